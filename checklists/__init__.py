@@ -1,0 +1,1 @@
+"""Shipped checklist definitions (package data)."""

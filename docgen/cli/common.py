@@ -1,0 +1,56 @@
+"""Pieces every command module shares: error translation and output helpers."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from docgen.atomic import write_bytes_atomic, write_text_atomic
+from docgen.errors import DocgenError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DocgenClickError(click.ClickException):
+    """A ``DocgenError`` shown as one clear line (plus its problems) with its exit code."""
+
+    def __init__(self, error: DocgenError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+
+def handle_errors(func: F) -> F:
+    """Decorate a command so project errors become click errors with the right exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DocgenError as exc:
+            raise DocgenClickError(exc) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def dump_json(data: Any) -> str:
+    """Return ``data`` as pretty JSON with Chinese kept readable (no \\u escapes)."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def emit(text: str | bytes, output: str | Path | None) -> None:
+    """Write ``text`` to ``output`` atomically, or to stdout when ``output`` is None or '-'."""
+    if output is None or str(output) == "-":
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            click.echo(text, nl=False)
+        return
+    if isinstance(text, bytes):
+        write_bytes_atomic(output, text)
+    else:
+        write_text_atomic(output, text)

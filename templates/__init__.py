@@ -1,0 +1,1 @@
+"""Shipped Word templates and their metadata (package data)."""
