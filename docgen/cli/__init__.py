@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from docgen import __version__
-from docgen.cli import batch, check, collect, inspect, npl, templates
+from docgen.cli import batch, check, checklist, collect, inspect, npl, templates
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -29,6 +29,6 @@ def main() -> None:
     """
 
 
-for _module in (check, inspect, templates, batch, npl, collect):
+for _module in (check, checklist, inspect, templates, batch, npl, collect):
     for _command in _module.COMMANDS:
         main.add_command(_command)
