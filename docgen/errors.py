@@ -68,3 +68,8 @@ class RegisterError(DocgenError):
 
 class ConversionError(DocgenError):
     """PDF conversion failed: LibreOffice missing, timed out, or produced no file."""
+
+
+class OutputExistsError(DocgenError):
+    """A command would overwrite a file the user keeps (``docgen init`` and an existing bundle.yaml)
+    and ``--force`` was not given; nothing is written."""
