@@ -74,9 +74,10 @@ _KIND_NAMES = {
     "png": "PNG 图片", "tiff": "TIFF 图片", "zip": "ZIP 压缩包", "text": "文本文件", "unknown": "无法识别的内容",
 }
 
-#: Test hook: a worker sleeps this long before inspecting a file whose name contains this marker.
-#: Set only by tests (through ``_TEST_HANG_MARKER``) to prove that a hung worker is replaced.
-_TEST_HANG_MARKER: str | None = None
+#: Test hook: when set, each worker calls it with the file's path before inspecting it. Tests
+#: use it to make a worker hang, exhaust its memory or die, proving the pool survives that.
+#: Workers are forked, so the hook needs no pickling. Never set in production.
+_TEST_HOOK: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -493,9 +494,9 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
         if msg is None:
             return
         index, path, spec = msg
-        if _TEST_HANG_MARKER and _TEST_HANG_MARKER in path:
-            time.sleep(3600)
         try:
+            if _TEST_HOOK is not None:
+                _TEST_HOOK(path)
             data = read_spec(spec, cache)
             result: dict[str, Any] = asdict(inspect_bytes(path, data))
             del data

@@ -1,0 +1,336 @@
+"""Builders of real (and hostile) client files for tests: PDFs, images, Office files, zips.
+
+Every builder writes into a folder the test owns (``tmp_path``) and returns the path, or
+returns bytes. Other test modules import these, so names and behaviour are stable:
+
+* PDFs: ``pdf_bytes``, ``write_pdf``, ``truncated_pdf``, ``user_password_pdf``,
+  ``owner_password_pdf``, ``signed_pdf``, ``garbage_pdf``, ``jpg_named_pdf``, ``empty_file``;
+* images and Office: ``jpeg_bytes``, ``png_bytes``, ``tiff_bytes``, ``docx_bytes``, ``xlsx_bytes``;
+* zips: ``write_zip`` (members given as ``Member``), ``gbk_zip``, ``utf8_zip``, ``zip_slip``,
+  ``symlink_zip``, ``encrypted_member_zip``, ``duplicate_zip``, ``bomb_zip``, ``many_members_zip``,
+  ``corrupt_zip``.
+"""
+from __future__ import annotations
+
+import io
+import stat
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "Member", "pdf_bytes", "write_pdf", "truncated_pdf", "user_password_pdf", "owner_password_pdf",
+    "signed_pdf", "garbage_pdf", "jpg_named_pdf", "empty_file", "jpeg_bytes", "png_bytes", "tiff_bytes",
+    "docx_bytes", "xlsx_bytes", "write_zip", "gbk_zip", "utf8_zip", "zip_slip", "symlink_zip",
+    "encrypted_member_zip", "duplicate_zip", "bomb_zip", "many_members_zip", "corrupt_zip",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# PDFs
+
+
+def pdf_bytes(pages: int = 3, text: str = "docgen test") -> bytes:
+    """Return a valid PDF of ``pages`` pages made with reportlab (one line of text on each)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    for n in range(1, pages + 1):
+        c.drawString(72, 760, f"{text} - page {n}")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def write_pdf(path: Path, pages: int = 3, text: str = "docgen test") -> Path:
+    """Write a valid ``pages``-page PDF at ``path`` (parents created); return ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pdf_bytes(pages, text))
+    return path
+
+
+def truncated_pdf(path: Path, pages: int = 4) -> Path:
+    """Write the first 60 % of a valid PDF at ``path`` (an upload cut short); return ``path``."""
+    data = pdf_bytes(pages)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data[: int(len(data) * 0.6)])
+    return path
+
+
+def _encrypted(pages: int, user: str, owner: str) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes(pages))))
+    writer.encrypt(user_password=user, owner_password=owner)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def user_password_pdf(path: Path, pages: int = 2, password: str = "secret") -> Path:
+    """Write a PDF that needs a user (open) password at ``path``; return ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_encrypted(pages, password, password + "-owner"))
+    return path
+
+
+def owner_password_pdf(path: Path, pages: int = 2) -> Path:
+    """Write a PDF with only an owner (permissions) password: it opens with the empty password."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_encrypted(pages, "", "owner-only"))
+    return path
+
+
+def signed_pdf(path: Path, pages: int = 1, with_value: bool = True) -> Path:
+    """Write a PDF with a digital-signature form field (``/FT /Sig``) at ``path``; return it.
+
+    With ``with_value`` the field carries a signature dictionary (``/V``), as a signed file does;
+    without it, it is an empty signature box waiting to be signed.
+    """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (ArrayObject, ByteStringObject, DictionaryObject, NameObject,
+                               NumberObject, TextStringObject)
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes(pages))))
+    field = DictionaryObject({
+        NameObject("/FT"): NameObject("/Sig"),
+        NameObject("/T"): TextStringObject("Signature1"),
+        NameObject("/Type"): NameObject("/Annot"),
+        NameObject("/Subtype"): NameObject("/Widget"),
+        NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4),
+    })
+    if with_value:
+        sig = DictionaryObject({
+            NameObject("/Type"): NameObject("/Sig"),
+            NameObject("/Filter"): NameObject("/Adobe.PPKLite"),
+            NameObject("/SubFilter"): NameObject("/adbe.pkcs7.detached"),
+            NameObject("/Contents"): ByteStringObject(b"\x00" * 64),
+        })
+        field[NameObject("/V")] = writer._add_object(sig)
+    ref = writer._add_object(field)
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([ref])
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject({
+        NameObject("/Fields"): ArrayObject([ref]),
+        NameObject("/SigFlags"): NumberObject(3),
+    })
+    buf = io.BytesIO()
+    writer.write(buf)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def garbage_pdf(path: Path) -> Path:
+    """Write random-looking binary bytes under a ``.pdf`` name; return ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes((i * 131 + 7) % 256 for i in range(4096)))
+    return path
+
+
+def jpg_named_pdf(path: Path) -> Path:
+    """Write a valid JPEG photo under a ``.pdf`` name (a scan saved with the wrong extension)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(jpeg_bytes())
+    return path
+
+
+def empty_file(path: Path) -> Path:
+    """Create a zero-byte file at ``path``; return ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"")
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# images and Office files
+
+
+def _image(fmt: str, **kwargs: object) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buf, fmt, **kwargs)
+    return buf.getvalue()
+
+
+def jpeg_bytes() -> bytes:
+    """Return a small valid JPEG."""
+    return _image("JPEG")
+
+
+def png_bytes() -> bytes:
+    """Return a small valid PNG."""
+    return _image("PNG")
+
+
+def tiff_bytes(pages: int = 1) -> bytes:
+    """Return a valid TIFF with ``pages`` images (a multi-page fax-style scan when > 1)."""
+    from PIL import Image
+
+    frames = [Image.new("RGB", (32, 32), (i * 40 % 256, 0, 0)) for i in range(pages)]
+    buf = io.BytesIO()
+    frames[0].save(buf, "TIFF", save_all=True, append_images=frames[1:])
+    return buf.getvalue()
+
+
+def docx_bytes(text: str = "公司简历") -> bytes:
+    """Return a valid .docx made with python-docx containing ``text``."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph(text)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def xlsx_bytes() -> bytes:
+    """Return a valid .xlsx made with openpyxl."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "借据号"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# zips
+
+
+@dataclass
+class Member:
+    """One zip member to write.
+
+    ``raw_name`` stores the name bytes as given without the UTF-8 flag (e.g. GBK from
+    Chinese Windows); ``utf8`` sets the flag; ``mode`` is a unix mode for ``external_attr``;
+    ``encrypted`` sets flag bit 0 (the content is stored as given, not really encrypted).
+    """
+
+    name: str
+    data: bytes = b"x"
+    raw_name: bytes | None = None
+    utf8: bool = False
+    mode: int | None = None
+    encrypted: bool = False
+    compress: int = zipfile.ZIP_DEFLATED
+
+
+class _RawNameInfo(zipfile.ZipInfo):
+    """A ZipInfo that writes chosen name bytes and flags into both local and central headers."""
+
+    raw: bytes | None = None
+    extra_flags: int = 0
+    force_utf8: bool = False
+
+    def _encodeFilenameFlags(self):  # type: ignore[no-untyped-def]  # zipfile's private hook
+        if self.raw is not None:
+            return self.raw, self.flag_bits | self.extra_flags
+        name, flags = super()._encodeFilenameFlags()
+        if self.force_utf8:
+            flags |= 0x800
+        return name, flags | self.extra_flags
+
+
+def write_zip(path: Path, members: list[Member]) -> Path:
+    """Write ``members`` into a zip at ``path`` exactly as described; return ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # duplicate names are deliberate in some fixtures
+        with zipfile.ZipFile(path, "w") as zf:
+            for m in members:
+                info = _RawNameInfo(m.name, date_time=(2026, 11, 20, 9, 30, 0))
+                info.compress_type = m.compress
+                info.raw = m.raw_name
+                info.force_utf8 = m.utf8
+                if m.encrypted:
+                    info.extra_flags |= 0x1
+                if m.mode is not None:
+                    info.external_attr = m.mode << 16
+                    info.create_system = 3
+                zf.writestr(info, m.data)
+    return path
+
+
+def gbk_zip(path: Path, names: list[str], data: bytes | None = None) -> Path:
+    """Write a zip whose member ``names`` are stored as GBK bytes without the UTF-8 flag.
+
+    That is what Windows' built-in "send to compressed folder" does on a Chinese system.
+    Each member holds ``data`` (default a small valid PDF).
+    """
+    body = pdf_bytes(1) if data is None else data
+    return write_zip(path, [Member(n, body, raw_name=n.encode("gbk")) for n in names])
+
+
+def utf8_zip(path: Path, names: list[str], data: bytes | None = None) -> Path:
+    """Write a zip whose member names are UTF-8 with the UTF-8 flag set (modern tools)."""
+    body = pdf_bytes(1) if data is None else data
+    return write_zip(path, [Member(n, body, utf8=True) for n in names])
+
+
+def zip_slip(path: Path) -> Path:
+    """Write a zip with ``../evil.pdf``, ``/etc/passwd``, ``C:/x.pdf``, ``..\\\\win.pdf`` and one good file."""
+    body = pdf_bytes(1)
+    return write_zip(path, [
+        Member("ok.pdf", body),
+        Member("../evil.pdf", body, raw_name=b"../evil.pdf"),
+        Member("/etc/passwd", b"root:x:0:0", raw_name=b"/etc/passwd"),
+        Member("C:/x.pdf", body, raw_name=b"C:/x.pdf"),
+        Member("..\\win.pdf", body, raw_name=b"..\\win.pdf"),
+    ])
+
+
+def symlink_zip(path: Path) -> Path:
+    """Write a zip with a symbolic-link member ``link.pdf`` -> ``/etc/passwd`` and one good file."""
+    return write_zip(path, [
+        Member("ok.pdf", pdf_bytes(1)),
+        Member("link.pdf", b"/etc/passwd", mode=stat.S_IFLNK | 0o777),
+    ])
+
+
+def encrypted_member_zip(path: Path) -> Path:
+    """Write a zip whose member ``secret.pdf`` has the encryption flag set, and one good file."""
+    return write_zip(path, [
+        Member("ok.pdf", pdf_bytes(1)),
+        Member("secret.pdf", pdf_bytes(1), encrypted=True),
+    ])
+
+
+def duplicate_zip(path: Path) -> Path:
+    """Write a zip with two members named ``营业执照.pdf`` (different content) and one good file."""
+    return write_zip(path, [
+        Member("ok.pdf", pdf_bytes(1)),
+        Member("营业执照.pdf", pdf_bytes(1, "first"), utf8=True),
+        Member("营业执照.pdf", pdf_bytes(2, "second"), utf8=True),
+    ])
+
+
+def bomb_zip(path: Path, size_mb: int = 4) -> Path:
+    """Write a zip with a ``size_mb`` MB member of zeros (about 1000:1) and one good file.
+
+    Small enough to build in milliseconds, yet over the ratio cap for members above 1 MB.
+    """
+    return write_zip(path, [
+        Member("ok.pdf", pdf_bytes(1)),
+        Member("bomb.pdf", b"\x00" * (size_mb * 1024 * 1024)),
+    ])
+
+
+def many_members_zip(path: Path, count: int) -> Path:
+    """Write a zip of ``count`` tiny text members ``f00000.txt`` …; return ``path``."""
+    return write_zip(path, [Member(f"f{i:05d}.txt", b"x", compress=zipfile.ZIP_STORED) for i in range(count)])
+
+
+def corrupt_zip(path: Path) -> Path:
+    """Write a zip cut before its central directory (a download that stopped); return ``path``."""
+    good = io.BytesIO()
+    with zipfile.ZipFile(good, "w") as zf:
+        zf.writestr("a.pdf", pdf_bytes(2))
+    data = good.getvalue()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data[: len(data) // 2])
+    return path
