@@ -1,0 +1,311 @@
+"""Helpers that build Chinese bank documents with python-docx (templates and reports).
+
+``new_document()`` returns an A4 document whose styles carry East-Asian fonts (``w:eastAsia``
+on ``w:rFonts``) and ``w:lang w:eastAsia="zh-CN"``, so Word and LibreOffice pick Chinese faces;
+it has a page-number footer (PAGE and NUMPAGES fields). The other helpers add a title,
+body paragraphs (first line indented two characters), tables, signature and seal blocks and
+page breaks. Text, including Jinja tags such as ``{{ borrower }}``, is always written as ONE
+run per call so tags are never split across runs.
+
+Styles defined (names used by the helpers): ``Normal`` 宋体 小四; ``Title`` 黑体 小二 centred;
+``Heading 1`` 黑体 四号; ``Body Text`` 仿宋 四号 (letter body); ``Table Text`` 宋体 五号;
+``Signature`` right-aligned; ``Footer``.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from docx import Document
+from docx.document import Document as DocumentType
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+LATIN_FONT = "Times New Roman"
+SONG = "宋体"
+HEI = "黑体"
+FANGSONG = "仿宋"
+KAI = "楷体"
+
+
+def _set_rfonts(rpr, east_asia: str, latin: str = LATIN_FONT) -> None:
+    """Set explicit fonts on an ``w:rPr`` (removing theme fonts that would override them)."""
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attr), None)
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    rfonts.set(qn("w:cs"), latin)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _set_lang(rpr) -> None:
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    lang.set(qn("w:bidi"), "ar-SA")
+
+
+def set_run_font(run, east_asia: str, *, size: float | None = None, bold: bool | None = None,
+                 latin: str = LATIN_FONT) -> None:
+    """Give one run explicit Latin and East-Asian fonts, and optionally a size (pt) and weight."""
+    _set_rfonts(run._element.get_or_add_rPr(), east_asia, latin)
+    if size is not None:
+        run.font.size = Pt(size)
+    if bold is not None:
+        run.bold = bold
+
+
+def _style(doc: DocumentType, name: str, east_asia: str, size: float, *, bold: bool = False,
+           base: str | None = "Normal", kind=WD_STYLE_TYPE.PARAGRAPH):
+    styles = doc.styles
+    try:
+        style = styles[name]
+    except KeyError:
+        style = styles.add_style(name, kind)
+        if base:
+            style.base_style = styles[base]
+    style.font.size = Pt(size)
+    style.font.bold = bold
+    style.font.color.rgb = None
+    rpr = style.element.get_or_add_rPr()
+    _set_rfonts(rpr, east_asia)
+    _set_lang(rpr)
+    return style
+
+
+def _first_line_chars(paragraph_format_element, chars: int = 2) -> None:
+    """Indent the first line by ``chars`` Chinese characters (w:firstLineChars), not a fixed width."""
+    ind = paragraph_format_element.find(qn("w:ind"))
+    if ind is None:
+        ind = OxmlElement("w:ind")
+        paragraph_format_element.append(ind)
+    ind.set(qn("w:firstLineChars"), str(chars * 100))
+    ind.set(qn("w:firstLine"), str(chars * 240))
+
+
+def new_document(*, body_size: float = 12, letter_size: float = 14) -> DocumentType:
+    """Return a new A4 document with Chinese styles, margins and a page-number footer.
+
+    Margins follow common bank letter practice (top 30 mm, bottom 25 mm, left 28 mm, right 26 mm).
+    """
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(30), Mm(25)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.header_distance, section.footer_distance = Mm(15), Mm(12)
+
+    # Document defaults: explicit fonts and zh-CN, so text outside any style still renders Chinese.
+    rpr_default = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_rfonts(rpr_default, SONG)
+    _set_lang(rpr_default)
+
+    normal = _style(doc, "Normal", SONG, body_size, base=None)
+    pf = normal.paragraph_format
+    pf.space_before, pf.space_after = Pt(0), Pt(0)
+    pf.line_spacing_rule = WD_LINE_SPACING.ONE_POINT_FIVE
+    title = _style(doc, "Title", HEI, 18, bold=True)
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.space_before, title.paragraph_format.space_after = Pt(12), Pt(12)
+    # python-docx's Title carries a theme colour and bottom border; a bank letter wants plain black.
+    ppr = title.element.get_or_add_pPr()
+    for border in ppr.findall(qn("w:pBdr")):
+        ppr.remove(border)
+    h1 = _style(doc, "Heading 1", HEI, 14, bold=False)
+    h1.paragraph_format.space_before, h1.paragraph_format.space_after = Pt(6), Pt(6)
+    body = _style(doc, "Body Text", FANGSONG, letter_size)
+    body.paragraph_format.line_spacing_rule = WD_LINE_SPACING.ONE_POINT_FIVE
+    _first_line_chars(body.element.get_or_add_pPr())
+    _style(doc, "Table Text", SONG, 10.5).paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    sig = _style(doc, "Signature", FANGSONG, letter_size)
+    sig.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _style(doc, "Footer", SONG, 9)
+    for name in ("Heading 2", "Heading 3", "Subtitle", "List Number", "List Bullet", "Caption"):
+        try:
+            _style(doc, name, HEI if name.startswith("Heading") else SONG, doc.styles[name].font.size.pt
+                   if doc.styles[name].font.size else body_size, bold=bool(doc.styles[name].font.bold))
+        except KeyError:
+            pass
+    add_page_number_footer(doc)
+    return doc
+
+
+def _field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> None:
+    """Append a Word field (e.g. ``PAGE``) to ``paragraph``; Word and LibreOffice update it."""
+    def fld(kind: str):
+        run = paragraph.add_run()
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
+        run._element.append(el)
+        return run
+
+    fld("begin")
+    run = paragraph.add_run()
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run._element.append(instr)
+    fld("separate")
+    paragraph.add_run(placeholder)
+    fld("end")
+
+
+def add_page_number_footer(doc: DocumentType) -> None:
+    """Put ``第 N 页 共 M 页`` (PAGE and NUMPAGES fields), centred, in every section's footer."""
+    for section in doc.sections:
+        footer = section.footer
+        paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        paragraph.style = doc.styles["Footer"]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.add_run("第 ")
+        _field(paragraph, "PAGE")
+        paragraph.add_run(" 页 共 ")
+        _field(paragraph, "NUMPAGES")
+        paragraph.add_run(" 页")
+
+
+def add_title(doc: DocumentType, text: str) -> Paragraph:
+    """Add the document title (黑体, centred) and return it."""
+    return doc.add_paragraph(text, style="Title")
+
+
+def add_heading(doc: DocumentType, text: str) -> Paragraph:
+    """Add a section heading (黑体 四号) and return it."""
+    return doc.add_paragraph(text, style="Heading 1")
+
+
+def add_body(doc_or_cell, text: str, *, indent: bool = True, bold: bool = False,
+             align: str | None = None, style: str = "Body Text") -> Paragraph:
+    """Add a body paragraph as one run (tags stay whole); first line indented unless ``indent=False``.
+
+    ``align`` is ``left``, ``center``, ``right`` or ``justify``.
+    """
+    paragraph = doc_or_cell.add_paragraph(style=style)
+    run = paragraph.add_run(text)
+    if bold:
+        run.bold = True
+    if not indent:
+        ind = paragraph._p.get_or_add_pPr().find(qn("w:ind"))
+        if ind is None:
+            ind = OxmlElement("w:ind")
+            paragraph._p.get_or_add_pPr().append(ind)
+        ind.set(qn("w:firstLineChars"), "0")
+        ind.set(qn("w:firstLine"), "0")
+    if align:
+        paragraph.alignment = {
+            "left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+            "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+        }[align]
+    return paragraph
+
+
+def add_tag_paragraph(doc: DocumentType, tag: str) -> Paragraph:
+    """Add a paragraph holding only a docxtpl paragraph tag such as ``{%p if guarantors %}``.
+
+    docxtpl removes the whole paragraph when rendering, so it leaves no blank line.
+    """
+    paragraph = doc.add_paragraph(style="Normal")
+    paragraph.add_run(tag)
+    return paragraph
+
+
+def add_numbered(doc: DocumentType, items: Sequence[str], *, style: str = "Body Text",
+                 numerals: str = "chinese") -> list[Paragraph]:
+    """Add numbered paragraphs (``一、`` … or ``1.`` …) and return them.
+
+    Numbers are written in the text (Chinese official style), so they survive any editor.
+    """
+    marks = "一二三四五六七八九十"
+    out = []
+    for i, text in enumerate(items):
+        mark = f"{marks[i]}、" if numerals == "chinese" and i < len(marks) else f"{i + 1}. "
+        out.append(add_body(doc, mark + text, style=style))
+    return out
+
+
+def _cell_borders(table: Table) -> None:
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "single")
+        el.set(qn("w:sz"), "4")
+        el.set(qn("w:space"), "0")
+        el.set(qn("w:color"), "000000")
+        borders.append(el)
+    tbl_pr.append(borders)
+
+
+def add_table(doc: DocumentType, header: Sequence[str] | None, rows: Sequence[Sequence[str]],
+              widths_mm: Sequence[float], *, align: Sequence[str] | None = None,
+              bold_rows: Sequence[int] = ()) -> Table:
+    """Add a bordered table, centred; every cell's text is one run in style ``Table Text``.
+
+    ``align`` gives per-column alignment (``left``/``center``/``right``); ``bold_rows`` are
+    indexes into ``rows`` shown bold (e.g. a total). Returns the table.
+    """
+    n_rows = len(rows) + (1 if header else 0)
+    table = doc.add_table(rows=n_rows, cols=len(widths_mm))
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    _cell_borders(table)
+    aligns = list(align or ["center"] * len(widths_mm))
+    mapping = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+
+    def fill(r: int, values: Sequence[str], bold: bool, header_row: bool) -> None:
+        for c, value in enumerate(values):
+            cell = table.cell(r, c)
+            cell.width = Mm(widths_mm[c])
+            paragraph = cell.paragraphs[0]
+            paragraph.style = doc.styles["Table Text"]
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if header_row else mapping[aligns[c]]
+            run = paragraph.add_run(value)
+            if bold or header_row:
+                run.bold = True
+                set_run_font(run, HEI if header_row else SONG)
+
+    offset = 0
+    if header:
+        fill(0, header, False, True)
+        offset = 1
+    for i, values in enumerate(rows):
+        fill(i + offset, values, i in bold_rows, False)
+    return table
+
+
+def add_signature_block(doc: DocumentType, lines: Sequence[str], *, space_before: int = 2) -> list[Paragraph]:
+    """Add right-aligned signature/seal lines (e.g. ``借款人(盖章):``, the date) after blank lines."""
+    out = []
+    for _ in range(space_before):
+        doc.add_paragraph(style="Normal")
+    for line in lines:
+        paragraph = doc.add_paragraph(style="Signature")
+        paragraph.add_run(line)
+        out.append(paragraph)
+    return out
+
+
+def add_page_break(doc: DocumentType) -> None:
+    """Start a new page (e.g. for a 送达回证 receipt slip)."""
+    doc.add_paragraph(style="Normal").add_run().add_break(WD_BREAK.PAGE)
+
+
+def set_core_properties(doc: DocumentType, title: str, subject: str = "", author: str = "docgen") -> None:
+    """Set the document's title, subject and author (shown in Word's file properties)."""
+    props = doc.core_properties
+    props.title, props.subject, props.author = title, subject, author
+    props.language = "zh-CN"

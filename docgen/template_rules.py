@@ -1,0 +1,134 @@
+"""Business rules a template's data must pass before rendering (beyond its cerberus schema).
+
+A template's YAML lists its rules under ``rules:``; each entry names a rule and its parameters::
+
+    rules:
+      - {rule: sum, items: shareholders, field: share, equals: 100}
+      - {rule: votes, items: shareholders, share: share, vote: vote, in_favour: 同意, threshold: 2/3}
+      - {rule: total, total: total, parts: [principal, interest, penalty]}
+      - {rule: date_order, earlier: letter_date, later: pay_by, strict: true}
+
+Each rule function takes the normalized context (Decimal amounts, date objects) and the
+parameters, may fill in a derived value (``total`` when the data left it out), and returns
+``(path, message)`` pairs in Chinese. ``RULES`` maps rule names to functions.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+Issue = tuple[str, str]
+
+
+def _get(context: dict[str, Any], path: str) -> Any:
+    value: Any = context
+    for key in path.split("."):
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def parse_fraction(value: Any) -> Fraction:
+    """Return a threshold written as ``2/3``, ``0.5``, ``66.67%`` or a number as a ``Fraction``.
+
+    Raises ``ValueError`` when it is none of these or lies outside (0, 1].
+    """
+    text = str(value).strip()
+    try:
+        if text.endswith("%"):
+            result = Fraction(text[:-1]) / 100
+        else:
+            result = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"表决比例应写作 2/3、0.5 或 66.67%,收到 {value!r}") from None
+    if not 0 < result <= 1:
+        raise ValueError(f"表决比例应在 0 与 1 之间,收到 {value!r}")
+    return result
+
+
+def rule_sum(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
+    """``field`` summed over the list ``items`` must equal ``equals`` (e.g. shares sum to 100)."""
+    items = _get(context, params["items"]) or []
+    field = params["field"]
+    expected = Decimal(str(params.get("equals", 100)))
+    total = sum((Decimal(str(item.get(field) or 0)) for item in items), Decimal(0))
+    if items and total != expected:
+        return [(params["items"], f"{params.get('label', field)}合计应为{expected.normalize():f},实际为{total.normalize():f}")]
+    return []
+
+
+def rule_votes(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
+    """Shares of the shareholders voting ``in_favour`` must reach ``threshold`` (2/3 by default)."""
+    items = _get(context, params["items"]) or []
+    share_field = params.get("share", "share")
+    vote_field = params.get("vote", "vote")
+    in_favour = params.get("in_favour", "同意")
+    threshold = parse_fraction(params.get("threshold", "2/3"))
+    total = sum((Fraction(str(item.get(share_field) or 0)) for item in items), Fraction(0))
+    favour = sum(
+        (Fraction(str(item.get(share_field) or 0)) for item in items if item.get(vote_field) == in_favour),
+        Fraction(0),
+    )
+    if not items or total == 0:
+        return []
+    if favour / total < threshold:
+        pct = float(favour / total * 100)
+        need = float(threshold * 100)
+        return [(params["items"], f"同意票所代表的表决权为{pct:.2f}%,未达到{need:.2f}%({params.get('threshold', '2/3')}),决议不能通过")]
+    return []
+
+
+def rule_total(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
+    """``total`` must equal the sum of ``parts``; a missing total is filled in from the parts."""
+    parts = [_get(context, p) for p in params["parts"]]
+    if any(p is None for p in parts):
+        return []  # the schema reports the missing part
+    expected = sum((Decimal(str(p)) for p in parts), Decimal(0))
+    path = params["total"]
+    given = _get(context, path)
+    if given is None:
+        context[path] = expected
+        return []
+    if Decimal(str(given)) != expected:
+        names = "+".join(params.get("labels", params["parts"]))
+        return [(path, f"合计{_fmt(Decimal(str(given)))}与{names}之和{_fmt(expected)}不一致")]
+    return []
+
+
+def rule_date_order(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
+    """Date ``later`` must fall after ``earlier`` (on or after it unless ``strict``)."""
+    earlier = _get(context, params["earlier"])
+    later = _get(context, params["later"])
+    if not isinstance(earlier, _dt.date) or not isinstance(later, _dt.date):
+        return []
+    strict = params.get("strict", True)
+    if later < earlier or (strict and later == earlier):
+        relation = "晚于" if strict else "不早于"
+        message = params.get("message") or f"应{relation}{params['earlier']}({earlier.isoformat()})"
+        return [(params["later"], f"{message},收到 {later.isoformat()}")]
+    return []
+
+
+def rule_positive(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
+    """Amount ``field`` must be greater than zero (a demand for nothing is a mistake)."""
+    value = _get(context, params["field"])
+    if value is not None and Decimal(str(value)) <= 0:
+        return [(params["field"], params.get("message", "金额应大于零"))]
+    return []
+
+
+RULES: dict[str, Callable[[dict[str, Any], dict[str, Any]], list[Issue]]] = {
+    "sum": rule_sum,
+    "votes": rule_votes,
+    "total": rule_total,
+    "date_order": rule_date_order,
+    "positive": rule_positive,
+}
