@@ -125,8 +125,7 @@ def _utf16(name: str) -> bytes:
 def sniff_kind(data: bytes) -> str:
     """Return the kind of ``data`` from its leading bytes (and, for ZIP/OLE2, its directory)."""
     head = data[:1024]
-    if head.startswith(b"%PDF-") or b"%PDF-" in head:
-        # Some scanners and mail gateways put a few bytes before the header; readers accept it.
+    if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"\xff\xd8\xff"):
         return "jpg"
@@ -138,6 +137,10 @@ def sniff_kind(data: bytes) -> str:
         return _ole_kind(data) or "unknown"
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
         return _zip_kind(data)
+    if b"%PDF-" in head:
+        # Some scanners and mail gateways put a few bytes before the header; readers accept it.
+        # Checked after the other magics: a stored PDF inside a zip also shows "%PDF-" early.
+        return "pdf"
     if _looks_like_text(head):
         return "text"
     return "unknown"
@@ -213,8 +216,8 @@ def _check_pdf(data: bytes) -> _Result:
             except Exception as exc:  # unsupported handler or missing AES backend
                 return None, True, False, "encrypted", f"PDF 已加密,无法解密({_short(exc)})"
             if result == PasswordType.NOT_DECRYPTED:
-                pages = _declared_count(reader)
-                return pages, True, False, "encrypted", "PDF 设置了打开密码,没有密码无法查看"
+                # Without the password pypdf reads no object at all, page count included.
+                return None, True, False, "encrypted", "PDF 设置了打开密码,没有密码无法查看"
         declared = _declared_count(reader)
         pages = len(reader.pages)
         if pages == 0:
