@@ -1,0 +1,44 @@
+"""Builders shared by the collection tests: ledger loans and ledger files with known dates."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from stdnum.cn import ric
+
+from docgen.ledger import Loan, write_ledger
+
+AS_OF = dt.date(2026, 11, 28)
+
+
+def resident_id(serial: int) -> str:
+    """Return a valid 18-digit 居民身份证号 (Beijing, born 1980-01-01) for ``serial`` 0..999."""
+    body = f"11010519800101{serial % 1000:03d}"
+    return body + ric.calc_check_digit(body)
+
+
+def overdue_for(days: int, as_of: dt.date = AS_OF) -> dt.date:
+    """Return the ``overdue_since`` date that makes a loan ``days`` past due on ``as_of``."""
+    return as_of - dt.timedelta(days=days - 1)
+
+
+def make_loan(loan_no: str = "JJ0001", *, days: int | None = 10, as_of: dt.date = AS_OF, **fields: Any) -> Loan:
+    """Return a ``Loan`` overdue ``days`` days on ``as_of`` (None: not overdue); ``fields`` override."""
+    values: dict[str, Any] = dict(
+        loan_no=loan_no, contract_no=f"HT-{loan_no}", borrower="杭州云栖贸易有限公司", id_number=resident_id(1),
+        branch="城东支行", officer="王五", product="小微经营贷", disbursed_on=dt.date(2025, 12, 1),
+        maturity=dt.date(2027, 11, 30), principal=Decimal("500000"), balance=Decimal("420000"),
+        overdue_since=None if days is None else overdue_for(days, as_of),
+        overdue_principal=Decimal("20000"), overdue_interest=Decimal("1523.45"), classification="关注",
+        on_balance=True, recovered=Decimal(0), guarantors=[], guarantee_period_end=None, litigation="",
+        last_interruption=None, row=2,
+    )
+    values.update(fields)
+    return Loan(**values)
+
+
+def write_loans(path: Path, loans: list[Loan]) -> Path:
+    """Write ``loans`` as a ledger file (.xlsx or .csv by suffix) with Chinese headers; return it."""
+    return write_ledger(loans, path)
