@@ -1,6 +1,112 @@
-"""Commands of this area (filled in by its module owner)."""
+"""``docgen checklist``: show the shipped (or a bank's own) checklist, bilingually."""
 from __future__ import annotations
 
 import click
 
-COMMANDS: list[click.Command] = []
+from docgen.checklist import Checklist, list_checklists, load_checklist
+from docgen.cli.common import dump_json, emit, handle_errors
+from docgen.errors import ChecklistError
+
+_PROVIDER = {"zh": {"bank": "银行提供"}, "en": {"bank": "provided by the bank"}}
+
+
+def _pick(text: dict[str, str] | None, lang: str | None) -> str:
+    """Return ``text`` in ``lang``, or both languages (``中文 / English``) when ``lang`` is None."""
+    if not text:
+        return ""
+    if lang:
+        return text[lang]
+    return f"{text['zh']} / {text['en']}"
+
+
+def render_checklist(checklist: Checklist, stage: str | None = None, lang: str | None = None) -> str:
+    """Return the checklist as plain text: per stage, per group, one line per item.
+
+    ``lang`` 'zh' or 'en' prints one language; None prints both. Raises ``ChecklistError`` for
+    an unknown ``stage``.
+    """
+    stages = [checklist.stage(stage)] if stage else checklist.stages
+    lines = [_pick(checklist.title, lang) + f"  [{checklist.id}]", ""]
+    for st in stages:
+        lines.append(f"== {_pick(st.title, lang)}  [{st.id}]")
+        folder_label = {"zh": "文件夹", "en": "folder", None: "文件夹 / folder"}[lang]
+        lines.append(f"   {folder_label}: {st.folder}")
+        group = object()
+        for entry in st.entries:
+            if entry.group != group:
+                group = entry.group
+                title = checklist.group_title(entry.group)
+                if title:
+                    lines.append(f"  -- {_pick(title, lang)}")
+            item = entry.item
+            extras = []
+            if item.annex:
+                extras.append(item.annex if lang != "en" else f"annex {item.annex}")
+            if item.provider == "bank":
+                extras.append(_pick({k: v["bank"] for k, v in _PROVIDER.items()}, lang))
+            if item.rules_of("waive"):
+                reason = item.rules_of("waive")[0].get("reason")
+                if reason:
+                    extras.append(("可免:" if lang != "en" else "waivable: ") + _pick(reason, lang))
+            suffix = f"  ({'; '.join(extras)})" if extras else ""
+            lines.append(f"  {entry.no:>3}. {_pick(item.title, lang)}  [{item.id}]{suffix}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+@click.group("checklist")
+def checklist_group() -> None:
+    """清单:查看资料清单 / Show document checklists.
+
+    \b
+    Examples:
+      docgen checklist list
+      docgen checklist show
+      docgen checklist show dev-loan --stage pre-contract --lang en
+      docgen checklist show my-bank/dev-loan.yaml --format json
+    """
+
+
+@checklist_group.command("list")
+def list_command() -> None:
+    """List the shipped checklists / 列出内置清单."""
+    for name in list_checklists():
+        click.echo(name)
+
+
+@checklist_group.command("show")
+@click.argument("name", required=False, default="dev-loan", metavar="[NAME|FILE]")
+@click.option("--stage", "-s", help="Only this stage (e.g. pre-application, pre-contract, pre-disbursement).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="One language only; both (中文 / English) by default.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of stdout.")
+@handle_errors
+def show_command(name: str, stage: str | None, lang: str | None, fmt: str, output: str | None) -> None:
+    """Print a checklist bilingually / 显示资料清单(中英文).
+
+    NAME is a shipped checklist (default dev-loan) or the path of a bank's own YAML file.
+    Exits 2 when the checklist or the stage is unknown.
+
+    \b
+    Examples:
+      docgen checklist show
+      docgen checklist show --stage pre-disbursement --lang zh
+      docgen checklist show ./我行清单.yaml --format json
+    """
+    checklist = load_checklist(name)
+    if stage is not None and stage not in checklist.stage_ids:
+        raise ChecklistError(
+            f"清单 {checklist.id} 没有阶段 {stage!r};可用阶段:{', '.join(checklist.stage_ids)}"
+        )
+    if fmt == "json":
+        data = checklist.to_dict()
+        if stage:
+            data["stages"] = [s for s in data["stages"] if s["id"] == stage]
+        emit(dump_json(data), output)
+    else:
+        emit(render_checklist(checklist, stage, lang), output)
+
+
+COMMANDS: list[click.Command] = [checklist_group]
