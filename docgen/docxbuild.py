@@ -96,7 +96,7 @@ def _first_line_chars(paragraph_format_element, chars: int = 2) -> None:
     ind.set(qn("w:firstLine"), str(chars * 240))
 
 
-def new_document(*, body_size: float = 12, letter_size: float = 14) -> DocumentType:
+def new_document(*, body_size: float = 12, letter_size: float = 12) -> DocumentType:
     """Return a new A4 document with Chinese styles, margins and a page-number footer.
 
     Margins follow common bank letter practice (top 30 mm, bottom 25 mm, left 28 mm, right 26 mm).
@@ -278,6 +278,16 @@ def add_table(doc: DocumentType, header: Sequence[str] | None, rows: Sequence[Se
                 run.bold = True
                 set_run_font(run, HEI if header_row else SONG)
 
+    # LibreOffice lays tables out from the grid, Word from the cells: set both.
+    grid = table._tbl.tblGrid
+    for col, width in zip(grid.findall(qn("w:gridCol")), widths_mm):
+        col.set(qn("w:w"), str(int(Mm(width).twips)))
+    tbl_w = table._tbl.tblPr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        table._tbl.tblPr.append(tbl_w)
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(int(Mm(sum(widths_mm)).twips)))
     offset = 0
     if header:
         fill(0, header, False, True)

@@ -66,7 +66,11 @@ def rule_sum(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
 
 
 def rule_votes(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
-    """Shares of the shareholders voting ``in_favour`` must reach ``threshold`` (2/3 by default)."""
+    """Shares of the shareholders voting ``in_favour`` must reach ``threshold`` (2/3 by default).
+
+    With ``favour_field`` / ``total_field`` the favourable and total shares are stored in the
+    context (as ``Decimal``) for the template to print.
+    """
     items = _get(context, params["items"]) or []
     share_field = params.get("share", "share")
     vote_field = params.get("vote", "vote")
@@ -77,6 +81,11 @@ def rule_votes(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
         (Fraction(str(item.get(share_field) or 0)) for item in items if item.get(vote_field) == in_favour),
         Fraction(0),
     )
+    if params.get("favour_field"):
+        context[params["favour_field"]] = sum(
+            (Decimal(str(item.get(share_field) or 0)) for item in items if item.get(vote_field) == in_favour), Decimal(0))
+    if params.get("total_field"):
+        context[params["total_field"]] = sum((Decimal(str(item.get(share_field) or 0)) for item in items), Decimal(0))
     if not items or total == 0:
         return []
     if favour / total < threshold:
