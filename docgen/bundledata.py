@@ -25,6 +25,7 @@ from docgen.findings import Finding
 from docgen.validation import Problem, validate
 
 BUNDLE_FILE = "bundle.yaml"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _text(value: Any) -> Any:
@@ -169,7 +170,7 @@ def read_yaml(raw: bytes) -> tuple[Any, Finding | None]:
     except UnicodeDecodeError:
         return None, _finding("(文件)", "无法解码:请保存为 UTF-8 编码", "cannot decode: save it as UTF-8")
     try:
-        return yaml.safe_load(text), None
+        return yaml.load(text, Loader=_Loader), None  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
