@@ -166,7 +166,8 @@ def evaluate_item(item: Item, rc: RuleContext) -> Evaluation:
             continue
         if info.problem:
             findings.append(Finding(info.problem, item=item.id, path=path,
-                                    params={**_titles(item), "detail": info.detail}))
+                                    params={**_titles(item), "detail": info.detail,
+                                            "detail_en": _file_detail_en(info)}))
         elif info.kind not in item.kinds:
             accepted = "、".join(_KIND_LABEL.get(k, k) for k in item.kinds)
             findings.append(Finding(
@@ -196,6 +197,16 @@ def evaluate_item(item: Item, rc: RuleContext) -> Evaluation:
             findings += _attestation(item, rule, ctx)
     status = INVALID if any(f.severity == ERROR for f in findings) else OK
     return Evaluation(status, files, findings)
+
+
+def _file_detail_en(info: FileInfo) -> str:
+    # Inspection explains problems in Chinese only; give English readers the gist.
+    ext = info.path.rsplit(".", 1)[-1] if "." in info.path else ""
+    if info.problem == "wrong-type":
+        return f"the content is {_KIND_LABEL.get(info.kind, info.kind)}, not what the .{ext} extension says"
+    if info.problem == "unreadable":
+        return f"the {ext.upper() or 'file'} content is damaged or not what its name says"
+    return ""
 
 
 def _expiry(item: Item, doc: dict[str, Any], rc: RuleContext) -> list[Finding]:

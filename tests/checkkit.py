@@ -86,3 +86,44 @@ def good_data(**overrides: object) -> dict:
     }
     data.update(overrides)
     return data
+
+
+AS_OF = __import__("datetime").date(2026, 11, 28)
+
+#: Items a reviewer must attest (seal/signature) in the dev-loan checklist.
+ATTESTED = [
+    "shareholder-resolution", "irrevocable-commitment", "commitment-letter", "personal-guarantee-statement",
+    "closed-fund-agreement", "signature-specimen", "loan-contract", "mortgage-contract", "business-application",
+    "related-party-declaration", "seal-witness-confirmation", "drawdown-application",
+]
+
+
+def complete_bundle(root: Path, **data_overrides: object) -> Path:
+    """Build a bundle with every client item present and every rule satisfied on ``AS_OF``.
+
+    Each file is named by the item's first alias, in its first stage's folder; bank items
+    (B1–B6) are left out, as in a client's folder. Returns ``root``.
+    """
+    from docgen.checklist import load_checklist
+
+    checklist = load_checklist()
+    placed: set[str] = set()
+    for stage in checklist.stages:
+        for entry in stage.entries:
+            item = entry.item
+            if item.id in placed or item.provider == "bank" or not item.aliases:
+                continue
+            placed.add(item.id)
+            put(root, f"{stage.folder}/{item.aliases[0]}.pdf")
+    put(root, "01-申请前期/公司简历.docx", docx_bytes())
+    documents = {
+        "audit-reports": {"years": [2023, 2024, 2025], "issued": "2026-09-30"},
+        "capital-reserve-audit": {"original": True, "copy": True},
+        "environmental-assessment": {"original": True, "copy": True},
+        "business-license": {"expires": "2041-04-07"},
+    }
+    attestations = {item: {"signed": True, "sealed": True, "by": "王五", "date": "2026-11-20"} for item in ATTESTED}
+    data = good_data(documents=documents, attestations=attestations)
+    data.update(data_overrides)
+    write_yaml(root, data)
+    return root
