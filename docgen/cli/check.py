@@ -124,7 +124,11 @@ def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _d
         result = check_report(bundle, fmt=fmt, lang=lang, color=bool(color) and fmt == "text", stage=stage,
                               checklist=checklist, as_of=as_of, equity_threshold=equity_threshold, jobs=jobs,
                               progress=progress)
-    emit(result.rendered, output)
+    if output is None and isinstance(result.rendered, str) and color:
+        # click.echo strips ANSI codes when stdout is not a terminal unless told otherwise.
+        click.echo(result.rendered, nl=False, color=True)
+    else:
+        emit(result.rendered, output)
     if output:
         click.echo(f"已写入 {output}" if lang == "zh" else f"wrote {output}", err=True)
     click.get_current_context().exit(0 if result.complete else 1)
