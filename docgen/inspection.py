@@ -8,7 +8,8 @@ A client's file may be hostile (a PDF whose page tree loops, a decompression bom
 crafted to exhaust memory). Every inspection therefore runs in a worker process bounded in
 address space (``RLIMIT_AS``) and in time; a worker that times out, runs out of memory or
 crashes is replaced, its file is reported ``unreadable`` and the other files go on.
-Workers are forked from the parent (pypdf already imported), so starting them is cheap.
+Workers are forked from the parent, so starting them is cheap. Plain PDFs are counted by
+``docgen.pdfscan`` without pypdf; pypdf is imported (in the worker) only for the others.
 """
 from __future__ import annotations
 
@@ -29,12 +30,9 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from docgen import pdfscan
 from docgen.bundle import Bundle, ReadSpec, read_spec
 from docgen.errors import BundleError
-
-# Imported here, before any fork, so workers inherit it instead of each paying the import.
-import pypdf  # noqa: E402
-from pypdf import PasswordType  # noqa: E402
 
 __all__ = [
     "FileInfo",
@@ -205,6 +203,14 @@ def _check_pdf(data: bytes) -> _Result:
     tail = data[-2048:]
     if b"%%EOF" not in tail:
         return _bad("PDF 文件不完整(缺少结尾标记 %%EOF),可能上传或复制时被截断")
+    facts = pdfscan.scan(data)
+    if facts is not None:
+        signed = facts.may_have_signature and _pypdf_signature(data)
+        return _ok(facts.pages, signed)
+    # Imported only now: most PDFs never need it, and its import costs ~150 ms.
+    import pypdf
+    from pypdf import PasswordType
+
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
     except Exception as exc:  # pypdf raises many types on hostile input
@@ -229,7 +235,16 @@ def _check_pdf(data: bytes) -> _Result:
         return _bad(f"PDF 页面无法读取({_short(exc)})")
 
 
-def _declared_count(reader: pypdf.PdfReader) -> int | None:
+def _pypdf_signature(data: bytes) -> bool:
+    import pypdf
+
+    try:
+        return _has_signature(pypdf.PdfReader(io.BytesIO(data), strict=False))
+    except Exception:
+        return False
+
+
+def _declared_count(reader: Any) -> int | None:
     try:
         count = reader.trailer["/Root"]["/Pages"]["/Count"]
         return int(count)
@@ -237,7 +252,7 @@ def _declared_count(reader: pypdf.PdfReader) -> int | None:
         return None
 
 
-def _has_signature(reader: pypdf.PdfReader) -> bool:
+def _has_signature(reader: Any) -> bool:
     """Return True when an AcroForm field of type /Sig carries a value (an applied signature)."""
     try:
         form = reader.trailer["/Root"].get("/AcroForm")
@@ -544,6 +559,10 @@ class _Worker:
         self.conn.close()
 
 
+#: Seconds of work after which further workers (up to ``jobs``) are started.
+_SPAWN_AFTER = 0.04
+
+
 def _failed(path: str, size: int, detail: str) -> FileInfo:
     return FileInfo(path, extension_kind(path) or "unknown", size, "", readable=False,
                     problem="unreadable", detail=detail)
@@ -560,7 +579,10 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
     # Largest first: the long PDFs start early and the small files fill the gaps at the end.
     queue = sorted(range(len(tasks)), key=lambda i: -tasks[i][1].size)
     queue.reverse()  # pop() from the end takes the largest
-    workers = [_Worker(ctx, memory_mb) for _ in range(n_workers)]
+    # One worker starts at once; more join only when the work outlasts their start-up cost
+    # (a fork of a large parent is not free), so a small bundle never pays for idle workers.
+    workers = [_Worker(ctx, memory_mb)]
+    spawn_at = time.monotonic() + _SPAWN_AFTER
     timeout_text = f"{timeout:g}"
 
     def finish(i: int, info: FileInfo) -> None:
@@ -574,8 +596,16 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
                 i = queue.pop()
                 w.send(i, tasks[i][0], tasks[i][1], timeout)
         while any(w.task is not None for w in workers):
+            if len(workers) < n_workers and queue and time.monotonic() >= spawn_at:
+                extra = _Worker(ctx, memory_mb)
+                workers.append(extra)
+                i = queue.pop()
+                extra.send(i, tasks[i][0], tasks[i][1], timeout)
             busy = [w for w in workers if w.task is not None]
-            wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            wake = min(w.deadline for w in busy)
+            if len(workers) < n_workers and queue:
+                wake = min(wake, spawn_at)
+            wait_for = max(0.0, wake - time.monotonic())
             ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait_for)
             now = time.monotonic()
             for slot, w in enumerate(workers):
