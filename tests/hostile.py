@@ -334,3 +334,56 @@ def corrupt_zip(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data[: len(data) // 2])
     return path
+
+
+# ---------------------------------------------------------------------------------------------
+# hand-made PDFs (exact control over the page tree and cross-reference table)
+
+
+def raw_pdf(objects: dict[int, bytes], root: int = 1, header: bytes = b"%PDF-1.4\n",
+            trailer_extra: bytes = b"") -> bytes:
+    """Return a PDF with the given object bodies (``num -> b"<< ... >>"``) and a classic xref."""
+    out = bytearray(header)
+    offsets: dict[int, int] = {}
+    for num in sorted(objects):
+        offsets[num] = len(out)
+        out += b"%d 0 obj\n" % num + objects[num] + b"\nendobj\n"
+    xref_at = len(out)
+    size = max(objects) + 1
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    for n in range(1, size):
+        out += (b"%010d 00000 n \n" % offsets[n]) if n in offsets else b"0000000000 65535 f \n"
+    out += b"trailer\n<< /Size %d /Root %d 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
+        size, root, trailer_extra, xref_at)
+    return bytes(out)
+
+
+def page_tree_pdf(tree: list, declared: int | None = None) -> bytes:
+    """Return a PDF whose page tree has the nested shape ``tree``.
+
+    ``tree`` is a list whose items are ``None`` (a page) or a nested list (an intermediate
+    ``/Pages`` node). The root's ``/Count`` is the real page count unless ``declared`` is given.
+    Object 1 is the catalog, object 2 the root ``/Pages`` node.
+    """
+    objects: dict[int, bytes] = {1: b"<< /Type /Catalog /Pages 2 0 R >>"}
+    counter = [2]
+
+    def node(kids: list, num: int, parent: int | None) -> int:
+        refs, total = [], 0
+        for kid in kids:
+            counter[0] += 1
+            kid_num = counter[0]
+            refs.append(b"%d 0 R" % kid_num)
+            if kid is None:
+                objects[kid_num] = (b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] "
+                                    b"/Resources << /ProcSet [/PDF] >> >>" % num)
+                total += 1
+            else:
+                total += node(kid, kid_num, num)
+        parent_ref = b" /Parent %d 0 R" % parent if parent else b""
+        count = declared if (declared is not None and parent is None) else total
+        objects[num] = b"<< /Type /Pages /Kids [%s] /Count %d%s >>" % (b" ".join(refs), count, parent_ref)
+        return total
+
+    node(tree, 2, None)
+    return raw_pdf(objects)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from docgen import inspection
+from docgen import inspection, pdfscan
 from docgen.bundle import open_bundle
 from docgen.errors import BundleError
 from docgen.inspection import FileInfo, extension_kinds, inspect_bundle, inspect_bytes, inspect_path
@@ -323,3 +323,93 @@ def test_inspect_path_is_bounded_too(tmp_path, monkeypatch):
 def test_fileinfo_to_dict_round_trip():
     info = FileInfo("a.pdf", "pdf", 3, "00", pages=1)
     assert FileInfo(**info.to_dict()) == info
+
+
+# -- the fast page counter and its fallback to pypdf ------------------------------------------
+
+
+def _pypdf_pages(data: bytes) -> int:
+    import io
+
+    import pypdf
+
+    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def test_fast_scan_counts_a_nested_page_tree_like_pypdf():
+    data = hostile.page_tree_pdf([[None, None, None], None, [None, [None, None]]])
+    facts = pdfscan.scan(data)
+    assert facts is not None and facts.pages == 7 == _pypdf_pages(data)
+    assert inspect_bytes("a.pdf", data).pages == 7
+
+
+def test_fast_scan_handles_reportlab_output():
+    data = hostile.pdf_bytes(12)
+    assert pdfscan.scan(data) == pdfscan.PdfFacts(12, False)
+
+
+def test_fast_scan_follows_incremental_updates():
+    base = hostile.page_tree_pdf([None, None])
+    prev = int(base[base.rfind(b"startxref") + 9:].split()[0])
+    update = bytearray(base)
+    off2 = len(update)
+    update += b"2 0 obj\n<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R] /Count 3 >>\nendobj\n"
+    off5 = len(update)
+    update += b"5 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>\nendobj\n"
+    xref = len(update)
+    update += b"xref\n2 1\n%010d 00000 n \n5 1\n%010d 00000 n \n" % (off2, off5)
+    update += b"trailer\n<< /Size 6 /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (prev, xref)
+    data = bytes(update)
+    assert pdfscan.scan(data).pages == 3 == _pypdf_pages(data)
+
+
+@pytest.mark.parametrize("case", ["encrypted", "leading-junk", "count-mismatch", "bad-offset"])
+def test_fast_scan_defers_to_pypdf(case, tmp_path):
+    if case == "encrypted":
+        data = hostile.owner_password_pdf(tmp_path / "a.pdf").read_bytes()
+    elif case == "leading-junk":
+        data = b"\r\n" + hostile.pdf_bytes(2)
+    elif case == "count-mismatch":
+        data = hostile.page_tree_pdf([None, None], declared=5)
+    else:
+        import re
+
+        # Every in-use xref entry points 5 bytes past its object.
+        data = re.sub(rb"(\d{10}) 00000 n", lambda m: b"%010d 00000 n" % (int(m.group(1)) + 5),
+                      hostile.pdf_bytes(2))
+    assert pdfscan.scan(data) is None
+
+
+def test_declared_count_larger_than_the_tree_is_unreadable():
+    info = inspect_bytes("a.pdf", hostile.page_tree_pdf([[None, None, None], None], declared=7))
+    assert info.problem == "unreadable"
+    assert info.detail == "PDF 页面树不完整:声明 7 页,实际只能读到 4 页"
+
+
+def test_missing_page_object_is_unreadable():
+    data = hostile.raw_pdf({
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+        3: b"<< /Type /Page /Parent 2 0 R >>",
+    })
+    assert pdfscan.scan(data) is None
+    assert inspect_bytes("a.pdf", data).problem == "unreadable"
+
+
+def test_cyclic_page_tree_is_unreadable():
+    data = hostile.raw_pdf({
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+        3: b"<< /Type /Page /Parent 2 0 R >>",
+        4: b"<< /Type /Pages /Kids [2 0 R] /Count 1 /Parent 2 0 R >>",
+    })
+    assert pdfscan.scan(data) is None
+    info = inspect_bytes("a.pdf", data)
+    assert info.problem == "unreadable" and not info.readable
+
+
+def test_signature_found_through_the_fast_path(tmp_path):
+    data = hostile.signed_pdf(tmp_path / "s.pdf").read_bytes()
+    facts = pdfscan.scan(data)
+    assert facts is not None and facts.may_have_signature
+    assert inspect_bytes("s.pdf", data).signed is True
