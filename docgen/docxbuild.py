@@ -140,6 +140,11 @@ def new_document(*, body_size: float = 12, letter_size: float = 12) -> DocumentT
                    if doc.styles[name].font.size else body_size, bold=bool(doc.styles[name].font.bold))
         except KeyError:
             pass
+    # Built-in styles with only a Latin face (python-docx's "macro" etc.) get a Chinese one too.
+    for style in doc.styles.element.findall(qn("w:style")):
+        rfonts = style.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+        if rfonts is not None and rfonts.get(qn("w:eastAsia")) is None and rfonts.get(qn("w:eastAsiaTheme")) is None:
+            rfonts.set(qn("w:eastAsia"), SONG)
     add_page_number_footer(doc)
     return doc
 

@@ -348,6 +348,16 @@ class Template:
             raise TemplateError(f"{self.path}: 不是有效的 Word .docx 文件(应为 zip 格式;.doc 请在 Word 中另存为 .docx)")
         return data
 
+    @property
+    def derived_fields(self) -> list[str]:
+        """Names the rules add to the context (e.g. ``favour_share``), usable in the document."""
+        out = []
+        for rule in self.rules:
+            for key in ("favour_field", "total_field", "total"):
+                if rule.get(key) and rule[key] not in out:
+                    out.append(str(rule[key]))
+        return out
+
     def fields(self) -> list[dict[str, Any]]:
         """Return one dict per top-level field: name, type, required, aliases, and nested fields."""
         out = []

@@ -202,7 +202,8 @@ def shareholder_resolution():
                   "达到公司章程规定的表决比例。经审议,会议形成决议如下:")
     add_numbered(doc, [
         "同意公司向{{ bank }}申请{{ loan_type }}人民币{{ loan_amount|amount }}元(大写:"
-        "{{ loan_amount|amount_in_words }}),期限{{ term_months }}个月,用于{{ purpose }}。",
+        "{{ loan_amount|amount_in_words }}),期限{{ term_months }}个月,用于{{ purpose }}"
+        "(借款合同编号:{{ contract_no }})。",
         "同意以{{ collateral }}作为上述借款的抵押担保,并办理抵押登记手续。",
         "授权公司法定代表人{{ legal_rep }}(身份证号:{{ legal_rep_id|mask_id }})代表公司办理上述借款及抵押事宜,"
         "签署借款合同、抵押合同及相关法律文件,其签字对公司具有约束力。",
