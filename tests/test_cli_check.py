@@ -227,3 +227,41 @@ def test_init_then_check_reports_only_blanks_and_missing_files(tmp_path):
     codes = {f["code"] for f in data["findings"]}
     assert codes <= {"missing", "invalid-data"}
     assert any("borrower.name" in f["message"] for f in data["findings"] if f["code"] == "invalid-data")
+
+
+# ---- progress, help, LibreOffice -----------------------------------------------------------------
+
+
+def test_progress_bar_only_for_big_bundles_on_a_terminal():
+    from docgen.cli.check import PROGRESS_MIN_FILES, _progress
+
+    with _progress(False) as factory:
+        assert factory(500) is None
+    with _progress(True) as factory:
+        assert factory(PROGRESS_MIN_FILES - 1) is None
+        tick = factory(PROGRESS_MIN_FILES)
+        assert callable(tick)
+        tick(1)
+
+
+def test_help_shows_examples_and_exit_codes():
+    result = run("check", "--help")
+    assert result.exit_code == 0
+    assert "docgen check examples/bundle --as-of 2026-11-28" in result.output
+    assert "Exit status: 0 complete, 1 incomplete, 2 the check could not run" in result.output
+    assert "docgen init 客户资料/华安置业" in run("init", "--help").output
+
+
+@pytest.mark.soffice
+def test_docx_report_opens_in_libreoffice(tmp_path):
+    import subprocess
+
+    out = tmp_path / "checklist.docx"
+    assert run("check", EXAMPLE, "--as-of", EXAMPLE_AS_OF, "--format", "docx", "-o", out).exit_code == 1
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=120)
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "checklist.pdf").pages)
+    assert "资料清单" in text and "华安置业发展有限公司" in text and "客户经理" in text
