@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Benchmark: `docgen collect plan --format json` on a 100,000-loan ledger, end to end.
+
+Writes a bulk ledger with the example generator (``examples/make_ledger.py --rows``), then in
+the same run measures:
+
+- baseline: opening the same .xlsx with openpyxl ``read_only=True`` and iterating every row
+  with ``values_only=True`` (the least any reader of this file must do);
+- the command: ``docgen collect plan --ledger FILE --as-of DATE --format json -o plan.json``
+  as a subprocess (interpreter start, reading and validating the ledger, the plan, the JSON);
+- the library steps in-process (read_ledger, build_plan, JSON), to show where time goes.
+
+Prints each figure, the ratio command / baseline, and whether the 10 s target is met.
+
+    .venv/bin/python bench/bench_collect.py [--rows 100000] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGET_SECONDS = 10.0
+AS_OF = "2026-06-30"  # the generator's closing snapshot date
+
+
+def _make_ledger_module():
+    spec = importlib.util.spec_from_file_location("make_ledger", ROOT / "examples" / "make_ledger.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def _docgen() -> list[str]:
+    script = Path(sys.executable).with_name("docgen")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "docgen.cli"]
+
+
+def baseline(path: Path) -> tuple[float, int]:
+    """Return (seconds, data rows) for loading ``path`` with openpyxl read-only, values only."""
+    from openpyxl import load_workbook
+
+    start = time.perf_counter()
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    rows = 0
+    for _ in workbook.active.iter_rows(min_row=2, values_only=True):
+        rows += 1
+    workbook.close()
+    return time.perf_counter() - start, rows
+
+
+def command(path: Path, out: Path) -> float:
+    """Return the wall time of the CLI run; raise if it fails."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [*_docgen(), "collect", "plan", "--ledger", str(path), "--as-of", AS_OF, "--format", "json", "-o", str(out)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"docgen collect plan failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def in_process(path: Path) -> dict[str, float]:
+    """Return the seconds of each library step, run in this process."""
+    from docgen.collect import build_plan, load_policy
+    from docgen.ledger import read_ledger
+
+    times: dict[str, float] = {}
+    start = time.perf_counter()
+    ledger = read_ledger(path)
+    times["read_ledger"] = time.perf_counter() - start
+    start = time.perf_counter()
+    plan = build_plan(ledger.loans, dt.date.fromisoformat(AS_OF), load_policy())
+    times["build_plan"] = time.perf_counter() - start
+    start = time.perf_counter()
+    json.dumps(plan.to_list(), ensure_ascii=False, indent=2)
+    times["json"] = time.perf_counter() - start
+    times["overdue_loans"] = len(plan.entries)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, help="write the ledger and plan here instead of a temp dir")
+    args = parser.parse_args(argv)
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-collect-"))
+    work.mkdir(parents=True, exist_ok=True)
+    ledger = work / f"ledger-{args.rows}.xlsx"
+    if not ledger.exists():
+        start = time.perf_counter()
+        maker = _make_ledger_module()
+        maker.write_ledger(maker.bulk(args.rows), ledger)
+        print(f"generated {ledger} ({args.rows} loans) in {time.perf_counter() - start:.1f} s")
+
+    base, rows = baseline(ledger)
+    assert rows == args.rows, f"ledger has {rows} rows, expected {args.rows}"
+    out = work / "plan.json"
+    wall = command(ledger, out)
+    entries = len(json.loads(out.read_text(encoding="utf-8")))
+    steps = in_process(ledger)
+
+    print(f"baseline  openpyxl read-only, values only, {rows} rows: {base:6.2f} s")
+    print(f"docgen collect plan --format json (end to end):    {wall:6.2f} s  ({entries} overdue loans in the plan)")
+    print(f"  in-process: read_ledger {steps['read_ledger']:.2f} s, build_plan {steps['build_plan']:.2f} s, "
+          f"json {steps['json']:.2f} s")
+    print(f"ratio command / baseline: {wall / base:.2f}x")
+    met = wall < TARGET_SECONDS
+    print(f"target < {TARGET_SECONDS:.0f} s: {'met' if met else 'NOT met'}")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
