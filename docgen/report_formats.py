@@ -588,9 +588,11 @@ def render_docx(report: Mapping[str, Any], lang: str = "zh", *, meta: ReportMeta
     core.language = "zh-CN" if lang == "zh" else "en-US"
 
     checklist_title = _title(meta.checklist_title, lang)
-    title = doc.add_paragraph(f"{checklist_title}{L['doc_title']}" if lang == "zh" and checklist_title
-                              else f"{L['doc_title']}: {checklist_title}" if checklist_title else L["doc_title"],
-                              style="Title")
+    if not checklist_title or checklist_title.lower().endswith(L["doc_title"].lower()):
+        heading = checklist_title or L["doc_title"]  # e.g. 房地产开发贷款资料清单: no need to repeat 资料清单
+    else:
+        heading = f"{checklist_title}{L['doc_title']}" if lang == "zh" else f"{L['doc_title']}: {checklist_title}"
+    title = doc.add_paragraph(heading, style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     facts = [(L["borrower"], meta.borrower or L["none"])]
@@ -670,7 +672,6 @@ def render_docx(report: Mapping[str, Any], lang: str = "zh", *, meta: ReportMeta
 
     summary = doc.add_paragraph()
     summary.paragraph_format.space_before = Pt(12)
-    summary.add_run(f"{L['summary']}{colon}").bold = True
     summary.add_run(summary_line(report, lang)).bold = True
 
     signature = doc.add_paragraph(L["signatures"])

@@ -121,7 +121,7 @@ def test_docx_needs_output_and_is_written(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["资料清单.docx"]  # no temp file left behind
     document = docx.Document(io.BytesIO(out.read_bytes()))
     paragraphs = [p.text for p in document.paragraphs]
-    assert paragraphs[0] == "房地产开发贷款资料清单资料清单"
+    assert paragraphs[0] == "房地产开发贷款资料清单"
     assert "借款人:华安置业发展有限公司" in paragraphs
     marks = {row.cells[3].text for table in document.tables for row in table.rows[1:]}
     assert marks == {"✓", "✗", "免"}
