@@ -170,6 +170,10 @@ def check_resident_id(value: str) -> str | None:
         ric.validate(text)
     except ValidationError as exc:
         return f"居民身份证号{_reason(exc)}"
+    except KeyError:
+        # stdnum's place table has province-level rows without a county (e.g. 610001...): a lookup
+        # of such a code raises KeyError instead of InvalidComponent. It is not a valid area code.
+        return "居民身份证号含无效成分(如出生日期或地区码)"
     birth = ric.get_birth_date(text)
     if birth > _dt.date.today():
         return "居民身份证号中的出生日期晚于今天"
