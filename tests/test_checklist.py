@@ -1,6 +1,7 @@
 """Checklist definitions: the shipped dev-loan checklist, a bank's own file, broken files, sandbox."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,37 @@ def test_checklist_to_dict_round_trips_ids() -> None:
     assert first["rules"][0] == {"rule": "waive", "when": "borrower.uscc",
                                  "reason": {"zh": "三证合一(借款人已有统一社会信用代码)",
                                             "en": "three-in-one licence: the borrower has a unified social credit code"}}
+
+
+def test_validated_checklists_are_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen import checklist as module
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(cache))
+    path = _bank_file(tmp_path)
+    first = load_checklist(path)
+    entries = list(cache.glob("checklist-*.json"))
+    assert len(entries) == 1
+    # A second process would read the cache instead of validating: prove it is used by
+    # planting a recognisable (still valid) change in the cached document.
+    planted = json.loads(entries[0].read_text(encoding="utf-8"))
+    planted["title"]["en"] = "from the cache"
+    entries[0].write_text(json.dumps(planted), encoding="utf-8")
+    module._load_cached.cache_clear()
+    assert load_checklist(path).title["en"] == "from the cache"
+    assert first.title["en"] != "from the cache"
+    # Any edit of the file misses the cache and is validated again.
+    path.write_text(path.read_text(encoding="utf-8").replace("site-plan:", "site-plan:\n    provider: notary\n    x-dummy: 1\n  site-plan-old:", 1), encoding="utf-8")
+    with pytest.raises(ChecklistError):
+        load_checklist(path)
+    # A damaged cache entry is ignored.
+    entries[0].write_text("{not json", encoding="utf-8")
+    module._load_cached.cache_clear()
+    assert load_checklist(_bank_file(tmp_path)).title["en"] != "from the cache"
+
+
+def test_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("DOCGEN_NO_CACHE", "1")
+    load_checklist(_bank_file(tmp_path))
+    assert not (tmp_path / "cache").exists()
