@@ -10,9 +10,9 @@ loan overdue on ``as_of``, most urgent first:
 
 - days past due count from ``overdue_since`` (day 1); buckets are looked up in both schemes
   (``bucket``: M1-M3+; ``seed_bucket``: the seed's 前期/中期/后期, plus 长期);
-- the next action walks the timetable in order and stops at the first step not yet done:
-  a routine step (phone, visit, guarantor contact) is done once its window has passed and is
-  due today inside it; a ``once`` step is due on its due day and stays pending (then overdue)
+- the next action is the first step, in timetable order, open today (or, when none is, the
+  first step still to come, due on its first day). A routine step (phone, visit, guarantor
+  contact) is open every day of its window and done once the window has passed; a ``once`` step is due on its due day and stays pending (then overdue)
   until done. A demand letter is done when ``issued`` holds its register row key
   (``letter_key``); legal action when the ledger's 诉讼状态 is filled in. A later ``once`` step
   done supersedes the earlier ones (a loan in court needs no demand letter any more);
@@ -437,7 +437,8 @@ def next_action(
     for i, step in enumerate(steps):
         if step.once and _step_done(step, loan, issued):
             done_upto = i
-    chosen: tuple[str, _dt.date] | None = None
+    chosen: tuple[str, _dt.date] | None = None  # the first step open today
+    upcoming: tuple[str, _dt.date] | None = None  # else the first step still to come
     open_actions: list[str] = []
     overdue: list[str] = []
     for i, step in enumerate(steps):
@@ -449,9 +450,9 @@ def next_action(
         if not step.applies(loan):
             continue
         if days < step.first:
-            if chosen is None:
+            if upcoming is None:
                 due_day = step.due if step.once else step.first
-                chosen = (step.action, since + _dt.timedelta(days=due_day - 1))
+                upcoming = (step.action, since + _dt.timedelta(days=due_day - 1))
             continue
         if step.once:
             due = since + _dt.timedelta(days=step.due - 1)
@@ -463,8 +464,29 @@ def next_action(
             open_actions.append(step.action)
         if chosen is None:
             chosen = (step.action, due)
+    chosen = chosen or upcoming
     assert chosen is not None  # a validated timetable ends with an open-ended routine step
     return NextAction(chosen[0], chosen[1], tuple(open_actions), tuple(overdue))
+
+
+def letter_due_date(loan: Any, as_of: _dt.date, policy: Policy) -> _dt.date | None:
+    """Return the due date of ``loan``'s demand letter when the timetable has one due by ``as_of``.
+
+    None when the loan is not overdue on ``as_of``, the letter step does not apply to it (its
+    condition), is not due yet, or a later ``once`` step is done (legal action under way).
+    Whether the letter was already issued is the register's business, not this function's.
+    """
+    if not is_overdue(loan, as_of):
+        return None
+    days = days_past_due(loan.overdue_since, as_of)
+    steps = policy.timetable
+    done_upto = max((i for i, s in enumerate(steps) if s.once and _step_done(s, loan, ())), default=-1)
+    for i, step in enumerate(steps):
+        if i <= done_upto or not step.once or step.action != "demand-letter":
+            continue
+        if step.due <= days and step.applies(loan):
+            return loan.overdue_since + _dt.timedelta(days=step.due - 1)
+    return None
 
 
 def _step_done(step: Step, loan: Any, issued: Container[str]) -> bool:

@@ -12,6 +12,7 @@ from collect_helpers import AS_OF, make_loan, overdue_for
 from docgen.collect import (
     build_plan,
     days_past_due,
+    letter_due_date,
     letter_key,
     load_policy,
     next_action,
@@ -117,6 +118,36 @@ def test_litigation_supersedes_the_letter(policy) -> None:
     entry = build_plan([loan], AS_OF, policy).entries[0]
     assert (entry.next_action, entry.next_action_due) == ("phone", AS_OF)
     assert entry.warnings == []
+
+
+def test_a_step_open_today_comes_before_a_later_one_still_to_come(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        "timetable:\n"
+        "  - {action: phone, from: 1, to: 3}\n"
+        "  - {action: legal-action, from: 91, once: true}\n"
+        "  - {action: visit, from: 4}\n",
+        encoding="utf-8",
+    )
+    custom = load_policy(path)
+    loan = make_loan(days=10)
+    result = next_action(loan, AS_OF, custom)
+    assert (result.action, result.due, result.open_actions) == ("visit", AS_OF, ("visit",))
+    # Nothing open on day 1 (phoning starts on day 2): the next step to come, due tomorrow.
+    path.write_text(
+        "timetable:\n  - {action: phone, from: 2, to: 3}\n  - {action: visit, from: 4}\n", encoding="utf-8"
+    )
+    first_day = make_loan(days=1)
+    result = next_action(first_day, AS_OF, load_policy(path))
+    assert (result.action, result.due, result.open_actions) == ("phone", AS_OF + dt.timedelta(days=1), ())
+
+
+def test_letter_due_date(policy) -> None:
+    assert letter_due_date(make_loan(days=6), AS_OF, policy) is None
+    assert letter_due_date(make_loan(days=7), AS_OF, policy) == AS_OF
+    assert letter_due_date(make_loan(days=30), AS_OF, policy) == overdue_for(30) + dt.timedelta(days=6)
+    assert letter_due_date(make_loan(days=30, litigation="已立案"), AS_OF, policy) is None
+    assert letter_due_date(make_loan(days=None), AS_OF, policy) is None
 
 
 def test_letter_key_is_per_arrears_episode() -> None:
