@@ -119,7 +119,7 @@ class ReportMeta:
 
     ``stage_titles`` and ``checklist_title`` map to ``{"zh": ..., "en": ...}``; ``providers``
     maps item id to ``"client"`` or ``"bank"``; ``borrower`` and ``project`` are names from
-    bundle.yaml when it had them.
+    bundle.yaml when it had them; ``stage_groups`` puts a stage's items under group sub-headings.
     """
 
     checklist_title: dict[str, str] = field(default_factory=dict)
@@ -127,6 +127,8 @@ class ReportMeta:
     providers: dict[str, str] = field(default_factory=dict)
     borrower: str | None = None
     project: str | None = None
+    #: stage id -> item id -> group title ``{zh, en}`` (申请人基本资料, 项目资料, 银行上报资料 …).
+    stage_groups: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
 
 def meta_from_checklist(checklist: Any, bundle_data: Mapping[str, Any] | None = None) -> ReportMeta:
@@ -139,8 +141,13 @@ def meta_from_checklist(checklist: Any, bundle_data: Mapping[str, Any] | None = 
     meta = ReportMeta()
     if checklist is not None:
         meta.checklist_title = dict(getattr(checklist, "title", None) or {})
+        groups = getattr(checklist, "groups", None) or {}
         for stage in getattr(checklist, "stages", None) or []:
             meta.stage_titles[stage.id] = dict(getattr(stage, "title", None) or {})
+            for entry in getattr(stage, "entries", None) or []:
+                group = getattr(entry, "group", None)
+                if group and group in groups:
+                    meta.stage_groups.setdefault(stage.id, {})[entry.item.id] = dict(groups[group])
         items = getattr(checklist, "items", None) or {}
         for item in items.values() if isinstance(items, Mapping) else items:
             provider = getattr(item, "provider", None)
@@ -292,6 +299,19 @@ def draftable_entries(report: Mapping[str, Any], lang: str = "zh") -> list[tuple
     return entries
 
 
+def _grouped(items: Sequence[Mapping[str, Any]], groups: Mapping[str, Mapping[str, str]] | None,
+             lang: str) -> list[tuple[str | None, Mapping[str, Any]]]:
+    """Pair each item with the group title to print before it (None when the group did not change)."""
+    out: list[tuple[str | None, Mapping[str, Any]]] = []
+    current: str | None = None
+    for item in items:
+        title = _title((groups or {}).get(item.get("id", "")), lang) or None
+        out.append((title if title and title != current else None, item))
+        if title:
+            current = title
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Text
 
@@ -377,7 +397,10 @@ def render_text(report: Mapping[str, Any], lang: str = "zh", color: bool = False
         status_width = max(display_width(L["status"]), 1)
         lines.append("  " + "  ".join([pad(L["status"], status_width), pad(L["no"], no_width),
                                        pad(L["title"], title_width), L["files"]]))
-        for item, title in zip(items, titles):
+        grouped = _grouped(items, meta.stage_groups.get(sid), lang)
+        for (group, item), title in zip(grouped, titles):
+            if group:
+                lines.append("  " + style(f"【{group}】" if lang == "zh" else f"[{group}]", bold=True))
             status = item.get("status", "")
             symbol = STATUS_SYMBOLS.get(status, "?")
             # Pad before styling: ANSI escapes have no width but would fool the padding.
@@ -458,7 +481,9 @@ def render_markdown(report: Mapping[str, Any], lang: str = "zh", *, meta: Report
         out += ["", f"## {index}. {_stage_title(sid, meta, lang)} (`{sid}`): {verdict}", ""]
         out.append(f"| {L['status']} | {L['no']} | {L['title']} | {L['files']} |")
         out.append("| :-: | --: | --- | --- |")
-        for item in stage.get("items") or []:
+        for group, item in _grouped(stage.get("items") or [], meta.stage_groups.get(sid), lang):
+            if group:
+                out.append(f"|  |  | **{_md_cell(group)}** |  |")
             files = "<br>".join(_md_cell(f) for f in item.get("files") or []) or L["none"]
             out.append(f"| {STATUS_SYMBOLS.get(item.get('status', ''), '?')} | {_md_cell(str(item.get('no', '')))} "
                        f"| {_md_cell(_title(item.get('title'), lang, item.get('id', '')))} | {files} |")
@@ -636,7 +661,14 @@ def render_docx(report: Mapping[str, Any], lang: str = "zh", *, meta: ReportMeta
             run.bold = True
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
             _shade(cell, "D9D9D9")
-        for item in items:
+        for group, item in _grouped(items, meta.stage_groups.get(sid), lang):
+            if group:
+                # A group sub-heading: one shaded row spanning the whole table.
+                row = table.add_row()
+                merged = row.cells[0].merge(row.cells[-1])
+                merged.text = ""
+                merged.paragraphs[0].add_run(group).bold = True
+                _shade(merged, "F2F2F2")
             provider = meta.providers.get(item.get("id", ""))
             provider_text = _PROVIDERS[lang].get(provider or "", provider or "")
             values = (str(item.get("no", "")), _title(item.get("title"), lang, item.get("id", "")),

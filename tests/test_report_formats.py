@@ -264,3 +264,16 @@ def test_every_format_on_the_example_bundle(example_output, fmt):
         assert "借款人:华安置业发展有限公司" in text and line in text and "客户经理:" in text
     else:
         assert json.loads(rendered) == example_output.data
+
+
+def test_group_subheadings_from_the_checklist(example_output):
+    lines = example_output.rendered.splitlines()
+    first = lines.index("  【申请人基本资料】")
+    assert lines[first + 1].split()[:2] == ["✓", "1"]
+    bank = lines.index("  【银行上报资料(银行提供)】")
+    assert lines[bank + 1].split()[1] == "B1"
+    md = render_markdown(example_output.data, "en", meta=example_output.meta)
+    assert "|  |  | **Project documents** |  |" in md
+    document, _ = _docx_text(render_docx(example_output.data, "zh", meta=example_output.meta))
+    group_rows = [r for r in document.tables[0].rows if len({c._tc for c in r.cells}) == 1]
+    assert [r.cells[0].text for r in group_rows] == ["申请人基本资料", "项目资料", "银行上报资料(银行提供)"]
