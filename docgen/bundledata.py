@@ -211,6 +211,11 @@ def load_bundle_data(raw: bytes | None, checklist: Checklist) -> BundleData:
     return BundleData(data=data, findings=[_from_problem(p) for p in problems], present=True)
 
 
+def unreadable_bundle_data(reason: str) -> BundleData:
+    """Return the ``BundleData`` of a ``bundle.yaml`` that exists but cannot be read (one finding)."""
+    return BundleData(findings=[_finding("(文件)", f"无法读取:{reason}", f"cannot be read: {reason}")], present=True)
+
+
 def _cross_checks(data: dict[str, Any], problems: list[Problem], checklist: Checklist) -> list[Problem]:
     failed = {p.path for p in problems}
     out: list[Problem] = []
@@ -228,7 +233,8 @@ def _cross_checks(data: dict[str, Any], problems: list[Problem], checklist: Chec
                 total += share
             else:
                 shares_ok = False
-        if shares_ok and shareholders and total != 100:
+        # Thirds are written 33.33 + 33.33 + 33.33: allow the rounding of two decimals.
+        if shares_ok and shareholders and abs(total - 100) > Decimal("0.01"):
             out.append(Problem("shareholders", f"股东持股比例合计应为100,实际为{_plain(total)}"))
     project = data.get("project")
     if isinstance(project, dict):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from docgen.bundle import open_bundle
-from docgen.bundledata import BUNDLE_FILE, BundleData, load_bundle_data, read_yaml
+from docgen.bundledata import BUNDLE_FILE, BundleData, load_bundle_data, read_yaml, unreadable_bundle_data
 from docgen.checklist import Checklist, Item, Stage, StageItem, load_checklist
 from docgen.errors import BundleError, ChecklistError
 from docgen.findings import ERROR, Finding
@@ -185,10 +185,10 @@ def run_check(
         raise ChecklistError(f"自筹资金比例下限应在 0 到 1 之间(如 0.5 表示 50%),收到 {equity_threshold}")
     as_of = as_of or _dt.date.today()
     with open_bundle(bundle) as opened:
-        raw = _read_bundle_yaml(opened)
+        raw, read_error = _read_bundle_yaml(opened)
         chosen = load_checklist(checklist if checklist is not None else _checklist_named_in(raw))
         stages = chosen.stages_up_to(stage)
-        data = load_bundle_data(raw, chosen)
+        data = load_bundle_data(raw, chosen) if read_error is None else unreadable_bundle_data(read_error)
         infos = inspect_bundle(opened, jobs=jobs, progress=progress)
         unsafe = list(opened.unsafe)
         root = opened.root
@@ -234,13 +234,14 @@ def _with_stage(finding: Finding, stage: str) -> Finding:
                    params=dict(finding.params), severity=finding.severity)
 
 
-def _read_bundle_yaml(opened: Any) -> bytes | None:
+def _read_bundle_yaml(opened: Any) -> tuple[bytes | None, str | None]:
+    """Return ``(bytes, None)``, ``(None, None)`` when absent, or ``(None, reason)`` when unreadable."""
     if BUNDLE_FILE not in opened:
-        return None
+        return None, None
     try:
-        return opened.read(BUNDLE_FILE)
-    except BundleError:
-        return b"\xff"  # undecodable: reported as an invalid-data finding by load_bundle_data
+        return opened.read(BUNDLE_FILE), None
+    except BundleError as exc:
+        return None, str(exc)
 
 
 def _checklist_named_in(raw: bytes | None) -> str | None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from docgen.checklist import Checklist, Stage
 
 _SEPARATORS = re.compile(r"[\s\-_.·・]+")
+_LEADING_NUMBER = re.compile(r"^\d+")
 _NUMBER_PREFIX = re.compile(r"^\s*([A-Za-z]?\d{1,3})(?:\s*[-_、.．,，)）:：\s]|$)")
 
 
@@ -69,6 +70,10 @@ class Matcher:
             for label in (stage.folder, stage.id, stage.title.get("zh", "")):
                 if label:
                     self._stage_folders[normalize(label)] = stage
+                    # People renumber or drop the "01-" of a folder: "申请前期", "1 申请前期".
+                    bare = _LEADING_NUMBER.sub("", normalize(label))
+                    if bare:
+                        self._stage_folders.setdefault(bare, stage)
 
     def items_by_alias(self, text: str) -> list[str]:
         """Return the ids of items whose aliases occur in ``text``, dropping occurrences nested
@@ -97,10 +102,14 @@ class Matcher:
     def stage_of(self, path: str) -> Stage | None:
         """Return the stage whose folder contains ``path`` (nearest folder wins), or None."""
         for folder in reversed(path.split("/")[:-1]):
-            stage = self._stage_folders.get(normalize(folder))
+            stage = self._stage_folder(folder)
             if stage is not None:
                 return stage
         return None
+
+    def _stage_folder(self, folder: str) -> Stage | None:
+        norm = normalize(folder)
+        return self._stage_folders.get(norm) or self._stage_folders.get(_LEADING_NUMBER.sub("", norm))
 
     def items_by_number(self, path: str) -> list[str]:
         """Return the items whose stage number prefixes the file name, when it sits in that stage's folder."""
@@ -137,7 +146,7 @@ class Matcher:
             items = self.items_by_alias(_stem(parts[-1]))
             if not items:
                 for folder in reversed(parts[:-1]):
-                    if normalize(folder) in self._stage_folders:
+                    if self._stage_folder(folder) is not None:
                         continue
                     items = self.items_by_alias(folder)
                     if items:

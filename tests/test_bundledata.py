@@ -96,6 +96,23 @@ def test_failed_fields_are_not_used() -> None:
     assert "id_number" not in result.data["shareholders"][1]
 
 
+def test_shares_in_thirds_may_round() -> None:
+    data = good_data()
+    data["shareholders"] = [dict(data["shareholders"][0], share=33.33), dict(data["shareholders"][1], share=33.33),
+                            dict(data["shareholders"][1], name="王五", share=33.33)]
+    assert _load(data).findings == []
+    data["shareholders"][2]["share"] = 33.3
+    assert _fields(_load(data)) == {"shareholders": "股东持股比例合计应为100,实际为99.96"}
+
+
+def test_unreadable_bundle_yaml() -> None:
+    from docgen.bundledata import unreadable_bundle_data
+
+    result = unreadable_bundle_data("bundle.yaml: 无法读取(权限不足)")
+    assert result.present and result.data == {}
+    assert [f.message("zh") for f in result.findings] == ["bundle.yaml 字段 (文件):无法读取:bundle.yaml: 无法读取(权限不足)"]
+
+
 def test_share_sum_problem_drops_shareholders() -> None:
     data = good_data()
     data["shareholders"][0]["share"] = 70

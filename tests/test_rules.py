@@ -60,6 +60,8 @@ def test_normalize_folds_width_case_and_separators() -> None:
         ("01-申请前期/B3_企业.pdf", ["credit-report"]),
         ("03-放款前/2-证照.pdf", ["business-license", "org-code-cert"]),
         ("pre-contract/7 合同.pdf", ["loan-contract"]),             # stage id works as folder name too
+        ("客户/申请前期/13.pdf", ["site-plan"]),                     # stage folder without its "01-"
+        ("3 放款前/16-四证.pdf", ["four-permits"]),
         ("其他/12-申请.pdf", []),                                   # number only counts in a stage folder
         ("随便.pdf", []),
     ],
@@ -329,3 +331,19 @@ def test_unmatched_files_are_info(bundle: Path) -> None:
     assert [(f.code, f.path, f.severity) for f in report.findings if f.code == "unmatched"] == [
         ("unmatched", "杂项/照片.jpg", "info")]
     assert report.complete
+
+
+def test_rule_when_condition_from_a_banks_checklist(bundle: Path, tmp_path: Path) -> None:
+    from docgen.resources import checklists_dir
+
+    doc = yaml.safe_load((checklists_dir() / "dev-loan.yaml").read_text(encoding="utf-8"))
+    # This bank only insists on a fresh credit report for loans of 100 million or more.
+    doc["items"]["credit-report"]["rules"][0]["when"] = "loan.amount >= 100000000"
+    own = tmp_path / "big-loans.yaml"
+    own.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    put(bundle, "01-申请前期/征信报告.pdf")
+    _edit(bundle, lambda d: d["documents"].__setitem__("credit-report", {"issued": "2026-09-01"}))
+    report = run_check(bundle, as_of=AS_OF, checklist=own)
+    assert _codes(report, "credit-report") == [("stale", "pre-application", "warning")]
+    _edit(bundle, lambda d: d["loan"].__setitem__("amount", 50000000))
+    assert _codes(run_check(bundle, as_of=AS_OF, checklist=own), "credit-report") == []
