@@ -264,7 +264,8 @@ def read_spec(spec: ReadSpec, _zip_cache: dict[str, zipfile.ZipFile] | None = No
     across ``fork`` shares its file offset with the parent and siblings.
     ``_zip_cache`` lets a worker keep archives open between calls.
     """
-    return _read_all(_open_spec(spec, _zip_cache), spec.cap, spec.member or spec.location)
+    first = min(spec.size, spec.cap) + 1 if spec.kind == "file" else 1 * MB
+    return _read_all(_open_spec(spec, _zip_cache), spec.cap, spec.member or spec.location, first)
 
 
 def _open_spec(spec: ReadSpec, cache: dict[str, zipfile.ZipFile] | None) -> BinaryIO:
@@ -290,13 +291,21 @@ def _open_spec(spec: ReadSpec, cache: dict[str, zipfile.ZipFile] | None) -> Bina
         raise BundleError(f"{spec.member or spec.location}: 无法读取({exc})") from exc
 
 
-def _read_all(stream: BinaryIO, cap: int, label: str) -> bytes:
+def _read_all(stream: BinaryIO, cap: int, label: str, first: int = 1 * MB) -> bytes:
+    """Return all of ``stream`` (closing it); raises ``BundleError`` past ``cap`` bytes or on errors.
+
+    ``first`` sizes the first read: a plain file whose size is known is read in one
+    allocation (memory is capped in workers, so no double buffering). Zip members are read
+    in 1 MB chunks because ``ZipExtFile.read(n)`` concatenates internally.
+    """
     chunks = []
     total = 0
+    size = max(1, first)
     try:
         with stream:
             while True:
-                chunk = stream.read(1 * MB)
+                chunk = stream.read(size)
+                size = 1 * MB
                 if not chunk:
                     break
                 total += len(chunk)
@@ -360,7 +369,7 @@ class Bundle:
             except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
                 raise BundleError(f"{path}: 无法读取({exc})") from exc
             return _read_all(raw, spec.cap, path)
-        return _read_all(_open_spec(spec, None), spec.cap, path)
+        return _read_all(_open_spec(spec, None), spec.cap, path, min(spec.size, spec.cap) + 1)
 
     def __contains__(self, path: object) -> bool:
         return path in self._specs
