@@ -99,19 +99,30 @@ def test_render_malformed_data_file_exits_2(runner, tmp_path):
     assert result.exit_code == 2 and "应为字段映射" in result.output
 
 
-def test_render_without_serial_says_how_to_supply_it(runner, tmp_path):
+def test_render_without_serial_takes_one_from_the_register(runner, tmp_path):
     data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
     del data["serial"]
     data_file = tmp_path / "d.yaml"
     data_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    out = tmp_path / "o.docx"
-    result = run(runner, "render", "demand-letter", "--data", str(data_file), "-o", str(out),
-                 "--register", str(tmp_path / "reg.sqlite"))
-    if result.exit_code == 0:  # the register area is installed: it allocated one
-        assert "催字〔2026〕第" in "\n".join(p.text for p in docx.Document(out).paragraphs)
-    else:
-        assert result.exit_code == 1
-        assert "缺少 serial" in result.output and "serial: 催字〔2026〕第00001号" in result.output
+    register = str(tmp_path / "reg.sqlite")
+
+    def render(out: str) -> str:
+        result = run(runner, "render", "demand-letter", "--data", str(data_file), "-o", str(tmp_path / out),
+                     "--register", register)
+        assert result.exit_code == 0, result.output
+        return "\n".join(p.text for p in docx.Document(tmp_path / out).paragraphs)
+
+    assert "编号:催字〔2026〕第00001号" in render("a.docx")
+    assert "编号:催字〔2026〕第00001号" in render("again.docx")  # same contract keeps its serial
+    data["contract_no"] = "临农商借字2025第0999号"
+    data_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert "编号:催字〔2026〕第00002号" in render("b.docx")
+    from docgen.register import Register
+
+    with Register(register) as reg:
+        records = reg.records("demand-letter")
+    assert [(r.serial, Path(r.file).name) for r in records] == [
+        ("催字〔2026〕第00001号", "again.docx"), ("催字〔2026〕第00002号", "b.docx")]
 
 
 def test_render_usage_errors(runner, tmp_path):

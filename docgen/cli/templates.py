@@ -149,19 +149,24 @@ def read_data(path: Path) -> dict[str, Any]:
     return data
 
 
-def _allocate_serial(template: Template, context: dict[str, Any], register_path: str | None) -> str:
-    """Take a serial from the register when docgen.register is installed; else demand one in the data."""
-    try:
-        from docgen import register as register_module  # built by the batch area; optional here
-    except ImportError:
-        register_module = None
-    if register_module is None or not hasattr(register_module, "allocate_serial"):
-        raise RenderError(
-            f"模板 {template.name}: 数据中缺少 serial(文书编号);请在数据文件中写明 serial,例如 "
-            f"serial: {template.format_serial(1, context)}",
-            [Problem("serial", "必填字段,不能缺少")],
-        )
-    return register_module.allocate_serial(template, context, register_path)
+def _write_registered(template: Template, context: dict[str, Any], output: Path, register_path: str | None) -> str:
+    """Take the serial from the register (one per template and key field), write, record the file.
+
+    The same key (e.g. the same contract number) keeps its serial when rendered again.
+    Returns the serial.
+    """
+    from docgen.register import Register, sha256_file
+
+    row_key = str(context.get(template.key_field, "")).strip()
+    if not row_key:
+        raise RenderError(f"模板 {template.name}: 缺少 {template.key_field},无法分配编号",
+                          [Problem(template.key_field, "必填字段,不能缺少")])
+    with Register(register_path) as register:
+        reservation = register.reserve(template.name, row_key, lambda seq: template.format_serial(seq, context))
+        context["serial"] = reservation.serial
+        template.write(context, output)
+        register.complete(template.name, row_key, output, sha256_file(output))
+    return reservation.serial
 
 
 @click.command("render")
@@ -174,14 +179,16 @@ def _allocate_serial(template: Template, context: dict[str, Any], register_path:
               help="A bank-edited .docx to fill instead of the shipped one (fields from NAME).")
 @click.option("--pdf", "pdf", is_flag=True, help="Also write a PDF beside OUT.docx (LibreOffice).")
 @click.option("--register", "register_path", envvar="DOCGEN_REGISTER", type=click.Path(dir_okay=False),
-              help="Serial-number register (when the data has no serial).")
+              help="Serial-number register used when the data has no serial "
+                   "(default: $DOCGEN_REGISTER or the per-user register).")
 @handle_errors
 def render_command(name: str | None, data_path: Path, output: Path, template_file: Path | None,
                    pdf: bool, register_path: str | None) -> None:
     """Fill template NAME with the values in --data and write OUT.docx.
 
     Every field is checked first (schema and rules: totals, dates, shares, votes); a problem
-    exits 1 naming each field, and nothing is written.
+    exits 1 naming each field, and nothing is written. The serial number comes from the data
+    (`serial:`) or, when absent, from the register (the same key field keeps its serial).
 
     \b
     Examples:
@@ -194,10 +201,11 @@ def render_command(name: str | None, data_path: Path, output: Path, template_fil
         raise click.BadParameter("输出文件应以 .docx 结尾", param_hint="-o/--output")
     template = load_template(name, path=template_file) if template_file else load_template(name)
     context = template.prepare(read_data(data_path))
-    if not context.get("serial"):
-        context["serial"] = _allocate_serial(template, context, register_path)
-    template.write(context, output)
-    click.echo(f"已生成 {output}", err=True)
+    if context.get("serial"):
+        template.write(context, output)
+    else:
+        _write_registered(template, context, output, register_path)
+    click.echo(f"已生成 {output}(编号 {context['serial']})", err=True)
     if pdf:
         try:
             from docgen.pdf import convert_to_pdf
