@@ -4,7 +4,9 @@ A checklist says *when* a rule applies (``borrower.uscc`` waives the old certifi
 三证合一; ``company_age_years < 3`` changes the audit-report rule) as data. Expressions are
 compiled once when the checklist loads, by ``jinja2.sandbox.ImmutableSandboxedEnvironment``,
 and are also checked statically: no function calls, no ``**`` (a cheap way to burn CPU), no
-names or attributes starting with ``_`` (the classic sandbox-escape route). A rejected or
+names or attributes starting with ``_`` (the classic sandbox-escape route), only the names of
+``CONTEXT_NAMES`` and only the filters of ``SAFE_FILTERS``; at run time ``'x' * 10**9``-style
+repetition is refused too. A rejected or
 malformed expression is a ``ChecklistError`` naming where it sits in the checklist file.
 
 At run time an expression that cannot be computed (an absent field, a division by zero)
@@ -21,7 +23,30 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from docgen.errors import ChecklistError
 
-_ENV = ImmutableSandboxedEnvironment(undefined=ChainableUndefined)
+#: Filters a condition may use: pure, cheap, and bounded by their input's size.
+SAFE_FILTERS = frozenset(
+    {"abs", "default", "d", "float", "int", "length", "count", "lower", "upper", "trim", "round",
+     "min", "max", "sum", "first", "last", "string", "list", "select", "reject", "selectattr",
+     "rejectattr", "map", "unique", "join", "sort"}
+)
+#: Largest sequence a condition may build with ``*`` (``'x' * 10**9`` would exhaust memory).
+MAX_REPEAT = 10_000
+
+
+class _ConditionEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, also refusing to multiply a string or list into a huge one."""
+
+    intercepted_binops = frozenset({"*"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and count * max(len(seq), 1) > MAX_REPEAT:
+                    raise SecurityError("sequence repetition too large")
+        return super().call_binop(context, operator, left, right)
+
+
+_ENV = _ConditionEnvironment(undefined=ChainableUndefined)
 
 #: Names an expression may use; everything else is a typo or an attempt to reach outside.
 CONTEXT_NAMES = frozenset(
@@ -65,10 +90,16 @@ class Condition:
 
 
 def _reject_unsafe(tree: nodes.Node, source: str, where: str) -> None:
-    for node in tree.find_all((nodes.Call, nodes.Pow, nodes.Getattr, nodes.Getitem, nodes.Name)):
+    for node in tree.find_all((nodes.Call, nodes.Pow, nodes.Getattr, nodes.Getitem, nodes.Name, nodes.Filter)):
         reason = None
         if isinstance(node, nodes.Call):
             reason = "不允许调用函数"
+        elif isinstance(node, nodes.Filter) and node.name not in SAFE_FILTERS:
+            reason = f"不允许使用过滤器 {node.name!r}(可用:{', '.join(sorted(SAFE_FILTERS))})"
+        elif isinstance(node, nodes.Filter) and any(
+                isinstance(arg, nodes.Const) and isinstance(arg.value, str) and arg.value.startswith("_")
+                for arg in [*node.args, *(kw.value for kw in node.kwargs)]):
+            reason = "过滤器参数不允许以下划线开头"
         elif isinstance(node, nodes.Pow):
             reason = "不允许乘方运算(**)"
         elif isinstance(node, nodes.Getattr) and node.attr.startswith("_"):

@@ -165,6 +165,8 @@ def test_unknown_name_and_missing_path() -> None:
         ("cycler.__init__.__globals__", "不允许访问以下划线开头的属性 '__globals__'"),
         ("9 ** 9 ** 9", "不允许乘方运算"),
         ("borrower.name.upper()", "不允许调用函数"),
+        ("'x'|center(999999999)", "不允许使用过滤器 'center'"),
+        ("shareholders|map(attribute='__class__')|list", "过滤器参数不允许以下划线开头"),
     ],
 )
 def test_unsafe_expressions_are_refused_at_load(source: str, reason: str) -> None:
@@ -181,6 +183,12 @@ def test_unsafe_expression_in_a_checklist_file_fails_safely(tmp_path: Path) -> N
         load_checklist(_bank_file(tmp_path, mutate))
 
 
+def test_huge_repetition_is_refused_at_run_time() -> None:
+    with pytest.raises(ChecklistError, match="被沙箱拒绝"):
+        Condition("'x' * 999999999", "w").evaluate({})
+    assert Condition("'ab' * 3", "w").evaluate({}) == "ababab"
+
+
 def test_expressions_evaluate_in_the_sandbox() -> None:
     cond = Condition("company_age_years is not none and company_age_years < 3", "w")
     assert cond.evaluate({"company_age_years": 2}) is True
@@ -191,6 +199,9 @@ def test_expressions_evaluate_in_the_sandbox() -> None:
     assert ratio.evaluate({"project": {}}) is None
     assert ratio.evaluate({"project": {"invested": 1, "total_investment": 0}}) is None
     assert Condition("borrower.uscc", "w").evaluate({}) is None
+    holders = {"shareholders": [{"share": 60, "uscc": "x"}, {"share": 40}]}
+    assert Condition("shareholders|map(attribute='share')|sum", "w").evaluate(holders) == 100
+    assert Condition("shareholders|selectattr('uscc')|list|length", "w").evaluate(holders) == 1
 
 
 def test_checklist_to_dict_round_trips_ids() -> None:
