@@ -267,3 +267,33 @@ def test_docx_report_opens_in_libreoffice(tmp_path):
 
     text = "".join(page.extract_text() for page in PdfReader(tmp_path / "checklist.pdf").pages)
     assert "资料清单" in text and "华安置业发展有限公司" in text and "客户经理" in text
+
+
+def test_banks_own_checklist_file(tmp_path):
+    from docgen.resources import checklists_dir
+
+    own = tmp_path / "我行开发贷清单.yaml"
+    text = (checklists_dir() / "dev-loan.yaml").read_text(encoding="utf-8")
+    own.write_text(text.replace("title: {zh: 房地产开发贷款资料清单,", "title: {zh: 某银行开发贷资料清单,", 1),
+                   encoding="utf-8")
+    result = run("check", EXAMPLE, "--as-of", EXAMPLE_AS_OF, "--checklist", own, "--stage", "pre-application")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == "资料清单检查:dev-loan 某银行开发贷资料清单"
+
+
+def test_broken_checklist_file_exits_2_naming_the_key(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: x\ntitle: {zh: 坏清单, en: broken}\nitems: {}\nstages: []\nbogus: 1\n", encoding="utf-8")
+    result = run("check", EXAMPLE, "--checklist", broken)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {broken}:") and "bogus" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_text_to_file_has_no_colour(tmp_path):
+    out = tmp_path / "report.txt"
+    result = run("check", EXAMPLE, "--as-of", EXAMPLE_AS_OF, "-o", out)
+    assert result.exit_code == 1
+    text = out.read_text(encoding="utf-8")
+    assert "\x1b[" not in text and text.splitlines()[-1] == SUMMARY_ZH
+    assert f"已写入 {out}" in result.output  # the note goes to stderr, mixed in by CliRunner
