@@ -39,6 +39,19 @@ def _updater(bar: Any) -> Callable[[int], None] | None:
     return None if bar is None else bar.update
 
 
+def _stage_updater(bar: Any) -> Callable[[str, int, int], None] | None:
+    """Adapt the batch's ``progress(stage, done, total)`` (cumulative per stage) to one bar."""
+    if bar is None:
+        return None
+    seen: dict[str, int] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar.update(max(0, done - seen.get(stage, 0)))
+        seen[stage] = done
+
+    return update
+
+
 @click.group("collect")
 def collect() -> None:
     """催收:逾期贷款催收计划与到期催收函。Collection plan and demand letters due.
@@ -59,7 +72,8 @@ def collect() -> None:
 @click.option("--policy", "policy_path", type=click.Path(exists=True, dir_okay=False, readable=True),
               help="催收策略 YAML(档次、时间表、预警天数);未写的键用默认值。")
 @click.option("--register", "register_path", type=click.Path(dir_okay=False),
-              help="登记簿:其中已出具的催收函视为已送达(与 collect letters 用同一个)。")
+              help="登记簿:其中已出具的催收函视为已送达(默认与 collect letters 相同:$DOCGEN_REGISTER "
+                   "或用户数据目录下的 register.sqlite;不存在时视为尚未发函)。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="输出文件(xlsx 必填;text/json 默认打印到屏幕)。")
@@ -81,17 +95,14 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: str | None, reg
       docgen collect plan --ledger ledger.xlsx --as-of 2026-11-28 --format xlsx -o 催收计划.xlsx
     """
     from docgen.collect import build_plan, load_policy
+    from docgen.collect_letters import issued_keys
     from docgen.ledger import read_ledger
 
     if fmt == "xlsx" and not output:
         raise click.UsageError("--format xlsx 需要 -o 输出文件,例如 -o 催收计划.xlsx")
     policy = load_policy(policy_path)
     ledger = read_ledger(ledger_path)
-    issued: frozenset[str] = frozenset()
-    if register_path:
-        from docgen.collect_letters import issued_keys
-
-        issued = issued_keys(register_path)
+    issued = issued_keys(register_path)
     with _progress(len(ledger.loans), "计算催收计划") as bar:
         plan = build_plan(ledger.loans, as_of, policy, issued=issued, progress=_updater(bar))
     if fmt == "json":
@@ -105,6 +116,74 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: str | None, reg
         from docgen.collect_output import render_text
 
         emit(render_text(plan), output)
+
+
+def _letters_text(result: Any) -> str:
+    lines = [f"催收函  截至 {result.as_of.isoformat()}:应发 {result.due} 封,本次生成 {len(result.written)} 封,"
+             f"此前已发 {len(result.skipped)} 封,无法生成 {len(result.refused)} 封"]
+    for item in result.written:
+        lines.append(f"  生成  {item['loan_no']}  {item['serial']}  {item['file']}")
+    for item in result.skipped:
+        lines.append(f"  已发  {item['loan_no']}  {item['serial']}  {item['file']}")
+    for refused in result.refused:
+        lines.append(f"  无法生成  {refused}")
+    if result.merged_pdf:
+        lines.append(f"合并 PDF:{result.merged_pdf}")
+    return "\n".join(lines) + "\n"
+
+
+@collect.command("letters")
+@click.option("--ledger", "ledger_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, readable=True),
+              help="贷款台账 .xlsx 或 .csv(UTF-8 / GB18030)。")
+@click.option("--as-of", "as_of", callback=_as_of, metavar="DATE",
+              help="发函日期 YYYY-MM-DD(默认今天):到这一天应送达催收函的贷款都生成。")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, writable=True),
+              help="输出文件夹(催收函 .docx,及 --pdf 时的 PDF)。")
+@click.option("--policy", "policy_path", type=click.Path(exists=True, dir_okay=False, readable=True),
+              help="催收策略 YAML:罚息日利率、还款期限、各机构联系方式、时间表。")
+@click.option("--register", "register_path", type=click.Path(dir_okay=False),
+              help="登记簿(SQLite;默认 $DOCGEN_REGISTER 或用户数据目录下的 register.sqlite)。")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
+@click.option("--merge-pdf", "merge_pdf", type=click.Path(dir_okay=False, writable=True),
+              help="把本次所有催收函合并成一个 PDF(便于打印)。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path: str | None,
+                    register_path: str | None, pdf: bool, merge_pdf: str | None, fmt: str) -> None:
+    """为到期应送达催收函的逾期贷款批量生成《逾期贷款催收函》。
+
+    Generates a demand letter for exactly the loans whose timetable has a letter due on or
+    before the as-of date (day 7 of arrears by default) and not yet issued for this arrears
+    episode: each gets a serial number from the register, so running again on the same or a
+    later day issues none twice. Penalty interest is computed from the policy's daily rate.
+    A loan that cannot give a valid letter is listed with its row and the reason. Exit 0 when
+    every letter due exists, 1 when some could not be generated or ledger rows are invalid,
+    2 when a file cannot be read or an option is wrong.
+
+    \b
+    Examples:
+      docgen collect letters --ledger ledger.xlsx --as-of 2026-11-28 --out letters/ --policy policy.yaml
+      docgen collect letters --ledger ledger.xlsx --as-of 2026-11-28 --out letters/ --merge-pdf letters.pdf
+    """
+    from docgen.collect import load_policy
+    from docgen.collect_letters import letters_due, make_letters
+    from docgen.ledger import read_ledger
+    from docgen.register import Register
+
+    policy = load_policy(policy_path)
+    ledger = read_ledger(ledger_path)
+    pdf = pdf or bool(merge_pdf)
+    total = len(letters_due(ledger.loans, as_of, policy)) * (2 if pdf else 1)
+    with Register(register_path) as register, _progress(total, "生成催收函") as bar:
+        result = make_letters(ledger.loans, as_of, out_dir, policy=policy, register=register,
+                              pdf=pdf, merge_pdf=merge_pdf, progress=_stage_updater(bar))
+    if fmt == "json":
+        click.echo(dump_json(result.to_dict()), nl=False)
+    else:
+        click.echo(_letters_text(result), nl=False)
+    if not result.complete:
+        raise SystemExit(1)
 
 
 COMMANDS: list[click.Command] = [collect]
