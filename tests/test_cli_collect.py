@@ -13,9 +13,26 @@ from collect_helpers import AS_OF, make_loan, write_loans
 from docgen.cli import main
 
 
+@pytest.fixture(autouse=True)
+def _own_register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own default register, never the user's."""
+    path = tmp_path / "default-register.sqlite"
+    monkeypatch.setenv("DOCGEN_REGISTER", str(path))
+    return path
+
+
 @pytest.fixture()
 def runner() -> CliRunner:
     return CliRunner()
+
+
+POLICY = """\
+letters:
+  pay_within_days: 10
+  penalty: {daily_rate: 0.0005}
+  branches:
+    default: {address: 杭州市上城区解放路100号, phone: 0571-87000000, contact: 王五}
+"""
 
 
 @pytest.fixture()
@@ -141,3 +158,102 @@ def test_as_of_defaults_to_today(runner: CliRunner, ledger: Path) -> None:
     today = dt.date.today()
     assert all(p["days_past_due"] == (today - dt.date.fromisoformat(p["overdue_since"])).days + 1 for p in plan)
     assert AS_OF  # the fixture's dates are fixed; only the count of days moves with today
+
+
+# --------------------------------------------------------------------------- letters
+
+
+@pytest.fixture()
+def policy_file(tmp_path: Path) -> Path:
+    path = tmp_path / "policy.yaml"
+    path.write_text(POLICY, encoding="utf-8")
+    return path
+
+
+def _letters(runner: CliRunner, ledger: Path, out: Path, *extra: str, as_of: str = "2026-11-28"):
+    return runner.invoke(main, ["collect", "letters", "--ledger", str(ledger), "--as-of", as_of,
+                                "--out", str(out), *extra])
+
+
+def test_letters_then_rerun_generates_none(runner: CliRunner, ledger: Path, policy_file: Path,
+                                           tmp_path: Path) -> None:
+    out = tmp_path / "letters"
+    register = tmp_path / "reg.sqlite"
+    first = _letters(runner, ledger, out, "--policy", str(policy_file), "--register", str(register))
+    assert first.exit_code == 0, first.output
+    lines = first.stdout.splitlines()
+    # JJ0002 (day 10) and JJ0004 (day 95) are due; JJ0001 (day 2) is not, JJ0003 is not overdue.
+    assert lines[0] == "催收函  截至 2026-11-28:应发 2 封,本次生成 2 封,此前已发 0 封,无法生成 0 封"
+    assert lines[1].startswith("  生成  JJ0002  催字〔2026〕第00001号  ")
+    assert lines[2].startswith("  生成  JJ0004  催字〔2026〕第00002号  ")
+    assert len(list(out.glob("*.docx"))) == 2
+
+    again = _letters(runner, ledger, out, "--policy", str(policy_file), "--register", str(register),
+                     "--format", "json", as_of="2026-11-30")
+    assert again.exit_code == 0, again.output
+    summary = json.loads(again.stdout)
+    assert summary["written"] == []
+    assert [s["loan_no"] for s in summary["skipped"]] == ["JJ0002", "JJ0004"]
+    assert len(list(out.glob("*.docx"))) == 2
+
+    # The plan sees the letters in the same register and moves on.
+    plan = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                "--register", str(register), "--format", "json"])
+    by_no = {p["loan_no"]: p for p in json.loads(plan.stdout)}
+    assert by_no["JJ0002"]["next_action"] == "guarantor-demand"
+    assert by_no["JJ0004"]["next_action"] == "legal-action"
+
+
+def test_letters_use_the_default_register(runner: CliRunner, ledger: Path, policy_file: Path,
+                                          tmp_path: Path, _own_register: Path) -> None:
+    result = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy_file))
+    assert result.exit_code == 0, result.output
+    assert _own_register.exists()
+    plan = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                "--format", "json"])
+    assert "demand-letter-overdue" not in plan.stdout
+
+
+def test_letters_without_branch_contacts_exit_1_naming_row_and_reason(runner: CliRunner, ledger: Path,
+                                                                      tmp_path: Path) -> None:
+    result = _letters(runner, ledger, tmp_path / "out", "--format", "json")
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout)
+    assert summary["written"] == []
+    assert [(r["loan_no"], r["row"]) for r in summary["refused"]] == [("JJ0002", 3), ("JJ0004", 5)]
+    assert summary["refused"][0]["problems"][0]["field"] == "letters.branches"
+    text = _letters(runner, ledger, tmp_path / "out")
+    assert text.exit_code == 1
+    assert "  无法生成  第3行 借据号 JJ0002: letters.branches(机构):催收策略中没有机构“城东支行”的联系方式" in text.stdout
+
+
+def test_letters_bad_options_exit_2(runner: CliRunner, ledger: Path, tmp_path: Path) -> None:
+    result = _letters(runner, ledger, tmp_path / "out", as_of="2026-13-01")
+    assert result.exit_code == 2
+    assert "不存在的日期 2026-13-01" in result.output
+    result = runner.invoke(main, ["collect", "letters", "--ledger", str(ledger), "--as-of", "2026-11-28"])
+    assert result.exit_code == 2
+    assert "--out" in result.output
+
+
+def test_letters_invalid_ledger_rows_exit_1(runner: CliRunner, tmp_path: Path, policy_file: Path) -> None:
+    from docgen.ledger import write_ledger
+
+    path = write_ledger([make_loan("JJ0001", days=10), make_loan("JJ0001", days=12)], tmp_path / "台账.xlsx")
+    result = _letters(runner, path, tmp_path / "out", "--policy", str(policy_file))
+    assert result.exit_code == 1
+    assert "借据号 JJ0001 重复" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.soffice
+def test_letters_merge_into_one_pdf(runner: CliRunner, ledger: Path, policy_file: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    merged = tmp_path / "催收函.pdf"
+    result = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy_file), "--merge-pdf", str(merged))
+    assert result.exit_code == 0, result.output
+    assert f"合并 PDF:{merged}" in result.stdout
+    text = "".join(page.extract_text() for page in PdfReader(str(merged)).pages)
+    assert "杭州云栖贸易有限公司" in text
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == 2
