@@ -157,7 +157,7 @@ def irrevocable_commitment():
     add_body(doc, "{{ bank }}:", indent=False)
     add_body(doc, "我公司{{ contractor }}(统一社会信用代码:{{ contractor_uscc }})为{{ borrower }}开发的"
                   "{{ project }}项目的施工单位,双方签订的建设工程施工合同编号为{{ construction_contract_no }},"
-                  "合同价款人民币{{ contract_amount|amount }}元。鉴于{{ borrower }}以该项目在建工程向贵行"
+                  "合同价款人民币{{ contract_amount|amount }}元(大写:{{ contract_amount|amount_in_words }})。鉴于{{ borrower }}以该项目在建工程向贵行"
                   "抵押,申请房地产开发贷款人民币{{ loan_amount|amount }}元(借款合同编号:{{ contract_no }}),"
                   "我公司在此不可撤销地承诺:")
     add_numbered(doc, [

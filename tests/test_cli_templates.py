@@ -153,3 +153,17 @@ def test_lint_not_a_docx_exits_2(runner, tmp_path):
     bad.write_bytes(b"plain text")
     result = run(runner, "templates", "lint", str(bad))
     assert result.exit_code == 2 and "不是有效的 Word .docx 文件" in result.output
+
+
+@pytest.mark.soffice
+def test_render_with_pdf(runner, tmp_path):
+    pytest.importorskip("docgen.pdf", reason="PDF conversion (docgen.pdf) not installed")
+    from pypdf import PdfReader
+
+    out = tmp_path / "催收函.docx"
+    result = run(runner, "render", "demand-letter", "--data", str(EXAMPLES / "demand-letter.yaml"), "-o", str(out), "--pdf")
+    assert result.exit_code == 0, result.output
+    pdf_path = tmp_path / "催收函.pdf"
+    assert pdf_path.exists() and f"已生成 {pdf_path}" in result.output
+    text = "".join("".join(page.extract_text() or "" for page in PdfReader(pdf_path).pages).split())
+    assert "人民币壹拾叁万贰仟壹佰元整" in text and "送达回证" in text

@@ -85,3 +85,30 @@ def test_receipt_slip_and_signature_blocks_are_present():
     resolution = docx.Document(ROOT / "templates" / "shareholder-resolution.docx")
     rows = [[c.text for c in r.cells] for t in resolution.tables for r in t.rows]
     assert ["{%tr for s in shareholders %}", "", "", "", ""] in rows
+
+
+@pytest.mark.soffice
+def test_every_template_converts_to_pdf_with_borrower_and_amount_in_words(tmp_path):
+    pdf = pytest.importorskip("docgen.pdf", reason="PDF conversion (docgen.pdf) not installed")
+    from pypdf import PdfReader
+
+    expected = {
+        "demand-letter": ("杭州临平明远五金制品有限公司", "人民币壹拾叁万贰仟壹佰元整"),
+        "commitment-letter": ("华安置业发展有限公司", "人民币壹亿元整"),
+        "irrevocable-commitment": ("浙江广厦建设集团有限公司", "人民币壹亿捌仟陆佰伍拾万元整"),
+        "shareholder-resolution": ("华安置业发展有限公司", "人民币壹亿元整"),
+    }
+    sources = []
+    for name in NAMES:
+        template = load_template(name)
+        example = yaml.safe_load((ROOT / "examples" / "templates" / f"{name}.yaml").read_text(encoding="utf-8"))
+        path = tmp_path / f"{name}.docx"
+        template.write(template.prepare(example), path)
+        sources.append(path)
+    pdfs = pdf.convert_to_pdf(sources, tmp_path / "pdf", timeout=240)  # ONE LibreOffice run for all
+    assert [p.stem for p in pdfs] == NAMES
+    for name, path in zip(NAMES, pdfs):
+        text = "".join("".join(page.extract_text() or "" for page in PdfReader(path).pages).split())
+        borrower, words = expected[name]
+        assert borrower in text, name
+        assert words in text, name
