@@ -111,3 +111,10 @@ def test_complete_variant_is_complete(tmp_path):
     report = run_check(root, as_of=AS_OF, jobs=2).to_dict()
     assert report["complete"] is True
     assert {f["code"] for f in report["findings"]} == set()
+
+
+def test_script_command_line_writes_folder_and_zip(tmp_path, capsys):
+    assert make_bundle().main(["--out", str(tmp_path / "b"), "--zip", str(tmp_path / "b.zip")]) == 0
+    out = capsys.readouterr().out
+    assert "49 files" in out and "names in gbk" in out
+    assert (tmp_path / "b" / "bundle.yaml").is_file() and zipfile.is_zipfile(tmp_path / "b.zip")

@@ -75,7 +75,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], Callable[[int], None] |
 @click.option("--stage", type=click.Choice(STAGES),
               help="Check up to this stage (earlier stages are reported too). Default: all stages.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "docx"]), default="text",
-              show_default=True, help="text for the terminal, json (DESIGN §5), markdown for e-mail, "
+              show_default=True, help="text for the terminal, json for machines (stable), markdown for e-mail, "
                                       "docx a printable 资料清单 (needs -o).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of titles and messages.")
@@ -87,7 +87,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], Callable[[int], None] |
               help="Minimum self-raised funds / total investment, in percent (default 50).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file (atomically) instead of stdout.")
-@click.option("--jobs", type=click.IntRange(min=1), help="Files inspected in parallel. Default: CPU count.")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N", help="Files inspected in parallel. Default: CPU count.")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report. Default: only when writing to a terminal.")
 @handle_errors
