@@ -182,6 +182,11 @@ class Flag:
     code: str
     message: str
     row: int = 0
+    borrower: str = ""
+    officer: str = ""
+    days_past_due: int = 0
+    classification: str = ""
+    required: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form ``{"loan_no", "code", "message"}``."""
@@ -204,7 +209,8 @@ def check_classification(loans: Iterable[Loan], as_of: _dt.date) -> list[Flag]:
             loan.loan_no, "misclassified",
             f"借据号 {loan.loan_no}({loan.borrower},第{loan.row}行)截至{as_of.isoformat()}逾期{days}天,"
             f"五级分类为{loan.classification},按金融资产风险分类办法应至少为{floor}",
-            loan.row,
+            row=loan.row, borrower=loan.borrower, officer=loan.officer, days_past_due=days,
+            classification=loan.classification, required=floor,
         ))
     return flags
 
@@ -457,10 +463,13 @@ def compute_figures(
 
 
 def wan(value: Decimal | None) -> str:
-    """Return yuan as 万元 with two decimals, half-up (1020100 -> ``102.01``)."""
+    """Return yuan as 万元 with two decimals, half-up, no separators, as the seed writes them.
+
+    ``17272500`` -> ``1727.25``; None -> ``—``.
+    """
     if value is None:
         return "—"
-    return f"{(Decimal(value) / 10000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+    return f"{(Decimal(value) / 10000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}"
 
 
 def pct(value: Decimal | None) -> str:
