@@ -17,10 +17,10 @@ from docgen.bundle import open_bundle
 from docgen.bundledata import BUNDLE_FILE, BundleData, load_bundle_data, read_yaml, unreadable_bundle_data
 from docgen.checklist import Checklist, Item, Stage, StageItem, load_checklist
 from docgen.errors import BundleError, ChecklistError
-from docgen.findings import ERROR, Finding
+from docgen.findings import ERROR, WARNING, Finding
 from docgen.inspection import FileInfo, inspect_bundle
 from docgen.matching import Matcher, clean_path
-from docgen.rules import RuleContext, evaluate_items
+from docgen.rules import RuleContext, evaluate_items, file_detail_en
 
 
 @dataclass
@@ -224,7 +224,14 @@ def build_report(checklist: Checklist, root: str, as_of: _dt.date, stages: list[
             results.append(ItemResult(entry, ev.status, list(ev.files), stamped))
             findings += stamped
         stage_results.append(StageResult(st, results))
-    findings += [Finding("unmatched", path=p) for p in matches.unmatched]
+    for p in matches.unmatched:
+        findings.append(Finding("unmatched", path=p))
+        info = files[p]
+        if info.problem:
+            # It serves no item, so it cannot make a stage incomplete; but a broken file with an
+            # unexpected name is often the missing document itself, so say what is wrong with it.
+            findings.append(Finding(info.problem, path=p, severity=WARNING,
+                                    params={"detail": info.detail, "detail_en": file_detail_en(info)}))
     file_results = [FileResult(i, list(matches.by_file.get(i.path, []))) for i in infos]
     return Report(checklist, root, as_of, stage_results, file_results, findings)
 

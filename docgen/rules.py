@@ -167,7 +167,7 @@ def evaluate_item(item: Item, rc: RuleContext) -> Evaluation:
         if info.problem:
             findings.append(Finding(info.problem, item=item.id, path=path,
                                     params={**_titles(item), "detail": info.detail,
-                                            "detail_en": _file_detail_en(info)}))
+                                            "detail_en": file_detail_en(info)}))
         elif info.kind not in item.kinds:
             accepted = "、".join(_KIND_LABEL.get(k, k) for k in item.kinds)
             findings.append(Finding(
@@ -199,8 +199,8 @@ def evaluate_item(item: Item, rc: RuleContext) -> Evaluation:
     return Evaluation(status, files, findings)
 
 
-def _file_detail_en(info: FileInfo) -> str:
-    # Inspection explains problems in Chinese only; give English readers the gist.
+def file_detail_en(info: FileInfo) -> str:
+    """Return an English gist of an inspection problem (inspection explains them in Chinese)."""
     ext = info.path.rsplit(".", 1)[-1] if "." in info.path else ""
     if info.problem == "wrong-type":
         return f"the content is {_KIND_LABEL.get(info.kind, info.kind)}, not what the .{ext} extension says"
