@@ -2,7 +2,7 @@
 
 ``load_policy(path=None)`` reads the collection policy: the shipped default
 (``docgen/data/collection-policy.yaml``, the seed's buckets and escalation timetable) with any
-top-level key of a user file replacing the default's. It is validated with cerberus; an error
+top-level key of a user file replacing the default's (``letters`` merged key by key). It is validated with cerberus; an error
 names the key (``timetable[3].action``) and raises ``InputError``.
 
 ``build_plan(loans, as_of, policy, issued=...)`` turns ledger loans into ``PlanEntry``s for every
@@ -234,6 +234,8 @@ def _default_raw() -> dict[str, Any]:
 def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
     """Return the collection policy: the default, with ``path``'s top-level keys replacing it.
 
+    ``letters`` is merged key by key (``letters.branches`` alone can be given).
+
     Raises ``InputError`` (exit 2) when the file cannot be read or parsed, or fails validation;
     the message names the file and the key (``timetable[2].from``) and what is wrong.
     """
@@ -245,7 +247,12 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
         if unknown:
             known = ", ".join(POLICY_SCHEMA)
             raise InputError(f"{path}: {unknown[0]}: 未知的键(请检查拼写;可用的键:{known})")
-        raw.update(user)
+        for key, value in user.items():
+            # `letters` is merged one level deep: a bank sets its branches and keeps the rest.
+            if key == "letters" and isinstance(value, dict) and isinstance(raw.get(key), dict):
+                raw[key] = {**raw[key], **value}
+            else:
+                raw[key] = value
         source = str(path)
     return _build_policy(raw, source)
 
@@ -255,9 +262,11 @@ def _build_policy(raw: dict[str, Any], source: str) -> Policy:
 
     normalized, problems = validate(POLICY_SCHEMA, raw)
     if problems:
-        first = problems[0]
-        more = f"(另有 {len(problems) - 1} 处问题)" if len(problems) > 1 else ""
-        raise InputError(f"{source}: {first.path}: {first.message}{more}")
+        lines = []
+        for problem in problems:
+            hint = f"(可用:{', '.join(ACTIONS)})" if problem.path.endswith(".action") else ""
+            lines.append(f"{source}: {problem.path}: {problem.message}{hint}")
+        raise InputError("\n".join(lines))
     buckets = _buckets(normalized["buckets"], "buckets", source)
     seed_buckets = _buckets(normalized["seed_buckets"], "seed_buckets", source)
     timetable = _timetable(normalized["timetable"], source)

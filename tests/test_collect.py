@@ -308,7 +308,8 @@ def test_default_policy_is_the_seeds(policy) -> None:
         ("buckets:\n  - {id: M1, from: 1, to: 30}\n  - {id: M2, from: 40}\n", "buckets[1].from"),
         ("seed_buckets:\n  - {id: 前期, from: 1, to: 5}\n", "seed_buckets[0].to"),
         ("warning_days: many\n", "warning_days"),
-        ("letters: {pay_within_days: 10, branches: {}}\n", "letters.penalty"),
+        ("letters: {penalty: {rate: 0.001}}\n", "letters.penalty.daily_rate"),
+        ("letters: {branches: {城东支行: {address: 某路1号, contact: 王五}}}\n", "letters.branches.城东支行.phone"),
         ("timetable:\n  - {action: visit, from: 1, once: true}\n", "timetable[0].once"),
         ("timetable:\n  - {action: phone, from: 1, when: 'loan.guarantors and'}\n", "timetable[0].when"),
         ("timetable:\n  - {action: phone, from: 1, to: 5}\n", "timetable[0]"),
@@ -322,6 +323,17 @@ def test_policy_errors_name_the_key(tmp_path: Path, text: str, key: str) -> None
         load_policy(path)
     assert f"{path}: {key}" in str(info.value)
     assert info.value.exit_code == 2
+
+
+def test_policy_letters_merge_key_by_key(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text("letters:\n  branches:\n    城东支行: {address: 某路1号, phone: '0571-1', contact: 王五}\n",
+                    encoding="utf-8")
+    merged = load_policy(path)
+    assert merged.pay_within_days == 10
+    assert str(merged.penalty_daily_rate) == "0.0002"
+    assert merged.contact("城东支行").phone == "0571-1"
+    assert merged.contact("城西支行") is None
 
 
 def test_policy_that_is_not_yaml_is_an_input_error(tmp_path: Path) -> None:
