@@ -90,3 +90,19 @@ def test_unknown_stage_or_checklist_exits_2(tmp_path: Path) -> None:
 def test_list() -> None:
     result = _run("list")
     assert result.exit_code == 0 and result.output == "dev-loan\n"
+
+
+def test_validate_a_banks_file(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text((checklists_dir() / "dev-loan.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = _run("validate", str(good))
+    assert result.exit_code == 0
+    assert result.output == (f"{good}: 有效 / valid — dev-loan:3 个阶段 / stages,49 个项目 / items,"
+                             "59 个清单条目 / entries\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(good.read_text(encoding="utf-8").replace("when: borrower.uscc", "when: borrower.__class__", 1),
+                   encoding="utf-8")
+    result = _run("validate", str(bad))
+    assert result.exit_code == 2
+    assert "items.org-code-cert.rules[0].when: 表达式 'borrower.__class__' 不安全或无效" in result.output
+    assert _run("validate", str(tmp_path / "none.yaml")).exit_code == 2

@@ -64,6 +64,7 @@ def checklist_group() -> None:
       docgen checklist show
       docgen checklist show dev-loan --stage pre-contract --lang en
       docgen checklist show my-bank/dev-loan.yaml --format json
+      docgen checklist validate my-bank/dev-loan.yaml
     """
 
 
@@ -107,6 +108,27 @@ def show_command(name: str, stage: str | None, lang: str | None, fmt: str, outpu
         emit(dump_json(data), output)
     else:
         emit(render_checklist(checklist, stage, lang), output)
+
+
+@checklist_group.command("validate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@handle_errors
+def validate_command(file: str) -> None:
+    """Validate a bank's own checklist FILE / 校验自定义清单文件.
+
+    Prints a one-line summary and exits 0 when the file is valid; otherwise prints the key that
+    fails (e.g. ``items.site-plan.kinds[1]: 不允许的取值 exe``) and exits 2.
+
+    \b
+    Example:
+      docgen checklist validate ./我行清单.yaml
+    """
+    checklist = load_checklist(file)
+    entries = sum(len(s.entries) for s in checklist.stages)
+    click.echo(
+        f"{file}: 有效 / valid — {checklist.id}:{len(checklist.stages)} 个阶段 / stages,"
+        f"{len(checklist.items)} 个项目 / items,{entries} 个清单条目 / entries"
+    )
 
 
 COMMANDS: list[click.Command] = [checklist_group]
