@@ -19,7 +19,7 @@ from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -96,10 +96,11 @@ def _first_line_chars(paragraph_format_element, chars: int = 2) -> None:
     ind.set(qn("w:firstLine"), str(chars * 240))
 
 
-def new_document(*, body_size: float = 12, letter_size: float = 12) -> DocumentType:
+def new_document(*, body_size: float = 12, letter_size: float = 12, line_spacing: float = 1.5) -> DocumentType:
     """Return a new A4 document with Chinese styles, margins and a page-number footer.
 
     Margins follow common bank letter practice (top 30 mm, bottom 25 mm, left 28 mm, right 26 mm).
+    ``line_spacing`` (a multiple of single spacing) applies to ``Normal`` and ``Body Text``.
     """
     doc = Document()
     section = doc.sections[0]
@@ -117,7 +118,7 @@ def new_document(*, body_size: float = 12, letter_size: float = 12) -> DocumentT
     normal = _style(doc, "Normal", SONG, body_size, base=None)
     pf = normal.paragraph_format
     pf.space_before, pf.space_after = Pt(0), Pt(0)
-    pf.line_spacing_rule = WD_LINE_SPACING.ONE_POINT_FIVE
+    pf.line_spacing = line_spacing
     title = _style(doc, "Title", HEI, 18, bold=True)
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_before, title.paragraph_format.space_after = Pt(12), Pt(12)
@@ -128,11 +129,13 @@ def new_document(*, body_size: float = 12, letter_size: float = 12) -> DocumentT
     h1 = _style(doc, "Heading 1", HEI, 14, bold=False)
     h1.paragraph_format.space_before, h1.paragraph_format.space_after = Pt(6), Pt(6)
     body = _style(doc, "Body Text", FANGSONG, letter_size)
-    body.paragraph_format.line_spacing_rule = WD_LINE_SPACING.ONE_POINT_FIVE
+    body.paragraph_format.line_spacing = line_spacing
+    body.paragraph_format.space_before, body.paragraph_format.space_after = Pt(0), Pt(0)
     _first_line_chars(body.element.get_or_add_pPr())
     _style(doc, "Table Text", SONG, 10.5).paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     sig = _style(doc, "Signature", FANGSONG, letter_size)
     sig.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    sig.paragraph_format.space_before, sig.paragraph_format.space_after = Pt(0), Pt(0)
     _style(doc, "Footer", SONG, 9)
     for name in ("Heading 2", "Heading 3", "Subtitle", "List Number", "List Bullet", "Caption"):
         try:
@@ -275,6 +278,7 @@ def add_table(doc: DocumentType, header: Sequence[str] | None, rows: Sequence[Se
         for c, value in enumerate(values):
             cell = table.cell(r, c)
             cell.width = Mm(widths_mm[c])
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             paragraph = cell.paragraphs[0]
             paragraph.style = doc.styles["Table Text"]
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if header_row else mapping[aligns[c]]

@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 
 def demand_letter():
     """逾期贷款催收函 with a 送达回证 receipt slip on its own page (seed: 贷款逾期催收工作, day 7)."""
-    doc = new_document()
+    doc = new_document(line_spacing=1.25)  # the letter itself fits on one page
     set_core_properties(doc, "逾期贷款催收函", "贷后管理")
     add_title(doc, "逾期贷款催收函")
     add_body(doc, "编号:{{ serial }}", indent=False, align="right")
@@ -70,7 +70,7 @@ def demand_letter():
     add_tag_paragraph(doc, "{%p if branch_address is defined and branch_address %}")
     add_body(doc, "联系地址:{{ branch_address }}")
     add_tag_paragraph(doc, "{%p endif %}")
-    add_signature_block(doc, ["{{ branch }}(公章)", "{{ letter_date|date_upper }}"])
+    add_signature_block(doc, ["{{ branch }}(公章)", "{{ letter_date|date_upper }}"], space_before=1)
     add_tag_paragraph(doc, "{%p if guarantors %}")
     add_body(doc, "抄送:{{ guarantors|join('、') }}(担保人)", indent=False)
     add_tag_paragraph(doc, "{%p endif %}")
