@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.collect import Policy, days_past_due, letter_due_date, letter_key, load_policy
+from docgen.errors import InputError
 from docgen.validation import Problem
 
 TEMPLATE = "demand-letter"
@@ -200,7 +201,8 @@ def make_letters(
     ``register`` is an open ``docgen.register.Register`` (default: the default register).
     Letters already in the register for the same arrears episode are not issued again (listed
     as skipped; one whose file has gone is written again under its old serial, status
-    ``restored``). ``progress(stage, done, total)`` is the batch's (stages ``render``, ``pdf``). Raises ``TemplateError``/``RegisterError``/``ConversionError`` when the
+    ``restored``). Raises ``InputError`` when letters are due but the policy has no branch
+    contacts at all (every letter would lack its contact lines). ``progress(stage, done, total)`` is the batch's (stages ``render``, ``pdf``). Raises ``TemplateError``/``RegisterError``/``ConversionError`` when the
     machinery itself fails; loans that cannot give a valid letter are in ``refused``.
     """
     from docgen.batch import generate
@@ -210,6 +212,13 @@ def make_letters(
     policy = policy or load_policy()
     template = load_template(TEMPLATE)
     due = letters_due(loans, as_of, policy)
+    if due and not policy.branches:
+        # Every letter would be refused for the same reason: say it once, as a usage problem.
+        raise InputError(
+            f"{policy.source}: letters.branches: 催收策略没有任何机构的联系方式,催收函无法填写联系人和电话;"
+            "请用 --policy 指定策略文件并在 letters.branches 下填写各机构(或 default)的 address、phone、contact"
+            "(示例见 examples/collection-policy.yaml)"
+        )
     good, refused = check_letters(due, as_of, policy, template)
     result = LettersResult(as_of=as_of, due=len(due), refused=refused)
     own_register = register is None

@@ -214,15 +214,26 @@ def test_letters_use_the_default_register(runner: CliRunner, ledger: Path, polic
     assert "demand-letter-overdue" not in plan.stdout
 
 
-def test_letters_without_branch_contacts_exit_1_naming_row_and_reason(runner: CliRunner, ledger: Path,
-                                                                      tmp_path: Path) -> None:
-    result = _letters(runner, ledger, tmp_path / "out", "--format", "json")
+def test_letters_without_any_branch_contacts_exit_2(runner: CliRunner, ledger: Path, tmp_path: Path) -> None:
+    result = _letters(runner, ledger, tmp_path / "out")
+    assert result.exit_code == 2
+    assert "letters.branches: 催收策略没有任何机构的联系方式" in result.output
+    assert "examples/collection-policy.yaml" in result.output
+
+
+def test_letters_for_a_branch_without_contacts_exit_1_naming_row_and_reason(
+    runner: CliRunner, ledger: Path, tmp_path: Path
+) -> None:
+    policy = tmp_path / "west.yaml"
+    policy.write_text("letters:\n  branches:\n    城西支行: {address: 某路1号, phone: '0571-1', contact: 赵六}\n",
+                      encoding="utf-8")
+    result = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy), "--format", "json")
     assert result.exit_code == 1
     summary = json.loads(result.stdout)
     assert summary["written"] == []
     assert [(r["loan_no"], r["row"]) for r in summary["refused"]] == [("JJ0002", 3), ("JJ0004", 5)]
     assert summary["refused"][0]["problems"][0]["field"] == "letters.branches"
-    text = _letters(runner, ledger, tmp_path / "out")
+    text = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy))
     assert text.exit_code == 1
     assert "  无法生成  第3行 借据号 JJ0002: letters.branches(机构):催收策略中没有机构“城东支行”的联系方式" in text.stdout
 

@@ -11,6 +11,7 @@ from collect_helpers import AS_OF, make_loan
 
 from docgen.collect import build_plan, letter_key, load_policy
 from docgen.collect_letters import issued_keys, letter_data, letters_due, make_letters, penalty
+from docgen.errors import InputError
 from docgen.register import Register
 
 POLICY_TEXT = """\
@@ -135,14 +136,24 @@ def test_the_letter_text_holds_borrower_amounts_and_words(tmp_path: Path, policy
 
 
 def test_a_loan_that_cannot_give_a_valid_letter_is_reported_not_dropped(tmp_path: Path) -> None:
-    no_contacts = load_policy()  # the shipped policy has no branch contacts
-    loans = [make_loan("JJ0001", days=10, row=2), make_loan("JJ0002", days=10, row=3)]
+    path = tmp_path / "policy.yaml"
+    path.write_text("letters:\n  branches:\n    城西支行: {address: 某路1号, phone: '0571-1', contact: 赵六}\n",
+                    encoding="utf-8")
+    west_only = load_policy(path)
+    loans = [make_loan("JJ0001", days=10, row=2), make_loan("JJ0002", days=10, row=3, branch="城西支行")]
     with Register(tmp_path / "register.sqlite") as register:
-        result = make_letters(loans, AS_OF, tmp_path / "out", policy=no_contacts, register=register)
+        result = make_letters(loans, AS_OF, tmp_path / "out", policy=west_only, register=register)
     assert not result.complete
-    assert result.written == []
-    assert [(r.loan_no, r.row) for r in result.refused] == [("JJ0001", 2), ("JJ0002", 3)]
+    assert [w["loan_no"] for w in result.written] == ["JJ0002"]
+    assert [(r.loan_no, r.row) for r in result.refused] == [("JJ0001", 2)]
     assert str(result.refused[0]).startswith("第2行 借据号 JJ0001: letters.branches(机构):催收策略中没有机构“城东支行”的联系方式")
+
+
+def test_a_policy_without_any_contacts_is_refused_once(tmp_path: Path) -> None:
+    with Register(tmp_path / "register.sqlite") as register, pytest.raises(InputError) as info:
+        make_letters([make_loan(days=10)], AS_OF, tmp_path / "out", policy=load_policy(), register=register)
+    assert "letters.branches: 催收策略没有任何机构的联系方式" in str(info.value)
+    assert not (tmp_path / "out").exists()
 
 
 def test_missing_contract_number_is_reported_with_its_column(tmp_path: Path, policy) -> None:
