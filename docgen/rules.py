@@ -20,7 +20,7 @@
   last year once that date has passed, else the year before. The three latest are required, or,
   when the ``young`` condition holds (company under three years old), every fiscal year from
   the year of establishment. Years come from ``documents.audit-reports.years``, else from
-  years written in the matched file names (``审计报告2023.pdf``).
+  years written in the matched file names (``审计报告2023.pdf``; a span ``2022-2024`` counts each year).
 - **min-ratio** → ``insufficient`` when the value (``invested / total_investment``) is below the
   threshold (run option, else checklist param, else the rule's default, else 0.5); a warning
   when bundle.yaml lacks the figures to compute it.
@@ -51,6 +51,7 @@ from docgen.matching import Matches
 OK, MISSING, INVALID, WAIVED = "ok", "missing", "invalid", "waived"
 DEFAULT_THRESHOLD = 0.5
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?(?:度)?\s*[-–—~～至到]\s*((?:19|20)\d{2})(?!\d)")
 _KIND_LABEL = {"pdf": "PDF", "docx": "DOCX", "doc": "DOC", "xlsx": "XLSX", "xls": "XLS", "jpg": "JPG",
                "png": "PNG", "tiff": "TIFF", "zip": "ZIP", "text": "文本", "unknown": "无法识别"}
 
@@ -248,7 +249,7 @@ def _audit_years(item: Item, rule: dict[str, Any], doc: dict[str, Any], files: l
     if doc.get("years"):
         present = {int(y) for y in doc["years"]}
     else:
-        present = {int(y) for path in files for y in _YEAR.findall(path.rsplit("/", 1)[-1])}
+        present = {y for path in files for y in years_in_name(path.rsplit("/", 1)[-1])}
     missing = [y for y in required if y not in present]
     if not missing:
         return []
@@ -261,6 +262,17 @@ def _audit_years(item: Item, rule: dict[str, Any], doc: dict[str, Any], files: l
         "detail_en": f"audit reports missing for {', '.join(str(y) for y in missing)} (required: {span}; "
                      f"put the year in the file name or list it under documents.{item.id}.years)",
         "years": missing, "required": required})]
+
+
+def years_in_name(name: str) -> set[int]:
+    """Return the fiscal years a file name mentions: ``审计报告2023.pdf`` -> {2023};
+    a span ``2022-2024`` or ``2022至2024`` counts every year in it."""
+    years = {int(y) for y in _YEAR.findall(name)}
+    for start, end in _YEAR_SPAN.findall(name):
+        a, b = int(start), int(end)
+        if a < b <= a + 10:
+            years.update(range(a, b + 1))
+    return years
 
 
 def _md_zh(rule: dict[str, Any]) -> str:

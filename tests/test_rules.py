@@ -12,7 +12,7 @@ from docgen.check import run_check
 from docgen.checklist import load_checklist
 from docgen.errors import ChecklistError
 from docgen.matching import Matcher, normalize
-from docgen.rules import latest_due_fiscal_year
+from docgen.rules import latest_due_fiscal_year, years_in_name
 
 
 def _data(root: Path) -> dict:
@@ -200,6 +200,15 @@ def test_stale_credit_report_and_statements(bundle: Path) -> None:
 )
 def test_latest_due_fiscal_year(as_of: dt.date, latest: int) -> None:
     assert latest_due_fiscal_year(as_of) == latest
+
+
+@pytest.mark.parametrize(
+    ("name", "years"),
+    [("审计报告2023.pdf", {2023}), ("2024年度审计报告.pdf", {2024}), ("审计报告2022-2024.pdf", {2022, 2023, 2024}),
+     ("2023年至2025年审计报告.pdf", {2023, 2024, 2025}), ("审计报告_20240315.pdf", set()), ("近三年审计报告.pdf", set())],
+)
+def test_years_in_file_names(name: str, years: set[int]) -> None:
+    assert years_in_name(name) == years
 
 
 def test_audit_years_from_bundle_yaml(bundle: Path) -> None:
