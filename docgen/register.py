@@ -318,3 +318,18 @@ class Register:
             if digest != record.sha256:
                 failures.append((record, "changed"))
         return failures
+
+
+def allocate_serial(template: Any, context: dict[str, Any], register_path: str | os.PathLike[str] | None = None) -> str:
+    """Return the serial for one document rendered on its own (``docgen render``).
+
+    The row key is the template's ``key_field`` value in ``context``; a key already in the
+    register gets its existing serial back. Raises ``RegisterError`` when the context has
+    no key value or the register cannot be written. Call ``Register.complete`` after
+    writing the file so ``register verify`` can check it.
+    """
+    key = str(context.get(template.key_field) or "").strip()
+    if not key:
+        raise RegisterError(f"模板 {template.name}: 缺少 {template.key_field},无法在登记簿中分配编号")
+    with Register(register_path) as register:
+        return register.reserve(template.name, key, lambda seq: template.format_serial(seq, context)).serial
