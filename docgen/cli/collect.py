@@ -17,6 +17,7 @@ from docgen.cli.common import dump_json, emit, handle_errors
 from docgen.validation import parse_date
 
 _PROGRESS_MIN = 5000  # loans; below this the work is instant and a bar is noise
+_BIG_FILE = 2_000_000  # bytes of ledger (~10,000 loans in .xlsx)
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt.date:
@@ -33,6 +34,18 @@ def _progress(total: int, label: str) -> Any:
     if total < _PROGRESS_MIN:
         return nullcontext(None)
     return click.progressbar(length=total, label=label, file=sys.stderr)
+
+
+def _read_ledger(path: str) -> Any:
+    """Read the ledger; say so on stderr first when it is big (reading is most of a big run)."""
+    import os
+
+    from docgen.ledger import read_ledger
+
+    size = os.path.getsize(path)
+    if size > _BIG_FILE:
+        click.echo(f"读取台账 {path}({size / 1e6:.0f} MB)…", err=True)
+    return read_ledger(path)
 
 
 def _updater(bar: Any) -> Callable[[int], None] | None:
@@ -59,7 +72,7 @@ def collect() -> None:
     \b
     Examples:
       docgen collect plan --ledger examples/ledger/ledger-2026Q2.xlsx --as-of 2026-06-30
-      docgen collect letters --ledger ledger.xlsx --as-of 2026-06-30 --out letters/
+      docgen collect letters --ledger ledger.xlsx --as-of 2026-06-30 --policy examples/collection-policy.yaml --out letters/
     """
 
 
@@ -96,12 +109,11 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: str | None, reg
     """
     from docgen.collect import build_plan, load_policy
     from docgen.collect_letters import issued_keys
-    from docgen.ledger import read_ledger
 
     if fmt == "xlsx" and not output:
         raise click.UsageError("--format xlsx 需要 -o 输出文件,例如 -o 催收计划.xlsx")
     policy = load_policy(policy_path)
-    ledger = read_ledger(ledger_path)
+    ledger = _read_ledger(ledger_path)
     issued = issued_keys(register_path)
     with _progress(len(ledger.loans), "计算催收计划") as bar:
         plan = build_plan(ledger.loans, as_of, policy, issued=issued, progress=_updater(bar))
@@ -168,11 +180,10 @@ def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path
     """
     from docgen.collect import load_policy
     from docgen.collect_letters import letters_due, make_letters
-    from docgen.ledger import read_ledger
     from docgen.register import Register
 
     policy = load_policy(policy_path)
-    ledger = read_ledger(ledger_path)
+    ledger = _read_ledger(ledger_path)
     pdf = pdf or bool(merge_pdf)
     total = len(letters_due(ledger.loans, as_of, policy)) * (2 if pdf else 1)
     with Register(register_path) as register, _progress(total, "生成催收函") as bar:
