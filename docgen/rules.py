@@ -35,6 +35,7 @@ A warning leaves the status ``ok``; an error makes it ``invalid``.
 """
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
@@ -117,7 +118,7 @@ def company_age_years(established: Any, as_of: _dt.date) -> int | None:
 def latest_due_fiscal_year(as_of: _dt.date, due: str = "04-30") -> int:
     """Return the latest fiscal year whose audit report is due by ``as_of`` (due 'MM-DD' next year)."""
     month, day = (int(x) for x in due.split("-"))
-    deadline = _dt.date(as_of.year, month, min(day, 28 if month == 2 else day))
+    deadline = _dt.date(as_of.year, month, min(day, calendar.monthrange(as_of.year, month)[1]))
     return as_of.year - 1 if as_of > deadline else as_of.year - 2
 
 

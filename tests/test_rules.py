@@ -202,6 +202,11 @@ def test_latest_due_fiscal_year(as_of: dt.date, latest: int) -> None:
     assert latest_due_fiscal_year(as_of) == latest
 
 
+def test_due_dates_past_month_end_are_clamped() -> None:
+    assert latest_due_fiscal_year(dt.date(2025, 3, 1), "02-29") == 2024  # 2025 has no 29 February
+    assert latest_due_fiscal_year(dt.date(2026, 4, 30), "04-31") == 2024
+
+
 @pytest.mark.parametrize(
     ("name", "years"),
     [("审计报告2023.pdf", {2023}), ("2024年度审计报告.pdf", {2024}), ("审计报告2022-2024.pdf", {2022, 2023, 2024}),
