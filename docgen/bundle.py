@@ -38,6 +38,7 @@ __all__ = [
     "ReadSpec",
     "open_bundle",
     "read_spec",
+    "sha256_spec",
     "is_junk",
 ]
 
@@ -266,6 +267,28 @@ def read_spec(spec: ReadSpec, _zip_cache: dict[str, zipfile.ZipFile] | None = No
     """
     first = min(spec.size, spec.cap) + 1 if spec.kind == "file" else 1 * MB
     return _read_all(_open_spec(spec, _zip_cache), spec.cap, spec.member or spec.location, first)
+
+
+def sha256_spec(spec: ReadSpec) -> str:
+    """Return the SHA-256 hex digest of what ``spec`` names, streamed (never held in memory).
+
+    Raises ``BundleError`` when it cannot be read or exceeds its cap.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    total = 0
+    label = spec.member or spec.location
+    try:
+        with _open_spec(spec, None) as stream:
+            while chunk := stream.read(1 * MB):
+                total += len(chunk)
+                if total > spec.cap:
+                    raise BundleError(f"{label}: 文件超过大小上限 {spec.cap} 字节,停止读取")
+                digest.update(chunk)
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise BundleError(f"{label}: 读取失败({exc})") from exc
+    return digest.hexdigest()
 
 
 def _open_spec(spec: ReadSpec, cache: dict[str, zipfile.ZipFile] | None) -> BinaryIO:
@@ -513,15 +536,19 @@ def _list_zip(root: str, p: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipIn
 
 
 def _strip_single_top(items: list[tuple[str, zipfile.ZipInfo]]) -> list[tuple[str, zipfile.ZipInfo]]:
-    """Drop a single top folder shared by every member: "compress folder" puts one there.
+    """Drop a single top folder holding ``bundle.yaml``: "compress folder" puts one there.
 
-    The bundle root is then the client folder, so ``bundle.yaml`` and stage folders are found
-    where DESIGN §3 expects them.
+    The bundle root is then the client folder, so ``bundle.yaml`` and the paths of its
+    ``documents`` mapping are where DESIGN §3 expects them. A top folder without
+    ``bundle.yaml`` is kept: it may be a stage folder (``01-申请前期``) or an item's folder
+    (``营业执照``), which matching reads.
     """
     if not items:
         return items
     tops = {path.split("/", 1)[0] for path, _ in items}
     if len(tops) != 1 or any("/" not in path for path, _ in items):
+        return items
+    if f"{next(iter(tops))}/bundle.yaml" not in {path for path, _ in items}:
         return items
     return [(path.split("/", 1)[1], info) for path, info in items]
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen import pdfscan
-from docgen.bundle import Bundle, ReadSpec, read_spec
+from docgen.bundle import Bundle, ReadSpec, read_spec, sha256_spec
 from docgen.errors import BundleError
 
 __all__ = [
@@ -71,6 +71,11 @@ _KIND_NAMES = {
     "xlsx": "Excel 工作簿(.xlsx)", "xls": "Excel 97-2003 工作簿(.xls)", "jpg": "JPEG 图片",
     "png": "PNG 图片", "tiff": "TIFF 图片", "zip": "ZIP 压缩包", "text": "文本文件", "unknown": "无法识别的内容",
 }
+_KIND_NAMES_EN = {
+    "pdf": "PDF file", "docx": "Word document (.docx)", "doc": "Word 97-2003 document (.doc)",
+    "xlsx": "Excel workbook (.xlsx)", "xls": "Excel 97-2003 workbook (.xls)", "jpg": "JPEG image",
+    "png": "PNG image", "tiff": "TIFF image", "zip": "zip archive", "text": "text file", "unknown": "unrecognised content",
+}
 
 #: Test hook: when set, each worker calls it with the file's path before inspecting it. Tests
 #: use it to make a worker hang, exhaust its memory or die, proving the pool survives that.
@@ -85,7 +90,8 @@ class FileInfo:
     ``kind`` is one of ``KINDS``, from content. ``pages`` is known for PDFs (and DOCX when
     the document records it, TIFF per image). ``encrypted`` is True only when a user
     password is needed to open the file. ``problem`` is a finding code (``empty-file``,
-    ``unreadable``, ``encrypted``, ``wrong-type``) or None; ``detail`` explains it in Chinese.
+    ``unreadable``, ``encrypted``, ``wrong-type``) or None; ``detail`` explains it in Chinese
+    and ``detail_en`` in English.
     """
 
     path: str
@@ -98,9 +104,10 @@ class FileInfo:
     signed: bool = False
     problem: str | None = None
     detail: str = ""
+    detail_en: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON form: the report's ``files`` fields plus readable/signed/problem/detail."""
+        """Return the JSON form: the report's ``files`` fields plus readable, signed, problem, details."""
         return asdict(self)
 
 
@@ -186,23 +193,28 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# per-kind checks; each returns (pages, encrypted, signed, problem, detail)
+# per-kind checks; each returns (pages, encrypted, signed, problem, detail, detail_en)
 
-_Result = tuple[int | None, bool, bool, str | None, str]
+_Result = tuple[int | None, bool, bool, str | None, str, str]
 
 
 def _ok(pages: int | None = None, signed: bool = False) -> _Result:
-    return pages, False, signed, None, ""
+    return pages, False, signed, None, "", ""
 
 
-def _bad(detail: str, pages: int | None = None) -> _Result:
-    return pages, False, False, "unreadable", detail
+def _bad(detail: str, detail_en: str, pages: int | None = None) -> _Result:
+    return pages, False, False, "unreadable", detail, detail_en
+
+
+def _locked(detail: str, detail_en: str) -> _Result:
+    return None, True, False, "encrypted", detail, detail_en
 
 
 def _check_pdf(data: bytes) -> _Result:
     tail = data[-2048:]
     if b"%%EOF" not in tail:
-        return _bad("PDF 文件不完整(缺少结尾标记 %%EOF),可能上传或复制时被截断")
+        return _bad("PDF 文件不完整(缺少结尾标记 %%EOF),可能上传或复制时被截断",
+                    "the PDF is incomplete (no %%EOF end marker); it was probably cut short in upload or copy")
     facts = pdfscan.scan(data)
     if facts is not None:
         signed = facts.may_have_signature and _pypdf_signature(data)
@@ -214,25 +226,28 @@ def _check_pdf(data: bytes) -> _Result:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
     except Exception as exc:  # pypdf raises many types on hostile input
-        return _bad(f"PDF 结构损坏,无法打开({_short(exc)})")
+        return _bad(f"PDF 结构损坏,无法打开({_short(exc)})", f"the PDF structure is damaged ({_short(exc)})")
     try:
         if reader.is_encrypted:
             try:
                 result = reader.decrypt("")
             except Exception as exc:  # unsupported handler or missing AES backend
-                return None, True, False, "encrypted", f"PDF 已加密,无法解密({_short(exc)})"
+                return _locked(f"PDF 已加密,无法解密({_short(exc)})",
+                               f"the PDF is encrypted and cannot be decrypted ({_short(exc)})")
             if result == PasswordType.NOT_DECRYPTED:
                 # Without the password pypdf reads no object at all, page count included.
-                return None, True, False, "encrypted", "PDF 设置了打开密码,没有密码无法查看"
+                return _locked("PDF 设置了打开密码,没有密码无法查看",
+                               "the PDF has an open password and cannot be viewed without it")
         declared = _declared_count(reader)
         pages = len(reader.pages)
         if pages == 0:
-            return _bad("PDF 没有任何页面", 0)
+            return _bad("PDF 没有任何页面", "the PDF has no pages", 0)
         if declared is not None and declared != pages:
-            return _bad(f"PDF 页面树不完整:声明 {declared} 页,实际只能读到 {pages} 页", pages)
+            return _bad(f"PDF 页面树不完整:声明 {declared} 页,实际只能读到 {pages} 页",
+                        f"the PDF page tree is incomplete: {declared} pages declared, {pages} readable", pages)
         return _ok(pages, _has_signature(reader))
     except Exception as exc:
-        return _bad(f"PDF 页面无法读取({_short(exc)})")
+        return _bad(f"PDF 页面无法读取({_short(exc)})", f"the PDF pages cannot be read ({_short(exc)})")
 
 
 def _pypdf_signature(data: bytes) -> bool:
@@ -286,17 +301,19 @@ def _has_signature(reader: Any) -> bool:
 def _check_office_zip(data: bytes, kind: str) -> _Result:
     main = "word/document.xml" if kind == "docx" else "xl/workbook.xml"
     label = "Word 文档" if kind == "docx" else "Excel 工作簿"
+    label_en = "Word document" if kind == "docx" else "Excel workbook"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             try:
                 info = zf.getinfo(main)
             except KeyError:
-                return _bad(f"{label}不完整:缺少 {main}")
+                return _bad(f"{label}不完整:缺少 {main}", f"the {label_en} is incomplete: {main} is missing")
             if info.flag_bits & 0x1:
-                return None, True, False, "encrypted", f"{label}已加密"
+                return _locked(f"{label}已加密", f"the {label_en} is encrypted")
             if info.file_size > 64 * 1024 * 1024 or \
                     (info.file_size > 1024 * 1024 and info.file_size > 100 * max(info.compress_size, 1)):
-                return _bad(f"{label}的 {main} 大小异常,疑似压缩炸弹")
+                return _bad(f"{label}的 {main} 大小异常,疑似压缩炸弹",
+                            f"the {label_en}'s {main} has an abnormal size (likely a zip bomb)")
             zf.read(main)  # decompress and verify its CRC: a damaged body shows up here
             pages = None
             if kind == "docx" and "docProps/app.xml" in zf.namelist():
@@ -306,7 +323,7 @@ def _check_office_zip(data: bytes, kind: str) -> _Result:
                     pages = int(m.group(1)) if m else None
             return _ok(pages)
     except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as exc:
-        return _bad(f"{label}已损坏,无法打开({_short(exc)})")
+        return _bad(f"{label}已损坏,无法打开({_short(exc)})", f"the {label_en} is damaged ({_short(exc)})")
 
 
 def _check_zip(data: bytes) -> _Result:
@@ -315,22 +332,23 @@ def _check_zip(data: bytes) -> _Result:
             zf.infolist()
         return _ok()
     except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
-        return _bad(f"ZIP 压缩包已损坏({_short(exc)})")
+        return _bad(f"ZIP 压缩包已损坏({_short(exc)})", f"the zip archive is damaged ({_short(exc)})")
 
 
 def _check_ole(data: bytes, kind: str) -> _Result:
     if len(data) < 1024:
-        return _bad("Office 97-2003 文件不完整(文件过短)")
+        return _bad("Office 97-2003 文件不完整(文件过短)", "the Office 97-2003 file is incomplete (too short)")
     shift = struct.unpack_from("<H", data, 30)[0]
     if shift not in (9, 12):
-        return _bad("Office 97-2003 文件头损坏")
+        return _bad("Office 97-2003 文件头损坏", "the Office 97-2003 file header is damaged")
     sector = 1 << shift
     first_dir = struct.unpack_from("<I", data, 48)[0]
     offset = (first_dir + 1) * sector
     if offset + 128 > len(data):
-        return _bad("Office 97-2003 文件不完整(目录区超出文件末尾),可能被截断")
+        return _bad("Office 97-2003 文件不完整(目录区超出文件末尾),可能被截断",
+                    "the Office 97-2003 file is incomplete (its directory lies past the end); probably truncated")
     if not data[offset:offset + 20].startswith(_utf16("Root Entry")):
-        return _bad("Office 97-2003 文件目录损坏")
+        return _bad("Office 97-2003 文件目录损坏", "the Office 97-2003 file directory is damaged")
     return _ok()
 
 
@@ -340,7 +358,7 @@ def _check_jpeg(data: bytes) -> _Result:
     n = len(data)
     while i + 4 <= n:
         if data[i] != 0xFF:
-            return _bad("JPEG 图片结构损坏")
+            return _bad("JPEG 图片结构损坏", "the JPEG structure is damaged")
         marker = data[i + 1]
         if marker == 0xFF:  # fill byte
             i += 1
@@ -351,12 +369,13 @@ def _check_jpeg(data: bytes) -> _Result:
         length = struct.unpack_from(">H", data, i + 2)[0]
         if marker == 0xDA:  # start of scan: entropy-coded data follows
             if data.rfind(b"\xff\xd9", i + 2 + length) == -1:
-                return _bad("JPEG 图片不完整(缺少结束标记),可能被截断")
+                return _bad("JPEG 图片不完整(缺少结束标记),可能被截断",
+                            "the JPEG is incomplete (no end-of-image marker); probably truncated")
             return _ok(1)
         if marker == 0xD9:
             break
         i += 2 + length
-    return _bad("JPEG 图片不完整(没有图像数据),可能被截断")
+    return _bad("JPEG 图片不完整(没有图像数据),可能被截断", "the JPEG is incomplete (no image data); probably truncated")
 
 
 def _check_png(data: bytes) -> _Result:
@@ -366,8 +385,8 @@ def _check_png(data: bytes) -> _Result:
         length, ctype = struct.unpack_from(">I4s", data, i)
         i += 12 + length
         if ctype == b"IEND":
-            return _ok(1) if i <= n else _bad("PNG 图片不完整,可能被截断")
-    return _bad("PNG 图片不完整(缺少 IEND 块),可能被截断")
+            return _ok(1) if i <= n else _bad("PNG 图片不完整,可能被截断", "the PNG is incomplete; probably truncated")
+    return _bad("PNG 图片不完整(缺少 IEND 块),可能被截断", "the PNG is incomplete (no IEND chunk); probably truncated")
 
 
 def _check_tiff(data: bytes) -> _Result:
@@ -380,13 +399,14 @@ def _check_tiff(data: bytes) -> _Result:
     seen: set[int] = set()
     while offset:
         if offset in seen or pages > 10_000:
-            return _bad("TIFF 图片目录成环,结构损坏")
+            return _bad("TIFF 图片目录成环,结构损坏", "the TIFF directories loop; the file is damaged")
         seen.add(offset)
         if offset + 2 > n:
-            return _bad("TIFF 图片不完整(图像目录超出文件末尾),可能被截断")
+            return _bad("TIFF 图片不完整(图像目录超出文件末尾),可能被截断",
+                        "the TIFF is incomplete (a directory lies past the end); probably truncated")
         count = struct.unpack_from(end + "H", data, offset)[0]
         if offset + 2 + 12 * count + 4 > n:
-            return _bad("TIFF 图片不完整,可能被截断")
+            return _bad("TIFF 图片不完整,可能被截断", "the TIFF is incomplete; probably truncated")
         tags: dict[int, list[int]] = {}
         for k in range(count):
             tag, typ, cnt, val = struct.unpack_from(end + "HHI4s", data, offset + 2 + 12 * k)
@@ -396,7 +416,7 @@ def _check_tiff(data: bytes) -> _Result:
             offs, lens = tags.get(off_tag, []), tags.get(len_tag, [])
             for o, ln in zip(offs, lens):
                 if o + ln > n:
-                    return _bad("TIFF 图片数据超出文件末尾,可能被截断")
+                    return _bad("TIFF 图片数据超出文件末尾,可能被截断", "the TIFF image data runs past the end; probably truncated")
         pages += 1
         offset = struct.unpack_from(end + "I", data, offset + 2 + 12 * count)[0]
     return _ok(pages or None)
@@ -430,46 +450,54 @@ def inspect_bytes(path: str, data: bytes) -> FileInfo:
     size = len(data)
     if size == 0:
         return FileInfo(path, "unknown", 0, digest, readable=False, problem="empty-file",
-                        detail="文件为空(0 字节)")
+                        detail="文件为空(0 字节)", detail_en="the file is empty (0 bytes)")
     kind = sniff_kind(data)
     expected = extension_kind(path)
-    if kind in ("pdf",):
-        pages, enc, signed, problem, detail = _check_pdf(data)
+    result: _Result
+    if kind == "pdf":
+        result = _check_pdf(data)
     elif kind in ("docx", "xlsx"):
-        pages, enc, signed, problem, detail = _check_office_zip(data, kind)
+        result = _check_office_zip(data, kind)
     elif kind in ("doc", "xls") or (kind == "unknown" and data.startswith(_OLE_MAGIC)):
         if _utf16("EncryptedPackage") in data:
             # An Office 2007+ document with an open password is stored as an OLE2 container.
             kind = expected if expected in ("docx", "xlsx") else kind
-            pages, enc, signed, problem, detail = (None, True, False, "encrypted",
-                                                   "Office 文档设置了打开密码,没有密码无法查看")
+            result = _locked("Office 文档设置了打开密码,没有密码无法查看",
+                             "the Office document has an open password and cannot be viewed without it")
         else:
-            pages, enc, signed, problem, detail = _check_ole(data, kind)
+            result = _check_ole(data, kind)
     elif kind == "jpg":
-        pages, enc, signed, problem, detail = _check_jpeg(data)
+        result = _check_jpeg(data)
     elif kind == "png":
-        pages, enc, signed, problem, detail = _check_png(data)
+        result = _check_png(data)
     elif kind == "tiff":
-        pages, enc, signed, problem, detail = _check_tiff(data)
+        result = _check_tiff(data)
     elif kind == "zip":
-        pages, enc, signed, problem, detail = _check_zip(data)
-        if problem is None and expected in ("docx", "xlsx"):
-            label = "Word 文档" if expected == "docx" else "Excel 工作簿"
+        result = _check_zip(data)
+        if result[3] is None and expected in ("docx", "xlsx"):
+            # Opens as a zip but lacks the main part: a broken or fake Office file.
             main = "word/document.xml" if expected == "docx" else "xl/workbook.xml"
-            problem, detail = "unreadable", f"{label}不完整:缺少 {main}"
+            result = _bad(f"{_KIND_NAMES[expected]}不完整:缺少 {main}",
+                          f"the {_KIND_NAMES_EN[expected]} is incomplete: {main} is missing")
     elif kind == "unknown" and expected is not None and expected != "text":
-        pages, enc, signed = None, False, False
-        problem = "unreadable"
-        detail = f"内容无法识别,不是有效的{_KIND_NAMES[expected]}(文件损坏或只是改了扩展名)"
+        result = _bad(f"内容无法识别,不是有效的{_spaced(_KIND_NAMES[expected])}(文件损坏或只是改了扩展名)",
+                      f"the content is not a valid {_KIND_NAMES_EN[expected]} (damaged, or only renamed)")
     else:
-        pages, enc, signed, problem, detail = _ok()
+        result = _ok()
+    pages, enc, signed, problem, detail, detail_en = result
     if problem is None and expected is not None and kind != expected and \
             not any({kind, expected} <= group for group in _INTERCHANGEABLE):
         ext = os.path.splitext(path)[1]
         problem = "wrong-type"
-        detail = f"内容是{_KIND_NAMES[kind]},扩展名却是 {ext}"
+        detail = f"内容是{_spaced(_KIND_NAMES[kind])},扩展名却是 {ext}"
+        detail_en = f"the content is a {_KIND_NAMES_EN[kind]}, but the extension is {ext}"
     readable = problem not in ("unreadable", "encrypted", "empty-file")
-    return FileInfo(path, kind, size, digest, pages, enc, readable, signed, problem, detail)
+    return FileInfo(path, kind, size, digest, pages, enc, readable, signed, problem, detail, detail_en)
+
+
+def _spaced(name: str) -> str:
+    # Chinese typesetting puts a space between Chinese and a Latin word: 内容是 JPEG 图片.
+    return f" {name}" if name[:1].isascii() else name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -563,9 +591,17 @@ class _Worker:
 _SPAWN_AFTER = 0.04
 
 
-def _failed(path: str, size: int, detail: str) -> FileInfo:
-    return FileInfo(path, extension_kind(path) or "unknown", size, "", readable=False,
-                    problem="unreadable", detail=detail)
+def _failed(path: str, spec: ReadSpec, detail: str, detail_en: str) -> FileInfo:
+    """Return the ``FileInfo`` of a file whose inspection failed; its hash is taken here.
+
+    Hashing streams the bytes and parses nothing, so it is safe in the parent process.
+    """
+    try:
+        digest = sha256_spec(spec)
+    except BundleError:
+        digest = ""
+    return FileInfo(path, extension_kind(path) or "unknown", spec.size, digest, readable=False,
+                    problem="unreadable", detail=detail, detail_en=detail_en)
 
 
 def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, memory_mb: int,
@@ -624,21 +660,28 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
                     _, data = answer
                     if "error" in data:
                         if data["error"] == "memory":
-                            info = _failed(path, spec.size, f"检查时内存不足(超过 {memory_mb} MB),文件可能是恶意构造的")
+                            info = _failed(path, spec, f"检查时内存不足(超过 {memory_mb} MB),文件可能是恶意构造的",
+                                           f"inspection ran out of memory (over {memory_mb} MB); "
+                                           "the file may be crafted to harm")
                             replace = True  # a worker that hit its memory cap may be in a bad state
                         elif data["error"] == "read":
-                            info = _failed(path, spec.size, f"无法读取文件:{data['detail']}")
+                            info = _failed(path, spec, f"无法读取文件:{data['detail']}",
+                                           f"cannot read the file: {data['detail']}")
                         else:
-                            info = _failed(path, spec.size, f"检查出错:{data['detail']}")
+                            info = _failed(path, spec, f"检查出错:{data['detail']}",
+                                           f"inspection failed: {data['detail']}")
                     else:
                         info = FileInfo(**data)
                     finish(i, info)
                     w.task = None
                 elif w.proc.sentinel in ready or not w.proc.is_alive():
-                    finish(i, _failed(path, spec.size, "检查进程异常退出(可能内存耗尽),文件可能是恶意构造的"))
+                    finish(i, _failed(path, spec, "检查进程异常退出(可能内存耗尽),文件可能是恶意构造的",
+                                      "the inspecting process died (perhaps out of memory); "
+                                      "the file may be crafted to harm"))
                     replace = True
                 elif now >= w.deadline:
-                    finish(i, _failed(path, spec.size, f"检查超时({timeout_text} 秒),文件可能是恶意构造的"))
+                    finish(i, _failed(path, spec, f"检查超时({timeout_text} 秒),文件可能是恶意构造的",
+                                      f"inspection timed out ({timeout_text} s); the file may be crafted to harm"))
                     replace = True
                 else:
                     continue
@@ -681,6 +724,7 @@ def inspect_path(path: str | os.PathLike[str], *, timeout: float = 10.0, memory_
     size = p.stat().st_size
     if size > max_size:
         return FileInfo(os.fspath(path), extension_kind(str(p)) or "unknown", size, "", readable=False,
-                        problem="unreadable", detail=f"文件过大({size} 字节,上限 {max_size} 字节),未检查")
+                        problem="unreadable", detail=f"文件过大({size} 字节,上限 {max_size} 字节),未检查",
+                        detail_en=f"too large ({size} bytes, limit {max_size}); not inspected")
     spec = ReadSpec("file", str(p.resolve()), None, size, max_size)
     return _run([(os.fspath(path), spec)], 1, timeout, memory_mb, None)[0]

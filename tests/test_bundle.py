@@ -43,11 +43,18 @@ def test_utf8_names_without_the_flag_macos_style(tmp_path):
         assert [e.path for e in b.entries] == ["公司章程.pdf", "营业执照.pdf"]
 
 
-def test_single_top_folder_is_the_bundle_root(tmp_path):
+def test_single_top_folder_with_bundle_yaml_is_the_bundle_root(tmp_path):
     z = hostile.gbk_zip(tmp_path / "b.zip", ["华安置业/bundle.yaml", "华安置业/申请人资料/营业执照.pdf"])
     with open_bundle(z) as b:
         assert [e.path for e in b.entries] == ["bundle.yaml", "申请人资料/营业执照.pdf"]
         assert b.root == str(tmp_path / "b.zip")
+
+
+def test_single_top_folder_without_bundle_yaml_is_kept(tmp_path):
+    # A zip of one stage folder: the folder name tells matching which stage the files serve.
+    z = hostile.gbk_zip(tmp_path / "b.zip", ["01-申请前期/营业执照.pdf", "01-申请前期/公司章程.pdf"])
+    with open_bundle(z) as b:
+        assert [e.path for e in b.entries] == ["01-申请前期/公司章程.pdf", "01-申请前期/营业执照.pdf"]
 
 
 def test_zip_slip_members_are_unsafe_and_never_listed(tmp_path):

@@ -22,7 +22,7 @@ def test_json_fields_of_a_good_pdf(tmp_path):
     assert data == {
         "path": str(f), "kind": "pdf", "size": f.stat().st_size,
         "sha256": hashlib.sha256(f.read_bytes()).hexdigest(), "pages": 4, "encrypted": False,
-        "readable": True, "signed": False, "problem": None, "detail": "",
+        "readable": True, "signed": False, "problem": None, "detail": "", "detail_en": "",
     }
 
 
@@ -42,7 +42,7 @@ def test_text_output(tmp_path):
 def test_problem_file_exits_1(tmp_path):
     result = _run(str(hostile.jpg_named_pdf(tmp_path / "营业执照.pdf")))
     assert result.exit_code == 1
-    assert "  问题 problem: wrong-type: 内容是JPEG 图片,扩展名却是 .pdf" in result.output.splitlines()
+    assert "  问题 problem: wrong-type: 内容是 JPEG 图片,扩展名却是 .pdf" in result.output.splitlines()
 
 
 def test_encrypted_exits_1_with_json(tmp_path):

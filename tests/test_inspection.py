@@ -75,7 +75,8 @@ def test_garbage_named_pdf_is_unreadable(tmp_path):
     info = inspect_path(hostile.garbage_pdf(tmp_path / "营业执照.pdf"))
     assert info.kind == "unknown"
     assert info.problem == "unreadable"
-    assert "不是有效的PDF" in info.detail
+    assert info.detail == "内容无法识别,不是有效的 PDF 文件(文件损坏或只是改了扩展名)"
+    assert info.detail_en == "the content is not a valid PDF file (damaged, or only renamed)"
 
 
 def test_jpg_named_pdf_is_wrong_type(tmp_path):
@@ -83,7 +84,8 @@ def test_jpg_named_pdf_is_wrong_type(tmp_path):
     assert info.kind == "jpg"
     assert info.problem == "wrong-type"
     assert info.readable is True
-    assert info.detail == "内容是JPEG 图片,扩展名却是 .pdf"
+    assert info.detail == "内容是 JPEG 图片,扩展名却是 .pdf"
+    assert info.detail_en == "the content is a JPEG image, but the extension is .pdf"
 
 
 def test_zero_bytes_is_empty_file(tmp_path):
@@ -269,6 +271,7 @@ def test_timeout_is_unreadable_and_pool_survives(tmp_path, monkeypatch):
     by = {i.path: i for i in infos}
     assert by["hang.pdf"].problem == "unreadable"
     assert by["hang.pdf"].detail == "检查超时(0.5 秒),文件可能是恶意构造的"
+    assert by["hang.pdf"].sha256 == hashlib.sha256((root / "hang.pdf").read_bytes()).hexdigest()
     # One worker only: every other file was inspected by its replacement.
     assert all(by[f"f{n}.pdf"].pages == 1 for n in range(4))
 
@@ -413,3 +416,15 @@ def test_signature_found_through_the_fast_path(tmp_path):
     facts = pdfscan.scan(data)
     assert facts is not None and facts.may_have_signature
     assert inspect_bytes("s.pdf", data).signed is True
+
+
+def test_timeout_inside_a_zip_bundle(tmp_path, monkeypatch):
+    body = hostile.pdf_bytes(2)
+    z = hostile.gbk_zip(tmp_path / "b.zip", ["申请人资料/营业执照.pdf", "申请人资料/卡住.pdf"], data=body)
+    monkeypatch.setattr(inspection, "_TEST_HOOK", _hang_on("卡住"))
+    with open_bundle(z) as b:
+        infos = inspect_bundle(b, timeout=0.5)
+    by = {i.path: i for i in infos}
+    assert by["申请人资料/卡住.pdf"].problem == "unreadable"
+    assert by["申请人资料/卡住.pdf"].sha256 == hashlib.sha256(body).hexdigest()
+    assert by["申请人资料/营业执照.pdf"].pages == 2
