@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import gc
+import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -369,6 +370,10 @@ def _document(values: Mapping[str, Any]) -> dict[str, Any]:
     for name, value in values.items():
         if name not in LEDGER_SCHEMA or _blank(value):
             continue
+        if isinstance(value, float) and not math.isfinite(value):
+            # As text it fails the amount coercion with a clear message; a float NaN would
+            # instead break cerberus' min comparison (Decimal refuses to compare with NaN).
+            value = str(value)
         if (name != "id_number" and LEDGER_SCHEMA[name]["type"] == "string"
                 and isinstance(value, int) and not isinstance(value, bool)):
             value = str(value)
@@ -478,6 +483,8 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None) -> Le
         for r in table.rows
     )
     loans, problems = loans_from_rows(rows)
+    # The reader already explained those cells; "required field missing" would only repeat it.
+    problems = [p for p in problems if (p.row, p.path) not in bad_cells]
     problems = sorted(reader_problems + problems, key=lambda p: (p.row or 0, p.path))
     if problems:
         count = len({p.row for p in problems})
