@@ -161,3 +161,16 @@ def test_empty_folder_reports_everything_missing(tmp_path: Path) -> None:
     counts = report.counts()
     assert counts == {"ok": 0, "missing": 59, "invalid": 0, "waived": 0}
     assert report.files == [] and not report.complete
+
+
+def test_zip_from_chinese_windows_with_gbk_names(bundle: Path, tmp_path: Path) -> None:
+    from hostile import Member, write_zip
+
+    members = [Member(p.relative_to(bundle).as_posix(), p.read_bytes(),
+                      raw_name=p.relative_to(bundle).as_posix().encode("gbk"))
+               for p in sorted(bundle.rglob("*")) if p.is_file()]
+    archive = write_zip(tmp_path / "华安置业.zip", members)
+    report = run_check(archive, as_of=AS_OF)
+    assert report.complete
+    assert report.item_result("business-license").files == ["01-申请前期/营业执照.pdf"]
+    assert report.to_dict()["stages"] == run_check(bundle, as_of=AS_OF).to_dict()["stages"]
