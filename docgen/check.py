@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Callable
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,7 +187,7 @@ def run_check(
     as_of = as_of or _dt.date.today()
     with open_bundle(bundle) as opened:
         raw, read_error = _read_bundle_yaml(opened)
-        chosen = load_checklist(checklist if checklist is not None else _checklist_named_in(raw))
+        chosen = load_checklist(checklist if checklist is not None else _checklist_named_in(raw, bundle))
         stages = chosen.stages_up_to(stage)
         data = load_bundle_data(raw, chosen) if read_error is None else unreadable_bundle_data(read_error)
         infos = inspect_bundle(opened, jobs=jobs, progress=progress)
@@ -251,10 +252,19 @@ def _read_bundle_yaml(opened: Any) -> tuple[bytes | None, str | None]:
         return None, str(exc)
 
 
-def _checklist_named_in(raw: bytes | None) -> str | None:
+def _checklist_named_in(raw: bytes | None, bundle: str | os.PathLike[str]) -> str | None:
+    """Return the checklist ``bundle.yaml`` names, a relative file path taken from the bundle's
+    folder (a zip's own folder) when it exists there, else as given (None: not named)."""
     if raw is None:
         return None
     doc, _ = read_yaml(raw)
-    if isinstance(doc, dict) and isinstance(doc.get("checklist"), str) and doc["checklist"].strip():
-        return doc["checklist"].strip()
-    return None
+    if not (isinstance(doc, dict) and isinstance(doc.get("checklist"), str) and doc["checklist"].strip()):
+        return None
+    name = doc["checklist"].strip()
+    if name.endswith((".yaml", ".yml")) and not os.path.isabs(name):
+        root = Path(bundle)
+        base = root if root.is_dir() else root.parent
+        candidate = base / name
+        if candidate.is_file():
+            return str(candidate)
+    return name

@@ -136,6 +136,11 @@ def test_checklist_named_in_bundle_yaml(bundle: Path, tmp_path: Path) -> None:
     assert report.checklist.id == "short" and [s.id for s in report.stages] == ["pre-application"]
     # An explicit checklist argument wins over bundle.yaml.
     assert run_check(bundle, as_of=AS_OF, checklist="dev-loan").checklist.id == "dev-loan"
+    # A relative path is taken from the bundle folder first.
+    (bundle / "清单").mkdir()
+    (bundle / "清单" / "short.yaml").write_text(own.read_text(encoding="utf-8"), encoding="utf-8")
+    _edit(bundle, lambda d: d.__setitem__("checklist", "清单/short.yaml"))
+    assert run_check(bundle, as_of=AS_OF).checklist.id == "short"
     _edit(bundle, lambda d: d.__setitem__("checklist", "no-such-list"))
     with pytest.raises(ChecklistError, match="未知清单 'no-such-list'"):
         run_check(bundle, as_of=AS_OF)
