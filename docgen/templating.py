@@ -45,6 +45,7 @@ from markupsafe import Markup
 from docgen import cnformat, resources
 from docgen.atomic import write_bytes_atomic
 from docgen.errors import RenderError, TemplateError
+from docgen.fastcheck import compile_schema
 from docgen.template_rules import RULES
 from docgen.validation import Problem, validate
 
@@ -360,6 +361,8 @@ class Template:
         self.filename_pattern: str = str(meta.get("filename", "{serial}_" + name))
         self.date_field: str | None = meta.get("date_field")
         self._check_meta()
+        # Valid rows skip cerberus (milliseconds a row); doubtful ones get its exact messages.
+        self._fast_check = compile_schema(self.schema)
         self._docx_bytes = self._read_docx()
         self._parts: list[_Part] | None = None
         self._base: _BaseZip | None = None
@@ -450,7 +453,12 @@ class Template:
         """
         if not isinstance(data, dict):
             return {}, [Problem("(root)", "数据应为映射(字段: 值)", row=row)]
-        context, problems = validate(self.schema, self._split_lists(data), row=row, columns=columns)
+        prepared = self._split_lists(data)
+        fast = self._fast_check(prepared) if self._fast_check is not None else None
+        if fast is not None:
+            context, problems = fast, []
+        else:
+            context, problems = validate(self.schema, prepared, row=row, columns=columns)
         if problems:
             return context, problems
         columns = columns or {}
