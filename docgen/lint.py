@@ -10,6 +10,8 @@ Codes (stable):
 - ``unclosed-block`` / ``unexpected-end`` (error): ``{% if %}``/``{% for %}`` without its end tag,
   or an end tag without its opening tag.
 - ``syntax`` (error): any other Jinja syntax error (e.g. ``{{ a b }}``, unknown tag).
+- ``unknown-filter`` (error): ``{{ x|name }}`` where no filter ``name`` exists (a typo of
+  ``amount_in_words`` …).
 - ``unknown-variable`` (error): used in the document but not in the schema (rendering would fail).
 - ``unused-variable`` (warning): required by the schema but used nowhere in the document.
 - ``east-asian-font`` (warning for document defaults and styles, info for runs): a font is set
@@ -33,6 +35,7 @@ import jinja2
 from jinja2 import meta as jmeta
 from lxml import etree
 
+from docgen import cnformat
 from docgen.errors import TemplateError
 from docgen.templating import Template, jinja_environment, patched_sources
 
@@ -256,9 +259,21 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
         sources = patched_sources(data)
     except TemplateError as exc:
         raise TemplateError(f"{path}: {exc}") from None
+    all_paras = [p for ps in paras_by_part.values() for p in ps]
     for member, source, _, _ in sources:
         try:
             names |= jmeta.find_undeclared_variables(env.parse(source))
+            env.from_string(source)  # compiling resolves filter and test names
+        except jinja2.TemplateAssertionError as exc:
+            m = re.search(r"No (filter|test) named '([^']+)'", exc.message or "")
+            if m:
+                para = next((p for p in all_paras if re.search(r"\|\s*" + re.escape(m.group(2)) + r"\b", p.text)), None)
+                report.problems.append(LintProblem(
+                    "unknown-filter", "error", para.location if para else member,
+                    f"没有名为 {m.group(2)} 的过滤器(可用: {', '.join(sorted(cnformat.FILTERS))} 及 Jinja 内置过滤器): "
+                    f"{_snippet(para.text) if para else ''}"))
+            else:
+                report.problems.append(LintProblem("syntax", "error", member, f"模板语法错误: {exc.message}"))
         except jinja2.TemplateSyntaxError as exc:
             parsed_all = False
             if structural:
@@ -270,7 +285,6 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
     report.variables = sorted(names)
 
     if template is not None and parsed_all:
-        all_paras = [p for ps in paras_by_part.values() for p in ps]
         known = set(template.schema) | set(template.derived_fields)
         for name in report.variables:
             if name not in known:

@@ -118,3 +118,12 @@ def test_json_shape(tmp_path):
     assert data["variables"] == ["a", "b", "rows"]
     for problem in data["problems"]:
         assert set(problem) == {"code", "severity", "location", "message"}
+
+
+def test_unknown_filter_is_an_error_with_location(tmp_path):
+    path = build(tmp_path, ["正文", "合计:{{ total|amount_in_word }}"])
+    report = lint_docx(path, load_template("demand-letter"))
+    found = [p for p in report.problems if p.code == "unknown-filter"]
+    assert len(found) == 1 and found[0].location == "word/document.xml 第2段"
+    assert "amount_in_word" in found[0].message and "amount_in_words" in found[0].message
+    assert not report.ok
