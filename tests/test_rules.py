@@ -64,6 +64,8 @@ def test_normalize_folds_width_case_and_separators() -> None:
         ("3 放款前/16-四证.pdf", ["four-permits"]),
         ("其他/12-申请.pdf", []),                                   # number only counts in a stage folder
         ("随便.pdf", []),
+        ("法定代表人授权书.pdf", []),                              # not the shareholders' authorization
+        ("股东会决议及授权书(盖章版).pdf", ["shareholder-resolution"]),
     ],
 )
 def test_matching(path: str, items: list[str]) -> None:
