@@ -310,7 +310,10 @@ def _open_spec(spec: ReadSpec, cache: dict[str, zipfile.ZipFile] | None) -> Bina
                 cache[spec.location] = zf
         assert spec.member is not None
         return zf.open(spec.member)
-    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, NotImplementedError) as exc:
+    except NotImplementedError as exc:
+        # Windows' built-in zipper uses Deflate64 for big files; Python cannot inflate it.
+        raise BundleError(f"压缩方式不受支持({exc});请用标准 ZIP(Deflate)重新打包") from exc
+    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError) as exc:
         raise BundleError(f"{spec.member or spec.location}: 无法读取({exc})") from exc
 
 
@@ -365,6 +368,13 @@ class Bundle:
         """Return how to read entry ``path`` in another process; raises ``KeyError`` if not an entry."""
         return self._specs[path]
 
+    def _raw(self, spec: ReadSpec) -> BinaryIO:
+        # The bundle's own archive handle serves its members (same process, no fork here).
+        if spec.kind == "zip" and self._zip is None:
+            raise BundleError(f"{self.root}: 资料包已关闭,无法再读取")
+        cache = {spec.location: self._zip} if self._zip is not None else None
+        return _open_spec(spec, cache)
+
     def open(self, path: str) -> BinaryIO:
         """Return a binary stream of entry ``path`` (capped at the per-file limit).
 
@@ -372,27 +382,13 @@ class Bundle:
         be read.
         """
         spec = self._specs[path]
-        if spec.kind == "zip":
-            try:
-                assert self._zip is not None and spec.member is not None
-                raw = self._zip.open(spec.member)
-            except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
-                raise BundleError(f"{path}: 无法读取({exc})") from exc
-        else:
-            raw = _open_spec(spec, None)
-        return io.BufferedReader(_CappedReader(raw, spec.cap, path))  # type: ignore[arg-type]
+        return io.BufferedReader(_CappedReader(self._raw(spec), spec.cap, path))  # type: ignore[arg-type]
 
     def read(self, path: str) -> bytes:
         """Return the bytes of entry ``path``; raises ``KeyError`` or ``BundleError``."""
         spec = self._specs[path]
-        if spec.kind == "zip":
-            try:
-                assert self._zip is not None and spec.member is not None
-                raw = self._zip.open(spec.member)
-            except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
-                raise BundleError(f"{path}: 无法读取({exc})") from exc
-            return _read_all(raw, spec.cap, path)
-        return _read_all(_open_spec(spec, None), spec.cap, path, min(spec.size, spec.cap) + 1)
+        first = min(spec.size, spec.cap) + 1 if spec.kind == "file" else 1 * MB
+        return _read_all(self._raw(spec), spec.cap, path, first)
 
     def __contains__(self, path: object) -> bool:
         return path in self._specs
@@ -482,11 +478,6 @@ def _list_zip(root: str, p: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipIn
             continue
         if info.flag_bits & 0x1:
             unsafe.append(_unsafe(path, "条目已加密", "encrypted member"))
-            continue
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED,
-                                      zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
-            unsafe.append(_unsafe(path, f"不支持的压缩方式({info.compress_type})",
-                                  f"unsupported compression method {info.compress_type}"))
             continue
         if info.file_size > limits.max_file_size:
             unsafe.append(_unsafe(

@@ -146,9 +146,35 @@ def sniff_kind(data: bytes) -> str:
         # Some scanners and mail gateways put a few bytes before the header; readers accept it.
         # Checked after the other magics: a stored PDF inside a zip also shows "%PDF-" early.
         return "pdf"
+    if head.startswith(b"{\\rtf"):
+        # Rich Text: old systems export it under a .doc name and Word opens it as a document.
+        return "doc"
+    if _foreign_format(head) is not None:
+        return "unknown"
     if _looks_like_text(head):
         return "text"
     return "unknown"
+
+
+#: Formats a client may upload that no checklist item accepts: (test, Chinese name, English name).
+_FOREIGN: tuple[tuple[Callable[[bytes], bool], str, str], ...] = (
+    (lambda h: h[4:8] == b"ftyp" and h[8:12] in (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"),
+     "HEIC 图片(苹果手机照片格式)", "HEIC image (iPhone photo format)"),
+    (lambda h: h[:6] in (b"GIF87a", b"GIF89a"), "GIF 图片", "GIF image"),
+    (lambda h: h[:4] == b"RIFF" and h[8:12] == b"WEBP", "WebP 图片", "WebP image"),
+    (lambda h: h[:2] == b"BM" and len(h) >= 26 and h[6:10] == b"\x00\x00\x00\x00", "BMP 图片", "BMP image"),
+    (lambda h: h[:6] == b"Rar!\x1a\x07", "RAR 压缩包", "RAR archive"),
+    (lambda h: h[:6] == b"7z\xbc\xaf\x27\x1c", "7z 压缩包", "7z archive"),
+    (lambda h: h[4:8] == b"ftyp", "视频文件", "video file"),
+)
+
+
+def _foreign_format(head: bytes) -> tuple[str, str] | None:
+    """Return (Chinese, English) names of a recognised format outside ``KINDS``, else None."""
+    for test, zh, en in _FOREIGN:
+        if test(head):
+            return zh, en
+    return None
 
 
 def _ole_kind(data: bytes) -> str | None:
@@ -458,7 +484,7 @@ def inspect_bytes(path: str, data: bytes) -> FileInfo:
         result = _check_pdf(data)
     elif kind in ("docx", "xlsx"):
         result = _check_office_zip(data, kind)
-    elif kind in ("doc", "xls") or (kind == "unknown" and data.startswith(_OLE_MAGIC)):
+    elif data.startswith(_OLE_MAGIC):  # .doc/.xls, or an unrecognised OLE2 container
         if _utf16("EncryptedPackage") in data:
             # An Office 2007+ document with an open password is stored as an OLE2 container.
             kind = expected if expected in ("docx", "xlsx") else kind
@@ -479,6 +505,13 @@ def inspect_bytes(path: str, data: bytes) -> FileInfo:
             main = "word/document.xml" if expected == "docx" else "xl/workbook.xml"
             result = _bad(f"{_KIND_NAMES[expected]}不完整:缺少 {main}",
                           f"the {_KIND_NAMES_EN[expected]} is incomplete: {main} is missing")
+    elif kind == "unknown" and expected is not None and _foreign_format(data[:64]) is not None:
+        # A real file of another format (an iPhone HEIC photo named .jpg): the wrong type,
+        # not a damaged one, so the message tells the client what to convert.
+        zh, en = _foreign_format(data[:64])  # type: ignore[misc]
+        ext = os.path.splitext(path)[1]
+        result = (None, False, False, "wrong-type", f"内容是{_spaced(zh)},扩展名却是 {ext}",
+                  f"the content is a {en}, but the extension is {ext}")
     elif kind == "unknown" and expected is not None and expected != "text":
         result = _bad(f"内容无法识别,不是有效的{_spaced(_KIND_NAMES[expected])}(文件损坏或只是改了扩展名)",
                       f"the content is not a valid {_KIND_NAMES_EN[expected]} (damaged, or only renamed)")
@@ -610,7 +643,10 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
     results: list[FileInfo | None] = [None] * len(tasks)
     if not tasks:
         return []
-    ctx = multiprocessing.get_context("fork")
+    # fork: a worker starts in milliseconds with everything imported. Where there is no fork
+    # (Windows), spawn works too, only slower to start.
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     n_workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     # Largest first: the long PDFs start early and the small files fill the gaps at the end.
     queue = sorted(range(len(tasks)), key=lambda i: -tasks[i][1].size)

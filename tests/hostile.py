@@ -8,7 +8,9 @@ returns bytes. Other test modules import these, so names and behaviour are stabl
 * images and Office: ``jpeg_bytes``, ``png_bytes``, ``tiff_bytes``, ``docx_bytes``, ``xlsx_bytes``;
 * zips: ``write_zip`` (members given as ``Member``), ``gbk_zip``, ``utf8_zip``, ``zip_slip``,
   ``symlink_zip``, ``encrypted_member_zip``, ``duplicate_zip``, ``bomb_zip``, ``many_members_zip``,
-  ``corrupt_zip``.
+  ``corrupt_zip``, ``deflate64_zip``;
+* hand-made PDFs with an exact page tree and xref: ``raw_pdf``, ``page_tree_pdf``;
+* ``heic_bytes``: an iPhone photo header (a format no item accepts).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ __all__ = [
     "signed_pdf", "garbage_pdf", "jpg_named_pdf", "empty_file", "jpeg_bytes", "png_bytes", "tiff_bytes",
     "docx_bytes", "xlsx_bytes", "write_zip", "gbk_zip", "utf8_zip", "zip_slip", "symlink_zip",
     "encrypted_member_zip", "duplicate_zip", "bomb_zip", "many_members_zip", "corrupt_zip",
+    "deflate64_zip", "heic_bytes", "raw_pdf", "page_tree_pdf", "ole_bytes",
 ]
 
 
@@ -387,3 +390,45 @@ def page_tree_pdf(tree: list, declared: int | None = None) -> bytes:
 
     node(tree, 2, None)
     return raw_pdf(objects)
+
+
+def deflate64_zip(path: Path) -> Path:
+    """Write a zip whose member ``大文件.pdf`` claims Deflate64 (method 9), as Windows writes big files."""
+    write_zip(path, [Member("ok.pdf", pdf_bytes(1)),
+                     Member("大文件.pdf", pdf_bytes(1), utf8=True, compress=zipfile.ZIP_STORED)])
+    data = bytearray(path.read_bytes())
+    name = "大文件.pdf".encode()
+    for sig, method_at in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = 0
+        while (at := data.find(sig, at)) != -1:
+            name_at = at + (30 if sig == b"PK\x03\x04" else 46)
+            if data[name_at:name_at + len(name)] == name:
+                data[at + method_at:at + method_at + 2] = (9).to_bytes(2, "little")
+            at += 4
+    path.write_bytes(bytes(data))
+    return path
+
+
+def heic_bytes() -> bytes:
+    """Return the leading box of an iPhone HEIC photo (enough for format detection)."""
+    return b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(200)
+
+
+def ole_bytes(stream: str = "WordDocument", sectors: int = 3) -> bytes:
+    """Return a minimal OLE2 compound file whose directory names ``stream`` (.doc or .xls).
+
+    Only what a reader checks first is real: the signature, the 512-byte sector size, the
+    directory's first sector with its "Root Entry" and the main stream's entry.
+    """
+    data = bytearray(512 * (1 + sectors))
+    data[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    data[26:28] = (3).to_bytes(2, "little")        # major version 3
+    data[28:30] = b"\xfe\xff"                       # little-endian
+    data[30:32] = (9).to_bytes(2, "little")        # 512-byte sectors
+    data[48:52] = (0).to_bytes(4, "little")        # directory starts at sector 0 (offset 512)
+    for k, name in enumerate(("Root Entry", stream)):
+        at = 512 + 128 * k
+        raw = name.encode("utf-16-le")
+        data[at:at + len(raw)] = raw
+        data[at + 64:at + 66] = (len(raw) + 2).to_bytes(2, "little")
+    return bytes(data)

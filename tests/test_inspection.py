@@ -428,3 +428,52 @@ def test_timeout_inside_a_zip_bundle(tmp_path, monkeypatch):
     assert by["申请人资料/卡住.pdf"].problem == "unreadable"
     assert by["申请人资料/卡住.pdf"].sha256 == hashlib.sha256(body).hexdigest()
     assert by["申请人资料/营业执照.pdf"].pages == 2
+
+
+def test_heic_photo_named_jpg_is_wrong_type():
+    info = inspect_bytes("法定代表人身份证.jpg", hostile.heic_bytes())
+    assert (info.kind, info.problem, info.readable) == ("unknown", "wrong-type", True)
+    assert info.detail == "内容是 HEIC 图片(苹果手机照片格式),扩展名却是 .jpg"
+
+
+def test_heic_under_its_own_extension_is_just_unknown():
+    info = inspect_bytes("IMG_0001.heic", hostile.heic_bytes())
+    assert (info.kind, info.problem) == ("unknown", None)
+
+
+def test_rtf_named_doc_is_a_word_document():
+    info = inspect_bytes("公司简历.doc", b"{\\rtf1\\ansi\\ansicpg936 \\'b9\\'ab\\'cb\\'be}")
+    assert (info.kind, info.problem) == ("doc", None)
+
+
+def test_deflate64_member_is_unreadable_with_advice(tmp_path):
+    with open_bundle(hostile.deflate64_zip(tmp_path / "b.zip")) as b:
+        assert [e.path for e in b.entries] == ["ok.pdf", "大文件.pdf"]
+        infos = {i.path: i for i in inspect_bundle(b)}
+        with pytest.raises(BundleError, match="Deflate"):
+            b.read("大文件.pdf")
+    assert infos["ok.pdf"].problem is None
+    assert infos["大文件.pdf"].problem == "unreadable"
+    assert "重新打包" in infos["大文件.pdf"].detail
+
+
+def test_closed_zip_bundle_cannot_be_read(tmp_path):
+    b = open_bundle(hostile.utf8_zip(tmp_path / "b.zip", ["a.pdf"]))
+    b.close()
+    with pytest.raises(BundleError, match="已关闭"):
+        b.read("a.pdf")
+
+
+def test_ole_word_and_excel_files():
+    doc = inspect_bytes("公司简历.doc", hostile.ole_bytes("WordDocument"))
+    assert (doc.kind, doc.problem) == ("doc", None)
+    xls = inspect_bytes("财务报表.xls", hostile.ole_bytes("Workbook"))
+    assert (xls.kind, xls.problem) == ("xls", None)
+    assert inspect_bytes("财务报表.doc", hostile.ole_bytes("Workbook")).problem == "wrong-type"
+
+
+def test_truncated_ole_file_is_unreadable():
+    data = bytearray(hostile.ole_bytes())
+    data[48:52] = (40).to_bytes(4, "little")  # the directory now lies past the end
+    info = inspect_bytes("公司简历.doc", bytes(data))
+    assert info.problem == "unreadable" and "截断" in info.detail
