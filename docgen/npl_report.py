@@ -171,7 +171,8 @@ def _share(part: Decimal, whole: Decimal) -> str:
 
 
 def _cell(count: int, amount: Decimal) -> str:
-    return "-" if count == 0 else f"{count}/{wan(amount)}"
+    # Two lines (count, then 万元) keep the eight-column table readable on A4.
+    return "-" if count == 0 else f"{count}笔\n{wan(amount)}"
 
 
 def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png: bytes) -> dict[str, Any]:

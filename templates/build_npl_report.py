@@ -11,6 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from docx.shared import Pt
+
 from docgen.docxbuild import (
     add_body,
     add_heading,
@@ -80,9 +82,10 @@ def npl_report():
         total=("合计", "{{ loan_count }}", "{{ loan_balance }}", "100%"),
     )
     add_tag_paragraph(doc, "{%p if has_opening %}")
-    add_body(doc, "与{{ start_word }}相比,五级分类迁徙情况见表2(笔数/{{ start_word }}余额,单位:万元;新发放贷款按期末余额计)。")
+    add_body(doc, "与{{ start_word }}相比,五级分类迁徙情况见表2(每格上为笔数、下为{{ start_word }}余额,单位:万元;"
+                  "新发放贷款按期末余额计)。")
     add_body(doc, "表2  五级分类迁徙情况", indent=False, align="center", style="Normal")
-    add_table(
+    migration = add_table(
         doc,
         ["{{ start_word }}\\期末", *MIGRATION_COLUMNS],
         [
@@ -93,6 +96,12 @@ def npl_report():
         [21] + [19] * len(MIGRATION_COLUMNS),
         align=["center"] * (len(MIGRATION_COLUMNS) + 1),
     )
+    # Eight columns on A4: a smaller face keeps "7784.25" on one line.
+    for table_row in migration.rows:
+        for cell in table_row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(8.5)
     add_tag_paragraph(doc, "{%p endif %}")
     add_body(doc, "{{ chart }}", indent=False, align="center", style="Normal")
     add_body(doc, "{{ chart_caption }}", indent=False, align="center", style="Normal")
@@ -124,7 +133,7 @@ def npl_report():
         doc, ["序号", "借款人", "借据号", "余额", "分类", "客户经理"],
         ("l", "large_npls", ("{{ l.seq }}", "{{ l.borrower }}", "{{ l.loan_no }}", "{{ l.balance }}",
                              "{{ l.classification }}", "{{ l.officer }}")),
-        [14, 40, 34, 24, 24, 20], ["center", "left", "center", "right", "center", "center"],
+        [12, 36, 38, 22, 28, 20], ["center", "left", "center", "right", "center", "center"],
     )
     add_tag_paragraph(doc, "{%p else %}")
     add_body(doc, "截至{{ as_of|date_cn }},无{{ large_threshold }}万元以上大额不良贷款。")
@@ -142,7 +151,7 @@ def npl_report():
         doc, ["借款人", "借据号", "诉讼状态", "余额", "本期收回", "客户经理"],
         ("s", "litigation", ("{{ s.borrower }}", "{{ s.loan_no }}", "{{ s.status }}", "{{ s.balance }}",
                              "{{ s.recovered }}", "{{ s.officer }}")),
-        [34, 32, 34, 22, 22, 20], ["left", "center", "left", "right", "right", "center"],
+        [30, 38, 30, 20, 20, 18], ["left", "center", "left", "right", "right", "center"],
     )
     add_tag_paragraph(doc, "{%p else %}")
     add_body(doc, "本期无涉诉贷款。")
@@ -166,7 +175,7 @@ def npl_report():
         doc, ["序号", "借据号", "借款人", "逾期天数", "现分类", "应至少为", "客户经理"],
         ("f", "flags", ("{{ f.seq }}", "{{ f.loan_no }}", "{{ f.borrower }}", "{{ f.days }}",
                         "{{ f.classification }}", "{{ f.required }}", "{{ f.officer }}")),
-        [12, 32, 32, 20, 20, 20, 20], ["center", "center", "left", "right", "center", "center", "center"],
+        [10, 38, 30, 18, 20, 20, 20], ["center", "center", "left", "right", "center", "center", "center"],
     )
     add_tag_paragraph(doc, "{%p else %}")
     add_body(doc, "经检查,未发现五级分类与逾期天数不符的贷款。")

@@ -125,8 +125,8 @@ def test_docx_report(report: tuple[object, Path]) -> None:
     # Migration table: N1 stayed 次级 (1 loan, 52.00万 at the opening); M1 is new.
     migration = next(t for t in document.tables if t.rows[0].cells[0].text == "季初\\期末")
     rows = {r.cells[0].text: [c.text for c in r.cells[1:]] for r in migration.rows[1:]}
-    assert rows["次级"][2] == "1/52.00"
-    assert rows["新发放"][1] == "1/0.00"
+    assert rows["次级"][2] == "1笔\n52.00"
+    assert rows["新发放"][1] == "1笔\n0.00"
 
 
 def test_docx_without_opening_and_notes(seed: dict[str, Path], tmp_path: Path) -> None:
