@@ -86,7 +86,8 @@ def _scan(data: bytes) -> PdfFacts:
 
 def _read_xref(data: bytes, start: int) -> tuple[dict[int, int], int]:
     """Return (object number -> offset, root object number) from the classic xref chain."""
-    offsets: dict[int, int] = {}
+    offsets = _Offsets()
+    offsets.budget = 4 * len(data) + (1 << 20)
     root: int | None = None
     seen: set[int] = set()
     pos: int | None = start
@@ -130,6 +131,16 @@ def _read_xref(data: bytes, start: int) -> tuple[dict[int, int], int]:
     return offsets, root
 
 
+class _Offsets(dict):  # type: ignore[type-arg]
+    """Object number -> offset, plus a budget of bytes the scan may search.
+
+    A hostile file can make many leaves point at one huge object; the budget (a few times
+    the file size) stops the scan long before the worker's timeout, and pypdf decides.
+    """
+
+    budget = 0
+
+
 def _object(data: bytes, offsets: dict[int, int], num: int) -> bytes:
     """Return the body of object ``num`` (between ``obj`` and ``endobj``)."""
     at = offsets.get(num)
@@ -141,6 +152,10 @@ def _object(data: bytes, offsets: dict[int, int], num: int) -> bytes:
     end = data.find(b"endobj", m.end(), m.end() + _MAX_OBJECT)
     if end == -1:
         raise _NotPlain
+    if isinstance(offsets, _Offsets):
+        offsets.budget -= end - at
+        if offsets.budget < 0:
+            raise _NotPlain
     body = data[m.end():end]
     if b"stream" in body and b"endstream" in body:
         raise _NotPlain  # a page-tree node is never a stream

@@ -477,3 +477,14 @@ def test_truncated_ole_file_is_unreadable():
     data[48:52] = (40).to_bytes(4, "little")  # the directory now lies past the end
     info = inspect_bytes("公司简历.doc", bytes(data))
     assert info.problem == "unreadable" and "截断" in info.detail
+
+
+def test_fast_scan_gives_up_on_leaves_sharing_one_huge_object():
+    # 3,000 leaves all pointing at one 200 KB object: the search budget runs out, pypdf decides.
+    kids = b" ".join(b"3 0 R" for _ in range(3000))
+    data = hostile.raw_pdf({
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [" + kids + b"] /Count 3000 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /Junk (" + b"x" * 200_000 + b") >>",
+    })
+    assert pdfscan.scan(data) is None
