@@ -364,3 +364,39 @@ def test_variables_lists_top_level_names():
     assert "borrower" in load_template("demand-letter").variables()
     assert "s" not in load_template("shareholder-resolution").variables()
     assert "shareholders" in load_template("shareholder-resolution").variables()
+
+
+def test_column_loop_fixes_the_table_grid_like_docxtpl(tmp_path):
+    from docgen.docxbuild import add_table
+
+    doc = new_document()
+    add_table(doc, None, [["项目", "{%tc for y in years %}", "{{ y }}年", "{%tc endfor %}"],
+                          ["余额", "{%tc for v in values %}", "{{ v|amount }}", "{%tc endfor %}"]], [30, 10, 40, 10])
+    path = tmp_path / "cols.docx"
+    doc.save(path)
+    (tmp_path / "cols.yaml").write_text(yaml.safe_dump(
+        {"title": "列循环", "key_field": "years", "schema": {"years": {"type": "list"}, "values": {"type": "list"}}},
+        allow_unicode=True), encoding="utf-8")
+    template = load_template(path=path)
+    context = {"years": [2024, 2025, 2026], "values": [Decimal("1"), Decimal("2.5"), Decimal("1000")]}
+    output = template.render(context)
+    table = docx.Document(io.BytesIO(output)).tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["项目", "2024年", "2025年", "2026年"]
+    assert [c.text for c in table.rows[1].cells] == ["余额", "1.00", "2.50", "1,000.00"]
+    assert len(table._tbl.tblGrid.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}gridCol")) == 4
+    assert all_text(output) == docxtpl_text(template, context)
+
+
+def test_picture_outside_the_body_is_refused(tmp_path):
+    PIL = pytest.importorskip("PIL.Image")
+    buf = io.BytesIO()
+    PIL.new("RGB", (20, 10), "blue").save(buf, format="PNG")
+    doc = new_document()
+    doc.sections[0].header.paragraphs[0].add_run("{{ chart }}")
+    add_body(doc, "正文")
+    path = tmp_path / "hdr.docx"
+    doc.save(path)
+    (tmp_path / "hdr.yaml").write_text(yaml.safe_dump({"title": "x", "key_field": "chart", "schema": {"chart": {}}}),
+                                       encoding="utf-8")
+    with pytest.raises(RenderError, match="页眉"):
+        load_template(path=path).render({"chart": Image(buf.getvalue(), 20)})
