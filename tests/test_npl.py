@@ -240,3 +240,29 @@ def test_generator_bulk_rows_are_valid(tmp_path: Path) -> None:
     loans = read_ledger(path).loans
     assert len(loans) == 300
     assert any(not x.on_balance for x in loans) and any(x.is_npl for x in loans)
+
+
+def test_chart_without_cjk_font_warns_and_still_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen import npl_report
+
+    figures = compute_figures([loan("A", 200000, "次级", days=100, officer="甲")], period=Q2)
+    monkeypatch.setattr(npl_report, "cjk_font", lambda: None)
+    with pytest.warns(RuntimeWarning, match="未找到中文字体"):
+        png = npl_report.render_chart(figures, dpi=50)
+    assert png.startswith(b"\x89PNG")
+
+
+def test_notes_are_validated(tmp_path: Path) -> None:
+    from docgen.npl_report import load_notes, notes_from_mapping
+
+    notes = notes_from_mapping({"branch": " 眉县支行 ", "plan": "一段计划", "date": "2026-07-02"})
+    assert notes.branch == "眉县支行" and notes.plan == ["一段计划"] and notes.recipient == "总行"
+    assert notes.date == dt.date(2026, 7, 2)
+    with pytest.raises(InputError, match="plann: 未知字段"):
+        notes_from_mapping({"plann": ["x"]})
+    with pytest.raises(InputError, match="date: 无法转换"):
+        notes_from_mapping({"date": "七月"})
+    path = tmp_path / "notes.yaml"
+    path.write_bytes("branch: 眉县支行\n".encode("gb18030"))
+    with pytest.raises(InputError, match="无法读取说明文件"):
+        load_notes(path)

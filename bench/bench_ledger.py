@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Benchmark: ``docgen npl-report`` on a 100,000-loan ledger, end to end (issue 4, part 7).
+
+Generates the ledger once (examples/make_ledger.py ``bulk``; cached in the temp folder), then
+times, in the same run:
+
+- baseline: merely loading the same .xlsx with openpyxl in read-only mode (values only);
+- ``docgen npl-report --format json`` (a fresh process: start-up, read, validate, figures);
+- ``docgen npl-report -o report.docx`` (the same plus chart and Word rendering);
+- with ``--opening`` as well: the same with both snapshots (two ledgers read).
+
+Prints each time, its ratio to the baseline, and whether the 10 s target is met.
+
+    .venv/bin/python bench/bench_ledger.py [--rows 100000] [--repeat 1] [--opening]
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_SECONDS = 10.0
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("make_ledger", ROOT / "examples" / "make_ledger.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_ledger"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def ledger_file(rows: int) -> Path:
+    """Return the cached bench ledger of ``rows`` loans, generating it on first use."""
+    folder = Path(tempfile.gettempdir()) / "docgen-bench"
+    path = folder / f"ledger-{rows}.xlsx"
+    if not path.exists():
+        print(f"generating {path} ({rows} loans, once) ...", flush=True)
+        started = time.perf_counter()
+        gen = _generator()
+        gen.write_ledger(gen.bulk(rows), path)
+        print(f"  generated in {time.perf_counter() - started:.1f} s", flush=True)
+    return path
+
+
+def baseline(path: Path) -> tuple[float, int]:
+    """Seconds to iterate every row of ``path`` with openpyxl read-only, values only."""
+    import openpyxl
+
+    started = time.perf_counter()
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    count = sum(1 for _ in workbook.worksheets[0].iter_rows(values_only=True))
+    workbook.close()
+    return time.perf_counter() - started, count
+
+
+def run_cli(args: list[str]) -> float:
+    """Seconds for one ``docgen`` process (stdout discarded); raises if it fails."""
+    docgen = Path(sys.executable).with_name("docgen")
+    command = [str(docgen) if docgen.exists() else sys.executable, *([] if docgen.exists() else ["-m", "docgen.cli"]),
+               *args]
+    started = time.perf_counter()
+    proc = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"docgen failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the best is kept")
+    parser.add_argument("--opening", action="store_true", help="also time with the same file as --opening")
+    args = parser.parse_args(argv)
+
+    path = ledger_file(args.rows)
+    print(f"ledger: {path} ({path.stat().st_size / 1e6:.1f} MB), cpus: {os.cpu_count()}, "
+          f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    base, count = min(baseline(path) for _ in range(args.repeat))
+    print(f"baseline  openpyxl read-only load, values only ({count - 1} rows): {base:6.2f} s")
+
+    out = Path(tempfile.mkdtemp(prefix="docgen-bench-out-"))
+    common = ["npl-report", "--ledger", str(path), "--period", "2026Q2"]
+    cases = [
+        ("npl-report --format json", [*common, "--format", "json"]),
+        ("npl-report -o report.docx", [*common, "--notes", str(ROOT / "examples/ledger/notes.yaml"),
+                                       "-o", str(out / "report.docx")]),
+    ]
+    if args.opening:
+        cases.append(("npl-report --opening (2 ledgers) json",
+                      [*common, "--opening", str(path), "--format", "json"]))
+    ok = True
+    for label, command in cases:
+        seconds = min(run_cli(command) for _ in range(args.repeat))
+        met = seconds < TARGET_SECONDS
+        ok &= met
+        print(f"{label:40s} {seconds:6.2f} s   ratio to baseline {seconds / base:5.2f}x   "
+              f"10 s target: {'met' if met else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
