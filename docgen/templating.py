@@ -230,7 +230,7 @@ class _BaseZip:
             raise ValueError("文档过大(超过 4 GB)")
         local += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, _DOS_TIME, _DOS_DATE,
                              crc, len(packed), len(data), len(encoded), 0) + encoded + packed
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, 8, _DOS_TIME, _DOS_DATE,
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, flags, 8, _DOS_TIME, _DOS_DATE,
                                crc, len(packed), len(data), len(encoded), 0, 0, 0, 0, 0o100644 << 16,
                                offset) + encoded
 
