@@ -400,3 +400,23 @@ def test_picture_outside_the_body_is_refused(tmp_path):
                                        encoding="utf-8")
     with pytest.raises(RenderError, match="页眉"):
         load_template(path=path).render({"chart": Image(buf.getvalue(), 20)})
+
+
+HOSTILE = 'A&B<公司>"甲"\'乙\' {{ 7*7 }} {% if %} }}\n第二行\t制表 &amp; ]]> <w:t>'
+
+
+@pytest.mark.parametrize("name", ["demand-letter", "commitment-letter", "irrevocable-commitment", "shareholder-resolution"])
+def test_every_text_field_of_every_template_survives_hostile_values(name):
+    template = load_template(name)
+    data = example(name)
+    for key, rule in template.schema.items():
+        if rule.get("type") == "string" and "check_with" not in rule and key in data:
+            data[key] = HOSTILE
+    for item in data.get("shareholders", []):
+        item["name"] = HOSTILE
+    context = template.prepare(data)
+    output = template.render(context)
+    text = all_text(output)  # re-opens: every part is well-formed
+    assert 'A&B<公司>"甲"\'乙\' {{ 7*7 }} {% if %} }}\n第二行' in text
+    assert "&amp; ]]> <w:t>" in text
+    assert text == docxtpl_text(template, context)
