@@ -17,6 +17,7 @@ first (``docgen.tabular``). The order of work is what makes a batch safe:
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
 import hashlib
@@ -30,7 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from docgen.atomic import write_bytes_atomic, write_text_atomic
+from docgen.atomic import write_text_atomic
 from docgen.errors import RowsError
 from docgen.register import Register, Reservation
 from docgen.tabular import Row, Table, read_table
@@ -251,16 +252,51 @@ def _init_worker(template: Template | tuple[str, str, str | None]) -> None:
         _WORKER_TEMPLATE = load_template(name, path=path, meta=meta)
 
 
-def _render_one(template: Template, context: dict[str, Any], row: int | None, path: Path) -> str:
+def _render_one(template: Template, context: dict[str, Any], row: int | None, path: Path) -> tuple[str, str]:
+    """Render one document into a hidden temporary file beside ``path``.
+
+    Returns ``(sha256, temporary path)``. The file gets its final name only in ``_commit``,
+    after its bytes are on disk, so a document is under its name complete or not at all.
+    """
     data = template.render(context, row=row)
-    write_bytes_atomic(path, data)
-    return hashlib.sha256(data).hexdigest()
+    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    with open(temp, "wb") as fh:
+        fh.write(data)
+    return hashlib.sha256(data).hexdigest(), str(temp)
 
 
-def _worker_task(task: tuple[int, dict[str, Any], int | None, str]) -> tuple[int, str]:
+def _worker_task(task: tuple[int, dict[str, Any], int | None, str]) -> tuple[int, str, str]:
     index, context, row, path = task
     assert _WORKER_TEMPLATE is not None
-    return index, _render_one(_WORKER_TEMPLATE, context, row, Path(path))
+    return (index, *_render_one(_WORKER_TEMPLATE, context, row, Path(path)))
+
+
+def _commit(staged: list[tuple[str, Path]]) -> None:
+    """Make staged files durable, then rename each to its final name.
+
+    One ``sync`` for a whole chunk of documents instead of an fsync per file: on a busy
+    disk that is the difference between ~0.1 ms and several ms per letter.
+    """
+    if not staged:
+        return
+    if hasattr(os, "sync"):
+        os.sync()
+    else:  # Windows: no sync(); fsync each file
+        for temp, _ in staged:
+            with open(temp, "rb+") as fh:
+                os.fsync(fh.fileno())
+    folders = set()
+    for temp, final in staged:
+        os.replace(temp, final)
+        folders.add(final.parent)
+    if os.name == "posix":
+        # The renames themselves must survive a power cut: fsync the folder.
+        for folder in folders:
+            fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
 
 def _unique_names(template: Template, items: list[_Item], taken: set[str]) -> None:
@@ -357,20 +393,26 @@ def generate(
 
     total = len(fresh)
     digests: dict[int, str] = {}
+    staged: list[tuple[str, Path]] = []
     pending: list[tuple[str, str, str]] = []
     index_of = {id(item): i for i, item in enumerate(valid)}
     tasks = [(index_of[id(item)], item) for item in fresh]
 
     def flush() -> None:
+        # Files first, register second: a recorded document always exists in full.
+        _commit(staged)
+        staged.clear()
         if pending:
             register.complete_many(template.name, pending)
             pending.clear()
 
-    def done(index: int, digest: str, count: int) -> None:
+    def done(index: int, digest: str, temp: str, count: int) -> None:
         item = valid[index]
         digests[index] = digest
-        pending.append((item.key, str(out / item.out_name), digest))
-        if len(pending) >= _COMPLETE_EVERY:
+        final = out / item.out_name
+        staged.append((temp, final))
+        pending.append((item.key, str(final), digest))
+        if len(staged) >= _COMPLETE_EVERY:
             flush()
         if progress is not None:
             progress("render", count, total)
@@ -385,14 +427,21 @@ def generate(
             payload = [(i, item.context, item.row, str(out / item.out_name)) for i, item in tasks]
             chunk = max(1, min(50, len(payload) // (jobs * 4) or 1))
             with ctx.Pool(processes=jobs, initializer=_init_worker, initargs=(init_arg,)) as pool:
-                for count, (index, digest) in enumerate(pool.imap_unordered(_worker_task, payload, chunk), 1):
-                    done(index, digest, count)
+                for count, (index, digest, temp) in enumerate(
+                        pool.imap_unordered(_worker_task, payload, chunk), 1):
+                    done(index, digest, temp, count)
         else:
             for count, (index, item) in enumerate(tasks, 1):
-                done(index, _render_one(template, item.context, item.row, out / item.out_name), count)
+                done(index, *_render_one(template, item.context, item.row, out / item.out_name), count)
     finally:
-        # Whatever was written is recorded, even when the batch is interrupted.
-        flush()
+        # Whatever was rendered is committed and recorded, even when the batch is interrupted;
+        # a commit that fails leaves no stray temporary files.
+        try:
+            flush()
+        finally:
+            for temp, _ in staged:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
 
     for index, item in enumerate(valid):
         assert item.reservation is not None

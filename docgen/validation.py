@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import threading
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -236,6 +237,30 @@ def flatten_errors(tree: dict[Any, list[Any]], prefix: str = "") -> list[tuple[s
     return out
 
 
+_VALIDATORS = threading.local()
+
+
+def _validator(schema: dict[str, Any], allow_unknown: bool) -> DocgenValidator:
+    """Return a validator for ``schema``, reused across calls in this thread.
+
+    Building a cerberus validator re-checks the whole schema (most of the cost of
+    validating one spreadsheet row); batches validate thousands of rows against one schema.
+    Keyed by the schema object itself, so a different (or rebuilt) schema gets its own.
+    """
+    cache = getattr(_VALIDATORS, "cache", None)
+    if cache is None:
+        cache = _VALIDATORS.cache = {}
+    key = (id(schema), allow_unknown)
+    hit = cache.get(key)
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    if len(cache) >= 64:
+        cache.clear()
+    validator = DocgenValidator(schema, allow_unknown=allow_unknown)
+    cache[key] = (schema, validator)  # holding the schema keeps its id from being reused
+    return validator
+
+
 def validate(
     schema: dict[str, Any],
     document: dict[str, Any],
@@ -250,7 +275,7 @@ def validate(
     is empty. ``row`` and ``columns`` (top-level field -> spreadsheet column label) are
     copied into each problem so messages can point at the cell.
     """
-    validator = DocgenValidator(schema, allow_unknown=allow_unknown)
+    validator = _validator(schema, allow_unknown)
     ok = validator.validate(document)
     if ok:
         return validator.document, []
