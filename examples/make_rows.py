@@ -144,8 +144,6 @@ def write_xlsx(rows: list[dict[str, object]], path: Path) -> None:
             for cells in ws.iter_rows(min_row=2, min_col=col, max_col=col):
                 for cell in cells:
                     cell.number_format = fmt
-                    if header in TEXT_COLUMNS:
-                        cell.data_type = "s"
     ws.freeze_panes = "C2"
     stamp = dt.datetime(2026, 11, 28, 9, 0, 0)
     wb.properties.creator = "docgen examples"

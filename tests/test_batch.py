@@ -1,0 +1,220 @@
+"""Batch generation (library): validation first, serials, re-runs, interruption, processes."""
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import pytest
+from batch_helpers import rows, write_csv, write_xlsx
+
+from docgen.batch import generate, run_batch
+from docgen.cnformat import amount_in_words
+from docgen.errors import RowsError
+from docgen.register import Register, sha256_file
+from docgen.tabular import Row
+from docgen.templating import load_template
+
+
+def docx_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def names(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+@pytest.fixture(scope="module")
+def template():
+    return load_template("demand-letter")
+
+
+def test_batch_writes_letters_manifest_and_register(tmp_path: Path, template) -> None:
+    data = rows(4)
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    out = tmp_path / "out"
+    with Register(tmp_path / "reg.sqlite") as reg:
+        result = run_batch("demand-letter", sheet, out, register=reg)
+        records = reg.records("demand-letter")
+    assert [d.serial for d in result.documents] == [f"催字〔2026〕第{n:05d}号" for n in range(1, 5)]
+    assert [d.row for d in result.documents] == [2, 3, 4, 5]
+    assert [d.status for d in result.documents] == ["written"] * 4
+    assert names(out) == {d.file.name for d in result.documents} | {"manifest.csv", "manifest.json"}
+    for doc, row in zip(result.documents, data):
+        text = docx_text(doc.file)
+        assert doc.serial in text
+        assert row["借款人"] in text
+        assert row["借款合同号"] in text
+        assert amount_in_words(Decimal(str(row["合计"]))) in text
+        assert sha256_file(doc.file) == doc.sha256
+    assert [(r.serial, r.row_key, r.sha256) for r in records] == [
+        (d.serial, d.row_key, d.sha256) for d in result.documents]
+    assert all(r.file == str(d.file.resolve()) for r, d in zip(records, result.documents))
+
+    with open(out / "manifest.csv", encoding="utf-8-sig", newline="") as fh:
+        manifest = list(csv.DictReader(fh))
+    assert [m["serial"] for m in manifest] == [d.serial for d in result.documents]
+    assert manifest[0] == {"row": "2", "row_key": data[0]["借款合同号"], "serial": "催字〔2026〕第00001号",
+                           "file": result.documents[0].file.name, "sha256": result.documents[0].sha256,
+                           "status": "written", "pdf": ""}
+    summary = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert summary["template"] == "demand-letter" and summary["written"] == 4 and summary["skipped"] == 0
+    assert summary["documents"][3]["file"] == result.documents[3].file.name
+    assert summary["rows"] == str(sheet)
+
+
+def test_one_bad_row_writes_nothing_and_names_row_and_column(tmp_path: Path, template) -> None:
+    data = rows(4)
+    data[2]["还款期限"] = data[2]["发函日期"]           # pay-by not after the letter date
+    data[3]["证件号码"] = "330102198501011234"          # wrong check digit
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    with Register(tmp_path / "reg.sqlite") as reg:
+        with pytest.raises(RowsError) as err:
+            run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
+        assert reg.records() == []  # no serial was reserved either
+    assert not (tmp_path / "out").exists()
+    problems = {(p.row, p.column, p.path) for p in err.value.problems}
+    assert (4, "M(还款期限)", "pay_by") in problems
+    assert (5, "C(证件号码)", "id_number") in problems
+    assert str(err.value).startswith("模板 demand-letter: 第4、5行数据有误,未生成任何文书")
+    assert "第5行 C(证件号码)列 id_number: 既不是有效的统一社会信用代码,也不是有效的居民身份证号" in str(err.value)
+
+
+def test_numeric_id_cell_and_duplicate_key_are_row_errors(tmp_path: Path) -> None:
+    data = rows(3)
+    data[1]["证件号码"] = 330102198501011234  # what Excel does to an ID typed into a General cell
+    data[2]["借款合同号"] = data[0]["借款合同号"]
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    with Register(tmp_path / "reg.sqlite") as reg, pytest.raises(RowsError) as err:
+        run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
+    messages = {(p.row, p.column): p.message for p in err.value.problems}
+    assert messages[(3, "C(证件号码)")] == "证件号码被 Excel 存成了数字(位数可能已丢失),请把该列设为文本后重新录入"
+    assert messages[(4, "E(借款合同号)")] == f"{data[0]['借款合同号']} 与第2行重复:同一contract_no只能出一份文书"
+    assert len(err.value.problems) == 2
+
+
+def test_skip_invalid_writes_the_good_rows(tmp_path: Path) -> None:
+    data = rows(3)
+    data[1]["逾期本金"] = "十万"
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    with Register(tmp_path / "reg.sqlite") as reg:
+        result = run_batch("demand-letter", sheet, tmp_path / "out", register=reg, skip_invalid=True)
+    assert [d.row for d in result.documents] == [2, 4]
+    assert [d.serial for d in result.documents] == ["催字〔2026〕第00001号", "催字〔2026〕第00002号"]
+    assert result.invalid_rows == [3]
+    assert result.invalid[0].column == "I(逾期本金)"
+    summary = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert summary["invalid_rows"] == [3] and summary["problems"][0]["row"] == 3
+
+
+def test_rerun_writes_nothing_new_and_restores_a_missing_file(tmp_path: Path) -> None:
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(3))
+    out = tmp_path / "out"
+    with Register(tmp_path / "reg.sqlite") as reg:
+        first = run_batch("demand-letter", sheet, out, register=reg)
+        mtimes = {d.file: d.file.stat().st_mtime_ns for d in first.documents}
+        again = run_batch("demand-letter", sheet, out, register=reg)
+        assert again.written == [] and len(again.skipped) == 3
+        assert [d.serial for d in again.documents] == [d.serial for d in first.documents]
+        assert {d.file: d.file.stat().st_mtime_ns for d in first.documents} == mtimes
+        first.documents[1].file.unlink()
+        third = run_batch("demand-letter", sheet, out, register=reg)
+        assert [(d.status, d.serial) for d in third.documents] == [
+            ("skipped", first.documents[0].serial), ("restored", first.documents[1].serial),
+            ("skipped", first.documents[2].serial)]
+        assert third.documents[1].sha256 == first.documents[1].sha256  # same serial, same bytes
+        assert len(reg.records()) == 3 and reg.verify() == []
+        # New rows added to the sheet get the next serials; old ones are left alone.
+        more = write_xlsx(tmp_path / "more.xlsx", rows(5))
+        fourth = run_batch("demand-letter", more, out, register=reg)
+        assert [(d.status, d.seq) for d in fourth.documents] == [
+            ("skipped", 1), ("skipped", 2), ("skipped", 3), ("written", 4), ("written", 5)]
+
+
+def test_killed_batch_rerun_completes_without_duplicates(tmp_path: Path) -> None:
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(6))
+    out = tmp_path / "out"
+
+    class Killed(BaseException):
+        pass
+
+    def kill_after_three(stage: str, done: int, total: int) -> None:
+        if done == 3:
+            raise Killed()
+
+    with Register(tmp_path / "reg.sqlite") as reg:
+        with pytest.raises(Killed):
+            run_batch("demand-letter", sheet, out, register=reg, progress=kill_after_three)
+        done_files = sorted(p.name for p in out.glob("*.docx"))
+        assert len(done_files) == 3
+        assert not list(out.glob(".*.part"))  # no half-written leftovers
+        assert sum(r.is_complete for r in reg.records()) == 3
+        assert {s for _, s in reg.verify()} == {"incomplete"}
+        result = run_batch("demand-letter", sheet, out, register=reg)
+        assert [d.status for d in result.documents] == ["skipped"] * 3 + ["written"] * 3
+        records = reg.records("demand-letter")
+        assert [r.seq for r in records] == [1, 2, 3, 4, 5, 6]
+        assert reg.verify() == []
+    assert len(list(out.glob("*.docx"))) == 6
+
+
+def test_jobs_two_gives_the_same_documents(tmp_path: Path) -> None:
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(8))
+    with Register(tmp_path / "a.sqlite") as reg:
+        one = run_batch("demand-letter", sheet, tmp_path / "one", register=reg, jobs=1)
+    with Register(tmp_path / "b.sqlite") as reg:
+        two = run_batch("demand-letter", sheet, tmp_path / "two", register=reg, jobs=2)
+        assert reg.verify() == []
+    assert [(d.serial, d.file.name, d.sha256) for d in one.documents] == [
+        (d.serial, d.file.name, d.sha256) for d in two.documents]
+
+
+def _batch_in_process(args: tuple[str, str, str]) -> list[str]:
+    sheet, out, register = args
+    with Register(register) as reg:
+        return [d.serial for d in run_batch("demand-letter", sheet, out, register=reg).documents]
+
+
+def test_two_batches_at_once_never_share_a_serial(tmp_path: Path) -> None:
+    data = rows(24)
+    a = write_xlsx(tmp_path / "a.xlsx", data[:12])
+    b = write_xlsx(tmp_path / "b.xlsx", data[12:])
+    register = str(tmp_path / "reg.sqlite")
+    Register(register).close()
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        first, second = pool.map(_batch_in_process, [(str(a), str(tmp_path / "A"), register),
+                                                     (str(b), str(tmp_path / "B"), register)])
+    assert not set(first) & set(second)
+    with Register(register) as reg:
+        assert [r.seq for r in reg.records()] == list(range(1, 25))
+        assert len({r.serial for r in reg.records()}) == 24
+        assert reg.verify() == []
+
+
+def test_csv_in_gb18030_and_plain_items(tmp_path: Path, template) -> None:
+    data = rows(2)
+    sheet = write_csv(tmp_path / "rows.csv", data, encoding="gb18030")
+    with Register(tmp_path / "reg.sqlite") as reg:
+        result = run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
+        assert [d.row for d in result.documents] == [2, 3]
+        assert data[1]["借款人"] in docx_text(result.documents[1].file)
+        # Items may also be (row key, data) pairs built by code.
+        item = {"letter_date": "2026-11-28", "borrower": "王五", "id_number": data[0]["证件号码"],
+                "contract_no": "HT-X", "loan_date": "2025-01-02", "loan_amount": 100000,
+                "overdue_since": "2026-11-22", "principal": 100, "interest": 1, "penalty": 0.5,
+                "pay_by": "2026-12-08", "branch": "某支行", "contact": "陈晓燕", "phone": "0571-1"}
+        made = generate(template, [("HT-X", item)], tmp_path / "code", register=reg)
+        assert made.documents[0].serial == "催字〔2026〕第00003号"
+        assert "王五" in docx_text(made.documents[0].file)
+        rows_as_objects = [Row(2, {"borrower": "张三"}, {"borrower": "A(借款人)"})]
+        with pytest.raises(RowsError) as err:
+            generate(template, rows_as_objects, tmp_path / "bad", register=reg)
+        assert any(p.path == "id_number" and p.row == 2 for p in err.value.problems)
