@@ -41,6 +41,6 @@ step "5. 催收计划 Collection plan and letters due" docgen collect plan --as-
 run "$DOCGEN" collect plan --ledger examples/ledger/ledger-2026Q2.xlsx --as-of 2026-06-30 --format xlsx -o "$OUT/催收计划.xlsx"
 run "$DOCGEN" collect plan --ledger examples/ledger/ledger-2026Q2.xlsx --as-of 2026-06-30 -o "$OUT/催收计划.txt"
 head -n 25 "$OUT/催收计划.txt"
-run "$DOCGEN" collect letters --ledger examples/ledger/ledger-2026Q2.xlsx --as-of 2026-06-30 --out "$OUT/due-letters"
+run "$DOCGEN" collect letters --ledger examples/ledger/ledger-2026Q2.xlsx --as-of 2026-06-30 --policy examples/collection-policy.yaml --out "$OUT/due-letters"
 
 printf '\nDone: results in %s/\n' "$OUT"
