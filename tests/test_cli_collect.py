@@ -268,3 +268,14 @@ def test_letters_merge_into_one_pdf(runner: CliRunner, ledger: Path, policy_file
     text = "".join(page.extract_text() for page in PdfReader(str(merged)).pages)
     assert "杭州云栖贸易有限公司" in text
     assert len(list((tmp_path / "out").glob("*.pdf"))) == 2
+
+
+def test_plan_shows_progress_on_big_ledgers(runner: CliRunner, ledger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import docgen.cli.collect as cli_collect
+
+    monkeypatch.setattr(cli_collect, "_PROGRESS_MIN", 2)  # the fixture's 4 loans count as big
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "计算催收计划" in result.stderr
+    assert json.loads(result.stdout)[0]["loan_no"] == "JJ0004"  # stdout stays clean JSON

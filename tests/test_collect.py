@@ -155,6 +155,15 @@ def test_letter_key_is_per_arrears_episode() -> None:
     assert letter_key(loan) == "JJ0042:demand-letter:2026-11-19"
 
 
+def test_build_plan_reports_progress_over_every_loan(policy) -> None:
+    loans = [make_loan(f"L{i:05d}", days=None if i % 3 else 5) for i in range(2500)]
+    steps: list[int] = []
+    plan = build_plan(loans, AS_OF, policy, progress=steps.append)
+    assert sum(steps) == 2500
+    assert len(steps) == 3  # every 1000 loans, then the rest
+    assert len(plan.entries) == 834
+
+
 def test_loans_not_overdue_on_the_date_are_left_out(policy) -> None:
     loans = [make_loan("A", days=None), make_loan("B", days=3), make_loan("C", overdue_since=AS_OF + dt.timedelta(days=1))]
     assert [e.loan_no for e in build_plan(loans, AS_OF, policy).entries] == ["B"]
