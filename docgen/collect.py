@@ -18,7 +18,9 @@ loan overdue on ``as_of``, most urgent first:
   done supersedes the earlier ones (a loan in court needs no demand letter any more);
 - the limitation and guarantee deadlines come from ``docgen.limitation``; a deadline within
   ``warning_days`` of ``as_of`` (or passed) raises a warning and puts the loan in the first group,
-  ordered by that deadline; the others follow by days past due, longest first.
+  ordered by that deadline; the others follow by days past due, longest first. A loan whose
+  诉讼状态 is filled in gets no limitation warning (the suit interrupted the period, which does
+  not run while the case is pending); its guarantee warnings stay.
 
 Warning codes (stable, in ``WARNINGS`` with their Chinese labels): ``limitation-expired``,
 ``limitation-near``, ``guarantee-expired``, ``guarantee-near``, and ``<action>-overdue`` for a
@@ -530,6 +532,10 @@ def plan_entry(
     for name, deadline in (("limitation", lim), ("guarantee", gua)):
         if deadline is None:
             continue
+        if name == "limitation" and loan.litigation:
+            # A suit interrupts the period and it does not run while the case is pending; after
+            # judgment the enforcement period applies, which the ledger does not record.
+            continue
         if deadline < as_of:
             warnings.append(f"{name}-expired")
             urgent.append(deadline)
@@ -559,13 +565,15 @@ def build_plan(
     policy: Policy | None = None,
     *,
     issued: Container[str] = frozenset(),
+    branch: str | None = None,
+    officer: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Plan:
     """Return the collection plan of the loans overdue on ``as_of``, most urgent first.
 
     ``loans`` are ``docgen.ledger.Loan``s (or objects with the same attributes); ``issued``
-    holds the register row keys of demand letters already issued (``letter_key``); ``progress``
-    is called with the number of loans handled since the last call. Loans with a deadline
+    holds the register row keys of demand letters already issued (``letter_key``); ``branch``
+    and ``officer`` keep only that branch's or officer's loans; ``progress`` is called with the number of loans handled since the last call. Loans with a deadline
     inside the warning window (or passed) come first, soonest deadline first; then the rest by
     days past due, longest first; ties by loan number.
     """
@@ -573,7 +581,8 @@ def build_plan(
     entries = []
     pending = 0
     for loan in loans:
-        if is_overdue(loan, as_of):
+        if (is_overdue(loan, as_of) and (branch is None or loan.branch == branch)
+                and (officer is None or loan.officer == officer)):
             entries.append(plan_entry(loan, as_of, policy, issued))
         pending += 1
         if progress is not None and pending >= 1000:

@@ -279,3 +279,13 @@ def test_plan_shows_progress_on_big_ledgers(runner: CliRunner, ledger: Path, mon
     assert result.exit_code == 0, result.output
     assert "计算催收计划" in result.stderr
     assert json.loads(result.stdout)[0]["loan_no"] == "JJ0004"  # stdout stays clean JSON
+
+
+def test_plan_for_one_officer(runner: CliRunner, ledger: Path) -> None:
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--officer", "王五", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 3
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--officer", "无此人", "--format", "json"])
+    assert json.loads(result.stdout) == []

@@ -150,6 +150,23 @@ def test_letter_due_date(policy) -> None:
     assert letter_due_date(make_loan(days=None), AS_OF, policy) is None
 
 
+def test_a_loan_in_court_gets_no_limitation_warning(policy) -> None:
+    old = dict(days=1200, maturity=D(2023, 8, 15), guarantors=["李四"])
+    assert build_plan([make_loan(**old)], AS_OF, policy).entries[0].warnings[0] == "limitation-expired"
+    entry = build_plan([make_loan(**old, litigation="已判决,执行中")], AS_OF, policy).entries[0]
+    assert entry.limitation_deadline == D(2026, 8, 15)  # still reported
+    assert entry.warnings == ["guarantee-expired"]
+
+
+def test_plan_for_one_branch_or_officer(policy) -> None:
+    loans = [make_loan("A", days=5, branch="城东支行", officer="王五"),
+             make_loan("B", days=5, branch="城西支行", officer="赵六"),
+             make_loan("C", days=5, branch="城东支行", officer="赵六")]
+    assert [e.loan_no for e in build_plan(loans, AS_OF, policy, branch="城东支行").entries] == ["A", "C"]
+    assert [e.loan_no for e in build_plan(loans, AS_OF, policy, officer="赵六").entries] == ["B", "C"]
+    assert [e.loan_no for e in build_plan(loans, AS_OF, policy, branch="城东支行", officer="赵六").entries] == ["C"]
+
+
 def test_letter_key_is_per_arrears_episode() -> None:
     loan = make_loan("JJ0042", days=10)
     assert letter_key(loan) == "JJ0042:demand-letter:2026-11-19"

@@ -87,12 +87,14 @@ def collect() -> None:
 @click.option("--register", "register_path", type=click.Path(dir_okay=False),
               help="登记簿:其中已出具的催收函视为已送达(默认与 collect letters 相同:$DOCGEN_REGISTER "
                    "或用户数据目录下的 register.sqlite;不存在时视为尚未发函)。")
+@click.option("--branch", help="只列这个机构(台账“机构”列)的贷款。")
+@click.option("--officer", help="只列这位客户经理(台账“客户经理”列)的贷款。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="输出文件(xlsx 必填;text/json 默认打印到屏幕)。")
 @handle_errors
 def plan_command(ledger_path: str, as_of: _dt.date, policy_path: str | None, register_path: str | None,
-                 fmt: str, output: str | None) -> None:
+                 branch: str | None, officer: str | None, fmt: str, output: str | None) -> None:
     """列出逾期贷款的下一步催收动作、诉讼时效与保证期间届满日。
 
     For every loan overdue on the as-of date: days past due, bucket (M1-M3+ and the seed's
@@ -106,6 +108,7 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: str | None, reg
       docgen collect plan --ledger ledger.xlsx --as-of 2026-11-28
       docgen collect plan --ledger ledger.csv --as-of 2026-11-28 --format json -o plan.json
       docgen collect plan --ledger ledger.xlsx --as-of 2026-11-28 --format xlsx -o 催收计划.xlsx
+      docgen collect plan --ledger ledger.xlsx --as-of 2026-11-28 --officer 王五
     """
     from docgen.collect import build_plan, load_policy
     from docgen.collect_letters import issued_keys
@@ -116,7 +119,8 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: str | None, reg
     ledger = _read_ledger(ledger_path)
     issued = issued_keys(register_path)
     with _progress(len(ledger.loans), "计算催收计划") as bar:
-        plan = build_plan(ledger.loans, as_of, policy, issued=issued, progress=_updater(bar))
+        plan = build_plan(ledger.loans, as_of, policy, issued=issued, branch=branch, officer=officer,
+                          progress=_updater(bar))
     if fmt == "json":
         emit(dump_json(plan.to_list()), output)
     elif fmt == "xlsx":
