@@ -30,7 +30,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt
 
 
 def _progress(total: int, label: str) -> Any:
-    """Return a context manager yielding an ``update(n)`` callable: a bar on stderr for big jobs."""
+    """Return a context manager yielding a progress bar on stderr for big jobs, else None."""
     if total < _PROGRESS_MIN:
         return nullcontext(None)
     return click.progressbar(length=total, label=label, file=sys.stderr)
