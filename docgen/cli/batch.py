@@ -2,6 +2,7 @@
 ``docgen.batch`` and ``docgen.register``."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ class _Progress:
             self.close()
             self.stage = stage
             self.done = 0
-            self.bar = click.progressbar(length=total, label=self.labels.get(stage, stage), file=click.get_text_stream("stderr"))
+            self.bar = click.progressbar(length=total, label=self.labels.get(stage, stage), file=sys.stderr)
             self.bar.__enter__()
         if done > self.done:
             self.bar.update(done - self.done)
