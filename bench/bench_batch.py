@@ -1,0 +1,173 @@
+"""Benchmark ``docgen batch`` against a plain docxtpl loop, and the cost of a print PDF.
+
+In one run, on the same generated rows (``examples/make_rows.py``) and the shipped
+``demand-letter`` template:
+
+1. **docgen batch**: ``run_batch`` end to end -- read the .xlsx, check every row (schema and
+   rules), reserve serials in a fresh register, render, write each file atomically, record
+   SHA-256s, write the manifests;
+2. **plain docxtpl loop**: a NEW ``DocxTemplate`` per letter, rendered with the same context
+   (the checked row plus the serial docgen gave it) and the same Jinja environment, saved to
+   a file; nothing else (no reading, checking, register or manifest);
+3. the text of both outputs (python-docx paragraphs and table cells) compared letter by
+   letter (every letter, or an evenly spread sample of ``--compare``);
+4. a merged print PDF: ``run_batch(..., pdf=True, merge_pdf=...)`` for ``--pdf-letters``.
+
+Prints per-letter wall (and CPU) milliseconds, the ratio and "identical text: yes/no".
+Exit 1 when any compared letter differs.
+
+    .venv/bin/python bench/bench_batch.py                         # 2,000 letters, 500-letter PDF
+    .venv/bin/python bench/bench_batch.py --letters 300 --pdf-letters 50
+    .venv/bin/python bench/bench_batch.py --jobs 2 --pdf-letters 0
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import docx  # noqa: E402
+from docxtpl import DocxTemplate  # noqa: E402
+
+from docgen.batch import _cells_to_text, run_batch  # noqa: E402
+from docgen.register import Register  # noqa: E402
+from docgen.tabular import read_table  # noqa: E402
+from docgen.templating import jinja_environment, load_template  # noqa: E402
+
+
+def _make_rows_module():
+    spec = importlib.util.spec_from_file_location("make_rows", ROOT / "examples" / "make_rows.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def text_of(path: Path) -> str:
+    """The letter's text as python-docx sees it: paragraphs, then table cells."""
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    parts += [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join(parts)
+
+
+class Timer:
+    def __enter__(self) -> Timer:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--letters", type=int, default=2000, help="letters per run (default 2000)")
+    parser.add_argument("--baseline", type=int, default=None,
+                        help="letters rendered by the docxtpl loop (default: all of them)")
+    parser.add_argument("--compare", type=int, default=200,
+                        help="letters whose text is compared, spread evenly (0 = every letter)")
+    parser.add_argument("--jobs", type=int, default=1, help="docgen batch --jobs (default 1)")
+    parser.add_argument("--pdf-letters", type=int, default=500, help="letters in the print-PDF run (0 = skip)")
+    args = parser.parse_args()
+    n = args.letters
+    baseline_n = min(args.baseline or n, n)
+    rows_module = _make_rows_module()
+
+    with tempfile.TemporaryDirectory(prefix="docgen-bench-") as tmp:
+        tmp_path = Path(tmp)
+        sheet = tmp_path / "rows.xlsx"
+        rows_module.write_xlsx(rows_module.make_rows(n), sheet)
+        template = load_template("demand-letter")
+
+        # 1. docgen batch, end to end (the Template is loaded fresh inside, as the CLI does).
+        with Register(tmp_path / "register.sqlite") as register, Timer() as docgen_t:
+            result = run_batch("demand-letter", sheet, tmp_path / "docgen", register=register, jobs=args.jobs)
+        assert len(result.written) == n, "every letter should have been written"
+
+        # The same contexts for the baseline: the checked rows plus the serials docgen gave them.
+        table = read_table(sheet, {f: template.aliases.get(f, []) for f in template.schema})
+        serials = {d.row: (d.serial, d.file.name) for d in result.documents}
+        contexts = []
+        for row in table.rows[:baseline_n]:
+            data, _ = _cells_to_text(template, row.values, row)
+            context = template.prepare(data, row=row.number, columns=row.columns)
+            context["serial"], name = serials[row.number]
+            contexts.append((context, name))
+
+        # 2. the plain docxtpl loop: a new DocxTemplate per letter.
+        env = jinja_environment()
+        plain = tmp_path / "docxtpl"
+        plain.mkdir()
+        with Timer() as plain_t:
+            for context, name in contexts:
+                tpl = DocxTemplate(str(template.path))
+                tpl.render(context, env, autoescape=True)
+                tpl.save(str(plain / name))
+
+        # 3. identical text?
+        names = [name for _, name in contexts]
+        if args.compare and args.compare < len(names):
+            step = len(names) / args.compare
+            names = [names[int(i * step)] for i in range(args.compare)]
+        differ = [name for name in names if text_of(tmp_path / "docgen" / name) != text_of(plain / name)]
+
+        # 4. merged print PDF.
+        pdf_line = None
+        if args.pdf_letters:
+            from docgen.pdf import find_soffice
+
+            try:
+                find_soffice()
+            except Exception as exc:  # report, do not fail the render benchmark
+                pdf_line = f"print PDF        : skipped ({exc})"
+            else:
+                m = min(args.pdf_letters, n)
+                pdf_sheet = tmp_path / "pdf-rows.xlsx"
+                rows_module.write_xlsx(rows_module.make_rows(m, seed=99), pdf_sheet)
+                stages: dict[str, float] = {}
+
+                def progress(stage: str, done: int, total: int) -> None:
+                    if done == 0:
+                        stages[stage] = time.perf_counter()
+                    elif done == total:
+                        stages[stage] = time.perf_counter() - stages[stage]
+
+                with Register(tmp_path / "pdf-register.sqlite") as register, Timer() as pdf_t:
+                    pdf_result = run_batch("demand-letter", pdf_sheet, tmp_path / "pdf", register=register,
+                                           pdf=True, merge_pdf=tmp_path / "print.pdf", jobs=args.jobs,
+                                           progress=progress)
+                from pypdf import PdfReader
+
+                pages = len(PdfReader(str(pdf_result.merged)).pages)
+                pdf_line = (f"print PDF        : {pdf_t.wall * 1000 / m:7.2f} ms/letter for {m} letters "
+                            f"(.docx + PDF + merged {pages}-page print file; LibreOffice conversion "
+                            f"{stages.get('pdf', 0) * 1000 / m:.2f} ms/letter; total {pdf_t.wall:.1f} s)")
+
+    docgen_ms = docgen_t.wall * 1000 / n
+    plain_ms = plain_t.wall * 1000 / baseline_n
+    print(f"machine          : {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+    print(f"docgen batch     : {docgen_ms:7.2f} ms/letter ({n} letters, --jobs {args.jobs}; read .xlsx, check, "
+          f"register, render, atomic write, manifest; total {docgen_t.wall:.2f} s, "
+          f"CPU {docgen_t.cpu * 1000 / n:.2f} ms/letter in this process)")
+    print(f"docxtpl loop     : {plain_ms:7.2f} ms/letter ({baseline_n} letters, new DocxTemplate each; "
+          f"total {plain_t.wall:.2f} s, CPU {plain_t.cpu * 1000 / baseline_n:.2f} ms/letter)")
+    print(f"ratio            : {plain_ms / docgen_ms:7.1f}x (target >= 10x)")
+    print(f"identical text   : {'yes' if not differ else 'no'} ({len(names) - len(differ)}/{len(names)} letters compared)")
+    if differ:
+        print("  differ: " + ", ".join(differ[:5]))
+    if pdf_line:
+        print(pdf_line)
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
