@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.atomic import write_text_atomic
-from docgen.errors import RowsError
+from docgen.errors import InputError, RowsError
 from docgen.register import Register, Reservation
 from docgen.tabular import Row, Table, read_table
 from docgen.templating import Template, load_template
@@ -504,14 +504,17 @@ def run_batch(
     register: Register,
     template_file: str | os.PathLike[str] | None = None,
     sheet: str | None = None,
+    defaults: dict[str, Any] | None = None,
     **options: Any,
 ) -> BatchResult:
     """Read ``rows_path`` with the template's header aliases and ``generate`` from it.
 
     ``template_name_or_path`` is a shipped template name, a ``Template``, or a .docx path
     (its fields from the .yaml beside it); ``template_file`` fills a bank-edited .docx with
-    the fields of the named template. Raises ``InputError`` (unreadable rows or template),
-    and whatever ``generate`` raises.
+    the fields of the named template. ``defaults`` (field -> value, e.g. the letter date of
+    the whole batch) fill fields the sheet lacks or leaves empty; their columns are then not
+    required. Raises ``InputError`` (unreadable rows or template, a default for a field the
+    template does not have), and whatever ``generate`` raises.
     """
     if isinstance(template_name_or_path, Template):
         template = template_name_or_path
@@ -521,8 +524,18 @@ def run_batch(
         template = load_template(path=template_name_or_path)
     else:
         template = load_template(str(template_name_or_path))
+    defaults = dict(defaults or {})
+    unknown = [name for name in defaults if name not in template.schema or name == "serial"]
+    if unknown:
+        fields = "、".join(n for n in template.schema if n != "serial")
+        raise InputError(f"模板 {template.name} 没有字段 {'、'.join(unknown)}(可用字段:{fields})")
     required = [name for name, rule in template.schema.items()
-                if isinstance(rule, dict) and rule.get("required") and name != "serial"]
+                if isinstance(rule, dict) and rule.get("required") and name != "serial" and name not in defaults]
     aliases = {name: template.aliases.get(name, []) for name in template.schema}
     table = read_table(rows_path, aliases, required=required, text_fields=text_fields(template), sheet=sheet)
+    if defaults:
+        for row in table.rows:
+            for name, value in defaults.items():
+                if row.values.get(name) is None:
+                    row.values[name] = value
     return generate(template, table, out_dir, register=register, rows_source=str(rows_path), **options)

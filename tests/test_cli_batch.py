@@ -132,3 +132,30 @@ def test_empty_register_list(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["register", "list", "--register", str(tmp_path / "new.sqlite")])
     assert result.exit_code == 0
     assert result.stdout == f"登记簿 {tmp_path / 'new.sqlite'} 中没有记录\n"
+
+
+def test_set_fills_columns_the_sheet_lacks(runner: CliRunner, tmp_path: Path) -> None:
+    data = rows(2)
+    for row in data:
+        del row["发函日期"]
+    data[1]["联系人"] = None
+    module_rows = __import__("batch_helpers").make_rows_module()
+    headers = [h for h in module_rows.HEADERS if h != "发函日期"]
+    sheet = tmp_path / "rows.csv"
+    sheet.write_text(
+        "\n".join([",".join(headers)] + [",".join("" if r[h] is None else str(r[h]) for h in headers) for r in data]) + "\n",
+        encoding="utf-8")
+    out = tmp_path / "o"
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out),
+                                  "--set", "letter_date=2026-11-28", "--set", "contact=何测试"])
+    assert result.exit_code == 0, result.output
+    from test_batch import docx_text
+
+    texts = [docx_text(p) for p in sorted(out.glob("*.docx"))]
+    assert all("2026年11月28日" in t for t in texts)
+    assert sum("何测试" in t for t in texts) == 1  # only the row whose cell was empty
+    unknown = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out),
+                                   "--set", "letter_date=2026-11-28", "--set", "colour=red"])
+    assert unknown.exit_code == 2 and "模板 demand-letter 没有字段 colour" in unknown.stderr
+    malformed = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out), "--set", "x"])
+    assert malformed.exit_code == 2 and "应写成 字段=值" in malformed.stderr

@@ -26,6 +26,16 @@ def _register_option(func: Any) -> Any:
     )(func)
 
 
+def _settings(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in value:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{item!r} 应写成 字段=值,例如 letter_date=2026-11-28")
+        out[name.strip()] = text.strip()
+    return out
+
+
 def _jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
     if value < 1:
         raise click.BadParameter("至少为 1")
@@ -91,12 +101,15 @@ def _summary_text(result: BatchResult) -> str:
 @click.option("--template", "template_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A bank-edited .docx to fill instead of the shipped one (fields from NAME).")
 @click.option("--sheet", help="Worksheet name (default: the first sheet).")
+@click.option("--set", "settings", multiple=True, callback=_settings, metavar="FIELD=VALUE",
+              help="A value for every row where the sheet has no such column or leaves it empty "
+                   "(e.g. --set letter_date=2026-11-28). Repeatable.")
 @_register_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
 @handle_errors
 def batch_command(name: str, rows_path: Path, out_dir: Path, pdf: bool, merge_pdf: Path | None, jobs: int,
-                  skip_invalid: bool, template_file: Path | None, sheet: str | None,
+                  skip_invalid: bool, template_file: Path | None, sheet: str | None, settings: dict[str, str],
                   register_path: Path | None, fmt: str, progress: bool) -> None:
     """Generate one serial-numbered document per row of --rows with template NAME.
 
@@ -116,12 +129,13 @@ def batch_command(name: str, rows_path: Path, out_dir: Path, pdf: bool, merge_pd
       docgen batch demand-letter --rows examples/templates/demand-letters.xlsx --out out/letters
       docgen batch demand-letter --rows 催收名单.csv --out out/ --pdf --merge-pdf out/打印.pdf -j 2
       docgen batch demand-letter --rows 名单.xlsx --out out/ --template 我行催收函.docx --skip-invalid
+      docgen batch demand-letter --rows 名单.csv --out out/ --set letter_date=2026-11-28 --set contact=陈晓燕
     """
     bar = _Progress(progress)
     try:
         with Register(register_path) as register:
             result = run_batch(
-                name, rows_path, out_dir, register=register, template_file=template_file, sheet=sheet,
+                name, rows_path, out_dir, register=register, template_file=template_file, sheet=sheet, defaults=settings,
                 pdf=pdf or merge_pdf is not None, merge_pdf=merge_pdf, jobs=jobs, skip_invalid=skip_invalid,
                 progress=bar,
             )
