@@ -25,6 +25,7 @@ import io
 import json
 import multiprocessing
 import os
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -252,23 +253,28 @@ def _init_worker(template: Template | tuple[str, str, str | None]) -> None:
         _WORKER_TEMPLATE = load_template(name, path=path, meta=meta)
 
 
-def _render_one(template: Template, context: dict[str, Any], row: int | None, path: Path) -> tuple[str, str]:
+def _temp_path(path: Path, token: str) -> Path:
+    return path.with_name(f".{path.name}.{token}.part")
+
+
+def _render_one(template: Template, context: dict[str, Any], row: int | None, path: Path,
+                token: str) -> tuple[str, str]:
     """Render one document into a hidden temporary file beside ``path``.
 
     Returns ``(sha256, temporary path)``. The file gets its final name only in ``_commit``,
     after its bytes are on disk, so a document is under its name complete or not at all.
     """
     data = template.render(context, row=row)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    temp = _temp_path(path, token)
     with open(temp, "wb") as fh:
         fh.write(data)
     return hashlib.sha256(data).hexdigest(), str(temp)
 
 
-def _worker_task(task: tuple[int, dict[str, Any], int | None, str]) -> tuple[int, str, str]:
-    index, context, row, path = task
+def _worker_task(task: tuple[int, dict[str, Any], int | None, str, str]) -> tuple[int, str, str]:
+    index, context, row, path, token = task
     assert _WORKER_TEMPLATE is not None
-    return (index, *_render_one(_WORKER_TEMPLATE, context, row, Path(path)))
+    return (index, *_render_one(_WORKER_TEMPLATE, context, row, Path(path), token))
 
 
 def _commit(staged: list[tuple[str, Path]]) -> None:
@@ -397,6 +403,7 @@ def generate(
     pending: list[tuple[str, str, str]] = []
     index_of = {id(item): i for i, item in enumerate(valid)}
     tasks = [(index_of[id(item)], item) for item in fresh]
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"  # this run's temporary-file mark
 
     def flush() -> None:
         # Files first, register second: a recorded document always exists in full.
@@ -424,7 +431,7 @@ def generate(
             ctx = _pool_context()
             init_arg: Any = template if ctx.get_start_method() == "fork" else (
                 template.name, str(template.path), str(template.meta_path) if template.meta_path else None)
-            payload = [(i, item.context, item.row, str(out / item.out_name)) for i, item in tasks]
+            payload = [(i, item.context, item.row, str(out / item.out_name), token) for i, item in tasks]
             chunk = max(1, min(50, len(payload) // (jobs * 4) or 1))
             with ctx.Pool(processes=jobs, initializer=_init_worker, initargs=(init_arg,)) as pool:
                 for count, (index, digest, temp) in enumerate(
@@ -432,16 +439,18 @@ def generate(
                     done(index, digest, temp, count)
         else:
             for count, (index, item) in enumerate(tasks, 1):
-                done(index, *_render_one(template, item.context, item.row, out / item.out_name), count)
+                done(index, *_render_one(template, item.context, item.row, out / item.out_name, token), count)
     finally:
         # Whatever was rendered is committed and recorded, even when the batch is interrupted;
         # a commit that fails leaves no stray temporary files.
         try:
             flush()
         finally:
-            for temp, _ in staged:
+            # Staged files a failed commit left, and files workers were writing when a
+            # render failed: none may linger (they are hidden, but they are litter).
+            for _, item in tasks:
                 with contextlib.suppress(OSError):
-                    os.unlink(temp)
+                    os.unlink(_temp_path(out / item.out_name, token))
 
     for index, item in enumerate(valid):
         assert item.reservation is not None
