@@ -380,7 +380,6 @@ def generate(
         template.name,
         [(item.key, (lambda seq, ctx=item.context: template.format_serial(seq, ctx))) for item in valid],
     )
-    todo: list[_Item] = []
     status: dict[int, str] = {}
     taken: set[str] = set()
     for index, (item, reservation) in enumerate(zip(valid, reservations)):
@@ -389,7 +388,8 @@ def generate(
         record = reservation.record
         if record.is_complete and record.file and Path(record.file).is_file():
             status[index] = "skipped"
-            taken.add(Path(record.file).name.lower())
+            if Path(record.file).parent.resolve() == out.resolve():
+                taken.add(Path(record.file).name.lower())
         elif record.is_complete:
             status[index] = "restored"
         else:
