@@ -2,8 +2,9 @@
 
 ``load_policy(path=None)`` reads the collection policy: the shipped default
 (``docgen/data/collection-policy.yaml``, the seed's buckets and escalation timetable) with any
-top-level key of a user file replacing the default's (``letters`` merged key by key). It is validated with cerberus; an error
-names the key (``timetable[3].action``) and raises ``InputError``.
+top-level key of a user file replacing the default's (``letters`` merged key by key). It is
+validated with cerberus; an error names the key (``timetable[3].action``) and raises
+``InputError``.
 
 ``build_plan(loans, as_of, policy, issued=...)`` turns ledger loans into ``PlanEntry``s for every
 loan overdue on ``as_of``, most urgent first:
@@ -12,10 +13,11 @@ loan overdue on ``as_of``, most urgent first:
   (``bucket``: M1-M3+; ``seed_bucket``: the seed's 前期/中期/后期, plus 长期);
 - the next action is the first step, in timetable order, open today (or, when none is, the
   first step still to come, due on its first day). A routine step (phone, visit, guarantor
-  contact) is open every day of its window and done once the window has passed; a ``once`` step is due on its due day and stays pending (then overdue)
-  until done. A demand letter is done when ``issued`` holds its register row key
-  (``letter_key``); legal action when the ledger's 诉讼状态 is filled in. A later ``once`` step
-  done supersedes the earlier ones (a loan in court needs no demand letter any more);
+  contact) is open every day of its window and done once the window has passed; a ``once``
+  step is due on its due day and stays pending (then overdue) until done. A demand letter is
+  done when ``issued`` holds its register row key (``letter_key``); legal action when the
+  ledger's 诉讼状态 is filled in. A later ``once`` step done supersedes the earlier ones (a loan
+  in court needs no demand letter any more);
 - the limitation and guarantee deadlines come from ``docgen.limitation``; a deadline within
   ``warning_days`` of ``as_of`` (or passed) raises a warning and puts the loan in the first group,
   ordered by that deadline; the others follow by days past due, longest first. A loan whose
@@ -573,9 +575,10 @@ def build_plan(
 
     ``loans`` are ``docgen.ledger.Loan``s (or objects with the same attributes); ``issued``
     holds the register row keys of demand letters already issued (``letter_key``); ``branch``
-    and ``officer`` keep only that branch's or officer's loans; ``progress`` is called with the number of loans handled since the last call. Loans with a deadline
-    inside the warning window (or passed) come first, soonest deadline first; then the rest by
-    days past due, longest first; ties by loan number.
+    and ``officer`` keep only that branch's or officer's loans; ``progress`` is called with the
+    number of loans handled since the last call. Loans with a deadline inside the warning
+    window (or passed) come first, soonest deadline first; then the rest by days past due,
+    longest first; ties by loan number.
     """
     policy = policy or load_policy()
     entries = []

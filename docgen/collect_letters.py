@@ -202,8 +202,10 @@ def make_letters(
     Letters already in the register for the same arrears episode are not issued again (listed
     as skipped; one whose file has gone is written again under its old serial, status
     ``restored``). Raises ``InputError`` when letters are due but the policy has no branch
-    contacts at all (every letter would lack its contact lines). ``progress(stage, done, total)`` is the batch's (stages ``render``, ``pdf``). Raises ``TemplateError``/``RegisterError``/``ConversionError`` when the
-    machinery itself fails; loans that cannot give a valid letter are in ``refused``.
+    contacts at all (every letter would lack its contact lines), and ``TemplateError``,
+    ``RegisterError`` or ``ConversionError`` when the machinery itself fails; loans that cannot
+    give a valid letter are in ``refused``. ``progress(stage, done, total)`` is the batch's
+    callback (stages ``render`` and ``pdf``).
     """
     from docgen.batch import generate
     from docgen.register import Register

@@ -17,7 +17,7 @@ from docgen.collect import (
     load_policy,
     next_action,
 )
-from docgen.collect_output import render_text, write_xlsx, display_width
+from docgen.collect_output import display_width, render_text, write_xlsx
 from docgen.errors import InputError
 
 D = dt.date
