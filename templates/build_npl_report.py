@@ -60,7 +60,8 @@ def npl_report():
     add_body(
         doc,
         "截止{{ as_of|date_cn }},支行表内不良贷款余额{{ npl_balance }}万元,"
-        "{% if has_opening %}较{{ start_word }}{{ change_direction }}{{ change }}万元,{% endif %}"
+        "{% if has_opening %}较{{ start_word }}{{ change_direction }}"
+        "{% if change_direction != '持平' %}{{ change }}万元{% endif %},{% endif %}"
         "不良占比{{ npl_ratio }}"
         "{% if has_opening and has_reduction_target %},完成{{ task_word }}{{ reduction_target }}万元的"
         "{{ reduction_completion }}{% endif %};"

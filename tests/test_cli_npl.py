@@ -190,3 +190,17 @@ def test_pdf(seed: dict[str, Path], tmp_path: Path) -> None:
 
     text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
     assert "102.01" in text.replace(" ", "") and "关于不良贷款现状及催收管理工作报告" in text.replace(" ", "")
+
+
+def test_docx_unchanged_npl_says_flat(tmp_path: Path) -> None:
+    rows = [row("A1", 1000000, "次级", days=100), row("A2", 9000000)]
+    opening = write_ledger(rows, tmp_path / "open.xlsx")
+    closing = write_ledger(rows, tmp_path / "close.xlsx")
+    notes = tmp_path / "notes.yaml"
+    notes.write_text("branch: 眉县支行\nplan: [继续清收。]\n", encoding="utf-8")
+    out = tmp_path / "flat.docx"
+    result = _run("--ledger", str(closing), "--opening", str(opening), "--period", "2026Q2", "--notes", str(notes),
+                  "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert "截止2026年6月30日,支行表内不良贷款余额100.00万元,较季初持平,不良占比10%;表外不良贷款余额0.00万元,本季清收0.00万元。" in texts
