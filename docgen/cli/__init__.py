@@ -1,18 +1,52 @@
 """The ``docgen`` command line: a thin layer over the library.
 
-Each area keeps its commands in its own module here; this module only assembles them.
+Each area keeps its commands in its own module here (a ``COMMANDS`` list); this module
+only assembles them. Modules are imported when their command runs, so ``docgen check``
+does not pay for the template engine or the ledger reader at start-up.
 Exit codes (DESIGN §9): 0 success or complete, 1 incomplete or a domain error,
 2 usage or unreadable input.
 """
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from docgen import __version__
-from docgen.cli import batch, check, checklist, collect, inspect, npl, templates
+
+#: command name -> module under docgen.cli that defines it (in its COMMANDS list).
+COMMAND_MODULES: dict[str, str] = {
+    "check": "check",
+    "init": "check",
+    "checklist": "checklist",
+    "inspect": "inspect",
+    "templates": "templates",
+    "render": "templates",
+    "batch": "batch",
+    "register": "batch",
+    "npl-report": "npl",
+    "collect": "collect",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMAND_MODULES.get(cmd_name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"docgen.cli.{module_name}")
+        for command in module.COMMANDS:
+            if command.name == cmd_name:
+                return command
+        raise RuntimeError(f"docgen.cli.{module_name} does not define the command {cmd_name!r}")
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="docgen")
 def main() -> None:
     """docgen: 开发贷资料清单检查、Word 模板批量生成、不良贷款报告。
@@ -23,12 +57,9 @@ def main() -> None:
 
     \b
     Examples:
-      docgen check examples/bundle --stage pre-disbursement
+      docgen check examples/bundle --as-of 2026-11-28
+      docgen render commitment-letter --data examples/templates/commitment-letter.yaml -o 承诺函.docx
       docgen batch demand-letter --rows examples/templates/demand-letters.xlsx --out out/
       docgen npl-report --ledger examples/ledger/ledger-2026Q2.xlsx --period 2026Q2 -o report.docx
+      docgen collect plan --ledger examples/ledger/ledger-2026Q2.xlsx --as-of 2026-06-30
     """
-
-
-for _module in (check, checklist, inspect, templates, batch, npl, collect):
-    for _command in _module.COMMANDS:
-        main.add_command(_command)
