@@ -176,7 +176,7 @@ def npl_report():
         doc, ["序号", "借据号", "借款人", "逾期天数", "现分类", "应至少为", "客户经理"],
         ("f", "flags", ("{{ f.seq }}", "{{ f.loan_no }}", "{{ f.borrower }}", "{{ f.days }}",
                         "{{ f.classification }}", "{{ f.required }}", "{{ f.officer }}")),
-        [10, 38, 30, 18, 20, 20, 20], ["center", "center", "left", "right", "center", "center", "center"],
+        [12, 36, 30, 20, 18, 20, 20], ["center", "center", "left", "right", "center", "center", "center"],
     )
     add_tag_paragraph(doc, "{%p else %}")
     add_body(doc, "经检查,未发现五级分类与逾期天数不符的贷款。")
