@@ -488,3 +488,54 @@ def test_fast_scan_gives_up_on_leaves_sharing_one_huge_object():
         3: b"<< /Type /Page /Parent 2 0 R /Junk (" + b"x" * 200_000 + b") >>",
     })
     assert pdfscan.scan(data) is None
+
+
+@pytest.mark.parametrize("damage", [
+    (b"/Type /Page\n>>", b"/Type /Page|\n>>"),       # not the /Page type any more
+    (b"/Contents 1", b"/Contents \xab"),                # a byte that is no PDF token
+    (b"/ID \n[", b"/ID \n"),                             # the trailer's array lost its bracket
+    (b">>\nstartxref", b">>\xa2startxref"),             # startxref glued to the trailer
+])
+def test_fast_scan_defers_damaged_reportlab_files(damage):
+    data = hostile.pdf_bytes(5)
+    old, new = damage
+    assert old in data
+    assert pdfscan.scan(data.replace(old, new, 1)) is None
+
+
+def test_fast_scan_checks_generations_and_node_types():
+    good = hostile.page_tree_pdf([[None, None], None])
+    assert pdfscan.scan(good).pages == 3
+    assert pdfscan.scan(good.replace(b"/Kids [3 0 R", b"/Kids [3 9 R", 1)) is None
+    assert pdfscan.scan(good.replace(b"<< /Type /Pages /Kids", b"<< /Type /PNges /Kids", 1)) is None
+
+
+def test_fast_scan_never_contradicts_pypdf_on_randomly_damaged_files():
+    # Whenever the fast path vouches for a damaged file, pypdf must read the same page count.
+    import io
+    import logging
+    import random
+
+    import pypdf
+
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    bases = [hostile.pdf_bytes(5), hostile.page_tree_pdf([[None, None], [None, [None, None]], None])]
+    rnd = random.Random(20261128)
+    vouched = 0
+    for _ in range(400):
+        d = bytearray(rnd.choice(bases))
+        for _ in range(rnd.randint(1, 3)):
+            i = rnd.randrange(len(d))
+            op = rnd.random()
+            if op < 0.5:
+                d[i] = rnd.randrange(256)
+            elif op < 0.75:
+                del d[i:i + rnd.randint(1, 20)]
+            else:
+                d[i:i] = bytes(rnd.randrange(256) for _ in range(rnd.randint(1, 5)))
+        facts = pdfscan.scan(bytes(d))
+        if facts is None:
+            continue
+        vouched += 1
+        assert len(pypdf.PdfReader(io.BytesIO(bytes(d)), strict=False).pages) == facts.pages
+    assert vouched > 20  # damage outside the page tree still leaves the fast path usable
