@@ -464,15 +464,16 @@ def generate(
     result.documents.sort(key=lambda d: d.seq)
 
     if pdf or merge_pdf is not None:
-        _make_pdfs(result, out, merge_pdf, progress)
+        _make_pdfs(result, out, merge_pdf, progress, jobs)
     _write_manifest(result, out, rows_source)
     return result
 
 
 def _make_pdfs(result: BatchResult, out: Path, merge_pdf: str | os.PathLike[str] | None,
-               progress: Progress | None) -> None:
+               progress: Progress | None, jobs: int = 1) -> None:
     """Convert the batch's documents to PDF (skipped ones only when their PDF is missing
-    or older than the .docx) and merge them in serial order when asked."""
+    or older than the .docx), with ``jobs`` LibreOffice instances, and merge them in
+    serial order when asked."""
     from docgen.pdf import convert_to_pdf, merge_pdfs
 
     need: list[BatchDocument] = []
@@ -495,7 +496,7 @@ def _make_pdfs(result: BatchResult, out: Path, merge_pdf: str | os.PathLike[str]
     if progress is not None:
         progress("pdf", 0, len(need))
     for folder, docs in by_dir.items():
-        pdfs = convert_to_pdf([d.file for d in docs], folder, progress=step)
+        pdfs = convert_to_pdf([d.file for d in docs], folder, parallel=jobs, progress=step)
         for doc, path in zip(docs, pdfs):
             doc.pdf = path
         done += len(docs)

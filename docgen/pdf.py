@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -85,20 +86,64 @@ def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]
     return subprocess.CompletedProcess(command, proc.returncode, out, err)
 
 
+def _convert_chunk(soffice: str, batch: list[Path], target: Path, profile: Path, timeout: float | None) -> list[Path]:
+    """One LibreOffice invocation for ``batch``; returns the PDFs moved into ``target``."""
+    # Converted into a private folder beside the targets, then renamed into place.
+    staging = Path(tempfile.mkdtemp(prefix=".pdf-", dir=target))
+    try:
+        command = [
+            soffice, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+            "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(staging),
+            *[str(p.resolve()) for p in batch],
+        ]
+        limit = timeout if timeout is not None else 120 + 3 * len(batch)
+        try:
+            proc = _run(command, limit)
+        except subprocess.TimeoutExpired:
+            raise ConversionError(
+                f"LibreOffice 转换超时({limit:.0f} 秒,{len(batch)} 个文件,首个 {batch[0].name});"
+                "请重试,或减少一次转换的文件数"
+            ) from None
+        except OSError as exc:
+            raise ConversionError(f"无法启动 LibreOffice({soffice}): {exc.strerror}") from None
+        failed = [s.name for s in batch
+                  if not (staging / f"{s.stem}.pdf").is_file() or (staging / f"{s.stem}.pdf").stat().st_size == 0]
+        if failed:
+            detail = (proc.stderr or proc.stdout or "").strip().splitlines()[-3:]
+            raise ConversionError(
+                f"LibreOffice 未能把 {len(failed)} 个文件转换为 PDF:{'、'.join(failed[:10])}"
+                + ("…" if len(failed) > 10 else "")
+                + (f"(退出码 {proc.returncode};{' '.join(detail)})" if detail or proc.returncode else "")
+                + "。请确认文件能在 Word/LibreOffice 中打开"
+            )
+        results = []
+        for source in batch:
+            final = target / f"{source.stem}.pdf"
+            os.replace(staging / final.name, final)
+            results.append(final)
+        return results
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def convert_to_pdf(
     docx_paths: Sequence[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str],
     *,
     timeout: float | None = None,
     chunk: int = CHUNK,
+    parallel: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> list[Path]:
     """Convert ``docx_paths`` to PDF in ``out_dir``; return the PDF paths in input order.
 
-    Each PDF is named after its document (``X.docx`` -> ``out_dir/X.pdf``). ``timeout``
-    bounds one LibreOffice invocation (default: 120 s plus 3 s per document); ``progress``
-    is called with the number of documents converted so far. Raises ``ConversionError``
-    when soffice is missing, times out, or a PDF was not produced (naming the files).
+    Each PDF is named after its document (``X.docx`` -> ``out_dir/X.pdf``). Documents go to
+    LibreOffice ``chunk`` at a time; ``parallel`` > 1 runs that many LibreOffice instances
+    at once (each with its own profile). ``timeout`` bounds one invocation (default: 120 s
+    plus 3 s per document); ``progress`` is called with the number of documents converted
+    so far. Raises ``ConversionError`` when soffice is missing, times out, or a PDF was not
+    produced (naming the files); PDFs already converted stay in place.
     """
     sources = [Path(p) for p in docx_paths]
     if not sources:
@@ -112,54 +157,60 @@ def convert_to_pdf(
     soffice = find_soffice()
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
-    results: list[Path] = []
-    profile = Path(tempfile.mkdtemp(prefix="docgen-lo-profile-"))
-    try:
-        for start in range(0, len(sources), max(1, chunk)):
-            batch = sources[start:start + chunk]
-            # Converted into a private folder beside the targets, then renamed into place.
-            staging = Path(tempfile.mkdtemp(prefix=".pdf-", dir=target))
-            try:
-                command = [
-                    soffice, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
-                    "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
-                    "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(staging),
-                    *[str(p.resolve()) for p in batch],
-                ]
-                limit = timeout if timeout is not None else 120 + 3 * len(batch)
-                try:
-                    proc = _run(command, limit)
-                except subprocess.TimeoutExpired:
-                    raise ConversionError(
-                        f"LibreOffice 转换超时({limit:.0f} 秒,{len(batch)} 个文件,首个 {batch[0].name});"
-                        "请重试,或减少一次转换的文件数"
-                    ) from None
-                except OSError as exc:
-                    raise ConversionError(f"无法启动 LibreOffice({soffice}): {exc.strerror}") from None
-                failed = []
-                for source in batch:
-                    produced = staging / f"{source.stem}.pdf"
-                    if not produced.is_file() or produced.stat().st_size == 0:
-                        failed.append(source.name)
-                        continue
-                    final = target / produced.name
-                    os.replace(produced, final)
-                    results.append(final)
-                if failed:
-                    detail = (proc.stderr or proc.stdout or "").strip().splitlines()[-3:]
-                    raise ConversionError(
-                        f"LibreOffice 未能把 {len(failed)} 个文件转换为 PDF:{'、'.join(failed[:10])}"
-                        + ("…" if len(failed) > 10 else "")
-                        + (f"(退出码 {proc.returncode};{' '.join(detail)})" if detail or proc.returncode else "")
-                        + "。请确认文件能在 Word/LibreOffice 中打开"
-                    )
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
+    size = max(1, chunk)
+    workers = max(1, min(parallel, len(sources)))
+    if workers > 1:
+        # Spread the documents so every instance gets work: LibreOffice's start-up is paid
+        # once per invocation, so fewer, larger chunks per instance are cheaper.
+        size = min(size, -(-len(sources) // workers))
+    batches = [sources[i:i + size] for i in range(0, len(sources), size)]
+    profiles = [Path(tempfile.mkdtemp(prefix="docgen-lo-profile-")) for _ in range(workers)]
+    done: dict[int, list[Path]] = {}
+    lock = threading.Lock()
+    count = 0
+
+    def run(index: int, profile: Path) -> None:
+        nonlocal count
+        pdfs = _convert_chunk(soffice, batches[index], target, profile, timeout)
+        with lock:
+            done[index] = pdfs
+            count += len(pdfs)
             if progress is not None:
-                progress(len(results))
+                progress(count)
+
+    try:
+        if workers == 1:
+            for index in range(len(batches)):
+                run(index, profiles[0])
+        else:
+            # Threads only wait on the LibreOffice processes; each instance owns one profile.
+            queue = list(range(len(batches)))
+            errors: list[BaseException] = []
+
+            def worker(profile: Path) -> None:
+                while True:
+                    with lock:
+                        if not queue or errors:
+                            return
+                        index = queue.pop(0)
+                    try:
+                        run(index, profile)
+                    except BaseException as exc:  # reported after every instance stopped
+                        with lock:
+                            errors.append(exc)
+                        return
+
+            threads = [threading.Thread(target=worker, args=(p,), daemon=True) for p in profiles]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            if errors:
+                raise errors[0]
     finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    return results
+        for profile in profiles:
+            shutil.rmtree(profile, ignore_errors=True)
+    return [pdf for index in range(len(batches)) for pdf in done[index]]
 
 
 def merge_pdfs(pdf_paths: Sequence[str | os.PathLike[str]], out_path: str | os.PathLike[str]) -> None:

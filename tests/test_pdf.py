@@ -136,3 +136,21 @@ def test_merge_pdfs_in_order_and_bad_input(tmp_path: Path) -> None:
     assert not (tmp_path / "merged2.pdf").exists()
     with pytest.raises(ConversionError, match="没有可合并的 PDF"):
         merge_pdfs([], tmp_path / "merged3.pdf")
+
+
+@pytest.mark.soffice
+def test_parallel_instances_keep_input_order(tmp_path: Path) -> None:
+    import docx
+
+    sources = []
+    for i in range(4):
+        document = docx.Document()
+        document.add_paragraph(f"第{i + 1}号 并行转换")
+        path = tmp_path / f"p{i}.docx"
+        document.save(str(path))
+        sources.append(path)
+    calls: list[int] = []
+    pdfs = convert_to_pdf(sources, tmp_path / "pdf", parallel=2, progress=calls.append)
+    assert [p.name for p in pdfs] == ["p0.pdf", "p1.pdf", "p2.pdf", "p3.pdf"]
+    assert sorted(calls) == [2, 4]
+    assert [f"第{i + 1}号" in _compact(_pdf_text(p)) for i, p in enumerate(pdfs)] == [True] * 4
