@@ -24,6 +24,7 @@ import os
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -154,7 +155,6 @@ def _decode_unicode_extra(info: zipfile.ZipInfo, raw: bytes) -> str | None:
     The field carries a CRC of the legacy name; a stale field (name edited later) is ignored.
     """
     import struct
-    import zlib
 
     extra = info.extra
     i = 0
@@ -244,7 +244,10 @@ class _CappedReader(io.RawIOBase):
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
         want = len(buffer)
-        data = self._raw.read(min(want, self._cap - self._done + 1))
+        try:
+            data = self._raw.read(min(want, self._cap - self._done + 1))
+        except (OSError, zipfile.BadZipFile, EOFError, ValueError, zlib.error) as exc:
+            raise BundleError(f"{self._path}: 读取失败({exc})") from exc
         self._done += len(data)
         if self._done > self._cap:
             raise BundleError(f"{self._path}: 文件超过大小上限 {self._cap} 字节,停止读取")
@@ -286,7 +289,7 @@ def sha256_spec(spec: ReadSpec) -> str:
                 if total > spec.cap:
                     raise BundleError(f"{label}: 文件超过大小上限 {spec.cap} 字节,停止读取")
                 digest.update(chunk)
-    except (OSError, zipfile.BadZipFile, EOFError, ValueError) as exc:
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError, zlib.error, NotImplementedError) as exc:
         raise BundleError(f"{label}: 读取失败({exc})") from exc
     return digest.hexdigest()
 
@@ -313,7 +316,8 @@ def _open_spec(spec: ReadSpec, cache: dict[str, zipfile.ZipFile] | None) -> Bina
     except NotImplementedError as exc:
         # Windows' built-in zipper uses Deflate64 for big files; Python cannot inflate it.
         raise BundleError(f"压缩方式不受支持({exc});请用标准 ZIP(Deflate)重新打包") from exc
-    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError) as exc:
+    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, ValueError, EOFError, zlib.error) as exc:
+        # ValueError includes a local header whose name does not decode like the directory's.
         raise BundleError(f"{spec.member or spec.location}: 无法读取({exc})") from exc
 
 
@@ -338,7 +342,7 @@ def _read_all(stream: BinaryIO, cap: int, label: str, first: int = 1 * MB) -> by
                 if total > cap:
                     raise BundleError(f"{label}: 文件超过大小上限 {cap} 字节,停止读取")
                 chunks.append(chunk)
-    except (OSError, zipfile.BadZipFile, EOFError, ValueError) as exc:
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError, zlib.error, NotImplementedError) as exc:
         # ValueError/EOFError come from corrupt deflate streams; BadZipFile from CRC mismatches.
         raise BundleError(f"{label}: 读取失败({exc})") from exc
     return b"".join(chunks)
@@ -436,7 +440,7 @@ def _open_zip(root: str, p: Path, limits: Limits) -> Bundle:
     try:
         zf = zipfile.ZipFile(p)
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise BundleError(f"{root}: .zip 压缩包已损坏,无法读取目录({exc});请重新打包后再检查") from exc
     try:
         return _list_zip(root, p, zf, infos, limits)

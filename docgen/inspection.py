@@ -24,6 +24,7 @@ import struct
 import time
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection, wait
@@ -190,7 +191,7 @@ def _zip_kind(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError, struct.error):
         # A damaged archive: guess from the local header of its first member.
         first = data[30:30 + struct.unpack_from("<H", data, 26)[0]] if len(data) >= 30 else b""
         if first.startswith(b"word/") or b"word/" in data[:4096]:
@@ -348,7 +349,7 @@ def _check_office_zip(data: bytes, kind: str) -> _Result:
                     m = re.search(rb"<Pages>(\d+)</Pages>", zf.read(app))
                     pages = int(m.group(1)) if m else None
             return _ok(pages)
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError, zlib.error) as exc:
         return _bad(f"{label}已损坏,无法打开({_short(exc)})", f"the {label_en} is damaged ({_short(exc)})")
 
 
@@ -357,7 +358,7 @@ def _check_zip(data: bytes) -> _Result:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             zf.infolist()
         return _ok()
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as exc:
         return _bad(f"ZIP 压缩包已损坏({_short(exc)})", f"the zip archive is damaged ({_short(exc)})")
 
 
@@ -477,8 +478,30 @@ def inspect_bytes(path: str, data: bytes) -> FileInfo:
     if size == 0:
         return FileInfo(path, "unknown", 0, digest, readable=False, problem="empty-file",
                         detail="文件为空(0 字节)", detail_en="the file is empty (0 bytes)")
-    kind = sniff_kind(data)
+    try:
+        kind = sniff_kind(data)
+    except Exception:  # sniffing opens zip directories; a hostile one is simply unrecognised
+        kind = "unknown"
     expected = extension_kind(path)
+    try:
+        result = _verdict(path, data, kind, expected)
+    except Exception as exc:  # a damaged file must never crash the checker: it is unreadable
+        result = _bad(f"文件结构损坏({_short(exc)})", f"the file structure is damaged ({_short(exc)})")
+    if result[1] and expected in ("docx", "xlsx") and data.startswith(_OLE_MAGIC):
+        kind = expected  # a password-protected Office 2007+ file is an OLE2 container
+    pages, enc, signed, problem, detail, detail_en = result
+    if problem is None and expected is not None and kind != expected and \
+            not any({kind, expected} <= group for group in _INTERCHANGEABLE):
+        ext = os.path.splitext(path)[1]
+        problem = "wrong-type"
+        detail = f"内容是{_spaced(_KIND_NAMES[kind])},扩展名却是 {ext}"
+        detail_en = f"the content is a {_KIND_NAMES_EN[kind]}, but the extension is {ext}"
+    readable = problem not in ("unreadable", "encrypted", "empty-file")
+    return FileInfo(path, kind, size, digest, pages, enc, readable, signed, problem, detail, detail_en)
+
+
+def _verdict(path: str, data: bytes, kind: str, expected: str | None) -> _Result:
+    """Return the per-kind check of ``data`` (sniffed as ``kind``, named as ``expected``)."""
     result: _Result
     if kind == "pdf":
         result = _check_pdf(data)
@@ -487,7 +510,6 @@ def inspect_bytes(path: str, data: bytes) -> FileInfo:
     elif data.startswith(_OLE_MAGIC):  # .doc/.xls, or an unrecognised OLE2 container
         if _utf16("EncryptedPackage") in data:
             # An Office 2007+ document with an open password is stored as an OLE2 container.
-            kind = expected if expected in ("docx", "xlsx") else kind
             result = _locked("Office 文档设置了打开密码,没有密码无法查看",
                              "the Office document has an open password and cannot be viewed without it")
         else:
@@ -517,15 +539,7 @@ def inspect_bytes(path: str, data: bytes) -> FileInfo:
                       f"the content is not a valid {_KIND_NAMES_EN[expected]} (damaged, or only renamed)")
     else:
         result = _ok()
-    pages, enc, signed, problem, detail, detail_en = result
-    if problem is None and expected is not None and kind != expected and \
-            not any({kind, expected} <= group for group in _INTERCHANGEABLE):
-        ext = os.path.splitext(path)[1]
-        problem = "wrong-type"
-        detail = f"内容是{_spaced(_KIND_NAMES[kind])},扩展名却是 {ext}"
-        detail_en = f"the content is a {_KIND_NAMES_EN[kind]}, but the extension is {ext}"
-    readable = problem not in ("unreadable", "encrypted", "empty-file")
-    return FileInfo(path, kind, size, digest, pages, enc, readable, signed, problem, detail, detail_en)
+    return result
 
 
 def _spaced(name: str) -> str:

@@ -251,3 +251,27 @@ def test_folder_file_over_cap_is_unsafe(tmp_path):
     with open_bundle(root, limits=Limits(max_file_size=1000)) as b:
         assert b.entries == []
         assert "过大" in _unsafe(b)["big.pdf"]
+
+
+def test_corrupt_member_data_is_bundle_error_not_zlib_error(tmp_path):
+    z = hostile.write_zip(tmp_path / "b.zip", [Member("bundle.yaml", b"checklist: dev-loan\n" * 200)])
+    data = bytearray(z.read_bytes())
+    start = 30 + len("bundle.yaml")
+    data[start + 5:start + 25] = bytes(range(20))  # scramble the deflate stream
+    z.write_bytes(bytes(data))
+    with open_bundle(z) as b:
+        with pytest.raises(BundleError):
+            b.read("bundle.yaml")
+        with pytest.raises(BundleError):
+            with b.open("bundle.yaml") as fh:
+                fh.read()
+
+
+def test_unsupported_zip_version_is_bundle_error(tmp_path):
+    z = hostile.utf8_zip(tmp_path / "b.zip", ["a.pdf"])
+    data = bytearray(z.read_bytes())
+    cd = data.find(b"PK\x01\x02")
+    data[cd + 6] = 99  # "version needed to extract" 9.9
+    z.write_bytes(bytes(data))
+    with pytest.raises(BundleError, match="损坏"):
+        open_bundle(z)

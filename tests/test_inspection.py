@@ -539,3 +539,16 @@ def test_fast_scan_never_contradicts_pypdf_on_randomly_damaged_files():
         vouched += 1
         assert len(pypdf.PdfReader(io.BytesIO(bytes(d)), strict=False).pages) == facts.pages
     assert vouched > 20  # damage outside the page tree still leaves the fast path usable
+
+
+def test_damaged_office_files_never_raise():
+    import random
+
+    rnd = random.Random(7)
+    for name, base in (("a.docx", hostile.docx_bytes()), ("a.xlsx", hostile.xlsx_bytes())):
+        for _ in range(60):
+            d = bytearray(base)
+            for _ in range(4):
+                d[rnd.randrange(len(d))] = rnd.randrange(256)
+            info = inspect_bytes(name, bytes(d))  # must not raise, whatever the damage
+            assert info.problem in (None, "unreadable", "wrong-type")
