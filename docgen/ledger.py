@@ -32,6 +32,8 @@ CLASSIFICATIONS: tuple[str, ...] = ("正常", "关注", "次级", "可疑", "损
 
 NPL_CLASSES: frozenset[str] = frozenset({"次级", "可疑", "损失"})
 _RANKS = frozenset(CLASSIFICATIONS)
+# Many ledgers write the class with its suffix: 次级类 is 次级.
+_CLASS_ALIASES: dict[str, str] = {f"{name}类": name for name in CLASSIFICATIONS}
 """Non-performing = 次级 + 可疑 + 损失."""
 
 ON_BALANCE_VALUES: dict[str, bool] = {"表内": True, "表外": False}
@@ -282,8 +284,9 @@ def _opt_date(value: Any) -> _dt.date | None:
         text = value.strip()
         if not text:
             return None
-        if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii():
             return _DATE(int(text[:4]), int(text[5:7]), int(text[8:]))
+        return parse_date(text)  # 2026/6/30, 2026年6月30日: what the schema's coercer accepts
     raise ValueError
 
 
@@ -301,7 +304,7 @@ def _opt_amount(value: Any) -> Decimal | None:
         text = value.strip()
         if not text:
             return None
-        result = Decimal(text)
+        result = parse_amount(text)  # "1,234.50" as the schema's coercer reads it
     else:
         raise ValueError
     if not result.is_finite() or result < 0:
@@ -318,6 +321,7 @@ def _fast_loan(values: Mapping[str, Any], row: int) -> Loan | None:
             return None
         id_number = id_number.strip()
         classification = _req_text(get("classification"))
+        classification = _CLASS_ALIASES.get(classification, classification)
         on_balance = ON_BALANCE_VALUES.get(_req_text(get("on_balance")))
         if on_balance is None or classification not in _RANKS or not id_number or not _id_ok(id_number):
             return None
@@ -374,6 +378,8 @@ def _document(values: Mapping[str, Any]) -> dict[str, Any]:
             # As text it fails the amount coercion with a clear message; a float NaN would
             # instead break cerberus' min comparison (Decimal refuses to compare with NaN).
             value = str(value)
+        if name == "classification" and isinstance(value, str):
+            value = _CLASS_ALIASES.get(value.strip(), value)
         if (name != "id_number" and LEDGER_SCHEMA[name]["type"] == "string"
                 and isinstance(value, int) and not isinstance(value, bool)):
             value = str(value)

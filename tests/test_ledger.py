@@ -10,7 +10,7 @@ import pytest
 from ledger_fixtures import resident_id, row, seed_snapshots
 
 from docgen.errors import InputError, RowsError
-from docgen.ledger import LEDGER_HEADERS, Ledger, read_ledger, validate_row, write_ledger
+from docgen.ledger import LEDGER_HEADERS, Ledger, _fast_loan, read_ledger, validate_row, write_ledger
 
 
 def test_xlsx_with_chinese_headers_gives_typed_loans(tmp_path: Path) -> None:
@@ -120,6 +120,9 @@ def test_unreadable_file_is_an_input_error(tmp_path: Path) -> None:
     row("A", 1000),
     row("A", "1,000.50"),                      # cerberus' coercer accepts separators
     row("A", 1000, disbursed_on="2023/1/5"),   # and slashes in dates
+    row("A", 1000, disbursed_on="2023年1月5日"),
+    row("A", 1000, disbursed_on="２０２３-01-05"),
+    row("A", "1,000", "次级类"),                # the class with its 类 suffix
     row("A", 1000, disbursed_on=dt.datetime(2023, 1, 5, 9, 30)),
     row("A", 1000.25, recovered="  "),
     row("A", 1000, borrower="  "),
@@ -136,7 +139,15 @@ def test_fast_path_agrees_with_cerberus(values: dict) -> None:
     fast, fast_problems = validate_row(values, 5)
     slow, slow_problems = validate_row(values, 5, fast=False)
     assert fast == slow
+    assert _fast_loan(values, 5) in (None, fast)  # the fast path never accepts what cerberus refuses
     assert [p.path for p in fast_problems] == [p.path for p in slow_problems]
+
+
+def test_class_suffix_and_slash_dates_take_the_fast_path() -> None:
+    values = row("A", "1,000.50", "次级类", disbursed_on="2023/1/5", days=100)
+    fast = _fast_loan(values, 3)
+    assert fast is not None
+    assert (fast.classification, fast.balance, fast.disbursed_on) == ("次级", Decimal("1000.50"), dt.date(2023, 1, 5))
 
 
 def test_write_ledger_refuses_unknown_format(tmp_path: Path) -> None:
