@@ -2,11 +2,12 @@
 
 pypdf parses every page dictionary to count pages (about 0.2 ms a page), and importing it
 costs about 150 ms; a 2,000-page bundle must be checked in well under a second. Most
-client PDFs (scanner output, reportlab, cairo, many office exports) are "plain": a classic
-cross-reference table, no encryption, no object streams. For those this module reads the
-xref table and walks the page tree: the trailer, the catalog and the ``/Pages`` nodes are
-checked token by token; a leaf is located where the xref says (object number and
-generation), checked to be a well-formed ``/Type /Page`` dictionary, and not parsed further.
+client PDFs (scanner output, reportlab, cairo, office exports) are "plain": not encrypted,
+with a classic cross-reference table or a cross-reference stream (PDF 1.5+, objects possibly
+packed in Flate-compressed object streams). For those this module reads the cross-reference
+data and walks the page tree: the trailer, the catalog and the ``/Pages`` nodes are checked
+token by token; a leaf is located where the xref says (object number and generation),
+checked to be a well-formed ``/Type /Page`` dictionary, and not parsed further.
 
 It is conservative: ``scan`` returns None whenever the file is anything but plain or
 anything does not add up (leaf count differs from the root's ``/Count``, a cycle, a bad
@@ -16,6 +17,7 @@ declares a file broken.
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 
 __all__ = ["PdfFacts", "scan"]
@@ -32,21 +34,32 @@ _OBJ = re.compile(rb"[\x00\t\n\x0c\r ]*(\d+)\s+(\d+)\s+obj\b")
 _PAGES_REF = re.compile(rb"/Pages\s+(\d+)\s+(\d+)\s+R")
 _KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")
 _REF = re.compile(rb"(\d+)\s+(\d+)\s+R")
-_COUNT = re.compile(rb"/Count\s+(\d+)")
+_COUNT = re.compile(rb"/Count\s+(\d+)(?![.\d])")
 _END_NAME = rb"(?=[\x00\t\n\x0c\r /<>\[\]()%]|$)"
 _TYPE_PAGES = re.compile(rb"/Type\s*/Pages" + _END_NAME)
 _TYPE_PAGE = re.compile(rb"/Type\s*/Page" + _END_NAME)
 _TYPE_CATALOG = re.compile(rb"/Type\s*/Catalog" + _END_NAME)
-_SIZE = re.compile(rb"/Size\s+\d+")
-_NOT_PRINTABLE = re.compile(rb"[^\t\n\x0c\r -~]")
+_SIZE = re.compile(rb"/Size\s+(\d+)(?![.\d])")
+_TYPE_XREF = re.compile(rb"/Type\s*/XRef" + _END_NAME)
+_TYPE_OBJSTM = re.compile(rb"/Type\s*/ObjStm" + _END_NAME)
+_W = re.compile(rb"/W\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s*\]")
+_INDEX = re.compile(rb"/Index\s*\[([\d\s]*)\]")
+_LENGTH = re.compile(rb"/Length\s+(\d+)(?![.\d])(\s+\d+\s+R)?")
+_FILTER = re.compile(rb"/Filter\s*(?:/FlateDecode|\[\s*/FlateDecode\s*\])" + _END_NAME)
+_PREDICTOR = re.compile(rb"/Predictor\s+(\d+)(?![.\d])")
+_COLUMNS = re.compile(rb"/Columns\s+(\d+)(?![.\d])")
+_N = re.compile(rb"/N\s+(\d+)(?![.\d])")
+_FIRST = re.compile(rb"/First\s+(\d+)(?![.\d])")
+_COMMENT = re.compile(rb"%[^\r\n]*")
+_STREAM_KEYWORD = re.compile(rb"stream(?:\r\n|\n)")
+_PARMS = re.compile(rb"/DecodeParms\s*<<([^<>]*)>>")
 # One token of a dictionary of the trailer or page tree. Literal strings with nested
 # parentheses are not matched: the file is then left to pypdf, never failed. Tokens are
 # removed with one ``sub`` (linear time, C speed); any byte left over is not a token.
 # Never wrap this in ``(...)*`` and ``fullmatch``: that backtracks exponentially.
 _TOKEN = re.compile(
     rb"[\x00\t\n\x0c\r ]+"
-    rb"|%[^\r\n]*"
-    rb"|/[!-'*-.0-;=?-Z\\^-z|~]*"          # a name: regular characters, no delimiters
+    rb"|/[!-'*-.0-;=?-Z\\^-z|~]+"          # a name: regular characters, no delimiters
     rb"|<<|>>|\[|\]"
     rb"|[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
     rb"|R(?![A-Za-z])|true|false|null"
@@ -56,10 +69,15 @@ _TOKEN = re.compile(
 
 
 def _well_formed(text: bytes) -> bool:
-    # Brackets inside a literal string would upset the count: such a file goes to pypdf.
-    return text.count(b"[") == text.count(b"]") and not _TOKEN.sub(b"", text)
+    # Comments (reportlab writes one in its trailer) run to the end of the line and may hide
+    # brackets; counted without them. A literal string holding "%" or brackets upsets this
+    # rough count: such rare files simply go to pypdf.
+    text = _COMMENT.sub(b"", text)
+    return (text.count(b"[") == text.count(b"]") and text.count(b"<<") == text.count(b">>")
+            and not _TOKEN.sub(b"", text))
 
 _MAX_OBJECT = 1 << 20     # a page-tree dictionary is never near 1 MB
+_MAX_STREAM = 16 << 20    # decoded xref or object stream; larger ones go to pypdf
 _MAX_DEPTH = 64
 _MAX_PAGES = 1_000_000
 
@@ -85,12 +103,19 @@ class _Xref(dict):  # type: ignore[type-arg]
 
     budget = 0
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: object number -> (object stream number, index) for objects packed in object streams
+        self.compressed: dict[int, tuple[int, int]] = {}
+        #: object stream number -> (its decoded content, [(object number, offset)], first)
+        self.streams: dict[int, tuple[bytes, list[tuple[int, int]], int]] = {}
+
 
 def scan(data: bytes) -> PdfFacts | None:
     """Return the facts of a plain, consistent PDF, or None when pypdf must look at it."""
     try:
         return _scan(data)
-    except (_NotPlain, ValueError, IndexError, RecursionError):
+    except (_NotPlain, ValueError, IndexError, RecursionError, zlib.error):
         return None
 
 
@@ -114,9 +139,10 @@ def _scan(data: bytes) -> PdfFacts:
     count = _count_leaves(data, xref, top, expected)
     if count != expected or count == 0:
         raise _NotPlain
-    # A signature field is a dictionary with /FT /Sig; with no object streams every
-    # dictionary is in the clear, so no "/Sig" anywhere means no signature field.
-    return PdfFacts(count, b"/Sig" in data)
+    # Signature fields hang from the catalog's /AcroForm. Without object streams every
+    # dictionary is in the clear, so no "/Sig" anywhere also rules them out.
+    may_sign = b"/AcroForm" in catalog and (bool(xref.compressed) or b"/Sig" in data)
+    return PdfFacts(count, may_sign)
 
 
 def _read_xref(data: bytes, start: int) -> tuple[_Xref, tuple[int, int]]:
@@ -133,7 +159,15 @@ def _read_xref(data: bytes, start: int) -> tuple[_Xref, tuple[int, int]]:
         seen.add(pos)
         m = _XREF.match(data, pos)
         if m is None:
-            raise _NotPlain  # a cross-reference stream (PDF 1.5+): pypdf's job
+            # A cross-reference stream (PDF 1.5+).
+            trailer = _read_xref_stream(data, pos, xref, decided)
+            if root is None:
+                rm = _ROOT.search(trailer)
+                if rm is not None:
+                    root = (int(rm.group(1)), int(rm.group(2)))
+            pm = _PREV.search(trailer)
+            pos = int(pm.group(1)) if pm else None
+            continue
         pos = m.end()
         while True:
             sub = _SUBSECTION.match(data, pos)
@@ -171,6 +205,150 @@ def _read_xref(data: bytes, start: int) -> tuple[_Xref, tuple[int, int]]:
     return xref, root
 
 
+def _read_xref_stream(data: bytes, at: int, xref: _Xref, decided: set[int]) -> bytes:
+    """Record the entries of the cross-reference stream at ``at``; return its dictionary."""
+    head, content = _stream(data, at, xref)
+    if not _TYPE_XREF.search(head) or b"/Encrypt" in head:
+        raise _NotPlain
+    w, size = _W.search(head), _SIZE.search(head)
+    if w is None or size is None:
+        raise _NotPlain
+    widths = [int(x) for x in w.groups()]
+    step = sum(widths)
+    if step == 0 or widths[1] == 0 or max(widths) > 8:
+        raise _NotPlain
+    im = _INDEX.search(head)
+    index = [int(x) for x in im.group(1).split()] if im else [0, int(size.group(1))]
+    if len(index) % 2:
+        raise _NotPlain
+    if sum(index[1::2]) * step != len(content):
+        raise _NotPlain  # rows do not line up with /W and /Index
+    own = _OBJ.match(data, at)
+    own_ref = (int(own.group(1)), int(own.group(2))) if own else None
+    pos = 0
+    for first, n in zip(index[::2], index[1::2]):
+        if pos + n * step > len(content):
+            raise _NotPlain
+        for k in range(n):
+            fields = []
+            for width in widths:
+                fields.append(int.from_bytes(content[pos:pos + width], "big"))
+                pos += width
+            kind = fields[0] if widths[0] else 1
+            num = first + k
+            if num in decided:
+                continue
+            decided.add(num)
+            if kind == 1:
+                xref[num] = (fields[1], fields[2])
+            elif kind == 2:
+                xref.compressed[num] = (fields[1], fields[2])
+            elif kind != 0:
+                raise _NotPlain
+    if own_ref is None or xref.get(own_ref[0]) != (at, own_ref[1]):
+        raise _NotPlain  # a cross-reference stream lists itself where it stands
+    return head
+
+
+def _stream(data: bytes, at: int, xref: _Xref) -> tuple[bytes, bytes]:
+    """Return (dictionary, decoded content) of the stream object at ``at``.
+
+    Only unfiltered or Flate streams with no predictor or the PNG Up/Sub predictors are
+    decoded here (what writers use for xref and object streams); others are pypdf's.
+    """
+    m = _OBJ.match(data, at)
+    if m is None:
+        raise _NotPlain
+    key = _STREAM_KEYWORD.search(data, m.end(), m.end() + 65536)
+    if key is None:
+        raise _NotPlain
+    head = data[m.end():key.start()].strip(_WS)
+    if not (head.startswith(b"<<") and head.endswith(b">>")) or not _well_formed(head):
+        raise _NotPlain
+    lm = _LENGTH.search(head)
+    if lm is None or lm.group(2):
+        raise _NotPlain  # an indirect /Length
+    length = int(lm.group(1))
+    raw = data[key.end():key.end() + length]
+    if len(raw) != length or not data[key.end() + length:key.end() + length + 32].lstrip(_WS).startswith(b"endstream"):
+        raise _NotPlain
+    if b"/Filter" in head:
+        if not _FILTER.search(head):
+            raise _NotPlain
+        inflater = zlib.decompressobj()
+        content = inflater.decompress(raw, _MAX_STREAM)
+        if inflater.unconsumed_tail or not inflater.eof:
+            raise _NotPlain  # too big, or cut short before its checksum
+    else:
+        content = raw
+    xref.budget -= len(content) + length
+    if xref.budget < 0:
+        raise _NotPlain
+    parms = _PARMS.search(head)
+    if (parms is None) != (b"/DecodeParms" not in head) or \
+            (parms is None and (b"/Predictor" in head or b"/Columns" in head)):
+        raise _NotPlain  # decode parameters that are not a plain dictionary
+    pm = _PREDICTOR.search(parms.group(1)) if parms else None
+    predictor = int(pm.group(1)) if pm else 1
+    if 10 <= predictor <= 15:
+        cm = _COLUMNS.search(parms.group(1))  # type: ignore[union-attr]
+        content = _unpredict_png(content, int(cm.group(1)) if cm else 1)
+    elif predictor != 1:
+        raise _NotPlain
+    return head, content
+
+
+def _unpredict_png(content: bytes, columns: int) -> bytes:
+    """Undo the PNG row predictors None, Sub and Up (one byte per sample, as in xref streams)."""
+    row_len = columns + 1
+    if columns <= 0 or len(content) % row_len:
+        raise _NotPlain
+    out = bytearray()
+    prev = bytearray(columns)
+    for start in range(0, len(content), row_len):
+        kind = content[start]
+        row = bytearray(content[start + 1:start + row_len])
+        if kind == 1:
+            for k in range(1, columns):
+                row[k] = (row[k] + row[k - 1]) & 0xFF
+        elif kind == 2:
+            row = bytearray((a + b) & 0xFF for a, b in zip(row, prev))
+        elif kind != 0:
+            raise _NotPlain
+        out += row
+        prev = row
+    return bytes(out)
+
+
+def _compressed(data: bytes, xref: _Xref, num: int) -> bytes:
+    """Return the text of object ``num`` packed in an object stream."""
+    stm, index = xref.compressed[num]
+    if stm not in xref.streams:
+        entry = xref.get(stm)
+        if entry is None or entry[1] != 0:
+            raise _NotPlain
+        m = _OBJ.match(data, entry[0])
+        if m is None or int(m.group(1)) != stm or int(m.group(2)) != 0:
+            raise _NotPlain
+        head, content = _stream(data, entry[0], xref)
+        n, first = _N.search(head), _FIRST.search(head)
+        if not _TYPE_OBJSTM.search(head) or n is None or first is None:
+            raise _NotPlain
+        numbers = [int(x) for x in content[:int(first.group(1))].split()]
+        if len(numbers) != 2 * int(n.group(1)):
+            raise _NotPlain
+        pairs = list(zip(numbers[::2], numbers[1::2]))
+        xref.streams[stm] = (content, pairs, int(first.group(1)))
+    content, pairs, first_at = xref.streams[stm]
+    if index >= len(pairs) or pairs[index][0] != num:
+        raise _NotPlain
+    start = first_at + pairs[index][1]
+    end = first_at + pairs[index + 1][1] if index + 1 < len(pairs) else len(content)
+    if not first_at <= start <= end <= len(content):
+        raise _NotPlain
+    return content[start:end]
+
+
 def _dictionary(data: bytes, at: int) -> bytes:
     """Return the well-formed dictionary starting at ``at`` (the trailer), else not plain."""
     depth, i, n = 0, at, min(len(data), at + 65536)
@@ -193,24 +371,32 @@ def _dictionary(data: bytes, at: int) -> bytes:
 
 def _object(data: bytes, xref: _Xref, ref: tuple[int, int], check_tokens: bool = True) -> bytes:
     """Return the dictionary that is object ``ref``, else not plain."""
-    entry = xref.get(ref[0])
-    if entry is None or entry[1] != ref[1]:
-        raise _NotPlain
-    at = entry[0]
-    m = _OBJ.match(data, at)
-    if m is None or int(m.group(1)) != ref[0] or int(m.group(2)) != ref[1]:
-        raise _NotPlain
-    end = data.find(b"endobj", m.end(), m.end() + _MAX_OBJECT)
-    if end == -1:
-        raise _NotPlain
-    xref.budget -= end - at
+    if ref[0] in xref.compressed:
+        if ref[1] != 0:
+            raise _NotPlain  # objects in object streams always have generation 0
+        body = _compressed(data, xref, ref[0])
+        xref.budget -= len(body)
+    else:
+        entry = xref.get(ref[0])
+        if entry is None or entry[1] != ref[1]:
+            raise _NotPlain
+        at = entry[0]
+        m = _OBJ.match(data, at)
+        if m is None or int(m.group(1)) != ref[0] or int(m.group(2)) != ref[1]:
+            raise _NotPlain
+        end = data.find(b"endobj", m.end(), m.end() + _MAX_OBJECT)
+        if end == -1:
+            raise _NotPlain
+        xref.budget -= end - at
+        body = data[m.end():end]
     if xref.budget < 0:
         raise _NotPlain
-    body = data[m.end():end].strip(_WS)
+    body = body.strip(_WS)
     # Every object the scan reads is a dictionary: well formed at both ends, brackets
-    # balanced, never a stream. Anything else is left to pypdf.
-    if not (body.startswith(b"<<") and body.endswith(b">>")) or body.count(b"<") != body.count(b">") \
-            or body.count(b"[") != body.count(b"]") or body.count(b"(") != body.count(b")"):
+    # balanced (comments, which cairo writes, aside), never a stream. Else pypdf decides.
+    bare = _COMMENT.sub(b"", body) if b"%" in body else body
+    if not (body.startswith(b"<<") and body.endswith(b">>")) or bare.count(b"<") != bare.count(b">") \
+            or bare.count(b"[") != bare.count(b"]") or bare.count(b"(") != bare.count(b")"):
         raise _NotPlain
     if b"stream" in body or (check_tokens and not _well_formed(body)):
         raise _NotPlain
@@ -229,12 +415,10 @@ def _count_leaves(data: bytes, xref: _Xref, top: tuple[int, int], expected: int)
             continue
         if depth > _MAX_DEPTH or ref in on_path:
             raise _NotPlain
-        body = _object(data, xref, ref, check_tokens=False)
+        body = _object(data, xref, ref, check_tokens=False)  # tokens checked just below
         kids = _KIDS.search(body)
-        # Intermediate nodes are checked token by token. Leaves are many: a cheaper check
-        # (printable ASCII only, brackets balanced in _object) keeps 2,000 pages fast.
-        if (not _well_formed(body)) if kids is not None else _NOT_PRINTABLE.search(body):
-            raise _NotPlain
+        if not _well_formed(body):
+            raise _NotPlain  # every node, leaves included, is checked token by token
         if kids is None:
             if b"/Kids" in body or _TYPE_PAGES.search(body) or not _TYPE_PAGE.search(body):
                 raise _NotPlain  # an indirect /Kids array, a /Pages node without kids, or no /Type /Page

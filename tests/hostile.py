@@ -9,7 +9,8 @@ returns bytes. Other test modules import these, so names and behaviour are stabl
 * zips: ``write_zip`` (members given as ``Member``), ``gbk_zip``, ``utf8_zip``, ``zip_slip``,
   ``symlink_zip``, ``encrypted_member_zip``, ``duplicate_zip``, ``bomb_zip``, ``many_members_zip``,
   ``corrupt_zip``, ``deflate64_zip``;
-* hand-made PDFs with an exact page tree and xref: ``raw_pdf``, ``page_tree_pdf``;
+* hand-made PDFs with an exact page tree and xref: ``raw_pdf``, ``page_tree_pdf``,
+  ``objstm_pdf`` (cross-reference stream and object stream);
 * ``heic_bytes``: an iPhone photo header (a format no item accepts).
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ __all__ = [
     "signed_pdf", "garbage_pdf", "jpg_named_pdf", "empty_file", "jpeg_bytes", "png_bytes", "tiff_bytes",
     "docx_bytes", "xlsx_bytes", "write_zip", "gbk_zip", "utf8_zip", "zip_slip", "symlink_zip",
     "encrypted_member_zip", "duplicate_zip", "bomb_zip", "many_members_zip", "corrupt_zip",
-    "deflate64_zip", "heic_bytes", "raw_pdf", "page_tree_pdf", "ole_bytes",
+    "deflate64_zip", "heic_bytes", "raw_pdf", "page_tree_pdf", "ole_bytes", "objstm_pdf",
 ]
 
 
@@ -368,6 +369,58 @@ def page_tree_pdf(tree: list, declared: int | None = None) -> bytes:
     ``/Pages`` node). The root's ``/Count`` is the real page count unless ``declared`` is given.
     Object 1 is the catalog, object 2 the root ``/Pages`` node.
     """
+    return raw_pdf(_tree_objects(tree, declared))
+
+
+def objstm_pdf(tree: list, predictor: bool = True, packed: int = 2) -> bytes:
+    """Return a PDF 1.5 with a cross-reference stream and an object stream, page tree ``tree``.
+
+    Objects ``packed`` and above (default: the whole page tree) go into one Flate object stream;
+    the cross-reference stream uses the PNG Up predictor when ``predictor`` (as Acrobat and
+    Word write it), else raw rows.
+    """
+    import zlib
+
+    objects = _tree_objects(tree, None)
+    inside = {n: body for n, body in objects.items() if n >= packed}
+    outside = {n: body for n, body in objects.items() if n < packed}
+    stm = max(objects) + 1
+    xref_num = stm + 1
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    entries: dict[int, tuple[int, int, int]] = {0: (0, 0, 65535)}
+    for num, body in sorted(outside.items()):
+        entries[num] = (1, len(out), 0)
+        out += b"%d 0 obj\n" % num + body + b"\nendobj\n"
+    header, payload = bytearray(), bytearray()
+    for idx, (num, body) in enumerate(sorted(inside.items())):
+        header += b"%d %d " % (num, len(payload))
+        payload += body + b"\n"
+        entries[num] = (2, stm, idx)
+    packed_stream = zlib.compress(bytes(header) + bytes(payload))
+    entries[stm] = (1, len(out), 0)
+    out += (b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+            % (stm, len(inside), len(header), len(packed_stream)) + packed_stream + b"\nendstream\nendobj\n")
+    entries[xref_num] = (1, len(out), 0)
+    rows = bytearray()
+    prev = bytes(5)
+    for num in range(xref_num + 1):
+        kind, f2, f3 = entries.get(num, (0, 0, 0))
+        row = bytes([kind]) + f2.to_bytes(3, "big") + (f3 & 0xFF).to_bytes(1, "big")
+        if predictor:
+            rows += b"\x02" + bytes((a - b) & 0xFF for a, b in zip(row, prev))
+        else:
+            rows += row
+        prev = row
+    stream = zlib.compress(bytes(rows))
+    parms = b" /DecodeParms << /Columns 5 /Predictor 12 >>" if predictor else b""
+    xref_at = len(out)
+    out += (b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 3 1] /Root 1 0 R /Filter /FlateDecode%s /Length %d >>\n"
+            b"stream\n" % (xref_num, xref_num + 1, parms, len(stream)) + stream
+            + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at)
+    return bytes(out)
+
+
+def _tree_objects(tree: list, declared: int | None) -> dict[int, bytes]:
     objects: dict[int, bytes] = {1: b"<< /Type /Catalog /Pages 2 0 R >>"}
     counter = [2]
 
@@ -389,7 +442,7 @@ def page_tree_pdf(tree: list, declared: int | None = None) -> bytes:
         return total
 
     node(tree, 2, None)
-    return raw_pdf(objects)
+    return objects
 
 
 def deflate64_zip(path: Path) -> Path:

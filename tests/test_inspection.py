@@ -519,7 +519,8 @@ def test_fast_scan_never_contradicts_pypdf_on_randomly_damaged_files():
     import pypdf
 
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
-    bases = [hostile.pdf_bytes(5), hostile.page_tree_pdf([[None, None], [None, [None, None]], None])]
+    bases = [hostile.pdf_bytes(5), hostile.page_tree_pdf([[None, None], [None, [None, None]], None]),
+             hostile.objstm_pdf([[None, None], [None, [None, None]], None])]
     rnd = random.Random(20261128)
     vouched = 0
     for _ in range(400):
@@ -552,3 +553,24 @@ def test_damaged_office_files_never_raise():
                 d[rnd.randrange(len(d))] = rnd.randrange(256)
             info = inspect_bytes(name, bytes(d))  # must not raise, whatever the damage
             assert info.problem in (None, "unreadable", "wrong-type")
+
+
+@pytest.mark.parametrize("predictor", [True, False])
+@pytest.mark.parametrize("packed", [2, 3, 99])
+def test_fast_scan_reads_xref_streams_and_object_streams(predictor, packed):
+    data = hostile.objstm_pdf([[None, None], None, [None, [None, None]]], predictor=predictor, packed=packed)
+    assert b"/ObjStm" in data and b"/XRef" in data and b"\nxref" not in data
+    facts = pdfscan.scan(data)
+    assert facts is not None and facts.pages == 6 == _pypdf_pages(data)
+    info = inspect_bytes("审计报告2024.pdf", data)
+    assert (info.pages, info.problem) == (6, None)
+
+
+def test_fast_scan_defers_damaged_object_streams():
+    data = hostile.objstm_pdf([None, None, None])
+    at = data.index(b"/Type /ObjStm")
+    stream = data.index(b"stream\n", at) + 7
+    damaged = data[:stream + 10] + bytes([data[stream + 10] ^ 0xFF]) + data[stream + 11:]
+    assert pdfscan.scan(damaged) is None
+    assert pdfscan.scan(data.replace(b"/Predictor 12", b"/Predictor 52", 1)) is None
+    assert pdfscan.scan(data.replace(b"/Type /XRef", b"/Type /XRef /Encrypt 9 0 R", 1)) is None
