@@ -334,6 +334,11 @@ def build_report(
     """
     closing = read_ledger(ledger)
     opening_ledger = read_ledger(opening) if opening is not None else None
+    for read in (closing, opening_ledger):
+        if read is not None and read.unknown_headers:
+            # Usually a misspelt header: say so rather than silently dropping the column.
+            warnings.warn(f"{read.path}: 未识别的列 {'、'.join(read.unknown_headers)}(已忽略;表头见 DESIGN §8)",
+                          RuntimeWarning, stacklevel=2)
     if targets is None or isinstance(targets, Targets):
         target_values = targets
     else:

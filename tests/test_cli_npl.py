@@ -204,3 +204,13 @@ def test_docx_unchanged_npl_says_flat(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     texts = [p.text for p in docx.Document(str(out)).paragraphs]
     assert "截止2026年6月30日,支行表内不良贷款余额100.00万元,较季初持平,不良占比10%;表外不良贷款余额0.00万元,本季清收0.00万元。" in texts
+
+
+def test_unknown_header_is_reported_not_silently_dropped(tmp_path: Path) -> None:
+    headers = ["借据号", "合同号", "借款人", "证件号码", "机构", "客户经理", "产品", "发放日期", "到期日期", "发放金额",
+               "贷款余额", "逾期起始日", "逾期本金", "欠息", "五级分类", "表内外", "本期收回", "担保人", "保证期间届满日",
+               "诉讼状态", "时效终端日"]  # the last one misspelt
+    path = write_ledger([row("A1", 1000)], tmp_path / "typo.csv", headers=headers)
+    result = _run("--ledger", str(path), "--period", "2026Q2")
+    assert result.exit_code == 0
+    assert "未识别的列 时效终端日(已忽略" in result.stderr
