@@ -185,3 +185,133 @@ def test_example_rows_read_cleanly() -> None:
     assert table.problems == [] and table.unknown_headers == []
     assert isinstance(table.rows[0].values["id_number"], str)
     assert isinstance(table.rows[0].values["overdue_since"], dt.date)
+
+
+# --------------------------------------------------------------------------- the fast xlsx scanner
+# Hand-written workbooks in the shapes different producers write; the fast reader must give
+# exactly what openpyxl gives for each (and fall back quietly where its patterns do not apply).
+
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _workbook(path: Path, sheet_xml: str, shared: list[str] | None = None, date1904: bool = False) -> Path:
+    import zipfile
+
+    files = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            "</Types>"),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_NS}" xmlns:r="{_R}">'
+            f'<workbookPr date1904="{1 if date1904 else 0}"/><sheets><sheet name="名单" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+            '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>"),
+        # Style 1: built-in date 14; style 2: custom 年月日 date; style 3: 0.00; style 4: zh-CN built-in date 31.
+        "xl/styles.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{_NS}">'
+            '<numFmts count="1"><numFmt numFmtId="176" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/></numFmts>'
+            '<fonts count="1"><font><sz val="11"/><name val="宋体"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders>'
+            '<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="5"><xf numFmtId="0"/><xf numFmtId="14"/>'
+            '<xf numFmtId="176"/><xf numFmtId="2"/><xf numFmtId="31"/></cellXfs></styleSheet>'),
+        "xl/sharedStrings.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{_NS}">'
+            + "".join(shared or []) + "</sst>"),
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0" encoding="UTF-8"?>{sheet_xml}',
+    }
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in files.items():
+            zf.writestr(name, text.encode("utf-8"))
+    return path
+
+
+_SHARED = [
+    "<si><t>借款人</t></si>", "<si><t>证件号码</t></si>", "<si><t>逾期起始日</t></si>", "<si><t>逾期本金</t></si>",
+    # rich text runs and a phonetic guide (not part of the text), entities, preserved spaces
+    '<si><r><rPr><b/></rPr><t>A&amp;B</t></r><r><t xml:space="preserve"> &lt;公司&gt;</t></r>'
+    "<rPh sb=\"0\" eb=\"1\"><t>ピン</t></rPh></si>",
+    "<si><t>张三</t></si>", "<si/>",
+]
+
+
+def _sheet(rows_xml: str, prefix: str = "") -> str:
+    p = f"{prefix}:" if prefix else ""
+    xmlns = f'xmlns:{prefix}="{_NS}"' if prefix else f'xmlns="{_NS}"'
+    return (f'<{p}worksheet {xmlns}><{p}dimension ref="A1"/><{p}sheetData>{rows_xml}'
+            f"</{p}sheetData></{p}worksheet>")
+
+
+_ROWS = (
+    '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c>'
+    '<c r="D1" t="s"><v>3</v></c></row>'
+    '<row r="2" spans="1:4"><c r="A2" t="s"><v>4</v></c><c r="B2" t="inlineStr"><is><t>11010519491231002X</t></is></c>'
+    '<c r="C2" s="1"><v>46348</v></c><c r="D2" s="3"><v>1250.5</v></c></row>'
+    '<row r="3"/>'
+    '<row r="5"><c r="A5" t="s"><v>5</v></c><c r="B5" s="3" t="n"><v>110105194912310000</v></c>'
+    '<c r="C5" s="2"><v>46347</v></c><c r="D5"><f>1+1</f><v>2</v></c><c r="E5" t="b"><v>1</v></c></row>'
+    '<row r="6"><c r="A6" t="str"><f>"x"&amp;"y"</f><v>x&amp;y</v></c><c r="B6" t="e"><v>#N/A</v></c>'
+    '<c r="C6" s="4"><v>46346</v></c><c r="D6" t="s"><v>6</v></c><c r="AA6" t="inlineStr"><is><r><t>富</t></r><r><t>文本</t></r></is></c></row>'
+)
+
+
+@pytest.mark.parametrize("variant", ["plain", "prefixed", "no-refs", "date1904"])
+def test_fast_reader_matches_openpyxl(tmp_path: Path, variant: str) -> None:
+    from docgen.tabular import _iter_xlsx, _iter_xlsx_openpyxl
+
+    rows_xml = _ROWS
+    if variant == "no-refs":
+        # Cells without r attributes (allowed; some generators omit them): read by lxml.
+        import re as _re
+        rows_xml = _re.sub(r'<c r="[A-Z]+\d+"', "<c", rows_xml)
+        # Without references cells are positional; the far-away AA6 keeps its reference.
+        rows_xml = rows_xml.replace('<c t="inlineStr"><is><r>', '<c r="AA6" t="inlineStr"><is><r>')
+    sheet_rows = rows_xml
+    if variant == "prefixed":
+        import re as _re
+        sheet_rows = _re.sub(r"<(/?)(row|c|v|f|is|t|r)\b", r"<\1x:\2", rows_xml)
+    path = _workbook(tmp_path / f"{variant}.xlsx", _sheet(sheet_rows, "x" if variant == "prefixed" else ""),
+                     _SHARED, date1904=variant == "date1904")
+    fast = [(n, list(v)) for n, v in _iter_xlsx(path, None)]
+    # openpyxl's read-only mode reads no rows from a prefixed sheet: compare with the plain one.
+    plain = path if variant != "prefixed" else _workbook(tmp_path / "ref.xlsx", _sheet(rows_xml), _SHARED)
+    reference = [(n, list(v)) for n, v in _iter_xlsx_openpyxl(plain, None) if any(c is not None for c in v)]
+    # Built-in format 31 is a date on Chinese Excel; openpyxl leaves it a number.
+    for n, v in reference:
+        if n == 6:
+            v[2] = fast[-1][1][2]
+    trimmed = [(n, v[: max([i + 1 for i, c in enumerate(v) if c is not None] or [0])]) for n, v in fast]
+    ref_trimmed = [(n, v[: max([i + 1 for i, c in enumerate(v) if c is not None] or [0])]) for n, v in reference]
+    assert [t for t in trimmed if t[1]] == ref_trimmed
+    by_row = dict(trimmed)
+    if variant != "date1904":
+        assert by_row[2][2] == dt.datetime(2026, 11, 22)
+    assert by_row[2][0] == "A&B <公司>"
+    assert by_row[5][1] == 110105194912310000  # the number Excel kept, flagged by read_table
+    assert by_row[5][3:5] == [2, True]
+    assert by_row[6][:2] == ["x&y", "#N/A"]
+    assert by_row[6][26] == "富文本"
+
+
+def test_fast_reader_through_read_table(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "book.xlsx", _sheet(_ROWS), _SHARED)
+    table = read_table(path, ALIASES, text_fields=["id_number"])
+    assert [r.number for r in table.rows] == [2, 5, 6]
+    assert table.rows[0].values == {"borrower": "A&B <公司>", "id_number": ID,
+                                    "overdue_since": dt.date(2026, 11, 22), "principal": 1250.5}
+    assert table.rows[1].values["overdue_since"] == dt.date(2026, 11, 21)  # custom 年月日 format
+    assert table.rows[2].values["overdue_since"] == dt.date(2026, 11, 20)  # zh-CN built-in date 31
+    assert [(p.row, p.column) for p in table.problems] == [(5, "B(证件号码)")]
