@@ -268,6 +268,7 @@ _ROWS = (
 )
 
 
+@pytest.mark.filterwarnings("ignore:Workbook contains no default style")
 @pytest.mark.parametrize("variant", ["plain", "prefixed", "no-refs", "date1904"])
 def test_fast_reader_matches_openpyxl(tmp_path: Path, variant: str) -> None:
     from docgen.tabular import _iter_xlsx, _iter_xlsx_openpyxl
