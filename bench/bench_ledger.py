@@ -2,11 +2,12 @@
 """Benchmark: ``docgen npl-report`` on a 100,000-loan ledger, end to end (issue 4, part 7).
 
 Generates the ledger once (examples/make_ledger.py ``bulk`` rows; cached in the temp folder)
-as Excel saves it (shared strings; written with XlsxWriter, ``pip install -e '.[bench]'``) and,
-with ``--openpyxl-file``, as openpyxl writes it (inline strings, several times larger). Then
-times, in the same run and on the same file:
+as Excel saves it (shared strings; written with XlsxWriter, ``pip install -e '.[bench]'``), as a
+GB18030 CSV and, with ``--openpyxl-file``, as openpyxl writes it (inline strings, several times
+larger). Then times, in the same run and on the same file:
 
-- baseline: merely loading the file with openpyxl in read-only mode (values only);
+- baseline: merely loading the file: openpyxl read-only (values only) for .xlsx, the csv module
+  for the CSV;
 - ``docgen npl-report --format json`` (a fresh process: start-up, read, validate, figures);
 - ``docgen npl-report -o report.docx`` (the same plus chart and Word rendering);
 - with ``--opening``: the same file as both snapshots (two ledgers read).
@@ -76,13 +77,15 @@ def ledger_file(rows: int, style: str = "excel") -> Path:
     """Return the cached bench ledger of ``rows`` loans (``excel`` or ``openpyxl`` written)."""
     folder = Path(tempfile.gettempdir()) / "docgen-bench"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"ledger-{rows}-{style}.xlsx"
+    path = folder / (f"ledger-{rows}-gb18030.csv" if style == "csv" else f"ledger-{rows}-{style}.xlsx")
     if not path.exists():
         print(f"generating {path} ({rows} loans, once) ...", flush=True)
         started = time.perf_counter()
         gen = _generator()
         if style == "excel":
             _write_excel_style(gen.bulk(rows), path)
+        elif style == "csv":
+            gen.write_ledger(gen.bulk(rows), path, encoding="gb18030")
         else:
             gen.write_ledger(gen.bulk(rows), path)
         print(f"  generated in {time.perf_counter() - started:.1f} s", flush=True)
@@ -90,10 +93,17 @@ def ledger_file(rows: int, style: str = "excel") -> Path:
 
 
 def baseline(path: Path) -> tuple[float, float, int]:
-    """(wall s, CPU s, rows) to iterate every row of ``path`` with openpyxl read-only, values only."""
+    """(wall s, CPU s, rows) to merely load ``path``: openpyxl read-only (values only) for .xlsx,
+    the csv module over the GB18030-decoded text for .csv."""
     import openpyxl
 
     started, cpu = time.perf_counter(), time.process_time()
+    if path.suffix == ".csv":
+        import csv
+        import io
+
+        count = sum(1 for _ in csv.reader(io.StringIO(path.read_bytes().decode("gb18030"), newline="")))
+        return time.perf_counter() - started, time.process_time() - cpu, count
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     count = sum(1 for _ in workbook.worksheets[0].iter_rows(values_only=True))
     workbook.close()
@@ -147,11 +157,13 @@ def phases(path: Path, notes: Path) -> list[tuple[str, float]]:
 
 def bench_file(path: Path, style: str, args: argparse.Namespace) -> bool:
     """Time the baseline and the commands on one file; print; return True if all met the target."""
-    kind = {"excel": "Excel-style: shared strings", "openpyxl": "openpyxl-written: inline strings"}[style]
+    kind = {"excel": "Excel-style: shared strings", "openpyxl": "openpyxl-written: inline strings",
+            "csv": "CSV in GB18030"}[style]
     print(f"\nledger: {path} ({path.stat().st_size / 1e6:.1f} MB, {kind}), cpus: {os.cpu_count()}, "
           f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     base, base_cpu, count = min(baseline(path) for _ in range(args.repeat))
-    print(f"{'baseline: openpyxl read-only, values only':40s} {base:6.2f} s wall {base_cpu:6.2f} s CPU "
+    label = "baseline: csv module, decoded text" if style == "csv" else "baseline: openpyxl read-only, values only"
+    print(f"{label:40s} {base:6.2f} s wall {base_cpu:6.2f} s CPU "
           f"({count - 1} rows)")
     out = Path(tempfile.mkdtemp(prefix="docgen-bench-out-"))
     common = ["npl-report", "--ledger", str(path), "--period", "2026Q2"]
@@ -184,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     ok = True
-    for style in ["excel", *(["openpyxl"] if args.openpyxl_file else [])]:
+    for style in ["excel", "csv", *(["openpyxl"] if args.openpyxl_file else [])]:
         ok &= bench_file(ledger_file(args.rows, style), style, args)
     if args.phases:
         print("CPU per stage (in-process, Excel-style file):")
