@@ -99,7 +99,6 @@ TEXT_FIELDS: tuple[str, ...] = ("loan_no", "contract_no", "id_number")
 """Identifiers: kept as text; an ID number Excel stored as a number has lost digits."""
 
 _DATE_FIELDS = ("disbursed_on", "maturity", "overdue_since", "guarantee_period_end", "last_interruption")
-_AMOUNT_FIELDS = ("principal", "balance", "overdue_principal", "overdue_interest", "recovered")
 _GUARANTOR_SEPARATORS = ("、", ";", ";", ",", ",")
 
 
