@@ -214,3 +214,14 @@ def test_unknown_header_is_reported_not_silently_dropped(tmp_path: Path) -> None
     result = _run("--ledger", str(path), "--period", "2026Q2")
     assert result.exit_code == 0
     assert "未识别的列 时效终端日(已忽略" in result.stderr
+
+
+def test_half_year_report_uses_half_year_words(seed: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "h1.docx"
+    result = _run("--ledger", str(seed["closing"]), "--opening", str(seed["opening"]), "--period", "2026H1",
+                  "--targets", str(seed["targets"]), "--notes", str(seed["notes"]), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert ("截止2026年6月30日,支行表内不良贷款余额102.01万元,较期初下降2.00万元,不良占比1.21%,"
+            "完成半年任务10.00万元的20%;表外不良贷款余额1727.25万元,本半年清收12.70万元,"
+            "完成半年任务35.00万元的36.29%。") in texts
