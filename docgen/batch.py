@@ -122,6 +122,8 @@ class BatchResult:
 def _relative(path: Path | None, base: Path | None) -> str | None:
     if path is None:
         return None
+    if base is not None and Path(path).parent == Path(base):
+        return Path(path).name  # the usual case, without a resolve() per document
     if base is not None:
         try:
             return Path(path).resolve().relative_to(Path(base).resolve()).as_posix()
