@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.atomic import write_text_atomic
-from docgen.errors import InputError, RowsError
+from docgen.errors import DocgenError, InputError, RowsError
 from docgen.register import Register, Reservation
 from docgen.tabular import Row, Table, read_table
 from docgen.templating import Template, load_template
@@ -363,9 +363,33 @@ def generate(
     no serial reserved) unless ``skip_invalid``, in which case invalid rows are left out
     and listed in ``BatchResult.invalid``. Raises ``RegisterError`` when the register
     fails, ``ConversionError`` when a PDF cannot be made, ``RenderError`` if a checked row
-    still cannot be rendered. ``jobs`` > 1 renders in that many processes.
+    still cannot be rendered, ``DocgenError`` when the output cannot be written. ``jobs`` > 1
+    renders in that many processes (and runs that many LibreOffice instances).
     """
-    out = Path(out_dir)
+    try:
+        return _generate(template, items, Path(out_dir), register=register, pdf=pdf, merge_pdf=merge_pdf,
+                         jobs=jobs, skip_invalid=skip_invalid, progress=progress, rows_source=rows_source)
+    except OSError as exc:
+        # Disk full, no permission, a file where the folder should be: one clear line.
+        where = exc.filename or out_dir
+        raise DocgenError(
+            f"无法写入 {where}({exc.strerror or exc});请检查输出文件夹 {out_dir} 的写入权限和磁盘空间"
+        ) from None
+
+
+def _generate(
+    template: Template,
+    items: Table | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]],
+    out: Path,
+    *,
+    register: Register,
+    pdf: bool,
+    merge_pdf: str | os.PathLike[str] | None,
+    jobs: int,
+    skip_invalid: bool,
+    progress: Progress | None,
+    rows_source: str | None,
+) -> BatchResult:
     valid, problems = _check_items(template, items)
     if problems and not skip_invalid:
         rows = sorted({p.row for p in problems if p.row is not None})

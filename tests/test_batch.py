@@ -218,3 +218,15 @@ def test_csv_in_gb18030_and_plain_items(tmp_path: Path, template) -> None:
         with pytest.raises(RowsError) as err:
             generate(template, rows_as_objects, tmp_path / "bad", register=reg)
         assert any(p.path == "id_number" and p.row == 2 for p in err.value.problems)
+
+
+def test_unwritable_output_is_one_clear_error(tmp_path: Path) -> None:
+    from docgen.errors import DocgenError
+
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(1))
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the folder should be")
+    with Register(tmp_path / "reg.sqlite") as reg, pytest.raises(DocgenError) as err:
+        run_batch("demand-letter", sheet, blocker, register=reg)
+    assert str(err.value).startswith(f"无法写入 {blocker}")
+    assert "请检查输出文件夹" in str(err.value)
