@@ -333,3 +333,19 @@ def allocate_serial(template: Any, context: dict[str, Any], register_path: str |
         raise RegisterError(f"模板 {template.name}: 缺少 {template.key_field},无法在登记簿中分配编号")
     with Register(register_path) as register:
         return register.reserve(template.name, key, lambda seq: template.format_serial(seq, context)).serial
+
+
+def record_issued(template: Any, context: dict[str, Any], path: str | os.PathLike[str],
+                  register_path: str | os.PathLike[str] | None = None) -> Record:
+    """Record a document written on its own (after ``allocate_serial`` and the write).
+
+    Stores ``path`` and its SHA-256 for the template's ``key_field`` value, so
+    ``register verify`` checks it instead of reporting the serial as incomplete. Returns
+    the record; raises ``RegisterError`` when the key has no reservation.
+    """
+    key = str(context.get(template.key_field) or "").strip()
+    with Register(register_path) as register:
+        register.complete(template.name, key, path, sha256_file(path))
+        record = register.lookup(template.name, key)
+    assert record is not None
+    return record

@@ -230,3 +230,16 @@ def test_unwritable_output_is_one_clear_error(tmp_path: Path) -> None:
         run_batch("demand-letter", sheet, blocker, register=reg)
     assert str(err.value).startswith(f"无法写入 {blocker}")
     assert "请检查输出文件夹" in str(err.value)
+
+
+def test_jobs_with_spawned_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Windows and macOS start workers by spawning: they reload the template by name and path.
+    import docgen.batch as batch_module
+
+    monkeypatch.setattr(batch_module, "_pool_context", lambda: multiprocessing.get_context("spawn"))
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(3))
+    with Register(tmp_path / "reg.sqlite") as reg:
+        result = run_batch("demand-letter", sheet, tmp_path / "out", register=reg, jobs=2)
+        assert reg.verify() == []
+    assert [d.status for d in result.documents] == ["written"] * 3
+    assert all(d.file.is_file() for d in result.documents)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from docgen.errors import RegisterError
-from docgen.register import Register, allocate_serial, default_register_path, sha256_file
+from docgen.register import Register, allocate_serial, default_register_path, record_issued, sha256_file
 
 
 def serial(seq: int) -> str:
@@ -97,6 +97,12 @@ def test_allocate_serial_for_single_render(tmp_path: Path) -> None:
     first = allocate_serial(template, context, tmp_path / "reg.sqlite")
     assert first == "催字〔2026〕第00001号"
     assert allocate_serial(template, context, tmp_path / "reg.sqlite") == first
+    letter = tmp_path / "letter.docx"
+    letter.write_bytes(b"rendered")
+    record = record_issued(template, context, letter, tmp_path / "reg.sqlite")
+    assert (record.serial, record.file, record.sha256) == (first, str(letter.resolve()), sha256_file(letter))
+    with Register(tmp_path / "reg.sqlite") as reg:
+        assert reg.verify() == []
     with pytest.raises(RegisterError, match="缺少 contract_no"):
         allocate_serial(template, {"letter_date": dt.date(2026, 11, 28)}, tmp_path / "reg.sqlite")
 
