@@ -25,6 +25,7 @@ import io
 import json
 import multiprocessing
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -279,6 +280,26 @@ def _worker_task(task: tuple[int, dict[str, Any], int | None, str, str]) -> tupl
     return (index, *_render_one(_WORKER_TEMPLATE, context, row, Path(path), token))
 
 
+_TEMP_RE = re.compile(r"^\..+\.(\d+)-[0-9a-f]{8}\.part$")
+
+
+def _remove_orphans(folder: Path) -> None:
+    """Delete staged files left by a batch that was killed (its process is gone)."""
+    if os.name != "posix":
+        return  # no cheap liveness check; the hidden files are harmless
+    for entry in folder.iterdir():
+        match = _TEMP_RE.match(entry.name)
+        if not match:
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+        except OSError:
+            pass  # alive (or not ours to signal): leave it
+
+
 def _commit(staged: list[tuple[str, Path]]) -> None:
     """Make staged files durable, then rename each to its final name.
 
@@ -430,6 +451,7 @@ def _generate(
     index_of = {id(item): i for i, item in enumerate(valid)}
     tasks = [(index_of[id(item)], item) for item in fresh]
     token = f"{os.getpid()}-{secrets.token_hex(4)}"  # this run's temporary-file mark
+    _remove_orphans(out)
 
     def flush() -> None:
         # Files first, register second: a recorded document always exists in full.

@@ -243,3 +243,37 @@ def test_jobs_with_spawned_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         assert reg.verify() == []
     assert [d.status for d in result.documents] == ["written"] * 3
     assert all(d.file.is_file() for d in result.documents)
+
+
+def test_batch_killed_with_sigkill_then_rerun(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(300, seed=3))
+    out = tmp_path / "out"
+    env = {**os.environ, "DOCGEN_REGISTER": str(tmp_path / "reg.sqlite")}
+    command = [sys.executable, "-m", "docgen", "batch", "demand-letter", "--rows", str(sheet),
+               "--out", str(out), "--no-progress"]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if out.is_dir() and any(out.glob("*.docx")):
+            proc.send_signal(signal.SIGKILL)  # as abrupt as a power cut for the process
+            break
+        time.sleep(0.01)
+    proc.wait()
+    killed_with = len(list(out.glob("*.docx"))) if out.is_dir() else 0
+    rerun = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    with Register(tmp_path / "reg.sqlite") as reg:
+        records = reg.records("demand-letter")
+        assert [r.seq for r in records] == list(range(1, 301))
+        assert len({r.serial for r in records}) == 300
+        assert reg.verify() == []
+    assert len(list(out.glob("*.docx"))) == 300
+    assert not list(out.glob(".*.part"))  # the killed run's staged files were cleaned up
+    if proc.returncode == -signal.SIGKILL:  # (a very fast machine may finish before the kill)
+        assert 0 < killed_with < 300
