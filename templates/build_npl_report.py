@@ -169,7 +169,7 @@ def npl_report():
     add_body(doc, "附件", indent=False, style="Normal")
     add_title(doc, "五级分类与逾期天数一致性检查")
     add_body(doc, "依据金融资产风险分类办法,逾期超过90天的贷款至少应为次级类,超过270天至少为可疑类,超过360天应为"
-                  "损失类(逾期起始日为逾期第1天,计算至{{ as_of|date_cn }})。")
+                  "损失类(报告期{{ period_label }},逾期起始日为逾期第1天,计算至{{ as_of|date_cn }})。")
     add_tag_paragraph(doc, "{%p if flags %}")
     add_body(doc, "经检查,共{{ flag_count }}笔贷款的五级分类优于其逾期天数所要求的分类,需重新认定:")
     _loop_table(
