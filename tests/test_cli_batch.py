@@ -132,6 +132,9 @@ def test_empty_register_list(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["register", "list", "--register", str(tmp_path / "new.sqlite")])
     assert result.exit_code == 0
     assert result.stdout == f"登记簿 {tmp_path / 'new.sqlite'} 中没有记录\n"
+    assert not (tmp_path / "new.sqlite").exists()
+    verify = runner.invoke(main, ["register", "verify", "--register", str(tmp_path / "new.sqlite")])
+    assert verify.exit_code == 0 and "检查 0 份,全部完好" in verify.stdout
 
 
 def test_set_fills_columns_the_sheet_lacks(runner: CliRunner, tmp_path: Path) -> None:

@@ -181,8 +181,11 @@ def register_list(template: str | None, register_path: Path | None, fmt: str) ->
       docgen register list --template demand-letter --format json
     """
     path = register_path or default_register_path()
-    with Register(path) as register:
-        records = register.records(template)
+    if not path.exists():  # a read-only command does not create an empty register
+        records = []
+    else:
+        with Register(path) as register:
+            records = register.records(template)
     if fmt == "json":
         emit(dump_json([r.to_dict() for r in records]), None)
         return
@@ -213,9 +216,12 @@ def register_verify(template: str | None, register_path: Path | None, fmt: str) 
       docgen register verify --template demand-letter --format json
     """
     path = register_path or default_register_path()
-    with Register(path) as register:
-        total = len(register.records(template))
-        failures = register.verify(template)
+    if not path.exists():
+        total, failures = 0, []
+    else:
+        with Register(path) as register:
+            total = len(register.records(template))
+            failures = register.verify(template)
     if fmt == "json":
         emit(dump_json({"register": str(path), "checked": total, "ok": not failures,
                         "problems": [{**r.to_dict(), "status": status} for r, status in failures]}), None)
