@@ -225,3 +225,23 @@ def test_half_year_report_uses_half_year_words(seed: dict[str, Path], tmp_path: 
     assert ("截止2026年6月30日,支行表内不良贷款余额102.01万元,较期初下降2.00万元,不良占比1.21%,"
             "完成半年任务10.00万元的20%;表外不良贷款余额1727.25万元,本半年清收12.70万元,"
             "完成半年任务35.00万元的36.29%。") in texts
+
+
+def test_bank_edited_template(seed: dict[str, Path], tmp_path: Path) -> None:
+    from docgen.resources import templates_dir
+
+    edited = docx.Document(str(templates_dir() / "npl-report.docx"))
+    edited.paragraphs[0].runs[0].text = "关于不良贷款现状及催收管理工作的报告(眉县支行)"
+    custom = tmp_path / "我行模板.docx"
+    edited.save(str(custom))
+    out = tmp_path / "custom.docx"
+    result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--notes", str(seed["notes"]),
+                  "--template", str(custom), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert docx.Document(str(out)).paragraphs[0].text == "关于不良贷款现状及催收管理工作的报告(眉县支行)"
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"not a docx")
+    result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--notes", str(seed["notes"]),
+                  "--template", str(broken), "-o", str(tmp_path / "x.docx"))
+    assert result.exit_code == 2
+    assert "不是有效的 Word .docx 文件" in result.stderr

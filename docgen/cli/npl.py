@@ -47,11 +47,13 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report as .docx here (written atomically).")
 @click.option("--pdf", is_flag=True, help="Also convert the .docx to PDF beside it (LibreOffice).")
+@click.option("--template", "template_path", type=_FILE,
+              help="A bank-edited copy of templates/npl-report.docx to render instead of the shipped one.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="What to print on stdout: a Chinese summary or the JSON figures.")
 @handle_errors
 def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | None, targets: Path | None,
-               notes: Path | None, output: Path | None, pdf: bool, fmt: str) -> None:
+               notes: Path | None, output: Path | None, pdf: bool, template_path: Path | None, fmt: str) -> None:
     """关于不良贷款现状及催收管理工作报告: compute the NPL figures from the ledger and write the report.
 
     \b
@@ -79,7 +81,7 @@ def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | Non
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
         result = build_report(ledger, period=period, opening=opening, as_of=as_of, targets=targets, notes=notes,
-                              output=output, pdf=pdf)
+                              output=output, pdf=pdf, template_path=template_path)
     for warning in caught:
         click.echo(f"警告: {warning.message}", err=True)
     if fmt == "json":
