@@ -188,38 +188,57 @@ class _Item:
     reservation: Reservation | None = None
 
 
+def _check_one(template: Template, item: Row | tuple[str, dict[str, Any]]) -> tuple[dict[str, Any], list[Problem]]:
+    """Check one row (or ``(key, data)`` pair): the normalized context and its problems."""
+    if isinstance(item, Row):
+        data, cell_problems = _cells_to_text(template, item.values, item)
+        data.pop("serial", None)  # serials come from the register, never from the sheet
+        context, found = template.check(data, row=item.number, columns=item.columns)
+        return context, cell_problems + found
+    given_key, data = item
+    data = {k: v for k, v in dict(data).items() if k != "serial"}
+    context, found = template.check(data)
+    return context, [Problem(p.path, f"[{given_key}] {p.message}", p.row, p.column) for p in found]
+
+
+def _check_chunk(chunk: list[Any]) -> list[tuple[dict[str, Any], list[Problem]]]:
+    assert _WORKER_TEMPLATE is not None
+    return [_check_one(_WORKER_TEMPLATE, item) for item in chunk]
+
+
 def _check_items(
-    template: Template, items: Table | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]]
+    template: Template, items: Table | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]],
+    pool: Any = None,
 ) -> tuple[list[_Item], list[Problem]]:
-    """Validate every item; return the valid ones (in input order) and all problems."""
+    """Validate every item (in ``pool``'s processes when given); return the valid ones (in
+    input order) and all problems."""
     problems: list[Problem] = []
-    rows: Iterable[Any]
+    rows: list[Any]
     if isinstance(items, Table):
         problems.extend(items.problems)
         rows = items.rows
     else:
-        rows = items
+        rows = list(items)
+    if pool is not None and len(rows) > 1:
+        size = max(1, min(200, len(rows) // 8 or 1))
+        chunks = [rows[i:i + size] for i in range(0, len(rows), size)]
+        checked = [result for part in pool.map(_check_chunk, chunks) for result in part]
+    else:
+        checked = [_check_one(template, item) for item in rows]
     bad_rows = {p.row for p in problems if p.row is not None}
     # A cell the reader already flagged (an ID stored as a number) needs one message, not two.
     flagged = {(p.row, p.path) for p in problems}
     valid: list[_Item] = []
     seen: dict[str, int | None] = {}
     key_field = template.key_field
-    for index, item in enumerate(rows, start=1):
+    for index, (item, (context, found)) in enumerate(zip(rows, checked), start=1):
         if isinstance(item, Row):
-            data, cell_problems = _cells_to_text(template, item.values, item)
-            data.pop("serial", None)  # serials come from the register, never from the sheet
-            context, found = template.check(data, row=item.number, columns=item.columns)
-            found = cell_problems + [p for p in found if (p.row, p.path.split(".")[0].split("[")[0]) not in flagged]
+            found = [p for p in found if (p.row, p.path.split(".")[0].split("[")[0]) not in flagged]
             row_no: int | None = item.number
             columns: dict[str, str] | None = item.columns
             key = context.get(key_field) if not found else None
         else:
-            given_key, data = item
-            data = {k: v for k, v in dict(data).items() if k != "serial"}
-            context, found = template.check(data)
-            found = [Problem(p.path, f"[{given_key}] {p.message}", p.row, p.column) for p in found]
-            row_no, columns, key = None, None, given_key
+            row_no, columns, key = None, None, item[0]
         if found:
             problems.extend(found)
             continue
@@ -387,15 +406,28 @@ def generate(
     still cannot be rendered, ``DocgenError`` when the output cannot be written. ``jobs`` > 1
     renders in that many processes (and runs that many LibreOffice instances).
     """
+    pool = None
     try:
+        if jobs > 1:
+            # One pool for checking and rendering; fork shares the loaded template, spawn
+            # (Windows, macOS) reloads it in each worker.
+            ctx = _pool_context()
+            init_arg: Any = template if ctx.get_start_method() == "fork" else (
+                template.name, str(template.path), str(template.meta_path) if template.meta_path else None)
+            pool = ctx.Pool(processes=jobs, initializer=_init_worker, initargs=(init_arg,))
         return _generate(template, items, Path(out_dir), register=register, pdf=pdf, merge_pdf=merge_pdf,
-                         jobs=jobs, skip_invalid=skip_invalid, progress=progress, rows_source=rows_source)
+                         jobs=jobs, skip_invalid=skip_invalid, progress=progress, rows_source=rows_source,
+                         pool=pool)
     except OSError as exc:
         # Disk full, no permission, a file where the folder should be: one clear line.
         where = exc.filename or out_dir
         raise DocgenError(
             f"无法写入 {where}({exc.strerror or exc});请检查输出文件夹 {out_dir} 的写入权限和磁盘空间"
         ) from None
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
 
 
 def _generate(
@@ -410,8 +442,9 @@ def _generate(
     skip_invalid: bool,
     progress: Progress | None,
     rows_source: str | None,
+    pool: Any,
 ) -> BatchResult:
-    valid, problems = _check_items(template, items)
+    valid, problems = _check_items(template, items, pool)
     if problems and not skip_invalid:
         rows = sorted({p.row for p in problems if p.row is not None})
         where = f"第{'、'.join(map(str, rows))}行" if rows else f"{len(problems)} 处"
@@ -475,16 +508,11 @@ def _generate(
     if progress is not None:
         progress("render", 0, total)
     try:
-        if jobs > 1 and len(tasks) > 1:
-            ctx = _pool_context()
-            init_arg: Any = template if ctx.get_start_method() == "fork" else (
-                template.name, str(template.path), str(template.meta_path) if template.meta_path else None)
+        if pool is not None and len(tasks) > 1:
             payload = [(i, item.context, item.row, str(out / item.out_name), token) for i, item in tasks]
             chunk = max(1, min(50, len(payload) // (jobs * 4) or 1))
-            with ctx.Pool(processes=jobs, initializer=_init_worker, initargs=(init_arg,)) as pool:
-                for count, (index, digest, temp) in enumerate(
-                        pool.imap_unordered(_worker_task, payload, chunk), 1):
-                    done(index, digest, temp, count)
+            for count, (index, digest, temp) in enumerate(pool.imap_unordered(_worker_task, payload, chunk), 1):
+                done(index, digest, temp, count)
         else:
             for count, (index, item) in enumerate(tasks, 1):
                 done(index, *_render_one(template, item.context, item.row, out / item.out_name, token), count)

@@ -277,3 +277,13 @@ def test_batch_killed_with_sigkill_then_rerun(tmp_path: Path) -> None:
     assert not list(out.glob(".*.part"))  # the killed run's staged files were cleaned up
     if proc.returncode == -signal.SIGKILL:  # (a very fast machine may finish before the kill)
         assert 0 < killed_with < 300
+
+
+def test_jobs_two_checks_rows_in_workers_and_reports_all(tmp_path: Path) -> None:
+    data = rows(6)
+    data[4]["罚息"] = "abc"
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    with Register(tmp_path / "reg.sqlite") as reg, pytest.raises(RowsError) as err:
+        run_batch("demand-letter", sheet, tmp_path / "out", register=reg, jobs=2)
+    assert [(p.row, p.column) for p in err.value.problems] == [(6, "K(罚息)")]
+    assert not (tmp_path / "out").exists()

@@ -95,7 +95,7 @@ def _summary_text(result: BatchResult) -> str:
 @click.option("--merge-pdf", "merge_pdf", type=click.Path(dir_okay=False, path_type=Path),
               help="Write one print PDF of the whole batch, in serial order (implies --pdf).")
 @click.option("--jobs", "-j", default=1, show_default=True, type=int, callback=_jobs,
-              help="Render in N processes.")
+              help="Check and render in N processes; N LibreOffice instances for --pdf.")
 @click.option("--skip-invalid", is_flag=True,
               help="Generate the valid rows and report the bad ones, instead of writing nothing.")
 @click.option("--template", "template_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
