@@ -191,7 +191,10 @@ class _Item:
 def _check_one(template: Template, item: Row | tuple[str, dict[str, Any]]) -> tuple[dict[str, Any], list[Problem]]:
     """Check one row (or ``(key, data)`` pair): the normalized context and its problems."""
     if isinstance(item, Row):
-        data, cell_problems = _cells_to_text(template, item.values, item)
+        # An empty cell is a value not given: a required field then reads "必填字段", an
+        # optional one gets its default (and the fast validation path applies).
+        present = {k: v for k, v in item.values.items() if v is not None}
+        data, cell_problems = _cells_to_text(template, present, item)
         data.pop("serial", None)  # serials come from the register, never from the sheet
         context, found = template.check(data, row=item.number, columns=item.columns)
         return context, cell_problems + found

@@ -287,3 +287,17 @@ def test_jobs_two_checks_rows_in_workers_and_reports_all(tmp_path: Path) -> None
         run_batch("demand-letter", sheet, tmp_path / "out", register=reg, jobs=2)
     assert [(p.row, p.column) for p in err.value.problems] == [(6, "K(罚息)")]
     assert not (tmp_path / "out").exists()
+
+
+def test_empty_cell_reads_as_missing_and_optional_lists_default(tmp_path: Path) -> None:
+    data = rows(2)
+    data[0]["逾期本金"] = None   # required: the message says it is missing
+    data[1]["担保人"] = None     # optional list: no guarantors
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    with Register(tmp_path / "reg.sqlite") as reg:
+        with pytest.raises(RowsError) as err:
+            run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
+        assert [(p.row, p.column, p.message) for p in err.value.problems] == [
+            (2, "I(逾期本金)", "必填字段,不能缺少")]
+        result = run_batch("demand-letter", sheet, tmp_path / "out", register=reg, skip_invalid=True)
+    assert [d.row for d in result.documents] == [3]
