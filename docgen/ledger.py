@@ -308,7 +308,10 @@ def _opt_amount(value: Any) -> Decimal | None:
         text = value.strip()
         if not text:
             return None
-        result = parse_amount(text)  # "1,234.50" as the schema's coercer reads it
+        try:
+            result = Decimal(text)  # what parse_amount gives for plain digits, without its clean-up
+        except ArithmeticError:
+            result = parse_amount(text)  # "1,234.50", "¥1000" as the schema's coercer reads them
     else:
         raise ValueError
     if not result.is_finite() or result < 0:
@@ -489,8 +492,10 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None) -> Le
     # Cell-level problems the reader found (e.g. an ID number stored as a number) are row problems.
     reader_problems = list(table.problems)
     bad_cells = {(p.row, p.path) for p in reader_problems}
+    bad_rows = {number for number, _ in bad_cells}
     rows = (
-        (r.number, {k: v for k, v in r.values.items() if (r.number, k) not in bad_cells}, r.columns)
+        (r.number, {k: v for k, v in r.values.items() if (r.number, k) not in bad_cells}
+         if r.number in bad_rows else r.values, r.columns)
         for r in table.rows
     )
     loans, problems = loans_from_rows(rows)
