@@ -334,6 +334,9 @@ def build_report(
     template engine and ``ConversionError`` from the PDF step. The .docx is written atomically.
     """
     closing = read_ledger(ledger)
+    if not closing.loans:
+        # A report of nothing is almost always the wrong file or sheet, not an empty loan book.
+        raise InputError(f"{closing.path}: 台账中没有贷款数据(只有表头);请检查是否选错了文件或工作表")
     opening_ledger = read_ledger(opening) if opening is not None else None
     for read in (closing, opening_ledger):
         if read is not None and read.unknown_headers:

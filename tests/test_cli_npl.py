@@ -245,3 +245,10 @@ def test_bank_edited_template(seed: dict[str, Path], tmp_path: Path) -> None:
                   "--template", str(broken), "-o", str(tmp_path / "x.docx"))
     assert result.exit_code == 2
     assert "不是有效的 Word .docx 文件" in result.stderr
+
+
+def test_ledger_with_only_a_header_exits_2(tmp_path: Path) -> None:
+    path = write_ledger([], tmp_path / "empty.xlsx")
+    result = _run("--ledger", str(path), "--period", "2026Q2")
+    assert result.exit_code == 2
+    assert "台账中没有贷款数据(只有表头)" in result.stderr
