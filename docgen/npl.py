@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -45,6 +45,15 @@ MIGRATION_FROM: tuple[str, ...] = (*CLASSIFICATIONS, OFF_STATE, NEW_STATE)
 MIGRATION_TO: tuple[str, ...] = (*CLASSIFICATIONS, OFF_STATE, PAID_STATE)
 
 _RANK = {name: i for i, name in enumerate(CLASSIFICATIONS)}
+
+
+class LoanState(Protocol):
+    """What an opening snapshot needs of a loan: a ``Loan`` or ``npl_report.OpeningLoan``."""
+
+    loan_no: str
+    classification: str
+    on_balance: bool
+    balance: Decimal
 _FOUR = Decimal("0.0001")
 
 
@@ -274,11 +283,11 @@ class Migration:
         }
 
 
-def _state(loan: Loan) -> str:
+def _state(loan: LoanState) -> str:
     return loan.classification if loan.on_balance else OFF_STATE
 
 
-def migration_matrix(opening: Sequence[Loan], closing: Sequence[Loan]) -> Migration:
+def migration_matrix(opening: Sequence[LoanState], closing: Sequence[Loan]) -> Migration:
     """Return the migration between two snapshots (see ``Migration``)."""
     counts = {a: {b: 0 for b in MIGRATION_TO} for a in MIGRATION_FROM}
     amounts = {a: {b: Decimal(0) for b in MIGRATION_TO} for a in MIGRATION_FROM}
@@ -408,7 +417,7 @@ def _groups(loans: Iterable[Loan], key: str) -> list[Group]:
 
 def compute_figures(
     closing: Sequence[Loan],
-    opening: Sequence[Loan] | None = None,
+    opening: Sequence[LoanState] | None = None,
     *,
     period: Period,
     as_of: _dt.date | None = None,

@@ -266,3 +266,32 @@ def test_notes_are_validated(tmp_path: Path) -> None:
     path.write_bytes("branch: 眉县支行\n".encode("gb18030"))
     with pytest.raises(InputError, match="无法读取说明文件"):
         load_notes(path)
+
+
+def test_opening_read_in_a_second_process_gives_the_same_figures_and_errors(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger_fixtures import row
+
+    from docgen import npl_report
+    from docgen.errors import RowsError
+    from docgen.ledger import write_ledger
+
+    opening, closing, targets = write_seed_ledgers(tmp_path)
+    sequential = npl_report.build_report(closing, opening=opening, period=Q2, targets=targets).figures.to_dict()
+    monkeypatch.setattr(npl_report, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(npl_report.os, "cpu_count", lambda: 2)
+    _, loans, _ = npl_report.read_snapshots(closing, opening)
+    assert loans is not None and isinstance(loans[0], npl_report.OpeningLoan)
+    assert loans[0] == ("N1", "次级", True, Decimal(520000))
+    parallel = npl_report.build_report(closing, opening=opening, period=Q2, targets=targets).figures.to_dict()
+    assert parallel == sequential
+    bad = write_ledger([row("A1", 1000), row("A2", 1000, "很好")], tmp_path / "bad.xlsx")
+    with pytest.raises(RowsError) as caught:
+        npl_report.read_snapshots(closing, bad)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(3, "O(五级分类)")]
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(InputError, match="broken.xlsx"):
+        npl_report.read_snapshots(closing, broken)
+    with pytest.raises(InputError, match="broken.xlsx"):  # the closing file's error comes first
+        npl_report.read_snapshots(broken, bad)
