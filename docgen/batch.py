@@ -35,7 +35,7 @@ from typing import Any
 
 from docgen.atomic import write_text_atomic
 from docgen.errors import DocgenError, InputError, RowsError
-from docgen.register import Register, Reservation
+from docgen.register import Register, Reservation, owner_id
 from docgen.tabular import Row, Table, read_table
 from docgen.templating import Template, load_template
 from docgen.validation import Problem
@@ -85,6 +85,7 @@ class BatchResult:
     manifest_csv: Path | None = None
     manifest_json: Path | None = None
     merged: Path | None = None
+    in_progress: list[str] = field(default_factory=list)
 
     @property
     def written(self) -> list[BatchDocument]:
@@ -116,6 +117,7 @@ class BatchResult:
             "invalid_rows": self.invalid_rows,
             "documents": [d.to_dict(self.out_dir) for d in self.documents],
             "problems": [p.to_dict() for p in self.invalid],
+            "in_progress": list(self.in_progress),
             "merged_pdf": str(self.merged) if self.merged else None,
         }
 
@@ -462,7 +464,13 @@ def _generate(
     reservations = register.reserve_many(
         template.name,
         [(item.key, (lambda seq, ctx=item.context: template.format_serial(seq, ctx))) for item in valid],
+        owner=owner_id(),
     )
+    # Rows another batch is writing right now (same rows run twice at once) are left to it.
+    result.in_progress = [item.key for item, r in zip(valid, reservations) if r.busy]
+    pairs = [(item, r) for item, r in zip(valid, reservations) if not r.busy]
+    valid = [item for item, _ in pairs]
+    reservations = [r for _, r in pairs]
     status: dict[int, str] = {}
     taken: set[str] = set()
     for index, (item, reservation) in enumerate(zip(valid, reservations)):

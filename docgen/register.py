@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
+import socket
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -29,7 +30,8 @@ from typing import Any
 
 from docgen.errors import RegisterError
 
-__all__ = ["Record", "Reservation", "Register", "default_register_path", "sha256_file"]
+__all__ = ["Record", "Reservation", "Register", "allocate_serial", "default_register_path", "owner_id",
+           "record_issued", "sha256_file"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sequences (
@@ -46,6 +48,8 @@ CREATE TABLE IF NOT EXISTS records (
     sha256 TEXT,
     created TEXT NOT NULL,
     completed TEXT,
+    owner TEXT,
+    claimed TEXT,
     UNIQUE (template, row_key),
     UNIQUE (template, serial),
     UNIQUE (template, seq)
@@ -110,10 +114,12 @@ class Record:
 
 @dataclass(frozen=True)
 class Reservation:
-    """The outcome of ``reserve``: the record and whether its serial was allocated just now."""
+    """The outcome of ``reserve``: the record, whether its serial was allocated just now, and
+    whether another running batch holds it (reserved, not yet written: leave it alone)."""
 
     record: Record
     new: bool
+    busy: bool = False
 
     @property
     def serial(self) -> str:
@@ -130,6 +136,39 @@ class Reservation:
 
 def _now() -> str:
     return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+_CLAIM_TTL = _dt.timedelta(hours=1)
+
+
+def owner_id() -> str:
+    """This process as a claim owner: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _claim_alive(owner: str | None, claimed: str | None) -> bool:
+    """Whether the batch that reserved a row may still be writing it.
+
+    On this host: its process exists. On another host (a shared register) or without a
+    liveness check (Windows): the claim is under an hour old.
+    """
+    if not owner:
+        return False
+    host, _, pid_text = owner.rpartition(":")
+    if host == socket.gethostname() and os.name == "posix" and pid_text.isdigit():
+        if int(pid_text) == os.getpid():
+            return False  # our own earlier claim (same process): ours to finish
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            return False
+        except OSError:
+            return True  # exists, owned by someone else
+        return True
+    try:
+        return _dt.datetime.now().astimezone() - _dt.datetime.fromisoformat(claimed or "") < _CLAIM_TTL
+    except ValueError:
+        return False
 
 
 class Register:
@@ -152,6 +191,10 @@ class Register:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         self._db.execute(statement)
+                columns = {row[1] for row in self._db.execute("PRAGMA table_info(records)")}
+                for column in ("owner", "claimed"):  # registers made before batches claimed rows
+                    if column not in columns:
+                        self._db.execute(f"ALTER TABLE records ADD COLUMN {column} TEXT")
         except sqlite3.DatabaseError as exc:
             raise RegisterError(
                 f"{self.path}: 无法打开登记簿数据库({exc})。请检查路径,或用 --register 指定另一个文件"
@@ -211,13 +254,16 @@ class Register:
         return self.reserve_many(template, [(row_key, make_serial)])[0]
 
     def reserve_many(
-        self, template: str, items: Iterable[tuple[str, Callable[[int], str]]]
+        self, template: str, items: Iterable[tuple[str, Callable[[int], str]]], *, owner: str | None = None
     ) -> list[Reservation]:
         """``reserve`` for many rows in ONE write transaction (what a batch uses).
 
         Returns the reservations in the order of ``items``. Sequence numbers are allocated
-        in that order, contiguously, and never reused. Raises ``RegisterError`` on a
-        serial clash (a serial pattern that does not include the sequence number).
+        in that order, contiguously, and never reused. With ``owner`` (``owner_id()``) the
+        rows not yet written are claimed for this process: a row claimed by another batch
+        that is still running comes back ``busy`` (it must not be written twice); a claim
+        whose process is gone is taken over. Raises ``RegisterError`` on a serial clash (a
+        serial pattern that does not include the sequence number).
         """
         out: list[Reservation] = []
         now = _now()
@@ -228,6 +274,16 @@ class Register:
                 for row_key, make_serial in items:
                     existing = self._find(template, row_key)
                     if existing is not None:
+                        if owner is not None and not existing.is_complete:
+                            held = db.execute(
+                                "SELECT owner, claimed FROM records WHERE template = ? AND row_key = ?",
+                                (template, row_key),
+                            ).fetchone()
+                            if held[0] != owner and _claim_alive(held[0], held[1]):
+                                out.append(Reservation(existing, False, busy=True))
+                                continue
+                            db.execute("UPDATE records SET owner = ?, claimed = ? WHERE template = ? AND row_key = ?",
+                                       (owner, now, template, row_key))
                         out.append(Reservation(existing, False))
                         continue
                     last += 1
@@ -241,8 +297,9 @@ class Register:
                             "编号格式必须包含流水号(seq)"
                         )
                     db.execute(
-                        "INSERT INTO records (template, row_key, seq, serial, created) VALUES (?, ?, ?, ?, ?)",
-                        (template, row_key, last, serial, now),
+                        "INSERT INTO records (template, row_key, seq, serial, created, owner, claimed) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (template, row_key, last, serial, now, owner, now if owner else None),
                     )
                     out.append(Reservation(Record(serial, template, row_key, None, None, now, last), True))
                 db.execute(
@@ -270,7 +327,8 @@ class Register:
             with self._transaction() as db:
                 for row_key, file, digest in items:
                     cursor = db.execute(
-                        "UPDATE records SET file = ?, sha256 = ?, completed = ? WHERE template = ? AND row_key = ?",
+                        "UPDATE records SET file = ?, sha256 = ?, completed = ?, owner = NULL, claimed = NULL "
+                        "WHERE template = ? AND row_key = ?",
                         (str(Path(file).resolve()), digest, now, template, row_key),
                     )
                     if cursor.rowcount != 1:

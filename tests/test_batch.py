@@ -301,3 +301,52 @@ def test_empty_cell_reads_as_missing_and_optional_lists_default(tmp_path: Path) 
             (2, "I(逾期本金)", "必填字段,不能缺少")]
         result = run_batch("demand-letter", sheet, tmp_path / "out", register=reg, skip_invalid=True)
     assert [d.row for d in result.documents] == [3]
+
+
+def test_rows_claimed_by_a_running_batch_are_left_to_it(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(3))
+    template = load_template("demand-letter")
+    key = rows(3)[1]["借款合同号"]
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with Register(tmp_path / "reg.sqlite") as reg:
+            # Another batch (a live process) reserved row 2 and is writing it.
+            reg.reserve_many(template.name, [(key, lambda s: f"催字〔2026〕第{s:05d}号")],
+                             owner=f"{socket.gethostname()}:{sleeper.pid}")
+            result = run_batch(template, sheet, tmp_path / "out", register=reg)
+            assert result.in_progress == [key]
+            assert [d.row_key for d in result.documents] == [rows(3)[0]["借款合同号"], rows(3)[2]["借款合同号"]]
+            assert [d.seq for d in result.documents] == [2, 3]
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    with Register(tmp_path / "reg.sqlite") as reg:
+        # Its process is gone: the next run takes the claim over and writes the row with serial 1.
+        again = run_batch(template, sheet, tmp_path / "out", register=reg)
+        assert again.in_progress == []
+        assert [(d.seq, d.status) for d in again.documents] == [(1, "written"), (2, "skipped"), (3, "skipped")]
+        assert reg.verify() == []
+
+
+def _same_rows_in_process(args: tuple[str, str, str]) -> list[str]:
+    sheet, out, register = args
+    with Register(register) as reg:
+        return [d.row_key for d in run_batch("demand-letter", sheet, out, register=reg).written]
+
+
+def test_same_rows_run_twice_at_once_are_written_once(tmp_path: Path) -> None:
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(40))
+    register = str(tmp_path / "reg.sqlite")
+    Register(register).close()
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        first, second = pool.map(_same_rows_in_process, [(str(sheet), str(tmp_path / "A"), register),
+                                                         (str(sheet), str(tmp_path / "B"), register)])
+    assert not set(first) & set(second)
+    assert len(first) + len(second) == 40
+    with Register(register) as reg:
+        assert [r.seq for r in reg.records()] == list(range(1, 41))
+        assert reg.verify() == []

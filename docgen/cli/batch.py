@@ -146,6 +146,9 @@ def batch_command(name: str, rows_path: Path, out_dir: Path, pdf: bool, merge_pd
         raise
     finally:
         bar.close()
+    if result.in_progress:
+        click.echo(f"另一个正在运行的批次已预留以下 {len(result.in_progress)} 份,本次未生成:"
+                   + "、".join(result.in_progress[:20]) + ("…" if len(result.in_progress) > 20 else ""), err=True)
     if result.invalid:
         click.echo(f"以下 {len(result.invalid_rows)} 行数据有误,未生成:", err=True)
         for problem in result.invalid:
