@@ -488,6 +488,10 @@ def pct(value: Decimal | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+TEXT_LARGE_NPLS = 20
+"""Large NPLs listed in the text summary (the JSON and the Word report list them all)."""
+
+
 def render_text(figures: NplFigures) -> str:
     """Return the figures as the plain-text summary the CLI prints (Chinese, amounts in 万元)."""
     f = figures
@@ -511,9 +515,11 @@ def render_text(figures: NplFigures) -> str:
         lines.append(f"  清收任务 {wan(f.targets.recovery_target)} 万元,完成 {pct(f.recovery_completion)}%")
     lines.append("五级分类(表内,万元):" + ",".join(f"{k} {wan(v)}" for k, v in f.by_category.items()))
     lines.append(f"大额不良(≥{wan(f.targets.large_npl_threshold)} 万元):{len(f.large_npls)} 笔")
-    for loan in f.large_npls:
+    for loan in f.large_npls[:TEXT_LARGE_NPLS]:
         lines.append(f"  {loan.loan_no} {loan.borrower} {wan(loan.balance)} 万元 {loan.classification}"
                      f"{'' if loan.on_balance else '(表外)'} 客户经理 {loan.officer}")
+    if len(f.large_npls) > TEXT_LARGE_NPLS:
+        lines.append(f"  …… 另有 {len(f.large_npls) - TEXT_LARGE_NPLS} 笔,完整清单见 --format json 或报告表5")
     lines.append(f"诉讼案件:{len(f.litigation)} 笔,{p.span_word}收回 {wan(f.litigation_recovered)} 万元")
     lines.append("按客户经理(万元):")
     for g in f.officers:
