@@ -323,7 +323,8 @@ def _typed(kind: str, raw: str, is_date: bool, strings: list[str], epoch: Any, f
 
 # Excel, LibreOffice, WPS, XlsxWriter and openpyxl all write a cell as <c r="B7" ...>, the
 # reference first; a chunk where that does not hold for every cell is read by lxml instead.
-_CELL_RE = re.compile(r'<c r="([A-Z]{1,3})(\d+)"([^>]*?)(?:/>|><v>([^<]*)</v></c>|>(.*?)</c>)', re.S)
+_CELL_RE = re.compile(
+    r'<c r="([A-Z]{1,3})(\d+)"([^>]*?)(?:/>|><v>([^<]*)</v></c>|><is><t>([^<]*)</t></is></c>|>(.*?)</c>)', re.S)
 _T_RE = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
 _RPH_RE = re.compile(r"<rPh\b.*?</rPh>", re.S)
 _KIND_RE = re.compile(r'\st="(\w+)"')
@@ -408,14 +409,23 @@ def _iter_xlsx_fast(path: Path, sheet: str | None) -> Iterator[tuple[int, Sequen
                         yield from _lxml_rows(io.BytesIO(fragment.encode("utf-8")), ns, strings, date_styles,
                                               epoch)
                 else:
-                    for col, number_text, attrs, plain, content in cells:
-                        # ``plain``: the usual <c ...><v>x</v></c>, value already cut out.
+                    for col, number_text, attrs, plain, inline, content in cells:
+                        # ``plain``: the usual <c ...><v>x</v></c>, value already cut out;
+                        # ``inline``: the usual inline string <is><t>x</t></is> (openpyxl).
                         number = int(number_text)
                         if number != current:
                             if current >= 0:
                                 yield current, values
                             current, values = number, [None] * width
                         if not plain and not content:
+                            if inline:
+                                index = col_cache.get(col)
+                                if index is None:
+                                    index = col_cache[col] = _column_index(col)
+                                if index >= width:
+                                    values.extend([None] * (index - len(values) + 1))
+                                    width = len(values)
+                                values[index] = _unescape(inline)
                             continue
                         info = attr_cache.get(attrs)
                         if info is None:
