@@ -9,7 +9,6 @@ same row. Prints the per-letter cost of each and the ratio measured in this run.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
 import random
 import sys

@@ -21,11 +21,11 @@ from typing import Any
 import yaml
 
 from docgen.checklist import Checklist
+from docgen.datafile import parse_yaml, yaml_error_problem, yaml_error_where
 from docgen.findings import Finding
 from docgen.validation import Problem, validate
 
 BUNDLE_FILE = "bundle.yaml"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _text(value: Any) -> Any:
@@ -170,12 +170,12 @@ def read_yaml(raw: bytes) -> tuple[Any, Finding | None]:
     except UnicodeDecodeError:
         return None, _finding("(文件)", "无法解码:请保存为 UTF-8 编码", "cannot decode: save it as UTF-8")
     try:
-        return yaml.load(text, Loader=_Loader), None  # noqa: S506 - a safe loader
+        return parse_yaml(text), None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        if mark is not None:
-            line, column = mark.line + 1, mark.column + 1
+        where = yaml_error_where(exc)
+        problem = yaml_error_problem(exc)
+        if where is not None:
+            line, column = where
             f = _finding(f"第{line}行第{column}列", f"YAML 语法错误:{problem}",
                          f"YAML syntax error at line {line}, column {column}: {problem}")
             f.params.update(line=line, column=column)

@@ -18,6 +18,7 @@ import yaml
 
 from docgen.bundle import open_bundle
 from docgen.check import Report, run_check
+from docgen.datafile import parse_yaml
 from docgen.errors import BundleError
 from docgen.report_formats import ReportMeta, meta_from_checklist, render
 
@@ -44,7 +45,7 @@ def preview_bundle(path: str | os.PathLike[str]) -> BundlePreview:
         data: Any = {}
         if BUNDLE_FILE in opened:
             try:
-                data = yaml.safe_load(opened.read(BUNDLE_FILE).decode("utf-8-sig"))
+                data = parse_yaml(opened.read(BUNDLE_FILE).decode("utf-8-sig"))
             except (BundleError, UnicodeDecodeError, yaml.YAMLError):
                 data = {}
     return BundlePreview(entries, data if isinstance(data, dict) else {})

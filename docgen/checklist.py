@@ -20,6 +20,7 @@ import yaml
 
 from docgen.atomic import write_text_atomic
 from docgen.conditions import Condition
+from docgen.datafile import parse_yaml, yaml_error_problem, yaml_error_where
 from docgen.errors import ChecklistError
 from docgen.resources import checklists_dir
 from docgen.validation import validate
@@ -27,7 +28,6 @@ from docgen.validation import validate
 DEFAULT_CHECKLIST = "dev-loan"
 SCHEMA_FILE = "schema.yaml"
 # libyaml's loader when present: ten times faster on a checklist this size, same results.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Keys each rule needs beyond ``rule`` (optional keys are documented in dev-loan.yaml).
 _RULE_KEYS: dict[str, tuple[str, ...]] = {
@@ -172,7 +172,7 @@ def list_checklists() -> list[str]:
 @lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
     with open(checklists_dir() / SCHEMA_FILE, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_Loader)  # noqa: S506 - a safe loader
+        return parse_yaml(fh.read())
 
 
 def resolve_checklist_path(name_or_path: str | os.PathLike[str] | None) -> Path:
@@ -229,12 +229,11 @@ def _load_cached(path_text: str, mtime_ns: int, size: int) -> Checklist:
 def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklist:
     """Parse checklist YAML ``text``; ``label`` names it in errors. See ``load_checklist``."""
     try:
-        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        raw = parse_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ChecklistError(f"{label}: YAML 语法错误 {where}:{problem}") from None
+        where = yaml_error_where(exc)
+        at = f"第{where[0]}行第{where[1]}列" if where else ""
+        raise ChecklistError(f"{label}: YAML 语法错误 {at}:{yaml_error_problem(exc)}") from None
     if not isinstance(raw, dict):
         raise ChecklistError(f"{label}: 清单文件应为 YAML 映射(id、title、items、stages)")
     _stringify_numbers(raw)

@@ -41,8 +41,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 
+from docgen.datafile import read_mapping
 from docgen.errors import InputError
 from docgen.limitation import guarantee_deadline, limitation_deadline, limitation_start
 
@@ -211,23 +211,7 @@ def default_policy_path() -> Path:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: 催收策略文件不存在;请检查路径") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: 无法读取催收策略文件({exc});请保存为 UTF-8 的 YAML") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else ""
-        raise InputError(f"{path}: 催收策略文件不是合法的 YAML {where}:{getattr(exc, 'problem', exc)}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: 催收策略文件顶层应为映射(键: 值),例如 warning_days: 90")
-    return data
+    return read_mapping(path, what="催收策略文件", hint=",例如 warning_days: 90", allow_empty=True)
 
 
 @lru_cache(maxsize=1)

@@ -20,11 +20,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
 
+from docgen.datafile import read_mapping
 from docgen.errors import InputError
 from docgen.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan
 from docgen.validation import validate
@@ -154,14 +153,8 @@ def targets_from_mapping(data: Any, source: str = "targets") -> Targets:
 
 def load_targets(path: str | os.PathLike[str]) -> Targets:
     """Read and validate a targets YAML file. Raises ``InputError`` (exit 2) naming the file."""
-    file = Path(path)
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{file}: 无法读取目标文件({exc})") from exc
-    except yaml.YAMLError as exc:
-        raise InputError(f"{file}: 不是有效的 YAML({exc});请检查缩进和冒号") from exc
-    return targets_from_mapping(data, str(file))
+    data = read_mapping(path, what="目标文件", hint=",例如 reduction_target: 100000", allow_empty=True)
+    return targets_from_mapping(data, str(path))
 
 
 # --------------------------------------------------------------------------- checks

@@ -22,10 +22,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import yaml
 
+from docgen.datafile import read_mapping
 from docgen.errors import DocgenError, InputError, ProblemsError
-from docgen.ledger import CLASSIFICATIONS, Ledger, read_ledger
+from docgen.ledger import CLASSIFICATIONS, Ledger, Loan, read_ledger
 from docgen.npl import (
     MIGRATION_FROM,
     MIGRATION_TO,
@@ -92,14 +92,8 @@ def notes_from_mapping(data: Any, source: str = "notes") -> Notes:
 
 def load_notes(path: str | os.PathLike[str]) -> Notes:
     """Read and validate a notes YAML file. Raises ``InputError`` (exit 2) naming the file."""
-    file = Path(path)
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{file}: 无法读取说明文件({exc})") from exc
-    except yaml.YAMLError as exc:
-        raise InputError(f"{file}: 不是有效的 YAML({exc});请检查缩进和冒号") from exc
-    return notes_from_mapping(data, str(file))
+    data = read_mapping(path, what="说明文件", hint=",例如 branch: 某某支行", allow_empty=True)
+    return notes_from_mapping(data, str(path))
 
 
 # --------------------------------------------------------------------------- chart

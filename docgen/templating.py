@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
@@ -44,6 +43,7 @@ from markupsafe import Markup
 
 from docgen import cnformat, resources
 from docgen.atomic import write_bytes_atomic
+from docgen.datafile import read_mapping
 from docgen.errors import RenderError, TemplateError
 from docgen.fastcheck import compile_schema
 from docgen.template_rules import RULES
@@ -656,23 +656,18 @@ class Template:
 # --------------------------------------------------------------------------- loading
 
 def _read_meta(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TemplateError(f"无法读取模板说明 {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise TemplateError(f"{path}: 应为 UTF-8 编码的 YAML") from None
-    try:
-        meta = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" 第{mark.line + 1}行" if mark else ""
-        raise TemplateError(f"{path}{where}: YAML 格式错误: {getattr(exc, 'problem', exc)}") from None
-    if not isinstance(meta, dict):
-        raise TemplateError(f"{path}: 应为 YAML 映射(title, schema, …)")
+    meta = read_mapping(path, what="模板说明", error=TemplateError, hint="(title, schema, …)")
     if not isinstance(meta.get("schema"), dict):
         raise TemplateError(f"{path}: 缺少 schema(字段定义)")
     return meta
+
+
+def load_data(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Return the field values in a .yaml/.yml/.json data file for ``render``.
+
+    Raises ``InputError`` naming the file (and line and column of a syntax error).
+    """
+    return read_mapping(path, what="数据文件", hint=",如 borrower: 张三")
 
 
 def _schema_path(meta: str | os.PathLike[str]) -> Path:

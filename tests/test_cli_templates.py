@@ -1,7 +1,6 @@
 """CLI: docgen templates list|show|lint and docgen render — exit codes and messages."""
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -92,11 +91,11 @@ def test_render_malformed_data_file_exits_2(runner, tmp_path):
     bad.write_text("borrower: [unclosed\n", encoding="utf-8")
     result = run(runner, "render", "demand-letter", "--data", str(bad), "-o", str(tmp_path / "o.docx"))
     assert result.exit_code == 2
-    assert "d.yaml 第2行: YAML 格式错误" in result.output
+    assert "d.yaml 第2行第1列: 数据文件不是合法的 YAML:" in result.output
     listing = tmp_path / "l.yaml"
     listing.write_text("- a\n- b\n", encoding="utf-8")
     result = run(runner, "render", "demand-letter", "--data", str(listing), "-o", str(tmp_path / "o.docx"))
-    assert result.exit_code == 2 and "应为字段映射" in result.output
+    assert result.exit_code == 2 and "l.yaml: 数据文件顶层应为映射(键: 值),如 borrower: 张三" in result.output
 
 
 def test_render_without_serial_takes_one_from_the_register(runner, tmp_path):

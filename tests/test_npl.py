@@ -188,7 +188,7 @@ def test_targets_are_validated(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="应为键值映射"):
         targets_from_mapping(["x"])
     path.write_text("reduction_target: [1\n", encoding="utf-8")
-    with pytest.raises(InputError, match="不是有效的 YAML"):
+    with pytest.raises(InputError, match="目标文件不是合法的 YAML"):
         load_targets(path)
     assert targets_from_mapping({"recovery_target": "350,000"}).recovery_target == Decimal(350000)
 
@@ -264,7 +264,7 @@ def test_notes_are_validated(tmp_path: Path) -> None:
         notes_from_mapping({"date": "七月"})
     path = tmp_path / "notes.yaml"
     path.write_bytes("branch: 眉县支行\n".encode("gb18030"))
-    with pytest.raises(InputError, match="无法读取说明文件"):
+    with pytest.raises(InputError, match="说明文件不是 UTF-8 编码;请用 UTF-8 保存"):
         load_notes(path)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checkkit import AS_OF, complete_bundle, docx_bytes, good_data, jpg_bytes, pdf_bytes, put, write_yaml, xlsx_bytes
+from checkkit import AS_OF, complete_bundle, docx_bytes, jpg_bytes, pdf_bytes, put, write_yaml, xlsx_bytes
 from docgen.check import run_check
 from docgen.checklist import load_checklist
 from docgen.errors import ChecklistError

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from docgen.cli.common import dump_json, emit, handle_errors
-from docgen.errors import InputError, RenderError, TemplateError
+from docgen.errors import RenderError, TemplateError
 from docgen.lint import format_text, lint_docx
-from docgen.templating import Template, list_templates, load_template
+from docgen.templating import Template, list_templates, load_data, load_template
 from docgen.validation import Problem
 
 
@@ -125,30 +124,6 @@ def lint_command(file: Path, schema: str | None, fmt: str) -> None:
         raise click.exceptions.Exit(1)
 
 
-def read_data(path: Path) -> dict[str, Any]:
-    """Return the mapping in a .yaml/.yml/.json data file; raise ``InputError`` naming the file."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: 应为 UTF-8 编码(请用 UTF-8 保存数据文件)") from None
-    except OSError as exc:
-        raise InputError(f"无法读取 {path}: {exc.strerror}") from None
-    try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            data = yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path} 第{exc.lineno}行第{exc.colno}列: JSON 格式错误: {exc.msg}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" 第{mark.line + 1}行" if mark else ""
-        raise InputError(f"{path}{where}: YAML 格式错误: {getattr(exc, 'problem', exc)}") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: 应为字段映射(如 borrower: 张三),不是 {type(data).__name__}")
-    return data
-
-
 def _write_registered(template: Template, context: dict[str, Any], output: Path, register_path: str | None) -> str:
     """Take the serial from the register (one per template and key field), write, record the file.
 
@@ -200,7 +175,7 @@ def render_command(name: str | None, data_path: Path, output: Path, template_fil
     if output.suffix.lower() != ".docx":
         raise click.BadParameter("输出文件应以 .docx 结尾", param_hint="-o/--output")
     template = load_template(name, path=template_file) if template_file else load_template(name)
-    context = template.prepare(read_data(data_path))
+    context = template.prepare(load_data(data_path))
     if context.get("serial"):
         template.write(context, output)
     else:
