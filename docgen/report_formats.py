@@ -508,69 +508,6 @@ def render_markdown(report: Mapping[str, Any], lang: str = "zh", *, meta: Report
 # ---------------------------------------------------------------------------------------------
 # Word (.docx)
 
-_BODY_FONT = "宋体"
-_HEADING_FONT = "黑体"
-_LATIN_FONT = "Times New Roman"
-
-
-def _set_run_fonts(rpr_parent: Any, east_asian: str, latin: str = _LATIN_FONT) -> None:
-    """Set latin and East-Asian fonts and the zh-CN language in the ``w:rPr`` of ``rpr_parent``.
-
-    ``rpr_parent`` is a style element or ``w:rPrDefault``; the rPr is created when absent.
-    """
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    rpr = rpr_parent.find(qn("w:rPr"))
-    if rpr is None:
-        rpr = OxmlElement("w:rPr")
-        rpr_parent.append(rpr)
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr, value in (("w:ascii", latin), ("w:hAnsi", latin), ("w:eastAsia", east_asian), ("w:cs", latin)):
-        fonts.set(qn(attr), value)
-    # Theme fonts would override the explicit names in Word; drop them.
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attr), None)
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), "en-US")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-
-
-def _setup_document(doc: Any) -> None:
-    """A4 with 2.5 cm margins; Chinese fonts and zh-CN on the default, heading and table styles."""
-    from docx.shared import Mm, Pt
-
-    for section in doc.sections:
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.left_margin = section.right_margin = Mm(25)
-        section.top_margin = section.bottom_margin = Mm(25)
-    styles = doc.styles
-    normal = styles["Normal"]
-    normal.font.size = Pt(10.5)
-    _set_run_fonts(normal.element, _BODY_FONT)
-    # docDefaults too, so text outside any named style still gets a Chinese face.
-    from docx.oxml.ns import qn
-
-    defaults = doc.styles.element.find(qn("w:docDefaults"))
-    if defaults is not None:
-        rpr_default = defaults.find(qn("w:rPrDefault"))
-        if rpr_default is not None:
-            _set_run_fonts(rpr_default, _BODY_FONT)
-    for name in ("Title", "Heading 1", "Heading 2"):
-        style = styles[name]
-        _set_run_fonts(style.element, _HEADING_FONT)
-        style.font.color.rgb = None
-    styles["Title"].font.size = Pt(18)
-    styles["Heading 1"].font.size = Pt(14)
-    styles["Heading 2"].font.size = Pt(12)
-
-
 def _shade(cell: Any, fill: str) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -597,7 +534,6 @@ def render_docx(report: Mapping[str, Any], lang: str = "zh", *, meta: ReportMeta
     """Return a printable 资料清单 (.docx bytes): A4, title, borrower, as-of date, a table per stage
     (序号/资料名称/提供方/状态/文件), the findings, the summary line and signature lines.
     """
-    from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt
@@ -606,8 +542,10 @@ def render_docx(report: Mapping[str, Any], lang: str = "zh", *, meta: ReportMeta
     meta = meta or ReportMeta()
     L = LABELS[lang]
     colon = ":" if lang == "zh" else ": "
-    doc = Document()
-    _setup_document(doc)
+    from docgen.docxbuild import new_document
+
+    # The templates' A4 page, Chinese faces with zh-CN, and page-number footer.
+    doc = new_document(body_size=10.5, letter_size=10.5, line_spacing=1.0)
     core = doc.core_properties
     core.title = L["doc_title"]
     core.language = "zh-CN" if lang == "zh" else "en-US"
