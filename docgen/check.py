@@ -110,6 +110,9 @@ class Report:
     stages: list[StageResult]
     files: list[FileResult]
     findings: list[Finding]
+    #: bundle.yaml as written (parsed leniently, unvalidated): names for people-facing headers
+    #: even when a field failed validation. Rules use the validated data only.
+    bundle_yaml: dict[str, Any] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -171,13 +174,16 @@ def run_check(
     equity_threshold: float | None = None,
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
+    start: Callable[[int], Callable[[int], None] | None] | None = None,
 ) -> Report:
     """Check ``bundle`` (folder or .zip) and return its ``Report``.
 
     ``stage`` limits the report to that stage and the earlier ones (None: all). ``checklist`` is
     a name or a path; None uses ``bundle.yaml``'s ``checklist`` key, else ``dev-loan``. ``as_of``
     defaults to today. ``equity_threshold`` (a fraction, e.g. 0.5) overrides the checklist's.
-    ``jobs`` and ``progress(n)`` are passed to file inspection.
+    ``jobs`` and ``progress(n)`` are passed to file inspection; ``start``, when given, is called
+    once with the number of files before inspection and returns the ``progress`` callback to use
+    (so a progress bar can be sized without listing the bundle twice).
 
     Raises ``BundleError`` when the bundle cannot be opened, ``ChecklistError`` when the
     checklist or stage is unknown or broken (both exit 2).
@@ -187,14 +193,19 @@ def run_check(
     as_of = as_of or _dt.date.today()
     with open_bundle(bundle) as opened:
         raw, read_error = _read_bundle_yaml(opened)
-        chosen = load_checklist(checklist if checklist is not None else _checklist_named_in(raw, bundle))
+        lenient = _lenient_mapping(raw)
+        chosen = load_checklist(checklist if checklist is not None else _checklist_named_in(lenient, bundle))
         stages = chosen.stages_up_to(stage)
         data = load_bundle_data(raw, chosen) if read_error is None else unreadable_bundle_data(read_error)
+        if start is not None:
+            progress = start(len(opened.entries))
         infos = inspect_bundle(opened, jobs=jobs, progress=progress)
         unsafe = list(opened.unsafe)
         root = opened.root
-    return build_report(chosen, root, as_of, stages, data, infos, unsafe,
-                        overrides={"equity_threshold": equity_threshold})
+    report = build_report(chosen, root, as_of, stages, data, infos, unsafe,
+                          overrides={"equity_threshold": equity_threshold})
+    report.bundle_yaml = lenient
+    return report
 
 
 def build_report(checklist: Checklist, root: str, as_of: _dt.date, stages: list[Stage], data: BundleData,
@@ -252,12 +263,17 @@ def _read_bundle_yaml(opened: Any) -> tuple[bytes | None, str | None]:
         return None, str(exc)
 
 
-def _checklist_named_in(raw: bytes | None, bundle: str | os.PathLike[str]) -> str | None:
+def _lenient_mapping(raw: bytes | None) -> dict[str, Any]:
+    """Return bundle.yaml parsed but not validated, or ``{}`` when absent or unparsable."""
+    if raw is None:
+        return {}
+    doc, _ = read_yaml(raw)
+    return doc if isinstance(doc, dict) else {}
+
+
+def _checklist_named_in(doc: dict[str, Any], bundle: str | os.PathLike[str]) -> str | None:
     """Return the checklist ``bundle.yaml`` names, a relative file path taken from the bundle's
     folder (a zip's own folder) when it exists there, else as given (None: not named)."""
-    if raw is None:
-        return None
-    doc, _ = read_yaml(raw)
     if not (isinstance(doc, dict) and isinstance(doc.get("checklist"), str) and doc["checklist"].strip()):
         return None
     name = doc["checklist"].strip()

@@ -1,54 +1,22 @@
-"""Running a check for the ``docgen check`` command: preview, progress, and the report in any format.
+"""Running a check for the ``docgen check`` command: progress, and the report in any format.
 
-``run_check`` returns the report; what people read also wants the borrower's name and the
-checklist's titles, and a progress bar wants the number of files before inspection starts.
-``preview_bundle`` gets both cheaply (a folder listing or a zip's central directory, and
-bundle.yaml parsed leniently: validation proper is the checker's job), and ``check_report``
-runs the check and renders it.
+``check_report`` runs ``run_check`` (which sizes the progress bar once it has listed the
+bundle) and renders the report with the checklist's titles and the borrower's and project's
+names from bundle.yaml as written.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import yaml
 
-from docgen.bundle import open_bundle
 from docgen.check import Report, run_check
-from docgen.datafile import parse_yaml
-from docgen.errors import BundleError
 from docgen.report_formats import ReportMeta, meta_from_checklist, render
 
 FORMATS = ("text", "json", "markdown", "docx")
-BUNDLE_FILE = "bundle.yaml"
-
-
-@dataclass
-class BundlePreview:
-    """What is known of a bundle before checking it: how many entries, and bundle.yaml as plain data."""
-
-    entries: int
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-def preview_bundle(path: str | os.PathLike[str]) -> BundlePreview:
-    """Return the entry count and leniently parsed bundle.yaml of the bundle at ``path``.
-
-    A bundle.yaml that cannot be read or parsed gives empty data (the check reports it as
-    ``invalid-data``). Raises ``BundleError`` when the bundle itself cannot be opened.
-    """
-    with open_bundle(path) as opened:
-        entries = len(opened.entries)
-        data: Any = {}
-        if BUNDLE_FILE in opened:
-            try:
-                data = parse_yaml(opened.read(BUNDLE_FILE).decode("utf-8-sig"))
-            except (BundleError, UnicodeDecodeError, yaml.YAMLError):
-                data = {}
-    return BundlePreview(entries, data if isinstance(data, dict) else {})
 
 
 @dataclass
@@ -88,11 +56,9 @@ def check_report(
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}")
-    preview = preview_bundle(bundle)
-    tick = progress(preview.entries) if progress is not None else None
     report = run_check(bundle, stage=stage, checklist=checklist, as_of=as_of,
-                       equity_threshold=equity_threshold, jobs=jobs, progress=tick)
+                       equity_threshold=equity_threshold, jobs=jobs, start=progress)
     data = report.to_dict(lang)
-    meta = meta_from_checklist(report.checklist, preview.data)
+    meta = meta_from_checklist(report.checklist, report.bundle_yaml)
     rendered = render(data, fmt, lang, color=color, meta=meta)
     return CheckOutput(report, data, meta, rendered)

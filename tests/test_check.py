@@ -152,6 +152,27 @@ def test_progress_is_reported_per_file(bundle: Path) -> None:
     assert sum(seen) == len(report.files)
 
 
+def test_start_sizes_progress_before_inspection(bundle: Path) -> None:
+    totals: list[int] = []
+    seen: list[int] = []
+
+    def start(total: int):
+        totals.append(total)
+        return seen.append
+
+    report = run_check(bundle, as_of=AS_OF, jobs=1, start=start)
+    assert totals == [len(report.files)] and sum(seen) == len(report.files)
+
+
+def test_report_keeps_bundle_yaml_as_written_for_headers(bundle: Path) -> None:
+    # An invalid USCC is dropped from the validated data, yet the borrower keeps its name.
+    _edit(bundle, lambda d: d["borrower"].__setitem__("uscc", "91330100MA2XXXXXX0"))
+    report = run_check(bundle, as_of=AS_OF)
+    assert any(f.code == "invalid-data" for f in report.findings)
+    assert report.bundle_yaml["borrower"]["name"] == yaml.safe_load(
+        (bundle / "bundle.yaml").read_text(encoding="utf-8"))["borrower"]["name"]
+
+
 def test_bundle_that_cannot_be_opened(tmp_path: Path) -> None:
     with pytest.raises(BundleError, match="资料包不存在"):
         run_check(tmp_path / "nope")
