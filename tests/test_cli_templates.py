@@ -122,6 +122,12 @@ def test_render_without_serial_takes_one_from_the_register(runner, tmp_path):
         records = reg.records("demand-letter")
     assert [(r.serial, Path(r.file).name) for r in records] == [
         ("催字〔2026〕第00001号", "again.docx"), ("催字〔2026〕第00002号", "b.docx")]
+    # every rendered file is recorded with its hash: verify finds nothing reserved-but-unwritten
+    verify = run(runner, "register", "verify", "--register", register)
+    assert verify.exit_code == 0, verify.output
+    (tmp_path / "b.docx").write_bytes(b"edited")
+    verify = run(runner, "register", "verify", "--register", register)
+    assert verify.exit_code == 1 and "b.docx" in verify.output
 
 
 def test_render_usage_errors(runner, tmp_path):

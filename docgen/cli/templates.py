@@ -9,10 +9,10 @@ from typing import Any
 import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
-from docgen.errors import RenderError, TemplateError
+from docgen.errors import TemplateError
 from docgen.lint import format_text, lint_docx
+from docgen.register import allocate_serial, record_issued
 from docgen.templating import Template, list_templates, load_data, load_template
-from docgen.validation import Problem
 
 
 @click.group("templates")
@@ -124,26 +124,6 @@ def lint_command(file: Path, schema: str | None, fmt: str) -> None:
         raise click.exceptions.Exit(1)
 
 
-def _write_registered(template: Template, context: dict[str, Any], output: Path, register_path: str | None) -> str:
-    """Take the serial from the register (one per template and key field), write, record the file.
-
-    The same key (e.g. the same contract number) keeps its serial when rendered again.
-    Returns the serial.
-    """
-    from docgen.register import Register, sha256_file
-
-    row_key = str(context.get(template.key_field, "")).strip()
-    if not row_key:
-        raise RenderError(f"模板 {template.name}: 缺少 {template.key_field},无法分配编号",
-                          [Problem(template.key_field, "必填字段,不能缺少")])
-    with Register(register_path) as register:
-        reservation = register.reserve(template.name, row_key, lambda seq: template.format_serial(seq, context))
-        context["serial"] = reservation.serial
-        template.write(context, output)
-        register.complete(template.name, row_key, output, sha256_file(output))
-    return reservation.serial
-
-
 @click.command("render")
 @click.argument("name", required=False)
 @click.option("--data", "data_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -179,7 +159,10 @@ def render_command(name: str | None, data_path: Path, output: Path, template_fil
     if context.get("serial"):
         template.write(context, output)
     else:
-        _write_registered(template, context, output, register_path)
+        # the same key field keeps its serial; the file is recorded so `register verify` checks it
+        context["serial"] = allocate_serial(template, context, register_path)
+        template.write(context, output)
+        record_issued(template, context, output, register_path)
     click.echo(f"已生成 {output}(编号 {context['serial']})", err=True)
     if pdf:
         try:
