@@ -68,6 +68,9 @@ _BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FIELD_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _WINDOWS_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _MAX_NAME = 120  # characters of a file name, before the extension
+# Linux file systems cap a name at 255 bytes (a Chinese character takes 3 in UTF-8); leave room
+# for ".docx" and the batch's staging name (".NAME.docx.PID-RANDOM.part").
+_MAX_NAME_BYTES = 180
 
 
 # --------------------------------------------------------------------------- environment
@@ -505,7 +508,8 @@ class Template:
     def output_name(self, context: dict[str, Any]) -> str:
         """Return the output file name (``.docx``) from the file-name pattern, safe on Windows and Linux.
 
-        Characters Windows forbids become ``_``; the stem is capped at 120 characters.
+        Characters Windows forbids become ``_``; the stem is capped at 120 characters and
+        180 UTF-8 bytes (Linux allows 255 bytes per name; Chinese takes 3 a character).
         Raises ``TemplateError`` if the pattern names a field the context lacks.
         """
         try:
@@ -515,7 +519,8 @@ class Template:
         if stem.lower().endswith(".docx"):
             stem = stem[:-5]
         stem = _WINDOWS_BAD.sub("_", stem).strip(" .")
-        stem = re.sub(r"\s+", " ", stem)[:_MAX_NAME].rstrip(" .") or self.name
+        stem = re.sub(r"\s+", " ", stem)[:_MAX_NAME]
+        stem = stem.encode("utf-8")[:_MAX_NAME_BYTES].decode("utf-8", "ignore").rstrip(" .") or self.name
         if stem.split(".")[0].upper() in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}:
             stem = "_" + stem
         return stem + ".docx"

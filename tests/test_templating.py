@@ -166,7 +166,7 @@ def test_control_characters_are_dropped_not_written():
     assert "明远五金公司(证件号码" in text
 
 
-def test_output_name_is_safe_for_windows_and_capped():
+def test_output_name_is_safe_for_windows_and_capped(tmp_path):
     template = load_template("demand-letter")
     data = example("demand-letter")
     data["borrower"] = 'A/B\\C:D*E?F"G<H>I|J' + "长" * 300
@@ -175,6 +175,11 @@ def test_output_name_is_safe_for_windows_and_capped():
     assert name.startswith("催字〔2026〕第00007号_A_B_C_D_E_F_G_H_I_J")
     assert name.endswith(".docx") and len(name) <= 125
     assert not set('/\\:*?"<>|') & set(name)
+    # a name of Chinese characters fits the 255-byte limit of Linux file systems, with room to stage it
+    assert len(name.encode("utf-8")) <= 190
+    template.write(context, tmp_path / name)
+    (tmp_path / f".{name}.1234567-0123abcd.part").write_bytes(b"")
+    assert (tmp_path / name).stat().st_size > 0
 
 
 def test_format_serial_uses_the_letter_year():
