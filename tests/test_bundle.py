@@ -275,3 +275,10 @@ def test_unsupported_zip_version_is_bundle_error(tmp_path):
     z.write_bytes(bytes(data))
     with pytest.raises(BundleError, match="损坏"):
         open_bundle(z)
+
+
+def test_control_characters_in_names_are_shown_escaped(tmp_path):
+    z = hostile.utf8_zip(tmp_path / "b.zip", ["a\x1b[31mb.pdf", "ok.pdf"], data=b"x")
+    with open_bundle(z) as b:
+        assert [e.path for e in b.entries] == ["ok.pdf"]
+        assert _unsafe(b) == {"a\\x1b[31mb.pdf": "名称含控制字符"}

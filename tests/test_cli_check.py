@@ -15,6 +15,7 @@ from docgen.checklist import load_checklist
 from docgen.cli import main
 from docgen.cli.check import STAGES
 from example_helper import EXAMPLE_AS_OF, EXAMPLE_BUNDLE, make_bundle
+from tests import hostile
 
 EXAMPLE = str(EXAMPLE_BUNDLE)
 SUMMARY_ZH = "不完整:3 个阶段,59 项,缺失 2,无效 10,警告 3"
@@ -297,3 +298,12 @@ def test_text_to_file_has_no_colour(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "\x1b[" not in text and text.splitlines()[-1] == SUMMARY_ZH
     assert f"已写入 {out}" in result.output  # the note goes to stderr, mixed in by CliRunner
+
+
+def test_hostile_member_names_do_not_break_the_docx_report(tmp_path):
+    z = hostile.utf8_zip(tmp_path / "b.zip", ["a\x01b.pdf"], data=b"x")
+    out = tmp_path / "r.docx"
+    result = run("check", z, "--as-of", EXAMPLE_AS_OF, "--format", "docx", "-o", out)
+    assert result.exit_code == 1, result.output
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "a\\x01b.pdf" in text
