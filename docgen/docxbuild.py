@@ -31,7 +31,6 @@ LATIN_FONT = "Times New Roman"
 SONG = "宋体"
 HEI = "黑体"
 FANGSONG = "仿宋"
-KAI = "楷体"
 
 
 def _set_rfonts(rpr, east_asia: str, latin: str = LATIN_FONT) -> None:

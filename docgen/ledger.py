@@ -188,10 +188,6 @@ class Ledger:
     loans: list[Loan]
     unknown_headers: list[str] = field(default_factory=list)
 
-    def by_loan_no(self) -> dict[str, Loan]:
-        """Return the loans keyed by ``loan_no`` (unique once read)."""
-        return {loan.loan_no: loan for loan in self.loans}
-
 
 def split_guarantors(text: str | None) -> list[str]:
     """Return the guarantor names in ``text``, separated by 、 ; ; , or ,."""
