@@ -121,10 +121,7 @@ def is_junk(path: str) -> bool:
 
 
 def _unsafe(path: str, detail: str, detail_en: str) -> Finding:
-    # A hostile name's control characters are shown escaped: raw, they would drive the terminal
-    # (ANSI escapes) and cannot be written into a .docx report at all.
-    shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", path)
-    return Finding("unsafe-entry", path=shown, params={"detail": detail, "detail_en": detail_en})
+    return Finding("unsafe-entry", path=path, params={"detail": detail, "detail_en": detail_en})
 
 
 def _check_name(name: str) -> tuple[str | None, tuple[str, str] | None]:

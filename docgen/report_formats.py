@@ -13,9 +13,10 @@ and one summary line (``summary_line``) that scripts and tests can rely on.
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import click
@@ -652,9 +653,33 @@ def render_docx(report: Mapping[str, Any], lang: str = "zh", *, meta: ReportMeta
     return buffer.getvalue()
 
 
+#: Control characters (tab and newline aside): from a client's bundle.yaml or file names they
+#: would drive the terminal (ANSI escapes) and cannot be stored in a .docx at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(value: Any) -> Any:
+    """Return ``value`` with control characters in its strings shown as ``\\xNN``, recursively."""
+    if isinstance(value, str):
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    if isinstance(value, Mapping):
+        return {k: _printable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_printable(v) for v in value]
+    return value
+
+
 def render(report: Mapping[str, Any], fmt: str, lang: str = "zh", *, color: bool = False,
            meta: ReportMeta | None = None) -> str | bytes:
-    """Return the report in ``fmt`` (``text``, ``markdown``, ``json`` or ``docx``; docx is bytes)."""
+    """Return the report in ``fmt`` (``text``, ``markdown``, ``json`` or ``docx``; docx is bytes).
+
+    For people (text, markdown, docx) control characters in the report's strings are shown
+    escaped; JSON escapes them itself.
+    """
+    if fmt != "json":
+        report = _printable(report)
+        if meta is not None:
+            meta = ReportMeta(**{f.name: _printable(getattr(meta, f.name)) for f in fields(meta)})
     if fmt == "text":
         return render_text(report, lang, color, meta=meta)
     if fmt == "markdown":

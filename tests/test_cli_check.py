@@ -300,10 +300,16 @@ def test_text_to_file_has_no_colour(tmp_path):
     assert f"已写入 {out}" in result.output  # the note goes to stderr, mixed in by CliRunner
 
 
-def test_hostile_member_names_do_not_break_the_docx_report(tmp_path):
-    z = hostile.utf8_zip(tmp_path / "b.zip", ["a\x01b.pdf"], data=b"x")
+def test_control_characters_are_shown_escaped_not_crashing_the_docx(tmp_path):
+    z = hostile.write_zip(tmp_path / "b.zip", [
+        hostile.Member("a\x01b.pdf", b"x", utf8=True),
+        hostile.Member("bundle.yaml", 'borrower: {name: "华安\\x1b[31m置业"}\n'.encode(), utf8=True)])
     out = tmp_path / "r.docx"
     result = run("check", z, "--as-of", EXAMPLE_AS_OF, "--format", "docx", "-o", out)
     assert result.exit_code == 1, result.output
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
-    assert "a\\x01b.pdf" in text
+    assert "a\\x01b.pdf" in text and "借款人:华安\\x1b[31m置业" in text
+    result = run("check", z, "--as-of", EXAMPLE_AS_OF, "--color")
+    assert "\x1b[31m置业" not in result.output and "华安\\x1b[31m置业" in result.output
+    data = json.loads(run("check", z, "--as-of", EXAMPLE_AS_OF, "--format", "json").output)
+    assert "a\x01b.pdf" in [f["path"] for f in data["findings"]]  # JSON escapes it itself
