@@ -313,3 +313,11 @@ def test_control_characters_are_shown_escaped_not_crashing_the_docx(tmp_path):
     assert "\x1b[31m置业" not in result.output and "华安\\x1b[31m置业" in result.output
     data = json.loads(run("check", z, "--as-of", EXAMPLE_AS_OF, "--format", "json").output)
     assert "a\x01b.pdf" in [f["path"] for f in data["findings"]]  # JSON escapes it itself
+
+
+def test_unwritable_output_exits_2_with_one_line(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    out = tmp_path / "a-file" / "r.json"  # its folder cannot be created
+    result = run("check", EXAMPLE, "--as-of", EXAMPLE_AS_OF, "--format", "json", "-o", out)
+    assert result.exit_code == 2
+    assert result.output == f"Error: {out}: 无法写入(File exists);请检查 -o 的路径和权限\n"

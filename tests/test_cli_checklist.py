@@ -106,3 +106,11 @@ def test_validate_a_banks_file(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "items.org-code-cert.rules[0].when: 表达式 'borrower.__class__' 不安全或无效" in result.output
     assert _run("validate", str(tmp_path / "none.yaml")).exit_code == 2
+
+
+def test_unwritable_output_exits_2(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    out = tmp_path / "a-file" / "清单.txt"  # its folder cannot be created
+    result = _run("show", "-o", str(out))
+    assert result.exit_code == 2
+    assert "无法写入(File exists)" in result.output and "Traceback" not in result.output
