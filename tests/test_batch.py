@@ -88,6 +88,19 @@ def test_one_bad_row_writes_nothing_and_names_row_and_column(tmp_path: Path, tem
     assert "第5行 C(证件号码)列 id_number: 既不是有效的统一社会信用代码,也不是有效的居民身份证号" in str(err.value)
 
 
+def test_a_row_that_could_not_be_rendered_is_caught_before_any_serial(tmp_path: Path) -> None:
+    data = rows(3)
+    data[1]["逾期本金"] = 1e17  # beyond what 人民币大写 can write
+    data[1]["合计"] = None
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    with Register(tmp_path / "reg.sqlite") as reg:
+        with pytest.raises(RowsError) as err:
+            run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
+        assert reg.records() == []
+    assert not (tmp_path / "out").exists()
+    assert [(p.row, p.column, p.path) for p in err.value.problems] == [(3, "I(逾期本金)", "principal")]
+
+
 def test_numeric_id_cell_and_duplicate_key_are_row_errors(tmp_path: Path) -> None:
     data = rows(3)
     data[1]["证件号码"] = 330102198501011234  # what Excel does to an ID typed into a General cell
