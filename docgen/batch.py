@@ -611,7 +611,7 @@ def run_batch(
     the fields of the named template. ``defaults`` (field -> value, e.g. the letter date of
     the whole batch) fill fields the sheet lacks or leaves empty; their columns are then not
     required. Raises ``InputError`` (unreadable rows or template, a default for a field the
-    template does not have), and whatever ``generate`` raises.
+    template does not have, a sheet with only a header), and whatever ``generate`` raises.
     """
     if isinstance(template_name_or_path, Template):
         template = template_name_or_path
@@ -630,6 +630,9 @@ def run_batch(
                 if isinstance(rule, dict) and rule.get("required") and name != "serial" and name not in defaults]
     aliases = {name: template.aliases.get(name, []) for name in template.schema}
     table = read_table(rows_path, aliases, required=required, text_fields=text_fields(template), sheet=sheet)
+    if not table.rows and not table.problems:
+        # An empty batch is a wrong file or sheet, not a success with an empty manifest.
+        raise InputError(f"{rows_path}: 表格中没有数据行(只有表头);请检查是否选错了文件或工作表(--sheet)")
     if defaults:
         for row in table.rows:
             for name, value in defaults.items():

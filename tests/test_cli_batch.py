@@ -104,6 +104,12 @@ def test_unreadable_rows_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     assert "Traceback" not in result.output
     unknown = runner.invoke(main, ["batch", "no-such", "--rows", str(sheet), "--out", str(tmp_path / "o")])
     assert unknown.exit_code == 2 and "未知模板 no-such" in unknown.stderr
+    header_only = write_csv(tmp_path / "header.csv", rows(1))
+    header_only.write_text(header_only.read_text(encoding="utf-8-sig").splitlines()[0] + "\n", encoding="utf-8")
+    empty = runner.invoke(main, ["batch", "demand-letter", "--rows", str(header_only), "--out", str(tmp_path / "o")])
+    assert empty.exit_code == 2
+    assert empty.stderr == f"Error: {header_only}: 表格中没有数据行(只有表头);请检查是否选错了文件或工作表(--sheet)\n"
+    assert not (tmp_path / "o").exists()
 
 
 def test_options_are_validated(runner: CliRunner, tmp_path: Path) -> None:
