@@ -367,10 +367,7 @@ class Register:
                 continue
             try:
                 digest = sha256_file(record.file)
-            except FileNotFoundError:
-                failures.append((record, "missing"))
-                continue
-            except OSError:
+            except OSError:  # gone, or no longer readable: either way not the file issued
                 failures.append((record, "missing"))
                 continue
             if digest != record.sha256:

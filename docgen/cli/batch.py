@@ -140,7 +140,7 @@ def batch_command(name: str, rows_path: Path, out_dir: Path, pdf: bool, merge_pd
                 progress=bar,
             )
     except RowsError as exc:
-        bar.close()
+        bar.close()  # before the JSON on stdout; closing twice is harmless
         if fmt == "json":
             emit(dump_json({"template": name, "written": 0, "problems": [p.to_dict() for p in exc.problems]}), None)
         raise
