@@ -19,7 +19,6 @@ Nested zips are plain files here (kind ``zip``); they are never opened as bundle
 """
 from __future__ import annotations
 
-import io
 import os
 import re
 import stat
@@ -227,49 +226,17 @@ def _member_names(infos: list[zipfile.ZipInfo]) -> list[str]:
 # reading with a cap
 
 
-class _CappedReader(io.RawIOBase):
-    """A read-only stream that raises ``BundleError`` once more than ``cap`` bytes come out.
-
-    Zip headers can lie about sizes; the cap holds whatever the header says.
-    """
-
-    def __init__(self, raw: BinaryIO, cap: int, path: str) -> None:
-        self._raw = raw
-        self._cap = cap
-        self._path = path
-        self._done = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
-        want = len(buffer)
-        try:
-            data = self._raw.read(min(want, self._cap - self._done + 1))
-        except (OSError, zipfile.BadZipFile, EOFError, ValueError, zlib.error) as exc:
-            raise BundleError(f"{self._path}: 读取失败({exc})") from exc
-        self._done += len(data)
-        if self._done > self._cap:
-            raise BundleError(f"{self._path}: 文件超过大小上限 {self._cap} 字节,停止读取")
-        buffer[: len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        try:
-            self._raw.close()
-        finally:
-            super().close()
-
-
-def read_spec(spec: ReadSpec, _zip_cache: dict[str, zipfile.ZipFile] | None = None) -> bytes:
-    """Return the bytes ``spec`` names, never more than ``spec.cap``; raises ``BundleError``.
+def read_spec(spec: ReadSpec, _zip_cache: dict[str, zipfile.ZipFile] | None = None, label: str | None = None) -> bytes:
+    """Return the bytes ``spec`` names, never more than ``spec.cap``; raises ``BundleError``
+    whose message starts with ``label`` (the entry's bundle path; a zip member's stored name
+    would be mojibake for GBK names).
 
     Used by worker processes, which must open the archive themselves: a zip handle inherited
     across ``fork`` shares its file offset with the parent and siblings.
     ``_zip_cache`` lets a worker keep archives open between calls.
     """
     first = min(spec.size, spec.cap) + 1 if spec.kind == "file" else 1 * MB
-    return _read_all(_open_spec(spec, _zip_cache), spec.cap, spec.member or spec.location, first)
+    return _read_all(_open_spec(spec, _zip_cache), spec.cap, label or spec.member or spec.location, first)
 
 
 def sha256_spec(spec: ReadSpec) -> str:
@@ -365,34 +332,20 @@ class Bundle:
         self.unsafe = unsafe
         self._specs = specs
         self._zip = zf
-        self.is_zip = zf is not None
 
     # -- reading -------------------------------------------------------------------------------
     def spec(self, path: str) -> ReadSpec:
         """Return how to read entry ``path`` in another process; raises ``KeyError`` if not an entry."""
         return self._specs[path]
 
-    def _raw(self, spec: ReadSpec) -> BinaryIO:
-        # The bundle's own archive handle serves its members (same process, no fork here).
-        if spec.kind == "zip" and self._zip is None:
-            raise BundleError(f"{self.root}: 资料包已关闭,无法再读取")
-        cache = {spec.location: self._zip} if self._zip is not None else None
-        return _open_spec(spec, cache)
-
-    def open(self, path: str) -> BinaryIO:
-        """Return a binary stream of entry ``path`` (capped at the per-file limit).
-
-        Raises ``KeyError`` for a path that is not a safe entry, ``BundleError`` when it cannot
-        be read.
-        """
-        spec = self._specs[path]
-        return io.BufferedReader(_CappedReader(self._raw(spec), spec.cap, path))  # type: ignore[arg-type]
-
     def read(self, path: str) -> bytes:
         """Return the bytes of entry ``path``; raises ``KeyError`` or ``BundleError``."""
         spec = self._specs[path]
-        first = min(spec.size, spec.cap) + 1 if spec.kind == "file" else 1 * MB
-        return _read_all(self._raw(spec), spec.cap, path, first)
+        if spec.kind == "zip" and self._zip is None:
+            raise BundleError(f"{self.root}: 资料包已关闭,无法再读取")
+        # The bundle's own archive handle serves its members (same process, no fork here).
+        cache = {spec.location: self._zip} if self._zip is not None else None
+        return read_spec(spec, cache, path)
 
     def __contains__(self, path: object) -> bool:
         return path in self._specs

@@ -608,7 +608,7 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
         try:
             if _TEST_HOOK is not None:
                 _TEST_HOOK(path)
-            data = read_spec(spec, cache)
+            data = read_spec(spec, cache, path)
             result: dict[str, Any] = asdict(inspect_bytes(path, data))
             del data
         except MemoryError:

@@ -12,6 +12,7 @@ from docgen.bundle import open_bundle
 from docgen.errors import BundleError
 from docgen.inspection import FileInfo, extension_kinds, inspect_bundle, inspect_bytes, inspect_path
 from tests import hostile
+from tests.hostile import Member
 
 
 def test_normal_pdf(tmp_path):
@@ -507,3 +508,16 @@ def test_xref_streams_and_object_streams_are_read(predictor, packed):
     assert (info.pages, info.problem) == (6, None)
 
 
+
+
+def test_unreadable_gbk_member_is_named_in_chinese(tmp_path):
+    name = "申请人资料/营业执照.pdf"
+    z = hostile.write_zip(tmp_path / "b.zip", [Member(name, hostile.pdf_bytes(3) * 50, raw_name=name.encode("gbk"))])
+    data = bytearray(z.read_bytes())
+    start = 30 + len(name.encode("gbk"))
+    data[start + 5:start + 25] = bytes(range(20))  # scramble the deflate stream
+    z.write_bytes(bytes(data))
+    with open_bundle(z) as b:
+        (info,) = inspect_bundle(b, jobs=1)
+    assert (info.path, info.problem) == (name, "unreadable")
+    assert info.detail.startswith(f"无法读取文件:{name}: 读取失败")
