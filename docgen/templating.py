@@ -311,6 +311,7 @@ def patched_sources(docx_bytes: bytes) -> list[tuple[str, str, str, str]]:
 def _render_error(template: str, exc: BaseException, source: str | None, *, row: int | None) -> RenderError:
     """Translate a Jinja/filter exception into a RenderError naming template, field, row, place."""
     where = ""
+    named: set[str] = set()
     if source is not None:
         lineno = None
         tb = exc.__traceback__
@@ -322,7 +323,10 @@ def _render_error(template: str, exc: BaseException, source: str | None, *, row:
         if lineno:
             lines = source.splitlines()
             if 0 < lineno <= len(lines):
-                snippet = _paragraph_text(lines[lineno - 1])[:80]
+                text = _paragraph_text(lines[lineno - 1])
+                # the field a filter failed on: the paragraph's only {{ name … }}, when it has one
+                named = set(re.findall(r"\{\{-?\s*([A-Za-z_]\w*)", text))
+                snippet = text[:80]
                 where = f"(第{lineno}段: {snippet})" if snippet else f"(第{lineno}段)"
     field_name = "?"
     if isinstance(exc, jinja2.UndefinedError):
@@ -334,6 +338,8 @@ def _render_error(template: str, exc: BaseException, source: str | None, *, row:
         message = f"模板 {template}: 不安全的模板表达式{where}: {exc}"
         detail = f"不安全的模板表达式: {exc}"
     else:
+        if len(named) == 1:
+            field_name = named.pop()
         message = f"模板 {template}: 无法填写{where}: {exc}"
         detail = str(exc)
     row_text = f" 第{row}行" if row is not None else ""

@@ -291,8 +291,9 @@ def test_none_value_is_not_printed_as_blank(tmp_path):
 
 def test_filter_error_names_the_template(tmp_path):
     path = make_template(tmp_path, ["大写:{{ v|amount_in_words }}"], {"v": {"type": "integer"}})
-    with pytest.raises(RenderError, match="负数"):
-        load_template(path=path).render({"v": -5})
+    with pytest.raises(RenderError, match="负数") as err:
+        load_template(path=path).render({"v": -5}, row=4)
+    assert [(p.path, p.row) for p in err.value.problems] == [("v", 4)]  # the field the filter failed on
 
 
 def test_sandbox_blocks_unsafe_attributes(tmp_path):
