@@ -128,7 +128,7 @@ class Checklist:
             if stage.id == stage_id:
                 return stage
         raise ChecklistError(
-            f"清单 {self.id} 没有阶段 {stage_id!r}(可用阶段:{', '.join(self.stage_ids)})"
+            f"清单 {self.id} 没有阶段 {stage_id!r};可用阶段:{', '.join(self.stage_ids)}"
         )
 
     def stages_up_to(self, stage_id: str | None) -> list[Stage]:

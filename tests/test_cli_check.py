@@ -13,7 +13,6 @@ from click.testing import CliRunner
 
 from docgen.checklist import load_checklist
 from docgen.cli import main
-from docgen.cli.check import STAGES
 from example_helper import EXAMPLE_AS_OF, EXAMPLE_BUNDLE, make_bundle
 from tests import hostile
 
@@ -29,10 +28,6 @@ def run(*args: str):
 @pytest.fixture(scope="module")
 def complete_bundle(tmp_path_factory) -> Path:
     return make_bundle().build(tmp_path_factory.mktemp("ok") / "complete", demo=False)
-
-
-def test_stage_choices_follow_the_checklist():
-    assert list(STAGES) == load_checklist("dev-loan").stage_ids
 
 
 def test_complete_bundle_exits_0(complete_bundle):
@@ -74,7 +69,7 @@ def test_json_is_exactly_the_design_shape():
     assert set(data) == {"checklist", "bundle", "as_of", "complete", "stages", "files", "findings", "draftable"}
     assert (data["checklist"], data["bundle"], data["as_of"], data["complete"]) == \
         ("dev-loan", EXAMPLE, EXAMPLE_AS_OF, False)
-    assert [s["id"] for s in data["stages"]] == list(STAGES)
+    assert [s["id"] for s in data["stages"]] == load_checklist("dev-loan").stage_ids
     for stage in data["stages"]:
         assert set(stage) == {"id", "complete", "items"} and isinstance(stage["complete"], bool)
         for item in stage["items"]:
@@ -145,7 +140,8 @@ def test_equity_threshold_option():
     (["check", "/no/such/bundle"], "Path '/no/such/bundle' does not exist"),
     (["check", EXAMPLE, "--as-of", "2026-02-30"], "'2026-02-30' 不是有效日期;请写成 YYYY-MM-DD"),
     (["check", EXAMPLE, "--as-of", "28/11/2026"], "'28/11/2026' 不是有效日期"),
-    (["check", EXAMPLE, "--stage", "pre-loan"], "'pre-loan' is not one of"),
+    (["check", EXAMPLE, "--stage", "pre-loan"],
+     "清单 dev-loan 没有阶段 'pre-loan';可用阶段:pre-application, pre-contract, pre-disbursement"),
     (["check", EXAMPLE, "--format", "pdf"], "'pdf' is not one of"),
     (["check", EXAMPLE, "--checklist", "no-such-list"], "未知清单 'no-such-list'"),
 ])
@@ -321,3 +317,17 @@ def test_unwritable_output_exits_2_with_one_line(tmp_path):
     result = run("check", EXAMPLE, "--as-of", EXAMPLE_AS_OF, "--format", "json", "-o", out)
     assert result.exit_code == 2
     assert result.output == f"Error: {out}: 无法写入(File exists);请检查 -o 的路径和权限\n"
+
+
+def test_stage_of_a_banks_own_checklist(tmp_path):
+    from docgen.resources import checklists_dir
+
+    own = tmp_path / "我行清单.yaml"
+    text = (checklists_dir() / "dev-loan.yaml").read_text(encoding="utf-8")
+    own.write_text(text.replace("  - id: pre-contract\n", "  - id: signing\n", 1), encoding="utf-8")
+    data = json.loads(run("check", EXAMPLE, "--as-of", EXAMPLE_AS_OF, "--checklist", own, "--stage", "signing",
+                          "--format", "json").output)
+    assert [s["id"] for s in data["stages"]] == ["pre-application", "signing"]
+    result = run("check", EXAMPLE, "--checklist", own, "--stage", "pre-contract")
+    assert result.exit_code == 2
+    assert "没有阶段 'pre-contract';可用阶段:pre-application, signing, pre-disbursement" in result.output

@@ -6,7 +6,6 @@ import click
 from docgen.checklist import Checklist, list_checklists, load_checklist
 from docgen.cli.check import write_output
 from docgen.cli.common import dump_json, handle_errors
-from docgen.errors import ChecklistError
 
 _PROVIDER = {"zh": {"bank": "银行提供"}, "en": {"bank": "provided by the bank"}}
 
@@ -98,10 +97,8 @@ def show_command(name: str, stage: str | None, lang: str | None, fmt: str, outpu
       docgen checklist show ./我行清单.yaml --format json
     """
     checklist = load_checklist(name)
-    if stage is not None and stage not in checklist.stage_ids:
-        raise ChecklistError(
-            f"清单 {checklist.id} 没有阶段 {stage!r};可用阶段:{', '.join(checklist.stage_ids)}"
-        )
+    if stage is not None:
+        checklist.stage(stage)  # ChecklistError (exit 2) naming the stages there are
     if fmt == "json":
         data = checklist.to_dict()
         if stage:
