@@ -201,13 +201,11 @@ def load_bundle_data(raw: bytes | None, checklist: Checklist) -> BundleData:
                                "bundle.yaml must be a mapping (borrower:, project: …)")],
             present=True,
         )
-    normalized, problems = validate(SCHEMA, doc)
-    data = normalized if normalized else dict(doc)
+    data, problems = validate(SCHEMA, doc)
     problems = list(problems) + _cross_checks(data, problems, checklist)
+    # Every field with a problem is dropped: the rules see only what validation normalized.
     for problem in problems:
         _drop(data, problem.path)
-    # Keep only what validation normalized: a key whose coercion failed but was not reported
-    # (cerberus reports one error per field) must not reach the rules half-typed.
     return BundleData(data=data, findings=[_from_problem(p) for p in problems], present=True)
 
 
