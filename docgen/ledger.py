@@ -111,8 +111,13 @@ def _text(required: bool) -> dict[str, Any]:
     return rule
 
 
+# Dates a loan can plausibly carry; beyond them deadline arithmetic (three years, six months
+# on) would run past the calendar's end instead of reporting the typo (9999-12-31).
+DATE_MIN, DATE_MAX = _dt.date(1900, 1, 1), _dt.date(2199, 12, 31)
+
+
 def _date(required: bool) -> dict[str, Any]:
-    rule: dict[str, Any] = {"type": "date", "coerce": "to_date"}
+    rule: dict[str, Any] = {"type": "date", "coerce": "to_date", "min": DATE_MIN, "max": DATE_MAX}
     return {**rule, "required": True} if required else {**rule, "nullable": True}
 
 
@@ -277,17 +282,22 @@ def _opt_date(value: Any) -> _dt.date | None:
     if value is None:
         return None
     if cls is _DATE:
-        return value
-    if cls is _DATETIME:
-        return value.date()
-    if cls is str:
+        result = value
+    elif cls is _DATETIME:
+        result = value.date()
+    elif cls is str:
         text = value.strip()
         if not text:
             return None
         if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii():
-            return _DATE(int(text[:4]), int(text[5:7]), int(text[8:]))
-        return parse_date(text)  # 2026/6/30, 2026年6月30日: what the schema's coercer accepts
-    raise ValueError
+            result = _DATE(int(text[:4]), int(text[5:7]), int(text[8:]))
+        else:
+            result = parse_date(text)  # 2026/6/30, 2026年6月30日: what the schema's coercer accepts
+    else:
+        raise ValueError
+    if not DATE_MIN <= result <= DATE_MAX:
+        raise ValueError  # cerberus reports it
+    return result
 
 
 def _opt_amount(value: Any) -> Decimal | None:

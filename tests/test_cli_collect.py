@@ -100,6 +100,8 @@ def test_plan_bad_date_is_a_usage_error(runner: CliRunner, ledger: Path) -> None
     assert result.exit_code == 2
     assert "--as-of" in result.output
     assert "例如 --as-of 2026-11-28" in result.output
+    far = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "9999-12-31"])
+    assert far.exit_code == 2 and "9999-12-31 超出可用范围 1900–2199 年" in far.output
 
 
 def test_plan_missing_ledger_exits_2(runner: CliRunner, tmp_path: Path) -> None:

@@ -153,3 +153,16 @@ def test_class_suffix_and_slash_dates_take_the_fast_path() -> None:
 def test_write_ledger_refuses_unknown_format(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         write_ledger([row("A", 1)], tmp_path / "x.ods")
+
+
+def test_a_date_past_the_plausible_range_is_a_row_error_not_an_overflow(tmp_path: Path) -> None:
+    # 9999-12-31 typed for "no end": deadlines three years on would overflow the calendar.
+    far = [row("A1", 1000), row("A2", 1000, maturity=dt.date(9999, 12, 31)),
+           row("A3", 1000, last_interruption="9999-12-01")]
+    for path in (write_ledger(far, tmp_path / "far.xlsx"), write_ledger(far, tmp_path / "far.csv")):
+        with pytest.raises(RowsError) as caught:
+            read_ledger(path)
+        assert {(p.row, p.path, p.message) for p in caught.value.problems} == {
+            (3, "maturity", "最大值为 2199-12-31"), (4, "last_interruption", "最大值为 2199-12-31")}
+    assert _fast_loan(row("A", "1000", "次级类", days=100, maturity="2199-12-31"), 3) is not None
+    assert _fast_loan(row("A", "1000", "次级类", days=100, maturity="2200-01-01"), 3) is None  # cerberus reports it

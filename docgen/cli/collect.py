@@ -24,9 +24,14 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt
     if value is None:
         return _dt.date.today()
     try:
-        return parse_date(value)
+        date = parse_date(value)
     except ValueError as exc:
         raise click.BadParameter(f"{exc}(例如 --as-of 2026-11-28)") from None
+    from docgen.ledger import DATE_MAX, DATE_MIN
+
+    if not DATE_MIN <= date <= DATE_MAX:
+        raise click.BadParameter(f"{value} 超出可用范围 {DATE_MIN.year}–{DATE_MAX.year} 年(例如 --as-of 2026-11-28)")
+    return date
 
 
 def _progress(total: int, label: str) -> Any:
