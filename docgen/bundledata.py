@@ -170,7 +170,7 @@ def read_yaml(raw: bytes) -> tuple[Any, Finding | None]:
     except UnicodeDecodeError:
         return None, _finding("(文件)", "无法解码:请保存为 UTF-8 编码", "cannot decode: save it as UTF-8")
     try:
-        return parse_yaml(text), None
+        doc = parse_yaml(text)
     except yaml.YAMLError as exc:
         where = yaml_error_where(exc)
         problem = yaml_error_problem(exc)
@@ -181,6 +181,34 @@ def read_yaml(raw: bytes) -> tuple[Any, Finding | None]:
             f.params.update(line=line, column=column)
             return None, f
         return None, _finding("(文件)", f"YAML 语法错误:{problem}", f"YAML syntax error: {problem}")
+    if _expands_beyond(doc, MAX_VALUES):
+        # YAML aliases (&a … *a) nest cheaply into a "billion laughs" document that any walk
+        # over it (validation, reports) would never finish.
+        return None, _finding("(文件)", f"内容展开后超过 {MAX_VALUES} 个值(别名 & / * 嵌套过多);请直接写出各字段",
+                              f"expands to over {MAX_VALUES} values (too many nested & / * aliases); "
+                              "write the fields out")
+    return doc, None
+
+
+#: Most values (mappings, lists and scalars, aliases counted each time they are used) in a
+#: bundle.yaml; a real one has a few hundred.
+MAX_VALUES = 100_000
+
+
+def _expands_beyond(doc: Any, limit: int) -> bool:
+    """Return True when walking ``doc`` visits more than ``limit`` values (stops there)."""
+    stack, seen = [doc], 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def load_bundle_data(raw: bytes | None, checklist: Checklist) -> BundleData:

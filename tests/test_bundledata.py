@@ -137,3 +137,20 @@ def test_not_a_mapping_and_gbk_text() -> None:
     gbk = "borrower:\n  name: 华安置业\n".encode("gb18030")
     result = _load(gbk)
     assert result.findings == [] and result.section("borrower")["name"] == "华安置业"
+
+
+@pytest.mark.parametrize("text", [
+    "\n".join(["l0: &l0 [a, a, a, a, a, a, a, a, a, a]"]
+              + [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 9)])
+    + "\nborrower: {name: *l8}\n",  # "billion laughs": 10^9 values from 400 bytes
+    "a: &a [*a]\n",  # an alias inside itself
+])
+def test_alias_bombs_are_one_finding_not_a_hang(text) -> None:
+    result = _load(text.encode("utf-8"))
+    assert _fields(result) == {"(文件)": "内容展开后超过 100000 个值(别名 & / * 嵌套过多);请直接写出各字段"}
+    assert result.data == {}
+
+
+def test_a_few_aliases_are_fine() -> None:
+    result = _load(b"borrower: &b {name: \xe5\x8d\x8e\xe5\xae\x89}\ncontractor: *b\n")
+    assert result.findings == [] and result.section("contractor")["name"] == "华安"

@@ -200,3 +200,12 @@ def test_zip_from_chinese_windows_with_gbk_names(bundle: Path, tmp_path: Path) -
     assert report.complete
     assert report.item_result("business-license").files == ["01-申请前期/营业执照.pdf"]
     assert report.to_dict()["stages"] == run_check(bundle, as_of=AS_OF).to_dict()["stages"]
+
+
+def test_alias_bomb_in_bundle_yaml_is_a_finding(tmp_path: Path) -> None:
+    lines = ["l0: &l0 [a, a, a, a, a, a, a, a, a, a]"]
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 9)]
+    (tmp_path / "bundle.yaml").write_text("\n".join(lines) + "\nborrower: {name: *l8}\n", encoding="utf-8")
+    report = run_check(tmp_path, as_of=AS_OF)
+    assert report.bundle_yaml == {}  # the report headers do not walk it either
+    assert [f.params["field"] for f in report.findings if f.code == "invalid-data"] == ["(文件)"]
