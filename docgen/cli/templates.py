@@ -9,7 +9,6 @@ from typing import Any
 import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
-from docgen.errors import TemplateError
 from docgen.lint import format_text, lint_docx
 from docgen.register import allocate_serial, record_issued
 from docgen.templating import Template, list_templates, load_data, load_template
@@ -165,10 +164,8 @@ def render_command(name: str | None, data_path: Path, output: Path, template_fil
         record_issued(template, context, output, register_path)
     click.echo(f"已生成 {output}(编号 {context['serial']})", err=True)
     if pdf:
-        try:
-            from docgen.pdf import convert_to_pdf
-        except ImportError:
-            raise TemplateError("此安装不含 PDF 转换(docgen.pdf);请去掉 --pdf") from None
+        from docgen.pdf import convert_to_pdf  # only now: most renders need no PDF
+
         for path in convert_to_pdf([output], output.parent):
             click.echo(f"已生成 {path}", err=True)
 
