@@ -76,20 +76,18 @@ def rule_votes(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
     vote_field = params.get("vote", "vote")
     in_favour = params.get("in_favour", "同意")
     threshold = parse_fraction(params.get("threshold", "2/3"))
-    total = sum((Fraction(str(item.get(share_field) or 0)) for item in items), Fraction(0))
-    favour = sum(
-        (Fraction(str(item.get(share_field) or 0)) for item in items if item.get(vote_field) == in_favour),
-        Fraction(0),
-    )
+    shares = [(Decimal(str(item.get(share_field) or 0)), item.get(vote_field) == in_favour) for item in items]
+    total = sum((share for share, _ in shares), Decimal(0))
+    favour = sum((share for share, yes in shares if yes), Decimal(0))
     if params.get("favour_field"):
-        context[params["favour_field"]] = sum(
-            (Decimal(str(item.get(share_field) or 0)) for item in items if item.get(vote_field) == in_favour), Decimal(0))
+        context[params["favour_field"]] = favour
     if params.get("total_field"):
-        context[params["total_field"]] = sum((Decimal(str(item.get(share_field) or 0)) for item in items), Decimal(0))
+        context[params["total_field"]] = total
     if not items or total == 0:
         return []
-    if favour / total < threshold:
-        pct = float(favour / total * 100)
+    ratio = Fraction(favour) / Fraction(total)  # exact: 2/3 of 100 is not 66.67
+    if ratio < threshold:
+        pct = float(ratio * 100)
         need = float(threshold * 100)
         return [(params["items"], f"同意票所代表的表决权为{pct:.2f}%,未达到{need:.2f}%({params.get('threshold', '2/3')}),决议不能通过")]
     return []

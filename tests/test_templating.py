@@ -255,6 +255,16 @@ def test_votes_must_reach_two_thirds():
     assert len(problems) == 1 and "60.00%" in problems[0].message and "66.67%" in problems[0].message
 
 
+def test_two_thirds_is_compared_exactly():
+    template = load_template("shareholder-resolution")
+    data = example("shareholder-resolution")
+    for shares, ok in (((60, "6.67", "33.33"), True), ((60, "6.66", "33.34"), False)):
+        for holder, share in zip(data["shareholders"], shares):
+            holder["share"] = share
+        problems = template.check(data)[1]
+        assert (problems == []) is ok, (shares, problems)
+
+
 def test_vote_threshold_is_configurable(tmp_path):
     meta = yaml.safe_load((load_template("shareholder-resolution").meta_path).read_text(encoding="utf-8"))
     meta["rules"][1]["threshold"] = "1/2"
