@@ -350,6 +350,7 @@ def _build(doc: dict[str, Any], label: str, path: Path | None) -> Checklist:
             for ref in rule.get("items", []) if rule["rule"] == "all-of" else []:
                 if ref not in items:
                     raise ChecklistError(f"{label}: items.{item.id}.rules[{i}].items: 未定义的项目 {ref!r}")
+    _refuse_all_of_cycles(items, label)
     stages: list[Stage] = []
     seen: set[str] = set()
     for si, spec in enumerate(doc["stages"]):
@@ -371,6 +372,28 @@ def _build(doc: dict[str, Any], label: str, path: Path | None) -> Checklist:
         id=doc["id"], title=dict(doc["title"]), stages=stages, items=items, groups=groups,
         params=dict(doc.get("params") or {}), path=path,
     )
+
+
+def _refuse_all_of_cycles(items: dict[str, Item], label: str) -> None:
+    """Raise ``ChecklistError`` when an ``all-of`` item needs itself, directly or through others."""
+    def refs(item_id: str) -> list[str]:
+        return [r for rule in items[item_id].rules_of("all-of") for r in rule["items"]]
+
+    done: set[str] = set()
+    for start in items:
+        path: list[str] = []
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:
+            item_id, depth = stack.pop()
+            del path[depth:]
+            if item_id in path:
+                cycle = " → ".join([*path[path.index(item_id):], item_id])
+                raise ChecklistError(f"{label}: items.{path[-1]}.rules: all-of 循环引用({cycle})")
+            if item_id in done:
+                continue
+            path.append(item_id)
+            stack.extend((r, depth + 1) for r in refs(item_id))
+        done.add(start)
 
 
 def _build_rule(rule: dict[str, Any], where: str) -> dict[str, Any]:

@@ -134,15 +134,24 @@ def _applies(rule: dict[str, Any], ctx: dict[str, Any]) -> bool:
 def evaluate_items(rc: RuleContext) -> dict[str, Evaluation]:
     """Evaluate every item of the checklist once; return item id -> ``Evaluation``.
 
-    Items built from others (``all-of``) are evaluated after the items they name.
+    Items built from others (``all-of``, possibly nested; the checklist refuses cycles) are
+    evaluated after the items they name.
     """
     results: dict[str, Evaluation] = {}
-    derived = [i for i in rc.checklist.items.values() if i.rules_of("all-of")]
-    for item in rc.checklist.items.values():
-        if item not in derived:
+
+    def evaluate(item: Item) -> None:
+        if item.id in results:
+            return
+        refs = [r for rule in item.rules_of("all-of") for r in rule["items"]]
+        if not refs:
             results[item.id] = evaluate_item(item, rc)
-    for item in derived:
+            return
+        for ref in refs:
+            evaluate(rc.checklist.item(ref))
         results[item.id] = _evaluate_all_of(item, rc, results)
+
+    for item in rc.checklist.items.values():
+        evaluate(item)
     return results
 
 

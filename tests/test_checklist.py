@@ -133,6 +133,10 @@ def test_bare_no_key_read_as_false_by_yaml_is_taken_back(tmp_path: Path) -> None
         (lambda d: d["items"]["org-code-cert"]["rules"][0].__setitem__("when", "borrower.uscc and ("),
          "items.org-code-cert.rules[0].when: 表达式 'borrower.uscc and (' 语法错误"),
         (lambda d: d.pop("stages"), "stages: 必填字段"),
+        (lambda d: d["items"]["four-permits"]["rules"][0].__setitem__("items", ["land-use-cert", "four-permits"]),
+         "items.four-permits.rules: all-of 循环引用(four-permits → four-permits)"),
+        (lambda d: (d["items"]["land-use-cert"].__setitem__("rules", [{"rule": "all-of", "items": ["four-permits"]}])),
+         "items.four-permits.rules: all-of 循环引用(land-use-cert → four-permits → land-use-cert)"),
     ],
 )
 def test_broken_checklist_names_the_key(tmp_path: Path, mutate, expected: str) -> None:

@@ -328,6 +328,23 @@ def test_four_permits(bundle: Path) -> None:
     assert report.item_result("four-permits").status == "missing"
 
 
+def test_all_of_items_may_nest_in_a_banks_checklist(bundle: Path, tmp_path: Path) -> None:
+    from docgen.resources import checklists_dir
+
+    doc = yaml.safe_load((checklists_dir() / "dev-loan.yaml").read_text(encoding="utf-8"))
+    # Listed before four-permits, which it is built from: evaluated after it all the same.
+    doc["items"] = {"permits-and-licence": {
+        "title": {"zh": "四证及营业执照", "en": "Four permits and licence"}, "kinds": "scan",
+        "rules": [{"rule": "all-of", "items": ["four-permits", "business-license"]}]}, **doc["items"]}
+    doc["stages"][2]["entries"].append({"no": "21", "item": "permits-and-licence"})
+    own = tmp_path / "nested.yaml"
+    own.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    assert run_check(bundle, as_of=AS_OF, checklist=own).item_result("permits-and-licence").status == "ok"
+    (bundle / "01-申请前期/建筑工程施工许可证.pdf").unlink()
+    nested = run_check(bundle, as_of=AS_OF, checklist=own).item_result("permits-and-licence")
+    assert nested.status == "invalid" and nested.findings[0].params["items"] == ["four-permits"]
+
+
 def test_unattested(bundle: Path) -> None:
     _edit(bundle, lambda d: (d["attestations"].pop("shareholder-resolution"),
                              d["attestations"].__setitem__("loan-contract", {"sealed": True})))
