@@ -250,3 +250,11 @@ def test_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("DOCGEN_NO_CACHE", "1")
     load_checklist(_bank_file(tmp_path))
     assert not (tmp_path / "cache").exists()
+
+
+def test_every_template_an_item_names_is_shipped() -> None:
+    from docgen.resources import templates_dir
+
+    named = {i.template for i in load_checklist().items.values() if i.template}
+    assert named == {"shareholder-resolution", "irrevocable-commitment", "commitment-letter"}
+    assert all((templates_dir() / f"{t}.docx").is_file() and (templates_dir() / f"{t}.yaml").is_file() for t in named)
