@@ -255,10 +255,7 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
     env = jinja_environment()
     names: set[str] = set()
     parsed_all = True
-    try:
-        sources = patched_sources(data)
-    except TemplateError as exc:
-        raise TemplateError(f"{path}: {exc}") from None
+    sources = patched_sources(data, path)
     all_paras = [p for ps in paras_by_part.values() for p in ps]
     for member, source, _, _ in sources:
         try:

@@ -267,18 +267,20 @@ def _paragraph_text(xml_line: str) -> str:
     return re.sub(r"<[^>]+>", "", xml_line).strip()
 
 
-def patched_sources(docx_bytes: bytes) -> list[tuple[str, str, str, str]]:
+def patched_sources(docx_bytes: bytes, name: str | os.PathLike[str] = "") -> list[tuple[str, str, str, str]]:
     """Return ``(member, patched_source, head, tail)`` for every part of a .docx that holds tags.
 
     The document body is patched by docxtpl exactly as ``DocxTemplate.build_xml`` does; headers,
     footers and footnotes likewise. Each ``<w:p`` starts a new line (as in docxtpl) so Jinja
-    line numbers point at paragraphs. Raises ``TemplateError`` if the file is not a .docx.
+    line numbers point at paragraphs. Raises ``TemplateError`` (starting with ``name``, the
+    file) if the file is not a .docx.
     """
     try:
         tpl = DocxTemplate(io.BytesIO(docx_bytes))
         tpl.init_docx()
     except Exception as exc:  # python-docx raises several types for a non-docx file
-        raise TemplateError(f"不是有效的 Word .docx 文件: {exc}") from exc
+        where = f"{name}: " if name else ""
+        raise TemplateError(f"{where}不是有效的 Word .docx 文件,请在 Word 中打开并另存为 .docx({exc})") from None
     out: list[tuple[str, str, str, str]] = []
     document = tpl.docx
     # Head and tail of document.xml around the body, as python-docx would serialize it.
@@ -537,7 +539,7 @@ class Template:
             return self._parts
         env = jinja_environment()
         parts: list[_Part] = []
-        for member, source, head, tail in patched_sources(self._docx_bytes):
+        for member, source, head, tail in patched_sources(self._docx_bytes, self.path):
             try:
                 compiled = env.from_string(source)
             except jinja2.TemplateSyntaxError as exc:

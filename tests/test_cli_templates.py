@@ -160,9 +160,26 @@ def test_lint_not_a_docx_exits_2(runner, tmp_path):
     assert result.exit_code == 2 and "不是有效的 Word .docx 文件" in result.output
 
 
+def test_corrupt_document_xml_exits_2_naming_the_file(runner, tmp_path):
+    import zipfile
+
+    source = Path(__file__).resolve().parents[1] / "templates" / "demand-letter.docx"
+    bad = tmp_path / "我行催收函.docx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(bad, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            out.writestr(info, data[: len(data) // 2] if info.filename == "word/document.xml" else data)
+    lint = run(runner, "templates", "lint", str(bad))
+    render = run(runner, "render", "demand-letter", "--template", str(bad), "--data",
+                 str(EXAMPLES / "demand-letter.yaml"), "-o", str(tmp_path / "o.docx"))
+    for result in (lint, render):
+        assert result.exit_code == 2
+        assert result.output.startswith(f"Error: {bad}: 不是有效的 Word .docx 文件,请在 Word 中打开并另存为 .docx(")
+    assert not (tmp_path / "o.docx").exists()
+
+
 @pytest.mark.soffice
 def test_render_with_pdf(runner, tmp_path):
-    pytest.importorskip("docgen.pdf", reason="PDF conversion (docgen.pdf) not installed")
     from pypdf import PdfReader
 
     out = tmp_path / "催收函.docx"
