@@ -529,7 +529,9 @@ def _open_folder(root: str, p: Path, limits: Limits) -> Bundle:
     count = 0
     skipped_for_count = 0
     first_skipped: str | None = None
-    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+    walk_errors: list[OSError] = []
+    # A folder that cannot be listed must be reported, not silently left out of the check.
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=False, onerror=walk_errors.append):
         rel_dir = os.path.relpath(dirpath, base)
         rel_parts = [] if rel_dir == "." else [_decode_fs_name(x) for x in rel_dir.split(os.sep)]
         keep_dirs = []
@@ -581,6 +583,11 @@ def _open_folder(root: str, p: Path, limits: Limits) -> Bundle:
                     f"too large ({st.st_size} bytes, limit {limits.max_file_size})"))
                 continue
             found.append((disp, full, st.st_size))
+    for exc in walk_errors:
+        rel = os.path.relpath(exc.filename, base) if exc.filename else "."
+        disp = "/".join(_decode_fs_name(x) for x in rel.split(os.sep)) if rel != "." else "."
+        unsafe.append(_unsafe(disp, f"文件夹无法访问({exc.strerror}),其中的文件未检查",
+                              f"folder cannot be accessed ({exc.strerror}); its files were not checked"))
     if skipped_for_count:
         unsafe.append(_unsafe(
             first_skipped or "",

@@ -273,3 +273,20 @@ def test_control_characters_in_names_are_unsafe(tmp_path):
     with open_bundle(z) as b:
         assert [e.path for e in b.entries] == ["ok.pdf"]
         assert _unsafe(b) == {"a\x1b[31mb.pdf": "名称含控制字符"}
+
+
+def test_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
+    root = tmp_path / "client"
+    hostile.write_pdf(root / "申请人资料" / "营业执照.pdf", 1)
+    hostile.write_pdf(root / "ok.pdf", 1)
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.fsdecode(path).endswith("申请人资料"):  # as root, chmod 000 would not stop us
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with open_bundle(root) as b:
+        assert [e.path for e in b.entries] == ["ok.pdf"]
+        assert _unsafe(b) == {"申请人资料": "文件夹无法访问(Permission denied),其中的文件未检查"}
