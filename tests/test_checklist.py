@@ -133,6 +133,10 @@ def test_bare_no_key_read_as_false_by_yaml_is_taken_back(tmp_path: Path) -> None
         (lambda d: d["items"]["org-code-cert"]["rules"][0].__setitem__("when", "borrower.uscc and ("),
          "items.org-code-cert.rules[0].when: 表达式 'borrower.uscc and (' 语法错误"),
         (lambda d: d.pop("stages"), "stages: 必填字段"),
+        # docgen init creates the stage folders: a path would put them outside the client folder.
+        (lambda d: d["stages"][0].__setitem__("folder", "../申请前期"), "stages[0].folder: 格式不符合要求"),
+        (lambda d: d["stages"][0].__setitem__("folder", "/tmp/x"), "stages[0].folder: 格式不符合要求"),
+        (lambda d: d["stages"][0].__setitem__("folder", ".."), "stages[0].folder: 格式不符合要求"),
         (lambda d: d["items"]["four-permits"]["rules"][0].__setitem__("items", ["land-use-cert", "four-permits"]),
          "items.four-permits.rules: all-of 循环引用(four-permits → four-permits)"),
         (lambda d: (d["items"]["land-use-cert"].__setitem__("rules", [{"rule": "all-of", "items": ["four-permits"]}])),
