@@ -7,12 +7,14 @@ deadlines and the warnings in words.
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import os
 import unicodedata
 from typing import Any
 
-from docgen.atomic import atomic_output
+from docgen.atomic import write_bytes_atomic
 from docgen.collect import ACTION_LABELS, WARNINGS, Plan, PlanEntry
+from docgen.errors import DocgenError
 
 #: (header, width in Excel characters) of the columns both renderers show, in order.
 COLUMNS: tuple[tuple[str, int], ...] = (
@@ -130,5 +132,9 @@ def write_xlsx(plan: Plan, path: str | os.PathLike[str]) -> None:
             else:
                 row.append(value)
         sheet.append(row)
-    with atomic_output(path, "wb") as fh:
-        workbook.save(fh)
+    buffer = io.BytesIO()
+    workbook.save(buffer)  # finish the workbook first: a write-only one cannot be abandoned half-saved
+    try:
+        write_bytes_atomic(path, buffer.getvalue())
+    except OSError as exc:
+        raise DocgenError(f"无法写入 {path}({exc.strerror or exc});请检查输出路径、写入权限和磁盘空间") from None

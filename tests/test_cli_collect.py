@@ -81,6 +81,12 @@ def test_plan_xlsx_needs_an_output_file(runner: CliRunner, ledger: Path, tmp_pat
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(out).active
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["JJ0004", "JJ0002", "JJ0001"]
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    blocked = tmp_path / "afile" / "计划.xlsx"  # a file where the folder should be
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--format", "xlsx", "-o", str(blocked)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: 无法写入 {blocked}(File exists);请检查输出路径、写入权限和磁盘空间\n"
 
 
 def test_plan_reads_a_gb18030_csv_ledger(runner: CliRunner, tmp_path: Path) -> None:

@@ -252,3 +252,12 @@ def test_ledger_with_only_a_header_exits_2(tmp_path: Path) -> None:
     result = _run("--ledger", str(path), "--period", "2026Q2")
     assert result.exit_code == 2
     assert "台账中没有贷款数据(只有表头)" in result.stderr
+
+
+def test_output_that_cannot_be_written_is_one_clear_line(seed: dict[str, Path], tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    out = tmp_path / "afile" / "report.docx"  # a file where the folder should be
+    result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--notes", str(seed["notes"]),
+                  "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: 无法写入 {out}(File exists);请检查输出路径、写入权限和磁盘空间\n"
