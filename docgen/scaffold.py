@@ -24,8 +24,8 @@ class ScaffoldResult:
     """What ``scaffold`` made: the bundle root, the stage folders (created or already there), bundle.yaml."""
 
     root: Path
+    bundle_yaml: Path
     folders: list[Path] = field(default_factory=list)
-    bundle_yaml: Path | None = None
     overwritten: bool = False
 
 
@@ -133,7 +133,7 @@ def scaffold(directory: str | os.PathLike[str], checklist: str | os.PathLike[str
         raise OutputExistsError(
             f"{target} 已存在,未覆盖;如确需重新生成空白 bundle.yaml,请加 --force(原内容将被替换)"
         )
-    result = ScaffoldResult(root=root, overwritten=existed)
+    result = ScaffoldResult(root=root, bundle_yaml=target, overwritten=existed)
     try:
         root.mkdir(parents=True, exist_ok=True)
         for stage in loaded.stages:
@@ -148,7 +148,6 @@ def scaffold(directory: str | os.PathLike[str], checklist: str | os.PathLike[str
         write_text_atomic(target, text)
     except OSError as exc:
         raise InputError(f"{root}: 无法创建资料包文件夹({exc.strerror or exc});请检查路径和权限") from None
-    result.bundle_yaml = target
     return result
 
 

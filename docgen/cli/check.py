@@ -166,7 +166,6 @@ def init_command(directory: str, checklist: str | None, force: bool) -> None:
     click.echo(f"已创建 {result.root}/")
     for folder in result.folders:
         click.echo(f"  {folder.name}/")
-    assert result.bundle_yaml is not None
     note = "(已覆盖原文件)" if result.overwritten else ""
     click.echo(f"  {result.bundle_yaml.name}{note}")
     click.echo(f"下一步:填写 {result.bundle_yaml},放入资料文件后运行 docgen check {result.root}")
