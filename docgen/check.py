@@ -253,10 +253,17 @@ def _with_stage(finding: Finding, stage: str) -> Finding:
                    params=dict(finding.params), severity=finding.severity)
 
 
+#: Largest bundle.yaml read: a real one is a few KB; a huge one would only make the check crawl.
+MAX_BUNDLE_YAML = 1024 * 1024
+
+
 def _read_bundle_yaml(opened: Any) -> tuple[bytes | None, str | None]:
     """Return ``(bytes, None)``, ``(None, None)`` when absent, or ``(None, reason)`` when unreadable."""
     if BUNDLE_FILE not in opened:
         return None, None
+    size = opened.spec(BUNDLE_FILE).size
+    if size > MAX_BUNDLE_YAML:
+        return None, f"文件过大({size} 字节,上限 {MAX_BUNDLE_YAML} 字节);bundle.yaml 只应填写申请数据"
     try:
         return opened.read(BUNDLE_FILE), None
     except BundleError as exc:

@@ -209,3 +209,11 @@ def test_alias_bomb_in_bundle_yaml_is_a_finding(tmp_path: Path) -> None:
     report = run_check(tmp_path, as_of=AS_OF)
     assert report.bundle_yaml == {}  # the report headers do not walk it either
     assert [f.params["field"] for f in report.findings if f.code == "invalid-data"] == ["(文件)"]
+
+
+def test_huge_bundle_yaml_is_not_parsed(tmp_path: Path) -> None:
+    (tmp_path / "bundle.yaml").write_bytes(b"notes:\n" + b"  - x\n" * 200_000)  # 1.2 MB
+    report = run_check(tmp_path, as_of=AS_OF)
+    (finding,) = [f for f in report.findings if f.code == "invalid-data"]
+    assert finding.message("zh") == ("bundle.yaml 字段 (文件):无法读取:文件过大(1200007 字节,上限 1048576 字节);"
+                                     "bundle.yaml 只应填写申请数据")
