@@ -277,26 +277,16 @@ def _annex_label(annex: str, lang: str) -> str:
 
 
 def draftable_entries(report: Mapping[str, Any], lang: str = "zh") -> list[tuple[str, str]]:
-    """Return ``(label, command)`` pairs for the report's ``draftable`` annexes.
-
-    Accepts the entries as template names or as mappings with ``template`` (or ``id``), and
-    optionally ``annex``, ``title`` and ``command``; the command defaults to
-    ``docgen render TEMPLATE …``.
+    """Return ``(label, command)`` pairs for the report's ``draftable`` annexes
+    (``{id, annex, template, title}`` each): ``("附件四 承诺函", "docgen render commitment-letter …")``.
     """
     entries: list[tuple[str, str]] = []
     for entry in report.get("draftable") or []:
-        if isinstance(entry, str):
-            entries.append((entry, f"docgen render {entry} …"))
-            continue
-        if not isinstance(entry, Mapping):
-            continue
-        template = str(entry.get("template") or entry.get("id") or entry.get("item") or "")
+        template = str(entry.get("template") or entry.get("id") or "")
         annex = entry.get("annex")
-        annex_text = _annex_label(_title(annex, lang), lang) if annex else ""
-        title = _title(entry.get("title"), lang)
-        label = " ".join(p for p in (annex_text, title) if p) or template
-        command = str(entry.get("command") or f"docgen render {template} …")
-        entries.append((label, command))
+        annex_text = _annex_label(annex, lang) if annex else ""
+        label = " ".join(p for p in (annex_text, _title(entry.get("title"), lang)) if p) or template
+        entries.append((label, f"docgen render {template} …"))
     return entries
 
 

@@ -95,14 +95,15 @@ def test_display_width_counts_east_asian_wide_as_two():
     assert cut.endswith("…") and display_width(cut) <= 12
 
 
-def test_draftable_entries_accept_names_and_mappings():
-    report = {"draftable": ["npl-report", {"template": "commitment-letter", "annex": "附件四",
-                                            "title": {"zh": "承诺函", "en": "Commitment letter"}}]}
+def test_draftable_entries_label_and_command():
+    report = {"draftable": [{"id": "commitment-letter", "annex": "附件四", "template": "commitment-letter",
+                             "title": {"zh": "承诺函", "en": "Commitment letter"}},
+                            {"id": "x", "annex": None, "template": "npl-report", "title": {"zh": "", "en": ""}}]}
     assert draftable_entries(report, "zh") == [
-        ("npl-report", "docgen render npl-report …"),
         ("附件四 承诺函", "docgen render commitment-letter …"),
+        ("npl-report", "docgen render npl-report …"),
     ]
-    assert draftable_entries(report, "en")[1] == ("Annex 4 Commitment letter", "docgen render commitment-letter …")
+    assert draftable_entries(report, "en")[0] == ("Annex 4 Commitment letter", "docgen render commitment-letter …")
 
 
 # ---- text -------------------------------------------------------------------------------------
