@@ -14,7 +14,6 @@ from typing import Any
 
 from docgen.atomic import write_bytes_atomic
 from docgen.collect import ACTION_LABELS, WARNINGS, Plan, PlanEntry
-from docgen.errors import DocgenError
 
 #: (header, width in Excel characters) of the columns both renderers show, in order.
 COLUMNS: tuple[tuple[str, int], ...] = (
@@ -134,7 +133,4 @@ def write_xlsx(plan: Plan, path: str | os.PathLike[str]) -> None:
         sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)  # finish the workbook first: a write-only one cannot be abandoned half-saved
-    try:
-        write_bytes_atomic(path, buffer.getvalue())
-    except OSError as exc:
-        raise DocgenError(f"无法写入 {path}({exc.strerror or exc});请检查输出路径、写入权限和磁盘空间") from None
+    write_bytes_atomic(path, buffer.getvalue())

@@ -73,3 +73,11 @@ class ConversionError(DocgenError):
 class OutputExistsError(DocgenError):
     """A command would overwrite a file the user keeps (``docgen init`` and an existing bundle.yaml)
     and ``--force`` was not given; nothing is written."""
+
+
+class OutputError(DocgenError):
+    """An output file cannot be written: no such folder, a file where a folder should be, no
+    permission, disk full. Nothing is left under the output's name. Exit 2: the command could
+    not run with the output it was given."""
+
+    exit_code = 2

@@ -422,10 +422,7 @@ def build_report(
     branch = reporting_unit(note_values, closing)
     data = render_report(figures, note_values, branch=branch, template_path=template_path)
     out = Path(output)
-    try:
-        write_bytes_atomic(out, data)
-    except OSError as exc:
-        raise DocgenError(f"无法写入 {out}({exc.strerror or exc});请检查输出路径、写入权限和磁盘空间") from None
+    write_bytes_atomic(out, data)
     result.docx = out
     if pdf:
         from docgen.pdf import convert_to_pdf

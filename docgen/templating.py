@@ -44,7 +44,7 @@ from markupsafe import Markup
 from docgen import cnformat, resources
 from docgen.atomic import write_bytes_atomic
 from docgen.datafile import read_mapping
-from docgen.errors import DocgenError, RenderError, TemplateError
+from docgen.errors import RenderError, TemplateError
 from docgen.fastcheck import compile_schema
 from docgen.template_rules import RULES
 from docgen.validation import Problem, validate
@@ -661,14 +661,11 @@ class Template:
     def write(self, context: dict[str, Any], path: str | os.PathLike[str], *, row: int | None = None) -> None:
         """Render ``context`` and write the .docx to ``path`` atomically (never half-written).
 
-        Raises ``RenderError`` as ``render`` does and ``DocgenError`` when ``path`` cannot be
+        Raises ``RenderError`` as ``render`` does and ``OutputError`` when ``path`` cannot be
         written (no such folder, a file where the folder should be, no permission, disk full).
         """
         data = self.render(context, row=row)
-        try:
-            write_bytes_atomic(path, data)
-        except OSError as exc:
-            raise DocgenError(f"无法写入 {path}({exc.strerror or exc});请检查输出路径、写入权限和磁盘空间") from None
+        write_bytes_atomic(path, data)
 
     def __repr__(self) -> str:
         return f"Template({self.name!r}, {str(self.path)!r})"

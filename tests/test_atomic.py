@@ -26,3 +26,13 @@ def test_failure_leaves_no_file_and_keeps_the_old_one(tmp_path) -> None:
             raise RuntimeError("boom")
     assert target.read_text(encoding="utf-8") == "旧内容"
     assert [p.name for p in tmp_path.iterdir()] == ["报告.docx"]
+
+
+def test_unwritable_output_is_an_output_error_naming_the_file(tmp_path) -> None:
+    from docgen.errors import OutputError
+
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    blocked = tmp_path / "afile" / "报告.docx"  # a file where the folder should be
+    with pytest.raises(OutputError, match=f"无法写入 {blocked}") as err:
+        write_bytes_atomic(blocked, b"x")
+    assert err.value.exit_code == 2

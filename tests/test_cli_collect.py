@@ -85,7 +85,7 @@ def test_plan_xlsx_needs_an_output_file(runner: CliRunner, ledger: Path, tmp_pat
     blocked = tmp_path / "afile" / "计划.xlsx"  # a file where the folder should be
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
                                   "--format", "xlsx", "-o", str(blocked)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr == f"Error: 无法写入 {blocked}(File exists);请检查输出路径、写入权限和磁盘空间\n"
 
 

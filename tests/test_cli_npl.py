@@ -259,5 +259,5 @@ def test_output_that_cannot_be_written_is_one_clear_line(seed: dict[str, Path], 
     out = tmp_path / "afile" / "report.docx"  # a file where the folder should be
     result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--notes", str(seed["notes"]),
                   "-o", str(out))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr == f"Error: 无法写入 {out}(File exists);请检查输出路径、写入权限和磁盘空间\n"

@@ -134,7 +134,7 @@ def test_render_to_an_unwritable_path_is_one_clear_line(runner, tmp_path):
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     out = tmp_path / "afile" / "催收函.docx"  # a file where the folder should be
     result = run(runner, "render", "demand-letter", "--data", str(EXAMPLES / "demand-letter.yaml"), "-o", str(out))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output == f"Error: 无法写入 {out}(File exists);请检查输出路径、写入权限和磁盘空间\n"
 
 
