@@ -316,7 +316,7 @@ def test_unwritable_output_exits_2_with_one_line(tmp_path):
     out = tmp_path / "a-file" / "r.json"  # its folder cannot be created
     result = run("check", EXAMPLE, "--as-of", EXAMPLE_AS_OF, "--format", "json", "-o", out)
     assert result.exit_code == 2
-    assert result.output == f"Error: {out}: 无法写入(File exists);请检查 -o 的路径和权限\n"
+    assert result.output == f"Error: 无法写入 {out}(File exists);请检查输出路径、写入权限和磁盘空间\n"
 
 
 def test_stage_of_a_banks_own_checklist(tmp_path):

@@ -113,4 +113,4 @@ def test_unwritable_output_exits_2(tmp_path):
     out = tmp_path / "a-file" / "清单.txt"  # its folder cannot be created
     result = _run("show", "-o", str(out))
     assert result.exit_code == 2
-    assert "无法写入(File exists)" in result.output and "Traceback" not in result.output
+    assert f"无法写入 {out}(File exists)" in result.output and "Traceback" not in result.output

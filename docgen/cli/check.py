@@ -14,19 +14,9 @@ from typing import Any
 import click
 
 from docgen.cli.common import emit, handle_errors
-from docgen.errors import InputError
 
 #: Below this many files a progress bar would only flicker.
 PROGRESS_MIN_FILES = 20
-
-
-def write_output(rendered: str | bytes, output: str | None) -> None:
-    """Write ``rendered`` to ``output`` (atomically) or stdout; ``InputError`` (exit 2) when ``-o``
-    names a place that cannot be written (missing folder, no permission, read-only file system)."""
-    try:
-        emit(rendered, output)
-    except OSError as exc:
-        raise InputError(f"{output}: 无法写入({exc.strerror or exc});请检查 -o 的路径和权限") from exc
 
 
 def parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt.date:
@@ -137,7 +127,7 @@ def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _d
         # click.echo strips ANSI codes when stdout is not a terminal unless told otherwise.
         click.echo(result.rendered, nl=False, color=True)
     else:
-        write_output(result.rendered, output)
+        emit(result.rendered, output)
     if output:
         click.echo(f"已写入 {output}" if lang == "zh" else f"wrote {output}", err=True)
     click.get_current_context().exit(0 if result.complete else 1)

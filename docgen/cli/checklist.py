@@ -4,8 +4,7 @@ from __future__ import annotations
 import click
 
 from docgen.checklist import Checklist, list_checklists, load_checklist
-from docgen.cli.check import write_output
-from docgen.cli.common import dump_json, handle_errors
+from docgen.cli.common import dump_json, emit, handle_errors
 
 _PROVIDER = {"zh": {"bank": "银行提供"}, "en": {"bank": "provided by the bank"}}
 
@@ -103,9 +102,9 @@ def show_command(name: str, stage: str | None, lang: str | None, fmt: str, outpu
         data = checklist.to_dict()
         if stage:
             data["stages"] = [s for s in data["stages"] if s["id"] == stage]
-        write_output(dump_json(data), output)
+        emit(dump_json(data), output)
     else:
-        write_output(render_checklist(checklist, stage, lang), output)
+        emit(render_checklist(checklist, stage, lang), output)
 
 
 @checklist_group.command("validate")
