@@ -97,7 +97,7 @@ class FileResult:
 
 @dataclass
 class Report:
-    """The outcome of a check. ``to_dict(lang)`` is the DESIGN §5 JSON (plus ``draftable``).
+    """The outcome of a check. ``to_dict(lang)`` is the DESIGN §5 JSON.
 
     ``checklist`` is the ``Checklist`` used (``to_dict`` gives its id); ``findings`` are, in
     order: bundle-level (``invalid-data``, ``unsafe-entry``), per stage and item, then
@@ -150,9 +150,13 @@ class Report:
                 out[r.status] = out.get(r.status, 0) + 1
         return out
 
-    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        """Return the report as DESIGN §5 JSON data, messages in ``lang`` ('zh' or 'en')."""
-        return {
+    def to_dict(self, lang: str = "zh", *, draftable: bool = False) -> dict[str, Any]:
+        """Return the report as exactly DESIGN §5 JSON data, messages in ``lang`` ('zh' or 'en').
+
+        ``draftable=True`` adds ``"draftable"`` (the annexes staff can draft now, with their
+        template) for the people-facing formats; the JSON output keeps to §5.
+        """
+        data = {
             "checklist": self.checklist.id,
             "bundle": self.bundle,
             "as_of": self.as_of.isoformat(),
@@ -160,9 +164,11 @@ class Report:
             "stages": [s.to_dict() for s in self.stages],
             "files": [f.to_dict() for f in self.files],
             "findings": [f.to_dict(lang) for f in self.findings],
-            "draftable": [{"id": i.id, "annex": i.annex, "template": i.template, "title": dict(i.title)}
-                          for i in self.draftable],
         }
+        if draftable:
+            data["draftable"] = [{"id": i.id, "annex": i.annex, "template": i.template, "title": dict(i.title)}
+                                 for i in self.draftable]
+        return data
 
 
 def run_check(

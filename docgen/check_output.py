@@ -58,7 +58,7 @@ def check_report(
         raise ValueError(f"unknown report format {fmt!r}")
     report = run_check(bundle, stage=stage, checklist=checklist, as_of=as_of,
                        equity_threshold=equity_threshold, jobs=jobs, start=progress)
-    data = report.to_dict(lang)
+    data = report.to_dict(lang, draftable=fmt != "json")
     meta = meta_from_checklist(report.checklist, report.bundle_yaml)
     rendered = render(data, fmt, lang, color=color, meta=meta)
     return CheckOutput(report, data, meta, rendered)

@@ -29,7 +29,7 @@ def test_report_json_is_design_section_5(bundle: Path) -> None:
     (bundle / "01-申请前期/总平图.pdf").unlink()
     report = run_check(bundle, as_of=AS_OF)
     data = json.loads(json.dumps(report.to_dict()))  # JSON-serializable as is
-    assert set(data) == {"checklist", "bundle", "as_of", "complete", "stages", "files", "findings", "draftable"}
+    assert set(data) == {"checklist", "bundle", "as_of", "complete", "stages", "files", "findings"}
     assert (data["checklist"], data["bundle"], data["as_of"], data["complete"]) == (
         "dev-loan", str(bundle), "2026-11-28", False)
     assert [s["id"] for s in data["stages"]] == ["pre-application", "pre-contract", "pre-disbursement"]
@@ -68,7 +68,7 @@ def test_draftable_annexes(bundle: Path) -> None:
         (bundle / f"02-签约前汇签/{name}.pdf").unlink()
     report = run_check(bundle, as_of=AS_OF)
     assert [i.id for i in report.draftable] == ["shareholder-resolution", "commitment-letter"]
-    assert report.to_dict()["draftable"] == [
+    assert report.to_dict(draftable=True)["draftable"] == [
         {"id": "shareholder-resolution", "annex": "附件二", "template": "shareholder-resolution",
          "title": {"zh": "股东会决议及授权书", "en": "Shareholders' resolution and authorization"}},
         {"id": "commitment-letter", "annex": "附件四", "template": "commitment-letter",

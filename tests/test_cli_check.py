@@ -66,7 +66,7 @@ def test_json_is_exactly_the_design_shape():
     assert result.exit_code == 1
     assert "\\u" not in result.output and "营业执照" in result.output  # ensure_ascii=False
     data = json.loads(result.output)
-    assert set(data) == {"checklist", "bundle", "as_of", "complete", "stages", "files", "findings", "draftable"}
+    assert set(data) == {"checklist", "bundle", "as_of", "complete", "stages", "files", "findings"}
     assert (data["checklist"], data["bundle"], data["as_of"], data["complete"]) == \
         ("dev-loan", EXAMPLE, EXAMPLE_AS_OF, False)
     assert [s["id"] for s in data["stages"]] == load_checklist("dev-loan").stage_ids
@@ -87,7 +87,6 @@ def test_json_is_exactly_the_design_shape():
     for finding in data["findings"]:
         assert set(finding) == {"code", "severity", "stage", "item", "path", "message"}
         assert finding["severity"] in {"error", "warning", "info"} and finding["message"]
-    assert data["draftable"][0]["template"] == "commitment-letter"
 
 
 def test_stage_limits_the_report_to_earlier_stages():

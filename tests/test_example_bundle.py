@@ -23,7 +23,7 @@ def _tree(root: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def report():
-    return run_check(EXAMPLE_BUNDLE, as_of=AS_OF, jobs=2).to_dict()
+    return run_check(EXAMPLE_BUNDLE, as_of=AS_OF, jobs=2).to_dict(draftable=True)
 
 
 def test_script_is_deterministic_and_matches_the_committed_bundle(tmp_path):
