@@ -2,8 +2,8 @@
 ``examples/make_rows.py`` written as .xlsx or .csv in a test's tmp_path."""
 from __future__ import annotations
 
-import importlib.util
-import sys
+from scripts import load_script
+
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -14,14 +14,7 @@ EXAMPLE_ROWS = ROOT / "examples" / "templates" / "demand-letters.xlsx"
 
 def make_rows_module() -> ModuleType:
     """Return the ``examples/make_rows.py`` module (a script, loaded once)."""
-    if "make_rows" in sys.modules:
-        return sys.modules["make_rows"]
-    spec = importlib.util.spec_from_file_location("make_rows", ROOT / "examples" / "make_rows.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_rows"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("examples/make_rows.py")
 
 
 def rows(count: int = 5, seed: int = 7) -> list[dict[str, Any]]:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from hostile import docx_bytes, jpeg_bytes, xlsx_bytes  # noqa: F401 - re-exported for the rules tests
+
 USCC_BORROWER = "91330100MA27U0KX1Q"
 USCC_HOLDER = "91330106MA2GLR8H2D"
 ID_LEGAL_REP = "11010519491231002X"
@@ -25,36 +27,8 @@ def pdf_bytes(text: str = "scan", pages: int = 1) -> bytes:
     return buf.getvalue()
 
 
-def docx_bytes(text: str = "公司简历") -> bytes:
-    """Return a real DOCX (python-docx)."""
-    import docx
-
-    d = docx.Document()
-    d.add_paragraph(text)
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
-
-
-def jpg_bytes() -> bytes:
-    """Return a real JPEG (Pillow)."""
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (40, 30), (200, 180, 160)).save(buf, "JPEG")
-    return buf.getvalue()
-
-
-def xlsx_bytes() -> bytes:
-    """Return a real XLSX (openpyxl)."""
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    wb.active["A1"] = "资产负债表"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
+# Office files and images come from the inspection tests' builders: one maker per kind.
+jpg_bytes = jpeg_bytes
 
 def put(root: Path, rel: str, data: bytes | None = None) -> Path:
     """Write ``data`` (default: a one-page PDF) at ``root/rel``; return the path."""

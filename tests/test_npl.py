@@ -1,9 +1,9 @@
 """NPL figures against hand-computed values (see ledger_fixtures), boundaries, migration, targets."""
 from __future__ import annotations
 
+from scripts import load_script
+
 import datetime as dt
-import importlib.util
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -194,11 +194,7 @@ def test_targets_are_validated(tmp_path: Path) -> None:
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("make_ledger", ROOT / "examples" / "make_ledger.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_ledger"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("examples/make_ledger.py")
 
 
 def _check_expected(expected: dict, folder: Path) -> None:

@@ -2,7 +2,8 @@
 and the committed .docx files in step with their generator (templates/build_templates.py)."""
 from __future__ import annotations
 
-import importlib.util
+from scripts import load_script
+
 import zipfile
 from pathlib import Path
 
@@ -18,10 +19,7 @@ NAMES = ["demand-letter", "commitment-letter", "irrevocable-commitment", "shareh
 
 
 def _builder():
-    spec = importlib.util.spec_from_file_location("build_templates", ROOT / "templates" / "build_templates.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("templates/build_templates.py")
 
 
 @pytest.mark.parametrize("name", NAMES)
