@@ -1,13 +1,14 @@
 """Batch generation (library): validation first, serials, re-runs, interruption, processes."""
 from __future__ import annotations
 
+from docxtext import docx_text
+
 import csv
 import json
 import multiprocessing
 from decimal import Decimal
 from pathlib import Path
 
-import docx
 import pytest
 from batch_helpers import rows, write_csv, write_xlsx
 
@@ -17,15 +18,6 @@ from docgen.errors import RowsError
 from docgen.register import Register, sha256_file
 from docgen.tabular import Row
 from docgen.templating import load_template
-
-
-def docx_text(path: Path) -> str:
-    document = docx.Document(str(path))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
 
 
 def names(folder: Path) -> set[str]:

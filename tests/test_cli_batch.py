@@ -158,7 +158,7 @@ def test_set_fills_columns_the_sheet_lacks(runner: CliRunner, tmp_path: Path) ->
     result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out),
                                   "--set", "letter_date=2026-11-28", "--set", "contact=何测试"])
     assert result.exit_code == 0, result.output
-    from test_batch import docx_text
+    from docxtext import docx_text
 
     texts = [docx_text(p) for p in sorted(out.glob("*.docx"))]
     assert all("2026年11月28日" in t for t in texts)

@@ -1,11 +1,12 @@
 """Demand letters due: which loans, the ledger -> letter mapping, the register, the Word text."""
 from __future__ import annotations
 
+from docxtext import docx_text
+
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-import docx
 import pytest
 from collect_helpers import AS_OF, make_loan
 
@@ -42,15 +43,6 @@ def loans():
         make_loan("JJ0005", days=200, row=6, litigation="已起诉"),             # in court: no letter
         make_loan("JJ0006", days=12, row=7, branch="城西支行", borrower="赵六"),  # default contact
     ]
-
-
-def _text(path: Path) -> str:
-    document = docx.Document(str(path))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
 
 
 def test_exactly_the_loans_with_a_letter_due_are_picked(policy, loans) -> None:
@@ -124,7 +116,7 @@ def test_the_letter_text_holds_borrower_amounts_and_words(tmp_path: Path, policy
     with Register(tmp_path / "register.sqlite") as register:
         result = make_letters(loans, AS_OF, tmp_path / "out", policy=policy, register=register)
     letter = next(w for w in result.written if w["loan_no"] == "JJ0003")
-    text = _text(Path(letter["file"]))
+    text = docx_text(Path(letter["file"]))
     assert "李小明" in text
     assert "100,000.00" in text and "2,345.67" in text and "1,500.00" in text
     assert "103,845.67" in text

@@ -1,6 +1,8 @@
 """Report formats (text, Markdown, docx, json) on a hand-built §5 dict and on real checks."""
 from __future__ import annotations
 
+from docxtext import docx_text
+
 import datetime as dt
 import io
 import json
@@ -166,11 +168,7 @@ def test_markdown_headings_tables_findings_summary():
 
 def _docx_text(data: bytes) -> tuple[docx.document.Document, str]:
     document = docx.Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.append("\t".join(cell.text for cell in row.cells))
-    return document, "\n".join(parts)
+    return document, docx_text(document, cell_sep="\t")
 
 
 def test_docx_is_a_printable_checklist():

@@ -1,6 +1,8 @@
 """The template engine: validation and rules, strict and safe rendering, the fast path vs docxtpl."""
 from __future__ import annotations
 
+from docxtext import docx_text
+
 import datetime as dt
 import io
 import zipfile
@@ -25,12 +27,7 @@ def example(name: str) -> dict:
 
 def all_text(data: bytes) -> str:
     """Every paragraph of the body and of every table cell, in document order-ish."""
-    document = docx.Document(io.BytesIO(data))
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" | ".join(cell.text for cell in row.cells))
-    return "\n".join(lines)
+    return docx_text(data, cell_sep=" | ")
 
 
 def docxtpl_text(template, context) -> str:
