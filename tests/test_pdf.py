@@ -56,17 +56,23 @@ def test_batch_to_pdfs_and_merged_print_pdf(tmp_path: Path) -> None:
         assert len(PdfReader(str(merged)).pages) == sum(per_letter)
 
 
-@pytest.mark.soffice
-def test_convert_many_files_in_chunks(tmp_path: Path) -> None:
+def _numbered_docs(folder: Path, stem: str, count: int, text: str) -> list[Path]:
+    """Write ``count`` one-line documents ``{stem}{i}.docx`` reading ``第{i+1}号 {text}``."""
     import docx
 
-    sources = []
-    for i in range(3):
+    paths = []
+    for i in range(count):
         document = docx.Document()
-        document.add_paragraph(f"第{i + 1}号 测试文书")
-        path = tmp_path / f"doc{i}.docx"
+        document.add_paragraph(f"第{i + 1}号 {text}")
+        path = folder / f"{stem}{i}.docx"
         document.save(str(path))
-        sources.append(path)
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.soffice
+def test_convert_many_files_in_chunks(tmp_path: Path) -> None:
+    sources = _numbered_docs(tmp_path, "doc", 3, "测试文书")
     calls = []
     pdfs = convert_to_pdf(sources, tmp_path / "pdf", chunk=2, progress=calls.append)
     assert [p.name for p in pdfs] == ["doc0.pdf", "doc1.pdf", "doc2.pdf"]
@@ -140,15 +146,7 @@ def test_merge_pdfs_in_order_and_bad_input(tmp_path: Path) -> None:
 
 @pytest.mark.soffice
 def test_parallel_instances_keep_input_order(tmp_path: Path) -> None:
-    import docx
-
-    sources = []
-    for i in range(4):
-        document = docx.Document()
-        document.add_paragraph(f"第{i + 1}号 并行转换")
-        path = tmp_path / f"p{i}.docx"
-        document.save(str(path))
-        sources.append(path)
+    sources = _numbered_docs(tmp_path, "p", 4, "并行转换")
     calls: list[int] = []
     pdfs = convert_to_pdf(sources, tmp_path / "pdf", parallel=2, progress=calls.append)
     assert [p.name for p in pdfs] == ["p0.pdf", "p1.pdf", "p2.pdf", "p3.pdf"]
