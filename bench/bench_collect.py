@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import json
 import os
 import subprocess
@@ -35,11 +34,11 @@ AS_OF = "2026-06-30"  # the generator's closing snapshot date
 
 
 def _make_ledger_module():
-    spec = importlib.util.spec_from_file_location("make_ledger", ROOT / "examples" / "make_ledger.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+    # The generators are plain scripts in examples/, importable once that folder is on the path.
+    sys.path.insert(0, str(ROOT / "examples"))
+    import make_ledger
+
+    return make_ledger
 
 
 def _docgen() -> list[str]:
