@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from docgen.textcodec import decode_chinese
 from docgen.errors import BundleError
 from docgen.findings import Finding
 
@@ -181,19 +182,8 @@ def _decode_legacy(raw: bytes, archive_is_utf8: bool) -> str:
     """
     if archive_is_utf8:
         return raw.decode("utf-8")
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(raw).best()
-        if best is not None:
-            return str(best)
-    except Exception:  # charset-normalizer is a last resort; never let it break listing
-        pass
-    return raw.decode("gb18030", errors="replace")
+    text = decode_chinese(raw, order=("gb18030",))
+    return text if text is not None else raw.decode("gb18030", errors="replace")
 
 
 def _member_names(infos: list[zipfile.ZipInfo]) -> list[str]:

@@ -23,6 +23,7 @@ import yaml
 from docgen.checklist import Checklist
 from docgen.datafile import parse_yaml, yaml_error_problem, yaml_error_where
 from docgen.findings import Finding
+from docgen.textcodec import decode_chinese
 from docgen.validation import Problem, validate
 
 BUNDLE_FILE = "bundle.yaml"
@@ -152,22 +153,11 @@ class BundleData:
         return value if isinstance(value, dict) else {}
 
 
-def decode_text(raw: bytes) -> str:
-    """Return ``raw`` decoded as UTF-8 (BOM allowed), else GB18030 (Windows Notepad in China).
-
-    Raises ``UnicodeDecodeError`` when it is neither.
-    """
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030")
-
-
 def read_yaml(raw: bytes) -> tuple[Any, Finding | None]:
     """Parse ``bundle.yaml`` bytes; return ``(data, None)`` or ``(None, invalid-data finding)``."""
-    try:
-        text = decode_text(raw)
-    except UnicodeDecodeError:
+    # No guessing for a structured file: a wrong guess would be worse than asking for UTF-8.
+    text = decode_chinese(raw, guess=False)
+    if text is None:
         return None, _finding("(文件)", "无法解码:请保存为 UTF-8 编码", "cannot decode: save it as UTF-8")
     try:
         doc = parse_yaml(text)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.errors import InputError
+from docgen.textcodec import decode_chinese
 from docgen.validation import Problem
 
 __all__ = ["Row", "Table", "decode_text", "normalize_header", "read_table", "column_letter"]
@@ -72,29 +73,9 @@ def decode_text(data: bytes, source: str) -> str:
     and only then charset-normalizer's best guess. Raises ``InputError`` naming ``source``
     when nothing decodes it.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-    except Exception:  # pragma: no cover - a detector failure is just "no guess"
-        best = None
-    if best is not None:
-        return str(best)
+    text = decode_chinese(data)
+    if text is not None:
+        return text
     raise InputError(
         f"{source}: 无法识别文件编码(不是 UTF-8 或 GB18030/GBK)。请在 Excel 中另存为"
         "“CSV UTF-8(逗号分隔)”或 .xlsx 后重试"
