@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT))
 import docx  # noqa: E402
 from docxtpl import DocxTemplate  # noqa: E402
 
-from docgen.batch import _cells_to_text, run_batch  # noqa: E402
-from docgen.register import Register  # noqa: E402
-from docgen.tabular import read_table  # noqa: E402
-from docgen.templating import jinja_environment, load_template  # noqa: E402
+from docgen.documents.batch import _cells_to_text, run_batch  # noqa: E402
+from docgen.documents.register import Register  # noqa: E402
+from docgen.core.tabular import read_table  # noqa: E402
+from docgen.documents.template import jinja_environment, load_template  # noqa: E402
 
 
 def _make_rows_module():
@@ -122,7 +122,7 @@ def main() -> int:
         # 4. merged print PDF.
         pdf_line = None
         if args.pdf_letters:
-            from docgen.pdf import find_soffice
+            from docgen.documents.pdf import find_soffice
 
             try:
                 find_soffice()

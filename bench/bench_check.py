@@ -268,8 +268,8 @@ def main() -> int:
     print(f"baseline: sequential pypdf open + page count, in-process: "
           f"{base * 1000:7.1f} ms wall {base_cpu * 1000:7.1f} ms cpu")
 
-    from docgen.bundle import open_bundle
-    from docgen.inspection import inspect_bundle
+    from docgen.check.bundle import open_bundle
+    from docgen.check.inspection import inspect_bundle
 
     def in_process() -> None:
         with open_bundle(bundle) as b:

@@ -74,8 +74,8 @@ def command(path: Path, out: Path) -> float:
 
 def in_process(path: Path) -> dict[str, float]:
     """Return the seconds of each library step, run in this process."""
-    from docgen.collect import build_plan, load_policy
-    from docgen.ledger import read_ledger
+    from docgen.loans.plan import build_plan, load_policy
+    from docgen.loans.ledger import read_ledger
 
     times: dict[str, float] = {}
     start = time.perf_counter()

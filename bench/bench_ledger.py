@@ -49,7 +49,7 @@ def _write_excel_style(rows, path: Path) -> None:
     """
     import xlsxwriter
 
-    from docgen.ledger import LEDGER_HEADERS
+    from docgen.loans.ledger import LEDGER_HEADERS
 
     names = list(LEDGER_HEADERS)
     tmp = path.with_suffix(".part.xlsx")
@@ -130,10 +130,10 @@ def run_cli(args: list[str]) -> tuple[float, float]:
 
 def phases(path: Path, notes: Path) -> list[tuple[str, float]]:
     """CPU seconds of each stage, in this process: where the end-to-end time goes."""
-    from docgen.ledger import LEDGER_ALIASES, REQUIRED_COLUMNS, TEXT_FIELDS, loans_from_rows
-    from docgen.npl import compute_figures, parse_period
-    from docgen.npl_report import load_notes, render_chart, render_report
-    from docgen.tabular import read_table
+    from docgen.loans.ledger import LEDGER_ALIASES, REQUIRED_COLUMNS, TEXT_FIELDS, loans_from_rows
+    from docgen.loans.npl import compute_figures, parse_period
+    from docgen.loans.npl_report import load_notes, render_chart, render_report
+    from docgen.core.tabular import read_table
 
     out = []
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import docx
 from docxtpl import DocxTemplate
 
-from docgen.templating import jinja_environment, load_template
+from docgen.documents.template import jinja_environment, load_template
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 TRADES = ["五金制品", "服装", "农产品", "建材", "电子科技", "物流", "餐饮管理", "纺织"]

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import yaml  # noqa: E402
 from stdnum.cn import ric, uscc  # noqa: E402
 
-from docgen.ledger import write_ledger  # noqa: E402
+from docgen.loans.ledger import write_ledger  # noqa: E402
 
 OPENING_DATE = dt.date(2026, 3, 31)
 CLOSING_DATE = dt.date(2026, 6, 30)

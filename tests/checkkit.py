@@ -78,7 +78,7 @@ def complete_bundle(root: Path, **data_overrides: object) -> Path:
     Each file is named by the item's first alias, in its first stage's folder; bank items
     (B1–B6) are left out, as in a client's folder. Returns ``root``.
     """
-    from docgen.checklist import load_checklist
+    from docgen.check.checklist import load_checklist
 
     checklist = load_checklist()
     placed: set[str] = set()

@@ -8,7 +8,7 @@ from typing import Any
 
 from stdnum.cn import ric
 
-from docgen.ledger import Loan, write_ledger
+from docgen.loans.ledger import Loan, write_ledger
 
 AS_OF = dt.date(2026, 11, 28)
 

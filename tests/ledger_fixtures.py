@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from docgen.ledger import Loan, write_ledger
+from docgen.loans.ledger import Loan, write_ledger
 
 AS_OF = dt.date(2026, 6, 30)
 OPENING_AS_OF = dt.date(2026, 3, 31)
@@ -73,7 +73,7 @@ def row(loan_no: str, balance: Any, classification: str = "正常", *, on_balanc
 
 def loan(loan_no: str, balance: Any, classification: str = "正常", **kw: Any) -> Loan:
     """Return a ``Loan`` built from ``row(...)`` (for in-memory figure tests)."""
-    from docgen.ledger import validate_row
+    from docgen.loans.ledger import validate_row
 
     result, problems = validate_row(row(loan_no, balance, classification, **kw), 2)
     assert not problems, problems

@@ -1,4 +1,4 @@
-"""Load the project's scripts (``examples/make_*.py``, ``templates/build_*.py``) as modules in tests."""
+"""Load the project's scripts (``examples/make_*.py``, ``tools/build_*.py``) as modules in tests."""
 from __future__ import annotations
 
 import importlib.util

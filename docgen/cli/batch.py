@@ -1,5 +1,5 @@
 """Commands ``docgen batch`` and ``docgen register list|verify``: a thin layer over
-``docgen.batch`` and ``docgen.register``."""
+``docgen.documents.batch`` and ``docgen.documents.register``."""
 from __future__ import annotations
 
 import sys
@@ -8,10 +8,10 @@ from typing import Any
 
 import click
 
-from docgen.batch import BatchResult, run_batch
+from docgen.documents.batch import BatchResult, run_batch
 from docgen.cli.common import dump_json, emit, handle_errors
-from docgen.errors import RowsError
-from docgen.register import Register, default_register_path
+from docgen.core.errors import RowsError
+from docgen.documents.register import Register, default_register_path
 
 _REGISTER_HELP = (
     "Serial-number register (SQLite). Default: $DOCGEN_REGISTER, else register.sqlite in the "

@@ -1,7 +1,7 @@
 """``docgen check`` (check a client bundle against its checklist) and ``docgen init`` (scaffold one).
 
 Options are validated here (paths exist, choices, ISO dates, percentages); the work is
-``docgen.check_output.check_report`` and ``docgen.scaffold.scaffold``.
+``docgen.check.output.check_report`` and ``docgen.check.scaffold.scaffold``.
 """
 from __future__ import annotations
 
@@ -112,7 +112,7 @@ def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _d
       docgen check examples/bundle --format docx -o 资料清单.docx
       docgen check examples/bundle --format markdown --equity-threshold 40
     """
-    from docgen.check_output import check_report
+    from docgen.check.output import check_report
 
     if fmt == "docx" and not output:
         raise click.BadParameter("docx 报告须用 -o 指定输出文件,例如 -o 资料清单.docx (docx needs -o FILE)",
@@ -150,7 +150,7 @@ def init_command(directory: str, checklist: str | None, force: bool) -> None:
       docgen init 客户资料/华安置业
       docgen init clients/acme --checklist my-bank-checklist.yaml
     """
-    from docgen.scaffold import scaffold
+    from docgen.check.scaffold import scaffold
 
     result = scaffold(directory, checklist, force=force)
     click.echo(f"已创建 {result.root}/")

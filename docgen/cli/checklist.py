@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from docgen.checklist import Checklist, list_checklists, load_checklist
+from docgen.check.checklist import Checklist, list_checklists, load_checklist
 from docgen.cli.common import dump_json, emit, handle_errors
 
 _PROVIDER = {"zh": {"bank": "银行提供"}, "en": {"bank": "provided by the bank"}}

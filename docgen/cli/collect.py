@@ -1,7 +1,7 @@
 """``docgen collect``: the collection plan of overdue loans and the demand letters due.
 
-Thin layer over ``docgen.collect`` (plan), ``docgen.collect_output`` (text, xlsx) and
-``docgen.collect_letters`` (letters through the batch machinery and the register).
+Thin layer over ``docgen.loans.plan`` (plan), ``docgen.loans.plan_output`` (text, xlsx) and
+``docgen.loans.letters`` (letters through the batch machinery and the register).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
-from docgen.validation import parse_date
+from docgen.core.validation import parse_date
 
 _PROGRESS_MIN = 5000  # loans; below this the work is instant and a bar is noise
 _BIG_FILE = 2_000_000  # bytes of ledger (~10,000 loans in .xlsx)
@@ -27,7 +27,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt
         date = parse_date(value)
     except ValueError as exc:
         raise click.BadParameter(f"{exc}(例如 --as-of 2026-11-28)") from None
-    from docgen.ledger import DATE_MAX, DATE_MIN
+    from docgen.loans.ledger import DATE_MAX, DATE_MIN
 
     if not DATE_MIN <= date <= DATE_MAX:
         raise click.BadParameter(f"{value} 超出可用范围 {DATE_MIN.year}–{DATE_MAX.year} 年(例如 --as-of 2026-11-28)")
@@ -45,7 +45,7 @@ def _read_ledger(path: str) -> Any:
     """Read the ledger; say so on stderr first when it is big (reading is most of a big run)."""
     import os
 
-    from docgen.ledger import read_ledger
+    from docgen.loans.ledger import read_ledger
 
     size = os.path.getsize(path)
     if size > _BIG_FILE:
@@ -115,8 +115,8 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: str | None, reg
       docgen collect plan --ledger ledger.xlsx --as-of 2026-11-28 --format xlsx -o 催收计划.xlsx
       docgen collect plan --ledger ledger.xlsx --as-of 2026-11-28 --officer 王五
     """
-    from docgen.collect import build_plan, load_policy
-    from docgen.collect_letters import issued_keys
+    from docgen.loans.plan import build_plan, load_policy
+    from docgen.loans.letters import issued_keys
 
     if fmt == "xlsx" and not output:
         raise click.UsageError("--format xlsx 需要 -o 输出文件,例如 -o 催收计划.xlsx")
@@ -129,12 +129,12 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: str | None, reg
     if fmt == "json":
         emit(dump_json(plan.to_list()), output)
     elif fmt == "xlsx":
-        from docgen.collect_output import write_xlsx
+        from docgen.loans.plan_output import write_xlsx
 
         write_xlsx(plan, output)
         click.echo(f"已写入 {output}:逾期贷款 {len(plan.entries)} 笔", err=True)
     else:
-        from docgen.collect_output import render_text
+        from docgen.loans.plan_output import render_text
 
         emit(render_text(plan), output)
 
@@ -187,9 +187,9 @@ def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path
       docgen collect letters --ledger ledger.xlsx --as-of 2026-11-28 --out letters/ --policy policy.yaml
       docgen collect letters --ledger ledger.xlsx --as-of 2026-11-28 --out letters/ --merge-pdf letters.pdf
     """
-    from docgen.collect import load_policy
-    from docgen.collect_letters import letters_due, make_letters
-    from docgen.register import Register
+    from docgen.loans.plan import load_policy
+    from docgen.loans.letters import letters_due, make_letters
+    from docgen.documents.register import Register
 
     policy = load_policy(policy_path)
     ledger = _read_ledger(ledger_path)

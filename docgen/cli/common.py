@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 import click
 
-from docgen.atomic import write_bytes_atomic, write_text_atomic
-from docgen.errors import DocgenError
+from docgen.core.atomic import write_bytes_atomic, write_text_atomic
+from docgen.core.errors import DocgenError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from docgen.cli.common import dump_json, handle_errors
-from docgen.inspection import inspect_path
+from docgen.check.inspection import inspect_path
 
 _LABELS = (
     ("kind", "类型 kind"),

@@ -11,7 +11,7 @@ from docgen.cli.common import dump_json, handle_errors
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str | None):
-    from docgen.npl import parse_period
+    from docgen.loans.npl import parse_period
 
     if value is None:
         return None
@@ -22,7 +22,7 @@ def _period(ctx: click.Context, param: click.Parameter, value: str | None):
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt.date | None:
-    from docgen.validation import parse_date
+    from docgen.core.validation import parse_date
 
     if value is None:
         return None
@@ -71,8 +71,8 @@ def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | Non
           --targets examples/ledger/targets.yaml --notes examples/ledger/notes.yaml -o report.docx
       docgen npl-report --ledger ledger.csv --period 2026Q2 --format json
     """
-    from docgen.npl import render_text
-    from docgen.npl_report import build_report
+    from docgen.loans.npl import render_text
+    from docgen.loans.npl_report import build_report
 
     if pdf and output is None:
         raise click.UsageError("--pdf needs -o/--output (the .docx to convert)")

@@ -1,5 +1,5 @@
 """Commands ``docgen templates list|show|lint`` and ``docgen render``: a thin layer over
-``docgen.templating`` and ``docgen.lint``."""
+``docgen.documents.template`` and ``docgen.documents.lint``."""
 from __future__ import annotations
 
 import json
@@ -9,9 +9,9 @@ from typing import Any
 import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
-from docgen.lint import format_text, lint_docx
-from docgen.register import allocate_serial, record_issued
-from docgen.templating import Template, list_templates, load_data, load_template
+from docgen.documents.lint import format_text, lint_docx
+from docgen.documents.register import allocate_serial, record_issued
+from docgen.documents.template import Template, list_templates, load_data, load_template
 
 
 @click.group("templates")
@@ -164,7 +164,7 @@ def render_command(name: str | None, data_path: Path, output: Path, template_fil
         record_issued(template, context, output, register_path)
     click.echo(f"已生成 {output}(编号 {context['serial']})", err=True)
     if pdf:
-        from docgen.pdf import convert_to_pdf  # only now: most renders need no PDF
+        from docgen.documents.pdf import convert_to_pdf  # only now: most renders need no PDF
 
         for path in convert_to_pdf([output], output.parent):
             click.echo(f"已生成 {path}", err=True)

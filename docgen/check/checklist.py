@@ -1,0 +1,408 @@
+"""Checklist definitions: load, validate and query ``checklists/*.yaml`` (DESIGN §4).
+
+A checklist file defines each item once (id, bilingual title, group, provider, accepted file
+kinds, aliases for file-name matching, annex, rules) and lists, per stage, which items the stage
+needs under which number. Files are validated against ``checklists/schema.yaml`` (cerberus) and
+then cross-checked (stage entries name defined items, kind sets exist, rules carry their keys,
+conditions compile in the sandbox). Any failure is a ``ChecklistError`` naming the file and key.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from docgen.core.atomic import write_text_atomic
+from docgen.core.conditions import Condition
+from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_where
+from docgen.core.errors import ChecklistError
+from docgen.core.resources import checklists_dir
+from docgen.core.validation import validate
+
+DEFAULT_CHECKLIST = "dev-loan"
+SCHEMA_FILE = "schema.yaml"
+# libyaml's loader when present: ten times faster on a checklist this size, same results.
+
+#: Keys each rule needs beyond ``rule`` (optional keys are documented in dev-loan.yaml).
+_RULE_KEYS: dict[str, tuple[str, ...]] = {
+    "waive": ("when",),
+    "max-age": ("days",),
+    "audit-years": ("count",),
+    "min-ratio": ("value",),
+    "kinds-set": ("sets",),
+    "original-and-copy": (),
+    "all-of": ("items",),
+    "attestation": ("satisfied",),
+}
+#: Rule keys holding sandboxed expressions.
+_EXPRESSION_KEYS = ("when", "young", "value", "satisfied")
+
+
+@dataclass
+class Item:
+    """One document the bank asks for. ``rules`` are dicts; expression keys hold ``Condition``s."""
+
+    id: str
+    title: dict[str, str]
+    group: str | None = None
+    provider: str = "client"
+    kinds: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    annex: str | None = None
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    note: dict[str, str] | None = None
+    template: str | None = None
+
+    def rules_of(self, name: str) -> list[dict[str, Any]]:
+        """Return this item's rules named ``name`` (``waive``, ``max-age`` …), in file order."""
+        return [r for r in self.rules if r["rule"] == name]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the item as plain data (conditions shown as their source text)."""
+        rules = [
+            {k: (v.source if isinstance(v, Condition) else v) for k, v in rule.items()} for rule in self.rules
+        ]
+        return {
+            "id": self.id, "title": dict(self.title), "group": self.group, "provider": self.provider,
+            "kinds": list(self.kinds), "aliases": list(self.aliases), "annex": self.annex,
+            "template": self.template, "note": self.note, "rules": rules,
+        }
+
+
+@dataclass
+class StageItem:
+    """An item as one stage lists it: the stage's number for it (``'1'``, ``'B1'``) and group."""
+
+    no: str
+    item: Item
+    group: str | None = None
+
+
+@dataclass
+class Stage:
+    """A stage of the checklist; ``folder`` is the sub-folder ``docgen init`` creates for it."""
+
+    id: str
+    title: dict[str, str]
+    folder: str
+    entries: list[StageItem] = field(default_factory=list)
+
+    def entries_numbered(self, no: str) -> list[StageItem]:
+        """Return the entries carrying number ``no`` (one number may list two items)."""
+        return [e for e in self.entries if e.no.upper() == no.upper()]
+
+
+@dataclass
+class Checklist:
+    """A loaded, validated checklist: items by id, stages in order, groups and parameters."""
+
+    id: str
+    title: dict[str, str]
+    stages: list[Stage]
+    items: dict[str, Item]
+    groups: dict[str, dict[str, str]] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def stage_ids(self) -> list[str]:
+        """Return the stage ids in checklist order."""
+        return [s.id for s in self.stages]
+
+    def item(self, item_id: str) -> Item:
+        """Return the item ``item_id``; raises ``KeyError`` naming it when unknown."""
+        try:
+            return self.items[item_id]
+        except KeyError:
+            raise KeyError(f"unknown checklist item {item_id!r}") from None
+
+    def stage(self, stage_id: str) -> Stage:
+        """Return the stage ``stage_id``; raises ``ChecklistError`` listing the stages when unknown."""
+        for stage in self.stages:
+            if stage.id == stage_id:
+                return stage
+        raise ChecklistError(
+            f"清单 {self.id} 没有阶段 {stage_id!r};可用阶段:{', '.join(self.stage_ids)}"
+        )
+
+    def stages_up_to(self, stage_id: str | None) -> list[Stage]:
+        """Return the stages a check of ``stage_id`` reports: it and every earlier one (None: all).
+
+        Raises ``ChecklistError`` for an unknown stage.
+        """
+        if stage_id is None:
+            return list(self.stages)
+        target = self.stage(stage_id)
+        return self.stages[: self.stages.index(target) + 1]
+
+    def group_title(self, group: str | None) -> dict[str, str] | None:
+        """Return the bilingual title of ``group``, or None when it has none."""
+        return self.groups.get(group) if group else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the checklist as plain data (what ``docgen checklist show --format json`` prints)."""
+        return {
+            "id": self.id,
+            "title": dict(self.title),
+            "groups": {k: dict(v) for k, v in self.groups.items()},
+            "params": dict(self.params),
+            "stages": [
+                {
+                    "id": s.id, "title": dict(s.title), "folder": s.folder,
+                    "items": [{"no": e.no, "group": e.group, **e.item.to_dict()} for e in s.entries],
+                }
+                for s in self.stages
+            ],
+        }
+
+
+def list_checklists() -> list[str]:
+    """Return the names of the shipped checklists (file stems, schema excluded), sorted."""
+    return sorted(
+        p.stem for p in checklists_dir().glob("*.yaml") if p.name != SCHEMA_FILE
+    )
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    with open(checklists_dir() / SCHEMA_FILE, encoding="utf-8") as fh:
+        return parse_yaml(fh.read())
+
+
+def resolve_checklist_path(name_or_path: str | os.PathLike[str] | None) -> Path:
+    """Return the file for a checklist name (shipped) or path (a bank's own file).
+
+    Raises ``ChecklistError`` when neither exists, listing the shipped names.
+    """
+    if name_or_path is None:
+        name_or_path = DEFAULT_CHECKLIST
+    text = os.fspath(name_or_path)
+    candidate = Path(text)
+    looks_like_path = candidate.suffix in (".yaml", ".yml") or os.sep in text or "/" in text
+    if looks_like_path:
+        if candidate.is_file():
+            return candidate
+        raise ChecklistError(f"清单文件不存在:{text}(请检查路径)")
+    shipped = checklists_dir() / f"{text}.yaml"
+    if text != Path(SCHEMA_FILE).stem and shipped.is_file():
+        return shipped
+    if candidate.is_file():
+        return candidate
+    raise ChecklistError(
+        f"未知清单 {text!r}:可用清单为 {', '.join(list_checklists())},或传入清单 YAML 文件的路径"
+    )
+
+
+def load_checklist(name_or_path: str | os.PathLike[str] | None = None) -> Checklist:
+    """Load and validate a checklist by name (``'dev-loan'``, the default) or path.
+
+    Returns a ``Checklist``. Raises ``ChecklistError`` naming the file and the failing key
+    (e.g. ``items.site-plan.kinds[0]: 不允许的取值 exe``) when the file is unreadable, is not
+    YAML, fails the schema, or fails a cross-check.
+    """
+    path = resolve_checklist_path(name_or_path)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise ChecklistError(f"{path}: 无法读取清单文件({exc})") from None
+    # Loaded checklists are never mutated, so one parse per file version serves every check.
+    return _load_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _load_cached(path_text: str, mtime_ns: int, size: int) -> Checklist:
+    path = Path(path_text)
+    label = _label(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ChecklistError(f"{label}: 无法读取清单文件({exc});请保存为 UTF-8 编码的 YAML") from None
+    return parse_checklist(text, label, path=path)
+
+
+def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklist:
+    """Parse checklist YAML ``text``; ``label`` names it in errors. See ``load_checklist``."""
+    try:
+        raw = parse_yaml(text)
+    except yaml.YAMLError as exc:
+        where = yaml_error_where(exc)
+        at = f"第{where[0]}行第{where[1]}列" if where else ""
+        raise ChecklistError(f"{label}: YAML 语法错误 {at}:{yaml_error_problem(exc)}") from None
+    if not isinstance(raw, dict):
+        raise ChecklistError(f"{label}: 清单文件应为 YAML 映射(id、title、items、stages)")
+    _stringify_numbers(raw)
+    key = _cache_key(text)
+    doc = _cache_read(key)
+    if doc is None:
+        doc, problems = validate(_schema(), raw)
+        if problems:
+            details = "; ".join(f"{p.path}: {p.message}" for p in problems[:5])
+            more = f"(另有 {len(problems) - 5} 处)" if len(problems) > 5 else ""
+            raise ChecklistError(f"{label}: {details}{more}")
+        _cache_write(key, doc)
+    return _build(doc, label, path)
+
+
+# ---- validation cache ------------------------------------------------------------------------
+# Cerberus needs about 0.3 s to validate a 50-item checklist, a third of the time budget of a
+# whole `docgen check`. The validated document depends only on the file's text, the schema and
+# the docgen version, so it is kept (as JSON) under that key in the user's cache folder: an
+# identical file is never validated twice, and any edit, to the checklist or the schema, misses
+# the cache and is validated again. Only successes are cached; cross-checks and condition
+# compilation still run on every load. DOCGEN_CACHE_DIR moves the cache; DOCGEN_NO_CACHE=1
+# turns it off. An unwritable or damaged cache is ignored.
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("DOCGEN_NO_CACHE"):
+        return None
+    base = os.environ.get("DOCGEN_CACHE_DIR")
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "docgen"
+
+
+@lru_cache(maxsize=1)
+def _schema_digest() -> str:
+    from docgen import __version__
+
+    data = (checklists_dir() / SCHEMA_FILE).read_bytes()
+    return hashlib.sha256(data + __version__.encode()).hexdigest()
+
+
+def _cache_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8") + _schema_digest().encode()).hexdigest()
+
+
+def _cache_read(key: str) -> dict[str, Any] | None:
+    folder = _cache_dir()
+    if folder is None:
+        return None
+    try:
+        doc = json.loads((folder / f"checklist-{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _cache_write(key: str, doc: dict[str, Any]) -> None:
+    folder = _cache_dir()
+    if folder is None:
+        return
+    try:
+        write_text_atomic(folder / f"checklist-{key}.json", json.dumps(doc, ensure_ascii=False))
+    except (OSError, TypeError, ValueError):
+        pass  # a cache is an optimisation; never fail a check over it
+
+
+def _label(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(checklists_dir().resolve().parent))
+    except ValueError:
+        return str(path)
+
+
+def _stringify_numbers(raw: dict[str, Any]) -> None:
+    # YAML 1.1 reads the bare key `no` as the boolean False, and `no: 1` as a number: both are
+    # natural to type, so take the key back as "no" and the number as text (it is a label).
+    for stage in raw.get("stages") or []:
+        if isinstance(stage, dict):
+            for entry in stage.get("entries") or []:
+                if not isinstance(entry, dict):
+                    continue
+                if False in entry and "no" not in entry:
+                    entry["no"] = entry.pop(False)
+                if isinstance(entry.get("no"), int) and not isinstance(entry.get("no"), bool):
+                    entry["no"] = str(entry["no"])
+
+
+def _build(doc: dict[str, Any], label: str, path: Path | None) -> Checklist:
+    kind_sets: dict[str, list[str]] = doc.get("kinds") or {}
+    groups = doc.get("groups") or {}
+    items: dict[str, Item] = {}
+    for item_id, spec in doc["items"].items():
+        where = f"{label}: items.{item_id}"
+        kinds = spec["kinds"]
+        if isinstance(kinds, str):
+            if kinds not in kind_sets:
+                raise ChecklistError(
+                    f"{where}.kinds: 未定义的类型集合 {kinds!r}(请在 kinds 中定义,或直接列出文件类型)"
+                )
+            kinds = kind_sets[kinds]
+        group = spec.get("group")
+        if group and groups and group not in groups:
+            raise ChecklistError(f"{where}.group: 未定义的分组 {group!r}(可用:{', '.join(groups)})")
+        rules = [_build_rule(rule, f"{where}.rules[{i}]") for i, rule in enumerate(spec.get("rules") or [])]
+        items[item_id] = Item(
+            id=item_id, title=dict(spec["title"]), group=group, provider=spec.get("provider", "client"),
+            kinds=list(kinds), aliases=list(spec.get("aliases") or []), annex=spec.get("annex"),
+            rules=rules, note=spec.get("note"), template=spec.get("template"),
+        )
+    for item in items.values():
+        for i, rule in enumerate(item.rules):
+            for ref in rule.get("items", []) if rule["rule"] == "all-of" else []:
+                if ref not in items:
+                    raise ChecklistError(f"{label}: items.{item.id}.rules[{i}].items: 未定义的项目 {ref!r}")
+    _refuse_all_of_cycles(items, label)
+    stages: list[Stage] = []
+    seen: set[str] = set()
+    for si, spec in enumerate(doc["stages"]):
+        if spec["id"] in seen:
+            raise ChecklistError(f"{label}: stages[{si}].id: 阶段编号 {spec['id']!r} 重复")
+        seen.add(spec["id"])
+        entries = []
+        for ei, entry in enumerate(spec["entries"]):
+            if entry["item"] not in items:
+                raise ChecklistError(
+                    f"{label}: stages[{si}].entries[{ei}].item: 未定义的项目 {entry['item']!r}(请先在 items 中定义)"
+                )
+            group = entry.get("group")
+            if group and groups and group not in groups:
+                raise ChecklistError(f"{label}: stages[{si}].entries[{ei}].group: 未定义的分组 {group!r}")
+            entries.append(StageItem(no=entry["no"], item=items[entry["item"]], group=group))
+        stages.append(Stage(id=spec["id"], title=dict(spec["title"]), folder=spec["folder"], entries=entries))
+    return Checklist(
+        id=doc["id"], title=dict(doc["title"]), stages=stages, items=items, groups=groups,
+        params=dict(doc.get("params") or {}), path=path,
+    )
+
+
+def _refuse_all_of_cycles(items: dict[str, Item], label: str) -> None:
+    """Raise ``ChecklistError`` when an ``all-of`` item needs itself, directly or through others."""
+    def refs(item_id: str) -> list[str]:
+        return [r for rule in items[item_id].rules_of("all-of") for r in rule["items"]]
+
+    done: set[str] = set()
+    for start in items:
+        path: list[str] = []
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:
+            item_id, depth = stack.pop()
+            del path[depth:]
+            if item_id in path:
+                cycle = " → ".join([*path[path.index(item_id):], item_id])
+                raise ChecklistError(f"{label}: items.{path[-1]}.rules: all-of 循环引用({cycle})")
+            if item_id in done:
+                continue
+            path.append(item_id)
+            stack.extend((r, depth + 1) for r in refs(item_id))
+        done.add(start)
+
+
+def _build_rule(rule: dict[str, Any], where: str) -> dict[str, Any]:
+    name = rule["rule"]
+    for key in _RULE_KEYS[name]:
+        if key not in rule:
+            raise ChecklistError(f"{where}.{key}: 规则 {name} 缺少必填键 {key}")
+    built = dict(rule)
+    for key in _EXPRESSION_KEYS:
+        if key in built:
+            built[key] = Condition(str(built[key]), f"{where}.{key}")
+    return built

@@ -1,0 +1,369 @@
+"""Rules: from matched files and bundle data to an item's status and findings (DESIGN §5).
+
+``evaluate_items`` gives every checklist item one ``Evaluation`` (status ``ok``, ``missing``,
+``invalid`` or ``waived`` and its findings, stage not yet set). The decisions, in order:
+
+- **waive**: a ``waive`` rule whose condition holds (三证合一: ``borrower.uscc``) → ``waived``.
+- **all-of** (``four-permits``): ``ok`` only when every listed item is ``ok`` (or waived);
+  ``missing`` when none is present; otherwise ``invalid`` with ``incomplete-set`` naming each
+  permit and what is wrong with it.
+- **presence**: no file → ``missing``. Items the bank provides (B1–B6) are reported with
+  severity *warning*: they come from the bank's own systems and often live outside the client's
+  folder, so their absence is shown but does not make the client's bundle incomplete.
+- **files**: an inspection problem (``empty-file``, ``unreadable``, ``encrypted``, ``wrong-type``)
+  or a kind the item does not accept (``wrong-type``) makes the item ``invalid``. Every file of
+  the item must be sound: a broken scan next to a good one is still a broken file in the bundle.
+- **expired**: ``documents.<id>.expires`` before the as-of date (any item).
+- **max-age** → ``stale`` (warning) when ``documents.<id>.issued`` is more than ``days`` old.
+- **audit-years** → ``incomplete-set`` naming missing fiscal years. A fiscal year's audit
+  report is due by ``due`` (default 30 April) of the next year, so the latest required year is
+  last year once that date has passed, else the year before. The three latest are required, or,
+  when the ``young`` condition holds (company under three years old), every fiscal year from
+  the year of establishment. Years come from ``documents.audit-reports.years``, else from
+  years written in the matched file names (``审计报告2023.pdf``; a span ``2022-2024`` counts each year).
+- **min-ratio** → ``insufficient`` when the value (``invested / total_investment``) is below the
+  threshold (run option, else checklist param, else the rule's default, else 0.5); a warning
+  when bundle.yaml lacks the figures to compute it.
+- **kinds-set** → ``incomplete-set`` when a set (copy; editable version) has no sound file of its
+  kinds and ``documents.<id>.<flag>`` is not true.
+- **original-and-copy** → ``incomplete-set`` unless ``documents.<id>`` says ``original: true``
+  and ``copy: true``, or two sound files are present (a scan of each).
+- **attestation** → ``unattested`` (warning) while ``attestations.<id>`` does not satisfy the
+  condition (e.g. ``attestation.sealed``); only for items that are present.
+
+A warning leaves the status ``ok``; an error makes it ``invalid``.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from docgen.check.bundledata import BundleData
+from docgen.check.checklist import Checklist, Item
+from docgen.core.conditions import Condition
+from docgen.check.findings import ERROR, WARNING, Finding
+from docgen.check.inspection import FileInfo
+from docgen.check.matching import Matches
+
+OK, MISSING, INVALID, WAIVED = "ok", "missing", "invalid", "waived"
+DEFAULT_THRESHOLD = 0.5
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?(?:度)?\s*[-–—~～至到]\s*((?:19|20)\d{2})(?!\d)")
+_KIND_LABEL = {"pdf": "PDF", "docx": "DOCX", "doc": "DOC", "xlsx": "XLSX", "xls": "XLS", "jpg": "JPG",
+               "png": "PNG", "tiff": "TIFF", "zip": "ZIP", "text": "文本", "unknown": "无法识别"}
+
+
+@dataclass
+class Evaluation:
+    """An item's status, the files serving it, and its findings (``stage`` unset)."""
+
+    status: str
+    files: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class RuleContext:
+    """Everything rules look at: the checklist, bundle data, inspected files, matches, options."""
+
+    checklist: Checklist
+    data: BundleData
+    files: dict[str, FileInfo]
+    matches: Matches
+    as_of: _dt.date
+    overrides: dict[str, Any] = field(default_factory=dict)
+    _expr: dict[str, Any] | None = None
+
+    def expression_context(self, item_id: str | None = None) -> dict[str, Any]:
+        """Return the names checklist conditions see (``attestation`` is ``item_id``'s record)."""
+        if self._expr is None:
+            borrower = self.data.section("borrower")
+            self._expr = {
+                "borrower": borrower,
+                "shareholders": self.data.data.get("shareholders") or [],
+                "project": self.data.section("project"),
+                "loan": self.data.section("loan"),
+                "contractor": self.data.section("contractor"),
+                "documents": self.data.section("documents"),
+                "as_of": self.as_of,
+                "company_age_years": company_age_years(borrower.get("established"), self.as_of),
+            }
+        ctx = dict(self._expr)
+        ctx["attestation"] = self.data.attestation(item_id) if item_id else {}
+        return ctx
+
+    def param(self, name: str | None, default: Any) -> Any:
+        """Return run option ``name`` if given, else the checklist's param, else ``default``."""
+        if name and self.overrides.get(name) is not None:
+            return self.overrides[name]
+        if name and name in self.checklist.params:
+            return self.checklist.params[name]
+        return default
+
+
+def company_age_years(established: Any, as_of: _dt.date) -> int | None:
+    """Return the whole years from ``established`` to ``as_of`` (None when unknown)."""
+    if not isinstance(established, _dt.date):
+        return None
+    years = as_of.year - established.year
+    if (as_of.month, as_of.day) < (established.month, established.day):
+        years -= 1
+    return years
+
+
+def latest_due_fiscal_year(as_of: _dt.date, due: str = "04-30") -> int:
+    """Return the latest fiscal year whose audit report is due by ``as_of`` (due 'MM-DD' next year)."""
+    month, day = (int(x) for x in due.split("-"))
+    deadline = _dt.date(as_of.year, month, min(day, calendar.monthrange(as_of.year, month)[1]))
+    return as_of.year - 1 if as_of > deadline else as_of.year - 2
+
+
+def _titles(item: Item) -> dict[str, str]:
+    return {"title": item.title["zh"], "title_en": item.title["en"]}
+
+
+def _applies(rule: dict[str, Any], ctx: dict[str, Any]) -> bool:
+    when = rule.get("when")
+    return True if when is None or rule["rule"] == "waive" else bool(when.evaluate(ctx))
+
+
+def evaluate_items(rc: RuleContext) -> dict[str, Evaluation]:
+    """Evaluate every item of the checklist once; return item id -> ``Evaluation``.
+
+    Items built from others (``all-of``, possibly nested; the checklist refuses cycles) are
+    evaluated after the items they name.
+    """
+    results: dict[str, Evaluation] = {}
+
+    def evaluate(item: Item) -> None:
+        if item.id in results:
+            return
+        refs = [r for rule in item.rules_of("all-of") for r in rule["items"]]
+        if not refs:
+            results[item.id] = evaluate_item(item, rc)
+            return
+        for ref in refs:
+            evaluate(rc.checklist.item(ref))
+        results[item.id] = _evaluate_all_of(item, rc, results)
+
+    for item in rc.checklist.items.values():
+        evaluate(item)
+    return results
+
+
+def _waived(item: Item, rc: RuleContext) -> bool:
+    ctx = rc.expression_context(item.id)
+    return any(bool(rule["when"].evaluate(ctx)) for rule in item.rules_of("waive"))
+
+
+def evaluate_item(item: Item, rc: RuleContext) -> Evaluation:
+    """Evaluate one (non-derived) item; see the module doc for the order of decisions."""
+    if _waived(item, rc):
+        return Evaluation(WAIVED, list(rc.matches.files(item.id)))
+    files = list(rc.matches.files(item.id))
+    if not files:
+        severity = WARNING if item.provider == "bank" else ERROR
+        return Evaluation(MISSING, [], [Finding("missing", item=item.id, params=_titles(item), severity=severity)])
+    ctx = rc.expression_context(item.id)
+    findings: list[Finding] = []
+    sound: list[FileInfo] = []
+    for path in files:
+        info = rc.files.get(path)
+        if info is None:
+            continue
+        if info.problem:
+            findings.append(Finding(info.problem, item=item.id, path=path,
+                                    params={**_titles(item), "detail": info.detail,
+                                            "detail_en": file_detail_en(info)}))
+        elif info.kind not in item.kinds:
+            accepted = "、".join(_KIND_LABEL.get(k, k) for k in item.kinds)
+            findings.append(Finding(
+                "wrong-type", item=item.id, path=path,
+                params={**_titles(item),
+                        "detail": f"{item.title['zh']}不接受{_KIND_LABEL.get(info.kind, info.kind)}文件(可接受:{accepted})",
+                        "detail_en": f"{item.title['en']} does not accept a {info.kind} file (accepted: {', '.join(item.kinds)})"}))
+        else:
+            sound.append(info)
+    doc = rc.data.document(item.id)
+    findings += _expiry(item, doc, rc)
+    for rule in item.rules:
+        if not _applies(rule, ctx):
+            continue
+        name = rule["rule"]
+        if name == "max-age":
+            findings += _max_age(item, rule, doc, rc)
+        elif name == "audit-years":
+            findings += _audit_years(item, rule, doc, files, rc, ctx)
+        elif name == "min-ratio":
+            findings += _min_ratio(item, rule, rc, ctx)
+        elif name == "kinds-set":
+            findings += _kinds_set(item, rule, doc, sound)
+        elif name == "original-and-copy":
+            findings += _original_and_copy(item, doc, sound)
+        elif name == "attestation":
+            findings += _attestation(item, rule, ctx)
+    status = INVALID if any(f.severity == ERROR for f in findings) else OK
+    return Evaluation(status, files, findings)
+
+
+def file_detail_en(info: FileInfo) -> str:
+    """Return an English gist of an inspection problem (inspection explains them in Chinese)."""
+    ext = info.path.rsplit(".", 1)[-1] if "." in info.path else ""
+    if info.problem == "wrong-type":
+        return f"the content is {_KIND_LABEL.get(info.kind, info.kind)}, not what the .{ext} extension says"
+    if info.problem == "unreadable":
+        return f"the {ext.upper() or 'file'} content is damaged or not what its name says"
+    return ""
+
+
+def _expiry(item: Item, doc: dict[str, Any], rc: RuleContext) -> list[Finding]:
+    expires = doc.get("expires")
+    if isinstance(expires, _dt.date) and expires < rc.as_of:
+        return [Finding("expired", item=item.id, params={**_titles(item), "date": expires.isoformat()})]
+    return []
+
+
+def _max_age(item: Item, rule: dict[str, Any], doc: dict[str, Any], rc: RuleContext) -> list[Finding]:
+    issued = doc.get("issued")
+    if not isinstance(issued, _dt.date):
+        return []
+    age = (rc.as_of - issued).days
+    if age <= rule["days"]:
+        return []
+    return [Finding("stale", item=item.id, params={
+        **_titles(item),
+        "detail": f"出具日期 {issued.isoformat()},距检查日已 {age} 天,超过 {rule['days']} 天的有效期",
+        "detail_en": f"issued {issued.isoformat()}, {age} days before the check, over the {rule['days']}-day limit",
+        "issued": issued.isoformat(), "days": age, "max_days": rule["days"]})]
+
+
+def required_audit_years(rule: dict[str, Any], rc: RuleContext, ctx: dict[str, Any]) -> list[int]:
+    """Return the fiscal years the audit reports must cover on ``rc.as_of`` (see module doc)."""
+    latest = latest_due_fiscal_year(rc.as_of, rule.get("due", "04-30"))
+    young = rule.get("young")
+    established = rc.data.section("borrower").get("established")
+    if young is not None and isinstance(established, _dt.date) and bool(young.evaluate(ctx)):
+        return list(range(established.year, latest + 1))
+    return list(range(latest - rule["count"] + 1, latest + 1))
+
+
+def _audit_years(item: Item, rule: dict[str, Any], doc: dict[str, Any], files: list[str],
+                 rc: RuleContext, ctx: dict[str, Any]) -> list[Finding]:
+    required = required_audit_years(rule, rc, ctx)
+    if not required:
+        return []
+    if doc.get("years"):
+        present = {int(y) for y in doc["years"]}
+    else:
+        present = {y for path in files for y in years_in_name(path.rsplit("/", 1)[-1])}
+    missing = [y for y in required if y not in present]
+    if not missing:
+        return []
+    span = f"{required[0]}–{required[-1]}" if len(required) > 1 else str(required[0])
+    listed = "、".join(str(y) for y in missing)
+    return [Finding("incomplete-set", item=item.id, params={
+        **_titles(item),
+        "detail": f"缺少 {listed} 年度审计报告(须覆盖 {span} 年度;年度审计报告应于次年{_md_zh(rule)}前出具;"
+                  f"年度可写在文件名中或填在 bundle.yaml 的 documents.{item.id}.years)",
+        "detail_en": f"audit reports missing for {', '.join(str(y) for y in missing)} (required: {span}; "
+                     f"put the year in the file name or list it under documents.{item.id}.years)",
+        "years": missing, "required": required})]
+
+
+def years_in_name(name: str) -> set[int]:
+    """Return the fiscal years a file name mentions: ``审计报告2023.pdf`` -> {2023};
+    a span ``2022-2024`` or ``2022至2024`` counts every year in it."""
+    years = {int(y) for y in _YEAR.findall(name)}
+    for start, end in _YEAR_SPAN.findall(name):
+        a, b = int(start), int(end)
+        if a < b <= a + 10:
+            years.update(range(a, b + 1))
+    return years
+
+
+def _md_zh(rule: dict[str, Any]) -> str:
+    month, day = (int(x) for x in rule.get("due", "04-30").split("-"))
+    return f"{month}月{day}日"
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.1f}%".replace(".0%", "%")
+
+
+def _min_ratio(item: Item, rule: dict[str, Any], rc: RuleContext, ctx: dict[str, Any]) -> list[Finding]:
+    threshold = float(rc.param(rule.get("param"), rule.get("default", DEFAULT_THRESHOLD)))
+    label = rule.get("label") or {"zh": rule["value"].source, "en": rule["value"].source}
+    value = rule["value"].evaluate(ctx)
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        ratio = float(value)
+        if ratio >= threshold:
+            return []
+        return [Finding("insufficient", item=item.id, params={
+            **_titles(item),
+            "detail": f"{label['zh']}为 {_percent(ratio)},低于 {_percent(threshold)}",
+            "detail_en": f"{label['en']} is {_percent(ratio)}, below {_percent(threshold)}",
+            "value": round(ratio, 4), "threshold": threshold})]
+    return [Finding("insufficient", item=item.id, severity=WARNING, params={
+        **_titles(item),
+        "detail": f"bundle.yaml 缺少计算 {label['zh']} 所需的数据,无法核对是否达到 {_percent(threshold)},请人工核对",
+        "detail_en": f"bundle.yaml lacks the figures for {label['en']}; check the {_percent(threshold)} minimum by hand",
+        "threshold": threshold})]
+
+
+def _kinds_set(item: Item, rule: dict[str, Any], doc: dict[str, Any], sound: list[FileInfo]) -> list[Finding]:
+    kinds = {f.kind for f in sound}
+    lacking = [s for s in rule["sets"]
+               if not (kinds & set(s["kinds"])) and not (s.get("flag") and doc.get(s["flag"]) is True)]
+    if not lacking:
+        return []
+    return [Finding("incomplete-set", item=item.id, params={
+        **_titles(item),
+        "detail": "缺少" + "、".join(s["label"]["zh"] for s in lacking),
+        "detail_en": "missing " + " and ".join(s["label"]["en"] for s in lacking)})]
+
+
+def _original_and_copy(item: Item, doc: dict[str, Any], sound: list[FileInfo]) -> list[Finding]:
+    if (doc.get("original") is True and doc.get("copy") is True) or len(sound) >= 2:
+        return []
+    return [Finding("incomplete-set", item=item.id, params={
+        **_titles(item),
+        "detail": f"需原件及复印件:请提供两份文件,或在 bundle.yaml 的 documents.{item.id} 中注明 original: true 和 copy: true",
+        "detail_en": f"needs the original and a copy: provide two files, or record original: true and copy: true "
+                     f"under documents.{item.id}"})]
+
+
+def _attestation(item: Item, rule: dict[str, Any], ctx: dict[str, Any]) -> list[Finding]:
+    satisfied: Condition = rule["satisfied"]
+    if bool(satisfied.evaluate(ctx)):
+        return []
+    need = rule.get("need") or {"zh": "盖章或签字", "en": "a seal or signature"}
+    return [Finding("unattested", item=item.id, params={
+        **_titles(item), "detail": need["zh"], "detail_en": need["en"]})]
+
+
+def _evaluate_all_of(item: Item, rc: RuleContext, results: dict[str, Evaluation]) -> Evaluation:
+    if _waived(item, rc):
+        return Evaluation(WAIVED, list(rc.matches.files(item.id)))
+    refs: list[str] = [r for rule in item.rules_of("all-of") for r in rule["items"]]
+    files = list(rc.matches.files(item.id))
+    for ref in refs:
+        for f in results[ref].files:
+            if f not in files:
+                files.append(f)
+    bad = [ref for ref in refs if results[ref].status not in (OK, WAIVED)]
+    if not bad:
+        return Evaluation(OK, files)
+    if all(results[ref].status == MISSING for ref in refs):
+        return Evaluation(MISSING, files, [Finding("missing", item=item.id, params={
+            **_titles(item),
+            "detail": "、".join(rc.checklist.item(r).title["zh"] for r in refs)})])
+    status_zh = {MISSING: "缺失", INVALID: "无效"}
+    status_en = {MISSING: "missing", INVALID: "invalid"}
+    detail = "、".join(f"{rc.checklist.item(r).title['zh']}({status_zh[results[r].status]})" for r in bad)
+    detail_en = ", ".join(f"{rc.checklist.item(r).title['en']} ({status_en[results[r].status]})" for r in bad)
+    return Evaluation(INVALID, files, [Finding("incomplete-set", item=item.id, params={
+        **_titles(item), "detail": detail, "detail_en": detail_en, "items": bad})])

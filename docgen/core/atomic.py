@@ -1,0 +1,63 @@
+"""Atomic file output: a document appears under its final name complete, or not at all."""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from docgen.core.errors import OutputError
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO]:
+    """Yield a temporary file beside ``path``; on success fsync it and rename it over ``path``.
+
+    On any exception the temporary file is removed and ``path`` is left untouched. Raises
+    ``OutputError`` naming ``path`` when it cannot be written (no such folder, a file where a
+    folder should be, no permission, disk full).
+    """
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise _output_error(target, exc) from None
+    # mkstemp creates the file 0600; a document should get the permissions any new file gets.
+    os.chmod(tmp, 0o666 & ~_umask())
+    try:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _output_error(target, exc) from None
+        raise
+
+
+def _output_error(target: Path, exc: OSError) -> OutputError:
+    return OutputError(f"无法写入 {target}({exc.strerror or exc});请检查输出路径、写入权限和磁盘空间")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically; ``OutputError`` when it cannot be written."""
+    with atomic_output(path, "wb") as fh:
+        fh.write(data)
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write UTF-8 ``text`` to ``path`` atomically; ``OutputError`` when it cannot be written."""
+    with atomic_output(path, "w") as fh:
+        fh.write(text)

@@ -1,0 +1,83 @@
+"""The project's exceptions: one base class, each subclass saying when it is raised.
+
+Problems *inside* a bundle or a batch are findings or row problems (data), not exceptions.
+An exception means a command cannot do its job at all. ``exit_code`` follows DESIGN §9:
+2 when the input could not be read or used, 1 for a domain failure.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class DocgenError(Exception):
+    """Base of every error docgen raises on purpose."""
+
+    exit_code = 1
+
+
+class InputError(DocgenError):
+    """An input file (bundle, checklist, data file, spreadsheet, ledger) cannot be opened or parsed.
+
+    The message names the file and, where known, the row, column or key, and says what to do.
+    """
+
+    exit_code = 2
+
+
+class ChecklistError(InputError):
+    """A checklist definition is missing or fails its schema; the message names the key."""
+
+
+class BundleError(InputError):
+    """A client bundle (folder or zip) cannot be opened at all."""
+
+
+class TemplateError(InputError):
+    """A template (.docx or its .yaml) is missing, unknown or cannot be parsed."""
+
+
+class ProblemsError(DocgenError):
+    """Data failed validation; ``problems`` holds every problem found, not just the first.
+
+    Each problem is a ``docgen.core.validation.Problem`` (field path, message, and row when the
+    data came from a spreadsheet).
+    """
+
+    def __init__(self, message: str, problems: Sequence[object] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
+
+    def __str__(self) -> str:
+        head = super().__str__()
+        if not self.problems:
+            return head
+        return head + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+
+class RenderError(ProblemsError):
+    """A document cannot be rendered: missing or invalid fields, rule failures, template errors."""
+
+
+class RowsError(ProblemsError):
+    """Rows of a spreadsheet or ledger failed validation (each problem names row and column)."""
+
+
+class RegisterError(DocgenError):
+    """The serial-number register cannot be opened, or a record conflicts with it."""
+
+
+class ConversionError(DocgenError):
+    """PDF conversion failed: LibreOffice missing, timed out, or produced no file."""
+
+
+class OutputExistsError(DocgenError):
+    """A command would overwrite a file the user keeps (``docgen init`` and an existing bundle.yaml)
+    and ``--force`` was not given; nothing is written."""
+
+
+class OutputError(DocgenError):
+    """An output file cannot be written: no such folder, a file where a folder should be, no
+    permission, disk full. Nothing is left under the output's name. Exit 2: the command could
+    not run with the output it was given."""
+
+    exit_code = 2

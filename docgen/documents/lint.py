@@ -1,0 +1,312 @@
+"""Lint a Word template a bank edited: tags that cannot render, variables, East-Asian fonts.
+
+``lint_docx(path, template=None)`` returns a ``LintReport``: ``variables`` (sorted top-level
+names the tags use) and ``problems``, each ``{"code", "severity", "location", "message"}``.
+Codes (stable):
+
+- ``broken-tag`` (error): ``{{``/``}}`` or ``{%``/``%}`` unbalanced within a paragraph, or a tag
+  running across paragraphs. Tags split across runs by Word but whole in the paragraph's text
+  render fine (docxtpl merges them) and are not reported.
+- ``unclosed-block`` / ``unexpected-end`` (error): ``{% if %}``/``{% for %}`` without its end tag,
+  or an end tag without its opening tag.
+- ``syntax`` (error): any other Jinja syntax error (e.g. ``{{ a b }}``, unknown tag).
+- ``unknown-filter`` (error): ``{{ x|name }}`` where no filter ``name`` exists (a typo of
+  ``amount_in_words`` …).
+- ``unknown-variable`` (error): used in the document but not in the schema (rendering would fail).
+- ``unused-variable`` (warning): required by the schema but used nowhere in the document.
+- ``east-asian-font`` (warning for document defaults and styles, info for runs): a font is set
+  without ``w:eastAsia``, so Chinese text falls back to whatever face the machine picks.
+- ``east-asian-lang`` (warning): the document defaults do not declare ``w:lang w:eastAsia="zh-CN"``.
+
+A location reads ``word/document.xml 第12段`` or ``word/document.xml 表格2 第3行 第1列``, and
+the message quotes a snippet of the paragraph.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta as jmeta
+from lxml import etree
+
+from docgen.core import cnformat
+from docgen.core.errors import TemplateError
+from docgen.documents.template import Template, jinja_environment, patched_sources
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_OPENERS = {"if", "for", "with", "macro", "call", "filter", "block", "raw", "set_block", "autoescape"}
+_STATEMENT = re.compile(r"\{%-?\s*(?:(?:p|tr|tc|r)\s+)?([a-z_]+)([^%]*?)-?%\}")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_INJECTED = {"serial"}  # supplied by the register or the caller, not necessarily by the data
+
+
+@dataclass
+class LintProblem:
+    """One finding of the linter."""
+
+    code: str
+    severity: str  # error, warning, info
+    location: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the JSON form: ``{"code", "severity", "location", "message"}``."""
+        return {"code": self.code, "severity": self.severity, "location": self.location, "message": self.message}
+
+
+@dataclass
+class LintReport:
+    """What the linter found: the names the template uses and every problem."""
+
+    path: str
+    variables: list[str] = field(default_factory=list)
+    problems: list[LintProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem is an error (the template can render)."""
+        return not any(p.severity == "error" for p in self.problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form: ``{"variables": [...], "problems": [...]}``."""
+        return {"variables": self.variables, "problems": [p.to_dict() for p in self.problems]}
+
+
+@dataclass
+class _Para:
+    part: str
+    location: str
+    text: str
+
+
+def _snippet(text: str, limit: int = 60) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _paragraphs(part: str, root: etree._Element) -> list[_Para]:
+    """Every paragraph of a part with a readable location (body paragraph or table cell)."""
+    out: list[_Para] = []
+    tables = list(root.iter(f"{W}tbl"))  # kept alive: lxml proxies compare by identity
+    body_index = 0
+    for p in root.iter(f"{W}p"):
+        text = "".join(t.text or "" for t in p.iter(f"{W}t"))
+        cell = next((a for a in p.iterancestors(f"{W}tc")), None)
+        if cell is None:
+            body_index += 1
+            location = f"{part} 第{body_index}段"
+        else:
+            row = cell.getparent()
+            table = next(row.iterancestors(f"{W}tbl"))
+            r = list(table.findall(f"{W}tr")).index(row) + 1 if row.tag == f"{W}tr" else 0
+            c = [x for x in row if x.tag == f"{W}tc"].index(cell) + 1
+            location = f"{part} 表格{tables.index(table) + 1} 第{r}行 第{c}列"
+        out.append(_Para(part, location, text))
+    return out
+
+
+def _balance(para: _Para) -> list[LintProblem]:
+    """Unbalanced delimiters within one paragraph's text (what docxtpl sees after merging runs)."""
+    problems = []
+    text = para.text
+    for opening, closing, label in (("{{", "}}", "{{ }}"), ("{%", "%}", "{% %}"), ("{#", "#}", "{# #}")):
+        depth = 0
+        broken = False
+        for token in re.findall(re.escape(opening) + "|" + re.escape(closing), text):
+            depth += 1 if token == opening else -1
+            if depth < 0 or depth > 1:
+                broken = True
+                break
+        if broken or depth != 0:
+            problems.append(LintProblem(
+                "broken-tag", "error", para.location,
+                f"标签 {label} 不完整或不成对(标签不能跨段落,也不能缺少括号): {_snippet(text)}",
+            ))
+    return problems
+
+
+def _blocks(paras: list[_Para]) -> list[LintProblem]:
+    """Block statements opened and never closed, or closed without being opened."""
+    problems = []
+    stack: list[tuple[str, _Para]] = []
+    for para in paras:
+        for keyword, rest in _STATEMENT.findall(para.text):
+            if keyword in _OPENERS or (keyword == "set" and "=" not in rest):
+                stack.append((keyword, para))
+            elif keyword.startswith("end"):
+                wanted = keyword[3:]
+                if stack and stack[-1][0] == wanted:
+                    stack.pop()
+                elif any(k == wanted for k, _ in stack):
+                    while stack and stack[-1][0] != wanted:
+                        k, p = stack.pop()
+                        problems.append(LintProblem(
+                            "unclosed-block", "error", p.location,
+                            f"{{% {k} %}} 没有对应的 {{% end{k} %}}: {_snippet(p.text)}"))
+                    stack.pop()
+                else:
+                    problems.append(LintProblem(
+                        "unexpected-end", "error", para.location,
+                        f"{{% {keyword} %}} 前面没有对应的 {{% {wanted} %}}: {_snippet(para.text)}"))
+    for keyword, para in stack:
+        problems.append(LintProblem(
+            "unclosed-block", "error", para.location,
+            f"{{% {keyword} %}} 没有对应的 {{% end{keyword} %}}: {_snippet(para.text)}"))
+    return problems
+
+
+def _first_use(paras: list[_Para], name: str) -> _Para | None:
+    pattern = re.compile(r"\{[{%][^}%]*\b" + re.escape(name) + r"\b")
+    return next((p for p in paras if pattern.search(p.text)), None)
+
+
+def _font_problems(members: dict[str, bytes], parts: dict[str, list[_Para]]) -> list[LintProblem]:
+    problems: list[LintProblem] = []
+    styles_xml = members.get("word/styles.xml")
+    if styles_xml is None:
+        return [LintProblem("east-asian-font", "warning", "word/styles.xml",
+                            "文档没有样式表,无法设定中文字体;请在 Word 中设置正文样式的中文字体")]
+    styles = etree.fromstring(styles_xml)
+    defaults = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
+    rfonts = defaults.find(f"{W}rFonts") if defaults is not None else None
+    if rfonts is None or (rfonts.get(f"{W}eastAsia") is None and rfonts.get(f"{W}eastAsiaTheme") is None):
+        problems.append(LintProblem("east-asian-font", "warning", "word/styles.xml 默认字体",
+                                    "文档默认字体未设置中文字体(w:eastAsia);请在 Word 的字体对话框中设置“中文字体”(如宋体)"))
+    lang = defaults.find(f"{W}lang") if defaults is not None else None
+    if lang is None or lang.get(f"{W}eastAsia") != "zh-CN":
+        problems.append(LintProblem("east-asian-lang", "warning", "word/styles.xml 默认语言",
+                                    "文档默认语言未设为中文(w:lang w:eastAsia=\"zh-CN\");请在 Word 的“语言”中将东亚语言设为中文(中国)"))
+    for style in styles.findall(f"{W}style"):
+        rf = style.find(f"{W}rPr/{W}rFonts")
+        if rf is None:
+            continue
+        latin = rf.get(f"{W}ascii") or rf.get(f"{W}hAnsi")
+        if latin and rf.get(f"{W}eastAsia") is None and rf.get(f"{W}eastAsiaTheme") is None:
+            name_el = style.find(f"{W}name")
+            name = name_el.get(f"{W}val") if name_el is not None else style.get(f"{W}styleId")
+            problems.append(LintProblem("east-asian-font", "warning", f"word/styles.xml 样式 {name}",
+                                        f"样式“{name}”设置了西文字体 {latin} 但未设置中文字体(w:eastAsia)"))
+    for part, xml in members.items():
+        if part not in parts:
+            continue
+        root = etree.fromstring(xml)
+        for p_el, para in zip(root.iter(f"{W}p"), parts[part]):
+            for run in p_el.iter(f"{W}r"):
+                rf = run.find(f"{W}rPr/{W}rFonts")
+                text = "".join(t.text or "" for t in run.iter(f"{W}t"))
+                if rf is None or not _CJK.search(text):
+                    continue
+                latin = rf.get(f"{W}ascii") or rf.get(f"{W}hAnsi")
+                if latin and rf.get(f"{W}eastAsia") is None and rf.get(f"{W}eastAsiaTheme") is None:
+                    problems.append(LintProblem(
+                        "east-asian-font", "info", para.location,
+                        f"中文文字设置了西文字体 {latin} 但未设置中文字体,将沿用样式的中文字体: {_snippet(text)}"))
+                    break  # one per paragraph is enough
+    return problems
+
+
+def lint_docx(path: str | os.PathLike[str], template: Template | None = None) -> LintReport:
+    """Lint the .docx at ``path``; with ``template``, compare its variables with the schema.
+
+    Returns a ``LintReport``. Raises ``TemplateError`` when the file is not a .docx at all.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TemplateError(f"无法读取 {path}: {exc.strerror}") from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            members = {n: zf.read(n) for n in zf.namelist() if n.endswith(".xml")}
+    except zipfile.BadZipFile:
+        raise TemplateError(f"{path}: 不是有效的 Word .docx 文件(.doc 请在 Word 中另存为 .docx)") from None
+    if "word/document.xml" not in members:
+        raise TemplateError(f"{path}: 缺少 word/document.xml,不是 Word 文档")
+    report = LintReport(str(path))
+
+    # Paragraph-level checks on every part that can hold tags.
+    tag_parts = [n for n in members if re.fullmatch(r"word/(document|header\d*|footer\d*|footnotes)\.xml", n)]
+    paras_by_part: dict[str, list[_Para]] = {}
+    structural = False
+    for part in sorted(tag_parts, key=lambda n: (n != "word/document.xml", n)):
+        try:
+            root = etree.fromstring(members[part])
+        except etree.XMLSyntaxError as exc:
+            report.problems.append(LintProblem("syntax", "error", part, f"XML 损坏: {exc}"))
+            structural = True
+            continue
+        paras = _paragraphs(part, root)
+        paras_by_part[part] = paras
+        for para in paras:
+            found = _balance(para)
+            structural |= bool(found)
+            report.problems.extend(found)
+        found = _blocks(paras)
+        structural |= bool(found)
+        report.problems.extend(found)
+
+    # Jinja's own parse of docxtpl's preprocessed XML: the authority on what renders.
+    env = jinja_environment()
+    names: set[str] = set()
+    parsed_all = True
+    sources = patched_sources(data, path)
+    all_paras = [p for ps in paras_by_part.values() for p in ps]
+    for member, source, _, _ in sources:
+        try:
+            names |= jmeta.find_undeclared_variables(env.parse(source))
+            env.from_string(source)  # compiling resolves filter and test names
+        except jinja2.TemplateAssertionError as exc:
+            m = re.search(r"No (filter|test) named '([^']+)'", exc.message or "")
+            if m:
+                para = next((p for p in all_paras if re.search(r"\|\s*" + re.escape(m.group(2)) + r"\b", p.text)), None)
+                report.problems.append(LintProblem(
+                    "unknown-filter", "error", para.location if para else member,
+                    f"没有名为 {m.group(2)} 的过滤器(可用: {', '.join(sorted(cnformat.FILTERS))} 及 Jinja 内置过滤器): "
+                    f"{_snippet(para.text) if para else ''}"))
+            else:
+                report.problems.append(LintProblem("syntax", "error", member, f"模板语法错误: {exc.message}"))
+        except jinja2.TemplateSyntaxError as exc:
+            parsed_all = False
+            if structural:
+                continue  # already reported precisely above
+            lines = source.splitlines()
+            text = re.sub(r"<[^>]+>", "", lines[exc.lineno - 1]) if 0 < (exc.lineno or 0) <= len(lines) else ""
+            report.problems.append(LintProblem(
+                "syntax", "error", f"{member} 预处理后第{exc.lineno}行", f"模板语法错误({exc.message}): {_snippet(text)}"))
+    report.variables = sorted(names)
+
+    if template is not None and parsed_all:
+        known = set(template.schema) | set(template.derived_fields)
+        for name in report.variables:
+            if name not in known:
+                para = _first_use(all_paras, name)
+                report.problems.append(LintProblem(
+                    "unknown-variable", "error", para.location if para else "word/document.xml",
+                    f"变量 {name} 不在模板 {template.name} 的字段定义中(拼写错误?): {_snippet(para.text) if para else ''}"))
+        for name, rule in template.schema.items():
+            if rule.get("required") and name not in names and name not in _INJECTED:
+                report.problems.append(LintProblem(
+                    "unused-variable", "warning", "word/document.xml",
+                    f"必填字段 {name} 在文档中没有使用(被删掉了?)"))
+
+    report.problems.extend(_font_problems(members, paras_by_part))
+    return report
+
+
+def format_text(report: LintReport) -> str:
+    """Return the report for people: one line per problem, then a summary line."""
+    lines = []
+    labels = {"error": "错误", "warning": "警告", "info": "提示"}
+    for p in report.problems:
+        lines.append(f"{labels.get(p.severity, p.severity)} [{p.code}] {p.location}: {p.message}")
+    errors = sum(p.severity == "error" for p in report.problems)
+    warnings = sum(p.severity == "warning" for p in report.problems)
+    lines.append(f"{report.path}: 变量 {', '.join(report.variables) or '(无)'}")
+    lines.append(f"{errors} 个错误, {warnings} 个警告" + (",模板可以使用" if not errors else ",请修改后再使用"))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,234 @@
+"""PDF output through LibreOffice (headless) and merged print files through pypdf.
+
+LibreOffice starts slowly (seconds) but converts quickly once up, so ``convert_to_pdf``
+hands it many documents per invocation (chunks of ``CHUNK``). Each invocation runs with
+its own throw-away profile (``-env:UserInstallation``): a user's open LibreOffice, or
+another batch converting at the same time, would otherwise lock the shared profile and
+make the conversion fail or hang. PDFs are produced in a private folder and moved into
+place, so a PDF appears under its final name complete or not at all.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from docgen.core.atomic import atomic_output
+from docgen.core.errors import ConversionError
+
+__all__ = ["CHUNK", "find_soffice", "convert_to_pdf", "merge_pdfs"]
+
+CHUNK = 200
+_INSTALL_HINT = (
+    "未找到 LibreOffice(soffice),无法生成 PDF。请安装后重试:"
+    "Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk;"
+    "Windows/macOS: 从 https://www.libreoffice.org 安装;"
+    "或用环境变量 DOCGEN_SOFFICE 指明 soffice 的完整路径"
+)
+
+
+def _known_locations() -> list[Path]:
+    """Install folders that are often not on PATH (Windows, macOS)."""
+    if sys.platform.startswith("win"):
+        roots = [os.environ.get(v) for v in ("PROGRAMFILES", "PROGRAMFILES(X86)")]
+        return [Path(r) / "LibreOffice" / "program" / "soffice.exe" for r in roots if r]
+    if sys.platform == "darwin":
+        return [Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")]
+    return []
+
+
+def find_soffice() -> str:
+    """Return the path of LibreOffice's ``soffice``.
+
+    Looks at ``$DOCGEN_SOFFICE``, then ``soffice``/``libreoffice`` on PATH, then the usual
+    install folders on Windows and macOS. Raises ``ConversionError`` saying how to install it.
+    """
+    env = os.environ.get("DOCGEN_SOFFICE")
+    if env:
+        if Path(env).is_file():
+            return env
+        raise ConversionError(f"DOCGEN_SOFFICE 指向的 {env} 不存在。" + _INSTALL_HINT)
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    for candidate in _known_locations():
+        if candidate.is_file():
+            return str(candidate)
+    raise ConversionError(_INSTALL_HINT)
+
+
+def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run soffice in its own process group so a timeout kills it and its children."""
+    kwargs: dict = {}
+    if os.name == "posix":
+        kwargs["start_new_session"] = True
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            errors="replace", **kwargs)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        if os.name == "posix":
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        else:
+            proc.kill()
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)
+
+
+def _convert_chunk(soffice: str, batch: list[Path], target: Path, profile: Path, timeout: float | None) -> list[Path]:
+    """One LibreOffice invocation for ``batch``; returns the PDFs moved into ``target``."""
+    # Converted into a private folder beside the targets, then renamed into place.
+    staging = Path(tempfile.mkdtemp(prefix=".pdf-", dir=target))
+    try:
+        command = [
+            soffice, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+            "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(staging),
+            *[str(p.resolve()) for p in batch],
+        ]
+        limit = timeout if timeout is not None else 120 + 3 * len(batch)
+        try:
+            proc = _run(command, limit)
+        except subprocess.TimeoutExpired:
+            raise ConversionError(
+                f"LibreOffice 转换超时({limit:.0f} 秒,{len(batch)} 个文件,首个 {batch[0].name});"
+                "请重试,或减少一次转换的文件数"
+            ) from None
+        except OSError as exc:
+            raise ConversionError(f"无法启动 LibreOffice({soffice}): {exc.strerror}") from None
+        failed = [s.name for s in batch
+                  if not (staging / f"{s.stem}.pdf").is_file() or (staging / f"{s.stem}.pdf").stat().st_size == 0]
+        if failed:
+            detail = (proc.stderr or proc.stdout or "").strip().splitlines()[-3:]
+            raise ConversionError(
+                f"LibreOffice 未能把 {len(failed)} 个文件转换为 PDF:{'、'.join(failed[:10])}"
+                + ("…" if len(failed) > 10 else "")
+                + (f"(退出码 {proc.returncode};{' '.join(detail)})" if detail or proc.returncode else "")
+                + "。请确认文件能在 Word/LibreOffice 中打开"
+            )
+        results = []
+        for source in batch:
+            final = target / f"{source.stem}.pdf"
+            os.replace(staging / final.name, final)
+            results.append(final)
+        return results
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def convert_to_pdf(
+    docx_paths: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    timeout: float | None = None,
+    chunk: int = CHUNK,
+    parallel: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> list[Path]:
+    """Convert ``docx_paths`` to PDF in ``out_dir``; return the PDF paths in input order.
+
+    Each PDF is named after its document (``X.docx`` -> ``out_dir/X.pdf``). Documents go to
+    LibreOffice ``chunk`` at a time; ``parallel`` > 1 runs that many LibreOffice instances
+    at once (each with its own profile). ``timeout`` bounds one invocation (default: 120 s
+    plus 3 s per document); ``progress`` is called with the number of documents converted
+    so far. Raises ``ConversionError`` when soffice is missing, times out, or a PDF was not
+    produced (naming the files); PDFs already converted stay in place.
+    """
+    sources = [Path(p) for p in docx_paths]
+    if not sources:
+        return []
+    missing = [str(p) for p in sources if not p.is_file()]
+    if missing:
+        raise ConversionError("找不到要转换的文件:" + "、".join(missing))
+    stems = [p.stem for p in sources]
+    if len(set(stems)) != len(stems):
+        raise ConversionError("同名文件会生成同名 PDF,无法一起转换:" + "、".join(sorted({s for s in stems if stems.count(s) > 1})))
+    soffice = find_soffice()
+    target = Path(out_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    size = max(1, chunk)
+    workers = max(1, min(parallel, len(sources)))
+    if workers > 1:
+        # Spread the documents so every instance gets work: LibreOffice's start-up is paid
+        # once per invocation, so fewer, larger chunks per instance are cheaper.
+        size = min(size, -(-len(sources) // workers))
+    batches = [sources[i:i + size] for i in range(0, len(sources), size)]
+    profiles = [Path(tempfile.mkdtemp(prefix="docgen-lo-profile-")) for _ in range(workers)]
+    done: dict[int, list[Path]] = {}
+    lock = threading.Lock()
+    count = 0
+
+    def run(index: int, profile: Path) -> None:
+        nonlocal count
+        pdfs = _convert_chunk(soffice, batches[index], target, profile, timeout)
+        with lock:
+            done[index] = pdfs
+            count += len(pdfs)
+            if progress is not None:
+                progress(count)
+
+    try:
+        if workers == 1:
+            for index in range(len(batches)):
+                run(index, profiles[0])
+        else:
+            # Threads only wait on the LibreOffice processes; each instance owns one profile.
+            queue = list(range(len(batches)))
+            errors: list[BaseException] = []
+
+            def worker(profile: Path) -> None:
+                while True:
+                    with lock:
+                        if not queue or errors:
+                            return
+                        index = queue.pop(0)
+                    try:
+                        run(index, profile)
+                    except BaseException as exc:  # reported after every instance stopped
+                        with lock:
+                            errors.append(exc)
+                        return
+
+            threads = [threading.Thread(target=worker, args=(p,), daemon=True) for p in profiles]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            if errors:
+                raise errors[0]
+    finally:
+        for profile in profiles:
+            shutil.rmtree(profile, ignore_errors=True)
+    return [pdf for index in range(len(batches)) for pdf in done[index]]
+
+
+def merge_pdfs(pdf_paths: Sequence[str | os.PathLike[str]], out_path: str | os.PathLike[str]) -> None:
+    """Concatenate ``pdf_paths`` in the given order into ``out_path`` (written atomically).
+
+    Raises ``ConversionError`` when there is nothing to merge or an input is not a readable PDF.
+    """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+
+    paths = [Path(p) for p in pdf_paths]
+    if not paths:
+        raise ConversionError("没有可合并的 PDF")
+    writer = PdfWriter()
+    for path in paths:
+        try:
+            writer.append(PdfReader(str(path)))
+        except (OSError, PyPdfError, ValueError) as exc:
+            raise ConversionError(f"{path}: 无法读取 PDF,不能合并({exc})") from None
+    with atomic_output(out_path, "wb") as fh:
+        writer.write(fh)

@@ -1,0 +1,589 @@
+"""The loan ledger (贷款台账): one row per loan, read from .xlsx or .csv (DESIGN §8).
+
+``read_ledger(path)`` returns a ``Ledger`` of ``Loan``s. Headers are matched through
+``LEDGER_ALIASES`` (canonical names and the Chinese headers bank staff use); the file is
+read by ``docgen.core.tabular.read_table`` (encodings, header matching, Excel cell types).
+
+Every row is validated against ``LEDGER_SCHEMA`` (cerberus, ``docgen.core.validation``). A ledger
+has tens of thousands of rows and cerberus costs ~0.1 ms per field, so rows first go through
+``_fast_loan``, a plain-Python check that accepts only what the schema accepts; a row it
+refuses is handed to cerberus, which either accepts it after all (its coercions are a little
+wider) or produces the Chinese messages. ``write_ledger`` writes rows back out (used by the
+example generator, the benchmark and tests).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import gc
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from docgen.core.errors import InputError, RowsError
+from docgen.core.validation import Problem, check_resident_id, check_uscc, parse_amount, parse_date, validate
+
+CLASSIFICATIONS: tuple[str, ...] = ("正常", "关注", "次级", "可疑", "损失")
+"""The five categories (五级分类), best first; their index is the rank used by the checks."""
+
+NPL_CLASSES: frozenset[str] = frozenset({"次级", "可疑", "损失"})
+_RANKS = frozenset(CLASSIFICATIONS)
+# Many ledgers write the class with its suffix: 次级类 is 次级.
+_CLASS_ALIASES: dict[str, str] = {f"{name}类": name for name in CLASSIFICATIONS}
+"""Non-performing = 次级 + 可疑 + 损失."""
+
+ON_BALANCE_VALUES: dict[str, bool] = {"表内": True, "表外": False}
+
+# Canonical name -> Chinese header (DESIGN §8), in the order a written ledger uses.
+LEDGER_HEADERS: dict[str, str] = {
+    "loan_no": "借据号",
+    "contract_no": "合同号",
+    "borrower": "借款人",
+    "id_number": "证件号码",
+    "branch": "机构",
+    "officer": "客户经理",
+    "product": "产品",
+    "disbursed_on": "发放日期",
+    "maturity": "到期日期",
+    "principal": "发放金额",
+    "balance": "贷款余额",
+    "overdue_since": "逾期起始日",
+    "overdue_principal": "逾期本金",
+    "overdue_interest": "欠息",
+    "classification": "五级分类",
+    "on_balance": "表内外",
+    "recovered": "本期收回",
+    "guarantors": "担保人",
+    "guarantee_period_end": "保证期间届满日",
+    "litigation": "诉讼状态",
+    "last_interruption": "时效中断日",
+}
+
+# Headers accepted for each column besides its canonical name (the reader adds that): the
+# DESIGN header first (error messages quote it), then variants core-banking exports use.
+LEDGER_ALIASES: dict[str, list[str]] = {
+    "loan_no": ["借据号", "借据编号", "贷款账号"],
+    "contract_no": ["合同号", "借款合同号", "合同编号"],
+    "borrower": ["借款人", "客户名称", "借款人名称"],
+    "id_number": ["证件号码", "身份证号", "统一社会信用代码"],
+    "branch": ["机构", "支行", "经办机构"],
+    "officer": ["客户经理", "管户客户经理", "管户人"],
+    "product": ["产品", "贷款品种", "产品名称"],
+    "disbursed_on": ["发放日期", "放款日期", "借款日期"],
+    "maturity": ["到期日期", "到期日"],
+    "principal": ["发放金额", "借款金额", "合同金额"],
+    "balance": ["贷款余额", "余额"],
+    "overdue_since": ["逾期起始日", "逾期日期"],
+    "overdue_principal": ["逾期本金"],
+    "overdue_interest": ["欠息", "欠息金额"],
+    "classification": ["五级分类", "风险分类"],
+    "on_balance": ["表内外", "表内外标志"],
+    "recovered": ["本期收回", "本期清收"],
+    "guarantors": ["担保人", "保证人"],
+    "guarantee_period_end": ["保证期间届满日"],
+    "litigation": ["诉讼状态", "诉讼情况"],
+    "last_interruption": ["时效中断日"],
+}
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "loan_no", "borrower", "id_number", "branch", "officer", "disbursed_on", "maturity",
+    "principal", "balance", "classification", "on_balance",
+)
+"""Columns a ledger must have (and every row must fill); the others may be absent or empty."""
+
+TEXT_FIELDS: tuple[str, ...] = ("loan_no", "contract_no", "id_number")
+"""Identifiers: kept as text; an ID number Excel stored as a number has lost digits."""
+
+_DATE_FIELDS = ("disbursed_on", "maturity", "overdue_since", "guarantee_period_end", "last_interruption")
+_GUARANTOR_SEPARATORS = ("、", ";", ";", ",", ",")
+
+
+def _text(required: bool) -> dict[str, Any]:
+    rule: dict[str, Any] = {"type": "string", "coerce": "strip"}
+    if required:
+        rule.update(required=True, empty=False)
+    else:
+        rule.update(nullable=True)
+    return rule
+
+
+# Dates a loan can plausibly carry; beyond them deadline arithmetic (three years, six months
+# on) would run past the calendar's end instead of reporting the typo (9999-12-31).
+DATE_MIN, DATE_MAX = _dt.date(1900, 1, 1), _dt.date(2199, 12, 31)
+
+
+def _date(required: bool) -> dict[str, Any]:
+    rule: dict[str, Any] = {"type": "date", "coerce": "to_date", "min": DATE_MIN, "max": DATE_MAX}
+    return {**rule, "required": True} if required else {**rule, "nullable": True}
+
+
+def _amount(required: bool) -> dict[str, Any]:
+    rule: dict[str, Any] = {"type": "amount", "coerce": "to_amount", "min": Decimal(0)}
+    return {**rule, "required": True} if required else {**rule, "nullable": True}
+
+
+LEDGER_SCHEMA: dict[str, Any] = {
+    "loan_no": _text(True),
+    "contract_no": _text(False),
+    "borrower": _text(True),
+    "id_number": {**_text(True), "check_with": "uscc_or_resident_id"},
+    "branch": _text(True),
+    "officer": _text(True),
+    "product": _text(False),
+    "disbursed_on": _date(True),
+    "maturity": _date(True),
+    "principal": _amount(True),
+    "balance": _amount(True),
+    "overdue_since": _date(False),
+    "overdue_principal": _amount(False),
+    "overdue_interest": _amount(False),
+    "classification": {**_text(True), "allowed": list(CLASSIFICATIONS)},
+    "on_balance": {**_text(True), "allowed": list(ON_BALANCE_VALUES)},
+    "recovered": _amount(False),
+    "guarantors": _text(False),
+    "guarantee_period_end": _date(False),
+    "litigation": _text(False),
+    "last_interruption": _date(False),
+}
+"""Cerberus schema of one ledger row (after empty cells are dropped)."""
+
+
+@dataclass(slots=True)
+class Loan:
+    """One loan of the ledger, normalized. Amounts are ``Decimal`` yuan; ``row`` is the sheet row."""
+
+    loan_no: str
+    contract_no: str
+    borrower: str
+    id_number: str
+    branch: str
+    officer: str
+    product: str
+    disbursed_on: _dt.date
+    maturity: _dt.date
+    principal: Decimal
+    balance: Decimal
+    overdue_since: _dt.date | None
+    overdue_principal: Decimal
+    overdue_interest: Decimal
+    classification: str
+    on_balance: bool
+    recovered: Decimal
+    guarantors: list[str]
+    guarantee_period_end: _dt.date | None
+    litigation: str
+    last_interruption: _dt.date | None
+    row: int = 0
+
+    @property
+    def is_npl(self) -> bool:
+        """True when the loan is non-performing (次级, 可疑 or 损失)."""
+        return self.classification in NPL_CLASSES
+
+
+@dataclass
+class Ledger:
+    """A read ledger: its file, its loans in sheet order, and headers nobody asked for."""
+
+    path: Path
+    loans: list[Loan]
+    unknown_headers: list[str] = field(default_factory=list)
+
+
+def split_guarantors(text: str | None) -> list[str]:
+    """Return the guarantor names in ``text``, separated by 、 ; ; , or ,."""
+    if not text:
+        return []
+    for sep in _GUARANTOR_SEPARATORS[1:]:
+        text = text.replace(sep, _GUARANTOR_SEPARATORS[0])
+    return [name.strip() for name in text.split(_GUARANTOR_SEPARATORS[0]) if name.strip()]
+
+
+# Borrowers recur across loans and snapshots; the checksum verdict of an ID never changes.
+_ID_CACHE: dict[str, bool] = {}
+# Birth-place verdicts by (area code, birth year): stdnum's lookup is the slow part of an ID check.
+_PLACE_CACHE: dict[tuple[str, int], bool] = {}
+_DIGITS = "0123456789"
+# Refreshed at each ledger read: a birth date after today makes an ID invalid.
+_TODAY = [_dt.date.today()]
+
+
+def _resident_id_ok(text: str) -> bool:
+    """Return ``check_resident_id(text) is None``, computed the same way but with the place cached."""
+    body = text[:17]
+    if len(text) != 18 or not body.isdigit() or not body.isascii():
+        return False
+    # ISO 7064 MOD 11-2 in one C call: the weights 2^(17-i) mod 11 are powers of 13 mod 11
+    # (13 = 2 mod 11), so reading the digits in base 13 sums them (stdnum's own formula).
+    check = (1 - 2 * int(body, 13)) % 11
+    if text[17] != ("X" if check == 10 else _DIGITS[check]):
+        return False
+    try:
+        birth = _dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        return False
+    if birth > _TODAY[0]:
+        return False
+    key = (text[:6], birth.year)
+    place = _PLACE_CACHE.get(key)
+    if place is None:
+        place = _PLACE_CACHE[key] = check_resident_id(text) is None
+    return place
+
+
+def _id_ok(value: str) -> bool:
+    cached = _ID_CACHE.get(value)
+    if cached is None:
+        cached = _resident_id_ok(value) or check_uscc(value) is None
+        if len(_ID_CACHE) < 200_000:
+            _ID_CACHE[value] = cached
+    return cached
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# The fast path below runs once per ledger row (100,000 rows must take seconds, not minutes):
+# exact-type checks and positional construction, no per-field dicts. Each helper accepts only
+# what the schema's coercers accept with the same result, and raises ValueError otherwise.
+_ZERO = Decimal(0)
+_DATE, _DATETIME = _dt.date, _dt.datetime
+
+
+def _req_text(value: Any) -> str:
+    cls = value.__class__
+    if cls is str:
+        value = value.strip()
+        if value:
+            return value
+    elif cls is int:
+        return str(value)
+    raise ValueError
+
+
+def _opt_text(value: Any) -> str:
+    cls = value.__class__
+    if value is None:
+        return ""
+    if cls is str:
+        return value.strip()
+    if cls is int:
+        return str(value)
+    raise ValueError
+
+
+def _opt_date(value: Any) -> _dt.date | None:
+    cls = value.__class__
+    if value is None:
+        return None
+    if cls is _DATE:
+        result = value
+    elif cls is _DATETIME:
+        result = value.date()
+    elif cls is str:
+        text = value.strip()
+        if not text:
+            return None
+        if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii():
+            result = _DATE(int(text[:4]), int(text[5:7]), int(text[8:]))
+        else:
+            result = parse_date(text)  # 2026/6/30, 2026年6月30日: what the schema's coercer accepts
+    else:
+        raise ValueError
+    if not DATE_MIN <= result <= DATE_MAX:
+        raise ValueError  # cerberus reports it
+    return result
+
+
+def _opt_amount(value: Any) -> Decimal | None:
+    cls = value.__class__
+    if value is None:
+        return None
+    if cls is int:
+        if value < 0:
+            raise ValueError
+        return Decimal(value)
+    if cls is float:
+        result = Decimal(repr(value))
+    elif cls is str:
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            result = Decimal(text)  # what parse_amount gives for plain digits, without its clean-up
+        except ArithmeticError:
+            result = parse_amount(text)  # "1,234.50", "¥1000" as the schema's coercer reads them
+    else:
+        raise ValueError
+    if not result.is_finite() or result < 0:
+        raise ValueError
+    return result
+
+
+def _fast_loan(values: Mapping[str, Any], row: int) -> Loan | None:
+    """Return the row as a ``Loan`` if it is plainly valid, else None (cerberus then decides)."""
+    get = values.get
+    try:
+        id_number = get("id_number")
+        if id_number.__class__ is not str:
+            return None
+        id_number = id_number.strip()
+        classification = _req_text(get("classification"))
+        classification = _CLASS_ALIASES.get(classification, classification)
+        on_balance = ON_BALANCE_VALUES.get(_req_text(get("on_balance")))
+        if on_balance is None or classification not in _RANKS or not id_number or not _id_ok(id_number):
+            return None
+        disbursed_on = _opt_date(get("disbursed_on"))
+        maturity = _opt_date(get("maturity"))
+        principal = _opt_amount(get("principal"))
+        balance = _opt_amount(get("balance"))
+        if disbursed_on is None or maturity is None or principal is None or balance is None:
+            return None
+        guarantors = _opt_text(get("guarantors"))
+        return Loan(
+            _req_text(get("loan_no")), _opt_text(get("contract_no")), _req_text(get("borrower")), id_number,
+            _req_text(get("branch")), _req_text(get("officer")), _opt_text(get("product")),
+            disbursed_on, maturity, principal, balance, _opt_date(get("overdue_since")),
+            _opt_amount(get("overdue_principal")) or _ZERO, _opt_amount(get("overdue_interest")) or _ZERO,
+            classification, on_balance, _opt_amount(get("recovered")) or _ZERO,
+            split_guarantors(guarantors) if guarantors else [],
+            _opt_date(get("guarantee_period_end")), _opt_text(get("litigation")),
+            _opt_date(get("last_interruption")), row,
+        )
+    except (ValueError, ArithmeticError, AttributeError):
+        return None
+
+
+def _loan_from_document(doc: Mapping[str, Any], row: int) -> Loan:
+    def amount(name: str) -> Decimal:
+        value = doc.get(name)
+        return Decimal(0) if value is None else Decimal(value)
+
+    return Loan(
+        loan_no=doc["loan_no"], contract_no=doc.get("contract_no") or "", borrower=doc["borrower"],
+        id_number=doc["id_number"], branch=doc["branch"], officer=doc["officer"], product=doc.get("product") or "",
+        disbursed_on=doc["disbursed_on"], maturity=doc["maturity"], principal=amount("principal"),
+        balance=amount("balance"), overdue_since=doc.get("overdue_since"),
+        overdue_principal=amount("overdue_principal"), overdue_interest=amount("overdue_interest"),
+        classification=doc["classification"], on_balance=ON_BALANCE_VALUES[doc["on_balance"]],
+        recovered=amount("recovered"), guarantors=split_guarantors(doc.get("guarantors")),
+        guarantee_period_end=doc.get("guarantee_period_end"), litigation=doc.get("litigation") or "",
+        last_interruption=doc.get("last_interruption"), row=row,
+    )
+
+
+def _document(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the row as cerberus sees it: empty cells dropped, integer identifiers as text.
+
+    An integer cell in a text column (a loan number typed as 20260001) is exact, so it is
+    taken as its digits; a float there (digits may be lost) is left for cerberus to refuse.
+    """
+    document: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in LEDGER_SCHEMA or _blank(value):
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            # As text it fails the amount coercion with a clear message; a float NaN would
+            # instead break cerberus' min comparison (Decimal refuses to compare with NaN).
+            value = str(value)
+        if name == "classification" and isinstance(value, str):
+            value = _CLASS_ALIASES.get(value.strip(), value)
+        if (name != "id_number" and LEDGER_SCHEMA[name]["type"] == "string"
+                and isinstance(value, int) and not isinstance(value, bool)):
+            value = str(value)
+        document[name] = value
+    return document
+
+
+def validate_row(
+    values: Mapping[str, Any], row: int, columns: Mapping[str, str] | None = None, *, fast: bool = True
+) -> tuple[Loan | None, list[Problem]]:
+    """Validate one ledger row (raw cell values keyed by canonical name).
+
+    Returns ``(loan, [])`` when valid, ``(None, problems)`` otherwise; each problem carries
+    ``row`` and the column label from ``columns``. ``fast=False`` skips the plain-Python
+    path and always asks cerberus (the tests compare both).
+    """
+    if fast:
+        loan = _fast_loan(values, row)
+        if loan is not None:
+            return loan, []
+    document = _document(values)
+    columns = dict(columns or {})
+    number_id = document.get("id_number")
+    id_problems = []
+    if isinstance(number_id, (int, float)) and not isinstance(number_id, bool):
+        # Excel keeps 15 significant digits: an 18-digit ID stored as a number has lost its tail.
+        del document["id_number"]
+        id_problems.append(Problem(
+            "id_number", f"证件号码被存成了数字({number_id}),末位可能已丢失;请把该列设为文本格式后重新录入",
+            row=row, column=columns.get("id_number"),
+        ))
+    normalized, problems = validate(LEDGER_SCHEMA, document, row=row, columns=columns)
+    if id_problems:
+        problems = id_problems + [p for p in problems if p.path != "id_number"]
+    if problems:
+        return None, problems
+    return _loan_from_document(normalized, row), []
+
+
+def loans_from_rows(
+    rows: Iterable[tuple[int, Mapping[str, Any], Mapping[str, str]]], *, fast: bool = True
+) -> tuple[list[Loan], list[Problem]]:
+    """Validate ``(row_number, values, columns)`` triples; return the loans and every problem.
+
+    Besides each row's own problems, a ``loan_no`` seen twice is a problem on the later row
+    naming the earlier one.
+    """
+    loans: list[Loan] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    # Building 100,000 objects would trigger many full garbage collections that find nothing
+    # (no cycles here); pausing the collector makes the loop several times faster.
+    _TODAY[0] = _dt.date.today()
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        _collect(rows, loans, problems, seen, fast)
+    finally:
+        if paused:
+            gc.enable()
+    return loans, problems
+
+
+def _collect(rows: Iterable[tuple[int, Mapping[str, Any], Mapping[str, str]]], loans: list[Loan],
+             problems: list[Problem], seen: dict[str, int], fast: bool) -> None:
+    for number, values, columns in rows:
+        loan, row_problems = validate_row(values, number, columns, fast=fast)
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        assert loan is not None
+        first = seen.get(loan.loan_no)
+        if first is not None:
+            problems.append(Problem(
+                "loan_no", f"借据号 {loan.loan_no} 重复:第{first}行与第{number}行相同,借据号必须唯一",
+                row=number, column=columns.get("loan_no"),
+            ))
+            continue
+        seen[loan.loan_no] = number
+        loans.append(loan)
+
+
+def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None) -> Ledger:
+    """Read and validate the ledger at ``path`` (.xlsx, or .csv in UTF-8 / UTF-8-BOM / GB18030).
+
+    Returns a ``Ledger``. Raises ``InputError`` (exit 2) when the file cannot be read or lacks a
+    required column, and ``RowsError`` (exit 1) listing every bad row with row and column.
+    """
+    from docgen.core.tabular import read_table  # the shared spreadsheet reader
+
+    file = Path(path)
+    paused = gc.isenabled()
+    gc.disable()  # the reader builds a dict per row: no cycles, so collections only cost time
+    try:
+        table = read_table(file, LEDGER_ALIASES, required=REQUIRED_COLUMNS, text_fields=TEXT_FIELDS, sheet=sheet)
+    finally:
+        if paused:
+            gc.enable()
+    missing = [name for name in REQUIRED_COLUMNS if name not in table.fields]
+    if missing:
+        wanted = "、".join(f"{LEDGER_HEADERS[name]}({name})" for name in missing)
+        raise InputError(f"{file}: 台账缺少必需的列 {wanted};请在表头行添加这些列")
+    # Cell-level problems the reader found (e.g. an ID number stored as a number) are row problems.
+    reader_problems = list(table.problems)
+    bad_cells = {(p.row, p.path) for p in reader_problems}
+    bad_rows = {number for number, _ in bad_cells}
+    rows = (
+        (r.number, {k: v for k, v in r.values.items() if (r.number, k) not in bad_cells}
+         if r.number in bad_rows else r.values, r.columns)
+        for r in table.rows
+    )
+    loans, problems = loans_from_rows(rows)
+    # The reader already explained those cells; "required field missing" would only repeat it.
+    problems = [p for p in problems if (p.row, p.path) not in bad_cells]
+    problems = sorted(reader_problems + problems, key=lambda p: (p.row or 0, p.path))
+    if problems:
+        count = len({p.row for p in problems})
+        raise RowsError(f"{file}: 台账有 {count} 行数据不合格,请按行列位置修改后重试", problems)
+    return Ledger(path=file, loans=loans, unknown_headers=list(table.unknown_headers))
+
+
+def _cell(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name == "on_balance" and isinstance(value, bool):
+        return "表内" if value else "表外"
+    if name == "guarantors" and isinstance(value, (list, tuple)):
+        return "、".join(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def write_ledger(
+    rows: Iterable[Mapping[str, Any] | Loan],
+    path: str | os.PathLike[str],
+    *,
+    encoding: str = "utf-8-sig",
+    headers: Sequence[str] | None = None,
+) -> Path:
+    """Write ledger rows (mappings by canonical name, or ``Loan``s) to .xlsx or .csv atomically.
+
+    Headers are the Chinese ones of ``LEDGER_HEADERS`` (or ``headers``, one per column, in the
+    canonical order). CSV dates are ISO and encoding is ``encoding`` (e.g. ``gb18030``); xlsx
+    dates are date cells and ID numbers text cells. Returns the path written.
+    """
+    from docgen.core.atomic import atomic_output
+
+    target = Path(path)
+    names = list(LEDGER_HEADERS)
+    titles = list(headers) if headers is not None else [LEDGER_HEADERS[n] for n in names]
+    if len(titles) != len(names):
+        raise ValueError("headers must name every ledger column")
+
+    def values(item: Mapping[str, Any] | Loan) -> list[Any]:
+        get = (lambda n: getattr(item, n)) if isinstance(item, Loan) else item.get
+        return [_cell(n, get(n)) for n in names]
+
+    suffix = target.suffix.lower()
+    if suffix == ".csv":
+        with atomic_output(target, "wb") as fh:
+            import io
+
+            text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+            writer = csv.writer(text)
+            writer.writerow(titles)
+            for item in rows:
+                writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, _dt.date) else v)
+                                 for v in values(item)])
+            text.flush()
+            text.detach()
+        return target
+    if suffix != ".xlsx":
+        raise ValueError(f"unsupported ledger format {suffix!r}: use .xlsx or .csv")
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("贷款台账")
+    sheet.append(titles)
+    date_columns = {i for i, n in enumerate(names) if n in _DATE_FIELDS}
+    for item in rows:
+        cells: list[Any] = []
+        for i, value in enumerate(values(item)):
+            if i in date_columns and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "yyyy-mm-dd"
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+    with atomic_output(target, "wb") as fh:
+        workbook.save(fh)
+    return target

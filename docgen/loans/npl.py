@@ -1,0 +1,526 @@
+"""The figures of the periodic NPL report (篇十二; DESIGN §8), computed from ledger snapshots.
+
+``compute_figures(closing, opening, period=..., as_of=..., targets=...)`` returns ``NplFigures``:
+on- and off-balance NPL balances, change since the period start, NPL ratio, target completions,
+large NPLs with their officer, litigation cases, breakdowns by officer / branch / category, the
+five-category migration between the two snapshots and the consistency flags
+(``check_classification``). ``NplFigures.to_dict()`` is the stable ``--format json`` shape.
+
+Definitions (DESIGN §8): NPL = 次级 + 可疑 + 损失; NPL ratio = on-balance NPL / on-balance loans;
+reduction completion = (opening − closing on-balance NPL) / reduction target; recovery completion
+= off-balance recovered / recovery target. Every 表外 (written-off) loan counts as off-balance NPL.
+Ratios are fractions rounded half-up to four places; amounts are ``Decimal`` yuan until JSON.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Protocol
+
+
+from docgen.core.datafile import read_mapping
+from docgen.core.errors import InputError
+from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan
+from docgen.core.validation import validate
+
+DEFAULT_LARGE_NPL_THRESHOLD = Decimal(100000)
+
+# Days past due beyond which a loan must be at least this class (2023 risk-classification
+# measures for financial assets): > 90 次级, > 270 可疑, > 360 损失. Checked worst first.
+OVERDUE_FLOORS: tuple[tuple[int, str], ...] = ((360, "损失"), (270, "可疑"), (90, "次级"))
+
+NEW_STATE = "新发放"
+"""Migration row of loans absent from the opening snapshot."""
+PAID_STATE = "结清"
+"""Migration column of loans absent from the closing snapshot (repaid, sold or transferred)."""
+OFF_STATE = "表外"
+"""Migration state of a written-off (off-balance) loan, whatever its class."""
+MIGRATION_FROM: tuple[str, ...] = (*CLASSIFICATIONS, OFF_STATE, NEW_STATE)
+MIGRATION_TO: tuple[str, ...] = (*CLASSIFICATIONS, OFF_STATE, PAID_STATE)
+
+_RANK = {name: i for i, name in enumerate(CLASSIFICATIONS)}
+
+
+class LoanState(Protocol):
+    """What an opening snapshot needs of a loan: a ``Loan`` or ``npl_report.OpeningLoan``."""
+
+    loan_no: str
+    classification: str
+    on_balance: bool
+    balance: Decimal
+_FOUR = Decimal("0.0001")
+
+
+# --------------------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: its label (``2026Q2``), first and last day, and the words the report uses.
+
+    ``start_word`` (季初), ``task_word`` (季度任务) and ``span_word`` (本季) fill the seed's sentence.
+    """
+
+    label: str
+    start: _dt.date
+    end: _dt.date
+    start_word: str
+    task_word: str
+    span_word: str
+
+
+def _month_end(year: int, month: int) -> _dt.date:
+    return _dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_period(text: str) -> Period:
+    """Parse ``2026Q2``, ``2026H1``, ``2026`` or ``2026-06`` into a ``Period``.
+
+    Raises ``ValueError`` (Chinese message listing the accepted forms) for anything else.
+    """
+    value = str(text).strip().upper()
+    m = re.fullmatch(r"(\d{4})Q([1-4])", value)
+    if m:
+        year, q = int(m[1]), int(m[2])
+        return Period(value, _dt.date(year, 3 * q - 2, 1), _month_end(year, 3 * q), "季初", "季度任务", "本季")
+    m = re.fullmatch(r"(\d{4})H([12])", value)
+    if m:
+        year, h = int(m[1]), int(m[2])
+        start = _dt.date(year, 1 if h == 1 else 7, 1)
+        return Period(value, start, _month_end(year, 6 if h == 1 else 12), "期初", "半年任务", "本半年")
+    m = re.fullmatch(r"(\d{4})", value)
+    if m:
+        year = int(m[1])
+        return Period(value, _dt.date(year, 1, 1), _dt.date(year, 12, 31), "年初", "年度任务", "本年")
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
+    if m and 1 <= int(m[2]) <= 12:
+        year, month = int(m[1]), int(m[2])
+        label = f"{year}-{month:02d}"
+        return Period(label, _dt.date(year, month, 1), _month_end(year, month), "月初", "月度任务", "本月")
+    raise ValueError(f"无法识别的报告期 {text!r}:应为 2026Q2(季度)、2026H1(半年)、2026(年度)或 2026-06(月份)")
+
+
+# --------------------------------------------------------------------------- targets
+
+TARGETS_SCHEMA: dict[str, Any] = {
+    "reduction_target": {"type": "amount", "coerce": "to_amount", "nullable": True, "min": Decimal(0)},
+    "recovery_target": {"type": "amount", "coerce": "to_amount", "nullable": True, "min": Decimal(0)},
+    "large_npl_threshold": {"type": "amount", "coerce": "to_amount", "nullable": True, "min": Decimal(0)},
+}
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The period's targets in yuan; None when not set (completion is then not computed)."""
+
+    reduction_target: Decimal | None = None
+    recovery_target: Decimal | None = None
+    large_npl_threshold: Decimal = DEFAULT_LARGE_NPL_THRESHOLD
+
+
+def targets_from_mapping(data: Any, source: str = "targets") -> Targets:
+    """Validate a targets mapping (cerberus) and return ``Targets``.
+
+    Raises ``InputError`` naming ``source`` and every bad key (unknown keys included: a typo
+    must not silently drop a target).
+    """
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: 应为键值映射,例如 reduction_target: 100000")
+    normalized, problems = validate(TARGETS_SCHEMA, data)
+    if problems:
+        details = ";".join(f"{p.path}: {p.message}" for p in problems)
+        raise InputError(
+            f"{source}: 目标设置有误({details});可用的键为 reduction_target、recovery_target、"
+            "large_npl_threshold,金额以元为单位"
+        )
+    for key in ("reduction_target", "recovery_target"):
+        if normalized.get(key) == 0:
+            raise InputError(f"{source}: {key} 为 0,无法计算完成率;请填写大于 0 的金额或删除该键")
+    threshold = normalized.get("large_npl_threshold")
+    return Targets(
+        reduction_target=normalized.get("reduction_target"),
+        recovery_target=normalized.get("recovery_target"),
+        large_npl_threshold=DEFAULT_LARGE_NPL_THRESHOLD if threshold is None else threshold,
+    )
+
+
+def load_targets(path: str | os.PathLike[str]) -> Targets:
+    """Read and validate a targets YAML file. Raises ``InputError`` (exit 2) naming the file."""
+    data = read_mapping(path, what="目标文件", hint=",例如 reduction_target: 100000", allow_empty=True)
+    return targets_from_mapping(data, str(path))
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def days_past_due(loan: Loan, as_of: _dt.date) -> int:
+    """Return the days past due on ``as_of``: ``overdue_since`` is day 1; 0 when not overdue."""
+    if loan.overdue_since is None or loan.overdue_since > as_of:
+        return 0
+    return (as_of - loan.overdue_since).days + 1
+
+
+def required_class(days: int) -> str | None:
+    """Return the best class a loan ``days`` past due may have (None: no floor applies)."""
+    for limit, name in OVERDUE_FLOORS:
+        if days > limit:
+            return name
+    return None
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A consistency problem of one loan: ``code`` (``misclassified``) and a Chinese message."""
+
+    loan_no: str
+    code: str
+    message: str
+    row: int = 0
+    borrower: str = ""
+    officer: str = ""
+    days_past_due: int = 0
+    classification: str = ""
+    required: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form ``{"loan_no", "code", "message"}``."""
+        return {"loan_no": self.loan_no, "code": self.code, "message": self.message}
+
+
+def check_classification(loans: Iterable[Loan], as_of: _dt.date) -> list[Flag]:
+    """Return a ``misclassified`` flag for every loan classed better than its overdue days allow.
+
+    Overdue > 90 days must be at least 次级, > 270 at least 可疑, > 360 损失 (day 1 is
+    ``overdue_since``). Flags come in ledger order.
+    """
+    flags = []
+    for loan in loans:
+        days = days_past_due(loan, as_of)
+        floor = required_class(days)
+        if floor is None or _RANK[loan.classification] >= _RANK[floor]:
+            continue
+        flags.append(Flag(
+            loan.loan_no, "misclassified",
+            f"借据号 {loan.loan_no}({loan.borrower},第{loan.row}行)截至{as_of.isoformat()}逾期{days}天,"
+            f"五级分类为{loan.classification},按金融资产风险分类办法应至少为{floor}",
+            row=loan.row, borrower=loan.borrower, officer=loan.officer, days_past_due=days,
+            classification=loan.classification, required=floor,
+        ))
+    return flags
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def ratio(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+    """Return ``numerator / denominator`` rounded half-up to four places, None if undefined."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(_FOUR, rounding=ROUND_HALF_UP)
+
+
+def _f(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass
+class Group:
+    """Totals of one officer, branch or category: loans, balances and recoveries (yuan)."""
+
+    name: str
+    loans: int = 0
+    balance: Decimal = Decimal(0)
+    npl_balance: Decimal = Decimal(0)
+    off_balance: Decimal = Decimal(0)
+    recovered: Decimal = Decimal(0)
+
+    def add(self, loan: Loan) -> None:
+        self.loans += 1
+        self.recovered += loan.recovered
+        if loan.on_balance:
+            self.balance += loan.balance
+            if loan.classification in NPL_CLASSES:
+                self.npl_balance += loan.balance
+        else:
+            self.off_balance += loan.balance
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "loans": self.loans, "balance": float(self.balance),
+                "npl_balance": float(self.npl_balance), "off_balance": float(self.off_balance),
+                "recovered": float(self.recovered)}
+
+
+@dataclass
+class Migration:
+    """Five-category migration from the opening to the closing snapshot, matched by ``loan_no``.
+
+    ``counts[from][to]`` and ``amounts[from][to]`` (yuan: the opening balance, or the closing
+    balance for new loans). States are the five classes plus 表外; rows add 新发放, columns 结清.
+    """
+
+    counts: dict[str, dict[str, int]]
+    amounts: dict[str, dict[str, Decimal]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "from": list(MIGRATION_FROM), "to": list(MIGRATION_TO),
+            "counts": {a: dict(row) for a, row in self.counts.items()},
+            "amounts": {a: {b: float(v) for b, v in row.items()} for a, row in self.amounts.items()},
+        }
+
+
+def _state(loan: LoanState) -> str:
+    return loan.classification if loan.on_balance else OFF_STATE
+
+
+def migration_matrix(opening: Sequence[LoanState], closing: Sequence[Loan]) -> Migration:
+    """Return the migration between two snapshots (see ``Migration``)."""
+    counts = {a: {b: 0 for b in MIGRATION_TO} for a in MIGRATION_FROM}
+    amounts = {a: {b: Decimal(0) for b in MIGRATION_TO} for a in MIGRATION_FROM}
+    closing_by_no = {loan.loan_no: loan for loan in closing}
+    seen = set()
+    for before in opening:
+        after = closing_by_no.get(before.loan_no)
+        target = PAID_STATE if after is None else _state(after)
+        source = _state(before)
+        counts[source][target] += 1
+        amounts[source][target] += before.balance
+        seen.add(before.loan_no)
+    for after in closing:
+        if after.loan_no not in seen:
+            counts[NEW_STATE][_state(after)] += 1
+            amounts[NEW_STATE][_state(after)] += after.balance
+    return Migration(counts, amounts)
+
+
+@dataclass
+class NplFigures:
+    """Everything the NPL report states; ``to_dict()`` is the ``--format json`` shape (DESIGN §8)."""
+
+    period: Period
+    as_of: _dt.date
+    targets: Targets
+    has_opening: bool
+    npl_balance: Decimal
+    npl_balance_opening: Decimal | None
+    loan_balance: Decimal
+    off_balance: Decimal
+    off_recovered: Decimal
+    by_category: dict[str, Decimal]
+    large_npls: list[Loan]
+    litigation: list[Loan]
+    officers: list[Group]
+    branches: list[Group]
+    categories: list[Group]
+    migration: Migration | None
+    flags: list[Flag]
+    loans: int = 0
+
+    @property
+    def change(self) -> Decimal | None:
+        """Closing minus opening on-balance NPL (negative: it went down); None without opening."""
+        return None if self.npl_balance_opening is None else self.npl_balance - self.npl_balance_opening
+
+    @property
+    def npl_ratio(self) -> Decimal | None:
+        return ratio(self.npl_balance, self.loan_balance)
+
+    @property
+    def reduction_completion(self) -> Decimal | None:
+        change = self.change
+        return None if change is None else ratio(-change, self.targets.reduction_target)
+
+    @property
+    def recovery_completion(self) -> Decimal | None:
+        return ratio(self.off_recovered, self.targets.recovery_target)
+
+    @property
+    def litigation_recovered(self) -> Decimal:
+        return sum((loan.recovered for loan in self.litigation), Decimal(0))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON figures: amounts as yuan floats, ratios as 4-place fractions, ISO dates."""
+        return {
+            "period": self.period.label,
+            "period_start": self.period.start.isoformat(),
+            "period_end": self.period.end.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "loans": self.loans,
+            "on_balance": {
+                "npl_balance": float(self.npl_balance),
+                "npl_balance_opening": _f(self.npl_balance_opening),
+                "change": _f(self.change),
+                "loan_balance": float(self.loan_balance),
+                "npl_ratio": _f(self.npl_ratio),
+                "reduction_target": _f(self.targets.reduction_target),
+                "reduction_completion": _f(self.reduction_completion),
+            },
+            "off_balance": {
+                "npl_balance": float(self.off_balance),
+                "recovered": float(self.off_recovered),
+                "recovery_target": _f(self.targets.recovery_target),
+                "recovery_completion": _f(self.recovery_completion),
+            },
+            "large_npl_threshold": float(self.targets.large_npl_threshold),
+            "large_npls": [
+                {"loan_no": loan.loan_no, "borrower": loan.borrower, "balance": float(loan.balance),
+                 "officer": loan.officer, "classification": loan.classification,
+                 "on_balance": loan.on_balance}
+                for loan in self.large_npls
+            ],
+            "by_category": {name: float(value) for name, value in self.by_category.items()},
+            "litigation": {
+                "cases": len(self.litigation),
+                "recovered": float(self.litigation_recovered),
+                "loans": [
+                    {"loan_no": loan.loan_no, "borrower": loan.borrower, "officer": loan.officer,
+                     "status": loan.litigation, "balance": float(loan.balance),
+                     "recovered": float(loan.recovered), "on_balance": loan.on_balance}
+                    for loan in self.litigation
+                ],
+            },
+            "breakdowns": {
+                "officer": [g.to_dict() for g in self.officers],
+                "branch": [g.to_dict() for g in self.branches],
+                "category": [g.to_dict() for g in self.categories],
+            },
+            "migration": None if self.migration is None else self.migration.to_dict(),
+            "flags": [flag.to_dict() for flag in self.flags],
+        }
+
+
+def _groups(loans: Iterable[Loan], key: str) -> list[Group]:
+    groups: dict[str, Group] = {}
+    for loan in loans:
+        name = getattr(loan, key)
+        group = groups.get(name)
+        if group is None:
+            group = groups[name] = Group(name)
+        group.add(loan)
+    # Largest problem first: that is what head office reads the table for.
+    return sorted(groups.values(), key=lambda g: (-(g.npl_balance + g.off_balance), g.name))
+
+
+def compute_figures(
+    closing: Sequence[Loan],
+    opening: Sequence[LoanState] | None = None,
+    *,
+    period: Period,
+    as_of: _dt.date | None = None,
+    targets: Targets | None = None,
+) -> NplFigures:
+    """Compute the report's figures from the closing snapshot (and the opening one, if given).
+
+    ``as_of`` defaults to the period end; it dates the report and counts days past due.
+    Without ``opening`` the opening balance, change, reduction completion and migration are None.
+    """
+    as_of = as_of or period.end
+    targets = targets or Targets()
+    npl = loan_balance = off = off_recovered = Decimal(0)
+    by_category = {name: Decimal(0) for name in CLASSIFICATIONS}
+    category_groups = {name: Group(name) for name in CLASSIFICATIONS}
+    large: list[Loan] = []
+    litigation: list[Loan] = []
+    for loan in closing:
+        is_npl = loan.classification in NPL_CLASSES
+        if loan.on_balance:
+            loan_balance += loan.balance
+            by_category[loan.classification] += loan.balance
+            category_groups[loan.classification].add(loan)
+            if is_npl:
+                npl += loan.balance
+        else:
+            off += loan.balance
+            off_recovered += loan.recovered
+        if (is_npl or not loan.on_balance) and loan.balance >= targets.large_npl_threshold and loan.balance > 0:
+            large.append(loan)
+        if loan.litigation:
+            litigation.append(loan)
+    large.sort(key=lambda loan: (-loan.balance, loan.loan_no))
+    npl_opening = None
+    if opening is not None:
+        npl_opening = sum((loan.balance for loan in opening if loan.on_balance and loan.classification in NPL_CLASSES),
+                          Decimal(0))
+    return NplFigures(
+        period=period, as_of=as_of, targets=targets, has_opening=opening is not None,
+        npl_balance=npl, npl_balance_opening=npl_opening, loan_balance=loan_balance,
+        off_balance=off, off_recovered=off_recovered, by_category=by_category,
+        large_npls=large, litigation=litigation,
+        officers=_groups(closing, "officer"), branches=_groups(closing, "branch"),
+        categories=[category_groups[name] for name in CLASSIFICATIONS],
+        migration=None if opening is None else migration_matrix(opening, closing),
+        flags=check_classification(closing, as_of), loans=len(closing),
+    )
+
+
+# --------------------------------------------------------------------------- text
+
+
+def wan(value: Decimal | None) -> str:
+    """Return yuan as 万元 with two decimals, half-up, no separators, as the seed writes them.
+
+    ``17272500`` -> ``1727.25``; None -> ``—``.
+    """
+    if value is None:
+        return "—"
+    return f"{(Decimal(value) / 10000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}"
+
+
+def pct(value: Decimal | None) -> str:
+    """Return a fraction as a percentage with up to two decimals, trailing zeros dropped (0.2 -> ``20``)."""
+    if value is None:
+        return "—"
+    text = f"{(Decimal(value) * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+TEXT_LARGE_NPLS = 20
+"""Large NPLs listed in the text summary (the JSON and the Word report list them all)."""
+
+
+def render_text(figures: NplFigures) -> str:
+    """Return the figures as the plain-text summary the CLI prints (Chinese, amounts in 万元)."""
+    f = figures
+    p = f.period
+    lines = [f"不良贷款报告 {p.label}({p.start.isoformat()} 至 {p.end.isoformat()}),截至 {f.as_of.isoformat()},"
+             f"共 {f.loans} 笔贷款"]
+    lines.append("表内:")
+    lines.append(f"  不良贷款余额 {wan(f.npl_balance)} 万元,贷款余额 {wan(f.loan_balance)} 万元,不良占比 {pct(f.npl_ratio)}%")
+    if f.has_opening:
+        change = f.change or Decimal(0)
+        direction = "下降" if change < 0 else ("上升" if change > 0 else "持平")
+        lines.append(f"  {p.start_word}不良余额 {wan(f.npl_balance_opening)} 万元,较{p.start_word}{direction} "
+                     f"{wan(abs(change))} 万元")
+    else:
+        lines.append(f"  未提供期初台账(--opening):{p.start_word}余额、变动、压降完成率与迁徙矩阵无法计算")
+    if f.targets.reduction_target is not None:
+        lines.append(f"  压降任务 {wan(f.targets.reduction_target)} 万元,完成 {pct(f.reduction_completion)}%")
+    lines.append("表外:")
+    lines.append(f"  不良贷款余额 {wan(f.off_balance)} 万元,{p.span_word}清收 {wan(f.off_recovered)} 万元")
+    if f.targets.recovery_target is not None:
+        lines.append(f"  清收任务 {wan(f.targets.recovery_target)} 万元,完成 {pct(f.recovery_completion)}%")
+    lines.append("五级分类(表内,万元):" + ",".join(f"{k} {wan(v)}" for k, v in f.by_category.items()))
+    lines.append(f"大额不良(≥{wan(f.targets.large_npl_threshold)} 万元):{len(f.large_npls)} 笔")
+    for loan in f.large_npls[:TEXT_LARGE_NPLS]:
+        lines.append(f"  {loan.loan_no} {loan.borrower} {wan(loan.balance)} 万元 {loan.classification}"
+                     f"{'' if loan.on_balance else '(表外)'} 客户经理 {loan.officer}")
+    if len(f.large_npls) > TEXT_LARGE_NPLS:
+        lines.append(f"  …… 另有 {len(f.large_npls) - TEXT_LARGE_NPLS} 笔,完整清单见 --format json 或报告表5")
+    lines.append(f"诉讼案件:{len(f.litigation)} 笔,{p.span_word}收回 {wan(f.litigation_recovered)} 万元")
+    lines.append("按客户经理(万元):")
+    for g in f.officers:
+        lines.append(f"  {g.name}:{g.loans} 笔,表内余额 {wan(g.balance)},表内不良 {wan(g.npl_balance)},"
+                     f"表外 {wan(g.off_balance)},收回 {wan(g.recovered)}")
+    if f.flags:
+        lines.append(f"一致性检查:{len(f.flags)} 笔分类与逾期天数不符")
+        lines.extend(f"  [{flag.code}] {flag.message}" for flag in f.flags)
+    else:
+        lines.append("一致性检查:未发现分类与逾期天数不符的贷款")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,432 @@
+"""The NPL report as a Word document: chart, context and rendering through the template engine.
+
+``build_report(...)`` is the library entry point of ``docgen npl-report``: it reads the ledger
+snapshots, the targets and notes, computes ``NplFigures`` (``docgen.loans.npl``) and, when asked,
+renders ``templates/npl-report.docx`` through ``docgen.documents.template`` (the same engine as every
+other template) with a matplotlib chart embedded, then converts it to PDF via ``docgen.documents.pdf``.
+
+``notes.yaml`` carries what a ledger cannot: the reporting unit (``branch``), the addressee
+(``recipient``, default 总行), an optional report ``date`` and the narrative paragraphs of
+二、催收情况 (``collection``), 三、诉讼情况 (``litigation``) and 四、下一步工作计划 (``plan``).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import os
+import warnings
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, NamedTuple
+
+
+from docgen.core.datafile import read_mapping
+from docgen.core.errors import DocgenError, InputError, ProblemsError
+from docgen.loans.ledger import CLASSIFICATIONS, Ledger, Loan, read_ledger
+from docgen.loans.npl import (
+    MIGRATION_FROM,
+    MIGRATION_TO,
+    NplFigures,
+    Period,
+    Targets,
+    compute_figures,
+    load_targets,
+    pct,
+    wan,
+)
+from docgen.core.validation import validate
+
+TEMPLATE_NAME = "npl-report"
+
+NOTES_SCHEMA: dict[str, Any] = {
+    "branch": {"type": "string", "coerce": "strip", "empty": False},
+    "recipient": {"type": "string", "coerce": "strip", "empty": False, "default": "总行"},
+    "date": {"type": "date", "coerce": "to_date"},
+    "collection": {"type": "list", "default": [], "schema": {"type": "string", "coerce": "strip", "empty": False}},
+    "litigation": {"type": "list", "default": [], "schema": {"type": "string", "coerce": "strip", "empty": False}},
+    "plan": {"type": "list", "default": [], "schema": {"type": "string", "coerce": "strip", "empty": False}},
+}
+
+PLAN_MISSING = "(本期未提供下一步工作计划,请在 notes.yaml 的 plan 中填写后重新生成。)"
+
+# Preferred CJK faces, first found wins: Noto (installed in CI), WenQuanYi, then Windows/macOS ones.
+_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+              "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC", "Noto Sans CJK JP")
+
+_CAT_KEYS = {"正常": "normal", "关注": "special", "次级": "substandard", "可疑": "doubtful", "损失": "loss"}
+
+
+@dataclass
+class Notes:
+    """The validated ``notes.yaml``: reporting unit, addressee, date and narrative paragraphs."""
+
+    branch: str | None = None
+    recipient: str = "总行"
+    date: _dt.date | None = None
+    collection: list[str] = field(default_factory=list)
+    litigation: list[str] = field(default_factory=list)
+    plan: list[str] = field(default_factory=list)
+
+
+def notes_from_mapping(data: Any, source: str = "notes") -> Notes:
+    """Validate a notes mapping (cerberus); a single string where a list is expected is one paragraph.
+
+    Raises ``InputError`` naming ``source`` and each bad key.
+    """
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: 应为键值映射(branch、recipient、date、collection、litigation、plan)")
+    data = {k: ([v] if k in ("collection", "litigation", "plan") and isinstance(v, str) else v)
+            for k, v in data.items()}
+    normalized, problems = validate(NOTES_SCHEMA, data)
+    if problems:
+        details = ";".join(f"{p.path}: {p.message}" for p in problems)
+        raise InputError(f"{source}: 说明文件有误({details});可用的键为 branch、recipient、date、collection、"
+                         "litigation、plan")
+    return Notes(**{k: normalized[k] for k in normalized})
+
+
+def load_notes(path: str | os.PathLike[str]) -> Notes:
+    """Read and validate a notes YAML file. Raises ``InputError`` (exit 2) naming the file."""
+    data = read_mapping(path, what="说明文件", hint=",例如 branch: 某某支行", allow_empty=True)
+    return notes_from_mapping(data, str(path))
+
+
+# --------------------------------------------------------------------------- chart
+
+
+def cjk_font() -> str | None:
+    """Return the name of an installed font that can draw Chinese, or None."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    for name in _CJK_FONTS:
+        if name in installed:
+            return name
+    for name in sorted(installed):
+        if "CJK" in name or "Hei" in name:
+            return name
+    return None
+
+
+def render_chart(figures: NplFigures, *, dpi: int = 150) -> bytes:
+    """Return a PNG: NPL balance by category (表内 次级/可疑/损失 and 表外) and by officer, in 万元.
+
+    Uses the Agg backend (no display needed). Without a CJK font it warns and labels in English
+    rather than drawing empty boxes.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    import matplotlib
+
+    font = cjk_font()
+    zh = font is not None
+    if not zh:
+        warnings.warn("未找到中文字体(如 Noto Sans CJK、文泉驿),图表改用英文标注;请安装 fonts-noto-cjk",
+                      RuntimeWarning, stacklevel=2)
+    rc = {"font.family": "sans-serif", "axes.unicode_minus": False}
+    if font:
+        rc["font.sans-serif"] = [font, *matplotlib.rcParams["font.sans-serif"]]
+    with matplotlib.rc_context(rc):
+        fig = Figure(figsize=(8.0, 3.6), dpi=dpi)
+        FigureCanvasAgg(fig)
+        left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.4]})
+        labels = ["次级", "可疑", "损失", "表外"] if zh else ["Substd.", "Doubtful", "Loss", "Off-BS"]
+        values = [float(figures.by_category[c]) / 10000 for c in ("次级", "可疑", "损失")]
+        values.append(float(figures.off_balance) / 10000)
+        bars = left.bar(labels, values, color=["#f2b134", "#ed7d31", "#c00000", "#7f7f7f"])
+        left.bar_label(bars, labels=[f"{v:.2f}" for v in values], fontsize=7)
+        left.set_title("不良贷款构成(万元)" if zh else "NPL by category (10k CNY)", fontsize=10)
+        left.tick_params(labelsize=8)
+        left.margins(y=0.15)
+        officers = sorted(figures.officers, key=lambda g: -(g.npl_balance + g.off_balance))[:10][::-1]
+        names = [g.name if zh else f"#{i + 1}" for i, g in enumerate(officers)]
+        on = [float(g.npl_balance) / 10000 for g in officers]
+        off = [float(g.off_balance) / 10000 for g in officers]
+        right.barh(names, on, color="#c00000", label="表内不良" if zh else "On-BS NPL")
+        right.barh(names, off, left=on, color="#7f7f7f", label="表外不良" if zh else "Off-BS NPL")
+        right.set_title("分客户经理不良余额(万元)" if zh else "NPL by officer (10k CNY)", fontsize=10)
+        right.tick_params(labelsize=8)
+        right.legend(fontsize=7, loc="lower right")
+        # Fixed margins instead of tight_layout(), which draws the figure an extra time.
+        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.1, top=0.9, wspace=0.32)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- context
+
+
+def _share(part: Decimal, whole: Decimal) -> str:
+    return "0%" if not whole else pct((part / whole).quantize(Decimal("0.0001"))) + "%"
+
+
+def _cell(count: int, amount: Decimal) -> str:
+    # Two lines (count, then 万元) keep the eight-column table readable on A4.
+    return "-" if count == 0 else f"{count}笔\n{wan(amount)}"
+
+
+def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png: bytes) -> dict[str, Any]:
+    """Return the template context of ``npl-report`` (see ``templates/npl-report.yaml``)."""
+    from docgen.documents.template import Image
+
+    f = figures
+    p: Period = f.period
+    change = f.change
+    direction = "持平" if not change else ("下降" if change < 0 else "上升")
+    on_loans = sum(g.loans for g in f.categories)
+    categories = [
+        {"name": g.name, "loans": g.loans, "balance": wan(g.balance), "share": _share(g.balance, f.loan_balance)}
+        for g in f.categories
+    ]
+    migration = []
+    if f.migration is not None:
+        for state in MIGRATION_FROM:
+            migration.append({
+                "label": state,
+                "cells": [_cell(f.migration.counts[state][to], f.migration.amounts[state][to]) for to in MIGRATION_TO],
+            })
+
+    def group(g: Any) -> dict[str, Any]:
+        return {"name": g.name, "loans": g.loans, "balance": wan(g.balance), "npl_balance": wan(g.npl_balance),
+                "off_balance": wan(g.off_balance), "recovered": wan(g.recovered)}
+
+    large = f.large_npls
+    summary = "、".join(f"{loan.borrower}{wan(loan.balance)}万元(客户经理{loan.officer})" for loan in large[:3])
+    if len(large) > 3:
+        summary += "等"
+    recovered_cases = [loan for loan in f.litigation if loan.recovered > 0]
+    detail = ""
+    if recovered_cases:
+        detail = ",其中" + "、".join(f"{loan.borrower}{wan(loan.recovered)}万元" for loan in recovered_cases)
+    plan = notes.plan
+    if not plan:
+        warnings.warn("notes.yaml 未提供 plan(下一步工作计划),报告中该节为提示语", RuntimeWarning, stacklevel=2)
+        plan = [PLAN_MISSING]
+    return {
+        "period_label": p.label,
+        "recipient": notes.recipient,
+        "branch": branch,
+        "as_of": f.as_of,
+        "report_date": notes.date or f.as_of,
+        "start_word": p.start_word,
+        "task_word": p.task_word,
+        "span_word": p.span_word,
+        "npl_balance": wan(f.npl_balance),
+        "has_opening": f.has_opening,
+        "change_direction": direction,
+        "change": wan(abs(change)) if change is not None else "—",
+        "npl_ratio": pct(f.npl_ratio) + "%" if f.npl_ratio is not None else "—",
+        "has_reduction_target": f.targets.reduction_target is not None,
+        "reduction_target": wan(f.targets.reduction_target),
+        "reduction_completion": pct(f.reduction_completion) + "%" if f.reduction_completion is not None else "—",
+        "off_balance": wan(f.off_balance),
+        "recovered": wan(f.off_recovered),
+        "has_recovery_target": f.targets.recovery_target is not None,
+        "recovery_target": wan(f.targets.recovery_target),
+        "recovery_completion": pct(f.recovery_completion) + "%" if f.recovery_completion is not None else "—",
+        "loan_count": on_loans,
+        "loan_balance": wan(f.loan_balance),
+        "cat": {_CAT_KEYS[name]: wan(f.by_category[name]) for name in CLASSIFICATIONS},
+        "categories": categories,
+        "migration": migration,
+        "chart": Image(chart_png, 160, name="npl-chart"),
+        "chart_caption": "图1  不良贷款构成及分客户经理不良余额(单位:万元)",
+        "officers": [group(g) for g in f.officers],
+        "branches": [group(g) for g in f.branches],
+        "collection": list(notes.collection),
+        "large_threshold": wan(f.targets.large_npl_threshold),
+        "large_count": len(large),
+        "large_total": wan(sum((loan.balance for loan in large), Decimal(0))),
+        "large_summary": summary,
+        "large_npls": [
+            {"seq": i, "borrower": loan.borrower, "loan_no": loan.loan_no, "balance": wan(loan.balance),
+             "classification": loan.classification if loan.on_balance else f"{loan.classification}(表外)",
+             "officer": loan.officer}
+            for i, loan in enumerate(large, start=1)
+        ],
+        "litigation": [
+            {"borrower": loan.borrower, "loan_no": loan.loan_no, "status": loan.litigation,
+             "balance": wan(loan.balance), "recovered": wan(loan.recovered), "officer": loan.officer}
+            for loan in f.litigation
+        ],
+        "litigation_count": len(f.litigation),
+        "litigation_balance": wan(sum((loan.balance for loan in f.litigation), Decimal(0))),
+        "litigation_recovered": wan(f.litigation_recovered),
+        "litigation_recovered_detail": detail,
+        "litigation_notes": list(notes.litigation),
+        "plan": list(plan),
+        "flag_count": len(f.flags),
+        "flags": [
+            {"seq": i, "loan_no": flag.loan_no, "borrower": flag.borrower, "days": flag.days_past_due,
+             "classification": flag.classification, "required": flag.required, "officer": flag.officer}
+            for i, flag in enumerate(f.flags, start=1)
+        ],
+    }
+
+
+def reporting_unit(notes: Notes, ledger: Ledger) -> str:
+    """Return the unit signing the report: ``notes.branch``, else the ledger's only branch.
+
+    Raises ``InputError`` when the ledger spans several branches and notes name none.
+    """
+    if notes.branch:
+        return notes.branch
+    branches = Counter(loan.branch for loan in ledger.loans)
+    if len(branches) == 1:
+        return next(iter(branches))
+    raise InputError(
+        f"{ledger.path}: 台账包含 {len(branches)} 个机构,无法确定报告单位;请在 notes.yaml 中填写 branch(如 眉县支行)"
+    )
+
+
+def render_report(figures: NplFigures, notes: Notes, *, branch: str, template_path: str | os.PathLike[str] | None = None) -> bytes:
+    """Return the report .docx bytes rendered through ``docgen.documents.template``.
+
+    Raises ``TemplateError`` (template missing or broken) or ``RenderError`` (context rejected).
+    """
+    from docgen.documents.template import load_template
+
+    template = load_template(TEMPLATE_NAME) if template_path is None else load_template(
+        TEMPLATE_NAME, path=template_path)
+    context = report_context(figures, notes, branch=branch, chart_png=render_chart(figures))
+    chart = context["chart"]
+    prepared = template.prepare(context)
+    prepared["chart"] = chart  # cerberus copies values; the picture object must stay itself
+    return template.render(prepared)
+
+
+class OpeningLoan(NamedTuple):
+    """What the opening snapshot contributes to the figures: class, balance-sheet side, balance."""
+
+    loan_no: str
+    classification: str
+    on_balance: bool
+    balance: Decimal
+
+
+# Below this size a second process costs more than it saves.
+_PARALLEL_MIN_BYTES = 2_000_000
+
+
+def _read_opening(path: str) -> tuple[str, Any]:
+    """Worker: read and validate the opening ledger; send back only what the figures use.
+
+    Full ``Loan`` objects would take longer to pickle than to read; project errors travel as
+    data because their own pickling would drop the problem list.
+    """
+    try:
+        ledger = read_ledger(path)
+    except ProblemsError as exc:
+        return "problems", (type(exc), exc.args[0], exc.problems)
+    except DocgenError as exc:
+        return "error", (type(exc), exc.args)
+    states = [(loan.loan_no, loan.classification, loan.on_balance, str(loan.balance)) for loan in ledger.loans]
+    return "ok", (states, ledger.unknown_headers)
+
+
+def read_snapshots(
+    closing: str | os.PathLike[str], opening: str | os.PathLike[str] | None
+) -> tuple[Ledger, Sequence[Loan | OpeningLoan] | None, list[str]]:
+    """Read the closing ledger and, if given, the opening one.
+
+    Returns ``(closing_ledger, opening_loans or None, opening_unknown_headers)``. A large
+    opening ledger is read in a second process while this one reads the closing ledger (on
+    two cores two 100,000-loan files then take about the time of one). Errors are those of
+    ``read_ledger``, the closing file's first.
+    """
+    if opening is None:
+        return read_ledger(closing), None, []
+    try:
+        big = Path(opening).stat().st_size >= _PARALLEL_MIN_BYTES
+    except OSError:
+        big = False
+    if (os.cpu_count() or 1) < 2 or not big:
+        closing_ledger = read_ledger(closing)
+        opening_ledger = read_ledger(opening)
+        return closing_ledger, opening_ledger.loans, opening_ledger.unknown_headers
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method)) as pool:
+        future = pool.submit(_read_opening, str(opening))
+        closing_ledger = read_ledger(closing)
+        status, payload = future.result()
+    if status == "problems":
+        cls, message, problems = payload
+        raise cls(message, problems)
+    if status == "error":
+        cls, args = payload
+        raise cls(*args)
+    states, unknown = payload
+    loans = [OpeningLoan(no, cls_, on, Decimal(balance)) for no, cls_, on, balance in states]
+    return closing_ledger, loans, unknown
+
+
+@dataclass
+class ReportResult:
+    """What ``build_report`` produced: the figures and the files written (if any)."""
+
+    figures: NplFigures
+    docx: Path | None = None
+    pdf: Path | None = None
+
+
+def build_report(
+    ledger: str | os.PathLike[str],
+    *,
+    period: Period,
+    opening: str | os.PathLike[str] | None = None,
+    as_of: _dt.date | None = None,
+    targets: str | os.PathLike[str] | Targets | None = None,
+    notes: str | os.PathLike[str] | Notes | None = None,
+    output: str | os.PathLike[str] | None = None,
+    pdf: bool = False,
+    template_path: str | os.PathLike[str] | None = None,
+) -> ReportResult:
+    """Compute the NPL report from ledger files and optionally write it as .docx (and PDF).
+
+    Returns a ``ReportResult``. Raises ``InputError`` (unreadable ledger, targets or notes;
+    exit 2), ``RowsError`` (bad ledger rows; exit 1), ``RenderError``/``TemplateError`` from the
+    template engine and ``ConversionError`` from the PDF step. The .docx is written atomically.
+    """
+    closing, opening_loans, opening_unknown = read_snapshots(ledger, opening)
+    if not closing.loans:
+        # A report of nothing is almost always the wrong file or sheet, not an empty loan book.
+        raise InputError(f"{closing.path}: 台账中没有贷款数据(只有表头);请检查是否选错了文件或工作表")
+    for path, unknown in ((closing.path, closing.unknown_headers), (opening, opening_unknown)):
+        if unknown:
+            # Usually a misspelt header: say so rather than silently dropping the column.
+            warnings.warn(f"{path}: 未识别的列 {'、'.join(unknown)}(已忽略;表头见 DESIGN §8)",
+                          RuntimeWarning, stacklevel=2)
+    if targets is None or isinstance(targets, Targets):
+        target_values = targets
+    else:
+        target_values = load_targets(targets)
+    note_values = notes if isinstance(notes, Notes) else (load_notes(notes) if notes is not None else Notes())
+    figures = compute_figures(
+        closing.loans, opening_loans,
+        period=period, as_of=as_of, targets=target_values,
+    )
+    result = ReportResult(figures)
+    if output is None:
+        return result
+    from docgen.core.atomic import write_bytes_atomic
+
+    branch = reporting_unit(note_values, closing)
+    data = render_report(figures, note_values, branch=branch, template_path=template_path)
+    out = Path(output)
+    write_bytes_atomic(out, data)
+    result.docx = out
+    if pdf:
+        from docgen.documents.pdf import convert_to_pdf
+
+        converted = convert_to_pdf([out], out.parent)
+        result.pdf = Path(converted[0]) if converted else out.with_suffix(".pdf")
+    return result

@@ -1,0 +1,136 @@
+"""The collection plan for people: a CJK-aligned text table and an Excel workbook.
+
+The JSON form is ``Plan.to_list()`` (DESIGN §8); these two say the same things in Chinese:
+one row per overdue loan, most urgent first, with the next action, its due date, both legal
+deadlines and the warnings in words.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import os
+import unicodedata
+from typing import Any
+
+from docgen.core.atomic import write_bytes_atomic
+from docgen.loans.plan import ACTION_LABELS, WARNINGS, Plan, PlanEntry
+
+#: (header, width in Excel characters) of the columns both renderers show, in order.
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("借据号", 18), ("借款人", 26), ("机构", 14), ("客户经理", 10), ("逾期起始日", 12), ("逾期天数", 9),
+    ("档次", 7), ("阶段", 7), ("下一步", 16), ("应办日期", 12), ("诉讼时效届满", 14), ("保证期间届满", 14),
+    ("贷款余额(元)", 16), ("提示", 40),
+)
+
+
+def display_width(text: str) -> int:
+    """Return how many terminal columns ``text`` takes: wide (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(0, width - display_width(text))
+    return gap + text if right else text + gap
+
+
+def action_label(action: str) -> str:
+    """Return the Chinese name of an action id (the id itself when unknown)."""
+    return ACTION_LABELS.get(action, action)
+
+
+def warning_label(code: str) -> str:
+    """Return the Chinese label of a warning code (the code itself when unknown)."""
+    return WARNINGS.get(code, code)
+
+
+def _warnings_text(entry: PlanEntry) -> str:
+    return "、".join(warning_label(w) for w in entry.warnings)
+
+
+def _cells(entry: PlanEntry) -> list[Any]:
+    return [
+        entry.loan_no, entry.borrower, entry.branch, entry.officer, entry.overdue_since, entry.days_past_due,
+        entry.bucket, entry.seed_bucket, action_label(entry.next_action), entry.next_action_due,
+        entry.limitation_deadline, entry.guarantee_deadline, entry.balance, _warnings_text(entry),
+    ]
+
+
+def _text_cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if hasattr(value, "quantize"):  # Decimal amount
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def render_text(plan: Plan) -> str:
+    """Return the plan as a text table whose columns line up with Chinese text, plus a summary line."""
+    headers = [name for name, _ in COLUMNS]
+    numeric = {"逾期天数", "贷款余额(元)"}
+    rows = [[_text_cell(v) for v in _cells(entry)] for entry in plan.entries]
+    widths = [max([display_width(h)] + [display_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    lines = [f"催收计划  截至 {plan.as_of.isoformat()}  逾期贷款 {len(plan.entries)} 笔"]
+    if not plan.entries:
+        lines.append("无逾期贷款。")
+        return "\n".join(lines) + "\n"
+    lines.append("  ".join(_pad(h, widths[i]) for i, h in enumerate(headers)).rstrip())
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append("  ".join(
+            _pad(cell, widths[i], right=headers[i] in numeric) for i, cell in enumerate(row)
+        ).rstrip())
+    urgent = sum(1 for e in plan.entries if e.urgent_date is not None)
+    overdue = sum(1 for e in plan.entries if any(w.endswith("-overdue") for w in e.warnings))
+    lines.append("")
+    lines.append(f"期限预警 {urgent} 笔(时效或保证期间 {plan.policy.warning_days} 天内届满或已届满);"
+                 f"应办未办 {overdue} 笔。")
+    return "\n".join(lines) + "\n"
+
+
+def write_xlsx(plan: Plan, path: str | os.PathLike[str]) -> None:
+    """Write the plan to an .xlsx workbook at ``path`` atomically.
+
+    One sheet 催收计划: Chinese headers in a frozen first row with an auto-filter, dates as real
+    date cells (yyyy-mm-dd), the balance as a number with two decimals, set column widths.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("催收计划")
+    for i, (_, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(plan.entries) + 1}"
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    center = Alignment(horizontal="center", vertical="center")
+    header = []
+    for name, _ in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font, cell.fill, cell.alignment = bold, fill, center
+        header.append(cell)
+    sheet.append(header)
+    for entry in plan.entries:
+        row: list[Any] = []
+        for value in _cells(entry):
+            if isinstance(value, _dt.date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "yyyy-mm-dd"
+                row.append(cell)
+            elif hasattr(value, "quantize"):
+                cell = WriteOnlyCell(sheet, value=float(value))
+                cell.number_format = "#,##0.00"
+                row.append(cell)
+            else:
+                row.append(value)
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)  # finish the workbook first: a write-only one cannot be abandoned half-saved
+    write_bytes_atomic(path, buffer.getvalue())

@@ -1,0 +1,156 @@
+"""bundle.yaml validation: each problem an invalid-data finding naming the field; bad fields unused."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import yaml
+
+from checkkit import ID_HOLDER, ID_LEGAL_REP, USCC_BORROWER, USCC_HOLDER, good_data
+from docgen.check.bundledata import load_bundle_data
+from docgen.check.checklist import load_checklist
+
+
+def _load(data) -> object:
+    raw = data if isinstance(data, bytes) else yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
+    return load_bundle_data(raw, load_checklist())
+
+
+def _fields(result) -> dict[str, str]:
+    assert all(f.code == "invalid-data" and f.path == "bundle.yaml" and f.severity == "error" for f in result.findings)
+    return {f.params["field"]: f.params["detail"] for f in result.findings}
+
+
+def test_valid_data_is_normalized() -> None:
+    result = _load(good_data(documents={"business-license": {"files": ["a.pdf"], "expires": "2041-04-07"},
+                                        "audit-reports": {"years": [2023, 2024, 2025]}},
+                             attestations={"shareholder-resolution": {"signed": True, "sealed": True,
+                                                                      "by": "王五", "date": "2026-11-20"}}))
+    assert result.findings == []
+    assert result.present
+    assert result.section("borrower")["established"] == dt.date(2019, 4, 8)
+    assert result.section("project")["invested"] == Decimal(160000000)
+    assert result.document("business-license")["expires"] == dt.date(2041, 4, 7)
+    assert result.attestation("shareholder-resolution")["date"] == dt.date(2026, 11, 20)
+
+
+def test_no_bundle_yaml() -> None:
+    result = load_bundle_data(None, load_checklist())
+    assert (result.present, result.findings, result.data) == (False, [], {})
+
+
+def test_all_digit_ids_read_as_numbers_are_accepted() -> None:
+    data = good_data()
+    data["shareholders"][1]["id_number"] = 440301199006151236  # YAML gives an int
+    result = _load(data)
+    assert result.findings == []
+    assert result.data["shareholders"][1]["id_number"] == ID_HOLDER
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field", "detail"),
+    [
+        (lambda d: d["borrower"].__setitem__("uscc", USCC_BORROWER[:-1] + "0"), "borrower.uscc", "统一社会信用代码校验位错误"),
+        (lambda d: d["borrower"]["legal_rep"].__setitem__("id_number", ID_LEGAL_REP[:-1] + "1"),
+         "borrower.legal_rep.id_number", "居民身份证号校验位错误"),
+        (lambda d: d["borrower"]["legal_rep"].__setitem__("id_number", "110105194913310021"),
+         "borrower.legal_rep.id_number", "居民身份证号含无效成分"),
+        (lambda d: d["shareholders"][1].__setitem__("id_number", "4403011990061512"),
+         "shareholders[1].id_number", "居民身份证号应为18位,实际为16位"),
+        (lambda d: d["shareholders"][1].__setitem__("share", 30), "shareholders", "股东持股比例合计应为100,实际为90"),
+        (lambda d: d["shareholders"][0].pop("uscc"), "shareholders[0]", "须填写统一社会信用代码(uscc)或居民身份证号"),
+        (lambda d: d["borrower"].__setitem__("established", "2021-02-30"), "borrower.established", "不存在的日期 2021-02-30"),
+        (lambda d: d["borrower"].__setitem__("established", "去年"), "borrower.established", "日期格式应为 YYYY-MM-DD"),
+        (lambda d: d["project"].__setitem__("invested", -5), "project.invested", "最小值为 0"),
+        (lambda d: d["project"].__setitem__("invested", 400000000), "project.invested", "不能大于总投资(300000000)"),
+        (lambda d: d["loan"].__setitem__("amount", "一亿"), "loan.amount", "金额应为数字"),
+        (lambda d: d.__setitem__("documents", {"bussiness-license": {"files": ["a.pdf"]}}),
+         "documents.bussiness-license", "清单 dev-loan 中没有项目 'bussiness-license'"),
+        (lambda d: d.__setitem__("documents", {"audit-reports": {"years": ["二〇二三"]}}),
+         "documents.audit-reports.years[0]", "类型应为整数"),
+        (lambda d: d.__setitem__("attestations", {"loan-contract": {"signed": "是"}}),
+         "attestations.loan-contract.signed", "类型应为是/否"),
+        (lambda d: d.__setitem__("attestations", {"nope": {"signed": True}}), "attestations.nope", "没有项目 'nope'"),
+        (lambda d: d.__setitem__("borower", {}), "borower", "未知字段"),
+    ],
+)
+def test_each_problem_names_its_field(mutate, field: str, detail: str) -> None:
+    data = good_data()
+    mutate(data)
+    fields = _fields(_load(data))
+    assert field in fields, fields
+    assert detail in fields[field]
+
+
+def test_failed_fields_are_not_used() -> None:
+    data = good_data(documents={"audit-reports": {"years": [2024, "x"], "issued": "2026-10-01"}})
+    data["borrower"]["uscc"] = USCC_BORROWER[:-1] + "0"
+    data["shareholders"][1]["id_number"] = "123"
+    result = _load(data)
+    assert "uscc" not in result.section("borrower")  # no 三证合一 waiver from a wrong code
+    assert result.section("borrower")["name"] == "华安置业发展有限公司"
+    assert "years" not in result.document("audit-reports")
+    assert result.document("audit-reports")["issued"] == dt.date(2026, 10, 1)
+    assert result.data["shareholders"][0]["uscc"] == USCC_HOLDER
+    assert "id_number" not in result.data["shareholders"][1]
+
+
+def test_shares_in_thirds_may_round() -> None:
+    data = good_data()
+    data["shareholders"] = [dict(data["shareholders"][0], share=33.33), dict(data["shareholders"][1], share=33.33),
+                            dict(data["shareholders"][1], name="王五", share=33.33)]
+    assert _load(data).findings == []
+    data["shareholders"][2]["share"] = 33.3
+    assert _fields(_load(data)) == {"shareholders": "股东持股比例合计应为100,实际为99.96"}
+
+
+def test_unreadable_bundle_yaml() -> None:
+    from docgen.check.bundledata import unreadable_bundle_data
+
+    result = unreadable_bundle_data("bundle.yaml: 无法读取(权限不足)")
+    assert result.present and result.data == {}
+    assert [f.message("zh") for f in result.findings] == ["bundle.yaml 字段 (文件):无法读取:bundle.yaml: 无法读取(权限不足)"]
+
+
+def test_share_sum_problem_drops_shareholders() -> None:
+    data = good_data()
+    data["shareholders"][0]["share"] = 70
+    result = _load(data)
+    assert _fields(result) == {"shareholders": "股东持股比例合计应为100,实际为110"}
+    assert "shareholders" not in result.data
+
+
+def test_yaml_syntax_error_is_one_finding_with_line_and_column() -> None:
+    result = _load("borrower:\n  name: 华安\n  uscc: [91330100\nproject: {}\n".encode("utf-8"))
+    assert len(result.findings) == 1
+    finding = result.findings[0]
+    assert finding.code == "invalid-data"
+    assert finding.params["line"] == 4 and finding.params["column"] >= 1
+    assert finding.message("zh").startswith("bundle.yaml 字段 第4行")
+    assert "YAML 语法错误" in finding.message("zh")
+    assert result.data == {}
+
+
+def test_not_a_mapping_and_gbk_text() -> None:
+    assert _fields(_load(b"- a\n- b\n")) == {"(根)": "bundle.yaml 应为映射(borrower: …、project: … 等键值)"}
+    gbk = "borrower:\n  name: 华安置业\n".encode("gb18030")
+    result = _load(gbk)
+    assert result.findings == [] and result.section("borrower")["name"] == "华安置业"
+
+
+@pytest.mark.parametrize("text", [
+    "\n".join(["l0: &l0 [a, a, a, a, a, a, a, a, a, a]"]
+              + [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 9)])
+    + "\nborrower: {name: *l8}\n",  # "billion laughs": 10^9 values from 400 bytes
+    "a: &a [*a]\n",  # an alias inside itself
+])
+def test_alias_bombs_are_one_finding_not_a_hang(text) -> None:
+    result = _load(text.encode("utf-8"))
+    assert _fields(result) == {"(文件)": "内容展开后超过 100000 个值(别名 & / * 嵌套过多);请直接写出各字段"}
+    assert result.data == {}
+
+
+def test_a_few_aliases_are_fine() -> None:
+    result = _load(b"borrower: &b {name: \xe5\x8d\x8e\xe5\xae\x89}\ncontractor: *b\n")
+    assert result.findings == [] and result.section("contractor")["name"] == "华安"

@@ -1,0 +1,170 @@
+"""``docgen batch`` and ``docgen register list|verify`` through click's test runner."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from batch_helpers import rows, write_csv, write_xlsx
+from click.testing import CliRunner
+
+from docgen.cli import main
+from docgen.core.resources import templates_dir
+
+
+@pytest.fixture()
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("DOCGEN_REGISTER", str(tmp_path / "env-register.sqlite"))
+    return CliRunner()
+
+
+def test_batch_then_rerun_then_register(runner: CliRunner, tmp_path: Path) -> None:
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(3))
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "模板 demand-letter: 写入 3 份,跳过 0 份(已出具)"
+    assert "[新] 第2行 催字〔2026〕第00001号" in result.stdout
+    assert (tmp_path / "env-register.sqlite").exists()  # DOCGEN_REGISTER was used
+    assert len(list(out.glob("*.docx"))) == 3
+
+    again = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out),
+                                 "--format", "json"])
+    assert again.exit_code == 0
+    summary = json.loads(again.stdout)
+    assert (summary["written"], summary["skipped"]) == (0, 3)
+    assert [d["serial"] for d in summary["documents"]] == [f"催字〔2026〕第{n:05d}号" for n in (1, 2, 3)]
+    assert set(summary["documents"][0]) == {"row", "row_key", "serial", "file", "sha256", "status", "pdf"}
+
+    listed = runner.invoke(main, ["register", "list", "--format", "json"])
+    assert listed.exit_code == 0
+    records = json.loads(listed.stdout)
+    assert [r["serial"] for r in records] == [d["serial"] for d in summary["documents"]]
+    assert {"serial", "template", "row_key", "file", "sha256", "created"} <= set(records[0])
+    text = runner.invoke(main, ["register", "list", "--template", "demand-letter"])
+    assert text.exit_code == 0 and "催字〔2026〕第00003号\tdemand-letter\t" in text.stdout
+
+    ok = runner.invoke(main, ["register", "verify"])
+    assert ok.exit_code == 0
+    assert ok.stdout.strip().endswith("检查 3 份,全部完好")
+    changed = out / summary["documents"][0]["file"]
+    changed.write_bytes(changed.read_bytes() + b"\0")
+    missing = out / summary["documents"][2]["file"]
+    missing.unlink()
+    bad = runner.invoke(main, ["register", "verify"])
+    assert bad.exit_code == 1
+    assert f"催字〔2026〕第00001号  {changed.resolve()}: 已被改动" in bad.stdout
+    assert f"催字〔2026〕第00003号  {missing.resolve()}: 文件不存在" in bad.stdout
+    as_json = json.loads(runner.invoke(main, ["register", "verify", "--format", "json"]).stdout)
+    assert as_json["ok"] is False and [p["status"] for p in as_json["problems"]] == ["changed", "missing"]
+
+
+def test_bad_row_exit_1_names_row_and_column_and_writes_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    data = rows(3)
+    data[1]["逾期本金"] = "一万"
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    out = tmp_path / "out"
+    register = tmp_path / "reg.sqlite"
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out),
+                                  "--register", str(register)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "Error: 模板 demand-letter: 第3行数据有误,未生成任何文书;请改正后重新运行(或用 --skip-invalid 跳过这些行)")
+    assert "  - 第3行 I(逾期本金)列 principal: 无法转换:金额应为数字,收到 '一万'" in result.stderr
+    assert not out.exists()
+
+    skipped = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out),
+                                   "--register", str(register), "--skip-invalid"])
+    assert skipped.exit_code == 0
+    assert "以下 1 行数据有误,未生成:" in skipped.stderr
+    assert "写入 2 份,跳过 0 份(已出具),1 行数据有误未生成" in skipped.stdout
+    assert len(list(out.glob("*.docx"))) == 2
+
+
+def test_bad_row_json_lists_problems(runner: CliRunner, tmp_path: Path) -> None:
+    data = rows(2)
+    data[0]["证件号码"] = 330102198501011234
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o"),
+                                  "--format", "json"])
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["written"] == 0
+    assert payload["problems"] == [{"row": 2, "column": "C(证件号码)", "field": "id_number",
+                                    "message": "证件号码被 Excel 存成了数字(位数可能已丢失),请把该列设为文本后重新录入"}]
+
+
+def test_unreadable_rows_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    sheet = tmp_path / "rows.csv"
+    sheet.write_text("借款人,证件号码\n张三,x\n", encoding="utf-8")
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {sheet}: 第1行表头缺少必需的列:发函日期(letter_date)、")
+    assert "Traceback" not in result.output
+    unknown = runner.invoke(main, ["batch", "no-such", "--rows", str(sheet), "--out", str(tmp_path / "o")])
+    assert unknown.exit_code == 2 and "未知模板 no-such" in unknown.stderr
+    header_only = write_csv(tmp_path / "header.csv", rows(1))
+    header_only.write_text(header_only.read_text(encoding="utf-8-sig").splitlines()[0] + "\n", encoding="utf-8")
+    empty = runner.invoke(main, ["batch", "demand-letter", "--rows", str(header_only), "--out", str(tmp_path / "o")])
+    assert empty.exit_code == 2
+    assert empty.stderr == f"Error: {header_only}: 表格中没有数据行(只有表头);请检查是否选错了文件或工作表(--sheet)\n"
+    assert not (tmp_path / "o").exists()
+
+
+def test_options_are_validated(runner: CliRunner, tmp_path: Path) -> None:
+    sheet = write_csv(tmp_path / "rows.csv", rows(1))
+    bad_jobs = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path), "-j", "0"])
+    assert bad_jobs.exit_code == 2 and "至少为 1" in bad_jobs.stderr
+    missing = runner.invoke(main, ["batch", "demand-letter", "--rows", str(tmp_path / "nope.xlsx"), "--out", "x"])
+    assert missing.exit_code == 2
+    help_text = runner.invoke(main, ["batch", "--help"]).stdout
+    assert "docgen batch demand-letter --rows examples/templates/demand-letters.xlsx" in help_text
+    assert "DOCGEN_REGISTER" in help_text
+
+
+def test_bank_edited_template_jobs_and_csv(runner: CliRunner, tmp_path: Path) -> None:
+    edited = tmp_path / "我行催收函.docx"
+    shutil.copy(templates_dir() / "demand-letter.docx", edited)
+    sheet = write_csv(tmp_path / "rows.csv", rows(4), encoding="gb18030")
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o"),
+                                  "--template", str(edited), "--jobs", "2", "--register", str(tmp_path / "r.sqlite")])
+    assert result.exit_code == 0, result.output
+    assert "写入 4 份" in result.stdout
+    assert len(list((tmp_path / "o").glob("*.docx"))) == 4
+
+
+def test_empty_register_list(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["register", "list", "--register", str(tmp_path / "new.sqlite")])
+    assert result.exit_code == 0
+    assert result.stdout == f"登记簿 {tmp_path / 'new.sqlite'} 中没有记录\n"
+    assert not (tmp_path / "new.sqlite").exists()
+    verify = runner.invoke(main, ["register", "verify", "--register", str(tmp_path / "new.sqlite")])
+    assert verify.exit_code == 0 and "检查 0 份,全部完好" in verify.stdout
+
+
+def test_set_fills_columns_the_sheet_lacks(runner: CliRunner, tmp_path: Path) -> None:
+    data = rows(2)
+    for row in data:
+        del row["发函日期"]
+    data[1]["联系人"] = None
+    module_rows = __import__("batch_helpers").make_rows_module()
+    headers = [h for h in module_rows.HEADERS if h != "发函日期"]
+    sheet = tmp_path / "rows.csv"
+    sheet.write_text(
+        "\n".join([",".join(headers)] + [",".join("" if r[h] is None else str(r[h]) for h in headers) for r in data]) + "\n",
+        encoding="utf-8")
+    out = tmp_path / "o"
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out),
+                                  "--set", "letter_date=2026-11-28", "--set", "contact=何测试"])
+    assert result.exit_code == 0, result.output
+    from docxtext import docx_text
+
+    texts = [docx_text(p) for p in sorted(out.glob("*.docx"))]
+    assert all("2026年11月28日" in t for t in texts)
+    assert sum("何测试" in t for t in texts) == 1  # only the row whose cell was empty
+    unknown = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out),
+                                   "--set", "letter_date=2026-11-28", "--set", "colour=red"])
+    assert unknown.exit_code == 2 and "模板 demand-letter 没有字段 colour" in unknown.stderr
+    malformed = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out), "--set", "x"])
+    assert malformed.exit_code == 2 and "应写成 字段=值" in malformed.stderr

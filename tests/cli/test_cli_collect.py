@@ -1,0 +1,298 @@
+"""`docgen collect plan` and `docgen collect letters` through click's CliRunner: exit codes, outputs."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from collect_helpers import make_loan, write_loans
+
+from docgen.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _own_register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own default register, never the user's."""
+    path = tmp_path / "default-register.sqlite"
+    monkeypatch.setenv("DOCGEN_REGISTER", str(path))
+    return path
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+POLICY = """\
+letters:
+  pay_within_days: 10
+  penalty: {daily_rate: 0.0005}
+  branches:
+    default: {address: 杭州市上城区解放路100号, phone: 0571-87000000, contact: 王五}
+"""
+
+
+@pytest.fixture()
+def ledger(tmp_path: Path) -> Path:
+    loans = [
+        make_loan("JJ0001", days=2, row=2),
+        make_loan("JJ0002", days=10, guarantors=["李四", "王二"], row=3),
+        make_loan("JJ0003", days=None, row=4),
+        make_loan("JJ0004", days=95, maturity=dt.date(2026, 8, 20), guarantors=["赵六"], row=5),
+    ]
+    return write_loans(tmp_path / "台账.xlsx", loans)
+
+
+def test_plan_json_lists_overdue_loans_most_urgent_first(runner: CliRunner, ledger: Path) -> None:
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--format", "json"])
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)
+    assert [p["loan_no"] for p in plan] == ["JJ0004", "JJ0002", "JJ0001"]
+    first = plan[0]
+    assert first["guarantee_deadline"] == "2027-02-20"
+    assert first["warnings"] == ["guarantee-near", "demand-letter-overdue", "legal-action-overdue"]
+    assert plan[1]["next_action"] == "demand-letter"
+    assert plan[2]["next_action"] == "phone"
+    assert plan[2]["next_action_due"] == "2026-11-28"
+
+
+def test_plan_text_is_the_default(runner: CliRunner, ledger: Path) -> None:
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "催收计划  截至 2026-11-28  逾期贷款 3 笔"
+    assert lines[3].startswith("JJ0004")
+    assert "保证期间即将届满、催收函逾期未送达、应起诉未起诉" in lines[3]
+    assert lines[-1] == "期限预警 1 笔(时效或保证期间 90 天内届满或已届满);应办未办 2 笔。"
+
+
+def test_plan_xlsx_needs_an_output_file(runner: CliRunner, ledger: Path, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--format", "xlsx"])
+    assert result.exit_code == 2
+    assert "--format xlsx 需要 -o 输出文件" in result.output
+    out = tmp_path / "计划.xlsx"
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--format", "xlsx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out).active
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["JJ0004", "JJ0002", "JJ0001"]
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    blocked = tmp_path / "afile" / "计划.xlsx"  # a file where the folder should be
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--format", "xlsx", "-o", str(blocked)])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: 无法写入 {blocked}(File exists);请检查输出路径、写入权限和磁盘空间\n"
+
+
+def test_plan_reads_a_gb18030_csv_ledger(runner: CliRunner, tmp_path: Path) -> None:
+    from docgen.loans.ledger import write_ledger
+
+    path = write_ledger([make_loan("JJ0009", days=40, borrower="陕西眉县某某农业合作社")], tmp_path / "台账.csv",
+                        encoding="gb18030")
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(path), "--as-of", "2026-11-28",
+                                  "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (item,) = json.loads(result.stdout)
+    assert (item["borrower"], item["bucket"]) == ("陕西眉县某某农业合作社", "M2")
+
+
+def test_plan_bad_date_is_a_usage_error(runner: CliRunner, ledger: Path) -> None:
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "28/11/2026"])
+    assert result.exit_code == 2
+    assert "--as-of" in result.output
+    assert "例如 --as-of 2026-11-28" in result.output
+    far = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "9999-12-31"])
+    assert far.exit_code == 2 and "9999-12-31 超出可用范围 1900–2199 年" in far.output
+
+
+def test_plan_missing_ledger_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(tmp_path / "none.xlsx"), "--as-of", "2026-11-28"])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_plan_bad_policy_exits_2_naming_the_key(runner: CliRunner, ledger: Path, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("warning_days: -5\n", encoding="utf-8")
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--policy", str(policy)])
+    assert result.exit_code == 2
+    assert f"{policy}: warning_days: 最小值为 0" in result.output
+
+
+def test_plan_invalid_rows_exit_1_with_row_and_column(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "台账.csv"
+    from docgen.loans.ledger import write_ledger
+
+    write_ledger([make_loan("JJ0001", days=3), make_loan("JJ0002", days=3, id_number="11010519800101001")], path)
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(path), "--as-of", "2026-11-28"])
+    assert result.exit_code == 1
+    assert "第3行" in result.output
+    assert "证件号码" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_plan_custom_policy_changes_the_timetable(runner: CliRunner, ledger: Path, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "timetable:\n"
+        "  - {action: phone, from: 1, to: 1}\n"
+        "  - {action: demand-letter, from: 2, once: true}\n"
+        "  - {action: visit, from: 3}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--policy", str(policy), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    by_no = {p["loan_no"]: p for p in json.loads(result.stdout)}
+    assert (by_no["JJ0001"]["next_action"], by_no["JJ0001"]["next_action_due"]) == ("demand-letter", "2026-11-28")
+
+
+def test_help_has_examples(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["collect", "plan", "--help"])
+    assert result.exit_code == 0
+    assert "docgen collect plan --ledger ledger.xlsx --as-of 2026-11-28" in result.output
+
+
+def test_as_of_defaults_to_today(runner: CliRunner, ledger: Path) -> None:
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)
+    today = dt.date.today()
+    assert all(p["days_past_due"] == (today - dt.date.fromisoformat(p["overdue_since"])).days + 1 for p in plan)
+
+
+# --------------------------------------------------------------------------- letters
+
+
+@pytest.fixture()
+def policy_file(tmp_path: Path) -> Path:
+    path = tmp_path / "policy.yaml"
+    path.write_text(POLICY, encoding="utf-8")
+    return path
+
+
+def _letters(runner: CliRunner, ledger: Path, out: Path, *extra: str, as_of: str = "2026-11-28"):
+    return runner.invoke(main, ["collect", "letters", "--ledger", str(ledger), "--as-of", as_of,
+                                "--out", str(out), *extra])
+
+
+def test_letters_then_rerun_generates_none(runner: CliRunner, ledger: Path, policy_file: Path,
+                                           tmp_path: Path) -> None:
+    out = tmp_path / "letters"
+    register = tmp_path / "reg.sqlite"
+    first = _letters(runner, ledger, out, "--policy", str(policy_file), "--register", str(register))
+    assert first.exit_code == 0, first.output
+    lines = first.stdout.splitlines()
+    # JJ0002 (day 10) and JJ0004 (day 95) are due; JJ0001 (day 2) is not, JJ0003 is not overdue.
+    assert lines[0] == "催收函  截至 2026-11-28:应发 2 封,本次生成 2 封,此前已发 0 封,无法生成 0 封"
+    assert lines[1].startswith("  生成  JJ0002  催字〔2026〕第00001号  ")
+    assert lines[2].startswith("  生成  JJ0004  催字〔2026〕第00002号  ")
+    assert len(list(out.glob("*.docx"))) == 2
+
+    again = _letters(runner, ledger, out, "--policy", str(policy_file), "--register", str(register),
+                     "--format", "json", as_of="2026-11-30")
+    assert again.exit_code == 0, again.output
+    summary = json.loads(again.stdout)
+    assert summary["written"] == []
+    assert [s["loan_no"] for s in summary["skipped"]] == ["JJ0002", "JJ0004"]
+    assert len(list(out.glob("*.docx"))) == 2
+
+    # The plan sees the letters in the same register and moves on.
+    plan = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                "--register", str(register), "--format", "json"])
+    by_no = {p["loan_no"]: p for p in json.loads(plan.stdout)}
+    assert by_no["JJ0002"]["next_action"] == "guarantor-demand"
+    assert by_no["JJ0004"]["next_action"] == "legal-action"
+
+
+def test_letters_use_the_default_register(runner: CliRunner, ledger: Path, policy_file: Path,
+                                          tmp_path: Path, _own_register: Path) -> None:
+    result = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy_file))
+    assert result.exit_code == 0, result.output
+    assert _own_register.exists()
+    plan = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                "--format", "json"])
+    assert "demand-letter-overdue" not in plan.stdout
+
+
+def test_letters_without_any_branch_contacts_exit_2(runner: CliRunner, ledger: Path, tmp_path: Path) -> None:
+    result = _letters(runner, ledger, tmp_path / "out")
+    assert result.exit_code == 2
+    assert "letters.branches: 催收策略没有任何机构的联系方式" in result.output
+    assert "examples/collection-policy.yaml" in result.output
+
+
+def test_letters_for_a_branch_without_contacts_exit_1_naming_row_and_reason(
+    runner: CliRunner, ledger: Path, tmp_path: Path
+) -> None:
+    policy = tmp_path / "west.yaml"
+    policy.write_text("letters:\n  branches:\n    城西支行: {address: 某路1号, phone: '0571-1', contact: 赵六}\n",
+                      encoding="utf-8")
+    result = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy), "--format", "json")
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout)
+    assert summary["written"] == []
+    assert [(r["loan_no"], r["row"]) for r in summary["refused"]] == [("JJ0002", 3), ("JJ0004", 5)]
+    assert summary["refused"][0]["problems"][0]["field"] == "letters.branches"
+    text = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy))
+    assert text.exit_code == 1
+    assert "  无法生成  第3行 借据号 JJ0002: letters.branches(机构):催收策略中没有机构“城东支行”的联系方式" in text.stdout
+
+
+def test_letters_bad_options_exit_2(runner: CliRunner, ledger: Path, tmp_path: Path) -> None:
+    result = _letters(runner, ledger, tmp_path / "out", as_of="2026-13-01")
+    assert result.exit_code == 2
+    assert "不存在的日期 2026-13-01" in result.output
+    result = runner.invoke(main, ["collect", "letters", "--ledger", str(ledger), "--as-of", "2026-11-28"])
+    assert result.exit_code == 2
+    assert "--out" in result.output
+
+
+def test_letters_invalid_ledger_rows_exit_1(runner: CliRunner, tmp_path: Path, policy_file: Path) -> None:
+    from docgen.loans.ledger import write_ledger
+
+    path = write_ledger([make_loan("JJ0001", days=10), make_loan("JJ0001", days=12)], tmp_path / "台账.xlsx")
+    result = _letters(runner, path, tmp_path / "out", "--policy", str(policy_file))
+    assert result.exit_code == 1
+    assert "借据号 JJ0001 重复" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.soffice
+def test_letters_merge_into_one_pdf(runner: CliRunner, ledger: Path, policy_file: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    merged = tmp_path / "催收函.pdf"
+    result = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy_file), "--merge-pdf", str(merged))
+    assert result.exit_code == 0, result.output
+    assert f"合并 PDF:{merged}" in result.stdout
+    text = "".join(page.extract_text() for page in PdfReader(str(merged)).pages)
+    assert "杭州云栖贸易有限公司" in text
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == 2
+
+
+def test_plan_shows_progress_on_big_ledgers(runner: CliRunner, ledger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import docgen.cli.collect as cli_collect
+
+    monkeypatch.setattr(cli_collect, "_PROGRESS_MIN", 2)  # the fixture's 4 loans count as big
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "计算催收计划" in result.stderr
+    assert json.loads(result.stdout)[0]["loan_no"] == "JJ0004"  # stdout stays clean JSON
+
+
+def test_plan_for_one_officer(runner: CliRunner, ledger: Path) -> None:
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--officer", "王五", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 3
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--officer", "无此人", "--format", "json"])
+    assert json.loads(result.stdout) == []

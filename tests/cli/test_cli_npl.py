@@ -1,0 +1,263 @@
+"""``docgen npl-report`` end to end: exit codes, JSON shape, and the Word report re-opened."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+from ledger_fixtures import row, write_seed_ledgers
+
+from docgen.cli import main
+from docgen.loans.ledger import write_ledger
+
+NOTES = """\
+branch: 眉县支行
+collection:
+  - 年初统一制定不良清收计划,落实到每一位客户经理。
+litigation: 我行接到判决书后逐户走访借款人。
+plan:
+  - 一是全员清收、依法清收,全力清降存量不良贷款。
+  - 二是前移风险关口,严格执行贷款“三查”制度。
+"""
+
+SENTENCE = ("截止2026年6月30日,支行表内不良贷款余额102.01万元,较季初下降2.00万元,不良占比1.21%,"
+            "完成季度任务10.00万元的20%;表外不良贷款余额1727.25万元,本季清收12.70万元,"
+            "完成季度任务35.00万元的36.29%。")
+
+
+def _run(*args: str):
+    return CliRunner().invoke(main, ["npl-report", *args])
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("seed")
+    opening, closing, targets = write_seed_ledgers(folder)
+    notes = folder / "notes.yaml"
+    notes.write_text(NOTES, encoding="utf-8")
+    # One misclassified loan beside the seed's: 关注 but 120 days overdue, so the annex lists it.
+    from ledger_fixtures import seed_snapshots
+
+    _, rows = seed_snapshots()
+    flagged = write_ledger([*rows, row("M1", 0, "关注", days=120, serial=7, officer="赵晓燕")],
+                           folder / "closing-flagged.xlsx")
+    return {"opening": opening, "closing": closing, "targets": targets, "notes": notes,
+            "flagged": flagged, "dir": folder}
+
+
+@pytest.fixture(scope="module")
+def report(seed: dict[str, Path]) -> tuple[object, Path]:
+    out = seed["dir"] / "report.docx"
+    result = _run("--ledger", str(seed["flagged"]), "--opening", str(seed["opening"]), "--period", "2026Q2",
+                  "--targets", str(seed["targets"]), "--notes", str(seed["notes"]), "-o", str(out))
+    return result, out
+
+
+def test_json_shape_and_figures(seed: dict[str, Path]) -> None:
+    result = _run("--ledger", str(seed["closing"]), "--opening", str(seed["opening"]), "--period", "2026Q2",
+                  "--targets", str(seed["targets"]), "--format", "json")
+    assert result.exit_code == 0, result.output + result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["period", "period_start", "period_end", "as_of", "loans", "on_balance", "off_balance",
+                          "large_npl_threshold", "large_npls", "by_category", "litigation", "breakdowns",
+                          "migration", "flags"]
+    assert data["on_balance"] == {"npl_balance": 1020100.0, "npl_balance_opening": 1040100.0, "change": -20000.0,
+                                  "loan_balance": 84306000.0, "npl_ratio": 0.0121, "reduction_target": 100000.0,
+                                  "reduction_completion": 0.2}
+    assert data["off_balance"] == {"npl_balance": 17272500.0, "recovered": 127000.0, "recovery_target": 350000.0,
+                                   "recovery_completion": 0.3629}
+    assert set(data["large_npls"][0]) >= {"loan_no", "borrower", "balance", "officer"}
+    assert list(data["by_category"]) == ["正常", "关注", "次级", "可疑", "损失"]
+    assert data["migration"]["counts"]["次级"]["次级"] == 1
+
+
+def test_json_without_opening_has_nulls(seed: dict[str, Path]) -> None:
+    result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--as-of", "2026-06-09",
+                  "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["as_of"] == "2026-06-09"
+    assert data["on_balance"]["npl_balance_opening"] is None
+    assert data["on_balance"]["change"] is None and data["on_balance"]["reduction_completion"] is None
+    assert data["migration"] is None
+
+
+def test_text_output_lists_flags(seed: dict[str, Path]) -> None:
+    result = _run("--ledger", str(seed["flagged"]), "--period", "2026Q2")
+    assert result.exit_code == 0, result.stderr
+    assert "未提供期初台账(--opening)" in result.stdout
+    assert ("[misclassified] 借据号 M1(借款人M1,第8行)截至2026-06-30逾期120天,五级分类为关注,"
+            "按金融资产风险分类办法应至少为次级") in result.stdout
+
+
+def test_docx_report(report: tuple[object, Path]) -> None:
+    result, out = report
+    assert result.exit_code == 0, result.stderr
+    assert f"已生成 {out}" in result.stderr
+    document = docx.Document(str(out))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "关于不良贷款现状及催收管理工作报告"
+    assert texts[1] == "总行:"
+    for heading in ("一、基本情况。", "二、催收情况。", "三、诉讼情况。", "四、下一步工作计划。"):
+        assert heading in texts
+    basic = texts.index("一、基本情况。")
+    assert texts[basic + 1] == SENTENCE
+    assert "年初统一制定不良清收计划,落实到每一位客户经理。" in texts
+    assert "二是前移风险关口,严格执行贷款“三查”制度。" in texts
+    assert ("截至2026年6月30日,10.00万元以上大额不良贷款共5笔、合计1829.26万元,逐户落实清收责任人(见表5):"
+            "借款人W11627.25万元(客户经理李志强)、借款人W2100.00万元(客户经理王立新)、"
+            "借款人N150.00万元(客户经理李志强)等。") in texts
+    assert "目前涉诉贷款2笔、余额1667.25万元,本季通过诉讼及执行收回10.70万元,其中借款人W110.70万元。" in texts
+    assert "眉县支行" in texts and "2026年6月30日" in texts
+    # The chart is one inline picture, embedded as PNG.
+    assert len(document.inline_shapes) == 1
+    assert any(rel.reltype.endswith("/image") for rel in document.part.rels.values())
+    # Annex: the flagged loan, with its days and the class it needs.
+    annex = texts.index("五级分类与逾期天数一致性检查")
+    assert "经检查,共1笔贷款的五级分类优于其逾期天数所要求的分类,需重新认定:" in texts[annex:]
+    flag_table = document.tables[-1]
+    assert [c.text for c in flag_table.rows[1].cells] == ["1", "M1", "借款人M1", "120", "关注", "次级", "赵晓燕"]
+    # Large-NPL table with the officer in charge.
+    large = next(t for t in document.tables if t.rows[0].cells[0].text == "序号" and t.rows[0].cells[5].text == "客户经理")
+    assert [c.text for c in large.rows[1].cells] == ["1", "借款人W1", "W1", "1627.25", "损失(表外)", "李志强"]
+    # Migration table: N1 stayed 次级 (1 loan, 52.00万 at the opening); M1 is new.
+    migration = next(t for t in document.tables if t.rows[0].cells[0].text == "季初\\期末")
+    rows = {r.cells[0].text: [c.text for c in r.cells[1:]] for r in migration.rows[1:]}
+    assert rows["次级"][2] == "1笔\n52.00"
+    assert rows["新发放"][1] == "1笔\n0.00"
+
+
+def test_docx_without_opening_and_notes(seed: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "r.docx"
+    single = write_ledger([row("A1", 1000000, "次级", days=100), row("A2", 9000000)], tmp_path / "one.xlsx")
+    result = _run("--ledger", str(single), "--period", "2026Q2", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert "警告: notes.yaml 未提供 plan" in result.stderr
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert "截止2026年6月30日,支行表内不良贷款余额100.00万元,不良占比10%;表外不良贷款余额0.00万元,本季清收0.00万元。" in texts
+    assert any("本期未提供季初贷款台账" in t for t in texts)
+    assert "本期无涉诉贷款。" in texts
+    assert "眉县支行营业部" in texts  # the ledger's only branch signs when notes name none
+
+
+def test_bad_rows_exit_1_with_row_and_column(tmp_path: Path) -> None:
+    bad = write_ledger([row("A1", 1000), row("A2", 1000, "很好")], tmp_path / "bad.xlsx")
+    out = tmp_path / "never.docx"
+    result = _run("--ledger", str(bad), "--period", "2026Q2", "-o", str(out))
+    assert result.exit_code == 1
+    assert "台账有 1 行数据不合格" in result.stderr
+    assert "第3行 O(五级分类)列 classification: 不允许的取值 很好" in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--ledger", "missing.xlsx", "--period", "2026Q2"], "does not exist"),
+    (["--period", "2026Q5"], "无法识别的报告期 '2026Q5'"),
+    (["--period", "2026Q2", "--as-of", "30/06/2026"], "日期格式应为 YYYY-MM-DD"),
+    (["--period", "2026Q2", "--pdf"], "--pdf needs -o/--output"),
+    (["--period", "2026Q2", "-o", "report.pdf"], "ending in .docx"),
+])
+def test_usage_errors_exit_2(seed: dict[str, Path], args: list[str], message: str) -> None:
+    if "--ledger" not in args:
+        args = ["--ledger", str(seed["closing"]), *args]
+    result = _run(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_bad_targets_and_multi_branch_without_notes_exit_2(seed: dict[str, Path], tmp_path: Path) -> None:
+    targets = tmp_path / "t.yaml"
+    targets.write_text("reduction_target: -5\n", encoding="utf-8")
+    result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--targets", str(targets))
+    assert result.exit_code == 2
+    assert "reduction_target: 最小值为 0" in result.stderr
+    result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "-o", str(tmp_path / "x.docx"))
+    assert result.exit_code == 2
+    assert "台账包含 2 个机构,无法确定报告单位;请在 notes.yaml 中填写 branch" in result.stderr
+    assert not (tmp_path / "x.docx").exists()
+
+
+@pytest.mark.soffice
+def test_pdf(seed: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "报告.docx"
+    result = _run("--ledger", str(seed["closing"]), "--opening", str(seed["opening"]), "--period", "2026Q2",
+                  "--targets", str(seed["targets"]), "--notes", str(seed["notes"]), "-o", str(out), "--pdf")
+    assert result.exit_code == 0, result.stderr
+    pdf = tmp_path / "报告.pdf"
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+    assert "102.01" in text.replace(" ", "") and "关于不良贷款现状及催收管理工作报告" in text.replace(" ", "")
+
+
+def test_docx_unchanged_npl_says_flat(tmp_path: Path) -> None:
+    rows = [row("A1", 1000000, "次级", days=100), row("A2", 9000000)]
+    opening = write_ledger(rows, tmp_path / "open.xlsx")
+    closing = write_ledger(rows, tmp_path / "close.xlsx")
+    notes = tmp_path / "notes.yaml"
+    notes.write_text("branch: 眉县支行\nplan: [继续清收。]\n", encoding="utf-8")
+    out = tmp_path / "flat.docx"
+    result = _run("--ledger", str(closing), "--opening", str(opening), "--period", "2026Q2", "--notes", str(notes),
+                  "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert "截止2026年6月30日,支行表内不良贷款余额100.00万元,较季初持平,不良占比10%;表外不良贷款余额0.00万元,本季清收0.00万元。" in texts
+
+
+def test_unknown_header_is_reported_not_silently_dropped(tmp_path: Path) -> None:
+    headers = ["借据号", "合同号", "借款人", "证件号码", "机构", "客户经理", "产品", "发放日期", "到期日期", "发放金额",
+               "贷款余额", "逾期起始日", "逾期本金", "欠息", "五级分类", "表内外", "本期收回", "担保人", "保证期间届满日",
+               "诉讼状态", "时效终端日"]  # the last one misspelt
+    path = write_ledger([row("A1", 1000)], tmp_path / "typo.csv", headers=headers)
+    result = _run("--ledger", str(path), "--period", "2026Q2")
+    assert result.exit_code == 0
+    assert "未识别的列 时效终端日(已忽略" in result.stderr
+
+
+def test_half_year_report_uses_half_year_words(seed: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "h1.docx"
+    result = _run("--ledger", str(seed["closing"]), "--opening", str(seed["opening"]), "--period", "2026H1",
+                  "--targets", str(seed["targets"]), "--notes", str(seed["notes"]), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert ("截止2026年6月30日,支行表内不良贷款余额102.01万元,较期初下降2.00万元,不良占比1.21%,"
+            "完成半年任务10.00万元的20%;表外不良贷款余额1727.25万元,本半年清收12.70万元,"
+            "完成半年任务35.00万元的36.29%。") in texts
+
+
+def test_bank_edited_template(seed: dict[str, Path], tmp_path: Path) -> None:
+    from docgen.core.resources import templates_dir
+
+    edited = docx.Document(str(templates_dir() / "npl-report.docx"))
+    edited.paragraphs[0].runs[0].text = "关于不良贷款现状及催收管理工作的报告(眉县支行)"
+    custom = tmp_path / "我行模板.docx"
+    edited.save(str(custom))
+    out = tmp_path / "custom.docx"
+    result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--notes", str(seed["notes"]),
+                  "--template", str(custom), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert docx.Document(str(out)).paragraphs[0].text == "关于不良贷款现状及催收管理工作的报告(眉县支行)"
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"not a docx")
+    result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--notes", str(seed["notes"]),
+                  "--template", str(broken), "-o", str(tmp_path / "x.docx"))
+    assert result.exit_code == 2
+    assert "不是有效的 Word .docx 文件" in result.stderr
+
+
+def test_ledger_with_only_a_header_exits_2(tmp_path: Path) -> None:
+    path = write_ledger([], tmp_path / "empty.xlsx")
+    result = _run("--ledger", str(path), "--period", "2026Q2")
+    assert result.exit_code == 2
+    assert "台账中没有贷款数据(只有表头)" in result.stderr
+
+
+def test_output_that_cannot_be_written_is_one_clear_line(seed: dict[str, Path], tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    out = tmp_path / "afile" / "report.docx"  # a file where the folder should be
+    result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--notes", str(seed["notes"]),
+                  "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: 无法写入 {out}(File exists);请检查输出路径、写入权限和磁盘空间\n"

@@ -1,0 +1,199 @@
+"""CLI: docgen templates list|show|lint and docgen render — exit codes and messages."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from docgen.cli import main
+from docgen.core.docxbuild import add_body, new_document
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "templates"
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def run(runner: CliRunner, *args: str):
+    return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+def test_templates_list(runner):
+    result = run(runner, "templates", "list")
+    assert result.exit_code == 0
+    assert "demand-letter" in result.output and "逾期贷款催收函" in result.output
+    data = json.loads(run(runner, "templates", "list", "--format", "json").output)
+    assert {"name": "shareholder-resolution", "title": "股东会决议及授权书", "category": "开发贷·签约前汇签资料"} in data
+
+
+def test_templates_show_text_and_json(runner):
+    result = run(runner, "templates", "show", "demand-letter")
+    assert result.exit_code == 0
+    assert "principal" in result.output and "逾期本金" in result.output and "必填" in result.output
+    data = json.loads(run(runner, "templates", "show", "shareholder-resolution", "--format", "json").output)
+    fields = {f["name"]: f for f in data["fields"]}
+    assert fields["meeting_date"] == {"name": "meeting_date", "type": "date", "required": True,
+                                      "aliases": ["会议日期"], "description": "会议日期"}
+    assert {"name": "share", "type": "amount", "required": True, "aliases": ["出资比例", "持股比例"]} in fields["shareholders"]["items"]
+
+
+def test_templates_show_unknown_exits_2(runner):
+    result = run(runner, "templates", "show", "nope")
+    assert result.exit_code == 2
+    assert "未知模板 nope" in result.output
+
+
+def test_render_example(runner, tmp_path):
+    out = tmp_path / "letter.docx"
+    result = run(runner, "render", "demand-letter", "--data", str(EXAMPLES / "demand-letter.yaml"), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    text = "\n".join(p.text for p in docx.Document(out).paragraphs)
+    assert "人民币壹拾叁万贰仟壹佰元整" in text
+
+
+def test_render_json_data_and_edited_template(runner, tmp_path):
+    data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
+    data_file = tmp_path / "d.json"
+    data_file.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    doc = new_document()
+    add_body(doc, "我行版本:{{ borrower }},合计{{ total|amount_in_words }},编号{{ serial }}")
+    edited = tmp_path / "我行催收函.docx"
+    doc.save(edited)
+    out = tmp_path / "out.docx"
+    result = run(runner, "render", "demand-letter", "--template", str(edited), "--data", str(data_file), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    text = docx.Document(out).paragraphs[0].text
+    assert text == "我行版本:杭州临平明远五金制品有限公司,合计人民币壹拾叁万贰仟壹佰元整,编号催字〔2026〕第00007号"
+
+
+def test_render_invalid_data_exits_1_naming_fields_and_writes_nothing(runner, tmp_path):
+    data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
+    del data["principal"]
+    data["pay_by"] = "2026-11-01"
+    data_file = tmp_path / "d.yaml"
+    data_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out.docx"
+    result = run(runner, "render", "demand-letter", "--data", str(data_file), "-o", str(out))
+    assert result.exit_code == 1
+    assert "模板 demand-letter: 数据未通过检查" in result.output
+    assert "principal: 必填字段,不能缺少" in result.output
+    assert not out.exists()
+
+
+def test_render_malformed_data_file_exits_2(runner, tmp_path):
+    bad = tmp_path / "d.yaml"
+    bad.write_text("borrower: [unclosed\n", encoding="utf-8")
+    result = run(runner, "render", "demand-letter", "--data", str(bad), "-o", str(tmp_path / "o.docx"))
+    assert result.exit_code == 2
+    assert "d.yaml 第2行第1列: 数据文件不是合法的 YAML:" in result.output
+    listing = tmp_path / "l.yaml"
+    listing.write_text("- a\n- b\n", encoding="utf-8")
+    result = run(runner, "render", "demand-letter", "--data", str(listing), "-o", str(tmp_path / "o.docx"))
+    assert result.exit_code == 2 and "l.yaml: 数据文件顶层应为映射(键: 值),如 borrower: 张三" in result.output
+
+
+def test_render_without_serial_takes_one_from_the_register(runner, tmp_path):
+    data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
+    del data["serial"]
+    data_file = tmp_path / "d.yaml"
+    data_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    register = str(tmp_path / "reg.sqlite")
+
+    def render(out: str) -> str:
+        result = run(runner, "render", "demand-letter", "--data", str(data_file), "-o", str(tmp_path / out),
+                     "--register", register)
+        assert result.exit_code == 0, result.output
+        return "\n".join(p.text for p in docx.Document(tmp_path / out).paragraphs)
+
+    assert "编号:催字〔2026〕第00001号" in render("a.docx")
+    assert "编号:催字〔2026〕第00001号" in render("again.docx")  # same contract keeps its serial
+    data["contract_no"] = "临农商借字2025第0999号"
+    data_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert "编号:催字〔2026〕第00002号" in render("b.docx")
+    from docgen.documents.register import Register
+
+    with Register(register) as reg:
+        records = reg.records("demand-letter")
+    assert [(r.serial, Path(r.file).name) for r in records] == [
+        ("催字〔2026〕第00001号", "again.docx"), ("催字〔2026〕第00002号", "b.docx")]
+    # every rendered file is recorded with its hash: verify finds nothing reserved-but-unwritten
+    verify = run(runner, "register", "verify", "--register", register)
+    assert verify.exit_code == 0, verify.output
+    (tmp_path / "b.docx").write_bytes(b"edited")
+    verify = run(runner, "register", "verify", "--register", register)
+    assert verify.exit_code == 1 and "b.docx" in verify.output
+
+
+def test_render_to_an_unwritable_path_is_one_clear_line(runner, tmp_path):
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    out = tmp_path / "afile" / "催收函.docx"  # a file where the folder should be
+    result = run(runner, "render", "demand-letter", "--data", str(EXAMPLES / "demand-letter.yaml"), "-o", str(out))
+    assert result.exit_code == 2
+    assert result.output == f"Error: 无法写入 {out}(File exists);请检查输出路径、写入权限和磁盘空间\n"
+
+
+def test_render_usage_errors(runner, tmp_path):
+    data = str(EXAMPLES / "demand-letter.yaml")
+    assert run(runner, "render", "demand-letter", "--data", data, "-o", str(tmp_path / "x.pdf")).exit_code == 2
+    assert run(runner, "render", "--data", data, "-o", str(tmp_path / "x.docx")).exit_code == 2
+    assert run(runner, "render", "demand-letter", "--data", str(tmp_path / "none.yaml"), "-o", "x.docx").exit_code == 2
+
+
+def test_lint_command_exit_codes_and_json(runner, tmp_path):
+    doc = new_document()
+    add_body(doc, "致:{{ borrower }")
+    add_body(doc, "{{ unknown_field }}")
+    path = tmp_path / "edited.docx"
+    doc.save(path)
+    result = run(runner, "templates", "lint", str(path), "--schema", "demand-letter", "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert {p["code"] for p in data["problems"]} >= {"broken-tag"}
+    text = run(runner, "templates", "lint", str(path), "--schema", "demand-letter")
+    assert text.exit_code == 1 and "错误 [broken-tag] word/document.xml 第1段" in text.output
+    clean = run(runner, "templates", "lint", str(Path(__file__).resolve().parents[2] / "templates" / "demand-letter.docx"))
+    assert clean.exit_code == 0 and "0 个错误, 0 个警告" in clean.output
+
+
+def test_lint_not_a_docx_exits_2(runner, tmp_path):
+    bad = tmp_path / "x.docx"
+    bad.write_bytes(b"plain text")
+    result = run(runner, "templates", "lint", str(bad))
+    assert result.exit_code == 2 and "不是有效的 Word .docx 文件" in result.output
+
+
+def test_corrupt_document_xml_exits_2_naming_the_file(runner, tmp_path):
+    import zipfile
+
+    source = Path(__file__).resolve().parents[2] / "templates" / "demand-letter.docx"
+    bad = tmp_path / "我行催收函.docx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(bad, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            out.writestr(info, data[: len(data) // 2] if info.filename == "word/document.xml" else data)
+    lint = run(runner, "templates", "lint", str(bad))
+    render = run(runner, "render", "demand-letter", "--template", str(bad), "--data",
+                 str(EXAMPLES / "demand-letter.yaml"), "-o", str(tmp_path / "o.docx"))
+    for result in (lint, render):
+        assert result.exit_code == 2
+        assert result.output.startswith(f"Error: {bad}: 不是有效的 Word .docx 文件,请在 Word 中打开并另存为 .docx(")
+    assert not (tmp_path / "o.docx").exists()
+
+
+@pytest.mark.soffice
+def test_render_with_pdf(runner, tmp_path):
+    from pypdf import PdfReader
+
+    out = tmp_path / "催收函.docx"
+    result = run(runner, "render", "demand-letter", "--data", str(EXAMPLES / "demand-letter.yaml"), "-o", str(out), "--pdf")
+    assert result.exit_code == 0, result.output
+    pdf_path = tmp_path / "催收函.pdf"
+    assert pdf_path.exists() and f"已生成 {pdf_path}" in result.output
+    text = "".join("".join(page.extract_text() or "" for page in PdfReader(pdf_path).pages).split())
+    assert "人民币壹拾叁万贰仟壹佰元整" in text and "送达回证" in text

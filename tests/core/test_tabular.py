@@ -1,0 +1,306 @@
+"""The spreadsheet reader: xlsx and csv, Chinese headers, encodings, Excel's number traps."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from docgen.core.errors import InputError
+from docgen.core.tabular import column_letter, decode_text, read_table
+
+ALIASES = {
+    "borrower": ["借款人", "客户名称"],
+    "id_number": ["证件号码", "身份证号"],
+    "contract_no": ["借款合同号"],
+    "overdue_since": ["逾期起始日"],
+    "principal": ["逾期本金"],
+}
+ID = "11010519491231002X"
+
+
+def _xlsx(path: Path, rows: list[list], *, id_as_text: bool = True) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    if id_as_text:
+        for cell in ws["B"][1:]:
+            cell.number_format = "@"
+    for cell in ws["D"][1:]:
+        if isinstance(cell.value, (dt.date, dt.datetime)):
+            cell.number_format = "yyyy-mm-dd"
+    wb.save(path)
+    return path
+
+
+def test_xlsx_chinese_headers_dates_and_blank_rows(tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "rows.xlsx", [
+        ["借款人", "证件号码", "借款合同号", "逾期起始日", "逾期本金", "备注"],
+        ["张三", ID, "HT-001", dt.date(2026, 11, 22), 12500.5, "x"],
+        [None, None, None, None, None, None],
+        ["A&B<公司>", "91330110MA2H3K5X4B", "HT-002", dt.datetime(2026, 11, 21), 300, None],
+    ])
+    table = read_table(path, ALIASES, required=["borrower"], text_fields=["id_number"])
+    assert table.fields == ["borrower", "id_number", "contract_no", "overdue_since", "principal"]
+    assert table.unknown_headers == ["备注"]
+    assert [r.number for r in table.rows] == [2, 4]
+    first, second = table.rows
+    assert first.values == {"borrower": "张三", "id_number": ID, "contract_no": "HT-001",
+                            "overdue_since": dt.date(2026, 11, 22), "principal": 12500.5}
+    assert second.values["overdue_since"] == dt.date(2026, 11, 21)  # midnight datetime -> date
+    assert second.values["borrower"] == "A&B<公司>"
+    assert first.columns["id_number"] == "B(证件号码)"
+    assert table.problems == []
+
+
+def test_numeric_id_cell_is_a_problem_with_row_and_column(tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "rows.xlsx", [
+        ["借款人", "证件号码", "借款合同号"],
+        ["张三", ID, "HT-001"],
+        ["李四", 110105194912310021, "HT-002"],  # Excel keeps 15 digits: the last ones are gone
+    ], id_as_text=False)
+    table = read_table(path, ALIASES, text_fields=["id_number"])
+    assert len(table.problems) == 1
+    problem = table.problems[0]
+    assert (problem.row, problem.column, problem.path) == (3, "B(证件号码)", "id_number")
+    assert problem.message == "证件号码被 Excel 存成了数字(位数可能已丢失),请把该列设为文本后重新录入"
+    assert str(problem).startswith("第3行 B(证件号码)列 id_number:")
+
+
+def test_scientific_notation_in_csv_id_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text("借款人,证件号码\n张三,1.10105E+17\n", encoding="utf-8")
+    table = read_table(path, ALIASES, text_fields=["id_number"])
+    assert [(p.row, p.column) for p in table.problems] == [(2, "B(证件号码)")]
+    assert "科学计数法" in table.problems[0].message
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text("借款人,证件号码,逾期本金\r\n杭州明远五金有限公司,%s,\"1,250.00\"\r\n,,\r\n" % ID, encoding=encoding)
+    table = read_table(path, ALIASES, required=["borrower", "id_number"], text_fields=["id_number"])
+    assert [r.values for r in table.rows] == [
+        {"borrower": "杭州明远五金有限公司", "id_number": ID, "principal": "1,250.00"}
+    ]
+    assert table.rows[0].number == 2
+
+
+def test_header_matching_ignores_spaces_full_width_and_unit(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text("* 借 款 人 ,证件号码,逾期本金(元)\n张三,%s,5\n" % ID, encoding="utf-8")
+    table = read_table(path, ALIASES)
+    assert table.fields == ["borrower", "id_number", "principal"]
+
+
+def test_canonical_names_work_as_headers(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text("borrower,ID_Number\n张三,%s\n" % ID, encoding="utf-8")
+    assert read_table(path, ALIASES).fields == ["borrower", "id_number"]
+
+
+def test_missing_required_header_names_file_and_header(tmp_path: Path) -> None:
+    path = tmp_path / "名单.csv"
+    path.write_text("借款人,逾期本金\n张三,5\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_table(path, ALIASES, required=["borrower", "id_number"])
+    assert str(err.value) == f"{path}: 第1行表头缺少必需的列:证件号码(id_number);请在表头加上这些列"
+    assert err.value.exit_code == 2
+
+
+def test_duplicate_header_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text("借款人,客户名称\n张三,李四\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"表头重复:A\(借款人\) 与 B\(客户名称\) 都对应字段 borrower"):
+        read_table(path, ALIASES)
+
+
+def test_unreadable_inputs_are_input_errors(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(InputError, match="broken.xlsx"):
+        read_table(broken, ALIASES)
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(InputError, match=r"另存为 \.xlsx"):
+        read_table(old, ALIASES)
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError, match="找不到表头"):
+        read_table(empty, ALIASES)
+    with pytest.raises(InputError, match="文件不存在"):
+        read_table(tmp_path / "nope.csv", ALIASES)
+
+
+def test_sheet_selection(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.append(["说明"])
+    ws = wb.create_sheet("名单")
+    ws.append(["借款人"])
+    ws.append(["张三"])
+    wb.save(tmp_path / "book.xlsx")
+    assert read_table(tmp_path / "book.xlsx", ALIASES, sheet="名单").rows[0].values == {"borrower": "张三"}
+    with pytest.raises(InputError, match="找不到工作表 '其他';现有工作表:Sheet、名单"):
+        read_table(tmp_path / "book.xlsx", ALIASES, sheet="其他")
+
+
+def test_shared_strings_and_header_not_on_first_row(tmp_path: Path) -> None:
+    # openpyxl writes shared strings in normal mode; a title row and an empty row come first.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "逾期客户名单"
+    ws.append([])
+    ws.append(["借款人", "证件号码", None, "逾期本金"])
+    ws.append(["张三", ID, "ignored", 1.0])
+    wb.save(tmp_path / "book.xlsx")
+    table = read_table(tmp_path / "book.xlsx", {"title": ["逾期客户名单"], **ALIASES})
+    # The first non-blank row is the header: here the title row.
+    assert table.fields == ["title"]
+    table = read_table(tmp_path / "book.xlsx", ALIASES)
+    assert table.unknown_headers == ["逾期客户名单"]
+
+
+def test_decode_text_order() -> None:
+    text = "借款人,证件号码"
+    assert decode_text(text.encode("utf-8"), "x") == text
+    assert decode_text(b"\xef\xbb\xbf" + text.encode("utf-8"), "x") == text
+    assert decode_text(text.encode("gb18030"), "x") == text
+    assert decode_text("\ufeff".encode("utf-16-le") + text.encode("utf-16-le"), "x") == text
+
+
+def test_column_letters() -> None:
+    assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+def test_example_rows_read_cleanly() -> None:
+    from docgen.documents.template import load_template
+
+    from batch_helpers import EXAMPLE_ROWS
+
+    template = load_template("demand-letter")
+    table = read_table(EXAMPLE_ROWS, template.aliases, text_fields=["id_number"])
+    assert len(table.rows) == 20
+    assert table.problems == [] and table.unknown_headers == []
+    assert isinstance(table.rows[0].values["id_number"], str)
+    assert isinstance(table.rows[0].values["overdue_since"], dt.date)
+
+
+# --------------------------------------------------------------------------- workbook shapes
+# Hand-written workbooks in the shapes different producers write (shared and inline strings,
+# rich text with a phonetic guide, namespace prefixes, cells without references, the 1904
+# epoch, built-in, East-Asian and custom date formats): the reader must see the same cells.
+
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _workbook(path: Path, sheet_xml: str, shared: list[str] | None = None, date1904: bool = False) -> Path:
+    import zipfile
+
+    files = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            "</Types>"),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_NS}" xmlns:r="{_R}">'
+            f'<workbookPr date1904="{1 if date1904 else 0}"/><sheets><sheet name="名单" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+            '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>"),
+        # Style 1: built-in date 14; style 2: custom 年月日 date; style 3: 0.00; style 4: zh-CN built-in date 31.
+        "xl/styles.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{_NS}">'
+            '<numFmts count="1"><numFmt numFmtId="176" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/></numFmts>'
+            '<fonts count="1"><font><sz val="11"/><name val="宋体"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders>'
+            '<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="5"><xf numFmtId="0"/><xf numFmtId="14"/>'
+            '<xf numFmtId="176"/><xf numFmtId="2"/><xf numFmtId="31"/></cellXfs></styleSheet>'),
+        "xl/sharedStrings.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{_NS}">'
+            + "".join(shared or []) + "</sst>"),
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0" encoding="UTF-8"?>{sheet_xml}',
+    }
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in files.items():
+            zf.writestr(name, text.encode("utf-8"))
+    return path
+
+
+_SHARED = [
+    "<si><t>借款人</t></si>", "<si><t>证件号码</t></si>", "<si><t>逾期起始日</t></si>", "<si><t>逾期本金</t></si>",
+    # rich text runs and a phonetic guide (not part of the text), entities, preserved spaces
+    '<si><r><rPr><b/></rPr><t>A&amp;B</t></r><r><t xml:space="preserve"> &lt;公司&gt;</t></r>'
+    "<rPh sb=\"0\" eb=\"1\"><t>ピン</t></rPh></si>",
+    "<si><t>张三</t></si>", "<si/>",
+]
+
+
+def _sheet(rows_xml: str, prefix: str = "") -> str:
+    p = f"{prefix}:" if prefix else ""
+    xmlns = f'xmlns:{prefix}="{_NS}"' if prefix else f'xmlns="{_NS}"'
+    return (f'<{p}worksheet {xmlns}><{p}dimension ref="A1"/><{p}sheetData>{rows_xml}'
+            f"</{p}sheetData></{p}worksheet>")
+
+
+_ROWS = (
+    '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c>'
+    '<c r="D1" t="s"><v>3</v></c></row>'
+    '<row r="2" spans="1:4"><c r="A2" t="s"><v>4</v></c><c r="B2" t="inlineStr"><is><t>11010519491231002X</t></is></c>'
+    '<c r="C2" s="1"><v>46348</v></c><c r="D2" s="3"><v>1250.5</v></c></row>'
+    '<row r="3"/>'
+    '<row r="5"><c r="A5" t="s"><v>5</v></c><c r="B5" s="3" t="n"><v>110105194912310000</v></c>'
+    '<c r="C5" s="2"><v>46347</v></c><c r="D5"><f>1+1</f><v>2</v></c><c r="E5" t="b"><v>1</v></c></row>'
+    '<row r="6"><c r="A6" t="str"><f>"x"&amp;"y"</f><v>x&amp;y</v></c><c r="B6" t="e"><v>#N/A</v></c>'
+    '<c r="C6" s="4"><v>46346</v></c><c r="D6" t="s"><v>6</v></c><c r="AA6" t="inlineStr"><is><r><t>富</t></r><r><t>文本</t></r></is></c></row>'
+)
+
+
+@pytest.mark.parametrize("variant", ["plain", "prefixed", "no-refs", "date1904"])
+def test_workbook_shapes_read_alike(tmp_path: Path, variant: str) -> None:
+    from docgen.core.tabular import _iter_xlsx
+
+    rows_xml = _ROWS
+    if variant == "no-refs":
+        import re as _re
+        rows_xml = _re.sub(r'<c r="[A-Z]+\d+"', "<c", rows_xml)
+        # Without references cells are positional; the far-away AA6 keeps its reference.
+        rows_xml = rows_xml.replace('<c t="inlineStr"><is><r>', '<c r="AA6" t="inlineStr"><is><r>')
+    if variant == "prefixed":
+        import re as _re
+        rows_xml = _re.sub(r"<(/?)(row|c|v|f|is|t|r)\b", r"<\1x:\2", rows_xml)
+    path = _workbook(tmp_path / f"{variant}.xlsx", _sheet(rows_xml, "x" if variant == "prefixed" else ""),
+                     _SHARED, date1904=variant == "date1904")
+    by_row = {n: list(v) for n, v in _iter_xlsx(path, None)}
+    assert by_row[1][:4] == ["借款人", "证件号码", "逾期起始日", "逾期本金"]
+    assert not any(by_row[3]) and not any(by_row[4])  # empty rows keep their numbers
+    shift = dt.timedelta(days=1462) if variant == "date1904" else dt.timedelta(0)
+    assert by_row[2][:4] == ["A&B <公司>", "11010519491231002X", dt.date(2026, 11, 22) + shift, 1250.5]
+    assert by_row[5][:5] == ["张三", 110105194912310000, dt.date(2026, 11, 21) + shift, 2, True]
+    assert by_row[6][0] == "x&y"
+    assert by_row[6][2] == dt.date(2026, 11, 20) + shift  # zh-CN built-in date format 31
+    assert by_row[6][26] == "富文本"
+
+
+def test_workbook_through_read_table(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "book.xlsx", _sheet(_ROWS), _SHARED)
+    table = read_table(path, ALIASES, text_fields=["id_number"])
+    assert [r.number for r in table.rows] == [2, 5, 6]
+    assert table.rows[0].values == {"borrower": "A&B <公司>", "id_number": ID,
+                                    "overdue_since": dt.date(2026, 11, 22), "principal": 1250.5}
+    assert table.rows[1].values["overdue_since"] == dt.date(2026, 11, 21)  # custom 年月日 format
+    assert table.rows[2].values["overdue_since"] == dt.date(2026, 11, 20)  # zh-CN built-in date 31
+    assert [(p.row, p.column) for p in table.problems] == [(5, "B(证件号码)")]

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from docgen.core.textcodec import decode_chinese
+
+TEXT = "借款人,华安置业"
+
+
+def test_order_utf8_bom_utf16_then_gb18030() -> None:
+    assert decode_chinese(TEXT.encode("utf-8")) == TEXT
+    assert decode_chinese(b"\xef\xbb\xbf" + TEXT.encode("utf-8")) == TEXT
+    assert decode_chinese(TEXT.encode("utf-16")) == TEXT
+    assert decode_chinese(TEXT.encode("gb18030")) == TEXT
+
+
+def test_order_can_put_gb18030_first() -> None:
+    # Bytes valid in both: the caller's order decides (zip names from a GBK archive).
+    both = "中文".encode("utf-8")
+    assert decode_chinese(both, order=("gb18030",)) == both.decode("gb18030")
+
+
+def test_without_guessing_undecodable_bytes_give_none() -> None:
+    assert decode_chinese(b"\x81\x30\xff\xfe\x00", order=("utf-8",), guess=False) is None

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from docgen.check.findings import Finding
+from docgen.core.validation import Problem, parse_amount, parse_date, validate
+
+SCHEMA = {
+    "borrower": {"type": "dict", "schema": {"uscc": {"type": "string", "check_with": "uscc"}}},
+    "shareholders": {
+        "type": "list",
+        "schema": {
+            "type": "dict",
+            "schema": {
+                "id_number": {"type": "string", "check_with": "resident_id"},
+                "share": {"type": "amount", "coerce": "to_amount"},
+            },
+        },
+    },
+    "established": {"type": "date", "coerce": "to_date"},
+}
+
+
+def test_valid_document_is_normalized() -> None:
+    doc, problems = validate(
+        SCHEMA,
+        {
+            "borrower": {"uscc": "91110000600037341L"},
+            "shareholders": [{"id_number": "11010519491231002X", "share": "60"}],
+            "established": "2021-04-08",
+        },
+    )
+    assert problems == []
+    assert doc["shareholders"][0]["share"] == Decimal("60")
+    assert doc["established"] == dt.date(2021, 4, 8)
+
+
+def test_problems_carry_field_paths_and_reasons() -> None:
+    _, problems = validate(
+        SCHEMA,
+        {
+            "borrower": {"uscc": "91110000600037341A"},
+            "shareholders": [{"id_number": "11010519491231002X"}, {"id_number": "110105194912310021"}],
+            "established": "2021-02-30",
+            "typo": 1,
+        },
+    )
+    assert [(p.path, p.message) for p in problems] == [
+        ("borrower.uscc", "统一社会信用代码校验位错误"),
+        ("established", "无法转换:不存在的日期 2021-02-30"),
+        ("shareholders[1].id_number", "居民身份证号校验位错误"),
+        ("typo", "未知字段(请检查拼写)"),
+    ]
+
+
+def test_problem_names_row_and_column() -> None:
+    _, problems = validate({"id_number": {"type": "string"}}, {"id_number": 1101}, row=7, columns={"id_number": "D"})
+    assert str(problems[0]) == "第7行 D列 id_number: 类型应为文本"
+    assert problems[0] == Problem("id_number", "类型应为文本", row=7, column="D")
+
+
+@pytest.mark.parametrize("text", ["1,234.50", "¥1,234.50", " 1234.5 "])
+def test_parse_amount_accepts_separators(text: str) -> None:
+    assert parse_amount(text) == Decimal("1234.50")
+
+
+@pytest.mark.parametrize("bad", [True, "12a", float("nan")])
+def test_parse_amount_rejects(bad: object) -> None:
+    with pytest.raises(ValueError):
+        parse_amount(bad)
+
+
+def test_parse_date_forms() -> None:
+    assert parse_date("2026/11/28") == dt.date(2026, 11, 28)
+    assert parse_date("2026年11月28日") == dt.date(2026, 11, 28)
+    assert parse_date(dt.datetime(2026, 11, 28, 9, 30)) == dt.date(2026, 11, 28)
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        parse_date("28.11.26")
+
+
+def test_finding_messages_are_kept_apart_from_codes() -> None:
+    f = Finding("missing", stage="pre-application", item="site-plan", params={"title": "项目总平图", "title_en": "Site plan"})
+    assert f.severity == "error"
+    assert f.message("zh") == "缺少项目总平图"
+    assert f.message("en") == "Site plan is missing"
+    assert f.to_dict()["code"] == "missing"
+    with pytest.raises(ValueError):
+        Finding("no-such-code")

@@ -1,0 +1,357 @@
+"""Batch generation (library): validation first, serials, re-runs, interruption, processes."""
+from __future__ import annotations
+
+from docxtext import docx_text
+
+import csv
+import json
+import multiprocessing
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from batch_helpers import rows, write_csv, write_xlsx
+
+from docgen.documents.batch import generate, run_batch
+from docgen.core.cnformat import amount_in_words
+from docgen.core.errors import RowsError
+from docgen.documents.register import Register, sha256_file
+from docgen.core.tabular import Row
+from docgen.documents.template import load_template
+
+
+def names(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+@pytest.fixture(scope="module")
+def template():
+    return load_template("demand-letter")
+
+
+def test_batch_writes_letters_manifest_and_register(tmp_path: Path, template) -> None:
+    data = rows(4)
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    out = tmp_path / "out"
+    with Register(tmp_path / "reg.sqlite") as reg:
+        result = run_batch("demand-letter", sheet, out, register=reg)
+        records = reg.records("demand-letter")
+    assert [d.serial for d in result.documents] == [f"催字〔2026〕第{n:05d}号" for n in range(1, 5)]
+    assert [d.row for d in result.documents] == [2, 3, 4, 5]
+    assert [d.status for d in result.documents] == ["written"] * 4
+    assert names(out) == {d.file.name for d in result.documents} | {"manifest.csv", "manifest.json"}
+    for doc, row in zip(result.documents, data):
+        text = docx_text(doc.file)
+        assert doc.serial in text
+        assert row["借款人"] in text
+        assert row["借款合同号"] in text
+        assert amount_in_words(Decimal(str(row["合计"]))) in text
+        assert sha256_file(doc.file) == doc.sha256
+    assert [(r.serial, r.row_key, r.sha256) for r in records] == [
+        (d.serial, d.row_key, d.sha256) for d in result.documents]
+    assert all(r.file == str(d.file.resolve()) for r, d in zip(records, result.documents))
+
+    with open(out / "manifest.csv", encoding="utf-8-sig", newline="") as fh:
+        manifest = list(csv.DictReader(fh))
+    assert [m["serial"] for m in manifest] == [d.serial for d in result.documents]
+    assert manifest[0] == {"row": "2", "row_key": data[0]["借款合同号"], "serial": "催字〔2026〕第00001号",
+                           "file": result.documents[0].file.name, "sha256": result.documents[0].sha256,
+                           "status": "written", "pdf": ""}
+    summary = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert summary["template"] == "demand-letter" and summary["written"] == 4 and summary["skipped"] == 0
+    assert summary["documents"][3]["file"] == result.documents[3].file.name
+    assert summary["rows"] == str(sheet)
+
+
+def test_one_bad_row_writes_nothing_and_names_row_and_column(tmp_path: Path, template) -> None:
+    data = rows(4)
+    data[2]["还款期限"] = data[2]["发函日期"]           # pay-by not after the letter date
+    data[3]["证件号码"] = "330102198501011234"          # wrong check digit
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    with Register(tmp_path / "reg.sqlite") as reg:
+        with pytest.raises(RowsError) as err:
+            run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
+        assert reg.records() == []  # no serial was reserved either
+    assert not (tmp_path / "out").exists()
+    problems = {(p.row, p.column, p.path) for p in err.value.problems}
+    assert (4, "M(还款期限)", "pay_by") in problems
+    assert (5, "C(证件号码)", "id_number") in problems
+    assert str(err.value).startswith("模板 demand-letter: 第4、5行数据有误,未生成任何文书")
+    assert "第5行 C(证件号码)列 id_number: 既不是有效的统一社会信用代码,也不是有效的居民身份证号" in str(err.value)
+
+
+def test_a_row_that_could_not_be_rendered_is_caught_before_any_serial(tmp_path: Path) -> None:
+    data = rows(3)
+    data[1]["逾期本金"] = 1e17  # beyond what 人民币大写 can write
+    data[1]["合计"] = None
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    with Register(tmp_path / "reg.sqlite") as reg:
+        with pytest.raises(RowsError) as err:
+            run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
+        assert reg.records() == []
+    assert not (tmp_path / "out").exists()
+    assert [(p.row, p.column, p.path) for p in err.value.problems] == [(3, "I(逾期本金)", "principal")]
+
+
+def test_numeric_id_cell_and_duplicate_key_are_row_errors(tmp_path: Path) -> None:
+    data = rows(3)
+    data[1]["证件号码"] = 330102198501011234  # what Excel does to an ID typed into a General cell
+    data[2]["借款合同号"] = data[0]["借款合同号"]
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    with Register(tmp_path / "reg.sqlite") as reg, pytest.raises(RowsError) as err:
+        run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
+    messages = {(p.row, p.column): p.message for p in err.value.problems}
+    assert messages[(3, "C(证件号码)")] == "证件号码被 Excel 存成了数字(位数可能已丢失),请把该列设为文本后重新录入"
+    assert messages[(4, "E(借款合同号)")] == f"{data[0]['借款合同号']} 与第2行重复:同一contract_no只能出一份文书"
+    assert len(err.value.problems) == 2
+
+
+def test_skip_invalid_writes_the_good_rows(tmp_path: Path) -> None:
+    data = rows(3)
+    data[1]["逾期本金"] = "十万"
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    with Register(tmp_path / "reg.sqlite") as reg:
+        result = run_batch("demand-letter", sheet, tmp_path / "out", register=reg, skip_invalid=True)
+    assert [d.row for d in result.documents] == [2, 4]
+    assert [d.serial for d in result.documents] == ["催字〔2026〕第00001号", "催字〔2026〕第00002号"]
+    assert result.invalid_rows == [3]
+    assert result.invalid[0].column == "I(逾期本金)"
+    summary = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert summary["invalid_rows"] == [3] and summary["problems"][0]["row"] == 3
+
+
+def test_rerun_writes_nothing_new_and_restores_a_missing_file(tmp_path: Path) -> None:
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(3))
+    out = tmp_path / "out"
+    with Register(tmp_path / "reg.sqlite") as reg:
+        first = run_batch("demand-letter", sheet, out, register=reg)
+        mtimes = {d.file: d.file.stat().st_mtime_ns for d in first.documents}
+        again = run_batch("demand-letter", sheet, out, register=reg)
+        assert again.written == [] and len(again.skipped) == 3
+        assert [d.serial for d in again.documents] == [d.serial for d in first.documents]
+        assert {d.file: d.file.stat().st_mtime_ns for d in first.documents} == mtimes
+        first.documents[1].file.unlink()
+        third = run_batch("demand-letter", sheet, out, register=reg)
+        assert [(d.status, d.serial) for d in third.documents] == [
+            ("skipped", first.documents[0].serial), ("restored", first.documents[1].serial),
+            ("skipped", first.documents[2].serial)]
+        assert third.documents[1].sha256 == first.documents[1].sha256  # same serial, same bytes
+        assert len(reg.records()) == 3 and reg.verify() == []
+        # New rows added to the sheet get the next serials; old ones are left alone.
+        more = write_xlsx(tmp_path / "more.xlsx", rows(5))
+        fourth = run_batch("demand-letter", more, out, register=reg)
+        assert [(d.status, d.seq) for d in fourth.documents] == [
+            ("skipped", 1), ("skipped", 2), ("skipped", 3), ("written", 4), ("written", 5)]
+
+
+def test_killed_batch_rerun_completes_without_duplicates(tmp_path: Path) -> None:
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(6))
+    out = tmp_path / "out"
+
+    class Killed(BaseException):
+        pass
+
+    def kill_after_three(stage: str, done: int, total: int) -> None:
+        if done == 3:
+            raise Killed()
+
+    with Register(tmp_path / "reg.sqlite") as reg:
+        with pytest.raises(Killed):
+            run_batch("demand-letter", sheet, out, register=reg, progress=kill_after_three)
+        done_files = sorted(p.name for p in out.glob("*.docx"))
+        assert len(done_files) == 3
+        assert not list(out.glob(".*.part"))  # no half-written leftovers
+        assert sum(r.is_complete for r in reg.records()) == 3
+        assert {s for _, s in reg.verify()} == {"incomplete"}
+        result = run_batch("demand-letter", sheet, out, register=reg)
+        assert [d.status for d in result.documents] == ["skipped"] * 3 + ["written"] * 3
+        records = reg.records("demand-letter")
+        assert [r.seq for r in records] == [1, 2, 3, 4, 5, 6]
+        assert reg.verify() == []
+    assert len(list(out.glob("*.docx"))) == 6
+
+
+def test_jobs_two_gives_the_same_documents(tmp_path: Path) -> None:
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(8))
+    with Register(tmp_path / "a.sqlite") as reg:
+        one = run_batch("demand-letter", sheet, tmp_path / "one", register=reg, jobs=1)
+    with Register(tmp_path / "b.sqlite") as reg:
+        two = run_batch("demand-letter", sheet, tmp_path / "two", register=reg, jobs=2)
+        assert reg.verify() == []
+    assert [(d.serial, d.file.name, d.sha256) for d in one.documents] == [
+        (d.serial, d.file.name, d.sha256) for d in two.documents]
+
+
+def _batch_in_process(args: tuple[str, str, str]) -> list[str]:
+    sheet, out, register = args
+    with Register(register) as reg:
+        return [d.serial for d in run_batch("demand-letter", sheet, out, register=reg).documents]
+
+
+def test_two_batches_at_once_never_share_a_serial(tmp_path: Path) -> None:
+    data = rows(24)
+    a = write_xlsx(tmp_path / "a.xlsx", data[:12])
+    b = write_xlsx(tmp_path / "b.xlsx", data[12:])
+    register = str(tmp_path / "reg.sqlite")
+    Register(register).close()
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        first, second = pool.map(_batch_in_process, [(str(a), str(tmp_path / "A"), register),
+                                                     (str(b), str(tmp_path / "B"), register)])
+    assert not set(first) & set(second)
+    with Register(register) as reg:
+        assert [r.seq for r in reg.records()] == list(range(1, 25))
+        assert len({r.serial for r in reg.records()}) == 24
+        assert reg.verify() == []
+
+
+def test_csv_in_gb18030_and_plain_items(tmp_path: Path, template) -> None:
+    data = rows(2)
+    sheet = write_csv(tmp_path / "rows.csv", data, encoding="gb18030")
+    with Register(tmp_path / "reg.sqlite") as reg:
+        result = run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
+        assert [d.row for d in result.documents] == [2, 3]
+        assert data[1]["借款人"] in docx_text(result.documents[1].file)
+        # Items may also be (row key, data) pairs built by code.
+        item = {"letter_date": "2026-11-28", "borrower": "王五", "id_number": data[0]["证件号码"],
+                "contract_no": "HT-X", "loan_date": "2025-01-02", "loan_amount": 100000,
+                "overdue_since": "2026-11-22", "principal": 100, "interest": 1, "penalty": 0.5,
+                "pay_by": "2026-12-08", "branch": "某支行", "contact": "陈晓燕", "phone": "0571-1"}
+        made = generate(template, [("HT-X", item)], tmp_path / "code", register=reg)
+        assert made.documents[0].serial == "催字〔2026〕第00003号"
+        assert "王五" in docx_text(made.documents[0].file)
+        rows_as_objects = [Row(2, {"borrower": "张三"}, {"borrower": "A(借款人)"})]
+        with pytest.raises(RowsError) as err:
+            generate(template, rows_as_objects, tmp_path / "bad", register=reg)
+        assert any(p.path == "id_number" and p.row == 2 for p in err.value.problems)
+
+
+def test_unwritable_output_is_one_clear_error(tmp_path: Path) -> None:
+    from docgen.core.errors import DocgenError
+
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(1))
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the folder should be")
+    with Register(tmp_path / "reg.sqlite") as reg, pytest.raises(DocgenError) as err:
+        run_batch("demand-letter", sheet, blocker, register=reg)
+    assert str(err.value).startswith(f"无法写入 {blocker}")
+    assert "请检查输出文件夹" in str(err.value)
+
+
+def test_jobs_with_spawned_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Windows and macOS start workers by spawning: they reload the template by name and path.
+    import docgen.documents.batch as batch_module
+
+    monkeypatch.setattr(batch_module, "_pool_context", lambda: multiprocessing.get_context("spawn"))
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(3))
+    with Register(tmp_path / "reg.sqlite") as reg:
+        result = run_batch("demand-letter", sheet, tmp_path / "out", register=reg, jobs=2)
+        assert reg.verify() == []
+    assert [d.status for d in result.documents] == ["written"] * 3
+    assert all(d.file.is_file() for d in result.documents)
+
+
+def test_batch_killed_with_sigkill_then_rerun(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(300, seed=3))
+    out = tmp_path / "out"
+    env = {**os.environ, "DOCGEN_REGISTER": str(tmp_path / "reg.sqlite")}
+    command = [sys.executable, "-m", "docgen", "batch", "demand-letter", "--rows", str(sheet),
+               "--out", str(out), "--no-progress"]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if out.is_dir() and any(out.glob("*.docx")):
+            proc.send_signal(signal.SIGKILL)  # as abrupt as a power cut for the process
+            break
+        time.sleep(0.01)
+    proc.wait()
+    killed_with = len(list(out.glob("*.docx"))) if out.is_dir() else 0
+    rerun = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    with Register(tmp_path / "reg.sqlite") as reg:
+        records = reg.records("demand-letter")
+        assert [r.seq for r in records] == list(range(1, 301))
+        assert len({r.serial for r in records}) == 300
+        assert reg.verify() == []
+    assert len(list(out.glob("*.docx"))) == 300
+    assert not list(out.glob(".*.part"))  # the killed run's staged files were cleaned up
+    if proc.returncode == -signal.SIGKILL:  # (a very fast machine may finish before the kill)
+        assert 0 < killed_with < 300
+
+
+def test_jobs_two_checks_rows_in_workers_and_reports_all(tmp_path: Path) -> None:
+    data = rows(6)
+    data[4]["罚息"] = "abc"
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    with Register(tmp_path / "reg.sqlite") as reg, pytest.raises(RowsError) as err:
+        run_batch("demand-letter", sheet, tmp_path / "out", register=reg, jobs=2)
+    assert [(p.row, p.column) for p in err.value.problems] == [(6, "K(罚息)")]
+    assert not (tmp_path / "out").exists()
+
+
+def test_empty_cell_reads_as_missing_and_optional_lists_default(tmp_path: Path) -> None:
+    data = rows(2)
+    data[0]["逾期本金"] = None   # required: the message says it is missing
+    data[1]["担保人"] = None     # optional list: no guarantors
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    with Register(tmp_path / "reg.sqlite") as reg:
+        with pytest.raises(RowsError) as err:
+            run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
+        assert [(p.row, p.column, p.message) for p in err.value.problems] == [
+            (2, "I(逾期本金)", "必填字段,不能缺少")]
+        result = run_batch("demand-letter", sheet, tmp_path / "out", register=reg, skip_invalid=True)
+    assert [d.row for d in result.documents] == [3]
+
+
+def test_rows_claimed_by_a_running_batch_are_left_to_it(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(3))
+    template = load_template("demand-letter")
+    key = rows(3)[1]["借款合同号"]
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with Register(tmp_path / "reg.sqlite") as reg:
+            # Another batch (a live process) reserved row 2 and is writing it.
+            reg.reserve_many(template.name, [(key, lambda s: f"催字〔2026〕第{s:05d}号")],
+                             owner=f"{socket.gethostname()}:{sleeper.pid}")
+            result = run_batch(template, sheet, tmp_path / "out", register=reg)
+            assert result.in_progress == [key]
+            assert [d.row_key for d in result.documents] == [rows(3)[0]["借款合同号"], rows(3)[2]["借款合同号"]]
+            assert [d.seq for d in result.documents] == [2, 3]
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    with Register(tmp_path / "reg.sqlite") as reg:
+        # Its process is gone: the next run takes the claim over and writes the row with serial 1.
+        again = run_batch(template, sheet, tmp_path / "out", register=reg)
+        assert again.in_progress == []
+        assert [(d.seq, d.status) for d in again.documents] == [(1, "written"), (2, "skipped"), (3, "skipped")]
+        assert reg.verify() == []
+
+
+def _same_rows_in_process(args: tuple[str, str, str]) -> list[str]:
+    sheet, out, register = args
+    with Register(register) as reg:
+        return [d.row_key for d in run_batch("demand-letter", sheet, out, register=reg).written]
+
+
+def test_same_rows_run_twice_at_once_are_written_once(tmp_path: Path) -> None:
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(40))
+    register = str(tmp_path / "reg.sqlite")
+    Register(register).close()
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        first, second = pool.map(_same_rows_in_process, [(str(sheet), str(tmp_path / "A"), register),
+                                                         (str(sheet), str(tmp_path / "B"), register)])
+    assert not set(first) & set(second)
+    assert len(first) + len(second) == 40
+    with Register(register) as reg:
+        assert [r.seq for r in reg.records()] == list(range(1, 41))
+        assert reg.verify() == []

@@ -1,0 +1,129 @@
+"""Lint of bank-edited templates: broken tags, blocks, variables, East-Asian fonts, locations."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx.oxml.ns import qn
+
+from docgen.core.docxbuild import add_body, add_table, new_document
+from docgen.documents.lint import format_text, lint_docx
+from docgen.documents.template import list_templates, load_template
+
+
+def build(tmp_path: Path, paragraphs: list[str], *, table: list[list[str]] | None = None, doc=None) -> Path:
+    doc = doc or new_document()
+    for text in paragraphs:
+        add_body(doc, text)
+    if table:
+        add_table(doc, None, table, [40] * len(table[0]))
+    path = tmp_path / "edited.docx"
+    doc.save(path)
+    return path
+
+
+def codes(report) -> list[tuple[str, str]]:
+    return [(p.code, p.severity) for p in report.problems]
+
+
+def test_shipped_templates_lint_clean():
+    for template in list_templates():
+        if template.name == "npl-report":
+            continue  # another area's template, linted in its own tests
+        report = lint_docx(template.path, template)
+        assert report.problems == [], (template.name, format_text(report))
+        assert report.ok
+
+
+def test_broken_tag_reported_with_paragraph_and_snippet(tmp_path):
+    path = build(tmp_path, ["致:{{ borrower }}", "金额:{{ total|amount }", "正常段落"])
+    report = lint_docx(path, load_template("demand-letter"))
+    broken = [p for p in report.problems if p.code == "broken-tag"]
+    assert len(broken) == 1 and broken[0].severity == "error"
+    assert broken[0].location == "word/document.xml 第2段"
+    assert "金额:{{ total|amount }" in broken[0].message
+    assert not report.ok
+
+
+def test_tag_split_across_runs_is_fine(tmp_path):
+    doc = new_document()
+    paragraph = doc.add_paragraph()
+    for piece in ("致:{", "{ borr", "ower }", "}"):
+        paragraph.add_run(piece)
+    path = build(tmp_path, [], doc=doc)
+    report = lint_docx(path)
+    assert report.ok and report.variables == ["borrower"]
+    assert [p for p in report.problems if p.severity == "error"] == []
+
+
+def test_unclosed_and_unexpected_blocks(tmp_path):
+    path = build(tmp_path, ["{%p if guarantors %}", "抄送:{{ guarantors|join('、') }}", "结尾", "{%p endfor %}"])
+    report = lint_docx(path)
+    assert ("unexpected-end", "error") in codes(report)
+    unclosed = [p for p in report.problems if p.code == "unclosed-block"]
+    assert unclosed and unclosed[0].location == "word/document.xml 第1段"
+
+
+def test_jinja_syntax_error_is_reported(tmp_path):
+    path = build(tmp_path, ["{{ borrower borrower }}"])
+    report = lint_docx(path)
+    assert [c for c in codes(report) if c[1] == "error"] == [("syntax", "error")]
+    assert "borrower borrower" in report.problems[0].message
+
+
+def test_unknown_and_unused_variables_against_schema(tmp_path):
+    template = load_template("demand-letter")
+    path = build(tmp_path, ["致:{{ borower }}(拼错)"], table=[["逾期本金", "{{ principal|amount }}"]])
+    report = lint_docx(path, template)
+    unknown = [p for p in report.problems if p.code == "unknown-variable"]
+    assert len(unknown) == 1 and "borower" in unknown[0].message
+    assert unknown[0].location == "word/document.xml 第1段"
+    unused = {p.message.split()[1] for p in report.problems if p.code == "unused-variable"}
+    assert "borrower" in unused and "total" not in unused and "principal" not in unused
+    assert "serial" not in unused  # injected by the register
+    assert report.variables == ["borower", "principal"]
+
+
+def test_unknown_variable_in_a_table_cell_has_cell_location(tmp_path):
+    path = build(tmp_path, ["正文"], table=[["a", "b"], ["c", "{{ nope }}"]])
+    report = lint_docx(path, load_template("demand-letter"))
+    unknown = [p for p in report.problems if p.code == "unknown-variable"]
+    assert unknown[0].location == "word/document.xml 表格1 第2行 第2列"
+
+
+def test_missing_east_asian_fonts_and_language(tmp_path):
+    doc = new_document()
+    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    rpr.find(qn("w:rFonts")).attrib.pop(qn("w:eastAsia"))
+    rpr.remove(rpr.find(qn("w:lang")))
+    normal = doc.styles["Normal"].element.find(qn("w:rPr")).find(qn("w:rFonts"))
+    normal.attrib.pop(qn("w:eastAsia"))
+    paragraph = doc.add_paragraph()
+    run = paragraph.add_run("中文用了西文字体")
+    run.font.name = "Arial"  # sets ascii/hAnsi only
+    path = build(tmp_path, [], doc=doc)
+    report = lint_docx(path)
+    found = {(p.code, p.severity, p.location) for p in report.problems}
+    assert ("east-asian-font", "warning", "word/styles.xml 默认字体") in found
+    assert ("east-asian-lang", "warning", "word/styles.xml 默认语言") in found
+    assert ("east-asian-font", "warning", "word/styles.xml 样式 Normal") in found
+    assert any(p.code == "east-asian-font" and p.severity == "info" and "中文用了西文字体" in p.message
+               for p in report.problems)
+    assert report.ok  # fonts are warnings: the template still renders
+
+
+def test_json_shape(tmp_path):
+    path = build(tmp_path, ["{{ b }}{{ a.x }}", "{% for s in rows %}{{ s.name }}{% endfor %}"])
+    data = lint_docx(path).to_dict()
+    assert set(data) == {"variables", "problems"}
+    assert data["variables"] == ["a", "b", "rows"]
+    for problem in data["problems"]:
+        assert set(problem) == {"code", "severity", "location", "message"}
+
+
+def test_unknown_filter_is_an_error_with_location(tmp_path):
+    path = build(tmp_path, ["正文", "合计:{{ total|amount_in_word }}"])
+    report = lint_docx(path, load_template("demand-letter"))
+    found = [p for p in report.problems if p.code == "unknown-filter"]
+    assert len(found) == 1 and found[0].location == "word/document.xml 第2段"
+    assert "amount_in_word" in found[0].message and "amount_in_words" in found[0].message
+    assert not report.ok

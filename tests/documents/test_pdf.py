@@ -1,0 +1,154 @@
+"""PDF conversion (LibreOffice) and merged print PDFs (pypdf)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from batch_helpers import rows, write_xlsx
+from pypdf import PdfReader
+
+from docgen.documents.batch import run_batch
+from docgen.core.cnformat import amount_in_words
+from docgen.core.errors import ConversionError
+from docgen.documents.pdf import convert_to_pdf, find_soffice, merge_pdfs
+from docgen.documents.register import Register
+
+
+def _pdf_text(path: Path) -> str:
+    return "".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+
+
+def _compact(text: str) -> str:
+    # LibreOffice's PDF text puts spaces around Latin digits inside Chinese text.
+    return "".join(text.split())
+
+
+@pytest.mark.soffice
+def test_batch_to_pdfs_and_merged_print_pdf(tmp_path: Path) -> None:
+    data = rows(3, seed=11)
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    out = tmp_path / "out"
+    merged = tmp_path / "print" / "催收函-打印.pdf"
+    with Register(tmp_path / "reg.sqlite") as reg:
+        result = run_batch("demand-letter", sheet, out, register=reg, pdf=True, merge_pdf=merged)
+        assert [d.pdf.name for d in result.documents] == [d.file.with_suffix(".pdf").name for d in result.documents]
+        for doc, row in zip(result.documents, data):
+            text = _compact(_pdf_text(doc.pdf))
+            assert row["借款人"] in text
+            assert amount_in_words(Decimal(str(row["合计"]))) in text
+            assert _compact(doc.serial) in text
+        assert result.merged == merged
+        reader = PdfReader(str(merged))
+        per_letter = [len(PdfReader(str(d.pdf)).pages) for d in result.documents]
+        assert len(reader.pages) == sum(per_letter)
+        # Serial order: each letter's first page starts where the previous one ended.
+        start = 0
+        for doc, pages in zip(result.documents, per_letter):
+            assert _compact(doc.serial) in _compact(reader.pages[start].extract_text())
+            start += pages
+        assert not list(out.glob(".pdf-*"))  # staging folders are gone
+
+        # A re-run converts nothing (PDFs are up to date) but still builds the print file.
+        mtimes = [d.pdf.stat().st_mtime_ns for d in result.documents]
+        again = run_batch("demand-letter", sheet, out, register=reg, merge_pdf=merged)
+        assert [d.pdf.stat().st_mtime_ns for d in again.documents] == mtimes
+        assert len(PdfReader(str(merged)).pages) == sum(per_letter)
+
+
+def _numbered_docs(folder: Path, stem: str, count: int, text: str) -> list[Path]:
+    """Write ``count`` one-line documents ``{stem}{i}.docx`` reading ``第{i+1}号 {text}``."""
+    import docx
+
+    paths = []
+    for i in range(count):
+        document = docx.Document()
+        document.add_paragraph(f"第{i + 1}号 {text}")
+        path = folder / f"{stem}{i}.docx"
+        document.save(str(path))
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.soffice
+def test_convert_many_files_in_chunks(tmp_path: Path) -> None:
+    sources = _numbered_docs(tmp_path, "doc", 3, "测试文书")
+    calls = []
+    pdfs = convert_to_pdf(sources, tmp_path / "pdf", chunk=2, progress=calls.append)
+    assert [p.name for p in pdfs] == ["doc0.pdf", "doc1.pdf", "doc2.pdf"]
+    assert calls == [2, 3]
+    assert "第3号" in _compact(_pdf_text(pdfs[2]))
+
+
+def test_missing_soffice_says_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("DOCGEN_SOFFICE", raising=False)
+    with pytest.raises(ConversionError) as err:
+        find_soffice()
+    assert "apt-get install libreoffice-writer-nogui fonts-noto-cjk" in str(err.value)
+    source = tmp_path / "a.docx"
+    source.write_bytes(b"x")
+    with pytest.raises(ConversionError, match="未找到 LibreOffice"):
+        convert_to_pdf([source], tmp_path)
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(tmp_path / "nowhere" / "soffice"))
+    with pytest.raises(ConversionError, match="DOCGEN_SOFFICE"):
+        find_soffice()
+
+
+def test_failed_conversion_names_the_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # A stand-in soffice that produces nothing: the error must name the file, not pass silently.
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\necho 'Error: source file could not be loaded' >&2\nexit 0\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(fake))
+    source = tmp_path / "损坏的文书.docx"
+    source.write_bytes(b"not a docx")
+    with pytest.raises(ConversionError) as err:
+        convert_to_pdf([source], tmp_path / "pdf")
+    assert "损坏的文书.docx" in str(err.value)
+    assert "source file could not be loaded" in str(err.value)
+    assert not (tmp_path / "pdf" / "损坏的文书.pdf").exists()
+
+
+def test_timeout_is_a_conversion_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nsleep 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(fake))
+    source = tmp_path / "a.docx"
+    source.write_bytes(b"x")
+    with pytest.raises(ConversionError, match="转换超时"):
+        convert_to_pdf([source], tmp_path / "pdf", timeout=0.5)
+
+
+def test_merge_pdfs_in_order_and_bad_input(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    paths = []
+    for i in range(3):
+        path = tmp_path / f"{i}.pdf"
+        c = canvas.Canvas(str(path))
+        c.drawString(72, 720, f"letter {i}")
+        c.showPage()
+        c.save()
+        paths.append(path)
+    merge_pdfs([paths[2], paths[0], paths[1]], tmp_path / "merged.pdf")
+    texts = [p.extract_text().strip() for p in PdfReader(str(tmp_path / "merged.pdf")).pages]
+    assert texts == ["letter 2", "letter 0", "letter 1"]
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.4 broken")
+    with pytest.raises(ConversionError, match="bad.pdf"):
+        merge_pdfs([paths[0], bad], tmp_path / "merged2.pdf")
+    assert not (tmp_path / "merged2.pdf").exists()
+    with pytest.raises(ConversionError, match="没有可合并的 PDF"):
+        merge_pdfs([], tmp_path / "merged3.pdf")
+
+
+@pytest.mark.soffice
+def test_parallel_instances_keep_input_order(tmp_path: Path) -> None:
+    sources = _numbered_docs(tmp_path, "p", 4, "并行转换")
+    calls: list[int] = []
+    pdfs = convert_to_pdf(sources, tmp_path / "pdf", parallel=2, progress=calls.append)
+    assert [p.name for p in pdfs] == ["p0.pdf", "p1.pdf", "p2.pdf", "p3.pdf"]
+    assert sorted(calls) == [2, 4]
+    assert [f"第{i + 1}号" in _compact(_pdf_text(p)) for i, p in enumerate(pdfs)] == [True] * 4

@@ -1,0 +1,130 @@
+"""The serial register: allocation, idempotence, concurrency, verification."""
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from docgen.core.errors import RegisterError
+from docgen.documents.register import Register, allocate_serial, default_register_path, record_issued, sha256_file
+
+
+def serial(seq: int) -> str:
+    return f"催字〔2026〕第{seq:05d}号"
+
+
+def test_allocation_is_sequential_and_idempotent(tmp_path: Path) -> None:
+    with Register(tmp_path / "reg.sqlite") as reg:
+        a = reg.reserve("demand-letter", "HT-1", serial)
+        b = reg.reserve("demand-letter", "HT-2", serial)
+        again = reg.reserve("demand-letter", "HT-1", serial)
+        other = reg.reserve("commitment-letter", "HT-1", lambda s: f"承字第{s}号")
+        assert (a.serial, a.seq, a.new) == ("催字〔2026〕第00001号", 1, True)
+        assert (b.serial, b.seq, b.new) == ("催字〔2026〕第00002号", 2, True)
+        assert (again.serial, again.new, again.complete) == (a.serial, False, False)
+        assert (other.serial, other.seq) == ("承字第1号", 1)  # sequences are per template
+        assert [r.serial for r in reg.records("demand-letter")] == [a.serial, b.serial]
+        assert reg.lookup("demand-letter", "HT-3") is None
+
+
+def test_reserve_many_is_contiguous_and_keeps_existing(tmp_path: Path) -> None:
+    with Register(tmp_path / "reg.sqlite") as reg:
+        reg.reserve("t", "k2", serial)
+        out = reg.reserve_many("t", [(f"k{i}", serial) for i in range(1, 5)])
+        assert [(r.record.row_key, r.seq, r.new) for r in out] == [
+            ("k1", 2, True), ("k2", 1, False), ("k3", 3, True), ("k4", 4, True)]
+
+
+def test_serials_are_never_reused_after_a_failed_transaction(tmp_path: Path) -> None:
+    with Register(tmp_path / "reg.sqlite") as reg:
+        reg.reserve("t", "a", serial)
+        with pytest.raises(RegisterError, match="编号格式必须包含流水号"):
+            reg.reserve_many("t", [("b", serial), ("c", lambda s: serial(1))])
+        # The whole transaction rolled back: b did not keep seq 2 and nothing was skipped.
+        assert reg.lookup("t", "b") is None
+        assert reg.reserve("t", "d", serial).seq == 2
+
+
+def test_complete_lookup_and_verify(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    files = {}
+    with Register(tmp_path / "reg.sqlite") as reg:
+        for key in ("ok", "changed", "missing", "incomplete"):
+            reg.reserve("t", key, serial)
+        for key in ("ok", "changed", "missing"):
+            path = docs / f"{key}.docx"
+            path.write_bytes(key.encode())
+            files[key] = path
+            reg.complete("t", key, path, sha256_file(path))
+        record = reg.lookup("t", "ok")
+        assert record is not None and record.is_complete
+        assert record.file == str(files["ok"].resolve()) and len(record.sha256 or "") == 64
+        assert [(r.row_key, status) for r, status in reg.verify()] == [("incomplete", "incomplete")]
+        files["changed"].write_bytes(b"edited after issue")
+        files["missing"].unlink()
+        result = {(r.row_key, status) for r, status in reg.verify()}
+        assert result == {("changed", "changed"), ("missing", "missing"), ("incomplete", "incomplete")}
+        with pytest.raises(RegisterError, match="没有预留编号"):
+            reg.complete("t", "never-reserved", files["ok"], "0" * 64)
+
+
+def test_default_path_uses_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DOCGEN_REGISTER", str(tmp_path / "x.sqlite"))
+    assert default_register_path() == tmp_path / "x.sqlite"
+    monkeypatch.delenv("DOCGEN_REGISTER")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    if default_register_path().is_relative_to(tmp_path):
+        assert default_register_path() == tmp_path / "data" / "docgen" / "register.sqlite"
+
+
+def test_not_a_database_is_a_register_error(tmp_path: Path) -> None:
+    bad = tmp_path / "reg.sqlite"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(RegisterError, match="无法打开登记簿数据库"):
+        Register(bad)
+
+
+def test_allocate_serial_for_single_render(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from docgen.documents.template import load_template
+
+    template = load_template("demand-letter")
+    context = {"contract_no": "HT-9", "letter_date": dt.date(2026, 11, 28)}
+    first = allocate_serial(template, context, tmp_path / "reg.sqlite")
+    assert first == "催字〔2026〕第00001号"
+    assert allocate_serial(template, context, tmp_path / "reg.sqlite") == first
+    letter = tmp_path / "letter.docx"
+    letter.write_bytes(b"rendered")
+    record = record_issued(template, context, letter, tmp_path / "reg.sqlite")
+    assert (record.serial, record.file, record.sha256) == (first, str(letter.resolve()), sha256_file(letter))
+    with Register(tmp_path / "reg.sqlite") as reg:
+        assert reg.verify() == []
+    with pytest.raises(RegisterError, match="缺少 contract_no"):
+        allocate_serial(template, {"letter_date": dt.date(2026, 11, 28)}, tmp_path / "reg.sqlite")
+
+
+def _allocate(args: tuple[str, str, int]) -> list[tuple[str, int]]:
+    path, prefix, count = args
+    out = []
+    with Register(path) as reg:
+        for i in range(count):
+            # One transaction per row: maximal interleaving between the two processes.
+            r = reg.reserve("demand-letter", f"{prefix}-{i}", serial)
+            out.append((r.record.row_key, r.seq))
+    return out
+
+
+def test_two_processes_never_share_or_skip_a_serial(tmp_path: Path) -> None:
+    path = str(tmp_path / "reg.sqlite")
+    Register(path).close()
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        results = pool.map(_allocate, [(path, "A", 60), (path, "B", 60)])
+    seqs = sorted(seq for chunk in results for _, seq in chunk)
+    assert seqs == list(range(1, 121))
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(DISTINCT serial), COUNT(*) FROM records").fetchone() == (120, 120)

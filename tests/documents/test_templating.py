@@ -1,0 +1,444 @@
+"""The template engine: validation and rules, strict and safe rendering, the fast path vs docxtpl."""
+from __future__ import annotations
+
+from docxtext import docx_text
+
+import datetime as dt
+import io
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from docxtpl import DocxTemplate
+
+from docgen.core.docxbuild import add_body, new_document
+from docgen.core.errors import RenderError, TemplateError
+from docgen.documents.template import Image, jinja_environment, list_templates, load_template
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "templates"
+
+
+def example(name: str) -> dict:
+    return yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def all_text(data: bytes) -> str:
+    """Every paragraph of the body and of every table cell, in document order-ish."""
+    return docx_text(data, cell_sep=" | ")
+
+
+def docxtpl_text(template, context) -> str:
+    """What docxtpl itself renders for the same template, environment and context."""
+    tpl = DocxTemplate(str(template.path))
+    tpl.render(context, jinja_environment(), autoescape=True)
+    buf = io.BytesIO()
+    tpl.save(buf)
+    return all_text(buf.getvalue())
+
+
+def make_template(tmp_path: Path, paragraphs: list[str], schema: dict, *, name: str = "custom") -> Path:
+    """A small bank-style template: one paragraph per entry, with its .yaml beside it."""
+    doc = new_document()
+    for text in paragraphs:
+        add_body(doc, text)
+    path = tmp_path / f"{name}.docx"
+    doc.save(path)
+    meta = {"title": "测试", "category": "测试", "key_field": next(iter(schema)), "schema": schema}
+    (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------------------------ shipped templates
+
+def test_shipped_templates_are_listed():
+    names = [t.name for t in list_templates()]
+    for name in ("demand-letter", "commitment-letter", "irrevocable-commitment", "shareholder-resolution"):
+        assert name in names
+
+
+def test_demand_letter_renders_example_with_expected_text():
+    template = load_template("demand-letter")
+    context = template.prepare(example("demand-letter"))
+    assert context["total"] == Decimal("132100.00")  # derived from principal + interest + penalty
+    text = all_text(template.render(context))
+    assert "杭州临平明远五金制品有限公司(证件号码:913301********5X4B):" in text
+    assert "编号:催字〔2026〕第00007号" in text
+    assert "合计金额(大写):人民币壹拾叁万贰仟壹佰元整" in text
+    assert "逾期本金 | 125,000.00" in text and "合计 | 132,100.00" in text
+    assert "请贵方务必于2026年12月8日前" in text
+    assert "二〇二六年十一月二十八日" in text
+    assert "抄送:浙江恒信融资担保有限公司、王建国(担保人)" in text
+    assert "送 达 回 证" in text and "受送达人 | 杭州临平明远五金制品有限公司" in text
+    assert "征信" in text and "诉讼" in text and "罚息" in text and "保证人" in text
+
+
+def test_demand_letter_receipt_slip_is_on_its_own_page():
+    template = load_template("demand-letter")
+    xml = zipfile.ZipFile(io.BytesIO(template.render(template.prepare(example("demand-letter"))))).read("word/document.xml").decode()
+    assert xml.index('w:type="page"') < xml.index("送 达 回 证")
+
+
+def test_demand_letter_without_guarantors_drops_the_copy_line():
+    template = load_template("demand-letter")
+    data = example("demand-letter")
+    data.pop("guarantors")
+    data.pop("branch_address")
+    text = all_text(template.render(template.prepare(data)))
+    assert "抄送" not in text and "联系地址" not in text
+    assert "{%" not in text and "{{" not in text
+
+
+def test_shareholder_resolution_has_a_row_per_shareholder():
+    template = load_template("shareholder-resolution")
+    data = example("shareholder-resolution")
+    data["shareholders"].append({"name": "赵六", "id_number": "330106198811033524", "share": 0, "vote": "弃权"})
+    text = all_text(template.render(template.prepare(data)))
+    assert "1 | 杭州恒远投资有限公司 | 913301********345H | 60% | 同意" in text
+    assert "3 | 王五 | 110105********1437 | 10% | 反对" in text
+    assert "4 | 赵六 | 330106********3524 | 0% | 弃权" in text
+    assert "赵六 |  | 2026年11月18日" in text  # the signature line
+    assert "同意的股东代表90%的表决权" in text
+    assert "人民币壹亿元整" in text and "授 权 书" in text
+
+
+@pytest.mark.parametrize("name", ["commitment-letter", "irrevocable-commitment"])
+def test_annex_letters_render_example(name):
+    template = load_template(name)
+    context = template.prepare(example(name))
+    text = all_text(template.render(context))
+    assert "华安置业发展有限公司" in text
+    assert "杭州临平农村商业银行股份有限公司:" in text
+    assert template.title.replace(" ", "") in text.replace(" ", "")
+    assert "二〇二六年十一月二十日" in text
+
+
+@pytest.mark.parametrize("name", ["demand-letter", "commitment-letter", "irrevocable-commitment", "shareholder-resolution"])
+def test_fast_path_text_equals_docxtpl_text(name):
+    template = load_template(name)
+    context = template.prepare(example(name))
+    assert all_text(template.render(context)) == docxtpl_text(template, context)
+
+
+def test_rendering_is_deterministic():
+    template = load_template("demand-letter")
+    context = template.prepare(example("demand-letter"))
+    assert template.render(context) == template.render(dict(context))
+
+
+# ------------------------------------------------------------------ hostile values
+
+def test_hostile_values_render_safely_and_reopen():
+    template = load_template("demand-letter")
+    data = example("demand-letter")
+    long_name = "超长名称" * 75  # 300 characters
+    data.update(
+        borrower='A&B<公司>"引号"\'单引号\'',
+        borrower_address="第一行\r\n第二行{{ 7*7 }}{% if x %}",
+        contact="{{ 7*7 }}",
+        branch=long_name,
+        guarantors="甲&乙、<丙>",
+    )
+    context = template.prepare(data)
+    output = template.render(context)
+    text = all_text(output)  # re-opens with python-docx: the XML is intact
+    assert 'A&B<公司>"引号"\'单引号\'(证件号码' in text
+    assert "联系人:{{ 7*7 }}" in text and "49" not in text.split("联系人:")[1][:12]
+    assert "第一行\n第二行{{ 7*7 }}{% if x %}" in text  # new line -> <w:br/>, tags literal
+    assert long_name + "(公章)" in text
+    assert "抄送:甲&乙、<丙>(担保人)" in text
+    xml = zipfile.ZipFile(io.BytesIO(output)).read("word/document.xml").decode()
+    assert "A&amp;B&lt;公司&gt;" in xml
+    assert "<w:br/>" in xml
+    assert text == docxtpl_text(template, context)
+
+
+def test_control_characters_are_dropped_not_written():
+    template = load_template("demand-letter")
+    data = example("demand-letter")
+    data["borrower"] = "明远\x0b五金\x01公司"
+    text = all_text(template.render(template.prepare(data)))
+    assert "明远五金公司(证件号码" in text
+
+
+def test_output_name_is_safe_for_windows_and_capped(tmp_path):
+    template = load_template("demand-letter")
+    data = example("demand-letter")
+    data["borrower"] = 'A/B\\C:D*E?F"G<H>I|J' + "长" * 300
+    context = template.prepare(data)
+    name = template.output_name(context)
+    assert name.startswith("催字〔2026〕第00007号_A_B_C_D_E_F_G_H_I_J")
+    assert name.endswith(".docx") and len(name) <= 125
+    assert not set('/\\:*?"<>|') & set(name)
+    # a name of Chinese characters fits the 255-byte limit of Linux file systems, with room to stage it
+    assert len(name.encode("utf-8")) <= 190
+    template.write(context, tmp_path / name)
+    (tmp_path / f".{name}.1234567-0123abcd.part").write_bytes(b"")
+    assert (tmp_path / name).stat().st_size > 0
+
+
+def test_format_serial_uses_the_letter_year():
+    template = load_template("demand-letter")
+    context = template.prepare(example("demand-letter"))
+    assert template.format_serial(12, context) == "催字〔2026〕第00012号"
+    context["letter_date"] = dt.date(2027, 1, 3)
+    assert template.format_serial(123456, context) == "催字〔2027〕第123456号"
+
+
+# ------------------------------------------------------------------ validation and rules
+
+def test_missing_field_fails_by_name_and_row():
+    template = load_template("demand-letter")
+    data = example("demand-letter")
+    del data["principal"]
+    with pytest.raises(RenderError) as info:
+        template.prepare(data, row=7, columns={"principal": "逾期本金"})
+    problem = info.value.problems[0]
+    assert (problem.path, problem.row, problem.column) == ("principal", 7, "逾期本金")
+    assert "必填" in problem.message
+    assert "第7行" in str(info.value) and "demand-letter" in str(info.value)
+
+
+def test_invalid_values_are_reported_each():
+    template = load_template("demand-letter")
+    data = example("demand-letter")
+    data.update(id_number="110105194912310021", interest="一千", pay_by="2026-13-01")
+    _, problems = template.check(data)
+    paths = {p.path for p in problems}
+    assert paths == {"id_number", "interest", "pay_by"}
+
+
+def test_amount_too_large_to_write_in_words_fails_the_check_not_the_render():
+    # Caught by the schema, before a batch reserves serials, not by the 大写 filter half-way.
+    for name, field_ in [("demand-letter", "principal"), ("commitment-letter", "loan_amount"),
+                         ("irrevocable-commitment", "contract_amount"), ("shareholder-resolution", "loan_amount")]:
+        template = load_template(name)
+        _, problems = template.check(example(name) | {field_: "1e17"})
+        assert field_ in {p.path for p in problems}, name
+
+
+def test_total_must_equal_its_parts():
+    template = load_template("demand-letter")
+    data = example("demand-letter", ) | {"total": "132000"}
+    _, problems = template.check(data)
+    assert [p.path for p in problems] == ["total"]
+    assert "132,000.00" in problems[0].message and "132,100.00" in problems[0].message
+
+
+def test_pay_by_must_follow_the_letter_date():
+    template = load_template("demand-letter")
+    data = example("demand-letter") | {"pay_by": "2026-11-28"}
+    _, problems = template.check(data)
+    assert [p.path for p in problems] == ["pay_by"]
+    assert "还款期限应晚于发函日期" in problems[0].message
+
+
+def test_shares_must_sum_to_100():
+    template = load_template("shareholder-resolution")
+    data = example("shareholder-resolution")
+    data["shareholders"][2]["share"] = 5
+    _, problems = template.check(data)
+    assert [p.path for p in problems] == ["shareholders"]
+    assert "出资比例合计应为100,实际为95" in problems[0].message
+
+
+def test_votes_must_reach_two_thirds():
+    template = load_template("shareholder-resolution")
+    data = example("shareholder-resolution")
+    data["shareholders"][1]["vote"] = "反对"  # 60 % in favour < 2/3
+    _, problems = template.check(data)
+    assert len(problems) == 1 and "60.00%" in problems[0].message and "66.67%" in problems[0].message
+
+
+def test_two_thirds_is_compared_exactly():
+    template = load_template("shareholder-resolution")
+    data = example("shareholder-resolution")
+    for shares, ok in (((60, "6.67", "33.33"), True), ((60, "6.66", "33.34"), False)):
+        for holder, share in zip(data["shareholders"], shares):
+            holder["share"] = share
+        problems = template.check(data)[1]
+        assert (problems == []) is ok, (shares, problems)
+
+
+def test_vote_threshold_is_configurable(tmp_path):
+    meta = yaml.safe_load((load_template("shareholder-resolution").meta_path).read_text(encoding="utf-8"))
+    meta["rules"][1]["threshold"] = "1/2"
+    (tmp_path / "shareholder-resolution.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    template = load_template(path=load_template("shareholder-resolution").path, meta=tmp_path / "shareholder-resolution.yaml")
+    data = example("shareholder-resolution")
+    data["shareholders"][1]["vote"] = "反对"
+    assert template.check(data)[1] == []
+
+
+def test_guarantors_from_a_spreadsheet_cell_are_split():
+    template = load_template("demand-letter")
+    context = template.prepare(example("demand-letter") | {"guarantors": "张三、李四;王五"})
+    assert context["guarantors"] == ["张三", "李四", "王五"]
+
+
+# ------------------------------------------------------------------ strict rendering
+
+def test_undefined_field_in_template_is_a_render_error(tmp_path):
+    path = make_template(tmp_path, ["借款人:{{ name }}", "金额:{{ amount_due|amount }}"], {"name": {"type": "string"}})
+    template = load_template(path=path)
+    with pytest.raises(RenderError) as info:
+        template.render({"name": "张三", "serial": "1"}, row=4)
+    message = str(info.value)
+    assert "custom" in message and "amount_due" in message and "第4行" in message
+    assert "金额:{{ amount_due|amount }}" in message
+
+
+def test_none_value_is_not_printed_as_blank(tmp_path):
+    path = make_template(tmp_path, ["借款人:{{ name }}"], {"name": {"type": "string", "nullable": True}})
+    with pytest.raises(RenderError, match="空"):
+        load_template(path=path).render({"name": None})
+
+
+def test_filter_error_names_the_template(tmp_path):
+    path = make_template(tmp_path, ["大写:{{ v|amount_in_words }}"], {"v": {"type": "integer"}})
+    with pytest.raises(RenderError, match="负数") as err:
+        load_template(path=path).render({"v": -5}, row=4)
+    assert [(p.path, p.row) for p in err.value.problems] == [("v", 4)]  # the field the filter failed on
+
+
+def test_sandbox_blocks_unsafe_attributes(tmp_path):
+    path = make_template(tmp_path, ["{{ name.__class__.__mro__ }}"], {"name": {"type": "string"}})
+    with pytest.raises(RenderError, match="custom"):
+        load_template(path=path).render({"name": "x"})
+
+
+def test_tag_split_across_runs_still_renders(tmp_path):
+    doc = new_document()
+    paragraph = doc.add_paragraph()
+    for piece in ("借款人:{", "{ bor", "rower }", "}。"):
+        paragraph.add_run(piece)
+    path = tmp_path / "split.docx"
+    doc.save(path)
+    template = load_template(path=path, meta="demand-letter")
+    assert "借款人:A&B。" in all_text(template.render({"borrower": "A&B"}))
+
+
+def test_broken_tag_is_a_template_error_naming_the_file(tmp_path):
+    path = make_template(tmp_path, ["借款人:{{ name }", "{% if x %}没有结束"], {"name": {"type": "string"}})
+    with pytest.raises(TemplateError, match="custom.docx"):
+        load_template(path=path).render({"name": "张三"})
+
+
+def test_image_value_renders_as_inline_picture(tmp_path):
+    PIL = pytest.importorskip("PIL.Image")
+    buf = io.BytesIO()
+    PIL.new("RGB", (200, 100), "red").save(buf, format="PNG")
+    path = make_template(tmp_path, ["图表:", "{{ chart }}", "完"], {"chart": {"type": "string"}})
+    template = load_template(path=path)
+    output = template.render({"chart": Image(buf.getvalue(), 150)})
+    document = docx.Document(io.BytesIO(output))
+    assert len(document.inline_shapes) == 1
+    shape = document.inline_shapes[0]
+    assert abs(shape.width.mm - 150) < 0.1 and abs(shape.height.mm - 75) < 0.1
+    names = zipfile.ZipFile(io.BytesIO(output)).namelist()
+    assert "word/media/docgen-image1.png" in names
+    # Without a picture the same template still renders from the plain base.
+    with pytest.raises(ValueError):
+        Image(b"not a picture", 10)
+
+
+def test_write_is_atomic(tmp_path):
+    path = make_template(tmp_path, ["{{ name }}{{ missing }}"], {"name": {"type": "string"}})
+    target = tmp_path / "out" / "letter.docx"
+    target.parent.mkdir()
+    with pytest.raises(RenderError):
+        load_template(path=path).write({"name": "x"}, target)
+    assert list(target.parent.iterdir()) == []
+
+
+# ------------------------------------------------------------------ loading
+
+def test_unknown_template_name_lists_the_known_ones():
+    with pytest.raises(TemplateError, match="未知模板 no-such.*demand-letter") as info:
+        load_template("no-such")
+    assert info.value.exit_code == 2
+
+
+def test_template_file_that_is_not_a_docx(tmp_path):
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(TemplateError, match="bad.docx"):
+        load_template(path=bad, meta="demand-letter")
+
+
+def test_edited_template_without_schema_says_how_to_fix(tmp_path):
+    doc = new_document()
+    doc.save(tmp_path / "edited.docx")
+    with pytest.raises(TemplateError, match="--schema"):
+        load_template(path=tmp_path / "edited.docx")
+
+
+def test_bad_yaml_names_file_and_line(tmp_path):
+    path = make_template(tmp_path, ["{{ name }}"], {"name": {"type": "string"}})
+    path.with_suffix(".yaml").write_text("title: x\nschema: [unclosed\n", encoding="utf-8")
+    with pytest.raises(TemplateError, match=r"custom.yaml 第\d+行"):
+        load_template(path=path)
+
+
+def test_variables_lists_top_level_names():
+    assert "borrower" in load_template("demand-letter").variables()
+    assert "s" not in load_template("shareholder-resolution").variables()
+    assert "shareholders" in load_template("shareholder-resolution").variables()
+
+
+def test_column_loop_fixes_the_table_grid_like_docxtpl(tmp_path):
+    from docgen.core.docxbuild import add_table
+
+    doc = new_document()
+    add_table(doc, None, [["项目", "{%tc for y in years %}", "{{ y }}年", "{%tc endfor %}"],
+                          ["余额", "{%tc for v in values %}", "{{ v|amount }}", "{%tc endfor %}"]], [30, 10, 40, 10])
+    path = tmp_path / "cols.docx"
+    doc.save(path)
+    (tmp_path / "cols.yaml").write_text(yaml.safe_dump(
+        {"title": "列循环", "key_field": "years", "schema": {"years": {"type": "list"}, "values": {"type": "list"}}},
+        allow_unicode=True), encoding="utf-8")
+    template = load_template(path=path)
+    context = {"years": [2024, 2025, 2026], "values": [Decimal("1"), Decimal("2.5"), Decimal("1000")]}
+    output = template.render(context)
+    table = docx.Document(io.BytesIO(output)).tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["项目", "2024年", "2025年", "2026年"]
+    assert [c.text for c in table.rows[1].cells] == ["余额", "1.00", "2.50", "1,000.00"]
+    assert len(table._tbl.tblGrid.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}gridCol")) == 4
+    assert all_text(output) == docxtpl_text(template, context)
+
+
+def test_picture_outside_the_body_is_refused(tmp_path):
+    PIL = pytest.importorskip("PIL.Image")
+    buf = io.BytesIO()
+    PIL.new("RGB", (20, 10), "blue").save(buf, format="PNG")
+    doc = new_document()
+    doc.sections[0].header.paragraphs[0].add_run("{{ chart }}")
+    add_body(doc, "正文")
+    path = tmp_path / "hdr.docx"
+    doc.save(path)
+    (tmp_path / "hdr.yaml").write_text(yaml.safe_dump({"title": "x", "key_field": "chart", "schema": {"chart": {}}}),
+                                       encoding="utf-8")
+    with pytest.raises(RenderError, match="页眉"):
+        load_template(path=path).render({"chart": Image(buf.getvalue(), 20)})
+
+
+HOSTILE = 'A&B<公司>"甲"\'乙\' {{ 7*7 }} {% if %} }}\n第二行\t制表 &amp; ]]> <w:t>'
+
+
+@pytest.mark.parametrize("name", ["demand-letter", "commitment-letter", "irrevocable-commitment", "shareholder-resolution"])
+def test_every_text_field_of_every_template_survives_hostile_values(name):
+    template = load_template(name)
+    data = example(name)
+    for key, rule in template.schema.items():
+        if rule.get("type") == "string" and "check_with" not in rule and key in data:
+            data[key] = HOSTILE
+    for item in data.get("shareholders", []):
+        item["name"] = HOSTILE
+    context = template.prepare(data)
+    output = template.render(context)
+    text = all_text(output)  # re-opens: every part is well-formed
+    assert 'A&B<公司>"甲"\'乙\' {{ 7*7 }} {% if %} }}\n第二行' in text
+    assert "&amp; ]]> <w:t>" in text
+    assert text == docxtpl_text(template, context)

@@ -1,0 +1,172 @@
+"""Demand letters due: which loans, the ledger -> letter mapping, the register, the Word text."""
+from __future__ import annotations
+
+from docxtext import docx_text
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from collect_helpers import AS_OF, make_loan
+
+from docgen.loans.plan import build_plan, letter_key, load_policy
+from docgen.loans.letters import issued_keys, letter_data, letters_due, make_letters, penalty
+from docgen.core.errors import InputError
+from docgen.documents.register import Register
+
+POLICY_TEXT = """\
+letters:
+  pay_within_days: 10
+  penalty: {daily_rate: 0.0005}
+  branches:
+    城东支行: {address: 杭州市上城区解放路100号, phone: 0571-87000000, contact: 王五}
+    default: {address: 杭州市西湖区文三路1号, phone: 0571-88000000, contact: 风险管理部}
+"""
+
+
+@pytest.fixture()
+def policy(tmp_path: Path):
+    path = tmp_path / "policy.yaml"
+    path.write_text(POLICY_TEXT, encoding="utf-8")
+    return load_policy(path)
+
+
+@pytest.fixture()
+def loans():
+    return [
+        make_loan("JJ0001", days=6, row=2),                                   # letter due tomorrow
+        make_loan("JJ0002", days=7, row=3, borrower="杭州云栖贸易有限公司"),   # due today
+        make_loan("JJ0003", days=30, row=4, borrower="李小明", guarantors=["张三", "李四"],
+                  overdue_principal=Decimal("100000"), overdue_interest=Decimal("2345.67")),
+        make_loan("JJ0004", days=None, row=5),                                # not overdue
+        make_loan("JJ0005", days=200, row=6, litigation="已起诉"),             # in court: no letter
+        make_loan("JJ0006", days=12, row=7, branch="城西支行", borrower="赵六"),  # default contact
+    ]
+
+
+def test_exactly_the_loans_with_a_letter_due_are_picked(policy, loans) -> None:
+    assert [loan.loan_no for loan in letters_due(loans, AS_OF, policy)] == ["JJ0002", "JJ0003", "JJ0006"]
+    # One day later the day-6 loan is due too.
+    tomorrow = AS_OF + dt.timedelta(days=1)
+    assert [loan.loan_no for loan in letters_due(loans, tomorrow, policy)] == ["JJ0001", "JJ0002", "JJ0003", "JJ0006"]
+
+
+def test_penalty_is_computed_never_blank(policy) -> None:
+    loan = make_loan(days=30, overdue_principal=Decimal("100000"))
+    # 100000 x 0.0005 x 30 days = 1500.00
+    assert penalty(loan, AS_OF, policy) == Decimal("1500.00")
+    assert penalty(make_loan(days=7, overdue_principal=Decimal("0")), AS_OF, policy) == Decimal("0.00")
+    odd = make_loan(days=7, overdue_principal=Decimal("333.33"))
+    assert penalty(odd, AS_OF, policy) == Decimal("1.17")  # 1.166655 rounded half-up
+
+
+def test_letter_data_maps_the_ledger_and_policy(policy) -> None:
+    loan = make_loan("JJ0003", days=30, borrower="李小明", guarantors=["张三", "李四"],
+                     overdue_principal=Decimal("100000"), overdue_interest=Decimal("2345.67"))
+    data = letter_data(loan, AS_OF, policy)
+    assert data["letter_date"] == AS_OF
+    assert data["pay_by"] == dt.date(2026, 12, 8)
+    assert (data["principal"], data["interest"], data["penalty"]) == (
+        Decimal("100000"), Decimal("2345.67"), Decimal("1500.00"))
+    assert data["total"] == Decimal("103845.67")
+    assert (data["loan_date"], data["loan_amount"]) == (loan.disbursed_on, loan.principal)
+    assert data["guarantors"] == ["张三", "李四"]
+    assert (data["branch"], data["phone"], data["contact"]) == ("城东支行", "0571-87000000", "王五")
+    other = letter_data(make_loan(branch="城西支行"), AS_OF, policy)
+    assert (other["branch"], other["branch_address"]) == ("城西支行", "杭州市西湖区文三路1号")
+
+
+def test_letters_are_written_registered_and_not_issued_twice(tmp_path: Path, policy, loans) -> None:
+    out = tmp_path / "letters"
+    with Register(tmp_path / "register.sqlite") as register:
+        first = make_letters(loans, AS_OF, out, policy=policy, register=register)
+        assert first.complete
+        assert first.due == 3
+        assert [w["loan_no"] for w in first.written] == ["JJ0002", "JJ0003", "JJ0006"]
+        assert [w["serial"] for w in first.written] == ["催字〔2026〕第00001号", "催字〔2026〕第00002号",
+                                                       "催字〔2026〕第00003号"]
+        assert first.written[1]["row_key"] == "JJ0003:demand-letter:2026-10-30"
+        assert sorted(p.name for p in out.glob("*.docx")) == sorted(Path(w["file"]).name for w in first.written)
+
+        again = make_letters(loans, AS_OF, out, policy=policy, register=register)
+        assert again.written == []
+        assert [s["loan_no"] for s in again.skipped] == ["JJ0002", "JJ0003", "JJ0006"]
+
+        # A later day: the day-6 loan has become due and is the only new letter.
+        later = make_letters(loans, AS_OF + dt.timedelta(days=1), out, policy=policy, register=register)
+        assert [w["loan_no"] for w in later.written] == ["JJ0001"]
+        assert later.written[0]["serial"] == "催字〔2026〕第00004号"
+    assert len(list(out.glob("*.docx"))) == 4
+    keys = issued_keys(tmp_path / "register.sqlite")
+    assert keys == {letter_key(loan) for loan in loans if loan.loan_no in {"JJ0001", "JJ0002", "JJ0003", "JJ0006"}}
+
+
+def test_a_new_arrears_episode_gets_a_new_letter(tmp_path: Path, policy) -> None:
+    with Register(tmp_path / "register.sqlite") as register:
+        make_letters([make_loan("JJ0001", days=10)], AS_OF, tmp_path / "out", policy=policy, register=register)
+        # Repaid, then overdue again later: another overdue_since, another letter.
+        later = AS_OF + dt.timedelta(days=60)
+        again = make_letters([make_loan("JJ0001", days=8, as_of=later)], later, tmp_path / "out",
+                             policy=policy, register=register)
+    assert [w["row_key"] for w in again.written] == [f"JJ0001:demand-letter:{(later - dt.timedelta(days=7)).isoformat()}"]
+
+
+def test_the_letter_text_holds_borrower_amounts_and_words(tmp_path: Path, policy, loans) -> None:
+    with Register(tmp_path / "register.sqlite") as register:
+        result = make_letters(loans, AS_OF, tmp_path / "out", policy=policy, register=register)
+    letter = next(w for w in result.written if w["loan_no"] == "JJ0003")
+    text = docx_text(Path(letter["file"]))
+    assert "李小明" in text
+    assert "100,000.00" in text and "2,345.67" in text and "1,500.00" in text
+    assert "103,845.67" in text
+    assert "人民币壹拾万叁仟捌佰肆拾伍元陆角柒分" in text
+    assert "2026年12月8日" in text
+    assert "张三" in text and "李四" in text
+    assert "0571-87000000" in text and "王五" in text
+    assert "催字〔2026〕第00002号" in text
+
+
+def test_a_loan_that_cannot_give_a_valid_letter_is_reported_not_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text("letters:\n  branches:\n    城西支行: {address: 某路1号, phone: '0571-1', contact: 赵六}\n",
+                    encoding="utf-8")
+    west_only = load_policy(path)
+    loans = [make_loan("JJ0001", days=10, row=2), make_loan("JJ0002", days=10, row=3, branch="城西支行")]
+    with Register(tmp_path / "register.sqlite") as register:
+        result = make_letters(loans, AS_OF, tmp_path / "out", policy=west_only, register=register)
+    assert not result.complete
+    assert [w["loan_no"] for w in result.written] == ["JJ0002"]
+    assert [(r.loan_no, r.row) for r in result.refused] == [("JJ0001", 2)]
+    assert str(result.refused[0]).startswith("第2行 借据号 JJ0001: letters.branches(机构):催收策略中没有机构“城东支行”的联系方式")
+
+
+def test_a_policy_without_any_contacts_is_refused_once(tmp_path: Path) -> None:
+    with Register(tmp_path / "register.sqlite") as register, pytest.raises(InputError) as info:
+        make_letters([make_loan(days=10)], AS_OF, tmp_path / "out", policy=load_policy(), register=register)
+    assert "letters.branches: 催收策略没有任何机构的联系方式" in str(info.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_contract_number_is_reported_with_its_column(tmp_path: Path, policy) -> None:
+    loans = [make_loan("JJ0001", days=10, row=2, contract_no=""), make_loan("JJ0002", days=10, row=3)]
+    with Register(tmp_path / "register.sqlite") as register:
+        result = make_letters(loans, AS_OF, tmp_path / "out", policy=policy, register=register)
+    assert [w["loan_no"] for w in result.written] == ["JJ0002"]
+    (refused,) = result.refused
+    assert (refused.loan_no, refused.row) == ("JJ0001", 2)
+    assert [(p.path, p.column) for p in refused.problems] == [("contract_no", "合同号")]
+
+
+def test_issued_letters_move_the_plan_on(tmp_path: Path, policy) -> None:
+    loan = make_loan("JJ0001", days=10)
+    assert build_plan([loan], AS_OF, policy).entries[0].next_action == "demand-letter"
+    with Register(tmp_path / "register.sqlite") as register:
+        make_letters([loan], AS_OF, tmp_path / "out", policy=policy, register=register)
+    entry = build_plan([loan], AS_OF, policy, issued=issued_keys(tmp_path / "register.sqlite")).entries[0]
+    assert (entry.next_action, entry.warnings) == ("phone", [])
+
+
+def test_issued_keys_of_a_register_not_yet_created(tmp_path: Path) -> None:
+    assert issued_keys(tmp_path / "none.sqlite") == frozenset()
+    assert not (tmp_path / "none.sqlite").exists()

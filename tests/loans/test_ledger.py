@@ -1,0 +1,168 @@
+"""The ledger reader: Chinese headers, types, encodings, and row problems with row and column."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from ledger_fixtures import resident_id, row, seed_snapshots
+
+from docgen.core.errors import InputError, RowsError
+from docgen.loans.ledger import LEDGER_HEADERS, Ledger, _fast_loan, read_ledger, validate_row, write_ledger
+
+
+def test_xlsx_with_chinese_headers_gives_typed_loans(tmp_path: Path) -> None:
+    _, closing = seed_snapshots()
+    path = write_ledger(closing, tmp_path / "台账.xlsx")
+    # The written header row is the DESIGN §8 Chinese one.
+    sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+    assert next(sheet.iter_rows(values_only=True))[:4] == ("借据号", "合同号", "借款人", "证件号码")
+
+    ledger = read_ledger(path)
+    assert isinstance(ledger, Ledger)
+    assert [loan.loan_no for loan in ledger.loans] == ["N1", "N2", "N3", "P1", "W1", "W2"]
+    n1, w1, w2 = ledger.loans[0], ledger.loans[4], ledger.loans[5]
+    assert n1.balance == Decimal("500000") and isinstance(n1.balance, Decimal)
+    assert n1.overdue_since == dt.date(2026, 3, 23)
+    assert n1.on_balance is True and w1.on_balance is False
+    assert w1.recovered == Decimal(107000) and n1.recovered == Decimal(0)
+    assert w1.litigation == "已判决,执行中"
+    assert w2.guarantors == ["赵一", "钱二", "孙三"]
+    assert n1.id_number == resident_id(1)
+    assert n1.row == 2 and w2.row == 7
+    assert n1.overdue_since is not None and ledger.loans[3].overdue_since is None
+
+
+def test_gb18030_csv_reads_the_same_as_xlsx(tmp_path: Path) -> None:
+    _, closing = seed_snapshots()
+    xlsx = read_ledger(write_ledger(closing, tmp_path / "a.xlsx"))
+    csv_path = write_ledger(closing, tmp_path / "a.csv", encoding="gb18030")
+    raw = csv_path.read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")  # really GB18030, as Excel on Chinese Windows saves it
+    assert raw.decode("gb18030").startswith("借据号,合同号,借款人")
+    from_csv = read_ledger(csv_path)
+    assert from_csv.loans == xlsx.loans
+
+
+def test_canonical_english_headers_are_accepted(tmp_path: Path) -> None:
+    _, closing = seed_snapshots()
+    path = write_ledger(closing, tmp_path / "en.csv", headers=list(LEDGER_HEADERS))
+    assert [loan.balance for loan in read_ledger(path).loans][:1] == [Decimal(500000)]
+
+
+def _bad_ledger(tmp_path: Path) -> Path:
+    rows = [
+        row("A1", 1000),
+        row("A2", 1000, "很好"),                               # row 3: not a class
+        row("A3", "abc"),                                     # row 4: not an amount
+        row("A4", 1000, disbursed_on="2026-13-01"),           # row 5: no such date
+        row("A1", 2000, serial=9),                             # row 6: duplicate of row 2
+        row("A6", 1000, id_number="610326197503121231"),      # row 7: bad check digit
+        dict(row("A7", 1000), on_balance="表中"),              # row 8: neither 表内 nor 表外
+        row("A8", -5),                                        # row 9: negative balance
+    ]
+    return write_ledger(rows, tmp_path / "bad.xlsx")
+
+
+def test_bad_rows_are_all_reported_with_row_and_column(tmp_path: Path) -> None:
+    with pytest.raises(RowsError) as caught:
+        read_ledger(_bad_ledger(tmp_path))
+    err = caught.value
+    assert err.exit_code == 1
+    where = {(p.row, p.column) for p in err.problems}
+    assert (3, "O(五级分类)") in where
+    assert (4, "K(贷款余额)") in where
+    assert (5, "H(发放日期)") in where
+    assert (6, "A(借据号)") in where
+    assert (7, "D(证件号码)") in where
+    assert (8, "P(表内外)") in where
+    assert (9, "K(贷款余额)") in where
+    assert 2 not in {p.row for p in err.problems}
+    text = str(err)
+    assert "台账有 7 行数据不合格" in text
+    assert "第6行 A(借据号)列 loan_no: 借据号 A1 重复:第2行与第6行相同,借据号必须唯一" in text
+    assert "第4行 K(贷款余额)列 balance: 无法转换:金额应为数字,收到 'abc'" in text
+    assert "第9行 K(贷款余额)列 balance: 最小值为 0" in text
+
+
+def test_id_number_stored_as_a_number_is_an_error_not_a_guess(tmp_path: Path) -> None:
+    path = write_ledger([row("A1", 1000)], tmp_path / "n.xlsx")
+    workbook = openpyxl.load_workbook(path)
+    workbook.active["D2"] = 610326197503121000  # what Excel keeps of a typed 18-digit number
+    workbook.save(path)
+    with pytest.raises(RowsError) as caught:
+        read_ledger(path)
+    problems = caught.value.problems
+    assert [(p.row, p.column, p.path) for p in problems] == [(2, "D(证件号码)", "id_number")]
+    assert "存成了数字" in problems[0].message
+
+
+def test_missing_required_column_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "short.csv"
+    path.write_text("借据号,借款人,贷款余额\nA1,张三,1000\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_ledger(path)
+    assert caught.value.exit_code == 2
+    assert "证件号码(id_number)" in str(caught.value) and "五级分类(classification)" in str(caught.value)
+
+
+def test_unreadable_file_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"not a zip")
+    with pytest.raises(InputError):
+        read_ledger(path)
+
+
+@pytest.mark.parametrize("values", [
+    row("A", 1000),
+    row("A", "1,000.50"),                      # cerberus' coercer accepts separators
+    row("A", 1000, disbursed_on="2023/1/5"),   # and slashes in dates
+    row("A", 1000, disbursed_on="2023年1月5日"),
+    row("A", 1000, disbursed_on="２０２３-01-05"),
+    row("A", "1,000", "次级类"),                # the class with its 类 suffix
+    row("A", 1000, disbursed_on=dt.datetime(2023, 1, 5, 9, 30)),
+    row("A", 1000.25, recovered="  "),
+    row("A", 1000, borrower="  "),
+    row("A", 1000, classification="好"),
+    row("A", float("nan")),
+    row("A", 1000, id_number=610326197503121000),
+    row("A", 1000, maturity=None),
+    row("A", 1000, overdue_since="2026-02-30"),
+    row("A", True),
+    dict(row("A", 1000), loan_no=20260001),
+    row("A", 1000, id_number="91610326MA6X7Y8Z9A"),
+])
+def test_fast_path_agrees_with_cerberus(values: dict) -> None:
+    fast, fast_problems = validate_row(values, 5)
+    slow, slow_problems = validate_row(values, 5, fast=False)
+    assert fast == slow
+    assert _fast_loan(values, 5) in (None, fast)  # the fast path never accepts what cerberus refuses
+    assert [p.path for p in fast_problems] == [p.path for p in slow_problems]
+
+
+def test_class_suffix_and_slash_dates_take_the_fast_path() -> None:
+    values = row("A", "1,000.50", "次级类", disbursed_on="2023/1/5", days=100)
+    fast = _fast_loan(values, 3)
+    assert fast is not None
+    assert (fast.classification, fast.balance, fast.disbursed_on) == ("次级", Decimal("1000.50"), dt.date(2023, 1, 5))
+
+
+def test_write_ledger_refuses_unknown_format(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        write_ledger([row("A", 1)], tmp_path / "x.ods")
+
+
+def test_a_date_past_the_plausible_range_is_a_row_error_not_an_overflow(tmp_path: Path) -> None:
+    # 9999-12-31 typed for "no end": deadlines three years on would overflow the calendar.
+    far = [row("A1", 1000), row("A2", 1000, maturity=dt.date(9999, 12, 31)),
+           row("A3", 1000, last_interruption="9999-12-01")]
+    for path in (write_ledger(far, tmp_path / "far.xlsx"), write_ledger(far, tmp_path / "far.csv")):
+        with pytest.raises(RowsError) as caught:
+            read_ledger(path)
+        assert {(p.row, p.path, p.message) for p in caught.value.problems} == {
+            (3, "maturity", "最大值为 2199-12-31"), (4, "last_interruption", "最大值为 2199-12-31")}
+    assert _fast_loan(row("A", "1000", "次级类", days=100, maturity="2199-12-31"), 3) is not None
+    assert _fast_loan(row("A", "1000", "次级类", days=100, maturity="2200-01-01"), 3) is None  # cerberus reports it

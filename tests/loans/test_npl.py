@@ -1,0 +1,301 @@
+"""NPL figures against hand-computed values (see ledger_fixtures), boundaries, migration, targets."""
+from __future__ import annotations
+
+from scripts import load_script
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from ledger_fixtures import AS_OF, loan, overdue_for, seed_snapshots, write_seed_ledgers
+
+from docgen.core.errors import InputError
+from docgen.loans.ledger import read_ledger
+from docgen.loans.npl import (
+    Targets,
+    check_classification,
+    compute_figures,
+    days_past_due,
+    load_targets,
+    migration_matrix,
+    parse_period,
+    render_text,
+    targets_from_mapping,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+Q2 = parse_period("2026Q2")
+SEED_TARGETS = Targets(Decimal(100000), Decimal(350000))
+
+
+def _seed_figures(tmp_path: Path, **kw):
+    opening, closing, targets = write_seed_ledgers(tmp_path)
+    return compute_figures(read_ledger(closing).loans, read_ledger(opening).loans, period=Q2,
+                           targets=load_targets(targets), **kw)
+
+
+def test_seed_figures_from_files(tmp_path: Path) -> None:
+    figures = _seed_figures(tmp_path)
+    data = figures.to_dict()
+    assert data["period"] == "2026Q2" and data["as_of"] == "2026-06-30"
+    assert data["on_balance"] == {
+        "npl_balance": 1020100.0, "npl_balance_opening": 1040100.0, "change": -20000.0,
+        "loan_balance": 84306000.0, "npl_ratio": 0.0121,
+        "reduction_target": 100000.0, "reduction_completion": 0.2,
+    }
+    assert data["off_balance"] == {
+        "npl_balance": 17272500.0, "recovered": 127000.0,
+        "recovery_target": 350000.0, "recovery_completion": 0.3629,
+    }
+    assert data["by_category"] == {"正常": 83285900.0, "关注": 0.0, "次级": 500000.0, "可疑": 400000.0,
+                                   "损失": 120100.0}
+    assert data["flags"] == []
+    assert data["litigation"]["cases"] == 2
+    assert data["litigation"]["recovered"] == 107000.0
+    assert [c["loan_no"] for c in data["litigation"]["loans"]] == ["N2", "W1"]
+    officers = {g["name"]: g for g in data["breakdowns"]["officer"]}
+    assert officers["李志强"] == {"name": "李志强", "loans": 2, "balance": 500000.0, "npl_balance": 500000.0,
+                               "off_balance": 16272500.0, "recovered": 107000.0}
+    branches = {g["name"]: g["loans"] for g in data["breakdowns"]["branch"]}
+    assert branches == {"眉县支行营业部": 5, "金渠分理处": 1}
+    category = {g["name"]: (g["loans"], g["balance"]) for g in data["breakdowns"]["category"]}
+    assert category["次级"] == (1, 500000.0) and category["正常"] == (1, 83285900.0)
+
+
+def test_seed_text_uses_wan_with_two_decimals(tmp_path: Path) -> None:
+    text = render_text(_seed_figures(tmp_path))
+    assert "不良贷款余额 102.01 万元,贷款余额 8430.60 万元,不良占比 1.21%" in text
+    assert "季初不良余额 104.01 万元,较季初下降 2.00 万元" in text
+    assert "压降任务 10.00 万元,完成 20%" in text
+    assert "不良贷款余额 1727.25 万元,本季清收 12.70 万元" in text
+    assert "清收任务 35.00 万元,完成 36.29%" in text
+
+
+def test_without_opening_change_and_completion_are_null() -> None:
+    _, closing = seed_snapshots()
+    loans = [loan(r["loan_no"], r["balance"], r["classification"], on_balance=r["on_balance"] == "表内")
+             for r in closing]
+    figures = compute_figures(loans, None, period=Q2, targets=SEED_TARGETS)
+    on = figures.to_dict()["on_balance"]
+    assert on["npl_balance"] == 1020100.0
+    assert on["npl_balance_opening"] is None and on["change"] is None and on["reduction_completion"] is None
+    assert figures.to_dict()["migration"] is None
+    assert "未提供期初台账(--opening)" in render_text(figures)
+
+
+def test_no_targets_means_no_completion() -> None:
+    figures = compute_figures([loan("A", 1000, "次级", days=100)], [], period=Q2)
+    data = figures.to_dict()
+    assert data["on_balance"]["reduction_target"] is None and data["on_balance"]["reduction_completion"] is None
+    assert data["off_balance"]["recovery_completion"] is None
+    assert data["on_balance"]["change"] == 1000.0  # rose from nothing
+
+
+@pytest.mark.parametrize(("days", "classification", "flagged", "required"), [
+    (90, "关注", False, None), (91, "关注", True, "次级"), (91, "次级", False, None),
+    (270, "次级", False, None), (271, "次级", True, "可疑"), (271, "关注", True, "可疑"),
+    (360, "可疑", False, None), (361, "可疑", True, "损失"), (361, "正常", True, "损失"),
+    (361, "损失", False, None),
+])
+def test_overdue_boundaries(days: int, classification: str, flagged: bool, required: str | None) -> None:
+    item = loan("B1", 50000, classification, days=days)
+    assert days_past_due(item, AS_OF) == days
+    flags = check_classification([item], AS_OF)
+    assert bool(flags) is flagged
+    if flagged:
+        assert flags[0].code == "misclassified" and flags[0].required == required
+        assert flags[0].to_dict() == {
+            "loan_no": "B1", "code": "misclassified",
+            "message": f"借据号 B1(借款人B1,第2行)截至2026-06-30逾期{days}天,五级分类为{classification},"
+                       f"按金融资产风险分类办法应至少为{required}",
+        }
+
+
+def test_day_one_is_the_overdue_date_and_future_dates_are_not_overdue() -> None:
+    assert days_past_due(loan("C", 1, overdue_since=AS_OF), AS_OF) == 1
+    assert days_past_due(loan("C", 1, overdue_since=AS_OF + dt.timedelta(days=1)), AS_OF) == 0
+    assert days_past_due(loan("C", 1), AS_OF) == 0
+    assert overdue_for(91) == dt.date(2026, 4, 1)
+
+
+def test_migration_matrix_with_new_and_paid_off_loans() -> None:
+    opening = [loan("A", 100, "正常"), loan("B", 50, "关注"), loan("C", 30, "次级", days=100),
+               loan("D", 20, "正常"), loan("E", 70, "正常")]
+    closing = [loan("A", 90, "关注"), loan("B", 50, "次级", days=100), loan("C", 30, "损失", on_balance=False),
+               loan("E", 65, "正常"), loan("F", 10, "正常")]
+    matrix = migration_matrix(opening, closing).to_dict()
+    assert matrix["from"] == ["正常", "关注", "次级", "可疑", "损失", "表外", "新发放"]
+    assert matrix["to"] == ["正常", "关注", "次级", "可疑", "损失", "表外", "结清"]
+    nonzero = {(a, b): n for a, row in matrix["counts"].items() for b, n in row.items() if n}
+    assert nonzero == {("正常", "关注"): 1, ("关注", "次级"): 1, ("次级", "表外"): 1, ("正常", "结清"): 1,
+                       ("正常", "正常"): 1, ("新发放", "正常"): 1}
+    # Amounts: opening balances (what moved), closing balance for new loans.
+    assert matrix["amounts"]["正常"]["关注"] == 100.0
+    assert matrix["amounts"]["正常"]["正常"] == 70.0
+    assert matrix["amounts"]["正常"]["结清"] == 20.0
+    assert matrix["amounts"]["新发放"]["正常"] == 10.0
+
+
+def test_large_npl_threshold_default_and_from_targets() -> None:
+    loans = [loan("A", 100000, "次级", days=100, officer="甲"), loan("B", 99999.99, "可疑", days=300),
+             loan("C", 500000, "正常"), loan("D", 300000, "损失", on_balance=False, days=900, officer="乙")]
+    default = compute_figures(loans, None, period=Q2).to_dict()
+    assert default["large_npl_threshold"] == 100000.0
+    assert [(x["loan_no"], x["officer"], x["balance"]) for x in default["large_npls"]] == [
+        ("D", "乙", 300000.0), ("A", "甲", 100000.0)]  # 10万 itself is "10万元以上"; performing C is not NPL
+    raised = compute_figures(loans, None, period=Q2, targets=targets_from_mapping({"large_npl_threshold": 200000}))
+    assert [x["loan_no"] for x in raised.to_dict()["large_npls"]] == ["D"]
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("2026Q2", dt.date(2026, 4, 1), dt.date(2026, 6, 30)),
+    ("2026q4", dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
+    ("2026H1", dt.date(2026, 1, 1), dt.date(2026, 6, 30)),
+    ("2026H2", dt.date(2026, 7, 1), dt.date(2026, 12, 31)),
+    ("2026", dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+    ("2028-02", dt.date(2028, 2, 1), dt.date(2028, 2, 29)),
+    ("2026-6", dt.date(2026, 6, 1), dt.date(2026, 6, 30)),
+])
+def test_parse_period(text: str, start: dt.date, end: dt.date) -> None:
+    period = parse_period(text)
+    assert (period.start, period.end) == (start, end)
+
+
+@pytest.mark.parametrize("text", ["2026Q5", "2026H3", "26Q1", "2026-13", "Q2 2026", ""])
+def test_parse_period_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match="无法识别的报告期"):
+        parse_period(text)
+
+
+def test_as_of_defaults_to_period_end_and_can_be_set() -> None:
+    item = loan("A", 1000, "关注", days=91)
+    assert compute_figures([item], period=Q2).as_of == dt.date(2026, 6, 30)
+    earlier = compute_figures([item], period=Q2, as_of=dt.date(2026, 6, 29))
+    assert earlier.flags == []  # 90 days on the 29th
+
+
+def test_targets_are_validated(tmp_path: Path) -> None:
+    path = tmp_path / "targets.yaml"
+    path.write_text("reduction_target: 100000\nrecovery_taget: 350000\n", encoding="utf-8")
+    with pytest.raises(InputError, match="recovery_taget: 未知字段") as caught:
+        load_targets(path)
+    assert caught.value.exit_code == 2 and str(path) in str(caught.value)
+    with pytest.raises(InputError, match="reduction_target: 最小值为 0"):
+        targets_from_mapping({"reduction_target": -1})
+    with pytest.raises(InputError, match="reduction_target 为 0"):
+        targets_from_mapping({"reduction_target": 0})
+    with pytest.raises(InputError, match="应为键值映射"):
+        targets_from_mapping(["x"])
+    path.write_text("reduction_target: [1\n", encoding="utf-8")
+    with pytest.raises(InputError, match="目标文件不是合法的 YAML"):
+        load_targets(path)
+    assert targets_from_mapping({"recovery_target": "350,000"}).recovery_target == Decimal(350000)
+
+
+def _generator():
+    return load_script("examples/make_ledger.py")
+
+
+def _check_expected(expected: dict, folder: Path) -> None:
+    figures = compute_figures(read_ledger(folder / "ledger-2026Q2.xlsx").loans,
+                              read_ledger(folder / "ledger-2026Q1.xlsx").loans,
+                              period=Q2, targets=load_targets(folder / "targets.yaml"))
+    assert figures.npl_balance == expected["npl_balance"]
+    assert figures.npl_balance_opening == expected["npl_balance_opening"]
+    assert figures.change == expected["change"]
+    assert figures.loan_balance == expected["loan_balance"]
+    assert figures.npl_ratio == expected["npl_ratio"]
+    assert figures.reduction_completion == expected["reduction_completion"]
+    assert figures.off_balance == expected["off_balance"]
+    assert figures.off_recovered == expected["recovered"]
+    assert figures.recovery_completion == expected["recovery_completion"]
+    assert len(figures.flags) == expected["flags"]
+    assert len(figures.litigation) == expected["litigation_cases"]
+    assert figures.litigation_recovered == expected["litigation_recovered"]
+
+
+def test_committed_example_ledgers_have_the_announced_figures() -> None:
+    _check_expected(_generator().EXPECTED, ROOT / "examples" / "ledger")
+
+
+def test_generator_is_deterministic_and_small_size_keeps_the_figures(tmp_path: Path) -> None:
+    gen = _generator()
+    gen.write_examples(tmp_path, size="small")
+    _check_expected(gen.EXPECTED, tmp_path)
+    first = gen.build("small")
+    assert first == gen.build("small")
+    assert len(first[1]) < 40
+    csv_loans = read_ledger(tmp_path / "ledger-2026Q2-gb18030.csv").loans
+    assert csv_loans == read_ledger(tmp_path / "ledger-2026Q2.xlsx").loans
+
+
+def test_generator_bulk_rows_are_valid(tmp_path: Path) -> None:
+    gen = _generator()
+    path = gen.write_ledger(gen.bulk(300), tmp_path / "bulk.csv")
+    loans = read_ledger(path).loans
+    assert len(loans) == 300
+    assert any(not x.on_balance for x in loans) and any(x.is_npl for x in loans)
+
+
+def test_chart_without_cjk_font_warns_and_still_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.loans import npl_report
+
+    figures = compute_figures([loan("A", 200000, "次级", days=100, officer="甲")], period=Q2)
+    monkeypatch.setattr(npl_report, "cjk_font", lambda: None)
+    with pytest.warns(RuntimeWarning, match="未找到中文字体"):
+        png = npl_report.render_chart(figures, dpi=50)
+    assert png.startswith(b"\x89PNG")
+
+
+def test_notes_are_validated(tmp_path: Path) -> None:
+    from docgen.loans.npl_report import load_notes, notes_from_mapping
+
+    notes = notes_from_mapping({"branch": " 眉县支行 ", "plan": "一段计划", "date": "2026-07-02"})
+    assert notes.branch == "眉县支行" and notes.plan == ["一段计划"] and notes.recipient == "总行"
+    assert notes.date == dt.date(2026, 7, 2)
+    with pytest.raises(InputError, match="plann: 未知字段"):
+        notes_from_mapping({"plann": ["x"]})
+    with pytest.raises(InputError, match="date: 无法转换"):
+        notes_from_mapping({"date": "七月"})
+    path = tmp_path / "notes.yaml"
+    path.write_bytes("branch: 眉县支行\n".encode("gb18030"))
+    with pytest.raises(InputError, match="说明文件不是 UTF-8 编码;请用 UTF-8 保存"):
+        load_notes(path)
+
+
+def test_opening_read_in_a_second_process_gives_the_same_figures_and_errors(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger_fixtures import row
+
+    from docgen.loans import npl_report
+    from docgen.core.errors import RowsError
+    from docgen.loans.ledger import write_ledger
+
+    opening, closing, targets = write_seed_ledgers(tmp_path)
+    sequential = npl_report.build_report(closing, opening=opening, period=Q2, targets=targets).figures.to_dict()
+    monkeypatch.setattr(npl_report, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(npl_report.os, "cpu_count", lambda: 2)
+    _, loans, _ = npl_report.read_snapshots(closing, opening)
+    assert loans is not None and isinstance(loans[0], npl_report.OpeningLoan)
+    assert loans[0] == ("N1", "次级", True, Decimal(520000))
+    parallel = npl_report.build_report(closing, opening=opening, period=Q2, targets=targets).figures.to_dict()
+    assert parallel == sequential
+    bad = write_ledger([row("A1", 1000), row("A2", 1000, "很好")], tmp_path / "bad.xlsx")
+    with pytest.raises(RowsError) as caught:
+        npl_report.read_snapshots(closing, bad)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(3, "O(五级分类)")]
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(InputError, match="broken.xlsx"):
+        npl_report.read_snapshots(closing, broken)
+    with pytest.raises(InputError, match="broken.xlsx"):  # the closing file's error comes first
+        npl_report.read_snapshots(broken, bad)
+
+
+def test_text_lists_the_largest_npls_and_counts_the_rest() -> None:
+    loans = [loan(f"L{i:02d}", 100000 + i * 1000, "次级", days=100) for i in range(25)]
+    text = render_text(compute_figures(loans, period=Q2))
+    assert "大额不良(≥10.00 万元):25 笔" in text
+    assert "L24 借款人L24 12.40 万元 次级" in text and "L04 借款人L04" not in text
+    assert "…… 另有 5 笔,完整清单见 --format json 或报告表5" in text

@@ -1,0 +1,198 @@
+"""Build ``templates/npl-report.docx``, the 关于不良贷款现状及催收管理工作报告 template (seed 篇十二).
+
+Run ``python tools/build_npl_report.py`` after changing the wording here. It uses the same
+python-docx helpers as the other shipped templates (``docgen.core.docxbuild``: East-Asian fonts,
+zh-CN, A4, page numbers). The context it expects is documented in ``npl-report.yaml`` and
+produced by ``docgen.loans.npl_report.report_context``; figures arrive preformatted (万元 with two
+decimals, percentages as the seed writes them) so the template only places them.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx.shared import Pt
+
+from docgen.core.docxbuild import (
+    add_body,
+    add_heading,
+    add_page_break,
+    add_signature_block,
+    add_table,
+    add_tag_paragraph,
+    add_title,
+    new_document,
+    set_core_properties,
+)
+
+HERE = Path(__file__).resolve().parents[1] / "templates"
+NAME = "npl-report"
+
+# Columns of the migration table: the closing states, in the order npl.MIGRATION_TO lists them.
+MIGRATION_COLUMNS = ("正常", "关注", "次级", "可疑", "损失", "表外", "结清")
+
+
+def _loop_table(doc, header, cells, widths, align, *, total=None):
+    """A table whose body rows repeat over a list: ``cells`` is the row template, e.g.
+    ``("{{ r.name }}", …)`` inside ``{%tr for r in … %}``; ``total`` an optional last row."""
+    loop_var, source = cells[0], cells[1]
+    body = [[f"{{%tr for {loop_var} in {source} %}}"] + [""] * (len(header) - 1),
+            list(cells[2]),
+            ["{%tr endfor %}"] + [""] * (len(header) - 1)]
+    bold = []
+    if total is not None:
+        body.append(list(total))
+        bold = [3]
+    return add_table(doc, header, body, widths, align=align, bold_rows=bold)
+
+
+def npl_report():
+    """The periodic report to head office on NPL status and collection (seed 篇十二)."""
+    doc = new_document()
+    set_core_properties(doc, "关于不良贷款现状及催收管理工作报告", "不良贷款管理")
+    add_title(doc, "关于不良贷款现状及催收管理工作报告")
+    add_body(doc, "{{ recipient }}:", indent=False)
+    add_body(doc, "按照{{ recipient }}相关要求,结合我行实际,现就我行目前不良贷款现状及催收管理工作报告如下:")
+
+    # 一、基本情况: the seed's sentence, with the parts that need an opening ledger or a target
+    # switched on only when those figures exist (never a blank where a figure belongs).
+    add_heading(doc, "一、基本情况。")
+    add_body(
+        doc,
+        "截止{{ as_of|date_cn }},支行表内不良贷款余额{{ npl_balance }}万元,"
+        "{% if has_opening %}较{{ start_word }}{{ change_direction }}"
+        "{% if change_direction != '持平' %}{{ change }}万元{% endif %},{% endif %}"
+        "不良占比{{ npl_ratio }}"
+        "{% if has_opening and has_reduction_target %},完成{{ task_word }}{{ reduction_target }}万元的"
+        "{{ reduction_completion }}{% endif %};"
+        "表外不良贷款余额{{ off_balance }}万元,{{ span_word }}清收{{ recovered }}万元"
+        "{% if has_recovery_target %},完成{{ task_word }}{{ recovery_target }}万元的{{ recovery_completion }}{% endif %}。",
+    )
+    add_tag_paragraph(doc, "{%p if not has_opening %}")
+    add_body(doc, "(本期未提供{{ start_word }}贷款台账,{{ start_word }}不良余额、较{{ start_word }}变动、"
+                  "压降任务完成情况及五级分类迁徙无法计算。)")
+    add_tag_paragraph(doc, "{%p endif %}")
+    add_body(doc, "从五级分类看,全行表内贷款{{ loan_count }}笔、余额{{ loan_balance }}万元,其中正常类{{ cat.normal }}万元、"
+                  "关注类{{ cat.special }}万元、次级类{{ cat.substandard }}万元、可疑类{{ cat.doubtful }}万元、损失类{{ cat.loss }}万元"
+                  "(见表1)。")
+    add_body(doc, "表1  表内贷款五级分类情况(单位:万元)", indent=False, align="center", style="Normal")
+    _loop_table(
+        doc, ["五级分类", "笔数", "余额", "占比"],
+        ("c", "categories", ("{{ c.name }}", "{{ c.loans }}", "{{ c.balance }}", "{{ c.share }}")),
+        [40, 30, 45, 40], ["center", "right", "right", "right"],
+        total=("合计", "{{ loan_count }}", "{{ loan_balance }}", "100%"),
+    )
+    add_tag_paragraph(doc, "{%p if has_opening %}")
+    add_body(doc, "与{{ start_word }}相比,五级分类迁徙情况见表2(每格上为笔数、下为{{ start_word }}余额,单位:万元;"
+                  "新发放贷款按期末余额计)。")
+    add_body(doc, "表2  五级分类迁徙情况", indent=False, align="center", style="Normal")
+    migration = add_table(
+        doc,
+        ["{{ start_word }}\\期末", *MIGRATION_COLUMNS],
+        [
+            ["{%tr for m in migration %}"] + [""] * len(MIGRATION_COLUMNS),
+            ["{{ m.label }}"] + [f"{{{{ m.cells[{i}] }}}}" for i in range(len(MIGRATION_COLUMNS))],
+            ["{%tr endfor %}"] + [""] * len(MIGRATION_COLUMNS),
+        ],
+        [21] + [19] * len(MIGRATION_COLUMNS),
+        align=["center"] * (len(MIGRATION_COLUMNS) + 1),
+    )
+    # Eight columns on A4: a smaller face keeps "7784.25" on one line.
+    for table_row in migration.rows:
+        for cell in table_row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(8.5)
+    add_tag_paragraph(doc, "{%p endif %}")
+    add_body(doc, "{{ chart }}", indent=False, align="center", style="Normal")
+    add_body(doc, "{{ chart_caption }}", indent=False, align="center", style="Normal")
+    add_body(doc, "分客户经理、分机构的贷款及不良情况见表3、表4。")
+    add_body(doc, "表3  分客户经理贷款及不良情况(单位:万元)", indent=False, align="center", style="Normal")
+    _loop_table(
+        doc, ["客户经理", "笔数", "表内余额", "表内不良", "表外不良", "本期收回"],
+        ("g", "officers", ("{{ g.name }}", "{{ g.loans }}", "{{ g.balance }}", "{{ g.npl_balance }}",
+                           "{{ g.off_balance }}", "{{ g.recovered }}")),
+        [30, 18, 30, 26, 26, 26], ["center", "right", "right", "right", "right", "right"],
+    )
+    add_body(doc, "表4  分机构贷款及不良情况(单位:万元)", indent=False, align="center", style="Normal")
+    _loop_table(
+        doc, ["机构", "笔数", "表内余额", "表内不良", "表外不良", "本期收回"],
+        ("g", "branches", ("{{ g.name }}", "{{ g.loans }}", "{{ g.balance }}", "{{ g.npl_balance }}",
+                           "{{ g.off_balance }}", "{{ g.recovered }}")),
+        [38, 16, 28, 24, 26, 24], ["center", "right", "right", "right", "right", "right"],
+    )
+
+    add_heading(doc, "二、催收情况。")
+    add_tag_paragraph(doc, "{%p for para in collection %}")
+    add_body(doc, "{{ para }}")
+    add_tag_paragraph(doc, "{%p endfor %}")
+    add_tag_paragraph(doc, "{%p if large_npls %}")
+    add_body(doc, "截至{{ as_of|date_cn }},{{ large_threshold }}万元以上大额不良贷款共{{ large_count }}笔、"
+                  "合计{{ large_total }}万元,逐户落实清收责任人(见表5):{{ large_summary }}。")
+    add_body(doc, "表5  大额不良贷款清收责任表(单位:万元)", indent=False, align="center", style="Normal")
+    _loop_table(
+        doc, ["序号", "借款人", "借据号", "余额", "分类", "客户经理"],
+        ("l", "large_npls", ("{{ l.seq }}", "{{ l.borrower }}", "{{ l.loan_no }}", "{{ l.balance }}",
+                             "{{ l.classification }}", "{{ l.officer }}")),
+        [12, 36, 38, 22, 28, 20], ["center", "left", "center", "right", "center", "center"],
+    )
+    add_tag_paragraph(doc, "{%p else %}")
+    add_body(doc, "截至{{ as_of|date_cn }},无{{ large_threshold }}万元以上大额不良贷款。")
+    add_tag_paragraph(doc, "{%p endif %}")
+
+    add_heading(doc, "三、诉讼情况。")
+    add_tag_paragraph(doc, "{%p if litigation %}")
+    add_body(doc, "目前涉诉贷款{{ litigation_count }}笔、余额{{ litigation_balance }}万元,"
+                  "{{ span_word }}通过诉讼及执行收回{{ litigation_recovered }}万元{{ litigation_recovered_detail }}。")
+    add_tag_paragraph(doc, "{%p for para in litigation_notes %}")
+    add_body(doc, "{{ para }}")
+    add_tag_paragraph(doc, "{%p endfor %}")
+    add_body(doc, "表6  涉诉贷款情况(单位:万元)", indent=False, align="center", style="Normal")
+    _loop_table(
+        doc, ["借款人", "借据号", "诉讼状态", "余额", "本期收回", "客户经理"],
+        ("s", "litigation", ("{{ s.borrower }}", "{{ s.loan_no }}", "{{ s.status }}", "{{ s.balance }}",
+                             "{{ s.recovered }}", "{{ s.officer }}")),
+        [30, 38, 30, 20, 20, 18], ["left", "center", "left", "right", "right", "center"],
+    )
+    add_tag_paragraph(doc, "{%p else %}")
+    add_body(doc, "本期无涉诉贷款。")
+    add_tag_paragraph(doc, "{%p endif %}")
+
+    add_heading(doc, "四、下一步工作计划。")
+    add_tag_paragraph(doc, "{%p for para in plan %}")
+    add_body(doc, "{{ para }}")
+    add_tag_paragraph(doc, "{%p endfor %}")
+
+    add_signature_block(doc, ["{{ branch }}", "{{ report_date|date_cn }}"])
+
+    add_page_break(doc)
+    add_body(doc, "附件", indent=False, style="Normal")
+    add_title(doc, "五级分类与逾期天数一致性检查")
+    add_body(doc, "依据金融资产风险分类办法,逾期超过90天的贷款至少应为次级类,超过270天至少为可疑类,超过360天应为"
+                  "损失类(报告期{{ period_label }},逾期起始日为逾期第1天,计算至{{ as_of|date_cn }})。")
+    add_tag_paragraph(doc, "{%p if flags %}")
+    add_body(doc, "经检查,共{{ flag_count }}笔贷款的五级分类优于其逾期天数所要求的分类,需重新认定:")
+    _loop_table(
+        doc, ["序号", "借据号", "借款人", "逾期天数", "现分类", "应至少为", "客户经理"],
+        ("f", "flags", ("{{ f.seq }}", "{{ f.loan_no }}", "{{ f.borrower }}", "{{ f.days }}",
+                        "{{ f.classification }}", "{{ f.required }}", "{{ f.officer }}")),
+        [12, 36, 30, 20, 18, 20, 20], ["center", "center", "left", "right", "center", "center", "center"],
+    )
+    add_tag_paragraph(doc, "{%p else %}")
+    add_body(doc, "经检查,未发现五级分类与逾期天数不符的贷款。")
+    add_tag_paragraph(doc, "{%p endif %}")
+    return doc
+
+
+def build(out_dir: Path = HERE) -> Path:
+    """Write ``npl-report.docx`` into ``out_dir`` atomically and return its path."""
+    from docgen.core.atomic import atomic_output
+
+    path = out_dir / f"{NAME}.docx"
+    with atomic_output(path, "wb") as fh:
+        npl_report().save(fh)
+    return path
+
+
+if __name__ == "__main__":
+    print(build(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE))
