@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 import click
+
+from docgen.core.textwidth import display_width, pad, truncate
 
 #: item status -> symbol used in text and Markdown (DESIGN §5 statuses).
 STATUS_SYMBOLS: dict[str, str] = {"ok": "✓", "missing": "✗", "invalid": "!", "waived": "○"}
@@ -305,36 +306,6 @@ def _grouped(items: Sequence[Mapping[str, Any]], groups: Mapping[str, Mapping[st
 
 # ---------------------------------------------------------------------------------------------
 # Text
-
-
-def display_width(text: str) -> int:
-    """Return how many terminal columns ``text`` takes: East-Asian wide and full-width count 2."""
-    width = 0
-    for ch in text:
-        if unicodedata.combining(ch):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return width
-
-
-def pad(text: str, width: int) -> str:
-    """Return ``text`` padded with spaces to ``width`` display columns."""
-    return text + " " * max(0, width - display_width(text))
-
-
-def truncate(text: str, width: int) -> str:
-    """Return ``text`` cut to at most ``width`` display columns, ending in ``…`` when cut."""
-    if display_width(text) <= width:
-        return text
-    out, used = [], 0
-    for ch in text:
-        w = display_width(ch)
-        if used + w > width - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + "…"
-
 
 _TITLE_COLUMN_MAX = 44
 
@@ -684,7 +655,7 @@ def render(report: Mapping[str, Any], fmt: str, lang: str = "zh", *, color: bool
 
 
 __all__: Sequence[str] = (
-    "ReportMeta", "meta_from_checklist", "counts", "summary_line", "draftable_entries", "display_width",
-    "pad", "truncate", "render_text", "render_markdown", "render_docx", "render", "STATUS_SYMBOLS",
+    "ReportMeta", "meta_from_checklist", "counts", "summary_line", "draftable_entries",
+    "render_text", "render_markdown", "render_docx", "render", "STATUS_SYMBOLS",
     "DOCX_STATUS", "CODE_LABELS", "LABELS",
 )

@@ -72,20 +72,26 @@ def amount_in_words(value: Any) -> str:
     return "".join(parts)
 
 
-def amount(value: Any, places: int = 2) -> str:
-    """Return ``value`` with thousands separators and ``places`` decimals: ``1,234,567.89``.
+def amount(value: Any, places: int = 2, *, grouping: bool = True) -> str:
+    """Return ``value`` with ``places`` decimals and thousands separators: ``1,234,567.89``.
 
-    Raises ``ValueError`` for non-numeric or missing values.
+    ``grouping=False`` leaves the separators out (``1234567.89``). Raises ``ValueError`` for
+    non-numeric or missing values.
     """
-    return f"{_quantize(_decimal(value), places):,.{places}f}"
+    comma = "," if grouping else ""
+    return f"{_quantize(_decimal(value), places):{comma}.{places}f}"
 
 
-def wan(value: Any, places: int = 2) -> str:
+def wan(value: Any, places: int = 2, *, grouping: bool = True, missing: str | None = None) -> str:
     """Return a yuan ``value`` as a 万元 figure: ``1020100`` -> ``102.01`` (separators above 1,000万).
 
-    Raises ``ValueError`` for non-numeric or missing values.
+    ``grouping=False`` writes ``1727.25`` rather than ``1,727.25`` (the NPL report's style).
+    ``missing`` is returned for ``None`` when given (a report's ``—``); without it, and for
+    non-numeric values, raises ``ValueError``, so a letter never shows a blank amount.
     """
-    return amount(_decimal(value) / Decimal(10000), places)
+    if value is None and missing is not None:
+        return missing
+    return amount(_decimal(value) / Decimal(10000), places, grouping=grouping)
 
 
 def percent(value: Any, places: int = 2) -> str:

@@ -25,7 +25,7 @@ from docgen.core.errors import InputError
 from docgen.core.textcodec import decode_chinese
 from docgen.core.validation import Problem
 
-__all__ = ["Row", "Table", "decode_text", "normalize_header", "read_table", "column_letter"]
+__all__ = ["Row", "Table", "decode_text", "normalize_header", "read_table"]
 
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -89,16 +89,6 @@ def normalize_header(text: Any) -> str:
     value = re.sub(r"\s+", "", value).lower()
     value = value.lstrip("*")  # '*借款人' marks a required column in many bank sheets
     return _YUAN_SUFFIX.sub("", value)
-
-
-def column_letter(index: int) -> str:
-    """Return the Excel column letter of a 0-based column index (0 -> 'A', 26 -> 'AA')."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(ord("A") + rem) + letters
-    return letters
 
 
 def _alias_map(aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
@@ -227,6 +217,10 @@ def read_table(
         if header is None:
             if all(_is_blank(v) for v in values):
                 continue
+            # Imported once a header is met: openpyxl costs ~0.2 s to import, and CLI starts that
+            # read no table should not pay it.
+            from openpyxl.utils import get_column_letter
+
             header = []
             seen: dict[str, str] = {}
             for index, cell in enumerate(values):
@@ -234,7 +228,7 @@ def read_table(
                     continue
                 title = str(cell).strip()
                 canonical = lookup.get(normalize_header(title))
-                label = f"{column_letter(index)}({title})"
+                label = f"{get_column_letter(index + 1)}({title})"
                 if canonical is None:
                     unknown.append(title)
                     continue

@@ -18,28 +18,25 @@ too early but never too late (see ``claim_due_date``).
 """
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
+
+from dateutil.relativedelta import relativedelta
 
 
 def add_months(start: _dt.date, months: int) -> _dt.date:
     """Return ``start`` moved by ``months`` calendar months (negative moves back).
 
     The day is kept when the target month has it, else clamped to that month's last day
-    (art. 202): ``add_months(2026-08-31, 6) == 2027-02-28``, ``add_months(2027-08-31, 6) ==
-    2028-02-29``.
+    (art. 202), which is how ``relativedelta`` counts: ``add_months(2026-08-31, 6) ==
+    2027-02-28``, ``add_months(2027-08-31, 6) == 2028-02-29``. Raises ``ValueError`` when
+    the result falls outside the years 1..9999.
     """
-    index = start.year * 12 + (start.month - 1) + months
-    year, month0 = divmod(index, 12)
-    if year < 1:
-        raise ValueError(f"date out of range: {start} + {months} months")
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return _dt.date(year, month0 + 1, min(start.day, last))
+    return start + relativedelta(months=months)
 
 
 def add_years(start: _dt.date, years: int) -> _dt.date:
     """Return ``start`` moved by ``years`` calendar years; Feb 29 becomes Feb 28 in a common year."""
-    return add_months(start, 12 * years)
+    return start + relativedelta(years=years)
 
 
 def claim_due_date(overdue_since: _dt.date, maturity: _dt.date | None) -> _dt.date:

@@ -13,7 +13,6 @@ Ratios are fractions rounded half-up to four places; amounts are ``Decimal`` yua
 """
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import os
 import re
@@ -22,7 +21,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
+from dateutil.relativedelta import relativedelta
 
+from docgen.core import cnformat
 from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError
 from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan
@@ -75,7 +76,8 @@ class Period:
 
 
 def _month_end(year: int, month: int) -> _dt.date:
-    return _dt.date(year, month, calendar.monthrange(year, month)[1])
+    # day=31 is clamped to the month's last day.
+    return _dt.date(year, month, 1) + relativedelta(day=31)
 
 
 def parse_period(text: str) -> Period:
@@ -464,13 +466,11 @@ def compute_figures(
 
 
 def wan(value: Decimal | None) -> str:
-    """Return yuan as 万元 with two decimals, half-up, no separators, as the seed writes them.
+    """Return yuan as 万元 as the seed writes them: two decimals, half-up, no separators.
 
     ``17272500`` -> ``1727.25``; None -> ``—``.
     """
-    if value is None:
-        return "—"
-    return f"{(Decimal(value) / 10000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}"
+    return cnformat.wan(value, grouping=False, missing="—")
 
 
 def pct(value: Decimal | None) -> str:

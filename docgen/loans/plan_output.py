@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import os
-import unicodedata
 from typing import Any
 
 from docgen.core.atomic import write_bytes_atomic
+from docgen.core.textwidth import display_width, pad
 from docgen.loans.plan import ACTION_LABELS, WARNINGS, Plan, PlanEntry
 
 #: (header, width in Excel characters) of the columns both renderers show, in order.
@@ -21,16 +21,6 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("档次", 7), ("阶段", 7), ("下一步", 16), ("应办日期", 12), ("诉讼时效届满", 14), ("保证期间届满", 14),
     ("贷款余额(元)", 16), ("提示", 40),
 )
-
-
-def display_width(text: str) -> int:
-    """Return how many terminal columns ``text`` takes: wide (CJK) characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int, right: bool = False) -> str:
-    gap = " " * max(0, width - display_width(text))
-    return gap + text if right else text + gap
 
 
 def action_label(action: str) -> str:
@@ -77,11 +67,11 @@ def render_text(plan: Plan) -> str:
     if not plan.entries:
         lines.append("无逾期贷款。")
         return "\n".join(lines) + "\n"
-    lines.append("  ".join(_pad(h, widths[i]) for i, h in enumerate(headers)).rstrip())
+    lines.append("  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip())
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
         lines.append("  ".join(
-            _pad(cell, widths[i], right=headers[i] in numeric) for i, cell in enumerate(row)
+            pad(cell, widths[i], right=headers[i] in numeric) for i, cell in enumerate(row)
         ).rstrip())
     urgent = sum(1 for e in plan.entries if e.urgent_date is not None)
     overdue = sum(1 for e in plan.entries if any(w.endswith("-overdue") for w in e.warnings))

@@ -17,15 +17,14 @@ from docgen.check.report import run_check
 from docgen.check.output import check_report
 from docgen.check.formats import (
     ReportMeta,
-    display_width,
     draftable_entries,
     render,
     render_docx,
     render_markdown,
     render_text,
     summary_line,
-    truncate,
 )
+from docgen.core.textwidth import display_width
 from example_helper import EXAMPLE_AS_OF, EXAMPLE_BUNDLE, make_bundle
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -85,16 +84,6 @@ def test_summary_line_exact_in_both_languages():
     report["complete"] = True
     assert summary_line(report, "zh").startswith("完整:")
     assert summary_line(report, "en").startswith("COMPLETE: ")
-
-
-def test_display_width_counts_east_asian_wide_as_two():
-    assert display_width("abc") == 3
-    assert display_width("营业执照") == 8
-    assert display_width("\uff08附件一\uff09") == 10  # full-width brackets are wide too
-    assert display_width("(附件一)") == 8
-    assert display_width("✓") == 1
-    cut = truncate("房地产项目资金封闭运作个人保证声明书", 12)
-    assert cut.endswith("…") and display_width(cut) <= 12
 
 
 def test_draftable_entries_label_and_command():

@@ -62,6 +62,16 @@ def test_wan_converts_yuan_to_ten_thousands():
     assert wan(0) == "0.00"
 
 
+def test_wan_without_separators_and_with_a_mark_for_missing():
+    # The NPL report's style: no separators, half-up to the fen of 万元, "—" for no figure.
+    assert wan(17272500, grouping=False) == "1727.25"
+    assert wan(Decimal("12345"), grouping=False) == "1.23"
+    assert wan(Decimal("12350"), grouping=False) == "1.24"
+    assert wan(None, missing="—") == "—"
+    with pytest.raises(ValueError, match="金额不能为空"):
+        wan(None)
+
+
 def test_percent():
     assert percent(0.3629) == "36.29%"
     assert percent("0.2") == "20.00%"

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from docgen.core.errors import InputError
-from docgen.core.tabular import column_letter, decode_text, read_table
+from docgen.core.tabular import decode_text, read_table
 
 ALIASES = {
     "borrower": ["借款人", "客户名称"],
@@ -170,8 +170,14 @@ def test_decode_text_order() -> None:
     assert decode_text("\ufeff".encode("utf-16-le") + text.encode("utf-16-le"), "x") == text
 
 
-def test_column_letters() -> None:
-    assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+def test_columns_past_z_are_labelled_with_excel_letters(tmp_path: Path) -> None:
+    # A wide export: the borrower sits in column Z, the ID in AB and the contract in ZZ.
+    header = [f"备注{i}" for i in range(702)]
+    header[25], header[27], header[701] = "借款人", "证件号码", "借款合同号"
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(header) + "\n", encoding="utf-8")
+    table = read_table(path, ALIASES, required=["borrower"])
+    assert table.columns == {"borrower": "Z(借款人)", "id_number": "AB(证件号码)", "contract_no": "ZZ(借款合同号)"}
 
 
 def test_example_rows_read_cleanly() -> None:

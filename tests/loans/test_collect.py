@@ -17,7 +17,8 @@ from docgen.loans.plan import (
     load_policy,
     next_action,
 )
-from docgen.loans.plan_output import display_width, render_text, write_xlsx
+from docgen.loans.plan_output import render_text, write_xlsx
+from docgen.core.textwidth import display_width
 from docgen.core.errors import InputError
 
 D = dt.date
