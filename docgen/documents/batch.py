@@ -23,7 +23,6 @@ import datetime as _dt
 import hashlib
 import io
 import json
-import multiprocessing
 import os
 import re
 import secrets
@@ -35,6 +34,7 @@ from typing import Any
 
 from docgen.core.atomic import write_text_atomic
 from docgen.core.errors import DocgenError, InputError, RowsError
+from docgen.core.procs import process_context, shares_memory
 from docgen.documents.register import Register, Reservation, owner_id
 from docgen.core.tabular import Row, Table, read_table
 from docgen.documents.template import Template, load_template
@@ -382,12 +382,6 @@ def _write_manifest(result: BatchResult, out_dir: Path, rows_source: str | None)
     write_text_atomic(result.manifest_json, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
-    # fork shares the loaded template without pickling it; spawn (Windows, macOS) reloads it.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-
-
 def generate(
     template: Template,
     items: Table | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]],
@@ -416,8 +410,8 @@ def generate(
         if jobs > 1:
             # One pool for checking and rendering; fork shares the loaded template, spawn
             # (Windows, macOS) reloads it in each worker.
-            ctx = _pool_context()
-            init_arg: Any = template if ctx.get_start_method() == "fork" else (
+            ctx = process_context()
+            init_arg: Any = template if shares_memory(ctx) else (
                 template.name, str(template.path), str(template.meta_path) if template.meta_path else None)
             pool = ctx.Pool(processes=jobs, initializer=_init_worker, initargs=(init_arg,))
         return _generate(template, items, Path(out_dir), register=register, pdf=pdf, merge_pdf=merge_pdf,

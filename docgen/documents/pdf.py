@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from docgen.core.atomic import atomic_output
@@ -200,11 +201,8 @@ def convert_to_pdf(
                             errors.append(exc)
                         return
 
-            threads = [threading.Thread(target=worker, args=(p,), daemon=True) for p in profiles]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="docgen-lo") as threads:
+                list(threads.map(worker, profiles))
             if errors:
                 raise errors[0]
     finally:

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 
 from docgen.core.datafile import read_mapping
 from docgen.core.errors import DocgenError, InputError, ProblemsError
+from docgen.core.procs import process_context
 from docgen.loans.ledger import CLASSIFICATIONS, Ledger, Loan, read_ledger
 from docgen.loans.npl import (
     MIGRATION_FROM,
@@ -350,11 +351,9 @@ def read_snapshots(
         closing_ledger = read_ledger(closing)
         opening_ledger = read_ledger(opening)
         return closing_ledger, opening_ledger.loans, opening_ledger.unknown_headers
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method)) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=process_context()) as pool:
         future = pool.submit(_read_opening, str(opening))
         closing_ledger = read_ledger(closing)
         status, payload = future.result()

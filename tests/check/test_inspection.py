@@ -8,6 +8,7 @@ import time
 import pytest
 
 from docgen.check import inspection
+from docgen.check.inspection import pool as inspection_pool
 from docgen.check.bundle import open_bundle
 from docgen.core.errors import BundleError
 from docgen.check.inspection import FileInfo, extension_kinds, inspect_bundle, inspect_bytes, inspect_path
@@ -264,7 +265,7 @@ def test_timeout_is_unreadable_and_pool_survives(tmp_path, monkeypatch):
     for n in range(4):
         hostile.write_pdf(root / f"f{n}.pdf", 1)
     hostile.write_pdf(root / "hang.pdf", 1)
-    monkeypatch.setattr(inspection, "_TEST_HOOK", _hang_on("hang"))
+    monkeypatch.setattr(inspection_pool, "_TEST_HOOK", _hang_on("hang"))
     with open_bundle(root) as b:
         start = time.monotonic()
         infos = inspect_bundle(b, jobs=1, timeout=0.5)
@@ -289,7 +290,7 @@ def test_memory_exhaustion_is_unreadable_and_pool_survives(tmp_path, monkeypatch
     hostile.write_pdf(root / "a.pdf", 1)
     hostile.write_pdf(root / "hog.pdf", 1)
     hostile.write_pdf(root / "z.pdf", 1)
-    monkeypatch.setattr(inspection, "_TEST_HOOK", _hog_on("hog"))
+    monkeypatch.setattr(inspection_pool, "_TEST_HOOK", _hog_on("hog"))
     with open_bundle(root) as b:
         infos = inspect_bundle(b, jobs=1, memory_mb=256)
     by = {i.path: i for i in infos}
@@ -308,7 +309,7 @@ def test_crashed_worker_is_unreadable_and_pool_survives(tmp_path, monkeypatch):
         if "crash" in path:
             os._exit(70)
 
-    monkeypatch.setattr(inspection, "_TEST_HOOK", hook)
+    monkeypatch.setattr(inspection_pool, "_TEST_HOOK", hook)
     with open_bundle(root) as b:
         infos = inspect_bundle(b, jobs=1)
     by = {i.path: i for i in infos}
@@ -319,7 +320,7 @@ def test_crashed_worker_is_unreadable_and_pool_survives(tmp_path, monkeypatch):
 
 def test_inspect_path_is_bounded_too(tmp_path, monkeypatch):
     f = hostile.write_pdf(tmp_path / "hang.pdf", 1)
-    monkeypatch.setattr(inspection, "_TEST_HOOK", _hang_on("hang"))
+    monkeypatch.setattr(inspection_pool, "_TEST_HOOK", _hang_on("hang"))
     info = inspect_path(f, timeout=0.3)
     assert info.problem == "unreadable" and "超时" in info.detail
 
@@ -394,7 +395,7 @@ def test_signature_field_is_found(tmp_path):
 def test_timeout_inside_a_zip_bundle(tmp_path, monkeypatch):
     body = hostile.pdf_bytes(2)
     z = hostile.gbk_zip(tmp_path / "b.zip", ["申请人资料/营业执照.pdf", "申请人资料/卡住.pdf"], data=body)
-    monkeypatch.setattr(inspection, "_TEST_HOOK", _hang_on("卡住"))
+    monkeypatch.setattr(inspection_pool, "_TEST_HOOK", _hang_on("卡住"))
     with open_bundle(z) as b:
         infos = inspect_bundle(b, timeout=0.5)
     by = {i.path: i for i in infos}

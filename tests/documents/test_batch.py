@@ -241,7 +241,7 @@ def test_jobs_with_spawned_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     # Windows and macOS start workers by spawning: they reload the template by name and path.
     import docgen.documents.batch as batch_module
 
-    monkeypatch.setattr(batch_module, "_pool_context", lambda: multiprocessing.get_context("spawn"))
+    monkeypatch.setattr(batch_module, "process_context", lambda: multiprocessing.get_context("spawn"))
     sheet = write_xlsx(tmp_path / "rows.xlsx", rows(3))
     with Register(tmp_path / "reg.sqlite") as reg:
         result = run_batch("demand-letter", sheet, tmp_path / "out", register=reg, jobs=2)

@@ -1,0 +1,264 @@
+"""The bounded worker pool: every inspection of a client's file runs in a worker process.
+
+A client's file may be hostile (a PDF whose page tree loops, a decompression bomb, a file
+crafted to exhaust memory). Every inspection therefore runs in a worker process bounded in
+address space (``RLIMIT_AS``) and in time; a worker that times out, runs out of memory or
+crashes is replaced, its file is reported ``unreadable`` and the other files go on.
+Workers are forked from the parent where the platform allows, so starting them is cheap.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+import warnings
+import zipfile
+from collections.abc import Callable
+from dataclasses import asdict
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from docgen.check.bundle import Bundle, ReadSpec, read_spec, sha256_spec
+from docgen.check.inspection.kinds import FileInfo, inspect_bytes, short_error
+from docgen.check.inspection.sniff import extension_kind
+from docgen.core.errors import BundleError
+from docgen.core.procs import process_context
+
+__all__ = ["inspect_bundle", "inspect_path"]
+
+#: Test hook: when set, each worker calls it with the file's path before inspecting it. Tests
+#: use it to make a worker hang, exhaust its memory or die, proving the pool survives that.
+#: Workers are forked, so the hook needs no pickling. Never set in production.
+_TEST_HOOK: Callable[[str], None] | None = None
+
+
+def _quiet() -> None:
+    # pypdf reports recoverable damage through logging and warnings; findings say it instead.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    warnings.simplefilter("ignore")
+
+
+def _vm_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _worker_main(conn: Connection, memory_mb: int) -> None:
+    """Serve inspection requests on ``conn`` until it closes; each answer is a dict."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _quiet()
+    try:
+        import resource
+
+        # The limit is on top of what the forked process already maps, so the allowance is
+        # the same however big the parent is.
+        limit = _vm_bytes() + memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+    cache: dict[str, zipfile.ZipFile] = {}
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        index, path, spec = msg
+        try:
+            if _TEST_HOOK is not None:
+                _TEST_HOOK(path)
+            data = read_spec(spec, cache, path)
+            result: dict[str, Any] = asdict(inspect_bytes(path, data))
+            del data
+        except MemoryError:
+            result = {"error": "memory"}
+        except BundleError as exc:
+            result = {"error": "read", "detail": str(exc)}
+        except Exception as exc:  # a bug in a checker must not take the bundle down
+            result = {"error": "crash", "detail": short_error(exc)}
+        try:
+            conn.send((index, result))
+        except (OSError, ValueError):
+            return
+
+
+class _Worker:
+    def __init__(self, ctx: Any, memory_mb: int) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, memory_mb), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: int | None = None
+        self.deadline = 0.0
+
+    def send(self, index: int, path: str, spec: ReadSpec, timeout: float) -> None:
+        self.task = index
+        self.deadline = time.monotonic() + timeout
+        self.conn.send((index, path, spec))
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.proc.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except (OSError, ValueError):
+                self.proc.kill()
+        self.proc.join(timeout=1.0)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+#: Seconds of work after which further workers (up to ``jobs``) are started.
+_SPAWN_AFTER = 0.04
+
+
+def _failed(path: str, spec: ReadSpec, detail: str, detail_en: str) -> FileInfo:
+    """Return the ``FileInfo`` of a file whose inspection failed; its hash is taken here.
+
+    Hashing streams the bytes and parses nothing, so it is safe in the parent process.
+    """
+    try:
+        digest = sha256_spec(spec)
+    except BundleError:
+        digest = ""
+    return FileInfo(path, extension_kind(path) or "unknown", spec.size, digest, readable=False,
+                    problem="unreadable", detail=detail, detail_en=detail_en)
+
+
+def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, memory_mb: int,
+         progress: Callable[[int], None] | None) -> list[FileInfo]:
+    """Inspect every ``(path, spec)`` in bounded workers; return results in task order."""
+    results: list[FileInfo | None] = [None] * len(tasks)
+    if not tasks:
+        return []
+    ctx = process_context()
+    n_workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    if any(path.lower().endswith(".pdf") for path, _ in tasks):
+        # Imported once here so every forked worker shares it, rather than each worker
+        # paying pypdf's ~0.2 s import on its own.
+        import pypdf  # noqa: F401
+    # Largest first: the long PDFs start early and the small files fill the gaps at the end.
+    queue = sorted(range(len(tasks)), key=lambda i: -tasks[i][1].size)
+    queue.reverse()  # pop() from the end takes the largest
+    # One worker starts at once; more join only when the work outlasts their start-up cost
+    # (a fork of a large parent is not free), so a small bundle never pays for idle workers.
+    workers = [_Worker(ctx, memory_mb)]
+    spawn_at = time.monotonic() + _SPAWN_AFTER
+    timeout_text = f"{timeout:g}"
+
+    def finish(i: int, info: FileInfo) -> None:
+        results[i] = info
+        if progress is not None:
+            progress(1)
+
+    try:
+        for w in workers:
+            if queue:
+                i = queue.pop()
+                w.send(i, tasks[i][0], tasks[i][1], timeout)
+        while any(w.task is not None for w in workers):
+            if len(workers) < n_workers and queue and time.monotonic() >= spawn_at:
+                extra = _Worker(ctx, memory_mb)
+                workers.append(extra)
+                i = queue.pop()
+                extra.send(i, tasks[i][0], tasks[i][1], timeout)
+            busy = [w for w in workers if w.task is not None]
+            wake = min(w.deadline for w in busy)
+            if len(workers) < n_workers and queue:
+                wake = min(wake, spawn_at)
+            wait_for = max(0.0, wake - time.monotonic())
+            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait_for)
+            now = time.monotonic()
+            for slot, w in enumerate(workers):
+                if w.task is None:
+                    continue
+                i = w.task
+                path, spec = tasks[i]
+                answer = None
+                replace = False
+                if w.conn in ready:
+                    try:
+                        answer = w.conn.recv()
+                    except (EOFError, OSError):
+                        answer = None
+                if answer is not None:
+                    _, data = answer
+                    if "error" in data:
+                        if data["error"] == "memory":
+                            info = _failed(path, spec, f"检查时内存不足(超过 {memory_mb} MB),文件可能是恶意构造的",
+                                           f"inspection ran out of memory (over {memory_mb} MB); "
+                                           "the file may be crafted to harm")
+                            replace = True  # a worker that hit its memory cap may be in a bad state
+                        elif data["error"] == "read":
+                            info = _failed(path, spec, f"无法读取文件:{data['detail']}",
+                                           f"cannot read the file: {data['detail']}")
+                        else:
+                            info = _failed(path, spec, f"检查出错:{data['detail']}",
+                                           f"inspection failed: {data['detail']}")
+                    else:
+                        info = FileInfo(**data)
+                    finish(i, info)
+                    w.task = None
+                elif w.proc.sentinel in ready or not w.proc.is_alive():
+                    finish(i, _failed(path, spec, "检查进程异常退出(可能内存耗尽),文件可能是恶意构造的",
+                                      "the inspecting process died (perhaps out of memory); "
+                                      "the file may be crafted to harm"))
+                    replace = True
+                elif now >= w.deadline:
+                    finish(i, _failed(path, spec, f"检查超时({timeout_text} 秒),文件可能是恶意构造的",
+                                      f"inspection timed out ({timeout_text} s); the file may be crafted to harm"))
+                    replace = True
+                else:
+                    continue
+                if replace:
+                    w.stop(kill=True)
+                    w = workers[slot] = _Worker(ctx, memory_mb)
+                    w.task = None
+                if queue:
+                    j = queue.pop()
+                    w.send(j, tasks[j][0], tasks[j][1], timeout)
+    finally:
+        for w in workers:
+            w.stop(kill=w.task is not None)
+    return [r for r in results if r is not None]
+
+
+def inspect_bundle(bundle: Bundle, *, jobs: int | None = None, timeout: float = 10.0,
+                   memory_mb: int = 512, progress: Callable[[int], None] | None = None) -> list[FileInfo]:
+    """Inspect every entry of ``bundle``; return one ``FileInfo`` per entry, in entry order.
+
+    Each file is inspected in a worker process limited to ``memory_mb`` MB more than the
+    parent maps and to ``timeout`` seconds; ``jobs`` workers run at once (default: CPU count).
+    ``progress(n)`` is called with the number of files just finished (1 each time).
+    Never raises for a bad file: problems are in the returned ``FileInfo``.
+    """
+    tasks = [(e.path, bundle.spec(e.path)) for e in bundle.entries]
+    return _run(tasks, jobs, timeout, memory_mb, progress)
+
+
+def inspect_path(path: str | os.PathLike[str], *, timeout: float = 10.0, memory_mb: int = 512,
+                 max_size: int = 200 * 1024 * 1024) -> FileInfo:
+    """Inspect one file on disk, with the same bounds as ``inspect_bundle``; return its ``FileInfo``.
+
+    ``FileInfo.path`` is ``path`` as given. Raises ``BundleError`` (exit 2) when it does not
+    exist or is not a regular file.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise BundleError(f"{path}: 文件不存在或不是普通文件")
+    size = p.stat().st_size
+    if size > max_size:
+        return FileInfo(os.fspath(path), extension_kind(str(p)) or "unknown", size, "", readable=False,
+                        problem="unreadable", detail=f"文件过大({size} 字节,上限 {max_size} 字节),未检查",
+                        detail_en=f"too large ({size} bytes, limit {max_size}); not inspected")
+    spec = ReadSpec("file", str(p.resolve()), None, size, max_size)
+    return _run([(os.fspath(path), spec)], 1, timeout, memory_mb, None)[0]
