@@ -37,7 +37,8 @@ from lxml import etree
 
 from docgen.core import cnformat
 from docgen.core.errors import TemplateError
-from docgen.documents.template import Template, jinja_environment, patched_sources
+from docgen.documents.engine import jinja_environment, patched_sources
+from docgen.documents.template import Template
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _OPENERS = {"if", "for", "with", "macro", "call", "filter", "block", "raw", "set_block", "autoescape"}

@@ -1,0 +1,281 @@
+"""The render engine: a template's .docx patched and compiled once, then rendered per document.
+
+The .docx is preprocessed ONCE per template with docxtpl's own XML patching
+(``DocxTemplate.patch_xml``: merges tags split across Word runs, handles ``{%tr %}``/``{%p %}``),
+the Jinja source is compiled once, and each document only renders the parts holding tags and
+appends them to a pre-built zip of the untouched members (``docgen.documents.package``). The
+rendered XML is what docxtpl itself would produce for the same data and environment
+(``jinja_environment()``), so a plain ``DocxTemplate(...).render(context, jinja_environment(),
+autoescape=True)`` gives the same text (the bench compares them).
+
+Safety: Jinja's ``SandboxedEnvironment`` with ``StrictUndefined`` and autoescape, so ``&``,
+``<`` and quotes in a value are XML-escaped, ``{{`` in a value prints literally, a missing
+field is a ``RenderError`` naming template, field and row, and a value that is ``None`` or
+holds characters XML cannot carry never reaches the document silently.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate
+from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
+from markupsafe import Markup
+
+from docgen.core import cnformat
+from docgen.core.errors import RenderError, TemplateError
+from docgen.core.validation import Problem
+from docgen.documents.image import IMAGE_STATE, ImageState, has_images
+from docgen.documents.package import DocxPackage
+
+__all__ = ["Engine", "jinja_environment", "patched_sources"]
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_HEADER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+_FOOTER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+_XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_TAG_RE = re.compile(r"\{\{|\{%|\{#")
+# Characters XML 1.0 cannot carry; \t and \n stay (docxtpl turns them into <w:tab/> and <w:br/>).
+_BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _finalize(value: Any) -> Any:
+    """Applied to every ``{{ value }}`` before escaping.
+
+    ``None`` would print "None" where a letter needs a name or figure: an error instead.
+    Windows line ends become ``\\n`` (rendered as ``<w:br/>``); control characters XML cannot
+    carry are dropped so a pasted value never corrupts the file.
+    """
+    if value is None:
+        raise ValueError("值为空(None),模板中不能出现空白")
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return _BAD_XML_CHARS.sub("", value)
+    return value
+
+
+def jinja_environment() -> SandboxedEnvironment:
+    """Return a new sandboxed Jinja environment configured as docgen renders templates.
+
+    Strict undefined, XML autoescape, the ``docgen.core.cnformat`` filters. Pass it to
+    ``DocxTemplate.render(context, jinja_environment(), autoescape=True)`` to get docxtpl's
+    own rendering of the same template (what the bench and tests compare against).
+    """
+    env = SandboxedEnvironment(
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        finalize=_finalize,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(cnformat.FILTERS)
+    return env
+
+
+@dataclass
+class _Part:
+    """One XML part holding tags, preprocessed and compiled once."""
+
+    member: str                 # zip member name, e.g. word/document.xml
+    source: str                 # patched Jinja source (lines start at each <w:p>)
+    template: jinja2.Template
+    head: str                   # text before the rendered XML (declaration, <w:document ...>)
+    tail: str                   # text after it (</w:document>)
+    images: bool                # pictures allowed here (main body only)
+    fix_tables: bool            # the part uses {%tc %}: table grids must be recomputed
+
+
+def _paragraph_text(xml_line: str) -> str:
+    return re.sub(r"<[^>]+>", "", xml_line).strip()
+
+
+def patched_sources(docx_bytes: bytes, name: str | os.PathLike[str] = "") -> list[tuple[str, str, str, str]]:
+    """Return ``(member, patched_source, head, tail)`` for every part of a .docx that holds tags.
+
+    The document body is patched by docxtpl exactly as ``DocxTemplate.build_xml`` does; headers,
+    footers and footnotes likewise. Each ``<w:p`` starts a new line (as in docxtpl) so Jinja
+    line numbers point at paragraphs. Raises ``TemplateError`` (starting with ``name``, the
+    file) if the file is not a .docx.
+    """
+    try:
+        tpl = DocxTemplate(io.BytesIO(docx_bytes))
+        tpl.init_docx()
+    except Exception as exc:  # python-docx raises several types for a non-docx file
+        where = f"{name}: " if name else ""
+        raise TemplateError(f"{where}不是有效的 Word .docx 文件,请在 Word 中打开并另存为 .docx({exc})") from None
+    out: list[tuple[str, str, str, str]] = []
+    document = tpl.docx
+    # Head and tail of document.xml around the body, as python-docx would serialize it.
+    full = etree.tostring(document.element, encoding="unicode")
+    start = full.index("<w:body")
+    end = full.rindex("</w:body>") + len("</w:body>")
+    body_src = tpl.patch_xml(tpl.get_xml())
+    # The body was serialized alone, so it repeats the root's namespace declarations: drop them.
+    body_src = re.sub(r"^<w:body(?:\s+xmlns(?::\w+)?=\"[^\"]*\")*\s*>", "<w:body>", body_src, count=1)
+    body_src = re.sub(r"<w:p([ >])", r"\n<w:p\1", body_src)
+    out.append((document.part.partname.lstrip("/"), body_src, _XML_DECL + full[:start], full[end:]))
+    parts = [rel.target_part for rel in document.part.rels.values()
+             if not rel.is_external and rel.reltype in (_HEADER_REL, _FOOTER_REL)]
+    parts += [p for p in document.part.package.parts
+              if p.content_type.endswith("wordprocessingml.footnotes+xml")]
+    seen: set[str] = set()
+    for part in parts:
+        member = str(part.partname).lstrip("/")
+        if member in seen:
+            continue
+        seen.add(member)
+        src = tpl.get_part_xml(part) if hasattr(part, "blob") else ""
+        if not _TAG_RE.search(re.sub(r"<[^>]+>", "", src)):
+            continue
+        patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(src))
+        out.append((member, patched, _XML_DECL, ""))
+    return out
+
+
+def _render_error(template: str, exc: BaseException, source: str | None, *, row: int | None) -> RenderError:
+    """Translate a Jinja/filter exception into a RenderError naming template, field, row, place."""
+    where = ""
+    named: set[str] = set()
+    if source is not None:
+        lineno = None
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == "<template>":
+                lineno = tb.tb_lineno
+            tb = tb.tb_next
+        lineno = getattr(exc, "lineno", None) or lineno
+        if lineno:
+            lines = source.splitlines()
+            if 0 < lineno <= len(lines):
+                text = _paragraph_text(lines[lineno - 1])
+                # the field a filter failed on: the paragraph's only {{ name … }}, when it has one
+                named = set(re.findall(r"\{\{-?\s*([A-Za-z_]\w*)", text))
+                snippet = text[:80]
+                where = f"(第{lineno}段: {snippet})" if snippet else f"(第{lineno}段)"
+    field_name = "?"
+    if isinstance(exc, jinja2.UndefinedError):
+        m = re.search(r"'([^']+)' is undefined", str(exc)) or re.search(r"has no attribute '([^']+)'", str(exc))
+        field_name = m.group(1) if m else "?"
+        message = f"模板 {template}: 字段 {field_name} 未提供{where}"
+        detail = "未提供(模板需要此字段)"
+    elif isinstance(exc, jinja2.exceptions.SecurityError):
+        message = f"模板 {template}: 不安全的模板表达式{where}: {exc}"
+        detail = f"不安全的模板表达式: {exc}"
+    else:
+        if len(named) == 1:
+            field_name = named.pop()
+        message = f"模板 {template}: 无法填写{where}: {exc}"
+        detail = str(exc)
+    row_text = f" 第{row}行" if row is not None else ""
+    return RenderError(message + row_text, [Problem(field_name, detail + where, row=row)])
+
+
+class Engine:
+    """One template's .docx, compiled on first use and rendered per document.
+
+    ``name`` names the template in errors; ``path`` is the .docx file; ``docx_bytes`` its
+    content (already read and checked to be a zip by the caller).
+    """
+
+    def __init__(self, name: str, path: Path, docx_bytes: bytes) -> None:
+        self.name = name
+        self.path = path
+        self._docx_bytes = docx_bytes
+        self._parts: list[_Part] | None = None
+        self._package: DocxPackage | None = None
+
+    def _compile(self) -> tuple[list[_Part], DocxPackage]:
+        """Return the compiled parts and the package of untouched members, built once.
+
+        Raises ``TemplateError`` naming the part and paragraph of a tag Jinja cannot parse.
+        """
+        if self._parts is not None and self._package is not None:
+            return self._parts, self._package
+        env = jinja_environment()
+        parts: list[_Part] = []
+        for member, source, head, tail in patched_sources(self._docx_bytes, self.path):
+            try:
+                compiled = env.from_string(source)
+            except jinja2.TemplateSyntaxError as exc:
+                lines = source.splitlines()
+                snippet = _paragraph_text(lines[exc.lineno - 1])[:80] if 0 < (exc.lineno or 0) <= len(lines) else ""
+                raise TemplateError(
+                    f"{self.path}: {member} 第{exc.lineno}段模板标签有误({exc.message}): {snippet}"
+                    f"。请运行 docgen templates lint {self.path} 查看详情"
+                ) from None
+            text = re.sub(r"<[^>]+>", "", source)
+            parts.append(_Part(member, source, compiled, head, tail, member == "word/document.xml",
+                               bool(re.search(r"\{[%{]-?\s*tc\s", text))))
+        self._package = DocxPackage(self._docx_bytes, {p.member for p in parts})
+        self._parts = parts
+        return parts, self._package
+
+    def variables(self) -> list[str]:
+        """Return the sorted top-level names the template's tags use."""
+        from jinja2 import meta as jmeta
+
+        env = jinja_environment()
+        names: set[str] = set()
+        for part in self._compile()[0]:
+            names |= jmeta.find_undeclared_variables(env.parse(part.source))
+        return sorted(names)
+
+    def render(self, context: dict[str, Any], *, row: int | None = None) -> bytes:
+        """Return the .docx bytes of the template filled with ``context``.
+
+        Raises ``RenderError`` naming template, field (and ``row``) for an undefined field or a
+        value a filter rejects, and if the result would not be well-formed XML.
+        """
+        parts, package = self._compile()
+        images = has_images(context)
+        state = ImageState()
+        token = IMAGE_STATE.set(state)
+        rendered: list[tuple[str, bytes]] = []
+        try:
+            for part in parts:
+                state.enabled = part.images
+                try:
+                    xml = part.template.render(context)
+                except Exception as exc:  # jinja and filter errors of every kind
+                    raise _render_error(self.name, exc, part.source, row=row) from None
+                rendered.append((part.member, self._finish(part, xml, row).encode("utf-8")))
+        finally:
+            IMAGE_STATE.reset(token)
+        pictures = [(rid, target, img.data) for rid, target, img in state.rids.values()] if images else []
+        return package.assemble(rendered, pictures)
+
+    def _finish(self, part: _Part, xml: str, row: int | None) -> str:
+        """docxtpl's post-processing of a rendered part, skipping steps that would be no-ops."""
+        # Same effect as docxtpl's re.sub(r"\n<w:p([ >])", ...), without a regex per paragraph.
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+        if "_" in xml:
+            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if any(c in xml for c in "\t\a\n\f"):
+            xml = DocxTemplate.resolve_listing(None, xml)  # type: ignore[arg-type]  # uses no state
+        full = part.head + xml + part.tail
+        try:
+            tree = etree.fromstring(full.encode("utf-8"))
+        except etree.XMLSyntaxError as exc:
+            where = f" 第{row}行" if row is not None else ""
+            raise RenderError(
+                f"模板 {self.name}{where}: 生成的 {part.member} 不是有效的 XML({exc});"
+                f"请运行 docgen templates lint 检查模板标签", []
+            ) from None
+        if part.fix_tables:
+            # {%tc %} loops change the cell count: recompute the table grids as docxtpl does.
+            body = tree.find(f"{{{_W_NS}}}body")
+            target = body if body is not None else tree
+            fixed = DocxTemplate.fix_tables(None, etree.tostring(target, encoding="unicode"))  # type: ignore[arg-type]
+            if body is not None:
+                tree.replace(body, fixed)
+            else:
+                tree = fixed
+            full = _XML_DECL + etree.tostring(tree, encoding="unicode")
+        return full
