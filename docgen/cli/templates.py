@@ -10,8 +10,8 @@ import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
 from docgen.documents.lint import format_text, lint_docx
-from docgen.documents.register import allocate_serial, record_issued
-from docgen.documents.template import Template, list_templates, load_data, load_template
+from docgen.documents.render import render
+from docgen.documents.template import Template, list_templates, load_template
 
 
 @click.group("templates")
@@ -153,16 +153,8 @@ def render_command(name: str | None, data_path: Path, output: Path, template_fil
         raise click.UsageError("请给出模板名称 NAME 或 --template FILE.docx")
     if output.suffix.lower() != ".docx":
         raise click.BadParameter("输出文件应以 .docx 结尾", param_hint="-o/--output")
-    template = load_template(name, path=template_file) if template_file else load_template(name)
-    context = template.prepare(load_data(data_path))
-    if context.get("serial"):
-        template.write(context, output)
-    else:
-        # the same key field keeps its serial; the file is recorded so `register verify` checks it
-        context["serial"] = allocate_serial(template, context, register_path)
-        template.write(context, output)
-        record_issued(template, context, output, register_path)
-    click.echo(f"已生成 {output}(编号 {context['serial']})", err=True)
+    done = render(name or "", data_path, output, template_file=template_file, register_path=register_path)
+    click.echo(f"已生成 {output}(编号 {done.serial})", err=True)
     if pdf:
         from docgen.documents.pdf import convert_to_pdf  # only now: most renders need no PDF
 

@@ -1,0 +1,53 @@
+"""One document on its own (``docgen render``): filled, numbered from the register, recorded."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docgen.documents.register import allocate_serial, record_issued
+from docgen.documents.template import Template, load_data, load_template
+
+__all__ = ["Rendered", "render"]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A document ``render`` wrote: its path and serial number."""
+
+    path: Path
+    serial: str
+
+
+def render(
+    template: str | Template,
+    data: Mapping[str, Any] | str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    template_file: str | os.PathLike[str] | None = None,
+    register_path: str | os.PathLike[str] | None = None,
+) -> Rendered:
+    """Fill ``template`` with ``data`` and write the .docx to ``output`` atomically; return what was written.
+
+    ``template`` is a shipped template's name or a loaded ``Template``; ``template_file`` fills a
+    bank-edited .docx with the named template's fields. ``data`` is a mapping or a .yaml/.json
+    file. The serial is the data's ``serial`` or, when absent, one from the register at
+    ``register_path`` (the same key field keeps its serial; the file is recorded so
+    ``register verify`` checks it). Raises ``InputError`` for an unreadable data file,
+    ``TemplateError`` for an unknown or broken template, ``RenderError`` listing every field
+    problem (nothing written), ``RegisterError`` and ``OutputError`` as the register and the
+    write do.
+    """
+    if not isinstance(template, Template):
+        template = load_template(template, path=template_file) if template_file else load_template(template)
+    values = dict(data) if isinstance(data, Mapping) else load_data(data)
+    context = template.prepare(values)
+    if context.get("serial"):
+        template.write(context, output)
+    else:
+        context["serial"] = allocate_serial(template, context, register_path)
+        template.write(context, output)
+        record_issued(template, context, output, register_path)
+    return Rendered(Path(output), str(context["serial"]))
