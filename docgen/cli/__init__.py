@@ -28,6 +28,21 @@ COMMAND_MODULES: dict[str, str] = {
     "collect": "collect",
 }
 
+#: command name -> who uses it: the first column of the README's command table, in this order
+#: (tools/gen_docs.py fails on a command missing here).
+COMMAND_AUDIENCE: dict[str, str] = {
+    "check": "credit staff",
+    "init": "credit staff",
+    "inspect": "credit staff",
+    "checklist": "everyone",
+    "render": "back office",
+    "batch": "back office",
+    "templates": "back office",
+    "register": "back office",
+    "npl-report": "management",
+    "collect": "collectors",
+}
+
 
 class LazyGroup(click.Group):
     """A group that imports a command's module only when that command is used."""

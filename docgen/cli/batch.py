@@ -87,18 +87,20 @@ def _summary_text(result: BatchResult) -> str:
 
 @click.command("batch")
 @click.argument("name")
-@click.option("--rows", "rows_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--rows", "rows_path", required=True, metavar="FILE.xlsx|csv",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Rows: .xlsx or .csv (UTF-8 with/without BOM, or GB18030/GBK); Chinese headers allowed.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the documents, manifest.csv and manifest.json.")
 @click.option("--pdf", is_flag=True, help="Also convert each document to PDF (LibreOffice).")
-@click.option("--merge-pdf", "merge_pdf", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--merge-pdf", "merge_pdf", metavar="FILE.pdf", type=click.Path(dir_okay=False, path_type=Path),
               help="Write one print PDF of the whole batch, in serial order (implies --pdf).")
 @click.option("--jobs", "-j", default=1, show_default=True, type=int, callback=_jobs,
               help="Check and render in N processes; N LibreOffice instances for --pdf.")
 @click.option("--skip-invalid", is_flag=True,
               help="Generate the valid rows and report the bad ones, instead of writing nothing.")
-@click.option("--template", "template_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--template", "template_file", metavar="FILE.docx",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A bank-edited .docx to fill instead of the shipped one (fields from NAME).")
 @click.option("--sheet", help="Worksheet name (default: the first sheet).")
 @click.option("--set", "settings", multiple=True, callback=_settings, metavar="FIELD=VALUE",

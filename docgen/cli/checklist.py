@@ -69,7 +69,14 @@ def checklist_group() -> None:
 
 @checklist_group.command("list")
 def list_command() -> None:
-    """List the shipped checklists / 列出内置清单."""
+    """List the shipped checklists / 列出内置清单.
+
+    Each name can be given to `docgen checklist show NAME` or `docgen check --checklist NAME`.
+
+    \b
+    Example:
+      docgen checklist list
+    """
     for name in list_checklists():
         click.echo(name)
 

@@ -82,12 +82,12 @@ def collect() -> None:
 
 
 @collect.command("plan")
-@click.option("--ledger", "ledger_path", required=True,
+@click.option("--ledger", "ledger_path", required=True, metavar="FILE.xlsx|csv",
               type=click.Path(exists=True, dir_okay=False, readable=True),
               help="贷款台账 .xlsx 或 .csv(UTF-8 / GB18030)。")
 @click.option("--as-of", "as_of", callback=_as_of, metavar="DATE",
               help="计划日期 YYYY-MM-DD(默认今天);逾期起始日为逾期第1天。")
-@click.option("--policy", "policy_path", type=click.Path(exists=True, dir_okay=False, readable=True),
+@click.option("--policy", "policy_path", metavar="FILE.yaml", type=click.Path(exists=True, dir_okay=False, readable=True),
               help="催收策略 YAML(档次、时间表、预警天数);未写的键用默认值。")
 @click.option("--register", "register_path", type=click.Path(dir_okay=False),
               help="登记簿:其中已出具的催收函视为已送达(默认与 collect letters 相同:$DOCGEN_REGISTER "
@@ -154,19 +154,19 @@ def _letters_text(result: Any) -> str:
 
 
 @collect.command("letters")
-@click.option("--ledger", "ledger_path", required=True,
+@click.option("--ledger", "ledger_path", required=True, metavar="FILE.xlsx|csv",
               type=click.Path(exists=True, dir_okay=False, readable=True),
               help="贷款台账 .xlsx 或 .csv(UTF-8 / GB18030)。")
 @click.option("--as-of", "as_of", callback=_as_of, metavar="DATE",
               help="发函日期 YYYY-MM-DD(默认今天):到这一天应送达催收函的贷款都生成。")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, writable=True),
               help="输出文件夹(催收函 .docx,及 --pdf 时的 PDF)。")
-@click.option("--policy", "policy_path", type=click.Path(exists=True, dir_okay=False, readable=True),
+@click.option("--policy", "policy_path", metavar="FILE.yaml", type=click.Path(exists=True, dir_okay=False, readable=True),
               help="催收策略 YAML:罚息日利率、还款期限、各机构联系方式、时间表。")
 @click.option("--register", "register_path", type=click.Path(dir_okay=False),
               help="登记簿(SQLite;默认 $DOCGEN_REGISTER 或用户数据目录下的 register.sqlite)。")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
-@click.option("--merge-pdf", "merge_pdf", type=click.Path(dir_okay=False, writable=True),
+@click.option("--merge-pdf", "merge_pdf", metavar="FILE.pdf", type=click.Path(dir_okay=False, writable=True),
               help="把本次所有催收函合并成一个 PDF(便于打印)。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors

@@ -36,18 +36,18 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 @click.command("npl-report")
-@click.option("--ledger", "ledger", required=True, type=_FILE,
+@click.option("--ledger", "ledger", required=True, type=_FILE, metavar="END.xlsx|csv",
               help="期末贷款台账 (.xlsx / .csv),closing snapshot of the loan ledger.")
-@click.option("--opening", type=_FILE, help="期初贷款台账,opening snapshot (for the change, completion and migration).")
+@click.option("--opening", type=_FILE, metavar="START.xlsx|csv", help="期初贷款台账,opening snapshot (for the change, completion and migration).")
 @click.option("--period", required=True, callback=_period, metavar="PERIOD",
               help="报告期: 2026Q2, 2026H1, 2026 or 2026-06.")
 @click.option("--as-of", callback=_date, metavar="DATE", help="数据截止日 (YYYY-MM-DD); default: the period end.")
-@click.option("--targets", type=_FILE, help="targets.yaml: reduction_target, recovery_target, large_npl_threshold (yuan).")
-@click.option("--notes", type=_FILE, help="notes.yaml: branch, recipient, date, collection, litigation, plan paragraphs.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--targets", type=_FILE, metavar="FILE.yaml", help="targets.yaml: reduction_target, recovery_target, large_npl_threshold (yuan).")
+@click.option("--notes", type=_FILE, metavar="FILE.yaml", help="notes.yaml: branch, recipient, date, collection, litigation, plan paragraphs.")
+@click.option("-o", "--output", metavar="FILE.docx", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report as .docx here (written atomically).")
 @click.option("--pdf", is_flag=True, help="Also convert the .docx to PDF beside it (LibreOffice).")
-@click.option("--template", "template_path", type=_FILE,
+@click.option("--template", "template_path", type=_FILE, metavar="FILE.docx",
               help="A bank-edited copy of templates/npl-report.docx to render instead of the shipped one.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="What to print on stdout: a Chinese summary or the JSON figures.")

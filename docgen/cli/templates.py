@@ -99,7 +99,7 @@ def show_command(name: str, fmt: str) -> None:
 
 
 @templates_group.command("lint")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", metavar="FILE.docx", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--schema", "schema", metavar="NAME|FILE.yaml",
               help="Compare variables with this template's fields (default: the .yaml beside FILE).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -125,11 +125,13 @@ def lint_command(file: Path, schema: str | None, fmt: str) -> None:
 
 @click.command("render")
 @click.argument("name", required=False)
-@click.option("--data", "data_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--data", "data_path", required=True, metavar="FILE.yaml|json",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Field values: a .yaml or .json file.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", required=True, metavar="OUT.docx", type=click.Path(dir_okay=False, path_type=Path),
               help="The .docx to write (written atomically).")
-@click.option("--template", "template_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--template", "template_file", metavar="FILE.docx",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A bank-edited .docx to fill instead of the shipped one (fields from NAME).")
 @click.option("--pdf", "pdf", is_flag=True, help="Also write a PDF beside OUT.docx (LibreOffice).")
 @click.option("--register", "register_path", envvar="DOCGEN_REGISTER", type=click.Path(dir_okay=False),

@@ -47,7 +47,7 @@ Progress = Callable[[str, int, int], None]
 
 _ID_CHECKS = {"uscc", "resident_id", "uscc_or_resident_id"}
 _COMPLETE_EVERY = 100  # documents recorded per register transaction
-_MANIFEST_FIELDS = ["row", "row_key", "serial", "file", "sha256", "status", "pdf"]
+MANIFEST_FIELDS = ["row", "row_key", "serial", "file", "sha256", "status", "pdf"]
 
 
 @dataclass
@@ -367,11 +367,11 @@ def _unique_names(template: Template, items: list[_Item], taken: set[str]) -> No
 
 def _write_manifest(result: BatchResult, out_dir: Path, rows_source: str | None) -> None:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=_MANIFEST_FIELDS, lineterminator="\r\n")
+    writer = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for doc in result.documents:
         entry = doc.to_dict(out_dir)
-        writer.writerow({k: ("" if entry[k] is None else entry[k]) for k in _MANIFEST_FIELDS})
+        writer.writerow({k: ("" if entry[k] is None else entry[k]) for k in MANIFEST_FIELDS})
     # BOM: Excel on Chinese Windows opens a UTF-8 CSV correctly only with it.
     result.manifest_csv = out_dir / "manifest.csv"
     result.manifest_json = out_dir / "manifest.json"

@@ -10,6 +10,10 @@ from batch_helpers import rows, write_csv, write_xlsx
 from click.testing import CliRunner
 
 from docgen.cli import main
+from docgen.core.jsonshape import mismatches
+from docgen.documents.batch import MANIFEST_FIELDS
+from docgen.documents.shapes import (BATCH_JSON, BATCH_ROWS_ERROR_JSON, MANIFEST_JSON, REGISTER_LIST_JSON,
+                                     VERIFY_JSON)
 from docgen.core.resources import templates_dir
 
 
@@ -35,13 +39,16 @@ def test_batch_then_rerun_then_register(runner: CliRunner, tmp_path: Path) -> No
     summary = json.loads(again.stdout)
     assert (summary["written"], summary["skipped"]) == (0, 3)
     assert [d["serial"] for d in summary["documents"]] == [f"催字〔2026〕第{n:05d}号" for n in (1, 2, 3)]
-    assert set(summary["documents"][0]) == {"row", "row_key", "serial", "file", "sha256", "status", "pdf"}
+    assert mismatches(summary, BATCH_JSON) == [] and summary["documents"]  # the shapes the README documents
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert mismatches(manifest, MANIFEST_JSON) == []
+    assert (out / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()[0] == ",".join(MANIFEST_FIELDS)
 
     listed = runner.invoke(main, ["register", "list", "--format", "json"])
     assert listed.exit_code == 0
     records = json.loads(listed.stdout)
     assert [r["serial"] for r in records] == [d["serial"] for d in summary["documents"]]
-    assert {"serial", "template", "row_key", "file", "sha256", "created"} <= set(records[0])
+    assert mismatches(records, REGISTER_LIST_JSON) == []
     text = runner.invoke(main, ["register", "list", "--template", "demand-letter"])
     assert text.exit_code == 0 and "催字〔2026〕第00003号\tdemand-letter\t" in text.stdout
 
@@ -58,6 +65,7 @@ def test_batch_then_rerun_then_register(runner: CliRunner, tmp_path: Path) -> No
     assert f"催字〔2026〕第00003号  {missing.resolve()}: 文件不存在" in bad.stdout
     as_json = json.loads(runner.invoke(main, ["register", "verify", "--format", "json"]).stdout)
     assert as_json["ok"] is False and [p["status"] for p in as_json["problems"]] == ["changed", "missing"]
+    assert mismatches(as_json, VERIFY_JSON) == []
 
 
 def test_bad_row_exit_1_names_row_and_column_and_writes_nothing(runner: CliRunner, tmp_path: Path) -> None:
@@ -90,7 +98,7 @@ def test_bad_row_json_lists_problems(runner: CliRunner, tmp_path: Path) -> None:
                                   "--format", "json"])
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
-    assert payload["written"] == 0
+    assert mismatches(payload, BATCH_ROWS_ERROR_JSON) == []
     assert payload["problems"] == [{"row": 2, "column": "C(证件号码)", "field": "id_number",
                                     "message": "证件号码被 Excel 存成了数字(位数可能已丢失),请把该列设为文本后重新录入"}]
 

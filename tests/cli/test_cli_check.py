@@ -13,6 +13,8 @@ from click.testing import CliRunner
 
 from docgen.check.checklist import load_checklist
 from docgen.cli import main
+from docgen.check.shapes import REPORT_JSON
+from docgen.core.jsonshape import mismatches
 from example_helper import EXAMPLE_AS_OF, EXAMPLE_BUNDLE, make_bundle
 from tests import hostile
 
@@ -66,26 +68,23 @@ def test_json_is_exactly_the_design_shape():
     assert result.exit_code == 1
     assert "\\u" not in result.output and "营业执照" in result.output  # ensure_ascii=False
     data = json.loads(result.output)
-    assert set(data) == {"checklist", "bundle", "as_of", "complete", "stages", "files", "findings"}
+    assert mismatches(data, REPORT_JSON) == []  # the shape the README documents
     assert (data["checklist"], data["bundle"], data["as_of"], data["complete"]) == \
         ("dev-loan", EXAMPLE, EXAMPLE_AS_OF, False)
     assert [s["id"] for s in data["stages"]] == load_checklist("dev-loan").stage_ids
     for stage in data["stages"]:
-        assert set(stage) == {"id", "complete", "items"} and isinstance(stage["complete"], bool)
+        assert isinstance(stage["complete"], bool)
         for item in stage["items"]:
-            assert set(item) == {"id", "no", "title", "status", "files"}
-            assert isinstance(item["no"], str) and set(item["title"]) == {"zh", "en"}
+            assert isinstance(item["no"], str)
             assert item["status"] in {"ok", "missing", "invalid", "waived"}
             assert all(isinstance(f, str) and "\\" not in f for f in item["files"])
     for entry in data["files"]:
-        assert set(entry) == {"path", "kind", "size", "sha256", "pages", "encrypted", "items"}
         assert isinstance(entry["size"], int) and isinstance(entry["encrypted"], bool)
         assert entry["pages"] is None or isinstance(entry["pages"], int)
         assert entry["sha256"] == "" or len(entry["sha256"]) == 64
     licence = next(f for f in data["files"] if f["path"] == "01-申请前期/营业执照.pdf")
     assert licence["kind"] == "pdf" and licence["pages"] == 1 and licence["items"] == ["business-license"]
     for finding in data["findings"]:
-        assert set(finding) == {"code", "severity", "stage", "item", "path", "message"}
         assert finding["severity"] in {"error", "warning", "info"} and finding["message"]
 
 

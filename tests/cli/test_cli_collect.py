@@ -11,6 +11,8 @@ from click.testing import CliRunner
 from collect_helpers import make_loan, write_loans
 
 from docgen.cli import main
+from docgen.core.jsonshape import mismatches
+from docgen.loans.shapes import PLAN_JSON
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +53,7 @@ def test_plan_json_lists_overdue_loans_most_urgent_first(runner: CliRunner, ledg
                                   "--format", "json"])
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)
+    assert mismatches(plan, PLAN_JSON) == []  # the shape the README documents
     assert [p["loan_no"] for p in plan] == ["JJ0004", "JJ0002", "JJ0001"]
     first = plan[0]
     assert first["guarantee_deadline"] == "2027-02-20"

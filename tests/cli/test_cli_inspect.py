@@ -7,6 +7,8 @@ import json
 from click.testing import CliRunner
 
 from docgen.cli import main
+from docgen.check.shapes import FILE_INFO_JSON
+from docgen.core.jsonshape import mismatches
 from tests import hostile
 
 
@@ -24,6 +26,7 @@ def test_json_fields_of_a_good_pdf(tmp_path):
         "sha256": hashlib.sha256(f.read_bytes()).hexdigest(), "pages": 4, "encrypted": False,
         "readable": True, "signed": False, "problem": None, "detail": "", "detail_en": "",
     }
+    assert mismatches(data, FILE_INFO_JSON) == []  # the shape the README documents
 
 
 def test_text_output(tmp_path):

@@ -4,7 +4,7 @@ import importlib
 
 from click.testing import CliRunner
 
-from docgen.cli import COMMAND_MODULES, main
+from docgen.cli import COMMAND_AUDIENCE, COMMAND_MODULES, main
 
 
 def test_every_registered_command_resolves() -> None:
@@ -12,6 +12,10 @@ def test_every_registered_command_resolves() -> None:
         command = main.get_command(None, name)  # type: ignore[arg-type]
         assert command is not None and command.name == name
         assert command in importlib.import_module(f"docgen.cli.{module}").COMMANDS
+
+
+def test_every_command_says_who_uses_it() -> None:
+    assert set(COMMAND_AUDIENCE) == set(COMMAND_MODULES)  # the README's command table needs it
 
 
 def test_every_module_command_is_registered() -> None:

@@ -10,6 +10,8 @@ import yaml
 from click.testing import CliRunner
 
 from docgen.cli import main
+from docgen.core.jsonshape import mismatches
+from docgen.documents.shapes import LINT_JSON, TEMPLATE_JSON, TEMPLATE_LIST_JSON
 from docgen.core.docxbuild import add_body, new_document
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "templates"
@@ -29,6 +31,7 @@ def test_templates_list(runner):
     assert result.exit_code == 0
     assert "demand-letter" in result.output and "逾期贷款催收函" in result.output
     data = json.loads(run(runner, "templates", "list", "--format", "json").output)
+    assert mismatches(data, TEMPLATE_LIST_JSON) == []  # the shape the README documents
     assert {"name": "shareholder-resolution", "title": "股东会决议及授权书", "category": "开发贷·签约前汇签资料"} in data
 
 
@@ -37,6 +40,7 @@ def test_templates_show_text_and_json(runner):
     assert result.exit_code == 0
     assert "principal" in result.output and "逾期本金" in result.output and "必填" in result.output
     data = json.loads(run(runner, "templates", "show", "shareholder-resolution", "--format", "json").output)
+    assert mismatches(data, TEMPLATE_JSON) == []
     fields = {f["name"]: f for f in data["fields"]}
     assert fields["meeting_date"] == {"name": "meeting_date", "type": "date", "required": True,
                                       "aliases": ["会议日期"], "description": "会议日期"}
@@ -154,6 +158,7 @@ def test_lint_command_exit_codes_and_json(runner, tmp_path):
     result = run(runner, "templates", "lint", str(path), "--schema", "demand-letter", "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.output)
+    assert mismatches(data, LINT_JSON) == []
     assert {p["code"] for p in data["problems"]} >= {"broken-tag"}
     text = run(runner, "templates", "lint", str(path), "--schema", "demand-letter")
     assert text.exit_code == 1 and "错误 [broken-tag] word/document.xml 第1段" in text.output
