@@ -12,6 +12,7 @@ import click
 
 from docgen.core.atomic import write_bytes_atomic, write_text_atomic
 from docgen.core.errors import DocgenError
+from docgen.core.notices import Notice, reporting
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,13 +25,23 @@ class DocgenClickError(click.ClickException):
         self.exit_code = error.exit_code
 
 
+def echo_notice(notice: Notice) -> None:
+    """Print a user-facing warning on stderr: ``警告: …``."""
+    click.echo(f"警告: {notice.message}", err=True)
+
+
 def handle_errors(func: F) -> F:
-    """Decorate a command so project errors become click errors with the right exit code."""
+    """Decorate a command so project errors become click errors with the right exit code.
+
+    While the command runs, docgen's notices are printed on stderr as they come and other
+    libraries' Python warnings are kept from the user (``docgen.core.notices.reporting``).
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with reporting(echo_notice):
+                return func(*args, **kwargs)
         except DocgenError as exc:
             raise DocgenClickError(exc) from exc
 
