@@ -11,7 +11,7 @@ import click
 from docgen.documents.batch import BatchResult, run_batch
 from docgen.cli.common import dump_json, emit, handle_errors
 from docgen.core.errors import RowsError
-from docgen.documents.register import Register, default_register_path
+from docgen.documents.register import Register, default_register_path, missing_register_issues, register_exists
 
 _REGISTER_HELP = (
     "Serial-number register (SQLite). Default: $DOCGEN_REGISTER, else register.sqlite in the "
@@ -23,6 +23,14 @@ def _register_option(func: Any) -> Any:
     return click.option(
         "--register", "register_path", envvar="DOCGEN_REGISTER", show_envvar=True,
         type=click.Path(dir_okay=False, path_type=Path), help=_REGISTER_HELP,
+    )(func)
+
+
+def _new_register_option(func: Any) -> Any:
+    return click.option(
+        "--new-register", is_flag=True,
+        help="Start a fresh register where the anchor file (REGISTER.anchor) says one was: serials "
+             "restart at 1. Only when the old register is truly retired; otherwise restore it from backup.",
     )(func)
 
 
@@ -107,12 +115,13 @@ def _summary_text(result: BatchResult) -> str:
               help="A value for every row where the sheet has no such column or leaves it empty "
                    "(e.g. --set letter_date=2026-11-28). Repeatable.")
 @_register_option
+@_new_register_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
 @handle_errors
 def batch_command(name: str, rows_path: Path, out_dir: Path, pdf: bool, merge_pdf: Path | None, jobs: int,
                   skip_invalid: bool, template_file: Path | None, sheet: str | None, settings: dict[str, str],
-                  register_path: Path | None, fmt: str, progress: bool) -> None:
+                  register_path: Path | None, new_register: bool, fmt: str, progress: bool) -> None:
     """Generate one serial-numbered document per row of --rows with template NAME.
 
     Every row is checked first; any bad row is reported with its row and column (the
@@ -135,7 +144,7 @@ def batch_command(name: str, rows_path: Path, out_dir: Path, pdf: bool, merge_pd
     """
     bar = _Progress(progress)
     try:
-        with Register(register_path) as register:
+        with Register(register_path, new_register=new_register) as register:
             result = run_batch(
                 name, rows_path, out_dir, register=register, template_file=template_file, sheet=sheet, defaults=settings,
                 pdf=pdf or merge_pdf is not None, merge_pdf=merge_pdf, jobs=jobs, skip_invalid=skip_invalid,
@@ -186,10 +195,9 @@ def register_list(template: str | None, register_path: Path | None, fmt: str) ->
       docgen register list --template demand-letter --format json
     """
     path = register_path or default_register_path()
-    if not path.exists():  # a read-only command does not create an empty register
-        records = []
-    else:
-        with Register(path) as register:
+    records = []
+    if register_exists(path):  # a read-only command does not create an empty register
+        with Register(path, readonly=True) as register:
             records = register.records(template)
     if fmt == "json":
         emit(dump_json([r.to_dict() for r in records]), None)
@@ -201,6 +209,10 @@ def register_list(template: str | None, register_path: Path | None, fmt: str) ->
     for r in records:
         state = r.completed or f"{r.created}(已预留,未生成)"
         lines.append(f"{r.serial}\t{r.template}\t{r.row_key}\t{r.file or '-'}\t{r.sha256 or '-'}\t{state}")
+    reserved = [r.serial for r in records if not r.is_complete]
+    if reserved:
+        lines.append(f"其中 {len(reserved)} 个编号已预留但未生成文书({reserved[0]}"
+                     + (f" 至 {reserved[-1]}" if len(reserved) > 1 else "") + "):重新运行原批次即按这些编号生成")
     emit("\n".join(lines) + "\n", None)
 
 
@@ -221,21 +233,26 @@ def register_verify(template: str | None, register_path: Path | None, fmt: str) 
       docgen register verify --template demand-letter --format json
     """
     path = register_path or default_register_path()
-    if not path.exists():
-        total, failures = 0, []
-    else:
-        with Register(path) as register:
-            total = len(register.records(template))
-            failures = register.verify(template)
+    total, failures, issues = 0, [], missing_register_issues(path)
+    if register_exists(path):
+        with Register(path, readonly=True) as register:
+            issues = register.audit()
+            if not any(i.code == "corrupt" for i in issues):
+                total = len(register.records(template))
+                failures = register.verify(template)
+    problems = [i for i in issues if i.code != "unanchored"]
     if fmt == "json":
-        emit(dump_json({"register": str(path), "checked": total, "ok": not failures,
+        emit(dump_json({"register": str(path), "checked": total, "ok": not failures and not problems,
+                        "register_issues": [i.to_dict() for i in issues],
                         "problems": [{**r.to_dict(), "status": status} for r, status in failures]}), None)
     else:
         words = {"changed": "已被改动", "missing": "文件不存在", "incomplete": "已预留编号但未生成文件"}
-        lines = [f"{r.serial}  {r.file or r.row_key}: {words[status]}" for r, status in failures]
-        lines.append(f"登记簿 {path}: 检查 {total} 份," + ("全部完好" if not failures else f"{len(failures)} 份有问题"))
+        lines = [f"登记簿 {path}: {i.message}" for i in issues]
+        lines += [f"{r.serial}  {r.file or r.row_key}: {words[status]}" for r, status in failures]
+        bad = len(failures) + len(problems)
+        lines.append(f"登记簿 {path}: 检查 {total} 份," + ("全部完好" if not bad else f"{bad} 处有问题"))
         emit("\n".join(lines) + "\n", None)
-    if failures:
+    if failures or problems:
         click.get_current_context().exit(1)
 
 

@@ -66,6 +66,20 @@ class RegisterError(DocgenError):
     """The serial-number register cannot be opened, or a record conflicts with it."""
 
 
+class RegisterBusyError(RegisterError):
+    """Another program held the register longer than docgen waits; the message names it.
+    Exit 2: the command could not run (nothing was reserved)."""
+
+    exit_code = 2
+
+
+class RegisterDamagedError(RegisterError):
+    """The register is not the one it was: corrupt, emptied, truncated, restored without its
+    ``-wal``, or its records edited or deleted. No serial is issued from it (exit 2)."""
+
+    exit_code = 2
+
+
 class ConversionError(DocgenError):
     """PDF conversion failed: LibreOffice missing, timed out, or produced no file."""
 

@@ -26,6 +26,7 @@ import json
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -382,6 +383,25 @@ def _write_manifest(result: BatchResult, out_dir: Path, rows_source: str | None)
     write_text_atomic(result.manifest_json, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
 
 
+def _preflight(template: Template, item: _Item, out: Path, pdf: bool) -> None:
+    """Fail before any serial is reserved on what would stop the batch afterwards.
+
+    Renders the first row with a stand-in serial (a template whose tags cannot render,
+    a serial or file-name pattern that cannot be filled), checks that a file can be created
+    in ``out`` and, for PDFs, that LibreOffice is there. Raises what those raise.
+    """
+    context = {**item.context, "serial": template.format_serial(0, item.context)}
+    template.output_name(context)
+    template.render(context, row=item.row)
+    fd, probe = tempfile.mkstemp(prefix=".docgen-probe-", suffix=".part", dir=out)
+    os.close(fd)
+    os.unlink(probe)
+    if pdf:
+        from docgen.documents.pdf import find_soffice
+
+        find_soffice()
+
+
 def generate(
     template: Template,
     items: Table | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]],
@@ -454,6 +474,8 @@ def _generate(
     result = BatchResult(template.name, out, invalid=problems if skip_invalid else [])
     out.mkdir(parents=True, exist_ok=True)
 
+    if valid:
+        _preflight(template, valid[0], out, pdf or merge_pdf is not None)
     # One write transaction for the whole batch: fast, and the batch's serials are contiguous.
     reservations = register.reserve_many(
         template.name,

@@ -17,23 +17,32 @@ so every batch a user runs, from any folder, draws from the same sequence.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import os
 import socket
 import sqlite3
 import sys
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docgen.core.errors import RegisterError
+from docgen.core.errors import DocgenError, RegisterBusyError, RegisterDamagedError, RegisterError
+from docgen.documents.register_anchor import Anchor, link_of, read_anchor, retire_anchor, seal_of, write_anchor
+from docgen.documents.register_lock import Waiter, retry_while_locked, stderr_waiter, wait_seconds
 
-__all__ = ["Record", "Reservation", "Register", "allocate_serial", "default_register_path", "owner_id",
+__all__ = ["Record", "Reservation", "Register", "RegisterIssue", "allocate_serial", "default_register_path",
+           "missing_register_issues", "owner_id", "register_exists",
            "record_issued", "sha256_file"]
 
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS sequences (
     template TEXT PRIMARY KEY,
     last_seq INTEGER NOT NULL
@@ -56,7 +65,7 @@ CREATE TABLE IF NOT EXISTS records (
 );
 """
 _COLUMNS = "serial, template, row_key, file, sha256, created, seq, completed"
-_BUSY_TIMEOUT_S = 60.0
+_ATTEMPT_S = 0.2  # one try at the lock; the waiting itself is ours, so it can say who holds it
 
 
 def default_register_path() -> Path:
@@ -171,59 +180,228 @@ def _claim_alive(owner: str | None, claimed: str | None) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class RegisterIssue:
+    """Something ``Register.audit`` found wrong with the register itself (not with a file).
+
+    ``code``: ``corrupt`` (SQLite's integrity check failed), ``replaced`` (not the register
+    the anchor names: emptied, or another file put in its place), ``truncated`` (records the
+    anchor vouches for are gone: cut short, or restored without its ``-wal``), ``altered``
+    (a record's identity or what was recorded as issued was edited, or a record before it
+    deleted), ``gap`` (a sequence number of a template has no record), ``unanchored`` (no
+    anchor beside the database: the register cannot prove it was not replaced). ``serial``
+    names the first record concerned where there is one.
+    """
+
+    code: str
+    template: str = ""
+    serial: str = ""
+    seq: int | None = None
+    detail: str = ""
+
+    @property
+    def message(self) -> str:
+        """The operator's one line (Chinese)."""
+        return _ISSUE_MESSAGES[self.code].format(
+            template=self.template, serial=self.serial, seq=self.seq, detail=self.detail)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "template": self.template or None, "serial": self.serial or None,
+                "seq": self.seq, "detail": self.detail or None, "message": self.message}
+
+
+_ISSUE_MESSAGES = {
+    "corrupt": "数据库已损坏(SQLite 完整性检查:{detail});请从备份恢复登记簿(连同 -wal 文件)",
+    "replaced": "不是原来的登记簿({detail});请从备份恢复,确认要另起新登记簿时才加 --new-register",
+    "truncated": "记录被截断或回退({detail});可能恢复时缺少 -wal 文件,请从备份完整恢复",
+    "altered": "模板 {template} 编号 {serial} 的记录被改动,或它之前的一条记录被删除",
+    "gap": "模板 {template} 缺少第 {seq} 号记录(编号序列中断,记录被删除)",
+    "unanchored": "登记簿旁没有校验文件(.anchor),无法证明它未被替换;已重新建立",
+}
+
+
+def _is_locked(exc: Exception) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in str(exc) or "busy" in str(exc))
+
+
 class Register:
     """A register database; use as a context manager (``with Register(path) as reg:``).
 
-    Raises ``RegisterError`` when the database cannot be opened or is not a register.
+    Opened for writing (the default) the register must be the one its anchor names, its
+    records chained and gap-free: otherwise ``RegisterDamagedError`` and no serial is
+    issued. ``new_register`` starts a fresh register where the anchor says one was (the old
+    anchor is kept renamed). ``readonly`` opens for ``records``/``verify``/``audit`` only and
+    never writes (a read-only file or folder is fine). A register another program holds is
+    waited for ``wait`` seconds (default ``$DOCGEN_REGISTER_WAIT`` or 60), calling
+    ``waiter`` every few seconds (default: a line on stderr), then ``RegisterBusyError``
+    naming the holder. Raises ``RegisterError`` when the database cannot be opened or is
+    not a register.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, readonly: bool = False,
+                 new_register: bool = False, wait: float | None = None,
+                 waiter: Waiter | None | bool = True) -> None:
         self.path = Path(path) if path is not None else default_register_path()
+        self.readonly = readonly
+        self._wait = wait_seconds() if wait is None else wait
+        self._waiter: Waiter | None = stderr_waiter(self.path) if waiter is True else (waiter or None)
+        self._checked = False
+        self._pending_anchor = False
+        self._chained = False
+        self._empty = False
+        self.register_id = ""
         try:
+            if readonly:
+                self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                           timeout=_ATTEMPT_S, isolation_level=None)
+                self._db.execute(f"PRAGMA busy_timeout = {int(_ATTEMPT_S * 1000)}")
+                columns = self._columns()
+                self._empty = not columns  # an empty or foreign database: nothing to list
+                self._chained = "link" in columns
+                self.register_id = self._meta("register_id")
+                return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: we issue BEGIN ourselves, so the transaction boundaries
             # (BEGIN IMMEDIATE for allocation) are exactly what the code says.
-            self._db = sqlite3.connect(str(self.path), timeout=_BUSY_TIMEOUT_S, isolation_level=None)
-            self._db.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
-            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db = sqlite3.connect(str(self.path), timeout=_ATTEMPT_S, isolation_level=None)
+            self._db.execute(f"PRAGMA busy_timeout = {int(_ATTEMPT_S * 1000)}")
+            self._locked_call(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
             self._db.execute("PRAGMA synchronous = FULL")
             with self._transaction():
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                columns = {row[1] for row in self._db.execute("PRAGMA table_info(records)")}
-                for column in ("owner", "claimed"):  # registers made before batches claimed rows
-                    if column not in columns:
-                        self._db.execute(f"ALTER TABLE records ADD COLUMN {column} TEXT")
+                self._open_schema(new_register)
+            self._chained = True
         except sqlite3.DatabaseError as exc:
-            raise RegisterError(
-                f"{self.path}: 无法打开登记簿数据库({exc})。请检查路径,或用 --register 指定另一个文件"
+            raise RegisterDamagedError(
+                f"{self.path}: 无法打开登记簿数据库({exc});请从备份恢复登记簿(连同 -wal 文件)"
             ) from None
         except OSError as exc:
-            raise RegisterError(f"{self.path}: 无法创建登记簿({exc.strerror})") from None
+            raise RegisterError(f"{self.path}: 无法打开登记簿({exc.strerror or exc})") from None
+
+    def _columns(self) -> set[str]:
+        return {row[1] for row in self._db.execute("PRAGMA table_info(records)")}
+
+    def _meta(self, key: str) -> str:
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.OperationalError:  # a register made before it had an id
+            return ""
+        return row[0] if row else ""
+
+    def _open_schema(self, new_register: bool) -> None:
+        """Create or upgrade the schema and check the database against its anchor (in a write tx)."""
+        db = self._db
+        fresh = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'records'").fetchone() is None
+        anchor = read_anchor(self.path)
+        if fresh and anchor is not None and anchor.records != 0:
+            if not new_register:
+                where = f",最后一份为 {anchor.last_template} {anchor.last_serial}" if anchor.last_serial else ""
+                raise RegisterDamagedError(
+                    f"{self.path}: 这里原有一个登记簿(共 {anchor.records} 条记录{where}),现在数据库为空或已不存在;"
+                    "编号不会从头再来。请从备份恢复登记簿(连同 -wal 文件);确认要另起新登记簿时加 --new-register"
+                )
+        if fresh and anchor is not None:
+            retire_anchor(self.path, _dt.datetime.now().strftime("%Y%m%dT%H%M%S"))
+            anchor = None
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        columns = self._columns()
+        for column in ("owner", "claimed", "link", "seal"):  # registers made before these existed
+            if column not in columns:
+                db.execute(f"ALTER TABLE records ADD COLUMN {column} TEXT")
+        register_id = self._meta("register_id")
+        if not register_id:
+            register_id = uuid.uuid4().hex
+            db.execute("INSERT INTO meta (key, value) VALUES ('register_id', ?)", (register_id,))
+            self._chain_unlinked(register_id)
+        self.register_id = register_id
+        if anchor is None:
+            self._pending_anchor = True
+            return
+        problem = self._anchor_problem(anchor)
+        if problem is not None:
+            raise RegisterDamagedError(f"{self.path}: {problem.message};不再从它分配编号")
+        self._pending_anchor = False
+
+    def _chain_unlinked(self, register_id: str) -> None:
+        """Link the records of a register made before records were chained (in id order)."""
+        previous = register_id
+        rows = self._db.execute(
+            "SELECT id, template, row_key, seq, serial, created, file, sha256, completed, link FROM records "
+            "ORDER BY id").fetchall()
+        for rid, template, row_key, seq, serial, created, file, digest, completed, link in rows:
+            if link is None:
+                link = link_of(previous, template, row_key, seq, serial, created)
+                seal = seal_of(link, file, digest, completed) if completed else None
+                self._db.execute("UPDATE records SET link = ?, seal = ? WHERE id = ?", (link, seal, rid))
+            previous = link
+
+    def _anchor_problem(self, anchor: Anchor) -> RegisterIssue | None:
+        """Whether the database is (a continuation of) the register the anchor describes."""
+        if anchor.register_id != self.register_id:
+            return RegisterIssue("replaced", detail="校验文件 .anchor 属于另一个登记簿或已损坏")
+        if anchor.last_id == 0:
+            return None
+        row = self._db.execute("SELECT link FROM records WHERE id = ?", (anchor.last_id,)).fetchone()
+        if row is None or row[0] != anchor.head:
+            count = self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+            last = f"{anchor.last_template} {anchor.last_serial}".strip()
+            return RegisterIssue("truncated", template=anchor.last_template, serial=anchor.last_serial,
+                                 detail=f"校验文件记录应有 {anchor.records} 条、最后一条为 {last},现有 {count} 条")
+        return None
+
+    def _write_anchor(self) -> None:
+        row = self._db.execute(
+            "SELECT id, link, template, serial FROM records ORDER BY id DESC LIMIT 1").fetchone()
+        count = self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+        if row is None:
+            anchor = Anchor(self.register_id, 0, self.register_id, 0)
+        else:
+            anchor = Anchor(self.register_id, row[0], row[1], count, row[2], row[3])
+        write_anchor(self.path, anchor)
+        self._pending_anchor = False
 
     # -- plumbing ---------------------------------------------------------------------------
 
+    def _locked_call(self, attempt: Callable[[], Any]) -> Any:
+        """Run ``attempt``, waiting (and saying so) while another program holds the register."""
+        ok, result, holder = retry_while_locked(attempt, _is_locked, self.path, self._wait, self._waiter)
+        if not ok:
+            who = f"被 {holder} 占用" if holder else "被另一个程序占用"
+            raise RegisterBusyError(
+                f"{self.path}: 登记簿{who},等待 {self._wait:.0f} 秒仍未释放;请等它结束(或结束它)后重新运行"
+            )
+        return result
+
     class _Tx:
-        def __init__(self, db: sqlite3.Connection) -> None:
-            self.db = db
+        def __init__(self, register: Register) -> None:
+            self.register = register
+            self.db = register._db
 
         def __enter__(self) -> sqlite3.Connection:
-            self.db.execute("BEGIN IMMEDIATE")
+            self.register._locked_call(lambda: self.db.execute("BEGIN IMMEDIATE"))
             return self.db
 
         def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
             if exc_type is None:
                 self.db.execute("COMMIT")
-            else:
+            elif self.db.in_transaction:
                 self.db.execute("ROLLBACK")
 
     def _transaction(self) -> Register._Tx:
-        return Register._Tx(self._db)
+        if self.readonly:
+            raise RegisterError(f"{self.path}: 登记簿以只读方式打开,不能写入")
+        return Register._Tx(self)
 
     def close(self) -> None:
-        """Close the database connection."""
-        self._db.close()
+        """Close the database connection (writing the anchor of a register that had none)."""
+        try:
+            if not self.readonly and getattr(self, "_pending_anchor", False):
+                with contextlib.suppress(sqlite3.DatabaseError, OSError, DocgenError):
+                    self._write_anchor()
+        finally:
+            self._db.close()
 
     def __enter__(self) -> Register:
         return self
@@ -267,10 +445,15 @@ class Register:
         """
         out: list[Reservation] = []
         now = _now()
+        items = list(items)
         try:
+            self._ensure_sound()
             with self._transaction() as db:
                 row = db.execute("SELECT last_seq FROM sequences WHERE template = ?", (template,)).fetchone()
                 last = row[0] if row else 0
+                tail = db.execute("SELECT link FROM records ORDER BY id DESC LIMIT 1").fetchone()
+                previous = tail[0] if tail else self.register_id
+                added = False
                 for row_key, make_serial in items:
                     existing = self._find(template, row_key)
                     if existing is not None:
@@ -296,19 +479,23 @@ class Register:
                             f"{self.path}: 模板 {template} 的编号 {serial} 已用于 {clash[0]};"
                             "编号格式必须包含流水号(seq)"
                         )
+                    previous = link_of(previous, template, row_key, last, serial, now)
                     db.execute(
-                        "INSERT INTO records (template, row_key, seq, serial, created, owner, claimed) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (template, row_key, last, serial, now, owner, now if owner else None),
+                        "INSERT INTO records (template, row_key, seq, serial, created, owner, claimed, link) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (template, row_key, last, serial, now, owner, now if owner else None, previous),
                     )
+                    added = True
                     out.append(Reservation(Record(serial, template, row_key, None, None, now, last), True))
                 db.execute(
                     "INSERT INTO sequences (template, last_seq) VALUES (?, ?) "
                     "ON CONFLICT (template) DO UPDATE SET last_seq = excluded.last_seq",
                     (template, last),
                 )
+            if added or self._pending_anchor:
+                self._write_anchor()
         except sqlite3.DatabaseError as exc:
-            raise RegisterError(f"{self.path}: 登记簿写入失败({exc})") from None
+            raise self._db_error(exc) from None
         return out
 
     def complete(self, template: str, row_key: str, file: str | os.PathLike[str], sha256: str) -> None:
@@ -326,15 +513,96 @@ class Register:
         try:
             with self._transaction() as db:
                 for row_key, file, digest in items:
-                    cursor = db.execute(
-                        "UPDATE records SET file = ?, sha256 = ?, completed = ?, owner = NULL, claimed = NULL "
-                        "WHERE template = ? AND row_key = ?",
-                        (str(Path(file).resolve()), digest, now, template, row_key),
-                    )
-                    if cursor.rowcount != 1:
+                    found = db.execute("SELECT link FROM records WHERE template = ? AND row_key = ?",
+                                       (template, row_key)).fetchone()
+                    if found is None:
                         raise RegisterError(f"{self.path}: 模板 {template} 的 {row_key} 没有预留编号,无法登记")
+                    where = str(Path(file).resolve())
+                    db.execute(
+                        "UPDATE records SET file = ?, sha256 = ?, completed = ?, owner = NULL, claimed = NULL, "
+                        "seal = ? WHERE template = ? AND row_key = ?",
+                        (where, digest, now, seal_of(found[0] or "", where, digest, now), template, row_key),
+                    )
         except sqlite3.DatabaseError as exc:
-            raise RegisterError(f"{self.path}: 登记簿写入失败({exc})") from None
+            raise self._db_error(exc) from None
+
+    def _db_error(self, exc: sqlite3.DatabaseError) -> RegisterError:
+        if isinstance(exc, sqlite3.OperationalError) and not _is_locked(exc):
+            return RegisterError(f"{self.path}: 登记簿写入失败({exc})")
+        if _is_locked(exc):
+            return RegisterBusyError(f"{self.path}: 登记簿被另一个程序占用({exc});请等它结束后重新运行")
+        return RegisterDamagedError(f"{self.path}: 登记簿数据库已损坏({exc});请从备份恢复登记簿(连同 -wal 文件)")
+
+    def _ensure_sound(self) -> None:
+        """Before the first serial this connection issues: refuse a register that fails its audit."""
+        if self._checked:
+            return
+        issues = [i for i in self.audit(integrity=False) if i.code != "unanchored"]
+        if issues:
+            raise RegisterDamagedError(f"{self.path}: {issues[0].message};不再从它分配编号(运行 docgen register verify 查看)")
+        self._checked = True
+
+    # -- evidence -----------------------------------------------------------------------------
+
+    def audit(self, *, integrity: bool = True) -> list[RegisterIssue]:
+        """Check the register itself; return what is wrong, in the order found (empty: sound).
+
+        With ``integrity``: SQLite's ``PRAGMA integrity_check`` first (a corrupt database
+        stops the audit there). Then the anchor (is this the register it names, with every
+        record it vouches for?), the hash chain in record order (the first record whose link
+        or seal does not match is named), and each template's sequence numbers (every one
+        from 1 to the last issued has its record). Never raises for a damaged database: that
+        is reported as ``corrupt``.
+        """
+        try:
+            if integrity:
+                rows = [r[0] for r in self._db.execute("PRAGMA integrity_check(20)").fetchall()]
+                if rows != ["ok"]:
+                    more = f" 等 {len(rows)} 处" if len(rows) > 1 else ""
+                    return [RegisterIssue("corrupt", detail=f"{rows[0]}{more}")]
+            issues: list[RegisterIssue] = []
+            anchor = read_anchor(self.path)
+            if anchor is None:
+                issues.append(RegisterIssue("unanchored"))
+            else:
+                problem = self._anchor_problem(anchor)
+                if problem is not None:
+                    issues.append(problem)
+            if self._empty:
+                return issues
+            if self._chained:
+                issues.extend(self._chain_issues())
+            issues.extend(self._gap_issues())
+            return issues
+        except sqlite3.DatabaseError as exc:
+            return [RegisterIssue("corrupt", detail=str(exc))]
+
+    def _chain_issues(self) -> list[RegisterIssue]:
+        previous = self.register_id
+        for template, row_key, seq, serial, created, file, digest, completed, link, seal in self._db.execute(
+                "SELECT template, row_key, seq, serial, created, file, sha256, completed, link, seal "
+                "FROM records ORDER BY id"):
+            expected = link_of(previous, template, row_key, seq, serial, created)
+            sealed = completed is None or seal == seal_of(expected, file, digest, completed)
+            if link != expected or not sealed:
+                return [RegisterIssue("altered", template=template, serial=serial, seq=seq)]
+            previous = link
+        return []
+
+    def _gap_issues(self) -> list[RegisterIssue]:
+        issues: list[RegisterIssue] = []
+        lasts = dict(self._db.execute("SELECT template, last_seq FROM sequences").fetchall())
+        seqs: dict[str, list[int]] = {}
+        for template, seq in self._db.execute("SELECT template, seq FROM records ORDER BY template, seq"):
+            seqs.setdefault(template, []).append(seq)
+        for template in sorted(set(lasts) | set(seqs)):
+            have = seqs.get(template, [])
+            top = max([lasts.get(template, 0), *have])
+            present = set(have)
+            missing = next((n for n in range(1, top + 1) if n not in present), None)
+            if missing is not None:
+                issues.append(RegisterIssue("gap", template=template, seq=missing))
+        return issues
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -343,13 +611,20 @@ class Register:
         return self._find(template, row_key)
 
     def records(self, template: str | None = None) -> list[Record]:
-        """Return all records (of one ``template`` if given), by template then sequence."""
-        if template is None:
-            rows = self._db.execute(f"SELECT {_COLUMNS} FROM records ORDER BY template, seq").fetchall()
-        else:
-            rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM records WHERE template = ? ORDER BY seq", (template,)
-            ).fetchall()
+        """Return all records (of one ``template`` if given), by template then sequence.
+
+        Raises ``RegisterDamagedError`` when the database cannot be read."""
+        if self._empty:
+            return []
+        try:
+            if template is None:
+                rows = self._db.execute(f"SELECT {_COLUMNS} FROM records ORDER BY template, seq").fetchall()
+            else:
+                rows = self._db.execute(
+                    f"SELECT {_COLUMNS} FROM records WHERE template = ? ORDER BY seq", (template,)
+                ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._db_error(exc) from None
         return [self._record(r) for r in rows]
 
     def verify(self, template: str | None = None) -> list[tuple[Record, str]]:
@@ -373,6 +648,26 @@ class Register:
             if digest != record.sha256:
                 failures.append((record, "changed"))
         return failures
+
+
+def register_exists(path: str | os.PathLike[str]) -> bool:
+    """Whether a register database is at ``path``; ``RegisterError`` when the path itself is
+    unusable (a name too long for the file system, a file where a folder should be)."""
+    try:
+        return Path(path).is_file()
+    except OSError as exc:
+        raise RegisterError(f"{path}: 无法访问登记簿({exc.strerror or exc})") from None
+
+
+def missing_register_issues(path: str | os.PathLike[str]) -> list[RegisterIssue]:
+    """What is wrong when there is no database at ``path``: nothing, unless its anchor says a
+    register with records was there (then ``replaced``)."""
+    if register_exists(path):
+        return []
+    anchor = read_anchor(Path(path))
+    if anchor is None or anchor.records == 0:
+        return []
+    return [RegisterIssue("replaced", detail=f"数据库文件不存在,校验文件记录原有 {anchor.records} 条")]
 
 
 def allocate_serial(template: Any, context: dict[str, Any], register_path: str | os.PathLike[str] | None = None) -> str:

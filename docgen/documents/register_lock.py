@@ -1,0 +1,104 @@
+"""Waiting for a register another process is writing: who holds it, and saying so while waiting.
+
+SQLite only says "database is locked"; the operator needs to know which program to wait
+for (or stop). On Linux the processes that have the database (or its ``-wal``/``-shm``)
+open are found in ``/proc``; elsewhere the message says only that another program has it.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+__all__ = ["Waiter", "holders", "retry_while_locked", "stderr_waiter", "wait_seconds"]
+
+T = TypeVar("T")
+
+#: ``waiter(elapsed_seconds, limit_seconds, holders_text)``: called every few seconds while waiting.
+Waiter = Callable[[float, float, str], None]
+
+_DEFAULT_WAIT_S = 60.0
+_REPORT_EVERY_S = 5.0
+
+
+def wait_seconds() -> float:
+    """How long to wait for a locked register: ``$DOCGEN_REGISTER_WAIT`` seconds, default 60."""
+    try:
+        return max(0.0, float(os.environ.get("DOCGEN_REGISTER_WAIT", _DEFAULT_WAIT_S)))
+    except ValueError:
+        return _DEFAULT_WAIT_S
+
+
+def holders(path: Path) -> str:
+    """Return the other processes that have the register open, as ``pid 123(docgen batch …)``.
+
+    Empty when none can be seen (not Linux, or another user's process).
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return ""
+    try:
+        target = str(path.resolve())
+    except OSError:
+        return ""
+    names = {target, target + "-wal", target + "-shm", target + "-journal"}
+    found: list[str] = []
+    me = os.getpid()
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            fds = list((entry / "fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(fd) in names:
+                    break
+            except OSError:
+                continue
+        else:
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+        except OSError:
+            cmd = ""
+        found.append(f"pid {entry.name}({cmd[:80]})" if cmd else f"pid {entry.name}")
+    return "、".join(found[:5])
+
+
+def stderr_waiter(path: Path) -> Waiter:
+    """Return a waiter that prints one line to stderr every few seconds while waiting."""
+
+    def report(elapsed: float, limit: float, who: str) -> None:
+        by = f"被 {who} 占用" if who else "被另一个程序占用"
+        print(f"登记簿 {path} {by},已等待 {elapsed:.0f} 秒(最多 {limit:.0f} 秒)…", file=sys.stderr, flush=True)
+
+    return report
+
+
+def retry_while_locked(attempt: Callable[[], T], is_locked: Callable[[Exception], bool], path: Path,
+                       limit: float, waiter: Waiter | None) -> tuple[bool, T | None, str]:
+    """Call ``attempt`` until it does not fail with a lock error or ``limit`` seconds pass.
+
+    Returns ``(True, result, "")`` on success and ``(False, None, holders)`` when the time
+    ran out. Other exceptions propagate.
+    """
+    start = time.monotonic()
+    next_report = _REPORT_EVERY_S if limit > _REPORT_EVERY_S else limit / 2
+    while True:
+        try:
+            return True, attempt(), ""
+        except Exception as exc:  # noqa: BLE001 - filtered by is_locked
+            if not is_locked(exc):
+                raise
+        elapsed = time.monotonic() - start
+        if elapsed >= limit:
+            return False, None, holders(path)
+        if waiter is not None and elapsed >= next_report:
+            waiter(elapsed, limit, holders(path))
+            next_report += _REPORT_EVERY_S
+        time.sleep(min(0.2, max(0.0, limit - elapsed)))
