@@ -52,8 +52,12 @@ MANIFEST_JSON = {**BATCH_JSON, ("rows", "generated"): None}
 #: ``Record.to_dict()``: ``docgen register list --format json`` (a list of these).
 RECORD_JSON = {("serial", "template", "row_key", "seq", "file", "sha256", "created", "completed"): None}
 
+#: ``RegisterIssue.to_dict()``: a problem of the register itself (corrupt, replaced, gap, broken chain …).
+REGISTER_ISSUE_JSON = {("code", "template", "serial", "seq", "detail", "message"): None}
+
 #: ``docgen register verify --format json``; ``status`` is changed, missing or incomplete.
-VERIFY_JSON = {("register", "checked", "ok"): None, "problems": [{**RECORD_JSON, "status": None}]}
+VERIFY_JSON = {("register", "checked", "ok"): None, "register_issues": [REGISTER_ISSUE_JSON],
+               "problems": [{**RECORD_JSON, "status": None}]}
 
 #: ``docgen register list --format json``.
 REGISTER_LIST_JSON = [RECORD_JSON]
