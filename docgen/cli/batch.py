@@ -222,7 +222,12 @@ def register_list(template: str | None, register_path: Path | None, fmt: str) ->
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors
 def register_verify(template: str | None, register_path: Path | None, fmt: str) -> None:
-    """Re-hash every issued file; exit 1 naming each changed or missing one (0 when all intact).
+    """Check the register and re-hash every issued file; exit 1 naming each problem (0 when all intact).
+
+    The register itself is checked first: SQLite's integrity check, its anchor file
+    (REGISTER.anchor: an emptied, replaced or rolled-back database), the hash chain over its
+    records (the first edited record, or the one after a deleted record, is named) and gaps
+    in each template's sequence numbers. The database is opened read-only.
 
     A serial reserved by a batch that stopped before writing its file is reported as
     incomplete: re-run that batch to issue it.

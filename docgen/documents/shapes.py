@@ -52,7 +52,8 @@ MANIFEST_JSON = {**BATCH_JSON, ("rows", "generated"): None}
 #: ``Record.to_dict()``: ``docgen register list --format json`` (a list of these).
 RECORD_JSON = {("serial", "template", "row_key", "seq", "file", "sha256", "created", "completed"): None}
 
-#: ``RegisterIssue.to_dict()``: a problem of the register itself (corrupt, replaced, gap, broken chain …).
+#: ``RegisterIssue.to_dict()``: what is wrong with the register itself; ``code`` is corrupt,
+#: replaced, truncated, altered, gap or unanchored.
 REGISTER_ISSUE_JSON = {("code", "template", "serial", "seq", "detail", "message"): None}
 
 #: ``docgen register verify --format json``; ``status`` is changed, missing or incomplete.
