@@ -48,7 +48,10 @@ EXPECTED: dict[str, Any] = {
     "off_balance": Decimal("17272500"),
     "recovered": Decimal("127000"),
     "recovery_completion": Decimal("0.3629"),
-    "flags": 3,
+    "flags": {"misclassified": 3, "overdue-normal": 2, "debtor-inconsistent": 1},
+    # Corrected by the flags: 韩立新 50,000 关注 -> 次级 and the company's 40,000 关注 -> 可疑.
+    "npl_balance_corrected": Decimal("1110100"),
+    "npl_ratio_corrected": Decimal("0.0132"),
     "litigation_cases": 13,
     "litigation_recovered": Decimal("28000"),
 }
@@ -92,6 +95,9 @@ PRODUCTS = ("农户小额信用贷款", "农户联保贷款", "个人经营性�
 AREAS = ("610326", "610323", "610324", "610322", "610327")
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "建国军平明华强伟芳丽敏静秀英海涛鹏飞霞红玲娟兵林峰刚勇辉杰成文斌生荣宝春梅银哲安民志新庆云亮宏军利学"
+TOWNS = ("首善街道", "横渠镇", "金渠镇", "常兴镇", "汤峪镇", "齐镇", "槐芽镇", "营头镇")
+COLLATERAL = ("房产(眉房权证字第{n:05d}号)", "土地使用权(眉国用第{n:05d}号)", "存单质押(账号尾号{n:04d})",
+              "农村承包土地经营权(眉农经权字第{n:05d}号)")
 COMPANY_WORDS = ("秦川", "太白", "渭河", "金渠", "汤峪", "终南", "红河谷", "齐峰", "横渠")
 COMPANY_TRADES = ("果业", "农产品贸易", "冷链物流", "建材", "农业科技", "食品")
 
@@ -128,16 +134,30 @@ class Maker:
         return name, body + uscc.calc_check_digit(body)
 
     # ----------------------------------------------------------- loans
+    def address(self, company: bool) -> str:
+        town = self.rng.choice(TOWNS)
+        if company:
+            return f"陕西省宝鸡市眉县{town}{self.rng.choice(COMPANY_WORDS)}路{self.rng.randrange(1, 300)}号"
+        return f"陕西省宝鸡市眉县{town}{self.rng.choice(COMPANY_WORDS)}村{self.rng.randrange(1, 12)}组"
+
     def loan(self, balance: Decimal | int, classification: str = "正常", *, on_balance: bool = True,
              borrower: str | None = None, dpd: int = 0, disbursed: dt.date | None = None,
-             company: bool = False, **extra: Any) -> dict[str, Any]:
-        """Return one closing-snapshot row; ``dpd`` days past due on 2026-06-30 (0: current)."""
+             company: bool = False, id_number: str | None = None, **extra: Any) -> dict[str, Any]:
+        """Return one closing-snapshot row; ``dpd`` days past due on 2026-06-30 (0: current).
+
+        A current loan whose term has run out by the closing date was extended (展期): its maturity
+        moves on by whole years, so no loan sits past maturity with a balance and no arrears.
+        Guaranteed loans get a 保证方式 (mostly 连带责任保证); overdue ones of those were mostly
+        called on inside the guarantee period (向保证人主张日). Every borrower has an address.
+        """
         self.serial += 1
         branch = self.rng.choice(BRANCHES)
         if company:
-            name, id_number = self.company()
+            name, company_id = self.company()
+            name = borrower or name
+            id_number = id_number or company_id
         else:
-            name, id_number = borrower or self.person_name(), self.resident_id()
+            name, id_number = borrower or self.person_name(), id_number or self.resident_id()
             self.used_names.add(name)
         balance = Decimal(balance)
         if disbursed is None:
@@ -151,7 +171,22 @@ class Maker:
             disbursed = overdue_since - dt.timedelta(days=400)
             maturity = overdue_since - dt.timedelta(days=1)
         principal = max(balance, _round_to(balance * Decimal(self.rng.choice(("1", "1.2", "1.5", "2"))), 1000))
+        while dpd == 0 and maturity <= CLOSING_DATE:
+            maturity = _add_months(maturity, 12)  # extended (展期)
         guarantor = "、".join(self.person_name() for _ in range(self.rng.choice((0, 1, 1, 2))))
+        guarantee_type = demanded = None
+        if guarantor:
+            guarantee_type = "连带责任保证" if self.rng.random() < 0.8 else "一般保证"
+            period_end = _add_months(maturity, 6)
+            if (guarantee_type == "连带责任保证" and overdue_since is not None and dpd > 30
+                    and self.rng.random() < 0.75):
+                # Called on in time: some weeks after the loan fell overdue, inside the period.
+                demanded = min(overdue_since + dt.timedelta(days=self.rng.randrange(20, 90)), period_end,
+                               CLOSING_DATE)
+        interruption = interruption_type = None
+        if overdue_since and dpd > 200:
+            interruption = overdue_since + dt.timedelta(days=self.rng.randrange(7, 200))
+            interruption_type = self.rng.choice(("催收送达", "催收送达", "债务人确认", "部分还款"))
         row = {
             "loan_no": f"JJ{disbursed:%Y%m}{self.serial:05d}",
             "contract_no": f"眉农信借字{disbursed.year}第{self.serial:05d}号",
@@ -173,10 +208,30 @@ class Maker:
             "guarantors": guarantor or None,
             "guarantee_period_end": None,
             "litigation": None,
-            "last_interruption": (overdue_since + dt.timedelta(days=self.rng.randrange(7, 200))
-                                  if overdue_since and dpd > 200 else None),
+            "last_interruption": interruption,
+            "interruption_type": interruption_type,
+            "litigation_filed": None,
+            "judgment_due": None,
+            "guarantee_type": guarantee_type,
+            "guarantor_demanded": demanded,
+            "collateral": (self.rng.choice(COLLATERAL).format(n=self.serial)
+                           if self.rng.random() < 0.3 else None),
+            "address": self.address(company),
+            "penalty_rate": self.rng.choice((None, None, "0.0675", "0.0783")),
+            "accelerated": None,
+            "leader": None,
         }
         row.update(extra)
+        return row
+
+    def sued(self, row: dict[str, Any], status: str) -> dict[str, Any]:
+        """Mark ``row`` as in court (``status``): a filing date after it fell overdue, and for a
+        judged case the last day to perform under the judgment."""
+        since = row["overdue_since"]
+        filed = since + dt.timedelta(days=self.rng.randrange(120, 200))
+        row.update(litigation=status, litigation_filed=filed)
+        if status != "已起诉":
+            row["judgment_due"] = filed + dt.timedelta(days=self.rng.randrange(90, 200))
         return row
 
 
@@ -235,25 +290,30 @@ def build(size: str = "full", seed: int = 20260630) -> tuple[list[dict[str, Any]
     judged = ["李银哲", "吴小静", "朱军平", "康建成", "钱志新", "汤宏亮", "易春梅", "乔庆云", "贺学民", "赖安民",
               "龚利平", "文建华", "段勇"]
     fixed_off = [
-        m.loan(958000, "损失", on_balance=False, dpd=1500, borrower="朱军平",
-               litigation="已判决,执行中"),
-        m.loan(400000, "损失", on_balance=False, dpd=1300, borrower="康建成",
-               litigation="已判决,执行中"),
-        m.loan(198000, "损失", on_balance=False, dpd=1200, borrower="吴小静",
-               litigation="已判决,执行中", recovered=Decimal(8000)),
-        m.loan(62000, "损失", on_balance=False, dpd=1100, borrower="李银哲",
-               litigation="已判决,部分履行", recovered=Decimal(20000)),
+        m.sued(m.loan(958000, "损失", on_balance=False, dpd=1500, borrower="朱军平", leader="何振华"), "执行中"),
+        m.sued(m.loan(400000, "损失", on_balance=False, dpd=1300, borrower="康建成", leader="何振华"), "执行中"),
+        m.sued(m.loan(198000, "损失", on_balance=False, dpd=1200, borrower="吴小静", recovered=Decimal(8000),
+                      leader="黄志明"), "执行中"),
+        m.sued(m.loan(62000, "损失", on_balance=False, dpd=1100, borrower="李银哲", recovered=Decimal(20000)),
+               "执行中"),
         # Written off this quarter: an on-balance 损失 loan of 50,000 at the opening.
         m.loan(50000, "损失", on_balance=False, dpd=700, borrower="史国强"),
     ]
     opening_changes[fixed_off[4]["loan_no"]] = {"on_balance": "表内"}
     for name in judged[4:]:
-        fixed_off.append(m.loan(m.rng.randrange(30, 90) * 1000, "损失", on_balance=False,
-                                dpd=m.rng.randrange(900, 2000), borrower=name, litigation="已判决"))
+        fixed_off.append(m.sued(m.loan(m.rng.randrange(30, 90) * 1000, "损失", on_balance=False,
+                                       dpd=m.rng.randrange(900, 2000), borrower=name), "已判决"))
     other_off = 8 if size == "small" else 40
     fixed_total = sum(Decimal(r["balance"]) for r in fixed_off)
     for amount in _fill(m, Decimal(17272500) - fixed_total, other_off, 50000, 600000):
         fixed_off.append(m.loan(amount, "损失", on_balance=False, dpd=m.rng.randrange(800, 2500)))
+    # A demand served after the period had run out (interrupts nothing, art. 192/195), and an
+    # acknowledgment signed after it (revives the claim).
+    for row, kind in zip(fixed_off[len(judged) + 1:len(judged) + 3], ("催收送达", "债务人确认")):
+        since = CLOSING_DATE - dt.timedelta(days=1500)
+        row.update(overdue_since=since, maturity=since - dt.timedelta(days=1),
+                   disbursed_on=since - dt.timedelta(days=730), guarantor_demanded=None,
+                   last_interruption=_add_months(since, 12 * 3 + 5), interruption_type=kind)
     recoveries = [Decimal(x) for x in (30000, 22000, 15000, 12000, 9000, 6000, 5000)]  # 99,000
     for row, amount in zip(fixed_off[-len(recoveries):], recoveries):
         row["recovered"] = amount
@@ -269,6 +329,8 @@ def build(size: str = "full", seed: int = 20260630) -> tuple[list[dict[str, Any]
         m.loan(80000, "正常", dpd=2), m.loan(60000, "正常", dpd=3), m.loan(45000, "关注", dpd=5),
         m.loan(70000, "关注", dpd=8), m.loan(90000, "关注", dpd=20), m.loan(120000, "关注", dpd=45),
         m.loan(30000, "关注", dpd=75), m.loan(55000, "关注", dpd=90),  # day 90: still allowed as 关注
+        # flag debtor-inconsistent: the same company's other loan is 可疑.
+        m.loan(40000, "关注", company=True, borrower=npl[6]["borrower"], id_number=npl[6]["id_number"]),
     ]
     opening_changes[special[0]["loan_no"]] = {"classification": "关注"}
     performing = list(special)
@@ -308,6 +370,15 @@ def build(size: str = "full", seed: int = 20260630) -> tuple[list[dict[str, Any]
             before["balance"] = min(Decimal(row["principal"]), Decimal(row["balance"]) + m.rng.randrange(0, 20) * 500)
         if before["overdue_since"] is not None and before["overdue_since"] > OPENING_DATE:
             before["overdue_since"] = before["overdue_principal"] = before["overdue_interest"] = None
+        # The opening snapshot cannot know of events after its own date.
+        for name, paired in (("last_interruption", "interruption_type"), ("guarantor_demanded", None),
+                             ("litigation_filed", None), ("judgment_due", None)):
+            if before.get(name) is not None and before[name] > OPENING_DATE:
+                before[name] = None
+                if paired:
+                    before[paired] = None
+        if before["litigation_filed"] is None and before["litigation"]:
+            before["litigation"] = before["judgment_due"] = None
         opening.append(before)
     opening.extend(opening_only)
     m.rng.shuffle(opening)

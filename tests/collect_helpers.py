@@ -36,9 +36,13 @@ def make_loan(loan_no: str = "JJ0001", *, days: int | None = 10, as_of: dt.date 
         overdue_since=None if days is None else overdue_for(days, as_of),
         overdue_principal=Decimal("20000"), overdue_interest=Decimal("1523.45"), classification="关注",
         on_balance=True, recovered=Decimal(0), guarantors=[], guarantee_period_end=None, litigation="",
-        last_interruption=None, row=2,
+        last_interruption=None, row=2, address="浙江省杭州市西湖区文三路100号",
     )
     values.update(fields)
+    if values["guarantors"] and "guarantee_type" not in fields:
+        values["guarantee_type"] = "连带责任保证"  # the usual bank contract; tests of 一般保证 say so
+    if "litigation" not in fields:
+        values["litigation"] = "未起诉"
     return Loan(**values)
 
 

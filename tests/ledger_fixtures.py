@@ -68,6 +68,12 @@ def row(loan_no: str, balance: Any, classification: str = "正常", *, on_balanc
         "last_interruption": None,
     }
     data.update(extra)
+    since = data["overdue_since"]
+    if isinstance(since, dt.date) and "disbursed_on" not in extra and since <= data["disbursed_on"]:
+        # A loan is disbursed before it can fall overdue (a ledger saying otherwise is a row error).
+        data["disbursed_on"] = since - dt.timedelta(days=730)
+        if "maturity" not in extra:
+            data["maturity"] = since - dt.timedelta(days=1)
     return data
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -76,6 +76,10 @@ class Problem:
     message: str
     row: int | None = None
     column: str | None = None
+    # Identity apart from wording: a stable code (e.g. ``unknown-litigation``) and the facts the
+    # message was made from, so callers test and branch on data, never on the sentence.
+    code: str = ""
+    facts: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         where = []
@@ -88,7 +92,11 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form: ``{"row", "column", "field", "message"}``."""
-        return {"row": self.row, "column": self.column, "field": self.path, "message": self.message}
+        data: dict[str, Any] = {"row": self.row, "column": self.column, "field": self.path, "message": self.message}
+        if self.code:
+            data["code"] = self.code
+            data["facts"] = dict(self.facts)
+        return data
 
 
 def parse_date(value: Any) -> _dt.date:

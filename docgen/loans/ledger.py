@@ -26,6 +26,9 @@ from typing import Any
 
 from docgen.core.errors import InputError, RowsError
 from docgen.core.validation import Problem, check_resident_id, check_uscc, parse_amount, parse_date, validate
+from docgen.loans.messages import message
+from docgen.loans.vocabulary import FIELDS as VOCAB_FIELDS
+from docgen.loans.vocabulary import JUDGED_STATES, PENDING_STATES, Vocabulary, default_vocabulary
 
 CLASSIFICATIONS: tuple[str, ...] = ("正常", "关注", "次级", "可疑", "损失")
 """The five categories (五级分类), best first; their index is the rank used by the checks."""
@@ -61,6 +64,16 @@ LEDGER_HEADERS: dict[str, str] = {
     "guarantee_period_end": "保证期间届满日",
     "litigation": "诉讼状态",
     "last_interruption": "时效中断日",
+    "interruption_type": "中断事由",
+    "litigation_filed": "起诉日期",
+    "judgment_due": "判决履行期限届满日",
+    "guarantee_type": "保证方式",
+    "guarantor_demanded": "向保证人主张日",
+    "collateral": "抵质押物",
+    "address": "借款人地址",
+    "penalty_rate": "罚息利率",
+    "accelerated": "宣布提前到期",
+    "leader": "责任行领导",
 }
 
 # Headers accepted for each column besides its canonical name (the reader adds that): the
@@ -87,6 +100,16 @@ LEDGER_ALIASES: dict[str, list[str]] = {
     "guarantee_period_end": ["保证期间届满日"],
     "litigation": ["诉讼状态", "诉讼情况"],
     "last_interruption": ["时效中断日"],
+    "interruption_type": ["中断事由", "时效中断事由"],
+    "litigation_filed": ["起诉日期", "立案日期"],
+    "judgment_due": ["判决履行期限届满日", "履行期限届满日"],
+    "guarantee_type": ["保证方式", "担保方式"],
+    "guarantor_demanded": ["向保证人主张日", "向担保人主张日"],
+    "collateral": ["抵质押物", "抵押物", "押品"],
+    "address": ["借款人地址", "送达地址", "地址"],
+    "penalty_rate": ["罚息利率", "逾期罚息利率"],
+    "accelerated": ["宣布提前到期", "提前到期"],
+    "leader": ["责任行领导", "包片行领导"],
 }
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
@@ -98,7 +121,11 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 TEXT_FIELDS: tuple[str, ...] = ("loan_no", "contract_no", "id_number")
 """Identifiers: kept as text; an ID number Excel stored as a number has lost digits."""
 
-_DATE_FIELDS = ("disbursed_on", "maturity", "overdue_since", "guarantee_period_end", "last_interruption")
+_DATE_FIELDS = ("disbursed_on", "maturity", "overdue_since", "guarantee_period_end", "last_interruption",
+                "litigation_filed", "judgment_due", "guarantor_demanded")
+_VOCAB_FIELDS = tuple(VOCAB_FIELDS)
+_YES = {"是": True, "Y": True, "y": True, "yes": True, "1": True, "否": False, "N": False, "n": False, "no": False,
+        "0": False}
 _GUARANTOR_SEPARATORS = ("、", ";", ";", ",", ",")
 
 
@@ -148,6 +175,16 @@ LEDGER_SCHEMA: dict[str, Any] = {
     "guarantee_period_end": _date(False),
     "litigation": _text(False),
     "last_interruption": _date(False),
+    "interruption_type": _text(False),
+    "litigation_filed": _date(False),
+    "judgment_due": _date(False),
+    "guarantee_type": _text(False),
+    "guarantor_demanded": _date(False),
+    "collateral": _text(False),
+    "address": _text(False),
+    "penalty_rate": _amount(False),
+    "accelerated": _text(False),
+    "leader": _text(False),
 }
 """Cerberus schema of one ledger row (after empty cells are dropped)."""
 
@@ -178,11 +215,36 @@ class Loan:
     litigation: str
     last_interruption: _dt.date | None
     row: int = 0
+    interruption_type: str = ""
+    litigation_filed: _dt.date | None = None
+    judgment_due: _dt.date | None = None
+    guarantee_type: str = ""
+    guarantor_demanded: _dt.date | None = None
+    collateral: str = ""
+    address: str = ""
+    penalty_rate: Decimal | None = None
+    accelerated: bool = False
+    leader: str = ""
 
     @property
     def is_npl(self) -> bool:
         """True when the loan is non-performing (次级, 可疑 or 损失)."""
         return self.classification in NPL_CLASSES
+
+    @property
+    def in_litigation(self) -> bool:
+        """True when a suit is pending or judged and not closed (已起诉/已判决/执行中/终结本次执行)."""
+        return self.litigation in PENDING_STATES
+
+    @property
+    def judged(self) -> bool:
+        """True when a judgment (or another enforceable title) exists."""
+        return self.litigation in JUDGED_STATES
+
+    @property
+    def suit_filed(self) -> bool:
+        """True when legal action has been taken and not withdrawn (any state but 未起诉/已撤诉)."""
+        return self.litigation not in ("未起诉", "已撤诉", "")
 
 
 @dataclass
@@ -325,9 +387,24 @@ def _opt_amount(value: Any) -> Decimal | None:
     return result
 
 
-def _fast_loan(values: Mapping[str, Any], row: int) -> Loan | None:
+def _opt_rate(value: Any) -> Decimal | None:
+    """Return a rate cell as a fraction: ``6.75%`` is 0.0675; plain numbers are taken as given."""
+    if value.__class__ is str and value.strip().endswith(("%", "%")):
+        return Decimal(value.strip()[:-1].strip()) / 100
+    return _opt_amount(value)
+
+
+def _opt_flag(value: Any) -> bool:
+    text = _opt_text(value)
+    if not text:
+        return False
+    return _YES[text]  # KeyError: not a yes/no word, the slow path explains
+
+
+def _fast_loan(values: Mapping[str, Any], row: int, vocabulary: Vocabulary | None = None) -> Loan | None:
     """Return the row as a ``Loan`` if it is plainly valid, else None (cerberus then decides)."""
     get = values.get
+    lookup = (vocabulary or default_vocabulary()).lookup
     try:
         id_number = get("id_number")
         if id_number.__class__ is not str:
@@ -345,17 +422,30 @@ def _fast_loan(values: Mapping[str, Any], row: int) -> Loan | None:
         if disbursed_on is None or maturity is None or principal is None or balance is None:
             return None
         guarantors = _opt_text(get("guarantors"))
-        return Loan(
+        controlled = []
+        for name in _VOCAB_FIELDS:
+            text = _opt_text(get(name))
+            if text:
+                text = lookup[name].get(text)
+                if text is None:
+                    return None  # maybe a synonym written with other spaces or commas: the slow path decides
+            controlled.append(text)
+        loan = Loan(
             _req_text(get("loan_no")), _opt_text(get("contract_no")), _req_text(get("borrower")), id_number,
             _req_text(get("branch")), _req_text(get("officer")), _opt_text(get("product")),
             disbursed_on, maturity, principal, balance, _opt_date(get("overdue_since")),
             _opt_amount(get("overdue_principal")) or _ZERO, _opt_amount(get("overdue_interest")) or _ZERO,
             classification, on_balance, _opt_amount(get("recovered")) or _ZERO,
             split_guarantors(guarantors) if guarantors else [],
-            _opt_date(get("guarantee_period_end")), _opt_text(get("litigation")),
-            _opt_date(get("last_interruption")), row,
+            _opt_date(get("guarantee_period_end")), controlled[0],
+            _opt_date(get("last_interruption")), row, controlled[1],
+            _opt_date(get("litigation_filed")), _opt_date(get("judgment_due")), controlled[2],
+            _opt_date(get("guarantor_demanded")), _opt_text(get("collateral")), _opt_text(get("address")),
+            _opt_rate(get("penalty_rate")), _opt_flag(get("accelerated")), _opt_text(get("leader")),
         )
-    except (ValueError, ArithmeticError, AttributeError):
+        _complete(loan)
+        return loan
+    except (ValueError, ArithmeticError, AttributeError, KeyError):
         return None
 
 
@@ -374,7 +464,77 @@ def _loan_from_document(doc: Mapping[str, Any], row: int) -> Loan:
         recovered=amount("recovered"), guarantors=split_guarantors(doc.get("guarantors")),
         guarantee_period_end=doc.get("guarantee_period_end"), litigation=doc.get("litigation") or "",
         last_interruption=doc.get("last_interruption"), row=row,
+        interruption_type=doc.get("interruption_type") or "", litigation_filed=doc.get("litigation_filed"),
+        judgment_due=doc.get("judgment_due"), guarantee_type=doc.get("guarantee_type") or "",
+        guarantor_demanded=doc.get("guarantor_demanded"), collateral=doc.get("collateral") or "",
+        address=doc.get("address") or "", penalty_rate=doc.get("penalty_rate"),
+        accelerated=bool(doc.get("accelerated")), leader=doc.get("leader") or "",
     )
+
+
+def _complete(loan: Loan) -> None:
+    """Fill the implied values of empty controlled cells (DESIGN §8): status, event type, guarantee type."""
+    if not loan.litigation:
+        loan.litigation = "已起诉" if loan.litigation_filed is not None else "未起诉"
+    if not loan.interruption_type and loan.last_interruption is not None:
+        loan.interruption_type = "催收送达"
+    if not loan.guarantee_type and loan.guarantors:
+        loan.guarantee_type = "一般保证"  # art. 686: no agreed type means a general guarantee
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, _dt.date) else (f"{value:f}" if isinstance(value, Decimal) else value)
+
+
+def cross_check(loan: Loan, columns: Mapping[str, str] | None = None, *, explicit_status: bool = True) -> list[Problem]:
+    """Return the row errors between fields of one loan (DESIGN §8.1): dates out of order, amounts
+    that cannot both hold, a judgment without a suit. Each names the row, the column and its code.
+
+    ``explicit_status`` says whether 诉讼状态 was written in the row (an empty cell is not a claim).
+    """
+    columns = columns or {}
+    problems: list[Problem] = []
+
+    def add(code: str, name: str, **facts: Any) -> None:
+        facts = {k: _iso(v) for k, v in facts.items()}
+        problems.append(Problem(name, message(code, facts), row=loan.row,
+                                column=columns.get(name) or LEDGER_HEADERS[name], code=code, facts=facts))
+
+    if loan.overdue_principal > loan.balance:
+        add("overdue-exceeds-balance", "overdue_principal", overdue_principal=loan.overdue_principal,
+            balance=loan.balance)
+    if loan.maturity < loan.disbursed_on:
+        add("maturity-before-disbursal", "maturity", maturity=loan.maturity, disbursed_on=loan.disbursed_on)
+    if loan.overdue_since is not None and loan.overdue_since < loan.disbursed_on:
+        add("overdue-before-disbursal", "overdue_since", overdue_since=loan.overdue_since,
+            disbursed_on=loan.disbursed_on)
+    if loan.last_interruption is not None and loan.last_interruption < loan.disbursed_on:
+        add("interruption-before-disbursal", "last_interruption", last_interruption=loan.last_interruption,
+            disbursed_on=loan.disbursed_on)
+    if loan.interruption_type and loan.last_interruption is None:
+        add("interruption-type-without-date", "interruption_type", interruption_type=loan.interruption_type)
+    if loan.litigation_filed is not None:
+        if loan.litigation_filed < loan.disbursed_on:
+            add("suit-before-disbursal", "litigation_filed", litigation_filed=loan.litigation_filed,
+                disbursed_on=loan.disbursed_on)
+        if explicit_status and loan.litigation == "未起诉":
+            add("suit-date-with-no-suit", "litigation_filed", litigation_filed=loan.litigation_filed)
+    if loan.judgment_due is not None:
+        if loan.litigation in ("未起诉", "已撤诉"):
+            add("judgment-without-suit", "judgment_due", judgment_due=loan.judgment_due, litigation=loan.litigation)
+        elif loan.litigation_filed is not None and loan.judgment_due < loan.litigation_filed:
+            add("judgment-before-suit", "judgment_due", judgment_due=loan.judgment_due,
+                litigation_filed=loan.litigation_filed)
+    if not loan.guarantors:
+        for name in ("guarantee_type", "guarantor_demanded"):
+            if getattr(loan, name):
+                add("guarantee-without-guarantors", name, column_label=LEDGER_HEADERS[name])
+    elif loan.guarantor_demanded is not None and loan.guarantor_demanded < loan.disbursed_on:
+        add("demand-before-maturity", "guarantor_demanded", guarantor_demanded=loan.guarantor_demanded,
+            disbursed_on=loan.disbursed_on)
+    if loan.penalty_rate is not None and loan.penalty_rate >= 1:
+        add("penalty-rate-range", "penalty_rate", value=loan.penalty_rate)
+    return problems
 
 
 def _document(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -400,40 +560,79 @@ def _document(values: Mapping[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _problem(code: str, name: str, at_row: int, columns: Mapping[str, str], **facts: Any) -> Problem:
+    return Problem(name, message(code, facts), row=at_row, column=columns.get(name) or LEDGER_HEADERS.get(name),
+                   code=code, facts=facts)
+
+
 def validate_row(
-    values: Mapping[str, Any], row: int, columns: Mapping[str, str] | None = None, *, fast: bool = True
+    values: Mapping[str, Any], row: int, columns: Mapping[str, str] | None = None, *, fast: bool = True,
+    vocabulary: Vocabulary | None = None,
 ) -> tuple[Loan | None, list[Problem]]:
     """Validate one ledger row (raw cell values keyed by canonical name).
 
     Returns ``(loan, [])`` when valid, ``(None, problems)`` otherwise; each problem carries
-    ``row`` and the column label from ``columns``. ``fast=False`` skips the plain-Python
-    path and always asks cerberus (the tests compare both).
+    ``row``, the column label from ``columns``, a stable ``code`` and its ``facts``. ``fast=False``
+    skips the plain-Python path and always asks cerberus (the tests compare both).
+    ``vocabulary`` gives the accepted 诉讼状态/中断事由/保证方式 texts (default: the shipped policy's).
     """
-    if fast:
-        loan = _fast_loan(values, row)
-        if loan is not None:
-            return loan, []
-    document = _document(values)
+    vocabulary = vocabulary or default_vocabulary()
     columns = dict(columns or {})
+    explicit_status = not _blank(values.get("litigation"))
+    if fast:
+        loan = _fast_loan(values, row, vocabulary)
+        if loan is not None:
+            problems = cross_check(loan, columns, explicit_status=explicit_status)
+            return (None, problems) if problems else (loan, [])
+    document = _document(values)
+    early: list[Problem] = []
     number_id = document.get("id_number")
-    id_problems = []
     if isinstance(number_id, (int, float)) and not isinstance(number_id, bool):
         # Excel keeps 15 significant digits: an 18-digit ID stored as a number has lost its tail.
         del document["id_number"]
-        id_problems.append(Problem(
-            "id_number", f"证件号码被存成了数字({number_id}),末位可能已丢失;请把该列设为文本格式后重新录入",
-            row=row, column=columns.get("id_number"),
-        ))
+        early.append(_problem("id-stored-as-number", "id_number", row, columns, value=str(number_id)))
+    for name in _VOCAB_FIELDS:
+        text = document.get(name)
+        if text is None:
+            continue
+        canonical = vocabulary.canonical(name, str(text))
+        if canonical is None:
+            del document[name]
+            early.append(_problem(f"unknown-{name}", name, row, columns, value=str(text).strip(),
+                                  allowed="、".join(VOCAB_FIELDS[name])))
+        else:
+            document[name] = canonical
+    rate = document.get("penalty_rate")
+    if isinstance(rate, str) and rate.strip().endswith(("%", "%")):
+        try:
+            document["penalty_rate"] = Decimal(rate.strip()[:-1].strip()) / 100
+        except ArithmeticError:
+            pass  # cerberus reports the text
+    flag = document.get("accelerated")
+    if flag is not None:
+        if str(flag).strip() in _YES:
+            document["accelerated"] = "是" if _YES[str(flag).strip()] else ""
+            if not document["accelerated"]:
+                del document["accelerated"]
+        else:
+            del document["accelerated"]
+            early.append(_problem("accelerated-value", "accelerated", row, columns, value=str(flag)))
     normalized, problems = validate(LEDGER_SCHEMA, document, row=row, columns=columns)
-    if id_problems:
-        problems = id_problems + [p for p in problems if p.path != "id_number"]
+    problems = [Problem(p.path, p.message, row=p.row, column=p.column, code="invalid-value",
+                        facts={"field": p.path, "detail": p.message}) for p in problems]
+    if early:
+        problems = early + [p for p in problems if p.path not in {e.path for e in early}]
     if problems:
         return None, problems
-    return _loan_from_document(normalized, row), []
+    loan = _loan_from_document(normalized, row)
+    _complete(loan)
+    problems = cross_check(loan, columns, explicit_status=explicit_status)
+    return (None, problems) if problems else (loan, [])
 
 
 def loans_from_rows(
-    rows: Iterable[tuple[int, Mapping[str, Any], Mapping[str, str]]], *, fast: bool = True
+    rows: Iterable[tuple[int, Mapping[str, Any], Mapping[str, str]]], *, fast: bool = True,
+    vocabulary: Vocabulary | None = None,
 ) -> tuple[list[Loan], list[Problem]]:
     """Validate ``(row_number, values, columns)`` triples; return the loans and every problem.
 
@@ -449,7 +648,7 @@ def loans_from_rows(
     paused = gc.isenabled()
     gc.disable()
     try:
-        _collect(rows, loans, problems, seen, fast)
+        _collect(rows, loans, problems, seen, fast, vocabulary or default_vocabulary())
     finally:
         if paused:
             gc.enable()
@@ -457,25 +656,24 @@ def loans_from_rows(
 
 
 def _collect(rows: Iterable[tuple[int, Mapping[str, Any], Mapping[str, str]]], loans: list[Loan],
-             problems: list[Problem], seen: dict[str, int], fast: bool) -> None:
+             problems: list[Problem], seen: dict[str, int], fast: bool, vocabulary: Vocabulary) -> None:
     for number, values, columns in rows:
-        loan, row_problems = validate_row(values, number, columns, fast=fast)
+        loan, row_problems = validate_row(values, number, columns, fast=fast, vocabulary=vocabulary)
         if row_problems:
             problems.extend(row_problems)
             continue
         assert loan is not None
         first = seen.get(loan.loan_no)
         if first is not None:
-            problems.append(Problem(
-                "loan_no", f"借据号 {loan.loan_no} 重复:第{first}行与第{number}行相同,借据号必须唯一",
-                row=number, column=columns.get("loan_no"),
-            ))
+            problems.append(_problem("duplicate-loan-no", "loan_no", number, columns, loan_no=loan.loan_no,
+                                     first_row=first, row=number))
             continue
         seen[loan.loan_no] = number
         loans.append(loan)
 
 
-def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None) -> Ledger:
+def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
+                vocabulary: Vocabulary | None = None) -> Ledger:
     """Read and validate the ledger at ``path`` (.xlsx, or .csv in UTF-8 / UTF-8-BOM / GB18030).
 
     Returns a ``Ledger``. Raises ``InputError`` (exit 2) when the file cannot be read or lacks a
@@ -504,9 +702,12 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None) -> Le
          if r.number in bad_rows else r.values, r.columns)
         for r in table.rows
     )
-    loans, problems = loans_from_rows(rows)
+    loans, problems = loans_from_rows(rows, vocabulary=vocabulary)
     # The reader already explained those cells; "required field missing" would only repeat it.
     problems = [p for p in problems if (p.row, p.path) not in bad_cells]
+    reader_problems = [p if p.code else Problem(p.path, p.message, row=p.row, column=p.column, code="invalid-value",
+                                                facts={"field": p.path, "detail": p.message})
+                       for p in reader_problems]
     problems = sorted(reader_problems + problems, key=lambda p: (p.row or 0, p.path))
     if problems:
         count = len({p.row for p in problems})
@@ -521,6 +722,10 @@ def _cell(name: str, value: Any) -> Any:
         return "表内" if value else "表外"
     if name == "guarantors" and isinstance(value, (list, tuple)):
         return "、".join(value)
+    if name == "accelerated" and isinstance(value, bool):
+        return "是" if value else None
+    if value == "":
+        return None
     if isinstance(value, Decimal):
         return float(value)
     return value

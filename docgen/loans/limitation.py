@@ -19,6 +19,11 @@ too early but never too late (see ``claim_due_date``).
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from docgen.loans.vocabulary import REVIVING_TYPES
 
 from dateutil.relativedelta import relativedelta
 
@@ -54,34 +59,6 @@ def claim_due_date(overdue_since: _dt.date, maturity: _dt.date | None) -> _dt.da
     return overdue_since
 
 
-def limitation_start(
-    overdue_since: _dt.date, maturity: _dt.date | None, last_interruption: _dt.date | None
-) -> _dt.date:
-    """Return the start of the running limitation period.
-
-    That is the last interruption (served demand, acknowledgment, part payment or suit; art.
-    195) when it is later than the claim's due date, else the claim's due date
-    (``claim_due_date``). An "interruption" dated before the debt fell due interrupts nothing.
-    """
-    due = claim_due_date(overdue_since, maturity)
-    if last_interruption is not None and last_interruption > due:
-        return last_interruption
-    return due
-
-
-def limitation_deadline(
-    overdue_since: _dt.date,
-    maturity: _dt.date | None,
-    last_interruption: _dt.date | None,
-    years: int = 3,
-) -> _dt.date:
-    """Return the last day of the limitation period: ``limitation_start(...) + years`` years.
-
-    Raises nothing for valid dates; ``years`` comes from the collection policy (default 3).
-    """
-    return add_years(limitation_start(overdue_since, maturity, last_interruption), years)
-
-
 def guarantee_deadline(
     maturity: _dt.date | None,
     agreed_end: _dt.date | None,
@@ -98,3 +75,127 @@ def guarantee_deadline(
     if maturity is None:
         return None
     return add_months(maturity, months)
+
+
+# --------------------------------------------------------------------------- claims (DESIGN §8.1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A running legal period: its start, its last day and what started it (``basis``).
+
+    ``basis`` reads like ``2023-06-01 债务人确认``; ``ignored`` lists events that came after the
+    period had run out and could not interrupt it (art. 192/195), as ``(date, event)``.
+    """
+
+    start: _dt.date
+    deadline: _dt.date
+    basis: str
+    ignored: tuple[tuple[_dt.date, str], ...] = ()
+
+
+def claim_period(
+    due: _dt.date, events: Iterable[tuple[_dt.date, str]], years: int = 3, *, due_label: str = "到期未还"
+) -> Period:
+    """Return the limitation period of a claim that fell due on ``due`` after ``events``.
+
+    ``events`` are ``(date, kind)`` with kind one of 催收送达, 债务人确认, 部分还款, 起诉. In date
+    order, an event inside the running period (on or before its last day) starts a new full
+    period (art. 195); after the last day only 债务人确认 or 部分还款 revives the claim (art.
+    192), any other event is listed in ``ignored``. Events before ``due`` interrupt nothing.
+    """
+    start, deadline = due, add_years(due, years)
+    basis = f"{due.isoformat()} {due_label}"
+    ignored: list[tuple[_dt.date, str]] = []
+    for day, kind in sorted(set(events)):
+        if day < start:
+            continue
+        if day <= deadline:
+            start, deadline, basis = day, add_years(day, years), f"{day.isoformat()} {kind}"
+        elif kind in REVIVING_TYPES:
+            start, deadline = day, add_years(day, years)
+            basis = f"{day.isoformat()} {kind}(时效届满后,《民法典》第一百九十二条)"
+        else:
+            ignored.append((day, kind))
+    return Period(start, deadline, basis, tuple(ignored))
+
+
+def loan_events(loan: Any) -> list[tuple[_dt.date, str]]:
+    """Return the interrupting events the ledger records for ``loan``: 时效中断日 and 起诉日期."""
+    events = []
+    if loan.last_interruption is not None:
+        events.append((loan.last_interruption, loan.interruption_type or "催收送达"))
+    if loan.litigation_filed is not None:
+        events.append((loan.litigation_filed, "起诉"))
+    return events
+
+
+def enforcement_deadline(judgment_due: _dt.date, years: int = 2) -> _dt.date:
+    """Return the last day to apply for enforcement: two years counted from the day after the
+    judgment's last day to perform (Civil Procedure Law art. 250; art. 201/202 for the count)."""
+    return add_years(judgment_due, years)
+
+
+@dataclass(frozen=True)
+class Guarantee:
+    """Where a loan's guarantee stands on a date (art. 686, 692-694).
+
+    ``liable`` says whether the guarantors can still be called on; ``preserved`` how the
+    guarantee was kept alive (``demand``: a 连带责任保证 called in time; ``suit``: the debtor sued
+    in time under a 一般保证; ``""``: not yet). ``deadline`` is what to watch next: the end of
+    the guarantee period while nothing preserved it, the three-year limitation of the claim
+    against a joint guarantor after the demand, or None. ``reason`` says why a guarantee lapsed.
+    """
+
+    type: str
+    period_end: _dt.date
+    liable: bool
+    preserved: str
+    deadline: _dt.date | None
+    basis: str
+    reason: str = ""
+
+    @property
+    def needs_demand(self) -> bool:
+        """True when a joint guarantor is liable and has not yet been called on."""
+        return self.liable and not self.preserved and self.type == "连带责任保证"
+
+    @property
+    def needs_suit(self) -> bool:
+        """True when a general guarantee lapses unless the debtor is sued within the period."""
+        return self.liable and not self.preserved and self.type == "一般保证"
+
+
+def guarantee_status(loan: Any, as_of: _dt.date, months: int = 6, years: int = 3) -> Guarantee | None:
+    """Return the ``Guarantee`` of ``loan`` on ``as_of``, or None when nobody guarantees it.
+
+    The period is 保证期间届满日 or maturity + ``months`` months (art. 692). A 连带责任保证 is
+    preserved by 向保证人主张日 inside the period, after which the claim against the guarantor
+    has its own ``years``-year limitation from that date (art. 694 para. 2). A 一般保证 is
+    preserved by a suit against the debtor (起诉日期) inside the period (art. 694 para. 1).
+    """
+    if not loan.guarantors:
+        return None
+    kind = loan.guarantee_type or "一般保证"
+    agreed = loan.guarantee_period_end
+    end = guarantee_deadline(loan.maturity, agreed, months)
+    assert end is not None  # maturity is required in a ledger
+    end_basis = (f"约定保证期间至{end.isoformat()}" if agreed is not None
+                 else f"{loan.maturity.isoformat()} 主债务到期后{months}个月(《民法典》第六百九十二条)")
+    if kind == "连带责任保证":
+        demanded = loan.guarantor_demanded
+        if demanded is not None and demanded <= end:
+            claim_end = add_years(demanded, years)
+            return Guarantee(kind, end, claim_end >= as_of, "demand", claim_end,
+                             f"{demanded.isoformat()} 向保证人主张(《民法典》第六百九十四条第二款)",
+                             "" if claim_end >= as_of else "对保证人的诉讼时效已届满")
+        if end >= as_of:
+            return Guarantee(kind, end, True, "", end, end_basis)
+        reason = ("向保证人主张晚于保证期间" if demanded is not None else "保证期间内未向保证人主张")
+        return Guarantee(kind, end, False, "", end, end_basis, reason)
+    filed = loan.litigation_filed
+    if filed is not None and filed <= end:
+        return Guarantee(kind, end, True, "suit", None, f"{filed.isoformat()} 起诉债务人(《民法典》第六百九十三条第一款)")
+    if end >= as_of:
+        return Guarantee(kind, end, True, "", end, end_basis)
+    return Guarantee(kind, end, False, "", end, end_basis, "保证期间内未对债务人提起诉讼或申请仲裁")

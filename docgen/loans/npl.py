@@ -17,7 +17,7 @@ import datetime as _dt
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
@@ -27,6 +27,8 @@ from docgen.core import cnformat
 from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError
 from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan
+from docgen.loans.messages import message
+from docgen.loans.plan import overdue_start
 from docgen.core.validation import validate
 
 DEFAULT_LARGE_NPL_THRESHOLD = Decimal(100000)
@@ -54,6 +56,10 @@ class LoanState(Protocol):
     classification: str
     on_balance: bool
     balance: Decimal
+    overdue_since: _dt.date | None
+    maturity: _dt.date
+
+
 _FOUR = Decimal("0.0001")
 
 
@@ -163,10 +169,12 @@ def load_targets(path: str | os.PathLike[str]) -> Targets:
 
 
 def days_past_due(loan: Loan, as_of: _dt.date) -> int:
-    """Return the days past due on ``as_of``: ``overdue_since`` is day 1; 0 when not overdue."""
-    if loan.overdue_since is None or loan.overdue_since > as_of:
+    """Return the days past due on ``as_of`` (day 1 is ``overdue_start``: 逾期起始日, or the day
+    after maturity for a matured loan with a balance); 0 when not overdue."""
+    since = overdue_start(loan)
+    if since is None or since > as_of:
         return 0
-    return (as_of - loan.overdue_since).days + 1
+    return (as_of - since).days + 1
 
 
 def required_class(days: int) -> str | None:
@@ -179,43 +187,96 @@ def required_class(days: int) -> str | None:
 
 @dataclass(frozen=True)
 class Flag:
-    """A consistency problem of one loan: ``code`` (``misclassified``) and a Chinese message."""
+    """A classification problem of one on-balance loan: a stable ``code`` and its facts.
+
+    Codes (DESIGN §8.1): ``misclassified``, ``overdue-normal``, ``matured-unpaid``,
+    ``debtor-inconsistent``; ``required`` is the class the loan should at least have.
+    """
 
     loan_no: str
     code: str
-    message: str
     row: int = 0
     borrower: str = ""
     officer: str = ""
     days_past_due: int = 0
     classification: str = ""
     required: str = ""
+    facts: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def message(self) -> str:
+        """The Chinese sentence of this flag (``docgen.loans.messages``)."""
+        key = "matured-unpaid-flag" if self.code == "matured-unpaid" else self.code
+        return message(key, dict(self.facts))
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON form ``{"loan_no", "code", "message"}``."""
-        return {"loan_no": self.loan_no, "code": self.code, "message": self.message}
+        """Return the JSON form ``{"loan_no", "code", "message", "required", "facts"}``."""
+        return {"loan_no": self.loan_no, "code": self.code, "message": self.message,
+                "required": self.required, "facts": dict(self.facts)}
 
 
-def check_classification(loans: Iterable[Loan], as_of: _dt.date) -> list[Flag]:
-    """Return a ``misclassified`` flag for every loan classed better than its overdue days allow.
+def _flag(loan: Loan, code: str, as_of: _dt.date, days: int, required: str, **extra: Any) -> Flag:
+    facts = {"loan_no": loan.loan_no, "borrower": loan.borrower, "row": loan.row, "as_of": as_of.isoformat(),
+             "days": days, "classification": loan.classification, "required": required, **extra}
+    return Flag(loan.loan_no, code, row=loan.row, borrower=loan.borrower, officer=loan.officer,
+                days_past_due=days, classification=loan.classification, required=required,
+                facts=tuple(facts.items()))
 
-    Overdue > 90 days must be at least 次级, > 270 at least 可疑, > 360 损失 (day 1 is
-    ``overdue_since``). Flags come in ledger order.
+
+def _non_retail(id_number: str) -> bool:
+    # A non-retail debtor is identified by its 统一社会信用代码; individuals by a resident ID.
+    return len(id_number) == 18 and not id_number[:17].isdigit()
+
+
+def check_classification(loans: Iterable[Loan], as_of: _dt.date, *, grace_days: int = 0) -> list[Flag]:
+    """Return the classification flags of the on-balance loans (DESIGN §8.1), in ledger order.
+
+    - ``misclassified``: overdue > 90 / 270 / 360 days and classed better than 次级 / 可疑 / 损失;
+    - ``overdue-normal``: overdue more than ``grace_days`` and still 正常 (at least 关注);
+    - ``matured-unpaid``: past maturity with a balance and no 逾期起始日 (overdue from the day after
+      maturity, which also feeds the first two checks);
+    - ``debtor-inconsistent``: one non-retail debtor (one USCC) with loans in different classes; the
+      loans classed better than the debtor's worst are flagged.
+    Written-off (表外) loans are not classified on the balance sheet and are never flagged.
     """
-    flags = []
-    for loan in loans:
+    on_balance = [loan for loan in loans if loan.on_balance]
+    flags: list[Flag] = []
+    worst: dict[str, int] = {}
+    counts: dict[str, set[str]] = {}
+    for loan in on_balance:
+        if loan.balance > 0 and _non_retail(loan.id_number):
+            worst[loan.id_number] = max(worst.get(loan.id_number, 0), _RANK[loan.classification])
+            counts.setdefault(loan.id_number, set()).add(loan.classification)
+    for loan in on_balance:
         days = days_past_due(loan, as_of)
+        if loan.overdue_since is None and days > 0:
+            since = overdue_start(loan)
+            flags.append(_flag(loan, "matured-unpaid", as_of, days, "",
+                               maturity=loan.maturity.isoformat(), balance=f"{loan.balance:,.2f}",
+                               overdue_since=since.isoformat() if since else ""))
         floor = required_class(days)
-        if floor is None or _RANK[loan.classification] >= _RANK[floor]:
-            continue
-        flags.append(Flag(
-            loan.loan_no, "misclassified",
-            f"借据号 {loan.loan_no}({loan.borrower},第{loan.row}行)截至{as_of.isoformat()}逾期{days}天,"
-            f"五级分类为{loan.classification},按金融资产风险分类办法应至少为{floor}",
-            row=loan.row, borrower=loan.borrower, officer=loan.officer, days_past_due=days,
-            classification=loan.classification, required=floor,
-        ))
+        if floor is not None and _RANK[loan.classification] < _RANK[floor]:
+            flags.append(_flag(loan, "misclassified", as_of, days, floor))
+        elif days > grace_days and loan.classification == "正常":
+            flags.append(_flag(loan, "overdue-normal", as_of, days, "关注"))
+        group = counts.get(loan.id_number)
+        if group is not None and len(group) > 1 and _RANK[loan.classification] < worst[loan.id_number]:
+            flags.append(_flag(loan, "debtor-inconsistent", as_of, days, CLASSIFICATIONS[worst[loan.id_number]],
+                               id_number=loan.id_number))
     return flags
+
+
+def corrected_classes(loans: Iterable[Loan], flags: Iterable[Flag]) -> dict[str, str]:
+    """Return ``loan_no -> class`` for the loans the flags correct: the worst class any flag requires."""
+    corrected: dict[str, str] = {}
+    classes = {loan.loan_no: loan.classification for loan in loans}
+    for flag in flags:
+        if not flag.required:
+            continue
+        current = corrected.get(flag.loan_no, classes.get(flag.loan_no, flag.classification))
+        if _RANK[flag.required] > _RANK[current]:
+            corrected[flag.loan_no] = flag.required
+    return corrected
 
 
 # --------------------------------------------------------------------------- figures
@@ -226,6 +287,10 @@ def ratio(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | N
     if numerator is None or denominator is None or denominator == 0:
         return None
     return (Decimal(numerator) / Decimal(denominator)).quantize(_FOUR, rounding=ROUND_HALF_UP)
+
+
+def _change(closing: Decimal, opening: Decimal | None) -> Decimal | None:
+    return None if opening is None else closing - opening
 
 
 def _f(value: Decimal | None) -> float | None:
@@ -324,11 +389,31 @@ class NplFigures:
     migration: Migration | None
     flags: list[Flag]
     loans: int = 0
+    npl_balance_corrected: Decimal = Decimal(0)
+    overdue_balance: Decimal = Decimal(0)
+    overdue_balance_opening: Decimal | None = None
+    overdue90_balance: Decimal = Decimal(0)
+    to_sue: list[Loan] = field(default_factory=list)
+
+    @property
+    def npl_ratio_corrected(self) -> Decimal | None:
+        """On-balance NPL after the classification flags' corrections / on-balance loans."""
+        return ratio(self.npl_balance_corrected, self.loan_balance)
+
+    @property
+    def overdue_change(self) -> Decimal | None:
+        """Overdue-loan balance now minus at the period start; None without the opening snapshot."""
+        return _change(self.overdue_balance, self.overdue_balance_opening)
+
+    @property
+    def deviation(self) -> Decimal | None:
+        """偏离度: on-balance loans overdue more than 90 days / on-balance NPL (above 1: under-classified)."""
+        return ratio(self.overdue90_balance, self.npl_balance)
 
     @property
     def change(self) -> Decimal | None:
         """Closing minus opening on-balance NPL (negative: it went down); None without opening."""
-        return None if self.npl_balance_opening is None else self.npl_balance - self.npl_balance_opening
+        return _change(self.npl_balance, self.npl_balance_opening)
 
     @property
     def npl_ratio(self) -> Decimal | None:
@@ -363,6 +448,13 @@ class NplFigures:
                 "npl_ratio": _f(self.npl_ratio),
                 "reduction_target": _f(self.targets.reduction_target),
                 "reduction_completion": _f(self.reduction_completion),
+                "npl_balance_corrected": float(self.npl_balance_corrected),
+                "npl_ratio_corrected": _f(self.npl_ratio_corrected),
+                "overdue_balance": float(self.overdue_balance),
+                "overdue_balance_opening": _f(self.overdue_balance_opening),
+                "overdue_change": _f(self.overdue_change),
+                "overdue90_balance": float(self.overdue90_balance),
+                "deviation": _f(self.deviation),
             },
             "off_balance": {
                 "npl_balance": float(self.off_balance),
@@ -374,7 +466,7 @@ class NplFigures:
             "large_npls": [
                 {"loan_no": loan.loan_no, "borrower": loan.borrower, "balance": float(loan.balance),
                  "officer": loan.officer, "classification": loan.classification,
-                 "on_balance": loan.on_balance}
+                 "on_balance": loan.on_balance, "leader": loan.leader or None}
                 for loan in self.large_npls
             ],
             "by_category": {name: float(value) for name, value in self.by_category.items()},
@@ -395,6 +487,12 @@ class NplFigures:
             },
             "migration": None if self.migration is None else self.migration.to_dict(),
             "flags": [flag.to_dict() for flag in self.flags],
+            "to_sue": [
+                {"loan_no": loan.loan_no, "borrower": loan.borrower, "balance": float(loan.balance),
+                 "officer": loan.officer, "days_past_due": days_past_due(loan, self.as_of),
+                 "litigation": loan.litigation, "on_balance": loan.on_balance}
+                for loan in self.to_sue
+            ],
         }
 
 
@@ -417,14 +515,20 @@ def compute_figures(
     period: Period,
     as_of: _dt.date | None = None,
     targets: Targets | None = None,
+    policy: Any = None,
 ) -> NplFigures:
     """Compute the report's figures from the closing snapshot (and the opening one, if given).
 
     ``as_of`` defaults to the period end; it dates the report and counts days past due.
     Without ``opening`` the opening balance, change, reduction completion and migration are None.
+    ``policy`` (``docgen.loans.plan.Policy``, default the shipped one) gives the grace of the
+    ``overdue-normal`` check and the timetable that says when legal action is due.
     """
+    from docgen.loans.plan import is_overdue, load_policy, next_action
+
     as_of = as_of or period.end
     targets = targets or Targets()
+    policy = policy or load_policy()
     npl = loan_balance = off = off_recovered = Decimal(0)
     by_category = {name: Decimal(0) for name in CLASSIFICATIONS}
     category_groups = {name: Group(name) for name in CLASSIFICATIONS}
@@ -443,9 +547,36 @@ def compute_figures(
             off_recovered += loan.recovered
         if (is_npl or not loan.on_balance) and loan.balance >= targets.large_npl_threshold and loan.balance > 0:
             large.append(loan)
-        if loan.litigation:
+        if loan.in_litigation:
             litigation.append(loan)
     large.sort(key=lambda loan: (-loan.balance, loan.loan_no))
+    flags = check_classification(closing, as_of, grace_days=policy.overdue_normal_grace_days)
+    corrected = corrected_classes(closing, flags)
+    npl_corrected = sum((loan.balance for loan in closing if loan.on_balance
+                         and corrected.get(loan.loan_no, loan.classification) in NPL_CLASSES), Decimal(0))
+    overdue = overdue90 = Decimal(0)
+    to_sue: list[Loan] = []
+    for loan in closing:
+        days = days_past_due(loan, as_of)
+        if days == 0:
+            continue
+        if loan.on_balance:
+            overdue += loan.balance
+            if days > 90:
+                overdue90 += loan.balance
+        # Head office files suits: the loans whose timetable has legal action open and no suit yet.
+        if (loan.balance > 0 and not loan.suit_filed and is_overdue(loan, as_of)
+                and "legal-action" in next_action(loan, as_of, policy).open_actions):
+            to_sue.append(loan)
+    to_sue.sort(key=lambda loan: (-loan.balance, loan.loan_no))
+    overdue_opening = None
+    if opening is not None:
+        start = period.start - _dt.timedelta(days=1)
+        overdue_opening = Decimal(0)
+        for loan in opening:
+            since = overdue_start(loan)
+            if loan.on_balance and since is not None and since <= start:
+                overdue_opening += loan.balance
     npl_opening = None
     if opening is not None:
         npl_opening = sum((loan.balance for loan in opening if loan.on_balance and loan.classification in NPL_CLASSES),
@@ -458,7 +589,9 @@ def compute_figures(
         officers=_groups(closing, "officer"), branches=_groups(closing, "branch"),
         categories=[category_groups[name] for name in CLASSIFICATIONS],
         migration=None if opening is None else migration_matrix(opening, closing),
-        flags=check_classification(closing, as_of), loans=len(closing),
+        flags=flags, loans=len(closing), npl_balance_corrected=npl_corrected,
+        overdue_balance=overdue, overdue_balance_opening=overdue_opening, overdue90_balance=overdue90,
+        to_sue=to_sue,
     )
 
 

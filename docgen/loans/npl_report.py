@@ -309,6 +309,8 @@ class OpeningLoan(NamedTuple):
     classification: str
     on_balance: bool
     balance: Decimal
+    overdue_since: _dt.date | None
+    maturity: _dt.date
 
 
 # Below this size a second process costs more than it saves.
@@ -327,7 +329,8 @@ def _read_opening(path: str) -> tuple[str, Any]:
         return "problems", (type(exc), exc.args[0], exc.problems)
     except DocgenError as exc:
         return "error", (type(exc), exc.args)
-    states = [(loan.loan_no, loan.classification, loan.on_balance, str(loan.balance)) for loan in ledger.loans]
+    states = [(loan.loan_no, loan.classification, loan.on_balance, str(loan.balance), loan.overdue_since,
+               loan.maturity) for loan in ledger.loans]
     return "ok", (states, ledger.unknown_headers)
 
 
@@ -364,7 +367,8 @@ def read_snapshots(
         cls, args = payload
         raise cls(*args)
     states, unknown = payload
-    loans = [OpeningLoan(no, cls_, on, Decimal(balance)) for no, cls_, on, balance in states]
+    loans = [OpeningLoan(no, cls_, on, Decimal(balance), since, maturity)
+             for no, cls_, on, balance, since, maturity in states]
     return closing_ledger, loans, unknown
 
 

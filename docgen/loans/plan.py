@@ -44,7 +44,16 @@ from typing import Any
 
 from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError
-from docgen.loans.limitation import guarantee_deadline, limitation_deadline, limitation_start
+from docgen.loans.limitation import (
+    Guarantee,
+    claim_due_date,
+    claim_period,
+    enforcement_deadline,
+    guarantee_status,
+    loan_events,
+)
+from docgen.loans.messages import message
+from docgen.loans.vocabulary import Vocabulary, build_vocabulary
 
 ACTIONS: tuple[str, ...] = ("phone", "visit", "demand-letter", "guarantor-demand", "legal-action")
 """Action ids a timetable step may name (DESIGN §8)."""
@@ -63,12 +72,19 @@ TRACKED_ACTIONS: tuple[str, ...] = ("demand-letter", "legal-action")
 WARNINGS: dict[str, str] = {
     "limitation-expired": "诉讼时效已届满",
     "limitation-near": "诉讼时效即将届满",
+    "interruption-after-expiry": "时效届满后的催收不能中断时效",
+    "enforcement-expired": "申请执行期间已届满",
+    "enforcement-near": "申请执行期间即将届满",
+    "judgment-due-missing": "缺判决履行期限届满日",
     "guarantee-expired": "保证期间已届满",
     "guarantee-near": "保证期间即将届满",
+    "guarantee-claim-expired": "对保证人的诉讼时效已届满",
+    "guarantee-claim-near": "对保证人的诉讼时效即将届满",
+    "matured-unpaid": "到期未还未登记逾期",
     "demand-letter-overdue": "催收函逾期未送达",
     "legal-action-overdue": "应起诉未起诉",
 }
-"""Warning code -> Chinese label. ``<action>-overdue`` exists for every tracked action."""
+"""Warning code -> short Chinese label for tables; the full sentences are in ``docgen.loans.messages``."""
 
 POLICY_FILE = "collection-policy.yaml"
 
@@ -132,6 +148,11 @@ class Policy:
     penalty_daily_rate: Decimal
     branches: dict[str, BranchContact]
     source: str
+    enforcement_years: int = 2
+    overdue_normal_grace_days: int = 0
+    accelerate: bool = False
+    bank_legal_name: str = ""
+    vocabulary: Vocabulary = field(default_factory=lambda: build_vocabulary(None))
 
     def bucket(self, days: int) -> str:
         """Return the id of the M-bucket holding ``days`` past due."""
@@ -182,11 +203,18 @@ POLICY_SCHEMA: dict[str, Any] = {
         }},
     },
     "warning_days": {"type": "integer", "min": 0, "required": True},
+    "enforcement_years": {"type": "integer", "min": 1, "required": True},
+    "overdue_normal_grace_days": {"type": "integer", "min": 0, "required": True},
+    "accelerate": {"type": "boolean", "required": True},
+    "vocabulary": {"type": "dict", "nullable": True, "keysrules": {"type": "string"},
+                   "valuesrules": {"type": "dict", "nullable": True, "keysrules": {"type": "string"},
+                                   "valuesrules": {"type": "list", "nullable": True, "schema": {"type": "string"}}}},
     "limitation_years": {"type": "integer", "min": 1, "required": True},
     "guarantee_months": {"type": "integer", "min": 1, "required": True},
     "letters": {
         "type": "dict", "required": True,
         "schema": {
+            "bank_legal_name": {"type": "string", "nullable": True},
             "pay_within_days": {"type": "integer", "min": 1, "required": True},
             "penalty": {"type": "dict", "required": True, "schema": {
                 "daily_rate": {"type": "number", "min": 0, "max": 0.01, "required": True},
@@ -271,6 +299,10 @@ def _build_policy(raw: dict[str, Any], source: str) -> Policy:
         warning_days=normalized["warning_days"], limitation_years=normalized["limitation_years"],
         guarantee_months=normalized["guarantee_months"], pay_within_days=letters["pay_within_days"],
         penalty_daily_rate=Decimal(str(letters["penalty"]["daily_rate"])), branches=branches, source=source,
+        enforcement_years=normalized["enforcement_years"],
+        overdue_normal_grace_days=normalized["overdue_normal_grace_days"], accelerate=normalized["accelerate"],
+        bank_legal_name=(letters.get("bank_legal_name") or "").strip(),
+        vocabulary=build_vocabulary(normalized.get("vocabulary"), f"{source}: vocabulary"),
     )
 
 
@@ -338,9 +370,41 @@ def days_past_due(overdue_since: _dt.date, as_of: _dt.date) -> int:
     return (as_of - overdue_since).days + 1
 
 
-def letter_key(loan: Any) -> str:
-    """Return the register row key of the demand letter of ``loan``'s current arrears episode."""
-    return f"{loan.loan_no}:demand-letter:{loan.overdue_since.isoformat()}"
+def overdue_start(loan: Any) -> _dt.date | None:
+    """Return the first overdue day of ``loan``: 逾期起始日, or the day after maturity when the
+    loan is past maturity with a balance and the ledger left 逾期起始日 empty (``matured-unpaid``).
+    None when neither applies (the loan is current, whatever the date)."""
+    if loan.overdue_since is not None:
+        return loan.overdue_since
+    if loan.balance > 0:
+        return loan.maturity + _dt.timedelta(days=1)
+    return None
+
+
+def letter_key(loan: Any, document: str = "demand-letter", party: str = "") -> str:
+    """Return the register row key of ``document`` for ``loan``'s current arrears episode.
+
+    ``party`` names the addressee when one loan gets one notice per guarantor.
+    """
+    start = overdue_start(loan)
+    suffix = f":{party}" if party else ""
+    return f"{loan.loan_no}:{document}:{start.isoformat() if start else ''}{suffix}"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One warning of a plan entry: its stable ``code`` and the ``facts`` its sentence is made from."""
+
+    code: str
+    facts: dict[str, Any]
+
+    @property
+    def message(self) -> str:
+        """The Chinese sentence (``docgen.loans.messages``)."""
+        return message(self.code, self.facts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "facts": dict(self.facts), "message": self.message}
 
 
 @dataclass
@@ -369,9 +433,21 @@ class PlanEntry:
     guarantors: list[str] = field(default_factory=list)
     litigation: str = ""
     urgent_date: _dt.date | None = None
+    limitation_basis: str = ""
+    time_barred: bool = False
+    enforcement_deadline: _dt.date | None = None
+    guarantee: Guarantee | None = None
+    notices: list[Notice] = field(default_factory=list)
+    loan: Any = None
+
+    @property
+    def liable_guarantors(self) -> list[str]:
+        """The guarantors who can still be called on (none when the guarantee has lapsed)."""
+        return list(self.guarantors) if self.guarantee is not None and self.guarantee.liable else []
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON object: DESIGN §8 fields first, ISO dates, amounts as numbers."""
+        g = self.guarantee
         return {
             "loan_no": self.loan_no,
             "borrower": self.borrower,
@@ -383,6 +459,14 @@ class PlanEntry:
             "limitation_deadline": self.limitation_deadline.isoformat(),
             "guarantee_deadline": self.guarantee_deadline.isoformat() if self.guarantee_deadline else None,
             "warnings": list(self.warnings),
+            "limitation_basis": self.limitation_basis,
+            "time_barred": self.time_barred,
+            "enforcement_deadline": self.enforcement_deadline.isoformat() if self.enforcement_deadline else None,
+            "guarantee": None if g is None else {
+                "type": g.type, "period_end": g.period_end.isoformat(), "liable": g.liable,
+                "preserved": g.preserved or None, "basis": g.basis, "reason": g.reason or None,
+            },
+            "warning_details": [n.to_dict() for n in self.notices],
             "seed_bucket": self.seed_bucket,
             "actions": list(self.actions),
             "branch": self.branch,
@@ -391,21 +475,34 @@ class PlanEntry:
             "balance": float(self.balance),
             "overdue_principal": float(self.overdue_principal),
             "overdue_interest": float(self.overdue_interest),
+            "litigation": self.litigation,
             "row": self.row,
         }
 
 
 @dataclass
 class Plan:
-    """A collection plan: its as-of date, the policy used, and the entries, most urgent first."""
+    """A collection plan: its as-of date, the policy used, the entries (most urgent first) and the
+    loans left out because their dates lie after the as-of date (``after_as_of``: ``(loan_no, row)``)."""
 
     as_of: _dt.date
     policy: Policy
     entries: list[PlanEntry]
+    after_as_of: list[tuple[str, int]] = field(default_factory=list)
 
     def to_list(self) -> list[dict[str, Any]]:
         """Return the JSON list of DESIGN §8."""
         return [entry.to_dict() for entry in self.entries]
+
+    def after_as_of_notice(self) -> Notice | None:
+        """Return the ``loans-after-as-of`` notice when loans were left out for their dates, else None."""
+        if not self.after_as_of:
+            return None
+        shown = "、".join(f"第{row}行 {no}" for no, row in self.after_as_of[:5])
+        more = f" 等 {len(self.after_as_of)} 笔" if len(self.after_as_of) > 5 else ""
+        return Notice("loans-after-as-of", {"count": len(self.after_as_of), "as_of": self.as_of.isoformat(),
+                                            "rows": shown + more,
+                                            "loans": [no for no, _ in self.after_as_of]})
 
 
 @dataclass(frozen=True)
@@ -418,15 +515,24 @@ class NextAction:
     overdue: tuple[str, ...]
 
 
+_UNSET: Any = object()
+
+
 def next_action(
-    loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str] = frozenset()
+    loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str] = frozenset(),
+    guarantee: Guarantee | None = _UNSET,
 ) -> NextAction:
     """Return the timetable's next action for overdue ``loan`` on ``as_of`` (see module doc).
 
     ``open_actions`` lists every step open today (once steps pending, routine steps in their
-    window), in timetable order; ``overdue`` the once steps whose due date has passed.
+    window), in timetable order; ``overdue`` the once steps whose due date has passed. A
+    ``guarantor-demand`` step applies only while a joint guarantor is liable and not yet called
+    on (``guarantee``; a general guarantor is not asked to pay before the debtor is sued).
     """
-    since: _dt.date = loan.overdue_since
+    since = overdue_start(loan)
+    assert since is not None
+    if guarantee is _UNSET:
+        guarantee = guarantee_status(loan, as_of, policy.guarantee_months, policy.limitation_years)
     days = days_past_due(since, as_of)
     steps = policy.timetable
     # The latest once-step already done supersedes every once-step before it.
@@ -444,6 +550,9 @@ def next_action(
                 continue
         elif step.last is not None and days > step.last:
             continue  # a routine step whose window has passed
+        if step.action == "guarantor-demand" and (guarantee is None or not guarantee.needs_demand
+                                                  or _guarantor_notices_issued(loan, issued)):
+            continue
         if not step.applies(loan):
             continue
         if days < step.first:
@@ -466,6 +575,11 @@ def next_action(
     return NextAction(chosen[0], chosen[1], tuple(open_actions), tuple(overdue))
 
 
+def _guarantor_notices_issued(loan: Any, issued: Container[str]) -> bool:
+    return bool(loan.guarantors) and all(
+        letter_key(loan, "guarantor-demand", name) in issued for name in loan.guarantors)
+
+
 def letter_due_date(loan: Any, as_of: _dt.date, policy: Policy) -> _dt.date | None:
     """Return the due date of ``loan``'s demand letter when the timetable has one due by ``as_of``.
 
@@ -475,74 +589,151 @@ def letter_due_date(loan: Any, as_of: _dt.date, policy: Policy) -> _dt.date | No
     """
     if not is_overdue(loan, as_of):
         return None
-    days = days_past_due(loan.overdue_since, as_of)
+    since = overdue_start(loan)
+    assert since is not None
+    days = days_past_due(since, as_of)
     steps = policy.timetable
     done_upto = max((i for i, s in enumerate(steps) if s.once and _step_done(s, loan, ())), default=-1)
     for i, step in enumerate(steps):
         if i <= done_upto or not step.once or step.action != "demand-letter":
             continue
         if step.due <= days and step.applies(loan):
-            return loan.overdue_since + _dt.timedelta(days=step.due - 1)
+            return since + _dt.timedelta(days=step.due - 1)
     return None
 
 
 def _step_done(step: Step, loan: Any, issued: Container[str]) -> bool:
     if step.action == "demand-letter":
-        return letter_key(loan) in issued
+        return letter_key(loan) in issued or letter_key(loan, "debt-confirmation") in issued
     if step.action == "legal-action":
-        return bool(loan.litigation)
+        return loan.suit_filed
     return False
 
 
 def is_overdue(loan: Any, as_of: _dt.date) -> bool:
-    """Return True when ``loan`` is overdue on ``as_of`` (``overdue_since`` set and not later)."""
-    return loan.overdue_since is not None and loan.overdue_since <= as_of
+    """Return True when ``loan`` is overdue on ``as_of`` (see ``overdue_start``)."""
+    since = overdue_start(loan)
+    return since is not None and since <= as_of
+
+
+def _notice(entry_notices: list[Notice], code: str, **facts: Any) -> None:
+    entry_notices.append(Notice(code, {k: (v.isoformat() if isinstance(v, _dt.date) else v)
+                                       for k, v in facts.items()}))
 
 
 def plan_entry(
     loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str] = frozenset()
 ) -> PlanEntry:
-    """Return the plan entry of overdue ``loan`` on ``as_of`` (the caller checks ``is_overdue``)."""
-    since = loan.overdue_since
+    """Return the plan entry of overdue ``loan`` on ``as_of`` (the caller checks ``is_overdue``).
+
+    Deadlines follow DESIGN §8.1: the limitation period from the claim's due date and the
+    interrupting events before it ran out (``limitation_basis`` names the event); the
+    enforcement period after a judgment; the guarantee by its type. Each warning is a code in
+    ``warnings`` and a ``Notice`` with its facts in ``notices``.
+    """
+    since = overdue_start(loan)
+    assert since is not None
     days = days_past_due(since, as_of)
-    action = next_action(loan, as_of, policy, issued)
-    start = limitation_start(since, loan.maturity, loan.last_interruption)
-    lim = limitation_deadline(since, loan.maturity, loan.last_interruption, policy.limitation_years)
-    # A guarantee deadline matters only when someone guarantees the loan (or the ledger gives one).
-    gua = None
-    if loan.guarantors or loan.guarantee_period_end is not None:
-        gua = guarantee_deadline(loan.maturity, loan.guarantee_period_end, policy.guarantee_months)
     horizon = as_of + _dt.timedelta(days=policy.warning_days)
-    warnings: list[str] = []
+    notices: list[Notice] = []
     urgent: list[_dt.date] = []
-    for name, deadline in (("limitation", lim), ("guarantee", gua)):
-        if deadline is None:
-            continue
-        if name == "limitation" and loan.litigation:
-            # A suit interrupts the period and it does not run while the case is pending; after
-            # judgment the enforcement period applies, which the ledger does not record.
-            continue
+
+    def watch(prefix: str, deadline: _dt.date, **facts: Any) -> bool:
+        """Warn ``prefix-expired`` / ``prefix-near``; return True when it has expired."""
         if deadline < as_of:
-            warnings.append(f"{name}-expired")
+            _notice(notices, f"{prefix}-expired", deadline=deadline, **facts)
             urgent.append(deadline)
-        elif deadline <= horizon:
-            warnings.append(f"{name}-near")
+            return True
+        if deadline <= horizon:
+            _notice(notices, f"{prefix}-near", deadline=deadline, **facts)
             urgent.append(deadline)
-    warnings.extend(f"{a}-overdue" for a in action.overdue)
+        return False
+
+    if loan.overdue_since is None:
+        _notice(notices, "matured-unpaid", maturity=loan.maturity, balance=f"{loan.balance:,.2f}",
+                overdue_since=since)
+    due = claim_due_date(since, loan.maturity)
+    period = claim_period(due, loan_events(loan), policy.limitation_years)
+    for day, event in period.ignored:
+        _notice(notices, "interruption-after-expiry", event_date=day, event=event,
+                deadline=claim_period(due, [e for e in loan_events(loan) if e[0] < day],
+                                      policy.limitation_years).deadline)
+    time_barred = period.deadline < as_of
+    if not loan.in_litigation:
+        # A pending suit interrupted the period and it does not run while the case is pending.
+        watch("limitation", period.deadline, basis=period.basis)
+    enforcement = None
+    if loan.litigation == "已判决":
+        # Judged, enforcement not yet applied for: the two-year period to apply runs.
+        if loan.judgment_due is None:
+            _notice(notices, "judgment-due-missing")
+        else:
+            enforcement = enforcement_deadline(loan.judgment_due, policy.enforcement_years)
+            watch("enforcement", enforcement, judgment_due=loan.judgment_due)
+    guarantee = guarantee_status(loan, as_of, policy.guarantee_months, policy.limitation_years)
+    if guarantee is not None:
+        names = "、".join(loan.guarantors)
+        if not guarantee.liable and guarantee.preserved == "demand":
+            watch("guarantee-claim", guarantee.deadline, demanded=loan.guarantor_demanded)
+        elif not guarantee.liable:
+            _notice(notices, "guarantee-expired", deadline=guarantee.period_end, reason=guarantee.reason,
+                    guarantors=names)
+            urgent.append(guarantee.period_end)
+        elif guarantee.preserved == "demand":
+            watch("guarantee-claim", guarantee.deadline, demanded=loan.guarantor_demanded)
+        elif not guarantee.preserved:
+            remedy = "向保证人书面主张保证责任" if guarantee.needs_demand else "对债务人提起诉讼或申请仲裁"
+            watch("guarantee", guarantee.period_end, remedy=remedy)
+    action = next_action(loan, as_of, policy, issued, guarantee)
+    chosen, chosen_due = action.action, action.due
+    if guarantee_call_due(guarantee, as_of, policy) and chosen != "demand-letter":
+        # The guarantee lapses soon: calling on it (or suing, for a general guarantee) comes first.
+        urgent_action = "guarantor-demand" if guarantee.needs_demand else "legal-action"
+        if urgent_action == "guarantor-demand" and _guarantor_notices_issued(loan, issued):
+            urgent_action = ""
+        if urgent_action == "legal-action" and loan.suit_filed:
+            urgent_action = ""
+        if urgent_action:
+            chosen, chosen_due = urgent_action, as_of
+    for name in action.overdue:
+        start = policy.timetable
+        step_due = next((since + _dt.timedelta(days=s.due - 1) for s in start if s.once and s.action == name), as_of)
+        _notice(notices, f"{name}-overdue", due=step_due)
+    open_actions = list(action.open_actions)
+    if chosen not in open_actions:
+        open_actions.insert(0, chosen)
     return PlanEntry(
         loan_no=loan.loan_no, borrower=loan.borrower, officer=loan.officer, branch=loan.branch, row=loan.row,
         overdue_since=since, days_past_due=days, bucket=policy.bucket(days), seed_bucket=policy.seed_bucket(days),
-        next_action=action.action, next_action_due=action.due, actions=list(action.open_actions),
-        limitation_start=start, limitation_deadline=lim, guarantee_deadline=gua, warnings=warnings,
+        next_action=chosen, next_action_due=chosen_due, actions=open_actions,
+        limitation_start=period.start, limitation_deadline=period.deadline,
+        guarantee_deadline=None if guarantee is None else guarantee.deadline,
+        warnings=[n.code for n in notices],
         balance=loan.balance, overdue_principal=loan.overdue_principal, overdue_interest=loan.overdue_interest,
         guarantors=list(loan.guarantors), litigation=loan.litigation, urgent_date=min(urgent) if urgent else None,
+        limitation_basis=period.basis, time_barred=time_barred, enforcement_deadline=enforcement,
+        guarantee=guarantee, notices=notices, loan=loan,
     )
+
+
+def guarantee_call_due(guarantee: Guarantee | None, as_of: _dt.date, policy: Policy) -> bool:
+    """Return True when a live, not yet preserved guarantee lapses inside the warning window: the
+    guarantor must be called on (连带) or the debtor sued (一般) before anything routine."""
+    return (guarantee is not None and guarantee.liable and not guarantee.preserved
+            and guarantee.period_end <= as_of + _dt.timedelta(days=policy.warning_days))
 
 
 def _order(entry: PlanEntry) -> tuple[Any, ...]:
     if entry.urgent_date is not None:
         return (0, entry.urgent_date.toordinal(), -entry.days_past_due, entry.loan_no)
     return (1, 0, -entry.days_past_due, entry.loan_no)
+
+
+def dated_after(loan: Any, as_of: _dt.date) -> bool:
+    """Return True when ``loan`` carries a date after ``as_of`` that a snapshot on ``as_of`` cannot
+    hold (disbursed, fell overdue or was interrupted later): the plan reports it instead of guessing."""
+    return (loan.disbursed_on > as_of or (loan.overdue_since is not None and loan.overdue_since > as_of)
+            or (loan.last_interruption is not None and loan.last_interruption > as_of))
 
 
 def build_plan(
@@ -558,19 +749,23 @@ def build_plan(
     """Return the collection plan of the loans overdue on ``as_of``, most urgent first.
 
     ``loans`` are ``docgen.loans.ledger.Loan``s (or objects with the same attributes); ``issued``
-    holds the register row keys of demand letters already issued (``letter_key``); ``branch``
+    holds the register row keys of letters already issued (``letter_key``); ``branch``
     and ``officer`` keep only that branch's or officer's loans; ``progress`` is called with the
     number of loans handled since the last call. Loans with a deadline inside the warning
     window (or passed) come first, soonest deadline first; then the rest by days past due,
-    longest first; ties by loan number.
+    longest first; ties by loan number. Loans dated after ``as_of`` are left out and listed in
+    ``Plan.after_as_of``.
     """
     policy = policy or load_policy()
     entries = []
+    after: list[tuple[str, int]] = []
     pending = 0
     for loan in loans:
-        if (is_overdue(loan, as_of) and (branch is None or loan.branch == branch)
-                and (officer is None or loan.officer == officer)):
-            entries.append(plan_entry(loan, as_of, policy, issued))
+        if (branch is None or loan.branch == branch) and (officer is None or loan.officer == officer):
+            if dated_after(loan, as_of):
+                after.append((loan.loan_no, loan.row))
+            elif is_overdue(loan, as_of):
+                entries.append(plan_entry(loan, as_of, policy, issued))
         pending += 1
         if progress is not None and pending >= 1000:
             progress(pending)
@@ -578,4 +773,4 @@ def build_plan(
     if progress is not None and pending:
         progress(pending)
     entries.sort(key=_order)
-    return Plan(as_of=as_of, policy=policy, entries=entries)
+    return Plan(as_of=as_of, policy=policy, entries=entries, after_as_of=after)

@@ -11,8 +11,8 @@ from ledger_fixtures import row, write_seed_ledgers
 
 from docgen.cli import main
 from docgen.core.jsonshape import mismatches
+from docgen.loans.ledger import LEDGER_HEADERS, write_ledger
 from docgen.loans.shapes import NPL_FIGURES_JSON
-from docgen.loans.ledger import write_ledger
 
 NOTES = """\
 branch: 眉县支行
@@ -66,7 +66,12 @@ def test_json_shape_and_figures(seed: dict[str, Path]) -> None:
     assert data["large_npls"] and data["litigation"]["loans"] and data["breakdowns"]["officer"]
     assert data["on_balance"] == {"npl_balance": 1020100.0, "npl_balance_opening": 1040100.0, "change": -20000.0,
                                   "loan_balance": 84306000.0, "npl_ratio": 0.0121, "reduction_target": 100000.0,
-                                  "reduction_completion": 0.2}
+                                  "reduction_completion": 0.2, "npl_balance_corrected": 1020100.0,
+                                  "npl_ratio_corrected": 0.0121, "overdue_balance": 1020100.0,
+                                  "overdue_balance_opening": 1040100.0, "overdue_change": -20000.0,
+                                  "overdue90_balance": 1020100.0, "deviation": 1.0}
+    # Overdue > 90 days and no suit: W2 (written off), N1, N3; N2 and W1 are in court already.
+    assert [item["loan_no"] for item in data["to_sue"]] == ["W2", "N1", "N3"]  # largest first
     assert data["off_balance"] == {"npl_balance": 17272500.0, "recovered": 127000.0, "recovery_target": 350000.0,
                                    "recovery_completion": 0.3629}
     assert data["migration"]["counts"]["次级"]["次级"] == 1
@@ -89,7 +94,7 @@ def test_text_output_lists_flags(seed: dict[str, Path]) -> None:
     assert result.exit_code == 0, result.stderr
     assert "未提供期初台账(--opening)" in result.stdout
     assert ("[misclassified] 借据号 M1(借款人M1,第8行)截至2026-06-30逾期120天,五级分类为关注,"
-            "按金融资产风险分类办法应至少为次级") in result.stdout
+            "按《商业银行金融资产风险分类办法》应至少为次级") in result.stdout
 
 
 def test_docx_report(report: tuple[object, Path]) -> None:
@@ -210,6 +215,7 @@ def test_unknown_header_is_reported_not_silently_dropped(tmp_path: Path) -> None
     headers = ["借据号", "合同号", "借款人", "证件号码", "机构", "客户经理", "产品", "发放日期", "到期日期", "发放金额",
                "贷款余额", "逾期起始日", "逾期本金", "欠息", "五级分类", "表内外", "本期收回", "担保人", "保证期间届满日",
                "诉讼状态", "时效终端日"]  # the last one misspelt
+    headers += list(LEDGER_HEADERS.values())[len(headers):]
     path = write_ledger([row("A1", 1000)], tmp_path / "typo.csv", headers=headers)
     result = _run("--ledger", str(path), "--period", "2026Q2")
     assert result.exit_code == 0

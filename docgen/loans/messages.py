@@ -1,0 +1,90 @@
+"""Every sentence the loans part says to people, keyed by a stable code (cerberus-style).
+
+Row errors, plan warnings, classification flags and letter outcomes are data: a ``code`` and a
+dict of ``facts``. Their wording lives only here, one table per language, so code and tests
+branch on codes and facts and never on text. ``message(code, facts)`` renders one; a fact the
+template needs but the caller did not give raises ``KeyError`` (a bug, not a user error).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+ZH: dict[str, str] = {
+    # ---- ledger row errors (row and column are given by the Problem itself)
+    "invalid-value": "{detail}",
+    "duplicate-loan-no": "借据号 {loan_no} 重复:第{first_row}行与第{row}行相同,借据号必须唯一",
+    "id-stored-as-number": "证件号码被存成了数字({value}),末位可能已丢失;请把该列设为文本格式后重新录入",
+    "unknown-litigation": "“{value}”不是可识别的诉讼状态;应为 {allowed} 之一(同义词可在催收策略 vocabulary.litigation 中添加)",
+    "unknown-interruption_type": "“{value}”不是可识别的中断事由;应为 {allowed} 之一(同义词可在催收策略 vocabulary.interruption_type 中添加)",
+    "unknown-guarantee_type": "“{value}”不是可识别的保证方式;应为 {allowed} 之一(同义词可在催收策略 vocabulary.guarantee_type 中添加)",
+    "overdue-exceeds-balance": "逾期本金 {overdue_principal} 元大于贷款余额 {balance} 元;请核对两列",
+    "maturity-before-disbursal": "到期日期 {maturity} 早于发放日期 {disbursed_on};请核对",
+    "overdue-before-disbursal": "逾期起始日 {overdue_since} 早于发放日期 {disbursed_on};请核对",
+    "interruption-before-disbursal": "时效中断日 {last_interruption} 早于发放日期 {disbursed_on},不能中断尚未发生的债权的时效;请核对",
+    "interruption-type-without-date": "填写了中断事由“{interruption_type}”但没有时效中断日;请补填日期或清空中断事由",
+    "suit-before-disbursal": "起诉日期 {litigation_filed} 早于发放日期 {disbursed_on};请核对",
+    "suit-date-with-no-suit": "诉讼状态为“未起诉”却填写了起诉日期 {litigation_filed};请改正其中之一",
+    "judgment-without-suit": "填写了判决履行期限届满日 {judgment_due},但诉讼状态为“{litigation}”;有判决必有起诉,请改正诉讼状态或起诉日期",
+    "judgment-before-suit": "判决履行期限届满日 {judgment_due} 早于起诉日期 {litigation_filed};请核对",
+    "guarantee-without-guarantors": "填写了{column_label}但担保人为空;请补填担保人或清空该列",
+    "demand-before-maturity": "向保证人主张日 {guarantor_demanded} 早于发放日期 {disbursed_on};请核对",
+    "penalty-rate-range": "罚息利率 {value} 应为年利率,如 0.0675 或 6.75%(小于 100%)",
+    "accelerated-value": "宣布提前到期应填“是”或“否”,而不是“{value}”",
+    "loan-after-as-of": "发放日期 {disbursed_on} 晚于计划日期 {as_of}",
+    # ---- plan warnings
+    "limitation-expired": "诉讼时效已于{deadline}届满(起算:{basis})",
+    "limitation-near": "诉讼时效将于{deadline}届满(起算:{basis})",
+    "interruption-after-expiry": "{event_date}的{event}发生在诉讼时效届满({deadline})之后,不能中断时效;只有债务人确认或部分还款才能恢复(《民法典》第一百九十二条)",
+    "enforcement-expired": "申请执行期间已于{deadline}届满(判决履行期限届满日 {judgment_due})",
+    "enforcement-near": "申请执行期间将于{deadline}届满,请尽快申请强制执行(判决履行期限届满日 {judgment_due})",
+    "judgment-due-missing": "诉讼状态为已判决但未填写判决履行期限届满日,无法计算申请执行期间",
+    "guarantee-expired": "保证期间已于{deadline}届满且{reason},保证人{guarantors}不再承担保证责任",
+    "guarantee-near": "保证期间将于{deadline}届满,须在此前{remedy}",
+    "guarantee-claim-expired": "对保证人的诉讼时效已于{deadline}届满(自{demanded}向保证人主张起算,《民法典》第六百九十四条)",
+    "guarantee-claim-near": "对保证人的诉讼时效将于{deadline}届满(自{demanded}向保证人主张起算,《民法典》第六百九十四条)",
+    "matured-unpaid": "贷款已于{maturity}到期,余额 {balance} 元未还且台账未填逾期起始日;按{overdue_since}起逾期处理",
+    "demand-letter-overdue": "催收函应于{due}送达,至今未出具",
+    "legal-action-overdue": "应于{due}起诉,至今未起诉",
+    # ---- plan/letters notices (printed to the user, not stored per loan)
+    "loans-after-as-of": "注意:{count} 笔贷款的日期晚于计划日期 {as_of}({rows}),未列入计划;请核对 --as-of 或台账",
+    "letters-held-elsewhere": "另一个正在运行的 collect letters 正在生成 {count} 笔贷款的文书({loans});本次未生成,请待其结束后重新运行",
+    # ---- classification flags
+    "misclassified": "借据号 {loan_no}({borrower},第{row}行)截至{as_of}逾期{days}天,五级分类为{classification},按《商业银行金融资产风险分类办法》应至少为{required}",
+    "overdue-normal": "借据号 {loan_no}({borrower},第{row}行)截至{as_of}逾期{days}天仍分类为正常,逾期贷款应至少为关注",
+    "matured-unpaid-flag": "借据号 {loan_no}({borrower},第{row}行)已于{maturity}到期,余额 {balance} 元未还,台账未填逾期起始日;应自{overdue_since}起按逾期管理",
+    "debtor-inconsistent": "借据号 {loan_no}({borrower},统一社会信用代码 {id_number},第{row}行)分类为{classification},同一债务人另有贷款分类为{required};同一非零售债务人各笔债权的分类应一致",
+    # ---- letters: what was issued for a loan, or why nothing was
+    "issued": "已生成{document} {serial}",
+    "issued-before": "此前已出具{document} {serial}",
+    "restored": "重新生成此前出具的{document} {serial}(原文件已不在)",
+    "not-due": "未到发函时点(逾期第{days}天,下一步:{action},{due})",
+    "litigation-pending": "诉讼状态为{litigation},由诉讼程序处理,不发催收函",
+    "held-elsewhere": "另一个运行中的 collect letters 正在生成{document},本次未生成",
+    "no-address": "台账未填借款人地址(送达地址),无法送达,未生成{document};请在“借款人地址”列补填",
+    "no-branch-contact": "催收策略中没有机构“{branch}”的联系方式(也没有 default):请在策略文件 letters.branches 下添加 {branch}: {{address: …, phone: …, contact: …}},用 --policy 指定",
+    "no-bank-name": "催收策略未设置 letters.bank_legal_name(银行法定名称),文书无法署名;请在策略文件中填写",
+    "template-check": "{detail}",
+    "guarantor-demand-next": "送达后请在台账“向保证人主张日”填写实际送达日(须不晚于保证期间届满日 {deadline})",
+}
+
+EN: dict[str, str] = {
+    "loans-after-as-of": "note: {count} loans are dated after the as-of date {as_of} ({rows}) and are not in the plan",
+    "letters-held-elsewhere": "another running `collect letters` holds {count} loans ({loans}); nothing issued for them",
+    "limitation-expired": "limitation period expired on {deadline} (from {basis})",
+    "limitation-near": "limitation period ends on {deadline} (from {basis})",
+    "guarantee-expired": "guarantee period ended on {deadline}; guarantors {guarantors} are discharged",
+}
+"""English wording for the few messages shown to operators; the documents and tables stay Chinese."""
+
+TABLES: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}
+
+
+def message(code: str, facts: Mapping[str, Any] | None = None, *, lang: str = "zh") -> str:
+    """Return the sentence of ``code`` filled with ``facts`` in ``lang`` (Chinese when missing there).
+
+    Raises ``KeyError`` for an unknown code or a fact the sentence needs and ``facts`` lacks.
+    """
+    table = TABLES.get(lang, ZH)
+    template = table.get(code) or ZH[code]
+    return template.format_map(dict(facts or {}))
