@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from docgen.core.notices import Notice
+
 ZH: dict[str, str] = {
     # ---- ledger row errors (row and column are given by the Problem itself)
     "invalid-value": "{detail}",
@@ -46,7 +48,10 @@ ZH: dict[str, str] = {
     "matured-unpaid": "贷款已于{maturity}到期,余额 {balance} 元未还且台账未填逾期起始日;按{overdue_since}起逾期处理",
     "demand-letter-overdue": "催收函应于{due}送达,至今未出具",
     "legal-action-overdue": "应于{due}起诉,至今未起诉",
-    # ---- plan/letters notices (printed to the user, not stored per loan)
+    # ---- notices printed to the user (not stored per loan)
+    "no-cjk-font": "未找到中文字体(如 Noto Sans CJK、文泉驿),图表改用英文标注;请安装 fonts-noto-cjk",
+    "notes-without-plan": "notes.yaml 未提供 plan(下一步工作计划),报告中该节为提示语",
+    "unknown-ledger-columns": "{path}: 未识别的列 {columns}(已忽略;表头见 DESIGN §8)",
     "loans-after-as-of": "注意:{count} 笔贷款的日期晚于计划日期 {as_of}({rows}),未列入计划;请核对 --as-of 或台账",
     "letters-held-elsewhere": "另一个正在运行的 collect letters 正在生成 {count} 笔贷款的文书({loans});本次未生成,请待其结束后重新运行",
     # ---- classification flags
@@ -88,3 +93,10 @@ def message(code: str, facts: Mapping[str, Any] | None = None, *, lang: str = "z
     table = TABLES.get(lang, ZH)
     template = table.get(code) or ZH[code]
     return template.format_map(dict(facts or {}))
+
+
+def notice(code: str, facts: Mapping[str, Any] | None = None) -> Notice:
+    """Return ``code`` with its ``facts`` as a ``docgen.core.notices.Notice`` (both wordings filled in)."""
+    facts = dict(facts or {})
+    english = message(code, facts, lang="en") if code in EN else ""
+    return Notice(code, message(code, facts), english, facts)

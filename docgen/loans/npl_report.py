@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import os
-import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from typing import Any, NamedTuple
 
 
 from docgen.core.datafile import read_mapping
+from docgen.core.notices import notify
+from docgen.loans.messages import notice
 from docgen.core.errors import DocgenError, InputError, ProblemsError
 from docgen.core.procs import process_context
 from docgen.loans.ledger import CLASSIFICATIONS, Ledger, Loan, read_ledger
@@ -100,18 +101,59 @@ def load_notes(path: str | os.PathLike[str]) -> Notes:
 # --------------------------------------------------------------------------- chart
 
 
-def cjk_font() -> str | None:
-    """Return the name of an installed font that can draw Chinese, or None."""
-    from matplotlib import font_manager
-
-    installed = {f.name for f in font_manager.fontManager.ttflist}
+def _pick_cjk(installed: set[str]) -> str | None:
     for name in _CJK_FONTS:
         if name in installed:
             return name
     for name in sorted(installed):
-        if "CJK" in name or "Hei" in name:
+        if "CJK SC" in name or "Hei" in name:
             return name
     return None
+
+
+def cjk_font_files() -> list[str]:
+    """Return files of installed fonts that draw Simplified Chinese: fontconfig's choice for
+    ``sans-serif:lang=zh-cn`` first, then the system fonts whose file names say CJK or Chinese."""
+    import shutil
+    import subprocess
+
+    from matplotlib import font_manager
+
+    files: list[str] = []
+    fc_match = shutil.which("fc-match")
+    if fc_match:
+        try:
+            done = subprocess.run([fc_match, "-f", "%{file}", "sans-serif:lang=zh-cn"], capture_output=True,
+                                  text=True, timeout=10, check=False)
+            if done.returncode == 0 and done.stdout.strip():
+                files.append(done.stdout.strip())
+        except (OSError, subprocess.SubprocessError):
+            pass  # no fontconfig answer: the file-name scan below still runs
+    hints = ("cjk", "wqy", "simhei", "msyh", "pingfang", "sourcehan", "notosanssc")
+    for path in sorted(font_manager.findSystemFonts()):
+        if any(h in Path(path).name.lower().replace("-", "") for h in hints) and path not in files:
+            files.append(path)
+    return files
+
+
+def cjk_font() -> str | None:
+    """Return the name of an installed font that can draw Chinese, or None.
+
+    matplotlib lists the fonts of its cache; a cache built before the CJK fonts were installed
+    (a fresh machine set up in that order) does not know them, and the chart would fall back to
+    English. The font files are then found through fontconfig and added explicitly.
+    """
+    from matplotlib import font_manager
+
+    found = _pick_cjk({f.name for f in font_manager.fontManager.ttflist})
+    if found is not None:
+        return found
+    for path in cjk_font_files():
+        try:
+            font_manager.fontManager.addfont(path)
+        except (OSError, RuntimeError, ValueError):
+            continue  # an unreadable font file: try the next one
+    return _pick_cjk({f.name for f in font_manager.fontManager.ttflist})
 
 
 def render_chart(figures: NplFigures, *, dpi: int = 150) -> bytes:
@@ -120,6 +162,20 @@ def render_chart(figures: NplFigures, *, dpi: int = 150) -> bytes:
     Uses the Agg backend (no display needed). Without a CJK font it warns and labels in English
     rather than drawing empty boxes.
     """
+    import logging
+
+    # matplotlib reports missing glyphs and font fallbacks on its logger: internals a user can do
+    # nothing about (the missing-font case is our own notice below).
+    mpl_log = logging.getLogger("matplotlib")
+    level = mpl_log.level
+    mpl_log.setLevel(logging.ERROR)
+    try:
+        return _render_chart(figures, dpi)
+    finally:
+        mpl_log.setLevel(level)
+
+
+def _render_chart(figures: NplFigures, dpi: int) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     import matplotlib
@@ -127,8 +183,7 @@ def render_chart(figures: NplFigures, *, dpi: int = 150) -> bytes:
     font = cjk_font()
     zh = font is not None
     if not zh:
-        warnings.warn("未找到中文字体(如 Noto Sans CJK、文泉驿),图表改用英文标注;请安装 fonts-noto-cjk",
-                      RuntimeWarning, stacklevel=2)
+        notify(notice("no-cjk-font"))
     rc = {"font.family": "sans-serif", "axes.unicode_minus": False}
     if font:
         rc["font.sans-serif"] = [font, *matplotlib.rcParams["font.sans-serif"]]
@@ -207,7 +262,7 @@ def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png:
         detail = ",其中" + "、".join(f"{loan.borrower}{wan(loan.recovered)}万元" for loan in recovered_cases)
     plan = notes.plan
     if not plan:
-        warnings.warn("notes.yaml 未提供 plan(下一步工作计划),报告中该节为提示语", RuntimeWarning, stacklevel=2)
+        notify(notice("notes-without-plan"))
         plan = [PLAN_MISSING]
     return {
         "period_label": p.label,
@@ -406,8 +461,7 @@ def build_report(
     for path, unknown in ((closing.path, closing.unknown_headers), (opening, opening_unknown)):
         if unknown:
             # Usually a misspelt header: say so rather than silently dropping the column.
-            warnings.warn(f"{path}: 未识别的列 {'、'.join(unknown)}(已忽略;表头见 DESIGN §8)",
-                          RuntimeWarning, stacklevel=2)
+            notify(notice("unknown-ledger-columns", {"path": str(path), "columns": "、".join(unknown)}))
     if targets is None or isinstance(targets, Targets):
         target_values = targets
     else:

@@ -52,7 +52,8 @@ from docgen.loans.limitation import (
     guarantee_status,
     loan_events,
 )
-from docgen.loans.messages import message
+from docgen.core.notices import Notice
+from docgen.loans.messages import notice
 from docgen.loans.vocabulary import Vocabulary, build_vocabulary
 
 ACTIONS: tuple[str, ...] = ("phone", "visit", "demand-letter", "guarantor-demand", "legal-action")
@@ -391,22 +392,6 @@ def letter_key(loan: Any, document: str = "demand-letter", party: str = "") -> s
     return f"{loan.loan_no}:{document}:{start.isoformat() if start else ''}{suffix}"
 
 
-@dataclass(frozen=True)
-class Notice:
-    """One warning of a plan entry: its stable ``code`` and the ``facts`` its sentence is made from."""
-
-    code: str
-    facts: dict[str, Any]
-
-    @property
-    def message(self) -> str:
-        """The Chinese sentence (``docgen.loans.messages``)."""
-        return message(self.code, self.facts)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "facts": dict(self.facts), "message": self.message}
-
-
 @dataclass
 class PlanEntry:
     """One overdue loan in the plan. ``to_dict()`` is the DESIGN §8 JSON object (plus extras)."""
@@ -500,7 +485,7 @@ class Plan:
             return None
         shown = "、".join(f"第{row}行 {no}" for no, row in self.after_as_of[:5])
         more = f" 等 {len(self.after_as_of)} 笔" if len(self.after_as_of) > 5 else ""
-        return Notice("loans-after-as-of", {"count": len(self.after_as_of), "as_of": self.as_of.isoformat(),
+        return notice("loans-after-as-of", {"count": len(self.after_as_of), "as_of": self.as_of.isoformat(),
                                             "rows": shown + more,
                                             "loans": [no for no, _ in self.after_as_of]})
 
@@ -617,7 +602,7 @@ def is_overdue(loan: Any, as_of: _dt.date) -> bool:
 
 
 def _notice(entry_notices: list[Notice], code: str, **facts: Any) -> None:
-    entry_notices.append(Notice(code, {k: (v.isoformat() if isinstance(v, _dt.date) else v)
+    entry_notices.append(notice(code, {k: (v.isoformat() if isinstance(v, _dt.date) else v)
                                        for k, v in facts.items()}))
 
 

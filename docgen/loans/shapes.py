@@ -6,7 +6,7 @@ both agree.
 """
 from __future__ import annotations
 
-from docgen.core.jsonshape import Literal, MapOf, Nullable
+from docgen.core.jsonshape import MapOf, Nullable
 from docgen.loans.ledger import CLASSIFICATIONS
 
 _GROUP = {("name", "loans", "balance", "npl_balance", "off_balance", "recovered"): None}

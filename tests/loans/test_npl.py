@@ -12,6 +12,7 @@ from ledger_fixtures import AS_OF, loan, overdue_for, seed_snapshots, write_seed
 
 from docgen.core.errors import InputError
 from docgen.loans.ledger import read_ledger
+from docgen.core.notices import collecting
 from docgen.loans.npl import (
     Targets,
     check_classification,
@@ -255,9 +256,28 @@ def test_chart_without_cjk_font_warns_and_still_draws(monkeypatch: pytest.Monkey
 
     figures = compute_figures([loan("A", 200000, "次级", days=100, officer="甲")], period=Q2)
     monkeypatch.setattr(npl_report, "cjk_font", lambda: None)
-    with pytest.warns(RuntimeWarning, match="未找到中文字体"):
+    with collecting() as notices:
         png = npl_report.render_chart(figures, dpi=50)
     assert png.startswith(b"\x89PNG")
+    assert [n.code for n in notices] == ["no-cjk-font"]
+
+
+def test_chart_finds_the_cjk_font_through_fontconfig_when_matplotlib_cache_is_stale(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A font cache written before the CJK fonts were installed lists none of them.
+    from matplotlib import font_manager
+
+    from docgen.loans import npl_report
+
+    stale = [f for f in font_manager.fontManager.ttflist
+             if "CJK" not in f.name and "WenQuanYi" not in f.name and "Hei" not in f.name]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
+    assert npl_report.cjk_font_files(), "fonts-noto-cjk is installed by .ci/setup"
+    assert npl_report.cjk_font() in npl_report._CJK_FONTS[:-1]  # a Simplified Chinese face, not the JP one
+    figures = compute_figures([loan("A", 200000, "次级", days=100, officer="甲")], period=Q2)
+    with collecting() as notices:
+        npl_report.render_chart(figures, dpi=50)
+    assert notices == []
 
 
 def test_notes_are_validated(tmp_path: Path) -> None:
