@@ -103,3 +103,14 @@ def test_generating_twice_changes_nothing(gen_docs, tmp_path) -> None:
     before = readme.read_text(encoding="utf-8")
     assert gen_docs.run(check=False, readme=readme) == 0
     assert readme.read_text(encoding="utf-8") == before
+
+
+def test_the_demo_of_the_first_command_uses_real_commands_and_options() -> None:
+    """examples/demo.sh (the README's first command) breaks with a renamed option: catch it here."""
+    from docgen.cli.tree import example_problems
+
+    script = (ROOT / "examples" / "demo.sh").read_text(encoding="utf-8").replace("\\\n", " ")
+    lines = ["docgen " + line.split('"$DOCGEN" ', 1)[1] for line in script.splitlines()
+             if line.lstrip().startswith('run "$DOCGEN" ')]
+    assert len(lines) >= 10
+    assert [p for line in lines for p in example_problems(cli.main, line)] == []
