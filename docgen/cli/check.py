@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import emit, handle_errors
 
 #: Below this many files a progress bar would only flicker.
@@ -117,6 +118,8 @@ def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _d
     if fmt == "docx" and not output:
         raise click.BadParameter("docx 报告须用 -o 指定输出文件,例如 -o 资料清单.docx (docx needs -o FILE)",
                                  param_hint="'--format docx'")
+    if output:
+        refuse_overwriting_inputs(output, [bundle, checklist])
     if color is None:
         color = output is None and sys.stdout.isatty()
     with _progress(sys.stderr.isatty()) as progress:

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import dump_json, emit, handle_errors
 from docgen.core.validation import parse_date
 
@@ -120,6 +121,8 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: str | None, reg
 
     if fmt == "xlsx" and not output:
         raise click.UsageError("--format xlsx 需要 -o 输出文件,例如 -o 催收计划.xlsx")
+    if output:
+        refuse_overwriting_inputs(output, [ledger_path, policy_path, register_path])
     policy = load_policy(policy_path)
     ledger = _read_ledger(ledger_path)
     issued = issued_keys(register_path)

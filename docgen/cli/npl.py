@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import dump_json, handle_errors
 
 
@@ -77,6 +78,9 @@ def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | Non
         raise click.UsageError("--pdf needs -o/--output (the .docx to convert)")
     if output is not None and output.suffix.lower() != ".docx":
         raise click.BadParameter("the report is a Word file: give a name ending in .docx", param_hint="-o/--output")
+    if output is not None:
+        refuse_overwriting_inputs(output, [ledger, opening, targets, notes, template_path])
+        refuse_overwriting_inputs(output.with_suffix(".pdf") if pdf else output, [ledger, opening, targets, notes])
     result = build_report(ledger, period=period, opening=opening, as_of=as_of, targets=targets, notes=notes,
                           output=output, pdf=pdf, template_path=template_path)
     if fmt == "json":

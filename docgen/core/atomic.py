@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -39,6 +39,35 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
         if isinstance(exc, OSError):
             raise _output_error(target, exc) from None
         raise
+
+
+def refuse_overwriting_inputs(output: str | os.PathLike[str],
+                              inputs: Iterable[str | os.PathLike[str] | None]) -> None:
+    """Raise ``OutputError`` when writing ``output`` would destroy one of ``inputs``.
+
+    The same file under another name counts: a symbolic link to an input, a hard link of
+    it, or the same path spelt differently (compared by device and inode, so case-folding
+    file systems are covered too). An input that is a folder (a client bundle) covers every
+    existing file in it. A missing ``output`` is never an input; ``None`` and unreadable
+    inputs are ignored.
+    """
+    target = Path(output)
+    try:
+        out_stat = target.stat()
+    except OSError:
+        return
+    for source in inputs:
+        if source is None:
+            continue
+        try:
+            in_stat = Path(source).stat()
+            inside = Path(source).is_dir() and target.resolve().is_relative_to(Path(source).resolve())
+        except OSError:
+            continue
+        if inside or (in_stat.st_dev, in_stat.st_ino) == (out_stat.st_dev, out_stat.st_ino):
+            raise OutputError(
+                f"输出文件 {target} 就是输入文件 {source}(同一文件、链接或别名),写入会毁掉输入;请换一个输出文件名"
+            )
 
 
 def _output_error(target: Path, exc: OSError) -> OutputError:

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from docgen.core.errors import DocgenError, InputError
+from docgen.core.textcodec import lone_surrogate
 
 #: libyaml's loader when it is compiled in (several times faster), else the pure one; both safe.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -70,4 +71,8 @@ def read_mapping(
         return {}
     if not isinstance(data, dict):
         raise error(f"{file}: {what}顶层应为映射(键: 值){hint}")
+    where = lone_surrogate(data)
+    if where is not None:
+        raise error(f"{file}: {what}中 {where} 含有无效字符(孤立的 UTF-16 代理项,如 JSON 的 \\ud800);请删除或改正该值")
     return data
+

@@ -7,6 +7,7 @@ of GBK), and charset-normalizer's best guess only as a last resort.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 
 def decode_chinese(data: bytes, order: Sequence[str] = ("utf-8", "gb18030"), *, guess: bool = True) -> str | None:
@@ -36,3 +37,23 @@ def decode_chinese(data: bytes, order: Sequence[str] = ("utf-8", "gb18030"), *, 
     except Exception:  # a detector failure is just "no guess"
         return None
     return str(best) if best is not None else None
+
+
+def lone_surrogate(value: Any, where: str = "") -> str | None:
+    """Return the key path of the first text in ``value`` (nested mappings and lists) holding a
+    lone UTF-16 surrogate (JSON ``"\\ud800"``), which no document or file can contain; None
+    when there is none. Keys count as text too."""
+    if isinstance(value, str):
+        return (where or "(值)") if any("\ud800" <= c <= "\udfff" for c in value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{where}.{key}" if where else str(key)
+            found = lone_surrogate(str(key), path) or lone_surrogate(item, path)
+            if found:
+                return found
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = lone_surrogate(item, f"{where}[{index}]")
+            if found:
+                return found
+    return None

@@ -33,7 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from docgen.core.atomic import write_text_atomic
+from docgen.core.atomic import refuse_overwriting_inputs, write_text_atomic
 from docgen.core.errors import DocgenError, InputError, RowsError
 from docgen.core.procs import process_context, shares_memory
 from docgen.documents.register import Register, Reservation, owner_id
@@ -353,6 +353,19 @@ def _commit(staged: list[tuple[str, Path]]) -> None:
                 os.close(fd)
 
 
+def _names_not_ours(out: Path, register: Register, ours: set[tuple[str, str]],
+                    inputs: Sequence[str | os.PathLike[str] | None]) -> set[str]:
+    """Names in ``out`` a new document must not take (lower-cased): files the register records
+    for other rows (an earlier batch's letters, whatever the file-name pattern) and the
+    batch's own input files."""
+    taken = {Path(file).name.lower() for file, owner in register.recorded_files(out).items() if owner not in ours}
+    folder = out.resolve()
+    for source in inputs:
+        if source is not None and Path(source).resolve().parent == folder:
+            taken.add(Path(source).name.lower())
+    return taken
+
+
 def _unique_names(template: Template, items: list[_Item], taken: set[str]) -> None:
     """Give each item its output name; a clash (same borrower and serial pattern) gets ' (2)'."""
     for item in items:
@@ -474,6 +487,10 @@ def _generate(
     result = BatchResult(template.name, out, invalid=problems if skip_invalid else [])
     out.mkdir(parents=True, exist_ok=True)
 
+    inputs = [rows_source, template.path, template.meta_path]
+    for output in (merge_pdf, out / "manifest.csv", out / "manifest.json"):
+        if output is not None:
+            refuse_overwriting_inputs(output, inputs)
     if valid:
         _preflight(template, valid[0], out, pdf or merge_pdf is not None)
     # One write transaction for the whole batch: fast, and the batch's serials are contiguous.
@@ -502,6 +519,7 @@ def _generate(
         else:
             status[index] = "written"
     fresh = [item for i, item in enumerate(valid) if status[i] != "skipped"]
+    taken |= _names_not_ours(out, register, {(template.name, item.key) for item in fresh}, inputs)
     _unique_names(template, fresh, taken)
 
     total = len(fresh)

@@ -606,6 +606,17 @@ class Register:
 
     # -- queries ----------------------------------------------------------------------------
 
+    def recorded_files(self, folder: str | os.PathLike[str]) -> dict[str, tuple[str, str]]:
+        """Return the files recorded in ``folder`` (not below it): path -> (template, row key)."""
+        prefix = str(Path(folder).resolve()) + os.sep
+        try:
+            rows = self._db.execute(
+                "SELECT file, template, row_key FROM records WHERE substr(file, 1, ?) = ?", (len(prefix), prefix)
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._db_error(exc) from None
+        return {file: (template, key) for file, template, key in rows if os.sep not in file[len(prefix):]}
+
     def lookup(self, template: str, row_key: str) -> Record | None:
         """Return the record of (``template``, ``row_key``) or None."""
         return self._find(template, row_key)

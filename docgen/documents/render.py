@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.documents.register import allocate_serial, record_issued
 from docgen.documents.template import Template, load_data, load_template
 
@@ -42,11 +43,16 @@ def render(
     """
     if not isinstance(template, Template):
         template = load_template(template, path=template_file) if template_file else load_template(template)
+    refuse_overwriting_inputs(output, [template.path, template.meta_path,
+                                       None if isinstance(data, Mapping) else data])
     values = dict(data) if isinstance(data, Mapping) else load_data(data)
     context = template.prepare(values)
     if context.get("serial"):
         template.write(context, output)
     else:
+        # Render once with a stand-in serial first: a value or tag that cannot be rendered
+        # must fail before a serial is reserved, not leave one reserved and never issued.
+        template.render({**context, "serial": template.format_serial(0, context)})
         context["serial"] = allocate_serial(template, context, register_path)
         template.write(context, output)
         record_issued(template, context, output, register_path)

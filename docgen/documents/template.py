@@ -25,6 +25,7 @@ from docgen.core.atomic import write_bytes_atomic
 from docgen.core.datafile import read_mapping
 from docgen.core.errors import RenderError, TemplateError
 from docgen.core.fastcheck import compile_schema
+from docgen.core.textcodec import lone_surrogate
 from docgen.core.validation import Problem, validate
 from docgen.documents.engine import Engine, jinja_environment
 from docgen.documents.image import Image
@@ -157,6 +158,10 @@ class Template:
         if not isinstance(data, dict):
             return {}, [Problem("(root)", "数据应为映射(字段: 值)", row=row)]
         prepared = self._split_lists(data)
+        bad_text = lone_surrogate(prepared)
+        if bad_text is not None:
+            return {}, [Problem(bad_text, "含有无效字符(孤立的 UTF-16 代理项);请删除或改正该值", row=row,
+                                column=(columns or {}).get(re.split(r"[.\[]", bad_text, maxsplit=1)[0]))]
         fast = self._fast_check(prepared) if self._fast_check is not None else None
         if fast is not None:
             context, problems = fast, []
