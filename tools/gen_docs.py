@@ -11,7 +11,8 @@ A generated section sits between ``<!-- gen:KIND ARG -->`` and ``<!-- /gen -->``
 - ``values MODULE:NAME``: the keys of a dict or the items of a sequence, as inline code.
 
 The check also reads every hand-written ``docgen …`` command line and ``--option`` in the
-README and fails when one names a command or option that does not exist. Output depends only on
+README and fails when one names a command or option that does not exist, or when a JSON shape
+(``{"…``) is written by hand instead of generated. Output depends only on
 the code (no dates, no terminal width), so running it twice changes nothing.
 """
 from __future__ import annotations
@@ -146,6 +147,9 @@ def prose_problems(text: str) -> list[str]:
         line = line.strip()
         if line.startswith("docgen "):
             problems += example_problems(main, line.replace("…", "").replace("\\|", "|"), group_ok=True)
+        elif re.match(r'\[?\{"', line):
+            problems.append(f"{line[:40]!r}…: a JSON shape written by hand; declare it in docgen/<part>/shapes.py "
+                            "and embed it with <!-- gen:shape MODULE:NAME --><!-- /gen -->")
         elif re.match(r"--?[a-z]", line):
             name = line.split()[0].split("=")[0]
             if name not in options:

@@ -69,10 +69,12 @@ def test_missing_constant_and_unknown_kind_are_errors(gen_docs, tmp_path, capsys
 
 def test_hand_written_commands_and_options_are_checked(gen_docs, tmp_path, capsys) -> None:
     err = _check_with(gen_docs, tmp_path, capsys, "\nRun `docgen check DIR --strict` or `docgen checks DIR`; "
-                                                  "`--frobnicate FILE` does it all.\n")
+                                                  "`--frobnicate FILE` does it all; it prints "
+                                                  '`{"draft", "annex"}`.\n')
     assert "hand-written text 'docgen check DIR --strict': docgen check has no option --strict" in err
     assert "'docgen checks DIR': docgen needs one of its sub-commands" in err
     assert "'--frobnicate FILE': no docgen command has the option --frobnicate" in err
+    assert "'{\"draft\", \"annex\"}'…: a JSON shape written by hand; declare it in docgen/<part>/shapes.py" in err
 
 
 def test_a_new_command_needs_an_audience(gen_docs, tmp_path, monkeypatch, capsys) -> None:
