@@ -93,6 +93,17 @@ HOLDING_USCC = make_uscc("330106", "14702396")
 CONTRACTOR_USCC = make_uscc("330102", "25509817")
 LEGAL_REP_ID = make_resident_id("330106", "19840315", "213")
 PERSON_ID = make_resident_id("330102", "19880921", "042")
+FINANCE_ID = make_resident_id("330106", "19860712", "262")      # 王丽, 财务负责人 and the meeting's agent
+CONTRACTOR_REP_ID = make_resident_id("330106", "19840305", "411")
+PROPERTY_USCC = make_uscc("330106", "32145678")                  # a related company of the holding
+
+BANK = "浙江钱塘农村商业银行股份有限公司"
+BANK_BRANCH = "西湖支行"
+FINANCE = "王丽"
+CONTRACTOR_REP = "赵永强"
+PROPERTY_COMPANY = "杭州华安物业服务有限公司"
+SUPPLIER = "杭州奥达电梯工程有限公司"
+CONTRACT_NO = "钱农商固借字2026第0045号"
 
 
 # --------------------------------------------------------------------------------------------
@@ -334,6 +345,11 @@ def _file_bytes(spec: Spec, *, demo: bool) -> bytes:
 def bundle_data(*, demo: bool = True) -> dict:
     """Return the bundle.yaml data: valid in both variants; the demo's facts trigger findings."""
     attest = {"signed": True, "sealed": True, "by": "王晓明", "date": date(2026, 11, 20)}
+    # The seals the seed names apart, where it names them (篇十三 二、1-3).
+    seals = {"shareholder-resolution": {"shareholders_signed": True, "company_seal": True},
+             "irrevocable-commitment": {"company_seal": True, "legal_rep_seal": True},
+             "commitment-letter": {"shareholders_signed": True, "company_seal": True}}
+    branch_bank = BANK + BANK_BRANCH
     attested = ["shareholder-resolution", "irrevocable-commitment", "commitment-letter",
                 "personal-guarantee-statement", "closed-fund-agreement", "signature-specimen", "loan-contract",
                 "business-application", "related-party-declaration", "seal-witness-confirmation"]
@@ -341,21 +357,68 @@ def bundle_data(*, demo: bool = True) -> dict:
         attested += ["mortgage-contract", "drawdown-application"]
     return {
         "checklist": "dev-loan",
+        "bank": {"name": BANK, "branch": BANK_BRANCH, "address": "杭州市西湖区文三路200号",
+                 "witnesses": ["王晓明", "陈静"]},
         "borrower": {
             "name": BORROWER,
             "uscc": BORROWER_USCC,
             "established": date(2021, 4, 8),
             "legal_rep": {"name": LEGAL_REP, "id_number": LEGAL_REP_ID},
             "registered_capital": 50_000_000,
+            "address": "杭州市西湖区转塘街道云栖路88号",
+            "phone": "0571-87651234",
         },
         "shareholders": [
             {"name": HOLDING, "uscc": HOLDING_USCC, "share": 60},
             {"name": SHAREHOLDER_PERSON, "id_number": PERSON_ID, "share": 40},
         ],
-        "project": {"name": PROJECT, "total_investment": 300_000_000,
-                    "invested": 140_000_000 if demo else 160_000_000},
-        "loan": {"amount": 100_000_000, "term_months": 36},
-        "contractor": {"name": CONTRACTOR, "uscc": CONTRACTOR_USCC},
+        "project": {"name": PROJECT, "location": "杭州市西湖区转塘街道云栖路以南地块",
+                    "total_investment": 300_000_000, "invested": 140_000_000 if demo else 160_000_000},
+        "loan": {
+            "amount": 100_000_000,
+            "term_months": 36,
+            "contract_no": CONTRACT_NO,
+            "purpose": f"{PROJECT}项目开发建设",
+            "rate": 4.35,
+            "repayment_source": f"{PROJECT}项目销售回笼款",
+            "collateral": [f"{PROJECT}项目国有建设用地使用权（浙（2022）杭州市不动产权第0123456号）",
+                           f"{PROJECT}项目在建工程"],
+            "supervised_account": {"name": BORROWER, "number": "201000345678901", "bank": branch_bank},
+            "application_date": date(2026, 9, 20),
+            "contract_date": date(2026, 11, 20),
+        },
+        "contractor": {
+            "name": CONTRACTOR,
+            "uscc": CONTRACTOR_USCC,
+            "legal_rep": {"name": CONTRACTOR_REP, "id_number": CONTRACTOR_REP_ID},
+            "qualification": "建筑工程施工总承包壹级（证书编号D233012345）",
+            "contract_no": "云栖施字2026-001",
+            "contract_amount": 186_500_000,
+            "account": {"name": CONTRACTOR, "number": "201000456789012", "bank": branch_bank},
+        },
+        "meeting": {
+            "date": date(2026, 11, 18),
+            "place": "杭州市西湖区转塘街道云栖路88号公司会议室",
+            "chair": LEGAL_REP,
+            "recorder": FINANCE,
+            "votes": {HOLDING: "同意", SHAREHOLDER_PERSON: "同意"},
+            "agent": {"name": FINANCE, "id_number": FINANCE_ID, "position": "财务负责人"},
+        },
+        "authorised_signatories": [
+            {"name": LEGAL_REP, "id_number": LEGAL_REP_ID, "role": "法定代表人"},
+            {"name": FINANCE, "id_number": FINANCE_ID, "role": "财务负责人、授权经办人"},
+        ],
+        "actual_controller": {"name": LEGAL_REP, "id_number": LEGAL_REP_ID},
+        "related_parties": [
+            {"name": HOLDING, "uscc": HOLDING_USCC, "relation": "控股股东"},
+            {"name": PROPERTY_COMPANY, "uscc": PROPERTY_USCC, "relation": "控股股东控制的其他企业"},
+        ],
+        "drawdowns": [
+            {"amount": 26_000_000, "date": date(2026, 12, 1), "purpose": f"支付{PROJECT}主体结构工程款",
+             "payee": {"name": CONTRACTOR, "account": "201000456789012", "bank": branch_bank}},
+            {"amount": 4_000_000, "date": date(2026, 12, 1), "purpose": f"支付{PROJECT}电梯设备采购款",
+             "payee": {"name": SUPPLIER, "account": "3301040160008123456", "bank": "中国建设银行股份有限公司杭州西湖支行"}},
+        ],
         "documents": {
             "business-license": {"files": [f"{STAGE_FOLDERS[0]}/营业执照.pdf"], "expires": date(2041, 4, 7)},
             "developer-qualification": {"expires": date(2026, 6, 30) if demo else date(2028, 6, 30)},
@@ -364,7 +427,7 @@ def bundle_data(*, demo: bool = True) -> dict:
             "capital-reserve-audit": {"original": True, "copy": True},
             "environmental-assessment": {"original": True, "copy": True},
         },
-        "attestations": {item: dict(attest) for item in attested},
+        "attestations": {item: {**attest, **seals.get(item, {})} for item in attested},
     }
 
 

@@ -37,59 +37,138 @@ def _text(value: Any) -> Any:
 
 
 _NAME = {"type": "string", "coerce": "strip", "empty": False}
+_TEXT = {"type": "string", "coerce": "strip", "empty": False, "nullable": True}
 _AMOUNT = {"type": "amount", "coerce": "to_amount", "min": 0, "nullable": True}
 _DATE = {"type": "date", "coerce": "to_date", "nullable": True}
 _USCC = {"type": "string", "coerce": _text, "check_with": "uscc", "nullable": True}
 _ID = {"type": "string", "coerce": _text, "check_with": "resident_id", "nullable": True}
+_ACCOUNT_NO = {"type": "string", "coerce": _text, "regex": r"[0-9][0-9 \-]{5,39}", "nullable": True}
+
+
+def _labelled(rule: dict[str, Any], label: str) -> dict[str, Any]:
+    """Return ``rule`` carrying ``label``: what to put in the key, quoted when data is missing."""
+    return {**rule, "meta": {"label": label}}
+
+
+def _dict(label: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "dict", "schema": schema, "meta": {"label": label}, **extra}
+
+
+def _list(label: str, item: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "list", "schema": {"type": "dict", "schema": item}, "meta": {"label": label}, **extra}
+
+
+def _person(label: str) -> dict[str, Any]:
+    """A natural person identified in full (contractual documents carry full ID numbers)."""
+    return _dict(label, {"name": _labelled(_NAME, "姓名"), "id_number": _labelled(_ID, "居民身份证号(18 位)")})
+
+
+def _account(label: str) -> dict[str, Any]:
+    return _dict(label, {
+        "name": _labelled(_TEXT, "户名"),
+        "number": _labelled(_ACCOUNT_NO, "账号(数字)"),
+        "bank": _labelled(_TEXT, "开户行全称"),
+    })
+
+
+#: The votes a shareholder can cast at the meeting (股东会表决意见).
+VOTES = ("同意", "反对", "弃权")
 
 SCHEMA: dict[str, Any] = {
     "checklist": {"type": "string", "empty": False},
-    "borrower": {
-        "type": "dict",
-        "schema": {
-            "name": _NAME,
-            "uscc": _USCC,
-            "established": _DATE,
-            "legal_rep": {
-                "type": "dict",
-                "schema": {"name": _NAME, "id_number": _ID},
-            },
-            "registered_capital": _AMOUNT,
-            "address": {"type": "string", "nullable": True},
-        },
-    },
-    "shareholders": {
-        "type": "list",
-        "schema": {
-            "type": "dict",
-            "schema": {
-                "name": {**_NAME, "required": True},
-                "uscc": _USCC,
-                "id_number": _ID,
-                "share": {"type": "amount", "coerce": "to_amount", "min": 0, "max": 100, "required": True},
-            },
-        },
-    },
-    "project": {
-        "type": "dict",
-        "schema": {
-            "name": _NAME,
-            "location": {"type": "string", "nullable": True},
-            "total_investment": _AMOUNT,
-            "invested": _AMOUNT,
-        },
-    },
-    "loan": {
-        "type": "dict",
-        "schema": {
-            "amount": _AMOUNT,
-            "term_months": {"type": "integer", "min": 1, "nullable": True},
-        },
-    },
-    "contractor": {
-        "type": "dict",
-        "schema": {"name": _NAME, "uscc": _USCC},
-    },
+    "bank": _dict("贷款银行", {
+        "name": _labelled(_TEXT, "贷款银行法定名称,如 某某农村商业银行股份有限公司"),
+        "branch": _labelled(_TEXT, "经办支行全称"),
+        "address": _labelled(_TEXT, "经办支行地址"),
+        "witnesses": {"type": "list", "schema": {"type": "string", "coerce": "strip", "empty": False},
+                      "minlength": 2, "nullable": True,
+                      "meta": {"label": "两名见证签字盖章的本行工作人员姓名,如 [王晓明, 陈静]"}},
+    }),
+    "borrower": _dict("借款人", {
+        "name": _labelled(_NAME, "借款人全称,与营业执照一致"),
+        "uscc": _labelled(_USCC, "借款人统一社会信用代码(18 位)"),
+        "established": _labelled(_DATE, "成立日期 YYYY-MM-DD"),
+        "legal_rep": _person("法定代表人"),
+        "registered_capital": _labelled(_AMOUNT, "注册资本(元)"),
+        "address": _labelled({"type": "string", "nullable": True}, "住所(与营业执照一致)"),
+        "phone": _labelled(_TEXT, "联系电话"),
+    }),
+    "shareholders": _list("股东", {
+        "name": {**_NAME, "required": True, "meta": {"label": "股东名称或姓名"}},
+        "uscc": _labelled(_USCC, "法人股东的统一社会信用代码"),
+        "id_number": _labelled(_ID, "自然人股东的居民身份证号"),
+        "share": {"type": "amount", "coerce": "to_amount", "min": 0, "max": 100, "required": True,
+                  "meta": {"label": "持股比例(%)"}},
+    }),
+    "project": _dict("开发项目", {
+        "name": _labelled(_NAME, "项目名称"),
+        "location": _labelled({"type": "string", "nullable": True}, "项目坐落"),
+        "total_investment": _labelled(_AMOUNT, "项目总投资(元)"),
+        "invested": _labelled(_AMOUNT, "已到位的自筹资金(元)"),
+    }),
+    "loan": _dict("贷款", {
+        "amount": _labelled(_AMOUNT, "贷款金额(元)"),
+        "term_months": _labelled({"type": "integer", "min": 1, "nullable": True}, "贷款期限(月)"),
+        "contract_no": _labelled(_TEXT, "固定资产借款合同编号,如 临农商固借字2026第0045号"),
+        "purpose": _labelled(_TEXT, "借款用途,如 云栖花园一期项目开发建设"),
+        "rate": _labelled({"type": "amount", "coerce": "to_amount", "min": 0, "max": 36, "nullable": True},
+                          "年利率(%),如 4.35"),
+        "repayment_source": _labelled(_TEXT, "还款来源,如 项目销售回笼款"),
+        "collateral": {"type": "list", "schema": {"type": "string", "coerce": "strip", "empty": False},
+                       "nullable": True, "meta": {"label": "抵押物清单,每项写明名称及权证号"}},
+        "supervised_account": _account("监管账户(项目资金封闭运作的专户)"),
+        "application_date": _labelled(_DATE, "授信申请日期 YYYY-MM-DD"),
+        "contract_date": _labelled(_DATE, "签约前汇签资料的出具日期 YYYY-MM-DD"),
+    }),
+    "contractor": _dict("施工单位", {
+        "name": _labelled(_NAME, "施工单位全称"),
+        "uscc": _labelled(_USCC, "施工单位统一社会信用代码"),
+        "legal_rep": _person("施工单位法定代表人"),
+        "qualification": _labelled(_TEXT, "施工资质等级及证书编号,如 建筑工程施工总承包壹级(D133012345)"),
+        "contract_no": _labelled(_TEXT, "建设工程施工合同编号"),
+        "contract_amount": _labelled(_AMOUNT, "施工合同价款(元)"),
+        "account": _account("施工单位在贷款银行开立的工程款收款账户"),
+    }),
+    "meeting": _dict("审议借款的股东会", {
+        "date": _labelled(_DATE, "会议日期 YYYY-MM-DD"),
+        "place": _labelled(_TEXT, "会议地点"),
+        "chair": _labelled(_TEXT, "会议主持人"),
+        "recorder": _labelled(_TEXT, "会议记录人"),
+        "votes": {"type": "dict", "nullable": True, "keysrules": {"type": "string"},
+                  "valuesrules": {"type": "string", "allowed": list(VOTES)},
+                  "meta": {"label": "每位股东的表决意见(同意/反对/弃权),如 {李文涛: 同意}"}},
+        "agent": _dict("股东会授权办理借款的经办人", {
+            "name": _labelled(_NAME, "姓名"),
+            "id_number": _labelled(_ID, "居民身份证号(18 位)"),
+            "position": _labelled(_TEXT, "职务,如 财务负责人"),
+        }),
+    }),
+    "authorised_signatories": _list("有权签字人(附件七签字样本)", {
+        "name": {**_NAME, "required": True, "meta": {"label": "姓名"}},
+        "id_number": {**_ID, "meta": {"label": "居民身份证号(18 位)"}},
+        "role": {**_TEXT, "meta": {"label": "身份,如 法定代表人、授权经办人、财务负责人"}},
+    }, nullable=True),
+    "actual_controller": _dict("实际控制人", {
+        "name": _labelled(_NAME, "姓名或名称"),
+        "id_number": _labelled(_ID, "居民身份证号(自然人)"),
+        "uscc": _labelled(_USCC, "统一社会信用代码(法人)"),
+    }),
+    "related_parties": _list("关联方(附件十声明函)", {
+        "name": {**_NAME, "required": True, "meta": {"label": "关联方名称或姓名"}},
+        "uscc": _labelled(_USCC, "统一社会信用代码(法人)"),
+        "id_number": _labelled(_ID, "居民身份证号(自然人)"),
+        "relation": {**_TEXT, "required": True, "meta": {"label": "关联关系,如 控股股东控制的其他企业"}},
+    }, nullable=True),
+    "drawdowns": _list("提款计划(附件十一,每笔一份提款申请书)", {
+        "amount": {**_AMOUNT, "required": True, "nullable": False, "min": 0.01, "meta": {"label": "提款金额(元)"}},
+        "date": {**_DATE, "required": True, "nullable": False, "meta": {"label": "提款日期 YYYY-MM-DD"}},
+        "purpose": {**_TEXT, "required": True, "nullable": False, "meta": {"label": "提款用途,如 支付主体结构工程款"}},
+        "payee": _dict("受托支付的收款人", {
+            "name": _labelled(_TEXT, "收款人户名"),
+            "account": _labelled(_ACCOUNT_NO, "收款人账号"),
+            "bank": _labelled(_TEXT, "收款人开户行"),
+        }, required=True),
+    }, nullable=True),
     "documents": {
         "type": "dict",
         "keysrules": {"type": "string"},
@@ -116,6 +195,10 @@ SCHEMA: dict[str, Any] = {
             "schema": {
                 "signed": {"type": "boolean"},
                 "sealed": {"type": "boolean"},
+                # The seals and signatures the seed names apart (篇十三 二、1-3):
+                "company_seal": {"type": "boolean"},      # 公章 of the issuer (borrower or contractor)
+                "legal_rep_seal": {"type": "boolean"},    # 法人章 (法定代表人名章)
+                "shareholders_signed": {"type": "boolean"},  # every shareholder signed or sealed
                 "by": {"type": "string", "nullable": True},
                 "date": _DATE,
                 "note": {"type": "string", "nullable": True},
@@ -123,6 +206,26 @@ SCHEMA: dict[str, Any] = {
         },
     },
 }
+
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def key_label(path: str) -> str:
+    """Return what to put in bundle.yaml key ``path`` (``loan.contract_no``, ``drawdowns[0].payee.bank``).
+
+    The labels are the schema's own ``meta.label``; a path the schema does not know returns ``""``.
+    """
+    node: Any = {"type": "dict", "schema": SCHEMA}
+    for step in _INDEX.sub("", path).split("."):
+        while isinstance(node, dict) and node.get("type") == "list" and isinstance(node.get("schema"), dict):
+            node = node["schema"]
+        schema = node.get("schema") if isinstance(node, dict) else None
+        if not isinstance(schema, dict) or step not in schema:
+            return ""
+        node = schema[step]
+    meta = node.get("meta") if isinstance(node, dict) else None
+    return str(meta.get("label", "")) if isinstance(meta, dict) else ""
 
 
 @dataclass
@@ -258,6 +361,16 @@ def _cross_checks(data: dict[str, Any], problems: list[Problem], checklist: Chec
         if isinstance(inv, Decimal) and isinstance(tot, Decimal) and inv > tot \
                 and "project.invested" not in failed and "project.total_investment" not in failed:
             out.append(Problem("project.invested", f"已投入资金({_plain(inv)})不能大于总投资({_plain(tot)})"))
+    meeting = data.get("meeting")
+    votes = meeting.get("votes") if isinstance(meeting, dict) else None
+    if isinstance(votes, dict) and isinstance(shareholders, list) and "meeting.votes" not in failed:
+        names = [h.get("name") for h in shareholders if isinstance(h, dict)]
+        unknown = [n for n in votes if n not in names]
+        absent = [n for n in names if n and n not in votes]
+        if unknown:
+            out.append(Problem("meeting.votes", f"{'、'.join(unknown)} 不是 shareholders 中的股东"))
+        if absent:
+            out.append(Problem("meeting.votes", f"缺少股东 {'、'.join(absent)} 的表决意见(同意/反对/弃权)"))
     borrower = data.get("borrower")
     if isinstance(borrower, dict):
         est = borrower.get("established")

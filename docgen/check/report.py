@@ -214,6 +214,21 @@ def run_check(
     return report
 
 
+def read_bundle_data(bundle: str | os.PathLike[str], *, checklist: str | os.PathLike[str] | None = None
+                     ) -> tuple[Checklist, BundleData]:
+    """Return the checklist and the validated ``bundle.yaml`` of ``bundle`` (folder or .zip),
+    without inspecting its files (what ``docgen draft`` needs).
+
+    Raises ``BundleError`` when the bundle cannot be opened and ``ChecklistError`` when the
+    checklist is unknown or broken (both exit 2); problems in bundle.yaml are findings.
+    """
+    with open_bundle(bundle) as opened:
+        raw, read_error = _read_bundle_yaml(opened)
+    chosen = load_checklist(checklist if checklist is not None else _checklist_named_in(_lenient_mapping(raw), bundle))
+    data = load_bundle_data(raw, chosen) if read_error is None else unreadable_bundle_data(read_error)
+    return chosen, data
+
+
 def build_report(checklist: Checklist, root: str, as_of: _dt.date, stages: list[Stage], data: BundleData,
                  infos: list[FileInfo], unsafe: list[Finding],
                  overrides: dict[str, Any] | None = None) -> Report:

@@ -26,6 +26,7 @@ COMMAND_MODULES: dict[str, str] = {
     "register": "batch",
     "npl-report": "npl",
     "collect": "collect",
+    "draft": "draft",
 }
 
 #: command name -> who uses it: the first column of the README's command table, in this order
@@ -73,6 +74,7 @@ def main() -> None:
     \b
     Examples:
       docgen check examples/bundle --as-of 2026-11-28
+      docgen draft examples/bundle --annex 4 --out 起草/
       docgen render commitment-letter --data examples/templates/commitment-letter.yaml -o 承诺函.docx
       docgen batch demand-letter --rows examples/templates/demand-letters.xlsx --out out/
       docgen npl-report --ledger examples/ledger/ledger-2026Q2.xlsx --period 2026Q2 -o report.docx

@@ -49,27 +49,33 @@ class _ConditionEnvironment(ImmutableSandboxedEnvironment):
 _ENV = _ConditionEnvironment(undefined=ChainableUndefined)
 
 #: Names an expression may use; everything else is a typo or an attempt to reach outside.
+_LITERALS = frozenset({"true", "false", "none", "True", "False", "None"})
 CONTEXT_NAMES = frozenset(
     {"borrower", "shareholders", "project", "loan", "contractor", "documents", "attestation",
-     "as_of", "company_age_years", "true", "false", "none", "True", "False", "None"}
-)
+     "as_of", "company_age_years"}
+) | _LITERALS
 
 
 class Condition:
     """A compiled checklist expression; call ``evaluate(context)`` to get its value or None."""
 
-    def __init__(self, source: str, where: str) -> None:
-        """Compile ``source``; ``where`` names its place in the checklist file for error messages.
+    def __init__(self, source: str, where: str, *, names: frozenset[str] | None = None,
+                 error: type[Exception] = ChecklistError) -> None:
+        """Compile ``source``; ``where`` names its place in the data file for error messages.
 
-        Raises ``ChecklistError`` when the expression does not parse or uses anything forbidden.
+        ``names`` replaces ``CONTEXT_NAMES`` (another file's context, e.g. a template's bundle
+        mapping); ``error`` is the exception raised (``ChecklistError`` by default) when the
+        expression does not parse or uses anything forbidden.
         """
         self.source = source
         self.where = where
+        self.error = error
+        allowed = CONTEXT_NAMES if names is None else names | _LITERALS
         try:
             tree = _ENV.parse("{{ (" + source + ") }}")
         except TemplateSyntaxError as exc:
-            raise ChecklistError(f"{where}: 表达式 {source!r} 语法错误:{exc.message}") from None
-        _reject_unsafe(tree, source, where)
+            raise error(f"{where}: 表达式 {source!r} 语法错误:{exc.message}") from None
+        _reject_unsafe(tree, source, where, allowed, error)
         self._func: Callable[..., Any] = _ENV.compile_expression(source, undefined_to_none=True)
 
     def evaluate(self, context: dict[str, Any]) -> Any:
@@ -81,7 +87,7 @@ class Condition:
         try:
             return self._func(**context)
         except SecurityError as exc:
-            raise ChecklistError(f"{self.where}: 表达式 {self.source!r} 被沙箱拒绝:{exc}") from None
+            raise self.error(f"{self.where}: 表达式 {self.source!r} 被沙箱拒绝:{exc}") from None
         except Exception:  # noqa: BLE001 - absent data or arithmetic on None means "unknown"
             return None
 
@@ -89,7 +95,8 @@ class Condition:
         return f"Condition({self.source!r})"
 
 
-def _reject_unsafe(tree: nodes.Node, source: str, where: str) -> None:
+def _reject_unsafe(tree: nodes.Node, source: str, where: str, allowed: frozenset[str],
+                   error: type[Exception]) -> None:
     for node in tree.find_all((nodes.Call, nodes.Pow, nodes.Getattr, nodes.Getitem, nodes.Name, nodes.Filter)):
         reason = None
         if isinstance(node, nodes.Call):
@@ -107,7 +114,7 @@ def _reject_unsafe(tree: nodes.Node, source: str, where: str) -> None:
         elif (isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const)
               and isinstance(node.arg.value, str) and node.arg.value.startswith("_")):
             reason = f"不允许访问以下划线开头的键 {node.arg.value!r}"
-        elif isinstance(node, nodes.Name) and node.name not in CONTEXT_NAMES:
-            reason = f"未知名称 {node.name!r}(可用:{', '.join(sorted(CONTEXT_NAMES - {'true', 'false', 'none', 'True', 'False', 'None'}))})"
+        elif isinstance(node, nodes.Name) and node.name not in allowed:
+            reason = f"未知名称 {node.name!r}(可用:{', '.join(sorted(allowed - _LITERALS))})"
         if reason:
-            raise ChecklistError(f"{where}: 表达式 {source!r} 不安全或无效:{reason}")
+            raise error(f"{where}: 表达式 {source!r} 不安全或无效:{reason}")

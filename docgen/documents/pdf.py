@@ -23,7 +23,7 @@ from pathlib import Path
 from docgen.core.atomic import atomic_output
 from docgen.core.errors import ConversionError
 
-__all__ = ["CHUNK", "find_soffice", "convert_to_pdf", "merge_pdfs"]
+__all__ = ["CHUNK", "FONTS_CONF", "find_soffice", "convert_to_pdf", "merge_pdfs", "soffice_environment"]
 
 CHUNK = 200
 _INSTALL_HINT = (
@@ -65,9 +65,27 @@ def find_soffice() -> str:
     raise ConversionError(_INSTALL_HINT)
 
 
+#: docgen's fontconfig file: 宋体/仿宋 -> a serif SC face, 黑体 -> a sans SC face (Linux only).
+FONTS_CONF = Path(__file__).resolve().parents[1] / "data" / "fonts.conf"
+
+
+def soffice_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """Return the environment LibreOffice runs in: ``base`` (default ``os.environ``) plus, on
+    Linux and the BSDs, ``FONTCONFIG_FILE`` naming docgen's substitution file, which includes
+    the system's own configuration. A ``FONTCONFIG_FILE`` the user set is kept as it is.
+    """
+    env = dict(os.environ if base is None else base)
+    if os.name == "posix" and sys.platform != "darwin" and "FONTCONFIG_FILE" not in env and FONTS_CONF.is_file():
+        env["FONTCONFIG_FILE"] = str(FONTS_CONF)
+    return env
+
+
 def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
-    """Run soffice in its own process group so a timeout kills it and its children."""
-    kwargs: dict = {}
+    """Run soffice in its own process group so a timeout kills it and its children.
+
+    Fonts: see ``soffice_environment`` (Chinese documents name Windows faces Linux lacks).
+    """
+    kwargs: dict = {"env": soffice_environment()}
     if os.name == "posix":
         kwargs["start_new_session"] = True
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

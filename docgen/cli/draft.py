@@ -1,0 +1,71 @@
+"""Command ``docgen draft``: the annexes of 篇十三 from a bundle's ``bundle.yaml`` (DESIGN §10)."""
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+import click
+
+from docgen.cli.common import dump_json, emit, handle_errors
+from docgen.documents.draft import ANNEX_NUMERALS, BANK_TEMPLATE, DRAFTED, DraftResult, draft_annexes
+
+
+def format_text(result: DraftResult) -> str:
+    """Return the people-facing summary: one line per annex, then each missing key and what to put there."""
+    lines = []
+    for entry in result.annexes:
+        label = f"{ANNEX_NUMERALS.get(entry.annex, entry.annex)} {entry.title}"
+        if entry.status == DRAFTED:
+            lines.append(f"{label}:已起草 {entry.path}(编号 {entry.serial})")
+            if entry.pdf:
+                lines.append(f"    PDF:{entry.pdf}")
+        elif entry.status == BANK_TEMPLATE:
+            lines.append(f"{label}:本行自有合同,请用 --template 我行协议书.docx 起草(字段见 docgen templates show "
+                         f"{entry.template})")
+        else:
+            lines.append(f"{label}:缺少数据,未起草;请在 bundle.yaml 中填写:")
+            lines += [f"    {key}:{entry.hints.get(key, '')}" for key in entry.missing]
+    drafted = sum(1 for a in result.annexes if a.status == DRAFTED)
+    lines.append(f"共 {len(result.annexes)} 份:已起草 {drafted} 份,未起草 {len(result.annexes) - drafted} 份。")
+    return "\n".join(lines) + "\n"
+
+
+@click.command("draft")
+@click.argument("bundle", type=click.Path(exists=True, path_type=Path))
+@click.option("--annex", "annexes", type=click.IntRange(1, 11), multiple=True, metavar="N",
+              help="Annex number 1-11 (附件N); repeat for several. Default: every annex the check reports missing.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the drafted files (default: the bundle's stage folder of each annex).")
+@click.option("--pdf", is_flag=True, help="Also write a PDF beside each .docx (LibreOffice).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--template", "template_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The bank's own 资金封闭运作管理协议书 (附件六) .docx, filled with the same data.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date the check uses to decide what is missing (default: today).")
+@click.option("--register", "register_path", envvar="DOCGEN_REGISTER", type=click.Path(dir_okay=False),
+              help="Serial-number register (default: $DOCGEN_REGISTER or the per-user register).")
+@handle_errors
+def draft_command(bundle: Path, annexes: tuple[int, ...], out_dir: Path | None, pdf: bool, fmt: str,
+                  template_file: Path | None, as_of: _dt.datetime | None, register_path: str | None) -> None:
+    """Draft the annexes of 篇十三 (附件一 … 附件十一) from BUNDLE's bundle.yaml.
+
+    An annex whose data is missing is not written; the output names each missing bundle.yaml
+    key and what to put there. Drafted files are named after their checklist item, so
+    `docgen check` finds them (reported unattested until signed and sealed).
+    Exit 0 when every requested annex was drafted, 1 when some lack data, 2 when it could not run.
+
+    \b
+    Examples:
+      docgen draft examples/bundle --annex 2 --annex 4 --out 起草/
+      docgen draft 客户资料/ --pdf
+      docgen draft 客户资料/ --annex 6 --template 我行资金封闭运作管理协议书.docx
+    """
+    result = draft_annexes(bundle, annexes=list(annexes) or None, out_dir=out_dir, pdf=pdf,
+                           template_file=template_file, register_path=register_path,
+                           as_of=as_of.date() if as_of else None)
+    emit(dump_json(result.to_dict()) if fmt == "json" else format_text(result), None)
+    if not result.complete:
+        raise click.exceptions.Exit(1)
+
+
+COMMANDS: list[click.Command] = [draft_command]
