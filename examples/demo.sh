@@ -22,10 +22,11 @@ run "$DOCGEN" check examples/bundle --as-of $AS_OF --format docx -o "$OUT/资料
 run "$DOCGEN" check examples/bundle --as-of $AS_OF --format json -o "$OUT/check.json"
 run "$DOCGEN" check examples/bundle --as-of $AS_OF --format markdown -o "$OUT/check.md"
 
-step "2. 起草附件 Draft the annexes from example data" docgen render NAME --data examples/templates/NAME.yaml
-for name in shareholder-resolution commitment-letter irrevocable-commitment demand-letter; do
-    run "$DOCGEN" render "$name" --data "examples/templates/$name.yaml" -o "$OUT/annexes/$name.docx"
-done
+step "2. 起草附件 Draft the annexes of 篇十三 from bundle.yaml" docgen draft examples/bundle --annex 1 … --annex 11
+# 附件六 is the bank's own contract (drafted only with --template), so this step exits 1 by design.
+run "$DOCGEN" draft examples/bundle --annex 1 --annex 2 --annex 3 --annex 4 --annex 5 --annex 6 --annex 7 \
+    --annex 8 --annex 9 --annex 10 --annex 11 --out "$OUT/annexes" ${PDF[@]+"${PDF[@]}"}
+run "$DOCGEN" render demand-letter --data examples/templates/demand-letter.yaml -o "$OUT/annexes/demand-letter.docx"
 
 step "3. 批量催收函 Batch demand letters from Excel" docgen batch demand-letter --rows examples/templates/demand-letters.xlsx
 run "$DOCGEN" batch demand-letter --rows examples/templates/demand-letters.xlsx --out "$OUT/letters" \

@@ -60,7 +60,7 @@ def _list(label: str, item: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 def _person(label: str) -> dict[str, Any]:
     """A natural person identified in full (contractual documents carry full ID numbers)."""
-    return _dict(label, {"name": _labelled(_NAME, "姓名"), "id_number": _labelled(_ID, "居民身份证号(18 位)")})
+    return _dict(label, {"name": _labelled(_TEXT, "姓名"), "id_number": _labelled(_ID, "居民身份证号(18 位)")})
 
 
 def _account(label: str) -> dict[str, Any]:
@@ -81,7 +81,7 @@ SCHEMA: dict[str, Any] = {
         "branch": _labelled(_TEXT, "经办支行全称"),
         "address": _labelled(_TEXT, "经办支行地址"),
         "witnesses": {"type": "list", "schema": {"type": "string", "coerce": "strip", "empty": False},
-                      "minlength": 2, "nullable": True,
+                      "nullable": True,
                       "meta": {"label": "两名见证签字盖章的本行工作人员姓名,如 [王晓明, 陈静]"}},
     }),
     "borrower": _dict("借款人", {
@@ -138,7 +138,7 @@ SCHEMA: dict[str, Any] = {
                   "valuesrules": {"type": "string", "allowed": list(VOTES)},
                   "meta": {"label": "每位股东的表决意见(同意/反对/弃权),如 {李文涛: 同意}"}},
         "agent": _dict("股东会授权办理借款的经办人", {
-            "name": _labelled(_NAME, "姓名"),
+            "name": _labelled(_TEXT, "姓名"),
             "id_number": _labelled(_ID, "居民身份证号(18 位)"),
             "position": _labelled(_TEXT, "职务,如 财务负责人"),
         }),
@@ -149,7 +149,7 @@ SCHEMA: dict[str, Any] = {
         "role": {**_TEXT, "meta": {"label": "身份,如 法定代表人、授权经办人、财务负责人"}},
     }, nullable=True),
     "actual_controller": _dict("实际控制人", {
-        "name": _labelled(_NAME, "姓名或名称"),
+        "name": _labelled(_TEXT, "姓名或名称"),
         "id_number": _labelled(_ID, "居民身份证号(自然人)"),
         "uscc": _labelled(_USCC, "统一社会信用代码(法人)"),
     }),

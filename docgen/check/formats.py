@@ -269,25 +269,42 @@ def _annex_label(annex: str, lang: str) -> str:
     """Return ``附件四`` as is in Chinese and as ``Annex 4`` in English (cn2an reads the numeral)."""
     if lang != "en" or not annex.startswith("附件"):
         return annex
+    number = _annex_number(annex)
+    return f"Annex {number}" if number is not None else annex
+
+
+def _annex_number(annex: str) -> int | None:
+    """Return 4 for ``附件四`` (cn2an reads the numeral), None for anything else."""
+    if not annex.startswith("附件"):
+        return None
     try:
         import cn2an
 
-        return f"Annex {int(cn2an.cn2an(annex[2:], 'smart'))}"
+        return int(cn2an.cn2an(annex[2:], "smart"))
     except (ValueError, TypeError):
-        return annex
+        return None
 
 
 def draftable_entries(report: Mapping[str, Any], lang: str = "zh") -> list[tuple[str, str]]:
     """Return ``(label, command)`` pairs for the report's ``draftable`` annexes
-    (``{id, annex, template, title}`` each): ``("附件四 承诺函", "docgen render commitment-letter …")``.
+    (``{id, annex, template, title}`` each): ``("附件四 承诺函", "docgen draft BUNDLE --annex 4")``.
+
+    An annex is drafted from the bundle's own bundle.yaml; a template that is no annex keeps
+    the ``docgen render NAME …`` form (its data comes from elsewhere).
     """
+    import shlex
+
+    bundle = str(report.get("bundle") or "BUNDLE")
+    if re.search(r"[\s'\"$`\\!*?&;|<>()\[\]{}#~]", bundle):  # shlex would also quote plain Chinese
+        bundle = shlex.quote(bundle)
     entries: list[tuple[str, str]] = []
     for entry in report.get("draftable") or []:
         template = str(entry.get("template") or entry.get("id") or "")
         annex = entry.get("annex")
         annex_text = _annex_label(annex, lang) if annex else ""
         label = " ".join(p for p in (annex_text, _title(entry.get("title"), lang)) if p) or template
-        entries.append((label, f"docgen render {template} …"))
+        number = _annex_number(annex) if annex else None
+        entries.append((label, f"docgen draft {bundle} --annex {number}" if number else f"docgen render {template} …"))
     return entries
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.core.atomic import write_text_atomic
+from docgen.check.bundledata import SCHEMA as BUNDLE_SCHEMA
 from docgen.check.checklist import Checklist, load_checklist
 from docgen.core.errors import InputError, OutputExistsError
 
@@ -50,6 +51,69 @@ def _dated_items(checklist: Checklist, rule: str) -> list[str]:
     return [item.id for item in checklist.items.values() if item.rules_of(rule)]
 
 
+#: Example entries shown (commented) under the list keys the annexes need.
+_LIST_EXAMPLES = {
+    "collateral": "- 某某花园一期项目国有建设用地使用权（浙（2022）杭州市不动产权第0123456号）",
+    "witnesses": "- 王晓明",
+    "authorised_signatories": "- {name: 张三, id_number: 330106198403152137, role: 法定代表人}",
+    "related_parties": "- {name: 某某物业服务有限公司, uscc: 91330106321456789L, relation: 控股股东控制的其他企业}",
+    "drawdowns": "- {amount: 26000000, date: 2026-12-01, purpose: 支付主体结构工程款, "
+                 "payee: {name: 收款人户名, account: '201000456789012', bank: 收款人开户行}}",
+}
+
+
+def _label(rule: dict[str, Any]) -> str:
+    meta = rule.get("meta")
+    return str(meta.get("label", "")) if isinstance(meta, dict) else ""
+
+
+def schema_lines(section: str, *, skip: tuple[str, ...] = (), indent: int = 0) -> list[str]:
+    """Return blank, commented bundle.yaml lines for ``section`` of the bundle schema (its keys
+    and, below a mapping, its sub-keys), each commented with the schema's label; list keys are
+    written empty (``[]``) with an example entry commented below. ``skip`` leaves out keys the
+    caller writes by hand.
+    """
+    rule = BUNDLE_SCHEMA[section]
+    pad = "  " * indent
+
+    def line(text: str, comment: str) -> str:
+        return f"{text:<32}# {comment}" if comment else text
+
+    def walk(key: str, rule: dict[str, Any], depth: int) -> list[str]:
+        lead = pad + "  " * depth
+        if rule.get("type") == "dict" and isinstance(rule.get("schema"), dict):
+            out = [line(f"{lead}{key}:", _label(rule))]
+            for sub, sub_rule in rule["schema"].items():
+                out += walk(sub, sub_rule, depth + 1)
+            return out
+        if rule.get("type") == "list":
+            out = [line(f"{lead}{key}: []", _label(rule) + ";按下例逐项填写")]
+            if key in _LIST_EXAMPLES:
+                out.append(f"{lead}#   {_LIST_EXAMPLES[key]}")
+            return out
+        return [line(f"{lead}{key}:", _label(rule))]
+
+    if rule.get("type") == "dict":
+        out = []
+        for sub, sub_rule in rule["schema"].items():
+            if sub not in skip:
+                out += walk(sub, sub_rule, 0)
+        return out
+    return walk(section, rule, 0)
+
+
+def _annex_sections() -> str:
+    """The keys only ``docgen draft`` needs, blank and commented (empty values validate)."""
+    lines = ["# ---- 起草附件(docgen draft)所需的数据:检查资料清单时可不填,起草附件前填写 ----", ""]
+    for section in ("bank", "meeting", "actual_controller"):
+        lines += [f"{section}:".ljust(32) + f"# {_label(BUNDLE_SCHEMA[section])}"]
+        lines += schema_lines(section, indent=1)
+        lines.append("")
+    for section in ("authorised_signatories", "related_parties", "drawdowns"):
+        lines += schema_lines(section) + [""]
+    return "\n".join(lines)
+
+
 def bundle_yaml_text(checklist: Checklist) -> str:
     """Return the commented ``bundle.yaml`` scaffold for ``checklist`` (every DESIGN §3 key, empty)."""
     stage_lines = "\n".join(_stage_lines(checklist))
@@ -57,6 +121,9 @@ def bundle_yaml_text(checklist: Checklist) -> str:
     attested = "\n".join(f"#   {item_id}: {{signed: true, sealed: true, by: 复核人姓名, date: 2026-11-20}}"
                          f"   # {title}:{need}" for item_id, title, need in _attested_items(checklist))
     stale = ", ".join(_dated_items(checklist, "max-age")) or "—"
+    loan_more = "\n".join(schema_lines("loan", skip=("amount", "term_months"), indent=1))
+    contractor_more = "\n".join(schema_lines("contractor", skip=("name", "uscc"), indent=1))
+    annex_sections = _annex_sections()
     pairs = ", ".join(_dated_items(checklist, "original-and-copy")) or "—"
     return f"""\
 # bundle.yaml:客户资料包的申请数据,供 docgen check 校验并用于规则判断。
@@ -97,10 +164,14 @@ project:                        # 开发项目
 loan:                           # 申请的贷款
   amount:                       # 贷款金额(元)
   term_months:                  # 贷款期限(月)
+{loan_more}
 
 contractor:                     # 施工单位(出具不可撤销承诺函)
   name:                         # 施工单位全称
   uscc:                         # 施工单位的统一社会信用代码
+{contractor_more}
+
+{annex_sections}
 
 documents: {{}}                    # 可选:按清单项目 id 写明文件和事实,例如:
 #   business-license: {{files: [{checklist.stages[0].folder if checklist.stages else ''}/营业执照.pdf], expires: 2041-04-07}}

@@ -20,8 +20,8 @@ def format_text(result: DraftResult) -> str:
             if entry.pdf:
                 lines.append(f"    PDF:{entry.pdf}")
         elif entry.status == BANK_TEMPLATE:
-            lines.append(f"{label}:本行自有合同,请用 --template 我行协议书.docx 起草(字段见 docgen templates show "
-                         f"{entry.template})")
+            lines.append(f"{label}:本行自有合同,请用 --template 我行协议书.docx 起草(先用 docgen templates lint "
+                         f"我行协议书.docx --schema {entry.template} 核对字段)")
         else:
             lines.append(f"{label}:缺少数据,未起草;请在 bundle.yaml 中填写:")
             lines += [f"    {key}:{entry.hints.get(key, '')}" for key in entry.missing]

@@ -209,17 +209,25 @@ class DocgenValidator(cerberus.Validator):
     def _normalize_coerce_strip(self, value: Any) -> Any:
         return value.strip() if isinstance(value, str) else value
 
+    # A null reaches check_with (cerberus' nullable does not skip it): a blank that the schema
+    # allows to be null is not a wrong number.
     def _check_with_uscc(self, field: str, value: Any) -> None:
+        if value is None:
+            return
         problem = check_uscc(str(value))
         if problem:
             self._error(field, problem)
 
     def _check_with_resident_id(self, field: str, value: Any) -> None:
+        if value is None:
+            return
         problem = check_resident_id(str(value))
         if problem:
             self._error(field, problem)
 
     def _check_with_uscc_or_resident_id(self, field: str, value: Any) -> None:
+        if value is None:
+            return
         text = str(value).strip()
         # An all-digit USCC exists, so the shape alone cannot tell the two apart: accept either.
         if check_uscc(text) and check_resident_id(text):

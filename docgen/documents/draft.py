@@ -40,7 +40,7 @@ from docgen.core.errors import InputError, TemplateError
 from docgen.documents.register import allocate_serial, record_issued
 from docgen.documents.template import Template, load_template
 
-__all__ = ["ANNEX_NUMERALS", "AnnexDraft", "DraftResult", "FieldMap", "annex_templates", "draft_annexes"]
+__all__ = ["ANNEX_NUMERALS", "AnnexDraft", "DraftResult", "FieldMap", "annex_data", "annex_templates", "draft_annexes"]
 
 #: 附件一 … 附件十一 as the checklist writes them, by number.
 ANNEX_NUMERALS = {n: f"附件{c}" for n, c in enumerate("一二三四五六七八九十", start=1)} | {11: "附件十一"}
@@ -359,6 +359,36 @@ def _hint(key: str, data: BundleData) -> str:
     return key_label(key) or "请在 bundle.yaml 中填写"
 
 
+def annex_data(bundle: str | os.PathLike[str], annex: int) -> list[tuple[dict[str, Any], list[str]]]:
+    """Return, for each document of ``annex``, the template data mapped from ``bundle``'s
+    bundle.yaml and the bundle.yaml keys still missing (what ``docgen render`` would need).
+
+    Raises ``InputError`` for an annex number without a template, and what ``read_bundle_data`` raises.
+    """
+    shipped = annex_templates()
+    if annex not in shipped:
+        raise InputError(f"没有附件 {annex} 的模板")
+    checklist, data = read_bundle_data(bundle)
+    context = _context(checklist, data)
+    return [shipped[annex].fieldmap.build(c, a)[:2] for c, a in _documents(shipped[annex], context)]
+
+
+def _context(checklist: Checklist, data: BundleData) -> dict[str, Any]:
+    context: dict[str, Any] = {k: v for k, v in data.data.items() if k in BUNDLE_SCHEMA}
+    context["witnessed"] = witnessed(checklist, data)
+    return context
+
+
+def _documents(spec: AnnexTemplate, context: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, str]]]:
+    """``(context, aliases)`` per document: one, or one per entry of the template's ``each:`` list."""
+    entries = spec.fieldmap.entries(context)
+    if entries is None:
+        return [(context, dict(_ALIASES))]
+    base = spec.fieldmap.each.paths[0] if spec.fieldmap.each and spec.fieldmap.each.paths else "?"
+    return [({**context, "drawdown": e, "number": i + 1}, {**_ALIASES, "drawdown": f"{base}[{i}]"})
+            for i, e in enumerate(entries)]
+
+
 def draft_annexes(
     bundle: str | os.PathLike[str],
     *,
@@ -398,8 +428,7 @@ def draft_annexes(
     if out_dir is None and not root.is_dir():
         raise InputError(f"{bundle}: 资料包是 zip 文件,请用 --out 指定起草文件的输出文件夹")
 
-    context: dict[str, Any] = {k: v for k, v in data.data.items() if k in BUNDLE_SCHEMA}
-    context["witnessed"] = witnessed(checklist, data)
+    context = _context(checklist, data)
     result = DraftResult(bundle=str(bundle))
     written: list[Path] = []
     for number in wanted:
@@ -410,18 +439,12 @@ def draft_annexes(
             continue
         template = (load_template(spec.name, path=template_file, meta=spec.meta_path)
                     if spec.bank_template else load_template(spec.name))
-        entries = spec.fieldmap.entries(context)
-        if entries is None:
-            docs = [(context, dict(_ALIASES))]
-        elif not entries:
+        docs = _documents(spec, context)
+        if not docs:
             each = spec.fieldmap.each.paths[0] if spec.fieldmap.each and spec.fieldmap.each.paths else "?"
             result.annexes.append(AnnexDraft(number, spec.name, spec.title, MISSING_DATA, missing=[each],
                                              hints={each: _hint(each, data)}))
             continue
-        else:
-            base = spec.fieldmap.each.paths[0]  # type: ignore[union-attr]
-            docs = [({**context, "drawdown": e, "number": i + 1}, {**_ALIASES, "drawdown": f"{base}[{i}]"})
-                    for i, e in enumerate(entries)]
         for doc_context, aliases in docs:
             drafted = _draft_one(number, spec, template, doc_context, aliases, data, target, register_path)
             result.annexes.append(drafted)

@@ -17,6 +17,8 @@ Codes (stable):
 - ``east-asian-font`` (warning for document defaults and styles, info for runs): a font is set
   without ``w:eastAsia``, so Chinese text falls back to whatever face the machine picks.
 - ``east-asian-lang`` (warning): the document defaults do not declare ``w:lang w:eastAsia="zh-CN"``.
+- ``ascii-punctuation`` (warning): ASCII ``, : ; ( )`` beside Chinese text, where GB/T 15834 wants
+  the full-width ``，：；（）`` (a tag counts as Chinese text: ``编号:{{ serial }}`` is flagged).
 
 A location reads ``word/document.xml 第12段`` or ``word/document.xml 表格2 第3行 第1列``, and
 the message quotes a snippet of the paragraph.
@@ -37,6 +39,7 @@ from lxml import etree
 
 from docgen.core import cnformat
 from docgen.core.errors import TemplateError
+from docgen.core.typography import FULL_WIDTH, ascii_punctuation
 from docgen.documents.engine import jinja_environment, patched_sources
 from docgen.documents.template import Template
 
@@ -165,6 +168,23 @@ def _blocks(paras: list[_Para]) -> list[LintProblem]:
 def _first_use(paras: list[_Para], name: str) -> _Para | None:
     pattern = re.compile(r"\{[{%][^}%]*\b" + re.escape(name) + r"\b")
     return next((p for p in paras if pattern.search(p.text)), None)
+
+
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
+
+
+def _punctuation_problems(paras: list[_Para]) -> list[LintProblem]:
+    """One ``ascii-punctuation`` warning per paragraph with ASCII marks beside Chinese text."""
+    problems = []
+    for para in paras:
+        # A value printed by a tag is Chinese text; the tag's own syntax is not text at all.
+        text = _TAG.sub("〇", para.text)
+        marks = ascii_punctuation(text)
+        if marks:
+            shown = "、".join(f"{m}→{FULL_WIDTH[m]}" for m in dict.fromkeys(m for _, m in marks))
+            problems.append(LintProblem("ascii-punctuation", "warning", para.location,
+                                        f"中文中使用了半角标点({shown}),应使用全角标点(GB/T 15834): {_snippet(para.text)}"))
+    return problems
 
 
 def _font_problems(members: dict[str, bytes], parts: dict[str, list[_Para]]) -> list[LintProblem]:
@@ -296,6 +316,8 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
                     "unused-variable", "warning", "word/document.xml",
                     f"必填字段 {name} 在文档中没有使用(被删掉了?)"))
 
+    for paras in paras_by_part.values():
+        report.problems.extend(_punctuation_problems(paras))
     report.problems.extend(_font_problems(members, paras_by_part))
     return report
 

@@ -89,7 +89,9 @@ def rule_votes(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
     if ratio < threshold:
         pct = float(ratio * 100)
         need = float(threshold * 100)
-        return [(params["items"], f"同意票所代表的表决权为{pct:.2f}%,未达到{need:.2f}%({params.get('threshold', '2/3')}),决议不能通过")]
+        basis = params.get("basis") or "规定的表决比例"
+        return [(params["items"], f"同意票所代表的表决权为{pct:.2f}%,未达到{basis}的{need:.2f}%"
+                                  f"({params.get('threshold', '2/3')}),不能据此决议办理")]
     return []
 
 

@@ -154,3 +154,48 @@ def test_alias_bombs_are_one_finding_not_a_hang(text) -> None:
 def test_a_few_aliases_are_fine() -> None:
     result = _load(b"borrower: &b {name: \xe5\x8d\x8e\xe5\xae\x89}\ncontractor: *b\n")
     assert result.findings == [] and result.section("contractor")["name"] == "华安"
+
+
+def test_annex_keys_are_validated_and_normalized() -> None:
+    data = good_data()
+    data["loan"].update(contract_no=" 钱农商固借字2026第0045号 ", rate="4.35", contract_date="2026-11-20",
+                        collateral=["在建工程"], supervised_account={"name": "华安", "number": "2010 0034 5678", "bank": "西湖支行"})
+    data["meeting"] = {"date": "2026-11-18", "votes": {"杭州某投资有限公司": "同意", "李四": "弃权"},
+                       "agent": {"name": "王丽", "id_number": ID_LEGAL_REP}}
+    data["drawdowns"] = [{"amount": "1,000,000", "date": "2026-12-01", "purpose": "工程款",
+                          "payee": {"name": "某建设公司", "account": "201000456789012", "bank": "某银行"}}]
+    result = _load(data)
+    assert result.findings == [], [f.params for f in result.findings]
+    assert result.section("loan")["contract_no"] == "钱农商固借字2026第0045号"
+    assert result.section("loan")["rate"] == Decimal("4.35")
+    assert result.section("loan")["contract_date"] == dt.date(2026, 11, 20)
+    assert result.data["drawdowns"][0]["amount"] == Decimal(1000000)
+
+
+def test_annex_key_problems_name_the_key() -> None:
+    data = good_data()
+    data["meeting"] = {"votes": {"杭州某投资有限公司": "赞成", "陌生人": "同意"}}
+    data["loan"]["supervised_account"] = {"number": "账号见附件"}
+    data["drawdowns"] = [{"amount": 0, "date": "2026-12-01", "purpose": "工程款", "payee": {"name": "某公司"}}]
+    fields = _fields(_load(data))
+    assert "不允许的取值" in fields["meeting.votes.杭州某投资有限公司"]
+    assert "loan.supervised_account.number" in fields
+    assert "最小值" in fields["drawdowns[0].amount"]
+
+
+def test_votes_must_name_every_shareholder_and_no_one_else() -> None:
+    data = good_data()
+    data["meeting"] = {"votes": {"杭州某投资有限公司": "同意", "陌生人": "同意"}}
+    fields = _fields(_load(data))
+    assert fields["meeting.votes"] in ("陌生人 不是 shareholders 中的股东", "缺少股东 李四 的表决意见(同意/反对/弃权)")
+    messages = [f.params["detail"] for f in _load(data).findings]
+    assert "陌生人 不是 shareholders 中的股东" in messages and "缺少股东 李四 的表决意见(同意/反对/弃权)" in messages
+
+
+def test_every_key_says_what_to_put_there() -> None:
+    from docgen.check.bundledata import key_label
+
+    assert key_label("loan.contract_no").startswith("固定资产借款合同编号")
+    assert key_label("drawdowns[3].payee.account") == "收款人账号"
+    assert key_label("meeting.agent.id_number") == "居民身份证号(18 位)"
+    assert key_label("no.such.key") == ""

@@ -259,6 +259,10 @@ def test_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_every_template_an_item_names_is_shipped() -> None:
     from docgen.core.resources import templates_dir
 
-    named = {i.template for i in load_checklist().items.values() if i.template}
-    assert named == {"shareholder-resolution", "irrevocable-commitment", "commitment-letter"}
-    assert all((templates_dir() / f"{t}.docx").is_file() and (templates_dir() / f"{t}.yaml").is_file() for t in named)
+    items = [i for i in load_checklist().items.values() if i.template]
+    # every annex of 篇十三 has a template; 附件六 is the bank's own contract (its .yaml only: the bank
+    # supplies the .docx with `docgen draft --template`)
+    assert sorted(i.annex for i in items) == sorted([f"附件{n}" for n in "一二三四五六七八九十"] + ["附件十一"])
+    for item in items:
+        assert (templates_dir() / f"{item.template}.yaml").is_file()
+        assert (templates_dir() / f"{item.template}.docx").is_file() == (item.annex != "附件六")

@@ -87,14 +87,14 @@ def test_summary_line_exact_in_both_languages():
 
 
 def test_draftable_entries_label_and_command():
-    report = {"draftable": [{"id": "commitment-letter", "annex": "附件四", "template": "commitment-letter",
+    report = {"bundle": "客户资料/华安 置业", "draftable": [{"id": "commitment-letter", "annex": "附件四", "template": "commitment-letter",
                              "title": {"zh": "承诺函", "en": "Commitment letter"}},
                             {"id": "x", "annex": None, "template": "npl-report", "title": {"zh": "", "en": ""}}]}
     assert draftable_entries(report, "zh") == [
-        ("附件四 承诺函", "docgen render commitment-letter …"),
-        ("npl-report", "docgen render npl-report …"),
+        ("附件四 承诺函", "docgen draft '客户资料/华安 置业' --annex 4"),  # quoted for the shell
+        ("npl-report", "docgen render npl-report …"),  # not an annex: its data is not in bundle.yaml
     ]
-    assert draftable_entries(report, "en")[0] == ("Annex 4 Commitment letter", "docgen render commitment-letter …")
+    assert draftable_entries(report, "en")[0] == ("Annex 4 Commitment letter", "docgen draft '客户资料/华安 置业' --annex 4")
 
 
 # ---- text -------------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def test_text_table_aligns_cjk_columns_and_ends_in_summary():
     assert [row.split()[0] for row in table[1:]] == ["✓", "○", "✗", "!"]
     assert "13:缺少项目总平图" in text
     assert "bundle.yaml 字段 borrower.uscc:校验位不正确(bundle.yaml)" in text
-    assert "可立即起草的附件:附件四 承诺函(docgen render commitment-letter …)" in text
+    assert "可立即起草的附件:附件四 承诺函(docgen draft 客户/华安 --annex 4)" in text
     assert "借款人:华安置业发展有限公司" in text
 
 
@@ -148,7 +148,7 @@ def test_markdown_headings_tables_findings_summary():
     assert "| ✗ | 13 | 项目总平图 | — |" in md
     assert "| ! | B3 | 企业基本信息信用报告 | 银行/征信\\|报告.pdf |" in md  # pipe escaped
     assert "- ! B3:企业基本信息信用报告已过时" in md
-    assert "- 附件四 承诺函: `docgen render commitment-letter …`" in md
+    assert "- 附件四 承诺函: `docgen draft 客户/华安 --annex 4`" in md
     assert "**不完整:2 个阶段,5 项,缺失 1,无效 1,警告 1**" in md
 
 

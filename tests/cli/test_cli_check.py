@@ -43,7 +43,7 @@ def test_example_text_exits_1_with_summary_line():
     result = run("check", EXAMPLE, "--as-of", EXAMPLE_AS_OF)
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == SUMMARY_ZH
-    assert "可立即起草的附件:附件四 承诺函(docgen render commitment-letter …)" in result.output
+    assert f"可立即起草的附件:附件四 承诺函(docgen draft {EXAMPLE} --annex 4)" in result.output
     assert "\x1b[" not in result.output  # not a TTY: no colour
 
 
@@ -59,7 +59,7 @@ def test_english_output():
     assert result.output.splitlines()[-1] == SUMMARY_EN
     assert "Stage 2/3  Documents before signing the loan and mortgage contracts (pre-contract)  incomplete" \
         in result.output
-    assert "Annexes that can be drafted now: Annex 4 Commitment letter (docgen render commitment-letter …)" \
+    assert f"Annexes that can be drafted now: Annex 4 Commitment letter (docgen draft {EXAMPLE} --annex 4)" \
         in result.output
 
 

@@ -162,8 +162,15 @@ def test_lint_command_exit_codes_and_json(runner, tmp_path):
     assert {p["code"] for p in data["problems"]} >= {"broken-tag"}
     text = run(runner, "templates", "lint", str(path), "--schema", "demand-letter")
     assert text.exit_code == 1 and "错误 [broken-tag] word/document.xml 第1段" in text.output
-    clean = run(runner, "templates", "lint", str(Path(__file__).resolve().parents[2] / "templates" / "demand-letter.docx"))
+    clean = run(runner, "templates", "lint", str(Path(__file__).resolve().parents[2] / "templates" / "commitment-letter.docx"))
     assert clean.exit_code == 0 and "0 个错误, 0 个警告" in clean.output
+    # warnings (here ASCII punctuation in Chinese text) leave the template usable: exit 0
+    doc = new_document()
+    add_body(doc, "借款人:{{ borrower }},请于三日内还款。")
+    doc.save(path)
+    warned = run(runner, "templates", "lint", str(path), "--format", "json")
+    assert warned.exit_code == 0
+    assert [p["code"] for p in json.loads(warned.output)["problems"]] == ["ascii-punctuation"]
 
 
 def test_lint_not_a_docx_exits_2(runner, tmp_path):

@@ -93,7 +93,7 @@ def test_every_template_converts_to_pdf_with_borrower_and_amount_in_words(tmp_pa
     expected = {
         "demand-letter": ("杭州临平明远五金制品有限公司", "人民币壹拾叁万贰仟壹佰元整"),
         "commitment-letter": ("华安置业发展有限公司", "人民币壹亿元整"),
-        "irrevocable-commitment": ("浙江广厦建设集团有限公司", "人民币壹亿捌仟陆佰伍拾万元整"),
+        "irrevocable-commitment": ("浙江宏建建设集团有限公司", "人民币壹亿捌仟陆佰伍拾万元整"),
         "shareholder-resolution": ("华安置业发展有限公司", "人民币壹亿元整"),
     }
     sources = []

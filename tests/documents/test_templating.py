@@ -93,15 +93,23 @@ def test_demand_letter_without_guarantors_drops_the_copy_line():
 
 def test_shareholder_resolution_has_a_row_per_shareholder():
     template = load_template("shareholder-resolution")
-    data = example("shareholder-resolution")
+    data = _three_holders(example("shareholder-resolution"))
     data["shareholders"].append({"name": "赵六", "id_number": "330106198811033524", "share": 0, "vote": "弃权"})
     text = all_text(template.render(template.prepare(data)))
-    assert "1 | 杭州恒远投资有限公司 | 913301********345H | 60% | 同意" in text
-    assert "3 | 王五 | 110105********1437 | 10% | 反对" in text
-    assert "4 | 赵六 | 330106********3524 | 0% | 弃权" in text
+    # a contractual document: the bank's copy identifies every signer in full
+    assert "1 | 杭州华安投资集团有限公司 | 91330106147023960D | 60% | 同意" in text
+    assert "3 | 王五 | 110105198009211437 | 10% | 反对" in text
+    assert "4 | 赵六 | 330106198811033524 | 0% | 弃权" in text
     assert "赵六 |  | 2026年11月18日" in text  # the signature line
     assert "同意的股东代表90%的表决权" in text
     assert "人民币壹亿元整" in text and "授 权 书" in text
+
+
+def _three_holders(data: dict) -> dict:
+    """The example resolution with a third shareholder, 王五, who votes against (90 % in favour)."""
+    data["shareholders"][1]["share"] = 30
+    data["shareholders"].append({"name": "王五", "id_number": "110105198009211437", "share": 10, "vote": "反对"})
+    return data
 
 
 @pytest.mark.parametrize("name", ["commitment-letter", "irrevocable-commitment"])
@@ -110,9 +118,9 @@ def test_annex_letters_render_example(name):
     context = template.prepare(example(name))
     text = all_text(template.render(context))
     assert "华安置业发展有限公司" in text
-    assert "杭州临平农村商业银行股份有限公司:" in text
+    assert "浙江钱塘农村商业银行股份有限公司：" in text
     assert template.title.replace(" ", "") in text.replace(" ", "")
-    assert "二〇二六年十一月二十日" in text
+    assert "2026年11月20日" in text and "二〇二六" not in text  # one date style per document
 
 
 @pytest.mark.parametrize("name", ["demand-letter", "commitment-letter", "irrevocable-commitment", "shareholder-resolution"])
@@ -237,7 +245,7 @@ def test_pay_by_must_follow_the_letter_date():
 
 def test_shares_must_sum_to_100():
     template = load_template("shareholder-resolution")
-    data = example("shareholder-resolution")
+    data = _three_holders(example("shareholder-resolution"))
     data["shareholders"][2]["share"] = 5
     _, problems = template.check(data)
     assert [p.path for p in problems] == ["shareholders"]
@@ -250,11 +258,13 @@ def test_votes_must_reach_two_thirds():
     data["shareholders"][1]["vote"] = "反对"  # 60 % in favour < 2/3
     _, problems = template.check(data)
     assert len(problems) == 1 and "60.00%" in problems[0].message and "66.67%" in problems[0].message
+    # two thirds is the bank's requirement, not company law's (a majority, 《公司法》第六十六条)
+    assert "贷款银行要求" in problems[0].message
 
 
 def test_two_thirds_is_compared_exactly():
     template = load_template("shareholder-resolution")
-    data = example("shareholder-resolution")
+    data = _three_holders(example("shareholder-resolution"))
     for shares, ok in (((60, "6.67", "33.33"), True), ((60, "6.66", "33.34"), False)):
         for holder, share in zip(data["shareholders"], shares):
             holder["share"] = share

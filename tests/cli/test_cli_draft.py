@@ -1,0 +1,64 @@
+"""``docgen draft`` through click's CliRunner: exit codes, the text and JSON outputs, messages."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import yaml
+from click.testing import CliRunner
+
+from docgen.cli import main
+from example_helper import EXAMPLE_BUNDLE
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_every_requested_annex_drafted_exits_0(tmp_path):
+    result = run("draft", EXAMPLE_BUNDLE, "--annex", "3", "--annex", "4", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("附件三 不可撤销承诺函:已起草 ") and "(编号 诺字〔2026〕第00001号)" in lines[0]
+    assert lines[1].startswith("附件四 承诺函:已起草 ")
+    assert lines[-1] == "共 2 份:已起草 2 份,未起草 0 份。"
+    assert len(list(tmp_path.glob("*.docx"))) == 2
+
+
+def test_json_output_is_design_10(tmp_path):
+    result = run("draft", EXAMPLE_BUNDLE, "--annex", "4", "--annex", "6", "--out", tmp_path, "--format", "json")
+    assert result.exit_code == 1  # 附件六 needs the bank's own file
+    data = json.loads(result.output)
+    assert data["bundle"] == str(EXAMPLE_BUNDLE)
+    four, six = data["annexes"]
+    assert set(four) >= {"annex", "template", "title", "status", "path", "serial", "missing"}
+    assert (four["annex"], four["template"], four["title"], four["status"], four["missing"]) == \
+        (4, "commitment-letter", "承诺函", "drafted", [])
+    assert four["path"].endswith("_承诺函.docx") and four["serial"] == "承字〔2026〕第00001号"
+    assert (six["annex"], six["status"], six["path"], six["serial"]) == (6, "bank-template", None, None)
+
+
+def test_missing_data_exits_1_naming_each_key_and_what_to_put_there(tmp_path):
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    data = yaml.safe_load((EXAMPLE_BUNDLE / "bundle.yaml").read_text(encoding="utf-8"))
+    del data["loan"]["contract_no"]
+    (bundle / "bundle.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run("draft", bundle, "--annex", "1", "--annex", "4", "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "附件四 承诺函:缺少数据,未起草;请在 bundle.yaml 中填写:" in result.output
+    assert "    loan.contract_no:固定资产借款合同编号,如 临农商固借字2026第0045号" in result.output
+    assert result.output.splitlines()[-1] == "共 2 份:已起草 1 份,未起草 1 份。"
+    assert [p.name.split("_")[-1] for p in (tmp_path / "out").iterdir()] == ["授信业务申请书.docx"]
+
+
+def test_unreadable_input_exits_2(tmp_path):
+    assert run("draft", tmp_path / "nowhere").exit_code == 2
+    assert run("draft", EXAMPLE_BUNDLE, "--annex", "12").exit_code == 2
+    archive = shutil.make_archive(str(tmp_path / "b"), "zip", EXAMPLE_BUNDLE)
+    result = run("draft", archive, "--annex", "4")
+    assert result.exit_code == 2
+    assert "资料包是 zip 文件,请用 --out 指定起草文件的输出文件夹" in result.output
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"PK\x03\x04 not a zip")
+    assert run("draft", broken, "--annex", "4", "--out", tmp_path / "o").exit_code == 2
