@@ -34,6 +34,7 @@ COMMAND_MODULES: dict[str, str] = {
 COMMAND_AUDIENCE: dict[str, str] = {
     "check": "credit staff",
     "init": "credit staff",
+    "draft": "credit staff",
     "inspect": "credit staff",
     "checklist": "everyone",
     "render": "back office",

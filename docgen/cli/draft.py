@@ -39,8 +39,9 @@ def format_text(result: DraftResult) -> str:
 @click.option("--pdf", is_flag=True, help="Also write a PDF beside each .docx (LibreOffice).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--template", "template_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              metavar="FILE.docx",
               help="The bank's own 资金封闭运作管理协议书 (附件六) .docx, filled with the same data.")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
               help="Date the check uses to decide what is missing (default: today).")
 @click.option("--register", "register_path", envvar="DOCGEN_REGISTER", type=click.Path(dir_okay=False),
               help="Serial-number register (default: $DOCGEN_REGISTER or the per-user register).")

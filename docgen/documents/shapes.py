@@ -6,7 +6,7 @@ both agree.
 """
 from __future__ import annotations
 
-from docgen.core.jsonshape import Literal
+from docgen.core.jsonshape import Literal, MapOf
 from docgen.documents.batch import MANIFEST_FIELDS
 
 #: ``docgen templates list --format json``.
@@ -62,3 +62,15 @@ VERIFY_JSON = {("register", "checked", "ok"): None, "register_issues": [REGISTER
 
 #: ``docgen register list --format json``.
 REGISTER_LIST_JSON = [RECORD_JSON]
+
+#: ``AnnexDraft.to_dict()``: one annex document; ``status`` is drafted, missing-data or
+#: bank-template; ``hints`` says what to put in each missing bundle.yaml key.
+DRAFT_ANNEX_JSON = {
+    ("annex", "template", "title", "status", "path", "serial"): None,
+    "missing": ["bundle.yaml keys"],
+    "hints": MapOf("bundle.yaml key", None),
+    "pdf": None,
+}
+
+#: ``DraftResult.to_dict()``: ``docgen draft BUNDLE --format json`` (DESIGN §10).
+DRAFT_JSON = {"bundle": None, "annexes": [DRAFT_ANNEX_JSON]}

@@ -8,6 +8,8 @@ import yaml
 from click.testing import CliRunner
 
 from docgen.cli import main
+from docgen.core.jsonshape import mismatches
+from docgen.documents.shapes import DRAFT_JSON
 from example_helper import EXAMPLE_BUNDLE
 
 
@@ -29,6 +31,7 @@ def test_json_output_is_design_10(tmp_path):
     result = run("draft", EXAMPLE_BUNDLE, "--annex", "4", "--annex", "6", "--out", tmp_path, "--format", "json")
     assert result.exit_code == 1  # 附件六 needs the bank's own file
     data = json.loads(result.output)
+    assert mismatches(data, DRAFT_JSON) == []  # the shape the README documents
     assert data["bundle"] == str(EXAMPLE_BUNDLE)
     four, six = data["annexes"]
     assert set(four) >= {"annex", "template", "title", "status", "path", "serial", "missing"}
