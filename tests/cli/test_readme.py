@@ -78,26 +78,26 @@ def test_hand_written_commands_and_options_are_checked(gen_docs, tmp_path, capsy
 
 
 def test_a_new_command_needs_an_audience(gen_docs, tmp_path, monkeypatch, capsys) -> None:
-    @click.command("draft")
-    def draft() -> None:
-        """Draft an annex.
+    @click.command("archive")
+    def archive() -> None:
+        """Archive a bundle.
 
         \b
         Example:
-          docgen draft
+          docgen archive
         """
 
-    monkeypatch.setitem(cli.COMMAND_MODULES, "draft", "fake")
+    monkeypatch.setitem(cli.COMMAND_MODULES, "archive", "fake")
     real_get = cli.LazyGroup.get_command
     monkeypatch.setattr(cli.LazyGroup, "get_command",
-                        lambda self, ctx, name: draft if name == "draft" else real_get(self, ctx, name))
+                        lambda self, ctx, name: archive if name == "archive" else real_get(self, ctx, name))
     readme = _copy(tmp_path)
     assert gen_docs.run(check=True, readme=readme) == 1
-    assert ("section 'commands': command 'draft' has no entry in docgen.cli.COMMAND_AUDIENCE: add who uses it"
+    assert ("section 'commands': command 'archive' has no entry in docgen.cli.COMMAND_AUDIENCE: add who uses it"
             in capsys.readouterr().err)
-    monkeypatch.setitem(cli.COMMAND_AUDIENCE, "draft", "credit staff")
+    monkeypatch.setitem(cli.COMMAND_AUDIENCE, "archive", "credit staff")
     assert gen_docs.run(check=False, readme=readme) == 0
-    assert "| credit staff | `docgen draft` | Draft an annex. |" in readme.read_text(encoding="utf-8")
+    assert "| credit staff | `docgen archive` | Archive a bundle. |" in readme.read_text(encoding="utf-8")
 
 
 def test_generating_twice_changes_nothing(gen_docs, tmp_path) -> None:
