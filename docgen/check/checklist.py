@@ -21,8 +21,9 @@ import yaml
 from docgen.core.atomic import write_text_atomic
 from docgen.core.conditions import Condition
 from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_where
-from docgen.core.errors import ChecklistError
+from docgen.core.errors import ChecklistError, OutputError
 from docgen.core.resources import checklists_dir
+from docgen.core.userdirs import cache_dir
 from docgen.core.validation import validate
 
 DEFAULT_CHECKLIST = "dev-loan"
@@ -255,18 +256,8 @@ def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklis
 # the docgen version, so it is kept (as JSON) under that key in the user's cache folder: an
 # identical file is never validated twice, and any edit, to the checklist or the schema, misses
 # the cache and is validated again. Only successes are cached; cross-checks and condition
-# compilation still run on every load. DOCGEN_CACHE_DIR moves the cache; DOCGEN_NO_CACHE=1
-# turns it off. An unwritable or damaged cache is ignored.
-
-
-def _cache_dir() -> Path | None:
-    if os.environ.get("DOCGEN_NO_CACHE"):
-        return None
-    base = os.environ.get("DOCGEN_CACHE_DIR")
-    if base:
-        return Path(base)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "docgen"
+# compilation still run on every load. The folder is ``userdirs.cache_dir()`` (DOCGEN_CACHE_DIR
+# moves it, DOCGEN_NO_CACHE=1 turns it off). An unwritable or damaged cache is ignored.
 
 
 @lru_cache(maxsize=1)
@@ -282,7 +273,7 @@ def _cache_key(text: str) -> str:
 
 
 def _cache_read(key: str) -> dict[str, Any] | None:
-    folder = _cache_dir()
+    folder = cache_dir()
     if folder is None:
         return None
     try:
@@ -293,12 +284,12 @@ def _cache_read(key: str) -> dict[str, Any] | None:
 
 
 def _cache_write(key: str, doc: dict[str, Any]) -> None:
-    folder = _cache_dir()
+    folder = cache_dir()
     if folder is None:
         return
     try:
         write_text_atomic(folder / f"checklist-{key}.json", json.dumps(doc, ensure_ascii=False))
-    except (OSError, TypeError, ValueError):
+    except (OSError, OutputError, TypeError, ValueError):
         pass  # a cache is an optimisation; never fail a check over it
 
 

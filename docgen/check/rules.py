@@ -35,12 +35,13 @@ A warning leaves the status ``ok``; an error makes it ``invalid``.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from dateutil.relativedelta import relativedelta
 
 from docgen.check.bundledata import BundleData
 from docgen.check.checklist import Checklist, Item
@@ -106,19 +107,20 @@ class RuleContext:
 
 
 def company_age_years(established: Any, as_of: _dt.date) -> int | None:
-    """Return the whole years from ``established`` to ``as_of`` (None when unknown)."""
+    """Return the whole years from ``established`` to ``as_of`` (None when unknown).
+
+    Years are calendar years as the Civil Code counts them (art. 202): a company set up on
+    29 February has its anniversary on 28 February in a common year.
+    """
     if not isinstance(established, _dt.date):
         return None
-    years = as_of.year - established.year
-    if (as_of.month, as_of.day) < (established.month, established.day):
-        years -= 1
-    return years
+    return relativedelta(as_of, established).years
 
 
 def latest_due_fiscal_year(as_of: _dt.date, due: str = "04-30") -> int:
     """Return the latest fiscal year whose audit report is due by ``as_of`` (due 'MM-DD' next year)."""
     month, day = (int(x) for x in due.split("-"))
-    deadline = _dt.date(as_of.year, month, min(day, calendar.monthrange(as_of.year, month)[1]))
+    deadline = _dt.date(as_of.year, 1, 1) + relativedelta(month=month, day=day)  # day clamped to the month
     return as_of.year - 1 if as_of > deadline else as_of.year - 2
 
 

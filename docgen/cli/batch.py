@@ -2,29 +2,17 @@
 ``docgen.documents.batch`` and ``docgen.documents.register``."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from docgen.documents.batch import BatchResult, run_batch
 from docgen.cli.common import dump_json, emit, handle_errors
+from docgen.cli.options import format_option, progress_option, register_option
+from docgen.cli.progress import BATCH_STAGES, Progress
 from docgen.core.errors import RowsError
-from docgen.documents.register import Register, default_register_path, missing_register_issues, register_exists
-
-_REGISTER_HELP = (
-    "Serial-number register (SQLite). Default: $DOCGEN_REGISTER, else register.sqlite in the "
-    "per-user data folder (~/.local/share/docgen on Linux, %LOCALAPPDATA%\\docgen on Windows)."
-)
-
-
-def _register_option(func: Any) -> Any:
-    return click.option(
-        "--register", "register_path", envvar="DOCGEN_REGISTER", show_envvar=True,
-        type=click.Path(dir_okay=False, path_type=Path), help=_REGISTER_HELP,
-    )(func)
-
+from docgen.documents.batch import BatchResult, run_batch
+from docgen.documents.register import Register, missing_register_issues, register_exists
 
 def _new_register_option(func: Any) -> Any:
     return click.option(
@@ -48,36 +36,6 @@ def _jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
     if value < 1:
         raise click.BadParameter("至少为 1")
     return value
-
-
-class _Progress:
-    """Draw click progress bars on stderr, one per stage (render, pdf)."""
-
-    labels = {"render": "生成文书", "pdf": "转换 PDF"}
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.bar: Any = None
-        self.stage: str | None = None
-        self.done = 0
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled or total == 0:
-            return
-        if stage != self.stage:
-            self.close()
-            self.stage = stage
-            self.done = 0
-            self.bar = click.progressbar(length=total, label=self.labels.get(stage, stage), file=sys.stderr)
-            self.bar.__enter__()
-        if done > self.done:
-            self.bar.update(done - self.done)
-            self.done = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
 
 
 def _summary_text(result: BatchResult) -> str:
@@ -114,14 +72,14 @@ def _summary_text(result: BatchResult) -> str:
 @click.option("--set", "settings", multiple=True, callback=_settings, metavar="FIELD=VALUE",
               help="A value for every row where the sheet has no such column or leaves it empty "
                    "(e.g. --set letter_date=2026-11-28). Repeatable.")
-@_register_option
+@register_option()
 @_new_register_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
+@format_option("text", "json")
+@progress_option()
 @handle_errors
 def batch_command(name: str, rows_path: Path, out_dir: Path, pdf: bool, merge_pdf: Path | None, jobs: int,
                   skip_invalid: bool, template_file: Path | None, sheet: str | None, settings: dict[str, str],
-                  register_path: Path | None, new_register: bool, fmt: str, progress: bool) -> None:
+                  register_path: Path, new_register: bool, fmt: str, progress: bool | None) -> None:
     """Generate one serial-numbered document per row of --rows with template NAME.
 
     Every row is checked first; any bad row is reported with its row and column (the
@@ -142,21 +100,19 @@ def batch_command(name: str, rows_path: Path, out_dir: Path, pdf: bool, merge_pd
       docgen batch demand-letter --rows 名单.xlsx --out out/ --template 我行催收函.docx --skip-invalid
       docgen batch demand-letter --rows 名单.csv --out out/ --set letter_date=2026-11-28 --set contact=陈晓燕
     """
-    bar = _Progress(progress)
     try:
-        with Register(register_path, new_register=new_register) as register:
+        # The bars close before anything is printed, the JSON of a RowsError included.
+        with Register(register_path, new_register=new_register) as register, \
+                Progress(progress, labels=BATCH_STAGES) as bars:
             result = run_batch(
                 name, rows_path, out_dir, register=register, template_file=template_file, sheet=sheet, defaults=settings,
                 pdf=pdf or merge_pdf is not None, merge_pdf=merge_pdf, jobs=jobs, skip_invalid=skip_invalid,
-                progress=bar,
+                progress=bars.stage,
             )
     except RowsError as exc:
-        bar.close()  # before the JSON on stdout; closing twice is harmless
         if fmt == "json":
             emit(dump_json({"template": name, "written": 0, "problems": [p.to_dict() for p in exc.problems]}), None)
         raise
-    finally:
-        bar.close()
     if result.in_progress:
         click.echo(f"另一个正在运行的批次已预留以下 {len(result.in_progress)} 份,本次未生成:"
                    + "、".join(result.in_progress[:20]) + ("…" if len(result.in_progress) > 20 else ""), err=True)
@@ -183,10 +139,10 @@ def register_group() -> None:
 
 @register_group.command("list")
 @click.option("--template", "template", help="Only this template's records.")
-@_register_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@register_option()
+@format_option("text", "json")
 @handle_errors
-def register_list(template: str | None, register_path: Path | None, fmt: str) -> None:
+def register_list(template: str | None, register_path: Path, fmt: str) -> None:
     """List issued documents: serial, template, row key, file, SHA-256, time.
 
     \b
@@ -194,18 +150,17 @@ def register_list(template: str | None, register_path: Path | None, fmt: str) ->
       docgen register list
       docgen register list --template demand-letter --format json
     """
-    path = register_path or default_register_path()
     records = []
-    if register_exists(path):  # a read-only command does not create an empty register
-        with Register(path, readonly=True) as register:
+    if register_exists(register_path):  # a read-only command does not create an empty register
+        with Register(register_path, readonly=True) as register:
             records = register.records(template)
     if fmt == "json":
         emit(dump_json([r.to_dict() for r in records]), None)
         return
     if not records:
-        emit(f"登记簿 {path} 中没有记录\n", None)
+        emit(f"登记簿 {register_path} 中没有记录\n", None)
         return
-    lines = [f"登记簿 {path}: {len(records)} 条"]
+    lines = [f"登记簿 {register_path}: {len(records)} 条"]
     for r in records:
         state = r.completed or f"{r.created}(已预留,未生成)"
         lines.append(f"{r.serial}\t{r.template}\t{r.row_key}\t{r.file or '-'}\t{r.sha256 or '-'}\t{state}")
@@ -218,10 +173,10 @@ def register_list(template: str | None, register_path: Path | None, fmt: str) ->
 
 @register_group.command("verify")
 @click.option("--template", "template", help="Only this template's records.")
-@_register_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@register_option()
+@format_option("text", "json")
 @handle_errors
-def register_verify(template: str | None, register_path: Path | None, fmt: str) -> None:
+def register_verify(template: str | None, register_path: Path, fmt: str) -> None:
     """Check the register and re-hash every issued file; exit 1 naming each problem (0 when all intact).
 
     The register itself is checked first: SQLite's integrity check, its anchor file
@@ -237,25 +192,24 @@ def register_verify(template: str | None, register_path: Path | None, fmt: str) 
       docgen register verify
       docgen register verify --template demand-letter --format json
     """
-    path = register_path or default_register_path()
-    total, failures, issues = 0, [], missing_register_issues(path)
-    if register_exists(path):
-        with Register(path, readonly=True) as register:
+    total, failures, issues = 0, [], missing_register_issues(register_path)
+    if register_exists(register_path):
+        with Register(register_path, readonly=True) as register:
             issues = register.audit()
             if not any(i.code == "corrupt" for i in issues):
                 total = len(register.records(template))
                 failures = register.verify(template)
     problems = [i for i in issues if i.code != "unanchored"]
     if fmt == "json":
-        emit(dump_json({"register": str(path), "checked": total, "ok": not failures and not problems,
+        emit(dump_json({"register": str(register_path), "checked": total, "ok": not failures and not problems,
                         "register_issues": [i.to_dict() for i in issues],
                         "problems": [{**r.to_dict(), "status": status} for r, status in failures]}), None)
     else:
         words = {"changed": "已被改动", "missing": "文件不存在", "incomplete": "已预留编号但未生成文件"}
-        lines = [f"登记簿 {path}: {i.message}" for i in issues]
+        lines = [f"登记簿 {register_path}: {i.message}" for i in issues]
         lines += [f"{r.serial}  {r.file or r.row_key}: {words[status]}" for r, status in failures]
         bad = len(failures) + len(problems)
-        lines.append(f"登记簿 {path}: 检查 {total} 份," + ("全部完好" if not bad else f"{bad} 处有问题"))
+        lines.append(f"登记簿 {register_path}: 检查 {total} 份," + ("全部完好" if not bad else f"{bad} 处有问题"))
         emit("\n".join(lines) + "\n", None)
     if failures or problems:
         click.get_current_context().exit(1)

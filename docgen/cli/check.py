@@ -1,35 +1,23 @@
 """``docgen check`` (check a client bundle against its checklist) and ``docgen init`` (scaffold one).
 
-Options are validated here (paths exist, choices, ISO dates, percentages); the work is
+Options are validated here (paths exist, choices, dates, percentages); the work is
 ``docgen.check.output.check_report`` and ``docgen.check.scaffold.scaffold``.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import sys
-from collections.abc import Callable, Iterator
-from typing import Any
+from pathlib import Path
 
 import click
 
 from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import emit, handle_errors
+from docgen.cli.options import as_of_option, format_option, output_option, progress_option
+from docgen.cli.progress import Progress
 
 #: Below this many files a progress bar would only flicker.
 PROGRESS_MIN_FILES = 20
-
-
-def parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt.date:
-    """Return ``value`` (``YYYY-MM-DD``) as a date, today when absent; BadParameter otherwise."""
-    if value is None:
-        return _dt.date.today()
-    try:
-        return _dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} 不是有效日期;请写成 YYYY-MM-DD,例如 2026-11-28 (expected an ISO date)"
-        ) from None
 
 
 def parse_percent(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
@@ -48,52 +36,30 @@ def parse_percent(ctx: click.Context, param: click.Parameter, value: str | None)
     return pct / 100
 
 
-@contextlib.contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int], Callable[[int], None] | None]]:
-    """Yield a factory giving the per-file progress callback; a bar on stderr for big bundles."""
-    bars: list[Any] = []
-
-    def factory(total: int) -> Callable[[int], None] | None:
-        if not enabled or total < PROGRESS_MIN_FILES:
-            return None
-        bar = click.progressbar(length=total, label="检查文件 inspecting", file=sys.stderr,
-                                show_eta=False, show_pos=True)
-        bar.__enter__()
-        bars.append(bar)
-        return bar.update
-
-    try:
-        yield factory
-    finally:
-        for bar in bars:
-            bar.__exit__(None, None, None)
-
-
 @click.command("check")
 @click.argument("bundle", type=click.Path(exists=True, file_okay=True, dir_okay=True))
 @click.option("--stage", metavar="STAGE",
               help="Check up to this stage of the checklist (earlier stages are reported too): for dev-loan "
                    "pre-application, pre-contract or pre-disbursement. Default: all stages.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "docx"]), default="text",
-              show_default=True, help="text for the terminal, json for machines (stable), markdown for e-mail, "
-                                      "docx a printable 资料清单 (needs -o).")
+@format_option("text", "json", "markdown", "docx",
+               help="text for the terminal, json for machines (stable), markdown for e-mail, "
+                    "docx a printable 资料清单 (needs -o).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of titles and messages.")
-@click.option("--as-of", "as_of", metavar="DATE", callback=parse_as_of,
-              help="Date to check expiry and staleness against, YYYY-MM-DD. Default: today.")
+@as_of_option("Date to check expiry and staleness against, YYYY-MM-DD. Default: today.")
 @click.option("--checklist", metavar="NAME|FILE",
               help="Checklist name or a bank's own YAML file. Default: bundle.yaml's, else dev-loan.")
 @click.option("--equity-threshold", metavar="PCT", callback=parse_percent,
               help="Minimum self-raised funds / total investment, in percent (default 50).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write the report to this file (atomically) instead of stdout.")
+@output_option("Write the report to this file (atomically) instead of stdout.")
 @click.option("--jobs", type=click.IntRange(min=1), metavar="N", help="Files inspected in parallel. Default: CPU count.")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report. Default: only when writing to a terminal.")
+@progress_option()
 @handle_errors
 def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _dt.date, checklist: str | None,
-                  equity_threshold: float | None, output: str | None, jobs: int | None,
-                  color: bool | None) -> None:
+                  equity_threshold: float | None, output: Path | None, jobs: int | None,
+                  color: bool | None, progress: bool | None) -> None:
     """Check a client BUNDLE (folder or .zip) against the development-loan checklist.
 
     Reports, per stage, which documents are present, missing, invalid or waived, every
@@ -122,10 +88,10 @@ def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _d
         refuse_overwriting_inputs(output, [bundle, checklist])
     if color is None:
         color = output is None and sys.stdout.isatty()
-    with _progress(sys.stderr.isatty()) as progress:
+    with Progress(progress, min_total=PROGRESS_MIN_FILES) as bars:
         result = check_report(bundle, fmt=fmt, lang=lang, color=bool(color) and fmt == "text", stage=stage,
                               checklist=checklist, as_of=as_of, equity_threshold=equity_threshold, jobs=jobs,
-                              progress=progress)
+                              progress=lambda total: bars.bar(total, "检查文件 inspecting"))
     if output is None and isinstance(result.rendered, str) and color:
         # click.echo strips ANSI codes when stdout is not a terminal unless told otherwise.
         click.echo(result.rendered, nl=False, color=True)

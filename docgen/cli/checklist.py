@@ -1,10 +1,13 @@
 """``docgen checklist``: show the shipped (or a bank's own) checklist, bilingually."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from docgen.check.checklist import Checklist, list_checklists, load_checklist
 from docgen.cli.common import dump_json, emit, handle_errors
+from docgen.cli.options import format_option, output_option
 
 _PROVIDER = {"zh": {"bank": "银行提供"}, "en": {"bank": "provided by the bank"}}
 
@@ -86,11 +89,10 @@ def list_command() -> None:
 @click.option("--stage", "-s", help="Only this stage (e.g. pre-application, pre-contract, pre-disbursement).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
               help="One language only; both (中文 / English) by default.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to this file instead of stdout.")
+@format_option("text", "json")
+@output_option("Write to this file instead of stdout.")
 @handle_errors
-def show_command(name: str, stage: str | None, lang: str | None, fmt: str, output: str | None) -> None:
+def show_command(name: str, stage: str | None, lang: str | None, fmt: str, output: Path | None) -> None:
     """Print a checklist bilingually / 显示资料清单(中英文).
 
     NAME is a shipped checklist (default dev-loan) or the path of a bank's own YAML file.

@@ -6,40 +6,20 @@ Thin layer over ``docgen.loans.plan`` (plan), ``docgen.loans.plan_output`` (text
 from __future__ import annotations
 
 import datetime as _dt
-import sys
-from collections.abc import Callable
-from contextlib import nullcontext
+from pathlib import Path
 from typing import Any
 
 import click
 
 from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import dump_json, emit, handle_errors
-from docgen.core.validation import parse_date
+from docgen.cli.options import (
+    as_of_option, format_option, output_option, policy_option, progress_option, register_option,
+)
+from docgen.cli.progress import BATCH_STAGES, Progress
 
-_PROGRESS_MIN = 5000  # loans; below this the work is instant and a bar is noise
+_PROGRESS_MIN = 5000  # loans; below this the plan is instant and a bar is noise
 _BIG_FILE = 2_000_000  # bytes of ledger (~10,000 loans in .xlsx)
-
-
-def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt.date:
-    if value is None:
-        return _dt.date.today()
-    try:
-        date = parse_date(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{exc}(例如 --as-of 2026-11-28)") from None
-    from docgen.loans.ledger import DATE_MAX, DATE_MIN
-
-    if not DATE_MIN <= date <= DATE_MAX:
-        raise click.BadParameter(f"{value} 超出可用范围 {DATE_MIN.year}–{DATE_MAX.year} 年(例如 --as-of 2026-11-28)")
-    return date
-
-
-def _progress(total: int, label: str) -> Any:
-    """Return a context manager yielding a progress bar on stderr for big jobs, else None."""
-    if total < _PROGRESS_MIN:
-        return nullcontext(None)
-    return click.progressbar(length=total, label=label, file=sys.stderr)
 
 
 def _read_ledger(path: str) -> Any:
@@ -52,23 +32,6 @@ def _read_ledger(path: str) -> Any:
     if size > _BIG_FILE:
         click.echo(f"读取台账 {path}({size / 1e6:.0f} MB)…", err=True)
     return read_ledger(path)
-
-
-def _updater(bar: Any) -> Callable[[int], None] | None:
-    return None if bar is None else bar.update
-
-
-def _stage_updater(bar: Any) -> Callable[[str, int, int], None] | None:
-    """Adapt the batch's ``progress(stage, done, total)`` (cumulative per stage) to one bar."""
-    if bar is None:
-        return None
-    seen: dict[str, int] = {}
-
-    def update(stage: str, done: int, total: int) -> None:
-        bar.update(max(0, done - seen.get(stage, 0)))
-        seen[stage] = done
-
-    return update
 
 
 @click.group("collect")
@@ -86,21 +49,19 @@ def collect() -> None:
 @click.option("--ledger", "ledger_path", required=True, metavar="FILE.xlsx|csv",
               type=click.Path(exists=True, dir_okay=False, readable=True),
               help="贷款台账 .xlsx 或 .csv(UTF-8 / GB18030)。")
-@click.option("--as-of", "as_of", callback=_as_of, metavar="DATE",
-              help="计划日期 YYYY-MM-DD(默认今天);逾期起始日为逾期第1天。")
-@click.option("--policy", "policy_path", metavar="FILE.yaml", type=click.Path(exists=True, dir_okay=False, readable=True),
-              help="催收策略 YAML(档次、时间表、预警天数);未写的键用默认值。")
-@click.option("--register", "register_path", type=click.Path(dir_okay=False),
-              help="登记簿:其中已出具的催收函视为已送达(默认与 collect letters 相同:$DOCGEN_REGISTER "
-                   "或用户数据目录下的 register.sqlite;不存在时视为尚未发函)。")
+@as_of_option("计划日期 YYYY-MM-DD(默认今天);逾期起始日为逾期第1天。")
+@policy_option("催收策略 YAML(档次、时间表、预警天数);未写的键用默认值。")
+@register_option("登记簿:其中已出具的催收函视为已送达(默认与 collect letters 相同:$DOCGEN_REGISTER "
+                 "或用户数据目录下的 register.sqlite;不存在时视为尚未发函)。")
 @click.option("--branch", help="只列这个机构(台账“机构”列)的贷款。")
 @click.option("--officer", help="只列这位客户经理(台账“客户经理”列)的贷款。")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="输出文件(xlsx 必填;text/json 默认打印到屏幕)。")
+@format_option("text", "json", "xlsx")
+@output_option("输出文件(xlsx 必填;text/json 默认打印到屏幕)。")
+@progress_option()
 @handle_errors
-def plan_command(ledger_path: str, as_of: _dt.date, policy_path: str | None, register_path: str | None,
-                 branch: str | None, officer: str | None, fmt: str, output: str | None) -> None:
+def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, register_path: Path,
+                 branch: str | None, officer: str | None, fmt: str, output: Path | None,
+                 progress: bool | None) -> None:
     """列出逾期贷款的下一步催收动作、诉讼时效与保证期间届满日。
 
     For every loan overdue on the as-of date: days past due, bucket (M1-M3+ and the seed's
@@ -126,9 +87,9 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: str | None, reg
     policy = load_policy(policy_path)
     ledger = _read_ledger(ledger_path)
     issued = issued_keys(register_path)
-    with _progress(len(ledger.loans), "计算催收计划") as bar:
+    with Progress(progress, min_total=_PROGRESS_MIN) as bars:
         plan = build_plan(ledger.loans, as_of, policy, issued=issued, branch=branch, officer=officer,
-                          progress=_updater(bar))
+                          progress=bars.bar(len(ledger.loans), "计算催收计划"))
     if fmt == "json":
         emit(dump_json(plan.to_list()), output)
     elif fmt == "xlsx":
@@ -160,21 +121,19 @@ def _letters_text(result: Any) -> str:
 @click.option("--ledger", "ledger_path", required=True, metavar="FILE.xlsx|csv",
               type=click.Path(exists=True, dir_okay=False, readable=True),
               help="贷款台账 .xlsx 或 .csv(UTF-8 / GB18030)。")
-@click.option("--as-of", "as_of", callback=_as_of, metavar="DATE",
-              help="发函日期 YYYY-MM-DD(默认今天):到这一天应送达催收函的贷款都生成。")
+@as_of_option("发函日期 YYYY-MM-DD(默认今天):到这一天应送达催收函的贷款都生成。")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, writable=True),
               help="输出文件夹(催收函 .docx,及 --pdf 时的 PDF)。")
-@click.option("--policy", "policy_path", metavar="FILE.yaml", type=click.Path(exists=True, dir_okay=False, readable=True),
-              help="催收策略 YAML:罚息日利率、还款期限、各机构联系方式、时间表。")
-@click.option("--register", "register_path", type=click.Path(dir_okay=False),
-              help="登记簿(SQLite;默认 $DOCGEN_REGISTER 或用户数据目录下的 register.sqlite)。")
+@policy_option("催收策略 YAML:罚息日利率、还款期限、各机构联系方式、时间表。")
+@register_option("登记簿(SQLite;默认 $DOCGEN_REGISTER 或用户数据目录下的 register.sqlite)。")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
 @click.option("--merge-pdf", "merge_pdf", metavar="FILE.pdf", type=click.Path(dir_okay=False, writable=True),
               help="把本次所有催收函合并成一个 PDF(便于打印)。")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option("text", "json")
+@progress_option()
 @handle_errors
-def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path: str | None,
-                    register_path: str | None, pdf: bool, merge_pdf: str | None, fmt: str) -> None:
+def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path: Path | None,
+                    register_path: Path, pdf: bool, merge_pdf: str | None, fmt: str, progress: bool | None) -> None:
     """为到期应送达催收函的逾期贷款批量生成《逾期贷款催收函》。
 
     Generates a demand letter for exactly the loans whose timetable has a letter due on or
@@ -191,16 +150,15 @@ def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path
       docgen collect letters --ledger ledger.xlsx --as-of 2026-11-28 --out letters/ --merge-pdf letters.pdf
     """
     from docgen.loans.plan import load_policy
-    from docgen.loans.letters import letters_due, make_letters
+    from docgen.loans.letters import make_letters
     from docgen.documents.register import Register
 
     policy = load_policy(policy_path)
     ledger = _read_ledger(ledger_path)
     pdf = pdf or bool(merge_pdf)
-    total = len(letters_due(ledger.loans, as_of, policy)) * (2 if pdf else 1)
-    with Register(register_path) as register, _progress(total, "生成催收函") as bar:
+    with Register(register_path) as register, Progress(progress, labels=BATCH_STAGES) as bars:
         result = make_letters(ledger.loans, as_of, out_dir, policy=policy, register=register,
-                              pdf=pdf, merge_pdf=merge_pdf, progress=_stage_updater(bar))
+                              pdf=pdf, merge_pdf=merge_pdf, progress=bars.stage)
     if fmt == "json":
         click.echo(dump_json(result.to_dict()), nl=False)
     else:

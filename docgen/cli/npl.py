@@ -8,6 +8,7 @@ import click
 
 from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import dump_json, handle_errors
+from docgen.cli.options import as_of_option, format_option, output_option
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str | None):
@@ -21,17 +22,6 @@ def _period(ctx: click.Context, param: click.Parameter, value: str | None):
         raise click.BadParameter(str(exc)) from None
 
 
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt.date | None:
-    from docgen.core.validation import parse_date
-
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
@@ -41,16 +31,14 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--opening", type=_FILE, metavar="START.xlsx|csv", help="期初贷款台账,opening snapshot (for the change, completion and migration).")
 @click.option("--period", required=True, callback=_period, metavar="PERIOD",
               help="报告期: 2026Q2, 2026H1, 2026 or 2026-06.")
-@click.option("--as-of", callback=_date, metavar="DATE", help="数据截止日 (YYYY-MM-DD); default: the period end.")
+@as_of_option("数据截止日 (YYYY-MM-DD); default: the period end.", default_today=False)
 @click.option("--targets", type=_FILE, metavar="FILE.yaml", help="targets.yaml: reduction_target, recovery_target, large_npl_threshold (yuan).")
 @click.option("--notes", type=_FILE, metavar="FILE.yaml", help="notes.yaml: branch, recipient, date, collection, litigation, plan paragraphs.")
-@click.option("-o", "--output", metavar="FILE.docx", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report as .docx here (written atomically).")
+@output_option("Write the report as .docx here (written atomically).", metavar="FILE.docx")
 @click.option("--pdf", is_flag=True, help="Also convert the .docx to PDF beside it (LibreOffice).")
 @click.option("--template", "template_path", type=_FILE, metavar="FILE.docx",
               help="A bank-edited copy of templates/npl-report.docx to render instead of the shipped one.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="What to print on stdout: a Chinese summary or the JSON figures.")
+@format_option("text", "json", help="What to print on stdout: a Chinese summary or the JSON figures.")
 @handle_errors
 def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | None, targets: Path | None,
                notes: Path | None, output: Path | None, pdf: bool, template_path: Path | None, fmt: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
+from docgen.cli.options import format_option, output_option, register_option
 from docgen.documents.lint import format_text, lint_docx
 from docgen.documents.render import render
 from docgen.documents.template import Template, list_templates, load_template
@@ -27,7 +28,7 @@ def templates_group() -> None:
 
 
 @templates_group.command("list")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option("text", "json")
 @handle_errors
 def list_command(fmt: str) -> None:
     """List the shipped templates: name, title, category.
@@ -62,7 +63,7 @@ def _describe(template: Template) -> dict[str, Any]:
 
 @templates_group.command("show")
 @click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option("text", "json")
 @handle_errors
 def show_command(name: str, fmt: str) -> None:
     """Show a template's fields: type, required, Chinese header aliases.
@@ -102,7 +103,7 @@ def show_command(name: str, fmt: str) -> None:
 @click.argument("file", metavar="FILE.docx", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--schema", "schema", metavar="NAME|FILE.yaml",
               help="Compare variables with this template's fields (default: the .yaml beside FILE).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option("text", "json")
 @handle_errors
 def lint_command(file: Path, schema: str | None, fmt: str) -> None:
     """Lint a Word template a bank edited: broken tags, unknown and unused variables, fonts.
@@ -128,18 +129,16 @@ def lint_command(file: Path, schema: str | None, fmt: str) -> None:
 @click.option("--data", "data_path", required=True, metavar="FILE.yaml|json",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Field values: a .yaml or .json file.")
-@click.option("-o", "--output", required=True, metavar="OUT.docx", type=click.Path(dir_okay=False, path_type=Path),
-              help="The .docx to write (written atomically).")
+@output_option("The .docx to write (written atomically).", required=True, metavar="OUT.docx")
 @click.option("--template", "template_file", metavar="FILE.docx",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A bank-edited .docx to fill instead of the shipped one (fields from NAME).")
 @click.option("--pdf", "pdf", is_flag=True, help="Also write a PDF beside OUT.docx (LibreOffice).")
-@click.option("--register", "register_path", envvar="DOCGEN_REGISTER", type=click.Path(dir_okay=False),
-              help="Serial-number register used when the data has no serial "
-                   "(default: $DOCGEN_REGISTER or the per-user register).")
+@register_option("Serial-number register used when the data has no serial "
+                 "(default: $DOCGEN_REGISTER or the per-user register).")
 @handle_errors
 def render_command(name: str | None, data_path: Path, output: Path, template_file: Path | None,
-                   pdf: bool, register_path: str | None) -> None:
+                   pdf: bool, register_path: Path) -> None:
     """Fill template NAME with the values in --data and write OUT.docx.
 
     Every field is checked first (schema and rules: totals, dates, shares, votes); a problem

@@ -120,6 +120,24 @@ def parse_date(value: Any) -> _dt.date:
     raise ValueError(f"日期格式应为 YYYY-MM-DD,收到 {value!r}")
 
 
+# Dates docgen computes with. Beyond them deadline arithmetic (three years, six months on)
+# would run past the calendar's end instead of reporting the typo (9999-12-31).
+DATE_MIN, DATE_MAX = _dt.date(1900, 1, 1), _dt.date(2199, 12, 31)
+
+
+def parse_working_date(value: Any) -> _dt.date:
+    """Return ``value`` as a date (as ``parse_date`` reads it) between ``DATE_MIN`` and ``DATE_MAX``.
+
+    Every ``--as-of`` is read with this. Raises ``ValueError`` with a Chinese message: the
+    format, a day the calendar does not have, or the range.
+    """
+    date = parse_date(value)
+    if not DATE_MIN <= date <= DATE_MAX:
+        text = value.strip() if isinstance(value, str) else date.isoformat()
+        raise ValueError(f"{text} 超出可用范围 {DATE_MIN.year}–{DATE_MAX.year} 年")
+    return date
+
+
 def parse_amount(value: Any) -> Decimal:
     """Return ``value`` as a ``Decimal`` amount; text may carry thousands separators or ¥.
 

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.core.atomic import refuse_overwriting_inputs, write_text_atomic
-from docgen.core.errors import DocgenError, InputError, RowsError
+from docgen.core.errors import InputError, OutputError, RowsError
 from docgen.core.procs import process_context, shares_memory
 from docgen.documents.register import Register, Reservation, owner_id
 from docgen.core.tabular import Row, Table, read_table
@@ -435,7 +435,7 @@ def generate(
     no serial reserved) unless ``skip_invalid``, in which case invalid rows are left out
     and listed in ``BatchResult.invalid``. Raises ``RegisterError`` when the register
     fails, ``ConversionError`` when a PDF cannot be made, ``RenderError`` if a checked row
-    still cannot be rendered, ``DocgenError`` when the output cannot be written. ``jobs`` > 1
+    still cannot be rendered, ``OutputError`` (exit 2) when the output cannot be written. ``jobs`` > 1
     renders in that many processes (and runs that many LibreOffice instances).
     """
     pool = None
@@ -453,7 +453,7 @@ def generate(
     except OSError as exc:
         # Disk full, no permission, a file where the folder should be: one clear line.
         where = exc.filename or out_dir
-        raise DocgenError(
+        raise OutputError(
             f"无法写入 {where}({exc.strerror or exc});请检查输出文件夹 {out_dir} 的写入权限和磁盘空间"
         ) from None
     finally:

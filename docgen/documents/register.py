@@ -11,9 +11,8 @@ atomically -> ``complete`` (file and hash stored). A batch killed in between lea
 reservation; the next run renders that row with the reserved serial.
 
 Where the database lives: ``$DOCGEN_REGISTER`` when set, else ``register.sqlite`` in the
-per-user data folder (``$XDG_DATA_HOME/docgen`` or ``~/.local/share/docgen`` on Linux,
-``%LOCALAPPDATA%\\docgen`` on Windows, ``~/Library/Application Support/docgen`` on macOS),
-so every batch a user runs, from any folder, draws from the same sequence.
+per-user data folder (``docgen.core.userdirs``), so every batch a user runs, from any folder,
+draws from the same sequence.
 """
 from __future__ import annotations
 
@@ -23,7 +22,6 @@ import hashlib
 import os
 import socket
 import sqlite3
-import sys
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from docgen.core.errors import DocgenError, RegisterBusyError, RegisterDamagedError, RegisterError
+from docgen.core.userdirs import register_path as _resolve_register
 from docgen.documents.register_anchor import Anchor, link_of, read_anchor, retire_anchor, seal_of, write_anchor
 from docgen.documents.register_lock import Waiter, retry_while_locked, stderr_waiter, wait_seconds
 
-__all__ = ["Record", "Reservation", "Register", "RegisterIssue", "allocate_serial", "default_register_path",
+__all__ = ["Record", "Reservation", "Register", "RegisterIssue", "allocate_serial",
            "missing_register_issues", "owner_id", "register_exists",
            "record_issued", "sha256_file"]
 
@@ -66,20 +65,6 @@ CREATE TABLE IF NOT EXISTS records (
 """
 _COLUMNS = "serial, template, row_key, file, sha256, created, seq, completed"
 _ATTEMPT_S = 0.2  # one try at the lock; the waiting itself is ours, so it can say who holds it
-
-
-def default_register_path() -> Path:
-    """Return the register database path: ``$DOCGEN_REGISTER`` or the per-user data folder."""
-    env = os.environ.get("DOCGEN_REGISTER")
-    if env:
-        return Path(env).expanduser()
-    if sys.platform.startswith("win"):
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "docgen" / "register.sqlite"
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
@@ -242,7 +227,7 @@ class Register:
     def __init__(self, path: str | os.PathLike[str] | None = None, *, readonly: bool = False,
                  new_register: bool = False, wait: float | None = None,
                  waiter: Waiter | None | bool = True) -> None:
-        self.path = Path(path) if path is not None else default_register_path()
+        self.path = _resolve_register(path)
         self.readonly = readonly
         self._wait = wait_seconds() if wait is None else wait
         self._waiter: Waiter | None = stderr_waiter(self.path) if waiter is True else (waiter or None)

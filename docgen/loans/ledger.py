@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from docgen.core.errors import InputError, RowsError
-from docgen.core.validation import Problem, check_resident_id, check_uscc, parse_amount, parse_date, validate
+from docgen.core.validation import (
+    DATE_MAX, DATE_MIN, Problem, check_resident_id, check_uscc, parse_amount, parse_date, validate,
+)
 from docgen.loans.messages import message
 from docgen.loans.vocabulary import FIELDS as VOCAB_FIELDS
 from docgen.loans.vocabulary import JUDGED_STATES, PENDING_STATES, Vocabulary, default_vocabulary
@@ -138,9 +140,6 @@ def _text(required: bool) -> dict[str, Any]:
     return rule
 
 
-# Dates a loan can plausibly carry; beyond them deadline arithmetic (three years, six months
-# on) would run past the calendar's end instead of reporting the typo (9999-12-31).
-DATE_MIN, DATE_MAX = _dt.date(1900, 1, 1), _dt.date(2199, 12, 31)
 
 
 def _date(required: bool) -> dict[str, Any]:

@@ -106,9 +106,10 @@ def issued_keys(register_path: str | os.PathLike[str] | None) -> frozenset[str]:
     ``None`` means the default register; a register that does not exist yet has issued nothing
     (and is not created by asking). Raises ``RegisterError`` when the file is not a register.
     """
-    from docgen.documents.register import Register, default_register_path
+    from docgen.core.userdirs import register_path as resolve_register
+    from docgen.documents.register import Register
 
-    path = Path(register_path) if register_path is not None else default_register_path()
+    path = resolve_register(register_path)
     if not path.exists():
         return frozenset()
     with Register(path) as register:

@@ -249,6 +249,18 @@ def test_validated_checklists_are_cached_by_content(tmp_path: Path, monkeypatch:
     assert load_checklist(_bank_file(tmp_path)).title["en"] != "from the cache"
 
 
+def test_unusable_cache_folder_is_bypassed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.check import checklist as module
+
+    blocker = tmp_path / "afile"
+    blocker.write_text("x", encoding="utf-8")
+    for folder in (blocker, blocker / "cache"):  # a file, and a folder that cannot be made
+        monkeypatch.setenv("DOCGEN_CACHE_DIR", str(folder))
+        module._load_cached.cache_clear()
+        assert load_checklist(_bank_file(tmp_path)).id
+    assert blocker.read_text(encoding="utf-8") == "x"
+
+
 def test_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("DOCGEN_NO_CACHE", "1")

@@ -12,7 +12,7 @@ from docgen.check.report import run_check
 from docgen.check.checklist import load_checklist
 from docgen.core.errors import ChecklistError
 from docgen.check.matching import Matcher, normalize
-from docgen.check.rules import latest_due_fiscal_year, years_in_name
+from docgen.check.rules import company_age_years, latest_due_fiscal_year, years_in_name
 
 
 def _data(root: Path) -> dict:
@@ -383,3 +383,15 @@ def test_rule_when_condition_from_a_banks_checklist(bundle: Path, tmp_path: Path
     assert _codes(report, "credit-report") == [("stale", "pre-application", "warning")]
     _edit(bundle, lambda d: d["loan"].__setitem__("amount", 50000000))
     assert _codes(run_check(bundle, as_of=AS_OF, checklist=own), "credit-report") == []
+
+
+@pytest.mark.parametrize(("established", "as_of", "years"), [
+    (dt.date(2023, 11, 28), dt.date(2026, 11, 27), 2),
+    (dt.date(2023, 11, 28), dt.date(2026, 11, 28), 3),
+    (dt.date(2024, 2, 29), dt.date(2027, 2, 27), 2),
+    (dt.date(2024, 2, 29), dt.date(2027, 2, 28), 3),  # no 29 February: the month's last day (art. 202)
+    (dt.date(2024, 2, 29), dt.date(2028, 2, 29), 4),
+])
+def test_company_age_counts_calendar_years(established: dt.date, as_of: dt.date, years: int) -> None:
+    assert company_age_years(established, as_of) == years
+    assert company_age_years("2023-11-28", as_of) is None  # not read as a date: unknown

@@ -136,8 +136,8 @@ def test_equity_threshold_option():
 
 @pytest.mark.parametrize("args, message", [
     (["check", "/no/such/bundle"], "Path '/no/such/bundle' does not exist"),
-    (["check", EXAMPLE, "--as-of", "2026-02-30"], "'2026-02-30' 不是有效日期;请写成 YYYY-MM-DD"),
-    (["check", EXAMPLE, "--as-of", "28/11/2026"], "'28/11/2026' 不是有效日期"),
+    (["check", EXAMPLE, "--as-of", "2026-02-30"], "不存在的日期 2026-02-30(例如 --as-of 2026-11-28)"),
+    (["check", EXAMPLE, "--as-of", "28/11/2026"], "日期格式应为 YYYY-MM-DD,收到 '28/11/2026'"),
     (["check", EXAMPLE, "--stage", "pre-loan"],
      "清单 dev-loan 没有阶段 'pre-loan';可用阶段:pre-application, pre-contract, pre-disbursement"),
     (["check", EXAMPLE, "--format", "pdf"], "'pdf' is not one of"),
@@ -229,16 +229,19 @@ def test_init_then_check_reports_only_blanks_and_missing_files(tmp_path):
 # ---- progress, help, LibreOffice -----------------------------------------------------------------
 
 
-def test_progress_bar_only_for_big_bundles_on_a_terminal():
-    from docgen.cli.check import PROGRESS_MIN_FILES, _progress
+def test_progress_bar_on_request_for_big_bundles_only(complete_bundle, monkeypatch):
+    import docgen.cli.check as cli_check
 
-    with _progress(False) as factory:
-        assert factory(500) is None
-    with _progress(True) as factory:
-        assert factory(PROGRESS_MIN_FILES - 1) is None
-        tick = factory(PROGRESS_MIN_FILES)
-        assert callable(tick)
-        tick(1)
+    monkeypatch.setattr(cli_check, "PROGRESS_MIN_FILES", 1)  # the bundle's files count as many
+    shown = run("check", complete_bundle, "--as-of", EXAMPLE_AS_OF, "--format", "json", "--progress")
+    assert shown.exit_code == 0, shown.output
+    assert "检查文件 inspecting" in shown.stderr
+    assert json.loads(shown.stdout)["complete"] is True  # stdout stays clean JSON
+    quiet = run("check", complete_bundle, "--as-of", EXAMPLE_AS_OF, "--format", "json")  # stderr is no terminal
+    assert quiet.exit_code == 0 and "inspecting" not in quiet.stderr
+    monkeypatch.setattr(cli_check, "PROGRESS_MIN_FILES", 10_000)
+    small = run("check", complete_bundle, "--as-of", EXAMPLE_AS_OF, "--format", "json", "--progress")
+    assert small.exit_code == 0 and "inspecting" not in small.stderr
 
 
 def test_help_shows_examples_and_exit_codes():

@@ -288,7 +288,7 @@ def test_plan_shows_progress_on_big_ledgers(runner: CliRunner, ledger: Path, mon
 
     monkeypatch.setattr(cli_collect, "_PROGRESS_MIN", 2)  # the fixture's 4 loans count as big
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
-                                  "--format", "json"])
+                                  "--format", "json", "--progress"])
     assert result.exit_code == 0, result.output
     assert "计算催收计划" in result.stderr
     assert json.loads(result.stdout)[0]["loan_no"] == "JJ0004"  # stdout stays clean JSON

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from docgen.check.findings import Finding
-from docgen.core.validation import Problem, parse_amount, parse_date, validate
+from docgen.core.validation import DATE_MAX, DATE_MIN, Problem, parse_amount, parse_date, parse_working_date, validate
 
 SCHEMA = {
     "borrower": {"type": "dict", "schema": {"uscc": {"type": "string", "check_with": "uscc"}}},
@@ -71,6 +71,17 @@ def test_parse_amount_accepts_separators(text: str) -> None:
 def test_parse_amount_rejects(bad: object) -> None:
     with pytest.raises(ValueError):
         parse_amount(bad)
+
+
+def test_parse_working_date_reads_like_parse_date_within_range() -> None:
+    assert parse_working_date("2026/11/28") == parse_date("2026-11-28") == dt.date(2026, 11, 28)
+    assert parse_working_date(DATE_MIN) == DATE_MIN and parse_working_date(DATE_MAX) == DATE_MAX
+    with pytest.raises(ValueError, match="^9999-12-31 超出可用范围 1900–2199 年$"):
+        parse_working_date(" 9999-12-31 ")
+    with pytest.raises(ValueError, match="^1899-12-31 超出可用范围"):
+        parse_working_date(dt.date(1899, 12, 31))
+    with pytest.raises(ValueError, match="^不存在的日期 2026-02-30$"):
+        parse_working_date("2026-02-30")
 
 
 def test_parse_date_forms() -> None:

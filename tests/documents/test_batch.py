@@ -226,13 +226,14 @@ def test_csv_in_gb18030_and_plain_items(tmp_path: Path, template) -> None:
 
 
 def test_unwritable_output_is_one_clear_error(tmp_path: Path) -> None:
-    from docgen.core.errors import DocgenError
+    from docgen.core.errors import OutputError
 
     sheet = write_xlsx(tmp_path / "rows.xlsx", rows(1))
     blocker = tmp_path / "out"
     blocker.write_text("a file where the folder should be")
-    with Register(tmp_path / "reg.sqlite") as reg, pytest.raises(DocgenError) as err:
+    with Register(tmp_path / "reg.sqlite") as reg, pytest.raises(OutputError) as err:
         run_batch("demand-letter", sheet, blocker, register=reg)
+    assert err.value.exit_code == 2  # like every output that cannot be written
     assert str(err.value).startswith(f"无法写入 {blocker}")
     assert "请检查输出文件夹" in str(err.value)
 

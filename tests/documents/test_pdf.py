@@ -152,3 +152,71 @@ def test_parallel_instances_keep_input_order(tmp_path: Path) -> None:
     assert [p.name for p in pdfs] == ["p0.pdf", "p1.pdf", "p2.pdf", "p3.pdf"]
     assert sorted(calls) == [2, 4]
     assert [f"第{i + 1}号" in _compact(_pdf_text(p)) for i, p in enumerate(pdfs)] == [True] * 4
+
+
+def _fake_soffice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, body: str) -> Path:
+    """Install a stand-in soffice that logs when each profile starts and ends and runs ``body``
+    (sh, with ``$out`` the output folder and ``$files`` the documents); return the log."""
+    fake = tmp_path / "soffice"
+    log = tmp_path / "soffice.log"
+    fake.write_text(
+        "#!/bin/sh\n"
+        "profile=''; out=''; files=''\n"
+        "while [ $# -gt 0 ]; do\n"
+        "  case \"$1\" in\n"
+        "    -env:UserInstallation=*) profile=\"${1#-env:UserInstallation=}\" ;;\n"
+        "    --outdir) shift; out=\"$1\" ;;\n"
+        "    --*|-*) ;;\n"
+        "    *) files=\"$files $1\" ;;\n"
+        "  esac\n"
+        "  shift\n"
+        "done\n"
+        f"echo \"start $profile\" >> {log}\n"
+        f"{body}\n"
+        f"echo \"end $profile\" >> {log}\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(fake))
+    return log
+
+
+def _placeholders(folder: Path, stem: str, count: int) -> list[Path]:
+    """``count`` files ``{stem}{i}.docx`` for a stand-in soffice (their content is never read)."""
+    paths = [folder / f"{stem}{i}.docx" for i in range(count)]
+    for path in paths:
+        path.write_bytes(b"x")
+    return paths
+
+
+def test_parallel_instances_never_share_a_profile(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    log = _fake_soffice(monkeypatch, tmp_path,
+                        'sleep 0.2\nfor f in $files; do b=$(basename "$f" .docx); echo pdf > "$out/$b.pdf"; done')
+    sources = _placeholders(tmp_path, "d", 6)
+    calls: list[int] = []
+    pdfs = convert_to_pdf(sources, tmp_path / "pdf", chunk=1, parallel=2, progress=calls.append)
+    assert [p.name for p in pdfs] == [f"d{i}.pdf" for i in range(6)]
+    assert sorted(calls) == [1, 2, 3, 4, 5, 6]
+    running: set[str] = set()
+    profiles: set[str] = set()
+    for line in log.read_text().splitlines():
+        event, profile = line.split(" ", 1)
+        if event == "start":
+            assert profile not in running  # one instance per profile at a time
+            running.add(profile)
+            profiles.add(profile)
+        else:
+            running.remove(profile)
+    assert len(profiles) == 2
+
+
+def test_parallel_failure_stops_new_chunks_and_raises(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import threading
+
+    log = _fake_soffice(monkeypatch, tmp_path, "sleep 0.3; echo 'Error: source file could not be loaded' >&2")
+    sources = _placeholders(tmp_path, "坏", 8)
+    before = threading.active_count()
+    with pytest.raises(ConversionError, match="source file could not be loaded"):
+        convert_to_pdf(sources, tmp_path / "pdf", chunk=1, parallel=2)
+    assert threading.active_count() == before  # every worker thread has finished
+    starts = [line for line in log.read_text().splitlines() if line.startswith("start")]
+    assert len(starts) < len(sources)  # chunks not yet started when the first failed were not run

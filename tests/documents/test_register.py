@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from docgen.core.errors import RegisterError
-from docgen.documents.register import Register, allocate_serial, default_register_path, record_issued, sha256_file
+from docgen.documents.register import Register, allocate_serial, record_issued, sha256_file
 
 
 def serial(seq: int) -> str:
@@ -69,15 +69,6 @@ def test_complete_lookup_and_verify(tmp_path: Path) -> None:
         assert result == {("changed", "changed"), ("missing", "missing"), ("incomplete", "incomplete")}
         with pytest.raises(RegisterError, match="没有预留编号"):
             reg.complete("t", "never-reserved", files["ok"], "0" * 64)
-
-
-def test_default_path_uses_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("DOCGEN_REGISTER", str(tmp_path / "x.sqlite"))
-    assert default_register_path() == tmp_path / "x.sqlite"
-    monkeypatch.delenv("DOCGEN_REGISTER")
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    if default_register_path().is_relative_to(tmp_path):
-        assert default_register_path() == tmp_path / "data" / "docgen" / "register.sqlite"
 
 
 def test_not_a_database_is_a_register_error(tmp_path: Path) -> None:

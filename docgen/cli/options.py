@@ -1,0 +1,94 @@
+"""Options several commands share, declared once so they read and behave the same everywhere.
+
+Each function returns a click decorator. A command keeps its own help text where its use of
+the option differs (what the date means, what is written); the type, the parsing, the
+defaults and the error messages come from here.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = ["as_of_option", "format_option", "output_option", "policy_option", "progress_option",
+           "register_option", "REGISTER_HELP"]
+
+REGISTER_HELP = (
+    "Serial-number register (SQLite). Default: $DOCGEN_REGISTER, else register.sqlite in the "
+    "per-user data folder (~/.local/share/docgen on Linux, %LOCALAPPDATA%\\docgen on Windows)."
+)
+
+
+def format_option(*choices: str, default: str = "text", help: str | None = None) -> Callable[[F], F]:
+    """``--format`` (parameter ``fmt``): one of ``choices``, ``default`` shown in the help."""
+    return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default,
+                        show_default=True, help=help)
+
+
+def output_option(help: str, *, required: bool = False, metavar: str | None = None) -> Callable[[F], F]:
+    """``-o/--output`` (parameter ``output``, a ``Path`` or None): a file, never a folder.
+
+    ``metavar`` names the kind of file in the help (``FILE.docx``); default ``FILE``.
+    """
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+                        required=required, metavar=metavar, help=help)
+
+
+def _register_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    from docgen.core.userdirs import register_path
+
+    return register_path(value)
+
+
+def register_option(help: str = REGISTER_HELP) -> Callable[[F], F]:
+    """``--register`` (parameter ``register_path``): always a ``Path``, the default one filled in.
+
+    ``$DOCGEN_REGISTER`` stands in for the option; without either, the per-user register
+    (``docgen.core.userdirs.default_register_path``).
+    """
+    return click.option("--register", "register_path", envvar="DOCGEN_REGISTER", show_envvar=True,
+                        type=click.Path(dir_okay=False, path_type=Path), callback=_register_path, help=help)
+
+
+def _today_or_date(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt.date:
+    return _dt.date.today() if value is None else _date(ctx, param, value)
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt.date | None:
+    from docgen.core.validation import parse_working_date
+
+    if value is None:
+        return None
+    try:
+        return parse_working_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc}(例如 --as-of 2026-11-28)") from None
+
+
+def as_of_option(help: str, *, default_today: bool = True) -> Callable[[F], F]:
+    """``--as-of DATE`` (parameter ``as_of``), read by ``parse_working_date``.
+
+    2026-11-28, 2026/11/28, 2026.11.28 and 2026年11月28日 are accepted; a bad or impossible
+    date, or one outside 1900–2199, is a usage error (exit 2) with the same message in every
+    command. Absent, it is today, or None when ``default_today`` is False (the command
+    picks its own default).
+    """
+    return click.option("--as-of", "as_of", metavar="DATE", help=help,
+                        callback=_today_or_date if default_today else _date)
+
+
+def policy_option(help: str) -> Callable[[F], F]:
+    """``--policy FILE`` (parameter ``policy_path``): an existing, readable collection policy YAML."""
+    return click.option("--policy", "policy_path", metavar="FILE.yaml",
+                        type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path), help=help)
+
+
+def progress_option() -> Callable[[F], F]:
+    """``--progress/--no-progress`` (parameter ``progress``): None means "when stderr is a terminal"."""
+    return click.option("--progress/--no-progress", default=None,
+                        help="Progress bar on stderr for long work. Default: when stderr is a terminal.")
