@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
+from docgen.cli.options import as_of_option, format_option, register_option
 from docgen.documents.draft import ANNEX_NUMERALS, BANK_TEMPLATE, DRAFTED, DraftResult, draft_annexes
 
 
@@ -37,17 +38,15 @@ def format_text(result: DraftResult) -> str:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the drafted files (default: the bundle's stage folder of each annex).")
 @click.option("--pdf", is_flag=True, help="Also write a PDF beside each .docx (LibreOffice).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option("text", "json")
 @click.option("--template", "template_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               metavar="FILE.docx",
               help="The bank's own 资金封闭运作管理协议书 (附件六) .docx, filled with the same data.")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
-              help="Date the check uses to decide what is missing (default: today).")
-@click.option("--register", "register_path", envvar="DOCGEN_REGISTER", type=click.Path(dir_okay=False),
-              help="Serial-number register (default: $DOCGEN_REGISTER or the per-user register).")
+@as_of_option("Date the check uses to decide what is missing (default: today).")
+@register_option("Serial-number register (default: $DOCGEN_REGISTER or the per-user register).")
 @handle_errors
 def draft_command(bundle: Path, annexes: tuple[int, ...], out_dir: Path | None, pdf: bool, fmt: str,
-                  template_file: Path | None, as_of: _dt.datetime | None, register_path: str | None) -> None:
+                  template_file: Path | None, as_of: _dt.date, register_path: Path) -> None:
     """Draft the annexes of 篇十三 (附件一 … 附件十一) from BUNDLE's bundle.yaml.
 
     An annex whose data is missing is not written; the output names each missing bundle.yaml
@@ -63,7 +62,7 @@ def draft_command(bundle: Path, annexes: tuple[int, ...], out_dir: Path | None, 
     """
     result = draft_annexes(bundle, annexes=list(annexes) or None, out_dir=out_dir, pdf=pdf,
                            template_file=template_file, register_path=register_path,
-                           as_of=as_of.date() if as_of else None)
+                           as_of=as_of)
     emit(dump_json(result.to_dict()) if fmt == "json" else format_text(result), None)
     if not result.complete:
         raise click.exceptions.Exit(1)

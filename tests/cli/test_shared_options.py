@@ -26,6 +26,7 @@ def _commands_with_as_of(tmp_path: Path) -> dict[str, list[object]]:
         "collect plan": ["collect", "plan", "--ledger", LEDGER],
         "collect letters": ["collect", "letters", "--ledger", LEDGER, "--policy", POLICY, "--out", tmp_path / "letters"],
         "npl-report": ["npl-report", "--ledger", LEDGER, "--period", "2026Q2"],
+        "draft": ["draft", EXAMPLE_BUNDLE, "--out", tmp_path / "drafts"],
     }
 
 
@@ -55,7 +56,7 @@ def test_a_bad_as_of_is_the_same_one_line_everywhere(value: str, message: str, t
         result = _run(*args, "--as-of", value)
         assert result.exit_code == 2, (command, result.output)
         assert result.stderr.splitlines()[-1] == f"Error: Invalid value for '--as-of': {message}", command
-    assert not (tmp_path / "letters").exists()
+    assert not (tmp_path / "letters").exists() and not (tmp_path / "drafts").exists()
 
 
 def test_register_option_and_environment_name_the_same_register(tmp_path: Path,
@@ -73,7 +74,8 @@ def test_register_option_and_environment_name_the_same_register(tmp_path: Path,
     other = _run("register", "verify", "--format", "json", "--register", tmp_path / "other.sqlite")
     assert json.loads(other.stdout) == {"register": str(tmp_path / "other.sqlite"), "checked": 0, "ok": True,
                                         "register_issues": [], "problems": []}
-    for command in (["batch"], ["render"], ["register", "list"], ["collect", "letters"], ["collect", "plan"]):
+    for command in (["batch"], ["render"], ["draft"], ["register", "list"], ["collect", "letters"],
+                    ["collect", "plan"]):
         assert "[env var: DOCGEN_REGISTER]" in " ".join(_run(*command, "--help").output.split()), command
 
 
