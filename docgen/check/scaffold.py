@@ -196,10 +196,13 @@ def scaffold(directory: str | os.PathLike[str], checklist: str | os.PathLike[str
     """
     loaded = load_checklist(checklist)
     root = Path(directory)
-    if root.exists() and not root.is_dir():
-        raise InputError(f"{root}: 已存在同名文件,不是文件夹;请换一个文件夹名")
     target = root / BUNDLE_FILE
-    existed = target.exists()
+    try:
+        if root.exists() and not root.is_dir():
+            raise InputError(f"{root}: 已存在同名文件,不是文件夹;请换一个文件夹名")
+        existed = target.exists()
+    except OSError as exc:  # a name too long for the file system, a path through a file
+        raise InputError(f"{root}: 无法创建资料包文件夹({exc.strerror or exc});请检查路径(每级文件夹名不超过 255 字节)") from None
     if existed and not force:
         raise OutputExistsError(
             f"{target} 已存在,未覆盖;如确需重新生成空白 bundle.yaml,请加 --force(原内容将被替换)"

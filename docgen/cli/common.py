@@ -44,6 +44,14 @@ def handle_errors(func: F) -> F:
                 return func(*args, **kwargs)
         except DocgenError as exc:
             raise DocgenClickError(exc) from exc
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            # A path the system refuses (a name too long, a device gone) that no part caught:
+            # still one line naming it, exit 2 (the command could not run), never a traceback.
+            error = click.ClickException(f"{exc.filename or ''}: 无法访问({exc.strerror or exc});请检查路径")
+            error.exit_code = 2
+            raise error from exc
 
     return wrapper  # type: ignore[return-value]
 

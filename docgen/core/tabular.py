@@ -11,16 +11,21 @@ Used by ``docgen.documents.batch`` and by the ledger reader of the NPL report.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
 import io
+import os
 import re
+import sys
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docgen.core.xlsxbounds import check_xlsx_extent
 from docgen.core.errors import InputError
 from docgen.core.textcodec import decode_chinese
 from docgen.core.validation import Problem
@@ -130,6 +135,34 @@ def _excel_value(value: Any) -> Any:
     return value
 
 
+@contextlib.contextmanager
+def _held_native_stderr() -> Iterator[None]:
+    """Hold back what native code writes to file descriptor 2 while the block runs.
+
+    A Rust panic prints its message and backtrace there before Python sees the exception;
+    the user should get one line instead. Whatever was written is passed on when the block
+    succeeds and dropped when it fails (its failure is reported as one line).
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        ok = False
+        try:
+            yield
+            ok = True
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            if ok and held.tell():
+                held.seek(0)
+                os.write(2, held.read())
+
+
 def _iter_xlsx(path: Path, sheet: str | None) -> Iterator[tuple[int, Sequence[Any]]]:
     """Yield (row number, cell values) of a worksheet; InputError when it cannot be read.
 
@@ -138,21 +171,27 @@ def _iter_xlsx(path: Path, sheet: str | None) -> Iterator[tuple[int, Sequence[An
     """
     from python_calamine import CalamineWorkbook
 
+    check_xlsx_extent(path, sheet)  # a sheet too large would abort the process inside calamine
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        if sheet is not None:
-            if sheet not in workbook.sheet_names:
-                raise InputError(f"{path}: 找不到工作表 {sheet!r};现有工作表:{'、'.join(workbook.sheet_names)}")
-            worksheet = workbook.get_sheet_by_name(sheet)
-        else:
-            worksheet = workbook.get_sheet_by_index(0)
-        # skip_empty_area=False keeps leading empty rows, so numbers match what Excel shows.
-        rows = worksheet.to_python(skip_empty_area=False)
+        with _held_native_stderr():
+            workbook = CalamineWorkbook.from_path(str(path))
+            if sheet is not None:
+                if sheet not in workbook.sheet_names:
+                    raise InputError(f"{path}: 找不到工作表 {sheet!r};现有工作表:{'、'.join(workbook.sheet_names)}")
+                worksheet = workbook.get_sheet_by_name(sheet)
+            else:
+                worksheet = workbook.get_sheet_by_index(0)
+            # skip_empty_area=False keeps leading empty rows, so numbers match what Excel shows.
+            rows = worksheet.to_python(skip_empty_area=False)
     except InputError:
         raise
-    except Exception as exc:  # damaged workbooks fail in many ways; the user needs one clear line
+    except BaseException as exc:  # damaged workbooks fail in many ways; the user needs one clear line
+        # A Rust panic (a date cell of -1e308) arrives as pyo3's PanicException, a BaseException.
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise
         raise InputError(
-            f"{path}: 无法读取 Excel 文件({type(exc).__name__}: {exc})。请用 Excel 另存为 .xlsx 后重试"
+            f"{path}: 无法读取 Excel 文件({type(exc).__name__}: {str(exc)[:200]})。"
+            "请检查其中的日期和数字单元格,或用 Excel 另存为 .xlsx 后重试"
         ) from None
     for number, values in enumerate(rows, start=1):
         yield number, [_excel_value(v) for v in values]

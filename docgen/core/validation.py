@@ -152,16 +152,27 @@ def parse_amount(value: Any) -> Decimal:
     elif isinstance(value, float):
         result = Decimal(repr(value))
     elif isinstance(value, str):
-        text = value.strip().replace(",", "").replace(",", "").lstrip("¥¥").strip()
+        text = value.strip().lstrip("¥¥").strip().replace(",", ",")
+        if "," in text and not _GROUPED.fullmatch(text):
+            # "1.234,56" (a European decimal comma) must not silently become 1.23456.
+            raise ValueError(f"金额 {value!r} 的写法不明确:千位分隔符只能是每三位一个逗号,小数点用“.”,如 1,234.56")
         try:
-            result = Decimal(text)
+            result = Decimal(text.replace(",", ""))
         except InvalidOperation:
             raise ValueError(f"金额应为数字,收到 {value!r}") from None
     else:
         raise ValueError(f"金额应为数字,收到 {value!r}")
     if not result.is_finite():
         raise ValueError(f"金额应为有限数字,收到 {value!r}")
+    if abs(result) > MAX_AMOUNT:
+        raise ValueError(f"金额 {value!r} 超出范围(上限 {MAX_AMOUNT:,} 元);请检查是否多输入了位数")
     return result
+
+
+#: The largest amount docgen accepts (one quadrillion yuan): beyond it an amount is a typing
+#: error, and it would overflow the exact arithmetic and the amounts in words of the documents.
+MAX_AMOUNT = Decimal(10) ** 15
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
 _STDNUM_REASONS = (
@@ -316,10 +327,11 @@ def validate(
     columns = columns or {}
     problems = []
     pairs = flatten_errors(validator.errors)
-    # A failed coercion also fails the type rule; the coercion message says more.
+    # A failed coercion leaves the raw value, which then fails other rules of the field too
+    # (type, max): the coercion message alone says what is wrong.
     coerce_failed = {path for path, message in pairs if message.startswith("无法转换")}
     for path, message in pairs:
-        if path in coerce_failed and message.startswith("类型应为"):
+        if path in coerce_failed and not message.startswith("无法转换"):
             continue
         top = re.split(r"[.\[]", path, maxsplit=1)[0]
         problems.append(Problem(path, message, row=row, column=columns.get(top)))

@@ -24,13 +24,13 @@ from typing import Any
 
 import jinja2
 from docxtpl import DocxTemplate
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup
 
 from docgen.core import cnformat
 from docgen.core.errors import RenderError, TemplateError
 from docgen.core.validation import Problem
+from docgen.documents.bounds import BoundedSandbox, render_bounded
 from docgen.documents.image import IMAGE_STATE, ImageState, has_images
 from docgen.documents.package import DocxPackage
 
@@ -62,14 +62,14 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-def jinja_environment() -> SandboxedEnvironment:
+def jinja_environment() -> BoundedSandbox:
     """Return a new sandboxed Jinja environment configured as docgen renders templates.
 
     Strict undefined, XML autoescape, the ``docgen.core.cnformat`` filters. Pass it to
     ``DocxTemplate.render(context, jinja_environment(), autoescape=True)`` to get docxtpl's
     own rendering of the same template (what the bench and tests compare against).
     """
-    env = SandboxedEnvironment(
+    env = BoundedSandbox(
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         finalize=_finalize,
@@ -177,6 +177,20 @@ def _render_error(template: str, exc: BaseException, source: str | None, *, row:
     return RenderError(message + row_text, [Problem(field_name, detail + where, row=row)])
 
 
+_ESCAPES = {"{_{": "{{ '{{' }}", "}_}": "{{ '}}' }}", "{_%": "{{ '{%' }}", "%_}": "{{ '%}' }}"}
+_ESCAPE_RE = re.compile("|".join(re.escape(k) for k in _ESCAPES))
+
+
+def _literal_escapes(source: str) -> str:
+    """Turn docxtpl's escapes for literal braces (``{_{`` …) into Jinja expressions printing them.
+
+    docxtpl replaces them in the rendered text, which also rewrites the same characters
+    in users' values (``a{_{b}_}`` printed as ``a{{b}}``); done on the template source,
+    only what the template author wrote is affected.
+    """
+    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], source) if "_" in source else source
+
+
 class Engine:
     """One template's .docx, compiled on first use and rendered per document.
 
@@ -202,7 +216,7 @@ class Engine:
         parts: list[_Part] = []
         for member, source, head, tail in patched_sources(self._docx_bytes, self.path):
             try:
-                compiled = env.from_string(source)
+                compiled = env.from_string(_literal_escapes(source))
             except jinja2.TemplateSyntaxError as exc:
                 lines = source.splitlines()
                 snippet = _paragraph_text(lines[exc.lineno - 1])[:80] if 0 < (exc.lineno or 0) <= len(lines) else ""
@@ -242,7 +256,7 @@ class Engine:
             for part in parts:
                 state.enabled = part.images
                 try:
-                    xml = part.template.render(context)
+                    xml = render_bounded(part.template.generate(context))
                 except Exception as exc:  # jinja and filter errors of every kind
                     raise _render_error(self.name, exc, part.source, row=row) from None
                 rendered.append((part.member, self._finish(part, xml, row).encode("utf-8")))
@@ -255,8 +269,6 @@ class Engine:
         """docxtpl's post-processing of a rendered part, skipping steps that would be no-ops."""
         # Same effect as docxtpl's re.sub(r"\n<w:p([ >])", ...), without a regex per paragraph.
         xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-        if "_" in xml:
-            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if any(c in xml for c in "\t\a\n\f"):
             xml = DocxTemplate.resolve_listing(None, xml)  # type: ignore[arg-type]  # uses no state
         full = part.head + xml + part.tail

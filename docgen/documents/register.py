@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docgen.core.errors import DocgenError, RegisterBusyError, RegisterDamagedError, RegisterError
+from docgen.core.errors import DocgenError, InputError, RegisterBusyError, RegisterDamagedError, RegisterError
 from docgen.core.userdirs import register_path as _resolve_register
 from docgen.documents.register_anchor import Anchor, link_of, read_anchor, retire_anchor, seal_of, write_anchor
 from docgen.documents.register_lock import Waiter, retry_while_locked, stderr_waiter, wait_seconds
@@ -647,12 +647,12 @@ class Register:
 
 
 def register_exists(path: str | os.PathLike[str]) -> bool:
-    """Whether a register database is at ``path``; ``RegisterError`` when the path itself is
+    """Whether a register database is at ``path``; ``InputError`` when the path itself is
     unusable (a name too long for the file system, a file where a folder should be)."""
     try:
         return Path(path).is_file()
     except OSError as exc:
-        raise RegisterError(f"{path}: 无法访问登记簿({exc.strerror or exc})") from None
+        raise InputError(f"{path}: 无法访问登记簿({exc.strerror or exc});请检查 --register 的路径") from None
 
 
 def missing_register_issues(path: str | os.PathLike[str]) -> list[RegisterIssue]:

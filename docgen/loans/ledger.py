@@ -26,7 +26,7 @@ from typing import Any
 
 from docgen.core.errors import InputError, RowsError
 from docgen.core.validation import (
-    DATE_MAX, DATE_MIN, Problem, check_resident_id, check_uscc, parse_amount, parse_date, validate,
+    DATE_MAX, DATE_MIN, MAX_AMOUNT, Problem, check_resident_id, check_uscc, parse_amount, parse_date, validate,
 )
 from docgen.loans.messages import message
 from docgen.loans.vocabulary import FIELDS as VOCAB_FIELDS
@@ -366,7 +366,7 @@ def _opt_amount(value: Any) -> Decimal | None:
     if value is None:
         return None
     if cls is int:
-        if value < 0:
+        if value < 0 or value > MAX_AMOUNT:
             raise ValueError
         return Decimal(value)
     if cls is float:
@@ -381,7 +381,7 @@ def _opt_amount(value: Any) -> Decimal | None:
             result = parse_amount(text)  # "1,234.50", "¥1000" as the schema's coercer reads them
     else:
         raise ValueError
-    if not result.is_finite() or result < 0:
+    if not result.is_finite() or result < 0 or result > MAX_AMOUNT:
         raise ValueError
     return result
 

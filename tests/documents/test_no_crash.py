@@ -47,3 +47,65 @@ def test_lone_surrogate_in_library_data_is_a_row_problem_not_a_reserved_serial(t
             generate(load_template("commitment-letter"), [("K-1", data)], tmp_path / "out", register=reg)
         assert "borrower" in str(err.value) and "孤立的 UTF-16 代理项" in str(err.value)
         assert reg.records() == []
+
+
+# ------------------------------------------------------------------ template bounds and literal values
+
+def _one_paragraph_template(tmp_path: Path, text: str, fields: dict | None = None):
+    from docgen.core.docxbuild import add_body, new_document
+
+    doc = new_document()
+    add_body(doc, text)
+    tmp_path = tmp_path / f"t{len(list(tmp_path.iterdir()))}"  # a folder per template: loads are cached by path
+    tmp_path.mkdir()
+    path = tmp_path / "t.docx"
+    doc.save(path)
+    schema = fields or {"name": {"type": "string"}}
+    meta = {"title": "测试", "category": "测试", "key_field": next(iter(schema)), "schema": schema}
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    return load_template(path=path)
+
+
+def _text(data: bytes) -> str:
+    from docxtext import docx_text
+
+    return docx_text(data)
+
+
+def test_a_huge_string_expression_is_refused_not_a_memory_error(tmp_path: Path) -> None:
+    import pytest
+    from docgen.core.errors import RenderError
+
+    template = _one_paragraph_template(tmp_path, "{{ 'a' * 10**9 }}{{ name }}")
+    with pytest.raises(RenderError, match="结果过大"):
+        template.render({"name": "x", "serial": "1"})
+    power = _one_paragraph_template(tmp_path, "{{ 7 ** 100000000 }}{{ name }}")
+    with pytest.raises(RenderError, match="结果过大"):
+        power.render({"name": "x", "serial": "1"})
+
+
+def test_nested_loops_stop_at_the_output_or_time_budget(tmp_path: Path, monkeypatch) -> None:
+    import time
+
+    import pytest
+    from docgen.core.errors import RenderError
+    from docgen.documents import bounds
+
+    monkeypatch.setattr(bounds, "RENDER_SECONDS", 1.0)
+    loud = _one_paragraph_template(
+        tmp_path, "{% for i in range(100000) %}{% for j in range(100000) %}xxxxxxxxxx{% endfor %}{% endfor %}{{ name }}")
+    start = time.monotonic()
+    with pytest.raises(RenderError, match="过大|超过"):
+        loud.render({"name": "x", "serial": "1"})
+    quiet = _one_paragraph_template(
+        tmp_path, "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}{{ name }}")
+    with pytest.raises(RenderError, match="超过 1 秒"):
+        quiet.render({"name": "x", "serial": "1"})
+    assert time.monotonic() - start < 30
+
+
+def test_docxtpl_escape_syntax_in_a_value_is_printed_exactly(tmp_path: Path) -> None:
+    template = _one_paragraph_template(tmp_path, "值:{{ name }};字面:{_{ x }_}")
+    text = _text(template.render({"name": "a{_{b}_}{_%c%_}", "serial": "1"}))
+    assert "值:a{_{b}_}{_%c%_};" in text
+    assert "字面:{{ x }}" in text  # the template author's own escape still prints braces

@@ -1,0 +1,129 @@
+"""How big a worksheet really is, found before the spreadsheet reader allocates it.
+
+The Rust reader (calamine) allocates a dense grid from the first to the last cell it sees:
+one cell at XFD1048576 in an 8 KB file asks for 17 billion cells and aborts the process
+(no exception to catch). So the worksheet's XML is scanned first for its extent. One
+regular-expression pass finds the only references that can make a sheet large -- columns
+of two or more letters, rows of six or more digits -- and everything else is bounded by
+Z and 99,999; the sheet is refused when rows x columns exceeds ``MAX_CELLS``.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
+
+from docgen.core.errors import InputError
+
+__all__ = ["MAX_CELLS", "MAX_SHEET_BYTES", "SheetExtent", "check_xlsx_extent"]
+
+#: Rows x columns a worksheet may span (a 200,000-row ledger of 100 columns).
+MAX_CELLS = 20_000_000
+#: Uncompressed size of one worksheet's XML.
+MAX_SHEET_BYTES = 1 << 30
+
+_BIG_REF = re.compile(rb'\br="([A-Z]{2,}|[A-Z]?(?=\d{6}))(\d+)"')
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]*\d*:)?([A-Z]+)(\d+)"')
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+
+
+@dataclass(frozen=True)
+class SheetExtent:
+    """The bound found for one worksheet: last row and column (1-based), and a cell naming them."""
+
+    rows: int
+    columns: int
+    corner: str
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.columns
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + (char - 64)
+    return number
+
+
+def _column_letters(number: int) -> str:
+    out = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def _sheet_member(archive: zipfile.ZipFile, sheet: str | None) -> str | None:
+    """The zip member of the named (or first) worksheet; None when the workbook does not say."""
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    sheets = workbook.findall("m:sheets/m:sheet", _NS)
+    chosen = next((s for s in sheets if s.get("name") == sheet), None) if sheet is not None else (
+        sheets[0] if sheets else None)
+    if chosen is None:
+        return None
+    rid = chosen.get(f"{{{_NS['r']}}}id")
+    target = next((r.get("Target") for r in rels.findall("p:Relationship", _NS) if r.get("Id") == rid), None)
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
+
+def sheet_extent(data: bytes) -> SheetExtent:
+    """Return the bound of a worksheet's XML: no cell lies beyond it."""
+    rows, columns = 99_999, 26
+    found_rows = found_columns = 0
+    for letters, digits in _BIG_REF.findall(data):
+        found_rows = max(found_rows, int(digits))
+        if letters:
+            found_columns = max(found_columns, _column_number(letters) if len(letters) < 5 else 1 << 30)
+    rows = max(rows, found_rows)
+    columns = max(columns, found_columns)
+    corner_rows = found_rows or rows
+    corner_columns = found_columns or columns
+    return SheetExtent(rows, columns, f"{_column_letters(min(corner_columns, 1 << 20))}{corner_rows}")
+
+
+def check_xlsx_extent(path: str | Path, sheet: str | None = None) -> SheetExtent | None:
+    """Refuse a worksheet too large to read before any reader allocates it.
+
+    Returns the extent found (None when the file is not a zip or names no worksheet: the
+    reader then reports what is wrong). Raises ``InputError`` naming the file, the sheet's
+    far corner and what to do, when the sheet spans more than ``MAX_CELLS`` cells or its XML
+    is larger than ``MAX_SHEET_BYTES``.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            member = _sheet_member(archive, sheet)
+            if member is None:
+                return None
+            try:
+                info = archive.getinfo(member)
+            except KeyError:
+                return None
+            if info.file_size > MAX_SHEET_BYTES:
+                raise InputError(f"{path}: 工作表解压后 {info.file_size >> 20} MB,超过可读上限 "
+                                 f"{MAX_SHEET_BYTES >> 20} MB;请删除多余内容后另存")
+            with archive.open(info) as stream:
+                data = stream.read(MAX_SHEET_BYTES + 1)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError):
+        return None
+    extent = sheet_extent(data)
+    if extent.cells > MAX_CELLS:
+        declared = _DIMENSION.search(data[:4096])
+        said = f"(声明范围到 {declared.group(2).decode()}{declared.group(3).decode()})" if declared else ""
+        raise InputError(
+            f"{path}: 工作表有内容写到 {extent.corner}{said},共约 {extent.rows} 行 × {extent.columns} 列,"
+            f"超过可读上限 {MAX_CELLS:,} 格;请在 Excel 中删除最后一行、一列之后的多余单元格(Ctrl+End 可定位)后另存"
+        )
+    return extent

@@ -1,0 +1,134 @@
+"""Spreadsheets and values built to crash a reader: one clear line each, never an abort or a traceback."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from docgen.core.errors import InputError
+from docgen.core.tabular import read_table
+from docgen.core.validation import parse_amount
+from docgen.core.xlsxbounds import MAX_CELLS, check_xlsx_extent
+
+ROOT = Path(__file__).resolve().parents[2]
+ALIASES = {"borrower": ["借款人"], "when": ["日期"]}
+
+
+def far_cell_xlsx(path: Path, cell: str = "XFD1048576", *, declare: bool = True) -> Path:
+    """A tiny workbook with one value in A1 and one in ``cell`` (optionally no <dimension>)."""
+    book = openpyxl.Workbook()
+    book.active["A1"] = "借款人"
+    book.active[cell] = "x"
+    book.save(path)
+    if not declare:
+        with zipfile.ZipFile(path) as src:
+            members = {i.filename: src.read(i) for i in src.infolist()}
+        sheet = "xl/worksheets/sheet1.xml"
+        members[sheet] = members[sheet].replace(f'<dimension ref="A1:{cell}"/>'.encode(), b"")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+            for name, data in members.items():
+                out.writestr(name, data)
+    return path
+
+
+def run_docgen(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real command in its own process: an abort inside a native reader must not take pytest down."""
+    return subprocess.run([sys.executable, "-m", "docgen", *args], capture_output=True, text=True, timeout=120,
+                          cwd=ROOT)
+
+
+@pytest.mark.parametrize("declare", [True, False])
+def test_a_cell_at_xfd1048576_is_refused_before_reading(tmp_path: Path, declare: bool) -> None:
+    path = far_cell_xlsx(tmp_path / "far.xlsx", declare=declare)
+    assert path.stat().st_size < 10_000
+    with pytest.raises(InputError, match="工作表有内容写到 XFD1048576.*超过可读上限"):
+        read_table(path, ALIASES)
+
+
+def test_large_but_legitimate_extents_pass() -> None:
+    assert check_xlsx_extent(ROOT / "examples" / "ledger" / "ledger-2026Q2.xlsx").cells <= MAX_CELLS
+    from docgen.core.xlsxbounds import sheet_extent
+
+    wide = b"".join(b'<row r="%d"><c r="AZ%d"><v>1</v></c></row>' % (n, n) for n in (1, 150000))
+    extent = sheet_extent(wide)
+    assert (extent.rows, extent.columns) == (150000, 52) and extent.cells <= MAX_CELLS
+
+
+@pytest.mark.parametrize("command", [
+    ["batch", "demand-letter", "--rows", "{x}", "--out", "{tmp}/out", "--no-progress"],
+    ["npl-report", "--ledger", "{x}", "--period", "2026Q2"],
+    ["collect", "plan", "--ledger", "{x}", "--as-of", "2026-06-30"],
+])
+def test_commands_given_the_far_cell_exit_2_in_one_line(tmp_path: Path, command: list[str]) -> None:
+    path = far_cell_xlsx(tmp_path / "far.xlsx")
+    args = [a.format(x=path, tmp=tmp_path) for a in command]
+    result = run_docgen(*args, *(["--register", str(tmp_path / "r.sqlite")] if command[0] == "batch" else []))
+    assert result.returncode == 2, result.stderr
+    assert "XFD1048576" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_date_cell_of_minus_1e308_is_one_line_without_a_rust_backtrace(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.append(["借款人", "日期"])
+    book.active.append(["甲", -1e308])
+    book.active["B2"].number_format = "yyyy-mm-dd"
+    path = tmp_path / "date.xlsx"
+    book.save(path)
+    with pytest.raises(InputError, match="无法读取 Excel 文件"):
+        read_table(path, ALIASES)
+    result = run_docgen("collect", "plan", "--ledger", str(path), "--as-of", "2026-06-30")
+    assert result.returncode == 2
+    assert "panicked" not in result.stderr and "backtrace" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_balance_of_1e30_is_a_row_error_not_a_report_crash(tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(ROOT / "examples" / "ledger" / "ledger-2026Q2.xlsx")
+    sheet = book.active
+    column = [c.value for c in sheet[1]].index("贷款余额") + 1
+    sheet.cell(row=2, column=column).value = 1e30
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)
+    result = run_docgen("npl-report", "--ledger", str(path), "--period", "2026Q2",
+                        "--notes", str(ROOT / "examples" / "ledger" / "notes.yaml"), "-o", str(tmp_path / "r.docx"))
+    assert result.returncode == 1, result.stderr
+    assert "第2行 K(贷款余额)列 balance" in result.stderr and "超出范围" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "r.docx").exists()
+
+
+@pytest.mark.parametrize("text", ["1.234,56", "1,23", "12,3456.00", "1,,234"])
+def test_ambiguous_separators_are_refused_not_misread(text: str) -> None:
+    with pytest.raises(ValueError, match="写法不明确"):
+        parse_amount(text)
+
+
+@pytest.mark.parametrize(("text", "value"), [("1,234.56", "1234.56"), ("¥12,345,678", "12345678"),
+                                            ("1,234", "1234"), ("-1,000.5", "-1000.5"), ("1234.56", "1234.56")])
+def test_grouped_amounts_still_read(text: str, value: str) -> None:
+    assert parse_amount(text) == Decimal(value)
+
+
+def test_amounts_beyond_a_quadrillion_are_refused() -> None:
+    with pytest.raises(ValueError, match="超出范围"):
+        parse_amount(10**16)
+    assert parse_amount(10**15) == Decimal(10**15)
+
+
+def test_300_character_folder_names_are_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    deep = tmp_path / ("长" * 300)
+    for args in (["init", str(deep / "bundle")], ["register", "list", "--register", str(deep / "r.sqlite")],
+                 ["register", "verify", "--register", str(deep / "r.sqlite")]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+        assert result.output.startswith("Error: ") and len(result.output.strip().splitlines()) == 1
