@@ -78,26 +78,29 @@ def test_hand_written_commands_and_options_are_checked(gen_docs, tmp_path, capsy
 
 
 def test_a_new_command_needs_an_audience(gen_docs, tmp_path, monkeypatch, capsys) -> None:
-    @click.command("archive")
-    def archive() -> None:
-        """Archive a bundle.
+    name = "example-new-command"  # never a real command: a real one would already have its audience
+    assert name not in cli.COMMAND_MODULES
+
+    @click.command(name)
+    def new_command() -> None:
+        """Do something new.
 
         \b
         Example:
-          docgen archive
+          docgen example-new-command
         """
 
-    monkeypatch.setitem(cli.COMMAND_MODULES, "archive", "fake")
+    monkeypatch.setitem(cli.COMMAND_MODULES, name, "fake")
     real_get = cli.LazyGroup.get_command
     monkeypatch.setattr(cli.LazyGroup, "get_command",
-                        lambda self, ctx, name: archive if name == "archive" else real_get(self, ctx, name))
+                        lambda self, ctx, cmd: new_command if cmd == name else real_get(self, ctx, cmd))
     readme = _copy(tmp_path)
     assert gen_docs.run(check=True, readme=readme) == 1
-    assert ("section 'commands': command 'archive' has no entry in docgen.cli.COMMAND_AUDIENCE: add who uses it"
+    assert (f"section 'commands': command '{name}' has no entry in docgen.cli.COMMAND_AUDIENCE: add who uses it"
             in capsys.readouterr().err)
-    monkeypatch.setitem(cli.COMMAND_AUDIENCE, "archive", "credit staff")
+    monkeypatch.setitem(cli.COMMAND_AUDIENCE, name, "credit staff")
     assert gen_docs.run(check=False, readme=readme) == 0
-    assert "| credit staff | `docgen archive` | Archive a bundle. |" in readme.read_text(encoding="utf-8")
+    assert f"| credit staff | `docgen {name}` | Do something new. |" in readme.read_text(encoding="utf-8")
 
 
 def test_generating_twice_changes_nothing(gen_docs, tmp_path) -> None:
