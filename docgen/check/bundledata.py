@@ -183,6 +183,8 @@ SCHEMA: dict[str, Any] = {
                 "original": {"type": "boolean"},
                 "copy": {"type": "boolean"},
                 "electronic": {"type": "boolean"},
+                # parts of a compound item bound together in one file (the item's `parts` rule ids)
+                "parts": {"type": "list", "schema": {"type": "string", "empty": False}},
                 "note": {"type": "string", "nullable": True},
             },
         },
@@ -373,6 +375,11 @@ def _cross_checks(data: dict[str, Any], problems: list[Problem], checklist: Chec
             out.append(Problem("meeting.votes", f"缺少股东 {'、'.join(absent)} 的表决意见(同意/反对/弃权)"))
     borrower = data.get("borrower")
     if isinstance(borrower, dict):
+        if borrower.get("uscc") is None and "borrower.uscc" not in failed:
+            # Since the 三证合一 reform every business licence carries a USCC; the abolished
+            # organization-code and tax-registration certificates are no substitute.
+            out.append(Problem("borrower.uscc", "缺少统一社会信用代码:三证合一后营业执照均载有统一社会信用代码,"
+                                                "组织机构代码证、税务登记证已停止核发;请按营业执照填写"))
         est = borrower.get("established")
         if isinstance(est, _dt.date) and est > _dt.date.today() and "borrower.established" not in failed:
             out.append(Problem("borrower.established", "成立日期晚于今天"))

@@ -37,6 +37,7 @@ _RULE_KEYS: dict[str, tuple[str, ...]] = {
     "audit-years": ("count",),
     "min-ratio": ("value",),
     "kinds-set": ("sets",),
+    "parts": ("parts",),
     "original-and-copy": (),
     "all-of": ("items",),
     "attestation": ("satisfied",),

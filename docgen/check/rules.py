@@ -26,6 +26,9 @@
   when bundle.yaml lacks the figures to compute it.
 - **kinds-set** → ``incomplete-set`` when a set (copy; editable version) has no sound file of its
   kinds and ``documents.<id>.<flag>`` is not true.
+- **parts** (a compound item such as 法定代表人身份证复印件、签字样本及个人简历) → ``incomplete-set``
+  naming each part no sound file's name shows (by the part's aliases) and
+  ``documents.<id>.parts`` does not list (parts bound together in one file).
 - **original-and-copy** → ``incomplete-set`` unless ``documents.<id>`` says ``original: true``
   and ``copy: true``, or two sound files are present (a scan of each).
 - **attestation** → ``unattested`` (warning) while ``attestations.<id>`` does not satisfy the
@@ -204,6 +207,8 @@ def evaluate_item(item: Item, rc: RuleContext) -> Evaluation:
             findings += _min_ratio(item, rule, rc, ctx)
         elif name == "kinds-set":
             findings += _kinds_set(item, rule, doc, sound)
+        elif name == "parts":
+            findings += _parts(item, rule, doc, sound)
         elif name == "original-and-copy":
             findings += _original_and_copy(item, doc, sound)
         elif name == "attestation":
@@ -326,6 +331,23 @@ def _kinds_set(item: Item, rule: dict[str, Any], doc: dict[str, Any], sound: lis
         **_titles(item),
         "detail": "缺少" + "、".join(s["label"]["zh"] for s in lacking),
         "detail_en": "missing " + " and ".join(s["label"]["en"] for s in lacking)})]
+
+
+def _parts(item: Item, rule: dict[str, Any], doc: dict[str, Any], sound: list[FileInfo]) -> list[Finding]:
+    names = [info.path.rsplit("/", 1)[-1].lower() for info in sound]
+    declared = set(doc.get("parts") or [])
+    lacking = [part for part in rule["parts"]
+               if part["id"] not in declared and not any(a.lower() in n for a in part["aliases"] for n in names)]
+    if not lacking or not sound:
+        return []
+    ids = ", ".join(p["id"] for p in rule["parts"])
+    return [Finding("incomplete-set", item=item.id, params={
+        **_titles(item),
+        "detail": "缺少" + "、".join(p["label"]["zh"] for p in lacking)
+                  + f"(文件名中写明各部分;合订在一份文件中的,在 bundle.yaml 的 documents.{item.id}.parts 中列出:{ids})",
+        "detail_en": "missing " + " and ".join(p["label"]["en"] for p in lacking)
+                     + f" (name each part in a file name; for parts bound in one file list them under "
+                       f"documents.{item.id}.parts: {ids})"})]
 
 
 def _original_and_copy(item: Item, doc: dict[str, Any], sound: list[FileInfo]) -> list[Finding]:

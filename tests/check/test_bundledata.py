@@ -134,7 +134,7 @@ def test_yaml_syntax_error_is_one_finding_with_line_and_column() -> None:
 
 def test_not_a_mapping_and_gbk_text() -> None:
     assert _fields(_load(b"- a\n- b\n")) == {"(根)": "bundle.yaml 应为映射(borrower: …、project: … 等键值)"}
-    gbk = "borrower:\n  name: 华安置业\n".encode("gb18030")
+    gbk = f"borrower:\n  name: 华安置业\n  uscc: '{USCC_BORROWER}'\n".encode("gb18030")
     result = _load(gbk)
     assert result.findings == [] and result.section("borrower")["name"] == "华安置业"
 
@@ -152,7 +152,7 @@ def test_alias_bombs_are_one_finding_not_a_hang(text) -> None:
 
 
 def test_a_few_aliases_are_fine() -> None:
-    result = _load(b"borrower: &b {name: \xe5\x8d\x8e\xe5\xae\x89}\ncontractor: *b\n")
+    result = _load(f"borrower: &b {{name: 华安, uscc: '{USCC_BORROWER}'}}\ncontractor: *b\n".encode("utf-8"))
     assert result.findings == [] and result.section("contractor")["name"] == "华安"
 
 
@@ -199,3 +199,11 @@ def test_every_key_says_what_to_put_there() -> None:
     assert key_label("drawdowns[3].payee.account") == "收款人账号"
     assert key_label("meeting.agent.id_number") == "居民身份证号(18 位)"
     assert key_label("no.such.key") == ""
+
+
+def test_a_borrower_without_uscc_is_itself_the_problem() -> None:
+    data = good_data()
+    del data["borrower"]["uscc"]
+    fields = _fields(_load(data))
+    assert list(fields) == ["borrower.uscc"]
+    assert "组织机构代码证、税务登记证已停止核发" in fields["borrower.uscc"]

@@ -120,8 +120,8 @@ def test_invalid_bundle_yaml_is_reported_not_raised(bundle: Path) -> None:
     report = run_check(bundle, as_of=AS_OF)
     bad = [f for f in report.findings if f.code == "invalid-data"]
     assert len(bad) == 1 and bad[0].params["line"] == 2
-    # Without data: no 三证合一 waiver, no attestations.
-    assert report.item_result("org-code-cert").status == "ok"
+    # Without data: no attestations; the certificates 三证合一 abolished stay waived.
+    assert report.item_result("org-code-cert").status == "waived"
     assert report.item_result("loan-contract").findings[0].code == "unattested"
 
 
@@ -185,7 +185,8 @@ def test_bundle_that_cannot_be_opened(tmp_path: Path) -> None:
 def test_empty_folder_reports_everything_missing(tmp_path: Path) -> None:
     report = run_check(tmp_path, as_of=AS_OF)
     counts = report.counts()
-    assert counts == {"ok": 0, "missing": 59, "invalid": 0, "waived": 0}
+    # everything missing but the certificates 三证合一 abolished (two items, each in two stages)
+    assert counts == {"ok": 0, "missing": 55, "invalid": 0, "waived": 4}
     assert report.files == [] and not report.complete
 
 

@@ -75,7 +75,7 @@ def test_item_fields() -> None:
         "signature-specimen": "附件七", "business-application": "附件八", "seal-witness-confirmation": "附件九",
         "related-party-declaration": "附件十", "drawdown-application": "附件十一",
     }
-    assert c.item("org-code-cert").rules_of("waive")[0]["when"].source == "borrower.uscc"
+    assert c.item("org-code-cert").rules_of("waive")[0]["when"].source == "true"  # abolished (三证合一)
     assert c.item("credit-report").rules_of("max-age")[0]["days"] == 30
     assert c.group_title("bank") == {"zh": "银行上报资料(银行提供)", "en": "Bank's own reports (provided by the bank)"}
     assert c.stage("pre-application").folder == "01-申请前期"
@@ -217,9 +217,10 @@ def test_checklist_to_dict_round_trips_ids() -> None:
     assert [s["id"] for s in data["stages"]] == list(DESIGN_IDS)
     first = data["stages"][0]["items"][1]
     assert first["id"] == "org-code-cert" and first["no"] == "2"
-    assert first["rules"][0] == {"rule": "waive", "when": "borrower.uscc",
-                                 "reason": {"zh": "三证合一(借款人已有统一社会信用代码)",
-                                            "en": "three-in-one licence: the borrower has a unified social credit code"}}
+    assert first["rules"][0] == {"rule": "waive", "when": "true",
+                                 "reason": {"zh": "三证合一后不再核发(营业执照载有统一社会信用代码)",
+                                            "en": "abolished by the three-in-one reform: the business licence "
+                                                  "carries the unified social credit code"}}
 
 
 def test_validated_checklists_are_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -119,20 +119,25 @@ def test_waiver_under_three_in_one(bundle: Path) -> None:
     report = run_check(bundle, as_of=AS_OF)
     assert report.item_result("org-code-cert").status == "waived"
     assert report.item_result("tax-registration", "pre-disbursement").status == "waived"
-    # Without a USCC the old certificates are needed again.
+    # Without a USCC the abolished certificates are not asked for again: the missing USCC is the problem.
     (bundle / "01-申请前期/组织机构代码证.pdf").unlink()
+    (bundle / "01-申请前期/税务登记证.pdf").unlink()
     _edit(bundle, lambda d: d["borrower"].pop("uscc"))
     report = run_check(bundle, as_of=AS_OF)
-    assert report.item_result("tax-registration").status == "ok"
-    assert report.item_result("org-code-cert").status == "missing"
+    assert report.item_result("tax-registration").status == "waived"
+    assert report.item_result("org-code-cert").status == "waived"
+    uscc = [f for f in report.findings if f.code == "invalid-data"]
+    assert [f.params["field"] for f in uscc] == ["borrower.uscc"] and uscc[0].severity == "error"
+    assert "三证合一后营业执照均载有统一社会信用代码" in uscc[0].message("zh")
+    assert not report.complete
 
 
-def test_invalid_uscc_gives_no_waiver(bundle: Path) -> None:
+def test_invalid_uscc_is_reported_the_certificates_stay_waived(bundle: Path) -> None:
     (bundle / "01-申请前期/税务登记证.pdf").unlink()
     _edit(bundle, lambda d: d["borrower"].__setitem__("uscc", "91330100MA27U0KX10"))
     report = run_check(bundle, as_of=AS_OF)
     assert ("invalid-data", None, "error") in _codes(report)
-    assert report.item_result("tax-registration").status == "missing"
+    assert report.item_result("tax-registration").status == "waived"
 
 
 # ---- file problems and kinds ------------------------------------------------------------------
@@ -395,3 +400,38 @@ def test_rule_when_condition_from_a_banks_checklist(bundle: Path, tmp_path: Path
 def test_company_age_counts_calendar_years(established: dt.date, as_of: dt.date, years: int) -> None:
     assert company_age_years(established, as_of) == years
     assert company_age_years("2023-11-28", as_of) is None  # not read as a date: unknown
+
+
+# ---- compound items: every part present --------------------------------------------------------
+
+def test_compound_item_needs_each_part(bundle: Path) -> None:
+    _edit(bundle, lambda d: d["documents"].pop("legal-rep-id"))  # no longer "bound in one file"
+    report = run_check(bundle, as_of=AS_OF)
+    result = report.item_result("legal-rep-id")
+    assert result.status == "invalid"  # the ID scan alone is not 身份证复印件、签字样本及个人简历
+    finding = next(f for f in report.findings if f.item == "legal-rep-id")
+    assert finding.code == "incomplete-set"
+    assert "缺少签字样本、个人简历" in finding.message("zh")
+    assert "documents.legal-rep-id.parts" in finding.message("zh")
+    assert "missing the signature specimen and the CV" in finding.message("en")
+    put(bundle, "01-申请前期/法定代表人签字样本及个人简历.pdf")
+    assert run_check(bundle, as_of=AS_OF).item_result("legal-rep-id").status == "ok"
+
+
+@pytest.mark.parametrize(("item", "stage", "have", "lacking"), [
+    ("signature-specimens", "pre-disbursement", ["03-放款前/有权人签字样本.pdf"], "董事会成员签字样本"),
+    ("land-transfer", "pre-application", ["01-申请前期/土地出让合同及契税完税证.pdf"], "土地出让款发票"),
+    ("design-approvals", "pre-disbursement", ["03-放款前/规划设计方案批复.pdf"], "土地批复"),
+])
+def test_each_compound_item_names_its_missing_part(tmp_path: Path, item, stage, have, lacking) -> None:
+    root = complete_bundle(tmp_path / "b")
+    data = yaml.safe_load((root / "bundle.yaml").read_text(encoding="utf-8"))
+    data["documents"].pop(item)
+    for path in run_check(root, as_of=AS_OF).item_result(item, stage).files:
+        (root / path).unlink()  # the complete bundle's file for the item names every part
+    for name in have:
+        put(root, name)
+    write_yaml(root, data)
+    report = run_check(root, as_of=AS_OF)
+    messages = [f.message("zh") for f in report.findings if f.item == item and f.code == "incomplete-set"]
+    assert messages and lacking in messages[0], messages

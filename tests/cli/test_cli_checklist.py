@@ -100,7 +100,7 @@ def test_validate_a_banks_file(tmp_path: Path) -> None:
     assert result.output == (f"{good}: 有效 / valid — dev-loan:3 个阶段 / stages,49 个项目 / items,"
                              "59 个清单条目 / entries\n")
     bad = tmp_path / "bad.yaml"
-    bad.write_text(good.read_text(encoding="utf-8").replace("when: borrower.uscc", "when: borrower.__class__", 1),
+    bad.write_text(good.read_text(encoding="utf-8").replace('when: "true"', "when: borrower.__class__", 1),
                    encoding="utf-8")
     result = _run("validate", str(bad))
     assert result.exit_code == 2
