@@ -95,12 +95,14 @@ def complete_bundle(root: Path, **data_overrides: object) -> Path:
         "capital-reserve-audit": {"original": True, "copy": True},
         "environmental-assessment": {"original": True, "copy": True},
         "business-license": {"expires": "2041-04-07"},
+        "progress-evidence": {"issued": "2026-11-20"},
     }
     # A compound item's one file holds all its parts (e.g. ID copy, specimen and CV bound together).
     for item in checklist.items.values():
         for rule in item.rules_of("parts"):
             documents.setdefault(item.id, {})["parts"] = [part["id"] for part in rule["parts"]]
-    attestations = {item: {"signed": True, "sealed": True, "by": "王五", "date": "2026-11-20"} for item in ATTESTED}
+    attestations = {item: {"signed": True, "sealed": True, "company_seal": True, "legal_rep_seal": True,
+                           "shareholders_signed": True, "by": "王五", "date": "2026-11-20"} for item in ATTESTED}
     data = good_data(documents=documents, attestations=attestations)
     data.update(data_overrides)
     write_yaml(root, data)

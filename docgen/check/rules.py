@@ -14,7 +14,9 @@
   or a kind the item does not accept (``wrong-type``) makes the item ``invalid``. Every file of
   the item must be sound: a broken scan next to a good one is still a broken file in the bundle.
 - **expired**: ``documents.<id>.expires`` before the as-of date (any item).
-- **max-age** → ``stale`` (warning) when ``documents.<id>.issued`` is more than ``days`` old.
+- **max-age** → ``stale`` (warning) when ``documents.<id>.issued`` is more than ``days`` old; with
+  ``dated_by_name`` a file name's month (``工程监理报告2026年10月``, its last day) stands in for a
+  missing date, and a file with neither is ``stale`` too (nobody can tell it is recent).
 - **audit-years** → ``incomplete-set`` naming missing fiscal years. A fiscal year's audit
   report is due by ``due`` (default 30 April) of the next year, so the latest required year is
   last year once that date has passed, else the year before. The three latest are required, or,
@@ -200,7 +202,7 @@ def evaluate_item(item: Item, rc: RuleContext) -> Evaluation:
             continue
         name = rule["rule"]
         if name == "max-age":
-            findings += _max_age(item, rule, doc, rc)
+            findings += _max_age(item, rule, doc, files, rc)
         elif name == "audit-years":
             findings += _audit_years(item, rule, doc, files, rc, ctx)
         elif name == "min-ratio":
@@ -234,8 +236,34 @@ def _expiry(item: Item, doc: dict[str, Any], rc: RuleContext) -> list[Finding]:
     return []
 
 
-def _max_age(item: Item, rule: dict[str, Any], doc: dict[str, Any], rc: RuleContext) -> list[Finding]:
+_YEAR_MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年|[-_.])\s*(\d{1,2})(?:\s*月|(?!\d))")
+
+
+def month_in_name(name: str) -> _dt.date | None:
+    """Return the last day of the latest month written in a file name (``监理报告2026年10月`` ->
+    2026-10-31), or None when it names no month."""
+    found = []
+    for year, month in _YEAR_MONTH.findall(name):
+        if 1 <= int(month) <= 12:
+            found.append(_dt.date(int(year), int(month), calendar.monthrange(int(year), int(month))[1]))
+    return max(found) if found else None
+
+
+def _max_age(item: Item, rule: dict[str, Any], doc: dict[str, Any], files: list[str], rc: RuleContext) -> list[Finding]:
     issued = doc.get("issued")
+    where = "出具日期"
+    if not isinstance(issued, _dt.date) and rule.get("dated_by_name"):
+        # A monthly report (工程监理月报) says its month in the file name: its month's end is its date.
+        months = [m for m in (month_in_name(f.rsplit("/", 1)[-1]) for f in files) if m is not None]
+        issued, where = (max(months), "文件名所示月份截至") if months else (None, where)
+        if issued is None and files:
+            return [Finding("stale", item=item.id, params={
+                **_titles(item),
+                "detail": f"无法判断是否为最近 {rule['days']} 天内的文件:请在文件名中写明年月(如 2026年10月),"
+                          f"或在 bundle.yaml 的 documents.{item.id}.issued 中填写出具日期",
+                "detail_en": f"cannot tell whether it is from the last {rule['days']} days: write the month in the file "
+                             f"name (e.g. 2026年10月) or the date under documents.{item.id}.issued",
+                "issued": None, "days": None, "max_days": rule["days"]})]
     if not isinstance(issued, _dt.date):
         return []
     age = (rc.as_of - issued).days
@@ -243,7 +271,7 @@ def _max_age(item: Item, rule: dict[str, Any], doc: dict[str, Any], rc: RuleCont
         return []
     return [Finding("stale", item=item.id, params={
         **_titles(item),
-        "detail": f"出具日期 {issued.isoformat()},距检查日已 {age} 天,超过 {rule['days']} 天的有效期",
+        "detail": f"{where} {issued.isoformat()},距检查日已 {age} 天,超过 {rule['days']} 天的有效期",
         "detail_en": f"issued {issued.isoformat()}, {age} days before the check, over the {rule['days']}-day limit",
         "issued": issued.isoformat(), "days": age, "max_days": rule["days"]})]
 

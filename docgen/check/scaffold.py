@@ -8,6 +8,7 @@ keys as ``invalid-data``; filled, it validates.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,13 +38,19 @@ def _stage_lines(checklist: Checklist) -> list[str]:
     return lines
 
 
-def _attested_items(checklist: Checklist) -> list[tuple[str, str, str]]:
-    """Return ``(item id, zh title, what must be confirmed)`` for items with an attestation rule."""
+def _attested_items(checklist: Checklist) -> list[tuple[str, str, str, str]]:
+    """Return ``(item id, zh title, what must be confirmed, the flags to record)`` for items with an
+    attestation rule; the flags are those its condition reads (``company_seal: true, …``)."""
     out = []
     for item in checklist.items.values():
         for rule in item.rules_of("attestation"):
             need = rule.get("need") or {}
-            out.append((item.id, item.title.get("zh", item.id), need.get("zh", "") if isinstance(need, dict) else ""))
+            source = getattr(rule.get("satisfied"), "source", "") or ""
+            names = list(dict.fromkeys(re.findall(r"attestation\.([a-z_]+)", source))) or ["signed", "sealed"]
+            if names in (["sealed"], ["signed"], ["sealed", "signed"], ["signed", "sealed"]):
+                names = ["signed", "sealed"]
+            flags = "".join(f"{n}: true, " for n in names)
+            out.append((item.id, item.title.get("zh", item.id), need.get("zh", "") if isinstance(need, dict) else "", flags))
     return out
 
 
@@ -118,8 +125,8 @@ def bundle_yaml_text(checklist: Checklist) -> str:
     """Return the commented ``bundle.yaml`` scaffold for ``checklist`` (every DESIGN §3 key, empty)."""
     stage_lines = "\n".join(_stage_lines(checklist))
     first_stage = checklist.stages[0].id if checklist.stages else ""
-    attested = "\n".join(f"#   {item_id}: {{signed: true, sealed: true, by: 复核人姓名, date: 2026-11-20}}"
-                         f"   # {title}:{need}" for item_id, title, need in _attested_items(checklist))
+    attested = "\n".join(f"#   {item_id}: {{{flags}by: 复核人姓名, date: 2026-11-20}}"
+                         f"   # {title}:{need}" for item_id, title, need, flags in _attested_items(checklist))
     stale = ", ".join(_dated_items(checklist, "max-age")) or "—"
     loan_more = "\n".join(schema_lines("loan", skip=("amount", "term_months"), indent=1))
     contractor_more = "\n".join(schema_lines("contractor", skip=("name", "uscc"), indent=1))

@@ -435,3 +435,52 @@ def test_each_compound_item_names_its_missing_part(tmp_path: Path, item, stage, 
     report = run_check(root, as_of=AS_OF)
     messages = [f.message("zh") for f in report.findings if f.item == item and f.code == "incomplete-set"]
     assert messages and lacking in messages[0], messages
+
+
+@pytest.mark.parametrize(("item", "record", "attested"), [
+    ("irrevocable-commitment", {"sealed": True, "signed": True}, False),  # which seal? the seed names two
+    ("irrevocable-commitment", {"company_seal": True}, False),            # 公章 without 法人章
+    ("irrevocable-commitment", {"company_seal": True, "legal_rep_seal": True}, True),
+    ("shareholder-resolution", {"company_seal": True}, False),            # the shareholders have not signed
+    ("shareholder-resolution", {"shareholders_signed": True, "company_seal": True}, True),
+    ("commitment-letter", {"shareholders_signed": True}, False),          # the borrower has not sealed
+])
+def test_attestations_distinguish_the_seals_the_seed_names(bundle: Path, item, record, attested) -> None:
+    _edit(bundle, lambda d: d["attestations"].__setitem__(item, {**record, "by": "王五", "date": "2026-11-20"}))
+    report = run_check(bundle, as_of=AS_OF)
+    unattested = [f for f in report.findings if f.item == item and f.code == "unattested"]
+    assert (not unattested) is attested
+    if unattested:
+        need = {"irrevocable-commitment": "施工单位盖公章和法人章", "shareholder-resolution": "股东签字或盖章、借款单位盖章",
+                "commitment-letter": "股东盖章或签字、借款单位盖章"}[item]
+        assert need in unattested[0].message("zh")
+
+
+# ---- freshness of the construction-progress evidence at disbursement ---------------------------
+
+def test_progress_evidence_must_be_recent(bundle: Path) -> None:
+    assert not [f for f in run_check(bundle, as_of=AS_OF).findings if f.item == "progress-evidence"]
+    _edit(bundle, lambda d: d["documents"]["progress-evidence"].__setitem__("issued", "2026-09-30"))
+    stale = [f for f in run_check(bundle, as_of=AS_OF).findings if f.item == "progress-evidence"]
+    assert [(f.code, f.severity) for f in stale] == [("stale", "warning")]
+    assert "出具日期 2026-09-30,距检查日已 59 天,超过 45 天的有效期" in stale[0].message("zh")
+
+
+def test_progress_evidence_dated_by_the_month_in_its_name(bundle: Path) -> None:
+    _edit(bundle, lambda d: d["documents"].pop("progress-evidence"))
+    (bundle / "03-放款前/工程监理报告.pdf").rename(bundle / "03-放款前/工程监理报告2026年8月.pdf")
+    stale = [f for f in run_check(bundle, as_of=AS_OF).findings if f.item == "progress-evidence"]
+    assert len(stale) == 1 and "文件名所示月份截至 2026-08-31" in stale[0].message("zh")
+    (bundle / "03-放款前/工程监理报告2026年8月.pdf").rename(bundle / "03-放款前/工程监理报告2026年11月.pdf")
+    assert not [f for f in run_check(bundle, as_of=AS_OF).findings if f.item == "progress-evidence"]
+    (bundle / "03-放款前/工程监理报告2026年11月.pdf").rename(bundle / "03-放款前/工程监理报告.pdf")
+    undated = [f for f in run_check(bundle, as_of=AS_OF).findings if f.item == "progress-evidence"]
+    assert len(undated) == 1 and "请在文件名中写明年月" in undated[0].message("zh")
+
+
+def test_month_in_name() -> None:
+    from docgen.check.rules import month_in_name
+
+    assert month_in_name("工程监理报告2026年10月.pdf") == dt.date(2026, 10, 31)
+    assert month_in_name("监理月报2026-02、2026-03.pdf") == dt.date(2026, 3, 31)
+    assert month_in_name("形象进度.pdf") is None and month_in_name("报告2026年13月.pdf") is None
