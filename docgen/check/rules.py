@@ -40,6 +40,7 @@ A warning leaves the status ``ok``; an error makes it ``invalid``.
 """
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
