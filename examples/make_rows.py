@@ -26,13 +26,17 @@ from stdnum.cn import ric, uscc
 HEADERS = [
     "发函日期", "借款人", "证件号码", "送达地址", "借款合同号", "借款日期", "借款金额", "逾期起始日",
     "逾期本金", "欠息", "罚息", "合计", "还款期限", "担保人", "贷款机构", "联系地址", "联系人", "联系电话",
+    # What a letter a bank's legal department signs also needs (the creditor, the maturity, the
+    # balance it may demand, the penalty rate it states).
+    "银行法定名称", "到期日期", "贷款余额", "罚息日利率",
 ]
 TEXT_COLUMNS = {"证件号码", "借款合同号", "联系电话"}
-DATE_COLUMNS = {"发函日期", "借款日期", "逾期起始日", "还款期限"}
-AMOUNT_COLUMNS = {"借款金额", "逾期本金", "欠息", "罚息", "合计"}
+DATE_COLUMNS = {"发函日期", "借款日期", "到期日期", "逾期起始日", "还款期限"}
+AMOUNT_COLUMNS = {"借款金额", "逾期本金", "贷款余额", "欠息", "罚息", "合计"}
 
 LETTER_DATE = dt.date(2026, 11, 28)
-BRANCH = "杭州临平农村商业银行股份有限公司南苑支行"
+BANK = "杭州临平农村商业银行股份有限公司"
+BRANCH = "南苑支行"
 BRANCH_ADDRESS = "杭州市临平区南苑街道人民大道88号"
 OFFICERS = [("陈晓燕", "0571-86201234"), ("周建军", "0571-86201235"), ("沈丽华", "0571-86201238")]
 
@@ -90,7 +94,9 @@ def make_rows(count: int, seed: int = 20261128) -> list[dict[str, object]]:
         principal = _money(amount * rng.choice([0.05, 0.08, 0.1, 0.25, 1.0]))
         annual = Decimal("0.0435") + Decimal(rng.randrange(0, 200)) / Decimal(10000)
         interest = _money(Decimal(amount) * annual / 360 * rng.choice([30, 60, 90]))
-        penalty = _money(principal * annual * Decimal("1.5") / 360 * 6)
+        daily = (annual * Decimal("1.5") / 360).quantize(Decimal("0.0000001"))
+        penalty = _money(principal * daily * 6)
+        maturity = loan_date + dt.timedelta(days=rng.choice([730, 1095]))
         guarantors = []
         if rng.random() < 0.7:
             guarantors.append(rng.choice(SURNAMES) + rng.choice(GIVEN))
@@ -99,16 +105,20 @@ def make_rows(count: int, seed: int = 20261128) -> list[dict[str, object]]:
         officer, phone = OFFICERS[n % len(OFFICERS)]
         rows.append({
             "发函日期": LETTER_DATE,
+            "银行法定名称": BANK,
             "借款人": name,
             "证件号码": id_number,
             "送达地址": f"杭州市临平区{rng.choice(TOWNS)}{rng.choice(STREETS)}{rng.randrange(1, 400)}号",
             "借款合同号": f"临农商借字{loan_date.year}第{n:04d}号",
             "借款日期": loan_date,
             "借款金额": amount,
+            "到期日期": maturity,
             "逾期起始日": overdue_since,
             "逾期本金": principal,
+            "贷款余额": max(principal, _money(amount * 0.6)),
             "欠息": interest,
             "罚息": penalty,
+            "罚息日利率": f"{(daily * 100).normalize():f}%",
             "合计": principal + interest + penalty,
             "还款期限": LETTER_DATE + dt.timedelta(days=10),
             "担保人": "、".join(guarantors),
@@ -137,7 +147,7 @@ def write_xlsx(rows: list[dict[str, object]], path: Path) -> None:
         ws.append([float(v) if isinstance(v, Decimal) else v for v in (row[h] for h in HEADERS)])
     for col, header in enumerate(HEADERS, start=1):
         letter = ws.cell(row=1, column=col).column_letter
-        width = {"借款人": 34, "送达地址": 40, "贷款机构": 40, "联系地址": 32, "借款合同号": 24, "证件号码": 22}.get(header, 13)
+        width = {"借款人": 34, "送达地址": 40, "银行法定名称": 32, "贷款机构": 14, "联系地址": 32, "借款合同号": 24, "证件号码": 22}.get(header, 13)
         ws.column_dimensions[letter].width = width
         fmt = "@" if header in TEXT_COLUMNS else "yyyy-mm-dd" if header in DATE_COLUMNS else "#,##0.00" if header in AMOUNT_COLUMNS else None
         if fmt:

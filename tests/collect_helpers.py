@@ -12,6 +12,18 @@ from docgen.loans.ledger import Loan, write_ledger
 
 AS_OF = dt.date(2026, 11, 28)
 
+BANK = "杭州联合农村商业银行股份有限公司"
+POLICY_TEXT = """\
+letters:
+  bank_legal_name: 杭州联合农村商业银行股份有限公司
+  pay_within_days: 10
+  penalty: {daily_rate: 0.0005}
+  branches:
+    城东支行: {address: 杭州市上城区解放路100号, phone: 0571-87000000, contact: 王五}
+    default: {address: 杭州市西湖区文三路1号, phone: 0571-88000000, contact: 风险管理部}
+"""
+"""A collection policy with the bank's name and branch contacts: what letters need."""
+
 
 def resident_id(serial: int) -> str:
     """Return a valid 18-digit 居民身份证号 (Beijing, born 1980-01-01) for ``serial`` 0..999."""

@@ -10,96 +10,22 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
+from docx.shared import Mm
 
 from docgen.core.docxbuild import (
-    HEI,
     add_body,
     add_heading,
     add_numbered,
     add_page_break,
     add_signature_block,
     add_table,
-    add_tag_paragraph,
     add_title,
     new_document,
+    save_templates,
     set_core_properties,
-    set_run_font,
 )
 
 HERE = Path(__file__).resolve().parents[1] / "templates"
-
-
-def demand_letter():
-    """逾期贷款催收函 with a 送达回证 receipt slip on its own page (seed: 贷款逾期催收工作, day 7)."""
-    doc = new_document(line_spacing=1.25)  # the letter itself fits on one page
-    set_core_properties(doc, "逾期贷款催收函", "贷后管理")
-    add_title(doc, "逾期贷款催收函")
-    add_body(doc, "编号:{{ serial }}", indent=False, align="right")
-    add_body(doc, "{{ borrower }}(证件号码:{{ id_number|mask_id }}):", indent=False)
-    add_body(doc, "贵方于{{ loan_date|date_cn }}与我行签订编号为{{ contract_no }}的借款合同,向我行借款人民币"
-                  "{{ loan_amount|amount }}元。贵方自{{ overdue_since|date_cn }}起未按合同约定归还到期贷款本息,"
-                  "已构成逾期。截至{{ letter_date|date_cn }},贵方尚欠我行款项如下:")
-    add_table(
-        doc,
-        ["项目", "金额(元)"],
-        [
-            ["逾期本金", "{{ principal|amount }}"],
-            ["欠息", "{{ interest|amount }}"],
-            ["罚息", "{{ penalty|amount }}"],
-            ["合计", "{{ total|amount }}"],
-        ],
-        [60, 60],
-        align=["center", "right"],
-        bold_rows=[3],
-    )
-    add_body(doc, "合计金额(大写):{{ total|amount_in_words }}", indent=False)
-    add_body(doc, "请贵方务必于{{ pay_by|date_cn }}前将上述欠款足额存入还款账户,或到我行办理还款手续。"
-                  "逾期仍未归还的,我行将依照借款合同及有关法律规定采取下列措施:")
-    add_numbered(doc, [
-        "将贵方的逾期记录报送金融信用信息基础数据库(征信系统),影响贵方今后在各金融机构办理信贷业务;",
-        "自逾期之日起按借款合同约定对逾期本金计收罚息、对欠息计收复利,逾期时间越长,罚息越多;",
-        "要求保证人承担保证责任,并依法处置抵押物、质押物;",
-        "依法向人民法院提起诉讼,由此产生的诉讼费、律师费等实现债权的费用由贵方承担。",
-    ])
-    add_body(doc, "本函送达即构成我行对上述债权的催收,诉讼时效自送达之日起中断并重新计算。"
-                  "如对上述欠款金额有异议,请于收到本函之日起三日内与我行联系。")
-    add_body(doc, "特此函告。")
-    add_body(doc, "联系人:{{ contact }}    联系电话:{{ phone }}")
-    add_tag_paragraph(doc, "{%p if branch_address is defined and branch_address %}")
-    add_body(doc, "联系地址:{{ branch_address }}")
-    add_tag_paragraph(doc, "{%p endif %}")
-    add_signature_block(doc, ["{{ branch }}(公章)", "{{ letter_date|date_upper }}"], space_before=1)
-    add_tag_paragraph(doc, "{%p if guarantors %}")
-    add_body(doc, "抄送:{{ guarantors|join('、') }}(担保人)", indent=False)
-    add_tag_paragraph(doc, "{%p endif %}")
-
-    add_page_break(doc)
-    add_title(doc, "送 达 回 证")
-    table = add_table(
-        doc,
-        None,
-        [
-            ["送达文书", "逾期贷款催收函(编号:{{ serial }})"],
-            ["受送达人", "{{ borrower }}"],
-            ["送达地址", "{{ borrower_address|default('') }}"],
-            ["送达方式", "□直接送达    □邮寄送达    □留置送达"],
-            ["送达日期", "        年      月      日"],
-            ["受送达人签收", "本人已收到上述文书。\n\n\n签名(盖章):                    年      月      日"],
-            ["送达人", ""],
-            ["见证人", ""],
-            ["备注", "受送达人拒绝签收的,送达人应在备注栏写明情况,并由见证人签名。"],
-        ],
-        [38, 118],
-        align=["center", "left"],
-    )
-    for row in table.rows:
-        row.height = Mm(14)
-        set_run_font(row.cells[0].paragraphs[0].runs[0], HEI)
-    table.rows[5].height = Mm(45)
-    add_signature_block(doc, ["送达机构:{{ branch }}(公章)"], space_before=1)
-    return doc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -541,7 +467,6 @@ def drawdown_application():
 
 
 BUILDERS = {
-    "demand-letter": demand_letter,
     "credit-application": credit_application,
     "shareholder-resolution": shareholder_resolution,
     "irrevocable-commitment": irrevocable_commitment,
@@ -556,17 +481,12 @@ BUILDERS = {
 
 
 def build(names: list[str] | None = None, out_dir: Path = HERE) -> list[Path]:
-    """Build the named templates (all by default) into ``out_dir``; return the written paths."""
-    from docgen.core.atomic import atomic_output
+    """Build the named templates (all by default) into ``out_dir``; return the written paths.
 
-    written = []
-    for name in names or list(BUILDERS):
-        doc = BUILDERS[name]()
-        path = out_dir / f"{name}.docx"
-        with atomic_output(path, "wb") as fh:
-            doc.save(fh)
-        written.append(path)
-    return written
+    The collection letters (demand-letter, debt-confirmation, guarantor-demand) are built by
+    ``tools/build_loan_letters.py``.
+    """
+    return save_templates(BUILDERS, names, out_dir)
 
 
 if __name__ == "__main__":

@@ -17,13 +17,15 @@ from docgen.cli.options import (
     as_of_option, format_option, output_option, policy_option, progress_option, register_option,
 )
 from docgen.cli.progress import BATCH_STAGES, Progress
+from docgen.loans.messages import message
 
 _PROGRESS_MIN = 5000  # loans; below this the plan is instant and a bar is noise
 _BIG_FILE = 2_000_000  # bytes of ledger (~10,000 loans in .xlsx)
 
 
-def _read_ledger(path: str) -> Any:
-    """Read the ledger; say so on stderr first when it is big (reading is most of a big run)."""
+def _read_ledger(path: str, policy: Any) -> Any:
+    """Read the ledger with the policy's vocabulary; say so on stderr first when it is big
+    (reading is most of a big run)."""
     import os
 
     from docgen.loans.ledger import read_ledger
@@ -31,7 +33,7 @@ def _read_ledger(path: str) -> Any:
     size = os.path.getsize(path)
     if size > _BIG_FILE:
         click.echo(f"读取台账 {path}({size / 1e6:.0f} MB)…", err=True)
-    return read_ledger(path)
+    return read_ledger(path, vocabulary=policy.vocabulary)
 
 
 @click.group("collect")
@@ -84,12 +86,17 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, re
         raise click.UsageError("--format xlsx 需要 -o 输出文件,例如 -o 催收计划.xlsx")
     if output:
         refuse_overwriting_inputs(output, [ledger_path, policy_path, register_path])
+    from docgen.core.notices import notify
+
     policy = load_policy(policy_path)
-    ledger = _read_ledger(ledger_path)
+    ledger = _read_ledger(ledger_path, policy)
     issued = issued_keys(register_path)
     with Progress(progress, min_total=_PROGRESS_MIN) as bars:
         plan = build_plan(ledger.loans, as_of, policy, issued=issued, branch=branch, officer=officer,
                           progress=bars.bar(len(ledger.loans), "计算催收计划"))
+    notice = plan.after_as_of_notice()
+    if notice is not None:
+        notify(notice)
     if fmt == "json":
         emit(dump_json(plan.to_list()), output)
     elif fmt == "xlsx":
@@ -104,14 +111,16 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, re
 
 
 def _letters_text(result: Any) -> str:
-    lines = [f"催收函  截至 {result.as_of.isoformat()}:应发 {result.due} 封,本次生成 {len(result.written)} 封,"
-             f"此前已发 {len(result.skipped)} 封,无法生成 {len(result.refused)} 封"]
-    for item in result.written:
-        lines.append(f"  生成  {item['loan_no']}  {item['serial']}  {item['file']}")
-    for item in result.skipped:
-        lines.append(f"  已发  {item['loan_no']}  {item['serial']}  {item['file']}")
-    for refused in result.refused:
-        lines.append(f"  无法生成  {refused}")
+    lines = [f"催收文书  截至 {result.as_of.isoformat()}:应发 {result.due} 份,本次生成 {len(result.written)} 份,"
+             f"此前已发 {len(result.skipped)} 份,他处生成中 {len(result.held)} 份,无法生成 {len(result.refused)} 份"]
+    for outcome in result.outcomes:
+        party = f"({outcome.party})" if outcome.document == "guarantor-demand" else ""
+        line = f"  第{outcome.row}行 {outcome.loan_no}{party}  {outcome.message}"
+        if outcome.file and outcome.code != "issued-before":
+            line += f"  {outcome.file}"
+        lines.append(line)
+        if outcome.document == "guarantor-demand" and outcome.code in ("issued", "restored"):
+            lines.append(f"      {message('guarantor-demand-next', outcome.facts)}")
     if result.merged_pdf:
         lines.append(f"合并 PDF:{result.merged_pdf}")
     return "\n".join(lines) + "\n"
@@ -134,27 +143,30 @@ def _letters_text(result: Any) -> str:
 @handle_errors
 def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path: Path | None,
                     register_path: Path, pdf: bool, merge_pdf: str | None, fmt: str, progress: bool | None) -> None:
-    """为到期应送达催收函的逾期贷款批量生成《逾期贷款催收函》。
+    """为到期应发函的逾期贷款批量生成催收函、催收通知书(时效已届满)与保证人履行保证责任通知书。
 
-    Generates a demand letter for exactly the loans whose timetable has a letter due on or
-    before the as-of date (day 7 of arrears by default) and not yet issued for this arrears
-    episode: each gets a serial number from the register, so running again on the same or a
-    later day issues none twice. Penalty interest is computed from the policy's daily rate.
-    A loan that cannot give a valid letter is listed with its row and the reason. Exit 0 when
-    every letter due exists, 1 when some could not be generated or ledger rows are invalid,
-    2 when a file cannot be read or an option is wrong.
+    For every overdue loan, prints which document it issued or why none. A loan whose timetable
+    has the letter due (day 7 of arrears by default) gets the 逾期贷款催收函 while its claim is
+    inside the limitation period, else the 催收通知书 with a 债务确认回执 (never a sentence
+    saying the period is interrupted); joint guarantors still liable get a 保证人履行保证责任
+    通知书 when the plan calls on them (then enter the service date as 向保证人主张日). Each
+    document takes a serial number from the register, so running again issues none twice.
+    Exit 0 when every letter due exists, 1 when some could not be generated (no address, no
+    contact), another running `collect letters` holds some, or ledger rows are invalid, 2 when
+    a file cannot be read or an option is wrong.
 
     \b
     Examples:
       docgen collect letters --ledger ledger.xlsx --as-of 2026-11-28 --out letters/ --policy policy.yaml
       docgen collect letters --ledger ledger.xlsx --as-of 2026-11-28 --out letters/ --merge-pdf letters.pdf
     """
-    from docgen.loans.plan import load_policy
-    from docgen.loans.letters import make_letters
+    from docgen.core.notices import notify
+    from docgen.loans.plan import after_as_of_notice, load_policy
+    from docgen.loans.letters import held_notice, make_letters
     from docgen.documents.register import Register
 
     policy = load_policy(policy_path)
-    ledger = _read_ledger(ledger_path)
+    ledger = _read_ledger(ledger_path, policy)
     pdf = pdf or bool(merge_pdf)
     with Register(register_path) as register, Progress(progress, labels=BATCH_STAGES) as bars:
         result = make_letters(ledger.loans, as_of, out_dir, policy=policy, register=register,
@@ -163,6 +175,9 @@ def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path
         click.echo(dump_json(result.to_dict()), nl=False)
     else:
         click.echo(_letters_text(result), nl=False)
+    for notice in (after_as_of_notice(result.after_as_of, as_of), held_notice(result)):
+        if notice is not None:
+            notify(notice)
     if not result.complete:
         raise SystemExit(1)
 

@@ -13,7 +13,9 @@ Styles defined (names used by the helpers): ``Normal`` 宋体 小四; ``Title`` 
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocumentType
@@ -327,3 +329,35 @@ def set_core_properties(doc: DocumentType, title: str, subject: str = "", author
     props = doc.core_properties
     props.title, props.subject, props.author = title, subject, author
     props.language = "zh-CN"
+
+
+_FULLWIDTH = str.maketrans({":": "：", ",": "，", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"})
+_TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})", re.S)
+
+
+def fullwidth_punctuation(doc: DocumentType) -> None:
+    """Turn ASCII ``:,;()!?`` in the document's text into their full-width forms (GB/T 15834),
+    leaving docxtpl/Jinja tags (``{{ … }}``, ``{% … %}``) untouched. Run it on a built template."""
+    for element in doc.element.body.iter(qn("w:t")):
+        if element.text:
+            parts = _TAG.split(element.text)
+            element.text = "".join(p if i % 2 else p.translate(_FULLWIDTH) for i, p in enumerate(parts))
+
+
+def save_templates(builders: Mapping[str, Callable[[], DocumentType]], names: Sequence[str] | None, out_dir: Path,
+                   *, finish: Callable[[DocumentType], None] | None = None) -> list[Path]:
+    """Build each named template (all of ``builders`` by default), run ``finish`` on it, and save it
+    atomically as ``out_dir/<name>.docx``; return the paths written. Raises ``KeyError`` for an
+    unknown name."""
+    from docgen.core.atomic import atomic_output
+
+    written = []
+    for name in names or list(builders):
+        doc = builders[name]()
+        if finish is not None:
+            finish(doc)
+        path = Path(out_dir) / f"{name}.docx"
+        with atomic_output(path, "wb") as fh:
+            doc.save(fh)
+        written.append(path)
+    return written

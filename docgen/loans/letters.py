@@ -1,29 +1,24 @@
-"""Demand letters due (逾期贷款催收函): from the ledger to Word files, through batch and register.
+"""Collection letters due (DESIGN §8.1): from the ledger to Word files, through batch and register.
 
-``letters_due(loans, as_of, policy)`` picks exactly the loans whose timetable has a demand letter
-due on or before ``as_of`` (``docgen.loans.plan.letter_due_date``). ``letter_data`` maps a ledger
-loan onto the ``demand-letter`` template's fields:
+``make_letters(loans, as_of, out_dir, ...)`` builds the collection plan and decides, loan by loan,
+which letter is due and may lawfully be sent:
 
-=================  =====================================================================
-letter field       source
-=================  =====================================================================
-letter_date        the as-of date (the day the letters are generated)
-borrower, id_number, contract_no, overdue_since, guarantors   the ledger columns
-loan_date          发放日期; loan_amount: 发放金额
-principal          逾期本金; interest: 欠息
-penalty            罚息 = 逾期本金 x policy ``letters.penalty.daily_rate`` x days past due on the
-                   letter date, rounded half-up to the fen (computed, never blank)
-total              principal + interest + penalty
-pay_by             letter date + policy ``letters.pay_within_days``
-branch, branch_address, contact, phone   policy ``letters.branches[<机构>]`` (or ``default``);
-                   a branch with neither gets no letter (reported: never a blank contact)
-=================  =====================================================================
+- a loan whose timetable has the demand letter due (``docgen.loans.plan.letter_due_date``) gets
+  the ``demand-letter`` (逾期贷款催收函) while its claim is inside the limitation period, and the
+  ``debt-confirmation`` (催收通知书 with a 债务确认回执) once the period has run out: a
+  time-barred claim never receives a letter saying the period is interrupted;
+- each joint guarantor still liable gets a ``guarantor-demand`` (保证人履行保证责任通知书) when the
+  plan's next action is ``guarantor-demand``, or the guarantee lapses inside the warning window;
+  a discharged guarantor is never named in any letter;
+- a loan in court (已起诉/已判决/执行中/终结本次执行) gets no letter: the proceedings collect it.
 
-``make_letters`` validates every letter first with the template's own checks: a loan that
-cannot give a valid letter is reported (row, field, why), never dropped silently; the valid
-ones go through ``docgen.documents.batch.generate`` with the register, row key
-``{loan_no}:demand-letter:{overdue_since}`` (``docgen.loans.plan.letter_key``), so a second run on
-the same or a later day issues nothing new for the same arrears episode.
+Letter amounts: a matured (or accelerated) loan's letter demands the whole balance, otherwise the
+overdue principal; 罚息 comes from the loan's own 罚息利率 (annual / 360) or the policy's daily rate.
+A letter needs the borrower's address, the bank's legal name (``letters.bank_legal_name``) and
+the branch's contact details; without one, the loan is reported with the reason and no letter is
+written. Every letter goes through ``docgen.documents.batch.generate`` with the register (row keys
+from ``docgen.loans.plan.letter_key``), so a second run issues nothing twice. ``LettersResult``
+holds one ``Outcome`` per overdue loan and letter: what was issued, or why nothing was.
 """
 from __future__ import annotations
 
@@ -35,73 +30,175 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from docgen.loans.plan import Policy, days_past_due, letter_due_date, letter_key, load_policy
 from docgen.core.errors import InputError
 from docgen.core.validation import Problem
+from docgen.loans.messages import message
+from docgen.loans.plan import (
+    Plan,
+    PlanEntry,
+    Policy,
+    build_plan,
+    days_past_due,
+    guarantee_call_due,
+    letter_due_date,
+    letter_key,
+    load_policy,
+)
 
 TEMPLATE = "demand-letter"
+DOCUMENTS: dict[str, str] = {
+    "demand-letter": "逾期贷款催收函",
+    "debt-confirmation": "催收通知书",
+    "guarantor-demand": "保证人履行保证责任通知书",
+}
+"""Letter template -> its title, as printed in outcomes."""
+
+SUBFOLDERS: dict[str, str] = {"demand-letter": "", "debt-confirmation": "催收通知书", "guarantor-demand": "保证人通知书"}
+"""Where each letter goes inside ``--out`` (each folder keeps its own manifest)."""
+
 _FEN = Decimal("0.01")
 
-#: letter field -> where its value comes from, for problem messages (the ledger's Chinese header,
-#: or the policy key to fill in).
+#: letter field -> where its value comes from, for problem messages.
 SOURCES: dict[str, str] = {
-    "borrower": "借款人", "id_number": "证件号码", "contract_no": "合同号", "loan_date": "发放日期",
-    "loan_amount": "发放金额", "overdue_since": "逾期起始日", "principal": "逾期本金", "interest": "欠息",
-    "penalty": "逾期本金", "total": "逾期本金/欠息", "guarantors": "担保人", "letter_date": "--as-of",
-    "pay_by": "letters.pay_within_days", "branch": "机构", "branch_address": "letters.branches",
-    "contact": "letters.branches", "phone": "letters.branches",
+    "borrower": "借款人", "id_number": "证件号码", "borrower_id": "证件号码", "contract_no": "合同号",
+    "loan_date": "发放日期", "loan_amount": "发放金额", "maturity": "到期日期", "overdue_since": "逾期起始日",
+    "principal": "逾期本金", "balance": "贷款余额", "interest": "欠息", "penalty": "逾期本金", "total": "逾期本金/欠息",
+    "borrower_address": "借款人地址", "letter_date": "--as-of", "pay_by": "letters.pay_within_days",
+    "bank_legal_name": "letters.bank_legal_name", "branch": "机构", "branch_address": "letters.branches",
+    "contact": "letters.branches", "phone": "letters.branches", "guarantor": "担保人",
 }
 
 
+def daily_penalty_rate(loan: Any, policy: Policy) -> Decimal:
+    """Return the daily 罚息 rate: the loan's own annual 罚息利率 / 360, else the policy's daily rate."""
+    rate = getattr(loan, "penalty_rate", None)
+    return Decimal(rate) / 360 if rate is not None else policy.penalty_daily_rate
+
+
+def _percent(value: Decimal) -> str:
+    text = f"{(value * 100).normalize():f}"
+    return f"{text}%"
+
+
+def demands_balance(loan: Any, as_of: _dt.date, policy: Policy) -> bool:
+    """Return True when the letter demands the whole balance: the loan matured before ``as_of``,
+    or the row or the policy declares it due early (宣布提前到期)."""
+    return loan.maturity < as_of or bool(getattr(loan, "accelerated", False)) or policy.accelerate
+
+
 def penalty(loan: Any, letter_date: _dt.date, policy: Policy) -> Decimal:
-    """Return the 罚息 printed on the letter: overdue principal x daily rate x days past due.
+    """Return the 罚息 to the letter date, rounded half-up to the fen; zero when nothing is overdue.
 
-    Days past due are counted on the letter date (``overdue_since`` is day 1); the result is
-    rounded half-up to the fen. Zero when nothing is overdue in principal, never None.
+    The overdue principal bears penalty from its first overdue day; for a matured loan the rest
+    of the balance bears it from the day after maturity. Never None.
     """
-    days = days_past_due(loan.overdue_since, letter_date)
-    return (Decimal(loan.overdue_principal) * policy.penalty_daily_rate * days).quantize(_FEN, ROUND_HALF_UP)
+    from docgen.loans.plan import overdue_start
+
+    rate = daily_penalty_rate(loan, policy)
+    since = overdue_start(loan)
+    if since is None:
+        return Decimal(0)
+    overdue = min(Decimal(loan.overdue_principal), Decimal(loan.balance))
+    amount = overdue * rate * days_past_due(since, letter_date)
+    if loan.maturity < letter_date:
+        rest = Decimal(loan.balance) - overdue
+        amount += rest * rate * days_past_due(max(since, loan.maturity + _dt.timedelta(days=1)), letter_date)
+    return amount.quantize(_FEN, ROUND_HALF_UP)
 
 
-def letter_data(loan: Any, letter_date: _dt.date, policy: Policy) -> dict[str, Any]:
-    """Return the ``demand-letter`` data of ``loan`` (see the module's table); not yet validated.
-
-    Fields the policy cannot supply (no contact for the branch) are left out, so the template's
-    check reports them by name instead of a blank reaching the letter.
-    """
-    principal = Decimal(loan.overdue_principal)
-    interest = Decimal(loan.overdue_interest)
-    fine = penalty(loan, letter_date, policy)
+def _common(loan: Any, letter_date: _dt.date, policy: Policy) -> dict[str, Any]:
     data: dict[str, Any] = {
         "letter_date": letter_date,
-        "borrower": loan.borrower,
-        "id_number": loan.id_number,
+        "bank_legal_name": policy.bank_legal_name,
         "contract_no": loan.contract_no,
         "loan_date": loan.disbursed_on,
         "loan_amount": loan.principal,
-        "overdue_since": loan.overdue_since,
-        "principal": principal,
-        "interest": interest,
-        "penalty": fine,
-        "total": principal + interest + fine,
+        "maturity": loan.maturity,
         "pay_by": letter_date + _dt.timedelta(days=policy.pay_within_days),
-        "guarantors": list(loan.guarantors),
         "branch": loan.branch,
     }
     contact = policy.contact(loan.branch)
     if contact is not None:
         data.update(branch=contact.name, branch_address=contact.address, phone=contact.phone,
                     contact=contact.contact)
+    if not data["bank_legal_name"]:
+        del data["bank_legal_name"]  # reported by name, never printed blank
+    return data
+
+
+def _amounts(loan: Any, letter_date: _dt.date, policy: Policy) -> dict[str, Any]:
+    from docgen.loans.plan import overdue_start
+
+    whole = demands_balance(loan, letter_date, policy)
+    principal = Decimal(loan.balance) if whole else Decimal(loan.overdue_principal)
+    interest = Decimal(loan.overdue_interest)
+    fine = penalty(loan, letter_date, policy)
+    return {
+        "matured": loan.maturity < letter_date,
+        "overdue_since": overdue_start(loan),
+        "principal_label": "贷款本金余额" if whole else "逾期本金",
+        "principal": principal, "interest": interest, "penalty": fine, "total": principal + interest + fine,
+    }
+
+
+def letter_data(loan: Any, letter_date: _dt.date, policy: Policy,
+                guarantors: Sequence[str] = ()) -> dict[str, Any]:
+    """Return the ``demand-letter`` data of ``loan`` (not yet validated).
+
+    ``guarantors`` are those still liable (the plan's ``liable_guarantors``): only they are named
+    in the security clause; the collateral clause appears only when the ledger records collateral.
+    Fields the ledger or policy cannot supply are left out, so the template's check names them.
+    """
+    data = _common(loan, letter_date, policy)
+    data.update(_amounts(loan, letter_date, policy))
+    measures = ["credit"]
+    if guarantors:
+        measures.append("guarantors")
+    if getattr(loan, "collateral", ""):
+        measures.append("collateral")
+    measures.append("suit")
+    data.update(
+        borrower=loan.borrower, id_number=loan.id_number, balance=Decimal(loan.balance),
+        accelerated=not data["matured"] and demands_balance(loan, letter_date, policy),
+        penalty_annual=_percent(Decimal(loan.penalty_rate)) if getattr(loan, "penalty_rate", None) is not None else "",
+        penalty_daily=_percent(daily_penalty_rate(loan, policy).quantize(Decimal("0.000001"))),
+        measures=measures, guarantors=list(guarantors),
+        collateral=getattr(loan, "collateral", "") or "",
+    )
+    if getattr(loan, "address", ""):
+        data["borrower_address"] = loan.address
+    return data
+
+
+def confirmation_data(loan: Any, letter_date: _dt.date, policy: Policy) -> dict[str, Any]:
+    """Return the ``debt-confirmation`` data of a time-barred ``loan``: balance and interest owed."""
+    data = _common(loan, letter_date, policy)
+    balance, interest = Decimal(loan.balance), Decimal(loan.overdue_interest)
+    data.update(borrower=loan.borrower, id_number=loan.id_number, balance=balance, interest=interest,
+                total=balance + interest)
+    if getattr(loan, "address", ""):
+        data["borrower_address"] = loan.address
+    return data
+
+
+def guarantor_data(loan: Any, guarantor: str, entry: PlanEntry, letter_date: _dt.date,
+                   policy: Policy) -> dict[str, Any]:
+    """Return the ``guarantor-demand`` data of one liable joint guarantor of ``loan``."""
+    data = _common(loan, letter_date, policy)
+    data.update(_amounts(loan, letter_date, policy))
+    assert entry.guarantee is not None
+    data.update(guarantor=guarantor, borrower=loan.borrower, borrower_id=loan.id_number,
+                guarantee_period_end=entry.guarantee.period_end)
     return data
 
 
 def letters_due(loans: Iterable[Any], as_of: _dt.date, policy: Policy) -> list[Any]:
-    """Return the loans whose timetable has a demand letter due on or before ``as_of``, in ledger order."""
+    """Return the loans whose timetable has a borrower letter due on or before ``as_of``, in ledger order."""
     return [loan for loan in loans if letter_due_date(loan, as_of, policy) is not None]
 
 
 def issued_keys(register_path: str | os.PathLike[str] | None) -> frozenset[str]:
-    """Return the row keys of demand letters the register holds as issued (file written).
+    """Return the row keys of collection letters the register holds as issued (file written).
 
     ``None`` means the default register; a register that does not exist yet has issued nothing
     (and is not created by asking). Raises ``RegisterError`` when the file is not a register.
@@ -113,77 +210,183 @@ def issued_keys(register_path: str | os.PathLike[str] | None) -> frozenset[str]:
     if not path.exists():
         return frozenset()
     with Register(path) as register:
-        return frozenset(r.row_key for r in register.records(TEMPLATE) if r.is_complete)
+        return _issued(register)
+
+
+def _issued(register: Any) -> frozenset[str]:
+    return frozenset(r.row_key for name in DOCUMENTS for r in register.records(name) if r.is_complete)
 
 
 @dataclass
-class RefusedLetter:
-    """A loan due a letter that cannot have one: its loan number, ledger row, and the problems."""
+class Outcome:
+    """What ``collect letters`` did for one loan (and one addressee): a stable ``code`` and facts.
+
+    Codes: ``issued``, ``restored``, ``issued-before``, ``held-elsewhere`` (another run is writing
+    it), ``not-due``, ``litigation-pending``, and the refusals ``no-address``, ``no-bank-name``,
+    ``no-branch-contact``, ``template-check``. ``document`` is the template id when a letter was
+    concerned; ``party`` the addressee (borrower or guarantor).
+    """
 
     loan_no: str
     row: int
-    problems: list[Problem]
+    code: str
+    document: str = ""
+    party: str = ""
+    serial: str = ""
+    file: str = ""
+    pdf: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    REFUSALS = frozenset({"no-address", "no-bank-name", "no-branch-contact", "template-check"})
+
+    @property
+    def refused(self) -> bool:
+        """True when a letter was due and could not be written."""
+        return self.code in self.REFUSALS
+
+    @property
+    def message(self) -> str:
+        """The Chinese sentence of this outcome (``docgen.loans.messages``)."""
+        facts = {"document": DOCUMENTS.get(self.document, ""), "serial": self.serial, **self.facts}
+        if self.code == "template-check":
+            facts["detail"] = ";".join(f"{p.path}({p.column}):{p.message}" if p.column else f"{p.path}:{p.message}"
+                                        for p in self.problems)
+        return message(self.code, facts)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return ``{"loan_no", "row", "problems": [{"field", "column", "message"}]}``."""
-        return {"loan_no": self.loan_no, "row": self.row,
-                "problems": [{"field": p.path, "column": p.column, "message": p.message} for p in self.problems]}
-
-    def __str__(self) -> str:
-        reasons = ";".join(f"{p.path}({p.column}):{p.message}" if p.column else f"{p.path}:{p.message}"
-                           for p in self.problems)
-        return f"第{self.row}行 借据号 {self.loan_no}: {reasons}"
+        """Return the JSON form."""
+        return {"loan_no": self.loan_no, "row": self.row, "code": self.code, "document": self.document or None,
+                "party": self.party or None, "serial": self.serial or None, "file": self.file or None,
+                "pdf": self.pdf, "facts": dict(self.facts), "message": self.message,
+                "problems": [p.to_dict() for p in self.problems]}
 
 
 @dataclass
 class LettersResult:
-    """What ``make_letters`` did: letters written now, already issued before, and refused loans."""
+    """What ``make_letters`` did: one ``Outcome`` per overdue loan and letter, and the merged PDF."""
 
     as_of: _dt.date
-    due: int
-    written: list[dict[str, Any]] = field(default_factory=list)  # status written or restored
-    skipped: list[dict[str, Any]] = field(default_factory=list)
-    refused: list[RefusedLetter] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
     merged_pdf: str | None = None
+    after_as_of: list[tuple[str, int]] = field(default_factory=list)
+
+    def _with(self, *codes: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.code in codes]
+
+    @property
+    def written(self) -> list[Outcome]:
+        """Letters written by this run (new, or restored under their old serial)."""
+        return self._with("issued", "restored")
+
+    @property
+    def skipped(self) -> list[Outcome]:
+        """Letters issued before and left alone."""
+        return self._with("issued-before")
+
+    @property
+    def held(self) -> list[Outcome]:
+        """Letters another running ``collect letters`` holds (reserved, being written)."""
+        return self._with("held-elsewhere")
+
+    @property
+    def refused(self) -> list[Outcome]:
+        """Letters due that could not be written, each with its reason."""
+        return [o for o in self.outcomes if o.refused]
+
+    @property
+    def due(self) -> int:
+        """Letters due on the as-of date (written now, before, held elsewhere or refused)."""
+        return len(self.written) + len(self.skipped) + len(self.held) + len(self.refused)
 
     @property
     def complete(self) -> bool:
-        """True when every loan due a letter has one (written now or before)."""
-        return not self.refused
+        """True when every letter due exists (written now or before) and none is held elsewhere."""
+        return not self.refused and not self.held
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form printed by ``docgen collect letters --format json``."""
         return {
             "as_of": self.as_of.isoformat(), "due": self.due,
-            "written": self.written, "skipped": self.skipped,
-            "refused": [r.to_dict() for r in self.refused],
+            "written": [o.to_dict() for o in self.written], "skipped": [o.to_dict() for o in self.skipped],
+            "held_elsewhere": [o.to_dict() for o in self.held], "refused": [o.to_dict() for o in self.refused],
+            "loans": [o.to_dict() for o in self.outcomes],
+            "after_as_of": [{"loan_no": no, "row": row} for no, row in self.after_as_of],
             "merged_pdf": self.merged_pdf,
         }
 
 
-def check_letters(
-    loans: Sequence[Any], as_of: _dt.date, policy: Policy, template: Any
-) -> tuple[list[tuple[Any, dict[str, Any]]], list[RefusedLetter]]:
-    """Return ``([(loan, data)], [RefusedLetter])``: the letters that pass the template's checks and the rest."""
-    good: list[tuple[Any, dict[str, Any]]] = []
-    refused: list[RefusedLetter] = []
-    for loan in loans:
-        data = letter_data(loan, as_of, policy)
-        _, problems = template.check(data, row=loan.row, columns=SOURCES)
-        if policy.contact(loan.branch) is None:
-            # One clear reason instead of "contact missing" and "phone missing".
-            problems = [p for p in problems if p.path not in ("contact", "phone", "branch_address")]
-            problems.insert(0, Problem(
-                "letters.branches",
-                f"催收策略中没有机构“{loan.branch}”的联系方式(也没有 default):请在策略文件 letters.branches 下"
-                f"添加 {loan.branch}: {{address: …, phone: …, contact: …}},用 --policy 指定",
-                row=loan.row, column="机构",
-            ))
-        if problems:
-            refused.append(RefusedLetter(loan.loan_no, loan.row, problems))
+@dataclass
+class _Job:
+    entry: PlanEntry
+    document: str
+    key: str
+    data: dict[str, Any]
+    party: str
+
+
+def _refusal(entry: PlanEntry, document: str, party: str, policy: Policy, data: dict[str, Any],
+             problems: list[Problem]) -> Outcome | None:
+    loan = entry.loan
+    base = dict(loan_no=entry.loan_no, row=entry.row, document=document, party=party)
+    if "bank_legal_name" not in data:
+        return Outcome(**base, code="no-bank-name")
+    if policy.contact(loan.branch) is None:
+        return Outcome(**base, code="no-branch-contact", facts={"branch": loan.branch})
+    if document != "guarantor-demand" and not getattr(loan, "address", ""):
+        return Outcome(**base, code="no-address")
+    if problems:
+        return Outcome(**base, code="template-check", problems=problems)
+    return None
+
+
+def plan_letters(plan: Plan, templates: dict[str, Any]) -> tuple[list[_Job], list[Outcome]]:
+    """Return the letters the plan calls for (checked against their templates) and the outcomes
+    of loans that get none or whose letter is refused. ``templates`` maps template id -> Template."""
+    policy = plan.policy
+    as_of = plan.as_of
+    jobs: list[_Job] = []
+    outcomes: list[Outcome] = []
+
+    def add(entry: PlanEntry, document: str, key: str, data: dict[str, Any], party: str) -> None:
+        _, problems = templates[document].check(data, row=entry.row, columns=SOURCES)
+        refused = _refusal(entry, document, party, policy, data, problems)
+        if refused is not None:
+            outcomes.append(refused)
         else:
-            good.append((loan, data))
-    return good, refused
+            jobs.append(_Job(entry, document, key, data, party))
+
+    for entry in plan.entries:
+        loan = entry.loan
+        if loan.in_litigation:
+            outcomes.append(Outcome(entry.loan_no, entry.row, "litigation-pending",
+                                    facts={"litigation": loan.litigation}))
+            continue
+        before = len(jobs) + len(outcomes)
+        if letter_due_date(loan, as_of, policy) is not None:
+            if entry.time_barred:
+                add(entry, "debt-confirmation", letter_key(loan, "debt-confirmation"),
+                    confirmation_data(loan, as_of, policy), loan.borrower)
+            else:
+                add(entry, "demand-letter", letter_key(loan),
+                    letter_data(loan, as_of, policy, entry.liable_guarantors), loan.borrower)
+        guarantee = entry.guarantee
+        if (guarantee is not None and guarantee.needs_demand
+                and (entry.next_action == "guarantor-demand" or guarantee_call_due(guarantee, as_of, policy))):
+            for name in entry.liable_guarantors:
+                add(entry, "guarantor-demand", letter_key(loan, "guarantor-demand", name),
+                    guarantor_data(loan, name, entry, as_of, policy), name)
+        if len(jobs) + len(outcomes) == before:
+            outcomes.append(Outcome(entry.loan_no, entry.row, "not-due", facts={
+                "days": entry.days_past_due, "action": _action_label(entry.next_action),
+                "due": entry.next_action_due.isoformat()}))
+    return jobs, outcomes
+
+
+def _action_label(action: str) -> str:
+    from docgen.loans.plan import ACTION_LABELS
+
+    return ACTION_LABELS.get(action, action)
 
 
 def make_letters(
@@ -197,53 +400,91 @@ def make_letters(
     merge_pdf: str | os.PathLike[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> LettersResult:
-    """Generate the demand letters due on ``as_of`` into ``out_dir``; return what happened.
+    """Generate the collection letters due on ``as_of`` into ``out_dir``; return what happened.
 
     ``register`` is an open ``docgen.documents.register.Register`` (default: the default register).
-    Letters already in the register for the same arrears episode are not issued again (listed
-    as skipped; one whose file has gone is written again under its old serial, status
-    ``restored``). Raises ``InputError`` when letters are due but the policy has no branch
-    contacts at all (every letter would lack its contact lines), and ``TemplateError``,
-    ``RegisterError`` or ``ConversionError`` when the machinery itself fails; loans that cannot
-    give a valid letter are in ``refused``. ``progress(stage, done, total)`` is the batch's
-    callback (stages ``render`` and ``pdf``).
+    Letters already in the register for the same arrears episode are not issued again
+    (``issued-before``; one whose file has gone is written again under its old serial,
+    ``restored``); letters another running batch holds are ``held-elsewhere``. Raises
+    ``InputError`` when letters are due but the policy has no branch contacts or no bank legal
+    name at all (every letter would be refused for the same reason), and ``TemplateError``,
+    ``RegisterError`` or ``ConversionError`` when the machinery itself fails.
+    ``progress(stage, done, total)`` is the batch's callback (stages ``render`` and ``pdf``).
     """
     from docgen.documents.batch import generate
     from docgen.documents.register import Register
     from docgen.documents.template import load_template
 
     policy = policy or load_policy()
-    template = load_template(TEMPLATE)
-    due = letters_due(loans, as_of, policy)
-    if due and not policy.branches:
-        # Every letter would be refused for the same reason: say it once, as a usage problem.
-        raise InputError(
-            f"{policy.source}: letters.branches: 催收策略没有任何机构的联系方式,催收函无法填写联系人和电话;"
-            "请用 --policy 指定策略文件并在 letters.branches 下填写各机构(或 default)的 address、phone、contact"
-            "(示例见 examples/collection-policy.yaml)"
-        )
-    good, refused = check_letters(due, as_of, policy, template)
-    result = LettersResult(as_of=as_of, due=len(due), refused=refused)
+    loans = list(loans)
     own_register = register is None
     register = register or Register()
     try:
-        items = [(letter_key(loan), data) for loan, data in good]
-        batch = generate(template, items, Path(out_dir), register=register, pdf=pdf, merge_pdf=merge_pdf,
-                         progress=progress)
+        plan = build_plan(loans, as_of, policy, issued=_issued(register))
+        templates = {name: load_template(name) for name in DOCUMENTS}
+        jobs, outcomes = plan_letters(plan, templates)
+        jobs.sort(key=lambda job: job.entry.row)  # serials follow the ledger's order
+        due = jobs or [o for o in outcomes if o.refused]
+        if due and not policy.branches:
+            raise InputError(
+                f"{policy.source}: letters.branches: 催收策略没有任何机构的联系方式,催收文书无法填写联系人和电话;"
+                "请用 --policy 指定策略文件并在 letters.branches 下填写各机构(或 default)的 address、phone、contact"
+                "(示例见 examples/collection-policy.yaml)"
+            )
+        if due and not policy.bank_legal_name:
+            raise InputError(
+                f"{policy.source}: letters.bank_legal_name: 催收策略没有填写银行法定名称,催收文书无法署名;"
+                "请在策略文件 letters 下填写 bank_legal_name(如 某某农村商业银行股份有限公司)"
+            )
+        result = LettersResult(as_of=as_of, outcomes=outcomes, after_as_of=list(plan.after_as_of))
+        pdfs: list[Path] = []
+        for name in DOCUMENTS:
+            batch_jobs = [job for job in jobs if job.document == name]
+            if not batch_jobs:
+                continue
+            folder = Path(out_dir) / SUBFOLDERS[name]
+            batch = generate(templates[name], [(job.key, job.data) for job in batch_jobs], folder,
+                             register=register, pdf=pdf or bool(merge_pdf), progress=progress)
+            by_key = {job.key: job for job in batch_jobs}
+            for doc in batch.documents:
+                job = by_key[doc.row_key]
+                code = {"skipped": "issued-before", "restored": "restored"}.get(doc.status, "issued")
+                result.outcomes.append(Outcome(job.entry.loan_no, job.entry.row, code, name, job.party,
+                                               doc.serial, str(doc.file), str(doc.pdf) if doc.pdf else None,
+                                               facts=_next_step(job)))
+                if doc.pdf is not None:
+                    pdfs.append(doc.pdf)
+            for key in batch.in_progress:
+                job = by_key[key]
+                result.outcomes.append(Outcome(job.entry.loan_no, job.entry.row, "held-elsewhere", name, job.party))
     finally:
         if own_register:
             register.close()
-    by_key = {letter_key(loan): loan for loan, _ in good}
-    _collect_outcome(batch, by_key, result)
+    if merge_pdf and pdfs:
+        from docgen.documents.pdf import merge_pdfs
+
+        merge_pdfs(pdfs, merge_pdf)
+        result.merged_pdf = str(merge_pdf)
+    kinds = list(DOCUMENTS)
+    result.outcomes.sort(key=lambda o: (o.row, kinds.index(o.document) if o.document else -1, o.party))
     return result
 
 
-def _collect_outcome(batch: Any, by_key: dict[str, Any], result: LettersResult) -> None:
-    """Sort the batch's documents into written by this run and issued before (left alone)."""
-    for doc in batch.documents:
-        loan = by_key.get(doc.row_key)
-        entry = {"loan_no": loan.loan_no if loan else doc.row_key, "row": loan.row if loan else None,
-                 "row_key": doc.row_key, "serial": doc.serial, "file": str(doc.file), "status": doc.status,
-                 "pdf": str(doc.pdf) if doc.pdf else None}
-        (result.skipped if doc.status == "skipped" else result.written).append(entry)
-    result.merged_pdf = str(batch.merged) if batch.merged else None
+def _next_step(job: _Job) -> dict[str, Any]:
+    """Facts a served letter asks the user to record: for a guarantor notice, the date to enter
+    as 向保证人主张日 and the last day it may be served."""
+    if job.document != "guarantor-demand" or job.entry.guarantee is None:
+        return {}
+    return {"deadline": job.entry.guarantee.period_end.isoformat(), "ledger_column": "向保证人主张日"}
+
+
+def held_notice(result: LettersResult) -> Any:
+    """Return the ``letters-held-elsewhere`` notice when another run holds some letters, else None."""
+    from docgen.loans.messages import notice
+
+    held = result.held
+    if not held:
+        return None
+    loans = sorted({o.loan_no for o in held})
+    shown = "、".join(loans[:5]) + (f" 等 {len(loans)} 笔" if len(loans) > 5 else "")
+    return notice("letters-held-elsewhere", {"count": len(loans), "loans": shown})

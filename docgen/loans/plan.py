@@ -481,13 +481,17 @@ class Plan:
 
     def after_as_of_notice(self) -> Notice | None:
         """Return the ``loans-after-as-of`` notice when loans were left out for their dates, else None."""
-        if not self.after_as_of:
-            return None
-        shown = "、".join(f"第{row}行 {no}" for no, row in self.after_as_of[:5])
-        more = f" 等 {len(self.after_as_of)} 笔" if len(self.after_as_of) > 5 else ""
-        return notice("loans-after-as-of", {"count": len(self.after_as_of), "as_of": self.as_of.isoformat(),
-                                            "rows": shown + more,
-                                            "loans": [no for no, _ in self.after_as_of]})
+        return after_as_of_notice(self.after_as_of, self.as_of)
+
+
+def after_as_of_notice(after: list[tuple[str, int]], as_of: _dt.date) -> Notice | None:
+    """Return the ``loans-after-as-of`` notice for ``(loan_no, row)`` pairs dated after ``as_of``, or None."""
+    if not after:
+        return None
+    shown = "、".join(f"第{row}行 {no}" for no, row in after[:5])
+    more = f" 等 {len(after)} 笔" if len(after) > 5 else ""
+    return notice("loans-after-as-of", {"count": len(after), "as_of": as_of.isoformat(), "rows": shown + more,
+                                        "loans": [no for no, _ in after]})
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from collect_helpers import make_loan, write_loans
+from collect_helpers import AS_OF, POLICY_TEXT, make_loan, write_loans
 
 from docgen.cli import main
+from docgen.documents.register import Register
+from docgen.loans.plan import letter_key
 from docgen.core.jsonshape import mismatches
 from docgen.loans.shapes import PLAN_JSON
 
@@ -28,13 +32,7 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-POLICY = """\
-letters:
-  pay_within_days: 10
-  penalty: {daily_rate: 0.0005}
-  branches:
-    default: {address: 杭州市上城区解放路100号, phone: 0571-87000000, contact: 王五}
-"""
+POLICY = POLICY_TEXT
 
 
 @pytest.fixture()
@@ -193,28 +191,33 @@ def test_letters_then_rerun_generates_none(runner: CliRunner, ledger: Path, poli
     assert first.exit_code == 0, first.output
     lines = first.stdout.splitlines()
     # JJ0002 (day 10) and JJ0004 (day 95) are due; JJ0001 (day 2) is not, JJ0003 is not overdue.
-    assert lines[0] == "催收函  截至 2026-11-28:应发 2 封,本次生成 2 封,此前已发 0 封,无法生成 0 封"
-    assert lines[1].startswith("  生成  JJ0002  催字〔2026〕第00001号  ")
-    assert lines[2].startswith("  生成  JJ0004  催字〔2026〕第00002号  ")
+    # JJ0004's joint guarantee lapses on 2027-02-20, inside the 90-day window: 赵六 is called on too.
+    assert lines[0] == ("催收文书  截至 2026-11-28:应发 3 份,本次生成 3 份,此前已发 0 份,他处生成中 0 份,"
+                        "无法生成 0 份")
+    assert lines[1] == "  第2行 JJ0001  未到发函时点(逾期第2天,下一步:电话催收,2026-11-28)"
+    assert lines[2].startswith("  第3行 JJ0002  已生成逾期贷款催收函 催字〔2026〕第00001号  ")
+    assert lines[3].startswith("  第5行 JJ0004  已生成逾期贷款催收函 催字〔2026〕第00002号  ")
+    assert lines[4].startswith("  第5行 JJ0004(赵六)  已生成保证人履行保证责任通知书 保催字〔2026〕第00001号  ")
+    assert lines[5] == "      送达后请在台账“向保证人主张日”填写实际送达日(须不晚于保证期间届满日 2027-02-20)"
     assert len(list(out.glob("*.docx"))) == 2
 
     again = _letters(runner, ledger, out, "--policy", str(policy_file), "--register", str(register),
                      "--format", "json", as_of="2026-11-30")
     assert again.exit_code == 0, again.output
     summary = json.loads(again.stdout)
-    assert summary["written"] == []
-    assert [s["loan_no"] for s in summary["skipped"]] == ["JJ0002", "JJ0004"]
+    # Two days on, JJ0002's guarantors are due their notices (day 12, joint guarantee).
+    assert [(w["loan_no"], w["party"]) for w in summary["written"]] == [("JJ0002", "李四"), ("JJ0002", "王二")]
+    assert [(s["loan_no"], s["document"]) for s in summary["skipped"]] == [
+        ("JJ0002", "demand-letter"), ("JJ0004", "demand-letter"), ("JJ0004", "guarantor-demand")]
     assert len(list(out.glob("*.docx"))) == 2
 
     # The plan sees the letters in the same register and moves on.
     plan = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
                                 "--register", str(register), "--format", "json"])
     by_no = {p["loan_no"]: p for p in json.loads(plan.stdout)}
-    assert by_no["JJ0002"]["next_action"] == "guarantor-demand"
-    # JJ0004's joint guarantee lapses on 2027-02-20 (inside the 90-day window): calling on the
-    # guarantor comes before the suit, which stays open.
-    assert by_no["JJ0004"]["next_action"] == "guarantor-demand"
-    assert "legal-action" in by_no["JJ0004"]["actions"]
+    assert by_no["JJ0002"]["next_action"] == "phone"  # letter and guarantor notices are out
+    # JJ0004's guarantor has been called on: the suit is next.
+    assert by_no["JJ0004"]["next_action"] == "legal-action"
 
 
 def test_letters_use_the_default_register(runner: CliRunner, ledger: Path, policy_file: Path,
@@ -238,17 +241,18 @@ def test_letters_for_a_branch_without_contacts_exit_1_naming_row_and_reason(
     runner: CliRunner, ledger: Path, tmp_path: Path
 ) -> None:
     policy = tmp_path / "west.yaml"
-    policy.write_text("letters:\n  branches:\n    城西支行: {address: 某路1号, phone: '0571-1', contact: 赵六}\n",
-                      encoding="utf-8")
+    policy.write_text("letters:\n  bank_legal_name: 杭州联合农村商业银行股份有限公司\n  branches:\n"
+                      "    城西支行: {address: 某路1号, phone: '0571-1', contact: 赵六}\n", encoding="utf-8")
     result = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy), "--format", "json")
     assert result.exit_code == 1
     summary = json.loads(result.stdout)
     assert summary["written"] == []
-    assert [(r["loan_no"], r["row"]) for r in summary["refused"]] == [("JJ0002", 3), ("JJ0004", 5)]
-    assert summary["refused"][0]["problems"][0]["field"] == "letters.branches"
+    assert [(r["loan_no"], r["row"], r["code"]) for r in summary["refused"]] == [
+        ("JJ0002", 3, "no-branch-contact"), ("JJ0004", 5, "no-branch-contact"), ("JJ0004", 5, "no-branch-contact")]
+    assert summary["refused"][0]["facts"] == {"branch": "城东支行"}
     text = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy))
     assert text.exit_code == 1
-    assert "  无法生成  第3行 借据号 JJ0002: letters.branches(机构):催收策略中没有机构“城东支行”的联系方式" in text.stdout
+    assert "  第3行 JJ0002  催收策略中没有机构“城东支行”的联系方式" in text.stdout
 
 
 def test_letters_bad_options_exit_2(runner: CliRunner, ledger: Path, tmp_path: Path) -> None:
@@ -302,3 +306,45 @@ def test_plan_for_one_officer(runner: CliRunner, ledger: Path) -> None:
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
                                   "--officer", "无此人", "--format", "json"])
     assert json.loads(result.stdout) == []
+
+
+def test_every_overdue_loan_is_accounted_for(runner: CliRunner, tmp_path: Path, policy_file: Path) -> None:
+    loans = [make_loan("JJ0001", days=2, row=2), make_loan("JJ0002", days=10, row=3),
+             make_loan("JJ0003", days=12, row=4, address=""), make_loan("JJ0004", days=None, row=5)]
+    ledger = write_loans(tmp_path / "台账.xlsx", loans)
+    result = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy_file),
+                      "--register", str(tmp_path / "reg.sqlite"))
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == ("催收文书  截至 2026-11-28:应发 2 份,本次生成 1 份,此前已发 0 份,他处生成中 0 份,"
+                        "无法生成 1 份")
+    assert lines[1] == "  第2行 JJ0001  未到发函时点(逾期第2天,下一步:电话催收,2026-11-28)"
+    assert lines[2].startswith("  第3行 JJ0002  已生成逾期贷款催收函 催字〔2026〕第00001号  ")
+    assert lines[3].startswith("  第4行 JJ0003  台账未填借款人地址(送达地址),无法送达,未生成逾期贷款催收函")
+    assert len(lines) == 4  # JJ0004 is not overdue
+
+
+def test_a_second_concurrent_run_says_the_other_run_holds_the_letters(runner: CliRunner, tmp_path: Path,
+                                                                      policy_file: Path) -> None:
+    loan = make_loan("JJ0001", days=10, row=2)
+    ledger = write_loans(tmp_path / "台账.xlsx", [loan])
+    register = tmp_path / "reg.sqlite"
+    # Another, still running process (our parent) has reserved the letter and not written it yet.
+    with Register(register) as reg:
+        reg.reserve_many("demand-letter", [(letter_key(loan), lambda seq: f"催字〔2026〕第{seq:05d}号")],
+                         owner=f"{socket.gethostname()}:{os.getppid()}")
+    result = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy_file), "--register", str(register),
+                      "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert "另一个正在运行的 collect letters 正在生成 1 笔贷款的文书(JJ0001)" in result.stderr
+    assert result.stdout.count('"code": "held-elsewhere"') == 2  # in held_elsewhere and in loans
+
+
+def test_loans_dated_after_the_as_of_date_are_reported(runner: CliRunner, tmp_path: Path) -> None:
+    loans = [make_loan("JJ0001", days=10, row=2),
+             make_loan("JJ0002", row=3, days=None, overdue_since=AS_OF + dt.timedelta(days=3))]
+    ledger = write_loans(tmp_path / "台账.xlsx", loans)
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "注意:1 笔贷款的日期晚于计划日期 2026-11-28(第3行 JJ0002),未列入计划" in result.stderr

@@ -115,11 +115,11 @@ def test_render_without_serial_takes_one_from_the_register(runner, tmp_path):
         assert result.exit_code == 0, result.output
         return "\n".join(p.text for p in docx.Document(tmp_path / out).paragraphs)
 
-    assert "编号:催字〔2026〕第00001号" in render("a.docx")
-    assert "编号:催字〔2026〕第00001号" in render("again.docx")  # same contract keeps its serial
+    assert "编号：催字〔2026〕第00001号" in render("a.docx")
+    assert "编号：催字〔2026〕第00001号" in render("again.docx")  # same contract keeps its serial
     data["contract_no"] = "临农商借字2025第0999号"
     data_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    assert "编号:催字〔2026〕第00002号" in render("b.docx")
+    assert "编号：催字〔2026〕第00002号" in render("b.docx")
     from docgen.documents.register import Register
 
     with Register(register) as reg:

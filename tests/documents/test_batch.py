@@ -215,7 +215,9 @@ def test_csv_in_gb18030_and_plain_items(tmp_path: Path, template) -> None:
         item = {"letter_date": "2026-11-28", "borrower": "王五", "id_number": data[0]["证件号码"],
                 "contract_no": "HT-X", "loan_date": "2025-01-02", "loan_amount": 100000,
                 "overdue_since": "2026-11-22", "principal": 100, "interest": 1, "penalty": 0.5,
-                "pay_by": "2026-12-08", "branch": "某支行", "contact": "陈晓燕", "phone": "0571-1"}
+                "pay_by": "2026-12-08", "branch": "某支行", "contact": "陈晓燕", "phone": "0571-1",
+                "bank_legal_name": "某农村商业银行股份有限公司", "borrower_address": "某市某路1号",
+                "maturity": "2027-01-02", "balance": 50000, "penalty_daily": "0.02%"}
         made = generate(template, [("HT-X", item)], tmp_path / "code", register=reg)
         assert made.documents[0].serial == "催字〔2026〕第00003号"
         assert "王五" in docx_text(made.documents[0].file)

@@ -15,11 +15,14 @@ from docx.oxml.ns import qn
 from docgen.documents.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
-NAMES = ["demand-letter", "commitment-letter", "irrevocable-commitment", "shareholder-resolution"]
+NAMES = ["demand-letter", "debt-confirmation", "guarantor-demand", "commitment-letter", "irrevocable-commitment",
+         "shareholder-resolution"]
+LOAN_LETTERS = {"demand-letter", "debt-confirmation", "guarantor-demand"}
 
 
-def _builder():
-    return load_script("tools/build_templates.py")
+def _builder(name: str = ""):
+    """The script that builds ``name``: the collection letters have their own."""
+    return load_script("tools/build_loan_letters.py" if name in LOAN_LETTERS else "tools/build_templates.py")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -63,7 +66,7 @@ def test_metadata_is_complete_and_example_validates(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_committed_docx_matches_its_generator(name, tmp_path):
-    built = _builder().build([name], tmp_path)[0]
+    built = _builder(name).build([name], tmp_path)[0]
 
     def texts(path):
         document = docx.Document(path)
@@ -71,15 +74,18 @@ def test_committed_docx_matches_its_generator(name, tmp_path):
         cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
         return body, cells
 
-    assert texts(built) == texts(ROOT / "templates" / f"{name}.docx"), "run: python tools/build_templates.py"
+    assert texts(built) == texts(ROOT / "templates" / f"{name}.docx"), "run: python tools/build_templates.py and tools/build_loan_letters.py"
 
 
 def test_receipt_slip_and_signature_blocks_are_present():
     document = docx.Document(ROOT / "templates" / "demand-letter.docx")
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "送 达 回 证" in text and "{{ branch }}(公章)" in text
+    assert "送 达 回 证" in text and "经办机构：{{ branch }}（公章）" in text
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
-    assert "受送达人签收" in cells and "见证人" in cells
+    for row in ("受送达人签收", "受送达人证件号码", "受送达人电话", "债务确认", "代收人及与受送达人关系", "送达人签名", "见证人"):
+        assert row in cells
+    assert any("送达人一：" in c and "送达人二：" in c for c in cells)
+    assert any("邮寄单号" in c for c in cells)
     resolution = docx.Document(ROOT / "templates" / "shareholder-resolution.docx")
     rows = [[c.text for c in r.cells] for t in resolution.tables for r in t.rows]
     assert ["{%tr for s in shareholders %}", "", "", "", ""] in rows
@@ -92,6 +98,8 @@ def test_every_template_converts_to_pdf_with_borrower_and_amount_in_words(tmp_pa
 
     expected = {
         "demand-letter": ("杭州临平明远五金制品有限公司", "人民币壹拾叁万贰仟壹佰元整"),
+        "debt-confirmation": ("龙安", "人民币贰拾贰万肆仟肆佰伍拾元零伍角"),
+        "guarantor-demand": ("王建国", "人民币壹佰肆拾贰万伍仟零叁拾壹元贰角伍分"),
         "commitment-letter": ("华安置业发展有限公司", "人民币壹亿元整"),
         "irrevocable-commitment": ("浙江宏建建设集团有限公司", "人民币壹亿捌仟陆佰伍拾万元整"),
         "shareholder-resolution": ("华安置业发展有限公司", "人民币壹亿元整"),

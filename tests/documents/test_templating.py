@@ -64,15 +64,17 @@ def test_demand_letter_renders_example_with_expected_text():
     context = template.prepare(example("demand-letter"))
     assert context["total"] == Decimal("132100.00")  # derived from principal + interest + penalty
     text = all_text(template.render(context))
-    assert "杭州临平明远五金制品有限公司(证件号码:913301********5X4B):" in text
-    assert "编号:催字〔2026〕第00007号" in text
-    assert "合计金额(大写):人民币壹拾叁万贰仟壹佰元整" in text
+    # The letter goes to the borrower itself: its ID number in full (masked only towards third parties).
+    assert "杭州临平明远五金制品有限公司（证件号码：91330110MA2H3K5X4B）：" in text
+    assert "编号：催字〔2026〕第00007号" in text
+    assert "合计金额（大写）：人民币壹拾叁万贰仟壹佰元整" in text
     assert "逾期本金 | 125,000.00" in text and "合计 | 132,100.00" in text
-    assert "请贵方务必于2026年12月8日前" in text
-    assert "二〇二六年十一月二十八日" in text
-    assert "抄送:浙江恒信融资担保有限公司、王建国(担保人)" in text
+    assert "请贵方于2026年12月8日前" in text
+    assert "债权人：杭州临平农村商业银行股份有限公司" in text and "2026年11月28日" in text
+    assert "二〇二六" not in text  # one date style per document
+    assert "要求保证人浙江恒信融资担保有限公司、王建国依照保证合同承担保证责任" in text
     assert "送 达 回 证" in text and "受送达人 | 杭州临平明远五金制品有限公司" in text
-    assert "征信" in text and "诉讼" in text and "罚息" in text and "保证人" in text
+    assert "金融信用信息基础数据库" in text and "诉讼" in text and "罚息按日利率0.02050%计算" in text
 
 
 def test_demand_letter_receipt_slip_is_on_its_own_page():
@@ -88,6 +90,8 @@ def test_demand_letter_without_guarantors_drops_the_copy_line():
     data.pop("branch_address")
     text = all_text(template.render(template.prepare(data)))
     assert "抄送" not in text and "联系地址" not in text
+    assert "保证人" not in text  # the measure is listed, but there is nobody to call on
+    assert "二、依法向人民法院提起诉讼" in text  # numbering closes the gap
     assert "{%" not in text and "{{" not in text
 
 
@@ -152,11 +156,11 @@ def test_hostile_values_render_safely_and_reopen():
     context = template.prepare(data)
     output = template.render(context)
     text = all_text(output)  # re-opens with python-docx: the XML is intact
-    assert 'A&B<公司>"引号"\'单引号\'(证件号码' in text
-    assert "联系人:{{ 7*7 }}" in text and "49" not in text.split("联系人:")[1][:12]
+    assert 'A&B<公司>"引号"\'单引号\'（证件号码' in text
+    assert "联系人：{{ 7*7 }}" in text and "49" not in text.split("联系人：")[1][:12]
     assert "第一行\n第二行{{ 7*7 }}{% if x %}" in text  # new line -> <w:br/>, tags literal
-    assert long_name + "(公章)" in text
-    assert "抄送:甲&乙、<丙>(担保人)" in text
+    assert long_name + "（公章）" in text
+    assert "要求保证人甲&乙、<丙>依照保证合同承担保证责任" in text
     xml = zipfile.ZipFile(io.BytesIO(output)).read("word/document.xml").decode()
     assert "A&amp;B&lt;公司&gt;" in xml
     assert "<w:br/>" in xml
@@ -168,7 +172,7 @@ def test_control_characters_are_dropped_not_written():
     data = example("demand-letter")
     data["borrower"] = "明远\x0b五金\x01公司"
     text = all_text(template.render(template.prepare(data)))
-    assert "明远五金公司(证件号码" in text
+    assert "明远五金公司（证件号码" in text
 
 
 def test_output_name_is_safe_for_windows_and_capped(tmp_path):

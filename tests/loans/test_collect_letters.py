@@ -1,4 +1,4 @@
-"""Demand letters due: which loans, the ledger -> letter mapping, the register, the Word text."""
+"""Collection letters due: which loans, which letter, the ledger -> letter mapping, the register, the Word text."""
 from __future__ import annotations
 
 from docxtext import docx_text
@@ -8,22 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from collect_helpers import AS_OF, make_loan
+from collect_helpers import AS_OF, BANK, POLICY_TEXT, make_loan
 
 from docgen.loans.plan import build_plan, letter_key, load_policy
 from docgen.loans.letters import issued_keys, letter_data, letters_due, make_letters, penalty
 from docgen.core.errors import InputError
 from docgen.documents.register import Register
-
-POLICY_TEXT = """\
-letters:
-  pay_within_days: 10
-  penalty: {daily_rate: 0.0005}
-  branches:
-    城东支行: {address: 杭州市上城区解放路100号, phone: 0571-87000000, contact: 王五}
-    default: {address: 杭州市西湖区文三路1号, phone: 0571-88000000, contact: 风险管理部}
-"""
-
 
 @pytest.fixture()
 def policy(tmp_path: Path):
@@ -71,8 +61,10 @@ def test_letter_data_maps_the_ledger_and_policy(policy) -> None:
         Decimal("100000"), Decimal("2345.67"), Decimal("1500.00"))
     assert data["total"] == Decimal("103845.67")
     assert (data["loan_date"], data["loan_amount"]) == (loan.disbursed_on, loan.principal)
-    assert data["guarantors"] == ["张三", "李四"]
+    assert data["guarantors"] == []  # named only when the plan says they are liable
+    assert letter_data(loan, AS_OF, policy, ["张三"])["measures"] == ["credit", "guarantors", "suit"]
     assert (data["branch"], data["phone"], data["contact"]) == ("城东支行", "0571-87000000", "王五")
+    assert data["bank_legal_name"] == BANK and data["borrower_address"] == loan.address
     other = letter_data(make_loan(branch="城西支行"), AS_OF, policy)
     assert (other["branch"], other["branch_address"]) == ("城西支行", "杭州市西湖区文三路1号")
 
@@ -83,23 +75,31 @@ def test_letters_are_written_registered_and_not_issued_twice(tmp_path: Path, pol
         first = make_letters(loans, AS_OF, out, policy=policy, register=register)
         assert first.complete
         assert first.due == 3
-        assert [w["loan_no"] for w in first.written] == ["JJ0002", "JJ0003", "JJ0006"]
-        assert [w["serial"] for w in first.written] == ["催字〔2026〕第00001号", "催字〔2026〕第00002号",
+        assert [w.loan_no for w in first.written] == ["JJ0002", "JJ0003", "JJ0006"]
+        assert [w.serial for w in first.written] == ["催字〔2026〕第00001号", "催字〔2026〕第00002号",
                                                        "催字〔2026〕第00003号"]
-        assert first.written[1]["row_key"] == "JJ0003:demand-letter:2026-10-30"
-        assert sorted(p.name for p in out.glob("*.docx")) == sorted(Path(w["file"]).name for w in first.written)
+        assert letter_key(loans[2]) == "JJ0003:demand-letter:2026-10-30"
+        assert sorted(p.name for p in out.glob("*.docx")) == sorted(Path(w.file).name for w in first.written)
 
         again = make_letters(loans, AS_OF, out, policy=policy, register=register)
-        assert again.written == []
-        assert [s["loan_no"] for s in again.skipped] == ["JJ0002", "JJ0003", "JJ0006"]
+        assert [s.loan_no for s in again.skipped] == ["JJ0002", "JJ0003", "JJ0006"]
+        # JJ0003's letter is out: the plan moves on to its joint guarantors, one notice each.
+        assert [(w.loan_no, w.document, w.party) for w in again.written] == [
+            ("JJ0003", "guarantor-demand", "张三"), ("JJ0003", "guarantor-demand", "李四")]
+        assert again.written[0].facts == {"deadline": "2028-05-30", "ledger_column": "向保证人主张日"}
+
+        third = make_letters(loans, AS_OF, out, policy=policy, register=register)
+        assert third.written == [] and len(third.skipped) == 3  # the notices are done: no longer due
 
         # A later day: the day-6 loan has become due and is the only new letter.
         later = make_letters(loans, AS_OF + dt.timedelta(days=1), out, policy=policy, register=register)
-        assert [w["loan_no"] for w in later.written] == ["JJ0001"]
-        assert later.written[0]["serial"] == "催字〔2026〕第00004号"
+        assert [w.loan_no for w in later.written] == ["JJ0001"]
+        assert later.written[0].serial == "催字〔2026〕第00004号"
     assert len(list(out.glob("*.docx"))) == 4
+    assert len(list((out / "保证人通知书").glob("*.docx"))) == 2
     keys = issued_keys(tmp_path / "register.sqlite")
-    assert keys == {letter_key(loan) for loan in loans if loan.loan_no in {"JJ0001", "JJ0002", "JJ0003", "JJ0006"}}
+    assert keys == {letter_key(loan) for loan in loans if loan.loan_no in {"JJ0001", "JJ0002", "JJ0003", "JJ0006"}} | {
+        letter_key(loans[2], "guarantor-demand", name) for name in ("张三", "李四")}
 
 
 def test_a_new_arrears_episode_gets_a_new_letter(tmp_path: Path, policy) -> None:
@@ -109,36 +109,44 @@ def test_a_new_arrears_episode_gets_a_new_letter(tmp_path: Path, policy) -> None
         later = AS_OF + dt.timedelta(days=60)
         again = make_letters([make_loan("JJ0001", days=8, as_of=later)], later, tmp_path / "out",
                              policy=policy, register=register)
-    assert [w["row_key"] for w in again.written] == [f"JJ0001:demand-letter:{(later - dt.timedelta(days=7)).isoformat()}"]
+    later_loan = make_loan("JJ0001", days=8, as_of=later)
+    assert [(w.loan_no, w.code) for w in again.written] == [("JJ0001", "issued")]
+    assert again.written[0].serial.startswith("催字〔2027〕")
+    assert letter_key(later_loan) in issued_keys(tmp_path / "register.sqlite")
 
 
 def test_the_letter_text_holds_borrower_amounts_and_words(tmp_path: Path, policy, loans) -> None:
     with Register(tmp_path / "register.sqlite") as register:
         result = make_letters(loans, AS_OF, tmp_path / "out", policy=policy, register=register)
-    letter = next(w for w in result.written if w["loan_no"] == "JJ0003")
-    text = docx_text(Path(letter["file"]))
+    letter = next(w for w in result.written if w.loan_no == "JJ0003")
+    text = docx_text(Path(letter.file))
     assert "李小明" in text
     assert "100,000.00" in text and "2,345.67" in text and "1,500.00" in text
     assert "103,845.67" in text
     assert "人民币壹拾万叁仟捌佰肆拾伍元陆角柒分" in text
     assert "2026年12月8日" in text
-    assert "张三" in text and "李四" in text
+    assert "要求保证人张三、李四依照保证合同承担保证责任" in text  # joint guarantee, still alive
+    assert "抵押物" not in text  # no collateral recorded
+    assert f"债权人：{BANK}" in text and "经办机构：城东支行（公章）" in text
+    assert "第六百七十五条、第六百七十六条" in text and "第一百九十五条" in text
+    assert "逾期本金" in text and "贷款本金余额" not in text  # not matured: the overdue amounts
     assert "0571-87000000" in text and "王五" in text
     assert "催字〔2026〕第00002号" in text
 
 
 def test_a_loan_that_cannot_give_a_valid_letter_is_reported_not_dropped(tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
-    path.write_text("letters:\n  branches:\n    城西支行: {address: 某路1号, phone: '0571-1', contact: 赵六}\n",
-                    encoding="utf-8")
+    path.write_text(f"letters:\n  bank_legal_name: {BANK}\n  branches:\n"
+                    "    城西支行: {address: 某路1号, phone: '0571-1', contact: 赵六}\n", encoding="utf-8")
     west_only = load_policy(path)
     loans = [make_loan("JJ0001", days=10, row=2), make_loan("JJ0002", days=10, row=3, branch="城西支行")]
     with Register(tmp_path / "register.sqlite") as register:
         result = make_letters(loans, AS_OF, tmp_path / "out", policy=west_only, register=register)
     assert not result.complete
-    assert [w["loan_no"] for w in result.written] == ["JJ0002"]
-    assert [(r.loan_no, r.row) for r in result.refused] == [("JJ0001", 2)]
-    assert str(result.refused[0]).startswith("第2行 借据号 JJ0001: letters.branches(机构):催收策略中没有机构“城东支行”的联系方式")
+    assert [w.loan_no for w in result.written] == ["JJ0002"]
+    assert [(r.loan_no, r.row, r.code, r.facts) for r in result.refused] == [
+        ("JJ0001", 2, "no-branch-contact", {"branch": "城东支行"})]
+    assert result.refused[0].message.startswith("催收策略中没有机构“城东支行”的联系方式")
 
 
 def test_a_policy_without_any_contacts_is_refused_once(tmp_path: Path) -> None:
@@ -152,9 +160,10 @@ def test_missing_contract_number_is_reported_with_its_column(tmp_path: Path, pol
     loans = [make_loan("JJ0001", days=10, row=2, contract_no=""), make_loan("JJ0002", days=10, row=3)]
     with Register(tmp_path / "register.sqlite") as register:
         result = make_letters(loans, AS_OF, tmp_path / "out", policy=policy, register=register)
-    assert [w["loan_no"] for w in result.written] == ["JJ0002"]
+    assert [w.loan_no for w in result.written] == ["JJ0002"]
     (refused,) = result.refused
     assert (refused.loan_no, refused.row) == ("JJ0001", 2)
+    assert refused.code == "template-check"
     assert [(p.path, p.column) for p in refused.problems] == [("contract_no", "合同号")]
 
 

@@ -1,0 +1,234 @@
+"""Build the collection letters' Word templates (``templates/*.docx``) with python-docx.
+
+Run ``python tools/build_loan_letters.py [NAME ...]`` after changing the wording here. Three
+letters drive collection (DESIGN §8.1), each followed by a 送达回证 on its own page:
+
+- ``demand-letter``: 逾期贷款催收函 to the borrower of a claim still inside its limitation period;
+  the only letter that says the period is interrupted (《民法典》第一百九十五条);
+- ``debt-confirmation``: 催收通知书 with a 债务确认回执, for a time-barred claim: it asks for
+  repayment and the debtor's written confirmation (which revives the claim, art. 192) and
+  asserts no legal effect of its own;
+- ``guarantor-demand``: 保证人履行保证责任通知书 to a joint guarantor still liable (art. 688,
+  693, 694); the borrower's ID number is masked (a notice to a third party).
+
+One date style (``date_cn``: 2026年6月30日) throughout each document; full-width punctuation.
+The shared docx helpers live in ``docgen.core.docxbuild``.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx.shared import Mm
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from docgen.core.docxbuild import (  # noqa: E402
+    HEI,
+    add_body,
+    add_page_break,
+    add_signature_block,
+    add_table,
+    add_tag_paragraph,
+    add_title,
+    fullwidth_punctuation,
+    new_document,
+    save_templates,
+    set_core_properties,
+    set_run_font,
+)
+
+HERE = Path(__file__).resolve().parents[1] / "templates"
+
+_NUMERALS = "['一', '二', '三', '四', '五', '六']"
+
+
+def _amount_table(doc, principal_label: str = "{{ principal_label }}") -> None:
+    add_table(
+        doc,
+        ["项目", "金额(元)"],
+        [
+            [principal_label, "{{ principal|amount }}"],
+            ["欠息", "{{ interest|amount }}"],
+            ["罚息(计至{{ letter_date|date_cn }})", "{{ penalty|amount }}"],
+            ["合计", "{{ total|amount }}"],
+        ],
+        [70, 60],
+        align=["center", "right"],
+        bold_rows=[3],
+    )
+
+
+def _contact_lines(doc) -> None:
+    add_body(doc, "联系人:{{ contact }}    联系电话:{{ phone }}")
+    add_tag_paragraph(doc, "{%p if branch_address is defined and branch_address %}")
+    add_body(doc, "联系地址:{{ branch_address }}")
+    add_tag_paragraph(doc, "{%p endif %}")
+
+
+def _signature(doc, role: str = "债权人") -> None:
+    add_signature_block(doc, [f"{role}:{{{{ bank_legal_name }}}}", "经办机构:{{ branch }}(公章)",
+                              "{{ letter_date|date_cn }}"], space_before=1)
+
+
+def _receipt(doc, document: str, addressee: str, *, id_cell: str, address_cell: str,
+             confirmation: str | None = None) -> None:
+    """The 送达回证: who was served what, how, by whom (two servers), with room for a proxy."""
+    add_page_break(doc)
+    add_title(doc, "送 达 回 证")
+    rows = [
+        ["送达文书", f"{document}(编号:{{{{ serial }}}})"],
+        ["受送达人", addressee],
+        ["受送达人证件号码", id_cell],
+        ["受送达人电话", ""],
+        ["送达地址", address_cell],
+        ["送达方式", "□直接送达  □留置送达  □邮寄送达(邮寄单号:                    )"],
+        ["送达日期", "          年      月      日"],
+        ["受送达人签收", "本人已收到上述文书。\n签名(盖章):                    年      月      日"],
+    ]
+    if confirmation is not None:
+        rows.append(["债务确认", confirmation])
+    rows += [
+        ["代收人及与受送达人关系", "代收人:                  关系:"],
+        ["送达人签名", "送达人一:                  送达人二:"],
+        ["见证人", ""],
+        ["备注", "受送达人拒绝签收的,送达人应在备注栏写明情况,并由见证人签名。"],
+    ]
+    table = add_table(doc, None, rows, [40, 116], align=["center", "left"])
+    for row in table.rows:
+        row.height = Mm(11)
+        set_run_font(row.cells[0].paragraphs[0].runs[0], HEI)
+    table.rows[7].height = Mm(22)
+    if confirmation is not None:
+        table.rows[8].height = Mm(30)
+    add_signature_block(doc, ["送达机构:{{ bank_legal_name }}{{ branch }}(公章)"], space_before=1)
+
+
+def _head(title: str, addressee: str, *, heading: str | None = None, **layout: float):
+    """Return a new letter: properties, title, serial number line and the addressee line."""
+    doc = new_document(**layout)
+    set_core_properties(doc, title, "贷后管理")
+    add_title(doc, heading or title)
+    add_body(doc, "编号:{{ serial }}", indent=False, align="right")
+    add_body(doc, addressee, indent=False)
+    return doc
+
+
+def demand_letter():
+    """逾期贷款催收函 with its 送达回证 (seed: 贷款逾期催收工作, day 7)."""
+    # 11 pt and 1.15 lines: the letter itself fits on one page.
+    doc = _head("逾期贷款催收函", "{{ borrower }}(证件号码:{{ id_number }}):", letter_size=11, line_spacing=1.15)
+    add_body(doc, "贵方于{{ loan_date|date_cn }}与{{ bank_legal_name }}(以下简称“我行”)签订编号为{{ contract_no }}"
+                  "的借款合同,向我行借款人民币{{ loan_amount|amount }}元,约定到期日为{{ maturity|date_cn }}。")
+    add_tag_paragraph(doc, "{%p if matured %}")
+    add_body(doc, "该笔贷款已于{{ maturity|date_cn }}到期,贵方未按约归还,自{{ overdue_since|date_cn }}起已构成逾期。"
+                  "依照借款合同约定及《中华人民共和国民法典》第六百七十五条、第六百七十六条的规定,贵方应立即归还"
+                  "全部贷款本金及利息,并支付逾期罚息。截至{{ letter_date|date_cn }},贵方尚欠我行款项如下:")
+    add_tag_paragraph(doc, "{%p elif accelerated %}")
+    add_body(doc, "贵方自{{ overdue_since|date_cn }}起未按合同约定归还到期贷款本息,已构成违约。依照借款合同约定,"
+                  "我行现宣布上述贷款全部提前到期。依照《中华人民共和国民法典》第六百七十五条、第六百七十六条的规定,"
+                  "贵方应立即归还全部贷款本金及利息,并支付逾期罚息。截至{{ letter_date|date_cn }},贵方尚欠我行款项如下:")
+    add_tag_paragraph(doc, "{%p else %}")
+    add_body(doc, "贵方自{{ overdue_since|date_cn }}起未按合同约定归还到期贷款本息,已构成逾期。依照借款合同约定及"
+                  "《中华人民共和国民法典》第六百七十五条、第六百七十六条的规定,贵方应归还到期贷款本息,并支付逾期"
+                  "罚息。截至{{ letter_date|date_cn }},贵方尚欠我行到期款项如下:")
+    add_tag_paragraph(doc, "{%p endif %}")
+    _amount_table(doc)
+    add_body(doc, "合计金额(大写):{{ total|amount_in_words }}。罚息按{% if penalty_annual %}借款合同约定的罚息"
+                  "利率年{{ penalty_annual }}(日利率为年利率÷360){% else %}日利率{{ penalty_daily }}{% endif %}"
+                  "计算;欠息、罚息及复利按借款合同约定计收至实际清偿之日止。", indent=False)
+    add_body(doc, "请贵方于{{ pay_by|date_cn }}前将上述欠款足额存入还款账户,或到我行办理还款手续。逾期仍未归还的,"
+                  "我行将依照借款合同及有关法律规定采取下列措施:")
+    # A measure is printed only when it can be taken: no guarantor or collateral, no such threat.
+    add_tag_paragraph(doc, "{%p for m in measures if (m != 'guarantors' or guarantors) "
+                           "and (m != 'collateral' or collateral) %}")
+    add_body(doc, "{{ " + _NUMERALS + "[loop.index0] }}、"
+                  "{% if m == 'credit' %}将贵方的逾期记录报送金融信用信息基础数据库,影响贵方今后办理信贷业务;"
+                  "{% elif m == 'guarantors' %}要求保证人{{ guarantors|join('、') }}依照保证合同承担保证责任;"
+                  "{% elif m == 'collateral' %}依法处置抵押物、质押物({{ collateral }}),并以所得价款优先受偿;"
+                  "{% else %}依法向人民法院提起诉讼,由此产生的诉讼费、律师费等实现债权的费用由贵方承担。{% endif %}")
+    add_tag_paragraph(doc, "{%p endfor %}")
+    add_body(doc, "依照《中华人民共和国民法典》第一百九十五条的规定,本函送达即构成我行向贵方提出履行请求,上述债权的"
+                  "诉讼时效自本函送达之日起中断并重新计算。如对上述欠款金额有异议,请于收到本函之日起三日内与我行联系。")
+    add_body(doc, "特此函告。")
+    _contact_lines(doc)
+    _signature(doc)
+    _receipt(
+        doc, "逾期贷款催收函", "{{ borrower }}", id_cell="{{ id_number }}", address_cell="{{ borrower_address }}",
+        confirmation="借款人确认:截至{{ letter_date|date_cn }},尚欠{{ bank_legal_name }}借款本金"
+                     "{{ balance|amount }}元、利息{{ interest|amount }}元。\n借款人签名(盖章):"
+                     "                    年      月      日",
+    )
+    return doc
+
+
+def debt_confirmation():
+    """催收通知书 with a 债务确认回执, for a claim whose limitation period has run out."""
+    doc = _head("催收通知书", "{{ borrower }}(证件号码:{{ id_number }}):", heading="催 收 通 知 书",
+                line_spacing=1.3)
+    add_body(doc, "贵方于{{ loan_date|date_cn }}与{{ bank_legal_name }}(以下简称“我行”)签订编号为{{ contract_no }}"
+                  "的借款合同,向我行借款人民币{{ loan_amount|amount }}元,约定到期日为{{ maturity|date_cn }}。"
+                  "截至{{ letter_date|date_cn }},该合同项下尚有借款本金{{ balance|amount }}元、利息"
+                  "{{ interest|amount }}元未归还,合计人民币{{ total|amount }}元(大写:{{ total|amount_in_words }})。")
+    add_body(doc, "请贵方于{{ pay_by|date_cn }}前与我行联系,归还上述款项或商定还款安排,并在随附的《债务确认回执》上"
+                  "签字(盖章)后交回我行。")
+    add_body(doc, "特此通知。")
+    _contact_lines(doc)
+    _signature(doc)
+    add_page_break(doc)
+    add_title(doc, "债 务 确 认 回 执")
+    add_body(doc, "{{ bank_legal_name }}{{ branch }}:", indent=False)
+    add_body(doc, "本人(本单位)确认:截至{{ letter_date|date_cn }},本人(本单位)在编号为{{ contract_no }}的借款合同"
+                  "项下尚欠贵行借款本金人民币{{ balance|amount }}元、利息人民币{{ interest|amount }}元,合计人民币"
+                  "{{ total|amount }}元(大写:{{ total|amount_in_words }}),本人(本单位)同意归还上述欠款。")
+    add_signature_block(doc, ["确认人(签字或盖章):                    ",
+                              "证件号码:                              ",
+                              "          年      月      日"], space_before=2)
+    _receipt(doc, "催收通知书及债务确认回执", "{{ borrower }}", id_cell="{{ id_number }}",
+             address_cell="{{ borrower_address }}")
+    return doc
+
+
+def guarantor_demand():
+    """保证人履行保证责任通知书 to one joint guarantor still liable, with its 送达回证."""
+    doc = _head("保证人履行保证责任通知书", "{{ guarantor }}:", line_spacing=1.2)
+    add_body(doc, "借款人{{ borrower }}(证件号码:{{ borrower_id|mask_id }})于{{ loan_date|date_cn }}与"
+                  "{{ bank_legal_name }}(以下简称“我行”)签订编号为{{ contract_no }}的借款合同,借款人民币"
+                  "{{ loan_amount|amount }}元,约定到期日为{{ maturity|date_cn }}。贵方为该笔借款提供连带责任保证。")
+    add_tag_paragraph(doc, "{%p if matured %}")
+    add_body(doc, "该笔贷款已于{{ maturity|date_cn }}到期,借款人未按约归还,自{{ overdue_since|date_cn }}起已构成逾期。"
+                  "截至{{ letter_date|date_cn }},借款人尚欠我行款项如下:")
+    add_tag_paragraph(doc, "{%p else %}")
+    add_body(doc, "借款人自{{ overdue_since|date_cn }}起未按合同约定归还到期贷款本息,已构成逾期。截至"
+                  "{{ letter_date|date_cn }},借款人尚欠我行到期款项如下:")
+    add_tag_paragraph(doc, "{%p endif %}")
+    _amount_table(doc)
+    add_body(doc, "合计金额(大写):{{ total|amount_in_words }}。欠息、罚息按借款合同约定计收至实际清偿之日止。",
+             indent=False)
+    add_body(doc, "依照《中华人民共和国民法典》第六百八十八条、第六百九十三条第二款的规定及保证合同的约定,我行现请求"
+                  "贵方在保证范围内承担连带保证责任,于{{ pay_by|date_cn }}前代借款人清偿上述欠款。本通知系我行在"
+                  "保证期间(至{{ guarantee_period_end|date_cn }}届满)内向贵方提出的承担保证责任的请求;依照《中华"
+                  "人民共和国民法典》第六百九十四条第二款的规定,贵方保证债务的诉讼时效自本通知送达之日起计算。")
+    add_body(doc, "如对上述金额有异议,请于收到本通知之日起三日内与我行联系。")
+    add_body(doc, "特此通知。")
+    _contact_lines(doc)
+    _signature(doc)
+    _receipt(doc, "保证人履行保证责任通知书", "{{ guarantor }}", id_cell="", address_cell="")
+    return doc
+
+
+BUILDERS = {
+    "demand-letter": demand_letter,
+    "debt-confirmation": debt_confirmation,
+    "guarantor-demand": guarantor_demand,
+}
+
+
+def build(names: list[str] | None = None, out_dir: Path = HERE) -> list[Path]:
+    """Build the named letters (all by default) into ``out_dir``; return the written paths."""
+    return save_templates(BUILDERS, names, out_dir, finish=fullwidth_punctuation)
+
+
+if __name__ == "__main__":
+    for path in build(sys.argv[1:] or None):
+        print(path)
