@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from docgen.core.atomic import write_bytes_atomic, write_text_atomic
-from docgen.core.errors import DocgenError
+from docgen.core.errors import DocgenError, Interrupted
 from docgen.core.notices import Notice, reporting
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,6 +44,8 @@ def handle_errors(func: F) -> F:
                 return func(*args, **kwargs)
         except DocgenError as exc:
             raise DocgenClickError(exc) from exc
+        except KeyboardInterrupt:
+            raise DocgenClickError(Interrupted("已中断，重新运行可继续")) from None
         except BrokenPipeError:
             raise
         except OSError as exc:

@@ -3,17 +3,20 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
 from docgen.core.errors import OutputError
+from docgen.core.leftovers import part_path, remove_stale
 
 
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO]:
     """Yield a temporary file beside ``path``; on success fsync it and rename it over ``path``.
+
+    The temporary file is ``.NAME.PID-RANDOM.part``; one left by a killed run is removed
+    the next time the same output is written (``docgen.core.leftovers``).
 
     On any exception the temporary file is removed and ``path`` is left untouched. Raises
     ``OutputError`` naming ``path`` when it cannot be written (no such folder, a file where a
@@ -22,7 +25,10 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        # A run killed while writing this same output left its .part behind: remove it now.
+        remove_stale(target.parent, prefix=f".{target.name}.")
+        tmp = str(part_path(target))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     except OSError as exc:
         raise _output_error(target, exc) from None
     # mkstemp creates the file 0600; a document should get the permissions any new file gets.

@@ -95,3 +95,10 @@ class OutputError(DocgenError):
     not run with the output it was given."""
 
     exit_code = 2
+
+
+class Interrupted(DocgenError):
+    """The user stopped the command (Ctrl-C); what was finished is kept and a re-run goes on
+    from there. Exit 130, as shells report a command ended by SIGINT."""
+
+    exit_code = 130

@@ -24,8 +24,7 @@ import hashlib
 import io
 import json
 import os
-import re
-import secrets
+import signal
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from docgen.core.atomic import refuse_overwriting_inputs, write_text_atomic
-from docgen.core.errors import InputError, OutputError, RowsError
+from docgen.core.errors import InputError, Interrupted, OutputError, RowsError
+from docgen.core.leftovers import mark, part_path, remove_stale
 from docgen.core.procs import process_context, shares_memory
 from docgen.documents.register import Register, Reservation, owner_id
 from docgen.core.tabular import Row, Table, read_table
@@ -272,8 +272,13 @@ _WORKER_TEMPLATE: Template | None = None
 
 
 def _init_worker(template: Template | tuple[str, str, str | None]) -> None:
-    """Pool initializer: the template arrives as the object (fork) or as how to load it (spawn)."""
+    """Pool initializer: the template arrives as the object (fork) or as how to load it (spawn).
+
+    Workers ignore Ctrl-C: the terminal sends it to the whole process group, and the
+    batch itself stops them; a worker reacting on its own would only print a traceback.
+    """
     global _WORKER_TEMPLATE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if isinstance(template, Template):
         _WORKER_TEMPLATE = template
     else:
@@ -282,7 +287,7 @@ def _init_worker(template: Template | tuple[str, str, str | None]) -> None:
 
 
 def _temp_path(path: Path, token: str) -> Path:
-    return path.with_name(f".{path.name}.{token}.part")
+    return part_path(path, token)
 
 
 def _render_one(template: Template, context: dict[str, Any], row: int | None, path: Path,
@@ -305,26 +310,6 @@ def _worker_task(task: tuple[int, dict[str, Any], int | None, str, str]) -> tupl
     return (index, *_render_one(_WORKER_TEMPLATE, context, row, Path(path), token))
 
 
-_TEMP_RE = re.compile(r"^\..+\.(\d+)-[0-9a-f]{8}\.part$")
-
-
-def _remove_orphans(folder: Path) -> None:
-    """Delete staged files left by a batch that was killed (its process is gone)."""
-    if os.name != "posix":
-        return  # no cheap liveness check; the hidden files are harmless
-    for entry in folder.iterdir():
-        match = _TEMP_RE.match(entry.name)
-        if not match:
-            continue
-        try:
-            os.kill(int(match.group(1)), 0)
-        except ProcessLookupError:
-            with contextlib.suppress(OSError):
-                entry.unlink()
-        except OSError:
-            pass  # alive (or not ours to signal): leave it
-
-
 def _commit(staged: list[tuple[str, Path]]) -> None:
     """Make staged files durable, then rename each to its final name.
 
@@ -340,8 +325,14 @@ def _commit(staged: list[tuple[str, Path]]) -> None:
             with open(temp, "rb+") as fh:
                 os.fsync(fh.fileno())
     folders = set()
-    for temp, final in staged:
+    # Renamed entries leave the list one by one: a commit interrupted (Ctrl-C) and resumed by
+    # the caller's clean-up renames only what is left, instead of failing on a file already
+    # moved (which would be reported as an unwritable folder).
+    staged.reverse()
+    while staged:
+        temp, final = staged[-1]
         os.replace(temp, final)
+        staged.pop()
         folders.add(final.parent)
     if os.name == "posix":
         # The renames themselves must survive a power cut: fsync the folder.
@@ -528,8 +519,8 @@ def _generate(
     pending: list[tuple[str, str, str]] = []
     index_of = {id(item): i for i, item in enumerate(valid)}
     tasks = [(index_of[id(item)], item) for item in fresh]
-    token = f"{os.getpid()}-{secrets.token_hex(4)}"  # this run's temporary-file mark
-    _remove_orphans(out)
+    token = mark()  # this run's temporary-file mark
+    remove_stale(out)  # staged files of a batch that was killed
 
     def flush() -> None:
         # Files first, register second: a recorded document always exists in full.
@@ -552,6 +543,7 @@ def _generate(
 
     if progress is not None:
         progress("render", 0, total)
+    interrupted = False
     try:
         if pool is not None and len(tasks) > 1:
             payload = [(i, item.context, item.row, str(out / item.out_name), token) for i, item in tasks]
@@ -561,6 +553,8 @@ def _generate(
         else:
             for count, (index, item) in enumerate(tasks, 1):
                 done(index, *_render_one(template, item.context, item.row, out / item.out_name, token), count)
+    except KeyboardInterrupt:
+        interrupted = True
     finally:
         # Whatever was rendered is committed and recorded, even when the batch is interrupted;
         # a commit that fails leaves no stray temporary files.
@@ -572,6 +566,8 @@ def _generate(
             for _, item in tasks:
                 with contextlib.suppress(OSError):
                     os.unlink(_temp_path(out / item.out_name, token))
+    if interrupted:
+        raise Interrupted(f"已中断，已生成 {len(digests)} 份，重新运行可继续") from None
 
     for index, item in enumerate(valid):
         assert item.reservation is not None
@@ -585,7 +581,10 @@ def _generate(
     result.documents.sort(key=lambda d: d.seq)
 
     if pdf or merge_pdf is not None:
-        _make_pdfs(result, out, merge_pdf, progress, jobs)
+        try:
+            _make_pdfs(result, out, merge_pdf, progress, jobs)
+        except KeyboardInterrupt:
+            raise Interrupted(f"已中断，已生成 {len(digests)} 份（PDF 未全部完成），重新运行可继续") from None
     _write_manifest(result, out, rows_source)
     return result
 

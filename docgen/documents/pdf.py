@@ -10,6 +10,7 @@ place, so a PDF appears under its final name complete or not at all.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -19,13 +20,17 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from docgen.core.atomic import atomic_output
 from docgen.core.errors import ConversionError
+from docgen.core.leftovers import remove_stale
 
 __all__ = ["CHUNK", "FONTS_CONF", "find_soffice", "convert_to_pdf", "merge_pdfs", "soffice_environment"]
 
 CHUNK = 200
+_STAGING_RE = re.compile(r"^\.pdf-(\d+)-")
+_PROFILE_RE = re.compile(r"^docgen-lo-profile-(\d+)-")
 _INSTALL_HINT = (
     "未找到 LibreOffice(soffice),无法生成 PDF。请安装后重试:"
     "Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk;"
@@ -80,35 +85,92 @@ def soffice_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
-    """Run soffice in its own process group so a timeout kills it and its children.
-
-    Fonts: see ``soffice_environment`` (Chinese documents name Windows faces Linux lacks).
-    """
-    kwargs: dict = {"env": soffice_environment()}
-    if os.name == "posix":
-        kwargs["start_new_session"] = True
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            errors="replace", **kwargs)
+def _descendants(pid: int) -> list[int]:
+    """The processes below ``pid`` (Linux ``/proc``; empty elsewhere), deepest last."""
+    children: dict[int, list[int]] = {}
     try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        if os.name == "posix":
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        else:
-            proc.kill()
-        proc.communicate()
-        raise
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        ppid = int(stat.rpartition(")")[2].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+_RUNNING: set[subprocess.Popen] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def _kill_tree(proc: subprocess.Popen) -> None:
+    """Kill LibreOffice and every process it started (``soffice`` starts ``soffice.bin``)."""
+    if os.name != "posix":
+        proc.kill()
+        return
+    for pid in [*_descendants(proc.pid), proc.pid]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _kill_running() -> None:
+    """Kill every LibreOffice this process is waiting for (the main thread was interrupted)."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for proc in running:
+        _kill_tree(proc)
+
+
+def _read_back(file: Any) -> str:
+    file.seek(0)
+    return file.read(1 << 20).decode("utf-8", "replace")
+
+
+def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run soffice in docgen's own process group, killing it with its children on a timeout.
+
+    Staying in the command's process group means Ctrl-C at the terminal, or a signal to the
+    group, reaches LibreOffice too; when docgen itself is interrupted while waiting, the
+    conversion is killed before the interruption goes on. Fonts: see ``soffice_environment``
+    (Chinese documents name Windows faces Linux lacks).
+    """
+    # Output goes to files, not pipes: a process LibreOffice started that outlives it would
+    # hold a pipe open and keep docgen waiting for its end.
+    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+        proc = subprocess.Popen(command, stdout=out_file, stderr=err_file, env=soffice_environment())
+        with _RUNNING_LOCK:
+            _RUNNING.add(proc)
+        try:
+            proc.wait(timeout=timeout)
+        except BaseException:  # a timeout, Ctrl-C, or the thread's batch failing: LibreOffice goes too
+            _kill_tree(proc)
+            proc.wait()
+            raise
+        finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(proc)
+        out, err = (_read_back(f) for f in (out_file, err_file))
     return subprocess.CompletedProcess(command, proc.returncode, out, err)
 
 
 def _convert_chunk(soffice: str, batch: list[Path], target: Path, profile: Path, timeout: float | None) -> list[Path]:
     """One LibreOffice invocation for ``batch``; returns the PDFs moved into ``target``."""
     # Converted into a private folder beside the targets, then renamed into place.
-    staging = Path(tempfile.mkdtemp(prefix=".pdf-", dir=target))
+    staging = Path(tempfile.mkdtemp(prefix=f".pdf-{os.getpid()}-", dir=target))
     try:
         command = [
             soffice, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
@@ -183,7 +245,10 @@ def convert_to_pdf(
         # once per invocation, so fewer, larger chunks per instance are cheaper.
         size = min(size, -(-len(sources) // workers))
     batches = [sources[i:i + size] for i in range(0, len(sources), size)]
-    profiles = [Path(tempfile.mkdtemp(prefix="docgen-lo-profile-")) for _ in range(workers)]
+    # Staging folders and profiles of a run that was killed are removed first.
+    remove_stale(target, _STAGING_RE)
+    remove_stale(Path(tempfile.gettempdir()), _PROFILE_RE)
+    profiles = [Path(tempfile.mkdtemp(prefix=f"docgen-lo-profile-{os.getpid()}-")) for _ in range(workers)]
     done: dict[int, list[Path]] = {}
     lock = threading.Lock()
     count = 0
@@ -220,7 +285,15 @@ def convert_to_pdf(
                         return
 
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="docgen-lo") as threads:
-                list(threads.map(worker, profiles))
+                try:
+                    list(threads.map(worker, profiles))
+                except BaseException:
+                    # Ctrl-C reaches only this thread: stop the instances the others wait on,
+                    # or leaving this block would wait for their conversions to finish.
+                    with lock:
+                        queue.clear()
+                    _kill_running()
+                    raise
             if errors:
                 raise errors[0]
     finally:
