@@ -154,6 +154,8 @@ borrower:                       # 借款人
     name:                       # 姓名
     id_number:                  # 居民身份证号(18 位)
   registered_capital:           # 注册资本(元)
+  address:                      # 住所(与营业执照一致;起草附件用)
+  phone:                        # 联系电话
 
 shareholders:                   # 股东及持股比例(%),合计须为 100;法人股东填 uscc,自然人股东填 id_number
   - name:                       # 法人股东名称
@@ -165,6 +167,7 @@ shareholders:                   # 股东及持股比例(%),合计须为 100;法�
 
 project:                        # 开发项目
   name:                         # 项目名称,例如 某某花园一期
+  location:                     # 项目坐落(起草附件用)
   total_investment:             # 项目总投资(元)
   invested:                     # 已到位的自筹资金(元);已投入/总投资须不低于 50%(项目自筹资金到位证明)
 

@@ -294,3 +294,42 @@ def test_drafted_pdfs_read_like_their_word_files(tmp_path):
         for line in docx_text(entry.path, cell_sep="").splitlines():
             compact = "".join(line.split())
             assert compact in pdf_text, (entry.pdf.name, compact)
+
+
+def test_check_matches_every_drafted_file_to_its_own_item(tmp_path):
+    bundle = bundle_with(tmp_path)
+    result = draft_annexes(bundle, annexes=[n for n in ALL if n != 6], register_path=tmp_path / "r.sqlite")
+    report = run_check(bundle, as_of=dt.date.fromisoformat(EXAMPLE_AS_OF))
+    items = {f.path: f.items for f in report.files}
+    shipped = annex_templates()
+    for entry in result.annexes:
+        relative = entry.path.relative_to(bundle).as_posix()
+        expected = [shipped[entry.annex].item]
+        if entry.annex == 7:
+            expected.append("signature-specimens")  # the seed asks for the specimens again at disbursement
+        # 授信业务申请书 is not also a 业务申请书, 不可撤销承诺函 not also a 承诺函
+        assert items[relative] == expected, (relative, items[relative])
+        assert relative.split("/")[0] in {s.folder for s in report.checklist.stages}
+
+
+def test_init_writes_every_key_the_annexes_read(tmp_path):
+    from docgen.check.scaffold import scaffold
+
+    text = scaffold(tmp_path / "c").bundle_yaml.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    for spec in annex_templates().values():
+        for expr in spec.fieldmap.fields.values():
+            sources = [expr] if hasattr(expr, "paths") else [expr.source, *expr.fields.values()]
+            for source in sources:
+                for path in source.paths:
+                    root = path.split(".")[0].split("[")[0]
+                    if root in ("item", "drawdown", "number", "witnessed"):
+                        continue
+                    node = data
+                    for step in path.replace("[0]", "").split("."):
+                        if node == []:
+                            break  # a list key, written empty: its entries' keys are in the example line
+                        assert isinstance(node, dict) and step in node, (spec.name, path)
+                        node = node[step]
+    for key in ("authorised_signatories", "related_parties", "drawdowns"):
+        assert data[key] == [] and f"\n{key}: []" in text  # written empty, an example entry commented below

@@ -220,3 +220,30 @@ def test_parallel_failure_stops_new_chunks_and_raises(monkeypatch: pytest.Monkey
     assert threading.active_count() == before  # every worker thread has finished
     starts = [line for line in log.read_text().splitlines() if line.startswith("start")]
     assert len(starts) < len(sources)  # chunks not yet started when the first failed were not run
+
+
+def test_libreoffice_gets_docgens_font_substitution(monkeypatch):
+    """宋体/仿宋 render with a serif Simplified Chinese face and 黑体 with a sans one, not whatever fontconfig
+    falls back to (a sans face, or the Japanese cut of a CJK family)."""
+    import shutil
+    import subprocess
+
+    from docgen.documents.pdf import FONTS_CONF, soffice_environment
+
+    monkeypatch.delenv("FONTCONFIG_FILE", raising=False)
+    env = soffice_environment()
+    assert env["FONTCONFIG_FILE"] == str(FONTS_CONF) and FONTS_CONF.is_file()
+    text = FONTS_CONF.read_text(encoding="utf-8")
+    assert "<include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>" in text  # the system's config too
+    assert soffice_environment({"FONTCONFIG_FILE": "/mine.conf"})["FONTCONFIG_FILE"] == "/mine.conf"
+    if shutil.which("fc-match") is None:
+        return
+    def face(family):
+        return subprocess.run(["fc-match", "-f", "%{family[0]}", family], env=env, capture_output=True,
+                              text=True, check=True).stdout
+    if "Noto Serif CJK SC" not in subprocess.run(["fc-list"], capture_output=True, text=True).stdout:
+        return  # fonts-noto-cjk not installed here (.ci/setup installs it)
+    for family in ("宋体", "SimSun", "仿宋", "FangSong", "楷体"):
+        assert face(family) == "Noto Serif CJK SC", family
+    for family in ("黑体", "SimHei"):
+        assert face(family) == "Noto Sans CJK SC", family
