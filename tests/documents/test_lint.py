@@ -30,11 +30,8 @@ def test_shipped_templates_lint_clean():
         if template.name == "npl-report":
             continue  # another area's template, linted in its own tests
         report = lint_docx(template.path, template)
-        problems = report.problems
-        if template.name == "demand-letter":
-            # its wording moves with the loan letters' builder, which owns the full-width fix
-            problems = [p for p in problems if p.code != "ascii-punctuation"]
-        assert problems == [], (template.name, format_text(report))
+        # every shipped letter and annex, full-width punctuation included (GB/T 15834)
+        assert report.problems == [], (template.name, format_text(report))
         assert report.ok
 
 
