@@ -430,7 +430,7 @@ def related_party_declaration():
         "声明人：{{ borrower }}（公章）",
         "法定代表人（签字）：                    ",
         "{{ date|date_cn }}",
-    ])
+    ], space_before=1)  # the signature and its date stay on the page of the declaration
     return doc
 
 
