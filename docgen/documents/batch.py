@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.core.atomic import refuse_overwriting_inputs, write_text_atomic
+from docgen.core.cells import csv_safe
 from docgen.core.errors import InputError, Interrupted, OutputError, RowsError
 from docgen.core.leftovers import mark, part_path, remove_stale
 from docgen.core.procs import process_context, shares_memory
@@ -376,7 +377,7 @@ def _write_manifest(result: BatchResult, out_dir: Path, rows_source: str | None)
     writer.writeheader()
     for doc in result.documents:
         entry = doc.to_dict(out_dir)
-        writer.writerow({k: ("" if entry[k] is None else entry[k]) for k in MANIFEST_FIELDS})
+        writer.writerow({k: ("" if entry[k] is None else csv_safe(entry[k])) for k in MANIFEST_FIELDS})
     # BOM: Excel on Chinese Windows opens a UTF-8 CSV correctly only with it.
     result.manifest_csv = out_dir / "manifest.csv"
     result.manifest_json = out_dir / "manifest.json"

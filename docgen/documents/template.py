@@ -41,6 +41,8 @@ __all__ = [
 
 _FIELD_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _WINDOWS_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+#: Bidirectional controls: a right-to-left override makes "cod.exe" display as "exe.doc".
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MAX_NAME = 120  # characters of a file name, before the extension
 # Linux file systems cap a name at 255 bytes (a Chinese character takes 3 in UTF-8); leave room
 # for ".docx" and the batch's staging name (".NAME.docx.PID-RANDOM.part").
@@ -213,7 +215,7 @@ class Template:
     def output_name(self, context: dict[str, Any]) -> str:
         """Return the output file name (``.docx``) from the file-name pattern, safe on Windows and Linux.
 
-        Characters Windows forbids become ``_``; the stem is capped at 120 characters and
+        Characters Windows forbids become ``_``, bidirectional controls are dropped; the stem is capped at 120 characters and
         180 UTF-8 bytes (Linux allows 255 bytes per name; Chinese takes 3 a character).
         Raises ``TemplateError`` if the pattern names a field the context lacks.
         """
@@ -223,7 +225,7 @@ class Template:
             raise TemplateError(f"{self._where()}: filename 格式 {self.filename_pattern!r} 缺少字段 {exc}") from None
         if stem.lower().endswith(".docx"):
             stem = stem[:-5]
-        stem = _WINDOWS_BAD.sub("_", stem).strip(" .")
+        stem = _WINDOWS_BAD.sub("_", _BIDI_CONTROLS.sub("", stem)).strip(" .")
         stem = re.sub(r"\s+", " ", stem)[:_MAX_NAME]
         stem = stem.encode("utf-8")[:_MAX_NAME_BYTES].decode("utf-8", "ignore").rstrip(" .") or self.name
         if stem.split(".")[0].upper() in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}:

@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from docgen.core.cells import xlsx_text_cell
 from docgen.core.errors import InputError, RowsError
 from docgen.core.validation import (
     DATE_MAX, DATE_MIN, MAX_AMOUNT, Problem, check_resident_id, check_uscc, parse_amount, parse_date, validate,
@@ -785,6 +786,8 @@ def write_ledger(
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "yyyy-mm-dd"
                 cells.append(cell)
+            elif isinstance(value, str):
+                cells.append(xlsx_text_cell(sheet, value))
             else:
                 cells.append(value)
         sheet.append(cells)

@@ -14,6 +14,7 @@ from typing import Any
 from docgen.core.atomic import write_bytes_atomic
 from docgen.core.textwidth import display_width, pad
 from docgen.loans.plan import ACTION_LABELS, WARNINGS, Plan, PlanEntry
+from docgen.core.cells import xlsx_text_cell
 
 #: (header, width in Excel characters) of the columns both renderers show, in order.
 COLUMNS: tuple[tuple[str, int], ...] = (
@@ -118,6 +119,8 @@ def write_xlsx(plan: Plan, path: str | os.PathLike[str]) -> None:
                 cell = WriteOnlyCell(sheet, value=float(value))
                 cell.number_format = "#,##0.00"
                 row.append(cell)
+            elif isinstance(value, str):
+                row.append(xlsx_text_cell(sheet, value))
             else:
                 row.append(value)
         sheet.append(row)

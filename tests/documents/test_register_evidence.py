@@ -5,7 +5,6 @@ sqlite3 or by hand on the file, and checks docgen notices and refuses to issue s
 """
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -19,7 +18,7 @@ from batch_helpers import rows, write_xlsx
 from click.testing import CliRunner
 
 from docgen.cli import main
-from docgen.core.errors import RegisterBusyError, RegisterDamagedError, RegisterError, TemplateError
+from docgen.core.errors import RegisterBusyError, RegisterDamagedError, RegisterError
 from docgen.documents.batch import run_batch
 from docgen.documents.register import Register
 

@@ -1,0 +1,33 @@
+"""Users' text in spreadsheets docgen writes (CSV manifests, .xlsx plans): never a live formula.
+
+A borrower name or row key beginning with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage
+return) is read by Excel as a formula when the file is opened: a cell ``=HYPERLINK(…)`` in a
+ledger would become a link in the plan, ``=cmd|…`` an attack. In CSV, as OWASP advises for
+CSV injection, such a value is written with a leading ``'`` (Excel shows the text, not the
+quote). In .xlsx the cell is stored as text, which Excel never evaluates, so the value stays
+exactly as typed.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["FORMULA_TRIGGERS", "csv_safe", "xlsx_text_cell"]
+
+#: First characters that make a spreadsheet cell a formula (OWASP, CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """Return ``value`` for a CSV cell: text that would start a formula gets a leading ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def xlsx_text_cell(sheet: Any, value: str) -> Any:
+    """Return an openpyxl write-only cell holding ``value`` as text, never as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # openpyxl would store "=…" as a formula
+    return cell
