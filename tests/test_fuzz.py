@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from batch_helpers import rows, write_csv
 
 from docgen.core.errors import DocgenError
@@ -97,7 +98,10 @@ def _hostile_xlsx(path: Path, rng: random.Random) -> Path:
         values = list(record.values())
         for _ in range(rng.randint(1, 3)):
             column = rng.randrange(len(values))
-            values[column] = rng.choice([*HOSTILE_TEXT, -1e308, 1e308, 1e30, -1, 0.1, 2 ** 63, True, None])
+            value = rng.choice([*HOSTILE_TEXT, -1e308, 1e308, 1e30, -1, 0.1, 2 ** 63, True, None])
+            if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)  # a worksheet cannot hold them at all
+            values[column] = value
         sheet.append(values)
     if rng.random() < 0.3:
         sheet.cell(row=rng.choice([1048576, 500000, 10]), column=rng.choice([16384, 702, 3]), value="far")
