@@ -32,3 +32,38 @@ def _isolated_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch
     monkeypatch.setenv("DOCGEN_REGISTER", str(home / "register.sqlite"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> object:
+    """A PostgreSQL cluster for the session (``servers.Postgres``); skipped locally, failed under CI, when missing."""
+    from servers import Postgres, pg_bin, require
+
+    require("PostgreSQL (Debian package postgresql)", pg_bin() is not None)
+    require("psycopg (pip install -e '.[scale]')", _importable("psycopg"))
+    server = Postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def pg_register(postgres: object) -> str:
+    """The URL of an empty PostgreSQL database of this test's own."""
+    return postgres.new_database()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> object:
+    """A Redis server for the session (``servers.Redis``); skipped locally, failed under CI, when missing."""
+    from servers import Redis, require
+
+    require("Redis (Debian package redis-server)", shutil.which("redis-server") is not None)
+    server = Redis()
+    yield server
+    server.stop()
+
+
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None

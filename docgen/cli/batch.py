@@ -13,6 +13,12 @@ from docgen.cli.progress import BATCH_STAGES, Progress
 from docgen.core.errors import RowsError
 from docgen.documents.batch import BatchResult, run_batch
 from docgen.documents.register import Register, missing_register_issues, register_exists
+from docgen.documents.register_store import redact
+
+
+def _shown(register_path: Path | str) -> str:
+    """The register as output names it (a URL without its password)."""
+    return redact(str(register_path))
 
 def _new_register_option(func: Any) -> Any:
     return click.option(
@@ -142,7 +148,7 @@ def register_group() -> None:
 @register_option()
 @format_option("text", "json")
 @handle_errors
-def register_list(template: str | None, register_path: Path, fmt: str) -> None:
+def register_list(template: str | None, register_path: Path | str, fmt: str) -> None:
     """List issued documents: serial, template, row key, file, SHA-256, time.
 
     \b
@@ -158,9 +164,9 @@ def register_list(template: str | None, register_path: Path, fmt: str) -> None:
         emit(dump_json([r.to_dict() for r in records]), None)
         return
     if not records:
-        emit(f"登记簿 {register_path} 中没有记录\n", None)
+        emit(f"登记簿 {_shown(register_path)} 中没有记录\n", None)
         return
-    lines = [f"登记簿 {register_path}: {len(records)} 条"]
+    lines = [f"登记簿 {_shown(register_path)}: {len(records)} 条"]
     for r in records:
         state = r.completed or f"{r.created}(已预留,未生成)"
         lines.append(f"{r.serial}\t{r.template}\t{r.row_key}\t{r.file or '-'}\t{r.sha256 or '-'}\t{state}")
@@ -176,10 +182,10 @@ def register_list(template: str | None, register_path: Path, fmt: str) -> None:
 @register_option()
 @format_option("text", "json")
 @handle_errors
-def register_verify(template: str | None, register_path: Path, fmt: str) -> None:
+def register_verify(template: str | None, register_path: Path | str, fmt: str) -> None:
     """Check the register and re-hash every issued file; exit 1 naming each problem (0 when all intact).
 
-    The register itself is checked first: SQLite's integrity check, its anchor file
+    The register itself is checked first: the database's integrity check, its anchor file
     (REGISTER.anchor: an emptied, replaced or rolled-back database), the hash chain over its
     records (the first edited record, or the one after a deleted record, is named) and gaps
     in each template's sequence numbers. The database is opened read-only.
@@ -201,18 +207,47 @@ def register_verify(template: str | None, register_path: Path, fmt: str) -> None
                 failures = register.verify(template)
     problems = [i for i in issues if i.code != "unanchored"]
     if fmt == "json":
-        emit(dump_json({"register": str(register_path), "checked": total, "ok": not failures and not problems,
+        emit(dump_json({"register": _shown(register_path), "checked": total, "ok": not failures and not problems,
                         "register_issues": [i.to_dict() for i in issues],
                         "problems": [{**r.to_dict(), "status": status} for r, status in failures]}), None)
     else:
         words = {"changed": "已被改动", "missing": "文件不存在", "incomplete": "已预留编号但未生成文件"}
-        lines = [f"登记簿 {register_path}: {i.message}" for i in issues]
+        lines = [f"登记簿 {_shown(register_path)}: {i.message}" for i in issues]
         lines += [f"{r.serial}  {r.file or r.row_key}: {words[status]}" for r, status in failures]
         bad = len(failures) + len(problems)
-        lines.append(f"登记簿 {register_path}: 检查 {total} 份," + ("全部完好" if not bad else f"{bad} 处有问题"))
+        lines.append(f"登记簿 {_shown(register_path)}: 检查 {total} 份," + ("全部完好" if not bad else f"{bad} 处有问题"))
         emit("\n".join(lines) + "\n", None)
     if failures or problems:
         click.get_current_context().exit(1)
+
+
+@register_group.command("migrate")
+@click.option("--from", "source", required=True, metavar="FILE.sqlite",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The register to move (only read).")
+@click.option("--to", "target", required=True, metavar="postgresql://…",
+              help="The empty register to move it to (created if needed): usually a PostgreSQL URL.")
+@format_option("text", "json")
+@handle_errors
+def register_migrate(source: Path, target: str, fmt: str) -> None:
+    """Move a register to another database, keeping every serial, link and seal; verify the copy.
+
+    The copy is audited (chain, gaps, integrity) and compared record for record with the
+    source; exit 1 if anything differs. Afterwards point every docgen at the new register
+    (DOCGEN_REGISTER=postgresql://…) and stop using the old file.
+
+    \b
+    Examples:
+      docgen register migrate --from register.sqlite --to postgresql://docgen@db.bank/docgen
+    """
+    from docgen.core.userdirs import register_path
+    from docgen.documents.register_migrate import migrate_register
+
+    done = migrate_register(source, register_path(target))
+    if fmt == "json":
+        emit(dump_json(done.to_dict()), None)
+        return
+    emit(f"已迁移登记簿 {done.source} → {done.target}:{done.records} 条记录、{done.templates} 个模板的编号序列;"
+         "副本已逐条核对一致并通过检查。请改用新登记簿,不要再向旧文件分配编号\n", None)
 
 
 COMMANDS: list[click.Command] = [batch_command, register_group]

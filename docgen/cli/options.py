@@ -19,7 +19,8 @@ __all__ = ["as_of_option", "format_option", "output_option", "policy_option", "p
            "register_option", "REGISTER_HELP"]
 
 REGISTER_HELP = (
-    "Serial-number register (SQLite). Default: $DOCGEN_REGISTER, else register.sqlite in the "
+    "Serial-number register: a SQLite file or a postgresql:// URL shared by many machines. "
+    "Default: $DOCGEN_REGISTER, else register.sqlite in the "
     "per-user data folder (~/.local/share/docgen on Linux, %LOCALAPPDATA%\\docgen on Windows)."
 )
 
@@ -39,20 +40,21 @@ def output_option(help: str, *, required: bool = False, metavar: str | None = No
                         required=required, metavar=metavar, help=help)
 
 
-def _register_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+def _register_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | str:
     from docgen.core.userdirs import register_path
 
     return register_path(value)
 
 
 def register_option(help: str = REGISTER_HELP) -> Callable[[F], F]:
-    """``--register`` (parameter ``register_path``): always a ``Path``, the default one filled in.
+    """``--register`` (parameter ``register_path``): a ``Path``, or a ``postgresql://`` URL as text;
+    the default one filled in.
 
     ``$DOCGEN_REGISTER`` stands in for the option; without either, the per-user register
     (``docgen.core.userdirs.default_register_path``).
     """
     return click.option("--register", "register_path", envvar="DOCGEN_REGISTER", show_envvar=True,
-                        type=click.Path(dir_okay=False, path_type=Path), callback=_register_path, help=help)
+                        metavar="FILE|postgresql://…", callback=_register_path, help=help)
 
 
 def _today_or_date(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt.date:

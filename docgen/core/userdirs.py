@@ -5,7 +5,7 @@ The folders are the platform's own, from ``platformdirs`` (``$XDG_DATA_HOME/docg
 ``%LOCALAPPDATA%\\docgen`` on Windows, ``~/Library/Application Support/docgen`` and
 ``~/Library/Caches/docgen`` on macOS). Environment variables move them:
 
-- ``DOCGEN_REGISTER``: the register database itself;
+- ``DOCGEN_REGISTER``: the register database itself (a file, or a ``postgresql://`` URL);
 - ``DOCGEN_CACHE_DIR``: the cache folder; ``DOCGEN_NO_CACHE=1`` turns the cache off.
 
 Nothing here creates a folder: the register creates its own on first write, and a cache
@@ -18,7 +18,11 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["APP_NAME", "cache_dir", "data_dir", "default_register_path", "register_path"]
+__all__ = ["APP_NAME", "RegisterTarget", "cache_dir", "data_dir", "default_register_path", "is_database_url",
+           "register_path"]
+
+#: A register is named by a SQLite file path or by a database URL (kept as text: a path would fold its ``//``).
+RegisterTarget = Path | str
 
 APP_NAME = "docgen"
 
@@ -41,14 +45,25 @@ def cache_dir() -> Path | None:
     return platformdirs.user_cache_path(APP_NAME, appauthor=False)
 
 
-def default_register_path() -> Path:
-    """Return the register database: ``$DOCGEN_REGISTER``, else ``register.sqlite`` in ``data_dir()``."""
+def is_database_url(value: object) -> bool:
+    """Whether ``value`` names a register on a database server (``postgresql://`` or ``postgres://``)."""
+    return isinstance(value, str) and value.lower().startswith(("postgresql://", "postgres://"))
+
+
+def default_register_path() -> RegisterTarget:
+    """Return the register: ``$DOCGEN_REGISTER`` (a file or a URL), else ``register.sqlite`` in ``data_dir()``."""
     env = os.environ.get("DOCGEN_REGISTER")
     if env:
-        return Path(env).expanduser()
+        return env if is_database_url(env) else Path(env).expanduser()
     return data_dir() / "register.sqlite"
 
 
-def register_path(path: str | os.PathLike[str] | None) -> Path:
-    """Return the register a caller asked for: ``path`` when given, else ``default_register_path()``."""
-    return Path(path).expanduser() if path is not None else default_register_path()
+def register_path(path: str | os.PathLike[str] | None) -> RegisterTarget:
+    """Return the register a caller asked for: ``path`` when given, else ``default_register_path()``.
+
+    A ``postgresql://`` URL comes back as text, anything else as a ``Path``."""
+    if path is None:
+        return default_register_path()
+    if is_database_url(path):
+        return str(path)
+    return Path(path).expanduser()

@@ -1,17 +1,19 @@
-"""The register of issued documents: serial numbers and what was written (SQLite).
+"""The register of issued documents: serial numbers and what was written (SQLite or PostgreSQL).
 
 Every generated document gets a serial number (e.g. 催字〔2026〕第0007号) allocated here, and
 the register keeps, per template and source row key, the serial, the output file, its
-SHA-256 and the time. Allocation happens in one ``BEGIN IMMEDIATE`` write transaction, so
-two batches running at once never share or skip a serial; a row already issued keeps its
+SHA-256 and the time. Allocation happens in one write transaction holding the register's
+write lock (``BEGIN IMMEDIATE`` in SQLite, an advisory lock in PostgreSQL), so two batches
+running at once, on one machine or many, never share or skip a serial; a row already issued keeps its
 serial forever (re-running a batch does not issue a second letter).
 
 Life of a record: ``reserve`` (serial allocated, no file yet) -> the caller writes the file
 atomically -> ``complete`` (file and hash stored). A batch killed in between leaves the
 reservation; the next run renders that row with the reserved serial.
 
-Where the database lives: ``$DOCGEN_REGISTER`` when set, else ``register.sqlite`` in the
-per-user data folder (``docgen.core.userdirs``), so every batch a user runs, from any folder,
+Where the database lives: ``$DOCGEN_REGISTER`` when set (a file, or a ``postgresql://`` URL
+for a register shared by many machines: ``docgen.documents.register_store``), else
+``register.sqlite`` in the per-user data folder (``docgen.core.userdirs``), so every batch a user runs, from any folder,
 draws from the same sequence.
 """
 from __future__ import annotations
@@ -29,9 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from docgen.core.errors import DocgenError, InputError, RegisterBusyError, RegisterDamagedError, RegisterError
+from docgen.core.userdirs import RegisterTarget, is_database_url
 from docgen.core.userdirs import register_path as _resolve_register
 from docgen.documents.register_anchor import Anchor, link_of, read_anchor, retire_anchor, seal_of, write_anchor
 from docgen.documents.register_lock import Waiter, retry_while_locked, stderr_waiter, wait_seconds
+from docgen.documents.register_store import open_store
 
 __all__ = ["Record", "Reservation", "Register", "RegisterIssue", "allocate_serial",
            "missing_register_issues", "owner_id", "register_exists",
@@ -205,11 +209,6 @@ _ISSUE_MESSAGES = {
 }
 
 
-def _is_locked(exc: Exception) -> bool:
-    return isinstance(exc, sqlite3.OperationalError) and (
-        "locked" in str(exc) or "busy" in str(exc))
-
-
 class Register:
     """A register database; use as a context manager (``with Register(path) as reg:``).
 
@@ -227,57 +226,67 @@ class Register:
     def __init__(self, path: str | os.PathLike[str] | None = None, *, readonly: bool = False,
                  new_register: bool = False, wait: float | None = None,
                  waiter: Waiter | None | bool = True) -> None:
-        self.path = _resolve_register(path)
+        target = _resolve_register(path)
+        #: the register as messages name it: a ``Path``, or a database URL without its password
+        self.path: RegisterTarget = target
         self.readonly = readonly
         self._wait = wait_seconds() if wait is None else wait
-        self._waiter: Waiter | None = stderr_waiter(self.path) if waiter is True else (waiter or None)
         self._checked = False
         self._pending_anchor = False
         self._chained = False
         self._empty = False
         self.register_id = ""
         try:
+            self._db = open_store(target, readonly=readonly, attempt_s=_ATTEMPT_S, application=owner_id())
+        except sqlite3.DatabaseError as exc:
+            raise RegisterDamagedError(
+                f"{self.path}: 无法打开登记簿数据库({exc});请从备份恢复登记簿(连同 -wal 文件)") from None
+        except OSError as exc:
+            raise RegisterError(f"{self.path}: 无法打开登记簿({exc.strerror or exc})") from None
+        if isinstance(target, str):
+            self.path = self._db.where
+        self._errors = self._db.errors
+        self._waiter: Waiter | None = stderr_waiter(self.path) if waiter is True else (waiter or None)
+        try:
             if readonly:
-                self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                           timeout=_ATTEMPT_S, isolation_level=None)
-                self._db.execute(f"PRAGMA busy_timeout = {int(_ATTEMPT_S * 1000)}")
-                columns = self._columns()
+                columns = self._db.columns()
                 self._empty = not columns  # an empty or foreign database: nothing to list
                 self._chained = "link" in columns
                 self.register_id = self._meta("register_id")
                 return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # isolation_level=None: we issue BEGIN ourselves, so the transaction boundaries
-            # (BEGIN IMMEDIATE for allocation) are exactly what the code says.
-            self._db = sqlite3.connect(str(self.path), timeout=_ATTEMPT_S, isolation_level=None)
-            self._db.execute(f"PRAGMA busy_timeout = {int(_ATTEMPT_S * 1000)}")
-            self._locked_call(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
-            self._db.execute("PRAGMA synchronous = FULL")
+            self._locked_call(self._db.prepare)
             with self._transaction():
                 self._open_schema(new_register)
             self._chained = True
-        except sqlite3.DatabaseError as exc:
+        except self._errors as exc:
+            self._db.close()
             raise RegisterDamagedError(
                 f"{self.path}: 无法打开登记簿数据库({exc});请从备份恢复登记簿(连同 -wal 文件)"
             ) from None
         except OSError as exc:
+            self._db.close()
             raise RegisterError(f"{self.path}: 无法打开登记簿({exc.strerror or exc})") from None
+        except BaseException:
+            self._db.close()
+            raise
 
-    def _columns(self) -> set[str]:
-        return {row[1] for row in self._db.execute("PRAGMA table_info(records)")}
+    @property
+    def anchor_base(self) -> Path:
+        """Where the anchor of this register is kept (``anchor_path(anchor_base)``)."""
+        return self._db.anchor_base
 
     def _meta(self, key: str) -> str:
         try:
             row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        except sqlite3.OperationalError:  # a register made before it had an id
+        except self._errors:  # an empty database, or a register made before it had an id
             return ""
         return row[0] if row else ""
 
     def _open_schema(self, new_register: bool) -> None:
         """Create or upgrade the schema and check the database against its anchor (in a write tx)."""
         db = self._db
-        fresh = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'records'").fetchone() is None
-        anchor = read_anchor(self.path)
+        fresh = not db.has_records()
+        anchor = read_anchor(self.anchor_base)
         if fresh and anchor is not None and anchor.records != 0:
             if not new_register:
                 where = f",最后一份为 {anchor.last_template} {anchor.last_serial}" if anchor.last_serial else ""
@@ -286,12 +295,12 @@ class Register:
                     "编号不会从头再来。请从备份恢复登记簿(连同 -wal 文件);确认要另起新登记簿时加 --new-register"
                 )
         if fresh and anchor is not None:
-            retire_anchor(self.path, _dt.datetime.now().strftime("%Y%m%dT%H%M%S"))
+            retire_anchor(self.anchor_base, _dt.datetime.now().strftime("%Y%m%dT%H%M%S"))
             anchor = None
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 db.execute(statement)
-        columns = self._columns()
+        columns = db.columns()
         for column in ("owner", "claimed", "link", "seal"):  # registers made before these existed
             if column not in columns:
                 db.execute(f"ALTER TABLE records ADD COLUMN {column} TEXT")
@@ -344,14 +353,16 @@ class Register:
             anchor = Anchor(self.register_id, 0, self.register_id, 0)
         else:
             anchor = Anchor(self.register_id, row[0], row[1], count, row[2], row[3])
-        write_anchor(self.path, anchor)
+        self.anchor_base.parent.mkdir(parents=True, exist_ok=True)
+        write_anchor(self.anchor_base, anchor)
         self._pending_anchor = False
 
     # -- plumbing ---------------------------------------------------------------------------
 
     def _locked_call(self, attempt: Callable[[], Any]) -> Any:
         """Run ``attempt``, waiting (and saying so) while another program holds the register."""
-        ok, result, holder = retry_while_locked(attempt, _is_locked, self.path, self._wait, self._waiter)
+        ok, result, holder = retry_while_locked(attempt, self._db.is_locked, self._db.holders, self._wait,
+                                                self._waiter)
         if not ok:
             who = f"被 {holder} 占用" if holder else "被另一个程序占用"
             raise RegisterBusyError(
@@ -364,15 +375,16 @@ class Register:
             self.register = register
             self.db = register._db
 
-        def __enter__(self) -> sqlite3.Connection:
-            self.register._locked_call(lambda: self.db.execute("BEGIN IMMEDIATE"))
+        def __enter__(self) -> Any:
+            self.register._locked_call(self.db.begin)
             return self.db
 
         def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
             if exc_type is None:
-                self.db.execute("COMMIT")
-            elif self.db.in_transaction:
-                self.db.execute("ROLLBACK")
+                self.db.commit()
+            else:
+                with contextlib.suppress(*self.register._errors):
+                    self.db.rollback()
 
     def _transaction(self) -> Register._Tx:
         if self.readonly:
@@ -383,7 +395,7 @@ class Register:
         """Close the database connection (writing the anchor of a register that had none)."""
         try:
             if not self.readonly and getattr(self, "_pending_anchor", False):
-                with contextlib.suppress(sqlite3.DatabaseError, OSError, DocgenError):
+                with contextlib.suppress(*self._errors, OSError, DocgenError):
                     self._write_anchor()
         finally:
             self._db.close()
@@ -436,8 +448,8 @@ class Register:
             with self._transaction() as db:
                 row = db.execute("SELECT last_seq FROM sequences WHERE template = ?", (template,)).fetchone()
                 last = row[0] if row else 0
-                tail = db.execute("SELECT link FROM records ORDER BY id DESC LIMIT 1").fetchone()
-                previous = tail[0] if tail else self.register_id
+                tail = db.execute("SELECT id, link FROM records ORDER BY id DESC LIMIT 1").fetchone()
+                last_id, previous = tail if tail else (0, self.register_id)
                 added = False
                 for row_key, make_serial in items:
                     existing = self._find(template, row_key)
@@ -465,10 +477,11 @@ class Register:
                             "编号格式必须包含流水号(seq)"
                         )
                     previous = link_of(previous, template, row_key, last, serial, now)
+                    last_id += 1  # ids given here, not by the database: the chain's order is the write lock's
                     db.execute(
-                        "INSERT INTO records (template, row_key, seq, serial, created, owner, claimed, link) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (template, row_key, last, serial, now, owner, now if owner else None, previous),
+                        "INSERT INTO records (id, template, row_key, seq, serial, created, owner, claimed, link) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (last_id, template, row_key, last, serial, now, owner, now if owner else None, previous),
                     )
                     added = True
                     out.append(Reservation(Record(serial, template, row_key, None, None, now, last), True))
@@ -479,7 +492,7 @@ class Register:
                 )
             if added or self._pending_anchor:
                 self._write_anchor()
-        except sqlite3.DatabaseError as exc:
+        except self._errors as exc:
             raise self._db_error(exc) from None
         return out
 
@@ -508,14 +521,14 @@ class Register:
                         "seal = ? WHERE template = ? AND row_key = ?",
                         (where, digest, now, seal_of(found[0] or "", where, digest, now), template, row_key),
                     )
-        except sqlite3.DatabaseError as exc:
+        except self._errors as exc:
             raise self._db_error(exc) from None
 
-    def _db_error(self, exc: sqlite3.DatabaseError) -> RegisterError:
-        if isinstance(exc, sqlite3.OperationalError) and not _is_locked(exc):
-            return RegisterError(f"{self.path}: 登记簿写入失败({exc})")
-        if _is_locked(exc):
+    def _db_error(self, exc: BaseException) -> RegisterError:
+        if self._db.is_locked(exc):
             return RegisterBusyError(f"{self.path}: 登记簿被另一个程序占用({exc});请等它结束后重新运行")
+        if not self._db.is_damaged(exc):
+            return RegisterError(f"{self.path}: 登记簿写入失败({exc})")
         return RegisterDamagedError(f"{self.path}: 登记簿数据库已损坏({exc});请从备份恢复登记簿(连同 -wal 文件)")
 
     def _ensure_sound(self) -> None:
@@ -532,7 +545,8 @@ class Register:
     def audit(self, *, integrity: bool = True) -> list[RegisterIssue]:
         """Check the register itself; return what is wrong, in the order found (empty: sound).
 
-        With ``integrity``: SQLite's ``PRAGMA integrity_check`` first (a corrupt database
+        With ``integrity``: the database's own page check first (SQLite's ``PRAGMA
+        integrity_check``, PostgreSQL's ``amcheck``) (a corrupt database
         stops the audit there). Then the anchor (is this the register it names, with every
         record it vouches for?), the hash chain in record order (the first record whose link
         or seal does not match is named), and each template's sequence numbers (every one
@@ -541,12 +555,12 @@ class Register:
         """
         try:
             if integrity:
-                rows = [r[0] for r in self._db.execute("PRAGMA integrity_check(20)").fetchall()]
-                if rows != ["ok"]:
+                rows = self._db.integrity()
+                if rows:
                     more = f" 等 {len(rows)} 处" if len(rows) > 1 else ""
                     return [RegisterIssue("corrupt", detail=f"{rows[0]}{more}")]
             issues: list[RegisterIssue] = []
-            anchor = read_anchor(self.path)
+            anchor = read_anchor(self.anchor_base)
             if anchor is None:
                 issues.append(RegisterIssue("unanchored"))
             else:
@@ -559,7 +573,7 @@ class Register:
                 issues.extend(self._chain_issues())
             issues.extend(self._gap_issues())
             return issues
-        except sqlite3.DatabaseError as exc:
+        except self._errors as exc:
             return [RegisterIssue("corrupt", detail=str(exc))]
 
     def _chain_issues(self) -> list[RegisterIssue]:
@@ -598,7 +612,7 @@ class Register:
             rows = self._db.execute(
                 "SELECT file, template, row_key FROM records WHERE substr(file, 1, ?) = ?", (len(prefix), prefix)
             ).fetchall()
-        except sqlite3.DatabaseError as exc:
+        except self._errors as exc:
             raise self._db_error(exc) from None
         return {file: (template, key) for file, template, key in rows if os.sep not in file[len(prefix):]}
 
@@ -619,7 +633,7 @@ class Register:
                 rows = self._db.execute(
                     f"SELECT {_COLUMNS} FROM records WHERE template = ? ORDER BY seq", (template,)
                 ).fetchall()
-        except sqlite3.DatabaseError as exc:
+        except self._errors as exc:
             raise self._db_error(exc) from None
         return [self._record(r) for r in rows]
 
@@ -648,7 +662,11 @@ class Register:
 
 def register_exists(path: str | os.PathLike[str]) -> bool:
     """Whether a register database is at ``path``; ``InputError`` when the path itself is
-    unusable (a name too long for the file system, a file where a folder should be)."""
+    unusable (a name too long for the file system, a file where a folder should be).
+
+    A database URL always names one (its server says otherwise when connected to)."""
+    if is_database_url(path):
+        return True
     try:
         return Path(path).is_file()
     except OSError as exc:
@@ -658,7 +676,7 @@ def register_exists(path: str | os.PathLike[str]) -> bool:
 def missing_register_issues(path: str | os.PathLike[str]) -> list[RegisterIssue]:
     """What is wrong when there is no database at ``path``: nothing, unless its anchor says a
     register with records was there (then ``replaced``)."""
-    if register_exists(path):
+    if is_database_url(path) or register_exists(path):
         return []
     anchor = read_anchor(Path(path))
     if anchor is None or anchor.records == 0:

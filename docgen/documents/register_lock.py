@@ -70,7 +70,7 @@ def holders(path: Path) -> str:
     return "、".join(found[:5])
 
 
-def stderr_waiter(path: Path) -> Waiter:
+def stderr_waiter(path: Path | str) -> Waiter:
     """Return a waiter that prints one line to stderr every few seconds while waiting."""
 
     def report(elapsed: float, limit: float, who: str) -> None:
@@ -80,12 +80,13 @@ def stderr_waiter(path: Path) -> Waiter:
     return report
 
 
-def retry_while_locked(attempt: Callable[[], T], is_locked: Callable[[Exception], bool], path: Path,
+def retry_while_locked(attempt: Callable[[], T], is_locked: Callable[[Exception], bool], who: Callable[[], str],
                        limit: float, waiter: Waiter | None) -> tuple[bool, T | None, str]:
     """Call ``attempt`` until it does not fail with a lock error or ``limit`` seconds pass.
 
-    Returns ``(True, result, "")`` on success and ``(False, None, holders)`` when the time
-    ran out. Other exceptions propagate.
+    ``who()`` names the holders of the lock (``holders(path)`` for a SQLite file). Returns
+    ``(True, result, "")`` on success and ``(False, None, holders)`` when the time ran out.
+    Other exceptions propagate.
     """
     start = time.monotonic()
     next_report = _REPORT_EVERY_S if limit > _REPORT_EVERY_S else limit / 2
@@ -97,8 +98,8 @@ def retry_while_locked(attempt: Callable[[], T], is_locked: Callable[[Exception]
                 raise
         elapsed = time.monotonic() - start
         if elapsed >= limit:
-            return False, None, holders(path)
+            return False, None, who()
         if waiter is not None and elapsed >= next_report:
-            waiter(elapsed, limit, holders(path))
+            waiter(elapsed, limit, who())
             next_report += _REPORT_EVERY_S
         time.sleep(min(0.2, max(0.0, limit - elapsed)))

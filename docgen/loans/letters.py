@@ -204,10 +204,10 @@ def issued_keys(register_path: str | os.PathLike[str] | None) -> frozenset[str]:
     (and is not created by asking). Raises ``RegisterError`` when the file is not a register.
     """
     from docgen.core.userdirs import register_path as resolve_register
-    from docgen.documents.register import Register
+    from docgen.documents.register import Register, register_exists
 
     path = resolve_register(register_path)
-    if not path.exists():
+    if not register_exists(path):
         return frozenset()
     with Register(path) as register:
         return _issued(register)

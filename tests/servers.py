@@ -1,0 +1,134 @@
+"""Throwaway PostgreSQL and Redis servers for the tests of the shared register and the queue.
+
+Each listens on 127.0.0.1 on a free port of its own, lives in a temporary folder, and is
+stopped (and its folder removed) when the test session ends. PostgreSQL refuses to run as
+root, which is how CI runs: the cluster then belongs to the ``postgres`` system user
+(created by Debian's package) and is driven through ``runuser``.
+
+``require(name)``: outside CI a missing server skips the test; under CI (``CI`` set) it
+fails, so the tests that need real parts can never be silently skipped where they matter.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+__all__ = ["Postgres", "Redis", "free_port", "pg_bin", "require"]
+
+_START_TIMEOUT_S = 30
+
+
+def require(what: str, found: bool) -> None:
+    """Skip (locally) or fail (under CI) when ``what`` is not installed."""
+    if found:
+        return
+    message = f"{what} not installed: run `bash .ci/setup`"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def pg_bin() -> Path | None:
+    """Return the newest PostgreSQL server bin folder Debian installed, or None."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
+    return Path(found[-1]).parent if found else None
+
+
+def _wait_port(port: int, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + _START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {_START_TIMEOUT_S} s")
+
+
+class Postgres:
+    """A PostgreSQL cluster of its own (trust authentication, 127.0.0.1 only)."""
+
+    def __init__(self) -> None:
+        bin_dir = pg_bin()
+        assert bin_dir is not None
+        self.bin = bin_dir
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="docgen-pg-"))
+        self.data = self.folder / "data"
+        self._as: list[str] = []
+        if os.geteuid() == 0:
+            user = pwd.getpwnam("postgres")
+            os.chown(self.folder, user.pw_uid, user.pw_gid)
+            self._as = ["runuser", "-u", "postgres", "--"]
+        self._run([str(self.bin / "initdb"), "-D", str(self.data), "-U", "docgen", "--auth=trust",
+                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
+        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off "
+                   "-c max_connections=200 -c shared_buffers=32MB")
+        self._run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
+                   str(self.folder / "server.log"), "-w", "-t", str(_START_TIMEOUT_S), "start"])
+        self._databases = 0
+
+    def _run(self, argv: list[str]) -> None:
+        subprocess.run(self._as + argv, check=True, capture_output=True, timeout=_START_TIMEOUT_S * 2)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://docgen@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self) -> str:
+        """Create an empty database (with ``amcheck``) and return its URL."""
+        import psycopg
+
+        self._databases += 1
+        name = f"register_{self._databases}"
+        with psycopg.connect(self.url(), autocommit=True) as db:
+            db.execute(f"CREATE DATABASE {name}")
+        with psycopg.connect(self.url(name), autocommit=True) as db:
+            db.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+        return self.url(name)
+
+    def stop(self) -> None:
+        try:
+            self._run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"])
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Redis:
+    """A Redis server of its own on 127.0.0.1 (no persistence)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="docgen-redis-"))
+        self.proc = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
+             "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_port(self.port, self.proc)
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        shutil.rmtree(self.folder, ignore_errors=True)
