@@ -28,7 +28,8 @@ from typing import Any
 from docgen.core.xlsxbounds import check_xlsx_extent
 from docgen.core.errors import InputError
 from docgen.core.textcodec import decode_chinese
-from docgen.core.validation import Problem
+from docgen.core.messages import MESSAGES
+from docgen.core.problems import Problem
 
 __all__ = ["Row", "Table", "decode_text", "normalize_header", "read_table"]
 
@@ -296,19 +297,11 @@ def read_table(
                 blank = False
             if canonical in text_set and value is not None:
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    problems.append(Problem(
-                        canonical,
-                        f"{title}被 Excel 存成了数字(位数可能已丢失),"
-                        "请把该列设为文本后重新录入",
-                        row=number, column=label,
-                    ))
+                    problems.append(MESSAGES.problem("number-stored", canonical, row=number, column=label,
+                                                     title=title, value=value))
                 elif isinstance(value, str) and _SCIENTIFIC.match(value):
-                    problems.append(Problem(
-                        canonical,
-                        f"{title}是科学计数法 {value}(Excel 已丢失位数),"
-                        "请把该列设为文本后重新录入",
-                        row=number, column=label,
-                    ))
+                    problems.append(MESSAGES.problem("scientific-notation", canonical, row=number, column=label,
+                                                     title=title, value=value))
             record[canonical] = value
         if blank:
             continue

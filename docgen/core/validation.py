@@ -10,14 +10,14 @@
 - ``check_with``: ``uscc`` (统一社会信用代码), ``resident_id`` (居民身份证号, checksum and
   birth date), ``uscc_or_resident_id``.
 
-Messages are Chinese, the users' language.
+Each problem has a stable code and structured facts; its Chinese wording (the users'
+language) comes from ``docgen.core.messages``. ``Problem`` lives in ``docgen.core.problems``.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import re
 import threading
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -26,77 +26,70 @@ from cerberus import errors as cerrors
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
-_MESSAGES_ZH: dict[int, str] = {
-    0x00: "{0}",
-    0x02: "必填字段,不能缺少",
-    0x03: "未知字段(请检查拼写)",
-    0x04: "需要同时提供字段 '{0}'",
-    0x22: "不能为空",
-    0x23: "不能为空值(null)",
-    0x24: "类型应为 {constraint}",
-    0x25: "应为映射(键: 值)",
-    0x26: "列表长度应为 {0},实际为 {1}",
-    0x27: "最小长度为 {constraint}",
-    0x28: "最大长度为 {constraint}",
-    0x41: "格式不符合要求",
-    0x42: "最小值为 {constraint}",
-    0x43: "最大值为 {constraint}",
-    0x44: "不允许的取值 {value}",
-    0x45: "不允许的取值 {0}",
-    0x46: "不允许的取值 {value}",
-    0x47: "不允许的取值 {0}",
-    0x61: "无法转换:{0}",
+from docgen.core.messages import MESSAGES
+from docgen.core.problems import Problem
+
+#: cerberus error code -> docgen's stable problem code (wording: ``docgen.core.messages``).
+_CODES: dict[int, str] = {
+    0x02: "required", 0x03: "unknown-field", 0x04: "dependency", 0x22: "empty", 0x23: "null",
+    0x24: "type", 0x25: "not-mapping", 0x26: "items-length", 0x27: "too-short", 0x28: "too-long",
+    0x41: "format", 0x42: "too-small", 0x43: "too-large", 0x44: "not-allowed", 0x45: "not-allowed",
+    0x46: "not-allowed", 0x47: "not-allowed", 0x61: "not-convertible",
 }
 
-_TYPE_NAMES_ZH = {
-    "string": "文本", "integer": "整数", "number": "数字", "float": "数字", "boolean": "是/否",
-    "date": "日期(YYYY-MM-DD)", "amount": "金额", "list": "列表", "dict": "映射",
-}
+
+class _Coded(str):
+    """A problem's sentence that keeps its code and facts through cerberus' error tree."""
+
+    code: str
+    facts: dict[str, Any]
+
+    def __new__(cls, code: str, facts: dict[str, Any]) -> _Coded:
+        obj = super().__new__(cls, MESSAGES.text(code, facts))
+        obj.code = code
+        obj.facts = facts
+        return obj
+
+    def __getnewargs__(self) -> tuple[str, dict[str, Any]]:  # type: ignore[override]
+        return self.code, self.facts
+
+
+def _facts(error: cerrors.ValidationError) -> dict[str, Any]:
+    """Return the structured facts of a cerberus error, by its code."""
+    code, info = error.code, error.info
+    if code == 0x24:
+        names = error.constraint if isinstance(error.constraint, (list, tuple)) else [error.constraint]
+        return {"expected": list(names)}
+    if code in (0x27, 0x42):
+        return {"min": error.constraint}
+    if code in (0x28, 0x43):
+        return {"max": error.constraint}
+    if code == 0x26:
+        return {"expected": info[0], "actual": info[1]}
+    if code == 0x04:
+        return {"needs": info[0]}
+    if code == 0x41:
+        return {"pattern": error.constraint, "value": error.value}
+    if code in (0x44, 0x46):
+        return {"value": error.value}
+    if code in (0x45, 0x47):
+        return {"value": info[0]}
+    if code == 0x61:
+        return {"reason": str(info[0]) if info else ""}
+    return {}
 
 
 class ChineseErrorHandler(cerrors.BasicErrorHandler):
-    """Cerberus error handler speaking Chinese, with type names users recognise."""
-
-    messages = {**cerrors.BasicErrorHandler.messages, **_MESSAGES_ZH}
+    """Cerberus error handler giving each error docgen's code, facts and Chinese wording."""
 
     def _format_message(self, field: Any, error: cerrors.ValidationError) -> str:
-        if error.code == cerrors.BAD_TYPE.code:
-            names = error.constraint if isinstance(error.constraint, (list, tuple)) else [error.constraint]
-            return "类型应为" + "或".join(_TYPE_NAMES_ZH.get(n, str(n)) for n in names)
-        if error.code == cerrors.COERCION_FAILED.code:
-            return "无法转换:" + str(error.info[0] if error.info else "")
-        return super()._format_message(field, error)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One validation problem: where (field path, optional spreadsheet row/column) and what."""
-
-    path: str
-    message: str
-    row: int | None = None
-    column: str | None = None
-    # Identity apart from wording: a stable code (e.g. ``unknown-litigation``) and the facts the
-    # message was made from, so callers test and branch on data, never on the sentence.
-    code: str = ""
-    facts: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-
-    def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(f"第{self.row}行")
-        if self.column:
-            where.append(f"{self.column}列")
-        prefix = (" ".join(where) + " ") if where else ""
-        return f"{prefix}{self.path}: {self.message}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON form: ``{"row", "column", "field", "message"}``."""
-        data: dict[str, Any] = {"row": self.row, "column": self.column, "field": self.path, "message": self.message}
-        if self.code:
-            data["code"] = self.code
-            data["facts"] = dict(self.facts)
-        return data
+        if error.code == cerrors.CUSTOM.code and error.info and isinstance(error.info[0], _Coded):
+            return error.info[0]  # a docgen check (check_with) already coded it
+        code = _CODES.get(error.code)
+        if code is not None:
+            return _Coded(code, _facts(error))
+        # A rule docgen's schemas do not use: cerberus' own sentence, under the generic code.
+        return _Coded("invalid", {"rule": error.rule, "reason": super()._format_message(field, error)})
 
 
 def parse_date(value: Any) -> _dt.date:
@@ -176,46 +169,64 @@ _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
 _STDNUM_REASONS = (
-    (InvalidChecksum, "校验位错误"),
-    (InvalidLength, "长度错误"),
-    (InvalidFormat, "格式错误"),
-    (InvalidComponent, "含无效成分(如出生日期或地区码)"),
+    (InvalidChecksum, "checksum"),
+    (InvalidLength, "length"),
+    (InvalidFormat, "format"),
+    (InvalidComponent, "component"),
 )
 
 
 def _reason(exc: ValidationError) -> str:
-    for cls, text in _STDNUM_REASONS:
+    for cls, reason in _STDNUM_REASONS:
         if isinstance(exc, cls):
-            return text
-    return "无效"
+            return reason
+    return "invalid"
+
+
+def uscc_issue(value: str) -> dict[str, Any] | None:
+    """Return None when ``value`` is a valid 统一社会信用代码, else the facts of ``invalid-uscc``.
+
+    The facts are ``{"reason": "checksum" | "length" | "format" | "component" | "invalid"}``.
+    """
+    try:
+        uscc.validate(value)
+    except ValidationError as exc:
+        return {"reason": _reason(exc)}
+    return None
+
+
+def resident_id_issue(value: str) -> dict[str, Any] | None:
+    """Return None when ``value`` is a valid 18-digit 居民身份证号, else the facts of ``invalid-resident-id``.
+
+    The facts are ``{"reason": …, "length": n}``; ``reason`` is ``length``, ``checksum``,
+    ``format``, ``component`` or ``future-birth`` (a birth date after today).
+    """
+    text = str(value).strip()
+    if len(text) != 18:
+        return {"reason": "length", "length": len(text)}
+    try:
+        ric.validate(text)
+    except ValidationError as exc:
+        return {"reason": _reason(exc), "length": 18}
+    except KeyError:
+        # stdnum's place table has province-level rows without a county (e.g. 610001...): a lookup
+        # of such a code raises KeyError instead of InvalidComponent. It is not a valid area code.
+        return {"reason": "component", "length": 18}
+    if ric.get_birth_date(text) > _dt.date.today():
+        return {"reason": "future-birth", "length": 18}
+    return None
 
 
 def check_uscc(value: str) -> str | None:
     """Return None when ``value`` is a valid 统一社会信用代码, else the Chinese reason."""
-    try:
-        uscc.validate(value)
-    except ValidationError as exc:
-        return f"统一社会信用代码{_reason(exc)}"
-    return None
+    facts = uscc_issue(value)
+    return None if facts is None else MESSAGES.text("invalid-uscc", facts)
 
 
 def check_resident_id(value: str) -> str | None:
     """Return None when ``value`` is a valid 18-digit 居民身份证号, else the Chinese reason."""
-    text = str(value).strip()
-    if len(text) != 18:
-        return f"居民身份证号应为18位,实际为{len(text)}位"
-    try:
-        ric.validate(text)
-    except ValidationError as exc:
-        return f"居民身份证号{_reason(exc)}"
-    except KeyError:
-        # stdnum's place table has province-level rows without a county (e.g. 610001...): a lookup
-        # of such a code raises KeyError instead of InvalidComponent. It is not a valid area code.
-        return "居民身份证号含无效成分(如出生日期或地区码)"
-    birth = ric.get_birth_date(text)
-    if birth > _dt.date.today():
-        return "居民身份证号中的出生日期晚于今天"
-    return None
+    facts = resident_id_issue(value)
+    return None if facts is None else MESSAGES.text("invalid-resident-id", facts)
 
 
 class DocgenValidator(cerberus.Validator):
@@ -243,29 +254,30 @@ class DocgenValidator(cerberus.Validator):
     def _check_with_uscc(self, field: str, value: Any) -> None:
         if value is None:
             return
-        problem = check_uscc(str(value))
-        if problem:
-            self._error(field, problem)
+        facts = uscc_issue(str(value))
+        if facts:
+            self._error(field, _Coded("invalid-uscc", facts))
 
     def _check_with_resident_id(self, field: str, value: Any) -> None:
         if value is None:
             return
-        problem = check_resident_id(str(value))
-        if problem:
-            self._error(field, problem)
+        facts = resident_id_issue(str(value))
+        if facts:
+            self._error(field, _Coded("invalid-resident-id", facts))
 
     def _check_with_uscc_or_resident_id(self, field: str, value: Any) -> None:
         if value is None:
             return
         text = str(value).strip()
         # An all-digit USCC exists, so the shape alone cannot tell the two apart: accept either.
-        if check_uscc(text) and check_resident_id(text):
-            self._error(field, "既不是有效的统一社会信用代码,也不是有效的居民身份证号")
+        if uscc_issue(text) and resident_id_issue(text):
+            self._error(field, _Coded("invalid-uscc-or-resident-id", {}))
 
 
 def flatten_errors(tree: dict[Any, list[Any]], prefix: str = "") -> list[tuple[str, str]]:
     """Flatten cerberus' nested ``errors`` into ``(path, message)`` pairs.
 
+    A message from docgen's validator is a ``str`` that also carries ``code`` and ``facts``.
     Paths join mapping keys with ``.`` and list indexes as ``[i]``: ``shareholders[1].id_number``.
     """
     out: list[tuple[str, str]] = []
@@ -278,7 +290,7 @@ def flatten_errors(tree: dict[Any, list[Any]], prefix: str = "") -> list[tuple[s
             if isinstance(entry, dict):
                 out.extend(flatten_errors(entry, path))
             else:
-                out.append((path, str(entry)))
+                out.append((path, entry))
     return out
 
 
@@ -326,13 +338,14 @@ def validate(
         return validator.document, []
     columns = columns or {}
     problems = []
-    pairs = flatten_errors(validator.errors)
+    coded = [(path, getattr(message, "code", "invalid"), dict(getattr(message, "facts", {"reason": message})))
+             for path, message in flatten_errors(validator.errors)]
     # A failed coercion leaves the raw value, which then fails other rules of the field too
-    # (type, max): the coercion message alone says what is wrong.
-    coerce_failed = {path for path, message in pairs if message.startswith("无法转换")}
-    for path, message in pairs:
-        if path in coerce_failed and not message.startswith("无法转换"):
+    # (type, max): the coercion's problem alone says what is wrong.
+    coerce_failed = {path for path, code, _ in coded if code == "not-convertible"}
+    for path, code, facts in coded:
+        if path in coerce_failed and code != "not-convertible":
             continue
         top = re.split(r"[.\[]", path, maxsplit=1)[0]
-        problems.append(Problem(path, message, row=row, column=columns.get(top)))
+        problems.append(MESSAGES.problem(code, path, row=row, column=columns.get(top), **facts))
     return validator.document or {}, problems

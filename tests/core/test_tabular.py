@@ -65,6 +65,7 @@ def test_numeric_id_cell_is_a_problem_with_row_and_column(tmp_path: Path) -> Non
     assert len(table.problems) == 1
     problem = table.problems[0]
     assert (problem.row, problem.column, problem.path) == (3, "B(证件号码)", "id_number")
+    assert (problem.code, problem.facts["title"]) == ("number-stored", "证件号码")
     assert problem.message == "证件号码被 Excel 存成了数字(位数可能已丢失),请把该列设为文本后重新录入"
     assert str(problem).startswith("第3行 B(证件号码)列 id_number:")
 
@@ -73,8 +74,9 @@ def test_scientific_notation_in_csv_id_is_a_problem(tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
     path.write_text("借款人,证件号码\n张三,1.10105E+17\n", encoding="utf-8")
     table = read_table(path, ALIASES, text_fields=["id_number"])
-    assert [(p.row, p.column) for p in table.problems] == [(2, "B(证件号码)")]
-    assert "科学计数法" in table.problems[0].message
+    assert [(p.row, p.column, p.code, dict(p.facts)) for p in table.problems] == [
+        (2, "B(证件号码)", "scientific-notation", {"title": "证件号码", "value": "1.10105E+17"})]
+    assert table.problems[0].message == "证件号码是科学计数法 1.10105E+17(Excel 已丢失位数),请把该列设为文本后重新录入"
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])

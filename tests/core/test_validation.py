@@ -48,6 +48,13 @@ def test_problems_carry_field_paths_and_reasons() -> None:
             "typo": 1,
         },
     )
+    assert [(p.path, p.code, dict(p.facts)) for p in problems] == [
+        ("borrower.uscc", "invalid-uscc", {"reason": "checksum"}),
+        ("established", "not-convertible", {"reason": "不存在的日期 2021-02-30"}),
+        ("shareholders[1].id_number", "invalid-resident-id", {"reason": "checksum", "length": 18}),
+        ("typo", "unknown-field", {}),
+    ]
+    # The wording, exactly as users read it.
     assert [(p.path, p.message) for p in problems] == [
         ("borrower.uscc", "统一社会信用代码校验位错误"),
         ("established", "无法转换:不存在的日期 2021-02-30"),
@@ -59,7 +66,8 @@ def test_problems_carry_field_paths_and_reasons() -> None:
 def test_problem_names_row_and_column() -> None:
     _, problems = validate({"id_number": {"type": "string"}}, {"id_number": 1101}, row=7, columns={"id_number": "D"})
     assert str(problems[0]) == "第7行 D列 id_number: 类型应为文本"
-    assert problems[0] == Problem("id_number", "类型应为文本", row=7, column="D")
+    assert problems[0] == Problem("id_number", "类型应为文本", row=7, column="D", code="type",
+                                  facts={"expected": ["string"]})
 
 
 @pytest.mark.parametrize("text", ["1,234.50", "¥1,234.50", " 1234.5 "])
@@ -100,3 +108,55 @@ def test_finding_messages_are_kept_apart_from_codes() -> None:
     assert f.to_dict()["code"] == "missing"
     with pytest.raises(ValueError):
         Finding("no-such-code")
+
+
+def test_problems_are_coded_with_facts() -> None:
+    schema = {
+        "borrower": {"type": "string", "required": True},
+        "amount": {"type": "amount", "coerce": "to_amount", "min": 1},
+        "kind": {"type": "string", "allowed": ["loan", "bill"]},
+        "signed": {"type": "date", "coerce": "to_date"},
+        "id_number": {"type": "string", "check_with": "resident_id"},
+        "party": {"type": "string", "check_with": "uscc_or_resident_id"},
+        "name": {"type": "string", "maxlength": 4},
+    }
+    _, problems = validate(schema, {"amount": 0, "kind": "lease", "signed": "2026-13-01",
+                                    "id_number": "1101", "party": "x", "name": "杭州临平明远"})
+    by = {p.path: (p.code, dict(p.facts)) for p in problems}
+    assert by == {
+        "borrower": ("required", {}),
+        "amount": ("too-small", {"min": 1}),
+        "kind": ("not-allowed", {"value": "lease"}),
+        # the failed coercion stands alone: no second "type" problem for the same field
+        "signed": ("not-convertible", {"reason": "不存在的日期 2026-13-01"}),
+        "id_number": ("invalid-resident-id", {"reason": "length", "length": 4}),
+        "party": ("invalid-uscc-or-resident-id", {}),
+        "name": ("too-long", {"max": 4}),
+    }
+    assert {p.path: p.message for p in problems} == {
+        "borrower": "必填字段,不能缺少",
+        "amount": "最小值为 1",
+        "kind": "不允许的取值 lease",
+        "signed": "无法转换:不存在的日期 2026-13-01",
+        "id_number": "居民身份证号应为18位,实际为4位",
+        "party": "既不是有效的统一社会信用代码,也不是有效的居民身份证号",
+        "name": "最大长度为 4",
+    }
+
+
+def test_a_birth_date_after_today_is_its_own_reason() -> None:
+    from docgen.core.validation import check_resident_id, resident_id_issue
+    from stdnum.cn import ric
+
+    future = dt.date.today() + dt.timedelta(days=400)
+    body = "110101" + future.strftime("%Y%m%d") + "001"
+    number = body + ric.calc_check_digit(body + "0")  # stdnum ignores the last digit given
+    assert resident_id_issue(number) == {"reason": "future-birth", "length": 18}
+    assert check_resident_id(number) == "居民身份证号中的出生日期晚于今天"
+
+
+def test_every_core_code_has_wording() -> None:
+    from docgen.core.messages import MESSAGES
+    from docgen.core.validation import _CODES
+
+    assert set(_CODES.values()) <= MESSAGES.codes()

@@ -1,0 +1,60 @@
+"""Message tables: wording kept apart from identity.
+
+Each part (core, check, documents) keeps all its Chinese and English sentences in one
+``MessageTable`` (its ``messages`` module), keyed by the stable code a finding, problem or
+notice carries; the code and structured facts are what programs and tests look at, the
+sentence is rendered from them. An entry is a ``str.format`` template over the facts, or a
+function of the facts when the sentence needs a choice (a list joined with 、, a clause that
+only some facts call for).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Union
+
+from docgen.core.problems import Problem
+
+__all__ = ["Entry", "MessageTable"]
+
+#: One wording: a ``str.format`` template over the facts, or a function of the facts.
+Entry = Union[str, Callable[[Mapping[str, Any]], str]]
+
+
+class _Blank(dict):  # type: ignore[type-arg]
+    """Format mapping that renders an absent fact as empty rather than raising."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+class MessageTable:
+    """Code -> wording per language (``zh``, and ``en`` where a part speaks English).
+
+    ``name`` says whose table it is in errors. Raises ``KeyError`` for a code the table lacks:
+    a code without wording is a bug, found by the tests that render every code.
+    """
+
+    def __init__(self, name: str, zh: Mapping[str, Entry], en: Mapping[str, Entry] | None = None) -> None:
+        self.name = name
+        self._tables: dict[str, Mapping[str, Entry]] = {"zh": zh, "en": en or {}}
+
+    def codes(self, lang: str = "zh") -> set[str]:
+        """Return every code with wording in ``lang``."""
+        return set(self._tables[lang])
+
+    def text(self, code: str, facts: Mapping[str, Any] | None = None, lang: str = "zh") -> str:
+        """Return the sentence for ``code`` filled with ``facts`` in ``lang``.
+
+        Raises ``KeyError`` naming the table and code when there is no such wording.
+        """
+        try:
+            entry = self._tables[lang][code]
+        except KeyError:
+            raise KeyError(f"{self.name} messages: no {lang} wording for {code!r}") from None
+        values = _Blank(facts or {})
+        return entry(values) if callable(entry) else entry.format_map(values)
+
+    def problem(self, code: str, path: str, *, row: int | None = None, column: str | None = None,
+                **facts: Any) -> Problem:
+        """Return a ``Problem`` with ``code``, ``facts`` and the Chinese sentence they render to."""
+        return Problem(path, self.text(code, facts), row=row, column=column, code=code, facts=facts)
