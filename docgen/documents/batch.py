@@ -27,7 +27,7 @@ import os
 import signal
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from docgen.core.cells import csv_safe
 from docgen.core.errors import InputError, Interrupted, OutputError, RowsError
 from docgen.core.leftovers import mark, part_path, remove_stale
 from docgen.core.procs import process_context, shares_memory
+from docgen.documents.messages import MESSAGES
 from docgen.documents.register import Register, Reservation, owner_id
 from docgen.core.tabular import Row, Table, read_table
 from docgen.documents.template import Template, load_template
@@ -168,10 +169,8 @@ def _cells_to_text(template: Template, values: dict[str, Any], row: Row | None) 
         if isinstance(value, int):
             if len(str(abs(value))) > 15:
                 column = row.columns.get(name) if row else None
-                problems.append(Problem(
-                    name, "超过15位的数字已被 Excel 截断,请把该列设为文本后重新录入",
-                    row=row.number if row else None, column=column,
-                ))
+                problems.append(MESSAGES.problem("number-truncated", name, row=row.number if row else None,
+                                                 column=column, value=value, digits=len(str(abs(value)))))
             data[name] = str(value)
         elif isinstance(value, float):
             data[name] = str(int(value)) if value.is_integer() else repr(value)
@@ -205,7 +204,8 @@ def _check_one(template: Template, item: Row | tuple[str, dict[str, Any]]) -> tu
     given_key, data = item
     data = {k: v for k, v in dict(data).items() if k != "serial"}
     context, found = template.check(data)
-    return context, [Problem(p.path, f"[{given_key}] {p.message}", p.row, p.column) for p in found]
+    return context, [replace(p, message=MESSAGES.text("keyed", {"key": given_key, "message": p.message}),
+                             facts={**p.facts, "key": given_key}) for p in found]
 
 
 def _check_chunk(chunk: list[Any]) -> list[tuple[dict[str, Any], list[Problem]]]:
@@ -253,14 +253,13 @@ def _check_items(
             continue
         key_text = str(key).strip() if key is not None else ""
         if not key_text:
-            problems.append(Problem(key_field, "缺少这一行的唯一编号(登记簿以它识别同一份文书)",
-                                    row=row_no, column=(columns or {}).get(key_field)))
+            problems.append(MESSAGES.problem("missing-key", key_field, row=row_no,
+                                             column=(columns or {}).get(key_field), field=key_field))
             continue
         if key_text in seen:
-            earlier = seen[key_text]
-            where = f"第{earlier}行" if earlier is not None else "前面"
-            problems.append(Problem(key_field, f"{key_text} 与{where}重复:同一{key_field}只能出一份文书",
-                                    row=row_no, column=(columns or {}).get(key_field)))
+            problems.append(MESSAGES.problem("duplicate-key", key_field, row=row_no,
+                                             column=(columns or {}).get(key_field),
+                                             key=key_text, field=key_field, earlier_row=seen[key_text]))
             continue
         seen[key_text] = row_no if row_no is not None else index
         valid.append(_Item(row_no, columns, key_text, context))

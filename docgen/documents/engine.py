@@ -29,9 +29,9 @@ from markupsafe import Markup
 
 from docgen.core import cnformat
 from docgen.core.errors import RenderError, TemplateError
-from docgen.core.validation import Problem
 from docgen.documents.bounds import BoundedSandbox, render_bounded
 from docgen.documents.image import IMAGE_STATE, ImageState, has_images
+from docgen.documents.messages import MESSAGES
 from docgen.documents.package import DocxPackage
 
 __all__ = ["Engine", "jinja_environment", "patched_sources"]
@@ -141,7 +141,7 @@ def patched_sources(docx_bytes: bytes, name: str | os.PathLike[str] = "") -> lis
 
 def _render_error(template: str, exc: BaseException, source: str | None, *, row: int | None) -> RenderError:
     """Translate a Jinja/filter exception into a RenderError naming template, field, row, place."""
-    where = ""
+    facts: dict[str, Any] = {"template": template, "paragraph": None, "snippet": "", "error": str(exc)}
     named: set[str] = set()
     if source is not None:
         lineno = None
@@ -157,24 +157,21 @@ def _render_error(template: str, exc: BaseException, source: str | None, *, row:
                 text = _paragraph_text(lines[lineno - 1])
                 # the field a filter failed on: the paragraph's only {{ name … }}, when it has one
                 named = set(re.findall(r"\{\{-?\s*([A-Za-z_]\w*)", text))
-                snippet = text[:80]
-                where = f"(第{lineno}段: {snippet})" if snippet else f"(第{lineno}段)"
+                facts.update(paragraph=lineno, snippet=text[:80])
     field_name = "?"
     if isinstance(exc, jinja2.UndefinedError):
         m = re.search(r"'([^']+)' is undefined", str(exc)) or re.search(r"has no attribute '([^']+)'", str(exc))
         field_name = m.group(1) if m else "?"
-        message = f"模板 {template}: 字段 {field_name} 未提供{where}"
-        detail = "未提供(模板需要此字段)"
+        code = "undefined-field"
     elif isinstance(exc, jinja2.exceptions.SecurityError):
-        message = f"模板 {template}: 不安全的模板表达式{where}: {exc}"
-        detail = f"不安全的模板表达式: {exc}"
+        code = "unsafe-expression"
     else:
         if len(named) == 1:
             field_name = named.pop()
-        message = f"模板 {template}: 无法填写{where}: {exc}"
-        detail = str(exc)
-    row_text = f" 第{row}行" if row is not None else ""
-    return RenderError(message + row_text, [Problem(field_name, detail + where, row=row)])
+        code = "fill-failed"
+    facts["field"] = field_name
+    problem = MESSAGES.problem(code, field_name, row=row, **facts)
+    return RenderError(MESSAGES.text(f"{code}/error", {**facts, "row": row}), [problem])
 
 
 _ESCAPES = {"{_{": "{{ '{{' }}", "}_}": "{{ '}}' }}", "{_%": "{{ '{%' }}", "%_}": "{{ '%}' }}"}

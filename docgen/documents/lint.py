@@ -41,6 +41,7 @@ from docgen.core import cnformat
 from docgen.core.errors import TemplateError
 from docgen.core.typography import FULL_WIDTH, ascii_punctuation
 from docgen.documents.engine import jinja_environment, patched_sources
+from docgen.documents.messages import MESSAGES
 from docgen.documents.template import Template
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -52,12 +53,13 @@ _INJECTED = {"serial"}  # supplied by the register or the caller, not necessaril
 
 @dataclass
 class LintProblem:
-    """One finding of the linter."""
+    """One finding of the linter: ``code`` and ``facts`` say what, ``message`` is their wording."""
 
     code: str
     severity: str  # error, warning, info
     location: str
     message: str
+    facts: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, str]:
         """Return the JSON form: ``{"code", "severity", "location", "message"}``."""
@@ -80,6 +82,12 @@ class LintReport:
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form: ``{"variables": [...], "problems": [...]}``."""
         return {"variables": self.variables, "problems": [p.to_dict() for p in self.problems]}
+
+
+def _found(code: str, severity: str, location: str, variant: str | None = None, **facts: Any) -> LintProblem:
+    """Return a ``LintProblem`` worded by the message table (``code/variant`` when a code has several)."""
+    message = MESSAGES.text(f"{code}/{variant}" if variant else code, facts)
+    return LintProblem(code, severity, location, message, facts)
 
 
 @dataclass
@@ -128,10 +136,7 @@ def _balance(para: _Para) -> list[LintProblem]:
                 broken = True
                 break
         if broken or depth != 0:
-            problems.append(LintProblem(
-                "broken-tag", "error", para.location,
-                f"标签 {label} 不完整或不成对(标签不能跨段落,也不能缺少括号): {_snippet(text)}",
-            ))
+            problems.append(_found("broken-tag", "error", para.location, tag=label, snippet=_snippet(text)))
     return problems
 
 
@@ -150,18 +155,14 @@ def _blocks(paras: list[_Para]) -> list[LintProblem]:
                 elif any(k == wanted for k, _ in stack):
                     while stack and stack[-1][0] != wanted:
                         k, p = stack.pop()
-                        problems.append(LintProblem(
-                            "unclosed-block", "error", p.location,
-                            f"{{% {k} %}} 没有对应的 {{% end{k} %}}: {_snippet(p.text)}"))
+                        problems.append(_found("unclosed-block", "error", p.location, keyword=k,
+                                               snippet=_snippet(p.text)))
                     stack.pop()
                 else:
-                    problems.append(LintProblem(
-                        "unexpected-end", "error", para.location,
-                        f"{{% {keyword} %}} 前面没有对应的 {{% {wanted} %}}: {_snippet(para.text)}"))
+                    problems.append(_found("unexpected-end", "error", para.location, keyword=keyword,
+                                           opening=wanted, snippet=_snippet(para.text)))
     for keyword, para in stack:
-        problems.append(LintProblem(
-            "unclosed-block", "error", para.location,
-            f"{{% {keyword} %}} 没有对应的 {{% end{keyword} %}}: {_snippet(para.text)}"))
+        problems.append(_found("unclosed-block", "error", para.location, keyword=keyword, snippet=_snippet(para.text)))
     return problems
 
 
@@ -191,18 +192,16 @@ def _font_problems(members: dict[str, bytes], parts: dict[str, list[_Para]]) -> 
     problems: list[LintProblem] = []
     styles_xml = members.get("word/styles.xml")
     if styles_xml is None:
-        return [LintProblem("east-asian-font", "warning", "word/styles.xml",
-                            "文档没有样式表,无法设定中文字体;请在 Word 中设置正文样式的中文字体")]
+        return [_found("east-asian-font", "warning", "word/styles.xml", "no-styles")]
     styles = etree.fromstring(styles_xml)
     defaults = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
     rfonts = defaults.find(f"{W}rFonts") if defaults is not None else None
     if rfonts is None or (rfonts.get(f"{W}eastAsia") is None and rfonts.get(f"{W}eastAsiaTheme") is None):
-        problems.append(LintProblem("east-asian-font", "warning", "word/styles.xml 默认字体",
-                                    "文档默认字体未设置中文字体(w:eastAsia);请在 Word 的字体对话框中设置“中文字体”(如宋体)"))
+        problems.append(_found("east-asian-font", "warning", "word/styles.xml 默认字体", "defaults"))
     lang = defaults.find(f"{W}lang") if defaults is not None else None
     if lang is None or lang.get(f"{W}eastAsia") != "zh-CN":
-        problems.append(LintProblem("east-asian-lang", "warning", "word/styles.xml 默认语言",
-                                    "文档默认语言未设为中文(w:lang w:eastAsia=\"zh-CN\");请在 Word 的“语言”中将东亚语言设为中文(中国)"))
+        problems.append(_found("east-asian-lang", "warning", "word/styles.xml 默认语言",
+                               lang=lang.get(f"{W}eastAsia") if lang is not None else None))
     for style in styles.findall(f"{W}style"):
         rf = style.find(f"{W}rPr/{W}rFonts")
         if rf is None:
@@ -211,8 +210,8 @@ def _font_problems(members: dict[str, bytes], parts: dict[str, list[_Para]]) -> 
         if latin and rf.get(f"{W}eastAsia") is None and rf.get(f"{W}eastAsiaTheme") is None:
             name_el = style.find(f"{W}name")
             name = name_el.get(f"{W}val") if name_el is not None else style.get(f"{W}styleId")
-            problems.append(LintProblem("east-asian-font", "warning", f"word/styles.xml 样式 {name}",
-                                        f"样式“{name}”设置了西文字体 {latin} 但未设置中文字体(w:eastAsia)"))
+            problems.append(_found("east-asian-font", "warning", f"word/styles.xml 样式 {name}", "style",
+                                   style=name, latin=latin))
     for part, xml in members.items():
         if part not in parts:
             continue
@@ -225,9 +224,8 @@ def _font_problems(members: dict[str, bytes], parts: dict[str, list[_Para]]) -> 
                     continue
                 latin = rf.get(f"{W}ascii") or rf.get(f"{W}hAnsi")
                 if latin and rf.get(f"{W}eastAsia") is None and rf.get(f"{W}eastAsiaTheme") is None:
-                    problems.append(LintProblem(
-                        "east-asian-font", "info", para.location,
-                        f"中文文字设置了西文字体 {latin} 但未设置中文字体,将沿用样式的中文字体: {_snippet(text)}"))
+                    problems.append(_found("east-asian-font", "info", para.location, "run",
+                                           latin=latin, snippet=_snippet(text)))
                     break  # one per paragraph is enough
     return problems
 
@@ -259,7 +257,7 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
         try:
             root = etree.fromstring(members[part])
         except etree.XMLSyntaxError as exc:
-            report.problems.append(LintProblem("syntax", "error", part, f"XML 损坏: {exc}"))
+            report.problems.append(_found("syntax", "error", part, "xml", error=str(exc)))
             structural = True
             continue
         paras = _paragraphs(part, root)
@@ -286,20 +284,19 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
             m = re.search(r"No (filter|test) named '([^']+)'", exc.message or "")
             if m:
                 para = next((p for p in all_paras if re.search(r"\|\s*" + re.escape(m.group(2)) + r"\b", p.text)), None)
-                report.problems.append(LintProblem(
-                    "unknown-filter", "error", para.location if para else member,
-                    f"没有名为 {m.group(2)} 的过滤器(可用: {', '.join(sorted(cnformat.FILTERS))} 及 Jinja 内置过滤器): "
-                    f"{_snippet(para.text) if para else ''}"))
+                report.problems.append(_found(
+                    "unknown-filter", "error", para.location if para else member, filter=m.group(2),
+                    available=", ".join(sorted(cnformat.FILTERS)), snippet=_snippet(para.text) if para else ""))
             else:
-                report.problems.append(LintProblem("syntax", "error", member, f"模板语法错误: {exc.message}"))
+                report.problems.append(_found("syntax", "error", member, "assertion", error=exc.message))
         except jinja2.TemplateSyntaxError as exc:
             parsed_all = False
             if structural:
                 continue  # already reported precisely above
             lines = source.splitlines()
             text = re.sub(r"<[^>]+>", "", lines[exc.lineno - 1]) if 0 < (exc.lineno or 0) <= len(lines) else ""
-            report.problems.append(LintProblem(
-                "syntax", "error", f"{member} 预处理后第{exc.lineno}行", f"模板语法错误({exc.message}): {_snippet(text)}"))
+            report.problems.append(_found("syntax", "error", f"{member} 预处理后第{exc.lineno}行", "parse",
+                                          error=exc.message, line=exc.lineno, snippet=_snippet(text)))
     report.variables = sorted(names)
 
     if template is not None and parsed_all:
@@ -307,14 +304,12 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
         for name in report.variables:
             if name not in known:
                 para = _first_use(all_paras, name)
-                report.problems.append(LintProblem(
+                report.problems.append(_found(
                     "unknown-variable", "error", para.location if para else "word/document.xml",
-                    f"变量 {name} 不在模板 {template.name} 的字段定义中(拼写错误?): {_snippet(para.text) if para else ''}"))
+                    name=name, template=template.name, snippet=_snippet(para.text) if para else ""))
         for name, rule in template.schema.items():
             if rule.get("required") and name not in names and name not in _INJECTED:
-                report.problems.append(LintProblem(
-                    "unused-variable", "warning", "word/document.xml",
-                    f"必填字段 {name} 在文档中没有使用(被删掉了?)"))
+                report.problems.append(_found("unused-variable", "warning", "word/document.xml", name=name))
 
     for paras in paras_by_part.values():
         report.problems.extend(_punctuation_problems(paras))

@@ -10,7 +10,8 @@ A template's YAML lists its rules under ``rules:``; each entry names a rule and 
 
 Each rule function takes the normalized context (Decimal amounts, date objects) and the
 parameters, may fill in a derived value (``total`` when the data left it out), and returns
-``(path, message)`` pairs in Chinese. ``RULES`` maps rule names to functions.
+``(path, code, facts)`` issues; their wording is in ``docgen.documents.messages``. ``RULES`` maps
+rule names to functions.
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-Issue = tuple[str, str]
+#: One rule failure: the field path, its code and the facts the wording needs.
+Issue = tuple[str, str, dict[str, Any]]
 
 
 def _get(context: dict[str, Any], path: str) -> Any:
@@ -30,10 +32,6 @@ def _get(context: dict[str, Any], path: str) -> Any:
             return None
         value = value[key]
     return value
-
-
-def _fmt(value: Decimal) -> str:
-    return f"{value:,.2f}"
 
 
 def parse_fraction(value: Any) -> Fraction:
@@ -61,7 +59,8 @@ def rule_sum(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
     expected = Decimal(str(params.get("equals", 100)))
     total = sum((Decimal(str(item.get(field) or 0)) for item in items), Decimal(0))
     if items and total != expected:
-        return [(params["items"], f"{params.get('label', field)}合计应为{expected.normalize():f},实际为{total.normalize():f}")]
+        return [(params["items"], "sum-mismatch",
+                 {"label": params.get("label", field), "expected": expected, "actual": total})]
     return []
 
 
@@ -87,11 +86,10 @@ def rule_votes(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
         return []
     ratio = Fraction(favour) / Fraction(total)  # exact: 2/3 of 100 is not 66.67
     if ratio < threshold:
-        pct = float(ratio * 100)
-        need = float(threshold * 100)
-        basis = params.get("basis") or "规定的表决比例"
-        return [(params["items"], f"同意票所代表的表决权为{pct:.2f}%,未达到{basis}的{need:.2f}%"
-                                  f"({params.get('threshold', '2/3')}),不能据此决议办理")]
+        return [(params["items"], "votes-short", {"ratio_pct": float(ratio * 100), "needed_pct": float(threshold * 100),
+                                                  "threshold": str(params.get("threshold", "2/3")),
+                                                  "basis": params.get("basis") or "规定的表决比例",
+                                                  "favour": favour, "total": total})]
     return []
 
 
@@ -107,8 +105,8 @@ def rule_total(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
         context[path] = expected
         return []
     if Decimal(str(given)) != expected:
-        names = "+".join(params.get("labels", params["parts"]))
-        return [(path, f"合计{_fmt(Decimal(str(given)))}与{names}之和{_fmt(expected)}不一致")]
+        return [(path, "total-mismatch", {"given": Decimal(str(given)), "expected": expected,
+                                          "parts": "+".join(params.get("labels", params["parts"]))})]
     return []
 
 
@@ -120,9 +118,9 @@ def rule_date_order(context: dict[str, Any], params: dict[str, Any]) -> list[Iss
         return []
     strict = params.get("strict", True)
     if later < earlier or (strict and later == earlier):
-        relation = "晚于" if strict else "不早于"
-        message = params.get("message") or f"应{relation}{params['earlier']}({earlier.isoformat()})"
-        return [(params["later"], f"{message},收到 {later.isoformat()}")]
+        return [(params["later"], "date-order", {"earlier_field": params["earlier"], "earlier": earlier.isoformat(),
+                                                 "later": later.isoformat(), "strict": bool(strict),
+                                                 "message": params.get("message")})]
     return []
 
 
@@ -130,7 +128,8 @@ def rule_positive(context: dict[str, Any], params: dict[str, Any]) -> list[Issue
     """Amount ``field`` must be greater than zero (a demand for nothing is a mistake)."""
     value = _get(context, params["field"])
     if value is not None and Decimal(str(value)) <= 0:
-        return [(params["field"], params.get("message", "金额应大于零"))]
+        return [(params["field"], "not-positive", {"field": params["field"], "value": value,
+                                                   "message": params.get("message")})]
     return []
 
 

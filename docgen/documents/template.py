@@ -29,6 +29,7 @@ from docgen.core.textcodec import lone_surrogate
 from docgen.core.validation import Problem, validate
 from docgen.documents.engine import Engine, jinja_environment
 from docgen.documents.image import Image
+from docgen.documents.messages import MESSAGES
 from docgen.documents.rules import RULES
 
 __all__ = [
@@ -158,7 +159,7 @@ class Template:
         derived totals) and every problem found (path, Chinese message, row, column).
         """
         if not isinstance(data, dict):
-            return {}, [Problem("(root)", "数据应为映射(字段: 值)", row=row)]
+            return {}, [MESSAGES.problem("data-not-mapping", "(root)", row=row)]
         prepared = self._split_lists(data)
         bad_text = lone_surrogate(prepared)
         if bad_text is not None:
@@ -174,9 +175,9 @@ class Template:
         columns = columns or {}
         for rule in self.rules:
             params = {k: v for k, v in rule.items() if k != "rule"}
-            for path, message in RULES[rule["rule"]](context, params):
+            for path, code, facts in RULES[rule["rule"]](context, params):
                 top = re.split(r"[.\[]", path, maxsplit=1)[0]
-                problems.append(Problem(path, message, row=row, column=columns.get(top)))
+                problems.append(MESSAGES.problem(code, path, row=row, column=columns.get(top), **facts))
         return context, problems
 
     def prepare(self, data: dict[str, Any], *, row: int | None = None, columns: dict[str, str] | None = None) -> dict[str, Any]:

@@ -100,6 +100,9 @@ def test_numeric_id_cell_and_duplicate_key_are_row_errors(tmp_path: Path) -> Non
     sheet = write_xlsx(tmp_path / "rows.xlsx", data)
     with Register(tmp_path / "reg.sqlite") as reg, pytest.raises(RowsError) as err:
         run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
+    assert {(p.row, p.column): (p.code, p.facts.get("key"), p.facts.get("earlier_row")) for p in err.value.problems} == {
+        (3, "C(证件号码)"): ("number-stored", None, None),
+        (4, "E(借款合同号)"): ("duplicate-key", data[0]["借款合同号"], 2)}
     messages = {(p.row, p.column): p.message for p in err.value.problems}
     assert messages[(3, "C(证件号码)")] == "证件号码被 Excel 存成了数字(位数可能已丢失),请把该列设为文本后重新录入"
     assert messages[(4, "E(借款合同号)")] == f"{data[0]['借款合同号']} 与第2行重复:同一contract_no只能出一份文书"
@@ -305,8 +308,8 @@ def test_empty_cell_reads_as_missing_and_optional_lists_default(tmp_path: Path) 
     with Register(tmp_path / "reg.sqlite") as reg:
         with pytest.raises(RowsError) as err:
             run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
-        assert [(p.row, p.column, p.message) for p in err.value.problems] == [
-            (2, "I(逾期本金)", "必填字段,不能缺少")]
+        assert [(p.row, p.column, p.code, p.message) for p in err.value.problems] == [
+            (2, "I(逾期本金)", "required", "必填字段,不能缺少")]
         result = run_batch("demand-letter", sheet, tmp_path / "out", register=reg, skip_invalid=True)
     assert [d.row for d in result.documents] == [3]
 
@@ -358,3 +361,25 @@ def test_same_rows_run_twice_at_once_are_written_once(tmp_path: Path) -> None:
     with Register(register) as reg:
         assert [r.seq for r in reg.records()] == list(range(1, 41))
         assert reg.verify() == []
+
+
+def test_row_errors_of_code_built_items_and_long_numbers_are_coded(tmp_path: Path, template) -> None:
+    base = rows(1)[0]
+    good = {"letter_date": "2026-11-28", "borrower": "王五", "id_number": base["证件号码"],
+            "contract_no": "HT-X", "loan_date": "2025-01-02", "loan_amount": 100000,
+            "overdue_since": "2026-11-22", "principal": 100, "interest": 1, "penalty": 0.5,
+            "pay_by": "2026-12-08", "branch": "某支行", "contact": "陈晓燕", "phone": "0571-1"}
+    with Register(tmp_path / "reg.sqlite") as reg:
+        with pytest.raises(RowsError) as err:
+            generate(template, [("HT-Y", {k: v for k, v in good.items() if k != "principal"})], tmp_path / "a",
+                     register=reg)
+        [keyed] = err.value.problems
+        assert (keyed.code, keyed.path, keyed.facts) == ("required", "principal", {"key": "HT-Y"})
+        assert keyed.message == "[HT-Y] 必填字段,不能缺少"
+        long_number = Row(2, {**good, "contract_no": 1234567890123456789}, {"contract_no": "D(借款合同号)"})
+        with pytest.raises(RowsError) as err:
+            generate(template, [long_number], tmp_path / "b", register=reg)
+        assert [(p.row, p.column, p.code, dict(p.facts)) for p in err.value.problems] == [
+            (2, "D(借款合同号)", "number-truncated", {"value": 1234567890123456789, "digits": 19})]
+        assert [p.message for p in err.value.problems] == ["超过15位的数字已被 Excel 截断,请把该列设为文本后重新录入"]
+        assert reg.records() == []

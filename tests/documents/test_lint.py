@@ -41,7 +41,8 @@ def test_broken_tag_reported_with_paragraph_and_snippet(tmp_path):
     broken = [p for p in report.problems if p.code == "broken-tag"]
     assert len(broken) == 1 and broken[0].severity == "error"
     assert broken[0].location == "word/document.xml 第2段"
-    assert "金额:{{ total|amount }" in broken[0].message
+    assert broken[0].facts == {"tag": "{{ }}", "snippet": "金额:{{ total|amount }"}
+    assert broken[0].message == "标签 {{ }} 不完整或不成对(标签不能跨段落,也不能缺少括号): 金额:{{ total|amount }"
     assert not report.ok
 
 
@@ -62,13 +63,15 @@ def test_unclosed_and_unexpected_blocks(tmp_path):
     assert ("unexpected-end", "error") in codes(report)
     unclosed = [p for p in report.problems if p.code == "unclosed-block"]
     assert unclosed and unclosed[0].location == "word/document.xml 第1段"
+    assert unclosed[0].facts["keyword"] == "if"
+    assert unclosed[0].message == "{% if %} 没有对应的 {% endif %}: {%p if guarantors %}"
 
 
 def test_jinja_syntax_error_is_reported(tmp_path):
     path = build(tmp_path, ["{{ borrower borrower }}"])
     report = lint_docx(path)
     assert [c for c in codes(report) if c[1] == "error"] == [("syntax", "error")]
-    assert "borrower borrower" in report.problems[0].message
+    assert "borrower borrower" in report.problems[0].facts["snippet"]
 
 
 def test_unknown_and_unused_variables_against_schema(tmp_path):
@@ -76,9 +79,9 @@ def test_unknown_and_unused_variables_against_schema(tmp_path):
     path = build(tmp_path, ["致:{{ borower }}(拼错)"], table=[["逾期本金", "{{ principal|amount }}"]])
     report = lint_docx(path, template)
     unknown = [p for p in report.problems if p.code == "unknown-variable"]
-    assert len(unknown) == 1 and "borower" in unknown[0].message
+    assert len(unknown) == 1 and unknown[0].facts["name"] == "borower"
     assert unknown[0].location == "word/document.xml 第1段"
-    unused = {p.message.split()[1] for p in report.problems if p.code == "unused-variable"}
+    unused = {p.facts["name"] for p in report.problems if p.code == "unused-variable"}
     assert "borrower" in unused and "total" not in unused and "principal" not in unused
     assert "serial" not in unused  # injected by the register
     assert report.variables == ["borower", "principal"]
@@ -107,8 +110,8 @@ def test_missing_east_asian_fonts_and_language(tmp_path):
     assert ("east-asian-font", "warning", "word/styles.xml 默认字体") in found
     assert ("east-asian-lang", "warning", "word/styles.xml 默认语言") in found
     assert ("east-asian-font", "warning", "word/styles.xml 样式 Normal") in found
-    assert any(p.code == "east-asian-font" and p.severity == "info" and "中文用了西文字体" in p.message
-               for p in report.problems)
+    assert any(p.code == "east-asian-font" and p.severity == "info"
+               and p.facts == {"latin": "Arial", "snippet": "中文用了西文字体"} for p in report.problems)
     assert report.ok  # fonts are warnings: the template still renders
 
 
@@ -126,7 +129,7 @@ def test_unknown_filter_is_an_error_with_location(tmp_path):
     report = lint_docx(path, load_template("demand-letter"))
     found = [p for p in report.problems if p.code == "unknown-filter"]
     assert len(found) == 1 and found[0].location == "word/document.xml 第2段"
-    assert "amount_in_word" in found[0].message and "amount_in_words" in found[0].message
+    assert found[0].facts["filter"] == "amount_in_word" and "amount_in_words" in found[0].facts["available"]
     assert not report.ok
 
 

@@ -208,8 +208,8 @@ def test_missing_field_fails_by_name_and_row():
     with pytest.raises(RenderError) as info:
         template.prepare(data, row=7, columns={"principal": "逾期本金"})
     problem = info.value.problems[0]
-    assert (problem.path, problem.row, problem.column) == ("principal", 7, "逾期本金")
-    assert "必填" in problem.message
+    assert (problem.path, problem.row, problem.column, problem.code) == ("principal", 7, "逾期本金", "required")
+    assert problem.message == "必填字段,不能缺少"
     assert "第7行" in str(info.value) and "demand-letter" in str(info.value)
 
 
@@ -218,8 +218,8 @@ def test_invalid_values_are_reported_each():
     data = example("demand-letter")
     data.update(id_number="110105194912310021", interest="一千", pay_by="2026-13-01")
     _, problems = template.check(data)
-    paths = {p.path for p in problems}
-    assert paths == {"id_number", "interest", "pay_by"}
+    assert {p.path: p.code for p in problems} == {
+        "id_number": "invalid-uscc-or-resident-id", "interest": "not-convertible", "pay_by": "not-convertible"}
 
 
 def test_amount_too_large_to_write_in_words_fails_the_check_not_the_render():
@@ -235,16 +235,18 @@ def test_total_must_equal_its_parts():
     template = load_template("demand-letter")
     data = example("demand-letter", ) | {"total": "132000"}
     _, problems = template.check(data)
-    assert [p.path for p in problems] == ["total"]
-    assert "132,000.00" in problems[0].message and "132,100.00" in problems[0].message
+    assert [(p.path, p.code) for p in problems] == [("total", "total-mismatch")]
+    assert (problems[0].facts["given"], problems[0].facts["expected"]) == (Decimal("132000"), Decimal("132100.00"))
+    assert problems[0].message == "合计132,000.00与逾期本金+欠息+罚息之和132,100.00不一致"
 
 
 def test_pay_by_must_follow_the_letter_date():
     template = load_template("demand-letter")
     data = example("demand-letter") | {"pay_by": "2026-11-28"}
     _, problems = template.check(data)
-    assert [p.path for p in problems] == ["pay_by"]
-    assert "还款期限应晚于发函日期" in problems[0].message
+    assert [(p.path, p.code) for p in problems] == [("pay_by", "date-order")]
+    assert (problems[0].facts["earlier"], problems[0].facts["later"]) == ("2026-11-28", "2026-11-28")
+    assert problems[0].message.startswith("还款期限应晚于发函日期")
 
 
 def test_shares_must_sum_to_100():
@@ -252,8 +254,9 @@ def test_shares_must_sum_to_100():
     data = _three_holders(example("shareholder-resolution"))
     data["shareholders"][2]["share"] = 5
     _, problems = template.check(data)
-    assert [p.path for p in problems] == ["shareholders"]
-    assert "出资比例合计应为100,实际为95" in problems[0].message
+    assert [(p.path, p.code) for p in problems] == [("shareholders", "sum-mismatch")]
+    assert (problems[0].facts["expected"], problems[0].facts["actual"]) == (100, 95)
+    assert problems[0].message == "出资比例合计应为100,实际为95"
 
 
 def test_votes_must_reach_two_thirds():
@@ -261,9 +264,11 @@ def test_votes_must_reach_two_thirds():
     data = example("shareholder-resolution")
     data["shareholders"][1]["vote"] = "反对"  # 60 % in favour < 2/3
     _, problems = template.check(data)
-    assert len(problems) == 1 and "60.00%" in problems[0].message and "66.67%" in problems[0].message
+    assert [p.code for p in problems] == ["votes-short"]
+    assert round(problems[0].facts["ratio_pct"], 2) == 60.0 and problems[0].facts["threshold"] == "2/3"
+    assert "60.00%" in problems[0].message and "66.67%" in problems[0].message
     # two thirds is the bank's requirement, not company law's (a majority, 《公司法》第六十六条)
-    assert "贷款银行要求" in problems[0].message
+    assert "贷款银行要求" in problems[0].facts["basis"] and "贷款银行要求" in problems[0].message
 
 
 def test_two_thirds_is_compared_exactly():
@@ -299,9 +304,22 @@ def test_undefined_field_in_template_is_a_render_error(tmp_path):
     template = load_template(path=path)
     with pytest.raises(RenderError) as info:
         template.render({"name": "张三", "serial": "1"}, row=4)
-    message = str(info.value)
-    assert "custom" in message and "amount_due" in message and "第4行" in message
-    assert "金额:{{ amount_due|amount }}" in message
+    [problem] = info.value.problems
+    # The filter met the missing field first: the problem names the field of its paragraph.
+    assert (problem.code, problem.path, problem.row) == ("fill-failed", "amount_due", 4)
+    assert (problem.facts["paragraph"], problem.facts["snippet"]) == (3, "金额:{{ amount_due|amount }}")
+    assert str(info.value).splitlines()[0] == (
+        "模板 custom: 无法填写(第3段: 金额:{{ amount_due|amount }}): 金额应为数字,收到 Undefined 第4行")
+    assert problem.message == "金额应为数字,收到 Undefined(第3段: 金额:{{ amount_due|amount }})"
+
+
+def test_a_field_missing_outside_a_filter_is_undefined(tmp_path):
+    path = make_template(tmp_path, ["借款人:{{ name }}", "地址:{{ address }}"], {"name": {"type": "string"}})
+    with pytest.raises(RenderError) as info:
+        load_template(path=path).render({"name": "张三", "serial": "1"})
+    [problem] = info.value.problems
+    assert (problem.code, problem.path, problem.facts["paragraph"]) == ("undefined-field", "address", 3)
+    assert str(info.value).splitlines()[0] == "模板 custom: 字段 address 未提供(第3段: 地址:{{ address }})"
 
 
 def test_none_value_is_not_printed_as_blank(tmp_path):
@@ -314,13 +332,15 @@ def test_filter_error_names_the_template(tmp_path):
     path = make_template(tmp_path, ["大写:{{ v|amount_in_words }}"], {"v": {"type": "integer"}})
     with pytest.raises(RenderError, match="负数") as err:
         load_template(path=path).render({"v": -5}, row=4)
-    assert [(p.path, p.row) for p in err.value.problems] == [("v", 4)]  # the field the filter failed on
+    # the field the filter failed on
+    assert [(p.code, p.path, p.row) for p in err.value.problems] == [("fill-failed", "v", 4)]
 
 
 def test_sandbox_blocks_unsafe_attributes(tmp_path):
     path = make_template(tmp_path, ["{{ name.__class__.__mro__ }}"], {"name": {"type": "string"}})
-    with pytest.raises(RenderError, match="custom"):
+    with pytest.raises(RenderError, match="custom") as err:
         load_template(path=path).render({"name": "x"})
+    assert [p.code for p in err.value.problems] == ["unsafe-expression"]
 
 
 def test_tag_split_across_runs_still_renders(tmp_path):

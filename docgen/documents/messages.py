@@ -1,0 +1,71 @@
+"""The documents part's message table: the wording of template data problems, batch row errors,
+render errors and lint results (Chinese, the users' language).
+
+Codes are the identity programs and tests use. A lint code may have several sentences, one per
+place it is found: those entries are keyed ``code/variant``.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from docgen.core.wording import MessageTable
+
+__all__ = ["MESSAGES", "where"]
+
+
+def where(facts: Mapping[str, Any]) -> str:
+    """Return the place of a render error in the template: ``(第3段: 致 {{ borrower }})`` or ''."""
+    paragraph, snippet = facts.get("paragraph"), facts.get("snippet")
+    if not paragraph:
+        return ""
+    return f"(第{paragraph}段: {snippet})" if snippet else f"(第{paragraph}段)"
+
+
+def _row(facts: Mapping[str, Any]) -> str:
+    return f" 第{facts['row']}行" if facts.get("row") is not None else ""
+
+
+def _date_order(facts: Mapping[str, Any]) -> str:
+    head = facts.get("message") or f"应{'晚于' if facts['strict'] else '不早于'}{facts['earlier_field']}({facts['earlier']})"
+    return f"{head},收到 {facts['later']}"
+
+
+MESSAGES = MessageTable("documents", {
+    # template data (Template.check)
+    "data-not-mapping": "数据应为映射(字段: 值)",
+    "sum-mismatch": lambda f: f"{f['label']}合计应为{f['expected'].normalize():f},实际为{f['actual'].normalize():f}",
+    "votes-short": "同意票所代表的表决权为{ratio_pct:.2f}%,未达到{basis}的{needed_pct:.2f}%({threshold}),不能据此决议办理",
+    "total-mismatch": "合计{given:,.2f}与{parts}之和{expected:,.2f}不一致",
+    "date-order": _date_order,
+    "not-positive": lambda f: f.get("message") or "金额应大于零",
+    # filling a template (render errors)
+    "undefined-field": lambda f: f"未提供(模板需要此字段){where(f)}",
+    "unsafe-expression": lambda f: f"不安全的模板表达式: {f['error']}{where(f)}",
+    "fill-failed": lambda f: f"{f['error']}{where(f)}",
+    # ... and the error's own line, naming the template (and the row in a batch)
+    "undefined-field/error": lambda f: f"模板 {f['template']}: 字段 {f['field']} 未提供{where(f)}{_row(f)}",
+    "unsafe-expression/error": lambda f: f"模板 {f['template']}: 不安全的模板表达式{where(f)}: {f['error']}{_row(f)}",
+    "fill-failed/error": lambda f: f"模板 {f['template']}: 无法填写{where(f)}: {f['error']}{_row(f)}",
+    # batch rows
+    "number-truncated": "超过15位的数字已被 Excel 截断,请把该列设为文本后重新录入",
+    "keyed": "[{key}] {message}",
+    "missing-key": "缺少这一行的唯一编号(登记簿以它识别同一份文书)",
+    "duplicate-key": lambda f: (f"{f['key']} 与{'第%s行' % f['earlier_row'] if f.get('earlier_row') is not None else '前面'}"
+                                f"重复:同一{f['field']}只能出一份文书"),
+    # lint
+    "broken-tag": "标签 {tag} 不完整或不成对(标签不能跨段落,也不能缺少括号): {snippet}",
+    "unclosed-block": "{{% {keyword} %}} 没有对应的 {{% end{keyword} %}}: {snippet}",
+    "unexpected-end": "{{% {keyword} %}} 前面没有对应的 {{% {opening} %}}: {snippet}",
+    "syntax/xml": "XML 损坏: {error}",
+    "syntax/assertion": "模板语法错误: {error}",
+    "syntax/parse": "模板语法错误({error}): {snippet}",
+    "unknown-filter": "没有名为 {filter} 的过滤器(可用: {available} 及 Jinja 内置过滤器): {snippet}",
+    "unknown-variable": "变量 {name} 不在模板 {template} 的字段定义中(拼写错误?): {snippet}",
+    "unused-variable": "必填字段 {name} 在文档中没有使用(被删掉了?)",
+    "east-asian-font/no-styles": "文档没有样式表,无法设定中文字体;请在 Word 中设置正文样式的中文字体",
+    "east-asian-font/defaults": "文档默认字体未设置中文字体(w:eastAsia);请在 Word 的字体对话框中设置“中文字体”(如宋体)",
+    "east-asian-font/style": "样式“{style}”设置了西文字体 {latin} 但未设置中文字体(w:eastAsia)",
+    "east-asian-font/run": "中文文字设置了西文字体 {latin} 但未设置中文字体,将沿用样式的中文字体: {snippet}",
+    "east-asian-lang": "文档默认语言未设为中文(w:lang w:eastAsia=\"zh-CN\");请在 Word 的“语言”中将东亚语言设为中文(中国)",
+})
