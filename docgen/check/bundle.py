@@ -26,7 +26,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from docgen.core.textcodec import decode_chinese
 from docgen.core.errors import BundleError
@@ -120,28 +120,29 @@ def is_junk(path: str) -> bool:
     )
 
 
-def _unsafe(path: str, detail: str, detail_en: str) -> Finding:
-    return Finding("unsafe-entry", path=path, params={"detail": detail, "detail_en": detail_en})
+def _unsafe(path: str, reason: str, **facts: Any) -> Finding:
+    """Return the ``unsafe-entry`` finding of ``path``; ``reason`` names its wording in ``check.messages``."""
+    return Finding("unsafe-entry", path=path, reason=reason, params=facts)
 
 
-def _check_name(name: str) -> tuple[str | None, tuple[str, str] | None]:
-    """Normalise a member name; return ``(path, None)`` or ``(None, (why_zh, why_en))``.
+def _check_name(name: str) -> tuple[str | None, str | None]:
+    """Normalise a member name; return ``(path, None)`` or ``(None, reason)`` (a ``check.messages`` reason).
 
     Backslashes are treated as separators (old Windows tools write them) *before* the checks,
     so ``..\\evil.pdf`` is caught as a ``..`` component rather than slipping through.
     """
     if _CONTROL.search(name):
-        return None, ("名称含控制字符", "name contains control characters")
+        return None, "control-characters"
     norm = name.replace("\\", "/")
     if norm.startswith("/"):
-        return None, ("绝对路径", "absolute path")
+        return None, "absolute-path"
     if _DRIVE.match(norm):
-        return None, ("含盘符的绝对路径", "absolute path with a drive letter")
+        return None, "drive-letter"
     parts = [p for p in norm.split("/") if p not in ("", ".")]
     if any(p == ".." for p in parts):
-        return None, ("路径含 “..”,可能写到压缩包之外", "path contains '..' and could escape the bundle")
+        return None, "parent-path"
     if not parts:
-        return None, ("名称为空", "empty name")
+        return None, "empty-name"
     return "/".join(parts), None
 
 
@@ -411,49 +412,42 @@ def _list_zip(root: str, p: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipIn
             continue
         path, why = _check_name(name)
         if why is not None:
-            unsafe.append(_unsafe(name, why[0], why[1]))
+            unsafe.append(_unsafe(name, why))
             continue
         assert path is not None
         if is_junk(path):
             continue
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
-            unsafe.append(_unsafe(path, "符号链接,未跟随", "symbolic link, not followed"))
+            unsafe.append(_unsafe(path, "symlink"))
             continue
         if mode and stat.S_IFMT(mode) and not stat.S_ISREG(mode):
-            unsafe.append(_unsafe(path, "不是普通文件", "not a regular file"))
+            unsafe.append(_unsafe(path, "not-regular"))
             continue
         if info.flag_bits & 0x1:
-            unsafe.append(_unsafe(path, "条目已加密", "encrypted member"))
+            unsafe.append(_unsafe(path, "encrypted-member"))
             continue
         if info.file_size > limits.max_file_size:
-            unsafe.append(_unsafe(
-                path, f"文件过大({info.file_size} 字节,上限 {limits.max_file_size} 字节)",
-                f"too large ({info.file_size} bytes, limit {limits.max_file_size})"))
+            unsafe.append(_unsafe(path, "too-large", size=info.file_size, limit=limits.max_file_size))
             continue
         if info.file_size > limits.ratio_min_size and \
                 info.file_size > limits.max_ratio * max(info.compress_size, 1):
             ratio = info.file_size / max(info.compress_size, 1)
-            unsafe.append(_unsafe(
-                path, f"压缩比异常({ratio:.0f}:1,上限 {limits.max_ratio:.0f}:1),疑似压缩炸弹",
-                f"compression ratio {ratio:.0f}:1 over {limits.max_ratio:.0f}:1, likely a zip bomb"))
+            unsafe.append(_unsafe(path, "zip-bomb", ratio=ratio, limit=limits.max_ratio))
             continue
         key = path.casefold()
         seen[key] = seen.get(key, 0) + 1
         candidates.append((path, info))
     if skipped_for_count:
-        unsafe.append(_unsafe(
-            first_skipped or "",
-            f"压缩包条目过多(超过上限 {limits.max_members} 个),其余 {skipped_for_count} 个条目未读取",
-            f"too many members (limit {limits.max_members}); {skipped_for_count} more not read"))
+        unsafe.append(_unsafe(first_skipped or "", "too-many-members", limit=limits.max_members,
+                              skipped=skipped_for_count))
 
     # Duplicates: which copy a tool reads is undefined, so none is read. Case-insensitive,
     # because the client's Windows would keep only one of 营业执照.PDF and 营业执照.pdf.
     kept: list[tuple[str, zipfile.ZipInfo]] = []
     for path, info in candidates:
         if seen[path.casefold()] > 1:
-            unsafe.append(_unsafe(path, "压缩包内有重名条目,无法确定读哪一个",
-                                  "duplicate name in the archive; cannot tell which copy to read"))
+            unsafe.append(_unsafe(path, "duplicate-name"))
         else:
             kept.append((path, info))
 
@@ -462,9 +456,7 @@ def _list_zip(root: str, p: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipIn
     for path, info in sorted(kept, key=lambda t: t[0]):
         total += info.file_size
         if total > limits.max_total_size:
-            unsafe.append(_unsafe(
-                path, f"资料包总大小超过上限 {limits.max_total_size} 字节,未读取",
-                f"bundle total size over the limit of {limits.max_total_size} bytes; not read"))
+            unsafe.append(_unsafe(path, "total-too-large", limit=limits.max_total_size))
             continue
         entries.append(Entry(path, info.file_size))
         specs[path] = ReadSpec("zip", str(p.resolve()), info.filename, info.file_size,
@@ -531,8 +523,7 @@ def _open_folder(root: str, p: Path, limits: Limits) -> Bundle:
             if d.lower() in _JUNK_DIRS:
                 continue
             if os.path.islink(full):
-                unsafe.append(_unsafe(disp, "指向文件夹的符号链接,未跟随",
-                                      "symbolic link to a folder, not followed"))
+                unsafe.append(_unsafe(disp, "folder-symlink"))
                 continue
             keep_dirs.append(d)
         dirnames[:] = keep_dirs
@@ -547,7 +538,7 @@ def _open_folder(root: str, p: Path, limits: Limits) -> Bundle:
                 first_skipped = first_skipped or disp
                 continue
             if _CONTROL.search(disp):
-                unsafe.append(_unsafe(disp, "名称含控制字符", "name contains control characters"))
+                unsafe.append(_unsafe(disp, "control-characters"))
                 continue
             try:
                 st = os.lstat(full)
@@ -555,41 +546,32 @@ def _open_folder(root: str, p: Path, limits: Limits) -> Bundle:
                     target = os.path.realpath(full)
                     inside = os.path.commonpath([str(base), target]) == str(base)
                     if not inside:
-                        unsafe.append(_unsafe(disp, "符号链接指向资料包之外,未跟随",
-                                              "symbolic link pointing outside the bundle, not followed"))
+                        unsafe.append(_unsafe(disp, "symlink-outside"))
                         continue
                     st = os.stat(target)
                     full = target
                 if not stat.S_ISREG(st.st_mode):
-                    unsafe.append(_unsafe(disp, "不是普通文件(设备、管道等)",
-                                          "not a regular file (device, pipe, ...)"))
+                    unsafe.append(_unsafe(disp, "special-file"))
                     continue
             except OSError as exc:
-                unsafe.append(_unsafe(disp, f"无法访问({exc.strerror})", f"cannot access ({exc.strerror})"))
+                unsafe.append(_unsafe(disp, "cannot-access", error=exc.strerror))
                 continue
             if st.st_size > limits.max_file_size:
-                unsafe.append(_unsafe(
-                    disp, f"文件过大({st.st_size} 字节,上限 {limits.max_file_size} 字节)",
-                    f"too large ({st.st_size} bytes, limit {limits.max_file_size})"))
+                unsafe.append(_unsafe(disp, "too-large", size=st.st_size, limit=limits.max_file_size))
                 continue
             found.append((disp, full, st.st_size))
     for exc in walk_errors:
         rel = os.path.relpath(exc.filename, base) if exc.filename else "."
         disp = "/".join(_decode_fs_name(x) for x in rel.split(os.sep)) if rel != "." else "."
-        unsafe.append(_unsafe(disp, f"文件夹无法访问({exc.strerror}),其中的文件未检查",
-                              f"folder cannot be accessed ({exc.strerror}); its files were not checked"))
+        unsafe.append(_unsafe(disp, "folder-inaccessible", error=exc.strerror))
     if skipped_for_count:
-        unsafe.append(_unsafe(
-            first_skipped or "",
-            f"资料包文件过多(超过上限 {limits.max_members} 个),其余 {skipped_for_count} 个文件未读取",
-            f"too many files (limit {limits.max_members}); {skipped_for_count} more not read"))
+        unsafe.append(_unsafe(first_skipped or "", "too-many-files", limit=limits.max_members,
+                              skipped=skipped_for_count))
     entries, specs, total = [], {}, 0
     for disp, full, size in sorted(found):
         total += size
         if total > limits.max_total_size:
-            unsafe.append(_unsafe(
-                disp, f"资料包总大小超过上限 {limits.max_total_size} 字节,未读取",
-                f"bundle total size over the limit of {limits.max_total_size} bytes; not read"))
+            unsafe.append(_unsafe(disp, "total-too-large", limit=limits.max_total_size))
             continue
         entries.append(Entry(disp, size))
         specs[disp] = ReadSpec("file", full, None, size, limits.max_file_size)

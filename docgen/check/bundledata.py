@@ -23,6 +23,7 @@ import yaml
 from docgen.check.checklist import Checklist
 from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_where
 from docgen.check.findings import Finding
+from docgen.check.messages import DETAILS
 from docgen.core.textcodec import decode_chinese
 from docgen.core.validation import Problem, validate
 
@@ -263,7 +264,7 @@ def read_yaml(raw: bytes) -> tuple[Any, Finding | None]:
     # No guessing for a structured file: a wrong guess would be worse than asking for UTF-8.
     text = decode_chinese(raw, guess=False)
     if text is None:
-        return None, _finding("(文件)", "无法解码:请保存为 UTF-8 编码", "cannot decode: save it as UTF-8")
+        return None, _finding("(文件)", "undecodable")
     try:
         doc = parse_yaml(text)
     except yaml.YAMLError as exc:
@@ -271,17 +272,12 @@ def read_yaml(raw: bytes) -> tuple[Any, Finding | None]:
         problem = yaml_error_problem(exc)
         if where is not None:
             line, column = where
-            f = _finding(f"第{line}行第{column}列", f"YAML 语法错误:{problem}",
-                         f"YAML syntax error at line {line}, column {column}: {problem}")
-            f.params.update(line=line, column=column)
-            return None, f
-        return None, _finding("(文件)", f"YAML 语法错误:{problem}", f"YAML syntax error: {problem}")
+            return None, _finding(f"第{line}行第{column}列", "yaml-syntax", problem=problem, line=line, column=column)
+        return None, _finding("(文件)", "yaml-syntax", problem=problem)
     if _expands_beyond(doc, MAX_VALUES):
         # YAML aliases (&a … *a) nest cheaply into a "billion laughs" document that any walk
         # over it (validation, reports) would never finish.
-        return None, _finding("(文件)", f"内容展开后超过 {MAX_VALUES} 个值(别名 & / * 嵌套过多);请直接写出各字段",
-                              f"expands to over {MAX_VALUES} values (too many nested & / * aliases); "
-                              "write the fields out")
+        return None, _finding("(文件)", "too-many-values", limit=MAX_VALUES)
     return doc, None
 
 
@@ -320,8 +316,7 @@ def load_bundle_data(raw: bytes | None, checklist: Checklist) -> BundleData:
         return BundleData(present=True)
     if not isinstance(doc, dict):
         return BundleData(
-            findings=[_finding("(根)", "bundle.yaml 应为映射(borrower: …、project: … 等键值)",
-                               "bundle.yaml must be a mapping (borrower:, project: …)")],
+            findings=[_finding("(根)", "not-mapping")],
             present=True,
         )
     data, problems = validate(SCHEMA, doc)
@@ -334,7 +329,7 @@ def load_bundle_data(raw: bytes | None, checklist: Checklist) -> BundleData:
 
 def unreadable_bundle_data(reason: str) -> BundleData:
     """Return the ``BundleData`` of a ``bundle.yaml`` that exists but cannot be read (one finding)."""
-    return BundleData(findings=[_finding("(文件)", f"无法读取:{reason}", f"cannot be read: {reason}")], present=True)
+    return BundleData(findings=[_finding("(文件)", "cannot-read", reason=reason)], present=True)
 
 
 def _cross_checks(data: dict[str, Any], problems: list[Problem], checklist: Checklist) -> list[Problem]:
@@ -348,7 +343,7 @@ def _cross_checks(data: dict[str, Any], problems: list[Problem], checklist: Chec
             if not isinstance(holder, dict):
                 continue
             if not holder.get("uscc") and not holder.get("id_number") and f"shareholders[{i}]" not in failed:
-                out.append(Problem(f"shareholders[{i}]", "股东须填写统一社会信用代码(uscc)或居民身份证号(id_number)"))
+                out.append(DETAILS.problem("shareholder-id", f"shareholders[{i}]", index=i))
             share = holder.get("share")
             if isinstance(share, Decimal) and f"shareholders[{i}].share" not in failed:
                 total += share
@@ -356,13 +351,14 @@ def _cross_checks(data: dict[str, Any], problems: list[Problem], checklist: Chec
                 shares_ok = False
         # Thirds are written 33.33 + 33.33 + 33.33: allow the rounding of two decimals.
         if shares_ok and shareholders and abs(total - 100) > Decimal("0.01"):
-            out.append(Problem("shareholders", f"股东持股比例合计应为100,实际为{_plain(total)}"))
+            out.append(DETAILS.problem("shares-total", "shareholders", total=_plain(total)))
     project = data.get("project")
     if isinstance(project, dict):
         inv, tot = project.get("invested"), project.get("total_investment")
         if isinstance(inv, Decimal) and isinstance(tot, Decimal) and inv > tot \
                 and "project.invested" not in failed and "project.total_investment" not in failed:
-            out.append(Problem("project.invested", f"已投入资金({_plain(inv)})不能大于总投资({_plain(tot)})"))
+            out.append(DETAILS.problem("invested-over-total", "project.invested", invested=_plain(inv),
+                                       total=_plain(tot)))
     meeting = data.get("meeting")
     votes = meeting.get("votes") if isinstance(meeting, dict) else None
     if isinstance(votes, dict) and isinstance(shareholders, list) and "meeting.votes" not in failed:
@@ -370,9 +366,9 @@ def _cross_checks(data: dict[str, Any], problems: list[Problem], checklist: Chec
         unknown = [n for n in votes if n not in names]
         absent = [n for n in names if n and n not in votes]
         if unknown:
-            out.append(Problem("meeting.votes", f"{'、'.join(unknown)} 不是 shareholders 中的股东"))
+            out.append(DETAILS.problem("vote-not-shareholder", "meeting.votes", names=unknown))
         if absent:
-            out.append(Problem("meeting.votes", f"缺少股东 {'、'.join(absent)} 的表决意见(同意/反对/弃权)"))
+            out.append(DETAILS.problem("vote-missing", "meeting.votes", names=absent))
     borrower = data.get("borrower")
     if isinstance(borrower, dict):
         if borrower.get("uscc") is None and "borrower.uscc" not in failed:
@@ -382,13 +378,13 @@ def _cross_checks(data: dict[str, Any], problems: list[Problem], checklist: Chec
                                                 "组织机构代码证、税务登记证已停止核发;请按营业执照填写"))
         est = borrower.get("established")
         if isinstance(est, _dt.date) and est > _dt.date.today() and "borrower.established" not in failed:
-            out.append(Problem("borrower.established", "成立日期晚于今天"))
+            out.append(DETAILS.problem("established-future", "borrower.established", established=est.isoformat()))
     for section in ("documents", "attestations"):
         mapping = data.get(section)
         if isinstance(mapping, dict):
             for key in mapping:
                 if key not in checklist.items:
-                    out.append(Problem(f"{section}.{key}", f"清单 {checklist.id} 中没有项目 {key!r}(请使用清单中的项目编号)"))
+                    out.append(DETAILS.problem("unknown-item", f"{section}.{key}", checklist=checklist.id, key=key))
     return out
 
 
@@ -425,11 +421,10 @@ def _drop(data: dict[str, Any], path: str) -> None:
 
 
 def _from_problem(problem: Problem) -> Finding:
-    return _finding(problem.path, problem.message)
+    # The problem is already worded (core's or this part's table); its code and facts stay with it.
+    return Finding("invalid-data", path=BUNDLE_FILE, params={
+        **problem.facts, "problem": problem.code, "field": problem.path, "detail": problem.message})
 
 
-def _finding(field_path: str, detail: str, detail_en: str | None = None) -> Finding:
-    params: dict[str, Any] = {"field": field_path, "detail": detail}
-    if detail_en:
-        params["detail_en"] = detail_en
-    return Finding("invalid-data", path=BUNDLE_FILE, params=params)
+def _finding(field_path: str, reason: str, /, **facts: Any) -> Finding:
+    return Finding("invalid-data", path=BUNDLE_FILE, reason=reason, params={**facts, "field": field_path})

@@ -21,7 +21,7 @@ from docgen.core.errors import BundleError, ChecklistError
 from docgen.check.findings import ERROR, WARNING, Finding
 from docgen.check.inspection import FileInfo, inspect_bundle
 from docgen.check.matching import Matcher, clean_path
-from docgen.check.rules import RuleContext, evaluate_items, file_detail_en
+from docgen.check.rules import RuleContext, evaluate_items, file_finding
 
 
 @dataclass
@@ -241,9 +241,8 @@ def build_report(checklist: Checklist, root: str, as_of: _dt.date, stages: list[
     for item_id, listed in explicit.items():
         for n, f in enumerate(listed):
             if clean_path(f) not in files:
-                findings.append(Finding("invalid-data", path=BUNDLE_FILE, params={
-                    "field": f"documents.{item_id}.files[{n}]",
-                    "detail": f"资料包中没有文件 {f}(路径相对于资料包根目录,用 / 分隔)"}))
+                findings.append(Finding("invalid-data", path=BUNDLE_FILE, reason="no-such-file", params={
+                    "field": f"documents.{item_id}.files[{n}]", "file": f}))
     findings += unsafe
     matches = Matcher(checklist).match(documents, explicit)
     rc = RuleContext(checklist, data, files, matches, as_of, overrides=overrides or {})
@@ -263,15 +262,14 @@ def build_report(checklist: Checklist, root: str, as_of: _dt.date, stages: list[
         if info.problem:
             # It serves no item, so it cannot make a stage incomplete; but a broken file with an
             # unexpected name is often the missing document itself, so say what is wrong with it.
-            findings.append(Finding(info.problem, path=p, severity=WARNING,
-                                    params={"detail": info.detail, "detail_en": file_detail_en(info)}))
+            findings.append(file_finding(info, severity=WARNING))
     file_results = [FileResult(i, list(matches.by_file.get(i.path, []))) for i in infos]
     return Report(checklist, root, as_of, stage_results, file_results, findings)
 
 
 def _with_stage(finding: Finding, stage: str) -> Finding:
     return Finding(finding.code, stage=stage, item=finding.item, path=finding.path,
-                   params=dict(finding.params), severity=finding.severity)
+                   params=dict(finding.params), severity=finding.severity, reason=finding.reason)
 
 
 #: Largest bundle.yaml read: a real one is a few KB; a huge one would only make the check crawl.

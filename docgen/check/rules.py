@@ -60,8 +60,6 @@ OK, MISSING, INVALID, WAIVED = "ok", "missing", "invalid", "waived"
 DEFAULT_THRESHOLD = 0.5
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?(?:度)?\s*[-–—~～至到]\s*((?:19|20)\d{2})(?!\d)")
-_KIND_LABEL = {"pdf": "PDF", "docx": "DOCX", "doc": "DOC", "xlsx": "XLSX", "xls": "XLS", "jpg": "JPG",
-               "png": "PNG", "tiff": "TIFF", "zip": "ZIP", "text": "文本", "unknown": "无法识别"}
 
 
 @dataclass
@@ -184,16 +182,10 @@ def evaluate_item(item: Item, rc: RuleContext) -> Evaluation:
         if info is None:
             continue
         if info.problem:
-            findings.append(Finding(info.problem, item=item.id, path=path,
-                                    params={**_titles(item), "detail": info.detail,
-                                            "detail_en": file_detail_en(info)}))
+            findings.append(file_finding(info, item=item.id, params=_titles(item)))
         elif info.kind not in item.kinds:
-            accepted = "、".join(_KIND_LABEL.get(k, k) for k in item.kinds)
-            findings.append(Finding(
-                "wrong-type", item=item.id, path=path,
-                params={**_titles(item),
-                        "detail": f"{item.title['zh']}不接受{_KIND_LABEL.get(info.kind, info.kind)}文件(可接受:{accepted})",
-                        "detail_en": f"{item.title['en']} does not accept a {info.kind} file (accepted: {', '.join(item.kinds)})"}))
+            findings.append(Finding("wrong-type", item=item.id, path=path, reason="item-kind",
+                                    params={**_titles(item), "kind": info.kind, "accepted": list(item.kinds)}))
         else:
             sound.append(info)
     doc = rc.data.document(item.id)
@@ -220,14 +212,15 @@ def evaluate_item(item: Item, rc: RuleContext) -> Evaluation:
     return Evaluation(status, files, findings)
 
 
-def file_detail_en(info: FileInfo) -> str:
-    """Return an English gist of an inspection problem (inspection explains them in Chinese)."""
-    ext = info.path.rsplit(".", 1)[-1] if "." in info.path else ""
-    if info.problem == "wrong-type":
-        return f"the content is {_KIND_LABEL.get(info.kind, info.kind)}, not what the .{ext} extension says"
-    if info.problem == "unreadable":
-        return f"the {ext.upper() or 'file'} content is damaged or not what its name says"
-    return ""
+def file_finding(info: FileInfo, *, item: str | None = None, severity: str = "",
+                 params: dict[str, Any] | None = None) -> Finding:
+    """Return the finding of a file's own problem (``info.problem``), with inspection's facts.
+
+    Its detail is what inspection said (``docgen.check.messages.FILES``); in English, the gist.
+    """
+    return Finding(info.problem or "unreadable", item=item, path=info.path, severity=severity, reason="file",
+                   params={**(params or {}), **info.facts, "file_reason": info.reason, "problem": info.problem,
+                           "kind": info.kind, "path": info.path})
 
 
 def _expiry(item: Item, doc: dict[str, Any], rc: RuleContext) -> list[Finding]:
@@ -252,29 +245,22 @@ def month_in_name(name: str) -> _dt.date | None:
 
 def _max_age(item: Item, rule: dict[str, Any], doc: dict[str, Any], files: list[str], rc: RuleContext) -> list[Finding]:
     issued = doc.get("issued")
-    where = "出具日期"
+    dated_by = "issued"
     if not isinstance(issued, _dt.date) and rule.get("dated_by_name"):
         # A monthly report (工程监理月报) says its month in the file name: its month's end is its date.
         months = [m for m in (month_in_name(f.rsplit("/", 1)[-1]) for f in files) if m is not None]
-        issued, where = (max(months), "文件名所示月份截至") if months else (None, where)
+        issued, dated_by = (max(months), "name") if months else (None, dated_by)
         if issued is None and files:
-            return [Finding("stale", item=item.id, params={
-                **_titles(item),
-                "detail": f"无法判断是否为最近 {rule['days']} 天内的文件:请在文件名中写明年月(如 2026年10月),"
-                          f"或在 bundle.yaml 的 documents.{item.id}.issued 中填写出具日期",
-                "detail_en": f"cannot tell whether it is from the last {rule['days']} days: write the month in the file "
-                             f"name (e.g. 2026年10月) or the date under documents.{item.id}.issued",
-                "issued": None, "days": None, "max_days": rule["days"]})]
+            return [Finding("stale", item=item.id, reason="undated", params={
+                **_titles(item), "item": item.id, "issued": None, "days": None, "max_days": rule["days"]})]
     if not isinstance(issued, _dt.date):
         return []
     age = (rc.as_of - issued).days
     if age <= rule["days"]:
         return []
-    return [Finding("stale", item=item.id, params={
-        **_titles(item),
-        "detail": f"{where} {issued.isoformat()},距检查日已 {age} 天,超过 {rule['days']} 天的有效期",
-        "detail_en": f"issued {issued.isoformat()}, {age} days before the check, over the {rule['days']}-day limit",
-        "issued": issued.isoformat(), "days": age, "max_days": rule["days"]})]
+    return [Finding("stale", item=item.id, reason="max-age", params={
+        **_titles(item), "issued": issued.isoformat(), "days": age, "max_days": rule["days"],
+        "dated_by": dated_by})]
 
 
 def required_audit_years(rule: dict[str, Any], rc: RuleContext, ctx: dict[str, Any]) -> list[int]:
@@ -299,15 +285,10 @@ def _audit_years(item: Item, rule: dict[str, Any], doc: dict[str, Any], files: l
     missing = [y for y in required if y not in present]
     if not missing:
         return []
-    span = f"{required[0]}–{required[-1]}" if len(required) > 1 else str(required[0])
-    listed = "、".join(str(y) for y in missing)
-    return [Finding("incomplete-set", item=item.id, params={
-        **_titles(item),
-        "detail": f"缺少 {listed} 年度审计报告(须覆盖 {span} 年度;年度审计报告应于次年{_md_zh(rule)}前出具;"
-                  f"年度可写在文件名中或填在 bundle.yaml 的 documents.{item.id}.years)",
-        "detail_en": f"audit reports missing for {', '.join(str(y) for y in missing)} (required: {span}; "
-                     f"put the year in the file name or list it under documents.{item.id}.years)",
-        "years": missing, "required": required})]
+    month, day = (int(x) for x in rule.get("due", "04-30").split("-"))
+    return [Finding("incomplete-set", item=item.id, reason="audit-years", params={
+        **_titles(item), "item": item.id, "years": missing, "required": required,
+        "due_month": month, "due_day": day})]
 
 
 def years_in_name(name: str) -> set[int]:
@@ -321,15 +302,6 @@ def years_in_name(name: str) -> set[int]:
     return years
 
 
-def _md_zh(rule: dict[str, Any]) -> str:
-    month, day = (int(x) for x in rule.get("due", "04-30").split("-"))
-    return f"{month}月{day}日"
-
-
-def _percent(value: float) -> str:
-    return f"{value * 100:.1f}%".replace(".0%", "%")
-
-
 def _min_ratio(item: Item, rule: dict[str, Any], rc: RuleContext, ctx: dict[str, Any]) -> list[Finding]:
     threshold = float(rc.param(rule.get("param"), rule.get("default", DEFAULT_THRESHOLD)))
     label = rule.get("label") or {"zh": rule["value"].source, "en": rule["value"].source}
@@ -338,16 +310,10 @@ def _min_ratio(item: Item, rule: dict[str, Any], rc: RuleContext, ctx: dict[str,
         ratio = float(value)
         if ratio >= threshold:
             return []
-        return [Finding("insufficient", item=item.id, params={
-            **_titles(item),
-            "detail": f"{label['zh']}为 {_percent(ratio)},低于 {_percent(threshold)}",
-            "detail_en": f"{label['en']} is {_percent(ratio)}, below {_percent(threshold)}",
-            "value": round(ratio, 4), "threshold": threshold})]
-    return [Finding("insufficient", item=item.id, severity=WARNING, params={
-        **_titles(item),
-        "detail": f"bundle.yaml 缺少计算 {label['zh']} 所需的数据,无法核对是否达到 {_percent(threshold)},请人工核对",
-        "detail_en": f"bundle.yaml lacks the figures for {label['en']}; check the {_percent(threshold)} minimum by hand",
-        "threshold": threshold})]
+        return [Finding("insufficient", item=item.id, reason="below-ratio", params={
+            **_titles(item), "label": label, "value": round(ratio, 4), "threshold": threshold})]
+    return [Finding("insufficient", item=item.id, severity=WARNING, reason="ratio-unknown", params={
+        **_titles(item), "label": label, "threshold": threshold})]
 
 
 def _kinds_set(item: Item, rule: dict[str, Any], doc: dict[str, Any], sound: list[FileInfo]) -> list[Finding]:
@@ -356,10 +322,8 @@ def _kinds_set(item: Item, rule: dict[str, Any], doc: dict[str, Any], sound: lis
                if not (kinds & set(s["kinds"])) and not (s.get("flag") and doc.get(s["flag"]) is True)]
     if not lacking:
         return []
-    return [Finding("incomplete-set", item=item.id, params={
-        **_titles(item),
-        "detail": "缺少" + "、".join(s["label"]["zh"] for s in lacking),
-        "detail_en": "missing " + " and ".join(s["label"]["en"] for s in lacking)})]
+    return [Finding("incomplete-set", item=item.id, reason="kinds-set", params={
+        **_titles(item), "sets": [s["label"] for s in lacking]})]
 
 
 def _parts(item: Item, rule: dict[str, Any], doc: dict[str, Any], sound: list[FileInfo]) -> list[Finding]:
@@ -369,24 +333,16 @@ def _parts(item: Item, rule: dict[str, Any], doc: dict[str, Any], sound: list[Fi
                if part["id"] not in declared and not any(a.lower() in n for a in part["aliases"] for n in names)]
     if not lacking or not sound:
         return []
-    ids = ", ".join(p["id"] for p in rule["parts"])
-    return [Finding("incomplete-set", item=item.id, params={
-        **_titles(item),
-        "detail": "缺少" + "、".join(p["label"]["zh"] for p in lacking)
-                  + f"(文件名中写明各部分;合订在一份文件中的,在 bundle.yaml 的 documents.{item.id}.parts 中列出:{ids})",
-        "detail_en": "missing " + " and ".join(p["label"]["en"] for p in lacking)
-                     + f" (name each part in a file name; for parts bound in one file list them under "
-                       f"documents.{item.id}.parts: {ids})"})]
+    return [Finding("incomplete-set", item=item.id, reason="parts", params={
+        **_titles(item), "item": item.id, "lacking": [p["id"] for p in lacking],
+        "labels": [p["label"] for p in lacking], "ids": [p["id"] for p in rule["parts"]]})]
 
 
 def _original_and_copy(item: Item, doc: dict[str, Any], sound: list[FileInfo]) -> list[Finding]:
     if (doc.get("original") is True and doc.get("copy") is True) or len(sound) >= 2:
         return []
-    return [Finding("incomplete-set", item=item.id, params={
-        **_titles(item),
-        "detail": f"需原件及复印件:请提供两份文件,或在 bundle.yaml 的 documents.{item.id} 中注明 original: true 和 copy: true",
-        "detail_en": f"needs the original and a copy: provide two files, or record original: true and copy: true "
-                     f"under documents.{item.id}"})]
+    return [Finding("incomplete-set", item=item.id, reason="original-and-copy", params={
+        **_titles(item), "item": item.id, "files": len(sound)})]
 
 
 def _attestation(item: Item, rule: dict[str, Any], ctx: dict[str, Any]) -> list[Finding]:
@@ -394,8 +350,7 @@ def _attestation(item: Item, rule: dict[str, Any], ctx: dict[str, Any]) -> list[
     if bool(satisfied.evaluate(ctx)):
         return []
     need = rule.get("need") or {"zh": "盖章或签字", "en": "a seal or signature"}
-    return [Finding("unattested", item=item.id, params={
-        **_titles(item), "detail": need["zh"], "detail_en": need["en"]})]
+    return [Finding("unattested", item=item.id, reason="attestation", params={**_titles(item), "need": need})]
 
 
 def _evaluate_all_of(item: Item, rc: RuleContext, results: dict[str, Evaluation]) -> Evaluation:
@@ -411,12 +366,8 @@ def _evaluate_all_of(item: Item, rc: RuleContext, results: dict[str, Evaluation]
     if not bad:
         return Evaluation(OK, files)
     if all(results[ref].status == MISSING for ref in refs):
-        return Evaluation(MISSING, files, [Finding("missing", item=item.id, params={
-            **_titles(item),
-            "detail": "、".join(rc.checklist.item(r).title["zh"] for r in refs)})])
-    status_zh = {MISSING: "缺失", INVALID: "无效"}
-    status_en = {MISSING: "missing", INVALID: "invalid"}
-    detail = "、".join(f"{rc.checklist.item(r).title['zh']}({status_zh[results[r].status]})" for r in bad)
-    detail_en = ", ".join(f"{rc.checklist.item(r).title['en']} ({status_en[results[r].status]})" for r in bad)
-    return Evaluation(INVALID, files, [Finding("incomplete-set", item=item.id, params={
-        **_titles(item), "detail": detail, "detail_en": detail_en, "items": bad})])
+        return Evaluation(MISSING, files, [Finding("missing", item=item.id, reason="all-of-missing", params={
+            **_titles(item), "items": refs, "titles": [rc.checklist.item(r).title for r in refs]})])
+    return Evaluation(INVALID, files, [Finding("incomplete-set", item=item.id, reason="all-of-invalid", params={
+        **_titles(item), "items": bad, "titles": [rc.checklist.item(r).title for r in bad],
+        "statuses": [results[r].status for r in bad]})])

@@ -6,8 +6,6 @@ both agree.
 """
 from __future__ import annotations
 
-from dataclasses import fields
-
 from docgen.check.inspection import FileInfo
 
 #: ``Finding.to_dict``.
@@ -23,5 +21,5 @@ REPORT_JSON = {
     "findings": [FINDING_JSON],
 }
 
-#: ``FileInfo.to_dict()`` (its dataclass fields): ``docgen inspect --format json``.
-FILE_INFO_JSON = {f.name: None for f in fields(FileInfo)}
+#: ``FileInfo.to_dict()``: ``docgen inspect --format json``.
+FILE_INFO_JSON = {name: None for name in FileInfo.json_fields()}

@@ -13,7 +13,8 @@ from tests.hostile import Member
 
 
 def _unsafe(bundle) -> dict[str, str]:
-    return {f.path: f.params["detail"] for f in bundle.unsafe}
+    """Path -> why it is unsafe (the finding's reason)."""
+    return {f.path: f.reason for f in bundle.unsafe}
 
 
 def test_gbk_names_without_utf8_flag_come_out_as_chinese(tmp_path):
@@ -62,9 +63,11 @@ def test_zip_slip_members_are_unsafe_and_never_listed(tmp_path):
         assert [e.path for e in b.entries] == ["ok.pdf"]
         unsafe = _unsafe(b)
         assert set(unsafe) == {"../evil.pdf", "/etc/passwd", "C:/x.pdf", "..\\win.pdf"}
-        assert "绝对路径" in unsafe["/etc/passwd"]
-        assert "盘符" in unsafe["C:/x.pdf"]
-        assert ".." in unsafe["../evil.pdf"] and ".." in unsafe["..\\win.pdf"]
+        assert unsafe == {"/etc/passwd": "absolute-path", "C:/x.pdf": "drive-letter",
+                          "../evil.pdf": "parent-path", "..\\win.pdf": "parent-path"}
+        by_path = {f.path: f for f in b.unsafe}
+        assert by_path["/etc/passwd"].message() == "资料包条目不安全,未读取:绝对路径"
+        assert by_path["../evil.pdf"].message("en") == "unsafe bundle entry, not read: path contains '..' and could escape the bundle"
         assert all(f.code == "unsafe-entry" and f.severity == "error" for f in b.unsafe)
         with pytest.raises(KeyError):
             b.read("../evil.pdf")
@@ -73,26 +76,27 @@ def test_zip_slip_members_are_unsafe_and_never_listed(tmp_path):
 def test_symlink_member_is_unsafe(tmp_path):
     with open_bundle(hostile.symlink_zip(tmp_path / "b.zip")) as b:
         assert [e.path for e in b.entries] == ["ok.pdf"]
-        assert "符号链接" in _unsafe(b)["link.pdf"]
+        assert _unsafe(b)["link.pdf"] == "symlink"
 
 
 def test_encrypted_member_is_unsafe(tmp_path):
     with open_bundle(hostile.encrypted_member_zip(tmp_path / "b.zip")) as b:
         assert [e.path for e in b.entries] == ["ok.pdf"]
-        assert "加密" in _unsafe(b)["secret.pdf"]
+        assert _unsafe(b)["secret.pdf"] == "encrypted-member"
 
 
 def test_duplicate_names_are_unsafe(tmp_path):
     with open_bundle(hostile.duplicate_zip(tmp_path / "b.zip")) as b:
         assert [e.path for e in b.entries] == ["ok.pdf"]
         assert [f.path for f in b.unsafe] == ["营业执照.pdf", "营业执照.pdf"]
-        assert "重名" in b.unsafe[0].params["detail"]
+        assert [f.reason for f in b.unsafe] == ["duplicate-name", "duplicate-name"]
 
 
 def test_zip_bomb_is_unsafe_by_ratio(tmp_path):
     with open_bundle(hostile.bomb_zip(tmp_path / "b.zip")) as b:
         assert [e.path for e in b.entries] == ["ok.pdf"]
-        assert "压缩比" in _unsafe(b)["bomb.pdf"]
+        assert _unsafe(b)["bomb.pdf"] == "zip-bomb"
+        assert b.unsafe[0].params["ratio"] > b.unsafe[0].params["limit"]
         assert "zip bomb" in b.unsafe[0].message("en")
 
 
@@ -100,14 +104,16 @@ def test_member_over_size_cap_is_unsafe(tmp_path):
     z = hostile.write_zip(tmp_path / "b.zip", [Member("big.pdf", os.urandom(3000)), Member("ok.pdf", b"1")])
     with open_bundle(z, limits=Limits(max_file_size=2000)) as b:
         assert [e.path for e in b.entries] == ["ok.pdf"]
-        assert "过大" in _unsafe(b)["big.pdf"]
+        assert _unsafe(b)["big.pdf"] == "too-large"
+        assert b.unsafe[0].params == {"size": 3000, "limit": 2000}
+        assert b.unsafe[0].message() == "资料包条目不安全,未读取:文件过大(3000 字节,上限 2000 字节)"
 
 
 def test_total_size_cap(tmp_path):
     z = hostile.write_zip(tmp_path / "b.zip", [Member(f"{c}.bin", os.urandom(1000)) for c in "abc"])
     with open_bundle(z, limits=Limits(max_total_size=2500)) as b:
         assert [e.path for e in b.entries] == ["a.bin", "b.bin"]
-        assert "总大小" in _unsafe(b)["c.bin"]
+        assert _unsafe(b)["c.bin"] == "total-too-large" and b.unsafe[0].params == {"limit": 2500}
 
 
 def test_too_many_members(tmp_path):
@@ -116,14 +122,15 @@ def test_too_many_members(tmp_path):
         assert len(b.entries) == 10
         assert len(b.unsafe) == 1
         assert b.unsafe[0].path == "f00010.txt"
-        assert "其余 2 个" in b.unsafe[0].params["detail"]
+        assert (b.unsafe[0].reason, b.unsafe[0].params) == ("too-many-members", {"limit": 10, "skipped": 2})
+        assert "其余 2 个" in b.unsafe[0].message()
 
 
 def test_default_member_cap_is_ten_thousand(tmp_path):
     z = hostile.many_members_zip(tmp_path / "b.zip", 10_001)
     with open_bundle(z) as b:
         assert len(b.entries) == 10_000
-        assert "10000" in b.unsafe[0].params["detail"]
+        assert b.unsafe[0].params["limit"] == 10_000
 
 
 def test_lying_header_cannot_read_past_the_cap(tmp_path):
@@ -215,7 +222,7 @@ def test_folder_symlinks_out_of_the_bundle_are_unsafe(tmp_path):
         assert [e.path for e in b.entries] == ["inside.txt", "ok.txt"]
         unsafe = _unsafe(b)
         assert set(unsafe) == {"leak.pdf", "etc"}
-        assert "之外" in unsafe["leak.pdf"]
+        assert unsafe == {"leak.pdf": "symlink-outside", "etc": "folder-symlink"}
 
 
 def test_folder_fifo_is_unsafe(tmp_path):
@@ -224,7 +231,8 @@ def test_folder_fifo_is_unsafe(tmp_path):
     os.mkfifo(root / "pipe.pdf")
     with open_bundle(root) as b:
         assert b.entries == []
-        assert "不是普通文件" in _unsafe(b)["pipe.pdf"]
+        assert _unsafe(b)["pipe.pdf"] == "special-file"
+        assert b.unsafe[0].message() == "资料包条目不安全,未读取:不是普通文件(设备、管道等)"
 
 
 def test_folder_gbk_file_name_is_decoded(tmp_path):
@@ -244,7 +252,8 @@ def test_folder_file_over_cap_is_unsafe(tmp_path):
     (root / "big.pdf").write_bytes(b"x" * 3000)
     with open_bundle(root, limits=Limits(max_file_size=1000)) as b:
         assert b.entries == []
-        assert "过大" in _unsafe(b)["big.pdf"]
+        assert _unsafe(b)["big.pdf"] == "too-large"
+        assert b.unsafe[0].params == {"size": 3000, "limit": 1000}
 
 
 def test_corrupt_member_data_is_bundle_error_not_zlib_error(tmp_path):
@@ -272,7 +281,8 @@ def test_control_characters_in_names_are_unsafe(tmp_path):
     z = hostile.utf8_zip(tmp_path / "b.zip", ["a\x1b[31mb.pdf", "ok.pdf"], data=b"x")
     with open_bundle(z) as b:
         assert [e.path for e in b.entries] == ["ok.pdf"]
-        assert _unsafe(b) == {"a\x1b[31mb.pdf": "名称含控制字符"}
+        assert _unsafe(b) == {"a\x1b[31mb.pdf": "control-characters"}
+        assert b.unsafe[0].message() == "资料包条目不安全,未读取:名称含控制字符"
 
 
 def test_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
@@ -289,4 +299,6 @@ def test_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "scandir", scandir)
     with open_bundle(root) as b:
         assert [e.path for e in b.entries] == ["ok.pdf"]
-        assert _unsafe(b) == {"申请人资料": "文件夹无法访问(Permission denied),其中的文件未检查"}
+        assert _unsafe(b) == {"申请人资料": "folder-inaccessible"}
+        assert b.unsafe[0].params == {"error": "Permission denied"}
+        assert b.unsafe[0].message() == "资料包条目不安全,未读取:文件夹无法访问(Permission denied),其中的文件未检查"

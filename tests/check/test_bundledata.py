@@ -18,8 +18,14 @@ def _load(data) -> object:
 
 
 def _fields(result) -> dict[str, str]:
+    """Field -> the wording of its problem."""
     assert all(f.code == "invalid-data" and f.path == "bundle.yaml" and f.severity == "error" for f in result.findings)
-    return {f.params["field"]: f.params["detail"] for f in result.findings}
+    return {f.params["field"]: f.detail() for f in result.findings}
+
+
+def _codes(result) -> dict[str, str]:
+    """Field -> the identity of its problem: the validation code, or the check's own reason."""
+    return {f.params["field"]: f.params.get("problem") or f.reason for f in result.findings}
 
 
 def test_valid_data_is_normalized() -> None:
@@ -49,38 +55,38 @@ def test_all_digit_ids_read_as_numbers_are_accepted() -> None:
 
 
 @pytest.mark.parametrize(
-    ("mutate", "field", "detail"),
+    ("mutate", "field", "detail", "code"),
     [
-        (lambda d: d["borrower"].__setitem__("uscc", USCC_BORROWER[:-1] + "0"), "borrower.uscc", "统一社会信用代码校验位错误"),
+        (lambda d: d["borrower"].__setitem__("uscc", USCC_BORROWER[:-1] + "0"), "borrower.uscc", "统一社会信用代码校验位错误", "invalid-uscc"),
         (lambda d: d["borrower"]["legal_rep"].__setitem__("id_number", ID_LEGAL_REP[:-1] + "1"),
-         "borrower.legal_rep.id_number", "居民身份证号校验位错误"),
+         "borrower.legal_rep.id_number", "居民身份证号校验位错误", "invalid-resident-id"),
         (lambda d: d["borrower"]["legal_rep"].__setitem__("id_number", "110105194913310021"),
-         "borrower.legal_rep.id_number", "居民身份证号含无效成分"),
+         "borrower.legal_rep.id_number", "居民身份证号含无效成分", "invalid-resident-id"),
         (lambda d: d["shareholders"][1].__setitem__("id_number", "4403011990061512"),
-         "shareholders[1].id_number", "居民身份证号应为18位,实际为16位"),
-        (lambda d: d["shareholders"][1].__setitem__("share", 30), "shareholders", "股东持股比例合计应为100,实际为90"),
-        (lambda d: d["shareholders"][0].pop("uscc"), "shareholders[0]", "须填写统一社会信用代码(uscc)或居民身份证号"),
-        (lambda d: d["borrower"].__setitem__("established", "2021-02-30"), "borrower.established", "不存在的日期 2021-02-30"),
-        (lambda d: d["borrower"].__setitem__("established", "去年"), "borrower.established", "日期格式应为 YYYY-MM-DD"),
-        (lambda d: d["project"].__setitem__("invested", -5), "project.invested", "最小值为 0"),
-        (lambda d: d["project"].__setitem__("invested", 400000000), "project.invested", "不能大于总投资(300000000)"),
-        (lambda d: d["loan"].__setitem__("amount", "一亿"), "loan.amount", "金额应为数字"),
+         "shareholders[1].id_number", "居民身份证号应为18位,实际为16位", "invalid-resident-id"),
+        (lambda d: d["shareholders"][1].__setitem__("share", 30), "shareholders", "股东持股比例合计应为100,实际为90", "shares-total"),
+        (lambda d: d["shareholders"][0].pop("uscc"), "shareholders[0]", "须填写统一社会信用代码(uscc)或居民身份证号", "shareholder-id"),
+        (lambda d: d["borrower"].__setitem__("established", "2021-02-30"), "borrower.established", "不存在的日期 2021-02-30", "not-convertible"),
+        (lambda d: d["borrower"].__setitem__("established", "去年"), "borrower.established", "日期格式应为 YYYY-MM-DD", "not-convertible"),
+        (lambda d: d["project"].__setitem__("invested", -5), "project.invested", "最小值为 0", "too-small"),
+        (lambda d: d["project"].__setitem__("invested", 400000000), "project.invested", "不能大于总投资(300000000)", "invested-over-total"),
+        (lambda d: d["loan"].__setitem__("amount", "一亿"), "loan.amount", "金额应为数字", "not-convertible"),
         (lambda d: d.__setitem__("documents", {"bussiness-license": {"files": ["a.pdf"]}}),
-         "documents.bussiness-license", "清单 dev-loan 中没有项目 'bussiness-license'"),
+         "documents.bussiness-license", "清单 dev-loan 中没有项目 'bussiness-license'", "unknown-item"),
         (lambda d: d.__setitem__("documents", {"audit-reports": {"years": ["二〇二三"]}}),
-         "documents.audit-reports.years[0]", "类型应为整数"),
+         "documents.audit-reports.years[0]", "类型应为整数", "type"),
         (lambda d: d.__setitem__("attestations", {"loan-contract": {"signed": "是"}}),
-         "attestations.loan-contract.signed", "类型应为是/否"),
-        (lambda d: d.__setitem__("attestations", {"nope": {"signed": True}}), "attestations.nope", "没有项目 'nope'"),
-        (lambda d: d.__setitem__("borower", {}), "borower", "未知字段"),
+         "attestations.loan-contract.signed", "类型应为是/否", "type"),
+        (lambda d: d.__setitem__("attestations", {"nope": {"signed": True}}), "attestations.nope", "没有项目 'nope'", "unknown-item"),
+        (lambda d: d.__setitem__("borower", {}), "borower", "未知字段", "unknown-field"),
     ],
 )
-def test_each_problem_names_its_field(mutate, field: str, detail: str) -> None:
+def test_each_problem_names_its_field(mutate, field: str, detail: str, code: str) -> None:
     data = good_data()
     mutate(data)
-    fields = _fields(_load(data))
-    assert field in fields, fields
-    assert detail in fields[field]
+    result = _load(data)
+    assert _codes(result).get(field) == code, _codes(result)
+    assert detail in _fields(result)[field]
 
 
 def test_failed_fields_are_not_used() -> None:

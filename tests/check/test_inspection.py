@@ -38,6 +38,7 @@ def test_truncated_pdf_is_unreadable(tmp_path):
     info = inspect_path(hostile.truncated_pdf(tmp_path / "a.pdf"))
     assert info.kind == "pdf"
     assert info.problem == "unreadable" and not info.readable
+    assert info.reason == "pdf-no-eof"
     assert "截断" in info.detail
 
 
@@ -60,6 +61,7 @@ def test_user_password_pdf_is_encrypted(tmp_path):
     assert info.problem == "encrypted"
     assert info.readable is False
     assert info.pages is None  # pypdf will not read any object without the password
+    assert info.reason == "pdf-password"
     assert "密码" in info.detail
 
 
@@ -152,7 +154,8 @@ def test_docx_without_document_xml_is_unreadable():
     info = inspect_bytes("公司简历.docx", buf.getvalue())
     assert info.kind == "zip"
     assert info.problem == "unreadable"
-    assert "word/document.xml" in info.detail
+    assert (info.reason, info.facts) == ("not-office", {"expected": "docx", "main": "word/document.xml"})
+    assert info.detail == "Word 文档(.docx)不完整:缺少 word/document.xml"
 
 
 def test_xlsx_named_docx_is_wrong_type():
@@ -295,6 +298,7 @@ def test_memory_exhaustion_is_unreadable_and_pool_survives(tmp_path, monkeypatch
         infos = inspect_bundle(b, jobs=1, memory_mb=256)
     by = {i.path: i for i in infos}
     assert by["hog.pdf"].problem == "unreadable"
+    assert (by["hog.pdf"].reason, by["hog.pdf"].facts) == ("out-of-memory", {"memory_mb": 256})
     assert "内存不足" in by["hog.pdf"].detail
     assert by["a.pdf"].problem is None and by["z.pdf"].problem is None
 
@@ -314,6 +318,7 @@ def test_crashed_worker_is_unreadable_and_pool_survives(tmp_path, monkeypatch):
         infos = inspect_bundle(b, jobs=1)
     by = {i.path: i for i in infos}
     assert by["crash.pdf"].problem == "unreadable"
+    assert by["crash.pdf"].reason == "died"
     assert "异常退出" in by["crash.pdf"].detail
     assert by["a.pdf"].pages == 1 and by["z.pdf"].pages == 1
 
@@ -322,7 +327,18 @@ def test_inspect_path_is_bounded_too(tmp_path, monkeypatch):
     f = hostile.write_pdf(tmp_path / "hang.pdf", 1)
     monkeypatch.setattr(inspection_pool, "_TEST_HOOK", _hang_on("hang"))
     info = inspect_path(f, timeout=0.3)
-    assert info.problem == "unreadable" and "超时" in info.detail
+    assert (info.problem, info.reason, info.facts) == ("unreadable", "timeout", {"timeout": 0.3})
+
+
+def test_fileinfo_json_keeps_its_shape_and_every_reason_is_worded():
+    info = inspect_bytes("a.pdf", b"%PDF-1.4 truncated")
+    assert info.reason == "pdf-no-eof"
+    assert set(info.to_dict()) == {"path", "kind", "size", "sha256", "pages", "encrypted", "readable", "signed",
+                                   "problem", "detail", "detail_en"}
+    from docgen.check.messages import FILES
+
+    assert FILES.codes("zh") == FILES.codes("en")
+    assert info.detail_en == "the PDF is incomplete (no %%EOF end marker); it was probably cut short in upload or copy"
 
 
 def test_fileinfo_to_dict_round_trip():
@@ -428,6 +444,7 @@ def test_deflate64_member_is_unreadable_with_advice(tmp_path):
             b.read("大文件.pdf")
     assert infos["ok.pdf"].problem is None
     assert infos["大文件.pdf"].problem == "unreadable"
+    assert infos["大文件.pdf"].reason == "read-failed"
     assert "重新打包" in infos["大文件.pdf"].detail
 
 
@@ -450,7 +467,7 @@ def test_truncated_ole_file_is_unreadable():
     data = bytearray(hostile.ole_bytes())
     data[48:52] = (40).to_bytes(4, "little")  # the directory now lies past the end
     info = inspect_bytes("公司简历.doc", bytes(data))
-    assert info.problem == "unreadable" and "截断" in info.detail
+    assert (info.problem, info.reason) == ("unreadable", "ole-truncated")
 
 
 def test_inspection_agrees_with_pypdf_on_randomly_damaged_files():

@@ -229,7 +229,8 @@ def test_audit_years_from_bundle_yaml(bundle: Path) -> None:
     found = [f for f in report.findings if f.item == "audit-reports"]
     assert [(f.code, f.stage) for f in found] == [("incomplete-set", "pre-application"),
                                                    ("incomplete-set", "pre-disbursement")]
-    assert found[0].params["years"] == [2023, 2025]
+    assert (found[0].reason, found[0].params["years"], found[0].params["required"]) == (
+        "audit-years", [2023, 2025], [2023, 2024, 2025])
     assert "缺少 2023、2025 年度审计报告(须覆盖 2023–2025 年度" in found[0].message("zh")
     assert report.item_result("audit-reports").status == "invalid"
 
@@ -260,7 +261,8 @@ def test_equity_ratio(bundle: Path) -> None:
     _edit(bundle, lambda d: d["project"].__setitem__("invested", 120000000))  # 40 %
     report = run_check(bundle, as_of=AS_OF)
     found = [f for f in report.findings if f.item == "equity-proof"]
-    assert [(f.code, f.severity) for f in found] == [("insufficient", "error")]
+    assert [(f.code, f.severity, f.reason) for f in found] == [("insufficient", "error", "below-ratio")]
+    assert (found[0].params["value"], found[0].params["threshold"]) == (0.4, 0.5)
     assert found[0].message("zh") == "项目自筹资金到位证明不满足要求:已投入资金/总投资为 40%,低于 50%"
     assert found[0].message("en") == ("Proof of the project's self-raised funds does not meet the requirement: "
                                       "invested / total investment is 40%, below 50%")

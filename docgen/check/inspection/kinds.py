@@ -16,14 +16,15 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from docgen.check.inspection.sniff import (
-    INTERCHANGEABLE, KIND_NAMES, KIND_NAMES_EN, OLE_MAGIC, extension_kind, foreign_format, sniff_kind, utf16,
+    INTERCHANGEABLE, OLE_MAGIC, extension_kind, foreign_format, sniff_kind, utf16,
 )
+from docgen.check.messages import FILES
 
-__all__ = ["FileInfo", "inspect_bytes", "short_error"]
+__all__ = ["FileInfo", "file_info", "inspect_bytes", "short_error"]
 
 @dataclass
 class FileInfo:
@@ -32,8 +33,9 @@ class FileInfo:
     ``kind`` is one of ``KINDS``, from content. ``pages`` is known for PDFs (and DOCX when
     the document records it, TIFF per image). ``encrypted`` is True only when a user
     password is needed to open the file. ``problem`` is a finding code (``empty-file``,
-    ``unreadable``, ``encrypted``, ``wrong-type``) or None; ``detail`` explains it in Chinese
-    and ``detail_en`` in English.
+    ``unreadable``, ``encrypted``, ``wrong-type``) or None; ``reason`` says which check found it
+    (``pdf-no-eof``, ``timeout`` …) and ``facts`` the values involved; ``detail`` and
+    ``detail_en`` are their Chinese and English wording (``docgen.check.messages.FILES``).
     """
 
     path: str
@@ -47,33 +49,50 @@ class FileInfo:
     problem: str | None = None
     detail: str = ""
     detail_en: str = ""
+    reason: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def json_fields(cls) -> list[str]:
+        """Return the keys of ``to_dict``: every field but ``reason`` and ``facts`` (library-only)."""
+        return [f.name for f in fields(cls) if f.name not in ("reason", "facts")]
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form: the report's ``files`` fields plus readable, signed, problem, details."""
-        return asdict(self)
+        data = asdict(self)
+        return {name: data[name] for name in self.json_fields()}
 
 
-#: A per-kind check's answer: (pages, encrypted, signed, problem, detail, detail_en).
-_Result = tuple[int | None, bool, bool, str | None, str, str]
+def file_info(path: str, kind: str, size: int, sha256: str, *, problem: str | None = None, reason: str = "",
+              facts: dict[str, Any] | None = None, **fields: Any) -> FileInfo:
+    """Return a ``FileInfo``; a ``problem`` is worded from its ``reason`` and ``facts``."""
+    facts = dict(facts or {})
+    if problem is None:
+        return FileInfo(path, kind, size, sha256, **fields)
+    return FileInfo(path, kind, size, sha256, problem=problem, reason=reason, facts=facts,
+                    detail=FILES.text(reason, facts), detail_en=FILES.text(reason, facts, "en"), **fields)
+
+
+#: A per-kind check's answer: (pages, encrypted, signed, problem, reason, facts).
+_Result = tuple[int | None, bool, bool, str | None, str, dict[str, Any]]
 
 
 def _ok(pages: int | None = None, signed: bool = False) -> _Result:
-    return pages, False, signed, None, "", ""
+    return pages, False, signed, None, "", {}
 
 
-def _bad(detail: str, detail_en: str, pages: int | None = None) -> _Result:
-    return pages, False, False, "unreadable", detail, detail_en
+def _bad(reason: str, pages: int | None = None, /, **facts: Any) -> _Result:
+    return pages, False, False, "unreadable", reason, facts
 
 
-def _locked(detail: str, detail_en: str) -> _Result:
-    return None, True, False, "encrypted", detail, detail_en
+def _locked(reason: str, **facts: Any) -> _Result:
+    return None, True, False, "encrypted", reason, facts
 
 
 def _check_pdf(data: bytes) -> _Result:
     tail = data[-2048:]
     if b"%%EOF" not in tail:
-        return _bad("PDF 文件不完整(缺少结尾标记 %%EOF),可能上传或复制时被截断",
-                    "the PDF is incomplete (no %%EOF end marker); it was probably cut short in upload or copy")
+        return _bad("pdf-no-eof")
     # Imported only now: a bundle without PDFs never pays for it (~150 ms).
     import pypdf
     from pypdf import PasswordType
@@ -81,28 +100,25 @@ def _check_pdf(data: bytes) -> _Result:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
     except Exception as exc:  # pypdf raises many types on hostile input
-        return _bad(f"PDF 结构损坏,无法打开({short_error(exc)})", f"the PDF structure is damaged ({short_error(exc)})")
+        return _bad("pdf-damaged", error=short_error(exc))
     try:
         if reader.is_encrypted:
             try:
                 result = reader.decrypt("")
             except Exception as exc:  # unsupported handler or missing AES backend
-                return _locked(f"PDF 已加密,无法解密({short_error(exc)})",
-                               f"the PDF is encrypted and cannot be decrypted ({short_error(exc)})")
+                return _locked("pdf-undecryptable", error=short_error(exc))
             if result == PasswordType.NOT_DECRYPTED:
                 # Without the password pypdf reads no object at all, page count included.
-                return _locked("PDF 设置了打开密码,没有密码无法查看",
-                               "the PDF has an open password and cannot be viewed without it")
+                return _locked("pdf-password")
         declared = _declared_count(reader)
         pages = _count_pages(reader)
         if pages == 0:
-            return _bad("PDF 没有任何页面", "the PDF has no pages", 0)
+            return _bad("pdf-no-pages", 0)
         if declared is not None and declared != pages:
-            return _bad(f"PDF 页面树不完整:声明 {declared} 页,实际只能读到 {pages} 页",
-                        f"the PDF page tree is incomplete: {declared} pages declared, {pages} readable", pages)
+            return _bad("pdf-page-tree", pages, declared=declared, readable=pages)
         return _ok(pages, _has_signature(reader))
     except Exception as exc:
-        return _bad(f"PDF 页面无法读取({short_error(exc)})", f"the PDF pages cannot be read ({short_error(exc)})")
+        return _bad("pdf-pages-unreadable", error=short_error(exc))
 
 
 class _PageTreeError(ValueError):
@@ -177,20 +193,17 @@ def _has_signature(reader: Any) -> bool:
 
 def _check_office_zip(data: bytes, kind: str) -> _Result:
     main = "word/document.xml" if kind == "docx" else "xl/workbook.xml"
-    label = "Word 文档" if kind == "docx" else "Excel 工作簿"
-    label_en = "Word document" if kind == "docx" else "Excel workbook"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             try:
                 info = zf.getinfo(main)
             except KeyError:
-                return _bad(f"{label}不完整:缺少 {main}", f"the {label_en} is incomplete: {main} is missing")
+                return _bad("office-part-missing", kind=kind, main=main)
             if info.flag_bits & 0x1:
-                return _locked(f"{label}已加密", f"the {label_en} is encrypted")
+                return _locked("office-encrypted", kind=kind)
             if info.file_size > 64 * 1024 * 1024 or \
                     (info.file_size > 1024 * 1024 and info.file_size > 100 * max(info.compress_size, 1)):
-                return _bad(f"{label}的 {main} 大小异常,疑似压缩炸弹",
-                            f"the {label_en}'s {main} has an abnormal size (likely a zip bomb)")
+                return _bad("office-zip-bomb", kind=kind, main=main, size=info.file_size)
             zf.read(main)  # decompress and verify its CRC: a damaged body shows up here
             pages = None
             if kind == "docx" and "docProps/app.xml" in zf.namelist():
@@ -200,7 +213,7 @@ def _check_office_zip(data: bytes, kind: str) -> _Result:
                     pages = int(m.group(1)) if m else None
             return _ok(pages)
     except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError, zlib.error) as exc:
-        return _bad(f"{label}已损坏,无法打开({short_error(exc)})", f"the {label_en} is damaged ({short_error(exc)})")
+        return _bad("office-damaged", kind=kind, error=short_error(exc))
 
 
 def _check_zip(data: bytes) -> _Result:
@@ -209,23 +222,22 @@ def _check_zip(data: bytes) -> _Result:
             zf.infolist()
         return _ok()
     except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as exc:
-        return _bad(f"ZIP 压缩包已损坏({short_error(exc)})", f"the zip archive is damaged ({short_error(exc)})")
+        return _bad("zip-damaged", error=short_error(exc))
 
 
 def _check_ole(data: bytes, kind: str) -> _Result:
     if len(data) < 1024:
-        return _bad("Office 97-2003 文件不完整(文件过短)", "the Office 97-2003 file is incomplete (too short)")
+        return _bad("ole-short")
     shift = struct.unpack_from("<H", data, 30)[0]
     if shift not in (9, 12):
-        return _bad("Office 97-2003 文件头损坏", "the Office 97-2003 file header is damaged")
+        return _bad("ole-header")
     sector = 1 << shift
     first_dir = struct.unpack_from("<I", data, 48)[0]
     offset = (first_dir + 1) * sector
     if offset + 128 > len(data):
-        return _bad("Office 97-2003 文件不完整(目录区超出文件末尾),可能被截断",
-                    "the Office 97-2003 file is incomplete (its directory lies past the end); probably truncated")
+        return _bad("ole-truncated")
     if not data[offset:offset + 20].startswith(utf16("Root Entry")):
-        return _bad("Office 97-2003 文件目录损坏", "the Office 97-2003 file directory is damaged")
+        return _bad("ole-directory")
     return _ok()
 
 
@@ -235,7 +247,7 @@ def _check_jpeg(data: bytes) -> _Result:
     n = len(data)
     while i + 4 <= n:
         if data[i] != 0xFF:
-            return _bad("JPEG 图片结构损坏", "the JPEG structure is damaged")
+            return _bad("jpeg-damaged")
         marker = data[i + 1]
         if marker == 0xFF:  # fill byte
             i += 1
@@ -246,13 +258,12 @@ def _check_jpeg(data: bytes) -> _Result:
         length = struct.unpack_from(">H", data, i + 2)[0]
         if marker == 0xDA:  # start of scan: entropy-coded data follows
             if data.rfind(b"\xff\xd9", i + 2 + length) == -1:
-                return _bad("JPEG 图片不完整(缺少结束标记),可能被截断",
-                            "the JPEG is incomplete (no end-of-image marker); probably truncated")
+                return _bad("jpeg-no-eoi")
             return _ok(1)
         if marker == 0xD9:
             break
         i += 2 + length
-    return _bad("JPEG 图片不完整(没有图像数据),可能被截断", "the JPEG is incomplete (no image data); probably truncated")
+    return _bad("jpeg-no-data")
 
 
 def _check_png(data: bytes) -> _Result:
@@ -262,8 +273,8 @@ def _check_png(data: bytes) -> _Result:
         length, ctype = struct.unpack_from(">I4s", data, i)
         i += 12 + length
         if ctype == b"IEND":
-            return _ok(1) if i <= n else _bad("PNG 图片不完整,可能被截断", "the PNG is incomplete; probably truncated")
-    return _bad("PNG 图片不完整(缺少 IEND 块),可能被截断", "the PNG is incomplete (no IEND chunk); probably truncated")
+            return _ok(1) if i <= n else _bad("png-truncated")
+    return _bad("png-no-iend")
 
 
 def _check_tiff(data: bytes) -> _Result:
@@ -276,14 +287,13 @@ def _check_tiff(data: bytes) -> _Result:
     seen: set[int] = set()
     while offset:
         if offset in seen or pages > 10_000:
-            return _bad("TIFF 图片目录成环,结构损坏", "the TIFF directories loop; the file is damaged")
+            return _bad("tiff-loop")
         seen.add(offset)
         if offset + 2 > n:
-            return _bad("TIFF 图片不完整(图像目录超出文件末尾),可能被截断",
-                        "the TIFF is incomplete (a directory lies past the end); probably truncated")
+            return _bad("tiff-directory-past-end")
         count = struct.unpack_from(end + "H", data, offset)[0]
         if offset + 2 + 12 * count + 4 > n:
-            return _bad("TIFF 图片不完整,可能被截断", "the TIFF is incomplete; probably truncated")
+            return _bad("tiff-truncated")
         tags: dict[int, list[int]] = {}
         for k in range(count):
             tag, typ, cnt, val = struct.unpack_from(end + "HHI4s", data, offset + 2 + 12 * k)
@@ -293,7 +303,7 @@ def _check_tiff(data: bytes) -> _Result:
             offs, lens = tags.get(off_tag, []), tags.get(len_tag, [])
             for o, ln in zip(offs, lens):
                 if o + ln > n:
-                    return _bad("TIFF 图片数据超出文件末尾,可能被截断", "the TIFF image data runs past the end; probably truncated")
+                    return _bad("tiff-data-past-end")
         pages += 1
         offset = struct.unpack_from(end + "I", data, offset + 2 + 12 * count)[0]
     return _ok(pages or None)
@@ -326,8 +336,7 @@ def inspect_bytes(path: str, data: bytes) -> FileInfo:
     digest = hashlib.sha256(data).hexdigest()
     size = len(data)
     if size == 0:
-        return FileInfo(path, "unknown", 0, digest, readable=False, problem="empty-file",
-                        detail="文件为空(0 字节)", detail_en="the file is empty (0 bytes)")
+        return file_info(path, "unknown", 0, digest, readable=False, problem="empty-file", reason="empty")
     try:
         kind = sniff_kind(data)
     except Exception:  # sniffing opens zip directories; a hostile one is simply unrecognised
@@ -336,18 +345,16 @@ def inspect_bytes(path: str, data: bytes) -> FileInfo:
     try:
         result = _verdict(path, data, kind, expected)
     except Exception as exc:  # a damaged file must never crash the checker: it is unreadable
-        result = _bad(f"文件结构损坏({short_error(exc)})", f"the file structure is damaged ({short_error(exc)})")
+        result = _bad("damaged", error=short_error(exc))
     if result[1] and expected in ("docx", "xlsx") and data.startswith(OLE_MAGIC):
         kind = expected  # a password-protected Office 2007+ file is an OLE2 container
-    pages, enc, signed, problem, detail, detail_en = result
+    pages, enc, signed, problem, reason, facts = result
     if problem is None and expected is not None and kind != expected and \
             not any({kind, expected} <= group for group in INTERCHANGEABLE):
-        ext = os.path.splitext(path)[1]
-        problem = "wrong-type"
-        detail = f"内容是{_spaced(KIND_NAMES[kind])},扩展名却是 {ext}"
-        detail_en = f"the content is a {KIND_NAMES_EN[kind]}, but the extension is {ext}"
+        problem, reason, facts = "wrong-type", "wrong-type", {"kind": kind, "ext": os.path.splitext(path)[1]}
     readable = problem not in ("unreadable", "encrypted", "empty-file")
-    return FileInfo(path, kind, size, digest, pages, enc, readable, signed, problem, detail, detail_en)
+    return file_info(path, kind, size, digest, pages=pages, encrypted=enc, readable=readable, signed=signed,
+                     problem=problem, reason=reason, facts=facts)
 
 
 def _verdict(path: str, data: bytes, kind: str, expected: str | None) -> _Result:
@@ -360,8 +367,7 @@ def _verdict(path: str, data: bytes, kind: str, expected: str | None) -> _Result
     elif data.startswith(OLE_MAGIC):  # .doc/.xls, or an unrecognised OLE2 container
         if utf16("EncryptedPackage") in data:
             # An Office 2007+ document with an open password is stored as an OLE2 container.
-            result = _locked("Office 文档设置了打开密码,没有密码无法查看",
-                             "the Office document has an open password and cannot be viewed without it")
+            result = _locked("office-password")
         else:
             result = _check_ole(data, kind)
     elif kind == "jpg":
@@ -375,23 +381,14 @@ def _verdict(path: str, data: bytes, kind: str, expected: str | None) -> _Result
         if result[3] is None and expected in ("docx", "xlsx"):
             # Opens as a zip but lacks the main part: a broken or fake Office file.
             main = "word/document.xml" if expected == "docx" else "xl/workbook.xml"
-            result = _bad(f"{KIND_NAMES[expected]}不完整:缺少 {main}",
-                          f"the {KIND_NAMES_EN[expected]} is incomplete: {main} is missing")
+            result = _bad("not-office", expected=expected, main=main)
     elif kind == "unknown" and expected is not None and foreign_format(data[:64]) is not None:
         # A real file of another format (an iPhone HEIC photo named .jpg): the wrong type,
         # not a damaged one, so the message tells the client what to convert.
-        zh, en = foreign_format(data[:64])  # type: ignore[misc]
-        ext = os.path.splitext(path)[1]
-        result = (None, False, False, "wrong-type", f"内容是{_spaced(zh)},扩展名却是 {ext}",
-                  f"the content is a {en}, but the extension is {ext}")
+        result = (None, False, False, "wrong-type", "foreign-type",
+                  {"format": foreign_format(data[:64]), "ext": os.path.splitext(path)[1]})
     elif kind == "unknown" and expected is not None and expected != "text":
-        result = _bad(f"内容无法识别,不是有效的{_spaced(KIND_NAMES[expected])}(文件损坏或只是改了扩展名)",
-                      f"the content is not a valid {KIND_NAMES_EN[expected]} (damaged, or only renamed)")
+        result = _bad("unrecognised", expected=expected)
     else:
         result = _ok()
     return result
-
-
-def _spaced(name: str) -> str:
-    # Chinese typesetting puts a space between Chinese and a Latin word: 内容是 JPEG 图片.
-    return f" {name}" if name[:1].isascii() else name

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.check.bundle import Bundle, ReadSpec, read_spec, sha256_spec
-from docgen.check.inspection.kinds import FileInfo, inspect_bytes, short_error
+from docgen.check.inspection.kinds import FileInfo, file_info, inspect_bytes, short_error
 from docgen.check.inspection.sniff import extension_kind
 from docgen.core.errors import BundleError
 from docgen.core.procs import process_context
@@ -121,7 +121,7 @@ class _Worker:
 _SPAWN_AFTER = 0.04
 
 
-def _failed(path: str, spec: ReadSpec, detail: str, detail_en: str) -> FileInfo:
+def _failed(path: str, spec: ReadSpec, reason: str, **facts: Any) -> FileInfo:
     """Return the ``FileInfo`` of a file whose inspection failed; its hash is taken here.
 
     Hashing streams the bytes and parses nothing, so it is safe in the parent process.
@@ -130,8 +130,8 @@ def _failed(path: str, spec: ReadSpec, detail: str, detail_en: str) -> FileInfo:
         digest = sha256_spec(spec)
     except BundleError:
         digest = ""
-    return FileInfo(path, extension_kind(path) or "unknown", spec.size, digest, readable=False,
-                    problem="unreadable", detail=detail, detail_en=detail_en)
+    return file_info(path, extension_kind(path) or "unknown", spec.size, digest, readable=False,
+                     problem="unreadable", reason=reason, facts=facts)
 
 
 def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, memory_mb: int,
@@ -153,7 +153,6 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
     # (a fork of a large parent is not free), so a small bundle never pays for idle workers.
     workers = [_Worker(ctx, memory_mb)]
     spawn_at = time.monotonic() + _SPAWN_AFTER
-    timeout_text = f"{timeout:g}"
 
     def finish(i: int, info: FileInfo) -> None:
         results[i] = info
@@ -194,28 +193,21 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
                     _, data = answer
                     if "error" in data:
                         if data["error"] == "memory":
-                            info = _failed(path, spec, f"检查时内存不足(超过 {memory_mb} MB),文件可能是恶意构造的",
-                                           f"inspection ran out of memory (over {memory_mb} MB); "
-                                           "the file may be crafted to harm")
+                            info = _failed(path, spec, "out-of-memory", memory_mb=memory_mb)
                             replace = True  # a worker that hit its memory cap may be in a bad state
                         elif data["error"] == "read":
-                            info = _failed(path, spec, f"无法读取文件:{data['detail']}",
-                                           f"cannot read the file: {data['detail']}")
+                            info = _failed(path, spec, "read-failed", error=data["detail"])
                         else:
-                            info = _failed(path, spec, f"检查出错:{data['detail']}",
-                                           f"inspection failed: {data['detail']}")
+                            info = _failed(path, spec, "crashed", error=data["detail"])
                     else:
                         info = FileInfo(**data)
                     finish(i, info)
                     w.task = None
                 elif w.proc.sentinel in ready or not w.proc.is_alive():
-                    finish(i, _failed(path, spec, "检查进程异常退出(可能内存耗尽),文件可能是恶意构造的",
-                                      "the inspecting process died (perhaps out of memory); "
-                                      "the file may be crafted to harm"))
+                    finish(i, _failed(path, spec, "died"))
                     replace = True
                 elif now >= w.deadline:
-                    finish(i, _failed(path, spec, f"检查超时({timeout_text} 秒),文件可能是恶意构造的",
-                                      f"inspection timed out ({timeout_text} s); the file may be crafted to harm"))
+                    finish(i, _failed(path, spec, "timeout", timeout=timeout))
                     replace = True
                 else:
                     continue
@@ -257,8 +249,7 @@ def inspect_path(path: str | os.PathLike[str], *, timeout: float = 10.0, memory_
         raise BundleError(f"{path}: 文件不存在或不是普通文件")
     size = p.stat().st_size
     if size > max_size:
-        return FileInfo(os.fspath(path), extension_kind(str(p)) or "unknown", size, "", readable=False,
-                        problem="unreadable", detail=f"文件过大({size} 字节,上限 {max_size} 字节),未检查",
-                        detail_en=f"too large ({size} bytes, limit {max_size}); not inspected")
+        return file_info(os.fspath(path), extension_kind(str(p)) or "unknown", size, "", readable=False,
+                         problem="unreadable", reason="too-large", facts={"size": size, "limit": max_size})
     spec = ReadSpec("file", str(p.resolve()), None, size, max_size)
     return _run([(os.fspath(path), spec)], 1, timeout, memory_mb, None)[0]

@@ -34,18 +34,6 @@ extension_kinds: dict[str, str] = {
 #: either extension, so a .docx saved as .doc is not reported as the wrong type.
 INTERCHANGEABLE = ({"doc", "docx"}, {"xls", "xlsx"})
 
-KIND_NAMES = {
-    "pdf": "PDF 文件", "docx": "Word 文档(.docx)", "doc": "Word 97-2003 文档(.doc)",
-    "xlsx": "Excel 工作簿(.xlsx)", "xls": "Excel 97-2003 工作簿(.xls)", "jpg": "JPEG 图片",
-    "png": "PNG 图片", "tiff": "TIFF 图片", "zip": "ZIP 压缩包", "text": "文本文件", "unknown": "无法识别的内容",
-}
-KIND_NAMES_EN = {
-    "pdf": "PDF file", "docx": "Word document (.docx)", "doc": "Word 97-2003 document (.doc)",
-    "xlsx": "Excel workbook (.xlsx)", "xls": "Excel 97-2003 workbook (.xls)", "jpg": "JPEG image",
-    "png": "PNG image", "tiff": "TIFF image", "zip": "zip archive", "text": "text file", "unknown": "unrecognised content",
-}
-
-
 def extension_kind(path: str) -> str | None:
     """Return the kind ``path``'s extension promises, or None for an extension we do not know."""
     return extension_kinds.get(os.path.splitext(path)[1].lower())
@@ -87,24 +75,25 @@ def sniff_kind(data: bytes) -> str:
     return "unknown"
 
 
-#: Formats a client may upload that no checklist item accepts: (test, Chinese name, English name).
-_FOREIGN: tuple[tuple[Callable[[bytes], bool], str, str], ...] = (
+#: Formats a client may upload that no checklist item accepts: (test, format id). Their names
+#: are in ``docgen.check.messages.FOREIGN_NAMES``.
+_FOREIGN: tuple[tuple[Callable[[bytes], bool], str], ...] = (
     (lambda h: h[4:8] == b"ftyp" and h[8:12] in (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"),
-     "HEIC 图片(苹果手机照片格式)", "HEIC image (iPhone photo format)"),
-    (lambda h: h[:6] in (b"GIF87a", b"GIF89a"), "GIF 图片", "GIF image"),
-    (lambda h: h[:4] == b"RIFF" and h[8:12] == b"WEBP", "WebP 图片", "WebP image"),
-    (lambda h: h[:2] == b"BM" and len(h) >= 26 and h[6:10] == b"\x00\x00\x00\x00", "BMP 图片", "BMP image"),
-    (lambda h: h[:6] == b"Rar!\x1a\x07", "RAR 压缩包", "RAR archive"),
-    (lambda h: h[:6] == b"7z\xbc\xaf\x27\x1c", "7z 压缩包", "7z archive"),
-    (lambda h: h[4:8] == b"ftyp", "视频文件", "video file"),
+     "heic"),
+    (lambda h: h[:6] in (b"GIF87a", b"GIF89a"), "gif"),
+    (lambda h: h[:4] == b"RIFF" and h[8:12] == b"WEBP", "webp"),
+    (lambda h: h[:2] == b"BM" and len(h) >= 26 and h[6:10] == b"\x00\x00\x00\x00", "bmp"),
+    (lambda h: h[:6] == b"Rar!\x1a\x07", "rar"),
+    (lambda h: h[:6] == b"7z\xbc\xaf\x27\x1c", "7z"),
+    (lambda h: h[4:8] == b"ftyp", "video"),
 )
 
 
-def foreign_format(head: bytes) -> tuple[str, str] | None:
-    """Return (Chinese, English) names of a recognised format outside ``KINDS``, else None."""
-    for test, zh, en in _FOREIGN:
+def foreign_format(head: bytes) -> str | None:
+    """Return the id of a recognised format outside ``KINDS`` (``heic``, ``gif`` …), else None."""
+    for test, name in _FOREIGN:
         if test(head):
-            return zh, en
+            return name
     return None
 
 

@@ -1,0 +1,290 @@
+"""The bundle checker's message table: every Chinese and English sentence of a check.
+
+Three tables, one per kind of identity:
+
+- ``FINDINGS``: a finding's sentence by its stable ``code`` (DESIGN §5), with ``{detail}``;
+- ``DETAILS``: the ``detail`` of a finding by its ``reason`` (which rule or which limit), filled
+  from the finding's facts (item titles, years, ratios, sizes …);
+- ``FILES``: what file inspection found, by the ``reason`` in ``FileInfo``.
+
+Codes and reasons are what programs and tests look at; the wording here may change.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from docgen.core.wording import MessageTable
+
+__all__ = ["DETAILS", "FILES", "FINDINGS", "FOREIGN_NAMES", "KIND_LABELS", "KIND_NAMES", "KIND_NAMES_EN", "spaced"]
+
+FINDINGS = MessageTable("check findings", {
+    "missing": "缺少{title}",
+    "unreadable": "文件无法读取(损坏或不完整):{detail}",
+    "encrypted": "文件已加密,无密码无法打开",
+    "empty-file": "文件为空(0 字节)",
+    "wrong-type": "文件类型不符:{detail}",
+    "expired": "{title}已于{date}过期",
+    "stale": "{title}已过时:{detail}",
+    "insufficient": "{title}不满足要求:{detail}",
+    "incomplete-set": "{title}不齐全:{detail}",
+    "unattested": "{title}需{detail},尚无人确认(请在 bundle.yaml 的 attestations 中记录)",
+    "invalid-data": "bundle.yaml 字段 {field}:{detail}",
+    "unsafe-entry": "资料包条目不安全,未读取:{detail}",
+    "unmatched": "文件未对应任何清单项目",
+}, {
+    "missing": "{title_en} is missing",
+    "unreadable": "file cannot be read (corrupt or truncated): {detail_en}",
+    "encrypted": "file is encrypted and cannot be opened without a password",
+    "empty-file": "file is empty (0 bytes)",
+    "wrong-type": "wrong file type: {detail_en}",
+    "expired": "{title_en} expired on {date}",
+    "stale": "{title_en} is out of date: {detail_en}",
+    "insufficient": "{title_en} does not meet the requirement: {detail_en}",
+    "incomplete-set": "{title_en} is incomplete: {detail_en}",
+    "unattested": "{title_en} needs {detail_en}; nobody has confirmed it (record it under attestations in bundle.yaml)",
+    "invalid-data": "bundle.yaml field {field}: {detail_en}",
+    "unsafe-entry": "unsafe bundle entry, not read: {detail_en}",
+    "unmatched": "file serves no checklist item",
+})
+
+#: Kind -> how a report names it next to an item (``wrong-type``: 营业执照不接受JPG文件).
+KIND_LABELS = {"pdf": "PDF", "docx": "DOCX", "doc": "DOC", "xlsx": "XLSX", "xls": "XLS", "jpg": "JPG",
+               "png": "PNG", "tiff": "TIFF", "zip": "ZIP", "text": "文本", "unknown": "无法识别"}
+
+#: Kind -> its full name in what inspection says about a file.
+KIND_NAMES = {
+    "pdf": "PDF 文件", "docx": "Word 文档(.docx)", "doc": "Word 97-2003 文档(.doc)",
+    "xlsx": "Excel 工作簿(.xlsx)", "xls": "Excel 97-2003 工作簿(.xls)", "jpg": "JPEG 图片",
+    "png": "PNG 图片", "tiff": "TIFF 图片", "zip": "ZIP 压缩包", "text": "文本文件", "unknown": "无法识别的内容",
+}
+KIND_NAMES_EN = {
+    "pdf": "PDF file", "docx": "Word document (.docx)", "doc": "Word 97-2003 document (.doc)",
+    "xlsx": "Excel workbook (.xlsx)", "xls": "Excel 97-2003 workbook (.xls)", "jpg": "JPEG image",
+    "png": "PNG image", "tiff": "TIFF image", "zip": "zip archive", "text": "text file", "unknown": "unrecognised content",
+}
+
+
+def spaced(name: str) -> str:
+    """Return ``name`` with the space Chinese typesetting puts before a Latin word: 内容是 JPEG 图片."""
+    return f" {name}" if name[:1].isascii() else name
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.1f}%".replace(".0%", "%")
+
+
+def _span(years: list[int]) -> str:
+    return f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+
+
+_STATUS = {"zh": {"missing": "缺失", "invalid": "无效"}, "en": {"missing": "missing", "invalid": "invalid"}}
+
+
+def _all_of(facts: Mapping[str, Any], lang: str) -> str:
+    parts = [(t[lang], _STATUS[lang][s]) for t, s in zip(facts["titles"], facts["statuses"])]
+    if lang == "zh":
+        return "、".join(f"{title}({status})" for title, status in parts)
+    return ", ".join(f"{title} ({status})" for title, status in parts)
+
+
+def _file_gist_en(facts: Mapping[str, Any]) -> str:
+    # Inspection explains a file's problem in detail in Chinese; the English report gives its gist.
+    ext = facts["path"].rsplit(".", 1)[-1] if "." in facts["path"] else ""
+    if facts["problem"] == "wrong-type":
+        return f"the content is {KIND_LABELS.get(facts['kind'], facts['kind'])}, not what the .{ext} extension says"
+    if facts["problem"] == "unreadable":
+        return f"the {ext.upper() or 'file'} content is damaged or not what its name says"
+    return ""
+
+
+DETAILS = MessageTable("check details", {
+    # a file's own problem, as inspection found it
+    "file": lambda f: FILES.text(f["file_reason"], f),
+    # item rules
+    "item-kind": lambda f: (f"{f['title']}不接受{KIND_LABELS.get(f['kind'], f['kind'])}文件"
+                            f"(可接受:{'、'.join(KIND_LABELS.get(k, k) for k in f['accepted'])})"),
+    "max-age": "出具日期 {issued},距检查日已 {days} 天,超过 {max_days} 天的有效期",
+    "audit-years": lambda f: (f"缺少 {'、'.join(str(y) for y in f['years'])} 年度审计报告(须覆盖 {_span(f['required'])} 年度;"
+                              f"年度审计报告应于次年{f['due_month']}月{f['due_day']}日前出具;"
+                              f"年度可写在文件名中或填在 bundle.yaml 的 documents.{f['item']}.years)"),
+    "below-ratio": lambda f: f"{f['label']['zh']}为 {_percent(f['value'])},低于 {_percent(f['threshold'])}",
+    "ratio-unknown": lambda f: (f"bundle.yaml 缺少计算 {f['label']['zh']} 所需的数据,无法核对是否达到 "
+                                f"{_percent(f['threshold'])},请人工核对"),
+    "kinds-set": lambda f: "缺少" + "、".join(s["zh"] for s in f["sets"]),
+    "original-and-copy": "需原件及复印件:请提供两份文件,或在 bundle.yaml 的 documents.{item} 中注明 original: true 和 copy: true",
+    "attestation": lambda f: f["need"]["zh"],
+    "all-of-missing": lambda f: "、".join(t["zh"] for t in f["titles"]),
+    "all-of-invalid": lambda f: _all_of(f, "zh"),
+    # bundle.yaml
+    "no-such-file": "资料包中没有文件 {file}(路径相对于资料包根目录,用 / 分隔)",
+    "undecodable": "无法解码:请保存为 UTF-8 编码",
+    "yaml-syntax": "YAML 语法错误:{problem}",
+    "too-many-values": "内容展开后超过 {limit} 个值(别名 & / * 嵌套过多);请直接写出各字段",
+    "not-mapping": "bundle.yaml 应为映射(borrower: …、project: … 等键值)",
+    "cannot-read": "无法读取:{reason}",
+    "shareholder-id": "股东须填写统一社会信用代码(uscc)或居民身份证号(id_number)",
+    "shares-total": "股东持股比例合计应为100,实际为{total}",
+    "invested-over-total": "已投入资金({invested})不能大于总投资({total})",
+    "established-future": "成立日期晚于今天",
+    "unknown-item": "清单 {checklist} 中没有项目 {key!r}(请使用清单中的项目编号)",
+    # unsafe bundle entries
+    "control-characters": "名称含控制字符",
+    "absolute-path": "绝对路径",
+    "drive-letter": "含盘符的绝对路径",
+    "parent-path": "路径含 “..”,可能写到压缩包之外",
+    "empty-name": "名称为空",
+    "symlink": "符号链接,未跟随",
+    "not-regular": "不是普通文件",
+    "encrypted-member": "条目已加密",
+    "too-large": "文件过大({size} 字节,上限 {limit} 字节)",
+    "zip-bomb": "压缩比异常({ratio:.0f}:1,上限 {limit:.0f}:1),疑似压缩炸弹",
+    "too-many-members": "压缩包条目过多(超过上限 {limit} 个),其余 {skipped} 个条目未读取",
+    "duplicate-name": "压缩包内有重名条目,无法确定读哪一个",
+    "total-too-large": "资料包总大小超过上限 {limit} 字节,未读取",
+    "folder-symlink": "指向文件夹的符号链接,未跟随",
+    "symlink-outside": "符号链接指向资料包之外,未跟随",
+    "special-file": "不是普通文件(设备、管道等)",
+    "cannot-access": "无法访问({error})",
+    "too-many-files": "资料包文件过多(超过上限 {limit} 个),其余 {skipped} 个文件未读取",
+    "folder-inaccessible": "文件夹无法访问({error}),其中的文件未检查",
+}, {
+    "file": _file_gist_en,
+    "item-kind": lambda f: f"{f['title_en']} does not accept a {f['kind']} file (accepted: {', '.join(f['accepted'])})",
+    "max-age": "issued {issued}, {days} days before the check, over the {max_days}-day limit",
+    "audit-years": lambda f: (f"audit reports missing for {', '.join(str(y) for y in f['years'])} (required: "
+                              f"{_span(f['required'])}; put the year in the file name or list it under "
+                              f"documents.{f['item']}.years)"),
+    "below-ratio": lambda f: f"{f['label']['en']} is {_percent(f['value'])}, below {_percent(f['threshold'])}",
+    "ratio-unknown": lambda f: (f"bundle.yaml lacks the figures for {f['label']['en']}; check the "
+                                f"{_percent(f['threshold'])} minimum by hand"),
+    "kinds-set": lambda f: "missing " + " and ".join(s["en"] for s in f["sets"]),
+    "original-and-copy": ("needs the original and a copy: provide two files, or record original: true and copy: true "
+                          "under documents.{item}"),
+    "attestation": lambda f: f["need"]["en"],
+    "all-of-invalid": lambda f: _all_of(f, "en"),
+    "undecodable": "cannot decode: save it as UTF-8",
+    "yaml-syntax": lambda f: (f"YAML syntax error at line {f['line']}, column {f['column']}: {f['problem']}"
+                              if f.get("line") else f"YAML syntax error: {f['problem']}"),
+    "too-many-values": "expands to over {limit} values (too many nested & / * aliases); write the fields out",
+    "not-mapping": "bundle.yaml must be a mapping (borrower:, project: …)",
+    "cannot-read": "cannot be read: {reason}",
+    "control-characters": "name contains control characters",
+    "absolute-path": "absolute path",
+    "drive-letter": "absolute path with a drive letter",
+    "parent-path": "path contains '..' and could escape the bundle",
+    "empty-name": "empty name",
+    "symlink": "symbolic link, not followed",
+    "not-regular": "not a regular file",
+    "encrypted-member": "encrypted member",
+    "too-large": "too large ({size} bytes, limit {limit})",
+    "zip-bomb": "compression ratio {ratio:.0f}:1 over {limit:.0f}:1, likely a zip bomb",
+    "too-many-members": "too many members (limit {limit}); {skipped} more not read",
+    "duplicate-name": "duplicate name in the archive; cannot tell which copy to read",
+    "total-too-large": "bundle total size over the limit of {limit} bytes; not read",
+    "folder-symlink": "symbolic link to a folder, not followed",
+    "symlink-outside": "symbolic link pointing outside the bundle, not followed",
+    "special-file": "not a regular file (device, pipe, ...)",
+    "cannot-access": "cannot access ({error})",
+    "too-many-files": "too many files (limit {limit}); {skipped} more not read",
+    "folder-inaccessible": "folder cannot be accessed ({error}); its files were not checked",
+})
+
+#: Formats no checklist item accepts, as a client may still upload them (``facts["format"]``).
+FOREIGN_NAMES = {
+    "heic": ("HEIC 图片(苹果手机照片格式)", "HEIC image (iPhone photo format)"),
+    "gif": ("GIF 图片", "GIF image"),
+    "webp": ("WebP 图片", "WebP image"),
+    "bmp": ("BMP 图片", "BMP image"),
+    "rar": ("RAR 压缩包", "RAR archive"),
+    "7z": ("7z 压缩包", "7z archive"),
+    "video": ("视频文件", "video file"),
+}
+
+_OFFICE = {"docx": ("Word 文档", "Word document"), "xlsx": ("Excel 工作簿", "Excel workbook")}
+
+
+def _office(facts: Mapping[str, Any], lang: int) -> str:
+    return _OFFICE[facts["kind"]][lang]
+
+
+FILES = MessageTable("file inspection", {
+    "empty": "文件为空(0 字节)",
+    "damaged": "文件结构损坏({error})",
+    "wrong-type": lambda f: f"内容是{spaced(KIND_NAMES[f['kind']])},扩展名却是 {f['ext']}",
+    "foreign-type": lambda f: f"内容是{spaced(FOREIGN_NAMES[f['format']][0])},扩展名却是 {f['ext']}",
+    "unrecognised": lambda f: f"内容无法识别,不是有效的{spaced(KIND_NAMES[f['expected']])}(文件损坏或只是改了扩展名)",
+    "not-office": lambda f: f"{KIND_NAMES[f['expected']]}不完整:缺少 {f['main']}",
+    "pdf-no-eof": "PDF 文件不完整(缺少结尾标记 %%EOF),可能上传或复制时被截断",
+    "pdf-damaged": "PDF 结构损坏,无法打开({error})",
+    "pdf-undecryptable": "PDF 已加密,无法解密({error})",
+    "pdf-password": "PDF 设置了打开密码,没有密码无法查看",
+    "pdf-no-pages": "PDF 没有任何页面",
+    "pdf-page-tree": "PDF 页面树不完整:声明 {declared} 页,实际只能读到 {readable} 页",
+    "pdf-pages-unreadable": "PDF 页面无法读取({error})",
+    "office-part-missing": lambda f: f"{_office(f, 0)}不完整:缺少 {f['main']}",
+    "office-encrypted": lambda f: f"{_office(f, 0)}已加密",
+    "office-zip-bomb": lambda f: f"{_office(f, 0)}的 {f['main']} 大小异常,疑似压缩炸弹",
+    "office-damaged": lambda f: f"{_office(f, 0)}已损坏,无法打开({f['error']})",
+    "office-password": "Office 文档设置了打开密码,没有密码无法查看",
+    "zip-damaged": "ZIP 压缩包已损坏({error})",
+    "ole-short": "Office 97-2003 文件不完整(文件过短)",
+    "ole-header": "Office 97-2003 文件头损坏",
+    "ole-truncated": "Office 97-2003 文件不完整(目录区超出文件末尾),可能被截断",
+    "ole-directory": "Office 97-2003 文件目录损坏",
+    "jpeg-damaged": "JPEG 图片结构损坏",
+    "jpeg-no-eoi": "JPEG 图片不完整(缺少结束标记),可能被截断",
+    "jpeg-no-data": "JPEG 图片不完整(没有图像数据),可能被截断",
+    "png-truncated": "PNG 图片不完整,可能被截断",
+    "png-no-iend": "PNG 图片不完整(缺少 IEND 块),可能被截断",
+    "tiff-loop": "TIFF 图片目录成环,结构损坏",
+    "tiff-directory-past-end": "TIFF 图片不完整(图像目录超出文件末尾),可能被截断",
+    "tiff-truncated": "TIFF 图片不完整,可能被截断",
+    "tiff-data-past-end": "TIFF 图片数据超出文件末尾,可能被截断",
+    # the bounded worker's own verdicts
+    "out-of-memory": "检查时内存不足(超过 {memory_mb} MB),文件可能是恶意构造的",
+    "read-failed": "无法读取文件:{error}",
+    "crashed": "检查出错:{error}",
+    "died": "检查进程异常退出(可能内存耗尽),文件可能是恶意构造的",
+    "timeout": "检查超时({timeout:g} 秒),文件可能是恶意构造的",
+    "too-large": "文件过大({size} 字节,上限 {limit} 字节),未检查",
+}, {
+    "empty": "the file is empty (0 bytes)",
+    "damaged": "the file structure is damaged ({error})",
+    "wrong-type": lambda f: f"the content is a {KIND_NAMES_EN[f['kind']]}, but the extension is {f['ext']}",
+    "foreign-type": lambda f: f"the content is a {FOREIGN_NAMES[f['format']][1]}, but the extension is {f['ext']}",
+    "unrecognised": lambda f: f"the content is not a valid {KIND_NAMES_EN[f['expected']]} (damaged, or only renamed)",
+    "not-office": lambda f: f"the {KIND_NAMES_EN[f['expected']]} is incomplete: {f['main']} is missing",
+    "pdf-no-eof": "the PDF is incomplete (no %%EOF end marker); it was probably cut short in upload or copy",
+    "pdf-damaged": "the PDF structure is damaged ({error})",
+    "pdf-undecryptable": "the PDF is encrypted and cannot be decrypted ({error})",
+    "pdf-password": "the PDF has an open password and cannot be viewed without it",
+    "pdf-no-pages": "the PDF has no pages",
+    "pdf-page-tree": "the PDF page tree is incomplete: {declared} pages declared, {readable} readable",
+    "pdf-pages-unreadable": "the PDF pages cannot be read ({error})",
+    "office-part-missing": lambda f: f"the {_office(f, 1)} is incomplete: {f['main']} is missing",
+    "office-encrypted": lambda f: f"the {_office(f, 1)} is encrypted",
+    "office-zip-bomb": lambda f: f"the {_office(f, 1)}'s {f['main']} has an abnormal size (likely a zip bomb)",
+    "office-damaged": lambda f: f"the {_office(f, 1)} is damaged ({f['error']})",
+    "office-password": "the Office document has an open password and cannot be viewed without it",
+    "zip-damaged": "the zip archive is damaged ({error})",
+    "ole-short": "the Office 97-2003 file is incomplete (too short)",
+    "ole-header": "the Office 97-2003 file header is damaged",
+    "ole-truncated": "the Office 97-2003 file is incomplete (its directory lies past the end); probably truncated",
+    "ole-directory": "the Office 97-2003 file directory is damaged",
+    "jpeg-damaged": "the JPEG structure is damaged",
+    "jpeg-no-eoi": "the JPEG is incomplete (no end-of-image marker); probably truncated",
+    "jpeg-no-data": "the JPEG is incomplete (no image data); probably truncated",
+    "png-truncated": "the PNG is incomplete; probably truncated",
+    "png-no-iend": "the PNG is incomplete (no IEND chunk); probably truncated",
+    "tiff-loop": "the TIFF directories loop; the file is damaged",
+    "tiff-directory-past-end": "the TIFF is incomplete (a directory lies past the end); probably truncated",
+    "tiff-truncated": "the TIFF is incomplete; probably truncated",
+    "tiff-data-past-end": "the TIFF image data runs past the end; probably truncated",
+    "out-of-memory": "inspection ran out of memory (over {memory_mb} MB); the file may be crafted to harm",
+    "read-failed": "cannot read the file: {error}",
+    "crashed": "inspection failed: {error}",
+    "died": "the inspecting process died (perhaps out of memory); the file may be crafted to harm",
+    "timeout": "inspection timed out ({timeout:g} s); the file may be crafted to harm",
+    "too-large": "too large ({size} bytes, limit {limit}); not inspected",
+})
