@@ -38,6 +38,12 @@ class MessageTable:
         self.name = name
         self._tables: dict[str, Mapping[str, Entry]] = {"zh": zh, "en": en or {}}
 
+    @classmethod
+    def bilingual(cls, name: str, entries: Mapping[str, tuple[Entry, ...]]) -> MessageTable:
+        """Return a table from ``code: (Chinese,)`` or ``code: (Chinese, English)`` entries."""
+        return cls(name, {code: pair[0] for code, pair in entries.items()},
+                   {code: pair[1] for code, pair in entries.items() if len(pair) > 1})
+
     def codes(self, lang: str = "zh") -> set[str]:
         """Return every code with wording in ``lang``."""
         return set(self._tables[lang])
