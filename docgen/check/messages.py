@@ -151,6 +151,8 @@ DETAILS = MessageTable.bilingual("check details", {
     "invested-over-total": ("已投入资金({invested})不能大于总投资({total})",),
     "established-future": ("成立日期晚于今天",),
     "unknown-item": ("清单 {checklist} 中没有项目 {key!r}(请使用清单中的项目编号)",),
+    "vote-not-shareholder": (lambda f: f"{'、'.join(f['names'])} 不是 shareholders 中的股东",),
+    "vote-missing": (lambda f: f"缺少股东 {'、'.join(f['names'])} 的表决意见(同意/反对/弃权)",),
     # unsafe bundle entries
     "control-characters": ("名称含控制字符",
         "name contains control characters"),

@@ -39,7 +39,7 @@ from lxml import etree
 
 from docgen.core import cnformat
 from docgen.core.errors import TemplateError
-from docgen.core.typography import FULL_WIDTH, ascii_punctuation
+from docgen.core.typography import ascii_punctuation
 from docgen.documents.engine import jinja_environment, patched_sources
 from docgen.documents.messages import MESSAGES
 from docgen.documents.template import Template
@@ -182,9 +182,9 @@ def _punctuation_problems(paras: list[_Para]) -> list[LintProblem]:
         text = _TAG.sub("〇", para.text)
         marks = ascii_punctuation(text)
         if marks:
-            shown = "、".join(f"{m}→{FULL_WIDTH[m]}" for m in dict.fromkeys(m for _, m in marks))
-            problems.append(LintProblem("ascii-punctuation", "warning", para.location,
-                                        f"中文中使用了半角标点({shown}),应使用全角标点(GB/T 15834): {_snippet(para.text)}"))
+            found = list(dict.fromkeys(m for _, m in marks))
+            problems.append(_found("ascii-punctuation", "warning", para.location, marks=found,
+                                   snippet=_snippet(para.text)))
     return problems
 
 

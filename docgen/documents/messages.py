@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from docgen.core.typography import FULL_WIDTH
 from docgen.core.wording import MessageTable
 
 __all__ = ["MESSAGES", "where"]
@@ -34,6 +35,7 @@ def _date_order(facts: Mapping[str, Any]) -> str:
 MESSAGES = MessageTable("documents", {
     # template data (Template.check)
     "data-not-mapping": "数据应为映射(字段: 值)",
+    "lone-surrogate": "含有无效字符(孤立的 UTF-16 代理项);请删除或改正该值",
     "sum-mismatch": lambda f: f"{f['label']}合计应为{f['expected'].normalize():f},实际为{f['actual'].normalize():f}",
     "votes-short": "同意票所代表的表决权为{ratio_pct:.2f}%,未达到{basis}的{needed_pct:.2f}%({threshold}),不能据此决议办理",
     "total-mismatch": "合计{given:,.2f}与{parts}之和{expected:,.2f}不一致",
@@ -67,5 +69,7 @@ MESSAGES = MessageTable("documents", {
     "east-asian-font/defaults": "文档默认字体未设置中文字体(w:eastAsia);请在 Word 的字体对话框中设置“中文字体”(如宋体)",
     "east-asian-font/style": "样式“{style}”设置了西文字体 {latin} 但未设置中文字体(w:eastAsia)",
     "east-asian-font/run": "中文文字设置了西文字体 {latin} 但未设置中文字体,将沿用样式的中文字体: {snippet}",
+    "ascii-punctuation": lambda f: (f"中文中使用了半角标点({'、'.join(f'{m}→{FULL_WIDTH[m]}' for m in f['marks'])}),"
+                                    f"应使用全角标点(GB/T 15834): {f['snippet']}"),
     "east-asian-lang": "文档默认语言未设为中文(w:lang w:eastAsia=\"zh-CN\");请在 Word 的“语言”中将东亚语言设为中文(中国)",
 })

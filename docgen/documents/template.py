@@ -163,8 +163,8 @@ class Template:
         prepared = self._split_lists(data)
         bad_text = lone_surrogate(prepared)
         if bad_text is not None:
-            return {}, [Problem(bad_text, "含有无效字符(孤立的 UTF-16 代理项);请删除或改正该值", row=row,
-                                column=(columns or {}).get(re.split(r"[.\[]", bad_text, maxsplit=1)[0]))]
+            return {}, [MESSAGES.problem("lone-surrogate", bad_text, row=row,
+                                         column=(columns or {}).get(re.split(r"[.\[]", bad_text, maxsplit=1)[0]))]
         fast = self._fast_check(prepared) if self._fast_check is not None else None
         if fast is not None:
             context, problems = fast, []
