@@ -108,8 +108,19 @@ DETAILS = MessageTable.bilingual("check details", {
     "item-kind": (lambda f: (f"{f['title']}不接受{KIND_LABELS.get(f['kind'], f['kind'])}文件"
                              f"(可接受:{'、'.join(KIND_LABELS.get(k, k) for k in f['accepted'])})"),
         lambda f: f"{f['title_en']} does not accept a {f['kind']} file (accepted: {', '.join(f['accepted'])})"),
-    "max-age": ("出具日期 {issued},距检查日已 {days} 天,超过 {max_days} 天的有效期",
+    "max-age": (lambda f: (f"{'文件名所示月份截至' if f.get('dated_by') == 'name' else '出具日期'} {f['issued']},"
+                           f"距检查日已 {f['days']} 天,超过 {f['max_days']} 天的有效期"),
         "issued {issued}, {days} days before the check, over the {max_days}-day limit"),
+    "undated": ("无法判断是否为最近 {max_days} 天内的文件:请在文件名中写明年月(如 2026年10月),"
+                "或在 bundle.yaml 的 documents.{item}.issued 中填写出具日期",
+        "cannot tell whether it is from the last {max_days} days: write the month in the file "
+        "name (e.g. 2026年10月) or the date under documents.{item}.issued"),
+    "parts": (lambda f: ("缺少" + "、".join(label["zh"] for label in f["labels"])
+                         + f"(文件名中写明各部分;合订在一份文件中的,在 bundle.yaml 的 documents.{f['item']}.parts 中列出:"
+                           f"{', '.join(f['ids'])})"),
+        lambda f: ("missing " + " and ".join(label["en"] for label in f["labels"])
+                   + f" (name each part in a file name; for parts bound in one file list them under "
+                     f"documents.{f['item']}.parts: {', '.join(f['ids'])})")),
     "audit-years": (lambda f: (f"缺少 {'、'.join(str(y) for y in f['years'])} 年度审计报告"
                                f"(须覆盖 {_span(f['required'])} 年度;"
                                f"年度审计报告应于次年{f['due_month']}月{f['due_day']}日前出具;"
