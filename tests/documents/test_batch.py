@@ -364,11 +364,10 @@ def test_same_rows_run_twice_at_once_are_written_once(tmp_path: Path) -> None:
 
 
 def test_row_errors_of_code_built_items_and_long_numbers_are_coded(tmp_path: Path, template) -> None:
-    base = rows(1)[0]
-    good = {"letter_date": "2026-11-28", "borrower": "王五", "id_number": base["证件号码"],
-            "contract_no": "HT-X", "loan_date": "2025-01-02", "loan_amount": 100000,
-            "overdue_since": "2026-11-22", "principal": 100, "interest": 1, "penalty": 0.5,
-            "pay_by": "2026-12-08", "branch": "某支行", "contact": "陈晓燕", "phone": "0571-1"}
+    import yaml
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "templates" / "demand-letter.yaml"
+    good = {k: v for k, v in yaml.safe_load(example.read_text(encoding="utf-8")).items() if k != "serial"}
     with Register(tmp_path / "reg.sqlite") as reg:
         with pytest.raises(RowsError) as err:
             generate(template, [("HT-Y", {k: v for k, v in good.items() if k != "principal"})], tmp_path / "a",

@@ -237,7 +237,7 @@ def test_total_must_equal_its_parts():
     _, problems = template.check(data)
     assert [(p.path, p.code) for p in problems] == [("total", "total-mismatch")]
     assert (problems[0].facts["given"], problems[0].facts["expected"]) == (Decimal("132000"), Decimal("132100.00"))
-    assert problems[0].message == "合计132,000.00与逾期本金+欠息+罚息之和132,100.00不一致"
+    assert problems[0].message == "合计132,000.00与应还本金+欠息+罚息之和132,100.00不一致"
 
 
 def test_pay_by_must_follow_the_letter_date():
