@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
-from docgen.cli.options import format_option, progress_option, register_option
+from docgen.cli.options import format_option, new_register_option, progress_option, register_option
 from docgen.cli.progress import BATCH_STAGES, Progress
 from docgen.core.errors import RowsError
 from docgen.documents.batch import BatchResult, run_batch
@@ -19,14 +18,6 @@ from docgen.documents.register_store import redact
 def _shown(register_path: Path | str) -> str:
     """The register as output names it (a URL without its password)."""
     return redact(str(register_path))
-
-def _new_register_option(func: Any) -> Any:
-    return click.option(
-        "--new-register", is_flag=True,
-        help="Start a fresh register where the anchor file (REGISTER.anchor) says one was: serials "
-             "restart at 1. Only when the old register is truly retired; otherwise restore it from backup.",
-    )(func)
-
 
 def _settings(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
     out: dict[str, str] = {}
@@ -79,7 +70,7 @@ def _summary_text(result: BatchResult) -> str:
               help="A value for every row where the sheet has no such column or leaves it empty "
                    "(e.g. --set letter_date=2026-11-28). Repeatable.")
 @register_option()
-@_new_register_option
+@new_register_option()
 @format_option("text", "json")
 @progress_option()
 @handle_errors

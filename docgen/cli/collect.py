@@ -14,7 +14,8 @@ import click
 from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import dump_json, emit, handle_errors
 from docgen.cli.options import (
-    as_of_option, format_option, output_option, policy_option, progress_option, register_option,
+    as_of_option, format_option, new_register_option, output_option, policy_option, progress_option,
+    register_option,
 )
 from docgen.cli.progress import BATCH_STAGES, Progress
 from docgen.loans.messages import message
@@ -138,11 +139,13 @@ def _letters_text(result: Any) -> str:
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
 @click.option("--merge-pdf", "merge_pdf", metavar="FILE.pdf", type=click.Path(dir_okay=False, writable=True),
               help="把本次所有催收函合并成一个 PDF(便于打印)。")
+@new_register_option()
 @format_option("text", "json")
 @progress_option()
 @handle_errors
 def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path: Path | None,
-                    register_path: Path, pdf: bool, merge_pdf: str | None, fmt: str, progress: bool | None) -> None:
+                    register_path: Path, pdf: bool, merge_pdf: str | None, new_register: bool, fmt: str,
+                    progress: bool | None) -> None:
     """为到期应发函的逾期贷款批量生成催收函、催收通知书(时效已届满)与保证人履行保证责任通知书。
 
     For every overdue loan, prints which document it issued or why none. A loan whose timetable
@@ -168,7 +171,8 @@ def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path
     policy = load_policy(policy_path)
     ledger = _read_ledger(ledger_path, policy)
     pdf = pdf or bool(merge_pdf)
-    with Register(register_path) as register, Progress(progress, labels=BATCH_STAGES) as bars:
+    with Register(register_path, new_register=new_register) as register, \
+            Progress(progress, labels=BATCH_STAGES) as bars:
         result = make_letters(ledger.loans, as_of, out_dir, policy=policy, register=register,
                               pdf=pdf, merge_pdf=merge_pdf, progress=bars.stage)
     if fmt == "json":

@@ -57,6 +57,15 @@ def register_option(help: str = REGISTER_HELP) -> Callable[[F], F]:
                         metavar="FILE|postgresql://…", callback=_register_path, help=help)
 
 
+def new_register_option() -> Callable[[F], F]:
+    """``--new-register``: start a fresh register where its anchor says one was (serials restart at 1)."""
+    return click.option(
+        "--new-register", is_flag=True,
+        help="Start a fresh register where the anchor file (REGISTER.anchor) says one was: serials "
+             "restart at 1. Only when the old register is truly retired; otherwise restore it from backup.",
+    )
+
+
 def _today_or_date(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt.date:
     return _dt.date.today() if value is None else _date(ctx, param, value)
 

@@ -209,7 +209,7 @@ def issued_keys(register_path: str | os.PathLike[str] | None) -> frozenset[str]:
     path = resolve_register(register_path)
     if not register_exists(path):
         return frozenset()
-    with Register(path) as register:
+    with Register(path, readonly=True) as register:  # a plan only reads the register
         return _issued(register)
 
 

@@ -154,3 +154,28 @@ def test_ctrl_c_while_libreoffice_converts_stops_it(tmp_path: Path) -> None:
         time.sleep(0.05)
     assert not alive(soffice) and not alive(child)
     assert not list((tmp_path / "out").glob(".pdf-*"))
+
+
+def test_a_commit_interrupted_and_resumed_renames_only_what_is_left(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.documents import batch
+
+    staged = []
+    for n in range(3):
+        temp = tmp_path / f".d{n}.docx.1-0badc0de.part"
+        temp.write_text(str(n))
+        staged.append((str(temp), tmp_path / f"d{n}.docx"))
+    real_replace, calls = os.replace, []
+
+    def interrupted_once(src: str, dst: object) -> None:
+        calls.append(src)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_replace(src, dst)
+
+    monkeypatch.setattr(batch.os, "replace", interrupted_once)
+    with pytest.raises(KeyboardInterrupt):
+        batch._commit(staged)
+    batch._commit(staged)  # the batch's clean-up: no FileNotFoundError for the file already moved
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d0.docx", "d1.docx", "d2.docx"]
+    assert staged == []

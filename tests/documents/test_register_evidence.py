@@ -290,3 +290,29 @@ def test_long_folder_name_is_one_line(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, [*args, "--register", str(reg_path)])
         assert result.exit_code in (1, 2) and result.exception is None or isinstance(result.exception, SystemExit)
         assert "Traceback" not in result.output and "登记簿" in result.output
+
+
+def test_collect_letters_refuses_a_replaced_register_unless_told(tmp_path: Path) -> None:
+    ledger = Path(__file__).resolve().parents[2] / "examples" / "ledger" / "ledger-2026Q2.xlsx"
+    reg_path = filled(tmp_path / "reg.sqlite", 2)
+    reg_path.write_bytes(b"")
+    policy = ledger.parents[1] / "collection-policy.yaml"
+    args = ["collect", "letters", "--ledger", str(ledger), "--as-of", "2026-06-30", "--out", str(tmp_path / "out"),
+            "--register", str(reg_path), "--no-progress", "--policy", str(policy)]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 2 and "原有一个登记簿(共 2 条记录" in refused.output
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.docx"))
+    told = CliRunner().invoke(main, [*args, "--new-register"])
+    assert told.exit_code in (0, 1) and "原有一个登记簿" not in told.output
+    with Register(reg_path, readonly=True) as reg:
+        assert reg.records() and reg.audit() == []
+
+
+def test_collect_plan_only_reads_the_register(tmp_path: Path) -> None:
+    ledger = Path(__file__).resolve().parents[2] / "examples" / "ledger" / "ledger-2026Q2.xlsx"
+    reg_path = filled(tmp_path / "reg.sqlite", 2)
+    before = (reg_path.read_bytes(), reg_path.stat().st_mtime_ns)
+    result = CliRunner().invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-06-30",
+                                       "--register", str(reg_path)])
+    assert result.exit_code in (0, 1), result.output
+    assert (reg_path.read_bytes(), reg_path.stat().st_mtime_ns) == before
