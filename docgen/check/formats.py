@@ -327,6 +327,17 @@ def _grouped(items: Sequence[Mapping[str, Any]], groups: Mapping[str, Mapping[st
 _TITLE_COLUMN_MAX = 44
 
 
+def _layout(report: Mapping[str, Any], L: Mapping[str, str]) -> tuple[
+        list[tuple[int, str, Mapping[str, Any], str]], dict[str, list[Mapping[str, Any]]],
+        list[Mapping[str, Any]], dict[tuple[str | None, str], str]]:
+    """Return what every people's format lays out: the stages as ``(number, id, stage, verdict)``,
+    the findings by stage id, the findings of no stage, and the items' checklist numbers."""
+    by_stage, other = _findings_by_stage(report)
+    stages = [(index, stage.get("id", ""), stage, L["complete"] if stage.get("complete") else L["incomplete"])
+              for index, stage in enumerate(report.get("stages") or [], 1)]
+    return stages, by_stage, other, _item_numbers(report)
+
+
 def render_text(report: Mapping[str, Any], lang: str = "zh", color: bool = False,
                 *, meta: ReportMeta | None = None) -> str:
     """Return the terminal report: a table per stage, its findings, and one summary line last.
@@ -359,12 +370,8 @@ def render_text(report: Mapping[str, Any], lang: str = "zh", color: bool = False
     lines.append("    ".join(facts))
     lines.append(L["legend"])
 
-    by_stage, other = _findings_by_stage(report)
-    numbers = _item_numbers(report)
-    stages = report.get("stages") or []
-    for index, stage in enumerate(stages, 1):
-        sid = stage.get("id", "")
-        verdict = L["complete"] if stage.get("complete") else L["incomplete"]
+    stages, by_stage, other, numbers = _layout(report, L)
+    for index, sid, stage, verdict in stages:
         verdict = style(verdict, fg="green" if stage.get("complete") else "red", bold=True)
         lines.append("")
         lines.append(style(f"{L['stage']} {index}/{len(stages)}  {_stage_title(sid, meta, lang)} ({sid})",
@@ -451,12 +458,8 @@ def render_markdown(report: Mapping[str, Any], lang: str = "zh", *, meta: Report
     out.append("")
     out.append(L["legend"])
 
-    by_stage, other = _findings_by_stage(report)
-    numbers = _item_numbers(report)
-    stages = report.get("stages") or []
-    for index, stage in enumerate(stages, 1):
-        sid = stage.get("id", "")
-        verdict = L["complete"] if stage.get("complete") else L["incomplete"]
+    stages, by_stage, other, numbers = _layout(report, L)
+    for index, sid, stage, verdict in stages:
         out += ["", f"## {index}. {_stage_title(sid, meta, lang)} (`{sid}`): {verdict}", ""]
         out.append(f"| {L['status']} | {L['no']} | {L['title']} | {L['files']} |")
         out.append("| :-: | --: | --- | --- |")

@@ -251,19 +251,18 @@ class DocgenValidator(cerberus.Validator):
 
     # A null reaches check_with (cerberus' nullable does not skip it): a blank that the schema
     # allows to be null is not a wrong number.
-    def _check_with_uscc(self, field: str, value: Any) -> None:
+    def _check_number(self, field: str, value: Any, issue: Any, code: str) -> None:
         if value is None:
             return
-        facts = uscc_issue(str(value))
+        facts = issue(str(value))
         if facts:
-            self._error(field, _Coded("invalid-uscc", facts))
+            self._error(field, _Coded(code, facts))
+
+    def _check_with_uscc(self, field: str, value: Any) -> None:
+        self._check_number(field, value, uscc_issue, "invalid-uscc")
 
     def _check_with_resident_id(self, field: str, value: Any) -> None:
-        if value is None:
-            return
-        facts = resident_id_issue(str(value))
-        if facts:
-            self._error(field, _Coded("invalid-resident-id", facts))
+        self._check_number(field, value, resident_id_issue, "invalid-resident-id")
 
     def _check_with_uscc_or_resident_id(self, field: str, value: Any) -> None:
         if value is None:
