@@ -21,7 +21,9 @@ from docgen.core.docxbuild import (
     add_table,
     add_tag_paragraph,
     add_title,
+    fullwidth_punctuation,
     new_document,
+    save_templates,
     set_core_properties,
 )
 
@@ -59,7 +61,7 @@ def npl_report():
     add_heading(doc, "一、基本情况。")
     add_body(
         doc,
-        "截止{{ as_of|date_cn }},支行表内不良贷款余额{{ npl_balance }}万元,"
+        "截至{{ as_of|date_cn }},支行表内不良贷款余额{{ npl_balance }}万元,"
         "{% if has_opening %}较{{ start_word }}{{ change_direction }}"
         "{% if change_direction != '持平' %}{{ change }}万元{% endif %},{% endif %}"
         "不良占比{{ npl_ratio }}"
@@ -68,6 +70,14 @@ def npl_report():
         "表外不良贷款余额{{ off_balance }}万元,{{ span_word }}清收{{ recovered }}万元"
         "{% if has_recovery_target %},完成{{ task_word }}{{ recovery_target }}万元的{{ recovery_completion }}{% endif %}。",
     )
+    add_tag_paragraph(doc, "{%p if flag_count %}")
+    add_body(doc, "按附件所列分类检查结果校正五级分类后,表内不良贷款余额为{{ npl_balance_corrected }}万元,"
+                  "不良占比{{ npl_ratio_corrected }}。")
+    add_tag_paragraph(doc, "{%p endif %}")
+    add_body(doc, "截至{{ as_of|date_cn }},表内逾期贷款余额{{ overdue_balance }}万元"
+                  "{% if overdue_change_direction %},较{{ start_word }}{{ overdue_change_direction }}"
+                  "{% if overdue_change_direction != '持平' %}{{ overdue_change }}万元{% endif %}{% endif %};"
+                  "其中逾期90天以上贷款{{ overdue90_balance }}万元,与不良贷款之比(偏离度)为{{ deviation }}。")
     add_tag_paragraph(doc, "{%p if not has_opening %}")
     add_body(doc, "(本期未提供{{ start_word }}贷款台账,{{ start_word }}不良余额、较{{ start_word }}变动、"
                   "压降任务完成情况及五级分类迁徙无法计算。)")
@@ -130,12 +140,22 @@ def npl_report():
     add_body(doc, "截至{{ as_of|date_cn }},{{ large_threshold }}万元以上大额不良贷款共{{ large_count }}笔、"
                   "合计{{ large_total }}万元,逐户落实清收责任人(见表5):{{ large_summary }}。")
     add_body(doc, "表5  大额不良贷款清收责任表(单位:万元)", indent=False, align="center", style="Normal")
+    # The 责任行领导 column appears when the ledger names the leaders (seed: 行长负责大额不良).
+    add_tag_paragraph(doc, "{%p if has_leaders %}")
+    _loop_table(
+        doc, ["序号", "借款人", "借据号", "余额", "分类", "客户经理", "责任行领导"],
+        ("l", "large_npls", ("{{ l.seq }}", "{{ l.borrower }}", "{{ l.loan_no }}", "{{ l.balance }}",
+                             "{{ l.classification }}", "{{ l.officer }}", "{{ l.leader }}")),
+        [10, 32, 34, 20, 24, 18, 18], ["center", "left", "center", "right", "center", "center", "center"],
+    )
+    add_tag_paragraph(doc, "{%p else %}")
     _loop_table(
         doc, ["序号", "借款人", "借据号", "余额", "分类", "客户经理"],
         ("l", "large_npls", ("{{ l.seq }}", "{{ l.borrower }}", "{{ l.loan_no }}", "{{ l.balance }}",
                              "{{ l.classification }}", "{{ l.officer }}")),
         [12, 36, 38, 22, 28, 20], ["center", "left", "center", "right", "center", "center"],
     )
+    add_tag_paragraph(doc, "{%p endif %}")
     add_tag_paragraph(doc, "{%p else %}")
     add_body(doc, "截至{{ as_of|date_cn }},无{{ large_threshold }}万元以上大额不良贷款。")
     add_tag_paragraph(doc, "{%p endif %}")
@@ -157,6 +177,17 @@ def npl_report():
     add_tag_paragraph(doc, "{%p else %}")
     add_body(doc, "本期无涉诉贷款。")
     add_tag_paragraph(doc, "{%p endif %}")
+    add_tag_paragraph(doc, "{%p if to_sue %}")
+    add_body(doc, "按催收时间表应起诉而尚未起诉的贷款{{ to_sue_count }}笔、余额{{ to_sue_balance }}万元,"
+                  "拟报{{ recipient }}起诉(见表7)。")
+    add_body(doc, "表7  拟报起诉贷款名单(单位:万元)", indent=False, align="center", style="Normal")
+    _loop_table(
+        doc, ["序号", "借款人", "借据号", "逾期天数", "余额", "客户经理"],
+        ("u", "to_sue", ("{{ u.seq }}", "{{ u.borrower }}", "{{ u.loan_no }}", "{{ u.days }}", "{{ u.balance }}",
+                         "{{ u.officer }}")),
+        [12, 38, 38, 20, 22, 24], ["center", "left", "center", "right", "right", "center"],
+    )
+    add_tag_paragraph(doc, "{%p endif %}")
 
     add_heading(doc, "四、下一步工作计划。")
     add_tag_paragraph(doc, "{%p for para in plan %}")
@@ -167,31 +198,30 @@ def npl_report():
 
     add_page_break(doc)
     add_body(doc, "附件", indent=False, style="Normal")
-    add_title(doc, "五级分类与逾期天数一致性检查")
-    add_body(doc, "依据金融资产风险分类办法,逾期超过90天的贷款至少应为次级类,超过270天至少为可疑类,超过360天应为"
-                  "损失类(报告期{{ period_label }},逾期起始日为逾期第1天,计算至{{ as_of|date_cn }})。")
+    add_title(doc, "表内贷款五级分类检查")
+    add_body(doc, "依据《商业银行金融资产风险分类办法》,逾期超过90天的贷款至少应为次级类,超过270天至少为可疑类,"
+                  "超过360天应为损失类;逾期贷款不应分类为正常类;到期未还的贷款自到期次日起按逾期管理;同一非零售"
+                  "债务人在本行的各笔债权分类应一致。检查范围为表内贷款(报告期{{ period_label }},逾期起始日为逾期第1天,"
+                  "计算至{{ as_of|date_cn }})。")
     add_tag_paragraph(doc, "{%p if flags %}")
-    add_body(doc, "经检查,共{{ flag_count }}笔贷款的五级分类优于其逾期天数所要求的分类,需重新认定:")
+    add_body(doc, "经检查,共{{ flag_count }}项需重新认定或补登逾期;按应至少分类校正后,表内不良贷款余额"
+                  "{{ npl_balance_corrected }}万元、不良占比{{ npl_ratio_corrected }}:")
     _loop_table(
-        doc, ["序号", "借据号", "借款人", "逾期天数", "现分类", "应至少为", "客户经理"],
-        ("f", "flags", ("{{ f.seq }}", "{{ f.loan_no }}", "{{ f.borrower }}", "{{ f.days }}",
+        doc, ["序号", "借据号", "借款人", "检查项", "逾期天数", "现分类", "应至少为", "客户经理"],
+        ("f", "flags", ("{{ f.seq }}", "{{ f.loan_no }}", "{{ f.borrower }}", "{{ f.check }}", "{{ f.days }}",
                         "{{ f.classification }}", "{{ f.required }}", "{{ f.officer }}")),
-        [12, 36, 30, 20, 18, 20, 20], ["center", "center", "left", "right", "center", "center", "center"],
+        [10, 32, 26, 26, 16, 16, 16, 16], ["center", "center", "left", "left", "right", "center", "center", "center"],
     )
     add_tag_paragraph(doc, "{%p else %}")
-    add_body(doc, "经检查,未发现五级分类与逾期天数不符的贷款。")
+    add_body(doc, "经检查,未发现需重新认定分类的表内贷款。")
     add_tag_paragraph(doc, "{%p endif %}")
     return doc
 
 
 def build(out_dir: Path = HERE) -> Path:
-    """Write ``npl-report.docx`` into ``out_dir`` atomically and return its path."""
-    from docgen.core.atomic import atomic_output
-
-    path = out_dir / f"{NAME}.docx"
-    with atomic_output(path, "wb") as fh:
-        npl_report().save(fh)
-    return path
+    """Write ``npl-report.docx`` into ``out_dir`` atomically and return its path (full-width
+    punctuation in the Chinese text, GB/T 15834)."""
+    return save_templates({NAME: npl_report}, None, out_dir, finish=fullwidth_punctuation)[0]
 
 
 if __name__ == "__main__":

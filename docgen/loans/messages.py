@@ -73,6 +73,14 @@ ZH: dict[str, str] = {
     "guarantor-demand-next": "送达后请在台账“向保证人主张日”填写实际送达日(须不晚于保证期间届满日 {deadline})",
 }
 
+FLAG_LABELS: dict[str, str] = {
+    "misclassified": "逾期天数与分类不符",
+    "overdue-normal": "逾期仍为正常类",
+    "matured-unpaid": "到期未还未登记逾期",
+    "debtor-inconsistent": "同一债务人分类不一致",
+}
+"""Classification flag code -> the short label of the report's check table."""
+
 EN: dict[str, str] = {
     "loans-after-as-of": "note: {count} loans are dated after the as-of date {as_of} ({rows}) and are not in the plan",
     "letters-held-elsewhere": "another running `collect letters` holds {count} loans ({loans}); nothing issued for them",

@@ -614,6 +614,17 @@ def pct(value: Decimal | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def wan_round(value: Decimal | None) -> str:
+    """Return 万元 without a fractional part when there is none: ``100000`` -> ``10``, ``105000`` -> ``10.50``."""
+    text = wan(value)
+    return text[:-3] if text.endswith(".00") else text
+
+
+def direction_word(change: Decimal | None) -> str:
+    """Return 下降, 上升 or 持平 for a change (negative: down)."""
+    return "持平" if not change else ("下降" if change < 0 else "上升")
+
+
 TEXT_LARGE_NPLS = 20
 """Large NPLs listed in the text summary (the JSON and the Word report list them all)."""
 
@@ -626,34 +637,47 @@ def render_text(figures: NplFigures) -> str:
              f"共 {f.loans} 笔贷款"]
     lines.append("表内:")
     lines.append(f"  不良贷款余额 {wan(f.npl_balance)} 万元,贷款余额 {wan(f.loan_balance)} 万元,不良占比 {pct(f.npl_ratio)}%")
+    lines.append(f"  按分类校正后 {wan(f.npl_balance_corrected)} 万元、{pct(f.npl_ratio_corrected)}%"
+                 f"(按下列分类检查调整五级分类后)")
     if f.has_opening:
         change = f.change or Decimal(0)
-        direction = "下降" if change < 0 else ("上升" if change > 0 else "持平")
-        lines.append(f"  {p.start_word}不良余额 {wan(f.npl_balance_opening)} 万元,较{p.start_word}{direction} "
+        lines.append(f"  {p.start_word}不良余额 {wan(f.npl_balance_opening)} 万元,较{p.start_word}{direction_word(change)} "
                      f"{wan(abs(change))} 万元")
     else:
         lines.append(f"  未提供期初台账(--opening):{p.start_word}余额、变动、压降完成率与迁徙矩阵无法计算")
     if f.targets.reduction_target is not None:
         lines.append(f"  压降任务 {wan(f.targets.reduction_target)} 万元,完成 {pct(f.reduction_completion)}%")
+    overdue = f"  逾期贷款余额 {wan(f.overdue_balance)} 万元"
+    if f.overdue_change is not None:
+        overdue += f",较{p.start_word}{direction_word(f.overdue_change)} {wan(abs(f.overdue_change))} 万元"
+    lines.append(overdue + f";逾期90天以上 {wan(f.overdue90_balance)} 万元,与不良贷款之比(偏离度){pct(f.deviation)}%")
     lines.append("表外:")
     lines.append(f"  不良贷款余额 {wan(f.off_balance)} 万元,{p.span_word}清收 {wan(f.off_recovered)} 万元")
     if f.targets.recovery_target is not None:
         lines.append(f"  清收任务 {wan(f.targets.recovery_target)} 万元,完成 {pct(f.recovery_completion)}%")
     lines.append("五级分类(表内,万元):" + ",".join(f"{k} {wan(v)}" for k, v in f.by_category.items()))
-    lines.append(f"大额不良(≥{wan(f.targets.large_npl_threshold)} 万元):{len(f.large_npls)} 笔")
+    lines.append(f"大额不良({wan_round(f.targets.large_npl_threshold)}万元以上):{len(f.large_npls)} 笔")
     for loan in f.large_npls[:TEXT_LARGE_NPLS]:
         lines.append(f"  {loan.loan_no} {loan.borrower} {wan(loan.balance)} 万元 {loan.classification}"
-                     f"{'' if loan.on_balance else '(表外)'} 客户经理 {loan.officer}")
+                     f"{'' if loan.on_balance else '(表外)'} 客户经理 {loan.officer}"
+                     + (f" 责任行领导 {loan.leader}" if loan.leader else ""))
     if len(f.large_npls) > TEXT_LARGE_NPLS:
         lines.append(f"  …… 另有 {len(f.large_npls) - TEXT_LARGE_NPLS} 笔,完整清单见 --format json 或报告表5")
     lines.append(f"诉讼案件:{len(f.litigation)} 笔,{p.span_word}收回 {wan(f.litigation_recovered)} 万元")
+    lines.append(f"应起诉未起诉(报总行起诉名单):{len(f.to_sue)} 笔,余额 "
+                 f"{wan(sum((loan.balance for loan in f.to_sue), Decimal(0)))} 万元")
+    for loan in f.to_sue[:TEXT_LARGE_NPLS]:
+        lines.append(f"  {loan.loan_no} {loan.borrower} {wan(loan.balance)} 万元 逾期{days_past_due(loan, f.as_of)}天"
+                     f"{'' if loan.on_balance else '(表外)'} 客户经理 {loan.officer}")
+    if len(f.to_sue) > TEXT_LARGE_NPLS:
+        lines.append(f"  …… 另有 {len(f.to_sue) - TEXT_LARGE_NPLS} 笔,完整清单见 --format json 或报告附表")
     lines.append("按客户经理(万元):")
     for g in f.officers:
         lines.append(f"  {g.name}:{g.loans} 笔,表内余额 {wan(g.balance)},表内不良 {wan(g.npl_balance)},"
                      f"表外 {wan(g.off_balance)},收回 {wan(g.recovered)}")
     if f.flags:
-        lines.append(f"一致性检查:{len(f.flags)} 笔分类与逾期天数不符")
+        lines.append(f"分类检查(表内贷款,《商业银行金融资产风险分类办法》):{len(f.flags)} 项")
         lines.extend(f"  [{flag.code}] {flag.message}" for flag in f.flags)
     else:
-        lines.append("一致性检查:未发现分类与逾期天数不符的贷款")
+        lines.append("分类检查(表内贷款,《商业银行金融资产风险分类办法》):未发现问题")
     return "\n".join(lines) + "\n"

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from docgen.core.datafile import read_mapping
 from docgen.core.notices import notify
-from docgen.loans.messages import notice
+from docgen.loans.messages import FLAG_LABELS, notice
 from docgen.core.errors import DocgenError, InputError, ProblemsError
 from docgen.core.procs import process_context
 from docgen.loans.ledger import CLASSIFICATIONS, Ledger, Loan, read_ledger
@@ -34,10 +34,13 @@ from docgen.loans.npl import (
     NplFigures,
     Period,
     Targets,
+    direction_word,
     compute_figures,
+    days_past_due,
     load_targets,
     pct,
     wan,
+    wan_round,
 )
 from docgen.core.validation import validate
 
@@ -52,7 +55,7 @@ NOTES_SCHEMA: dict[str, Any] = {
     "plan": {"type": "list", "default": [], "schema": {"type": "string", "coerce": "strip", "empty": False}},
 }
 
-PLAN_MISSING = "(本期未提供下一步工作计划,请在 notes.yaml 的 plan 中填写后重新生成。)"
+PLAN_MISSING = "（本期未提供下一步工作计划，请在 notes.yaml 的 plan 中填写后重新生成。）"
 
 # Preferred CJK faces, first found wins: Noto (installed in CI), WenQuanYi, then Windows/macOS ones.
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
@@ -196,7 +199,7 @@ def _render_chart(figures: NplFigures, dpi: int) -> bytes:
         values.append(float(figures.off_balance) / 10000)
         bars = left.bar(labels, values, color=["#f2b134", "#ed7d31", "#c00000", "#7f7f7f"])
         left.bar_label(bars, labels=[f"{v:.2f}" for v in values], fontsize=7)
-        left.set_title("不良贷款构成(万元)" if zh else "NPL by category (10k CNY)", fontsize=10)
+        left.set_title("不良贷款构成（万元）" if zh else "NPL by category (10k CNY)", fontsize=10)
         left.tick_params(labelsize=8)
         left.margins(y=0.15)
         officers = sorted(figures.officers, key=lambda g: -(g.npl_balance + g.off_balance))[:10][::-1]
@@ -205,7 +208,7 @@ def _render_chart(figures: NplFigures, dpi: int) -> bytes:
         off = [float(g.off_balance) / 10000 for g in officers]
         right.barh(names, on, color="#c00000", label="表内不良" if zh else "On-BS NPL")
         right.barh(names, off, left=on, color="#7f7f7f", label="表外不良" if zh else "Off-BS NPL")
-        right.set_title("分客户经理不良余额(万元)" if zh else "NPL by officer (10k CNY)", fontsize=10)
+        right.set_title("分客户经理不良余额（万元）" if zh else "NPL by officer (10k CNY)", fontsize=10)
         right.tick_params(labelsize=8)
         right.legend(fontsize=7, loc="lower right")
         # Fixed margins instead of tight_layout(), which draws the figure an extra time.
@@ -234,7 +237,7 @@ def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png:
     f = figures
     p: Period = f.period
     change = f.change
-    direction = "持平" if not change else ("下降" if change < 0 else "上升")
+    direction = direction_word(change)
     on_loans = sum(g.loans for g in f.categories)
     categories = [
         {"name": g.name, "loans": g.loans, "balance": wan(g.balance), "share": _share(g.balance, f.loan_balance)}
@@ -253,13 +256,13 @@ def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png:
                 "off_balance": wan(g.off_balance), "recovered": wan(g.recovered)}
 
     large = f.large_npls
-    summary = "、".join(f"{loan.borrower}{wan(loan.balance)}万元(客户经理{loan.officer})" for loan in large[:3])
+    summary = "、".join(f"{loan.borrower}{wan(loan.balance)}万元（客户经理{loan.officer}）" for loan in large[:3])
     if len(large) > 3:
         summary += "等"
     recovered_cases = [loan for loan in f.litigation if loan.recovered > 0]
     detail = ""
     if recovered_cases:
-        detail = ",其中" + "、".join(f"{loan.borrower}{wan(loan.recovered)}万元" for loan in recovered_cases)
+        detail = "，其中" + "、".join(f"{loan.borrower}{wan(loan.recovered)}万元" for loan in recovered_cases)
     plan = notes.plan
     if not plan:
         notify(notice("notes-without-plan"))
@@ -276,15 +279,22 @@ def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png:
         "npl_balance": wan(f.npl_balance),
         "has_opening": f.has_opening,
         "change_direction": direction,
-        "change": wan(abs(change)) if change is not None else "—",
+        "change": wan_round(abs(change)) if change is not None else "—",
         "npl_ratio": pct(f.npl_ratio) + "%" if f.npl_ratio is not None else "—",
+        "npl_balance_corrected": wan(f.npl_balance_corrected),
+        "npl_ratio_corrected": pct(f.npl_ratio_corrected) + "%" if f.npl_ratio_corrected is not None else "—",
+        "overdue_balance": wan(f.overdue_balance),
+        "overdue_change_direction": "" if f.overdue_change is None else direction_word(f.overdue_change),
+        "overdue_change": "" if f.overdue_change is None else wan(abs(f.overdue_change)),
+        "overdue90_balance": wan(f.overdue90_balance),
+        "deviation": pct(f.deviation) + "%" if f.deviation is not None else "—",
         "has_reduction_target": f.targets.reduction_target is not None,
-        "reduction_target": wan(f.targets.reduction_target),
+        "reduction_target": wan_round(f.targets.reduction_target),
         "reduction_completion": pct(f.reduction_completion) + "%" if f.reduction_completion is not None else "—",
         "off_balance": wan(f.off_balance),
         "recovered": wan(f.off_recovered),
         "has_recovery_target": f.targets.recovery_target is not None,
-        "recovery_target": wan(f.targets.recovery_target),
+        "recovery_target": wan_round(f.targets.recovery_target),
         "recovery_completion": pct(f.recovery_completion) + "%" if f.recovery_completion is not None else "—",
         "loan_count": on_loans,
         "loan_balance": wan(f.loan_balance),
@@ -292,19 +302,27 @@ def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png:
         "categories": categories,
         "migration": migration,
         "chart": Image(chart_png, 160, name="npl-chart"),
-        "chart_caption": "图1  不良贷款构成及分客户经理不良余额(单位:万元)",
+        "chart_caption": "图1  不良贷款构成及分客户经理不良余额（单位：万元）",
         "officers": [group(g) for g in f.officers],
         "branches": [group(g) for g in f.branches],
         "collection": list(notes.collection),
-        "large_threshold": wan(f.targets.large_npl_threshold),
+        "large_threshold": wan_round(f.targets.large_npl_threshold),
         "large_count": len(large),
         "large_total": wan(sum((loan.balance for loan in large), Decimal(0))),
         "large_summary": summary,
         "large_npls": [
             {"seq": i, "borrower": loan.borrower, "loan_no": loan.loan_no, "balance": wan(loan.balance),
-             "classification": loan.classification if loan.on_balance else f"{loan.classification}(表外)",
-             "officer": loan.officer}
+             "classification": loan.classification if loan.on_balance else f"{loan.classification}（表外）",
+             "officer": loan.officer, "leader": loan.leader or "—"}
             for i, loan in enumerate(large, start=1)
+        ],
+        "has_leaders": any(loan.leader for loan in large),
+        "to_sue_count": len(f.to_sue),
+        "to_sue_balance": wan(sum((loan.balance for loan in f.to_sue), Decimal(0))),
+        "to_sue": [
+            {"seq": i, "borrower": loan.borrower, "loan_no": loan.loan_no, "days": days_past_due(loan, f.as_of),
+             "balance": wan(loan.balance), "officer": loan.officer}
+            for i, loan in enumerate(f.to_sue, start=1)
         ],
         "litigation": [
             {"borrower": loan.borrower, "loan_no": loan.loan_no, "status": loan.litigation,
@@ -319,8 +337,9 @@ def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png:
         "plan": list(plan),
         "flag_count": len(f.flags),
         "flags": [
-            {"seq": i, "loan_no": flag.loan_no, "borrower": flag.borrower, "days": flag.days_past_due,
-             "classification": flag.classification, "required": flag.required, "officer": flag.officer}
+            {"seq": i, "loan_no": flag.loan_no, "borrower": flag.borrower, "check": FLAG_LABELS[flag.code],
+             "days": flag.days_past_due, "classification": flag.classification, "required": flag.required or "—",
+             "officer": flag.officer}
             for i, flag in enumerate(f.flags, start=1)
         ],
     }

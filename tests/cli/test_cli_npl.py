@@ -24,9 +24,10 @@ plan:
   - 二是前移风险关口,严格执行贷款“三查”制度。
 """
 
-SENTENCE = ("截止2026年6月30日,支行表内不良贷款余额102.01万元,较季初下降2.00万元,不良占比1.21%,"
-            "完成季度任务10.00万元的20%;表外不良贷款余额1727.25万元,本季清收12.70万元,"
-            "完成季度任务35.00万元的36.29%。")
+# The seed's own sentence (篇十二): 截至, whole 万元 written without decimals, full-width punctuation.
+SENTENCE = ("截至2026年6月30日，支行表内不良贷款余额102.01万元，较季初下降2万元，不良占比1.21%，"
+            "完成季度任务10万元的20%；表外不良贷款余额1727.25万元，本季清收12.70万元，"
+            "完成季度任务35万元的36.29%。")
 
 
 def _run(*args: str):
@@ -104,29 +105,33 @@ def test_docx_report(report: tuple[object, Path]) -> None:
     document = docx.Document(str(out))
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == "关于不良贷款现状及催收管理工作报告"
-    assert texts[1] == "总行:"
+    assert texts[1] == "总行："
     for heading in ("一、基本情况。", "二、催收情况。", "三、诉讼情况。", "四、下一步工作计划。"):
         assert heading in texts
     basic = texts.index("一、基本情况。")
     assert texts[basic + 1] == SENTENCE
     assert "年初统一制定不良清收计划,落实到每一位客户经理。" in texts
     assert "二是前移风险关口,严格执行贷款“三查”制度。" in texts
-    assert ("截至2026年6月30日,10.00万元以上大额不良贷款共5笔、合计1829.26万元,逐户落实清收责任人(见表5):"
-            "借款人W11627.25万元(客户经理李志强)、借款人W2100.00万元(客户经理王立新)、"
-            "借款人N150.00万元(客户经理李志强)等。") in texts
-    assert "目前涉诉贷款2笔、余额1667.25万元,本季通过诉讼及执行收回10.70万元,其中借款人W110.70万元。" in texts
+    assert ("截至2026年6月30日，10万元以上大额不良贷款共5笔、合计1829.26万元，逐户落实清收责任人（见表5）："
+            "借款人W11627.25万元（客户经理李志强）、借款人W2100.00万元（客户经理王立新）、"
+            "借款人N150.00万元（客户经理李志强）等。") in texts
+    assert "目前涉诉贷款2笔、余额1667.25万元，本季通过诉讼及执行收回10.70万元，其中借款人W110.70万元。" in texts
     assert "眉县支行" in texts and "2026年6月30日" in texts
     # The chart is one inline picture, embedded as PNG.
     assert len(document.inline_shapes) == 1
     assert any(rel.reltype.endswith("/image") for rel in document.part.rels.values())
     # Annex: the flagged loan, with its days and the class it needs.
-    annex = texts.index("五级分类与逾期天数一致性检查")
-    assert "经检查,共1笔贷款的五级分类优于其逾期天数所要求的分类,需重新认定:" in texts[annex:]
+    annex = texts.index("表内贷款五级分类检查")
+    assert "《商业银行金融资产风险分类办法》" in texts[annex + 1]
+    assert any(t.startswith("经检查，共1项需重新认定或补登逾期；按应至少分类校正后，表内不良贷款余额") for t in texts[annex:])
     flag_table = document.tables[-1]
-    assert [c.text for c in flag_table.rows[1].cells] == ["1", "M1", "借款人M1", "120", "关注", "次级", "赵晓燕"]
+    assert [c.text for c in flag_table.rows[1].cells] == [
+        "1", "M1", "借款人M1", "逾期天数与分类不符", "120", "关注", "次级", "赵晓燕"]
+    # The corrected headline beside the reported one.
+    assert any(t.startswith("按附件所列分类检查结果校正五级分类后，表内不良贷款余额为") for t in texts)
     # Large-NPL table with the officer in charge.
     large = next(t for t in document.tables if t.rows[0].cells[0].text == "序号" and t.rows[0].cells[5].text == "客户经理")
-    assert [c.text for c in large.rows[1].cells] == ["1", "借款人W1", "W1", "1627.25", "损失(表外)", "李志强"]
+    assert [c.text for c in large.rows[1].cells] == ["1", "借款人W1", "W1", "1627.25", "损失（表外）", "李志强"]
     # Migration table: N1 stayed 次级 (1 loan, 52.00万 at the opening); M1 is new.
     migration = next(t for t in document.tables if t.rows[0].cells[0].text == "季初\\期末")
     rows = {r.cells[0].text: [c.text for c in r.cells[1:]] for r in migration.rows[1:]}
@@ -141,7 +146,7 @@ def test_docx_without_opening_and_notes(seed: dict[str, Path], tmp_path: Path) -
     assert result.exit_code == 0, result.stderr
     assert "警告: notes.yaml 未提供 plan" in result.stderr
     texts = [p.text for p in docx.Document(str(out)).paragraphs]
-    assert "截止2026年6月30日,支行表内不良贷款余额100.00万元,不良占比10%;表外不良贷款余额0.00万元,本季清收0.00万元。" in texts
+    assert "截至2026年6月30日，支行表内不良贷款余额100.00万元，不良占比10%；表外不良贷款余额0.00万元，本季清收0.00万元。" in texts
     assert any("本期未提供季初贷款台账" in t for t in texts)
     assert "本期无涉诉贷款。" in texts
     assert "眉县支行营业部" in texts  # the ledger's only branch signs when notes name none
@@ -208,7 +213,7 @@ def test_docx_unchanged_npl_says_flat(tmp_path: Path) -> None:
                   "-o", str(out))
     assert result.exit_code == 0, result.stderr
     texts = [p.text for p in docx.Document(str(out)).paragraphs]
-    assert "截止2026年6月30日,支行表内不良贷款余额100.00万元,较季初持平,不良占比10%;表外不良贷款余额0.00万元,本季清收0.00万元。" in texts
+    assert "截至2026年6月30日，支行表内不良贷款余额100.00万元，较季初持平，不良占比10%；表外不良贷款余额0.00万元，本季清收0.00万元。" in texts
 
 
 def test_unknown_header_is_reported_not_silently_dropped(tmp_path: Path) -> None:
@@ -228,9 +233,9 @@ def test_half_year_report_uses_half_year_words(seed: dict[str, Path], tmp_path: 
                   "--targets", str(seed["targets"]), "--notes", str(seed["notes"]), "-o", str(out))
     assert result.exit_code == 0, result.stderr
     texts = [p.text for p in docx.Document(str(out)).paragraphs]
-    assert ("截止2026年6月30日,支行表内不良贷款余额102.01万元,较期初下降2.00万元,不良占比1.21%,"
-            "完成半年任务10.00万元的20%;表外不良贷款余额1727.25万元,本半年清收12.70万元,"
-            "完成半年任务35.00万元的36.29%。") in texts
+    assert ("截至2026年6月30日，支行表内不良贷款余额102.01万元，较期初下降2万元，不良占比1.21%，"
+            "完成半年任务10万元的20%；表外不良贷款余额1727.25万元，本半年清收12.70万元，"
+            "完成半年任务35万元的36.29%。") in texts
 
 
 def test_bank_edited_template(seed: dict[str, Path], tmp_path: Path) -> None:
