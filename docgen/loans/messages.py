@@ -73,6 +73,32 @@ ZH: dict[str, str] = {
     "guarantor-demand-next": "送达后请在台账“向保证人主张日”填写实际送达日(须不晚于保证期间届满日 {deadline})",
 }
 
+ACTION_LABELS: dict[str, str] = {
+    "phone": "电话催收",
+    "visit": "上门催收",
+    "demand-letter": "送达逾期催收函",
+    "guarantor-demand": "向担保人催收",
+    "legal-action": "提起诉讼",
+}
+"""Plan action id -> Chinese name."""
+
+WARNING_LABELS: dict[str, str] = {
+    "limitation-expired": "诉讼时效已届满",
+    "limitation-near": "诉讼时效即将届满",
+    "interruption-after-expiry": "时效届满后的催收不能中断时效",
+    "enforcement-expired": "申请执行期间已届满",
+    "enforcement-near": "申请执行期间即将届满",
+    "judgment-due-missing": "缺判决履行期限届满日",
+    "guarantee-expired": "保证期间已届满",
+    "guarantee-near": "保证期间即将届满",
+    "guarantee-claim-expired": "对保证人的诉讼时效已届满",
+    "guarantee-claim-near": "对保证人的诉讼时效即将届满",
+    "matured-unpaid": "到期未还未登记逾期",
+    "demand-letter-overdue": "催收函逾期未送达",
+    "legal-action-overdue": "应起诉未起诉",
+}
+"""Plan warning code -> short Chinese label for tables (the full sentences are in ``ZH``)."""
+
 FLAG_LABELS: dict[str, str] = {
     "misclassified": "逾期天数与分类不符",
     "overdue-normal": "逾期仍为正常类",

@@ -18,15 +18,18 @@ loan overdue on ``as_of``, most urgent first:
   done when ``issued`` holds its register row key (``letter_key``); legal action when the
   ledger's 诉讼状态 is filled in. A later ``once`` step done supersedes the earlier ones (a loan
   in court needs no demand letter any more);
-- the limitation and guarantee deadlines come from ``docgen.loans.limitation``; a deadline within
-  ``warning_days`` of ``as_of`` (or passed) raises a warning and puts the loan in the first group,
-  ordered by that deadline; the others follow by days past due, longest first. A loan whose
-  诉讼状态 is filled in gets no limitation warning (the suit interrupted the period, which does
-  not run while the case is pending); its guarantee warnings stay.
+- the deadlines follow DESIGN §8.1 (``docgen.loans.limitation``): the limitation period from the
+  claim's due date and the interrupting events that came before it ran out (``limitation_basis``
+  names the event), the enforcement period after a judgment, the guarantee by its type. A deadline
+  within ``warning_days`` of ``as_of`` (or passed) raises a warning and puts the loan in the first
+  group, ordered by that deadline; the others follow by days past due, longest first. A loan in
+  court (已起诉/已判决/执行中/终结本次执行) gets no limitation warning; a judged one is watched for
+  its enforcement period; its guarantee warnings stay. A joint guarantee lapsing inside the window
+  makes ``guarantor-demand`` the next action (a general one: ``legal-action``);
+- loans dated after ``as_of`` are left out and listed in ``Plan.after_as_of``.
 
-Warning codes (stable, in ``WARNINGS`` with their Chinese labels): ``limitation-expired``,
-``limitation-near``, ``guarantee-expired``, ``guarantee-near``, and ``<action>-overdue`` for a
-``once`` step whose due date has passed (``demand-letter-overdue``, ``legal-action-overdue``).
+Warning codes are stable (``WARNINGS``, short labels; each warning also comes with its facts and
+sentence in ``PlanEntry.notices``, wording in ``docgen.loans.messages``).
 """
 from __future__ import annotations
 
@@ -53,38 +56,20 @@ from docgen.loans.limitation import (
     loan_events,
 )
 from docgen.core.notices import Notice
+from docgen.loans.messages import ACTION_LABELS as _ACTION_LABELS
+from docgen.loans.messages import WARNING_LABELS as _WARNING_LABELS
 from docgen.loans.messages import notice
 from docgen.loans.vocabulary import Vocabulary, build_vocabulary
 
 ACTIONS: tuple[str, ...] = ("phone", "visit", "demand-letter", "guarantor-demand", "legal-action")
 """Action ids a timetable step may name (DESIGN §8)."""
 
-ACTION_LABELS: dict[str, str] = {
-    "phone": "电话催收",
-    "visit": "上门催收",
-    "demand-letter": "送达逾期催收函",
-    "guarantor-demand": "向担保人催收",
-    "legal-action": "提起诉讼",
-}
+ACTION_LABELS: dict[str, str] = _ACTION_LABELS
 
 TRACKED_ACTIONS: tuple[str, ...] = ("demand-letter", "legal-action")
 """Actions whose completion docgen can see (register; 诉讼状态), so they may be ``once`` steps."""
 
-WARNINGS: dict[str, str] = {
-    "limitation-expired": "诉讼时效已届满",
-    "limitation-near": "诉讼时效即将届满",
-    "interruption-after-expiry": "时效届满后的催收不能中断时效",
-    "enforcement-expired": "申请执行期间已届满",
-    "enforcement-near": "申请执行期间即将届满",
-    "judgment-due-missing": "缺判决履行期限届满日",
-    "guarantee-expired": "保证期间已届满",
-    "guarantee-near": "保证期间即将届满",
-    "guarantee-claim-expired": "对保证人的诉讼时效已届满",
-    "guarantee-claim-near": "对保证人的诉讼时效即将届满",
-    "matured-unpaid": "到期未还未登记逾期",
-    "demand-letter-overdue": "催收函逾期未送达",
-    "legal-action-overdue": "应起诉未起诉",
-}
+WARNINGS: dict[str, str] = _WARNING_LABELS
 """Warning code -> short Chinese label for tables; the full sentences are in ``docgen.loans.messages``."""
 
 POLICY_FILE = "collection-policy.yaml"
