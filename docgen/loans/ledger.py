@@ -297,6 +297,11 @@ def _resident_id_ok(text: str) -> bool:
     return place
 
 
+def is_resident_id(text: str) -> bool:
+    """Return True when ``text`` is a valid 居民身份证号 (an individual, i.e. a retail debtor)."""
+    return _resident_id_ok(text)
+
+
 def _id_ok(value: str) -> bool:
     cached = _ID_CACHE.get(value)
     if cached is None:

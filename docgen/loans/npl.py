@@ -26,7 +26,7 @@ from dateutil.relativedelta import relativedelta
 from docgen.core import cnformat
 from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError
-from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan
+from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan, is_resident_id
 from docgen.loans.messages import message
 from docgen.loans.plan import overdue_start
 from docgen.core.validation import validate
@@ -225,7 +225,7 @@ def _flag(loan: Loan, code: str, as_of: _dt.date, days: int, required: str, **ex
 
 def _non_retail(id_number: str) -> bool:
     # A non-retail debtor is identified by its 统一社会信用代码; individuals by a resident ID.
-    return len(id_number) == 18 and not id_number[:17].isdigit()
+    return not is_resident_id(id_number)
 
 
 def check_classification(loans: Iterable[Loan], as_of: _dt.date, *, grace_days: int = 0) -> list[Flag]:

@@ -42,9 +42,12 @@ FIELDS: dict[str, tuple[str, ...]] = {
 """Ledger column -> its canonical values."""
 
 
+_HALF_WIDTH = str.maketrans({"\uff0c": ",", "\uff08": "(", "\uff09": ")", "\u3001": ","})
+
+
 def _key(text: str) -> str:
     # Full- and half-width commas, spaces and brackets differ between exports of the same word.
-    return "".join(text.split()).replace(",", ",").replace("(", "(").replace(")", ")")
+    return "".join(text.split()).translate(_HALF_WIDTH)
 
 
 @dataclass(frozen=True)

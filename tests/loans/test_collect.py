@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -387,3 +388,80 @@ def test_policy_condition_is_data_in_a_sandbox(tmp_path: Path) -> None:
     path.write_text("timetable:\n  - {action: phone, from: 1, when: 'loan.__class__'}\n", encoding="utf-8")
     with pytest.raises(InputError, match="timetable\\[0\\].when"):
         load_policy(path)
+
+
+# --------------------------------------------------------------------------- DESIGN §8.1 in the plan
+
+
+def _entry(policy, **fields):
+    (entry,) = build_plan([make_loan(**fields)], AS_OF, policy).entries
+    return entry
+
+
+def test_limitation_basis_names_the_event(policy) -> None:
+    entry = _entry(policy, days=800, maturity=D(2024, 9, 19), last_interruption=D(2025, 6, 1),
+                   interruption_type="债务人确认")
+    assert (entry.limitation_deadline, entry.limitation_basis) == (D(2028, 6, 1), "2025-06-01 债务人确认")
+    plain = _entry(policy, days=800, maturity=D(2024, 9, 19))
+    assert plain.limitation_basis == "2024-09-19 到期未还"
+
+
+def test_a_demand_after_expiry_warns_and_interrupts_nothing(policy) -> None:
+    # The case: overdue since 2019-01-02, a demand served 2023-06-01, seen on 2025-01-01.
+    as_of = D(2025, 1, 1)
+    loan = make_loan(days=None, overdue_since=D(2019, 1, 2), maturity=D(2019, 1, 1), disbursed_on=D(2017, 1, 1),
+                     last_interruption=D(2023, 6, 1), interruption_type="催收送达")
+    (entry,) = build_plan([loan], as_of, policy).entries
+    assert entry.warnings[:2] == ["interruption-after-expiry", "limitation-expired"]
+    assert entry.time_barred and entry.limitation_deadline == D(2022, 1, 1)
+    facts = entry.notices[0].facts
+    assert (facts["event_date"], facts["event"], facts["deadline"]) == ("2023-06-01", "催收送达", "2022-01-01")
+
+
+@pytest.mark.parametrize(("as_of", "warning"), [
+    (D(2026, 3, 10), "enforcement-near"),      # the last day to apply
+    (D(2026, 3, 11), "enforcement-expired"),   # the day after
+])
+def test_judgment_plus_two_years(policy, as_of: dt.date, warning: str) -> None:
+    loan = make_loan(days=None, overdue_since=D(2023, 1, 1), maturity=D(2022, 12, 31), disbursed_on=D(2021, 1, 1),
+                     litigation="已判决", litigation_filed=D(2023, 6, 1), judgment_due=D(2024, 3, 10))
+    (entry,) = build_plan([loan], as_of, policy).entries
+    assert warning in entry.warnings
+    assert entry.enforcement_deadline == D(2026, 3, 10)
+    assert not any(w.startswith("limitation") for w in entry.warnings)  # judged: the suit interrupted it
+
+
+def test_litigation_in_enforcement_or_closed_cases(policy) -> None:
+    executing = _entry(policy, days=400, litigation="执行中", litigation_filed=D(2026, 1, 5))
+    assert executing.enforcement_deadline is None and "legal-action-overdue" not in executing.warnings
+    withdrawn = _entry(policy, days=120, litigation="已撤诉", litigation_filed=D(2026, 9, 1))
+    assert "legal-action" in withdrawn.actions  # a withdrawn suit is legal action still to take
+
+
+def test_a_matured_loan_without_overdue_date_is_overdue_from_the_day_after(policy) -> None:
+    entry = _entry(policy, days=None, maturity=D(2026, 11, 17))
+    assert (entry.overdue_since, entry.days_past_due) == (D(2026, 11, 18), 11)
+    assert entry.warnings[0] == "matured-unpaid"
+    assert build_plan([make_loan(days=None, maturity=D(2026, 11, 17), balance=Decimal(0))], AS_OF, policy).entries == []
+
+
+def test_joint_guarantee_preserved_by_a_timely_demand_is_not_flagged(policy) -> None:
+    base = dict(days=200, maturity=D(2026, 5, 11), disbursed_on=D(2024, 5, 11), guarantors=["李四"])
+    lapsed = _entry(policy, **base)
+    assert "guarantee-expired" in lapsed.warnings and lapsed.liable_guarantors == []
+    kept = _entry(policy, **base, guarantor_demanded=D(2026, 6, 1))
+    assert not any(w.startswith("guarantee") for w in kept.warnings)
+    assert kept.guarantee.preserved == "demand" and kept.guarantee_deadline == D(2029, 6, 1)
+    assert kept.liable_guarantors == ["李四"]
+    general = _entry(policy, **base, guarantee_type="一般保证", litigation="已起诉", litigation_filed=D(2026, 10, 1))
+    assert general.guarantee.preserved == "suit" and general.liable_guarantors == ["李四"]
+
+
+def test_loans_dated_after_the_as_of_date_are_listed_not_dropped(policy) -> None:
+    later = make_loan("JJ0002", days=None, overdue_since=AS_OF + dt.timedelta(days=1), row=9)
+    new = make_loan("JJ0003", days=None, disbursed_on=AS_OF + dt.timedelta(days=3), row=10)
+    plan = build_plan([make_loan("JJ0001", days=5), later, new], AS_OF, policy)
+    assert [e.loan_no for e in plan.entries] == ["JJ0001"]
+    assert plan.after_as_of == [("JJ0002", 9), ("JJ0003", 10)]
+    notice = plan.after_as_of_notice()
+    assert (notice.code, notice.facts["count"], notice.facts["loans"]) == ("loans-after-as-of", 2, ["JJ0002", "JJ0003"])

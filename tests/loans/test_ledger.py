@@ -166,3 +166,68 @@ def test_a_date_past_the_plausible_range_is_a_row_error_not_an_overflow(tmp_path
             (3, "maturity", "最大值为 2199-12-31"), (4, "last_interruption", "最大值为 2199-12-31")}
     assert _fast_loan(row("A", "1000", "次级类", days=100, maturity="2199-12-31"), 3) is not None
     assert _fast_loan(row("A", "1000", "次级类", days=100, maturity="2200-01-01"), 3) is None  # cerberus reports it
+
+
+# --------------------------------------------------------------------------- vocabularies and cross-field rules
+
+
+@pytest.mark.parametrize(("text", "canonical"), [
+    ("", "未起诉"), ("无", "未起诉"), ("拟起诉", "未起诉"), ("已起诉", "已起诉"), ("终本", "终结本次执行"),
+    ("已判决,执行中", "执行中"), ("已判决，执行中", "执行中"), ("撤诉", "已撤诉"),
+])
+def test_litigation_synonyms_come_out_canonical(text: str, canonical: str) -> None:
+    loan, problems = validate_row(row("A", 1000, litigation=text or None), 4)
+    assert problems == [] and loan.litigation == canonical
+
+
+def test_unknown_litigation_text_is_a_row_error_naming_row_and_column(tmp_path: Path) -> None:
+    path = write_ledger([row("A1", 1000), row("A2", 1000, litigation="协商中")], tmp_path / "l.xlsx")
+    with pytest.raises(RowsError) as caught:
+        read_ledger(path)
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column, problem.code) == (3, "T(诉讼状态)", "unknown-litigation")
+    assert problem.facts["value"] == "协商中"
+    assert problem.message.startswith("“协商中”不是可识别的诉讼状态;应为 未起诉、已起诉")
+
+
+def test_a_policy_vocabulary_adds_synonyms(tmp_path: Path) -> None:
+    from docgen.loans.vocabulary import build_vocabulary
+
+    vocabulary = build_vocabulary({"litigation": {"已起诉": ["协商中?不,已立案待审"]}})
+    loan, problems = validate_row(row("A", 1000, litigation="协商中?不,已立案待审"), 2, vocabulary=vocabulary)
+    assert problems == [] and loan.litigation == "已起诉"
+
+
+@pytest.mark.parametrize(("fields", "code", "column"), [
+    ({"overdue_principal": 2000, "days": 10}, "overdue-exceeds-balance", "overdue_principal"),
+    ({"last_interruption": dt.date(2020, 1, 1)}, "interruption-before-disbursal", "last_interruption"),
+    ({"judgment_due": dt.date(2025, 1, 1)}, "judgment-without-suit", "judgment_due"),
+    ({"judgment_due": dt.date(2024, 1, 1), "litigation_filed": dt.date(2024, 6, 1)}, "judgment-before-suit",
+     "judgment_due"),
+    ({"litigation": "未起诉", "litigation_filed": dt.date(2024, 6, 1)}, "suit-date-with-no-suit", "litigation_filed"),
+    ({"guarantor_demanded": dt.date(2024, 6, 1)}, "guarantee-without-guarantors", "guarantor_demanded"),
+    ({"interruption_type": "债务人确认"}, "interruption-type-without-date", "interruption_type"),
+    ({"maturity": dt.date(2022, 1, 1)}, "maturity-before-disbursal", "maturity"),
+    ({"penalty_rate": "6.75"}, "penalty-rate-range", "penalty_rate"),
+])
+def test_cross_field_contradictions_are_row_errors(fields: dict, code: str, column: str) -> None:
+    days = fields.pop("days", 0)
+    values = row("A", 1000, days=days, **fields)
+    for fast in (True, False):
+        loan, problems = validate_row(values, 7, fast=fast)
+        assert loan is None
+        assert [(p.code, p.path, p.row) for p in problems] == [(code, column, 7)]
+
+
+def test_empty_controlled_cells_take_their_legal_defaults() -> None:
+    loan, _ = validate_row(row("A", 1000, guarantors="李四", last_interruption=dt.date(2024, 3, 1),
+                               litigation_filed=dt.date(2024, 6, 1)), 2)
+    # 保证方式 not agreed: 一般保证 (art. 686); a date without an event: 催收送达; a filing date: 已起诉.
+    assert (loan.guarantee_type, loan.interruption_type, loan.litigation) == ("一般保证", "催收送达", "已起诉")
+
+
+def test_penalty_rate_as_percent_text_and_acceleration_flag() -> None:
+    loan, problems = validate_row(row("A", 1000, penalty_rate="6.75%", accelerated="是"), 2)
+    assert problems == [] and loan.penalty_rate == Decimal("0.0675") and loan.accelerated is True
+    _, problems = validate_row(row("A", 1000, accelerated="也许"), 2)
+    assert [p.code for p in problems] == ["accelerated-value"]

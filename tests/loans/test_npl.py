@@ -331,3 +331,42 @@ def test_text_lists_the_largest_npls_and_counts_the_rest() -> None:
     assert "大额不良(10万元以上):25 笔" in text
     assert "L24 借款人L24 12.40 万元 次级" in text and "L04 借款人L04" not in text
     assert "…… 另有 5 笔,完整清单见 --format json 或报告表5" in text
+
+
+# --------------------------------------------------------------------------- classification checks (DESIGN §8.1)
+
+
+def _codes(flags) -> list[tuple[str, str, str]]:
+    return [(f.loan_no, f.code, f.required) for f in flags]
+
+
+@pytest.mark.parametrize(("grace", "days", "flagged"), [(0, 1, True), (3, 3, False), (3, 4, True)])
+def test_overdue_loan_classed_normal(grace: int, days: int, flagged: bool) -> None:
+    flags = check_classification([loan("A", 1000, "正常", days=days)], AS_OF, grace_days=grace)
+    assert _codes(flags) == ([("A", "overdue-normal", "关注")] if flagged else [])
+
+
+def test_matured_unpaid_counts_from_the_day_after_maturity() -> None:
+    # Matured 2026-03-31 with a balance, no 逾期起始日: overdue from 2026-04-01, 91 days on 2026-06-30.
+    item = loan("A", 5000, "正常", maturity=dt.date(2026, 3, 31), disbursed_on=dt.date(2025, 3, 31))
+    assert _codes(check_classification([item], AS_OF)) == [("A", "matured-unpaid", ""), ("A", "misclassified", "次级")]
+    repaid = loan("B", 0, "正常", maturity=dt.date(2026, 3, 31), disbursed_on=dt.date(2025, 3, 31))
+    assert check_classification([repaid], AS_OF) == []
+
+
+def test_one_company_in_different_classes_is_flagged_at_its_worst_class() -> None:
+    company = "91610326MA6X7Y8X0J"
+    loans = [loan("A", 1000, "次级", days=100, id_number=company), loan("B", 1000, "关注", id_number=company),
+             loan("C", 1000, "正常", serial=8), loan("D", 1000, "关注", serial=8)]  # a person: retail, not checked
+    assert _codes(check_classification(loans, AS_OF)) == [("B", "debtor-inconsistent", "次级")]
+
+
+def test_written_off_loans_are_never_flagged() -> None:
+    assert check_classification([loan("W", 1000, "正常", on_balance=False, days=800)], AS_OF) == []
+
+
+def test_the_corrected_headline_applies_the_required_classes() -> None:
+    loans = [loan("A", 10000, "关注", days=120), loan("B", 90000, "正常")]
+    figures = compute_figures(loans, period=Q2)
+    assert (figures.npl_balance, figures.npl_balance_corrected) == (Decimal(0), Decimal(10000))
+    assert figures.npl_ratio_corrected == Decimal("0.1000")
