@@ -73,6 +73,13 @@ class RegisterBusyError(RegisterError):
     exit_code = 2
 
 
+class RegisterUnreachableError(RegisterError):
+    """The register's database server cannot be reached or refused the login (a ``postgresql://``
+    register); exit 2: the command could not run, nothing was reserved."""
+
+    exit_code = 2
+
+
 class RegisterDamagedError(RegisterError):
     """The register is not the one it was: corrupt, emptied, truncated, restored without its
     ``-wal``, or its records edited or deleted. No serial is issued from it (exit 2)."""

@@ -22,7 +22,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Protocol
 
-from docgen.core.errors import RegisterError
+from docgen.core.errors import RegisterError, RegisterUnreachableError
 from docgen.core.userdirs import data_dir, is_database_url
 
 __all__ = ["Store", "SqliteStore", "PostgresStore", "RegisterLocked", "open_store", "redact"]
@@ -146,7 +146,8 @@ class PostgresStore:
         try:
             self._db = psycopg.connect(url, autocommit=True, connect_timeout=10, application_name=application[:63])
         except psycopg.Error as exc:
-            raise RegisterError(f"{self.where}: 无法连接登记簿数据库({_first_line(exc)})") from None
+            raise RegisterUnreachableError(
+                f"{self.where}: 无法连接登记簿数据库({_first_line(exc)});请检查服务器地址、端口和口令(~/.pgpass)") from None
         if readonly:
             self._db.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
 
