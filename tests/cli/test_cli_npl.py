@@ -272,3 +272,19 @@ def test_output_that_cannot_be_written_is_one_clear_line(seed: dict[str, Path], 
                   "-o", str(out))
     assert result.exit_code == 2
     assert result.stderr == f"Error: 无法写入 {out}(File exists);请检查输出路径、写入权限和磁盘空间\n"
+
+
+def test_users_see_docgen_notices_only_never_matplotlib_internals(report: tuple[object, Path],
+                                                                   monkeypatch: pytest.MonkeyPatch,
+                                                                   tmp_path: Path) -> None:
+    result, out = report
+    assert result.stderr.splitlines() == [f"已生成 {out}"]
+    # Without any Chinese font the chart falls back to English: one docgen notice, no library noise.
+    from docgen.loans import npl_report
+
+    monkeypatch.setattr(npl_report, "cjk_font", lambda: None)
+    again = _run("--ledger", str(report[1].parent / "closing.xlsx"), "--period", "2026Q2",
+                 "--notes", str(report[1].parent / "notes.yaml"), "-o", str(tmp_path / "r.docx"))
+    assert again.exit_code == 0, again.stderr
+    assert again.stderr.splitlines()[0].startswith("警告: 未找到中文字体")
+    assert "findfont" not in again.stderr and "Warning" not in again.stderr
