@@ -2,6 +2,7 @@
 ``docgen.documents.batch`` and ``docgen.documents.register``."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -11,13 +12,8 @@ from docgen.cli.options import format_option, new_register_option, progress_opti
 from docgen.cli.progress import BATCH_STAGES, Progress
 from docgen.core.errors import RowsError
 from docgen.documents.batch import BatchResult, run_batch
-from docgen.documents.register import Register, missing_register_issues, register_exists
-from docgen.documents.register_store import redact
-
-
-def _shown(register_path: Path | str) -> str:
-    """The register as output names it (a URL without its password)."""
-    return redact(str(register_path))
+from docgen.documents.register import Register
+from docgen.documents.register_report import list_register, verify_register
 
 def _settings(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
     out: dict[str, str] = {}
@@ -134,11 +130,16 @@ def register_group() -> None:
     """
 
 
+def _register_query(fn: Callable[..., None]) -> Callable[..., None]:
+    """The options ``register list`` and ``register verify`` share: ``--template``, ``--register``, ``--format``."""
+    for decorate in reversed((click.option("--template", "template", help="Only this template's records."),
+                              register_option(), format_option("text", "json"), handle_errors)):
+        fn = decorate(fn)
+    return fn
+
+
 @register_group.command("list")
-@click.option("--template", "template", help="Only this template's records.")
-@register_option()
-@format_option("text", "json")
-@handle_errors
+@_register_query
 def register_list(template: str | None, register_path: Path | str, fmt: str) -> None:
     """List issued documents: serial, template, row key, file, SHA-256, time.
 
@@ -147,32 +148,12 @@ def register_list(template: str | None, register_path: Path | str, fmt: str) -> 
       docgen register list
       docgen register list --template demand-letter --format json
     """
-    records = []
-    if register_exists(register_path):  # a read-only command does not create an empty register
-        with Register(register_path, readonly=True) as register:
-            records = register.records(template)
-    if fmt == "json":
-        emit(dump_json([r.to_dict() for r in records]), None)
-        return
-    if not records:
-        emit(f"登记簿 {_shown(register_path)} 中没有记录\n", None)
-        return
-    lines = [f"登记簿 {_shown(register_path)}: {len(records)} 条"]
-    for r in records:
-        state = r.completed or f"{r.created}(已预留,未生成)"
-        lines.append(f"{r.serial}\t{r.template}\t{r.row_key}\t{r.file or '-'}\t{r.sha256 or '-'}\t{state}")
-    reserved = [r.serial for r in records if not r.is_complete]
-    if reserved:
-        lines.append(f"其中 {len(reserved)} 个编号已预留但未生成文书({reserved[0]}"
-                     + (f" 至 {reserved[-1]}" if len(reserved) > 1 else "") + "):重新运行原批次即按这些编号生成")
-    emit("\n".join(lines) + "\n", None)
+    listing = list_register(register_path, template)
+    emit(dump_json(listing.to_json()) if fmt == "json" else listing.to_text(), None)
 
 
 @register_group.command("verify")
-@click.option("--template", "template", help="Only this template's records.")
-@register_option()
-@format_option("text", "json")
-@handle_errors
+@_register_query
 def register_verify(template: str | None, register_path: Path | str, fmt: str) -> None:
     """Check the register and re-hash every issued file; exit 1 naming each problem (0 when all intact).
 
@@ -189,26 +170,9 @@ def register_verify(template: str | None, register_path: Path | str, fmt: str) -
       docgen register verify
       docgen register verify --template demand-letter --format json
     """
-    total, failures, issues = 0, [], missing_register_issues(register_path)
-    if register_exists(register_path):
-        with Register(register_path, readonly=True) as register:
-            issues = register.audit()
-            if not any(i.code == "corrupt" for i in issues):
-                total = len(register.records(template))
-                failures = register.verify(template)
-    problems = [i for i in issues if i.code != "unanchored"]
-    if fmt == "json":
-        emit(dump_json({"register": _shown(register_path), "checked": total, "ok": not failures and not problems,
-                        "register_issues": [i.to_dict() for i in issues],
-                        "problems": [{**r.to_dict(), "status": status} for r, status in failures]}), None)
-    else:
-        words = {"changed": "已被改动", "missing": "文件不存在", "incomplete": "已预留编号但未生成文件"}
-        lines = [f"登记簿 {_shown(register_path)}: {i.message}" for i in issues]
-        lines += [f"{r.serial}  {r.file or r.row_key}: {words[status]}" for r, status in failures]
-        bad = len(failures) + len(problems)
-        lines.append(f"登记簿 {_shown(register_path)}: 检查 {total} 份," + ("全部完好" if not bad else f"{bad} 处有问题"))
-        emit("\n".join(lines) + "\n", None)
-    if failures or problems:
+    result = verify_register(register_path, template)
+    emit(dump_json(result.to_dict()) if fmt == "json" else result.to_text(), None)
+    if not result.ok:
         click.get_current_context().exit(1)
 
 

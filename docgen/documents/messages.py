@@ -72,4 +72,28 @@ MESSAGES = MessageTable("documents", {
     "ascii-punctuation": lambda f: (f"中文中使用了半角标点({'、'.join(f'{m}→{FULL_WIDTH[m]}' for m in f['marks'])}),"
                                     f"应使用全角标点(GB/T 15834): {f['snippet']}"),
     "east-asian-lang": "文档默认语言未设为中文(w:lang w:eastAsia=\"zh-CN\");请在 Word 的“语言”中将东亚语言设为中文(中国)",
+    # the register's own state (Register.audit), and the detail each names
+    "register/corrupt": "数据库已损坏(SQLite 完整性检查:{detail});请从备份恢复登记簿(连同 -wal 文件)",
+    "register/replaced": "不是原来的登记簿({detail});请从备份恢复,确认要另起新登记簿时才加 --new-register",
+    "register/truncated": "记录被截断或回退({detail});可能恢复时缺少 -wal 文件,请从备份完整恢复",
+    "register/altered": "模板 {template} 编号 {serial} 的记录被改动,或它之前的一条记录被删除",
+    "register/gap": "模板 {template} 缺少第 {seq} 号记录(编号序列中断,记录被删除)",
+    "register/unanchored": "登记簿旁没有校验文件(.anchor),无法证明它未被替换;已重新建立",
+    "register-detail/foreign-anchor": "校验文件 .anchor 属于另一个登记簿或已损坏",
+    "register-detail/short": "校验文件记录应有 {records} 条、最后一条为 {last},现有 {count} 条",
+    "register-detail/integrity": lambda f: f"{f['first']}" + (f" 等 {f['count']} 处" if f["count"] > 1 else ""),
+    "register-detail/no-database": "数据库文件不存在,校验文件记录原有 {records} 条",
+    # register list / verify
+    "register-list/empty": "登记簿 {register} 中没有记录",
+    "register-list/head": "登记簿 {register}: {count} 条",
+    "register-list/reserved-state": "{created}(已预留,未生成)",
+    "register-list/reserved": lambda f: (f"其中 {len(f['serials'])} 个编号已预留但未生成文书({f['serials'][0]}"
+                                         + (f" 至 {f['serials'][-1]}" if len(f['serials']) > 1 else "")
+                                         + "):重新运行原批次即按这些编号生成"),
+    "register-verify/issue": "登记簿 {register}: {message}",
+    "register-verify/changed": "{serial}  {file}: 已被改动",
+    "register-verify/missing": "{serial}  {file}: 文件不存在",
+    "register-verify/incomplete": "{serial}  {file}: 已预留编号但未生成文件",
+    "register-verify/summary": lambda f: (f"登记簿 {f['register']}: 检查 {f['checked']} 份,"
+                                          + ("全部完好" if not f["bad"] else f"{f['bad']} 处有问题")),
 })

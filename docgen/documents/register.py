@@ -33,6 +33,7 @@ from typing import Any
 from docgen.core.errors import DocgenError, InputError, RegisterBusyError, RegisterDamagedError, RegisterError
 from docgen.core.userdirs import RegisterTarget, is_database_url
 from docgen.core.userdirs import register_path as _resolve_register
+from docgen.documents.messages import MESSAGES
 from docgen.documents.register_anchor import Anchor, link_of, read_anchor, retire_anchor, seal_of, write_anchor
 from docgen.documents.register_lock import Waiter, retry_while_locked, stderr_waiter, wait_seconds
 from docgen.documents.register_store import open_store
@@ -191,22 +192,12 @@ class RegisterIssue:
     @property
     def message(self) -> str:
         """The operator's one line (Chinese)."""
-        return _ISSUE_MESSAGES[self.code].format(
-            template=self.template, serial=self.serial, seq=self.seq, detail=self.detail)
+        return MESSAGES.text(f"register/{self.code}", {
+            "template": self.template, "serial": self.serial, "seq": self.seq, "detail": self.detail})
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "template": self.template or None, "serial": self.serial or None,
                 "seq": self.seq, "detail": self.detail or None, "message": self.message}
-
-
-_ISSUE_MESSAGES = {
-    "corrupt": "数据库已损坏(SQLite 完整性检查:{detail});请从备份恢复登记簿(连同 -wal 文件)",
-    "replaced": "不是原来的登记簿({detail});请从备份恢复,确认要另起新登记簿时才加 --new-register",
-    "truncated": "记录被截断或回退({detail});可能恢复时缺少 -wal 文件,请从备份完整恢复",
-    "altered": "模板 {template} 编号 {serial} 的记录被改动,或它之前的一条记录被删除",
-    "gap": "模板 {template} 缺少第 {seq} 号记录(编号序列中断,记录被删除)",
-    "unanchored": "登记簿旁没有校验文件(.anchor),无法证明它未被替换;已重新建立",
-}
 
 
 class Register:
@@ -334,7 +325,7 @@ class Register:
     def _anchor_problem(self, anchor: Anchor) -> RegisterIssue | None:
         """Whether the database is (a continuation of) the register the anchor describes."""
         if anchor.register_id != self.register_id:
-            return RegisterIssue("replaced", detail="校验文件 .anchor 属于另一个登记簿或已损坏")
+            return RegisterIssue("replaced", detail=MESSAGES.text("register-detail/foreign-anchor"))
         if anchor.last_id == 0:
             return None
         row = self._db.execute("SELECT link FROM records WHERE id = ?", (anchor.last_id,)).fetchone()
@@ -342,7 +333,7 @@ class Register:
             count = self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
             last = f"{anchor.last_template} {anchor.last_serial}".strip()
             return RegisterIssue("truncated", template=anchor.last_template, serial=anchor.last_serial,
-                                 detail=f"校验文件记录应有 {anchor.records} 条、最后一条为 {last},现有 {count} 条")
+                                 detail=MESSAGES.text("register-detail/short", {"records": anchor.records, "last": last, "count": count}))
         return None
 
     def _write_anchor(self) -> None:
@@ -557,8 +548,7 @@ class Register:
             if integrity:
                 rows = self._db.integrity()
                 if rows:
-                    more = f" 等 {len(rows)} 处" if len(rows) > 1 else ""
-                    return [RegisterIssue("corrupt", detail=f"{rows[0]}{more}")]
+                    return [RegisterIssue("corrupt", detail=MESSAGES.text("register-detail/integrity", {"first": rows[0], "count": len(rows)}))]
             issues: list[RegisterIssue] = []
             anchor = read_anchor(self.anchor_base)
             if anchor is None:
@@ -681,7 +671,7 @@ def missing_register_issues(path: str | os.PathLike[str]) -> list[RegisterIssue]
     anchor = read_anchor(Path(path))
     if anchor is None or anchor.records == 0:
         return []
-    return [RegisterIssue("replaced", detail=f"数据库文件不存在,校验文件记录原有 {anchor.records} 条")]
+    return [RegisterIssue("replaced", detail=MESSAGES.text("register-detail/no-database", {"records": anchor.records}))]
 
 
 def allocate_serial(template: Any, context: dict[str, Any], register_path: str | os.PathLike[str] | None = None) -> str:

@@ -1,0 +1,77 @@
+"""``list_register`` and ``verify_register``: the register's records and its soundness as data, worded
+from the documents message table."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from docgen.documents.messages import MESSAGES
+from docgen.documents.register import Register, sha256_file
+from docgen.documents.register_report import list_register, verify_register
+
+
+def serial(seq: int) -> str:
+    return f"催字〔2026〕第{seq:05d}号"
+
+
+def _register(path: Path) -> Path:
+    """Three records: HT-1 intact, HT-2 whose file was edited, HT-3 reserved and never written."""
+    docs = path.parent / "docs"
+    docs.mkdir()
+    with Register(path) as reg:
+        for n in (1, 2, 3):
+            reg.reserve("t", f"HT-{n}", serial)
+        for n in (1, 2):
+            doc = docs / f"{n}.docx"
+            doc.write_bytes(f"letter {n}".encode())
+            reg.complete("t", f"HT-{n}", doc, sha256_file(doc))
+    (docs / "2.docx").write_bytes(b"edited")
+    return path
+
+
+def test_a_missing_register_lists_nothing_and_is_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "none.sqlite"
+    listing = list_register(path)
+    assert listing.records == [] and listing.to_json() == []
+    assert listing.to_text() == f"登记簿 {path} 中没有记录\n"
+    result = verify_register(path)
+    assert (result.ok, result.checked, result.issues, result.failures) == (True, 0, [], [])
+    assert not path.exists()
+
+
+def test_listing_names_reserved_serials(tmp_path: Path) -> None:
+    path = _register(tmp_path / "reg.sqlite")
+    listing = list_register(path, "t")
+    assert [r.row_key for r in listing.records] == ["HT-1", "HT-2", "HT-3"]
+    text = listing.to_text().splitlines()
+    assert text[0] == f"登记簿 {path}: 3 条"
+    assert text[-1] == MESSAGES.text("register-list/reserved", {"serials": [serial(3)]})
+    assert "其中 1 个编号已预留但未生成文书(催字〔2026〕第00003号)" in text[-1]
+    assert list_register(path, "other").records == []
+
+
+def test_verification_reports_statuses_by_code(tmp_path: Path) -> None:
+    path = _register(tmp_path / "reg.sqlite")
+    result = verify_register(path)
+    assert not result.ok and result.checked == 3 and result.problems == []
+    assert [(r.row_key, status) for r, status in result.failures] == [("HT-2", "changed"), ("HT-3", "incomplete")]
+    data = result.to_dict()
+    assert (data["ok"], data["checked"], [p["status"] for p in data["problems"]]) == (False, 3, ["changed", "incomplete"])
+    assert result.to_text().splitlines()[-1] == f"登记簿 {path}: 检查 3 份,2 处有问题"
+
+
+def test_an_unanchored_register_is_said_but_not_a_problem(tmp_path: Path) -> None:
+    path = _register(tmp_path / "reg.sqlite")
+    (tmp_path / "docs" / "2.docx").write_bytes(b"letter 2")
+    Path(str(path) + ".anchor").unlink()
+    result = verify_register(path, "t")
+    assert [i.code for i in result.issues] == ["unanchored"] and result.problems == []
+    assert [status for _, status in result.failures] == ["incomplete"]
+    assert result.to_text().splitlines()[0] == f"登记簿 {path}: " + MESSAGES.text("register/unanchored")
+
+
+def test_every_register_code_has_wording() -> None:
+    codes = {"corrupt", "replaced", "truncated", "altered", "gap", "unanchored"}
+    assert {f"register/{c}" for c in codes} <= MESSAGES.codes()
+    assert {f"register-verify/{s}" for s in ("changed", "missing", "incomplete")} <= MESSAGES.codes()
+    assert MESSAGES.text("register-detail/integrity", {"first": "page 3", "count": 4}) == "page 3 等 4 处"
+    assert MESSAGES.text("register-detail/integrity", {"first": "page 3", "count": 1}) == "page 3"
