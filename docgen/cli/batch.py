@@ -11,7 +11,7 @@ from docgen.cli.common import dump_json, emit, handle_errors
 from docgen.cli.options import format_option, new_register_option, progress_option, register_option
 from docgen.cli.progress import BATCH_STAGES, Progress
 from docgen.core.errors import RowsError
-from docgen.documents.batch import BatchResult, run_batch
+from docgen.documents.batch import run_batch
 from docgen.documents.register import Register
 from docgen.documents.register_report import list_register, verify_register
 
@@ -29,19 +29,6 @@ def _jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
     if value < 1:
         raise click.BadParameter("至少为 1")
     return value
-
-
-def _summary_text(result: BatchResult) -> str:
-    lines = [f"模板 {result.template}: 写入 {len(result.written)} 份,跳过 {len(result.skipped)} 份(已出具)"
-             + (f",{len(result.invalid_rows)} 行数据有误未生成" if result.invalid else "")]
-    for doc in result.documents:
-        mark = {"written": "新", "restored": "补", "skipped": "跳过"}[doc.status]
-        where = f"第{doc.row}行 " if doc.row is not None else ""
-        lines.append(f"  [{mark}] {where}{doc.serial}  {doc.row_key}  {doc.file.name}")
-    if result.merged:
-        lines.append(f"合并打印 PDF: {result.merged}")
-    lines.append(f"清单: {result.manifest_csv}  {result.manifest_json}")
-    return "\n".join(lines) + "\n"
 
 
 @click.command("batch")
@@ -106,17 +93,9 @@ def batch_command(name: str, rows_path: Path, out_dir: Path, pdf: bool, merge_pd
         if fmt == "json":
             emit(dump_json({"template": name, "written": 0, "problems": [p.to_dict() for p in exc.problems]}), None)
         raise
-    if result.in_progress:
-        click.echo(f"另一个正在运行的批次已预留以下 {len(result.in_progress)} 份,本次未生成:"
-                   + "、".join(result.in_progress[:20]) + ("…" if len(result.in_progress) > 20 else ""), err=True)
-    if result.invalid:
-        click.echo(f"以下 {len(result.invalid_rows)} 行数据有误,未生成:", err=True)
-        for problem in result.invalid:
-            click.echo(f"  - {problem}", err=True)
-    if fmt == "json":
-        emit(dump_json(result.to_dict()), None)
-    else:
-        emit(_summary_text(result), None)
+    for line in result.warning_lines():
+        click.echo(line, err=True)
+    emit(dump_json(result.to_dict()) if fmt == "json" else result.to_text(), None)
 
 
 @click.group("register")

@@ -110,6 +110,28 @@ class BatchResult:
         """PDFs of this batch's documents, in serial order."""
         return [d.pdf for d in self.documents if d.pdf is not None]
 
+    def warning_lines(self) -> list[str]:
+        """Return what the operator must be told beside the summary: rows another batch holds, bad rows."""
+        lines = []
+        if self.in_progress:
+            lines.append(MESSAGES.text("batch-text/in-progress", {"serials": self.in_progress}))
+        if self.invalid:
+            lines.append(MESSAGES.text("batch-text/invalid-head", {"count": len(self.invalid_rows)}))
+            lines += [f"  - {problem}" for problem in self.invalid]
+        return lines
+
+    def to_text(self) -> str:
+        """Return the summary for people: counts, one line per document, merged PDF, manifests."""
+        lines = [MESSAGES.text("batch-text/head", {
+            "template": self.template, "written": len(self.written), "skipped": len(self.skipped),
+            "invalid": len(self.invalid_rows) if self.invalid else None})]
+        lines += [MESSAGES.text("batch-text/document", {
+            "status": doc.status, "row": doc.row, "serial": doc.serial, "key": doc.row_key, "name": doc.file.name}) for doc in self.documents]
+        if self.merged:
+            lines.append(MESSAGES.text("batch-text/merged", {"path": self.merged}))
+        lines.append(MESSAGES.text("batch-text/manifests", {"csv": self.manifest_csv, "json": self.manifest_json}))
+        return "\n".join(lines) + "\n"
+
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON summary (``docgen batch --format json`` and manifest.json)."""
         return {
@@ -470,11 +492,8 @@ def _generate(
     valid, problems = _check_items(template, items, pool)
     if problems and not skip_invalid:
         rows = sorted({p.row for p in problems if p.row is not None})
-        where = f"第{'、'.join(map(str, rows))}行" if rows else f"{len(problems)} 处"
-        raise RowsError(
-            f"模板 {template.name}: {where}数据有误,未生成任何文书;请改正后重新运行(或用 --skip-invalid 跳过这些行)",
-            problems,
-        )
+        raise RowsError(MESSAGES.text("rows-rejected/error", {"template": template.name, "rows": rows,
+                                                              "count": len(problems)}), problems)
     result = BatchResult(template.name, out, invalid=problems if skip_invalid else [])
     out.mkdir(parents=True, exist_ok=True)
 

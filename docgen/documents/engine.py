@@ -272,11 +272,8 @@ class Engine:
         try:
             tree = etree.fromstring(full.encode("utf-8"))
         except etree.XMLSyntaxError as exc:
-            where = f" 第{row}行" if row is not None else ""
-            raise RenderError(
-                f"模板 {self.name}{where}: 生成的 {part.member} 不是有效的 XML({exc});"
-                f"请运行 docgen templates lint 检查模板标签", []
-            ) from None
+            raise RenderError(MESSAGES.text("invalid-xml/error", {
+                "template": self.name, "row": row, "member": part.member, "error": exc}), []) from None
         if part.fix_tables:
             # {%tc %} loops change the cell count: recompute the table grids as docxtpl does.
             body = tree.find(f"{{{_W_NS}}}body")

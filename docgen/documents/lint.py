@@ -319,12 +319,10 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
 
 def format_text(report: LintReport) -> str:
     """Return the report for people: one line per problem, then a summary line."""
-    lines = []
-    labels = {"error": "错误", "warning": "警告", "info": "提示"}
-    for p in report.problems:
-        lines.append(f"{labels.get(p.severity, p.severity)} [{p.code}] {p.location}: {p.message}")
-    errors = sum(p.severity == "error" for p in report.problems)
-    warnings = sum(p.severity == "warning" for p in report.problems)
-    lines.append(f"{report.path}: 变量 {', '.join(report.variables) or '(无)'}")
-    lines.append(f"{errors} 个错误, {warnings} 个警告" + (",模板可以使用" if not errors else ",请修改后再使用"))
+    lines = [MESSAGES.text("lint-text/problem", {"severity": p.severity, "code": p.code, "location": p.location,
+                                                 "message": p.message}) for p in report.problems]
+    lines.append(MESSAGES.text("lint-text/variables", {"path": report.path, "variables": report.variables}))
+    lines.append(MESSAGES.text("lint-text/summary", {
+        "errors": sum(p.severity == "error" for p in report.problems),
+        "warnings": sum(p.severity == "warning" for p in report.problems)}))
     return "\n".join(lines) + "\n"

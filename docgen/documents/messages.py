@@ -27,6 +27,14 @@ def _row(facts: Mapping[str, Any]) -> str:
     return f" 第{facts['row']}行" if facts.get("row") is not None else ""
 
 
+_MARKS = {"written": "新", "restored": "补", "skipped": "跳过"}
+_SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def _row_at(facts: Mapping[str, Any]) -> str:
+    return f"第{facts['row']}行 " if facts.get("row") is not None else ""
+
+
 def _date_order(facts: Mapping[str, Any]) -> str:
     head = facts.get("message") or f"应{'晚于' if facts['strict'] else '不早于'}{facts['earlier_field']}({facts['earlier']})"
     return f"{head},收到 {facts['later']}"
@@ -49,6 +57,22 @@ MESSAGES = MessageTable("documents", {
     "undefined-field/error": lambda f: f"模板 {f['template']}: 字段 {f['field']} 未提供{where(f)}{_row(f)}",
     "unsafe-expression/error": lambda f: f"模板 {f['template']}: 不安全的模板表达式{where(f)}: {f['error']}{_row(f)}",
     "fill-failed/error": lambda f: f"模板 {f['template']}: 无法填写{where(f)}: {f['error']}{_row(f)}",
+    # ... and the headline of an error carrying several problems
+    "data-rejected/error": lambda f: f"模板 {f['template']}{_row(f)}: 数据未通过检查({f['count']} 处问题)",
+    "rows-rejected/error": lambda f: (f"模板 {f['template']}: "
+                                      + (f"第{'、'.join(map(str, f['rows']))}行" if f["rows"] else f"{f['count']} 处")
+                                      + "数据有误,未生成任何文书;请改正后重新运行(或用 --skip-invalid 跳过这些行)"),
+    "invalid-xml/error": lambda f: (f"模板 {f['template']}{_row(f)}: 生成的 {f['member']} 不是有效的 XML({f['error']});"
+                                    "请运行 docgen templates lint 检查模板标签"),
+    # the batch's text report
+    "batch-text/head": lambda f: (f"模板 {f['template']}: 写入 {f['written']} 份,跳过 {f['skipped']} 份(已出具)"
+                                  + (f",{f['invalid']} 行数据有误未生成" if f["invalid"] is not None else "")),
+    "batch-text/document": lambda f: f"  [{_MARKS[f['status']]}] {_row_at(f)}{f['serial']}  {f['key']}  {f['name']}",
+    "batch-text/merged": "合并打印 PDF: {path}",
+    "batch-text/manifests": "清单: {csv}  {json}",
+    "batch-text/in-progress": lambda f: (f"另一个正在运行的批次已预留以下 {len(f['serials'])} 份,本次未生成:"
+                                         + "、".join(f["serials"][:20]) + ("…" if len(f["serials"]) > 20 else "")),
+    "batch-text/invalid-head": "以下 {count} 行数据有误,未生成:",
     # batch rows
     "number-truncated": "超过15位的数字已被 Excel 截断,请把该列设为文本后重新录入",
     "keyed": "[{key}] {message}",
@@ -71,6 +95,11 @@ MESSAGES = MessageTable("documents", {
     "east-asian-font/run": "中文文字设置了西文字体 {latin} 但未设置中文字体,将沿用样式的中文字体: {snippet}",
     "ascii-punctuation": lambda f: (f"中文中使用了半角标点({'、'.join(f'{m}→{FULL_WIDTH[m]}' for m in f['marks'])}),"
                                     f"应使用全角标点(GB/T 15834): {f['snippet']}"),
+    # lint's text report
+    "lint-text/problem": lambda f: f"{_SEVERITY.get(f['severity'], f['severity'])} [{f['code']}] {f['location']}: {f['message']}",
+    "lint-text/variables": lambda f: f"{f['path']}: 变量 {', '.join(f['variables']) or '(无)'}",
+    "lint-text/summary": lambda f: (f"{f['errors']} 个错误, {f['warnings']} 个警告"
+                                    + (",模板可以使用" if not f["errors"] else ",请修改后再使用")),
     "east-asian-lang": "文档默认语言未设为中文(w:lang w:eastAsia=\"zh-CN\");请在 Word 的“语言”中将东亚语言设为中文(中国)",
     # the register's own state (Register.audit), and the detail each names
     "register/corrupt": "数据库已损坏(SQLite 完整性检查:{detail});请从备份恢复登记簿(连同 -wal 文件)",

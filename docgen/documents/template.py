@@ -184,8 +184,8 @@ class Template:
         """Return the checked, normalized context; raise ``RenderError`` listing every problem."""
         context, problems = self.check(data, row=row, columns=columns)
         if problems:
-            where = f" 第{row}行" if row is not None else ""
-            raise RenderError(f"模板 {self.name}{where}: 数据未通过检查({len(problems)} 处问题)", problems)
+            raise RenderError(MESSAGES.text("data-rejected/error", {"template": self.name, "row": row,
+                                                                    "count": len(problems)}), problems)
         return context
 
     # ---- names ---------------------------------------------------------------------------
