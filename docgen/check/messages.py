@@ -219,8 +219,18 @@ FOREIGN_NAMES = {
 _OFFICE = {"docx": ("Word 文档", "Word document"), "xlsx": ("Excel 工作簿", "Excel workbook")}
 
 
-def _office(facts: Mapping[str, Any], lang: int) -> str:
-    return _OFFICE[facts["kind"]][lang]
+def _file_names(facts: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """The names inspection's sentences use, in ``lang``: ``kind_name`` and ``expected_name`` (kinds of
+    file), ``format_name`` (a format no item accepts), ``office_name`` (a Word or Excel file). In Chinese
+    a name set after a character gets the space typesetting wants before a Latin word (``*_after``)."""
+    i = 0 if lang == "zh" else 1
+    kinds = KIND_NAMES if i == 0 else KIND_NAMES_EN
+    names = {"kind_name": kinds.get(facts.get("kind", "")), "expected_name": kinds.get(facts.get("expected", "")),
+             "format_name": FOREIGN_NAMES.get(facts.get("format", ""), (None, None))[i],
+             "office_name": _OFFICE.get(facts.get("kind", ""), (None, None))[i]}
+    derived = {k: v for k, v in names.items() if v is not None}
+    derived.update({k.replace("_name", "_after"): spaced(v) if i == 0 else v for k, v in derived.items()})
+    return derived
 
 
 FILES = MessageTable.bilingual("file inspection", {
@@ -228,14 +238,14 @@ FILES = MessageTable.bilingual("file inspection", {
         "the file is empty (0 bytes)"),
     "damaged": ("文件结构损坏({error})",
         "the file structure is damaged ({error})"),
-    "wrong-type": (lambda f: f"内容是{spaced(KIND_NAMES[f['kind']])},扩展名却是 {f['ext']}",
-        lambda f: f"the content is a {KIND_NAMES_EN[f['kind']]}, but the extension is {f['ext']}"),
-    "foreign-type": (lambda f: f"内容是{spaced(FOREIGN_NAMES[f['format']][0])},扩展名却是 {f['ext']}",
-        lambda f: f"the content is a {FOREIGN_NAMES[f['format']][1]}, but the extension is {f['ext']}"),
-    "unrecognised": (lambda f: f"内容无法识别,不是有效的{spaced(KIND_NAMES[f['expected']])}(文件损坏或只是改了扩展名)",
-        lambda f: f"the content is not a valid {KIND_NAMES_EN[f['expected']]} (damaged, or only renamed)"),
-    "not-office": (lambda f: f"{KIND_NAMES[f['expected']]}不完整:缺少 {f['main']}",
-        lambda f: f"the {KIND_NAMES_EN[f['expected']]} is incomplete: {f['main']} is missing"),
+    "wrong-type": ("内容是{kind_after},扩展名却是 {ext}",
+        "the content is a {kind_name}, but the extension is {ext}"),
+    "foreign-type": ("内容是{format_after},扩展名却是 {ext}",
+        "the content is a {format_name}, but the extension is {ext}"),
+    "unrecognised": ("内容无法识别,不是有效的{expected_after}(文件损坏或只是改了扩展名)",
+        "the content is not a valid {expected_name} (damaged, or only renamed)"),
+    "not-office": ("{expected_name}不完整:缺少 {main}",
+        "the {expected_name} is incomplete: {main} is missing"),
     "pdf-no-eof": ("PDF 文件不完整(缺少结尾标记 %%EOF),可能上传或复制时被截断",
         "the PDF is incomplete (no %%EOF end marker); it was probably cut short in upload or copy"),
     "pdf-damaged": ("PDF 结构损坏,无法打开({error})",
@@ -250,14 +260,14 @@ FILES = MessageTable.bilingual("file inspection", {
         "the PDF page tree is incomplete: {declared} pages declared, {readable} readable"),
     "pdf-pages-unreadable": ("PDF 页面无法读取({error})",
         "the PDF pages cannot be read ({error})"),
-    "office-part-missing": (lambda f: f"{_office(f, 0)}不完整:缺少 {f['main']}",
-        lambda f: f"the {_office(f, 1)} is incomplete: {f['main']} is missing"),
-    "office-encrypted": (lambda f: f"{_office(f, 0)}已加密",
-        lambda f: f"the {_office(f, 1)} is encrypted"),
-    "office-zip-bomb": (lambda f: f"{_office(f, 0)}的 {f['main']} 大小异常,疑似压缩炸弹",
-        lambda f: f"the {_office(f, 1)}'s {f['main']} has an abnormal size (likely a zip bomb)"),
-    "office-damaged": (lambda f: f"{_office(f, 0)}已损坏,无法打开({f['error']})",
-        lambda f: f"the {_office(f, 1)} is damaged ({f['error']})"),
+    "office-part-missing": ("{office_name}不完整:缺少 {main}",
+        "the {office_name} is incomplete: {main} is missing"),
+    "office-encrypted": ("{office_name}已加密",
+        "the {office_name} is encrypted"),
+    "office-zip-bomb": ("{office_name}的 {main} 大小异常,疑似压缩炸弹",
+        "the {office_name}'s {main} has an abnormal size (likely a zip bomb)"),
+    "office-damaged": ("{office_name}已损坏,无法打开({error})",
+        "the {office_name} is damaged ({error})"),
     "office-password": ("Office 文档设置了打开密码,没有密码无法查看",
         "the Office document has an open password and cannot be viewed without it"),
     "zip-damaged": ("ZIP 压缩包已损坏({error})",
@@ -301,4 +311,4 @@ FILES = MessageTable.bilingual("file inspection", {
         "inspection timed out ({timeout:g} s); the file may be crafted to harm"),
     "too-large": ("文件过大({size} 字节,上限 {limit} 字节),未检查",
         "too large ({size} bytes, limit {limit}); not inspected"),
-})
+}, derive=_file_names)

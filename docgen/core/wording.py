@@ -14,10 +14,13 @@ from typing import Any, Union
 
 from docgen.core.problems import Problem
 
-__all__ = ["Entry", "MessageTable"]
+__all__ = ["Derive", "Entry", "MessageTable"]
 
 #: One wording: a ``str.format`` template over the facts, or a function of the facts.
 Entry = Union[str, Callable[[Mapping[str, Any]], str]]
+#: Facts a table computes from the given ones for a language (names of kinds, say), so that its
+#: entries stay plain templates.
+Derive = Callable[[Mapping[str, Any], str], Mapping[str, Any]]
 
 
 class _Blank(dict):  # type: ignore[type-arg]
@@ -34,15 +37,18 @@ class MessageTable:
     a code without wording is a bug, found by the tests that render every code.
     """
 
-    def __init__(self, name: str, zh: Mapping[str, Entry], en: Mapping[str, Entry] | None = None) -> None:
+    def __init__(self, name: str, zh: Mapping[str, Entry], en: Mapping[str, Entry] | None = None, *,
+                 derive: Derive | None = None) -> None:
         self.name = name
         self._tables: dict[str, Mapping[str, Entry]] = {"zh": zh, "en": en or {}}
+        self._derive = derive
 
     @classmethod
-    def bilingual(cls, name: str, entries: Mapping[str, tuple[Entry, ...]]) -> MessageTable:
+    def bilingual(cls, name: str, entries: Mapping[str, tuple[Entry, ...]], *,
+                  derive: Derive | None = None) -> MessageTable:
         """Return a table from ``code: (Chinese,)`` or ``code: (Chinese, English)`` entries."""
         return cls(name, {code: pair[0] for code, pair in entries.items()},
-                   {code: pair[1] for code, pair in entries.items() if len(pair) > 1})
+                   {code: pair[1] for code, pair in entries.items() if len(pair) > 1}, derive=derive)
 
     def codes(self, lang: str = "zh") -> set[str]:
         """Return every code with wording in ``lang``."""
@@ -58,6 +64,8 @@ class MessageTable:
         except KeyError:
             raise KeyError(f"{self.name} messages: no {lang} wording for {code!r}") from None
         values = _Blank(facts or {})
+        if self._derive is not None:
+            values.update(self._derive(values, lang))
         return entry(values) if callable(entry) else entry.format_map(values)
 
     def problem(self, code: str, path: str, *, row: int | None = None, column: str | None = None,

@@ -38,7 +38,7 @@ from docgen.documents.register_anchor import Anchor, link_of, read_anchor, retir
 from docgen.documents.register_lock import Waiter, retry_while_locked, stderr_waiter, wait_seconds
 from docgen.documents.register_store import open_store
 
-__all__ = ["Record", "Reservation", "Register", "RegisterIssue", "allocate_serial",
+__all__ = ["ISSUE_CODES", "Record", "Reservation", "Register", "RegisterIssue", "allocate_serial",
            "missing_register_issues", "owner_id", "register_exists",
            "record_issued", "sha256_file"]
 
@@ -168,6 +168,11 @@ def _claim_alive(owner: str | None, claimed: str | None) -> bool:
         return _dt.datetime.now().astimezone() - _dt.datetime.fromisoformat(claimed or "") < _CLAIM_TTL
     except ValueError:
         return False
+
+
+#: What ``Register.audit`` may find, in the order it looks (see ``RegisterIssue``); worded in
+#: ``docgen.documents.messages`` under ``register/<code>``.
+ISSUE_CODES = ("corrupt", "replaced", "truncated", "altered", "gap", "unanchored")
 
 
 @dataclass(frozen=True)
