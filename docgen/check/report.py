@@ -21,17 +21,14 @@ from docgen.core.errors import BundleError, ChecklistError
 from docgen.check.findings import ERROR, WARNING, Finding
 from docgen.check.inspection import FileInfo, inspect_bundle
 from docgen.check.matching import Matcher, clean_path
-from docgen.check.rules import RuleContext, evaluate_items, file_finding
+from docgen.check.rules import Evaluation, RuleContext, evaluate_items, file_finding
 
 
 @dataclass
-class ItemResult:
-    """One item as a stage lists it: its number, status, files and findings (stage set)."""
+class ItemResult(Evaluation):
+    """One item as a stage lists it: its number, and the item's evaluation with each finding's stage set."""
 
-    entry: StageItem
-    status: str
-    files: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    entry: StageItem = field(kw_only=True)
 
     @property
     def item(self) -> Item:
@@ -81,18 +78,18 @@ class FileResult:
     """A file of the bundle: what inspection saw and which items it serves."""
 
     info: FileInfo
-    items: list[str] = field(default_factory=list)
-
-    @property
-    def path(self) -> str:
-        """Return the bundle-relative path."""
-        return self.info.path
+    items: list[str]
 
     def to_dict(self) -> dict[str, Any]:
         """Return the DESIGN §5 form ``{path, kind, size, sha256, pages, encrypted, items}``."""
         i = self.info
         return {"path": i.path, "kind": i.kind, "size": i.size, "sha256": i.sha256,
                 "pages": i.pages, "encrypted": i.encrypted, "items": list(self.items)}
+
+    @property
+    def path(self) -> str:
+        """Return the bundle-relative path."""
+        return self.info.path
 
 
 @dataclass
@@ -253,7 +250,7 @@ def build_report(checklist: Checklist, root: str, as_of: _dt.date, stages: list[
         for entry in st.entries:
             ev = evaluations[entry.item.id]
             stamped = [_with_stage(f, st.id) for f in ev.findings]
-            results.append(ItemResult(entry, ev.status, list(ev.files), stamped))
+            results.append(ItemResult(ev.status, list(ev.files), stamped, entry=entry))
             findings += stamped
         stage_results.append(StageResult(st, results))
     for p in matches.unmatched:

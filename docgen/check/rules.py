@@ -67,7 +67,7 @@ class Evaluation:
     """An item's status, the files serving it, and its findings (``stage`` unset)."""
 
     status: str
-    files: list[str] = field(default_factory=list)
+    files: list[str]
     findings: list[Finding] = field(default_factory=list)
 
 
