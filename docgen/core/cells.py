@@ -9,9 +9,11 @@ exactly as typed.
 """
 from __future__ import annotations
 
+import datetime as _dt
+from decimal import Decimal
 from typing import Any
 
-__all__ = ["FORMULA_TRIGGERS", "csv_safe", "xlsx_text_cell"]
+__all__ = ["FORMULA_TRIGGERS", "csv_safe", "xlsx_cell", "xlsx_text_cell"]
 
 #: First characters that make a spreadsheet cell a formula (OWASP, CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -31,3 +33,22 @@ def xlsx_text_cell(sheet: Any, value: str) -> Any:
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"  # openpyxl would store "=…" as a formula
     return cell
+
+
+def xlsx_cell(sheet: Any, value: Any) -> Any:
+    """Return what a write-only sheet's row holds for ``value``: a date as a date cell shown
+    ``yyyy-mm-dd``, a ``Decimal`` amount as a number shown ``#,##0.00``, text as text (never a
+    formula), anything else as it is."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str):
+        return xlsx_text_cell(sheet, value)
+    if isinstance(value, _dt.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    if isinstance(value, Decimal):
+        cell = WriteOnlyCell(sheet, value=float(value))
+        cell.number_format = "#,##0.00"
+        return cell
+    return value

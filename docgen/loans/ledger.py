@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from docgen.core.cells import xlsx_text_cell
+from docgen.core.cells import xlsx_cell
 from docgen.core.errors import InputError, RowsError
 from docgen.core.validation import (
     DATE_MAX, DATE_MIN, MAX_AMOUNT, Problem, check_resident_id, check_uscc, parse_amount, parse_date, validate,
@@ -44,76 +44,49 @@ _CLASS_ALIASES: dict[str, str] = {f"{name}类": name for name in CLASSIFICATIONS
 
 ON_BALANCE_VALUES: dict[str, bool] = {"表内": True, "表外": False}
 
-# Canonical name -> Chinese header (DESIGN §8), in the order a written ledger uses.
-LEDGER_HEADERS: dict[str, str] = {
-    "loan_no": "借据号",
-    "contract_no": "合同号",
-    "borrower": "借款人",
-    "id_number": "证件号码",
-    "branch": "机构",
-    "officer": "客户经理",
-    "product": "产品",
-    "disbursed_on": "发放日期",
-    "maturity": "到期日期",
-    "principal": "发放金额",
-    "balance": "贷款余额",
-    "overdue_since": "逾期起始日",
-    "overdue_principal": "逾期本金",
-    "overdue_interest": "欠息",
-    "classification": "五级分类",
-    "on_balance": "表内外",
-    "recovered": "本期收回",
-    "guarantors": "担保人",
-    "guarantee_period_end": "保证期间届满日",
-    "litigation": "诉讼状态",
-    "last_interruption": "时效中断日",
-    "interruption_type": "中断事由",
-    "litigation_filed": "起诉日期",
-    "judgment_due": "判决履行期限届满日",
-    "guarantee_type": "保证方式",
-    "guarantor_demanded": "向保证人主张日",
-    "collateral": "抵质押物",
-    "address": "借款人地址",
-    "penalty_rate": "罚息利率",
-    "accelerated": "宣布提前到期",
-    "leader": "责任行领导",
-}
+# Each column: its canonical name, then the Chinese headers accepted for it besides that name:
+# the DESIGN §8 header first (written ledgers use it and error messages quote it), then variants
+# core-banking exports use. Rows are in the order a written ledger uses.
+_COLUMNS = """
+loan_no               借据号 借据编号 贷款账号
+contract_no           合同号 借款合同号 合同编号
+borrower              借款人 客户名称 借款人名称
+id_number             证件号码 身份证号 统一社会信用代码
+branch                机构 支行 经办机构
+officer               客户经理 管户客户经理 管户人
+product               产品 贷款品种 产品名称
+disbursed_on          发放日期 放款日期 借款日期
+maturity              到期日期 到期日
+principal             发放金额 借款金额 合同金额
+balance               贷款余额 余额
+overdue_since         逾期起始日 逾期日期
+overdue_principal     逾期本金
+overdue_interest      欠息 欠息金额
+classification        五级分类 风险分类
+on_balance            表内外 表内外标志
+recovered             本期收回 本期清收
+guarantors            担保人 保证人
+guarantee_period_end  保证期间届满日
+litigation            诉讼状态 诉讼情况
+last_interruption     时效中断日
+interruption_type     中断事由 时效中断事由
+litigation_filed      起诉日期 立案日期
+judgment_due          判决履行期限届满日 履行期限届满日
+guarantee_type        保证方式 担保方式
+guarantor_demanded    向保证人主张日 向担保人主张日
+collateral            抵质押物 抵押物 押品
+address               借款人地址 送达地址 地址
+penalty_rate          罚息利率 逾期罚息利率
+accelerated           宣布提前到期 提前到期
+leader                责任行领导 包片行领导
+"""
+_COLUMN_ROWS = [line.split() for line in _COLUMNS.strip().splitlines()]
 
-# Headers accepted for each column besides its canonical name (the reader adds that): the
-# DESIGN header first (error messages quote it), then variants core-banking exports use.
-LEDGER_ALIASES: dict[str, list[str]] = {
-    "loan_no": ["借据号", "借据编号", "贷款账号"],
-    "contract_no": ["合同号", "借款合同号", "合同编号"],
-    "borrower": ["借款人", "客户名称", "借款人名称"],
-    "id_number": ["证件号码", "身份证号", "统一社会信用代码"],
-    "branch": ["机构", "支行", "经办机构"],
-    "officer": ["客户经理", "管户客户经理", "管户人"],
-    "product": ["产品", "贷款品种", "产品名称"],
-    "disbursed_on": ["发放日期", "放款日期", "借款日期"],
-    "maturity": ["到期日期", "到期日"],
-    "principal": ["发放金额", "借款金额", "合同金额"],
-    "balance": ["贷款余额", "余额"],
-    "overdue_since": ["逾期起始日", "逾期日期"],
-    "overdue_principal": ["逾期本金"],
-    "overdue_interest": ["欠息", "欠息金额"],
-    "classification": ["五级分类", "风险分类"],
-    "on_balance": ["表内外", "表内外标志"],
-    "recovered": ["本期收回", "本期清收"],
-    "guarantors": ["担保人", "保证人"],
-    "guarantee_period_end": ["保证期间届满日"],
-    "litigation": ["诉讼状态", "诉讼情况"],
-    "last_interruption": ["时效中断日"],
-    "interruption_type": ["中断事由", "时效中断事由"],
-    "litigation_filed": ["起诉日期", "立案日期"],
-    "judgment_due": ["判决履行期限届满日", "履行期限届满日"],
-    "guarantee_type": ["保证方式", "担保方式"],
-    "guarantor_demanded": ["向保证人主张日", "向担保人主张日"],
-    "collateral": ["抵质押物", "抵押物", "押品"],
-    "address": ["借款人地址", "送达地址", "地址"],
-    "penalty_rate": ["罚息利率", "逾期罚息利率"],
-    "accelerated": ["宣布提前到期", "提前到期"],
-    "leader": ["责任行领导", "包片行领导"],
-}
+LEDGER_HEADERS: dict[str, str] = {name: headers[0] for name, *headers in _COLUMN_ROWS}
+"""Canonical name -> Chinese header (DESIGN §8), in the order a written ledger uses."""
+
+LEDGER_ALIASES: dict[str, list[str]] = {name: headers for name, *headers in _COLUMN_ROWS}
+"""Headers accepted for each column besides its canonical name (the reader adds that)."""
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "loan_no", "borrower", "id_number", "branch", "officer", "disbursed_on", "maturity",
@@ -124,8 +97,6 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 TEXT_FIELDS: tuple[str, ...] = ("loan_no", "contract_no", "id_number")
 """Identifiers: kept as text; an ID number Excel stored as a number has lost digits."""
 
-_DATE_FIELDS = ("disbursed_on", "maturity", "overdue_since", "guarantee_period_end", "last_interruption",
-                "litigation_filed", "judgment_due", "guarantor_demanded")
 _VOCAB_FIELDS = tuple(VOCAB_FIELDS)
 _YES = {"是": True, "Y": True, "y": True, "yes": True, "1": True, "否": False, "N": False, "n": False, "no": False,
         "0": False}
@@ -778,24 +749,12 @@ def write_ledger(
     if suffix != ".xlsx":
         raise ValueError(f"unsupported ledger format {suffix!r}: use .xlsx or .csv")
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("贷款台账")
     sheet.append(titles)
-    date_columns = {i for i, n in enumerate(names) if n in _DATE_FIELDS}
     for item in rows:
-        cells: list[Any] = []
-        for i, value in enumerate(values(item)):
-            if i in date_columns and value is not None:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-                cells.append(cell)
-            elif isinstance(value, str):
-                cells.append(xlsx_text_cell(sheet, value))
-            else:
-                cells.append(value)
-        sheet.append(cells)
+        sheet.append([xlsx_cell(sheet, value) for value in values(item)])
     with atomic_output(target, "wb") as fh:
         workbook.save(fh)
     return target

@@ -19,7 +19,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Protocol
+from operator import attrgetter
+from typing import Any, NamedTuple, Union
 
 from dateutil.relativedelta import relativedelta
 
@@ -49,8 +50,9 @@ MIGRATION_TO: tuple[str, ...] = (*CLASSIFICATIONS, OFF_STATE, PAID_STATE)
 _RANK = {name: i for i, name in enumerate(CLASSIFICATIONS)}
 
 
-class LoanState(Protocol):
-    """What an opening snapshot needs of a loan: a ``Loan`` or ``npl_report.OpeningLoan``."""
+class OpeningLoan(NamedTuple):
+    """A loan of an opening snapshot read from a file: its class, balance-sheet side, balance and the
+    dates that age it. A ``Loan`` serves wherever an ``OpeningLoan`` does (``LoanState``)."""
 
     loan_no: str
     classification: str
@@ -58,6 +60,10 @@ class LoanState(Protocol):
     balance: Decimal
     overdue_since: _dt.date | None
     maturity: _dt.date
+
+
+#: What the migration matrix reads of an opening loan: a ledger row, or a snapshot row.
+LoanState = Union[Loan, OpeningLoan]
 
 
 _FOUR = Decimal("0.0001")
@@ -293,6 +299,18 @@ def _change(closing: Decimal, opening: Decimal | None) -> Decimal | None:
     return None if opening is None else closing - opening
 
 
+def _ratio_figure(numerator: str, denominator: str, doc: str) -> property:
+    """Return a read-only figure: ``ratio`` of two attributes (dotted names reach into ``targets``)."""
+    num, den = attrgetter(numerator), attrgetter(denominator)
+    return property(lambda figures: ratio(num(figures), den(figures)), doc=doc)
+
+
+def _change_figure(closing: str, opening: str, doc: str) -> property:
+    """Return a read-only figure: ``closing - opening``, None when the opening one is unknown."""
+    end, start = attrgetter(closing), attrgetter(opening)
+    return property(lambda figures: _change(end(figures), start(figures)), doc=doc)
+
+
 def _f(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
@@ -395,38 +413,26 @@ class NplFigures:
     overdue90_balance: Decimal = Decimal(0)
     to_sue: list[Loan] = field(default_factory=list)
 
-    @property
-    def npl_ratio_corrected(self) -> Decimal | None:
-        """On-balance NPL after the classification flags' corrections / on-balance loans."""
-        return ratio(self.npl_balance_corrected, self.loan_balance)
-
-    @property
-    def overdue_change(self) -> Decimal | None:
-        """Overdue-loan balance now minus at the period start; None without the opening snapshot."""
-        return _change(self.overdue_balance, self.overdue_balance_opening)
-
-    @property
-    def deviation(self) -> Decimal | None:
-        """偏离度: on-balance loans overdue more than 90 days / on-balance NPL (above 1: under-classified)."""
-        return ratio(self.overdue90_balance, self.npl_balance)
-
-    @property
-    def change(self) -> Decimal | None:
-        """Closing minus opening on-balance NPL (negative: it went down); None without opening."""
-        return _change(self.npl_balance, self.npl_balance_opening)
-
-    @property
-    def npl_ratio(self) -> Decimal | None:
-        return ratio(self.npl_balance, self.loan_balance)
+    # The ratios and changes the report states, each declared by what it divides or subtracts.
+    npl_ratio = _ratio_figure("npl_balance", "loan_balance", "On-balance NPL / on-balance loans.")
+    npl_ratio_corrected = _ratio_figure("npl_balance_corrected", "loan_balance",
+                                        "On-balance NPL after the classification flags' corrections / on-balance loans.")
+    deviation = _ratio_figure("overdue90_balance", "npl_balance",
+                              "偏离度: on-balance loans overdue more than 90 days / on-balance NPL "
+                              "(above 1: under-classified).")
+    recovery_completion = _ratio_figure("off_recovered", "targets.recovery_target",
+                                        "Off-balance recoveries / the recovery target; None without a target.")
+    change = _change_figure("npl_balance", "npl_balance_opening",
+                            "Closing minus opening on-balance NPL (negative: it went down); None without opening.")
+    overdue_change = _change_figure("overdue_balance", "overdue_balance_opening",
+                                    "Overdue-loan balance now minus at the period start; None without the opening "
+                                    "snapshot.")
 
     @property
     def reduction_completion(self) -> Decimal | None:
+        """The fall in on-balance NPL / the reduction target; None without opening or target."""
         change = self.change
         return None if change is None else ratio(-change, self.targets.reduction_target)
-
-    @property
-    def recovery_completion(self) -> Decimal | None:
-        return ratio(self.off_recovered, self.targets.recovery_target)
 
     @property
     def litigation_recovered(self) -> Decimal:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 
 from docgen.core.datafile import read_mapping
@@ -32,6 +32,7 @@ from docgen.loans.npl import (
     MIGRATION_FROM,
     MIGRATION_TO,
     NplFigures,
+    OpeningLoan,
     Period,
     Targets,
     direction_word,
@@ -374,17 +375,6 @@ def render_report(figures: NplFigures, notes: Notes, *, branch: str, template_pa
     prepared = template.prepare(context)
     prepared["chart"] = chart  # cerberus copies values; the picture object must stay itself
     return template.render(prepared)
-
-
-class OpeningLoan(NamedTuple):
-    """What the opening snapshot contributes to the figures: class, balance-sheet side, balance."""
-
-    loan_no: str
-    classification: str
-    on_balance: bool
-    balance: Decimal
-    overdue_since: _dt.date | None
-    maturity: _dt.date
 
 
 # Below this size a second process costs more than it saves.

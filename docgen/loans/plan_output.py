@@ -14,7 +14,7 @@ from typing import Any
 from docgen.core.atomic import write_bytes_atomic
 from docgen.core.textwidth import display_width, pad
 from docgen.loans.plan import ACTION_LABELS, WARNINGS, Plan, PlanEntry
-from docgen.core.cells import xlsx_text_cell
+from docgen.core.cells import xlsx_cell
 
 #: (header, width in Excel characters) of the columns both renderers show, in order.
 COLUMNS: tuple[tuple[str, int], ...] = (
@@ -109,21 +109,7 @@ def write_xlsx(plan: Plan, path: str | os.PathLike[str]) -> None:
         header.append(cell)
     sheet.append(header)
     for entry in plan.entries:
-        row: list[Any] = []
-        for value in _cells(entry):
-            if isinstance(value, _dt.date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-                row.append(cell)
-            elif hasattr(value, "quantize"):
-                cell = WriteOnlyCell(sheet, value=float(value))
-                cell.number_format = "#,##0.00"
-                row.append(cell)
-            elif isinstance(value, str):
-                row.append(xlsx_text_cell(sheet, value))
-            else:
-                row.append(value)
-        sheet.append(row)
+        sheet.append([xlsx_cell(sheet, value) for value in _cells(entry)])
     buffer = io.BytesIO()
     workbook.save(buffer)  # finish the workbook first: a write-only one cannot be abandoned half-saved
     write_bytes_atomic(path, buffer.getvalue())
