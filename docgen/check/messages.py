@@ -19,7 +19,8 @@ from typing import Any
 
 from docgen.core.wording import MessageTable
 
-__all__ = ["DETAILS", "FILES", "FINDINGS", "FOREIGN_NAMES", "KIND_LABELS", "KIND_NAMES", "KIND_NAMES_EN", "spaced"]
+__all__ = ["DETAILS", "FILES", "FINDINGS", "FOREIGN_NAMES", "KIND_LABELS", "KIND_NAMES", "KIND_NAMES_EN", "OUTPUT",
+           "spaced"]
 
 FINDINGS = MessageTable.bilingual("check findings", {
     "missing": ("缺少{title}",
@@ -312,3 +313,13 @@ FILES = MessageTable.bilingual("file inspection", {
     "too-large": ("文件过大({size} 字节,上限 {limit} 字节),未检查",
         "too large ({size} bytes, limit {limit}); not inspected"),
 }, derive=_file_names)
+
+
+#: What the checker tells the operator besides the report: a file written, a folder scaffolded.
+OUTPUT = MessageTable.bilingual("check output", {
+    "wrote": ("已写入 {path}", "wrote {path}"),
+    "scaffold/created": ("已创建 {root}/",),
+    "scaffold/folder": ("  {name}/",),
+    "scaffold/bundle-yaml": (lambda f: f"  {f['name']}" + ("(已覆盖原文件)" if f["overwritten"] else ""),),
+    "scaffold/next": ("下一步:填写 {bundle_yaml},放入资料文件后运行 docgen check {root}",),
+})

@@ -17,6 +17,7 @@ from docgen.core.atomic import write_text_atomic
 from docgen.check.bundledata import SCHEMA as BUNDLE_SCHEMA
 from docgen.check.checklist import Checklist, load_checklist
 from docgen.core.errors import InputError, OutputExistsError
+from docgen.check.messages import OUTPUT
 
 BUNDLE_FILE = "bundle.yaml"
 
@@ -29,6 +30,14 @@ class ScaffoldResult:
     bundle_yaml: Path
     folders: list[Path] = field(default_factory=list)
     overwritten: bool = False
+
+    def to_text(self) -> str:
+        """Return what was made, one line each, and the next step (Chinese)."""
+        lines = [OUTPUT.text("scaffold/created", {"root": self.root})]
+        lines += [OUTPUT.text("scaffold/folder", {"name": folder.name}) for folder in self.folders]
+        lines.append(OUTPUT.text("scaffold/bundle-yaml", {"name": self.bundle_yaml.name, "overwritten": self.overwritten}))
+        lines.append(OUTPUT.text("scaffold/next", {"bundle_yaml": self.bundle_yaml, "root": self.root}))
+        return "\n".join(lines) + "\n"
 
 
 def _stage_lines(checklist: Checklist) -> list[str]:

@@ -177,11 +177,7 @@ def register_migrate(source: Path, target: str, fmt: str) -> None:
     from docgen.documents.register_migrate import migrate_register
 
     done = migrate_register(source, register_path(target))
-    if fmt == "json":
-        emit(dump_json(done.to_dict()), None)
-        return
-    emit(f"已迁移登记簿 {done.source} → {done.target}:{done.records} 条记录、{done.templates} 个模板的编号序列;"
-         "副本已逐条核对一致并通过检查。请改用新登记簿,不要再向旧文件分配编号\n", None)
+    emit(dump_json(done.to_dict()) if fmt == "json" else done.to_text(), None)
 
 
 COMMANDS: list[click.Command] = [batch_command, register_group]

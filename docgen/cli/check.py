@@ -15,6 +15,7 @@ from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import emit, handle_errors
 from docgen.cli.options import as_of_option, format_option, output_option, progress_option
 from docgen.cli.progress import Progress
+from docgen.check.messages import OUTPUT
 
 #: Below this many files a progress bar would only flicker.
 PROGRESS_MIN_FILES = 20
@@ -98,7 +99,7 @@ def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _d
     else:
         emit(result.rendered, output)
     if output:
-        click.echo(f"已写入 {output}" if lang == "zh" else f"wrote {output}", err=True)
+        click.echo(OUTPUT.text("wrote", {"path": output}, lang), err=True)
     click.get_current_context().exit(0 if result.complete else 1)
 
 
@@ -122,12 +123,7 @@ def init_command(directory: str, checklist: str | None, force: bool) -> None:
     from docgen.check.scaffold import scaffold
 
     result = scaffold(directory, checklist, force=force)
-    click.echo(f"已创建 {result.root}/")
-    for folder in result.folders:
-        click.echo(f"  {folder.name}/")
-    note = "(已覆盖原文件)" if result.overwritten else ""
-    click.echo(f"  {result.bundle_yaml.name}{note}")
-    click.echo(f"下一步:填写 {result.bundle_yaml},放入资料文件后运行 docgen check {result.root}")
+    click.echo(result.to_text(), nl=False)
 
 
 COMMANDS: list[click.Command] = [check_command, init_command]

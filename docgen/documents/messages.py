@@ -112,6 +112,8 @@ MESSAGES = MessageTable("documents", {
     "register-detail/short": "校验文件记录应有 {records} 条、最后一条为 {last},现有 {count} 条",
     "register-detail/integrity": lambda f: f"{f['first']}" + (f" 等 {f['count']} 处" if f["count"] > 1 else ""),
     "register-detail/no-database": "数据库文件不存在,校验文件记录原有 {records} 条",
+    "register-migrate/done": "已迁移登记簿 {source} → {target}:{records} 条记录、{templates} 个模板的编号序列;"
+                              "副本已逐条核对一致并通过检查。请改用新登记簿,不要再向旧文件分配编号",
     # register list / verify
     "register-list/empty": "登记簿 {register} 中没有记录",
     "register-list/head": "登记簿 {register}: {count} 条",

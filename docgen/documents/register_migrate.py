@@ -15,6 +15,7 @@ from typing import Any
 
 from docgen.core.errors import RegisterDamagedError, RegisterError
 from docgen.core.userdirs import RegisterTarget, is_database_url
+from docgen.documents.messages import MESSAGES
 from docgen.documents.register import Register, register_exists
 
 __all__ = ["Migration", "migrate_register"]
@@ -33,8 +34,14 @@ class Migration:
     target: str
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form ``{register_id, records, templates, source, target, verified}``."""
         return {"register_id": self.register_id, "records": self.records, "templates": self.templates,
                 "source": self.source, "target": self.target, "verified": True}
+
+    def to_text(self) -> str:
+        """Return the operator's line: what moved where, and to stop using the old register."""
+        return MESSAGES.text("register-migrate/done", {"source": self.source, "target": self.target,
+                                                        "records": self.records, "templates": self.templates}) + "\n"
 
 
 def _contents(register: Register) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:

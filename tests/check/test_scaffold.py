@@ -136,3 +136,14 @@ def test_banks_own_checklist_file(tmp_path):
 def test_bundle_yaml_text_is_valid_yaml_for_the_shipped_checklist():
     text = bundle_yaml_text(load_checklist())
     assert yaml.safe_load(text)["checklist"] == "dev-loan"
+
+
+def test_scaffold_says_what_it_made_and_the_next_step(tmp_path) -> None:
+    result = scaffold(tmp_path / "华安置业")
+    lines = result.to_text().splitlines()
+    assert lines[0] == f"已创建 {tmp_path / '华安置业'}/"
+    assert lines[1:-2] == [f"  {folder.name}/" for folder in result.folders] and len(lines) > 3
+    assert lines[-2] == "  bundle.yaml"
+    assert lines[-1] == (f"下一步:填写 {tmp_path / '华安置业' / 'bundle.yaml'},放入资料文件后运行 "
+                         f"docgen check {tmp_path / '华安置业'}")
+    assert scaffold(tmp_path / "华安置业", force=True).to_text().splitlines()[-2] == "  bundle.yaml(已覆盖原文件)"

@@ -74,3 +74,12 @@ def test_every_register_code_has_wording() -> None:
     assert {f"register-verify/{s}" for s in ("changed", "missing", "incomplete")} <= MESSAGES.codes()
     assert MESSAGES.text("register-detail/integrity", {"first": "page 3", "count": 4}) == "page 3 等 4 处"
     assert MESSAGES.text("register-detail/integrity", {"first": "page 3", "count": 1}) == "page 3"
+
+
+def test_a_migration_is_worded_from_the_table() -> None:
+    from docgen.documents.register_migrate import Migration
+
+    done = Migration("r-1", records=12, templates=2, source="reg.sqlite", target="postgresql://db/docgen")
+    assert done.to_text() == ("已迁移登记簿 reg.sqlite → postgresql://db/docgen:12 条记录、2 个模板的编号序列;"
+                              "副本已逐条核对一致并通过检查。请改用新登记簿,不要再向旧文件分配编号\n")
+    assert done.to_dict()["verified"] is True
