@@ -119,3 +119,26 @@ def test_two_processes_never_share_or_skip_a_serial(tmp_path: Path) -> None:
     assert seqs == list(range(1, 121))
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT COUNT(DISTINCT serial), COUNT(*) FROM records").fetchone() == (120, 120)
+
+
+def test_a_lock_is_told_by_sqlite_code_not_by_its_sentence(tmp_path: Path) -> None:
+    from docgen.documents.register_store import SqliteStore
+
+    db = tmp_path / "lock.sqlite"
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    other = sqlite3.connect(db, timeout=0)
+    with pytest.raises(sqlite3.OperationalError) as locked:
+        other.execute("INSERT INTO t VALUES (1)")
+    with pytest.raises(sqlite3.OperationalError) as missing:
+        holder.execute("SELECT * FROM no_such_table")
+    holder.close()
+    other.close()
+    is_locked = SqliteStore.is_locked
+    assert is_locked(None, locked.value) is True
+    assert is_locked(None, missing.value) is False
+    if hasattr(locked.value, "sqlite_errorcode"):
+        worded = sqlite3.OperationalError("table busy_locked has no column x")
+        worded.sqlite_errorcode = 1  # SQLITE_ERROR, whatever the sentence says
+        assert is_locked(None, worded) is False
