@@ -321,5 +321,11 @@ OUTPUT = MessageTable.bilingual("check output", {
     "scaffold/created": ("已创建 {root}/",),
     "scaffold/folder": ("  {name}/",),
     "scaffold/bundle-yaml": (lambda f: f"  {f['name']}" + ("(已覆盖原文件)" if f["overwritten"] else ""),),
+    "checklist/folder": ("文件夹", "folder"),
+    "checklist/bank": ("银行提供", "provided by the bank"),
+    "checklist/annex": ("{annex}", "annex {annex}"),
+    "checklist/waivable": ("可免:{reason}", "waivable: {reason}"),
+    "checklist/valid": ("{file}: 有效 / valid — {id}:{stages} 个阶段 / stages,{items} 个项目 / items,"
+                        "{entries} 个清单条目 / entries",),
     "scaffold/next": ("下一步:填写 {bundle_yaml},放入资料文件后运行 docgen check {root}",),
 })

@@ -5,56 +5,10 @@ from pathlib import Path
 
 import click
 
-from docgen.check.checklist import Checklist, list_checklists, load_checklist
+from docgen.check.checklist import list_checklists, load_checklist
+from docgen.check.checklist_text import checklist_json, render_checklist, validity_line
 from docgen.cli.common import dump_json, emit, handle_errors
 from docgen.cli.options import format_option, output_option
-
-_PROVIDER = {"zh": {"bank": "银行提供"}, "en": {"bank": "provided by the bank"}}
-
-
-def _pick(text: dict[str, str] | None, lang: str | None) -> str:
-    """Return ``text`` in ``lang``, or both languages (``中文 / English``) when ``lang`` is None."""
-    if not text:
-        return ""
-    if lang:
-        return text[lang]
-    return f"{text['zh']} / {text['en']}"
-
-
-def render_checklist(checklist: Checklist, stage: str | None = None, lang: str | None = None) -> str:
-    """Return the checklist as plain text: per stage, per group, one line per item.
-
-    ``lang`` 'zh' or 'en' prints one language; None prints both. Raises ``ChecklistError`` for
-    an unknown ``stage``.
-    """
-    stages = [checklist.stage(stage)] if stage else checklist.stages
-    lines = [_pick(checklist.title, lang) + f"  [{checklist.id}]", ""]
-    for st in stages:
-        lines.append(f"== {_pick(st.title, lang)}  [{st.id}]")
-        folder_label = {"zh": "文件夹", "en": "folder", None: "文件夹 / folder"}[lang]
-        lines.append(f"   {folder_label}: {st.folder}")
-        group = object()
-        for entry in st.entries:
-            if entry.group != group:
-                group = entry.group
-                title = checklist.group_title(entry.group)
-                if title:
-                    lines.append(f"  -- {_pick(title, lang)}")
-            item = entry.item
-            extras = []
-            if item.annex:
-                extras.append(item.annex if lang != "en" else f"annex {item.annex}")
-            if item.provider == "bank":
-                extras.append(_pick({k: v["bank"] for k, v in _PROVIDER.items()}, lang))
-            if item.rules_of("waive"):
-                reason = item.rules_of("waive")[0].get("reason")
-                if reason:
-                    extras.append(("可免:" if lang != "en" else "waivable: ") + _pick(reason, lang))
-            suffix = f"  ({'; '.join(extras)})" if extras else ""
-            lines.append(f"  {entry.no:>3}. {_pick(item.title, lang)}  [{item.id}]{suffix}")
-        lines.append("")
-    return "\n".join(lines)
-
 
 @click.group("checklist")
 def checklist_group() -> None:
@@ -105,13 +59,8 @@ def show_command(name: str, stage: str | None, lang: str | None, fmt: str, outpu
       docgen checklist show ./我行清单.yaml --format json
     """
     checklist = load_checklist(name)
-    if stage is not None:
-        checklist.stage(stage)  # ChecklistError (exit 2) naming the stages there are
     if fmt == "json":
-        data = checklist.to_dict()
-        if stage:
-            data["stages"] = [s for s in data["stages"] if s["id"] == stage]
-        emit(dump_json(data), output)
+        emit(dump_json(checklist_json(checklist, stage)), output)
     else:
         emit(render_checklist(checklist, stage, lang), output)
 
@@ -129,12 +78,7 @@ def validate_command(file: str) -> None:
     Example:
       docgen checklist validate ./我行清单.yaml
     """
-    checklist = load_checklist(file)
-    entries = sum(len(s.entries) for s in checklist.stages)
-    click.echo(
-        f"{file}: 有效 / valid — {checklist.id}:{len(checklist.stages)} 个阶段 / stages,"
-        f"{len(checklist.items)} 个项目 / items,{entries} 个清单条目 / entries"
-    )
+    click.echo(validity_line(file, load_checklist(file)))
 
 
 COMMANDS: list[click.Command] = [checklist_group]
