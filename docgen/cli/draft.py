@@ -8,27 +8,7 @@ import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
 from docgen.cli.options import as_of_option, format_option, register_option
-from docgen.documents.draft import ANNEX_NUMERALS, BANK_TEMPLATE, DRAFTED, DraftResult, draft_annexes
-
-
-def format_text(result: DraftResult) -> str:
-    """Return the people-facing summary: one line per annex, then each missing key and what to put there."""
-    lines = []
-    for entry in result.annexes:
-        label = f"{ANNEX_NUMERALS.get(entry.annex, entry.annex)} {entry.title}"
-        if entry.status == DRAFTED:
-            lines.append(f"{label}:已起草 {entry.path}(编号 {entry.serial})")
-            if entry.pdf:
-                lines.append(f"    PDF:{entry.pdf}")
-        elif entry.status == BANK_TEMPLATE:
-            lines.append(f"{label}:本行自有合同,请用 --template 我行协议书.docx 起草(先用 docgen templates lint "
-                         f"我行协议书.docx --schema {entry.template} 核对字段)")
-        else:
-            lines.append(f"{label}:缺少数据,未起草;请在 bundle.yaml 中填写:")
-            lines += [f"    {key}:{entry.hints.get(key, '')}" for key in entry.missing]
-    drafted = sum(1 for a in result.annexes if a.status == DRAFTED)
-    lines.append(f"共 {len(result.annexes)} 份:已起草 {drafted} 份,未起草 {len(result.annexes) - drafted} 份。")
-    return "\n".join(lines) + "\n"
+from docgen.documents.draft import draft_annexes
 
 
 @click.command("draft")
@@ -63,7 +43,7 @@ def draft_command(bundle: Path, annexes: tuple[int, ...], out_dir: Path | None, 
     result = draft_annexes(bundle, annexes=list(annexes) or None, out_dir=out_dir, pdf=pdf,
                            template_file=template_file, register_path=register_path,
                            as_of=as_of)
-    emit(dump_json(result.to_dict()) if fmt == "json" else format_text(result), None)
+    emit(dump_json(result.to_dict()) if fmt == "json" else result.to_text(), None)
     if not result.complete:
         raise click.exceptions.Exit(1)
 

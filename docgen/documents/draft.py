@@ -37,6 +37,7 @@ from docgen.core import resources
 from docgen.core.conditions import Condition
 from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError, TemplateError
+from docgen.documents.messages import MESSAGES
 from docgen.documents.register import allocate_serial, record_issued
 from docgen.documents.template import Template, load_template
 
@@ -299,6 +300,27 @@ class DraftResult:
     def complete(self) -> bool:
         """True when every requested annex was written."""
         return all(a.status == DRAFTED for a in self.annexes)
+
+    def to_text(self) -> str:
+        """Return the people-facing summary: one line per annex, then each missing key and what to put there."""
+        lines = []
+        for entry in self.annexes:
+            facts = {"label": f"{ANNEX_NUMERALS.get(entry.annex, entry.annex)} {entry.title}", "path": entry.path,
+                     "serial": entry.serial, "pdf": entry.pdf, "template": entry.template}
+            if entry.status == DRAFTED:
+                lines.append(MESSAGES.text("draft-text/drafted", facts))
+                if entry.pdf:
+                    lines.append(MESSAGES.text("draft-text/pdf", facts))
+            elif entry.status == BANK_TEMPLATE:
+                lines.append(MESSAGES.text("draft-text/bank-template", facts))
+            else:
+                lines.append(MESSAGES.text("draft-text/missing", facts))
+                lines += [MESSAGES.text("draft-text/hint", {"key": key, "hint": entry.hints.get(key, "")})
+                          for key in entry.missing]
+        drafted = sum(1 for a in self.annexes if a.status == DRAFTED)
+        lines.append(MESSAGES.text("draft-text/total", {"total": len(self.annexes), "drafted": drafted,
+                                                        "left": len(self.annexes) - drafted}))
+        return "\n".join(lines) + "\n"
 
     def to_dict(self) -> dict[str, Any]:
         """Return ``{"bundle", "annexes": [...]}`` (DESIGN §10)."""

@@ -114,6 +114,14 @@ MESSAGES = MessageTable("documents", {
     "register-detail/no-database": "数据库文件不存在,校验文件记录原有 {records} 条",
     "register-migrate/done": "已迁移登记簿 {source} → {target}:{records} 条记录、{templates} 个模板的编号序列;"
                               "副本已逐条核对一致并通过检查。请改用新登记簿,不要再向旧文件分配编号",
+    # draft's text report
+    "draft-text/drafted": "{label}:已起草 {path}(编号 {serial})",
+    "draft-text/pdf": "    PDF:{pdf}",
+    "draft-text/bank-template": ("{label}:本行自有合同,请用 --template 我行协议书.docx 起草"
+                                 "(先用 docgen templates lint 我行协议书.docx --schema {template} 核对字段)"),
+    "draft-text/missing": "{label}:缺少数据,未起草;请在 bundle.yaml 中填写:",
+    "draft-text/hint": "    {key}:{hint}",
+    "draft-text/total": "共 {total} 份:已起草 {drafted} 份,未起草 {left} 份。",
     # register list / verify
     "register-list/empty": "登记簿 {register} 中没有记录",
     "register-list/head": "登记簿 {register}: {count} 条",
