@@ -58,6 +58,14 @@ def check_report(
         raise ValueError(f"unknown report format {fmt!r}")
     report = run_check(bundle, stage=stage, checklist=checklist, as_of=as_of,
                        equity_threshold=equity_threshold, jobs=jobs, start=progress)
+    return render_report(report, fmt, lang, color=color)
+
+
+def render_report(report: Report, fmt: str, lang: str = "zh", *, color: bool = False) -> CheckOutput:
+    """Render a finished ``report`` as ``fmt`` in ``lang`` (one check can be rendered in several
+    formats without inspecting the bundle again); return the ``CheckOutput``."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}")
     data = report.to_dict(lang, draftable=fmt != "json")
     meta = meta_from_checklist(report.checklist, report.bundle_yaml)
     rendered = render(data, fmt, lang, color=color, meta=meta)

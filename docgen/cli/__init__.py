@@ -27,6 +27,8 @@ COMMAND_MODULES: dict[str, str] = {
     "npl-report": "npl",
     "collect": "collect",
     "draft": "draft",
+    "serve": "serve",
+    "users": "users",
 }
 
 #: command name -> who uses it: the first column of the README's command table, in this order
@@ -80,4 +82,5 @@ def main() -> None:
       docgen batch demand-letter --rows examples/templates/demand-letters.xlsx --out out/
       docgen npl-report --ledger examples/ledger/ledger-2026Q2.xlsx --period 2026Q2 -o report.docx
       docgen collect plan --ledger examples/ledger/ledger-2026Q2.xlsx --as-of 2026-06-30
+      docgen users add wang --role credit && docgen serve --port 8000
     """

@@ -109,3 +109,8 @@ class Interrupted(DocgenError):
     from there. Exit 130, as shells report a command ended by SIGINT."""
 
     exit_code = 130
+
+
+class UserError(DocgenError):
+    """A service user cannot be added or changed: name taken, unknown user, empty or
+    mismatched password. The message names the user and says what to do."""

@@ -43,7 +43,8 @@ from docgen.core.tabular import Row, Table, read_table
 from docgen.documents.template import Template, load_template
 from docgen.core.validation import Problem
 
-__all__ = ["BatchDocument", "BatchResult", "generate", "run_batch", "text_fields"]
+__all__ = ["BatchDocument", "BatchResult", "check_rows", "generate", "read_rows", "resolve_template", "run_batch",
+           "text_fields"]
 
 #: ``progress(stage, done, total)``: stage is ``"render"`` or ``"pdf"``.
 Progress = Callable[[str, int, int], None]
@@ -645,34 +646,29 @@ def _make_pdfs(result: BatchResult, out: Path, merge_pdf: str | os.PathLike[str]
         result.merged = merged
 
 
-def run_batch(
-    template_name_or_path: str | os.PathLike[str] | Template,
-    rows_path: str | os.PathLike[str],
-    out_dir: str | os.PathLike[str],
-    *,
-    register: Register,
-    template_file: str | os.PathLike[str] | None = None,
-    sheet: str | None = None,
-    defaults: dict[str, Any] | None = None,
-    **options: Any,
-) -> BatchResult:
-    """Read ``rows_path`` with the template's header aliases and ``generate`` from it.
-
-    ``template_name_or_path`` is a shipped template name, a ``Template``, or a .docx path
-    (its fields from the .yaml beside it); ``template_file`` fills a bank-edited .docx with
-    the fields of the named template. ``defaults`` (field -> value, e.g. the letter date of
-    the whole batch) fill fields the sheet lacks or leaves empty; their columns are then not
-    required. Raises ``InputError`` (unreadable rows or template, a default for a field the
-    template does not have, a sheet with only a header), and whatever ``generate`` raises.
-    """
+def resolve_template(template_name_or_path: str | os.PathLike[str] | Template,
+                     template_file: str | os.PathLike[str] | None = None) -> Template:
+    """Return the ``Template`` a batch fills: a shipped name, a ``Template``, a .docx path (its
+    fields from the .yaml beside it), or a bank-edited ``template_file`` with the named template's
+    fields. Raises ``TemplateError`` when it cannot be loaded."""
     if isinstance(template_name_or_path, Template):
-        template = template_name_or_path
-    elif template_file is not None:
-        template = load_template(str(template_name_or_path), path=template_file)
-    elif str(template_name_or_path).lower().endswith(".docx"):
-        template = load_template(path=template_name_or_path)
-    else:
-        template = load_template(str(template_name_or_path))
+        return template_name_or_path
+    if template_file is not None:
+        return load_template(str(template_name_or_path), path=template_file)
+    if str(template_name_or_path).lower().endswith(".docx"):
+        return load_template(path=template_name_or_path)
+    return load_template(str(template_name_or_path))
+
+
+def read_rows(template: Template, rows_path: str | os.PathLike[str], *, sheet: str | None = None,
+              defaults: dict[str, Any] | None = None) -> Table:
+    """Read ``rows_path`` with the template's header aliases; return the ``Table``.
+
+    ``defaults`` (field -> value, e.g. the letter date of the whole batch) fill fields the sheet
+    lacks or leaves empty; their columns are then not required. Raises ``InputError``
+    (unreadable rows, a default for a field the template does not have, a sheet with only a
+    header).
+    """
     defaults = dict(defaults or {})
     unknown = [name for name in defaults if name not in template.schema or name == "serial"]
     if unknown:
@@ -690,4 +686,33 @@ def run_batch(
             for name, value in defaults.items():
                 if row.values.get(name) is None:
                     row.values[name] = value
+    return table
+
+
+def check_rows(table: Table, template: Template) -> list[Problem]:
+    """Return every problem of ``table``'s rows (reading, schema, rules, duplicate keys), as
+    ``generate`` would find them, without writing anything or touching the register."""
+    return _check_items(template, table)[1]
+
+
+def run_batch(
+    template_name_or_path: str | os.PathLike[str] | Template,
+    rows_path: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    register: Register,
+    template_file: str | os.PathLike[str] | None = None,
+    sheet: str | None = None,
+    defaults: dict[str, Any] | None = None,
+    **options: Any,
+) -> BatchResult:
+    """Read ``rows_path`` with the template's header aliases and ``generate`` from it.
+
+    ``template_name_or_path`` and ``template_file`` are ``resolve_template``'s; ``sheet`` and
+    ``defaults`` are ``read_rows``'. Raises ``InputError`` (unreadable rows or template, a
+    default for a field the template does not have, a sheet with only a header), and whatever
+    ``generate`` raises.
+    """
+    template = resolve_template(template_name_or_path, template_file)
+    table = read_rows(template, rows_path, sheet=sheet, defaults=defaults)
     return generate(template, table, out_dir, register=register, rows_source=str(rows_path), **options)

@@ -1,0 +1,59 @@
+"""``docgen serve``: the web pages and JSON API (a thin layer over ``docgen.service``)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from docgen.cli.common import handle_errors
+
+_DATA_HELP = ("Data folder (users, jobs, audit log, register, uploads). Default: $DOCGEN_DATA, else the "
+              "per-user data folder (~/.local/share/docgen on Linux).")
+
+
+def data_option(func):  # type: ignore[no-untyped-def]
+    """The ``--data DIR`` option shared by ``serve`` and ``users``."""
+    return click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+                        envvar="DOCGEN_DATA", help=_DATA_HELP)(func)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@data_option
+@click.option("--workers", "job_workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes for jobs (batches, letters, PDF).")
+@click.option("--max-upload-mb", default=256, show_default=True, type=click.IntRange(1, 10_000),
+              help="Largest upload accepted, in MB.")
+@click.option("--retention-hours", default=72.0, show_default=True, type=click.FloatRange(min=0.01),
+              help="Uploads and results older than this are deleted.")
+@click.option("--secure-cookies", is_flag=True, help="Mark the session cookie Secure (behind HTTPS).")
+@handle_errors
+def serve_command(host: str, port: int, data_dir: Path | None, job_workers: int, max_upload_mb: int,
+                  retention_hours: float, secure_cookies: bool) -> None:
+    """Serve the pages and the JSON API for credit staff, back office, compliance and management.
+
+    Add users first with `docgen users add NAME --role ROLE`. Stop with Ctrl-C; jobs still
+    running then are marked interrupted at the next start and can be run again (nothing is
+    issued twice).
+
+    \b
+    Examples:
+      docgen users add wang --role credit --data /srv/docgen
+      docgen serve --data /srv/docgen
+      docgen serve --host 0.0.0.0 --port 8080 --secure-cookies
+    """
+    import uvicorn
+
+    from docgen.service.app import create_app
+    from docgen.service.settings import Settings, default_data_dir
+
+    settings = Settings(data_dir or default_data_dir(), job_workers=job_workers,
+                        max_upload_bytes=max_upload_mb * 1024 * 1024, retention_hours=retention_hours,
+                        secure_cookies=secure_cookies)
+    app = create_app(settings)
+    click.echo(f"docgen serve: http://{host}:{port}/  数据目录 {settings.data_dir}", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+COMMANDS: list[click.Command] = [serve_command]

@@ -1,0 +1,97 @@
+"""``docgen users add|list|disable|set-password``: the service's local users."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from docgen.cli.common import dump_json, emit, handle_errors
+from docgen.cli.serve import data_option
+
+
+def _store(data_dir: Path | None):  # type: ignore[no-untyped-def]
+    from docgen.service.settings import Settings, default_data_dir
+    from docgen.service.users import UserStore
+
+    settings = Settings(data_dir or default_data_dir())
+    settings.prepare()
+    return UserStore(settings.db_path)
+
+
+def _password() -> str:
+    """The password from $DOCGEN_PASSWORD, else asked twice (hidden)."""
+    env = os.environ.get("DOCGEN_PASSWORD")
+    if env is not None:
+        return env
+    return click.prompt("密码 Password", hide_input=True, confirmation_prompt="再次输入 Repeat")
+
+
+@click.group("users")
+def users_group() -> None:
+    """Local users of `docgen serve` and their roles.
+
+    Roles: credit (客户经理), backoffice (后台运营), compliance (放款审核/合规),
+    manager (支行管理), admin (系统管理员). Passwords are stored as argon2 hashes; they
+    are read from $DOCGEN_PASSWORD when set, otherwise asked twice.
+
+    \b
+    Examples:
+      docgen users add wang --role credit
+      DOCGEN_PASSWORD=... docgen users add li --role backoffice --data /srv/docgen
+      docgen users list
+      docgen users disable wang
+      docgen users set-password wang
+    """
+
+
+@users_group.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["credit", "backoffice", "compliance", "manager", "admin"]))
+@data_option
+@handle_errors
+def add_command(name: str, role: str, data_dir: Path | None) -> None:
+    """Add user NAME with ROLE (exit 1 when the name is taken or the password too short)."""
+    store = _store(data_dir)
+    user = store.add(name, role, _password())
+    click.echo(f"已添加用户 {user.name}(角色 {user.role})")
+
+
+@users_group.command("list")
+@data_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def list_command(data_dir: Path | None, fmt: str) -> None:
+    """List users: name, role, active, created."""
+    users = _store(data_dir).list()
+    if fmt == "json":
+        emit(dump_json([{"name": u.name, "role": u.role, "active": u.active, "created": u.created} for u in users]), None)
+        return
+    if not users:
+        emit("还没有用户;用 docgen users add NAME --role ROLE 添加\n", None)
+        return
+    emit("".join(f"{u.name}\t{u.role}\t{'启用' if u.active else '已停用'}\t{u.created}\n" for u in users), None)
+
+
+@users_group.command("disable")
+@click.argument("name")
+@data_option
+@handle_errors
+def disable_command(name: str, data_dir: Path | None) -> None:
+    """Disable NAME: it can no longer log in, and its sessions and tokens stop working."""
+    _store(data_dir).disable(name)
+    click.echo(f"已停用用户 {name}")
+
+
+@users_group.command("set-password")
+@click.argument("name")
+@data_option
+@handle_errors
+def set_password_command(name: str, data_dir: Path | None) -> None:
+    """Set NAME's password (and enable it again); its existing sessions and tokens end."""
+    store = _store(data_dir)
+    store.set_password(name, _password())
+    click.echo(f"已更新用户 {name} 的密码")
+
+
+COMMANDS: list[click.Command] = [users_group]

@@ -1,0 +1,282 @@
+"""What each user task does, once, for both the JSON API and the pages.
+
+Every action takes the request, the caller and the parsed form, stores uploads under random
+names, runs the library in a worker process, records the audit entry and returns plain
+data; input problems are raised as ``ApiError`` (400 unreadable, 422 bad data).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from docgen.core.errors import DocgenError
+from docgen.service import audit, history, work
+from docgen.service.auth import Principal
+from docgen.service.files import Stored, new_result_dir, register_file
+from docgen.service.web import ApiError, form_text, parse_iso, raise_failure, save_upload, service
+
+LEDGER_SUFFIXES = (".xlsx", ".csv")
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def _audit(request: Request, who: Principal, action: str, **kw: Any) -> None:
+    audit.record(service(request).settings.db_path, who.name, who.role, action, **kw)
+
+
+def known_template(name: str) -> Any:
+    """Return the shipped template ``name``; 404 when there is none."""
+    from docgen.documents.template import load_template
+
+    if not name.replace("-", "").isalnum():
+        raise ApiError(404, f"没有模板 {name} (no such template)")
+    try:
+        return load_template(name)
+    except DocgenError:
+        raise ApiError(404, f"没有模板 {name};可用模板见 docgen templates list (no such template)") from None
+
+
+# ----------------------------------------------------------------------------------- check
+
+async def check(request: Request, who: Principal, form: FormData, lang: str = "zh") -> dict[str, Any]:
+    """Check the uploaded bundle zip; keep it in the client's history.
+
+    Returns ``{"id", "result"}`` where result holds the §5 report and the download file ids.
+    """
+    svc = service(request)
+    stored = await save_upload(request, form, "bundle", suffixes=(".zip",))
+    assert stored is not None
+    as_of = parse_iso(form_text(form, "as_of"), "as_of")
+    stage = form_text(form, "stage")
+    try:
+        result = await svc.compute(work.check_task, str(stored.path), stored.display_name, as_of.isoformat(),
+                                   stage, lang)
+    finally:
+        stored.path.unlink(missing_ok=True)  # the report is what is kept, not the client's files
+    if "failure" in result:
+        _audit(request, who, "check", target=stored.display_name, sha256=stored.sha256,
+               detail={"error": result["failure"]["error"]})
+        raise_failure(result["failure"])
+    out = new_result_dir(svc.settings.files_dir)
+    stem = Path(stored.display_name).stem or "bundle"
+    files: dict[str, str] = {}
+    for fmt, name, data in (("docx", f"资料清单-{stem}.docx", base64.b64decode(result["docx"])),
+                            ("markdown", f"资料清单-{stem}.md", result["markdown"].encode()),
+                            ("json", f"资料清单-{stem}.json", result["json"].encode())):
+        path = out / f"report.{fmt}"
+        path.write_bytes(data)
+        files[fmt] = register_file(svc.settings.db_path, who.name, path, name)
+    check_id = history.save(svc.settings.db_path, who.name, result["client"], stored.display_name, stored.sha256,
+                            {"report": result["report"], "files": files})
+    _audit(request, who, "check", target=stored.display_name, sha256=stored.sha256,
+           detail={"check": check_id, "client": result["client"], "complete": result["complete"]})
+    return {"id": check_id, "report": result["report"], "files": files}
+
+
+# ------------------------------------------------------------------------------- documents
+
+async def render_one(request: Request, who: Principal, template: str, data: Any, pdf: bool) -> dict[str, Any]:
+    """Fill ``template`` with ``data`` (a mapping); return ``{"docx", "pdf", "serial", ids}``."""
+    svc = service(request)
+    known_template(template)
+    if not isinstance(data, dict):
+        raise ApiError(400, "请求体应为 JSON 对象(字段: 值) (the body must be a JSON object)")
+    if pdf and not svc.pdf:
+        raise ApiError(503, "服务器未安装 LibreOffice,无法生成 PDF;请下载 .docx (PDF needs LibreOffice)")
+    digest = hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+    out = new_result_dir(svc.settings.files_dir)
+    result = await svc.compute(work.render_task, template, data, str(svc.settings.register_path), str(out), pdf)
+    if "failure" in result:
+        work.remove_tree(str(out))
+        raise_failure(result["failure"])
+    ids = {"docx": register_file(svc.settings.db_path, who.name, Path(result["docx"]))}
+    if result["pdf"]:
+        ids["pdf"] = register_file(svc.settings.db_path, who.name, Path(result["pdf"]))
+    _audit(request, who, "render", target=template, sha256=digest, serials=[result["serial"]],
+           detail={"document_sha256": result["sha256"]})
+    return {**result, "files": ids}
+
+
+async def start_batch(request: Request, who: Principal, template: str, form: FormData) -> dict[str, Any]:
+    """Check every row of the uploaded sheet; start the batch job when all are valid.
+
+    Returns ``{"job": id}``; raises 422 listing every row error (row, column, message).
+    """
+    svc = service(request)
+    known_template(template)
+    stored = await save_upload(request, form, "rows", suffixes=LEDGER_SUFFIXES)
+    assert stored is not None
+    checked = await svc.compute(work.rows_task, template, str(stored.path), stored.display_name, {})
+    if "failure" in checked:
+        stored.path.unlink(missing_ok=True)
+        raise_failure(checked["failure"])
+    if checked["problems"]:
+        stored.path.unlink(missing_ok=True)
+        raise ApiError(422, f"{stored.display_name}: {len(checked['problems'])} 处数据有误,未生成任何文书;请改正后重新上传",
+                       checked["problems"])
+    return _start_job(request, who, "batch", stored, {
+        "template": template, "rows": str(stored.path), "rows_name": stored.display_name,
+        "rows_sha256": stored.sha256, "pdf": svc.pdf, "shown": {str(stored.path): stored.display_name}})
+
+
+def _start_job(request: Request, who: Principal, kind: str, stored: Stored | None, params: dict[str, Any]) -> dict[str, Any]:
+    svc = service(request)
+    if svc.jobs.active_count(who.name) >= svc.settings.max_active_jobs:
+        if stored is not None:
+            stored.path.unlink(missing_ok=True)
+        raise ApiError(429, f"已有 {svc.settings.max_active_jobs} 个任务在排队或运行;请等它们完成后再提交")
+    params = {**params, "out": str(new_result_dir(svc.settings.files_dir)), "role": who.role}
+    job_id = svc.jobs.create(kind, who.name, params)
+    svc.runner.submit(job_id)
+    _audit(request, who, f"job-{kind}", target=params.get("template") or params.get("period") or kind,
+           sha256=stored.sha256 if stored else None, detail={"job": job_id})
+    return {"job": job_id}
+
+
+def job_view(request: Request, job: dict[str, Any]) -> dict[str, Any]:
+    """Return a job as the API shows it (DESIGN §11)."""
+    from docgen.service.files import files_of_job
+
+    result = job.get("result") or {}
+    return {"id": job["id"], "kind": job["kind"], "owner": job["owner"], "state": job["state"],
+            "progress": {"done": job["done"], "total": job["total"]},
+            "files": files_of_job(service(request).settings.db_path, job["id"]) if job["state"] == "done" else [],
+            "error": job["error"], "result": result, "created": job["created"], "finished": job["finished"]}
+
+
+# ----------------------------------------------------------------------------------- loans
+
+async def _ledger(request: Request, form: FormData, field: str = "ledger", required: bool = True) -> Stored | None:
+    return await save_upload(request, form, field, required=required, suffixes=LEDGER_SUFFIXES)
+
+
+async def npl(request: Request, who: Principal, form: FormData, *, docx: bool, chart: bool = False) -> dict[str, Any]:
+    """Compute the NPL figures from the uploaded ledgers (and the .docx when ``docx``)."""
+    from docgen.loans.npl import parse_period
+
+    svc = service(request)
+    period = form_text(form, "period")
+    if period is None:
+        raise ApiError(400, "缺少报告期 period,例如 2026Q2、2026H1、2026 或 2026-06")
+    try:
+        parse_period(period)
+    except ValueError as exc:
+        raise ApiError(400, f"period: {exc}") from None
+    ledger = await _ledger(request, form)
+    opening = await _ledger(request, form, "opening", required=False)
+    targets = await save_upload(request, form, "targets", required=False, suffixes=YAML_SUFFIXES)
+    uploads = [u for u in (ledger, opening, targets) if u is not None]
+    shown = {str(u.path): u.display_name for u in uploads}
+    out = new_result_dir(svc.settings.files_dir) if docx else None
+    target = str(out / f"不良贷款报告-{period}.docx") if out else None
+    try:
+        result = await svc.compute(work.npl_task, str(ledger.path), str(opening.path) if opening else None,
+                                   str(targets.path) if targets else None, period, shown, chart, target)
+    finally:
+        for u in uploads:
+            u.path.unlink(missing_ok=True)
+    assert ledger is not None
+    if "failure" in result:
+        raise_failure(result["failure"])
+    if target:
+        result["file"] = register_file(svc.settings.db_path, who.name, Path(target))
+    _audit(request, who, "report", target=f"npl-report {period}", sha256=ledger.sha256,
+           detail={"docx": bool(docx), "opening": opening.sha256 if opening else None})
+    return result
+
+
+async def plan(request: Request, who: Principal, form: FormData, *, xlsx: bool, keep: bool = False) -> dict[str, Any]:
+    """Build the collection plan from the uploaded ledger; ``keep`` keeps the ledger for letters."""
+    svc = service(request)
+    as_of = parse_iso(form_text(form, "as_of"), "as_of")
+    ledger = await _ledger(request, form)
+    policy = await save_upload(request, form, "policy", required=False, suffixes=YAML_SUFFIXES)
+    assert ledger is not None
+    out = new_result_dir(svc.settings.files_dir) if xlsx else None
+    target = str(out / f"催收计划-{as_of.isoformat()}.xlsx") if out else None
+    result = await svc.compute(work.plan_task, str(ledger.path), ledger.display_name, as_of.isoformat(),
+                               str(policy.path) if policy else None, str(svc.settings.register_path), target)
+    if "failure" in result or not keep:
+        ledger.path.unlink(missing_ok=True)
+        if policy:
+            policy.path.unlink(missing_ok=True)
+    if "failure" in result:
+        raise_failure(result["failure"])
+    if target:
+        result["file"] = register_file(svc.settings.db_path, who.name, Path(target))
+    if keep:
+        result["ledger"] = register_file(svc.settings.db_path, who.name, ledger.path, ledger.display_name)
+        result["ledger_sha256"] = ledger.sha256
+        result["policy"] = register_file(svc.settings.db_path, who.name, policy.path, policy.display_name) if policy else None
+    result["as_of"] = as_of.isoformat()
+    _audit(request, who, "plan", target=ledger.display_name, sha256=ledger.sha256, detail={"as_of": as_of.isoformat()})
+    return result
+
+
+def start_letters(request: Request, who: Principal, ledger: Stored, as_of: str, policy: str | None) -> dict[str, Any]:
+    """Start the job issuing the demand letters due on ``as_of`` from a stored ledger."""
+    svc = service(request)
+    return _start_job(request, who, "letters", None, {
+        "ledger": str(ledger.path), "ledger_sha256": ledger.sha256, "as_of": as_of, "policy": policy,
+        "pdf": svc.pdf, "shown": {str(ledger.path): ledger.display_name}})
+
+
+async def letters(request: Request, who: Principal, form: FormData) -> dict[str, Any]:
+    """Start the letters job from an uploaded ledger (API)."""
+    as_of = parse_iso(form_text(form, "as_of"), "as_of")
+    ledger = await _ledger(request, form)
+    policy = await save_upload(request, form, "policy", required=False, suffixes=YAML_SUFFIXES)
+    assert ledger is not None
+    return start_letters(request, who, ledger, as_of.isoformat(), str(policy.path) if policy else None)
+
+
+# -------------------------------------------------------------------------------- register
+
+def register_rows(request: Request, template: str | None = None, serial: str | None = None,
+                  borrower: str | None = None, date: str | None = None) -> list[dict[str, Any]]:
+    """Return register records matching every filter given (borrower: in the row key or file name)."""
+    from docgen.documents.register import Register
+
+    path = service(request).settings.register_path
+    if not path.exists():
+        return []
+    with Register(path) as register:
+        records = [r.to_dict() for r in register.records(template or None)]
+    out = []
+    for r in records:
+        if serial and serial not in (r.get("serial") or ""):
+            continue
+        if borrower and borrower not in (r.get("row_key") or "") and borrower not in Path(r.get("file") or "").name:
+            continue
+        if date and not str(r.get("created") or "").startswith(date):
+            continue
+        r["file"] = Path(r["file"]).name if r.get("file") else None  # never the server's folders
+        out.append(r)
+    return out
+
+
+async def verify_register(request: Request, who: Principal, template: str | None) -> dict[str, Any]:
+    """Re-hash every issued file; return ``{"checked", "ok", "problems"}`` and audit it."""
+    from docgen.documents.register import Register
+
+    path = service(request).settings.register_path
+
+    def run() -> dict[str, Any]:
+        if not path.exists():
+            return {"checked": 0, "ok": True, "problems": []}
+        with Register(path) as register:
+            total = len(register.records(template or None))
+            failures = register.verify(template or None)
+        problems = [{**r.to_dict(), "file": Path(r.file).name if r.file else None, "status": s} for r, s in failures]
+        return {"checked": total, "ok": not failures, "problems": problems}
+
+    result = await run_in_threadpool(run)
+    _audit(request, who, "verify", target=template or "*", serials=[p["serial"] for p in result["problems"]],
+           detail={"checked": result["checked"], "ok": result["ok"]})
+    return result

@@ -1,0 +1,170 @@
+"""The JSON API (DESIGN §11). Every route names its capability; errors are ``{"error", "problems"}``."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse
+
+from docgen.service import actions, audit
+from docgen.service.access import SEE_ALL, may_see
+from docgen.service.files import get_file
+from docgen.service.web import ApiError, form_text, read_form, require_api, service
+
+router = APIRouter(prefix="/api")
+
+
+def _download(path: str, name: str) -> FileResponse:
+    return FileResponse(path, filename=name)
+
+
+@router.post("/token")
+async def token(request: Request) -> dict[str, str]:
+    """Exchange ``username`` and ``password`` (form fields) for a bearer token."""
+    form = await read_form(request)
+    name, password = form_text(form, "username"), form.get("password")
+    svc = service(request)
+    user = svc.users.authenticate(name or "", str(password or "")) if name and password else None
+    if user is None:
+        audit.record(svc.settings.db_path, name or "-", None, "login-failed", detail={"via": "api"})
+        raise ApiError(401, "用户名或密码错误,或用户已停用 (wrong user name or password)",
+                       headers={"WWW-Authenticate": "Bearer"})
+    audit.record(svc.settings.db_path, user.name, user.role, "login", detail={"via": "api"})
+    return {"access_token": svc.auth.issue_token(user), "token_type": "bearer"}
+
+
+@router.post("/check")
+async def check(request: Request) -> dict[str, Any]:
+    """Check an uploaded bundle .zip; the report exactly as ``docgen check --format json``."""
+    who = require_api(request, "check")
+    return (await actions.check(request, who, await read_form(request)))["report"]
+
+
+@router.post("/render/{template}")
+async def render(request: Request, template: str, format: str = "docx") -> FileResponse:
+    """Fill one template from the JSON body; the .docx (``?format=pdf``: the PDF)."""
+    who = require_api(request, "render")
+    if format not in ("docx", "pdf"):
+        raise ApiError(400, f"format 只能是 docx 或 pdf,收到 {format!r}")
+    try:
+        data = json.loads(await request.body())
+    except ValueError:
+        raise ApiError(400, "请求体不是有效的 JSON (the body is not valid JSON)") from None
+    result = await actions.render_one(request, who, template, data, format == "pdf")
+    path = result["pdf"] if format == "pdf" else result["docx"]
+    return _download(path, Path(path).name)
+
+
+@router.post("/batch/{template}", status_code=202)
+async def batch(request: Request, template: str) -> dict[str, str]:
+    """Check the uploaded rows (422 with every row error) and start the batch job."""
+    who = require_api(request, "batch")
+    return await actions.start_batch(request, who, template, await read_form(request))
+
+
+@router.get("/jobs")
+async def jobs(request: Request) -> list[dict[str, Any]]:
+    """The caller's jobs (every user's for admin and compliance), newest first."""
+    who = require_api(request, "jobs")
+    store = service(request).jobs
+    listed = store.list(None if who.role in SEE_ALL else who.name)
+    return [actions.job_view(request, j) for j in listed]
+
+
+def _visible_job(request: Request, job_id: str, capability: str = "jobs") -> tuple[Any, dict[str, Any]]:
+    who = require_api(request, capability)
+    job = service(request).jobs.get(job_id)
+    if job is None:
+        raise ApiError(404, f"没有任务 {job_id} (no such job)")
+    if not may_see(who.role, who.name, job["owner"]):
+        raise ApiError(403, f"任务 {job_id} 不是你的 (not your job)")
+    return who, job
+
+
+@router.get("/jobs/{job_id}")
+async def job(request: Request, job_id: str) -> dict[str, Any]:
+    """One job: state, progress, files, error."""
+    _, found = _visible_job(request, job_id)
+    return actions.job_view(request, found)
+
+
+@router.post("/jobs/{job_id}/rerun", status_code=202)
+async def rerun(request: Request, job_id: str) -> dict[str, str]:
+    """Run a failed or interrupted job again (serials already issued are reused, never doubled)."""
+    who, found = _visible_job(request, job_id)
+    if found["owner"] != who.name and who.role != "admin":
+        raise ApiError(403, f"只有任务 {job_id} 的提交人或管理员可以重新运行")
+    svc = service(request)
+    if not svc.jobs.requeue(job_id):
+        raise ApiError(409, f"任务 {job_id} 当前状态为 {found['state']},只有失败或中断的任务可以重新运行")
+    svc.runner.submit(job_id)
+    audit.record(svc.settings.db_path, who.name, who.role, "job-rerun", target=found["kind"], detail={"job": job_id})
+    return {"job": job_id}
+
+
+@router.get("/files/{file_id}")
+async def download(request: Request, file_id: str) -> FileResponse:
+    """Download a result file (its owner, or admin and compliance)."""
+    who = require_api(request, "jobs")
+    svc = service(request)
+    found = get_file(svc.settings.db_path, file_id)
+    if found is None or not Path(found["path"]).is_file():
+        raise ApiError(404, "文件不存在或已过保留期被删除 (no such file, or deleted after the retention period)")
+    if not may_see(who.role, who.name, found["owner"]):
+        raise ApiError(403, "这个文件不是你的 (not your file)")
+    audit.record(svc.settings.db_path, who.name, who.role, "download", target=found["name"],
+                 detail={"file": file_id, "job": found["job"]})
+    return FileResponse(found["path"], filename=found["name"], media_type=found["media_type"])
+
+
+@router.get("/register")
+async def register(request: Request, template: str | None = None, serial: str | None = None,
+                   borrower: str | None = None, date: str | None = None) -> list[dict[str, Any]]:
+    """Register records filtered by template, serial, borrower (row key or file name) and date."""
+    require_api(request, "register")
+    return actions.register_rows(request, template, serial, borrower, date)
+
+
+@router.post("/register/verify")
+async def verify(request: Request, template: str | None = None) -> JSONResponse:
+    """Re-hash every issued document: ``{"checked", "ok", "problems"}``."""
+    who = require_api(request, "register")
+    return JSONResponse(await actions.verify_register(request, who, template))
+
+
+@router.post("/npl-report")
+async def npl_report(request: Request, format: str = "json") -> Any:
+    """The NPL figures (§8 JSON) from the uploaded ledgers, or the report .docx (``?format=docx``)."""
+    who = require_api(request, "npl-report")
+    if format not in ("json", "docx"):
+        raise ApiError(400, f"format 只能是 json 或 docx,收到 {format!r}")
+    result = await actions.npl(request, who, await read_form(request), docx=format == "docx")
+    if format == "docx":
+        found = get_file(service(request).settings.db_path, result["file"])
+        assert found is not None
+        return FileResponse(found["path"], filename=found["name"], media_type=found["media_type"])
+    return result["figures"]
+
+
+@router.post("/collect/plan")
+async def collect_plan(request: Request) -> list[dict[str, Any]]:
+    """The collection plan (§8) of the uploaded ledger on ``as_of``."""
+    who = require_api(request, "collect")
+    return (await actions.plan(request, who, await read_form(request), xlsx=False))["plan"]
+
+
+@router.post("/collect/letters", status_code=202)
+async def collect_letters(request: Request) -> dict[str, str]:
+    """Start the job issuing the demand letters due on ``as_of`` from the uploaded ledger."""
+    who = require_api(request, "collect")
+    return await actions.letters(request, who, await read_form(request))
+
+
+@router.get("/audit")
+async def audit_log(request: Request, user: str | None = None, action: str | None = None,
+                    limit: int = 500) -> list[dict[str, Any]]:
+    """Who did what when, newest first."""
+    require_api(request, "audit")
+    return audit.entries(service(request).settings.db_path, user=user, action=action, limit=max(1, min(limit, 5000)))

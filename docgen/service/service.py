@@ -1,0 +1,73 @@
+"""The running service: settings, users, auth, jobs and the worker pools, shared by all routes."""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import multiprocessing
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+from docgen.service.auth import Auth
+from docgen.service.jobs import JobRunner, JobStore, ProcessRunner
+from docgen.service.settings import Settings
+from docgen.service.store import init_db
+from docgen.service.users import UserStore
+
+
+def _warm() -> None:
+    """Import what checks need, so the first real request does not pay for it."""
+    import docgen.check.output  # noqa: F401
+    import docgen.check.report  # noqa: F401
+    import pypdf  # noqa: F401
+
+
+class Service:
+    """Everything a request may need. ``start`` at server start-up, ``stop`` at shutdown."""
+
+    def __init__(self, settings: Settings, runner: JobRunner | None = None) -> None:
+        settings.prepare()
+        init_db(settings.db_path)
+        self.settings = settings
+        self.users = UserStore(settings.db_path)
+        self.auth = Auth(settings.secret_key(), self.users, settings.session_seconds)
+        self.jobs = JobStore(settings.db_path)
+        self._runner = runner
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self.pdf = shutil.which("soffice") is not None
+        self.interrupted = 0
+
+    @property
+    def runner(self) -> JobRunner:
+        """Return the job runner (started on first use)."""
+        if self._runner is None:
+            self._runner = ProcessRunner(self.settings.data_dir, self.settings.job_workers)
+        return self._runner
+
+    def start(self) -> None:
+        """Mark jobs left by a previous run interrupted, start the worker pools, sweep old files."""
+        from docgen.service.files import sweep
+
+        self.interrupted = self.jobs.mark_interrupted()
+        self._pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=max(1, self.settings.check_workers), mp_context=multiprocessing.get_context("spawn"))
+        for _ in range(self.settings.check_workers):
+            self._pool.submit(_warm)
+        sweep(self.settings.db_path, self.settings.uploads_dir, self.settings.files_dir,
+              self.settings.retention_hours * 3600)
+
+    def stop(self) -> None:
+        """Stop the pools (running jobs are abandoned and read as interrupted at the next start)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None
+
+    async def compute(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn(*args)`` in the compute pool (a worker process) and return its result."""
+        if self._pool is None:
+            self.start()
+        assert self._pool is not None
+        return await asyncio.wrap_future(self._pool.submit(fn, *args))

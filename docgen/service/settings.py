@@ -1,0 +1,92 @@
+"""Where the service keeps its state and the limits it enforces.
+
+Everything lives under one data folder (default: the per-user data folder from
+``platformdirs``): ``service.sqlite`` (users, jobs, audit log, check history, files),
+``register.sqlite`` (the serial-number register), ``secret.key`` (signs cookies and tokens),
+``uploads/`` (uploaded files under random names) and ``files/`` (results to download).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from docgen.core.errors import InputError
+
+
+def default_data_dir() -> Path:
+    """Return ``$DOCGEN_DATA`` or the per-user data folder (``~/.local/share/docgen`` on Linux)."""
+    env = os.environ.get("DOCGEN_DATA")
+    return Path(env).expanduser() if env else Path(user_data_dir("docgen", appauthor=False))
+
+
+@dataclass
+class Settings:
+    """The service's configuration; every limit has a default fit for a branch intranet."""
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    #: Largest request body accepted (bytes); bigger uploads get 413 before they are read.
+    max_upload_bytes: int = 256 * 1024 * 1024
+    #: Files one request may carry.
+    max_files: int = 4
+    #: Form fields one request may carry (the single-document form has one per template field).
+    max_fields: int = 200
+    #: Uploads and results older than this are deleted.
+    retention_hours: float = 72.0
+    #: Sessions and API tokens expire after this many seconds.
+    session_seconds: int = 8 * 3600
+    #: Worker processes for jobs (batch, letters, PDF) and for checks run during a request.
+    job_workers: int = 2
+    check_workers: int = max(1, os.cpu_count() or 1)
+    #: Jobs one user may have queued or running at once.
+    max_active_jobs: int = 4
+    #: Secure flag on the session cookie (set when served over HTTPS).
+    secure_cookies: bool = False
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir)
+
+    @property
+    def db_path(self) -> Path:
+        """Return the service database (users, jobs, audit, check history, files)."""
+        return self.data_dir / "service.sqlite"
+
+    @property
+    def register_path(self) -> Path:
+        """Return the serial-number register used by every job of this service."""
+        return self.data_dir / "register.sqlite"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Return the folder of uploaded files (random names only)."""
+        return self.data_dir / "uploads"
+
+    @property
+    def files_dir(self) -> Path:
+        """Return the folder of results (one random folder per job or request)."""
+        return self.data_dir / "files"
+
+    def prepare(self) -> None:
+        """Create the data folder and its sub-folders (owner-only); raise ``InputError`` if impossible."""
+        try:
+            for folder in (self.data_dir, self.uploads_dir, self.files_dir):
+                folder.mkdir(parents=True, exist_ok=True)
+                os.chmod(folder, 0o700)
+        except OSError as exc:
+            raise InputError(f"{self.data_dir}: 无法创建数据目录({exc.strerror});请用 --data 指定可写的文件夹") from None
+
+    def secret_key(self) -> bytes:
+        """Return the signing key, created once (owner-only file) in the data folder."""
+        path = self.data_dir / "secret.key"
+        try:
+            return bytes.fromhex(path.read_text().strip())
+        except FileNotFoundError:
+            pass
+        key = secrets.token_bytes(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key.hex())
+        return key

@@ -1,0 +1,95 @@
+"""The service database (SQLite, WAL): users, jobs, files, the audit log and check history.
+
+One connection per use (``connect``): the server's request threads, the job workers and the
+``docgen users`` command each open their own, and WAL lets readers run beside a writer.
+"""
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from docgen.core.errors import InputError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    version INTEGER NOT NULL DEFAULT 1,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    state TEXT NOT NULL,
+    params TEXT NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    total INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    result TEXT,
+    created TEXT NOT NULL,
+    started TEXT,
+    finished TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, created);
+CREATE TABLE IF NOT EXISTS files (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    job TEXT,
+    name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_job ON files (job);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    user TEXT NOT NULL,
+    role TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    sha256 TEXT,
+    serials TEXT,
+    detail TEXT
+);
+CREATE TABLE IF NOT EXISTS checks (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    client TEXT NOT NULL,
+    upload_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    at TEXT NOT NULL,
+    report TEXT NOT NULL,
+    files TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS checks_client ON checks (client, at);
+"""
+
+
+def init_db(path: Path) -> None:
+    """Create the tables when missing and switch the database to WAL; ``InputError`` if unusable."""
+    try:
+        with connect(path) as db:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.executescript(SCHEMA)
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"{path}: 不是可用的 docgen 服务数据库({exc});请用 --data 指定另一个文件夹") from None
+
+
+@contextlib.contextmanager
+def connect(path: Path) -> Iterator[sqlite3.Connection]:
+    """Yield a connection that commits on success and rolls back on error, then closes."""
+    db = sqlite3.connect(str(path), timeout=30.0)
+    db.row_factory = sqlite3.Row
+    try:
+        db.execute("PRAGMA busy_timeout = 30000")
+        db.execute("PRAGMA foreign_keys = ON")
+        with db:
+            yield db
+    finally:
+        db.close()

@@ -1,0 +1,106 @@
+"""Request plumbing shared by the API and the pages: who is asking, forms, uploads, errors."""
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from fastapi import HTTPException, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+
+from docgen.service.access import allowed
+from docgen.service.auth import SESSION_COOKIE, Principal
+from docgen.service.files import Stored, UploadTooLarge, store_upload
+from docgen.service.service import Service
+
+
+class ApiError(HTTPException):
+    """An error answered as ``{"error": message, "problems": [...]}`` (pages show it in place)."""
+
+    def __init__(self, status: int, message: str, problems: list[dict[str, Any]] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(status, message, headers=headers)
+        self.message = message
+        self.problems = problems or []
+
+
+def service(request: Request) -> Service:
+    """Return the running ``Service``."""
+    return request.app.state.service
+
+
+def principal(request: Request, *, cookie: bool = True, bearer: bool = True) -> Principal | None:
+    """Return who is asking (bearer token first, then the session cookie), or None."""
+    auth = service(request).auth
+    found = auth.from_bearer(request.headers.get("authorization")) if bearer else None
+    if found is None and cookie:
+        found = auth.from_session(request.cookies.get(SESSION_COOKIE))
+    return found
+
+
+def require_api(request: Request, capability: str) -> Principal:
+    """Return the caller of an API route allowed ``capability``; raise 401 or 403.
+
+    A POST needs a bearer token (a session cookie alone would let another site post on the
+    user's behalf); a GET also accepts the session cookie (pages poll jobs and download files).
+    """
+    who = principal(request, cookie=request.method == "GET")
+    if who is None:
+        raise ApiError(401, "未登录或令牌已失效;请先 POST /api/token 取得令牌 (not authenticated)",
+                       headers={"WWW-Authenticate": "Bearer"})
+    if not allowed(who.role, capability):
+        raise ApiError(403, f"角色 {who.role} 无权使用此功能 (role {who.role} may not use {capability})")
+    return who
+
+
+async def read_form(request: Request) -> FormData:
+    """Parse a form with the service's file and field count limits (400 beyond them)."""
+    settings = service(request).settings
+    return await request.form(max_files=settings.max_files, max_fields=settings.max_fields)
+
+
+async def save_upload(request: Request, form: FormData, field: str, *, required: bool = True,
+                      suffixes: tuple[str, ...] = ()) -> Stored | None:
+    """Store the uploaded file of ``field`` under a random name; return it (None when optional and absent).
+
+    Raises 400 when a required file is missing or has the wrong extension, 413 when too large.
+    """
+    value = form.get(field)
+    if not isinstance(value, UploadFile) or not (value.filename or "").strip():
+        if required:
+            raise ApiError(400, f"缺少上传文件 {field}(multipart 字段 {field}) (missing file {field})")
+        return None
+    name = value.filename or ""
+    if suffixes and not name.lower().endswith(suffixes):
+        raise ApiError(400, f"{name}: 文件 {field} 应为 {' / '.join(suffixes)} 格式 (expected {' or '.join(suffixes)})")
+    settings = service(request).settings
+    try:
+        return await run_in_threadpool(store_upload, value.file, name, settings.uploads_dir,
+                                       settings.max_upload_bytes)
+    except UploadTooLarge:
+        raise ApiError(413, f"{name}: 文件超过上限 {settings.max_upload_bytes // (1024 * 1024)} MB (too large)") from None
+
+
+def form_text(form: FormData, field: str) -> str | None:
+    """Return a text field of the form, stripped, or None when absent or empty."""
+    value = form.get(field)
+    if value is None or isinstance(value, UploadFile):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def parse_iso(value: str | None, field: str, default: _dt.date | None = None) -> _dt.date:
+    """Return ``value`` as a date (``default`` or today when absent); 400 naming ``field`` otherwise."""
+    if value is None:
+        return default or _dt.date.today()
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise ApiError(400, f"{field}: {value!r} 不是有效日期;请写成 YYYY-MM-DD,例如 2026-11-28") from None
+
+
+def raise_failure(failure: dict[str, Any]) -> None:
+    """Raise the HTTP error for a worker's failure: 400 unreadable input, 422 bad data."""
+    status = 400 if failure["exit_code"] == 2 else 422
+    raise ApiError(status, failure["error"], failure.get("problems"))

@@ -1,0 +1,313 @@
+"""The work the service does in worker processes: checks, row and ledger reading, and jobs.
+
+Everything here runs in a spawned process (``ProcessRunner`` for jobs, the compute pool for
+work a request waits for), so it takes and returns plain data. Errors that belong to the
+user's input come back as ``Failure`` dicts (message, exit code, problems) rather than
+exceptions, whose extra fields would not survive the trip between processes.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import json
+import logging
+import shutil
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from docgen.core.errors import DocgenError, ProblemsError
+from docgen.service.settings import Settings
+
+log = logging.getLogger("docgen.service")
+
+
+def failure(exc: DocgenError, replace: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return ``exc`` as plain data: ``{"error", "exit_code", "problems"}``; stored paths in the
+    message are replaced by what the user called the file (``replace``: stored -> shown)."""
+    message = str(exc).split("\n", 1)[0] if isinstance(exc, ProblemsError) else str(exc)
+    for stored, shown in (replace or {}).items():
+        message = message.replace(stored, shown)
+    problems = [p.to_dict() for p in getattr(exc, "problems", [])]  # type: ignore[attr-defined]
+    return {"error": message, "exit_code": exc.exit_code, "problems": problems,
+            "kind": "rows" if isinstance(exc, ProblemsError) else "input"}
+
+
+# ------------------------------------------------------------------ work a request waits for
+
+def check_task(bundle: str, shown: str, as_of: str, stage: str | None, lang: str) -> dict[str, Any]:
+    """Check ``bundle`` (a stored upload) as ``docgen check`` would, with ``shown`` as its name.
+
+    Returns ``{"report": §5 JSON dict, "json", "markdown", "docx" (base64), "complete",
+    "client"}`` or a ``failure``.
+    """
+    from docgen.check.output import render_report
+    from docgen.check.report import run_check
+
+    try:
+        report = run_check(bundle, stage=stage, as_of=_dt.date.fromisoformat(as_of))
+        outputs = {fmt: render_report(report, fmt, lang) for fmt in ("json", "markdown", "docx")}
+    except DocgenError as exc:
+        return {"failure": failure(exc, {bundle: shown})}
+
+    def shown_as(text: str) -> str:
+        return text.replace(json.dumps(bundle)[1:-1], json.dumps(shown, ensure_ascii=False)[1:-1])
+
+    json_text = shown_as(str(outputs["json"].rendered))
+    return {
+        "report": json.loads(json_text), "json": json_text,
+        "markdown": str(outputs["markdown"].rendered).replace(bundle, shown),
+        "docx": base64.b64encode(outputs["docx"].rendered).decode(),  # type: ignore[arg-type]
+        "complete": report.complete, "client": client_key(report.bundle_yaml, shown),
+    }
+
+
+def client_key(bundle_yaml: dict[str, Any] | None, shown: str) -> str:
+    """Return who a bundle belongs to: the borrower's USCC, else its name, else the upload's name."""
+    borrower = (bundle_yaml or {}).get("borrower")
+    if isinstance(borrower, dict):
+        for key in ("uscc", "name"):
+            value = borrower.get(key)
+            if isinstance(value, (str, int)) and str(value).strip():
+                return str(value).strip()
+    return shown
+
+
+def rows_task(template: str, rows: str, shown: str, defaults: dict[str, Any]) -> dict[str, Any]:
+    """Read and check batch rows without generating; return ``{"rows", "problems"}`` or a failure."""
+    from docgen.documents.batch import check_rows, read_rows, resolve_template
+
+    try:
+        tpl = resolve_template(template)
+        table = read_rows(tpl, rows, defaults=defaults)
+        problems = check_rows(table, tpl)
+    except DocgenError as exc:
+        return {"failure": failure(exc, {rows: shown})}
+    return {"rows": len(table.rows), "problems": [p.to_dict() for p in problems]}
+
+
+def render_task(template: str, data: dict[str, Any], register: str, out: str, pdf: bool) -> dict[str, Any]:
+    """Fill one template from ``data`` (serial from the register by its key field) into ``out``.
+
+    Returns ``{"docx", "pdf", "serial", "sha256"}`` or a failure (``problems`` per field).
+    """
+    from docgen.documents.register import allocate_serial, record_issued, sha256_file
+    from docgen.documents.template import load_template
+
+    try:
+        tpl = load_template(template)
+        context = tpl.prepare(dict(data))
+        context["serial"] = allocate_serial(tpl, context, register)
+        path = Path(out) / tpl.output_name(context)
+        tpl.write(context, path)
+        record_issued(tpl, context, path, register)
+        pdf_path = None
+        if pdf:
+            from docgen.documents.pdf import convert_to_pdf
+
+            pdf_path = str(convert_to_pdf([path], path.parent)[0])
+    except DocgenError as exc:
+        return {"failure": failure(exc)}
+    return {"docx": str(path), "pdf": pdf_path, "serial": context["serial"], "sha256": sha256_file(path)}
+
+
+def plan_task(ledger: str, shown: str, as_of: str, policy: str | None, register: str,
+              xlsx: str | None) -> dict[str, Any]:
+    """Build the collection plan (and its .xlsx at ``xlsx``); return ``{"plan"}`` or a failure."""
+    from docgen.loans.ledger import read_ledger
+    from docgen.loans.letters import issued_keys
+    from docgen.loans.plan import build_plan, load_policy
+
+    try:
+        pol = load_policy(policy)
+        loans = read_ledger(ledger).loans
+        plan = build_plan(loans, _dt.date.fromisoformat(as_of), pol, issued=issued_keys(register))
+        if xlsx:
+            from docgen.loans.plan_output import write_xlsx
+
+            write_xlsx(plan, xlsx)
+    except DocgenError as exc:
+        return {"failure": failure(exc, {ledger: shown})}
+    return {"plan": json.loads(json.dumps(plan.to_list(), ensure_ascii=False, default=str))}
+
+
+def npl_task(ledger: str, opening: str | None, targets: str | None, period: str, shown: dict[str, str],
+             chart: bool, docx: str | None) -> dict[str, Any]:
+    """Compute the NPL figures (§8 JSON), optionally the chart (base64 PNG) and the .docx at ``docx``."""
+    import warnings
+
+    from docgen.loans.npl import parse_period
+    from docgen.loans.npl_report import build_report, render_chart
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RuntimeWarning)
+            result = build_report(ledger, period=parse_period(period), opening=opening, targets=targets, output=docx)
+        out: dict[str, Any] = {"figures": json.loads(json.dumps(result.figures.to_dict(), default=str)),
+                               "warnings": [_shown(str(w.message), shown) for w in caught]}
+        if chart:
+            out["chart"] = base64.b64encode(render_chart(result.figures, dpi=100)).decode()
+        return out
+    except ValueError as exc:  # the period
+        return {"failure": {"error": str(exc), "exit_code": 2, "problems": [], "kind": "input"}}
+    except DocgenError as exc:
+        return {"failure": failure(exc, shown)}
+
+
+def _shown(text: str, shown: dict[str, str]) -> str:
+    for stored, name in shown.items():
+        text = text.replace(stored, name)
+    return text
+
+
+# ------------------------------------------------------------------------------------ jobs
+
+class _Progress:
+    """Write a job's progress to the database at most every 0.3 s (and at each stage's end)."""
+
+    def __init__(self, store: Any, job_id: str, stages: int) -> None:
+        self.store, self.job_id, self.stages = store, job_id, stages
+        self.offset: dict[str, int] = {}
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.offset:
+            self.offset[stage] = len(self.offset)
+        index = self.offset[stage]
+        now = time.monotonic()
+        if done < total and now - self.last < 0.3:
+            return
+        self.last = now
+        overall_total = total * self.stages
+        self.store.progress(self.job_id, total * index + done, overall_total)
+
+
+def _zip(target: Path, members: list[tuple[Path, str]]) -> None:
+    from docgen.core.atomic import atomic_output
+
+    with atomic_output(target) as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path, arcname in members:
+            zf.write(path, arcname)
+
+
+def _batch_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any]:
+    from docgen.documents.batch import generate, read_rows, resolve_template
+    from docgen.documents.register import Register
+    from docgen.service.files import register_file
+
+    p = job["params"]
+    out = Path(p["out"])
+    letters = out / "letters"
+    merged = letters / f"{p['template']}-打印.pdf" if p["pdf"] else None
+    progress = _Progress(store, job["id"], 2 if p["pdf"] else 1)
+    with Register(settings.register_path) as register:
+        template = resolve_template(p["template"])
+        table = read_rows(template, p["rows"], defaults=p.get("defaults") or {})
+        result = generate(template, table, letters, register=register, pdf=p["pdf"], merge_pdf=merged,
+                          progress=progress, rows_source=p["rows_name"])
+    members = [(d.file, f"letters/{d.file.name}") for d in result.documents if d.file.is_file()]
+    members += [(d.pdf, f"letters/{d.pdf.name}") for d in result.documents if d.pdf and d.pdf.is_file()]
+    extras = [x for x in (result.merged, result.manifest_csv, result.manifest_json) if x is not None]
+    members += [(x, x.name) for x in extras]
+    bundle = out / f"{p['template']}-{job['id']}.zip"
+    _zip(bundle, members)
+    register_file(settings.db_path, job["owner"], bundle, job=job["id"])
+    for extra in extras:
+        register_file(settings.db_path, job["owner"], extra, job=job["id"])
+    serials = [d.serial for d in result.written]
+    return {"template": p["template"], "written": len(result.written), "skipped": len(result.skipped),
+            "serials": serials, "pdf": bool(p["pdf"]), "audit": {"action": "generate", "target": p["template"],
+                                                                  "sha256": p["rows_sha256"], "serials": serials}}
+
+
+def _letters_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any]:
+    from docgen.documents.register import Register
+    from docgen.loans.ledger import read_ledger
+    from docgen.loans.letters import make_letters
+    from docgen.loans.plan import load_policy
+    from docgen.service.files import register_file
+
+    p = job["params"]
+    out = Path(p["out"])
+    letters = out / "letters"
+    merged = letters / "催收函-打印.pdf" if p["pdf"] else None
+    policy = load_policy(p.get("policy"))
+    loans = read_ledger(p["ledger"]).loans
+    with Register(settings.register_path) as register:
+        result = make_letters(loans, _dt.date.fromisoformat(p["as_of"]), letters, policy=policy, register=register,
+                              pdf=p["pdf"], merge_pdf=merged, progress=_Progress(store, job["id"], 2 if p["pdf"] else 1))
+    summary = result.to_dict()
+    (out / "letters.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n",
+                                      encoding="utf-8")
+    members = [(f, f"letters/{f.name}") for f in sorted(letters.glob("*")) if f.is_file() and not f.name.startswith(".")]
+    members.append((out / "letters.json", "letters.json"))
+    bundle = out / f"催收函-{p['as_of']}-{job['id']}.zip"
+    _zip(bundle, members)
+    register_file(settings.db_path, job["owner"], bundle, job=job["id"])
+    serials = [str(item["serial"]) for item in result.written]
+    return {"due": result.due, "written": len(result.written), "skipped": len(result.skipped),
+            "refused": [str(r) for r in result.refused], "serials": serials,
+            "audit": {"action": "generate", "target": "demand-letter (collect letters)",
+                      "sha256": p["ledger_sha256"], "serials": serials}}
+
+
+def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any]:
+    from docgen.service.files import register_file
+
+    p = job["params"]
+    store.progress(job["id"], 0, 1)
+    target = Path(p["out"]) / f"不良贷款报告-{p['period']}.docx"
+    done = npl_task(p["ledger"], p.get("opening"), p.get("targets"), p["period"], p.get("shown") or {}, False,
+                    str(target))
+    if "failure" in done:
+        raise _JobFailure(done["failure"]["error"])
+    register_file(settings.db_path, job["owner"], target, job=job["id"])
+    store.progress(job["id"], 1, 1)
+    return {"period": p["period"], "audit": {"action": "report", "target": f"npl-report {p['period']}",
+                                             "sha256": p["ledger_sha256"], "serials": []}}
+
+
+class _JobFailure(Exception):
+    """A job could not finish for a reason already worded for the user."""
+
+
+HANDLERS = {"batch": _batch_job, "letters": _letters_job, "npl-report": _npl_job}
+
+
+def execute_job(data_dir: str, job_id: str) -> None:
+    """Run job ``job_id`` of the service whose data folder is ``data_dir`` (in a worker process).
+
+    The job moves queued -> running -> done or failed; its result, files and audit entry are
+    recorded. A job no longer queued (cancelled, or taken by another worker) is left alone.
+    """
+    from docgen.service import audit
+    from docgen.service.jobs import JobStore
+
+    settings = Settings(Path(data_dir))
+    store = JobStore(settings.db_path)
+    job = store.start(job_id)
+    if job is None:
+        return
+    try:
+        Path(job["params"]["out"]).mkdir(parents=True, exist_ok=True)
+        result = HANDLERS[job["kind"]](settings, job, store)
+    except DocgenError as exc:
+        store.finish(job_id, error=failure(exc, job["params"].get("shown"))["error"])
+        return
+    except _JobFailure as exc:
+        store.finish(job_id, error=str(exc))
+        return
+    except Exception as exc:  # a bug must still end the job, with a line the user can report
+        log.exception("job %s failed", job_id)
+        store.finish(job_id, error=f"内部错误({type(exc).__name__});请把任务编号 {job_id} 告知系统管理员")
+        return
+    entry = result.pop("audit")
+    audit.record(settings.db_path, job["owner"], job["params"].get("role"), entry["action"], target=entry["target"],
+                 sha256=entry["sha256"], serials=entry["serials"], detail={"job": job_id})
+    store.finish(job_id, result=result)
+
+
+def remove_tree(path: str) -> None:
+    """Delete a job's or request's result folder (used when a request fails half-way)."""
+    shutil.rmtree(path, ignore_errors=True)
