@@ -45,6 +45,8 @@ COMMAND_AUDIENCE: dict[str, str] = {
     "register": "back office",
     "npl-report": "management",
     "collect": "collectors",
+    "serve": "administrator",
+    "users": "administrator",
 }
 
 
@@ -82,5 +84,5 @@ def main() -> None:
       docgen batch demand-letter --rows examples/templates/demand-letters.xlsx --out out/
       docgen npl-report --ledger examples/ledger/ledger-2026Q2.xlsx --period 2026Q2 -o report.docx
       docgen collect plan --ledger examples/ledger/ledger-2026Q2.xlsx --as-of 2026-06-30
-      docgen users add wang --role credit && docgen serve --port 8000
+      docgen serve --port 8000 --data /srv/docgen
     """

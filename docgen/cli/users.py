@@ -38,7 +38,7 @@ def users_group() -> None:
     \b
     Examples:
       docgen users add wang --role credit
-      DOCGEN_PASSWORD=... docgen users add li --role backoffice --data /srv/docgen
+      docgen users add li --role backoffice --data /srv/docgen
       docgen users list
       docgen users disable wang
       docgen users set-password wang
@@ -51,7 +51,15 @@ def users_group() -> None:
 @data_option
 @handle_errors
 def add_command(name: str, role: str, data_dir: Path | None) -> None:
-    """Add user NAME with ROLE (exit 1 when the name is taken or the password too short)."""
+    """Add user NAME with ROLE (exit 1 when the name is taken or the password too short).
+
+    The password comes from $DOCGEN_PASSWORD when set, otherwise it is asked twice.
+
+    \b
+    Examples:
+      docgen users add wang --role credit
+      docgen users add li --role backoffice --data /srv/docgen
+    """
     store = _store(data_dir)
     user = store.add(name, role, _password())
     click.echo(f"已添加用户 {user.name}(角色 {user.role})")
@@ -62,7 +70,13 @@ def add_command(name: str, role: str, data_dir: Path | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors
 def list_command(data_dir: Path | None, fmt: str) -> None:
-    """List users: name, role, active, created."""
+    """List users: name, role, active, created.
+
+    \b
+    Examples:
+      docgen users list
+      docgen users list --format json --data /srv/docgen
+    """
     users = _store(data_dir).list()
     if fmt == "json":
         emit(dump_json([{"name": u.name, "role": u.role, "active": u.active, "created": u.created} for u in users]), None)
@@ -78,7 +92,12 @@ def list_command(data_dir: Path | None, fmt: str) -> None:
 @data_option
 @handle_errors
 def disable_command(name: str, data_dir: Path | None) -> None:
-    """Disable NAME: it can no longer log in, and its sessions and tokens stop working."""
+    """Disable NAME: it can no longer log in, and its sessions and tokens stop working.
+
+    \b
+    Examples:
+      docgen users disable wang
+    """
     _store(data_dir).disable(name)
     click.echo(f"已停用用户 {name}")
 
@@ -88,7 +107,12 @@ def disable_command(name: str, data_dir: Path | None) -> None:
 @data_option
 @handle_errors
 def set_password_command(name: str, data_dir: Path | None) -> None:
-    """Set NAME's password (and enable it again); its existing sessions and tokens end."""
+    """Set NAME's password (and enable it again); its existing sessions and tokens end.
+
+    \b
+    Examples:
+      docgen users set-password wang
+    """
     store = _store(data_dir)
     store.set_password(name, _password())
     click.echo(f"已更新用户 {name} 的密码")
