@@ -1,0 +1,72 @@
+"""Shared makers for the service tests: a data folder with one user per role, uploads, waiting for jobs."""
+from __future__ import annotations
+
+import csv
+import io
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from docgen.service.settings import Settings
+from docgen.service.users import ROLES, UserStore
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+ROWS_XLSX = EXAMPLES / "templates" / "demand-letters.xlsx"
+LEDGER = EXAMPLES / "ledger" / "ledger-2026Q2.xlsx"
+OPENING = EXAMPLES / "ledger" / "ledger-2026Q1.xlsx"
+TARGETS = EXAMPLES / "ledger" / "targets.yaml"
+POLICY = EXAMPLES / "collection-policy.yaml"
+PASSWORD = "correct-horse-9"
+AS_OF = "2026-11-28"
+
+
+def make_settings(data: Path, **overrides: Any) -> Settings:
+    """Return settings for a test data folder with one user per role (named after the role)."""
+    settings = Settings(data, check_workers=1, job_workers=1, **overrides)
+    settings.prepare()
+    users = UserStore(settings.db_path)
+    for role in ROLES:
+        if users.get(role) is None:
+            users.add(role, role, PASSWORD)
+    return settings
+
+
+def bundle_zip(target: Path) -> Path:
+    """Zip the example client bundle (folder ``bundle/`` inside) to ``target``."""
+    source = EXAMPLES / "bundle"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                zf.write(path, Path("bundle") / path.relative_to(source))
+    return target
+
+
+def rows_csv(count: int, *, break_row: int | None = None) -> bytes:
+    """Return the first ``count`` rows of the example spreadsheet as UTF-8 CSV (Chinese headers);
+    ``break_row`` (1-based data row) gets an invalid ID number."""
+    sheet = openpyxl.load_workbook(ROWS_XLSX, read_only=True).worksheets[0]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header, data = rows[0], rows[1:count + 1]
+    if break_row is not None:
+        column = next(i for i, h in enumerate(header) if h and "证件" in str(h))
+        data[break_row - 1][column] = "110105194912310021"
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    for row in data:
+        writer.writerow(["" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else v) for v in row])
+    return buf.getvalue().encode("utf-8")
+
+
+def wait_job(client: Any, job_id: str, headers: dict[str, str], timeout: float = 180.0) -> dict[str, Any]:
+    """Poll ``/api/jobs/{id}`` until the job leaves queued/running; return it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
+        if job["state"] not in ("queued", "running") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.3)
