@@ -50,10 +50,10 @@ async def check(request: Request, who: Principal, form: FormData, lang: str = "z
     Returns ``{"id", "result"}`` where result holds the §5 report and the download file ids.
     """
     svc = service(request)
-    stored = await save_upload(request, form, "bundle", suffixes=(".zip",))
-    assert stored is not None
     as_of = parse_iso(form_text(form, "as_of"), "as_of")
     stage = form_text(form, "stage")
+    stored = await save_upload(request, form, "bundle", suffixes=(".zip",))
+    assert stored is not None
     try:
         result = await svc.compute(work.check_task, str(stored.path), stored.display_name, as_of.isoformat(),
                                    stage, lang)
@@ -152,6 +152,13 @@ def job_view(request: Request, job: dict[str, Any]) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------------- loans
 
+def _discard(*stored: Stored | None) -> None:
+    """Delete uploads a failed request no longer needs."""
+    for item in stored:
+        if item is not None:
+            item.path.unlink(missing_ok=True)
+
+
 async def _ledger(request: Request, form: FormData, field: str = "ledger", required: bool = True) -> Stored | None:
     return await save_upload(request, form, field, required=required, suffixes=LEDGER_SUFFIXES)
 
@@ -169,15 +176,21 @@ async def npl(request: Request, who: Principal, form: FormData, *, docx: bool, c
     except ValueError as exc:
         raise ApiError(400, f"period: {exc}") from None
     ledger = await _ledger(request, form)
-    opening = await _ledger(request, form, "opening", required=False)
-    targets = await save_upload(request, form, "targets", required=False, suffixes=YAML_SUFFIXES)
-    uploads = [u for u in (ledger, opening, targets) if u is not None]
+    try:
+        opening = await _ledger(request, form, "opening", required=False)
+        targets = await save_upload(request, form, "targets", required=False, suffixes=YAML_SUFFIXES)
+        notes = await save_upload(request, form, "notes", required=False, suffixes=YAML_SUFFIXES)
+    except ApiError:
+        _discard(ledger, locals().get("opening"), locals().get("targets"))
+        raise
+    uploads = [u for u in (ledger, opening, targets, notes) if u is not None]
     shown = {str(u.path): u.display_name for u in uploads}
     out = new_result_dir(svc.settings.files_dir) if docx else None
     target = str(out / f"不良贷款报告-{period}.docx") if out else None
     try:
         result = await svc.compute(work.npl_task, str(ledger.path), str(opening.path) if opening else None,
-                                   str(targets.path) if targets else None, period, shown, chart, target)
+                                   str(targets.path) if targets else None, str(notes.path) if notes else None,
+                                   period, shown, chart, target)
     finally:
         for u in uploads:
             u.path.unlink(missing_ok=True)
@@ -196,7 +209,11 @@ async def plan(request: Request, who: Principal, form: FormData, *, xlsx: bool, 
     svc = service(request)
     as_of = parse_iso(form_text(form, "as_of"), "as_of")
     ledger = await _ledger(request, form)
-    policy = await save_upload(request, form, "policy", required=False, suffixes=YAML_SUFFIXES)
+    try:
+        policy = await save_upload(request, form, "policy", required=False, suffixes=YAML_SUFFIXES)
+    except ApiError:
+        _discard(ledger)
+        raise
     assert ledger is not None
     out = new_result_dir(svc.settings.files_dir) if xlsx else None
     target = str(out / f"催收计划-{as_of.isoformat()}.xlsx") if out else None
@@ -231,7 +248,11 @@ async def letters(request: Request, who: Principal, form: FormData) -> dict[str,
     """Start the letters job from an uploaded ledger (API)."""
     as_of = parse_iso(form_text(form, "as_of"), "as_of")
     ledger = await _ledger(request, form)
-    policy = await save_upload(request, form, "policy", required=False, suffixes=YAML_SUFFIXES)
+    try:
+        policy = await save_upload(request, form, "policy", required=False, suffixes=YAML_SUFFIXES)
+    except ApiError:
+        _discard(ledger)
+        raise
     assert ledger is not None
     return start_letters(request, who, ledger, as_of.isoformat(), str(policy.path) if policy else None)
 

@@ -105,6 +105,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ledger": ("期末贷款台账(.xlsx / .csv)", "Closing ledger (.xlsx / .csv)"),
     "opening": ("期初贷款台账(可选)", "Opening ledger (optional)"),
     "targets": ("目标 targets.yaml(可选)", "Targets .yaml (optional)"),
+    "notes": ("报告说明 notes.yaml(报告单位等,可选)", "Notes .yaml (reporting unit …, optional)"),
     "period": ("报告期", "Period"),
     "compute": ("计算", "Compute"),
     "figures": ("主要指标", "Figures"),

@@ -295,7 +295,7 @@ async def render_post(request: Request, name: str) -> Response:
             raise
         errors: dict[str, list[str]] = {}
         for p in exc.problems:
-            top = str(p.get("path", "")).split(".")[0].split("[")[0]
+            top = str(p.get("field") or "").split(".")[0].split("[")[0]
             errors.setdefault(top, []).append(p.get("message", ""))
         return _render_page(request, who, template, status=exc.status_code, values=values, errors=errors,
                             error=exc.message)

@@ -132,8 +132,8 @@ def plan_task(ledger: str, shown: str, as_of: str, policy: str | None, register:
     return {"plan": json.loads(json.dumps(plan.to_list(), ensure_ascii=False, default=str))}
 
 
-def npl_task(ledger: str, opening: str | None, targets: str | None, period: str, shown: dict[str, str],
-             chart: bool, docx: str | None) -> dict[str, Any]:
+def npl_task(ledger: str, opening: str | None, targets: str | None, notes: str | None, period: str,
+             shown: dict[str, str], chart: bool, docx: str | None) -> dict[str, Any]:
     """Compute the NPL figures (§8 JSON), optionally the chart (base64 PNG) and the .docx at ``docx``."""
     import warnings
 
@@ -143,7 +143,8 @@ def npl_task(ledger: str, opening: str | None, targets: str | None, period: str,
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
-            result = build_report(ledger, period=parse_period(period), opening=opening, targets=targets, output=docx)
+            result = build_report(ledger, period=parse_period(period), opening=opening, targets=targets, notes=notes,
+                                  output=docx)
         out: dict[str, Any] = {"figures": json.loads(json.dumps(result.figures.to_dict(), default=str)),
                                "warnings": [_shown(str(w.message), shown) for w in caught]}
         if chart:
@@ -258,8 +259,8 @@ def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, A
     p = job["params"]
     store.progress(job["id"], 0, 1)
     target = Path(p["out"]) / f"不良贷款报告-{p['period']}.docx"
-    done = npl_task(p["ledger"], p.get("opening"), p.get("targets"), p["period"], p.get("shown") or {}, False,
-                    str(target))
+    done = npl_task(p["ledger"], p.get("opening"), p.get("targets"), p.get("notes"), p["period"],
+                    p.get("shown") or {}, False, str(target))
     if "failure" in done:
         raise _JobFailure(done["failure"]["error"])
     register_file(settings.db_path, job["owner"], target, job=job["id"])

@@ -1,0 +1,260 @@
+"""The JSON API end to end: the same answers as the command line, jobs, files, register, audit."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from docgen.cli import main
+from docxtext import docx_text
+from service_helpers import (AS_OF, LEDGER, NOTES, OPENING, POLICY, ROWS_XLSX, TARGETS, rows_csv, wait_job)
+
+
+def _upload(path, field="bundle", name=None):
+    return {field: (name or path.name, path.read_bytes(), "application/octet-stream")}
+
+
+def test_token_needs_the_right_password(api):
+    assert api.client.post("/api/token", data={"username": "credit", "password": "nope-nope"}).status_code == 401
+    assert api.client.post("/api/token", data={"username": "nobody", "password": "nope-nope"}).status_code == 401
+    assert api.client.post("/api/token", data={}).status_code == 401
+    good = api.client.post("/api/token", data={"username": "credit", "password": "correct-horse-9"})
+    assert good.status_code == 200 and good.json()["token_type"] == "bearer"
+
+
+def test_check_json_is_exactly_the_cli_json(api, example_zip, monkeypatch):
+    answer = api.client.post("/api/check", headers=api.headers("credit"), files=_upload(example_zip),
+                             data={"as_of": AS_OF})
+    assert answer.status_code == 200, answer.text
+    monkeypatch.chdir(example_zip.parent)
+    cli = CliRunner().invoke(main, ["check", example_zip.name, "--format", "json", "--as-of", AS_OF])
+    assert cli.exit_code == 1
+    assert answer.json() == json.loads(cli.stdout)
+    site_plan = [i for s in answer.json()["stages"] for i in s["items"] if i["id"] == "site-plan"]
+    assert site_plan and site_plan[0]["status"] == "missing"
+
+
+def test_check_with_a_stage_matches_the_cli(api, example_zip, monkeypatch):
+    answer = api.client.post("/api/check", headers=api.headers("compliance"), files=_upload(example_zip),
+                             data={"as_of": AS_OF, "stage": "pre-application"})
+    monkeypatch.chdir(example_zip.parent)
+    cli = CliRunner().invoke(main, ["check", example_zip.name, "--format", "json", "--as-of", AS_OF,
+                                    "--stage", "pre-application"])
+    assert answer.json() == json.loads(cli.stdout)
+    assert [s["id"] for s in answer.json()["stages"]] == ["pre-application"]
+
+
+def test_check_errors_are_400_with_the_cli_message_and_the_users_file_name(api, tmp_path):
+    broken = tmp_path / "客户资料.zip"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    answer = api.client.post("/api/check", headers=api.headers("credit"), files=_upload(broken))
+    assert answer.status_code == 400
+    message = answer.json()["error"]
+    assert message.startswith("客户资料.zip: ")
+    assert str(api.settings.data_dir) not in message
+    wrong = api.client.post("/api/check", headers=api.headers("credit"), files=_upload(broken, name="a.rar"))
+    assert wrong.status_code == 400 and "应为 .zip" in wrong.json()["error"]
+    bad_date = api.client.post("/api/check", headers=api.headers("credit"), files=_upload(broken),
+                               data={"as_of": "28/11/2026"})
+    assert bad_date.status_code == 400
+    assert bad_date.json()["error"] == "as_of: '28/11/2026' 不是有效日期;请写成 YYYY-MM-DD,例如 2026-11-28"
+    stage = api.client.post("/api/check", headers=api.headers("credit"), files=_upload(broken),
+                            data={"stage": "nonsense"})
+    assert stage.status_code == 400
+
+
+def test_uploads_are_deleted_after_a_check(api, example_zip):
+    api.client.post("/api/check", headers=api.headers("credit"), files=_upload(example_zip), data={"as_of": AS_OF})
+    assert list(api.settings.uploads_dir.iterdir()) == []
+
+
+def test_batch_row_errors_are_422_before_anything_runs(api):
+    rows = rows_csv(3, break_row=2)
+    answer = api.client.post("/api/batch/demand-letter", headers=api.headers("backoffice"),
+                             files={"rows": ("催收名单.csv", rows, "text/csv")})
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["error"].startswith("催收名单.csv: ")
+    assert [(p["row"], p["column"]) for p in body["problems"]] == [(3, "C(证件号码)")]
+    assert api.client.get("/api/register", headers=api.headers("backoffice")).json() == []
+    assert api.client.get("/api/jobs", headers=api.headers("backoffice")).json() == []
+
+
+def test_batch_unknown_template_is_404(api):
+    answer = api.client.post("/api/batch/no-such", headers=api.headers("backoffice"),
+                             files={"rows": ("r.csv", b"a,b\n1,2\n", "text/csv")})
+    assert answer.status_code == 404
+
+
+@pytest.fixture(scope="module")
+def batch_job(api):
+    answer = api.client.post("/api/batch/demand-letter", headers=api.headers("backoffice"),
+                             files={"rows": ("催收名单.csv", rows_csv(3), "text/csv")})
+    assert answer.status_code == 202, answer.text
+    return wait_job(api.client, answer.json()["job"], api.headers("backoffice"))
+
+
+def test_batch_job_gives_a_zip_of_letters_print_pdf_and_manifest(api, batch_job):
+    assert batch_job["state"] == "done", batch_job
+    assert batch_job["progress"]["done"] == batch_job["progress"]["total"] > 0
+    assert len(batch_job["result"]["serials"]) == 3
+    archive = next(f for f in batch_job["files"] if f["name"].endswith(".zip"))
+    answer = api.client.get(archive["url"], headers=api.headers("backoffice"))
+    assert answer.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(answer.content)).namelist()
+    letters = [n for n in names if n.startswith("letters/") and n.endswith(".docx")]
+    assert len(letters) == 3 and "manifest.csv" in names and "manifest.json" in names
+    text = docx_text(zipfile.ZipFile(io.BytesIO(answer.content)).read(letters[0]))
+    assert batch_job["result"]["serials"][0] in text
+    if api.client.app.state.service.pdf:
+        assert "demand-letter-打印.pdf" in names
+
+
+def test_jobs_are_seen_by_their_owner_admin_and_compliance_only(api, batch_job, tmp_path):
+    from docgen.service.users import UserStore
+
+    UserStore(api.settings.db_path).add("backoffice2", "backoffice", "another-pass-1")
+    other = api.client.post("/api/token", data={"username": "backoffice2", "password": "another-pass-1"}).json()
+    other_headers = {"Authorization": f"Bearer {other['access_token']}"}
+    url = f"/api/jobs/{batch_job['id']}"
+    assert api.client.get(url, headers=other_headers).status_code == 403
+    assert api.client.get(batch_job["files"][0]["url"], headers=other_headers).status_code == 403
+    assert api.client.get("/api/jobs", headers=other_headers).json() == []
+    for role in ("admin", "compliance"):
+        assert api.client.get(url, headers=api.headers(role)).status_code == 200
+    assert [j["id"] for j in api.client.get("/api/jobs", headers=api.headers("admin")).json()] == [batch_job["id"]]
+
+
+def test_rerun_of_a_done_job_is_409(api, batch_job):
+    answer = api.client.post(f"/api/jobs/{batch_job['id']}/rerun", headers=api.headers("backoffice"))
+    assert answer.status_code == 409
+
+
+def test_register_search_and_verify(api, batch_job):
+    headers = api.headers("compliance")
+    rows = api.client.get("/api/register", headers=headers).json()
+    assert [r["serial"] for r in rows] == batch_job["result"]["serials"]
+    assert all("/" not in (r["file"] or "") for r in rows)  # never the server's folders
+    first = rows[0]
+    one = api.client.get("/api/register", params={"serial": first["serial"]}, headers=headers).json()
+    assert [r["serial"] for r in one] == [first["serial"]]
+    borrower = first["file"].split("_")[1]
+    assert first["serial"] in [r["serial"] for r in
+                               api.client.get("/api/register", params={"borrower": borrower}, headers=headers).json()]
+    assert api.client.get("/api/register", params={"template": "commitment-letter"}, headers=headers).json() == []
+    assert api.client.get("/api/register", params={"date": "1999-01"}, headers=headers).json() == []
+    verified = api.client.post("/api/register/verify", headers=headers).json()
+    assert verified == {"checked": 3, "ok": True, "problems": []}
+
+
+def test_render_gives_the_docx_with_a_serial_and_422_at_the_field(api):
+    from docgen.documents.template import load_data
+
+    from service_helpers import EXAMPLES
+
+    data = load_data(EXAMPLES / "templates" / "commitment-letter.yaml")
+    data.pop("serial", None)
+    body = json.dumps(data, ensure_ascii=False, default=str)
+    answer = api.client.post("/api/render/commitment-letter", headers=api.headers("backoffice"), content=body.encode())
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/vnd.openxmlformats")
+    text = docx_text(answer.content)
+    assert data["borrower"] in text
+    bad = dict(data, loan_amount="很多")
+    answer = api.client.post("/api/render/commitment-letter", headers=api.headers("backoffice"),
+                             content=json.dumps(bad, ensure_ascii=False, default=str).encode())
+    assert answer.status_code == 422
+    assert [p["field"] for p in answer.json()["problems"]] == ["loan_amount"]
+    assert api.client.post("/api/render/no-such", headers=api.headers("backoffice"), content=b"{}").status_code == 404
+    assert api.client.post("/api/render/commitment-letter", headers=api.headers("backoffice"),
+                           content=b"{not json").status_code == 400
+    assert api.client.post("/api/render/commitment-letter?format=odt", headers=api.headers("backoffice"),
+                           content=b"{}").status_code == 400
+
+
+def test_npl_report_figures_equal_the_cli(api):
+    files = {"ledger": (LEDGER.name, LEDGER.read_bytes()), "opening": (OPENING.name, OPENING.read_bytes()),
+             "targets": (TARGETS.name, TARGETS.read_bytes()), "notes": (NOTES.name, NOTES.read_bytes())}
+    answer = api.client.post("/api/npl-report", headers=api.headers("manager"), files=files, data={"period": "2026Q2"})
+    assert answer.status_code == 200, answer.text
+    cli = CliRunner().invoke(main, ["npl-report", "--ledger", str(LEDGER), "--opening", str(OPENING),
+                                    "--targets", str(TARGETS), "--notes", str(NOTES), "--period", "2026Q2",
+                                    "--format", "json"])
+    assert answer.json() == json.loads(cli.stdout)
+    docx = api.client.post("/api/npl-report?format=docx", headers=api.headers("manager"), files=files,
+                           data={"period": "2026Q2"})
+    assert docx.status_code == 200
+    assert "不良贷款" in docx_text(docx.content)
+    bad = api.client.post("/api/npl-report", headers=api.headers("manager"), files=files, data={"period": "2026Q9"})
+    assert bad.status_code == 400 and bad.json()["error"].startswith("period: ")
+
+
+def test_collect_plan_equals_the_cli(api, tmp_path):
+    files = {"ledger": (LEDGER.name, LEDGER.read_bytes())}
+    answer = api.client.post("/api/collect/plan", headers=api.headers("manager"), files=files,
+                             data={"as_of": "2026-06-30"})
+    assert answer.status_code == 200, answer.text
+    cli = CliRunner().invoke(main, ["collect", "plan", "--ledger", str(LEDGER), "--as-of", "2026-06-30",
+                                    "--format", "json", "--register", str(tmp_path / "none.sqlite")])
+    assert answer.json() == json.loads(cli.stdout)
+    broken = api.client.post("/api/collect/plan", headers=api.headers("manager"),
+                             files={"ledger": ("台账.xlsx", b"not a workbook")}, data={"as_of": "2026-06-30"})
+    assert broken.status_code == 400
+    assert broken.json()["error"].startswith("台账.xlsx")
+
+
+def test_collect_letters_job_issues_each_letter_once(api):
+    files = {"ledger": (LEDGER.name, LEDGER.read_bytes()), "policy": (POLICY.name, POLICY.read_bytes())}
+    headers = api.headers("manager")
+    first = api.client.post("/api/collect/letters", headers=headers, files=files, data={"as_of": "2026-06-30"})
+    assert first.status_code == 202, first.text
+    job = wait_job(api.client, first.json()["job"], headers)
+    assert job["state"] == "done", job
+    assert job["result"]["written"] > 0
+    again = wait_job(api.client, api.client.post("/api/collect/letters", headers=headers, files=files,
+                                                  data={"as_of": "2026-06-30"}).json()["job"], headers)
+    assert again["state"] == "done"
+    assert again["result"]["written"] == 0 and again["result"]["skipped"] == job["result"]["written"]
+
+
+def test_audit_names_who_did_what_with_hashes_and_serials(api, batch_job, example_zip):
+    import hashlib
+
+    api.client.post("/api/check", headers=api.headers("credit"), files=_upload(example_zip), data={"as_of": AS_OF})
+    entries = api.client.get("/api/audit", headers=api.headers("admin")).json()
+    checks = [e for e in entries if e["action"] == "check" and e["user"] == "credit"]
+    assert checks[0]["sha256"] == hashlib.sha256(example_zip.read_bytes()).hexdigest()
+    assert checks[0]["target"] == example_zip.name
+    generated = [e for e in entries if e["action"] == "generate" and e["user"] == "backoffice"]
+    assert generated[-1]["serials"] == batch_job["result"]["serials"]
+    assert generated[-1]["sha256"] == hashlib.sha256(rows_csv(3)).hexdigest()
+    downloads = [e for e in entries if e["action"] == "download"]
+    assert downloads and downloads[0]["user"] in ("backoffice", "admin", "compliance")
+    only = api.client.get("/api/audit", params={"user": "manager"}, headers=api.headers("compliance")).json()
+    assert only and {e["user"] for e in only} == {"manager"}
+
+
+def test_disabled_users_and_changed_passwords_end_tokens(api):
+    from docgen.service.users import UserStore
+
+    store = UserStore(api.settings.db_path)
+    store.add("temp", "credit", "temporary-1")
+    token = api.client.post("/api/token", data={"username": "temp", "password": "temporary-1"}).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.client.get("/api/jobs", headers=headers).status_code == 200
+    store.set_password("temp", "temporary-2")
+    assert api.client.get("/api/jobs", headers=headers).status_code == 401
+    token = api.client.post("/api/token", data={"username": "temp", "password": "temporary-2"}).json()["access_token"]
+    store.disable("temp")
+    assert api.client.get("/api/jobs", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert api.client.post("/api/token", data={"username": "temp", "password": "temporary-2"}).status_code == 401
+
+
+def test_responses_carry_security_headers(api):
+    answer = api.client.get("/login")
+    assert answer.headers["x-frame-options"] == "DENY"
+    assert "default-src 'self'" in answer.headers["content-security-policy"]
+    assert answer.headers["x-content-type-options"] == "nosniff"
