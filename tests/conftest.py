@@ -1,25 +1,42 @@
 """Shared pytest fixtures. Area-specific fixtures live beside their tests."""
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
 
 
+#: marker -> (is the tool there?, how to get it). CI installs both, so there they must run.
+def _browser_present() -> bool:
+    import importlib.util
+
+    return os.path.exists("/usr/bin/chromium") and importlib.util.find_spec("playwright") is not None
+
+
+NEEDS = {
+    "soffice": (lambda: shutil.which("soffice") is not None,
+                "LibreOffice (soffice) not installed: run `bash .ci/setup`"),
+    "browser": (_browser_present, "chromium (/usr/bin/chromium) or playwright not installed: run `bash .ci/setup`"),
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``soffice`` need LibreOffice; CI installs it, so there they must run.
+    """Tests marked ``soffice`` need LibreOffice, tests marked ``browser`` Debian's chromium
+    and playwright; CI installs them, so there they must run.
 
-    Outside CI a developer without LibreOffice gets them skipped with the reason; in CI
-    (``CI`` set) a missing soffice fails loudly instead of hiding the PDF tests.
+    Outside CI a developer without the tool gets those tests skipped with the reason; in CI
+    (``CI`` set) a missing tool fails loudly instead of hiding the tests.
     """
-    import os
-
-    if shutil.which("soffice") or os.environ.get("CI"):
+    if os.environ.get("CI"):
         return
-    skip = pytest.mark.skip(reason="LibreOffice (soffice) not installed: run `bash .ci/setup`")
-    for item in items:
-        if "soffice" in item.keywords:
-            item.add_marker(skip)
+    for marker, (present, reason) in NEEDS.items():
+        if present():
+            continue
+        skip = pytest.mark.skip(reason=reason)
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

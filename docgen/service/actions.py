@@ -73,7 +73,7 @@ async def check(request: Request, who: Principal, form: FormData, lang: str = "z
         path.write_bytes(data)
         files[fmt] = register_file(svc.settings.db_path, who.name, path, name)
     check_id = history.save(svc.settings.db_path, who.name, result["client"], stored.display_name, stored.sha256,
-                            {"report": result["report"], "files": files})
+                            {"report": result["report"], "files": {**files, "stage_titles": result["stage_titles"]}})
     _audit(request, who, "check", target=stored.display_name, sha256=stored.sha256,
            detail={"check": check_id, "client": result["client"], "complete": result["complete"]})
     return {"id": check_id, "report": result["report"], "files": files}

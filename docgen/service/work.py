@@ -60,6 +60,7 @@ def check_task(bundle: str, shown: str, as_of: str, stage: str | None, lang: str
         "markdown": str(outputs["markdown"].rendered).replace(bundle, shown),
         "docx": base64.b64encode(outputs["docx"].rendered).decode(),  # type: ignore[arg-type]
         "complete": report.complete, "client": client_key(report.bundle_yaml, shown),
+        "stage_titles": {stage.id: dict(stage.title) for stage in report.checklist.stages},
     }
 
 

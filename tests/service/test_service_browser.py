@@ -1,0 +1,158 @@
+"""The pages in a real Chromium (Debian's, driven by Playwright) against uvicorn on 127.0.0.1.
+
+Screenshots of each page go to ``out/screenshots/`` of the checkout.
+"""
+from __future__ import annotations
+
+import io
+import socket
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from service_helpers import AS_OF, LEDGER, PASSWORD, ROOT, ROWS_XLSX, bundle_zip, make_settings
+
+pytestmark = pytest.mark.browser
+SHOTS = ROOT / "out" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """uvicorn serving a fresh data folder on 127.0.0.1, in a thread, for this module only."""
+    import uvicorn
+
+    from docgen.service.app import create_app
+
+    settings = make_settings(tmp_path_factory.mktemp("browser") / "data")
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _login(browser, base: str, name: str):
+    page = browser.new_context(accept_downloads=True, locale="zh-CN").new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def test_login_and_check_the_example_bundle(server, browser, tmp_path):
+    page = browser.new_context().new_page()
+    page.goto(f"{server}/check")
+    assert page.locator("input[name=password]").is_visible()  # 401 shows the login form
+    page.screenshot(path=str(SHOTS / "01-login.png"), full_page=True)
+    page = _login(browser, server, "credit")
+    page.screenshot(path=str(SHOTS / "02-home-credit.png"), full_page=True)
+    page.click("text=资料检查")
+    archive = bundle_zip(tmp_path / "华安置业.zip")
+    page.set_input_files("input[name=bundle]", str(archive))
+    page.fill("input[name=as_of]", AS_OF)
+    page.click("text=开始检查")
+    page.wait_for_selector("h1:has-text('华安置业.zip')")
+    row = page.locator("tr", has_text="项目总平图").first
+    assert "✗" in row.inner_text() and "缺失" in row.inner_text()
+    assert page.locator("text=缺少项目总平图").count() >= 1
+    page.screenshot(path=str(SHOTS / "03-check-result.png"), full_page=True)
+
+
+def test_batch_from_the_example_spreadsheet_and_download_the_zip(server, browser):
+    page = _login(browser, server, "backoffice")
+    page.click("text=批量生成")
+    page.select_option("select[name=template]", "demand-letter")
+    page.set_input_files("input[name=rows]", str(ROWS_XLSX))
+    page.screenshot(path=str(SHOTS / "04-batch-form.png"), full_page=True)
+    page.click("text=检查并生成")
+    page.wait_for_url(f"{server}/jobs/*")
+    page.wait_for_selector("#job[data-state=done]", state="attached", timeout=240_000)
+    assert page.inner_text("#job-state") == "已完成"
+    page.screenshot(path=str(SHOTS / "05-batch-job-done.png"), full_page=True)
+    with page.expect_download() as info:
+        page.click("#job-files a[href^='/api/files/'] >> nth=0")
+    download = info.value
+    assert download.suggested_filename.endswith(".zip")
+    names = zipfile.ZipFile(io.BytesIO(Path(download.path()).read_bytes())).namelist()
+    assert len([n for n in names if n.startswith("letters/") and n.endswith(".docx")]) == 20
+    assert {"manifest.csv", "manifest.json"} <= set(names)
+    page.goto(f"{server}/register")
+    assert page.locator("table tbody tr").count() == 20
+    page.screenshot(path=str(SHOTS / "06-register.png"), full_page=True)
+
+
+def test_another_roles_page_is_refused(server, browser):
+    page = _login(browser, server, "backoffice")
+    response = page.goto(f"{server}/check")
+    assert response.status == 403
+    assert "你的角色不能使用这个页面。" in page.inner_text("main")
+    page.screenshot(path=str(SHOTS / "07-forbidden.png"), full_page=True)
+
+
+def test_collection_plan_sorts_and_filters(server, browser):
+    page = _login(browser, server, "manager")
+    page.goto(f"{server}/collect")
+    page.set_input_files("input[name=ledger]", str(LEDGER))
+    page.fill("input[name=as_of]", "2026-06-30")
+    page.click("text=生成计划")
+    page.wait_for_selector("#plan")
+    rows = page.locator("#plan tbody tr")
+    total = rows.count()
+    assert total > 1
+    page.click("#plan th:has-text('逾期天数')")
+    days = [int(x) for x in page.locator("#plan tbody tr td:nth-child(5)").all_inner_texts()]
+    assert days == sorted(days)
+    officer = page.locator("select[data-filter=officer] option").nth(1).inner_text()
+    page.select_option("select[data-filter=officer]", officer)
+    visible = page.locator("#plan tbody tr:visible")
+    assert 0 < visible.count() < total
+    assert set(page.locator("#plan tbody tr:visible td:nth-child(3)").all_inner_texts()) == {officer}
+    page.screenshot(path=str(SHOTS / "08-collect-plan.png"), full_page=True)
+    page.click("a:has-text('English')")
+    page.wait_for_selector("text=Collection plan")
+    page.screenshot(path=str(SHOTS / "09-collect-english.png"), full_page=True)
+
+
+def test_render_form_and_audit_pages(server, browser):
+    page = _login(browser, server, "backoffice")
+    page.goto(f"{server}/render/commitment-letter")
+    page.fill("input[name=loan_amount]", "-5")
+    page.click("form.fields button[type=submit]")
+    page.wait_for_selector(".field-error")
+    page.screenshot(path=str(SHOTS / "10-render-errors.png"), full_page=True)
+    admin = _login(browser, server, "admin")
+    admin.goto(f"{server}/audit")
+    assert admin.locator("td", has_text="login").count() >= 2
+    admin.screenshot(path=str(SHOTS / "11-audit.png"), full_page=True)
