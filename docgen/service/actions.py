@@ -79,6 +79,45 @@ async def check(request: Request, who: Principal, form: FormData, lang: str = "z
     return {"id": check_id, "report": result["report"], "files": files}
 
 
+async def draft(request: Request, who: Principal, form: FormData) -> dict[str, Any]:
+    """Draft the annexes of the uploaded bundle (all the check reports missing, or ``annex`` 1-11).
+
+    Returns the DESIGN §10 JSON; each drafted file's ``path`` is its ``/api/files/…`` address.
+    """
+    svc = service(request)
+    numbers: list[int] = []
+    for value in form.getlist("annex"):
+        text = str(value).strip()
+        if not text.isdigit() or not 1 <= int(text) <= 11:
+            raise ApiError(400, f"annex: {text!r} 不是附件编号;请写 1 到 11 之间的数字 (annex must be 1-11)")
+        numbers.append(int(text))
+    as_of = parse_iso(form_text(form, "as_of"), "as_of")
+    pdf = form_text(form, "pdf") is not None and svc.pdf
+    stored = await save_upload(request, form, "bundle", suffixes=(".zip",))
+    assert stored is not None
+    out = new_result_dir(svc.settings.files_dir)
+    try:
+        result = await svc.compute(work.draft_task, str(stored.path), stored.display_name, numbers, str(out),
+                                   str(svc.settings.register_path), pdf, as_of.isoformat())
+    finally:
+        stored.path.unlink(missing_ok=True)
+    if "failure" in result:
+        work.remove_tree(str(out))
+        raise_failure(result["failure"])
+    serials = []
+    for entry in result["annexes"]:
+        for key in ("path", "pdf"):
+            if entry.get(key):
+                local = Path(entry[key])
+                entry[key] = f"/api/files/{register_file(svc.settings.db_path, who.name, local)}"
+                entry[f"{key}_name"] = local.name
+        if entry.get("serial"):
+            serials.append(entry["serial"])
+    _audit(request, who, "draft", target=stored.display_name, sha256=stored.sha256, serials=serials,
+           detail={"annexes": [a["annex"] for a in result["annexes"]], "complete": result["complete"]})
+    return result
+
+
 # ------------------------------------------------------------------------------- documents
 
 async def render_one(request: Request, who: Principal, template: str, data: Any, pdf: bool) -> dict[str, Any]:

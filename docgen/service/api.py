@@ -42,6 +42,15 @@ async def check(request: Request) -> dict[str, Any]:
     return (await actions.check(request, who, await read_form(request)))["report"]
 
 
+@router.post("/draft")
+async def draft(request: Request) -> dict[str, Any]:
+    """Draft the annexes of an uploaded bundle .zip (DESIGN §10); files under ``/api/files/…``."""
+    who = require_api(request, "draft")
+    result = await actions.draft(request, who, await read_form(request))
+    result.pop("complete", None)
+    return result
+
+
 @router.post("/render/{template}")
 async def render(request: Request, template: str, format: str = "docx") -> FileResponse:
     """Fill one template from the JSON body; the .docx (``?format=pdf``: the PDF)."""

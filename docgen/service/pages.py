@@ -32,14 +32,6 @@ MENU = [("check", "/check"), ("draft", "/draft"), ("render", "/render"), ("batch
 SYMBOLS = {"ok": "✓", "missing": "✗", "invalid": "!", "waived": "○"}
 
 
-def draft_available() -> bool:
-    """Return True when the library can draft annexes (``docgen draft``)."""
-    import importlib.util
-
-    return importlib.util.find_spec("docgen.check.draft") is not None or \
-        importlib.util.find_spec("docgen.documents.draft") is not None
-
-
 def lang_of(request: Request) -> str:
     """Return the page language: the ``lang`` cookie, Chinese by default."""
     lang = request.cookies.get("lang", "zh")
@@ -49,8 +41,7 @@ def lang_of(request: Request) -> str:
 def _menu(who: Principal | None) -> list[tuple[str, str]]:
     if who is None:
         return []
-    return [(cap, path) for cap, path in MENU
-            if allowed(who.role, cap) and (cap != "draft" or draft_available())]
+    return [(cap, path) for cap, path in MENU if allowed(who.role, cap)]
 
 
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -198,6 +189,27 @@ async def check_result(request: Request, check_id: str) -> Response:
     return page(request, "check_result.html", who=who, check=found, report=found["report"],
                 changes=history.changes(history.previous(db, found), found),
                 earlier=history.earlier(db, found["client"]))
+
+
+@router.get("/draft", response_class=HTMLResponse)
+async def draft_form(request: Request) -> Response:
+    """Upload form of annex drafting."""
+    who = require_page(request, "draft")
+    return page(request, "draft.html", who=who, result=None, error=None, pdf_available=service(request).pdf)
+
+
+@router.post("/draft", response_class=HTMLResponse)
+async def draft_post(request: Request) -> Response:
+    """Draft the annexes; show each with its download, or the bundle.yaml keys it still lacks."""
+    who, form = await posted(request, "draft")
+    try:
+        result = await actions.draft(request, who, form)
+    except ApiError as exc:
+        if exc.status_code not in (400, 413, 422):
+            raise
+        return page(request, "draft.html", status=exc.status_code, who=who, result=None, error=exc.message,
+                    pdf_available=service(request).pdf)
+    return page(request, "draft.html", who=who, result=result, error=None, pdf_available=service(request).pdf)
 
 
 # ------------------------------------------------------------------------------- documents

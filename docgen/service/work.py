@@ -75,6 +75,23 @@ def client_key(bundle_yaml: dict[str, Any] | None, shown: str) -> str:
     return shown
 
 
+def draft_task(bundle: str, shown: str, annexes: list[int], out: str, register: str, pdf: bool,
+               as_of: str) -> dict[str, Any]:
+    """Draft the annexes of an uploaded bundle into ``out`` (DESIGN §10); return
+    ``{"bundle", "annexes"}`` with local paths, or a failure."""
+    from docgen.documents.draft import draft_annexes
+
+    try:
+        result = draft_annexes(bundle, annexes=annexes or None, out_dir=out, pdf=pdf, register_path=register,
+                               as_of=_dt.date.fromisoformat(as_of))
+    except DocgenError as exc:
+        return {"failure": failure(exc, {bundle: shown})}
+    data = result.to_dict()
+    data["bundle"] = shown
+    data["complete"] = result.complete
+    return data
+
+
 def rows_task(template: str, rows: str, shown: str, defaults: dict[str, Any]) -> dict[str, Any]:
     """Read and check batch rows without generating; return ``{"rows", "problems"}`` or a failure."""
     from docgen.documents.batch import check_rows, read_rows, resolve_template

@@ -12,7 +12,7 @@ from service_helpers import PASSWORD
 #: method, path, capability, request keywords, status for an allowed role.
 ENDPOINTS = [
     ("POST", "/api/check", "check", {}, 400),                                  # no bundle uploaded
-    ("POST", "/api/draft", "draft", {}, None),                                 # see test_draft_route
+    ("POST", "/api/draft", "draft", {}, 400),                                  # no bundle uploaded
     ("POST", "/api/render/demand-letter", "render", {"content": b"[1]"}, 400),  # body not an object
     ("POST", "/api/batch/demand-letter", "batch", {}, 400),                    # no rows uploaded
     ("GET", "/api/jobs", "jobs", {}, 200),
@@ -72,7 +72,7 @@ def login(client: TestClient, name: str, password: str = PASSWORD) -> None:
     assert "docgen_session" in client.cookies
 
 
-PAGES = [("/", "jobs"), ("/check", "check"), ("/render", "render"), ("/render/commitment-letter", "render"),
+PAGES = [("/", "jobs"), ("/check", "check"), ("/draft", "draft"), ("/render", "render"), ("/render/commitment-letter", "render"),
          ("/batch", "batch"), ("/register", "register"), ("/npl", "npl-report"), ("/collect", "collect"),
          ("/jobs", "jobs"), ("/audit", "audit")]
 
@@ -126,11 +126,3 @@ def test_page_posts_need_the_csrf_token(browsers, role):
     else:
         assert answer.status_code == 403
         assert "你的角色不能使用这个页面。" in answer.text
-
-
-def test_draft_route(api):
-    """起草附件 needs ``docgen draft`` in the library; until then there is no such route."""
-    from docgen.service.pages import draft_available
-
-    answer = api.client.post("/api/draft", headers=api.headers("credit"))
-    assert answer.status_code == (400 if draft_available() else 404)

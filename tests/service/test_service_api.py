@@ -258,3 +258,29 @@ def test_responses_carry_security_headers(api):
     assert answer.headers["x-frame-options"] == "DENY"
     assert "default-src 'self'" in answer.headers["content-security-policy"]
     assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_draft_gives_the_annexes_as_files_and_names_missing_keys(api, example_zip, monkeypatch, tmp_path):
+    headers = api.headers("credit")
+    answer = api.client.post("/api/draft", headers=headers, files=_upload(example_zip),
+                             data={"annex": ["2", "4", "6"], "as_of": AS_OF})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["bundle"] == example_zip.name
+    by_annex = {a["annex"]: a for a in body["annexes"]}
+    assert by_annex[6]["status"] == "bank-template" and by_annex[6]["path"] is None
+    monkeypatch.chdir(example_zip.parent)
+    cli = CliRunner().invoke(main, ["draft", example_zip.name, "--annex", "2", "--annex", "4", "--annex", "6",
+                                    "--out", str(tmp_path / "cli"), "--format", "json",
+                                    "--register", str(tmp_path / "cli.sqlite")])
+    expected = {a["annex"]: a["status"] for a in json.loads(cli.stdout)["annexes"]}
+    assert {n: a["status"] for n, a in by_annex.items()} == expected
+    drafted = by_annex[4]
+    assert drafted["status"] == "drafted" and drafted["path"].startswith("/api/files/")
+    document = api.client.get(drafted["path"], headers=headers)
+    assert document.status_code == 200 and drafted["serial"] in docx_text(document.content)
+    assert api.client.get(drafted["path"], headers=api.headers("backoffice")).status_code == 403
+    bad = api.client.post("/api/draft", headers=headers, files=_upload(example_zip), data={"annex": "12"})
+    assert bad.status_code == 400 and bad.json()["error"].startswith("annex: '12'")
+    entry = api.client.get("/api/audit", params={"action": "draft"}, headers=api.headers("compliance")).json()[0]
+    assert entry["serials"] == [a["serial"] for a in body["annexes"] if a["serial"]]

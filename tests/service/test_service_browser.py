@@ -156,3 +156,16 @@ def test_render_form_and_audit_pages(server, browser):
     admin.goto(f"{server}/audit")
     assert admin.locator("td", has_text="login").count() >= 2
     admin.screenshot(path=str(SHOTS / "11-audit.png"), full_page=True)
+
+
+def test_draft_page(server, browser, tmp_path):
+    page = _login(browser, server, "credit")
+    page.click("text=起草附件")
+    page.set_input_files("input[name=bundle]", str(bundle_zip(tmp_path / "华安置业.zip")))
+    for number in ("2", "4", "6"):
+        page.check(f"input[name=annex][value='{number}']")
+    page.click("form button[type=submit]")
+    page.wait_for_selector("tr.draft-drafted")
+    assert page.locator("tr.draft-bank-template").count() == 1
+    assert page.locator("tr.draft-drafted a[href^='/api/files/']").count() >= 2
+    page.screenshot(path=str(SHOTS / "12-draft.png"), full_page=True)
