@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
+from docgen.cli.options import format_option
 from docgen.cli.serve import data_option
 
 
@@ -67,7 +68,7 @@ def add_command(name: str, role: str, data_dir: Path | None) -> None:
 
 @users_group.command("list")
 @data_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option("text", "json")
 @handle_errors
 def list_command(data_dir: Path | None, fmt: str) -> None:
     """List users: name, role, active, created.

@@ -1,7 +1,7 @@
 """Where the service keeps its state and the limits it enforces.
 
-Everything lives under one data folder (default: the per-user data folder from
-``platformdirs``): ``service.sqlite`` (users, jobs, audit log, check history, files),
+Everything lives under one data folder (default: the per-user data folder,
+``docgen.core.userdirs``): ``service.sqlite`` (users, jobs, audit log, check history, files),
 ``register.sqlite`` (the serial-number register), ``secret.key`` (signs cookies and tokens),
 ``uploads/`` (uploaded files under random names) and ``files/`` (results to download).
 """
@@ -12,15 +12,14 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 from docgen.core.errors import InputError
+from docgen.core.userdirs import data_dir
 
 
 def default_data_dir() -> Path:
     """Return ``$DOCGEN_DATA`` or the per-user data folder (``~/.local/share/docgen`` on Linux)."""
     env = os.environ.get("DOCGEN_DATA")
-    return Path(env).expanduser() if env else Path(user_data_dir("docgen", appauthor=False))
+    return Path(env).expanduser() if env else data_dir()
 
 
 @dataclass
