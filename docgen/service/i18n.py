@@ -98,6 +98,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "state_failed": ("失败", "failed"),
     "state_interrupted": ("已中断", "interrupted"),
     "rerun": ("重新运行", "Run again"),
+    "refused": ("未能出具的文书", "Letters that could not be issued"),
     "no_jobs": ("还没有任务。", "No jobs yet."),
     "search": ("查询", "Search"),
     "borrower": ("借款人", "Borrower"),

@@ -264,9 +264,9 @@ def _letters_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[st
     bundle = out / f"催收函-{p['as_of']}-{job['id']}.zip"
     _zip(bundle, members)
     register_file(settings.db_path, job["owner"], bundle, job=job["id"])
-    serials = [str(item["serial"]) for item in result.written]
+    serials = [o.serial for o in result.written if o.serial]
     return {"due": result.due, "written": len(result.written), "skipped": len(result.skipped),
-            "refused": [str(r) for r in result.refused], "serials": serials,
+            "refused": [f"{o.loan_no}: {o.message}" for o in result.refused], "serials": serials,
             "audit": {"action": "generate", "target": "demand-letter (collect letters)",
                       "sha256": p["ledger_sha256"], "serials": serials}}
 
