@@ -1,6 +1,7 @@
 """The FastAPI application: routes, limits, security headers and error answers."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -91,12 +93,19 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
 
     svc = Service(settings or Settings(), runner)
 
+    async def sweeper() -> None:
+        while True:
+            await asyncio.sleep(svc.sweep_every)
+            await run_in_threadpool(svc.sweep)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc.start()
+        task = asyncio.create_task(sweeper())
         try:
             yield
         finally:
+            task.cancel()
             svc.stop()
 
     app = FastAPI(title="docgen", version=__version__, lifespan=lifespan, docs_url="/api/docs",

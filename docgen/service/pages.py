@@ -9,14 +9,13 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from docgen.service import actions, audit, history
-from docgen.service.access import ACCESS, SEE_ALL, allowed, may_see
+from docgen.service.access import SEE_ALL, allowed, may_see
 from docgen.service.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Principal
 from docgen.service.i18n import LANGS, translator
 from docgen.service.users import ROLE_LABELS
@@ -487,11 +486,3 @@ async def audit_page(request: Request, user: str | None = None, action: str | No
     who = require_page(request, "audit")
     entries = audit.entries(service(request).settings.db_path, user=user or None, action=action or None)
     return page(request, "audit.html", who=who, entries=entries, user=user or "", action=action or "")
-
-
-def login_redirect(path: str) -> str:
-    """Return the login URL that comes back to ``path``."""
-    return f"/login?next={quote(path)}"
-
-
-__all__ = ["router", "error_page", "ACCESS"]

@@ -46,15 +46,24 @@ class Service:
 
     def start(self) -> None:
         """Mark jobs left by a previous run interrupted, start the worker pools, sweep old files."""
-        from docgen.service.files import sweep
-
         self.interrupted = self.jobs.mark_interrupted()
         self._pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=max(1, self.settings.check_workers), mp_context=multiprocessing.get_context("spawn"))
         for _ in range(self.settings.check_workers):
             self._pool.submit(_warm)
-        sweep(self.settings.db_path, self.settings.uploads_dir, self.settings.files_dir,
-              self.settings.retention_hours * 3600)
+        self.sweep()
+
+    def sweep(self) -> int:
+        """Delete uploads and results past the retention period; return how many went."""
+        from docgen.service.files import sweep
+
+        return sweep(self.settings.db_path, self.settings.uploads_dir, self.settings.files_dir,
+                     self.settings.retention_hours * 3600)
+
+    @property
+    def sweep_every(self) -> float:
+        """Seconds between retention sweeps while the server runs (a tenth of the period, at most an hour)."""
+        return min(3600.0, max(1.0, self.settings.retention_hours * 360))
 
     def stop(self) -> None:
         """Stop the pools (running jobs are abandoned and read as interrupted at the next start)."""

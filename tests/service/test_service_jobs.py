@@ -111,3 +111,18 @@ def test_job_params_never_hold_a_users_path(tmp_path):
     assert os.path.dirname(params["rows"]) == str(settings.uploads_dir)
     assert params["rows_name"] == "passwd.csv"
     assert json.dumps(params).count("etc") == 0
+
+
+def test_a_running_server_sweeps_on_its_own(tmp_path):
+    settings = make_settings(tmp_path / "data", retention_hours=0.001)  # 3.6 s: swept every second
+    with TestClient(create_app(settings)) as client:
+        stale = settings.uploads_dir / "stale"
+        stale.write_bytes(b"x")
+        past = time.time() - 60
+        os.utime(stale, (past, past))
+        assert client.app.state.service.sweep_every == 1.0
+        deadline = time.monotonic() + 10
+        while stale.exists() and time.monotonic() < deadline:
+            client.get("/login")  # the event loop runs while requests are served
+            time.sleep(0.2)
+        assert not stale.exists()
