@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from docgen.loans.messages import ACTION_LABELS, WARNING_LABELS
 from docgen.service import actions, audit, history
 from docgen.service.access import SEE_ALL, allowed, may_see
 from docgen.service.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Principal
@@ -452,7 +453,16 @@ async def collect_post(request: Request) -> Response:
                     problems=exc.problems)
     officers = sorted({e["officer"] for e in result["plan"] if e.get("officer")})
     branches = sorted({e["branch"] for e in result["plan"] if e.get("branch")})
-    return page(request, "collect.html", who=who, result=result, error=None, officers=officers, branches=branches)
+    return page(request, "collect.html", who=who, result=result, error=None, officers=officers, branches=branches,
+                plan_label=_plan_labeller(lang_of(request)))
+
+
+def _plan_labeller(lang: str) -> Callable[[str], str]:
+    """Return how the plan table names an action or warning: its Chinese label, or its stable id in English."""
+    if lang != "zh":
+        return lambda code: code
+    labels = {**ACTION_LABELS, **WARNING_LABELS}
+    return lambda code: labels.get(code, code)
 
 
 @router.post("/collect/letters")

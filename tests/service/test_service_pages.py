@@ -153,6 +153,9 @@ def test_collect_page_plan_and_letters_job(api):
                        files={"ledger": (LEDGER.name, LEDGER.read_bytes()), "policy": (POLICY.name, POLICY.read_bytes())})
     assert page.status_code == 200
     assert 'id="plan"' in page.text and 'data-filter="officer"' in page.text
+    # the Chinese page names actions and warnings by their labels, the stable id kept in the title
+    assert '<td title="demand-letter">送达逾期催收函</td>' in page.text
+    assert "诉讼时效已届满" in page.text and ">limitation-expired" not in page.text
     ledger_id = re.search(r'name="ledger" value="([^"]+)"', page.text).group(1)
     started = client.post("/collect/letters", data={"csrf": _csrf(page.text), "ledger": ledger_id,
                                                     "policy": re.search(r'name="policy" value="([^"]*)"', page.text).group(1),
