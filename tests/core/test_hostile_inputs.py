@@ -1,6 +1,7 @@
 """Spreadsheets and values built to crash a reader: one clear line each, never an abort or a traceback."""
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import zipfile
@@ -48,6 +49,21 @@ def test_a_cell_at_xfd1048576_is_refused_before_reading(tmp_path: Path, declare:
     assert path.stat().st_size < 10_000
     with pytest.raises(InputError, match="工作表有内容写到 XFD1048576.*超过可读上限"):
         read_table(path, ALIASES)
+
+
+@pytest.mark.parametrize("chunk", [7, 16, 61])
+def test_the_far_cell_is_found_whatever_piece_of_the_xml_it_falls_in(tmp_path: Path, chunk: int,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The sheet's XML is scanned piece by piece; tiny pieces put the far reference across every
+    # possible cut, and it must still be seen whole.
+    import docgen.core.xlsxbounds as bounds
+
+    monkeypatch.setattr(bounds, "_CHUNK", chunk)
+    path = far_cell_xlsx(tmp_path / "far.xlsx", declare=False)
+    with pytest.raises(InputError, match="工作表有内容写到 XFD1048576"):
+        check_xlsx_extent(path)
+    pieces = list(bounds._chunks(io.BytesIO(b'<row r="1"><c r="XFD1048576"><v>1</v></c></row>')))
+    assert b"".join(pieces) == b'<row r="1"><c r="XFD1048576"><v>1</v></c></row>' and len(pieces) > 1
 
 
 def test_large_but_legitimate_extents_pass() -> None:
