@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from operator import itemgetter
 from typing import Any
 
 from docgen.core.xlsxbounds import check_xlsx_extent
@@ -136,6 +137,26 @@ def _excel_value(value: Any) -> Any:
     return value
 
 
+# Cell types a column can be cleaned with one comprehension (no call per cell).
+_PLAIN_TYPES = frozenset({str, float, int, bool, type(None)})
+
+
+def _clean_column(values: list[Any]) -> list[Any]:
+    """Return ``_clean(_excel_value(v))`` of every cell of one column, the column at once.
+
+    A ledger column holds one or two types (text, or numbers with empty cells as ``''``), so
+    it is cleaned by a comprehension chosen for its types rather than by two calls per cell.
+    CSV cells are all text, for which ``_excel_value`` changes nothing ``_clean`` would not.
+    """
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        return [v.strip() or None for v in values]
+    if kinds <= _PLAIN_TYPES:
+        return [(v.strip() or None) if v.__class__ is str
+                else (int(v) if v.__class__ is float and v.is_integer() else v) for v in values]
+    return [_clean(_excel_value(v)) for v in values]
+
+
 @contextlib.contextmanager
 def _held_native_stderr() -> Iterator[None]:
     """Hold back what native code writes to file descriptor 2 while the block runs.
@@ -165,7 +186,7 @@ def _held_native_stderr() -> Iterator[None]:
 
 
 def _iter_xlsx(path: Path, sheet: str | None) -> Iterator[tuple[int, Sequence[Any]]]:
-    """Yield (row number, cell values) of a worksheet; InputError when it cannot be read.
+    """Yield (row number, raw calamine cell values) of a worksheet; InputError when it cannot be read.
 
     Read with calamine (Rust): about ten times faster than openpyxl on a 100,000-row ledger,
     with date cells (built-in, East-Asian and custom formats, 1904 epoch) as dates.
@@ -194,8 +215,7 @@ def _iter_xlsx(path: Path, sheet: str | None) -> Iterator[tuple[int, Sequence[An
             f"{path}: 无法读取 Excel 文件({type(exc).__name__}: {str(exc)[:200]})。"
             "请检查其中的日期和数字单元格,或用 Excel 另存为 .xlsx 后重试"
         ) from None
-    for number, values in enumerate(rows, start=1):
-        yield number, [_excel_value(v) for v in values]
+    yield from enumerate(rows, start=1)
 
 
 def _iter_csv(path: Path) -> Iterator[tuple[int, Sequence[Any]]]:
@@ -250,13 +270,12 @@ def read_table(
     header: list[tuple[int, str, str, str]] | None = None  # (index, field, column label, title)
     unknown: list[str] = []
     columns: dict[str, str] = {}
-    rows: list[Row] = []
-    problems: list[Problem] = []
 
     for number, values in source:
         if header is None:
             if all(_is_blank(v) for v in values):
                 continue
+            values = [_excel_value(v) for v in values]
             # Imported once a header is met: openpyxl costs ~0.2 s to import, and CLI starts that
             # read no table should not pay it.
             from openpyxl.utils import get_column_letter
@@ -285,29 +304,49 @@ def read_table(
                     f"{(list(aliases.get(name, ())) or [name])[0]}({name})" for name in missing
                 )
                 raise InputError(f"{path}: 第{number}行表头缺少必需的列:{wanted};请在表头加上这些列")
-            continue
-
-        width = len(values)
-        record: dict[str, Any] = {}
-        blank = True
-        for index, canonical, label, title in header:
-            raw = values[index] if index < width else None
-            value = _clean(raw)
-            if value is not None:
-                blank = False
-            if canonical in text_set and value is not None:
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    problems.append(MESSAGES.problem("number-stored", canonical, row=number, column=label,
-                                                     title=title, value=value))
-                elif isinstance(value, str) and _SCIENTIFIC.match(value):
-                    problems.append(MESSAGES.problem("scientific-notation", canonical, row=number, column=label,
-                                                     title=title, value=value))
-            record[canonical] = value
-        if blank:
-            continue
-        rows.append(Row(number, record, columns))
+            break
 
     if header is None:
         raise InputError(f"{path}: 表格是空的,找不到表头行")
+    rows, problems = _data_rows(source, header, columns, text_set)
     return Table(path=path, fields=list(columns), rows=rows, unknown_headers=unknown,
                  problems=problems, columns=columns)
+
+
+def _data_rows(source: Iterator[tuple[int, Sequence[Any]]], header: Sequence[tuple[int, str, str, str]],
+               columns: dict[str, str], text_set: set[str]) -> tuple[list[Row], list[Problem]]:
+    """Return the non-blank rows after the header and the problems of their text-field cells.
+
+    Works a column at a time: each header column is picked out of every row and cleaned at
+    once (``_clean_column``), then the rows are zipped back together; a 100,000-row ledger
+    spends in this a fraction of what a loop over its three million cells did.
+    """
+    numbers: list[int] = []
+    raw: list[Sequence[Any]] = []
+    for number, values in source:
+        numbers.append(number)
+        raw.append(values)
+    width = max((index for index, _, _, _ in header), default=-1) + 1
+    if raw and min(map(len, raw)) < width:  # a short CSV record: its missing cells are empty
+        raw = [list(values) + [None] * (width - len(values)) if len(values) < width else values for values in raw]
+    cleaned = [_clean_column(list(map(itemgetter(index), raw))) for index, _, _, _ in header]
+    del raw
+    found: list[tuple[int, int, Problem]] = []
+    for position, (_, canonical, label, title) in enumerate(header):
+        if canonical not in text_set:
+            continue
+        for at, value in enumerate(cleaned[position]):
+            if value is None:
+                continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                found.append((at, position, MESSAGES.problem("number-stored", canonical, row=numbers[at],
+                                                             column=label, title=title, value=value)))
+            elif isinstance(value, str) and _SCIENTIFIC.match(value):
+                found.append((at, position, MESSAGES.problem("scientific-notation", canonical, row=numbers[at],
+                                                             column=label, title=title, value=value)))
+    found.sort(key=itemgetter(0, 1))  # row by row, columns in sheet order, as a reader of the sheet meets them
+    fields = [canonical for _, canonical, _, _ in header]
+    blank = len(fields)
+    rows = [Row(number, dict(zip(fields, record)), columns)
+            for number, record in zip(numbers, zip(*cleaned)) if record.count(None) != blank]
+    return rows, [problem for _, _, problem in found]

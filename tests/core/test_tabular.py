@@ -79,6 +79,37 @@ def test_scientific_notation_in_csv_id_is_a_problem(tmp_path: Path) -> None:
     assert table.problems[0].message == "证件号码是科学计数法 1.10105E+17(Excel 已丢失位数),请把该列设为文本后重新录入"
 
 
+def test_problems_come_row_by_row_and_short_csv_records_read_as_empty_cells(tmp_path: Path) -> None:
+    # Columns are cleaned one at a time; what comes out must still read like the sheet, row by row.
+    path = tmp_path / "rows.csv"
+    path.write_text("借款人,证件号码,借款合同号,逾期本金\n"
+                    "张三,1.1E+17,2.5E+3,100\n"
+                    "李四\n"
+                    " , ,,\n"
+                    "王五,1.2E+17, HT-3 ,\n", encoding="utf-8")
+    table = read_table(path, ALIASES, text_fields=["id_number", "contract_no"])
+    assert [(p.row, p.column) for p in table.problems] == [
+        (2, "B(证件号码)"), (2, "C(借款合同号)"), (5, "B(证件号码)")]
+    assert [(r.number, r.values) for r in table.rows] == [
+        (2, {"borrower": "张三", "id_number": "1.1E+17", "contract_no": "2.5E+3", "principal": "100"}),
+        (3, {"borrower": "李四", "id_number": None, "contract_no": None, "principal": None}),
+        (5, {"borrower": "王五", "id_number": "1.2E+17", "contract_no": "HT-3", "principal": None}),
+    ]
+
+
+def test_excel_cells_are_cleaned_as_excel_shows_them(tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "rows.xlsx", [
+        ["借款人", "证件号码", "逾期本金", "逾期起始日"],
+        ["  张三 ", ID, 1200.0, dt.datetime(2026, 3, 1)],
+        ["李四", ID, 1200.5, dt.datetime(2026, 3, 1, 9, 30)],
+        ["王五", ID, None, None],
+    ])
+    rows = read_table(path, ALIASES).rows
+    assert [(r.values["borrower"], r.values["principal"], r.values["overdue_since"]) for r in rows] == [
+        ("张三", 1200, dt.date(2026, 3, 1)), ("李四", 1200.5, dt.datetime(2026, 3, 1, 9, 30)), ("王五", None, None)]
+    assert type(rows[0].values["principal"]) is int
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
 def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "rows.csv"
