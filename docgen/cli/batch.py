@@ -40,7 +40,7 @@ def _jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
               help="Folder for the documents, manifest.csv and manifest.json.")
 @click.option("--pdf", is_flag=True, help="Also convert each document to PDF (LibreOffice).")
 @click.option("--merge-pdf", "merge_pdf", metavar="FILE.pdf", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write one print PDF of the whole batch, in serial order (implies --pdf).")
+              help="Write one print PDF of the whole batch, in serial order (each letter its own page numbers).")
 @click.option("--jobs", "-j", default=1, show_default=True, type=int, callback=_jobs,
               help="Check and render in N processes; N LibreOffice instances for --pdf.")
 @click.option("--skip-invalid", is_flag=True,
@@ -86,7 +86,7 @@ def batch_command(name: str, rows_path: Path, out_dir: Path, pdf: bool, merge_pd
                 Progress(progress, labels=BATCH_STAGES) as bars:
             result = run_batch(
                 name, rows_path, out_dir, register=register, template_file=template_file, sheet=sheet, defaults=settings,
-                pdf=pdf or merge_pdf is not None, merge_pdf=merge_pdf, jobs=jobs, skip_invalid=skip_invalid,
+                pdf=pdf, merge_pdf=merge_pdf, jobs=jobs, skip_invalid=skip_invalid,
                 progress=bars.stage,
             )
     except RowsError as exc:

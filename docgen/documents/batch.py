@@ -602,19 +602,20 @@ def _generate(
 
     if pdf or merge_pdf is not None:
         try:
-            _make_pdfs(result, out, merge_pdf, progress, jobs)
+            _make_pdfs(result, merge_pdf, progress, jobs, per_letter=pdf)
         except KeyboardInterrupt:
             raise Interrupted(f"已中断，已生成 {len(digests)} 份（PDF 未全部完成），重新运行可继续") from None
     _write_manifest(result, out, rows_source)
     return result
 
 
-def _make_pdfs(result: BatchResult, out: Path, merge_pdf: str | os.PathLike[str] | None,
-               progress: Progress | None, jobs: int = 1) -> None:
-    """Convert the batch's documents to PDF (skipped ones only when their PDF is missing
-    or older than the .docx), with ``jobs`` LibreOffice instances, and merge them in
-    serial order when asked."""
-    from docgen.documents.pdf import convert_to_pdf, merge_pdfs
+def _make_pdfs(result: BatchResult, merge_pdf: str | os.PathLike[str] | None, progress: Progress | None,
+               jobs: int = 1, per_letter: bool = True) -> None:
+    """Make the batch's PDFs with one LibreOffice conversion per chunk of letters
+    (``docgen.documents.printrun``): each document's own PDF when ``per_letter`` (skipped
+    documents only when theirs is missing or older than the .docx), and the print file
+    ``merge_pdf`` of every document in serial order, with ``jobs`` LibreOffice instances."""
+    from docgen.documents.printrun import print_run
 
     need: list[BatchDocument] = []
     for doc in result.documents:
@@ -622,28 +623,23 @@ def _make_pdfs(result: BatchResult, out: Path, merge_pdf: str | os.PathLike[str]
         if (doc.status == "skipped" and target.is_file()
                 and target.stat().st_mtime >= doc.file.stat().st_mtime):
             doc.pdf = target
-        else:
+        elif per_letter:
             need.append(doc)
-    by_dir: dict[Path, list[BatchDocument]] = {}
-    for doc in need:
-        by_dir.setdefault(doc.file.parent, []).append(doc)
-    done = 0
-
-    def step(count: int) -> None:
-        if progress is not None:
-            progress("pdf", done + count, len(need))
-
+    wanted = {id(doc) for doc in need}
+    # The print file needs every letter converted; without it only the missing PDFs.
+    convert = result.documents if merge_pdf is not None else need
     if progress is not None:
-        progress("pdf", 0, len(need))
-    for folder, docs in by_dir.items():
-        pdfs = convert_to_pdf([d.file for d in docs], folder, parallel=jobs, progress=step)
-        for doc, path in zip(docs, pdfs):
-            doc.pdf = path
-        done += len(docs)
-    if merge_pdf is not None:
-        merged = Path(merge_pdf)
-        merge_pdfs([d.pdf for d in result.documents if d.pdf is not None], merged)
-        result.merged = merged
+        progress("pdf", 0, len(convert))
+    if not convert:
+        return
+    targets = [doc.file.with_suffix(".pdf") if id(doc) in wanted else None for doc in convert]
+    merged = Path(merge_pdf) if merge_pdf is not None else None
+    print_run([doc.file for doc in convert], pdf_targets=targets, merged=merged, jobs=jobs,
+              progress=(lambda count: progress("pdf", count, len(convert))) if progress is not None else None)
+    for doc, target in zip(convert, targets):
+        if target is not None:
+            doc.pdf = target
+    result.merged = merged
 
 
 def resolve_template(template_name_or_path: str | os.PathLike[str] | Template,

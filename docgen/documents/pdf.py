@@ -31,6 +31,7 @@ __all__ = ["CHUNK", "FONTS_CONF", "find_soffice", "convert_to_pdf", "merge_pdfs"
 CHUNK = 200
 _STAGING_RE = re.compile(r"^\.pdf-(\d+)-")
 _PROFILE_RE = re.compile(r"^docgen-lo-profile-(\d+)-")
+EXPORT_FILTER = "pdf:writer_pdf_Export"
 _INSTALL_HINT = (
     "未找到 LibreOffice(soffice),无法生成 PDF。请安装后重试:"
     "Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk;"
@@ -167,7 +168,8 @@ def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]
     return subprocess.CompletedProcess(command, proc.returncode, out, err)
 
 
-def _convert_chunk(soffice: str, batch: list[Path], target: Path, profile: Path, timeout: float | None) -> list[Path]:
+def _convert_chunk(soffice: str, batch: list[Path], target: Path, profile: Path, timeout: float | None,
+                   export_filter: str = EXPORT_FILTER) -> list[Path]:
     """One LibreOffice invocation for ``batch``; returns the PDFs moved into ``target``."""
     # Converted into a private folder beside the targets, then renamed into place.
     staging = Path(tempfile.mkdtemp(prefix=f".pdf-{os.getpid()}-", dir=target))
@@ -175,7 +177,7 @@ def _convert_chunk(soffice: str, batch: list[Path], target: Path, profile: Path,
         command = [
             soffice, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
             "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
-            "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(staging),
+            "--convert-to", export_filter, "--outdir", str(staging),
             *[str(p.resolve()) for p in batch],
         ]
         limit = timeout if timeout is not None else 120 + 3 * len(batch)
@@ -216,6 +218,7 @@ def convert_to_pdf(
     chunk: int = CHUNK,
     parallel: int = 1,
     progress: Callable[[int], None] | None = None,
+    export_filter: str = EXPORT_FILTER,
 ) -> list[Path]:
     """Convert ``docx_paths`` to PDF in ``out_dir``; return the PDF paths in input order.
 
@@ -223,7 +226,8 @@ def convert_to_pdf(
     LibreOffice ``chunk`` at a time; ``parallel`` > 1 runs that many LibreOffice instances
     at once (each with its own profile). ``timeout`` bounds one invocation (default: 120 s
     plus 3 s per document); ``progress`` is called with the number of documents converted
-    so far. Raises ``ConversionError`` when soffice is missing, times out, or a PDF was not
+    so far; ``export_filter`` is LibreOffice's ``--convert-to`` argument (PDF export options).
+    Raises ``ConversionError`` when soffice is missing, times out, or a PDF was not
     produced (naming the files); PDFs already converted stay in place.
     """
     sources = [Path(p) for p in docx_paths]
@@ -255,7 +259,7 @@ def convert_to_pdf(
 
     def run(index: int, profile: Path) -> None:
         nonlocal count
-        pdfs = _convert_chunk(soffice, batches[index], target, profile, timeout)
+        pdfs = _convert_chunk(soffice, batches[index], target, profile, timeout, export_filter)
         with lock:
             done[index] = pdfs
             count += len(pdfs)
