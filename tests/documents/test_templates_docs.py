@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scripts import load_script
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -118,3 +119,34 @@ def test_every_template_converts_to_pdf_with_borrower_and_amount_in_words(tmp_pa
         borrower, words = expected[name]
         assert borrower in text, name
         assert words in text, name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_template_package_keeps_only_the_styles_it_uses(name):
+    with zipfile.ZipFile(ROOT / "templates" / f"{name}.docx") as zf:
+        names = zf.namelist()
+        styles = zf.read("word/styles.xml").decode("utf-8")
+        used = set()
+        for part in names:
+            if part.startswith("word/") and part.endswith(".xml") and part != "word/styles.xml":
+                used.update(re.findall(r'<w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"', zf.read(part).decode("utf-8")))
+    defined = set(re.findall(r'w:styleId="([^"]+)"', styles))
+    assert used <= defined  # nothing the letter needs was dropped
+    assert len(defined) <= 25  # python-docx's default template has 166
+    assert "word/stylesWithEffects.xml" not in names
+    assert "<w:latentStyles" not in styles
+
+
+def test_slim_styles_keeps_what_a_document_uses_and_its_bases(tmp_path):
+    from docgen.core.docxbuild import new_document
+
+    doc = new_document()
+    doc.add_paragraph("引文", style="Intense Quote")  # built-in styles no helper uses
+    doc.add_paragraph("列表", style="List Number 2")
+    path = tmp_path / "slim.docx"
+    doc.save(str(path))
+    reopened = docx.Document(str(path))
+    names = {s.name for s in reopened.styles}
+    assert {"Intense Quote", "List Number 2", "Normal", "Heading 1", "Body Text"} <= names
+    assert "Heading 9" not in names and "Light Grid Accent 1" not in names
+    assert [p.style.name for p in reopened.paragraphs] == ["Intense Quote", "List Number 2"]
