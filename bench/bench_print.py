@@ -1,0 +1,118 @@
+"""Benchmark the print PDF: letters converted one LibreOffice document per letter (the old
+way) against one document per chunk of letters (``docgen.documents.printrun``).
+
+Each invocation does one thing, so a whole-process timer (``/usr/bin/time -v``, or several
+interleaved runs of each) can compare them:
+
+    .venv/bin/python bench/bench_print.py prepare DIR --letters 500 [--template-file OLD.docx]
+    .venv/bin/python bench/bench_print.py each DIR [--jobs 2]     # convert_to_pdf + merge_pdfs
+    .venv/bin/python bench/bench_print.py chunks DIR [--jobs 2]   # printrun.print_run, merged
+    .venv/bin/python bench/bench_print.py chunks DIR --split      # ... and every letter's own PDF
+    .venv/bin/python bench/bench_print.py compare DIR --sample 10 # page texts, both ways
+
+``prepare`` writes the demand letters (``examples/make_rows.py`` rows, shipped template or
+``--template-file``) into DIR/docs. ``each`` and ``chunks`` write DIR/<mode>/print.pdf and
+print milliseconds per letter and the print file's size. ``compare`` converts an evenly
+spread sample both ways and checks that every page's text is identical (exit 1 if not).
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def prepare(folder: Path, letters: int, template_file: str | None) -> None:
+    sys.path.insert(0, str(ROOT / "examples"))
+    import make_rows
+
+    from docgen.documents.batch import run_batch
+    from docgen.documents.register import Register
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    make_rows.write_xlsx(make_rows.make_rows(letters), folder / "rows.xlsx")
+    with Register(folder / "register.sqlite") as register:
+        result = run_batch("demand-letter", folder / "rows.xlsx", folder / "docs", register=register,
+                           template_file=template_file)
+    print(f"{len(result.documents)} letters in {folder / 'docs'}")
+
+
+def _letters(folder: Path) -> list[Path]:
+    return sorted((folder / "docs").glob("*.docx"))
+
+
+def convert(folder: Path, mode: str, jobs: int, split: bool) -> None:
+    from docgen.documents.pdf import convert_to_pdf, merge_pdfs
+    from docgen.documents.printrun import print_run
+
+    letters = _letters(folder)
+    out = folder / mode
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    start = time.perf_counter()
+    if mode == "each":
+        merge_pdfs(convert_to_pdf(letters, out, parallel=jobs), out / "print.pdf")
+    else:
+        targets = [out / f"{p.stem}.pdf" for p in letters] if split else None
+        print_run(letters, pdf_targets=targets, merged=out / "print.pdf", jobs=jobs)
+    wall = time.perf_counter() - start
+    size = (out / "print.pdf").stat().st_size
+    print(f"{mode}{' +split' if split else ''} jobs={jobs}: {1000 * wall / len(letters):.1f} ms/letter "
+          f"({len(letters)} letters, {wall:.1f} s), print file {size / 1e6:.2f} MB "
+          f"({size / 1e6 * 500 / len(letters):.2f} MB per 500 letters)")
+
+
+def compare(folder: Path, sample: int) -> int:
+    from pypdf import PdfReader
+
+    from docgen.documents.pdf import convert_to_pdf
+    from docgen.documents.printrun import print_run
+
+    letters = _letters(folder)
+    step = max(1, len(letters) // max(1, sample))
+    chosen = letters[::step][:sample]
+    out = folder / "compare"
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "each").mkdir(parents=True)
+    (out / "chunks").mkdir()
+    alone = convert_to_pdf(chosen, out / "each")
+    targets = [out / "chunks" / p.name for p in alone]
+    print_run(chosen, pdf_targets=targets)
+    differ = 0
+    for a, b in zip(alone, targets):
+        pages_a = [p.extract_text() for p in PdfReader(str(a)).pages]
+        pages_b = [p.extract_text() for p in PdfReader(str(b)).pages]
+        if pages_a != pages_b:
+            differ += 1
+            print(f"differs: {a.name} ({len(pages_a)} vs {len(pages_b)} pages)")
+    print(f"identical page texts: {len(chosen) - differ}/{len(chosen)} letters")
+    return 1 if differ else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("action", choices=["prepare", "each", "chunks", "compare"])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--letters", type=int, default=500)
+    parser.add_argument("--template-file", default=None, help="prepare: a .docx instead of the shipped one")
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--split", action="store_true", help="chunks: also write every letter's PDF")
+    parser.add_argument("--sample", type=int, default=10)
+    args = parser.parse_args()
+    if args.action == "prepare":
+        prepare(args.folder, args.letters, args.template_file)
+        return 0
+    if args.action == "compare":
+        return compare(args.folder, args.sample)
+    convert(args.folder, args.action, args.jobs, args.split)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
