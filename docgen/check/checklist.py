@@ -8,8 +8,6 @@ conditions compile in the sandbox). Any failure is a ``ChecklistError`` naming t
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,12 +16,11 @@ from typing import Any
 
 import yaml
 
-from docgen.core.atomic import write_text_atomic
+from docgen.core.cache import cache_key, read_entry, write_entry
 from docgen.core.conditions import Condition
 from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_where
-from docgen.core.errors import ChecklistError, OutputError
+from docgen.core.errors import ChecklistError
 from docgen.core.resources import checklists_dir
-from docgen.core.userdirs import cache_dir
 from docgen.core.validation import validate
 
 DEFAULT_CHECKLIST = "dev-loan"
@@ -262,36 +259,21 @@ def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklis
 
 
 @lru_cache(maxsize=1)
-def _schema_digest() -> str:
-    from docgen import __version__
-
-    data = (checklists_dir() / SCHEMA_FILE).read_bytes()
-    return hashlib.sha256(data + __version__.encode()).hexdigest()
+def _schema_bytes() -> bytes:
+    return (checklists_dir() / SCHEMA_FILE).read_bytes()
 
 
 def _cache_key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8") + _schema_digest().encode()).hexdigest()
+    return cache_key(text, _schema_bytes())
 
 
 def _cache_read(key: str) -> dict[str, Any] | None:
-    folder = cache_dir()
-    if folder is None:
-        return None
-    try:
-        doc = json.loads((folder / f"checklist-{key}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    doc = read_entry("checklist", key)
     return doc if isinstance(doc, dict) else None
 
 
 def _cache_write(key: str, doc: dict[str, Any]) -> None:
-    folder = cache_dir()
-    if folder is None:
-        return
-    try:
-        write_text_atomic(folder / f"checklist-{key}.json", json.dumps(doc, ensure_ascii=False))
-    except (OSError, OutputError, TypeError, ValueError):
-        pass  # a cache is an optimisation; never fail a check over it
+    write_entry("checklist", key, doc)
 
 
 def _label(path: Path) -> str:

@@ -17,24 +17,25 @@ from __future__ import annotations
 
 import io
 import os
+import pyexpat
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from docxtpl import DocxTemplate
 from lxml import etree
 from markupsafe import Markup
 
 from docgen.core import cnformat
+from docgen.core.cache import cache_key, read_entry, write_entry
 from docgen.core.errors import RenderError, TemplateError
 from docgen.documents.bounds import BoundedSandbox, render_bounded
 from docgen.documents.image import IMAGE_STATE, ImageState, has_images
 from docgen.documents.messages import MESSAGES
 from docgen.documents.package import DocxPackage
 
-__all__ = ["Engine", "jinja_environment", "patched_sources"]
+__all__ = ["Engine", "cached_sources", "jinja_environment", "patched_sources"]
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _HEADER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
@@ -104,6 +105,8 @@ def patched_sources(docx_bytes: bytes, name: str | os.PathLike[str] = "") -> lis
     line numbers point at paragraphs. Raises ``TemplateError`` (starting with ``name``, the
     file) if the file is not a .docx.
     """
+    from docxtpl import DocxTemplate
+
     try:
         tpl = DocxTemplate(io.BytesIO(docx_bytes))
         tpl.init_docx()
@@ -137,6 +140,39 @@ def patched_sources(docx_bytes: bytes, name: str | os.PathLike[str] = "") -> lis
         patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(src))
         out.append((member, patched, _XML_DECL, ""))
     return out
+
+
+def _docxtpl_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("docxtpl")
+    except PackageNotFoundError:  # pragma: no cover - docxtpl is a dependency
+        return "?"
+
+
+def cached_sources(docx_bytes: bytes, name: str | os.PathLike[str] = "") -> list[tuple[str, str, str, str]]:
+    """``patched_sources`` kept in the user's cache under the .docx's SHA-256 (with docgen's
+    and docxtpl's versions): a batch with an unchanged template skips docxtpl's preprocessing
+    and the import of docxtpl and python-docx. Raises what ``patched_sources`` raises."""
+    key = cache_key(docx_bytes, _docxtpl_version())
+    entry = read_entry("template", key)
+    if isinstance(entry, list) and all(isinstance(e, list) and len(e) == 4 and all(isinstance(x, str) for x in e)
+                                       for e in entry):
+        return [tuple(e) for e in entry]  # type: ignore[misc]
+    sources = patched_sources(docx_bytes, name)
+    write_entry("template", key, [list(s) for s in sources])
+    return sources
+
+
+def _check_xml(full: str) -> None:
+    """Raise ``pyexpat.ExpatError`` unless ``full`` is well-formed, namespaces included.
+
+    Values are escaped when rendered, so only the template's control flow can break the XML;
+    expat checks that at about half the cost of building lxml's tree.
+    """
+    parser = pyexpat.ParserCreate(namespace_separator=" ")
+    parser.Parse(full, True)
 
 
 def _render_error(template: str, exc: BaseException, source: str | None, *, row: int | None) -> RenderError:
@@ -211,7 +247,7 @@ class Engine:
             return self._parts, self._package
         env = jinja_environment()
         parts: list[_Part] = []
-        for member, source, head, tail in patched_sources(self._docx_bytes, self.path):
+        for member, source, head, tail in cached_sources(self._docx_bytes, self.path):
             try:
                 compiled = env.from_string(_literal_escapes(source))
             except jinja2.TemplateSyntaxError as exc:
@@ -267,21 +303,26 @@ class Engine:
         # Same effect as docxtpl's re.sub(r"\n<w:p([ >])", ...), without a regex per paragraph.
         xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
         if any(c in xml for c in "\t\a\n\f"):
+            from docxtpl import DocxTemplate
+
             xml = DocxTemplate.resolve_listing(None, xml)  # type: ignore[arg-type]  # uses no state
         full = part.head + xml + part.tail
         try:
+            if not part.fix_tables:
+                _check_xml(full)
+                return full
             tree = etree.fromstring(full.encode("utf-8"))
-        except etree.XMLSyntaxError as exc:
+        except (etree.XMLSyntaxError, pyexpat.ExpatError) as exc:
             raise RenderError(MESSAGES.text("invalid-xml/error", {
                 "template": self.name, "row": row, "member": part.member, "error": exc}), []) from None
-        if part.fix_tables:
-            # {%tc %} loops change the cell count: recompute the table grids as docxtpl does.
-            body = tree.find(f"{{{_W_NS}}}body")
-            target = body if body is not None else tree
-            fixed = DocxTemplate.fix_tables(None, etree.tostring(target, encoding="unicode"))  # type: ignore[arg-type]
-            if body is not None:
-                tree.replace(body, fixed)
-            else:
-                tree = fixed
-            full = _XML_DECL + etree.tostring(tree, encoding="unicode")
-        return full
+        from docxtpl import DocxTemplate
+
+        # {%tc %} loops change the cell count: recompute the table grids as docxtpl does.
+        body = tree.find(f"{{{_W_NS}}}body")
+        target = body if body is not None else tree
+        fixed = DocxTemplate.fix_tables(None, etree.tostring(target, encoding="unicode"))  # type: ignore[arg-type]
+        if body is not None:
+            tree.replace(body, fixed)
+        else:
+            tree = fixed
+        return _XML_DECL + etree.tostring(tree, encoding="unicode")

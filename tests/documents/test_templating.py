@@ -5,6 +5,7 @@ from docxtext import docx_text
 
 import datetime as dt
 import io
+import os
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -476,3 +477,46 @@ def test_every_text_field_of_every_template_survives_hostile_values(name):
     assert 'A&B<公司>"甲"\'乙\' {{ 7*7 }} {% if %} }}\n第二行' in text
     assert "&amp; ]]> <w:t>" in text
     assert text == docxtpl_text(template, context)
+
+
+# ------------------------------------------------------------------ compiled-template cache, XML check
+
+def test_preprocessed_template_is_cached_by_its_bytes(tmp_path, monkeypatch):
+    from docgen.documents import engine
+
+    path = make_template(tmp_path, ["致{{ name }}:缓存测试。"], {"name": {"type": "string", "required": True}})
+    first = load_template(path=path).render({"name": "甲公司"})
+    entries = list((Path(os.environ["XDG_CACHE_HOME"]) / "docgen").glob("template-*.json"))  # conftest's folder
+    assert len(entries) == 1
+
+    def no_docxtpl(*args, **kwargs):
+        raise AssertionError("the cached sources should have been used")
+
+    monkeypatch.setattr(engine, "patched_sources", no_docxtpl)
+    again = load_template(path=path).render({"name": "甲公司"})
+    assert all_text(again) == all_text(first) and "致甲公司:缓存测试。" in all_text(again)
+
+    # An edited template (other bytes) misses the cache: it is preprocessed anew.
+    monkeypatch.undo()
+    make_template(tmp_path, ["致{{ name }}:已修改。"], {"name": {"type": "string", "required": True}})
+    assert "已修改" in all_text(load_template(path=path).render({"name": "乙公司"}))
+    monkeypatch.setenv("DOCGEN_NO_CACHE", "1")
+    monkeypatch.setattr(engine, "patched_sources", no_docxtpl)
+    with pytest.raises(AssertionError, match="cached sources"):
+        load_template(path=path).render({"name": "乙公司"})
+
+
+def test_a_rendered_part_that_is_not_well_formed_xml_is_a_render_error(tmp_path):
+    from docgen.documents.engine import _Part
+
+    path = make_template(tmp_path, ["致{{ name }}"], {"name": {"type": "string", "required": True}})
+    template = load_template(path=path)
+    engine = template._engine
+    part = next(p for p in engine._compile()[0] if p.member == "word/document.xml")
+    broken = _Part(part.member, part.source, part.template, part.head, part.tail, True, False)
+    with pytest.raises(RenderError, match="第7行.*word/document.xml 不是有效的 XML"):
+        engine._finish(broken, "<w:body><w:p></w:body>", 7)
+    with pytest.raises(RenderError, match="不是有效的 XML"):  # an undeclared prefix is caught too
+        engine._finish(broken, "<w:body><x:p/></w:body>", 7)
+    good = engine._finish(broken, "<w:body><w:p/></w:body>", 7)
+    assert good.startswith("<?xml") and "<w:body><w:p/></w:body>" in good

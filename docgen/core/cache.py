@@ -1,0 +1,55 @@
+"""The user's cache folder: results that depend only on their inputs, kept between runs.
+
+Each entry is one JSON file ``{kind}-{key}.json``; the key is a SHA-256 of everything the
+result depends on (the input's bytes, docgen's version, and whatever else the caller adds),
+so a changed input or a new docgen simply misses. The folder is ``userdirs.cache_dir()``
+(``$DOCGEN_CACHE_DIR`` moves it, ``DOCGEN_NO_CACHE=1`` turns caching off). A cache is an
+optimisation: an unwritable folder or a damaged entry reads as a miss and is never an error.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any
+
+from docgen.core.userdirs import cache_dir
+
+__all__ = ["cache_dir", "cache_key", "read_entry", "write_entry"]
+
+
+def cache_key(*parts: bytes | str) -> str:
+    """Return the SHA-256 (hex) of ``parts`` and docgen's version: a key that changes with any."""
+    from docgen import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def read_entry(kind: str, key: str) -> Any | None:
+    """Return the cached JSON value of ``kind``/``key``, or ``None`` (missing, damaged, off)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        return json.loads((folder / f"{kind}-{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_entry(kind: str, key: str, value: Any) -> None:
+    """Store ``value`` (JSON-serialisable) as ``kind``/``key``; failures are ignored."""
+    from docgen.core.atomic import write_text_atomic
+    from docgen.core.errors import OutputError
+
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        write_text_atomic(folder / f"{kind}-{key}.json", json.dumps(value, ensure_ascii=False))
+    except (OSError, OutputError, TypeError, ValueError):
+        pass  # never fail the real work over its cache
