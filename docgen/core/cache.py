@@ -42,14 +42,23 @@ def read_entry(kind: str, key: str) -> Any | None:
 
 
 def write_entry(kind: str, key: str, value: Any) -> None:
-    """Store ``value`` (JSON-serialisable) as ``kind``/``key``; failures are ignored."""
-    from docgen.core.atomic import write_text_atomic
-    from docgen.core.errors import OutputError
+    """Store ``value`` (JSON-serialisable) as ``kind``/``key``; failures are ignored.
 
+    Written to a temporary name and renamed, so a reader never sees half an entry; not
+    fsynced (an entry lost or emptied by a power cut is a miss, and a check writes dozens).
+    """
     folder = cache_dir()
     if folder is None:
         return
+    target = folder / f"{kind}-{key}.json"
+    temp = folder / f".{target.name}.{os.getpid()}.tmp"
     try:
-        write_text_atomic(folder / f"{kind}-{key}.json", json.dumps(value, ensure_ascii=False))
-    except (OSError, OutputError, TypeError, ValueError):
-        pass  # never fail the real work over its cache
+        text = json.dumps(value, ensure_ascii=False)
+        folder.mkdir(parents=True, exist_ok=True)
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, target)
+    except (OSError, TypeError, ValueError):
+        try:
+            temp.unlink()
+        except OSError:
+            pass  # never fail the real work over its cache

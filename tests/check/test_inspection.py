@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -539,3 +540,99 @@ def test_unreadable_gbk_member_is_named_in_chinese(tmp_path):
         (info,) = inspect_bundle(b, jobs=1)
     assert (info.path, info.problem) == (name, "unreadable")
     assert info.detail.startswith(f"无法读取文件:{name}: 读取失败")
+
+
+# -- the page-tree walk that reads leaves from their raw bytes -------------------------------------
+
+
+def _reader(data: bytes):
+    import io
+
+    import pypdf
+
+    return pypdf.PdfReader(io.BytesIO(data), strict=False)
+
+
+def test_fast_walk_counts_leaves_without_parsing_them(monkeypatch):
+    from docgen.check.inspection import kinds
+
+    data = hostile.page_tree_pdf([[None, None, None], None, [None, [None, None]]])
+    reader = _reader(data)
+    parsed: list[int] = []
+    real = type(reader.trailer["/Root"].raw_get("/Pages")).get_object
+
+    def counting(self):
+        parsed.append(self.idnum)
+        return real(self)
+
+    monkeypatch.setattr(type(reader.trailer["/Root"].raw_get("/Pages")), "get_object", counting)
+    assert kinds._count_pages_fast(reader, data) == 7
+    assert len(set(parsed)) == 5  # the catalog and the four /Pages nodes; none of the seven leaves
+
+
+def test_fast_walk_defers_to_the_full_walk_when_in_doubt():
+    from docgen.check.inspection import kinds
+
+    # A leaf that is not a page: the fast walk declines, the full walk names the damage.
+    data = hostile.raw_pdf({
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+        3: b"<< /Type /Page /Parent 2 0 R >>",
+        4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    })
+    assert kinds._count_pages_fast(_reader(data), data) is None
+    assert inspect_bytes("a.pdf", data).problem == "unreadable"
+    # A leaf whose bytes are not a well-formed dictionary is parsed, not vouched for unseen.
+    damaged = data.replace(b"<< /Type /Page /Parent 2 0 R >>", b"<< /Type /Page /Parent 2 0 R \x19>")
+    assert kinds._peek_type(damaged, dict(_reader(damaged).xref[0]), _reader(damaged).trailer["/Root"]
+                            ["/Pages"].raw_get("/Kids")[0]) is None
+    # Leaves inside an object stream have no offset of their own: parsed, and counted right.
+    packed = hostile.objstm_pdf([[None, None], None])
+    assert kinds._count_pages_fast(_reader(packed), packed) == 3 == inspect_bytes("a.pdf", packed).pages
+
+
+# -- the inspection cache: a file seen before is not inspected again -------------------------------
+
+
+def test_inspection_cache_answers_for_files_seen_before(tmp_path, monkeypatch):
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "营业执照.pdf").write_bytes(hostile.pdf_bytes(2))
+    (folder / "章程.pdf").write_bytes(hostile.pdf_bytes(3, "章程"))
+    with open_bundle(folder) as b:
+        first = inspect_bundle(b)
+    entries = list((Path(os.environ["XDG_CACHE_HOME"]) / "docgen").glob("inspection-*.json"))
+    assert len(entries) == 2
+    # Files answered from the cache never reach a worker: one that would hang shows it.
+    monkeypatch.setattr(inspection_pool, "_TEST_HOOK", _hang_on("章程"))
+    (folder / "补充材料.pdf").write_bytes(hostile.pdf_bytes(4, "补充"))  # the usual loop: add a file
+    (folder / "副本.pdf").write_bytes((folder / "章程.pdf").read_bytes())  # same content, new name
+    with open_bundle(folder) as b:
+        again = inspect_bundle(b)
+    by_path = {i.path: i for i in again}
+    assert {i.path: i for i in first} == {p: by_path[p] for p in ("营业执照.pdf", "章程.pdf")}
+    assert by_path["补充材料.pdf"].pages == 4 and by_path["副本.pdf"].pages == 3
+    assert by_path["副本.pdf"].path == "副本.pdf" and by_path["章程.pdf"].problem is None
+    assert len(list((Path(os.environ["XDG_CACHE_HOME"]) / "docgen").glob("inspection-*.json"))) == 3
+
+
+def test_pool_failures_are_not_cached(tmp_path, monkeypatch):
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "卡住.pdf").write_bytes(hostile.pdf_bytes(2))
+    monkeypatch.setattr(inspection_pool, "_TEST_HOOK", _hang_on("卡住"))
+    with open_bundle(folder) as b:
+        assert inspect_bundle(b, timeout=0.5)[0].problem == "unreadable"
+    monkeypatch.setattr(inspection_pool, "_TEST_HOOK", None)
+    with open_bundle(folder) as b:
+        assert inspect_bundle(b)[0].pages == 2  # inspected for real the second time
+
+
+def test_inspection_cache_can_be_turned_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCGEN_NO_CACHE", "1")
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes(hostile.pdf_bytes(1))
+    with open_bundle(folder) as b:
+        assert inspect_bundle(b)[0].pages == 1
+    assert not (Path(os.environ["XDG_CACHE_HOME"]) / "docgen").exists()

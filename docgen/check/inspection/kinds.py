@@ -111,7 +111,9 @@ def _check_pdf(data: bytes) -> _Result:
                 # Without the password pypdf reads no object at all, page count included.
                 return _locked("pdf-password")
         declared = _declared_count(reader)
-        pages = _count_pages(reader)
+        pages = _count_pages_fast(reader, data)
+        if pages is None or pages != declared:
+            pages = _count_pages(reader)  # the full walk names what is wrong
         if pages == 0:
             return _bad("pdf-no-pages", 0)
         if declared is not None and declared != pages:
@@ -150,6 +152,96 @@ def _count_pages(reader: Any) -> int:
         else:
             raise _PageTreeError(f"页面树中有无效节点({kind or type(node).__name__})")
     return pages
+
+
+_OBJ_END = b"endobj"
+_PEEK_LIMIT = 65536
+_TYPE_PAGES = re.compile(rb"/Type\s*/Pages(?![A-Za-z0-9])")
+_TYPE_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z0-9])")
+# A page dictionary as PDF tokens (names, numbers, references, brackets, simple strings and
+# hex strings, keywords): a leaf whose bytes are not all such tokens is parsed by pypdf.
+_END = rb"(?=[\s/<>\[\]()%{}]|$)"  # a token ends at a delimiter: one way to split the bytes
+_DICT_TOKENS = re.compile(
+    rb"(?:\s|/[^\s/<>\[\]()%{}]*" + _END + rb"|[-+]?(?:\d+(?:\.\d*)?|\.\d+)" + _END
+    + rb"|(?:R|true|false|null)" + _END + rb"|<<|>>|\[|\]|\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f\s]*>)*"
+)
+
+
+def _well_formed_dict(body: bytes) -> bool:
+    """True when ``body`` is one ``<< … >>`` made only of PDF tokens with balanced brackets."""
+    text = body.strip()
+    if not (text.startswith(b"<<") and text.endswith(b">>")) or not _DICT_TOKENS.fullmatch(text):
+        return False
+    depth = 0
+    for token in re.finditer(rb"<<|>>|\[|\]|\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f\s]*>", text):
+        kind = token.group()
+        if kind in (b"<<", b"["):
+            depth += 1
+        elif kind in (b">>", b"]"):
+            depth -= 1
+            if depth < 0:
+                return False
+        if depth == 0 and token.end() != len(text):
+            return False  # the outer dictionary closed before the end
+    return depth == 0
+
+
+def _peek_type(data: bytes, offsets: dict[int, int], ref: Any) -> str | None:
+    """Return ``/Page`` when the raw bytes of object ``ref`` are a well-formed page dictionary
+    (no parsing), else ``None``: the caller then parses it (an intermediate ``/Pages`` node,
+    an object in an object stream, a long or unusual object, damage)."""
+    offset = offsets.get(ref.idnum)
+    if offset is None:
+        return None
+    head = f"{ref.idnum} {ref.generation} obj".encode()
+    if not data.startswith(head, offset):
+        return None
+    end = data.find(_OBJ_END, offset, offset + _PEEK_LIMIT)
+    if end < 0:
+        return None
+    body = data[offset + len(head):end]
+    if _TYPE_PAGES.search(body) or not _well_formed_dict(body):
+        return None  # /Pages nodes are parsed anyway; a doubtful leaf too
+    return "/Page" if _TYPE_PAGE.search(body) else None
+
+
+def _count_pages_fast(reader: Any, data: bytes) -> int | None:
+    """Count the page tree's leaves parsing only its ``/Pages`` nodes; return ``None`` when in doubt.
+
+    A leaf's type is read from its raw bytes at its cross-reference offset instead of parsing
+    its whole dictionary (resources, annotations), which is most of pypdf's time on long
+    documents. Any doubt (an object it cannot peek at, a repeated node, a node of another
+    type) returns ``None`` so the caller falls back to ``_count_pages``, which also checks the
+    result against the declared ``/Count``.
+    """
+    try:
+        offsets = dict(reader.xref.get(0, {}))  # plain (uncompressed) objects of generation 0
+        stack = [reader.trailer["/Root"].raw_get("/Pages")]
+        seen: set[int] = set()
+        pages = 0
+        while stack:
+            ref = stack.pop()
+            node = ref.get_object()
+            if not hasattr(node, "get") or node.get("/Type") != "/Pages":
+                return None
+            for kid in node.raw_get("/Kids").get_object() if "/Kids" in node else []:
+                idnum = getattr(kid, "idnum", None)
+                if idnum is None or idnum in seen or kid.generation != 0:
+                    return None
+                seen.add(idnum)
+                if _peek_type(data, offsets, kid) == "/Page":
+                    pages += 1
+                    continue
+                kind = kid.get_object().get("/Type") if hasattr(kid.get_object(), "get") else None
+                if kind == "/Pages":
+                    stack.append(kid)
+                elif kind == "/Page":
+                    pages += 1
+                else:
+                    return None
+        return pages
+    except Exception:  # anything unusual: the full walk decides
+        return None
 
 
 def _declared_count(reader: Any) -> int | None:

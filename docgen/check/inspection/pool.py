@@ -23,6 +23,7 @@ from typing import Any
 from docgen.check.bundle import Bundle, ReadSpec, read_spec, sha256_spec
 from docgen.check.inspection.kinds import FileInfo, file_info, inspect_bytes, short_error
 from docgen.check.inspection.sniff import extension_kind
+from docgen.core.cache import cache_dir, cache_key, read_entry, write_entry
 from docgen.core.errors import BundleError
 from docgen.core.procs import process_context
 
@@ -134,10 +135,59 @@ def _failed(path: str, spec: ReadSpec, reason: str, **facts: Any) -> FileInfo:
                      problem="unreadable", reason=reason, facts=facts)
 
 
+def _cache_keys(tasks: list[tuple[str, ReadSpec]]) -> list[str | None]:
+    """The inspection-cache key of each task: its content's SHA-256 and the kind its name
+    expects (docgen's version is in every key); ``None`` when caching is off or unreadable."""
+    if cache_dir() is None:
+        return [None] * len(tasks)
+    keys: list[str | None] = []
+    for path, spec in tasks:
+        try:
+            keys.append(cache_key(sha256_spec(spec), extension_kind(path) or ""))
+        except BundleError:
+            keys.append(None)
+    return keys
+
+
+def _from_cache(path: str, key: str | None) -> FileInfo | None:
+    entry = read_entry("inspection", key) if key is not None else None
+    if not isinstance(entry, dict):
+        return None
+    try:
+        return FileInfo(**{**entry, "path": path})
+    except TypeError:  # an entry of another shape
+        return None
+
+
 def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, memory_mb: int,
          progress: Callable[[int], None] | None) -> list[FileInfo]:
-    """Inspect every ``(path, spec)`` in bounded workers; return results in task order."""
-    results: list[FileInfo | None] = [None] * len(tasks)
+    """Inspect every ``(path, spec)``; return results in task order.
+
+    A file inspected before (same content, same expected kind, same docgen) is answered from
+    the inspection cache; the others go to bounded workers, and what they find is cached.
+    Failures of the pool itself (timeout, memory, a crash) are never cached.
+    """
+    keys = _cache_keys(tasks)
+    results: list[FileInfo | None] = [_from_cache(path, key) for (path, _), key in zip(tasks, keys)]
+    if progress is not None:
+        for _ in range(sum(r is not None for r in results)):
+            progress(1)
+    todo = [i for i, r in enumerate(results) if r is None]
+    found = _inspect([tasks[i] for i in todo], jobs, timeout, memory_mb, progress)
+    for i, (info, answered) in zip(todo, found):
+        results[i] = info
+        if answered and keys[i] is not None:
+            entry = asdict(info)
+            del entry["path"]
+            write_entry("inspection", keys[i], entry)
+    return [r for r in results if r is not None]
+
+
+def _inspect(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, memory_mb: int,
+             progress: Callable[[int], None] | None) -> list[tuple[FileInfo, bool]]:
+    """Inspect every ``(path, spec)`` in bounded workers; return ``(info, answered)`` in task
+    order, ``answered`` false when the pool failed on that file (timeout, memory, crash)."""
+    results: list[tuple[FileInfo, bool] | None] = [None] * len(tasks)
     if not tasks:
         return []
     ctx = process_context()
@@ -154,8 +204,8 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
     workers = [_Worker(ctx, memory_mb)]
     spawn_at = time.monotonic() + _SPAWN_AFTER
 
-    def finish(i: int, info: FileInfo) -> None:
-        results[i] = info
+    def finish(i: int, info: FileInfo, answered: bool = False) -> None:
+        results[i] = (info, answered)
         if progress is not None:
             progress(1)
 
@@ -199,9 +249,9 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
                             info = _failed(path, spec, "read-failed", error=data["detail"])
                         else:
                             info = _failed(path, spec, "crashed", error=data["detail"])
+                        finish(i, info)
                     else:
-                        info = FileInfo(**data)
-                    finish(i, info)
+                        finish(i, FileInfo(**data), answered=True)
                     w.task = None
                 elif w.proc.sentinel in ready or not w.proc.is_alive():
                     finish(i, _failed(path, spec, "died"))
