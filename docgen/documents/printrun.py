@@ -34,6 +34,7 @@ from pathlib import Path
 from lxml import etree
 
 from docgen.core.errors import ConversionError
+from docgen.core.leftovers import mark, remove_stale
 
 __all__ = ["CHUNK_MAX", "CHUNK_MIN", "PDF_FILTER", "PrintChunk", "assemble", "chunk_sizes", "letter_starts", "plan_chunks", "print_run", "split_pdf"]
 
@@ -54,6 +55,7 @@ _RELS = "word/_rels/document.xml.rels"
 _TYPES = "[Content_Types].xml"
 _TOTAL_FIELD = re.compile(rb"\b(?:NUMPAGES|SECTIONPAGES)\b")
 _BOOKMARK_ID0 = 1_000_000  # far above any id a letter carries itself
+_WORK_RE = re.compile(r"^docgen-print-(\d+)-")  # a print run's work folder (its pid)
 _START, _END = "DocgenLetter", "DocgenEnd"  # letters and digits: kept as is in PDF names
 
 
@@ -357,7 +359,9 @@ def print_run(
     if not paths:
         return []
     chunks = plan_chunks(paths, jobs)
-    work = Path(tempfile.mkdtemp(prefix="docgen-print-"))
+    # Work folders of killed runs (their process gone) go first; this run's carries its pid.
+    remove_stale(Path(tempfile.gettempdir()), _WORK_RE)
+    work = Path(tempfile.mkdtemp(prefix=f"docgen-print-{mark()}-"))
     try:
         sources, names = [], []
         for number, chunk in enumerate(chunks, 1):

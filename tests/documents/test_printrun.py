@@ -110,3 +110,32 @@ def test_print_run_pages_match_letter_by_letter_conversion(tmp_path: Path) -> No
             assert f"第 {page} 页 共 {pages[i]} 页" in text
     assert _page_texts(merged) == [t for letter in expected for t in letter]
     assert not list(tmp_path.glob("split/.*"))
+
+
+def test_a_killed_print_run_s_work_folder_is_removed_by_the_next(tmp_path, monkeypatch):
+    import os
+    import tempfile
+
+    from docgen.documents import pdf
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    dead = temp / "docgen-print-999999999-abcd1234-x"  # no such process
+    dead.mkdir()
+    (dead / "0001-函-3.docx").write_bytes(b"left by a killed run")
+    alive = temp / f"docgen-print-{os.getppid()}-abcd1234-y"  # a running process's: kept
+    alive.mkdir()
+    seen: list[list[str]] = []
+
+    def failing(sources, out_dir, **kwargs):
+        seen.append(sorted(p.name for p in temp.iterdir()))
+        raise ConversionError("LibreOffice 转换失败")
+
+    monkeypatch.setattr(pdf, "convert_to_pdf", failing)
+    letters = [_letter(tmp_path / f"l{i}.docx", i, 1) for i in range(2)]
+    with pytest.raises(ConversionError):
+        print_run(letters)
+    assert not dead.exists() and alive.exists()
+    assert len(seen[0]) == 2 and any(n.startswith(f"docgen-print-{os.getpid()}-") for n in seen[0])
+    assert sorted(p.name for p in temp.iterdir()) == [alive.name]  # this run's folder is gone too
