@@ -333,6 +333,24 @@ def _worker_task(task: tuple[int, dict[str, Any], int | None, str, str]) -> tupl
     return (index, *_render_one(_WORKER_TEMPLATE, context, row, Path(path), token))
 
 
+@contextlib.contextmanager
+def _interrupt_deferred():
+    """Hold Ctrl-C (SIGINT) until the block ends; yield the list that records whether it came.
+
+    Only the main thread can handle signals: elsewhere the block runs as it is.
+    """
+    received: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    except ValueError:  # not the main thread
+        yield received
+        return
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _commit(staged: list[tuple[str, Path]]) -> None:
     """Make staged files durable, then rename each to its final name.
 
@@ -543,13 +561,17 @@ def _generate(
     token = mark()  # this run's temporary-file mark
     remove_stale(out)  # staged files of a batch that was killed
 
-    def flush() -> None:
-        # Files first, register second: a recorded document always exists in full.
-        _commit(staged)
-        staged.clear()
-        if pending:
-            register.complete_many(template.name, pending)
-            pending.clear()
+    def flush() -> bool:
+        # Files first, register second: a recorded document always exists in full. Ctrl-C
+        # during this commit waits for its end (one sync, the renames, one transaction), so
+        # the files under their names and the register never part; returns whether it came.
+        with _interrupt_deferred() as received:
+            _commit(staged)
+            staged.clear()
+            if pending:
+                register.complete_many(template.name, pending)
+                pending.clear()
+        return bool(received)
 
     def done(index: int, digest: str, temp: str, count: int) -> None:
         item = valid[index]
@@ -578,7 +600,7 @@ def _generate(
         # Whatever was rendered is committed and recorded, even when the batch is interrupted;
         # a commit that fails leaves no stray temporary files.
         try:
-            flush()
+            interrupted = flush() or interrupted
         finally:
             # Staged files a failed commit left, and files workers were writing when a
             # render failed: none may linger (they are hidden, but they are litter).

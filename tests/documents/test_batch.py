@@ -402,3 +402,25 @@ def test_row_errors_of_code_built_items_and_long_numbers_are_coded(tmp_path: Pat
             (2, "D(借款合同号)", "number-truncated", {"value": 1234567890123456789, "digits": 19})]
         assert [p.message for p in err.value.problems] == ["超过15位的数字已被 Excel 截断,请把该列设为文本后重新录入"]
         assert reg.records() == []
+
+
+def test_ctrl_c_during_the_commit_waits_for_its_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+
+    from docgen.core.errors import Interrupted
+
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(5))
+    out = tmp_path / "out"
+    real = Register.complete_many
+
+    def interrupted_midway(self, *args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C between the renames and the register
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Register, "complete_many", interrupted_midway)
+    with Register(tmp_path / "reg.sqlite") as reg:
+        with pytest.raises(Interrupted, match="已生成 5 份"):
+            run_batch("demand-letter", sheet, out, register=reg)
+        assert sum(r.is_complete for r in reg.records()) == 5  # the register kept up with the files
+    assert len(list(out.glob("*.docx"))) == 5 and not list(out.glob(".*.part"))
