@@ -11,11 +11,30 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from docgen.core.userdirs import cache_dir
 
-__all__ = ["cache_dir", "cache_key", "read_entry", "write_entry"]
+__all__ = ["cache_dir", "cache_key", "code_digest", "read_entry", "write_entry"]
+
+
+@lru_cache(maxsize=None)
+def code_digest(*modules: str) -> str:
+    """Return a SHA-256 of the source files of ``modules`` (dotted names): part of a cache key
+    whose result depends on that code, so an entry written by other code (a development build
+    with the same version number) is never read back."""
+    import importlib
+
+    digest = hashlib.sha256()
+    for name in modules:
+        source = getattr(importlib.import_module(name), "__file__", None)
+        try:
+            digest.update(Path(source).read_bytes() if source else name.encode())
+        except OSError:
+            digest.update(name.encode())
+    return digest.hexdigest()
 
 
 def cache_key(*parts: bytes | str) -> str:

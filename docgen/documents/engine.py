@@ -28,7 +28,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from docgen.core import cnformat
-from docgen.core.cache import cache_key, read_entry, write_entry
+from docgen.core.cache import cache_key, code_digest, read_entry, write_entry
 from docgen.core.errors import RenderError, TemplateError
 from docgen.documents.bounds import BoundedSandbox, render_bounded
 from docgen.documents.image import IMAGE_STATE, ImageState, has_images
@@ -155,7 +155,7 @@ def cached_sources(docx_bytes: bytes, name: str | os.PathLike[str] = "") -> list
     """``patched_sources`` kept in the user's cache under the .docx's SHA-256 (with docgen's
     and docxtpl's versions): a batch with an unchanged template skips docxtpl's preprocessing
     and the import of docxtpl and python-docx. Raises what ``patched_sources`` raises."""
-    key = cache_key(docx_bytes, _docxtpl_version())
+    key = cache_key(docx_bytes, _docxtpl_version(), code_digest(__name__))
     entry = read_entry("template", key)
     if isinstance(entry, list) and all(isinstance(e, list) and len(e) == 4 and all(isinstance(x, str) for x in e)
                                        for e in entry):

@@ -636,3 +636,18 @@ def test_inspection_cache_can_be_turned_off(tmp_path, monkeypatch):
     with open_bundle(folder) as b:
         assert inspect_bundle(b)[0].pages == 1
     assert not (Path(os.environ["XDG_CACHE_HOME"]) / "docgen").exists()
+
+
+def test_a_cache_entry_of_another_shape_is_inspected_again(tmp_path):
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes(hostile.pdf_bytes(2))
+    with open_bundle(folder) as b:
+        assert inspect_bundle(b)[0].pages == 2
+    [entry] = (Path(os.environ["XDG_CACHE_HOME"]) / "docgen").glob("inspection-*.json")
+    # As an older build would have written it: whole FileInfo, no reason, a wrong page count.
+    entry.write_text('{"kind": "pdf", "size": 1, "sha256": "", "pages": 9, "problem": "unreadable", '
+                     '"detail": "旧", "detail_en": "old"}', encoding="utf-8")
+    with open_bundle(folder) as b:
+        info = inspect_bundle(b)[0]
+    assert info.pages == 2 and info.problem is None

@@ -23,7 +23,7 @@ from typing import Any
 from docgen.check.bundle import Bundle, ReadSpec, read_spec, sha256_spec
 from docgen.check.inspection.kinds import FileInfo, file_info, inspect_bytes, short_error
 from docgen.check.inspection.sniff import extension_kind
-from docgen.core.cache import cache_dir, cache_key, read_entry, write_entry
+from docgen.core.cache import cache_dir, cache_key, code_digest, read_entry, write_entry
 from docgen.core.errors import BundleError
 from docgen.core.procs import process_context
 
@@ -143,19 +143,30 @@ def _cache_keys(tasks: list[tuple[str, ReadSpec]]) -> list[str | None]:
     keys: list[str | None] = []
     for path, spec in tasks:
         try:
-            keys.append(cache_key(sha256_spec(spec), extension_kind(path) or ""))
+            keys.append(cache_key(sha256_spec(spec), extension_kind(path) or "", _inspection_code()))
         except BundleError:
             keys.append(None)
     return keys
 
 
+def _inspection_code() -> str:
+    return code_digest("docgen.check.inspection.kinds", "docgen.check.inspection.sniff")
+
+
+#: What a cache entry keeps of a ``FileInfo``: the wording is made again from reason and facts.
+_CACHED_FIELDS = ("kind", "size", "sha256", "pages", "encrypted", "readable", "signed", "problem", "reason",
+                  "facts")
+
+
 def _from_cache(path: str, key: str | None) -> FileInfo | None:
     entry = read_entry("inspection", key) if key is not None else None
-    if not isinstance(entry, dict):
+    if not isinstance(entry, dict) or set(entry) != set(_CACHED_FIELDS):
         return None
     try:
-        return FileInfo(**{**entry, "path": path})
-    except TypeError:  # an entry of another shape
+        return file_info(path, entry["kind"], entry["size"], entry["sha256"], problem=entry["problem"],
+                         reason=entry["reason"], facts=entry["facts"], pages=entry["pages"],
+                         encrypted=entry["encrypted"], readable=entry["readable"], signed=entry["signed"])
+    except (TypeError, KeyError, ValueError):  # an entry this code cannot word
         return None
 
 
@@ -178,8 +189,7 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
         results[i] = info
         if answered and keys[i] is not None:
             entry = asdict(info)
-            del entry["path"]
-            write_entry("inspection", keys[i], entry)
+            write_entry("inspection", keys[i], {name: entry[name] for name in _CACHED_FIELDS})
     return [r for r in results if r is not None]
 
 
