@@ -57,6 +57,15 @@ def fake_soffice(tmp_path: Path) -> Path:
     return script
 
 
+def as_at_a_terminal() -> None:
+    """Run in the child before exec: Ctrl-C's default action, as a foreground command has.
+
+    A suite started in the background by a shell without job control inherits SIGINT ignored,
+    and so would docgen and LibreOffice, so no Ctrl-C could be tested.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_for(path: Path, timeout: float = 30) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -75,7 +84,7 @@ def test_ctrl_c_during_a_batch_is_one_line_exit_130_and_the_rerun_completes(tmp_
                "--no-progress", "-j", jobs]
     # Its own session, so SIGINT goes to its whole process group as a terminal's Ctrl-C does.
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=as_at_a_terminal)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         if out.is_dir() and any(out.glob(".*.part")) or any(out.glob("*.docx")) if out.is_dir() else False:
@@ -142,7 +151,8 @@ def test_ctrl_c_while_libreoffice_converts_stops_it(tmp_path: Path) -> None:
     env = {**os.environ, "DOCGEN_REGISTER": str(tmp_path / "reg.sqlite"), "DOCGEN_SOFFICE": str(fake_soffice(tmp_path))}
     proc = subprocess.Popen([sys.executable, "-m", "docgen", "batch", "demand-letter", "--rows", str(sheet),
                              "--out", str(tmp_path / "out"), "--pdf", "--no-progress", "-j", "2"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=as_at_a_terminal)
     child = int(wait_for(tmp_path / "child.pid", 120))
     soffice = int(wait_for(tmp_path / "soffice.pid"))
     os.killpg(proc.pid, signal.SIGINT)
