@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 from docgen.core.textcodec import decode_chinese
 from docgen.core.errors import BundleError
 from docgen.check.findings import Finding
+from docgen.check.messages import ERRORS
 
 __all__ = [
     "Bundle",
@@ -245,10 +246,10 @@ def sha256_spec(spec: ReadSpec) -> str:
             while chunk := stream.read(1 * MB):
                 total += len(chunk)
                 if total > spec.cap:
-                    raise BundleError(f"{label}: 文件超过大小上限 {spec.cap} 字节,停止读取")
+                    raise ERRORS.error(BundleError, "bundle-file-too-large", label=label, cap=spec.cap)
                 digest.update(chunk)
     except (OSError, zipfile.BadZipFile, EOFError, ValueError, zlib.error, NotImplementedError) as exc:
-        raise BundleError(f"{label}: 读取失败({exc})") from exc
+        raise ERRORS.error(BundleError, "bundle-read-failed", label=label, reason=str(exc)) from exc
     return digest.hexdigest()
 
 
@@ -259,7 +260,7 @@ def _open_spec(spec: ReadSpec, cache: dict[str, zipfile.ZipFile] | None) -> Bina
             fd = os.open(spec.location, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
             try:
                 if not stat.S_ISREG(os.fstat(fd).st_mode):
-                    raise BundleError(f"{spec.location}: 不是普通文件")
+                    raise ERRORS.error(BundleError, "bundle-not-regular-file", location=spec.location)
             except BaseException:
                 os.close(fd)
                 raise
@@ -273,10 +274,11 @@ def _open_spec(spec: ReadSpec, cache: dict[str, zipfile.ZipFile] | None) -> Bina
         return zf.open(spec.member)
     except NotImplementedError as exc:
         # Windows' built-in zipper uses Deflate64 for big files; Python cannot inflate it.
-        raise BundleError(f"压缩方式不受支持({exc});请用标准 ZIP(Deflate)重新打包") from exc
+        raise ERRORS.error(BundleError, "bundle-compression-unsupported", reason=str(exc)) from exc
     except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, ValueError, EOFError, zlib.error) as exc:
         # ValueError includes a local header whose name does not decode like the directory's.
-        raise BundleError(f"{spec.member or spec.location}: 无法读取({exc})") from exc
+        raise ERRORS.error(BundleError, "bundle-entry-unreadable", location=spec.member or spec.location,
+                           reason=str(exc)) from exc
 
 
 def _read_all(stream: BinaryIO, cap: int, label: str, first: int = 1 * MB) -> bytes:
@@ -298,11 +300,11 @@ def _read_all(stream: BinaryIO, cap: int, label: str, first: int = 1 * MB) -> by
                     break
                 total += len(chunk)
                 if total > cap:
-                    raise BundleError(f"{label}: 文件超过大小上限 {cap} 字节,停止读取")
+                    raise ERRORS.error(BundleError, "bundle-file-too-large", label=label, cap=cap)
                 chunks.append(chunk)
     except (OSError, zipfile.BadZipFile, EOFError, ValueError, zlib.error, NotImplementedError) as exc:
         # ValueError/EOFError come from corrupt deflate streams; BadZipFile from CRC mismatches.
-        raise BundleError(f"{label}: 读取失败({exc})") from exc
+        raise ERRORS.error(BundleError, "bundle-read-failed", label=label, reason=str(exc)) from exc
     return b"".join(chunks)
 
 
@@ -333,7 +335,7 @@ class Bundle:
         """Return the bytes of entry ``path``; raises ``KeyError`` or ``BundleError``."""
         spec = self._specs[path]
         if spec.kind == "zip" and self._zip is None:
-            raise BundleError(f"{self.root}: 资料包已关闭,无法再读取")
+            raise ERRORS.error(BundleError, "bundle-closed", root=self.root)
         # The bundle's own archive handle serves its members (same process, no fork here).
         cache = {spec.location: self._zip} if self._zip is not None else None
         return read_spec(spec, cache, path)
@@ -367,17 +369,14 @@ def open_bundle(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS
     root = os.fspath(path)
     p = Path(root)
     if not p.exists():
-        raise BundleError(f"{root}: 资料包不存在;请给出客户资料文件夹或 .zip 文件的路径")
+        raise ERRORS.error(BundleError, "bundle-not-found", root=root)
     if p.is_dir():
         return _open_folder(root, p, limits)
     if p.is_file():
         if not zipfile.is_zipfile(p):
-            raise BundleError(
-                f"{root}: 既不是文件夹也不是有效的 .zip 压缩包(文件损坏或格式不对);"
-                "请给出客户资料文件夹,或用“压缩为 ZIP”重新打包"
-            )
+            raise ERRORS.error(BundleError, "bundle-not-zip", root=root)
         return _open_zip(root, p, limits)
-    raise BundleError(f"{root}: 不是文件夹或 .zip 文件")
+    raise ERRORS.error(BundleError, "bundle-not-folder-or-zip", root=root)
 
 
 def _open_zip(root: str, p: Path, limits: Limits) -> Bundle:
@@ -385,7 +384,7 @@ def _open_zip(root: str, p: Path, limits: Limits) -> Bundle:
         zf = zipfile.ZipFile(p)
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise BundleError(f"{root}: .zip 压缩包已损坏,无法读取目录({exc});请重新打包后再检查") from exc
+        raise ERRORS.error(BundleError, "bundle-zip-corrupt", root=root, reason=str(exc)) from exc
     try:
         return _list_zip(root, p, zf, infos, limits)
     except BaseException:

@@ -22,6 +22,7 @@ from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_wher
 from docgen.core.errors import ChecklistError
 from docgen.core.resources import checklists_dir
 from docgen.core.validation import validate
+from docgen.check.messages import ERRORS
 
 DEFAULT_CHECKLIST = "dev-loan"
 SCHEMA_FILE = "schema.yaml"
@@ -126,9 +127,8 @@ class Checklist:
         for stage in self.stages:
             if stage.id == stage_id:
                 return stage
-        raise ChecklistError(
-            f"清单 {self.id} 没有阶段 {stage_id!r};可用阶段:{', '.join(self.stage_ids)}"
-        )
+        raise ERRORS.error(ChecklistError, "checklist-no-stage", checklist=self.id, stage=stage_id,
+                           stages=self.stage_ids)
 
     def stages_up_to(self, stage_id: str | None) -> list[Stage]:
         """Return the stages a check of ``stage_id`` reports: it and every earlier one (None: all).
@@ -187,15 +187,13 @@ def resolve_checklist_path(name_or_path: str | os.PathLike[str] | None) -> Path:
     if looks_like_path:
         if candidate.is_file():
             return candidate
-        raise ChecklistError(f"清单文件不存在:{text}(请检查路径)")
+        raise ERRORS.error(ChecklistError, "checklist-not-found", path=text)
     shipped = checklists_dir() / f"{text}.yaml"
     if text != Path(SCHEMA_FILE).stem and shipped.is_file():
         return shipped
     if candidate.is_file():
         return candidate
-    raise ChecklistError(
-        f"未知清单 {text!r}:可用清单为 {', '.join(list_checklists())},或传入清单 YAML 文件的路径"
-    )
+    raise ERRORS.error(ChecklistError, "checklist-unknown", name=text, available=list_checklists())
 
 
 def load_checklist(name_or_path: str | os.PathLike[str] | None = None) -> Checklist:
@@ -209,7 +207,7 @@ def load_checklist(name_or_path: str | os.PathLike[str] | None = None) -> Checkl
     try:
         stat = path.stat()
     except OSError as exc:
-        raise ChecklistError(f"{path}: 无法读取清单文件({exc})") from None
+        raise ERRORS.error(ChecklistError, "checklist-unreadable", label=path, reason=str(exc)) from None
     # Loaded checklists are never mutated, so one parse per file version serves every check.
     return _load_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
 
@@ -221,7 +219,7 @@ def _load_cached(path_text: str, mtime_ns: int, size: int) -> Checklist:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ChecklistError(f"{label}: 无法读取清单文件({exc});请保存为 UTF-8 编码的 YAML") from None
+        raise ERRORS.error(ChecklistError, "checklist-undecodable", label=label, reason=str(exc)) from None
     return parse_checklist(text, label, path=path)
 
 
@@ -231,19 +229,19 @@ def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklis
         raw = parse_yaml(text)
     except yaml.YAMLError as exc:
         where = yaml_error_where(exc)
-        at = f"第{where[0]}行第{where[1]}列" if where else ""
-        raise ChecklistError(f"{label}: YAML 语法错误 {at}:{yaml_error_problem(exc)}") from None
+        line, column = where if where else (None, None)
+        raise ERRORS.error(ChecklistError, "checklist-yaml-syntax", label=label, line=line, column=column,
+                           problem=yaml_error_problem(exc)) from None
     if not isinstance(raw, dict):
-        raise ChecklistError(f"{label}: 清单文件应为 YAML 映射(id、title、items、stages)")
+        raise ERRORS.error(ChecklistError, "checklist-not-mapping", label=label)
     _stringify_numbers(raw)
     key = _cache_key(text)
     doc = _cache_read(key)
     if doc is None:
         doc, problems = validate(_schema(), raw)
         if problems:
-            details = "; ".join(f"{p.path}: {p.message}" for p in problems[:5])
-            more = f"(另有 {len(problems) - 5} 处)" if len(problems) > 5 else ""
-            raise ChecklistError(f"{label}: {details}{more}")
+            raise ERRORS.error(ChecklistError, "checklist-schema", label=label,
+                               problems=[(p.path, p.message) for p in problems])
         _cache_write(key, doc)
     return _build(doc, label, path)
 
@@ -306,13 +304,12 @@ def _build(doc: dict[str, Any], label: str, path: Path | None) -> Checklist:
         kinds = spec["kinds"]
         if isinstance(kinds, str):
             if kinds not in kind_sets:
-                raise ChecklistError(
-                    f"{where}.kinds: 未定义的类型集合 {kinds!r}(请在 kinds 中定义,或直接列出文件类型)"
-                )
+                raise ERRORS.error(ChecklistError, "checklist-kind-set-undefined", where=where, kinds=kinds)
             kinds = kind_sets[kinds]
         group = spec.get("group")
         if group and groups and group not in groups:
-            raise ChecklistError(f"{where}.group: 未定义的分组 {group!r}(可用:{', '.join(groups)})")
+            raise ERRORS.error(ChecklistError, "checklist-group-undefined", where=where, group=group,
+                               groups=list(groups))
         rules = [_build_rule(rule, f"{where}.rules[{i}]") for i, rule in enumerate(spec.get("rules") or [])]
         items[item_id] = Item(
             id=item_id, title=dict(spec["title"]), group=group, provider=spec.get("provider", "client"),
@@ -323,13 +320,15 @@ def _build(doc: dict[str, Any], label: str, path: Path | None) -> Checklist:
         for i, rule in enumerate(item.rules):
             for ref in rule.get("items", []) if rule["rule"] == "all-of" else []:
                 if ref not in items:
-                    raise ChecklistError(f"{label}: items.{item.id}.rules[{i}].items: 未定义的项目 {ref!r}")
+                    raise ERRORS.error(ChecklistError, "checklist-item-undefined", label=label, item=item.id,
+                                       rule=i, ref=ref)
     _refuse_all_of_cycles(items, label)
     stages: list[Stage] = []
     seen: set[str] = set()
     for si, spec in enumerate(doc["stages"]):
         if spec["id"] in seen:
-            raise ChecklistError(f"{label}: stages[{si}].id: 阶段编号 {spec['id']!r} 重复")
+            raise ERRORS.error(ChecklistError, "checklist-stage-duplicate", label=label, stage_index=si,
+                               stage=spec["id"])
         seen.add(spec["id"])
         entries = []
         for ei, entry in enumerate(spec["entries"]):
@@ -339,7 +338,8 @@ def _build(doc: dict[str, Any], label: str, path: Path | None) -> Checklist:
                 )
             group = entry.get("group")
             if group and groups and group not in groups:
-                raise ChecklistError(f"{label}: stages[{si}].entries[{ei}].group: 未定义的分组 {group!r}")
+                raise ERRORS.error(ChecklistError, "checklist-stage-group-undefined", label=label,
+                                   stage_index=si, entry_index=ei, group=group)
             entries.append(StageItem(no=entry["no"], item=items[entry["item"]], group=group))
         stages.append(Stage(id=spec["id"], title=dict(spec["title"]), folder=spec["folder"], entries=entries))
     return Checklist(
@@ -361,8 +361,8 @@ def _refuse_all_of_cycles(items: dict[str, Item], label: str) -> None:
             item_id, depth = stack.pop()
             del path[depth:]
             if item_id in path:
-                cycle = " → ".join([*path[path.index(item_id):], item_id])
-                raise ChecklistError(f"{label}: items.{path[-1]}.rules: all-of 循环引用({cycle})")
+                raise ERRORS.error(ChecklistError, "checklist-all-of-cycle", label=label, item=path[-1],
+                                   cycle=[*path[path.index(item_id):], item_id])
             if item_id in done:
                 continue
             path.append(item_id)
@@ -374,7 +374,7 @@ def _build_rule(rule: dict[str, Any], where: str) -> dict[str, Any]:
     name = rule["rule"]
     for key in _RULE_KEYS[name]:
         if key not in rule:
-            raise ChecklistError(f"{where}.{key}: 规则 {name} 缺少必填键 {key}")
+            raise ERRORS.error(ChecklistError, "checklist-rule-key-missing", where=where, key=key, rule=name)
     built = dict(rule)
     for key in _EXPRESSION_KEYS:
         if key in built:

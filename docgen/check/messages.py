@@ -19,7 +19,7 @@ from typing import Any
 
 from docgen.core.wording import MessageTable
 
-__all__ = ["DETAILS", "FILES", "FINDINGS", "FOREIGN_NAMES", "KIND_LABELS", "KIND_NAMES", "KIND_NAMES_EN", "OUTPUT",
+__all__ = ["DETAILS", "ERRORS", "FILES", "FINDINGS", "FOREIGN_NAMES", "KIND_LABELS", "KIND_NAMES", "KIND_NAMES_EN", "OUTPUT",
            "spaced"]
 
 FINDINGS = MessageTable.bilingual("check findings", {
@@ -328,4 +328,52 @@ OUTPUT = MessageTable.bilingual("check output", {
     "checklist/valid": ("{file}: 有效 / valid — {id}:{stages} 个阶段 / stages,{items} 个项目 / items,"
                         "{entries} 个清单条目 / entries",),
     "scaffold/next": ("下一步:填写 {bundle_yaml},放入资料文件后运行 docgen check {root}",),
+})
+
+
+def _joined(template: str, key: str, sep: str = ", ") -> Any:
+    """Return an entry that fills ``template`` with the fact ``key`` (a list) joined by ``sep``."""
+    return lambda f: template.format_map({**f, key: sep.join(f[key])})
+
+
+def _yaml_syntax(f: Mapping[str, Any]) -> str:
+    at = f"第{f['line']}行第{f['column']}列" if f.get("line") is not None else ""
+    return f"{f['label']}: YAML 语法错误 {at}:{f['problem']}"
+
+
+def _schema_failed(f: Mapping[str, Any]) -> str:
+    problems = f["problems"]
+    details = "; ".join(f"{path}: {message}" for path, message in problems[:5])
+    more = f"(另有 {len(problems) - 5} 处)" if len(problems) > 5 else ""
+    return f"{f['label']}: {details}{more}"
+
+
+#: Why a checklist or a bundle cannot be used at all (``ChecklistError``/``BundleError``), by code.
+ERRORS = MessageTable("check errors", {
+    "checklist-no-stage": _joined("清单 {checklist} 没有阶段 {stage!r};可用阶段:{stages}", "stages"),
+    "checklist-not-found": "清单文件不存在:{path}(请检查路径)",
+    "checklist-unknown": _joined("未知清单 {name!r}:可用清单为 {available},或传入清单 YAML 文件的路径", "available"),
+    "checklist-unreadable": "{label}: 无法读取清单文件({reason})",
+    "checklist-undecodable": "{label}: 无法读取清单文件({reason});请保存为 UTF-8 编码的 YAML",
+    "checklist-yaml-syntax": _yaml_syntax,
+    "checklist-not-mapping": "{label}: 清单文件应为 YAML 映射(id、title、items、stages)",
+    "checklist-schema": _schema_failed,
+    "checklist-kind-set-undefined": "{where}.kinds: 未定义的类型集合 {kinds!r}(请在 kinds 中定义,或直接列出文件类型)",
+    "checklist-group-undefined": _joined("{where}.group: 未定义的分组 {group!r}(可用:{groups})", "groups"),
+    "checklist-item-undefined": "{label}: items.{item}.rules[{rule}].items: 未定义的项目 {ref!r}",
+    "checklist-stage-duplicate": "{label}: stages[{stage_index}].id: 阶段编号 {stage!r} 重复",
+    "checklist-stage-group-undefined": "{label}: stages[{stage_index}].entries[{entry_index}].group: 未定义的分组 {group!r}",
+    "checklist-all-of-cycle": _joined("{label}: items.{item}.rules: all-of 循环引用({cycle})", "cycle", " → "),
+    "checklist-rule-key-missing": "{where}.{key}: 规则 {rule} 缺少必填键 {key}",
+    "bundle-file-too-large": "{label}: 文件超过大小上限 {cap} 字节,停止读取",
+    "bundle-read-failed": "{label}: 读取失败({reason})",
+    "bundle-not-regular-file": "{location}: 不是普通文件",
+    "bundle-compression-unsupported": "压缩方式不受支持({reason});请用标准 ZIP(Deflate)重新打包",
+    "bundle-entry-unreadable": "{location}: 无法读取({reason})",
+    "bundle-closed": "{root}: 资料包已关闭,无法再读取",
+    "bundle-not-found": "{root}: 资料包不存在;请给出客户资料文件夹或 .zip 文件的路径",
+    "bundle-not-zip": "{root}: 既不是文件夹也不是有效的 .zip 压缩包(文件损坏或格式不对);"
+                      "请给出客户资料文件夹,或用“压缩为 ZIP”重新打包",
+    "bundle-not-folder-or-zip": "{root}: 不是文件夹或 .zip 文件",
+    "bundle-zip-corrupt": "{root}: .zip 压缩包已损坏,无法读取目录({reason});请重新打包后再检查",
 })

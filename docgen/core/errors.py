@@ -6,13 +6,20 @@ An exception means a command cannot do its job at all. ``exit_code`` follows DES
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 
 class DocgenError(Exception):
-    """Base of every error docgen raises on purpose."""
+    """Base of every error docgen raises on purpose.
+
+    ``code`` and ``facts`` give the error's identity when it was worded from a message table
+    (``MessageTable.error``); programs and tests look at those, not at the sentence.
+    """
 
     exit_code = 1
+    code: str | None = None
+    facts: Mapping[str, object] = MappingProxyType({})
 
 
 class InputError(DocgenError):

@@ -10,7 +10,9 @@ only some facts call for).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Union
+from typing import Any, TypeVar, Union
+
+from docgen.core.errors import DocgenError
 
 from docgen.core.problems import Problem
 
@@ -21,6 +23,8 @@ Entry = Union[str, Callable[[Mapping[str, Any]], str]]
 #: Facts a table computes from the given ones for a language (names of kinds, say), so that its
 #: entries stay plain templates.
 Derive = Callable[[Mapping[str, Any], str], Mapping[str, Any]]
+
+_E = TypeVar("_E", bound=DocgenError)
 
 
 class _Blank(dict):  # type: ignore[type-arg]
@@ -72,3 +76,13 @@ class MessageTable:
                 **facts: Any) -> Problem:
         """Return a ``Problem`` with ``code``, ``facts`` and the Chinese sentence they render to."""
         return Problem(path, self.text(code, facts), row=row, column=column, code=code, facts=facts)
+
+    def error(self, cls: type[_E], code: str, **facts: Any) -> _E:
+        """Return a ``cls`` exception worded by ``code`` in Chinese, carrying ``code`` and ``facts``.
+
+        Raises ``KeyError`` when the table has no wording for ``code``.
+        """
+        exc = cls(self.text(code, facts))
+        exc.code = code
+        exc.facts = dict(facts)
+        return exc
