@@ -29,7 +29,7 @@ from docgen.core.errors import InputError, RowsError
 from docgen.core.validation import (
     DATE_MAX, DATE_MIN, MAX_AMOUNT, Problem, check_resident_id, check_uscc, parse_amount, parse_date, validate,
 )
-from docgen.loans.messages import message
+from docgen.loans.messages import error, message
 from docgen.loans.vocabulary import FIELDS as VOCAB_FIELDS
 from docgen.loans.vocabulary import JUDGED_STATES, PENDING_STATES, Vocabulary, default_vocabulary
 
@@ -668,7 +668,7 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
     missing = [name for name in REQUIRED_COLUMNS if name not in table.fields]
     if missing:
         wanted = "、".join(f"{LEDGER_HEADERS[name]}({name})" for name in missing)
-        raise InputError(f"{file}: 台账缺少必需的列 {wanted};请在表头行添加这些列")
+        raise error(InputError, "ledger-missing-columns", file=file, wanted=wanted, missing=missing)
     # Cell-level problems the reader found (e.g. an ID number stored as a number) are row problems.
     reader_problems = list(table.problems)
     bad_cells = {(p.row, p.path) for p in reader_problems}
@@ -687,7 +687,9 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
     problems = sorted(reader_problems + problems, key=lambda p: (p.row or 0, p.path))
     if problems:
         count = len({p.row for p in problems})
-        raise RowsError(f"{file}: 台账有 {count} 行数据不合格,请按行列位置修改后重试", problems)
+        exc = error(RowsError, "ledger-bad-rows", file=file, count=count)
+        exc.problems = list(problems)
+        raise exc
     return Ledger(path=file, loans=loans, unknown_headers=list(table.unknown_headers))
 
 

@@ -8,9 +8,12 @@ template needs but the caller did not give raises ``KeyError`` (a bug, not a use
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
+from docgen.core.errors import DocgenError
 from docgen.core.notices import Notice
+
+_E = TypeVar("_E", bound=DocgenError)
 
 ZH: dict[str, str] = {
     # ---- ledger row errors (row and column are given by the Problem itself)
@@ -71,6 +74,19 @@ ZH: dict[str, str] = {
     "no-bank-name": "催收策略未设置 letters.bank_legal_name(银行法定名称),文书无法署名;请在策略文件中填写",
     "template-check": "{detail}",
     "guarantor-demand-next": "送达后请在台账“向保证人主张日”填写实际送达日(须不晚于保证期间届满日 {deadline})",
+    # ---- errors: a ledger or a collection policy that cannot be used at all
+    "ledger-missing-columns": "{file}: 台账缺少必需的列 {wanted};请在表头行添加这些列",
+    "ledger-bad-rows": "{file}: 台账有 {count} 行数据不合格,请按行列位置修改后重试",
+    "policy-unknown-key": "{path}: {key}: 未知的键(请检查拼写;可用的键:{known})",
+    "policy-bucket-gap": "{where}.from: 应为 {expected}(各档须从第1天起首尾相接,不重叠、不留空)",
+    "policy-to-before-from": "{where}.to: 不能小于 from({first})",
+    "policy-bucket-open-not-last": "{where}.to: 只有最后一档可以不设 to(不封顶)",
+    "policy-last-bucket-closed": "{source}: {key}[{index}].to: 最后一档应不设 to,以覆盖更长的逾期",
+    "policy-once-untracked": "{where}.once: 只有 {tracked} 能确认已办理(登记簿、诉讼状态),{action} 请设窗口 from/to 而不是 once",
+    "policy-once-with-to": "{where}.to: once 步骤办结前一直待办,不设 to",
+    "policy-due-outside": "{where}.due: 应在 from 与 to 之间",
+    "policy-due-not-once": "{where}.due: 日常步骤在窗口内每天都应办理,只有 once 步骤可设 due",
+    "policy-last-step-closed": "{source}: timetable[{index}]: 最后一步应为不设 to 的日常步骤(如 phone),使任何逾期天数都有下一步",
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -134,3 +150,14 @@ def notice(code: str, facts: Mapping[str, Any] | None = None) -> Notice:
     facts = dict(facts or {})
     english = message(code, facts, lang="en") if code in EN else ""
     return Notice(code, message(code, facts), english, facts)
+
+
+def error(cls: type[_E], code: str, **facts: Any) -> _E:
+    """Return a ``cls`` exception worded by ``code`` (Chinese), carrying ``code`` and ``facts``.
+
+    Raises ``KeyError`` for an unknown code or a fact the sentence needs and ``facts`` lacks.
+    """
+    exc = cls(message(code, facts))
+    exc.code = code
+    exc.facts = facts
+    return exc

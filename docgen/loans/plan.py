@@ -58,7 +58,7 @@ from docgen.loans.limitation import (
 from docgen.core.notices import Notice
 from docgen.loans.messages import ACTION_LABELS as _ACTION_LABELS
 from docgen.loans.messages import WARNING_LABELS as _WARNING_LABELS
-from docgen.loans.messages import notice
+from docgen.loans.messages import error, notice
 from docgen.loans.vocabulary import Vocabulary, build_vocabulary
 
 ACTIONS: tuple[str, ...] = ("phone", "visit", "demand-letter", "guarantor-demand", "legal-action")
@@ -247,8 +247,7 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
         user = _read_yaml(Path(path))
         unknown = sorted(set(user) - set(POLICY_SCHEMA))
         if unknown:
-            known = ", ".join(POLICY_SCHEMA)
-            raise InputError(f"{path}: {unknown[0]}: 未知的键(请检查拼写;可用的键:{known})")
+            raise error(InputError, "policy-unknown-key", path=path, key=unknown[0], known=", ".join(POLICY_SCHEMA))
         for key, value in user.items():
             # `letters` is merged one level deep: a bank sets its branches and keeps the rest.
             if key == "letters" and isinstance(value, dict) and isinstance(raw.get(key), dict):
@@ -300,15 +299,15 @@ def _buckets(items: list[dict[str, Any]], key: str, source: str) -> tuple[Bucket
         where = f"{source}: {key}[{i}]"
         first, last = item["from"], item.get("to")
         if first != expected:
-            raise InputError(f"{where}.from: 应为 {expected}(各档须从第1天起首尾相接,不重叠、不留空)")
+            raise error(InputError, "policy-bucket-gap", where=where, expected=expected)
         if last is not None and last < first:
-            raise InputError(f"{where}.to: 不能小于 from({first})")
+            raise error(InputError, "policy-to-before-from", where=where, first=first)
         if last is None and i != len(items) - 1:
-            raise InputError(f"{where}.to: 只有最后一档可以不设 to(不封顶)")
+            raise error(InputError, "policy-bucket-open-not-last", where=where)
         out.append(Bucket(str(item["id"]), first, last))
         expected = (last or 0) + 1
     if out[-1].last is not None:
-        raise InputError(f"{source}: {key}[{len(items) - 1}].to: 最后一档应不设 to,以覆盖更长的逾期")
+        raise error(InputError, "policy-last-bucket-closed", source=source, key=key, index=len(items) - 1)
     return tuple(out)
 
 
@@ -322,18 +321,16 @@ def _timetable(items: list[dict[str, Any]], source: str) -> tuple[Step, ...]:
         once = bool(item.get("once", False))
         due = item.get("due") or first
         if last is not None and last < first:
-            raise InputError(f"{where}.to: 不能小于 from({first})")
+            raise error(InputError, "policy-to-before-from", where=where, first=first)
         if once and item["action"] not in TRACKED_ACTIONS:
-            raise InputError(
-                f"{where}.once: 只有 {' 和 '.join(TRACKED_ACTIONS)} 能确认已办理(登记簿、诉讼状态),"
-                f"{item['action']} 请设窗口 from/to 而不是 once"
-            )
+            raise error(InputError, "policy-once-untracked", where=where, tracked=" 和 ".join(TRACKED_ACTIONS),
+                        action=item["action"])
         if once and last is not None:
-            raise InputError(f"{where}.to: once 步骤办结前一直待办,不设 to")
+            raise error(InputError, "policy-once-with-to", where=where)
         if due < first or (last is not None and due > last):
-            raise InputError(f"{where}.due: 应在 from 与 to 之间")
+            raise error(InputError, "policy-due-outside", where=where)
         if not once and item.get("due") is not None:
-            raise InputError(f"{where}.due: 日常步骤在窗口内每天都应办理,只有 once 步骤可设 due")
+            raise error(InputError, "policy-due-not-once", where=where)
         when = None
         if item.get("when"):
             try:
@@ -343,8 +340,7 @@ def _timetable(items: list[dict[str, Any]], source: str) -> tuple[Step, ...]:
         steps.append(Step(item["action"], first, last, due, once, when, where))
     if steps[-1].last is not None or steps[-1].once:
         # Every overdue loan must have a next action, however long its arrears.
-        raise InputError(f"{source}: timetable[{len(steps) - 1}]: 最后一步应为不设 to 的日常步骤(如 phone),"
-                         "使任何逾期天数都有下一步")
+        raise error(InputError, "policy-last-step-closed", source=source, index=len(steps) - 1)
     return tuple(steps)
 
 
