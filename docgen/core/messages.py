@@ -63,4 +63,13 @@ MESSAGES = MessageTable("core", {
     # spreadsheet cells
     "number-stored": "{title}被 Excel 存成了数字(位数可能已丢失),请把该列设为文本后重新录入",
     "scientific-notation": "{title}是科学计数法 {value}(Excel 已丢失位数),请把该列设为文本后重新录入",
+    # spreadsheets that cannot be read at all (InputError)
+    "sheet-not-found": lambda f: f"{f['path']}: 找不到工作表 {f['sheet']!r};现有工作表:{'、'.join(f['sheets'])}",
+    "table-unreadable": "{path}: 无法读取文件({reason})",
+    "csv-syntax": "{path}: 第{line}行 CSV 格式错误({reason})",
+    "table-not-found": "{path}: 文件不存在",
+    "table-format-unknown": lambda f: (f"{f['path']}: 无法识别的表格格式 {f['suffix'] or '(无扩展名)'};"
+                                       "请提供 .xlsx 或 .csv 文件"),
+    "header-missing-columns": "{path}: 第{row}行表头缺少必需的列:{wanted};请在表头加上这些列",
+    "table-empty": "{path}: 表格是空的,找不到表头行",
 })

@@ -199,7 +199,8 @@ def _iter_xlsx(path: Path, sheet: str | None) -> Iterator[tuple[int, Sequence[An
             workbook = CalamineWorkbook.from_path(str(path))
             if sheet is not None:
                 if sheet not in workbook.sheet_names:
-                    raise InputError(f"{path}: 找不到工作表 {sheet!r};现有工作表:{'、'.join(workbook.sheet_names)}")
+                    raise MESSAGES.error(InputError, "sheet-not-found", path=path, sheet=sheet,
+                                         sheets=list(workbook.sheet_names))
                 worksheet = workbook.get_sheet_by_name(sheet)
             else:
                 worksheet = workbook.get_sheet_by_index(0)
@@ -222,7 +223,7 @@ def _iter_csv(path: Path) -> Iterator[tuple[int, Sequence[Any]]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: 无法读取文件({exc.strerror})") from None
+        raise MESSAGES.error(InputError, "table-unreadable", path=path, reason=exc.strerror) from None
     text = decode_text(data, str(path))
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
@@ -232,7 +233,7 @@ def _iter_csv(path: Path) -> Iterator[tuple[int, Sequence[Any]]]:
         for number, values in enumerate(reader, start=1):
             yield number, values
     except csv.Error as exc:
-        raise InputError(f"{path}: 第{reader.line_num}行 CSV 格式错误({exc})") from None
+        raise MESSAGES.error(InputError, "csv-syntax", path=path, line=reader.line_num, reason=str(exc)) from None
 
 
 def read_table(
@@ -257,13 +258,13 @@ def read_table(
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise InputError(f"{path}: 文件不存在")
+        raise MESSAGES.error(InputError, "table-not-found", path=path)
     if suffix in _EXCEL_SUFFIXES:
         source = _iter_xlsx(path, sheet)
     elif suffix in _CSV_SUFFIXES:
         source = _iter_csv(path)
     else:
-        raise InputError(f"{path}: 无法识别的表格格式 {suffix or '(无扩展名)'};请提供 .xlsx 或 .csv 文件")
+        raise MESSAGES.error(InputError, "table-format-unknown", path=path, suffix=suffix)
 
     lookup = _alias_map(aliases)
     text_set = set(text_fields)
@@ -303,11 +304,12 @@ def read_table(
                 wanted = "、".join(
                     f"{(list(aliases.get(name, ())) or [name])[0]}({name})" for name in missing
                 )
-                raise InputError(f"{path}: 第{number}行表头缺少必需的列:{wanted};请在表头加上这些列")
+                raise MESSAGES.error(InputError, "header-missing-columns", path=path, row=number, wanted=wanted,
+                                     missing=missing)
             break
 
     if header is None:
-        raise InputError(f"{path}: 表格是空的,找不到表头行")
+        raise MESSAGES.error(InputError, "table-empty", path=path)
     rows, problems = _data_rows(source, header, columns, text_set)
     return Table(path=path, fields=list(columns), rows=rows, unknown_headers=unknown,
                  problems=problems, columns=columns)
