@@ -81,6 +81,8 @@ def test_bad_rows_are_all_reported_with_row_and_column(tmp_path: Path) -> None:
     assert (8, "P(表内外)") in where
     assert (9, "K(贷款余额)") in where
     assert 2 not in {p.row for p in err.problems}
+    assert err.code == "ledger-bad-rows"
+    assert err.facts["count"] == 7
     text = str(err)
     assert "台账有 7 行数据不合格" in text
     assert "第6行 A(借据号)列 loan_no: 借据号 A1 重复:第2行与第6行相同,借据号必须唯一" in text
