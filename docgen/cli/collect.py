@@ -33,7 +33,7 @@ def _read_ledger(path: str, policy: Any) -> Any:
 
     size = os.path.getsize(path)
     if size > _BIG_FILE:
-        click.echo(f"读取台账 {path}({size / 1e6:.0f} MB)…", err=True)
+        click.echo(message("ledger-reading", {"path": path, "megabytes": size / 1e6}), err=True)
     return read_ledger(path, vocabulary=policy.vocabulary)
 
 
@@ -104,7 +104,7 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, re
         from docgen.loans.plan_output import write_xlsx
 
         write_xlsx(plan, output)
-        click.echo(f"已写入 {output}:逾期贷款 {len(plan.entries)} 笔", err=True)
+        click.echo(message("plan-written", {"output": output, "count": len(plan.entries)}), err=True)
     else:
         from docgen.loans.plan_output import render_text
 

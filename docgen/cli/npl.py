@@ -9,6 +9,7 @@ import click
 from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import dump_json, handle_errors
 from docgen.cli.options import as_of_option, format_option, output_option
+from docgen.loans.messages import message
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str | None):
@@ -77,7 +78,7 @@ def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | Non
         click.echo(render_text(result.figures), nl=False)
     for path in (result.docx, result.pdf):
         if path is not None:
-            click.echo(f"已生成 {path}", err=True)
+            click.echo(message("report-written", {"path": path}), err=True)
 
 
 COMMANDS: list[click.Command] = [npl_report]

@@ -74,6 +74,10 @@ ZH: dict[str, str] = {
     "no-bank-name": "催收策略未设置 letters.bank_legal_name(银行法定名称),文书无法署名;请在策略文件中填写",
     "template-check": "{detail}",
     "guarantor-demand-next": "送达后请在台账“向保证人主张日”填写实际送达日(须不晚于保证期间届满日 {deadline})",
+    # ---- progress and outcome lines of the loans commands (stderr)
+    "ledger-reading": "读取台账 {path}({megabytes:.0f} MB)…",
+    "plan-written": "已写入 {output}:逾期贷款 {count} 笔",
+    "report-written": "已生成 {path}",
     # ---- errors: a ledger or a collection policy that cannot be used at all
     "ledger-missing-columns": "{file}: 台账缺少必需的列 {wanted};请在表头行添加这些列",
     "ledger-bad-rows": "{file}: 台账有 {count} 行数据不合格,请按行列位置修改后重试",

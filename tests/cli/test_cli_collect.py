@@ -80,6 +80,7 @@ def test_plan_xlsx_needs_an_output_file(runner: CliRunner, ledger: Path, tmp_pat
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
                                   "--format", "xlsx", "-o", str(out)])
     assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-1] == f"已写入 {out}:逾期贷款 3 笔"
     sheet = openpyxl.load_workbook(out).active
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["JJ0004", "JJ0002", "JJ0001"]
     (tmp_path / "afile").write_text("x", encoding="utf-8")
