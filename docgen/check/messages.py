@@ -318,6 +318,20 @@ FILES = MessageTable.bilingual("file inspection", {
 #: What the checker tells the operator besides the report: a file written, a folder scaffolded.
 OUTPUT = MessageTable.bilingual("check output", {
     "wrote": ("已写入 {path}", "wrote {path}"),
+    # `docgen inspect`: both languages on one line, so the Chinese table holds them together
+    "inspect/file": ("文件 file: {path}",),
+    "inspect/field": ("  {label}: {value}",),
+    "inspect/kind": ("类型 kind",),
+    "inspect/size": ("大小 size",),
+    "inspect/sha256": ("SHA-256",),
+    "inspect/pages": ("页数 pages",),
+    "inspect/encrypted": ("加密 encrypted",),
+    "inspect/readable": ("可读 readable",),
+    "inspect/signed": ("数字签名 signed",),
+    "inspect/problem": ("问题 problem",),
+    "inspect/yes": ("是 yes",),
+    "inspect/no": ("否 no",),
+    "inspect/bytes": ("{size} 字节 bytes",),
     "scaffold/created": ("已创建 {root}/",),
     "scaffold/folder": ("  {name}/",),
     "scaffold/bundle-yaml": (lambda f: f"  {f['name']}" + ("(已覆盖原文件)" if f["overwritten"] else ""),),

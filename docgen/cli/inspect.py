@@ -6,26 +6,19 @@ import click
 from docgen.cli.common import dump_json, handle_errors
 from docgen.cli.options import format_option
 from docgen.check.inspection import inspect_path
+from docgen.check.messages import OUTPUT
 
-_LABELS = (
-    ("kind", "类型 kind"),
-    ("size", "大小 size"),
-    ("sha256", "SHA-256"),
-    ("pages", "页数 pages"),
-    ("encrypted", "加密 encrypted"),
-    ("readable", "可读 readable"),
-    ("signed", "数字签名 signed"),
-    ("problem", "问题 problem"),
-)
+#: The fields shown, in order; each is labelled by ``inspect/<field>`` in the check output table.
+_FIELDS = ("kind", "size", "sha256", "pages", "encrypted", "readable", "signed", "problem")
 
 
 def _value(key: str, value: object) -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
-        return "是 yes" if value else "否 no"
+        return OUTPUT.text("inspect/yes" if value else "inspect/no")
     if key == "size":
-        return f"{value} 字节 bytes"
+        return OUTPUT.text("inspect/bytes", {"size": value})
     return str(value)
 
 
@@ -52,13 +45,13 @@ def inspect_command(file: str, fmt: str, timeout: float) -> None:
     if fmt == "json":
         click.echo(dump_json(info.to_dict()), nl=False)
     else:
-        click.echo(f"文件 file: {info.path}")
-        for key, label in _LABELS:
+        click.echo(OUTPUT.text("inspect/file", {"path": info.path}))
+        for key in _FIELDS:
             value = getattr(info, key)
             text = _value(key, value)
             if key == "problem" and value:
                 text = click.style(f"{value}: {info.detail}", fg="red")
-            click.echo(f"  {label}: {text}")
+            click.echo(OUTPUT.text("inspect/field", {"label": OUTPUT.text(f"inspect/{key}"), "value": text}))
     if info.problem is not None:
         click.get_current_context().exit(1)
 
