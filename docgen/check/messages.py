@@ -389,5 +389,9 @@ ERRORS = MessageTable("check errors", {
     "bundle-not-zip": "{root}: 既不是文件夹也不是有效的 .zip 压缩包(文件损坏或格式不对);"
                       "请给出客户资料文件夹,或用“压缩为 ZIP”重新打包",
     "bundle-not-folder-or-zip": "{root}: 不是文件夹或 .zip 文件",
+    "scaffold-file-in-the-way": "{root}: 已存在同名文件,不是文件夹;请换一个文件夹名",
+    "scaffold-bad-path": "{root}: 无法创建资料包文件夹({reason});请检查路径(每级文件夹名不超过 255 字节)",
+    "scaffold-write-failed": "{root}: 无法创建资料包文件夹({reason});请检查路径和权限",
+    "equity-threshold-range": "自筹资金比例下限应在 0 到 1 之间(如 0.5 表示 50%),收到 {threshold}",
     "bundle-zip-corrupt": "{root}: .zip 压缩包已损坏,无法读取目录({reason});请重新打包后再检查",
 })

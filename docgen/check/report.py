@@ -19,6 +19,7 @@ from docgen.check.bundledata import BUNDLE_FILE, BundleData, load_bundle_data, r
 from docgen.check.checklist import Checklist, Item, Stage, StageItem, load_checklist
 from docgen.core.errors import BundleError, ChecklistError
 from docgen.check.findings import ERROR, WARNING, Finding
+from docgen.check.messages import ERRORS
 from docgen.check.inspection import FileInfo, inspect_bundle
 from docgen.check.matching import Matcher, clean_path
 from docgen.check.rules import Evaluation, RuleContext, evaluate_items, file_finding
@@ -192,7 +193,7 @@ def run_check(
     checklist or stage is unknown or broken (both exit 2).
     """
     if equity_threshold is not None and not 0 <= equity_threshold <= 1:
-        raise ChecklistError(f"自筹资金比例下限应在 0 到 1 之间(如 0.5 表示 50%),收到 {equity_threshold}")
+        raise ERRORS.error(ChecklistError, "equity-threshold-range", threshold=equity_threshold)
     as_of = as_of or _dt.date.today()
     with open_bundle(bundle) as opened:
         raw, read_error = _read_bundle_yaml(opened)

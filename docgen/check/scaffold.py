@@ -17,7 +17,7 @@ from docgen.core.atomic import write_text_atomic
 from docgen.check.bundledata import SCHEMA as BUNDLE_SCHEMA
 from docgen.check.checklist import Checklist, load_checklist
 from docgen.core.errors import InputError, OutputExistsError
-from docgen.check.messages import OUTPUT
+from docgen.check.messages import ERRORS, OUTPUT
 
 BUNDLE_FILE = "bundle.yaml"
 
@@ -218,10 +218,10 @@ def scaffold(directory: str | os.PathLike[str], checklist: str | os.PathLike[str
     target = root / BUNDLE_FILE
     try:
         if root.exists() and not root.is_dir():
-            raise InputError(f"{root}: 已存在同名文件,不是文件夹;请换一个文件夹名")
+            raise ERRORS.error(InputError, "scaffold-file-in-the-way", root=root)
         existed = target.exists()
     except OSError as exc:  # a name too long for the file system, a path through a file
-        raise InputError(f"{root}: 无法创建资料包文件夹({exc.strerror or exc});请检查路径(每级文件夹名不超过 255 字节)") from None
+        raise ERRORS.error(InputError, "scaffold-bad-path", root=root, reason=exc.strerror or str(exc)) from None
     if existed and not force:
         raise OutputExistsError(
             f"{target} 已存在,未覆盖;如确需重新生成空白 bundle.yaml,请加 --force(原内容将被替换)"
@@ -240,7 +240,7 @@ def scaffold(directory: str | os.PathLike[str], checklist: str | os.PathLike[str
             text = text.replace(f"checklist: {loaded.id} ", f"checklist: {_yaml_scalar(checklist)} ", 1)
         write_text_atomic(target, text)
     except OSError as exc:
-        raise InputError(f"{root}: 无法创建资料包文件夹({exc.strerror or exc});请检查路径和权限") from None
+        raise ERRORS.error(InputError, "scaffold-write-failed", root=root, reason=exc.strerror or str(exc)) from None
     return result
 
 

@@ -81,6 +81,13 @@ ZH: dict[str, str] = {
     # ---- errors: a ledger or a collection policy that cannot be used at all
     "ledger-missing-columns": "{file}: 台账缺少必需的列 {wanted};请在表头行添加这些列",
     "ledger-bad-rows": "{file}: 台账有 {count} 行数据不合格,请按行列位置修改后重试",
+    "vocabulary-unknown-column": "{source}.{name}: 未知的受控列(可用:{available})",
+    "vocabulary-not-canonical": "{source}.{name}.{canonical}: 不是该列的规范取值(可用:{available})",
+    "vocabulary-synonym-taken": "{source}.{name}.{canonical}: “{text}”已是“{taken_by}”的同义词",
+    "targets-not-mapping": "{source}: 应为键值映射,例如 reduction_target: 100000",
+    "targets-zero": "{source}: {key} 为 0,无法计算完成率;请填写大于 0 的金额或删除该键",
+    "notes-not-mapping": "{source}: 应为键值映射(branch、recipient、date、collection、litigation、plan)",
+    "ledger-no-loans": "{path}: 台账中没有贷款数据(只有表头);请检查是否选错了文件或工作表",
     "policy-unknown-key": "{path}: {key}: 未知的键(请检查拼写;可用的键:{known})",
     "policy-bucket-gap": "{where}.from: 应为 {expected}(各档须从第1天起首尾相接,不重叠、不留空)",
     "policy-to-before-from": "{where}.to: 不能小于 from({first})",

@@ -28,7 +28,7 @@ from docgen.core import cnformat
 from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError
 from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan, is_resident_id
-from docgen.loans.messages import message
+from docgen.loans.messages import error, message
 from docgen.loans.plan import overdue_start
 from docgen.core.validation import validate
 
@@ -146,7 +146,7 @@ def targets_from_mapping(data: Any, source: str = "targets") -> Targets:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InputError(f"{source}: 应为键值映射,例如 reduction_target: 100000")
+        raise error(InputError, "targets-not-mapping", source=source)
     normalized, problems = validate(TARGETS_SCHEMA, data)
     if problems:
         details = ";".join(f"{p.path}: {p.message}" for p in problems)
@@ -156,7 +156,7 @@ def targets_from_mapping(data: Any, source: str = "targets") -> Targets:
         )
     for key in ("reduction_target", "recovery_target"):
         if normalized.get(key) == 0:
-            raise InputError(f"{source}: {key} 为 0,无法计算完成率;请填写大于 0 的金额或删除该键")
+            raise error(InputError, "targets-zero", source=source, key=key)
     threshold = normalized.get("large_npl_threshold")
     return Targets(
         reduction_target=normalized.get("reduction_target"),

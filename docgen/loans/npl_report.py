@@ -24,7 +24,7 @@ from typing import Any
 
 from docgen.core.datafile import read_mapping
 from docgen.core.notices import notify
-from docgen.loans.messages import FLAG_LABELS, notice
+from docgen.loans.messages import FLAG_LABELS, error, notice
 from docgen.core.errors import DocgenError, InputError, ProblemsError
 from docgen.core.procs import process_context
 from docgen.loans.ledger import CLASSIFICATIONS, Ledger, Loan, read_ledger
@@ -85,7 +85,7 @@ def notes_from_mapping(data: Any, source: str = "notes") -> Notes:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InputError(f"{source}: 应为键值映射(branch、recipient、date、collection、litigation、plan)")
+        raise error(InputError, "notes-not-mapping", source=source)
     data = {k: ([v] if k in ("collection", "litigation", "plan") and isinstance(v, str) else v)
             for k, v in data.items()}
     normalized, problems = validate(NOTES_SCHEMA, data)
@@ -466,7 +466,7 @@ def build_report(
     closing, opening_loans, opening_unknown = read_snapshots(ledger, opening)
     if not closing.loans:
         # A report of nothing is almost always the wrong file or sheet, not an empty loan book.
-        raise InputError(f"{closing.path}: 台账中没有贷款数据(只有表头);请检查是否选错了文件或工作表")
+        raise error(InputError, "ledger-no-loans", path=closing.path)
     for path, unknown in ((closing.path, closing.unknown_headers), (opening, opening_unknown)):
         if unknown:
             # Usually a misspelt header: say so rather than silently dropping the column.

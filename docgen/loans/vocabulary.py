@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.core.errors import InputError
+from docgen.loans.messages import error
 
 LITIGATION_STATES: tuple[str, ...] = ("未起诉", "已起诉", "已判决", "执行中", "终结本次执行", "已撤诉", "已结案")
 """诉讼状态 values; an empty cell is 未起诉 (or 已起诉 when 起诉日期 is filled in)."""
@@ -70,14 +71,16 @@ def build_vocabulary(synonyms: Mapping[str, Mapping[str, Any]] | None, source: s
     lookup: dict[str, dict[str, str]] = {name: {_key(v): v for v in values} for name, values in FIELDS.items()}
     for name, entries in (synonyms or {}).items():
         if name not in FIELDS:
-            raise InputError(f"{source}.{name}: 未知的受控列(可用:{'、'.join(FIELDS)})")
+            raise error(InputError, "vocabulary-unknown-column", source=source, name=name, available="、".join(FIELDS))
         for canonical, texts in (entries or {}).items():
             if canonical not in FIELDS[name]:
-                raise InputError(f"{source}.{name}.{canonical}: 不是该列的规范取值(可用:{'、'.join(FIELDS[name])})")
+                raise error(InputError, "vocabulary-not-canonical", source=source, name=name, canonical=canonical,
+                            available="、".join(FIELDS[name]))
             for text in texts or []:
                 key = _key(str(text))
                 if lookup[name].get(key, canonical) != canonical:
-                    raise InputError(f"{source}.{name}.{canonical}: “{text}”已是“{lookup[name][key]}”的同义词")
+                    raise error(InputError, "vocabulary-synonym-taken", source=source, name=name, canonical=canonical,
+                                text=text, taken_by=lookup[name][key])
                 lookup[name][key] = canonical
     return Vocabulary(lookup)
 
