@@ -495,7 +495,22 @@ def generate(
             pool.join()
 
 
-def _generate(
+def _generate(template: Template, items: Table | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]], out: Path,
+              **options: Any) -> BatchResult:
+    """Run the batch; Ctrl-C at any step is ``Interrupted`` saying how many documents were made.
+
+    The render loop commits what it rendered before it says so; a Ctrl-C before it (checking
+    rows, reserving serials) or after it (the manifest) has nothing half-made to commit.
+    """
+    digests: dict[int, str] = {}
+    try:
+        return _generate_into(digests, template, items, out, **options)
+    except KeyboardInterrupt:
+        raise Interrupted(f"已中断，已生成 {len(digests)} 份，重新运行可继续") from None
+
+
+def _generate_into(
+    digests: dict[int, str],
     template: Template,
     items: Table | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]],
     out: Path,
@@ -553,7 +568,6 @@ def _generate(
     _unique_names(template, fresh, taken)
 
     total = len(fresh)
-    digests: dict[int, str] = {}
     staged: list[tuple[str, Path]] = []
     pending: list[tuple[str, str, str]] = []
     index_of = {id(item): i for i, item in enumerate(valid)}

@@ -424,3 +424,24 @@ def test_ctrl_c_during_the_commit_waits_for_its_end(tmp_path: Path, monkeypatch:
             run_batch("demand-letter", sheet, out, register=reg)
         assert sum(r.is_complete for r in reg.records()) == 5  # the register kept up with the files
     assert len(list(out.glob("*.docx"))) == 5 and not list(out.glob(".*.part"))
+
+
+def test_ctrl_c_before_any_letter_says_none_was_made_and_the_rerun_completes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.core.errors import Interrupted
+
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(3))
+    out = tmp_path / "out"
+    real = Register.reserve_many
+
+    def ctrl_c_while_reserving(self, *args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C while the serials are being reserved, before any rendering
+
+    monkeypatch.setattr(Register, "reserve_many", ctrl_c_while_reserving)
+    with Register(tmp_path / "reg.sqlite") as reg:
+        with pytest.raises(Interrupted) as err:
+            run_batch("demand-letter", sheet, out, register=reg)
+        assert str(err.value) == "已中断，已生成 0 份，重新运行可继续"
+        monkeypatch.setattr(Register, "reserve_many", real)
+        again = run_batch("demand-letter", sheet, out, register=reg)
+    assert [d.status for d in again.documents] == ["written"] * 3
