@@ -28,6 +28,7 @@ COMMAND_MODULES: dict[str, str] = {
     "collect": "collect",
     "draft": "draft",
     "serve": "serve",
+    "worker": "serve",
     "users": "users",
 }
 
@@ -46,6 +47,7 @@ COMMAND_AUDIENCE: dict[str, str] = {
     "npl-report": "management",
     "collect": "collectors",
     "serve": "administrator",
+    "worker": "administrator",
     "users": "administrator",
 }
 

@@ -17,6 +17,18 @@ def data_option(func):  # type: ignore[no-untyped-def]
                         envvar="DOCGEN_DATA", help=_DATA_HELP)(func)
 
 
+def _broker_option(func):  # type: ignore[no-untyped-def]
+    return click.option("--broker", envvar="DOCGEN_BROKER", show_envvar=True, metavar="redis://…",
+                        help="Queue jobs on this Celery broker for `docgen worker` processes "
+                             "(default: run them in local processes).")(func)
+
+
+def _register_option(func):  # type: ignore[no-untyped-def]
+    return click.option("--register", envvar="DOCGEN_REGISTER", show_envvar=True, metavar="FILE|postgresql://…",
+                        help="The register every job issues serials from (default: register.sqlite in the data "
+                             "folder); a postgresql:// URL when several instances or workers share it.")(func)
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
@@ -28,9 +40,11 @@ def data_option(func):  # type: ignore[no-untyped-def]
 @click.option("--retention-hours", default=72.0, show_default=True, type=click.FloatRange(min=0.01),
               help="Uploads and results older than this are deleted.")
 @click.option("--secure-cookies", is_flag=True, help="Mark the session cookie Secure (behind HTTPS).")
+@_broker_option
+@_register_option
 @handle_errors
 def serve_command(host: str, port: int, data_dir: Path | None, job_workers: int, max_upload_mb: int,
-                  retention_hours: float, secure_cookies: bool) -> None:
+                  retention_hours: float, secure_cookies: bool, broker: str | None, register: str | None) -> None:
     """Serve the pages and the JSON API for credit staff, back office, compliance and management.
 
     Add users first with `docgen users add NAME --role ROLE`. Stop with Ctrl-C; jobs still
@@ -42,6 +56,7 @@ def serve_command(host: str, port: int, data_dir: Path | None, job_workers: int,
       docgen users add wang --role credit --data /srv/docgen
       docgen serve --data /srv/docgen
       docgen serve --host 0.0.0.0 --port 8080 --secure-cookies
+      docgen serve --data /srv/docgen --broker redis://queue.bank:6379/0 --register postgresql://docgen@db.bank/docgen
     """
     import uvicorn
 
@@ -50,10 +65,38 @@ def serve_command(host: str, port: int, data_dir: Path | None, job_workers: int,
 
     settings = Settings(data_dir or default_data_dir(), job_workers=job_workers,
                         max_upload_bytes=max_upload_mb * 1024 * 1024, retention_hours=retention_hours,
-                        secure_cookies=secure_cookies)
-    app = create_app(settings)
+                        secure_cookies=secure_cookies, broker=broker or "", register=register or "")
+    runner = None
+    if settings.broker:
+        from docgen.service.queue import CeleryRunner
+
+        runner = CeleryRunner(settings)
+    app = create_app(settings, runner)
     click.echo(f"docgen serve: http://{host}:{port}/  数据目录 {settings.data_dir}", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
-COMMANDS: list[click.Command] = [serve_command]
+@click.command("worker")
+@click.option("--broker", required=True, envvar="DOCGEN_BROKER", show_envvar=True, metavar="redis://…",
+              help="The Celery broker the service queues jobs on.")
+@click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 256),
+              help="Jobs (or chunks of a batch) this worker runs at once, one process each.")
+@handle_errors
+def worker_command(broker: str, concurrency: int) -> None:
+    """Run the jobs a `docgen serve --broker` queues, on this machine, until stopped.
+
+    The machine must mount the service's data folder at the same path and reach its
+    register (a postgresql:// URL, given to `docgen serve --register`). Start as many
+    workers, on as many machines, as the month-end needs; a worker that dies has its
+    unfinished chunk run again by another, and nothing is issued twice.
+
+    \b
+    Examples:
+      docgen worker --broker redis://queue.bank:6379/0 --concurrency 4
+    """
+    from docgen.service.queue import run_worker
+
+    run_worker(broker, concurrency)
+
+
+COMMANDS: list[click.Command] = [serve_command, worker_command]

@@ -37,8 +37,9 @@ class JobRunner(Protocol):
 class ProcessRunner:
     """Runs jobs in a pool of spawned worker processes on this machine."""
 
-    def __init__(self, data_dir: Path, workers: int) -> None:
+    def __init__(self, data_dir: Path, workers: int, register: str = "") -> None:
         self.data_dir = Path(data_dir)
+        self.register = register
         # spawn: a worker must not inherit the server's threads and locks (fork would).
         self._pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"))
@@ -47,7 +48,7 @@ class ProcessRunner:
         """Queue ``job_id`` for the next free worker."""
         from docgen.service.work import execute_job
 
-        self._pool.submit(execute_job, str(self.data_dir), job_id)
+        self._pool.submit(execute_job, str(self.data_dir), job_id, self.register)
 
     def close(self) -> None:
         """Shut the pool down without waiting for running jobs."""

@@ -41,12 +41,13 @@ class Service:
     def runner(self) -> JobRunner:
         """Return the job runner (started on first use)."""
         if self._runner is None:
-            self._runner = ProcessRunner(self.settings.data_dir, self.settings.job_workers)
+            self._runner = ProcessRunner(self.settings.data_dir, self.settings.job_workers, self.settings.register)
         return self._runner
 
     def start(self) -> None:
         """Mark jobs left by a previous run interrupted, start the worker pools, sweep old files."""
-        self.interrupted = self.jobs.mark_interrupted()
+        # Jobs on a queue outlive this process (other instances and workers carry them on).
+        self.interrupted = 0 if getattr(self._runner, "durable", False) else self.jobs.mark_interrupted()
         self._pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=max(1, self.settings.check_workers), mp_context=multiprocessing.get_context("spawn"))
         for _ in range(self.settings.check_workers):

@@ -44,6 +44,11 @@ class Settings:
     max_active_jobs: int = 4
     #: Secure flag on the session cookie (set when served over HTTPS).
     secure_cookies: bool = False
+    #: The register when not the data folder's own: a SQLite path or a ``postgresql://`` URL
+    #: (several service instances and workers share one).
+    register: str = ""
+    #: Celery broker URL (``redis://…``): jobs go to ``docgen worker`` processes instead of local ones.
+    broker: str = ""
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
@@ -54,8 +59,12 @@ class Settings:
         return self.data_dir / "service.sqlite"
 
     @property
-    def register_path(self) -> Path:
-        """Return the serial-number register used by every job of this service."""
+    def register_path(self) -> Path | str:
+        """Return the serial-number register used by every job of this service (a path or a URL)."""
+        if self.register:
+            from docgen.core.userdirs import register_path
+
+            return register_path(self.register)
         return self.data_dir / "register.sqlite"
 
     @property

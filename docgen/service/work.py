@@ -294,23 +294,31 @@ class _JobFailure(Exception):
 HANDLERS = {"batch": _batch_job, "letters": _letters_job, "npl-report": _npl_job}
 
 
-def execute_job(data_dir: str, job_id: str) -> None:
+def execute_job(data_dir: str, job_id: str, register: str = "") -> None:
     """Run job ``job_id`` of the service whose data folder is ``data_dir`` (in a worker process).
 
-    The job moves queued -> running -> done or failed; its result, files and audit entry are
-    recorded. A job no longer queued (cancelled, or taken by another worker) is left alone.
+    ``register``: the service's register when not the data folder's own. The job moves
+    queued -> running -> done or failed; its result, files and audit entry are recorded. A
+    job no longer queued (cancelled, or taken by another worker) is left alone.
     """
-    from docgen.service import audit
     from docgen.service.jobs import JobStore
 
-    settings = Settings(Path(data_dir))
+    settings = Settings(Path(data_dir), register=register)
     store = JobStore(settings.db_path)
     job = store.start(job_id)
     if job is None:
         return
+    run_handler(settings, store, job, lambda: HANDLERS[job["kind"]](settings, job, store))
+
+
+def run_handler(settings: Settings, store: Any, job: dict[str, Any], handler: Any) -> None:
+    """Run ``handler()`` for the running ``job`` and end the job: done with its result and audit
+    entry, or failed with one line (a bug too, naming the job for the administrator). A handler
+    returning None has handed the job on (split into chunks, it ends when its last chunk does)."""
+    job_id = job["id"]
     try:
         Path(job["params"]["out"]).mkdir(parents=True, exist_ok=True)
-        result = HANDLERS[job["kind"]](settings, job, store)
+        result = handler()
     except DocgenError as exc:
         store.finish(job_id, error=failure(exc, job["params"].get("shown"))["error"])
         return
@@ -321,6 +329,15 @@ def execute_job(data_dir: str, job_id: str) -> None:
         log.exception("job %s failed", job_id)
         store.finish(job_id, error=f"内部错误({type(exc).__name__});请把任务编号 {job_id} 告知系统管理员")
         return
+    if result is not None:
+        finish_job(settings, store, job, result)
+
+
+def finish_job(settings: Settings, store: Any, job: dict[str, Any], result: dict[str, Any]) -> None:
+    """Record the audit entry of a finished job and mark it done with ``result``."""
+    from docgen.service import audit
+
+    job_id = job["id"]
     entry = result.pop("audit")
     audit.record(settings.db_path, job["owner"], job["params"].get("role"), entry["action"], target=entry["target"],
                  sha256=entry["sha256"], serials=entry["serials"], detail={"job": job_id})

@@ -1,0 +1,228 @@
+"""Jobs on Celery with a Redis broker: the service's job runner for many machines.
+
+``docgen serve --broker redis://…`` queues each job as a Celery task; ``docgen worker --broker
+redis://…`` processes, on any machine that mounts the same data folder and uses the same
+register (a ``postgresql://`` URL), run them. A batch larger than one chunk is split: each
+chunk of rows is its own task (rendered and converted to PDF by one LibreOffice call), all
+chunks run in parallel on every worker, and when the last one ends a final task assembles
+the merged print PDF in serial order, the .zip and the job's result (a Celery chord).
+
+Late acknowledgement (``acks_late``, ``reject_on_worker_lost``, one message prefetched at
+a time): a chunk's message is acknowledged only after the chunk is done, so a worker killed
+mid-chunk has its chunk delivered again, to itself once restarted or to another worker.
+The re-run issues nothing twice: the register keeps each row's serial, a row written before
+the kill is skipped, a row reserved by the dead process is taken over and written under the
+serial it already had. Without ``--broker`` none of this is loaded: jobs run in local
+processes (``docgen.service.jobs.ProcessRunner``).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from celery import Celery, chord
+
+from docgen.service.settings import Settings
+
+__all__ = ["CeleryRunner", "chunk_rows", "make_app", "run_worker"]
+
+QUEUE = "docgen"
+
+
+def chunk_rows() -> int:
+    """Rows per chunk of a split batch: ``$DOCGEN_CHUNK_ROWS`` or 200 (one LibreOffice call each)."""
+    try:
+        return max(1, int(os.environ.get("DOCGEN_CHUNK_ROWS", "200")))
+    except ValueError:
+        return 200
+
+
+def make_app(broker: str) -> Celery:
+    """Return the Celery application on ``broker`` (Redis also keeps the chord's results)."""
+    app = Celery("docgen", broker=broker, backend=broker, set_as_current=False)
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue=QUEUE,
+        task_serializer="json", result_serializer="json", accept_content=["json"],
+        # A message not acknowledged within this time (its worker's machine died) is delivered again.
+        broker_transport_options={"visibility_timeout": float(os.environ.get("DOCGEN_QUEUE_VISIBILITY", "3600"))},
+        result_expires=7 * 24 * 3600,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+    )
+    app.task(name="docgen.job", bind=True)(_job_task)
+    app.task(name="docgen.chunk", bind=True)(_chunk_task)
+    app.task(name="docgen.assemble", bind=True)(_assemble_task)
+    return app
+
+
+class CeleryRunner:
+    """The ``JobRunner`` that queues jobs on the broker; jobs outlive the service that queued them."""
+
+    #: Jobs belong to the queue, not to this process: a restart must not mark them interrupted.
+    durable = True
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app = make_app(settings.broker)
+
+    def submit(self, job_id: str) -> None:
+        """Queue job ``job_id``."""
+        self.app.send_task("docgen.job", args=[str(self.settings.data_dir), job_id, self.settings.register])
+
+    def close(self) -> None:
+        """Nothing runs here; queued and running jobs carry on in the workers."""
+        self.app.close()
+
+
+def _settings(data_dir: str, register: str) -> Settings:
+    return Settings(Path(data_dir), register=register)
+
+
+def _job_task(task: Any, data_dir: str, job_id: str, register: str) -> None:
+    """Run a job; a batch of more than one chunk is split into a chord of chunks and an assembly."""
+    from docgen.service.jobs import JobStore
+    from docgen.service.work import execute_job, run_handler
+
+    settings = _settings(data_dir, register)
+    store = JobStore(settings.db_path)
+    job = store.get(job_id)
+    if job is None:
+        return
+    if job["kind"] != "batch":
+        execute_job(data_dir, job_id, register)
+        return
+    if job["state"] == "queued":
+        job = store.start(job_id)
+    elif job["state"] != "running":  # done, failed or cancelled meanwhile
+        return
+    if job is None:
+        return
+    run_handler(settings, store, job, lambda: _split(task.app, settings, job, store))
+
+
+def _split(app: Celery, settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any] | None:
+    """Check every row first (nothing runs with a bad row); then run one batch, or queue the chunks."""
+    from docgen.core.errors import RowsError
+    from docgen.documents.batch import check_rows, read_rows, resolve_template
+    from docgen.service.work import HANDLERS
+
+    p = job["params"]
+    template = resolve_template(p["template"])
+    table = read_rows(template, p["rows"], defaults=p.get("defaults") or {})
+    problems = check_rows(table, template)
+    if problems:
+        raise RowsError(f"{p.get('rows_name') or p['rows']}: {len(problems)} 处数据有误,未生成任何文书", problems)
+    size = chunk_rows()
+    if len(table.rows) <= size:
+        return HANDLERS["batch"](settings, job, store)
+    ranges = [(start, min(start + size, len(table.rows))) for start in range(0, len(table.rows), size)]
+    store.progress(job["id"], 0, len(table.rows))
+    args = (str(settings.data_dir), job["id"], settings.register)
+    header = [app.signature("docgen.chunk", args=(*args, index, start, stop)) for index, (start, stop) in
+              enumerate(ranges)]
+    chord(header)(app.signature("docgen.assemble", args=args))
+    return None
+
+
+def _chunk_dir(job: dict[str, Any], index: int) -> Path:
+    return Path(job["params"]["out"]) / "chunks" / f"{index:05d}"
+
+
+def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int, start: int,
+                stop: int) -> dict[str, Any]:
+    """Generate rows ``start:stop`` of the job's batch into their own folder; return what was written.
+
+    Returns ``{"written", "skipped", "documents": [{"row_key", "serial", "file", "pdf"}], "error"}``;
+    a domain error is returned (the assembly fails the job with it), not raised, so the chord ends.
+    """
+    from docgen.core.errors import DocgenError
+    from docgen.documents.batch import generate, read_rows, resolve_template
+    from docgen.documents.register import Register
+    from docgen.service.jobs import JobStore
+    from docgen.service.work import failure
+
+    settings = _settings(data_dir, register)
+    store = JobStore(settings.db_path)
+    job = store.get(job_id)
+    if job is None or job["state"] != "running":
+        return {"written": 0, "skipped": 0, "documents": [], "error": "任务已不在运行"}
+    p = job["params"]
+    try:
+        template = resolve_template(p["template"])
+        table = read_rows(template, p["rows"], defaults=p.get("defaults") or {})
+        with Register(settings.register_path, waiter=False) as reg:
+            result = generate(template, table.rows[start:stop], _chunk_dir(job, index), register=reg, pdf=p["pdf"])
+    except DocgenError as exc:
+        return {"written": 0, "skipped": 0, "documents": [], "error": failure(exc, p.get("shown"))["error"]}
+    done = sum(1 for _ in Path(p["out"], "chunks").glob("*/manifest.json"))
+    store.progress(job_id, min(done * chunk_rows(), job.get("total") or 0), job.get("total") or 0)
+    return {"written": len(result.written), "skipped": len(result.skipped),
+            "in_progress": list(result.in_progress),
+            "documents": [{"row_key": d.row_key, "serial": d.serial, "file": str(d.file),
+                           "pdf": str(d.pdf) if d.pdf else None} for d in result.documents]}
+
+
+def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_id: str, register: str) -> None:
+    """After the last chunk: the merged print PDF in serial order, the .zip, the job's result."""
+    from docgen.documents.register import Register
+    from docgen.service.jobs import JobStore
+    from docgen.service.work import _JobFailure, run_handler
+
+    settings = _settings(data_dir, register)
+    store = JobStore(settings.db_path)
+    job = store.get(job_id)
+    if job is None or job["state"] != "running":
+        return
+
+    def assemble() -> dict[str, Any]:
+        from docgen.documents.pdf import merge_pdfs
+        from docgen.service.files import register_file
+        from docgen.service.work import _zip
+
+        errors = [r["error"] for r in results if r.get("error")]
+        if errors:
+            raise _JobFailure(errors[0])
+        held = [key for r in results for key in r.get("in_progress", [])]
+        if held:
+            raise _JobFailure(f"{len(held)} 行(如 {held[0]})正由另一个仍在运行的批次生成;待其结束后重新运行本任务,"
+                              "已出具的文书不会重复出具")
+        p = job["params"]
+        documents = [d for r in results for d in r["documents"]]
+        with Register(settings.register_path, readonly=True) as reg:
+            order = {d["row_key"]: reg.lookup(p["template"], d["row_key"]).seq for d in documents}  # type: ignore[union-attr]
+        documents.sort(key=lambda d: order[d["row_key"]])
+        out = Path(p["out"])
+        members = [(Path(d["file"]), f"letters/{Path(d['file']).name}") for d in documents]
+        members += [(Path(d["pdf"]), f"letters/{Path(d['pdf']).name}") for d in documents if d["pdf"]]
+        extras: list[Path] = []
+        if p["pdf"]:
+            merged = out / f"{p['template']}-打印.pdf"
+            merge_pdfs([d["pdf"] for d in documents], merged)
+            extras.append(merged)
+        members += [(x, x.name) for x in extras]
+        members += [(m, f"manifests/{m.parent.name}-{m.name}") for m in sorted(out.glob("chunks/*/manifest.*"))]
+        bundle = out / f"{p['template']}-{job_id}.zip"
+        _zip(bundle, members)
+        register_file(settings.db_path, job["owner"], bundle, job=job_id)
+        for extra in extras:
+            register_file(settings.db_path, job["owner"], extra, job=job_id)
+        serials = [d["serial"] for d in documents]
+        store.progress(job_id, len(documents), len(documents))
+        return {"template": p["template"], "written": sum(r["written"] for r in results),
+                "skipped": sum(r["skipped"] for r in results), "serials": serials, "pdf": bool(p["pdf"]),
+                "chunks": len(results),
+                "audit": {"action": "generate", "target": p["template"], "sha256": p["rows_sha256"],
+                          "serials": serials}}
+
+    run_handler(settings, store, job, assemble)
+
+
+def run_worker(broker: str, concurrency: int) -> None:
+    """Run a Celery worker on ``broker`` with ``concurrency`` processes until stopped."""
+    app = make_app(broker)
+    app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "--pool=prefork", "-Q", QUEUE,
+                     "--without-gossip", "--without-mingle", "-n", f"docgen-{os.getpid()}@%h"])
