@@ -28,7 +28,7 @@ def test_readme_is_current() -> None:
 def test_readme_keeps_its_first_two_commands() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert text.startswith("# docgen\n\n```bash\n"
-                           "python3 -m venv .venv && .venv/bin/pip install -q -e . && bash examples/demo.sh\n"
+                           "bash .ci/setup --demo && bash examples/demo.sh\n"
                            "bash .ci/setup && .venv/bin/python -m pytest -q\n```\n")
 
 
