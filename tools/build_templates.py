@@ -54,13 +54,8 @@ def _specimen_rows(table, first: int, height_mm: float = 16) -> None:
         row.height = Mm(height_mm)
 
 
-def credit_application():
-    """授信业务申请书(借款申请报告) (附件一): the borrower applies to the bank for the loan."""
-    doc = _annex_document("附件一", "授信业务申请书", "项目资料", heading="授信业务申请书\n（借款申请报告）")
-    add_body(doc, "{{ bank }}{{ branch }}：", indent=False)
-    add_body(doc, "{{ borrower }}（统一社会信用代码：{{ borrower_uscc }}，以下简称“本公司”）成立于"
-                  "{{ established|date_cn }}，注册资本人民币{{ registered_capital|amount }}元，住所：{{ borrower_address }}，"
-                  "法定代表人{{ legal_rep }}（居民身份证号：{{ legal_rep_id }}）。本公司股东及持股比例如下：")
+def _shareholder_table(doc) -> None:
+    """The shareholders and their shares, one row per shareholder (附件一 and 附件十 list them alike)."""
     add_table(
         doc,
         ["序号", "股东名称（姓名）", "统一社会信用代码或居民身份证号", "持股比例"],
@@ -72,6 +67,16 @@ def credit_application():
         [14, 62, 56, 24],
         align=["center", "left", "center", "center"],
     )
+
+
+def credit_application():
+    """授信业务申请书(借款申请报告) (附件一): the borrower applies to the bank for the loan."""
+    doc = _annex_document("附件一", "授信业务申请书", "项目资料", heading="授信业务申请书\n（借款申请报告）")
+    add_body(doc, "{{ bank }}{{ branch }}：", indent=False)
+    add_body(doc, "{{ borrower }}（统一社会信用代码：{{ borrower_uscc }}，以下简称“本公司”）成立于"
+                  "{{ established|date_cn }}，注册资本人民币{{ registered_capital|amount }}元，住所：{{ borrower_address }}，"
+                  "法定代表人{{ legal_rep }}（居民身份证号：{{ legal_rep_id }}）。本公司股东及持股比例如下：")
+    _shareholder_table(doc)
     add_body(doc, "本公司实际控制人为{{ actual_controller }}。")
     add_body(doc, "本公司开发建设的{{ project }}项目位于{{ project_location }}，项目总投资人民币"
                   "{{ total_investment|amount }}元，截至申请日已投入自筹资金人民币{{ invested|amount }}元。"
@@ -399,17 +404,7 @@ def related_party_declaration():
     add_body(doc, "{{ borrower }}（统一社会信用代码：{{ borrower_uscc }}，以下简称“本公司”）就在贵行申请的"
                   "{{ loan_type }}，声明本公司的股东、实际控制人及其他关联方如下：")
     add_heading(doc, "一、股东")
-    add_table(
-        doc,
-        ["序号", "股东名称（姓名）", "统一社会信用代码或居民身份证号", "持股比例"],
-        [
-            ["{%tr for s in shareholders %}", "", "", ""],
-            ["{{ loop.index }}", "{{ s.name }}", "{{ s.id_number }}", "{{ s.share }}%"],
-            ["{%tr endfor %}", "", "", ""],
-        ],
-        [14, 62, 56, 24],
-        align=["center", "left", "center", "center"],
-    )
+    _shareholder_table(doc)
     add_heading(doc, "二、实际控制人")
     add_body(doc, "{{ actual_controller }}（证件号码：{{ actual_controller_id }}）。")
     add_heading(doc, "三、其他关联方")

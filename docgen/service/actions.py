@@ -202,6 +202,18 @@ async def _ledger(request: Request, form: FormData, field: str = "ledger", requi
     return await save_upload(request, form, field, required=required, suffixes=LEDGER_SUFFIXES)
 
 
+async def _ledger_and_policy(request: Request, form: FormData) -> tuple[Stored, Stored | None]:
+    """Store the uploaded ledger and the optional policy; the ledger is deleted if the policy is refused."""
+    ledger = await _ledger(request, form)
+    assert ledger is not None
+    try:
+        policy = await save_upload(request, form, "policy", required=False, suffixes=YAML_SUFFIXES)
+    except ApiError:
+        _discard(ledger)
+        raise
+    return ledger, policy
+
+
 async def npl(request: Request, who: Principal, form: FormData, *, docx: bool, chart: bool = False) -> dict[str, Any]:
     """Compute the NPL figures from the uploaded ledgers (and the .docx when ``docx``)."""
     from docgen.loans.npl import parse_period
@@ -247,13 +259,7 @@ async def plan(request: Request, who: Principal, form: FormData, *, xlsx: bool, 
     """Build the collection plan from the uploaded ledger; ``keep`` keeps the ledger for letters."""
     svc = service(request)
     as_of = parse_iso(form_text(form, "as_of"), "as_of")
-    ledger = await _ledger(request, form)
-    try:
-        policy = await save_upload(request, form, "policy", required=False, suffixes=YAML_SUFFIXES)
-    except ApiError:
-        _discard(ledger)
-        raise
-    assert ledger is not None
+    ledger, policy = await _ledger_and_policy(request, form)
     out = new_result_dir(svc.settings.files_dir) if xlsx else None
     target = str(out / f"催收计划-{as_of.isoformat()}.xlsx") if out else None
     result = await svc.compute(work.plan_task, str(ledger.path), ledger.display_name, as_of.isoformat(),
@@ -286,13 +292,7 @@ def start_letters(request: Request, who: Principal, ledger: Stored, as_of: str, 
 async def letters(request: Request, who: Principal, form: FormData) -> dict[str, Any]:
     """Start the letters job from an uploaded ledger (API)."""
     as_of = parse_iso(form_text(form, "as_of"), "as_of")
-    ledger = await _ledger(request, form)
-    try:
-        policy = await save_upload(request, form, "policy", required=False, suffixes=YAML_SUFFIXES)
-    except ApiError:
-        _discard(ledger)
-        raise
-    assert ledger is not None
+    ledger, policy = await _ledger_and_policy(request, form)
     return start_letters(request, who, ledger, as_of.isoformat(), str(policy.path) if policy else None)
 
 

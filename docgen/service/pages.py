@@ -55,6 +55,17 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
     }, status_code=status)
 
 
+def _refused(request: Request, name: str, exc: ApiError, who: Principal, **context: Any) -> Response:
+    """The form page ``name`` again, saying why the user's input was refused (400, 413, 422).
+
+    Any other error is not the input's fault and propagates to the error page.
+    """
+    if exc.status_code not in (400, 413, 422):
+        raise exc
+    return page(request, name, status=exc.status_code, who=who, result=None, error=exc.message,
+                problems=exc.problems, **context)
+
+
 def error_page(request: Request, status: int, message: str, problems: list[Any] | None = None,
                headers: dict[str, str] | None = None) -> Response:
     """The page for an error: the login form for 401, a message page otherwise."""
@@ -205,10 +216,7 @@ async def draft_post(request: Request) -> Response:
     try:
         result = await actions.draft(request, who, form)
     except ApiError as exc:
-        if exc.status_code not in (400, 413, 422):
-            raise
-        return page(request, "draft.html", status=exc.status_code, who=who, result=None, error=exc.message,
-                    pdf_available=service(request).pdf)
+        return _refused(request, "draft.html", exc, who, pdf_available=service(request).pdf)
     return page(request, "draft.html", who=who, result=result, error=None, pdf_available=service(request).pdf)
 
 
@@ -426,10 +434,7 @@ async def npl_post(request: Request) -> Response:
     try:
         result = await actions.npl(request, who, form, docx=True, chart=True)
     except ApiError as exc:
-        if exc.status_code not in (400, 413, 422):
-            raise
-        return page(request, "npl.html", status=exc.status_code, who=who, result=None, error=exc.message,
-                    problems=exc.problems, period=form_text(form, "period") or "")
+        return _refused(request, "npl.html", exc, who, period=form_text(form, "period") or "")
     return page(request, "npl.html", who=who, result=result, error=None, period=form_text(form, "period"))
 
 
@@ -447,10 +452,7 @@ async def collect_post(request: Request) -> Response:
     try:
         result = await actions.plan(request, who, form, xlsx=True, keep=True)
     except ApiError as exc:
-        if exc.status_code not in (400, 413, 422):
-            raise
-        return page(request, "collect.html", status=exc.status_code, who=who, result=None, error=exc.message,
-                    problems=exc.problems)
+        return _refused(request, "collect.html", exc, who)
     officers = sorted({e["officer"] for e in result["plan"] if e.get("officer")})
     branches = sorted({e["branch"] for e in result["plan"] if e.get("branch")})
     return page(request, "collect.html", who=who, result=result, error=None, officers=officers, branches=branches,
