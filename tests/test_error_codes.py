@@ -106,3 +106,42 @@ def test_policy_errors_carry_their_codes(tmp_path):
     assert caught.code == "policy-bucket-gap"
     assert caught.facts["expected"] == 31
     assert str(caught) == f"{policy}: buckets[1].from: 应为 31(各档须从第1天起首尾相接,不重叠、不留空)"
+
+
+def test_bad_values_are_coded_value_errors_with_their_facts():
+    from docgen.core.cnformat import amount_in_words
+    from docgen.core.errors import InvalidValueError
+    from docgen.core.validation import parse_amount, parse_date, parse_working_date
+
+    caught = _raised(ValueError, lambda: parse_date("2026-02-30"))
+    assert isinstance(caught, InvalidValueError)
+    assert (caught.code, caught.facts) == ("date-no-such-day", {"text": "2026-02-30"})
+    assert str(caught) == "不存在的日期 2026-02-30"
+    assert _raised(ValueError, lambda: parse_working_date("9999-12-31")).code == "date-out-of-range"
+    caught = _raised(ValueError, lambda: parse_amount("1.234,56"))
+    assert caught.code == "amount-ambiguous"
+    assert str(caught) == "金额 '1.234,56' 的写法不明确:千位分隔符只能是每三位一个逗号,小数点用“.”,如 1,234.56"
+    assert str(_raised(ValueError, lambda: parse_amount(True))) == "金额应为数字"
+    assert str(_raised(ValueError, lambda: parse_amount("abc"))) == "金额应为数字,收到 'abc'"
+    assert _raised(ValueError, lambda: amount_in_words(-1)).code == "amount-words-negative"
+
+
+def test_a_data_file_error_keeps_the_callers_class_and_names_line_and_column(tmp_path):
+    from docgen.core.datafile import read_mapping
+    from docgen.core.errors import TemplateError
+
+    bad = tmp_path / "x.yaml"
+    bad.write_text("a: [1\n", encoding="utf-8")
+    caught = _raised(TemplateError, lambda: read_mapping(bad, what="模板说明", error=TemplateError))
+    assert caught.code == "datafile-yaml-syntax"
+    assert (caught.facts["file"], caught.facts["what"]) == (str(bad), "模板说明")
+    assert str(caught).startswith(f"{bad} 第{caught.facts['line']}行第{caught.facts['column']}列: 模板说明不是合法的 YAML:")
+
+
+def test_an_unsafe_condition_names_the_rule_as_a_fact():
+    from docgen.core.conditions import Condition
+
+    caught = _raised(ChecklistError, lambda: Condition("borrower.__class__", "items.x.when"))
+    assert (caught.code, caught.facts["rule"], caught.facts["name"]) == ("condition-unsafe", "private-attribute",
+                                                                         "__class__")
+    assert str(caught) == "items.x.when: 表达式 'borrower.__class__' 不安全或无效:不允许访问以下划线开头的属性 '__class__'"

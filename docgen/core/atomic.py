@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import IO
 
 from docgen.core.errors import OutputError
+from docgen.core.messages import MESSAGES
 from docgen.core.leftovers import part_path, remove_stale
 
 
@@ -71,13 +72,11 @@ def refuse_overwriting_inputs(output: str | os.PathLike[str],
         except OSError:
             continue
         if inside or (in_stat.st_dev, in_stat.st_ino) == (out_stat.st_dev, out_stat.st_ino):
-            raise OutputError(
-                f"输出文件 {target} 就是输入文件 {source}(同一文件、链接或别名),写入会毁掉输入;请换一个输出文件名"
-            )
+            raise MESSAGES.error(OutputError, "output-is-input", target=str(target), source=str(source))
 
 
 def _output_error(target: Path, exc: OSError) -> OutputError:
-    return OutputError(f"无法写入 {target}({exc.strerror or exc});请检查输出路径、写入权限和磁盘空间")
+    return MESSAGES.error(OutputError, "output-unwritable", target=str(target), reason=str(exc.strerror or exc))
 
 
 def _umask() -> int:

@@ -10,8 +10,8 @@
 - ``percent``: a fraction as a percentage.
 
 Amounts are rounded half-up to the fen (or to ``places``) with ``Decimal``, never through floats.
-Every function raises ``ValueError`` (Chinese message) for a value it cannot format, so a
-template never prints a blank or a guess where a legal letter needs a figure.
+Every function raises ``InvalidValueError`` (a ``ValueError``, worded from the core table) for a
+value it cannot format, so a template never prints a blank or a guess where a legal letter needs a figure.
 """
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from docgen.core.errors import InvalidValueError
+from docgen.core.messages import MESSAGES
 from docgen.core.validation import parse_amount, parse_date
 
 _UPPER_DIGITS = "零壹贰叁肆伍陆柒捌玖"
@@ -28,13 +30,13 @@ _LOWER_DIGITS = "〇一二三四五六七八九"
 
 def _decimal(value: Any) -> Decimal:
     if value is None:
-        raise ValueError("金额不能为空")
+        raise MESSAGES.error(InvalidValueError, "amount-missing")
     return parse_amount(value)
 
 
 def _quantize(value: Decimal, places: int) -> Decimal:
     if places < 0:
-        raise ValueError(f"小数位数不能为负: {places}")
+        raise MESSAGES.error(InvalidValueError, "places-negative", places=places)
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
@@ -47,7 +49,7 @@ def amount_in_words(value: Any) -> str:
     """
     amount_ = _quantize(_decimal(value), 2)
     if amount_ < 0:
-        raise ValueError(f"大写金额不能为负数: {value}")
+        raise MESSAGES.error(InvalidValueError, "amount-words-negative", value=value)
     fen_total = int(amount_ * 100)
     yuan, rest = divmod(fen_total, 100)
     jiao, fen = divmod(rest, 10)
@@ -104,7 +106,7 @@ def percent(value: Any, places: int = 2) -> str:
 
 def _date(value: Any) -> _dt.date:
     if value is None:
-        raise ValueError("日期不能为空")
+        raise MESSAGES.error(InvalidValueError, "date-missing")
     return parse_date(value)
 
 
@@ -141,11 +143,9 @@ def mask_id(value: Any) -> str:
     ``110105194912310021`` -> ``110105********0021``. Numbers shorter than 11 characters keep
     only their last 2 characters (too short to show 10). Raises ``ValueError`` when empty.
     """
-    if value is None:
-        raise ValueError("证件号码不能为空")
-    text = str(value).strip()
+    text = "" if value is None else str(value).strip()
     if not text:
-        raise ValueError("证件号码不能为空")
+        raise MESSAGES.error(InvalidValueError, "id-number-missing")
     if len(text) < 11:
         return "*" * (len(text) - 2) + text[-2:] if len(text) > 2 else "*" * len(text)
     return text[:6] + "*" * (len(text) - 10) + text[-4:]

@@ -21,7 +21,8 @@ from jinja2 import ChainableUndefined, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from docgen.core.errors import ChecklistError
+from docgen.core.errors import ChecklistError, DocgenError
+from docgen.core.messages import MESSAGES
 
 #: Filters a condition may use: pure, cheap, and bounded by their input's size.
 SAFE_FILTERS = frozenset(
@@ -42,7 +43,7 @@ class _ConditionEnvironment(ImmutableSandboxedEnvironment):
         if operator == "*":
             for seq, count in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and count * max(len(seq), 1) > MAX_REPEAT:
-                    raise SecurityError("sequence repetition too large")
+                    raise SecurityError(MESSAGES.text("condition-repeat-too-large", {"limit": MAX_REPEAT}))
         return super().call_binop(context, operator, left, right)
 
 
@@ -60,7 +61,7 @@ class Condition:
     """A compiled checklist expression; call ``evaluate(context)`` to get its value or None."""
 
     def __init__(self, source: str, where: str, *, names: frozenset[str] | None = None,
-                 error: type[Exception] = ChecklistError) -> None:
+                 error: type[DocgenError] = ChecklistError) -> None:
         """Compile ``source``; ``where`` names its place in the data file for error messages.
 
         ``names`` replaces ``CONTEXT_NAMES`` (another file's context, e.g. a template's bundle
@@ -74,7 +75,7 @@ class Condition:
         try:
             tree = _ENV.parse("{{ (" + source + ") }}")
         except TemplateSyntaxError as exc:
-            raise error(f"{where}: 表达式 {source!r} 语法错误:{exc.message}") from None
+            raise MESSAGES.error(error, "condition-syntax", where=where, source=source, reason=exc.message) from None
         _reject_unsafe(tree, source, where, allowed, error)
         self._func: Callable[..., Any] = _ENV.compile_expression(source, undefined_to_none=True)
 
@@ -87,7 +88,8 @@ class Condition:
         try:
             return self._func(**context)
         except SecurityError as exc:
-            raise self.error(f"{self.where}: 表达式 {self.source!r} 被沙箱拒绝:{exc}") from None
+            raise MESSAGES.error(self.error, "condition-refused", where=self.where, source=self.source,
+                                 reason=str(exc)) from None
         except Exception:  # noqa: BLE001 - absent data or arithmetic on None means "unknown"
             return None
 
@@ -96,25 +98,26 @@ class Condition:
 
 
 def _reject_unsafe(tree: nodes.Node, source: str, where: str, allowed: frozenset[str],
-                   error: type[Exception]) -> None:
+                   error: type[DocgenError]) -> None:
     for node in tree.find_all((nodes.Call, nodes.Pow, nodes.Getattr, nodes.Getitem, nodes.Name, nodes.Filter)):
-        reason = None
+        rule: str | None = None
+        facts: dict[str, Any] = {}
         if isinstance(node, nodes.Call):
-            reason = "不允许调用函数"
+            rule = "call"
         elif isinstance(node, nodes.Filter) and node.name not in SAFE_FILTERS:
-            reason = f"不允许使用过滤器 {node.name!r}(可用:{', '.join(sorted(SAFE_FILTERS))})"
+            rule, facts = "filter", {"name": node.name, "available": sorted(SAFE_FILTERS)}
         elif isinstance(node, nodes.Filter) and any(
                 isinstance(arg, nodes.Const) and isinstance(arg.value, str) and arg.value.startswith("_")
                 for arg in [*node.args, *(kw.value for kw in node.kwargs)]):
-            reason = "过滤器参数不允许以下划线开头"
+            rule = "filter-argument"
         elif isinstance(node, nodes.Pow):
-            reason = "不允许乘方运算(**)"
+            rule = "power"
         elif isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
-            reason = f"不允许访问以下划线开头的属性 {node.attr!r}"
+            rule, facts = "private-attribute", {"name": node.attr}
         elif (isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const)
               and isinstance(node.arg.value, str) and node.arg.value.startswith("_")):
-            reason = f"不允许访问以下划线开头的键 {node.arg.value!r}"
+            rule, facts = "private-key", {"name": node.arg.value}
         elif isinstance(node, nodes.Name) and node.name not in allowed:
-            reason = f"未知名称 {node.name!r}(可用:{', '.join(sorted(allowed - _LITERALS))})"
-        if reason:
-            raise error(f"{where}: 表达式 {source!r} 不安全或无效:{reason}")
+            rule, facts = "unknown-name", {"name": node.name, "available": sorted(allowed - _LITERALS)}
+        if rule:
+            raise MESSAGES.error(error, "condition-unsafe", where=where, source=source, rule=rule, **facts)

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from docgen.core.errors import DocgenError, InputError
+from docgen.core.messages import MESSAGES
 from docgen.core.textcodec import lone_surrogate
 
 #: libyaml's loader when it is compiled in (several times faster), else the pure one; both safe.
@@ -54,25 +55,26 @@ def read_mapping(
     try:
         text = file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise error(f"{file}: {what}不存在;请检查路径") from None
+        raise MESSAGES.error(error, "datafile-not-found", file=str(file), what=what) from None
     except UnicodeDecodeError:
-        raise error(f"{file}: {what}不是 UTF-8 编码;请用 UTF-8 保存") from None
+        raise MESSAGES.error(error, "datafile-not-utf8", file=str(file), what=what) from None
     except OSError as exc:
-        raise error(f"{file}: 无法读取{what}({exc.strerror})") from None
+        raise MESSAGES.error(error, "datafile-unreadable", file=str(file), what=what, reason=exc.strerror) from None
     try:
         data = json.loads(text) if file.suffix.lower() == ".json" else parse_yaml(text)
     except json.JSONDecodeError as exc:
-        raise error(f"{file} 第{exc.lineno}行第{exc.colno}列: {what}不是合法的 JSON:{exc.msg}") from None
+        raise MESSAGES.error(error, "datafile-json-syntax", file=str(file), what=what, line=exc.lineno,
+                             column=exc.colno, problem=exc.msg) from None
     except yaml.YAMLError as exc:
-        where = yaml_error_where(exc)
-        at = f" 第{where[0]}行第{where[1]}列" if where else ""
-        raise error(f"{file}{at}: {what}不是合法的 YAML:{yaml_error_problem(exc)};请检查缩进和冒号") from None
+        line, column = yaml_error_where(exc) or (None, None)
+        raise MESSAGES.error(error, "datafile-yaml-syntax", file=str(file), what=what, line=line, column=column,
+                             problem=yaml_error_problem(exc)) from None
     if data is None and allow_empty:
         return {}
     if not isinstance(data, dict):
-        raise error(f"{file}: {what}顶层应为映射(键: 值){hint}")
+        raise MESSAGES.error(error, "datafile-not-mapping", file=str(file), what=what, hint=hint)
     where = lone_surrogate(data)
     if where is not None:
-        raise error(f"{file}: {what}中 {where} 含有无效字符(孤立的 UTF-16 代理项,如 JSON 的 \\ud800);请删除或改正该值")
+        raise MESSAGES.error(error, "datafile-lone-surrogate", file=str(file), what=what, where=where)
     return data
 

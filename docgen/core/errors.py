@@ -13,8 +13,9 @@ from types import MappingProxyType
 class DocgenError(Exception):
     """Base of every error docgen raises on purpose.
 
-    ``code`` and ``facts`` give the error's identity when it was worded from a message table
-    (``MessageTable.error``); programs and tests look at those, not at the sentence.
+    Every one is built by a part's message table (``docgen.core.wording.MessageTable.error``):
+    ``code`` and ``facts`` are its identity, which programs and tests look at; the sentence
+    (``str(error)``) is the table's wording of them and nothing branches on it.
     """
 
     exit_code = 1
@@ -29,6 +30,14 @@ class InputError(DocgenError):
     """
 
     exit_code = 2
+
+
+class InvalidValueError(InputError, ValueError):
+    """A value cannot be read as what it should be: a date, an amount, a voting ratio, an image.
+
+    Also a ``ValueError``: the parsers raise it where a value is converted, and callers that turn
+    a bad value into a problem of a row or a field catch ``ValueError``.
+    """
 
 
 class ChecklistError(InputError):

@@ -1,4 +1,5 @@
-"""Core's message table: the wording of data-validation and spreadsheet problems (Chinese).
+"""Core's message table: the wording of data-validation and spreadsheet problems, and of the
+errors of core's readers, value parsers, conditions and output files (Chinese).
 
 Codes are the identity programs and tests use; the sentences here are only what users read.
 """
@@ -38,6 +39,31 @@ def _resident_id(facts: Mapping[str, Any]) -> str:
     return "居民身份证号" + _REASONS.get(facts["reason"], "无效")
 
 
+def _amount_not_number(facts: Mapping[str, Any]) -> str:
+    # A bool is no amount even though Python counts it a number; its repr would only confuse.
+    value = facts.get("value")
+    return "金额应为数字" if isinstance(value, bool) or "value" not in facts else f"金额应为数字,收到 {value!r}"
+
+
+def _too_many_cells(facts: Mapping[str, Any]) -> str:
+    declared = f"(声明范围到 {facts['declared']})" if facts.get("declared") else ""
+    return (f"{facts['path']}: 工作表有内容写到 {facts['corner']}{declared},共约 {facts['rows']} 行 × "
+            f"{facts['columns']} 列,超过可读上限 {facts['limit']:,} 格;请在 Excel 中删除最后一行、一列之后的"
+            "多余单元格(Ctrl+End 可定位)后另存")
+
+
+#: What a condition may not do (``facts["rule"]`` of ``condition-unsafe``) -> the reason users read.
+_UNSAFE = {
+    "call": lambda f: "不允许调用函数",
+    "filter": lambda f: f"不允许使用过滤器 {f['name']!r}(可用:{', '.join(f['available'])})",
+    "filter-argument": lambda f: "过滤器参数不允许以下划线开头",
+    "power": lambda f: "不允许乘方运算(**)",
+    "private-attribute": lambda f: f"不允许访问以下划线开头的属性 {f['name']!r}",
+    "private-key": lambda f: f"不允许访问以下划线开头的键 {f['name']!r}",
+    "unknown-name": lambda f: f"未知名称 {f['name']!r}(可用:{', '.join(f['available'])})",
+}
+
+
 MESSAGES = MessageTable("core", {
     # cerberus rules, by the code docgen gives each
     "required": "必填字段,不能缺少",
@@ -72,4 +98,41 @@ MESSAGES = MessageTable("core", {
                                        "请提供 .xlsx 或 .csv 文件"),
     "header-missing-columns": "{path}: 第{row}行表头缺少必需的列:{wanted};请在表头加上这些列",
     "table-empty": "{path}: 表格是空的,找不到表头行",
+    "text-undecodable": ("{source}: 无法识别文件编码(不是 UTF-8 或 GB18030/GBK)。请在 Excel 中另存为"
+                         "“CSV UTF-8(逗号分隔)”或 .xlsx 后重试"),
+    "excel-unreadable": ("{path}: 无法读取 Excel 文件({error}: {reason})。"
+                         "请检查其中的日期和数字单元格,或用 Excel 另存为 .xlsx 后重试"),
+    "header-duplicate": "{path}: 表头重复:{first} 与 {second} 都对应字段 {field};请删除或改名其中一列",
+    "sheet-too-large": "{path}: 工作表解压后 {megabytes} MB,超过可读上限 {limit_megabytes} MB;请删除多余内容后另存",
+    "sheet-too-many-cells": _too_many_cells,
+    # small YAML/JSON files users write (the error class is the caller's; ``what`` names the file)
+    "datafile-not-found": "{file}: {what}不存在;请检查路径",
+    "datafile-not-utf8": "{file}: {what}不是 UTF-8 编码;请用 UTF-8 保存",
+    "datafile-unreadable": "{file}: 无法读取{what}({reason})",
+    "datafile-json-syntax": "{file} 第{line}行第{column}列: {what}不是合法的 JSON:{problem}",
+    "datafile-yaml-syntax": lambda f: (f"{f['file']}" + (f" 第{f['line']}行第{f['column']}列" if f.get("line") else "")
+                                       + f": {f['what']}不是合法的 YAML:{f['problem']};请检查缩进和冒号"),
+    "datafile-not-mapping": "{file}: {what}顶层应为映射(键: 值){hint}",
+    "datafile-lone-surrogate": "{file}: {what}中 {where} 含有无效字符(孤立的 UTF-16 代理项,如 JSON 的 \\ud800);请删除或改正该值",
+    # single values (InvalidValueError): dates, amounts, what a Word filter is given
+    "date-no-such-day": "不存在的日期 {text}",
+    "date-format": "日期格式应为 YYYY-MM-DD,收到 {value!r}",
+    "date-out-of-range": "{text} 超出可用范围 {first}–{last} 年",
+    "date-missing": "日期不能为空",
+    "amount-not-number": _amount_not_number,
+    "amount-ambiguous": "金额 {value!r} 的写法不明确:千位分隔符只能是每三位一个逗号,小数点用“.”,如 1,234.56",
+    "amount-not-finite": "金额应为有限数字,收到 {value!r}",
+    "amount-too-large": "金额 {value!r} 超出范围(上限 {limit:,} 元);请检查是否多输入了位数",
+    "amount-missing": "金额不能为空",
+    "amount-words-negative": "大写金额不能为负数: {value}",
+    "places-negative": "小数位数不能为负: {places}",
+    "id-number-missing": "证件号码不能为空",
+    # checklist and template conditions (the error class is the caller's: the file is theirs)
+    "condition-syntax": "{where}: 表达式 {source!r} 语法错误:{reason}",
+    "condition-refused": "{where}: 表达式 {source!r} 被沙箱拒绝:{reason}",
+    "condition-unsafe": lambda f: f"{f['where']}: 表达式 {f['source']!r} 不安全或无效:{_UNSAFE[f['rule']](f)}",
+    "condition-repeat-too-large": "重复生成的序列超过 {limit} 个元素",
+    # output files
+    "output-is-input": "输出文件 {target} 就是输入文件 {source}(同一文件、链接或别名),写入会毁掉输入;请换一个输出文件名",
+    "output-unwritable": "无法写入 {target}({reason});请检查输出路径、写入权限和磁盘空间",
 })

@@ -83,10 +83,7 @@ def decode_text(data: bytes, source: str) -> str:
     text = decode_chinese(data)
     if text is not None:
         return text
-    raise InputError(
-        f"{source}: 无法识别文件编码(不是 UTF-8 或 GB18030/GBK)。请在 Excel 中另存为"
-        "“CSV UTF-8(逗号分隔)”或 .xlsx 后重试"
-    )
+    raise MESSAGES.error(InputError, "text-undecodable", source=str(source))
 
 
 def normalize_header(text: Any) -> str:
@@ -212,10 +209,8 @@ def _iter_xlsx(path: Path, sheet: str | None) -> Iterator[tuple[int, Sequence[An
         # A Rust panic (a date cell of -1e308) arrives as pyo3's PanicException, a BaseException.
         if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
             raise
-        raise InputError(
-            f"{path}: 无法读取 Excel 文件({type(exc).__name__}: {str(exc)[:200]})。"
-            "请检查其中的日期和数字单元格,或用 Excel 另存为 .xlsx 后重试"
-        ) from None
+        raise MESSAGES.error(InputError, "excel-unreadable", path=str(path), error=type(exc).__name__,
+                             reason=str(exc)[:200]) from None
     yield from enumerate(rows, start=1)
 
 
@@ -293,9 +288,8 @@ def read_table(
                     unknown.append(title)
                     continue
                 if canonical in seen:
-                    raise InputError(
-                        f"{path}: 表头重复:{seen[canonical]} 与 {label} 都对应字段 {canonical};请删除或改名其中一列"
-                    )
+                    raise MESSAGES.error(InputError, "header-duplicate", path=str(path), first=seen[canonical],
+                                         second=label, field=canonical)
                 seen[canonical] = label
                 header.append((index, canonical, label, title))
             columns = {canonical: label for _, canonical, label, _ in header}

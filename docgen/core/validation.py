@@ -26,6 +26,7 @@ from cerberus import errors as cerrors
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
+from docgen.core.errors import InvalidValueError
 from docgen.core.messages import MESSAGES
 from docgen.core.problems import Problem
 
@@ -95,7 +96,7 @@ class ChineseErrorHandler(cerrors.BasicErrorHandler):
 def parse_date(value: Any) -> _dt.date:
     """Return ``value`` as a date: a ``date``, a ``datetime`` or ISO text (2026-11-28, 2026/11/28).
 
-    Raises ``ValueError`` with a Chinese message otherwise.
+    Raises ``InvalidValueError`` (a ``ValueError``) coded ``date-format`` or ``date-no-such-day`` otherwise.
     """
     if isinstance(value, _dt.datetime):
         return value.date()
@@ -108,9 +109,9 @@ def parse_date(value: Any) -> _dt.date:
             try:
                 return _dt.date(int(m[1]), int(m[2]), int(m[3]))
             except ValueError:
-                raise ValueError(f"不存在的日期 {text}") from None
-        raise ValueError(f"日期格式应为 YYYY-MM-DD,收到 {text!r}")
-    raise ValueError(f"日期格式应为 YYYY-MM-DD,收到 {value!r}")
+                raise MESSAGES.error(InvalidValueError, "date-no-such-day", text=text) from None
+        raise MESSAGES.error(InvalidValueError, "date-format", value=text)
+    raise MESSAGES.error(InvalidValueError, "date-format", value=value)
 
 
 # Dates docgen computes with. Beyond them deadline arithmetic (three years, six months on)
@@ -122,22 +123,23 @@ def parse_working_date(value: Any) -> _dt.date:
     """Return ``value`` as a date (as ``parse_date`` reads it) between ``DATE_MIN`` and ``DATE_MAX``.
 
     Every ``--as-of`` is read with this. Raises ``ValueError`` with a Chinese message: the
-    format, a day the calendar does not have, or the range.
+    format, a day the calendar does not have, or the range (``InvalidValueError``, a ``ValueError``).
     """
     date = parse_date(value)
     if not DATE_MIN <= date <= DATE_MAX:
         text = value.strip() if isinstance(value, str) else date.isoformat()
-        raise ValueError(f"{text} 超出可用范围 {DATE_MIN.year}–{DATE_MAX.year} 年")
+        raise MESSAGES.error(InvalidValueError, "date-out-of-range", text=text, first=DATE_MIN.year,
+                             last=DATE_MAX.year)
     return date
 
 
 def parse_amount(value: Any) -> Decimal:
     """Return ``value`` as a ``Decimal`` amount; text may carry thousands separators or ¥.
 
-    Raises ``ValueError`` with a Chinese message for anything else (bools included).
+    Raises ``InvalidValueError`` (a ``ValueError``) coded ``amount-…`` for anything else (bools included).
     """
     if isinstance(value, bool):
-        raise ValueError("金额应为数字")
+        raise MESSAGES.error(InvalidValueError, "amount-not-number", value=value)
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -148,17 +150,17 @@ def parse_amount(value: Any) -> Decimal:
         text = value.strip().lstrip("¥¥").strip().replace(",", ",")
         if "," in text and not _GROUPED.fullmatch(text):
             # "1.234,56" (a European decimal comma) must not silently become 1.23456.
-            raise ValueError(f"金额 {value!r} 的写法不明确:千位分隔符只能是每三位一个逗号,小数点用“.”,如 1,234.56")
+            raise MESSAGES.error(InvalidValueError, "amount-ambiguous", value=value)
         try:
             result = Decimal(text.replace(",", ""))
         except InvalidOperation:
-            raise ValueError(f"金额应为数字,收到 {value!r}") from None
+            raise MESSAGES.error(InvalidValueError, "amount-not-number", value=value) from None
     else:
-        raise ValueError(f"金额应为数字,收到 {value!r}")
+        raise MESSAGES.error(InvalidValueError, "amount-not-number", value=value)
     if not result.is_finite():
-        raise ValueError(f"金额应为有限数字,收到 {value!r}")
+        raise MESSAGES.error(InvalidValueError, "amount-not-finite", value=value)
     if abs(result) > MAX_AMOUNT:
-        raise ValueError(f"金额 {value!r} 超出范围(上限 {MAX_AMOUNT:,} 元);请检查是否多输入了位数")
+        raise MESSAGES.error(InvalidValueError, "amount-too-large", value=value, limit=MAX_AMOUNT)
     return result
 
 

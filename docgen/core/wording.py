@@ -1,6 +1,6 @@
 """Message tables: wording kept apart from identity.
 
-Each part (core, check, documents) keeps all its Chinese and English sentences in one
+Each part (core, check, documents, loans, service and the command line) keeps all its Chinese and English sentences in one
 ``MessageTable`` (its ``messages`` module), keyed by the stable code a finding, problem or
 notice carries; the code and structured facts are what programs and tests look at, the
 sentence is rendered from them. An entry is a ``str.format`` template over the facts, or a
@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, Union
 
 from docgen.core.errors import DocgenError
-
+from docgen.core.notices import Notice
 from docgen.core.problems import Problem
 
 __all__ = ["Derive", "Entry", "MessageTable"]
@@ -77,12 +77,20 @@ class MessageTable:
         """Return a ``Problem`` with ``code``, ``facts`` and the Chinese sentence they render to."""
         return Problem(path, self.text(code, facts), row=row, column=column, code=code, facts=facts)
 
-    def error(self, cls: type[_E], code: str, **facts: Any) -> _E:
+    def error(self, cls: type[_E], code: str, /, *args: Any, **facts: Any) -> _E:
         """Return a ``cls`` exception worded by ``code`` in Chinese, carrying ``code`` and ``facts``.
 
-        Raises ``KeyError`` when the table has no wording for ``code``.
+        This is the one way a ``DocgenError`` is built, from whichever part's table. ``args`` go
+        to ``cls`` after the sentence (a ``ProblemsError``'s problems). Raises ``KeyError`` when
+        the table has no wording for ``code``.
         """
-        exc = cls(self.text(code, facts))
+        exc = cls(self.text(code, facts), *args)
         exc.code = code
         exc.facts = dict(facts)
         return exc
+
+    def notice(self, code: str, /, **facts: Any) -> Notice:
+        """Return ``code`` with ``facts`` as a ``Notice`` worded in Chinese, and in English where
+        the table has it. Raises ``KeyError`` when there is no Chinese wording for ``code``."""
+        english = self.text(code, facts, "en") if code in self._tables["en"] else ""
+        return Notice(code, self.text(code, facts), english, dict(facts))

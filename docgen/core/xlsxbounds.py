@@ -26,6 +26,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from docgen.core.errors import InputError
+from docgen.core.messages import MESSAGES
 
 __all__ = ["MAX_CELLS", "MAX_SHEET_BYTES", "SheetExtent", "check_xlsx_extent"]
 
@@ -161,8 +162,8 @@ def check_xlsx_extent(path: str | Path, sheet: str | None = None) -> SheetExtent
             except KeyError:
                 return None
             if info.file_size > MAX_SHEET_BYTES:
-                raise InputError(f"{path}: 工作表解压后 {info.file_size >> 20} MB,超过可读上限 "
-                                 f"{MAX_SHEET_BYTES >> 20} MB;请删除多余内容后另存")
+                raise MESSAGES.error(InputError, "sheet-too-large", path=str(path), megabytes=info.file_size >> 20,
+                                     limit_megabytes=MAX_SHEET_BYTES >> 20)
             with archive.open(info) as stream:
                 head = stream.read(4096)
                 extent = sheet_extent(_chunks(_Prefixed(head, stream)))
@@ -170,9 +171,7 @@ def check_xlsx_extent(path: str | Path, sheet: str | None = None) -> SheetExtent
         return None
     if extent.cells > MAX_CELLS:
         declared = _DIMENSION.search(head)
-        said = f"(声明范围到 {declared.group(2).decode()}{declared.group(3).decode()})" if declared else ""
-        raise InputError(
-            f"{path}: 工作表有内容写到 {extent.corner}{said},共约 {extent.rows} 行 × {extent.columns} 列,"
-            f"超过可读上限 {MAX_CELLS:,} 格;请在 Excel 中删除最后一行、一列之后的多余单元格(Ctrl+End 可定位)后另存"
-        )
+        said = f"{declared.group(2).decode()}{declared.group(3).decode()}" if declared else None
+        raise MESSAGES.error(InputError, "sheet-too-many-cells", path=str(path), corner=extent.corner, declared=said,
+                             rows=extent.rows, columns=extent.columns, limit=MAX_CELLS)
     return extent
