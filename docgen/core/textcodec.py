@@ -6,6 +6,7 @@ of GBK), and charset-normalizer's best guess only as a last resort.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,12 +40,15 @@ def decode_chinese(data: bytes, order: Sequence[str] = ("utf-8", "gb18030"), *, 
     return str(best) if best is not None else None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def lone_surrogate(value: Any, where: str = "") -> str | None:
     """Return the key path of the first text in ``value`` (nested mappings and lists) holding a
     lone UTF-16 surrogate (JSON ``"\\ud800"``), which no document or file can contain; None
     when there is none. Keys count as text too."""
     if isinstance(value, str):
-        return (where or "(值)") if any("\ud800" <= c <= "\udfff" for c in value) else None
+        return (where or "(值)") if not value.isascii() and _SURROGATE.search(value) else None
     if isinstance(value, dict):
         for key, item in value.items():
             path = f"{where}.{key}" if where else str(key)

@@ -19,7 +19,7 @@ import io
 import os
 import pyexpat
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from markupsafe import Markup
 from docgen.core import cnformat
 from docgen.core.cache import cache_key, code_digest, read_entry, write_entry
 from docgen.core.errors import RenderError, TemplateError
-from docgen.documents.bounds import BoundedSandbox, render_bounded
+from docgen.documents.bounds import BoundedSandbox, render_pieces
 from docgen.documents.image import IMAGE_STATE, ImageState, has_images
 from docgen.documents.messages import MESSAGES
 from docgen.documents.package import DocxPackage
@@ -80,6 +80,81 @@ def jinja_environment() -> BoundedSandbox:
     return env
 
 
+# A value Jinja escaped can still break the XML if it is not plain text: a raw ``<``, ``>`` or
+# quote, an ``&`` that does not start one of the entities ``escape`` writes, a character XML
+# cannot carry, a surrogate, or ``]`` (``]]>`` is not allowed in text).
+_UNSAFE_VALUE = re.compile("[<>\"'\\]\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
+                           "|&(?!(?:amp|lt|gt|quot|apos|#34|#39);)")
+_SLOT = "\ue000"  # stands for a value when a shape is proven: private use, not a name character
+
+
+class _Shapes:
+    """Which sequences of template constants are known to give well-formed XML whatever
+    plain-text values fill their slots.
+
+    Values are escaped when rendered, so the document's markup comes only from the
+    template's own text: which pieces of it appear, in which order, decides well-formedness.
+    A render's *shape* is that sequence (the constant strings themselves, ``None`` where a
+    value went). A shape is proven once, by parsing it with a stand-in character in every
+    value slot and finding each stand-in in character data (not in a tag, an attribute, a
+    comment or CDATA); from then on a render of that shape whose values are all plain text
+    (``_UNSAFE_VALUE`` finds nothing) is well-formed without parsing it. Anything else
+    (a value that is not plain text, a shape not proven, a value slot inside markup) is
+    parsed in full as before. At most ``LIMIT`` shapes are kept per part.
+    """
+
+    LIMIT = 256
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str | None, ...], bool] = {}
+
+    @staticmethod
+    def of(pieces: list[str]) -> tuple[tuple[str | None, ...], list[str]] | None:
+        """Return ``(shape, values)`` of a render, or None when a piece is neither a template
+        constant (``str``) nor an escaped value (``Markup``)."""
+        shape: list[str | None] = []
+        values: list[str] = []
+        for piece in pieces:
+            kind = piece.__class__
+            if kind is str:
+                shape.append(piece)
+            elif kind is Markup:
+                shape.append(None)
+                values.append(piece)
+            else:
+                return None
+        return tuple(shape), values
+
+    def vouches(self, shape: tuple[str | None, ...], values: list[str]) -> bool:
+        """Whether this render is well-formed without being parsed."""
+        return self._known.get(shape, False) and not _UNSAFE_VALUE.search(" ".join(values))
+
+    def learn(self, shape: tuple[str | None, ...], head: str, tail: str) -> None:
+        """Prove ``shape`` (after the render it came from parsed well-formed)."""
+        if shape in self._known or len(self._known) >= self.LIMIT:
+            return
+        slots = shape.count(None)
+        probe = head + _joined(_SLOT if piece is None else piece for piece in shape) + tail
+        self._known[shape] = "<![CDATA[" not in probe and _slots_in_text(probe) == slots
+
+
+def _joined(pieces: Any) -> str:
+    """The rendered part as ``_finish`` sees it before the listing step (``<w:p`` lines joined)."""
+    return "".join(pieces).replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+
+
+def _slots_in_text(probe: str) -> int:
+    """How many value stand-ins ``probe`` has in character data; -1 when it is not well-formed."""
+    found: list[str] = []
+    parser = pyexpat.ParserCreate(namespace_separator=" ")
+    parser.CharacterDataHandler = lambda data: found.append(data) if _SLOT in data else None
+    try:
+        parser.Parse(probe, True)
+    except pyexpat.ExpatError:
+        return -1
+    return sum(text.count(_SLOT) for text in found)
+
+
 @dataclass
 class _Part:
     """One XML part holding tags, preprocessed and compiled once."""
@@ -91,6 +166,8 @@ class _Part:
     tail: str                   # text after it (</w:document>)
     images: bool                # pictures allowed here (main body only)
     fix_tables: bool            # the part uses {%tc %}: table grids must be recomputed
+    #: Shapes of output already proven well-formed for any safe values (see ``_Shapes``).
+    shapes: _Shapes = field(default_factory=_Shapes)
 
 
 def _paragraph_text(xml_line: str) -> str:
@@ -289,27 +366,36 @@ class Engine:
             for part in parts:
                 state.enabled = part.images
                 try:
-                    xml = render_bounded(part.template.generate(context))
+                    pieces = render_pieces(part.template.generate(context))
                 except Exception as exc:  # jinja and filter errors of every kind
                     raise _render_error(self.name, exc, part.source, row=row) from None
-                rendered.append((part.member, self._finish(part, xml, row).encode("utf-8")))
+                rendered.append((part.member, self._finish(part, pieces, row).encode("utf-8")))
         finally:
             IMAGE_STATE.reset(token)
         pictures = [(rid, target, img.data) for rid, target, img in state.rids.values()] if images else []
         return package.assemble(rendered, pictures)
 
-    def _finish(self, part: _Part, xml: str, row: int | None) -> str:
-        """docxtpl's post-processing of a rendered part, skipping steps that would be no-ops."""
+    def _finish(self, part: _Part, pieces: list[str], row: int | None) -> str:
+        """docxtpl's post-processing of a rendered part (its ``pieces``), skipping steps that
+        would be no-ops; the part checked well-formed (``_Shapes`` spares the parse of a shape
+        already proven). Raises ``RenderError`` when it is not."""
         # Same effect as docxtpl's re.sub(r"\n<w:p([ >])", ...), without a regex per paragraph.
-        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-        if any(c in xml for c in "\t\a\n\f"):
+        xml = _joined(pieces)
+        listing = any(c in xml for c in "\t\a\n\f")
+        if listing:
             from docxtpl import DocxTemplate
 
             xml = DocxTemplate.resolve_listing(None, xml)  # type: ignore[arg-type]  # uses no state
         full = part.head + xml + part.tail
         try:
             if not part.fix_tables:
+                # The listing step turns values' line breaks into markup: such a render is parsed.
+                shaped = None if listing else _Shapes.of(pieces)
+                if shaped is not None and part.shapes.vouches(*shaped):
+                    return full
                 _check_xml(full)
+                if shaped is not None:
+                    part.shapes.learn(shaped[0], part.head, part.tail)
                 return full
             tree = etree.fromstring(full.encode("utf-8"))
         except (etree.XMLSyntaxError, pyexpat.ExpatError) as exc:

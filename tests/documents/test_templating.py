@@ -515,8 +515,66 @@ def test_a_rendered_part_that_is_not_well_formed_xml_is_a_render_error(tmp_path)
     part = next(p for p in engine._compile()[0] if p.member == "word/document.xml")
     broken = _Part(part.member, part.source, part.template, part.head, part.tail, True, False)
     with pytest.raises(RenderError, match="第7行.*word/document.xml 不是有效的 XML"):
-        engine._finish(broken, "<w:body><w:p></w:body>", 7)
+        engine._finish(broken, ["<w:body><w:p></w:body>"], 7)
     with pytest.raises(RenderError, match="不是有效的 XML"):  # an undeclared prefix is caught too
-        engine._finish(broken, "<w:body><x:p/></w:body>", 7)
-    good = engine._finish(broken, "<w:body><w:p/></w:body>", 7)
+        engine._finish(broken, ["<w:body><x:p/></w:body>"], 7)
+    good = engine._finish(broken, ["<w:body><w:p/></w:body>"], 7)
     assert good.startswith("<?xml") and "<w:body><w:p/></w:body>" in good
+
+
+def _with_body(tmp_path, source):
+    """A template whose document.xml body is the Jinja ``source`` given (head and tail kept)."""
+    from docgen.documents.engine import _Part, jinja_environment
+
+    path = make_template(tmp_path, ["致{{ name }}"], {"name": {"type": "string", "required": True}})
+    template = load_template(path=path)
+    parts = template._engine._compile()[0]
+    index = next(i for i, p in enumerate(parts) if p.member == "word/document.xml")
+    old = parts[index]
+    parts[index] = _Part(old.member, source, jinja_environment().from_string(source), old.head, old.tail, True, False)
+    return template
+
+
+def _parses(monkeypatch):
+    from docgen.documents import engine
+
+    calls = []
+    real = engine._check_xml
+    monkeypatch.setattr(engine, "_check_xml", lambda full: (calls.append(1), real(full))[1])
+    return calls
+
+
+def test_a_proven_shape_renders_without_a_parse_and_every_other_path_is_still_checked(tmp_path, monkeypatch):
+    from markupsafe import Markup
+
+    template = _with_body(tmp_path, "<w:body>{% if bad %}<w:p>{% endif %}"
+                                    "<w:p><w:r><w:t>{{ name }}</w:t></w:r></w:p>{% for x in items %}"
+                                    "<w:p><w:r><w:t>{{ x }}</w:t></w:r></w:p>{% endfor %}</w:body>")
+    calls = _parses(monkeypatch)
+    first = template.render({"name": "甲", "bad": False, "items": ["1"]})
+    assert len(calls) == 1 and "致" not in all_text(first) and "甲" in all_text(first)
+    # Same shape, other plain values (escaped & < > and quotes included): no parse, same bytes as parsed.
+    again = template.render({"name": "A&B<进出口>\"'", "bad": False, "items": ["2"]})
+    assert len(calls) == 1 and "A&B<进出口>\"'" in all_text(again)
+    # Another control-flow path is a new shape: parsed, and the broken one refused.
+    template.render({"name": "乙", "bad": False, "items": ["1", "2"]})
+    assert len(calls) == 2
+    with pytest.raises(RenderError, match="不是有效的 XML"):
+        template.render({"name": "丙", "bad": True, "items": []})
+    # A value that is markup rather than text is parsed even in a proven shape.
+    with pytest.raises(RenderError, match="不是有效的 XML"):
+        template.render({"name": Markup("</w:t>"), "bad": False, "items": ["1"]})
+    with pytest.raises(RenderError, match="不是有效的 XML"):
+        template.render({"name": Markup("a & b"), "bad": False, "items": ["1"]})
+    # Line breaks in a value become markup (<w:br/>): parsed, and the result is intact.
+    calls.clear()
+    assert "第一行" in all_text(template.render({"name": "第一行\n第二行", "bad": False, "items": ["1"]}))
+    assert len(calls) == 1
+
+
+def test_a_value_inside_markup_is_never_vouched_for(tmp_path, monkeypatch):
+    template = _with_body(tmp_path, '<w:body><w:p w:rsidR="{{ name }}"><w:r><w:t>x</w:t></w:r></w:p></w:body>')
+    calls = _parses(monkeypatch)
+    for name in ("00A1", "00B2", "00C3"):
+        template.render({"name": name})
+    assert len(calls) == 3
