@@ -21,11 +21,13 @@ from typing import Any
 import yaml
 
 from docgen.check.checklist import Checklist
+from docgen.core.cache import (Unencodable, cache_dir, cache_key, code_digest, decode_value, encode_value,
+                               read_entry, write_entry)
 from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_where
 from docgen.check.findings import Finding
 from docgen.check.messages import DETAILS
+from docgen.core.problems import Problem
 from docgen.core.textcodec import decode_chinese
-from docgen.core.validation import Problem, validate
 
 BUNDLE_FILE = "bundle.yaml"
 
@@ -319,12 +321,60 @@ def load_bundle_data(raw: bytes | None, checklist: Checklist) -> BundleData:
             findings=[_finding("(根)", "not-mapping")],
             present=True,
         )
-    data, problems = validate(SCHEMA, doc)
+    data, problems = _validated(raw, doc)
     problems = list(problems) + _cross_checks(data, problems, checklist)
     # Every field with a problem is dropped: the rules see only what validation normalized.
     for problem in problems:
         _drop(data, problem.path)
     return BundleData(data=data, findings=[_from_problem(p) for p in problems], present=True)
+
+
+# ---- validation cache ------------------------------------------------------------------------
+# Validating bundle.yaml against SCHEMA takes cerberus (and python-stdnum for the numbers): with
+# their imports, most of a check whose files were all seen before. The result depends only on the
+# file's bytes, the code that validates and words it, and today's date (an ID number's birth date
+# may not be in the future), so it is kept under that key in the user's cache folder. The usual
+# loop -- add the missing files, check again -- leaves bundle.yaml as it was and never imports
+# the validation libraries again. Cross-checks depend on the checklist too and always run.
+
+#: The modules whose code decides the validated data, the problems and their wording.
+_VALIDATION_CODE = ("docgen.check.bundledata", "docgen.core.validation", "docgen.core.messages",
+                    "docgen.core.problems", "docgen.core.wording")
+
+
+def _validated(raw: bytes, doc: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """Return ``validate(SCHEMA, doc)`` for the bundle.yaml bytes ``raw``, from the cache when it
+    holds this file's result for today (and storing it when it did not)."""
+    key = None
+    if cache_dir() is not None:
+        key = cache_key(raw, _dt.date.today().isoformat(), code_digest(*_VALIDATION_CODE))
+        hit = _read_cached(key)
+        if hit is not None:
+            return hit
+    from docgen.core.validation import validate
+
+    data, problems = validate(SCHEMA, doc)
+    if key is not None:
+        try:
+            entry = {"data": encode_value(data),
+                     "problems": [[p.path, p.message, p.row, p.column, p.code, encode_value(dict(p.facts))]
+                                  for p in problems]}
+        except Unencodable:
+            entry = None  # a value the cache cannot keep (a YAML set …): validated each time
+        if entry is not None:
+            write_entry("bundle-yaml", key, entry)
+    return data, problems
+
+
+def _read_cached(key: str) -> tuple[dict[str, Any], list[Problem]] | None:
+    entry = read_entry("bundle-yaml", key)
+    try:
+        data = decode_value(entry["data"])
+        problems = [Problem(path, message, row, column, code, decode_value(facts))
+                    for path, message, row, column, code, facts in entry["problems"]]
+    except (TypeError, KeyError, ValueError, ArithmeticError):  # missing or damaged: a miss
+        return None
+    return (data, problems) if isinstance(data, dict) else None
 
 
 def unreadable_bundle_data(reason: str) -> BundleData:

@@ -16,12 +16,11 @@ from typing import Any
 
 import yaml
 
-from docgen.core.cache import cache_key, read_entry, write_entry
-from docgen.core.conditions import Condition
+from docgen.core.cache import cache_key, code_digest, read_entry, write_entry
+from docgen.core.conditions import Condition, is_plan
 from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_where
 from docgen.core.errors import ChecklistError
 from docgen.core.resources import checklists_dir
-from docgen.core.validation import validate
 from docgen.check.messages import ERRORS
 
 DEFAULT_CHECKLIST = "dev-loan"
@@ -225,6 +224,11 @@ def _load_cached(path_text: str, mtime_ns: int, size: int) -> Checklist:
 
 def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklist:
     """Parse checklist YAML ``text``; ``label`` names it in errors. See ``load_checklist``."""
+    key = _cache_key(text)
+    cached = _cache_read(key)
+    if cached is not None:
+        doc, plans = cached
+        return _build(doc, label, path, plans)
     try:
         raw = parse_yaml(text)
     except yaml.YAMLError as exc:
@@ -235,25 +239,29 @@ def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklis
     if not isinstance(raw, dict):
         raise ERRORS.error(ChecklistError, "checklist-not-mapping", label=label)
     _stringify_numbers(raw)
-    key = _cache_key(text)
-    doc = _cache_read(key)
-    if doc is None:
-        doc, problems = validate(_schema(), raw)
-        if problems:
-            raise ERRORS.error(ChecklistError, "checklist-schema", label=label,
-                               problems=[(p.path, p.message) for p in problems])
-        _cache_write(key, doc)
-    return _build(doc, label, path)
+    from docgen.core.validation import validate
+
+    doc, problems = validate(_schema(), raw)
+    if problems:
+        raise ERRORS.error(ChecklistError, "checklist-schema", label=label,
+                           problems=[(p.path, p.message) for p in problems])
+    checklist = _build(doc, label, path)
+    _cache_write(key, doc, {cond.source: cond.plan for item in checklist.items.values() for rule in item.rules
+                            for cond in rule.values() if isinstance(cond, Condition)})
+    return checklist
 
 
 # ---- validation cache ------------------------------------------------------------------------
 # Cerberus needs about 0.3 s to validate a 50-item checklist, a third of the time budget of a
-# whole `docgen check`. The validated document depends only on the file's text, the schema and
-# the docgen version, so it is kept (as JSON) under that key in the user's cache folder: an
-# identical file is never validated twice, and any edit, to the checklist or the schema, misses
-# the cache and is validated again. Only successes are cached; cross-checks and condition
-# compilation still run on every load. The folder is ``userdirs.cache_dir()`` (DOCGEN_CACHE_DIR
-# moves it, DOCGEN_NO_CACHE=1 turns it off). An unwritable or damaged cache is ignored.
+# whole `docgen check`, and compiling its conditions needs Jinja2. The validated document and
+# the conditions' plans depend only on the file's text, the schema and docgen's code, so they
+# are kept (as JSON) under that key in the user's cache folder: an identical file is neither
+# parsed nor validated twice, and checking a bundle against it imports neither cerberus nor
+# Jinja2 (see ``docgen.core.conditions``); any edit, to the checklist, the schema or the code,
+# misses the cache and is validated again. Only checklists that loaded are cached, so every
+# cached condition passed the sandbox's checks; cross-checks still run on every load. The
+# folder is ``userdirs.cache_dir()`` (DOCGEN_CACHE_DIR moves it, DOCGEN_NO_CACHE=1 turns it
+# off). An unwritable or damaged cache is ignored.
 
 
 @lru_cache(maxsize=1)
@@ -262,16 +270,22 @@ def _schema_bytes() -> bytes:
 
 
 def _cache_key(text: str) -> str:
-    return cache_key(text, _schema_bytes())
+    return cache_key(text, _schema_bytes(), code_digest(__name__, "docgen.core.conditions", "docgen.core.sandbox"))
 
 
-def _cache_read(key: str) -> dict[str, Any] | None:
-    doc = read_entry("checklist", key)
-    return doc if isinstance(doc, dict) else None
+def _cache_read(key: str) -> tuple[dict[str, Any], dict[str, list[Any] | None]] | None:
+    entry = read_entry("checklist", key)
+    if not isinstance(entry, dict) or not isinstance(entry.get("doc"), dict) \
+            or not isinstance(entry.get("plans"), dict):
+        return None
+    plans = entry["plans"]
+    if not all(plan is None or is_plan(plan) for plan in plans.values()):
+        return None
+    return entry["doc"], plans
 
 
-def _cache_write(key: str, doc: dict[str, Any]) -> None:
-    write_entry("checklist", key, doc)
+def _cache_write(key: str, doc: dict[str, Any], plans: dict[str, list[Any] | None]) -> None:
+    write_entry("checklist", key, {"doc": doc, "plans": plans})
 
 
 def _label(path: Path) -> str:
@@ -295,7 +309,10 @@ def _stringify_numbers(raw: dict[str, Any]) -> None:
                     entry["no"] = str(entry["no"])
 
 
-def _build(doc: dict[str, Any], label: str, path: Path | None) -> Checklist:
+def _build(doc: dict[str, Any], label: str, path: Path | None,
+           plans: dict[str, list[Any] | None] | None = None) -> Checklist:
+    """Return the checklist of the validated ``doc``; ``plans`` (from the cache) are the plans of
+    its conditions, which then passed the checks before and are not compiled now."""
     kind_sets: dict[str, list[str]] = doc.get("kinds") or {}
     groups = doc.get("groups") or {}
     items: dict[str, Item] = {}
@@ -310,7 +327,7 @@ def _build(doc: dict[str, Any], label: str, path: Path | None) -> Checklist:
         if group and groups and group not in groups:
             raise ERRORS.error(ChecklistError, "checklist-group-undefined", where=where, group=group,
                                groups=list(groups))
-        rules = [_build_rule(rule, f"{where}.rules[{i}]") for i, rule in enumerate(spec.get("rules") or [])]
+        rules = [_build_rule(rule, f"{where}.rules[{i}]", plans) for i, rule in enumerate(spec.get("rules") or [])]
         items[item_id] = Item(
             id=item_id, title=dict(spec["title"]), group=group, provider=spec.get("provider", "client"),
             kinds=list(kinds), aliases=list(spec.get("aliases") or []), annex=spec.get("annex"),
@@ -370,7 +387,7 @@ def _refuse_all_of_cycles(items: dict[str, Item], label: str) -> None:
         done.add(start)
 
 
-def _build_rule(rule: dict[str, Any], where: str) -> dict[str, Any]:
+def _build_rule(rule: dict[str, Any], where: str, plans: dict[str, list[Any] | None] | None) -> dict[str, Any]:
     name = rule["rule"]
     for key in _RULE_KEYS[name]:
         if key not in rule:
@@ -378,5 +395,9 @@ def _build_rule(rule: dict[str, Any], where: str) -> dict[str, Any]:
     built = dict(rule)
     for key in _EXPRESSION_KEYS:
         if key in built:
-            built[key] = Condition(str(built[key]), f"{where}.{key}")
+            source = str(built[key])
+            if plans is not None and source in plans:
+                built[key] = Condition.checked(source, f"{where}.{key}", plans[source])
+            else:
+                built[key] = Condition(source, f"{where}.{key}")
     return built

@@ -8,28 +8,35 @@ optimisation: an unwritable folder or a damaged entry reads as a miss and is nev
 """
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import json
 import os
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from docgen.core.userdirs import cache_dir
 
-__all__ = ["cache_dir", "cache_key", "code_digest", "read_entry", "write_entry"]
+__all__ = ["Unencodable", "cache_dir", "cache_key", "code_digest", "decode_value", "encode_value", "read_entry",
+           "write_entry"]
 
 
 @lru_cache(maxsize=None)
 def code_digest(*modules: str) -> str:
     """Return a SHA-256 of the source files of ``modules`` (dotted names): part of a cache key
     whose result depends on that code, so an entry written by other code (a development build
-    with the same version number) is never read back."""
-    import importlib
+    with the same version number) is never read back.
+
+    The modules are found, not imported: a cache hit must not pay for the code it spares.
+    """
+    from importlib.util import find_spec
 
     digest = hashlib.sha256()
     for name in modules:
-        source = getattr(importlib.import_module(name), "__file__", None)
+        spec = find_spec(name)
+        source = spec.origin if spec is not None else None
         try:
             digest.update(Path(source).read_bytes() if source else name.encode())
         except OSError:
@@ -47,6 +54,58 @@ def cache_key(*parts: bytes | str) -> str:
         digest.update(len(data).to_bytes(8, "little"))
         digest.update(data)
     return digest.hexdigest()
+
+
+class Unencodable(ValueError):
+    """A value ``encode_value`` cannot represent: such a result is simply not cached."""
+
+
+def encode_value(value: Any) -> Any:
+    """Return ``value`` (data as YAML and validation produce it) as JSON data ``decode_value``
+    turns back into an equal value of the same types.
+
+    Containers and the types JSON lacks are tagged lists (``["m", pairs]``, ``["l", items]``,
+    ``["d", "1.50"]`` for a Decimal, ``["t", iso]`` for a date, ``["T", iso]`` for a datetime,
+    ``["f", repr]`` for a float); str, int, bool and None are themselves. Raises ``Unencodable``
+    for anything else (a set, bytes …).
+    """
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, dict):
+        return ["m", [[encode_value(k), encode_value(v)] for k, v in value.items()]]
+    if isinstance(value, list):
+        return ["l", [encode_value(v) for v in value]]
+    if isinstance(value, float):
+        return ["f", repr(value)]
+    if isinstance(value, Decimal):
+        return ["d", str(value)]
+    if isinstance(value, _dt.datetime):
+        return ["T", value.isoformat()]
+    if isinstance(value, _dt.date):
+        return ["t", value.isoformat()]
+    raise Unencodable(type(value).__name__)
+
+
+def decode_value(data: Any) -> Any:
+    """Return the value ``encode_value`` encoded as ``data``; raises ``ValueError`` on a damaged one."""
+    if not isinstance(data, list):
+        if isinstance(data, (dict, float)):
+            raise ValueError("not an encoded value")
+        return data
+    tag, body = data
+    if tag == "m":
+        return {decode_value(k): decode_value(v) for k, v in body}
+    if tag == "l":
+        return [decode_value(v) for v in body]
+    if tag == "f":
+        return float(body)
+    if tag == "d":
+        return Decimal(body)
+    if tag == "T":
+        return _dt.datetime.fromisoformat(body)
+    if tag == "t":
+        return _dt.date.fromisoformat(body)
+    raise ValueError(f"unknown tag {tag!r}")
 
 
 def read_entry(kind: str, key: str) -> Any | None:

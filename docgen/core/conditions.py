@@ -11,15 +11,20 @@ malformed expression is a ``ChecklistError`` naming where it sits in the checkli
 
 At run time an expression that cannot be computed (an absent field, a division by zero)
 yields ``None`` rather than an exception: rules treat that as "not known".
+
+Jinja2 itself lives in ``docgen.core.sandbox``, imported only when needed. Expressions made of
+names, attributes of mappings, constants, ``and``/``or``/``not``, comparisons, arithmetic and
+the tests ``none``/``defined``/``undefined`` also get a *plan* (the expression as JSON lists)
+that ``evaluate_plan`` computes in plain Python with Jinja's semantics for them; a checklist
+kept in the cache carries its plans, so checking a bundle need not import Jinja2 at all. Any
+value a plan is not sure about (an attribute of something other than a mapping, a comparison
+with an undefined value …) hands the expression to Jinja2.
 """
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
-
-from jinja2 import ChainableUndefined, nodes
-from jinja2.exceptions import SecurityError, TemplateSyntaxError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from docgen.core.errors import ChecklistError, DocgenError
 from docgen.core.messages import MESSAGES
@@ -32,22 +37,6 @@ SAFE_FILTERS = frozenset(
 )
 #: Largest sequence a condition may build with ``*`` (``'x' * 10**9`` would exhaust memory).
 MAX_REPEAT = 10_000
-
-
-class _ConditionEnvironment(ImmutableSandboxedEnvironment):
-    """The sandbox, also refusing to multiply a string or list into a huge one."""
-
-    intercepted_binops = frozenset({"*"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "*":
-            for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and count * max(len(seq), 1) > MAX_REPEAT:
-                    raise SecurityError(MESSAGES.text("condition-repeat-too-large", {"limit": MAX_REPEAT}))
-        return super().call_binop(context, operator, left, right)
-
-
-_ENV = _ConditionEnvironment(undefined=ChainableUndefined)
 
 #: Names an expression may use; everything else is a typo or an attempt to reach outside.
 _LITERALS = frozenset({"true", "false", "none", "True", "False", "None"})
@@ -62,22 +51,33 @@ class Condition:
 
     def __init__(self, source: str, where: str, *, names: frozenset[str] | None = None,
                  error: type[DocgenError] = ChecklistError) -> None:
-        """Compile ``source``; ``where`` names its place in the data file for error messages.
+        """Check and compile ``source``; ``where`` names its place in the data file for error messages.
 
         ``names`` replaces ``CONTEXT_NAMES`` (another file's context, e.g. a template's bundle
         mapping); ``error`` is the exception raised (``ChecklistError`` by default) when the
         expression does not parse or uses anything forbidden.
         """
+        from docgen.core.sandbox import compile_checked
+
         self.source = source
         self.where = where
         self.error = error
         allowed = CONTEXT_NAMES if names is None else names | _LITERALS
-        try:
-            tree = _ENV.parse("{{ (" + source + ") }}")
-        except TemplateSyntaxError as exc:
-            raise MESSAGES.error(error, "condition-syntax", where=where, source=source, reason=exc.message) from None
-        _reject_unsafe(tree, source, where, allowed, error)
-        self._func: Callable[..., Any] = _ENV.compile_expression(source, undefined_to_none=True)
+        func, self.plan = compile_checked(source, where, allowed, error)
+        self._func: Callable[..., Any] | None = func
+
+    @classmethod
+    def checked(cls, source: str, where: str, plan: list[Any] | None, *,
+                error: type[DocgenError] = ChecklistError) -> Condition:
+        """Return the condition ``source`` that passed the checks before (its checklist is cached),
+        with that run's ``plan``; Jinja2 compiles it only if the plan cannot answer."""
+        self = cls.__new__(cls)
+        self.source = source
+        self.where = where
+        self.error = error
+        self.plan = plan
+        self._func = None
+        return self
 
     def evaluate(self, context: dict[str, Any]) -> Any:
         """Return the expression's value in ``context``, or None when it cannot be computed.
@@ -85,6 +85,19 @@ class Condition:
         Raises ``ChecklistError`` if the sandbox refuses an operation at run time (a checklist
         that tries to escape is a broken checklist, not a false condition).
         """
+        if self.plan is not None:
+            try:
+                value = evaluate_plan(self.plan, context)
+            except _Unsure:
+                pass
+            except Exception:  # noqa: BLE001 - as Jinja2 below: absent data means "unknown"
+                return None
+            else:
+                return None if value is UNDEFINED else value
+        from docgen.core.sandbox import SecurityError, compile_trusted
+
+        if self._func is None:
+            self._func = compile_trusted(self.source)
         try:
             return self._func(**context)
         except SecurityError as exc:
@@ -97,27 +110,128 @@ class Condition:
         return f"Condition({self.source!r})"
 
 
-def _reject_unsafe(tree: nodes.Node, source: str, where: str, allowed: frozenset[str],
-                   error: type[DocgenError]) -> None:
-    for node in tree.find_all((nodes.Call, nodes.Pow, nodes.Getattr, nodes.Getitem, nodes.Name, nodes.Filter)):
-        rule: str | None = None
-        facts: dict[str, Any] = {}
-        if isinstance(node, nodes.Call):
-            rule = "call"
-        elif isinstance(node, nodes.Filter) and node.name not in SAFE_FILTERS:
-            rule, facts = "filter", {"name": node.name, "available": sorted(SAFE_FILTERS)}
-        elif isinstance(node, nodes.Filter) and any(
-                isinstance(arg, nodes.Const) and isinstance(arg.value, str) and arg.value.startswith("_")
-                for arg in [*node.args, *(kw.value for kw in node.kwargs)]):
-            rule = "filter-argument"
-        elif isinstance(node, nodes.Pow):
-            rule = "power"
-        elif isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
-            rule, facts = "private-attribute", {"name": node.attr}
-        elif (isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const)
-              and isinstance(node.arg.value, str) and node.arg.value.startswith("_")):
-            rule, facts = "private-key", {"name": node.arg.value}
-        elif isinstance(node, nodes.Name) and node.name not in allowed:
-            rule, facts = "unknown-name", {"name": node.name, "available": sorted(allowed - _LITERALS)}
-        if rule:
-            raise MESSAGES.error(error, "condition-unsafe", where=where, source=source, rule=rule, **facts)
+# ---- plans ------------------------------------------------------------------------------------
+
+
+class _Undefined:
+    """What Jinja2's chainable undefined is to a plan: false, and its own attributes."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "UNDEFINED"
+
+
+UNDEFINED = _Undefined()
+
+
+class _Unsure(Exception):
+    """A plan met a value whose Jinja2 semantics it does not reproduce: Jinja2 decides."""
+
+
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lteq": operator.le, "gt": operator.gt,
+    "gteq": operator.ge, "in": lambda a, b: a in b, "notin": lambda a, b: a not in b,
+}
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv,
+    "floordiv": operator.floordiv, "mod": operator.mod,
+}
+
+
+def evaluate_plan(plan: list[Any], context: dict[str, Any]) -> Any:
+    """Return the value of ``plan`` in ``context`` as Jinja2's sandbox computes it, ``UNDEFINED``
+    for Jinja2's undefined.
+
+    Raises what the same Python operation raises in Jinja2 (the caller reads any as "unknown"),
+    and ``_Unsure`` where Jinja2 would do more than plain Python (an attribute of anything but
+    a plain mapping, a name Jinja2 would take from its globals, undefined in a comparison, a
+    sequence repeated with ``*``).
+    """
+    kind = plan[0]
+    if kind == "name":
+        return context[plan[1]] if plan[1] in context else UNDEFINED
+    if kind == "attr":
+        obj = evaluate_plan(plan[1], context)
+        if obj is UNDEFINED or obj is None:
+            return UNDEFINED
+        # Jinja2 tries the attribute first: a key named like a dict method is not a plain lookup.
+        if type(obj) is not dict or hasattr(dict, plan[2]):
+            raise _Unsure
+        return obj.get(plan[2], UNDEFINED)
+    if kind == "const":
+        return plan[1]
+    if kind == "and":
+        left = evaluate_plan(plan[1], context)
+        return evaluate_plan(plan[2], context) if left else left
+    if kind == "or":
+        left = evaluate_plan(plan[1], context)
+        return left if left else evaluate_plan(plan[2], context)
+    if kind == "not":
+        return not evaluate_plan(plan[1], context)
+    if kind == "test":
+        value = evaluate_plan(plan[2], context)
+        if plan[1] == "none":
+            return value is None
+        return (value is not UNDEFINED) == (plan[1] == "defined")
+    if kind == "cmp":
+        left = _operand(evaluate_plan(plan[1], context), unsure=True)
+        result: Any = True
+        for op, right_plan in plan[2]:
+            right = _operand(evaluate_plan(right_plan, context), unsure=True)
+            result = _COMPARE[op](left, right)
+            if not result:
+                return result
+            left = right
+        return result
+    if kind == "bin":
+        left = _operand(evaluate_plan(plan[2], context))
+        right = _operand(evaluate_plan(plan[3], context))
+        if plan[1] == "mul" and (isinstance(left, (str, list, tuple)) or isinstance(right, (str, list, tuple))):
+            raise _Unsure  # the sandbox bounds repetition
+        return _BINARY[plan[1]](left, right)
+    if kind == "neg":
+        return -_operand(evaluate_plan(plan[1], context))
+    if kind == "pos":
+        return +_operand(evaluate_plan(plan[1], context))
+    raise _Unsure
+
+
+class _UndefinedOperand(Exception):
+    """Arithmetic on Jinja2's undefined raises: the expression is "unknown"."""
+
+
+def _operand(value: Any, *, unsure: bool = False) -> Any:
+    if value is UNDEFINED:
+        if unsure:
+            raise _Unsure  # Jinja2's undefined compares equal to other undefined values
+        raise _UndefinedOperand
+    return value
+
+
+def is_plan(plan: Any) -> bool:
+    """Return True when ``plan`` has the shape of a plan (one read back from a cache file)."""
+    if not isinstance(plan, list) or not plan:
+        return False
+    kind, args = plan[0], plan[1:]
+    if kind == "const":
+        return len(args) == 1 and (args[0] is None or type(args[0]) in (bool, int, float, str))
+    if kind == "name":
+        return len(args) == 1 and isinstance(args[0], str)
+    if kind == "attr":
+        return len(args) == 2 and is_plan(args[0]) and isinstance(args[1], str)
+    if kind in ("and", "or"):
+        return len(args) == 2 and all(is_plan(a) for a in args)
+    if kind in ("not", "neg", "pos"):
+        return len(args) == 1 and is_plan(args[0])
+    if kind == "test":
+        return len(args) == 2 and args[0] in ("none", "defined", "undefined") and is_plan(args[1])
+    if kind == "bin":
+        return len(args) == 3 and args[0] in _BINARY and is_plan(args[1]) and is_plan(args[2])
+    if kind == "cmp":
+        return (len(args) == 2 and is_plan(args[0]) and isinstance(args[1], list) and len(args[1]) > 0
+                and all(isinstance(o, list) and len(o) == 2 and o[0] in _COMPARE and is_plan(o[1]) for o in args[1]))
+    return False

@@ -213,3 +213,40 @@ def test_a_borrower_without_uscc_is_itself_the_problem() -> None:
     fields = _fields(_load(data))
     assert list(fields) == ["borrower.uscc"]
     assert "组织机构代码证、税务登记证已停止核发" in fields["borrower.uscc"]
+
+
+def test_a_second_load_of_the_same_bytes_comes_from_the_cache(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    data = good_data(documents={"business-license": {"files": ["a.pdf"], "expires": "2041-04-07", "note": 1.5}})
+    data["borrower"]["uscc"] = USCC_BORROWER[:-1] + "0"  # a problem, with its facts
+    data["project"]["invested"] = "1.234,5"
+    data["loan"]["rate"] = 99
+    data["meeting"] = {"date": dt.datetime(2026, 11, 20, 9, 30), "votes": {"李四": "同意"}}
+    raw = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
+    fresh = load_bundle_data(raw, load_checklist())
+    entries = list((tmp_path / "cache").glob("bundle-yaml-*.json"))
+    assert len(entries) == 1 and fresh.findings
+    from docgen.core import validation
+
+    def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(validation, "validate", refuse)
+    cached = load_bundle_data(raw, load_checklist())
+    assert cached.data == fresh.data
+    assert [(f.params, f.detail()) for f in cached.findings] == [(f.params, f.detail()) for f in fresh.findings]
+    assert {type(v) for v in cached.section("project").values()} == {type(v) for v in fresh.section("project").values()}
+    # A damaged entry is a miss, validated again.
+    monkeypatch.undo()
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    entries[0].write_text('{"data": ["m", [["x", ["d", "not a number"]]]], "problems": []}', encoding="utf-8")
+    again = load_bundle_data(raw, load_checklist())
+    assert again.data == fresh.data and len(again.findings) == len(fresh.findings)
+
+
+def test_values_the_cache_cannot_keep_are_validated_each_time(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    raw = b"checklist: dev-loan\nborrower: !!set {a, b}\n"
+    first = load_bundle_data(raw, load_checklist())
+    assert not list((tmp_path / "cache").glob("bundle-yaml-*.json"))
+    assert _codes(load_bundle_data(raw, load_checklist())) == _codes(first) == {"borrower": "type"}

@@ -235,7 +235,7 @@ def test_validated_checklists_are_cached_by_content(tmp_path: Path, monkeypatch:
     # A second process would read the cache instead of validating: prove it is used by
     # planting a recognisable (still valid) change in the cached document.
     planted = json.loads(entries[0].read_text(encoding="utf-8"))
-    planted["title"]["en"] = "from the cache"
+    planted["doc"]["title"]["en"] = "from the cache"
     entries[0].write_text(json.dumps(planted), encoding="utf-8")
     module._load_cached.cache_clear()
     assert load_checklist(path).title["en"] == "from the cache"
