@@ -24,6 +24,7 @@ from docgen.check.checklist import Checklist
 from docgen.core.cache import (Unencodable, cache_dir, cache_key, code_digest, decode_value, encode_value,
                                read_entry, write_entry)
 from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_where
+from docgen.core.fastcheck import validate_quickly
 from docgen.check.findings import Finding
 from docgen.check.messages import DETAILS
 from docgen.core.problems import Problem
@@ -331,15 +332,17 @@ def load_bundle_data(raw: bytes | None, checklist: Checklist) -> BundleData:
 
 # ---- validation cache ------------------------------------------------------------------------
 # Validating bundle.yaml against SCHEMA takes cerberus (and python-stdnum for the numbers): with
-# their imports, most of a check whose files were all seen before. The result depends only on the
+# their imports, most of a check whose files were all seen before. A valid file is confirmed by
+# the plain-Python fast path (docgen.core.fastcheck) without cerberus; the result is cached. The result depends only on the
 # file's bytes, the code that validates and words it, and today's date (an ID number's birth date
 # may not be in the future), so it is kept under that key in the user's cache folder. The usual
 # loop -- add the missing files, check again -- leaves bundle.yaml as it was and never imports
 # the validation libraries again. Cross-checks depend on the checklist too and always run.
 
 #: The modules whose code decides the validated data, the problems and their wording.
-_VALIDATION_CODE = ("docgen.check.bundledata", "docgen.core.validation", "docgen.core.messages",
-                    "docgen.core.problems", "docgen.core.wording")
+_VALIDATION_CODE = ("docgen.check.bundledata", "docgen.core.validation", "docgen.core.fastcheck",
+                    "docgen.core.values", "docgen.core.idnumbers", "docgen.core.messages", "docgen.core.problems",
+                    "docgen.core.wording")
 
 
 def _validated(raw: bytes, doc: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
@@ -351,9 +354,7 @@ def _validated(raw: bytes, doc: dict[str, Any]) -> tuple[dict[str, Any], list[Pr
         hit = _read_cached(key)
         if hit is not None:
             return hit
-    from docgen.core.validation import validate
-
-    data, problems = validate(SCHEMA, doc)
+    data, problems = validate_quickly(SCHEMA, doc)
     if key is not None:
         try:
             entry = {"data": encode_value(data),

@@ -20,6 +20,7 @@ from docgen.core.cache import cache_key, code_digest, read_entry, write_entry
 from docgen.core.conditions import Condition, is_plan
 from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_where
 from docgen.core.errors import ChecklistError
+from docgen.core.fastcheck import validate_quickly
 from docgen.core.resources import checklists_dir
 from docgen.check.messages import ERRORS
 
@@ -239,9 +240,7 @@ def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklis
     if not isinstance(raw, dict):
         raise ERRORS.error(ChecklistError, "checklist-not-mapping", label=label)
     _stringify_numbers(raw)
-    from docgen.core.validation import validate
-
-    doc, problems = validate(_schema(), raw)
+    doc, problems = validate_quickly(_schema(), raw)
     if problems:
         raise ERRORS.error(ChecklistError, "checklist-schema", label=label,
                            problems=[(p.path, p.message) for p in problems])
@@ -253,7 +252,9 @@ def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklis
 
 # ---- validation cache ------------------------------------------------------------------------
 # Cerberus needs about 0.3 s to validate a 50-item checklist, a third of the time budget of a
-# whole `docgen check`, and compiling its conditions needs Jinja2. The validated document and
+# whole `docgen check` (a valid file is confirmed by the plain-Python fast path of
+# docgen.core.fastcheck instead, cerberus only wording what is wrong), and compiling its
+# conditions needs Jinja2. The validated document and
 # the conditions' plans depend only on the file's text, the schema and docgen's code, so they
 # are kept (as JSON) under that key in the user's cache folder: an identical file is neither
 # parsed nor validated twice, and checking a bundle against it imports neither cerberus nor
@@ -270,7 +271,8 @@ def _schema_bytes() -> bytes:
 
 
 def _cache_key(text: str) -> str:
-    return cache_key(text, _schema_bytes(), code_digest(__name__, "docgen.core.conditions", "docgen.core.sandbox"))
+    return cache_key(text, _schema_bytes(), code_digest(__name__, "docgen.core.conditions", "docgen.core.sandbox",
+                                                         "docgen.core.fastcheck"))
 
 
 def _cache_read(key: str) -> tuple[dict[str, Any], dict[str, list[Any] | None]] | None:

@@ -20,7 +20,6 @@ from typing import Any
 
 import click
 
-from docgen.core.textwidth import display_width, pad, truncate
 
 #: item status -> symbol used in text and Markdown (DESIGN §5 statuses).
 STATUS_SYMBOLS: dict[str, str] = {"ok": "✓", "missing": "✗", "invalid": "!", "waived": "○"}
@@ -348,6 +347,9 @@ def render_text(report: Mapping[str, Any], lang: str = "zh", color: bool = False
     lang = _lang(lang)
     meta = meta or ReportMeta()
     L = LABELS[lang]
+
+    # Display widths are only for this layout: JSON and Markdown do not pay for wcwidth.
+    from docgen.core.textwidth import display_width, pad, truncate
 
     def style(text: str, **kw: Any) -> str:
         return click.style(text, **kw) if color else text

@@ -71,7 +71,7 @@ def _today_or_date(ctx: click.Context, param: click.Parameter, value: str | None
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt.date | None:
-    from docgen.core.validation import parse_working_date
+    from docgen.core.values import parse_working_date
 
     if value is None:
         return None

@@ -23,7 +23,7 @@ from typing import Any
 
 from docgen.core.errors import InvalidValueError
 from docgen.core.messages import MESSAGES
-from docgen.core.validation import parse_amount, parse_date
+from docgen.core.values import parse_amount, parse_date
 
 _UPPER_DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _LOWER_DIGITS = "〇一二三四五六七八九"

@@ -1,31 +1,38 @@
-"""A plain-Python fast path for cerberus schemas of template data (one row in microseconds).
+"""A plain-Python fast path for cerberus schemas: template rows, checklists and bundle.yaml.
 
-Cerberus takes milliseconds per document, which would dominate a batch of letters. ``compile_schema``
-turns a schema that uses only the rules below into a function that returns the normalized
-document when the data is VALID, and ``None`` as soon as anything is doubtful (a missing
-field, a failed coercion, a ``None``, an unknown key, a value out of range). On ``None`` the
-caller runs cerberus, which then produces the exact messages; so the fast path never decides
-that data is wrong, it only confirms that it is right, with the same coercers and checks
-(``docgen.core.validation``) cerberus would run, giving the same normalized values.
+Cerberus takes milliseconds per document (a third of a second for a checklist), and importing it
+costs more than many checks. ``compile_schema`` turns a schema that uses only the rules below into
+a function that returns the normalized document when the data is VALID, and ``None`` as soon as
+anything is doubtful (a missing field, a failed coercion, a ``None`` it cannot vouch for, an
+unknown key, a value out of range). On ``None`` the caller runs cerberus, which then produces
+the exact messages; so the fast path never decides that data is wrong, it only confirms that it
+is right, with the same coercers and checks (``docgen.core.values``, ``docgen.core.idnumbers``)
+cerberus would run, normalizing in cerberus' order (defaults, then coercion, then the contents
+of mappings and lists) and giving the same values in the same key order (the document's keys,
+then defaults in the schema's order).
 
-Supported rules: ``type`` (string, integer, number, float, boolean, date, amount, list, dict),
-``required``, ``empty``, ``nullable``, ``coerce`` (strip, to_date, to_amount; a name or a list),
-``default``, ``min``, ``max``, ``minlength``, ``maxlength``, ``allowed``, ``check_with``
-(uscc, resident_id, uscc_or_resident_id), ``schema`` (list items, dict fields) and ``meta``.
-A schema using anything else gets no fast path (``compile_schema`` returns ``None``).
+Supported rules: ``type`` (string, integer, number, float, boolean, date, amount, list, dict, or a
+list of them), ``required``, ``empty``, ``nullable``, ``coerce`` (strip, to_date, to_amount, a
+function, or a list of them), ``default``, ``min``, ``max``, ``minlength``, ``maxlength``,
+``allowed``, ``regex``, ``check_with`` (uscc, resident_id, uscc_or_resident_id), ``schema`` (list
+items, dict fields), ``keysrules`` (without coercion), ``valuesrules`` and ``meta``. A schema using
+anything else gets no fast path (``compile_schema`` returns ``None``).
 """
 from __future__ import annotations
 
 import copy
 import datetime as _dt
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from docgen.core.validation import check_resident_id, check_uscc, parse_amount, parse_date
+from docgen.core.problems import Problem
+from docgen.core.values import parse_amount, parse_date
 
 _SUPPORTED = {"type", "required", "empty", "nullable", "coerce", "default", "min", "max", "minlength",
-              "maxlength", "allowed", "check_with", "schema", "meta"}
+              "maxlength", "allowed", "regex", "check_with", "schema", "keysrules", "valuesrules", "meta"}
+_TYPES = {"string", "integer", "number", "float", "boolean", "date", "amount", "list", "dict"}
 
 
 class _Doubt(Exception):
@@ -40,6 +47,8 @@ _COERCERS: dict[str, Callable[[Any], Any]] = {"strip": _strip, "to_date": parse_
 
 
 def _type_ok(kind: str, value: Any) -> bool:
+    # As strict as cerberus or stricter (a bool is no integer here): a value cerberus would
+    # accept but this refuses only costs a cerberus run.
     if kind == "string":
         return isinstance(value, str)
     if kind == "integer":
@@ -60,6 +69,9 @@ def _type_ok(kind: str, value: Any) -> bool:
 
 
 def _checker(name: str) -> Callable[[Any], bool]:
+    # python-stdnum is imported only by a schema that checks numbers.
+    from docgen.core.idnumbers import check_resident_id, check_uscc
+
     if name == "uscc":
         return lambda v: check_uscc(str(v)) is None
     if name == "resident_id":
@@ -69,26 +81,54 @@ def _checker(name: str) -> Callable[[Any], bool]:
     raise KeyError(name)
 
 
-def _supported(rules: dict[str, Any]) -> bool:
+_CHECKERS = ("uscc", "resident_id", "uscc_or_resident_id")
+
+
+def _coercers(coerce: Any) -> list[Callable[[Any], Any]] | None:
+    """Return the coercion functions of a ``coerce`` rule, or None when one is not supported."""
+    names = [] if coerce is None else coerce if isinstance(coerce, list) else [coerce]
+    out = []
+    for name in names:
+        if callable(name):
+            out.append(name)
+        elif isinstance(name, str) and name in _COERCERS:
+            out.append(_COERCERS[name])
+        else:
+            return None
+    return out
+
+
+def _kinds(rules: dict[str, Any]) -> tuple[str, ...] | None:
+    kind = rules.get("type")
+    if kind is None:
+        return ()
+    kinds = (kind,) if isinstance(kind, str) else tuple(kind) if isinstance(kind, list) else None
+    return kinds if kinds is not None and all(k in _TYPES for k in kinds) else None
+
+
+def _supported(rules: Any) -> bool:
     if not isinstance(rules, dict) or set(rules) - _SUPPORTED:
         return False
-    coerce = rules.get("coerce")
-    names = [coerce] if isinstance(coerce, str) else list(coerce or [])
-    if any(not isinstance(n, str) or n not in _COERCERS for n in names):
+    if _coercers(rules.get("coerce")) is None:
         return False
-    if "check_with" in rules:
-        try:
-            _checker(rules["check_with"])
-        except (KeyError, TypeError):
-            return False
-    kinds = rules.get("type")
-    if kinds is not None and not isinstance(kinds, str):
+    if "check_with" in rules and rules["check_with"] not in _CHECKERS:
+        return False
+    if "regex" in rules and not isinstance(rules["regex"], str):
+        return False
+    kinds = _kinds(rules)
+    if kinds is None:
+        return False
+    keys, values = rules.get("keysrules"), rules.get("valuesrules")
+    if keys is not None and (not _supported(keys) or "coerce" in keys or "default" in keys):
+        return False
+    if values is not None and not _supported(values):
         return False
     sub = rules.get("schema")
     if sub is not None:
-        if kinds == "list":
+        # cerberus reads `schema` by the value: a list's items or a mapping's fields. One reading only.
+        if "list" in kinds and "dict" not in kinds:
             return _supported(sub)
-        if kinds == "dict":
+        if "dict" in kinds and "list" not in kinds:
             return isinstance(sub, dict) and all(_supported(r) for r in sub.values())
         return False
     return True
@@ -96,30 +136,49 @@ def _supported(rules: dict[str, Any]) -> bool:
 
 def _field(rules: dict[str, Any]) -> Callable[[Any], Any]:
     """Return a function normalizing one present value, raising ``_Doubt`` when unsure."""
-    coerce = rules.get("coerce")
-    coercers = [_COERCERS[n] for n in ([coerce] if isinstance(coerce, str) else list(coerce or []))]
-    kind = rules.get("type")
+    coercers = _coercers(rules.get("coerce")) or []
+    kinds = _kinds(rules) or ()
     empty_ok = rules.get("empty", True)
+    nullable = rules.get("nullable", False)
     lo, hi = rules.get("min"), rules.get("max")
     min_len, max_len = rules.get("minlength"), rules.get("maxlength")
     allowed = rules.get("allowed")
+    pattern = rules.get("regex")
+    regex = re.compile(pattern if pattern.endswith("$") else pattern + "$") if pattern is not None else None
     check = _checker(rules["check_with"]) if "check_with" in rules else None
     sub = rules.get("schema")
-    item = _field(sub) if kind == "list" and sub is not None else None
-    mapping = _mapping(sub) if kind == "dict" and sub is not None else None
+    item = _field(sub) if "list" in kinds and sub is not None else None
+    mapping = _mapping(sub) if "dict" in kinds and sub is not None else None
+    keys = _field(rules["keysrules"]) if "keysrules" in rules else None
+    values = _field(rules["valuesrules"]) if "valuesrules" in rules else None
 
     def normalize(value: Any) -> Any:
         if value is None:
-            raise _Doubt
+            # cerberus lets a null through a nullable field: its coercers run (a failure is
+            # ignored), every other rule but check_with is skipped, and docgen's check_with
+            # functions accept a null.
+            if not nullable:
+                raise _Doubt
+            for coercer in coercers:
+                try:
+                    value = coercer(value)
+                except Exception:  # noqa: BLE001 - as cerberus: a null's failed coercion is no error
+                    pass
+            if value is not None:
+                raise _Doubt
+            return None
         try:
             for coercer in coercers:
                 value = coercer(value)
         except (ValueError, TypeError, ArithmeticError):
             raise _Doubt from None
-        if kind is not None and not _type_ok(kind, value):
+        if kinds and not any(_type_ok(kind, value) for kind in kinds):
             raise _Doubt
-        if not empty_ok and hasattr(value, "__len__") and len(value) == 0:
-            raise _Doubt
+        if hasattr(value, "__len__") and len(value) == 0:
+            if not empty_ok:
+                raise _Doubt
+            if min_len:
+                raise _Doubt  # cerberus skips the length rules of an allowed empty value
         if lo is not None and value < lo or hi is not None and value > hi:
             raise _Doubt
         if min_len is not None and len(value) < min_len or max_len is not None and len(value) > max_len:
@@ -130,33 +189,47 @@ def _field(rules: dict[str, Any]) -> Callable[[Any], Any]:
                     raise _Doubt
             elif value not in allowed:
                 raise _Doubt
+        if regex is not None and isinstance(value, str) and not regex.match(value):
+            raise _Doubt
         if check is not None and not check(value):
             raise _Doubt
-        if item is not None:
+        if isinstance(value, list) and item is not None:
             value = [item(v) for v in value]
-        elif mapping is not None:
-            value = mapping(value)
+        elif isinstance(value, dict):
+            if mapping is not None:
+                value = mapping(value)
+            if keys is not None or values is not None:
+                if keys is not None:
+                    for key in value:
+                        keys(key)
+                if values is not None:
+                    value = {key: values(v) for key, v in value.items()}
         return value
 
     return normalize
 
 
 def _mapping(schema: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    fields = [(name, _field(rules), bool(rules.get("required")), "default" in rules, rules.get("default"))
-              for name, rules in schema.items()]
-    known = set(schema)
+    fields = {name: _field(rules) for name, rules in schema.items()}
+    defaults = [(name, rules["default"]) for name, rules in schema.items() if "default" in rules]
+    required = [name for name, rules in schema.items() if rules.get("required")]
 
     def normalize(document: dict[str, Any]) -> dict[str, Any]:
-        if not isinstance(document, dict) or set(document) - known:
+        if not isinstance(document, dict):
             raise _Doubt
         out: dict[str, Any] = {}
-        for name, normalize_field, required, has_default, default in fields:
-            if name in document:
-                out[name] = normalize_field(document[name])
-            elif has_default:
-                out[name] = copy.deepcopy(default)
-            elif required:
-                raise _Doubt
+        for name, value in document.items():
+            normalize_field = fields.get(name)
+            if normalize_field is None:
+                raise _Doubt  # unknown field
+            out[name] = normalize_field(value)
+        # cerberus adds missing defaults after the document's own keys, then coerces and
+        # checks them like any value.
+        for name, default in defaults:
+            if name not in out:
+                out[name] = fields[name](copy.deepcopy(default))
+        if any(name not in out for name in required):
+            raise _Doubt
         return out
 
     return normalize
@@ -174,7 +247,29 @@ def compile_schema(schema: dict[str, Any]) -> Callable[[dict[str, Any]], dict[st
     def check(document: dict[str, Any]) -> dict[str, Any] | None:
         try:
             return normalize(document)
-        except _Doubt:
-            return None
+        except (_Doubt, TypeError, ValueError, ArithmeticError):
+            return None  # incomparable values (a limit against text …): cerberus' verdict
 
     return check
+
+
+_COMPILED: dict[int, tuple[dict[str, Any], Callable[[dict[str, Any]], dict[str, Any] | None] | None]] = {}
+
+
+def validate_quickly(schema: dict[str, Any], document: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """Return what ``docgen.core.validation.validate(schema, document)`` returns.
+
+    Valid data is confirmed by the fast path (cerberus is not even imported); anything the fast
+    path doubts is validated by cerberus, whose problems are the answer. The compiled fast path
+    is kept per schema object (schemas are module-level constants).
+    """
+    hit = _COMPILED.get(id(schema))
+    if hit is None or hit[0] is not schema:
+        hit = _COMPILED[id(schema)] = (schema, compile_schema(schema))  # holding it keeps its id
+    fast = hit[1]
+    normalized = fast(document) if fast is not None else None
+    if normalized is not None:
+        return normalized, []
+    from docgen.core.validation import validate
+
+    return validate(schema, document)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shutil
 from pathlib import Path
 
@@ -22,7 +21,7 @@ PART_RE = re.compile(r"^\..+\.(\d+)-[0-9a-f]{8}\.part$")
 
 def mark() -> str:
     """Return a fresh ``PID-RANDOM`` mark for this process's temporary names."""
-    return f"{os.getpid()}-{secrets.token_hex(4)}"
+    return f"{os.getpid()}-{os.urandom(4).hex()}"
 
 
 def part_path(target: Path, token: str | None = None) -> Path:

@@ -18,17 +18,17 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import threading
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import cerberus
 from cerberus import errors as cerrors
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
-from docgen.core.errors import InvalidValueError
 from docgen.core.messages import MESSAGES
 from docgen.core.problems import Problem
+# The value parsers live where reading a date or an amount does not import the validators.
+from docgen.core.values import DATE_MAX, DATE_MIN, MAX_AMOUNT, parse_amount, parse_date, parse_working_date
+from docgen.core.idnumbers import check_resident_id, check_uscc, resident_id_issue, uscc_issue
 
 #: cerberus error code -> docgen's stable problem code (wording: ``docgen.core.messages``).
 _CODES: dict[int, str] = {
@@ -93,142 +93,6 @@ class ChineseErrorHandler(cerrors.BasicErrorHandler):
         return _Coded("invalid", {"rule": error.rule, "reason": super()._format_message(field, error)})
 
 
-def parse_date(value: Any) -> _dt.date:
-    """Return ``value`` as a date: a ``date``, a ``datetime`` or ISO text (2026-11-28, 2026/11/28).
-
-    Raises ``InvalidValueError`` (a ``ValueError``) coded ``date-format`` or ``date-no-such-day`` otherwise.
-    """
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
-        if m:
-            try:
-                return _dt.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                raise MESSAGES.error(InvalidValueError, "date-no-such-day", text=text) from None
-        raise MESSAGES.error(InvalidValueError, "date-format", value=text)
-    raise MESSAGES.error(InvalidValueError, "date-format", value=value)
-
-
-# Dates docgen computes with. Beyond them deadline arithmetic (three years, six months on)
-# would run past the calendar's end instead of reporting the typo (9999-12-31).
-DATE_MIN, DATE_MAX = _dt.date(1900, 1, 1), _dt.date(2199, 12, 31)
-
-
-def parse_working_date(value: Any) -> _dt.date:
-    """Return ``value`` as a date (as ``parse_date`` reads it) between ``DATE_MIN`` and ``DATE_MAX``.
-
-    Every ``--as-of`` is read with this. Raises ``ValueError`` with a Chinese message: the
-    format, a day the calendar does not have, or the range (``InvalidValueError``, a ``ValueError``).
-    """
-    date = parse_date(value)
-    if not DATE_MIN <= date <= DATE_MAX:
-        text = value.strip() if isinstance(value, str) else date.isoformat()
-        raise MESSAGES.error(InvalidValueError, "date-out-of-range", text=text, first=DATE_MIN.year,
-                             last=DATE_MAX.year)
-    return date
-
-
-def parse_amount(value: Any) -> Decimal:
-    """Return ``value`` as a ``Decimal`` amount; text may carry thousands separators or ¥.
-
-    Raises ``InvalidValueError`` (a ``ValueError``) coded ``amount-…`` for anything else (bools included).
-    """
-    if isinstance(value, bool):
-        raise MESSAGES.error(InvalidValueError, "amount-not-number", value=value)
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, float):
-        result = Decimal(repr(value))
-    elif isinstance(value, str):
-        text = value.strip().lstrip("¥¥").strip().replace(",", ",")
-        if "," in text and not _GROUPED.fullmatch(text):
-            # "1.234,56" (a European decimal comma) must not silently become 1.23456.
-            raise MESSAGES.error(InvalidValueError, "amount-ambiguous", value=value)
-        try:
-            result = Decimal(text.replace(",", ""))
-        except InvalidOperation:
-            raise MESSAGES.error(InvalidValueError, "amount-not-number", value=value) from None
-    else:
-        raise MESSAGES.error(InvalidValueError, "amount-not-number", value=value)
-    if not result.is_finite():
-        raise MESSAGES.error(InvalidValueError, "amount-not-finite", value=value)
-    if abs(result) > MAX_AMOUNT:
-        raise MESSAGES.error(InvalidValueError, "amount-too-large", value=value, limit=MAX_AMOUNT)
-    return result
-
-
-#: The largest amount docgen accepts (one quadrillion yuan): beyond it an amount is a typing
-#: error, and it would overflow the exact arithmetic and the amounts in words of the documents.
-MAX_AMOUNT = Decimal(10) ** 15
-_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
-
-
-_STDNUM_REASONS = (
-    (InvalidChecksum, "checksum"),
-    (InvalidLength, "length"),
-    (InvalidFormat, "format"),
-    (InvalidComponent, "component"),
-)
-
-
-def _reason(exc: ValidationError) -> str:
-    for cls, reason in _STDNUM_REASONS:
-        if isinstance(exc, cls):
-            return reason
-    return "invalid"
-
-
-def uscc_issue(value: str) -> dict[str, Any] | None:
-    """Return None when ``value`` is a valid 统一社会信用代码, else the facts of ``invalid-uscc``.
-
-    The facts are ``{"reason": "checksum" | "length" | "format" | "component" | "invalid"}``.
-    """
-    try:
-        uscc.validate(value)
-    except ValidationError as exc:
-        return {"reason": _reason(exc)}
-    return None
-
-
-def resident_id_issue(value: str) -> dict[str, Any] | None:
-    """Return None when ``value`` is a valid 18-digit 居民身份证号, else the facts of ``invalid-resident-id``.
-
-    The facts are ``{"reason": …, "length": n}``; ``reason`` is ``length``, ``checksum``,
-    ``format``, ``component`` or ``future-birth`` (a birth date after today).
-    """
-    text = str(value).strip()
-    if len(text) != 18:
-        return {"reason": "length", "length": len(text)}
-    try:
-        ric.validate(text)
-    except ValidationError as exc:
-        return {"reason": _reason(exc), "length": 18}
-    except KeyError:
-        # stdnum's place table has province-level rows without a county (e.g. 610001...): a lookup
-        # of such a code raises KeyError instead of InvalidComponent. It is not a valid area code.
-        return {"reason": "component", "length": 18}
-    if ric.get_birth_date(text) > _dt.date.today():
-        return {"reason": "future-birth", "length": 18}
-    return None
-
-
-def check_uscc(value: str) -> str | None:
-    """Return None when ``value`` is a valid 统一社会信用代码, else the Chinese reason."""
-    facts = uscc_issue(value)
-    return None if facts is None else MESSAGES.text("invalid-uscc", facts)
-
-
-def check_resident_id(value: str) -> str | None:
-    """Return None when ``value`` is a valid 18-digit 居民身份证号, else the Chinese reason."""
-    facts = resident_id_issue(value)
-    return None if facts is None else MESSAGES.text("invalid-resident-id", facts)
 
 
 class DocgenValidator(cerberus.Validator):

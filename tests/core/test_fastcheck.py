@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +14,8 @@ from docgen.core.fastcheck import compile_schema
 from docgen.documents.template import load_template
 from docgen.core.validation import validate
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "templates"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "templates"
 NAMES = ["demand-letter", "commitment-letter", "irrevocable-commitment", "shareholder-resolution"]
 
 
@@ -79,6 +81,67 @@ def test_nested_list_problems_defer():
 
 
 def test_unsupported_rules_get_no_fast_path():
-    assert compile_schema({"a": {"type": "string", "regex": "[0-9]+"}}) is None
+    assert compile_schema({"a": {"type": "string", "anyof": [{"regex": "[0-9]+"}]}}) is None
+    assert compile_schema({"a": {"type": ["list", "dict"], "schema": {"type": "string"}}}) is None
+    assert compile_schema({"a": {"type": "dict", "keysrules": {"type": "string", "coerce": "strip"}}}) is None
     assert compile_schema({"a": {"type": "string", "coerce": "unknown"}}) is None
     assert compile_schema({"a": {"type": "string"}}) is not None
+
+
+def _same(schema: dict, document: dict) -> dict:
+    """Assert the fast path gives cerberus' normalized document, key order included; return it."""
+    expected, problems = validate(schema, copy.deepcopy(document))
+    assert problems == []
+    check = compile_schema(schema)
+    assert check is not None
+    fast = check(copy.deepcopy(document))
+    assert fast == expected
+    assert json.dumps(fast, default=str, ensure_ascii=False) == json.dumps(expected, default=str, ensure_ascii=False)
+    return fast
+
+
+def test_checklists_normalize_like_cerberus():
+    from docgen.check.checklist import _schema
+
+    raw = yaml.safe_load((ROOT / "checklists" / "dev-loan.yaml").read_text(encoding="utf-8"))
+    for stage in raw["stages"]:  # as the loader hands it over (numbers as text)
+        for entry in stage["entries"]:
+            entry["no"] = str(entry["no"])
+    fast = _same(_schema(), raw)
+    assert fast["items"]["business-license"]["provider"] == "client"  # a default, added last
+    assert list(fast["items"]["business-license"])[-1] in ("provider", "aliases", "rules")
+
+
+def test_bundle_yaml_normalizes_like_cerberus():
+    from checkkit import good_data
+    from docgen.check.bundledata import SCHEMA
+
+    _same(SCHEMA, yaml.safe_load((ROOT / "examples" / "bundle" / "bundle.yaml").read_text(encoding="utf-8")))
+    data = good_data(documents={"business-license": {"files": ["a.pdf"], "expires": "2041-04-07"}})
+    data["shareholders"][1]["id_number"] = 440301199006151236  # YAML's number: coerced to text
+    data["loan"]["rate"] = "4.35"
+    data["meeting"] = {"votes": {"李四": "同意"}, "place": None}
+    fast = _same(SCHEMA, data)
+    assert fast["loan"]["rate"] == Decimal("4.35")
+
+
+@pytest.mark.parametrize(("label", "mutate"), [
+    ("vote not allowed", lambda d: d.__setitem__("meeting", {"votes": {"李四": "赞成"}})),
+    ("account letters", lambda d: d["loan"].__setitem__("supervised_account", {"number": "abc"})),
+    ("account newline", lambda d: d["loan"].__setitem__("supervised_account", {"number": "123456\n"})),
+    ("bad uscc", lambda d: d["borrower"].__setitem__("uscc", "91330100MA2XXXXXX0")),
+    ("null uscc", lambda d: d["borrower"].__setitem__("uscc", None)),
+    ("share over 100", lambda d: d["shareholders"][0].__setitem__("share", 101)),
+    ("unknown key", lambda d: d.__setitem__("borower", {})),
+    ("document key not text", lambda d: d.__setitem__("documents", {1: {"files": ["a.pdf"]}})),
+    ("years as text", lambda d: d.__setitem__("documents", {"audit-reports": {"years": ["2024"]}})),
+])
+def test_bundle_yaml_fast_path_defers_or_agrees(label, mutate):
+    from checkkit import good_data
+    from docgen.check.bundledata import SCHEMA
+
+    data = good_data()
+    mutate(data)
+    expected, problems = validate(SCHEMA, copy.deepcopy(data))
+    fast = compile_schema(SCHEMA)(copy.deepcopy(data))
+    assert fast is None or (problems == [] and fast == expected), label

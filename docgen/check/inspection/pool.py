@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import time
 import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docgen.check.bundle import Bundle, ReadSpec, read_spec, sha256_spec
 from docgen.check.inspection.kinds import FileInfo, file_info, inspect_bytes, short_error
 from docgen.check.inspection.sniff import extension_kind
 from docgen.core.cache import cache_dir, cache_key, code_digest, read_entry, write_entry
 from docgen.core.errors import BundleError
-from docgen.core.procs import process_context
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 __all__ = ["inspect_bundle", "inspect_path"]
 
@@ -51,6 +51,8 @@ def _vm_bytes() -> int:
 
 def _worker_main(conn: Connection, memory_mb: int) -> None:
     """Serve inspection requests on ``conn`` until it closes; each answer is a dict."""
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _quiet()
     try:
@@ -200,6 +202,11 @@ def _inspect(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float
     results: list[tuple[FileInfo, bool] | None] = [None] * len(tasks)
     if not tasks:
         return []
+    # The process machinery is imported only when some file is not in the inspection cache.
+    from multiprocessing.connection import wait
+
+    from docgen.core.procs import process_context
+
     ctx = process_context()
     n_workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     if any(path.lower().endswith(".pdf") for path, _ in tasks):

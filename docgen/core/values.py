@@ -1,0 +1,93 @@
+"""Reading the dates and amounts users write: text, spreadsheet cells and YAML values.
+
+Kept apart from ``docgen.core.validation`` so that reading an ``--as-of`` or an amount does not
+import the validation libraries (cerberus, python-stdnum); ``validation`` re-exports them.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from docgen.core.errors import InvalidValueError
+from docgen.core.messages import MESSAGES
+
+__all__ = ["DATE_MAX", "DATE_MIN", "MAX_AMOUNT", "parse_amount", "parse_date", "parse_working_date"]
+
+
+def parse_date(value: Any) -> _dt.date:
+    """Return ``value`` as a date: a ``date``, a ``datetime`` or ISO text (2026-11-28, 2026/11/28).
+
+    Raises ``InvalidValueError`` (a ``ValueError``) coded ``date-format`` or ``date-no-such-day`` otherwise.
+    """
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+        if m:
+            try:
+                return _dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                raise MESSAGES.error(InvalidValueError, "date-no-such-day", text=text) from None
+        raise MESSAGES.error(InvalidValueError, "date-format", value=text)
+    raise MESSAGES.error(InvalidValueError, "date-format", value=value)
+
+
+# Dates docgen computes with. Beyond them deadline arithmetic (three years, six months on)
+# would run past the calendar's end instead of reporting the typo (9999-12-31).
+DATE_MIN, DATE_MAX = _dt.date(1900, 1, 1), _dt.date(2199, 12, 31)
+
+
+def parse_working_date(value: Any) -> _dt.date:
+    """Return ``value`` as a date (as ``parse_date`` reads it) between ``DATE_MIN`` and ``DATE_MAX``.
+
+    Every ``--as-of`` is read with this. Raises ``ValueError`` with a Chinese message: the
+    format, a day the calendar does not have, or the range (``InvalidValueError``, a ``ValueError``).
+    """
+    date = parse_date(value)
+    if not DATE_MIN <= date <= DATE_MAX:
+        text = value.strip() if isinstance(value, str) else date.isoformat()
+        raise MESSAGES.error(InvalidValueError, "date-out-of-range", text=text, first=DATE_MIN.year,
+                             last=DATE_MAX.year)
+    return date
+
+
+def parse_amount(value: Any) -> Decimal:
+    """Return ``value`` as a ``Decimal`` amount; text may carry thousands separators or ¥.
+
+    Raises ``InvalidValueError`` (a ``ValueError``) coded ``amount-…`` for anything else (bools included).
+    """
+    if isinstance(value, bool):
+        raise MESSAGES.error(InvalidValueError, "amount-not-number", value=value)
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip().lstrip("¥¥").strip().replace(",", ",")
+        if "," in text and not _GROUPED.fullmatch(text):
+            # "1.234,56" (a European decimal comma) must not silently become 1.23456.
+            raise MESSAGES.error(InvalidValueError, "amount-ambiguous", value=value)
+        try:
+            result = Decimal(text.replace(",", ""))
+        except InvalidOperation:
+            raise MESSAGES.error(InvalidValueError, "amount-not-number", value=value) from None
+    else:
+        raise MESSAGES.error(InvalidValueError, "amount-not-number", value=value)
+    if not result.is_finite():
+        raise MESSAGES.error(InvalidValueError, "amount-not-finite", value=value)
+    if abs(result) > MAX_AMOUNT:
+        raise MESSAGES.error(InvalidValueError, "amount-too-large", value=value, limit=MAX_AMOUNT)
+    return result
+
+
+#: The largest amount docgen accepts (one quadrillion yuan): beyond it an amount is a typing
+#: error, and it would overflow the exact arithmetic and the amounts in words of the documents.
+MAX_AMOUNT = Decimal(10) ** 15
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")

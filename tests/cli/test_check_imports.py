@@ -1,0 +1,72 @@
+"""`docgen check` imports only what its path needs: a regression guard on the import diet.
+
+A first check of a valid bundle needs no cerberus (the plain-Python fast path confirms the
+checklist and bundle.yaml). A check of a bundle whose checklist, bundle.yaml and files are in
+the cache must not import
+the validation libraries (cerberus, python-stdnum), Jinja2, pypdf, nor any other command's
+libraries (Word, Excel, the web service, charts); nor ``importlib.metadata``. Each run is a
+fresh interpreter, so what it imported is exactly what the command needed.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLE = ROOT / "examples" / "bundle"
+
+#: Never needed by `docgen check` (other commands' libraries).
+OTHER_COMMANDS = ("docx", "docxtpl", "openpyxl", "fastapi", "starlette", "uvicorn", "matplotlib", "calamine",
+                  "python_calamine", "celery", "redis", "psycopg")
+#: Needed only when something is not in the cache.
+CACHE_MISS_ONLY = ("cerberus", "stdnum", "jinja2", "pypdf", "importlib.metadata", "multiprocessing")
+
+RUN = r"""
+import json, sys
+from docgen.cli import main
+try:
+    main(sys.argv[2:], prog_name="docgen")
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+with open(sys.argv[1], "w", encoding="utf-8") as fh:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, fh)
+"""
+
+
+def _check(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, set[str], bytes]:
+    """Run `docgen check` in a fresh interpreter; return its exit code, its modules and stdout."""
+    record = tmp_path / "modules.json"
+    run = subprocess.run([sys.executable, "-c", RUN, str(record), "check", str(BUNDLE), *args],
+                         capture_output=True, env=env, cwd=tmp_path, timeout=120)
+    assert record.exists(), run.stderr.decode(errors="replace")[-3000:]
+    result = json.loads(record.read_text(encoding="utf-8"))
+    return result["code"], set(result["modules"]), run.stdout
+
+
+def _loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(n for n in names if n in modules or any(m.startswith(n + ".") for m in modules))
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_a_check_of_a_bundle_seen_before_imports_only_what_it_needs(tmp_path: Path, fmt: str) -> None:
+    import os
+
+    env = {**os.environ, "DOCGEN_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("DOCGEN_NO_CACHE", None)
+    args = ("--format", fmt, "--as-of", "2026-11-28", "--no-progress")
+    first_code, first, first_out = _check(tmp_path, env, *args)
+    assert first_code in (0, 1)
+    assert _loaded(first, OTHER_COMMANDS) == []
+    assert "pypdf" in first and "jinja2" in first  # a first check inspects files, compiles conditions
+    assert "cerberus" not in first  # valid checklist and bundle.yaml: the fast path vouches for them
+
+    code, warm, out = _check(tmp_path, env, *args)
+    assert (code, out) == (first_code, first_out)  # the same report, from the caches
+    assert _loaded(warm, OTHER_COMMANDS + CACHE_MISS_ONLY) == []
+    assert "docgen.check.report" in warm  # it did run the check
