@@ -21,6 +21,7 @@ import sys
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 from operator import itemgetter
@@ -32,7 +33,7 @@ from docgen.core.textcodec import decode_chinese
 from docgen.core.messages import MESSAGES
 from docgen.core.problems import Problem
 
-__all__ = ["Row", "Table", "decode_text", "normalize_header", "read_table"]
+__all__ = ["Row", "Table", "TableStream", "decode_text", "normalize_header", "read_table", "stream_table"]
 
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -201,17 +202,31 @@ def _iter_xlsx(path: Path, sheet: str | None) -> Iterator[tuple[int, Sequence[An
                 worksheet = workbook.get_sheet_by_name(sheet)
             else:
                 worksheet = workbook.get_sheet_by_index(0)
-            # skip_empty_area=False keeps leading empty rows, so numbers match what Excel shows.
-            rows = worksheet.to_python(skip_empty_area=False)
+            # Rows one at a time (no list of the whole sheet): calamine yields the leading empty
+            # rows too, so numbers match what Excel shows, but starts each row at the first
+            # used column; the columns before it are put back as empty cells.
+            offset = (worksheet.start or (0, 0))[1]
+            rows = worksheet.iter_rows()
     except InputError:
         raise
     except BaseException as exc:  # damaged workbooks fail in many ways; the user needs one clear line
-        # A Rust panic (a date cell of -1e308) arrives as pyo3's PanicException, a BaseException.
-        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
-            raise
-        raise MESSAGES.error(InputError, "excel-unreadable", path=str(path), error=type(exc).__name__,
-                             reason=str(exc)[:200]) from None
-    yield from enumerate(rows, start=1)
+        raise _excel_unreadable(path, exc) from None
+    pad = [""] * offset
+    try:
+        for number, values in enumerate(rows, start=1):
+            yield number, (pad + values if offset else values)
+    except BaseException as exc:
+        raise _excel_unreadable(path, exc) from None
+
+
+def _excel_unreadable(path: Path, exc: BaseException) -> BaseException:
+    """The ``InputError`` a workbook calamine cannot read is reported as; other exceptions
+    (Ctrl-C, the generator closed) are returned as they are, to be raised again."""
+    # A Rust panic (a date cell of -1e308) arrives as pyo3's PanicException, a BaseException.
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        return exc
+    return MESSAGES.error(InputError, "excel-unreadable", path=str(path), error=type(exc).__name__,
+                          reason=str(exc)[:200])
 
 
 def _iter_csv(path: Path) -> Iterator[tuple[int, Sequence[Any]]]:
@@ -250,6 +265,62 @@ def read_table(
     Raises ``InputError`` (naming the file) when the file cannot be read, has no header,
     lacks a ``required`` header, or has two columns for the same field.
     """
+    source, header, columns, unknown = _open_table(path, aliases, required, sheet)
+    rows, problems = _data_rows(source, header, columns, set(text_fields))
+    return Table(path=Path(path), fields=list(columns), rows=rows, unknown_headers=unknown,
+                 problems=problems, columns=columns)
+
+
+@dataclass
+class TableStream:
+    """A spreadsheet read a block of rows at a time (``stream_table``): the header's
+    ``fields``, ``columns`` and ``unknown_headers`` as in ``Table``, and ``blocks``."""
+
+    path: Path
+    fields: list[str]
+    columns: dict[str, str]
+    unknown_headers: list[str]
+    _source: Iterator[tuple[int, Sequence[Any]]]
+    _header: list[tuple[int, str, str, str]]
+    _text_fields: set[str]
+    _size: int
+
+    def blocks(self) -> Iterator[Table]:
+        """Yield the rows after the header as ``Table``s of at most the block size each (blank
+        rows skipped; each block's ``problems`` those of its rows). Once only; raises
+        ``InputError`` when the rest of the file cannot be read."""
+        while True:
+            chunk = list(islice(self._source, self._size))
+            if not chunk:
+                return
+            rows, problems = _data_rows(iter(chunk), self._header, self.columns, self._text_fields)
+            del chunk
+            yield Table(path=self.path, fields=self.fields, rows=rows, unknown_headers=self.unknown_headers,
+                        problems=problems, columns=self.columns)
+
+
+def stream_table(
+    path: str | Path,
+    aliases: Mapping[str, Sequence[str]],
+    *,
+    required: Iterable[str] = (),
+    text_fields: Iterable[str] = (),
+    sheet: str | None = None,
+    block: int = 2000,
+) -> TableStream:
+    """``read_table`` without holding the file's rows: the header is read and checked now
+    (same ``InputError``s), the rows come ``block`` at a time from ``TableStream.blocks``,
+    cleaned and checked exactly as ``read_table`` does."""
+    source, header, columns, unknown = _open_table(path, aliases, required, sheet)
+    return TableStream(Path(path), list(columns), columns, unknown, source, header, set(text_fields), max(1, block))
+
+
+def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required: Iterable[str],
+                sheet: str | None) -> tuple[Iterator[tuple[int, Sequence[Any]]], list[tuple[int, str, str, str]],
+                                            dict[str, str], list[str]]:
+    """Open ``path`` and read its header: the row source (positioned after the header), the
+    header's ``(index, field, column label, title)``, the columns and the unknown headers.
+    Raises ``read_table``'s ``InputError``s."""
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.is_file():
@@ -262,7 +333,6 @@ def read_table(
         raise MESSAGES.error(InputError, "table-format-unknown", path=path, suffix=suffix)
 
     lookup = _alias_map(aliases)
-    text_set = set(text_fields)
     header: list[tuple[int, str, str, str]] | None = None  # (index, field, column label, title)
     unknown: list[str] = []
     columns: dict[str, str] = {}
@@ -304,9 +374,8 @@ def read_table(
 
     if header is None:
         raise MESSAGES.error(InputError, "table-empty", path=path)
-    rows, problems = _data_rows(source, header, columns, text_set)
-    return Table(path=path, fields=list(columns), rows=rows, unknown_headers=unknown,
-                 problems=problems, columns=columns)
+    return source, header, columns, unknown
+
 
 
 def _data_rows(source: Iterator[tuple[int, Sequence[Any]]], header: Sequence[tuple[int, str, str, str]],

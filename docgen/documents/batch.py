@@ -22,29 +22,33 @@ import contextlib
 import csv
 import datetime as _dt
 import hashlib
-import io
 import json
 import os
 import signal
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import islice
+from array import array
 from pathlib import Path
 from typing import Any
 
-from docgen.core.atomic import refuse_overwriting_inputs, write_text_atomic
+from docgen.core.atomic import atomic_output, refuse_overwriting_inputs
 from docgen.core.cells import csv_safe
 from docgen.core.errors import InputError, Interrupted, OutputError, RowsError
 from docgen.core.leftovers import mark, part_path, remove_stale
 from docgen.core.procs import process_context, shares_memory
 from docgen.documents.messages import MESSAGES
 from docgen.documents.register import Register, Reservation, owner_id
-from docgen.core.tabular import Row, Table, read_table
+from docgen.documents.spool import Spool
+from docgen.core.tabular import Row, Table, TableStream, read_table, stream_table
 from docgen.documents.template import Template, load_template
 from docgen.core.validation import Problem
 
 __all__ = ["BatchDocument", "BatchResult", "check_rows", "generate", "read_rows", "resolve_template", "run_batch",
+           "stream_rows",
            "text_fields"]
 
 #: ``progress(stage, done, total)``: stage is ``"render"`` or ``"pdf"``.
@@ -78,18 +82,44 @@ class BatchDocument:
         }
 
 
+class _Documents(Sequence[BatchDocument]):
+    """A batch's documents in serial order, read back from its spool as they are asked for
+    (a batch of any size keeps none of them in memory)."""
+
+    def __init__(self, spool: Spool) -> None:
+        self._spool = spool
+
+    def __len__(self) -> int:
+        return len(self._spool)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return _document(self._spool[index])
+
+    def __iter__(self) -> Iterator[BatchDocument]:
+        return map(_document, self._spool.read())
+
+
+def _document(record: tuple[Any, ...]) -> BatchDocument:
+    row, key, serial, seq, file, digest, status, pdf = record[:8]
+    return BatchDocument(row, key, serial, seq, Path(file), digest, status, Path(pdf) if pdf else None)
+
+
 @dataclass
 class BatchResult:
     """What a batch did: documents (in serial order), invalid rows' problems, outputs."""
 
     template: str
     out_dir: Path
-    documents: list[BatchDocument] = field(default_factory=list)
+    documents: Sequence[BatchDocument] = field(default_factory=list)
     invalid: list[Problem] = field(default_factory=list)
     manifest_csv: Path | None = None
     manifest_json: Path | None = None
     merged: Path | None = None
     in_progress: list[str] = field(default_factory=list)
+    #: how many documents were written and skipped (``None``: count ``documents``)
+    counts: tuple[int, int] | None = None
 
     @property
     def written(self) -> list[BatchDocument]:
@@ -100,6 +130,12 @@ class BatchResult:
     def skipped(self) -> list[BatchDocument]:
         """Rows already issued whose file is in place: not written again."""
         return [d for d in self.documents if d.status == "skipped"]
+
+    def _counts(self) -> tuple[int, int]:
+        if self.counts is not None:
+            return self.counts
+        skipped = sum(1 for d in self.documents if d.status == "skipped")
+        return len(self.documents) - skipped, skipped
 
     @property
     def invalid_rows(self) -> list[int | None]:
@@ -123,8 +159,9 @@ class BatchResult:
 
     def to_text(self) -> str:
         """Return the summary for people: counts, one line per document, merged PDF, manifests."""
+        written, skipped = self._counts()
         lines = [MESSAGES.text("batch-text/head", {
-            "template": self.template, "written": len(self.written), "skipped": len(self.skipped),
+            "template": self.template, "written": written, "skipped": skipped,
             "invalid": len(self.invalid_rows) if self.invalid else None})]
         lines += [MESSAGES.text("batch-text/document", {
             "status": doc.status, "row": doc.row, "serial": doc.serial, "key": doc.row_key, "name": doc.file.name}) for doc in self.documents]
@@ -135,17 +172,17 @@ class BatchResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON summary (``docgen batch --format json`` and manifest.json)."""
-        return {
-            "template": self.template,
-            "out_dir": str(self.out_dir),
-            "written": len(self.written),
-            "skipped": len(self.skipped),
-            "invalid_rows": self.invalid_rows,
-            "documents": [d.to_dict(self.out_dir) for d in self.documents],
-            "problems": [p.to_dict() for p in self.invalid],
-            "in_progress": list(self.in_progress),
-            "merged_pdf": str(self.merged) if self.merged else None,
-        }
+        head, tail = self._summary_parts()
+        return {**head, "documents": [d.to_dict(self.out_dir) for d in self.documents], **tail}
+
+    def _summary_parts(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The summary's entries before and after ``documents``."""
+        written, skipped = self._counts()
+        head = {"template": self.template, "out_dir": str(self.out_dir), "written": written, "skipped": skipped,
+                "invalid_rows": self.invalid_rows}
+        tail = {"problems": [p.to_dict() for p in self.invalid], "in_progress": list(self.in_progress),
+                "merged_pdf": str(self.merged) if self.merged else None}
+        return head, tail
 
 
 def _relative(path: Path | None, base: Path | None) -> str | None:
@@ -204,16 +241,6 @@ def _cells_to_text(template: Template, values: dict[str, Any], row: Row | None) 
     return data, problems
 
 
-@dataclass
-class _Item:
-    row: int | None
-    columns: dict[str, str] | None
-    key: str
-    context: dict[str, Any]
-    out_name: str = ""
-    reservation: Reservation | None = None
-
-
 def _check_one(template: Template, item: Row | tuple[str, dict[str, Any]]) -> tuple[dict[str, Any], list[Problem]]:
     """Check one row (or ``(key, data)`` pair): the normalized context and its problems."""
     if isinstance(item, Row):
@@ -236,57 +263,79 @@ def _check_chunk(chunk: list[Any]) -> list[tuple[dict[str, Any], list[Problem]]]
     return [_check_one(_WORKER_TEMPLATE, item) for item in chunk]
 
 
-def _check_items(
-    template: Template, items: Table | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]],
-    pool: Any = None,
-) -> tuple[list[_Item], list[Problem]]:
-    """Validate every item (in ``pool``'s processes when given); return the valid ones (in
-    input order) and all problems."""
-    problems: list[Problem] = []
-    rows: list[Any]
+#: Rows checked, and letters rendered, per step: what a batch holds at once.
+_BLOCK = 1000
+
+
+def _row_blocks(items: Table | TableStream | Iterable[Any]) -> Iterator[tuple[list[Any], list[Problem]]]:
+    """Yield ``(items, reading problems)`` a block at a time."""
+    if isinstance(items, TableStream):
+        for table in items.blocks():
+            yield table.rows, table.problems
+        return
     if isinstance(items, Table):
-        problems.extend(items.problems)
-        rows = items.rows
-    else:
-        rows = list(items)
-    if pool is not None and len(rows) > 1:
-        size = max(1, min(200, len(rows) // 8 or 1))
-        chunks = [rows[i:i + size] for i in range(0, len(rows), size)]
-        checked = [result for part in pool.map(_check_chunk, chunks) for result in part]
-    else:
-        checked = [_check_one(template, item) for item in rows]
-    bad_rows = {p.row for p in problems if p.row is not None}
-    # A cell the reader already flagged (an ID stored as a number) needs one message, not two.
-    flagged = {(p.row, p.path) for p in problems}
-    valid: list[_Item] = []
+        yield items.rows, items.problems
+        return
+    iterator = iter(items)
+    while True:
+        chunk = list(islice(iterator, _BLOCK))
+        if not chunk:
+            return
+        yield chunk, []
+
+
+def _check_items(
+    template: Template, items: Table | TableStream | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]],
+    pool: Any = None, keep: Callable[[int | None, str, dict[str, Any]], None] | None = None,
+) -> tuple[list[Problem], dict[str, int | None]]:
+    """Validate every item, a block at a time (in ``pool``'s processes when given); hand each
+    valid one to ``keep(row, key, context)`` in input order. Returns all problems (reading
+    problems first) and the valid row keys (key -> row, or position for ``(key, data)`` pairs)."""
+    reading: list[Problem] = []
+    problems: list[Problem] = []
     seen: dict[str, int | None] = {}
     key_field = template.key_field
-    for index, (item, (context, found)) in enumerate(zip(rows, checked), start=1):
-        if isinstance(item, Row):
-            found = [p for p in found if (p.row, p.path.split(".")[0].split("[")[0]) not in flagged]
-            row_no: int | None = item.number
-            columns: dict[str, str] | None = item.columns
-            key = context.get(key_field) if not found else None
+    index = 0
+    for rows, read_problems in _row_blocks(items):
+        reading.extend(read_problems)
+        if pool is not None and len(rows) > 1:
+            size = max(1, min(200, len(rows) // 8 or 1))
+            chunks = [rows[i:i + size] for i in range(0, len(rows), size)]
+            checked = [result for part in pool.map(_check_chunk, chunks) for result in part]
         else:
-            row_no, columns, key = None, None, item[0]
-        if found:
-            problems.extend(found)
-            continue
-        if row_no in bad_rows:
-            continue
-        key_text = str(key).strip() if key is not None else ""
-        if not key_text:
-            problems.append(MESSAGES.problem("missing-key", key_field, row=row_no,
-                                             column=(columns or {}).get(key_field), field=key_field))
-            continue
-        if key_text in seen:
-            problems.append(MESSAGES.problem("duplicate-key", key_field, row=row_no,
-                                             column=(columns or {}).get(key_field),
-                                             key=key_text, field=key_field, earlier_row=seen[key_text]))
-            continue
-        seen[key_text] = row_no if row_no is not None else index
-        valid.append(_Item(row_no, columns, key_text, context))
-    return valid, problems
+            checked = [_check_one(template, item) for item in rows]
+        bad_rows = {p.row for p in read_problems if p.row is not None}
+        # A cell the reader already flagged (an ID stored as a number) needs one message, not two.
+        flagged = {(p.row, p.path) for p in read_problems}
+        for item, (context, found) in zip(rows, checked):
+            index += 1
+            if isinstance(item, Row):
+                found = [p for p in found if (p.row, p.path.split(".")[0].split("[")[0]) not in flagged]
+                row_no: int | None = item.number
+                columns: dict[str, str] | None = item.columns
+                key = context.get(key_field) if not found else None
+            else:
+                row_no, columns, key = None, None, item[0]
+            if found:
+                problems.extend(found)
+                continue
+            if row_no in bad_rows:
+                continue
+            key_text = str(key).strip() if key is not None else ""
+            if not key_text:
+                problems.append(MESSAGES.problem("missing-key", key_field, row=row_no,
+                                                 column=(columns or {}).get(key_field), field=key_field))
+                continue
+            if key_text in seen:
+                problems.append(MESSAGES.problem("duplicate-key", key_field, row=row_no,
+                                                 column=(columns or {}).get(key_field),
+                                                 key=key_text, field=key_field, earlier_row=seen[key_text]))
+                continue
+            seen[key_text] = row_no if row_no is not None else index
+            if keep is not None:
+                keep(row_no, key_text, context)
+        del rows, checked
+    return reading + problems, seen
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -313,6 +362,13 @@ def _temp_path(path: Path, token: str) -> Path:
     return part_path(path, token)
 
 
+def _write_staged(temp: str, data: bytes) -> str:
+    """Create the hidden temporary file ``temp`` holding ``data``; return its SHA-256."""
+    with open(temp, "wb") as fh:
+        fh.write(data)
+    return hashlib.sha256(data).hexdigest()
+
+
 def _render_one(template: Template, context: dict[str, Any], row: int | None, path: Path,
                 token: str) -> tuple[str, str]:
     """Render one document into a hidden temporary file beside ``path``.
@@ -321,10 +377,48 @@ def _render_one(template: Template, context: dict[str, Any], row: int | None, pa
     after its bytes are on disk, so a document is under its name complete or not at all.
     """
     data = template.render(context, row=row)
-    temp = _temp_path(path, token)
-    with open(temp, "wb") as fh:
-        fh.write(data)
-    return hashlib.sha256(data).hexdigest(), str(temp)
+    temp = str(_temp_path(path, token))
+    return _write_staged(temp, data), temp
+
+
+class _Writer:
+    """Staged files created and written by two threads while the next letters render.
+
+    Creating a file is most of a letter's wall time on a busy disk (the file system's
+    journal), and a thread waits on it without holding the interpreter lock; hashing the
+    bytes releases it too. The batch waits for a block's files before it records them.
+    """
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._threads = ThreadPoolExecutor(2, thread_name_prefix="docgen-write")
+        self._pending: list[tuple[int, Any]] = []
+
+    def submit(self, position: int, temp: str, data: bytes) -> None:
+        """Write ``data`` to ``temp`` in the background (``position`` names it in ``wait``)."""
+        self._pending.append((position, self._threads.submit(_write_staged, temp, data)))
+
+    def wait(self) -> tuple[dict[int, str], BaseException | None]:
+        """Wait for every write submitted; return the SHA-256 of each written (by position)
+        and the first error. Ctrl-C while waiting comes after the wait: no thread is left
+        creating a file the batch no longer knows about."""
+        digests: dict[int, str] = {}
+        error: BaseException | None = None
+        with _interrupt_deferred() as received:
+            for position, future in self._pending:
+                try:
+                    digests[position] = future.result()
+                except Exception as exc:  # OSError mostly; reported after the others were waited for
+                    error = error or exc
+            self._pending.clear()
+        if received:
+            raise KeyboardInterrupt
+        return digests, error
+
+    def close(self) -> None:
+        """Stop the threads (after the writes submitted)."""
+        self._threads.shutdown(wait=True)
 
 
 def _worker_task(task: tuple[int, dict[str, Any], int | None, str, str]) -> tuple[int, str, str]:
@@ -351,47 +445,59 @@ def _interrupt_deferred():
         signal.signal(signal.SIGINT, previous)
 
 
-def _commit(staged: list[tuple[str, Path]]) -> None:
-    """Make staged files durable, then rename each to its final name.
+def _commit(journal: Spool, renamed: list[int], out: Path, token: str) -> None:
+    """Make the staged files of ``journal`` (from ``renamed[0]`` on) durable, then rename each
+    to its final name, counting them in ``renamed[0]``.
 
     Called once per batch (one durability barrier): a ``sync`` for all the batch's files
     instead of an fsync per file (~4 ms each on a busy disk) or a ``sync`` per hundred files,
     each of which also waits for every other process's dirty pages.
     """
-    if not staged:
+    if renamed[0] >= len(journal):
         return
+    pending = range(renamed[0], len(journal))
     if hasattr(os, "sync"):
         os.sync()
     else:  # Windows: no sync(); fsync each file
-        for temp, _ in staged:
-            with open(temp, "rb+") as fh:
+        for _, name, _ in journal.read(pending):
+            with open(_temp_path(out / name, token), "rb+") as fh:
                 os.fsync(fh.fileno())
-    folders = set()
-    # Renamed entries leave the list one by one: a commit interrupted (Ctrl-C) and resumed by
-    # the caller's clean-up renames only what is left, instead of failing on a file already
-    # moved (which would be reported as an unwritable folder).
-    staged.reverse()
-    while staged:
-        temp, final = staged[-1]
-        os.replace(temp, final)
-        staged.pop()
-        folders.add(final.parent)
+    # Renamed entries are counted one by one: a commit interrupted (Ctrl-C) and resumed by the
+    # caller's clean-up renames only what is left, instead of failing on a file already moved
+    # (which would be reported as an unwritable folder).
+    for _, name, _ in journal.read(pending):
+        os.replace(_temp_path(out / name, token), out / name)
+        renamed[0] += 1
     if os.name == "posix":
         # The renames themselves must survive a power cut: fsync the folder.
-        for folder in folders:
-            fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        fd = os.open(out, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
-def _names_not_ours(out: Path, register: Register, ours: set[tuple[str, str]],
+def _remove_parts(out: Path, token: str) -> None:
+    """Remove this run's staged files left in ``out`` (a failed commit, a failed render in a
+    worker): hidden, but litter."""
+    suffix = f".{token}.part"
+    try:
+        entries = os.scandir(out)
+    except OSError:
+        return
+    with entries:
+        for entry in entries:
+            if entry.name.startswith(".") and entry.name.endswith(suffix):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _names_not_ours(out: Path, register: Register, ours: Callable[[str, str], bool],
                     inputs: Sequence[str | os.PathLike[str] | None]) -> set[str]:
     """Names in ``out`` a new document must not take (lower-cased): files the register records
-    for other rows (an earlier batch's letters, whatever the file-name pattern) and the
-    batch's own input files."""
-    taken = {Path(file).name.lower() for file, owner in register.recorded_files(out).items() if owner not in ours}
+    for other rows (``ours(template, row_key)`` false: an earlier batch's letters, whatever the
+    file-name pattern) and the batch's own input files."""
+    taken = {Path(file).name.lower() for file, owner in register.recorded_files(out).items() if not ours(*owner)}
     folder = out.resolve()
     for source in inputs:
         if source is not None and Path(source).resolve().parent == folder:
@@ -399,46 +505,57 @@ def _names_not_ours(out: Path, register: Register, ours: set[tuple[str, str]],
     return taken
 
 
-def _unique_names(template: Template, items: list[_Item], taken: set[str]) -> None:
-    """Give each item its output name; a clash (same borrower and serial pattern) gets ' (2)'."""
-    for item in items:
-        base = template.output_name(item.context)
-        stem, suffix = base[: -len(".docx")], ".docx"
-        name, n = base, 1
-        while name.lower() in taken:
-            n += 1
-            name = f"{stem} ({n}){suffix}"
-        taken.add(name.lower())
-        item.out_name = name
+def _unique_name(template: Template, context: dict[str, Any], taken: set[str]) -> str:
+    """Return the output name of ``context``; a clash (same borrower and serial pattern) gets ' (2)'."""
+    base = template.output_name(context)
+    stem, suffix = base[: -len(".docx")], ".docx"
+    name, n = base, 1
+    while name.lower() in taken:
+        n += 1
+        name = f"{stem} ({n}){suffix}"
+    taken.add(name.lower())
+    return name
 
 
 def _write_manifest(result: BatchResult, out_dir: Path, rows_source: str | None) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\r\n")
-    writer.writeheader()
-    for doc in result.documents:
-        entry = doc.to_dict(out_dir)
-        writer.writerow({k: ("" if entry[k] is None else csv_safe(entry[k])) for k in MANIFEST_FIELDS})
-    # BOM: Excel on Chinese Windows opens a UTF-8 CSV correctly only with it.
+    """Write manifest.csv and manifest.json from the documents as they are read back."""
     result.manifest_csv = out_dir / "manifest.csv"
     result.manifest_json = out_dir / "manifest.json"
-    write_text_atomic(result.manifest_csv, "\ufeff" + buf.getvalue())
-    summary = result.to_dict()
-    summary["rows"] = rows_source
-    summary["generated"] = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    write_text_atomic(result.manifest_json, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    with atomic_output(result.manifest_csv, "w") as fh:
+        # BOM: Excel on Chinese Windows opens a UTF-8 CSV correctly only with it.
+        fh.write("\ufeff")
+        writer = csv.DictWriter(fh, fieldnames=MANIFEST_FIELDS, lineterminator="\r\n")
+        writer.writeheader()
+        for doc in result.documents:
+            entry = doc.to_dict(out_dir)
+            writer.writerow({k: ("" if entry[k] is None else csv_safe(entry[k])) for k in MANIFEST_FIELDS})
+    # The same text as json.dumps(summary, indent=2), written a document at a time.
+    head, tail = result._summary_parts()
+    tail["rows"] = rows_source
+    tail["generated"] = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    with atomic_output(result.manifest_json, "w") as fh:
+        fh.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "documents": [')
+        first = True
+        for doc in result.documents:
+            text = json.dumps(doc.to_dict(out_dir), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+            fh.write(("\n    " if first else ",\n    ") + text)
+            first = False
+        fh.write("],\n" if first else "\n  ],\n")
+        fh.write(json.dumps(tail, ensure_ascii=False, indent=2)[2:] + "\n")
 
 
-def _preflight(template: Template, item: _Item, out: Path, pdf: bool) -> None:
+def _preflight(template: Template, item: tuple[int | None, str, dict[str, Any]], out: Path, pdf: bool) -> None:
     """Fail before any serial is reserved on what would stop the batch afterwards.
 
-    Renders the first row with a stand-in serial (a template whose tags cannot render,
-    a serial or file-name pattern that cannot be filled), checks that a file can be created
-    in ``out`` and, for PDFs, that LibreOffice is there. Raises what those raise.
+    Renders the first row (``(row, key, context)``) with a stand-in serial (a template whose
+    tags cannot render, a serial or file-name pattern that cannot be filled), checks that a
+    file can be created in ``out`` and, for PDFs, that LibreOffice is there. Raises what
+    those raise.
     """
-    context = {**item.context, "serial": template.format_serial(0, item.context)}
+    row, _, context = item
+    context = {**context, "serial": template.format_serial(0, context)}
     template.output_name(context)
-    template.render(context, row=item.row)
+    template.render(context, row=row)
     fd, probe = tempfile.mkstemp(prefix=".docgen-probe-", suffix=".part", dir=out)
     os.close(fd)
     os.unlink(probe)
@@ -450,7 +567,7 @@ def _preflight(template: Template, item: _Item, out: Path, pdf: bool) -> None:
 
 def generate(
     template: Template,
-    items: Table | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]],
+    items: Table | TableStream | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]],
     out_dir: str | os.PathLike[str],
     *,
     register: Register,
@@ -463,8 +580,9 @@ def generate(
 ) -> BatchResult:
     """Generate one document per item into ``out_dir``; return the ``BatchResult``.
 
-    ``items`` is a ``Table`` (its reading problems count too), a list of ``Row`` or
-    ``(row_key, data)`` pairs. Raises ``RowsError`` listing every problem (nothing written,
+    ``items`` is a ``Table`` or ``TableStream`` (its reading problems count too), a list of
+    ``Row`` or ``(row_key, data)`` pairs; it is worked through a block at a time, so the
+    batch's memory does not grow with its number of rows. Raises ``RowsError`` listing every problem (nothing written,
     no serial reserved) unless ``skip_invalid``, in which case invalid rows are left out
     and listed in ``BatchResult.invalid``. Raises ``RegisterError`` when the register
     fails, ``ConversionError`` when a PDF cannot be made, ``RenderError`` if a checked row
@@ -495,24 +613,28 @@ def generate(
             pool.join()
 
 
-def _generate(template: Template, items: Table | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]], out: Path,
-              **options: Any) -> BatchResult:
+def _generate(template: Template, items: Table | TableStream | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]],
+              out: Path, **options: Any) -> BatchResult:
     """Run the batch; Ctrl-C at any step is ``Interrupted`` saying how many documents were made.
 
     The render loop commits what it rendered before it says so; a Ctrl-C before it (checking
     rows, reserving serials) or after it (the manifest) has nothing half-made to commit.
     """
-    digests: dict[int, str] = {}
+    made = [0]
     try:
-        return _generate_into(digests, template, items, out, **options)
+        return _generate_into(made, template, items, out, **options)
     except KeyboardInterrupt:
-        raise Interrupted(f"已中断，已生成 {len(digests)} 份，重新运行可继续") from None
+        raise Interrupted(f"已中断，已生成 {made[0]} 份，重新运行可继续") from None
+
+
+_WRITTEN, _RESTORED, _SKIPPED, _BUSY = range(4)
+_STATUS = {_WRITTEN: "written", _RESTORED: "restored", _SKIPPED: "skipped"}
 
 
 def _generate_into(
-    digests: dict[int, str],
+    made: list[int],
     template: Template,
-    items: Table | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]],
+    items: Table | TableStream | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]],
     out: Path,
     *,
     register: Register,
@@ -524,156 +646,225 @@ def _generate_into(
     rows_source: str | None,
     pool: Any,
 ) -> BatchResult:
-    valid, problems = _check_items(template, items, pool)
-    if problems and not skip_invalid:
-        rows = sorted({p.row for p in problems if p.row is not None})
-        raise RowsError(MESSAGES.text("rows-rejected/error", {"template": template.name, "rows": rows,
-                                                              "count": len(problems)}), problems)
-    result = BatchResult(template.name, out, invalid=problems if skip_invalid else [])
-    out.mkdir(parents=True, exist_ok=True)
+    """The batch in steps that each hold a block of letters at most: rows checked into a
+    spool, serials reserved (one transaction), names given in input order, documents rendered
+    and staged in serial order, one commit, then PDFs and manifests read back from spools."""
+    checked = Spool()  # (row, key, context) of every valid row, in input order
+    reserved = Spool()  # (key, serial, seq, busy, complete, file, sha256), same order
+    plan = Spool()  # one entry per document of this batch, in input order
+    try:
+        problems, seen = _check_items(template, items, pool,
+                                      keep=lambda row, key, context: checked.append((row, key, context)))
+        if problems and not skip_invalid:
+            rows = sorted({p.row for p in problems if p.row is not None})
+            raise RowsError(MESSAGES.text("rows-rejected/error", {"template": template.name, "rows": rows,
+                                                                  "count": len(problems)}), problems)
+        result = BatchResult(template.name, out, invalid=problems if skip_invalid else [])
+        out.mkdir(parents=True, exist_ok=True)
 
-    inputs = [rows_source, template.path, template.meta_path]
-    for output in (merge_pdf, out / "manifest.csv", out / "manifest.json"):
-        if output is not None:
-            refuse_overwriting_inputs(output, inputs)
-    if valid:
-        _preflight(template, valid[0], out, pdf or merge_pdf is not None)
-    # One write transaction for the whole batch: fast, and the batch's serials are contiguous.
-    reservations = register.reserve_many(
-        template.name,
-        [(item.key, (lambda seq, ctx=item.context: template.format_serial(seq, ctx))) for item in valid],
-        owner=owner_id(),
-    )
-    # Rows another batch is writing right now (same rows run twice at once) are left to it.
-    result.in_progress = [item.key for item, r in zip(valid, reservations) if r.busy]
-    pairs = [(item, r) for item, r in zip(valid, reservations) if not r.busy]
-    valid = [item for item, _ in pairs]
-    reservations = [r for _, r in pairs]
-    status: dict[int, str] = {}
-    taken: set[str] = set()
-    for index, (item, reservation) in enumerate(zip(valid, reservations)):
-        item.reservation = reservation
-        item.context = {**item.context, "serial": reservation.serial}
-        record = reservation.record
-        if record.is_complete and record.file and Path(record.file).is_file():
-            status[index] = "skipped"
-            if Path(record.file).parent.resolve() == out.resolve():
-                taken.add(Path(record.file).name.lower())
-        elif record.is_complete:
-            status[index] = "restored"
-        else:
-            status[index] = "written"
-    fresh = [item for i, item in enumerate(valid) if status[i] != "skipped"]
-    taken |= _names_not_ours(out, register, {(template.name, item.key) for item in fresh}, inputs)
-    _unique_names(template, fresh, taken)
+        inputs = [rows_source, template.path, template.meta_path]
+        for output in (merge_pdf, out / "manifest.csv", out / "manifest.json"):
+            if output is not None:
+                refuse_overwriting_inputs(output, inputs)
+        if len(checked):
+            _preflight(template, checked[0], out, pdf or merge_pdf is not None)
+        # One write transaction for the whole batch: fast, and the batch's serials are contiguous.
+        register.reserve_many(
+            template.name,
+            ((key, (lambda seq, ctx=context: template.format_serial(seq, ctx))) for _, key, context in checked.read()),
+            owner=owner_id(),
+            sink=lambda r: reserved.append((r.record.row_key, r.serial, r.seq, r.busy, r.record.is_complete,
+                                            r.record.file, r.record.sha256)),
+        )
+        # Rows another batch is writing right now (same rows run twice at once) are left to it.
+        statuses = bytearray(len(reserved))
+        not_fresh: set[str] = set()
+        taken: set[str] = set()
+        folder = out.resolve()
+        for index, (key, _, _, busy, complete, file, _) in enumerate(reserved.read()):
+            if busy:
+                statuses[index] = _BUSY
+                result.in_progress.append(key)
+                not_fresh.add(key)
+            elif complete and file and Path(file).is_file():
+                statuses[index] = _SKIPPED
+                not_fresh.add(key)
+                if Path(file).parent.resolve() == folder:
+                    taken.add(Path(file).name.lower())
+            elif complete:
+                statuses[index] = _RESTORED
+        taken |= _names_not_ours(out, register, lambda t, k: t == template.name and k in seen and k not in not_fresh,
+                                 inputs)
+        # Names in input order (a clash gets ' (2)' in the order of the rows), then the work in
+        # serial order, which is the manifest's.
+        seqs = array("q")
+        total = 0
+        for index, ((row, key, context), (_, serial, seq, _, _, file, digest)) in enumerate(
+                zip(checked.read(), reserved.read())):
+            status = statuses[index]
+            if status == _BUSY:
+                continue
+            if status == _SKIPPED:
+                plan.append((index, row, key, serial, seq, status, file, digest))
+            else:
+                name = _unique_name(template, {**context, "serial": serial}, taken)
+                plan.append((index, row, key, serial, seq, status, name, None))
+                total += 1
+            seqs.append(seq)
+        del taken, statuses, not_fresh
+        reserved.close()
+        order = sorted(range(len(plan)), key=seqs.__getitem__)
+        del seqs
+        docs = _render_all(made, template, out, checked, plan, order, total, register=register, jobs=jobs,
+                           progress=progress, pool=pool, pdf=pdf, merge_pdf=merge_pdf)
+        result.documents = _Documents(docs)
+        result.counts = (total, len(docs) - total)
+    finally:
+        for spool in (checked, reserved, plan):
+            spool.close()
 
-    total = len(fresh)
-    staged: list[tuple[str, Path]] = []
-    pending: list[tuple[str, str, str]] = []
-    index_of = {id(item): i for i, item in enumerate(valid)}
-    tasks = [(index_of[id(item)], item) for item in fresh]
+    if pdf or merge_pdf is not None:
+        try:
+            _make_pdfs(result, docs, merge_pdf, progress, jobs, per_letter=pdf)
+        except KeyboardInterrupt:
+            raise Interrupted(f"已中断，已生成 {made[0]} 份（PDF 未全部完成），重新运行可继续") from None
+    _write_manifest(result, out, rows_source)
+    return result
+
+
+def _render_all(made: list[int], template: Template, out: Path, checked: Spool, plan: Spool, order: list[int],
+                total: int, *, register: Register, jobs: int, progress: Progress | None, pool: Any,
+                pdf: bool, merge_pdf: str | os.PathLike[str] | None) -> Spool:
+    """Render and stage the documents of ``plan`` in ``order`` (serial order), a block at a
+    time, then commit them and record them in the register. Returns the spool of the
+    batch's documents (``_document`` records) in serial order. Raises ``Interrupted`` on
+    Ctrl-C after committing what was rendered; ``made[0]`` counts the documents committed."""
+    docs = Spool()
+    journal = Spool()  # (key, name, sha256) of every staged file, in the order staged
+    renamed, recorded = [0], [0]
     token = mark()  # this run's temporary-file mark
     remove_stale(out)  # staged files of a batch that was killed
+    want_pdf = pdf or merge_pdf is not None
 
     def flush() -> bool:
         # Files first, register second: a recorded document always exists in full. Ctrl-C
         # during this commit waits for its end (one sync, the renames, one transaction), so
         # the files under their names and the register never part; returns whether it came.
         with _interrupt_deferred() as received:
-            _commit(staged)
-            staged.clear()
-            if pending:
-                register.complete_many(template.name, pending)
-                pending.clear()
+            _commit(journal, renamed, out, token)
+            if renamed[0] > recorded[0]:
+                register.complete_many(template.name, ((key, out / name, digest) for key, name, digest
+                                                       in journal.read(range(recorded[0], renamed[0]))))
+                recorded[0] = renamed[0]
+            made[0] = recorded[0]
         return bool(received)
 
-    def done(index: int, digest: str, temp: str, count: int) -> None:
-        item = valid[index]
-        digests[index] = digest
-        final = out / item.out_name
-        staged.append((temp, final))
-        pending.append((item.key, str(final), digest))
-        if progress is not None:
-            progress("render", count, total)
+    def staged(fresh: list[tuple[int, tuple[Any, ...]]], digests: dict[int, str]) -> None:
+        for position, entry in fresh:
+            if position in digests:
+                journal.append((entry[2], entry[6], digests[position]))
+        made[0] = len(journal)
 
     if progress is not None:
         progress("render", 0, total)
-    interrupted = False
+    writer = _Writer() if pool is None or total <= 1 else None
+    count = 0
+    interrupted = clean = False
     try:
-        if pool is not None and len(tasks) > 1:
-            payload = [(i, item.context, item.row, str(out / item.out_name), token) for i, item in tasks]
-            chunk = max(1, min(50, len(payload) // (jobs * 4) or 1))
-            for count, (index, digest, temp) in enumerate(pool.imap_unordered(_worker_task, payload, chunk), 1):
-                done(index, digest, temp, count)
-        else:
-            for count, (index, item) in enumerate(tasks, 1):
-                done(index, *_render_one(template, item.context, item.row, out / item.out_name, token), count)
+        for start in range(0, len(order), _BLOCK):
+            entries = list(plan.read(order[start:start + _BLOCK]))
+            fresh = [(position, entry) for position, entry in enumerate(entries) if entry[5] != _SKIPPED]
+            digests: dict[int, str] = {}
+            error: BaseException | None = None
+            try:
+                if writer is None:
+                    payload = [(position, {**checked[entry[0]][2], "serial": entry[3]}, entry[1], str(out / entry[6]),
+                                token) for position, entry in fresh]
+                    chunk = max(1, min(50, len(payload) // (jobs * 4) or 1))
+                    for position, digest, _ in pool.imap_unordered(_worker_task, payload, chunk):
+                        digests[position] = digest
+                        count += 1
+                        if progress is not None:
+                            progress("render", count, total)
+                else:
+                    for position, entry in fresh:
+                        context = {**checked[entry[0]][2], "serial": entry[3]}
+                        writer.submit(position, str(_temp_path(out / entry[6], token)),
+                                      template.render(context, row=entry[1]))
+                        count += 1
+                        if progress is not None:
+                            progress("render", count, total)
+            finally:
+                # Whatever was written is staged and committed below, even when the block failed.
+                if writer is not None:
+                    done, error = writer.wait()
+                    digests.update(done)
+                staged(fresh, digests)
+            if error is not None:
+                raise error
+            for position, entry in enumerate(entries):
+                docs.append(_doc_record(entry, digests.get(position), out, want_pdf, pdf))
+        clean = True
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        if writer is not None:
+            writer.close()
         # Whatever was rendered is committed and recorded, even when the batch is interrupted;
         # a commit that fails leaves no stray temporary files.
         try:
             interrupted = flush() or interrupted
         finally:
-            # Staged files a failed commit left, and files workers were writing when a
-            # render failed: none may linger (they are hidden, but they are litter).
-            for _, item in tasks:
-                with contextlib.suppress(OSError):
-                    os.unlink(_temp_path(out / item.out_name, token))
+            if not clean or renamed[0] < len(journal):
+                _remove_parts(out, token)
+            journal.close()
     if interrupted:
-        raise Interrupted(f"已中断，已生成 {len(digests)} 份，重新运行可继续") from None
-
-    for index, item in enumerate(valid):
-        assert item.reservation is not None
-        record = item.reservation.record
-        if status[index] == "skipped":
-            file, digest = Path(record.file or ""), record.sha256 or ""
-        else:
-            file, digest = out / item.out_name, digests[index]
-        result.documents.append(BatchDocument(
-            item.row, item.key, item.reservation.serial, item.reservation.seq, file, digest, status[index]))
-    result.documents.sort(key=lambda d: d.seq)
-
-    if pdf or merge_pdf is not None:
-        try:
-            _make_pdfs(result, merge_pdf, progress, jobs, per_letter=pdf)
-        except KeyboardInterrupt:
-            raise Interrupted(f"已中断，已生成 {len(digests)} 份（PDF 未全部完成），重新运行可继续") from None
-    _write_manifest(result, out, rows_source)
-    return result
+        docs.close()
+        raise Interrupted(f"已中断，已生成 {made[0]} 份，重新运行可继续") from None
+    return docs
 
 
-def _make_pdfs(result: BatchResult, merge_pdf: str | os.PathLike[str] | None, progress: Progress | None,
-               jobs: int = 1, per_letter: bool = True) -> None:
+def _doc_record(entry: tuple[Any, ...], digest: str | None, out: Path, want_pdf: bool,
+                per_letter: bool) -> tuple[Any, ...]:
+    """The spool record of one document (see ``_document``), with the PDF it will have and
+    whether that PDF is to be made: a skipped document keeps a PDF newer than its .docx."""
+    _, row, key, serial, seq, status, name, old_digest = entry
+    file = name if status == _SKIPPED else str(out / name)
+    sha = old_digest if status == _SKIPPED else digest
+    pdf, convert = None, False
+    if want_pdf:
+        target = Path(file).with_suffix(".pdf")
+        if (status == _SKIPPED and target.is_file()
+                and target.stat().st_mtime >= Path(file).stat().st_mtime):
+            pdf = str(target)
+        elif per_letter:
+            pdf, convert = str(target), True
+    return (row, key, serial, seq, file, sha, _STATUS[status], pdf, convert)
+
+
+def _make_pdfs(result: BatchResult, docs: Spool, merge_pdf: str | os.PathLike[str] | None,
+               progress: Progress | None, jobs: int = 1, per_letter: bool = True) -> None:
     """Make the batch's PDFs with one LibreOffice conversion per chunk of letters
     (``docgen.documents.printrun``): each document's own PDF when ``per_letter`` (skipped
     documents only when theirs is missing or older than the .docx), and the print file
     ``merge_pdf`` of every document in serial order, with ``jobs`` LibreOffice instances."""
     from docgen.documents.printrun import print_run
 
-    need: list[BatchDocument] = []
-    for doc in result.documents:
-        target = doc.file.with_suffix(".pdf")
-        if (doc.status == "skipped" and target.is_file()
-                and target.stat().st_mtime >= doc.file.stat().st_mtime):
-            doc.pdf = target
-        elif per_letter:
-            need.append(doc)
-    wanted = {id(doc) for doc in need}
+    files: list[Path] = []
+    targets: list[Path | None] = []
     # The print file needs every letter converted; without it only the missing PDFs.
-    convert = result.documents if merge_pdf is not None else need
+    for record in docs.read():
+        file, pdf, convert = record[4], record[7], record[8]
+        if merge_pdf is not None or convert:
+            files.append(Path(file))
+            targets.append(Path(pdf) if convert else None)
     if progress is not None:
-        progress("pdf", 0, len(convert))
-    if not convert:
+        progress("pdf", 0, len(files))
+    if not files:
         return
-    targets = [doc.file.with_suffix(".pdf") if id(doc) in wanted else None for doc in convert]
     merged = Path(merge_pdf) if merge_pdf is not None else None
-    print_run([doc.file for doc in convert], pdf_targets=targets, merged=merged, jobs=jobs,
-              progress=(lambda count: progress("pdf", count, len(convert))) if progress is not None else None)
-    for doc, target in zip(convert, targets):
-        if target is not None:
-            doc.pdf = target
+    print_run(files, pdf_targets=targets, merged=merged, jobs=jobs,
+              progress=(lambda count: progress("pdf", count, len(files))) if progress is not None else None)
     result.merged = merged
 
 
@@ -691,6 +882,30 @@ def resolve_template(template_name_or_path: str | os.PathLike[str] | Template,
     return load_template(str(template_name_or_path))
 
 
+def _table_options(template: Template, defaults: dict[str, Any]) -> tuple[dict[str, list[str]], list[str]]:
+    """The header aliases and required columns of ``template``'s rows, given ``defaults``.
+    Raises ``InputError`` for a default the template has no field for."""
+    unknown = [name for name in defaults if name not in template.schema or name == "serial"]
+    if unknown:
+        fields = "、".join(n for n in template.schema if n != "serial")
+        raise InputError(f"模板 {template.name} 没有字段 {'、'.join(unknown)}(可用字段:{fields})")
+    required = [name for name, rule in template.schema.items()
+                if isinstance(rule, dict) and rule.get("required") and name != "serial" and name not in defaults]
+    return {name: template.aliases.get(name, []) for name in template.schema}, required
+
+
+def _fill_defaults(rows: Iterable[Row], defaults: dict[str, Any]) -> None:
+    for row in rows:
+        for name, value in defaults.items():
+            if row.values.get(name) is None:
+                row.values[name] = value
+
+
+def _empty_sheet(rows_path: str | os.PathLike[str]) -> InputError:
+    # An empty batch is a wrong file or sheet, not a success with an empty manifest.
+    return InputError(f"{rows_path}: 表格中没有数据行(只有表头);请检查是否选错了文件或工作表(--sheet)")
+
+
 def read_rows(template: Template, rows_path: str | os.PathLike[str], *, sheet: str | None = None,
               defaults: dict[str, Any] | None = None) -> Table:
     """Read ``rows_path`` with the template's header aliases; return the ``Table``.
@@ -701,29 +916,49 @@ def read_rows(template: Template, rows_path: str | os.PathLike[str], *, sheet: s
     header).
     """
     defaults = dict(defaults or {})
-    unknown = [name for name in defaults if name not in template.schema or name == "serial"]
-    if unknown:
-        fields = "、".join(n for n in template.schema if n != "serial")
-        raise InputError(f"模板 {template.name} 没有字段 {'、'.join(unknown)}(可用字段:{fields})")
-    required = [name for name, rule in template.schema.items()
-                if isinstance(rule, dict) and rule.get("required") and name != "serial" and name not in defaults]
-    aliases = {name: template.aliases.get(name, []) for name in template.schema}
+    aliases, required = _table_options(template, defaults)
     table = read_table(rows_path, aliases, required=required, text_fields=text_fields(template), sheet=sheet)
     if not table.rows and not table.problems:
-        # An empty batch is a wrong file or sheet, not a success with an empty manifest.
-        raise InputError(f"{rows_path}: 表格中没有数据行(只有表头);请检查是否选错了文件或工作表(--sheet)")
-    if defaults:
-        for row in table.rows:
-            for name, value in defaults.items():
-                if row.values.get(name) is None:
-                    row.values[name] = value
+        raise _empty_sheet(rows_path)
+    _fill_defaults(table.rows, defaults)
     return table
+
+
+class _RowStream(TableStream):
+    """``stream_table``'s blocks with the batch's defaults filled in; ``InputError`` when the
+    sheet has no data row."""
+
+    def __init__(self, stream: TableStream, defaults: dict[str, Any], rows_path: str | os.PathLike[str]) -> None:
+        self.__dict__.update(stream.__dict__)
+        self._defaults = defaults
+        self._rows_path = rows_path
+
+    def blocks(self) -> Iterator[Table]:
+        empty = True
+        for table in super().blocks():
+            empty = empty and not table.rows and not table.problems
+            _fill_defaults(table.rows, self._defaults)
+            yield table
+        if empty:
+            raise _empty_sheet(self._rows_path)
+
+
+def stream_rows(template: Template, rows_path: str | os.PathLike[str], *, sheet: str | None = None,
+                defaults: dict[str, Any] | None = None) -> TableStream:
+    """``read_rows`` a block of rows at a time (what ``run_batch`` reads with): the header is
+    read and checked now, the rows as ``generate`` takes them. Raises what ``read_rows``
+    raises (a sheet without data rows when its blocks are read)."""
+    defaults = dict(defaults or {})
+    aliases, required = _table_options(template, defaults)
+    stream = stream_table(rows_path, aliases, required=required, text_fields=text_fields(template), sheet=sheet,
+                          block=_BLOCK)
+    return _RowStream(stream, defaults, rows_path)
 
 
 def check_rows(table: Table, template: Template) -> list[Problem]:
     """Return every problem of ``table``'s rows (reading, schema, rules, duplicate keys), as
     ``generate`` would find them, without writing anything or touching the register."""
-    return _check_items(template, table)[1]
+    return _check_items(template, table)[0]
 
 
 def run_batch(
@@ -745,5 +980,5 @@ def run_batch(
     ``generate`` raises.
     """
     template = resolve_template(template_name_or_path, template_file)
-    table = read_rows(template, rows_path, sheet=sheet, defaults=defaults)
-    return generate(template, table, out_dir, register=register, rows_source=str(rows_path), **options)
+    rows = stream_rows(template, rows_path, sheet=sheet, defaults=defaults)
+    return generate(template, rows, out_dir, register=register, rows_source=str(rows_path), **options)

@@ -425,11 +425,14 @@ class Register:
         return self.reserve_many(template, [(row_key, make_serial)])[0]
 
     def reserve_many(
-        self, template: str, items: Iterable[tuple[str, Callable[[int], str]]], *, owner: str | None = None
+        self, template: str, items: Iterable[tuple[str, Callable[[int], str]]], *, owner: str | None = None,
+        sink: Callable[[Reservation], None] | None = None,
     ) -> list[Reservation]:
         """``reserve`` for many rows in ONE write transaction (what a batch uses).
 
-        Returns the reservations in the order of ``items``. Sequence numbers are allocated
+        Returns the reservations in the order of ``items``; with ``sink`` each is handed to it
+        instead, in that order, and the list returned is empty (a batch of any size then holds
+        none of them: ``items`` is read as it goes). Sequence numbers are allocated
         in that order, contiguously, and never reused. With ``owner`` (``owner_id()``) the
         rows not yet written are claimed for this process: a row claimed by another batch
         that is still running comes back ``busy`` (it must not be written twice); a claim
@@ -437,8 +440,8 @@ class Register:
         serial pattern that does not include the sequence number).
         """
         out: list[Reservation] = []
+        give = sink if sink is not None else out.append
         now = _now()
-        items = list(items)
         try:
             self._ensure_sound()
             with self._transaction() as db:
@@ -456,11 +459,11 @@ class Register:
                                 (template, row_key),
                             ).fetchone()
                             if held[0] != owner and _claim_alive(held[0], held[1]):
-                                out.append(Reservation(existing, False, busy=True))
+                                give(Reservation(existing, False, busy=True))
                                 continue
                             db.execute("UPDATE records SET owner = ?, claimed = ? WHERE template = ? AND row_key = ?",
                                        (owner, now, template, row_key))
-                        out.append(Reservation(existing, False))
+                        give(Reservation(existing, False))
                         continue
                     last += 1
                     serial = make_serial(last)
@@ -480,7 +483,7 @@ class Register:
                         (last_id, template, row_key, last, serial, now, owner, now if owner else None, previous),
                     )
                     added = True
-                    out.append(Reservation(Record(serial, template, row_key, None, None, now, last), True))
+                    give(Reservation(Record(serial, template, row_key, None, None, now, last), True))
                 db.execute(
                     "INSERT INTO sequences (template, last_seq) VALUES (?, ?) "
                     "ON CONFLICT (template) DO UPDATE SET last_seq = excluded.last_seq",
@@ -504,6 +507,7 @@ class Register:
     ) -> None:
         """``complete`` for many ``(row_key, file, sha256)`` in one transaction."""
         now = _now()
+        folders: dict[str, str] = {}  # a folder resolved once, not once per file of a batch
         try:
             with self._transaction() as db:
                 for row_key, file, digest in items:
@@ -511,7 +515,10 @@ class Register:
                                        (template, row_key)).fetchone()
                     if found is None:
                         raise RegisterError(f"{self.path}: 模板 {template} 的 {row_key} 没有预留编号,无法登记")
-                    where = str(Path(file).resolve())
+                    folder, name = os.path.split(os.fspath(file))
+                    if folder not in folders:
+                        folders[folder] = str(Path(folder or ".").resolve())
+                    where = os.path.join(folders[folder], name)
                     db.execute(
                         "UPDATE records SET file = ?, sha256 = ?, completed = ?, owner = NULL, claimed = NULL, "
                         "seal = ? WHERE template = ? AND row_key = ?",

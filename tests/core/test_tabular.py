@@ -343,3 +343,38 @@ def test_workbook_through_read_table(tmp_path: Path) -> None:
     assert table.rows[1].values["overdue_since"] == dt.date(2026, 11, 21)  # custom 年月日 format
     assert table.rows[2].values["overdue_since"] == dt.date(2026, 11, 20)  # zh-CN built-in date 31
     assert [(p.row, p.column) for p in table.problems] == [(5, "B(证件号码)")]
+
+
+def test_a_sheet_starting_below_and_right_of_a1_keeps_excel_row_numbers_and_columns(tmp_path: Path) -> None:
+    # The first used cell is C3: rows and column letters are still those Excel shows.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["C3"], ws["D3"] = "借款人", "证件号码"
+    ws["C4"], ws["D4"] = "张三", ID
+    ws["D6"] = 3301021985  # a number where an ID belongs: named by its Excel row and column
+    wb.save(tmp_path / "book.xlsx")
+    table = read_table(tmp_path / "book.xlsx", ALIASES, text_fields=["id_number"])
+    assert [(r.number, r.values) for r in table.rows] == [
+        (4, {"borrower": "张三", "id_number": ID}), (6, {"borrower": None, "id_number": 3301021985})]
+    assert table.columns == {"borrower": "C(借款人)", "id_number": "D(证件号码)"}
+    assert [(p.row, p.column, p.code) for p in table.problems] == [(6, "D(证件号码)", "number-stored")]
+
+
+def test_a_streamed_table_gives_read_tables_rows_and_problems_block_by_block(tmp_path: Path) -> None:
+    from docgen.core.tabular import stream_table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["借款人", "证件号码", "逾期本金"])
+    for n in range(11):
+        ws.append([f"客户{n}", 330102198501011234 if n % 4 == 1 else ID, n * 1.5])
+        if n == 5:
+            ws.append([])  # a blank row inside a block is skipped as read_table skips it
+    wb.save(tmp_path / "book.xlsx")
+    whole = read_table(tmp_path / "book.xlsx", ALIASES, text_fields=["id_number"])
+    stream = stream_table(tmp_path / "book.xlsx", ALIASES, text_fields=["id_number"], block=4)
+    assert (stream.fields, stream.columns, stream.unknown_headers) == (whole.fields, whole.columns, whole.unknown_headers)
+    blocks = list(stream.blocks())
+    assert len(blocks) == 3 and all(len(b.rows) <= 4 for b in blocks)
+    assert [(r.number, r.values) for b in blocks for r in b.rows] == [(r.number, r.values) for r in whole.rows]
+    assert [p.to_dict() for b in blocks for p in b.problems] == [p.to_dict() for p in whole.problems]

@@ -445,3 +445,34 @@ def test_ctrl_c_before_any_letter_says_none_was_made_and_the_rerun_completes(
         monkeypatch.setattr(Register, "reserve_many", real)
         again = run_batch("demand-letter", sheet, out, register=reg)
     assert [d.status for d in again.documents] == ["written"] * 3
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_batch_worked_in_blocks_smaller_than_itself_gives_the_same_outputs(tmp_path: Path, monkeypatch, jobs) -> None:
+    from docgen.documents import batch
+
+    monkeypatch.setattr(batch, "_BLOCK", 2)  # every step holds two letters at most
+    data = rows(5)
+    data[4]["借款合同号"] = data[0]["借款合同号"]  # a duplicate three blocks later
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    out = tmp_path / "out"
+    with Register(tmp_path / "reg.sqlite") as reg:
+        with pytest.raises(RowsError) as err:
+            run_batch("demand-letter", sheet, out, register=reg, jobs=jobs)
+        assert [(p.row, p.code, p.facts.get("earlier_row")) for p in err.value.problems] == [(6, "duplicate-key", 2)]
+        data = rows(5)
+        first = run_batch("demand-letter", write_xlsx(tmp_path / "rows.xlsx", data[:3]), out, register=reg, jobs=jobs)
+        first.documents[0].file.unlink()
+        # Restored (seq 1), skipped (2, 3) and new (4, 5): documents and manifests in serial order.
+        again = run_batch("demand-letter", write_xlsx(tmp_path / "more.xlsx", data[2::-1] + data[3:]), out,
+                          register=reg, jobs=jobs)
+        assert [(d.status, d.seq, d.row) for d in again.documents] == [
+            ("restored", 1, 4), ("skipped", 2, 3), ("skipped", 3, 2), ("written", 4, 5), ("written", 5, 6)]
+        assert again.documents[0].sha256 == first.documents[0].sha256 and reg.verify() == []
+        assert len(again.written) == 3 and len(again.skipped) == 2 and again.documents[-1].seq == 5
+        with open(out / "manifest.csv", encoding="utf-8-sig", newline="") as fh:
+            listed = [(r["serial"], r["file"], r["sha256"], r["status"]) for r in csv.DictReader(fh)]
+        assert listed == [(d.serial, d.file.name, d.sha256, d.status) for d in again.documents]
+        summary = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        assert summary == {**again.to_dict(), "rows": str(tmp_path / "more.xlsx"), "generated": summary["generated"]}
+        assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []

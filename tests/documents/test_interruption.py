@@ -169,12 +169,13 @@ def test_ctrl_c_while_libreoffice_converts_stops_it(tmp_path: Path) -> None:
 def test_a_commit_interrupted_and_resumed_renames_only_what_is_left(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from docgen.documents import batch
+    from docgen.documents.spool import Spool
 
-    staged = []
+    journal = Spool()
     for n in range(3):
-        temp = tmp_path / f".d{n}.docx.1-0badc0de.part"
-        temp.write_text(str(n))
-        staged.append((str(temp), tmp_path / f"d{n}.docx"))
+        (tmp_path / f".d{n}.docx.1-0badc0de.part").write_text(str(n))
+        journal.append((f"key{n}", f"d{n}.docx", "sha"))
+    renamed = [0]
     real_replace, calls = os.replace, []
 
     def interrupted_once(src: str, dst: object) -> None:
@@ -185,7 +186,8 @@ def test_a_commit_interrupted_and_resumed_renames_only_what_is_left(tmp_path: Pa
 
     monkeypatch.setattr(batch.os, "replace", interrupted_once)
     with pytest.raises(KeyboardInterrupt):
-        batch._commit(staged)
-    batch._commit(staged)  # the batch's clean-up: no FileNotFoundError for the file already moved
+        batch._commit(journal, renamed, tmp_path, "1-0badc0de")
+    assert renamed == [1]
+    batch._commit(journal, renamed, tmp_path, "1-0badc0de")  # the clean-up: no FileNotFoundError for d0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d0.docx", "d1.docx", "d2.docx"]
-    assert staged == []
+    assert renamed == [3]
