@@ -1,7 +1,9 @@
 """Throwaway PostgreSQL and Redis servers for the tests of the shared register and the queue.
 
 Each listens on 127.0.0.1 on a free port of its own, lives in a temporary folder, and is
-stopped (and its folder removed) when the test session ends. PostgreSQL refuses to run as
+stopped (and its folder removed) when the test session ends. ``Docgen`` runs a ``docgen``
+command (``worker``, ``serve``) as a process group of its own, for the queue's tests and
+``bench/bench_pdf_workers.py``. PostgreSQL refuses to run as
 root, which is how CI runs: the cluster then belongs to the ``postgres`` system user
 (created by Debian's package) and is driven through ``runuser``.
 
@@ -14,15 +16,18 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-__all__ = ["Postgres", "Redis", "free_port", "pg_bin", "require"]
+__all__ = ["Docgen", "Postgres", "Redis", "free_port", "pg_bin", "require", "wait_port"]
 
 _START_TIMEOUT_S = 30
 
@@ -50,7 +55,9 @@ def pg_bin() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
-def _wait_port(port: int, proc: subprocess.Popen | None = None) -> None:
+def wait_port(port: int, proc: subprocess.Popen | None = None) -> None:
+    """Return once something listens on 127.0.0.1:``port``; raise RuntimeError when ``proc`` exits first or
+    after 30 s."""
     deadline = time.monotonic() + _START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -119,7 +126,7 @@ class Redis:
         self.proc = subprocess.Popen(
             ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
              "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_port(self.port, self.proc)
+        wait_port(self.port, self.proc)
 
     def url(self, db: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
@@ -132,3 +139,58 @@ class Redis:
             self.proc.kill()
             self.proc.wait(timeout=10)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Docgen:
+    """``python -m docgen ARGS`` in a session (process group) of its own, its output appended to ``log``.
+
+    The group holds everything the command starts (Celery's pool processes, their LibreOffice
+    conversions), so ``stop`` ends all of it at once.
+    """
+
+    def __init__(self, args: list[str], log: Path, env: dict[str, str] | None = None) -> None:
+        self.log = log
+        with open(log, "ab") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "docgen", *args], env={**os.environ, **(env or {})},
+                                         stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def wait_for(self, text: bytes, timeout: float = 60.0) -> None:
+        """Return once ``text`` appears in the log (``b"ready."``: a Celery worker takes tasks); raise
+        RuntimeError when the command exits first or after ``timeout`` s, with the log's end."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log.read_bytes():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                tail = self.log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"docgen {self.proc.args[3]} never printed {text!r}:\n{tail}")
+            time.sleep(0.1)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> Any:
+        """Send ``sig`` to the group (SIGKILL after ``timeout`` s) and reap the command.
+
+        Returns its ``resource.struct_rusage``: CPU of the command and of every process it
+        waited for (pool processes, LibreOffice); None when it had already been reaped.
+        """
+        if self.proc.returncode is not None:
+            return None
+        try:
+            os.killpg(self.proc.pid, sig)
+        except ProcessLookupError:  # the group is gone; the leader is still to be reaped below
+            pass
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+            if pid:
+                self.proc.returncode = os.waitstatus_to_exitcode(status)
+                try:  # whatever outlived the leader (an orphaned conversion) must not run on
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                return usage
+            if time.monotonic() > deadline and sig != signal.SIGKILL:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                sig = signal.SIGKILL
+            time.sleep(0.05)

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +20,7 @@ from batch_helpers import rows
 from docgen.documents.register import Register
 from docgen.service.app import create_app
 from docgen.service.queue import CeleryRunner
+from servers import Docgen
 from service_helpers import PASSWORD, make_settings, wait_job
 
 pytestmark = pytest.mark.soffice
@@ -37,21 +36,9 @@ def _csv(data: list[dict[str, object]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _worker(broker: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DOCGEN_CHUNK_ROWS": str(CHUNK), "DOCGEN_QUEUE_VISIBILITY": "20"}
-    with open(log, "ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "docgen", "worker", "--broker", broker, "--concurrency", "1"],
-                                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+def _worker(broker: str, log: Path) -> Docgen:
+    return Docgen(["worker", "--broker", broker, "--concurrency", "1"], log,
+                  env={"DOCGEN_CHUNK_ROWS": str(CHUNK), "DOCGEN_QUEUE_VISIBILITY": "20"})
 
 
 @pytest.fixture()
@@ -71,7 +58,7 @@ def cluster(tmp_path: Path, redis_server, pg_register: str, monkeypatch: pytest.
                    "logs": [tmp_path / f"worker{n}.log" for n in range(2)]}
     finally:
         for proc in workers:
-            _stop(proc)
+            proc.stop()
 
 
 def _headers(client: TestClient) -> dict[str, str]:
@@ -108,7 +95,7 @@ def test_four_batches_from_two_instances_on_two_workers(cluster: dict) -> None:
         assert reg.audit() == [] and reg.verify() == []
 
 
-def _chunk_child(worker: subprocess.Popen) -> int | None:
+def _chunk_child(worker: Docgen) -> int | None:
     """The pid of a LibreOffice or pool process under ``worker`` (a chunk being worked on), if any."""
     children = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True, text=True).stdout.split()
     for child in children:
@@ -122,20 +109,17 @@ def test_a_worker_killed_mid_chunk_the_job_still_issues_every_letter_once(cluste
     headers = _headers(client)
     data = rows(16, seed=33)
     job_id = _submit(client, headers, data)
-    victim = cluster["workers"][0]
     deadline = time.monotonic() + 120
     killed = None
     while time.monotonic() < deadline and killed is None:
         for worker in cluster["workers"]:
             child = _chunk_child(worker)
             if child is not None:
-                victim = worker
-                os.killpg(worker.pid, signal.SIGKILL)  # the whole worker, as if its machine died
+                worker.stop(signal.SIGKILL)  # the whole worker, as if its machine died
                 killed = child
                 break
         time.sleep(0.05)
     assert killed is not None, "no chunk was ever seen running"
-    victim.wait(timeout=10)
     cluster["workers"].append(_worker(cluster["settings"].broker, tmp_path / "restarted.log"))
     job = wait_job(client, job_id, headers, timeout=300)
     assert job["state"] == "done", (job, [log.read_text()[-2000:] for log in cluster["logs"]])
@@ -154,3 +138,15 @@ def test_a_worker_killed_mid_chunk_the_job_still_issues_every_letter_once(cluste
     singles = [p for p in out.rglob("chunks/*/*.pdf")]
     assert len(singles) == 16
     assert pages == sum(len(PdfReader(str(p)).pages) for p in singles)
+
+
+def test_a_stopped_worker_leaves_no_process_and_reports_its_cpu(redis_server, tmp_path: Path) -> None:
+    log = tmp_path / "worker.log"
+    worker = _worker(redis_server.url(15), log)
+    worker.wait_for(b"ready.")
+    pool = subprocess.run(["pgrep", "-g", str(worker.pid)], capture_output=True, text=True).stdout.split()
+    assert len(pool) >= 2  # the worker and its pool process, one group
+    usage = worker.stop()
+    assert usage is not None and usage.ru_utime + usage.ru_stime > 0.1  # importing Celery and docgen alone
+    assert worker.proc.returncode is not None and worker.stop() is None
+    assert subprocess.run(["pgrep", "-g", str(worker.pid)], capture_output=True).returncode == 1  # none left
