@@ -54,7 +54,10 @@ def compile_checked(source: str, where: str, allowed: frozenset[str], error: typ
         raise MESSAGES.error(error, "condition-syntax", where=where, source=source, reason=exc.message) from None
     _reject_unsafe(tree, source, where, allowed, error)
     func = compile_trusted(source)
-    return func, _plan(Parser(_ENV, source, state="variable").parse_expression())
+    parser = Parser(_ENV, source, state="variable")
+    tree = parser.parse_expression()
+    # The plan is of the whole source or of nothing (the compiled expression is the judge).
+    return func, _plan(tree) if parser.stream.eos else None
 
 
 def compile_trusted(source: str) -> Callable[..., Any]:
