@@ -229,7 +229,10 @@ def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklis
     cached = _cache_read(key)
     if cached is not None:
         doc, plans = cached
-        return _build(doc, label, path, plans)
+        try:
+            return _build(doc, label, path, plans)
+        except (KeyError, TypeError, AttributeError, ValueError, ChecklistError):
+            pass  # a damaged entry (it built when it was written): read the file again
     try:
         raw = parse_yaml(text)
     except yaml.YAMLError as exc:

@@ -244,10 +244,14 @@ def test_validated_checklists_are_cached_by_content(tmp_path: Path, monkeypatch:
     path.write_text(path.read_text(encoding="utf-8").replace("site-plan:", "site-plan:\n    provider: notary\n    x-dummy: 1\n  site-plan-old:", 1), encoding="utf-8")
     with pytest.raises(ChecklistError):
         load_checklist(path)
-    # A damaged cache entry is ignored.
+    # A damaged cache entry is ignored: not JSON, or JSON that no longer builds a checklist.
     entries[0].write_text("{not json", encoding="utf-8")
     module._load_cached.cache_clear()
     assert load_checklist(_bank_file(tmp_path)).title["en"] != "from the cache"
+    for damaged in ({"doc": {"title": {}}, "plans": {}}, {"doc": {**planted["doc"], "items": []}, "plans": {}}):
+        entries[0].write_text(json.dumps(damaged), encoding="utf-8")
+        module._load_cached.cache_clear()
+        assert load_checklist(_bank_file(tmp_path)).title["en"] != "from the cache"
 
 
 def test_unusable_cache_folder_is_bypassed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
