@@ -557,8 +557,11 @@ def _preflight(template: Template, item: tuple[int | None, str, dict[str, Any]],
     template.output_name(context)
     template.render(context, row=row)
     fd, probe = tempfile.mkstemp(prefix=".docgen-probe-", suffix=".part", dir=out)
-    os.close(fd)
-    os.unlink(probe)
+    # A Ctrl-C between creating and removing the probe must not leave it behind in the user's folder.
+    try:
+        os.close(fd)
+    finally:
+        os.unlink(probe)
     if pdf:
         from docgen.documents.pdf import find_soffice
 
