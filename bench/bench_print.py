@@ -9,6 +9,12 @@ interleaved runs of each) can compare them:
     .venv/bin/python bench/bench_print.py chunks DIR [--jobs 2]   # printrun.print_run, merged
     .venv/bin/python bench/bench_print.py chunks DIR --split      # ... and every letter's own PDF
     .venv/bin/python bench/bench_print.py compare DIR --sample 10 # page texts, both ways
+    .venv/bin/python bench/bench_print.py anchor DIR [--jobs 2]   # the in-run anchor (below)
+
+``prepare`` also assembles the letters into the chunk .docx files ``chunks`` converts
+(DIR/chunks-jN, as ``printrun`` plans them for N instances); ``anchor`` converts exactly
+those files with plain ``soffice --headless --convert-to pdf`` (N instances at once, each
+with its own profile kept in DIR), nothing else: the floor of a chunked print run.
 
 ``prepare`` writes the demand letters (``examples/make_rows.py`` rows, shipped template or
 ``--template-file``) into DIR/docs. ``each`` and ``chunks`` write DIR/<mode>/print.pdf and
@@ -41,6 +47,36 @@ def prepare(folder: Path, letters: int, template_file: str | None) -> None:
         result = run_batch("demand-letter", folder / "rows.xlsx", folder / "docs", register=register,
                            template_file=template_file)
     print(f"{len(result.documents)} letters in {folder / 'docs'}")
+    from docgen.documents.printrun import assemble, plan_chunks
+
+    letters = _letters(folder)
+    for jobs in (1, 2):
+        chunks = folder / f"chunks-j{jobs}"
+        chunks.mkdir()
+        for number, chunk in enumerate(plan_chunks(letters, jobs), 1):
+            assemble([letters[i] for i in chunk.indexes], chunks / f"chunk{number}.docx")
+
+
+def anchor(folder: Path, jobs: int) -> None:
+    """Plain LibreOffice on the chunk files, ``jobs`` instances at once (chunks dealt round)."""
+    import subprocess
+
+    from docgen.documents.pdf import find_soffice
+
+    soffice = find_soffice()
+    chunks = sorted((folder / f"chunks-j{jobs}").glob("*.docx"))
+    out = folder / "anchor"
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    procs = [subprocess.Popen([soffice, f"-env:UserInstallation={(folder / f'anchor-profile-{n}').as_uri()}",
+                               "--headless", "--convert-to", "pdf", "--outdir", str(out), *map(str, chunks[n::jobs])],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for n in range(jobs)]
+    for proc in procs:
+        proc.wait()
+    wall = time.perf_counter() - start
+    letters = len(_letters(folder))
+    print(f"anchor jobs={jobs}: {1000 * wall / letters:.1f} ms/letter ({letters} letters in {len(chunks)} "
+          f"chunks, {wall:.1f} s)")
 
 
 def _letters(folder: Path) -> list[Path]:
@@ -97,7 +133,7 @@ def compare(folder: Path, sample: int) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["prepare", "each", "chunks", "compare"])
+    parser.add_argument("action", choices=["prepare", "each", "chunks", "compare", "anchor"])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--letters", type=int, default=500)
     parser.add_argument("--template-file", default=None, help="prepare: a .docx instead of the shipped one")
@@ -110,6 +146,9 @@ def main() -> int:
         return 0
     if args.action == "compare":
         return compare(args.folder, args.sample)
+    if args.action == "anchor":
+        anchor(args.folder, args.jobs)
+        return 0
     convert(args.folder, args.action, args.jobs, args.split)
     return 0
 

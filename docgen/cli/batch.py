@@ -95,7 +95,11 @@ def batch_command(name: str, rows_path: Path, out_dir: Path, pdf: bool, merge_pd
         raise
     for line in result.warning_lines():
         click.echo(line, err=True)
-    emit(dump_json(result.to_dict()) if fmt == "json" else result.to_text(), None)
+    if fmt == "json":
+        emit(dump_json(result.to_dict()), None)
+    else:
+        for line in result.text_lines():  # a line at a time: a batch of any size prints in flat memory
+            click.echo(line, nl=False)
 
 
 @click.group("register")

@@ -231,19 +231,64 @@ def _excel_unreadable(path: Path, exc: BaseException) -> BaseException:
 
 def _iter_csv(path: Path) -> Iterator[tuple[int, Sequence[Any]]]:
     try:
-        data = path.read_bytes()
+        encoding = _stream_encoding(path)
+        if encoding is None:  # a guess over the whole file (charset-normalizer) or an error
+            data = path.read_bytes()
+            text = decode_text(data, str(path))
+            del data
+            lines: Any = io.StringIO(text, newline="")
+            head = text
+        else:
+            # Read as it goes: the file's rows are never held as a whole (a batch of 200,000
+            # rows stays flat in memory). The encoding was checked on every byte first.
+            lines = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed below
+            head = ""
+            while "\n" not in head:
+                piece = lines.read(1 << 16)
+                if not piece:
+                    break
+                head += piece
+            lines.seek(0)
     except OSError as exc:
         raise MESSAGES.error(InputError, "table-unreadable", path=path, reason=exc.strerror) from None
-    text = decode_text(data, str(path))
-    first_line = text.split("\n", 1)[0]
+    first_line = head.split("\n", 1)[0]
+    del head
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        # Row numbers count records, which is what Excel shows when it opens the CSV.
-        for number, values in enumerate(reader, start=1):
-            yield number, values
-    except csv.Error as exc:
-        raise MESSAGES.error(InputError, "csv-syntax", path=path, line=reader.line_num, reason=str(exc)) from None
+    with contextlib.closing(lines):
+        reader = csv.reader(lines, delimiter=delimiter)
+        try:
+            # Row numbers count records, which is what Excel shows when it opens the CSV.
+            for number, values in enumerate(reader, start=1):
+                yield number, values
+        except csv.Error as exc:
+            raise MESSAGES.error(InputError, "csv-syntax", path=path, line=reader.line_num, reason=str(exc)) from None
+
+
+def _stream_encoding(path: Path) -> str | None:
+    """The encoding ``decode_text`` would choose for the file, found by decoding it in pieces
+    (strict UTF-8, a BOM's UTF-8 or UTF-16, strict GB18030); None when only a guess over the
+    whole file can tell (or none). Raises ``OSError`` when the file cannot be read."""
+    import codecs
+
+    with open(path, "rb") as fh:
+        start = fh.read(3)
+        if start.startswith(b"\xef\xbb\xbf"):
+            candidates = ["utf-8-sig"]
+        elif start.startswith((b"\xff\xfe", b"\xfe\xff")):
+            candidates = ["utf-16"]
+        else:
+            candidates = ["utf-8", "gb18030"]
+        for encoding in candidates:
+            fh.seek(0)
+            decoder = codecs.getincrementaldecoder(encoding)("strict")
+            try:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+    return None
 
 
 def read_table(

@@ -159,16 +159,22 @@ class BatchResult:
 
     def to_text(self) -> str:
         """Return the summary for people: counts, one line per document, merged PDF, manifests."""
+        return "".join(self.text_lines())
+
+    def text_lines(self) -> Iterator[str]:
+        """Yield ``to_text``'s lines (each ending in a newline) as the documents are read back:
+        a batch of any size is printed without its whole summary in memory."""
         written, skipped = self._counts()
-        lines = [MESSAGES.text("batch-text/head", {
+        yield MESSAGES.text("batch-text/head", {
             "template": self.template, "written": written, "skipped": skipped,
-            "invalid": len(self.invalid_rows) if self.invalid else None})]
-        lines += [MESSAGES.text("batch-text/document", {
-            "status": doc.status, "row": doc.row, "serial": doc.serial, "key": doc.row_key, "name": doc.file.name}) for doc in self.documents]
+            "invalid": len(self.invalid_rows) if self.invalid else None}) + "\n"
+        for doc in self.documents:
+            yield MESSAGES.text("batch-text/document", {
+                "status": doc.status, "row": doc.row, "serial": doc.serial, "key": doc.row_key,
+                "name": doc.file.name}) + "\n"
         if self.merged:
-            lines.append(MESSAGES.text("batch-text/merged", {"path": self.merged}))
-        lines.append(MESSAGES.text("batch-text/manifests", {"csv": self.manifest_csv, "json": self.manifest_json}))
-        return "\n".join(lines) + "\n"
+            yield MESSAGES.text("batch-text/merged", {"path": self.merged}) + "\n"
+        yield MESSAGES.text("batch-text/manifests", {"csv": self.manifest_csv, "json": self.manifest_json}) + "\n"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON summary (``docgen batch --format json`` and manifest.json)."""
