@@ -407,8 +407,8 @@ class _Writer:
 
     def wait(self) -> tuple[dict[int, str], BaseException | None]:
         """Wait for every write submitted; return the SHA-256 of each written (by position)
-        and the first error. Ctrl-C while waiting comes after the wait: no thread is left
-        creating a file the batch no longer knows about."""
+        and the first error, ``KeyboardInterrupt`` when Ctrl-C came while waiting: it waits
+        for the writes, so no thread is left creating a file the batch no longer knows about."""
         digests: dict[int, str] = {}
         error: BaseException | None = None
         with _interrupt_deferred() as received:
@@ -418,9 +418,7 @@ class _Writer:
                 except Exception as exc:  # OSError mostly; reported after the others were waited for
                     error = error or exc
             self._pending.clear()
-        if received:
-            raise KeyboardInterrupt
-        return digests, error
+        return digests, KeyboardInterrupt() if received else error
 
     def close(self) -> None:
         """Stop the threads (after the writes submitted)."""
@@ -511,9 +509,9 @@ def _names_not_ours(out: Path, register: Register, ours: Callable[[str, str], bo
     return taken
 
 
-def _unique_name(template: Template, context: dict[str, Any], taken: set[str]) -> str:
-    """Return the output name of ``context``; a clash (same borrower and serial pattern) gets ' (2)'."""
-    base = template.output_name(context)
+def _unique_name(base: str, taken: set[str]) -> str:
+    """Return the output name ``base`` (``Template.output_name``), or with ' (2)' … when
+    ``taken`` has it (same borrower and serial pattern); the name is then taken."""
     stem, suffix = base[: -len(".docx")], ".docx"
     name, n = base, 1
     while name.lower() in taken:
@@ -659,7 +657,7 @@ def _generate_into(
     spool, serials reserved (one transaction), names given in input order, documents rendered
     and staged in serial order, one commit, then PDFs and manifests read back from spools."""
     checked = Spool()  # (row, key, context) of every valid row, in input order
-    reserved = Spool()  # (key, serial, seq, busy, complete, file, sha256), same order
+    reserved = Spool()  # (key, serial, seq, busy, complete, file, sha256, output name, row), same order
     plan = Spool()  # one entry per document of this batch, in input order
     try:
         problems, seen = _check_items(template, items, pool,
@@ -678,19 +676,28 @@ def _generate_into(
         if len(checked):
             _preflight(template, checked[0], out, pdf or merge_pdf is not None)
         # One write transaction for the whole batch: fast, and the batch's serials are contiguous.
-        register.reserve_many(
-            template.name,
-            ((key, (lambda seq, ctx=context: template.format_serial(seq, ctx))) for _, key, context in checked.read()),
-            owner=owner_id(),
-            sink=lambda r: reserved.append((r.record.row_key, r.serial, r.seq, r.busy, r.record.is_complete,
-                                            r.record.file, r.record.sha256)),
-        )
+        # Each row's context is read once: the reservation hands back its serial while the
+        # context is at hand, and the file name made from both is kept with the reservation.
+        current: list[tuple[int | None, dict[str, Any]]] = [(None, {})]
+
+        def rows_to_reserve() -> Iterator[tuple[str, Callable[[int], str]]]:
+            for row, key, context in checked.read():
+                current[0] = (row, context)
+                yield key, (lambda seq, ctx=context: template.format_serial(seq, ctx))
+
+        def reserved_one(r: Reservation) -> None:
+            row, context = current[0]
+            base = None if r.busy else template.output_name({**context, "serial": r.serial})
+            reserved.append((r.record.row_key, r.serial, r.seq, r.busy, r.record.is_complete, r.record.file,
+                             r.record.sha256, base, row))
+
+        register.reserve_many(template.name, rows_to_reserve(), owner=owner_id(), sink=reserved_one)
         # Rows another batch is writing right now (same rows run twice at once) are left to it.
         statuses = bytearray(len(reserved))
         not_fresh: set[str] = set()
         taken: set[str] = set()
         folder = out.resolve()
-        for index, (key, _, _, busy, complete, file, _) in enumerate(reserved.read()):
+        for index, (key, _, _, busy, complete, file, _, _, _) in enumerate(reserved.read()):
             if busy:
                 statuses[index] = _BUSY
                 result.in_progress.append(key)
@@ -708,16 +715,14 @@ def _generate_into(
         # serial order, which is the manifest's.
         seqs = array("q")
         total = 0
-        for index, ((row, key, context), (_, serial, seq, _, _, file, digest)) in enumerate(
-                zip(checked.read(), reserved.read())):
+        for index, (key, serial, seq, _, _, file, digest, base, row) in enumerate(reserved.read()):
             status = statuses[index]
             if status == _BUSY:
                 continue
             if status == _SKIPPED:
                 plan.append((index, row, key, serial, seq, status, file, digest))
             else:
-                name = _unique_name(template, {**context, "serial": serial}, taken)
-                plan.append((index, row, key, serial, seq, status, name, None))
+                plan.append((index, row, key, serial, seq, status, _unique_name(base, taken), None))
                 total += 1
             seqs.append(seq)
         del taken, statuses, not_fresh

@@ -27,7 +27,8 @@ class Spool:
         self._file = tempfile.TemporaryFile(prefix="docgen-batch-")
         self._offsets = array("q")
         self._end = 0
-        self._reading = False
+        self._reading = False  # the file position is a reader's, not the end
+        self._dirty = False  # appended bytes may still be in the write buffer
 
     def __len__(self) -> int:
         return len(self._offsets)
@@ -41,21 +42,20 @@ class Spool:
         self._offsets.append(self._end)
         self._file.write(data)
         self._end += len(data)
+        self._dirty = True
         return len(self._offsets) - 1
 
     def __getitem__(self, index: int) -> Any:
         """Return record ``index`` (negative counts from the end); ``IndexError`` past the end."""
         offset = self._offsets[index]
-        self._file.flush()
-        self._reading = True
+        self._for_reading()
         self._file.seek(offset)
         return pickle.load(self._file)
 
     def read(self, indexes: Iterable[int] | None = None) -> Iterator[Any]:
         """Yield the records at ``indexes`` (default: all, in the order appended). Nothing may
         be appended while the iterator is in use."""
-        self._file.flush()
-        self._reading = True
+        self._for_reading()
         if indexes is None:
             self._file.seek(0)
             for _ in range(len(self._offsets)):
@@ -65,6 +65,13 @@ class Spool:
             # A seek inside the read buffer costs no system call: records read in order stay cheap.
             self._file.seek(self._offsets[index])
             yield pickle.load(self._file)
+
+    def _for_reading(self) -> None:
+        # A flush in read mode would drop the read buffer (a system call per record read).
+        if self._dirty:
+            self._file.flush()
+            self._dirty = False
+        self._reading = True
 
     def close(self) -> None:
         """Remove the file."""

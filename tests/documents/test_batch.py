@@ -476,3 +476,18 @@ def test_a_batch_worked_in_blocks_smaller_than_itself_gives_the_same_outputs(tmp
         summary = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         assert summary == {**again.to_dict(), "rows": str(tmp_path / "more.xlsx"), "generated": summary["generated"]}
         assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_spool_gives_back_its_records_by_index_and_in_order_between_appends() -> None:
+    from docgen.documents.spool import Spool
+
+    spool = Spool()
+    for n in range(5):
+        spool.append({"n": n, "amount": Decimal(n) / 4})
+    assert spool[3] == {"n": 3, "amount": Decimal("0.75")} and spool[-1]["n"] == 4
+    spool.append({"n": 5})  # appended after a read: still found, and the reads before it intact
+    assert [r["n"] for r in spool.read()] == [0, 1, 2, 3, 4, 5]
+    assert [r["n"] for r in spool.read([5, 0, 2])] == [5, 0, 2] and len(spool) == 6
+    with pytest.raises(IndexError):
+        spool[6]
+    spool.close()
