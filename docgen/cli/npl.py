@@ -8,7 +8,7 @@ import click
 
 from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import dump_json, handle_errors
-from docgen.cli.options import as_of_option, format_option, output_option
+from docgen.cli.options import as_of_option, format_option, output_option, policy_option
 from docgen.loans.messages import message
 
 
@@ -39,10 +39,12 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--pdf", is_flag=True, help="Also convert the .docx to PDF beside it (LibreOffice).")
 @click.option("--template", "template_path", type=_FILE, metavar="FILE.docx",
               help="A bank-edited copy of templates/npl-report.docx to render instead of the shipped one.")
+@policy_option("催收策略 YAML:其 vocabulary(诉讼状态、中断事由、保证方式的同义词)用于读两期台账,与 collect plan 相同。")
 @format_option("text", "json", help="What to print on stdout: a Chinese summary or the JSON figures.")
 @handle_errors
 def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | None, targets: Path | None,
-               notes: Path | None, output: Path | None, pdf: bool, template_path: Path | None, fmt: str) -> None:
+               notes: Path | None, output: Path | None, pdf: bool, template_path: Path | None,
+               policy_path: Path | None, fmt: str) -> None:
     """关于不良贷款现状及催收管理工作报告: compute the NPL figures from the ledger and write the report.
 
     \b
@@ -59,19 +61,22 @@ def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | Non
           --opening examples/ledger/ledger-2026Q1.xlsx --period 2026Q2 \\
           --targets examples/ledger/targets.yaml --notes examples/ledger/notes.yaml -o report.docx
       docgen npl-report --ledger ledger.csv --period 2026Q2 --format json
+      docgen npl-report --ledger ledger.xlsx --period 2026Q2 --policy examples/collection-policy.yaml
     """
     from docgen.loans.npl import render_text
     from docgen.loans.npl_report import build_report
+    from docgen.loans.plan import load_policy
 
     if pdf and output is None:
         raise click.UsageError("--pdf needs -o/--output (the .docx to convert)")
     if output is not None and output.suffix.lower() != ".docx":
         raise click.BadParameter("the report is a Word file: give a name ending in .docx", param_hint="-o/--output")
     if output is not None:
-        refuse_overwriting_inputs(output, [ledger, opening, targets, notes, template_path])
+        refuse_overwriting_inputs(output, [ledger, opening, targets, notes, template_path, policy_path])
         refuse_overwriting_inputs(output.with_suffix(".pdf") if pdf else output, [ledger, opening, targets, notes])
+    policy = load_policy(policy_path)
     result = build_report(ledger, period=period, opening=opening, as_of=as_of, targets=targets, notes=notes,
-                          output=output, pdf=pdf, template_path=template_path)
+                          output=output, pdf=pdf, template_path=template_path, vocabulary=policy.vocabulary)
     if fmt == "json":
         click.echo(dump_json(result.figures.to_dict()), nl=False)
     else:

@@ -19,10 +19,11 @@ import gc
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from itertools import compress
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docgen.core.cells import xlsx_cell
 from docgen.core.errors import InputError, RowsError
@@ -32,6 +33,9 @@ from docgen.core.validation import (
 from docgen.loans.messages import error, message
 from docgen.loans.vocabulary import FIELDS as VOCAB_FIELDS
 from docgen.loans.vocabulary import JUDGED_STATES, PENDING_STATES, Vocabulary, default_vocabulary
+
+if TYPE_CHECKING:
+    from docgen.core.tabular import Block
 
 CLASSIFICATIONS: tuple[str, ...] = ("正常", "关注", "次级", "可疑", "损失")
 """The five categories (五级分类), best first; their index is the rank used by the checks."""
@@ -639,13 +643,7 @@ def _collect(rows: Iterable[tuple[int, Mapping[str, Any], Mapping[str, str]]], l
             problems.extend(row_problems)
             continue
         assert loan is not None
-        first = seen.get(loan.loan_no)
-        if first is not None:
-            problems.append(_problem("duplicate-loan-no", "loan_no", number, columns, loan_no=loan.loan_no,
-                                     first_row=first, row=number))
-            continue
-        seen[loan.loan_no] = number
-        loans.append(loan)
+        _accept(loan, number, columns, seen, loans, problems)
 
 
 def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
@@ -654,33 +652,38 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
 
     Returns a ``Ledger``. Raises ``InputError`` (exit 2) when the file cannot be read or lacks a
     required column, and ``RowsError`` (exit 1) listing every bad row with row and column.
+
+    The file is read a block of rows at a time, column by column (``TableStream.column_blocks``); each block is
+    validated column-wise (``_block_loans``), so memory holds the loans and one block of cells.
     """
-    from docgen.core.tabular import read_table  # the shared spreadsheet reader
+    from docgen.core.tabular import stream_table  # the shared spreadsheet reader
 
     file = Path(path)
+    vocabulary = vocabulary or default_vocabulary()
     paused = gc.isenabled()
-    gc.disable()  # the reader builds a dict per row: no cycles, so collections only cost time
+    gc.disable()  # a loan and its values per row: no cycles, so collections only cost time
     try:
-        table = read_table(file, LEDGER_ALIASES, required=REQUIRED_COLUMNS, text_fields=TEXT_FIELDS, sheet=sheet)
+        stream = stream_table(file, LEDGER_ALIASES, required=REQUIRED_COLUMNS, text_fields=TEXT_FIELDS, sheet=sheet)
+        missing = [name for name in REQUIRED_COLUMNS if name not in stream.columns]
+        if missing:
+            wanted = "、".join(f"{LEDGER_HEADERS[name]}({name})" for name in missing)
+            raise error(InputError, "ledger-missing-columns", file=file, wanted=wanted, missing=missing)
+        _TODAY[0] = _dt.date.today()
+        loans: list[Loan] = []
+        problems: list[Problem] = []
+        reader_problems: list[Problem] = []
+        seen: dict[str, int] = {}
+        for block in stream.column_blocks():
+            reader_problems.extend(block.problems)
+            results = _block_loans(block, stream.columns, vocabulary)
+            for number, result in zip(block.numbers, results):
+                if result.__class__ is list:
+                    problems.extend(result)
+                else:
+                    _accept(result, number, stream.columns, seen, loans, problems)
     finally:
         if paused:
             gc.enable()
-    missing = [name for name in REQUIRED_COLUMNS if name not in table.fields]
-    if missing:
-        wanted = "、".join(f"{LEDGER_HEADERS[name]}({name})" for name in missing)
-        raise error(InputError, "ledger-missing-columns", file=file, wanted=wanted, missing=missing)
-    # Cell-level problems the reader found (e.g. an ID number stored as a number) are row problems.
-    reader_problems = list(table.problems)
-    bad_cells = {(p.row, p.path) for p in reader_problems}
-    bad_rows = {number for number, _ in bad_cells}
-    rows = (
-        (r.number, {k: v for k, v in r.values.items() if (r.number, k) not in bad_cells}
-         if r.number in bad_rows else r.values, r.columns)
-        for r in table.rows
-    )
-    loans, problems = loans_from_rows(rows, vocabulary=vocabulary)
-    # The reader already explained those cells; "required field missing" would only repeat it.
-    problems = [p for p in problems if (p.row, p.path) not in bad_cells]
     reader_problems = [p if p.code else Problem(p.path, p.message, row=p.row, column=p.column, code="invalid-value",
                                                 facts={"field": p.path, "detail": p.message})
                        for p in reader_problems]
@@ -690,7 +693,197 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
         exc = error(RowsError, "ledger-bad-rows", file=file, count=count)
         exc.problems = list(problems)
         raise exc
-    return Ledger(path=file, loans=loans, unknown_headers=list(table.unknown_headers))
+    return Ledger(path=file, loans=loans, unknown_headers=list(stream.unknown_headers))
+
+
+def _accept(loan: Loan, number: int, columns: Mapping[str, str], seen: dict[str, int], loans: list[Loan],
+            problems: list[Problem]) -> None:
+    """Append ``loan`` to ``loans``, or a problem to ``problems`` when its 借据号 was seen on an earlier row."""
+    first = seen.setdefault(loan.loan_no, number)
+    if first != number:
+        problems.append(_problem("duplicate-loan-no", "loan_no", number, columns, loan_no=loan.loan_no,
+                                 first_row=first, row=number))
+    else:
+        loans.append(loan)
+
+
+# --------------------------------------------------------------------------- column-wise validation
+# A ledger block is validated a column at a time: each column's distinct cells are converted once
+# by the same helpers ``_fast_loan`` uses (equal cells then share one str, date or Decimal, which
+# also keeps 400,000 loans small), the rows whose every cell converted are built into ``Loan``s
+# directly, and the cross-field checks run only on rows whose columns could contradict each other.
+# Any other row goes through ``validate_row`` as a whole, so its errors are exactly the row path's.
+
+def _required(convert: Any) -> Any:
+    def required(value: Any) -> Any:
+        result = convert(value)
+        if result is None:
+            raise ValueError
+        return result
+    return required
+
+
+def _or_zero(value: Any) -> Decimal:
+    return _opt_amount(value) or _ZERO
+
+
+def _id_number(value: Any) -> str:
+    if value.__class__ is not str:
+        raise ValueError
+    value = value.strip()
+    if not value or not _id_ok(value):
+        raise ValueError
+    return value
+
+
+def _classification(value: Any) -> str:
+    text = _req_text(value)
+    text = _CLASS_ALIASES.get(text, text)
+    if text not in _RANKS:
+        raise ValueError
+    return text
+
+
+def _on_balance(value: Any) -> bool:
+    return ON_BALANCE_VALUES[_req_text(value)]
+
+
+def _guarantor_names(value: Any) -> tuple[str, ...]:
+    text = _opt_text(value)
+    return tuple(split_guarantors(text)) if text else ()
+
+
+def _controlled(lookup: Mapping[str, str]) -> Any:
+    def controlled(value: Any) -> str:
+        text = _opt_text(value)
+        return lookup[text] if text else text  # KeyError: maybe a synonym spelt otherwise; validate_row decides
+    return controlled
+
+
+# Field -> converter of one cleaned cell, for every field but the controlled ones (per vocabulary).
+_CONVERTERS: dict[str, Any] = {
+    "loan_no": _req_text, "contract_no": _opt_text, "borrower": _req_text, "id_number": _id_number,
+    "branch": _req_text, "officer": _req_text, "product": _opt_text,
+    "disbursed_on": _required(_opt_date), "maturity": _required(_opt_date),
+    "principal": _required(_opt_amount), "balance": _required(_opt_amount),
+    "overdue_since": _opt_date, "overdue_principal": _or_zero, "overdue_interest": _or_zero,
+    "classification": _classification, "on_balance": _on_balance, "recovered": _or_zero,
+    "guarantors": _guarantor_names, "guarantee_period_end": _opt_date, "last_interruption": _opt_date,
+    "litigation_filed": _opt_date, "judgment_due": _opt_date, "guarantor_demanded": _opt_date,
+    "collateral": _opt_text, "address": _opt_text, "penalty_rate": _opt_rate, "accelerated": _opt_flag,
+    "leader": _opt_text,
+}
+# What the fast helpers raise for a cell they do not accept (as _fast_loan catches them).
+_CONVERT_ERRORS = (ValueError, ArithmeticError, AttributeError, KeyError)
+_LOAN_FIELDS = tuple(f.name for f in fields(Loan))
+# Columns whose cells mostly differ (converting each distinct cell once would not save work).
+_MOSTLY_DISTINCT = frozenset({"loan_no", "contract_no", "borrower", "id_number", "address", "guarantors"})
+_REQUIRED_TEXT = frozenset({"loan_no", "borrower"})
+
+
+def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabulary) -> list[Loan | list[Problem]]:
+    """Validate one block of ledger rows (``docgen.core.tabular.Block``) column by column.
+
+    Returns, for each row of the block in order, its ``Loan`` or its list of problems: what
+    ``validate_row`` gives for that row (the same loan, the same problems in the same order).
+    Cells the reader already reported (``block.problems``) are left out of their row.
+    """
+    count = len(block.numbers)
+    out: dict[str, list[Any]] = {}
+    slow: set[int] = set()
+    for name in LEDGER_HEADERS:
+        texts = block.text(name) if name in _MOSTLY_DISTINCT else None
+        if texts is not None:
+            # Text that differs from row to row: one pass over the column instead of a call per cell.
+            if name == "guarantors":
+                names = {text: tuple(split_guarantors(text)) for text in set(texts)}
+                out[name] = list(map(names.__getitem__, texts))
+            else:
+                out[name] = texts
+                if name in _REQUIRED_TEXT:
+                    slow.update(at for at, text in enumerate(texts) if not text)
+                elif name == "id_number":
+                    verdicts = {text: bool(text) and _id_ok(text) for text in set(texts)}
+                    slow.update(at for at, text in enumerate(texts) if not verdicts[text])
+            continue
+        convert = _controlled(vocabulary.lookup[name]) if name in _VOCAB_FIELDS else _CONVERTERS[name]
+        out[name], failed = block.convert(name, convert, _CONVERT_ERRORS)
+        slow.update(failed)
+    out["row"] = block.numbers
+    # What _complete fills in for empty controlled cells (DESIGN §8).
+    out["litigation"] = [text or ("已起诉" if filed is not None else "未起诉")
+                         for text, filed in zip(out["litigation"], out["litigation_filed"])]
+    out["interruption_type"] = [text or ("催收送达" if date is not None else "")
+                                for text, date in zip(out["interruption_type"], out["last_interruption"])]
+    out["guarantee_type"] = [text or ("一般保证" if names else "")
+                             for text, names in zip(out["guarantee_type"], out["guarantors"])]
+    bad_cells: dict[int, set[str]] = {}
+    if block.problems:
+        at_of = {number: at for at, number in enumerate(block.numbers)}
+        for problem in block.problems:
+            bad_cells.setdefault(at_of[problem.row], set()).add(problem.path)
+        slow.update(bad_cells)
+    keep = [True] * count
+    for at in slow:
+        keep[at] = False
+    if slow:
+        out = {name: list(compress(column, keep)) for name, column in out.items()}
+    out["guarantors"] = [list(names) for names in out["guarantors"]]  # each loan its own list
+    # 诉讼状态 written in the row (an empty cell is not a claim a suit date contradicts).
+    cells = block.raw.get("litigation")
+    if cells is None:
+        explicit = [False] * len(out["row"])
+    else:
+        explicit = [not (value is None or (value.__class__ is str and not value.strip()))
+                    for value in (compress(cells, keep) if slow else cells)]
+    built: list[Any] = list(map(Loan, *(out[name] for name in _LOAN_FIELDS)))
+    for at in _suspects(out):
+        problems = cross_check(built[at], columns, explicit_status=explicit[at])
+        if problems:
+            built[at] = problems
+    if not slow:
+        return built
+    results: list[Loan | list[Problem]] = []
+    fast = iter(built)
+    for at in range(count):
+        if keep[at]:
+            results.append(next(fast))
+            continue
+        skip = bad_cells.get(at, ())
+        cells_of_row = {name: block.cell(name, at) for name in block.raw if name not in skip}
+        loan, problems = validate_row(cells_of_row, block.numbers[at], columns, vocabulary=vocabulary)
+        if skip:
+            # The reader already explained those cells; "required field missing" would only repeat it.
+            problems = [p for p in problems if p.path not in skip]
+        results.append(problems if loan is None else loan)
+    return results
+
+
+def _suspects(out: Mapping[str, list[Any]]) -> list[int]:
+    """Return the indexes of the rows whose fields might contradict each other (``cross_check``
+    says which do): a superset, found a column at a time over the converted columns ``out``."""
+    column = out.__getitem__
+    count = len(out["row"])
+    disbursed, litigation = column("disbursed_on"), column("litigation")
+    filed, guarantors, demanded = column("litigation_filed"), column("guarantors"), column("guarantor_demanded")
+    last = column("last_interruption")
+    found: set[int] = set()
+
+    def add(flags: Iterable[bool]) -> None:
+        found.update(compress(range(count), flags))
+
+    add(o > b for o, b in zip(column("overdue_principal"), column("balance")))
+    add(m < d for m, d in zip(column("maturity"), disbursed))
+    add(s is not None and s < d for s, d in zip(column("overdue_since"), disbursed))
+    add(i is not None and i < d for i, d in zip(last, disbursed))
+    add(bool(t) and i is None for t, i in zip(column("interruption_type"), last))
+    add(f is not None and (f < d or s == "未起诉") for f, d, s in zip(filed, disbursed, litigation))
+    add(j is not None and (s in ("未起诉", "已撤诉") or (f is not None and j < f))
+        for j, s, f in zip(column("judgment_due"), litigation, filed))
+    add((bool(t) or g is not None) if not names else (g is not None and g < d)
+        for t, g, names, d in zip(column("guarantee_type"), demanded, guarantors, disbursed))
+    add(r is not None and r >= 1 for r in column("penalty_rate"))
+    return sorted(found)
 
 
 def _cell(name: str, value: Any) -> Any:

@@ -28,6 +28,7 @@ from docgen.loans.messages import FLAG_LABELS, error, notice
 from docgen.core.errors import DocgenError, InputError, ProblemsError
 from docgen.core.procs import process_context
 from docgen.loans.ledger import CLASSIFICATIONS, Ledger, Loan, read_ledger
+from docgen.loans.vocabulary import Vocabulary
 from docgen.loans.npl import (
     MIGRATION_FROM,
     MIGRATION_TO,
@@ -381,14 +382,14 @@ def render_report(figures: NplFigures, notes: Notes, *, branch: str, template_pa
 _PARALLEL_MIN_BYTES = 2_000_000
 
 
-def _read_opening(path: str) -> tuple[str, Any]:
+def _read_opening(path: str, vocabulary: Vocabulary | None = None) -> tuple[str, Any]:
     """Worker: read and validate the opening ledger; send back only what the figures use.
 
     Full ``Loan`` objects would take longer to pickle than to read; project errors travel as
     data because their own pickling would drop the problem list.
     """
     try:
-        ledger = read_ledger(path)
+        ledger = read_ledger(path, vocabulary=vocabulary)
     except ProblemsError as exc:
         return "problems", (type(exc), exc.args[0], exc.problems)
     except DocgenError as exc:
@@ -399,9 +400,10 @@ def _read_opening(path: str) -> tuple[str, Any]:
 
 
 def read_snapshots(
-    closing: str | os.PathLike[str], opening: str | os.PathLike[str] | None
+    closing: str | os.PathLike[str], opening: str | os.PathLike[str] | None, *, vocabulary: Vocabulary | None = None
 ) -> tuple[Ledger, Sequence[Loan | OpeningLoan] | None, list[str]]:
-    """Read the closing ledger and, if given, the opening one.
+    """Read the closing ledger and, if given, the opening one, with ``vocabulary`` (the collection
+    policy's 诉讼状态/中断事由/保证方式 texts; default: the shipped policy's).
 
     Returns ``(closing_ledger, opening_loans or None, opening_unknown_headers)``. A large
     opening ledger is read in a second process while this one reads the closing ledger (on
@@ -409,20 +411,20 @@ def read_snapshots(
     ``read_ledger``, the closing file's first.
     """
     if opening is None:
-        return read_ledger(closing), None, []
+        return read_ledger(closing, vocabulary=vocabulary), None, []
     try:
         big = Path(opening).stat().st_size >= _PARALLEL_MIN_BYTES
     except OSError:
         big = False
     if (os.cpu_count() or 1) < 2 or not big:
-        closing_ledger = read_ledger(closing)
-        opening_ledger = read_ledger(opening)
+        closing_ledger = read_ledger(closing, vocabulary=vocabulary)
+        opening_ledger = read_ledger(opening, vocabulary=vocabulary)
         return closing_ledger, opening_ledger.loans, opening_ledger.unknown_headers
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=1, mp_context=process_context()) as pool:
-        future = pool.submit(_read_opening, str(opening))
-        closing_ledger = read_ledger(closing)
+        future = pool.submit(_read_opening, str(opening), vocabulary)
+        closing_ledger = read_ledger(closing, vocabulary=vocabulary)
         status, payload = future.result()
     if status == "problems":
         cls, message, problems = payload
@@ -456,14 +458,18 @@ def build_report(
     output: str | os.PathLike[str] | None = None,
     pdf: bool = False,
     template_path: str | os.PathLike[str] | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> ReportResult:
     """Compute the NPL report from ledger files and optionally write it as .docx (and PDF).
+
+    ``vocabulary`` gives the texts the ledgers' controlled columns accept (the collection
+    policy's synonyms, as ``collect plan --policy`` reads them); default: the shipped policy's.
 
     Returns a ``ReportResult``. Raises ``InputError`` (unreadable ledger, targets or notes;
     exit 2), ``RowsError`` (bad ledger rows; exit 1), ``RenderError``/``TemplateError`` from the
     template engine and ``ConversionError`` from the PDF step. The .docx is written atomically.
     """
-    closing, opening_loans, opening_unknown = read_snapshots(ledger, opening)
+    closing, opening_loans, opening_unknown = read_snapshots(ledger, opening, vocabulary=vocabulary)
     if not closing.loans:
         # A report of nothing is almost always the wrong file or sheet, not an empty loan book.
         raise error(InputError, "ledger-no-loans", path=closing.path)

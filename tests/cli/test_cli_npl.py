@@ -288,3 +288,20 @@ def test_users_see_docgen_notices_only_never_matplotlib_internals(report: tuple[
     assert again.exit_code == 0, again.stderr
     assert again.stderr.splitlines()[0].startswith("警告: 未找到中文字体")
     assert "findfont" not in again.stderr and "Warning" not in again.stderr
+
+
+def test_policy_vocabulary_reads_the_bank_own_words(tmp_path: Path) -> None:
+    # 诉讼状态 written as the bank writes it: unknown to the shipped vocabulary, a synonym in the policy.
+    ledger = write_ledger([row("A1", 200000, "次级", days=120, serial=1, litigation="法院已受理"),
+                           row("A2", 300000, serial=2)], tmp_path / "ledger.xlsx")
+    without = _run("--ledger", str(ledger), "--period", "2026Q2", "--format", "json")
+    assert without.exit_code == 1
+    assert "第2行 T(诉讼状态)列" in without.stderr and "法院已受理" in without.stderr
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("vocabulary:\n  litigation:\n    已起诉: [法院已受理]\n", encoding="utf-8")
+    result = _run("--ledger", str(ledger), "--period", "2026Q2", "--format", "json", "--policy", str(policy))
+    assert result.exit_code == 0, result.output + result.stderr
+    data = json.loads(result.stdout)
+    assert [item["loan_no"] for item in data["litigation"]["loans"]] == ["A1"]  # counted as a case in court
+    bad = _run("--ledger", str(ledger), "--period", "2026Q2", "--policy", str(tmp_path / "none.yaml"))
+    assert bad.exit_code == 2 and "--policy" in bad.stderr

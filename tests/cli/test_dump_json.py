@@ -1,0 +1,37 @@
+"""``dump_json`` (orjson) writes the text ``json.dumps(indent=2, ensure_ascii=False)`` wrote."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from docgen.cli.common import dump_json
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _reference(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def test_same_text_as_the_standard_encoder() -> None:
+    data = {"金额": [0, 1, -2.5, 1020100.0, 0.0121, 1e16, 123456789012345.67, None, True, False],
+            "text": "中文 \"引号\" \\ \n\t\u2028\x1f", "date": dt.date(2026, 6, 30),
+            "moment": dt.datetime(2026, 6, 30, 9, 5), "amount": Decimal("1.50"), "path": Path("a/台账.xlsx"),
+            "empty": {}, "none": [], "nested": [{"a": [[]]}]}
+    assert dump_json(data) == _reference(data)
+
+
+def test_what_orjson_refuses_is_still_written() -> None:
+    for data in ({"big": 2 ** 70}, {1: "integer key"}):
+        assert dump_json(data) == _reference(data)
+
+
+def test_a_collection_plan_is_written_as_before() -> None:
+    from docgen.loans.ledger import read_ledger
+    from docgen.loans.plan import build_plan, load_policy
+
+    ledger = read_ledger(ROOT / "examples" / "ledger" / "ledger-2026Q2.xlsx")
+    data = build_plan(ledger.loans, dt.date(2026, 6, 30), load_policy(None), issued=set()).to_list()
+    assert data and dump_json(data) == _reference(data)
