@@ -1,32 +1,42 @@
 #!/usr/bin/env python3
-"""Benchmark: the collection plan and the NPL report over a 100,000-loan ledger, this tree vs a baseline revision.
+"""Benchmark: the loan ledger and the commands on it, this tree vs a baseline revision, and their growth.
 
-The collection side grew legal rules (vocabularies and cross-field row checks, the limitation
-period event by event, guarantees by type, classification checks, the loans to sue). This
-measures what that costs against the code before it, on the same ledger file, in the same run:
+One run prints three tables, every figure from whole processes timed by ``/usr/bin/time -v``
+(user + system CPU, wall, peak resident memory), the two sides run in interleaved pairs (A B A B …)
+and each ratio taken pair by pair, medians quoted:
 
-- the ledger is written once by this tree's generator (``examples/make_ledger.py --rows``; the
-  extra columns are ignored by the older reader, which still has to read them);
-- the baseline revision (default ``117e72b``, main before the rules) is exported with
-  ``git archive`` into a temporary folder and run with ``PYTHONPATH`` pointing at it;
-- each side runs ``docgen collect plan --format json`` and ``docgen npl-report --format json``
-  as subprocesses, alternating, best of ``--repeat`` runs each.
+1. ``docgen collect plan --format json`` and ``docgen npl-report --format json`` over ``--rows``
+   loans, this tree vs the baseline revision (default ``117e72b``, main before the collection
+   side's legal rules), exported with ``git archive`` and run with ``PYTHONPATH`` pointing at it;
+2. ``read_ledger`` vs calamine alone reading the same file (``to_python`` of the sheet, the
+   whole-sheet read the reader used to do), each in its own process: the CPU of the read itself
+   (measured in the child around the call) and the process's peak memory;
+3. scaling: both commands of both trees at each ``--scaling`` size (default 10k/100k/400k loans),
+   CPU, CPU per 1,000 loans and peak memory.
 
-Prints the seconds of each command for both trees and the ratio this tree / baseline.
+The ledgers are written once per size into the work folder as Excel saves them (shared strings,
+XlsxWriter: ``pip install -e '.[bench]'``) from ``examples/make_ledger.py``'s ``bulk`` rows;
+past 100,000 loans further runs of the generator are appended with their loan and contract
+numbers made unique (its company names get slower to make unique the more it makes).
 
-    .venv/bin/python bench/bench_loans.py [--rows 100000] [--repeat 3] [--baseline-rev 117e72b] [--keep DIR]
+    .venv/bin/python bench/bench_loans.py [--rows 100000] [--pairs 3] [--baseline-rev 117e72b]
+        [--scaling 10000,100000,400000] [--scaling-pairs 1] [--keep DIR] [--skip PART ...]
 """
 from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import os
+import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-06-30"
@@ -34,10 +44,25 @@ COMMANDS = {
     "collect plan": ["collect", "plan", "--as-of", AS_OF, "--format", "json"],
     "npl-report": ["npl-report", "--period", "2026Q2", "--format", "json"],
 }
+TIME = "/usr/bin/time"
+_GENERATOR_ROWS = 100_000
+
+# The read alone, in a child: CPU seconds of the call on stdout (imports and start-up excluded).
+_READERS = {
+    "calamine alone (to_python)": (
+        "import sys, time\nfrom python_calamine import CalamineWorkbook\nstart = time.process_time()\n"
+        "rows = CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python(skip_empty_area=False)\n"
+        "print(time.process_time() - start, len(rows))\n"),
+    "read_ledger": (
+        "import sys, time\nfrom docgen.loans.ledger import read_ledger\nstart = time.process_time()\n"
+        "ledger = read_ledger(sys.argv[1])\nprint(time.process_time() - start, len(ledger.loans))\n"),
+}
 
 
 def export(rev: str, into: Path) -> Path:
     """Extract the ``docgen`` package of ``rev`` into ``into``; return the folder to put on PYTHONPATH."""
+    if (into / "docgen").is_dir():
+        return into
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev, "docgen", "templates",
                               "checklists"], capture_output=True, check=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
@@ -45,50 +70,164 @@ def export(rev: str, into: Path) -> Path:
     return into
 
 
-def run(tree: Path, args: list[str], ledger: Path, out: Path) -> float:
-    """Return the wall time of ``python -m docgen ARGS --ledger LEDGER`` importing docgen from ``tree``."""
+def ledger_rows(count: int) -> Iterator[dict[str, Any]]:
+    """Yield ``count`` bench rows: ``bulk`` rows, further seeds past 100,000 with unique numbers."""
+    sys.path.insert(0, str(ROOT / "examples"))
+    import make_ledger
+
+    for run in itertools.count():
+        size = min(_GENERATOR_ROWS, count - run * _GENERATOR_ROWS)
+        if size <= 0:
+            return
+        for row in make_ledger.bulk(size, seed=7 + run):
+            if run:
+                row["loan_no"] = f"{row['loan_no']}-{run}"
+                row["contract_no"] = f"{row['contract_no']}-{run}"
+            yield row
+
+
+def ledger_file(work: Path, count: int) -> Path:
+    """Return the ledger of ``count`` loans in ``work``, written (as Excel saves it) when missing."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_ledger import _write_excel_style
+
+    path = work / f"ledger-{count}.xlsx"
+    if not path.exists():
+        start = time.perf_counter()
+        _write_excel_style(ledger_rows(count), path)
+        print(f"generated {path} ({count} loans, {path.stat().st_size / 1e6:.1f} MB) in "
+              f"{time.perf_counter() - start:.0f} s", flush=True)
+    return path
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path) -> dict[str, Any]:
+    """Run ``command`` under ``/usr/bin/time -v``; return cpu, wall (s), peak (MB), stdout and exit code."""
+    report = cwd / "time-v.txt"
+    done = subprocess.run([TIME, "-v", "-o", str(report), *command], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=env, cwd=cwd)
+    fields = {}
+    for line in report.read_text().splitlines():
+        name, _, value = line.strip().rpartition(": ")
+        fields[name] = value
+    wall = 0.0
+    for part in fields["Elapsed (wall clock) time (h:mm:ss or m:ss)"].split(":"):
+        wall = wall * 60 + float(part)
+    return {"cpu": float(fields["User time (seconds)"]) + float(fields["System time (seconds)"]), "wall": wall,
+            "peak": int(fields["Maximum resident set size (kbytes)"]) / 1024, "stdout": done.stdout,
+            "stderr": done.stderr, "code": done.returncode}
+
+
+def docgen(tree: Path, args: list[str], ledger: Path, work: Path) -> dict[str, Any]:
+    """Time ``python -m docgen ARGS --ledger LEDGER`` importing docgen from ``tree``."""
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONWARNINGS": "ignore"}
-    start = time.perf_counter()
-    with open(out, "wb") as fh:
-        done = subprocess.run([sys.executable, "-m", "docgen", *args, "--ledger", str(ledger)], stdout=fh,
-                              stderr=subprocess.PIPE, env=env, cwd=out.parent)
-    elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{tree}: docgen {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-2000:]!r}")
-    return elapsed
+    result = timed([sys.executable, "-m", "docgen", *args, "--ledger", str(ledger)], env, work)
+    if result["code"] not in (0, 1):
+        raise SystemExit(f"{tree}: docgen {' '.join(args)} failed ({result['code']}):\n{result['stderr'][-2000:]!r}")
+    return result
+
+
+def pairs(first: Any, second: Any, count: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Run ``first()`` and ``second()`` in turn ``count`` times (after one warm-up of each); return both lists."""
+    first(), second()
+    a, b = [], []
+    for _ in range(count):
+        a.append(first())
+        b.append(second())
+    return a, b
+
+
+def median(runs: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(run[key] for run in runs)
+
+
+def ratio(new: list[dict[str, Any]], old: list[dict[str, Any]], key: str) -> float:
+    """Median of the pair-by-pair ratios new / old."""
+    return statistics.median(n[key] / o[key] for n, o in zip(new, old))
+
+
+def compare(trees: dict[str, Path], ledger: Path, rows: int, count: int, work: Path, baseline: str) -> None:
+    print(f"\n1. {rows} loans, this tree vs {baseline}: {count} interleaved pairs, medians "
+          f"(ratios pair by pair; CPU = user + system)")
+    print(f"{'command':<28}{'baseline CPU':>13}{'this CPU':>10}{'ratio':>8}{'baseline wall':>15}{'this wall':>11}"
+          f"{'baseline peak':>15}{'this peak':>11}")
+    for name, args in COMMANDS.items():
+        old, new = pairs(lambda: docgen(trees["baseline"], args, ledger, work),
+                         lambda: docgen(trees["this tree"], args, ledger, work), count)
+        print(f"{name + ' --format json':<28}{median(old, 'cpu'):>12.2f}s{median(new, 'cpu'):>9.2f}s"
+              f"{ratio(new, old, 'cpu'):>7.2f}x{median(old, 'wall'):>14.2f}s{median(new, 'wall'):>10.2f}s"
+              f"{median(old, 'peak'):>12.0f} MB{median(new, 'peak'):>8.0f} MB", flush=True)
+
+
+def reading(ledger: Path, rows: int, count: int, work: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
+
+    def read(name: str) -> Any:
+        def run() -> dict[str, Any]:
+            result = timed([sys.executable, "-c", _READERS[name], str(ledger)], env, work)
+            if result["code"]:
+                raise SystemExit(f"{name} failed: {result['stderr'][-2000:]}")
+            result["read"] = float(result["stdout"].split()[0])
+            return result
+        return run
+
+    floor, ours = pairs(read("calamine alone (to_python)"), read("read_ledger"), count)
+    print(f"\n2. reading {rows} loans, each reader in its own process: {count} interleaved pairs, medians "
+          f"(read = CPU of the call itself)")
+    for name, runs in (("calamine alone (to_python)", floor), ("read_ledger", ours)):
+        print(f"{name:<28} read {median(runs, 'read'):6.2f} s CPU   process {median(runs, 'cpu'):6.2f} s CPU   "
+              f"peak {median(runs, 'peak'):5.0f} MB")
+    print(f"read_ledger / calamine alone: {ratio(ours, floor, 'read'):.2f}x (read), "
+          f"{ratio(ours, floor, 'cpu'):.2f}x (whole process)", flush=True)
+
+
+def scaling(trees: dict[str, Path], sizes: list[int], count: int, work: Path, baseline: str) -> None:
+    print(f"\n3. scaling: whole processes, {count} interleaved pair(s) per size, medians; per 1k = CPU per 1,000 "
+          f"loans beyond the previous size")
+    print(f"{'loans':>8}  {'command':<14}{'baseline CPU':>13}{'peak':>9}{'this CPU':>10}{'per 1k':>8}{'peak':>9}"
+          f"{'ratio':>7}")
+    previous: dict[str, tuple[int, float]] = {}
+    for size in sizes:
+        ledger = ledger_file(work, size)
+        for name, args in COMMANDS.items():
+            old, new = pairs(lambda: docgen(trees["baseline"], args, ledger, work),
+                             lambda: docgen(trees["this tree"], args, ledger, work), count)
+            cpu = median(new, "cpu")
+            per = ""
+            if name in previous:
+                rows_before, cpu_before = previous[name]
+                per = f"{(cpu - cpu_before) / (size - rows_before) * 1000:.3f}s"
+            previous[name] = (size, cpu)
+            print(f"{size:>8}  {name:<14}{median(old, 'cpu'):>12.2f}s{median(old, 'peak'):>6.0f} MB"
+                  f"{cpu:>9.2f}s{per:>8}{median(new, 'peak'):>6.0f} MB{ratio(new, old, 'cpu'):>6.2f}x", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pairs", type=int, default=3, help="interleaved pairs counted (after a warm-up pair)")
     parser.add_argument("--baseline-rev", default="117e72b")
-    parser.add_argument("--keep", type=Path, help="keep the ledger here (reused when present)")
+    parser.add_argument("--scaling", default="10000,100000,400000", help="comma-separated ledger sizes")
+    parser.add_argument("--scaling-pairs", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="keep the ledgers and the exported baseline here (reused)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["compare", "reading", "scaling"])
     args = parser.parse_args(argv)
+    if not Path(TIME).exists():
+        raise SystemExit(f"{TIME} is needed (Debian package 'time')")
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-loans-"))
     work.mkdir(parents=True, exist_ok=True)
-    ledger = work / f"ledger-{args.rows}.xlsx"
-    if not ledger.exists():
-        sys.path.insert(0, str(ROOT / "examples"))
-        import make_ledger
-
-        start = time.perf_counter()
-        make_ledger.write_ledger(make_ledger.bulk(args.rows), ledger)
-        print(f"generated {ledger} ({args.rows} loans) in {time.perf_counter() - start:.1f} s")
-    trees = {"baseline": export(args.baseline_rev, work / "baseline"), "this tree": ROOT}
-    best: dict[tuple[str, str], float] = {}
-    for _ in range(max(1, args.repeat)):
-        for name, command in COMMANDS.items():
-            for label, tree in trees.items():
-                seconds = run(tree, command, ledger, work / f"{label.replace(' ', '-')}-{name.replace(' ', '-')}.json")
-                key = (label, name)
-                best[key] = min(best.get(key, seconds), seconds)
-    print(f"{args.rows} loans, best of {args.repeat}; cpus: {os.cpu_count()}, load average: "
-          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}; baseline = {args.baseline_rev}")
-    for name in COMMANDS:
-        old, new = best[("baseline", name)], best[("this tree", name)]
-        print(f"docgen {name:<13} baseline {old:6.2f} s   this tree {new:6.2f} s   ratio {new / old:.2f}x")
+    trees = {"baseline": export(args.baseline_rev, work / f"baseline-{args.baseline_rev}"), "this tree": ROOT}
+    print(f"cpus: {os.cpu_count()}, load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+          f"baseline = {args.baseline_rev}")
+    ledger = ledger_file(work, args.rows)
+    if "compare" not in args.skip:
+        compare(trees, ledger, args.rows, max(1, args.pairs), work, args.baseline_rev)
+    if "reading" not in args.skip:
+        reading(ledger, args.rows, max(1, args.pairs), work)
+    if "scaling" not in args.skip:
+        sizes = [int(size) for size in args.scaling.split(",") if size.strip()]
+        scaling(trees, sizes, max(1, args.scaling_pairs), work, args.baseline_rev)
+    print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from operator import itemgetter
 from typing import Any
 
-from docgen.core.xlsxbounds import check_xlsx_extent
+from docgen.core.xlsxbounds import check_xlsx_extent, column_letters
 from docgen.core.errors import InputError
 from docgen.core.textcodec import decode_chinese
 from docgen.core.messages import MESSAGES
@@ -476,10 +476,6 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
             if all(_is_blank(v) for v in values):
                 continue
             values = [_excel_value(v) for v in values]
-            # Imported once a header is met: openpyxl costs ~0.2 s to import, and CLI starts that
-            # read no table should not pay it.
-            from openpyxl.utils import get_column_letter
-
             header = []
             seen: dict[str, str] = {}
             for index, cell in enumerate(values):
@@ -487,7 +483,7 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
                     continue
                 title = str(cell).strip()
                 canonical = lookup.get(normalize_header(title))
-                label = f"{get_column_letter(index + 1)}({title})"
+                label = f"{column_letters(index + 1)}({title})"
                 if canonical is None:
                     unknown.append(title)
                     continue

@@ -28,7 +28,7 @@ from xml.etree import ElementTree
 from docgen.core.errors import InputError
 from docgen.core.messages import MESSAGES
 
-__all__ = ["MAX_CELLS", "MAX_SHEET_BYTES", "SheetExtent", "check_xlsx_extent"]
+__all__ = ["MAX_CELLS", "MAX_SHEET_BYTES", "SheetExtent", "check_xlsx_extent", "column_letters"]
 
 #: Rows x columns a worksheet may span (a 200,000-row ledger of 100 columns).
 MAX_CELLS = 20_000_000
@@ -64,7 +64,8 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _column_letters(number: int) -> str:
+def column_letters(number: int) -> str:
+    """Return the Excel letters of column ``number`` (1 is A, 27 is AA, 16384 is XFD)."""
     out = ""
     while number:
         number, rest = divmod(number - 1, 26)
@@ -117,18 +118,108 @@ def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
 
 def sheet_extent(data: bytes | Iterable[bytes]) -> SheetExtent:
     """Return the bound of a worksheet's XML (whole, or as pieces from ``_chunks``): no cell lies beyond it."""
-    rows, columns = 99_999, 26
-    found_rows = found_columns = 0
+    scan = _Scan()
     for piece in ([data] if isinstance(data, bytes) else data):
+        scan.feed(piece)
+    rows = max(99_999, scan.rows)
+    columns = max(26, scan.columns)
+    corner_rows = scan.rows or rows
+    corner_columns = scan.columns or columns
+    return SheetExtent(rows, columns, f"{column_letters(min(corner_columns, 1 << 20))}{corner_rows}")
+
+
+class _Scan:
+    """The largest row (past 99,999) and column (past Z) referenced so far, found piece by piece.
+
+    Rather than matching every reference (a 400,000-row sheet has twelve million), each piece is
+    searched only for a reference *larger* than the largest seen, with a pattern built from that
+    number; a sheet's rows come in order, so after the first hit the piece's last row is taken as
+    the new bound and the search goes on from there: a piece usually costs two searches. A piece
+    that keeps raising the bound (cells out of order) is matched reference by reference instead.
+    """
+
+    _HITS = 64  # raises of the bound in one piece before it is matched reference by reference
+
+    def __init__(self) -> None:
+        self.rows = 0  # 0: nothing past 99,999
+        self.columns = 0  # 0: nothing past Z
+        self._row_pattern = re.compile(rb'r="[A-Z]*0*(?:[1-9]\d{5,})"')
+        self._column_pattern = re.compile(rb'r="[A-Z]{2,}\d')
+
+    def feed(self, piece: bytes) -> None:
+        if not (self._raise_rows(piece) and self._raise_columns(piece)):
+            self._match_all(piece)
+
+    def _raise_rows(self, piece: bytes) -> bool:
+        position = 0
+        for _ in range(self._HITS):
+            hit = self._row_pattern.search(piece, position)
+            if hit is None:
+                return True
+            row = int(_REF.match(piece, hit.start()).group(2))
+            last = _LAST_ROW.search(piece, piece.rfind(b"<row ")) if b"<row " in piece else None
+            if last is not None and int(last.group(1)) > row:
+                row = int(last.group(1))  # the piece's last row: rows come in order
+            self._set_rows(row)
+            position = hit.end()
+        return False
+
+    def _raise_columns(self, piece: bytes) -> bool:
+        position = 0
+        for _ in range(self._HITS):
+            hit = self._column_pattern.search(piece, position)
+            if hit is None:
+                return True
+            self._set_columns(_REF.match(piece, hit.start()).group(1))
+            position = hit.end()
+        return False
+
+    def _match_all(self, piece: bytes) -> None:
         for letters, digits in _BIG_REF.findall(piece):
-            found_rows = max(found_rows, int(digits))
-            if letters:
-                found_columns = max(found_columns, _column_number(letters) if len(letters) < 5 else 1 << 30)
-    rows = max(rows, found_rows)
-    columns = max(columns, found_columns)
-    corner_rows = found_rows or rows
-    corner_columns = found_columns or columns
-    return SheetExtent(rows, columns, f"{_column_letters(min(corner_columns, 1 << 20))}{corner_rows}")
+            row = int(digits)
+            if row > 99_999 and row > self.rows:
+                self._set_rows(row)
+            if len(letters) >= 2:
+                self._set_columns(letters)
+
+    def _set_rows(self, row: int) -> None:
+        if row > self.rows:
+            self.rows = row
+            self._row_pattern = re.compile(rb'r="[A-Z]*0*' + _greater_number(row) + b'"')
+
+    def _set_columns(self, letters: bytes) -> None:
+        column = _column_number(letters) if len(letters) < 5 else 1 << 30
+        if column > self.columns:
+            self.columns = column
+            if column < 1 << 20:
+                self._column_pattern = re.compile(rb'r="' + _greater_letters(letters) + rb"\d")
+            else:
+                self._column_pattern = re.compile(rb'r="[A-Z]{5,}\d')
+
+
+_REF = re.compile(rb'r="([A-Z]*)(\d+)"')
+_LAST_ROW = re.compile(rb'<row [^>]*?\br="(\d+)"')
+
+
+def _greater_number(number: int) -> bytes:
+    """Return a pattern matching the decimal numbers greater than ``number`` (no leading zeros)."""
+    digits = str(number).encode()
+    options = [rb"[1-9]\d{%d,}" % len(digits)]
+    for i in range(len(digits)):
+        if digits[i] != ord("9"):
+            rest = len(digits) - i - 1
+            options.append(digits[:i] + b"[%c-9]" % (digits[i] + 1) + (rb"\d{%d}" % rest if rest else b""))
+    return b"(?:" + b"|".join(options) + b")"
+
+
+def _greater_letters(letters: bytes) -> bytes:
+    """Return a pattern matching the column letters after ``letters`` (AF … AZ, BA …, AAA … for AE)."""
+    options = [rb"[A-Z]{%d,}" % (len(letters) + 1)]
+    for i in range(len(letters)):
+        if letters[i] != ord("Z"):
+            rest = len(letters) - i - 1
+            options.append(letters[:i] + b"[%c-Z]" % (letters[i] + 1) + (rb"[A-Z]{%d}" % rest if rest else b""))
+    return b"(?:" + b"|".join(options) + b")"
 
 
 class _Prefixed:

@@ -148,3 +148,25 @@ def test_300_character_folder_names_are_one_line(tmp_path: Path) -> None:
         assert result.exit_code == 2, (args, result.output)
         assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
         assert result.output.startswith("Error: ") and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("chunk", [61, 4096, 1 << 20])
+def test_the_extent_is_the_largest_reference_in_any_order(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The scan looks only for references past the largest seen; rows out of order, a far cell
+    # hidden in an early row (with leading zeros) and wide columns must all still raise the bound.
+    import random
+
+    import docgen.core.xlsxbounds as bounds
+
+    monkeypatch.setattr(bounds, "_CHUNK", chunk)
+    rows = [b'<row r="%d"><c r="A%d"/><c r="AE%d"/></row>' % (n, n, n) for n in range(99_900, 100_300)]
+    shuffled = rows[:]
+    random.Random(3).shuffle(shuffled)
+    hidden = rows[:]
+    hidden.insert(40, b'<row r="7"><c r="B0000765432"/><c r="ZZ7"/></row>')
+    cases = [(rows, (100_299, 31, "AE100299")), (shuffled, (100_299, 31, "AE100299")),
+             (hidden, (765_432, 702, "ZZ765432")), (rows[:50], (99_999, 31, "AE99999"))]
+    for parts, expected in cases:
+        data = b"".join(parts)
+        for extent in (bounds.sheet_extent(data), bounds.sheet_extent(bounds._chunks(io.BytesIO(data)))):
+            assert (extent.rows, extent.columns, extent.corner) == expected
