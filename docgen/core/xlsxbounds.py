@@ -147,30 +147,26 @@ class _Scan:
         self._column_pattern = re.compile(rb'r="[A-Z]{2,}\d')
 
     def feed(self, piece: bytes) -> None:
-        if not (self._raise_rows(piece) and self._raise_columns(piece)):
+        if not (self._raise(piece, rows=True) and self._raise(piece, rows=False)):
             self._match_all(piece)
 
-    def _raise_rows(self, piece: bytes) -> bool:
+    def _raise(self, piece: bytes, *, rows: bool) -> bool:
+        """Raise the row (or column) bound by the references of ``piece`` past it; False when
+        the piece raised it too often to be searched this way."""
         position = 0
         for _ in range(self._HITS):
-            hit = self._row_pattern.search(piece, position)
+            hit = (self._row_pattern if rows else self._column_pattern).search(piece, position)
             if hit is None:
                 return True
-            row = int(_REF.match(piece, hit.start()).group(2))
-            last = _LAST_ROW.search(piece, piece.rfind(b"<row ")) if b"<row " in piece else None
-            if last is not None and int(last.group(1)) > row:
-                row = int(last.group(1))  # the piece's last row: rows come in order
-            self._set_rows(row)
-            position = hit.end()
-        return False
-
-    def _raise_columns(self, piece: bytes) -> bool:
-        position = 0
-        for _ in range(self._HITS):
-            hit = self._column_pattern.search(piece, position)
-            if hit is None:
-                return True
-            self._set_columns(_REF.match(piece, hit.start()).group(1))
+            letters, digits = _REF.match(piece, hit.start()).groups()
+            if rows:
+                row = int(digits)
+                last = _LAST_ROW.search(piece, piece.rfind(b"<row ")) if b"<row " in piece else None
+                if last is not None and int(last.group(1)) > row:
+                    row = int(last.group(1))  # the piece's last row: rows come in order
+                self._set_rows(row)
+            else:
+                self._set_columns(letters)
             position = hit.end()
         return False
 
@@ -201,25 +197,28 @@ _REF = re.compile(rb'r="([A-Z]*)(\d+)"')
 _LAST_ROW = re.compile(rb'<row [^>]*?\br="(\d+)"')
 
 
+def _greater(token: bytes, first: int, last: int, longer: bytes) -> bytes:
+    """Return a pattern matching what comes after ``token`` among tokens of the characters
+    ``first``..``last`` ordered by length, then character by character: ``longer`` (any longer
+    token), or one as long that is larger at some position."""
+    options = [longer]
+    for i in range(len(token)):
+        if token[i] != last:
+            rest = len(token) - i - 1
+            options.append(token[:i] + b"[%c-%c]" % (token[i] + 1, last) + (b"[%c-%c]{%d}" % (first, last, rest)
+                                                                             if rest else b""))
+    return b"(?:" + b"|".join(options) + b")"
+
+
 def _greater_number(number: int) -> bytes:
     """Return a pattern matching the decimal numbers greater than ``number`` (no leading zeros)."""
     digits = str(number).encode()
-    options = [rb"[1-9]\d{%d,}" % len(digits)]
-    for i in range(len(digits)):
-        if digits[i] != ord("9"):
-            rest = len(digits) - i - 1
-            options.append(digits[:i] + b"[%c-9]" % (digits[i] + 1) + (rb"\d{%d}" % rest if rest else b""))
-    return b"(?:" + b"|".join(options) + b")"
+    return _greater(digits, ord("0"), ord("9"), rb"[1-9]\d{%d,}" % len(digits))
 
 
 def _greater_letters(letters: bytes) -> bytes:
     """Return a pattern matching the column letters after ``letters`` (AF … AZ, BA …, AAA … for AE)."""
-    options = [rb"[A-Z]{%d,}" % (len(letters) + 1)]
-    for i in range(len(letters)):
-        if letters[i] != ord("Z"):
-            rest = len(letters) - i - 1
-            options.append(letters[:i] + b"[%c-Z]" % (letters[i] + 1) + (rb"[A-Z]{%d}" % rest if rest else b""))
-    return b"(?:" + b"|".join(options) + b")"
+    return _greater(letters, ord("A"), ord("Z"), rb"[A-Z]{%d,}" % (len(letters) + 1))
 
 
 class _Prefixed:

@@ -240,50 +240,76 @@ def split_guarantors(text: str | None) -> list[str]:
     return [name.strip() for name in text.split(_GUARANTOR_SEPARATORS[0]) if name.strip()]
 
 
-# Borrowers recur across loans and snapshots; the checksum verdict of an ID never changes.
-_ID_CACHE: dict[str, bool] = {}
+# Borrowers recur across loans and snapshots (and the report asks again which debtors are
+# individuals): the verdicts on an ID number never change.
+_ID_CACHE: dict[str, bool] = {}  # a valid resident ID or USCC
+_RESIDENT_CACHE: dict[str, bool] = {}  # a valid resident ID
+_CACHE_LIMIT = 500_000
 # Birth-place verdicts by (area code, birth year): stdnum's lookup is the slow part of an ID check.
 _PLACE_CACHE: dict[tuple[str, int], bool] = {}
-_DIGITS = "0123456789"
+_CHECK_CHARACTERS = "0123456789X"
 # Refreshed at each ledger read: a birth date after today makes an ID invalid.
 _TODAY = [_dt.date.today()]
 
 
-def _resident_id_ok(text: str) -> bool:
-    """Return ``check_resident_id(text) is None``, computed the same way but with the place cached."""
-    body = text[:17]
-    if len(text) != 18 or not body.isdigit() or not body.isascii():
-        return False
+def _resident_ids(texts: Iterable[str]) -> dict[str, bool]:
+    """Return, for each of ``texts``, whether ``check_resident_id(text) is None``: computed the same
+    way, a column at a time, each birth date and each (area, year) of birth looked at once."""
+    verdicts = dict.fromkeys(texts, False)
     # ISO 7064 MOD 11-2 in one C call: the weights 2^(17-i) mod 11 are powers of 13 mod 11
     # (13 = 2 mod 11), so reading the digits in base 13 sums them (stdnum's own formula).
-    check = (1 - 2 * int(body, 13)) % 11
-    if text[17] != ("X" if check == 10 else _DIGITS[check]):
-        return False
-    try:
-        birth = _dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-    except ValueError:
-        return False
-    if birth > _TODAY[0]:
-        return False
-    key = (text[:6], birth.year)
-    place = _PLACE_CACHE.get(key)
-    if place is None:
-        place = _PLACE_CACHE[key] = check_resident_id(text) is None
-    return place
+    signed = [text for text in verdicts if len(text) == 18 and text[:17].isdigit() and text[:17].isascii()
+              and text[17] == _CHECK_CHARACTERS[(1 - 2 * int(text[:17], 13)) % 11]]
+    births: dict[str, _dt.date | None] = {}
+    for digits in {text[6:14] for text in signed}:
+        try:
+            birth: _dt.date | None = _dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        except ValueError:
+            birth = None
+        births[digits] = birth if birth is not None and birth <= _TODAY[0] else None
+    for text in signed:
+        birth = births[text[6:14]]
+        if birth is None:
+            continue
+        key = (text[:6], birth.year)
+        place = _PLACE_CACHE.get(key)
+        if place is None:
+            place = _PLACE_CACHE[key] = check_resident_id(text) is None
+        verdicts[text] = place
+    return verdicts
+
+
+def _resident_id_ok(text: str) -> bool:
+    """Return ``check_resident_id(text) is None``, computed the same way but with the place cached."""
+    return _resident_ids((text,))[text]
 
 
 def is_resident_id(text: str) -> bool:
     """Return True when ``text`` is a valid 居民身份证号 (an individual, i.e. a retail debtor)."""
-    return _resident_id_ok(text)
+    cached = _RESIDENT_CACHE.get(text)
+    if cached is None:
+        cached = _resident_id_ok(text)
+        if len(_RESIDENT_CACHE) < _CACHE_LIMIT:
+            _RESIDENT_CACHE[text] = cached
+    return cached
 
 
 def _id_ok(value: str) -> bool:
     cached = _ID_CACHE.get(value)
     if cached is None:
-        cached = _resident_id_ok(value) or check_uscc(value) is None
-        if len(_ID_CACHE) < 200_000:
+        cached = is_resident_id(value) or check_uscc(value) is None
+        if len(_ID_CACHE) < _CACHE_LIMIT:
             _ID_CACHE[value] = cached
     return cached
+
+
+def _ids_ok(texts: Iterable[str]) -> dict[str, bool]:
+    """Return, for each distinct ID number of ``texts``, whether it is a valid resident ID or USCC
+    (``_id_ok``), the resident IDs not seen before checked together (``_resident_ids``)."""
+    fresh = _resident_ids([text for text in texts if text not in _RESIDENT_CACHE])
+    if len(_RESIDENT_CACHE) < _CACHE_LIMIT:
+        _RESIDENT_CACHE.update(fresh)
+    return {text: (fresh[text] if text in fresh else _RESIDENT_CACHE[text]) or _id_ok(text) for text in texts}
 
 
 def _blank(value: Any) -> bool:
@@ -653,8 +679,9 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
     Returns a ``Ledger``. Raises ``InputError`` (exit 2) when the file cannot be read or lacks a
     required column, and ``RowsError`` (exit 1) listing every bad row with row and column.
 
-    The file is read a block of rows at a time, column by column (``TableStream.column_blocks``); each block is
-    validated column-wise (``_block_loans``), so memory holds the loans and one block of cells.
+    The file is read a block of rows at a time, column by column (``TableStream.column_blocks``);
+    each block is validated column-wise (``_block_loans``), so memory holds the loans and one
+    block of cells.
     """
     from docgen.core.tabular import stream_table  # the shared spreadsheet reader
 
@@ -803,8 +830,10 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
                 if name in _REQUIRED_TEXT:
                     slow.update(at for at, text in enumerate(texts) if not text)
                 elif name == "id_number":
-                    verdicts = {text: bool(text) and _id_ok(text) for text in set(texts)}
-                    slow.update(at for at, text in enumerate(texts) if not verdicts[text])
+                    distinct = set(texts)
+                    distinct.discard("")
+                    verdicts = _ids_ok(distinct)
+                    slow.update(at for at, text in enumerate(texts) if not verdicts.get(text, False))
             continue
         convert = _controlled(vocabulary.lookup[name]) if name in _VOCAB_FIELDS else _CONVERTERS[name]
         out[name], failed = block.convert(name, convert, _CONVERT_ERRORS)

@@ -109,3 +109,19 @@ def test_duplicate_across_blocks_and_numeric_cells(tmp_path: Path, monkeypatch: 
     rows[17]["loan_no"], rows[6]["contract_no"] = "A17", "HT-A6"
     ledger = read_ledger(write_ledger(rows, tmp_path / "ok.xlsx"))
     assert ledger.loans[4].borrower == "20260001"
+
+
+def test_resident_ids_checked_together_agree_with_stdnum() -> None:
+    from docgen.core.validation import check_resident_id
+    from docgen.loans.ledger import _resident_ids
+
+    rng = random.Random(11)
+    texts = {resident_id(n) for n in range(300)}
+    for _ in range(3000):  # random bodies: bad dates, births to come, unknown areas, wrong check characters
+        body = f"{rng.choice(['610326', '110105', '999999', '000000'])}{rng.randint(1890, 2100)}" \
+               f"{rng.randint(0, 13):02d}{rng.randint(0, 32):02d}{rng.randint(0, 999):03d}"
+        texts.add(body + rng.choice("0123456789XY"))
+    texts |= {"", "61032619750312001", "６１０３２６１９７５０３１２００１Ｘ", "91610326MA6X7Y8Z9A", "6103261975031200１"}
+    verdicts = _resident_ids(texts)
+    assert verdicts == {text: check_resident_id(text) is None for text in texts}
+    assert sum(verdicts.values()) > 300  # the valid ones are really there

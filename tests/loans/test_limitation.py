@@ -155,3 +155,28 @@ def test_agreed_guarantee_period_wins() -> None:
 
 def test_guarantee_deadline_unknown_without_dates() -> None:
     assert guarantee_deadline(None, None) is None
+
+
+def test_month_arithmetic_counts_as_relativedelta_does() -> None:
+    # add_months clamps the day to the target month as dateutil's relativedelta does (art. 202).
+    import random
+
+    from dateutil.relativedelta import relativedelta
+
+    from docgen.loans.limitation import add_months, add_years
+
+    rng = random.Random(5)
+    for _ in range(20_000):
+        start = dt.date(rng.randint(1, 9999), rng.randint(1, 12), 1) + dt.timedelta(days=rng.randint(0, 30))
+        months = rng.randint(-400, 400)
+        try:
+            expected: object = start + relativedelta(months=months)
+        except ValueError:
+            expected = ValueError
+        try:
+            got: object = add_months(start, months)
+        except ValueError:
+            got = ValueError
+        assert got == expected, (start, months)
+    assert add_years(dt.date(2024, 2, 29), 3) == dt.date(2027, 2, 28)
+    assert add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
