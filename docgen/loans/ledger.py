@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import gc
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from docgen.core.cells import xlsx_cell
 from docgen.core.errors import InputError, RowsError
+from docgen.core.gcpause import collector_paused
 from docgen.core.validation import (
     DATE_MAX, DATE_MIN, MAX_AMOUNT, Problem, check_resident_id, check_uscc, parse_amount, parse_date, validate,
 )
@@ -651,13 +651,8 @@ def loans_from_rows(
     # Building 100,000 objects would trigger many full garbage collections that find nothing
     # (no cycles here); pausing the collector makes the loop several times faster.
     _TODAY[0] = _dt.date.today()
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         _collect(rows, loans, problems, seen, fast, vocabulary or default_vocabulary())
-    finally:
-        if paused:
-            gc.enable()
     return loans, problems
 
 
@@ -687,9 +682,7 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
 
     file = Path(path)
     vocabulary = vocabulary or default_vocabulary()
-    paused = gc.isenabled()
-    gc.disable()  # a loan and its values per row: no cycles, so collections only cost time
-    try:
+    with collector_paused():  # a loan and its values per row: no cycles, so collections only cost time
         stream = stream_table(file, LEDGER_ALIASES, required=REQUIRED_COLUMNS, text_fields=TEXT_FIELDS, sheet=sheet)
         missing = [name for name in REQUIRED_COLUMNS if name not in stream.columns]
         if missing:
@@ -708,9 +701,6 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
                     problems.extend(result)
                 else:
                     _accept(result, number, stream.columns, seen, loans, problems)
-    finally:
-        if paused:
-            gc.enable()
     reader_problems = [p if p.code else Problem(p.path, p.message, row=p.row, column=p.column, code="invalid-value",
                                                 facts={"field": p.path, "detail": p.message})
                        for p in reader_problems]

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 
+from docgen.core.gcpause import collector_paused
 from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError
 from docgen.loans.limitation import (
@@ -458,7 +459,8 @@ class Plan:
 
     def to_list(self) -> list[dict[str, Any]]:
         """Return the JSON list of DESIGN §8."""
-        return [entry.to_dict() for entry in self.entries]
+        with collector_paused():  # a dict per entry, none in a reference cycle
+            return [entry.to_dict() for entry in self.entries]
 
     def after_as_of_notice(self) -> Notice | None:
         """Return the ``loans-after-as-of`` notice when loans were left out for their dates, else None."""
@@ -727,6 +729,12 @@ def build_plan(
     ``Plan.after_as_of``.
     """
     policy = policy or load_policy()
+    with collector_paused():  # thousands of entries, none in a reference cycle
+        return _build_plan(loans, as_of, policy, issued, branch, officer, progress)
+
+
+def _build_plan(loans: Iterable[Any], as_of: _dt.date, policy: Policy, issued: Container[str], branch: str | None,
+                officer: str | None, progress: Callable[[int], None] | None) -> Plan:
     entries = []
     after: list[tuple[str, int]] = []
     pending = 0
