@@ -40,7 +40,9 @@ _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 
 # What Excel shows for a long digit string typed into a General cell and then saved as CSV.
-_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
+# Excel's own form only (one digit, then E and a signed exponent: 9.13301E+17), so a company code
+# with an E between digits (91330109007997E433, a valid USCC) is never taken for it.
+_SCIENTIFIC = re.compile(r"^[+-]?\d(\.\d+)?[eE][+-]\d+$")
 # A unit suffix that does not change the meaning of a header: 借款金额(元) is 借款金额.
 _YUAN_SUFFIX = re.compile(r"[((]元[))]$")
 

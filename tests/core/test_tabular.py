@@ -79,6 +79,14 @@ def test_scientific_notation_in_csv_id_is_a_problem(tmp_path: Path) -> None:
     assert table.problems[0].message == "证件号码是科学计数法 1.10105E+17(Excel 已丢失位数),请把该列设为文本后重新录入"
 
 
+def test_a_company_code_with_an_e_between_digits_is_not_taken_for_scientific_notation(tmp_path: Path) -> None:
+    # 91330109007997E433 is a valid USCC; only Excel's own form (1.10105E+17) is flagged.
+    path = tmp_path / "rows.csv"
+    path.write_text("借款人,证件号码\n甲公司,91330109007997E433\n乙公司,9E+17\n", encoding="utf-8")
+    table = read_table(path, ALIASES, text_fields=["id_number"])
+    assert [(p.row, p.code, p.facts["value"]) for p in table.problems] == [(3, "scientific-notation", "9E+17")]
+
+
 def test_problems_come_row_by_row_and_short_csv_records_read_as_empty_cells(tmp_path: Path) -> None:
     # Columns are cleaned one at a time; what comes out must still read like the sheet, row by row.
     path = tmp_path / "rows.csv"
