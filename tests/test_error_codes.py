@@ -145,3 +145,21 @@ def test_an_unsafe_condition_names_the_rule_as_a_fact():
     assert (caught.code, caught.facts["rule"], caught.facts["name"]) == ("condition-unsafe", "private-attribute",
                                                                          "__class__")
     assert str(caught) == "items.x.when: 表达式 'borrower.__class__' 不安全或无效:不允许访问以下划线开头的属性 '__class__'"
+
+
+def test_template_errors_carry_codes_and_facts(tmp_path):
+    from docgen.core.errors import ConversionError, TemplateError
+    from docgen.documents.pdf import convert_to_pdf
+    from docgen.documents.rules import parse_fraction
+    from docgen.documents.template import list_templates, load_template
+
+    caught = _raised(TemplateError, lambda: load_template("no-such-template"))
+    assert caught.code == "template-unknown"
+    assert caught.facts["known"] == [t.name for t in list_templates()]
+    assert str(caught) == f"未知模板 no-such-template(可用: {', '.join(caught.facts['known'])})"
+    caught = _raised(TemplateError, lambda: load_template(path=tmp_path / "无.docx"))
+    assert (caught.code, str(caught)) == ("template-file-not-found", f"模板文件不存在: {tmp_path / '无.docx'}")
+    caught = _raised(ConversionError, lambda: convert_to_pdf([tmp_path / "a.docx"], tmp_path))
+    assert (caught.code, caught.facts["missing"]) == ("convert-missing-files", [str(tmp_path / "a.docx")])
+    caught = _raised(ValueError, lambda: parse_fraction("三分之二"))
+    assert (caught.code, str(caught)) == ("ratio-format", "表决比例应写作 2/3、0.5 或 66.67%,收到 '三分之二'")

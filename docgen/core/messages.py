@@ -132,6 +132,11 @@ MESSAGES = MessageTable("core", {
     "condition-refused": "{where}: 表达式 {source!r} 被沙箱拒绝:{reason}",
     "condition-unsafe": lambda f: f"{f['where']}: 表达式 {f['source']!r} 不安全或无效:{_UNSAFE[f['rule']](f)}",
     "condition-repeat-too-large": "重复生成的序列超过 {limit} 个元素",
+    # the user stopped a command (Ctrl-C): what was made, and that a re-run goes on
+    "interrupted": lambda f: ("已中断，"
+                              + (f"已生成 {f['made']} 份" + ("（PDF 未全部完成）" if f.get("pdf_unfinished") else "") + "，"
+                                 if f.get("made") is not None else "")
+                              + "重新运行可继续"),
     # output files
     "output-is-input": "输出文件 {target} 就是输入文件 {source}(同一文件、链接或别名),写入会毁掉输入;请换一个输出文件名",
     "output-unwritable": "无法写入 {target}({reason});请检查输出路径、写入权限和磁盘空间",

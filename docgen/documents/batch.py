@@ -39,6 +39,7 @@ from docgen.core.atomic import atomic_output, refuse_overwriting_inputs
 from docgen.core.cells import csv_safe
 from docgen.core.errors import InputError, Interrupted, OutputError, RowsError
 from docgen.core.leftovers import mark, part_path, remove_stale
+from docgen.core.messages import MESSAGES as CORE_MESSAGES
 from docgen.core.procs import process_context, shares_memory
 from docgen.documents.messages import MESSAGES
 from docgen.documents.register import Register, Reservation, owner_id
@@ -610,10 +611,8 @@ def generate(
                          pool=pool)
     except OSError as exc:
         # Disk full, no permission, a file where the folder should be: one clear line.
-        where = exc.filename or out_dir
-        raise OutputError(
-            f"无法写入 {where}({exc.strerror or exc});请检查输出文件夹 {out_dir} 的写入权限和磁盘空间"
-        ) from None
+        raise MESSAGES.error(OutputError, "batch-unwritable", where=str(exc.filename or out_dir),
+                             reason=str(exc.strerror or exc), out_dir=str(out_dir)) from None
     finally:
         if pool is not None:
             pool.terminate()
@@ -631,7 +630,7 @@ def _generate(template: Template, items: Table | TableStream | Sequence[Row] | I
     try:
         return _generate_into(made, template, items, out, **options)
     except KeyboardInterrupt:
-        raise Interrupted(f"已中断，已生成 {made[0]} 份，重新运行可继续") from None
+        raise CORE_MESSAGES.error(Interrupted, "interrupted", made=made[0]) from None
 
 
 _WRITTEN, _RESTORED, _SKIPPED, _BUSY = range(4)
@@ -664,8 +663,8 @@ def _generate_into(
                                       keep=lambda row, key, context: checked.append((row, key, context)))
         if problems and not skip_invalid:
             rows = sorted({p.row for p in problems if p.row is not None})
-            raise RowsError(MESSAGES.text("rows-rejected/error", {"template": template.name, "rows": rows,
-                                                                  "count": len(problems)}), problems)
+            raise MESSAGES.error(RowsError, "rows-rejected/error", problems, template=template.name, rows=rows,
+                                 count=len(problems))
         result = BatchResult(template.name, out, invalid=problems if skip_invalid else [])
         out.mkdir(parents=True, exist_ok=True)
 
@@ -741,7 +740,7 @@ def _generate_into(
         try:
             _make_pdfs(result, docs, merge_pdf, progress, jobs, per_letter=pdf)
         except KeyboardInterrupt:
-            raise Interrupted(f"已中断，已生成 {made[0]} 份（PDF 未全部完成），重新运行可继续") from None
+            raise CORE_MESSAGES.error(Interrupted, "interrupted", made=made[0], pdf_unfinished=True) from None
     _write_manifest(result, out, rows_source)
     return result
 
@@ -834,7 +833,7 @@ def _render_all(made: list[int], template: Template, out: Path, checked: Spool, 
             journal.close()
     if interrupted:
         docs.close()
-        raise Interrupted(f"已中断，已生成 {made[0]} 份，重新运行可继续") from None
+        raise CORE_MESSAGES.error(Interrupted, "interrupted", made=made[0]) from None
     return docs
 
 
@@ -901,8 +900,8 @@ def _table_options(template: Template, defaults: dict[str, Any]) -> tuple[dict[s
     Raises ``InputError`` for a default the template has no field for."""
     unknown = [name for name in defaults if name not in template.schema or name == "serial"]
     if unknown:
-        fields = "、".join(n for n in template.schema if n != "serial")
-        raise InputError(f"模板 {template.name} 没有字段 {'、'.join(unknown)}(可用字段:{fields})")
+        raise MESSAGES.error(InputError, "batch-unknown-defaults", template=template.name, unknown=unknown,
+                             fields=[n for n in template.schema if n != "serial"])
     required = [name for name, rule in template.schema.items()
                 if isinstance(rule, dict) and rule.get("required") and name != "serial" and name not in defaults]
     return {name: template.aliases.get(name, []) for name in template.schema}, required
@@ -917,7 +916,7 @@ def _fill_defaults(rows: Iterable[Row], defaults: dict[str, Any]) -> None:
 
 def _empty_sheet(rows_path: str | os.PathLike[str]) -> InputError:
     # An empty batch is a wrong file or sheet, not a success with an empty manifest.
-    return InputError(f"{rows_path}: 表格中没有数据行(只有表头);请检查是否选错了文件或工作表(--sheet)")
+    return MESSAGES.error(InputError, "batch-no-rows", path=str(rows_path))
 
 
 def read_rows(template: Template, rows_path: str | os.PathLike[str], *, sheet: str | None = None,

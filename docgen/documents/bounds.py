@@ -17,6 +17,8 @@ from typing import Any
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment, safe_range
 
+from docgen.documents.messages import MESSAGES
+
 __all__ = ["MAX_OUTPUT_CHARS", "RENDER_SECONDS", "BoundedSandbox", "render_bounded", "render_pieces"]
 
 #: Characters one template part may produce (a letter's XML is well under 1 MB).
@@ -31,11 +33,11 @@ _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("docgen
 def _check_time() -> None:
     deadline = _DEADLINE.get()
     if deadline is not None and time.monotonic() > deadline:
-        raise SecurityError(f"模板渲染超过 {RENDER_SECONDS:.0f} 秒(循环过多?),已停止")
+        raise SecurityError(MESSAGES.text("render-too-slow", {"seconds": RENDER_SECONDS}))
 
 
 def _too_big(size: int) -> SecurityError:
-    return SecurityError(f"模板表达式的结果过大(约 {size:,} 个字符,上限 {MAX_OUTPUT_CHARS:,}),已停止")
+    return SecurityError(MESSAGES.text("render-too-big", {"size": size, "limit": MAX_OUTPUT_CHARS}))
 
 
 def _bounded_range(*args: int) -> Iterator[int]:
@@ -63,7 +65,7 @@ class BoundedSandbox(SandboxedEnvironment):
                         raise _too_big(len(seq) * count)
         elif operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
             if abs(left) > 1 and right * abs(left).bit_length() > _MAX_POWER_BITS:
-                raise SecurityError(f"模板表达式 {left} ** {right} 的结果过大,已停止")
+                raise SecurityError(MESSAGES.text("render-power-too-big", {"left": left, "right": right}))
         return super().call_binop(context, operator, left, right)
 
 

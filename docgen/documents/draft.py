@@ -116,16 +116,16 @@ class FieldMap:
         self.where = where
         mapping = meta.get("bundle")
         if not isinstance(mapping, dict) or not mapping:
-            raise TemplateError(f"{where}: 缺少 bundle:(模板字段与 bundle.yaml 键的对应关系)")
+            raise MESSAGES.error(TemplateError, "meta-bundle-missing", file=where)
         schema = meta.get("schema") or {}
         self.each = self._expr(str(meta["each"]), "each") if meta.get("each") else None
         self.fields: dict[str, _Expr | _Each] = {}
         for name, spec in mapping.items():
             if name not in schema:
-                raise TemplateError(f"{where}: bundle.{name} 不是模板 schema 中的字段")
+                raise MESSAGES.error(TemplateError, "meta-bundle-field", file=where, field=name)
             if isinstance(spec, dict):
                 if "each" not in spec or not isinstance(spec.get("fields"), dict):
-                    raise TemplateError(f"{where}: bundle.{name} 应写作 {{each: 列表, fields: {{字段: 表达式}}}}")
+                    raise MESSAGES.error(TemplateError, "meta-bundle-each", file=where, field=name)
                 self.fields[name] = _Each(self._expr(str(spec["each"]), f"bundle.{name}.each"),
                                           {k: self._expr(str(v), f"bundle.{name}.fields.{k}")
                                            for k, v in spec["fields"].items()})
@@ -256,7 +256,7 @@ def annex_templates() -> dict[int, AnnexTemplate]:
     """
     out: dict[int, AnnexTemplate] = {}
     for path in sorted(resources.templates_dir().glob("*.yaml")):
-        meta = read_mapping(path, what="模板说明", error=TemplateError)
+        meta = read_mapping(path, what=MESSAGES.text("file/template-meta"), error=TemplateError)
         if "annex" not in meta:
             continue
         annex = int(meta["annex"])
@@ -389,7 +389,7 @@ def annex_data(bundle: str | os.PathLike[str], annex: int) -> list[tuple[dict[st
     """
     shipped = annex_templates()
     if annex not in shipped:
-        raise InputError(f"没有附件 {annex} 的模板")
+        raise MESSAGES.error(InputError, "draft-no-annex", annex=annex)
     checklist, data = read_bundle_data(bundle)
     context = _context(checklist, data)
     return [shipped[annex].fieldmap.build(c, a)[:2] for c, a in _documents(shipped[annex], context)]
@@ -444,11 +444,10 @@ def draft_annexes(
         wanted = sorted([*wanted, 6])
     unknown = [n for n in wanted if n not in shipped]
     if unknown:
-        known = "、".join(str(n) for n in sorted(shipped))
-        raise InputError(f"没有附件 {'、'.join(map(str, unknown))} 的模板(可起草的附件:{known})")
+        raise MESSAGES.error(InputError, "draft-unknown-annexes", unknown=unknown, known=sorted(shipped))
     root = Path(bundle)
     if out_dir is None and not root.is_dir():
-        raise InputError(f"{bundle}: 资料包是 zip 文件,请用 --out 指定起草文件的输出文件夹")
+        raise MESSAGES.error(InputError, "draft-zip-needs-out", bundle=str(bundle))
 
     context = _context(checklist, data)
     result = DraftResult(bundle=str(bundle))

@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from docgen.core import cnformat
 from docgen.core.cache import cache_key, code_digest, read_entry, write_entry
-from docgen.core.errors import RenderError, TemplateError
+from docgen.core.errors import InvalidValueError, RenderError, TemplateError
 from docgen.documents.bounds import BoundedSandbox, render_pieces
 from docgen.documents.image import IMAGE_STATE, ImageState, has_images
 from docgen.documents.messages import MESSAGES
@@ -54,7 +54,7 @@ def _finalize(value: Any) -> Any:
     carry are dropped so a pasted value never corrupts the file.
     """
     if value is None:
-        raise ValueError("值为空(None),模板中不能出现空白")
+        raise MESSAGES.error(InvalidValueError, "value-none")
     if isinstance(value, Markup):
         return value
     if isinstance(value, str):
@@ -188,8 +188,7 @@ def patched_sources(docx_bytes: bytes, name: str | os.PathLike[str] = "") -> lis
         tpl = DocxTemplate(io.BytesIO(docx_bytes))
         tpl.init_docx()
     except Exception as exc:  # python-docx raises several types for a non-docx file
-        where = f"{name}: " if name else ""
-        raise TemplateError(f"{where}不是有效的 Word .docx 文件,请在 Word 中打开并另存为 .docx({exc})") from None
+        raise MESSAGES.error(TemplateError, "template-not-word", name=name or None, reason=str(exc)) from None
     out: list[tuple[str, str, str, str]] = []
     document = tpl.docx
     # Head and tail of document.xml around the body, as python-docx would serialize it.
@@ -284,7 +283,7 @@ def _render_error(template: str, exc: BaseException, source: str | None, *, row:
         code = "fill-failed"
     facts["field"] = field_name
     problem = MESSAGES.problem(code, field_name, row=row, **facts)
-    return RenderError(MESSAGES.text(f"{code}/error", {**facts, "row": row}), [problem])
+    return MESSAGES.error(RenderError, f"{code}/error", [problem], **{**facts, "row": row})
 
 
 _ESCAPES = {"{_{": "{{ '{{' }}", "}_}": "{{ '}}' }}", "{_%": "{{ '{%' }}", "%_}": "{{ '%}' }}"}
@@ -330,10 +329,8 @@ class Engine:
             except jinja2.TemplateSyntaxError as exc:
                 lines = source.splitlines()
                 snippet = _paragraph_text(lines[exc.lineno - 1])[:80] if 0 < (exc.lineno or 0) <= len(lines) else ""
-                raise TemplateError(
-                    f"{self.path}: {member} 第{exc.lineno}段模板标签有误({exc.message}): {snippet}"
-                    f"。请运行 docgen templates lint {self.path} 查看详情"
-                ) from None
+                raise MESSAGES.error(TemplateError, "template-tag-syntax", path=str(self.path), member=member,
+                                     line=exc.lineno, reason=exc.message, snippet=snippet) from None
             text = re.sub(r"<[^>]+>", "", source)
             parts.append(_Part(member, source, compiled, head, tail, member == "word/document.xml",
                                bool(re.search(r"\{[%{]-?\s*tc\s", text))))
@@ -399,8 +396,8 @@ class Engine:
                 return full
             tree = etree.fromstring(full.encode("utf-8"))
         except (etree.XMLSyntaxError, pyexpat.ExpatError) as exc:
-            raise RenderError(MESSAGES.text("invalid-xml/error", {
-                "template": self.name, "row": row, "member": part.member, "error": exc}), []) from None
+            raise MESSAGES.error(RenderError, "invalid-xml/error", [], template=self.name, row=row, member=part.member,
+                                 error=str(exc)) from None
         from docxtpl import DocxTemplate
 
         # {%tc %} loops change the cell count: recompute the table grids as docxtpl does.

@@ -14,6 +14,9 @@ from typing import Any
 
 from markupsafe import Markup
 
+from docgen.core.errors import InvalidValueError
+from docgen.documents.messages import MESSAGES
+
 __all__ = ["Image", "ImageState", "IMAGE_STATE", "has_images"]
 
 
@@ -39,7 +42,7 @@ def _image_size(data: bytes) -> tuple[str, int, int]:
 
         with PILImage.open(io.BytesIO(data)) as img:
             return "jpeg", img.width, img.height
-    raise ValueError("图片应为 PNG 或 JPEG")
+    raise MESSAGES.error(InvalidValueError, "image-format")
 
 
 class Image:
@@ -54,7 +57,7 @@ class Image:
         self.data = bytes(data)
         self.ext, px_w, px_h = _image_size(self.data)
         if width_mm <= 0:
-            raise ValueError("图片宽度应大于零")
+            raise MESSAGES.error(InvalidValueError, "image-width")
         self.width_emu = int(width_mm * 36000)
         self.height_emu = int((height_mm if height_mm else width_mm * px_h / max(px_w, 1)) * 36000)
         self.name = name
@@ -62,7 +65,7 @@ class Image:
     def __html__(self) -> str:
         state = IMAGE_STATE.get()
         if state is None or not state.enabled:
-            raise ValueError("图片只能放在正文中(页眉、页脚不支持)")
+            raise MESSAGES.error(InvalidValueError, "image-outside-body")
         entry = state.rids.get(id(self))
         if entry is None:
             rid = f"rIdDocgenImg{len(state.rids) + 1}"

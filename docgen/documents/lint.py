@@ -239,14 +239,14 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise TemplateError(f"无法读取 {path}: {exc.strerror}") from None
+        raise MESSAGES.error(TemplateError, "lint-unreadable", path=str(path), reason=exc.strerror) from None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             members = {n: zf.read(n) for n in zf.namelist() if n.endswith(".xml")}
     except zipfile.BadZipFile:
-        raise TemplateError(f"{path}: 不是有效的 Word .docx 文件(.doc 请在 Word 中另存为 .docx)") from None
+        raise MESSAGES.error(TemplateError, "lint-not-docx", path=str(path)) from None
     if "word/document.xml" not in members:
-        raise TemplateError(f"{path}: 缺少 word/document.xml,不是 Word 文档")
+        raise MESSAGES.error(TemplateError, "lint-no-document", path=str(path))
     report = LintReport(str(path))
 
     # Paragraph-level checks on every part that can hold tags.

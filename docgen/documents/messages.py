@@ -40,6 +40,32 @@ def _date_order(facts: Mapping[str, Any]) -> str:
     return f"{head},收到 {facts['later']}"
 
 
+def _unsound(then: str) -> Any:
+    """Return the entry of a register refused for what its audit found (``issue`` is the
+    ``register/…`` code, with that entry's facts beside it), ending with ``then``."""
+    return lambda f: f"{f['register']}: {MESSAGES.text('register/' + f['issue'], f)};{then}"
+
+
+def _conversion_failed(f: Mapping[str, Any]) -> str:
+    failed = f["failed"]
+    detail = f.get("detail") or []
+    return (f"LibreOffice 未能把 {len(failed)} 个文件转换为 PDF:{'、'.join(failed[:10])}"
+            + ("…" if len(failed) > 10 else "")
+            + (f"(退出码 {f['returncode']};{' '.join(detail)})" if detail or f["returncode"] else "")
+            + "。请确认文件能在 Word/LibreOffice 中打开")
+
+
+#: How a shipped template is named when it cannot be found: the names there are, or 无.
+def _known(f: Mapping[str, Any]) -> str:
+    return ", ".join(f["known"]) or "无"
+
+
+_INSTALL_HINT = ("未找到 LibreOffice(soffice),无法生成 PDF。请安装后重试:"
+                 "Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk;"
+                 "Windows/macOS: 从 https://www.libreoffice.org 安装;"
+                 "或用环境变量 DOCGEN_SOFFICE 指明 soffice 的完整路径")
+
+
 MESSAGES = MessageTable("documents", {
     # template data (Template.check)
     "data-not-mapping": "数据应为映射(字段: 值)",
@@ -114,6 +140,97 @@ MESSAGES = MessageTable("documents", {
     "register-detail/no-database": "数据库文件不存在,校验文件记录原有 {records} 条",
     "register-migrate/done": "已迁移登记簿 {source} → {target}:{records} 条记录、{templates} 个模板的编号序列;"
                               "副本已逐条核对一致并通过检查。请改用新登记簿,不要再向旧文件分配编号",
+    # the register cannot be used (RegisterError and its kinds)
+    "register-open-damaged": "{register}: 无法打开登记簿数据库({reason});请从备份恢复登记簿(连同 -wal 文件)",
+    "register-open-failed": "{register}: 无法打开登记簿({reason})",
+    "register-emptied": lambda f: (f"{f['register']}: 这里原有一个登记簿(共 {f['records']} 条记录"
+                                   + (f",最后一份为 {f['last_template']} {f['last_serial']}" if f.get("last_serial") else "")
+                                   + "),现在数据库为空或已不存在;编号不会从头再来。请从备份恢复登记簿(连同 -wal 文件);"
+                                   "确认要另起新登记簿时加 --new-register"),
+    "register-unsound/anchor": _unsound("不再从它分配编号"),
+    "register-unsound/issue": _unsound("不再从它分配编号(运行 docgen register verify 查看)"),
+    "register-unsound/migrate-source": _unsound("损坏的登记簿不迁移,请先从备份恢复"),
+    "register-unsound/migrate-copy": _unsound("迁移后的副本未通过检查"),
+    "register-busy": lambda f: (f"{f['register']}: 登记簿" + (f"被 {f['holder']} 占用" if f.get("holder") else "被另一个程序占用")
+                                + f",等待 {f['seconds']:.0f} 秒仍未释放;请等它结束(或结束它)后重新运行"),
+    "register-readonly": "{register}: 登记簿以只读方式打开,不能写入",
+    "register-serial-clash": "{register}: 模板 {template} 的编号 {serial} 已用于 {row_key};编号格式必须包含流水号(seq)",
+    "register-not-reserved": "{register}: 模板 {template} 的 {row_key} 没有预留编号,无法登记",
+    "register-db-locked": "{register}: 登记簿被另一个程序占用({reason});请等它结束后重新运行",
+    "register-write-failed": "{register}: 登记簿写入失败({reason})",
+    "register-db-damaged": "{register}: 登记簿数据库已损坏({reason});请从备份恢复登记簿(连同 -wal 文件)",
+    "register-path-unusable": "{path}: 无法访问登记簿({reason});请检查 --register 的路径",
+    "register-no-key": "模板 {template}: 缺少 {key_field},无法在登记簿中分配编号",
+    "register-needs-psycopg": "{register}: PostgreSQL 登记簿需要 psycopg;请安装 docgen[scale](pip install 'docgen[scale]')",
+    "register-unreachable": "{register}: 无法连接登记簿数据库({reason});请检查服务器地址、端口和口令(~/.pgpass)",
+    "register-migrate/no-source": "{source}: 没有登记簿可迁移;请检查 --from 的路径",
+    "register-migrate/same": "{target}: 迁移的目标就是源登记簿;请换一个 --to",
+    "register-migrate/not-empty": "{target}: 目标登记簿已有 {count} 条记录;只能迁移到空的登记簿(否则两个编号序列会混在一起)",
+    "register-migrate/differs": "{target}: 迁移后的副本与源登记簿 {source} 不一致;请勿使用该副本",
+    # templates and their metadata (TemplateError)
+    "template-name-missing": "请给出模板名称或 --template 文件",
+    "template-unknown": lambda f: f"未知模板 {f['name']}(可用: {_known(f)})",
+    "template-file-not-found": "模板文件不存在: {path}",
+    "template-no-schema-file": "{path}: 找不到字段定义;请用 --schema 指定模板名称(如 demand-letter)或 .yaml 文件",
+    "template-unreadable": "无法读取模板 {path}: {reason}",
+    "template-not-docx": "{path}: 不是有效的 Word .docx 文件(应为 zip 格式;.doc 请在 Word 中另存为 .docx)",
+    "template-not-word": lambda f: (f"{f['name']}: " if f.get("name") else "")
+                                   + f"不是有效的 Word .docx 文件,请在 Word 中打开并另存为 .docx({f['reason']})",
+    "template-tag-syntax": "{path}: {member} 第{line}段模板标签有误({reason}): {snippet}。请运行 docgen templates lint {path} 查看详情",
+    "meta-no-schema": "{path}: 缺少 schema(字段定义)",
+    "meta-pattern-syntax": "{file}: {key} 格式错误: {reason}",
+    "meta-pattern-field": "{file}: {key} 中的占位符 {{{field}}} 只能是字段名",
+    "meta-unknown-rule": lambda f: f"{f['file']}: 未知规则 {f['rule']!r}(可用: {', '.join(f['available'])})",
+    "meta-key-field": "{file}: key_field {key_field} 不在 schema 中",
+    "meta-alias-field": "{file}: aliases 中的字段 {field} 不在 schema 中",
+    "serial-pattern-unusable": "{file}: serial 格式 {pattern!r} 无法使用: {reason}",
+    "filename-pattern-field": "{file}: filename 格式 {pattern!r} 缺少字段 {reason}",
+    "meta-bundle-missing": "{file}: 缺少 bundle:(模板字段与 bundle.yaml 键的对应关系)",
+    "meta-bundle-field": "{file}: bundle.{field} 不是模板 schema 中的字段",
+    "meta-bundle-each": "{file}: bundle.{field} 应写作 {{each: 列表, fields: {{字段: 表达式}}}}",
+    "lint-unreadable": "无法读取 {path}: {reason}",
+    "lint-not-docx": "{path}: 不是有效的 Word .docx 文件(.doc 请在 Word 中另存为 .docx)",
+    "lint-no-document": "{path}: 缺少 word/document.xml,不是 Word 文档",
+    # what a data file, a template's metadata or a default is called in errors (``what`` of read_mapping)
+    "file/template-meta": "模板说明",
+    "file/template-meta-hint": "(title, schema, …)",
+    "file/data": "数据文件",
+    "file/data-hint": ",如 borrower: 张三",
+    # values a template's filters, rules and pictures refuse (InvalidValueError)
+    "value-none": "值为空(None),模板中不能出现空白",
+    "ratio-format": "表决比例应写作 2/3、0.5 或 66.67%,收到 {value!r}",
+    "ratio-range": "表决比例应在 0 与 1 之间,收到 {value!r}",
+    "image-format": "图片应为 PNG 或 JPEG",
+    "image-width": "图片宽度应大于零",
+    "image-outside-body": "图片只能放在正文中(页眉、页脚不支持)",
+    "document-too-large": "文档过大(超过 4 GB)",
+    # the sandbox's limits (jinja's SecurityError carries these)
+    "render-too-slow": "模板渲染超过 {seconds:.0f} 秒(循环过多?),已停止",
+    "render-too-big": "模板表达式的结果过大(约 {size:,} 个字符,上限 {limit:,}),已停止",
+    "render-power-too-big": "模板表达式 {left} ** {right} 的结果过大,已停止",
+    # batches and drafts that cannot start
+    "batch-unknown-defaults": lambda f: f"模板 {f['template']} 没有字段 {'、'.join(f['unknown'])}(可用字段:{'、'.join(f['fields'])})",
+    "batch-no-rows": "{path}: 表格中没有数据行(只有表头);请检查是否选错了文件或工作表(--sheet)",
+    "batch-unwritable": "无法写入 {where}({reason});请检查输出文件夹 {out_dir} 的写入权限和磁盘空间",
+    "draft-no-annex": "没有附件 {annex} 的模板",
+    "draft-unknown-annexes": lambda f: (f"没有附件 {'、'.join(map(str, f['unknown']))} 的模板"
+                                        f"(可起草的附件:{'、'.join(map(str, f['known']))})"),
+    "draft-zip-needs-out": "{bundle}: 资料包是 zip 文件,请用 --out 指定起草文件的输出文件夹",
+    # PDF conversion, merging and print runs (ConversionError)
+    "soffice-missing": _INSTALL_HINT,
+    "soffice-env-missing": "DOCGEN_SOFFICE 指向的 {path} 不存在。" + _INSTALL_HINT,
+    "soffice-timeout": "LibreOffice 转换超时({seconds:.0f} 秒,{count} 个文件,首个 {first});请重试,或减少一次转换的文件数",
+    "soffice-start-failed": "无法启动 LibreOffice({soffice}): {reason}",
+    "conversion-failed": _conversion_failed,
+    "convert-missing-files": lambda f: "找不到要转换的文件:" + "、".join(f["missing"]),
+    "convert-same-names": lambda f: "同名文件会生成同名 PDF,无法一起转换:" + "、".join(f["names"]),
+    "merge-nothing": "没有可合并的 PDF",
+    "merge-unreadable": "{path}: 无法读取 PDF,不能合并({reason})",
+    "print-unreadable-docx": "{path}: 不是可读取的 Word 文档,无法转换为 PDF({reason})",
+    "print-unreadable-body": "{path}: 无法读取文书正文,不能合并打印({reason})",
+    "print-no-section": "{path}: 文书缺少分节设置(w:sectPr),不能合并打印",
+    "print-letter-start": "{path}: PDF 中找不到第 {number} 封文书的起始页,无法按文书拆分;请重试或逐份转换",
+    "print-split-failed": "{path}: 无法拆分 PDF({reason})",
     # draft's text report
     "draft-text/drafted": "{label}:已起草 {path}(编号 {serial})",
     "draft-text/pdf": "    PDF:{pdf}",

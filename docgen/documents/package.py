@@ -13,6 +13,9 @@ import zipfile
 import zlib
 from collections.abc import Sequence
 
+from docgen.core.errors import InvalidValueError
+from docgen.documents.messages import MESSAGES
+
 __all__ = ["BaseZip", "DocxPackage"]
 
 _IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
@@ -49,7 +52,7 @@ class BaseZip:
         packed = packer.compress(data) + packer.flush()
         offset = len(local)
         if offset > 0xFFFFFFFF or len(data) > 0xFFFFFFFF:
-            raise ValueError("文档过大(超过 4 GB)")
+            raise MESSAGES.error(InvalidValueError, "document-too-large")
         local += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, _DOS_TIME, _DOS_DATE,
                              crc, len(packed), len(data), len(encoded), 0) + encoded + packed
         central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, flags, 8, _DOS_TIME, _DOS_DATE,

@@ -29,6 +29,7 @@ from docgen.core.atomic import atomic_output
 from docgen.core.errors import ConversionError
 from docgen.core.leftovers import remove_stale
 from docgen.core.userdirs import cache_dir
+from docgen.documents.messages import MESSAGES
 
 __all__ = ["CHUNK", "FONTS_CONF", "find_soffice", "convert_to_pdf", "merge_pdfs", "soffice_environment"]
 
@@ -64,7 +65,7 @@ def find_soffice() -> str:
     if env:
         if Path(env).is_file():
             return env
-        raise ConversionError(f"DOCGEN_SOFFICE 指向的 {env} 不存在。" + _INSTALL_HINT)
+        raise MESSAGES.error(ConversionError, "soffice-env-missing", path=env)
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
         if found:
@@ -72,7 +73,7 @@ def find_soffice() -> str:
     for candidate in _known_locations():
         if candidate.is_file():
             return str(candidate)
-    raise ConversionError(_INSTALL_HINT)
+    raise MESSAGES.error(ConversionError, "soffice-missing")
 
 
 #: docgen's fontconfig file: 宋体/仿宋 -> a serif SC face, 黑体 -> a sans SC face (Linux only).
@@ -188,22 +189,16 @@ def _convert_chunk(soffice: str, batch: list[Path], target: Path, profile: Path,
         try:
             proc = _run(command, limit)
         except subprocess.TimeoutExpired:
-            raise ConversionError(
-                f"LibreOffice 转换超时({limit:.0f} 秒,{len(batch)} 个文件,首个 {batch[0].name});"
-                "请重试,或减少一次转换的文件数"
-            ) from None
+            raise MESSAGES.error(ConversionError, "soffice-timeout", seconds=limit, count=len(batch),
+                                 first=batch[0].name) from None
         except OSError as exc:
-            raise ConversionError(f"无法启动 LibreOffice({soffice}): {exc.strerror}") from None
+            raise MESSAGES.error(ConversionError, "soffice-start-failed", soffice=soffice, reason=exc.strerror) from None
         failed = [s.name for s in batch
                   if not (staging / f"{s.stem}.pdf").is_file() or (staging / f"{s.stem}.pdf").stat().st_size == 0]
         if failed:
             detail = (proc.stderr or proc.stdout or "").strip().splitlines()[-3:]
-            raise ConversionError(
-                f"LibreOffice 未能把 {len(failed)} 个文件转换为 PDF:{'、'.join(failed[:10])}"
-                + ("…" if len(failed) > 10 else "")
-                + (f"(退出码 {proc.returncode};{' '.join(detail)})" if detail or proc.returncode else "")
-                + "。请确认文件能在 Word/LibreOffice 中打开"
-            )
+            raise MESSAGES.error(ConversionError, "conversion-failed", failed=failed, returncode=proc.returncode,
+                                 detail=detail)
         results = []
         for source in batch:
             final = target / f"{source.stem}.pdf"
@@ -239,10 +234,10 @@ def convert_to_pdf(
         return []
     missing = [str(p) for p in sources if not p.is_file()]
     if missing:
-        raise ConversionError("找不到要转换的文件:" + "、".join(missing))
+        raise MESSAGES.error(ConversionError, "convert-missing-files", missing=missing)
     stems = [p.stem for p in sources]
     if len(set(stems)) != len(stems):
-        raise ConversionError("同名文件会生成同名 PDF,无法一起转换:" + "、".join(sorted({s for s in stems if stems.count(s) > 1})))
+        raise MESSAGES.error(ConversionError, "convert-same-names", names=sorted({s for s in stems if stems.count(s) > 1}))
     soffice = find_soffice()
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
@@ -383,12 +378,12 @@ def merge_pdfs(pdf_paths: Sequence[str | os.PathLike[str]], out_path: str | os.P
 
     paths = [Path(p) for p in pdf_paths]
     if not paths:
-        raise ConversionError("没有可合并的 PDF")
+        raise MESSAGES.error(ConversionError, "merge-nothing")
     writer = PdfWriter()
     for path in paths:
         try:
             writer.append(PdfReader(str(path)))
         except (OSError, PyPdfError, ValueError) as exc:
-            raise ConversionError(f"{path}: 无法读取 PDF,不能合并({exc})") from None
+            raise MESSAGES.error(ConversionError, "merge-unreadable", path=str(path), reason=str(exc)) from None
     with atomic_output(out_path, "wb") as fh:
         writer.write(fh)

@@ -35,6 +35,7 @@ from lxml import etree
 
 from docgen.core.errors import ConversionError
 from docgen.core.leftovers import mark, remove_stale
+from docgen.documents.messages import MESSAGES
 
 __all__ = ["CHUNK_MAX", "CHUNK_MIN", "PDF_FILTER", "PrintChunk", "assemble", "chunk_sizes", "letter_starts", "plan_chunks", "print_run", "split_pdf"]
 
@@ -129,7 +130,7 @@ def plan_chunks(paths: Sequence[Path], workers: int = 1) -> list[PrintChunk]:
                     styles = archive.read("word/styles.xml") if "word/styles.xml" in archive.namelist() else None
                     numbered[signature] = _numbered_styles(styles)
         except (OSError, zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
-            raise ConversionError(f"{path}: 不是可读取的 Word 文档,无法转换为 PDF({exc})") from None
+            raise MESSAGES.error(ConversionError, "print-unreadable-docx", path=str(path), reason=str(exc)) from None
         alone = b"<w:numPr" in body or any(s in numbered[signature] for s in _PSTYLE.findall(body))
         if alone:
             runs.append([index])
@@ -213,12 +214,12 @@ def assemble(paths: Sequence[Path], out_path: Path) -> list[str]:
             with zipfile.ZipFile(path) as archive:
                 tree = etree.fromstring(archive.read(_DOC))
         except (OSError, zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
-            raise ConversionError(f"{path}: 无法读取文书正文,不能合并打印({exc})") from None
+            raise MESSAGES.error(ConversionError, "print-unreadable-body", path=str(path), reason=str(exc)) from None
         body = tree.find(_w("body"))
         children = list(body)
         sect = children.pop() if children and children[-1].tag == _w("sectPr") else None
         if sect is None:
-            raise ConversionError(f"{path}: 文书缺少分节设置(w:sectPr),不能合并打印")
+            raise MESSAGES.error(ConversionError, "print-no-section", path=str(path))
         if not children or children[-1].tag != _w("p"):
             children.append(etree.Element(_w("p")))  # a section ends in a paragraph
         end_name, start_name = f"{_END}{number}", f"{_START}{number}"
@@ -301,8 +302,7 @@ def letter_starts(reader, names: Sequence[str], source: Path) -> list[int]:
         dest = destinations.get(name, destinations.get(f"/{name}"))
         page = reader.get_destination_page_number(dest) if dest is not None else -1
         if page < 0 or (pages and page <= pages[-1]) or (not pages and page != 0):
-            raise ConversionError(
-                f"{source}: PDF 中找不到第 {len(pages) + 1} 封文书的起始页,无法按文书拆分;请重试或逐份转换")
+            raise MESSAGES.error(ConversionError, "print-letter-start", path=str(source), number=len(pages) + 1)
         pages.append(page)
     return pages
 
@@ -331,7 +331,7 @@ def split_pdf(chunk_pdf: Path, names: Sequence[str], targets: Sequence[Path | No
             with atomic_output(target, "wb") as fh:
                 writer.write(fh)
     except (OSError, PyPdfError, ValueError) as exc:
-        raise ConversionError(f"{chunk_pdf}: 无法拆分 PDF({exc})") from None
+        raise MESSAGES.error(ConversionError, "print-split-failed", path=str(chunk_pdf), reason=str(exc)) from None
     return counts
 
 

@@ -235,10 +235,11 @@ class Register:
         try:
             self._db = open_store(target, readonly=readonly, attempt_s=_ATTEMPT_S, application=owner_id())
         except sqlite3.DatabaseError as exc:
-            raise RegisterDamagedError(
-                f"{self.path}: 无法打开登记簿数据库({exc});请从备份恢复登记簿(连同 -wal 文件)") from None
+            raise MESSAGES.error(RegisterDamagedError, "register-open-damaged", register=str(self.path),
+                                 reason=str(exc)) from None
         except OSError as exc:
-            raise RegisterError(f"{self.path}: 无法打开登记簿({exc.strerror or exc})") from None
+            raise MESSAGES.error(RegisterError, "register-open-failed", register=str(self.path),
+                                 reason=str(exc.strerror or exc)) from None
         if isinstance(target, str):
             self.path = self._db.where
         self._errors = self._db.errors
@@ -256,12 +257,12 @@ class Register:
             self._chained = True
         except self._errors as exc:
             self._db.close()
-            raise RegisterDamagedError(
-                f"{self.path}: 无法打开登记簿数据库({exc});请从备份恢复登记簿(连同 -wal 文件)"
-            ) from None
+            raise MESSAGES.error(RegisterDamagedError, "register-open-damaged", register=str(self.path),
+                                 reason=str(exc)) from None
         except OSError as exc:
             self._db.close()
-            raise RegisterError(f"{self.path}: 无法打开登记簿({exc.strerror or exc})") from None
+            raise MESSAGES.error(RegisterError, "register-open-failed", register=str(self.path),
+                                 reason=str(exc.strerror or exc)) from None
         except BaseException:
             self._db.close()
             raise
@@ -285,11 +286,9 @@ class Register:
         anchor = read_anchor(self.anchor_base)
         if fresh and anchor is not None and anchor.records != 0:
             if not new_register:
-                where = f",最后一份为 {anchor.last_template} {anchor.last_serial}" if anchor.last_serial else ""
-                raise RegisterDamagedError(
-                    f"{self.path}: 这里原有一个登记簿(共 {anchor.records} 条记录{where}),现在数据库为空或已不存在;"
-                    "编号不会从头再来。请从备份恢复登记簿(连同 -wal 文件);确认要另起新登记簿时加 --new-register"
-                )
+                raise MESSAGES.error(RegisterDamagedError, "register-emptied", register=str(self.path),
+                                     records=anchor.records, last_template=anchor.last_template,
+                                     last_serial=anchor.last_serial)
         if fresh and anchor is not None:
             retire_anchor(self.anchor_base, _dt.datetime.now().strftime("%Y%m%dT%H%M%S"))
             anchor = None
@@ -311,7 +310,7 @@ class Register:
             return
         problem = self._anchor_problem(anchor)
         if problem is not None:
-            raise RegisterDamagedError(f"{self.path}: {problem.message};不再从它分配编号")
+            raise unsound(self.path, problem, "anchor")
         self._pending_anchor = False
 
     def _chain_unlinked(self, register_id: str) -> None:
@@ -360,10 +359,8 @@ class Register:
         ok, result, holder = retry_while_locked(attempt, self._db.is_locked, self._db.holders, self._wait,
                                                 self._waiter)
         if not ok:
-            who = f"被 {holder} 占用" if holder else "被另一个程序占用"
-            raise RegisterBusyError(
-                f"{self.path}: 登记簿{who},等待 {self._wait:.0f} 秒仍未释放;请等它结束(或结束它)后重新运行"
-            )
+            raise MESSAGES.error(RegisterBusyError, "register-busy", register=str(self.path), holder=holder or None,
+                                 seconds=self._wait)
         return result
 
     class _Tx:
@@ -384,7 +381,7 @@ class Register:
 
     def _transaction(self) -> Register._Tx:
         if self.readonly:
-            raise RegisterError(f"{self.path}: 登记簿以只读方式打开,不能写入")
+            raise MESSAGES.error(RegisterError, "register-readonly", register=str(self.path))
         return Register._Tx(self)
 
     def close(self) -> None:
@@ -471,10 +468,8 @@ class Register:
                         "SELECT row_key FROM records WHERE template = ? AND serial = ?", (template, serial)
                     ).fetchone()
                     if clash:
-                        raise RegisterError(
-                            f"{self.path}: 模板 {template} 的编号 {serial} 已用于 {clash[0]};"
-                            "编号格式必须包含流水号(seq)"
-                        )
+                        raise MESSAGES.error(RegisterError, "register-serial-clash", register=str(self.path),
+                                             template=template, serial=serial, row_key=clash[0])
                     previous = link_of(previous, template, row_key, last, serial, now)
                     last_id += 1  # ids given here, not by the database: the chain's order is the write lock's
                     db.execute(
@@ -514,7 +509,8 @@ class Register:
                     found = db.execute("SELECT link FROM records WHERE template = ? AND row_key = ?",
                                        (template, row_key)).fetchone()
                     if found is None:
-                        raise RegisterError(f"{self.path}: 模板 {template} 的 {row_key} 没有预留编号,无法登记")
+                        raise MESSAGES.error(RegisterError, "register-not-reserved", register=str(self.path),
+                                             template=template, row_key=row_key)
                     folder, name = os.path.split(os.fspath(file))
                     if folder not in folders:
                         folders[folder] = str(Path(folder or ".").resolve())
@@ -529,10 +525,10 @@ class Register:
 
     def _db_error(self, exc: BaseException) -> RegisterError:
         if self._db.is_locked(exc):
-            return RegisterBusyError(f"{self.path}: 登记簿被另一个程序占用({exc});请等它结束后重新运行")
+            return MESSAGES.error(RegisterBusyError, "register-db-locked", register=str(self.path), reason=str(exc))
         if not self._db.is_damaged(exc):
-            return RegisterError(f"{self.path}: 登记簿写入失败({exc})")
-        return RegisterDamagedError(f"{self.path}: 登记簿数据库已损坏({exc});请从备份恢复登记簿(连同 -wal 文件)")
+            return MESSAGES.error(RegisterError, "register-write-failed", register=str(self.path), reason=str(exc))
+        return MESSAGES.error(RegisterDamagedError, "register-db-damaged", register=str(self.path), reason=str(exc))
 
     def _ensure_sound(self) -> None:
         """Before the first serial this connection issues: refuse a register that fails its audit."""
@@ -540,7 +536,7 @@ class Register:
             return
         issues = [i for i in self.audit(integrity=False) if i.code != "unanchored"]
         if issues:
-            raise RegisterDamagedError(f"{self.path}: {issues[0].message};不再从它分配编号(运行 docgen register verify 查看)")
+            raise unsound(self.path, issues[0], "issue")
         self._checked = True
 
     # -- evidence -----------------------------------------------------------------------------
@@ -662,6 +658,13 @@ class Register:
         return failures
 
 
+def unsound(register: RegisterTarget, issue: RegisterIssue, then: str) -> RegisterDamagedError:
+    """Return the error refusing ``register`` for ``issue`` its audit found; ``then`` (``anchor``,
+    ``issue``, ``migrate-source``, ``migrate-copy``) says what is not done with it."""
+    return MESSAGES.error(RegisterDamagedError, f"register-unsound/{then}", register=str(register), issue=issue.code,
+                          template=issue.template, serial=issue.serial, seq=issue.seq, detail=issue.detail)
+
+
 def register_exists(path: str | os.PathLike[str]) -> bool:
     """Whether a register database is at ``path``; ``InputError`` when the path itself is
     unusable (a name too long for the file system, a file where a folder should be).
@@ -672,7 +675,7 @@ def register_exists(path: str | os.PathLike[str]) -> bool:
     try:
         return Path(path).is_file()
     except OSError as exc:
-        raise InputError(f"{path}: 无法访问登记簿({exc.strerror or exc});请检查 --register 的路径") from None
+        raise MESSAGES.error(InputError, "register-path-unusable", path=str(path), reason=str(exc.strerror or exc)) from None
 
 
 def missing_register_issues(path: str | os.PathLike[str]) -> list[RegisterIssue]:
@@ -696,7 +699,7 @@ def allocate_serial(template: Any, context: dict[str, Any], register_path: str |
     """
     key = str(context.get(template.key_field) or "").strip()
     if not key:
-        raise RegisterError(f"模板 {template.name}: 缺少 {template.key_field},无法在登记簿中分配编号")
+        raise MESSAGES.error(RegisterError, "register-no-key", template=template.name, key_field=template.key_field)
     with Register(register_path) as register:
         return register.reserve(template.name, key, lambda seq: template.format_serial(seq, context)).serial
 

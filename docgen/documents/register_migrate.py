@@ -16,7 +16,7 @@ from typing import Any
 from docgen.core.errors import RegisterDamagedError, RegisterError
 from docgen.core.userdirs import RegisterTarget, is_database_url
 from docgen.documents.messages import MESSAGES
-from docgen.documents.register import Register, register_exists
+from docgen.documents.register import Register, register_exists, unsound
 
 __all__ = ["Migration", "migrate_register"]
 
@@ -55,7 +55,7 @@ def _contents(register: Register) -> tuple[list[tuple[Any, ...]], list[tuple[Any
 def _sound(register: Register, what: str) -> None:
     issues = [i for i in register.audit() if i.code != "unanchored"]
     if issues:
-        raise RegisterDamagedError(f"{register.path}: {issues[0].message};{what}")
+        raise unsound(register.path, issues[0], what)
 
 
 def migrate_register(source: str | os.PathLike[str], target: RegisterTarget) -> Migration:
@@ -67,11 +67,11 @@ def migrate_register(source: str | os.PathLike[str], target: RegisterTarget) -> 
     ``RegisterDamagedError`` (source or copy fails its audit). The source is only read.
     """
     if not register_exists(source):
-        raise RegisterError(f"{source}: 没有登记簿可迁移;请检查 --from 的路径")
+        raise MESSAGES.error(RegisterError, "register-migrate/no-source", source=str(source))
     if not is_database_url(target) and Path(source).resolve() == Path(target).resolve():
-        raise RegisterError(f"{target}: 迁移的目标就是源登记簿;请换一个 --to")
+        raise MESSAGES.error(RegisterError, "register-migrate/same", target=str(target))
     with Register(source, readonly=True) as old:
-        _sound(old, "损坏的登记簿不迁移,请先从备份恢复")
+        _sound(old, "migrate-source")
         meta, sequences, records = _contents(old)
         register_id, where = old.register_id, str(old.path)
     placeholders = ", ".join("?" for _ in _COPIED.split(","))
@@ -79,8 +79,7 @@ def migrate_register(source: str | os.PathLike[str], target: RegisterTarget) -> 
         with new._transaction() as db:
             count = db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
             if count:
-                raise RegisterError(
-                    f"{new.path}: 目标登记簿已有 {count} 条记录;只能迁移到空的登记簿(否则两个编号序列会混在一起)")
+                raise MESSAGES.error(RegisterError, "register-migrate/not-empty", target=str(new.path), count=count)
             db.execute("DELETE FROM meta")
             db.execute("DELETE FROM sequences")
             for row in meta:
@@ -93,7 +92,7 @@ def migrate_register(source: str | os.PathLike[str], target: RegisterTarget) -> 
         new._write_anchor()
         target_where = str(new.path)
     with Register(target, readonly=True) as copy:
-        _sound(copy, "迁移后的副本未通过检查")
+        _sound(copy, "migrate-copy")
         if _contents(copy) != (meta, sequences, records):
-            raise RegisterError(f"{copy.path}: 迁移后的副本与源登记簿 {where} 不一致;请勿使用该副本")
+            raise MESSAGES.error(RegisterError, "register-migrate/differs", target=str(copy.path), source=where)
     return Migration(register_id, len(records), len(sequences), where, target_where)

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from docgen.core.errors import RegisterError, RegisterUnreachableError
 from docgen.core.userdirs import data_dir, is_database_url
+from docgen.documents.messages import MESSAGES
 
 #: SQLite result codes meaning another connection holds the database (SQLITE_BUSY, SQLITE_LOCKED).
 _BUSY_CODES = (5, 6)
@@ -144,9 +145,7 @@ class PostgresStore:
         try:
             import psycopg
         except ImportError:
-            raise RegisterError(
-                f"{redact(url)}: PostgreSQL 登记簿需要 psycopg;请安装 docgen[scale](pip install 'docgen[scale]')"
-            ) from None
+            raise MESSAGES.error(RegisterError, "register-needs-psycopg", register=redact(url)) from None
         self._psycopg = psycopg
         self.errors = (psycopg.Error,)
         self.where = redact(url)
@@ -154,8 +153,8 @@ class PostgresStore:
         try:
             self._db = psycopg.connect(url, autocommit=True, connect_timeout=10, application_name=application[:63])
         except psycopg.Error as exc:
-            raise RegisterUnreachableError(
-                f"{self.where}: 无法连接登记簿数据库({_first_line(exc)});请检查服务器地址、端口和口令(~/.pgpass)") from None
+            raise MESSAGES.error(RegisterUnreachableError, "register-unreachable", register=self.where,
+                                 reason=_first_line(exc)) from None
         if readonly:
             self._db.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
 

@@ -21,6 +21,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+
+from docgen.core.errors import InvalidValueError
+from docgen.documents.messages import MESSAGES
+
 #: One rule failure: the field path, its code and the facts the wording needs.
 Issue = tuple[str, str, dict[str, Any]]
 
@@ -46,9 +50,9 @@ def parse_fraction(value: Any) -> Fraction:
         else:
             result = Fraction(text)
     except (ValueError, ZeroDivisionError):
-        raise ValueError(f"表决比例应写作 2/3、0.5 或 66.67%,收到 {value!r}") from None
+        raise MESSAGES.error(InvalidValueError, "ratio-format", value=value) from None
     if not 0 < result <= 1:
-        raise ValueError(f"表决比例应在 0 与 1 之间,收到 {value!r}")
+        raise MESSAGES.error(InvalidValueError, "ratio-range", value=value)
     return result
 
 

@@ -85,26 +85,28 @@ class Template:
             try:
                 fields = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
             except ValueError as exc:
-                raise TemplateError(f"{self._where()}: {key} 格式错误: {exc}") from None
+                raise MESSAGES.error(TemplateError, "meta-pattern-syntax", file=self._where(), key=key,
+                                     reason=str(exc)) from None
             for f in fields:
                 if not _FIELD_RE.match(f):
-                    raise TemplateError(f"{self._where()}: {key} 中的占位符 {{{f}}} 只能是字段名")
+                    raise MESSAGES.error(TemplateError, "meta-pattern-field", file=self._where(), key=key, field=f)
         for rule in self.rules:
             if not isinstance(rule, dict) or rule.get("rule") not in RULES:
-                raise TemplateError(f"{self._where()}: 未知规则 {rule!r}(可用: {', '.join(sorted(RULES))})")
+                raise MESSAGES.error(TemplateError, "meta-unknown-rule", file=self._where(), rule=rule,
+                                     available=sorted(RULES))
         if self.key_field not in self.schema:
-            raise TemplateError(f"{self._where()}: key_field {self.key_field} 不在 schema 中")
+            raise MESSAGES.error(TemplateError, "meta-key-field", file=self._where(), key_field=self.key_field)
         for key in self.aliases:
             if key.split(".")[0] not in self.schema:
-                raise TemplateError(f"{self._where()}: aliases 中的字段 {key} 不在 schema 中")
+                raise MESSAGES.error(TemplateError, "meta-alias-field", file=self._where(), field=key)
 
     def _read_docx(self) -> bytes:
         try:
             data = self.path.read_bytes()
         except OSError as exc:
-            raise TemplateError(f"无法读取模板 {self.path}: {exc.strerror}") from None
+            raise MESSAGES.error(TemplateError, "template-unreadable", path=str(self.path), reason=exc.strerror) from None
         if not zipfile.is_zipfile(io.BytesIO(data)):
-            raise TemplateError(f"{self.path}: 不是有效的 Word .docx 文件(应为 zip 格式;.doc 请在 Word 中另存为 .docx)")
+            raise MESSAGES.error(TemplateError, "template-not-docx", path=str(self.path))
         return data
 
     @property
@@ -184,8 +186,8 @@ class Template:
         """Return the checked, normalized context; raise ``RenderError`` listing every problem."""
         context, problems = self.check(data, row=row, columns=columns)
         if problems:
-            raise RenderError(MESSAGES.text("data-rejected/error", {"template": self.name, "row": row,
-                                                                    "count": len(problems)}), problems)
+            raise MESSAGES.error(RenderError, "data-rejected/error", problems, template=self.name, row=row,
+                                 count=len(problems))
         return context
 
     # ---- names ---------------------------------------------------------------------------
@@ -211,7 +213,8 @@ class Template:
         try:
             return self.serial_pattern.format(**values)
         except (KeyError, ValueError) as exc:
-            raise TemplateError(f"{self._where()}: serial 格式 {self.serial_pattern!r} 无法使用: {exc}") from None
+            raise MESSAGES.error(TemplateError, "serial-pattern-unusable", file=self._where(),
+                                 pattern=self.serial_pattern, reason=str(exc)) from None
 
     def output_name(self, context: dict[str, Any]) -> str:
         """Return the output file name (``.docx``) from the file-name pattern, safe on Windows and Linux.
@@ -223,7 +226,8 @@ class Template:
         try:
             stem = self.filename_pattern.format(**self._pattern_values(context))
         except (KeyError, ValueError) as exc:
-            raise TemplateError(f"{self._where()}: filename 格式 {self.filename_pattern!r} 缺少字段 {exc}") from None
+            raise MESSAGES.error(TemplateError, "filename-pattern-field", file=self._where(),
+                                 pattern=self.filename_pattern, reason=str(exc)) from None
         if stem.lower().endswith(".docx"):
             stem = stem[:-5]
         stem = _WINDOWS_BAD.sub("_", _BIDI_CONTROLS.sub("", stem)).strip(" .")
@@ -266,9 +270,10 @@ class Template:
 # --------------------------------------------------------------------------- loading
 
 def _read_meta(path: Path) -> dict[str, Any]:
-    meta = read_mapping(path, what="模板说明", error=TemplateError, hint="(title, schema, …)")
+    meta = read_mapping(path, what=MESSAGES.text("file/template-meta"), error=TemplateError,
+                        hint=MESSAGES.text("file/template-meta-hint"))
     if not isinstance(meta.get("schema"), dict):
-        raise TemplateError(f"{path}: 缺少 schema(字段定义)")
+        raise MESSAGES.error(TemplateError, "meta-no-schema", path=str(path))
     return meta
 
 
@@ -277,7 +282,7 @@ def load_data(path: str | os.PathLike[str]) -> dict[str, Any]:
 
     Raises ``InputError`` naming the file (and line and column of a syntax error).
     """
-    return read_mapping(path, what="数据文件", hint=",如 borrower: 张三")
+    return read_mapping(path, what=MESSAGES.text("file/data"), hint=MESSAGES.text("file/data-hint"))
 
 
 def _schema_path(meta: str | os.PathLike[str]) -> Path:
@@ -287,8 +292,7 @@ def _schema_path(meta: str | os.PathLike[str]) -> Path:
         return candidate
     shipped = resources.templates_dir() / f"{meta}.yaml"
     if not shipped.exists():
-        known = ", ".join(t.name for t in list_templates()) or "无"
-        raise TemplateError(f"未知模板 {meta}(可用: {known})")
+        raise MESSAGES.error(TemplateError, "template-unknown", name=str(meta), known=[t.name for t in list_templates()])
     return shipped
 
 
@@ -306,16 +310,15 @@ def load_template(
     """
     if path is None:
         if not name:
-            raise TemplateError("请给出模板名称或 --template 文件")
+            raise MESSAGES.error(TemplateError, "template-name-missing")
         docx = resources.templates_dir() / f"{name}.docx"
         yml = resources.templates_dir() / f"{name}.yaml"
         if not docx.exists() or not yml.exists():
-            known = ", ".join(t.name for t in list_templates()) or "无"
-            raise TemplateError(f"未知模板 {name}(可用: {known})")
+            raise MESSAGES.error(TemplateError, "template-unknown", name=name, known=[t.name for t in list_templates()])
         return Template(name, docx, yml, _read_meta(yml))
     docx = Path(path)
     if not docx.exists():
-        raise TemplateError(f"模板文件不存在: {docx}")
+        raise MESSAGES.error(TemplateError, "template-file-not-found", path=str(docx))
     if meta is not None:
         yml = _schema_path(meta)
     elif docx.with_suffix(".yaml").exists():
@@ -323,7 +326,7 @@ def load_template(
     elif name:
         yml = _schema_path(name)
     else:
-        raise TemplateError(f"{docx}: 找不到字段定义;请用 --schema 指定模板名称(如 demand-letter)或 .yaml 文件")
+        raise MESSAGES.error(TemplateError, "template-no-schema-file", path=str(docx))
     tpl_name = name or (yml.stem if yml.parent == resources.templates_dir() else docx.stem)
     return Template(tpl_name, docx, yml, _read_meta(yml))
 
