@@ -17,7 +17,7 @@ from docgen.core.errors import BundleError, ChecklistError, InputError, RowsErro
 from docgen.core.messages import MESSAGES
 from docgen.core.tabular import read_table
 from docgen.loans.ledger import read_ledger
-from docgen.loans.messages import message
+from docgen.loans.messages import MESSAGES as LOANS
 from docgen.loans.plan import load_policy
 
 
@@ -90,7 +90,7 @@ def test_ledger_without_required_columns_names_them_as_facts(tmp_path):
 
 
 def test_loans_errors_render_from_the_loans_table():
-    assert message("ledger-bad-rows", {"file": "台账.xlsx", "count": 2}) == \
+    assert LOANS.text("ledger-bad-rows", {"file": "台账.xlsx", "count": 2}) == \
         "台账.xlsx: 台账有 2 行数据不合格,请按行列位置修改后重试"
 
 

@@ -355,9 +355,8 @@ def _build(doc: dict[str, Any], label: str, path: Path | None,
         entries = []
         for ei, entry in enumerate(spec["entries"]):
             if entry["item"] not in items:
-                raise ChecklistError(
-                    f"{label}: stages[{si}].entries[{ei}].item: 未定义的项目 {entry['item']!r}(请先在 items 中定义)"
-                )
+                raise ERRORS.error(ChecklistError, "checklist-entry-item-undefined", label=label, stage_index=si,
+                                   entry_index=ei, item=entry["item"])
             group = entry.get("group")
             if group and groups and group not in groups:
                 raise ERRORS.error(ChecklistError, "checklist-stage-group-undefined", label=label,

@@ -312,6 +312,9 @@ FILES = MessageTable.bilingual("file inspection", {
         "inspection timed out ({timeout:g} s); the file may be crafted to harm"),
     "too-large": ("文件过大({size} 字节,上限 {limit} 字节),未检查",
         "too large ({size} bytes, limit {limit}); not inspected"),
+    # why a PDF's page tree cannot be walked (the ``error`` of pdf-pages-unreadable)
+    "page-tree/cycle": ("页面树存在循环引用", "the page tree loops"),
+    "page-tree/bad-node": ("页面树中有无效节点({node})", "the page tree holds an invalid node ({node})"),
 }, derive=_file_names)
 
 
@@ -393,5 +396,9 @@ ERRORS = MessageTable("check errors", {
     "scaffold-bad-path": "{root}: 无法创建资料包文件夹({reason});请检查路径(每级文件夹名不超过 255 字节)",
     "scaffold-write-failed": "{root}: 无法创建资料包文件夹({reason});请检查路径和权限",
     "equity-threshold-range": "自筹资金比例下限应在 0 到 1 之间(如 0.5 表示 50%),收到 {threshold}",
+    "checklist-entry-item-undefined": "{label}: stages[{stage_index}].entries[{entry_index}].item: 未定义的项目 {item!r}(请先在 items 中定义)",
+    "inspect-not-a-file": "{path}: 文件不存在或不是普通文件",
+    "bundle-yaml-too-large": "文件过大({size} 字节,上限 {limit} 字节);bundle.yaml 只应填写申请数据",
+    "scaffold-exists": "{target} 已存在,未覆盖;如确需重新生成空白 bundle.yaml,请加 --force(原内容将被替换)",
     "bundle-zip-corrupt": "{root}: .zip 压缩包已损坏,无法读取目录({reason});请重新打包后再检查",
 })

@@ -280,7 +280,7 @@ def _read_bundle_yaml(opened: Any) -> tuple[bytes | None, str | None]:
         return None, None
     size = opened.spec(BUNDLE_FILE).size
     if size > MAX_BUNDLE_YAML:
-        return None, f"文件过大({size} 字节,上限 {MAX_BUNDLE_YAML} 字节);bundle.yaml 只应填写申请数据"
+        return None, ERRORS.text("bundle-yaml-too-large", {"size": size, "limit": MAX_BUNDLE_YAML})
     try:
         return opened.read(BUNDLE_FILE), None
     except BundleError as exc:

@@ -223,9 +223,7 @@ def scaffold(directory: str | os.PathLike[str], checklist: str | os.PathLike[str
     except OSError as exc:  # a name too long for the file system, a path through a file
         raise ERRORS.error(InputError, "scaffold-bad-path", root=root, reason=exc.strerror or str(exc)) from None
     if existed and not force:
-        raise OutputExistsError(
-            f"{target} 已存在,未覆盖;如确需重新生成空白 bundle.yaml,请加 --force(原内容将被替换)"
-        )
+        raise ERRORS.error(OutputExistsError, "scaffold-exists", target=str(target))
     result = ScaffoldResult(root=root, bundle_yaml=target, overwritten=existed)
     try:
         root.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ import click
 from docgen.cli.common import dump_json, emit, handle_errors
 from docgen.cli.options import format_option, new_register_option, progress_option, register_option
 from docgen.cli.progress import BATCH_STAGES, Progress
+from docgen.cli.messages import MESSAGES as CLI
 from docgen.core.errors import RowsError
 from docgen.documents.batch import run_batch
 from docgen.documents.register import Register
@@ -20,14 +21,14 @@ def _settings(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
     for item in value:
         name, sep, text = item.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"{item!r} 应写成 字段=值,例如 letter_date=2026-11-28")
+            raise click.BadParameter(CLI.text("option/setting-form", {"item": item}))
         out[name.strip()] = text.strip()
     return out
 
 
 def _jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
     if value < 1:
-        raise click.BadParameter("至少为 1")
+        raise click.BadParameter(CLI.text("option/at-least-one"))
     return value
 
 

@@ -13,6 +13,7 @@ import click
 
 from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import emit, handle_errors
+from docgen.cli.messages import MESSAGES as CLI
 from docgen.cli.options import as_of_option, format_option, output_option, progress_option
 from docgen.cli.progress import Progress
 from docgen.check.messages import OUTPUT
@@ -31,9 +32,7 @@ def parse_percent(ctx: click.Context, param: click.Parameter, value: str | None)
     except ValueError:
         pct = -1.0
     if not 0 <= pct <= 100:
-        raise click.BadParameter(
-            f"{value!r} 不是 0 到 100 之间的百分比;例如 50 表示 50% (expected a percentage 0-100)"
-        )
+        raise click.BadParameter(CLI.text("option/percent", {"value": value}))
     return pct / 100
 
 
@@ -83,8 +82,7 @@ def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _d
     from docgen.check.output import check_report
 
     if fmt == "docx" and not output:
-        raise click.BadParameter("docx 报告须用 -o 指定输出文件,例如 -o 资料清单.docx (docx needs -o FILE)",
-                                 param_hint="'--format docx'")
+        raise click.BadParameter(CLI.text("option/docx-needs-output"), param_hint="'--format docx'")
     if output:
         refuse_overwriting_inputs(output, [bundle, checklist])
     if color is None:
@@ -92,7 +90,7 @@ def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _d
     with Progress(progress, min_total=PROGRESS_MIN_FILES) as bars:
         result = check_report(bundle, fmt=fmt, lang=lang, color=bool(color) and fmt == "text", stage=stage,
                               checklist=checklist, as_of=as_of, equity_threshold=equity_threshold, jobs=jobs,
-                              progress=lambda total: bars.bar(total, "检查文件 inspecting"))
+                              progress=lambda total: bars.bar(total, CLI.text("progress/inspecting")))
     if output is None and isinstance(result.rendered, str) and color:
         # click.echo strips ANSI codes when stdout is not a terminal unless told otherwise.
         click.echo(result.rendered, nl=False, color=True)

@@ -18,7 +18,8 @@ from docgen.cli.options import (
     register_option,
 )
 from docgen.cli.progress import BATCH_STAGES, Progress
-from docgen.loans.messages import message
+from docgen.cli.messages import MESSAGES as CLI
+from docgen.loans.messages import MESSAGES
 
 _PROGRESS_MIN = 5000  # loans; below this the plan is instant and a bar is noise
 _BIG_FILE = 2_000_000  # bytes of ledger (~10,000 loans in .xlsx)
@@ -33,7 +34,7 @@ def _read_ledger(path: str, policy: Any) -> Any:
 
     size = os.path.getsize(path)
     if size > _BIG_FILE:
-        click.echo(message("ledger-reading", {"path": path, "megabytes": size / 1e6}), err=True)
+        click.echo(MESSAGES.text("ledger-reading", {"path": path, "megabytes": size / 1e6}), err=True)
     return read_ledger(path, vocabulary=policy.vocabulary)
 
 
@@ -84,7 +85,7 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, re
     from docgen.loans.letters import issued_keys
 
     if fmt == "xlsx" and not output:
-        raise click.UsageError("--format xlsx 需要 -o 输出文件,例如 -o 催收计划.xlsx")
+        raise click.UsageError(CLI.text("option/xlsx-needs-output"))
     if output:
         refuse_overwriting_inputs(output, [ledger_path, policy_path, register_path])
     from docgen.core.notices import notify
@@ -94,7 +95,7 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, re
     issued = issued_keys(register_path)
     with Progress(progress, min_total=_PROGRESS_MIN) as bars:
         plan = build_plan(ledger.loans, as_of, policy, issued=issued, branch=branch, officer=officer,
-                          progress=bars.bar(len(ledger.loans), "计算催收计划"))
+                          progress=bars.bar(len(ledger.loans), CLI.text("progress/plan")))
     notice = plan.after_as_of_notice()
     if notice is not None:
         notify(notice)
@@ -104,7 +105,7 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, re
         from docgen.loans.plan_output import write_xlsx
 
         write_xlsx(plan, output)
-        click.echo(message("plan-written", {"output": output, "count": len(plan.entries)}), err=True)
+        click.echo(MESSAGES.text("plan-written", {"output": output, "count": len(plan.entries)}), err=True)
     else:
         from docgen.loans.plan_output import render_text
 
@@ -112,18 +113,18 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, re
 
 
 def _letters_text(result: Any) -> str:
-    lines = [f"催收文书  截至 {result.as_of.isoformat()}:应发 {result.due} 份,本次生成 {len(result.written)} 份,"
-             f"此前已发 {len(result.skipped)} 份,他处生成中 {len(result.held)} 份,无法生成 {len(result.refused)} 份"]
+    lines = [CLI.text("letters-text/head", {
+        "as_of": result.as_of.isoformat(), "due": result.due, "written": len(result.written),
+        "skipped": len(result.skipped), "held": len(result.held), "refused": len(result.refused)})]
     for outcome in result.outcomes:
-        party = f"({outcome.party})" if outcome.document == "guarantor-demand" else ""
-        line = f"  第{outcome.row}行 {outcome.loan_no}{party}  {outcome.message}"
-        if outcome.file and outcome.code != "issued-before":
-            line += f"  {outcome.file}"
-        lines.append(line)
+        lines.append(CLI.text("letters-text/outcome", {
+            "row": outcome.row, "loan_no": outcome.loan_no, "message": outcome.message,
+            "party": outcome.party if outcome.document == "guarantor-demand" else None,
+            "file": outcome.file if outcome.code != "issued-before" else None}))
         if outcome.document == "guarantor-demand" and outcome.code in ("issued", "restored"):
-            lines.append(f"      {message('guarantor-demand-next', outcome.facts)}")
+            lines.append(f"      {MESSAGES.text('guarantor-demand-next', outcome.facts)}")
     if result.merged_pdf:
-        lines.append(f"合并 PDF:{result.merged_pdf}")
+        lines.append(CLI.text("letters-text/merged", {"path": result.merged_pdf}))
     return "\n".join(lines) + "\n"
 
 

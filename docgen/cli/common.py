@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 
 import click
 
+from docgen.cli.messages import MESSAGES as CLI
 from docgen.core.atomic import write_bytes_atomic, write_text_atomic
 from docgen.core.errors import DocgenError, Interrupted
+from docgen.core.messages import MESSAGES as CORE
 from docgen.core.notices import Notice, reporting
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,7 +29,7 @@ class DocgenClickError(click.ClickException):
 
 def echo_notice(notice: Notice) -> None:
     """Print a user-facing warning on stderr: ``警告: …``."""
-    click.echo(f"警告: {notice.message}", err=True)
+    click.echo(CLI.text("notice", {"message": notice.message}), err=True)
 
 
 def handle_errors(func: F) -> F:
@@ -45,13 +47,14 @@ def handle_errors(func: F) -> F:
         except DocgenError as exc:
             raise DocgenClickError(exc) from exc
         except KeyboardInterrupt:
-            raise DocgenClickError(Interrupted("已中断，重新运行可继续")) from None
+            raise DocgenClickError(CORE.error(Interrupted, "interrupted")) from None
         except BrokenPipeError:
             raise
         except OSError as exc:
             # A path the system refuses (a name too long, a device gone) that no part caught:
             # still one line naming it, exit 2 (the command could not run), never a traceback.
-            error = click.ClickException(f"{exc.filename or ''}: 无法访问({exc.strerror or exc});请检查路径")
+            error = click.ClickException(CLI.text("path-refused", {"path": exc.filename or "",
+                                                                   "reason": exc.strerror or exc}))
             error.exit_code = 2
             raise error from exc
 

@@ -9,7 +9,8 @@ import click
 from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import dump_json, handle_errors
 from docgen.cli.options import as_of_option, format_option, output_option, policy_option
-from docgen.loans.messages import message
+from docgen.cli.messages import MESSAGES as CLI
+from docgen.loans.messages import MESSAGES
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str | None):
@@ -68,9 +69,9 @@ def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | Non
     from docgen.loans.plan import load_policy
 
     if pdf and output is None:
-        raise click.UsageError("--pdf needs -o/--output (the .docx to convert)")
+        raise click.UsageError(CLI.text("option/pdf-needs-output"))
     if output is not None and output.suffix.lower() != ".docx":
-        raise click.BadParameter("the report is a Word file: give a name ending in .docx", param_hint="-o/--output")
+        raise click.BadParameter(CLI.text("option/report-docx"), param_hint="-o/--output")
     if output is not None:
         refuse_overwriting_inputs(output, [ledger, opening, targets, notes, template_path, policy_path])
         refuse_overwriting_inputs(output.with_suffix(".pdf") if pdf else output, [ledger, opening, targets, notes])
@@ -83,7 +84,7 @@ def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | Non
         click.echo(render_text(result.figures), nl=False)
     for path in (result.docx, result.pdf):
         if path is not None:
-            click.echo(message("report-written", {"path": path}), err=True)
+            click.echo(MESSAGES.text("report-written", {"path": path}), err=True)
 
 
 COMMANDS: list[click.Command] = [npl_report]

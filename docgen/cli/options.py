@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 import click
 
+from docgen.cli.messages import MESSAGES as CLI
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = ["as_of_option", "format_option", "output_option", "policy_option", "progress_option",
@@ -78,7 +80,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt.
     try:
         return parse_working_date(value)
     except ValueError as exc:
-        raise click.BadParameter(f"{exc}(例如 --as-of 2026-11-28)") from None
+        raise click.BadParameter(CLI.text("option/date", {"reason": exc})) from None
 
 
 def as_of_option(help: str, *, default_today: bool = True) -> Callable[[F], F]:

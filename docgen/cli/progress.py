@@ -14,10 +14,12 @@ from typing import Any
 
 import click
 
+from docgen.cli.messages import MESSAGES
+
 __all__ = ["BATCH_STAGES", "Progress"]
 
 #: Labels of the stages a batch of documents reports (``docgen batch``, ``docgen collect letters``).
-BATCH_STAGES: dict[str, str] = {"render": "生成文书", "pdf": "转换 PDF"}
+BATCH_STAGES: dict[str, str] = {stage: MESSAGES.text(f"progress/{stage}") for stage in ("render", "pdf")}
 
 
 class Progress:

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from docgen.cli.common import handle_errors
+from docgen.cli.messages import MESSAGES as CLI
 
 _DATA_HELP = ("Data folder (users, jobs, audit log, register, uploads). Default: $DOCGEN_DATA, else the "
               "per-user data folder (~/.local/share/docgen on Linux).")
@@ -72,7 +73,7 @@ def serve_command(host: str, port: int, data_dir: Path | None, job_workers: int,
 
         runner = CeleryRunner(settings)
     app = create_app(settings, runner)
-    click.echo(f"docgen serve: http://{host}:{port}/  数据目录 {settings.data_dir}", err=True)
+    click.echo(CLI.text("serve/listening", {"host": host, "port": port, "data_dir": settings.data_dir}), err=True)
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 

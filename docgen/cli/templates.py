@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
+from docgen.cli.messages import MESSAGES as CLI
 from docgen.cli.options import format_option, output_option, register_option
 from docgen.documents.lint import format_text, lint_docx
 from docgen.documents.render import render
@@ -78,24 +79,19 @@ def show_command(name: str, fmt: str) -> None:
     if fmt == "json":
         emit(dump_json(info), None)
         return
-    lines = [f"{template.name}  {template.title}  ({template.category})"]
+    lines = [CLI.text("templates-show/head", {"name": template.name, "title": template.title,
+                                              "category": template.category})]
     if template.description:
         lines.append(template.description)
-    lines += [f"编号格式: {template.serial_pattern}    文件名: {template.filename_pattern}.docx    "
-              f"唯一键: {template.key_field}", "", "字段:"]
-
-    def line(entry: dict[str, Any], indent: str) -> str:
-        need = "必填" if entry["required"] else "可选"
-        aliases = "、".join(entry.get("aliases") or [])
-        label = f"  {entry['description']}" if entry.get("description") else ""
-        return f"{indent}{entry['name']:<26} {entry['type']:<8} {need}{label}" + (f"  表头: {aliases}" if aliases else "")
-
+    lines += [CLI.text("templates-show/patterns", {"serial": template.serial_pattern, "key_field": template.key_field,
+                                                   "filename": template.filename_pattern}),
+              "", CLI.text("templates-show/fields")]
     for entry in info["fields"]:
-        lines.append(line(entry, "  "))
+        lines.append(CLI.text("templates-show/field", {**entry, "indent": "  "}))
         for sub in entry.get("items", []):
-            lines.append(line(sub, "      - "))
+            lines.append(CLI.text("templates-show/field", {**sub, "indent": "      - "}))
     if template.rules:
-        lines += ["", "规则:"] + [f"  {json.dumps(r, ensure_ascii=False)}" for r in template.rules]
+        lines += ["", CLI.text("templates-show/rules")] + [f"  {json.dumps(r, ensure_ascii=False)}" for r in template.rules]
     emit("\n".join(lines) + "\n", None)
 
 
@@ -151,16 +147,16 @@ def render_command(name: str | None, data_path: Path, output: Path, template_fil
       docgen render demand-letter --data d.json -o out.docx --template 我行催收函.docx --pdf
     """
     if not name and not template_file:
-        raise click.UsageError("请给出模板名称 NAME 或 --template FILE.docx")
+        raise click.UsageError(CLI.text("option/render-what"))
     if output.suffix.lower() != ".docx":
-        raise click.BadParameter("输出文件应以 .docx 结尾", param_hint="-o/--output")
+        raise click.BadParameter(CLI.text("option/output-docx"), param_hint="-o/--output")
     done = render(name or "", data_path, output, template_file=template_file, register_path=register_path)
-    click.echo(f"已生成 {output}(编号 {done.serial})", err=True)
+    click.echo(CLI.text("render/written", {"path": output, "serial": done.serial}), err=True)
     if pdf:
         from docgen.documents.pdf import convert_to_pdf  # only now: most renders need no PDF
 
         for path in convert_to_pdf([output], output.parent):
-            click.echo(f"已生成 {path}", err=True)
+            click.echo(CLI.text("render/pdf", {"path": path}), err=True)
 
 
 COMMANDS: list[click.Command] = [templates_group, render_command]

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
+from docgen.cli.messages import MESSAGES as CLI
 from docgen.cli.options import format_option
 from docgen.cli.serve import data_option
 
@@ -25,7 +26,8 @@ def _password() -> str:
     env = os.environ.get("DOCGEN_PASSWORD")
     if env is not None:
         return env
-    return click.prompt("密码 Password", hide_input=True, confirmation_prompt="再次输入 Repeat")
+    return click.prompt(CLI.text("users/password-prompt"), hide_input=True,
+                        confirmation_prompt=CLI.text("users/password-repeat"))
 
 
 @click.group("users")
@@ -63,7 +65,7 @@ def add_command(name: str, role: str, data_dir: Path | None) -> None:
     """
     store = _store(data_dir)
     user = store.add(name, role, _password())
-    click.echo(f"已添加用户 {user.name}(角色 {user.role})")
+    click.echo(CLI.text("users/added", {"name": user.name, "role": user.role}))
 
 
 @users_group.command("list")
@@ -83,9 +85,10 @@ def list_command(data_dir: Path | None, fmt: str) -> None:
         emit(dump_json([{"name": u.name, "role": u.role, "active": u.active, "created": u.created} for u in users]), None)
         return
     if not users:
-        emit("还没有用户;用 docgen users add NAME --role ROLE 添加\n", None)
+        emit(CLI.text("users/none") + "\n", None)
         return
-    emit("".join(f"{u.name}\t{u.role}\t{'启用' if u.active else '已停用'}\t{u.created}\n" for u in users), None)
+    emit("".join(CLI.text("users/line", {"name": u.name, "role": u.role, "active": u.active, "created": u.created}) + "\n"
+                 for u in users), None)
 
 
 @users_group.command("disable")
@@ -100,7 +103,7 @@ def disable_command(name: str, data_dir: Path | None) -> None:
       docgen users disable wang
     """
     _store(data_dir).disable(name)
-    click.echo(f"已停用用户 {name}")
+    click.echo(CLI.text("users/disabled", {"name": name}))
 
 
 @users_group.command("set-password")
@@ -116,7 +119,7 @@ def set_password_command(name: str, data_dir: Path | None) -> None:
     """
     store = _store(data_dir)
     store.set_password(name, _password())
-    click.echo(f"已更新用户 {name} 的密码")
+    click.echo(CLI.text("users/password-set", {"name": name}))
 
 
 COMMANDS: list[click.Command] = [users_group]

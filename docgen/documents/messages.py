@@ -167,6 +167,8 @@ MESSAGES = MessageTable("documents", {
     "register-migrate/same": "{target}: 迁移的目标就是源登记簿;请换一个 --to",
     "register-migrate/not-empty": "{target}: 目标登记簿已有 {count} 条记录;只能迁移到空的登记簿(否则两个编号序列会混在一起)",
     "register-migrate/differs": "{target}: 迁移后的副本与源登记簿 {source} 不一致;请勿使用该副本",
+    "register-waiting": lambda f: (f"登记簿 {f['register']} " + (f"被 {f['holder']} 占用" if f.get("holder") else "被另一个程序占用")
+                                   + f",已等待 {f['elapsed']:.0f} 秒(最多 {f['limit']:.0f} 秒)…"),
     # templates and their metadata (TemplateError)
     "template-name-missing": "请给出模板名称或 --template 文件",
     "template-unknown": lambda f: f"未知模板 {f['name']}(可用: {_known(f)})",

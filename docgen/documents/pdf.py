@@ -37,12 +37,6 @@ CHUNK = 200
 _STAGING_RE = re.compile(r"^\.pdf-(\d+)-")
 _PROFILE_RE = re.compile(r"^docgen-lo-profile-(\d+)-")
 EXPORT_FILTER = "pdf:writer_pdf_Export"
-_INSTALL_HINT = (
-    "未找到 LibreOffice(soffice),无法生成 PDF。请安装后重试:"
-    "Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk;"
-    "Windows/macOS: 从 https://www.libreoffice.org 安装;"
-    "或用环境变量 DOCGEN_SOFFICE 指明 soffice 的完整路径"
-)
 
 
 def _known_locations() -> list[Path]:

@@ -74,8 +74,10 @@ def stderr_waiter(path: Path | str) -> Waiter:
     """Return a waiter that prints one line to stderr every few seconds while waiting."""
 
     def report(elapsed: float, limit: float, who: str) -> None:
-        by = f"被 {who} 占用" if who else "被另一个程序占用"
-        print(f"登记簿 {path} {by},已等待 {elapsed:.0f} 秒(最多 {limit:.0f} 秒)…", file=sys.stderr, flush=True)
+        from docgen.documents.messages import MESSAGES  # the table imports nothing of the register
+
+        print(MESSAGES.text("register-waiting", {"register": path, "holder": who or None, "elapsed": elapsed,
+                                                 "limit": limit}), file=sys.stderr, flush=True)
 
     return report
 

@@ -30,7 +30,7 @@ from docgen.core.gcpause import collector_paused
 from docgen.core.validation import (
     DATE_MAX, DATE_MIN, MAX_AMOUNT, Problem, check_resident_id, check_uscc, parse_amount, parse_date, validate,
 )
-from docgen.loans.messages import error, message
+from docgen.loans.messages import MESSAGES
 from docgen.loans.vocabulary import FIELDS as VOCAB_FIELDS
 from docgen.loans.vocabulary import JUDGED_STATES, PENDING_STATES, Vocabulary, default_vocabulary
 
@@ -503,7 +503,7 @@ def cross_check(loan: Loan, columns: Mapping[str, str] | None = None, *, explici
 
     def add(code: str, name: str, **facts: Any) -> None:
         facts = {k: _iso(v) for k, v in facts.items()}
-        problems.append(Problem(name, message(code, facts), row=loan.row,
+        problems.append(Problem(name, MESSAGES.text(code, facts), row=loan.row,
                                 column=columns.get(name) or LEDGER_HEADERS[name], code=code, facts=facts))
 
     if loan.overdue_principal > loan.balance:
@@ -567,7 +567,7 @@ def _document(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _problem(code: str, name: str, at_row: int, columns: Mapping[str, str], **facts: Any) -> Problem:
-    return Problem(name, message(code, facts), row=at_row, column=columns.get(name) or LEDGER_HEADERS.get(name),
+    return Problem(name, MESSAGES.text(code, facts), row=at_row, column=columns.get(name) or LEDGER_HEADERS.get(name),
                    code=code, facts=facts)
 
 
@@ -687,7 +687,7 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
         missing = [name for name in REQUIRED_COLUMNS if name not in stream.columns]
         if missing:
             wanted = "、".join(f"{LEDGER_HEADERS[name]}({name})" for name in missing)
-            raise error(InputError, "ledger-missing-columns", file=file, wanted=wanted, missing=missing)
+            raise MESSAGES.error(InputError, "ledger-missing-columns", file=file, wanted=wanted, missing=missing)
         _TODAY[0] = _dt.date.today()
         loans: list[Loan] = []
         problems: list[Problem] = []
@@ -707,7 +707,7 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
     problems = sorted(reader_problems + problems, key=lambda p: (p.row or 0, p.path))
     if problems:
         count = len({p.row for p in problems})
-        exc = error(RowsError, "ledger-bad-rows", file=file, count=count)
+        exc = MESSAGES.error(RowsError, "ledger-bad-rows", file=file, count=count)
         exc.problems = list(problems)
         raise exc
     return Ledger(path=file, loans=loans, unknown_headers=list(stream.unknown_headers))

@@ -32,7 +32,7 @@ from typing import Any
 
 from docgen.core.errors import InputError
 from docgen.core.validation import Problem
-from docgen.loans.messages import message
+from docgen.loans.messages import MESSAGES
 from docgen.loans.plan import (
     Plan,
     PlanEntry,
@@ -252,7 +252,7 @@ class Outcome:
         if self.code == "template-check":
             facts["detail"] = ";".join(f"{p.path}({p.column}):{p.message}" if p.column else f"{p.path}:{p.message}"
                                         for p in self.problems)
-        return message(self.code, facts)
+        return MESSAGES.text(self.code, facts)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form."""
@@ -426,16 +426,9 @@ def make_letters(
         jobs.sort(key=lambda job: job.entry.row)  # serials follow the ledger's order
         due = jobs or [o for o in outcomes if o.refused]
         if due and not policy.branches:
-            raise InputError(
-                f"{policy.source}: letters.branches: 催收策略没有任何机构的联系方式,催收文书无法填写联系人和电话;"
-                "请用 --policy 指定策略文件并在 letters.branches 下填写各机构(或 default)的 address、phone、contact"
-                "(示例见 examples/collection-policy.yaml)"
-            )
+            raise MESSAGES.error(InputError, "policy-no-branches", source=policy.source)
         if due and not policy.bank_legal_name:
-            raise InputError(
-                f"{policy.source}: letters.bank_legal_name: 催收策略没有填写银行法定名称,催收文书无法署名;"
-                "请在策略文件 letters 下填写 bank_legal_name(如 某某农村商业银行股份有限公司)"
-            )
+            raise MESSAGES.error(InputError, "policy-no-bank-name", source=policy.source)
         result = LettersResult(as_of=as_of, outcomes=outcomes, after_as_of=list(plan.after_as_of))
         pdfs: list[Path] = []
         for name in DOCUMENTS:
@@ -480,11 +473,10 @@ def _next_step(job: _Job) -> dict[str, Any]:
 
 def held_notice(result: LettersResult) -> Any:
     """Return the ``letters-held-elsewhere`` notice when another run holds some letters, else None."""
-    from docgen.loans.messages import notice
 
     held = result.held
     if not held:
         return None
     loans = sorted({o.loan_no for o in held})
     shown = "、".join(loans[:5]) + (f" 等 {len(loans)} 笔" if len(loans) > 5 else "")
-    return notice("letters-held-elsewhere", {"count": len(loans), "loans": shown})
+    return MESSAGES.notice("letters-held-elsewhere", count=len(loans), loans=shown)

@@ -2,18 +2,29 @@
 
 Row errors, plan warnings, classification flags and letter outcomes are data: a ``code`` and a
 dict of ``facts``. Their wording lives only here, one table per language, so code and tests
-branch on codes and facts and never on text. ``message(code, facts)`` renders one; a fact the
-template needs but the caller did not give raises ``KeyError`` (a bug, not a user error).
+branch on codes and facts and never on text. ``MESSAGES`` (a ``docgen.core.wording.MessageTable``,
+as every part has) renders them; a code without wording raises ``KeyError`` (a bug, not a user error).
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
-from docgen.core.errors import DocgenError
-from docgen.core.notices import Notice
+from docgen.core.wording import MessageTable
 
-_E = TypeVar("_E", bound=DocgenError)
+
+def _invalid(kind: str, keys: str) -> Any:
+    """Return the entry of a small file (``kind``) whose keys failed their schema: every
+    ``problems`` (path, message) named, then the keys there are."""
+    return lambda f: (f"{f['source']}: {kind}有误({';'.join(f'{path}: {text}' for path, text in f['problems'])});"
+                      f"可用的键为 {keys}")
+
+
+def _policy_invalid(f: Mapping[str, Any]) -> str:
+    actions = f"(可用:{', '.join(f['actions'])})"
+    return "\n".join(f"{f['source']}: {path}: {text}" + (actions if path.endswith(".action") else "")
+                     for path, text in f["problems"])
+
 
 ZH: dict[str, str] = {
     # ---- ledger row errors (row and column are given by the Problem itself)
@@ -97,6 +108,23 @@ ZH: dict[str, str] = {
     "policy-once-with-to": "{where}.to: once 步骤办结前一直待办,不设 to",
     "policy-due-outside": "{where}.due: 应在 from 与 to 之间",
     "policy-due-not-once": "{where}.due: 日常步骤在窗口内每天都应办理,只有 once 步骤可设 due",
+    "policy-invalid": _policy_invalid,
+    "policy-no-branches": ("{source}: letters.branches: 催收策略没有任何机构的联系方式,催收文书无法填写联系人和电话;"
+                           "请用 --policy 指定策略文件并在 letters.branches 下填写各机构(或 default)的 address、phone、contact"
+                           "(示例见 examples/collection-policy.yaml)"),
+    "policy-no-bank-name": ("{source}: letters.bank_legal_name: 催收策略没有填写银行法定名称,催收文书无法署名;"
+                            "请在策略文件 letters 下填写 bank_legal_name(如 某某农村商业银行股份有限公司)"),
+    "notes-invalid": _invalid("说明文件", "branch、recipient、date、collection、litigation、plan"),
+    "targets-invalid": _invalid("目标设置", "reduction_target、recovery_target、large_npl_threshold,金额以元为单位"),
+    "report-branch-unknown": "{path}: 台账包含 {count} 个机构,无法确定报告单位;请在 notes.yaml 中填写 branch(如 眉县支行)",
+    "period-unknown": "无法识别的报告期 {text!r}:应为 2026Q2(季度)、2026H1(半年)、2026(年度)或 2026-06(月份)",
+    # what the small files are called in errors (``what`` and ``hint`` of read_mapping)
+    "file/policy": "催收策略文件",
+    "file/policy-hint": ",例如 warning_days: 90",
+    "file/notes": "说明文件",
+    "file/notes-hint": ",例如 branch: 某某支行",
+    "file/targets": "目标文件",
+    "file/targets-hint": ",例如 reduction_target: 100000",
     "policy-last-step-closed": "{source}: timetable[{index}]: 最后一步应为不设 to 的日常步骤(如 phone),使任何逾期天数都有下一步",
 }
 
@@ -143,32 +171,6 @@ EN: dict[str, str] = {
 }
 """English wording for the few messages shown to operators; the documents and tables stay Chinese."""
 
-TABLES: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}
-
-
-def message(code: str, facts: Mapping[str, Any] | None = None, *, lang: str = "zh") -> str:
-    """Return the sentence of ``code`` filled with ``facts`` in ``lang`` (Chinese when missing there).
-
-    Raises ``KeyError`` for an unknown code or a fact the sentence needs and ``facts`` lacks.
-    """
-    table = TABLES.get(lang, ZH)
-    template = table.get(code) or ZH[code]
-    return template.format_map(dict(facts or {}))
-
-
-def notice(code: str, facts: Mapping[str, Any] | None = None) -> Notice:
-    """Return ``code`` with its ``facts`` as a ``docgen.core.notices.Notice`` (both wordings filled in)."""
-    facts = dict(facts or {})
-    english = message(code, facts, lang="en") if code in EN else ""
-    return Notice(code, message(code, facts), english, facts)
-
-
-def error(cls: type[_E], code: str, **facts: Any) -> _E:
-    """Return a ``cls`` exception worded by ``code`` (Chinese), carrying ``code`` and ``facts``.
-
-    Raises ``KeyError`` for an unknown code or a fact the sentence needs and ``facts`` lacks.
-    """
-    exc = cls(message(code, facts))
-    exc.code = code
-    exc.facts = facts
-    return exc
+MESSAGES = MessageTable("loans", ZH, EN)
+"""The loans part's table: build its errors with ``MESSAGES.error``, its notices with
+``MESSAGES.notice`` and any other sentence with ``MESSAGES.text``."""

@@ -26,9 +26,9 @@ from dateutil.relativedelta import relativedelta
 
 from docgen.core import cnformat
 from docgen.core.datafile import read_mapping
-from docgen.core.errors import InputError
+from docgen.core.errors import InputError, InvalidValueError
 from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan, is_resident_id
-from docgen.loans.messages import error, message
+from docgen.loans.messages import MESSAGES
 from docgen.loans.plan import overdue_start
 from docgen.core.validation import validate
 
@@ -95,7 +95,7 @@ def _month_end(year: int, month: int) -> _dt.date:
 def parse_period(text: str) -> Period:
     """Parse ``2026Q2``, ``2026H1``, ``2026`` or ``2026-06`` into a ``Period``.
 
-    Raises ``ValueError`` (Chinese message listing the accepted forms) for anything else.
+    Raises ``InvalidValueError`` (a ``ValueError``, coded ``period-unknown``) for anything else.
     """
     value = str(text).strip().upper()
     m = re.fullmatch(r"(\d{4})Q([1-4])", value)
@@ -116,7 +116,7 @@ def parse_period(text: str) -> Period:
         year, month = int(m[1]), int(m[2])
         label = f"{year}-{month:02d}"
         return Period(label, _dt.date(year, month, 1), _month_end(year, month), "月初", "月度任务", "本月")
-    raise ValueError(f"无法识别的报告期 {text!r}:应为 2026Q2(季度)、2026H1(半年)、2026(年度)或 2026-06(月份)")
+    raise MESSAGES.error(InvalidValueError, "period-unknown", text=text)
 
 
 # --------------------------------------------------------------------------- targets
@@ -146,17 +146,14 @@ def targets_from_mapping(data: Any, source: str = "targets") -> Targets:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise error(InputError, "targets-not-mapping", source=source)
+        raise MESSAGES.error(InputError, "targets-not-mapping", source=source)
     normalized, problems = validate(TARGETS_SCHEMA, data)
     if problems:
-        details = ";".join(f"{p.path}: {p.message}" for p in problems)
-        raise InputError(
-            f"{source}: 目标设置有误({details});可用的键为 reduction_target、recovery_target、"
-            "large_npl_threshold,金额以元为单位"
-        )
+        raise MESSAGES.error(InputError, "targets-invalid", source=source,
+                             problems=[(p.path, p.message) for p in problems])
     for key in ("reduction_target", "recovery_target"):
         if normalized.get(key) == 0:
-            raise error(InputError, "targets-zero", source=source, key=key)
+            raise MESSAGES.error(InputError, "targets-zero", source=source, key=key)
     threshold = normalized.get("large_npl_threshold")
     return Targets(
         reduction_target=normalized.get("reduction_target"),
@@ -167,7 +164,8 @@ def targets_from_mapping(data: Any, source: str = "targets") -> Targets:
 
 def load_targets(path: str | os.PathLike[str]) -> Targets:
     """Read and validate a targets YAML file. Raises ``InputError`` (exit 2) naming the file."""
-    data = read_mapping(path, what="目标文件", hint=",例如 reduction_target: 100000", allow_empty=True)
+    data = read_mapping(path, what=MESSAGES.text("file/targets"), hint=MESSAGES.text("file/targets-hint"),
+                        allow_empty=True)
     return targets_from_mapping(data, str(path))
 
 
@@ -213,7 +211,7 @@ class Flag:
     def message(self) -> str:
         """The Chinese sentence of this flag (``docgen.loans.messages``)."""
         key = "matured-unpaid-flag" if self.code == "matured-unpaid" else self.code
-        return message(key, dict(self.facts))
+        return MESSAGES.text(key, dict(self.facts))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form ``{"loan_no", "code", "message", "required", "facts"}``."""

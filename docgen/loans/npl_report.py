@@ -24,7 +24,7 @@ from typing import Any
 
 from docgen.core.datafile import read_mapping
 from docgen.core.notices import notify
-from docgen.loans.messages import FLAG_LABELS, error, notice
+from docgen.loans.messages import FLAG_LABELS, MESSAGES
 from docgen.core.errors import DocgenError, InputError, ProblemsError
 from docgen.core.procs import process_context
 from docgen.loans.ledger import CLASSIFICATIONS, Ledger, Loan, read_ledger
@@ -86,20 +86,20 @@ def notes_from_mapping(data: Any, source: str = "notes") -> Notes:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise error(InputError, "notes-not-mapping", source=source)
+        raise MESSAGES.error(InputError, "notes-not-mapping", source=source)
     data = {k: ([v] if k in ("collection", "litigation", "plan") and isinstance(v, str) else v)
             for k, v in data.items()}
     normalized, problems = validate(NOTES_SCHEMA, data)
     if problems:
-        details = ";".join(f"{p.path}: {p.message}" for p in problems)
-        raise InputError(f"{source}: 说明文件有误({details});可用的键为 branch、recipient、date、collection、"
-                         "litigation、plan")
+        raise MESSAGES.error(InputError, "notes-invalid", source=source,
+                             problems=[(p.path, p.message) for p in problems])
     return Notes(**{k: normalized[k] for k in normalized})
 
 
 def load_notes(path: str | os.PathLike[str]) -> Notes:
     """Read and validate a notes YAML file. Raises ``InputError`` (exit 2) naming the file."""
-    data = read_mapping(path, what="说明文件", hint=",例如 branch: 某某支行", allow_empty=True)
+    data = read_mapping(path, what=MESSAGES.text("file/notes"), hint=MESSAGES.text("file/notes-hint"),
+                        allow_empty=True)
     return notes_from_mapping(data, str(path))
 
 
@@ -188,7 +188,7 @@ def _render_chart(figures: NplFigures, dpi: int) -> bytes:
     font = cjk_font()
     zh = font is not None
     if not zh:
-        notify(notice("no-cjk-font"))
+        notify(MESSAGES.notice("no-cjk-font"))
     rc = {"font.family": "sans-serif", "axes.unicode_minus": False}
     if font:
         rc["font.sans-serif"] = [font, *matplotlib.rcParams["font.sans-serif"]]
@@ -267,7 +267,7 @@ def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png:
         detail = "，其中" + "、".join(f"{loan.borrower}{wan(loan.recovered)}万元" for loan in recovered_cases)
     plan = notes.plan
     if not plan:
-        notify(notice("notes-without-plan"))
+        notify(MESSAGES.notice("notes-without-plan"))
         plan = [PLAN_MISSING]
     return {
         "period_label": p.label,
@@ -357,9 +357,7 @@ def reporting_unit(notes: Notes, ledger: Ledger) -> str:
     branches = Counter(loan.branch for loan in ledger.loans)
     if len(branches) == 1:
         return next(iter(branches))
-    raise InputError(
-        f"{ledger.path}: 台账包含 {len(branches)} 个机构,无法确定报告单位;请在 notes.yaml 中填写 branch(如 眉县支行)"
-    )
+    raise MESSAGES.error(InputError, "report-branch-unknown", path=str(ledger.path), count=len(branches))
 
 
 def render_report(figures: NplFigures, notes: Notes, *, branch: str, template_path: str | os.PathLike[str] | None = None) -> bytes:
@@ -472,11 +470,11 @@ def build_report(
     closing, opening_loans, opening_unknown = read_snapshots(ledger, opening, vocabulary=vocabulary)
     if not closing.loans:
         # A report of nothing is almost always the wrong file or sheet, not an empty loan book.
-        raise error(InputError, "ledger-no-loans", path=closing.path)
+        raise MESSAGES.error(InputError, "ledger-no-loans", path=closing.path)
     for path, unknown in ((closing.path, closing.unknown_headers), (opening, opening_unknown)):
         if unknown:
             # Usually a misspelt header: say so rather than silently dropping the column.
-            notify(notice("unknown-ledger-columns", {"path": str(path), "columns": "、".join(unknown)}))
+            notify(MESSAGES.notice("unknown-ledger-columns", path=str(path), columns="、".join(unknown)))
     if targets is None or isinstance(targets, Targets):
         target_values = targets
     else:

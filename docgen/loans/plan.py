@@ -59,7 +59,7 @@ from docgen.loans.limitation import (
 from docgen.core.notices import Notice
 from docgen.loans.messages import ACTION_LABELS as _ACTION_LABELS
 from docgen.loans.messages import WARNING_LABELS as _WARNING_LABELS
-from docgen.loans.messages import error, notice
+from docgen.loans.messages import MESSAGES
 from docgen.loans.vocabulary import Vocabulary, build_vocabulary
 
 ACTIONS: tuple[str, ...] = ("phone", "visit", "demand-letter", "guarantor-demand", "legal-action")
@@ -226,7 +226,7 @@ def default_policy_path() -> Path:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    return read_mapping(path, what="催收策略文件", hint=",例如 warning_days: 90", allow_empty=True)
+    return read_mapping(path, what=MESSAGES.text("file/policy"), hint=MESSAGES.text("file/policy-hint"), allow_empty=True)
 
 
 @lru_cache(maxsize=1)
@@ -248,7 +248,7 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
         user = _read_yaml(Path(path))
         unknown = sorted(set(user) - set(POLICY_SCHEMA))
         if unknown:
-            raise error(InputError, "policy-unknown-key", path=path, key=unknown[0], known=", ".join(POLICY_SCHEMA))
+            raise MESSAGES.error(InputError, "policy-unknown-key", path=path, key=unknown[0], known=", ".join(POLICY_SCHEMA))
         for key, value in user.items():
             # `letters` is merged one level deep: a bank sets its branches and keeps the rest.
             if key == "letters" and isinstance(value, dict) and isinstance(raw.get(key), dict):
@@ -264,11 +264,8 @@ def _build_policy(raw: dict[str, Any], source: str) -> Policy:
 
     normalized, problems = validate(POLICY_SCHEMA, raw)
     if problems:
-        lines = []
-        for problem in problems:
-            hint = f"(可用:{', '.join(ACTIONS)})" if problem.path.endswith(".action") else ""
-            lines.append(f"{source}: {problem.path}: {problem.message}{hint}")
-        raise InputError("\n".join(lines))
+        raise MESSAGES.error(InputError, "policy-invalid", source=source, actions=list(ACTIONS),
+                             problems=[(p.path, p.message) for p in problems])
     buckets = _buckets(normalized["buckets"], "buckets", source)
     seed_buckets = _buckets(normalized["seed_buckets"], "seed_buckets", source)
     timetable = _timetable(normalized["timetable"], source)
@@ -300,15 +297,15 @@ def _buckets(items: list[dict[str, Any]], key: str, source: str) -> tuple[Bucket
         where = f"{source}: {key}[{i}]"
         first, last = item["from"], item.get("to")
         if first != expected:
-            raise error(InputError, "policy-bucket-gap", where=where, expected=expected)
+            raise MESSAGES.error(InputError, "policy-bucket-gap", where=where, expected=expected)
         if last is not None and last < first:
-            raise error(InputError, "policy-to-before-from", where=where, first=first)
+            raise MESSAGES.error(InputError, "policy-to-before-from", where=where, first=first)
         if last is None and i != len(items) - 1:
-            raise error(InputError, "policy-bucket-open-not-last", where=where)
+            raise MESSAGES.error(InputError, "policy-bucket-open-not-last", where=where)
         out.append(Bucket(str(item["id"]), first, last))
         expected = (last or 0) + 1
     if out[-1].last is not None:
-        raise error(InputError, "policy-last-bucket-closed", source=source, key=key, index=len(items) - 1)
+        raise MESSAGES.error(InputError, "policy-last-bucket-closed", source=source, key=key, index=len(items) - 1)
     return tuple(out)
 
 
@@ -322,26 +319,23 @@ def _timetable(items: list[dict[str, Any]], source: str) -> tuple[Step, ...]:
         once = bool(item.get("once", False))
         due = item.get("due") or first
         if last is not None and last < first:
-            raise error(InputError, "policy-to-before-from", where=where, first=first)
+            raise MESSAGES.error(InputError, "policy-to-before-from", where=where, first=first)
         if once and item["action"] not in TRACKED_ACTIONS:
-            raise error(InputError, "policy-once-untracked", where=where, tracked=" 和 ".join(TRACKED_ACTIONS),
+            raise MESSAGES.error(InputError, "policy-once-untracked", where=where, tracked=" 和 ".join(TRACKED_ACTIONS),
                         action=item["action"])
         if once and last is not None:
-            raise error(InputError, "policy-once-with-to", where=where)
+            raise MESSAGES.error(InputError, "policy-once-with-to", where=where)
         if due < first or (last is not None and due > last):
-            raise error(InputError, "policy-due-outside", where=where)
+            raise MESSAGES.error(InputError, "policy-due-outside", where=where)
         if not once and item.get("due") is not None:
-            raise error(InputError, "policy-due-not-once", where=where)
+            raise MESSAGES.error(InputError, "policy-due-not-once", where=where)
         when = None
         if item.get("when"):
-            try:
-                when = Condition(item["when"], f"{where}.when")
-            except InputError as exc:  # ChecklistError names the place; say it is the policy
-                raise InputError(str(exc)) from None
+            when = Condition(item["when"], f"{where}.when", error=InputError)  # the policy's, not a checklist's
         steps.append(Step(item["action"], first, last, due, once, when, where))
     if steps[-1].last is not None or steps[-1].once:
         # Every overdue loan must have a next action, however long its arrears.
-        raise error(InputError, "policy-last-step-closed", source=source, index=len(steps) - 1)
+        raise MESSAGES.error(InputError, "policy-last-step-closed", source=source, index=len(steps) - 1)
     return tuple(steps)
 
 
@@ -473,8 +467,8 @@ def after_as_of_notice(after: list[tuple[str, int]], as_of: _dt.date) -> Notice 
         return None
     shown = "、".join(f"第{row}行 {no}" for no, row in after[:5])
     more = f" 等 {len(after)} 笔" if len(after) > 5 else ""
-    return notice("loans-after-as-of", {"count": len(after), "as_of": as_of.isoformat(), "rows": shown + more,
-                                        "loans": [no for no, _ in after]})
+    return MESSAGES.notice("loans-after-as-of", count=len(after), as_of=as_of.isoformat(), rows=shown + more,
+                           loans=[no for no, _ in after])
 
 
 @dataclass(frozen=True)
@@ -589,8 +583,8 @@ def is_overdue(loan: Any, as_of: _dt.date) -> bool:
 
 
 def _notice(entry_notices: list[Notice], code: str, **facts: Any) -> None:
-    entry_notices.append(notice(code, {k: (v.isoformat() if isinstance(v, _dt.date) else v)
-                                       for k, v in facts.items()}))
+    entry_notices.append(MESSAGES.notice(code, **{k: (v.isoformat() if isinstance(v, _dt.date) else v)
+                                                  for k, v in facts.items()}))
 
 
 def plan_entry(

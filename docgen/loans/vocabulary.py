@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.core.errors import InputError
-from docgen.loans.messages import error
+from docgen.loans.messages import MESSAGES
 
 LITIGATION_STATES: tuple[str, ...] = ("未起诉", "已起诉", "已判决", "执行中", "终结本次执行", "已撤诉", "已结案")
 """诉讼状态 values; an empty cell is 未起诉 (or 已起诉 when 起诉日期 is filled in)."""
@@ -71,15 +71,15 @@ def build_vocabulary(synonyms: Mapping[str, Mapping[str, Any]] | None, source: s
     lookup: dict[str, dict[str, str]] = {name: {_key(v): v for v in values} for name, values in FIELDS.items()}
     for name, entries in (synonyms or {}).items():
         if name not in FIELDS:
-            raise error(InputError, "vocabulary-unknown-column", source=source, name=name, available="、".join(FIELDS))
+            raise MESSAGES.error(InputError, "vocabulary-unknown-column", source=source, name=name, available="、".join(FIELDS))
         for canonical, texts in (entries or {}).items():
             if canonical not in FIELDS[name]:
-                raise error(InputError, "vocabulary-not-canonical", source=source, name=name, canonical=canonical,
+                raise MESSAGES.error(InputError, "vocabulary-not-canonical", source=source, name=name, canonical=canonical,
                             available="、".join(FIELDS[name]))
             for text in texts or []:
                 key = _key(str(text))
                 if lookup[name].get(key, canonical) != canonical:
-                    raise error(InputError, "vocabulary-synonym-taken", source=source, name=name, canonical=canonical,
+                    raise MESSAGES.error(InputError, "vocabulary-synonym-taken", source=source, name=name, canonical=canonical,
                                 text=text, taken_by=lookup[name][key])
                 lookup[name][key] = canonical
     return Vocabulary(lookup)
@@ -91,5 +91,5 @@ def default_vocabulary() -> Vocabulary:
     from docgen.core.datafile import read_mapping
 
     path = Path(str(resources.files("docgen") / "data" / "collection-policy.yaml"))
-    data = read_mapping(path, what="催收策略文件", allow_empty=True)
+    data = read_mapping(path, what=MESSAGES.text("file/policy"), allow_empty=True)
     return build_vocabulary(data.get("vocabulary"), f"{path}: vocabulary")

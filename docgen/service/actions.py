@@ -20,6 +20,7 @@ from docgen.core.errors import DocgenError
 from docgen.service import audit, history, work
 from docgen.service.auth import Principal
 from docgen.service.files import Stored, new_result_dir, register_file
+from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.web import ApiError, form_text, parse_iso, raise_failure, save_upload, service
 
 LEDGER_SUFFIXES = (".xlsx", ".csv")
@@ -35,11 +36,11 @@ def known_template(name: str) -> Any:
     from docgen.documents.template import load_template
 
     if not name.replace("-", "").isalnum():
-        raise ApiError(404, f"没有模板 {name} (no such template)")
+        raise ApiError(404, SERVICE.text("no-template", {"name": name}))
     try:
         return load_template(name)
     except DocgenError:
-        raise ApiError(404, f"没有模板 {name};可用模板见 docgen templates list (no such template)") from None
+        raise ApiError(404, SERVICE.text("no-template-listed", {"name": name})) from None
 
 
 # ----------------------------------------------------------------------------------- check
@@ -89,7 +90,7 @@ async def draft(request: Request, who: Principal, form: FormData) -> dict[str, A
     for value in form.getlist("annex"):
         text = str(value).strip()
         if not text.isdigit() or not 1 <= int(text) <= 11:
-            raise ApiError(400, f"annex: {text!r} 不是附件编号;请写 1 到 11 之间的数字 (annex must be 1-11)")
+            raise ApiError(400, SERVICE.text("annex-invalid", {"text": text}))
         numbers.append(int(text))
     as_of = parse_iso(form_text(form, "as_of"), "as_of")
     pdf = form_text(form, "pdf") is not None and svc.pdf
@@ -125,9 +126,9 @@ async def render_one(request: Request, who: Principal, template: str, data: Any,
     svc = service(request)
     known_template(template)
     if not isinstance(data, dict):
-        raise ApiError(400, "请求体应为 JSON 对象(字段: 值) (the body must be a JSON object)")
+        raise ApiError(400, SERVICE.text("body-not-object"))
     if pdf and not svc.pdf:
-        raise ApiError(503, "服务器未安装 LibreOffice,无法生成 PDF;请下载 .docx (PDF needs LibreOffice)")
+        raise ApiError(503, SERVICE.text("pdf-unavailable"))
     digest = hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
     out = new_result_dir(svc.settings.files_dir)
     result = await svc.compute(work.render_task, template, data, str(svc.settings.register_path), str(out), pdf)
@@ -157,7 +158,8 @@ async def start_batch(request: Request, who: Principal, template: str, form: For
         raise_failure(checked["failure"])
     if checked["problems"]:
         stored.path.unlink(missing_ok=True)
-        raise ApiError(422, f"{stored.display_name}: {len(checked['problems'])} 处数据有误,未生成任何文书;请改正后重新上传",
+        raise ApiError(422, SERVICE.text("upload-rows-rejected", {"name": stored.display_name,
+                                                                 "count": len(checked["problems"])}),
                        checked["problems"])
     return _start_job(request, who, "batch", stored, {
         "template": template, "rows": str(stored.path), "rows_name": stored.display_name,
@@ -169,7 +171,7 @@ def _start_job(request: Request, who: Principal, kind: str, stored: Stored | Non
     if svc.jobs.active_count(who.name) >= svc.settings.max_active_jobs:
         if stored is not None:
             stored.path.unlink(missing_ok=True)
-        raise ApiError(429, f"已有 {svc.settings.max_active_jobs} 个任务在排队或运行;请等它们完成后再提交")
+        raise ApiError(429, SERVICE.text("too-many-jobs", {"count": svc.settings.max_active_jobs}))
     params = {**params, "out": str(new_result_dir(svc.settings.files_dir)), "role": who.role}
     job_id = svc.jobs.create(kind, who.name, params)
     svc.runner.submit(job_id)
@@ -221,11 +223,11 @@ async def npl(request: Request, who: Principal, form: FormData, *, docx: bool, c
     svc = service(request)
     period = form_text(form, "period")
     if period is None:
-        raise ApiError(400, "缺少报告期 period,例如 2026Q2、2026H1、2026 或 2026-06")
+        raise ApiError(400, SERVICE.text("period-missing"))
     try:
         parse_period(period)
     except ValueError as exc:
-        raise ApiError(400, f"period: {exc}") from None
+        raise ApiError(400, SERVICE.text("period-invalid", {"reason": exc})) from None
     ledger = await _ledger(request, form)
     try:
         opening = await _ledger(request, form, "opening", required=False)

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from docgen.service import actions, audit
 from docgen.service.access import SEE_ALL, may_see
 from docgen.service.files import get_file
+from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.web import ApiError, form_text, read_form, require_api, service
 
 router = APIRouter(prefix="/api")
@@ -29,7 +30,7 @@ async def token(request: Request) -> dict[str, str]:
     user = svc.users.authenticate(name or "", str(password or "")) if name and password else None
     if user is None:
         audit.record(svc.settings.db_path, name or "-", None, "login-failed", detail={"via": "api"})
-        raise ApiError(401, "用户名或密码错误,或用户已停用 (wrong user name or password)",
+        raise ApiError(401, SERVICE.text("login-failed"),
                        headers={"WWW-Authenticate": "Bearer"})
     audit.record(svc.settings.db_path, user.name, user.role, "login", detail={"via": "api"})
     return {"access_token": svc.auth.issue_token(user), "token_type": "bearer"}
@@ -56,11 +57,11 @@ async def render(request: Request, template: str, format: str = "docx") -> FileR
     """Fill one template from the JSON body; the .docx (``?format=pdf``: the PDF)."""
     who = require_api(request, "render")
     if format not in ("docx", "pdf"):
-        raise ApiError(400, f"format 只能是 docx 或 pdf,收到 {format!r}")
+        raise ApiError(400, SERVICE.text("format-docx-pdf", {"format": format}))
     try:
         data = json.loads(await request.body())
     except ValueError:
-        raise ApiError(400, "请求体不是有效的 JSON (the body is not valid JSON)") from None
+        raise ApiError(400, SERVICE.text("body-not-json")) from None
     result = await actions.render_one(request, who, template, data, format == "pdf")
     path = result["pdf"] if format == "pdf" else result["docx"]
     return _download(path, Path(path).name)
@@ -86,9 +87,9 @@ def _visible_job(request: Request, job_id: str, capability: str = "jobs") -> tup
     who = require_api(request, capability)
     job = service(request).jobs.get(job_id)
     if job is None:
-        raise ApiError(404, f"没有任务 {job_id} (no such job)")
+        raise ApiError(404, SERVICE.text("no-job", {"job_id": job_id}))
     if not may_see(who.role, who.name, job["owner"]):
-        raise ApiError(403, f"任务 {job_id} 不是你的 (not your job)")
+        raise ApiError(403, SERVICE.text("not-your-job", {"job_id": job_id}))
     return who, job
 
 
@@ -104,10 +105,10 @@ async def rerun(request: Request, job_id: str) -> dict[str, str]:
     """Run a failed or interrupted job again (serials already issued are reused, never doubled)."""
     who, found = _visible_job(request, job_id)
     if found["owner"] != who.name and who.role != "admin":
-        raise ApiError(403, f"只有任务 {job_id} 的提交人或管理员可以重新运行")
+        raise ApiError(403, SERVICE.text("rerun-not-allowed", {"job_id": job_id}))
     svc = service(request)
     if not svc.jobs.requeue(job_id):
-        raise ApiError(409, f"任务 {job_id} 当前状态为 {found['state']},只有失败或中断的任务可以重新运行")
+        raise ApiError(409, SERVICE.text("rerun-wrong-state", {"job_id": job_id, "state": found["state"]}))
     svc.runner.submit(job_id)
     audit.record(svc.settings.db_path, who.name, who.role, "job-rerun", target=found["kind"], detail={"job": job_id})
     return {"job": job_id}
@@ -120,9 +121,9 @@ async def download(request: Request, file_id: str) -> FileResponse:
     svc = service(request)
     found = get_file(svc.settings.db_path, file_id)
     if found is None or not Path(found["path"]).is_file():
-        raise ApiError(404, "文件不存在或已过保留期被删除 (no such file, or deleted after the retention period)")
+        raise ApiError(404, SERVICE.text("no-file"))
     if not may_see(who.role, who.name, found["owner"]):
-        raise ApiError(403, "这个文件不是你的 (not your file)")
+        raise ApiError(403, SERVICE.text("not-your-file"))
     audit.record(svc.settings.db_path, who.name, who.role, "download", target=found["name"],
                  detail={"file": file_id, "job": found["job"]})
     return FileResponse(found["path"], filename=found["name"], media_type=found["media_type"])
@@ -148,7 +149,7 @@ async def npl_report(request: Request, format: str = "json") -> Any:
     """The NPL figures (§8 JSON) from the uploaded ledgers, or the report .docx (``?format=docx``)."""
     who = require_api(request, "npl-report")
     if format not in ("json", "docx"):
-        raise ApiError(400, f"format 只能是 json 或 docx,收到 {format!r}")
+        raise ApiError(400, SERVICE.text("format-json-docx", {"format": format}))
     result = await actions.npl(request, who, await read_form(request), docx=format == "docx")
     if format == "docx":
         found = get_file(service(request).settings.db_path, result["file"])

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docgen import __version__
 from docgen.service.jobs import JobRunner
+from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.service import Service
 from docgen.service.settings import Settings
 from docgen.service.web import ApiError
@@ -79,8 +80,8 @@ class _BodyTooLarge(Exception):
 
 
 async def _too_large(limit: int, send: Send) -> None:
-    body = JSONResponse({"error": f"上传内容超过上限 {limit // (1024 * 1024)} MB (request too large)", "problems": []},
-                        status_code=413).body
+    body = JSONResponse({"error": SERVICE.text("request-too-large", {"megabytes": limit // (1024 * 1024)}),
+                         "problems": []}, status_code=413).body
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
                 + _HEADERS})
@@ -130,7 +131,7 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
         problems = [{"path": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
                     for e in exc.errors()]
         first = problems[0] if problems else {"path": "", "message": ""}
-        message = f"参数 {first['path']} 无效:{first['message']} (invalid parameter)"
+        message = SERVICE.text("parameter-invalid", {"path": first["path"], "reason": first["message"]})
         if not request.url.path.startswith("/api/"):
             return pages.error_page(request, 400, message, problems)
         return JSONResponse({"error": message, "problems": problems}, status_code=400)

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from docgen.service.audit import now_iso
+from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.store import connect
 
 STATES = ("queued", "running", "done", "failed", "interrupted")
 ACTIVE = ("queued", "running")
-INTERRUPTED_MESSAGE = "服务重启时该任务尚未完成;可重新运行,已出具的文书不会重复出具"
+INTERRUPTED_MESSAGE = SERVICE.text("job-interrupted")
 
 
 class JobRunner(Protocol):

@@ -20,6 +20,7 @@ from docgen.service.access import SEE_ALL, allowed, may_see
 from docgen.service.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Principal
 from docgen.service.i18n import LANGS, translator
 from docgen.service.users import ROLE_LABELS
+from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.web import ApiError, form_text, principal, read_form, service
 
 router = APIRouter()
@@ -93,7 +94,7 @@ async def posted(request: Request, capability: str) -> tuple[Principal, Any]:
     who = require_page(request, capability)
     form = await read_form(request)
     if not service(request).auth.csrf_ok(who, form_text(form, "csrf")):
-        raise ApiError(403, "表单已过期或来源不明(CSRF 校验失败);请刷新页面后重试")
+        raise ApiError(403, SERVICE.text("csrf-failed"))
     return who, form
 
 
@@ -128,7 +129,7 @@ async def login(request: Request) -> Response:
     given = form_text(form, "csrf")
     t = translator(lang_of(request))
     if not expected or not given or not secrets.compare_digest(expected, given):
-        return _login_page(request, status=403, error="表单已过期;请重新登录 (form expired)")
+        return _login_page(request, status=403, error=SERVICE.text("login-form-expired"))
     name = form_text(form, "username") or ""
     user = svc.users.authenticate(name, str(form.get("password") or ""))
     if user is None:
@@ -196,7 +197,7 @@ async def check_result(request: Request, check_id: str) -> Response:
     db = service(request).settings.db_path
     found = history.load(db, check_id)
     if found is None:
-        raise ApiError(404, f"没有检查记录 {check_id}")
+        raise ApiError(404, SERVICE.text("no-check", {"check_id": check_id}))
     return page(request, "check_result.html", who=who, check=found, report=found["report"],
                 changes=history.changes(history.previous(db, found), found),
                 earlier=history.earlier(db, found["client"]))
@@ -287,7 +288,7 @@ def _render_page(request: Request, who: Principal, template: Any, *, status: int
                  result: dict[str, Any] | None = None) -> HTMLResponse:
     fields = _form_fields(template)
     if fields is None:
-        raise ApiError(404, f"模板 {template.name} 不能用表单填写")
+        raise ApiError(404, SERVICE.text("template-no-form", {"template": template.name}))
     return page(request, "render_form.html", status=status, who=who, template=template, fields=fields,
                 values=values or {}, errors=errors or {}, error=error, result=result,
                 pdf_available=service(request).pdf)
@@ -363,7 +364,7 @@ async def jobs_page(request: Request) -> Response:
 def _job_for(request: Request, who: Principal, job_id: str) -> dict[str, Any]:
     job = service(request).jobs.get(job_id)
     if job is None:
-        raise ApiError(404, f"没有任务 {job_id}")
+        raise ApiError(404, SERVICE.text("no-job-page", {"job_id": job_id}))
     if not may_see(who.role, who.name, job["owner"]):
         raise ApiError(403, translator(lang_of(request))("forbidden_text"))
     return job
@@ -385,7 +386,7 @@ async def job_rerun(request: Request, job_id: str) -> Response:
     if job["owner"] != who.name and who.role != "admin":
         raise ApiError(403, translator(lang_of(request))("forbidden_text"))
     if not svc.jobs.requeue(job_id):
-        raise ApiError(409, f"任务 {job_id} 当前状态为 {job['state']},只有失败或中断的任务可以重新运行")
+        raise ApiError(409, SERVICE.text("rerun-wrong-state", {"job_id": job_id, "state": job["state"]}))
     svc.runner.submit(job_id)
     audit.record(svc.settings.db_path, who.name, who.role, "job-rerun", target=job["kind"], detail={"job": job_id})
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
@@ -477,7 +478,7 @@ async def collect_letters(request: Request) -> Response:
     db = service(request).settings.db_path
     kept = get_file(db, form_text(form, "ledger") or "")
     if kept is None or kept["owner"] != who.name or not Path(kept["path"]).is_file():
-        raise ApiError(400, "台账已过期或不存在;请重新上传台账生成计划")
+        raise ApiError(400, SERVICE.text("ledger-expired"))
     policy = get_file(db, form_text(form, "policy") or "") if form_text(form, "policy") else None
     if policy is not None and policy["owner"] != who.name:
         policy = None

@@ -23,6 +23,7 @@ from typing import Any
 
 from celery import Celery, chord
 
+from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.settings import Settings
 
 __all__ = ["CeleryRunner", "chunk_rows", "make_app", "run_worker"]
@@ -115,7 +116,8 @@ def _split(app: Celery, settings: Settings, job: dict[str, Any], store: Any) -> 
     table = read_rows(template, p["rows"], defaults=p.get("defaults") or {})
     problems = check_rows(table, template)
     if problems:
-        raise RowsError(f"{p.get('rows_name') or p['rows']}: {len(problems)} 处数据有误,未生成任何文书", problems)
+        raise SERVICE.error(RowsError, "rows-rejected", problems, rows=p.get("rows_name") or p["rows"],
+                            count=len(problems))
     size = chunk_rows()
     if len(table.rows) <= size:
         return HANDLERS["batch"](settings, job, store)
@@ -149,7 +151,7 @@ def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int
     store = JobStore(settings.db_path)
     job = store.get(job_id)
     if job is None or job["state"] != "running":
-        return {"written": 0, "skipped": 0, "documents": [], "error": "任务已不在运行"}
+        return {"written": 0, "skipped": 0, "documents": [], "error": SERVICE.text("job-not-running")}
     p = job["params"]
     try:
         template = resolve_template(p["template"])
@@ -188,8 +190,7 @@ def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_
             raise _JobFailure(errors[0])
         held = [key for r in results for key in r.get("in_progress", [])]
         if held:
-            raise _JobFailure(f"{len(held)} 行(如 {held[0]})正由另一个仍在运行的批次生成;待其结束后重新运行本任务,"
-                              "已出具的文书不会重复出具")
+            raise _JobFailure(SERVICE.text("rows-held", {"count": len(held), "first": held[0]}))
         p = job["params"]
         documents = [d for r in results for d in r["documents"]]
         with Register(settings.register_path, readonly=True) as reg:

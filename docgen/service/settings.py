@@ -14,6 +14,7 @@ from pathlib import Path
 
 from docgen.core.errors import InputError
 from docgen.core.userdirs import data_dir
+from docgen.service.messages import MESSAGES as SERVICE
 
 
 def default_data_dir() -> Path:
@@ -84,7 +85,7 @@ class Settings:
                 folder.mkdir(parents=True, exist_ok=True)
                 os.chmod(folder, 0o700)
         except OSError as exc:
-            raise InputError(f"{self.data_dir}: 无法创建数据目录({exc.strerror});请用 --data 指定可写的文件夹") from None
+            raise SERVICE.error(InputError, "data-dir-unwritable", path=str(self.data_dir), reason=exc.strerror) from None
 
     def secret_key(self) -> bytes:
         """Return the signing key, created once (owner-only file) in the data folder."""

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from docgen.core.errors import InputError
+from docgen.service.messages import MESSAGES as SERVICE
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -78,7 +79,7 @@ def init_db(path: Path) -> None:
             db.execute("PRAGMA journal_mode = WAL")
             db.executescript(SCHEMA)
     except sqlite3.DatabaseError as exc:
-        raise InputError(f"{path}: 不是可用的 docgen 服务数据库({exc});请用 --data 指定另一个文件夹") from None
+        raise SERVICE.error(InputError, "database-unusable", path=str(path), reason=str(exc)) from None
 
 
 @contextlib.contextmanager

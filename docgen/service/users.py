@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from docgen.core.errors import UserError
 from docgen.service.store import connect, init_db
+from docgen.service.messages import MESSAGES as SERVICE
 
 ROLES = ("credit", "backoffice", "compliance", "manager", "admin")
 ROLE_LABELS = {
@@ -45,7 +46,7 @@ class User:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"密码至少 {MIN_PASSWORD} 个字符(password must have at least {MIN_PASSWORD} characters)")
+        raise SERVICE.error(UserError, "user-password-short", min=MIN_PASSWORD)
 
 
 class UserStore:
@@ -59,14 +60,14 @@ class UserStore:
     def add(self, name: str, role: str, password: str) -> User:
         """Add an active user; raise ``UserError`` for a bad name, role or password, or a taken name."""
         if not _NAME_RE.match(name):
-            raise UserError(f"用户名 {name!r} 无效:只能用字母、数字、汉字、_ . -,最长 64 个字符")
+            raise SERVICE.error(UserError, "user-name-invalid", name=name)
         if role not in ROLES:
-            raise UserError(f"角色 {role!r} 无效;可用角色:{', '.join(ROLES)}")
+            raise SERVICE.error(UserError, "user-role-invalid", role=role, roles=list(ROLES))
         _check_password(password)
         now = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
         with connect(self.db_path) as db:
             if db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
-                raise UserError(f"用户 {name} 已存在;改密码请用 docgen users set-password {name}")
+                raise SERVICE.error(UserError, "user-exists", name=name)
             db.execute("INSERT INTO users (name, role, password_hash, created) VALUES (?, ?, ?, ?)",
                        (name, role, _hasher.hash(password), now))
         return self.get(name)  # type: ignore[return-value]
@@ -88,7 +89,7 @@ class UserStore:
     def _require(self, name: str) -> User:
         user = self.get(name)
         if user is None:
-            raise UserError(f"没有用户 {name};先用 docgen users add {name} --role ROLE 添加")
+            raise SERVICE.error(UserError, "user-unknown", name=name)
         return user
 
     def disable(self, name: str) -> User:

@@ -11,6 +11,7 @@ from starlette.datastructures import FormData, UploadFile
 from docgen.service.access import allowed
 from docgen.service.auth import SESSION_COOKIE, Principal
 from docgen.service.files import Stored, UploadTooLarge, store_upload
+from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.service import Service
 
 
@@ -46,10 +47,10 @@ def require_api(request: Request, capability: str) -> Principal:
     """
     who = principal(request, cookie=request.method == "GET")
     if who is None:
-        raise ApiError(401, "未登录或令牌已失效;请先 POST /api/token 取得令牌 (not authenticated)",
+        raise ApiError(401, SERVICE.text("not-authenticated"),
                        headers={"WWW-Authenticate": "Bearer"})
     if not allowed(who.role, capability):
-        raise ApiError(403, f"角色 {who.role} 无权使用此功能 (role {who.role} may not use {capability})")
+        raise ApiError(403, SERVICE.text("role-forbidden", {"role": who.role, "capability": capability}))
     return who
 
 
@@ -68,17 +69,18 @@ async def save_upload(request: Request, form: FormData, field: str, *, required:
     value = form.get(field)
     if not isinstance(value, UploadFile) or not (value.filename or "").strip():
         if required:
-            raise ApiError(400, f"缺少上传文件 {field}(multipart 字段 {field}) (missing file {field})")
+            raise ApiError(400, SERVICE.text("upload-missing", {"field": field}))
         return None
     name = value.filename or ""
     if suffixes and not name.lower().endswith(suffixes):
-        raise ApiError(400, f"{name}: 文件 {field} 应为 {' / '.join(suffixes)} 格式 (expected {' or '.join(suffixes)})")
+        raise ApiError(400, SERVICE.text("upload-suffix", {"name": name, "field": field, "suffixes": suffixes}))
     settings = service(request).settings
     try:
         return await run_in_threadpool(store_upload, value.file, name, settings.uploads_dir,
                                        settings.max_upload_bytes)
     except UploadTooLarge:
-        raise ApiError(413, f"{name}: 文件超过上限 {settings.max_upload_bytes // (1024 * 1024)} MB (too large)") from None
+        raise ApiError(413, SERVICE.text("upload-too-large", {"name": name,
+                                                             "megabytes": settings.max_upload_bytes // (1024 * 1024)})) from None
 
 
 def form_text(form: FormData, field: str) -> str | None:
@@ -97,7 +99,7 @@ def parse_iso(value: str | None, field: str, default: _dt.date | None = None) ->
     try:
         return _dt.date.fromisoformat(value)
     except ValueError:
-        raise ApiError(400, f"{field}: {value!r} 不是有效日期;请写成 YYYY-MM-DD,例如 2026-11-28") from None
+        raise ApiError(400, SERVICE.text("date-invalid", {"field": field, "value": value})) from None
 
 
 def raise_failure(failure: dict[str, Any]) -> None:

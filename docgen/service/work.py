@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.core.errors import DocgenError, ProblemsError
+from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.settings import Settings
 
 log = logging.getLogger("docgen.service")
@@ -327,7 +328,7 @@ def run_handler(settings: Settings, store: Any, job: dict[str, Any], handler: An
         return
     except Exception as exc:  # a bug must still end the job, with a line the user can report
         log.exception("job %s failed", job_id)
-        store.finish(job_id, error=f"内部错误({type(exc).__name__});请把任务编号 {job_id} 告知系统管理员")
+        store.finish(job_id, error=SERVICE.text("job-internal-error", {"error": type(exc).__name__, "job_id": job_id}))
         return
     if result is not None:
         finish_job(settings, store, job, result)

@@ -140,7 +140,7 @@ def _count_pages(reader: Any) -> int:
         idnum = getattr(ref, "idnum", None)
         if idnum is not None:
             if idnum in seen:
-                raise _PageTreeError("页面树存在循环引用")
+                raise _PageTreeError(FILES.text("page-tree/cycle"))
             seen.add(idnum)
         node = ref.get_object()
         kind = node.get("/Type") if hasattr(node, "get") else None
@@ -150,7 +150,7 @@ def _count_pages(reader: Any) -> int:
             kids = node.raw_get("/Kids") if "/Kids" in node else []
             stack.extend(reversed(kids.get_object()))
         else:
-            raise _PageTreeError(f"页面树中有无效节点({kind or type(node).__name__})")
+            raise _PageTreeError(FILES.text("page-tree/bad-node", {"node": kind or type(node).__name__}))
     return pages
 
 

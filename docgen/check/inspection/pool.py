@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from docgen.check.bundle import Bundle, ReadSpec, read_spec, sha256_spec
 from docgen.check.inspection.kinds import FileInfo, file_info, inspect_bytes, short_error
 from docgen.check.inspection.sniff import extension_kind
+from docgen.check.messages import ERRORS
 from docgen.core.cache import cache_dir, cache_key, code_digest, read_entry, write_entry
 from docgen.core.errors import BundleError
 
@@ -313,7 +314,7 @@ def inspect_path(path: str | os.PathLike[str], *, timeout: float = 10.0, memory_
     """
     p = Path(path)
     if not p.is_file():
-        raise BundleError(f"{path}: 文件不存在或不是普通文件")
+        raise ERRORS.error(BundleError, "inspect-not-a-file", path=os.fspath(path))
     size = p.stat().st_size
     if size > max_size:
         return file_info(os.fspath(path), extension_kind(str(p)) or "unknown", size, "", readable=False,

@@ -1,0 +1,64 @@
+"""The web service's message table: what its API answers and its errors say, by stable code.
+
+The pages' labels and headings are in ``docgen.service.i18n``; errors of the library come worded
+from their part's table. Most answers carry both languages in one line (Chinese, then English in
+brackets), as API clients and the pages show them.
+"""
+from __future__ import annotations
+
+from docgen.core.wording import MessageTable
+
+__all__ = ["MESSAGES"]
+
+MESSAGES = MessageTable("service", {
+    # users (UserError)
+    "user-password-short": "密码至少 {min} 个字符(password must have at least {min} characters)",
+    "user-name-invalid": "用户名 {name!r} 无效:只能用字母、数字、汉字、_ . -,最长 64 个字符",
+    "user-role-invalid": lambda f: f"角色 {f['role']!r} 无效;可用角色:{', '.join(f['roles'])}",
+    "user-exists": "用户 {name} 已存在;改密码请用 docgen users set-password {name}",
+    "user-unknown": "没有用户 {name};先用 docgen users add {name} --role ROLE 添加",
+    # the service's own files (InputError)
+    "data-dir-unwritable": "{path}: 无法创建数据目录({reason});请用 --data 指定可写的文件夹",
+    "database-unusable": "{path}: 不是可用的 docgen 服务数据库({reason});请用 --data 指定另一个文件夹",
+    # jobs
+    "rows-rejected": "{rows}: {count} 处数据有误,未生成任何文书",
+    "rows-held": "{count} 行(如 {first})正由另一个仍在运行的批次生成;待其结束后重新运行本任务,已出具的文书不会重复出具",
+    "upload-rows-rejected": "{name}: {count} 处数据有误,未生成任何文书;请改正后重新上传",
+    "too-many-jobs": "已有 {count} 个任务在排队或运行;请等它们完成后再提交",
+    "job-not-running": "任务已不在运行",
+    "job-internal-error": "内部错误({error});请把任务编号 {job_id} 告知系统管理员",
+    "job-interrupted": "服务重启时该任务尚未完成;可重新运行,已出具的文书不会重复出具",
+    # HTTP answers (ApiError)
+    "no-template": "没有模板 {name} (no such template)",
+    "no-template-listed": "没有模板 {name};可用模板见 docgen templates list (no such template)",
+    "annex-invalid": "annex: {text!r} 不是附件编号;请写 1 到 11 之间的数字 (annex must be 1-11)",
+    "body-not-object": "请求体应为 JSON 对象(字段: 值) (the body must be a JSON object)",
+    "body-not-json": "请求体不是有效的 JSON (the body is not valid JSON)",
+    "pdf-unavailable": "服务器未安装 LibreOffice,无法生成 PDF;请下载 .docx (PDF needs LibreOffice)",
+    "period-missing": "缺少报告期 period,例如 2026Q2、2026H1、2026 或 2026-06",
+    "period-invalid": "period: {reason}",
+    "login-failed": "用户名或密码错误,或用户已停用 (wrong user name or password)",
+    "format-docx-pdf": "format 只能是 docx 或 pdf,收到 {format!r}",
+    "format-json-docx": "format 只能是 json 或 docx,收到 {format!r}",
+    "no-job": "没有任务 {job_id} (no such job)",
+    "no-job-page": "没有任务 {job_id}",
+    "not-your-job": "任务 {job_id} 不是你的 (not your job)",
+    "rerun-not-allowed": "只有任务 {job_id} 的提交人或管理员可以重新运行",
+    "rerun-wrong-state": "任务 {job_id} 当前状态为 {state},只有失败或中断的任务可以重新运行",
+    "no-file": "文件不存在或已过保留期被删除 (no such file, or deleted after the retention period)",
+    "not-your-file": "这个文件不是你的 (not your file)",
+    "csrf-failed": "表单已过期或来源不明(CSRF 校验失败);请刷新页面后重试",
+    "no-check": "没有检查记录 {check_id}",
+    "template-no-form": "模板 {template} 不能用表单填写",
+    "ledger-expired": "台账已过期或不存在;请重新上传台账生成计划",
+    "not-authenticated": "未登录或令牌已失效;请先 POST /api/token 取得令牌 (not authenticated)",
+    "role-forbidden": "角色 {role} 无权使用此功能 (role {role} may not use {capability})",
+    "upload-missing": "缺少上传文件 {field}(multipart 字段 {field}) (missing file {field})",
+    "upload-suffix": lambda f: (f"{f['name']}: 文件 {f['field']} 应为 {' / '.join(f['suffixes'])} 格式 "
+                                f"(expected {' or '.join(f['suffixes'])})"),
+    "upload-too-large": "{name}: 文件超过上限 {megabytes} MB (too large)",
+    "request-too-large": "上传内容超过上限 {megabytes} MB (request too large)",
+    "parameter-invalid": "参数 {path} 无效:{reason} (invalid parameter)",
+    "login-form-expired": "表单已过期;请重新登录 (form expired)",
+    "date-invalid": "{field}: {value!r} 不是有效日期;请写成 YYYY-MM-DD,例如 2026-11-28",
+})
