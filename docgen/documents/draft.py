@@ -377,8 +377,8 @@ def _hint(key: str, data: BundleData) -> str:
     for finding in data.findings:
         where = str(finding.params.get("field", ""))
         if where and (where == key or key.startswith(where + ".") or key.startswith(where + "[")):
-            return f"有误:{finding.params.get('detail', '')}"
-    return key_label(key) or "请在 bundle.yaml 中填写"
+            return MESSAGES.text("draft-hint/invalid", {"detail": finding.params.get("detail", "")})
+    return key_label(key) or MESSAGES.text("draft-hint/fill-in")
 
 
 def annex_data(bundle: str | os.PathLike[str], annex: int) -> list[tuple[dict[str, Any], list[str]]]:

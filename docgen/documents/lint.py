@@ -112,13 +112,14 @@ def _paragraphs(part: str, root: etree._Element) -> list[_Para]:
         cell = next((a for a in p.iterancestors(f"{W}tc")), None)
         if cell is None:
             body_index += 1
-            location = f"{part} 第{body_index}段"
+            location = MESSAGES.text("lint-where/paragraph", {"part": part, "index": body_index})
         else:
             row = cell.getparent()
             table = next(row.iterancestors(f"{W}tbl"))
             r = list(table.findall(f"{W}tr")).index(row) + 1 if row.tag == f"{W}tr" else 0
             c = [x for x in row if x.tag == f"{W}tc"].index(cell) + 1
-            location = f"{part} 表格{tables.index(table) + 1} 第{r}行 第{c}列"
+            location = MESSAGES.text("lint-where/cell", {"part": part, "table": tables.index(table) + 1, "row": r,
+                                                         "column": c})
         out.append(_Para(part, location, text))
     return out
 
@@ -197,10 +198,10 @@ def _font_problems(members: dict[str, bytes], parts: dict[str, list[_Para]]) -> 
     defaults = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
     rfonts = defaults.find(f"{W}rFonts") if defaults is not None else None
     if rfonts is None or (rfonts.get(f"{W}eastAsia") is None and rfonts.get(f"{W}eastAsiaTheme") is None):
-        problems.append(_found("east-asian-font", "warning", "word/styles.xml 默认字体", "defaults"))
+        problems.append(_found("east-asian-font", "warning", MESSAGES.text("lint-where/style-defaults"), "defaults"))
     lang = defaults.find(f"{W}lang") if defaults is not None else None
     if lang is None or lang.get(f"{W}eastAsia") != "zh-CN":
-        problems.append(_found("east-asian-lang", "warning", "word/styles.xml 默认语言",
+        problems.append(_found("east-asian-lang", "warning", MESSAGES.text("lint-where/lang-defaults"),
                                lang=lang.get(f"{W}eastAsia") if lang is not None else None))
     for style in styles.findall(f"{W}style"):
         rf = style.find(f"{W}rPr/{W}rFonts")
@@ -210,7 +211,7 @@ def _font_problems(members: dict[str, bytes], parts: dict[str, list[_Para]]) -> 
         if latin and rf.get(f"{W}eastAsia") is None and rf.get(f"{W}eastAsiaTheme") is None:
             name_el = style.find(f"{W}name")
             name = name_el.get(f"{W}val") if name_el is not None else style.get(f"{W}styleId")
-            problems.append(_found("east-asian-font", "warning", f"word/styles.xml 样式 {name}", "style",
+            problems.append(_found("east-asian-font", "warning", MESSAGES.text("lint-where/style", {"style": name}), "style",
                                    style=name, latin=latin))
     for part, xml in members.items():
         if part not in parts:
@@ -295,7 +296,8 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
                 continue  # already reported precisely above
             lines = source.splitlines()
             text = re.sub(r"<[^>]+>", "", lines[exc.lineno - 1]) if 0 < (exc.lineno or 0) <= len(lines) else ""
-            report.problems.append(_found("syntax", "error", f"{member} 预处理后第{exc.lineno}行", "parse",
+            where = MESSAGES.text("lint-where/preprocessed", {"part": member, "line": exc.lineno})
+            report.problems.append(_found("syntax", "error", where, "parse",
                                           error=exc.message, line=exc.lineno, snippet=_snippet(text)))
     report.variables = sorted(names)
 

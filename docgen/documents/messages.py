@@ -121,6 +121,13 @@ MESSAGES = MessageTable("documents", {
     "east-asian-font/run": "中文文字设置了西文字体 {latin} 但未设置中文字体,将沿用样式的中文字体: {snippet}",
     "ascii-punctuation": lambda f: (f"中文中使用了半角标点({'、'.join(f'{m}→{FULL_WIDTH[m]}' for m in f['marks'])}),"
                                     f"应使用全角标点(GB/T 15834): {f['snippet']}"),
+    # where lint found a problem (its ``location``)
+    "lint-where/paragraph": "{part} 第{index}段",
+    "lint-where/cell": "{part} 表格{table} 第{row}行 第{column}列",
+    "lint-where/style-defaults": "word/styles.xml 默认字体",
+    "lint-where/lang-defaults": "word/styles.xml 默认语言",
+    "lint-where/style": "word/styles.xml 样式 {style}",
+    "lint-where/preprocessed": "{part} 预处理后第{line}行",
     # lint's text report
     "lint-text/problem": lambda f: f"{_SEVERITY.get(f['severity'], f['severity'])} [{f['code']}] {f['location']}: {f['message']}",
     "lint-text/variables": lambda f: f"{f['path']}: 变量 {', '.join(f['variables']) or '(无)'}",
@@ -240,6 +247,8 @@ MESSAGES = MessageTable("documents", {
                                  "(先用 docgen templates lint 我行协议书.docx --schema {template} 核对字段)"),
     "draft-text/missing": "{label}:缺少数据,未起草;请在 bundle.yaml 中填写:",
     "draft-text/hint": "    {key}:{hint}",
+    "draft-hint/invalid": "有误:{detail}",
+    "draft-hint/fill-in": "请在 bundle.yaml 中填写",
     "draft-text/total": "共 {total} 份:已起草 {drafted} 份,未起草 {left} 份。",
     # register list / verify
     "register-list/empty": "登记簿 {register} 中没有记录",
