@@ -43,12 +43,19 @@ def _register_option(func):  # type: ignore[no-untyped-def]
 @click.option("--secure-cookies", is_flag=True, help="Mark the session cookie Secure (behind HTTPS).")
 @_broker_option
 @_register_option
+@click.option("--bundle-root", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="DIR",
+              envvar="DOCGEN_BUNDLE_ROOT", show_envvar=True,
+              help="Folder whose sub-folders are client bundles: 资料检查 lists them and checks the one picked, "
+                   "in place and read only (default: .zip uploads only).")
 @handle_errors
 def serve_command(host: str, port: int, data_dir: Path | None, job_workers: int, max_upload_mb: int,
-                  retention_hours: float, secure_cookies: bool, broker: str | None, register: str | None) -> None:
+                  retention_hours: float, secure_cookies: bool, broker: str | None, register: str | None,
+                  bundle_root: Path | None) -> None:
     """Serve the pages and the JSON API for credit staff, back office, compliance and management.
 
-    Add users first with `docgen users add NAME --role ROLE`. Stop with Ctrl-C; jobs still
+    Add users first with `docgen users add NAME --role ROLE`. With --bundle-root, credit
+    staff may also check a client's folder on the server (any sub-folder of DIR; paths
+    leading out of it are refused) instead of uploading a .zip. Stop with Ctrl-C; jobs still
     running then are marked interrupted at the next start and can be run again (nothing is
     issued twice).
 
@@ -57,6 +64,7 @@ def serve_command(host: str, port: int, data_dir: Path | None, job_workers: int,
       docgen users add wang --role credit --data /srv/docgen
       docgen serve --data /srv/docgen
       docgen serve --host 0.0.0.0 --port 8080 --secure-cookies
+      docgen serve --data /srv/docgen --bundle-root /srv/客户资料
       docgen serve --data /srv/docgen --broker redis://queue.bank:6379/0 --register postgresql://docgen@db.bank/docgen
     """
     import uvicorn
@@ -66,7 +74,8 @@ def serve_command(host: str, port: int, data_dir: Path | None, job_workers: int,
 
     settings = Settings(data_dir or default_data_dir(), job_workers=job_workers,
                         max_upload_bytes=max_upload_mb * 1024 * 1024, retention_hours=retention_hours,
-                        secure_cookies=secure_cookies, broker=broker or "", register=register or "")
+                        secure_cookies=secure_cookies, broker=broker or "", register=register or "",
+                        bundle_root=bundle_root)
     runner = None
     if settings.broker:
         from docgen.service.queue import CeleryRunner

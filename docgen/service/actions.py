@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from docgen.core.errors import DocgenError
-from docgen.service import audit, history, work
+from docgen.service import audit, folders, history, work
 from docgen.service.auth import Principal
 from docgen.service.files import Stored, new_result_dir, register_file
 from docgen.service.messages import MESSAGES as SERVICE
@@ -48,7 +48,7 @@ def known_template(name: str) -> Any:
 async def check(request: Request, who: Principal, form: FormData, lang: str = "zh") -> dict[str, Any]:
     """Check the uploaded bundle zip; keep it in the client's history.
 
-    Returns ``{"id", "result"}`` where result holds the §5 report and the download file ids.
+    Returns ``{"id", "report", "files"}``: the check's id, the §5 report and the download file ids.
     """
     svc = service(request)
     as_of = parse_iso(form_text(form, "as_of"), "as_of")
@@ -60,12 +60,37 @@ async def check(request: Request, who: Principal, form: FormData, lang: str = "z
                                    stage, lang)
     finally:
         stored.path.unlink(missing_ok=True)  # the report is what is kept, not the client's files
+    return _keep_check(request, who, result, stored.display_name, stored.sha256, "upload")
+
+
+async def check_folder(request: Request, who: Principal, form: FormData, lang: str = "zh") -> dict[str, Any]:
+    """Check, in place and read only, the client folder ``folder`` (relative to the bundle root).
+
+    Returns what ``check`` returns; the folder's relative path stands where an upload's name
+    would (in the report, the history and the audit log). Raises ``ApiError``: 404 without a
+    bundle root or for a folder that is not there, 400 for a path that is refused.
+    """
+    svc = service(request)
+    as_of = parse_iso(form_text(form, "as_of"), "as_of")
+    stage = form_text(form, "stage")
+    raw = form.get("folder")
+    real, shown = await run_in_threadpool(folders.bundle_folder, svc.settings.bundle_root,
+                                          raw if isinstance(raw, str) else None)
+    result = await svc.compute(work.check_task, str(real), shown, as_of.isoformat(), stage, lang)
+    sha256 = folders.content_sha256(result["report"]) if "report" in result else None
+    return _keep_check(request, who, result, shown, sha256, "folder")
+
+
+def _keep_check(request: Request, who: Principal, result: dict[str, Any], shown: str, sha256: str | None,
+                source: str) -> dict[str, Any]:
+    """Keep a finished check (its downloads and the client's history) and audit it; raise its failure."""
+    svc = service(request)
     if "failure" in result:
-        _audit(request, who, "check", target=stored.display_name, sha256=stored.sha256,
-               detail={"error": result["failure"]["error"]})
+        _audit(request, who, "check", target=shown, sha256=sha256,
+               detail={"error": result["failure"]["error"], "source": source})
         raise_failure(result["failure"])
     out = new_result_dir(svc.settings.files_dir)
-    stem = Path(stored.display_name).stem or "bundle"
+    stem = Path(shown).stem or "bundle"
     files: dict[str, str] = {}
     for fmt, name, data in (("docx", f"资料清单-{stem}.docx", base64.b64decode(result["docx"])),
                             ("markdown", f"资料清单-{stem}.md", result["markdown"].encode()),
@@ -73,10 +98,10 @@ async def check(request: Request, who: Principal, form: FormData, lang: str = "z
         path = out / f"report.{fmt}"
         path.write_bytes(data)
         files[fmt] = register_file(svc.settings.db_path, who.name, path, name)
-    check_id = history.save(svc.settings.db_path, who.name, result["client"], stored.display_name, stored.sha256,
+    check_id = history.save(svc.settings.db_path, who.name, result["client"], shown, sha256 or "",
                             {"report": result["report"], "files": {**files, "stage_titles": result["stage_titles"]}})
-    _audit(request, who, "check", target=stored.display_name, sha256=stored.sha256,
-           detail={"check": check_id, "client": result["client"], "complete": result["complete"]})
+    _audit(request, who, "check", target=shown, sha256=sha256,
+           detail={"check": check_id, "client": result["client"], "complete": result["complete"], "source": source})
     return {"id": check_id, "report": result["report"], "files": files}
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse
+from starlette.concurrency import run_in_threadpool
 
-from docgen.service import actions, audit
+from docgen.service import actions, audit, folders
 from docgen.service.access import SEE_ALL, may_see
 from docgen.service.files import get_file
 from docgen.service.messages import MESSAGES as SERVICE
@@ -41,6 +42,21 @@ async def check(request: Request) -> dict[str, Any]:
     """Check an uploaded bundle .zip; the report exactly as ``docgen check --format json``."""
     who = require_api(request, "check")
     return (await actions.check(request, who, await read_form(request)))["report"]
+
+
+@router.post("/check/folder")
+async def check_folder(request: Request) -> dict[str, Any]:
+    """Check a client folder under the bundle root (form ``folder``: its relative path; optional
+    ``as_of``, ``stage``), in place and read only; the report exactly as ``docgen check --format json``."""
+    who = require_api(request, "check")
+    return (await actions.check_folder(request, who, await read_form(request)))["report"]
+
+
+@router.get("/bundles")
+async def bundles(request: Request, path: str = "") -> dict[str, Any]:
+    """The client folders under the bundle root (``path``: a sub-folder to list, relative to the root)."""
+    require_api(request, "check")
+    return await run_in_threadpool(folders.listing, service(request).settings.bundle_root, path)
 
 
 @router.post("/draft")

@@ -163,6 +163,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "missing_keys": ("请在 bundle.yaml 中填写", "Fill in bundle.yaml"),
     "back": ("返回", "Back"),
     "sort_hint": ("点击表头排序", "Click a header to sort"),
+    "or_folder": ("或选择服务器上的客户文件夹", "Or pick a client folder on the server"),
+    "folder_hint": ("资料根目录下的文件夹，原地只读检查；标 ★ 的含 bundle.yaml。点击名称进入子文件夹。",
+                    "Folders under the bundle root, checked in place, read only; ★ holds a bundle.yaml. "
+                    "Click a name to open it."),
+    "bundle_root": ("资料根目录", "Bundle root"),
+    "up": ("上一级", "Up"),
+    "no_folders": ("这里没有子文件夹。", "No sub-folders here."),
+    "more_folders": ("另有 {n} 个文件夹未列出", "{n} more folders not listed"),
+    "this_folder": ("当前文件夹", "This folder"),
+    "submit_folder": ("检查所选文件夹", "Check the chosen folder"),
+    "report_job": ("报告 .docx 在后台生成，完成后在任务页下载", "The report .docx is made as a job; download it from the job page"),
 }
 
 

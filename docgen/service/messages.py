@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from docgen.core.wording import MessageTable
 
-__all__ = ["MESSAGES"]
+__all__ = ["FOLDERS", "MESSAGES"]
 
 MESSAGES = MessageTable("service", {
     # users (UserError)
@@ -61,4 +61,27 @@ MESSAGES = MessageTable("service", {
     "parameter-invalid": "参数 {path} 无效:{reason} (invalid parameter)",
     "login-form-expired": "表单已过期;请重新登录 (form expired)",
     "date-invalid": "{field}: {value!r} 不是有效日期;请写成 YYYY-MM-DD,例如 2026-11-28",
+})
+
+#: Picking a client folder under the bundle root (``docgen.service.folders``); ``path`` is what the user sent.
+FOLDERS = MessageTable("service folders", {
+    "no-root": "服务未配置资料根目录,只能上传 .zip;管理员可用 docgen serve --bundle-root DIR 配置 "
+               "(no bundle root configured: start the service with --bundle-root DIR)",
+    "root-missing": "{root}: 资料根目录不存在或不是文件夹;请用 --bundle-root 指定存放客户资料文件夹的目录 "
+                    "(the bundle root is not a folder)",
+    "folder-missing": "缺少字段 folder:请填写资料根目录下客户文件夹的相对路径,例如 华安置业 "
+                      "(missing field folder: the client folder's path relative to the bundle root)",
+    "root-itself": "不能检查资料根目录本身;请选择其中的客户文件夹 (pick a client folder under the bundle root, not the root)",
+    "nul-byte": "folder: 路径含空字符(NUL),已拒绝;请从列表中选择文件夹 (the path contains a NUL byte)",
+    "control-characters": "folder: {path!r} 含控制字符,已拒绝;请从列表中选择文件夹 (the path contains control characters)",
+    "path-too-long": "folder: 路径超过 {limit} 个字符,已拒绝 (the path is longer than {limit} characters)",
+    "name-too-long": "folder: {path!r} 中有文件夹名超过 {limit} 字节,已拒绝 (a folder name is longer than {limit} bytes)",
+    "absolute-path": "folder: {path!r} 是绝对路径;请写资料根目录下的相对路径 "
+                     "(absolute paths are refused: give a path relative to the bundle root)",
+    "parent-path": "folder: {path!r} 含 ..,不能离开资料根目录 (.. is refused: the folder must be under the bundle root)",
+    "outside-root": "folder: {path!r} 经符号链接指向资料根目录之外,已拒绝 "
+                    "(a symbolic link leads out of the bundle root)",
+    "not-found": "folder: 资料根目录下没有文件夹 {path!r};请从列表中选择 (no such folder under the bundle root)",
+    "not-a-folder": "folder: {path!r} 是文件而不是文件夹;请选择客户文件夹 (not a folder)",
+    "unreadable": "folder: 无法打开 {path!r}({reason});请联系管理员检查权限 (the folder cannot be opened)",
 })

@@ -13,9 +13,10 @@ from typing import Any, Callable
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from docgen.loans.messages import ACTION_LABELS, WARNING_LABELS
-from docgen.service import actions, audit, history
+from docgen.service import actions, audit, folders, history
 from docgen.service.access import SEE_ALL, allowed, may_see
 from docgen.service.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Principal
 from docgen.service.i18n import LANGS, translator
@@ -170,24 +171,55 @@ async def home(request: Request) -> Response:
 
 # ----------------------------------------------------------------------------------- check
 
+def _check_form(request: Request, who: Principal, *, status: int = 200, error: str | None = None,
+                folder: str | None = None) -> HTMLResponse:
+    """The check form: the .zip upload and, with a bundle root, the folder picker at ``folder``.
+
+    A folder that cannot be listed shows the root's listing with the reason (status 400 or 404).
+    """
+    root = service(request).settings.bundle_root
+    picker = None
+    if root is not None:
+        try:
+            picker = folders.listing(root, folder)
+        except ApiError as exc:
+            if exc.status_code not in (400, 404):
+                raise
+            status, error, picker = exc.status_code, exc.message, folders.listing(root, "")
+    return page(request, "check_form.html", status=status, who=who, error=error, picker=picker)
+
+
 @router.get("/check", response_class=HTMLResponse)
-async def check_form(request: Request) -> Response:
-    """Upload form of the bundle check."""
+async def check_form(request: Request, folder: str | None = None) -> Response:
+    """Upload form of the bundle check, with the folder picker (``folder``: the sub-folder shown)."""
     who = require_page(request, "check")
-    return page(request, "check_form.html", who=who, error=None)
+    return await run_in_threadpool(_check_form, request, who, folder=folder)
+
+
+async def _checked(request: Request, run: Callable[..., Any], refused: tuple[int, ...]) -> Response:
+    """Run check action ``run`` on the posted form and show the kept check; the form again, saying
+    why, for a refusal status in ``refused``."""
+    who, form = await posted(request, "check")
+    try:
+        done = await run(request, who, form, lang_of(request))
+    except ApiError as exc:
+        if exc.status_code in refused:
+            return await run_in_threadpool(_check_form, request, who, status=exc.status_code, error=exc.message)
+        raise
+    return RedirectResponse(f"/check/{done['id']}", status_code=303)
 
 
 @router.post("/check")
 async def check_post(request: Request) -> Response:
-    """Run the check, keep it, and show it."""
-    who, form = await posted(request, "check")
-    try:
-        done = await actions.check(request, who, form, lang_of(request))
-    except ApiError as exc:
-        if exc.status_code in (400, 413, 422):
-            return page(request, "check_form.html", status=exc.status_code, who=who, error=exc.message)
-        raise
-    return RedirectResponse(f"/check/{done['id']}", status_code=303)
+    """Check the uploaded .zip, keep it, and show it."""
+    return await _checked(request, actions.check, (400, 413, 422))
+
+
+@router.post("/check/folder")
+async def check_folder_post(request: Request) -> Response:
+    """Check the picked client folder in place, keep it, and show it (404 page without a bundle root)."""
+    refused = (400, 404, 422) if service(request).settings.bundle_root is not None else (400, 422)
+    return await _checked(request, actions.check_folder, refused)
 
 
 @router.get("/check/{check_id}", response_class=HTMLResponse)

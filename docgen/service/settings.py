@@ -4,6 +4,7 @@ Everything lives under one data folder (default: the per-user data folder,
 ``docgen.core.userdirs``): ``service.sqlite`` (users, jobs, audit log, check history, files),
 ``register.sqlite`` (the serial-number register), ``secret.key`` (signs cookies and tokens),
 ``uploads/`` (uploaded files under random names) and ``files/`` (results to download).
+The bundle root, when configured, is outside it: client folders the service reads, never writes.
 """
 from __future__ import annotations
 
@@ -50,9 +51,14 @@ class Settings:
     register: str = ""
     #: Celery broker URL (``redis://…``): jobs go to ``docgen worker`` processes instead of local ones.
     broker: str = ""
+    #: Folder whose sub-folders are client bundles 资料检查 may pick and check in place (read only);
+    #: None: only .zip uploads are checked.
+    bundle_root: Path | None = None
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
+        if self.bundle_root is not None:
+            self.bundle_root = Path(self.bundle_root)
 
     @property
     def db_path(self) -> Path:
@@ -86,6 +92,13 @@ class Settings:
                 os.chmod(folder, 0o700)
         except OSError as exc:
             raise SERVICE.error(InputError, "data-dir-unwritable", path=str(self.data_dir), reason=exc.strerror) from None
+        if self.bundle_root is not None:
+            # Resolved once: every folder a user picks must resolve to somewhere under this path.
+            if not self.bundle_root.is_dir():
+                from docgen.service.messages import FOLDERS
+
+                raise FOLDERS.error(InputError, "root-missing", root=str(self.bundle_root))
+            self.bundle_root = self.bundle_root.resolve(strict=True)
 
     def secret_key(self) -> bytes:
         """Return the signing key, created once (owner-only file) in the data folder."""

@@ -53,7 +53,7 @@ def check_task(bundle: str, shown: str, as_of: str, stage: str | None, lang: str
         return {"failure": failure(exc, {bundle: shown})}
 
     def shown_as(text: str) -> str:
-        return text.replace(json.dumps(bundle)[1:-1], json.dumps(shown, ensure_ascii=False)[1:-1])
+        return text.replace(json.dumps(bundle, ensure_ascii=False)[1:-1], json.dumps(shown, ensure_ascii=False)[1:-1])
 
     json_text = shown_as(str(outputs["json"].rendered))
     return {

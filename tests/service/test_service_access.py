@@ -12,6 +12,8 @@ from service_helpers import PASSWORD
 #: method, path, capability, request keywords, status for an allowed role.
 ENDPOINTS = [
     ("POST", "/api/check", "check", {}, 400),                                  # no bundle uploaded
+    ("POST", "/api/check/folder", "check", {}, 404),                           # no bundle root configured
+    ("GET", "/api/bundles", "check", {}, 404),                                 # no bundle root configured
     ("POST", "/api/draft", "draft", {}, 400),                                  # no bundle uploaded
     ("POST", "/api/render/demand-letter", "render", {"content": b"[1]"}, 400),  # body not an object
     ("POST", "/api/batch/demand-letter", "batch", {}, 400),                    # no rows uploaded

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from service_helpers import AS_OF, LEDGER, PASSWORD, ROOT, ROWS_XLSX, bundle_zip, make_settings
+from service_helpers import AS_OF, EXAMPLES, LEDGER, PASSWORD, ROOT, ROWS_XLSX, bundle_zip, make_settings
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "out" / "screenshots"
@@ -35,7 +35,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     from docgen.service.app import create_app
 
-    settings = make_settings(tmp_path_factory.mktemp("browser") / "data")
+    settings = make_settings(tmp_path_factory.mktemp("browser") / "data", bundle_root=EXAMPLES)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -169,3 +169,22 @@ def test_draft_page(server, browser, tmp_path):
     assert page.locator("tr.draft-bank-template").count() == 1
     assert page.locator("tr.draft-drafted a[href^='/api/files/']").count() >= 2
     page.screenshot(path=str(SHOTS / "12-draft.png"), full_page=True)
+
+
+def test_pick_the_example_bundle_folder_under_the_root(server, browser):
+    page = _login(browser, server, "credit")
+    page.click("text=资料检查")
+    picker = page.locator("#folder-picker")
+    assert picker.locator("a", has_text="ledger").count() == 1  # the root's sub-folders are listed
+    picker.locator("a", has_text="bundle").first.click()
+    page.wait_for_url(f"{server}/check?folder=bundle")
+    assert picker.locator("a", has_text="01-申请前期").count() == 1  # and its own sub-folders
+    page.check("#folder-picker input[name=folder][value=bundle]")
+    picker.locator("input[name=as_of]").fill(AS_OF)
+    page.screenshot(path=str(SHOTS / "13-check-folder-picker.png"), full_page=True)
+    picker.locator("button[type=submit]").click()
+    page.wait_for_selector("h1:has-text('资料检查: bundle')")
+    row = page.locator("tr", has_text="项目总平图").first
+    assert "✗" in row.inner_text() and "缺失" in row.inner_text()
+    assert page.locator("text=缺少项目总平图").count() >= 1
+    page.screenshot(path=str(SHOTS / "14-check-folder-result.png"), full_page=True)
