@@ -457,11 +457,14 @@ def build_report(
     pdf: bool = False,
     template_path: str | os.PathLike[str] | None = None,
     vocabulary: Vocabulary | None = None,
+    check_unit: bool = False,
 ) -> ReportResult:
     """Compute the NPL report from ledger files and optionally write it as .docx (and PDF).
 
     ``vocabulary`` gives the texts the ledgers' controlled columns accept (the collection
     policy's synonyms, as ``collect plan --policy`` reads them); default: the shipped policy's.
+    ``check_unit`` without ``output``: also find the unit signing the report, so that a report
+    which could not be written is refused now (the service writes it later, in a job).
 
     Returns a ``ReportResult``. Raises ``InputError`` (unreadable ledger, targets or notes;
     exit 2), ``RowsError`` (bad ledger rows; exit 1), ``RenderError``/``TemplateError`` from the
@@ -486,6 +489,8 @@ def build_report(
     )
     result = ReportResult(figures)
     if output is None:
+        if check_unit:
+            reporting_unit(note_values, closing)
         return result
     from docgen.core.atomic import write_bytes_atomic
 

@@ -242,7 +242,12 @@ async def _ledger_and_policy(request: Request, form: FormData) -> tuple[Stored, 
 
 
 async def npl(request: Request, who: Principal, form: FormData, *, docx: bool, chart: bool = False) -> dict[str, Any]:
-    """Compute the NPL figures from the uploaded ledgers (and the .docx when ``docx``)."""
+    """Compute the NPL figures from the uploaded ledgers; with ``docx``, start the job writing the report.
+
+    Returns the figures (and the chart, base64, with ``chart``); with ``docx`` also ``"job"``, the
+    id of the job that makes the .docx (the ledgers are kept for it). Bad input is refused here,
+    before any job starts (400 unreadable, 422 bad data).
+    """
     from docgen.loans.npl import parse_period
 
     svc = service(request)
@@ -261,24 +266,32 @@ async def npl(request: Request, who: Principal, form: FormData, *, docx: bool, c
     except ApiError:
         _discard(ledger, locals().get("opening"), locals().get("targets"))
         raise
+    assert ledger is not None
     uploads = [u for u in (ledger, opening, targets, notes) if u is not None]
     shown = {str(u.path): u.display_name for u in uploads}
-    out = new_result_dir(svc.settings.files_dir) if docx else None
-    target = str(out / f"不良贷款报告-{period}.docx") if out else None
+    paths = {"ledger": str(ledger.path), "opening": str(opening.path) if opening else None,
+             "targets": str(targets.path) if targets else None, "notes": str(notes.path) if notes else None}
     try:
-        result = await svc.compute(work.npl_task, str(ledger.path), str(opening.path) if opening else None,
-                                   str(targets.path) if targets else None, str(notes.path) if notes else None,
-                                   period, shown, chart, target)
-    finally:
-        for u in uploads:
-            u.path.unlink(missing_ok=True)
-    assert ledger is not None
+        result = await svc.compute(work.npl_task, paths["ledger"], paths["opening"], paths["targets"],
+                                   paths["notes"], period, shown, chart, None, docx)
+    except BaseException:
+        _discard(*uploads)
+        raise
+    if "failure" in result or not docx:
+        _discard(*uploads)
     if "failure" in result:
         raise_failure(result["failure"])
-    if target:
-        result["file"] = register_file(svc.settings.db_path, who.name, Path(target))
     _audit(request, who, "report", target=f"npl-report {period}", sha256=ledger.sha256,
            detail={"docx": bool(docx), "opening": opening.sha256 if opening else None})
+    if docx:
+        try:
+            started = _start_job(request, who, "npl-report", ledger, {
+                **paths, "period": period, "shown": shown, "ledger_sha256": ledger.sha256,
+                "uploads": [str(u.path) for u in uploads]})
+        except ApiError:  # too many jobs: nothing will read the uploads
+            _discard(*uploads)
+            raise
+        result["job"] = started["job"]
     return result
 
 

@@ -162,15 +162,15 @@ async def verify(request: Request, template: str | None = None) -> JSONResponse:
 
 @router.post("/npl-report")
 async def npl_report(request: Request, format: str = "json") -> Any:
-    """The NPL figures (§8 JSON) from the uploaded ledgers, or the report .docx (``?format=docx``)."""
+    """The NPL figures (§8 JSON) from the uploaded ledgers; with ``?format=docx``, 202 and
+    ``{"job": id}``: the job writing the report .docx (follow it at ``/api/jobs/{id}``, download
+    the file it lists). Bad ledgers are refused (400/422) before any job starts."""
     who = require_api(request, "npl-report")
     if format not in ("json", "docx"):
         raise ApiError(400, SERVICE.text("format-json-docx", {"format": format}))
     result = await actions.npl(request, who, await read_form(request), docx=format == "docx")
     if format == "docx":
-        found = get_file(service(request).settings.db_path, result["file"])
-        assert found is not None
-        return FileResponse(found["path"], filename=found["name"], media_type=found["media_type"])
+        return JSONResponse({"job": result["job"]}, status_code=202)
     return result["figures"]
 
 

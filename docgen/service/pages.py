@@ -462,7 +462,7 @@ async def npl_form(request: Request) -> Response:
 
 @router.post("/npl", response_class=HTMLResponse)
 async def npl_post(request: Request) -> Response:
-    """Figures, chart and the report .docx."""
+    """Figures and chart; the report .docx is started as a job, linked from the page."""
     who, form = await posted(request, "npl-report")
     try:
         result = await actions.npl(request, who, form, docx=True, chart=True)

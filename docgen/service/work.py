@@ -152,8 +152,12 @@ def plan_task(ledger: str, shown: str, as_of: str, policy: str | None, register:
 
 
 def npl_task(ledger: str, opening: str | None, targets: str | None, notes: str | None, period: str,
-             shown: dict[str, str], chart: bool, docx: str | None) -> dict[str, Any]:
-    """Compute the NPL figures (§8 JSON), optionally the chart (base64 PNG) and the .docx at ``docx``."""
+             shown: dict[str, str], chart: bool, docx: str | None, report_later: bool = False) -> dict[str, Any]:
+    """Compute the NPL figures (§8 JSON), optionally the chart (base64 PNG) and the .docx at ``docx``.
+
+    ``report_later``: the .docx will be written by a job; refuse now what would make it fail
+    (no unit to sign it). Returns ``{"figures", "warnings", "chart"?}`` or a failure.
+    """
     import warnings
 
     from docgen.loans.npl import parse_period
@@ -163,7 +167,7 @@ def npl_task(ledger: str, opening: str | None, targets: str | None, notes: str |
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
             result = build_report(ledger, period=parse_period(period), opening=opening, targets=targets, notes=notes,
-                                  output=docx)
+                                  output=docx, check_unit=report_later)
         out: dict[str, Any] = {"figures": json.loads(json.dumps(result.figures.to_dict(), default=str)),
                                "warnings": [_shown(str(w.message), shown) for w in caught]}
         if chart:
@@ -273,6 +277,7 @@ def _letters_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[st
 
 
 def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any]:
+    """Write the NPL report .docx of the job's ledgers (checked by the request that started it)."""
     from docgen.service.files import register_file
 
     p = job["params"]
@@ -283,9 +288,13 @@ def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, A
     if "failure" in done:
         raise _JobFailure(done["failure"]["error"])
     register_file(settings.db_path, job["owner"], target, job=job["id"])
+    # The ledgers were kept only for this job (a failed or interrupted one reads them again when re-run).
+    for upload in p.get("uploads") or []:
+        Path(upload).unlink(missing_ok=True)
     store.progress(job["id"], 1, 1)
-    return {"period": p["period"], "audit": {"action": "report", "target": f"npl-report {p['period']}",
-                                             "sha256": p["ledger_sha256"], "serials": []}}
+    return {"period": p["period"], "warnings": done["warnings"],
+            "audit": {"action": "report", "target": f"npl-report {p['period']}", "sha256": p["ledger_sha256"],
+                      "serials": []}}
 
 
 class _JobFailure(Exception):

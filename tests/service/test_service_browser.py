@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from service_helpers import AS_OF, EXAMPLES, LEDGER, PASSWORD, ROOT, ROWS_XLSX, bundle_zip, make_settings
+from service_helpers import AS_OF, EXAMPLES, LEDGER, NOTES, PASSWORD, ROOT, ROWS_XLSX, bundle_zip, make_settings
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "out" / "screenshots"
@@ -71,6 +71,17 @@ def _login(browser, base: str, name: str):
     return page
 
 
+def _download_when_done(page, base: str, shot: str):
+    """On the job page ``page`` is led to: wait until the job is done, screenshot, download its first file."""
+    page.wait_for_url(f"{base}/jobs/*")
+    page.wait_for_selector("#job[data-state=done]", state="attached", timeout=240_000)
+    assert page.inner_text("#job-state") == "已完成"
+    page.screenshot(path=str(SHOTS / shot), full_page=True)
+    with page.expect_download() as info:
+        page.click("#job-files a[href^='/api/files/'] >> nth=0")
+    return info.value
+
+
 def test_login_and_check_the_example_bundle(server, browser, tmp_path):
     page = browser.new_context().new_page()
     page.goto(f"{server}/check")
@@ -97,13 +108,7 @@ def test_batch_from_the_example_spreadsheet_and_download_the_zip(server, browser
     page.set_input_files("input[name=rows]", str(ROWS_XLSX))
     page.screenshot(path=str(SHOTS / "04-batch-form.png"), full_page=True)
     page.click("text=检查并生成")
-    page.wait_for_url(f"{server}/jobs/*")
-    page.wait_for_selector("#job[data-state=done]", state="attached", timeout=240_000)
-    assert page.inner_text("#job-state") == "已完成"
-    page.screenshot(path=str(SHOTS / "05-batch-job-done.png"), full_page=True)
-    with page.expect_download() as info:
-        page.click("#job-files a[href^='/api/files/'] >> nth=0")
-    download = info.value
+    download = _download_when_done(page, server, "05-batch-job-done.png")
     assert download.suggested_filename.endswith(".zip")
     names = zipfile.ZipFile(io.BytesIO(Path(download.path()).read_bytes())).namelist()
     assert len([n for n in names if n.startswith("letters/") and n.endswith(".docx")]) == 20
@@ -188,3 +193,17 @@ def test_pick_the_example_bundle_folder_under_the_root(server, browser):
     assert "✗" in row.inner_text() and "缺失" in row.inner_text()
     assert page.locator("text=缺少项目总平图").count() >= 1
     page.screenshot(path=str(SHOTS / "14-check-folder-result.png"), full_page=True)
+
+
+def test_npl_report_docx_made_by_a_job_and_downloaded(server, browser):
+    page = _login(browser, server, "manager")
+    page.click("text=不良贷款报告")
+    page.set_input_files("input[name=ledger]", str(LEDGER))
+    page.set_input_files("input[name=notes]", str(NOTES))
+    page.fill("input[name=period]", "2026Q2")
+    page.click("form button[type=submit]")
+    page.wait_for_selector("#report-job a[href^='/jobs/']")
+    assert page.locator("img.chart").count() == 1  # the figures and chart do not wait for the job
+    page.screenshot(path=str(SHOTS / "15-npl-figures.png"), full_page=True)
+    page.click("#report-job a")
+    assert _download_when_done(page, server, "16-npl-report-job.png").suggested_filename == "不良贷款报告-2026Q2.docx"

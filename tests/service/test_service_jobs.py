@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from docgen.service.app import create_app
 from docgen.service.files import sweep
 from docgen.service.jobs import INTERRUPTED_MESSAGE, JobStore
-from service_helpers import PASSWORD, make_settings, rows_csv, wait_job
+from docxtext import docx_text
+from service_helpers import LEDGER, NOTES, OPENING, PASSWORD, TARGETS, make_settings, rows_csv, wait_job
 
 
 def _token(client, name):
@@ -126,3 +127,88 @@ def test_a_running_server_sweeps_on_its_own(tmp_path):
             client.get("/login")  # the event loop runs while requests are served
             time.sleep(0.2)
         assert not stale.exists()
+
+
+def _npl_files(with_opening: bool = True) -> dict[str, tuple[str, bytes]]:
+    files = {"ledger": (LEDGER.name, LEDGER.read_bytes()), "targets": (TARGETS.name, TARGETS.read_bytes()),
+             "notes": (NOTES.name, NOTES.read_bytes())}
+    if with_opening:
+        files["opening"] = (OPENING.name, OPENING.read_bytes())
+    return files
+
+
+def test_the_npl_report_docx_is_a_job_only_its_owner_admin_and_compliance_see(tmp_path):
+    from docgen.service.users import UserStore
+
+    settings = make_settings(tmp_path / "data")
+    UserStore(settings.db_path).add("manager2", "manager", PASSWORD)
+    with TestClient(create_app(settings)) as client:
+        headers = _token(client, "manager")
+        started = client.post("/api/npl-report?format=docx", headers=headers, files=_npl_files(),
+                              data={"period": "2026Q2"})
+        assert started.status_code == 202, started.text
+        job_id = started.json()["job"]
+        job = wait_job(client, job_id, headers)
+        assert job["state"] == "done", job
+        assert job["progress"] == {"done": 1, "total": 1}
+        assert job["result"]["period"] == "2026Q2"
+        report = job["files"][0]
+        assert report["name"] == "不良贷款报告-2026Q2.docx"
+        answer = client.get(report["url"], headers=headers)
+        assert answer.status_code == 200 and "不良贷款" in docx_text(answer.content)
+        assert list(settings.uploads_dir.iterdir()) == []  # the ledgers went with the finished job
+        stored = JobStore(settings.db_path).get(job_id)
+        assert stored["state"] == "done" and stored["kind"] == "npl-report"  # the state is in SQLite
+        other = _token(client, "manager2")
+        assert client.get(f"/api/jobs/{job_id}", headers=other).status_code == 403
+        assert client.get(report["url"], headers=other).status_code == 403
+        assert client.get(f"/api/jobs/{job_id}", headers=_token(client, "credit")).status_code == 403
+        assert client.post(f"/api/jobs/{job_id}/rerun", headers=other).status_code == 403
+        assert client.get(f"/api/jobs/{job_id}", headers=_token(client, "admin")).status_code == 200
+        assert client.get(report["url"], headers=_token(client, "compliance")).status_code == 200
+        assert client.get("/api/jobs/ffffffffffffffff", headers=headers).status_code == 404
+        entries = client.get("/api/audit", headers=_token(client, "admin")).json()
+        assert {"job-npl-report", "report", "download"} <= {e["action"] for e in entries}
+        assert [e["detail"].get("job") for e in entries if e["action"] == "report" and e["detail"].get("job")] \
+            == [job_id]
+
+
+def test_bad_ledgers_are_refused_before_any_npl_job_starts(tmp_path):
+    settings = make_settings(tmp_path / "data")
+    held = HeldRunner()
+    with TestClient(create_app(settings, runner=held)) as client:
+        headers = _token(client, "manager")
+        files = _npl_files()
+        files["ledger"] = ("台账.csv", "借据号,余额\nL1,abc\n".encode("utf-8"))
+        answer = client.post("/api/npl-report?format=docx", headers=headers, files=files, data={"period": "2026Q2"})
+        assert answer.status_code in (400, 422) and answer.json()["error"].startswith("台账.csv")
+        bad_period = client.post("/api/npl-report?format=docx", headers=headers, files=_npl_files(),
+                                 data={"period": "2026Q9"})
+        assert bad_period.status_code == 400
+        without_notes = client.post("/api/npl-report?format=docx", headers=headers,
+                                    files={"ledger": (LEDGER.name, LEDGER.read_bytes())}, data={"period": "2026Q2"})
+        assert without_notes.status_code == 400  # the report would have no unit to sign it: said now, not by the job
+        assert without_notes.json()["error"] == (f"{LEDGER.name}: 台账包含 5 个机构,无法确定报告单位;"
+                                                 "请在 notes.yaml 中填写 branch(如 眉县支行)")
+        assert held.submitted == [] and client.get("/api/jobs", headers=headers).json() == []
+        assert list(settings.uploads_dir.iterdir()) == []
+
+
+def test_a_restart_marks_the_npl_job_interrupted_and_it_runs_again(tmp_path):
+    settings = make_settings(tmp_path / "data")
+    held = HeldRunner()
+    with TestClient(create_app(settings, runner=held)) as client:
+        headers = _token(client, "manager")
+        job_id = client.post("/api/npl-report?format=docx", headers=headers, files=_npl_files(with_opening=False),
+                             data={"period": "2026Q2"}).json()["job"]
+        assert held.submitted == [job_id]
+        JobStore(settings.db_path).start(job_id)  # a worker took it, then the server died
+    with TestClient(create_app(settings)) as client:
+        headers = _token(client, "manager")
+        job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
+        assert job["state"] == "interrupted" and job["error"] == INTERRUPTED_MESSAGE and job["files"] == []
+        assert client.post(f"/api/jobs/{job_id}/rerun", headers=headers).status_code == 202
+        done = wait_job(client, job_id, headers)
+        assert done["state"] == "done", done
+        assert [f["name"] for f in done["files"]] == ["不良贷款报告-2026Q2.docx"]
+        assert client.get(done["files"][0]["url"], headers=headers).status_code == 200

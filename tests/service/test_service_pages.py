@@ -174,3 +174,6 @@ def test_npl_page_shows_figures_and_chart(api):
                               "targets": (TARGETS.name, TARGETS.read_bytes()), "notes": (NOTES.name, NOTES.read_bytes())})
     assert page.status_code == 200, page.text[-500:]
     assert 'src="data:image/png;base64,' in page.text and "压降完成率" in page.text and "20.00%" in page.text
+    job = re.search(r'<p class="downloads" id="report-job"><a href="/jobs/([0-9a-f]+)">', page.text).group(1)
+    shown = client.get(f"/jobs/{job}")
+    assert shown.status_code == 200 and 'data-job="' + job + '"' in shown.text
