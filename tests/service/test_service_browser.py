@@ -71,6 +71,15 @@ def _login(browser, base: str, name: str):
     return page
 
 
+def _site_plan_reported_missing(page, heading: str, shot: str) -> None:
+    """On the check result titled ``heading``: 项目总平图 is ✗ 缺失 with its finding; screenshot ``shot``."""
+    page.wait_for_selector(f"h1:has-text('{heading}')")
+    row = page.locator("tr", has_text="项目总平图").first
+    assert "✗" in row.inner_text() and "缺失" in row.inner_text()
+    assert page.locator("text=缺少项目总平图").count() >= 1
+    page.screenshot(path=str(SHOTS / shot), full_page=True)
+
+
 def _download_when_done(page, base: str, shot: str):
     """On the job page ``page`` is led to: wait until the job is done, screenshot, download its first file."""
     page.wait_for_url(f"{base}/jobs/*")
@@ -94,11 +103,7 @@ def test_login_and_check_the_example_bundle(server, browser, tmp_path):
     page.set_input_files("input[name=bundle]", str(archive))
     page.fill("input[name=as_of]", AS_OF)
     page.click("text=开始检查")
-    page.wait_for_selector("h1:has-text('华安置业.zip')")
-    row = page.locator("tr", has_text="项目总平图").first
-    assert "✗" in row.inner_text() and "缺失" in row.inner_text()
-    assert page.locator("text=缺少项目总平图").count() >= 1
-    page.screenshot(path=str(SHOTS / "03-check-result.png"), full_page=True)
+    _site_plan_reported_missing(page, "华安置业.zip", "03-check-result.png")
 
 
 def test_batch_from_the_example_spreadsheet_and_download_the_zip(server, browser):
@@ -188,11 +193,7 @@ def test_pick_the_example_bundle_folder_under_the_root(server, browser):
     picker.locator("input[name=as_of]").fill(AS_OF)
     page.screenshot(path=str(SHOTS / "13-check-folder-picker.png"), full_page=True)
     picker.locator("button[type=submit]").click()
-    page.wait_for_selector("h1:has-text('资料检查: bundle')")
-    row = page.locator("tr", has_text="项目总平图").first
-    assert "✗" in row.inner_text() and "缺失" in row.inner_text()
-    assert page.locator("text=缺少项目总平图").count() >= 1
-    page.screenshot(path=str(SHOTS / "14-check-folder-result.png"), full_page=True)
+    _site_plan_reported_missing(page, "资料检查: bundle", "14-check-folder-result.png")
 
 
 def test_npl_report_docx_made_by_a_job_and_downloaded(server, browser):
