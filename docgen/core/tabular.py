@@ -435,24 +435,19 @@ class TableStream:
         return _blocks(self._source, self._header, self._text_fields, max(1, size or BLOCK_ROWS))
 
 
-def stream_table(
-    path: str | Path,
-    aliases: Mapping[str, Sequence[str]],
-    *,
-    required: Iterable[str] = (),
-    text_fields: Iterable[str] = (),
-    sheet: str | None = None,
-    block: int = 2000,
-) -> TableStream:
-    """``read_table`` without holding the file's rows: the header is read and checked now
-    (same ``InputError``s), the rows come ``block`` at a time from ``TableStream.blocks``,
-    cleaned and checked exactly as ``read_table`` does."""
-    source, header, columns, unknown = _open_table(path, aliases, required, sheet)
-    return TableStream(Path(path), list(columns), columns, unknown, source, header, set(text_fields), max(1, block))
+def stream_table(path: str | Path, aliases: Mapping[str, Sequence[str]], *, block: int = 2000,
+                 **reading: Any) -> TableStream:
+    """``read_table`` without holding the file's rows: ``reading`` is ``read_table``'s keywords
+    (``required``, ``text_fields``, ``sheet``; another raises ``TypeError``). The header is read and
+    checked now (same ``InputError``s), the rows come ``block`` at a time from
+    ``TableStream.blocks``, cleaned and checked exactly as ``read_table`` does."""
+    text_fields = set(reading.pop("text_fields", ()))
+    source, header, columns, unknown = _open_table(path, aliases, **reading)
+    return TableStream(Path(path), list(columns), columns, unknown, source, header, text_fields, max(1, block))
 
 
-def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required: Iterable[str],
-                sheet: str | None) -> tuple[Iterator[tuple[int, Sequence[Any]]], list[tuple[int, str, str, str]],
+def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required: Iterable[str] = (),
+                sheet: str | None = None) -> tuple[Iterator[tuple[int, Sequence[Any]]], list[tuple[int, str, str, str]],
                                             dict[str, str], list[str]]:
     """Open ``path`` and read its header: the row source (positioned after the header), the
     header's ``(index, field, column label, title)``, the columns and the unknown headers.
