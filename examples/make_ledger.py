@@ -107,6 +107,9 @@ class Maker:
 
     def __init__(self, seed: int = 20260630) -> None:
         self.rng = random.Random(seed)
+        # Guarantors' addresses and ID numbers come from their own stream, so adding them left
+        # every other drawn value (and so every figure of the examples) as it was.
+        self.party_rng = random.Random(f"{seed}-guarantors")
         self.serial = 0
         self.used_names: set[str] = set()
 
@@ -119,9 +122,10 @@ class Maker:
                 return name
         return name
 
-    def resident_id(self) -> str:
-        birth = dt.date(1962, 1, 1) + dt.timedelta(days=self.rng.randrange(0, 33 * 365))
-        body = f"{self.rng.choice(AREAS)}{birth:%Y%m%d}{self.rng.randrange(0, 1000):03d}"
+    def resident_id(self, rng: random.Random | None = None) -> str:
+        rng = rng or self.rng
+        birth = dt.date(1962, 1, 1) + dt.timedelta(days=rng.randrange(0, 33 * 365))
+        body = f"{rng.choice(AREAS)}{birth:%Y%m%d}{rng.randrange(0, 1000):03d}"
         return body + ric.calc_check_digit(body + "0")
 
     def company(self) -> tuple[str, str]:
@@ -134,11 +138,21 @@ class Maker:
         return name, body + uscc.calc_check_digit(body)
 
     # ----------------------------------------------------------- loans
-    def address(self, company: bool) -> str:
-        town = self.rng.choice(TOWNS)
+    def address(self, company: bool, rng: random.Random | None = None) -> str:
+        rng = rng or self.rng
+        town = rng.choice(TOWNS)
         if company:
-            return f"陕西省宝鸡市眉县{town}{self.rng.choice(COMPANY_WORDS)}路{self.rng.randrange(1, 300)}号"
-        return f"陕西省宝鸡市眉县{town}{self.rng.choice(COMPANY_WORDS)}村{self.rng.randrange(1, 12)}组"
+            return f"陕西省宝鸡市眉县{town}{rng.choice(COMPANY_WORDS)}路{rng.randrange(1, 300)}号"
+        return f"陕西省宝鸡市眉县{town}{rng.choice(COMPANY_WORDS)}村{rng.randrange(1, 12)}组"
+
+    def guarantor_parties(self, guarantors: str) -> tuple[str | None, str | None]:
+        """Return the 保证人地址 and 保证人证件号码 cells of ``guarantors`` (one value each, ; between)."""
+        names = [name for name in guarantors.split("、") if name]
+        if not names:
+            return None, None
+        addresses = [self.address(False, self.party_rng) for _ in names]
+        ids = [self.resident_id(self.party_rng) for _ in names]
+        return ";".join(addresses), ";".join(ids)
 
     def loan(self, balance: Decimal | int, classification: str = "正常", *, on_balance: bool = True,
              borrower: str | None = None, dpd: int = 0, disbursed: dt.date | None = None,
@@ -148,7 +162,8 @@ class Maker:
         A current loan whose term has run out by the closing date was extended (展期): its maturity
         moves on by whole years, so no loan sits past maturity with a balance and no arrears.
         Guaranteed loans get a 保证方式 (mostly 连带责任保证); overdue ones of those were mostly
-        called on inside the guarantee period (向保证人主张日). Every borrower has an address.
+        called on inside the guarantee period (向保证人主张日). Every borrower and guarantor has an
+        address, and every guarantor an ID number (保证人地址, 保证人证件号码).
         """
         self.serial += 1
         branch = self.rng.choice(BRANCHES)
@@ -183,6 +198,7 @@ class Maker:
                 # Called on in time: some weeks after the loan fell overdue, inside the period.
                 demanded = min(overdue_since + dt.timedelta(days=self.rng.randrange(20, 90)), period_end,
                                CLOSING_DATE)
+        guarantor_addresses, guarantor_ids = self.guarantor_parties(guarantor)
         interruption = interruption_type = None
         if overdue_since and dpd > 200:
             interruption = overdue_since + dt.timedelta(days=self.rng.randrange(7, 200))
@@ -220,6 +236,8 @@ class Maker:
             "penalty_rate": self.rng.choice((None, None, "0.0675", "0.0783")),
             "accelerated": None,
             "leader": None,
+            "guarantor_addresses": guarantor_addresses,
+            "guarantor_ids": guarantor_ids,
         }
         row.update(extra)
         return row

@@ -53,6 +53,9 @@ def make_loan(loan_no: str = "JJ0001", *, days: int | None = 10, as_of: dt.date 
     values.update(fields)
     if values["guarantors"] and "guarantee_type" not in fields:
         values["guarantee_type"] = "连带责任保证"  # the usual bank contract; tests of 一般保证 say so
+    if values["guarantors"] and "guarantor_addresses" not in fields:
+        # Every guarantor reachable (保证人地址); tests of a missing address say so.
+        values["guarantor_addresses"] = tuple(f"浙江省杭州市余杭区良渚街道{at + 1}号" for at in range(len(values["guarantors"])))
     if "litigation" not in fields:
         values["litigation"] = "未起诉"
     return Loan(**values)

@@ -9,7 +9,8 @@ letters drive collection (DESIGN §8.1), each followed by a 送达回证 on its 
   repayment and the debtor's written confirmation (which revives the claim, art. 192) and
   asserts no legal effect of its own;
 - ``guarantor-demand``: 保证人履行保证责任通知书 to a joint guarantor still liable (art. 688,
-  693, 694); the borrower's ID number is masked (a notice to a third party).
+  693, 694); the borrower's ID number is masked (a notice to a third party), the guarantor's own
+  ID number and address are printed in full (the notice is addressed to that guarantor).
 
 One date style (``date_cn``: 2026年6月30日) throughout each document; full-width punctuation.
 The shared docx helpers live in ``docgen.core.docxbuild``.
@@ -41,6 +42,9 @@ from docgen.core.docxbuild import (  # noqa: E402
 HERE = Path(__file__).resolve().parents[1] / "templates"
 
 _NUMERALS = "['一', '二', '三', '四', '五', '六']"
+# The guarantor's ID number when the ledger gives it (保证人证件号码); a notice is not refused for
+# lack of it: the server writes it on the 送达回证 from the document shown at service.
+_GUARANTOR_ID = "{% if guarantor_id is defined and guarantor_id %}(证件号码:{{ guarantor_id }}){% endif %}"
 
 
 def _amount_table(doc, principal_label: str = "{{ principal_label }}") -> None:
@@ -191,7 +195,7 @@ def debt_confirmation():
 
 def guarantor_demand():
     """保证人履行保证责任通知书 to one joint guarantor still liable, with its 送达回证."""
-    doc = _head("保证人履行保证责任通知书", "{{ guarantor }}:", line_spacing=1.2)
+    doc = _head("保证人履行保证责任通知书", "{{ guarantor }}" + _GUARANTOR_ID + ":", line_spacing=1.2)
     add_body(doc, "借款人{{ borrower }}(证件号码:{{ borrower_id|mask_id }})于{{ loan_date|date_cn }}与"
                   "{{ bank_legal_name }}(以下简称“我行”)签订编号为{{ contract_no }}的借款合同,借款人民币"
                   "{{ loan_amount|amount }}元,约定到期日为{{ maturity|date_cn }}。贵方为该笔借款提供连带责任保证。")
@@ -213,7 +217,8 @@ def guarantor_demand():
     add_body(doc, "特此通知。")
     _contact_lines(doc)
     _signature(doc)
-    _receipt(doc, "保证人履行保证责任通知书", "{{ guarantor }}", id_cell="", address_cell="")
+    _receipt(doc, "保证人履行保证责任通知书", "{{ guarantor }}", id_cell="{% if guarantor_id is defined %}"
+             "{{ guarantor_id }}{% endif %}", address_cell="{{ guarantor_address }}")
     return doc
 
 

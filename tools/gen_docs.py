@@ -8,7 +8,8 @@ A generated section sits between ``<!-- gen:KIND ARG -->`` and ``<!-- /gen -->``
 - ``commands``: the command table, one row per command of the click tree of ``docgen.cli:main``
   (who uses it from ``docgen.cli.COMMAND_AUDIENCE``, its synopsis, the first paragraph of its help);
 - ``shape MODULE:NAME``: a JSON shape constant (``docgen.core.jsonshape``) in a code block;
-- ``values MODULE:NAME``: the keys of a dict or the items of a sequence, as inline code.
+- ``values MODULE:NAME``: the keys of a dict or the items of a sequence, as inline code;
+- ``table MODULE:NAME``: a Markdown table from a function returning rows of cells (header row first).
 
 The check also reads every hand-written ``docgen …`` command line and ``--option`` in the
 README and fails when one names a command or option that does not exist, or when a JSON shape
@@ -92,10 +93,23 @@ def values_inline(arg: str | None) -> str:
     return ", ".join(f"`{v}`" for v in value)
 
 
+def rows_table(arg: str | None) -> str:
+    """Return the rows of the function ``arg`` (header row first) as a Markdown table block."""
+    maker = _constant(arg)
+    rows = maker() if callable(maker) else maker
+    if not isinstance(rows, (list, tuple)) or len(rows) < 2 or len({len(row) for row in rows}) != 1:
+        raise StaleError(f"{arg} must give a header row and at least one row, all of one width")
+    header, *body = rows
+    lines = ["| " + " | ".join(_cell(str(cell)) for cell in header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(_cell(str(cell)) for cell in row) + " |" for row in body]
+    return "\n" + "\n".join(lines) + "\n"
+
+
 KINDS: dict[str, Callable[[str | None], str]] = {
     "commands": commands_table,
     "shape": shape_block,
     "values": values_inline,
+    "table": rows_table,
 }
 
 

@@ -160,6 +160,17 @@ def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path
     a file cannot be read or an option is wrong.
 
     \b
+    Optional ledger columns and what they drive:
+      借款人地址 address              the borrower's 送达地址; without it no letter (reason printed)
+      保证人地址 guarantor_addresses  each guarantor's 送达地址, in 担保人 order, ; between;
+                                      a guarantor without one gets no notice (reason printed)
+      保证人证件号码 guarantor_ids    printed in full in that guarantor's own notice only
+      宣布提前到期 accelerated        是: the letter declares the loan due early, demands the balance
+      抵质押物 collateral             the collateral clause (none when empty)
+      罚息利率 penalty_rate           the penalty rate (else the policy's letters.penalty)
+      保证方式, 向保证人主张日        which guarantors are still liable (only they are named)
+
+    \b
     Examples:
       docgen collect letters --ledger ledger.xlsx --as-of 2026-11-28 --out letters/ --policy policy.yaml
       docgen collect letters --ledger ledger.xlsx --as-of 2026-11-28 --out letters/ --merge-pdf letters.pdf

@@ -83,6 +83,8 @@ address               借款人地址 送达地址 地址
 penalty_rate          罚息利率 逾期罚息利率
 accelerated           宣布提前到期 提前到期
 leader                责任行领导 包片行领导
+guarantor_addresses   保证人地址 担保人地址 保证人送达地址
+guarantor_ids         保证人证件号码 担保人证件号码 保证人身份证号
 """
 _COLUMN_ROWS = [line.split() for line in _COLUMNS.strip().splitlines()]
 
@@ -98,7 +100,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 )
 """Columns a ledger must have (and every row must fill); the others may be absent or empty."""
 
-TEXT_FIELDS: tuple[str, ...] = ("loan_no", "contract_no", "id_number")
+TEXT_FIELDS: tuple[str, ...] = ("loan_no", "contract_no", "id_number", "guarantor_ids")
 """Identifiers: kept as text; an ID number Excel stored as a number has lost digits."""
 
 _VOCAB_FIELDS = tuple(VOCAB_FIELDS)
@@ -160,6 +162,8 @@ LEDGER_SCHEMA: dict[str, Any] = {
     "penalty_rate": _amount(False),
     "accelerated": _text(False),
     "leader": _text(False),
+    "guarantor_addresses": _text(False),
+    "guarantor_ids": _text(False),  # each ID checked in cross_check, which knows the guarantors
 }
 """Cerberus schema of one ledger row (after empty cells are dropped)."""
 
@@ -200,6 +204,8 @@ class Loan:
     penalty_rate: Decimal | None = None
     accelerated: bool = False
     leader: str = ""
+    guarantor_addresses: tuple[str, ...] = ()
+    guarantor_ids: tuple[str, ...] = ()
 
     @property
     def is_npl(self) -> bool:
@@ -238,6 +244,20 @@ def split_guarantors(text: str | None) -> list[str]:
     for sep in _GUARANTOR_SEPARATORS[1:]:
         text = text.replace(sep, _GUARANTOR_SEPARATORS[0])
     return [name.strip() for name in text.split(_GUARANTOR_SEPARATORS[0]) if name.strip()]
+
+
+def split_party_values(text: str | None) -> tuple[str, ...]:
+    """Return the per-guarantor values in ``text`` (保证人地址, 保证人证件号码), in guarantor order.
+
+    Values are separated by ; or ; when the cell has one (an address may itself hold 、),
+    else by 、; an empty value between separators is kept (that guarantor has none).
+    Commas never separate: addresses contain them. An empty cell gives ``()``.
+    """
+    if not text or not text.strip():
+        return ()
+    text = text.replace(";", ";")
+    parts = text.split(";") if ";" in text else text.split(_GUARANTOR_SEPARATORS[0])
+    return tuple(part.strip() for part in parts)
 
 
 # Borrowers recur across loans and snapshots (and the report asks again which debtors are
@@ -448,6 +468,8 @@ def _fast_loan(values: Mapping[str, Any], row: int, vocabulary: Vocabulary | Non
             _opt_date(get("litigation_filed")), _opt_date(get("judgment_due")), controlled[2],
             _opt_date(get("guarantor_demanded")), _opt_text(get("collateral")), _opt_text(get("address")),
             _opt_rate(get("penalty_rate")), _opt_flag(get("accelerated")), _opt_text(get("leader")),
+            split_party_values(_opt_text(get("guarantor_addresses"))),
+            split_party_values(_opt_text(get("guarantor_ids"))),
         )
         _complete(loan)
         return loan
@@ -475,6 +497,8 @@ def _loan_from_document(doc: Mapping[str, Any], row: int) -> Loan:
         guarantor_demanded=doc.get("guarantor_demanded"), collateral=doc.get("collateral") or "",
         address=doc.get("address") or "", penalty_rate=doc.get("penalty_rate"),
         accelerated=bool(doc.get("accelerated")), leader=doc.get("leader") or "",
+        guarantor_addresses=split_party_values(doc.get("guarantor_addresses")),
+        guarantor_ids=split_party_values(doc.get("guarantor_ids")),
     )
 
 
@@ -490,6 +514,10 @@ def _complete(loan: Loan) -> None:
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, _dt.date) else (f"{value:f}" if isinstance(value, Decimal) else value)
+
+
+# Per-guarantor columns: one value per name of 担保人, in its order.
+_PARTY_COLUMNS = ("guarantor_addresses", "guarantor_ids")
 
 
 def cross_check(loan: Loan, columns: Mapping[str, str] | None = None, *, explicit_status: bool = True) -> list[Problem]:
@@ -532,12 +560,22 @@ def cross_check(loan: Loan, columns: Mapping[str, str] | None = None, *, explici
             add("judgment-before-suit", "judgment_due", judgment_due=loan.judgment_due,
                 litigation_filed=loan.litigation_filed)
     if not loan.guarantors:
-        for name in ("guarantee_type", "guarantor_demanded"):
+        for name in ("guarantee_type", "guarantor_demanded", *_PARTY_COLUMNS):
             if getattr(loan, name):
                 add("guarantee-without-guarantors", name, column_label=LEDGER_HEADERS[name])
-    elif loan.guarantor_demanded is not None and loan.guarantor_demanded < loan.disbursed_on:
-        add("demand-before-maturity", "guarantor_demanded", guarantor_demanded=loan.guarantor_demanded,
-            disbursed_on=loan.disbursed_on)
+    else:
+        if loan.guarantor_demanded is not None and loan.guarantor_demanded < loan.disbursed_on:
+            add("demand-before-maturity", "guarantor_demanded", guarantor_demanded=loan.guarantor_demanded,
+                disbursed_on=loan.disbursed_on)
+        for name in _PARTY_COLUMNS:
+            values = getattr(loan, name)
+            if values and len(values) != len(loan.guarantors):
+                add("guarantor-values-count", name, column_label=LEDGER_HEADERS[name], count=len(values),
+                    guarantors="、".join(loan.guarantors), expected=len(loan.guarantors))
+            elif name == "guarantor_ids":
+                for guarantor, value in zip(loan.guarantors, values):
+                    if value and not _id_ok(value):
+                        add("guarantor-id-invalid", name, guarantor=guarantor, value=value)
     if loan.penalty_rate is not None and loan.penalty_rate >= 1:
         add("penalty-rate-range", "penalty_rate", value=loan.penalty_rate)
     return problems
@@ -770,6 +808,10 @@ def _guarantor_names(value: Any) -> tuple[str, ...]:
     return tuple(split_guarantors(text)) if text else ()
 
 
+def _party_values(value: Any) -> tuple[str, ...]:
+    return split_party_values(_opt_text(value))
+
+
 def _controlled(lookup: Mapping[str, str]) -> Any:
     def controlled(value: Any) -> str:
         text = _opt_text(value)
@@ -788,7 +830,7 @@ _CONVERTERS: dict[str, Any] = {
     "guarantors": _guarantor_names, "guarantee_period_end": _opt_date, "last_interruption": _opt_date,
     "litigation_filed": _opt_date, "judgment_due": _opt_date, "guarantor_demanded": _opt_date,
     "collateral": _opt_text, "address": _opt_text, "penalty_rate": _opt_rate, "accelerated": _opt_flag,
-    "leader": _opt_text,
+    "leader": _opt_text, "guarantor_addresses": _party_values, "guarantor_ids": _party_values,
 }
 # What the fast helpers raise for a cell they do not accept (as _fast_loan catches them).
 _CONVERT_ERRORS = (ValueError, ArithmeticError, AttributeError, KeyError)
@@ -902,6 +944,9 @@ def _suspects(out: Mapping[str, list[Any]]) -> list[int]:
     add((bool(t) or g is not None) if not names else (g is not None and g < d)
         for t, g, names, d in zip(column("guarantee_type"), demanded, guarantors, disbursed))
     add(r is not None and r >= 1 for r in column("penalty_rate"))
+    add(bool(a) and len(a) != len(names) for a, names in zip(column("guarantor_addresses"), guarantors))
+    add(bool(i) and (len(i) != len(names) or not all(_id_ok(x) for x in i if x))
+        for i, names in zip(column("guarantor_ids"), guarantors))
     return sorted(found)
 
 
@@ -912,6 +957,8 @@ def _cell(name: str, value: Any) -> Any:
         return "表内" if value else "表外"
     if name == "guarantors" and isinstance(value, (list, tuple)):
         return "、".join(value)
+    if name in _PARTY_COLUMNS and isinstance(value, (list, tuple)):
+        return ";".join(value) or None
     if name == "accelerated" and isinstance(value, bool):
         return "是" if value else None
     if value == "":

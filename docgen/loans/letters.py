@@ -14,9 +14,10 @@ which letter is due and may lawfully be sent:
 
 Letter amounts: a matured (or accelerated) loan's letter demands the whole balance, otherwise the
 overdue principal; 罚息 comes from the loan's own 罚息利率 (annual / 360) or the policy's daily rate.
-A letter needs the borrower's address, the bank's legal name (``letters.bank_legal_name``) and
-the branch's contact details; without one, the loan is reported with the reason and no letter is
-written. Every letter goes through ``docgen.documents.batch.generate`` with the register (row keys
+A letter needs its addressee's address (the borrower's 借款人地址, a guarantor's entry in
+保证人地址), the bank's legal name (``letters.bank_legal_name``) and the branch's contact details;
+without one, the loan is reported with the reason and no letter is written. A guarantor's notice
+prints that guarantor's own ID number in full (保证人证件号码) and the borrower's masked. Every letter goes through ``docgen.documents.batch.generate`` with the register (row keys
 from ``docgen.loans.plan.letter_key``), so a second run issues nothing twice. ``LettersResult``
 holds one ``Outcome`` per overdue loan and letter: what was issued, or why nothing was.
 """
@@ -66,6 +67,7 @@ SOURCES: dict[str, str] = {
     "borrower_address": "借款人地址", "letter_date": "--as-of", "pay_by": "letters.pay_within_days",
     "bank_legal_name": "letters.bank_legal_name", "branch": "机构", "branch_address": "letters.branches",
     "contact": "letters.branches", "phone": "letters.branches", "guarantor": "担保人",
+    "guarantor_address": "保证人地址", "guarantor_id": "保证人证件号码",
 }
 
 
@@ -181,14 +183,36 @@ def confirmation_data(loan: Any, letter_date: _dt.date, policy: Policy) -> dict[
     return data
 
 
+def guarantor_party(loan: Any, guarantor: str) -> tuple[str, str]:
+    """Return ``(address, id_number)`` of ``guarantor`` from the loan's 保证人地址 and 保证人证件号码
+    (the values in the position of that name in 担保人); ``""`` for what the ledger does not give."""
+    names = list(getattr(loan, "guarantors", ()))
+    at = names.index(guarantor) if guarantor in names else -1
+
+    def value(column: str) -> str:
+        values = getattr(loan, column, ())
+        return values[at] if 0 <= at < len(values) else ""
+
+    return value("guarantor_addresses"), value("guarantor_ids")
+
+
 def guarantor_data(loan: Any, guarantor: str, entry: PlanEntry, letter_date: _dt.date,
                    policy: Policy) -> dict[str, Any]:
-    """Return the ``guarantor-demand`` data of one liable joint guarantor of ``loan``."""
+    """Return the ``guarantor-demand`` data of one liable joint guarantor of ``loan``.
+
+    The guarantor's address and ID number are left out when the ledger lacks them (no address:
+    the notice is refused by ``plan_letters``; no ID number: the 送达回证 leaves it to the server).
+    """
     data = _common(loan, letter_date, policy)
     data.update(_amounts(loan, letter_date, policy))
     assert entry.guarantee is not None
     data.update(guarantor=guarantor, borrower=loan.borrower, borrower_id=loan.id_number,
                 guarantee_period_end=entry.guarantee.period_end)
+    address, id_number = guarantor_party(loan, guarantor)
+    if address:
+        data["guarantor_address"] = address
+    if id_number:
+        data["guarantor_id"] = id_number
     return data
 
 
@@ -222,8 +246,8 @@ class Outcome:
     """What ``collect letters`` did for one loan (and one addressee): a stable ``code`` and facts.
 
     Codes: ``issued``, ``restored``, ``issued-before``, ``held-elsewhere`` (another run is writing
-    it), ``not-due``, ``litigation-pending``, and the refusals ``no-address``, ``no-bank-name``,
-    ``no-branch-contact``, ``template-check``. ``document`` is the template id when a letter was
+    it), ``not-due``, ``litigation-pending``, and the refusals ``no-address`` (borrower),
+    ``no-guarantor-address``, ``no-bank-name``, ``no-branch-contact``, ``template-check``. ``document`` is the template id when a letter was
     concerned; ``party`` the addressee (borrower or guarantor).
     """
 
@@ -238,7 +262,8 @@ class Outcome:
     facts: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
-    REFUSALS = frozenset({"no-address", "no-bank-name", "no-branch-contact", "template-check"})
+    REFUSALS = frozenset({"no-address", "no-guarantor-address", "no-bank-name", "no-branch-contact",
+                          "template-check"})
 
     @property
     def refused(self) -> bool:
@@ -333,7 +358,10 @@ def _refusal(entry: PlanEntry, document: str, party: str, policy: Policy, data: 
         return Outcome(**base, code="no-bank-name")
     if policy.contact(loan.branch) is None:
         return Outcome(**base, code="no-branch-contact", facts={"branch": loan.branch})
-    if document != "guarantor-demand" and not getattr(loan, "address", ""):
+    if document == "guarantor-demand":
+        if "guarantor_address" not in data:
+            return Outcome(**base, code="no-guarantor-address", facts={"guarantor": party})
+    elif not getattr(loan, "address", ""):
         return Outcome(**base, code="no-address")
     if problems:
         return Outcome(**base, code="template-check", problems=problems)

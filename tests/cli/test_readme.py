@@ -62,9 +62,16 @@ def _check_with(gen_docs, tmp_path: Path, capsys, appended: str) -> str:
 
 def test_missing_constant_and_unknown_kind_are_errors(gen_docs, tmp_path, capsys) -> None:
     err = _check_with(gen_docs, tmp_path, capsys, "\n<!-- gen:shape docgen.loans.shapes:NO_SUCH -->\n<!-- /gen -->\n"
-                                                  "<!-- gen:table x --><!-- /gen -->\n")
+                                                  "<!-- gen:chart x --><!-- /gen -->\n")
     assert "section 'shape docgen.loans.shapes:NO_SUCH': docgen.loans.shapes:NO_SUCH does not exist" in err
-    assert "section 'table x': unknown kind 'table' (known: commands, shape, values)" in err
+    assert "section 'chart x': unknown kind 'chart' (known: commands, shape, values, table)" in err
+
+
+def test_a_table_section_needs_rows_of_one_width(gen_docs, tmp_path, capsys) -> None:
+    err = _check_with(gen_docs, tmp_path, capsys,
+                      "\n<!-- gen:table docgen.loans.ledger_extensions:EXTENSION_COLUMNS -->\n<!-- /gen -->\n")
+    assert ("section 'table docgen.loans.ledger_extensions:EXTENSION_COLUMNS': docgen.loans.ledger_extensions:"
+            "EXTENSION_COLUMNS must give a header row and at least one row, all of one width") in err
 
 
 def test_hand_written_commands_and_options_are_checked(gen_docs, tmp_path, capsys) -> None:

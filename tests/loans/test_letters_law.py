@@ -9,9 +9,11 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import docx
 import pytest
-from collect_helpers import AS_OF, POLICY_TEXT, make_loan
+from collect_helpers import AS_OF, POLICY_TEXT, make_loan, resident_id
 from docxtext import docx_text
+from stdnum.cn import uscc
 
 from docgen.documents.register import Register
 from docgen.loans.letters import make_letters, penalty
@@ -155,6 +157,51 @@ def test_guarantor_notice_masks_the_borrower_id_and_states_the_period(tmp_path, 
     assert "周八：" in text and "保证期间（至2027年2月20日届满）" in text
     assert loan.id_number not in text and f"{loan.id_number[:6]}********{loan.id_number[-4:]}" in text
     assert "第六百八十八条、第六百九十三条第二款" in text and "第六百九十四条第二款" in text
+
+
+def test_guarantor_notice_is_served_on_the_guarantors_own_address_and_id(tmp_path, policy) -> None:
+    company_id = "91330106MA2B3C4D5" + uscc.calc_check_digit("91330106MA2B3C4D5")
+    loan = make_loan("JJ0001", days=40, maturity=D(2026, 8, 20), disbursed_on=D(2024, 8, 20),
+                     guarantors=["周八", "杭州某某担保有限公司"],
+                     guarantor_addresses=("浙江省杭州市拱墅区湖墅南路8号", "浙江省杭州市滨江区江南大道1号、3号"),
+                     guarantor_ids=(resident_id(8), company_id))
+    result = _letters(tmp_path, policy, [loan])
+    texts = _texts(result)
+    zhou = texts[("JJ0001", "guarantor-demand", "周八")]
+    company = texts[("JJ0001", "guarantor-demand", "杭州某某担保有限公司")]
+    # Re-read with python-docx: the 送达回证's rows hold this guarantor's address and full ID number.
+    receipt = {row.cells[0].text: row.cells[1].text
+               for row in docx.Document(str(next(o.file for o in result.written if o.party == "周八"))).tables[-1].rows}
+    assert receipt["受送达人"] == "周八"
+    assert receipt["受送达人证件号码"] == resident_id(8)
+    assert receipt["送达地址"] == "浙江省杭州市拱墅区湖墅南路8号"
+    assert f"周八（证件号码：{resident_id(8)}）：" in zhou
+    # Each notice names its own addressee's particulars, never the other guarantor's; the
+    # borrower's ID stays masked in both (a third party to these notices).
+    assert company_id not in zhou and "湖墅南路" in zhou and "江南大道" not in zhou
+    assert company_id in company and resident_id(8) not in company and "江南大道1号、3号" in company
+    for text in (zhou, company):
+        assert loan.id_number not in text
+
+
+def test_a_guarantor_without_an_address_gets_no_notice_and_the_reason(tmp_path, policy) -> None:
+    loan = make_loan("JJ0001", days=40, maturity=D(2026, 8, 20), disbursed_on=D(2024, 8, 20),
+                     guarantors=["周八", "吴九"], guarantor_addresses=("浙江省杭州市拱墅区湖墅南路8号", ""))
+    result = _letters(tmp_path, policy, [loan])
+    assert [(o.document, o.party) for o in result.written] == [("demand-letter", loan.borrower),
+                                                               ("guarantor-demand", "周八")]
+    (refused,) = result.refused
+    assert (refused.code, refused.document, refused.party, refused.facts) == (
+        "no-guarantor-address", "guarantor-demand", "吴九", {"guarantor": "吴九"})
+    assert "吴九" in refused.message and "保证人地址" in refused.message
+    assert not result.complete
+    # No ledger column at all: every guarantor's notice is refused, none goes out with a blank address.
+    bare = make_loan("JJ0002", days=40, maturity=D(2026, 8, 20), disbursed_on=D(2024, 8, 20), row=3,
+                     guarantors=["郑十"], guarantor_addresses=())
+    other = _letters(tmp_path / "bare", policy, [bare])
+    assert [o.document for o in other.written] == ["demand-letter"]
+    assert [(o.code, o.party) for o in other.refused] == [("no-guarantor-address", "郑十")]
+    assert not list((tmp_path / "bare" / "out").rglob("*保证人履行保证责任通知书*"))
 
 
 def test_a_general_guarantor_is_not_asked_to_pay_before_the_debtor_is_sued(tmp_path, policy) -> None:

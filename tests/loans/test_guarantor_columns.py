@@ -1,0 +1,105 @@
+"""保证人地址 and 保证人证件号码: per-guarantor ledger columns, checked against 担保人 row by row."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ledger_fixtures import resident_id, row
+
+from docgen.core.errors import RowsError
+from docgen.loans.ledger import read_ledger, split_party_values, validate_row, write_ledger
+
+def _uscc() -> str:
+    from stdnum.cn import uscc
+
+    body = "91610326MA6X7Y8B2"
+    return body + uscc.calc_check_digit(body)
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    ("", ()), ("  ", ()), ("甲地", ("甲地",)),
+    ("甲地、乙地", ("甲地", "乙地")),
+    ("甲地;乙地", ("甲地", "乙地")), ("甲地;乙地", ("甲地", "乙地")),
+    # With a semicolon, 、 stays inside an address; commas never separate.
+    ("A路1号、2号;B村,3组", ("A路1号、2号", "B村,3组")),
+    ("甲地;;丙地", ("甲地", "", "丙地")),
+])
+def test_split_party_values_keeps_positions(text: str, values: tuple[str, ...]) -> None:
+    assert split_party_values(text) == values
+
+
+def test_addresses_and_ids_are_read_in_guarantor_order(tmp_path: Path) -> None:
+    company = _uscc()
+    values = row("A1", 1000, guarantors="张三、某某公司", guarantor_addresses="陕西省眉县首善街道1号;陕西省眉县横渠镇2号",
+                 guarantor_ids=f"{resident_id(5)};{company}")
+    for fast in (True, False):
+        loan, problems = validate_row(values, 2, fast=fast)
+        assert problems == []
+        assert loan.guarantor_addresses == ("陕西省眉县首善街道1号", "陕西省眉县横渠镇2号")
+        assert loan.guarantor_ids == (resident_id(5), company)
+    # Written and read back through a file, .xlsx and .csv.
+    for suffix in (".xlsx", ".csv"):
+        path = write_ledger([values], tmp_path / f"g{suffix}")
+        (loan,) = read_ledger(path).loans
+        assert loan.guarantor_addresses == ("陕西省眉县首善街道1号", "陕西省眉县横渠镇2号")
+        assert loan.guarantor_ids == (resident_id(5), company)
+        again = write_ledger([loan], tmp_path / f"again{suffix}")
+        assert read_ledger(again).loans[0].guarantor_ids == (resident_id(5), company)
+
+
+@pytest.mark.parametrize(("fields", "code", "column"), [
+    ({"guarantors": "张三、李四", "guarantor_addresses": "甲地"}, "guarantor-values-count", "guarantor_addresses"),
+    ({"guarantors": "张三", "guarantor_ids": f"{resident_id(1)};{resident_id(2)}"}, "guarantor-values-count",
+     "guarantor_ids"),
+    ({"guarantors": "张三、李四", "guarantor_ids": f"{resident_id(1)};610326197503121231"}, "guarantor-id-invalid",
+     "guarantor_ids"),
+    ({"guarantor_addresses": "甲地"}, "guarantee-without-guarantors", "guarantor_addresses"),
+    ({"guarantor_ids": resident_id(3)}, "guarantee-without-guarantors", "guarantor_ids"),
+])
+def test_mismatch_and_bad_ids_are_row_errors(fields: dict, code: str, column: str) -> None:
+    for fast in (True, False):
+        loan, problems = validate_row(row("A", 1000, **fields), 7, fast=fast)
+        assert loan is None
+        assert [(p.code, p.path, p.row) for p in problems] == [(code, column, 7)]
+
+
+def test_a_bad_guarantor_id_in_a_file_names_row_column_and_guarantor(tmp_path: Path) -> None:
+    rows = [row("A1", 1000, guarantors="张三", guarantor_ids=resident_id(4)),
+            row("A2", 1000, guarantors="张三、李四", guarantor_ids=f"{resident_id(4)}、12345"),
+            row("A3", 1000, guarantors="张三、李四", guarantor_addresses="甲地;乙地;丙地")]
+    path = write_ledger(rows, tmp_path / "bad.xlsx")
+    with pytest.raises(RowsError) as caught:
+        read_ledger(path)
+    # The column as the sheet shows it: its letter and header.
+    found = [(p.row, p.column, p.code) for p in caught.value.problems]
+    assert found == [(3, "AG(保证人证件号码)", "guarantor-id-invalid"), (4, "AF(保证人地址)", "guarantor-values-count")]
+    bad_id, count = caught.value.problems
+    assert "李四" in bad_id.message and "12345" in bad_id.message
+    assert "3 项" in count.message and "2 人" in count.message
+
+
+# DESIGN §8's columns; every other column the reader accepts is one of docgen's extensions.
+DESIGN_COLUMNS = {
+    "loan_no", "contract_no", "borrower", "id_number", "branch", "officer", "product", "disbursed_on", "maturity",
+    "principal", "balance", "overdue_since", "overdue_principal", "overdue_interest", "classification",
+    "on_balance", "recovered", "guarantors", "guarantee_period_end", "litigation", "last_interruption",
+    "interruption_type", "litigation_filed", "judgment_due", "guarantee_type", "guarantor_demanded", "collateral",
+    "address", "penalty_rate",
+}
+
+
+def test_every_column_beyond_design_is_an_extension_in_the_readme_and_help() -> None:
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+    from docgen.loans.ledger import LEDGER_HEADERS
+    from docgen.loans.ledger_extensions import EXTENSION_COLUMNS, extension_table
+
+    assert set(LEDGER_HEADERS) - DESIGN_COLUMNS == set(EXTENSION_COLUMNS)
+    assert DESIGN_COLUMNS <= set(LEDGER_HEADERS)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for row in extension_table()[1:]:
+        assert "| " + " | ".join(row) + " |" in readme
+    help_text = CliRunner().invoke(main, ["collect", "letters", "--help"]).output
+    for name in ("address", "guarantor_addresses", "guarantor_ids", "accelerated", "collateral", "penalty_rate"):
+        assert f"{LEDGER_HEADERS[name]} {name}" in help_text
