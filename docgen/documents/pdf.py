@@ -363,21 +363,11 @@ def _convert_batches(soffice: str, batches: list[list[Path]], target: Path, prof
 
 
 def merge_pdfs(pdf_paths: Sequence[str | os.PathLike[str]], out_path: str | os.PathLike[str]) -> None:
-    """Concatenate ``pdf_paths`` in the given order into ``out_path`` (written atomically).
+    """Concatenate ``pdf_paths`` in the given order into ``out_path`` (written atomically,
+    streamed one input at a time: ``docgen.documents.pdfmerge``).
 
     Raises ``ConversionError`` when there is nothing to merge or an input is not a readable PDF.
     """
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.errors import PyPdfError
+    from docgen.documents.pdfmerge import stream_merge
 
-    paths = [Path(p) for p in pdf_paths]
-    if not paths:
-        raise MESSAGES.error(ConversionError, "merge-nothing")
-    writer = PdfWriter()
-    for path in paths:
-        try:
-            writer.append(PdfReader(str(path)))
-        except (OSError, PyPdfError, ValueError) as exc:
-            raise MESSAGES.error(ConversionError, "merge-unreadable", path=str(path), reason=str(exc)) from None
-    with atomic_output(out_path, "wb") as fh:
-        writer.write(fh)
+    stream_merge(pdf_paths, out_path)

@@ -5,7 +5,9 @@ redis://…`` processes, on any machine that mounts the same data folder and use
 register (a ``postgresql://`` URL), run them. A batch larger than one chunk is split: each
 chunk of rows is its own task (rendered and converted to PDF by one LibreOffice call), all
 chunks run in parallel on every worker, and when the last one ends a final task assembles
-the merged print PDF in serial order, the .zip and the job's result (a Celery chord).
+the merged print PDF in serial order (streamed from the chunks' print PDFs, fonts embedded
+once per chunk), the .zip and the job's result (a Celery chord). The split spools each
+chunk's checked rows, so a chunk reads its own rows, not the whole sheet.
 
 Late acknowledgement (``acks_late``, ``reject_on_worker_lost``, one message prefetched at
 a time): a chunk's message is acknowledged only after the chunk is done, so a worker killed
@@ -17,12 +19,15 @@ processes (``docgen.service.jobs.ProcessRunner``).
 """
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from celery import Celery, chord
 
+from docgen.core.tabular import Row
 from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.settings import Settings
 
@@ -122,6 +127,8 @@ def _split(app: Celery, settings: Settings, job: dict[str, Any], store: Any) -> 
     if len(table.rows) <= size:
         return HANDLERS["batch"](settings, job, store)
     ranges = [(start, min(start + size, len(table.rows))) for start in range(0, len(table.rows), size)]
+    for index, (start, stop) in enumerate(ranges):
+        _spool_rows(table.rows[start:stop], _chunk_rows_path(job, index))
     store.progress(job["id"], 0, len(table.rows))
     args = (str(settings.data_dir), job["id"], settings.register)
     header = [app.signature("docgen.chunk", args=(*args, index, start, stop)) for index, (start, stop) in
@@ -134,15 +141,47 @@ def _chunk_dir(job: dict[str, Any], index: int) -> Path:
     return Path(job["params"]["out"]) / "chunks" / f"{index:05d}"
 
 
+def _chunk_rows_path(job: dict[str, Any], index: int) -> Path:
+    return Path(job["params"]["out"]) / "chunks" / f"{index:05d}.rows.json"
+
+
+def _chunk_print_path(job: dict[str, Any], index: int) -> Path:
+    """The chunk's print PDF (its letters in serial order), beside its folder: the job's print
+    file is merged from these, not from the letters' own PDFs (each embedding its fonts)."""
+    return Path(job["params"]["out"]) / "chunks" / f"{index:05d}-print.pdf"
+
+
+def _spool_rows(rows: Sequence[Row], path: Path) -> None:
+    """Write the checked ``rows`` of one chunk where its task reads them (atomically), so a
+    chunk reads its own rows, not the whole sheet again."""
+    from docgen.core.atomic import atomic_output
+    from docgen.core.cache import encode_value
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = [[row.number, encode_value(row.values), row.columns] for row in rows]
+    with atomic_output(path) as fh:
+        fh.write(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def _spooled_rows(path: Path) -> list[Row]:
+    """The rows ``_spool_rows`` wrote to ``path``. Raises ``OSError``/``ValueError`` when unreadable."""
+    from docgen.core.cache import decode_value
+
+    with path.open(encoding="utf-8") as fh:
+        return [Row(number, decode_value(values), columns) for number, values, columns in json.load(fh)]
+
+
 def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int, start: int,
                 stop: int) -> dict[str, Any]:
-    """Generate rows ``start:stop`` of the job's batch into their own folder; return what was written.
+    """Generate rows ``start:stop`` of the job's batch (spooled for this chunk by the split) into
+    their own folder, with the chunk's print PDF when the job makes PDFs; return what was written.
 
-    Returns ``{"written", "skipped", "documents": [{"row_key", "serial", "file", "pdf"}], "error"}``;
+    Returns ``{"written", "skipped", "in_progress", "print", "documents": [{"row_key", "serial", "seq", "file",
+    "pdf"}], "error"}``;
     a domain error is returned (the assembly fails the job with it), not raised, so the chord ends.
     """
     from docgen.core.errors import DocgenError
-    from docgen.documents.batch import generate, read_rows, resolve_template
+    from docgen.documents.batch import generate, resolve_template
     from docgen.documents.register import Register
     from docgen.service.jobs import JobStore
     from docgen.service.work import failure
@@ -155,22 +194,23 @@ def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int
     p = job["params"]
     try:
         template = resolve_template(p["template"])
-        table = read_rows(template, p["rows"], defaults=p.get("defaults") or {})
+        rows = _spooled_rows(_chunk_rows_path(job, index))
         with Register(settings.register_path, waiter=False) as reg:
-            result = generate(template, table.rows[start:stop], _chunk_dir(job, index), register=reg, pdf=p["pdf"])
+            result = generate(template, rows, _chunk_dir(job, index), register=reg, pdf=p["pdf"],
+                              merge_pdf=_chunk_print_path(job, index) if p["pdf"] else None)
     except DocgenError as exc:
         return {"written": 0, "skipped": 0, "documents": [], "error": failure(exc, p.get("shown"))["error"]}
     done = sum(1 for _ in Path(p["out"], "chunks").glob("*/manifest.json"))
     store.progress(job_id, min(done * chunk_rows(), job.get("total") or 0), job.get("total") or 0)
     return {"written": len(result.written), "skipped": len(result.skipped),
             "in_progress": list(result.in_progress),
-            "documents": [{"row_key": d.row_key, "serial": d.serial, "file": str(d.file),
+            "print": str(result.merged) if result.merged else None,
+            "documents": [{"row_key": d.row_key, "serial": d.serial, "seq": d.seq, "file": str(d.file),
                            "pdf": str(d.pdf) if d.pdf else None} for d in result.documents]}
 
 
 def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_id: str, register: str) -> None:
     """After the last chunk: the merged print PDF in serial order, the .zip, the job's result."""
-    from docgen.documents.register import Register
     from docgen.service.jobs import JobStore
     from docgen.service.work import _JobFailure, run_handler
 
@@ -192,17 +232,14 @@ def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_
         if held:
             raise _JobFailure(SERVICE.text("rows-held", {"count": len(held), "first": held[0]}))
         p = job["params"]
-        documents = [d for r in results for d in r["documents"]]
-        with Register(settings.register_path, readonly=True) as reg:
-            order = {d["row_key"]: reg.lookup(p["template"], d["row_key"]).seq for d in documents}  # type: ignore[union-attr]
-        documents.sort(key=lambda d: order[d["row_key"]])
+        documents = sorted((d for r in results for d in r["documents"]), key=lambda d: d["seq"])
         out = Path(p["out"])
         members = [(Path(d["file"]), f"letters/{Path(d['file']).name}") for d in documents]
         members += [(Path(d["pdf"]), f"letters/{Path(d['pdf']).name}") for d in documents if d["pdf"]]
         extras: list[Path] = []
         if p["pdf"]:
             merged = out / f"{p['template']}-打印.pdf"
-            merge_pdfs([d["pdf"] for d in documents], merged)
+            merge_pdfs(_print_parts(results, documents), merged)
             extras.append(merged)
         members += [(x, x.name) for x in extras]
         members += [(m, f"manifests/{m.parent.name}-{m.name}") for m in sorted(out.glob("chunks/*/manifest.*"))]
@@ -220,6 +257,22 @@ def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_
                           "serials": serials}}
 
     run_handler(settings, store, job, assemble)
+
+
+def _print_parts(results: list[dict[str, Any]], documents: list[dict[str, Any]]) -> list[str]:
+    """The PDFs whose concatenation is the job's print file, its letters in serial order.
+
+    Each chunk's print PDF holds its letters in serial order, and a chunk's serials are one
+    range (reserved in one transaction), so the chunks' PDFs ordered by their first serial
+    are the whole run in order. Letters that kept serials of an earlier batch can make the
+    chunks' ranges interleave: the print file is then merged from the letters' own PDFs.
+    """
+    chunks = sorted((r for r in results if r["documents"]), key=lambda r: min(d["seq"] for d in r["documents"]))
+    if all(r.get("print") for r in chunks) and \
+            [d["seq"] for r in chunks for d in sorted(r["documents"], key=lambda d: d["seq"])] == \
+            [d["seq"] for d in documents]:
+        return [r["print"] for r in chunks]
+    return [d["pdf"] for d in documents]
 
 
 def run_worker(broker: str, concurrency: int) -> None:

@@ -212,7 +212,8 @@ def _zip(target: Path, members: list[tuple[Path, str]]) -> None:
 
     with atomic_output(target) as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
         for path, arcname in members:
-            zf.write(path, arcname)
+            # A PDF's streams are compressed already: deflating it again costs time and saves nothing.
+            zf.write(path, arcname, zipfile.ZIP_STORED if path.suffix.lower() == ".pdf" else None)
 
 
 def _batch_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any]:

@@ -144,6 +144,31 @@ def test_merge_pdfs_in_order_and_bad_input(tmp_path: Path) -> None:
         merge_pdfs([], tmp_path / "merged3.pdf")
 
 
+def test_merge_streams_each_input_once_with_its_shared_objects(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    paths = []
+    for i in range(3):
+        path = tmp_path / f"chunk{i}.pdf"
+        c = canvas.Canvas(str(path))
+        for page in range(40):
+            c.setFont("Helvetica", 12)
+            c.drawString(72, 720, f"chunk {i} page {page}")
+            c.showPage()
+        c.save()
+        paths.append(path)
+    merged = tmp_path / "merged.pdf"
+    merge_pdfs(paths, merged)
+    reader = PdfReader(str(merged), strict=True)
+    assert [p.extract_text().strip() for p in reader.pages] == [f"chunk {i} page {n}" for i in range(3)
+                                                                for n in range(40)]
+    # A font shared by an input's pages is written once per input, not once per page.
+    fonts = {p["/Resources"]["/Font"]["/F1"].indirect_reference.idnum for p in reader.pages}
+    assert len(fonts) == 3
+    assert merged.stat().st_size <= 1.2 * sum(p.stat().st_size for p in paths)
+    assert all(p.mediabox == reader.pages[0].mediabox for p in reader.pages)
+
+
 @pytest.mark.soffice
 def test_parallel_instances_keep_input_order(tmp_path: Path) -> None:
     sources = _numbered_docs(tmp_path, "p", 4, "并行转换")

@@ -132,12 +132,29 @@ def test_a_worker_killed_mid_chunk_the_job_still_issues_every_letter_once(cluste
     out = Path(cluster["settings"].files_dir)
     merged = list(out.rglob("demand-letter-打印.pdf"))
     assert len(merged) == 1
+    singles = {p.name: p for p in out.rglob("chunks/*/*.pdf")}
+    assert len(singles) == 16
+    # The print file: every letter's pages, in serial order, merged from the chunks' print PDFs
+    # (fonts once per chunk), not from the letters' own PDFs (fonts once per letter).
+    by_serial = {r.serial: r for r in records}
+    expected = [text for serial in sorted(job["result"]["serials"], key=lambda s: by_serial[s].seq)
+                for text in _page_texts(singles[Path(by_serial[serial].file).with_suffix(".pdf").name])]
+    assert _page_texts(merged[0]) == expected
+    chunk_prints = list(out.rglob("chunks/*-print.pdf"))
+    assert len(chunk_prints) == 4
+    assert merged[0].stat().st_size <= 1.2 * sum(p.stat().st_size for p in chunk_prints)
+    assert merged[0].stat().st_size < sum(p.stat().st_size for p in singles.values())
+    # Each chunk read its own rows, spooled once by the split, not the whole sheet.
+    from docgen.service.queue import _spooled_rows
+
+    spooled = [row for p in sorted(out.rglob("chunks/*.rows.json")) for row in _spooled_rows(p)]
+    assert [row.number for row in spooled] == list(range(2, 18))
+
+
+def _page_texts(path: Path) -> list[str]:
     from pypdf import PdfReader
 
-    pages = len(PdfReader(str(merged[0])).pages)
-    singles = [p for p in out.rglob("chunks/*/*.pdf")]
-    assert len(singles) == 16
-    assert pages == sum(len(PdfReader(str(p)).pages) for p in singles)
+    return [page.extract_text() for page in PdfReader(str(path), strict=True).pages]
 
 
 def test_a_stopped_worker_leaves_no_process_and_reports_its_cpu(redis_server, tmp_path: Path) -> None:
