@@ -16,7 +16,8 @@ Baseline: the 1-worker run of the same rows in the same invocation (``--in-proce
 workers' own plus their pool processes' and LibreOffice's (``wait4`` when each is stopped).
 After each complete run: the register holds serials 1..N once each, all written, its audit
 and verification clean; the job wrote N letters; the merged PDF has as many pages as the N
-single PDFs together (exit 1 otherwise). ``--time-limit`` stops a configuration that has not
+single PDFs together (exit 1 otherwise); its size against the chunks' print PDFs it was merged
+from, and the time from the last chunk's end to the job's, are printed. ``--time-limit`` stops a configuration that has not
 finished and reports the letters done so far (whole chunks) instead.
 
     .venv/bin/python bench/bench_pdf_workers.py --letters 200 --in-process
@@ -93,16 +94,19 @@ def _check_register(url: str, letters: int, complete: bool) -> None:
             _fail(f"{url}: audit or verification not clean")
 
 
-def _check_files(out: Path, letters: int) -> int:
-    """Exit 1 unless the merged print PDF has the pages of the ``letters`` single PDFs; return its pages."""
-    merged = list(out.rglob(f"{TEMPLATE}-打印.pdf"))
-    singles = [p for p in out.rglob("*.pdf") if p.name != f"{TEMPLATE}-打印.pdf"]  # chunks/*/ or, unsplit, letters/
+def _check_files(out: Path, letters: int) -> tuple[int, int, int]:
+    """Exit 1 unless the merged print PDF has the pages of the ``letters`` single PDFs; return its
+    pages, its size and the size of the chunks' print PDFs it was merged from (bytes)."""
+    name = f"{TEMPLATE}-打印.pdf"
+    merged = list(out.rglob(name))
+    parts = list(out.rglob("chunks/*-print.pdf"))
+    singles = [p for p in out.rglob("*.pdf") if p.name != name and p not in parts]  # chunks/*/ or, unsplit, letters/
     if len(merged) != 1 or len(singles) != letters:
         _fail(f"{out}: {len(merged)} merged PDF(s), {len(singles)} single PDFs for {letters} letters")
     pages = _pages(merged[0])
     if pages != sum(_pages(p) for p in singles):
         _fail(f"{merged[0]}: {pages} pages, not those of the {letters} letters")
-    return pages
+    return pages, merged[0].stat().st_size, sum(p.stat().st_size for p in parts)
 
 
 def distributed(sheet: Path, folder: Path, workers: int, letters: int, chunk: int, redis: Any, postgres: Any,
@@ -148,6 +152,7 @@ def distributed(sheet: Path, folder: Path, workers: int, letters: int, chunk: in
                 job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
                 wall = time.perf_counter() - start
                 if job["state"] not in ("queued", "running"):
+                    ended = time.time()
                     break
                 if time_limit is not None and wall > time_limit:
                     break
@@ -169,9 +174,12 @@ def distributed(sheet: Path, folder: Path, workers: int, letters: int, chunk: in
         tail = [p.read_text(errors="replace")[-1500:] for p in sorted(folder.glob(f"worker-{workers}-*.log"))]
         _fail(f"{workers} worker(s): job {job['state']}: {job.get('error')} {job.get('result')}\n" + "\n".join(tail))
     _check_register(register, letters, complete=True)
-    pages = _check_files(out, letters)
-    print(f"  checked {workers} worker(s): serials 1..{letters} once each, audit clean, merged PDF {pages} pages",
-          file=sys.stderr)
+    pages, size, parts = _check_files(out, letters)
+    # The assembly (print file merged from the chunks' print PDFs, the .zip) runs after the last chunk.
+    last_chunk = max(m.stat().st_mtime for m in out.rglob("chunks/*/manifest.json"))
+    print(f"  checked {workers} worker(s): serials 1..{letters} once each, audit clean, merged PDF {pages} pages, "
+          f"{size / 1e6:.1f} MB ({size / max(parts, 1):.3f}x its chunks' print PDFs), assembly after the last "
+          f"chunk {ended - last_chunk:.1f} s", file=sys.stderr)
     return Run(f"{workers} worker(s)", letters, wall, cpu, complete=True)
 
 
