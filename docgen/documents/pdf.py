@@ -251,6 +251,57 @@ def convert_to_pdf(
 
 #: Profiles kept between runs in the cache (``lo-profile-N``); more instances at once get throw-away ones.
 _KEPT_PROFILES = 4
+#: A kept profile no run has leased for this long is removed (its lock file stays: see ``_prune_profiles``).
+PROFILE_IDLE_DAYS = 30
+_KEPT_RE = re.compile(r"^lo-profile-(\d+)(\.lock)?$")
+
+
+def _lease(fcntl: Any, lock_path: Path) -> int | None:
+    """Open and lock ``lock_path`` without waiting; return the descriptor, None when another
+    run holds it or it cannot be opened."""
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _prune_profiles(base: Path, fcntl: Any, now: float) -> None:
+    """Remove the kept profiles of ``base`` that are of no further use, unless a run holds them:
+    a slot beyond ``_KEPT_PROFILES`` (with its lock file: no run leases it any more), a profile
+    no run has leased for ``PROFILE_IDLE_DAYS`` (the lock file's time is the last lease), and a
+    profile whose last run was killed while it held it (its pid still in the lock file: the
+    profile may be half written). The lock file of a slot in use stays, empty: removing it
+    could let two runs lock two different files for one profile."""
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return
+    slots = {int(m.group(1)) for m in (_KEPT_RE.match(e.name) for e in entries) if m}
+    for slot in sorted(slots):
+        profile, lock_path = base / f"lo-profile-{slot}", base / f"lo-profile-{slot}.lock"
+        fd = _lease(fcntl, lock_path)
+        if fd is None:
+            continue
+        try:
+            stat = os.fstat(fd)
+            killed = stat.st_size > 0
+            idle = now - stat.st_mtime > PROFILE_IDLE_DAYS * 86400 and profile.exists()
+            if slot >= _KEPT_PROFILES or killed or idle:
+                shutil.rmtree(profile, ignore_errors=True)
+                if slot >= _KEPT_PROFILES:
+                    os.unlink(lock_path)
+                else:
+                    os.ftruncate(fd, 0)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 @contextlib.contextmanager
@@ -260,16 +311,21 @@ def _profiles(count: int) -> Iterator[list[Path]]:
     LibreOffice's first start in an empty profile builds it (about 1.5 s of CPU, a few
     milliseconds a letter of a print run), so profiles are kept between runs in docgen's
     cache folder, each leased with a lock for the run (two runs, or two instances, never
-    share one: LibreOffice would refuse or hang). Where there is no cache (``DOCGEN_NO_CACHE``),
-    no ``flock`` (Windows) or every kept profile is in use, a throw-away profile is used
-    and removed afterwards. A kept profile whose conversion failed is removed, so a damaged
-    one is never used twice.
+    share one: LibreOffice would refuse or hang); the lock file holds the leasing process's id
+    while it runs. Where there is no cache (``DOCGEN_NO_CACHE``), no ``flock`` (Windows) or
+    every kept profile is in use, a throw-away profile is used and removed afterwards. A kept
+    profile whose conversion failed is removed, so a damaged one is never used twice; so is one
+    whose run was killed, and one left unused (``_prune_profiles``).
     """
+    import time
+
     base = cache_dir()
     try:
         import fcntl
     except ImportError:  # Windows
         fcntl = None  # type: ignore[assignment]
+    if base is not None and fcntl is not None:
+        _prune_profiles(base, fcntl, time.time())
     leased: list[Path] = []
     locks: list[int] = []
     fresh: list[Path] = []
@@ -284,15 +340,17 @@ def _profiles(count: int) -> Iterator[list[Path]]:
             slot += 1
             try:
                 base.mkdir(parents=True, exist_ok=True)
-                fd = os.open(f"{kept}.lock", os.O_RDWR | os.O_CREAT, 0o600)
             except OSError:
                 continue
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:  # another run holds it
-                os.close(fd)
+            fd = _lease(fcntl, Path(f"{kept}.lock"))
+            if fd is None:
                 continue
             locks.append(fd)
+            try:
+                os.ftruncate(fd, 0)
+                os.write(fd, str(os.getpid()).encode())  # cleared when the run ends normally
+            except OSError:
+                pass
             leased.append(kept)
         try:
             yield leased
@@ -305,6 +363,8 @@ def _profiles(count: int) -> Iterator[list[Path]]:
         for profile in fresh:
             shutil.rmtree(profile, ignore_errors=True)
         for fd in locks:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
             os.close(fd)
 
 

@@ -272,3 +272,60 @@ def test_libreoffice_gets_docgens_font_substitution(monkeypatch):
         assert face(family) == "Noto Serif CJK SC", family
     for family in ("黑体", "SimHei"):
         assert face(family) == "Noto Sans CJK SC", family
+
+
+def test_kept_profiles_are_reused_and_killed_idle_or_surplus_ones_removed(monkeypatch: pytest.MonkeyPatch,
+                                                                          tmp_path: Path) -> None:
+    import fcntl
+    import os
+    import time
+
+    from docgen.documents import pdf
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(cache))
+    # The stand-in builds its profile as LibreOffice does and counts the starts it served.
+    _fake_soffice(monkeypatch, tmp_path, 'p="${profile#file://}"; mkdir -p "$p/user"; echo run >> "$p/user/runs"\n'
+                                         'for f in $files; do b=$(basename "$f" .docx); echo pdf > "$out/$b.pdf"; done')
+    sources = _placeholders(tmp_path, "d", 2)
+
+    def runs(slot: int) -> int:
+        path = cache / f"lo-profile-{slot}" / "user" / "runs"
+        return len(path.read_text().splitlines()) if path.exists() else 0
+
+    convert_to_pdf(sources, tmp_path / "pdf", chunk=1, parallel=2)
+    convert_to_pdf(sources, tmp_path / "pdf", chunk=1, parallel=2)
+    assert (runs(0), runs(1)) == (2, 2)  # kept between runs
+    assert sorted(p.name for p in cache.iterdir()) == ["lo-profile-0", "lo-profile-0.lock", "lo-profile-1",
+                                                       "lo-profile-1.lock"]
+    assert all(p.stat().st_size == 0 for p in cache.glob("*.lock"))  # no lease outstanding
+
+    (cache / "lo-profile-0.lock").write_text("4242")  # its run was killed while converting
+    old = time.time() - (pdf.PROFILE_IDLE_DAYS + 1) * 86400
+    os.utime(cache / "lo-profile-1.lock", (old, old))  # not leased for a month
+    (cache / "lo-profile-9" / "user").mkdir(parents=True)  # beyond the slots kept
+    (cache / "lo-profile-9.lock").touch()
+    (cache / "lo-profile-2" / "user").mkdir(parents=True)  # idle too, but another run holds it now
+    (cache / "lo-profile-2.lock").touch()
+    os.utime(cache / "lo-profile-2.lock", (old, old))
+    held = os.open(cache / "lo-profile-2.lock", os.O_RDWR)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    try:
+        convert_to_pdf(sources[:1], tmp_path / "pdf")
+    finally:
+        os.close(held)
+    assert runs(0) == 1  # built anew, not reused half-written
+    assert not (cache / "lo-profile-1").exists() and (cache / "lo-profile-1.lock").exists()
+    assert not (cache / "lo-profile-9").exists() and not (cache / "lo-profile-9.lock").exists()
+    assert (cache / "lo-profile-2" / "user").is_dir()
+    assert all(p.stat().st_size == 0 for p in cache.glob("*.lock"))
+
+
+def test_a_failed_conversion_removes_its_kept_profile(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(cache))
+    _fake_soffice(monkeypatch, tmp_path, 'p="${profile#file://}"; mkdir -p "$p/user"; echo broken >&2')
+    with pytest.raises(ConversionError, match="broken"):
+        convert_to_pdf(_placeholders(tmp_path, "d", 1), tmp_path / "pdf")
+    assert not (cache / "lo-profile-0").exists()
+    assert (cache / "lo-profile-0.lock").stat().st_size == 0
