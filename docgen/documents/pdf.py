@@ -31,7 +31,8 @@ from docgen.core.leftovers import remove_stale
 from docgen.core.userdirs import cache_dir
 from docgen.documents.messages import MESSAGES
 
-__all__ = ["CHUNK", "FONTS_CONF", "find_soffice", "convert_to_pdf", "merge_pdfs", "soffice_environment"]
+__all__ = ["CHUNK", "FONTS_CONF", "find_soffice", "convert_to_pdf", "instances", "merge_pdfs", "soffice_environment",
+           "stop_running"]
 
 CHUNK = 200
 _STAGING_RE = re.compile(r"^\.pdf-(\d+)-")
@@ -127,8 +128,9 @@ def _kill_tree(proc: subprocess.Popen) -> None:
             pass
 
 
-def _kill_running() -> None:
-    """Kill every LibreOffice this process is waiting for (the main thread was interrupted)."""
+def stop_running() -> None:
+    """Kill every LibreOffice this process is waiting for, with its children (the main thread was
+    interrupted, or the work it converts for has failed)."""
     with _RUNNING_LOCK:
         running = list(_RUNNING)
     for proc in running:
@@ -247,6 +249,37 @@ def convert_to_pdf(
     remove_stale(Path(tempfile.gettempdir()), _PROFILE_RE)
     with _profiles(workers) as profiles:
         return _convert_batches(soffice, batches, target, profiles, timeout, progress, export_filter)
+
+
+@contextlib.contextmanager
+def instances(count: int, *, timeout: float | None = None,
+              export_filter: str = EXPORT_FILTER) -> Iterator[Callable[[Path, Path], Path]]:
+    """Yield ``convert(source, out_dir) -> pdf``, callable from up to ``count`` threads at once,
+    each call one LibreOffice invocation with a profile no other call is using.
+
+    For callers that prepare documents while earlier ones convert (print runs): the documents
+    need not exist when the instances are set up. ``convert`` raises ``ConversionError`` as
+    ``convert_to_pdf`` does; the PDF appears in ``out_dir`` complete or not at all. Leaving the
+    block with an exception removes the kept profiles (``_profiles``); LibreOffice still running
+    then is the caller's to stop (``stop_running``).
+    """
+    import queue
+
+    soffice = find_soffice()
+    remove_stale(Path(tempfile.gettempdir()), _PROFILE_RE)
+    with _profiles(max(1, count)) as profiles:
+        free: queue.SimpleQueue[Path] = queue.SimpleQueue()
+        for profile in profiles:
+            free.put(profile)
+
+        def convert(source: Path, out_dir: Path) -> Path:
+            profile = free.get()
+            try:
+                return _convert_chunk(soffice, [source], out_dir, profile, timeout, export_filter)[0]
+            finally:
+                free.put(profile)
+
+        yield convert
 
 
 #: Profiles kept between runs in the cache (``lo-profile-N``); more instances at once get throw-away ones.
@@ -415,7 +448,7 @@ def _convert_batches(soffice: str, batches: list[list[Path]], target: Path, prof
                 # or leaving this block would wait for their conversions to finish.
                 with lock:
                     queue.clear()
-                _kill_running()
+                stop_running()
                 raise
         if errors:
             raise errors[0]

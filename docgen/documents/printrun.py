@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -351,41 +352,78 @@ def print_run(
     far. Returns each letter's page count. Raises ``ConversionError`` (LibreOffice missing
     or failing, a letter that cannot be read, a PDF that cannot be split); outputs appear
     complete under their final names or not at all.
+
+    The work overlaps LibreOffice: each chunk is handed to an instance as soon as it is
+    assembled, the next one assembled while it converts, and a converted chunk split into
+    its letters' PDFs while the later ones convert.
     """
-    from docgen.documents.pdf import convert_to_pdf, merge_pdfs
+    from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+
+    from docgen.documents.pdf import instances, merge_pdfs, stop_running
 
     paths = [Path(p) for p in docx_paths]
     targets = list(pdf_targets) if pdf_targets is not None else [None] * len(paths)
     if not paths:
         return []
     chunks = plan_chunks(paths, jobs)
+    workers = max(1, min(jobs, len(chunks)))
     # Work folders of killed runs (their process gone) go first; this run's carries its pid.
     remove_stale(Path(tempfile.gettempdir()), _WORK_RE)
     work = Path(tempfile.mkdtemp(prefix=f"docgen-print-{mark()}-"))
-    try:
-        sources, names = [], []
-        for number, chunk in enumerate(chunks, 1):
-            first = paths[chunk.indexes[0]]
-            # Named after its first letter: a conversion error then points at real letters.
-            source = work / f"{number:04d}-{first.stem}-{len(chunk.indexes)}.docx"
-            names.append(assemble([paths[i] for i in chunk.indexes], source))
-            sources.append(source)
-        sizes = {source.stem: len(chunk.indexes) for source, chunk in zip(sources, chunks)}
-        converted = 0
+    (work / "pdf").mkdir()
+    converted = 0
+    lock = threading.Lock()
+    failed = threading.Event()
 
-        def step(_: int) -> None:
+    def done(size: int) -> Callable[[Future], None]:
+        def report(future: Future) -> None:
             nonlocal converted
-            converted = sum(sizes[p.stem] for p in (work / "pdf").glob("*.pdf") if p.stem in sizes)
+            if future.cancelled():
+                return
+            if future.exception() is not None:
+                failed.set()
+                return
+            with lock:
+                converted += size
+                count = converted
             if progress is not None:
-                progress(converted)
+                progress(count)
+        return report
 
-        pdfs = convert_to_pdf(sources, work / "pdf", chunk=1, parallel=jobs, progress=step,
-                              export_filter=PDF_FILTER)
-        counts = [0] * len(paths)
-        for chunk, chunk_pdf, chunk_names in zip(chunks, pdfs, names):
-            pages = split_pdf(chunk_pdf, chunk_names, [targets[i] for i in chunk.indexes])
-            for index, count in zip(chunk.indexes, pages):
-                counts[index] = count
+    futures: list[Future] = []
+    try:
+        with instances(workers, export_filter=PDF_FILTER) as convert, \
+                ThreadPoolExecutor(max_workers=workers, thread_name_prefix="docgen-print") as threads:
+
+            def run(source: Path) -> Path:
+                if failed.is_set():  # another chunk failed: start no more LibreOffice
+                    raise CancelledError
+                return convert(source, work / "pdf")
+
+            try:
+                names = []
+                for number, chunk in enumerate(chunks, 1):
+                    if failed.is_set():
+                        break  # a chunk failed: assemble no more, its error is raised below
+                    first = paths[chunk.indexes[0]]
+                    # Named after its first letter: a conversion error then points at real letters.
+                    source = work / f"{number:04d}-{first.stem}-{len(chunk.indexes)}.docx"
+                    names.append(assemble([paths[i] for i in chunk.indexes], source))
+                    futures.append(threads.submit(run, source))
+                    futures[-1].add_done_callback(done(len(chunk.indexes)))
+                counts = [0] * len(paths)
+                pdfs = []
+                for chunk, future, chunk_names in zip(chunks, futures, names):
+                    pdfs.append(future.result())
+                    pages = split_pdf(pdfs[-1], chunk_names, [targets[i] for i in chunk.indexes])
+                    for index, count in zip(chunk.indexes, pages):
+                        counts[index] = count
+            except BaseException as exc:
+                for future in futures:
+                    future.cancel()  # chunks not started yet are not converted
+                if not isinstance(exc, ConversionError):
+                    stop_running()  # interrupted: LibreOffice goes too, not left to finish
+                raise
         if merged is not None:
             merge_pdfs(pdfs, merged)
         return counts

@@ -113,6 +113,7 @@ def test_print_run_pages_match_letter_by_letter_conversion(tmp_path: Path) -> No
 
 
 def test_a_killed_print_run_s_work_folder_is_removed_by_the_next(tmp_path, monkeypatch):
+    import contextlib
     import os
     import tempfile
 
@@ -128,14 +129,93 @@ def test_a_killed_print_run_s_work_folder_is_removed_by_the_next(tmp_path, monke
     alive.mkdir()
     seen: list[list[str]] = []
 
-    def failing(sources, out_dir, **kwargs):
-        seen.append(sorted(p.name for p in temp.iterdir()))
-        raise ConversionError("LibreOffice 转换失败")
+    @contextlib.contextmanager
+    def failing(count, **kwargs):
+        def convert(source, out_dir):
+            seen.append(sorted(p.name for p in temp.iterdir()))
+            raise ConversionError("LibreOffice 转换失败")
+        yield convert
 
-    monkeypatch.setattr(pdf, "convert_to_pdf", failing)
+    monkeypatch.setattr(pdf, "instances", failing)
     letters = [_letter(tmp_path / f"l{i}.docx", i, 1) for i in range(2)]
     with pytest.raises(ConversionError):
         print_run(letters)
     assert not dead.exists() and alive.exists()
     assert len(seen[0]) == 2 and any(n.startswith(f"docgen-print-{os.getpid()}-") for n in seen[0])
     assert sorted(p.name for p in temp.iterdir()) == [alive.name]  # this run's folder is gone too
+
+
+@pytest.mark.soffice
+def test_chunks_are_assembled_and_split_while_libreoffice_converts(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunk k+1 is assembled while chunk k converts, and chunk 1 is split before chunk 3 is
+    converted: each step waits (bounded) for the one it should overlap, so run one after the
+    other they would time out and the events below would say so."""
+    import contextlib
+    import threading
+
+    from docgen.documents import pdf, printrun
+
+    monkeypatch.setattr(printrun, "CHUNK_MAX", 1)  # one letter a chunk: three chunks
+    monkeypatch.setattr(printrun, "CHUNK_MIN", 1)
+    letters = [_letter(tmp_path / f"函{i}.docx", i, 1) for i in range(3)]
+    events: list[str] = []
+    started = [threading.Event() for _ in letters]
+    split_first = threading.Event()
+    real_instances, real_assemble, real_split = pdf.instances, printrun.assemble, printrun.split_pdf
+
+    def assemble(paths, out_path):
+        number = int(out_path.name[:4])
+        if number > 1 and not started[number - 2].wait(60):
+            events.append(f"assembled {number} before {number - 1} converted")
+        events.append(f"assemble {number}")
+        return real_assemble(paths, out_path)
+
+    @contextlib.contextmanager
+    def instances(count, **kwargs):
+        with real_instances(count, **kwargs) as convert:
+            def watched(source, out_dir):
+                number = int(source.name[:4])
+                started[number - 1].set()
+                if number == 3 and not split_first.wait(60):
+                    events.append("chunk 1 not split while the others converted")
+                events.append(f"convert {number}")
+                return convert(source, out_dir)
+            yield watched
+
+    def split(chunk_pdf, names, targets):
+        events.append(f"split {chunk_pdf.name[:4]}")
+        split_first.set()
+        return real_split(chunk_pdf, names, targets)
+
+    monkeypatch.setattr(pdf, "instances", instances)
+    monkeypatch.setattr(printrun, "assemble", assemble)
+    monkeypatch.setattr(printrun, "split_pdf", split)
+    merged = tmp_path / "print.pdf"
+    assert print_run(letters, merged=merged) == [1, 1, 1]
+    assert not [e for e in events if " before " in e or " not " in e], events
+    assert events.index("split 0001") < events.index("convert 3")
+    assert len(PdfReader(str(merged)).pages) == 3
+
+
+def test_a_failed_chunk_stops_the_chunks_after_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+
+    from docgen.documents import pdf, printrun
+
+    monkeypatch.setattr(printrun, "CHUNK_MAX", 1)
+    monkeypatch.setattr(printrun, "CHUNK_MIN", 1)
+    letters = [_letter(tmp_path / f"函{i}.docx", i, 1) for i in range(4)]
+    tried: list[str] = []
+
+    @contextlib.contextmanager
+    def instances(count, **kwargs):
+        def convert(source, out_dir):
+            tried.append(source.name[:4])
+            raise ConversionError(f"LibreOffice 转换失败：{source.name}")
+        yield convert
+
+    monkeypatch.setattr(pdf, "instances", instances)
+    with pytest.raises(ConversionError, match="0001-函0-1.docx"):
+        print_run(letters)
+    assert tried[0] == "0001" and len(tried) < len(letters)
