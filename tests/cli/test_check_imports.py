@@ -21,7 +21,7 @@ BUNDLE = ROOT / "examples" / "bundle"
 
 #: Never needed by `docgen check` (other commands' libraries).
 OTHER_COMMANDS = ("docx", "docxtpl", "openpyxl", "fastapi", "starlette", "uvicorn", "matplotlib", "calamine",
-                  "python_calamine", "celery", "redis", "psycopg")
+                  "python_calamine", "python_calamine_plus", "celery", "redis", "psycopg")
 #: Needed only when something is not in the cache.
 CACHE_MISS_ONLY = ("cerberus", "stdnum", "jinja2", "pypdf", "importlib.metadata", "multiprocessing")
 

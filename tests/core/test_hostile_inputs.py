@@ -62,7 +62,7 @@ def test_the_far_cell_is_found_whatever_piece_of_the_xml_it_falls_in(tmp_path: P
     path = far_cell_xlsx(tmp_path / "far.xlsx", declare=False)
     with pytest.raises(InputError, match="工作表有内容写到 XFD1048576"):
         check_xlsx_extent(path)
-    pieces = list(bounds._chunks(io.BytesIO(b'<row r="1"><c r="XFD1048576"><v>1</v></c></row>')))
+    pieces = list(bounds.xml_pieces(io.BytesIO(b'<row r="1"><c r="XFD1048576"><v>1</v></c></row>')))
     assert b"".join(pieces) == b'<row r="1"><c r="XFD1048576"><v>1</v></c></row>' and len(pieces) > 1
 
 
@@ -168,5 +168,5 @@ def test_the_extent_is_the_largest_reference_in_any_order(chunk: int, monkeypatc
              (hidden, (765_432, 702, "ZZ765432")), (rows[:50], (99_999, 31, "AE99999"))]
     for parts, expected in cases:
         data = b"".join(parts)
-        for extent in (bounds.sheet_extent(data), bounds.sheet_extent(bounds._chunks(io.BytesIO(data)))):
+        for extent in (bounds.sheet_extent(data), bounds.sheet_extent(bounds.xml_pieces(io.BytesIO(data)))):
             assert (extent.rows, extent.columns, extent.corner) == expected

@@ -316,21 +316,28 @@ _ROWS = (
 )
 
 
-@pytest.mark.parametrize("variant", ["plain", "prefixed", "no-refs", "date1904"])
-def test_workbook_shapes_read_alike(tmp_path: Path, variant: str) -> None:
-    from docgen.core.tabular import _iter_xlsx
+SHAPES = ["plain", "prefixed", "no-refs", "date1904"]
 
-    rows_xml = _ROWS
+
+def shape_workbook(tmp_path: Path, variant: str, rows_xml: str = _ROWS) -> Path:
+    """The workbook of ``rows_xml`` written in the shape ``variant`` (one of ``SHAPES``)."""
+    import re
+
     if variant == "no-refs":
-        import re as _re
-        rows_xml = _re.sub(r'<c r="[A-Z]+\d+"', "<c", rows_xml)
+        rows_xml = re.sub(r'<c r="[A-Z]+\d+"', "<c", rows_xml)
         # Without references cells are positional; the far-away AA6 keeps its reference.
         rows_xml = rows_xml.replace('<c t="inlineStr"><is><r>', '<c r="AA6" t="inlineStr"><is><r>')
     if variant == "prefixed":
-        import re as _re
-        rows_xml = _re.sub(r"<(/?)(row|c|v|f|is|t|r)\b", r"<\1x:\2", rows_xml)
-    path = _workbook(tmp_path / f"{variant}.xlsx", _sheet(rows_xml, "x" if variant == "prefixed" else ""),
+        rows_xml = re.sub(r"<(/?)(row|c|v|f|is|t|r)\b", r"<\1x:\2", rows_xml)
+    return _workbook(tmp_path / f"{variant}.xlsx", _sheet(rows_xml, "x" if variant == "prefixed" else ""),
                      _SHARED, date1904=variant == "date1904")
+
+
+@pytest.mark.parametrize("variant", SHAPES)
+def test_workbook_shapes_read_alike(tmp_path: Path, variant: str) -> None:
+    from docgen.core.tabular import _iter_xlsx
+
+    path = shape_workbook(tmp_path, variant)
     by_row = {n: list(v) for n, v in _iter_xlsx(path, None)}
     assert by_row[1][:4] == ["借款人", "证件号码", "逾期起始日", "逾期本金"]
     assert not any(by_row[3]) and not any(by_row[4])  # empty rows keep their numbers

@@ -1,0 +1,235 @@
+"""The streaming .xlsx reader gives python-calamine's rows, and is used only where it does.
+
+Each workbook here is read both ways: through the stream (python-calamine-plus, what docgen
+uses for an ordinary sheet) and through python-calamine (what it used before and still uses for
+the two kinds of workbook the stream reads otherwise). Rows, values, problems and columns must
+be the same; the two exceptions must send the workbook to python-calamine.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+import docgen.core.tabular as tabular
+from docgen.core.errors import InputError
+from docgen.core.tabular import read_table, stream_table
+from docgen.core.xlsxbounds import check_xlsx_extent
+from docgen.core.xlsxstream import EAST_ASIAN_DATE_FORMATS, streams_alike
+
+from test_tabular import _NS, _ROWS, _SHARED, ALIASES, ID, SHAPES, _sheet, _workbook, shape_workbook
+
+WIDE = {**ALIASES, "amount": ["金额"], "flag": ["标志"], "when": ["时间"], "note": ["备注"], "far": ["远处"]}
+
+
+def _raw_rows(path: Path, *, stream: bool) -> list[list[Any]]:
+    """The sheet's rows as either reader gives them, whole numbers as int and trailing empty cells cut."""
+    if stream:
+        from python_calamine_plus import CalamineWorkbook as Plus
+
+        rows = list(Plus.from_path(str(path)).stream_sheet_by_index(0))
+    else:
+        from python_calamine import CalamineWorkbook
+
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        offset = (sheet.start or (0, 0))[1]
+        rows = [[""] * offset + row for row in sheet.iter_rows()]
+    out = []
+    for row in rows:
+        row = [int(v) if isinstance(v, float) and v.is_integer() else v for v in row]
+        while row and row[-1] == "":
+            row.pop()
+        out.append([(type(v).__name__, v) for v in row])
+    return out
+
+
+def _both(path: Path, monkeypatch: pytest.MonkeyPatch, **options: Any) -> tuple[Any, Any]:
+    """``read_table`` of ``path`` through the stream, then through python-calamine."""
+    assert streams_alike(path, None, check_xlsx_extent(path)), "the workbook should be one the stream reads"
+    streamed = read_table(path, WIDE, **options)
+    with monkeypatch.context() as patch:
+        patch.setattr(tabular, "streams_alike", lambda *_: False)
+        whole = read_table(path, WIDE, **options)
+    return streamed, whole
+
+
+def _same_table(streamed: Any, whole: Any) -> None:
+    assert (streamed.fields, streamed.columns, streamed.unknown_headers) == (whole.fields, whole.columns,
+                                                                             whole.unknown_headers)
+    typed = lambda table: [(r.number, {k: (type(v).__name__, v) for k, v in r.values.items()}) for r in table.rows]
+    assert typed(streamed) == typed(whole)
+    assert [p.to_dict() for p in streamed.problems] == [p.to_dict() for p in whole.problems]
+
+
+def _with_styles(path: Path, styles: str) -> Path:
+    with zipfile.ZipFile(path) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    files["xl/styles.xml"] = styles.encode("utf-8")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _formats_workbook(path: Path, ids: list[int], codes: dict[int, str] | None = None) -> Path:
+    """A sheet with one row per number format id: a date-time, a time of day and a whole day."""
+    codes = codes or {}
+    defined = "".join(f'<numFmt numFmtId="{i}" formatCode="{html.escape(c, quote=True)}"/>'
+                      for i, c in codes.items())
+    styles = (f'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{_NS}">'
+              + (f'<numFmts count="{len(codes)}">{defined}</numFmts>' if codes else "")
+              + '<fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders>'
+              f'<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="{len(ids)}">'
+              + "".join(f'<xf numFmtId="{i}"/>' for i in ids) + "</cellXfs></styleSheet>")
+    rows = "".join(f'<row r="{k + 1}"><c r="A{k + 1}" s="{k}"><v>46346.25</v></c><c r="B{k + 1}" s="{k}"><v>0.75</v>'
+                   f'</c><c r="C{k + 1}" s="{k}"><v>46346</v></c><c r="D{k + 1}" s="{k}"><v>-1</v></c></row>'
+                   for k in range(len(ids)))
+    return _with_styles(_workbook(path, _sheet(rows), _SHARED), styles)
+
+
+def test_every_built_in_format_but_the_east_asian_dates_reads_alike(tmp_path: Path) -> None:
+    ids = [i for i in range(200) if i not in EAST_ASIAN_DATE_FORMATS]
+    path = _formats_workbook(tmp_path / "ids.xlsx", ids)
+    assert _raw_rows(path, stream=True) == _raw_rows(path, stream=False)
+    assert streams_alike(path, None, check_xlsx_extent(path))
+
+
+@pytest.mark.parametrize("number", sorted(EAST_ASIAN_DATE_FORMATS))
+def test_a_workbook_using_an_east_asian_built_in_date_is_read_by_calamine(tmp_path: Path, number: int) -> None:
+    path = _formats_workbook(tmp_path / "ea.xlsx", [0, number])
+    assert not streams_alike(path, None, check_xlsx_extent(path))
+    # What the exception is for: calamine reads these as dates, the stream as serial numbers.
+    assert _raw_rows(path, stream=True)[1] != _raw_rows(path, stream=False)[1]
+
+
+CUSTOM = [
+    'yyyy/m/d', 'yyyy"年"m"月"d"日"', 'yyyy"年"m"月"d"日";@', '[$-804]yyyy"年"m"月"d"日"',
+    '[DBNum1][$-804]yyyy"年"m"月"d"日"', 'e"年"m"月"d"日"', 'ggge"年"m"月"d"日"', 'm"月"d"日"', 'yyyy"年"m"月"',
+    'h"时"mm"分"ss"秒"', '上午/下午h"时"mm"分"', 'h:mm AM/PM', 'A/P', '[h]:mm', '[mm]:ss', '[ss]', 'mm:ss.0',
+    '0.00', '#,##0.00_ ', '0.00%', '"¥"#,##0.00', '[Red]0.00', '[Blue]yyyy-mm-dd', '@', 'General',
+    '0_);[Red](0)', '"Y: "0.00"m"', '\\Y000000', '#,##0*y', '*-yyyy-mm-dd', '"日期"', '0"天"', 'aaaa', 'ddd',
+    '[$-F800]dddd, mmmm dd, yyyy', '[>=100][Magenta][s].00', '[h]:mm;[=0]\\-', 'b"年"', 'e', '0.00E+00',
+]
+
+
+def test_custom_number_formats_read_alike(tmp_path: Path) -> None:
+    codes = {164 + n: code for n, code in enumerate(CUSTOM)}
+    path = _formats_workbook(tmp_path / "custom.xlsx", list(codes), codes)
+    streamed = _raw_rows(path, stream=True)
+    assert streamed == _raw_rows(path, stream=False)
+    kinds = {code: {kind for kind, _ in row} for code, row in zip(CUSTOM, streamed)}
+    assert kinds['yyyy"年"m"月"d"日"'] == {"date", "datetime", "time"} and kinds["0.00"] == {"float", "int"}
+
+
+def _shapes(rows_xml: str) -> str:
+    # The hand-written shapes of test_tabular without the two cells the stream reads otherwise:
+    # the error cell becomes text, the East-Asian built-in date (style 4) the custom 年月日 one.
+    return rows_xml.replace('<c r="B6" t="e"><v>#N/A</v></c>', '<c r="B6" t="inlineStr"><is><t>无</t></is></c>') \
+        .replace('s="4"', 's="2"')
+
+
+@pytest.mark.parametrize("variant", SHAPES)
+def test_hand_written_shapes_read_alike(tmp_path: Path, variant: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = shape_workbook(tmp_path, variant, _shapes(_ROWS))
+    assert _raw_rows(path, stream=True) == _raw_rows(path, stream=False)
+    _same_table(*_both(path, monkeypatch, text_fields=["id_number"]))
+
+
+def test_awkward_openpyxl_workbook_reads_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Starts at B3 (a column and two rows empty before), blank rows and a sparse far column,
+    # IDs as text, as numbers and in scientific notation, numbers stored as text, booleans,
+    # dates, date-times, times, durations, formulas without cached values, 1e30, -0.0.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    header = ["借款人", "证件号码", "逾期起始日", "逾期本金", "金额", "标志", "时间", "备注"]
+    for column, title in enumerate(header, start=2):
+        sheet.cell(row=3, column=column, value=title)
+    sheet["AD3"] = "远处"
+    values = [
+        ["张三", ID, dt.date(2026, 11, 20), 1250.5, 100, True, dt.datetime(2026, 1, 2, 3, 4, 5), "备注"],
+        ["李四", 110105194912310000, dt.datetime(2026, 11, 21), "1,250.50", "00123", False, dt.time(12, 30), None],
+        [None, None, None, None, None, None, None, None],
+        ["王五", "1.10105E+17", 46346, -0.0, 1e30, "TRUE", dt.timedelta(hours=30), "=1+1"],
+        ["赵六", " 11010519491231002X ", "2026-11-22", 0.1, 2 ** 53, None, None, "  "],
+    ]
+    for number, row in enumerate(values, start=4):
+        for column, value in enumerate(row, start=2):
+            if value is not None:
+                sheet.cell(row=number, column=column, value=value)
+    sheet["E4"].number_format = "yyyy-mm-dd"
+    sheet["H9"] = 7
+    sheet["AD8"] = "far"
+    sheet["F7"].number_format = "0.00"
+    sheet["H7"].number_format = "[h]:mm:ss"
+    path = tmp_path / "awkward.xlsx"
+    book.save(path)
+    assert _raw_rows(path, stream=True) == _raw_rows(path, stream=False)
+    streamed, whole = _both(path, monkeypatch, text_fields=["id_number"])
+    _same_table(streamed, whole)
+    assert [r.number for r in streamed.rows] == [4, 5, 7, 8, 9] and streamed.problems
+
+
+def test_a_streamed_ledger_block_by_block_is_the_whole_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["借款人", "证件号码", "逾期本金", "逾期起始日"])
+    for n in range(50):
+        sheet.append([f"客户{n}", 330102198501011234 if n % 7 == 3 else ID, n * 1.25, dt.date(2026, 1, 1 + n % 28)])
+        if n % 9 == 4:
+            sheet.append([])
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)
+    with monkeypatch.context() as patch:
+        patch.setattr(tabular, "streams_alike", lambda *_: False)
+        whole = read_table(path, ALIASES, text_fields=["id_number"])
+    blocks = list(stream_table(path, ALIASES, text_fields=["id_number"]).column_blocks(8))
+    assert [n for b in blocks for n in b.numbers] == [r.number for r in whole.rows]
+    assert [dict(zip(b.values, row)) for b in blocks for row in zip(*b.values.values())] == \
+        [r.values for r in whole.rows]
+    assert [p.to_dict() for b in blocks for p in b.problems] == [p.to_dict() for p in whole.problems]
+
+
+def test_an_ordinary_workbook_is_streamed_not_loaded_by_calamine(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import python_calamine
+
+    book = openpyxl.Workbook()
+    book.active.append(["借款人", "证件号码"])
+    book.active.append(["张三", ID])
+    book.save(tmp_path / "book.xlsx")
+
+    def refuse(*_: Any, **__: Any) -> None:
+        raise AssertionError("python-calamine loaded a sheet the stream reads alike")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", refuse)
+    assert read_table(tmp_path / "book.xlsx", ALIASES).rows[0].values == {"borrower": "张三", "id_number": ID}
+
+
+def test_a_sheet_with_an_error_cell_is_read_by_calamine_as_an_empty_cell(tmp_path: Path) -> None:
+    for attribute in ('t="e"', "t='e'", 't = "e"'):
+        rows_xml = ('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+                    f'<row r="2"><c r="A2" t="s"><v>5</v></c><c r="B2" {attribute}><f>NA()</f><v>#N/A</v></c></row>')
+        path = _workbook(tmp_path / "errors.xlsx", _sheet(rows_xml), _SHARED)
+        assert check_xlsx_extent(path).error_cells and not streams_alike(path, None, check_xlsx_extent(path))
+        assert read_table(path, ALIASES).rows[0].values == {"borrower": "张三", "id_number": None}
+    plain = _workbook(tmp_path / "plain.xlsx", _sheet('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'), _SHARED)
+    assert not check_xlsx_extent(plain).error_cells and streams_alike(plain, None, check_xlsx_extent(plain))
+
+
+def test_stream_errors_are_the_readers_one_line_errors(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.append(["借款人"])
+    book.save(tmp_path / "book.xlsx")
+    with pytest.raises(InputError, match="找不到工作表 '其他';现有工作表:Sheet"):
+        read_table(tmp_path / "book.xlsx", ALIASES, sheet="其他")
+    # A sheet part that is not XML past its first rows: one clear line naming the file.
+    rows_xml = '<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>5</v></c></row><row r="3"><c'
+    broken = _workbook(tmp_path / "broken.xlsx", f'<worksheet xmlns="{_NS}"><sheetData>{rows_xml}', _SHARED)
+    assert streams_alike(broken, None, check_xlsx_extent(broken))
+    with pytest.raises(InputError, match="broken.xlsx.*无法读取 Excel 文件"):
+        read_table(broken, ALIASES)
