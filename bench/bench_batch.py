@@ -16,14 +16,24 @@ In one run, on the same generated rows (``examples/make_rows.py``) and the shipp
 Prints per-letter wall (and CPU) milliseconds, the ratio and "identical text: yes/no".
 Exit 1 when any compared letter differs.
 
+With ``--scaling 2000,20000,200000`` it measures instead how a whole ``docgen batch`` process
+grows with its letters: for each size, rows from ``make_rows.py`` written as Excel saves them
+(shared strings, XlsxWriter; kept in ``--keep``),
+``docgen batch demand-letter`` (no PDF, fresh output folder and register) under
+``/usr/bin/time -v``, this tree against ``--baseline-rev`` (exported with ``git archive``) in
+interleaved pairs (a warm-up pair first up to 20,000 letters; a 200,000-letter run takes
+minutes): CPU, CPU per letter beyond the previous size, and peak resident memory.
+
     .venv/bin/python bench/bench_batch.py                         # 2,000 letters, 500-letter PDF
     .venv/bin/python bench/bench_batch.py --letters 300 --pdf-letters 50
     .venv/bin/python bench/bench_batch.py --jobs 2 --pdf-letters 0
+    .venv/bin/python bench/bench_batch.py --scaling 2000,20000,200000 --baseline-rev 822e94a --keep /tmp/b
 """
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -67,6 +77,52 @@ class Timer:
         self.cpu = time.process_time() - self.cpu
 
 
+def scaling(sizes: list[int], baseline_rev: str, pairs_count: int, work: Path) -> None:
+    """Print CPU and peak memory of whole ``docgen batch`` processes at each size, this tree vs ``baseline_rev``."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_loans import export, median, pairs, ratio, timed
+
+    trees = {"baseline": export(baseline_rev, work / f"baseline-{baseline_rev}"), "this tree": ROOT}
+    rows_module = _make_rows_module()
+    print(f"cpus: {os.cpu_count()}, load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+          f"baseline = {baseline_rev}; {pairs_count} interleaved pair(s) per size (after a warm-up pair up to "
+          f"20,000 letters), medians")
+    print(f"{'letters':>8}  {'baseline CPU':>12}{'peak':>10}{'this CPU':>10}{'per letter':>12}{'peak':>10}{'CPU ratio':>11}")
+    previous: tuple[int, float] | None = None
+    for size in sizes:
+        sheet = work / f"rows-{size}-excel.xlsx"
+        if not sheet.exists():  # as Excel saves it (shared strings), what a back office hands in
+            from bench_ledger import _write_excel_style
+
+            _write_excel_style(rows_module.make_rows(size), sheet, {h: h for h in rows_module.HEADERS}, "名单")
+
+        def run(tree: Path) -> dict:
+            out, register = work / "out", work / "register.sqlite"
+            shutil.rmtree(out, ignore_errors=True)
+            register.unlink(missing_ok=True)
+            env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONWARNINGS": "ignore"}
+            result = timed([sys.executable, "-m", "docgen", "batch", "demand-letter", "--rows", str(sheet),
+                            "--out", str(out), "--register", str(register), "--no-progress"], env, work)
+            shutil.rmtree(out, ignore_errors=True)
+            if result["code"] != 0:
+                raise SystemExit(f"{tree}: docgen batch failed ({result['code']}):\n{result['stderr'][-2000:]}")
+            return result
+
+        if size <= 20_000:
+            old, new = pairs(lambda: run(trees["baseline"]), lambda: run(trees["this tree"]), pairs_count)
+        else:  # minutes a run: no warm-up pair (the rows file is in the page cache from the smaller sizes' turn)
+            old, new = [], []
+            for _ in range(pairs_count):
+                old.append(run(trees["baseline"]))
+                new.append(run(trees["this tree"]))
+        cpu = median(new, "cpu")
+        per = f"{(cpu - previous[1]) / (size - previous[0]) * 1000:.2f} ms" if previous else ""
+        previous = (size, cpu)
+        print(f"{size:>8}  {median(old, 'cpu'):>11.2f}s{median(old, 'peak'):>7.0f} MB{cpu:>9.2f}s{per:>12}"
+              f"{median(new, 'peak'):>7.0f} MB{ratio(new, old, 'cpu'):>10.2f}x", flush=True)
+    print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--letters", type=int, default=2000, help="letters per run (default 2000)")
@@ -76,7 +132,17 @@ def main() -> int:
                         help="letters whose text is compared, spread evenly (0 = every letter)")
     parser.add_argument("--jobs", type=int, default=1, help="docgen batch --jobs (default 1)")
     parser.add_argument("--pdf-letters", type=int, default=500, help="letters in the print-PDF run (0 = skip)")
+    parser.add_argument("--scaling", help="comma-separated letter counts: whole-process growth and memory instead")
+    parser.add_argument("--baseline-rev", default="main", help="revision --scaling compares against")
+    parser.add_argument("--scaling-pairs", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="--scaling: keep the rows and the exported baseline here")
     args = parser.parse_args()
+    if args.scaling:
+        work = args.keep or Path(tempfile.mkdtemp(prefix="bench-batch-"))
+        work.mkdir(parents=True, exist_ok=True)
+        scaling([int(size) for size in args.scaling.split(",") if size.strip()], args.baseline_rev,
+                max(1, args.scaling_pairs), work)
+        return 0
     n = args.letters
     baseline_n = min(args.baseline or n, n)
     rows_module = _make_rows_module()

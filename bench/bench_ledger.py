@@ -40,8 +40,9 @@ def _generator():
     return make_ledger
 
 
-def _write_excel_style(rows, path: Path) -> None:
-    """Write ledger rows as Excel saves them: a shared-string table, date cells, numbers.
+def _write_excel_style(rows, path: Path, headers: dict[str, str] | None = None, title: str = "贷款台账") -> None:
+    """Write ledger rows (or rows with other ``headers``: key -> header) as Excel saves them: a
+    shared-string table, date cells, numbers.
 
     openpyxl writes every string inline (and lxml escapes each Chinese character as ``&#NNNNN;``),
     which makes its files several times larger than Excel's; a bank's ledger comes from Excel or
@@ -49,14 +50,15 @@ def _write_excel_style(rows, path: Path) -> None:
     """
     import xlsxwriter
 
-    from docgen.loans.ledger import LEDGER_HEADERS
+    if headers is None:
+        from docgen.loans.ledger import LEDGER_HEADERS as headers
 
-    names = list(LEDGER_HEADERS)
+    names = list(headers)
     tmp = path.with_suffix(".part.xlsx")
     workbook = xlsxwriter.Workbook(str(tmp))
-    sheet = workbook.add_worksheet("贷款台账")
+    sheet = workbook.add_worksheet(title)
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.write_row(0, 0, [LEDGER_HEADERS[n] for n in names])
+    sheet.write_row(0, 0, [headers[n] for n in names])
     for r, item in enumerate(rows, start=1):
         for c, name in enumerate(names):
             value = item.get(name)

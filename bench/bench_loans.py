@@ -9,8 +9,10 @@ and each ratio taken pair by pair, medians quoted:
    loans, this tree vs the baseline revision (default ``117e72b``, main before the collection
    side's legal rules), exported with ``git archive`` and run with ``PYTHONPATH`` pointing at it;
 2. ``read_ledger`` vs calamine alone reading the same file (``to_python`` of the sheet, the
-   whole-sheet read the reader used to do), each in its own process: the CPU of the read itself
-   (measured in the child around the call) and the process's peak memory;
+   whole-sheet read the reader used to do) and vs the streamed rows alone (python-calamine-plus,
+   what ``read_ledger`` reads an ordinary sheet with), each in its own process: the CPU of the
+   read itself (measured in the child around the call) and the process's peak memory; and the
+   baseline revision's ``read_ledger`` on the same file;
 3. scaling: both commands of both trees at each ``--scaling`` size (default 10k/100k/400k loans),
    CPU, CPU per 1,000 loans and peak memory.
 
@@ -53,6 +55,10 @@ _READERS = {
         "import sys, time\nfrom python_calamine import CalamineWorkbook\nstart = time.process_time()\n"
         "rows = CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python(skip_empty_area=False)\n"
         "print(time.process_time() - start, len(rows))\n"),
+    "streamed rows alone": (
+        "import sys, time\nfrom python_calamine_plus import CalamineWorkbook\nstart = time.process_time()\n"
+        "rows = sum(1 for _ in CalamineWorkbook.from_path(sys.argv[1]).stream_sheet_by_index(0))\n"
+        "print(time.process_time() - start, rows)\n"),
     "read_ledger": (
         "import sys, time\nfrom docgen.loans.ledger import read_ledger\nstart = time.process_time()\n"
         "ledger = read_ledger(sys.argv[1])\nprint(time.process_time() - start, len(ledger.loans))\n"),
@@ -158,26 +164,35 @@ def compare(trees: dict[str, Path], ledger: Path, rows: int, count: int, work: P
               f"{median(old, 'peak'):>12.0f} MB{median(new, 'peak'):>8.0f} MB", flush=True)
 
 
-def reading(ledger: Path, rows: int, count: int, work: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
+def reading(trees: dict[str, Path], ledger: Path, rows: int, count: int, work: Path, baseline: str) -> None:
+    # (label, reader, tree it is imported from): docgen's reader of this tree and of the baseline.
+    readers = [(name, code, trees["this tree"]) for name, code in _READERS.items()]
+    readers.append((f"read_ledger of {baseline}", _READERS["read_ledger"], trees["baseline"]))
 
-    def read(name: str) -> Any:
-        def run() -> dict[str, Any]:
-            result = timed([sys.executable, "-c", _READERS[name], str(ledger)], env, work)
-            if result["code"]:
-                raise SystemExit(f"{name} failed: {result['stderr'][-2000:]}")
-            result["read"] = float(result["stdout"].split()[0])
-            return result
-        return run
+    def read(code: str, tree: Path) -> dict[str, Any]:
+        env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONWARNINGS": "ignore"}
+        result = timed([sys.executable, "-c", code, str(ledger)], env, work)
+        if result["code"]:
+            raise SystemExit(f"reader failed: {result['stderr'][-2000:]}")
+        result["read"] = float(result["stdout"].split()[0])
+        return result
 
-    floor, ours = pairs(read("calamine alone (to_python)"), read("read_ledger"), count)
-    print(f"\n2. reading {rows} loans, each reader in its own process: {count} interleaved pairs, medians "
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in readers}
+    for round_ in range(count + 1):  # a warm-up round, then ``count`` rounds, the readers interleaved
+        for name, code, tree in readers:
+            result = read(code, tree)
+            if round_:
+                runs[name].append(result)
+    print(f"\n2. reading {rows} loans, each reader in its own process: {count} interleaved rounds, medians "
           f"(read = CPU of the call itself)")
-    for name, runs in (("calamine alone (to_python)", floor), ("read_ledger", ours)):
-        print(f"{name:<28} read {median(runs, 'read'):6.2f} s CPU   process {median(runs, 'cpu'):6.2f} s CPU   "
-              f"peak {median(runs, 'peak'):5.0f} MB")
-    print(f"read_ledger / calamine alone: {ratio(ours, floor, 'read'):.2f}x (read), "
-          f"{ratio(ours, floor, 'cpu'):.2f}x (whole process)", flush=True)
+    for name, measured in runs.items():
+        print(f"{name:<28} read {median(measured, 'read'):6.2f} s CPU   process {median(measured, 'cpu'):6.2f} s CPU   "
+              f"peak {median(measured, 'peak'):5.0f} MB")
+    floor = runs["calamine alone (to_python)"]
+    for name in runs:
+        if name != "calamine alone (to_python)":
+            print(f"{name} / calamine alone: {ratio(runs[name], floor, 'read'):.2f}x (read), "
+                  f"{ratio(runs[name], floor, 'cpu'):.2f}x (whole process)", flush=True)
 
 
 def scaling(trees: dict[str, Path], sizes: list[int], count: int, work: Path, baseline: str) -> None:
@@ -223,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     if "compare" not in args.skip:
         compare(trees, ledger, args.rows, max(1, args.pairs), work, args.baseline_rev)
     if "reading" not in args.skip:
-        reading(ledger, args.rows, max(1, args.pairs), work)
+        reading(trees, ledger, args.rows, max(1, args.pairs), work, args.baseline_rev)
     if "scaling" not in args.skip:
         sizes = [int(size) for size in args.scaling.split(",") if size.strip()]
         scaling(trees, sizes, max(1, args.scaling_pairs), work, args.baseline_rev)
