@@ -29,6 +29,7 @@ stored cell.
 """
 from __future__ import annotations
 
+import importlib.util
 import re
 import zipfile
 import zlib
@@ -47,6 +48,9 @@ EAST_ASIAN_DATE_FORMATS = frozenset(range(27, 37)) | frozenset(range(50, 59))
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _STYLES_TYPE = "/styles"
+# An installation made before the stream became a dependency still reads, as before, with
+# python-calamine (holding the sheet whole) until it is installed again.
+_STREAMING = importlib.util.find_spec("python_calamine_plus") is not None
 
 
 def streams_alike(path: str | Path, sheet: str | None, extent: SheetExtent | None) -> bool:
@@ -54,9 +58,10 @@ def streams_alike(path: str | Path, sheet: str | None, extent: SheetExtent | Non
 
     ``extent`` is what ``check_xlsx_extent`` found for the sheet (None: not a readable .xlsx,
     left to python-calamine, which reports what is wrong). False when the sheet has error cells
-    or cells in an East-Asian built-in date format, or when the workbook cannot be read here.
+    or cells in an East-Asian built-in date format, when the workbook cannot be read here, or
+    when python-calamine-plus is not installed.
     """
-    if extent is None or extent.error_cells:
+    if extent is None or extent.error_cells or not _STREAMING:
         return False
     try:
         with zipfile.ZipFile(path) as archive:

@@ -233,3 +233,17 @@ def test_stream_errors_are_the_readers_one_line_errors(tmp_path: Path) -> None:
     assert streams_alike(broken, None, check_xlsx_extent(broken))
     with pytest.raises(InputError, match="broken.xlsx.*无法读取 Excel 文件"):
         read_table(broken, ALIASES)
+
+
+def test_without_the_streaming_package_workbooks_are_read_by_calamine(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import docgen.core.xlsxstream as xlsxstream
+
+    book = openpyxl.Workbook()
+    book.active.append(["借款人"])
+    book.active.append(["张三"])
+    book.save(tmp_path / "book.xlsx")
+    assert streams_alike(tmp_path / "book.xlsx", None, check_xlsx_extent(tmp_path / "book.xlsx"))
+    monkeypatch.setattr(xlsxstream, "_STREAMING", False)
+    assert not streams_alike(tmp_path / "book.xlsx", None, check_xlsx_extent(tmp_path / "book.xlsx"))
+    assert read_table(tmp_path / "book.xlsx", ALIASES).rows[0].values == {"borrower": "张三"}
