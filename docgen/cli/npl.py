@@ -40,7 +40,8 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--pdf", is_flag=True, help="Also convert the .docx to PDF beside it (LibreOffice).")
 @click.option("--template", "template_path", type=_FILE, metavar="FILE.docx",
               help="A bank-edited copy of templates/npl-report.docx to render instead of the shipped one.")
-@policy_option("催收策略 YAML:其 vocabulary(诉讼状态、中断事由、保证方式的同义词)用于读两期台账,与 collect plan 相同。")
+@policy_option("催收策略 YAML,与 collect plan 相同:其 vocabulary(诉讼状态、中断事由、保证方式的同义词)用于读两期台账,"
+               "overdue_normal_grace_days 用于“逾期仍为正常”检查,timetable 决定应起诉名单。")
 @format_option("text", "json", help="What to print on stdout: a Chinese summary or the JSON figures.")
 @handle_errors
 def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | None, targets: Path | None,
@@ -77,7 +78,7 @@ def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | Non
         refuse_overwriting_inputs(output.with_suffix(".pdf") if pdf else output, [ledger, opening, targets, notes])
     policy = load_policy(policy_path)
     result = build_report(ledger, period=period, opening=opening, as_of=as_of, targets=targets, notes=notes,
-                          output=output, pdf=pdf, template_path=template_path, vocabulary=policy.vocabulary)
+                          output=output, pdf=pdf, template_path=template_path, policy=policy)
     if fmt == "json":
         click.echo(dump_json(result.figures.to_dict()), nl=False)
     else:

@@ -458,11 +458,14 @@ def build_report(
     template_path: str | os.PathLike[str] | None = None,
     vocabulary: Vocabulary | None = None,
     check_unit: bool = False,
+    policy: Any = None,
 ) -> ReportResult:
     """Compute the NPL report from ledger files and optionally write it as .docx (and PDF).
 
-    ``vocabulary`` gives the texts the ledgers' controlled columns accept (the collection
-    policy's synonyms, as ``collect plan --policy`` reads them); default: the shipped policy's.
+    ``policy`` (``docgen.loans.plan.Policy``, default the shipped one) is the collection policy,
+    as ``collect plan --policy`` reads it: its vocabulary reads the ledgers, its
+    ``overdue_normal_grace_days`` and timetable drive the overdue-normal check and ``to_sue``.
+    ``vocabulary`` overrides the policy's for reading the ledgers.
     ``check_unit`` without ``output``: also find the unit signing the report, so that a report
     which could not be written is refused now (the service writes it later, in a job).
 
@@ -470,6 +473,8 @@ def build_report(
     exit 2), ``RowsError`` (bad ledger rows; exit 1), ``RenderError``/``TemplateError`` from the
     template engine and ``ConversionError`` from the PDF step. The .docx is written atomically.
     """
+    if vocabulary is None and policy is not None:
+        vocabulary = policy.vocabulary
     closing, opening_loans, opening_unknown = read_snapshots(ledger, opening, vocabulary=vocabulary)
     if not closing.loans:
         # A report of nothing is almost always the wrong file or sheet, not an empty loan book.
@@ -485,7 +490,7 @@ def build_report(
     note_values = notes if isinstance(notes, Notes) else (load_notes(notes) if notes is not None else Notes())
     figures = compute_figures(
         closing.loans, opening_loans,
-        period=period, as_of=as_of, targets=target_values,
+        period=period, as_of=as_of, targets=target_values, policy=policy,
     )
     result = ReportResult(figures)
     if output is None:

@@ -305,3 +305,17 @@ def test_policy_vocabulary_reads_the_bank_own_words(tmp_path: Path) -> None:
     assert [item["loan_no"] for item in data["litigation"]["loans"]] == ["A1"]  # counted as a case in court
     bad = _run("--ledger", str(ledger), "--period", "2026Q2", "--policy", str(tmp_path / "none.yaml"))
     assert bad.exit_code == 2 and "--policy" in bad.stderr
+
+
+def test_policy_grace_days_reach_the_report_flags(tmp_path: Path) -> None:
+    # Overdue 5 days and still 正常: flagged under the shipped policy (no grace), not under a 10-day grace.
+    ledger = write_ledger([row("A1", 200000, "正常", days=5, serial=1), row("A2", 300000, serial=2)],
+                          tmp_path / "ledger.xlsx")
+    shipped = _run("--ledger", str(ledger), "--period", "2026Q2", "--format", "json")
+    assert shipped.exit_code == 0, shipped.stderr
+    assert [(f["loan_no"], f["code"]) for f in json.loads(shipped.stdout)["flags"]] == [("A1", "overdue-normal")]
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("overdue_normal_grace_days: 10\n", encoding="utf-8")
+    graced = _run("--ledger", str(ledger), "--period", "2026Q2", "--format", "json", "--policy", str(policy))
+    assert graced.exit_code == 0, graced.stderr
+    assert json.loads(graced.stdout)["flags"] == []

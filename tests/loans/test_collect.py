@@ -406,6 +406,23 @@ def test_limitation_basis_names_the_event(policy) -> None:
     assert plain.limitation_basis == "2024-09-19 到期未还"
 
 
+@pytest.mark.parametrize(("fields", "basis", "deadline"), [
+    # No agreed period: six months after the main debt fell due (art. 692).
+    ({}, "2026-06-20 主债务到期后6个月(《民法典》第六百九十二条)", D(2026, 12, 20)),
+    ({"guarantee_period_end": D(2027, 6, 20)}, "约定保证期间至2027-06-20", D(2027, 6, 20)),
+    # A joint guarantor called on inside the period: three years on the guarantee claim (art. 694).
+    ({"guarantor_demanded": D(2026, 9, 1)}, "2026-09-01 向保证人主张(《民法典》第六百九十四条第二款)",
+     D(2029, 9, 1)),
+    # A general guarantee kept by the suit against the debtor inside the period (art. 693).
+    ({"guarantee_type": "一般保证", "litigation": "已起诉", "litigation_filed": D(2026, 10, 1)},
+     "2026-10-01 起诉债务人(《民法典》第六百九十三条第一款)", None),
+])
+def test_guarantee_basis_names_the_rule_and_event(policy, fields, basis, deadline) -> None:
+    entry = _entry(policy, days=30, maturity=D(2026, 6, 20), guarantors=["张三"], **fields)
+    assert (entry.guarantee.basis, entry.guarantee.deadline) == (basis, deadline)
+    assert entry.to_dict()["guarantee"]["basis"] == basis
+
+
 def test_a_demand_after_expiry_warns_and_interrupts_nothing(policy) -> None:
     # The case: overdue since 2019-01-02, a demand served 2023-06-01, seen on 2025-01-01.
     as_of = D(2025, 1, 1)
