@@ -63,7 +63,9 @@ def __getattr__(name: str) -> Any:
     try:
         module, attribute = _ENTRY_POINTS[name]
     except KeyError:
-        raise AttributeError(f"module 'docgen' has no attribute {name!r}") from None
+        from docgen.core.messages import MESSAGES
+
+        raise MESSAGES.fault(AttributeError, "no-attribute", module=__name__, name=name) from None
     value = getattr(importlib.import_module(module), attribute)
     globals()[name] = value  # later look-ups skip this function
     return value

@@ -5,10 +5,14 @@ use resolve to what they are at run time. Three rules follow:
 
 - a ``DocgenError`` is never built directly (``raise InputError(f"…")``): it is built by its part's
   table, ``TABLE.error(InputError, "code", **facts)``, and so always carries ``code`` and ``facts``;
-- no exception of any kind is raised with a sentence in Chinese written in the code (a jinja
-  ``SecurityError``, a click ``UsageError``): its wording comes from a table too;
-- every code a module asks a table for (``error``/``text``/``problem``/``notice`` with a literal
-  code) has wording in that table, so a mistyped code fails here, not in front of a user.
+- no exception of any kind is built with a sentence written in the code, Chinese (a jinja
+  ``SecurityError``, a click ``UsageError``) or English (a programmer's ``ValueError``): its wording
+  comes from a table too (``TABLE.fault(ValueError, "code", **facts)`` for a program's own mistake);
+- every code a module asks a table for (``error``/``text``/``problem``/``notice``/``fault`` with a
+  literal code) has wording in that table, so a mistyped code fails here, not in front of a user.
+
+Modules that lay out documents and reports (``WORDLESS``) hold no Chinese at all outside their
+docstrings and comments: their headings, column titles and labels come from their part's table.
 """
 from __future__ import annotations
 
@@ -30,7 +34,10 @@ from docgen.core.wording import MessageTable
 ROOT = Path(docgen.__file__).parent
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 _CODE = re.compile(r"[a-z0-9][a-z0-9/_.-]*")
-_BUILDERS = {"error", "text", "problem", "notice"}
+_BUILDERS = {"error", "text", "problem", "notice", "fault"}
+#: Modules that render documents, reports and tables: every Chinese word they print is in a table.
+WORDLESS = ("docgen/loans/npl.py", "docgen/loans/plan_output.py", "docgen/check/formats.py",
+            "docgen/check/bundledata.py")
 
 
 def _modules(root: Path) -> Iterator[tuple[Path, str]]:
@@ -85,10 +92,13 @@ def _is_table_method(obj: Any) -> bool:
     return isinstance(getattr(obj, "__self__", None), MessageTable)
 
 
-def scan(root: Path = ROOT) -> tuple[list[str], list[tuple[str, MessageTable, str | re.Pattern[str]]]]:
-    """Return the rule breaches under ``root`` and every ``(place, table, code)`` a module asks for."""
+Asked = tuple[str, MessageTable, "str | re.Pattern[str]", str]
+
+
+def scan(root: Path = ROOT) -> tuple[list[str], list[Asked]]:
+    """Return the rule breaches under ``root`` and every ``(place, table, code, language)`` a module asks for."""
     breaches: list[str] = []
-    asked: list[tuple[str, MessageTable, str | re.Pattern[str]]] = []
+    asked: list[Asked] = []
     for path, name in _modules(root):
         module = importlib.import_module(name)
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -101,25 +111,27 @@ def scan(root: Path = ROOT) -> tuple[list[str], list[tuple[str, MessageTable, st
             arguments = [*node.args, *(k.value for k in node.keywords)]
             if isinstance(callee, type) and issubclass(callee, DocgenError) and arguments:
                 breaches.append(f"{where}: {callee.__name__} built directly; use its part's TABLE.error(…)")
-            elif _is_exception(callee) and any(_has_cjk(a) for a in arguments):
+            elif _is_exception(callee) and (any(_has_cjk(a) for a in arguments)
+                                            or any(_worded(a) for a in node.args)):
                 breaches.append(f"{where}: {callee.__name__} worded in the code; take the sentence from a table")
             elif (id(node) in raised and not _is_exception(callee) and not _is_table_method(callee)
                   and any(_worded(a) for a in arguments)):
                 breaches.append(f"{where}: an exception raised with a sentence written in the code")
             if isinstance(node.func, ast.Attribute) and node.func.attr in _BUILDERS:
                 table = _resolve(node.func.value, module)
-                position = 1 if node.func.attr == "error" else 0
+                position = 1 if node.func.attr in ("error", "fault") else 0
+                lang = "en" if node.func.attr == "fault" else "zh"
                 if isinstance(table, MessageTable) and len(node.args) > position:
                     code = node.args[position]
                     if isinstance(code, ast.Constant) and isinstance(code.value, str):
-                        asked.append((where, table, code.value))
+                        asked.append((where, table, code.value, lang))
                     elif isinstance(code, ast.JoinedStr):  # f"register-unsound/{then}": a family of codes
-                        asked.append((where, table, _pattern(code)))
+                        asked.append((where, table, _pattern(code), lang))
     return breaches, asked
 
 
 @pytest.fixture(scope="module")
-def scanned() -> tuple[list[str], list[tuple[str, MessageTable, str | re.Pattern[str]]]]:
+def scanned() -> tuple[list[str], list[Asked]]:
     return scan()
 
 
@@ -130,17 +142,18 @@ def test_no_error_is_worded_in_the_code(scanned) -> None:
 
 def test_every_code_asked_for_has_wording(scanned) -> None:
     _, asked = scanned
-    missing = [f"{where}: {table.name} has no {code!r}" for where, table, code in asked
-               if (code not in table.codes() if isinstance(code, str)
-                   else not any(code.fullmatch(known) for known in table.codes()))]
+    missing = [f"{where}: {table.name} has no {lang} {code!r}" for where, table, code, lang in asked
+               if (code not in table.codes(lang) if isinstance(code, str)
+                   else not any(code.fullmatch(known) for known in table.codes(lang)))]
     assert missing == []
-    assert any(not isinstance(code, str) for _, _, code in asked)  # families are checked too
+    assert any(not isinstance(code, str) for _, _, code, _ in asked)  # families are checked too
+    assert any(lang == "en" for _, _, _, lang in asked)  # and programmers' English
 
 
 def test_the_scan_reads_every_part(scanned) -> None:
     """The rules above are only as good as the scan: it must see the tables used in every part."""
     _, asked = scanned
-    parts = {where.split("/")[1] for where, _, _ in asked}
+    parts = {where.split("/")[1] for where, _, _, _ in asked}
     assert {"core", "check", "documents", "loans", "cli", "service"} <= parts
     assert len(asked) > 300
 
@@ -151,6 +164,8 @@ def test_the_scan_reads_every_part(scanned) -> None:
     ('error = InputError\nraise error("坏了" + path)', "raised with a sentence written in the code"),
     ('raise ValueError(f"金额应为数字,收到 {path!r}")', "ValueError worded in the code"),
     ('raise make("no such " + path)', "raised with a sentence written in the code"),
+    ('raise ValueError(f"unknown format {path!r}")', "ValueError worded in the code"),
+    ('raise KeyError("no such item " + path)', "KeyError worded in the code"),
 ])
 def test_a_worded_error_would_be_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                         source: str, found: str) -> None:
@@ -176,7 +191,7 @@ def test_a_code_missing_from_its_table_would_be_caught(tmp_path: Path, monkeypat
     monkeypatch.syspath_prepend(str(tmp_path))
     breaches, asked = scan(package)
     assert breaches == []
-    assert [(table.name, code) for _, table, code in asked] == [("core", "no-such-code-anywhere")]
+    assert [(table.name, code) for _, table, code, _ in asked] == [("core", "no-such-code-anywhere")]
 
 
 def test_an_error_built_by_a_table_carries_code_facts_and_extra_arguments() -> None:
@@ -190,3 +205,32 @@ def test_an_error_built_by_a_table_carries_code_facts_and_extra_arguments() -> N
     assert rows.problems == ["第2行"] and rows.code == "table-empty"
     with pytest.raises(KeyError, match="no-such-code"):
         MESSAGES.error(InputError, "no-such-code")
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    return {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+
+
+def chinese_in_code(path: Path) -> list[str]:
+    """Return ``file:line`` of every string in ``path`` with Chinese in it, docstrings apart
+    (attribute docstrings, a string standing alone after an assignment, count as docstrings)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    aside = _docstrings(tree) | {id(node.value) for node in ast.walk(tree)
+                                 if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)}
+    return sorted({f"{path.name}:{node.lineno}" for node in ast.walk(tree)
+                   if isinstance(node, ast.Constant) and isinstance(node.value, str) and _CJK.search(node.value)
+                   and id(node) not in aside}, key=lambda place: int(place.rsplit(":", 1)[1]))
+
+
+@pytest.mark.parametrize("module", WORDLESS)
+def test_document_modules_hold_no_chinese_wording(module: str) -> None:
+    assert chinese_in_code(ROOT.parent / module) == []
+
+
+def test_chinese_wording_in_a_document_module_would_be_caught(tmp_path: Path) -> None:
+    module = tmp_path / "mod.py"
+    module.write_text('"""报告的格式。"""\nHEADERS = ("借据号", 18)\n\n\ndef f(n):\n    """第 n 行。"""\n'
+                      '    # 注释不算\n    return f"共 {n} 笔"\n', encoding="utf-8")
+    assert chinese_in_code(module) == ["mod.py:2", "mod.py:8"]

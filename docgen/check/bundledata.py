@@ -26,7 +26,7 @@ from docgen.core.cache import (Unencodable, cache_dir, cache_key, code_digest, d
 from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_where
 from docgen.core.fastcheck import validate_quickly
 from docgen.check.findings import Finding
-from docgen.check.messages import DETAILS
+from docgen.check.messages import BUNDLE_LABELS, DETAILS, VOTES
 from docgen.core.problems import Problem
 from docgen.core.textcodec import decode_chinese
 
@@ -49,128 +49,131 @@ _ID = {"type": "string", "coerce": _text, "check_with": "resident_id", "nullable
 _ACCOUNT_NO = {"type": "string", "coerce": _text, "regex": r"[0-9][0-9 \-]{5,39}", "nullable": True}
 
 
-def _labelled(rule: dict[str, Any], label: str) -> dict[str, Any]:
-    """Return ``rule`` carrying ``label``: what to put in the key, quoted when data is missing."""
-    return {**rule, "meta": {"label": label}}
+def _dict(schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "dict", "schema": schema, **extra}
 
 
-def _dict(label: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"type": "dict", "schema": schema, "meta": {"label": label}, **extra}
+def _list(item: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "list", "schema": {"type": "dict", "schema": item}, **extra}
 
 
-def _list(label: str, item: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"type": "list", "schema": {"type": "dict", "schema": item}, "meta": {"label": label}, **extra}
-
-
-def _person(label: str) -> dict[str, Any]:
+def _person() -> dict[str, Any]:
     """A natural person identified in full (contractual documents carry full ID numbers)."""
-    return _dict(label, {"name": _labelled(_TEXT, "姓名"), "id_number": _labelled(_ID, "居民身份证号(18 位)")})
+    return _dict({"name": _TEXT, "id_number": _ID})
 
 
-def _account(label: str) -> dict[str, Any]:
-    return _dict(label, {
-        "name": _labelled(_TEXT, "户名"),
-        "number": _labelled(_ACCOUNT_NO, "账号(数字)"),
-        "bank": _labelled(_TEXT, "开户行全称"),
-    })
+def _account() -> dict[str, Any]:
+    return _dict({"name": _TEXT, "number": _ACCOUNT_NO, "bank": _TEXT})
 
 
-#: The votes a shareholder can cast at the meeting (股东会表决意见).
-VOTES = ("同意", "反对", "弃权")
+def _labelled(schema: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Return ``schema`` with every key that ``BUNDLE_LABELS`` names (by its dotted path below
+    ``prefix``, list items without an index) carrying that label as ``meta.label``: what to put
+    in the key, quoted when data is missing."""
+    out: dict[str, Any] = {}
+    for key, rule in schema.items():
+        path = prefix + key
+        rule = dict(rule)
+        inner = rule.get("schema")
+        if rule.get("type") == "dict" and isinstance(inner, dict):
+            rule["schema"] = _labelled(inner, path + ".")
+        elif rule.get("type") == "list" and isinstance(inner, dict) and isinstance(inner.get("schema"), dict):
+            rule["schema"] = {**inner, "schema": _labelled(inner["schema"], path + ".")}
+        if path in BUNDLE_LABELS:
+            rule["meta"] = {"label": BUNDLE_LABELS[path]}
+        out[key] = rule
+    return out
 
-SCHEMA: dict[str, Any] = {
+
+SCHEMA: dict[str, Any] = _labelled({
     "checklist": {"type": "string", "empty": False},
-    "bank": _dict("贷款银行", {
-        "name": _labelled(_TEXT, "贷款银行法定名称,如 某某农村商业银行股份有限公司"),
-        "branch": _labelled(_TEXT, "经办支行全称"),
-        "address": _labelled(_TEXT, "经办支行地址"),
+    "bank": _dict({
+        "name": _TEXT,
+        "branch": _TEXT,
+        "address": _TEXT,
         "witnesses": {"type": "list", "schema": {"type": "string", "coerce": "strip", "empty": False},
-                      "nullable": True,
-                      "meta": {"label": "两名见证签字盖章的本行工作人员姓名,如 [王晓明, 陈静]"}},
+                      "nullable": True},
     }),
-    "borrower": _dict("借款人", {
-        "name": _labelled(_NAME, "借款人全称,与营业执照一致"),
-        "uscc": _labelled(_USCC, "借款人统一社会信用代码(18 位)"),
-        "established": _labelled(_DATE, "成立日期 YYYY-MM-DD"),
-        "legal_rep": _person("法定代表人"),
-        "registered_capital": _labelled(_AMOUNT, "注册资本(元)"),
-        "address": _labelled({"type": "string", "nullable": True}, "住所(与营业执照一致)"),
-        "phone": _labelled(_TEXT, "联系电话"),
+    "borrower": _dict({
+        "name": _NAME,
+        "uscc": _USCC,
+        "established": _DATE,
+        "legal_rep": _person(),
+        "registered_capital": _AMOUNT,
+        "address": {"type": "string", "nullable": True},
+        "phone": _TEXT,
     }),
-    "shareholders": _list("股东", {
-        "name": {**_NAME, "required": True, "meta": {"label": "股东名称或姓名"}},
-        "uscc": _labelled(_USCC, "法人股东的统一社会信用代码"),
-        "id_number": _labelled(_ID, "自然人股东的居民身份证号"),
-        "share": {"type": "amount", "coerce": "to_amount", "min": 0, "max": 100, "required": True,
-                  "meta": {"label": "持股比例(%)"}},
+    "shareholders": _list({
+        "name": {**_NAME, "required": True},
+        "uscc": _USCC,
+        "id_number": _ID,
+        "share": {"type": "amount", "coerce": "to_amount", "min": 0, "max": 100, "required": True},
     }),
-    "project": _dict("开发项目", {
-        "name": _labelled(_NAME, "项目名称"),
-        "location": _labelled({"type": "string", "nullable": True}, "项目坐落"),
-        "total_investment": _labelled(_AMOUNT, "项目总投资(元)"),
-        "invested": _labelled(_AMOUNT, "已到位的自筹资金(元)"),
+    "project": _dict({
+        "name": _NAME,
+        "location": {"type": "string", "nullable": True},
+        "total_investment": _AMOUNT,
+        "invested": _AMOUNT,
     }),
-    "loan": _dict("贷款", {
-        "amount": _labelled(_AMOUNT, "贷款金额(元)"),
-        "term_months": _labelled({"type": "integer", "min": 1, "nullable": True}, "贷款期限(月)"),
-        "contract_no": _labelled(_TEXT, "固定资产借款合同编号,如 临农商固借字2026第0045号"),
-        "purpose": _labelled(_TEXT, "借款用途,如 云栖花园一期项目开发建设"),
-        "rate": _labelled({"type": "amount", "coerce": "to_amount", "min": 0, "max": 36, "nullable": True},
-                          "年利率(%),如 4.35"),
-        "repayment_source": _labelled(_TEXT, "还款来源,如 项目销售回笼款"),
+    "loan": _dict({
+        "amount": _AMOUNT,
+        "term_months": {"type": "integer", "min": 1, "nullable": True},
+        "contract_no": _TEXT,
+        "purpose": _TEXT,
+        "rate": {"type": "amount", "coerce": "to_amount", "min": 0, "max": 36, "nullable": True},
+        "repayment_source": _TEXT,
         "collateral": {"type": "list", "schema": {"type": "string", "coerce": "strip", "empty": False},
-                       "nullable": True, "meta": {"label": "抵押物清单,每项写明名称及权证号"}},
-        "supervised_account": _account("监管账户(项目资金封闭运作的专户)"),
-        "application_date": _labelled(_DATE, "授信申请日期 YYYY-MM-DD"),
-        "contract_date": _labelled(_DATE, "签约前汇签资料的出具日期 YYYY-MM-DD"),
+                       "nullable": True},
+        "supervised_account": _account(),
+        "application_date": _DATE,
+        "contract_date": _DATE,
     }),
-    "contractor": _dict("施工单位", {
-        "name": _labelled(_NAME, "施工单位全称"),
-        "uscc": _labelled(_USCC, "施工单位统一社会信用代码"),
-        "legal_rep": _person("施工单位法定代表人"),
-        "qualification": _labelled(_TEXT, "施工资质等级及证书编号,如 建筑工程施工总承包壹级(D133012345)"),
-        "contract_no": _labelled(_TEXT, "建设工程施工合同编号"),
-        "contract_amount": _labelled(_AMOUNT, "施工合同价款(元)"),
-        "account": _account("施工单位在贷款银行开立的工程款收款账户"),
+    "contractor": _dict({
+        "name": _NAME,
+        "uscc": _USCC,
+        "legal_rep": _person(),
+        "qualification": _TEXT,
+        "contract_no": _TEXT,
+        "contract_amount": _AMOUNT,
+        "account": _account(),
     }),
-    "meeting": _dict("审议借款的股东会", {
-        "date": _labelled(_DATE, "会议日期 YYYY-MM-DD"),
-        "place": _labelled(_TEXT, "会议地点"),
-        "chair": _labelled(_TEXT, "会议主持人"),
-        "recorder": _labelled(_TEXT, "会议记录人"),
+    "meeting": _dict({
+        "date": _DATE,
+        "place": _TEXT,
+        "chair": _TEXT,
+        "recorder": _TEXT,
         "votes": {"type": "dict", "nullable": True, "keysrules": {"type": "string"},
-                  "valuesrules": {"type": "string", "allowed": list(VOTES)},
-                  "meta": {"label": "每位股东的表决意见(同意/反对/弃权),如 {李文涛: 同意}"}},
-        "agent": _dict("股东会授权办理借款的经办人", {
-            "name": _labelled(_TEXT, "姓名"),
-            "id_number": _labelled(_ID, "居民身份证号(18 位)"),
-            "position": _labelled(_TEXT, "职务,如 财务负责人"),
+                  "valuesrules": {"type": "string", "allowed": list(VOTES)}},
+        "agent": _dict({
+            "name": _TEXT,
+            "id_number": _ID,
+            "position": _TEXT,
         }),
     }),
-    "authorised_signatories": _list("有权签字人(附件七签字样本)", {
-        "name": {**_NAME, "required": True, "meta": {"label": "姓名"}},
-        "id_number": {**_ID, "meta": {"label": "居民身份证号(18 位)"}},
-        "role": {**_TEXT, "meta": {"label": "身份,如 法定代表人、授权经办人、财务负责人"}},
+    "authorised_signatories": _list({
+        "name": {**_NAME, "required": True},
+        "id_number": _ID,
+        "role": _TEXT,
     }, nullable=True),
-    "actual_controller": _dict("实际控制人", {
-        "name": _labelled(_TEXT, "姓名或名称"),
-        "id_number": _labelled(_ID, "居民身份证号(自然人)"),
-        "uscc": _labelled(_USCC, "统一社会信用代码(法人)"),
+    "actual_controller": _dict({
+        "name": _TEXT,
+        "id_number": _ID,
+        "uscc": _USCC,
     }),
-    "related_parties": _list("关联方(附件十声明函)", {
-        "name": {**_NAME, "required": True, "meta": {"label": "关联方名称或姓名"}},
-        "uscc": _labelled(_USCC, "统一社会信用代码(法人)"),
-        "id_number": _labelled(_ID, "居民身份证号(自然人)"),
-        "relation": {**_TEXT, "required": True, "meta": {"label": "关联关系,如 控股股东控制的其他企业"}},
+    "related_parties": _list({
+        "name": {**_NAME, "required": True},
+        "uscc": _USCC,
+        "id_number": _ID,
+        "relation": {**_TEXT, "required": True},
     }, nullable=True),
-    "drawdowns": _list("提款计划(附件十一,每笔一份提款申请书)", {
-        "amount": {**_AMOUNT, "required": True, "nullable": False, "min": 0.01, "meta": {"label": "提款金额(元)"}},
-        "date": {**_DATE, "required": True, "nullable": False, "meta": {"label": "提款日期 YYYY-MM-DD"}},
-        "purpose": {**_TEXT, "required": True, "nullable": False, "meta": {"label": "提款用途,如 支付主体结构工程款"}},
-        "payee": _dict("受托支付的收款人", {
-            "name": _labelled(_TEXT, "收款人户名"),
-            "account": _labelled(_ACCOUNT_NO, "收款人账号"),
-            "bank": _labelled(_TEXT, "收款人开户行"),
+    "drawdowns": _list({
+        "amount": {**_AMOUNT, "required": True, "nullable": False, "min": 0.01},
+        "date": {**_DATE, "required": True, "nullable": False},
+        "purpose": {**_TEXT, "required": True, "nullable": False},
+        "payee": _dict({
+            "name": _TEXT,
+            "account": _ACCOUNT_NO,
+            "bank": _TEXT,
         }, required=True),
     }, nullable=True),
     "documents": {
@@ -211,7 +214,7 @@ SCHEMA: dict[str, Any] = {
             },
         },
     },
-}
+})
 
 
 _INDEX = re.compile(r"\[\d+\]")
@@ -267,7 +270,7 @@ def read_yaml(raw: bytes) -> tuple[Any, Finding | None]:
     # No guessing for a structured file: a wrong guess would be worse than asking for UTF-8.
     text = decode_chinese(raw, guess=False)
     if text is None:
-        return None, _finding("(文件)", "undecodable")
+        return None, _finding(DETAILS.text("field/file"), "undecodable")
     try:
         doc = parse_yaml(text)
     except yaml.YAMLError as exc:
@@ -275,12 +278,12 @@ def read_yaml(raw: bytes) -> tuple[Any, Finding | None]:
         problem = yaml_error_problem(exc)
         if where is not None:
             line, column = where
-            return None, _finding(f"第{line}行第{column}列", "yaml-syntax", problem=problem, line=line, column=column)
-        return None, _finding("(文件)", "yaml-syntax", problem=problem)
+            return None, _finding(DETAILS.text("field/line", {"line": line, "column": column}), "yaml-syntax", problem=problem, line=line, column=column)
+        return None, _finding(DETAILS.text("field/file"), "yaml-syntax", problem=problem)
     if _expands_beyond(doc, MAX_VALUES):
         # YAML aliases (&a … *a) nest cheaply into a "billion laughs" document that any walk
         # over it (validation, reports) would never finish.
-        return None, _finding("(文件)", "too-many-values", limit=MAX_VALUES)
+        return None, _finding(DETAILS.text("field/file"), "too-many-values", limit=MAX_VALUES)
     return doc, None
 
 
@@ -319,7 +322,7 @@ def load_bundle_data(raw: bytes | None, checklist: Checklist) -> BundleData:
         return BundleData(present=True)
     if not isinstance(doc, dict):
         return BundleData(
-            findings=[_finding("(根)", "not-mapping")],
+            findings=[_finding(DETAILS.text("field/root"), "not-mapping")],
             present=True,
         )
     data, problems = _validated(raw, doc)
@@ -380,7 +383,7 @@ def _read_cached(key: str) -> tuple[dict[str, Any], list[Problem]] | None:
 
 def unreadable_bundle_data(reason: str) -> BundleData:
     """Return the ``BundleData`` of a ``bundle.yaml`` that exists but cannot be read (one finding)."""
-    return BundleData(findings=[_finding("(文件)", "cannot-read", reason=reason)], present=True)
+    return BundleData(findings=[_finding(DETAILS.text("field/file"), "cannot-read", reason=reason)], present=True)
 
 
 def _cross_checks(data: dict[str, Any], problems: list[Problem], checklist: Checklist) -> list[Problem]:
@@ -425,8 +428,7 @@ def _cross_checks(data: dict[str, Any], problems: list[Problem], checklist: Chec
         if borrower.get("uscc") is None and "borrower.uscc" not in failed:
             # Since the 三证合一 reform every business licence carries a USCC; the abolished
             # organization-code and tax-registration certificates are no substitute.
-            out.append(Problem("borrower.uscc", "缺少统一社会信用代码:三证合一后营业执照均载有统一社会信用代码,"
-                                                "组织机构代码证、税务登记证已停止核发;请按营业执照填写"))
+            out.append(Problem("borrower.uscc", DETAILS.text("uscc-missing")))
         est = borrower.get("established")
         if isinstance(est, _dt.date) and est > _dt.date.today() and "borrower.established" not in failed:
             out.append(DETAILS.problem("established-future", "borrower.established", established=est.isoformat()))

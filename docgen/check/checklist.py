@@ -120,7 +120,7 @@ class Checklist:
         try:
             return self.items[item_id]
         except KeyError:
-            raise KeyError(f"unknown checklist item {item_id!r}") from None
+            raise ERRORS.fault(KeyError, "item-unknown", item=item_id) from None
 
     def stage(self, stage_id: str) -> Stage:
         """Return the stage ``stage_id``; raises ``ChecklistError`` listing the stages when unknown."""

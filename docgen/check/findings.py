@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from docgen.check.messages import DETAILS, FINDINGS
+from docgen.check.messages import DETAILS, ERRORS, FINDINGS
 
 ERROR = "error"
 WARNING = "warning"
@@ -51,7 +51,7 @@ class Finding:
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
-            raise ValueError(f"unknown finding code {self.code!r}")
+            raise ERRORS.fault(ValueError, "finding-code-unknown", code=self.code)
         if not self.severity:
             self.severity = CODES[self.code]
 

@@ -20,99 +20,19 @@ from typing import Any
 
 import click
 
+from docgen.check.messages import ANNEX_PREFIX, ERRORS, OUTPUT
+from docgen.check.messages import REPORT_CODE_LABELS as CODE_LABELS
+from docgen.check.messages import REPORT_DOCX_STATUS as DOCX_STATUS
+from docgen.check.messages import REPORT_LABELS as LABELS
+from docgen.check.messages import REPORT_PROVIDERS as _PROVIDERS
+
 
 #: item status -> symbol used in text and Markdown (DESIGN §5 statuses).
 STATUS_SYMBOLS: dict[str, str] = {"ok": "✓", "missing": "✗", "invalid": "!", "waived": "○"}
 
-#: item status -> symbol in the printed 资料清单 (a reviewer ticks boxes: ✓, ✗ or 免).
-DOCX_STATUS: dict[str, dict[str, str]] = {
-    "zh": {"ok": "✓", "missing": "✗", "invalid": "✗", "waived": "免"},
-    "en": {"ok": "✓", "missing": "✗", "invalid": "✗", "waived": "n/a"},
-}
-
 _STATUS_COLORS: dict[str, str] = {"ok": "green", "missing": "red", "invalid": "yellow", "waived": "blue"}
 _SEVERITY_SYMBOLS: dict[str, str] = {"error": "✗", "warning": "!", "info": "·"}
 _SEVERITY_COLORS: dict[str, str] = {"error": "red", "warning": "yellow", "info": "cyan"}
-
-#: Short labels of the finding codes (DESIGN §5), shown beside each finding.
-CODE_LABELS: dict[str, dict[str, str]] = {
-    "zh": {
-        "missing": "缺失", "unreadable": "无法读取", "encrypted": "已加密", "empty-file": "空文件",
-        "wrong-type": "类型不符", "expired": "已过期", "stale": "已过时", "insufficient": "不满足",
-        "incomplete-set": "不齐全", "unattested": "待确认", "invalid-data": "数据有误",
-        "unsafe-entry": "不安全条目", "unmatched": "未对应",
-    },
-    "en": {
-        "missing": "missing", "unreadable": "unreadable", "encrypted": "encrypted",
-        "empty-file": "empty file", "wrong-type": "wrong type", "expired": "expired", "stale": "stale",
-        "insufficient": "insufficient", "incomplete-set": "incomplete set", "unattested": "unattested",
-        "invalid-data": "invalid data", "unsafe-entry": "unsafe entry", "unmatched": "unmatched",
-    },
-}
-
-_PROVIDERS: dict[str, dict[str, str]] = {
-    "zh": {"client": "客户", "bank": "银行"},
-    "en": {"client": "client", "bank": "bank"},
-}
-
-#: Every fixed phrase of the three formats, per language.
-LABELS: dict[str, dict[str, str]] = {
-    "zh": {
-        "heading": "资料清单检查",
-        "doc_title": "资料清单",
-        "checklist": "清单",
-        "bundle": "资料包",
-        "borrower": "借款人",
-        "project": "项目",
-        "as_of": "检查日期",
-        "result": "结论",
-        "stage": "阶段",
-        "complete": "完整",
-        "incomplete": "不完整",
-        "status": "状态",
-        "no": "序号",
-        "title": "资料名称",
-        "provider": "提供方",
-        "files": "文件",
-        "findings": "发现的问题",
-        "other_findings": "其他问题(不属于某一阶段)",
-        "no_findings": "无",
-        "draftable": "可立即起草的附件",
-        "draftable_none": "暂无可立即起草的附件",
-        "summary": "汇总",
-        "legend": "图例:✓ 齐全 ✗ 缺失 ! 无效 ○ 免于提供",
-        "signatures": "客户经理:____________    复核人:____________    日期:____________",
-        "none": "—",
-    },
-    "en": {
-        "heading": "Document checklist check",
-        "doc_title": "Document checklist",
-        "checklist": "Checklist",
-        "bundle": "Bundle",
-        "borrower": "Borrower",
-        "project": "Project",
-        "as_of": "As of",
-        "result": "Result",
-        "stage": "Stage",
-        "complete": "complete",
-        "incomplete": "incomplete",
-        "status": "Status",
-        "no": "No.",
-        "title": "Document",
-        "provider": "Provider",
-        "files": "Files",
-        "findings": "Findings",
-        "other_findings": "Other findings (not tied to a stage)",
-        "no_findings": "none",
-        "draftable": "Annexes that can be drafted now",
-        "draftable_none": "No annex can be drafted yet",
-        "summary": "Summary",
-        "legend": "Legend: ✓ present  ✗ missing  ! invalid  ○ waived",
-        "signatures": "Account manager: ____________    Reviewer: ____________    Date: ____________",
-        "none": "-",
-    },
-}
-
 
 @dataclass
 class ReportMeta:
@@ -211,17 +131,7 @@ def summary_line(report: Mapping[str, Any], lang: str = "zh") -> str:
     English: ``INCOMPLETE: 3 stages, 47 items, 5 missing, 3 invalid, 4 warnings``.
     """
     c = counts(report)
-    complete = bool(report.get("complete"))
-    if _lang(lang) == "en":
-        verdict = "COMPLETE" if complete else "INCOMPLETE"
-        def n(count: int, word: str) -> str:
-            return f"{count} {word}" + ("" if count == 1 else "s")
-
-        return (f"{verdict}: {n(c['stages'], 'stage')}, {n(c['items'], 'item')}, {c['missing']} missing, "
-                f"{c['invalid']} invalid, {n(c['warnings'], 'warning')}")
-    verdict = "完整" if complete else "不完整"
-    return (f"{verdict}:{c['stages']} 个阶段,{c['items']} 项,缺失 {c['missing']},"
-            f"无效 {c['invalid']},警告 {c['warnings']}")
+    return OUTPUT.text("report/summary", {**c, "complete": bool(report.get("complete"))}, _lang(lang))
 
 
 def _findings_by_stage(report: Mapping[str, Any]) -> tuple[dict[str, list[Mapping[str, Any]]],
@@ -266,7 +176,7 @@ def _finding_text(finding: Mapping[str, Any], lang: str, numbers: Mapping[tuple[
 
 def _annex_label(annex: str, lang: str) -> str:
     """Return ``附件四`` as is in Chinese and as ``Annex 4`` in English (cn2an reads the numeral)."""
-    if lang != "en" or not annex.startswith("附件"):
+    if lang != "en" or not annex.startswith(ANNEX_PREFIX):
         return annex
     number = _annex_number(annex)
     return f"Annex {number}" if number is not None else annex
@@ -274,12 +184,12 @@ def _annex_label(annex: str, lang: str) -> str:
 
 def _annex_number(annex: str) -> int | None:
     """Return 4 for ``附件四`` (cn2an reads the numeral), None for anything else."""
-    if not annex.startswith("附件"):
+    if not annex.startswith(ANNEX_PREFIX):
         return None
     try:
         import cn2an
 
-        return int(cn2an.cn2an(annex[2:], "smart"))
+        return int(cn2an.cn2an(annex[len(ANNEX_PREFIX):], "smart"))
     except (ValueError, TypeError):
         return None
 
@@ -673,7 +583,7 @@ def render(report: Mapping[str, Any], fmt: str, lang: str = "zh", *, color: bool
         import json
 
         return json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n"
-    raise ValueError(f"unknown report format {fmt!r}")
+    raise ERRORS.fault(ValueError, "report-format-unknown", format=fmt)
 
 
 __all__: Sequence[str] = (

@@ -19,8 +19,9 @@ from typing import Any
 
 from docgen.core.wording import MessageTable
 
-__all__ = ["DETAILS", "ERRORS", "FILES", "FINDINGS", "FOREIGN_NAMES", "KIND_LABELS", "KIND_NAMES", "KIND_NAMES_EN", "OUTPUT",
-           "spaced"]
+__all__ = ["ANNEX_PREFIX", "BUNDLE_LABELS", "DETAILS", "ERRORS", "FILES", "FINDINGS", "FOREIGN_NAMES", "KIND_LABELS", "KIND_NAMES",
+           "KIND_NAMES_EN", "OUTPUT", "REPORT_CODE_LABELS", "REPORT_DOCX_STATUS", "REPORT_LABELS", "REPORT_PROVIDERS",
+           "VOTES", "spaced"]
 
 FINDINGS = MessageTable.bilingual("check findings", {
     "missing": ("缺少{title}",
@@ -204,6 +205,13 @@ DETAILS = MessageTable.bilingual("check details", {
         "too many files (limit {limit}); {skipped} more not read"),
     "folder-inaccessible": ("文件夹无法访问({error}),其中的文件未检查",
         "folder cannot be accessed ({error}); its files were not checked"),
+    # bundle.yaml: where a problem of the file as a whole stands (a finding's ``field``), and the
+    # cross-check a licence without a USCC fails (a Chinese legal fact, worded in Chinese only)
+    "field/file": ("(文件)",),
+    "field/root": ("(根)",),
+    "field/line": ("第{line}行第{column}列",),
+    "uscc-missing": ("缺少统一社会信用代码:三证合一后营业执照均载有统一社会信用代码,"
+                     "组织机构代码证、税务登记证已停止核发;请按营业执照填写",),
 })
 
 #: Formats no checklist item accepts, as a client may still upload them (``facts["format"]``).
@@ -318,6 +326,11 @@ FILES = MessageTable.bilingual("file inspection", {
 }, derive=_file_names)
 
 
+def _counted(count: int, word: str) -> str:
+    """Return ``1 stage`` or ``3 stages``."""
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
 #: What the checker tells the operator besides the report: a file written, a folder scaffolded.
 OUTPUT = MessageTable.bilingual("check output", {
     "wrote": ("已写入 {path}", "wrote {path}"),
@@ -345,6 +358,13 @@ OUTPUT = MessageTable.bilingual("check output", {
     "checklist/valid": ("{file}: 有效 / valid — {id}:{stages} 个阶段 / stages,{items} 个项目 / items,"
                         "{entries} 个清单条目 / entries",),
     "scaffold/next": ("下一步:填写 {bundle_yaml},放入资料文件后运行 docgen check {root}",),
+    # the one summary line every report format ends with (``docgen.check.formats.summary_line``)
+    "report/summary": (
+        lambda f: ("完整" if f["complete"] else "不完整")
+        + ":{stages} 个阶段,{items} 项,缺失 {missing},无效 {invalid},警告 {warnings}".format_map(f),
+        lambda f: (("COMPLETE" if f["complete"] else "INCOMPLETE")
+                   + f": {_counted(f['stages'], 'stage')}, {_counted(f['items'], 'item')}, {f['missing']} missing, "
+                   f"{f['invalid']} invalid, {_counted(f['warnings'], 'warning')}")),
 })
 
 
@@ -401,4 +421,192 @@ ERRORS = MessageTable("check errors", {
     "bundle-yaml-too-large": "文件过大({size} 字节,上限 {limit} 字节);bundle.yaml 只应填写申请数据",
     "scaffold-exists": "{target} 已存在,未覆盖;如确需重新生成空白 bundle.yaml,请加 --force(原内容将被替换)",
     "bundle-zip-corrupt": "{root}: .zip 压缩包已损坏,无法读取目录({reason});请重新打包后再检查",
+}, {
+    # a program's own mistakes (``ERRORS.fault``): read by programmers, so in English only
+    "item-unknown": "unknown checklist item {item!r}",
+    "item-not-reported": "item {item!r} not in the reported stages",
+    "finding-code-unknown": "unknown finding code {code!r}",
+    "report-format-unknown": "unknown report format {format!r}",
 })
+
+
+#: How an annex's name begins (``附件四``): the report reads its numeral after it.
+ANNEX_PREFIX = "附件"
+
+#: item status -> symbol in the printed 资料清单 (a reviewer ticks boxes: ✓, ✗ or 免).
+REPORT_DOCX_STATUS: dict[str, dict[str, str]] = {
+    "zh": {"ok": "✓", "missing": "✗", "invalid": "✗", "waived": "免"},
+    "en": {"ok": "✓", "missing": "✗", "invalid": "✗", "waived": "n/a"},
+}
+
+#: Short labels of the finding codes (DESIGN §5), shown beside each finding.
+REPORT_CODE_LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "missing": "缺失", "unreadable": "无法读取", "encrypted": "已加密", "empty-file": "空文件",
+        "wrong-type": "类型不符", "expired": "已过期", "stale": "已过时", "insufficient": "不满足",
+        "incomplete-set": "不齐全", "unattested": "待确认", "invalid-data": "数据有误",
+        "unsafe-entry": "不安全条目", "unmatched": "未对应",
+    },
+    "en": {
+        "missing": "missing", "unreadable": "unreadable", "encrypted": "encrypted",
+        "empty-file": "empty file", "wrong-type": "wrong type", "expired": "expired", "stale": "stale",
+        "insufficient": "insufficient", "incomplete-set": "incomplete set", "unattested": "unattested",
+        "invalid-data": "invalid data", "unsafe-entry": "unsafe entry", "unmatched": "unmatched",
+    },
+}
+
+#: Who provides an item (``ReportMeta.providers``), per language.
+REPORT_PROVIDERS: dict[str, dict[str, str]] = {
+    "zh": {"client": "客户", "bank": "银行"},
+    "en": {"client": "client", "bank": "bank"},
+}
+
+#: Every fixed phrase of the three report formats (``docgen.check.formats``), per language.
+REPORT_LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "heading": "资料清单检查",
+        "doc_title": "资料清单",
+        "checklist": "清单",
+        "bundle": "资料包",
+        "borrower": "借款人",
+        "project": "项目",
+        "as_of": "检查日期",
+        "result": "结论",
+        "stage": "阶段",
+        "complete": "完整",
+        "incomplete": "不完整",
+        "status": "状态",
+        "no": "序号",
+        "title": "资料名称",
+        "provider": "提供方",
+        "files": "文件",
+        "findings": "发现的问题",
+        "other_findings": "其他问题(不属于某一阶段)",
+        "no_findings": "无",
+        "draftable": "可立即起草的附件",
+        "draftable_none": "暂无可立即起草的附件",
+        "summary": "汇总",
+        "legend": "图例:✓ 齐全 ✗ 缺失 ! 无效 ○ 免于提供",
+        "signatures": "客户经理:____________    复核人:____________    日期:____________",
+        "none": "—",
+    },
+    "en": {
+        "heading": "Document checklist check",
+        "doc_title": "Document checklist",
+        "checklist": "Checklist",
+        "bundle": "Bundle",
+        "borrower": "Borrower",
+        "project": "Project",
+        "as_of": "As of",
+        "result": "Result",
+        "stage": "Stage",
+        "complete": "complete",
+        "incomplete": "incomplete",
+        "status": "Status",
+        "no": "No.",
+        "title": "Document",
+        "provider": "Provider",
+        "files": "Files",
+        "findings": "Findings",
+        "other_findings": "Other findings (not tied to a stage)",
+        "no_findings": "none",
+        "draftable": "Annexes that can be drafted now",
+        "draftable_none": "No annex can be drafted yet",
+        "summary": "Summary",
+        "legend": "Legend: ✓ present  ✗ missing  ! invalid  ○ waived",
+        "signatures": "Account manager: ____________    Reviewer: ____________    Date: ____________",
+        "none": "-",
+    },
+}
+
+
+#: The votes a shareholder can cast at the meeting (股东会表决意见), as bundle.yaml writes them.
+VOTES = ("同意", "反对", "弃权")
+
+#: What to put in each key of bundle.yaml, by its dotted path (list items without an index): the
+#: scaffold's comments, the drafts' missing-data hints (``docgen.check.bundledata.key_label``).
+BUNDLE_LABELS: dict[str, str] = {
+    "bank": "贷款银行",
+    "bank.name": "贷款银行法定名称,如 某某农村商业银行股份有限公司",
+    "bank.branch": "经办支行全称",
+    "bank.address": "经办支行地址",
+    "bank.witnesses": "两名见证签字盖章的本行工作人员姓名,如 [王晓明, 陈静]",
+    "borrower": "借款人",
+    "borrower.name": "借款人全称,与营业执照一致",
+    "borrower.uscc": "借款人统一社会信用代码(18 位)",
+    "borrower.established": "成立日期 YYYY-MM-DD",
+    "borrower.legal_rep": "法定代表人",
+    "borrower.legal_rep.name": "姓名",
+    "borrower.legal_rep.id_number": "居民身份证号(18 位)",
+    "borrower.registered_capital": "注册资本(元)",
+    "borrower.address": "住所(与营业执照一致)",
+    "borrower.phone": "联系电话",
+    "shareholders": "股东",
+    "shareholders.name": "股东名称或姓名",
+    "shareholders.uscc": "法人股东的统一社会信用代码",
+    "shareholders.id_number": "自然人股东的居民身份证号",
+    "shareholders.share": "持股比例(%)",
+    "project": "开发项目",
+    "project.name": "项目名称",
+    "project.location": "项目坐落",
+    "project.total_investment": "项目总投资(元)",
+    "project.invested": "已到位的自筹资金(元)",
+    "loan": "贷款",
+    "loan.amount": "贷款金额(元)",
+    "loan.term_months": "贷款期限(月)",
+    "loan.contract_no": "固定资产借款合同编号,如 临农商固借字2026第0045号",
+    "loan.purpose": "借款用途,如 云栖花园一期项目开发建设",
+    "loan.rate": "年利率(%),如 4.35",
+    "loan.repayment_source": "还款来源,如 项目销售回笼款",
+    "loan.collateral": "抵押物清单,每项写明名称及权证号",
+    "loan.supervised_account": "监管账户(项目资金封闭运作的专户)",
+    "loan.supervised_account.name": "户名",
+    "loan.supervised_account.number": "账号(数字)",
+    "loan.supervised_account.bank": "开户行全称",
+    "loan.application_date": "授信申请日期 YYYY-MM-DD",
+    "loan.contract_date": "签约前汇签资料的出具日期 YYYY-MM-DD",
+    "contractor": "施工单位",
+    "contractor.name": "施工单位全称",
+    "contractor.uscc": "施工单位统一社会信用代码",
+    "contractor.legal_rep": "施工单位法定代表人",
+    "contractor.legal_rep.name": "姓名",
+    "contractor.legal_rep.id_number": "居民身份证号(18 位)",
+    "contractor.qualification": "施工资质等级及证书编号,如 建筑工程施工总承包壹级(D133012345)",
+    "contractor.contract_no": "建设工程施工合同编号",
+    "contractor.contract_amount": "施工合同价款(元)",
+    "contractor.account": "施工单位在贷款银行开立的工程款收款账户",
+    "contractor.account.name": "户名",
+    "contractor.account.number": "账号(数字)",
+    "contractor.account.bank": "开户行全称",
+    "meeting": "审议借款的股东会",
+    "meeting.date": "会议日期 YYYY-MM-DD",
+    "meeting.place": "会议地点",
+    "meeting.chair": "会议主持人",
+    "meeting.recorder": "会议记录人",
+    "meeting.votes": "每位股东的表决意见(同意/反对/弃权),如 {李文涛: 同意}",
+    "meeting.agent": "股东会授权办理借款的经办人",
+    "meeting.agent.name": "姓名",
+    "meeting.agent.id_number": "居民身份证号(18 位)",
+    "meeting.agent.position": "职务,如 财务负责人",
+    "authorised_signatories": "有权签字人(附件七签字样本)",
+    "authorised_signatories.name": "姓名",
+    "authorised_signatories.id_number": "居民身份证号(18 位)",
+    "authorised_signatories.role": "身份,如 法定代表人、授权经办人、财务负责人",
+    "actual_controller": "实际控制人",
+    "actual_controller.name": "姓名或名称",
+    "actual_controller.id_number": "居民身份证号(自然人)",
+    "actual_controller.uscc": "统一社会信用代码(法人)",
+    "related_parties": "关联方(附件十声明函)",
+    "related_parties.name": "关联方名称或姓名",
+    "related_parties.uscc": "统一社会信用代码(法人)",
+    "related_parties.id_number": "居民身份证号(自然人)",
+    "related_parties.relation": "关联关系,如 控股股东控制的其他企业",
+    "drawdowns": "提款计划(附件十一,每笔一份提款申请书)",
+    "drawdowns.amount": "提款金额(元)",
+    "drawdowns.date": "提款日期 YYYY-MM-DD",
+    "drawdowns.purpose": "提款用途,如 支付主体结构工程款",
+    "drawdowns.payee": "受托支付的收款人",
+    "drawdowns.payee.name": "收款人户名",
+    "drawdowns.payee.account": "收款人账号",
+    "drawdowns.payee.bank": "收款人开户行",
+}

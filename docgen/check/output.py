@@ -15,6 +15,7 @@ from typing import Any
 
 from docgen.check.report import Report, run_check
 from docgen.check.formats import ReportMeta, meta_from_checklist, render
+from docgen.check.messages import ERRORS
 
 FORMATS = ("text", "json", "markdown", "docx")
 
@@ -55,7 +56,7 @@ def check_report(
     (exit 2) when the bundle or checklist cannot be used, ``ValueError`` for an unknown format.
     """
     if fmt not in FORMATS:
-        raise ValueError(f"unknown report format {fmt!r}")
+        raise ERRORS.fault(ValueError, "report-format-unknown", format=fmt)
     report = run_check(bundle, stage=stage, checklist=checklist, as_of=as_of,
                        equity_threshold=equity_threshold, jobs=jobs, start=progress)
     return render_report(report, fmt, lang, color=color)
@@ -65,7 +66,7 @@ def render_report(report: Report, fmt: str, lang: str = "zh", *, color: bool = F
     """Render a finished ``report`` as ``fmt`` in ``lang`` (one check can be rendered in several
     formats without inspecting the bundle again); return the ``CheckOutput``."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown report format {fmt!r}")
+        raise ERRORS.fault(ValueError, "report-format-unknown", format=fmt)
     data = report.to_dict(lang, draftable=fmt != "json")
     meta = meta_from_checklist(report.checklist, report.bundle_yaml)
     rendered = render(data, fmt, lang, color=color, meta=meta)

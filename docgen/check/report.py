@@ -138,7 +138,7 @@ class Report:
             for r in s.items:
                 if r.id == item_id:
                     return r
-        raise KeyError(f"item {item_id!r} not in the reported stages")
+        raise ERRORS.fault(KeyError, "item-not-reported", item=item_id)
 
     def counts(self) -> dict[str, int]:
         """Return the number of stage items per status (an item listed in two stages counts twice)."""

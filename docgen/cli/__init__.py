@@ -13,6 +13,7 @@ import importlib
 import click
 
 from docgen import __version__
+from docgen.cli.messages import MESSAGES as CLI
 
 #: command name -> module under docgen.cli that defines it (in its COMMANDS list).
 COMMAND_MODULES: dict[str, str] = {
@@ -66,7 +67,7 @@ class LazyGroup(click.Group):
         for command in module.COMMANDS:
             if command.name == cmd_name:
                 return command
-        raise RuntimeError(f"docgen.cli.{module_name} does not define the command {cmd_name!r}")
+        raise CLI.fault(RuntimeError, "command-not-defined", module=module_name, command=cmd_name)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -66,4 +66,7 @@ MESSAGES = MessageTable("cli", {
     "users/line": lambda f: f"{f['name']}\t{f['role']}\t{'启用' if f['active'] else '已停用'}\t{f['created']}",
     "users/disabled": "已停用用户 {name}",
     "users/password-set": "已更新用户 {name} 的密码",
+}, {
+    # a program's own mistakes (``MESSAGES.fault``): read by programmers, so in English only
+    "command-not-defined": "docgen.cli.{module} does not define the command {command!r}",
 })

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from docgen.core.messages import MESSAGES
 from docgen.core.userdirs import cache_dir
 
 __all__ = ["Unencodable", "cache_dir", "cache_key", "code_digest", "decode_value", "encode_value", "read_entry",
@@ -90,7 +91,7 @@ def decode_value(data: Any) -> Any:
     """Return the value ``encode_value`` encoded as ``data``; raises ``ValueError`` on a damaged one."""
     if not isinstance(data, list):
         if isinstance(data, (dict, float)):
-            raise ValueError("not an encoded value")
+            raise MESSAGES.fault(ValueError, "cache-not-encoded")
         return data
     tag, body = data
     if tag == "m":
@@ -105,7 +106,7 @@ def decode_value(data: Any) -> Any:
         return _dt.datetime.fromisoformat(body)
     if tag == "t":
         return _dt.date.fromisoformat(body)
-    raise ValueError(f"unknown tag {tag!r}")
+    raise MESSAGES.fault(ValueError, "cache-unknown-tag", tag=tag)
 
 
 def read_entry(kind: str, key: str) -> Any | None:

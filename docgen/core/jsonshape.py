@@ -18,6 +18,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from docgen.core.messages import MESSAGES
+
 __all__ = ["Literal", "MapOf", "Nullable", "mismatches", "render"]
 
 
@@ -80,7 +82,7 @@ def render(shape: Any) -> str:
             else:  # several keys of one shape: "officer"/"branch"/"category": [...]
                 parts.append(f"{'/'.join(labels)}: {render(value)}")
         return "{" + ", ".join(parts) + "}"
-    raise TypeError(f"not a JSON shape: {shape!r}")
+    raise MESSAGES.fault(TypeError, "not-json-shape", shape=shape)
 
 
 def mismatches(value: Any, shape: Any, where: str = "$") -> list[str]:
@@ -118,4 +120,4 @@ def mismatches(value: Any, shape: Any, where: str = "$") -> list[str]:
             if name in value:
                 out += mismatches(value[name], sub, f"{where}.{name}")
         return out
-    raise TypeError(f"not a JSON shape: {shape!r}")
+    raise MESSAGES.fault(TypeError, "not-json-shape", shape=shape)

@@ -140,4 +140,11 @@ MESSAGES = MessageTable("core", {
     # output files
     "output-is-input": "输出文件 {target} 就是输入文件 {source}(同一文件、链接或别名),写入会毁掉输入;请换一个输出文件名",
     "output-unwritable": "无法写入 {target}({reason});请检查输出路径、写入权限和磁盘空间",
+}, {
+    # a program's own mistakes (``MESSAGES.fault``): read by programmers, so in English only
+    "no-wording": "{table} messages: no {lang} wording for {code!r}",
+    "no-attribute": "module {module!r} has no attribute {name!r}",
+    "cache-not-encoded": "not an encoded value",
+    "cache-unknown-tag": "unknown tag {tag!r}",
+    "not-json-shape": "not a JSON shape: {shape!r}",
 })

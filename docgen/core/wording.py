@@ -25,6 +25,7 @@ Entry = Union[str, Callable[[Mapping[str, Any]], str]]
 Derive = Callable[[Mapping[str, Any], str], Mapping[str, Any]]
 
 _E = TypeVar("_E", bound=DocgenError)
+_F = TypeVar("_F", bound=Exception)
 
 
 class _Blank(dict):  # type: ignore[type-arg]
@@ -66,7 +67,11 @@ class MessageTable:
         try:
             entry = self._tables[lang][code]
         except KeyError:
-            raise KeyError(f"{self.name} messages: no {lang} wording for {code!r}") from None
+            from docgen.core.messages import MESSAGES  # core's table is built with this class
+
+            if self is MESSAGES and code == "no-wording":  # core's own entry gone: say so plainly
+                raise
+            raise MESSAGES.fault(KeyError, "no-wording", table=self.name, lang=lang, code=code) from None
         values = _Blank(facts or {})
         if self._derive is not None:
             values.update(self._derive(values, lang))
@@ -87,6 +92,18 @@ class MessageTable:
         exc = cls(self.text(code, facts), *args)
         exc.code = code
         exc.facts = dict(facts)
+        return exc
+
+    def fault(self, cls: type[_F], code: str, /, **facts: Any) -> _F:
+        """Return a built-in ``cls`` exception (``ValueError``, ``KeyError`` …) for a program's own
+        mistake, worded in English by ``code``, carrying ``code`` and ``facts``.
+
+        Its reader is a programmer calling the library, so the wording is the table's English
+        one. Raises ``KeyError`` when the table has no English wording for ``code``.
+        """
+        exc = cls(self.text(code, facts, "en"))
+        exc.code = code  # type: ignore[attr-defined]
+        exc.facts = dict(facts)  # type: ignore[attr-defined]
         return exc
 
     def notice(self, code: str, /, **facts: Any) -> Notice:

@@ -987,7 +987,7 @@ def write_ledger(
     names = list(LEDGER_HEADERS)
     titles = list(headers) if headers is not None else [LEDGER_HEADERS[n] for n in names]
     if len(titles) != len(names):
-        raise ValueError("headers must name every ledger column")
+        raise MESSAGES.fault(ValueError, "ledger-headers-short")
 
     def values(item: Mapping[str, Any] | Loan) -> list[Any]:
         get = (lambda n: getattr(item, n)) if isinstance(item, Loan) else item.get
@@ -1008,7 +1008,7 @@ def write_ledger(
             text.detach()
         return target
     if suffix != ".xlsx":
-        raise ValueError(f"unsupported ledger format {suffix!r}: use .xlsx or .csv")
+        raise MESSAGES.fault(ValueError, "ledger-format-unsupported", suffix=suffix)
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)

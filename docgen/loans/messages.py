@@ -129,7 +129,62 @@ ZH: dict[str, str] = {
     "file/targets": "目标文件",
     "file/targets-hint": ",例如 reduction_target: 100000",
     "policy-last-step-closed": "{source}: timetable[{index}]: 最后一步应为不设 to 的日常步骤(如 phone),使任何逾期天数都有下一步",
+    # ---- the NPL figures' states and words (the migration matrix's extra rows and columns)
+    "migration/new": "新发放",
+    "migration/paid": "结清",
+    "migration/off": "表外",
+    "direction/flat": "持平",
+    "direction/down": "下降",
+    "direction/up": "上升",
+    # ---- the NPL text summary (`docgen npl-report --format text`), a line each; amounts are 万元 text
+    "npl-text/head": "不良贷款报告 {label}({start} 至 {end}),截至 {as_of},共 {loans} 笔贷款\n表内:",
+    "npl-text/on-balance": "  不良贷款余额 {npl} 万元,贷款余额 {loans} 万元,不良占比 {ratio}%",
+    "npl-text/corrected": "  按分类校正后 {npl} 万元、{ratio}%(按下列分类检查调整五级分类后)",
+    "npl-text/opening": "  {start_word}不良余额 {opening} 万元,较{start_word}{direction} {change} 万元",
+    "npl-text/no-opening": "  未提供期初台账(--opening):{start_word}余额、变动、压降完成率与迁徙矩阵无法计算",
+    "npl-text/reduction": "  压降任务 {target} 万元,完成 {completion}%",
+    "npl-text/overdue": lambda f: ("  逾期贷款余额 {overdue} 万元"
+                                   + (",较{start_word}{direction} {change} 万元" if f["changed"] else "")
+                                   + ";逾期90天以上 {overdue90} 万元,与不良贷款之比(偏离度){deviation}%").format_map(f),
+    "npl-text/off-balance": "表外:\n  不良贷款余额 {off} 万元,{span_word}清收 {recovered} 万元",
+    "npl-text/recovery": "  清收任务 {target} 万元,完成 {completion}%",
+    "npl-text/categories": lambda f: "五级分类(表内,万元):" + ",".join(f"{k} {v}" for k, v in f["categories"]),
+    "npl-text/large": "大额不良({threshold}万元以上):{count} 笔",
+    "npl-text/large-loan": lambda f: ("  {loan_no} {borrower} {balance} 万元 {classification}"
+                                      + ("(表外)" if f["off_balance"] else "") + " 客户经理 {officer}"
+                                      + (" 责任行领导 {leader}" if f["leader"] else "")).format_map(f),
+    "npl-text/large-more": "  …… 另有 {count} 笔,完整清单见 --format json 或报告表5",
+    "npl-text/litigation": "诉讼案件:{count} 笔,{span_word}收回 {recovered} 万元",
+    "npl-text/to-sue": "应起诉未起诉(报总行起诉名单):{count} 笔,余额 {balance} 万元",
+    "npl-text/to-sue-loan": lambda f: ("  {loan_no} {borrower} {balance} 万元 逾期{days}天"
+                                       + ("(表外)" if f["off_balance"] else "") + " 客户经理 {officer}").format_map(f),
+    "npl-text/to-sue-more": "  …… 另有 {count} 笔,完整清单见 --format json 或报告附表",
+    "npl-text/officers": "按客户经理(万元):",
+    "npl-text/officer": "  {name}:{loans} 笔,表内余额 {balance},表内不良 {npl},表外 {off},收回 {recovered}",
+    "npl-text/flags": lambda f: ("分类检查(表内贷款,《商业银行金融资产风险分类办法》):"
+                                 + (f"{f['count']} 项" if f["count"] else "未发现问题")),
+    # ---- the collection plan for people (text table and workbook)
+    "plan-text/head": "催收计划  截至 {as_of}  逾期贷款 {count} 笔",
+    "plan-text/none": "无逾期贷款。",
+    "plan-text/summary": "期限预警 {urgent} 笔(时效或保证期间 {warning_days} 天内届满或已届满);应办未办 {overdue} 笔。",
+    "plan-sheet": "催收计划",
 }
+
+#: Reporting period kind -> the words the NPL report uses for it: the period's start (季初), its
+#: task (季度任务) and the span so far (本季).
+PERIOD_WORDS: dict[str, tuple[str, str, str]] = {
+    "quarter": ("季初", "季度任务", "本季"),
+    "half": ("期初", "半年任务", "本半年"),
+    "year": ("年初", "年度任务", "本年"),
+    "month": ("月初", "月度任务", "本月"),
+}
+
+#: The collection plan's columns, in order: header and width in Excel characters (text and workbook).
+PLAN_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("借据号", 18), ("借款人", 26), ("机构", 14), ("客户经理", 10), ("逾期起始日", 12), ("逾期天数", 9),
+    ("档次", 7), ("阶段", 7), ("下一步", 16), ("应办日期", 12), ("诉讼时效届满", 14), ("保证期间届满", 14),
+    ("贷款余额(元)", 16), ("提示", 40),
+)
 
 ACTION_LABELS: dict[str, str] = {
     "phone": "电话催收",
@@ -171,8 +226,12 @@ EN: dict[str, str] = {
     "limitation-expired": "limitation period expired on {deadline} (from {basis})",
     "limitation-near": "limitation period ends on {deadline} (from {basis})",
     "guarantee-expired": "guarantee period ended on {deadline}; guarantors {guarantors} are discharged",
+    # a program's own mistakes (``MESSAGES.fault``): read by programmers
+    "ledger-headers-short": "headers must name every ledger column",
+    "ledger-format-unsupported": "unsupported ledger format {suffix!r}: use .xlsx or .csv",
 }
-"""English wording for the few messages shown to operators; the documents and tables stay Chinese."""
+"""English wording for the few messages shown to operators, and for programmers' mistakes (``MESSAGES.fault``);
+the documents and tables stay Chinese."""
 
 MESSAGES = MessageTable("loans", ZH, EN)
 """The loans part's table: build its errors with ``MESSAGES.error``, its notices with

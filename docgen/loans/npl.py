@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
@@ -28,7 +28,7 @@ from docgen.core import cnformat
 from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError, InvalidValueError
 from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan, is_resident_id
-from docgen.loans.messages import MESSAGES
+from docgen.loans.messages import MESSAGES, PERIOD_WORDS
 from docgen.loans.plan import overdue_start
 from docgen.core.validation import validate
 
@@ -36,13 +36,14 @@ DEFAULT_LARGE_NPL_THRESHOLD = Decimal(100000)
 
 # Days past due beyond which a loan must be at least this class (2023 risk-classification
 # measures for financial assets): > 90 次级, > 270 可疑, > 360 损失. Checked worst first.
-OVERDUE_FLOORS: tuple[tuple[int, str], ...] = ((360, "损失"), (270, "可疑"), (90, "次级"))
+_NORMAL, _SPECIAL_MENTION, _SUBSTANDARD, _DOUBTFUL, _LOSS = CLASSIFICATIONS
+OVERDUE_FLOORS: tuple[tuple[int, str], ...] = ((360, _LOSS), (270, _DOUBTFUL), (90, _SUBSTANDARD))
 
-NEW_STATE = "新发放"
+NEW_STATE = MESSAGES.text("migration/new")
 """Migration row of loans absent from the opening snapshot."""
-PAID_STATE = "结清"
+PAID_STATE = MESSAGES.text("migration/paid")
 """Migration column of loans absent from the closing snapshot (repaid, sold or transferred)."""
-OFF_STATE = "表外"
+OFF_STATE = MESSAGES.text("migration/off")
 """Migration state of a written-off (off-balance) loan, whatever its class."""
 MIGRATION_FROM: tuple[str, ...] = (*CLASSIFICATIONS, OFF_STATE, NEW_STATE)
 MIGRATION_TO: tuple[str, ...] = (*CLASSIFICATIONS, OFF_STATE, PAID_STATE)
@@ -101,21 +102,21 @@ def parse_period(text: str) -> Period:
     m = re.fullmatch(r"(\d{4})Q([1-4])", value)
     if m:
         year, q = int(m[1]), int(m[2])
-        return Period(value, _dt.date(year, 3 * q - 2, 1), _month_end(year, 3 * q), "季初", "季度任务", "本季")
+        return Period(value, _dt.date(year, 3 * q - 2, 1), _month_end(year, 3 * q), *PERIOD_WORDS["quarter"])
     m = re.fullmatch(r"(\d{4})H([12])", value)
     if m:
         year, h = int(m[1]), int(m[2])
         start = _dt.date(year, 1 if h == 1 else 7, 1)
-        return Period(value, start, _month_end(year, 6 if h == 1 else 12), "期初", "半年任务", "本半年")
+        return Period(value, start, _month_end(year, 6 if h == 1 else 12), *PERIOD_WORDS["half"])
     m = re.fullmatch(r"(\d{4})", value)
     if m:
         year = int(m[1])
-        return Period(value, _dt.date(year, 1, 1), _dt.date(year, 12, 31), "年初", "年度任务", "本年")
+        return Period(value, _dt.date(year, 1, 1), _dt.date(year, 12, 31), *PERIOD_WORDS["year"])
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
     if m and 1 <= int(m[2]) <= 12:
         year, month = int(m[1]), int(m[2])
         label = f"{year}-{month:02d}"
-        return Period(label, _dt.date(year, month, 1), _month_end(year, month), "月初", "月度任务", "本月")
+        return Period(label, _dt.date(year, month, 1), _month_end(year, month), *PERIOD_WORDS["month"])
     raise MESSAGES.error(InvalidValueError, "period-unknown", text=text)
 
 
@@ -261,8 +262,8 @@ def check_classification(loans: Iterable[Loan], as_of: _dt.date, *, grace_days: 
         floor = required_class(days)
         if floor is not None and _RANK[loan.classification] < _RANK[floor]:
             flags.append(_flag(loan, "misclassified", as_of, days, floor))
-        elif days > grace_days and loan.classification == "正常":
-            flags.append(_flag(loan, "overdue-normal", as_of, days, "关注"))
+        elif days > grace_days and loan.classification == _NORMAL:
+            flags.append(_flag(loan, "overdue-normal", as_of, days, _SPECIAL_MENTION))
         group = counts.get(loan.id_number)
         if group is not None and len(group) > 1 and _RANK[loan.classification] < worst[loan.id_number]:
             flags.append(_flag(loan, "debtor-inconsistent", as_of, days, CLASSIFICATIONS[worst[loan.id_number]],
@@ -416,7 +417,7 @@ class NplFigures:
     npl_ratio_corrected = _ratio_figure("npl_balance_corrected", "loan_balance",
                                         "On-balance NPL after the classification flags' corrections / on-balance loans.")
     deviation = _ratio_figure("overdue90_balance", "npl_balance",
-                              "偏离度: on-balance loans overdue more than 90 days / on-balance NPL "
+                              "The deviation: on-balance loans overdue more than 90 days / on-balance NPL "
                               "(above 1: under-classified).")
     recovery_completion = _ratio_figure("off_recovered", "targets.recovery_target",
                                         "Off-balance recoveries / the recovery target; None without a target.")
@@ -626,7 +627,7 @@ def wan_round(value: Decimal | None) -> str:
 
 def direction_word(change: Decimal | None) -> str:
     """Return 下降, 上升 or 持平 for a change (negative: down)."""
-    return "持平" if not change else ("下降" if change < 0 else "上升")
+    return MESSAGES.text("direction/" + ("flat" if not change else ("down" if change < 0 else "up")))
 
 
 TEXT_LARGE_NPLS = 20
@@ -634,54 +635,56 @@ TEXT_LARGE_NPLS = 20
 
 
 def render_text(figures: NplFigures) -> str:
-    """Return the figures as the plain-text summary the CLI prints (Chinese, amounts in 万元)."""
+    """Return the figures as the plain-text summary the CLI prints (Chinese, amounts in 万元).
+
+    Each line is a ``npl-text/…`` sentence of the loans table, filled with figures formatted here.
+    """
     f = figures
     p = f.period
-    lines = [f"不良贷款报告 {p.label}({p.start.isoformat()} 至 {p.end.isoformat()}),截至 {f.as_of.isoformat()},"
-             f"共 {f.loans} 笔贷款"]
-    lines.append("表内:")
-    lines.append(f"  不良贷款余额 {wan(f.npl_balance)} 万元,贷款余额 {wan(f.loan_balance)} 万元,不良占比 {pct(f.npl_ratio)}%")
-    lines.append(f"  按分类校正后 {wan(f.npl_balance_corrected)} 万元、{pct(f.npl_ratio_corrected)}%"
-                 f"(按下列分类检查调整五级分类后)")
+    words = {"start_word": p.start_word, "span_word": p.span_word}
+    lines: list[str] = []
+
+    def line(code: str, **facts: Any) -> None:
+        lines.append(MESSAGES.text("npl-text/" + code, {**words, **facts}))
+
+    def listed(loans: list[Loan], code: str, more: str, **facts: Callable[[Loan], Any]) -> None:
+        for loan in loans[:TEXT_LARGE_NPLS]:
+            line(code, loan_no=loan.loan_no, borrower=loan.borrower, balance=wan(loan.balance),
+                 off_balance=not loan.on_balance, officer=loan.officer,
+                 **{name: fact(loan) for name, fact in facts.items()})
+        if len(loans) > TEXT_LARGE_NPLS:
+            line(more, count=len(loans) - TEXT_LARGE_NPLS)
+
+    line("head", label=p.label, start=p.start.isoformat(), end=p.end.isoformat(), as_of=f.as_of.isoformat(),
+         loans=f.loans)
+    line("on-balance", npl=wan(f.npl_balance), loans=wan(f.loan_balance), ratio=pct(f.npl_ratio))
+    line("corrected", npl=wan(f.npl_balance_corrected), ratio=pct(f.npl_ratio_corrected))
     if f.has_opening:
         change = f.change or Decimal(0)
-        lines.append(f"  {p.start_word}不良余额 {wan(f.npl_balance_opening)} 万元,较{p.start_word}{direction_word(change)} "
-                     f"{wan(abs(change))} 万元")
+        line("opening", opening=wan(f.npl_balance_opening), direction=direction_word(change), change=wan(abs(change)))
     else:
-        lines.append(f"  未提供期初台账(--opening):{p.start_word}余额、变动、压降完成率与迁徙矩阵无法计算")
+        line("no-opening")
     if f.targets.reduction_target is not None:
-        lines.append(f"  压降任务 {wan(f.targets.reduction_target)} 万元,完成 {pct(f.reduction_completion)}%")
-    overdue = f"  逾期贷款余额 {wan(f.overdue_balance)} 万元"
-    if f.overdue_change is not None:
-        overdue += f",较{p.start_word}{direction_word(f.overdue_change)} {wan(abs(f.overdue_change))} 万元"
-    lines.append(overdue + f";逾期90天以上 {wan(f.overdue90_balance)} 万元,与不良贷款之比(偏离度){pct(f.deviation)}%")
-    lines.append("表外:")
-    lines.append(f"  不良贷款余额 {wan(f.off_balance)} 万元,{p.span_word}清收 {wan(f.off_recovered)} 万元")
+        line("reduction", target=wan(f.targets.reduction_target), completion=pct(f.reduction_completion))
+    changed = f.overdue_change is not None
+    line("overdue", overdue=wan(f.overdue_balance), changed=changed,
+         direction=direction_word(f.overdue_change) if changed else "",
+         change=wan(abs(f.overdue_change)) if changed else "",
+         overdue90=wan(f.overdue90_balance), deviation=pct(f.deviation))
+    line("off-balance", off=wan(f.off_balance), recovered=wan(f.off_recovered))
     if f.targets.recovery_target is not None:
-        lines.append(f"  清收任务 {wan(f.targets.recovery_target)} 万元,完成 {pct(f.recovery_completion)}%")
-    lines.append("五级分类(表内,万元):" + ",".join(f"{k} {wan(v)}" for k, v in f.by_category.items()))
-    lines.append(f"大额不良({wan_round(f.targets.large_npl_threshold)}万元以上):{len(f.large_npls)} 笔")
-    for loan in f.large_npls[:TEXT_LARGE_NPLS]:
-        lines.append(f"  {loan.loan_no} {loan.borrower} {wan(loan.balance)} 万元 {loan.classification}"
-                     f"{'' if loan.on_balance else '(表外)'} 客户经理 {loan.officer}"
-                     + (f" 责任行领导 {loan.leader}" if loan.leader else ""))
-    if len(f.large_npls) > TEXT_LARGE_NPLS:
-        lines.append(f"  …… 另有 {len(f.large_npls) - TEXT_LARGE_NPLS} 笔,完整清单见 --format json 或报告表5")
-    lines.append(f"诉讼案件:{len(f.litigation)} 笔,{p.span_word}收回 {wan(f.litigation_recovered)} 万元")
-    lines.append(f"应起诉未起诉(报总行起诉名单):{len(f.to_sue)} 笔,余额 "
-                 f"{wan(sum((loan.balance for loan in f.to_sue), Decimal(0)))} 万元")
-    for loan in f.to_sue[:TEXT_LARGE_NPLS]:
-        lines.append(f"  {loan.loan_no} {loan.borrower} {wan(loan.balance)} 万元 逾期{days_past_due(loan, f.as_of)}天"
-                     f"{'' if loan.on_balance else '(表外)'} 客户经理 {loan.officer}")
-    if len(f.to_sue) > TEXT_LARGE_NPLS:
-        lines.append(f"  …… 另有 {len(f.to_sue) - TEXT_LARGE_NPLS} 笔,完整清单见 --format json 或报告附表")
-    lines.append("按客户经理(万元):")
+        line("recovery", target=wan(f.targets.recovery_target), completion=pct(f.recovery_completion))
+    line("categories", categories=[(k, wan(v)) for k, v in f.by_category.items()])
+    line("large", threshold=wan_round(f.targets.large_npl_threshold), count=len(f.large_npls))
+    listed(f.large_npls, "large-loan", "large-more", classification=lambda loan: loan.classification,
+           leader=lambda loan: loan.leader)
+    line("litigation", count=len(f.litigation), recovered=wan(f.litigation_recovered))
+    line("to-sue", count=len(f.to_sue), balance=wan(sum((loan.balance for loan in f.to_sue), Decimal(0))))
+    listed(f.to_sue, "to-sue-loan", "to-sue-more", days=lambda loan: days_past_due(loan, f.as_of))
+    line("officers")
     for g in f.officers:
-        lines.append(f"  {g.name}:{g.loans} 笔,表内余额 {wan(g.balance)},表内不良 {wan(g.npl_balance)},"
-                     f"表外 {wan(g.off_balance)},收回 {wan(g.recovered)}")
-    if f.flags:
-        lines.append(f"分类检查(表内贷款,《商业银行金融资产风险分类办法》):{len(f.flags)} 项")
-        lines.extend(f"  [{flag.code}] {flag.message}" for flag in f.flags)
-    else:
-        lines.append("分类检查(表内贷款,《商业银行金融资产风险分类办法》):未发现问题")
+        line("officer", name=g.name, loans=g.loans, balance=wan(g.balance), npl=wan(g.npl_balance),
+             off=wan(g.off_balance), recovered=wan(g.recovered))
+    line("flags", count=len(f.flags))
+    lines.extend(f"  [{flag.code}] {flag.message}" for flag in f.flags)
     return "\n".join(lines) + "\n"

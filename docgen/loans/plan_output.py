@@ -13,15 +13,14 @@ from typing import Any
 
 from docgen.core.atomic import write_bytes_atomic
 from docgen.core.textwidth import display_width, pad
+from docgen.loans.messages import MESSAGES, PLAN_COLUMNS
 from docgen.loans.plan import ACTION_LABELS, WARNINGS, Plan, PlanEntry
 from docgen.core.cells import xlsx_cell
 
 #: (header, width in Excel characters) of the columns both renderers show, in order.
-COLUMNS: tuple[tuple[str, int], ...] = (
-    ("借据号", 18), ("借款人", 26), ("机构", 14), ("客户经理", 10), ("逾期起始日", 12), ("逾期天数", 9),
-    ("档次", 7), ("阶段", 7), ("下一步", 16), ("应办日期", 12), ("诉讼时效届满", 14), ("保证期间届满", 14),
-    ("贷款余额(元)", 16), ("提示", 40),
-)
+COLUMNS: tuple[tuple[str, int], ...] = PLAN_COLUMNS
+#: The columns the text table aligns right (their positions in ``COLUMNS``): days past due, balance.
+_NUMERIC = frozenset({5, 12})
 
 
 def action_label(action: str) -> str:
@@ -61,24 +60,23 @@ def _text_cell(value: Any) -> str:
 def render_text(plan: Plan) -> str:
     """Return the plan as a text table whose columns line up with Chinese text, plus a summary line."""
     headers = [name for name, _ in COLUMNS]
-    numeric = {"逾期天数", "贷款余额(元)"}
     rows = [[_text_cell(v) for v in _cells(entry)] for entry in plan.entries]
     widths = [max([display_width(h)] + [display_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    lines = [f"催收计划  截至 {plan.as_of.isoformat()}  逾期贷款 {len(plan.entries)} 笔"]
+    lines = [MESSAGES.text("plan-text/head", {"as_of": plan.as_of.isoformat(), "count": len(plan.entries)})]
     if not plan.entries:
-        lines.append("无逾期贷款。")
+        lines.append(MESSAGES.text("plan-text/none"))
         return "\n".join(lines) + "\n"
     lines.append("  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip())
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
         lines.append("  ".join(
-            pad(cell, widths[i], right=headers[i] in numeric) for i, cell in enumerate(row)
+            pad(cell, widths[i], right=i in _NUMERIC) for i, cell in enumerate(row)
         ).rstrip())
     urgent = sum(1 for e in plan.entries if e.urgent_date is not None)
     overdue = sum(1 for e in plan.entries if any(w.endswith("-overdue") for w in e.warnings))
     lines.append("")
-    lines.append(f"期限预警 {urgent} 笔(时效或保证期间 {plan.policy.warning_days} 天内届满或已届满);"
-                 f"应办未办 {overdue} 笔。")
+    lines.append(MESSAGES.text("plan-text/summary", {"urgent": urgent, "overdue": overdue,
+                                                    "warning_days": plan.policy.warning_days}))
     return "\n".join(lines) + "\n"
 
 
@@ -94,7 +92,7 @@ def write_xlsx(plan: Plan, path: str | os.PathLike[str]) -> None:
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("催收计划")
+    sheet = workbook.create_sheet(MESSAGES.text("plan-sheet"))
     for i, (_, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"

@@ -250,3 +250,12 @@ def test_values_the_cache_cannot_keep_are_validated_each_time(tmp_path, monkeypa
     first = load_bundle_data(raw, load_checklist())
     assert not list((tmp_path / "cache").glob("bundle-yaml-*.json"))
     assert _codes(load_bundle_data(raw, load_checklist())) == _codes(first) == {"borrower": "type"}
+
+
+def test_every_bundle_label_names_a_key_of_the_schema() -> None:
+    """The labels live in the check table by key path; a path the schema lacks would label nothing."""
+    from docgen.check.bundledata import key_label
+    from docgen.check.messages import BUNDLE_LABELS
+
+    assert {path: key_label(path) for path in BUNDLE_LABELS} == BUNDLE_LABELS
+    assert key_label("drawdowns[2].payee.bank") == BUNDLE_LABELS["drawdowns.payee.bank"]
