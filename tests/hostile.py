@@ -11,11 +11,13 @@ returns bytes. Other test modules import these, so names and behaviour are stabl
   ``corrupt_zip``, ``deflate64_zip``;
 * hand-made PDFs with an exact page tree and xref: ``raw_pdf``, ``page_tree_pdf``,
   ``objstm_pdf`` (cross-reference stream and object stream);
-* ``heic_bytes``: an iPhone photo header (a format no item accepts).
+* ``heic_bytes``: an iPhone photo header (a format no item accepts);
+* ``damaged``: a copy of some bytes with a few random changes.
 """
 from __future__ import annotations
 
 import io
+import random
 import stat
 import warnings
 import zipfile
@@ -27,7 +29,7 @@ __all__ = [
     "signed_pdf", "garbage_pdf", "jpg_named_pdf", "empty_file", "jpeg_bytes", "png_bytes", "tiff_bytes",
     "docx_bytes", "xlsx_bytes", "write_zip", "gbk_zip", "utf8_zip", "zip_slip", "symlink_zip",
     "encrypted_member_zip", "duplicate_zip", "bomb_zip", "many_members_zip", "corrupt_zip",
-    "deflate64_zip", "heic_bytes", "raw_pdf", "page_tree_pdf", "ole_bytes", "objstm_pdf",
+    "deflate64_zip", "heic_bytes", "raw_pdf", "page_tree_pdf", "ole_bytes", "objstm_pdf", "damaged",
 ]
 
 
@@ -485,3 +487,23 @@ def ole_bytes(stream: str = "WordDocument", sectors: int = 3) -> bytes:
         data[at:at + len(raw)] = raw
         data[at + 64:at + 66] = (len(raw) + 2).to_bytes(2, "little")
     return bytes(data)
+
+
+def damaged(data: bytes, rnd: random.Random, tokens: tuple[bytes, ...] = ()) -> bytes:
+    """Return ``data`` with one to three random changes drawn from ``rnd``: a byte replaced, a
+    run deleted or random bytes inserted, and, when ``tokens`` are given, also a token written
+    over the bytes at a random place (damage that keeps the file looking like PDF syntax)."""
+    d = bytearray(data)
+    for _ in range(rnd.randint(1, 3)):
+        i = rnd.randrange(len(d))
+        op = rnd.random()
+        if tokens and op < 0.3:
+            token = rnd.choice(tokens)
+            d[i:i + len(token)] = token
+        elif op < 0.5:
+            d[i] = rnd.randrange(256)
+        elif op < 0.75:
+            del d[i:i + rnd.randint(1, 20)]
+        else:
+            d[i:i] = bytes(rnd.randrange(256) for _ in range(rnd.randint(1, 5)))
+    return bytes(d)

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from docgen.core.cache import cache_key, code_digest, read_entry, write_entry
+from docgen.core.cache import cache_dir, cache_key, code_digest, read_entry, read_json, write_entry, write_json
 from docgen.core.conditions import Condition, is_plan
 from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_where
 from docgen.core.errors import ChecklistError
@@ -226,7 +226,10 @@ def _load_cached(path_text: str, mtime_ns: int, size: int) -> Checklist:
 def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklist:
     """Parse checklist YAML ``text``; ``label`` names it in errors. See ``load_checklist``."""
     key = _cache_key(text)
+    compiled = _compiled_path(path)
     cached = _cache_read(key)
+    if cached is None and compiled is not None:
+        cached = _entry_parts(read_json(compiled), key)
     if cached is not None:
         doc, plans = cached
         try:
@@ -248,8 +251,11 @@ def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklis
         raise ERRORS.error(ChecklistError, "checklist-schema", label=label,
                            problems=[(p.path, p.message) for p in problems])
     checklist = _build(doc, label, path)
-    _cache_write(key, doc, {cond.source: cond.plan for item in checklist.items.values() for rule in item.rules
-                            for cond in rule.values() if isinstance(cond, Condition)})
+    plans = {cond.source: cond.plan for item in checklist.items.values() for rule in item.rules
+             for cond in rule.values() if isinstance(cond, Condition)}
+    _cache_write(key, doc, plans)
+    if compiled is not None:
+        write_json(compiled, {"key": key, "doc": doc, "plans": plans})
     return checklist
 
 
@@ -265,7 +271,8 @@ def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklis
 # misses the cache and is validated again. Only checklists that loaded are cached, so every
 # cached condition passed the sandbox's checks; cross-checks still run on every load. The
 # folder is ``userdirs.cache_dir()`` (DOCGEN_CACHE_DIR moves it, DOCGEN_NO_CACHE=1 turns it
-# off). An unwritable or damaged cache is ignored.
+# off). An unwritable or damaged cache is ignored. A shipped checklist's entry is also kept in
+# the package beside it (see ``_compiled_path``), so a first check on a new account finds it.
 
 
 @lru_cache(maxsize=1)
@@ -278,10 +285,33 @@ def _cache_key(text: str) -> str:
                                                          "docgen.core.fastcheck"))
 
 
+def _compiled_path(path: Path | None) -> Path | None:
+    """Where a shipped checklist's compiled form (validated document and plans) is kept: in the
+    package beside it, like bytecode, so even a first check on a new account neither validates
+    the shipped checklist nor compiles its conditions. ``None`` for a bank's own file, and when
+    caching is off. The entry carries its key (the file's text, the schema, docgen's version and
+    code), so a stale or foreign one is never used; a read-only package simply never has one.
+    """
+    if path is None or cache_dir() is None:
+        return None
+    shipped = checklists_dir()
+    try:
+        if path.resolve().parent != shipped.resolve():
+            return None
+    except OSError:
+        return None
+    return shipped / "__pycache__" / f"{path.stem}.plan.json"
+
+
 def _cache_read(key: str) -> tuple[dict[str, Any], dict[str, list[Any] | None]] | None:
-    entry = read_entry("checklist", key)
+    return _entry_parts(read_entry("checklist", key))
+
+
+def _entry_parts(entry: Any, key: str | None = None) -> tuple[dict[str, Any], dict[str, list[Any] | None]] | None:
+    """Return ``(doc, plans)`` of a cached checklist entry (whose ``key`` must be ``key`` when
+    given), or None when it is missing or damaged."""
     if not isinstance(entry, dict) or not isinstance(entry.get("doc"), dict) \
-            or not isinstance(entry.get("plans"), dict):
+            or not isinstance(entry.get("plans"), dict) or (key is not None and entry.get("key") != key):
         return None
     plans = entry["plans"]
     if not all(plan is None or is_plan(plan) for plan in plans.values()):

@@ -21,7 +21,7 @@ from docgen.core.messages import MESSAGES
 from docgen.core.userdirs import cache_dir
 
 __all__ = ["Unencodable", "cache_dir", "cache_key", "code_digest", "decode_value", "encode_value", "read_entry",
-           "write_entry"]
+           "read_json", "write_entry", "write_json"]
 
 
 @lru_cache(maxsize=None)
@@ -114,10 +114,7 @@ def read_entry(kind: str, key: str) -> Any | None:
     folder = cache_dir()
     if folder is None:
         return None
-    try:
-        return json.loads((folder / f"{kind}-{key}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return read_json(folder / f"{kind}-{key}.json")
 
 
 def write_entry(kind: str, key: str, value: Any) -> None:
@@ -127,13 +124,28 @@ def write_entry(kind: str, key: str, value: Any) -> None:
     fsynced (an entry lost or emptied by a power cut is a miss, and a check writes dozens).
     """
     folder = cache_dir()
-    if folder is None:
-        return
-    target = folder / f"{kind}-{key}.json"
-    temp = folder / f".{target.name}.{os.getpid()}.tmp"
+    if folder is not None:
+        write_json(folder / f"{kind}-{key}.json", value)
+
+
+def read_json(target: Path) -> Any | None:
+    """Return the JSON value in the file ``target``, or ``None`` when it is missing or damaged."""
+    try:
+        return json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(target: Path, value: Any) -> None:
+    """Write ``value`` (JSON-serialisable) as the file ``target``, its folder made if need be;
+    failures are ignored (a cache is never worth failing the real work over).
+
+    Written to a temporary name and renamed, so a reader never sees half of it; not fsynced.
+    """
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         text = json.dumps(value, ensure_ascii=False)
-        folder.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         temp.write_text(text, encoding="utf-8")
         os.replace(temp, target)
     except (OSError, TypeError, ValueError):

@@ -1,8 +1,10 @@
 """`docgen check` imports only what its path needs: a regression guard on the import diet.
 
 A first check of a valid bundle needs no cerberus (the plain-Python fast path confirms the
-checklist and bundle.yaml). A check of a bundle whose checklist, bundle.yaml and files are in
-the cache must not import
+checklist and bundle.yaml) and no Jinja2 (the shipped checklist's conditions are compiled once,
+beside the package); pypdf and the worker pool's process machinery only for a file that needs
+them (here an encrypted PDF): a bundle of plainly sound files is inspected without either. A
+check of a bundle whose checklist, bundle.yaml and files are in the cache must not import
 the validation libraries (cerberus, python-stdnum), Jinja2, pypdf, nor any other command's
 libraries (Word, Excel, the web service, charts); nor ``importlib.metadata``. Each run is a
 fresh interpreter, so what it imported is exactly what the command needed.
@@ -10,6 +12,7 @@ fresh interpreter, so what it imported is exactly what the command needed.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,10 +42,10 @@ with open(sys.argv[1], "w", encoding="utf-8") as fh:
 """
 
 
-def _check(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, set[str], bytes]:
+def _check(tmp_path: Path, env: dict[str, str], *args: str, bundle: Path = BUNDLE) -> tuple[int, set[str], bytes]:
     """Run `docgen check` in a fresh interpreter; return its exit code, its modules and stdout."""
     record = tmp_path / "modules.json"
-    run = subprocess.run([sys.executable, "-c", RUN, str(record), "check", str(BUNDLE), *args],
+    run = subprocess.run([sys.executable, "-c", RUN, str(record), "check", str(bundle), *args],
                          capture_output=True, env=env, cwd=tmp_path, timeout=120)
     assert record.exists(), run.stderr.decode(errors="replace")[-3000:]
     result = json.loads(record.read_text(encoding="utf-8"))
@@ -53,20 +56,42 @@ def _loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
     return sorted(n for n in names if n in modules or any(m.startswith(n + ".") for m in modules))
 
 
-@pytest.mark.parametrize("fmt", ["json", "text"])
-def test_a_check_of_a_bundle_seen_before_imports_only_what_it_needs(tmp_path: Path, fmt: str) -> None:
+def _env(cache: Path) -> dict[str, str]:
     import os
 
-    env = {**os.environ, "DOCGEN_CACHE_DIR": str(tmp_path / "cache")}
+    env = {**os.environ, "DOCGEN_CACHE_DIR": str(cache)}
     env.pop("DOCGEN_NO_CACHE", None)
+    return env
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_a_check_of_a_bundle_seen_before_imports_only_what_it_needs(tmp_path: Path, fmt: str) -> None:
     args = ("--format", fmt, "--as-of", "2026-11-28", "--no-progress")
+    _check(tmp_path, _env(tmp_path / "other"), *args)  # the shipped checklist compiled at first use
+    env = _env(tmp_path / "cache")
     first_code, first, first_out = _check(tmp_path, env, *args)
     assert first_code in (0, 1)
     assert _loaded(first, OTHER_COMMANDS) == []
-    assert "pypdf" in first and "jinja2" in first  # a first check inspects files, compiles conditions
+    assert "pypdf" in first and "multiprocessing" in first  # 验资报告.pdf is encrypted: pypdf reads it
     assert "cerberus" not in first  # valid checklist and bundle.yaml: the fast path vouches for them
+    assert "jinja2" not in first  # the shipped checklist's conditions were compiled beside the package
 
     code, warm, out = _check(tmp_path, env, *args)
     assert (code, out) == (first_code, first_out)  # the same report, from the caches
     assert _loaded(warm, OTHER_COMMANDS + CACHE_MISS_ONLY) == []
     assert "docgen.check.report" in warm  # it did run the check
+
+
+def test_a_first_check_of_plainly_sound_files_needs_neither_pypdf_nor_workers(tmp_path: Path) -> None:
+    plain = tmp_path / "bundle"
+    shutil.copytree(BUNDLE, plain)
+    (plain / "01-申请前期" / "验资报告.pdf").unlink()  # the one encrypted PDF
+    args = ("--format", "json", "--as-of", "2026-11-28", "--no-progress")
+    _check(tmp_path, _env(tmp_path / "other"), *args, bundle=plain)
+    code, first, out = _check(tmp_path, _env(tmp_path / "cache"), *args, bundle=plain)
+    assert code in (0, 1)
+    assert _loaded(first, OTHER_COMMANDS + ("cerberus", "jinja2", "pypdf", "importlib.metadata",
+                                            "multiprocessing")) == []
+    report = json.loads(out)
+    assert sum(f["pages"] or 0 for f in report["files"] if f["kind"] == "pdf") > 0
+    assert "stdnum" in first  # bundle.yaml's ID numbers are checked with python-stdnum

@@ -1,9 +1,13 @@
 """Per-kind checks: whether a file of a sniffed kind opens, its pages, encryption and signature.
 
-PDFs are opened with pypdf for the page count, encryption and signature fields; Office and
-image files get cheap structural checks. Everything here runs in the calling process without
+A plainly sound PDF is read from its raw bytes (``docgen.check.inspection.rawpdf``); any
+other PDF is opened with pypdf for the page count, encryption and signature fields; Office and
+image files get cheap structural checks. ``inspect_bytes`` runs in the calling process without
 bounds: ``docgen.check.inspection.pool`` runs it in bounded workers for untrusted files.
-PDF pages are counted by walking the page tree through pypdf's object access, which is
+``inspect_bytes_quickly`` runs only the checks that are bounded by construction (the raw PDF
+reading, the image and OLE2 walks, a small Office zip's directory) and answers None for a file
+that needs more, which then goes to a worker.
+With pypdf, PDF pages are counted by walking the page tree through pypdf's object access, which is
 several times cheaper than building pypdf's flattened page list and still proves every leaf
 is a page.
 """
@@ -19,12 +23,13 @@ import zlib
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from docgen.check.inspection.rawpdf import sound_pdf_pages
 from docgen.check.inspection.sniff import (
     INTERCHANGEABLE, OLE_MAGIC, extension_kind, foreign_format, sniff_kind, utf16,
 )
 from docgen.check.messages import FILES
 
-__all__ = ["FileInfo", "file_info", "inspect_bytes", "short_error"]
+__all__ = ["FileInfo", "file_info", "inspect_bytes", "inspect_bytes_quickly", "short_error"]
 
 @dataclass
 class FileInfo:
@@ -89,11 +94,17 @@ def _locked(reason: str, **facts: Any) -> _Result:
     return None, True, False, "encrypted", reason, facts
 
 
-def _check_pdf(data: bytes) -> _Result:
+def _check_pdf(data: bytes, quick: bool = False) -> _Result | None:
+    """Return the check of a PDF; ``quick``: None when pypdf would be needed."""
     tail = data[-2048:]
     if b"%%EOF" not in tail:
         return _bad("pdf-no-eof")
-    # Imported only now: a bundle without PDFs never pays for it (~150 ms).
+    pages = sound_pdf_pages(data)
+    if pages is not None:
+        return _ok(pages)  # what pypdf finds in such a file, read without it
+    if quick:
+        return None
+    # Imported only now: a bundle of plainly sound PDFs never pays for it (~150 ms).
     import pypdf
     from pypdf import PasswordType
 
@@ -283,7 +294,9 @@ def _has_signature(reader: Any) -> bool:
     return False
 
 
-def _check_office_zip(data: bytes, kind: str) -> _Result:
+def _check_office_zip(data: bytes, kind: str, quick: bool = False) -> _Result | None:
+    """Return the check of a .docx or .xlsx; ``quick``: None when its main part is compressed
+    otherwise than deflated (a slower decompressor runs in a worker only)."""
     main = "word/document.xml" if kind == "docx" else "xl/workbook.xml"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -293,6 +306,8 @@ def _check_office_zip(data: bytes, kind: str) -> _Result:
                 return _bad("office-part-missing", kind=kind, main=main)
             if info.flag_bits & 0x1:
                 return _locked("office-encrypted", kind=kind)
+            if quick and info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                return None
             if info.file_size > 64 * 1024 * 1024 or \
                     (info.file_size > 1024 * 1024 and info.file_size > 100 * max(info.compress_size, 1)):
                 return _bad("office-zip-bomb", kind=kind, main=main, size=info.file_size)
@@ -425,19 +440,57 @@ def inspect_bytes(path: str, data: bytes) -> FileInfo:
     Unbounded: callers facing untrusted files use ``inspect_bundle``/``inspect_path``, which
     run this in a bounded worker.
     """
-    digest = hashlib.sha256(data).hexdigest()
+    info = _inspect(path, data, hashlib.sha256(data).hexdigest(), quick=False)
+    assert info is not None  # only a quick inspection declines
+    return info
+
+
+def inspect_bytes_quickly(path: str, data: bytes, digest: str) -> FileInfo | None:
+    """Return the ``FileInfo`` ``inspect_bytes`` would return for ``data`` (whose SHA-256 is
+    ``digest``), or None when that needs a check that is not bounded by construction.
+
+    Bounded in time and memory by the size of ``data`` whatever its content, so it may run
+    outside a worker: plainly sound PDFs (read without pypdf), JPEG, PNG and OLE2 walks, text,
+    and Office or zip files whose central directory is at most ``_QUICK_ZIP_DIRECTORY`` bytes
+    (an Office file's main part is decompressed only up to the 64 MB the check allows).
+    None for anything else: a PDF pypdf must read, a TIFF, a larger or ZIP64 archive.
+    """
+    return _inspect(path, data, digest, quick=True)
+
+
+#: Largest zip central directory read outside a worker (a .docx has a few KB).
+_QUICK_ZIP_DIRECTORY = 1024 * 1024
+
+
+def _small_zip(data: bytes) -> bool:
+    """True when ``data``'s end-of-central-directory record announces a directory of at most
+    ``_QUICK_ZIP_DIRECTORY`` bytes and no ZIP64 extension (``zipfile`` then builds at most a
+    few tens of thousands of entries); False when it cannot tell."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
+    if end < 0 or end + 22 > len(data) or data.rfind(b"PK\x06\x07", max(0, end - 20), end) >= 0:
+        return False
+    entries, directory, offset = struct.unpack_from("<2xHLL", data, end + 8)
+    return entries != 0xFFFF and offset != 0xFFFFFFFF and directory <= _QUICK_ZIP_DIRECTORY
+
+
+def _inspect(path: str, data: bytes, digest: str, quick: bool) -> FileInfo | None:
     size = len(data)
     if size == 0:
         return file_info(path, "unknown", 0, digest, readable=False, problem="empty-file", reason="empty")
+    if quick and data[:2] == b"PK" and not _small_zip(data):
+        return None  # sniffing opens the zip directory
     try:
         kind = sniff_kind(data)
     except Exception:  # sniffing opens zip directories; a hostile one is simply unrecognised
         kind = "unknown"
     expected = extension_kind(path)
+    result: _Result | None
     try:
-        result = _verdict(path, data, kind, expected)
+        result = _verdict(path, data, kind, expected, quick)
     except Exception as exc:  # a damaged file must never crash the checker: it is unreadable
         result = _bad("damaged", error=short_error(exc))
+    if result is None:
+        return None  # a quick inspection declined
     if result[1] and expected in ("docx", "xlsx") and data.startswith(OLE_MAGIC):
         kind = expected  # a password-protected Office 2007+ file is an OLE2 container
     pages, enc, signed, problem, reason, facts = result
@@ -449,13 +502,14 @@ def inspect_bytes(path: str, data: bytes) -> FileInfo:
                      problem=problem, reason=reason, facts=facts)
 
 
-def _verdict(path: str, data: bytes, kind: str, expected: str | None) -> _Result:
-    """Return the per-kind check of ``data`` (sniffed as ``kind``, named as ``expected``)."""
-    result: _Result
+def _verdict(path: str, data: bytes, kind: str, expected: str | None, quick: bool = False) -> _Result | None:
+    """Return the per-kind check of ``data`` (sniffed as ``kind``, named as ``expected``);
+    ``quick``: None when the check is not bounded by construction (see ``inspect_bytes_quickly``)."""
+    result: _Result | None
     if kind == "pdf":
-        result = _check_pdf(data)
+        result = _check_pdf(data, quick)
     elif kind in ("docx", "xlsx"):
-        result = _check_office_zip(data, kind)
+        result = _check_office_zip(data, kind, quick)
     elif data.startswith(OLE_MAGIC):  # .doc/.xls, or an unrecognised OLE2 container
         if utf16("EncryptedPackage") in data:
             # An Office 2007+ document with an open password is stored as an OLE2 container.
@@ -467,10 +521,10 @@ def _verdict(path: str, data: bytes, kind: str, expected: str | None) -> _Result
     elif kind == "png":
         result = _check_png(data)
     elif kind == "tiff":
-        result = _check_tiff(data)
+        result = None if quick else _check_tiff(data)  # its directories may chain for long
     elif kind == "zip":
         result = _check_zip(data)
-        if result[3] is None and expected in ("docx", "xlsx"):
+        if result is not None and result[3] is None and expected in ("docx", "xlsx"):
             # Opens as a zip but lacks the main part: a broken or fake Office file.
             main = "word/document.xml" if expected == "docx" else "xl/workbook.xml"
             result = _bad("not-office", expected=expected, main=main)

@@ -5,9 +5,16 @@ crafted to exhaust memory). Every inspection therefore runs in a worker process 
 address space (``RLIMIT_AS``) and in time; a worker that times out, runs out of memory or
 crashes is replaced, its file is reported ``unreadable`` and the other files go on.
 Workers are forked from the parent where the platform allows, so starting them is cheap.
+
+Checks that are bounded by construction need no such guard: the parent reads each file once
+(it hashes it anyway) and runs ``inspect_bytes_quickly`` on it -- a plainly sound PDF read
+from its raw bytes, an image, a small Office file -- so a bundle of ordinary files is
+inspected without pypdf, without the process machinery and without a worker. Only the files
+it declines (a PDF pypdf must read, a TIFF, a file over ``_QUICK_MAX`` bytes) go to workers.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -19,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docgen.check.bundle import Bundle, ReadSpec, read_spec, sha256_spec
-from docgen.check.inspection.kinds import FileInfo, file_info, inspect_bytes, short_error
+from docgen.check.inspection.kinds import FileInfo, file_info, inspect_bytes, inspect_bytes_quickly, short_error
 from docgen.check.inspection.sniff import extension_kind
 from docgen.check.messages import ERRORS
 from docgen.core.cache import cache_dir, cache_key, code_digest, read_entry, write_entry
@@ -31,9 +38,15 @@ if TYPE_CHECKING:
 __all__ = ["inspect_bundle", "inspect_path"]
 
 #: Test hook: when set, each worker calls it with the file's path before inspecting it. Tests
-#: use it to make a worker hang, exhaust its memory or die, proving the pool survives that.
-#: Workers are forked, so the hook needs no pickling. Never set in production.
+#: use it to make a worker hang, exhaust its memory or die, proving the pool survives that;
+#: while it is set every file not in the cache goes to a worker (it stands for a file whose
+#: inspection needs a parser). Workers are forked, so the hook needs no pickling. Never set in
+#: production.
 _TEST_HOOK: Callable[[str], None] | None = None
+
+#: Largest file inspected in the parent (read whole once, for its hash and its quick check);
+#: larger ones are hashed streaming and inspected by a worker.
+_QUICK_MAX = 32 * 1024 * 1024
 
 
 def _quiet() -> None:
@@ -138,18 +151,10 @@ def _failed(path: str, spec: ReadSpec, reason: str, **facts: Any) -> FileInfo:
                      problem="unreadable", reason=reason, facts=facts)
 
 
-def _cache_keys(tasks: list[tuple[str, ReadSpec]]) -> list[str | None]:
-    """The inspection-cache key of each task: its content's SHA-256 and the kind its name
-    expects (docgen's version is in every key); ``None`` when caching is off or unreadable."""
-    if cache_dir() is None:
-        return [None] * len(tasks)
-    keys: list[str | None] = []
-    for path, spec in tasks:
-        try:
-            keys.append(cache_key(sha256_spec(spec), extension_kind(path) or "", _inspection_code()))
-        except BundleError:
-            keys.append(None)
-    return keys
+def _cache_key(path: str, digest: str) -> str:
+    """The inspection-cache key of a file: its content's SHA-256 and the kind its name expects
+    (docgen's version and the inspection code are in every key)."""
+    return cache_key(digest, extension_kind(path) or "", _inspection_code())
 
 
 def _inspection_code() -> str:
@@ -178,22 +183,57 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
     """Inspect every ``(path, spec)``; return results in task order.
 
     A file inspected before (same content, same expected kind, same docgen) is answered from
-    the inspection cache; the others go to bounded workers, and what they find is cached.
+    the inspection cache; the others are inspected quickly in this process when that is
+    bounded by construction, else by bounded workers, and what they find is cached.
     Failures of the pool itself (timeout, memory, a crash) are never cached.
     """
-    keys = _cache_keys(tasks)
-    results: list[FileInfo | None] = [_from_cache(path, key) for (path, _), key in zip(tasks, keys)]
-    if progress is not None:
-        for _ in range(sum(r is not None for r in results)):
-            progress(1)
+    caching = cache_dir() is not None
+    keys: list[str | None] = [None] * len(tasks)
+    results: list[FileInfo | None] = [None] * len(tasks)
+    fresh: list[int] = []  # inspected here: cached below
+    archives: dict[str, zipfile.ZipFile] = {}
+    try:
+        for i, (path, spec) in enumerate(tasks):
+            data = None
+            try:
+                if _TEST_HOOK is None and spec.size <= _QUICK_MAX:
+                    data = read_spec(spec, archives, path)
+                    digest = hashlib.sha256(data).hexdigest()
+                elif caching:
+                    digest = sha256_spec(spec)
+                else:
+                    continue
+            except BundleError:
+                continue  # the worker reports the read failure, worded as ever
+            if caching:
+                keys[i] = _cache_key(path, digest)
+                results[i] = _from_cache(path, keys[i])
+            if results[i] is None and data is not None:
+                results[i] = inspect_bytes_quickly(path, data, digest)
+                if results[i] is not None:
+                    fresh.append(i)
+            if results[i] is not None and progress is not None:
+                progress(1)
+    finally:
+        # Closed before any worker forks: a zip handle shared across fork shares its offset.
+        for archive in archives.values():
+            archive.close()
+    for i in fresh:
+        _store(keys[i], results[i])
     todo = [i for i, r in enumerate(results) if r is None]
     found = _inspect([tasks[i] for i in todo], jobs, timeout, memory_mb, progress)
     for i, (info, answered) in zip(todo, found):
         results[i] = info
-        if answered and keys[i] is not None:
-            entry = asdict(info)
-            write_entry("inspection", keys[i], {name: entry[name] for name in _CACHED_FIELDS})
+        if answered:
+            _store(keys[i], info)
     return [r for r in results if r is not None]
+
+
+def _store(key: str | None, info: FileInfo | None) -> None:
+    """Keep what inspection found about a file in the inspection cache (under ``key``)."""
+    if key is not None and info is not None:
+        entry = asdict(info)
+        write_entry("inspection", key, {name: entry[name] for name in _CACHED_FIELDS})
 
 
 def _inspect(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, memory_mb: int,
