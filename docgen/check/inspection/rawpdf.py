@@ -30,6 +30,8 @@ _OBJECT_LIMIT = 256 * 1024
 _MAX_DEPTH = 32
 #: Most elements in one array or dictionary (pypdf's own limits are far above).
 _MAX_ELEMENTS = 50_000
+#: Most subsections of the cross-reference table (a single-revision file has one or a few).
+_MAX_SECTIONS = 64
 #: Most leaf shapes remembered (see ``_leaf_kind``).
 _MEMO_LIMIT = 4096
 
@@ -46,18 +48,23 @@ _ZEROS = bytes.maketrans(b"123456789", b"000000000")
 # characters every reader treats alike; a reference uses single separators (pypdf recognises
 # one within a 20-byte look-ahead); a name has no ``#`` escape; strings have no nested brackets.
 _DELIM = rb"(?=[ \t\r\n/<>\[\]()%]|\Z)"
+# Whitespace and comments before each token; a comment runs to the end of its line (the
+# look-ahead leaves one way only to split "%%%…", so no match ever backtracks through them).
+_SPACE = rb"(?:[ \t\r\n]|%[^\r\n]*(?![^\r\n]))*"
 _TOKEN = re.compile(
-    rb"(?P<ws>[ \t\r\n]+)"
-    rb"|(?P<comment>%[^\r\n]*)"
-    rb"|(?P<ref>(?P<num>\d{1,10})[ \t\r\n](?P<gen>\d{1,5})[ \t\r\n]R)" + _DELIM
+    _SPACE + rb"(?:(?P<ref>(?P<num>\d{1,10})[ \t\r\n](?P<gen>\d{1,5})[ \t\r\n]R)" + _DELIM
     + rb"|(?P<int>\d{1,18})" + _DELIM
     + rb"|(?P<real>-?(?:\d{1,18}\.\d{0,18}|\.\d{1,18})|-\d{1,18})" + _DELIM
     + rb"|(?P<name>/[^ \t\r\n\x00\x0b\x0c/<>\[\]()%{}#]*)" + _DELIM
     + rb"|(?P<open><<|\[)"
     + rb"|(?P<close>>>|\])"
     + rb"|(?P<string>\((?:[^()\\]|\\[\s\S])*\)|<[0-9A-Fa-f \t\r\n]*>)"
-    + rb"|(?P<word>true|false|null)" + _DELIM
+    + rb"|(?P<word>true|false|null)" + _DELIM + rb")"
 )
+_TRAILING = re.compile(_SPACE)
+# An array of references only (a /Kids array), read in one step: the same tokens as above.
+_REF_ARRAY = re.compile(rb"\[((?:[ \t\r\n]*\d{1,10}[ \t\r\n]\d{1,5}[ \t\r\n]R(?=[ \t\r\n\]]))*)[ \t\r\n]*\]")
+_REF = re.compile(rb"(\d+)[ \t\r\n](\d+)")
 
 
 class _Ref(NamedTuple):
@@ -80,40 +87,48 @@ def _parse(body: bytes) -> dict[str, Any]:
     done = False
     pos, end = 0, len(body)
     match = _TOKEN.match
-    while pos < end:
+    while True:
         m = match(body, pos)
         if m is None:
+            if _TRAILING.fullmatch(body, pos):
+                break
             raise _Doubt
         pos = m.end()
         kind = m.lastgroup
-        if kind in ("ws", "comment"):
-            continue
         if done:
             raise _Doubt  # something after the dictionary
         value: Any
         if kind == "open":
-            if len(stack) >= _MAX_DEPTH:
-                raise _Doubt
-            stack.append({} if m.group() == b"<<" else [])
-            stack.append(None)  # the key a dictionary waits to fill
-            continue
-        if kind == "close":
+            bracket = m.group(kind)
+            refs = _REF_ARRAY.match(body, m.start(kind)) if bracket == b"[" else None
+            if refs is not None:
+                pos = refs.end()
+                value = [_Ref(int(num), int(gen)) for num, gen in _REF.findall(refs.group(1))]
+                if len(value) > _MAX_ELEMENTS:
+                    raise _Doubt
+            else:
+                if len(stack) >= _MAX_DEPTH:
+                    raise _Doubt
+                stack.append({} if bracket == b"<<" else [])
+                stack.append(None)  # the key a dictionary waits to fill
+                continue
+        elif kind == "close":
             if not stack:
                 raise _Doubt
             key = stack.pop()
             value = stack.pop()
-            if isinstance(value, dict) != (m.group() == b">>") or key is not None:
+            if isinstance(value, dict) != (m.group(kind) == b">>") or key is not None:
                 raise _Doubt  # mismatched bracket, or a key without its value
         elif kind == "ref":
             value = _Ref(int(m.group("num")), int(m.group("gen")))
         elif kind == "int":
-            value = int(m.group())
+            value = int(m.group(kind))
         elif kind == "name":
-            value = _Name(m.group().decode("latin-1"))
+            value = _Name(m.group(kind).decode("latin-1"))
         elif kind == "word":
-            value = {b"true": True, b"false": False, b"null": None}[m.group()]
+            value = {b"true": True, b"false": False, b"null": None}[m.group(kind)]
         else:  # real or string: kept as raw text, never looked into
-            value = (kind, m.group())
+            value = (kind, m.group(kind))
         if not stack:
             if not isinstance(value, dict):
                 raise _Doubt
@@ -152,30 +167,26 @@ class _File:
         if m is None:
             raise _Doubt
         pos = m.end()
-        self.offsets: dict[int, tuple[int, int]] = {}
-        seen: set[int] = set()
-        first = True
+        # (first object number, count, where its fixed-width 20-byte entries start)
+        self.sections: list[tuple[int, int, int]] = []
         while True:
             sub = _SUBSECTION.match(data, pos)
             if sub is None:
                 break
             num, count = int(sub.group(1)), int(sub.group(2))
-            if first and num != 0:
+            if not self.sections and num != 0:
                 raise _Doubt  # pypdf renumbers a table that does not start at 0
-            first = False
-            block_end = sub.end() + 20 * count
-            if block_end > tail.start() or not _ENTRIES.fullmatch(data, sub.end(), block_end):
+            pos = sub.end() + 20 * count
+            if pos > tail.start() or not _ENTRIES.fullmatch(data, sub.end(), pos):
                 raise _Doubt
-            for offset, gen, kind in _ENTRY.findall(data, sub.end(), block_end):
-                if num in seen:
-                    raise _Doubt
-                seen.add(num)
-                if kind == b"n":
-                    self.offsets[num] = (int(offset), int(gen))
-                num += 1
-            pos = block_end
+            self.sections.append((num, count, sub.end()))
+            if len(self.sections) > _MAX_SECTIONS:
+                raise _Doubt  # each object's lookup goes through them all
+        ranges = sorted((num, num + count) for num, count, _ in self.sections)
+        if any(a[1] > b[0] for a, b in zip(ranges, ranges[1:])):
+            raise _Doubt  # an object listed twice
         trailer = _TRAILER.match(data, pos)
-        if first or trailer is None:
+        if not self.sections or trailer is None:
             raise _Doubt
         self.trailer = _parse(data[trailer.end():tail.start() + 1])
 
@@ -187,10 +198,16 @@ class _File:
         """Return the bytes between object ``ref``'s header and its ``endobj``."""
         if not isinstance(ref, _Ref):
             raise _Doubt
-        entry = self.offsets.get(ref.num)
-        if entry is None or entry[1] != ref.gen:
-            raise _Doubt  # free, missing, or another generation: pypdf searches the file
-        offset = entry[0]
+        for num, count, at in self.sections:
+            if num <= ref.num < num + count:
+                at += 20 * (ref.num - num)
+                break
+        else:
+            raise _Doubt  # not in the table: pypdf searches the file
+        entry = _ENTRY.match(self.data, at)
+        if entry is None or entry.group(3) != b"n" or int(entry.group(2)) != ref.gen:
+            raise _Doubt  # free, or another generation
+        offset = int(entry.group(1))
         head = b"%d %d obj" % ref
         if not self.data.startswith(head, offset):
             raise _Doubt
