@@ -187,7 +187,10 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
     bounded by construction, else by bounded workers, and what they find is cached.
     Failures of the pool itself (timeout, memory, a crash) are never cached.
     """
-    caching = cache_dir() is not None
+    folder = cache_dir()
+    caching = folder is not None
+    # A cache folder never used holds nothing: no entry is looked for (each look is a system call).
+    lookup = folder is not None and folder.is_dir()
     keys: list[str | None] = [None] * len(tasks)
     results: list[FileInfo | None] = [None] * len(tasks)
     fresh: list[int] = []  # inspected here: cached below
@@ -207,7 +210,7 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
                 continue  # the worker reports the read failure, worded as ever
             if caching:
                 keys[i] = _cache_key(path, digest)
-                results[i] = _from_cache(path, keys[i])
+                results[i] = _from_cache(path, keys[i]) if lookup else None
             if results[i] is None and data is not None:
                 results[i] = inspect_bytes_quickly(path, data, digest)
                 if results[i] is not None:
@@ -232,8 +235,7 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
 def _store(key: str | None, info: FileInfo | None) -> None:
     """Keep what inspection found about a file in the inspection cache (under ``key``)."""
     if key is not None and info is not None:
-        entry = asdict(info)
-        write_entry("inspection", key, {name: entry[name] for name in _CACHED_FIELDS})
+        write_entry("inspection", key, {name: getattr(info, name) for name in _CACHED_FIELDS})
 
 
 def _inspect(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, memory_mb: int,
