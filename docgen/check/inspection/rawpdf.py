@@ -8,9 +8,9 @@ worker process. ``sound_pdf_pages`` vouches only for that narrow, well-formed ca
 pypdf would read exactly the same objects (every object used starts with its own
 ``N G obj`` header at its cross-reference offset, every dictionary is made of PDF tokens and
 nothing else); anything else -- an incremental update, a cross-reference stream, encryption,
-an /AcroForm, a comment where it is not expected, an escaped name, a repeated key, a page count
-that does not match -- returns ``None`` and pypdf decides as before, so its findings and
-wording stay the only ones.
+an /AcroForm, an escaped name, a nested string bracket, a repeated key, a page count that does
+not match -- returns ``None`` and pypdf decides as before, so its findings and wording stay the
+only ones.
 
 It is bounded by construction, so it may run on a hostile file outside a worker process: one
 pass over the cross-reference table, each object read at most once and within
