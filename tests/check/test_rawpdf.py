@@ -137,3 +137,15 @@ def test_quick_inspection_declines_what_is_not_bounded_by_construction():
     end = docx.rfind(b"PK\x05\x06")
     struct.pack_into("<L", docx, end + 12, 2 * 1024 * 1024)
     assert inspect_bytes_quickly("a.docx", bytes(docx), "0" * 64) is None
+
+
+def test_an_unforeseen_error_in_the_raw_reading_leaves_the_file_to_pypdf(monkeypatch):
+    from docgen.check.inspection import rawpdf
+
+    def broken(self, ref):
+        raise TypeError("a bug")
+
+    data = hostile.pdf_bytes(2)
+    monkeypatch.setattr(rawpdf._File, "get", broken)
+    assert sound_pdf_pages(data) is None
+    assert inspect_bytes("a.pdf", data).pages == 2  # pypdf's answer, not "damaged"
