@@ -13,7 +13,7 @@ import re
 import shutil
 from pathlib import Path
 
-__all__ = ["PART_RE", "mark", "part_path", "pid_alive", "remove_stale"]
+__all__ = ["PART_RE", "mark", "part_name", "part_path", "pid_alive", "remove_stale"]
 
 #: ``.NAME.PID-RANDOM.part``: a file being written under NAME.
 PART_RE = re.compile(r"^\..+\.(\d+)-[0-9a-f]{8}\.part$")
@@ -26,7 +26,12 @@ def mark() -> str:
 
 def part_path(target: Path, token: str | None = None) -> Path:
     """Return the temporary path beside ``target`` that this process writes it through."""
-    return target.with_name(f".{target.name}.{token or mark()}.part")
+    return target.with_name(part_name(target.name, token))
+
+
+def part_name(name: str, token: str | None = None) -> str:
+    """Return the name of the temporary file a file ``name`` is written through (``part_path``)."""
+    return f".{name}.{token or mark()}.part"
 
 
 def pid_alive(pid: int) -> bool:

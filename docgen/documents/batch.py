@@ -32,13 +32,14 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import islice
 from array import array
+from json.encoder import encode_basestring as _encode_text
 from pathlib import Path
 from typing import Any
 
 from docgen.core.atomic import atomic_output, refuse_overwriting_inputs
 from docgen.core.cells import csv_safe
 from docgen.core.errors import InputError, Interrupted, OutputError, RowsError
-from docgen.core.leftovers import mark, part_path, remove_stale
+from docgen.core.leftovers import mark, part_name, part_path, remove_stale
 from docgen.core.messages import MESSAGES as CORE_MESSAGES
 from docgen.core.procs import process_context, shares_memory
 from docgen.documents.messages import MESSAGES
@@ -76,11 +77,14 @@ class BatchDocument:
 
     def to_dict(self, out_dir: Path | None = None) -> dict[str, Any]:
         """Return the manifest entry; paths are relative to ``out_dir`` when inside it."""
-        return {
-            "row": self.row, "row_key": self.row_key, "serial": self.serial,
-            "file": _relative(self.file, out_dir), "sha256": self.sha256, "status": self.status,
-            "pdf": _relative(self.pdf, out_dir) if self.pdf else None,
-        }
+        return _entry(self.row, self.row_key, self.serial, self.file, self.sha256, self.status, self.pdf, out_dir)
+
+
+def _entry(row: int | None, key: str, serial: str, file: str | Path, sha256: str | None, status: str,
+           pdf: str | Path | None, out_dir: Path | None) -> dict[str, Any]:
+    """A document's manifest entry (``BatchDocument.to_dict``), from its fields."""
+    return {"row": row, "row_key": key, "serial": serial, "file": _relative(file, out_dir), "sha256": sha256,
+            "status": status, "pdf": _relative(pdf, out_dir) if pdf else None}
 
 
 class _Documents(Sequence[BatchDocument]):
@@ -100,6 +104,11 @@ class _Documents(Sequence[BatchDocument]):
 
     def __iter__(self) -> Iterator[BatchDocument]:
         return map(_document, self._spool.read())
+
+    def entries(self, out_dir: Path | None) -> Iterator[dict[str, Any]]:
+        """Yield each document's manifest entry (``BatchDocument.to_dict``) straight from its record."""
+        for row, key, serial, _, file, digest, status, pdf, *_ in self._spool.read():
+            yield _entry(row, key, serial, file, digest, status, pdf, out_dir)
 
 
 def _document(record: tuple[Any, ...]) -> BatchDocument:
@@ -192,11 +201,17 @@ class BatchResult:
         return head, tail
 
 
-def _relative(path: Path | None, base: Path | None) -> str | None:
+def _relative(path: str | Path | None, base: Path | None) -> str | None:
     if path is None:
         return None
+    if base is not None:
+        # The usual case, a file right in ``base``, told from the text alone (a Path per call
+        # costs more than the rest of a manifest entry).
+        folder, name = os.path.split(os.fspath(path))
+        if folder == os.fspath(base) and name not in ("", ".", ".."):
+            return name
     if base is not None and Path(path).parent == Path(base):
-        return Path(path).name  # the usual case, without a resolve() per document
+        return Path(path).name  # the same, spelt differently: without a resolve() per document
     if base is not None:
         try:
             return Path(path).resolve().relative_to(Path(base).resolve()).as_posix()
@@ -369,6 +384,12 @@ def _temp_path(path: Path, token: str) -> Path:
     return part_path(path, token)
 
 
+def _prefix(folder: Path) -> str:
+    """The text before a file name in ``folder``: ``_prefix(folder) + name == str(folder / name)``
+    for a plain name, without a Path per file (the batch's hot loops)."""
+    return str(folder / "_")[:-1]
+
+
 def _write_staged(temp: str, data: bytes) -> str:
     """Create the hidden temporary file ``temp`` holding ``data``; return its SHA-256."""
     with open(temp, "wb") as fh:
@@ -393,18 +414,30 @@ class _Writer:
 
     Creating a file is most of a letter's wall time on a busy disk (the file system's
     journal), and a thread waits on it without holding the interpreter lock; hashing the
-    bytes releases it too. The batch waits for a block's files before it records them.
+    bytes releases it too. Files are handed over a few at a time (``GROUP``): a hand-over
+    costs the interpreter more than writing a file's bytes. The batch waits for a block's
+    files before it records them.
     """
+
+    GROUP = 8
 
     def __init__(self) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         self._threads = ThreadPoolExecutor(2, thread_name_prefix="docgen-write")
-        self._pending: list[tuple[int, Any]] = []
+        self._pending: list[Any] = []
+        self._group: list[tuple[int, str, bytes]] = []
 
     def submit(self, position: int, temp: str, data: bytes) -> None:
         """Write ``data`` to ``temp`` in the background (``position`` names it in ``wait``)."""
-        self._pending.append((position, self._threads.submit(_write_staged, temp, data)))
+        self._group.append((position, temp, data))
+        if len(self._group) >= self.GROUP:
+            self._send()
+
+    def _send(self) -> None:
+        if self._group:
+            self._pending.append(self._threads.submit(_write_group, self._group))
+            self._group = []
 
     def wait(self) -> tuple[dict[int, str], BaseException | None]:
         """Wait for every write submitted; return the SHA-256 of each written (by position)
@@ -413,17 +446,32 @@ class _Writer:
         digests: dict[int, str] = {}
         error: BaseException | None = None
         with _interrupt_deferred() as received:
-            for position, future in self._pending:
-                try:
-                    digests[position] = future.result()
-                except Exception as exc:  # OSError mostly; reported after the others were waited for
-                    error = error or exc
+            self._send()
+            for future in self._pending:
+                done, failed = future.result()
+                digests.update(done)
+                error = error or failed
             self._pending.clear()
         return digests, KeyboardInterrupt() if received else error
 
     def close(self) -> None:
         """Stop the threads (after the writes submitted)."""
+        self._group = []
         self._threads.shutdown(wait=True)
+
+
+def _write_group(group: list[tuple[int, str, bytes]]) -> tuple[list[tuple[int, str]], Exception | None]:
+    """Write each ``(position, temp, data)`` of ``group`` (``_write_staged``); return the
+    ``(position, sha256)`` of those written and the first error (OSError mostly: the others
+    are still tried, as one at a time)."""
+    done: list[tuple[int, str]] = []
+    error: Exception | None = None
+    for position, temp, data in group:
+        try:
+            done.append((position, _write_staged(temp, data)))
+        except Exception as exc:  # reported after the others were written
+            error = error or exc
+    return done, error
 
 
 def _worker_task(task: tuple[int, dict[str, Any], int | None, str, str]) -> tuple[int, str, str]:
@@ -461,17 +509,18 @@ def _commit(journal: Spool, renamed: list[int], out: Path, token: str) -> None:
     if renamed[0] >= len(journal):
         return
     pending = range(renamed[0], len(journal))
+    prefix = _prefix(out)
     if hasattr(os, "sync"):
         os.sync()
     else:  # Windows: no sync(); fsync each file
         for _, name, _ in journal.read(pending):
-            with open(_temp_path(out / name, token), "rb+") as fh:
+            with open(prefix + part_name(name, token), "rb+") as fh:
                 os.fsync(fh.fileno())
     # Renamed entries are counted one by one: a commit interrupted (Ctrl-C) and resumed by the
     # caller's clean-up renames only what is left, instead of failing on a file already moved
     # (which would be reported as an unwritable folder).
     for _, name, _ in journal.read(pending):
-        os.replace(_temp_path(out / name, token), out / name)
+        os.replace(prefix + part_name(name, token), prefix + name)
         renamed[0] += 1
     if os.name == "posix":
         # The renames themselves must survive a power cut: fsync the folder.
@@ -522,28 +571,45 @@ def _unique_name(base: str, taken: set[str]) -> str:
     return name
 
 
+def _json_scalar(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False)`` of a manifest entry's value, with the C encoder."""
+    if value is None:
+        return "null"
+    if value.__class__ is str:
+        return _encode_text(value)
+    if value.__class__ is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _json_entry(entry: dict[str, Any]) -> str:
+    """``json.dumps(entry, ensure_ascii=False, indent=2)`` indented by four more spaces (a
+    document in manifest.json's list), for an entry of scalars: the same text, without
+    the pure-Python encoder ``indent`` selects."""
+    return "{\n      " + ",\n      ".join(f"{_encode_text(k)}: {_json_scalar(v)}" for k, v in entry.items()) + "\n    }"
+
+
 def _write_manifest(result: BatchResult, out_dir: Path, rows_source: str | None) -> None:
-    """Write manifest.csv and manifest.json from the documents as they are read back."""
+    """Write manifest.csv and manifest.json from the documents as they are read back, in one pass."""
     result.manifest_csv = out_dir / "manifest.csv"
     result.manifest_json = out_dir / "manifest.json"
-    with atomic_output(result.manifest_csv, "w") as fh:
-        # BOM: Excel on Chinese Windows opens a UTF-8 CSV correctly only with it.
-        fh.write("\ufeff")
-        writer = csv.DictWriter(fh, fieldnames=MANIFEST_FIELDS, lineterminator="\r\n")
-        writer.writeheader()
-        for doc in result.documents:
-            entry = doc.to_dict(out_dir)
-            writer.writerow({k: ("" if entry[k] is None else csv_safe(entry[k])) for k in MANIFEST_FIELDS})
-    # The same text as json.dumps(summary, indent=2), written a document at a time.
+    documents = result.documents
+    entries = (documents.entries(out_dir) if isinstance(documents, _Documents)
+               else (doc.to_dict(out_dir) for doc in documents))
     head, tail = result._summary_parts()
     tail["rows"] = rows_source
     tail["generated"] = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    with atomic_output(result.manifest_json, "w") as fh:
+    with atomic_output(result.manifest_csv, "w") as table, atomic_output(result.manifest_json, "w") as fh:
+        # BOM: Excel on Chinese Windows opens a UTF-8 CSV correctly only with it.
+        table.write("\ufeff")
+        writer = csv.writer(table, lineterminator="\r\n")
+        writer.writerow(MANIFEST_FIELDS)
+        # The same text as json.dumps(summary, indent=2), written a document at a time.
         fh.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "documents": [')
         first = True
-        for doc in result.documents:
-            text = json.dumps(doc.to_dict(out_dir), ensure_ascii=False, indent=2).replace("\n", "\n    ")
-            fh.write(("\n    " if first else ",\n    ") + text)
+        for entry in entries:
+            writer.writerow(["" if entry[k] is None else csv_safe(entry[k]) for k in MANIFEST_FIELDS])
+            fh.write(("\n    " if first else ",\n    ") + _json_entry(entry))
             first = False
         fh.write("],\n" if first else "\n  ],\n")
         fh.write(json.dumps(tail, ensure_ascii=False, indent=2)[2:] + "\n")
@@ -561,12 +627,16 @@ def _preflight(template: Template, item: tuple[int | None, str, dict[str, Any]],
     context = {**context, "serial": template.format_serial(0, context)}
     template.output_name(context)
     template.render(context, row=row)
-    fd, probe = tempfile.mkstemp(prefix=".docgen-probe-", suffix=".part", dir=out)
-    # A Ctrl-C between creating and removing the probe must not leave it behind in the user's folder.
-    try:
-        os.close(fd)
-    finally:
-        os.unlink(probe)
+    # A Ctrl-C between creating and removing the probe must not leave it behind in the user's
+    # folder: it waits until the probe is gone.
+    with _interrupt_deferred() as received:
+        fd, probe = tempfile.mkstemp(prefix=".docgen-probe-", suffix=".part", dir=out)
+        try:
+            os.close(fd)
+        finally:
+            os.unlink(probe)
+    if received:
+        raise KeyboardInterrupt
     if pdf:
         from docgen.documents.pdf import find_soffice
 
@@ -758,6 +828,7 @@ def _render_all(made: list[int], template: Template, out: Path, checked: Spool, 
     token = mark()  # this run's temporary-file mark
     remove_stale(out)  # staged files of a batch that was killed
     want_pdf = pdf or merge_pdf is not None
+    prefix = _prefix(out)
 
     def flush() -> bool:
         # Files first, register second: a recorded document always exists in full. Ctrl-C
@@ -802,7 +873,7 @@ def _render_all(made: list[int], template: Template, out: Path, checked: Spool, 
                 else:
                     for position, entry in fresh:
                         context = {**checked[entry[0]][2], "serial": entry[3]}
-                        writer.submit(position, str(_temp_path(out / entry[6], token)),
+                        writer.submit(position, prefix + part_name(entry[6], token),
                                       template.render(context, row=entry[1]))
                         count += 1
                         if progress is not None:
@@ -816,7 +887,7 @@ def _render_all(made: list[int], template: Template, out: Path, checked: Spool, 
             if error is not None:
                 raise error
             for position, entry in enumerate(entries):
-                docs.append(_doc_record(entry, digests.get(position), out, want_pdf, pdf))
+                docs.append(_doc_record(entry, digests.get(position), prefix, want_pdf, pdf))
         clean = True
     except KeyboardInterrupt:
         interrupted = True
@@ -837,12 +908,13 @@ def _render_all(made: list[int], template: Template, out: Path, checked: Spool, 
     return docs
 
 
-def _doc_record(entry: tuple[Any, ...], digest: str | None, out: Path, want_pdf: bool,
+def _doc_record(entry: tuple[Any, ...], digest: str | None, prefix: str, want_pdf: bool,
                 per_letter: bool) -> tuple[Any, ...]:
     """The spool record of one document (see ``_document``), with the PDF it will have and
-    whether that PDF is to be made: a skipped document keeps a PDF newer than its .docx."""
+    whether that PDF is to be made: a skipped document keeps a PDF newer than its .docx.
+    ``prefix`` is the output folder's (``_prefix``)."""
     _, row, key, serial, seq, status, name, old_digest = entry
-    file = name if status == _SKIPPED else str(out / name)
+    file = name if status == _SKIPPED else prefix + name
     sha = old_digest if status == _SKIPPED else digest
     pdf, convert = None, False
     if want_pdf:

@@ -1,9 +1,12 @@
-"""A batch's per-letter records kept on disk instead of in memory.
+"""A batch's per-letter records kept on disk instead of in memory, past the first few thousand.
 
 A batch of 200,000 letters cannot keep every checked context, reservation and manifest row
-as Python objects to the end (several kilobytes each). ``Spool`` appends records (pickled)
-to an anonymous temporary file and keeps only their offsets (8 bytes a record), so a batch
-holds at any time the records of the block it is working on.
+as Python objects to the end (several kilobytes each). ``Spool`` keeps the first ``keep``
+records as they are and appends the rest (pickled) to an anonymous temporary file, keeping
+only their offsets (8 bytes a record), so a batch holds at any time a bounded number of
+records whatever its size. The usual batch (hundreds to a few thousand letters) then never
+pickles a record: writing each and reading it back twice or three times cost a tenth of a
+letter's CPU.
 """
 from __future__ import annotations
 
@@ -13,28 +16,41 @@ from array import array
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-__all__ = ["Spool"]
+__all__ = ["KEEP", "Spool"]
+
+#: Records a spool keeps in memory before it starts writing to disk (a batch has five spools:
+#: a checked row's context is the largest record, a few kilobytes).
+KEEP = 2048
 
 
 class Spool:
     """Records appended once, then read back by index or in order.
 
-    The file is anonymous (removed when closed or collected); it lives in the system's
-    temporary folder. Raises ``OSError`` when it cannot be written (disk full).
+    Records must not be changed once appended: while in memory, a read gives back the
+    appended object itself. The file is anonymous (removed when closed or collected), made on
+    the first record past ``keep``, in the system's temporary folder. Raises ``OSError`` when
+    it cannot be written (disk full).
     """
 
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="docgen-batch-")
+    def __init__(self, keep: int = KEEP) -> None:
+        self._head: list[Any] = []
+        self._keep = max(0, keep)
+        self._file: Any = None
         self._offsets = array("q")
         self._end = 0
         self._reading = False  # the file position is a reader's, not the end
         self._dirty = False  # appended bytes may still be in the write buffer
 
     def __len__(self) -> int:
-        return len(self._offsets)
+        return len(self._head) + len(self._offsets)
 
     def append(self, record: Any) -> int:
         """Store ``record``; return its index."""
+        if len(self._head) < self._keep:
+            self._head.append(record)
+            return len(self._head) - 1
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="docgen-batch-")
         if self._reading:
             self._file.seek(self._end)
             self._reading = False
@@ -43,11 +59,15 @@ class Spool:
         self._file.write(data)
         self._end += len(data)
         self._dirty = True
-        return len(self._offsets) - 1
+        return len(self) - 1
 
     def __getitem__(self, index: int) -> Any:
         """Return record ``index`` (negative counts from the end); ``IndexError`` past the end."""
-        offset = self._offsets[index]
+        if index < 0:
+            index += len(self)
+        if 0 <= index < len(self._head):
+            return self._head[index]
+        offset = self._offsets[index - len(self._head)]
         self._for_reading()
         self._file.seek(offset)
         return pickle.load(self._file)
@@ -55,15 +75,24 @@ class Spool:
     def read(self, indexes: Iterable[int] | None = None) -> Iterator[Any]:
         """Yield the records at ``indexes`` (default: all, in the order appended). Nothing may
         be appended while the iterator is in use."""
-        self._for_reading()
+        kept = len(self._head)
         if indexes is None:
-            self._file.seek(0)
-            for _ in range(len(self._offsets)):
-                yield pickle.load(self._file)
+            yield from self._head[:]
+            if self._offsets:
+                self._for_reading()
+                self._file.seek(0)
+                for _ in range(len(self._offsets)):
+                    yield pickle.load(self._file)
             return
         for index in indexes:
+            if index < 0:
+                index += len(self)
+            if index < kept:
+                yield self._head[index]
+                continue
             # A seek inside the read buffer costs no system call: records read in order stay cheap.
-            self._file.seek(self._offsets[index])
+            self._for_reading()
+            self._file.seek(self._offsets[index - kept])
             yield pickle.load(self._file)
 
     def _for_reading(self) -> None:
@@ -74,5 +103,7 @@ class Spool:
         self._reading = True
 
     def close(self) -> None:
-        """Remove the file."""
-        self._file.close()
+        """Drop the records and remove the file."""
+        self._head = []
+        if self._file is not None:
+            self._file.close()

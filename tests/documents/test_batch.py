@@ -57,10 +57,14 @@ def test_batch_writes_letters_manifest_and_register(tmp_path: Path, template) ->
     assert manifest[0] == {"row": "2", "row_key": data[0]["借款合同号"], "serial": "催字〔2026〕第00001号",
                            "file": result.documents[0].file.name, "sha256": result.documents[0].sha256,
                            "status": "written", "pdf": ""}
-    summary = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    text = (out / "manifest.json").read_text(encoding="utf-8")
+    summary = json.loads(text)
     assert summary["template"] == "demand-letter" and summary["written"] == 4 and summary["skipped"] == 0
     assert summary["documents"][3]["file"] == result.documents[3].file.name
     assert summary["rows"] == str(sheet)
+    # Written a document at a time, but the same text as the summary dumped whole.
+    assert text == json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+    assert summary["documents"] == [d.to_dict(out) for d in result.documents]
 
 
 def test_one_bad_row_writes_nothing_and_names_row_and_column(tmp_path: Path, template) -> None:
@@ -478,16 +482,18 @@ def test_a_batch_worked_in_blocks_smaller_than_itself_gives_the_same_outputs(tmp
         assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
 
 
-def test_a_spool_gives_back_its_records_by_index_and_in_order_between_appends() -> None:
+@pytest.mark.parametrize("keep", [0, 2, 100])  # all on disk, some in memory, all in memory
+def test_a_spool_gives_back_its_records_by_index_and_in_order_between_appends(keep: int) -> None:
     from docgen.documents.spool import Spool
 
-    spool = Spool()
+    spool = Spool(keep)
     for n in range(5):
         spool.append({"n": n, "amount": Decimal(n) / 4})
     assert spool[3] == {"n": 3, "amount": Decimal("0.75")} and spool[-1]["n"] == 4
     spool.append({"n": 5})  # appended after a read: still found, and the reads before it intact
     assert [r["n"] for r in spool.read()] == [0, 1, 2, 3, 4, 5]
     assert [r["n"] for r in spool.read([5, 0, 2])] == [5, 0, 2] and len(spool) == 6
+    assert [spool[i]["n"] for i in (-6, -1, 1)] == [0, 5, 1]
     with pytest.raises(IndexError):
         spool[6]
     spool.close()
