@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from docgen.core.wording import MessageTable
+from docgen.core.wording import MessageTable, joined
 
 __all__ = ["ANNEX_PREFIX", "BUNDLE_LABELS", "DETAILS", "ERRORS", "FILES", "FINDINGS", "FOREIGN_NAMES", "KIND_LABELS", "KIND_NAMES",
            "KIND_NAMES_EN", "OUTPUT", "REPORT_CODE_LABELS", "REPORT_DOCX_STATUS", "REPORT_LABELS", "REPORT_PROVIDERS",
@@ -368,11 +368,6 @@ OUTPUT = MessageTable.bilingual("check output", {
 })
 
 
-def _joined(template: str, key: str, sep: str = ", ") -> Any:
-    """Return an entry that fills ``template`` with the fact ``key`` (a list) joined by ``sep``."""
-    return lambda f: template.format_map({**f, key: sep.join(f[key])})
-
-
 def _yaml_syntax(f: Mapping[str, Any]) -> str:
     at = f"第{f['line']}行第{f['column']}列" if f.get("line") is not None else ""
     return f"{f['label']}: YAML 语法错误 {at}:{f['problem']}"
@@ -387,20 +382,20 @@ def _schema_failed(f: Mapping[str, Any]) -> str:
 
 #: Why a checklist or a bundle cannot be used at all (``ChecklistError``/``BundleError``), by code.
 ERRORS = MessageTable("check errors", {
-    "checklist-no-stage": _joined("清单 {checklist} 没有阶段 {stage!r};可用阶段:{stages}", "stages"),
+    "checklist-no-stage": joined("清单 {checklist} 没有阶段 {stage!r};可用阶段:{stages}", "stages"),
     "checklist-not-found": "清单文件不存在:{path}(请检查路径)",
-    "checklist-unknown": _joined("未知清单 {name!r}:可用清单为 {available},或传入清单 YAML 文件的路径", "available"),
+    "checklist-unknown": joined("未知清单 {name!r}:可用清单为 {available},或传入清单 YAML 文件的路径", "available"),
     "checklist-unreadable": "{label}: 无法读取清单文件({reason})",
     "checklist-undecodable": "{label}: 无法读取清单文件({reason});请保存为 UTF-8 编码的 YAML",
     "checklist-yaml-syntax": _yaml_syntax,
     "checklist-not-mapping": "{label}: 清单文件应为 YAML 映射(id、title、items、stages)",
     "checklist-schema": _schema_failed,
     "checklist-kind-set-undefined": "{where}.kinds: 未定义的类型集合 {kinds!r}(请在 kinds 中定义,或直接列出文件类型)",
-    "checklist-group-undefined": _joined("{where}.group: 未定义的分组 {group!r}(可用:{groups})", "groups"),
+    "checklist-group-undefined": joined("{where}.group: 未定义的分组 {group!r}(可用:{groups})", "groups"),
     "checklist-item-undefined": "{label}: items.{item}.rules[{rule}].items: 未定义的项目 {ref!r}",
     "checklist-stage-duplicate": "{label}: stages[{stage_index}].id: 阶段编号 {stage!r} 重复",
     "checklist-stage-group-undefined": "{label}: stages[{stage_index}].entries[{entry_index}].group: 未定义的分组 {group!r}",
-    "checklist-all-of-cycle": _joined("{label}: items.{item}.rules: all-of 循环引用({cycle})", "cycle", " → "),
+    "checklist-all-of-cycle": joined("{label}: items.{item}.rules: all-of 循环引用({cycle})", "cycle", sep=" → "),
     "checklist-rule-key-missing": "{where}.{key}: 规则 {rule} 缺少必填键 {key}",
     "bundle-file-too-large": "{label}: 文件超过大小上限 {cap} 字节,停止读取",
     "bundle-read-failed": "{label}: 读取失败({reason})",

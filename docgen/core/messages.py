@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from docgen.core.wording import MessageTable
+from docgen.core.wording import MessageTable, joined
 
 __all__ = ["MESSAGES", "TYPE_NAMES"]
 
@@ -55,12 +55,12 @@ def _too_many_cells(facts: Mapping[str, Any]) -> str:
 #: What a condition may not do (``facts["rule"]`` of ``condition-unsafe``) -> the reason users read.
 _UNSAFE = {
     "call": lambda f: "不允许调用函数",
-    "filter": lambda f: f"不允许使用过滤器 {f['name']!r}(可用:{', '.join(f['available'])})",
+    "filter": joined("不允许使用过滤器 {name!r}(可用:{available})", "available"),
     "filter-argument": lambda f: "过滤器参数不允许以下划线开头",
     "power": lambda f: "不允许乘方运算(**)",
     "private-attribute": lambda f: f"不允许访问以下划线开头的属性 {f['name']!r}",
     "private-key": lambda f: f"不允许访问以下划线开头的键 {f['name']!r}",
-    "unknown-name": lambda f: f"未知名称 {f['name']!r}(可用:{', '.join(f['available'])})",
+    "unknown-name": joined("未知名称 {name!r}(可用:{available})", "available"),
 }
 
 
@@ -90,7 +90,7 @@ MESSAGES = MessageTable("core", {
     "number-stored": "{title}被 Excel 存成了数字(位数可能已丢失),请把该列设为文本后重新录入",
     "scientific-notation": "{title}是科学计数法 {value}(Excel 已丢失位数),请把该列设为文本后重新录入",
     # spreadsheets that cannot be read at all (InputError)
-    "sheet-not-found": lambda f: f"{f['path']}: 找不到工作表 {f['sheet']!r};现有工作表:{'、'.join(f['sheets'])}",
+    "sheet-not-found": joined("{path}: 找不到工作表 {sheet!r};现有工作表:{sheets}", "sheets", sep="、"),
     "table-unreadable": "{path}: 无法读取文件({reason})",
     "csv-syntax": "{path}: 第{line}行 CSV 格式错误({reason})",
     "table-not-found": "{path}: 文件不存在",

@@ -16,7 +16,7 @@ from docgen.core.errors import DocgenError
 from docgen.core.notices import Notice
 from docgen.core.problems import Problem
 
-__all__ = ["Derive", "Entry", "MessageTable"]
+__all__ = ["Derive", "Entry", "MessageTable", "joined"]
 
 #: One wording: a ``str.format`` template over the facts, or a function of the facts.
 Entry = Union[str, Callable[[Mapping[str, Any]], str]]
@@ -33,6 +33,15 @@ class _Blank(dict):  # type: ignore[type-arg]
 
     def __missing__(self, key: str) -> str:
         return ""
+
+
+def joined(template: str, *keys: str, sep: str = ", ") -> Callable[[Mapping[str, Any]], str]:
+    """Return an entry that fills ``template`` with the facts, each fact named in ``keys`` (a list)
+    written as its items joined by ``sep``."""
+    def entry(facts: Mapping[str, Any]) -> str:
+        return template.format_map(_Blank({**facts, **{key: sep.join(map(str, facts[key])) for key in keys}}))
+
+    return entry
 
 
 class MessageTable:

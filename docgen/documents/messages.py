@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from docgen.core.typography import FULL_WIDTH
-from docgen.core.wording import MessageTable
+from docgen.core.wording import MessageTable, joined
 
 __all__ = ["MESSAGES", "where"]
 
@@ -189,7 +189,7 @@ MESSAGES = MessageTable("documents", {
     "meta-no-schema": "{path}: 缺少 schema(字段定义)",
     "meta-pattern-syntax": "{file}: {key} 格式错误: {reason}",
     "meta-pattern-field": "{file}: {key} 中的占位符 {{{field}}} 只能是字段名",
-    "meta-unknown-rule": lambda f: f"{f['file']}: 未知规则 {f['rule']!r}(可用: {', '.join(f['available'])})",
+    "meta-unknown-rule": joined("{file}: 未知规则 {rule!r}(可用: {available})", "available"),
     "meta-key-field": "{file}: key_field {key_field} 不在 schema 中",
     "meta-alias-field": "{file}: aliases 中的字段 {field} 不在 schema 中",
     "serial-pattern-unusable": "{file}: serial 格式 {pattern!r} 无法使用: {reason}",
@@ -218,12 +218,11 @@ MESSAGES = MessageTable("documents", {
     "render-too-big": "模板表达式的结果过大(约 {size:,} 个字符,上限 {limit:,}),已停止",
     "render-power-too-big": "模板表达式 {left} ** {right} 的结果过大,已停止",
     # batches and drafts that cannot start
-    "batch-unknown-defaults": lambda f: f"模板 {f['template']} 没有字段 {'、'.join(f['unknown'])}(可用字段:{'、'.join(f['fields'])})",
+    "batch-unknown-defaults": joined("模板 {template} 没有字段 {unknown}(可用字段:{fields})", "unknown", "fields", sep="、"),
     "batch-no-rows": "{path}: 表格中没有数据行(只有表头);请检查是否选错了文件或工作表(--sheet)",
     "batch-unwritable": "无法写入 {where}({reason});请检查输出文件夹 {out_dir} 的写入权限和磁盘空间",
     "draft-no-annex": "没有附件 {annex} 的模板",
-    "draft-unknown-annexes": lambda f: (f"没有附件 {'、'.join(map(str, f['unknown']))} 的模板"
-                                        f"(可起草的附件:{'、'.join(map(str, f['known']))})"),
+    "draft-unknown-annexes": joined("没有附件 {unknown} 的模板(可起草的附件:{known})", "unknown", "known", sep="、"),
     "draft-zip-needs-out": "{bundle}: 资料包是 zip 文件,请用 --out 指定起草文件的输出文件夹",
     # PDF conversion, merging and print runs (ConversionError)
     "soffice-missing": _INSTALL_HINT,

@@ -6,7 +6,7 @@ brackets), as API clients and the pages show them.
 """
 from __future__ import annotations
 
-from docgen.core.wording import MessageTable
+from docgen.core.wording import MessageTable, joined
 
 __all__ = ["FOLDERS", "MESSAGES"]
 
@@ -14,7 +14,7 @@ MESSAGES = MessageTable("service", {
     # users (UserError)
     "user-password-short": "密码至少 {min} 个字符(password must have at least {min} characters)",
     "user-name-invalid": "用户名 {name!r} 无效:只能用字母、数字、汉字、_ . -,最长 64 个字符",
-    "user-role-invalid": lambda f: f"角色 {f['role']!r} 无效;可用角色:{', '.join(f['roles'])}",
+    "user-role-invalid": joined("角色 {role!r} 无效;可用角色:{roles}", "roles"),
     "user-exists": "用户 {name} 已存在;改密码请用 docgen users set-password {name}",
     "user-unknown": "没有用户 {name};先用 docgen users add {name} --role ROLE 添加",
     # the service's own files (InputError)

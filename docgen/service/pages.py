@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -97,6 +97,19 @@ async def posted(request: Request, capability: str) -> tuple[Principal, Any]:
     if not service(request).auth.csrf_ok(who, form_text(form, "csrf")):
         raise ApiError(403, SERVICE.text("csrf-failed"))
     return who, form
+
+
+async def _answer(request: Request, capability: str, name: str, act: Callable[[Principal, Any], Awaitable[Any]],
+                 shown: Callable[[Any, Any], dict[str, Any]] = lambda form, result: {}) -> Response:
+    """Return page ``name`` showing what ``act(who, form)`` made of the form posted to ``capability``,
+    or the form again saying why its input was refused (``_refused``). ``shown(form, result)`` is
+    what else the page shows; ``result`` is None when the input was refused."""
+    who, form = await posted(request, capability)
+    try:
+        result = await act(who, form)
+    except ApiError as exc:
+        return _refused(request, name, exc, who, **shown(form, None))
+    return page(request, name, who=who, result=result, error=None, **shown(form, result))
 
 
 # ----------------------------------------------------------------------------- login, home
@@ -245,12 +258,9 @@ async def draft_form(request: Request) -> Response:
 @router.post("/draft", response_class=HTMLResponse)
 async def draft_post(request: Request) -> Response:
     """Draft the annexes; show each with its download, or the bundle.yaml keys it still lacks."""
-    who, form = await posted(request, "draft")
-    try:
-        result = await actions.draft(request, who, form)
-    except ApiError as exc:
-        return _refused(request, "draft.html", exc, who, pdf_available=service(request).pdf)
-    return page(request, "draft.html", who=who, result=result, error=None, pdf_available=service(request).pdf)
+    pdf = service(request).pdf
+    return await _answer(request, "draft", "draft.html", lambda who, form: actions.draft(request, who, form),
+                        lambda form, result: {"pdf_available": pdf})
 
 
 # ------------------------------------------------------------------------------- documents
@@ -463,12 +473,9 @@ async def npl_form(request: Request) -> Response:
 @router.post("/npl", response_class=HTMLResponse)
 async def npl_post(request: Request) -> Response:
     """Figures and chart; the report .docx is started as a job, linked from the page."""
-    who, form = await posted(request, "npl-report")
-    try:
-        result = await actions.npl(request, who, form, docx=True, chart=True)
-    except ApiError as exc:
-        return _refused(request, "npl.html", exc, who, period=form_text(form, "period") or "")
-    return page(request, "npl.html", who=who, result=result, error=None, period=form_text(form, "period"))
+    return await _answer(request, "npl-report", "npl.html",
+                        lambda who, form: actions.npl(request, who, form, docx=True, chart=True),
+                        lambda form, result: {"period": form_text(form, "period") or ""})
 
 
 @router.get("/collect", response_class=HTMLResponse)
@@ -481,15 +488,16 @@ async def collect_form(request: Request) -> Response:
 @router.post("/collect", response_class=HTMLResponse)
 async def collect_post(request: Request) -> Response:
     """The plan table (sortable, filterable), its .xlsx, and the button issuing the letters due."""
-    who, form = await posted(request, "collect")
-    try:
-        result = await actions.plan(request, who, form, xlsx=True, keep=True)
-    except ApiError as exc:
-        return _refused(request, "collect.html", exc, who)
-    officers = sorted({e["officer"] for e in result["plan"] if e.get("officer")})
-    branches = sorted({e["branch"] for e in result["plan"] if e.get("branch")})
-    return page(request, "collect.html", who=who, result=result, error=None, officers=officers, branches=branches,
-                plan_label=_plan_labeller(lang_of(request)))
+    return await _answer(request, "collect", "collect.html",
+                        lambda who, form: actions.plan(request, who, form, xlsx=True, keep=True),
+                        lambda form, result: {} if result is None else _plan_filters(result, lang_of(request)))
+
+
+def _plan_filters(result: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Return what the plan table filters by (its officers and branches) and how it names actions."""
+    return {"officers": sorted({e["officer"] for e in result["plan"] if e.get("officer")}),
+            "branches": sorted({e["branch"] for e in result["plan"] if e.get("branch")}),
+            "plan_label": _plan_labeller(lang)}
 
 
 def _plan_labeller(lang: str) -> Callable[[str], str]:
