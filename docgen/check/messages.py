@@ -10,6 +10,11 @@ problem, which the validation layer words in Chinese only) shows the Chinese in 
   from the finding's facts (item titles, years, ratios, sizes …);
 - ``FILES``: what file inspection found, by the ``reason`` in ``FileInfo``.
 
+Besides them, the report formats' fixed phrases (``REPORT_LABELS``, ``REPORT_CODE_LABELS``,
+``REPORT_PROVIDERS``, ``REPORT_DOCX_STATUS``) and what each bundle.yaml key holds
+(``BUNDLE_LABELS``, by key path) are here: the report formats and the bundle.yaml schema write
+no Chinese word themselves.
+
 Codes and reasons are what programs and tests look at; the wording here may change.
 """
 from __future__ import annotations
