@@ -221,6 +221,28 @@ def test_letters_then_rerun_generates_none(runner: CliRunner, ledger: Path, poli
     assert by_no["JJ0004"]["next_action"] == "legal-action"
 
 
+def test_a_guarantor_without_an_address_is_reported_on_its_loan_line(runner: CliRunner, policy_file: Path,
+                                                                     tmp_path: Path) -> None:
+    # Joint guarantee lapsing 2027-02-20, inside the warning window: both guarantors are called on
+    # now, but the ledger gives 吴九 no address (the second entry of 保证人地址 is empty).
+    loan = make_loan("JJ0001", days=40, maturity=dt.date(2026, 8, 20), disbursed_on=dt.date(2024, 8, 20),
+                     guarantors=["周八", "吴九"], guarantor_addresses=("浙江省杭州市拱墅区湖墅南路8号", ""))
+    ledger = write_loans(tmp_path / "ledger.xlsx", [loan])
+    result = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy_file),
+                      "--register", str(tmp_path / "reg.sqlite"))
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("无法生成 1 份")
+    assert ("  第2行 JJ0001(吴九)  台账未填担保人吴九的地址(送达地址),无法送达,未生成保证人履行保证责任通知书;"
+            "请在“保证人地址”列按担保人顺序补填") in lines
+    assert any(line.startswith("  第2行 JJ0001(周八)  已生成保证人履行保证责任通知书 保催字〔2026〕第00001号  ")
+               for line in lines)
+    data = json.loads(_letters(runner, ledger, tmp_path / "out", "--policy", str(policy_file), "--format", "json",
+                               "--register", str(tmp_path / "reg.sqlite")).stdout)
+    assert [(r["party"], r["code"], r["facts"]) for r in data["refused"]] == [
+        ("吴九", "no-guarantor-address", {"guarantor": "吴九"})]
+
+
 def test_letters_use_the_default_register(runner: CliRunner, ledger: Path, policy_file: Path,
                                           tmp_path: Path, _own_register: Path) -> None:
     result = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy_file))
