@@ -4,14 +4,14 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from docgen.cli.messages import MESSAGES as CLI
-from docgen.core.atomic import write_bytes_atomic, write_text_atomic
+from docgen.core.atomic import atomic_output, write_bytes_atomic, write_text_atomic
 from docgen.core.errors import DocgenError, Interrupted
 from docgen.core.messages import MESSAGES as CORE
 from docgen.core.notices import Notice, reporting
@@ -80,15 +80,37 @@ def dump_json(data: Any) -> str:
         return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
-def emit(text: str | bytes, output: str | Path | None) -> None:
-    """Write ``text`` to ``output`` atomically, or to stdout when ``output`` is None or '-'."""
+def dump_json_items(items: Iterable[Any]) -> Iterator[str]:
+    """Yield the text ``dump_json(list(items))`` returns, in pieces, one item at a time.
+
+    Each item is encoded on its own and indented one level, so neither the list nor its whole
+    text is ever held: the JSON of a 400,000-loan collection plan (32,000 entries, 40 MB)
+    peaked at 160 MB above the plan as one string, its dicts and its bytes.
+    """
+    empty = True
+    for item in items:
+        text = dump_json(item)[:-1]  # JSON strings escape line breaks: every \n here is layout
+        yield ("[\n  " if empty else ",\n  ") + text.replace("\n", "\n  ")
+        empty = False
+    yield "[]\n" if empty else "\n]\n"
+
+
+def emit(text: str | bytes | Iterable[str], output: str | Path | None) -> None:
+    """Write ``text`` (or its pieces, written as they come) to ``output`` atomically, or to stdout
+    when ``output`` is None or '-'."""
+    pieces = [text] if isinstance(text, (str, bytes)) else text
     if output is None or str(output) == "-":
-        if isinstance(text, bytes):
-            sys.stdout.buffer.write(text)
-        else:
-            click.echo(text, nl=False)
+        for piece in pieces:
+            if isinstance(piece, bytes):
+                sys.stdout.buffer.write(piece)
+            else:
+                click.echo(piece, nl=False)
         return
     if isinstance(text, bytes):
         write_bytes_atomic(output, text)
-    else:
+    elif isinstance(text, str):
         write_text_atomic(output, text)
+    else:
+        with atomic_output(output, "w") as fh:
+            for piece in pieces:
+                fh.write(piece)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import os
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -454,7 +454,11 @@ class Plan:
     def to_list(self) -> list[dict[str, Any]]:
         """Return the JSON list of DESIGN §8."""
         with collector_paused():  # a dict per entry, none in a reference cycle
-            return [entry.to_dict() for entry in self.entries]
+            return list(self.dicts())
+
+    def dicts(self) -> Iterator[dict[str, Any]]:
+        """Yield the objects of ``to_list`` one at a time (the JSON written as it is made)."""
+        return (entry.to_dict() for entry in self.entries)
 
     def after_as_of_notice(self) -> Notice | None:
         """Return the ``loans-after-as-of`` notice when loans were left out for their dates, else None."""

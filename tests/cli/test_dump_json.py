@@ -35,3 +35,31 @@ def test_a_collection_plan_is_written_as_before() -> None:
     ledger = read_ledger(ROOT / "examples" / "ledger" / "ledger-2026Q2.xlsx")
     data = build_plan(ledger.loans, dt.date(2026, 6, 30), load_policy(None), issued=set()).to_list()
     assert data and dump_json(data) == _reference(data)
+
+
+def test_a_list_written_item_by_item_is_the_lists_text() -> None:
+    from docgen.cli.common import dump_json_items
+
+    items = [{"金额": 1.5, "日期": dt.date(2026, 6, 30), "空": [], "套": [{"a": [[]]}], "文": "行\n二"}, None, [],
+             "中文", {"big": 2 ** 70}]
+    for count in range(len(items) + 1):
+        assert "".join(dump_json_items(iter(items[:count]))) == dump_json(items[:count])
+
+
+def test_collect_plan_json_is_the_plans_list_whether_printed_or_written(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+    from docgen.loans.ledger import read_ledger
+    from docgen.loans.plan import build_plan, load_policy
+
+    ledger_path = ROOT / "examples" / "ledger" / "ledger-2026Q2.xlsx"
+    plan = build_plan(read_ledger(ledger_path).loans, dt.date(2026, 6, 30), load_policy(None), issued=set())
+    args = ["collect", "plan", "--ledger", str(ledger_path), "--as-of", "2026-06-30", "--format", "json",
+            "--register", str(tmp_path / "r.sqlite")]
+    printed = CliRunner().invoke(main, args)
+    assert printed.exit_code == 0, printed.output
+    assert printed.stdout == dump_json(plan.to_list())
+    written = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "plan.json")])
+    assert written.exit_code == 0, written.output
+    assert (tmp_path / "plan.json").read_text(encoding="utf-8") == dump_json(plan.to_list())
