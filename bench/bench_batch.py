@@ -114,7 +114,7 @@ def scaling(sizes: list[int], baseline_rev: str, pairs_count: int, work: Path) -
             register.unlink(missing_ok=True)
             env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONWARNINGS": "ignore"}
             result = timed([sys.executable, "-m", "docgen", "batch", "demand-letter", "--rows", str(sheet),
-                            "--out", str(out), "--register", str(register), "--no-progress"], env, work)
+                            "--out", str(out), "--register", str(register), "--new-register", "--no-progress"], env, work)
             shutil.rmtree(out, ignore_errors=True)
             if result["code"] != 0:
                 raise SystemExit(f"{tree}: docgen batch failed ({result['code']}):\n{result['stderr'][-2000:]}")
