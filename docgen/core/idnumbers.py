@@ -11,6 +11,7 @@ from typing import Any
 
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
+from stdnum.util import isdigits
 
 from docgen.core.messages import MESSAGES
 
@@ -52,17 +53,46 @@ def resident_id_issue(value: str) -> dict[str, Any] | None:
     text = str(value).strip()
     if len(text) != 18:
         return {"reason": "length", "length": len(text)}
+    # stdnum's ``ric.validate`` step by step, its place lookup (most of its time) remembered
+    # per area code and year of birth, on which alone it depends.
     try:
-        ric.validate(text)
+        number = ric.compact(text)
+        if len(number) != 18:
+            raise InvalidLength()
+        if not isdigits(number[:-1]):
+            raise InvalidFormat()
+        if number[-1] != ric.calc_check_digit(number):
+            raise InvalidChecksum()
+        birth = ric.get_birth_date(number)
     except ValidationError as exc:
         return {"reason": _reason(exc), "length": 18}
-    except KeyError:
-        # stdnum's place table has province-level rows without a county (e.g. 610001...): a lookup
-        # of such a code raises KeyError instead of InvalidComponent. It is not a valid area code.
+    if not _place_known(number):
         return {"reason": "component", "length": 18}
-    if ric.get_birth_date(text) > _dt.date.today():
+    if birth > _dt.date.today():
         return {"reason": "future-birth", "length": 18}
     return None
+
+
+#: (area code, year of birth) -> whether stdnum knows the place; bounded.
+_PLACES: dict[tuple[str, str], bool] = {}
+_PLACES_LIMIT = 100_000
+
+
+def _place_known(number: str) -> bool:
+    """Whether stdnum finds the birth place of resident ID ``number`` (checked in every other way)."""
+    key = (number[:6], number[6:10])
+    known = _PLACES.get(key)
+    if known is None:
+        try:
+            ric.get_birth_place(number)
+            known = True
+        except (ValidationError, KeyError):
+            # stdnum's place table has province-level rows without a county (e.g. 610001...): a
+            # lookup of such a code raises KeyError instead of InvalidComponent. Not a valid area.
+            known = False
+        if len(_PLACES) < _PLACES_LIMIT:
+            _PLACES[key] = known
+    return known
 
 
 def check_uscc(value: str) -> str | None:

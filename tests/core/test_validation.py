@@ -155,6 +155,37 @@ def test_a_birth_date_after_today_is_its_own_reason() -> None:
     assert check_resident_id(number) == "居民身份证号中的出生日期晚于今天"
 
 
+def test_resident_id_reasons_agree_with_stdnum_validate() -> None:
+    """The step-by-step check with its remembered places gives stdnum's own verdict and reason."""
+    import random
+
+    from stdnum.cn import ric
+    from stdnum.exceptions import ValidationError
+
+    from docgen.core.idnumbers import _reason, resident_id_issue
+
+    def stdnum_reason(text: str) -> str | None:
+        try:
+            ric.validate(text)
+        except ValidationError as exc:
+            return _reason(exc)
+        except KeyError:
+            return "component"
+        return "future-birth" if ric.get_birth_date(text) > dt.date.today() else None
+
+    rng = random.Random(5)
+    texts = {"", "61032619750312001", "６１０３２６１９７５０３１２００１Ｘ", "6103261975031200１", "610326 19750312001"}
+    for _ in range(3000):  # bad dates, births to come, unknown areas, wrong check characters; areas repeat
+        body = f"{rng.choice(['610326', '110105', '330110', '610001', '999999'])}{rng.randint(1890, 2100)}" \
+               f"{rng.randint(0, 13):02d}{rng.randint(0, 32):02d}{rng.randint(0, 999):03d}"
+        texts.add(body + rng.choice("0123456789XxY"))
+        texts.add(body + ric.calc_check_digit(body + "0"))
+    verdicts = {text: resident_id_issue(text) for text in sorted(texts)}
+    expected = {text: stdnum_reason(text.strip()) if len(text.strip()) == 18 else "length" for text in texts}
+    assert {t: (v or {}).get("reason") for t, v in verdicts.items()} == expected
+    assert sum(v is None for v in verdicts.values()) > 300
+
+
 def test_every_core_code_has_wording() -> None:
     from docgen.core.messages import MESSAGES
     from docgen.core.validation import _CODES
