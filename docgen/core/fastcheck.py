@@ -33,6 +33,8 @@ from docgen.core.values import parse_amount, parse_date
 _SUPPORTED = {"type", "required", "empty", "nullable", "coerce", "default", "min", "max", "minlength",
               "maxlength", "allowed", "regex", "check_with", "schema", "keysrules", "valuesrules", "meta"}
 _TYPES = {"string", "integer", "number", "float", "boolean", "date", "amount", "list", "dict"}
+#: Default values no document can change: given as they are instead of a deep copy each.
+_IMMUTABLE = (type(None), str, int, float, Decimal, _dt.date)
 
 
 class _Doubt(Exception):
@@ -172,7 +174,7 @@ def _field(rules: dict[str, Any]) -> Callable[[Any], Any]:
                 value = coercer(value)
         except (ValueError, TypeError, ArithmeticError):
             raise _Doubt from None
-        if kinds and not any(_type_ok(kind, value) for kind in kinds):
+        if kinds and not (_type_ok(kinds[0], value) or any(_type_ok(kind, value) for kind in kinds[1:])):
             raise _Doubt
         if hasattr(value, "__len__") and len(value) == 0:
             if not empty_ok:
@@ -211,7 +213,9 @@ def _field(rules: dict[str, Any]) -> Callable[[Any], Any]:
 
 def _mapping(schema: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
     fields = {name: _field(rules) for name, rules in schema.items()}
-    defaults = [(name, rules["default"]) for name, rules in schema.items() if "default" in rules]
+    # A default that can be changed (a list, a mapping) is copied for each document, as cerberus does.
+    defaults = [(name, rules["default"], not isinstance(rules["default"], _IMMUTABLE))
+                for name, rules in schema.items() if "default" in rules]
     required = [name for name, rules in schema.items() if rules.get("required")]
 
     def normalize(document: dict[str, Any]) -> dict[str, Any]:
@@ -225,9 +229,9 @@ def _mapping(schema: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any
             out[name] = normalize_field(value)
         # cerberus adds missing defaults after the document's own keys, then coerces and
         # checks them like any value.
-        for name, default in defaults:
+        for name, default, fresh in defaults:
             if name not in out:
-                out[name] = fields[name](copy.deepcopy(default))
+                out[name] = fields[name](copy.deepcopy(default) if fresh else default)
         if any(name not in out for name in required):
             raise _Doubt
         return out

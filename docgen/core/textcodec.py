@@ -47,17 +47,49 @@ def lone_surrogate(value: Any, where: str = "") -> str | None:
     """Return the key path of the first text in ``value`` (nested mappings and lists) holding a
     lone UTF-16 surrogate (JSON ``"\\ud800"``), which no document or file can contain; None
     when there is none. Keys count as text too."""
+    texts: list[str] = []
+    _non_ascii(value, texts)
+    # One search over every non-ASCII text (a batch checks each row): the path is looked for
+    # only when there is something to name.
+    if not texts or not _SURROGATE.search("".join(texts)):
+        return None
+    return _surrogate_path(value, where)
+
+
+def _non_ascii(value: Any, out: list[str]) -> None:
+    """Append to ``out`` every text of ``value`` (keys too, as ``str``) that is not ASCII."""
+    if isinstance(value, str):
+        if not value.isascii():
+            out.append(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            key = key if isinstance(key, str) else str(key)
+            if not key.isascii():
+                out.append(key)
+            # Texts inline: a call per value would cost more than the search itself.
+            if isinstance(item, str):
+                if not item.isascii():
+                    out.append(item)
+            elif isinstance(item, (dict, list, tuple)):
+                _non_ascii(item, out)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _non_ascii(item, out)
+
+
+def _surrogate_path(value: Any, where: str) -> str | None:
+    """``lone_surrogate``'s answer, found by walking ``value``."""
     if isinstance(value, str):
         return (where or "(值)") if not value.isascii() and _SURROGATE.search(value) else None
     if isinstance(value, dict):
         for key, item in value.items():
             path = f"{where}.{key}" if where else str(key)
-            found = lone_surrogate(str(key), path) or lone_surrogate(item, path)
+            found = _surrogate_path(str(key), path) or _surrogate_path(item, path)
             if found:
                 return found
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            found = lone_surrogate(item, f"{where}[{index}]")
+            found = _surrogate_path(item, f"{where}[{index}]")
             if found:
                 return found
     return None

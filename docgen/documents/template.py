@@ -72,6 +72,9 @@ class Template:
         self.filename_pattern: str = str(meta.get("filename", "{serial}_" + name))
         self.date_field: str | None = meta.get("date_field")
         self._check_meta()
+        # Fields whose cell '张三、李四' is a list of text (``_split_lists``), found once.
+        self._text_lists = [field for field, rule in schema.items() if isinstance(rule, dict)
+                            and rule.get("type") == "list" and (rule.get("schema") or {}).get("type", "string") == "string"]
         # Valid rows skip cerberus (milliseconds a row); doubtful ones get its exact messages.
         self._fast_check = compile_schema(self.schema)
         self._engine = Engine(name, docx_path, self._read_docx())
@@ -144,12 +147,10 @@ class Template:
     def _split_lists(self, data: dict[str, Any]) -> dict[str, Any]:
         """A spreadsheet cell '张三、李四' for a list-of-text field becomes ['张三', '李四']."""
         result = dict(data)
-        for name, rule in self.schema.items():
+        for name in self._text_lists:
             value = result.get(name)
-            if rule.get("type") == "list" and isinstance(value, str):
-                sub = rule.get("schema") or {}
-                if sub.get("type", "string") == "string":
-                    result[name] = [p.strip() for p in re.split(r"[、;;,,\n]", value) if p.strip()]
+            if isinstance(value, str):
+                result[name] = [p.strip() for p in re.split(r"[、;;,,\n]", value) if p.strip()]
         return result
 
     def check(
