@@ -661,9 +661,8 @@ def validate_row(
         else:
             del document["accelerated"]
             early.append(_problem("accelerated-value", "accelerated", row, columns, value=str(flag)))
+    # cerberus' problems keep their own code (required, type, not-convertible …) and facts.
     normalized, problems = validate(LEDGER_SCHEMA, document, row=row, columns=columns)
-    problems = [Problem(p.path, p.message, row=p.row, column=p.column, code="invalid-value",
-                        facts={"field": p.path, "detail": p.message}) for p in problems]
     if early:
         problems = early + [p for p in problems if p.path not in {e.path for e in early}]
     if problems:
@@ -739,9 +738,6 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
                     problems.extend(result)
                 else:
                     _accept(result, number, stream.columns, seen, loans, problems)
-    reader_problems = [p if p.code else Problem(p.path, p.message, row=p.row, column=p.column, code="invalid-value",
-                                                facts={"field": p.path, "detail": p.message})
-                       for p in reader_problems]
     problems = sorted(reader_problems + problems, key=lambda p: (p.row or 0, p.path))
     if problems:
         count = len({p.row for p in problems})

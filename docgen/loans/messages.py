@@ -28,7 +28,6 @@ def _policy_invalid(f: Mapping[str, Any]) -> str:
 
 ZH: dict[str, str] = {
     # ---- ledger row errors (row and column are given by the Problem itself)
-    "invalid-value": "{detail}",
     "duplicate-loan-no": "借据号 {loan_no} 重复:第{first_row}行与第{row}行相同,借据号必须唯一",
     "id-stored-as-number": "证件号码被存成了数字({value}),末位可能已丢失;请把该列设为文本格式后重新录入",
     "unknown-litigation": "“{value}”不是可识别的诉讼状态;应为 {allowed} 之一(同义词可在催收策略 vocabulary.litigation 中添加)",

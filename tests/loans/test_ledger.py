@@ -90,6 +90,20 @@ def test_bad_rows_are_all_reported_with_row_and_column(tmp_path: Path) -> None:
     assert "第9行 K(贷款余额)列 balance: 最小值为 0" in text
 
 
+def test_cell_problems_keep_the_validators_code_and_facts(tmp_path: Path) -> None:
+    with pytest.raises(RowsError) as caught:
+        read_ledger(_bad_ledger(tmp_path))
+    found = {(p.row, p.path): (p.code, dict(p.facts)) for p in caught.value.problems}
+    assert found[(3, "classification")] == ("not-allowed", {"value": "很好"})
+    assert found[(4, "balance")][0] == "not-convertible" and "abc" in found[(4, "balance")][1]["reason"]
+    assert found[(5, "disbursed_on")][0] == "not-convertible"
+    assert found[(7, "id_number")][0] == "invalid-uscc-or-resident-id"
+    assert found[(8, "on_balance")] == ("not-allowed", {"value": "表中"})
+    assert found[(9, "balance")] == ("too-small", {"min": 0})
+    _, problems = validate_row({**row("A", 1000), "branch": None}, 4)
+    assert [(p.code, p.path, p.message) for p in problems] == [("required", "branch", "必填字段,不能缺少")]
+
+
 def test_id_number_stored_as_a_number_is_an_error_not_a_guess(tmp_path: Path) -> None:
     path = write_ledger([row("A1", 1000)], tmp_path / "n.xlsx")
     workbook = openpyxl.load_workbook(path)

@@ -40,9 +40,7 @@ def _row_path(path: Path) -> tuple[list[Any], list[Problem]]:
             for r in table.rows)
     loans, problems = loans_from_rows(rows)
     problems = [p for p in problems if (p.row, p.path) not in bad_cells]
-    reader = [p if p.code else Problem(p.path, p.message, row=p.row, column=p.column, code="invalid-value",
-                                       facts={"field": p.path, "detail": p.message}) for p in table.problems]
-    return loans, sorted(reader + problems, key=lambda p: (p.row or 0, p.path))
+    return loans, sorted(table.problems + problems, key=lambda p: (p.row or 0, p.path))
 
 
 def _facts(problems: list[Problem]) -> list[tuple[Any, ...]]:
