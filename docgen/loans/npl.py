@@ -245,6 +245,13 @@ def check_classification(loans: Iterable[Loan], as_of: _dt.date, *, grace_days: 
     Written-off (表外) loans are not classified on the balance sheet and are never flagged.
     """
     on_balance = [loan for loan in loans if loan.on_balance]
+    return _classification_flags(on_balance, [days_past_due(loan, as_of) for loan in on_balance], as_of,
+                                 grace_days)
+
+
+def _classification_flags(on_balance: Sequence[Loan], days_of: Sequence[int], as_of: _dt.date,
+                          grace_days: int) -> list[Flag]:
+    """``check_classification`` of on-balance loans whose days past due on ``as_of`` are ``days_of``."""
     flags: list[Flag] = []
     worst: dict[str, int] = {}
     counts: dict[str, set[str]] = {}
@@ -252,8 +259,12 @@ def check_classification(loans: Iterable[Loan], as_of: _dt.date, *, grace_days: 
         if loan.balance > 0 and _non_retail(loan.id_number):
             worst[loan.id_number] = max(worst.get(loan.id_number, 0), _RANK[loan.classification])
             counts.setdefault(loan.id_number, set()).add(loan.classification)
-    for loan in on_balance:
-        days = days_past_due(loan, as_of)
+    mixed = {id_number for id_number, classes in counts.items() if len(classes) > 1}
+    # A loan not past due can only be flagged for its debtor's other loans (when no grace is negative).
+    quiet = grace_days >= 0
+    for loan, days in zip(on_balance, days_of):
+        if not days and quiet and loan.id_number not in mixed:
+            continue
         if loan.overdue_since is None and days > 0:
             since = overdue_start(loan)
             flags.append(_flag(loan, "matured-unpaid", as_of, days, "",
@@ -264,8 +275,7 @@ def check_classification(loans: Iterable[Loan], as_of: _dt.date, *, grace_days: 
             flags.append(_flag(loan, "misclassified", as_of, days, floor))
         elif days > grace_days and loan.classification == _NORMAL:
             flags.append(_flag(loan, "overdue-normal", as_of, days, _SPECIAL_MENTION))
-        group = counts.get(loan.id_number)
-        if group is not None and len(group) > 1 and _RANK[loan.classification] < worst[loan.id_number]:
+        if loan.id_number in mixed and _RANK[loan.classification] < worst[loan.id_number]:
             flags.append(_flag(loan, "debtor-inconsistent", as_of, days, CLASSIFICATIONS[worst[loan.id_number]],
                                id_number=loan.id_number))
     return flags
@@ -326,14 +336,21 @@ class Group:
     recovered: Decimal = Decimal(0)
 
     def add(self, loan: Loan) -> None:
-        self.loans += 1
-        self.recovered += loan.recovered
-        if loan.on_balance:
-            self.balance += loan.balance
-            if loan.classification in NPL_CLASSES:
-                self.npl_balance += loan.balance
+        """Count ``loan`` in the totals."""
+        self.add_total(loan.classification, loan.on_balance, 1, loan.recovered, loan.balance)
+
+    def add_total(self, classification: str, on_balance: bool, loans: int, recovered: Decimal,
+                  balance: Decimal) -> None:
+        """Count ``loans`` loans of one class and side of the balance sheet, with their summed
+        ``recovered`` and ``balance``."""
+        self.loans += loans
+        self.recovered += recovered
+        if on_balance:
+            self.balance += balance
+            if classification in NPL_CLASSES:
+                self.npl_balance += balance
         else:
-            self.off_balance += loan.balance
+            self.off_balance += balance
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "loans": self.loans, "balance": float(self.balance),
@@ -501,14 +518,19 @@ class NplFigures:
         }
 
 
-def _groups(loans: Iterable[Loan], key: str) -> list[Group]:
+# Loans summed by (officer, branch, class, on balance, past due: 0 no, 1 up to 90 days, 2 more).
+_Totals = dict[tuple[str, str, str, bool, int], list[Any]]
+
+
+def _groups(totals: _Totals, position: int) -> list[Group]:
+    """Return the groups of key part ``position`` of ``totals`` (0 officer, 1 branch)."""
     groups: dict[str, Group] = {}
-    for loan in loans:
-        name = getattr(loan, key)
+    for key, (count, recovered, balance) in totals.items():
+        name = key[position]
         group = groups.get(name)
         if group is None:
             group = groups[name] = Group(name)
-        group.add(loan)
+        group.add_total(key[2], key[3], count, recovered, balance)
     # Largest problem first: that is what head office reads the table for.
     return sorted(groups.values(), key=lambda g: (-(g.npl_balance + g.off_balance), g.name))
 
@@ -529,50 +551,72 @@ def compute_figures(
     ``policy`` (``docgen.loans.plan.Policy``, default the shipped one) gives the grace of the
     ``overdue-normal`` check and the timetable that says when legal action is due.
     """
-    from docgen.loans.plan import is_overdue, load_policy, next_action
+    from docgen.loans.plan import load_policy, next_action
 
     as_of = as_of or period.end
     targets = targets or Targets()
     policy = policy or load_policy()
-    npl = loan_balance = off = off_recovered = Decimal(0)
-    by_category = {name: Decimal(0) for name in CLASSIFICATIONS}
-    category_groups = {name: Group(name) for name in CLASSIFICATIONS}
+    threshold = targets.large_npl_threshold
+    # Legal action is open only from its step's first day: loans overdue less are never to sue.
+    sue_from = min((step.first for step in policy.timetable if step.action == "legal-action"), default=None)
+    one_day = _dt.timedelta(days=1)
+    # One pass over the loans (100,000 of them): every total is summed by a few keys, then combined.
+    totals: _Totals = {}
     large: list[Loan] = []
     litigation: list[Loan] = []
+    on_balance: list[Loan] = []
+    on_days: list[int] = []
+    may_sue: list[tuple[Loan, int]] = []
     for loan in closing:
-        is_npl = loan.classification in NPL_CLASSES
+        balance = loan.balance
+        since = loan.overdue_since  # overdue_start, inline
+        if since is None and balance > 0:
+            since = loan.maturity + one_day
+        days = (as_of - since).days + 1 if since is not None and since <= as_of else 0
+        key = (loan.officer, loan.branch, loan.classification, loan.on_balance, 0 if not days else 1 if days <= 90 else 2)
+        total = totals.get(key)
+        if total is None:
+            total = totals[key] = [0, Decimal(0), Decimal(0)]
+        total[0] += 1
+        total[1] += loan.recovered
+        total[2] += balance
         if loan.on_balance:
-            loan_balance += loan.balance
-            by_category[loan.classification] += loan.balance
-            category_groups[loan.classification].add(loan)
-            if is_npl:
-                npl += loan.balance
-        else:
-            off += loan.balance
-            off_recovered += loan.recovered
-        if (is_npl or not loan.on_balance) and loan.balance >= targets.large_npl_threshold and loan.balance > 0:
+            on_balance.append(loan)
+            on_days.append(days)
+        if (not loan.on_balance or loan.classification in NPL_CLASSES) and balance >= threshold and balance > 0:
             large.append(loan)
         if loan.in_litigation:
             litigation.append(loan)
+        if sue_from is not None and days >= sue_from and balance > 0 and not loan.suit_filed:
+            may_sue.append((loan, days))
+    npl = loan_balance = off = off_recovered = overdue = overdue90 = Decimal(0)
+    by_category = {name: Decimal(0) for name in CLASSIFICATIONS}
+    category_groups = {name: Group(name) for name in CLASSIFICATIONS}
+    for (_, _, classification, on, band), (count, recovered, balance) in totals.items():
+        if on:
+            loan_balance += balance
+            by_category[classification] += balance
+            category_groups[classification].add_total(classification, on, count, recovered, balance)
+            if classification in NPL_CLASSES:
+                npl += balance
+            if band:
+                overdue += balance
+                if band == 2:
+                    overdue90 += balance
+        else:
+            off += balance
+            off_recovered += recovered
     large.sort(key=lambda loan: (-loan.balance, loan.loan_no))
-    flags = check_classification(closing, as_of, grace_days=policy.overdue_normal_grace_days)
-    corrected = corrected_classes(closing, flags)
-    npl_corrected = sum((loan.balance for loan in closing if loan.on_balance
-                         and corrected.get(loan.loan_no, loan.classification) in NPL_CLASSES), Decimal(0))
-    overdue = overdue90 = Decimal(0)
-    to_sue: list[Loan] = []
-    for loan in closing:
-        days = days_past_due(loan, as_of)
-        if days == 0:
-            continue
-        if loan.on_balance:
-            overdue += loan.balance
-            if days > 90:
-                overdue90 += loan.balance
-        # Head office files suits: the loans whose timetable has legal action open and no suit yet.
-        if (loan.balance > 0 and not loan.suit_filed and is_overdue(loan, as_of)
-                and "legal-action" in next_action(loan, as_of, policy).open_actions):
-            to_sue.append(loan)
+    flags = _classification_flags(on_balance, on_days, as_of, policy.overdue_normal_grace_days)
+    flagged_numbers = {flag.loan_no for flag in flags}
+    flagged = [loan for loan in on_balance if loan.loan_no in flagged_numbers]
+    corrected = corrected_classes(flagged, flags)
+    # Only flagged loans can change class: the NPL balance as corrected is the reported one, adjusted.
+    npl_corrected = npl + sum((loan.balance for loan in flagged
+                               if corrected.get(loan.loan_no, loan.classification) in NPL_CLASSES), Decimal(0)) \
+        - sum((loan.balance for loan in flagged if loan.classification in NPL_CLASSES), Decimal(0))
+    # Head office files suits: the loans whose timetable has legal action open and no suit yet.
+    to_sue = [loan for loan, days in may_sue if "legal-action" in next_action(loan, as_of, policy).open_actions]
     to_sue.sort(key=lambda loan: (-loan.balance, loan.loan_no))
     overdue_opening = None
     if opening is not None:
@@ -591,7 +635,7 @@ def compute_figures(
         npl_balance=npl, npl_balance_opening=npl_opening, loan_balance=loan_balance,
         off_balance=off, off_recovered=off_recovered, by_category=by_category,
         large_npls=large, litigation=litigation,
-        officers=_groups(closing, "officer"), branches=_groups(closing, "branch"),
+        officers=_groups(totals, 0), branches=_groups(totals, 1),
         categories=[category_groups[name] for name in CLASSIFICATIONS],
         migration=None if opening is None else migration_matrix(opening, closing),
         flags=flags, loans=len(closing), npl_balance_corrected=npl_corrected,

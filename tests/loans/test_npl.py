@@ -370,3 +370,51 @@ def test_the_corrected_headline_applies_the_required_classes() -> None:
     figures = compute_figures(loans, period=Q2)
     assert (figures.npl_balance, figures.npl_balance_corrected) == (Decimal(0), Decimal(10000))
     assert figures.npl_ratio_corrected == Decimal("0.1000")
+
+
+def test_figures_summed_in_one_pass_agree_with_each_loan_counted_alone(tmp_path: Path) -> None:
+    """compute_figures sums by (officer, branch, class, side, past due) in one pass; counting each
+    loan through Group.add, days_past_due, check_classification and next_action gives the same."""
+    import random
+    import sys
+
+    from docgen.loans.npl import Group, NPL_CLASSES
+    from docgen.loans.plan import load_policy, next_action
+
+    sys.path.insert(0, str(ROOT / "examples"))
+    import make_ledger
+
+    rng = random.Random(5)
+    from docgen.loans.ledger import write_ledger
+
+    loans = read_ledger(write_ledger(make_ledger.bulk(1500, seed=5), tmp_path / "bulk.xlsx")).loans
+    for item in rng.sample(loans, 200):  # shuffle classes so that misclassified and inconsistent debtors occur
+        item.classification = rng.choice(["正常", "关注", "次级", "可疑", "损失"])
+    for item in rng.sample(loans, 40):  # one company's loans in several classes
+        item.id_number = "91610326MA6X7Y8Z9A" if rng.random() < 0.5 else item.id_number
+    as_of = dt.date(2026, 6, 30)
+    policy = load_policy()
+    figures = compute_figures(loans, period=Q2, as_of=as_of, policy=policy)
+
+    def groups(key: str) -> dict[str, tuple]:
+        found: dict[str, Group] = {}
+        for item in loans:
+            found.setdefault(getattr(item, key), Group(getattr(item, key))).add(item)
+        return {name: (g.loans, g.balance, g.npl_balance, g.off_balance, g.recovered) for name, g in found.items()}
+
+    def as_tuples(found: list) -> dict[str, tuple]:
+        return {g.name: (g.loans, g.balance, g.npl_balance, g.off_balance, g.recovered) for g in found}
+
+    assert as_tuples(figures.officers) == groups("officer")
+    assert as_tuples(figures.branches) == groups("branch")
+    on = [item for item in loans if item.on_balance]
+    days = {item.loan_no: days_past_due(item, as_of) for item in loans}
+    assert figures.overdue_balance == sum((i.balance for i in on if days[i.loan_no]), Decimal(0))
+    assert figures.overdue90_balance == sum((i.balance for i in on if days[i.loan_no] > 90), Decimal(0))
+    assert figures.npl_balance == sum((i.balance for i in on if i.classification in NPL_CLASSES), Decimal(0))
+    flags = check_classification(loans, as_of, grace_days=policy.overdue_normal_grace_days)
+    assert figures.flags == flags and {f.code for f in flags} >= {"misclassified", "debtor-inconsistent"}
+    to_sue = [i for i in loans if days[i.loan_no] and i.balance > 0 and not i.suit_filed
+              and "legal-action" in next_action(i, as_of, policy).open_actions]
+    assert sorted(i.loan_no for i in figures.to_sue) == sorted(i.loan_no for i in to_sue) and to_sue
+
