@@ -30,12 +30,14 @@ def _read_ledger(path: str, policy: Any) -> Any:
     (reading is most of a big run)."""
     import os
 
+    from docgen.core.gcpause import one_shot
     from docgen.loans.ledger import read_ledger
 
     size = os.path.getsize(path)
     if size > _BIG_FILE:
         click.echo(MESSAGES.text("ledger-reading", {"path": path, "megabytes": size / 1e6}), err=True)
-    return read_ledger(path, vocabulary=policy.vocabulary)
+    with one_shot():  # the process ends with the command: the loans are frozen, not walked by collections
+        return read_ledger(path, vocabulary=policy.vocabulary)
 
 
 @click.group("collect")
@@ -81,6 +83,7 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, re
       docgen collect plan --ledger ledger.xlsx --as-of 2026-11-28 --format xlsx -o 催收计划.xlsx
       docgen collect plan --ledger ledger.xlsx --as-of 2026-11-28 --officer 王五
     """
+    from docgen.core.gcpause import one_shot
     from docgen.loans.plan import build_plan, load_policy
     from docgen.loans.letters import issued_keys
 
@@ -93,7 +96,7 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, re
     policy = load_policy(policy_path)
     ledger = _read_ledger(ledger_path, policy)
     issued = issued_keys(register_path)
-    with Progress(progress, min_total=_PROGRESS_MIN) as bars:
+    with one_shot(), Progress(progress, min_total=_PROGRESS_MIN) as bars:
         plan = build_plan(ledger.loans, as_of, policy, issued=issued, branch=branch, officer=officer,
                           progress=bars.bar(len(ledger.loans), CLI.text("progress/plan")))
     notice = plan.after_as_of_notice()

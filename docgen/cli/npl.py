@@ -65,6 +65,7 @@ def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | Non
       docgen npl-report --ledger ledger.csv --period 2026Q2 --format json
       docgen npl-report --ledger ledger.xlsx --period 2026Q2 --policy examples/collection-policy.yaml
     """
+    from docgen.core.gcpause import one_shot
     from docgen.loans.npl import render_text
     from docgen.loans.npl_report import build_report
     from docgen.loans.plan import load_policy
@@ -77,8 +78,9 @@ def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | Non
         refuse_overwriting_inputs(output, [ledger, opening, targets, notes, template_path, policy_path])
         refuse_overwriting_inputs(output.with_suffix(".pdf") if pdf else output, [ledger, opening, targets, notes])
     policy = load_policy(policy_path)
-    result = build_report(ledger, period=period, opening=opening, as_of=as_of, targets=targets, notes=notes,
-                          output=output, pdf=pdf, template_path=template_path, policy=policy)
+    with one_shot():  # the process ends with the report: the loans read are frozen, not walked by collections
+        result = build_report(ledger, period=period, opening=opening, as_of=as_of, targets=targets, notes=notes,
+                              output=output, pdf=pdf, template_path=template_path, policy=policy)
     if fmt == "json":
         click.echo(dump_json(result.figures.to_dict()), nl=False)
     else:

@@ -5,6 +5,13 @@ thousands of containers; each allocation threshold then starts a collection, and
 walk every live object (all the loans already read) to find nothing: none of these objects is in
 a reference cycle, and reference counting frees them as before. Pausing the collector for such a
 step measured 0.2 s of a 0.57 s plan and 0.2 s of its 0.36 s JSON list at 100,000 loans.
+
+Switched back on, the collector would still walk the objects the step built (a ledger's loans:
+about 0.15 s per generation they climb at 100,000 loans, and once more when the interpreter
+exits). A command-line run ends with its command, so inside ``one_shot()`` what a paused step
+leaves alive is frozen (``gc.freeze``: kept out of every later collection, freed by reference
+counting as before). Only a short-lived process may do that: a cycle alive at the freeze would
+never be collected, which in a long-lived service is a leak.
 """
 from __future__ import annotations
 
@@ -12,16 +19,34 @@ import contextlib
 import gc
 from collections.abc import Iterator
 
-__all__ = ["collector_paused"]
+__all__ = ["collector_paused", "one_shot"]
+
+_ONE_SHOT = [False]
 
 
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
-    """Run the block with the cyclic garbage collector off; it is switched back on after (when it was on)."""
+    """Run the block with the cyclic garbage collector off; it is switched back on after (when it
+    was on). Inside ``one_shot()`` every object alive at the end of the block is frozen first."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if _ONE_SHOT[0]:
+            gc.freeze()
         if enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def one_shot() -> Iterator[None]:
+    """Run the block as the work of a process that ends with it (a command-line command): objects
+    built under ``collector_paused`` are frozen instead of walked by later collections and at exit.
+    Never for a service or worker process. The setting is restored after the block."""
+    previous = _ONE_SHOT[0]
+    _ONE_SHOT[0] = True
+    try:
+        yield
+    finally:
+        _ONE_SHOT[0] = previous

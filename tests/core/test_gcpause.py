@@ -22,3 +22,23 @@ def test_paused_inside_and_restored_after() -> None:
         assert not gc.isenabled()  # a caller's own pause is left alone
     finally:
         gc.enable()
+
+
+def test_one_shot_freezes_what_a_paused_step_built_and_only_inside() -> None:
+    from docgen.core.gcpause import one_shot
+
+    try:
+        with collector_paused():
+            built = [[n] for n in range(1000)]
+        assert gc.get_freeze_count() == 0  # a service's process: nothing frozen
+        with one_shot():
+            with collector_paused():
+                kept = [[n] for n in range(1000)]
+            assert gc.isenabled() and gc.get_freeze_count() >= 1000
+        gc.unfreeze()
+        with collector_paused():
+            again = [[n] for n in range(10)]
+        assert gc.get_freeze_count() == 0  # the setting ended with the block
+        assert len(built) == len(kept) == 1000 and again
+    finally:
+        gc.unfreeze()
