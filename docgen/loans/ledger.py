@@ -265,9 +265,12 @@ def split_party_values(text: str | None) -> tuple[str, ...]:
 _ID_CACHE: dict[str, bool] = {}  # a valid resident ID or USCC
 _RESIDENT_CACHE: dict[str, bool] = {}  # a valid resident ID
 _CACHE_LIMIT = 500_000
-# Birth-place verdicts by (area code, birth year): stdnum's lookup is the slow part of an ID check.
-_PLACE_CACHE: dict[tuple[str, int], bool] = {}
+# Birth-place verdicts by area code and year of birth (an ID's first ten digits): stdnum's lookup
+# is the slow part of an ID check.
+_PLACE_CACHE: dict[str, bool] = {}
 _CHECK_CHARACTERS = "0123456789X"
+# The check character of an ID whose first 17 digits, read in base 13, leave this remainder mod 11.
+_CHECK_BY_REMAINDER = tuple(_CHECK_CHARACTERS[(1 - 2 * remainder) % 11] for remainder in range(11))
 # Refreshed at each ledger read: a birth date after today makes an ID invalid.
 _TODAY = [_dt.date.today()]
 
@@ -277,25 +280,27 @@ def _resident_ids(texts: Iterable[str]) -> dict[str, bool]:
     way, a column at a time, each birth date and each (area, year) of birth looked at once."""
     verdicts = dict.fromkeys(texts, False)
     # ISO 7064 MOD 11-2 in one C call: the weights 2^(17-i) mod 11 are powers of 13 mod 11
-    # (13 = 2 mod 11), so reading the digits in base 13 sums them (stdnum's own formula).
-    signed = [text for text in verdicts if len(text) == 18 and text[:17].isdigit() and text[:17].isascii()
-              and text[17] == _CHECK_CHARACTERS[(1 - 2 * int(text[:17], 13)) % 11]]
-    births: dict[str, _dt.date | None] = {}
+    # (13 = 2 mod 11), so reading the digits in base 13 sums them (stdnum's own formula). One
+    # pass over the IDs: a column of 100,000 distinct strings costs most in reaching each of them.
+    check = _CHECK_BY_REMAINDER
+    signed = [text for text in verdicts if len(text) == 18 and text.isascii() and (body := text[:17]).isdigit()
+              and text[17] == check[int(body, 13) % 11]]
+    born: set[str] = set()
     for digits in {text[6:14] for text in signed}:
         try:
-            birth: _dt.date | None = _dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+            birth = _dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
         except ValueError:
-            birth = None
-        births[digits] = birth if birth is not None and birth <= _TODAY[0] else None
-    for text in signed:
-        birth = births[text[6:14]]
-        if birth is None:
             continue
-        key = (text[:6], birth.year)
-        place = _PLACE_CACHE.get(key)
-        if place is None:
-            place = _PLACE_CACHE[key] = check_resident_id(text) is None
-        verdicts[text] = place
+        if birth <= _TODAY[0]:
+            born.add(digits)
+    places = _PLACE_CACHE
+    for text in signed:
+        if text[6:14] in born:
+            key = text[:10]
+            place = places.get(key)
+            if place is None:
+                place = places[key] = check_resident_id(text) is None
+            verdicts[text] = place
     return verdicts
 
 
@@ -832,8 +837,15 @@ _CONVERTERS: dict[str, Any] = {
 _CONVERT_ERRORS = (ValueError, ArithmeticError, AttributeError, KeyError)
 _LOAN_FIELDS = tuple(f.name for f in fields(Loan))
 # Columns whose cells mostly differ (converting each distinct cell once would not save work).
-_MOSTLY_DISTINCT = frozenset({"loan_no", "contract_no", "borrower", "id_number", "address", "guarantors"})
+_MOSTLY_DISTINCT = frozenset({"loan_no", "contract_no", "borrower", "id_number", "address", "guarantors",
+                              "guarantor_addresses", "guarantor_ids"})
 _REQUIRED_TEXT = frozenset({"loan_no", "borrower"})
+# Columns of one value per guarantor: how a stripped cell is split, and the characters that split it.
+_SPLIT: dict[str, tuple[Any, frozenset[str]]] = {
+    "guarantors": (lambda text: tuple(split_guarantors(text)), frozenset(_GUARANTOR_SEPARATORS)),
+    "guarantor_addresses": (split_party_values, frozenset((";", ";", _GUARANTOR_SEPARATORS[0]))),
+    "guarantor_ids": (split_party_values, frozenset((";", ";", _GUARANTOR_SEPARATORS[0]))),
+}
 
 
 def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabulary) -> list[Loan | list[Problem]]:
@@ -850,18 +862,24 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
         texts = block.text(name) if name in _MOSTLY_DISTINCT else None
         if texts is not None:
             # Text that differs from row to row: one pass over the column instead of a call per cell.
-            if name == "guarantors":
-                names = {text: tuple(split_guarantors(text)) for text in set(texts)}
-                out[name] = list(map(names.__getitem__, texts))
+            if name in _SPLIT:
+                # Most cells name one party: only those with a separator are split.
+                split, separators = _SPLIT[name]
+                parts = {text: (split(text) if not separators.isdisjoint(text) else (text,)) if text else ()
+                         for text in set(texts)}
+                out[name] = list(map(parts.__getitem__, texts))
             else:
                 out[name] = texts
                 if name in _REQUIRED_TEXT:
-                    slow.update(at for at, text in enumerate(texts) if not text)
+                    if "" in texts:
+                        slow.update(at for at, text in enumerate(texts) if not text)
                 elif name == "id_number":
                     distinct = set(texts)
                     distinct.discard("")
-                    verdicts = _ids_ok(distinct)
-                    slow.update(at for at, text in enumerate(texts) if not verdicts.get(text, False))
+                    wrong = {text for text, ok in _ids_ok(distinct).items() if not ok}
+                    wrong.add("")
+                    if not wrong.isdisjoint(texts):
+                        slow.update(at for at, text in enumerate(texts) if text in wrong)
             continue
         convert = _controlled(vocabulary.lookup[name]) if name in _VOCAB_FIELDS else _CONVERTERS[name]
         out[name], failed = block.convert(name, convert, _CONVERT_ERRORS)
@@ -941,8 +959,13 @@ def _suspects(out: Mapping[str, list[Any]]) -> list[int]:
         for t, g, names, d in zip(column("guarantee_type"), demanded, guarantors, disbursed))
     add(r is not None and r >= 1 for r in column("penalty_rate"))
     add(bool(a) and len(a) != len(names) for a, names in zip(column("guarantor_addresses"), guarantors))
-    add(bool(i) and (len(i) != len(names) or not all(_id_ok(x) for x in i if x))
-        for i, names in zip(column("guarantor_ids"), guarantors))
+    party_ids = column("guarantor_ids")
+    add(bool(i) and len(i) != len(names) for i, names in zip(party_ids, guarantors))
+    # The guarantors' ID numbers, each distinct one checked once for the whole block.
+    checked = _ids_ok({text for values in set(party_ids) for text in values if text})
+    wrong = {text for text, ok in checked.items() if not ok}
+    if wrong:
+        add(not wrong.isdisjoint(values) for values in party_ids)
     return sorted(found)
 
 
