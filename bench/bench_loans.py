@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
 """Benchmark: the loan ledger and the commands on it, this tree vs a baseline revision, and their growth.
 
-One run prints three tables, every figure from whole processes timed by ``/usr/bin/time -v``
+One run prints four tables, every figure from whole processes timed by ``/usr/bin/time -v``
 (user + system CPU, wall, peak resident memory), the two sides run in interleaved pairs (A B A B …)
 and each ratio taken pair by pair, medians quoted:
 
-1. ``docgen collect plan --format json`` and ``docgen npl-report --format json`` over ``--rows``
-   loans, this tree vs the baseline revision (default ``117e72b``, main before the collection
+1. ``docgen collect plan --format json``, ``docgen npl-report --format json`` and the report of two
+   snapshots (``--opening``: the same file as both) over ``--rows`` loans, this tree vs the baseline revision (default ``117e72b``, main before the collection
    side's legal rules), exported with ``git archive`` and run with ``PYTHONPATH`` pointing at it;
 2. ``read_ledger`` vs calamine alone reading the same file (``to_python`` of the sheet, the
    whole-sheet read the reader used to do) and vs the streamed rows alone (python-calamine-plus,
    what ``read_ledger`` reads an ordinary sheet with), each in its own process: the CPU of the
    read itself (measured in the child around the call) and the process's peak memory; and the
    baseline revision's ``read_ledger`` on the same file;
-3. scaling: both commands of both trees at each ``--scaling`` size (default 10k/100k/400k loans),
+3. this tree's ``collect plan`` and ``npl-report --opening`` against calamine alone reading the
+   files they read (once, twice), whole processes in pairs: the issue's "≤ 1.5× the reading time";
+4. scaling: both single-ledger commands of both trees at each ``--scaling`` size (default 10k/100k/400k loans),
    CPU, CPU per 1,000 loans and peak memory.
 
 The ledgers are written once per size into the work folder as Excel saves them (shared strings,
@@ -45,7 +47,10 @@ AS_OF = "2026-06-30"
 COMMANDS = {
     "collect plan": ["collect", "plan", "--as-of", AS_OF, "--format", "json"],
     "npl-report": ["npl-report", "--period", "2026Q2", "--format", "json"],
+    # Two snapshots: the same file as the opening ledger (LEDGER stands for the bench ledger).
+    "npl-report --opening": ["npl-report", "--period", "2026Q2", "--format", "json", "--opening", "LEDGER"],
 }
+SCALED = ("collect plan", "npl-report")
 TIME = "/usr/bin/time"
 _GENERATOR_ROWS = 100_000
 
@@ -53,7 +58,8 @@ _GENERATOR_ROWS = 100_000
 _READERS = {
     "calamine alone (to_python)": (
         "import sys, time\nfrom python_calamine import CalamineWorkbook\nstart = time.process_time()\n"
-        "rows = CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python(skip_empty_area=False)\n"
+        "for path in sys.argv[1:]:\n"
+        "    rows = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python(skip_empty_area=False)\n"
         "print(time.process_time() - start, len(rows))\n"),
     "streamed rows alone": (
         "import sys, time\nfrom python_calamine_plus import CalamineWorkbook\nstart = time.process_time()\n"
@@ -126,6 +132,7 @@ def timed(command: list[str], env: dict[str, str], cwd: Path) -> dict[str, Any]:
 def docgen(tree: Path, args: list[str], ledger: Path, work: Path) -> dict[str, Any]:
     """Time ``python -m docgen ARGS --ledger LEDGER`` importing docgen from ``tree``."""
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONWARNINGS": "ignore"}
+    args = [str(ledger) if arg == "LEDGER" else arg for arg in args]
     result = timed([sys.executable, "-m", "docgen", *args, "--ledger", str(ledger)], env, work)
     if result["code"] != 0:  # the bench ledgers are valid: any other exit is a failure, not a figure
         raise SystemExit(f"{tree}: docgen {' '.join(args)} failed ({result['code']}):\n{result['stderr'][-2000:]!r}")
@@ -154,12 +161,12 @@ def ratio(new: list[dict[str, Any]], old: list[dict[str, Any]], key: str) -> flo
 def compare(trees: dict[str, Path], ledger: Path, rows: int, count: int, work: Path, baseline: str) -> None:
     print(f"\n1. {rows} loans, this tree vs {baseline}: {count} interleaved pairs, medians "
           f"(ratios pair by pair; CPU = user + system)")
-    print(f"{'command':<28}{'baseline CPU':>13}{'this CPU':>10}{'ratio':>8}{'baseline wall':>15}{'this wall':>11}"
-          f"{'baseline peak':>15}{'this peak':>11}")
+    print(f"{'command --format json':<28}{'baseline CPU':>13}{'this CPU':>10}{'ratio':>8}{'baseline wall':>15}"
+          f"{'this wall':>11}{'baseline peak':>15}{'this peak':>11}")
     for name, args in COMMANDS.items():
         old, new = pairs(lambda: docgen(trees["baseline"], args, ledger, work),
                          lambda: docgen(trees["this tree"], args, ledger, work), count)
-        print(f"{name + ' --format json':<28}{median(old, 'cpu'):>12.2f}s{median(new, 'cpu'):>9.2f}s"
+        print(f"{name:<28}{median(old, 'cpu'):>12.2f}s{median(new, 'cpu'):>9.2f}s"
               f"{ratio(new, old, 'cpu'):>7.2f}x{median(old, 'wall'):>14.2f}s{median(new, 'wall'):>10.2f}s"
               f"{median(old, 'peak'):>12.0f} MB{median(new, 'peak'):>8.0f} MB", flush=True)
 
@@ -195,15 +202,42 @@ def reading(trees: dict[str, Path], ledger: Path, rows: int, count: int, work: P
                   f"{ratio(runs[name], floor, 'cpu'):.2f}x (whole process)", flush=True)
 
 
+def against_reading(tree: Path, ledger: Path, rows: int, count: int, work: Path) -> None:
+    """Whole commands of this tree against calamine alone reading the files they read (once for the
+    plan, twice for the report of two snapshots), in interleaved pairs of processes."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONWARNINGS": "ignore"}
+
+    def calamine(files: int) -> Any:
+        def run() -> dict[str, Any]:
+            result = timed([sys.executable, "-c", _READERS["calamine alone (to_python)"], *[str(ledger)] * files],
+                           env, work)
+            if result["code"]:
+                raise SystemExit(f"calamine failed: {result['stderr'][-2000:]}")
+            result["read"] = float(result["stdout"].split()[0])
+            return result
+        return run
+
+    print(f"\n3. the commands against calamine alone reading the same files ({rows} loans each), this tree: "
+          f"{count} interleaved pairs, medians; ratios pair by pair to calamine's whole process and to its read")
+    print(f"{'command --format json':<28}{'files':>6}{'calamine CPU':>14}{'(read)':>8}{'command CPU':>13}"
+          f"{'ratio':>8}{'to read':>9}")
+    for name, files in (("collect plan", 1), ("npl-report --opening", 2)):
+        floor, ours = pairs(calamine(files), lambda: docgen(tree, COMMANDS[name], ledger, work), count)
+        print(f"{name:<28}{files:>6}{median(floor, 'cpu'):>13.2f}s{median(floor, 'read'):>7.2f}s"
+              f"{median(ours, 'cpu'):>12.2f}s{ratio(ours, floor, 'cpu'):>7.2f}x"
+              f"{statistics.median(o['cpu'] / f['read'] for o, f in zip(ours, floor)):>8.2f}x", flush=True)
+
+
 def scaling(trees: dict[str, Path], sizes: list[int], count: int, work: Path, baseline: str) -> None:
-    print(f"\n3. scaling: whole processes, {count} interleaved pair(s) per size, medians; per 1k = CPU per 1,000 "
+    print(f"\n4. scaling: whole processes, {count} interleaved pair(s) per size, medians; per 1k = CPU per 1,000 "
           f"loans beyond the previous size")
     print(f"{'loans':>8}  {'command':<14}{'baseline CPU':>13}{'peak':>9}{'this CPU':>10}{'per 1k':>8}{'peak':>9}"
           f"{'ratio':>7}")
     previous: dict[str, tuple[int, float]] = {}
     for size in sizes:
         ledger = ledger_file(work, size)
-        for name, args in COMMANDS.items():
+        for name in SCALED:
+            args = COMMANDS[name]
             old, new = pairs(lambda: docgen(trees["baseline"], args, ledger, work),
                              lambda: docgen(trees["this tree"], args, ledger, work), count)
             cpu = median(new, "cpu")
@@ -224,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scaling", default="10000,100000,400000", help="comma-separated ledger sizes")
     parser.add_argument("--scaling-pairs", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="keep the ledgers and the exported baseline here (reused)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["compare", "reading", "scaling"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["compare", "reading", "commands", "scaling"])
     args = parser.parse_args(argv)
     if not Path(TIME).exists():
         raise SystemExit(f"{TIME} is needed (Debian package 'time')")
@@ -239,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         compare(trees, ledger, args.rows, max(1, args.pairs), work, args.baseline_rev)
     if "reading" not in args.skip:
         reading(trees, ledger, args.rows, max(1, args.pairs), work, args.baseline_rev)
+    if "commands" not in args.skip:
+        against_reading(trees["this tree"], ledger, args.rows, max(1, args.pairs), work)
     if "scaling" not in args.skip:
         sizes = [int(size) for size in args.scaling.split(",") if size.strip()]
         scaling(trees, sizes, max(1, args.scaling_pairs), work, args.baseline_rev)
