@@ -546,7 +546,8 @@ def next_action(
 
 
 def _guarantor_notices_issued(loan: Any, issued: Container[str]) -> bool:
-    return bool(loan.guarantors) and all(
+    # An empty register (the usual plan of a first run) holds no key: none is worth building.
+    return bool(issued) and bool(loan.guarantors) and all(
         letter_key(loan, "guarantor-demand", name) in issued for name in loan.guarantors)
 
 
@@ -574,7 +575,7 @@ def letter_due_date(loan: Any, as_of: _dt.date, policy: Policy) -> _dt.date | No
 
 def _step_done(step: Step, loan: Any, issued: Container[str]) -> bool:
     if step.action == "demand-letter":
-        return letter_key(loan) in issued or letter_key(loan, "debt-confirmation") in issued
+        return bool(issued) and (letter_key(loan) in issued or letter_key(loan, "debt-confirmation") in issued)
     if step.action == "legal-action":
         return loan.suit_filed
     return False
