@@ -702,11 +702,7 @@ def _collect(rows: Iterable[tuple[int, Mapping[str, Any], Mapping[str, str]]], l
              problems: list[Problem], seen: dict[str, int], fast: bool, vocabulary: Vocabulary) -> None:
     for number, values, columns in rows:
         loan, row_problems = validate_row(values, number, columns, fast=fast, vocabulary=vocabulary)
-        if row_problems:
-            problems.extend(row_problems)
-            continue
-        assert loan is not None
-        _accept(loan, number, columns, seen, loans, problems)
+        _accept([(number, row_problems if row_problems else loan)], columns, seen, loans, problems)
 
 
 def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
@@ -737,12 +733,8 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
         seen: dict[str, int] = {}
         for block in stream.column_blocks():
             reader_problems.extend(block.problems)
-            results = _block_loans(block, stream.columns, vocabulary)
-            for number, result in zip(block.numbers, results):
-                if result.__class__ is list:
-                    problems.extend(result)
-                else:
-                    _accept(result, number, stream.columns, seen, loans, problems)
+            _accept(zip(block.numbers, _block_loans(block, stream.columns, vocabulary)), stream.columns, seen, loans,
+                    problems)
     problems = sorted(reader_problems + problems, key=lambda p: (p.row or 0, p.path))
     if problems:
         count = len({p.row for p in problems})
@@ -752,15 +744,21 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
     return Ledger(path=file, loans=loans, unknown_headers=list(stream.unknown_headers))
 
 
-def _accept(loan: Loan, number: int, columns: Mapping[str, str], seen: dict[str, int], loans: list[Loan],
-            problems: list[Problem]) -> None:
-    """Append ``loan`` to ``loans``, or a problem to ``problems`` when its 借据号 was seen on an earlier row."""
-    first = seen.setdefault(loan.loan_no, number)
-    if first != number:
-        problems.append(_problem("duplicate-loan-no", "loan_no", number, columns, loan_no=loan.loan_no,
-                                 first_row=first, row=number))
-    else:
-        loans.append(loan)
+def _accept(results: Iterable[tuple[int, Loan | list[Problem]]], columns: Mapping[str, str], seen: dict[str, int],
+            loans: list[Loan], problems: list[Problem]) -> None:
+    """Append each ``(row, loan or its problems)`` to ``loans`` or ``problems``; a loan whose 借据号
+    was seen on an earlier row is a problem naming that row. One loop for a whole block of rows."""
+    setdefault, append = seen.setdefault, loans.append
+    for number, result in results:
+        if result.__class__ is list:
+            problems.extend(result)
+            continue
+        first = setdefault(result.loan_no, number)
+        if first != number:
+            problems.append(_problem("duplicate-loan-no", "loan_no", number, columns, loan_no=result.loan_no,
+                                     first_row=first, row=number))
+        else:
+            append(result)
 
 
 # --------------------------------------------------------------------------- column-wise validation
@@ -885,6 +883,9 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
         out[name], failed = block.convert(name, convert, _CONVERT_ERRORS)
         slow.update(failed)
     out["row"] = block.numbers
+    # 诉讼状态 written in the row (an empty cell is not a claim a suit date contradicts): a converted
+    # cell is empty exactly when the cell was.
+    out["stated"] = list(map(bool, out["litigation"]))
     # What _complete fills in for empty controlled cells (DESIGN §8).
     out["litigation"] = [text or ("已起诉" if filed is not None else "未起诉")
                          for text, filed in zip(out["litigation"], out["litigation_filed"])]
@@ -904,13 +905,7 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
     if slow:
         out = {name: list(compress(column, keep)) for name, column in out.items()}
     out["guarantors"] = [list(names) for names in out["guarantors"]]  # each loan its own list
-    # 诉讼状态 written in the row (an empty cell is not a claim a suit date contradicts).
-    cells = block.raw.get("litigation")
-    if cells is None:
-        explicit = [False] * len(out["row"])
-    else:
-        explicit = [not (value is None or (value.__class__ is str and not value.strip()))
-                    for value in (compress(cells, keep) if slow else cells)]
+    explicit = out["stated"]
     built: list[Any] = list(map(Loan, *(out[name] for name in _LOAN_FIELDS)))
     for at in _suspects(out):
         problems = cross_check(built[at], columns, explicit_status=explicit[at])
