@@ -218,11 +218,17 @@ def main() -> int:
     parser.add_argument("--letters", type=int, default=200)
     parser.add_argument("--workers", default="1,2", help="worker counts to run, in order (the first is the baseline)")
     parser.add_argument("--chunk", type=int, default=200, help="rows per chunk (DOCGEN_CHUNK_ROWS)")
-    parser.add_argument("--time-limit", type=float, default=None, metavar="S",
-                        help="stop a configuration after S seconds and report the letters done so far")
+    parser.add_argument("--time-limit", default=None, metavar="S[,S…]",
+                        help="stop a configuration after S seconds and report the letters done so far "
+                             "(one value for all, or one per --workers count)")
     parser.add_argument("--in-process", action="store_true", help="also run the batch in-process, without Celery")
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
+    limits = [float(s) for s in args.time_limit.split(",")] if args.time_limit else [None]
+    if len(limits) == 1:
+        limits *= len(counts)
+    if len(limits) != len(counts):
+        parser.error("--time-limit: one value, or one per --workers count")
     import make_rows
     from servers import Postgres, Redis
 
@@ -244,9 +250,8 @@ def main() -> int:
             if args.in_process:
                 runs.append(in_process(sheet, folder, args.letters))
                 print(f"  {runs[-1].line(None)}  [load {_load()}]", file=sys.stderr)
-            for count in counts:
-                runs.append(distributed(sheet, folder, count, args.letters, args.chunk, redis, postgres,
-                                        args.time_limit))
+            for count, limit in zip(counts, limits):
+                runs.append(distributed(sheet, folder, count, args.letters, args.chunk, redis, postgres, limit))
                 print(f"  {runs[-1].line(None)}  [load {_load()}]", file=sys.stderr)
         finally:
             redis.stop()
