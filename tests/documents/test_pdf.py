@@ -169,6 +169,37 @@ def test_merge_streams_each_input_once_with_its_shared_objects(tmp_path: Path) -
     assert all(p.mediabox == reader.pages[0].mediabox for p in reader.pages)
 
 
+def _inheriting_pdf(path: Path, text: str) -> Path:
+    """A one-page PDF whose page takes its size and fonts from its page-tree node."""
+    content = f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 200 300] "
+               b"/Resources << /Font << /F1 4 0 R >> >> >>",
+               b"<< /Type /Page /Parent 2 0 R /Contents 5 0 R >>",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content)]
+    data = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(data))
+        data += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(data)
+    data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    data += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    data += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_merge_keeps_what_pages_inherit_from_their_page_tree(tmp_path: Path) -> None:
+    parts = [_inheriting_pdf(tmp_path / f"{n}.pdf", f"inherited {n}") for n in range(2)]
+    merged = tmp_path / "merged.pdf"
+    merge_pdfs(parts, merged)
+    pages = PdfReader(str(merged), strict=True).pages
+    assert [p.extract_text().strip() for p in pages] == ["inherited 0", "inherited 1"]
+    assert all([float(x) for x in p.mediabox] == [0, 0, 200, 300] for p in pages)
+
+
 @pytest.mark.soffice
 def test_parallel_instances_keep_input_order(tmp_path: Path) -> None:
     sources = _numbered_docs(tmp_path, "p", 4, "并行转换")
