@@ -29,7 +29,7 @@ def test_xlsx_with_chinese_headers_gives_typed_loans(tmp_path: Path) -> None:
     assert n1.on_balance is True and w1.on_balance is False
     assert w1.recovered == Decimal(107000) and n1.recovered == Decimal(0)
     assert w1.litigation == "执行中"  # a synonym of the policy vocabulary, stored canonical
-    assert w2.guarantors == ["赵一", "钱二", "孙三"]
+    assert w2.guarantors == ("赵一", "钱二", "孙三")
     assert n1.id_number == resident_id(1)
     assert n1.row == 2 and w2.row == 7
     assert n1.overdue_since is not None and ledger.loans[3].overdue_since is None
