@@ -223,18 +223,10 @@ _INDEX = re.compile(r"\[\d+\]")
 def key_label(path: str) -> str:
     """Return what to put in bundle.yaml key ``path`` (``loan.contract_no``, ``drawdowns[0].payee.bank``).
 
-    The labels are the schema's own ``meta.label``; a path the schema does not know returns ``""``.
+    The labels are ``BUNDLE_LABELS``, by key path without list indexes; a path it does not name
+    returns ``""``.
     """
-    node: Any = {"type": "dict", "schema": SCHEMA}
-    for step in _INDEX.sub("", path).split("."):
-        while isinstance(node, dict) and node.get("type") == "list" and isinstance(node.get("schema"), dict):
-            node = node["schema"]
-        schema = node.get("schema") if isinstance(node, dict) else None
-        if not isinstance(schema, dict) or step not in schema:
-            return ""
-        node = schema[step]
-    meta = node.get("meta") if isinstance(node, dict) else None
-    return str(meta.get("label", "")) if isinstance(meta, dict) else ""
+    return BUNDLE_LABELS.get(_INDEX.sub("", path), "")
 
 
 @dataclass

@@ -226,9 +226,8 @@ def _load_cached(path_text: str, mtime_ns: int, size: int) -> Checklist:
 def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklist:
     """Parse checklist YAML ``text``; ``label`` names it in errors. See ``load_checklist``."""
     key = _cache_key(text)
-    compiled = _compiled_path(path)
     cached = _cache_read(key)
-    if cached is None and compiled is not None:
+    if cached is None and (compiled := _compiled_path(path)) is not None:
         cached = _entry_parts(read_json(compiled), key)
     if cached is not None:
         doc, plans = cached
@@ -254,7 +253,7 @@ def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklis
     plans = {cond.source: cond.plan for item in checklist.items.values() for rule in item.rules
              for cond in rule.values() if isinstance(cond, Condition)}
     _cache_write(key, doc, plans)
-    if compiled is not None:
+    if (compiled := _compiled_path(path)) is not None:
         write_json(compiled, {"key": key, "doc": doc, "plans": plans})
     return checklist
 

@@ -96,11 +96,8 @@ def batch_command(name: str, rows_path: Path, out_dir: Path, pdf: bool, merge_pd
         raise
     for line in result.warning_lines():
         click.echo(line, err=True)
-    if fmt == "json":
-        emit(dump_json(result.to_dict()), None)
-    else:
-        for line in result.text_lines():  # a line at a time: a batch of any size prints in flat memory
-            click.echo(line, nl=False)
+    # text a line at a time: a batch of any size prints in flat memory
+    emit(dump_json(result.to_dict()) if fmt == "json" else result.text_lines(), None)
 
 
 @click.group("register")

@@ -15,7 +15,7 @@ from stdnum.util import isdigits
 
 from docgen.core.messages import MESSAGES
 
-__all__ = ["check_resident_id", "check_uscc", "resident_id_issue", "uscc_issue"]
+__all__ = ["check_resident_id", "check_uscc", "place_known", "resident_id_issue", "uscc_issue"]
 
 _STDNUM_REASONS = (
     (InvalidChecksum, "checksum"),
@@ -66,7 +66,7 @@ def resident_id_issue(value: str) -> dict[str, Any] | None:
         birth = ric.get_birth_date(number)
     except ValidationError as exc:
         return {"reason": _reason(exc), "length": 18}
-    if not _place_known(number):
+    if not place_known(number):
         return {"reason": "component", "length": 18}
     if birth > _dt.date.today():
         return {"reason": "future-birth", "length": 18}
@@ -78,7 +78,7 @@ _PLACES: dict[tuple[str, str], bool] = {}
 _PLACES_LIMIT = 100_000
 
 
-def _place_known(number: str) -> bool:
+def place_known(number: str) -> bool:
     """Whether stdnum finds the birth place of resident ID ``number`` (checked in every other way)."""
     key = (number[:6], number[6:10])
     known = _PLACES.get(key)

@@ -13,7 +13,7 @@ import re
 import shutil
 from pathlib import Path
 
-__all__ = ["PART_RE", "mark", "part_name", "part_path", "pid_alive", "remove_stale"]
+__all__ = ["PART_RE", "mark", "part_name", "part_path", "pid_alive", "remove_parts", "remove_stale"]
 
 #: ``.NAME.PID-RANDOM.part``: a file being written under NAME.
 PART_RE = re.compile(r"^\..+\.(\d+)-[0-9a-f]{8}\.part$")
@@ -32,6 +32,23 @@ def part_path(target: Path, token: str | None = None) -> Path:
 def part_name(name: str, token: str | None = None) -> str:
     """Return the name of the temporary file a file ``name`` is written through (``part_path``)."""
     return f".{name}.{token or mark()}.part"
+
+
+def remove_parts(folder: Path, token: str) -> None:
+    """Remove the temporary files written through ``part_name(…, token)`` left in ``folder`` (a
+    failed commit, a failed render in a worker): hidden, but litter. Never raises."""
+    suffix = part_name("", token)[1:]  # ".TOKEN.part": what follows the name
+    try:
+        entries = os.scandir(folder)
+    except OSError:
+        return
+    with entries:
+        for entry in entries:
+            if entry.name.startswith(".") and entry.name.endswith(suffix):
+                try:
+                    os.unlink(entry.path)
+                except OSError:
+                    pass  # gone already, or not ours to remove: litter, not an error
 
 
 def pid_alive(pid: int) -> bool:

@@ -26,7 +26,6 @@ import json
 import os
 import signal
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -39,7 +38,7 @@ from typing import Any
 from docgen.core.atomic import atomic_output, refuse_overwriting_inputs
 from docgen.core.cells import csv_safe
 from docgen.core.errors import InputError, Interrupted, OutputError, RowsError
-from docgen.core.leftovers import mark, part_name, part_path, remove_stale
+from docgen.core.leftovers import mark, part_name, part_path, remove_parts, remove_stale
 from docgen.core.messages import MESSAGES as CORE_MESSAGES
 from docgen.core.procs import process_context, shares_memory
 from docgen.documents.messages import MESSAGES
@@ -531,21 +530,6 @@ def _commit(journal: Spool, renamed: list[int], out: Path, token: str) -> None:
             os.close(fd)
 
 
-def _remove_parts(out: Path, token: str) -> None:
-    """Remove this run's staged files left in ``out`` (a failed commit, a failed render in a
-    worker): hidden, but litter."""
-    suffix = f".{token}.part"
-    try:
-        entries = os.scandir(out)
-    except OSError:
-        return
-    with entries:
-        for entry in entries:
-            if entry.name.startswith(".") and entry.name.endswith(suffix):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-
-
 def _names_not_ours(out: Path, register: Register, ours: Callable[[str, str], bool],
                     inputs: Sequence[str | os.PathLike[str] | None]) -> set[str]:
     """Names in ``out`` a new document must not take (lower-cased): files the register records
@@ -900,7 +884,7 @@ def _render_all(made: list[int], template: Template, out: Path, checked: Spool, 
             interrupted = flush() or interrupted
         finally:
             if not clean or renamed[0] < len(journal):
-                _remove_parts(out, token)
+                remove_parts(out, token)
             journal.close()
     if interrupted:
         docs.close()

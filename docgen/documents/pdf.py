@@ -25,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from docgen.core.atomic import atomic_output
 from docgen.core.errors import ConversionError
 from docgen.core.leftovers import remove_stale
 from docgen.core.userdirs import cache_dir
@@ -244,9 +243,8 @@ def convert_to_pdf(
         # once per invocation, so fewer, larger chunks per instance are cheaper.
         size = min(size, -(-len(sources) // workers))
     batches = [sources[i:i + size] for i in range(0, len(sources), size)]
-    # Staging folders and profiles of a run that was killed are removed first.
+    # Staging folders of a run that was killed are removed first (its profiles by ``_profiles``).
     remove_stale(target, _STAGING_RE)
-    remove_stale(Path(tempfile.gettempdir()), _PROFILE_RE)
     with _profiles(workers) as profiles:
         return _convert_batches(soffice, batches, target, profiles, timeout, progress, export_filter)
 
@@ -266,7 +264,6 @@ def instances(count: int, *, timeout: float | None = None,
     import queue
 
     soffice = find_soffice()
-    remove_stale(Path(tempfile.gettempdir()), _PROFILE_RE)
     with _profiles(max(1, count)) as profiles:
         free: queue.SimpleQueue[Path] = queue.SimpleQueue()
         for profile in profiles:
@@ -352,6 +349,8 @@ def _profiles(count: int) -> Iterator[list[Path]]:
     """
     import time
 
+    # Throw-away profiles of a run that was killed are removed first.
+    remove_stale(Path(tempfile.gettempdir()), _PROFILE_RE)
     base = cache_dir()
     try:
         import fcntl

@@ -32,9 +32,9 @@ class Spool:
     it cannot be written (disk full).
     """
 
-    def __init__(self, keep: int = KEEP) -> None:
+    def __init__(self, keep: int | None = None) -> None:
         self._head: list[Any] = []
-        self._keep = max(0, keep)
+        self._keep = max(0, KEEP if keep is None else keep)  # read at each spool, so tests can lower it
         self._file: Any = None
         self._offsets = array("q")
         self._end = 0

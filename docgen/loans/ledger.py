@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 from docgen.core.cells import xlsx_cell
 from docgen.core.errors import InputError, RowsError
 from docgen.core.gcpause import collector_paused
+from docgen.core.idnumbers import place_known
 from docgen.core.validation import (
-    DATE_MAX, DATE_MIN, MAX_AMOUNT, Problem, check_resident_id, check_uscc, parse_amount, parse_date, validate,
+    DATE_MAX, DATE_MIN, MAX_AMOUNT, Problem, check_uscc, parse_amount, parse_date, validate,
 )
 from docgen.loans.messages import MESSAGES
 from docgen.loans.vocabulary import FIELDS as VOCAB_FIELDS
@@ -265,9 +266,6 @@ def split_party_values(text: str | None) -> tuple[str, ...]:
 _ID_CACHE: dict[str, bool] = {}  # a valid resident ID or USCC
 _RESIDENT_CACHE: dict[str, bool] = {}  # a valid resident ID
 _CACHE_LIMIT = 500_000
-# Birth-place verdicts by area code and year of birth (an ID's first ten digits): stdnum's lookup
-# is the slow part of an ID check.
-_PLACE_CACHE: dict[str, bool] = {}
 _CHECK_CHARACTERS = "0123456789X"
 # The check character of an ID whose first 17 digits, read in base 13, leave this remainder mod 11.
 _CHECK_BY_REMAINDER = tuple(_CHECK_CHARACTERS[(1 - 2 * remainder) % 11] for remainder in range(11))
@@ -293,14 +291,9 @@ def _resident_ids(texts: Iterable[str]) -> dict[str, bool]:
             continue
         if birth <= _TODAY[0]:
             born.add(digits)
-    places = _PLACE_CACHE
     for text in signed:
         if text[6:14] in born:
-            key = text[:10]
-            place = places.get(key)
-            if place is None:
-                place = places[key] = check_resident_id(text) is None
-            verdicts[text] = place
+            verdicts[text] = place_known(text)  # remembered per area and year of birth
     return verdicts
 
 

@@ -184,6 +184,8 @@ PLAN_COLUMNS: tuple[tuple[str, int], ...] = (
     ("档次", 7), ("阶段", 7), ("下一步", 16), ("应办日期", 12), ("诉讼时效届满", 14), ("保证期间届满", 14),
     ("贷款余额(元)", 16), ("提示", 40),
 )
+#: Positions in ``PLAN_COLUMNS`` of the numbers the text table aligns right: 逾期天数, 贷款余额(元).
+PLAN_NUMERIC = frozenset({5, 12})
 
 ACTION_LABELS: dict[str, str] = {
     "phone": "电话催收",

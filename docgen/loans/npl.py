@@ -559,20 +559,16 @@ def compute_figures(
     threshold = targets.large_npl_threshold
     # Legal action is open only from its step's first day: loans overdue less are never to sue.
     sue_from = min((step.first for step in policy.timetable if step.action == "legal-action"), default=None)
-    one_day = _dt.timedelta(days=1)
     # One pass over the loans (100,000 of them): every total is summed by a few keys, then combined.
     totals: _Totals = {}
     large: list[Loan] = []
     litigation: list[Loan] = []
     on_balance: list[Loan] = []
     on_days: list[int] = []
-    may_sue: list[tuple[Loan, int]] = []
+    may_sue: list[Loan] = []
     for loan in closing:
         balance = loan.balance
-        since = loan.overdue_since  # overdue_start, inline
-        if since is None and balance > 0:
-            since = loan.maturity + one_day
-        days = (as_of - since).days + 1 if since is not None and since <= as_of else 0
+        days = days_past_due(loan, as_of)
         key = (loan.officer, loan.branch, loan.classification, loan.on_balance, 0 if not days else 1 if days <= 90 else 2)
         total = totals.get(key)
         if total is None:
@@ -588,7 +584,7 @@ def compute_figures(
         if loan.in_litigation:
             litigation.append(loan)
         if sue_from is not None and days >= sue_from and balance > 0 and not loan.suit_filed:
-            may_sue.append((loan, days))
+            may_sue.append(loan)
     npl = loan_balance = off = off_recovered = overdue = overdue90 = Decimal(0)
     by_category = {name: Decimal(0) for name in CLASSIFICATIONS}
     category_groups = {name: Group(name) for name in CLASSIFICATIONS}
@@ -616,7 +612,7 @@ def compute_figures(
                                if corrected.get(loan.loan_no, loan.classification) in NPL_CLASSES), Decimal(0)) \
         - sum((loan.balance for loan in flagged if loan.classification in NPL_CLASSES), Decimal(0))
     # Head office files suits: the loans whose timetable has legal action open and no suit yet.
-    to_sue = [loan for loan, days in may_sue if "legal-action" in next_action(loan, as_of, policy).open_actions]
+    to_sue = [loan for loan in may_sue if "legal-action" in next_action(loan, as_of, policy).open_actions]
     to_sue.sort(key=lambda loan: (-loan.balance, loan.loan_no))
     overdue_opening = None
     if opening is not None:

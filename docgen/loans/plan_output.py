@@ -13,14 +13,12 @@ from typing import Any
 
 from docgen.core.atomic import write_bytes_atomic
 from docgen.core.textwidth import display_width, pad
-from docgen.loans.messages import MESSAGES, PLAN_COLUMNS
+from docgen.loans.messages import MESSAGES, PLAN_COLUMNS, PLAN_NUMERIC
 from docgen.loans.plan import ACTION_LABELS, WARNINGS, Plan, PlanEntry
 from docgen.core.cells import xlsx_cell
 
 #: (header, width in Excel characters) of the columns both renderers show, in order.
 COLUMNS: tuple[tuple[str, int], ...] = PLAN_COLUMNS
-#: The columns the text table aligns right (their positions in ``COLUMNS``): days past due, balance.
-_NUMERIC = frozenset({5, 12})
 
 
 def action_label(action: str) -> str:
@@ -70,7 +68,7 @@ def render_text(plan: Plan) -> str:
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
         lines.append("  ".join(
-            pad(cell, widths[i], right=i in _NUMERIC) for i, cell in enumerate(row)
+            pad(cell, widths[i], right=i in PLAN_NUMERIC) for i, cell in enumerate(row)
         ).rstrip())
     urgent = sum(1 for e in plan.entries if e.urgent_date is not None)
     overdue = sum(1 for e in plan.entries if any(w.endswith("-overdue") for w in e.warnings))

@@ -131,8 +131,7 @@ def _split(app: Celery, settings: Settings, job: dict[str, Any], store: Any) -> 
         _spool_rows(table.rows[start:stop], _chunk_rows_path(job, index))
     store.progress(job["id"], 0, len(table.rows))
     args = (str(settings.data_dir), job["id"], settings.register)
-    header = [app.signature("docgen.chunk", args=(*args, index, start, stop)) for index, (start, stop) in
-              enumerate(ranges)]
+    header = [app.signature("docgen.chunk", args=(*args, index)) for index in range(len(ranges))]
     chord(header)(app.signature("docgen.assemble", args=args))
     return None
 
@@ -171,9 +170,8 @@ def _spooled_rows(path: Path) -> list[Row]:
         return [Row(number, decode_value(values), columns) for number, values, columns in json.load(fh)]
 
 
-def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int, start: int,
-                stop: int) -> dict[str, Any]:
-    """Generate rows ``start:stop`` of the job's batch (spooled for this chunk by the split) into
+def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int) -> dict[str, Any]:
+    """Generate chunk ``index`` of the job's batch (its rows spooled for it by the split) into
     their own folder, with the chunk's print PDF when the job makes PDFs; return what was written.
 
     Returns ``{"written", "skipped", "in_progress", "print", "documents": [{"row_key", "serial", "seq", "file",

@@ -453,9 +453,10 @@ def test_ctrl_c_before_any_letter_says_none_was_made_and_the_rerun_completes(
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_batch_worked_in_blocks_smaller_than_itself_gives_the_same_outputs(tmp_path: Path, monkeypatch, jobs) -> None:
-    from docgen.documents import batch
+    from docgen.documents import batch, spool
 
     monkeypatch.setattr(batch, "_BLOCK", 2)  # every step holds two letters at most
+    monkeypatch.setattr(spool, "KEEP", 1)  # and the batch's records go through the on-disk spools
     data = rows(5)
     data[4]["借款合同号"] = data[0]["借款合同号"]  # a duplicate three blocks later
     sheet = write_xlsx(tmp_path / "rows.xlsx", data)

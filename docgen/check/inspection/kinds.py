@@ -523,8 +523,9 @@ def _verdict(path: str, data: bytes, kind: str, expected: str | None, quick: boo
     elif kind == "tiff":
         result = None if quick else _check_tiff(data)  # its directories may chain for long
     elif kind == "zip":
-        result = _check_zip(data)
-        if result is not None and result[3] is None and expected in ("docx", "xlsx"):
+        opened = _check_zip(data)
+        result = opened
+        if opened[3] is None and expected in ("docx", "xlsx"):
             # Opens as a zip but lacks the main part: a broken or fake Office file.
             main = "word/document.xml" if expected == "docx" else "xl/workbook.xml"
             result = _bad("not-office", expected=expected, main=main)
