@@ -2,7 +2,9 @@
 
 Each entry is one JSON file ``{kind}-{key}.json``; the key is a SHA-256 of everything the
 result depends on (the input's bytes, docgen's version, and whatever else the caller adds),
-so a changed input or a new docgen simply misses. The folder is ``userdirs.cache_dir()``
+so a changed input or a new docgen simply misses. Kinds a run stores dozens of at once (a
+bundle's file inspections) are kept in packs instead (``Packs``): one file per run holding all
+its entries, since creating a file costs more than writing a few KB. The folder is ``userdirs.cache_dir()``
 (``$DOCGEN_CACHE_DIR`` moves it, ``DOCGEN_NO_CACHE=1`` turns caching off). A cache is an
 optimisation: an unwritable folder or a damaged entry reads as a miss and is never an error.
 """
@@ -20,7 +22,7 @@ from typing import Any
 from docgen.core.messages import MESSAGES
 from docgen.core.userdirs import cache_dir
 
-__all__ = ["Unencodable", "cache_dir", "cache_key", "code_digest", "decode_value", "encode_value", "read_entry",
+__all__ = ["Packs", "Unencodable", "cache_dir", "cache_key", "code_digest", "decode_value", "encode_value", "read_entry",
            "read_json", "write_entry", "write_json"]
 
 
@@ -153,3 +155,127 @@ def write_json(target: Path, value: Any) -> None:
             temp.unlink()
         except OSError:
             pass  # never fail the real work over its cache
+
+
+class Packs:
+    """The cache entries of one kind kept in packs: files of many entries, one written per run.
+
+    A run reads every pack of its kind once (``get`` looks a key up among them) and writes the
+    entries it ``put`` as one new pack at ``flush``: one file created however many entries,
+    where ``write_entry`` would create one each. A pack is written to a temporary name and
+    renamed, so a reader never sees half of one; it ends with a line counting its entries and
+    is ignored whole without it (a file cut short). When a kind has ``MERGE_AT`` packs or more,
+    ``flush`` merges them with the new entries into one pack of at most ``KEEP`` entries (the
+    newest packs' first) and removes the packs it merged, so lookups stay one read of a few
+    files and the cache stays bounded. Lookups are by key as with ``read_entry``.
+
+    Packs live in ``{cache folder}/{kind}-packs/``. Like every cache, they never fail the real
+    work: an unwritable folder or a damaged pack reads as misses.
+    """
+
+    #: Packs of a kind from which a flush merges them.
+    MERGE_AT = 8
+    #: Entries a merged pack keeps at most (about 300 bytes each for an inspection).
+    KEEP = 8192
+    _HEAD = "docgen-pack 1"
+
+    def __init__(self, kind: str) -> None:
+        folder = cache_dir()
+        self.folder = folder / f"{kind}-packs" if folder is not None else None
+        self._packs: list[tuple[float, Path, dict[str, str]]] | None = None
+        self._new: dict[str, str] = {}
+
+    def _load(self) -> list[tuple[float, Path, dict[str, str]]]:
+        if self._packs is None:
+            self._packs = []
+            if self.folder is None:
+                return self._packs
+            try:
+                found = [(e.stat().st_mtime, Path(e.path)) for e in os.scandir(self.folder)
+                         if e.name.endswith(".pack")]
+            except OSError:  # no folder yet (a cache never used), or unreadable: no entries
+                found = []
+            for mtime, path in sorted(found, reverse=True):
+                lines = self._read(path)
+                if lines is not None:
+                    self._packs.append((mtime, path, lines))
+        return self._packs
+
+    def _read(self, path: Path) -> dict[str, str] | None:
+        """Return the entries of the pack ``path`` (key -> JSON text), None when it is not whole."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            return None
+        lines = text.split("\n")
+        if len(lines) < 3 or lines[0] != self._HEAD or lines[-1] != "" or lines[-2] != f"end\t{len(lines) - 3}":
+            return None
+        entries: dict[str, str] = {}
+        for line in lines[1:-2]:
+            key, _, value = line.partition("\t")
+            entries[key] = value
+        return entries
+
+    def get(self, key: str) -> Any | None:
+        """Return the cached JSON value of ``key``, or None (missing, damaged, caching off)."""
+        text = self._new.get(key)
+        if text is None:
+            for _, _, entries in self._load():
+                text = entries.get(key)
+                if text is not None:
+                    break
+        if text is None:
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        """Keep ``value`` (JSON-serialisable) under ``key`` for the next ``flush``; a value that is
+        not JSON is skipped."""
+        if self.folder is None:
+            return
+        try:
+            self._new[key] = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            pass  # never fail the real work over its cache
+
+    def flush(self) -> None:
+        """Write the entries ``put`` since the last flush as one pack (merging the kind's packs when
+        there are ``MERGE_AT`` of them); failures are ignored."""
+        if not self._new or self.folder is None:
+            return
+        entries, self._new = self._new, {}
+        merged: list[Path] = []
+        packs = self._load()
+        if len(packs) + 1 >= self.MERGE_AT:
+            for _, path, older in packs:  # newest first
+                for key, text in older.items():
+                    if len(entries) >= self.KEEP:
+                        break
+                    entries.setdefault(key, text)
+                merged.append(path)
+        body = "".join(f"{key}\t{text}\n" for key, text in entries.items())
+        text = f"{self._HEAD}\n{body}end\t{len(entries)}\n"
+        target = self.folder / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.pack"
+        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temp.write_text(text, encoding="utf-8")
+            os.replace(temp, target)
+        except OSError:
+            try:
+                temp.unlink()
+            except OSError:
+                pass  # never fail the real work over its cache
+            return
+        # The merged packs go only once the pack holding their entries is in place; one a
+        # concurrent run is reading at that moment reads as misses, never as damage.
+        for path in merged:
+            if path != target:
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+        self._packs = None

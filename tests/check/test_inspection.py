@@ -592,8 +592,8 @@ def test_inspection_cache_answers_for_files_seen_before(tmp_path, monkeypatch):
     (folder / "章程.pdf").write_bytes(hostile.pdf_bytes(3, "章程"))
     with open_bundle(folder) as b:
         first = inspect_bundle(b)
-    entries = list((Path(os.environ["XDG_CACHE_HOME"]) / "docgen").glob("inspection-*.json"))
-    assert len(entries) == 2
+    packs = list((Path(os.environ["XDG_CACHE_HOME"]) / "docgen" / "inspection-packs").glob("*.pack"))
+    assert len(packs) == 1 and _pack_entries() == 2  # one file for the run's entries
     # Files answered from the cache never reach a worker: one that would hang shows it.
     monkeypatch.setattr(inspection_pool, "_TEST_HOOK", _hang_on("章程"))
     (folder / "补充材料.pdf").write_bytes(hostile.pdf_bytes(4, "补充"))  # the usual loop: add a file
@@ -604,7 +604,13 @@ def test_inspection_cache_answers_for_files_seen_before(tmp_path, monkeypatch):
     assert {i.path: i for i in first} == {p: by_path[p] for p in ("营业执照.pdf", "章程.pdf")}
     assert by_path["补充材料.pdf"].pages == 4 and by_path["副本.pdf"].pages == 3
     assert by_path["副本.pdf"].path == "副本.pdf" and by_path["章程.pdf"].problem is None
-    assert len(list((Path(os.environ["XDG_CACHE_HOME"]) / "docgen").glob("inspection-*.json"))) == 3
+    assert _pack_entries() == 3  # only the new content was inspected and stored
+
+
+def _pack_entries() -> int:
+    """Return the number of entries in the inspection packs of the test's cache folder."""
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "docgen" / "inspection-packs"
+    return sum(len(p.read_text(encoding="utf-8").split("\n")) - 3 for p in folder.glob("*.pack"))
 
 
 def test_pool_failures_are_not_cached(tmp_path, monkeypatch):
@@ -635,10 +641,12 @@ def test_a_cache_entry_of_another_shape_is_inspected_again(tmp_path):
     (folder / "a.pdf").write_bytes(hostile.pdf_bytes(2))
     with open_bundle(folder) as b:
         assert inspect_bundle(b)[0].pages == 2
-    [entry] = (Path(os.environ["XDG_CACHE_HOME"]) / "docgen").glob("inspection-*.json")
+    [pack] = (Path(os.environ["XDG_CACHE_HOME"]) / "docgen" / "inspection-packs").glob("*.pack")
+    head, line, end, _ = pack.read_text(encoding="utf-8").split("\n")
+    key = line.split("\t")[0]
     # As an older build would have written it: whole FileInfo, no reason, a wrong page count.
-    entry.write_text('{"kind": "pdf", "size": 1, "sha256": "", "pages": 9, "problem": "unreadable", '
-                     '"detail": "旧", "detail_en": "old"}', encoding="utf-8")
+    old = '{"kind": "pdf", "size": 1, "sha256": "", "pages": 9, "problem": "unreadable", "detail": "旧"}'
+    pack.write_text(f"{head}\n{key}\t{old}\n{end}\n", encoding="utf-8")
     with open_bundle(folder) as b:
         info = inspect_bundle(b)[0]
     assert info.pages == 2 and info.problem is None

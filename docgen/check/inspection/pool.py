@@ -29,7 +29,7 @@ from docgen.check.bundle import Bundle, ReadSpec, read_spec, sha256_spec
 from docgen.check.inspection.kinds import FileInfo, file_info, inspect_bytes, inspect_bytes_quickly, short_error
 from docgen.check.inspection.sniff import extension_kind
 from docgen.check.messages import ERRORS
-from docgen.core.cache import cache_dir, cache_key, code_digest, read_entry, write_entry
+from docgen.core.cache import Packs, cache_key, code_digest
 from docgen.core.errors import BundleError
 
 if TYPE_CHECKING:
@@ -166,8 +166,9 @@ _CACHED_FIELDS = ("kind", "size", "sha256", "pages", "encrypted", "readable", "s
                   "facts")
 
 
-def _from_cache(path: str, key: str | None) -> FileInfo | None:
-    entry = read_entry("inspection", key) if key is not None else None
+def _from_cache(path: str, entry: Any) -> FileInfo | None:
+    """Return the ``FileInfo`` of ``path`` kept as the cache ``entry``, None when there is none or
+    this code cannot read it."""
     if not isinstance(entry, dict) or set(entry) != set(_CACHED_FIELDS):
         return None
     try:
@@ -184,13 +185,12 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
 
     A file inspected before (same content, same expected kind, same docgen) is answered from
     the inspection cache; the others are inspected quickly in this process when that is
-    bounded by construction, else by bounded workers, and what they find is cached.
-    Failures of the pool itself (timeout, memory, a crash) are never cached.
+    bounded by construction, else by bounded workers, and what they find is cached, all of
+    this run's findings in one pack. Failures of the pool itself (timeout, memory, a crash) are
+    never cached.
     """
-    folder = cache_dir()
-    caching = folder is not None
-    # A cache folder never used holds nothing: no entry is looked for (each look is a system call).
-    lookup = folder is not None and folder.is_dir()
+    packs = Packs("inspection")
+    caching = packs.folder is not None
     keys: list[str | None] = [None] * len(tasks)
     results: list[FileInfo | None] = [None] * len(tasks)
     fresh: list[int] = []  # inspected here: cached below
@@ -210,7 +210,7 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
                 continue  # the worker reports the read failure, worded as ever
             if caching:
                 keys[i] = _cache_key(path, digest)
-                results[i] = _from_cache(path, keys[i]) if lookup else None
+                results[i] = _from_cache(path, packs.get(keys[i]))
             if results[i] is None and data is not None:
                 results[i] = inspect_bytes_quickly(path, data, digest)
                 if results[i] is not None:
@@ -222,20 +222,21 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
         for archive in archives.values():
             archive.close()
     for i in fresh:
-        _store(keys[i], results[i])
+        _store(packs, keys[i], results[i])
     todo = [i for i, r in enumerate(results) if r is None]
     found = _inspect([tasks[i] for i in todo], jobs, timeout, memory_mb, progress)
     for i, (info, answered) in zip(todo, found):
         results[i] = info
         if answered:
-            _store(keys[i], info)
+            _store(packs, keys[i], info)
+    packs.flush()
     return [r for r in results if r is not None]
 
 
-def _store(key: str | None, info: FileInfo | None) -> None:
-    """Keep what inspection found about a file in the inspection cache (under ``key``)."""
+def _store(packs: Packs, key: str | None, info: FileInfo | None) -> None:
+    """Keep what inspection found about a file for the inspection cache (under ``key``)."""
     if key is not None and info is not None:
-        write_entry("inspection", key, {name: getattr(info, name) for name in _CACHED_FIELDS})
+        packs.put(key, {name: getattr(info, name) for name in _CACHED_FIELDS})
 
 
 def _inspect(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, memory_mb: int,
