@@ -23,7 +23,7 @@ from docgen.core.messages import MESSAGES
 from docgen.core.userdirs import cache_dir
 
 __all__ = ["Packs", "Unencodable", "cache_dir", "cache_key", "code_digest", "decode_value", "encode_value", "read_entry",
-           "read_json", "write_entry", "write_json"]
+           "read_json", "write_entry", "write_file", "write_json"]
 
 
 @lru_cache(maxsize=None)
@@ -144,17 +144,31 @@ def write_json(target: Path, value: Any) -> None:
 
     Written to a temporary name and renamed, so a reader never sees half of it; not fsynced.
     """
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return
+    write_file(target, text.encode("utf-8"))
+
+
+def write_file(target: Path, data: bytes) -> bool:
+    """Write ``data`` as the file ``target``, its folder made if need be; return whether it was
+    written (failures are ignored: a cache is never worth failing the real work over).
+
+    Written to a temporary name and renamed, so a reader never sees half of it; not fsynced.
+    """
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_text(text, encoding="utf-8")
+        temp.write_bytes(data)
         os.replace(temp, target)
-    except (OSError, TypeError, ValueError):
+    except OSError:
         try:
             temp.unlink()
         except OSError:
             pass  # never fail the real work over its cache
+        return False
+    return True
 
 
 class Packs:
@@ -258,17 +272,9 @@ class Packs:
                 merged.append(path)
         body = "".join(f"{key}\t{text}\n" for key, text in entries.items())
         text = f"{self._HEAD}\n{body}end\t{len(entries)}\n"
-        target = self.folder / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.pack"
-        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temp.write_text(text, encoding="utf-8")
-            os.replace(temp, target)
-        except OSError:
-            try:
-                temp.unlink()
-            except OSError:
-                pass  # never fail the real work over its cache
+        data = text.encode("utf-8")
+        target = self.folder / f"{hashlib.sha256(data).hexdigest()[:32]}.pack"
+        if not write_file(target, data):
             return
         # The merged packs go only once the pack holding their entries is in place; one a
         # concurrent run is reading at that moment reads as misses, never as damage.

@@ -95,3 +95,30 @@ def test_a_first_check_of_plainly_sound_files_needs_neither_pypdf_nor_workers(tm
     report = json.loads(out)
     assert sum(f["pages"] or 0 for f in report["files"] if f["kind"] == "pdf") > 0
     assert "stdnum" in first  # bundle.yaml's ID numbers are checked with python-stdnum
+
+
+def test_a_first_check_finds_what_python_stdnum_finds_in_id_numbers(tmp_path: Path) -> None:
+    bad = tmp_path / "bundle"
+    shutil.copytree(BUNDLE, bad)
+    yaml_file = bad / "bundle.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    assert "330102198809210426" in text and "91330106147023960D" in text and "330106198403152137" in text
+    from stdnum.cn import ric
+
+    nowhere = "990106198403152130"  # a well-formed number of an area stdnum's place table lacks
+    nowhere = nowhere[:-1] + ric.calc_check_digit(nowhere)
+    # A wrong check digit in two, an unknown place in one: python-stdnum's findings, its place table
+    # from the parsed form kept beside the package (written at first use) or, with caching off,
+    # parsed by stdnum.
+    yaml_file.write_text(text.replace("330102198809210426", "330102198809210427")
+                         .replace("91330106147023960D", "91330106147023960E")
+                         .replace("330106198403152137", nowhere), encoding="utf-8")
+    args = ("--format", "json", "--as-of", "2026-11-28", "--no-progress")
+    code, first, out = _check(tmp_path, _env(tmp_path / "cache"), *args, bundle=bad)
+    assert code == 1 and "stdnum" in first
+    found = [f["message"] for f in json.loads(out)["findings"] if f["code"] == "invalid-data"]
+    assert any(m.endswith("shareholders[1].id_number:居民身份证号校验位错误") for m in found), found
+    assert any(m.endswith("shareholders[0].uscc:统一社会信用代码校验位错误") for m in found), found
+    assert any(m.endswith("legal_rep.id_number:居民身份证号含无效成分(如出生日期或地区码)") for m in found), found
+    env = {**_env(tmp_path / "off"), "DOCGEN_NO_CACHE": "1"}
+    assert _check(tmp_path, env, *args, bundle=bad)[2] == out  # the same report with nothing cached

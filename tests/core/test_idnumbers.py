@@ -1,0 +1,88 @@
+"""stdnum's place table kept parsed beside the package: stdnum answers from it as from its own parse."""
+from __future__ import annotations
+
+import codecs
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from stdnum import numdb
+from stdnum.cn import ric
+
+from docgen.core import idnumbers
+
+KNOWN = "110101199003077777"  # 北京市东城区
+UNKNOWN = "990106198403152130"  # an area the table lacks
+
+
+def _id(number: str) -> str:
+    return number[:-1] + ric.calc_check_digit(number)
+
+
+def _stdnums_own_parse() -> list:
+    with codecs.getreader("utf-8")(files("stdnum").joinpath("cn/loc.dat").open("rb")) as fh:
+        return numdb.read(fh).prefixes
+
+
+@pytest.fixture()
+def kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh process's state: stdnum holds no table, no lookup remembered; the kept form in tmp_path."""
+    target = tmp_path / "pycache" / "stdnum-cn-loc.marshal"
+    monkeypatch.setattr(idnumbers, "_compiled_table", lambda: target)
+    monkeypatch.setattr(numdb, "_open_databases", {})
+    monkeypatch.setattr(idnumbers, "_PLACES", {})
+    return target
+
+
+def _fresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(numdb, "_open_databases", {})
+    monkeypatch.setattr(idnumbers, "_PLACES", {})
+
+
+def test_the_first_lookup_keeps_stdnums_parse_and_later_ones_use_it(kept: Path, monkeypatch) -> None:  # noqa: ANN001
+    assert idnumbers.resident_id_issue(_id(KNOWN)) is None
+    assert kept.is_file()  # stdnum parsed its table; the parse was kept
+    _fresh(monkeypatch)
+
+    def refuse(fp):  # noqa: ANN001, ANN202
+        raise AssertionError("stdnum parsed its table again")
+
+    monkeypatch.setattr(numdb, "read", refuse)
+    assert idnumbers.resident_id_issue(_id(KNOWN)) is None
+    assert idnumbers.resident_id_issue(_id(UNKNOWN)) == {"reason": "component", "length": 18}
+    handed = numdb._open_databases["cn/loc"].prefixes
+    monkeypatch.undo()
+    # What stdnum was handed is exactly what it parses itself, so every lookup answers the same.
+    assert handed == _stdnums_own_parse()
+
+
+@pytest.mark.parametrize("damage", [
+    lambda data: data[:-100],  # cut short
+    lambda data: data.replace(b"\n", b"\nx", 1),  # another key (stdnum upgraded, another Python)
+    lambda data: data[:-3] + bytes([data[-3] ^ 1]) + data[-2:],  # a flipped bit in the table
+    lambda data: b"",
+])
+def test_a_damaged_or_foreign_kept_form_is_never_used(kept: Path, monkeypatch, damage) -> None:  # noqa: ANN001
+    assert idnumbers.place_known(_id(KNOWN))
+    good = kept.read_bytes()
+    kept.write_bytes(damage(good))
+    _fresh(monkeypatch)
+    parsed = []
+    real_read = numdb.read
+    monkeypatch.setattr(numdb, "read", lambda fp: parsed.append(1) or real_read(fp))
+    assert idnumbers.place_known(_id(KNOWN)) and not idnumbers.place_known(_id(UNKNOWN))
+    assert parsed == [1]  # stdnum parsed its own table
+    assert kept.read_bytes() == good  # and the kept form was written again
+
+
+def test_nothing_is_kept_when_caching_is_off(kept: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(idnumbers, "_compiled_table", lambda: None)
+    assert idnumbers.place_known(_id(KNOWN)) and not idnumbers.place_known(_id(UNKNOWN))
+    assert not kept.exists()
+
+
+def test_the_kept_form_is_beside_the_package_and_off_with_the_cache(monkeypatch) -> None:  # noqa: ANN001
+    target = idnumbers._compiled_table()
+    assert target is not None and target.parent == Path(idnumbers.__file__).parent / "__pycache__"
+    monkeypatch.setenv("DOCGEN_NO_CACHE", "1")
+    assert idnumbers._compiled_table() is None
