@@ -7,8 +7,9 @@ times:
 * the floor: one whole process that starts Python, imports pypdf, reads and hashes every file
   and reads each PDF's declared page count; interleaved with
 * ``docgen check BUNDLE --format json`` as a whole process, cold (a cache folder never used:
-  every file inspected, bundle.yaml validated; the shipped checklist's compiled form is in the
-  package after its first use, like bytecode) and warm (everything seen before),
+  every file inspected, bundle.yaml validated; the shipped checklist's compiled form and
+  python-stdnum's parsed place table are in the package after their first use, like bytecode)
+  and warm (everything seen before),
   N rounds of floor, cold, warm; medians, bests, and the median of the per-round ratios to the
   floor, in wall and CPU time;
 * for information, best of N in this process: a plain sequential loop that opens every PDF
@@ -336,7 +337,8 @@ def main() -> int:
 
         def run(cmd: list[str] = cmd, warm: bool = True) -> None:
             # Cold: a cache folder never used before (every file inspected, bundle.yaml validated;
-            # the shipped checklist's compiled form is kept beside the package, as bytecode is);
+            # the shipped checklist's compiled form and python-stdnum's parsed place table are kept
+            # beside the package, as bytecode is);
             # warm: the same folder each time (the usual loop of checking again after adding
             # files: everything seen before is cached).
             if not warm:
