@@ -27,8 +27,8 @@ from pathlib import Path
 from operator import itemgetter
 from typing import Any
 
-from docgen.core.xlsxbounds import check_xlsx_extent, column_letters
-from docgen.core.xlsxstream import open_stream, streams_alike
+from docgen.core.xlsxbounds import SheetExtent, check_xlsx_extent, column_letters, declared_extent, within_bound
+from docgen.core.xlsxstream import ERROR_TEXTS, open_stream, streams_alike
 from docgen.core.errors import InputError
 from docgen.core.textcodec import decode_chinese
 from docgen.core.messages import MESSAGES
@@ -95,6 +95,17 @@ class Block:
     numbers: list[int]
     raw: dict[str, Sequence[Any]]
     problems: list[Problem]
+    _distinct: dict[str, set[Any]] = field(default_factory=dict, repr=False)
+
+    def distinct(self, name: str) -> set[Any]:
+        """Return the distinct cells of field ``name`` as read (an absent field: ``{None}``), made
+        once per block. Equal cells of different types count once (``True``, ``1`` and ``1.0``);
+        text never equals a number or a date."""
+        found = self._distinct.get(name)
+        if found is None:
+            cells = self.raw.get(name)
+            found = self._distinct[name] = set(cells) if cells is not None else ({None} if self.numbers else set())
+        return found
 
     @property
     def values(self) -> dict[str, list[Any]]:
@@ -113,7 +124,7 @@ class Block:
         cells = self.raw.get(name)
         if cells is None:
             return [""] * len(self.numbers)
-        if not set(map(type, cells)) <= _TEXT_TYPES:
+        if not set(map(type, self.distinct(name))) <= _TEXT_TYPES:
             return None
         return [value.strip() if value else "" for value in cells]
 
@@ -138,8 +149,10 @@ class Block:
                 failed.add(id(value))
                 return None
 
-        distinct = set(cells)
-        if not _NUMBERS.isdisjoint(map(type, distinct)) and bool in set(map(type, cells)):
+        distinct = self.distinct(name)
+        # A boolean cell hides in the set behind an equal 0 or 1 (or is one of them).
+        if (not _NUMBERS.isdisjoint(map(type, distinct)) and (0 in distinct or 1 in distinct)
+                and bool in set(map(type, cells))):
             # True == 1 == 1.0: a set would give a boolean cell the verdict of a number.
             results = [one(value) for value in cells]
             return results, [at for at, value in enumerate(cells) if id(value) in failed]
@@ -269,48 +282,138 @@ def _held_native_stderr() -> Iterator[None]:
                 os.write(2, held.read())
 
 
-def _iter_xlsx(path: Path, sheet: str | None) -> Iterator[tuple[int, Sequence[Any]]]:
-    """Yield (row number, raw calamine cell values) of a worksheet; InputError when it cannot be read.
+class _Rows:
+    """A table's rows in order, numbered from 1 as the user sees them (``number`` is the next
+    one's), taken a block at a time: one ``list`` per block, no Python step per row."""
+
+    def __init__(self, rows: Iterator[Sequence[Any]]) -> None:
+        self._rows = rows
+        self.number = 1
+
+    def take(self, count: int) -> list[Sequence[Any]]:
+        """Return the next ``count`` rows (fewer at the end). Raises ``InputError`` when the file
+        cannot be read further."""
+        chunk = list(islice(self._rows, count))
+        self.number += len(chunk)
+        return chunk
+
+    def settled(self, first: int, cells: Sequence[Sequence[Any]]) -> bool:
+        """Whether the rows taken from row ``first`` on, whose used cells are ``cells`` (columns or
+        whole rows), stand; False when the reader changed and they must be taken again from
+        ``first``. Raises ``InputError`` when they show the sheet too large to read."""
+        return True
+
+
+class _ExcelRows(_Rows):
+    """A worksheet's rows, streamed (python-calamine-plus) or from python-calamine.
+
+    A streamed sheet was not scanned before (``declared_extent``): the rows are watched instead.
+    When they reach past what ``MAX_CELLS`` allows, or a used cell holds an ``ERROR_TEXTS`` text,
+    the sheet is scanned once (``check_xlsx_extent``: refused when too large); if it has error
+    cells, python-calamine reads it from the first row not yet settled.
+    """
+
+    _PIECE = 256  # rows read between two looks at the extent: a hostile row is 16,384 cells
+
+    def __init__(self, path: Path, sheet: str | None, rows: Iterator[Sequence[Any]], *, watched: bool) -> None:
+        super().__init__(rows)
+        self._path, self._sheet = path, sheet
+        self._watched = watched
+
+    def take(self, count: int) -> list[Sequence[Any]]:
+        try:
+            if not self._watched:
+                return super().take(count)
+            chunk: list[Sequence[Any]] = []
+            while len(chunk) < count:
+                piece = list(islice(self._rows, min(self._PIECE, count - len(chunk))))
+                if not piece:
+                    break
+                chunk += piece
+                if not within_bound(self.number + len(chunk) - 1, max(map(len, piece))):
+                    self._scan()  # raises when the sheet is too large; else the bound is settled
+            self.number += len(chunk)
+            return chunk
+        except InputError:
+            raise
+        except BaseException as exc:
+            raise _excel_unreadable(self._path, exc) from None
+
+    def settled(self, first: int, cells: Sequence[Sequence[Any]]) -> bool:
+        if not self._watched or all(ERROR_TEXTS.isdisjoint(column) for column in cells):
+            return True
+        extent = self._scan()
+        if extent is None or not extent.error_cells:
+            return True  # text that reads like an error value: the stream gives it as it is
+        self._rows, self.number = _calamine_rows(self._path, self._sheet, skip=first - 1), first
+        return False
+
+    def _scan(self) -> SheetExtent | None:
+        """Scan the sheet (once: its bound and error cells are then known and the rows no longer
+        watched); raises ``InputError`` when it is too large."""
+        self._watched = False
+        return check_xlsx_extent(self._path, self._sheet)
+
+
+def _excel_rows(path: Path, sheet: str | None) -> _ExcelRows:
+    """Return the rows of a worksheet; InputError when it cannot be read.
 
     Read with calamine (Rust): about ten times faster than openpyxl on a 100,000-row ledger,
     with date cells (built-in, East-Asian and custom formats, 1904 epoch) as dates. A sheet
     whose rows the streaming reader gives exactly as python-calamine does (almost every sheet:
     see ``docgen.core.xlsxstream``) is decoded row by row from the file, so memory stays flat
-    however many rows it has; any other is read by python-calamine, which holds it whole.
+    however many rows it has; any other is read by python-calamine, which holds it whole and is
+    therefore given only a sheet whose extent was scanned (a sheet too large would abort the
+    process inside calamine).
     """
-    extent = check_xlsx_extent(path, sheet)  # a sheet too large would abort the process inside calamine
+    extent = declared_extent(path, sheet)
+    scanned = extent is not None and not within_bound(extent.rows, extent.columns)
+    if scanned:
+        extent = check_xlsx_extent(path, sheet)  # declared too large: find the real bound first
     stream = streams_alike(path, sheet, extent)
+    if not stream:
+        if not scanned:
+            check_xlsx_extent(path, sheet)
+        return _ExcelRows(path, sheet, _calamine_rows(path, sheet), watched=False)
     try:
         with _held_native_stderr():
-            if stream:
-                names, open_rows = open_stream(path, sheet)
-            else:
-                from python_calamine import CalamineWorkbook
-
-                workbook = CalamineWorkbook.from_path(str(path))
-                names = list(workbook.sheet_names)
+            names, open_rows = open_stream(path, sheet)
             if sheet is not None and sheet not in names:
                 raise MESSAGES.error(InputError, "sheet-not-found", path=path, sheet=sheet, sheets=names)
-            if stream:
-                offset, rows = 0, open_rows()  # the stream's rows start at column A
-            else:
-                worksheet = (workbook.get_sheet_by_name(sheet) if sheet is not None
-                             else workbook.get_sheet_by_index(0))
-                # Rows one at a time (no list of the whole sheet): calamine yields the leading
-                # empty rows too, so numbers match what Excel shows, but starts each row at the
-                # first used column; the columns before it are put back as empty cells.
-                offset = (worksheet.start or (0, 0))[1]
-                rows = worksheet.iter_rows()
+            rows = open_rows()  # the stream's rows start at column A
     except InputError:
         raise
     except BaseException as exc:  # damaged workbooks fail in many ways; the user needs one clear line
         raise _excel_unreadable(path, exc) from None
-    pad = [""] * offset
+    return _ExcelRows(path, sheet, rows, watched=not scanned)
+
+
+def _calamine_rows(path: Path, sheet: str | None, skip: int = 0) -> Iterator[Sequence[Any]]:
+    """python-calamine's rows of the sheet (its whole cell range in memory) after the first
+    ``skip``, each starting at column A; InputError when it cannot be read or has no such sheet."""
     try:
-        for number, values in enumerate(rows, start=1):
-            yield number, (pad + values if offset else values)
+        with _held_native_stderr():
+            from python_calamine import CalamineWorkbook
+
+            workbook = CalamineWorkbook.from_path(str(path))
+            names = list(workbook.sheet_names)
+            if sheet is not None and sheet not in names:
+                raise MESSAGES.error(InputError, "sheet-not-found", path=path, sheet=sheet, sheets=names)
+            worksheet = (workbook.get_sheet_by_name(sheet) if sheet is not None
+                         else workbook.get_sheet_by_index(0))
+            # Rows one at a time (no list of the whole sheet): calamine yields the leading
+            # empty rows too, so numbers match what Excel shows, but starts each row at the
+            # first used column; the columns before it are put back as empty cells.
+            offset = (worksheet.start or (0, 0))[1]
+            rows = worksheet.iter_rows()
+    except InputError:
+        raise
     except BaseException as exc:
         raise _excel_unreadable(path, exc) from None
+    if offset:
+        pad = [""] * offset
+        rows = (pad + values for values in rows)
+    return islice(rows, skip, None)
 
 
 def _excel_unreadable(path: Path, exc: BaseException) -> BaseException:
@@ -323,7 +426,7 @@ def _excel_unreadable(path: Path, exc: BaseException) -> BaseException:
                           reason=str(exc)[:200])
 
 
-def _iter_csv(path: Path) -> Iterator[tuple[int, Sequence[Any]]]:
+def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
     try:
         encoding = _stream_encoding(path)
         if encoding is None:  # a guess over the whole file (charset-normalizer) or an error
@@ -352,8 +455,7 @@ def _iter_csv(path: Path) -> Iterator[tuple[int, Sequence[Any]]]:
         reader = csv.reader(lines, delimiter=delimiter)
         try:
             # Row numbers count records, which is what Excel shows when it opens the CSV.
-            for number, values in enumerate(reader, start=1):
-                yield number, values
+            yield from reader
         except csv.Error as exc:
             raise MESSAGES.error(InputError, "csv-syntax", path=path, line=reader.line_num, reason=str(exc)) from None
 
@@ -419,7 +521,7 @@ class TableStream:
     fields: list[str]
     columns: dict[str, str]
     unknown_headers: list[str]
-    _source: Iterator[tuple[int, Sequence[Any]]]
+    _source: _Rows
     _header: list[tuple[int, str, str, str]]
     _text_fields: set[str]
     _size: int
@@ -428,14 +530,9 @@ class TableStream:
         """Yield the rows after the header as ``Table``s of at most the block size each (blank
         rows skipped; each block's ``problems`` those of its rows). Once only; raises
         ``InputError`` when the rest of the file cannot be read."""
-        while True:
-            chunk = list(islice(self._source, self._size))
-            if not chunk:
-                return
-            rows, problems = _data_rows(iter(chunk), self._header, self.columns, self._text_fields)
-            del chunk
-            yield Table(path=self.path, fields=self.fields, rows=rows, unknown_headers=self.unknown_headers,
-                        problems=problems, columns=self.columns)
+        for block in _blocks(self._source, self._header, self._text_fields, self._size):
+            yield Table(path=self.path, fields=self.fields, rows=_block_rows(block, self._header, self.columns),
+                        unknown_headers=self.unknown_headers, problems=block.problems, columns=self.columns)
 
     def column_blocks(self, size: int | None = None) -> Iterator[Block]:
         """Yield the rows after the header as ``Block``s (columns, not rows) of at most ``size``
@@ -456,8 +553,7 @@ def stream_table(path: str | Path, aliases: Mapping[str, Sequence[str]], *, bloc
 
 
 def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required: Iterable[str] = (),
-                sheet: str | None = None) -> tuple[Iterator[tuple[int, Sequence[Any]]], list[tuple[int, str, str, str]],
-                                            dict[str, str], list[str]]:
+                sheet: str | None = None) -> tuple[_Rows, list[tuple[int, str, str, str]], dict[str, str], list[str]]:
     """Open ``path`` and read its header: the row source (positioned after the header), the
     header's ``(index, field, column label, title)``, the columns and the unknown headers.
     Raises ``read_table``'s ``InputError``s."""
@@ -466,9 +562,9 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
     if not path.is_file():
         raise MESSAGES.error(InputError, "table-not-found", path=path)
     if suffix in _EXCEL_SUFFIXES:
-        source = _iter_xlsx(path, sheet)
+        source: _Rows = _excel_rows(path, sheet)
     elif suffix in _CSV_SUFFIXES:
-        source = _iter_csv(path)
+        source = _Rows(_iter_csv(path))
     else:
         raise MESSAGES.error(InputError, "table-format-unknown", path=path, suffix=suffix)
 
@@ -477,36 +573,41 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
     unknown: list[str] = []
     columns: dict[str, str] = {}
 
-    for number, values in source:
-        if header is None:
-            if all(_is_blank(v) for v in values):
-                continue
-            values = [_excel_value(v) for v in values]
-            header = []
-            seen: dict[str, str] = {}
-            for index, cell in enumerate(values):
-                if _is_blank(cell):
-                    continue
-                title = str(cell).strip()
-                canonical = lookup.get(normalize_header(title))
-                label = f"{column_letters(index + 1)}({title})"
-                if canonical is None:
-                    unknown.append(title)
-                    continue
-                if canonical in seen:
-                    raise MESSAGES.error(InputError, "header-duplicate", path=str(path), first=seen[canonical],
-                                         second=label, field=canonical)
-                seen[canonical] = label
-                header.append((index, canonical, label, title))
-            columns = {canonical: label for _, canonical, label, _ in header}
-            missing = [name for name in required if name not in columns]
-            if missing:
-                wanted = "、".join(
-                    f"{(list(aliases.get(name, ())) or [name])[0]}({name})" for name in missing
-                )
-                raise MESSAGES.error(InputError, "header-missing-columns", path=path, row=number, wanted=wanted,
-                                     missing=missing)
+    while header is None:
+        number = source.number
+        taken = source.take(1)
+        if not taken:
             break
+        values = taken[0]
+        if not source.settled(number, taken):
+            continue  # read again by another reader
+        if all(_is_blank(v) for v in values):
+            continue
+        values = [_excel_value(v) for v in values]
+        header = []
+        seen: dict[str, str] = {}
+        for index, cell in enumerate(values):
+            if _is_blank(cell):
+                continue
+            title = str(cell).strip()
+            canonical = lookup.get(normalize_header(title))
+            label = f"{column_letters(index + 1)}({title})"
+            if canonical is None:
+                unknown.append(title)
+                continue
+            if canonical in seen:
+                raise MESSAGES.error(InputError, "header-duplicate", path=str(path), first=seen[canonical],
+                                     second=label, field=canonical)
+            seen[canonical] = label
+            header.append((index, canonical, label, title))
+        columns = {canonical: label for _, canonical, label, _ in header}
+        missing = [name for name in required if name not in columns]
+        if missing:
+            wanted = "、".join(
+                f"{(list(aliases.get(name, ())) or [name])[0]}({name})" for name in missing
+            )
+            raise MESSAGES.error(InputError, "header-missing-columns", path=path, row=number, wanted=wanted,
+                                 missing=missing)
 
     if header is None:
         raise MESSAGES.error(InputError, "table-empty", path=path)
@@ -514,22 +615,27 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
 
 
 
-def _data_rows(source: Iterator[tuple[int, Sequence[Any]]], header: Sequence[tuple[int, str, str, str]],
+def _data_rows(source: _Rows, header: Sequence[tuple[int, str, str, str]],
                columns: dict[str, str], text_set: set[str]) -> tuple[list[Row], list[Problem]]:
     """Return the non-blank rows after the header and the problems of their text-field cells
     (the ``Block``s of ``_blocks`` turned back into rows)."""
-    fields = [canonical for _, canonical, _, _ in header]
     rows: list[Row] = []
     problems: list[Problem] = []
     for block in _blocks(source, header, text_set, BLOCK_ROWS):
         problems.extend(block.problems)
-        rows.extend(Row(number, dict(zip(fields, record)), columns)
-                    for number, record in zip(block.numbers, zip(*block.values.values())))
+        rows.extend(_block_rows(block, header, columns))
     return rows, problems
 
 
-def _blocks(source: Iterator[tuple[int, Sequence[Any]]], header: Sequence[tuple[int, str, str, str]],
-            text_set: set[str], block_rows: int) -> Iterator[Block]:
+def _block_rows(block: Block, header: Sequence[tuple[int, str, str, str]], columns: dict[str, str]) -> list[Row]:
+    """Return the rows of ``block`` as ``Row``s of cleaned cells."""
+    fields = [canonical for _, canonical, _, _ in header]
+    return [Row(number, dict(zip(fields, record)), columns)
+            for number, record in zip(block.numbers, zip(*block.values.values()))]
+
+
+def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set: set[str],
+            block_rows: int) -> Iterator[Block]:
     """Yield the data rows after the header as ``Block``s of at most ``block_rows`` rows.
 
     Works a column at a time: the block's rows are turned into columns at once (``zip``) and a
@@ -539,50 +645,59 @@ def _blocks(source: Iterator[tuple[int, Sequence[Any]]], header: Sequence[tuple[
     width = max((index for index, _, _, _ in header), default=-1) + 1
     fields = [canonical for _, canonical, _, _ in header]
     while True:
-        chunk = list(islice(source, block_rows))
-        if not chunk:
+        first = source.number
+        raw = source.take(block_rows)
+        if not raw:
             return
-        numbers = [number for number, _ in chunk]
-        raw = [values for _, values in chunk]
-        del chunk
-        if min(map(len, raw)) < width:  # a short CSV record: its missing cells are empty
+        if min(map(len, raw)) < width:  # a short CSV record, a short streamed row: its missing cells are empty
             raw = [list(values) + [None] * (width - len(values)) if len(values) < width else values
                    for values in raw]
         everything = list(zip(*raw))
+        count = len(raw)
         del raw
         columns = [everything[index] for index, _, _, _ in header]
         del everything
+        # Each column's distinct cells: what the reader looks at for error texts, and what
+        # column-wise work on the block starts from (``Block.distinct``).
+        distinct = [set(column) for column in columns]
+        if not source.settled(first, distinct):
+            continue  # read again from ``first`` by another reader
+        numbers = list(range(first, first + count))
         if columns:
             # A row is blank when all its cells are; only rows whose first cell is blank can be.
-            first = columns[0]
-            maybe = [at for at, value in enumerate(first)
+            first_column = columns[0]
+            maybe = [at for at, value in enumerate(first_column)
                      if value is None or value == "" or (value.__class__ is str and not value.strip())]
             blank = [at for at in maybe if all(_is_blank(column[at]) for column in columns)]
         else:
-            blank = list(range(len(numbers)))
+            blank = list(range(count))
         if blank:
-            keep = [True] * len(numbers)
+            keep = [True] * count
             for at in blank:
                 keep[at] = False
             numbers = list(compress(numbers, keep))
             columns = [tuple(compress(column, keep)) for column in columns]
+            distinct = []  # the blank cells left: made again when asked for
         if not numbers:
             continue
-        yield Block(numbers, dict(zip(fields, columns)), _text_problems(numbers, columns, header, text_set))
+        block = Block(numbers, dict(zip(fields, columns)), [], dict(zip(fields, distinct)))
+        block.problems = _text_problems(block, header, text_set)
+        yield block
 
 
-def _text_problems(numbers: list[int], cells: Sequence[Sequence[Any]], header: Sequence[tuple[int, str, str, str]],
-                   text_set: set[str]) -> list[Problem]:
-    """Return the problems of text-field cells Excel has spoilt, row by row, columns in sheet order."""
+def _text_problems(block: Block, header: Sequence[tuple[int, str, str, str]], text_set: set[str]) -> list[Problem]:
+    """Return the problems of the block's text-field cells Excel has spoilt, row by row, columns in sheet order."""
     found: list[tuple[int, int, Problem]] = []
+    numbers = block.numbers
     for position, (_, canonical, label, title) in enumerate(header):
         if canonical not in text_set:
             continue
-        column = cells[position]
-        if set(map(type, column)) <= {str, type(None)}:
+        column = block.raw[canonical]
+        distinct = block.distinct(canonical)
+        if set(map(type, distinct)) <= _TEXT_TYPES:
             # Text only (the usual case): scientific notation needs an e, so only those cells are matched.
-            suspects: Iterable[int] = [at for at, value in enumerate(column)
-                                       if value and ("e" in value or "E" in value)]
+            odd = {value for value in distinct if value and ("e" in value or "E" in value)}
+            suspects: Iterable[int] = [at for at, value in enumerate(column) if value in odd] if odd else ()
         else:
             suspects = range(len(column))
         for at in suspects:

@@ -15,6 +15,11 @@ which can only make the bound larger, never smaller.
 
 The same pass notes whether the sheet holds error cells (``t="e"``: #N/A, #DIV/0! …), the one
 kind of cell the streaming reader (``docgen.core.xlsxstream``) gives otherwise than calamine.
+
+A sheet the streaming reader reads is not scanned before it (``declared_extent`` reads only the
+sheet's head): the stream allocates nothing but the rows it hands out, so the reader watches the
+rows themselves and scans only when they reach the bound or show an error text
+(``docgen.core.tabular``); python-calamine's sheets are scanned first, as the bound requires.
 """
 from __future__ import annotations
 
@@ -22,8 +27,8 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
-from typing import IO
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TypeVar
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -31,8 +36,8 @@ from xml.etree import ElementTree
 from docgen.core.errors import InputError
 from docgen.core.messages import MESSAGES
 
-__all__ = ["MAX_CELLS", "MAX_SHEET_BYTES", "SheetExtent", "check_xlsx_extent", "column_letters", "part_name",
-           "sheet_member", "xml_pieces"]
+__all__ = ["MAX_CELLS", "MAX_SHEET_BYTES", "SheetExtent", "check_xlsx_extent", "column_letters", "declared_extent",
+           "part_name", "sheet_member", "within_bound", "xml_pieces"]
 
 #: Rows x columns a worksheet may span (a 200,000-row ledger of 100 columns).
 MAX_CELLS = 20_000_000
@@ -43,6 +48,11 @@ _BIG_REF = re.compile(rb'r="([A-Z]{2,}|[A-Z]?(?=\d{6}))(\d+)"')
 #: Bytes decompressed per scan step.
 _CHUNK = 8 << 20
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]*\d*:)?([A-Z]+)(\d+)"')
+# The declared range in any of XML's spellings (a prefix, spaces, single quotes): its last cell.
+_DECLARED = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref\s*=\s*["'](?:[^"':]*:)?\$?([A-Za-z]+)\$?(\d+)["']""")
+#: Bytes of a sheet's head read for its declared range (it comes before the cells).
+_HEAD = 1 << 16
+_T = TypeVar("_T")
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
@@ -60,6 +70,12 @@ class SheetExtent:
     @property
     def cells(self) -> int:
         return self.rows * self.columns
+
+
+def within_bound(rows: int, columns: int) -> bool:
+    """Whether a sheet reaching row ``rows`` and column ``columns`` is within ``MAX_CELLS``, with the
+    scan's floors (every sheet may reach row 99,999 and column Z)."""
+    return max(rows, 99_999) * max(columns, 26) <= MAX_CELLS
 
 
 def _column_number(letters: bytes) -> int:
@@ -251,14 +267,12 @@ class _Prefixed:
         return self._stream.read(size)
 
 
-def check_xlsx_extent(path: str | Path, sheet: str | None = None) -> SheetExtent | None:
-    """Refuse a worksheet too large to read before any reader allocates it.
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError, EOFError, zlib.error)
 
-    Returns the extent found (None when the file is not a zip or names no worksheet: the
-    reader then reports what is wrong). Raises ``InputError`` naming the file, the sheet's
-    far corner and what to do, when the sheet spans more than ``MAX_CELLS`` cells or its XML
-    is larger than ``MAX_SHEET_BYTES``.
-    """
+
+def _read_sheet(path: str | Path, sheet: str | None, read: Callable[[IO[bytes]], _T]) -> _T | None:
+    """Return ``read`` of the named (or first) worksheet's XML stream; None when the file is not a
+    zip or names no worksheet. Raises ``InputError`` when the XML is larger than ``MAX_SHEET_BYTES``."""
     try:
         with zipfile.ZipFile(path) as archive:
             member = sheet_member(archive, sheet)
@@ -272,10 +286,50 @@ def check_xlsx_extent(path: str | Path, sheet: str | None = None) -> SheetExtent
                 raise MESSAGES.error(InputError, "sheet-too-large", path=str(path), megabytes=info.file_size >> 20,
                                      limit_megabytes=MAX_SHEET_BYTES >> 20)
             with archive.open(info) as stream:
-                head = stream.read(4096)
-                extent = sheet_extent(xml_pieces(_Prefixed(head, stream)))
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError, EOFError, zlib.error):
+                return read(stream)
+    except _ZIP_ERRORS:
         return None
+
+
+def declared_extent(path: str | Path, sheet: str | None = None) -> SheetExtent | None:
+    """Return the extent the named (or first) worksheet declares in its head (``<dimension>``; 0
+    rows and columns when it declares none), without scanning its cells: error cells are not
+    looked for (``error_cells`` False). None when the file is not a zip or names no worksheet.
+
+    Raises ``InputError`` when the sheet's XML is larger than ``MAX_SHEET_BYTES``, as
+    ``check_xlsx_extent`` does. A declared range can be wrong either way: it only tells
+    whether the sheet must be scanned before it is read.
+    """
+    head = _read_sheet(path, sheet, lambda stream: stream.read(_HEAD))
+    if head is None:
+        return None
+    declared = _DECLARED.search(head)
+    if declared is None:
+        if b"sheetData" not in head and len(head) == _HEAD:
+            # A head longer than the room left for it: the range may come later; assume the worst.
+            return SheetExtent(1 << 20, 1 << 14, "XFD1048576")
+        return SheetExtent(0, 0, "A1")
+    letters, digits = declared.group(1).upper(), declared.group(2)
+    columns = _column_number(letters) if len(letters) < 5 else 1 << 30
+    return SheetExtent(int(digits), columns, f"{letters.decode()}{digits.decode()}")
+
+
+def check_xlsx_extent(path: str | Path, sheet: str | None = None) -> SheetExtent | None:
+    """Refuse a worksheet too large to read before any reader allocates it.
+
+    Returns the extent found (None when the file is not a zip or names no worksheet: the
+    reader then reports what is wrong). Raises ``InputError`` naming the file, the sheet's
+    far corner and what to do, when the sheet spans more than ``MAX_CELLS`` cells or its XML
+    is larger than ``MAX_SHEET_BYTES``.
+    """
+    def scan(stream: IO[bytes]) -> tuple[bytes, SheetExtent]:
+        head = stream.read(4096)
+        return head, sheet_extent(xml_pieces(_Prefixed(head, stream)))
+
+    scanned = _read_sheet(path, sheet, scan)
+    if scanned is None:
+        return None
+    head, extent = scanned
     if extent.cells > MAX_CELLS:
         declared = _DIMENSION.search(head)
         said = f"{declared.group(2).decode()}{declared.group(3).decode()}" if declared else None

@@ -23,12 +23,16 @@ conditions) with both (``tests/core/test_xlsxstream.py`` keeps checking it):
 - the East-Asian built-in date formats (ids 27–36 and 50–58, which a workbook names without
   defining them) are not dates to it, so such a date comes as its serial number.
 
-So a sheet is streamed only when neither can occur (``streams_alike``): it has no error cell
-(noted by the extent scan of ``docgen.core.xlsxbounds``, which reads the sheet anyway) and no
-cell of it uses a cell format with one of those date formats (looked for, in one more pass over
-the sheet, only in a workbook whose styles have such a format). Any other sheet is read by
-python-calamine as before. Rows from the stream start at column A; a row ends at its last
-stored cell.
+So a sheet is streamed only when neither occurs (``streams_alike``): no cell of it uses a cell
+format with one of those date formats (looked for, in one pass over the sheet, only in a
+workbook whose styles have such a format), and it has no error cell. Error cells are not looked
+for before: an error cell comes as one of the seven ``ERROR_TEXTS`` (calamine refuses any other
+error value, both readers alike), so the reader (``docgen.core.tabular``) watches the streamed
+cells it uses for those texts and only when one appears scans the sheet (``docgen.core.xlsxbounds``)
+to tell an error cell from typed text; a sheet with error cells is then read by python-calamine
+from that row on (the rows before are the same either way). Any other sheet is read by
+python-calamine as before. Rows from the stream start at column A; a row ends at its last stored
+cell, or at the column the sheet's ``<dimension>`` declares.
 """
 from __future__ import annotations
 
@@ -43,10 +47,12 @@ from xml.etree import ElementTree
 
 from docgen.core.xlsxbounds import SheetExtent, part_name, sheet_member, xml_pieces
 
-__all__ = ["EAST_ASIAN_DATE_FORMATS", "open_stream", "streams_alike"]
+__all__ = ["EAST_ASIAN_DATE_FORMATS", "ERROR_TEXTS", "open_stream", "streams_alike"]
 
 #: Built-in number formats python-calamine reads as dates and the stream as plain numbers.
 EAST_ASIAN_DATE_FORMATS = frozenset(range(27, 37)) | frozenset(range(50, 59))
+#: What the stream gives for an error cell (python-calamine an empty cell); a text cell may hold them too.
+ERROR_TEXTS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"})
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -59,10 +65,11 @@ _STREAMING = importlib.util.find_spec("python_calamine_plus") is not None
 def streams_alike(path: str | Path, sheet: str | None, extent: SheetExtent | None) -> bool:
     """Return True when the stream gives exactly python-calamine's rows for the named (or first) sheet.
 
-    ``extent`` is what ``check_xlsx_extent`` found for the sheet (None: not a readable .xlsx,
-    left to python-calamine, which reports what is wrong). False when the sheet has error cells
-    or cells in an East-Asian built-in date format, when the workbook cannot be read here, or
-    when python-calamine-plus is not installed.
+    ``extent`` is what ``check_xlsx_extent`` found for the sheet, or what ``declared_extent``
+    read from its head (whose ``error_cells`` is False: the reader then watches the rows for
+    ``ERROR_TEXTS``); None: not a readable .xlsx, left to python-calamine, which reports what is
+    wrong. False when the sheet has error cells or cells in an East-Asian built-in date format,
+    when the workbook cannot be read here, or when python-calamine-plus is not installed.
     """
     if extent is None or extent.error_cells or not _STREAMING:
         return False

@@ -335,10 +335,10 @@ def shape_workbook(tmp_path: Path, variant: str, rows_xml: str = _ROWS) -> Path:
 
 @pytest.mark.parametrize("variant", SHAPES)
 def test_workbook_shapes_read_alike(tmp_path: Path, variant: str) -> None:
-    from docgen.core.tabular import _iter_xlsx
+    from docgen.core.tabular import _excel_rows
 
     path = shape_workbook(tmp_path, variant)
-    by_row = {n: list(v) for n, v in _iter_xlsx(path, None)}
+    by_row = {n: list(v) for n, v in enumerate(_excel_rows(path, None).take(100), start=1)}
     assert by_row[1][:4] == ["借款人", "证件号码", "逾期起始日", "逾期本金"]
     assert not any(by_row[3]) and not any(by_row[4])  # empty rows keep their numbers
     shift = dt.timedelta(days=1462) if variant == "date1904" else dt.timedelta(0)

@@ -19,8 +19,8 @@ import pytest
 import docgen.core.tabular as tabular
 from docgen.core.errors import InputError
 from docgen.core.tabular import read_table, stream_table
-from docgen.core.xlsxbounds import check_xlsx_extent
-from docgen.core.xlsxstream import EAST_ASIAN_DATE_FORMATS, streams_alike
+from docgen.core.xlsxbounds import check_xlsx_extent, declared_extent
+from docgen.core.xlsxstream import EAST_ASIAN_DATE_FORMATS, ERROR_TEXTS, streams_alike
 
 from test_tabular import _NS, _ROWS, _SHARED, ALIASES, ID, SHAPES, _sheet, _workbook, shape_workbook
 
@@ -247,3 +247,127 @@ def test_without_the_streaming_package_workbooks_are_read_by_calamine(tmp_path: 
     monkeypatch.setattr(xlsxstream, "_STREAMING", False)
     assert not streams_alike(tmp_path / "book.xlsx", None, check_xlsx_extent(tmp_path / "book.xlsx"))
     assert read_table(tmp_path / "book.xlsx", ALIASES).rows[0].values == {"borrower": "张三"}
+
+
+# --------------------------------------------------------------------------- the rows watched, not scanned before
+
+def _rows_xml(count: int, special: dict[tuple[int, str], str] | None = None) -> str:
+    """A header (借款人, 证件号码) and ``count`` rows of 张三 and an ID; ``special`` replaces cells by
+    (row, column letter) with raw ``<c>`` XML."""
+    special = special or {}
+    cells = {"A": '<c r="A{n}" t="s"><v>{v}</v></c>', "B": '<c r="B{n}" t="inlineStr"><is><t>{v}</t></is></c>'}
+    out = []
+    for n in range(1, count + 2):
+        values = {"A": 0 if n == 1 else 5, "B": "证件号码" if n == 1 else ID}
+        row = "".join(special.get((n, col)) or cells[col].format(n=n, v=values[col]) for col in "AB")
+        row += special.get((n, "E"), "")
+        out.append(f'<row r="{n}">{row}</row>')
+    return "".join(out)
+
+
+def _refuse_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: Any) -> None:
+        raise AssertionError("the sheet was scanned")
+
+    monkeypatch.setattr(tabular, "check_xlsx_extent", refuse)
+
+
+def test_an_ordinary_sheet_is_read_without_a_scan_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _workbook(tmp_path / "plain.xlsx", _sheet(_rows_xml(30)), _SHARED)
+    with monkeypatch.context() as patch:
+        _refuse_scan(patch)
+        streamed = read_table(path, ALIASES, text_fields=["id_number"])
+    assert len(streamed.rows) == 30 and streamed.rows[0].values == {"borrower": "张三", "id_number": ID}
+    # An error cell in a column nobody reads changes nothing either reader gives: no scan either.
+    far = _workbook(tmp_path / "far.xlsx", _sheet(_rows_xml(30, {(7, "E"): '<c r="E7" t="e"><v>#REF!</v></c>'})),
+                    _SHARED)
+    with monkeypatch.context() as patch:
+        _refuse_scan(patch)
+        assert read_table(far, ALIASES).rows == read_table(path, ALIASES).rows
+
+
+@pytest.mark.parametrize("error", sorted(ERROR_TEXTS))
+def test_the_stream_gives_an_error_cell_as_one_of_the_error_texts(tmp_path: Path, error: str) -> None:
+    path = _workbook(tmp_path / "e.xlsx", _sheet(_rows_xml(2, {(3, "B"): f'<c r="B3" t="e"><v>{error}</v></c>'})),
+                     _SHARED)
+    assert _raw_rows(path, stream=True)[2][1] == ("str", error)
+    assert len(_raw_rows(path, stream=False)[2]) == 1  # python-calamine: an empty cell
+    assert read_table(path, ALIASES).rows[1].values == {"borrower": "张三", "id_number": None}
+
+
+def test_an_error_cell_in_a_later_block_sends_the_rest_to_calamine(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _workbook(tmp_path / "late.xlsx", _sheet(_rows_xml(40, {(30, "B"): '<c r="B30" t="e"><v>#N/A</v></c>'})),
+                     _SHARED)
+    skipped: list[int] = []
+    calamine_rows = tabular._calamine_rows
+
+    def spy(path: Path, sheet: str | None, skip: int = 0) -> Any:
+        skipped.append(skip)
+        return calamine_rows(path, sheet, skip)
+
+    monkeypatch.setattr(tabular, "_calamine_rows", spy)
+    blocks = list(stream_table(path, ALIASES, text_fields=["id_number"]).column_blocks(8))
+    # Blocks of rows 2-9, 10-17, 18-25 streamed; the block from row 26 read again by python-calamine.
+    assert skipped == [25]
+    with monkeypatch.context() as patch:
+        patch.setattr(tabular, "streams_alike", lambda *_: False)
+        whole = read_table(path, ALIASES, text_fields=["id_number"])
+    assert [n for b in blocks for n in b.numbers] == [r.number for r in whole.rows] == list(range(2, 42))
+    assert [dict(zip(b.values, row)) for b in blocks for row in zip(*b.values.values())] == \
+        [r.values for r in whole.rows]
+    assert whole.rows[28].values["id_number"] is None
+
+
+def test_an_error_cell_before_the_data_is_read_by_calamine_from_the_top(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # A row holding only an error cell is blank to python-calamine: the header is the row after it.
+    rows_xml = '<row r="1"><c r="C1" t="e"><v>#DIV/0!</v></c></row>' + _rows_xml(3).replace(
+        '<row r="', '<row r="1').replace('r="A', 'r="A1').replace('r="B', 'r="B1')
+    path = _workbook(tmp_path / "top.xlsx", _sheet(rows_xml), _SHARED)
+    streamed, whole = _both_readers(path, monkeypatch)
+    _same_table(streamed, whole)
+    assert [r.number for r in streamed.rows] == [12, 13, 14] and streamed.unknown_headers == []
+
+
+def test_text_that_reads_like_an_error_value_stays_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _workbook(tmp_path / "text.xlsx",
+                     _sheet(_rows_xml(3, {(3, "B"): '<c r="B3" t="inlineStr"><is><t>#N/A</t></is></c>'})), _SHARED)
+    scans: list[Any] = []
+    check = tabular.check_xlsx_extent
+    monkeypatch.setattr(tabular, "check_xlsx_extent", lambda *args: scans.append(args) or check(*args))
+
+    def refuse(*_: Any, **__: Any) -> None:
+        raise AssertionError("python-calamine read a sheet without error cells")
+
+    monkeypatch.setattr(tabular, "_calamine_rows", refuse)
+    table = read_table(path, ALIASES)
+    assert table.rows[1].values["id_number"] == "#N/A" and len(scans) == 1  # scanned once, then trusted
+
+
+def _both_readers(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    streamed = read_table(path, WIDE, text_fields=["id_number"])
+    with monkeypatch.context() as patch:
+        patch.setattr(tabular, "streams_alike", lambda *_: False)
+        whole = read_table(path, WIDE, text_fields=["id_number"])
+    return streamed, whole
+
+
+def test_a_sheet_reaching_past_the_bound_is_refused_while_streamed(tmp_path: Path) -> None:
+    # No <dimension>: nothing says the sheet is large until its rows do; then it is scanned and refused.
+    far = '<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="3"><c r="ZZZ3" t="s"><v>5</v></c></row>'
+    path = _workbook(tmp_path / "wide.xlsx", _sheet(far).replace('<dimension ref="A1"/>', ""), _SHARED)
+    assert declared_extent(path).cells == 0
+    with pytest.raises(InputError, match="工作表有内容写到 ZZZ99999.*超过可读上限"):
+        read_table(path, ALIASES)
+
+
+def test_the_declared_extent_is_read_from_the_sheet_head(tmp_path: Path) -> None:
+    for dimension, cells in (('<dimension ref="A1:AG100001"/>', (100001, 33)), ("<x:dimension ref = 'B2:$C$9'/>", (9, 3)),
+                             ('<dimension ref="D4"/>', (4, 4)), ("", (0, 0))):
+        xml = _sheet('<row r="1"><c r="A1" t="s"><v>0</v></c></row>').replace('<dimension ref="A1"/>', dimension)
+        if dimension.startswith("<x:"):
+            xml = xml.replace("<worksheet ", f'<worksheet xmlns:x="{_NS}" ')
+        extent = declared_extent(_workbook(tmp_path / "d.xlsx", xml, _SHARED))
+        assert (extent.rows, extent.columns, extent.error_cells) == (*cells, False)
+    assert declared_extent(tmp_path / "missing.xlsx") is None
