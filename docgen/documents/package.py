@@ -4,6 +4,12 @@ Each document is the template's package with its rendered parts (and pictures) s
 Writing the zip records by hand (local headers, central directory, end record) lets each
 document copy the untouched members' compressed bytes as one block instead of re-reading a
 zip directory per letter.
+
+Deflating a letter's ``document.xml`` (18 KB) was a fifth of its render: zlib's fastest level
+takes ~0.065 ms, its CRC-32 ~0.007 ms. Each document's parts are deflated with ISA-L
+(``isal``, level 1: ~0.026 ms, the output ~3 % larger) and checksummed with its CRC-32
+(~0.001 ms); the shared members, deflated once per template, keep zlib's level 6 (smallest).
+Both write standard deflate streams (method 8): any zip reader inflates them.
 """
 from __future__ import annotations
 
@@ -11,7 +17,9 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+from isal import isal_zlib
 
 from docgen.core.errors import InvalidValueError
 from docgen.documents.messages import MESSAGES
@@ -27,6 +35,18 @@ _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01
 _DOS_TIME = 0
 
 
+def _deflate_smallest(data: bytes) -> bytes:
+    """``data`` as a raw deflate stream, zlib's level 6 (members deflated once per template)."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+def _deflate_fast(data: bytes) -> bytes:
+    """``data`` as a raw deflate stream, ISA-L's level 1 (each document's rendered parts)."""
+    packer = isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
 class BaseZip:
     """The members no render changes, deflated once; ``finish`` appends new members per document.
 
@@ -40,16 +60,16 @@ class BaseZip:
         self._central = bytearray()
         self.count = len(members)
         for name, data in members:
-            self._add(self._local, self._central, name, data, level=6)
+            self._add(self._local, self._central, name, data, _deflate_smallest)
         self._local = bytes(self._local)
         self._central = bytes(self._central)
 
-    def _add(self, local: bytearray, central: bytearray, name: str, data: bytes, *, level: int) -> None:
+    def _add(self, local: bytearray, central: bytearray, name: str, data: bytes,
+             deflate: Callable[[bytes], bytes]) -> None:
         encoded = name.encode("utf-8")
         flags = 0x800 if not name.isascii() else 0
-        crc = zlib.crc32(data) & 0xFFFFFFFF
-        packer = zlib.compressobj(level, zlib.DEFLATED, -15)
-        packed = packer.compress(data) + packer.flush()
+        crc = isal_zlib.crc32(data) & 0xFFFFFFFF
+        packed = deflate(data)
         offset = len(local)
         if offset > 0xFFFFFFFF or len(data) > 0xFFFFFFFF:
             raise MESSAGES.error(InvalidValueError, "document-too-large")
@@ -59,12 +79,12 @@ class BaseZip:
                                crc, len(packed), len(data), len(encoded), 0, 0, 0, 0, 0o100644 << 16,
                                offset) + encoded
 
-    def finish(self, members: list[tuple[str, bytes]], *, level: int = 1) -> bytes:
-        """Return a complete zip: the base members followed by ``members`` (deflated at ``level``)."""
+    def finish(self, members: list[tuple[str, bytes]]) -> bytes:
+        """Return a complete zip: the base members followed by ``members`` (deflated fast)."""
         local = bytearray(self._local)
         central = bytearray(self._central)
         for name, data in members:
-            self._add(local, central, name, data, level=level)
+            self._add(local, central, name, data, _deflate_fast)
         count = self.count + len(members)
         end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), len(local), 0)
         return bytes(local + central + end)

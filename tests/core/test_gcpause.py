@@ -40,3 +40,34 @@ def test_one_shot_freezes_what_a_paused_step_built_and_only_inside() -> None:
         again = [[n] for n in range(10)]
     assert gc.get_freeze_count() <= frozen  # the setting ended with the block
     assert len(built) == len(kept) == 1000 and again
+
+
+def test_sweep_young_frees_a_paused_steps_cycles_and_leaves_a_running_collector_alone() -> None:
+    import weakref
+
+    from docgen.core.gcpause import sweep_young
+
+    class Node:
+        pass
+
+    seen: list[int] = []
+
+    def watch(phase: str, info: dict) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.callbacks.append(watch)
+    try:
+        with collector_paused():
+            node = Node()
+            node.self = node  # a reference cycle: only the collector frees it
+            alive = weakref.ref(node)
+            del node
+            assert alive() is not None
+            sweep_young()
+            assert alive() is None and seen == [0]
+        seen.clear()
+        sweep_young()  # the collector is on: it runs on its own, the sweep does nothing
+        assert seen == []
+    finally:
+        gc.callbacks.remove(watch)

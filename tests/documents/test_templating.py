@@ -141,6 +141,26 @@ def test_rendering_is_deterministic():
     assert template.render(context) == template.render(dict(context))
 
 
+def test_rendered_parts_are_standard_deflate_with_their_crc_and_the_shared_members_unchanged():
+    """Each document's rendered parts are deflated per letter (ISA-L), the untouched members once
+    (zlib): any zip reader inflates both and finds every CRC-32 right."""
+    template = load_template("demand-letter")
+    context = {**template.prepare(example("demand-letter")), "serial": "催字〔2026〕第00001号"}
+    output = template.render(context)
+    source = zipfile.ZipFile(template.path)
+    with zipfile.ZipFile(io.BytesIO(output)) as rendered:
+        assert rendered.testzip() is None  # every member inflates and matches its CRC-32
+        infos = {info.filename: info for info in rendered.infolist()}
+        assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in infos.values())
+        assert set(infos) == set(source.namelist())
+        xml = rendered.read("word/document.xml").decode("utf-8")
+        assert "催字〔2026〕第00001号" in xml and xml.startswith("<?xml")
+        assert infos["word/document.xml"].compress_size < infos["word/document.xml"].file_size / 3
+        for name in source.namelist():
+            if name not in ("word/document.xml", "[Content_Types].xml"):
+                assert rendered.read(name) == source.read(name)
+
+
 # ------------------------------------------------------------------ hostile values
 
 def test_hostile_values_render_safely_and_reopen():
