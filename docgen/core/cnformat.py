@@ -159,12 +159,54 @@ def mask_id(value: Any) -> str:
     return text[:6] + "*" * (len(text) - 10) + text[-4:]
 
 
+#: Argument types whose equal values always format alike (``bool`` is left out: ``True == 1``,
+#: yet ``amount(True)`` is refused; ``datetime`` is not ``date``).
+_REMEMBERED_TYPES = frozenset({int, str, float, Decimal, _dt.date})
+#: Results a remembered filter keeps (then it starts again): bounded whatever a batch's size.
+REMEMBER_MAX = 4096
+
+
+def _remembered(format_: Callable[..., str]) -> Callable[..., str]:
+    """Return ``format_`` with its results remembered per exact ``(type, value, arguments)``.
+
+    A batch's letters repeat the same dates (the letter date six times a letter, the same in
+    every letter) and many of the same amounts; each ``date_cn`` costs ~1.4 µs and each
+    ``amount`` ~3.9 µs, ~0.05 ms a demand letter in all. The filters are pure functions of the
+    value's type and number, so a remembered result is the one ``format_`` gives. Zero is
+    never remembered (``0.0 == -0.0`` and ``Decimal("0") == Decimal("-0.00")``, which may
+    print differently); errors are raised again each time, keyword arguments and
+    unhashable values go straight to ``format_``.
+    """
+    results: dict[tuple[Any, ...], str] = {}
+
+    @functools.wraps(format_)
+    def remembered(value: Any, *args: Any, **kwargs: Any) -> str:
+        kind = value.__class__
+        if kwargs or kind not in _REMEMBERED_TYPES or (not value and kind is not str):
+            return format_(value, *args, **kwargs)
+        key = (kind, value, *args)
+        try:
+            return results[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable argument, a signalling NaN
+            return format_(value, *args)
+        text = format_(value, *args)
+        if len(results) >= REMEMBER_MAX:
+            results.clear()
+        results[key] = text
+        return text
+
+    return remembered
+
+
+#: The template filters; the formatting ones remember their results (``_remembered``).
 FILTERS: dict[str, Callable[..., str]] = {
-    "amount_in_words": amount_in_words,
-    "amount": amount,
+    "amount_in_words": _remembered(amount_in_words),
+    "amount": _remembered(amount),
     "wan": wan,
     "percent": percent,
-    "date_cn": date_cn,
-    "date_upper": date_upper,
+    "date_cn": _remembered(date_cn),
+    "date_upper": _remembered(date_upper),
     "mask_id": mask_id,
 }

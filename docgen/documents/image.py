@@ -102,7 +102,16 @@ def has_images(value: Any) -> bool:
     if isinstance(value, Image):
         return True
     if isinstance(value, dict):
-        return any(has_images(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(has_images(v) for v in value)
+        items: Any = value.values()
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        return False
+    # Each value looked at inline, a call only for a nested list or mapping: called for every
+    # document, and a call per value cost more than the rest of the look.
+    for item in items:
+        if isinstance(item, Image):
+            return True
+        if isinstance(item, (dict, list, tuple)) and has_images(item):
+            return True
     return False

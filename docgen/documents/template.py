@@ -84,6 +84,8 @@ class Template:
         return str(self.meta_path or self.path)
 
     def _check_meta(self) -> None:
+        #: The context fields the serial and file-name patterns name (``_pattern_values``).
+        self._pattern_fields: tuple[str, ...] = ()
         for key, pattern in (("serial", self.serial_pattern), ("filename", self.filename_pattern)):
             try:
                 fields = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
@@ -93,6 +95,7 @@ class Template:
             for f in fields:
                 if not _FIELD_RE.match(f):
                     raise MESSAGES.error(TemplateError, "meta-pattern-field", file=self._where(), key=key, field=f)
+            self._pattern_fields += tuple(f for f in fields if f not in self._pattern_fields)
         for rule in self.rules:
             if not isinstance(rule, dict) or rule.get("rule") not in RULES:
                 raise MESSAGES.error(TemplateError, "meta-unknown-rule", file=self._where(), rule=rule,
@@ -193,8 +196,12 @@ class Template:
 
     # ---- names ---------------------------------------------------------------------------
     def _pattern_values(self, context: dict[str, Any]) -> dict[str, Any]:
+        """The values the patterns may use: the fields they name that the context holds as
+        text, a number or a date (ISO text), and ``year``. Only the named fields are looked at
+        (a batch makes a serial and a file name per row from a context of thirty fields)."""
         values: dict[str, Any] = {}
-        for key, value in context.items():
+        for key in self._pattern_fields:
+            value = context.get(key)
             if isinstance(value, (str, int, Decimal)):
                 values[key] = value
             elif isinstance(value, _dt.date):

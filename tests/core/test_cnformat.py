@@ -103,3 +103,53 @@ def test_mask_id_keeps_first_six_and_last_four():
 
 def test_every_filter_is_registered():
     assert set(cnformat.FILTERS) == {"amount_in_words", "amount", "wan", "percent", "date_cn", "date_upper", "mask_id"}
+
+
+def _outcome(format_, value):
+    try:
+        return format_(value)
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        return type(exc)
+
+
+@pytest.mark.parametrize("name", ["amount_in_words", "amount", "date_cn", "date_upper"])
+def test_a_remembered_filter_gives_what_the_function_gives_for_every_kind_of_value(name):
+    plain = getattr(cnformat, name)
+    remembered = cnformat.FILTERS[name]
+    assert remembered is not plain
+    if name.startswith("date"):
+        values = [dt.date(2026, 11, 28), dt.datetime(2026, 11, 28, 9, 30), "2026-11-28", "2026-11-28",
+                  dt.date(2026, 1, 1), "2026-13-01", None, 3.5]
+    else:
+        values = [Decimal("1.0"), Decimal("1.00"), 1, 1.0, "1", Decimal("0"), Decimal("-0.00"), 0.0, -0.0, 0,
+                  Decimal("180174.645"), 180174.645, "1,234.5", Decimal("1E+3"), 1000, -5,
+                  True, None, "十万", float("nan"), Decimal("sNaN"), [1]]
+    outcomes = [_outcome(plain, value) for value in values]
+    assert any(isinstance(o, type) for o in outcomes) and any(isinstance(o, str) for o in outcomes)
+    for _ in range(2):  # the second round is served from memory
+        assert [_outcome(remembered, value) for value in values] == outcomes
+    if name == "amount":
+        assert remembered(Decimal("1234.5"), 0) == plain(Decimal("1234.5"), 0) == "1,235"
+        assert remembered(Decimal("1234.5"), grouping=False) == "1234.50"
+
+
+def test_a_remembered_result_is_computed_once_per_exact_type_and_value_and_bounded(monkeypatch):
+    calls = []
+
+    def formatter(value, places=2):
+        calls.append((type(value), value, places))
+        return f"{value!r}/{places}"
+
+    monkeypatch.setattr(cnformat, "REMEMBER_MAX", 3)
+    remembered = cnformat._remembered(formatter)
+    for _ in range(3):
+        assert remembered(Decimal("2.5")) == "Decimal('2.5')/2"
+    assert remembered(2.5) == "2.5/2" and remembered(2.5, 1) == "2.5/1"
+    assert len(calls) == 3  # Decimal, float, float with other places: once each
+    assert remembered(Decimal("2.50")) == "Decimal('2.5')/2"  # equal Decimals print the same once quantized
+    assert remembered(True) == "True/2" and remembered(True) == "True/2"  # bool: never remembered
+    assert remembered(0.0) == "0.0/2" and remembered(-0.0) == "-0.0/2"  # zero: never remembered
+    assert len(calls) == 3 + 4
+    remembered("x")  # a fourth entry: memory starts again, bounded
+    remembered(Decimal("2.5"))
+    assert len(calls) == 3 + 4 + 2

@@ -145,3 +145,63 @@ def test_bundle_yaml_fast_path_defers_or_agrees(label, mutate):
     expected, problems = validate(SCHEMA, copy.deepcopy(data))
     fast = compile_schema(SCHEMA)(copy.deepcopy(data))
     assert fast is None or (problems == [] and fast == expected), label
+
+
+def test_each_value_is_normalized_once_and_every_row_still_gets_cerberus_result(monkeypatch):
+    from docgen.core import fastcheck
+
+    calls: list[object] = []
+    real = fastcheck._COERCERS["to_amount"]
+    monkeypatch.setitem(fastcheck._COERCERS, "to_amount", lambda v: calls.append(v) or real(v))
+    schema = {"amount": {"type": "amount", "coerce": "to_amount", "min": 0}, "name": {"type": "string", "coerce": "strip"}}
+    check = compile_schema(schema)
+    rows = [{"amount": a, "name": n} for a, n in [
+        (1500, " 甲 "), (1500, " 甲 "), (1500.0, "甲"), ("1500", " 甲 "), (0.0, "乙"), (-0.0, "乙"), (0, "乙"),
+        (Decimal("1.0"), "丙"), (Decimal("1.00"), "丙"), (True, "丁"), (1, "丁"), (2.5, "戊"), (2.5, "戊")]]
+    for row in rows:
+        expected, problems = validate(schema, copy.deepcopy(row))
+        got = check(copy.deepcopy(row))
+        assert (got is None) == bool(problems), row
+        if got is not None:
+            assert got == expected and str(got["amount"]) == str(expected["amount"]), row
+    # 1500 int, 1500.0, "1500", 2.5: once each; zeros, Decimals and the bool every time.
+    assert calls.count(1500) == 2 and calls.count("1500") == 1 and calls.count(2.5) == 1
+    assert len([c for c in calls if isinstance(c, Decimal)]) == 2 and calls.count(0) == 3
+
+
+def test_a_coercer_given_as_a_function_is_run_for_every_value_and_the_memory_is_bounded(monkeypatch):
+    from docgen.core import fastcheck
+
+    seen: list[str] = []
+    check = compile_schema({"a": {"type": "string", "coerce": lambda v: seen.append(v) or v.upper()}})
+    assert [check({"a": "x"}), check({"a": "x"})] == [{"a": "X"}, {"a": "X"}] and seen == ["x", "x"]
+    monkeypatch.setattr(fastcheck, "MEMO_MAX", 2)
+    calls: list[str] = []
+    real = fastcheck._COERCERS["strip"]
+    monkeypatch.setitem(fastcheck._COERCERS, "strip", lambda v: calls.append(v) or real(v))
+    check = compile_schema({"a": {"type": "string", "coerce": "strip"}})
+    for value in ["a", "b", "a", "c", "a"]:  # "c" fills the memory: it starts again
+        assert check({"a": value}) == {"a": value}
+    assert calls == ["a", "b", "c", "a"]
+
+
+def test_uscc_or_resident_id_gives_the_verdict_of_both_checks_in_either_order():
+    from stdnum.cn import ric, uscc
+
+    from docgen.core.idnumbers import check_resident_id, check_uscc
+
+    digits_uscc = "91330100123456789"[:17]
+    digits_uscc += uscc.calc_check_digit(digits_uscc)
+    resident = "11010519491231002"
+    resident += ric.calc_check_digit(resident + "0")
+    numbers = [digits_uscc, resident, resident[:-1] + ("0" if resident[-1] != "0" else "1"), "91330110LCCBXHUN30",
+               "91330110LCCBXHUN31", digits_uscc[:-1] + ("0" if digits_uscc[-1] != "0" else "1"), " " + resident + " ",
+               "１１０１０５１９４９１２３１００２１", "", "12345"]
+    check = compile_schema({"id": {"type": "string", "check_with": "uscc_or_resident_id"}})
+    verdicts = []
+    for number in numbers:
+        text = number.strip()
+        expected = check_uscc(text) is None or check_resident_id(text) is None
+        verdicts.append(expected)
+        assert (check({"id": number}) is not None) == expected, number
+    assert verdicts[:2] == [True, True] and not all(verdicts)

@@ -220,6 +220,29 @@ def test_format_serial_uses_the_letter_year():
     assert template.format_serial(123456, context) == "催字〔2027〕第123456号"
 
 
+def test_patterns_take_the_fields_they_name_as_text_numbers_or_iso_dates_and_refuse_the_rest(tmp_path):
+    schema = {"key": {"type": "string"}, "when": {"type": "date"}, "n": {"type": "integer"},
+              "names": {"type": "list"}, "gone": {"type": "string", "nullable": True}}
+    path = make_template(tmp_path, ["{{ key }}"], schema)
+    meta = yaml.safe_load(path.with_suffix(".yaml").read_text(encoding="utf-8"))
+    context = {"key": "甲", "when": dt.date(2026, 3, 4), "n": 7, "names": ["乙"], "gone": None}
+    for filename, expected in (("{key}_{when}_{n:03d}_{year}", "甲_2026-03-04_007_{year}.docx"),
+                               ("{names}", None), ("{gone}", None), ("{other}", None)):
+        meta["filename"] = filename
+        path.with_suffix(".yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+        template = load_template(path=path)
+        if expected is None:  # a list, a null or an absent field: the pattern cannot be filled
+            with pytest.raises(TemplateError, match=filename[1:-1]):
+                template.output_name(context)
+        else:
+            assert template.output_name(context) == expected.format(year=dt.date.today().year)
+    meta.update(filename="{serial}", serial="{key}-{seq:04d}-{year}", date_field="when")
+    path.with_suffix(".yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    template = load_template(path=path)
+    serial = template.format_serial(12, context)
+    assert serial == "甲-0012-2026" and template.output_name({**context, "serial": serial}) == "甲-0012-2026.docx"
+
+
 # ------------------------------------------------------------------ validation and rules
 
 def test_missing_field_fails_by_name_and_row():
@@ -397,6 +420,20 @@ def test_image_value_renders_as_inline_picture(tmp_path):
     # Without a picture the same template still renders from the plain base.
     with pytest.raises(ValueError):
         Image(b"not a picture", 10)
+
+
+def test_has_images_finds_a_picture_at_any_depth_of_the_context():
+    from docgen.documents.image import has_images
+
+    PIL = pytest.importorskip("PIL.Image")
+    buf = io.BytesIO()
+    PIL.new("RGB", (4, 2), "red").save(buf, format="PNG")
+    picture = Image(buf.getvalue(), 20)
+    assert not has_images({"a": "x", "b": [1, {"c": ("d", Decimal(1))}], "e": {}})
+    for holder in ({"p": picture}, {"a": [picture]}, {"a": [1, {"b": (2, picture)}]}, [{"x": {"y": [picture]}}],
+                   (picture,), picture):
+        assert has_images(holder), holder
+    assert not has_images("x") and not has_images([]) and not has_images(None)
 
 
 def test_write_is_atomic(tmp_path):
