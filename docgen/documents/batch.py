@@ -26,6 +26,7 @@ import json
 import os
 import signal
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -763,16 +764,17 @@ def _documents_of(
         _preflight(template, checked[0], out, pdf or merge_pdf is not None)
     # One write transaction for the whole batch: fast, and the batch's serials are contiguous.
     # Each row's context is read once: the reservation hands back its serial while the
-    # context is at hand, and the file name made from both is kept with the reservation.
-    current: list[tuple[int | None, dict[str, Any]]] = [(None, {})]
+    # context is at hand (the register reads rows a chunk ahead and hands reservations back
+    # in their order: first in, first out), and the file name made from both is kept with it.
+    waiting: deque[tuple[int | None, dict[str, Any]]] = deque()
 
     def rows_to_reserve() -> Iterator[tuple[str, Callable[[int], str]]]:
         for row, key, context in checked.read():
-            current[0] = (row, context)
+            waiting.append((row, context))
             yield key, (lambda seq, ctx=context: template.format_serial(seq, ctx))
 
     def reserved_one(r: Reservation) -> None:
-        row, context = current[0]
+        row, context = waiting.popleft()
         base = None if r.busy else template.output_name({**context, "serial": r.serial})
         reserved.append((r.record.row_key, r.serial, r.seq, r.busy, r.record.is_complete, r.record.file,
                          r.record.sha256, base, row))

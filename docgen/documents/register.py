@@ -27,6 +27,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,9 @@ CREATE TABLE IF NOT EXISTS records (
 );
 """
 _COLUMNS = "serial, template, row_key, file, sha256, created, seq, completed"
+#: Rows a reservation or completion looks up per statement (well below SQLite's and
+#: PostgreSQL's limits on parameters).
+_CHUNK = 500
 _ATTEMPT_S = 0.2  # one try at the lock; the waiting itself is ours, so it can say who holds it
 
 
@@ -143,6 +147,28 @@ _CLAIM_TTL = _dt.timedelta(hours=1)
 def owner_id() -> str:
     """This process as a claim owner: ``host:pid``."""
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _plan_serials(chunk: list[tuple[str, Callable[[int], str]]], reserved: Any,
+                  last: int) -> list[tuple[Any, ...]]:
+    """What ``reserve_many`` will do with each row of ``chunk``, in order: ``("old",)`` for a row
+    in ``reserved`` (or given earlier in the chunk), ``("new", seq, serial)`` for the others,
+    numbered on from ``last``. A serial that cannot be made ends the plan with
+    ``("failed", exception)``: raised at that row's turn, after the rows before it."""
+    plans: list[tuple[Any, ...]] = []
+    given: set[str] = set()
+    for row_key, make_serial in chunk:
+        if row_key in reserved or row_key in given:
+            plans.append(("old",))
+            continue
+        given.add(row_key)
+        last += 1
+        try:
+            plans.append(("new", last, make_serial(last)))
+        except Exception as exc:  # noqa: BLE001 - whatever the serial pattern raises, raised in turn
+            plans.append(("failed", exc))
+            break
+    return plans
 
 
 def _claim_alive(owner: str | None, claimed: str | None) -> bool:
@@ -447,38 +473,49 @@ class Register:
                 tail = db.execute("SELECT id, link FROM records ORDER BY id DESC LIMIT 1").fetchone()
                 last_id, previous = tail if tail else (0, self.register_id)
                 added = False
-                for row_key, make_serial in items:
-                    existing = self._find(template, row_key)
-                    if existing is not None:
-                        if owner is not None and not existing.is_complete:
-                            held = db.execute(
-                                "SELECT owner, claimed FROM records WHERE template = ? AND row_key = ?",
-                                (template, row_key),
-                            ).fetchone()
-                            if held[0] != owner and _claim_alive(held[0], held[1]):
-                                give(Reservation(existing, False, busy=True))
-                                continue
-                            db.execute("UPDATE records SET owner = ?, claimed = ? WHERE template = ? AND row_key = ?",
-                                       (owner, now, template, row_key))
-                        give(Reservation(existing, False))
-                        continue
-                    last += 1
-                    serial = make_serial(last)
-                    clash = db.execute(
-                        "SELECT row_key FROM records WHERE template = ? AND serial = ?", (template, serial)
-                    ).fetchone()
-                    if clash:
-                        raise MESSAGES.error(RegisterError, "register-serial-clash", register=str(self.path),
-                                             template=template, serial=serial, row_key=clash[0])
-                    previous = link_of(previous, template, row_key, last, serial, now)
-                    last_id += 1  # ids given here, not by the database: the chain's order is the write lock's
-                    db.execute(
-                        "INSERT INTO records (id, template, row_key, seq, serial, created, owner, claimed, link) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (last_id, template, row_key, last, serial, now, owner, now if owner else None, previous),
-                    )
-                    added = True
-                    give(Reservation(Record(serial, template, row_key, None, None, now, last), True))
+                ours: set[str] = set()  # row keys reserved by this call (a key given twice finds the first)
+                iterator = iter(items)
+                while chunk := list(islice(iterator, _CHUNK)):
+                    # The rows' records and the new serials' holders are looked up a chunk at a time
+                    # (two statements a chunk instead of two a row); then each row is taken in order
+                    # as one at a time would: the same serials, links, claims and errors.
+                    known = self._find_many(template, [key for key, _ in chunk if key not in ours])
+                    plans = _plan_serials(chunk, known.keys() | ours, last)
+                    holders = self._serial_holders(template, [plan[2] for plan in plans if plan[0] == "new"])
+                    for (row_key, _), plan in zip(chunk, plans):
+                        if plan[0] == "failed":
+                            raise plan[1]
+                        if plan[0] == "old":
+                            existing = known.get(row_key) or self._find(template, row_key)
+                            assert existing is not None  # reserved before, or earlier in this call
+                            if owner is not None and not existing.is_complete:
+                                held = db.execute(
+                                    "SELECT owner, claimed FROM records WHERE template = ? AND row_key = ?",
+                                    (template, row_key),
+                                ).fetchone()
+                                if held[0] != owner and _claim_alive(held[0], held[1]):
+                                    give(Reservation(existing, False, busy=True))
+                                    continue
+                                db.execute("UPDATE records SET owner = ?, claimed = ? WHERE template = ? AND row_key = ?",
+                                           (owner, now, template, row_key))
+                            give(Reservation(existing, False))
+                            continue
+                        _, last, serial = plan
+                        clash = holders.get(serial)
+                        if clash is not None:
+                            raise MESSAGES.error(RegisterError, "register-serial-clash", register=str(self.path),
+                                                 template=template, serial=serial, row_key=clash)
+                        holders[serial] = row_key
+                        previous = link_of(previous, template, row_key, last, serial, now)
+                        last_id += 1  # ids given here, not by the database: the chain's order is the write lock's
+                        db.execute(
+                            "INSERT INTO records (id, template, row_key, seq, serial, created, owner, claimed, link) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (last_id, template, row_key, last, serial, now, owner, now if owner else None, previous),
+                        )
+                        ours.add(row_key)
+                        added = True
+                        give(Reservation(Record(serial, template, row_key, None, None, now, last), True))
                 db.execute(
                     "INSERT INTO sequences (template, last_seq) VALUES (?, ?) "
                     "ON CONFLICT (template) DO UPDATE SET last_seq = excluded.last_seq",
@@ -489,6 +526,23 @@ class Register:
         except self._errors as exc:
             raise self._db_error(exc) from None
         return out
+
+    def _find_many(self, template: str, row_keys: list[str]) -> dict[str, Record]:
+        """The records of ``row_keys`` that exist (row key -> record), in one statement."""
+        if not row_keys:
+            return {}
+        marks = ", ".join("?" * len(row_keys))
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM records WHERE template = ? AND row_key IN ({marks})",
+                                (template, *row_keys)).fetchall()
+        return {record.row_key: record for record in map(self._record, rows)}
+
+    def _serial_holders(self, template: str, serials: list[str]) -> dict[str, str]:
+        """The row keys holding any of ``serials`` already (serial -> row key), in one statement."""
+        if not serials:
+            return {}
+        marks = ", ".join("?" * len(serials))
+        return dict(self._db.execute(f"SELECT serial, row_key FROM records WHERE template = ? AND serial IN ({marks})",
+                                     (template, *serials)).fetchall())
 
     def complete(self, template: str, row_key: str, file: str | os.PathLike[str], sha256: str) -> None:
         """Record that the document of (``template``, ``row_key``) was written to ``file``.
@@ -505,23 +559,31 @@ class Register:
         folders: dict[str, str] = {}  # a folder resolved once, not once per file of a batch
         try:
             with self._transaction() as db:
-                for row_key, file, digest in items:
-                    found = db.execute("SELECT link FROM records WHERE template = ? AND row_key = ?",
-                                       (template, row_key)).fetchone()
-                    if found is None:
-                        raise MESSAGES.error(RegisterError, "register-not-reserved", register=str(self.path),
-                                             template=template, row_key=row_key)
-                    folder, name = os.path.split(os.fspath(file))
-                    if folder not in folders:
-                        folders[folder] = str(Path(folder or ".").resolve())
-                    where = os.path.join(folders[folder], name)
-                    db.execute(
-                        "UPDATE records SET file = ?, sha256 = ?, completed = ?, owner = NULL, claimed = NULL, "
-                        "seal = ? WHERE template = ? AND row_key = ?",
-                        (where, digest, now, seal_of(found[0] or "", where, digest, now), template, row_key),
-                    )
+                iterator = iter(items)
+                while chunk := list(islice(iterator, _CHUNK)):
+                    self._complete_chunk(db, template, chunk, now, folders)
         except self._errors as exc:
             raise self._db_error(exc) from None
+
+    def _complete_chunk(self, db: Any, template: str, chunk: list[tuple[str, str | os.PathLike[str], str]],
+                        now: str, folders: dict[str, str]) -> None:
+        """``complete_many``'s work for one chunk: the records' links read in one statement."""
+        marks = ", ".join("?" * len(chunk))
+        links = dict(db.execute(f"SELECT row_key, link FROM records WHERE template = ? AND row_key IN ({marks})",
+                                (template, *(key for key, _, _ in chunk))).fetchall())
+        for row_key, file, digest in chunk:
+            if row_key not in links:
+                raise MESSAGES.error(RegisterError, "register-not-reserved", register=str(self.path),
+                                     template=template, row_key=row_key)
+            folder, name = os.path.split(os.fspath(file))
+            if folder not in folders:
+                folders[folder] = str(Path(folder or ".").resolve())
+            where = os.path.join(folders[folder], name)
+            db.execute(
+                "UPDATE records SET file = ?, sha256 = ?, completed = ?, owner = NULL, claimed = NULL, "
+                "seal = ? WHERE template = ? AND row_key = ?",
+                (where, digest, now, seal_of(links[row_key] or "", where, digest, now), template, row_key),
+            )
 
     def _db_error(self, exc: BaseException) -> RegisterError:
         if self._db.is_locked(exc):

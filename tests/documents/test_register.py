@@ -47,6 +47,65 @@ def test_serials_are_never_reused_after_a_failed_transaction(tmp_path: Path) -> 
         assert reg.reserve("t", "d", serial).seq == 2
 
 
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows looked up three at a time: every batch below spans several chunks."""
+    from docgen.documents import register
+
+    monkeypatch.setattr(register, "_CHUNK", 3)
+
+
+def test_reserve_many_in_chunks_gives_what_rows_one_at_a_time_give(tmp_path: Path, small_chunks: None) -> None:
+    keys = ["k1", "k2", "k1", "k3", "k4", "k5", "k2", "k6", "k7", "k7", "k8"]  # repeats inside and across chunks
+    with Register(tmp_path / "many.sqlite") as many, Register(tmp_path / "one.sqlite") as one:
+        for reg in (many, one):
+            reg.reserve("t", "k4", serial)
+            reg.reserve("t", "k6", serial)
+            reg.complete("t", "k6", tmp_path / "k6.docx", "0" * 64)
+        together = many.reserve_many("t", [(key, serial) for key in keys], owner="me:1")
+        alone = [one.reserve_many("t", [(key, serial)], owner="me:1")[0] for key in keys]
+        facts = [[(r.record.row_key, r.serial, r.seq, r.new, r.busy, r.complete) for r in rs] for rs in (together, alone)]
+        assert facts[0] == facts[1]
+        assert [(k, seq, new) for k, _, seq, new, _, _ in facts[0]][:4] == [
+            ("k1", 3, True), ("k2", 4, True), ("k1", 3, False), ("k3", 5, True)]
+        assert [(r.row_key, r.seq) for r in many.records("t")] == [(r.row_key, r.seq) for r in one.records("t")]
+        assert many.audit() == [] and one.audit() == []
+        many.complete_many("t", [(key, tmp_path / f"{key}.docx", "1" * 64) for key in ("k1", "k2", "k3", "k5", "k7")])
+        assert {r.row_key for r in many.records("t") if r.is_complete} == {"k1", "k2", "k3", "k5", "k6", "k7"}
+        assert many.audit() == []
+
+
+def test_reserve_many_in_chunks_stops_at_the_first_clash_or_unmakeable_serial(tmp_path: Path, small_chunks: None) -> None:
+    from docgen.core.errors import TemplateError
+
+    with Register(tmp_path / "reg.sqlite") as reg:
+        reg.reserve("t", "a", serial)
+        fixed = [(f"b{i}", serial) for i in range(4)] + [("c", lambda s: serial(2)), ("d", lambda s: serial(1))]
+        with pytest.raises(RegisterError, match="编号格式必须包含流水号") as clash:
+            reg.reserve_many("t", fixed)  # c takes b0's serial, in the chunk after b0's
+        assert clash.value.facts["row_key"] == "b0" and clash.value.facts["serial"] == serial(2)
+        with pytest.raises(RegisterError) as clash:
+            reg.reserve_many("t", [("e", lambda s: serial(1))])  # a serial held before the call
+        assert clash.value.facts["row_key"] == "a"
+        with pytest.raises(RegisterError) as clash:
+            reg.reserve_many("t", [("f", lambda s: "同号"), ("g", lambda s: "同号")])  # inside one chunk
+        assert clash.value.facts["row_key"] == "f"
+
+        def unmakeable(seq: int) -> str:
+            raise TemplateError("编号格式无法填写")
+
+        made: list[int] = []
+        with pytest.raises(TemplateError):
+            reg.reserve_many("t", [("h", lambda s: made.append(s) or serial(s)), ("i", unmakeable),
+                                   ("j", lambda s: made.append(s) or serial(s))])
+        assert made == [2]  # the row after the one that failed is never numbered
+        assert [r.row_key for r in reg.records("t")] == ["a"] and reg.reserve("t", "k", serial).seq == 2
+        with pytest.raises(RegisterError, match="没有预留编号"):
+            reg.complete_many("t", [("a", tmp_path / "a.docx", "0" * 64), ("k", tmp_path / "k.docx", "0" * 64),
+                                    ("b0", tmp_path / "b.docx", "0" * 64), ("a", tmp_path / "a.docx", "0" * 64)])
+        assert not any(r.is_complete for r in reg.records("t"))  # one transaction: nothing recorded
+
+
 def test_complete_lookup_and_verify(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
