@@ -532,6 +532,20 @@ def test_bad_rows_cerberus_cycles_are_swept_a_block_at_a_time(tmp_path: Path, mo
     assert len(young) >= 4 + 2  # a sweep after each block checked (4) and each block rendered (2)
 
 
+def test_a_staged_file_holds_exactly_its_bytes_and_its_sha256_is_theirs(tmp_path: Path) -> None:
+    import hashlib
+
+    from docgen.documents.batch import _write_staged
+
+    staged = tmp_path / ".letter.docx.1-ab.part"
+    staged.write_bytes(b"x" * 100_000)  # a longer leftover under the same name is cut, as open("wb") does
+    data = bytes(range(256)) * 300
+    assert _write_staged(str(staged), data) == hashlib.sha256(data).hexdigest()
+    assert staged.read_bytes() == data
+    with pytest.raises(OSError):
+        _write_staged(str(tmp_path / "no-such-folder" / "x.part"), data)
+
+
 @pytest.mark.parametrize("keep", [0, 2, 100])  # all on disk, some in memory, all in memory
 def test_a_spool_gives_back_its_records_by_index_and_in_order_between_appends(keep: int) -> None:
     from docgen.documents.spool import Spool
