@@ -196,6 +196,18 @@ def test_control_characters_are_dropped_not_written():
     assert "明远五金公司（证件号码" in text
 
 
+@pytest.mark.parametrize(("value", "finalized"), [
+    ("明远五金", "明远五金"), ("", ""), ("tab\there", "tab\there"), ("a\r\nb\rc\nd", "a\nb\nc\nd"),
+    ("x\x00y\x1fz\x0b", "xyz"), ("\ufffe\uffff止", "止"), ("\r", "\n")])
+def test_finalize_keeps_plain_text_as_it_is_and_mends_line_ends_and_bad_characters(value, finalized):
+    from docgen.documents.engine import _finalize
+
+    out = _finalize(value)
+    assert out == finalized
+    if value == finalized:
+        assert out is value  # untouched, not copied
+
+
 def test_output_name_is_safe_for_windows_and_capped(tmp_path):
     template = load_template("demand-letter")
     data = example("demand-letter")
