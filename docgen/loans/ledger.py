@@ -262,9 +262,11 @@ def split_party_values(text: str | None) -> tuple[str, ...]:
 
 
 # Borrowers recur across loans and snapshots (and the report asks again which debtors are
-# individuals): the verdicts on an ID number never change.
+# individuals): the verdicts on an ID number never change. Kept as sets, so that a block's IDs
+# are sorted into known and new by set operations in C, not a lookup per ID in Python.
+_RESIDENTS: set[str] = set()  # valid resident IDs
+_NOT_RESIDENTS: set[str] = set()  # numbers checked and found not to be one
 _ID_CACHE: dict[str, bool] = {}  # a valid resident ID or USCC
-_RESIDENT_CACHE: dict[str, bool] = {}  # a valid resident ID
 _CACHE_LIMIT = 500_000
 _CHECK_CHARACTERS = "0123456789X"
 # The check character of an ID whose first 17 digits, read in base 13, leave this remainder mod 11.
@@ -273,43 +275,57 @@ _CHECK_BY_REMAINDER = tuple(_CHECK_CHARACTERS[(1 - 2 * remainder) % 11] for rema
 _TODAY = [_dt.date.today()]
 
 
-def _resident_ids(texts: Iterable[str]) -> dict[str, bool]:
-    """Return, for each of ``texts``, whether ``check_resident_id(text) is None``: computed the same
+def _valid_resident_ids(texts: Iterable[str]) -> set[str]:
+    """Return those of ``texts`` for which ``check_resident_id(text) is None``: computed the same
     way, a column at a time, each birth date and each (area, year) of birth looked at once."""
-    verdicts = dict.fromkeys(texts, False)
     # ISO 7064 MOD 11-2 in one C call: the weights 2^(17-i) mod 11 are powers of 13 mod 11
     # (13 = 2 mod 11), so reading the digits in base 13 sums them (stdnum's own formula). One
     # pass over the IDs: a column of 100,000 distinct strings costs most in reaching each of them.
     check = _CHECK_BY_REMAINDER
-    signed = [text for text in verdicts if len(text) == 18 and text.isascii() and (body := text[:17]).isdigit()
+    signed = [text for text in texts if len(text) == 18 and text.isascii() and (body := text[:17]).isdigit()
               and text[17] == check[int(body, 13) % 11]]
-    born: set[str] = set()
-    for digits in {text[6:14] for text in signed}:
-        try:
-            birth = _dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-        except ValueError:
-            continue
-        if birth <= _TODAY[0]:
-            born.add(digits)
-    for text in signed:
-        if text[6:14] in born:
-            verdicts[text] = place_known(text)  # remembered per area and year of birth
-    return verdicts
+    births = {text[6:14] for text in signed}
+    unborn = {digits for digits in births if not _born(digits)}
+    # The place depends on the area and the year of birth only (1 January stands for the date).
+    places = {text[:10] for text in signed}
+    unknown = {prefix for prefix in places if not place_known(prefix + "0101")}
+    if not unborn and not unknown:
+        return set(signed)
+    return {text for text in signed if text[6:14] not in unborn and text[:10] not in unknown}
 
 
-def _resident_id_ok(text: str) -> bool:
-    """Return ``check_resident_id(text) is None``, computed the same way but with the place cached."""
-    return _resident_ids((text,))[text]
+def _born(digits: str) -> bool:
+    """Whether the eight digits of an ID's birth date are a date, and not after today."""
+    try:
+        return _dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:])) <= _TODAY[0]
+    except ValueError:
+        return False
+
+
+def _resident_ids(texts: Iterable[str]) -> dict[str, bool]:
+    """Return, for each of ``texts``, whether ``check_resident_id(text) is None`` (``_valid_resident_ids``)."""
+    texts = set(texts)
+    valid = _valid_resident_ids(texts)
+    return {text: text in valid for text in texts}
 
 
 def is_resident_id(text: str) -> bool:
     """Return True when ``text`` is a valid 居民身份证号 (an individual, i.e. a retail debtor)."""
-    cached = _RESIDENT_CACHE.get(text)
-    if cached is None:
-        cached = _resident_id_ok(text)
-        if len(_RESIDENT_CACHE) < _CACHE_LIMIT:
-            _RESIDENT_CACHE[text] = cached
-    return cached
+    if text in _RESIDENTS:
+        return True
+    if text in _NOT_RESIDENTS:
+        return False
+    return bool(_resident_verdicts({text}))
+
+
+def _resident_verdicts(texts: set[str]) -> set[str]:
+    """Return the valid resident IDs among ``texts`` none of which has a verdict yet, remembering
+    every verdict while there is room."""
+    valid = _valid_resident_ids(texts)
+    if len(_RESIDENTS) + len(_NOT_RESIDENTS) < _CACHE_LIMIT:
+        _RESIDENTS.update(valid)
+        _NOT_RESIDENTS.update(texts.difference(valid))
+    return valid
 
 
 def _id_ok(value: str) -> bool:
@@ -321,13 +337,12 @@ def _id_ok(value: str) -> bool:
     return cached
 
 
-def _ids_ok(texts: Iterable[str]) -> dict[str, bool]:
-    """Return, for each distinct ID number of ``texts``, whether it is a valid resident ID or USCC
-    (``_id_ok``), the resident IDs not seen before checked together (``_resident_ids``)."""
-    fresh = _resident_ids([text for text in texts if text not in _RESIDENT_CACHE])
-    if len(_RESIDENT_CACHE) < _CACHE_LIMIT:
-        _RESIDENT_CACHE.update(fresh)
-    return {text: (fresh[text] if text in fresh else _RESIDENT_CACHE[text]) or _id_ok(text) for text in texts}
+def _wrong_ids(texts: set[str]) -> set[str]:
+    """Return those of the distinct ID numbers ``texts`` that are neither a valid resident ID nor a
+    USCC (not ``_id_ok``); the ones without a verdict yet checked together (``_valid_resident_ids``)."""
+    fresh = texts.difference(_RESIDENTS, _NOT_RESIDENTS)
+    valid = _resident_verdicts(fresh) if fresh else set()
+    return {text for text in texts.difference(_RESIDENTS, valid) if not _id_ok(text)}
 
 
 def _blank(value: Any) -> bool:
@@ -853,23 +868,24 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
         texts = block.text(name) if name in _MOSTLY_DISTINCT else None
         if texts is not None:
             # Text that differs from row to row: one pass over the column instead of a call per cell.
+            distinct = set(texts)
             if name in _SPLIT:
                 # Most cells name one party: only those with a separator are split.
                 split, separators = _SPLIT[name]
-                parts = {text: (split(text) if not separators.isdisjoint(text) else (text,)) if text else ()
-                         for text in set(texts)}
+                parts = {text: (text,) for text in distinct}
+                parts[""] = ()
+                for text in _containing(distinct, separators):
+                    parts[text] = split(text)
                 out[name] = list(map(parts.__getitem__, texts))
             else:
-                out[name] = texts = _shared(texts)
+                out[name] = texts = _shared(texts, distinct)
                 if name in _REQUIRED_TEXT:
-                    if "" in texts:
+                    if "" in distinct:
                         slow.update(at for at, text in enumerate(texts) if not text)
                 elif name == "id_number":
-                    distinct = set(texts)
-                    distinct.discard("")
-                    wrong = {text for text, ok in _ids_ok(distinct).items() if not ok}
+                    wrong = _wrong_ids(distinct - {""})
                     wrong.add("")
-                    if not wrong.isdisjoint(texts):
+                    if not wrong.isdisjoint(distinct):
                         slow.update(at for at, text in enumerate(texts) if text in wrong)
             continue
         convert = _controlled(vocabulary.lookup[name]) if name in _VOCAB_FIELDS else _CONVERTERS[name]
@@ -921,10 +937,21 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
     return results
 
 
-def _shared(texts: list[str]) -> list[str]:
-    """Return ``texts`` with equal strings made one object where they repeat (400,000 loans name a
-    few hundred addresses: 40 MB of copies), or ``texts`` itself where most of them differ."""
-    distinct = set(texts)
+def _containing(texts: set[str], characters: Iterable[str]) -> set[str]:
+    """Return those of ``texts`` holding any of ``characters``: one search per character in all of
+    them joined, then per text only for the characters found at all."""
+    joined = "\n".join(texts)
+    found: set[str] = set()
+    for character in characters:
+        if character in joined:
+            found.update(text for text in texts if character in text)
+    return found
+
+
+def _shared(texts: list[str], distinct: set[str]) -> list[str]:
+    """Return ``texts`` (whose distinct values are ``distinct``) with equal strings made one object
+    where they repeat (400,000 loans name a few hundred addresses: 40 MB of copies), or ``texts``
+    itself where most of them differ."""
     if len(distinct) * 2 > len(texts):
         return texts
     first = {text: text for text in distinct}
@@ -959,8 +986,7 @@ def _suspects(out: Mapping[str, list[Any]]) -> list[int]:
     party_ids = column("guarantor_ids")
     add(bool(i) and len(i) != len(names) for i, names in zip(party_ids, guarantors))
     # The guarantors' ID numbers, each distinct one checked once for the whole block.
-    checked = _ids_ok({text for values in set(party_ids) for text in values if text})
-    wrong = {text for text, ok in checked.items() if not ok}
+    wrong = _wrong_ids({text for values in set(party_ids) for text in values if text})
     if wrong:
         add(not wrong.isdisjoint(values) for values in party_ids)
     return sorted(found)

@@ -127,3 +127,21 @@ def test_resident_ids_checked_together_agree_with_stdnum() -> None:
     verdicts = _resident_ids(texts)
     assert verdicts == {text: check_resident_id(text) is None for text in texts}
     assert sum(verdicts.values()) > 300  # the valid ones are really there
+
+
+def test_wrong_ids_of_a_block_are_those_neither_a_resident_id_nor_a_uscc(monkeypatch: pytest.MonkeyPatch) -> None:
+    import docgen.loans.ledger as ledger
+    from docgen.core.validation import check_resident_id, check_uscc
+
+    texts = {resident_id(n) for n in range(50)} | {"91350100M000100Y43", "91610326MA6X7Y8Z9A", "61032619750312001X",
+                                                   "610326202612310012", "999999197503120012", "not an id"}
+    expected = {text for text in texts if check_resident_id(text) is not None and check_uscc(text) is not None}
+    assert "91350100M000100Y43" not in expected and len(expected) >= 4  # a USCC is a valid ID number too
+    for limit in (ledger._CACHE_LIMIT, 0):  # verdicts remembered, and with no room left to remember them
+        monkeypatch.setattr(ledger, "_CACHE_LIMIT", limit)
+        for name, empty in (("_RESIDENTS", set()), ("_NOT_RESIDENTS", set()), ("_ID_CACHE", {})):
+            monkeypatch.setattr(ledger, name, empty)
+        assert ledger._wrong_ids(texts) == expected
+        assert ledger._wrong_ids(texts) == expected  # the second time from what was remembered
+        assert {text for text in texts if ledger.is_resident_id(text)} == \
+            {text for text in texts if check_resident_id(text) is None}
