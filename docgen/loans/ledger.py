@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import compress
+from operator import lt, ne
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -273,6 +274,7 @@ _CHECK_CHARACTERS = "0123456789X"
 _CHECK_BY_REMAINDER = tuple(_CHECK_CHARACTERS[(1 - 2 * remainder) % 11] for remainder in range(11))
 # Refreshed at each ledger read: a birth date after today makes an ID invalid.
 _TODAY = [_dt.date.today()]
+_BORN: set[str] = set()  # the eight digits of birth dates found to be dates not after today
 
 
 def _valid_resident_ids(texts: Iterable[str]) -> set[str]:
@@ -284,8 +286,10 @@ def _valid_resident_ids(texts: Iterable[str]) -> set[str]:
     check = _CHECK_BY_REMAINDER
     signed = [text for text in texts if len(text) == 18 and text.isascii() and (body := text[:17]).isdigit()
               and text[17] == check[int(body, 13) % 11]]
-    births = {text[6:14] for text in signed}
+    births = {text[6:14] for text in signed}.difference(_BORN)  # a birth date once past stays past
     unborn = {digits for digits in births if not _born(digits)}
+    if len(_BORN) < _CACHE_LIMIT:
+        _BORN.update(births.difference(unborn))
     # The place depends on the area and the year of birth only (1 January stands for the date).
     places = {text[:10] for text in signed}
     unknown = {prefix for prefix in places if not place_known(prefix + "0101")}
@@ -861,20 +865,21 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
     ``validate_row`` gives for that row (the same loan, the same problems in the same order).
     Cells the reader already reported (``block.problems``) are left out of their row.
     """
+    from docgen.core.tabular import containing  # the reader's module, imported with the reading
     count = len(block.numbers)
     out: dict[str, list[Any]] = {}
     slow: set[int] = set()
     for name in LEDGER_HEADERS:
-        texts = block.text(name) if name in _MOSTLY_DISTINCT else None
-        if texts is not None:
+        text = block.text(name) if name in _MOSTLY_DISTINCT else None
+        if text is not None:
             # Text that differs from row to row: one pass over the column instead of a call per cell.
-            distinct = set(texts)
+            texts, distinct = text
             if name in _SPLIT:
                 # Most cells name one party: only those with a separator are split.
                 split, separators = _SPLIT[name]
                 parts = {text: (text,) for text in distinct}
                 parts[""] = ()
-                for text in _containing(distinct, separators):
+                for text in containing(distinct, separators):
                     parts[text] = split(text)
                 out[name] = list(map(parts.__getitem__, texts))
             else:
@@ -937,17 +942,6 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
     return results
 
 
-def _containing(texts: set[str], characters: Iterable[str]) -> set[str]:
-    """Return those of ``texts`` holding any of ``characters``: one search per character in all of
-    them joined, then per text only for the characters found at all."""
-    joined = "\n".join(texts)
-    found: set[str] = set()
-    for character in characters:
-        if character in joined:
-            found.update(text for text in texts if character in text)
-    return found
-
-
 def _shared(texts: list[str], distinct: set[str]) -> list[str]:
     """Return ``texts`` (whose distinct values are ``distinct``) with equal strings made one object
     where they repeat (400,000 loans name a few hundred addresses: 40 MB of copies), or ``texts``
@@ -960,35 +954,44 @@ def _shared(texts: list[str], distinct: set[str]) -> list[str]:
 
 def _suspects(out: Mapping[str, list[Any]]) -> list[int]:
     """Return the indexes of the rows whose fields might contradict each other (``cross_check``
-    says which do): a superset, found a column at a time over the converted columns ``out``."""
+    says which do): a superset, found a column at a time over the converted columns ``out``.
+
+    Comparisons every row needs run as ``map``s of ``operator`` functions (no Python step per
+    row); a check of an optional column looks only at the rows where it is filled (``compress``:
+    a date is always true, an empty cell None, an empty tuple false).
+    """
     column = out.__getitem__
-    count = len(out["row"])
+    rows = range(len(out["row"]))
     disbursed, litigation = column("disbursed_on"), column("litigation")
     filed, guarantors, demanded = column("litigation_filed"), column("guarantors"), column("guarantor_demanded")
-    last = column("last_interruption")
+    last, since, judged = column("last_interruption"), column("overdue_since"), column("judgment_due")
+    kinds = column("interruption_type")
     found: set[int] = set()
-
-    def add(flags: Iterable[bool]) -> None:
-        found.update(compress(range(count), flags))
-
-    add(o > b for o, b in zip(column("overdue_principal"), column("balance")))
-    add(m < d for m, d in zip(column("maturity"), disbursed))
-    add(s is not None and s < d for s, d in zip(column("overdue_since"), disbursed))
-    add(i is not None and i < d for i, d in zip(last, disbursed))
-    add(bool(t) and i is None for t, i in zip(column("interruption_type"), last))
-    add(f is not None and (f < d or s == "未起诉") for f, d, s in zip(filed, disbursed, litigation))
-    add(j is not None and (s in ("未起诉", "已撤诉") or (f is not None and j < f))
-        for j, s, f in zip(column("judgment_due"), litigation, filed))
-    add((bool(t) or g is not None) if not names else (g is not None and g < d)
-        for t, g, names, d in zip(column("guarantee_type"), demanded, guarantors, disbursed))
-    add(r is not None and r >= 1 for r in column("penalty_rate"))
-    add(bool(a) and len(a) != len(names) for a, names in zip(column("guarantor_addresses"), guarantors))
+    # Amounts are never negative, so a zero overdue principal exceeds no balance.
+    overdue, balance = column("overdue_principal"), column("balance")
+    found.update(at for at in compress(rows, overdue) if overdue[at] > balance[at])
+    found.update(compress(rows, map(lt, column("maturity"), disbursed)))
+    found.update(at for at in compress(rows, since) if since[at] < disbursed[at])
+    found.update(at for at in compress(rows, last) if last[at] < disbursed[at])
+    found.update(at for at in compress(rows, kinds) if last[at] is None)
+    found.update(at for at in compress(rows, filed) if filed[at] < disbursed[at] or litigation[at] == "未起诉")
+    found.update(at for at in compress(rows, judged)
+                 if litigation[at] in ("未起诉", "已撤诉") or (filed[at] is not None and judged[at] < filed[at]))
+    found.update(at for at in compress(rows, column("guarantee_type")) if not guarantors[at])
+    found.update(at for at in compress(rows, demanded) if not guarantors[at] or demanded[at] < disbursed[at])
+    rates = column("penalty_rate")
+    high = {rate for rate in set(rates) if rate is not None and rate >= 1}
+    if high:
+        found.update(at for at, rate in enumerate(rates) if rate in high)
+    counts = list(map(len, guarantors))
     party_ids = column("guarantor_ids")
-    add(bool(i) and len(i) != len(names) for i, names in zip(party_ids, guarantors))
+    for values in (column("guarantor_addresses"), party_ids):
+        # Filled (a non-empty tuple) with another count of values than of guarantors.
+        found.update(at for at in compress(rows, map(ne, map(len, values), counts)) if values[at])
     # The guarantors' ID numbers, each distinct one checked once for the whole block.
     wrong = _wrong_ids({text for values in set(party_ids) for text in values if text})
     if wrong:
-        add(not wrong.isdisjoint(values) for values in party_ids)
+        found.update(at for at, values in enumerate(party_ids) if not wrong.isdisjoint(values))
     return sorted(found)
 
 

@@ -145,3 +145,40 @@ def test_wrong_ids_of_a_block_are_those_neither_a_resident_id_nor_a_uscc(monkeyp
         assert ledger._wrong_ids(texts) == expected  # the second time from what was remembered
         assert {text for text in texts if ledger.is_resident_id(text)} == \
             {text for text in texts if check_resident_id(text) is None}
+
+
+# One row per contradiction between the fields of a row (cross_check), each next to good rows.
+_CONTRADICTIONS: list[tuple[dict[str, Any], str]] = [
+    ({"overdue_principal": 2000, "days": 10}, "overdue-exceeds-balance"),
+    ({"maturity": dt.date(2022, 1, 1)}, "maturity-before-disbursal"),
+    ({"overdue_since": dt.date(2022, 1, 1), "disbursed_on": dt.date(2023, 1, 10)}, "overdue-before-disbursal"),
+    ({"last_interruption": dt.date(2020, 1, 1)}, "interruption-before-disbursal"),
+    ({"interruption_type": "债务人确认"}, "interruption-type-without-date"),
+    ({"litigation_filed": dt.date(2022, 6, 1)}, "suit-before-disbursal"),
+    ({"litigation": "未起诉", "litigation_filed": dt.date(2024, 6, 1)}, "suit-date-with-no-suit"),
+    ({"judgment_due": dt.date(2025, 1, 1)}, "judgment-without-suit"),
+    ({"judgment_due": dt.date(2024, 1, 1), "litigation_filed": dt.date(2024, 6, 1)}, "judgment-before-suit"),
+    ({"guarantee_type": "连带责任保证"}, "guarantee-without-guarantors"),
+    ({"guarantor_demanded": dt.date(2024, 6, 1)}, "guarantee-without-guarantors"),
+    ({"guarantors": "张三", "guarantor_demanded": dt.date(2022, 6, 1)}, "demand-before-maturity"),
+    ({"guarantors": "张三、李四", "guarantor_addresses": "甲地"}, "guarantor-values-count"),
+    ({"guarantors": "张三", "guarantor_ids": f"{resident_id(1)};{resident_id(2)}"}, "guarantor-values-count"),
+    ({"guarantors": "张三、李四", "guarantor_ids": f"{resident_id(1)};610326197503121231"}, "guarantor-id-invalid"),
+    ({"penalty_rate": "6.75"}, "penalty-rate-range"),
+    ({"penalty_rate": 1}, "penalty-rate-range"),
+]
+
+
+def test_each_contradiction_is_found_column_wise_as_row_by_row(tmp_path: Path) -> None:
+    rows = [row(f"G{n}", 1000, serial=n) for n in range(5)]
+    for n, (fields, _) in enumerate(_CONTRADICTIONS):
+        fields = dict(fields)
+        rows.append(row(f"C{n}", 1000, days=fields.pop("days", 0), serial=n, **fields))
+        rows.append(row(f"H{n}", 1000, serial=n, guarantors="王五", guarantor_demanded=dt.date(2027, 2, 1),
+                        penalty_rate="0.5", overdue_principal=500, days=30))
+    path = write_ledger(rows, tmp_path / "contradictions.xlsx")
+    _, problems = _row_path(path)
+    with pytest.raises(RowsError) as caught:
+        read_ledger(path)
+    assert _facts(caught.value.problems) == _facts(problems)
+    assert [(p.row, p.code) for p in problems] == [(7 + 2 * n, code) for n, (_, code) in enumerate(_CONTRADICTIONS)]
