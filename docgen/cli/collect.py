@@ -25,17 +25,21 @@ _PROGRESS_MIN = 5000  # loans; below this the plan is instant and a bar is noise
 _BIG_FILE = 2_000_000  # bytes of ledger (~10,000 loans in .xlsx)
 
 
-def _read_ledger(path: str, policy: Any) -> Any:
-    """Read the ledger with the policy's vocabulary; say so on stderr first when it is big
-    (reading is most of a big run)."""
+def _announce(path: str) -> None:
+    """Say on stderr that a big ledger is being read (reading is most of a big run)."""
     import os
-
-    from docgen.core.gcpause import one_shot
-    from docgen.loans.ledger import read_ledger
 
     size = os.path.getsize(path)
     if size > _BIG_FILE:
         click.echo(MESSAGES.text("ledger-reading", {"path": path, "megabytes": size / 1e6}), err=True)
+
+
+def _read_ledger(path: str, policy: Any) -> Any:
+    """Read the ledger with the policy's vocabulary, announced when it is big."""
+    from docgen.core.gcpause import one_shot
+    from docgen.loans.ledger import read_ledger
+
+    _announce(path)
     with one_shot():  # the process ends with the command: the loans are frozen, not walked by collections
         return read_ledger(path, vocabulary=policy.vocabulary)
 
@@ -84,7 +88,7 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, re
       docgen collect plan --ledger ledger.xlsx --as-of 2026-11-28 --officer 王五
     """
     from docgen.core.gcpause import one_shot
-    from docgen.loans.plan import build_plan, load_policy
+    from docgen.loans.plan import load_policy, plan_ledger
     from docgen.loans.letters import issued_keys
 
     if fmt == "xlsx" and not output:
@@ -94,11 +98,11 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, re
     from docgen.core.notices import notify
 
     policy = load_policy(policy_path)
-    ledger = _read_ledger(ledger_path, policy)
-    issued = issued_keys(register_path)
+    _announce(ledger_path)
+    # The process ends with the command: what the plan keeps is frozen, not walked by collections.
     with one_shot(), Progress(progress, min_total=_PROGRESS_MIN) as bars:
-        plan = build_plan(ledger.loans, as_of, policy, issued=issued, branch=branch, officer=officer,
-                          progress=bars.bar(len(ledger.loans), CLI.text("progress/plan")))
+        plan = plan_ledger(ledger_path, as_of, policy, issued=lambda: issued_keys(register_path), branch=branch,
+                           officer=officer, progress=bars.counter(CLI.text("progress/plan")))
     notice = plan.after_as_of_notice()
     if notice is not None:
         notify(notice)

@@ -51,6 +51,19 @@ class Progress:
         self._bar.__enter__()
         return self._bar.update
 
+    def counter(self, label: str) -> Callable[[int], None] | None:
+        """Start a count of steps whose total is not known in advance (closing the previous bar),
+        e.g. loans planned as a ledger is read, and return its ``advance(n)``.
+
+        Returns None when disabled; the count is drawn (``label  N``, rewritten in place) once it
+        has reached ``min_total``, so short work stays quiet here too.
+        """
+        self.close()
+        if not self.enabled:
+            return None
+        self._bar = _Count(label, self.min_total)
+        return self._bar.update
+
     def stage(self, stage: str, done: int, total: int) -> None:
         """Follow work reported per stage as (stage id, steps done so far, stage total).
 
@@ -76,3 +89,21 @@ class Progress:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+class _Count:
+    """What ``Progress.counter`` draws: a label and the steps counted so far, on one stderr line."""
+
+    def __init__(self, label: str, min_total: int) -> None:
+        self.label = label
+        self.min_total = min_total
+        self.done = 0
+
+    def update(self, steps: int) -> None:
+        self.done += steps
+        if self.done >= self.min_total:
+            click.echo(f"\r{self.label}  {self.done}", err=True, nl=False)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.done >= self.min_total:
+            click.echo("", err=True)

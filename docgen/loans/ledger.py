@@ -17,7 +17,7 @@ import csv
 import datetime as _dt
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import compress
 from operator import lt, ne
@@ -724,36 +724,84 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
     Returns a ``Ledger``. Raises ``InputError`` (exit 2) when the file cannot be read or lacks a
     required column, and ``RowsError`` (exit 1) listing every bad row with row and column.
 
-    The file is read a block of rows at a time, column by column (``TableStream.column_blocks``);
-    each block is validated column-wise (``_block_loans``), so memory holds the loans and one
-    block of cells.
+    The loans of ``iter_ledger_blocks`` gathered in one list: memory holds every loan (about
+    1 KB each); a command that needs only figures or some of the loans reads the blocks instead.
+    """
+    blocks = iter_ledger_blocks(path, sheet=sheet, vocabulary=vocabulary)
+    loans: list[Loan] = []
+    with collector_paused():  # a loan per row: no cycles, so collections only cost time
+        for block in blocks:
+            loans.extend(block)
+    return Ledger(path=blocks.path, loans=loans, unknown_headers=list(blocks.unknown_headers))
+
+
+class LedgerBlocks:
+    """A ledger being read a block of rows at a time (``iter_ledger_blocks``): its ``path``, its
+    ``unknown_headers`` and, once iterated, the number of ``loans`` accepted so far.
+
+    Iterating it (once) yields lists of accepted ``Loan``s in sheet order, one list per block of
+    rows, and then raises ``RowsError`` listing every bad row of the whole file when there was
+    one: a caller must not publish anything built from the blocks before the iteration ended.
+    """
+
+    def __init__(self, path: Path, stream: Any, vocabulary: Vocabulary, block_rows: int | None) -> None:
+        self.path = path
+        self.unknown_headers: list[str] = list(stream.unknown_headers)
+        self.loans = 0
+        self._stream = stream
+        self._vocabulary = vocabulary
+        self._block_rows = block_rows
+
+    def __iter__(self) -> Iterator[list[Loan]]:
+        stream, vocabulary, columns = self._stream, self._vocabulary, self._stream.columns
+        problems: list[Problem] = []
+        reader_problems: list[Problem] = []
+        seen: dict[str, int] = {}  # 借据号 -> its first row, across blocks
+        # A loan and its values per row: no cycles, so collections only cost time; the caller's work
+        # between blocks runs paused too (it builds no cycles either: figures, plan entries).
+        with collector_paused():
+            _TODAY[0] = _dt.date.today()
+            for block in stream.column_blocks(self._block_rows):
+                reader_problems.extend(block.problems)
+                loans: list[Loan] = []
+                _accept(zip(block.numbers, _block_loans(block, columns, vocabulary)), columns, seen, loans, problems)
+                del block
+                self.loans += len(loans)
+                if loans:
+                    yield loans
+        problems = sorted(reader_problems + problems, key=lambda p: (p.row or 0, p.path))
+        if problems:
+            count = len({p.row for p in problems})
+            exc = MESSAGES.error(RowsError, "ledger-bad-rows", file=self.path, count=count)
+            exc.problems = list(problems)
+            raise exc
+
+
+def iter_ledger_blocks(path: str | os.PathLike[str], *, sheet: str | None = None,
+                       vocabulary: Vocabulary | None = None, block_rows: int | None = None) -> LedgerBlocks:
+    """Open the ledger at ``path`` to be read and validated a block of rows at a time.
+
+    Returns a ``LedgerBlocks``: iterate it for lists of accepted ``Loan``s (``block_rows`` rows
+    read per block, default ``docgen.core.tabular.BLOCK_ROWS``), so memory holds one block of
+    cells and what the caller keeps of the loans, not the whole ledger. Raises ``InputError``
+    (exit 2) now when the file cannot be opened or lacks a required column, and, while iterating,
+    ``InputError`` when the rest of the file cannot be read; after the last block ``RowsError``
+    (exit 1) listing every bad row, a 借据号 seen on an earlier row (of any block) among them.
+
+    Each block is read column by column (``TableStream.column_blocks``) and validated column-wise
+    (``_block_loans``), giving the loans and problems ``validate_row`` gives row by row.
     """
     from docgen.core.tabular import stream_table  # the shared spreadsheet reader
 
     file = Path(path)
     vocabulary = vocabulary or default_vocabulary()
-    with collector_paused():  # a loan and its values per row: no cycles, so collections only cost time
+    with collector_paused():
         stream = stream_table(file, LEDGER_ALIASES, required=REQUIRED_COLUMNS, text_fields=TEXT_FIELDS, sheet=sheet)
-        missing = [name for name in REQUIRED_COLUMNS if name not in stream.columns]
-        if missing:
-            wanted = "、".join(f"{LEDGER_HEADERS[name]}({name})" for name in missing)
-            raise MESSAGES.error(InputError, "ledger-missing-columns", file=file, wanted=wanted, missing=missing)
-        _TODAY[0] = _dt.date.today()
-        loans: list[Loan] = []
-        problems: list[Problem] = []
-        reader_problems: list[Problem] = []
-        seen: dict[str, int] = {}
-        for block in stream.column_blocks():
-            reader_problems.extend(block.problems)
-            _accept(zip(block.numbers, _block_loans(block, stream.columns, vocabulary)), stream.columns, seen, loans,
-                    problems)
-    problems = sorted(reader_problems + problems, key=lambda p: (p.row or 0, p.path))
-    if problems:
-        count = len({p.row for p in problems})
-        exc = MESSAGES.error(RowsError, "ledger-bad-rows", file=file, count=count)
-        exc.problems = list(problems)
-        raise exc
-    return Ledger(path=file, loans=loans, unknown_headers=list(stream.unknown_headers))
+    missing = [name for name in REQUIRED_COLUMNS if name not in stream.columns]
+    if missing:
+        wanted = "、".join(f"{LEDGER_HEADERS[name]}({name})" for name in missing)
+        raise MESSAGES.error(InputError, "ledger-missing-columns", file=file, wanted=wanted, missing=missing)
+    return LedgerBlocks(file, stream, vocabulary, block_rows)
 
 
 def _accept(results: Iterable[tuple[int, Loan | list[Problem]]], columns: Mapping[str, str], seen: dict[str, int],

@@ -230,6 +230,7 @@ EN: dict[str, str] = {
     # a program's own mistakes (``MESSAGES.fault``): read by programmers
     "ledger-headers-short": "headers must name every ledger column",
     "ledger-format-unsupported": "unsupported ledger format {suffix!r}: use .xlsx or .csv",
+    "tally-without-migration": "an opening snapshot needs a tally made with migration=True",
 }
 """English wording for the few messages shown to operators, and for programmers' mistakes (``MESSAGES.fault``);
 the documents and tables stay Chinese."""

@@ -220,7 +220,7 @@ class Flag:
                 "required": self.required, "facts": dict(self.facts)}
 
 
-def _flag(loan: Loan, code: str, as_of: _dt.date, days: int, required: str, **extra: Any) -> Flag:
+def _flag(loan: Loan | _Flagged, code: str, as_of: _dt.date, days: int, required: str, **extra: Any) -> Flag:
     facts = {"loan_no": loan.loan_no, "borrower": loan.borrower, "row": loan.row, "as_of": as_of.isoformat(),
              "days": days, "classification": loan.classification, "required": required, **extra}
     return Flag(loan.loan_no, code, row=loan.row, borrower=loan.borrower, officer=loan.officer,
@@ -244,27 +244,56 @@ def check_classification(loans: Iterable[Loan], as_of: _dt.date, *, grace_days: 
       loans classed better than the debtor's worst are flagged.
     Written-off (表外) loans are not classified on the balance sheet and are never flagged.
     """
-    on_balance = [loan for loan in loans if loan.on_balance]
-    return _classification_flags(on_balance, [days_past_due(loan, as_of) for loan in on_balance], as_of,
-                                 grace_days)
+    finder = _FlagFinder(as_of, grace_days)
+    for loan in loans:
+        if loan.on_balance:
+            finder.add(loan, days_past_due(loan, as_of))
+    return finder.flags()[0]
 
 
-def _classification_flags(on_balance: Sequence[Loan], days_of: Sequence[int], as_of: _dt.date,
-                          grace_days: int) -> list[Flag]:
-    """``check_classification`` of on-balance loans whose days past due on ``as_of`` are ``days_of``."""
-    flags: list[Flag] = []
-    worst: dict[str, int] = {}
-    counts: dict[str, set[str]] = {}
-    for loan in on_balance:
-        if loan.balance > 0 and _non_retail(loan.id_number):
-            worst[loan.id_number] = max(worst.get(loan.id_number, 0), _RANK[loan.classification])
-            counts.setdefault(loan.id_number, set()).add(loan.classification)
-    mixed = {id_number for id_number, classes in counts.items() if len(classes) > 1}
-    # A loan not past due can only be flagged for its debtor's other loans (when no grace is negative).
-    quiet = grace_days >= 0
-    for loan, days in zip(on_balance, days_of):
-        if not days and quiet and loan.id_number not in mixed:
-            continue
+class _Flagged(NamedTuple):
+    """What the flags and the corrected NPL balance need of an on-balance loan kept for them."""
+
+    loan_no: str
+    borrower: str
+    row: int
+    officer: str
+    classification: str
+    id_number: str
+    days: int
+    balance: Decimal
+
+
+class _FlagFinder:
+    """``check_classification`` fed one on-balance loan at a time (with its days past due): a loan's
+    own checks run as it comes; a debtor's mixed classes are known only at the end, so each
+    non-retail loan is kept as a ``_Flagged`` until then, and every other loan only when flagged."""
+
+    def __init__(self, as_of: _dt.date, grace_days: int) -> None:
+        self.as_of = as_of
+        self.grace_days = grace_days
+        # A loan not past due can only be flagged for its debtor's other loans (when no grace is negative).
+        self._quiet = grace_days >= 0
+        self._worst: dict[str, int] = {}
+        self._classes: dict[str, set[str]] = {}
+        self._kept: list[tuple[_Flagged, list[Flag]]] = []
+
+    def add(self, loan: Loan, days: int) -> None:
+        """Check on-balance ``loan``, ``days`` past due."""
+        non_retail = _non_retail(loan.id_number)
+        if non_retail and loan.balance > 0:
+            rank = _RANK[loan.classification]
+            if rank > self._worst.get(loan.id_number, 0):
+                self._worst[loan.id_number] = rank
+            self._classes.setdefault(loan.id_number, set()).add(loan.classification)
+        own = self._own_flags(loan, days) if days or not self._quiet else []
+        if own or non_retail:
+            self._kept.append((_Flagged(loan.loan_no, loan.borrower, loan.row, loan.officer, loan.classification,
+                                        loan.id_number, days, loan.balance), own))
+
+    def _own_flags(self, loan: Loan, days: int) -> list[Flag]:
+        as_of = self.as_of
+        flags: list[Flag] = []
         if loan.overdue_since is None and days > 0:
             since = overdue_start(loan)
             flags.append(_flag(loan, "matured-unpaid", as_of, days, "",
@@ -273,15 +302,27 @@ def _classification_flags(on_balance: Sequence[Loan], days_of: Sequence[int], as
         floor = required_class(days)
         if floor is not None and _RANK[loan.classification] < _RANK[floor]:
             flags.append(_flag(loan, "misclassified", as_of, days, floor))
-        elif days > grace_days and loan.classification == _NORMAL:
+        elif days > self.grace_days and loan.classification == _NORMAL:
             flags.append(_flag(loan, "overdue-normal", as_of, days, _SPECIAL_MENTION))
-        if loan.id_number in mixed and _RANK[loan.classification] < worst[loan.id_number]:
-            flags.append(_flag(loan, "debtor-inconsistent", as_of, days, CLASSIFICATIONS[worst[loan.id_number]],
-                               id_number=loan.id_number))
-    return flags
+        return flags
+
+    def flags(self) -> tuple[list[Flag], list[_Flagged]]:
+        """Return the flags in ledger order and the loans they flag."""
+        mixed = {id_number for id_number, classes in self._classes.items() if len(classes) > 1}
+        worst = self._worst
+        flags: list[Flag] = []
+        flagged: list[_Flagged] = []
+        for loan, own in self._kept:
+            if loan.id_number in mixed and _RANK[loan.classification] < worst[loan.id_number]:
+                own = [*own, _flag(loan, "debtor-inconsistent", self.as_of, loan.days,
+                                   CLASSIFICATIONS[worst[loan.id_number]], id_number=loan.id_number)]
+            if own:
+                flags.extend(own)
+                flagged.append(loan)
+        return flags, flagged
 
 
-def corrected_classes(loans: Iterable[Loan], flags: Iterable[Flag]) -> dict[str, str]:
+def corrected_classes(loans: Iterable[Loan | _Flagged], flags: Iterable[Flag]) -> dict[str, str]:
     """Return ``loan_no -> class`` for the loans the flags correct: the worst class any flag requires."""
     corrected: dict[str, str] = {}
     classes = {loan.loan_no: loan.classification for loan in loans}
@@ -381,23 +422,27 @@ def _state(loan: LoanState) -> str:
     return loan.classification if loan.on_balance else OFF_STATE
 
 
-def migration_matrix(opening: Sequence[LoanState], closing: Sequence[Loan]) -> Migration:
-    """Return the migration between two snapshots (see ``Migration``)."""
+def migration_matrix(opening: Iterable[LoanState], closing: Iterable[Loan]) -> Migration:
+    """Return the migration between two snapshots (see ``Migration``); a 借据号 is matched once."""
+    states = {loan.loan_no: (_state(loan), loan.balance) for loan in closing}
+    return _migration(((loan.loan_no, _state(loan), loan.balance) for loan in opening), states)
+
+
+def _migration(opening: Iterable[tuple[str, str, Decimal | str]], closing: dict[str, tuple[str, Decimal]]) -> Migration:
+    """Return the migration from the opening ``(loan_no, state, balance)``s to the closing states by
+    借据号 (``closing``, emptied of the loans matched: what is left was newly disbursed)."""
     counts = {a: {b: 0 for b in MIGRATION_TO} for a in MIGRATION_FROM}
     amounts = {a: {b: Decimal(0) for b in MIGRATION_TO} for a in MIGRATION_FROM}
-    closing_by_no = {loan.loan_no: loan for loan in closing}
-    seen = set()
-    for before in opening:
-        after = closing_by_no.get(before.loan_no)
-        target = PAID_STATE if after is None else _state(after)
-        source = _state(before)
+    pop = closing.pop
+    for loan_no, source, balance in opening:
+        after = pop(loan_no, None)
+        target = PAID_STATE if after is None else after[0]
         counts[source][target] += 1
-        amounts[source][target] += before.balance
-        seen.add(before.loan_no)
-    for after in closing:
-        if after.loan_no not in seen:
-            counts[NEW_STATE][_state(after)] += 1
-            amounts[NEW_STATE][_state(after)] += after.balance
+        amounts[source][target] += Decimal(balance)
+    new_counts, new_amounts = counts[NEW_STATE], amounts[NEW_STATE]
+    for target, balance in closing.values():
+        new_counts[target] += 1
+        new_amounts[target] += balance
     return Migration(counts, amounts)
 
 
@@ -415,8 +460,8 @@ class NplFigures:
     off_balance: Decimal
     off_recovered: Decimal
     by_category: dict[str, Decimal]
-    large_npls: list[Loan]
-    litigation: list[Loan]
+    large_npls: list[ListedLoan]
+    litigation: list[ListedLoan]
     officers: list[Group]
     branches: list[Group]
     categories: list[Group]
@@ -427,7 +472,7 @@ class NplFigures:
     overdue_balance: Decimal = Decimal(0)
     overdue_balance_opening: Decimal | None = None
     overdue90_balance: Decimal = Decimal(0)
-    to_sue: list[Loan] = field(default_factory=list)
+    to_sue: list[ListedLoan] = field(default_factory=list)
 
     # The ratios and changes the report states, each declared by what it divides or subtracts.
     npl_ratio = _ratio_figure("npl_balance", "loan_balance", "On-balance NPL / on-balance loans.")
@@ -535,9 +580,172 @@ def _groups(totals: _Totals, position: int) -> list[Group]:
     return sorted(groups.values(), key=lambda g: (-(g.npl_balance + g.off_balance), g.name))
 
 
+class ListedLoan(NamedTuple):
+    """A loan the report names (a large NPL, a case in litigation, a loan to sue): what its lists
+    print of it, kept instead of the whole ``Loan``."""
+
+    loan_no: str
+    borrower: str
+    officer: str
+    classification: str
+    on_balance: bool
+    balance: Decimal
+    recovered: Decimal
+    litigation: str
+    leader: str
+    overdue_since: _dt.date | None
+    maturity: _dt.date
+
+
+def _listed(loan: Loan) -> ListedLoan:
+    return ListedLoan(loan.loan_no, loan.borrower, loan.officer, loan.classification, loan.on_balance, loan.balance,
+                      loan.recovered, loan.litigation, loan.leader, loan.overdue_since, loan.maturity)
+
+
+class OpeningSummary(NamedTuple):
+    """What the figures need of the opening snapshot: its on-balance NPL and overdue balances at the
+    period start, and each loan's ``(loan_no, migration state, balance as text)`` for the migration."""
+
+    npl_balance: Decimal
+    overdue_balance: Decimal
+    states: list[tuple[str, str, str]]
+
+
+def summarize_opening(loans: Iterable[LoanState], period: Period) -> OpeningSummary:
+    """Return the ``OpeningSummary`` of the opening snapshot's ``loans`` (a ledger's, or its rows read
+    elsewhere), taken one at a time: nothing else of them is kept."""
+    start = period.start - _dt.timedelta(days=1)
+    npl = overdue = Decimal(0)
+    states: list[tuple[str, str, str]] = []
+    append = states.append
+    for loan in loans:
+        balance = loan.balance
+        if loan.on_balance:
+            if loan.classification in NPL_CLASSES:
+                npl += balance
+            since = overdue_start(loan)
+            if since is not None and since <= start:
+                overdue += balance
+            append((loan.loan_no, loan.classification, str(balance)))
+        else:
+            append((loan.loan_no, OFF_STATE, str(balance)))
+    return OpeningSummary(npl, overdue, states)
+
+
+class NplTally:
+    """The closing snapshot's figures, summed as its loans come (``add``, a block at a time), so a
+    ledger's loans need not all be held: every total is summed by (officer, branch, class, side,
+    past-due band); of the loans themselves only those the report lists are kept (``ListedLoan``),
+    with what the classification flags need of the on-balance ones that may be flagged and, for the
+    migration (``migration=True``), each loan's state and balance by 借据号.
+
+    ``as_of`` counts days past due; ``targets`` gives the large-NPL threshold; ``policy``
+    (``docgen.loans.plan.Policy``, default the shipped one) the grace of the ``overdue-normal`` check
+    and the timetable that says when legal action is due.
+    """
+
+    def __init__(self, as_of: _dt.date, *, targets: Targets | None = None, policy: Any = None,
+                 migration: bool = False) -> None:
+        from docgen.loans.plan import load_policy
+
+        self.as_of = as_of
+        self.targets = targets or Targets()
+        self.policy = policy or load_policy()
+        self.loans = 0
+        # Legal action is open only from its step's first day: loans overdue less are never to sue.
+        self._sue_from = min((step.first for step in self.policy.timetable if step.action == "legal-action"),
+                             default=None)
+        self._totals: _Totals = {}
+        self._large: list[ListedLoan] = []
+        self._litigation: list[ListedLoan] = []
+        self._to_sue: list[ListedLoan] = []
+        self._flags = _FlagFinder(as_of, self.policy.overdue_normal_grace_days)
+        self._states: dict[str, tuple[str, Decimal]] | None = {} if migration else None
+
+    def add(self, loans: Iterable[Loan]) -> None:
+        """Count the closing snapshot's ``loans`` (the next ones in ledger order) in the figures."""
+        from docgen.loans.plan import next_action
+
+        as_of, policy, threshold, sue_from = self.as_of, self.policy, self.targets.large_npl_threshold, self._sue_from
+        totals, flags, states = self._totals, self._flags, self._states
+        count = 0
+        for loan in loans:
+            count += 1
+            balance = loan.balance
+            on_balance = loan.on_balance
+            days = days_past_due(loan, as_of)
+            key = (loan.officer, loan.branch, loan.classification, on_balance, 0 if not days else 1 if days <= 90 else 2)
+            total = totals.get(key)
+            if total is None:
+                total = totals[key] = [0, Decimal(0), Decimal(0)]
+            total[0] += 1
+            total[1] += loan.recovered
+            total[2] += balance
+            if on_balance:
+                flags.add(loan, days)
+            if (not on_balance or loan.classification in NPL_CLASSES) and balance >= threshold and balance > 0:
+                self._large.append(_listed(loan))
+            if loan.in_litigation:
+                self._litigation.append(_listed(loan))
+            # Head office files suits: the loans whose timetable has legal action open and no suit yet.
+            if (sue_from is not None and days >= sue_from and balance > 0 and not loan.suit_filed
+                    and "legal-action" in next_action(loan, as_of, policy).open_actions):
+                self._to_sue.append(_listed(loan))
+            if states is not None:
+                states[loan.loan_no] = (loan.classification if on_balance else OFF_STATE, balance)
+        self.loans += count
+
+    def figures(self, period: Period, opening: OpeningSummary | None = None) -> NplFigures:
+        """Return the ``NplFigures`` of the loans added, for ``period``, with the opening snapshot's
+        summary when there is one (the tally must then have been made with ``migration=True``).
+        Once only: the migration takes the closing states away."""
+        totals = self._totals
+        npl = loan_balance = off = off_recovered = overdue = overdue90 = Decimal(0)
+        by_category = {name: Decimal(0) for name in CLASSIFICATIONS}
+        category_groups = {name: Group(name) for name in CLASSIFICATIONS}
+        for (_, _, classification, on, band), (count, recovered, balance) in totals.items():
+            if on:
+                loan_balance += balance
+                by_category[classification] += balance
+                category_groups[classification].add_total(classification, on, count, recovered, balance)
+                if classification in NPL_CLASSES:
+                    npl += balance
+                if band:
+                    overdue += balance
+                    if band == 2:
+                        overdue90 += balance
+            else:
+                off += balance
+                off_recovered += recovered
+        large = sorted(self._large, key=lambda loan: (-loan.balance, loan.loan_no))
+        to_sue = sorted(self._to_sue, key=lambda loan: (-loan.balance, loan.loan_no))
+        flags, flagged = self._flags.flags()
+        corrected = corrected_classes(flagged, flags)
+        # Only flagged loans can change class: the NPL balance as corrected is the reported one, adjusted.
+        npl_corrected = npl + sum((loan.balance for loan in flagged
+                                   if corrected.get(loan.loan_no, loan.classification) in NPL_CLASSES), Decimal(0)) \
+            - sum((loan.balance for loan in flagged if loan.classification in NPL_CLASSES), Decimal(0))
+        migration = None
+        if opening is not None:
+            if self._states is None:
+                raise MESSAGES.fault(ValueError, "tally-without-migration")
+            migration = _migration(opening.states, self._states)
+        return NplFigures(
+            period=period, as_of=self.as_of, targets=self.targets, has_opening=opening is not None,
+            npl_balance=npl, npl_balance_opening=None if opening is None else opening.npl_balance,
+            loan_balance=loan_balance, off_balance=off, off_recovered=off_recovered, by_category=by_category,
+            large_npls=large, litigation=list(self._litigation),
+            officers=_groups(totals, 0), branches=_groups(totals, 1),
+            categories=[category_groups[name] for name in CLASSIFICATIONS],
+            migration=migration, flags=flags, loans=self.loans, npl_balance_corrected=npl_corrected,
+            overdue_balance=overdue, overdue_balance_opening=None if opening is None else opening.overdue_balance,
+            overdue90_balance=overdue90, to_sue=to_sue,
+        )
+
+
 def compute_figures(
-    closing: Sequence[Loan],
-    opening: Sequence[LoanState] | None = None,
+    closing: Iterable[Loan],
+    opening: Iterable[LoanState] | None = None,
     *,
     period: Period,
     as_of: _dt.date | None = None,
@@ -549,95 +757,12 @@ def compute_figures(
     ``as_of`` defaults to the period end; it dates the report and counts days past due.
     Without ``opening`` the opening balance, change, reduction completion and migration are None.
     ``policy`` (``docgen.loans.plan.Policy``, default the shipped one) gives the grace of the
-    ``overdue-normal`` check and the timetable that says when legal action is due.
+    ``overdue-normal`` check and the timetable that says when legal action is due. ``NplTally``
+    computes the same a block of loans at a time.
     """
-    from docgen.loans.plan import load_policy, next_action
-
-    as_of = as_of or period.end
-    targets = targets or Targets()
-    policy = policy or load_policy()
-    threshold = targets.large_npl_threshold
-    # Legal action is open only from its step's first day: loans overdue less are never to sue.
-    sue_from = min((step.first for step in policy.timetable if step.action == "legal-action"), default=None)
-    # One pass over the loans (100,000 of them): every total is summed by a few keys, then combined.
-    totals: _Totals = {}
-    large: list[Loan] = []
-    litigation: list[Loan] = []
-    on_balance: list[Loan] = []
-    on_days: list[int] = []
-    may_sue: list[Loan] = []
-    for loan in closing:
-        balance = loan.balance
-        days = days_past_due(loan, as_of)
-        key = (loan.officer, loan.branch, loan.classification, loan.on_balance, 0 if not days else 1 if days <= 90 else 2)
-        total = totals.get(key)
-        if total is None:
-            total = totals[key] = [0, Decimal(0), Decimal(0)]
-        total[0] += 1
-        total[1] += loan.recovered
-        total[2] += balance
-        if loan.on_balance:
-            on_balance.append(loan)
-            on_days.append(days)
-        if (not loan.on_balance or loan.classification in NPL_CLASSES) and balance >= threshold and balance > 0:
-            large.append(loan)
-        if loan.in_litigation:
-            litigation.append(loan)
-        if sue_from is not None and days >= sue_from and balance > 0 and not loan.suit_filed:
-            may_sue.append(loan)
-    npl = loan_balance = off = off_recovered = overdue = overdue90 = Decimal(0)
-    by_category = {name: Decimal(0) for name in CLASSIFICATIONS}
-    category_groups = {name: Group(name) for name in CLASSIFICATIONS}
-    for (_, _, classification, on, band), (count, recovered, balance) in totals.items():
-        if on:
-            loan_balance += balance
-            by_category[classification] += balance
-            category_groups[classification].add_total(classification, on, count, recovered, balance)
-            if classification in NPL_CLASSES:
-                npl += balance
-            if band:
-                overdue += balance
-                if band == 2:
-                    overdue90 += balance
-        else:
-            off += balance
-            off_recovered += recovered
-    large.sort(key=lambda loan: (-loan.balance, loan.loan_no))
-    flags = _classification_flags(on_balance, on_days, as_of, policy.overdue_normal_grace_days)
-    flagged_numbers = {flag.loan_no for flag in flags}
-    flagged = [loan for loan in on_balance if loan.loan_no in flagged_numbers]
-    corrected = corrected_classes(flagged, flags)
-    # Only flagged loans can change class: the NPL balance as corrected is the reported one, adjusted.
-    npl_corrected = npl + sum((loan.balance for loan in flagged
-                               if corrected.get(loan.loan_no, loan.classification) in NPL_CLASSES), Decimal(0)) \
-        - sum((loan.balance for loan in flagged if loan.classification in NPL_CLASSES), Decimal(0))
-    # Head office files suits: the loans whose timetable has legal action open and no suit yet.
-    to_sue = [loan for loan in may_sue if "legal-action" in next_action(loan, as_of, policy).open_actions]
-    to_sue.sort(key=lambda loan: (-loan.balance, loan.loan_no))
-    overdue_opening = None
-    if opening is not None:
-        start = period.start - _dt.timedelta(days=1)
-        overdue_opening = Decimal(0)
-        for loan in opening:
-            since = overdue_start(loan)
-            if loan.on_balance and since is not None and since <= start:
-                overdue_opening += loan.balance
-    npl_opening = None
-    if opening is not None:
-        npl_opening = sum((loan.balance for loan in opening if loan.on_balance and loan.classification in NPL_CLASSES),
-                          Decimal(0))
-    return NplFigures(
-        period=period, as_of=as_of, targets=targets, has_opening=opening is not None,
-        npl_balance=npl, npl_balance_opening=npl_opening, loan_balance=loan_balance,
-        off_balance=off, off_recovered=off_recovered, by_category=by_category,
-        large_npls=large, litigation=litigation,
-        officers=_groups(totals, 0), branches=_groups(totals, 1),
-        categories=[category_groups[name] for name in CLASSIFICATIONS],
-        migration=None if opening is None else migration_matrix(opening, closing),
-        flags=flags, loans=len(closing), npl_balance_corrected=npl_corrected,
-        overdue_balance=overdue, overdue_balance_opening=overdue_opening, overdue90_balance=overdue90,
-        to_sue=to_sue,
-    )
+    tally = NplTally(as_of or period.end, targets=targets, policy=policy, migration=opening is not None)
+    tally.add(closing)
+    return tally.figures(period, None if opening is None else summarize_opening(opening, period))
 
 
 # --------------------------------------------------------------------------- text

@@ -14,8 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import os
-from collections import Counter
-from collections.abc import Sequence
+from itertools import chain
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -27,20 +26,21 @@ from docgen.core.notices import notify
 from docgen.loans.messages import FLAG_LABELS, MESSAGES
 from docgen.core.errors import DocgenError, InputError, ProblemsError
 from docgen.core.procs import process_context
-from docgen.loans.ledger import CLASSIFICATIONS, Ledger, Loan, read_ledger
+from docgen.loans.ledger import CLASSIFICATIONS, iter_ledger_blocks
 from docgen.loans.vocabulary import Vocabulary
 from docgen.loans.npl import (
     MIGRATION_FROM,
     MIGRATION_TO,
     NplFigures,
-    OpeningLoan,
+    NplTally,
+    OpeningSummary,
     Period,
     Targets,
     direction_word,
-    compute_figures,
     days_past_due,
     load_targets,
     pct,
+    summarize_opening,
     wan,
     wan_round,
 )
@@ -347,17 +347,17 @@ def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png:
     }
 
 
-def reporting_unit(notes: Notes, ledger: Ledger) -> str:
-    """Return the unit signing the report: ``notes.branch``, else the ledger's only branch.
+def reporting_unit(notes: Notes, figures: NplFigures, path: str | os.PathLike[str]) -> str:
+    """Return the unit signing the report: ``notes.branch``, else the only branch of the ledger at
+    ``path`` (whose figures are ``figures``).
 
     Raises ``InputError`` when the ledger spans several branches and notes name none.
     """
     if notes.branch:
         return notes.branch
-    branches = Counter(loan.branch for loan in ledger.loans)
-    if len(branches) == 1:
-        return next(iter(branches))
-    raise MESSAGES.error(InputError, "report-branch-unknown", path=str(ledger.path), count=len(branches))
+    if len(figures.branches) == 1:
+        return figures.branches[0].name
+    raise MESSAGES.error(InputError, "report-branch-unknown", path=str(path), count=len(figures.branches))
 
 
 def render_report(figures: NplFigures, notes: Notes, *, branch: str, template_path: str | os.PathLike[str] | None = None) -> bytes:
@@ -380,60 +380,93 @@ def render_report(figures: NplFigures, notes: Notes, *, branch: str, template_pa
 _PARALLEL_MIN_BYTES = 2_000_000
 
 
-def _read_opening(path: str, vocabulary: Vocabulary | None = None) -> tuple[str, Any]:
-    """Worker: read and validate the opening ledger; send back only what the figures use.
+def _read_opening(path: str, period: Period, vocabulary: Vocabulary | None = None) -> tuple[str, Any]:
+    """Worker: read and validate the opening ledger a block at a time; send back only what the
+    figures use (``OpeningSummary``) and the unknown headers.
 
-    Full ``Loan`` objects would take longer to pickle than to read; project errors travel as
-    data because their own pickling would drop the problem list.
+    Project errors travel as data because their own pickling would drop the problem list.
     """
     try:
-        ledger = read_ledger(path, vocabulary=vocabulary)
+        blocks = iter_ledger_blocks(path, vocabulary=vocabulary)
+        summary = summarize_opening(chain.from_iterable(blocks), period)
     except ProblemsError as exc:
         return "problems", (type(exc), exc.args[0], exc.problems)
     except DocgenError as exc:
         return "error", (type(exc), exc.args)
-    states = [(loan.loan_no, loan.classification, loan.on_balance, str(loan.balance), loan.overdue_since,
-               loan.maturity) for loan in ledger.loans]
-    return "ok", (states, ledger.unknown_headers)
+    return "ok", (summary, blocks.unknown_headers)
 
 
-def read_snapshots(
-    closing: str | os.PathLike[str], opening: str | os.PathLike[str] | None, *, vocabulary: Vocabulary | None = None
-) -> tuple[Ledger, Sequence[Loan | OpeningLoan] | None, list[str]]:
-    """Read the closing ledger and, if given, the opening one, with ``vocabulary`` (the collection
-    policy's 诉讼状态/中断事由/保证方式 texts; default: the shipped policy's).
-
-    Returns ``(closing_ledger, opening_loans or None, opening_unknown_headers)``. A large
-    opening ledger is read in a second process while this one reads the closing ledger (on
-    two cores two 100,000-loan files then take about the time of one). Errors are those of
-    ``read_ledger``, the closing file's first.
-    """
-    if opening is None:
-        return read_ledger(closing, vocabulary=vocabulary), None, []
-    try:
-        big = Path(opening).stat().st_size >= _PARALLEL_MIN_BYTES
-    except OSError:
-        big = False
-    if (os.cpu_count() or 1) < 2 or not big:
-        closing_ledger = read_ledger(closing, vocabulary=vocabulary)
-        opening_ledger = read_ledger(opening, vocabulary=vocabulary)
-        return closing_ledger, opening_ledger.loans, opening_ledger.unknown_headers
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=1, mp_context=process_context()) as pool:
-        future = pool.submit(_read_opening, str(opening), vocabulary)
-        closing_ledger = read_ledger(closing, vocabulary=vocabulary)
-        status, payload = future.result()
+def _opening_result(status: str, payload: Any) -> tuple[OpeningSummary, list[str]]:
+    """Return ``_read_opening``'s summary and unknown headers, or raise the error it sent."""
     if status == "problems":
         cls, message, problems = payload
         raise cls(message, problems)
     if status == "error":
         cls, args = payload
         raise cls(*args)
-    states, unknown = payload
-    loans = [OpeningLoan(no, cls_, on, Decimal(balance), since, maturity)
-             for no, cls_, on, balance, since, maturity in states]
-    return closing_ledger, loans, unknown
+    return payload
+
+
+def read_figures(
+    closing: str | os.PathLike[str], opening: str | os.PathLike[str] | None, *, period: Period,
+    as_of: _dt.date | None = None, targets: str | os.PathLike[str] | Targets | None = None, policy: Any = None,
+    vocabulary: Vocabulary | None = None,
+) -> NplFigures:
+    """Read the closing ledger and, if given, the opening one, and return the report's figures.
+
+    The closing ledger's loans are counted a block at a time (``NplTally``) and the opening one is
+    reduced to its ``OpeningSummary``, so neither ledger is held whole. A large opening ledger is
+    read in a second process while this one reads the closing ledger (on two cores two
+    100,000-loan files then take about the time of one). ``vocabulary`` reads both (default: the
+    shipped policy's); ``policy`` and ``targets`` (a targets file or ``Targets``) are
+    ``compute_figures``'s. Headers nobody asked for are noticed, file by file.
+
+    Raises ``read_ledger``'s errors, the closing file's first, then ``InputError`` for a ledger
+    without loans and the targets file's errors.
+    """
+    pool = None
+    future = None
+    if opening is not None and (os.cpu_count() or 1) >= 2 and _big(opening):
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Started before this process opens anything: a forked worker starts small.
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=process_context())
+        future = pool.submit(_read_opening, str(opening), period, vocabulary)
+    try:
+        closing_blocks = iter_ledger_blocks(closing, vocabulary=vocabulary)
+        try:
+            target_values = targets if targets is None or isinstance(targets, Targets) else load_targets(targets)
+            bad_targets = None
+        except DocgenError as exc:  # reported after the ledgers' own errors, as when they were read first
+            target_values, bad_targets = None, exc
+        tally = NplTally(as_of or period.end, targets=target_values, policy=policy, migration=opening is not None)
+        for loans in closing_blocks:
+            tally.add(loans)
+        summary, opening_unknown = None, []
+        if future is not None:
+            summary, opening_unknown = _opening_result(*future.result())
+        elif opening is not None:
+            summary, opening_unknown = _opening_result(*_read_opening(str(opening), period, vocabulary))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    if not tally.loans:
+        # A report of nothing is almost always the wrong file or sheet, not an empty loan book.
+        raise MESSAGES.error(InputError, "ledger-no-loans", path=closing_blocks.path)
+    for path, unknown in ((closing_blocks.path, closing_blocks.unknown_headers), (opening, opening_unknown)):
+        if unknown:
+            # Usually a misspelt header: say so rather than silently dropping the column.
+            notify(MESSAGES.notice("unknown-ledger-columns", path=str(path), columns="、".join(unknown)))
+    if bad_targets is not None:
+        raise bad_targets
+    return tally.figures(period, summary)
+
+
+def _big(path: str | os.PathLike[str]) -> bool:
+    try:
+        return Path(path).stat().st_size >= _PARALLEL_MIN_BYTES
+    except OSError:
+        return False
 
 
 @dataclass
@@ -475,31 +508,17 @@ def build_report(
     """
     if vocabulary is None and policy is not None:
         vocabulary = policy.vocabulary
-    closing, opening_loans, opening_unknown = read_snapshots(ledger, opening, vocabulary=vocabulary)
-    if not closing.loans:
-        # A report of nothing is almost always the wrong file or sheet, not an empty loan book.
-        raise MESSAGES.error(InputError, "ledger-no-loans", path=closing.path)
-    for path, unknown in ((closing.path, closing.unknown_headers), (opening, opening_unknown)):
-        if unknown:
-            # Usually a misspelt header: say so rather than silently dropping the column.
-            notify(MESSAGES.notice("unknown-ledger-columns", path=str(path), columns="、".join(unknown)))
-    if targets is None or isinstance(targets, Targets):
-        target_values = targets
-    else:
-        target_values = load_targets(targets)
+    figures = read_figures(ledger, opening, period=period, as_of=as_of, targets=targets, policy=policy,
+                           vocabulary=vocabulary)
     note_values = notes if isinstance(notes, Notes) else (load_notes(notes) if notes is not None else Notes())
-    figures = compute_figures(
-        closing.loans, opening_loans,
-        period=period, as_of=as_of, targets=target_values, policy=policy,
-    )
     result = ReportResult(figures)
     if output is None:
         if check_unit:
-            reporting_unit(note_values, closing)
+            reporting_unit(note_values, figures, ledger)
         return result
     from docgen.core.atomic import write_bytes_atomic
 
-    branch = reporting_unit(note_values, closing)
+    branch = reporting_unit(note_values, figures, ledger)
     data = render_report(figures, note_values, branch=branch, template_path=template_path)
     out = Path(output)
     write_bytes_atomic(out, data)

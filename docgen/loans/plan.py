@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -716,6 +717,7 @@ def build_plan(
     branch: str | None = None,
     officer: str | None = None,
     progress: Callable[[int], None] | None = None,
+    keep_loans: bool = True,
 ) -> Plan:
     """Return the collection plan of the loans overdue on ``as_of``, most urgent first.
 
@@ -725,15 +727,51 @@ def build_plan(
     number of loans handled since the last call. Loans with a deadline inside the warning
     window (or passed) come first, soonest deadline first; then the rest by days past due,
     longest first; ties by loan number. Loans dated after ``as_of`` are left out and listed in
-    ``Plan.after_as_of``.
+    ``Plan.after_as_of``. ``keep_loans=False`` leaves ``PlanEntry.loan`` None: the plan then holds
+    what it prints, not the loans (``plan_ledger``).
     """
     policy = policy or load_policy()
     with collector_paused():  # thousands of entries, none in a reference cycle
-        return _build_plan(loans, as_of, policy, issued, branch, officer, progress)
+        return _build_plan(loans, as_of, policy, issued, branch, officer, progress, keep_loans)
+
+
+def plan_ledger(
+    path: str | os.PathLike[str],
+    as_of: _dt.date,
+    policy: Policy | None = None,
+    *,
+    issued: Callable[[], Container[str]] = frozenset,
+    branch: str | None = None,
+    officer: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> Plan:
+    """Return the collection plan (``build_plan``) of the ledger at ``path``, read a block of rows
+    at a time: of its loans only the plan's entries are kept (without their loans).
+
+    ``issued`` returns the register row keys of letters already issued (``letters.issued_keys``);
+    ``vocabulary`` reads the ledger (default: the policy's); ``progress`` is called with the
+    number of loans read and planned since the last call. Raises ``read_ledger``'s errors
+    (``InputError``, ``RowsError`` listing every bad row), then those of ``issued``.
+    """
+    from docgen.core.errors import DocgenError
+    from docgen.loans.ledger import iter_ledger_blocks
+
+    policy = policy or load_policy()
+    blocks = iter_ledger_blocks(path, vocabulary=vocabulary or policy.vocabulary)
+    try:
+        keys, unreadable = issued(), None
+    except DocgenError as exc:  # reported after the ledger's own errors, as when it was read first
+        keys, unreadable = frozenset(), exc
+    plan = build_plan(chain.from_iterable(blocks), as_of, policy, issued=keys, branch=branch, officer=officer,
+                      progress=progress, keep_loans=False)
+    if unreadable is not None:
+        raise unreadable
+    return plan
 
 
 def _build_plan(loans: Iterable[Any], as_of: _dt.date, policy: Policy, issued: Container[str], branch: str | None,
-                officer: str | None, progress: Callable[[int], None] | None) -> Plan:
+                officer: str | None, progress: Callable[[int], None] | None, keep_loans: bool) -> Plan:
     entries = []
     after: list[tuple[str, int]] = []
     pending = 0
@@ -742,7 +780,10 @@ def _build_plan(loans: Iterable[Any], as_of: _dt.date, policy: Policy, issued: C
             if dated_after(loan, as_of):
                 after.append((loan.loan_no, loan.row))
             elif is_overdue(loan, as_of):
-                entries.append(plan_entry(loan, as_of, policy, issued))
+                entry = plan_entry(loan, as_of, policy, issued)
+                if not keep_loans:
+                    entry.loan = None
+                entries.append(entry)
         pending += 1
         if progress is not None and pending >= 1000:
             progress(pending)

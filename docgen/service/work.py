@@ -134,14 +134,14 @@ def render_task(template: str, data: dict[str, Any], register: str, out: str, pd
 def plan_task(ledger: str, shown: str, as_of: str, policy: str | None, register: str,
               xlsx: str | None) -> dict[str, Any]:
     """Build the collection plan (and its .xlsx at ``xlsx``); return ``{"plan"}`` or a failure."""
-    from docgen.loans.ledger import read_ledger
     from docgen.loans.letters import issued_keys
-    from docgen.loans.plan import build_plan, load_policy
+    from docgen.loans.plan import load_policy, plan_ledger
+    from docgen.loans.vocabulary import default_vocabulary
 
     try:
         pol = load_policy(policy)
-        loans = read_ledger(ledger).loans
-        plan = build_plan(loans, _dt.date.fromisoformat(as_of), pol, issued=issued_keys(register))
+        plan = plan_ledger(ledger, _dt.date.fromisoformat(as_of), pol, issued=lambda: issued_keys(register),
+                           vocabulary=default_vocabulary())
         if xlsx:
             from docgen.loans.plan_output import write_xlsx
 

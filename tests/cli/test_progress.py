@@ -49,3 +49,15 @@ def test_stages_get_one_bar_each_and_never_move_back(capsys: pytest.CaptureFixtu
     err = capsys.readouterr().err
     assert "生成文书" in err and "转换 PDF" in err
     assert bars._bar is None  # closed on leaving the block
+
+
+def test_a_count_of_unknown_total_is_drawn_once_long_enough(capsys: pytest.CaptureFixture[str]) -> None:
+    with Progress(True, min_total=1500) as bars:
+        advance = bars.counter("计算催收计划")
+        assert callable(advance)
+        advance(1000)
+        assert capsys.readouterr().err == ""  # not yet long enough to show
+        advance(1000)
+    assert capsys.readouterr().err == "\r计算催收计划  2000\n"
+    with Progress(False) as bars:
+        assert bars.counter("计算催收计划") is None

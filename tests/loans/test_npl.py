@@ -306,23 +306,33 @@ def test_opening_read_in_a_second_process_gives_the_same_figures_and_errors(
 
     opening, closing, targets = write_seed_ledgers(tmp_path)
     sequential = npl_report.build_report(closing, opening=opening, period=Q2, targets=targets).figures.to_dict()
+    summary, _ = npl_report._opening_result(*npl_report._read_opening(str(opening), Q2))
+    assert summary.states[0] == ("N1", "次级", "520000")
     monkeypatch.setattr(npl_report, "_PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(npl_report.os, "cpu_count", lambda: 2)
-    _, loans, _ = npl_report.read_snapshots(closing, opening)
-    assert loans is not None and isinstance(loans[0], npl_report.OpeningLoan)
-    assert loans[0][:4] == ("N1", "次级", True, Decimal(520000))
+    submitted = []
+    import concurrent.futures
+
+    class Pool(concurrent.futures.ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+            submitted.append(fn.__name__)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Pool)
     parallel = npl_report.build_report(closing, opening=opening, period=Q2, targets=targets).figures.to_dict()
-    assert parallel == sequential
+    assert submitted == ["_read_opening"] and parallel == sequential
     bad = write_ledger([row("A1", 1000), row("A2", 1000, "很好")], tmp_path / "bad.xlsx")
     with pytest.raises(RowsError) as caught:
-        npl_report.read_snapshots(closing, bad)
+        npl_report.read_figures(closing, bad, period=Q2)
     assert [(p.row, p.column) for p in caught.value.problems] == [(3, "O(五级分类)")]
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
     with pytest.raises(InputError, match="broken.xlsx"):
-        npl_report.read_snapshots(closing, broken)
+        npl_report.read_figures(closing, broken, period=Q2)
     with pytest.raises(InputError, match="broken.xlsx"):  # the closing file's error comes first
-        npl_report.read_snapshots(broken, bad)
+        npl_report.read_figures(broken, bad, period=Q2)
+    with pytest.raises(RowsError, match="bad.xlsx"):  # the ledgers' errors come before the targets'
+        npl_report.read_figures(closing, bad, period=Q2, targets=broken)
 
 
 def test_text_lists_the_largest_npls_and_counts_the_rest() -> None:
