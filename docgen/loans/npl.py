@@ -5,6 +5,9 @@ on- and off-balance NPL balances, change since the period start, NPL ratio, targ
 large NPLs with their officer, litigation cases, breakdowns by officer / branch / category, the
 five-category migration between the two snapshots and the consistency flags
 (``check_classification``). ``NplFigures.to_dict()`` is the stable ``--format json`` shape.
+``NplTally`` computes the same as a ledger's blocks of loans come (``docgen.loans.ledger.iter_ledger_blocks``),
+keeping of the loans only what the report lists; ``summarize_opening`` reduces the opening snapshot
+to what the figures need of it.
 
 Definitions (DESIGN §8): NPL = 次级 + 可疑 + 损失; NPL ratio = on-balance NPL / on-balance loans;
 reduction completion = (opening − closing on-balance NPL) / reduction target; recovery completion
@@ -424,25 +427,31 @@ def _state(loan: LoanState) -> str:
 
 def migration_matrix(opening: Iterable[LoanState], closing: Iterable[Loan]) -> Migration:
     """Return the migration between two snapshots (see ``Migration``); a 借据号 is matched once."""
-    states = {loan.loan_no: (_state(loan), loan.balance) for loan in closing}
+    states: dict[str, dict[str, Decimal]] = {}
+    for loan in closing:
+        states.setdefault(_state(loan), {})[loan.loan_no] = loan.balance
     return _migration(((loan.loan_no, _state(loan), loan.balance) for loan in opening), states)
 
 
-def _migration(opening: Iterable[tuple[str, str, Decimal | str]], closing: dict[str, tuple[str, Decimal]]) -> Migration:
-    """Return the migration from the opening ``(loan_no, state, balance)``s to the closing states by
-    借据号 (``closing``, emptied of the loans matched: what is left was newly disbursed)."""
+def _migration(opening: Iterable[tuple[str, str, Decimal | str]], closing: dict[str, dict[str, Decimal]]) -> Migration:
+    """Return the migration from the opening ``(loan_no, state, balance)``s to the closing balances
+    by state and 借据号 (``closing``, emptied of the loans matched: what is left was newly disbursed)."""
     counts = {a: {b: 0 for b in MIGRATION_TO} for a in MIGRATION_FROM}
     amounts = {a: {b: Decimal(0) for b in MIGRATION_TO} for a in MIGRATION_FROM}
-    pop = closing.pop
+    # The most common closing state is asked first (one dict per state: no pair per loan is kept).
+    pops = [(state, by_no.pop) for state, by_no in sorted(closing.items(), key=lambda item: -len(item[1]))]
     for loan_no, source, balance in opening:
-        after = pop(loan_no, None)
-        target = PAID_STATE if after is None else after[0]
+        target = PAID_STATE
+        for state, pop in pops:
+            if pop(loan_no, None) is not None:
+                target = state
+                break
         counts[source][target] += 1
         amounts[source][target] += Decimal(balance)
     new_counts, new_amounts = counts[NEW_STATE], amounts[NEW_STATE]
-    for target, balance in closing.values():
-        new_counts[target] += 1
-        new_amounts[target] += balance
+    for target, by_no in closing.items():
+        new_counts[target] += len(by_no)
+        new_amounts[target] += sum(by_no.values(), Decimal(0))
     return Migration(counts, amounts)
 
 
@@ -660,7 +669,8 @@ class NplTally:
         self._litigation: list[ListedLoan] = []
         self._to_sue: list[ListedLoan] = []
         self._flags = _FlagFinder(as_of, self.policy.overdue_normal_grace_days)
-        self._states: dict[str, tuple[str, Decimal]] | None = {} if migration else None
+        # For the migration: the closing balances by state and 借据号.
+        self._states: dict[str, dict[str, Decimal]] | None = {} if migration else None
 
     def add(self, loans: Iterable[Loan]) -> None:
         """Count the closing snapshot's ``loans`` (the next ones in ledger order) in the figures."""
@@ -692,7 +702,11 @@ class NplTally:
                     and "legal-action" in next_action(loan, as_of, policy).open_actions):
                 self._to_sue.append(_listed(loan))
             if states is not None:
-                states[loan.loan_no] = (loan.classification if on_balance else OFF_STATE, balance)
+                state = loan.classification if on_balance else OFF_STATE
+                by_no = states.get(state)
+                if by_no is None:
+                    by_no = states[state] = {}
+                by_no[loan.loan_no] = balance
         self.loans += count
 
     def figures(self, period: Period, opening: OpeningSummary | None = None) -> NplFigures:
