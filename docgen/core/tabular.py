@@ -152,7 +152,8 @@ class Block:
 
         def one(value: Any) -> Any:
             try:
-                return convert(_clean(_excel_value(value)))
+                # A whole number or a date is its own clean form (most cells of a column that converts).
+                return convert(value if value.__class__ in _SELF_CLEAN else _clean(_excel_value(value)))
             except errors:
                 failed.add(id(value))
                 return None
@@ -177,6 +178,7 @@ class Block:
 
 
 _NUMBERS = frozenset({int, float, bool})
+_SELF_CLEAN = frozenset({int, _dt.date})
 _TEXT_TYPES = frozenset({str, type(None)})
 
 
