@@ -136,12 +136,10 @@ def plan_task(ledger: str, shown: str, as_of: str, policy: str | None, register:
     """Build the collection plan (and its .xlsx at ``xlsx``); return ``{"plan"}`` or a failure."""
     from docgen.loans.letters import issued_keys
     from docgen.loans.plan import load_policy, plan_ledger
-    from docgen.loans.vocabulary import default_vocabulary
 
     try:
-        pol = load_policy(policy)
-        plan = plan_ledger(ledger, _dt.date.fromisoformat(as_of), pol, issued=lambda: issued_keys(register),
-                           vocabulary=default_vocabulary())
+        pol = load_policy(policy)  # its vocabulary reads the ledger, as `docgen collect plan --policy` does
+        plan = plan_ledger(ledger, _dt.date.fromisoformat(as_of), pol, issued=lambda: issued_keys(register))
         if xlsx:
             from docgen.loans.plan_output import write_xlsx
 
@@ -258,7 +256,7 @@ def _letters_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[st
     letters = out / "letters"
     merged = letters / "催收函-打印.pdf" if p["pdf"] else None
     policy = load_policy(p.get("policy"))
-    loans = read_ledger(p["ledger"]).loans
+    loans = read_ledger(p["ledger"], vocabulary=policy.vocabulary).loans
     with Register(settings.register_path) as register:
         result = make_letters(loans, _dt.date.fromisoformat(p["as_of"]), letters, policy=policy, register=register,
                               pdf=p["pdf"], merge_pdf=merged, progress=_Progress(store, job["id"], 2 if p["pdf"] else 1))

@@ -290,3 +290,26 @@ def test_draft_gives_the_annexes_as_files_and_names_missing_keys(api, example_zi
     assert bad.status_code == 400 and bad.json()["error"].startswith("annex: '12'")
     entry = api.client.get("/api/audit", params={"action": "draft"}, headers=api.headers("compliance")).json()[0]
     assert entry["serials"] == [a["serial"] for a in body["annexes"] if a["serial"]]
+
+
+def test_collect_plan_and_letters_read_the_ledger_with_the_policy_vocabulary(api, tmp_path):
+    # 诉讼状态 as the bank writes it: unknown to the shipped vocabulary, a synonym in the uploaded policy.
+    from ledger_fixtures import row
+
+    from docgen.loans.ledger import write_ledger
+
+    ledger = write_ledger([row("A1", 200000, "次级", days=120, serial=1, litigation="法院已受理"),
+                           row("A2", 300000, serial=2)], tmp_path / "台账.xlsx")
+    policy = "vocabulary:\n  litigation:\n    已起诉: [法院已受理]\n".encode("utf-8")
+    headers = api.headers("manager")
+    ledger_only = {"ledger": (ledger.name, ledger.read_bytes())}
+    refused = api.client.post("/api/collect/plan", headers=headers, files=ledger_only, data={"as_of": "2026-06-30"})
+    assert refused.status_code == 422 and "法院已受理" in json.dumps(refused.json(), ensure_ascii=False)
+    with_policy = {**ledger_only, "policy": ("policy.yaml", policy)}
+    plan = api.client.post("/api/collect/plan", headers=headers, files=with_policy, data={"as_of": "2026-06-30"})
+    assert plan.status_code == 200, plan.text
+    assert [entry["loan_no"] for entry in plan.json()] == ["A1"]
+    letters = api.client.post("/api/collect/letters", headers=headers, files=with_policy, data={"as_of": "2026-06-30"})
+    assert letters.status_code == 202, letters.text
+    job = wait_job(api.client, letters.json()["job"], headers)
+    assert job["state"] == "done", job
