@@ -5,6 +5,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -70,29 +71,51 @@ def dump_json(data: Any) -> str:
     else JSON has no type for are written as their ``str``; what orjson refuses (an integer past
     64 bits, a key that is not text) is encoded by ``json`` instead.
     """
-    import orjson
-
     try:
-        return orjson.dumps(data, default=str,
-                            option=orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME
-                            | orjson.OPT_PASSTHROUGH_DATACLASS).decode() + "\n"
+        return _orjson_text(data) + "\n"
     except TypeError:
         return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
-def dump_json_items(items: Iterable[Any]) -> Iterator[str]:
-    """Yield the text ``dump_json(list(items))`` returns, in pieces, one item at a time.
+def _orjson_text(data: Any) -> str:
+    """Return ``data`` encoded by orjson as ``dump_json`` does (no final newline); raises
+    ``TypeError`` for what orjson refuses."""
+    import orjson
 
-    Each item is encoded on its own and indented one level, so neither the list nor its whole
-    text is ever held: the JSON of a 400,000-loan collection plan (32,000 entries, 40 MB)
-    peaked at 160 MB above the plan as one string, its dicts and its bytes.
+    return orjson.dumps(data, default=str, option=orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME
+                        | orjson.OPT_PASSTHROUGH_DATACLASS).decode()
+
+
+#: Items encoded together by ``dump_json_items``: one encoder call and one write per batch, not per
+#: item (7,900 plan entries cost 0.13 s item by item), and still a bounded text at a time.
+_JSON_BATCH = 256
+
+
+def dump_json_items(items: Iterable[Any]) -> Iterator[str]:
+    """Yield the text ``dump_json(list(items))`` returns, in pieces, a batch of items at a time.
+
+    Each batch is encoded as a list of its own, whose lines are already those of the whole
+    list's, so neither the list nor its whole text is ever held: the JSON of a 400,000-loan
+    collection plan (32,000 entries, 40 MB) peaked at 160 MB above the plan as one string, its
+    dicts and its bytes.
     """
     empty = True
-    for item in items:
-        text = dump_json(item)[:-1]  # JSON strings escape line breaks: every \n here is layout
-        yield ("[\n  " if empty else ",\n  ") + text.replace("\n", "\n  ")
+    source = iter(items)
+    while batch := list(islice(source, _JSON_BATCH)):
+        yield ("[\n" if empty else ",\n") + _items_text(batch)
         empty = False
     yield "[]\n" if empty else "\n]\n"
+
+
+def _items_text(batch: list[Any]) -> str:
+    """Return the lines of ``batch``'s items in a two-space indented list (no brackets, no final
+    newline): orjson's list without its first and last line, or, when orjson refuses an item,
+    each item as ``dump_json`` writes it (the others keep orjson's text), indented one level."""
+    try:
+        return _orjson_text(batch)[2:-2]  # "[\n" ... "\n]"
+    except TypeError:
+        # JSON strings escape line breaks: every \n in an item's text is layout.
+        return ",\n".join("  " + dump_json(item)[:-1].replace("\n", "\n  ") for item in batch)
 
 
 def emit(text: str | bytes | Iterable[str], output: str | Path | None) -> None:

@@ -393,7 +393,7 @@ def _read_opening(path: str, period: Period, vocabulary: Vocabulary | None = Non
         return "problems", (type(exc), exc.args[0], exc.problems)
     except DocgenError as exc:
         return "error", (type(exc), exc.args)
-    return "ok", (summary, blocks.unknown_headers)
+    return "ok", (summary.packed(), blocks.unknown_headers)
 
 
 def _opening_result(status: str, payload: Any) -> tuple[OpeningSummary, list[str]]:

@@ -46,6 +46,28 @@ def test_a_list_written_item_by_item_is_the_lists_text() -> None:
         assert "".join(dump_json_items(iter(items[:count]))) == dump_json(items[:count])
 
 
+def test_items_written_in_batches_are_each_items_own_text(monkeypatch) -> None:
+    from docgen.cli import common
+
+    # Batches of three over eight items: the integer orjson refuses sends its batch item by item,
+    # where only that item is ``json``'s (1e-05); its neighbours keep orjson's plain 0.00001.
+    monkeypatch.setattr(common, "_JSON_BATCH", 3)
+    items = [{"n": at, "小": 0.00001, "d": dt.date(2026, 6, 30), "套": [{"a": []}]} for at in range(8)]
+    items[4]["big"] = 2 ** 70
+
+    def one_by_one(part: list[dict]) -> str:  # the text written item by item before batches
+        if not part:
+            return "[]\n"
+        return "[\n  " + ",\n  ".join(common.dump_json(item)[:-1].replace("\n", "\n  ") for item in part) + "\n]\n"
+
+    for count in range(len(items) + 1):
+        pieces = list(common.dump_json_items(iter(items[:count])))
+        assert len(pieces) == -(-count // 3) + 1 and "".join(pieces) == one_by_one(items[:count])
+    whole = one_by_one(items)
+    assert whole.count('"小": 0.00001') == 7 and whole.count('"小": 1e-05') == 1
+    assert "".join(common.dump_json_items(iter(items[:3]))) == common.dump_json(items[:3])
+
+
 def test_collect_plan_json_is_the_plans_list_whether_printed_or_written(tmp_path: Path) -> None:
     from click.testing import CliRunner
 

@@ -462,6 +462,24 @@ def test_a_matured_loan_without_overdue_date_is_overdue_from_the_day_after(polic
     assert build_plan([make_loan(days=None, maturity=D(2026, 11, 17), balance=Decimal(0))], AS_OF, policy).entries == []
 
 
+def test_overdue_days_is_the_count_from_overdue_start_without_making_it() -> None:
+    from docgen.loans.plan import is_overdue, overdue_days, overdue_start
+
+    day = dt.timedelta(days=1)
+    cases = [make_loan(days=None, overdue_since=AS_OF + shift) for shift in (-40 * day, -day, 0 * day, day)]
+    cases += [make_loan(days=None, maturity=AS_OF + shift, balance=balance)
+              for shift in (-400 * day, -day, 0 * day, day) for balance in (Decimal(0), Decimal("0.01"))]
+    for loan in cases:
+        since = overdue_start(loan)
+        expected = days_past_due(since, AS_OF) if since is not None and since <= AS_OF else 0
+        assert overdue_days(loan, AS_OF) == expected
+        assert is_overdue(loan, AS_OF) == (expected > 0)
+    assert [overdue_days(loan, AS_OF) for loan in cases[:4]] == [41, 2, 1, 0]
+    assert [overdue_days(loan, AS_OF) for loan in cases[4:]] == [0, 400, 0, 1, 0, 0, 0, 0]
+    # Matured on the last day a date can be: never overdue (the day after it cannot be made).
+    assert overdue_days(make_loan(days=None, maturity=dt.date.max), AS_OF) == 0
+
+
 def test_joint_guarantee_preserved_by_a_timely_demand_is_not_flagged(policy) -> None:
     base = dict(days=200, maturity=D(2026, 5, 11), disbursed_on=D(2024, 5, 11), guarantors=["李四"])
     lapsed = _entry(policy, **base)
