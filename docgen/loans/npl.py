@@ -709,7 +709,7 @@ class NplTally:
             count += 1
             balance = loan.balance
             on_balance = loan.on_balance
-            days = days_past_due(loan, as_of)
+            days = overdue_days(loan, as_of)
             key = (loan.officer, loan.branch, loan.classification, on_balance, 0 if not days else 1 if days <= 90 else 2)
             total = totals.get(key)
             if total is None:

@@ -179,3 +179,19 @@ def test_issued_letters_move_the_plan_on(tmp_path: Path, policy) -> None:
 def test_issued_keys_of_a_register_not_yet_created(tmp_path: Path) -> None:
     assert issued_keys(tmp_path / "none.sqlite") == frozenset()
     assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_no_register_file_is_answered_without_the_registers_code(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    # A fresh interpreter: what asking imported is exactly what the answer needed.
+    probe = ("import sys; from docgen.loans.letters import issued_keys; "
+             "print(sorted(issued_keys(sys.argv[1])), 'docgen.documents.register' in sys.modules, "
+             "'sqlite3' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "none.sqlite")], capture_output=True,
+                         text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert run.stdout.split() == ["[]", "False", "False"], run.stderr[-2000:]
+    # A path the system refuses is still worded as the register's path, not read as "no letters".
+    with pytest.raises(InputError, match="--register"):
+        issued_keys(tmp_path / ("x" * 300))
