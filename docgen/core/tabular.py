@@ -27,7 +27,7 @@ from pathlib import Path
 from operator import itemgetter
 from typing import Any
 
-from docgen.core.xlsxbounds import SheetExtent, check_xlsx_extent, column_letters, declared_extent, within_bound
+from docgen.core.xlsxbounds import MAX_CELLS, SheetExtent, check_xlsx_extent, column_letters, declared_extent, within_bound
 from docgen.core.xlsxstream import ERROR_TEXTS, open_stream, streams_alike
 from docgen.core.errors import InputError
 from docgen.core.textcodec import decode_chinese
@@ -325,35 +325,71 @@ class _Rows:
         ``first``. Raises ``InputError`` when they show the sheet too large to read."""
         return True
 
+    def keep(self, width: int) -> None:
+        """Say that only the first ``width`` cells of each row are used from now on: a source
+        may give the rows cut to it."""
+
 
 class _ExcelRows(_Rows):
     """A worksheet's rows, streamed (python-calamine-plus) or from python-calamine.
 
-    A streamed sheet was not scanned before (``declared_extent``): the rows are watched instead.
-    When they reach past what ``MAX_CELLS`` allows, or a used cell holds an ``ERROR_TEXTS`` text,
-    the sheet is scanned once (``check_xlsx_extent``: refused when too large); if it has error
-    cells, python-calamine reads it from the first row not yet settled.
+    A streamed sheet not scanned before (``declared_extent`` only) is watched instead, for two
+    things apart. Its bound: when the rows reach past what ``MAX_CELLS`` allows, the sheet is
+    scanned once (``check_xlsx_extent``: refused when too large). Its error cells: when a used
+    cell holds an ``ERROR_TEXTS`` text, or when the scan (whatever set it off) found error cells,
+    python-calamine reads the sheet from the first row not yet settled. The scan counts only the
+    cells that name their reference, so the rows the stream gives keep being measured after it:
+    rows x width past ``MAX_CELLS`` (a proven lower bound of the sheet) is refused too. Once the
+    header is known (``keep``) streamed rows are cut to its width as they come, a few at a time,
+    so a row padded to a declared 16,384 columns is never held in a block.
     """
 
-    _PIECE = 256  # rows read between two looks at the extent: a hostile row is 16,384 cells
+    _PIECE = 256  # rows read between two looks at the extent
+    _PIECE_CELLS = 1 << 16  # at most this many cells in one piece: a hostile row is 16,384 cells
 
-    def __init__(self, path: Path, sheet: str | None, rows: Iterator[Sequence[Any]], *, watched: bool) -> None:
+    def __init__(self, path: Path, sheet: str | None, rows: Iterator[Sequence[Any]], *, streamed: bool,
+                 scanned: bool, declared: SheetExtent | None = None) -> None:
         super().__init__(rows)
         self._path, self._sheet = path, sheet
-        self._watched = watched
+        self._streamed = streamed  # rows from the stream, not python-calamine (which holds them whole)
+        self._bound_watched = self._errors_watched = streamed and not scanned
+        self._error_cells = False  # a scan found error cells: the next rows settled go to python-calamine
+        self._declared = declared
+        # A streamed row is as long as the declared range when that is wider than its cells.
+        self._padded = declared.columns if declared is not None else 0
+        self._widest = max(self._padded, 64)
+        self._width: int | None = None
+
+    def keep(self, width: int) -> None:
+        self._width = width
 
     def take(self, count: int) -> list[Sequence[Any]]:
         try:
-            if not self._watched:
+            if not self._streamed:
                 return super().take(count)
             chunk: list[Sequence[Any]] = []
             while len(chunk) < count:
-                piece = list(islice(self._rows, min(self._PIECE, count - len(chunk))))
+                size = min(self._PIECE, max(1, self._PIECE_CELLS // self._widest), count - len(chunk))
+                piece = list(islice(self._rows, size))
                 if not piece:
                     break
+                widest = max(map(len, piece))
+                last = self.number + len(chunk) + len(piece) - 1
+                if self._bound_watched and not within_bound(last, widest):
+                    self._scan()  # raises when the sheet is too large
+                if not self._bound_watched and widest > self._padded and last * widest > MAX_CELLS:
+                    # Cells the stream gave past the declared range are there: what the scan could not count.
+                    declared = self._declared
+                    raise MESSAGES.error(InputError, "sheet-too-many-cells", path=str(self._path),
+                                         corner=f"{column_letters(widest)}{last}",
+                                         declared=declared.corner if declared and declared.columns else None,
+                                         rows=last, columns=widest, limit=MAX_CELLS)
+                if widest > self._widest:
+                    self._widest = widest
+                width = self._width
+                if width is not None and widest > width:
+                    piece = [values[:width] for values in piece]
                 chunk += piece
-                if not within_bound(self.number + len(chunk) - 1, max(map(len, piece))):
-                    self._scan()  # raises when the sheet is too large; else the bound is settled
             self.number += len(chunk)
             return chunk
         except InputError:
@@ -362,19 +398,25 @@ class _ExcelRows(_Rows):
             raise _excel_unreadable(self._path, exc) from None
 
     def settled(self, first: int, cells: Sequence[Sequence[Any]]) -> bool:
-        if not self._watched or all(ERROR_TEXTS.isdisjoint(column) for column in cells):
-            return True
-        extent = self._scan()
-        if extent is None or not extent.error_cells:
-            return True  # text that reads like an error value: the stream gives it as it is
+        if not self._error_cells:
+            if not self._errors_watched or all(ERROR_TEXTS.isdisjoint(column) for column in cells):
+                return True
+            self._scan()
+            if not self._error_cells:
+                return True  # text that reads like an error value: the stream gives it as it is
         self._rows, self.number = _calamine_rows(self._path, self._sheet, skip=first - 1), first
+        self._streamed = self._errors_watched = self._error_cells = False
         return False
 
-    def _scan(self) -> SheetExtent | None:
-        """Scan the sheet (once: its bound and error cells are then known and the rows no longer
-        watched); raises ``InputError`` when it is too large."""
-        self._watched = False
-        return check_xlsx_extent(self._path, self._sheet)
+    def _scan(self) -> None:
+        """Scan the sheet (once: its bound and whether it has error cells are then known, and
+        neither is watched for any more; ``_error_cells`` is set when it has some). Raises
+        ``InputError`` when it is too large."""
+        self._bound_watched = False
+        extent = check_xlsx_extent(self._path, self._sheet)
+        if self._errors_watched:
+            self._errors_watched = False
+            self._error_cells = extent is not None and extent.error_cells
 
 
 def _excel_rows(path: Path, sheet: str | None) -> _ExcelRows:
@@ -388,7 +430,7 @@ def _excel_rows(path: Path, sheet: str | None) -> _ExcelRows:
     therefore given only a sheet whose extent was scanned (a sheet too large would abort the
     process inside calamine).
     """
-    extent = declared_extent(path, sheet)
+    extent = declared = declared_extent(path, sheet)
     scanned = extent is not None and not within_bound(extent.rows, extent.columns)
     if scanned:
         extent = check_xlsx_extent(path, sheet)  # declared too large: find the real bound first
@@ -396,7 +438,7 @@ def _excel_rows(path: Path, sheet: str | None) -> _ExcelRows:
     if not stream:
         if not scanned:
             check_xlsx_extent(path, sheet)
-        return _ExcelRows(path, sheet, _calamine_rows(path, sheet), watched=False)
+        return _ExcelRows(path, sheet, _calamine_rows(path, sheet), streamed=False, scanned=True)
     try:
         with _held_native_stderr():
             names, open_rows = open_stream(path, sheet)
@@ -407,7 +449,7 @@ def _excel_rows(path: Path, sheet: str | None) -> _ExcelRows:
         raise
     except BaseException as exc:  # damaged workbooks fail in many ways; the user needs one clear line
         raise _excel_unreadable(path, exc) from None
-    return _ExcelRows(path, sheet, rows, watched=not scanned)
+    return _ExcelRows(path, sheet, rows, streamed=True, scanned=scanned, declared=declared)
 
 
 def _calamine_rows(path: Path, sheet: str | None, skip: int = 0) -> Iterator[Sequence[Any]]:
@@ -666,6 +708,7 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
     """
     width = max((index for index, _, _, _ in header), default=-1) + 1
     fields = [canonical for _, canonical, _, _ in header]
+    source.keep(width)
     while True:
         first = source.number
         raw = source.take(block_rows)

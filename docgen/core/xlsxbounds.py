@@ -17,9 +17,12 @@ The same pass notes whether the sheet holds error cells (``t="e"``: #N/A, #DIV/0
 kind of cell the streaming reader (``docgen.core.xlsxstream``) gives otherwise than calamine.
 
 A sheet the streaming reader reads is not scanned before it (``declared_extent`` reads only the
-sheet's head): the stream allocates nothing but the rows it hands out, so the reader watches the
-rows themselves and scans only when they reach the bound or show an error text
-(``docgen.core.tabular``); python-calamine's sheets are scanned first, as the bound requires.
+sheet's head): the stream allocates nothing but the rows it hands out, which the reader
+(``docgen.core.tabular``) cuts to the header's width as they come, so the reader watches the rows
+themselves and scans only when they reach the bound or show an error text. A cell that names no
+reference is not counted by the scan, so the rows the stream gives are measured after it too:
+rows x width past ``MAX_CELLS`` is refused as a scan would. python-calamine's sheets are scanned
+first, as the bound requires.
 """
 from __future__ import annotations
 

@@ -29,8 +29,9 @@ workbook whose styles have such a format), and it has no error cell. Error cells
 for before: an error cell comes as one of the seven ``ERROR_TEXTS`` (calamine refuses any other
 error value, both readers alike), so the reader (``docgen.core.tabular``) watches the streamed
 cells it uses for those texts and only when one appears scans the sheet (``docgen.core.xlsxbounds``)
-to tell an error cell from typed text; a sheet with error cells is then read by python-calamine
-from that row on (the rows before are the same either way). Any other sheet is read by
+to tell an error cell from typed text (a scan set off by the sheet's bound tells it as well); a
+sheet with error cells is then read by python-calamine again from the first row of the block being
+read when it was found (the rows before are the same either way). Any other sheet is read by
 python-calamine as before. Rows from the stream start at column A; a row ends at its last stored
 cell, or at the column the sheet's ``<dimension>`` declares.
 """

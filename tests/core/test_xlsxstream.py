@@ -371,3 +371,68 @@ def test_the_declared_extent_is_read_from_the_sheet_head(tmp_path: Path) -> None
         extent = declared_extent(_workbook(tmp_path / "d.xlsx", xml, _SHARED))
         assert (extent.rows, extent.columns, extent.error_cells) == (*cells, False)
     assert declared_extent(tmp_path / "missing.xlsx") is None
+
+
+def _smaller_bound(monkeypatch: pytest.MonkeyPatch, cells: int) -> None:
+    """Make the reader's bound ``cells`` (its floors aside), so a small sheet reaches it."""
+    monkeypatch.setattr(tabular, "within_bound", lambda rows, columns: rows * columns <= cells)
+
+
+def test_an_error_cell_after_a_scan_for_the_bound_still_sends_the_rest_to_calamine(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The declared range is wider than the cells: the stream pads each row to it, the rows reach the
+    # bound and the sheet is scanned for it. The scan finds the error cell further down too.
+    xml = _sheet(_rows_xml(60, {(50, "B"): '<c r="B50" t="e"><v>#N/A</v></c>'})).replace('ref="A1"', 'ref="A1:GR10"')
+    path = _workbook(tmp_path / "wide.xlsx", xml, _SHARED)
+    _smaller_bound(monkeypatch, 200 * 20)
+    scans: list[int] = []
+    scan = tabular.check_xlsx_extent
+
+    def counted(*args: Any) -> Any:
+        scans.append(1)
+        return scan(*args)
+
+    monkeypatch.setattr(tabular, "check_xlsx_extent", counted)
+    blocks = list(stream_table(path, ALIASES, text_fields=["id_number"]).column_blocks(8))
+    streamed = [(n, dict(zip(b.values, row))) for b in blocks for n, row in zip(b.numbers, zip(*b.values.values()))]
+    assert len(scans) == 1
+    with monkeypatch.context() as patch:
+        patch.setattr(tabular, "streams_alike", lambda *_: False)
+        whole = read_table(path, ALIASES, text_fields=["id_number"])
+    assert streamed == [(r.number, r.values) for r in whole.rows]
+    assert streamed[48] == (50, {"borrower": "张三", "id_number": None})
+
+
+def test_streamed_rows_are_cut_to_the_header(tmp_path: Path) -> None:
+    # A range declared to XFD: the stream pads every row to 16,384 cells; only the header's are kept.
+    xml = _sheet(_rows_xml(600)).replace('ref="A1"', 'ref="A1:XFD2"')
+    path = _workbook(tmp_path / "xfd.xlsx", xml, _SHARED)
+    source, header, _, _ = tabular._open_table(path, ALIASES)
+    widths: list[int] = []
+    take = source.take
+
+    def measured(count: int) -> Any:
+        rows = take(count)
+        widths.extend(map(len, rows))
+        return rows
+
+    source.take = measured  # type: ignore[method-assign]
+    blocks = list(tabular._blocks(source, header, set(), 250))
+    assert sum(len(b.numbers) for b in blocks) == 600 and set(widths) == {2}
+    assert [r.values for r in read_table(path, ALIASES).rows][-1] == {"borrower": "张三", "id_number": ID}
+
+
+def test_rows_wider_than_the_scan_could_count_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Cells without references: the scan counts none of them and lets the sheet pass; the rows the
+    # stream gives are then as wide as the cells, which is a proven lower bound of the sheet.
+    row = '<row><c t="s"><v>5</v></c>' + "<c/>" * 3000 + "<c><v>1</v></c></row>"
+    xml = _sheet('<row><c t="s"><v>0</v></c><c t="s"><v>1</v></c></row>' + row * 40).replace(
+        '<dimension ref="A1"/>', "")
+    path = _workbook(tmp_path / "noref.xlsx", xml, _SHARED)
+    assert check_xlsx_extent(path).columns == 26
+    assert len(read_table(path, ALIASES).rows) == 40  # 41 x 3,002 cells: within the limit
+    monkeypatch.setattr(tabular, "MAX_CELLS", 30 * 3002, raising=False)
+    with pytest.raises(InputError) as caught:
+        read_table(path, ALIASES)
+    assert caught.value.code == "sheet-too-many-cells"
+    assert caught.value.facts["columns"] == 3002 and caught.value.facts["rows"] > 30
