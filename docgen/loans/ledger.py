@@ -739,9 +739,10 @@ class LedgerBlocks:
     """A ledger being read a block of rows at a time (``iter_ledger_blocks``): its ``path``, its
     ``unknown_headers`` and, once iterated, the number of ``loans`` accepted so far.
 
-    Iterating it (once) yields lists of accepted ``Loan``s in sheet order, one list per block of
-    rows, and then raises ``RowsError`` listing every bad row of the whole file when there was
-    one: a caller must not publish anything built from the blocks before the iteration ended.
+    Iterating it (once: iterating it again raises ``RuntimeError``) yields lists of accepted
+    ``Loan``s in sheet order, one list per block of rows, and then raises ``RowsError`` listing
+    every bad row of the whole file when there was one: a caller must not publish anything built
+    from the blocks before the iteration ended.
     """
 
     def __init__(self, path: Path, stream: Any, vocabulary: Vocabulary, block_rows: int | None) -> None:
@@ -753,7 +754,13 @@ class LedgerBlocks:
         self._block_rows = block_rows
 
     def __iter__(self) -> Iterator[list[Loan]]:
-        stream, vocabulary, columns = self._stream, self._vocabulary, self._stream.columns
+        stream, self._stream = self._stream, None  # the reader is the iteration's from now on
+        if stream is None:
+            raise MESSAGES.fault(RuntimeError, "ledger-blocks-iterated")
+        return self._loans(stream)
+
+    def _loans(self, stream: Any) -> Iterator[list[Loan]]:
+        vocabulary, columns = self._vocabulary, stream.columns
         problems: list[Problem] = []
         reader_problems: list[Problem] = []
         seen: dict[str, int] = {}  # 借据号 -> its first row, across blocks
@@ -771,7 +778,7 @@ class LedgerBlocks:
                     yield loans
         # The reader's tables (a shared-string table of an .xlsx: ~90 MB at 400,000 loans) go now,
         # not when the caller lets go of this object.
-        self._stream = stream = None
+        stream = None
         problems = sorted(reader_problems + problems, key=lambda p: (p.row or 0, p.path))
         if problems:
             count = len({p.row for p in problems})

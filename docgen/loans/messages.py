@@ -231,6 +231,8 @@ EN: dict[str, str] = {
     "ledger-headers-short": "headers must name every ledger column",
     "ledger-format-unsupported": "unsupported ledger format {suffix!r}: use .xlsx or .csv",
     "tally-without-migration": "an opening snapshot needs a tally made with migration=True",
+    "tally-figured": "a tally gives its figures once: make a new NplTally to count again",
+    "ledger-blocks-iterated": "a ledger's blocks can be iterated once: call iter_ledger_blocks again",
 }
 """English wording for the few messages shown to operators, and for programmers' mistakes (``MESSAGES.fault``);
 the documents and tables stay Chinese."""

@@ -697,9 +697,13 @@ class NplTally:
         self._flags = _FlagFinder(as_of, self.policy.overdue_normal_grace_days)
         # For the migration: the closing balances by state and 借据号.
         self._states: dict[str, dict[str, Decimal]] | None = {} if migration else None
+        self._figured = False  # ``figures`` was called: the migration took the closing states
 
     def add(self, loans: Iterable[Loan]) -> None:
-        """Count the closing snapshot's ``loans`` (the next ones in ledger order) in the figures."""
+        """Count the closing snapshot's ``loans`` (the next ones in ledger order) in the figures.
+        Raises ``RuntimeError`` once ``figures`` was called."""
+        if self._figured:
+            raise MESSAGES.fault(RuntimeError, "tally-figured")
         from docgen.loans.plan import next_action
 
         as_of, policy, threshold, sue_from = self.as_of, self.policy, self.targets.large_npl_threshold, self._sue_from
@@ -738,7 +742,11 @@ class NplTally:
     def figures(self, period: Period, opening: OpeningSummary | None = None) -> NplFigures:
         """Return the ``NplFigures`` of the loans added, for ``period``, with the opening snapshot's
         summary when there is one (the tally must then have been made with ``migration=True``).
-        Once only: the migration takes the closing states away."""
+        Once only: the migration takes the closing states away, so a second call raises
+        ``RuntimeError`` (a programmer's mistake), as does ``add`` after it."""
+        if self._figured:
+            raise MESSAGES.fault(RuntimeError, "tally-figured")
+        self._figured = True
         totals = self._totals
         npl = loan_balance = off = off_recovered = overdue = overdue90 = Decimal(0)
         by_category = {name: Decimal(0) for name in CLASSIFICATIONS}

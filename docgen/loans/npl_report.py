@@ -417,7 +417,9 @@ def read_figures(
     The closing ledger's loans are counted a block at a time (``NplTally``) and the opening one is
     reduced to its ``OpeningSummary``, so neither ledger is held whole. A large opening ledger is
     read in a second process while this one reads the closing ledger (on two cores two
-    100,000-loan files then take about the time of one). ``vocabulary`` reads both (default: the
+    100,000-loan files then take about the time of one); when that process dies or fails otherwise
+    than with a project error the opening ledger is read in this one, and when the closing ledger
+    fails that process is stopped rather than waited for. ``vocabulary`` reads both (default: the
     shipped policy's); ``policy`` and ``targets`` (a targets file or ``Targets``) are
     ``compute_figures``'s. Headers nobody asked for are noticed, file by file.
 
@@ -443,10 +445,23 @@ def read_figures(
         for loans in closing_blocks:
             tally.add(loans)
         summary, opening_unknown = None, []
+        outcome = None
         if future is not None:
-            summary, opening_unknown = _opening_result(*future.result())
-        elif opening is not None:
-            summary, opening_unknown = _opening_result(*_read_opening(str(opening), period, vocabulary))
+            try:
+                outcome = future.result()
+            except DocgenError:
+                raise
+            except Exception:  # noqa: BLE001 - the worker died (killed, out of memory) or could not answer:
+                outcome = None  # the ledger is read here instead, to the same figures
+        if outcome is None and opening is not None:
+            outcome = _read_opening(str(opening), period, vocabulary)
+        if outcome is not None:
+            summary, opening_unknown = _opening_result(*outcome)
+    except BaseException:
+        if pool is not None:
+            _abandon(pool)
+            pool = None
+        raise
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -460,6 +475,16 @@ def read_figures(
     if bad_targets is not None:
         raise bad_targets
     return tally.figures(period, summary)
+
+
+def _abandon(pool: Any) -> None:
+    """Shut ``pool`` down without waiting for its worker, which is stopped: the error that ends the
+    report shows now, not once the opening ledger has been read for nothing (the interpreter would
+    otherwise wait for the worker when it exits)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # no public way before 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
 
 
 def _big(path: str | os.PathLike[str]) -> bool:

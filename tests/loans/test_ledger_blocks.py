@@ -125,3 +125,21 @@ def test_collect_plan_json_is_the_same_whatever_the_block_size(tmp_path: Path, m
     whole = plan()
     monkeypatch.setattr(tabular, "BLOCK_ROWS", 5)
     assert plan() == whole and whole
+
+
+def test_the_blocks_and_the_tally_are_used_once_and_say_so_when_used_again(tmp_path: Path) -> None:
+    from docgen.loans.npl import NplTally
+
+    blocks = iter_ledger_blocks(write_ledger(_rows(5), tmp_path / "once.xlsx"), block_rows=2)
+    tally = NplTally(AS_OF, migration=True)
+    for loans in blocks:
+        tally.add(loans)
+    with pytest.raises(RuntimeError) as caught:
+        iter(blocks)
+    assert caught.value.code == "ledger-blocks-iterated"
+    assert tally.figures(Q2).loans == 5
+    # A second call would give the figures without the closing states the first took away.
+    for misuse in (lambda: tally.figures(Q2), lambda: tally.add([])):
+        with pytest.raises(RuntimeError) as caught:
+            misuse()
+        assert caught.value.code == "tally-figured"

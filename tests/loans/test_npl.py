@@ -4,6 +4,8 @@ from __future__ import annotations
 from scripts import load_script
 
 import datetime as dt
+import os
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -456,3 +458,79 @@ def test_the_opening_summary_packed_for_another_process_gives_the_same_rows_and_
     assert list(odd.rows()) == [("N1", "正常", "1"), ("A\nB", "正常", "2")]
     empty = summarize_opening([], Q2).packed()
     assert list(empty.rows()) == [] and empty.loan_nos == []
+
+_PARENT = os.getpid()
+_READ_OPENING = None
+
+
+def _in_worker() -> bool:
+    return os.getpid() != _PARENT
+
+
+def _dying_worker(*args):  # the worker is killed (out of memory, by an operator)
+    if _in_worker():
+        os._exit(9)
+    return _READ_OPENING(*args)
+
+
+def _failing_worker(*args):  # the worker fails with something that is not a project error
+    if _in_worker():
+        raise MemoryError
+    return _READ_OPENING(*args)
+
+
+def _slow_worker(*args):  # the worker is still reading when the closing file fails
+    if _in_worker():
+        Path(args[0]).with_suffix(".pid").write_text(str(os.getpid()))
+        time.sleep(5)
+        Path(args[0]).with_suffix(".finished").write_text("")
+    return _READ_OPENING(*args)
+
+
+@pytest.mark.parametrize("worker", [_dying_worker, _failing_worker])
+def test_a_worker_that_fails_leaves_the_opening_ledger_to_be_read_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, worker) -> None:
+    global _READ_OPENING
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+    from docgen.loans import npl_report
+
+    opening, closing, targets = write_seed_ledgers(tmp_path)
+    expected = npl_report.read_figures(closing, opening, period=Q2, targets=targets).to_dict()
+    _READ_OPENING = npl_report._read_opening
+    monkeypatch.setattr(npl_report, "_read_opening", worker)
+    monkeypatch.setattr(npl_report, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(npl_report.os, "cpu_count", lambda: 2)
+    assert npl_report.read_figures(closing, opening, period=Q2, targets=targets).to_dict() == expected
+    result = CliRunner().invoke(main, ["npl-report", "--ledger", str(closing), "--opening", str(opening),
+                                       "--period", "2026Q2", "--format", "json"])
+    assert result.exit_code == 0 and result.exception is None, result.output
+
+
+def test_an_early_error_of_the_closing_file_does_not_wait_for_the_worker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    global _READ_OPENING
+    from docgen.loans import npl_report
+
+    opening, _, _ = write_seed_ledgers(tmp_path)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    _READ_OPENING = npl_report._read_opening
+    monkeypatch.setattr(npl_report, "_read_opening", _slow_worker)
+    monkeypatch.setattr(npl_report, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(npl_report.os, "cpu_count", lambda: 2)
+    with pytest.raises(InputError, match="broken.xlsx"):
+        npl_report.read_figures(broken, opening, period=Q2)
+    pid_file = Path(opening).with_suffix(".pid")
+    for _ in range(200):  # the worker has started, and is gone (or a zombie) once stopped
+        if pid_file.exists() and pid_file.read_text():
+            stat = Path(f"/proc/{pid_file.read_text()}/stat")
+            try:
+                if stat.read_text().split(") ")[1][0] in "ZX":
+                    break
+            except (OSError, IndexError):
+                break
+        time.sleep(0.05)
+    time.sleep(0.2)
+    assert not Path(opening).with_suffix(".finished").exists()  # stopped, not waited for
