@@ -346,6 +346,7 @@ class _ExcelRows(_Rows):
 
     _PIECE = 256  # rows read between two looks at the extent
     _PIECE_CELLS = 1 << 16  # at most this many cells in one piece: a hostile row is 16,384 cells
+    _GUESS = 1 << 12  # the width assumed before a row was seen: the first piece is small
 
     def __init__(self, path: Path, sheet: str | None, rows: Iterator[Sequence[Any]], *, streamed: bool,
                  scanned: bool, declared: SheetExtent | None = None) -> None:
@@ -357,7 +358,7 @@ class _ExcelRows(_Rows):
         self._declared = declared
         # A streamed row is as long as the declared range when that is wider than its cells.
         self._padded = declared.columns if declared is not None else 0
-        self._widest = max(self._padded, 64)
+        self._widest = 0  # the widest row streamed so far (0: none yet)
         self._width: int | None = None
 
     def keep(self, width: int) -> None:
@@ -369,7 +370,8 @@ class _ExcelRows(_Rows):
                 return super().take(count)
             chunk: list[Sequence[Any]] = []
             while len(chunk) < count:
-                size = min(self._PIECE, max(1, self._PIECE_CELLS // self._widest), count - len(chunk))
+                size = min(self._PIECE, max(1, self._PIECE_CELLS // (self._widest or self._GUESS)),
+                           count - len(chunk))
                 piece = list(islice(self._rows, size))
                 if not piece:
                     break
