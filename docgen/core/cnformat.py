@@ -167,22 +167,25 @@ REMEMBER_MAX = 4096
 
 
 def _remembered(format_: Callable[..., str]) -> Callable[..., str]:
-    """Return ``format_`` with its results remembered per exact ``(type, value, arguments)``.
+    """Return ``format_`` with its results remembered per exact ``(type, value)`` and extra
+    arguments that are all exactly ``int`` (the places of ``amount``).
 
     A batch's letters repeat the same dates (the letter date six times a letter, the same in
     every letter) and many of the same amounts; each ``date_cn`` costs ~1.4 µs and each
     ``amount`` ~3.9 µs, ~0.05 ms a demand letter in all. The filters are pure functions of the
     value's type and number, so a remembered result is the one ``format_`` gives. Zero is
     never remembered (``0.0 == -0.0`` and ``Decimal("0") == Decimal("-0.00")``, which may
-    print differently); errors are raised again each time, keyword arguments and
-    unhashable values go straight to ``format_``.
+    print differently); errors are raised again each time; keyword arguments, unhashable
+    values and any extra argument of another class (``True == 1`` and ``2.0 == 2``, which
+    ``format_`` may treat differently) go straight to ``format_``.
     """
     results: dict[tuple[Any, ...], str] = {}
 
     @functools.wraps(format_)
     def remembered(value: Any, *args: Any, **kwargs: Any) -> str:
         kind = value.__class__
-        if kwargs or kind not in _REMEMBERED_TYPES or (not value and kind is not str):
+        if (kwargs or kind not in _REMEMBERED_TYPES or (not value and kind is not str)
+                or any(arg.__class__ is not int for arg in args)):
             return format_(value, *args, **kwargs)
         key = (kind, value, *args)
         try:

@@ -153,3 +153,13 @@ def test_a_remembered_result_is_computed_once_per_exact_type_and_value_and_bound
     remembered("x")  # a fourth entry: memory starts again, bounded
     remembered(Decimal("2.5"))
     assert len(calls) == 3 + 4 + 2
+
+
+@pytest.mark.parametrize(("first", "then"), [(1, True), (2, 2.0), (0, False), (True, 1), (2.0, 2)])
+def test_extra_arguments_equal_in_value_but_of_another_class_are_never_served_from_memory(first, then):
+    remembered = cnformat._remembered(amount)
+    value = Decimal("1234.567")
+    assert _outcome(lambda v: remembered(v, first), value) == _outcome(lambda v: amount(v, first), value)
+    assert _outcome(lambda v: remembered(v, then), value) == _outcome(lambda v: amount(v, then), value)
+    assert _outcome(lambda v: cnformat.FILTERS["amount"](v, first), value) == _outcome(lambda v: amount(v, first), value)
+    assert _outcome(lambda v: cnformat.FILTERS["amount"](v, then), value) == _outcome(lambda v: amount(v, then), value)
