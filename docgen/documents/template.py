@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import functools
 import io
 import os
 import re
@@ -50,6 +51,28 @@ _MAX_NAME = 120  # characters of a file name, before the extension
 _MAX_NAME_BYTES = 180
 
 
+@functools.lru_cache(maxsize=64)
+def _named_fields(*patterns: str) -> tuple[str, ...]:
+    """Return the names of the values ``patterns`` (``str.format`` patterns) look up, in order,
+    once each: ``{contract_no}``, ``{debtor.name}`` and ``{seq:{width}}`` name ``contract_no``,
+    ``debtor``, ``seq`` and ``width``. A pattern ``str.format`` cannot parse names nothing (its
+    ``format`` raises the error its caller reports)."""
+    names: list[str] = []
+    for pattern in patterns:
+        try:
+            parsed = list(string.Formatter().parse(pattern))
+        except ValueError:
+            continue
+        for _, field, spec, _ in parsed:
+            if field is None:
+                continue
+            for name in (re.split(r"[.\[]", field, maxsplit=1)[0],
+                         *(_named_fields(spec) if spec and "{" in spec else ())):
+                if name not in names:
+                    names.append(name)
+    return tuple(names)
+
+
 class Template:
     """A loaded Word template: metadata, schema, rules, and the compiled renderer."""
 
@@ -84,8 +107,6 @@ class Template:
         return str(self.meta_path or self.path)
 
     def _check_meta(self) -> None:
-        #: The context fields the serial and file-name patterns name (``_pattern_values``).
-        self._pattern_fields: tuple[str, ...] = ()
         for key, pattern in (("serial", self.serial_pattern), ("filename", self.filename_pattern)):
             try:
                 fields = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
@@ -95,7 +116,6 @@ class Template:
             for f in fields:
                 if not _FIELD_RE.match(f):
                     raise MESSAGES.error(TemplateError, "meta-pattern-field", file=self._where(), key=key, field=f)
-            self._pattern_fields += tuple(f for f in fields if f not in self._pattern_fields)
         for rule in self.rules:
             if not isinstance(rule, dict) or rule.get("rule") not in RULES:
                 raise MESSAGES.error(TemplateError, "meta-unknown-rule", file=self._where(), rule=rule,
@@ -200,7 +220,9 @@ class Template:
         text, a number or a date (ISO text), and ``year``. Only the named fields are looked at
         (a batch makes a serial and a file name per row from a context of thirty fields)."""
         values: dict[str, Any] = {}
-        for key in self._pattern_fields:
+        # The patterns are public attributes a caller may change: the fields are those of the
+        # patterns as they are now (parsed once per pair of patterns).
+        for key in _named_fields(self.serial_pattern, self.filename_pattern):
             value = context.get(key)
             if isinstance(value, (str, int, Decimal)):
                 values[key] = value

@@ -255,6 +255,19 @@ def test_patterns_take_the_fields_they_name_as_text_numbers_or_iso_dates_and_ref
     assert serial == "甲-0012-2026" and template.output_name({**context, "serial": serial}) == "甲-0012-2026.docx"
 
 
+def test_patterns_set_after_loading_take_the_fields_they_name_now():
+    template = load_template("demand-letter")
+    context = template.prepare(example("demand-letter"))
+    context["serial"] = template.format_serial(7, context)
+    loaded = template.filename_pattern
+    template.filename_pattern = "{contract_no}_催收函"
+    assert template.output_name(context) == f"{context['contract_no']}_催收函.docx"
+    template.serial_pattern = "{borrower}-{seq:{width}}"
+    assert template.format_serial(7, {**context, "width": "03d"}) == f"{context['borrower']}-007"
+    template.serial_pattern, template.filename_pattern = load_template("demand-letter").serial_pattern, loaded
+    assert template.output_name(context) == load_template("demand-letter").output_name(context)
+
+
 # ------------------------------------------------------------------ validation and rules
 
 def test_missing_field_fails_by_name_and_row():
