@@ -14,12 +14,14 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import time
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from docgen.core.messages import MESSAGES
+from docgen.core.textcodec import lone_surrogate
 from docgen.core.userdirs import cache_dir
 
 __all__ = ["Packs", "Unencodable", "cache_dir", "cache_key", "code_digest", "decode_value", "encode_value", "read_entry",
@@ -145,10 +147,10 @@ def write_json(target: Path, value: Any) -> None:
     Written to a temporary name and renamed, so a reader never sees half of it; not fsynced.
     """
     try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
+        data = json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError):  # not JSON, or text with a lone surrogate UTF-8 cannot write
         return
-    write_file(target, text.encode("utf-8"))
+    write_file(target, data)
 
 
 def write_file(target: Path, data: bytes) -> bool:
@@ -181,7 +183,10 @@ class Packs:
     is ignored whole without it (a file cut short). When a kind has ``MERGE_AT`` packs or more,
     ``flush`` merges them with the new entries into one pack of at most ``KEEP`` entries (the
     newest packs' first) and removes the packs it merged, so lookups stay one read of a few
-    files and the cache stays bounded. Lookups are by key as with ``read_entry``.
+    files and the cache stays bounded. The same merge removes what runs cut short left: packs
+    of this format that are not whole, and temporary files older than ``STALE_AFTER`` seconds
+    (a run writing one now is younger); packs of another format are left to their own code.
+    Lookups are by key as with ``read_entry``.
 
     Packs live in ``{cache folder}/{kind}-packs/``. Like every cache, they never fail the real
     work: an unwritable folder or a damaged pack reads as misses.
@@ -191,39 +196,61 @@ class Packs:
     MERGE_AT = 8
     #: Entries a merged pack keeps at most (about 300 bytes each for an inspection).
     KEEP = 8192
+    #: Age (seconds) from which a merge removes a temporary file: its run was cut short.
+    STALE_AFTER = 3600
     _HEAD = "docgen-pack 1"
 
     def __init__(self, kind: str) -> None:
         folder = cache_dir()
         self.folder = folder / f"{kind}-packs" if folder is not None else None
         self._packs: list[tuple[float, Path, dict[str, str]]] | None = None
+        #: What runs cut short left, found by ``_load``: packs of this format that are not whole,
+        #: and temporary files (with their modification time).
+        self._damaged: list[Path] = []
+        self._temporary: list[tuple[float, Path]] = []
         self._new: dict[str, str] = {}
 
     def _load(self) -> list[tuple[float, Path, dict[str, str]]]:
         if self._packs is None:
-            self._packs = []
+            self._packs, self._damaged, self._temporary = [], [], []
             if self.folder is None:
                 return self._packs
+            found = []
             try:
-                found = [(e.stat().st_mtime, Path(e.path)) for e in os.scandir(self.folder)
-                         if e.name.endswith(".pack")]
+                for entry in os.scandir(self.folder):
+                    if entry.name.endswith(".pack"):
+                        found.append((entry.stat().st_mtime, Path(entry.path)))
+                    elif entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                        self._temporary.append((entry.stat().st_mtime, Path(entry.path)))
             except OSError:  # no folder yet (a cache never used), or unreadable: no entries
-                found = []
+                found, self._temporary = [], []
             for mtime, path in sorted(found, reverse=True):
                 lines = self._read(path)
-                if lines is not None:
+                if isinstance(lines, dict):
                     self._packs.append((mtime, path, lines))
+                elif lines:
+                    self._damaged.append(path)
         return self._packs
 
-    def _read(self, path: Path) -> dict[str, str] | None:
-        """Return the entries of the pack ``path`` (key -> JSON text), None when it is not whole."""
+    def _read(self, path: Path) -> dict[str, str] | bool:
+        """Return the entries of the pack ``path`` (key -> JSON text); when it is not whole, True if
+        it is one of this format (begins with its head line, or is empty: cut short), else False
+        (unreadable, or another format's)."""
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, ValueError):
-            return None
+            data = path.read_bytes()
+        except OSError:
+            return False
+        if not data:
+            return True  # renamed into place, its bytes never written: a power cut
+        if not data.startswith(f"{self._HEAD}\n".encode()):
+            return False
+        try:
+            text = data.decode("utf-8")
+        except ValueError:  # cut inside a character
+            return True
         lines = text.split("\n")
-        if len(lines) < 3 or lines[0] != self._HEAD or lines[-1] != "" or lines[-2] != f"end\t{len(lines) - 3}":
-            return None
+        if len(lines) < 3 or lines[-1] != "" or lines[-2] != f"end\t{len(lines) - 3}":
+            return True
         entries: dict[str, str] = {}
         for line in lines[1:-2]:
             key, _, value = line.partition("\t")
@@ -270,12 +297,17 @@ class Packs:
                         break
                     entries.setdefault(key, text)
                 merged.append(path)
-        body = "".join(f"{key}\t{text}\n" for key, text in entries.items())
-        text = f"{self._HEAD}\n{body}end\t{len(entries)}\n"
-        data = text.encode("utf-8")
+        try:
+            data = self._pack(entries)
+        except ValueError:  # a value with a lone surrogate UTF-8 cannot write: that one is not cached
+            entries = {key: text for key, text in entries.items() if lone_surrogate(key + text) is None}
+            data = self._pack(entries)
         target = self.folder / f"{hashlib.sha256(data).hexdigest()[:32]}.pack"
         if not write_file(target, data):
             return
+        if merged:  # what runs cut short left goes with the merge
+            stale = time.time() - self.STALE_AFTER
+            merged += self._damaged + [path for mtime, path in self._temporary if mtime < stale]
         # The merged packs go only once the pack holding their entries is in place; one a
         # concurrent run is reading at that moment reads as misses, never as damage.
         for path in merged:
@@ -285,3 +317,9 @@ class Packs:
                 except OSError:
                     pass
         self._packs = None
+
+    def _pack(self, entries: dict[str, str]) -> bytes:
+        """Return the bytes of a pack of ``entries``; raises ``UnicodeEncodeError`` when one holds
+        a lone surrogate."""
+        body = "".join(f"{key}\t{text}\n" for key, text in entries.items())
+        return f"{self._HEAD}\n{body}end\t{len(entries)}\n".encode()

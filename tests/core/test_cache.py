@@ -83,3 +83,57 @@ def test_caching_off_or_an_unwritable_folder_never_fails(tmp_path: Path, monkeyp
     stuck.put("j", 1)
     stuck.flush()  # the folder cannot be made: nothing written, nothing raised
     assert Packs("thing").get("j") is None
+
+
+def test_a_value_with_a_lone_surrogate_is_simply_not_cached(folder: Path) -> None:
+    from docgen.core.cache import read_entry, write_entry, write_json
+
+    bad = {"名": "营业执照\udc80"}  # JSON takes it; UTF-8 cannot write it
+    write_json(folder.parent / "x.json", bad)
+    write_entry("facts", "a" * 64, bad)
+    assert not (folder.parent / "x.json").exists() and read_entry("facts", "a" * 64) is None
+    packs = Packs("thing")
+    packs.put("bad", bad)
+    packs.put("good", {"名": "营业执照"})
+    packs.flush()
+    again = Packs("thing")
+    assert again.get("bad") is None and again.get("good") == {"名": "营业执照"}
+    assert [p.suffix for p in folder.iterdir()] == [".pack"]
+
+
+def _fill_to_merge(folder: Path) -> None:
+    for run in range(Packs.MERGE_AT - 2):
+        packs = Packs("thing")
+        packs.put(f"run{run}", run)
+        packs.flush()
+
+
+def test_a_merge_removes_packs_cut_short_and_old_temporary_files(folder: Path) -> None:
+    _fill_to_merge(folder)
+    head = Packs._HEAD
+    cut = folder / ("c" * 32 + ".pack")
+    cut.write_text(f"{head}\nk\t1\nk2\t2\nend\t", encoding="utf-8")  # its end line cut short
+    cut_in_a_character = folder / ("d" * 32 + ".pack")
+    cut_in_a_character.write_bytes(f"{head}\nk\t\"营".encode()[:-1])
+    empty = folder / ("e" * 32 + ".pack")
+    empty.write_bytes(b"")  # renamed into place, its bytes lost
+    other_format = folder / ("f" * 32 + ".pack")
+    other_format.write_text("docgen-pack 2\nsomething newer\n", encoding="utf-8")
+    old_temp = folder / f".{'a' * 32}.pack.4321.tmp"
+    young_temp = folder / f".{'b' * 32}.pack.4322.tmp"
+    for temp in (old_temp, young_temp):
+        temp.write_text(f"{head}\nk\t1\n", encoding="utf-8")
+    hours_ago = old_temp.stat().st_mtime - 2 * 3600  # a run killed two hours ago
+    os.utime(old_temp, (hours_ago, hours_ago))
+    short = Packs("thing")
+    short.put("short", 1)
+    short.flush()  # one pack short of a merge: nothing removed
+    assert Packs("thing").get("k") is None
+    assert all(p.exists() for p in (cut, cut_in_a_character, empty, other_format, old_temp, young_temp))
+    last = Packs("thing")
+    last.put("last", 1)
+    last.flush()  # the merge
+    left = set(folder.iterdir())
+    assert not {cut, cut_in_a_character, empty, old_temp} & left
+    assert {other_format, young_temp} <= left  # another format's pack and a run writing now
+    assert len(left) == 3 and Packs("thing").get("run0") == 0 and Packs("thing").get("last") == 1
