@@ -111,17 +111,19 @@ def place_known(number: str) -> bool:
 # package once parsed (marshal, as .pyc files are) and handed back to stdnum's own database
 # cache, where stdnum looks it up exactly as if it had parsed it: stdnum still decides. The
 # file carries its key (the table's bytes, stdnum's and Python's versions) and its payload's
-# SHA-256, so a stale, foreign or damaged one is never used; a read-only package never has one.
+# SHA-256, so a stale, foreign or damaged one is never used; a read-only package never has one,
+# and neither has a Python told not to write bytecode (``-B``, ``PYTHONDONTWRITEBYTECODE``). A
+# stdnum whose database is built otherwise is simply left to parse its table.
 
 _TABLE = "cn/loc"
 _TABLE_HEAD = b"docgen-stdnum-table 1\n"
 
 
 def _compiled_table() -> Path | None:
-    """Where the parsed place table is kept (None when caching is off)."""
+    """Where the parsed place table is kept (None when caching is off or Python writes no bytecode)."""
     from docgen.core.cache import cache_dir
 
-    if cache_dir() is None:
+    if sys.dont_write_bytecode or cache_dir() is None:
         return None
     return Path(__file__).parent / "__pycache__" / f"stdnum-cn-loc.{sys.implementation.cache_tag}.marshal"
 
@@ -141,7 +143,10 @@ def _table_key() -> bytes | None:
 
 def _prime_place_table() -> None:
     """Hand stdnum its place table from the kept parsed form (parsing and keeping it when there is
-    none); does nothing when stdnum already holds it or its database cache is not as expected."""
+    none); does nothing when stdnum already holds it or its database is not built as expected.
+
+    Never raises: whatever goes wrong leaves stdnum to parse its table as usual.
+    """
     databases = getattr(numdb, "_open_databases", None)
     if not isinstance(databases, dict) or _TABLE in databases or (target := _compiled_table()) is None:
         return
@@ -152,16 +157,24 @@ def _prime_place_table() -> None:
         head, kept_key, check, payload = target.read_bytes().split(b"\n", 3)
         if head + b"\n" == _TABLE_HEAD and kept_key == key and hashlib.sha256(payload).hexdigest().encode() == check:
             prefixes = marshal.loads(payload)
-            if isinstance(prefixes, list):
-                table = numdb.NumDB()
+            table = numdb.NumDB()
+            # Only a database built as this code knows (an empty list of prefixes it answers
+            # from) is handed the table; another stdnum's would answer wrongly from it.
+            if isinstance(prefixes, list) and getattr(table, "prefixes", None) == []:
                 table.prefixes = prefixes
                 databases[_TABLE] = table
                 return
-    except (OSError, ValueError, EOFError, TypeError):
-        pass  # none kept yet, or not this one: stdnum parses its table
+    except Exception:  # noqa: BLE001 - none kept yet, not this one, another stdnum: it parses its table
+        pass
     from docgen.core.cache import write_file
 
-    payload = marshal.dumps(numdb.get(_TABLE).prefixes)
+    try:
+        prefixes = numdb.get(_TABLE).prefixes
+        if not isinstance(prefixes, list):
+            return
+        payload = marshal.dumps(prefixes)
+    except Exception:  # noqa: BLE001 - another stdnum's database: nothing kept, stdnum answers as usual
+        return
     write_file(target, _TABLE_HEAD + key + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
 
 

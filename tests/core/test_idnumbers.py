@@ -82,7 +82,67 @@ def test_nothing_is_kept_when_caching_is_off(kept: Path, monkeypatch) -> None:  
 
 
 def test_the_kept_form_is_beside_the_package_and_off_with_the_cache(monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(idnumbers.sys, "dont_write_bytecode", False)  # whatever PYTHONDONTWRITEBYTECODE says
     target = idnumbers._compiled_table()
     assert target is not None and target.parent == Path(idnumbers.__file__).parent / "__pycache__"
     monkeypatch.setenv("DOCGEN_NO_CACHE", "1")
     assert idnumbers._compiled_table() is None
+
+
+_FIND = numdb.NumDB._find
+
+
+class _SlottedNumDB:
+    """A stdnum whose database keeps its table under another name and takes no other attribute."""
+
+    __slots__ = ("rows",)
+    _find = staticmethod(_FIND)  # stdnum's lookup finds itself through the class
+
+    def __init__(self) -> None:
+        self.rows: list = []
+
+    def info(self, number: str) -> list:
+        return _FIND(number, self.rows)
+
+
+class _OtherNumDB(_SlottedNumDB):
+    """The same, taking any attribute (a table handed to it would be silently ignored)."""
+
+
+@pytest.mark.parametrize("other", [_OtherNumDB, _SlottedNumDB])
+@pytest.mark.parametrize("kept_first", [True, False])
+def test_a_stdnum_built_otherwise_is_left_to_parse_its_table(kept: Path, monkeypatch, other, kept_first) -> None:  # noqa: ANN001
+    if kept_first:  # a kept form written by the stdnum installed before
+        assert idnumbers.place_known(_id(KNOWN))
+        assert kept.is_file()
+        _fresh(monkeypatch)
+    rows = _stdnums_own_parse()
+
+    def get(name: str):  # noqa: ANN202 - that stdnum's own parse
+        if name not in numdb._open_databases:
+            db = other.__new__(other)
+            db.rows = rows
+            numdb._open_databases[name] = db
+        return numdb._open_databases[name]
+
+    monkeypatch.setattr(numdb, "NumDB", other)
+    monkeypatch.setattr(numdb, "get", get)
+    assert idnumbers.resident_id_issue(_id(KNOWN)) is None
+    assert idnumbers.resident_id_issue(_id(UNKNOWN)) == {"reason": "component", "length": 18}
+    assert isinstance(numdb._open_databases["cn/loc"], other)
+
+
+def test_nothing_is_kept_or_read_when_python_writes_no_bytecode(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(idnumbers.sys, "dont_write_bytecode", False)
+    assert idnumbers._compiled_table() is not None
+    monkeypatch.setattr(idnumbers.sys, "dont_write_bytecode", True)
+    assert idnumbers._compiled_table() is None
+    _fresh(monkeypatch)
+    written: list = []
+    monkeypatch.setattr("docgen.core.cache.write_file", lambda path, data: written.append(path))
+    parsed: list = []
+    real_read = numdb.read
+    monkeypatch.setattr(numdb, "read", lambda fp: parsed.append(1) or real_read(fp))
+    assert idnumbers.place_known(_id(KNOWN)) and not idnumbers.place_known(_id(UNKNOWN))
+    assert parsed == [1] and written == []  # stdnum parsed its own table; nothing written
