@@ -613,6 +613,24 @@ def _pack_entries() -> int:
     return sum(len(p.read_text(encoding="utf-8").split("\n")) - 3 for p in folder.glob("*.pack"))
 
 
+def test_the_quick_findings_are_cached_even_when_the_workers_phase_fails(tmp_path, monkeypatch):
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "营业执照.pdf").write_bytes(hostile.pdf_bytes(2))
+    (folder / "章程.pdf").write_bytes(hostile.pdf_bytes(3, "章程"))
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(inspection_pool, "_inspect", interrupted)
+    with open_bundle(folder) as b, pytest.raises(KeyboardInterrupt):
+        inspect_bundle(b)
+    assert _pack_entries() == 2  # both were inspected quickly, before the workers' phase
+    monkeypatch.setattr(inspection_pool, "_inspect", lambda tasks, *args: [] if not tasks else interrupted())
+    with open_bundle(folder) as b:
+        assert [i.pages for i in sorted(inspect_bundle(b), key=lambda i: i.path)] == [3, 2]  # from the cache
+
+
 def test_pool_failures_are_not_cached(tmp_path, monkeypatch):
     folder = tmp_path / "bundle"
     folder.mkdir()

@@ -193,43 +193,43 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
     caching = packs.folder is not None
     keys: list[str | None] = [None] * len(tasks)
     results: list[FileInfo | None] = [None] * len(tasks)
-    fresh: list[int] = []  # inspected here: cached below
     archives: dict[str, zipfile.ZipFile] = {}
+    # What is found is kept however the run ends: the quick path's findings are in the cache
+    # even when the workers' phase fails or is interrupted.
     try:
-        for i, (path, spec) in enumerate(tasks):
-            data = None
-            try:
-                if _TEST_HOOK is None and spec.size <= _QUICK_MAX:
-                    data = read_spec(spec, archives, path)
-                    digest = hashlib.sha256(data).hexdigest()
-                elif caching:
-                    digest = sha256_spec(spec)
-                else:
-                    continue
-            except BundleError:
-                continue  # the worker reports the read failure, worded as ever
-            if caching:
-                keys[i] = _cache_key(path, digest)
-                results[i] = _from_cache(path, packs.get(keys[i]))
-            if results[i] is None and data is not None:
-                results[i] = inspect_bytes_quickly(path, data, digest)
-                if results[i] is not None:
-                    fresh.append(i)
-            if results[i] is not None and progress is not None:
-                progress(1)
+        try:
+            for i, (path, spec) in enumerate(tasks):
+                data = None
+                try:
+                    if _TEST_HOOK is None and spec.size <= _QUICK_MAX:
+                        data = read_spec(spec, archives, path)
+                        digest = hashlib.sha256(data).hexdigest()
+                    elif caching:
+                        digest = sha256_spec(spec)
+                    else:
+                        continue
+                except BundleError:
+                    continue  # the worker reports the read failure, worded as ever
+                if caching:
+                    keys[i] = _cache_key(path, digest)
+                    results[i] = _from_cache(path, packs.get(keys[i]))
+                if results[i] is None and data is not None:
+                    results[i] = inspect_bytes_quickly(path, data, digest)
+                    _store(packs, keys[i], results[i])
+                if results[i] is not None and progress is not None:
+                    progress(1)
+        finally:
+            # Closed before any worker forks: a zip handle shared across fork shares its offset.
+            for archive in archives.values():
+                archive.close()
+        todo = [i for i, r in enumerate(results) if r is None]
+        found = _inspect([tasks[i] for i in todo], jobs, timeout, memory_mb, progress)
+        for i, (info, answered) in zip(todo, found):
+            results[i] = info
+            if answered:
+                _store(packs, keys[i], info)
     finally:
-        # Closed before any worker forks: a zip handle shared across fork shares its offset.
-        for archive in archives.values():
-            archive.close()
-    for i in fresh:
-        _store(packs, keys[i], results[i])
-    todo = [i for i, r in enumerate(results) if r is None]
-    found = _inspect([tasks[i] for i in todo], jobs, timeout, memory_mb, progress)
-    for i, (info, answered) in zip(todo, found):
-        results[i] = info
-        if answered:
-            _store(packs, keys[i], info)
-    packs.flush()
+        packs.flush()
     return [r for r in results if r is not None]
 
 
