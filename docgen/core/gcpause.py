@@ -17,11 +17,17 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import Iterator
 
 __all__ = ["collector_paused", "one_shot", "sweep_young"]
 
 _ONE_SHOT = [False]
+#: How many ``collector_paused`` blocks now running switched the collector off themselves (it was
+#: on when they began): ``sweep_young`` sweeps only then, never when an embedding application
+#: switched it off. A lock, since a service runs such blocks in several threads.
+_PAUSES = [0]
+_PAUSES_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -30,22 +36,27 @@ def collector_paused() -> Iterator[None]:
     was on). Inside ``one_shot()`` every object alive at the end of the block is frozen first."""
     enabled = gc.isenabled()
     gc.disable()
+    if enabled:
+        with _PAUSES_LOCK:
+            _PAUSES[0] += 1
     try:
         yield
     finally:
         if _ONE_SHOT[0]:
             gc.freeze()
         if enabled:
+            with _PAUSES_LOCK:
+                _PAUSES[0] -= 1
             gc.enable()
 
 
 def sweep_young() -> None:
-    """While the collector is paused, collect its youngest generation now (every object made
-    since the last sweep that is still tracked); otherwise do nothing (the collector runs on
-    its own). A long paused step calls it between blocks of work: the reference cycles some
+    """While ``collector_paused`` holds the collector off, collect its youngest generation now
+    (every object made since the last sweep that is still tracked); otherwise do nothing (the
+    collector runs on its own, or whoever switched it off wants no collection). A long paused step calls it between blocks of work: the reference cycles some
     of its work makes (cerberus' error trees for a bad row) are freed block by block instead
     of piling up until the pause ends, for the cost of walking the block's new objects once."""
-    if not gc.isenabled():
+    if _PAUSES[0] and not gc.isenabled():
         gc.collect(0)
 
 

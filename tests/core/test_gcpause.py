@@ -71,3 +71,34 @@ def test_sweep_young_frees_a_paused_steps_cycles_and_leaves_a_running_collector_
         assert seen == []
     finally:
         gc.callbacks.remove(watch)
+
+
+def test_sweep_young_never_collects_when_someone_else_switched_the_collector_off() -> None:
+    from docgen.core.gcpause import sweep_young
+
+    seen: list[int] = []
+
+    def watch(phase: str, info: dict) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    was_enabled = gc.isenabled()
+    gc.callbacks.append(watch)
+    try:
+        gc.disable()  # an embedding application that wants no collections
+        sweep_young()
+        with collector_paused():  # a paused step inside it: the collector was already off
+            sweep_young()
+        assert seen == [] and not gc.isenabled()
+        gc.enable()
+        with collector_paused():
+            with collector_paused():  # nested inside ours: still ours
+                sweep_young()
+            sweep_young()
+        assert seen == [0, 0]
+    finally:
+        gc.callbacks.remove(watch)
+        if was_enabled:
+            gc.enable()
+        else:
+            gc.disable()
