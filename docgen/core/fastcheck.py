@@ -38,7 +38,7 @@ _IMMUTABLE = (type(None), str, int, float, Decimal, _dt.date)
 
 
 #: Value types a field remembers its normalized result for (``_field``); the results it keeps.
-_MEMO_TYPES = frozenset({str, int, float, _dt.date})
+_MEMO_TYPES = frozenset({str, int, float, bool, _dt.date})
 _MEMO_RESULTS = frozenset({str, int, float, bool, Decimal, _dt.date, type(None)})
 #: Results one field keeps (then it starts again): bounded whatever the number of rows.
 MEMO_MAX = 4096
@@ -184,7 +184,8 @@ def _field(rules: dict[str, Any]) -> Callable[[Any], Any]:
     def remembered(value: Any) -> Any:
         kind = value.__class__
         # Zero is left out (0.0 == -0.0, which may normalize differently), and so are types whose
-        # equal values can differ (Decimal("1.0") and Decimal("1.00"), True and 1 have their own keys).
+        # equal values can differ (Decimal("1.0") and Decimal("1.00")). The key holds the exact
+        # type: True and 1 (equal, but a boolean field takes only the first) have their own keys.
         if memo is None or kind not in _MEMO_TYPES or (not value and kind is not str):
             return normalize(value)
         key = (kind, value)

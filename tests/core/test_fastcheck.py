@@ -169,6 +169,21 @@ def test_each_value_is_normalized_once_and_every_row_still_gets_cerberus_result(
     assert len([c for c in calls if isinstance(c, Decimal)]) == 2 and calls.count(0) == 3
 
 
+def test_true_and_one_are_remembered_under_their_own_keys(monkeypatch):
+    from docgen.core import fastcheck
+
+    looked: list[object] = []
+    real = fastcheck._type_ok
+    monkeypatch.setattr(fastcheck, "_type_ok", lambda kind, value: looked.append(value) or real(kind, value))
+    schema = {"flag": {"type": ["boolean", "integer"]}}
+    check = compile_schema(schema)
+    for value in (True, 1, True, 1, False, False):
+        got = check({"flag": value})
+        assert got == validate(schema, {"flag": value})[0] and type(got["flag"]) is type(value)
+    # True and 1 once each (1 is looked at as a boolean, then as an integer); False every time.
+    assert [type(v) for v in looked] == [bool, int, int, bool, bool]
+
+
 def test_a_coercer_given_as_a_function_is_run_for_every_value_and_the_memory_is_bounded(monkeypatch):
     from docgen.core import fastcheck
 
