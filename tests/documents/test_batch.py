@@ -491,8 +491,9 @@ def test_the_batch_runs_with_the_collector_paused_and_leaves_no_cycle_per_letter
         run_batch("demand-letter", write_xlsx(tmp_path / "warm.xlsx", rows(2, seed=1)), tmp_path / "warm", register=reg,
                   progress=lambda stage, done, total: states.append(gc.isenabled()))
         assert states and not any(states) and gc.isenabled()  # paused while rendering, on again after
-        # The pause is safe because a batch makes no reference cycles per letter: the garbage
-        # cycles it leaves are the same few whatever its size. No collection runs on its own
+        # The pause is safe because what a batch leaves in reference cycles is the same few
+        # whatever its size: the few a letter's render makes are freed by the batch's own sweep
+        # after each block of rows. No collection runs on its own
         # meanwhile (threshold 0), yet the collector stays on, so the batch's own pause and
         # sweeps run as ever (the collector switched off would be an embedding application's
         # wish: nothing swept).
