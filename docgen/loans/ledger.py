@@ -306,13 +306,6 @@ def _born(digits: str) -> bool:
         return False
 
 
-def _resident_ids(texts: Iterable[str]) -> dict[str, bool]:
-    """Return, for each of ``texts``, whether ``check_resident_id(text) is None`` (``_valid_resident_ids``)."""
-    texts = set(texts)
-    valid = _valid_resident_ids(texts)
-    return {text: text in valid for text in texts}
-
-
 def is_resident_id(text: str) -> bool:
     """Return True when ``text`` is a valid 居民身份证号 (an individual, i.e. a retail debtor)."""
     if text in _RESIDENTS:

@@ -452,6 +452,10 @@ def test_the_opening_summary_packed_for_another_process_gives_the_same_rows_and_
         return tally.figures(Q2, of).to_dict()
 
     assert migration(packed) == migration(summary) == compute_figures(closing, opening, period=Q2).to_dict()
+    matrix = migration(packed)["migration"]
+    moved = {(a, b): (n, matrix["amounts"][a][b]) for a, row in matrix["counts"].items() for b, n in row.items() if n}
+    assert moved == {("次级", "可疑"): (1, 520000.0), ("正常", "结清"): (1, 1000.5), ("表外", "结清"): (1, 3000.0),
+                     ("新发放", "关注"): (1, 800.0)}
     # A 借据号 holding a line break cannot be joined: that column travels as it is.
     odd = summarize_opening([loan("N1", 1, "正常"), loan("A\nB", 2, "正常")], Q2).packed()
     assert odd.loan_nos == ["N1", "A\nB"] and isinstance(odd.states, str)
