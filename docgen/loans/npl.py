@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -52,22 +52,6 @@ MIGRATION_FROM: tuple[str, ...] = (*CLASSIFICATIONS, OFF_STATE, NEW_STATE)
 MIGRATION_TO: tuple[str, ...] = (*CLASSIFICATIONS, OFF_STATE, PAID_STATE)
 
 _RANK = {name: i for i, name in enumerate(CLASSIFICATIONS)}
-
-
-class OpeningLoan(NamedTuple):
-    """A loan of an opening snapshot read from a file: its class, balance-sheet side, balance and the
-    dates that age it. A ``Loan`` serves wherever an ``OpeningLoan`` does (``LoanState``)."""
-
-    loan_no: str
-    classification: str
-    on_balance: bool
-    balance: Decimal
-    overdue_since: _dt.date | None
-    maturity: _dt.date
-
-
-#: What the migration matrix reads of an opening loan: a ledger row, or a snapshot row.
-LoanState = Union[Loan, OpeningLoan]
 
 
 _FOUR = Decimal("0.0001")
@@ -418,11 +402,11 @@ class Migration:
         }
 
 
-def _state(loan: LoanState) -> str:
+def _state(loan: Loan) -> str:
     return loan.classification if loan.on_balance else OFF_STATE
 
 
-def migration_matrix(opening: Iterable[LoanState], closing: Iterable[Loan]) -> Migration:
+def migration_matrix(opening: Iterable[Loan], closing: Iterable[Loan]) -> Migration:
     """Return the migration between two snapshots (see ``Migration``); a 借据号 is matched once."""
     states: dict[str, dict[str, Decimal]] = {}
     for loan in closing:
@@ -643,7 +627,7 @@ def _unjoined(texts: list[str] | str) -> list[str]:
     return texts.split("\n") if isinstance(texts, str) else texts
 
 
-def summarize_opening(loans: Iterable[LoanState], period: Period) -> OpeningSummary:
+def summarize_opening(loans: Iterable[Loan], period: Period) -> OpeningSummary:
     """Return the ``OpeningSummary`` of the opening snapshot's ``loans`` (a ledger's, or its rows read
     elsewhere), taken one at a time: nothing else of them is kept."""
     start = period.start - _dt.timedelta(days=1)
@@ -793,7 +777,7 @@ class NplTally:
 
 def compute_figures(
     closing: Iterable[Loan],
-    opening: Iterable[LoanState] | None = None,
+    opening: Iterable[Loan] | None = None,
     *,
     period: Period,
     as_of: _dt.date | None = None,
