@@ -103,15 +103,14 @@ def _checker(name: str) -> Callable[[Any], bool]:
 _CHECKERS = ("uscc", "resident_id", "uscc_or_resident_id")
 
 
-def _coerce_names(rules: dict[str, Any]) -> list[Any]:
+def _coerce_names(coerce: Any) -> list[Any]:
     """The entries of a ``coerce`` rule (names or functions), as a list."""
-    coerce = rules.get("coerce")
     return [] if coerce is None else coerce if isinstance(coerce, list) else [coerce]
 
 
 def _coercers(coerce: Any) -> list[Callable[[Any], Any]] | None:
     """Return the coercion functions of a ``coerce`` rule, or None when one is not supported."""
-    names = _coerce_names({"coerce": coerce})
+    names = _coerce_names(coerce)
     out = []
     for name in names:
         if callable(name):
@@ -179,7 +178,8 @@ def _field(rules: dict[str, Any]) -> Callable[[Any], Any]:
     # Rows repeat values (the letter date, the bank, the branch, the same amounts): a value of a
     # plain type is normalized once and its result remembered, when every step is a pure
     # function of it (the named coercers and checks; a coercer given as a function might not be).
-    memo: dict[tuple[type, Any], Any] | None = {} if all(not callable(c) for c in _coerce_names(rules)) else None
+    pure = not any(callable(c) for c in _coerce_names(rules.get("coerce")))
+    memo: dict[tuple[type, Any], Any] | None = {} if pure else None
 
     def remembered(value: Any) -> Any:
         kind = value.__class__
