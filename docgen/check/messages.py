@@ -374,7 +374,7 @@ OUTPUT = MessageTable.bilingual("check output", {
 
 
 def _yaml_syntax(f: Mapping[str, Any]) -> str:
-    at = f"第{f['line']}行第{f['column']}列" if f.get("line") is not None else ""
+    at = DETAILS.text("field/line", f) if f.get("line") is not None else ""
     return f"{f['label']}: YAML 语法错误 {at}:{f['problem']}"
 
 

@@ -85,7 +85,9 @@ _PLACES_LIMIT = 100_000
 
 
 def place_known(number: str) -> bool:
-    """Whether stdnum finds the birth place of resident ID ``number`` (checked in every other way)."""
+    """Whether stdnum finds the birth place of resident ID ``number``, whose birth date must be a
+    valid date (an invalid one would be remembered as an unknown place): the answer is
+    remembered by area code and year of birth, on which alone it then depends."""
     key = (number[:6], number[6:10])
     known = _PLACES.get(key)
     if known is None:
