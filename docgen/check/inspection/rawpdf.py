@@ -32,8 +32,11 @@ _MAX_DEPTH = 32
 _MAX_ELEMENTS = 50_000
 #: Most subsections of the cross-reference table (a single-revision file has one or a few).
 _MAX_SECTIONS = 64
-#: Most leaf shapes remembered (see ``_leaf_kind``).
+#: Most leaf shapes remembered (see ``_leaf_kind``), and the longest one: the memory is kept
+#: across files (and requests, in the web service), so it is bounded to 16 MB whatever they hold;
+#: a page's own dictionary has a few hundred bytes.
 _MEMO_LIMIT = 4096
+_MEMO_BODY = 4096
 
 # The end of the file as a single-revision writer leaves it.
 _TAIL = re.compile(rb"[\r\n]startxref(?:\r\n|\r|\n)(\d{1,10})(?:\r\n|\r|\n)%%EOF(?:\r\n|\r|\n)?\Z")
@@ -227,11 +230,12 @@ _MEMO: dict[bytes, str | None] = {}
 def _leaf_kind(body: bytes) -> str | None:
     """Return the ``/Type`` of the dictionary ``body`` (``/Page``, ``/Pages`` …), or None.
 
-    Whether bytes are a well-formed dictionary, and the name its ``/Type`` holds, do not depend
-    on which digits it holds (numbers, object numbers, digits inside names and strings only
-    change values; every length stays), so the answer is remembered per body with every digit
-    made ``0``: the thousands of pages of one document, which differ only by their object
-    numbers, are parsed a few times. Raises ``_Doubt`` when the body is not a plain dictionary.
+    The body is parsed with every digit made ``0``, and the answer remembered per such shape:
+    numbers, object numbers, digits inside names and strings only change values (every length
+    stays), so the thousands of pages of one document, which differ only by their object
+    numbers, are parsed a few times. The one thing zeros change is that keys differing only by
+    their digits (``/F1``, ``/F2``) become a repeated key: such a body is doubted, which only
+    leaves the file to pypdf. Raises ``_Doubt`` when the body is not a plain dictionary.
     """
     shape = body.translate(_ZEROS)
     try:
@@ -244,7 +248,7 @@ def _leaf_kind(body: bytes) -> str | None:
         else:
             value = node.get("/Type")
             kind = str(value) if isinstance(value, _Name) else ""
-        if len(_MEMO) < _MEMO_LIMIT:
+        if len(_MEMO) < _MEMO_LIMIT and len(shape) <= _MEMO_BODY:
             _MEMO[shape] = kind
     if kind is None:
         raise _Doubt
