@@ -53,9 +53,10 @@ def collector_paused() -> Iterator[None]:
 def sweep_young() -> None:
     """While ``collector_paused`` holds the collector off, collect its youngest generation now
     (every object made since the last sweep that is still tracked); otherwise do nothing (the
-    collector runs on its own, or whoever switched it off wants no collection). A long paused step calls it between blocks of work: the reference cycles some
-    of its work makes (cerberus' error trees for a bad row) are freed block by block instead
-    of piling up until the pause ends, for the cost of walking the block's new objects once."""
+    collector runs on its own, or whoever switched it off wants no collection). A long paused
+    step calls it between blocks of work: the reference cycles some of its work makes
+    (cerberus' error trees for a bad row) are freed block by block instead of piling up until
+    the pause ends, for the cost of walking the block's new objects once."""
     if _PAUSES[0] and not gc.isenabled():
         gc.collect(0)
 

@@ -43,9 +43,10 @@ _FOOTER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationshi
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _TAG_RE = re.compile(r"\{\{|\{%|\{#")
 # Characters XML 1.0 cannot carry; \t and \n stay (docxtpl turns them into <w:tab/> and <w:br/>).
-_BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_BAD_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
+_BAD_XML_CHARS = re.compile(f"[{_BAD_XML}]")
 #: What ``_finalize`` changes in a text: a carriage return or a character XML cannot carry.
-_FINALIZE_WORK = re.compile("[\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FINALIZE_WORK = re.compile(f"[\r{_BAD_XML}]")
 
 
 def _finalize(value: Any) -> Any:

@@ -63,9 +63,8 @@ class Spool:
 
     def __getitem__(self, index: int) -> Any:
         """Return record ``index`` (negative counts from the end); ``IndexError`` past the end."""
-        if index < 0:
-            index += len(self)
-        if 0 <= index < len(self._head):
+        index = self._position(index)
+        if index < len(self._head):
             return self._head[index]
         offset = self._offsets[index - len(self._head)]
         self._for_reading()
@@ -84,16 +83,24 @@ class Spool:
                 for _ in range(len(self._offsets)):
                     yield pickle.load(self._file)
             return
-        for index in indexes:
-            if index < 0:
-                index += len(self)
+        for index in map(self._position, indexes):
             if index < kept:
                 yield self._head[index]
                 continue
             # A seek inside the read buffer costs no system call: records read in order stay cheap.
+            offset = self._offsets[index - kept]  # IndexError past the end, before any file is needed
             self._for_reading()
-            self._file.seek(self._offsets[index - kept])
+            self._file.seek(offset)
             yield pickle.load(self._file)
+
+    def _position(self, index: int) -> int:
+        """``index`` counted from the start (a negative one counts from the end); ``IndexError``
+        before the first record (past the last, the offsets' lookup raises it)."""
+        if index < 0:
+            if index + len(self) < 0:
+                raise IndexError(index)
+            index += len(self)
+        return index
 
     def _for_reading(self) -> None:
         # A flush in read mode would drop the read buffer (a system call per record read).

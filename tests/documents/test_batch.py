@@ -563,6 +563,10 @@ def test_a_spool_gives_back_its_records_by_index_and_in_order_between_appends(ke
     assert [r["n"] for r in spool.read()] == [0, 1, 2, 3, 4, 5]
     assert [r["n"] for r in spool.read([5, 0, 2])] == [5, 0, 2] and len(spool) == 6
     assert [spool[i]["n"] for i in (-6, -1, 1)] == [0, 5, 1]
-    with pytest.raises(IndexError):
-        spool[6]
+    assert [r["n"] for r in spool.read([-6, -1])] == [0, 5]
+    for outside in (6, -7, -12):  # past either end, wherever the records are kept
+        with pytest.raises(IndexError):
+            spool[outside]
+        with pytest.raises(IndexError):
+            list(spool.read([outside]))
     spool.close()
