@@ -207,18 +207,12 @@ def test_an_error_built_by_a_table_carries_code_facts_and_extra_arguments() -> N
         MESSAGES.error(InputError, "no-such-code")
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    return {id(node.body[0].value) for node in ast.walk(tree)
-            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-            and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
-
-
 def chinese_in_code(path: Path) -> list[str]:
-    """Return ``file:line`` of every string in ``path`` with Chinese in it, docstrings apart
-    (attribute docstrings, a string standing alone after an assignment, count as docstrings)."""
+    """Return ``file:line`` of every string in ``path`` with Chinese in it, docstrings apart: a
+    string standing alone as a statement (a docstring, or an attribute's after its assignment)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    aside = _docstrings(tree) | {id(node.value) for node in ast.walk(tree)
-                                 if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)}
+    aside = {id(node.value) for node in ast.walk(tree)
+             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)}
     return sorted({f"{path.name}:{node.lineno}" for node in ast.walk(tree)
                    if isinstance(node, ast.Constant) and isinstance(node.value, str) and _CJK.search(node.value)
                    and id(node) not in aside}, key=lambda place: int(place.rsplit(":", 1)[1]))

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from docgen.cli.messages import MESSAGES as CLI
-from docgen.core.atomic import atomic_output, write_bytes_atomic, write_text_atomic
+from docgen.core.atomic import atomic_output, write_bytes_atomic
 from docgen.core.errors import DocgenError, Interrupted
 from docgen.core.messages import MESSAGES as CORE
 from docgen.core.notices import Notice, reporting
@@ -131,9 +131,6 @@ def emit(text: str | bytes | Iterable[str], output: str | Path | None) -> None:
         return
     if isinstance(text, bytes):
         write_bytes_atomic(output, text)
-    elif isinstance(text, str):
-        write_text_atomic(output, text)
     else:
         with atomic_output(output, "w") as fh:
-            for piece in pieces:
-                fh.write(piece)
+            fh.writelines(pieces)
