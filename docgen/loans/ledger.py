@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from docgen.core.cells import xlsx_cell
 from docgen.core.errors import InputError, RowsError
 from docgen.core.gcpause import collector_paused
-from docgen.core.idnumbers import place_known
+from docgen.core.idnumbers import place_known, resident_checksums_ok
 from docgen.core.validation import (
     DATE_MAX, DATE_MIN, MAX_AMOUNT, Problem, check_uscc, parse_amount, parse_date, validate,
 )
@@ -269,9 +269,6 @@ _RESIDENTS: set[str] = set()  # valid resident IDs
 _NOT_RESIDENTS: set[str] = set()  # numbers checked and found not to be one
 _ID_CACHE: dict[str, bool] = {}  # a valid resident ID or USCC
 _CACHE_LIMIT = 500_000
-_CHECK_CHARACTERS = "0123456789X"
-# The check character of an ID whose first 17 digits, read in base 13, leave this remainder mod 11.
-_CHECK_BY_REMAINDER = tuple(_CHECK_CHARACTERS[(1 - 2 * remainder) % 11] for remainder in range(11))
 # Refreshed at each ledger read: a birth date after today makes an ID invalid.
 _TODAY = [_dt.date.today()]
 _BORN: set[str] = set()  # the eight digits of birth dates found to be dates not after today
@@ -280,12 +277,7 @@ _BORN: set[str] = set()  # the eight digits of birth dates found to be dates not
 def _valid_resident_ids(texts: Iterable[str]) -> set[str]:
     """Return those of ``texts`` for which ``check_resident_id(text) is None``: computed the same
     way, a column at a time, each birth date and each (area, year) of birth looked at once."""
-    # ISO 7064 MOD 11-2 in one C call: the weights 2^(17-i) mod 11 are powers of 13 mod 11
-    # (13 = 2 mod 11), so reading the digits in base 13 sums them (stdnum's own formula). One
-    # pass over the IDs: a column of 100,000 distinct strings costs most in reaching each of them.
-    check = _CHECK_BY_REMAINDER
-    signed = [text for text in texts if len(text) == 18 and text.isascii() and (body := text[:17]).isdigit()
-              and text[17] == check[int(body, 13) % 11]]
+    signed = resident_checksums_ok(texts)
     births = {text[6:14] for text in signed}.difference(_BORN)  # a birth date once past stays past
     unborn = {digits for digits in births if not _born(digits)}
     if len(_BORN) < _CACHE_LIMIT:
