@@ -14,6 +14,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import re
 import time
 from decimal import Decimal
 from functools import lru_cache
@@ -113,12 +114,29 @@ def decode_value(data: Any) -> Any:
     raise MESSAGES.fault(ValueError, "cache-unknown-tag", tag=tag)
 
 
+#: Entry files (``{kind}-{key}.json``) the cache folder keeps at most, all kinds together: each
+#: edited bundle.yaml or template adds one, and a workstation checks for years.
+ENTRY_FILES_KEEP = 1024
+# An entry's file name: what ``_bound_entries`` may remove (nothing else a user keeps in a folder
+# that $DOCGEN_CACHE_DIR names), including those of kinds no longer written (older versions').
+_ENTRY_NAME = re.compile(r"[a-z][a-z-]*-[0-9a-f]{64}\.json")
+
+
 def read_entry(kind: str, key: str) -> Any | None:
-    """Return the cached JSON value of ``kind``/``key``, or ``None`` (missing, damaged, off)."""
+    """Return the cached JSON value of ``kind``/``key``, or ``None`` (missing, damaged, off).
+
+    A hit marks the entry as just used (its modification time), so the bound removes it last."""
     folder = cache_dir()
     if folder is None:
         return None
-    return read_json(folder / f"{kind}-{key}.json")
+    target = folder / f"{kind}-{key}.json"
+    value = read_json(target)
+    if value is not None:
+        try:
+            os.utime(target)
+        except OSError:
+            pass  # a read-only cache still serves
+    return value
 
 
 def write_entry(kind: str, key: str, value: Any) -> None:
@@ -126,10 +144,31 @@ def write_entry(kind: str, key: str, value: Any) -> None:
 
     Written to a temporary name and renamed, so a reader never sees half an entry; not
     fsynced (an entry lost or emptied by a power cut is a miss, and a check writes dozens).
+    The folder then keeps at most ``ENTRY_FILES_KEEP`` entry files: the least recently used
+    ones go first.
     """
     folder = cache_dir()
-    if folder is not None:
-        write_json(folder / f"{kind}-{key}.json", value)
+    if folder is not None and write_json(folder / f"{kind}-{key}.json", value):
+        _bound_entries(folder, ENTRY_FILES_KEEP)
+
+
+def _bound_entries(folder: Path, keep: int) -> None:
+    """Remove the entry files of ``folder`` beyond the ``keep`` most recently written or read;
+    failures are ignored (another run may be removing the same ones)."""
+    try:
+        with os.scandir(folder) as found:
+            entries = [(entry.stat().st_mtime, entry.path) for entry in found
+                       if _ENTRY_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)]
+    except OSError:
+        return
+    if len(entries) <= keep:
+        return
+    entries.sort()
+    for _, path in entries[:len(entries) - keep]:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 def read_json(target: Path) -> Any | None:
@@ -140,17 +179,18 @@ def read_json(target: Path) -> Any | None:
         return None
 
 
-def write_json(target: Path, value: Any) -> None:
+def write_json(target: Path, value: Any) -> bool:
     """Write ``value`` (JSON-serialisable) as the file ``target``, its folder made if need be;
-    failures are ignored (a cache is never worth failing the real work over).
+    return whether it was written (failures are ignored: a cache is never worth failing the real
+    work over).
 
     Written to a temporary name and renamed, so a reader never sees half of it; not fsynced.
     """
     try:
         data = json.dumps(value, ensure_ascii=False).encode("utf-8")
     except (TypeError, ValueError):  # not JSON, or text with a lone surrogate UTF-8 cannot write
-        return
-    write_file(target, data)
+        return False
+    return write_file(target, data)
 
 
 def write_file(target: Path, data: bytes) -> bool:

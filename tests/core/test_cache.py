@@ -137,3 +137,40 @@ def test_a_merge_removes_packs_cut_short_and_old_temporary_files(folder: Path) -
     assert not {cut, cut_in_a_character, empty, old_temp} & left
     assert {other_format, young_temp} <= left  # another format's pack and a run writing now
     assert len(left) == 3 and Packs("thing").get("run0") == 0 and Packs("thing").get("last") == 1
+
+
+def test_entry_files_are_bounded_least_recently_used_first(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import docgen.core.cache as cache
+
+    root = folder.parent
+    monkeypatch.setattr(cache, "ENTRY_FILES_KEEP", 4)
+    keys = [cache.cache_key(str(n)) for n in range(5)]
+    for age, key in enumerate(keys[:4]):
+        cache.write_entry("bundle-yaml", key, {"n": age})
+        os.utime(root / f"bundle-yaml-{key}.json", (1_000_000 + age, 1_000_000 + age))
+    # An older version's kind, no longer written, and files that are not entries: a user's own
+    # file in the folder $DOCGEN_CACHE_DIR names, an entry-like name of another shape, a pack folder.
+    legacy = root / f"inspection-{'f' * 64}.json"
+    legacy.write_text("{}", encoding="utf-8")
+    os.utime(legacy, (999_000, 999_000))
+    kept = [root / "notes.json", root / f"bundle-yaml-{'a' * 63}.json", root / f"Upper-{'b' * 64}.json"]
+    for path in kept:
+        path.write_text("{}", encoding="utf-8")
+        os.utime(path, (1, 1))
+    assert cache.read_entry("bundle-yaml", keys[0]) == {"n": 0}  # read: now the most recently used
+    cache.write_entry("checklist", keys[4], {"n": 4})  # a fifth entry, a sixth file with the legacy one
+    left = sorted(path.name for path in root.glob("*.json"))
+    assert left == sorted([*(path.name for path in kept),
+                           *(f"bundle-yaml-{key}.json" for key in (keys[0], keys[2], keys[3])),
+                           f"checklist-{keys[4]}.json"])
+    assert cache.read_entry("bundle-yaml", keys[1]) is None  # the least recently used went first
+
+
+def test_write_json_says_whether_it_wrote(tmp_path: Path) -> None:
+    from docgen.core.cache import write_json
+
+    assert write_json(tmp_path / "a" / "b.json", {"x": 1}) is True
+    assert write_json(tmp_path / "c.json", {1, 2}) is False  # not JSON
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    assert write_json(blocker / "d.json", 1) is False  # its folder cannot be made
