@@ -360,10 +360,6 @@ class Group:
     off_balance: Decimal = Decimal(0)
     recovered: Decimal = Decimal(0)
 
-    def add(self, loan: Loan) -> None:
-        """Count ``loan`` in the totals."""
-        self.add_total(loan.classification, loan.on_balance, 1, loan.recovered, loan.balance)
-
     def add_total(self, classification: str, on_balance: bool, loans: int, recovered: Decimal,
                   balance: Decimal) -> None:
         """Count ``loans`` loans of one class and side of the balance sheet, with their summed
