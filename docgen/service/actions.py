@@ -25,6 +25,10 @@ from docgen.service.web import ApiError, form_text, parse_iso, raise_failure, sa
 
 LEDGER_SUFFIXES = (".xlsx", ".csv")
 YAML_SUFFIXES = (".yaml", ".yml")
+#: The loan actions' uploads, as ``_uploads`` takes them: form field, extensions, required.
+LEDGER = ("ledger", LEDGER_SUFFIXES, True)
+#: The collection policy (optional), read by the worker with ``load_policy`` as ``--policy FILE.yaml`` is.
+POLICY = ("policy", YAML_SUFFIXES, False)
 
 
 def _audit(request: Request, who: Principal, action: str, **kw: Any) -> None:
@@ -225,20 +229,24 @@ def _discard(*stored: Stored | None) -> None:
             item.path.unlink(missing_ok=True)
 
 
-async def _ledger(request: Request, form: FormData, field: str = "ledger", required: bool = True) -> Stored | None:
-    return await save_upload(request, form, field, required=required, suffixes=LEDGER_SUFFIXES)
-
-
-async def _ledger_and_policy(request: Request, form: FormData) -> tuple[Stored, Stored | None]:
-    """Store the uploaded ledger and the optional policy; the ledger is deleted if the policy is refused."""
-    ledger = await _ledger(request, form)
-    assert ledger is not None
+async def _uploads(request: Request, form: FormData,
+                   *fields: tuple[str, tuple[str, ...], bool]) -> dict[str, Stored | None]:
+    """Store the uploads ``fields`` (form field, extensions, required) in order; return them by field,
+    None for an optional one not sent. Raises the ``ApiError`` of the first refused (400, 413),
+    the uploads stored before it deleted."""
+    stored: dict[str, Stored | None] = {}
     try:
-        policy = await save_upload(request, form, "policy", required=False, suffixes=YAML_SUFFIXES)
+        for field, suffixes, required in fields:
+            stored[field] = await save_upload(request, form, field, required=required, suffixes=suffixes)
     except ApiError:
-        _discard(ledger)
+        _discard(*stored.values())
         raise
-    return ledger, policy
+    return stored
+
+
+def _shown(*stored: Stored | None) -> dict[str, str]:
+    """Return stored path -> what the user called the file, for the worker to word its messages with."""
+    return {str(item.path): item.display_name for item in stored if item is not None}
 
 
 async def npl(request: Request, who: Principal, form: FormData, *, docx: bool, chart: bool = False) -> dict[str, Any]:
@@ -258,22 +266,16 @@ async def npl(request: Request, who: Principal, form: FormData, *, docx: bool, c
         parse_period(period)
     except ValueError as exc:
         raise ApiError(400, SERVICE.text("period-invalid", {"reason": exc})) from None
-    ledger = await _ledger(request, form)
-    try:
-        opening = await _ledger(request, form, "opening", required=False)
-        targets = await save_upload(request, form, "targets", required=False, suffixes=YAML_SUFFIXES)
-        notes = await save_upload(request, form, "notes", required=False, suffixes=YAML_SUFFIXES)
-    except ApiError:
-        _discard(ledger, locals().get("opening"), locals().get("targets"))
-        raise
+    stored = await _uploads(request, form, LEDGER, ("opening", LEDGER_SUFFIXES, False),
+                            ("targets", YAML_SUFFIXES, False), ("notes", YAML_SUFFIXES, False), POLICY)
+    ledger, opening, policy = stored["ledger"], stored["opening"], stored["policy"]
     assert ledger is not None
-    uploads = [u for u in (ledger, opening, targets, notes) if u is not None]
-    shown = {str(u.path): u.display_name for u in uploads}
-    paths = {"ledger": str(ledger.path), "opening": str(opening.path) if opening else None,
-             "targets": str(targets.path) if targets else None, "notes": str(notes.path) if notes else None}
+    uploads = [u for u in stored.values() if u is not None]
+    shown = _shown(*uploads)
+    paths = {field: str(u.path) if u else None for field, u in stored.items()}
     try:
         result = await svc.compute(work.npl_task, paths["ledger"], paths["opening"], paths["targets"],
-                                   paths["notes"], period, shown, chart, None, docx)
+                                   paths["notes"], period, shown, chart, None, docx, paths["policy"])
     except BaseException:
         _discard(*uploads)
         raise
@@ -281,13 +283,14 @@ async def npl(request: Request, who: Principal, form: FormData, *, docx: bool, c
         _discard(*uploads)
     if "failure" in result:
         raise_failure(result["failure"])
+    policy_sha256 = policy.sha256 if policy else None
     _audit(request, who, "report", target=f"npl-report {period}", sha256=ledger.sha256,
-           detail={"docx": bool(docx), "opening": opening.sha256 if opening else None})
+           detail={"docx": bool(docx), "opening": opening.sha256 if opening else None, "policy": policy_sha256})
     if docx:
         try:
             started = _start_job(request, who, "npl-report", ledger, {
                 **paths, "period": period, "shown": shown, "ledger_sha256": ledger.sha256,
-                "uploads": [str(u.path) for u in uploads]})
+                "policy_sha256": policy_sha256, "uploads": [str(u.path) for u in uploads]})
         except ApiError:  # too many jobs: nothing will read the uploads
             _discard(*uploads)
             raise
@@ -299,15 +302,15 @@ async def plan(request: Request, who: Principal, form: FormData, *, xlsx: bool, 
     """Build the collection plan from the uploaded ledger; ``keep`` keeps the ledger for letters."""
     svc = service(request)
     as_of = parse_iso(form_text(form, "as_of"), "as_of")
-    ledger, policy = await _ledger_and_policy(request, form)
+    stored = await _uploads(request, form, LEDGER, POLICY)
+    ledger, policy = stored["ledger"], stored["policy"]
+    assert ledger is not None
     out = new_result_dir(svc.settings.files_dir) if xlsx else None
     target = str(out / f"催收计划-{as_of.isoformat()}.xlsx") if out else None
-    result = await svc.compute(work.plan_task, str(ledger.path), ledger.display_name, as_of.isoformat(),
+    result = await svc.compute(work.plan_task, str(ledger.path), _shown(ledger, policy), as_of.isoformat(),
                                str(policy.path) if policy else None, str(svc.settings.register_path), target)
     if "failure" in result or not keep:
-        ledger.path.unlink(missing_ok=True)
-        if policy:
-            policy.path.unlink(missing_ok=True)
+        _discard(ledger, policy)
     if "failure" in result:
         raise_failure(result["failure"])
     if target:
@@ -317,23 +320,26 @@ async def plan(request: Request, who: Principal, form: FormData, *, xlsx: bool, 
         result["ledger_sha256"] = ledger.sha256
         result["policy"] = register_file(svc.settings.db_path, who.name, policy.path, policy.display_name) if policy else None
     result["as_of"] = as_of.isoformat()
-    _audit(request, who, "plan", target=ledger.display_name, sha256=ledger.sha256, detail={"as_of": as_of.isoformat()})
+    _audit(request, who, "plan", target=ledger.display_name, sha256=ledger.sha256,
+           detail={"as_of": as_of.isoformat(), "policy": policy.sha256 if policy else None})
     return result
 
 
-def start_letters(request: Request, who: Principal, ledger: Stored, as_of: str, policy: str | None) -> dict[str, Any]:
-    """Start the job issuing the demand letters due on ``as_of`` from a stored ledger."""
+def start_letters(request: Request, who: Principal, ledger: Stored, as_of: str, policy: Stored | None) -> dict[str, Any]:
+    """Start the job issuing the demand letters due on ``as_of`` from a stored ledger (and policy)."""
     svc = service(request)
     return _start_job(request, who, "letters", None, {
-        "ledger": str(ledger.path), "ledger_sha256": ledger.sha256, "as_of": as_of, "policy": policy,
-        "pdf": svc.pdf, "shown": {str(ledger.path): ledger.display_name}})
+        "ledger": str(ledger.path), "ledger_sha256": ledger.sha256, "as_of": as_of,
+        "policy": str(policy.path) if policy else None, "pdf": svc.pdf, "shown": _shown(ledger, policy)})
 
 
 async def letters(request: Request, who: Principal, form: FormData) -> dict[str, Any]:
     """Start the letters job from an uploaded ledger (API)."""
     as_of = parse_iso(form_text(form, "as_of"), "as_of")
-    ledger, policy = await _ledger_and_policy(request, form)
-    return start_letters(request, who, ledger, as_of.isoformat(), str(policy.path) if policy else None)
+    stored = await _uploads(request, form, LEDGER, POLICY)
+    ledger = stored["ledger"]
+    assert ledger is not None
+    return start_letters(request, who, ledger, as_of.isoformat(), stored["policy"])
 
 
 # -------------------------------------------------------------------------------- register

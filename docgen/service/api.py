@@ -162,9 +162,12 @@ async def verify(request: Request, template: str | None = None) -> JSONResponse:
 
 @router.post("/npl-report")
 async def npl_report(request: Request, format: str = "json") -> Any:
-    """The NPL figures (§8 JSON) from the uploaded ledgers; with ``?format=docx``, 202 and
-    ``{"job": id}``: the job writing the report .docx (follow it at ``/api/jobs/{id}``, download
-    the file it lists). Bad ledgers are refused (400/422) before any job starts."""
+    """The NPL figures (§8 JSON) from the uploaded ledgers, as ``docgen npl-report --format json``
+    gives them: multipart ``ledger`` (.xlsx/.csv) and ``period``; optional ``opening``, ``targets``,
+    ``notes`` and ``policy`` (the collection policy .yaml, as ``--policy``: its vocabulary reads both
+    ledgers). With ``?format=docx``, 202 and ``{"job": id}``: the job writing the report .docx
+    (follow it at ``/api/jobs/{id}``, download the file it lists). Bad ledgers and a bad policy are
+    refused (400/422) before any job starts."""
     who = require_api(request, "npl-report")
     if format not in ("json", "docx"):
         raise ApiError(400, SERVICE.text("format-json-docx", {"format": format}))
@@ -176,7 +179,7 @@ async def npl_report(request: Request, format: str = "json") -> Any:
 
 @router.post("/collect/plan")
 async def collect_plan(request: Request) -> list[dict[str, Any]]:
-    """The collection plan (§8) of the uploaded ledger on ``as_of``."""
+    """The collection plan (§8) of the uploaded ``ledger`` on ``as_of``; optional ``policy`` (.yaml, as ``--policy``)."""
     who = require_api(request, "collect")
     return (await actions.plan(request, who, await read_form(request), xlsx=False))["plan"]
 

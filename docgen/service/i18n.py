@@ -247,6 +247,11 @@ TEXT: dict[str, tuple[str, str]] = {
                     "Report .docx"),
     "policy": ("催收策略 .yaml（可选）",
                "Policy .yaml (optional)"),
+    "npl_policy_hint": ("与催收计划相同的策略文件：其 vocabulary（诉讼状态、中断事由、保证方式的同义词）用于读取两期台账，"
+                        "overdue_normal_grace_days 用于“逾期仍为正常”检查，timetable 决定应起诉名单；不选则用系统默认策略。",
+                        "The collection plan's policy: its vocabulary (synonyms of litigation status, interruption "
+                        "and guarantee type) reads both ledgers, overdue_normal_grace_days the overdue-yet-normal "
+                        "check, timetable the loans due for suit; none chosen: the shipped policy."),
     "plan_date": ("计划日期",
                   "Plan date"),
     "make_plan": ("生成计划",

@@ -51,6 +51,7 @@ MESSAGES = MessageTable("service", {
     "no-check": "没有检查记录 {check_id}",
     "template-no-form": "模板 {template} 不能用表单填写",
     "ledger-expired": "台账已过期或不存在;请重新上传台账生成计划",
+    "policy-expired": "催收策略已过期或不存在；请重新上传台账和催收策略生成计划",
     "not-authenticated": "未登录或令牌已失效;请先 POST /api/token 取得令牌 (not authenticated)",
     "role-forbidden": "角色 {role} 无权使用此功能 (role {role} may not use {capability})",
     "upload-missing": "缺少上传文件 {field}(multipart 字段 {field}) (missing file {field})",

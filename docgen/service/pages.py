@@ -516,18 +516,25 @@ async def collect_letters(request: Request) -> Response:
 
     who, form = await posted(request, "collect")
     db = service(request).settings.db_path
-    kept = get_file(db, form_text(form, "ledger") or "")
-    if kept is None or kept["owner"] != who.name or not Path(kept["path"]).is_file():
+
+    def kept(field: str, expired: str) -> Stored | None:
+        """The file the plan page kept for ``field`` (None when it kept none); 400 ``expired`` when it
+        is not the user's or no longer there."""
+        if form_text(form, field) is None:
+            return None
+        found = get_file(db, form_text(form, field) or "")
+        if found is None or found["owner"] != who.name or not Path(found["path"]).is_file():
+            raise ApiError(400, SERVICE.text(expired))
+        return Stored(Path(found["path"]), found["name"], Path(found["path"]).stat().st_size, sha256_file(found["path"]))
+
+    ledger = kept("ledger", "ledger-expired")
+    if ledger is None:
         raise ApiError(400, SERVICE.text("ledger-expired"))
-    policy = get_file(db, form_text(form, "policy") or "") if form_text(form, "policy") else None
-    if policy is not None and policy["owner"] != who.name:
-        policy = None
     as_of = form_text(form, "as_of") or ""
     from docgen.service.web import parse_iso
 
-    stored = Stored(Path(kept["path"]), kept["name"], Path(kept["path"]).stat().st_size, sha256_file(kept["path"]))
-    started = actions.start_letters(request, who, stored, parse_iso(as_of, "as_of").isoformat(),
-                                    policy["path"] if policy else None)
+    started = actions.start_letters(request, who, ledger, parse_iso(as_of, "as_of").isoformat(),
+                                    kept("policy", "policy-expired"))
     return RedirectResponse(f"/jobs/{started['job']}", status_code=303)
 
 

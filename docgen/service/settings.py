@@ -31,8 +31,9 @@ class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
     #: Largest request body accepted (bytes); bigger uploads get 413 before they are read.
     max_upload_bytes: int = 256 * 1024 * 1024
-    #: Files one request may carry.
-    max_files: int = 4
+    #: Files one request may carry (the NPL report's five: ledger, opening, targets, notes, policy;
+    #: a browser sends every file input of a form, chosen or not).
+    max_files: int = 5
     #: Form fields one request may carry (the single-document form has one per template field).
     max_fields: int = 200
     #: Uploads and results older than this are deleted.

@@ -27,9 +27,7 @@ log = logging.getLogger("docgen.service")
 def failure(exc: DocgenError, replace: dict[str, str] | None = None) -> dict[str, Any]:
     """Return ``exc`` as plain data: ``{"error", "exit_code", "problems"}``; stored paths in the
     message are replaced by what the user called the file (``replace``: stored -> shown)."""
-    message = str(exc).split("\n", 1)[0] if isinstance(exc, ProblemsError) else str(exc)
-    for stored, shown in (replace or {}).items():
-        message = message.replace(stored, shown)
+    message = _shown(str(exc).split("\n", 1)[0] if isinstance(exc, ProblemsError) else str(exc), replace or {})
     problems = [p.to_dict() for p in getattr(exc, "problems", [])]  # type: ignore[attr-defined]
     return {"error": message, "exit_code": exc.exit_code, "problems": problems,
             "kind": "rows" if isinstance(exc, ProblemsError) else "input"}
@@ -131,9 +129,12 @@ def render_task(template: str, data: dict[str, Any], register: str, out: str, pd
     return {"docx": str(path), "pdf": pdf_path, "serial": context["serial"], "sha256": sha256_file(path)}
 
 
-def plan_task(ledger: str, shown: str, as_of: str, policy: str | None, register: str,
+def plan_task(ledger: str, shown: dict[str, str], as_of: str, policy: str | None, register: str,
               xlsx: str | None) -> dict[str, Any]:
-    """Build the collection plan (and its .xlsx at ``xlsx``); return ``{"plan"}`` or a failure."""
+    """Build the collection plan (and its .xlsx at ``xlsx``); return ``{"plan"}`` or a failure.
+
+    ``shown``: stored path -> what the user called the file (the ledger's, the policy's), for messages.
+    """
     from docgen.loans.letters import issued_keys
     from docgen.loans.plan import load_policy, plan_ledger
 
@@ -145,39 +146,44 @@ def plan_task(ledger: str, shown: str, as_of: str, policy: str | None, register:
 
             write_xlsx(plan, xlsx)
     except DocgenError as exc:
-        return {"failure": failure(exc, {ledger: shown})}
+        return {"failure": failure(exc, shown)}
     return {"plan": json.loads(json.dumps(plan.to_list(), ensure_ascii=False, default=str))}
 
 
 def npl_task(ledger: str, opening: str | None, targets: str | None, notes: str | None, period: str,
-             shown: dict[str, str], chart: bool, docx: str | None, report_later: bool = False) -> dict[str, Any]:
+             shown: dict[str, str], chart: bool, docx: str | None, report_later: bool = False,
+             policy: str | None = None) -> dict[str, Any]:
     """Compute the NPL figures (§8 JSON), optionally the chart (base64 PNG) and the .docx at ``docx``.
 
     ``report_later``: the .docx will be written by a job; refuse now what would make it fail
-    (no unit to sign it). Returns ``{"figures", "warnings", "chart"?}`` or a failure.
+    (no unit to sign it). ``policy``: the collection policy file, read as ``npl-report --policy``
+    reads it (its vocabulary reads both ledgers; its grace days and timetable drive the flags and
+    ``to_sue``); None is the shipped policy. Returns ``{"figures", "warnings", "chart"?}`` or a failure.
     """
     import warnings
 
     from docgen.loans.npl import parse_period
     from docgen.loans.npl_report import build_report, render_chart
+    from docgen.loans.plan import load_policy
 
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
             result = build_report(ledger, period=parse_period(period), opening=opening, targets=targets, notes=notes,
-                                  output=docx, check_unit=report_later)
+                                  output=docx, check_unit=report_later, policy=load_policy(policy))
         out: dict[str, Any] = {"figures": json.loads(json.dumps(result.figures.to_dict(), default=str)),
                                "warnings": [_shown(str(w.message), shown) for w in caught]}
         if chart:
             out["chart"] = base64.b64encode(render_chart(result.figures, dpi=100)).decode()
         return out
+    except DocgenError as exc:  # before ValueError: InvalidValueError is both, and names a stored file
+        return {"failure": failure(exc, shown)}
     except ValueError as exc:  # the period
         return {"failure": {"error": str(exc), "exit_code": 2, "problems": [], "kind": "input"}}
-    except DocgenError as exc:
-        return {"failure": failure(exc, shown)}
 
 
 def _shown(text: str, shown: dict[str, str]) -> str:
+    """Return ``text`` with each stored path in ``shown`` replaced by what the user called the file."""
     for stored, name in shown.items():
         text = text.replace(stored, name)
     return text
@@ -283,7 +289,7 @@ def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, A
     store.progress(job["id"], 0, 1)
     target = Path(p["out"]) / f"不良贷款报告-{p['period']}.docx"
     done = npl_task(p["ledger"], p.get("opening"), p.get("targets"), p.get("notes"), p["period"],
-                    p.get("shown") or {}, False, str(target))
+                    p.get("shown") or {}, False, str(target), policy=p.get("policy"))
     if "failure" in done:
         raise _JobFailure(done["failure"]["error"])
     register_file(settings.db_path, job["owner"], target, job=job["id"])
@@ -293,7 +299,7 @@ def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, A
     store.progress(job["id"], 1, 1)
     return {"period": p["period"], "warnings": done["warnings"],
             "audit": {"action": "report", "target": f"npl-report {p['period']}", "sha256": p["ledger_sha256"],
-                      "serials": []}}
+                      "serials": [], "detail": {"policy": p.get("policy_sha256")}}}
 
 
 class _JobFailure(Exception):
@@ -343,13 +349,14 @@ def run_handler(settings: Settings, store: Any, job: dict[str, Any], handler: An
 
 
 def finish_job(settings: Settings, store: Any, job: dict[str, Any], result: dict[str, Any]) -> None:
-    """Record the audit entry of a finished job and mark it done with ``result``."""
+    """Record the audit entry of a finished job (``result["audit"]``, its ``detail`` beside the job's
+    id) and mark it done with ``result``."""
     from docgen.service import audit
 
     job_id = job["id"]
     entry = result.pop("audit")
     audit.record(settings.db_path, job["owner"], job["params"].get("role"), entry["action"], target=entry["target"],
-                 sha256=entry["sha256"], serials=entry["serials"], detail={"job": job_id})
+                 sha256=entry["sha256"], serials=entry["serials"], detail={"job": job_id, **entry.get("detail", {})})
     store.finish(job_id, result=result)
 
 

@@ -50,3 +50,11 @@ def example_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from service_helpers import bundle_zip
 
     return bundle_zip(tmp_path_factory.mktemp("zip") / "华安置业.zip")
+
+
+@pytest.fixture(scope="module")
+def bank(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """The closing and opening ledgers only the bank's policy reads, and that policy (``bank_ledgers``)."""
+    from service_helpers import bank_ledgers
+
+    return bank_ledgers(tmp_path_factory.mktemp("bank"))

@@ -71,3 +71,38 @@ def wait_job(client: Any, job_id: str, headers: dict[str, str], timeout: float =
         if job["state"] not in ("queued", "running") or time.monotonic() > deadline:
             return job
         time.sleep(0.3)
+
+
+#: A collection policy only under which the ledgers of ``bank_ledgers`` read (诉讼状态 法院已受理 is
+#: 已起诉); its grace for 逾期仍为正常 (10 days) and its timetable (suit from day 31) differ from the
+#: shipped policy's too, so the figures show whether each part of it was used.
+BANK_POLICY = """\
+vocabulary:
+  litigation:
+    已起诉: [法院已受理]
+overdue_normal_grace_days: 10
+timetable:
+  - {action: phone, from: 1, to: 30}
+  - {action: legal-action, from: 31, once: true}
+  - {action: phone, from: 31}
+"""
+
+
+def bank_ledgers(folder: Path) -> tuple[Path, Path, Path]:
+    """Write to ``folder`` the closing and opening ledgers of one branch writing 诉讼状态 in the bank's
+    own words (row 2 of each: 法院已受理) and ``BANK_POLICY``; return (closing, opening, policy).
+
+    Under the policy: A3 (5 days overdue, 正常) is not flagged, A4 (45 days, not sued) is to be sued.
+    """
+    from ledger_fixtures import row
+
+    from docgen.loans.ledger import write_ledger
+
+    closing = write_ledger([row("A1", 200000, "次级", days=120, serial=1, litigation="法院已受理"),
+                            row("A2", 300000, serial=2), row("A3", 150000, days=5, serial=3),
+                            row("A4", 600000, "关注", days=45, serial=4)], folder / "台账-2026Q2.xlsx")
+    opening = write_ledger([row("A1", 210000, "次级", days=30, serial=1, litigation="法院已受理"),
+                            row("A2", 300000, serial=2), row("A4", 600000, serial=4)], folder / "台账-2026Q1.xlsx")
+    policy = folder / "本行催收策略.yaml"
+    policy.write_text(BANK_POLICY, encoding="utf-8")
+    return closing, opening, policy

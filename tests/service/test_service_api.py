@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -313,3 +314,115 @@ def test_collect_plan_and_letters_read_the_ledger_with_the_policy_vocabulary(api
     assert letters.status_code == 202, letters.text
     job = wait_job(api.client, letters.json()["job"], headers)
     assert job["state"] == "done", job
+
+
+def _npl_cli(*args):
+    return CliRunner().invoke(main, ["npl-report", "--period", "2026Q2", *[str(a) for a in args]])
+
+
+def _bank_files(bank, policy=True):
+    closing, opening, policy_path = bank
+    files = {"ledger": (closing.name, closing.read_bytes()), "opening": (opening.name, opening.read_bytes())}
+    if policy:
+        files["policy"] = (policy_path.name, policy_path.read_bytes())
+    return files
+
+
+def _audited(api, action):
+    return api.client.get("/api/audit", params={"action": action}, headers=api.headers("admin")).json()
+
+
+def test_npl_report_reads_with_the_policy_as_the_cli_and_without_it_gives_the_cli_row_error(api, bank, monkeypatch):
+    import hashlib
+
+    closing, opening, policy = bank
+    monkeypatch.chdir(closing.parent)  # the CLI names the files as the service does: by their names
+    headers = api.headers("manager")
+    answer = api.client.post("/api/npl-report", headers=headers, files=_bank_files(bank), data={"period": "2026Q2"})
+    assert answer.status_code == 200, answer.text
+    cli = _npl_cli("--ledger", closing.name, "--opening", opening.name, "--policy", policy.name, "--format", "json")
+    assert cli.exit_code == 0, cli.output
+    assert answer.json() == json.loads(cli.stdout)
+    # each part of the policy reached the figures: its vocabulary, grace days and timetable
+    figures = answer.json()
+    assert [(loan["loan_no"], loan["status"]) for loan in figures["litigation"]["loans"]] == [("A1", "已起诉")]
+    assert figures["flags"] == [] and [loan["loan_no"] for loan in figures["to_sue"]] == ["A4"]
+    audited = _audited(api, "report")
+    entry = audited[0]
+    assert entry["detail"]["policy"] == hashlib.sha256(policy.read_bytes()).hexdigest()
+    assert entry["sha256"] == hashlib.sha256(closing.read_bytes()).hexdigest()
+
+    without = api.client.post("/api/npl-report", headers=headers, files=_bank_files(bank, policy=False),
+                              data={"period": "2026Q2"})
+    cli_without = _npl_cli("--ledger", closing.name, "--opening", opening.name, "--format", "json")
+    assert cli_without.exit_code == 1 and without.status_code == 422
+    assert f"Error: {without.json()['error']}" in cli_without.stderr
+    problems = without.json()["problems"]
+    assert [(p["row"], p["field"]) for p in problems] == [(2, "litigation")]
+    assert "法院已受理" in problems[0]["message"] and problems[0]["message"] in cli_without.stderr
+    assert len(_audited(api, "report")) == len(audited)  # nothing is audited for the refused one
+
+
+def test_npl_report_docx_job_writes_the_report_with_the_policy(api, bank, tmp_path):
+    import hashlib
+
+    from docgen.service.jobs import JobStore
+
+    closing, opening, policy = bank
+    headers = api.headers("manager")
+    refused = api.client.post("/api/npl-report?format=docx", headers=headers, files=_bank_files(bank, policy=False),
+                              data={"period": "2026Q2"})
+    assert refused.status_code == 422  # before any job starts
+    every = {**_bank_files(bank), "targets": (TARGETS.name, TARGETS.read_bytes()),
+             "notes": (NOTES.name, NOTES.read_bytes())}  # the five files one request may carry
+    started = api.client.post("/api/npl-report?format=docx", headers=headers, files=every, data={"period": "2026Q2"})
+    assert started.status_code == 202, started.text
+    job = wait_job(api.client, started.json()["job"], headers)
+    assert job["state"] == "done", job  # the job read the ledgers again, with the policy's vocabulary
+    report = docx_text(api.client.get(job["files"][0]["url"], headers=headers).content)
+    cli = _npl_cli("--ledger", closing, "--opening", opening, "--policy", policy, "--targets", TARGETS,
+                   "--notes", NOTES, "-o", tmp_path / "cli.docx")
+    assert cli.exit_code == 0, cli.output
+    assert report == docx_text((tmp_path / "cli.docx").read_bytes())
+    assert "按催收时间表应起诉而尚未起诉的贷款1笔" in report and "未发现需重新认定分类的表内贷款" in report
+    params = JobStore(api.settings.db_path).get(job["id"])["params"]
+    assert params["policy"] and not Path(params["policy"]).exists()  # kept for the job, deleted after it
+    finished = [e for e in _audited(api, "report") if e["detail"].get("job") == job["id"]]
+    assert [e["detail"]["policy"] for e in finished] == [hashlib.sha256(policy.read_bytes()).hexdigest()]
+
+
+def test_a_bad_policy_is_refused_with_the_collection_message(api, bank):
+    headers = api.headers("manager")
+    uploads = set(api.settings.uploads_dir.iterdir())
+    jobs = len(api.client.get("/api/jobs", headers=headers).json())
+    for content, key in ((b"timetable: 5\n", "timetable"), (b"overdue_normal_grace_days: -3\n", "overdue_normal_grace_days"),
+                         (b"vocabulary:\n  litigation: [1\n", "YAML"), (b"warning_dayz: 90\n", "warning_dayz")):
+        files = {**_bank_files(bank), "policy": ("我的策略.yaml", content)}
+        plan = api.client.post("/api/collect/plan", headers=headers, files=files, data={"as_of": "2026-06-30"})
+        assert plan.status_code == 400, plan.text
+        message = plan.json()["error"]
+        assert message.startswith("我的策略.yaml") and key in message and str(api.settings.data_dir) not in message
+        for fmt in ("json", "docx"):
+            npl = api.client.post(f"/api/npl-report?format={fmt}", headers=headers, files=files, data={"period": "2026Q2"})
+            assert (npl.status_code, npl.json()["error"]) == (400, message)
+    wrong = api.client.post("/api/npl-report", headers=headers, data={"period": "2026Q2"},
+                            files={**_bank_files(bank), "policy": ("策略.txt", b"warning_days: 90\n")})
+    assert wrong.status_code == 400 and wrong.json()["error"].startswith("策略.txt: 文件 policy 应为 .yaml")
+    climbing = api.client.post("/api/npl-report", headers=headers, data={"period": "2026Q2"},
+                               files={**_bank_files(bank), "policy": ("..\\../etc/策略.yaml", b"timetable: 5\n")})
+    assert climbing.status_code == 400 and climbing.json()["error"].startswith("策略.yaml: timetable")  # a name, never a path
+    assert set(api.settings.uploads_dir.iterdir()) == uploads  # nothing kept of the refused requests
+    assert len(api.client.get("/api/jobs", headers=headers).json()) == jobs
+
+
+def test_npl_report_with_a_policy_by_role(api, bank, roles):
+    from docgen.service.access import ACCESS
+
+    files = _bank_files(bank)
+    answer = api.client.post("/api/npl-report", files=files, data={"period": "2026Q2"})
+    assert answer.status_code == 401
+    for role in roles:
+        answer = api.client.post("/api/npl-report", headers=api.headers(role), files=files, data={"period": "2026Q2"})
+        assert answer.status_code == (200 if role in ACCESS["npl-report"] else 403), (role, answer.text)
+    bad = api.client.post("/api/npl-report", headers=api.headers("manager"), files=files, data={"period": "2026Q5"})
+    assert bad.status_code == 400 and bad.json()["error"].startswith("period: ")

@@ -208,3 +208,32 @@ def test_npl_report_docx_made_by_a_job_and_downloaded(server, browser):
     page.screenshot(path=str(SHOTS / "15-npl-figures.png"), full_page=True)
     page.click("#report-job a")
     assert _download_when_done(page, server, "16-npl-report-job.png").suggested_filename == "不良贷款报告-2026Q2.docx"
+
+
+def test_npl_report_with_the_banks_policy(server, browser, bank):
+    closing, opening, policy = bank
+    page = _login(browser, server, "manager")
+    page.click("text=不良贷款报告")
+    hint = page.locator("#policy-hint")
+    assert hint.is_visible() and "用于读取两期台账" in hint.inner_text()
+    assert page.locator("input[name=policy]").get_attribute("aria-describedby") == "policy-hint"
+    page.set_input_files("input[name=ledger]", str(closing))
+    page.set_input_files("input[name=opening]", str(opening))
+    page.set_input_files("input[name=policy]", {"name": "我的策略.yaml", "mimeType": "application/yaml",
+                                                "buffer": b"timetable: 5\n"})
+    page.fill("input[name=period]", "2026Q2")
+    page.click("form button[type=submit]")
+    error = page.locator("p.error")
+    error.wait_for()
+    assert error.inner_text().startswith("我的策略.yaml: timetable")  # said in place, the form kept
+    page.screenshot(path=str(SHOTS / "17-npl-policy-refused.png"), full_page=True)
+    page.set_input_files("input[name=ledger]", str(closing))
+    page.set_input_files("input[name=opening]", str(opening))
+    page.set_input_files("input[name=policy]", str(policy))
+    page.fill("input[name=period]", "2026Q2")
+    page.click("form button[type=submit]")
+    page.wait_for_selector("#report-job a[href^='/jobs/']")
+    assert page.locator("p.error").count() == 0 and page.locator("img.chart").count() == 1
+    page.screenshot(path=str(SHOTS / "18-npl-policy-figures.png"), full_page=True)
+    page.click("#report-job a")
+    assert _download_when_done(page, server, "19-npl-policy-job.png").suggested_filename == "不良贷款报告-2026Q2.docx"

@@ -71,6 +71,9 @@ def test_upload_size_and_count_limits(tmp_path):
         many = client.post("/api/check", headers=headers,
                            files=[("bundle", (f"{i}.zip", b"PK", "application/zip")) for i in range(3)])
         assert many.status_code == 400
+        policy = client.post("/api/npl-report", headers=_token(client, "manager"), data={"period": "2026Q2"},
+                             files={"ledger": ("台账.csv", b"x"), "policy": ("策略.yaml", b"#" * 60_000)})
+        assert policy.status_code == 413
         assert list(settings.uploads_dir.iterdir()) == []
 
 

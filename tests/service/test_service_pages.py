@@ -161,6 +161,9 @@ def test_collect_page_plan_and_letters_job(api):
                                                     "policy": re.search(r'name="policy" value="([^"]*)"', page.text).group(1),
                                                     "as_of": "2026-06-30"}, follow_redirects=False)
     assert started.status_code == 303 and started.headers["location"].startswith("/jobs/")
+    gone = client.post("/collect/letters", data={"csrf": _csrf(page.text), "ledger": ledger_id, "policy": "0" * 32,
+                                                 "as_of": "2026-06-30"}, follow_redirects=False)
+    assert gone.status_code == 400 and "催收策略已过期或不存在" in gone.text  # never the shipped policy instead
 
 
 def test_npl_page_shows_figures_and_chart(api):
@@ -177,3 +180,22 @@ def test_npl_page_shows_figures_and_chart(api):
     job = re.search(r'<p class="downloads" id="report-job"><a href="/jobs/([0-9a-f]+)">', page.text).group(1)
     shown = client.get(f"/jobs/{job}")
     assert shown.status_code == 200 and 'data-job="' + job + '"' in shown.text
+
+
+def test_npl_page_takes_the_policy(api, bank):
+    closing, opening, policy = bank
+    client = TestClient(api.client.app)
+    login(client, "manager")
+    form = client.get("/npl")
+    assert 'name="policy" accept=".yaml,.yml"' in form.text and "催收策略 .yaml（可选）" in form.text
+    assert "其 vocabulary（诉讼状态、中断事由、保证方式的同义词）用于读取两期台账" in form.text
+    ledgers = {"ledger": (closing.name, closing.read_bytes()), "opening": (opening.name, opening.read_bytes())}
+    send = lambda files: client.post("/npl", data={"csrf": _csrf(form.text), "period": "2026Q2"}, files=files)  # noqa: E731
+    without = send(ledgers)
+    assert without.status_code == 422 and 'class="row-errors"' in without.text and "法院已受理" in without.text
+    page = send({**ledgers, "policy": (policy.name, policy.read_bytes())})
+    assert page.status_code == 200, page.text[-500:]
+    assert 'id="report-job"' in page.text and "借款人A1" in page.text  # A1 of the large NPLs, its 诉讼状态 read
+    assert "需关注的分类" not in page.text  # the policy's 10 days of grace: A3 is not flagged
+    bad = send({**ledgers, "policy": ("我的策略.yaml", b"timetable: 5\n")})
+    assert bad.status_code == 400 and 'class="error"' in bad.text and "我的策略.yaml: timetable" in bad.text
