@@ -102,6 +102,15 @@ MESSAGES = MessageTable("core", {
                          "“CSV UTF-8(逗号分隔)”或 .xlsx 后重试"),
     "excel-unreadable": ("{path}: 无法读取 Excel 文件({error}: {reason})。"
                          "请检查其中的日期和数字单元格,或用 Excel 另存为 .xlsx 后重试"),
+    "excel-encrypted": "{path}：工作簿设有打开密码（已加密），无法读取；请在 Excel 中取消密码后另存，再重试",
+    "excel-misnamed": "{path}：文件内容是 {right} 格式的工作簿，扩展名却是 {suffix}；请把扩展名改为 {right} 后重试",
+    "excel-is-markup": ("{path}：内容是网页（HTML）或 XML，不是 Excel 工作簿（业务系统“导出 Excel”常生成这种文件）；"
+                        "请在 Excel 中打开后另存为 .xlsx，再重试"),
+    "excel-is-text": ("{path}：内容是文本（CSV 或制表符分隔），不是 Excel 工作簿；请把扩展名改为 .csv 后重试，"
+                      "或在 Excel 中打开后另存为 .xlsx"),
+    "excel-not-workbook": "{path}：不是 Excel 工作簿（文件内容：{what}）；请确认选对了文件，或在 Excel 中打开后另存为 .xlsx，再重试",
+    "table-is-workbook": "{path}：文件内容是 Excel 工作簿，扩展名却是 {suffix}；请把扩展名改为 .xlsx（或 .xls）后重试",
+    "table-not-text": "{path}：不是文本表格（文件内容：{what}）；请确认选对了文件，或提供 .xlsx 或 .csv 文件",
     "header-duplicate": "{path}: 表头重复:{first} 与 {second} 都对应字段 {field};请删除或改名其中一列",
     "sheet-too-large": "{path}: 工作表解压后 {megabytes} MB,超过可读上限 {limit_megabytes} MB;请删除多余内容后另存",
     "sheet-too-many-cells": _too_many_cells,

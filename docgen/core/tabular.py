@@ -482,6 +482,51 @@ def _calamine_rows(path: Path, sheet: str | None, skip: int = 0) -> Iterator[Seq
     return islice(rows, skip, None)
 
 
+#: Bytes read to tell what a file given as a table holds: enough for a workbook's first ZIP
+#: members or an OLE2 directory in most files.
+_HEAD_BYTES = 1 << 16
+#: What a file that is no table is, in the words of ``excel-not-workbook`` / ``table-not-text``.
+_CONTENT_NAMES = {"pdf": "PDF 文件", "docx": "Word 文档", "doc": "Word 97-2003 文档", "jpg": "图片",
+                  "png": "图片", "tiff": "图片", "zip": "ZIP 压缩包", "unknown": "无法识别的内容",
+                  "empty": "空文件，0 字节"}
+
+
+def _refuse_other_content(path: Path, suffix: str) -> None:
+    """Raise ``InputError`` saying what ``path`` really holds when its content is not what its
+    suffix promises and the reader for that suffix could only fail on it: a web page, text, a
+    Word document or a PDF under an Excel name, an Excel 97-2003 workbook under .xlsx, a workbook
+    with an open password, a workbook under a text name. A ZIP the first bytes cannot place is
+    left to the reader (a workbook's directory is at its end)."""
+    from docgen.core.sniff import OLE_MAGIC, is_markup, office_encrypted, sniff_kind
+
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(_HEAD_BYTES)
+    except OSError:
+        return  # the reader says why it cannot read the file
+    kind = sniff_kind(head) if head else "empty"
+    if office_encrypted(head):
+        raise MESSAGES.error(InputError, "excel-encrypted", path=path)
+    if suffix in _CSV_SUFFIXES:
+        # Any ZIP but a Word document: the first bytes of a large workbook may not name its parts.
+        if (head.startswith(OLE_MAGIC) and kind != "doc") or kind in ("xlsx", "zip"):
+            raise MESSAGES.error(InputError, "table-is-workbook", path=path, suffix=suffix)
+        if kind in _CONTENT_NAMES and kind not in ("unknown", "empty"):
+            raise MESSAGES.error(InputError, "table-not-text", path=path, what=_CONTENT_NAMES[kind])
+        return
+    if kind in ("xlsx", "zip"):
+        if suffix == ".xls":
+            raise MESSAGES.error(InputError, "excel-misnamed", path=path, suffix=suffix, right=".xlsx")
+        return
+    if head.startswith(OLE_MAGIC) and kind != "doc":
+        if suffix != ".xls":  # an Excel 97-2003 workbook (or an OLE2 file it cannot place)
+            raise MESSAGES.error(InputError, "excel-misnamed", path=path, suffix=suffix, right=".xls")
+        return
+    if kind == "text" or head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: Excel's "Unicode text"
+        raise MESSAGES.error(InputError, "excel-is-markup" if is_markup(head) else "excel-is-text", path=path)
+    raise MESSAGES.error(InputError, "excel-not-workbook", path=path, what=_CONTENT_NAMES.get(kind, kind))
+
+
 def _excel_unreadable(path: Path, exc: BaseException) -> BaseException:
     """The ``InputError`` a workbook calamine cannot read is reported as; other exceptions
     (Ctrl-C, the generator closed) are returned as they are, to be raised again."""
@@ -627,6 +672,7 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
     suffix = path.suffix.lower()
     if not path.is_file():
         raise MESSAGES.error(InputError, "table-not-found", path=path)
+    _refuse_other_content(path, suffix)
     if suffix in _EXCEL_SUFFIXES:
         source: _Rows = _excel_rows(path, sheet)
     elif suffix in _CSV_SUFFIXES:

@@ -393,3 +393,77 @@ def test_a_streamed_table_gives_read_tables_rows_and_problems_block_by_block(tmp
     assert len(blocks) == 3 and all(len(b.rows) <= 4 for b in blocks)
     assert [(r.number, r.values) for b in blocks for r in b.rows] == [(r.number, r.values) for r in whole.rows]
     assert [p.to_dict() for b in blocks for p in b.problems] == [p.to_dict() for p in whole.problems]
+
+
+def _raised(path: Path) -> str:
+    with pytest.raises(InputError) as caught:
+        read_table(path, ALIASES)
+    return str(caught.value)
+
+
+def test_a_file_whose_content_is_not_its_names_is_named_for_what_it_is(tmp_path: Path) -> None:
+    """Business systems export web pages and text under .xls names, and users rename files: each
+    such file gets one line saying what it really is and what to do, not the reader's error."""
+    import docx
+
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    book = openpyxl.Workbook()
+    book.active.append(["借款人", "金额"])
+    book.save(tmp_path / "book.xlsx")
+    document = docx.Document()
+    document.add_paragraph("授信申请书")
+    document.save(tmp_path / "letter.docx")
+    cases = {
+        "export.xls": ("<html><body><table><tr><td>借款人</td></tr></table></body></html>".encode("gbk"),
+                       "内容是网页（HTML）或 XML，不是 Excel 工作簿（业务系统“导出 Excel”常生成这种文件）；"
+                       "请在 Excel 中打开后另存为 .xlsx，再重试"),
+        "export-utf16.xls": ("\ufeff  <?xml version='1.0'?><Workbook/>".encode("utf-16-le"),
+                             "内容是网页（HTML）或 XML，不是 Excel 工作簿"),
+        "tabbed.xlsx": ("借款人\t金额\n张三\t100\n".encode("gb18030"),
+                        "内容是文本（CSV 或制表符分隔），不是 Excel 工作簿；请把扩展名改为 .csv 后重试，"
+                        "或在 Excel 中打开后另存为 .xlsx"),
+        "old.xlsx": (ole + "Workbook".encode("utf-16-le"),
+                     "文件内容是 .xls 格式的工作簿，扩展名却是 .xlsx；请把扩展名改为 .xls 后重试"),
+        "locked.xlsx": (ole + "EncryptedPackage".encode("utf-16-le"),
+                        "工作簿设有打开密码（已加密），无法读取；请在 Excel 中取消密码后另存，再重试"),
+        "locked.csv": (ole + "EncryptedPackage".encode("utf-16-le"), "工作簿设有打开密码（已加密）"),
+        "new.xls": ((tmp_path / "book.xlsx").read_bytes(),
+                    "文件内容是 .xlsx 格式的工作簿，扩展名却是 .xls；请把扩展名改为 .xlsx 后重试"),
+        "book.csv": ((tmp_path / "book.xlsx").read_bytes(),
+                     "文件内容是 Excel 工作簿，扩展名却是 .csv；请把扩展名改为 .xlsx（或 .xls）后重试"),
+        "letter.xlsx": ((tmp_path / "letter.docx").read_bytes(),
+                        "不是 Excel 工作簿（文件内容：Word 文档）；请确认选对了文件，或在 Excel 中打开后另存为 .xlsx，再重试"),
+        "letter.csv": ((tmp_path / "letter.docx").read_bytes(),
+                       "不是文本表格（文件内容：Word 文档）；请确认选对了文件，或提供 .xlsx 或 .csv 文件"),
+        "word.xls": (ole + "WordDocument".encode("utf-16-le"), "不是 Excel 工作簿（文件内容：Word 97-2003 文档）"),
+        "scan.xlsx": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "不是 Excel 工作簿（文件内容：PDF 文件）"),
+        "scan.csv": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "不是文本表格（文件内容：PDF 文件）"),
+        "photo.xlsx": (b"\xff\xd8\xff\xe0" + bytes(64), "不是 Excel 工作簿（文件内容：图片）"),
+        "unicode.xls": ("\ufeff借款人\t金额\n".encode("utf-16-le"), "内容是文本（CSV 或制表符分隔），不是 Excel 工作簿"),
+        "empty.xlsx": (b"", "不是 Excel 工作簿（文件内容：空文件，0 字节）"),
+        "noise.xlsx": (b"\x00\x01\x02\xff" * 64, "不是 Excel 工作簿（文件内容：无法识别的内容）"),
+    }
+    for name, (data, message) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert _raised(path).startswith(f"{path}：{message}"), name
+    # What the suffix promises is read as before: a workbook, a text table, an OLE2 .xls.
+    assert read_table(tmp_path / "book.xlsx", ALIASES).rows == []
+    (tmp_path / "ok.csv").write_text("借款人,金额\n张三,100\n", encoding="utf-8")
+    assert read_table(tmp_path / "ok.csv", ALIASES).rows[0].values["borrower"] == "张三"
+    (tmp_path / "damaged.xls").write_bytes(ole + "Workbook".encode("utf-16-le"))
+    assert "无法读取 Excel 文件" in _raised(tmp_path / "damaged.xls")  # the reader's own account
+
+
+def test_a_misnamed_ledger_exits_2_with_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    path = tmp_path / "台账.xls"
+    path.write_bytes("<html><table><tr><td>借据号</td></tr></table></html>".encode("utf-8"))
+    result = CliRunner().invoke(main, ["collect", "plan", "--ledger", str(path), "--as-of", "2026-06-30"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: {path}：内容是网页（HTML）或 XML，不是 Excel 工作簿（业务系统“导出 Excel”常生成这种文件）；"
+        "请在 Excel 中打开后另存为 .xlsx，再重试")

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from docgen.check.inspection.rawpdf import sound_pdf_pages
-from docgen.check.inspection.sniff import (
+from docgen.core.sniff import (
     INTERCHANGEABLE, OLE_MAGIC, extension_kind, foreign_format, sniff_kind, utf16,
 )
 from docgen.check.messages import FILES

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from docgen.check.bundle import Bundle, ReadSpec, read_spec, sha256_spec
 from docgen.check.inspection.kinds import FileInfo, file_info, inspect_bytes, inspect_bytes_quickly, short_error
-from docgen.check.inspection.sniff import extension_kind
+from docgen.core.sniff import extension_kind
 from docgen.check.messages import ERRORS
 from docgen.core.cache import Packs, cache_key, code_digest
 from docgen.core.errors import BundleError
@@ -158,7 +158,7 @@ def _cache_key(path: str, digest: str) -> str:
 
 
 def _inspection_code() -> str:
-    return code_digest("docgen.check.inspection.kinds", "docgen.check.inspection.sniff")
+    return code_digest("docgen.check.inspection.kinds", "docgen.core.sniff")
 
 
 #: What a cache entry keeps of a ``FileInfo``: the wording is made again from reason and facts.

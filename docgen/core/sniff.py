@@ -1,7 +1,8 @@
 """Content sniffing: which kind a file is from its bytes, and which kind its extension promises.
 
 The kind comes from the content (magic bytes, and for ZIP/OLE2 containers their directory),
-never from the extension; ``docgen.check.inspection.kinds`` compares the two.
+never from the extension; ``docgen.check.inspection.kinds`` compares the two, and the spreadsheet
+reader (``docgen.core.tabular``) says from it what a file given as a table really is.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import struct
 import zipfile
 from collections.abc import Callable
 
-__all__ = ["KINDS", "extension_kinds", "extension_kind", "sniff_kind"]
+__all__ = ["KINDS", "extension_kinds", "extension_kind", "is_markup", "office_encrypted", "sniff_kind"]
 
 #: Every kind a file can be given.
 KINDS = ("pdf", "docx", "doc", "xlsx", "xls", "jpg", "png", "tiff", "zip", "text", "unknown")
@@ -95,6 +96,22 @@ def foreign_format(head: bytes) -> str | None:
         if test(head):
             return name
     return None
+
+
+def office_encrypted(data: bytes) -> bool:
+    """Whether ``data`` is an OLE2 container holding an encrypted Office package: what Word and
+    Excel save a .docx or .xlsx with an open password as."""
+    return data.startswith(OLE_MAGIC) and utf16("EncryptedPackage") in data
+
+
+def is_markup(head: bytes) -> bool:
+    """Whether the text ``head`` begins (after a byte-order mark and blanks) with a tag: a web page
+    or an XML file, what business systems often export under an .xls name."""
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if head.startswith(bom):
+            head = head[len(bom):].replace(b"\x00", b"") if bom != b"\xef\xbb\xbf" else head[len(bom):]
+            break
+    return head.lstrip(b" \t\r\n").startswith(b"<")
 
 
 def _ole_kind(data: bytes) -> str | None:
