@@ -209,7 +209,7 @@ def test_collect_plan_equals_the_cli(api, tmp_path):
     broken = api.client.post("/api/collect/plan", headers=api.headers("manager"),
                              files={"ledger": ("台账.xlsx", b"not a workbook")}, data={"as_of": "2026-06-30"})
     assert broken.status_code == 400
-    assert broken.json()["error"].startswith("台账.xlsx")
+    assert broken.json()["error"].startswith("台账.xlsx：内容是文本（CSV 或制表符分隔），不是 Excel 工作簿")
 
 
 def test_collect_letters_job_issues_each_letter_once(api):
