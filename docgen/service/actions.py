@@ -334,12 +334,22 @@ def start_letters(request: Request, who: Principal, ledger: Stored, as_of: str, 
 
 
 async def letters(request: Request, who: Principal, form: FormData) -> dict[str, Any]:
-    """Start the letters job from an uploaded ledger (API)."""
+    """Start the letters job from an uploaded ledger (API). A policy that cannot be used is
+    refused here (400, as the plan refuses it), before any job starts."""
     as_of = parse_iso(form_text(form, "as_of"), "as_of")
     stored = await _uploads(request, form, LEDGER, POLICY)
-    ledger = stored["ledger"]
+    ledger, policy = stored["ledger"], stored["policy"]
     assert ledger is not None
-    return start_letters(request, who, ledger, as_of.isoformat(), stored["policy"])
+    if policy is not None:
+        checked = await service(request).compute(work.policy_task, str(policy.path), _shown(policy))
+        if "failure" in checked:
+            _discard(ledger, policy)
+            raise_failure(checked["failure"])
+    try:
+        return start_letters(request, who, ledger, as_of.isoformat(), policy)
+    except ApiError:  # too many jobs: nothing will read the uploads
+        _discard(ledger, policy)
+        raise
 
 
 # -------------------------------------------------------------------------------- register

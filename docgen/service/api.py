@@ -186,7 +186,8 @@ async def collect_plan(request: Request) -> list[dict[str, Any]]:
 
 @router.post("/collect/letters", status_code=202)
 async def collect_letters(request: Request) -> dict[str, str]:
-    """Start the job issuing the demand letters due on ``as_of`` from the uploaded ledger."""
+    """Start the job issuing the demand letters due on ``as_of`` from the uploaded ledger (202); a
+    policy that cannot be used is refused with 400 before any job starts."""
     who = require_api(request, "collect")
     return await actions.letters(request, who, await read_form(request))
 

@@ -129,6 +129,18 @@ def render_task(template: str, data: dict[str, Any], register: str, out: str, pd
     return {"docx": str(path), "pdf": pdf_path, "serial": context["serial"], "sha256": sha256_file(path)}
 
 
+def policy_task(policy: str, shown: dict[str, str]) -> dict[str, Any]:
+    """Load the collection policy at ``policy`` as the letters job will; return ``{}`` or a failure
+    worded with what the user called the file (``shown``)."""
+    from docgen.loans.plan import load_policy
+
+    try:
+        load_policy(policy)
+    except DocgenError as exc:
+        return {"failure": failure(exc, shown)}
+    return {}
+
+
 def plan_task(ledger: str, shown: dict[str, str], as_of: str, policy: str | None, register: str,
               xlsx: str | None) -> dict[str, Any]:
     """Build the collection plan (and its .xlsx at ``xlsx``); return ``{"plan"}`` or a failure.

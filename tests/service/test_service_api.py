@@ -405,6 +405,9 @@ def test_a_bad_policy_is_refused_with_the_collection_message(api, bank):
         for fmt in ("json", "docx"):
             npl = api.client.post(f"/api/npl-report?format={fmt}", headers=headers, files=files, data={"period": "2026Q2"})
             assert (npl.status_code, npl.json()["error"]) == (400, message)
+        # The letters job is not started on it: the same 400 at once, not a job that fails later.
+        letters = api.client.post("/api/collect/letters", headers=headers, files=files, data={"as_of": "2026-06-30"})
+        assert (letters.status_code, letters.json()["error"]) == (400, message)
     wrong = api.client.post("/api/npl-report", headers=headers, data={"period": "2026Q2"},
                             files={**_bank_files(bank), "policy": ("策略.txt", b"warning_days: 90\n")})
     assert wrong.status_code == 400 and wrong.json()["error"].startswith("策略.txt: 文件 policy 应为 .yaml")
