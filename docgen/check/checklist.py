@@ -16,7 +16,9 @@ from typing import Any
 
 import yaml
 
-from docgen.core.cache import cache_dir, cache_key, code_digest, read_entry, read_json, write_entry, write_json
+from docgen.core.cache import (
+    cache_key, code_digest, keeps_beside_packages, package_cache, read_entry, read_json, write_entry, write_json,
+)
 from docgen.core.conditions import Condition, is_plan
 from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_where
 from docgen.core.errors import ChecklistError
@@ -253,7 +255,7 @@ def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklis
     plans = {cond.source: cond.plan for item in checklist.items.values() for rule in item.rules
              for cond in rule.values() if isinstance(cond, Condition)}
     _cache_write(key, doc, plans)
-    if (compiled := _compiled_path(path)) is not None:
+    if (compiled := _compiled_path(path)) is not None and keeps_beside_packages():
         write_json(compiled, {"key": key, "doc": doc, "plans": plans})
     return checklist
 
@@ -289,9 +291,10 @@ def _compiled_path(path: Path | None) -> Path | None:
     package beside it, like bytecode, so even a first check on a new account neither validates
     the shipped checklist nor compiles its conditions. ``None`` for a bank's own file, and when
     caching is off. The entry carries its key (the file's text, the schema, docgen's version and
-    code), so a stale or foreign one is never used; a read-only package simply never has one.
+    code), so a stale or foreign one is never used; a read-only package simply never has one, and
+    a Python told to write no bytecode reads one but writes none (``keeps_beside_packages``).
     """
-    if path is None or cache_dir() is None:
+    if path is None:
         return None
     shipped = checklists_dir()
     try:
@@ -299,7 +302,7 @@ def _compiled_path(path: Path | None) -> Path | None:
             return None
     except OSError:
         return None
-    return shipped / "__pycache__" / f"{path.stem}.plan.json"
+    return package_cache(shipped, f"{path.stem}.plan.json")
 
 
 def _cache_read(key: str) -> tuple[dict[str, Any], dict[str, list[Any] | None]] | None:

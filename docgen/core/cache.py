@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import time
 from decimal import Decimal
 from functools import lru_cache
@@ -25,8 +26,8 @@ from docgen.core.messages import MESSAGES
 from docgen.core.textcodec import lone_surrogate
 from docgen.core.userdirs import cache_dir
 
-__all__ = ["Packs", "Unencodable", "cache_dir", "cache_key", "code_digest", "decode_value", "encode_value", "read_entry",
-           "read_json", "write_entry", "write_file", "write_json"]
+__all__ = ["Packs", "Unencodable", "cache_dir", "cache_key", "code_digest", "decode_value", "encode_value",
+           "keeps_beside_packages", "package_cache", "read_entry", "read_json", "write_entry", "write_file", "write_json"]
 
 
 @lru_cache(maxsize=None)
@@ -48,6 +49,20 @@ def code_digest(*modules: str) -> str:
         except OSError:
             digest.update(name.encode())
     return digest.hexdigest()
+
+
+def package_cache(folder: Path, name: str) -> Path | None:
+    """Return where a form computed from a package's own files (a parsed table, a compiled
+    checklist) is kept beside the package, as bytecode is: ``folder/__pycache__/name``; None when
+    caching is off. Read it whenever it is there (it carries its own key); write it only when
+    ``keeps_beside_packages()``."""
+    return None if cache_dir() is None else folder / "__pycache__" / name
+
+
+def keeps_beside_packages() -> bool:
+    """Whether forms kept beside a package may be written: as bytecode, not when Python is told
+    to write none (``-B``, ``PYTHONDONTWRITEBYTECODE``: a read-only or shared install)."""
+    return not sys.dont_write_bytecode
 
 
 def cache_key(*parts: bytes | str) -> str:

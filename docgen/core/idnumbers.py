@@ -124,20 +124,19 @@ def place_known(number: str) -> bool:
 # cache, where stdnum looks it up exactly as if it had parsed it: stdnum still decides. The
 # file carries its key (the table's bytes, stdnum's and Python's versions) and its payload's
 # SHA-256, so a stale, foreign or damaged one is never used; a read-only package never has one,
-# and neither has a Python told not to write bytecode (``-B``, ``PYTHONDONTWRITEBYTECODE``). A
-# stdnum whose database is built otherwise is simply left to parse its table.
+# and a Python told not to write bytecode (``-B``, ``PYTHONDONTWRITEBYTECODE``) reads one but
+# writes none, as with bytecode. A stdnum whose database is built otherwise is simply left to
+# parse its table.
 
 _TABLE = "cn/loc"
 _TABLE_HEAD = b"docgen-stdnum-table 1\n"
 
 
 def _compiled_table() -> Path | None:
-    """Where the parsed place table is kept (None when caching is off or Python writes no bytecode)."""
-    from docgen.core.cache import cache_dir
+    """Where the parsed place table is kept (None when caching is off)."""
+    from docgen.core.cache import package_cache
 
-    if sys.dont_write_bytecode or cache_dir() is None:
-        return None
-    return Path(__file__).parent / "__pycache__" / f"stdnum-cn-loc.{sys.implementation.cache_tag}.marshal"
+    return package_cache(Path(__file__).parent, f"stdnum-cn-loc.{sys.implementation.cache_tag}.marshal")
 
 
 def _table_key() -> bytes | None:
@@ -178,8 +177,10 @@ def _prime_place_table() -> None:
                 return
     except Exception:  # noqa: BLE001 - none kept yet, not this one, another stdnum: it parses its table
         pass
-    from docgen.core.cache import write_file
+    from docgen.core.cache import keeps_beside_packages, write_file
 
+    if not keeps_beside_packages():
+        return  # stdnum parses its table when first asked, as without a kept form
     try:
         prefixes = numdb.get(_TABLE).prefixes
         if not isinstance(prefixes, list):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "checklists"
     shutil.copytree(checklists_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(module, "checklists_dir", lambda: folder)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)  # whatever PYTHONDONTWRITEBYTECODE says
     module._load_cached.cache_clear()
     yield folder
     module._load_cached.cache_clear()
@@ -73,3 +75,22 @@ def test_a_banks_own_checklist_is_not_compiled_beside_it(tmp_path: Path, monkeyp
     assert load_checklist(own).id
     assert not (own.parent / "__pycache__").exists()
     module._load_cached.cache_clear()
+
+
+def test_python_told_to_write_no_bytecode_reads_the_compiled_form_but_writes_none(
+        shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled = shipped / "__pycache__" / "dev-loan.plan.json"
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    _fresh_cache(tmp_path, monkeypatch, "a")
+    first = load_checklist("dev-loan")
+    assert not compiled.exists()  # as .pyc files under -B: none written
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    _fresh_cache(tmp_path, monkeypatch, "b")
+    load_checklist("dev-loan")
+    entry = json.loads(compiled.read_text(encoding="utf-8"))
+    entry["doc"]["title"]["en"] = "from the compiled form"
+    compiled.write_text(json.dumps(entry), encoding="utf-8")
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    _fresh_cache(tmp_path, monkeypatch, "c")
+    assert load_checklist("dev-loan").title["en"] == "from the compiled form"  # but one kept is read
+    assert first.title["en"] != "from the compiled form"

@@ -29,6 +29,7 @@ def kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh process's state: stdnum holds no table, no lookup remembered; the kept form in tmp_path."""
     target = tmp_path / "pycache" / "stdnum-cn-loc.marshal"
     monkeypatch.setattr(idnumbers, "_compiled_table", lambda: target)
+    monkeypatch.setattr(idnumbers.sys, "dont_write_bytecode", False)  # whatever PYTHONDONTWRITEBYTECODE says
     monkeypatch.setattr(numdb, "_open_databases", {})
     monkeypatch.setattr(idnumbers, "_PLACES", {})
     return target
@@ -132,17 +133,20 @@ def test_a_stdnum_built_otherwise_is_left_to_parse_its_table(kept: Path, monkeyp
     assert isinstance(numdb._open_databases["cn/loc"], other)
 
 
-def test_nothing_is_kept_or_read_when_python_writes_no_bytecode(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
-    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(idnumbers.sys, "dont_write_bytecode", False)
-    assert idnumbers._compiled_table() is not None
+def test_python_told_to_write_no_bytecode_reads_a_kept_form_but_writes_none(kept: Path, monkeypatch) -> None:  # noqa: ANN001
+    # As with .pyc files under -B / PYTHONDONTWRITEBYTECODE: nothing is written ...
     monkeypatch.setattr(idnumbers.sys, "dont_write_bytecode", True)
-    assert idnumbers._compiled_table() is None
-    _fresh(monkeypatch)
-    written: list = []
-    monkeypatch.setattr("docgen.core.cache.write_file", lambda path, data: written.append(path))
     parsed: list = []
     real_read = numdb.read
     monkeypatch.setattr(numdb, "read", lambda fp: parsed.append(1) or real_read(fp))
     assert idnumbers.place_known(_id(KNOWN)) and not idnumbers.place_known(_id(UNKNOWN))
-    assert parsed == [1] and written == []  # stdnum parsed its own table; nothing written
+    assert parsed == [1] and not kept.exists()  # stdnum parsed its own table; nothing written
+    # ... but a form kept by a run allowed to write is read.
+    monkeypatch.setattr(idnumbers.sys, "dont_write_bytecode", False)
+    _fresh(monkeypatch)
+    assert idnumbers.place_known(_id(KNOWN)) and kept.is_file()
+    monkeypatch.setattr(idnumbers.sys, "dont_write_bytecode", True)
+    _fresh(monkeypatch)
+    parsed.clear()
+    assert idnumbers.place_known(_id(KNOWN)) and not idnumbers.place_known(_id(UNKNOWN))
+    assert parsed == []
