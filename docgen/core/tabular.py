@@ -34,11 +34,15 @@ from docgen.core.textcodec import decode_chinese
 from docgen.core.messages import MESSAGES
 from docgen.core.problems import Problem
 
-__all__ = ["BLOCK_ROWS", "Block", "Row", "Table", "TableStream", "decode_text", "normalize_header", "read_table",
-           "stream_table"]
+__all__ = ["BLOCK_ROWS", "TABLE_SUFFIXES", "Block", "Row", "Table", "TableStream", "decode_text", "normalize_header",
+           "read_table", "stream_table"]
 
-_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
-_CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+_EXCEL_ORDER = (".xlsx", ".xlsm", ".xls")
+_CSV_ORDER = (".csv", ".txt", ".tsv")
+#: Every extension a table may have (its content is checked against it), workbooks first.
+TABLE_SUFFIXES: tuple[str, ...] = _EXCEL_ORDER + _CSV_ORDER
+_EXCEL_SUFFIXES = frozenset(_EXCEL_ORDER)
+_CSV_SUFFIXES = frozenset(_CSV_ORDER)
 
 # What Excel shows for a long digit string typed into a General cell and then saved as CSV.
 # Excel's own form only (one digit, then E and a signed exponent: 9.13301E+17), so a company code

@@ -17,13 +17,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from docgen.core.errors import DocgenError
+from docgen.core.tabular import TABLE_SUFFIXES
 from docgen.service import audit, folders, history, work
 from docgen.service.auth import Principal
 from docgen.service.files import Stored, new_result_dir, register_file
 from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.web import ApiError, form_text, parse_iso, raise_failure, save_upload, service
 
-LEDGER_SUFFIXES = (".xlsx", ".csv")
+#: What the command line reads a ledger or a sheet of rows from (.xls exports of core systems too).
+LEDGER_SUFFIXES = TABLE_SUFFIXES
 YAML_SUFFIXES = (".yaml", ".yml")
 #: The loan actions' uploads, as ``_uploads`` takes them: form field, extensions, required.
 LEDGER = ("ledger", LEDGER_SUFFIXES, True)

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docgen.core.tabular import TABLE_SUFFIXES
 from docgen.service.audit import now_iso
 from docgen.service.store import connect
 
-#: Extensions an upload may keep (lower case); anything else is stored without one.
-ALLOWED_SUFFIXES = (".zip", ".xlsx", ".csv", ".yaml", ".yml", ".json")
+#: Extensions an upload may keep (lower case); anything else is stored without one. A table keeps
+#: its own, which the reader checks its content against.
+ALLOWED_SUFFIXES = (".zip", *TABLE_SUFFIXES, ".yaml", ".yml", ".json")
 _CHUNK = 1 << 20
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from docgen.core.tabular import TABLE_SUFFIXES
 from docgen.loans.messages import ACTION_LABELS, WARNING_LABELS
 from docgen.service import actions, audit, folders, history
 from docgen.service.access import SEE_ALL, allowed, may_see
@@ -26,6 +27,8 @@ from docgen.service.web import ApiError, form_text, principal, read_form, servic
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+# The file inputs offer what the command line reads a table from.
+templates.env.globals["table_accept"] = ",".join(TABLE_SUFFIXES)
 
 #: The pages' menu, in order: capability, path.
 MENU = [("check", "/check"), ("draft", "/draft"), ("render", "/render"), ("batch", "/batch"),

@@ -212,6 +212,27 @@ def test_collect_plan_equals_the_cli(api, tmp_path):
     assert broken.json()["error"].startswith("台账.xlsx：内容是文本（CSV 或制表符分隔），不是 Excel 工作簿")
 
 
+def test_a_ledger_is_taken_under_every_extension_the_cli_reads_and_named_for_what_it_is(api):
+    headers = api.headers("manager")
+    uploads = set(api.settings.uploads_dir.iterdir())
+
+    def plan(name, data):
+        return api.client.post("/api/collect/plan", headers=headers, files={"ledger": (name, data)},
+                               data={"as_of": "2026-06-30"})
+
+    as_xlsx = plan(LEDGER.name, LEDGER.read_bytes())
+    as_xlsm = plan("台账.xlsm", LEDGER.read_bytes())
+    assert as_xlsx.status_code == as_xlsm.status_code == 200 and as_xlsm.json() == as_xlsx.json()
+    # What core systems export under an .xls name: taken, read by its content, named for what it is.
+    export = plan("台账.xls", "<html><table><tr><td>借据号</td></tr></table></html>".encode("gbk"))
+    assert export.status_code == 400
+    assert export.json()["error"].startswith("台账.xls：内容是网页（HTML）或 XML，不是 Excel 工作簿")
+    swapped = plan("台账.xls", LEDGER.read_bytes())
+    assert swapped.status_code == 400
+    assert swapped.json()["error"].startswith("台账.xls：文件内容是 .xlsx 格式的工作簿，扩展名却是 .xls")
+    assert set(api.settings.uploads_dir.iterdir()) == uploads
+
+
 def test_collect_letters_job_issues_each_letter_once(api):
     files = {"ledger": (LEDGER.name, LEDGER.read_bytes()), "policy": (POLICY.name, POLICY.read_bytes())}
     headers = api.headers("manager")

@@ -188,6 +188,8 @@ def test_npl_page_takes_the_policy(api, bank):
     login(client, "manager")
     form = client.get("/npl")
     assert 'name="policy" accept=".yaml,.yml"' in form.text and "催收策略 .yaml（可选）" in form.text
+    # The ledgers' inputs offer every extension the command line reads a table from.
+    assert 'name="opening" accept=".xlsx,.xlsm,.xls,.csv,.txt,.tsv"' in form.text
     assert "其 vocabulary（诉讼状态、中断事由、保证方式的同义词）用于读取两期台账" in form.text
     ledgers = {"ledger": (closing.name, closing.read_bytes()), "opening": (opening.name, opening.read_bytes())}
     send = lambda files: client.post("/npl", data={"csrf": _csrf(form.text), "period": "2026Q2"}, files=files)  # noqa: E731
