@@ -11,8 +11,9 @@ import os
 import struct
 import zipfile
 from collections.abc import Callable
+from typing import BinaryIO
 
-__all__ = ["KINDS", "extension_kinds", "extension_kind", "is_markup", "office_encrypted", "sniff_kind"]
+__all__ = ["KINDS", "extension_kinds", "extension_kind", "is_markup", "office_encrypted", "ole_directory", "sniff_kind"]
 
 #: Every kind a file can be given.
 KINDS = ("pdf", "docx", "doc", "xlsx", "xls", "jpg", "png", "tiff", "zip", "text", "unknown")
@@ -96,6 +97,24 @@ def foreign_format(head: bytes) -> str | None:
         if test(head):
             return name
     return None
+
+
+def ole_directory(stream: BinaryIO, head: bytes) -> bytes:
+    """Return the first sector of the directory of the OLE2 file whose first bytes are ``head``,
+    read from ``stream`` where the header puts it (the names of its first streams, UTF-16: what
+    tells an Excel 97-2003 workbook or an encrypted package apart when the directory lies past
+    the bytes sniffed); b"" for anything else. One bounded read."""
+    if len(head) < 512 or not head.startswith(OLE_MAGIC):
+        return b""
+    shift = struct.unpack_from("<H", head, 0x1E)[0]
+    first = struct.unpack_from("<I", head, 0x30)[0]
+    if shift not in (9, 12) or first >= 0xFFFFFFFA:  # 512- or 4096-byte sectors; a real sector number
+        return b""
+    try:
+        stream.seek((first + 1) << shift)
+        return stream.read(1 << shift)
+    except (OSError, ValueError, OverflowError):
+        return b""
 
 
 def office_encrypted(data: bytes) -> bool:

@@ -492,7 +492,7 @@ _HEAD_BYTES = 1 << 16
 #: What a file that is no table is, in the words of ``excel-not-workbook`` / ``table-not-text``.
 _CONTENT_NAMES = {"pdf": "PDF 文件", "docx": "Word 文档", "doc": "Word 97-2003 文档", "jpg": "图片",
                   "png": "图片", "tiff": "图片", "zip": "ZIP 压缩包", "unknown": "无法识别的内容",
-                  "empty": "空文件，0 字节"}
+                  "empty": "空文件，0 字节", "ole": "Office 97-2003 格式的其他文件"}
 
 
 def _refuse_other_content(path: Path, suffix: str) -> None:
@@ -501,11 +501,12 @@ def _refuse_other_content(path: Path, suffix: str) -> None:
     Word document or a PDF under an Excel name, an Excel 97-2003 workbook under .xlsx, a workbook
     with an open password, a workbook under a text name. A ZIP the first bytes cannot place is
     left to the reader (a workbook's directory is at its end)."""
-    from docgen.core.sniff import OLE_MAGIC, is_markup, office_encrypted, sniff_kind
+    from docgen.core.sniff import OLE_MAGIC, is_markup, office_encrypted, ole_directory, sniff_kind
 
     try:
         with open(path, "rb") as stream:
             head = stream.read(_HEAD_BYTES)
+            head += ole_directory(stream, head)
     except OSError:
         return  # the reader says why it cannot read the file
     kind = sniff_kind(head) if head else "empty"
@@ -523,11 +524,14 @@ def _refuse_other_content(path: Path, suffix: str) -> None:
             raise MESSAGES.error(InputError, "excel-misnamed", path=path, suffix=suffix, right=".xlsx")
         return
     if head.startswith(OLE_MAGIC) and kind != "doc":
-        if suffix != ".xls":  # an Excel 97-2003 workbook (or an OLE2 file it cannot place)
+        if suffix == ".xls":
+            return  # python-calamine reads it, or says why not
+        if kind == "xls":
             raise MESSAGES.error(InputError, "excel-misnamed", path=path, suffix=suffix, right=".xls")
-        return
     if kind == "text" or head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: Excel's "Unicode text"
         raise MESSAGES.error(InputError, "excel-is-markup" if is_markup(head) else "excel-is-text", path=path)
+    if head.startswith(OLE_MAGIC) and kind == "unknown":
+        kind = "ole"  # neither a workbook nor a Word document, nor encrypted
     raise MESSAGES.error(InputError, "excel-not-workbook", path=path, what=_CONTENT_NAMES.get(kind, kind))
 
 

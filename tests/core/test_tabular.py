@@ -467,3 +467,37 @@ def test_a_misnamed_ledger_exits_2_with_one_line(tmp_path: Path) -> None:
     assert result.output.strip().splitlines()[-1] == (
         f"Error: {path}：内容是网页（HTML）或 XML，不是 Excel 工作簿（业务系统“导出 Excel”常生成这种文件）；"
         "请在 Excel 中打开后另存为 .xlsx，再重试")
+
+
+def _ole_file(name_in_directory: str, *, sector: int = 200, shift: int = 9) -> bytes:
+    """An OLE2 file whose directory starts at ``sector``: past the first 64 KB a reader sniffs."""
+    import struct
+
+    head = bytearray(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    struct.pack_into("<H", head, 0x1E, shift)
+    struct.pack_into("<I", head, 0x30, sector)
+    body = bytearray(((sector + 2) << shift) - len(head))
+    entry = "Root Entry".encode("utf-16-le").ljust(128, b"\0") + name_in_directory.encode("utf-16-le")
+    at = ((sector + 1) << shift) - len(head)
+    body[at:at + len(entry)] = entry
+    return bytes(head + body)
+
+
+def test_an_ole2_files_directory_past_the_sniffed_bytes_is_read_where_its_header_puts_it(tmp_path: Path) -> None:
+    cases = {
+        "locked.xlsx": (_ole_file("EncryptedPackage"), "工作簿设有打开密码（已加密），无法读取"),
+        "locked-big-sectors.xlsx": (_ole_file("EncryptedPackage", sector=20, shift=12), "工作簿设有打开密码（已加密）"),
+        "old.xlsx": (_ole_file("Workbook"), "文件内容是 .xls 格式的工作簿，扩展名却是 .xlsx"),
+        "word.xlsx": (_ole_file("WordDocument"), "不是 Excel 工作簿（文件内容：Word 97-2003 文档）"),
+        "other.xlsx": (_ole_file("PowerPoint Document"), "不是 Excel 工作簿（文件内容：Office 97-2003 格式的其他文件）"),
+    }
+    for name, (data, message) in cases.items():
+        assert len(data) > 65536 and b"E\x00n\x00c\x00r" not in data[:65536]
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert _raised(path).startswith(f"{path}：{message}"), name
+    # A header pointing past the end, or nonsense: read as far as it goes, never an error of its own.
+    broken = bytearray(_ole_file("Workbook"))
+    broken[0x30:0x34] = (0x7FFFFFF0).to_bytes(4, "little")
+    (tmp_path / "broken.xlsx").write_bytes(bytes(broken))
+    assert "不是 Excel 工作簿（文件内容：Office 97-2003 格式的其他文件）" in _raised(tmp_path / "broken.xlsx")
