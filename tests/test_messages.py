@@ -26,10 +26,12 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import yaml
 
 import docgen
 from docgen.core.errors import DocgenError, InputError
 from docgen.core.wording import MessageTable
+from wordingkit import punctuation_problems, renderings
 
 ROOT = Path(docgen.__file__).parent
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
@@ -200,7 +202,7 @@ def test_an_error_built_by_a_table_carries_code_facts_and_extra_arguments() -> N
 
     caught = MESSAGES.error(InputError, "table-not-found", path="台账.xlsx")
     assert (caught.code, dict(caught.facts), str(caught)) == ("table-not-found", {"path": "台账.xlsx"},
-                                                               "台账.xlsx: 文件不存在")
+                                                               "台账.xlsx：文件不存在")
     rows = MESSAGES.error(RowsError, "table-empty", ["第2行"], path="a.csv")
     assert rows.problems == ["第2行"] and rows.code == "table-empty"
     with pytest.raises(KeyError, match="no-such-code"):
@@ -228,3 +230,108 @@ def test_chinese_wording_in_a_document_module_would_be_caught(tmp_path: Path) ->
     module.write_text('"""报告的格式。"""\nHEADERS = ("借据号", 18)\n\n\ndef f(n):\n    """第 n 行。"""\n'
                       '    # 注释不算\n    return f"共 {n} 笔"\n', encoding="utf-8")
     assert chinese_in_code(module) == ["mod.py:2", "mod.py:8"]
+
+
+def message_tables() -> list[tuple[str, MessageTable]]:
+    """Return ``(module.NAME, table)`` for every ``MessageTable`` a module under ``docgen`` holds."""
+    found: dict[int, tuple[str, MessageTable]] = {}
+    for _, name in _modules(ROOT):
+        for attr, value in vars(importlib.import_module(name)).items():
+            if isinstance(value, MessageTable) and (id(value) not in found or name.endswith(".messages")):
+                found[id(value)] = (f"{name}.{attr}", value)  # named where it is defined
+    return sorted(found.values(), key=lambda pair: pair[0])
+
+
+#: The modules that hold the wording users read: the parts' tables and the pages' words.
+WORDING_MODULES = ("docgen.core.messages", "docgen.check.messages", "docgen.documents.messages",
+                   "docgen.loans.messages", "docgen.cli.messages", "docgen.service.messages",
+                   "docgen.service.i18n")
+
+
+def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Yield ``(place, text)`` for every string in a module constant, English parts (``en`` keys,
+    ``…_EN`` names) apart."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key != "en":
+                yield from _strings(item, f"{where}[{key!r}]")
+    elif isinstance(value, (tuple, list, frozenset, set)):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{where}[{index}]")
+
+
+def test_every_message_table_is_found() -> None:
+    names = {name for name, _ in message_tables()}
+    assert {"docgen.core.messages.MESSAGES", "docgen.check.messages.FINDINGS", "docgen.check.messages.ERRORS",
+            "docgen.documents.messages.MESSAGES", "docgen.loans.messages.MESSAGES", "docgen.cli.messages.MESSAGES",
+            "docgen.service.messages.MESSAGES", "docgen.service.messages.FOLDERS"} <= names
+
+
+#: Facts for the entries that look a fact up in a table of their own (a rule, a kind of file), so
+#: that a made-up value will not do.
+SAMPLES: dict[tuple[str, str], tuple[dict[str, Any], ...]] = {
+    ("check details", "all-of-invalid"): ({"statuses": ["missing", "invalid"]},),
+    ("check details", "file"): ({"file_reason": "damaged"}, {"file_reason": "wrong-type", "kind": "jpg"}),
+    ("core", "condition-unsafe"): tuple({"rule": rule} for rule in ("call", "filter", "filter-argument", "power",
+                                                                    "private-attribute", "private-key", "unknown-name")),
+    ("documents", "ascii-punctuation"): ({"marks": [",", "("]},),
+    ("documents", "batch-text/document"): tuple({"status": s} for s in ("written", "restored", "skipped")),
+    **{("documents", f"register-unsound/{then}"): ({"issue": "altered"}, {"issue": "truncated"})
+       for then in ("anchor", "issue", "migrate-copy", "migrate-source")},
+    # an address: the host and port are never Chinese, and their colon is the URL's
+    ("cli", "serve/listening"): ({"host": "127.0.0.1", "port": 8000},),
+}
+
+
+def test_chinese_wording_takes_full_width_punctuation() -> None:
+    """GB/T 15834 on screen as in the documents: every Chinese entry of every table, rendered
+    with sample facts (Chinese ones, as a name or a path often is), and every Chinese label the
+    wording modules keep beside their tables."""
+    found = []
+    for where, table in message_tables():
+        for code in sorted(table.codes("zh")):
+            for text in renderings(table.entry(code), SAMPLES.get((table.name, code), ())):
+                found += [f"{where} {code!r}: …{snippet}…" for snippet in punctuation_problems(text)]
+    for module in WORDING_MODULES:
+        for attr, value in vars(importlib.import_module(module)).items():
+            if attr.isupper() and not attr.endswith("EN") and not isinstance(value, MessageTable):
+                for where, text in _strings(value, f"{module}.{attr}"):
+                    found += [f"{where}: …{snippet}…" for snippet in punctuation_problems(text)]
+    assert found == []
+
+
+@pytest.mark.parametrize("entry, flagged", [
+    ("{path}: 文件不存在", True),
+    ("{path}：文件不存在", False),
+    ("文件无法读取(损坏或不完整)", True),
+    (lambda f: f"缺少 {'、'.join(f['names'])}" + (f"(另有 {f['more']} 处)" if f.get("more") else ""), True),
+    ("字段 {field}:{detail}", True),  # between two facts: caught because a fact may be Chinese
+    ("压缩比 {ratio:.0f}:1", False),  # a number's colon is no punctuation
+    ("用“;”分隔,如“地址1;;地址3”", True),  # the comma is the sentence's, the quoted ones are data
+    ("用“;”分隔，如“地址1;;地址3”", False),
+    ("need -o FILE (docx)", False),
+])
+def test_ascii_punctuation_in_an_entry_would_be_caught(entry: Any, flagged: bool) -> None:
+    assert bool([s for text in renderings(entry) for s in punctuation_problems(text)]) is flagged
+
+
+def _chinese_of(value: Any) -> Iterator[str]:
+    """Yield every text under a ``zh`` key of a loaded YAML document."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "zh" and isinstance(item, str):
+                yield item
+            else:
+                yield from _chinese_of(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _chinese_of(item)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "checklists").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_checklists_word_chinese_with_full_width_punctuation(path: Path) -> None:
+    """Titles, notes, hints and reasons of a shipped checklist are shown as they are written."""
+    texts = list(_chinese_of(yaml.safe_load(path.read_text(encoding="utf-8"))))
+    assert [(text, punctuation_problems(text)) for text in texts if punctuation_problems(text)] == []

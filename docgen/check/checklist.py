@@ -354,7 +354,7 @@ def _build(doc: dict[str, Any], label: str, path: Path | None,
     groups = doc.get("groups") or {}
     items: dict[str, Item] = {}
     for item_id, spec in doc["items"].items():
-        where = f"{label}: items.{item_id}"
+        where = ERRORS.text("where/item", {"label": label, "item": item_id})
         kinds = spec["kinds"]
         if isinstance(kinds, str):
             if kinds not in kind_sets:

@@ -126,7 +126,7 @@ def counts(report: Mapping[str, Any]) -> dict[str, int]:
 
 
 def summary_line(report: Mapping[str, Any], lang: str = "zh") -> str:
-    """Return the one-line verdict, e.g. ``不完整:3 个阶段,47 项,缺失 5,无效 3,警告 4``.
+    """Return the one-line verdict, e.g. ``不完整：3 个阶段，47 项，缺失 5，无效 3，警告 4``.
 
     English: ``INCOMPLETE: 3 stages, 47 items, 5 missing, 3 invalid, 4 warnings``.
     """
@@ -158,19 +158,18 @@ def _item_numbers(report: Mapping[str, Any]) -> dict[tuple[str | None, str], str
 
 
 def _finding_text(finding: Mapping[str, Any], lang: str, numbers: Mapping[tuple[str | None, str], str]) -> str:
-    """Return ``13:缺少项目总平图`` or ``8:文件已加密…(path)``: item number, message, path.
+    """Return ``13：缺少项目总平图`` or ``8：文件已加密…（path）``: item number, message, path.
 
     The message already says what is wrong (the code's own wording), so no code label is added.
     """
     lang = _lang(lang)
-    sep = ":" if lang == "zh" else ": "
     item = finding.get("item")
     text = ""
     if item:
-        text += (numbers.get((finding.get("stage"), item)) or item) + sep
+        text += (numbers.get((finding.get("stage"), item)) or item) + LABELS[lang]["colon"]
     text += str(finding.get("message", ""))
     if finding.get("path"):
-        text += f"({finding['path']})" if lang == "zh" else f" ({finding['path']})"
+        text += LABELS[lang]["aside"].format(finding["path"])
     return text
 
 
@@ -266,12 +265,11 @@ def render_text(report: Mapping[str, Any], lang: str = "zh", color: bool = False
 
     lines: list[str] = []
     checklist_title = _title(meta.checklist_title, lang)
-    head = f"{L['heading']}:{report.get('checklist', '')}" if lang == "zh" else \
-        f"{L['heading']}: {report.get('checklist', '')}"
+    head = f"{L['heading']}{L['colon']}{report.get('checklist', '')}"
     if checklist_title:
         head += f" {checklist_title}"
     lines.append(style(head, bold=True))
-    colon = ":" if lang == "zh" else ": "
+    colon = L["colon"]
     facts = []
     if meta.borrower:
         facts.append(f"{L['borrower']}{colon}{meta.borrower}")
@@ -286,7 +284,7 @@ def render_text(report: Mapping[str, Any], lang: str = "zh", color: bool = False
     for index, sid, stage, verdict in stages:
         verdict = style(verdict, fg="green" if stage.get("complete") else "red", bold=True)
         lines.append("")
-        lines.append(style(f"{L['stage']} {index}/{len(stages)}  {_stage_title(sid, meta, lang)} ({sid})",
+        lines.append(style(f"{L['stage']} {index}/{len(stages)}  {_stage_title(sid, meta, lang)}{L['aside'].format(sid)}",
                            bold=True) + f"  {verdict}")
         items = stage.get("items") or []
         titles = [truncate(_title(i.get("title"), lang, i.get("id", "")), _TITLE_COLUMN_MAX) for i in items]
@@ -325,8 +323,7 @@ def render_text(report: Mapping[str, Any], lang: str = "zh", color: bool = False
     lines.append("")
     drafts = draftable_entries(report, lang)
     if drafts:
-        joined = ("; " if lang == "en" else ";").join(f"{label}({cmd})" if lang == "zh" else f"{label} ({cmd})"
-                                                     for label, cmd in drafts)
+        joined = L["separator"].join(label + L["aside"].format(cmd) for label, cmd in drafts)
         lines.append(f"{L['draftable']}{colon}{joined}")
     else:
         lines.append(L["draftable_none"])
@@ -351,14 +348,13 @@ def render_markdown(report: Mapping[str, Any], lang: str = "zh", *, meta: Report
     lang = _lang(lang)
     meta = meta or ReportMeta()
     L = LABELS[lang]
-    colon = ":" if lang == "zh" else ": "
+    colon = L["colon"]
     out: list[str] = []
     title = _title(meta.checklist_title, lang)
     heading = f"{L['heading']}{colon}{meta.borrower}" if meta.borrower else L["heading"]
     out.append(f"# {heading}")
     out.append("")
-    checklist = f"{report.get('checklist', '')}" + (f"({title})" if title and lang == "zh" else
-                                                    f" ({title})" if title else "")
+    checklist = f"{report.get('checklist', '')}" + (L["aside"].format(title) if title else "")
     facts = [(L["checklist"], checklist)]
     if meta.borrower:
         facts.append((L["borrower"], meta.borrower))
@@ -394,7 +390,7 @@ def render_markdown(report: Mapping[str, Any], lang: str = "zh", *, meta: Report
             out.append(f"- {sym} {_finding_text(finding, lang, numbers)}")
     out += ["", f"## {L['draftable']}", ""]
     drafts = draftable_entries(report, lang)
-    out += [f"- {label}: `{cmd}`" for label, cmd in drafts] or [L["draftable_none"]]
+    out += [f"- {label}{colon}`{cmd}`" for label, cmd in drafts] or [L["draftable_none"]]
     out += ["", f"## {L['summary']}", "", f"**{summary_line(report, lang)}**", ""]
     return "\n".join(out)
 
@@ -435,7 +431,7 @@ def render_docx(report: Mapping[str, Any], lang: str = "zh", *, meta: ReportMeta
     lang = _lang(lang)
     meta = meta or ReportMeta()
     L = LABELS[lang]
-    colon = ":" if lang == "zh" else ": "
+    colon = L["colon"]
     from docgen.core.docxbuild import new_document
 
     # The templates' A4 page, Chinese faces with zh-CN, and page-number footer.

@@ -43,7 +43,7 @@ class ScaffoldResult:
 def _stage_lines(checklist: Checklist) -> list[str]:
     lines = []
     for stage in checklist.stages:
-        lines.append(f"#   {stage.folder}/  {stage.title.get('zh', stage.id)}({stage.id})")
+        lines.append(f"#   {stage.folder}/  {stage.title.get('zh', stage.id)}（{stage.id}）")
     return lines
 
 
@@ -103,7 +103,7 @@ def schema_lines(section: str, *, skip: tuple[str, ...] = (), indent: int = 0) -
                 out += walk(sub, sub_rule, depth + 1)
             return out
         if rule.get("type") == "list":
-            out = [line(f"{lead}{key}: []", _label(rule) + ";按下例逐项填写")]
+            out = [line(f"{lead}{key}: []", _label(rule) + "；按下例逐项填写")]
             if key in _LIST_EXAMPLES:
                 out.append(f"{lead}#   {_LIST_EXAMPLES[key]}")
             return out
@@ -120,7 +120,7 @@ def schema_lines(section: str, *, skip: tuple[str, ...] = (), indent: int = 0) -
 
 def _annex_sections() -> str:
     """The keys only ``docgen draft`` needs, blank and commented (empty values validate)."""
-    lines = ["# ---- 起草附件(docgen draft)所需的数据:检查资料清单时可不填,起草附件前填写 ----", ""]
+    lines = ["# ---- 起草附件（docgen draft）所需的数据：检查资料清单时可不填，起草附件前填写 ----", ""]
     for section in ("bank", "meeting", "actual_controller"):
         lines += [f"{section}:".ljust(32) + f"# {_label(BUNDLE_SCHEMA[section])}"]
         lines += schema_lines(section, indent=1)
@@ -135,71 +135,71 @@ def bundle_yaml_text(checklist: Checklist) -> str:
     stage_lines = "\n".join(_stage_lines(checklist))
     first_stage = checklist.stages[0].id if checklist.stages else ""
     attested = "\n".join(f"#   {item_id}: {{{flags}by: 复核人姓名, date: 2026-11-20}}"
-                         f"   # {title}:{need}" for item_id, title, need, flags in _attested_items(checklist))
-    stale = ", ".join(_dated_items(checklist, "max-age")) or "—"
+                         f"   # {title}：{need}" for item_id, title, need, flags in _attested_items(checklist))
+    stale = "、".join(_dated_items(checklist, "max-age")) or "—"
     loan_more = "\n".join(schema_lines("loan", skip=("amount", "term_months"), indent=1))
     contractor_more = "\n".join(schema_lines("contractor", skip=("name", "uscc"), indent=1))
     annex_sections = _annex_sections()
-    pairs = ", ".join(_dated_items(checklist, "original-and-copy")) or "—"
+    pairs = "、".join(_dated_items(checklist, "original-and-copy")) or "—"
     return f"""\
-# bundle.yaml:客户资料包的申请数据,供 docgen check 校验并用于规则判断。
-# 清单:{checklist.id} {checklist.title.get('zh', '')}
+# bundle.yaml：客户资料包的申请数据，供 docgen check 校验并用于规则判断。
+# 清单：{checklist.id} {checklist.title.get('zh', '')}
 #
 # 填写说明
-# - 日期一律写成 YYYY-MM-DD(例如 2021-04-08);金额以“元”为单位,写数字(例如 50000000)。
-# - 统一社会信用代码 18 位、居民身份证号 18 位,均会校验校验位;身份证号末位 X 请写大写。
-# - 留空的字段会在检查报告中列为 invalid-data(数据有误),请全部填写后再检查。
-# - 资料文件按阶段放入下列子文件夹,文件名中写明资料名称(例如“营业执照.pdf”)即可自动对应:
+# - 日期一律写成 YYYY-MM-DD（例如 2021-04-08）；金额以“元”为单位，写数字（例如 50000000）。
+# - 统一社会信用代码 18 位、居民身份证号 18 位，均会校验校验位；身份证号末位 X 请写大写。
+# - 留空的字段会在检查报告中列为 invalid-data（数据有误），请全部填写后再检查。
+# - 资料文件按阶段放入下列子文件夹，文件名中写明资料名称（例如“营业执照.pdf”）即可自动对应：
 {stage_lines}
-# 填好后运行:docgen check . --stage {first_stage}
+# 填好后运行：docgen check . --stage {first_stage}
 
-checklist: {checklist.id}  # 使用的资料清单(默认 dev-loan,或银行自己的清单文件)
+checklist: {checklist.id}  # 使用的资料清单（默认 dev-loan，或银行自己的清单文件）
 
 borrower:                       # 借款人
-  name:                         # 借款人全称,与营业执照一致
-  uscc:                         # 统一社会信用代码(18 位);填写即视为三证合一,组织机构代码证、税务登记证免于提供
-  established:                  # 成立日期;成立不足三年的,审计报告提交自成立以来的各年度
+  name:                         # 借款人全称，与营业执照一致
+  uscc:                         # 统一社会信用代码（18 位）；填写即视为三证合一，组织机构代码证、税务登记证免于提供
+  established:                  # 成立日期；成立不足三年的，审计报告提交自成立以来的各年度
   legal_rep:                    # 法定代表人
     name:                       # 姓名
-    id_number:                  # 居民身份证号(18 位)
-  registered_capital:           # 注册资本(元)
-  address:                      # 住所(与营业执照一致;起草附件用)
+    id_number:                  # 居民身份证号（18 位）
+  registered_capital:           # 注册资本（元）
+  address:                      # 住所（与营业执照一致；起草附件用）
   phone:                        # 联系电话
 
-shareholders:                   # 股东及持股比例(%),合计须为 100;法人股东填 uscc,自然人股东填 id_number
+shareholders:                   # 股东及持股比例（%），合计须为 100；法人股东填 uscc，自然人股东填 id_number
   - name:                       # 法人股东名称
     uscc:                       # 法人股东的统一社会信用代码
-    share:                      # 持股比例,例如 60
+    share:                      # 持股比例，例如 60
   - name:                       # 自然人股东姓名
     id_number:                  # 自然人股东的居民身份证号
-    share:                      # 持股比例,例如 40
+    share:                      # 持股比例，例如 40
 
 project:                        # 开发项目
-  name:                         # 项目名称,例如 某某花园一期
-  location:                     # 项目坐落(起草附件用)
-  total_investment:             # 项目总投资(元)
-  invested:                     # 已到位的自筹资金(元);已投入/总投资须不低于 50%(项目自筹资金到位证明)
+  name:                         # 项目名称，例如 某某花园一期
+  location:                     # 项目坐落（起草附件用）
+  total_investment:             # 项目总投资（元）
+  invested:                     # 已到位的自筹资金（元）；已投入/总投资须不低于 50%（项目自筹资金到位证明）
 
 loan:                           # 申请的贷款
-  amount:                       # 贷款金额(元)
-  term_months:                  # 贷款期限(月)
+  amount:                       # 贷款金额（元）
+  term_months:                  # 贷款期限（月）
 {loan_more}
 
-contractor:                     # 施工单位(出具不可撤销承诺函)
+contractor:                     # 施工单位（出具不可撤销承诺函）
   name:                         # 施工单位全称
   uscc:                         # 施工单位的统一社会信用代码
 {contractor_more}
 
 {annex_sections}
 
-documents: {{}}                    # 可选:按清单项目 id 写明文件和事实,例如:
+documents: {{}}                    # 可选：按清单项目 id 写明文件和事实，例如：
 #   business-license: {{files: [{checklist.stages[0].folder if checklist.stages else ''}/营业执照.pdf], expires: 2041-04-07}}
-#   developer-qualification: {{expires: 2027-06-30}}          # 有有效期的证照写 expires(到期日)
-#   audit-reports: {{years: [2023, 2024, 2025], issued: 2026-09-30}}   # 审计年度;issued 为近期财务报表日
-#   credit-report: {{issued: 2026-11-20}}                       # 出具日期;有时效要求的项目:{stale}
-#   capital-reserve-audit: {{original: true, copy: true}}       # 需原件及复印件的项目:{pairs}
+#   developer-qualification: {{expires: 2027-06-30}}          # 有有效期的证照写 expires（到期日）
+#   audit-reports: {{years: [2023, 2024, 2025], issued: 2026-09-30}}   # 审计年度；issued 为近期财务报表日
+#   credit-report: {{issued: 2026-11-20}}                       # 出具日期；有时效要求的项目：{stale}
+#   capital-reserve-audit: {{original: true, copy: true}}       # 需原件及复印件的项目：{pairs}
 
-attestations: {{}}                 # 复核人当面确认的签字、盖章,按清单项目 id 记录,例如:
+attestations: {{}}                 # 复核人当面确认的签字、盖章，按清单项目 id 记录，例如：
 {attested}
 """
 

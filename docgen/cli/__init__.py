@@ -73,7 +73,7 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="docgen")
 def main() -> None:
-    """docgen: 开发贷资料清单检查、Word 模板批量生成、不良贷款报告。
+    """docgen：开发贷资料清单检查、Word 模板批量生成、不良贷款报告。
 
     \b
     Check a client's development-loan bundle, fill Word templates from Excel,

@@ -12,7 +12,7 @@ from docgen.cli.options import format_option, output_option
 
 @click.group("checklist")
 def checklist_group() -> None:
-    """清单:查看资料清单 / Show document checklists.
+    """清单：查看资料清单 / Show document checklists.
 
     \b
     Examples:
@@ -26,7 +26,7 @@ def checklist_group() -> None:
 
 @checklist_group.command("list")
 def list_command() -> None:
-    """List the shipped checklists / 列出内置清单.
+    """List the shipped checklists / 列出内置清单。
 
     Each name can be given to `docgen checklist show NAME` or `docgen check --checklist NAME`.
 
@@ -47,7 +47,7 @@ def list_command() -> None:
 @output_option("Write to this file instead of stdout.")
 @handle_errors
 def show_command(name: str, stage: str | None, lang: str | None, fmt: str, output: Path | None) -> None:
-    """Print a checklist bilingually / 显示资料清单(中英文).
+    """Print a checklist bilingually / 显示资料清单（中英文）。
 
     NAME is a shipped checklist (default dev-loan) or the path of a bank's own YAML file.
     Exits 2 when the checklist or the stage is unknown.
@@ -69,10 +69,10 @@ def show_command(name: str, stage: str | None, lang: str | None, fmt: str, outpu
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @handle_errors
 def validate_command(file: str) -> None:
-    """Validate a bank's own checklist FILE / 校验自定义清单文件.
+    """Validate a bank's own checklist FILE / 校验自定义清单文件。
 
     Prints a one-line summary and exits 0 when the file is valid; otherwise prints the key that
-    fails (e.g. ``items.site-plan.kinds[1]: 不允许的取值 exe``) and exits 2.
+    fails (e.g. ``items.site-plan.kinds[1]：不允许的取值 exe``) and exits 2.
 
     \b
     Example:

@@ -46,7 +46,7 @@ def _read_ledger(path: str, policy: Any) -> Any:
 
 @click.group("collect")
 def collect() -> None:
-    """催收:逾期贷款催收计划与到期催收函。Collection plan and demand letters due.
+    """催收：逾期贷款催收计划与到期催收函。Collection plan and demand letters due.
 
     \b
     Examples:
@@ -58,15 +58,15 @@ def collect() -> None:
 @collect.command("plan")
 @click.option("--ledger", "ledger_path", required=True, metavar="FILE.xlsx|csv",
               type=click.Path(exists=True, dir_okay=False, readable=True),
-              help="贷款台账 .xlsx 或 .csv(UTF-8 / GB18030)。")
-@as_of_option("计划日期 YYYY-MM-DD(默认今天);逾期起始日为逾期第1天。")
-@policy_option("催收策略 YAML(档次、时间表、预警天数);未写的键用默认值。")
-@register_option("登记簿:其中已出具的催收函视为已送达(默认与 collect letters 相同:$DOCGEN_REGISTER "
-                 "或用户数据目录下的 register.sqlite;不存在时视为尚未发函)。")
-@click.option("--branch", help="只列这个机构(台账“机构”列)的贷款。")
-@click.option("--officer", help="只列这位客户经理(台账“客户经理”列)的贷款。")
+              help="贷款台账 .xlsx 或 .csv（UTF-8 / GB18030）。")
+@as_of_option("计划日期 YYYY-MM-DD（默认今天）；逾期起始日为逾期第1天。")
+@policy_option("催收策略 YAML（档次、时间表、预警天数）；未写的键用默认值。")
+@register_option("登记簿：其中已出具的催收函视为已送达（默认与 collect letters 相同：$DOCGEN_REGISTER "
+                 "或用户数据目录下的 register.sqlite；不存在时视为尚未发函）。")
+@click.option("--branch", help="只列这个机构（台账“机构”列）的贷款。")
+@click.option("--officer", help="只列这位客户经理（台账“客户经理”列）的贷款。")
 @format_option("text", "json", "xlsx")
-@output_option("输出文件(xlsx 必填;text/json 默认打印到屏幕)。")
+@output_option("输出文件（xlsx 必填；text/json 默认打印到屏幕）。")
 @progress_option()
 @handle_errors
 def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, register_path: Path,
@@ -138,15 +138,15 @@ def _letters_text(result: Any) -> str:
 @collect.command("letters")
 @click.option("--ledger", "ledger_path", required=True, metavar="FILE.xlsx|csv",
               type=click.Path(exists=True, dir_okay=False, readable=True),
-              help="贷款台账 .xlsx 或 .csv(UTF-8 / GB18030)。")
-@as_of_option("发函日期 YYYY-MM-DD(默认今天):到这一天应送达催收函的贷款都生成。")
+              help="贷款台账 .xlsx 或 .csv（UTF-8 / GB18030）。")
+@as_of_option("发函日期 YYYY-MM-DD（默认今天）：到这一天应送达催收函的贷款都生成。")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, writable=True),
-              help="输出文件夹(催收函 .docx,及 --pdf 时的 PDF)。")
-@policy_option("催收策略 YAML:罚息日利率、还款期限、各机构联系方式、时间表。")
-@register_option("登记簿(SQLite;默认 $DOCGEN_REGISTER 或用户数据目录下的 register.sqlite)。")
+              help="输出文件夹（催收函 .docx，及 --pdf 时的 PDF）。")
+@policy_option("催收策略 YAML：罚息日利率、还款期限、各机构联系方式、时间表。")
+@register_option("登记簿（SQLite；默认 $DOCGEN_REGISTER 或用户数据目录下的 register.sqlite）。")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
 @click.option("--merge-pdf", "merge_pdf", metavar="FILE.pdf", type=click.Path(dir_okay=False, writable=True),
-              help="把本次所有催收函合并成一个 PDF(便于打印)。")
+              help="把本次所有催收函合并成一个 PDF（便于打印）。")
 @new_register_option()
 @format_option("text", "json")
 @progress_option()
@@ -154,7 +154,7 @@ def _letters_text(result: Any) -> str:
 def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path: Path | None,
                     register_path: Path, pdf: bool, merge_pdf: str | None, new_register: bool, fmt: str,
                     progress: bool | None) -> None:
-    """为到期应发函的逾期贷款批量生成催收函、催收通知书(时效已届满)与保证人履行保证责任通知书。
+    """为到期应发函的逾期贷款批量生成催收函、催收通知书（时效已届满）与保证人履行保证责任通知书。
 
     For every overdue loan, prints which document it issued or why none. A loan whose timetable
     has the letter due (day 7 of arrears by default) gets the 逾期贷款催收函 while its claim is
@@ -172,10 +172,10 @@ def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path
       保证人地址 guarantor_addresses  each guarantor's 送达地址, in 担保人 order, ; between;
                                       a guarantor without one gets no notice (reason printed)
       保证人证件号码 guarantor_ids    printed in full in that guarantor's own notice only
-      宣布提前到期 accelerated        是: the letter declares the loan due early, demands the balance
+      宣布提前到期 accelerated        when 是, the letter declares the loan due early, demands the balance
       抵质押物 collateral             the collateral clause (none when empty)
       罚息利率 penalty_rate           the penalty rate (else the policy's letters.penalty)
-      保证方式, 向保证人主张日        which guarantors are still liable (only they are named)
+      保证方式、向保证人主张日        which guarantors are still liable (only they are named)
 
     \b
     Examples:

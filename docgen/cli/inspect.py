@@ -50,7 +50,7 @@ def inspect_command(file: str, fmt: str, timeout: float) -> None:
             value = getattr(info, key)
             text = _value(key, value)
             if key == "problem" and value:
-                text = click.style(f"{value}: {info.detail}", fg="red")
+                text = click.style(OUTPUT.text("inspect/problem-detail", {"problem": value, "detail": info.detail}), fg="red")
             click.echo(OUTPUT.text("inspect/field", {"label": OUTPUT.text(f"inspect/{key}"), "value": text}))
     if info.problem is not None:
         click.get_current_context().exit(1)

@@ -18,51 +18,51 @@ def _field(f: Mapping[str, Any]) -> str:
     need = "必填" if f["required"] else "可选"
     label = f"  {f['description']}" if f.get("description") else ""
     aliases = "、".join(f.get("aliases") or [])
-    return f"{f['indent']}{f['name']:<26} {f['type']:<8} {need}{label}" + (f"  表头: {aliases}" if aliases else "")
+    return f"{f['indent']}{f['name']:<26} {f['type']:<8} {need}{label}" + (f"  表头：{aliases}" if aliases else "")
 
 
 MESSAGES = MessageTable("cli", {
     # options the command line checks itself (click's BadParameter/UsageError)
-    "option/setting-form": "{item!r} 应写成 字段=值,例如 letter_date=2026-11-28",
+    "option/setting-form": "{item!r} 应写成 字段=值，例如 letter_date=2026-11-28",
     "option/at-least-one": "至少为 1",
-    "option/percent": "{value!r} 不是 0 到 100 之间的百分比;例如 50 表示 50% (expected a percentage 0-100)",
-    "option/docx-needs-output": "docx 报告须用 -o 指定输出文件,例如 -o 资料清单.docx (docx needs -o FILE)",
-    "option/xlsx-needs-output": "--format xlsx 需要 -o 输出文件,例如 -o 催收计划.xlsx",
+    "option/percent": "{value!r} 不是 0 到 100 之间的百分比；例如 50 表示 50%（expected a percentage 0-100）",
+    "option/docx-needs-output": "docx 报告须用 -o 指定输出文件，例如 -o 资料清单.docx（docx needs -o FILE）",
+    "option/xlsx-needs-output": "--format xlsx 需要 -o 输出文件，例如 -o 催收计划.xlsx",
     "option/pdf-needs-output": "--pdf needs -o/--output (the .docx to convert)",
     "option/report-docx": "the report is a Word file: give a name ending in .docx",
-    "option/date": "{reason}(例如 --as-of 2026-11-28)",
+    "option/date": "{reason}（例如 --as-of 2026-11-28）",
     "option/render-what": "请给出模板名称 NAME 或 --template FILE.docx",
     "option/output-docx": "输出文件应以 .docx 结尾",
     # every command: a notice, a path the system refuses
-    "notice": "警告: {message}",
-    "path-refused": "{path}: 无法访问({reason});请检查路径",
+    "notice": "警告：{message}",
+    "path-refused": "{path}：无法访问（{reason}）；请检查路径",
     # progress bars
     "progress/inspecting": "检查文件 inspecting",
     "progress/plan": "计算催收计划",
     "progress/render": "生成文书",
     "progress/pdf": "转换 PDF",
     # docgen templates show
-    "templates-show/head": "{name}  {title}  ({category})",
-    "templates-show/patterns": "编号格式: {serial}    文件名: {filename}.docx    唯一键: {key_field}",
-    "templates-show/fields": "字段:",
+    "templates-show/head": "{name}  {title}（{category}）",
+    "templates-show/patterns": "编号格式：{serial}    文件名：{filename}.docx    唯一键：{key_field}",
+    "templates-show/fields": "字段：",
     "templates-show/field": _field,
-    "templates-show/rules": "规则:",
+    "templates-show/rules": "规则：",
     # docgen render
-    "render/written": "已生成 {path}(编号 {serial})",
+    "render/written": "已生成 {path}（编号 {serial}）",
     "render/pdf": "已生成 {path}",
     # docgen collect letters
-    "letters-text/head": ("催收文书  截至 {as_of}:应发 {due} 份,本次生成 {written} 份,"
-                          "此前已发 {skipped} 份,他处生成中 {held} 份,无法生成 {refused} 份"),
-    "letters-text/outcome": lambda f: (f"  第{f['row']}行 {f['loan_no']}" + (f"({f['party']})" if f.get("party") else "")
+    "letters-text/head": ("催收文书  截至 {as_of}：应发 {due} 份，本次生成 {written} 份，"
+                          "此前已发 {skipped} 份，他处生成中 {held} 份，无法生成 {refused} 份"),
+    "letters-text/outcome": lambda f: (f"  第{f['row']}行 {f['loan_no']}" + (f"（{f['party']}）" if f.get("party") else "")
                                        + f"  {f['message']}" + (f"  {f['file']}" if f.get("file") else "")),
-    "letters-text/merged": "合并 PDF:{path}",
+    "letters-text/merged": "合并 PDF：{path}",
     # docgen serve
-    "serve/listening": "docgen serve: http://{host}:{port}/  数据目录 {data_dir}",
+    "serve/listening": "docgen serve：http://{host}:{port}/  数据目录 {data_dir}",
     # docgen users
     "users/password-prompt": "密码 Password",
     "users/password-repeat": "再次输入 Repeat",
-    "users/added": "已添加用户 {name}(角色 {role})",
-    "users/none": "还没有用户;用 docgen users add NAME --role ROLE 添加",
+    "users/added": "已添加用户 {name}（角色 {role}）",
+    "users/none": "还没有用户；用 docgen users add NAME --role ROLE 添加",
     "users/line": lambda f: f"{f['name']}\t{f['role']}\t{'启用' if f['active'] else '已停用'}\t{f['created']}",
     "users/disabled": "已停用用户 {name}",
     "users/password-set": "已更新用户 {name} 的密码",

@@ -35,6 +35,8 @@ from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from docgen.core.typography import FULL_WIDTH
+
 LATIN_FONT = "Times New Roman"
 SONG = "宋体"
 HEI = "黑体"
@@ -406,7 +408,7 @@ def set_core_properties(doc: DocumentType, title: str, subject: str = "", author
     props.language = "zh-CN"
 
 
-_FULLWIDTH = str.maketrans({":": "：", ",": "，", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"})
+_FULLWIDTH = str.maketrans(FULL_WIDTH)
 _TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})", re.S)
 
 

@@ -15,7 +15,7 @@ __all__ = ["MESSAGES", "TYPE_NAMES"]
 #: Schema type -> the name users recognise.
 TYPE_NAMES = {
     "string": "文本", "integer": "整数", "number": "数字", "float": "数字", "boolean": "是/否",
-    "date": "日期(YYYY-MM-DD)", "amount": "金额", "list": "列表", "dict": "映射",
+    "date": "日期（YYYY-MM-DD）", "amount": "金额", "list": "列表", "dict": "映射",
 }
 
 #: Why an identification number failed (``facts["reason"]``) -> the words after the number's name.
@@ -23,7 +23,7 @@ _REASONS = {
     "checksum": "校验位错误",
     "length": "长度错误",
     "format": "格式错误",
-    "component": "含无效成分(如出生日期或地区码)",
+    "component": "含无效成分（如出生日期或地区码）",
 }
 
 
@@ -33,7 +33,7 @@ def _type(facts: Mapping[str, Any]) -> str:
 
 def _resident_id(facts: Mapping[str, Any]) -> str:
     if facts["reason"] == "length":
-        return f"居民身份证号应为18位,实际为{facts['length']}位"
+        return f"居民身份证号应为18位，实际为{facts['length']}位"
     if facts["reason"] == "future-birth":
         return "居民身份证号中的出生日期晚于今天"
     return "居民身份证号" + _REASONS.get(facts["reason"], "无效")
@@ -42,66 +42,66 @@ def _resident_id(facts: Mapping[str, Any]) -> str:
 def _amount_not_number(facts: Mapping[str, Any]) -> str:
     # A bool is no amount even though Python counts it a number; its repr would only confuse.
     value = facts.get("value")
-    return "金额应为数字" if isinstance(value, bool) or "value" not in facts else f"金额应为数字,收到 {value!r}"
+    return "金额应为数字" if isinstance(value, bool) or "value" not in facts else f"金额应为数字，收到 {value!r}"
 
 
 def _too_many_cells(facts: Mapping[str, Any]) -> str:
-    declared = f"(声明范围到 {facts['declared']})" if facts.get("declared") else ""
-    return (f"{facts['path']}: 工作表有内容写到 {facts['corner']}{declared},共约 {facts['rows']} 行 × "
-            f"{facts['columns']} 列,超过可读上限 {facts['limit']:,} 格;请在 Excel 中删除最后一行、一列之后的"
-            "多余单元格(Ctrl+End 可定位)后另存")
+    declared = f"（声明范围到 {facts['declared']}）" if facts.get("declared") else ""
+    return (f"{facts['path']}：工作表有内容写到 {facts['corner']}{declared}，共约 {facts['rows']} 行 × "
+            f"{facts['columns']} 列，超过可读上限 {facts['limit']:,} 格；请在 Excel 中删除最后一行、一列之后的"
+            "多余单元格（Ctrl+End 可定位）后另存")
 
 
 #: What a condition may not do (``facts["rule"]`` of ``condition-unsafe``) -> the reason users read.
 _UNSAFE = {
     "call": lambda f: "不允许调用函数",
-    "filter": joined("不允许使用过滤器 {name!r}(可用:{available})", "available"),
+    "filter": joined("不允许使用过滤器 {name!r}（可用：{available}）", "available"),
     "filter-argument": lambda f: "过滤器参数不允许以下划线开头",
-    "power": lambda f: "不允许乘方运算(**)",
+    "power": lambda f: "不允许乘方运算（**）",
     "private-attribute": lambda f: f"不允许访问以下划线开头的属性 {f['name']!r}",
     "private-key": lambda f: f"不允许访问以下划线开头的键 {f['name']!r}",
-    "unknown-name": joined("未知名称 {name!r}(可用:{available})", "available"),
+    "unknown-name": joined("未知名称 {name!r}（可用：{available}）", "available"),
 }
 
 
 MESSAGES = MessageTable("core", {
     # cerberus rules, by the code docgen gives each
-    "required": "必填字段,不能缺少",
-    "unknown-field": "未知字段(请检查拼写)",
+    "required": "必填字段，不能缺少",
+    "unknown-field": "未知字段（请检查拼写）",
     "dependency": "需要同时提供字段 '{needs}'",
     "empty": "不能为空",
-    "null": "不能为空值(null)",
+    "null": "不能为空值（null）",
     "type": _type,
-    "not-mapping": "应为映射(键: 值)",
-    "items-length": "列表长度应为 {expected},实际为 {actual}",
+    "not-mapping": "应为映射（键：值）",
+    "items-length": "列表长度应为 {expected}，实际为 {actual}",
     "too-short": "最小长度为 {min}",
     "too-long": "最大长度为 {max}",
     "format": "格式不符合要求",
     "too-small": "最小值为 {min}",
     "too-large": "最大值为 {max}",
     "not-allowed": "不允许的取值 {value}",
-    "not-convertible": "无法转换:{reason}",
+    "not-convertible": "无法转换：{reason}",
     "invalid": "{reason}",
     # identification numbers (check_with)
     "invalid-uscc": lambda f: "统一社会信用代码" + _REASONS.get(f["reason"], "无效"),
     "invalid-resident-id": _resident_id,
-    "invalid-uscc-or-resident-id": "既不是有效的统一社会信用代码,也不是有效的居民身份证号",
+    "invalid-uscc-or-resident-id": "既不是有效的统一社会信用代码，也不是有效的居民身份证号",
     # spreadsheet cells
-    "number-stored": "{title}被 Excel 存成了数字(位数可能已丢失),请把该列设为文本后重新录入",
-    "scientific-notation": "{title}是科学计数法 {value}(Excel 已丢失位数),请把该列设为文本后重新录入",
+    "number-stored": "{title}被 Excel 存成了数字（位数可能已丢失），请把该列设为文本后重新录入",
+    "scientific-notation": "{title}是科学计数法 {value}（Excel 已丢失位数），请把该列设为文本后重新录入",
     # spreadsheets that cannot be read at all (InputError)
-    "sheet-not-found": joined("{path}: 找不到工作表 {sheet!r};现有工作表:{sheets}", "sheets", sep="、"),
-    "table-unreadable": "{path}: 无法读取文件({reason})",
-    "csv-syntax": "{path}: 第{line}行 CSV 格式错误({reason})",
-    "table-not-found": "{path}: 文件不存在",
-    "table-format-unknown": lambda f: (f"{f['path']}: 无法识别的表格格式 {f['suffix'] or '(无扩展名)'};"
+    "sheet-not-found": joined("{path}：找不到工作表 {sheet!r}；现有工作表：{sheets}", "sheets"),
+    "table-unreadable": "{path}：无法读取文件（{reason}）",
+    "csv-syntax": "{path}：第{line}行 CSV 格式错误（{reason}）",
+    "table-not-found": "{path}：文件不存在",
+    "table-format-unknown": lambda f: (f"{f['path']}：无法识别的表格格式 {f['suffix'] or '（无扩展名）'}；"
                                        "请提供 .xlsx 或 .csv 文件"),
-    "header-missing-columns": "{path}: 第{row}行表头缺少必需的列:{wanted};请在表头加上这些列",
-    "table-empty": "{path}: 表格是空的,找不到表头行",
-    "text-undecodable": ("{source}: 无法识别文件编码(不是 UTF-8 或 GB18030/GBK)。请在 Excel 中另存为"
+    "header-missing-columns": "{path}：第{row}行表头缺少必需的列：{wanted}；请在表头加上这些列",
+    "table-empty": "{path}：表格是空的，找不到表头行",
+    "text-undecodable": ("{source}：无法识别文件编码（不是 UTF-8 或 GB18030/GBK）。请在 Excel 中另存为"
                          "“CSV UTF-8(逗号分隔)”或 .xlsx 后重试"),
-    "excel-unreadable": ("{path}: 无法读取 Excel 文件({error}: {reason})。"
-                         "请检查其中的日期和数字单元格,或用 Excel 另存为 .xlsx 后重试"),
+    "excel-unreadable": ("{path}：无法读取 Excel 文件（{error}：{reason}）。"
+                         "请检查其中的日期和数字单元格，或用 Excel 另存为 .xlsx 后重试"),
     "excel-encrypted": "{path}：工作簿设有打开密码（已加密），无法读取；请在 Excel 中取消密码后另存，再重试",
     "excel-misnamed": "{path}：文件内容是 {right} 格式的工作簿，扩展名却是 {suffix}；请把扩展名改为 {right} 后重试",
     "excel-is-markup": ("{path}：内容是网页（HTML）或 XML，不是 Excel 工作簿（业务系统“导出 Excel”常生成这种文件）；"
@@ -111,35 +111,35 @@ MESSAGES = MessageTable("core", {
     "excel-not-workbook": "{path}：不是 Excel 工作簿（文件内容：{what}）；请确认选对了文件，或在 Excel 中打开后另存为 .xlsx，再重试",
     "table-is-workbook": "{path}：文件内容是 Excel 工作簿，扩展名却是 {suffix}；请把扩展名改为 .xlsx（或 .xls）后重试",
     "table-not-text": "{path}：不是文本表格（文件内容：{what}）；请确认选对了文件，或提供 .xlsx 或 .csv 文件",
-    "header-duplicate": "{path}: 表头重复:{first} 与 {second} 都对应字段 {field};请删除或改名其中一列",
-    "sheet-too-large": "{path}: 工作表解压后 {megabytes} MB,超过可读上限 {limit_megabytes} MB;请删除多余内容后另存",
+    "header-duplicate": "{path}：表头重复：{first} 与 {second} 都对应字段 {field}；请删除或改名其中一列",
+    "sheet-too-large": "{path}：工作表解压后 {megabytes} MB，超过可读上限 {limit_megabytes} MB；请删除多余内容后另存",
     "sheet-too-many-cells": _too_many_cells,
     # small YAML/JSON files users write (the error class is the caller's; ``what`` names the file)
-    "datafile-not-found": "{file}: {what}不存在;请检查路径",
-    "datafile-not-utf8": "{file}: {what}不是 UTF-8 编码;请用 UTF-8 保存",
-    "datafile-unreadable": "{file}: 无法读取{what}({reason})",
-    "datafile-json-syntax": "{file} 第{line}行第{column}列: {what}不是合法的 JSON:{problem}",
+    "datafile-not-found": "{file}：{what}不存在；请检查路径",
+    "datafile-not-utf8": "{file}：{what}不是 UTF-8 编码；请用 UTF-8 保存",
+    "datafile-unreadable": "{file}：无法读取{what}（{reason}）",
+    "datafile-json-syntax": "{file} 第{line}行第{column}列：{what}不是合法的 JSON：{problem}",
     "datafile-yaml-syntax": lambda f: (f"{f['file']}" + (f" 第{f['line']}行第{f['column']}列" if f.get("line") else "")
-                                       + f": {f['what']}不是合法的 YAML:{f['problem']};请检查缩进和冒号"),
-    "datafile-not-mapping": "{file}: {what}顶层应为映射(键: 值){hint}",
-    "datafile-lone-surrogate": "{file}: {what}中 {where} 含有无效字符(孤立的 UTF-16 代理项,如 JSON 的 \\ud800);请删除或改正该值",
+                                       + f"：{f['what']}不是合法的 YAML：{f['problem']}；请检查缩进和冒号"),
+    "datafile-not-mapping": "{file}：{what}顶层应为映射（键：值）{hint}",
+    "datafile-lone-surrogate": "{file}：{what}中 {where} 含有无效字符（孤立的 UTF-16 代理项，如 JSON 的 \\ud800）；请删除或改正该值",
     # single values (InvalidValueError): dates, amounts, what a Word filter is given
     "date-no-such-day": "不存在的日期 {text}",
-    "date-format": "日期格式应为 YYYY-MM-DD,收到 {value!r}",
+    "date-format": "日期格式应为 YYYY-MM-DD，收到 {value!r}",
     "date-out-of-range": "{text} 超出可用范围 {first}–{last} 年",
     "date-missing": "日期不能为空",
     "amount-not-number": _amount_not_number,
-    "amount-ambiguous": "金额 {value!r} 的写法不明确:千位分隔符只能是每三位一个逗号,小数点用“.”,如 1,234.56",
-    "amount-not-finite": "金额应为有限数字,收到 {value!r}",
-    "amount-too-large": "金额 {value!r} 超出范围(上限 {limit:,} 元);请检查是否多输入了位数",
+    "amount-ambiguous": "金额 {value!r} 的写法不明确：千位分隔符只能是每三位一个逗号，小数点用“.”，如 1,234.56",
+    "amount-not-finite": "金额应为有限数字，收到 {value!r}",
+    "amount-too-large": "金额 {value!r} 超出范围（上限 {limit:,} 元）；请检查是否多输入了位数",
     "amount-missing": "金额不能为空",
-    "amount-words-negative": "大写金额不能为负数: {value}",
-    "places-negative": "小数位数不能为负: {places}",
+    "amount-words-negative": "大写金额不能为负数：{value}",
+    "places-negative": "小数位数不能为负：{places}",
     "id-number-missing": "证件号码不能为空",
     # checklist and template conditions (the error class is the caller's: the file is theirs)
-    "condition-syntax": "{where}: 表达式 {source!r} 语法错误:{reason}",
-    "condition-refused": "{where}: 表达式 {source!r} 被沙箱拒绝:{reason}",
-    "condition-unsafe": lambda f: f"{f['where']}: 表达式 {f['source']!r} 不安全或无效:{_UNSAFE[f['rule']](f)}",
+    "condition-syntax": "{where}：表达式 {source!r} 语法错误：{reason}",
+    "condition-refused": "{where}：表达式 {source!r} 被沙箱拒绝：{reason}",
+    "condition-unsafe": lambda f: f"{f['where']}：表达式 {f['source']!r} 不安全或无效：{_UNSAFE[f['rule']](f)}",
     "condition-repeat-too-large": "重复生成的序列超过 {limit} 个元素",
     # the user stopped a command (Ctrl-C): what was made, and that a re-run goes on
     "interrupted": lambda f: ("已中断，"
@@ -147,8 +147,8 @@ MESSAGES = MessageTable("core", {
                                  if f.get("made") is not None else "")
                               + "重新运行可继续"),
     # output files
-    "output-is-input": "输出文件 {target} 就是输入文件 {source}(同一文件、链接或别名),写入会毁掉输入;请换一个输出文件名",
-    "output-unwritable": "无法写入 {target}({reason});请检查输出路径、写入权限和磁盘空间",
+    "output-is-input": "输出文件 {target} 就是输入文件 {source}（同一文件、链接或别名），写入会毁掉输入；请换一个输出文件名",
+    "output-unwritable": "无法写入 {target}（{reason}）；请检查输出路径、写入权限和磁盘空间",
 }, {
     # a program's own mistakes (``MESSAGES.fault``): read by programmers, so in English only
     "no-wording": "{table} messages: no {lang} wording for {code!r}",

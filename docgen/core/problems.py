@@ -33,7 +33,7 @@ class Problem:
         if self.column:
             where.append(f"{self.column}列")
         prefix = (" ".join(where) + " ") if where else ""
-        return f"{prefix}{self.path}: {self.message}"
+        return f"{prefix}{self.path}：{self.message}"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form: ``{"row", "column", "field", "message"}``."""

@@ -80,7 +80,7 @@ def _non_ascii(value: Any, out: list[str]) -> None:
 def _surrogate_path(value: Any, where: str) -> str | None:
     """``lone_surrogate``'s answer, found by walking ``value``."""
     if isinstance(value, str):
-        return (where or "(值)") if not value.isascii() and _SURROGATE.search(value) else None
+        return (where or "（值）") if not value.isascii() and _SURROGATE.search(value) else None
     if isinstance(value, dict):
         for key, item in value.items():
             path = f"{where}.{key}" if where else str(key)

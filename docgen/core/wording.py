@@ -35,9 +35,9 @@ class _Blank(dict):  # type: ignore[type-arg]
         return ""
 
 
-def joined(template: str, *keys: str, sep: str = ", ") -> Callable[[Mapping[str, Any]], str]:
+def joined(template: str, *keys: str, sep: str = "、") -> Callable[[Mapping[str, Any]], str]:
     """Return an entry that fills ``template`` with the facts, each fact named in ``keys`` (a list)
-    written as its items joined by ``sep``."""
+    written as its items joined by ``sep`` (by default the 、 that parts a Chinese list)."""
     def entry(facts: Mapping[str, Any]) -> str:
         return template.format_map(_Blank({**facts, **{key: sep.join(map(str, facts[key])) for key in keys}}))
 
@@ -67,6 +67,11 @@ class MessageTable:
     def codes(self, lang: str = "zh") -> set[str]:
         """Return every code with wording in ``lang``."""
         return set(self._tables[lang])
+
+    def entry(self, code: str, lang: str = "zh") -> Entry:
+        """Return the wording of ``code`` in ``lang`` as written: a template or a function of the
+        facts (for the tests that render every entry). Raises ``KeyError`` when there is none."""
+        return self._tables[lang][code]
 
     def text(self, code: str, facts: Mapping[str, Any] | None = None, lang: str = "zh") -> str:
         """Return the sentence for ``code`` filled with ``facts`` in ``lang``.

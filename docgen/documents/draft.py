@@ -138,7 +138,7 @@ class FieldMap:
         }
 
     def _expr(self, source: str, key: str) -> _Expr:
-        condition = Condition(source, f"{self.where}: {key}", names=_NAMES, error=TemplateError)
+        condition = Condition(source, MESSAGES.text("where/key", {"where": self.where, "key": key}), names=_NAMES, error=TemplateError)
         return _Expr(source, condition, _paths(source))
 
     def entries(self, context: dict[str, Any]) -> list[dict[str, Any]] | None:

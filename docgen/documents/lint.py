@@ -17,8 +17,8 @@ Codes (stable):
 - ``east-asian-font`` (warning for document defaults and styles, info for runs): a font is set
   without ``w:eastAsia``, so Chinese text falls back to whatever face the machine picks.
 - ``east-asian-lang`` (warning): the document defaults do not declare ``w:lang w:eastAsia="zh-CN"``.
-- ``ascii-punctuation`` (warning): ASCII ``, : ; ( )`` beside Chinese text, where GB/T 15834 wants
-  the full-width ``，：；（）`` (a tag counts as Chinese text: ``编号:{{ serial }}`` is flagged).
+- ``ascii-punctuation`` (warning): ASCII ``, : ; ( ) ! ?`` beside Chinese text, where GB/T 15834
+  wants the full-width ``，：；（）！？`` (a tag counts as Chinese text: ``编号:{{ serial }}`` is flagged).
 
 A location reads ``word/document.xml 第12段`` or ``word/document.xml 表格2 第3行 第1列``, and
 the message quotes a snippet of the paragraph.

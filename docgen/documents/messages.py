@@ -16,11 +16,11 @@ __all__ = ["MESSAGES", "where"]
 
 
 def where(facts: Mapping[str, Any]) -> str:
-    """Return the place of a render error in the template: ``(第3段: 致 {{ borrower }})`` or ''."""
+    """Return the place of a render error in the template: ``（第3段：致 {{ borrower }}）`` or ''."""
     paragraph, snippet = facts.get("paragraph"), facts.get("snippet")
     if not paragraph:
         return ""
-    return f"(第{paragraph}段: {snippet})" if snippet else f"(第{paragraph}段)"
+    return f"（第{paragraph}段：{snippet}）" if snippet else f"（第{paragraph}段）"
 
 
 def _row(facts: Mapping[str, Any]) -> str:
@@ -36,91 +36,91 @@ def _row_at(facts: Mapping[str, Any]) -> str:
 
 
 def _date_order(facts: Mapping[str, Any]) -> str:
-    head = facts.get("message") or f"应{'晚于' if facts['strict'] else '不早于'}{facts['earlier_field']}({facts['earlier']})"
-    return f"{head},收到 {facts['later']}"
+    head = facts.get("message") or f"应{'晚于' if facts['strict'] else '不早于'}{facts['earlier_field']}（{facts['earlier']}）"
+    return f"{head}，收到 {facts['later']}"
 
 
 def _unsound(then: str) -> Any:
     """Return the entry of a register refused for what its audit found (``issue`` is the
     ``register/…`` code, with that entry's facts beside it), ending with ``then``."""
-    return lambda f: f"{f['register']}: {MESSAGES.text('register/' + f['issue'], f)};{then}"
+    return lambda f: f"{f['register']}：{MESSAGES.text('register/' + f['issue'], f)}；{then}"
 
 
 def _conversion_failed(f: Mapping[str, Any]) -> str:
     failed = f["failed"]
     detail = f.get("detail") or []
-    return (f"LibreOffice 未能把 {len(failed)} 个文件转换为 PDF:{'、'.join(failed[:10])}"
+    return (f"LibreOffice 未能把 {len(failed)} 个文件转换为 PDF：{'、'.join(failed[:10])}"
             + ("…" if len(failed) > 10 else "")
-            + (f"(退出码 {f['returncode']};{' '.join(detail)})" if detail or f["returncode"] else "")
+            + (f"（退出码 {f['returncode']}；{' '.join(detail)}）" if detail or f["returncode"] else "")
             + "。请确认文件能在 Word/LibreOffice 中打开")
 
 
 #: How a shipped template is named when it cannot be found: the names there are, or 无.
 def _known(f: Mapping[str, Any]) -> str:
-    return ", ".join(f["known"]) or "无"
+    return "、".join(f["known"]) or "无"
 
 
-_INSTALL_HINT = ("未找到 LibreOffice(soffice),无法生成 PDF。请安装后重试:"
-                 "Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk;"
-                 "Windows/macOS: 从 https://www.libreoffice.org 安装;"
+_INSTALL_HINT = ("未找到 LibreOffice（soffice），无法生成 PDF。请安装后重试："
+                 "Debian/Ubuntu：sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk；"
+                 "Windows/macOS：从 https://www.libreoffice.org 安装；"
                  "或用环境变量 DOCGEN_SOFFICE 指明 soffice 的完整路径")
 
 
 MESSAGES = MessageTable("documents", {
     # template data (Template.check)
-    "data-not-mapping": "数据应为映射(字段: 值)",
-    "lone-surrogate": "含有无效字符(孤立的 UTF-16 代理项);请删除或改正该值",
-    "sum-mismatch": lambda f: f"{f['label']}合计应为{f['expected'].normalize():f},实际为{f['actual'].normalize():f}",
-    "votes-short": "同意票所代表的表决权为{ratio_pct:.2f}%,未达到{basis}的{needed_pct:.2f}%({threshold}),不能据此决议办理",
+    "data-not-mapping": "数据应为映射（字段：值）",
+    "lone-surrogate": "含有无效字符（孤立的 UTF-16 代理项）；请删除或改正该值",
+    "sum-mismatch": lambda f: f"{f['label']}合计应为{f['expected'].normalize():f}，实际为{f['actual'].normalize():f}",
+    "votes-short": "同意票所代表的表决权为{ratio_pct:.2f}%，未达到{basis}的{needed_pct:.2f}%（{threshold}），不能据此决议办理",
     "total-mismatch": "合计{given:,.2f}与{parts}之和{expected:,.2f}不一致",
     "date-order": _date_order,
     "not-positive": lambda f: f.get("message") or "金额应大于零",
     # filling a template (render errors)
-    "undefined-field": lambda f: f"未提供(模板需要此字段){where(f)}",
-    "unsafe-expression": lambda f: f"不安全的模板表达式: {f['error']}{where(f)}",
+    "undefined-field": lambda f: f"未提供（模板需要此字段）{where(f)}",
+    "unsafe-expression": lambda f: f"不安全的模板表达式：{f['error']}{where(f)}",
     "fill-failed": lambda f: f"{f['error']}{where(f)}",
     # ... and the error's own line, naming the template (and the row in a batch)
-    "undefined-field/error": lambda f: f"模板 {f['template']}: 字段 {f['field']} 未提供{where(f)}{_row(f)}",
-    "unsafe-expression/error": lambda f: f"模板 {f['template']}: 不安全的模板表达式{where(f)}: {f['error']}{_row(f)}",
-    "fill-failed/error": lambda f: f"模板 {f['template']}: 无法填写{where(f)}: {f['error']}{_row(f)}",
+    "undefined-field/error": lambda f: f"模板 {f['template']}：字段 {f['field']} 未提供{where(f)}{_row(f)}",
+    "unsafe-expression/error": lambda f: f"模板 {f['template']}：不安全的模板表达式{where(f)}：{f['error']}{_row(f)}",
+    "fill-failed/error": lambda f: f"模板 {f['template']}：无法填写{where(f)}：{f['error']}{_row(f)}",
     # ... and the headline of an error carrying several problems
-    "data-rejected/error": lambda f: f"模板 {f['template']}{_row(f)}: 数据未通过检查({f['count']} 处问题)",
-    "rows-rejected/error": lambda f: (f"模板 {f['template']}: "
+    "data-rejected/error": lambda f: f"模板 {f['template']}{_row(f)}：数据未通过检查（{f['count']} 处问题）",
+    "rows-rejected/error": lambda f: (f"模板 {f['template']}："
                                       + (f"第{'、'.join(map(str, f['rows']))}行" if f["rows"] else f"{f['count']} 处")
-                                      + "数据有误,未生成任何文书;请改正后重新运行(或用 --skip-invalid 跳过这些行)"),
-    "invalid-xml/error": lambda f: (f"模板 {f['template']}{_row(f)}: 生成的 {f['member']} 不是有效的 XML({f['error']});"
+                                      + "数据有误，未生成任何文书；请改正后重新运行（或用 --skip-invalid 跳过这些行）"),
+    "invalid-xml/error": lambda f: (f"模板 {f['template']}{_row(f)}：生成的 {f['member']} 不是有效的 XML（{f['error']}）；"
                                     "请运行 docgen templates lint 检查模板标签"),
     # the batch's text report
-    "batch-text/head": lambda f: (f"模板 {f['template']}: 写入 {f['written']} 份,跳过 {f['skipped']} 份(已出具)"
-                                  + (f",{f['invalid']} 行数据有误未生成" if f["invalid"] is not None else "")),
+    "batch-text/head": lambda f: (f"模板 {f['template']}：写入 {f['written']} 份，跳过 {f['skipped']} 份（已出具）"
+                                  + (f"，{f['invalid']} 行数据有误未生成" if f["invalid"] is not None else "")),
     "batch-text/document": lambda f: f"  [{_MARKS[f['status']]}] {_row_at(f)}{f['serial']}  {f['key']}  {f['name']}",
-    "batch-text/merged": "合并打印 PDF: {path}",
-    "batch-text/manifests": "清单: {csv}  {json}",
-    "batch-text/in-progress": lambda f: (f"另一个正在运行的批次已预留以下 {len(f['serials'])} 份,本次未生成:"
+    "batch-text/merged": "合并打印 PDF：{path}",
+    "batch-text/manifests": "清单：{csv}  {json}",
+    "batch-text/in-progress": lambda f: (f"另一个正在运行的批次已预留以下 {len(f['serials'])} 份，本次未生成："
                                          + "、".join(f["serials"][:20]) + ("…" if len(f["serials"]) > 20 else "")),
-    "batch-text/invalid-head": "以下 {count} 行数据有误,未生成:",
+    "batch-text/invalid-head": "以下 {count} 行数据有误，未生成：",
     # batch rows
-    "number-truncated": "超过15位的数字已被 Excel 截断,请把该列设为文本后重新录入",
+    "number-truncated": "超过15位的数字已被 Excel 截断，请把该列设为文本后重新录入",
     "keyed": "[{key}] {message}",
-    "missing-key": "缺少这一行的唯一编号(登记簿以它识别同一份文书)",
+    "missing-key": "缺少这一行的唯一编号（登记簿以它识别同一份文书）",
     "duplicate-key": lambda f: (f"{f['key']} 与{'第%s行' % f['earlier_row'] if f.get('earlier_row') is not None else '前面'}"
-                                f"重复:同一{f['field']}只能出一份文书"),
+                                f"重复：同一{f['field']}只能出一份文书"),
     # lint
-    "broken-tag": "标签 {tag} 不完整或不成对(标签不能跨段落,也不能缺少括号): {snippet}",
-    "unclosed-block": "{{% {keyword} %}} 没有对应的 {{% end{keyword} %}}: {snippet}",
-    "unexpected-end": "{{% {keyword} %}} 前面没有对应的 {{% {opening} %}}: {snippet}",
-    "syntax/xml": "XML 损坏: {error}",
-    "syntax/assertion": "模板语法错误: {error}",
-    "syntax/parse": "模板语法错误({error}): {snippet}",
-    "unknown-filter": "没有名为 {filter} 的过滤器(可用: {available} 及 Jinja 内置过滤器): {snippet}",
-    "unknown-variable": "变量 {name} 不在模板 {template} 的字段定义中(拼写错误?): {snippet}",
-    "unused-variable": "必填字段 {name} 在文档中没有使用(被删掉了?)",
-    "east-asian-font/no-styles": "文档没有样式表,无法设定中文字体;请在 Word 中设置正文样式的中文字体",
-    "east-asian-font/defaults": "文档默认字体未设置中文字体(w:eastAsia);请在 Word 的字体对话框中设置“中文字体”(如宋体)",
-    "east-asian-font/style": "样式“{style}”设置了西文字体 {latin} 但未设置中文字体(w:eastAsia)",
-    "east-asian-font/run": "中文文字设置了西文字体 {latin} 但未设置中文字体,将沿用样式的中文字体: {snippet}",
-    "ascii-punctuation": lambda f: (f"中文中使用了半角标点({'、'.join(f'{m}→{FULL_WIDTH[m]}' for m in f['marks'])}),"
-                                    f"应使用全角标点(GB/T 15834): {f['snippet']}"),
+    "broken-tag": "标签 {tag} 不完整或不成对（标签不能跨段落，也不能缺少括号）：{snippet}",
+    "unclosed-block": "{{% {keyword} %}} 没有对应的 {{% end{keyword} %}}：{snippet}",
+    "unexpected-end": "{{% {keyword} %}} 前面没有对应的 {{% {opening} %}}：{snippet}",
+    "syntax/xml": "XML 损坏：{error}",
+    "syntax/assertion": "模板语法错误：{error}",
+    "syntax/parse": "模板语法错误（{error}）：{snippet}",
+    "unknown-filter": "没有名为 {filter} 的过滤器（可用：{available} 及 Jinja 内置过滤器）：{snippet}",
+    "unknown-variable": "变量 {name} 不在模板 {template} 的字段定义中（拼写错误？）：{snippet}",
+    "unused-variable": "必填字段 {name} 在文档中没有使用（被删掉了？）",
+    "east-asian-font/no-styles": "文档没有样式表，无法设定中文字体；请在 Word 中设置正文样式的中文字体",
+    "east-asian-font/defaults": "文档默认字体未设置中文字体（w:eastAsia）；请在 Word 的字体对话框中设置“中文字体”（如宋体）",
+    "east-asian-font/style": "样式“{style}”设置了西文字体 {latin} 但未设置中文字体（w:eastAsia）",
+    "east-asian-font/run": "中文文字设置了西文字体 {latin} 但未设置中文字体，将沿用样式的中文字体：{snippet}",
+    "ascii-punctuation": lambda f: (f"中文中使用了半角标点（{'、'.join(f'“{m}”→“{FULL_WIDTH[m]}”' for m in f['marks'])}），"
+                                    f"应使用全角标点（GB/T 15834）：{f['snippet']}"),
     # where lint found a problem (its ``location``)
     "lint-where/paragraph": "{part} 第{index}段",
     "lint-where/cell": "{part} 表格{table} 第{row}行 第{column}列",
@@ -129,137 +129,138 @@ MESSAGES = MessageTable("documents", {
     "lint-where/style": "word/styles.xml 样式 {style}",
     "lint-where/preprocessed": "{part} 预处理后第{line}行",
     # lint's text report
-    "lint-text/problem": lambda f: f"{_SEVERITY.get(f['severity'], f['severity'])} [{f['code']}] {f['location']}: {f['message']}",
-    "lint-text/variables": lambda f: f"{f['path']}: 变量 {', '.join(f['variables']) or '(无)'}",
-    "lint-text/summary": lambda f: (f"{f['errors']} 个错误, {f['warnings']} 个警告"
-                                    + (",模板可以使用" if not f["errors"] else ",请修改后再使用")),
-    "east-asian-lang": "文档默认语言未设为中文(w:lang w:eastAsia=\"zh-CN\");请在 Word 的“语言”中将东亚语言设为中文(中国)",
+    "lint-text/problem": lambda f: f"{_SEVERITY.get(f['severity'], f['severity'])} [{f['code']}] {f['location']}：{f['message']}",
+    "lint-text/variables": lambda f: f"{f['path']}：变量 {'、'.join(f['variables']) or '（无）'}",
+    "lint-text/summary": lambda f: (f"{f['errors']} 个错误，{f['warnings']} 个警告"
+                                    + ("，模板可以使用" if not f["errors"] else "，请修改后再使用")),
+    "east-asian-lang": "文档默认语言未设为中文（w:lang w:eastAsia=\"zh-CN\"）；请在 Word 的“语言”中将东亚语言设为中文（中国）",
     # the register's own state (Register.audit), and the detail each names
-    "register/corrupt": "数据库已损坏(SQLite 完整性检查:{detail});请从备份恢复登记簿(连同 -wal 文件)",
-    "register/replaced": "不是原来的登记簿({detail});请从备份恢复,确认要另起新登记簿时才加 --new-register",
-    "register/truncated": "记录被截断或回退({detail});可能恢复时缺少 -wal 文件,请从备份完整恢复",
-    "register/altered": "模板 {template} 编号 {serial} 的记录被改动,或它之前的一条记录被删除",
-    "register/gap": "模板 {template} 缺少第 {seq} 号记录(编号序列中断,记录被删除)",
-    "register/unanchored": "登记簿旁没有校验文件(.anchor),无法证明它未被替换;已重新建立",
+    "register/corrupt": "数据库已损坏（SQLite 完整性检查：{detail}）；请从备份恢复登记簿（连同 -wal 文件）",
+    "register/replaced": "不是原来的登记簿（{detail}）；请从备份恢复，确认要另起新登记簿时才加 --new-register",
+    "register/truncated": "记录被截断或回退（{detail}）；可能恢复时缺少 -wal 文件，请从备份完整恢复",
+    "register/altered": "模板 {template} 编号 {serial} 的记录被改动，或它之前的一条记录被删除",
+    "register/gap": "模板 {template} 缺少第 {seq} 号记录（编号序列中断，记录被删除）",
+    "register/unanchored": "登记簿旁没有校验文件（.anchor），无法证明它未被替换；已重新建立",
     "register-detail/foreign-anchor": "校验文件 .anchor 属于另一个登记簿或已损坏",
-    "register-detail/short": "校验文件记录应有 {records} 条、最后一条为 {last},现有 {count} 条",
+    "register-detail/short": "校验文件记录应有 {records} 条、最后一条为 {last}，现有 {count} 条",
     "register-detail/integrity": lambda f: f"{f['first']}" + (f" 等 {f['count']} 处" if f["count"] > 1 else ""),
-    "register-detail/no-database": "数据库文件不存在,校验文件记录原有 {records} 条",
-    "register-migrate/done": "已迁移登记簿 {source} → {target}:{records} 条记录、{templates} 个模板的编号序列;"
-                              "副本已逐条核对一致并通过检查。请改用新登记簿,不要再向旧文件分配编号",
+    "register-detail/no-database": "数据库文件不存在，校验文件记录原有 {records} 条",
+    "register-migrate/done": "已迁移登记簿 {source} → {target}：{records} 条记录、{templates} 个模板的编号序列；"
+                              "副本已逐条核对一致并通过检查。请改用新登记簿，不要再向旧文件分配编号",
     # the register cannot be used (RegisterError and its kinds)
-    "register-open-damaged": "{register}: 无法打开登记簿数据库({reason});请从备份恢复登记簿(连同 -wal 文件)",
-    "register-open-failed": "{register}: 无法打开登记簿({reason})",
-    "register-emptied": lambda f: (f"{f['register']}: 这里原有一个登记簿(共 {f['records']} 条记录"
-                                   + (f",最后一份为 {f['last_template']} {f['last_serial']}" if f.get("last_serial") else "")
-                                   + "),现在数据库为空或已不存在;编号不会从头再来。请从备份恢复登记簿(连同 -wal 文件);"
+    "register-open-damaged": "{register}：无法打开登记簿数据库（{reason}）；请从备份恢复登记簿（连同 -wal 文件）",
+    "register-open-failed": "{register}：无法打开登记簿（{reason}）",
+    "register-emptied": lambda f: (f"{f['register']}：这里原有一个登记簿（共 {f['records']} 条记录"
+                                   + (f"，最后一份为 {f['last_template']} {f['last_serial']}" if f.get("last_serial") else "")
+                                   + "），现在数据库为空或已不存在；编号不会从头再来。请从备份恢复登记簿（连同 -wal 文件）；"
                                    "确认要另起新登记簿时加 --new-register"),
     "register-unsound/anchor": _unsound("不再从它分配编号"),
-    "register-unsound/issue": _unsound("不再从它分配编号(运行 docgen register verify 查看)"),
-    "register-unsound/migrate-source": _unsound("损坏的登记簿不迁移,请先从备份恢复"),
+    "register-unsound/issue": _unsound("不再从它分配编号（运行 docgen register verify 查看）"),
+    "register-unsound/migrate-source": _unsound("损坏的登记簿不迁移，请先从备份恢复"),
     "register-unsound/migrate-copy": _unsound("迁移后的副本未通过检查"),
-    "register-busy": lambda f: (f"{f['register']}: 登记簿" + (f"被 {f['holder']} 占用" if f.get("holder") else "被另一个程序占用")
-                                + f",等待 {f['seconds']:.0f} 秒仍未释放;请等它结束(或结束它)后重新运行"),
-    "register-readonly": "{register}: 登记簿以只读方式打开,不能写入",
-    "register-serial-clash": "{register}: 模板 {template} 的编号 {serial} 已用于 {row_key};编号格式必须包含流水号(seq)",
-    "register-not-reserved": "{register}: 模板 {template} 的 {row_key} 没有预留编号,无法登记",
-    "register-db-locked": "{register}: 登记簿被另一个程序占用({reason});请等它结束后重新运行",
-    "register-write-failed": "{register}: 登记簿写入失败({reason})",
-    "register-db-damaged": "{register}: 登记簿数据库已损坏({reason});请从备份恢复登记簿(连同 -wal 文件)",
-    "register-path-unusable": "{path}: 无法访问登记簿({reason});请检查 --register 的路径",
-    "register-no-key": "模板 {template}: 缺少 {key_field},无法在登记簿中分配编号",
-    "register-needs-psycopg": "{register}: PostgreSQL 登记簿需要 psycopg;请安装 docgen[scale](pip install 'docgen[scale]')",
-    "register-unreachable": "{register}: 无法连接登记簿数据库({reason});请检查服务器地址、端口和口令(~/.pgpass)",
-    "register-migrate/no-source": "{source}: 没有登记簿可迁移;请检查 --from 的路径",
-    "register-migrate/same": "{target}: 迁移的目标就是源登记簿;请换一个 --to",
-    "register-migrate/not-empty": "{target}: 目标登记簿已有 {count} 条记录;只能迁移到空的登记簿(否则两个编号序列会混在一起)",
-    "register-migrate/differs": "{target}: 迁移后的副本与源登记簿 {source} 不一致;请勿使用该副本",
+    "register-busy": lambda f: (f"{f['register']}：登记簿" + (f"被 {f['holder']} 占用" if f.get("holder") else "被另一个程序占用")
+                                + f"，等待 {f['seconds']:.0f} 秒仍未释放；请等它结束（或结束它）后重新运行"),
+    "register-readonly": "{register}：登记簿以只读方式打开，不能写入",
+    "register-serial-clash": "{register}：模板 {template} 的编号 {serial} 已用于 {row_key}；编号格式必须包含流水号（seq）",
+    "register-not-reserved": "{register}：模板 {template} 的 {row_key} 没有预留编号，无法登记",
+    "register-db-locked": "{register}：登记簿被另一个程序占用（{reason}）；请等它结束后重新运行",
+    "register-write-failed": "{register}：登记簿写入失败（{reason}）",
+    "register-db-damaged": "{register}：登记簿数据库已损坏（{reason}）；请从备份恢复登记簿（连同 -wal 文件）",
+    "register-path-unusable": "{path}：无法访问登记簿（{reason}）；请检查 --register 的路径",
+    "register-no-key": "模板 {template}：缺少 {key_field}，无法在登记簿中分配编号",
+    "register-needs-psycopg": "{register}：PostgreSQL 登记簿需要 psycopg；请安装 docgen[scale]（pip install 'docgen[scale]'）",
+    "register-unreachable": "{register}：无法连接登记簿数据库（{reason}）；请检查服务器地址、端口和口令（~/.pgpass）",
+    "register-migrate/no-source": "{source}：没有登记簿可迁移；请检查 --from 的路径",
+    "register-migrate/same": "{target}：迁移的目标就是源登记簿；请换一个 --to",
+    "register-migrate/not-empty": "{target}：目标登记簿已有 {count} 条记录；只能迁移到空的登记簿（否则两个编号序列会混在一起）",
+    "register-migrate/differs": "{target}：迁移后的副本与源登记簿 {source} 不一致；请勿使用该副本",
     "register-waiting": lambda f: (f"登记簿 {f['register']} " + (f"被 {f['holder']} 占用" if f.get("holder") else "被另一个程序占用")
-                                   + f",已等待 {f['elapsed']:.0f} 秒(最多 {f['limit']:.0f} 秒)…"),
+                                   + f"，已等待 {f['elapsed']:.0f} 秒（最多 {f['limit']:.0f} 秒）…"),
     # templates and their metadata (TemplateError)
     "template-name-missing": "请给出模板名称或 --template 文件",
-    "template-unknown": lambda f: f"未知模板 {f['name']}(可用: {_known(f)})",
-    "template-file-not-found": "模板文件不存在: {path}",
-    "template-no-schema-file": "{path}: 找不到字段定义;请用 --schema 指定模板名称(如 demand-letter)或 .yaml 文件",
-    "template-unreadable": "无法读取模板 {path}: {reason}",
-    "template-not-docx": "{path}: 不是有效的 Word .docx 文件(应为 zip 格式;.doc 请在 Word 中另存为 .docx)",
-    "template-not-word": lambda f: (f"{f['name']}: " if f.get("name") else "")
-                                   + f"不是有效的 Word .docx 文件,请在 Word 中打开并另存为 .docx({f['reason']})",
-    "template-tag-syntax": "{path}: {member} 第{line}段模板标签有误({reason}): {snippet}。请运行 docgen templates lint {path} 查看详情",
-    "meta-no-schema": "{path}: 缺少 schema(字段定义)",
-    "meta-pattern-syntax": "{file}: {key} 格式错误: {reason}",
-    "meta-pattern-field": "{file}: {key} 中的占位符 {{{field}}} 只能是字段名",
-    "meta-unknown-rule": joined("{file}: 未知规则 {rule!r}(可用: {available})", "available"),
-    "meta-key-field": "{file}: key_field {key_field} 不在 schema 中",
-    "meta-alias-field": "{file}: aliases 中的字段 {field} 不在 schema 中",
-    "serial-pattern-unusable": "{file}: serial 格式 {pattern!r} 无法使用: {reason}",
-    "filename-pattern-field": "{file}: filename 格式 {pattern!r} 缺少字段 {reason}",
-    "meta-bundle-missing": "{file}: 缺少 bundle:(模板字段与 bundle.yaml 键的对应关系)",
-    "meta-bundle-field": "{file}: bundle.{field} 不是模板 schema 中的字段",
-    "meta-bundle-each": "{file}: bundle.{field} 应写作 {{each: 列表, fields: {{字段: 表达式}}}}",
-    "lint-unreadable": "无法读取 {path}: {reason}",
-    "lint-not-docx": "{path}: 不是有效的 Word .docx 文件(.doc 请在 Word 中另存为 .docx)",
-    "lint-no-document": "{path}: 缺少 word/document.xml,不是 Word 文档",
+    "template-unknown": lambda f: f"未知模板 {f['name']}（可用：{_known(f)}）",
+    "template-file-not-found": "模板文件不存在：{path}",
+    "template-no-schema-file": "{path}：找不到字段定义；请用 --schema 指定模板名称（如 demand-letter）或 .yaml 文件",
+    "template-unreadable": "无法读取模板 {path}：{reason}",
+    "template-not-docx": "{path}：不是有效的 Word .docx 文件（应为 zip 格式；.doc 请在 Word 中另存为 .docx）",
+    "template-not-word": lambda f: (f"{f['name']}：" if f.get("name") else "")
+                                   + f"不是有效的 Word .docx 文件，请在 Word 中打开并另存为 .docx（{f['reason']}）",
+    "template-tag-syntax": "{path}：{member} 第{line}段模板标签有误（{reason}）：{snippet}。请运行 docgen templates lint {path} 查看详情",
+    "meta-no-schema": "{path}：缺少 schema（字段定义）",
+    "meta-pattern-syntax": "{file}：{key} 格式错误：{reason}",
+    "meta-pattern-field": "{file}：{key} 中的占位符 {{{field}}} 只能是字段名",
+    "meta-unknown-rule": joined("{file}：未知规则 {rule!r}（可用：{available}）", "available"),
+    "meta-key-field": "{file}：key_field {key_field} 不在 schema 中",
+    "meta-alias-field": "{file}：aliases 中的字段 {field} 不在 schema 中",
+    "serial-pattern-unusable": "{file}：serial 格式 {pattern!r} 无法使用：{reason}",
+    "filename-pattern-field": "{file}：filename 格式 {pattern!r} 缺少字段 {reason}",
+    "meta-bundle-missing": "{file}：缺少 bundle：（模板字段与 bundle.yaml 键的对应关系）",
+    "meta-bundle-field": "{file}：bundle.{field} 不是模板 schema 中的字段",
+    "where/key": "{where}：{key}",
+    "meta-bundle-each": "{file}：bundle.{field} 应写作“{{each: 列表, fields: {{字段: 表达式}}}}”",
+    "lint-unreadable": "无法读取 {path}：{reason}",
+    "lint-not-docx": "{path}：不是有效的 Word .docx 文件（.doc 请在 Word 中另存为 .docx）",
+    "lint-no-document": "{path}：缺少 word/document.xml，不是 Word 文档",
     # what a data file, a template's metadata or a default is called in errors (``what`` of read_mapping)
     "file/template-meta": "模板说明",
     "file/template-meta-hint": "(title, schema, …)",
     "file/data": "数据文件",
-    "file/data-hint": ",如 borrower: 张三",
+    "file/data-hint": "，如“borrower: 张三”",
     # values a template's filters, rules and pictures refuse (InvalidValueError)
-    "value-none": "值为空(None),模板中不能出现空白",
-    "ratio-format": "表决比例应写作 2/3、0.5 或 66.67%,收到 {value!r}",
-    "ratio-range": "表决比例应在 0 与 1 之间,收到 {value!r}",
+    "value-none": "值为空（None），模板中不能出现空白",
+    "ratio-format": "表决比例应写作 2/3、0.5 或 66.67%，收到 {value!r}",
+    "ratio-range": "表决比例应在 0 与 1 之间，收到 {value!r}",
     "image-format": "图片应为 PNG 或 JPEG",
     "image-width": "图片宽度应大于零",
-    "image-outside-body": "图片只能放在正文中(页眉、页脚不支持)",
-    "document-too-large": "文档过大(超过 4 GB)",
+    "image-outside-body": "图片只能放在正文中（页眉、页脚不支持）",
+    "document-too-large": "文档过大（超过 4 GB）",
     # the sandbox's limits (jinja's SecurityError carries these)
-    "render-too-slow": "模板渲染超过 {seconds:.0f} 秒(循环过多?),已停止",
-    "render-too-big": "模板表达式的结果过大(约 {size:,} 个字符,上限 {limit:,}),已停止",
-    "render-power-too-big": "模板表达式 {left} ** {right} 的结果过大,已停止",
+    "render-too-slow": "模板渲染超过 {seconds:.0f} 秒（循环过多？），已停止",
+    "render-too-big": "模板表达式的结果过大（约 {size:,} 个字符，上限 {limit:,}），已停止",
+    "render-power-too-big": "模板表达式 {left} ** {right} 的结果过大，已停止",
     # batches and drafts that cannot start
-    "batch-unknown-defaults": joined("模板 {template} 没有字段 {unknown}(可用字段:{fields})", "unknown", "fields", sep="、"),
-    "batch-no-rows": "{path}: 表格中没有数据行(只有表头);请检查是否选错了文件或工作表(--sheet)",
-    "batch-unwritable": "无法写入 {where}({reason});请检查输出文件夹 {out_dir} 的写入权限和磁盘空间",
+    "batch-unknown-defaults": joined("模板 {template} 没有字段 {unknown}（可用字段：{fields}）", "unknown", "fields"),
+    "batch-no-rows": "{path}：表格中没有数据行（只有表头）；请检查是否选错了文件或工作表（--sheet）",
+    "batch-unwritable": "无法写入 {where}（{reason}）；请检查输出文件夹 {out_dir} 的写入权限和磁盘空间",
     "draft-no-annex": "没有附件 {annex} 的模板",
-    "draft-unknown-annexes": joined("没有附件 {unknown} 的模板(可起草的附件:{known})", "unknown", "known", sep="、"),
-    "draft-zip-needs-out": "{bundle}: 资料包是 zip 文件,请用 --out 指定起草文件的输出文件夹",
+    "draft-unknown-annexes": joined("没有附件 {unknown} 的模板（可起草的附件：{known}）", "unknown", "known"),
+    "draft-zip-needs-out": "{bundle}：资料包是 zip 文件，请用 --out 指定起草文件的输出文件夹",
     # PDF conversion, merging and print runs (ConversionError)
     "soffice-missing": _INSTALL_HINT,
     "soffice-env-missing": "DOCGEN_SOFFICE 指向的 {path} 不存在。" + _INSTALL_HINT,
-    "soffice-timeout": "LibreOffice 转换超时({seconds:.0f} 秒,{count} 个文件,首个 {first});请重试,或减少一次转换的文件数",
-    "soffice-start-failed": "无法启动 LibreOffice({soffice}): {reason}",
+    "soffice-timeout": "LibreOffice 转换超时（{seconds:.0f} 秒，{count} 个文件，首个 {first}）；请重试，或减少一次转换的文件数",
+    "soffice-start-failed": "无法启动 LibreOffice（{soffice}）：{reason}",
     "conversion-failed": _conversion_failed,
-    "convert-missing-files": lambda f: "找不到要转换的文件:" + "、".join(f["missing"]),
-    "convert-same-names": lambda f: "同名文件会生成同名 PDF,无法一起转换:" + "、".join(f["names"]),
+    "convert-missing-files": lambda f: "找不到要转换的文件：" + "、".join(f["missing"]),
+    "convert-same-names": lambda f: "同名文件会生成同名 PDF，无法一起转换：" + "、".join(f["names"]),
     "merge-nothing": "没有可合并的 PDF",
-    "merge-unreadable": "{path}: 无法读取 PDF,不能合并({reason})",
-    "print-unreadable-docx": "{path}: 不是可读取的 Word 文档,无法转换为 PDF({reason})",
-    "print-unreadable-body": "{path}: 无法读取文书正文,不能合并打印({reason})",
-    "print-no-section": "{path}: 文书缺少分节设置(w:sectPr),不能合并打印",
-    "print-letter-start": "{path}: PDF 中找不到第 {number} 封文书的起始页,无法按文书拆分;请重试或逐份转换",
-    "print-split-failed": "{path}: 无法拆分 PDF({reason})",
+    "merge-unreadable": "{path}：无法读取 PDF，不能合并（{reason}）",
+    "print-unreadable-docx": "{path}：不是可读取的 Word 文档，无法转换为 PDF（{reason}）",
+    "print-unreadable-body": "{path}：无法读取文书正文，不能合并打印（{reason}）",
+    "print-no-section": "{path}：文书缺少分节设置（w:sectPr），不能合并打印",
+    "print-letter-start": "{path}：PDF 中找不到第 {number} 封文书的起始页，无法按文书拆分；请重试或逐份转换",
+    "print-split-failed": "{path}：无法拆分 PDF（{reason}）",
     # draft's text report
-    "draft-text/drafted": "{label}:已起草 {path}(编号 {serial})",
-    "draft-text/pdf": "    PDF:{pdf}",
-    "draft-text/bank-template": ("{label}:本行自有合同,请用 --template 我行协议书.docx 起草"
-                                 "(先用 docgen templates lint 我行协议书.docx --schema {template} 核对字段)"),
-    "draft-text/missing": "{label}:缺少数据,未起草;请在 bundle.yaml 中填写:",
-    "draft-text/hint": "    {key}:{hint}",
-    "draft-hint/invalid": "有误:{detail}",
+    "draft-text/drafted": "{label}：已起草 {path}（编号 {serial}）",
+    "draft-text/pdf": "    PDF：{pdf}",
+    "draft-text/bank-template": ("{label}：本行自有合同，请用 --template 我行协议书.docx 起草"
+                                 "（先用 docgen templates lint 我行协议书.docx --schema {template} 核对字段）"),
+    "draft-text/missing": "{label}：缺少数据，未起草；请在 bundle.yaml 中填写：",
+    "draft-text/hint": "    {key}：{hint}",
+    "draft-hint/invalid": "有误：{detail}",
     "draft-hint/fill-in": "请在 bundle.yaml 中填写",
-    "draft-text/total": "共 {total} 份:已起草 {drafted} 份,未起草 {left} 份。",
+    "draft-text/total": "共 {total} 份：已起草 {drafted} 份，未起草 {left} 份。",
     # register list / verify
     "register-list/empty": "登记簿 {register} 中没有记录",
-    "register-list/head": "登记簿 {register}: {count} 条",
-    "register-list/reserved-state": "{created}(已预留,未生成)",
-    "register-list/reserved": lambda f: (f"其中 {len(f['serials'])} 个编号已预留但未生成文书({f['serials'][0]}"
+    "register-list/head": "登记簿 {register}：{count} 条",
+    "register-list/reserved-state": "{created}（已预留，未生成）",
+    "register-list/reserved": lambda f: (f"其中 {len(f['serials'])} 个编号已预留但未生成文书（{f['serials'][0]}"
                                          + (f" 至 {f['serials'][-1]}" if len(f['serials']) > 1 else "")
-                                         + "):重新运行原批次即按这些编号生成"),
-    "register-verify/issue": "登记簿 {register}: {message}",
-    "register-verify/changed": "{serial}  {file}: 已被改动",
-    "register-verify/missing": "{serial}  {file}: 文件不存在",
-    "register-verify/incomplete": "{serial}  {file}: 已预留编号但未生成文件",
-    "register-verify/summary": lambda f: (f"登记簿 {f['register']}: 检查 {f['checked']} 份,"
+                                         + "）：重新运行原批次即按这些编号生成"),
+    "register-verify/issue": "登记簿 {register}：{message}",
+    "register-verify/changed": "{serial}  {file}：已被改动",
+    "register-verify/missing": "{serial}  {file}：文件不存在",
+    "register-verify/incomplete": "{serial}  {file}：已预留编号但未生成文件",
+    "register-verify/summary": lambda f: (f"登记簿 {f['register']}：检查 {f['checked']} 份，"
                                           + ("全部完好" if not f["bad"] else f"{f['bad']} 处有问题")),
 })

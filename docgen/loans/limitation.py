@@ -118,7 +118,7 @@ def claim_period(
             start, deadline, basis = day, add_years(day, years), f"{day.isoformat()} {kind}"
         elif kind in REVIVING_TYPES:
             start, deadline = day, add_years(day, years)
-            basis = f"{day.isoformat()} {kind}(时效届满后,《民法典》第一百九十二条)"
+            basis = f"{day.isoformat()} {kind}（时效届满后，《民法典》第一百九十二条）"
         else:
             ignored.append((day, kind))
     return Period(start, deadline, basis, tuple(ignored))
@@ -185,13 +185,13 @@ def guarantee_status(loan: Any, as_of: _dt.date, months: int = 6, years: int = 3
     end = guarantee_deadline(loan.maturity, agreed, months)
     assert end is not None  # maturity is required in a ledger
     end_basis = (f"约定保证期间至{end.isoformat()}" if agreed is not None
-                 else f"{loan.maturity.isoformat()} 主债务到期后{months}个月(《民法典》第六百九十二条)")
+                 else f"{loan.maturity.isoformat()} 主债务到期后{months}个月（《民法典》第六百九十二条）")
     if kind == "连带责任保证":
         demanded = loan.guarantor_demanded
         if demanded is not None and demanded <= end:
             claim_end = add_years(demanded, years)
             return Guarantee(kind, end, claim_end >= as_of, "demand", claim_end,
-                             f"{demanded.isoformat()} 向保证人主张(《民法典》第六百九十四条第二款)",
+                             f"{demanded.isoformat()} 向保证人主张（《民法典》第六百九十四条第二款）",
                              "" if claim_end >= as_of else "对保证人的诉讼时效已届满")
         if end >= as_of:
             return Guarantee(kind, end, True, "", end, end_basis)
@@ -199,7 +199,7 @@ def guarantee_status(loan: Any, as_of: _dt.date, months: int = 6, years: int = 3
         return Guarantee(kind, end, False, "", end, end_basis, reason)
     filed = loan.litigation_filed
     if filed is not None and filed <= end:
-        return Guarantee(kind, end, True, "suit", None, f"{filed.isoformat()} 起诉债务人(《民法典》第六百九十三条第一款)")
+        return Guarantee(kind, end, True, "suit", None, f"{filed.isoformat()} 起诉债务人（《民法典》第六百九十三条第一款）")
     if end >= as_of:
         return Guarantee(kind, end, True, "", end, end_basis)
     return Guarantee(kind, end, False, "", end, end_basis, "保证期间内未对债务人提起诉讼或申请仲裁")

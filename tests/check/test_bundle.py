@@ -66,7 +66,7 @@ def test_zip_slip_members_are_unsafe_and_never_listed(tmp_path):
         assert unsafe == {"/etc/passwd": "absolute-path", "C:/x.pdf": "drive-letter",
                           "../evil.pdf": "parent-path", "..\\win.pdf": "parent-path"}
         by_path = {f.path: f for f in b.unsafe}
-        assert by_path["/etc/passwd"].message() == "资料包条目不安全,未读取:绝对路径"
+        assert by_path["/etc/passwd"].message() == "资料包条目不安全，未读取：绝对路径"
         assert by_path["../evil.pdf"].message("en") == "unsafe bundle entry, not read: path contains '..' and could escape the bundle"
         assert all(f.code == "unsafe-entry" and f.severity == "error" for f in b.unsafe)
         with pytest.raises(KeyError):
@@ -106,7 +106,7 @@ def test_member_over_size_cap_is_unsafe(tmp_path):
         assert [e.path for e in b.entries] == ["ok.pdf"]
         assert _unsafe(b)["big.pdf"] == "too-large"
         assert b.unsafe[0].params == {"size": 3000, "limit": 2000}
-        assert b.unsafe[0].message() == "资料包条目不安全,未读取:文件过大(3000 字节,上限 2000 字节)"
+        assert b.unsafe[0].message() == "资料包条目不安全，未读取：文件过大（3000 字节，上限 2000 字节）"
 
 
 def test_total_size_cap(tmp_path):
@@ -232,7 +232,7 @@ def test_folder_fifo_is_unsafe(tmp_path):
     with open_bundle(root) as b:
         assert b.entries == []
         assert _unsafe(b)["pipe.pdf"] == "special-file"
-        assert b.unsafe[0].message() == "资料包条目不安全,未读取:不是普通文件(设备、管道等)"
+        assert b.unsafe[0].message() == "资料包条目不安全，未读取：不是普通文件（设备、管道等）"
 
 
 def test_folder_gbk_file_name_is_decoded(tmp_path):
@@ -282,7 +282,7 @@ def test_control_characters_in_names_are_unsafe(tmp_path):
     with open_bundle(z) as b:
         assert [e.path for e in b.entries] == ["ok.pdf"]
         assert _unsafe(b) == {"a\x1b[31mb.pdf": "control-characters"}
-        assert b.unsafe[0].message() == "资料包条目不安全,未读取:名称含控制字符"
+        assert b.unsafe[0].message() == "资料包条目不安全，未读取：名称含控制字符"
 
 
 def test_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
@@ -301,4 +301,4 @@ def test_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
         assert [e.path for e in b.entries] == ["ok.pdf"]
         assert _unsafe(b) == {"申请人资料": "folder-inaccessible"}
         assert b.unsafe[0].params == {"error": "Permission denied"}
-        assert b.unsafe[0].message() == "资料包条目不安全,未读取:文件夹无法访问(Permission denied),其中的文件未检查"
+        assert b.unsafe[0].message() == "资料包条目不安全，未读取：文件夹无法访问（Permission denied），其中的文件未检查"

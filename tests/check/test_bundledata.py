@@ -63,13 +63,13 @@ def test_all_digit_ids_read_as_numbers_are_accepted() -> None:
         (lambda d: d["borrower"]["legal_rep"].__setitem__("id_number", "110105194913310021"),
          "borrower.legal_rep.id_number", "居民身份证号含无效成分", "invalid-resident-id"),
         (lambda d: d["shareholders"][1].__setitem__("id_number", "4403011990061512"),
-         "shareholders[1].id_number", "居民身份证号应为18位,实际为16位", "invalid-resident-id"),
-        (lambda d: d["shareholders"][1].__setitem__("share", 30), "shareholders", "股东持股比例合计应为100,实际为90", "shares-total"),
-        (lambda d: d["shareholders"][0].pop("uscc"), "shareholders[0]", "须填写统一社会信用代码(uscc)或居民身份证号", "shareholder-id"),
+         "shareholders[1].id_number", "居民身份证号应为18位，实际为16位", "invalid-resident-id"),
+        (lambda d: d["shareholders"][1].__setitem__("share", 30), "shareholders", "股东持股比例合计应为100，实际为90", "shares-total"),
+        (lambda d: d["shareholders"][0].pop("uscc"), "shareholders[0]", "须填写统一社会信用代码（uscc）或居民身份证号", "shareholder-id"),
         (lambda d: d["borrower"].__setitem__("established", "2021-02-30"), "borrower.established", "不存在的日期 2021-02-30", "not-convertible"),
         (lambda d: d["borrower"].__setitem__("established", "去年"), "borrower.established", "日期格式应为 YYYY-MM-DD", "not-convertible"),
         (lambda d: d["project"].__setitem__("invested", -5), "project.invested", "最小值为 0", "too-small"),
-        (lambda d: d["project"].__setitem__("invested", 400000000), "project.invested", "不能大于总投资(300000000)", "invested-over-total"),
+        (lambda d: d["project"].__setitem__("invested", 400000000), "project.invested", "不能大于总投资（300000000）", "invested-over-total"),
         (lambda d: d["loan"].__setitem__("amount", "一亿"), "loan.amount", "金额应为数字", "not-convertible"),
         (lambda d: d.__setitem__("documents", {"bussiness-license": {"files": ["a.pdf"]}}),
          "documents.bussiness-license", "清单 dev-loan 中没有项目 'bussiness-license'", "unknown-item"),
@@ -108,22 +108,22 @@ def test_shares_in_thirds_may_round() -> None:
                             dict(data["shareholders"][1], name="王五", share=33.33)]
     assert _load(data).findings == []
     data["shareholders"][2]["share"] = 33.3
-    assert _fields(_load(data)) == {"shareholders": "股东持股比例合计应为100,实际为99.96"}
+    assert _fields(_load(data)) == {"shareholders": "股东持股比例合计应为100，实际为99.96"}
 
 
 def test_unreadable_bundle_yaml() -> None:
     from docgen.check.bundledata import unreadable_bundle_data
 
-    result = unreadable_bundle_data("bundle.yaml: 无法读取(权限不足)")
+    result = unreadable_bundle_data("bundle.yaml：无法读取（权限不足）")
     assert result.present and result.data == {}
-    assert [f.message("zh") for f in result.findings] == ["bundle.yaml 字段 (文件):无法读取:bundle.yaml: 无法读取(权限不足)"]
+    assert [f.message("zh") for f in result.findings] == ["bundle.yaml 字段 （文件）：无法读取：bundle.yaml：无法读取（权限不足）"]
 
 
 def test_share_sum_problem_drops_shareholders() -> None:
     data = good_data()
     data["shareholders"][0]["share"] = 70
     result = _load(data)
-    assert _fields(result) == {"shareholders": "股东持股比例合计应为100,实际为110"}
+    assert _fields(result) == {"shareholders": "股东持股比例合计应为100，实际为110"}
     assert "shareholders" not in result.data
 
 
@@ -139,7 +139,7 @@ def test_yaml_syntax_error_is_one_finding_with_line_and_column() -> None:
 
 
 def test_not_a_mapping_and_gbk_text() -> None:
-    assert _fields(_load(b"- a\n- b\n")) == {"(根)": "bundle.yaml 应为映射(borrower: …、project: … 等键值)"}
+    assert _fields(_load(b"- a\n- b\n")) == {"（根）": "bundle.yaml 应为映射（borrower: …、project: … 等键值）"}
     gbk = f"borrower:\n  name: 华安置业\n  uscc: '{USCC_BORROWER}'\n".encode("gb18030")
     result = _load(gbk)
     assert result.findings == [] and result.section("borrower")["name"] == "华安置业"
@@ -153,7 +153,7 @@ def test_not_a_mapping_and_gbk_text() -> None:
 ])
 def test_alias_bombs_are_one_finding_not_a_hang(text) -> None:
     result = _load(text.encode("utf-8"))
-    assert _fields(result) == {"(文件)": "内容展开后超过 100000 个值(别名 & / * 嵌套过多);请直接写出各字段"}
+    assert _fields(result) == {"（文件）": "内容展开后超过 100000 个值（别名 & / * 嵌套过多）；请直接写出各字段"}
     assert result.data == {}
 
 
@@ -193,9 +193,9 @@ def test_votes_must_name_every_shareholder_and_no_one_else() -> None:
     data = good_data()
     data["meeting"] = {"votes": {"杭州某投资有限公司": "同意", "陌生人": "同意"}}
     fields = _fields(_load(data))
-    assert fields["meeting.votes"] in ("陌生人 不是 shareholders 中的股东", "缺少股东 李四 的表决意见(同意/反对/弃权)")
+    assert fields["meeting.votes"] in ("陌生人 不是 shareholders 中的股东", "缺少股东 李四 的表决意见（同意/反对/弃权）")
     messages = [f.params["detail"] for f in _load(data).findings]
-    assert "陌生人 不是 shareholders 中的股东" in messages and "缺少股东 李四 的表决意见(同意/反对/弃权)" in messages
+    assert "陌生人 不是 shareholders 中的股东" in messages and "缺少股东 李四 的表决意见（同意/反对/弃权）" in messages
 
 
 def test_every_key_says_what_to_put_there() -> None:
@@ -203,7 +203,7 @@ def test_every_key_says_what_to_put_there() -> None:
 
     assert key_label("loan.contract_no").startswith("固定资产借款合同编号")
     assert key_label("drawdowns[3].payee.account") == "收款人账号"
-    assert key_label("meeting.agent.id_number") == "居民身份证号(18 位)"
+    assert key_label("meeting.agent.id_number") == "居民身份证号（18 位）"
     assert key_label("no.such.key") == ""
 
 

@@ -112,7 +112,7 @@ def test_explicit_documents_mapping(bundle: Path) -> None:
     assert report.item_result("capital-verification").status == "ok"
     bad = [f for f in report.findings if f.code == "invalid-data"]
     assert [f.params["field"] for f in bad] == ["documents.capital-verification.files[1]"]
-    assert bad[0].message("zh").startswith("bundle.yaml 字段 documents.capital-verification.files[1]:资料包中没有文件 扫描/scan002.pdf")
+    assert bad[0].message("zh").startswith("bundle.yaml 字段 documents.capital-verification.files[1]：资料包中没有文件 扫描/scan002.pdf")
 
 
 def test_invalid_bundle_yaml_is_reported_not_raised(bundle: Path) -> None:
@@ -209,12 +209,12 @@ def test_alias_bomb_in_bundle_yaml_is_a_finding(tmp_path: Path) -> None:
     (tmp_path / "bundle.yaml").write_text("\n".join(lines) + "\nborrower: {name: *l8}\n", encoding="utf-8")
     report = run_check(tmp_path, as_of=AS_OF)
     assert report.bundle_yaml == {}  # the report headers do not walk it either
-    assert [f.params["field"] for f in report.findings if f.code == "invalid-data"] == ["(文件)"]
+    assert [f.params["field"] for f in report.findings if f.code == "invalid-data"] == ["（文件）"]
 
 
 def test_huge_bundle_yaml_is_not_parsed(tmp_path: Path) -> None:
     (tmp_path / "bundle.yaml").write_bytes(b"notes:\n" + b"  - x\n" * 200_000)  # 1.2 MB
     report = run_check(tmp_path, as_of=AS_OF)
     (finding,) = [f for f in report.findings if f.code == "invalid-data"]
-    assert finding.message("zh") == ("bundle.yaml 字段 (文件):无法读取:文件过大(1200007 字节,上限 1048576 字节);"
+    assert finding.message("zh") == ("bundle.yaml 字段 （文件）：无法读取：文件过大（1200007 字节，上限 1048576 字节）；"
                                      "bundle.yaml 只应填写申请数据")

@@ -77,7 +77,7 @@ def test_item_fields() -> None:
     }
     assert c.item("org-code-cert").rules_of("waive")[0]["when"].source == "true"  # abolished (三证合一)
     assert c.item("credit-report").rules_of("max-age")[0]["days"] == 30
-    assert c.group_title("bank") == {"zh": "银行上报资料(银行提供)", "en": "Bank's own reports (provided by the bank)"}
+    assert c.group_title("bank") == {"zh": "银行上报资料（银行提供）", "en": "Bank's own reports (provided by the bank)"}
     assert c.stage("pre-application").folder == "01-申请前期"
 
 
@@ -121,26 +121,26 @@ def test_bare_no_key_read_as_false_by_yaml_is_taken_back(tmp_path: Path) -> None
     ("mutate", "expected"),
     [
         (lambda d: d["items"]["site-plan"].__setitem__("kinds", ["pdf", "exe"]),
-         "my-bank.yaml: items.site-plan.kinds[1]: 不允许的取值 exe"),
+         "my-bank.yaml：items.site-plan.kinds[1]：不允许的取值 exe"),
         (lambda d: d["items"]["site-plan"].__setitem__("provider", "notary"),
-         "items.site-plan.provider: 不允许的取值 notary"),
+         "items.site-plan.provider：不允许的取值 notary"),
         (lambda d: d["stages"][1]["entries"].append({"no": "9", "item": "no-such-item"}),
-         "stages[1].entries[8].item: 未定义的项目 'no-such-item'"),
+         "stages[1].entries[8].item：未定义的项目 'no-such-item'"),
         (lambda d: d["items"]["site-plan"].__setitem__("kinds", "scans"),
-         "items.site-plan.kinds: 未定义的类型集合 'scans'"),
+         "items.site-plan.kinds：未定义的类型集合 'scans'"),
         (lambda d: d["items"]["credit-report"]["rules"][0].pop("days"),
-         "items.credit-report.rules[0].days: 规则 max-age 缺少必填键 days"),
+         "items.credit-report.rules[0].days：规则 max-age 缺少必填键 days"),
         (lambda d: d["items"]["org-code-cert"]["rules"][0].__setitem__("when", "borrower.uscc and ("),
-         "items.org-code-cert.rules[0].when: 表达式 'borrower.uscc and (' 语法错误"),
-        (lambda d: d.pop("stages"), "stages: 必填字段"),
+         "items.org-code-cert.rules[0].when：表达式 'borrower.uscc and (' 语法错误"),
+        (lambda d: d.pop("stages"), "stages：必填字段"),
         # docgen init creates the stage folders: a path would put them outside the client folder.
-        (lambda d: d["stages"][0].__setitem__("folder", "../申请前期"), "stages[0].folder: 格式不符合要求"),
-        (lambda d: d["stages"][0].__setitem__("folder", "/tmp/x"), "stages[0].folder: 格式不符合要求"),
-        (lambda d: d["stages"][0].__setitem__("folder", ".."), "stages[0].folder: 格式不符合要求"),
+        (lambda d: d["stages"][0].__setitem__("folder", "../申请前期"), "stages[0].folder：格式不符合要求"),
+        (lambda d: d["stages"][0].__setitem__("folder", "/tmp/x"), "stages[0].folder：格式不符合要求"),
+        (lambda d: d["stages"][0].__setitem__("folder", ".."), "stages[0].folder：格式不符合要求"),
         (lambda d: d["items"]["four-permits"]["rules"][0].__setitem__("items", ["land-use-cert", "four-permits"]),
-         "items.four-permits.rules: all-of 循环引用(four-permits → four-permits)"),
+         "items.four-permits.rules：all-of 循环引用（four-permits → four-permits）"),
         (lambda d: (d["items"]["land-use-cert"].__setitem__("rules", [{"rule": "all-of", "items": ["four-permits"]}])),
-         "items.four-permits.rules: all-of 循环引用(land-use-cert → four-permits → land-use-cert)"),
+         "items.four-permits.rules：all-of 循环引用（land-use-cert → four-permits → land-use-cert）"),
     ],
 )
 def test_broken_checklist_names_the_key(tmp_path: Path, mutate, expected: str) -> None:
@@ -152,14 +152,14 @@ def test_broken_checklist_names_the_key(tmp_path: Path, mutate, expected: str) -
 def test_yaml_syntax_error_names_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("id: x\ntitle: {zh: 甲, en: A\nitems: {}\n", encoding="utf-8")
-    with pytest.raises(ChecklistError, match=r"bad.yaml: YAML 语法错误 第3行"):
+    with pytest.raises(ChecklistError, match=r"bad.yaml：YAML 语法错误 第3行"):
         load_checklist(path)
 
 
 def test_unknown_name_and_missing_path() -> None:
-    with pytest.raises(ChecklistError, match="未知清单 'nope':可用清单为 dev-loan"):
+    with pytest.raises(ChecklistError, match="未知清单 'nope'：可用清单为 dev-loan"):
         load_checklist("nope")
-    with pytest.raises(ChecklistError, match="清单文件不存在:/no/such/file.yaml"):
+    with pytest.raises(ChecklistError, match="清单文件不存在：/no/such/file.yaml"):
         load_checklist("/no/such/file.yaml")
 
 
@@ -187,7 +187,7 @@ def test_unsafe_expression_in_a_checklist_file_fails_safely(tmp_path: Path) -> N
     def mutate(d):
         d["items"]["org-code-cert"]["rules"][0]["when"] = "''.__class__.__mro__"
 
-    with pytest.raises(ChecklistError, match=r"items.org-code-cert.rules\[0\].when: .*不安全"):
+    with pytest.raises(ChecklistError, match=r"items.org-code-cert.rules\[0\].when：.*不安全"):
         load_checklist(_bank_file(tmp_path, mutate))
 
 
@@ -218,7 +218,7 @@ def test_checklist_to_dict_round_trips_ids() -> None:
     first = data["stages"][0]["items"][1]
     assert first["id"] == "org-code-cert" and first["no"] == "2"
     assert first["rules"][0] == {"rule": "waive", "when": "true",
-                                 "reason": {"zh": "三证合一后不再核发(营业执照载有统一社会信用代码)",
+                                 "reason": {"zh": "三证合一后不再核发（营业执照载有统一社会信用代码）",
                                             "en": "abolished by the three-in-one reform: the business licence "
                                                   "carries the unified social credit code"}}
 

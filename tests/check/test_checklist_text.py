@@ -17,7 +17,7 @@ def test_both_languages_by_default(checklist) -> None:
     lines = render_checklist(checklist).splitlines()
     assert lines[0] == "房地产开发贷款资料清单 / Real-estate development loan document checklist  [dev-loan]"
     assert lines[3] == "   文件夹 / folder: 01-申请前期"
-    assert any(line.endswith("[org-code-cert]  (可免:三证合一后不再核发(营业执照载有统一社会信用代码) / abolished by "
+    assert any(line.endswith("[org-code-cert]  (可免：三证合一后不再核发（营业执照载有统一社会信用代码） / abolished by "
                              "the three-in-one reform: the business licence carries the unified social credit code)")
                for line in lines)
 
@@ -41,5 +41,5 @@ def test_json_keeps_only_the_stage_asked_for(checklist) -> None:
 def test_validity_line_counts(checklist) -> None:
     entries = sum(len(s.entries) for s in checklist.stages)
     assert validity_line("x.yaml", checklist) == (
-        f"x.yaml: 有效 / valid — dev-loan:{len(checklist.stages)} 个阶段 / stages,{len(checklist.items)} 个项目 / items,"
+        f"x.yaml：有效 / valid — dev-loan：{len(checklist.stages)} 个阶段 / stages，{len(checklist.items)} 个项目 / items，"
         f"{entries} 个清单条目 / entries")

@@ -80,7 +80,7 @@ def test_garbage_named_pdf_is_unreadable(tmp_path):
     info = inspect_path(hostile.garbage_pdf(tmp_path / "营业执照.pdf"))
     assert info.kind == "unknown"
     assert info.problem == "unreadable"
-    assert info.detail == "内容无法识别,不是有效的 PDF 文件(文件损坏或只是改了扩展名)"
+    assert info.detail == "内容无法识别，不是有效的 PDF 文件（文件损坏或只是改了扩展名）"
     assert info.detail_en == "the content is not a valid PDF file (damaged, or only renamed)"
 
 
@@ -89,7 +89,7 @@ def test_jpg_named_pdf_is_wrong_type(tmp_path):
     assert info.kind == "jpg"
     assert info.problem == "wrong-type"
     assert info.readable is True
-    assert info.detail == "内容是 JPEG 图片,扩展名却是 .pdf"
+    assert info.detail == "内容是 JPEG 图片，扩展名却是 .pdf"
     assert info.detail_en == "the content is a JPEG image, but the extension is .pdf"
 
 
@@ -156,7 +156,7 @@ def test_docx_without_document_xml_is_unreadable():
     assert info.kind == "zip"
     assert info.problem == "unreadable"
     assert (info.reason, info.facts) == ("not-office", {"expected": "docx", "main": "word/document.xml"})
-    assert info.detail == "Word 文档(.docx)不完整:缺少 word/document.xml"
+    assert info.detail == "Word 文档（.docx）不完整：缺少 word/document.xml"
 
 
 def test_xlsx_named_docx_is_wrong_type():
@@ -276,7 +276,7 @@ def test_timeout_is_unreadable_and_pool_survives(tmp_path, monkeypatch):
         assert time.monotonic() - start < 10  # the hung worker was killed, not waited for
     by = {i.path: i for i in infos}
     assert by["hang.pdf"].problem == "unreadable"
-    assert by["hang.pdf"].detail == "检查超时(0.5 秒),文件可能是恶意构造的"
+    assert by["hang.pdf"].detail == "检查超时（0.5 秒），文件可能是恶意构造的"
     assert by["hang.pdf"].sha256 == hashlib.sha256((root / "hang.pdf").read_bytes()).hexdigest()
     # One worker only: every other file was inspected by its replacement.
     assert all(by[f"f{n}.pdf"].pages == 1 for n in range(4))
@@ -381,7 +381,7 @@ def test_incremental_updates_are_followed():
 def test_declared_count_larger_than_the_tree_is_unreadable():
     info = inspect_bytes("a.pdf", hostile.page_tree_pdf([[None, None, None], None], declared=7))
     assert info.problem == "unreadable"
-    assert info.detail == "PDF 页面树不完整:声明 7 页,实际只能读到 4 页"
+    assert info.detail == "PDF 页面树不完整：声明 7 页，实际只能读到 4 页"
 
 
 def test_missing_page_object_is_unreadable():
@@ -424,7 +424,7 @@ def test_timeout_inside_a_zip_bundle(tmp_path, monkeypatch):
 def test_heic_photo_named_jpg_is_wrong_type():
     info = inspect_bytes("法定代表人身份证.jpg", hostile.heic_bytes())
     assert (info.kind, info.problem, info.readable) == ("unknown", "wrong-type", True)
-    assert info.detail == "内容是 HEIC 图片(苹果手机照片格式),扩展名却是 .jpg"
+    assert info.detail == "内容是 HEIC 图片（苹果手机照片格式），扩展名却是 .jpg"
 
 
 def test_heic_under_its_own_extension_is_just_unknown():
@@ -530,7 +530,7 @@ def test_unreadable_gbk_member_is_named_in_chinese(tmp_path):
     with open_bundle(z) as b:
         (info,) = inspect_bundle(b, jobs=1)
     assert (info.path, info.problem) == (name, "unreadable")
-    assert info.detail.startswith(f"无法读取文件:{name}: 读取失败")
+    assert info.detail.startswith(f"无法读取文件：{name}：读取失败")
 
 
 # -- the page-tree walk that reads leaves from their raw bytes -------------------------------------

@@ -79,10 +79,10 @@ META = ReportMeta(
 
 def test_summary_line_exact_in_both_languages():
     report = hand_report()
-    assert summary_line(report, "zh") == "不完整:2 个阶段,5 项,缺失 1,无效 1,警告 1"
+    assert summary_line(report, "zh") == "不完整：2 个阶段，5 项，缺失 1，无效 1，警告 1"
     assert summary_line(report, "en") == "INCOMPLETE: 2 stages, 5 items, 1 missing, 1 invalid, 1 warning"
     report["complete"] = True
-    assert summary_line(report, "zh").startswith("完整:")
+    assert summary_line(report, "zh").startswith("完整：")
     assert summary_line(report, "en").startswith("COMPLETE: ")
 
 
@@ -103,7 +103,7 @@ def test_draftable_entries_label_and_command():
 def test_text_table_aligns_cjk_columns_and_ends_in_summary():
     text = render_text(hand_report(), "zh", color=False, meta=META)
     lines = text.splitlines()
-    assert lines[-1] == "不完整:2 个阶段,5 项,缺失 1,无效 1,警告 1"
+    assert lines[-1] == "不完整：2 个阶段，5 项，缺失 1，无效 1，警告 1"
     assert "\x1b[" not in text
     # The files column starts at the same display column on the header and every item row.
     stage = lines.index(next(line for line in lines if "申请开发贷前期所需提供资料" in line))
@@ -113,10 +113,10 @@ def test_text_table_aligns_cjk_columns_and_ends_in_summary():
               for row, marker in zip(table, ["文件", "01-申请前期", "—", "—", "银行"])}
     assert len(starts) == 1
     assert [row.split()[0] for row in table[1:]] == ["✓", "○", "✗", "!"]
-    assert "13:缺少项目总平图" in text
-    assert "bundle.yaml 字段 borrower.uscc:校验位不正确(bundle.yaml)" in text
-    assert "可立即起草的附件:附件四 承诺函(docgen draft 客户/华安 --annex 4)" in text
-    assert "借款人:华安置业发展有限公司" in text
+    assert "13：缺少项目总平图" in text
+    assert "bundle.yaml 字段 borrower.uscc:校验位不正确（bundle.yaml）" in text
+    assert "可立即起草的附件：附件四 承诺函（docgen draft 客户/华安 --annex 4）" in text
+    assert "借款人：华安置业发展有限公司" in text
 
 
 def test_text_colour_only_when_asked():
@@ -134,7 +134,7 @@ def test_text_english_titles_and_summary():
 
 def test_text_without_meta_falls_back_to_ids():
     text = render_text(hand_report(), "zh")
-    assert "阶段 1/2  pre-application (pre-application)" in text
+    assert "阶段 1/2  pre-application（pre-application）" in text
 
 
 # ---- markdown ---------------------------------------------------------------------------------
@@ -142,14 +142,14 @@ def test_text_without_meta_falls_back_to_ids():
 
 def test_markdown_headings_tables_findings_summary():
     md = render_markdown(hand_report(), "zh", meta=META)
-    assert md.startswith("# 资料清单检查:华安置业发展有限公司\n")
+    assert md.startswith("# 资料清单检查：华安置业发展有限公司\n")
     assert "## 1. 申请开发贷前期所需提供资料 (`pre-application`): 不完整" in md
     assert "| 状态 | 序号 | 资料名称 | 文件 |" in md
     assert "| ✗ | 13 | 项目总平图 | — |" in md
     assert "| ! | B3 | 企业基本信息信用报告 | 银行/征信\\|报告.pdf |" in md  # pipe escaped
-    assert "- ! B3:企业基本信息信用报告已过时" in md
-    assert "- 附件四 承诺函: `docgen draft 客户/华安 --annex 4`" in md
-    assert "**不完整:2 个阶段,5 项,缺失 1,无效 1,警告 1**" in md
+    assert "- ! B3：企业基本信息信用报告已过时" in md
+    assert "- 附件四 承诺函：`docgen draft 客户/华安 --annex 4`" in md
+    assert "**不完整：2 个阶段，5 项，缺失 1，无效 1，警告 1**" in md
 
 
 # ---- docx -------------------------------------------------------------------------------------
@@ -163,8 +163,8 @@ def _docx_text(data: bytes) -> tuple[docx.document.Document, str]:
 def test_docx_is_a_printable_checklist():
     document, text = _docx_text(render_docx(hand_report(), "zh", meta=META))
     assert document.paragraphs[0].text == "房地产开发贷款资料清单"
-    assert "借款人:华安置业发展有限公司" in text
-    assert "检查日期:2026-11-28" in text
+    assert "借款人：华安置业发展有限公司" in text
+    assert "检查日期：2026-11-28" in text
     assert len(document.tables) == 2
     header = [c.text for c in document.tables[0].rows[0].cells]
     assert header == ["序号", "资料名称", "提供方", "状态", "文件"]
@@ -172,9 +172,9 @@ def test_docx_is_a_printable_checklist():
     assert rows[0] == ["1", "营业执照正副本复印件", "客户", "✓", "01-申请前期/营业执照.pdf"]
     assert [r[3] for r in rows] == ["✓", "免", "✗", "✗"]
     assert rows[3][2] == "银行"
-    assert "13:缺少项目总平图" in text
-    assert "不完整:2 个阶段,5 项,缺失 1,无效 1,警告 1" in [p.text for p in document.paragraphs]
-    assert document.paragraphs[-1].text == "客户经理:____________    复核人:____________    日期:____________"
+    assert "13：缺少项目总平图" in text
+    assert "不完整：2 个阶段，5 项，缺失 1，无效 1，警告 1" in [p.text for p in document.paragraphs]
+    assert document.paragraphs[-1].text == "客户经理：____________    复核人：____________    日期：____________"
     section = document.sections[0]
     # Word stores twips, so millimetres come back rounded.
     assert abs(section.page_width - Mm(210)) < Mm(0.1) and abs(section.page_height - Mm(297)) < Mm(0.1)
@@ -220,7 +220,7 @@ def test_every_format_on_a_complete_bundle(complete_bundle):
     data = report.to_dict("zh")
     assert data["complete"] is True, [f["message"] for f in data["findings"]]
     line = summary_line(data)
-    assert line.startswith("完整:3 个阶段,") and line.endswith("缺失 0,无效 0,警告 0")
+    assert line.startswith("完整：3 个阶段，") and line.endswith("缺失 0，无效 0，警告 0")
     text = render_text(data, "zh")
     assert text.splitlines()[-1] == line
     rows = [row for row in text.splitlines() if row.startswith("  ") and row.split()[0] in "✓✗!○"]
@@ -238,18 +238,18 @@ def example_output():
 @pytest.mark.parametrize("fmt", ["text", "markdown", "docx", "json"])
 def test_every_format_on_the_example_bundle(example_output, fmt):
     assert example_output.complete is False
-    line = "不完整:3 个阶段,59 项,缺失 2,无效 10,警告 3"
+    line = "不完整：3 个阶段，59 项，缺失 2，无效 10，警告 3"
     assert summary_line(example_output.data) == line
     rendered = render(example_output.data, fmt, "zh", meta=example_output.meta)
     if fmt == "text":
         assert rendered == example_output.rendered
         assert rendered.splitlines()[-1] == line
-        assert "借款人:华安置业发展有限公司    项目:云栖花园一期" in rendered
+        assert "借款人：华安置业发展有限公司    项目：云栖花园一期" in rendered
     elif fmt == "markdown":
         assert f"**{line}**" in rendered
     elif fmt == "docx":
         _, text = _docx_text(rendered)
-        assert "借款人:华安置业发展有限公司" in text and line in text and "客户经理:" in text
+        assert "借款人：华安置业发展有限公司" in text and line in text and "客户经理：" in text
     else:
         assert json.loads(rendered) == example_output.data
 
@@ -258,10 +258,10 @@ def test_group_subheadings_from_the_checklist(example_output):
     lines = example_output.rendered.splitlines()
     first = lines.index("  【申请人基本资料】")
     assert lines[first + 1].split()[:2] == ["✓", "1"]
-    bank = lines.index("  【银行上报资料(银行提供)】")
+    bank = lines.index("  【银行上报资料（银行提供）】")
     assert lines[bank + 1].split()[1] == "B1"
     md = render_markdown(example_output.data, "en", meta=example_output.meta)
     assert "|  |  | **Project documents** |  |" in md
     document, _ = _docx_text(render_docx(example_output.data, "zh", meta=example_output.meta))
     group_rows = [r for r in document.tables[0].rows if len({c._tc for c in r.cells}) == 1]
-    assert [r.cells[0].text for r in group_rows] == ["申请人基本资料", "项目资料", "银行上报资料(银行提供)"]
+    assert [r.cells[0].text for r in group_rows] == ["申请人基本资料", "项目资料", "银行上报资料（银行提供）"]

@@ -154,7 +154,7 @@ def test_file_problems_make_the_item_invalid(bundle: Path) -> None:
         assert (code, "pre-application", "error") in _codes(report, item)
     wrong = [f for f in report.findings if f.item == "account-permit" and f.stage == "pre-application"][0]
     assert wrong.path == "01-申请前期/开户许可证.xlsx"
-    assert wrong.message("zh") == "文件类型不符:开户许可证复印件不接受XLSX文件(可接受:PDF、JPG、PNG、TIFF)"
+    assert wrong.message("zh") == "文件类型不符：开户许可证复印件不接受XLSX文件（可接受：PDF、JPG、PNG、TIFF）"
 
 
 def test_encrypted_pdf(bundle: Path) -> None:
@@ -192,7 +192,7 @@ def test_stale_credit_report_and_statements(bundle: Path) -> None:
     assert _codes(report, "credit-report") == [("stale", "pre-application", "warning")]
     assert report.item_result("credit-report").status == "ok"  # a warning does not invalidate
     stale = [f for f in report.findings if f.item == "credit-report"][0]
-    assert stale.message("zh") == "企业基本信息信用报告已过时:出具日期 2026-10-28,距检查日已 31 天,超过 30 天的有效期"
+    assert stale.message("zh") == "企业基本信息信用报告已过时：出具日期 2026-10-28，距检查日已 31 天，超过 30 天的有效期"
     assert ("stale", "pre-application", "warning") in _codes(report, "audit-reports")
     fresh = run_check(bundle, as_of=dt.date(2026, 11, 27))
     assert _codes(fresh, "credit-report") == []
@@ -231,7 +231,7 @@ def test_audit_years_from_bundle_yaml(bundle: Path) -> None:
                                                    ("incomplete-set", "pre-disbursement")]
     assert (found[0].reason, found[0].params["years"], found[0].params["required"]) == (
         "audit-years", [2023, 2025], [2023, 2024, 2025])
-    assert "缺少 2023、2025 年度审计报告(须覆盖 2023–2025 年度" in found[0].message("zh")
+    assert "缺少 2023、2025 年度审计报告（须覆盖 2023–2025 年度" in found[0].message("zh")
     assert report.item_result("audit-reports").status == "invalid"
 
 
@@ -263,7 +263,7 @@ def test_equity_ratio(bundle: Path) -> None:
     found = [f for f in report.findings if f.item == "equity-proof"]
     assert [(f.code, f.severity, f.reason) for f in found] == [("insufficient", "error", "below-ratio")]
     assert (found[0].params["value"], found[0].params["threshold"]) == (0.4, 0.5)
-    assert found[0].message("zh") == "项目自筹资金到位证明不满足要求:已投入资金/总投资为 40%,低于 50%"
+    assert found[0].message("zh") == "项目自筹资金到位证明不满足要求：已投入资金/总投资为 40%，低于 50%"
     assert found[0].message("en") == ("Proof of the project's self-raised funds does not meet the requirement: "
                                       "invested / total investment is 40%, below 50%")
     # The threshold is configurable per run.
@@ -298,11 +298,11 @@ def test_company_profile_needs_copy_and_editable_version(bundle: Path) -> None:
     report = run_check(bundle, as_of=AS_OF)
     found = [f for f in report.findings if f.item == "company-profile"]
     assert [f.code for f in found] == ["incomplete-set"]
-    assert found[0].message("zh") == "公司简历(复印件及电子版)不齐全:缺少可编辑电子版(Word)"
+    assert found[0].message("zh") == "公司简历（复印件及电子版）不齐全：缺少可编辑电子版（Word）"
     (bundle / "01-申请前期/公司简历.pdf").unlink()
     put(bundle, "01-申请前期/公司简历.docx", docx_bytes())
     report = run_check(bundle, as_of=AS_OF)
-    assert "缺少复印件(PDF或扫描图片)" in [f for f in report.findings if f.item == "company-profile"][0].message("zh")
+    assert "缺少复印件（PDF或扫描图片）" in [f for f in report.findings if f.item == "company-profile"][0].message("zh")
     # A JPG scan counts as the copy.
     put(bundle, "01-申请前期/公司简历扫描.jpg", jpg_bytes())
     assert run_check(bundle, as_of=AS_OF).item_result("company-profile").status == "ok"
@@ -328,7 +328,7 @@ def test_four_permits(bundle: Path) -> None:
     found = [f for f in report.findings if f.item == "four-permits"]
     assert [(f.code, f.stage) for f in found] == [("incomplete-set", "pre-disbursement")]
     assert found[0].params["items"] == ["land-use-cert", "construction-permit"]
-    assert found[0].message("zh") == ("房地产项目四证不齐全:国有土地使用证复印件(无效)、建筑工程施工许可证复印件(缺失)")
+    assert found[0].message("zh") == ("房地产项目四证不齐全：国有土地使用证复印件（无效）、建筑工程施工许可证复印件（缺失）")
     for name in ("国有土地使用证", "建设用地规划许可证", "建筑工程规划许可证"):
         (bundle / f"01-申请前期/{name}.pdf").unlink()
     report = run_check(bundle, as_of=AS_OF)
@@ -359,8 +359,8 @@ def test_unattested(bundle: Path) -> None:
     assert _codes(report, "shareholder-resolution") == [("unattested", "pre-contract", "warning")]
     assert _codes(report, "loan-contract") == [("unattested", "pre-contract", "warning")]
     f = [f for f in report.findings if f.item == "shareholder-resolution"][0]
-    assert f.message("zh") == ("股东会决议及授权书需股东签字或盖章、借款单位盖章,尚无人确认"
-                               "(请在 bundle.yaml 的 attestations 中记录)")
+    assert f.message("zh") == ("股东会决议及授权书需股东签字或盖章、借款单位盖章，尚无人确认"
+                               "（请在 bundle.yaml 的 attestations 中记录）")
     assert report.item_result("loan-contract").status == "ok"
     assert report.complete  # warnings only
 
@@ -465,7 +465,7 @@ def test_progress_evidence_must_be_recent(bundle: Path) -> None:
     _edit(bundle, lambda d: d["documents"]["progress-evidence"].__setitem__("issued", "2026-09-30"))
     stale = [f for f in run_check(bundle, as_of=AS_OF).findings if f.item == "progress-evidence"]
     assert [(f.code, f.severity) for f in stale] == [("stale", "warning")]
-    assert "出具日期 2026-09-30,距检查日已 59 天,超过 45 天的有效期" in stale[0].message("zh")
+    assert "出具日期 2026-09-30，距检查日已 59 天，超过 45 天的有效期" in stale[0].message("zh")
 
 
 def test_progress_evidence_dated_by_the_month_in_its_name(bundle: Path) -> None:

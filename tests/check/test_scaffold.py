@@ -56,7 +56,7 @@ def test_bundle_yaml_has_every_design_key_with_a_chinese_comment(tmp_path):
             comment = line.split("#", 1)[1] if "#" in line else ""
             assert re.search(r"[\u4e00-\u9fff]", comment), line
     # Stage folders and attestable items are explained.
-    assert "#   01-申请前期/  申请开发贷前期所需提供资料(pre-application)" in text
+    assert "#   01-申请前期/  申请开发贷前期所需提供资料（pre-application）" in text
     assert "#   mortgage-contract: {signed: true, sealed: true" in text
 
 
@@ -103,7 +103,7 @@ def test_refuses_to_overwrite_without_force(tmp_path):
     with pytest.raises(OutputExistsError) as err:
         scaffold(target)
     assert err.value.exit_code == 1
-    assert "已存在,未覆盖" in str(err.value) and "--force" in str(err.value)
+    assert "已存在，未覆盖" in str(err.value) and "--force" in str(err.value)
     assert "已填写" in (target / BUNDLE_FILE).read_text(encoding="utf-8")
     result = scaffold(target, force=True)
     assert result.overwritten
@@ -144,6 +144,6 @@ def test_scaffold_says_what_it_made_and_the_next_step(tmp_path) -> None:
     assert lines[0] == f"已创建 {tmp_path / '华安置业'}/"
     assert lines[1:-2] == [f"  {folder.name}/" for folder in result.folders] and len(lines) > 3
     assert lines[-2] == "  bundle.yaml"
-    assert lines[-1] == (f"下一步:填写 {tmp_path / '华安置业' / 'bundle.yaml'},放入资料文件后运行 "
+    assert lines[-1] == (f"下一步：填写 {tmp_path / '华安置业' / 'bundle.yaml'}，放入资料文件后运行 "
                          f"docgen check {tmp_path / '华安置业'}")
-    assert scaffold(tmp_path / "华安置业", force=True).to_text().splitlines()[-2] == "  bundle.yaml(已覆盖原文件)"
+    assert scaffold(tmp_path / "华安置业", force=True).to_text().splitlines()[-2] == "  bundle.yaml（已覆盖原文件）"

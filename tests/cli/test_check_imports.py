@@ -117,8 +117,8 @@ def test_a_first_check_finds_what_python_stdnum_finds_in_id_numbers(tmp_path: Pa
     code, first, out = _check(tmp_path, _env(tmp_path / "cache"), *args, bundle=bad)
     assert code == 1 and "stdnum" in first
     found = [f["message"] for f in json.loads(out)["findings"] if f["code"] == "invalid-data"]
-    assert any(m.endswith("shareholders[1].id_number:居民身份证号校验位错误") for m in found), found
-    assert any(m.endswith("shareholders[0].uscc:统一社会信用代码校验位错误") for m in found), found
-    assert any(m.endswith("legal_rep.id_number:居民身份证号含无效成分(如出生日期或地区码)") for m in found), found
+    assert any(m.endswith("shareholders[1].id_number：居民身份证号校验位错误") for m in found), found
+    assert any(m.endswith("shareholders[0].uscc：统一社会信用代码校验位错误") for m in found), found
+    assert any(m.endswith("legal_rep.id_number：居民身份证号含无效成分（如出生日期或地区码）") for m in found), found
     env = {**_env(tmp_path / "off"), "DOCGEN_NO_CACHE": "1"}
     assert _check(tmp_path, env, *args, bundle=bad)[2] == out  # the same report with nothing cached

@@ -28,7 +28,7 @@ def test_batch_then_rerun_then_register(runner: CliRunner, tmp_path: Path) -> No
     out = tmp_path / "out"
     result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == "模板 demand-letter: 写入 3 份,跳过 0 份(已出具)"
+    assert result.stdout.splitlines()[0] == "模板 demand-letter：写入 3 份，跳过 0 份（已出具）"
     assert "[新] 第2行 催字〔2026〕第00001号" in result.stdout
     assert (tmp_path / "env-register.sqlite").exists()  # DOCGEN_REGISTER was used
     assert len(list(out.glob("*.docx"))) == 3
@@ -54,15 +54,15 @@ def test_batch_then_rerun_then_register(runner: CliRunner, tmp_path: Path) -> No
 
     ok = runner.invoke(main, ["register", "verify"])
     assert ok.exit_code == 0
-    assert ok.stdout.strip().endswith("检查 3 份,全部完好")
+    assert ok.stdout.strip().endswith("检查 3 份，全部完好")
     changed = out / summary["documents"][0]["file"]
     changed.write_bytes(changed.read_bytes() + b"\0")
     missing = out / summary["documents"][2]["file"]
     missing.unlink()
     bad = runner.invoke(main, ["register", "verify"])
     assert bad.exit_code == 1
-    assert f"催字〔2026〕第00001号  {changed.resolve()}: 已被改动" in bad.stdout
-    assert f"催字〔2026〕第00003号  {missing.resolve()}: 文件不存在" in bad.stdout
+    assert f"催字〔2026〕第00001号  {changed.resolve()}：已被改动" in bad.stdout
+    assert f"催字〔2026〕第00003号  {missing.resolve()}：文件不存在" in bad.stdout
     as_json = json.loads(runner.invoke(main, ["register", "verify", "--format", "json"]).stdout)
     assert as_json["ok"] is False and [p["status"] for p in as_json["problems"]] == ["changed", "missing"]
     assert mismatches(as_json, VERIFY_JSON) == []
@@ -78,15 +78,15 @@ def test_bad_row_exit_1_names_row_and_column_and_writes_nothing(runner: CliRunne
                                   "--register", str(register)])
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        "Error: 模板 demand-letter: 第3行数据有误,未生成任何文书;请改正后重新运行(或用 --skip-invalid 跳过这些行)")
-    assert "  - 第3行 I(逾期本金)列 principal: 无法转换:金额应为数字,收到 '一万'" in result.stderr
+        "Error: 模板 demand-letter：第3行数据有误，未生成任何文书；请改正后重新运行（或用 --skip-invalid 跳过这些行）")
+    assert "  - 第3行 I(逾期本金)列 principal：无法转换：金额应为数字，收到 '一万'" in result.stderr
     assert not out.exists()
 
     skipped = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out),
                                    "--register", str(register), "--skip-invalid"])
     assert skipped.exit_code == 0
-    assert "以下 1 行数据有误,未生成:" in skipped.stderr
-    assert "写入 2 份,跳过 0 份(已出具),1 行数据有误未生成" in skipped.stdout
+    assert "以下 1 行数据有误，未生成：" in skipped.stderr
+    assert "写入 2 份，跳过 0 份（已出具），1 行数据有误未生成" in skipped.stdout
     assert len(list(out.glob("*.docx"))) == 2
 
 
@@ -100,7 +100,7 @@ def test_bad_row_json_lists_problems(runner: CliRunner, tmp_path: Path) -> None:
     payload = json.loads(result.stdout)
     assert mismatches(payload, BATCH_ROWS_ERROR_JSON) == []
     assert payload["problems"] == [{"row": 2, "column": "C(证件号码)", "field": "id_number",
-                                    "message": "证件号码被 Excel 存成了数字(位数可能已丢失),请把该列设为文本后重新录入"}]
+                                    "message": "证件号码被 Excel 存成了数字（位数可能已丢失），请把该列设为文本后重新录入"}]
 
 
 def test_unreadable_rows_exit_2(runner: CliRunner, tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_unreadable_rows_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     sheet.write_text("借款人,证件号码\n张三,x\n", encoding="utf-8")
     result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: {sheet}: 第1行表头缺少必需的列:发函日期(letter_date)、")
+    assert result.stderr.startswith(f"Error: {sheet}：第1行表头缺少必需的列：发函日期(letter_date)、")
     assert "Traceback" not in result.output
     unknown = runner.invoke(main, ["batch", "no-such", "--rows", str(sheet), "--out", str(tmp_path / "o")])
     assert unknown.exit_code == 2 and "未知模板 no-such" in unknown.stderr
@@ -116,7 +116,7 @@ def test_unreadable_rows_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     header_only.write_text(header_only.read_text(encoding="utf-8-sig").splitlines()[0] + "\n", encoding="utf-8")
     empty = runner.invoke(main, ["batch", "demand-letter", "--rows", str(header_only), "--out", str(tmp_path / "o")])
     assert empty.exit_code == 2
-    assert empty.stderr == f"Error: {header_only}: 表格中没有数据行(只有表头);请检查是否选错了文件或工作表(--sheet)\n"
+    assert empty.stderr == f"Error: {header_only}：表格中没有数据行（只有表头）；请检查是否选错了文件或工作表（--sheet）\n"
     assert not (tmp_path / "o").exists()
 
 
@@ -148,7 +148,7 @@ def test_empty_register_list(runner: CliRunner, tmp_path: Path) -> None:
     assert result.stdout == f"登记簿 {tmp_path / 'new.sqlite'} 中没有记录\n"
     assert not (tmp_path / "new.sqlite").exists()
     verify = runner.invoke(main, ["register", "verify", "--register", str(tmp_path / "new.sqlite")])
-    assert verify.exit_code == 0 and "检查 0 份,全部完好" in verify.stdout
+    assert verify.exit_code == 0 and "检查 0 份，全部完好" in verify.stdout
 
 
 def test_set_fills_columns_the_sheet_lacks(runner: CliRunner, tmp_path: Path) -> None:

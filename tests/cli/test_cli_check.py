@@ -19,7 +19,7 @@ from example_helper import EXAMPLE_AS_OF, EXAMPLE_BUNDLE, make_bundle
 from tests import hostile
 
 EXAMPLE = str(EXAMPLE_BUNDLE)
-SUMMARY_ZH = "不完整:3 个阶段,59 项,缺失 2,无效 10,警告 3"
+SUMMARY_ZH = "不完整：3 个阶段，59 项，缺失 2，无效 10，警告 3"
 SUMMARY_EN = "INCOMPLETE: 3 stages, 59 items, 2 missing, 10 invalid, 3 warnings"
 
 
@@ -36,14 +36,14 @@ def test_complete_bundle_exits_0(complete_bundle):
     result = run("check", complete_bundle, "--as-of", EXAMPLE_AS_OF, "--jobs", "2")
     assert result.exit_code == 0, result.output
     last = result.output.splitlines()[-1]
-    assert last.startswith("完整:3 个阶段,59 项,") and last.endswith("缺失 0,无效 0,警告 0")
+    assert last.startswith("完整：3 个阶段，59 项，") and last.endswith("缺失 0，无效 0，警告 0")
 
 
 def test_example_text_exits_1_with_summary_line():
     result = run("check", EXAMPLE, "--as-of", EXAMPLE_AS_OF)
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == SUMMARY_ZH
-    assert f"可立即起草的附件:附件四 承诺函(docgen draft {EXAMPLE} --annex 4)" in result.output
+    assert f"可立即起草的附件：附件四 承诺函（docgen draft {EXAMPLE} --annex 4）" in result.output
     assert "\x1b[" not in result.output  # not a TTY: no colour
 
 
@@ -116,12 +116,12 @@ def test_docx_needs_output_and_is_written(tmp_path):
     document = docx.Document(io.BytesIO(out.read_bytes()))
     paragraphs = [p.text for p in document.paragraphs]
     assert paragraphs[0] == "房地产开发贷款资料清单"
-    assert "借款人:华安置业发展有限公司" in paragraphs
+    assert "借款人：华安置业发展有限公司" in paragraphs
     item_rows = [row for table in document.tables for row in table.rows[1:]
                  if len({cell._tc for cell in row.cells}) > 1]  # merged rows are group sub-headings
     marks = {row.cells[3].text for row in item_rows}
     assert marks == {"✓", "✗", "免"}
-    assert paragraphs[-1] == "客户经理:____________    复核人:____________    日期:____________"
+    assert paragraphs[-1] == "客户经理：____________    复核人：____________    日期：____________"
 
 
 def test_equity_threshold_option():
@@ -136,10 +136,10 @@ def test_equity_threshold_option():
 
 @pytest.mark.parametrize("args, message", [
     (["check", "/no/such/bundle"], "Path '/no/such/bundle' does not exist"),
-    (["check", EXAMPLE, "--as-of", "2026-02-30"], "不存在的日期 2026-02-30(例如 --as-of 2026-11-28)"),
-    (["check", EXAMPLE, "--as-of", "28/11/2026"], "日期格式应为 YYYY-MM-DD,收到 '28/11/2026'"),
+    (["check", EXAMPLE, "--as-of", "2026-02-30"], "不存在的日期 2026-02-30（例如 --as-of 2026-11-28）"),
+    (["check", EXAMPLE, "--as-of", "28/11/2026"], "日期格式应为 YYYY-MM-DD，收到 '28/11/2026'"),
     (["check", EXAMPLE, "--stage", "pre-loan"],
-     "清单 dev-loan 没有阶段 'pre-loan';可用阶段:pre-application, pre-contract, pre-disbursement"),
+     "清单 dev-loan 没有阶段 'pre-loan'；可用阶段：pre-application、pre-contract、pre-disbursement"),
     (["check", EXAMPLE, "--format", "pdf"], "'pdf' is not one of"),
     (["check", EXAMPLE, "--checklist", "no-such-list"], "未知清单 'no-such-list'"),
 ])
@@ -156,7 +156,7 @@ def test_corrupt_zip_exits_2_with_one_clear_line(tmp_path):
     result = run("check", broken)
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"Error: {broken}:"), result.output
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {broken}："), result.output
     assert "Traceback" not in result.output
 
 
@@ -182,7 +182,7 @@ def test_invalid_data_in_bundle_yaml_is_a_finding(tmp_path, complete_bundle):
     assert "borrower.uscc" in messages and "shareholders" in messages
     assert all(f["path"] == "bundle.yaml" and f["stage"] is None for f in invalid)
     text = run("check", bundle, "--as-of", EXAMPLE_AS_OF, "--stage", "pre-application").output
-    assert "其他问题(不属于某一阶段)" in text and "borrower.uscc" in text
+    assert "其他问题（不属于某一阶段）" in text and "borrower.uscc" in text
 
 
 # ---- init ---------------------------------------------------------------------------------------
@@ -193,18 +193,18 @@ def test_init_scaffolds_and_refuses_to_overwrite(tmp_path):
     result = run("init", target)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in target.iterdir()) == ["01-申请前期", "02-签约前汇签", "03-放款前", "bundle.yaml"]
-    assert "下一步:填写" in result.output
+    assert "下一步：填写" in result.output
 
     (target / "bundle.yaml").write_text("checklist: dev-loan\n# 已填写\n", encoding="utf-8")
     again = run("init", target)
     assert again.exit_code == 1
-    assert again.output.strip() == (f"Error: {target / 'bundle.yaml'} 已存在,未覆盖;如确需重新生成空白 bundle.yaml,"
-                                    "请加 --force(原内容将被替换)")
+    assert again.output.strip() == (f"Error: {target / 'bundle.yaml'} 已存在，未覆盖；如确需重新生成空白 bundle.yaml，"
+                                    "请加 --force（原内容将被替换）")
     assert "# 已填写" in (target / "bundle.yaml").read_text(encoding="utf-8")
 
     forced = run("init", target, "--force")
     assert forced.exit_code == 0
-    assert "(已覆盖原文件)" in forced.output
+    assert "（已覆盖原文件）" in forced.output
     assert "# 已填写" not in (target / "bundle.yaml").read_text(encoding="utf-8")
 
 
@@ -276,7 +276,7 @@ def test_banks_own_checklist_file(tmp_path):
                    encoding="utf-8")
     result = run("check", EXAMPLE, "--as-of", EXAMPLE_AS_OF, "--checklist", own, "--stage", "pre-application")
     assert result.exit_code == 1
-    assert result.output.splitlines()[0] == "资料清单检查:dev-loan 某银行开发贷资料清单"
+    assert result.output.splitlines()[0] == "资料清单检查：dev-loan 某银行开发贷资料清单"
 
 
 def test_broken_checklist_file_exits_2_naming_the_key(tmp_path):
@@ -284,7 +284,7 @@ def test_broken_checklist_file_exits_2_naming_the_key(tmp_path):
     broken.write_text("id: x\ntitle: {zh: 坏清单, en: broken}\nitems: {}\nstages: []\nbogus: 1\n", encoding="utf-8")
     result = run("check", EXAMPLE, "--checklist", broken)
     assert result.exit_code == 2
-    assert result.output.startswith(f"Error: {broken}:") and "bogus" in result.output
+    assert result.output.startswith(f"Error: {broken}：") and "bogus" in result.output
     assert "Traceback" not in result.output
 
 
@@ -305,7 +305,7 @@ def test_control_characters_are_shown_escaped_not_crashing_the_docx(tmp_path):
     result = run("check", z, "--as-of", EXAMPLE_AS_OF, "--format", "docx", "-o", out)
     assert result.exit_code == 1, result.output
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
-    assert "a\\x01b.pdf" in text and "借款人:华安\\x1b[31m置业" in text
+    assert "a\\x01b.pdf" in text and "借款人：华安\\x1b[31m置业" in text
     result = run("check", z, "--as-of", EXAMPLE_AS_OF, "--color")
     assert "\x1b[31m置业" not in result.output and "华安\\x1b[31m置业" in result.output
     data = json.loads(run("check", z, "--as-of", EXAMPLE_AS_OF, "--format", "json").output)
@@ -317,7 +317,7 @@ def test_unwritable_output_exits_2_with_one_line(tmp_path):
     out = tmp_path / "a-file" / "r.json"  # its folder cannot be created
     result = run("check", EXAMPLE, "--as-of", EXAMPLE_AS_OF, "--format", "json", "-o", out)
     assert result.exit_code == 2
-    assert result.output == f"Error: 无法写入 {out}(File exists);请检查输出路径、写入权限和磁盘空间\n"
+    assert result.output == f"Error: 无法写入 {out}（File exists）；请检查输出路径、写入权限和磁盘空间\n"
 
 
 def test_stage_of_a_banks_own_checklist(tmp_path):
@@ -331,4 +331,4 @@ def test_stage_of_a_banks_own_checklist(tmp_path):
     assert [s["id"] for s in data["stages"]] == ["pre-application", "signing"]
     result = run("check", EXAMPLE, "--checklist", own, "--stage", "pre-contract")
     assert result.exit_code == 2
-    assert "没有阶段 'pre-contract';可用阶段:pre-application, signing, pre-disbursement" in result.output
+    assert "没有阶段 'pre-contract'；可用阶段：pre-application、signing、pre-disbursement" in result.output

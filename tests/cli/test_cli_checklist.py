@@ -27,7 +27,7 @@ def test_show_is_bilingual_by_default() -> None:
     assert ("   B1. 房地产开发贷款调查报告 / Development loan investigation report  [investigation-report]"
             "  (银行提供 / provided by the bank)") in lines
     assert "    3. 承诺函 / Commitment letter  [commitment-letter]  (附件四)" in lines
-    assert any(line.startswith("    2. 组织机构代码证正副本复印件") and "可免:三证合一" in line for line in lines)
+    assert any(line.startswith("    2. 组织机构代码证正副本复印件") and "可免：三证合一" in line for line in lines)
     assert "== 放款前公司需向银行提供资料清单 / Documents the company gives the bank before disbursement  [pre-disbursement]" in lines
 
 
@@ -73,17 +73,17 @@ def test_output_file(tmp_path: Path) -> None:
 def test_unknown_stage_or_checklist_exits_2(tmp_path: Path) -> None:
     result = _run("show", "--stage", "signing")
     assert result.exit_code == 2
-    assert "没有阶段 'signing';可用阶段:pre-application, pre-contract, pre-disbursement" in result.output
+    assert "没有阶段 'signing'；可用阶段：pre-application、pre-contract、pre-disbursement" in result.output
     result = _run("show", "no-such-list")
     assert result.exit_code == 2
-    assert "未知清单 'no-such-list':可用清单为 dev-loan" in result.output
+    assert "未知清单 'no-such-list'：可用清单为 dev-loan" in result.output
     broken = tmp_path / "broken.yaml"
     broken.write_text("id: x\ntitle: {zh: 甲, en: A}\nitems: {a: {title: {zh: 甲, en: A}, kinds: [exe]}}\n"
                       "stages: [{id: s, title: {zh: 一, en: One}, folder: s, entries: [{no: '1', item: a}]}]\n",
                       encoding="utf-8")
     result = _run("show", str(broken))
     assert result.exit_code == 2
-    assert "items.a.kinds[0]: 不允许的取值 exe" in result.output
+    assert "items.a.kinds[0]：不允许的取值 exe" in result.output
     assert _run("show", "--lang", "fr").exit_code == 2
 
 
@@ -97,14 +97,14 @@ def test_validate_a_banks_file(tmp_path: Path) -> None:
     good.write_text((checklists_dir() / "dev-loan.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     result = _run("validate", str(good))
     assert result.exit_code == 0
-    assert result.output == (f"{good}: 有效 / valid — dev-loan:3 个阶段 / stages,49 个项目 / items,"
+    assert result.output == (f"{good}：有效 / valid — dev-loan：3 个阶段 / stages，49 个项目 / items，"
                              "59 个清单条目 / entries\n")
     bad = tmp_path / "bad.yaml"
     bad.write_text(good.read_text(encoding="utf-8").replace('when: "true"', "when: borrower.__class__", 1),
                    encoding="utf-8")
     result = _run("validate", str(bad))
     assert result.exit_code == 2
-    assert "items.org-code-cert.rules[0].when: 表达式 'borrower.__class__' 不安全或无效" in result.output
+    assert "items.org-code-cert.rules[0].when：表达式 'borrower.__class__' 不安全或无效" in result.output
     assert _run("validate", str(tmp_path / "none.yaml")).exit_code == 2
 
 
@@ -113,4 +113,4 @@ def test_unwritable_output_exits_2(tmp_path):
     out = tmp_path / "a-file" / "清单.txt"  # its folder cannot be created
     result = _run("show", "-o", str(out))
     assert result.exit_code == 2
-    assert f"无法写入 {out}(File exists)" in result.output and "Traceback" not in result.output
+    assert f"无法写入 {out}（File exists）" in result.output and "Traceback" not in result.output

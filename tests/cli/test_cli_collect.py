@@ -68,7 +68,7 @@ def test_plan_text_is_the_default(runner: CliRunner, ledger: Path) -> None:
     assert lines[0] == "催收计划  截至 2026-11-28  逾期贷款 3 笔"
     assert lines[3].startswith("JJ0004")
     assert "保证期间即将届满、催收函逾期未送达、应起诉未起诉" in lines[3]
-    assert lines[-1] == "期限预警 1 笔(时效或保证期间 90 天内届满或已届满);应办未办 2 笔。"
+    assert lines[-1] == "期限预警 1 笔（时效或保证期间 90 天内届满或已届满）；应办未办 2 笔。"
 
 
 def test_plan_xlsx_needs_an_output_file(runner: CliRunner, ledger: Path, tmp_path: Path) -> None:
@@ -80,7 +80,7 @@ def test_plan_xlsx_needs_an_output_file(runner: CliRunner, ledger: Path, tmp_pat
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
                                   "--format", "xlsx", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.stderr.splitlines()[-1] == f"已写入 {out}:逾期贷款 3 笔"
+    assert result.stderr.splitlines()[-1] == f"已写入 {out}：逾期贷款 3 笔"
     sheet = openpyxl.load_workbook(out).active
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["JJ0004", "JJ0002", "JJ0001"]
     (tmp_path / "afile").write_text("x", encoding="utf-8")
@@ -88,7 +88,7 @@ def test_plan_xlsx_needs_an_output_file(runner: CliRunner, ledger: Path, tmp_pat
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
                                   "--format", "xlsx", "-o", str(blocked)])
     assert result.exit_code == 2
-    assert result.stderr == f"Error: 无法写入 {blocked}(File exists);请检查输出路径、写入权限和磁盘空间\n"
+    assert result.stderr == f"Error: 无法写入 {blocked}（File exists）；请检查输出路径、写入权限和磁盘空间\n"
 
 
 def test_plan_reads_a_gb18030_csv_ledger(runner: CliRunner, tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ def test_plan_bad_policy_exits_2_naming_the_key(runner: CliRunner, ledger: Path,
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
                                   "--policy", str(policy)])
     assert result.exit_code == 2
-    assert f"{policy}: warning_days: 最小值为 0" in result.output
+    assert f"{policy}：warning_days：最小值为 0" in result.output
 
 
 def test_plan_invalid_rows_exit_1_with_row_and_column(runner: CliRunner, tmp_path: Path) -> None:
@@ -193,13 +193,13 @@ def test_letters_then_rerun_generates_none(runner: CliRunner, ledger: Path, poli
     lines = first.stdout.splitlines()
     # JJ0002 (day 10) and JJ0004 (day 95) are due; JJ0001 (day 2) is not, JJ0003 is not overdue.
     # JJ0004's joint guarantee lapses on 2027-02-20, inside the 90-day window: 赵六 is called on too.
-    assert lines[0] == ("催收文书  截至 2026-11-28:应发 3 份,本次生成 3 份,此前已发 0 份,他处生成中 0 份,"
+    assert lines[0] == ("催收文书  截至 2026-11-28：应发 3 份，本次生成 3 份，此前已发 0 份，他处生成中 0 份，"
                         "无法生成 0 份")
-    assert lines[1] == "  第2行 JJ0001  未到发函时点(逾期第2天,下一步:电话催收,2026-11-28)"
+    assert lines[1] == "  第2行 JJ0001  未到发函时点（逾期第2天，下一步：电话催收，2026-11-28）"
     assert lines[2].startswith("  第3行 JJ0002  已生成逾期贷款催收函 催字〔2026〕第00001号  ")
     assert lines[3].startswith("  第5行 JJ0004  已生成逾期贷款催收函 催字〔2026〕第00002号  ")
-    assert lines[4].startswith("  第5行 JJ0004(赵六)  已生成保证人履行保证责任通知书 保催字〔2026〕第00001号  ")
-    assert lines[5] == "      送达后请在台账“向保证人主张日”填写实际送达日(须不晚于保证期间届满日 2027-02-20)"
+    assert lines[4].startswith("  第5行 JJ0004（赵六）  已生成保证人履行保证责任通知书 保催字〔2026〕第00001号  ")
+    assert lines[5] == "      送达后请在台账“向保证人主张日”填写实际送达日（须不晚于保证期间届满日 2027-02-20）"
     assert len(list(out.glob("*.docx"))) == 2
 
     again = _letters(runner, ledger, out, "--policy", str(policy_file), "--register", str(register),
@@ -233,9 +233,9 @@ def test_a_guarantor_without_an_address_is_reported_on_its_loan_line(runner: Cli
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
     assert lines[0].endswith("无法生成 1 份")
-    assert ("  第2行 JJ0001(吴九)  台账未填担保人吴九的地址(送达地址),无法送达,未生成保证人履行保证责任通知书;"
+    assert ("  第2行 JJ0001（吴九）  台账未填担保人吴九的地址（送达地址），无法送达，未生成保证人履行保证责任通知书；"
             "请在“保证人地址”列按担保人顺序补填") in lines
-    assert any(line.startswith("  第2行 JJ0001(周八)  已生成保证人履行保证责任通知书 保催字〔2026〕第00001号  ")
+    assert any(line.startswith("  第2行 JJ0001（周八）  已生成保证人履行保证责任通知书 保催字〔2026〕第00001号  ")
                for line in lines)
     data = json.loads(_letters(runner, ledger, tmp_path / "out", "--policy", str(policy_file), "--format", "json",
                                "--register", str(tmp_path / "reg.sqlite")).stdout)
@@ -256,7 +256,7 @@ def test_letters_use_the_default_register(runner: CliRunner, ledger: Path, polic
 def test_letters_without_any_branch_contacts_exit_2(runner: CliRunner, ledger: Path, tmp_path: Path) -> None:
     result = _letters(runner, ledger, tmp_path / "out")
     assert result.exit_code == 2
-    assert "letters.branches: 催收策略没有任何机构的联系方式" in result.output
+    assert "letters.branches：催收策略没有任何机构的联系方式" in result.output
     assert "examples/collection-policy.yaml" in result.output
 
 
@@ -304,7 +304,7 @@ def test_letters_merge_into_one_pdf(runner: CliRunner, ledger: Path, policy_file
     merged = tmp_path / "催收函.pdf"
     result = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy_file), "--merge-pdf", str(merged))
     assert result.exit_code == 0, result.output
-    assert f"合并 PDF:{merged}" in result.stdout
+    assert f"合并 PDF：{merged}" in result.stdout
     text = "".join(page.extract_text() for page in PdfReader(str(merged)).pages)
     assert "杭州云栖贸易有限公司" in text
     assert len(list((tmp_path / "out").glob("*.pdf"))) == 2
@@ -339,11 +339,11 @@ def test_every_overdue_loan_is_accounted_for(runner: CliRunner, tmp_path: Path, 
                       "--register", str(tmp_path / "reg.sqlite"))
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == ("催收文书  截至 2026-11-28:应发 2 份,本次生成 1 份,此前已发 0 份,他处生成中 0 份,"
+    assert lines[0] == ("催收文书  截至 2026-11-28：应发 2 份，本次生成 1 份，此前已发 0 份，他处生成中 0 份，"
                         "无法生成 1 份")
-    assert lines[1] == "  第2行 JJ0001  未到发函时点(逾期第2天,下一步:电话催收,2026-11-28)"
+    assert lines[1] == "  第2行 JJ0001  未到发函时点（逾期第2天，下一步：电话催收，2026-11-28）"
     assert lines[2].startswith("  第3行 JJ0002  已生成逾期贷款催收函 催字〔2026〕第00001号  ")
-    assert lines[3].startswith("  第4行 JJ0003  台账未填借款人地址(送达地址),无法送达,未生成逾期贷款催收函")
+    assert lines[3].startswith("  第4行 JJ0003  台账未填借款人地址（送达地址），无法送达，未生成逾期贷款催收函")
     assert len(lines) == 4  # JJ0004 is not overdue
 
 
@@ -359,7 +359,7 @@ def test_a_second_concurrent_run_says_the_other_run_holds_the_letters(runner: Cl
     result = _letters(runner, ledger, tmp_path / "out", "--policy", str(policy_file), "--register", str(register),
                       "--format", "json")
     assert result.exit_code == 1, result.output
-    assert "另一个正在运行的 collect letters 正在生成 1 笔贷款的文书(JJ0001)" in result.stderr
+    assert "另一个正在运行的 collect letters 正在生成 1 笔贷款的文书（JJ0001）" in result.stderr
     assert result.stdout.count('"code": "held-elsewhere"') == 2  # in held_elsewhere and in loans
 
 
@@ -370,4 +370,4 @@ def test_loans_dated_after_the_as_of_date_are_reported(runner: CliRunner, tmp_pa
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
                                   "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert "注意:1 笔贷款的日期晚于计划日期 2026-11-28(第3行 JJ0002),未列入计划" in result.stderr
+    assert "注意：1 笔贷款的日期晚于计划日期 2026-11-28（第3行 JJ0002），未列入计划" in result.stderr

@@ -21,9 +21,9 @@ def test_every_requested_annex_drafted_exits_0(tmp_path):
     result = run("draft", EXAMPLE_BUNDLE, "--annex", "3", "--annex", "4", "--out", tmp_path)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("附件三 不可撤销承诺函:已起草 ") and "(编号 诺字〔2026〕第00001号)" in lines[0]
-    assert lines[1].startswith("附件四 承诺函:已起草 ")
-    assert lines[-1] == "共 2 份:已起草 2 份,未起草 0 份。"
+    assert lines[0].startswith("附件三 不可撤销承诺函：已起草 ") and "（编号 诺字〔2026〕第00001号）" in lines[0]
+    assert lines[1].startswith("附件四 承诺函：已起草 ")
+    assert lines[-1] == "共 2 份：已起草 2 份，未起草 0 份。"
     assert len(list(tmp_path.glob("*.docx"))) == 2
 
 
@@ -49,9 +49,9 @@ def test_missing_data_exits_1_naming_each_key_and_what_to_put_there(tmp_path):
     (bundle / "bundle.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = run("draft", bundle, "--annex", "1", "--annex", "4", "--out", tmp_path / "out")
     assert result.exit_code == 1
-    assert "附件四 承诺函:缺少数据,未起草;请在 bundle.yaml 中填写:" in result.output
-    assert "    loan.contract_no:固定资产借款合同编号,如 临农商固借字2026第0045号" in result.output
-    assert result.output.splitlines()[-1] == "共 2 份:已起草 1 份,未起草 1 份。"
+    assert "附件四 承诺函：缺少数据，未起草；请在 bundle.yaml 中填写：" in result.output
+    assert "    loan.contract_no：固定资产借款合同编号，如 临农商固借字2026第0045号" in result.output
+    assert result.output.splitlines()[-1] == "共 2 份：已起草 1 份，未起草 1 份。"
     assert [p.name.split("_")[-1] for p in (tmp_path / "out").iterdir()] == ["授信业务申请书.docx"]
 
 
@@ -61,7 +61,7 @@ def test_unreadable_input_exits_2(tmp_path):
     archive = shutil.make_archive(str(tmp_path / "b"), "zip", EXAMPLE_BUNDLE)
     result = run("draft", archive, "--annex", "4")
     assert result.exit_code == 2
-    assert "资料包是 zip 文件,请用 --out 指定起草文件的输出文件夹" in result.output
+    assert "资料包是 zip 文件，请用 --out 指定起草文件的输出文件夹" in result.output
     broken = tmp_path / "broken.zip"
     broken.write_bytes(b"PK\x03\x04 not a zip")
     assert run("draft", broken, "--annex", "4", "--out", tmp_path / "o").exit_code == 2

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from docgen.cli import main
 from docgen.cli.tree import example_problems, examples, resolve, synopsis, walk
+from wordingkit import chinese_clauses, punctuation_problems
 
 COMMANDS = list(walk(main))
 
@@ -59,3 +60,33 @@ def test_synopsis_marks_required_and_optional() -> None:
     path, command, _ = resolve(main, ["batch"])
     line = synopsis(path, command)
     assert "[--set FIELD=VALUE …]" in line and "[--progress/--no-progress]" in line and "--help" not in line
+
+
+def _help_texts() -> list[tuple[str, str]]:
+    """Return ``(place, text)`` for every help a user reads: each command's help and short help,
+    each option's and argument's help."""
+    texts = []
+    for path, command in COMMANDS:
+        where = " ".join(path)
+        texts += [(where, text) for text in (command.help, command.short_help, command.epilog) if text]
+        texts += [(f"{where} {param.name}", param.help) for param in command.params
+                  if getattr(param, "help", None)]
+    return texts
+
+
+def test_chinese_help_takes_full_width_punctuation() -> None:
+    """GB/T 15834 in ``--help`` as in the documents: the Chinese clauses of every help text."""
+    found = [f"{where}: …{snippet}…" for where, text in _help_texts() for clause in chinese_clauses(text)
+             for snippet in punctuation_problems(clause)]
+    assert found == []
+
+
+def test_help_clauses_part_chinese_from_english() -> None:
+    text = ("期末贷款台账 (.xlsx / .csv),closing snapshot of the loan ledger.\n\n"
+            "Roles: credit (客户经理), backoffice (后台运营).\n"
+            "    \x08\n    Optional columns:\n      保证方式, 向保证人主张日        which guarantors are liable\n"
+            "Show checklists / 显示资料清单(中英文).")
+    clauses = list(chinese_clauses(text))
+    assert [c for c in clauses if punctuation_problems(c)] == [
+        "期末贷款台账 (.xlsx", "保证方式, 向保证人主张日", "显示资料清单(中英文)."]
+    assert not punctuation_problems("".join(chinese_clauses("期末贷款台账（.xlsx / .csv），closing snapshot.")))

@@ -34,18 +34,18 @@ def test_text_output(tmp_path):
     result = _run(str(f))
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0] == f"文件 file: {f}"
-    assert "  类型 kind: pdf" in lines
-    assert "  页数 pages: 2" in lines
-    assert "  加密 encrypted: 否 no" in lines
-    assert "  可读 readable: 是 yes" in lines
-    assert "  问题 problem: -" in lines
+    assert lines[0] == f"文件 file：{f}"
+    assert "  类型 kind：pdf" in lines
+    assert "  页数 pages：2" in lines
+    assert "  加密 encrypted：否 no" in lines
+    assert "  可读 readable：是 yes" in lines
+    assert "  问题 problem：-" in lines
 
 
 def test_problem_file_exits_1(tmp_path):
     result = _run(str(hostile.jpg_named_pdf(tmp_path / "营业执照.pdf")))
     assert result.exit_code == 1
-    assert "  问题 problem: wrong-type: 内容是 JPEG 图片,扩展名却是 .pdf" in result.output.splitlines()
+    assert "  问题 problem：wrong-type：内容是 JPEG 图片，扩展名却是 .pdf" in result.output.splitlines()
 
 
 def test_encrypted_exits_1_with_json(tmp_path):

@@ -93,8 +93,8 @@ def test_json_without_opening_has_nulls(seed: dict[str, Path]) -> None:
 def test_text_output_lists_flags(seed: dict[str, Path]) -> None:
     result = _run("--ledger", str(seed["flagged"]), "--period", "2026Q2")
     assert result.exit_code == 0, result.stderr
-    assert "未提供期初台账(--opening)" in result.stdout
-    assert ("[misclassified] 借据号 M1(借款人M1,第8行)截至2026-06-30逾期120天,五级分类为关注,"
+    assert "未提供期初台账（--opening）" in result.stdout
+    assert ("[misclassified] 借据号 M1（借款人M1，第8行）截至2026-06-30逾期120天，五级分类为关注，"
             "按《商业银行金融资产风险分类办法》应至少为次级") in result.stdout
 
 
@@ -144,7 +144,7 @@ def test_docx_without_opening_and_notes(seed: dict[str, Path], tmp_path: Path) -
     single = write_ledger([row("A1", 1000000, "次级", days=100), row("A2", 9000000)], tmp_path / "one.xlsx")
     result = _run("--ledger", str(single), "--period", "2026Q2", "-o", str(out))
     assert result.exit_code == 0, result.stderr
-    assert "警告: notes.yaml 未提供 plan" in result.stderr
+    assert "警告：notes.yaml 未提供 plan" in result.stderr
     texts = [p.text for p in docx.Document(str(out)).paragraphs]
     assert "截至2026年6月30日，支行表内不良贷款余额100.00万元，不良占比10%；表外不良贷款余额0.00万元，本季清收0.00万元。" in texts
     assert any("本期未提供季初贷款台账" in t for t in texts)
@@ -158,7 +158,7 @@ def test_bad_rows_exit_1_with_row_and_column(tmp_path: Path) -> None:
     result = _run("--ledger", str(bad), "--period", "2026Q2", "-o", str(out))
     assert result.exit_code == 1
     assert "台账有 1 行数据不合格" in result.stderr
-    assert "第3行 O(五级分类)列 classification: 不允许的取值 很好" in result.stderr
+    assert "第3行 O(五级分类)列 classification：不允许的取值 很好" in result.stderr
     assert not out.exists()
 
 
@@ -182,10 +182,10 @@ def test_bad_targets_and_multi_branch_without_notes_exit_2(seed: dict[str, Path]
     targets.write_text("reduction_target: -5\n", encoding="utf-8")
     result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--targets", str(targets))
     assert result.exit_code == 2
-    assert "reduction_target: 最小值为 0" in result.stderr
+    assert "reduction_target：最小值为 0" in result.stderr
     result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "-o", str(tmp_path / "x.docx"))
     assert result.exit_code == 2
-    assert "台账包含 2 个机构,无法确定报告单位;请在 notes.yaml 中填写 branch" in result.stderr
+    assert "台账包含 2 个机构，无法确定报告单位；请在 notes.yaml 中填写 branch" in result.stderr
     assert not (tmp_path / "x.docx").exists()
 
 
@@ -224,7 +224,7 @@ def test_unknown_header_is_reported_not_silently_dropped(tmp_path: Path) -> None
     path = write_ledger([row("A1", 1000)], tmp_path / "typo.csv", headers=headers)
     result = _run("--ledger", str(path), "--period", "2026Q2")
     assert result.exit_code == 0
-    assert "未识别的列 时效终端日(已忽略" in result.stderr
+    assert "未识别的列 时效终端日（已忽略" in result.stderr
 
 
 def test_half_year_report_uses_half_year_words(seed: dict[str, Path], tmp_path: Path) -> None:
@@ -262,7 +262,7 @@ def test_ledger_with_only_a_header_exits_2(tmp_path: Path) -> None:
     path = write_ledger([], tmp_path / "empty.xlsx")
     result = _run("--ledger", str(path), "--period", "2026Q2")
     assert result.exit_code == 2
-    assert "台账中没有贷款数据(只有表头)" in result.stderr
+    assert "台账中没有贷款数据（只有表头）" in result.stderr
 
 
 def test_output_that_cannot_be_written_is_one_clear_line(seed: dict[str, Path], tmp_path: Path) -> None:
@@ -271,7 +271,7 @@ def test_output_that_cannot_be_written_is_one_clear_line(seed: dict[str, Path], 
     result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--notes", str(seed["notes"]),
                   "-o", str(out))
     assert result.exit_code == 2
-    assert result.stderr == f"Error: 无法写入 {out}(File exists);请检查输出路径、写入权限和磁盘空间\n"
+    assert result.stderr == f"Error: 无法写入 {out}（File exists）；请检查输出路径、写入权限和磁盘空间\n"
 
 
 def test_users_see_docgen_notices_only_never_matplotlib_internals(report: tuple[object, Path],
@@ -286,7 +286,7 @@ def test_users_see_docgen_notices_only_never_matplotlib_internals(report: tuple[
     again = _run("--ledger", str(report[1].parent / "closing.xlsx"), "--period", "2026Q2",
                  "--notes", str(report[1].parent / "notes.yaml"), "-o", str(tmp_path / "r.docx"))
     assert again.exit_code == 0, again.stderr
-    assert again.stderr.splitlines()[0].startswith("警告: 未找到中文字体")
+    assert again.stderr.splitlines()[0].startswith("警告：未找到中文字体")
     assert "findfont" not in again.stderr and "Warning" not in again.stderr
 
 

@@ -85,8 +85,8 @@ def test_render_invalid_data_exits_1_naming_fields_and_writes_nothing(runner, tm
     out = tmp_path / "out.docx"
     result = run(runner, "render", "demand-letter", "--data", str(data_file), "-o", str(out))
     assert result.exit_code == 1
-    assert "模板 demand-letter: 数据未通过检查" in result.output
-    assert "principal: 必填字段,不能缺少" in result.output
+    assert "模板 demand-letter：数据未通过检查" in result.output
+    assert "principal：必填字段，不能缺少" in result.output
     assert not out.exists()
 
 
@@ -95,11 +95,11 @@ def test_render_malformed_data_file_exits_2(runner, tmp_path):
     bad.write_text("borrower: [unclosed\n", encoding="utf-8")
     result = run(runner, "render", "demand-letter", "--data", str(bad), "-o", str(tmp_path / "o.docx"))
     assert result.exit_code == 2
-    assert "d.yaml 第2行第1列: 数据文件不是合法的 YAML:" in result.output
+    assert "d.yaml 第2行第1列：数据文件不是合法的 YAML：" in result.output
     listing = tmp_path / "l.yaml"
     listing.write_text("- a\n- b\n", encoding="utf-8")
     result = run(runner, "render", "demand-letter", "--data", str(listing), "-o", str(tmp_path / "o.docx"))
-    assert result.exit_code == 2 and "l.yaml: 数据文件顶层应为映射(键: 值),如 borrower: 张三" in result.output
+    assert result.exit_code == 2 and "l.yaml：数据文件顶层应为映射（键：值），如“borrower: 张三”" in result.output
 
 
 def test_render_without_serial_takes_one_from_the_register(runner, tmp_path):
@@ -139,7 +139,7 @@ def test_render_to_an_unwritable_path_is_one_clear_line(runner, tmp_path):
     out = tmp_path / "afile" / "催收函.docx"  # a file where the folder should be
     result = run(runner, "render", "demand-letter", "--data", str(EXAMPLES / "demand-letter.yaml"), "-o", str(out))
     assert result.exit_code == 2
-    assert result.output == f"Error: 无法写入 {out}(File exists);请检查输出路径、写入权限和磁盘空间\n"
+    assert result.output == f"Error: 无法写入 {out}（File exists）；请检查输出路径、写入权限和磁盘空间\n"
 
 
 def test_render_usage_errors(runner, tmp_path):
@@ -163,7 +163,7 @@ def test_lint_command_exit_codes_and_json(runner, tmp_path):
     text = run(runner, "templates", "lint", str(path), "--schema", "demand-letter")
     assert text.exit_code == 1 and "错误 [broken-tag] word/document.xml 第1段" in text.output
     clean = run(runner, "templates", "lint", str(Path(__file__).resolve().parents[2] / "templates" / "commitment-letter.docx"))
-    assert clean.exit_code == 0 and "0 个错误, 0 个警告" in clean.output
+    assert clean.exit_code == 0 and "0 个错误，0 个警告" in clean.output
     # warnings (here ASCII punctuation in Chinese text) leave the template usable: exit 0
     doc = new_document()
     add_body(doc, "借款人:{{ borrower }},请于三日内还款。")
@@ -194,7 +194,7 @@ def test_corrupt_document_xml_exits_2_naming_the_file(runner, tmp_path):
                  str(EXAMPLES / "demand-letter.yaml"), "-o", str(tmp_path / "o.docx"))
     for result in (lint, render):
         assert result.exit_code == 2
-        assert result.output.startswith(f"Error: {bad}: 不是有效的 Word .docx 文件,请在 Word 中打开并另存为 .docx(")
+        assert result.output.startswith(f"Error: {bad}：不是有效的 Word .docx 文件，请在 Word 中打开并另存为 .docx（")
     assert not (tmp_path / "o.docx").exists()
 
 

@@ -63,5 +63,5 @@ def test_command_line_prints_notices_on_stderr_and_no_library_warning() -> None:
 
     result = CliRunner().invoke(command, [])
     assert result.exit_code == 0
-    assert result.stderr == "警告: 未找到中文字体,图表改用英文标注\n"
+    assert result.stderr == "警告：未找到中文字体,图表改用英文标注\n"
     assert result.stdout == "done\n"

@@ -66,8 +66,8 @@ def test_numeric_id_cell_is_a_problem_with_row_and_column(tmp_path: Path) -> Non
     problem = table.problems[0]
     assert (problem.row, problem.column, problem.path) == (3, "B(证件号码)", "id_number")
     assert (problem.code, problem.facts["title"]) == ("number-stored", "证件号码")
-    assert problem.message == "证件号码被 Excel 存成了数字(位数可能已丢失),请把该列设为文本后重新录入"
-    assert str(problem).startswith("第3行 B(证件号码)列 id_number:")
+    assert problem.message == "证件号码被 Excel 存成了数字（位数可能已丢失），请把该列设为文本后重新录入"
+    assert str(problem).startswith("第3行 B(证件号码)列 id_number：")
 
 
 def test_scientific_notation_in_csv_id_is_a_problem(tmp_path: Path) -> None:
@@ -76,7 +76,7 @@ def test_scientific_notation_in_csv_id_is_a_problem(tmp_path: Path) -> None:
     table = read_table(path, ALIASES, text_fields=["id_number"])
     assert [(p.row, p.column, p.code, dict(p.facts)) for p in table.problems] == [
         (2, "B(证件号码)", "scientific-notation", {"title": "证件号码", "value": "1.10105E+17"})]
-    assert table.problems[0].message == "证件号码是科学计数法 1.10105E+17(Excel 已丢失位数),请把该列设为文本后重新录入"
+    assert table.problems[0].message == "证件号码是科学计数法 1.10105E+17（Excel 已丢失位数），请把该列设为文本后重新录入"
 
 
 def test_a_company_code_with_an_e_between_digits_is_not_taken_for_scientific_notation(tmp_path: Path) -> None:
@@ -147,14 +147,14 @@ def test_missing_required_header_names_file_and_header(tmp_path: Path) -> None:
     path.write_text("借款人,逾期本金\n张三,5\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         read_table(path, ALIASES, required=["borrower", "id_number"])
-    assert str(err.value) == f"{path}: 第1行表头缺少必需的列:证件号码(id_number);请在表头加上这些列"
+    assert str(err.value) == f"{path}：第1行表头缺少必需的列：证件号码(id_number)；请在表头加上这些列"
     assert err.value.exit_code == 2
 
 
 def test_duplicate_header_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
     path.write_text("借款人,客户名称\n张三,李四\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"表头重复:A\(借款人\) 与 B\(客户名称\) 都对应字段 borrower"):
+    with pytest.raises(InputError, match=r"表头重复：A\(借款人\) 与 B\(客户名称\) 都对应字段 borrower"):
         read_table(path, ALIASES)
 
 
@@ -183,7 +183,7 @@ def test_sheet_selection(tmp_path: Path) -> None:
     ws.append(["张三"])
     wb.save(tmp_path / "book.xlsx")
     assert read_table(tmp_path / "book.xlsx", ALIASES, sheet="名单").rows[0].values == {"borrower": "张三"}
-    with pytest.raises(InputError, match="找不到工作表 '其他';现有工作表:Sheet、名单"):
+    with pytest.raises(InputError, match="找不到工作表 '其他'；现有工作表：Sheet、名单"):
         read_table(tmp_path / "book.xlsx", ALIASES, sheet="其他")
 
 

@@ -31,5 +31,5 @@ def test_lone_surrogate_names_the_first_text_holding_one() -> None:
     assert lone_surrogate({**clean, "担保人": ["李四", {"姓名": "王\udfff五"}]}) == "担保人[1].姓名"
     assert lone_surrogate({"a": 1, "键\ud83d": "值"}) == "键\ud83d"
     assert lone_surrogate(["ok", "bad\ud800"]) == "[1]"
-    assert lone_surrogate("\ud800") == "(值)" and lone_surrogate("\ud800", "f") == "f"
+    assert lone_surrogate("\ud800") == "（值）" and lone_surrogate("\ud800", "f") == "f"
     assert lone_surrogate("😀 正常") is None  # a real astral character is no surrogate

@@ -57,15 +57,15 @@ def test_problems_carry_field_paths_and_reasons() -> None:
     # The wording, exactly as users read it.
     assert [(p.path, p.message) for p in problems] == [
         ("borrower.uscc", "统一社会信用代码校验位错误"),
-        ("established", "无法转换:不存在的日期 2021-02-30"),
+        ("established", "无法转换：不存在的日期 2021-02-30"),
         ("shareholders[1].id_number", "居民身份证号校验位错误"),
-        ("typo", "未知字段(请检查拼写)"),
+        ("typo", "未知字段（请检查拼写）"),
     ]
 
 
 def test_problem_names_row_and_column() -> None:
     _, problems = validate({"id_number": {"type": "string"}}, {"id_number": 1101}, row=7, columns={"id_number": "D"})
-    assert str(problems[0]) == "第7行 D列 id_number: 类型应为文本"
+    assert str(problems[0]) == "第7行 D列 id_number：类型应为文本"
     assert problems[0] == Problem("id_number", "类型应为文本", row=7, column="D", code="type",
                                   facts={"expected": ["string"]})
 
@@ -134,12 +134,12 @@ def test_problems_are_coded_with_facts() -> None:
         "name": ("too-long", {"max": 4}),
     }
     assert {p.path: p.message for p in problems} == {
-        "borrower": "必填字段,不能缺少",
+        "borrower": "必填字段，不能缺少",
         "amount": "最小值为 1",
         "kind": "不允许的取值 lease",
-        "signed": "无法转换:不存在的日期 2026-13-01",
-        "id_number": "居民身份证号应为18位,实际为4位",
-        "party": "既不是有效的统一社会信用代码,也不是有效的居民身份证号",
+        "signed": "无法转换：不存在的日期 2026-13-01",
+        "id_number": "居民身份证号应为18位，实际为4位",
+        "party": "既不是有效的统一社会信用代码，也不是有效的居民身份证号",
         "name": "最大长度为 4",
     }
 

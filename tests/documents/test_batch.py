@@ -80,8 +80,8 @@ def test_one_bad_row_writes_nothing_and_names_row_and_column(tmp_path: Path, tem
     problems = {(p.row, p.column, p.path) for p in err.value.problems}
     assert (4, "M(还款期限)", "pay_by") in problems
     assert (5, "C(证件号码)", "id_number") in problems
-    assert str(err.value).startswith("模板 demand-letter: 第4、5行数据有误,未生成任何文书")
-    assert "第5行 C(证件号码)列 id_number: 既不是有效的统一社会信用代码,也不是有效的居民身份证号" in str(err.value)
+    assert str(err.value).startswith("模板 demand-letter：第4、5行数据有误，未生成任何文书")
+    assert "第5行 C(证件号码)列 id_number：既不是有效的统一社会信用代码，也不是有效的居民身份证号" in str(err.value)
 
 
 def test_a_row_that_could_not_be_rendered_is_caught_before_any_serial(tmp_path: Path) -> None:
@@ -108,8 +108,8 @@ def test_numeric_id_cell_and_duplicate_key_are_row_errors(tmp_path: Path) -> Non
         (3, "C(证件号码)"): ("number-stored", None, None),
         (4, "E(借款合同号)"): ("duplicate-key", data[0]["借款合同号"], 2)}
     messages = {(p.row, p.column): p.message for p in err.value.problems}
-    assert messages[(3, "C(证件号码)")] == "证件号码被 Excel 存成了数字(位数可能已丢失),请把该列设为文本后重新录入"
-    assert messages[(4, "E(借款合同号)")] == f"{data[0]['借款合同号']} 与第2行重复:同一contract_no只能出一份文书"
+    assert messages[(3, "C(证件号码)")] == "证件号码被 Excel 存成了数字（位数可能已丢失），请把该列设为文本后重新录入"
+    assert messages[(4, "E(借款合同号)")] == f"{data[0]['借款合同号']} 与第2行重复：同一contract_no只能出一份文书"
     assert len(err.value.problems) == 2
 
 
@@ -333,7 +333,7 @@ def test_empty_cell_reads_as_missing_and_optional_lists_default(tmp_path: Path) 
         with pytest.raises(RowsError) as err:
             run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
         assert [(p.row, p.column, p.code, p.message) for p in err.value.problems] == [
-            (2, "I(逾期本金)", "required", "必填字段,不能缺少")]
+            (2, "I(逾期本金)", "required", "必填字段，不能缺少")]
         result = run_batch("demand-letter", sheet, tmp_path / "out", register=reg, skip_invalid=True)
     assert [d.row for d in result.documents] == [3]
 
@@ -398,13 +398,13 @@ def test_row_errors_of_code_built_items_and_long_numbers_are_coded(tmp_path: Pat
                      register=reg)
         [keyed] = err.value.problems
         assert (keyed.code, keyed.path, keyed.facts) == ("required", "principal", {"key": "HT-Y"})
-        assert keyed.message == "[HT-Y] 必填字段,不能缺少"
+        assert keyed.message == "[HT-Y] 必填字段，不能缺少"
         long_number = Row(2, {**good, "contract_no": 1234567890123456789}, {"contract_no": "D(借款合同号)"})
         with pytest.raises(RowsError) as err:
             generate(template, [long_number], tmp_path / "b", register=reg)
         assert [(p.row, p.column, p.code, dict(p.facts)) for p in err.value.problems] == [
             (2, "D(借款合同号)", "number-truncated", {"value": 1234567890123456789, "digits": 19})]
-        assert [p.message for p in err.value.problems] == ["超过15位的数字已被 Excel 截断,请把该列设为文本后重新录入"]
+        assert [p.message for p in err.value.problems] == ["超过15位的数字已被 Excel 截断，请把该列设为文本后重新录入"]
         assert reg.records() == []
 
 

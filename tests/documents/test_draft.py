@@ -204,7 +204,7 @@ def test_invalid_bundle_value_is_reported_with_the_checkers_reason(tmp_path):
     bundle = bundle_with(tmp_path, lambda d: d["meeting"]["agent"].__setitem__("id_number", "330106198607122627"))
     entry = draft_annexes(bundle, annexes=[2], out_dir=tmp_path / "out", register_path=tmp_path / "r.sqlite").annexes[0]
     assert entry.missing == ["meeting.agent.id_number"]
-    assert entry.hints["meeting.agent.id_number"] == "有误:居民身份证号校验位错误"
+    assert entry.hints["meeting.agent.id_number"] == "有误：居民身份证号校验位错误"
 
 
 def test_dissenting_shareholder_is_never_a_guarantor(tmp_path):

@@ -40,7 +40,7 @@ def test_broken_tag_reported_with_paragraph_and_snippet(tmp_path):
     assert len(broken) == 1 and broken[0].severity == "error"
     assert broken[0].location == "word/document.xml 第2段"
     assert broken[0].facts == {"tag": "{{ }}", "snippet": "金额:{{ total|amount }"}
-    assert broken[0].message == "标签 {{ }} 不完整或不成对(标签不能跨段落,也不能缺少括号): 金额:{{ total|amount }"
+    assert broken[0].message == "标签 {{ }} 不完整或不成对（标签不能跨段落，也不能缺少括号）：金额:{{ total|amount }"
     assert not report.ok
 
 
@@ -62,7 +62,7 @@ def test_unclosed_and_unexpected_blocks(tmp_path):
     unclosed = [p for p in report.problems if p.code == "unclosed-block"]
     assert unclosed and unclosed[0].location == "word/document.xml 第1段"
     assert unclosed[0].facts["keyword"] == "if"
-    assert unclosed[0].message == "{% if %} 没有对应的 {% endif %}: {%p if guarantors %}"
+    assert unclosed[0].message == "{% if %} 没有对应的 {% endif %}：{%p if guarantors %}"
 
 
 def test_jinja_syntax_error_is_reported(tmp_path):
@@ -138,4 +138,4 @@ def test_ascii_punctuation_beside_chinese_is_flagged_with_its_full_width_form(tm
     flagged = [p for p in report.problems if p.code == "ascii-punctuation"]
     assert [p.location for p in flagged] == ["word/document.xml 第1段", "word/document.xml 第2段", "word/document.xml 第3段"]
     assert all(p.severity == "warning" for p in flagged) and report.ok
-    assert ":→：" in flagged[0].message and "(→（" in flagged[1].message and ",→，" in flagged[2].message
+    assert "“:”→“：”" in flagged[0].message and "“(”→“（”" in flagged[1].message and "“,”→“，”" in flagged[2].message

@@ -31,7 +31,7 @@ def test_lone_surrogate_in_json_data_is_one_line_and_reserves_nothing(tmp_path: 
     result = CliRunner().invoke(main, ["render", "commitment-letter", "--data", str(source),
                                        "-o", str(tmp_path / "x.docx"), "--register", str(reg)])
     assert result.exit_code == 2, result.output
-    assert f"{source}: 数据文件中 borrower 含有无效字符" in result.output and "Traceback" not in result.output
+    assert f"{source}：数据文件中 borrower 含有无效字符" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "x.docx").exists()
     assert not reg.exists() or Register(reg, readonly=True).records() == []
 

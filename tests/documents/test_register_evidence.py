@@ -59,7 +59,7 @@ def test_a_sound_register_verifies_with_its_anchor(tmp_path: Path) -> None:
     reg_path = filled(tmp_path / "reg.sqlite")
     assert (tmp_path / "reg.sqlite.anchor").is_file()
     code, out = verify(reg_path)
-    assert code == 0 and out.strip().splitlines()[-1] == f"登记簿 {reg_path}: 检查 5 份,全部完好"
+    assert code == 0 and out.strip().splitlines()[-1] == f"登记簿 {reg_path}：检查 5 份，全部完好"
     with Register(reg_path, readonly=True) as reg:
         assert reg.audit() == []
 
@@ -71,7 +71,7 @@ def test_an_emptied_register_is_not_silently_restarted(tmp_path: Path) -> None:
         Path(str(reg_path) + leftover).unlink(missing_ok=True)
     with pytest.raises(RegisterDamagedError) as err:
         Register(reg_path)
-    assert "原有一个登记簿(共 5 条记录,最后一份为 t 催字〔2026〕第00005号)" in str(err.value)
+    assert "原有一个登记簿（共 5 条记录，最后一份为 t 催字〔2026〕第00005号）" in str(err.value)
     assert "--new-register" in str(err.value)
     code, out = verify(reg_path)
     assert code == 1 and "不是原来的登记簿" in out
@@ -87,7 +87,7 @@ def test_a_deleted_register_file_is_noticed_by_batch_and_verify(tmp_path: Path) 
     for suffix in ("", "-wal", "-shm"):
         Path(str(reg_path) + suffix).unlink(missing_ok=True)
     code, out = verify(reg_path)
-    assert code == 1 and "数据库文件不存在,校验文件记录原有 5 条" in out
+    assert code == 1 and "数据库文件不存在，校验文件记录原有 5 条" in out
     sheet = write_xlsx(tmp_path / "rows.xlsx", rows(2))
     result = CliRunner().invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out",
                                        str(tmp_path / "out"), "--register", str(reg_path), "--no-progress"])
@@ -106,7 +106,7 @@ def test_a_copy_restored_without_its_latest_records_is_refused(tmp_path: Path) -
     shutil.copy(reg_path, backup)  # the database closed cleanly: the copy holds both records
     filled(reg_path, 3, start=3)
     shutil.copy(backup, reg_path)  # restored from the older copy (as without its -wal)
-    with pytest.raises(RegisterDamagedError, match="记录被截断或回退.*应有 5 条、最后一条为 t 催字〔2026〕第00005号,现有 2 条"):
+    with pytest.raises(RegisterDamagedError, match="记录被截断或回退.*应有 5 条、最后一条为 t 催字〔2026〕第00005号，现有 2 条"):
         with Register(reg_path) as reg:
             reg.reserve("t", "HT-new", serial)
     code, out = verify(reg_path)
@@ -118,7 +118,7 @@ def test_a_deleted_record_names_the_first_bad_serial_and_the_gap(tmp_path: Path)
     tamper(reg_path, "DELETE FROM records WHERE seq = 3")
     code, out = verify(reg_path)
     assert code == 1
-    assert "模板 t 编号 催字〔2026〕第00004号 的记录被改动,或它之前的一条记录被删除" in out
+    assert "模板 t 编号 催字〔2026〕第00004号 的记录被改动，或它之前的一条记录被删除" in out
     assert "模板 t 缺少第 3 号记录" in out
     # The next batch must not issue a second letter for HT-3 under a new serial.
     with Register(reg_path) as reg, pytest.raises(RegisterDamagedError, match="第00004号"):
@@ -160,7 +160,7 @@ def test_a_zeroed_page_is_reported_in_one_line(tmp_path: Path) -> None:
     code, out = verify(reg_path)
     assert code == 1
     lines = out.strip().splitlines()
-    assert lines[0].startswith(f"登记簿 {reg_path}: 数据库已损坏(SQLite 完整性检查:")
+    assert lines[0].startswith(f"登记簿 {reg_path}：数据库已损坏（SQLite 完整性检查：")
     assert len(lines) == 2 and "Traceback" not in out
     with pytest.raises(RegisterError):
         with Register(reg_path) as reg:
@@ -214,7 +214,7 @@ def test_a_locked_register_names_its_holder_and_never_suggests_another_file(tmp_
         assert result.exit_code == 2
         assert f"pid {holder.pid}(" in result.output
         assert "已等待" in result.output  # progress while waiting (stderr)
-        assert "等待 2 秒仍未释放;请等它结束(或结束它)后重新运行" in result.output
+        assert "等待 2 秒仍未释放；请等它结束（或结束它）后重新运行" in result.output
         assert "另一个" not in result.output.split("仍未释放")[1] and "--register" not in result.output
         with pytest.raises(RegisterBusyError):
             Register(reg_path, wait=0.3, waiter=False).reserve("t", "HT-2", serial)
@@ -262,7 +262,7 @@ def test_register_list_shows_reserved_but_unissued(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["register", "list", "--register", str(reg_path)])
     assert result.exit_code == 0
     assert result.output.strip().splitlines()[-1] == (
-        "其中 2 个编号已预留但未生成文书(催字〔2026〕第00002号 至 催字〔2026〕第00003号):重新运行原批次即按这些编号生成")
+        "其中 2 个编号已预留但未生成文书（催字〔2026〕第00002号 至 催字〔2026〕第00003号）：重新运行原批次即按这些编号生成")
 
 
 def test_a_register_made_before_the_chain_is_adopted(tmp_path: Path) -> None:
@@ -300,7 +300,7 @@ def test_collect_letters_refuses_a_replaced_register_unless_told(tmp_path: Path)
     args = ["collect", "letters", "--ledger", str(ledger), "--as-of", "2026-06-30", "--out", str(tmp_path / "out"),
             "--register", str(reg_path), "--no-progress", "--policy", str(policy)]
     refused = CliRunner().invoke(main, args)
-    assert refused.exit_code == 2 and "原有一个登记簿(共 2 条记录" in refused.output
+    assert refused.exit_code == 2 and "原有一个登记簿（共 2 条记录" in refused.output
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.docx"))
     told = CliRunner().invoke(main, [*args, "--new-register"])
     assert told.exit_code in (0, 1) and "原有一个登记簿" not in told.output

@@ -58,7 +58,7 @@ def test_cli_batch_list_and_verify_on_a_url(tmp_path: Path, pg_register: str) ->
     assert [r["seq"] for r in json.loads(listed.output)] == [1, 2, 3]
     verified = runner.invoke(main, ["register", "verify"], env={"DOCGEN_REGISTER": pg_register})
     assert verified.exit_code == 0, verified.output
-    assert verified.output.splitlines()[-1] == f"登记簿 {pg_register}: 检查 3 份,全部完好"
+    assert verified.output.splitlines()[-1] == f"登记簿 {pg_register}：检查 3 份，全部完好"
     (tmp_path / "out" / next(p.name for p in (tmp_path / "out").glob("*.docx"))).write_bytes(b"edited")
     assert runner.invoke(main, ["register", "verify", "--register", pg_register]).exit_code == 1
 
@@ -68,8 +68,8 @@ def test_password_never_printed(tmp_path: Path, postgres) -> None:
     result = CliRunner().invoke(main, ["register", "list", "--register", url])
     assert result.exit_code == 2  # could not run
     assert "s3cret" not in result.output
-    assert result.output.startswith(f"Error: {url.replace(':s3cret', '')}: 无法连接登记簿数据库(")
-    assert result.output.rstrip().endswith(";请检查服务器地址、端口和口令(~/.pgpass)")
+    assert result.output.startswith(f"Error: {url.replace(':s3cret', '')}：无法连接登记簿数据库（")
+    assert result.output.rstrip().endswith("；请检查服务器地址、端口和口令（~/.pgpass）")
 
 
 def test_deleted_or_edited_record_is_named_and_stops_allocation(pg_register: str) -> None:
@@ -146,10 +146,10 @@ def test_migrate_sqlite_to_postgresql_and_continue(tmp_path: Path, pg_register: 
     verified = runner.invoke(main, ["register", "verify", "--register", pg_register])
     assert verified.exit_code == 1  # only the reserved commitment letter is incomplete
     assert [line for line in verified.output.splitlines() if "已预留编号但未生成文件" in line] == [
-        "承字第1号  C-1: 已预留编号但未生成文件", f"{serial(7)}  NEW: 已预留编号但未生成文件"]
+        "承字第1号  C-1：已预留编号但未生成文件", f"{serial(7)}  NEW：已预留编号但未生成文件"]
     again = runner.invoke(main, ["register", "migrate", "--from", str(source), "--to", pg_register])
     assert again.exit_code == 1
-    assert "目标登记簿已有 8 条记录;只能迁移到空的登记簿" in again.output
+    assert "目标登记簿已有 8 条记录；只能迁移到空的登记簿" in again.output
 
 
 def test_a_damaged_register_is_not_migrated(tmp_path: Path, pg_register: str) -> None:

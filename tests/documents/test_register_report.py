@@ -43,9 +43,9 @@ def test_listing_names_reserved_serials(tmp_path: Path) -> None:
     listing = list_register(path, "t")
     assert [r.row_key for r in listing.records] == ["HT-1", "HT-2", "HT-3"]
     text = listing.to_text().splitlines()
-    assert text[0] == f"登记簿 {path}: 3 条"
+    assert text[0] == f"登记簿 {path}：3 条"
     assert text[-1] == MESSAGES.text("register-list/reserved", {"serials": [serial(3)]})
-    assert "其中 1 个编号已预留但未生成文书(催字〔2026〕第00003号)" in text[-1]
+    assert "其中 1 个编号已预留但未生成文书（催字〔2026〕第00003号）" in text[-1]
     assert list_register(path, "other").records == []
 
 
@@ -56,7 +56,7 @@ def test_verification_reports_statuses_by_code(tmp_path: Path) -> None:
     assert [(r.row_key, status) for r, status in result.failures] == [("HT-2", "changed"), ("HT-3", "incomplete")]
     data = result.to_dict()
     assert (data["ok"], data["checked"], [p["status"] for p in data["problems"]]) == (False, 3, ["changed", "incomplete"])
-    assert result.to_text().splitlines()[-1] == f"登记簿 {path}: 检查 3 份,2 处有问题"
+    assert result.to_text().splitlines()[-1] == f"登记簿 {path}：检查 3 份，2 处有问题"
 
 
 def test_an_unanchored_register_is_said_but_not_a_problem(tmp_path: Path) -> None:
@@ -66,7 +66,7 @@ def test_an_unanchored_register_is_said_but_not_a_problem(tmp_path: Path) -> Non
     result = verify_register(path, "t")
     assert [i.code for i in result.issues] == ["unanchored"] and result.problems == []
     assert [status for _, status in result.failures] == ["incomplete"]
-    assert result.to_text().splitlines()[0] == f"登记簿 {path}: " + MESSAGES.text("register/unanchored")
+    assert result.to_text().splitlines()[0] == f"登记簿 {path}：" + MESSAGES.text("register/unanchored")
 
 
 def test_every_register_code_has_wording() -> None:
@@ -80,6 +80,6 @@ def test_a_migration_is_worded_from_the_table() -> None:
     from docgen.documents.register_migrate import Migration
 
     done = Migration("r-1", records=12, templates=2, source="reg.sqlite", target="postgresql://db/docgen")
-    assert done.to_text() == ("已迁移登记簿 reg.sqlite → postgresql://db/docgen:12 条记录、2 个模板的编号序列;"
-                              "副本已逐条核对一致并通过检查。请改用新登记簿,不要再向旧文件分配编号\n")
+    assert done.to_text() == ("已迁移登记簿 reg.sqlite → postgresql://db/docgen：12 条记录、2 个模板的编号序列；"
+                              "副本已逐条核对一致并通过检查。请改用新登记簿，不要再向旧文件分配编号\n")
     assert done.to_dict()["verified"] is True

@@ -278,7 +278,7 @@ def test_missing_field_fails_by_name_and_row():
         template.prepare(data, row=7, columns={"principal": "逾期本金"})
     problem = info.value.problems[0]
     assert (problem.path, problem.row, problem.column, problem.code) == ("principal", 7, "逾期本金", "required")
-    assert problem.message == "必填字段,不能缺少"
+    assert problem.message == "必填字段，不能缺少"
     assert "第7行" in str(info.value) and "demand-letter" in str(info.value)
 
 
@@ -325,7 +325,7 @@ def test_shares_must_sum_to_100():
     _, problems = template.check(data)
     assert [(p.path, p.code) for p in problems] == [("shareholders", "sum-mismatch")]
     assert (problems[0].facts["expected"], problems[0].facts["actual"]) == (100, 95)
-    assert problems[0].message == "出资比例合计应为100,实际为95"
+    assert problems[0].message == "出资比例合计应为100，实际为95"
 
 
 def test_votes_must_reach_two_thirds():
@@ -378,8 +378,8 @@ def test_undefined_field_in_template_is_a_render_error(tmp_path):
     assert (problem.code, problem.path, problem.row) == ("fill-failed", "amount_due", 4)
     assert (problem.facts["paragraph"], problem.facts["snippet"]) == (3, "金额:{{ amount_due|amount }}")
     assert str(info.value).splitlines()[0] == (
-        "模板 custom: 无法填写(第3段: 金额:{{ amount_due|amount }}): 金额应为数字,收到 Undefined 第4行")
-    assert problem.message == "金额应为数字,收到 Undefined(第3段: 金额:{{ amount_due|amount }})"
+        "模板 custom：无法填写（第3段：金额:{{ amount_due|amount }}）：金额应为数字，收到 Undefined 第4行")
+    assert problem.message == "金额应为数字，收到 Undefined（第3段：金额:{{ amount_due|amount }}）"
 
 
 def test_a_field_missing_outside_a_filter_is_undefined(tmp_path):
@@ -388,7 +388,7 @@ def test_a_field_missing_outside_a_filter_is_undefined(tmp_path):
         load_template(path=path).render({"name": "张三", "serial": "1"})
     [problem] = info.value.problems
     assert (problem.code, problem.path, problem.facts["paragraph"]) == ("undefined-field", "address", 3)
-    assert str(info.value).splitlines()[0] == "模板 custom: 字段 address 未提供(第3段: 地址:{{ address }})"
+    assert str(info.value).splitlines()[0] == "模板 custom：字段 address 未提供（第3段：地址:{{ address }}）"
 
 
 def test_none_value_is_not_printed_as_blank(tmp_path):

@@ -152,7 +152,7 @@ def test_a_loan_that_cannot_give_a_valid_letter_is_reported_not_dropped(tmp_path
 def test_a_policy_without_any_contacts_is_refused_once(tmp_path: Path) -> None:
     with Register(tmp_path / "register.sqlite") as register, pytest.raises(InputError) as info:
         make_letters([make_loan(days=10)], AS_OF, tmp_path / "out", policy=load_policy(), register=register)
-    assert "letters.branches: 催收策略没有任何机构的联系方式" in str(info.value)
+    assert "letters.branches：催收策略没有任何机构的联系方式" in str(info.value)
     assert not (tmp_path / "out").exists()
 
 

@@ -85,9 +85,9 @@ def test_bad_rows_are_all_reported_with_row_and_column(tmp_path: Path) -> None:
     assert err.facts["count"] == 7
     text = str(err)
     assert "台账有 7 行数据不合格" in text
-    assert "第6行 A(借据号)列 loan_no: 借据号 A1 重复:第2行与第6行相同,借据号必须唯一" in text
-    assert "第4行 K(贷款余额)列 balance: 无法转换:金额应为数字,收到 'abc'" in text
-    assert "第9行 K(贷款余额)列 balance: 最小值为 0" in text
+    assert "第6行 A(借据号)列 loan_no：借据号 A1 重复：第2行与第6行相同，借据号必须唯一" in text
+    assert "第4行 K(贷款余额)列 balance：无法转换：金额应为数字，收到 'abc'" in text
+    assert "第9行 K(贷款余额)列 balance：最小值为 0" in text
 
 
 def test_cell_problems_keep_the_validators_code_and_facts(tmp_path: Path) -> None:
@@ -101,7 +101,7 @@ def test_cell_problems_keep_the_validators_code_and_facts(tmp_path: Path) -> Non
     assert found[(8, "on_balance")] == ("not-allowed", {"value": "表中"})
     assert found[(9, "balance")] == ("too-small", {"min": 0})
     _, problems = validate_row({**row("A", 1000), "branch": None}, 4)
-    assert [(p.code, p.path, p.message) for p in problems] == [("required", "branch", "必填字段,不能缺少")]
+    assert [(p.code, p.path, p.message) for p in problems] == [("required", "branch", "必填字段，不能缺少")]
 
 
 def test_id_number_stored_as_a_number_is_an_error_not_a_guess(tmp_path: Path) -> None:
@@ -203,7 +203,7 @@ def test_unknown_litigation_text_is_a_row_error_naming_row_and_column(tmp_path: 
     (problem,) = caught.value.problems
     assert (problem.row, problem.column, problem.code) == (3, "T(诉讼状态)", "unknown-litigation")
     assert problem.facts["value"] == "协商中"
-    assert problem.message.startswith("“协商中”不是可识别的诉讼状态;应为 未起诉、已起诉")
+    assert problem.message.startswith("“协商中”不是可识别的诉讼状态；应为 未起诉、已起诉")
 
 
 def test_a_policy_vocabulary_adds_synonyms(tmp_path: Path) -> None:

@@ -98,7 +98,7 @@ def test_a_demand_interrupts_only_before_expiry(served: dt.date, expected: dt.da
 def test_acknowledgment_or_payment_after_expiry_revives_the_claim(kind: str) -> None:
     period = claim_period(DUE, [(D(2023, 6, 1), kind)])
     assert (period.start, period.deadline, period.ignored) == (D(2023, 6, 1), D(2026, 6, 1), ())
-    assert period.basis == f"2023-06-01 {kind}(时效届满后,《民法典》第一百九十二条)"
+    assert period.basis == f"2023-06-01 {kind}（时效届满后，《民法典》第一百九十二条）"
 
 
 def test_a_suit_after_expiry_does_not_revive_but_one_inside_interrupts() -> None:

@@ -73,11 +73,11 @@ def test_seed_figures_from_files(tmp_path: Path) -> None:
 
 def test_seed_text_uses_wan_with_two_decimals(tmp_path: Path) -> None:
     text = render_text(_seed_figures(tmp_path))
-    assert "不良贷款余额 102.01 万元,贷款余额 8430.60 万元,不良占比 1.21%" in text
-    assert "季初不良余额 104.01 万元,较季初下降 2.00 万元" in text
-    assert "压降任务 10.00 万元,完成 20%" in text
-    assert "不良贷款余额 1727.25 万元,本季清收 12.70 万元" in text
-    assert "清收任务 35.00 万元,完成 36.29%" in text
+    assert "不良贷款余额 102.01 万元，贷款余额 8430.60 万元，不良占比 1.21%" in text
+    assert "季初不良余额 104.01 万元，较季初下降 2.00 万元" in text
+    assert "压降任务 10.00 万元，完成 20%" in text
+    assert "不良贷款余额 1727.25 万元，本季清收 12.70 万元" in text
+    assert "清收任务 35.00 万元，完成 36.29%" in text
 
 
 def test_without_opening_change_and_completion_are_null() -> None:
@@ -89,7 +89,7 @@ def test_without_opening_change_and_completion_are_null() -> None:
     assert on["npl_balance"] == 1020100.0
     assert on["npl_balance_opening"] is None and on["change"] is None and on["reduction_completion"] is None
     assert figures.to_dict()["migration"] is None
-    assert "未提供期初台账(--opening)" in render_text(figures)
+    assert "未提供期初台账（--opening）" in render_text(figures)
 
 
 def test_no_targets_means_no_completion() -> None:
@@ -117,7 +117,7 @@ def test_overdue_boundaries(days: int, classification: str, flagged: bool, requi
             "loan_no": "B1", "code": "misclassified", "required": required,
             "facts": {"loan_no": "B1", "borrower": "借款人B1", "row": 2, "as_of": "2026-06-30", "days": days,
                       "classification": classification, "required": required},
-            "message": f"借据号 B1(借款人B1,第2行)截至2026-06-30逾期{days}天,五级分类为{classification},"
+            "message": f"借据号 B1（借款人B1，第2行）截至2026-06-30逾期{days}天，五级分类为{classification}，"
                        f"按《商业银行金融资产风险分类办法》应至少为{required}",
         }
 
@@ -188,10 +188,10 @@ def test_as_of_defaults_to_period_end_and_can_be_set() -> None:
 def test_targets_are_validated(tmp_path: Path) -> None:
     path = tmp_path / "targets.yaml"
     path.write_text("reduction_target: 100000\nrecovery_taget: 350000\n", encoding="utf-8")
-    with pytest.raises(InputError, match="recovery_taget: 未知字段") as caught:
+    with pytest.raises(InputError, match="recovery_taget：未知字段") as caught:
         load_targets(path)
     assert caught.value.exit_code == 2 and str(path) in str(caught.value)
-    with pytest.raises(InputError, match="reduction_target: 最小值为 0"):
+    with pytest.raises(InputError, match="reduction_target：最小值为 0"):
         targets_from_mapping({"reduction_target": -1})
     with pytest.raises(InputError, match="reduction_target 为 0"):
         targets_from_mapping({"reduction_target": 0})
@@ -288,13 +288,13 @@ def test_notes_are_validated(tmp_path: Path) -> None:
     notes = notes_from_mapping({"branch": " 眉县支行 ", "plan": "一段计划", "date": "2026-07-02"})
     assert notes.branch == "眉县支行" and notes.plan == ["一段计划"] and notes.recipient == "总行"
     assert notes.date == dt.date(2026, 7, 2)
-    with pytest.raises(InputError, match="plann: 未知字段"):
+    with pytest.raises(InputError, match="plann：未知字段"):
         notes_from_mapping({"plann": ["x"]})
-    with pytest.raises(InputError, match="date: 无法转换"):
+    with pytest.raises(InputError, match="date：无法转换"):
         notes_from_mapping({"date": "七月"})
     path = tmp_path / "notes.yaml"
     path.write_bytes("branch: 眉县支行\n".encode("gb18030"))
-    with pytest.raises(InputError, match="说明文件不是 UTF-8 编码;请用 UTF-8 保存"):
+    with pytest.raises(InputError, match="说明文件不是 UTF-8 编码；请用 UTF-8 保存"):
         load_notes(path)
 
 
@@ -340,9 +340,9 @@ def test_opening_read_in_a_second_process_gives_the_same_figures_and_errors(
 def test_text_lists_the_largest_npls_and_counts_the_rest() -> None:
     loans = [loan(f"L{i:02d}", 100000 + i * 1000, "次级", days=100) for i in range(25)]
     text = render_text(compute_figures(loans, period=Q2))
-    assert "大额不良(10万元以上):25 笔" in text
+    assert "大额不良（10万元以上）：25 笔" in text
     assert "L24 借款人L24 12.40 万元 次级" in text and "L04 借款人L04" not in text
-    assert "…… 另有 5 笔,完整清单见 --format json 或报告表5" in text
+    assert "…… 另有 5 笔，完整清单见 --format json 或报告表5" in text
 
 
 # --------------------------------------------------------------------------- classification checks (DESIGN §8.1)

@@ -47,7 +47,7 @@ def test_api_by_role(api, role, method, path, capability, kwargs, ok_status):
         assert answer.status_code == ok_status, answer.text
     else:
         assert answer.status_code == 403, answer.text
-        assert answer.json()["error"] == f"角色 {role} 无权使用此功能 (role {role} may not use {capability})"
+        assert answer.json()["error"] == f"角色 {role} 无权使用此功能（role {role} may not use {capability}）"
 
 
 def test_a_forged_or_foreign_token_is_401(api):

@@ -54,14 +54,14 @@ def test_check_errors_are_400_with_the_cli_message_and_the_users_file_name(api, 
     answer = api.client.post("/api/check", headers=api.headers("credit"), files=_upload(broken))
     assert answer.status_code == 400
     message = answer.json()["error"]
-    assert message.startswith("客户资料.zip: ")
+    assert message.startswith("客户资料.zip：")
     assert str(api.settings.data_dir) not in message
     wrong = api.client.post("/api/check", headers=api.headers("credit"), files=_upload(broken, name="a.rar"))
     assert wrong.status_code == 400 and "应为 .zip" in wrong.json()["error"]
     bad_date = api.client.post("/api/check", headers=api.headers("credit"), files=_upload(broken),
                                data={"as_of": "28/11/2026"})
     assert bad_date.status_code == 400
-    assert bad_date.json()["error"] == "as_of: '28/11/2026' 不是有效日期;请写成 YYYY-MM-DD,例如 2026-11-28"
+    assert bad_date.json()["error"] == "as_of：'28/11/2026' 不是有效日期；请写成 YYYY-MM-DD，例如 2026-11-28"
     stage = api.client.post("/api/check", headers=api.headers("credit"), files=_upload(broken),
                             data={"stage": "nonsense"})
     assert stage.status_code == 400
@@ -78,7 +78,7 @@ def test_batch_row_errors_are_422_before_anything_runs(api):
                              files={"rows": ("催收名单.csv", rows, "text/csv")})
     assert answer.status_code == 422
     body = answer.json()
-    assert body["error"].startswith("催收名单.csv: ")
+    assert body["error"].startswith("催收名单.csv：")
     assert [(p["row"], p["column"]) for p in body["problems"]] == [(3, "C(证件号码)")]
     assert api.client.get("/api/register", headers=api.headers("backoffice")).json() == []
     assert api.client.get("/api/jobs", headers=api.headers("backoffice")).json() == []
@@ -195,7 +195,7 @@ def test_npl_report_figures_equal_the_cli(api):
     assert docx.status_code == 200
     assert "不良贷款" in docx_text(docx.content)
     bad = api.client.post("/api/npl-report", headers=api.headers("manager"), files=files, data={"period": "2026Q9"})
-    assert bad.status_code == 400 and bad.json()["error"].startswith("period: ")
+    assert bad.status_code == 400 and bad.json()["error"].startswith("period：")
 
 
 def test_collect_plan_equals_the_cli(api, tmp_path):
@@ -309,7 +309,7 @@ def test_draft_gives_the_annexes_as_files_and_names_missing_keys(api, example_zi
     assert document.status_code == 200 and drafted["serial"] in docx_text(document.content)
     assert api.client.get(drafted["path"], headers=api.headers("backoffice")).status_code == 403
     bad = api.client.post("/api/draft", headers=headers, files=_upload(example_zip), data={"annex": "12"})
-    assert bad.status_code == 400 and bad.json()["error"].startswith("annex: '12'")
+    assert bad.status_code == 400 and bad.json()["error"].startswith("annex：'12'")
     entry = api.client.get("/api/audit", params={"action": "draft"}, headers=api.headers("compliance")).json()[0]
     assert entry["serials"] == [a["serial"] for a in body["annexes"] if a["serial"]]
 
@@ -431,10 +431,10 @@ def test_a_bad_policy_is_refused_with_the_collection_message(api, bank):
         assert (letters.status_code, letters.json()["error"]) == (400, message)
     wrong = api.client.post("/api/npl-report", headers=headers, data={"period": "2026Q2"},
                             files={**_bank_files(bank), "policy": ("策略.txt", b"warning_days: 90\n")})
-    assert wrong.status_code == 400 and wrong.json()["error"].startswith("策略.txt: 文件 policy 应为 .yaml")
+    assert wrong.status_code == 400 and wrong.json()["error"].startswith("策略.txt：文件 policy 应为 .yaml")
     climbing = api.client.post("/api/npl-report", headers=headers, data={"period": "2026Q2"},
                                files={**_bank_files(bank), "policy": ("..\\../etc/策略.yaml", b"timetable: 5\n")})
-    assert climbing.status_code == 400 and climbing.json()["error"].startswith("策略.yaml: timetable")  # a name, never a path
+    assert climbing.status_code == 400 and climbing.json()["error"].startswith("策略.yaml：timetable")  # a name, never a path
     assert set(api.settings.uploads_dir.iterdir()) == uploads  # nothing kept of the refused requests
     assert len(api.client.get("/api/jobs", headers=headers).json()) == jobs
 
@@ -449,4 +449,4 @@ def test_npl_report_with_a_policy_by_role(api, bank, roles):
         answer = api.client.post("/api/npl-report", headers=api.headers(role), files=files, data={"period": "2026Q2"})
         assert answer.status_code == (200 if role in ACCESS["npl-report"] else 403), (role, answer.text)
     bad = api.client.post("/api/npl-report", headers=api.headers("manager"), files=files, data={"period": "2026Q5"})
-    assert bad.status_code == 400 and bad.json()["error"].startswith("period: ")
+    assert bad.status_code == 400 and bad.json()["error"].startswith("period：")

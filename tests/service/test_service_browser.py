@@ -225,7 +225,7 @@ def test_npl_report_with_the_banks_policy(server, browser, bank):
     page.click("form button[type=submit]")
     error = page.locator("p.error")
     error.wait_for()
-    assert error.inner_text().startswith("我的策略.yaml: timetable")  # said in place, the form kept
+    assert error.inner_text().startswith("我的策略.yaml：timetable")  # said in place, the form kept
     page.screenshot(path=str(SHOTS / "17-npl-policy-refused.png"), full_page=True)
     page.set_input_files("input[name=ledger]", str(closing))
     page.set_input_files("input[name=opening]", str(opening))

@@ -104,7 +104,7 @@ def test_every_role(api, role):
         assert checked.status_code == 200, checked.text
     else:
         assert listed.status_code == checked.status_code == 403
-        assert checked.json()["error"] == f"角色 {role} 无权使用此功能 (role {role} may not use check)"
+        assert checked.json()["error"] == f"角色 {role} 无权使用此功能（role {role} may not use check）"
 
 
 REFUSED = [

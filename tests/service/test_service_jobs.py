@@ -191,8 +191,8 @@ def test_bad_ledgers_are_refused_before_any_npl_job_starts(tmp_path):
         without_notes = client.post("/api/npl-report?format=docx", headers=headers,
                                     files={"ledger": (LEDGER.name, LEDGER.read_bytes())}, data={"period": "2026Q2"})
         assert without_notes.status_code == 400  # the report would have no unit to sign it: said now, not by the job
-        assert without_notes.json()["error"] == (f"{LEDGER.name}: 台账包含 5 个机构,无法确定报告单位;"
-                                                 "请在 notes.yaml 中填写 branch(如 眉县支行)")
+        assert without_notes.json()["error"] == (f"{LEDGER.name}：台账包含 5 个机构，无法确定报告单位；"
+                                                 "请在 notes.yaml 中填写 branch（如 眉县支行）")
         assert held.submitted == [] and client.get("/api/jobs", headers=headers).json() == []
         assert list(settings.uploads_dir.iterdir()) == []
 

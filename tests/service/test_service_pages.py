@@ -200,4 +200,4 @@ def test_npl_page_takes_the_policy(api, bank):
     assert 'id="report-job"' in page.text and "借款人A1" in page.text  # A1 of the large NPLs, its 诉讼状态 read
     assert "需关注的分类" not in page.text  # the policy's 10 days of grace: A3 is not flagged
     bad = send({**ledgers, "policy": ("我的策略.yaml", b"timetable: 5\n")})
-    assert bad.status_code == 400 and 'class="error"' in bad.text and "我的策略.yaml: timetable" in bad.text
+    assert bad.status_code == 400 and 'class="error"' in bad.text and "我的策略.yaml：timetable" in bad.text

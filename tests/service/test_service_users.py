@@ -54,10 +54,10 @@ def test_cli_add_list_disable_set_password(tmp_path, monkeypatch):
     runner = CliRunner()
     monkeypatch.setenv("DOCGEN_PASSWORD", "secret-pass-1")
     added = runner.invoke(main, ["users", "add", "wang", "--role", "credit", "--data", data])
-    assert added.exit_code == 0 and added.stdout == "已添加用户 wang(角色 credit)\n"
+    assert added.exit_code == 0 and added.stdout == "已添加用户 wang（角色 credit）\n"
     again = runner.invoke(main, ["users", "add", "wang", "--role", "credit", "--data", data])
     assert again.exit_code == 1
-    assert "用户 wang 已存在;改密码请用 docgen users set-password wang" in again.output
+    assert "用户 wang 已存在；改密码请用 docgen users set-password wang" in again.output
     bad_role = runner.invoke(main, ["users", "add", "li", "--role", "boss", "--data", data])
     assert bad_role.exit_code == 2
     listed = runner.invoke(main, ["users", "list", "--data", data, "--format", "json"])
