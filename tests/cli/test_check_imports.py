@@ -61,6 +61,10 @@ def _env(cache: Path) -> dict[str, str]:
 
     env = {**os.environ, "DOCGEN_CACHE_DIR": str(cache)}
     env.pop("DOCGEN_NO_CACHE", None)
+    # As an installed docgen runs: allowed to keep bytecode and the shipped checklist's compiled
+    # form beside the package (under -B they are read but never written, so every first check
+    # would compile the conditions with Jinja2).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
