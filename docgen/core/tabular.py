@@ -59,7 +59,7 @@ class Row:
     ``number`` is the spreadsheet row number as the user sees it (the header is row 1 when
     it is the first row); ``values`` maps canonical field -> raw cell value (``str``,
     ``int``, ``float``, ``datetime.date``, ``datetime.datetime`` or ``None`` for an empty
-    cell); ``columns`` maps canonical field -> column label such as ``'D(证件号码)'``.
+    cell); ``columns`` maps canonical field -> column label such as ``'D（证件号码）'``.
     """
 
     number: int
@@ -711,7 +711,7 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
                 continue
             title = str(cell).strip()
             canonical = lookup.get(normalize_header(title))
-            label = f"{column_letters(index + 1)}({title})"
+            label = f"{column_letters(index + 1)}（{title}）"
             if canonical is None:
                 unknown.append(title)
                 continue
@@ -724,7 +724,7 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
         missing = [name for name in required if name not in columns]
         if missing:
             wanted = "、".join(
-                f"{(list(aliases.get(name, ())) or [name])[0]}({name})" for name in missing
+                f"{(list(aliases.get(name, ())) or [name])[0]}（{name}）" for name in missing
             )
             raise MESSAGES.error(InputError, "header-missing-columns", path=path, row=number, wanted=wanted,
                                  missing=missing)

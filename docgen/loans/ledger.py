@@ -794,7 +794,7 @@ def iter_ledger_blocks(path: str | os.PathLike[str], *, sheet: str | None = None
         stream = stream_table(file, LEDGER_ALIASES, required=REQUIRED_COLUMNS, text_fields=TEXT_FIELDS, sheet=sheet)
     missing = [name for name in REQUIRED_COLUMNS if name not in stream.columns]
     if missing:
-        wanted = "、".join(f"{LEDGER_HEADERS[name]}({name})" for name in missing)
+        wanted = "、".join(f"{LEDGER_HEADERS[name]}（{name}）" for name in missing)
         raise MESSAGES.error(InputError, "ledger-missing-columns", file=file, wanted=wanted, missing=missing)
     return LedgerBlocks(file, stream, vocabulary, block_rows)
 

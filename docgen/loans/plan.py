@@ -286,7 +286,7 @@ def _build_policy(raw: dict[str, Any], source: str) -> Policy:
         enforcement_years=normalized["enforcement_years"],
         overdue_normal_grace_days=normalized["overdue_normal_grace_days"], accelerate=normalized["accelerate"],
         bank_legal_name=(letters.get("bank_legal_name") or "").strip(),
-        vocabulary=build_vocabulary(normalized.get("vocabulary"), f"{source}: vocabulary"),
+        vocabulary=build_vocabulary(normalized.get("vocabulary"), f"{source}：vocabulary"),
     )
 
 
@@ -295,7 +295,7 @@ def _buckets(items: list[dict[str, Any]], key: str, source: str) -> tuple[Bucket
     out = []
     expected = 1
     for i, item in enumerate(items):
-        where = f"{source}: {key}[{i}]"
+        where = f"{source}：{key}[{i}]"
         first, last = item["from"], item.get("to")
         if first != expected:
             raise MESSAGES.error(InputError, "policy-bucket-gap", where=where, expected=expected)
@@ -315,7 +315,7 @@ def _timetable(items: list[dict[str, Any]], source: str) -> tuple[Step, ...]:
 
     steps = []
     for i, item in enumerate(items):
-        where = f"{source}: timetable[{i}]"
+        where = f"{source}：timetable[{i}]"
         first, last = item["from"], item.get("to")
         once = bool(item.get("once", False))
         due = item.get("due") or first

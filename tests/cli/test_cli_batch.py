@@ -79,7 +79,7 @@ def test_bad_row_exit_1_names_row_and_column_and_writes_nothing(runner: CliRunne
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
         "Error: 模板 demand-letter：第3行数据有误，未生成任何文书；请改正后重新运行（或用 --skip-invalid 跳过这些行）")
-    assert "  - 第3行 I(逾期本金)列 principal：无法转换：金额应为数字，收到 '一万'" in result.stderr
+    assert "  - 第3行 I（逾期本金）列 principal：无法转换：金额应为数字，收到 '一万'" in result.stderr
     assert not out.exists()
 
     skipped = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out),
@@ -99,7 +99,7 @@ def test_bad_row_json_lists_problems(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
     assert mismatches(payload, BATCH_ROWS_ERROR_JSON) == []
-    assert payload["problems"] == [{"row": 2, "column": "C(证件号码)", "field": "id_number",
+    assert payload["problems"] == [{"row": 2, "column": "C（证件号码）", "field": "id_number",
                                     "message": "证件号码被 Excel 存成了数字（位数可能已丢失），请把该列设为文本后重新录入"}]
 
 
@@ -108,7 +108,7 @@ def test_unreadable_rows_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     sheet.write_text("借款人,证件号码\n张三,x\n", encoding="utf-8")
     result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: {sheet}：第1行表头缺少必需的列：发函日期(letter_date)、")
+    assert result.stderr.startswith(f"Error: {sheet}：第1行表头缺少必需的列：发函日期（letter_date）、")
     assert "Traceback" not in result.output
     unknown = runner.invoke(main, ["batch", "no-such", "--rows", str(sheet), "--out", str(tmp_path / "o")])
     assert unknown.exit_code == 2 and "未知模板 no-such" in unknown.stderr

@@ -158,7 +158,7 @@ def test_bad_rows_exit_1_with_row_and_column(tmp_path: Path) -> None:
     result = _run("--ledger", str(bad), "--period", "2026Q2", "-o", str(out))
     assert result.exit_code == 1
     assert "台账有 1 行数据不合格" in result.stderr
-    assert "第3行 O(五级分类)列 classification：不允许的取值 很好" in result.stderr
+    assert "第3行 O（五级分类）列 classification：不允许的取值 很好" in result.stderr
     assert not out.exists()
 
 
@@ -296,7 +296,7 @@ def test_policy_vocabulary_reads_the_bank_own_words(tmp_path: Path) -> None:
                            row("A2", 300000, serial=2)], tmp_path / "ledger.xlsx")
     without = _run("--ledger", str(ledger), "--period", "2026Q2", "--format", "json")
     assert without.exit_code == 1
-    assert "第2行 T(诉讼状态)列" in without.stderr and "法院已受理" in without.stderr
+    assert "第2行 T（诉讼状态）列" in without.stderr and "法院已受理" in without.stderr
     policy = tmp_path / "policy.yaml"
     policy.write_text("vocabulary:\n  litigation:\n    已起诉: [法院已受理]\n", encoding="utf-8")
     result = _run("--ledger", str(ledger), "--period", "2026Q2", "--format", "json", "--policy", str(policy))

@@ -114,7 +114,7 @@ def test_a_balance_of_1e30_is_a_row_error_not_a_report_crash(tmp_path: Path) -> 
     result = run_docgen("npl-report", "--ledger", str(path), "--period", "2026Q2",
                         "--notes", str(ROOT / "examples" / "ledger" / "notes.yaml"), "-o", str(tmp_path / "r.docx"))
     assert result.returncode == 1, result.stderr
-    assert "第2行 K(贷款余额)列 balance" in result.stderr and "超出范围" in result.stderr
+    assert "第2行 K（贷款余额）列 balance" in result.stderr and "超出范围" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "r.docx").exists()
 
 

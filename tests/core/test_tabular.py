@@ -51,7 +51,7 @@ def test_xlsx_chinese_headers_dates_and_blank_rows(tmp_path: Path) -> None:
                             "overdue_since": dt.date(2026, 11, 22), "principal": 12500.5}
     assert second.values["overdue_since"] == dt.date(2026, 11, 21)  # midnight datetime -> date
     assert second.values["borrower"] == "A&B<公司>"
-    assert first.columns["id_number"] == "B(证件号码)"
+    assert first.columns["id_number"] == "B（证件号码）"
     assert table.problems == []
 
 
@@ -64,10 +64,10 @@ def test_numeric_id_cell_is_a_problem_with_row_and_column(tmp_path: Path) -> Non
     table = read_table(path, ALIASES, text_fields=["id_number"])
     assert len(table.problems) == 1
     problem = table.problems[0]
-    assert (problem.row, problem.column, problem.path) == (3, "B(证件号码)", "id_number")
+    assert (problem.row, problem.column, problem.path) == (3, "B（证件号码）", "id_number")
     assert (problem.code, problem.facts["title"]) == ("number-stored", "证件号码")
     assert problem.message == "证件号码被 Excel 存成了数字（位数可能已丢失），请把该列设为文本后重新录入"
-    assert str(problem).startswith("第3行 B(证件号码)列 id_number：")
+    assert str(problem).startswith("第3行 B（证件号码）列 id_number：")
 
 
 def test_scientific_notation_in_csv_id_is_a_problem(tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_scientific_notation_in_csv_id_is_a_problem(tmp_path: Path) -> None:
     path.write_text("借款人,证件号码\n张三,1.10105E+17\n", encoding="utf-8")
     table = read_table(path, ALIASES, text_fields=["id_number"])
     assert [(p.row, p.column, p.code, dict(p.facts)) for p in table.problems] == [
-        (2, "B(证件号码)", "scientific-notation", {"title": "证件号码", "value": "1.10105E+17"})]
+        (2, "B（证件号码）", "scientific-notation", {"title": "证件号码", "value": "1.10105E+17"})]
     assert table.problems[0].message == "证件号码是科学计数法 1.10105E+17（Excel 已丢失位数），请把该列设为文本后重新录入"
 
 
@@ -97,7 +97,7 @@ def test_problems_come_row_by_row_and_short_csv_records_read_as_empty_cells(tmp_
                     "王五,1.2E+17, HT-3 ,\n", encoding="utf-8")
     table = read_table(path, ALIASES, text_fields=["id_number", "contract_no"])
     assert [(p.row, p.column) for p in table.problems] == [
-        (2, "B(证件号码)"), (2, "C(借款合同号)"), (5, "B(证件号码)")]
+        (2, "B（证件号码）"), (2, "C（借款合同号）"), (5, "B（证件号码）")]
     assert [(r.number, r.values) for r in table.rows] == [
         (2, {"borrower": "张三", "id_number": "1.1E+17", "contract_no": "2.5E+3", "principal": "100"}),
         (3, {"borrower": "李四", "id_number": None, "contract_no": None, "principal": None}),
@@ -147,14 +147,14 @@ def test_missing_required_header_names_file_and_header(tmp_path: Path) -> None:
     path.write_text("借款人,逾期本金\n张三,5\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         read_table(path, ALIASES, required=["borrower", "id_number"])
-    assert str(err.value) == f"{path}：第1行表头缺少必需的列：证件号码(id_number)；请在表头加上这些列"
+    assert str(err.value) == f"{path}：第1行表头缺少必需的列：证件号码（id_number）；请在表头加上这些列"
     assert err.value.exit_code == 2
 
 
 def test_duplicate_header_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
     path.write_text("借款人,客户名称\n张三,李四\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"表头重复：A\(借款人\) 与 B\(客户名称\) 都对应字段 borrower"):
+    with pytest.raises(InputError, match=r"表头重复：A（借款人） 与 B（客户名称） 都对应字段 borrower"):
         read_table(path, ALIASES)
 
 
@@ -218,7 +218,7 @@ def test_columns_past_z_are_labelled_with_excel_letters(tmp_path: Path) -> None:
     path = tmp_path / "wide.csv"
     path.write_text(",".join(header) + "\n", encoding="utf-8")
     table = read_table(path, ALIASES, required=["borrower"])
-    assert table.columns == {"borrower": "Z(借款人)", "id_number": "AB(证件号码)", "contract_no": "ZZ(借款合同号)"}
+    assert table.columns == {"borrower": "Z（借款人）", "id_number": "AB（证件号码）", "contract_no": "ZZ（借款合同号）"}
 
 
 def test_example_rows_read_cleanly() -> None:
@@ -357,7 +357,7 @@ def test_workbook_through_read_table(tmp_path: Path) -> None:
                                     "overdue_since": dt.date(2026, 11, 22), "principal": 1250.5}
     assert table.rows[1].values["overdue_since"] == dt.date(2026, 11, 21)  # custom 年月日 format
     assert table.rows[2].values["overdue_since"] == dt.date(2026, 11, 20)  # zh-CN built-in date 31
-    assert [(p.row, p.column) for p in table.problems] == [(5, "B(证件号码)")]
+    assert [(p.row, p.column) for p in table.problems] == [(5, "B（证件号码）")]
 
 
 def test_a_sheet_starting_below_and_right_of_a1_keeps_excel_row_numbers_and_columns(tmp_path: Path) -> None:
@@ -371,8 +371,8 @@ def test_a_sheet_starting_below_and_right_of_a1_keeps_excel_row_numbers_and_colu
     table = read_table(tmp_path / "book.xlsx", ALIASES, text_fields=["id_number"])
     assert [(r.number, r.values) for r in table.rows] == [
         (4, {"borrower": "张三", "id_number": ID}), (6, {"borrower": None, "id_number": 3301021985})]
-    assert table.columns == {"borrower": "C(借款人)", "id_number": "D(证件号码)"}
-    assert [(p.row, p.column, p.code) for p in table.problems] == [(6, "D(证件号码)", "number-stored")]
+    assert table.columns == {"borrower": "C（借款人）", "id_number": "D（证件号码）"}
+    assert [(p.row, p.column, p.code) for p in table.problems] == [(6, "D（证件号码）", "number-stored")]
 
 
 def test_a_streamed_table_gives_read_tables_rows_and_problems_block_by_block(tmp_path: Path) -> None:

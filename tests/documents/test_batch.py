@@ -78,10 +78,10 @@ def test_one_bad_row_writes_nothing_and_names_row_and_column(tmp_path: Path, tem
         assert reg.records() == []  # no serial was reserved either
     assert not (tmp_path / "out").exists()
     problems = {(p.row, p.column, p.path) for p in err.value.problems}
-    assert (4, "M(还款期限)", "pay_by") in problems
-    assert (5, "C(证件号码)", "id_number") in problems
+    assert (4, "M（还款期限）", "pay_by") in problems
+    assert (5, "C（证件号码）", "id_number") in problems
     assert str(err.value).startswith("模板 demand-letter：第4、5行数据有误，未生成任何文书")
-    assert "第5行 C(证件号码)列 id_number：既不是有效的统一社会信用代码，也不是有效的居民身份证号" in str(err.value)
+    assert "第5行 C（证件号码）列 id_number：既不是有效的统一社会信用代码，也不是有效的居民身份证号" in str(err.value)
 
 
 def test_a_row_that_could_not_be_rendered_is_caught_before_any_serial(tmp_path: Path) -> None:
@@ -94,7 +94,7 @@ def test_a_row_that_could_not_be_rendered_is_caught_before_any_serial(tmp_path: 
             run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
         assert reg.records() == []
     assert not (tmp_path / "out").exists()
-    assert [(p.row, p.column, p.path) for p in err.value.problems] == [(3, "I(逾期本金)", "principal")]
+    assert [(p.row, p.column, p.path) for p in err.value.problems] == [(3, "I（逾期本金）", "principal")]
 
 
 def test_numeric_id_cell_and_duplicate_key_are_row_errors(tmp_path: Path) -> None:
@@ -105,11 +105,11 @@ def test_numeric_id_cell_and_duplicate_key_are_row_errors(tmp_path: Path) -> Non
     with Register(tmp_path / "reg.sqlite") as reg, pytest.raises(RowsError) as err:
         run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
     assert {(p.row, p.column): (p.code, p.facts.get("key"), p.facts.get("earlier_row")) for p in err.value.problems} == {
-        (3, "C(证件号码)"): ("number-stored", None, None),
-        (4, "E(借款合同号)"): ("duplicate-key", data[0]["借款合同号"], 2)}
+        (3, "C（证件号码）"): ("number-stored", None, None),
+        (4, "E（借款合同号）"): ("duplicate-key", data[0]["借款合同号"], 2)}
     messages = {(p.row, p.column): p.message for p in err.value.problems}
-    assert messages[(3, "C(证件号码)")] == "证件号码被 Excel 存成了数字（位数可能已丢失），请把该列设为文本后重新录入"
-    assert messages[(4, "E(借款合同号)")] == f"{data[0]['借款合同号']} 与第2行重复：同一contract_no只能出一份文书"
+    assert messages[(3, "C（证件号码）")] == "证件号码被 Excel 存成了数字（位数可能已丢失），请把该列设为文本后重新录入"
+    assert messages[(4, "E（借款合同号）")] == f"{data[0]['借款合同号']} 与第2行重复：同一contract_no只能出一份文书"
     assert len(err.value.problems) == 2
 
 
@@ -122,7 +122,7 @@ def test_skip_invalid_writes_the_good_rows(tmp_path: Path) -> None:
     assert [d.row for d in result.documents] == [2, 4]
     assert [d.serial for d in result.documents] == ["催字〔2026〕第00001号", "催字〔2026〕第00002号"]
     assert result.invalid_rows == [3]
-    assert result.invalid[0].column == "I(逾期本金)"
+    assert result.invalid[0].column == "I（逾期本金）"
     summary = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert summary["invalid_rows"] == [3] and summary["problems"][0]["row"] == 3
 
@@ -228,7 +228,7 @@ def test_csv_in_gb18030_and_plain_items(tmp_path: Path, template) -> None:
         made = generate(template, [("HT-X", item)], tmp_path / "code", register=reg)
         assert made.documents[0].serial == "催字〔2026〕第00003号"
         assert "王五" in docx_text(made.documents[0].file)
-        rows_as_objects = [Row(2, {"borrower": "张三"}, {"borrower": "A(借款人)"})]
+        rows_as_objects = [Row(2, {"borrower": "张三"}, {"borrower": "A（借款人）"})]
         with pytest.raises(RowsError) as err:
             generate(template, rows_as_objects, tmp_path / "bad", register=reg)
         assert any(p.path == "id_number" and p.row == 2 for p in err.value.problems)
@@ -320,7 +320,7 @@ def test_jobs_two_checks_rows_in_workers_and_reports_all(tmp_path: Path) -> None
     sheet = write_xlsx(tmp_path / "rows.xlsx", data)
     with Register(tmp_path / "reg.sqlite") as reg, pytest.raises(RowsError) as err:
         run_batch("demand-letter", sheet, tmp_path / "out", register=reg, jobs=2)
-    assert [(p.row, p.column) for p in err.value.problems] == [(6, "K(罚息)")]
+    assert [(p.row, p.column) for p in err.value.problems] == [(6, "K（罚息）")]
     assert not (tmp_path / "out").exists()
 
 
@@ -333,7 +333,7 @@ def test_empty_cell_reads_as_missing_and_optional_lists_default(tmp_path: Path) 
         with pytest.raises(RowsError) as err:
             run_batch("demand-letter", sheet, tmp_path / "out", register=reg)
         assert [(p.row, p.column, p.code, p.message) for p in err.value.problems] == [
-            (2, "I(逾期本金)", "required", "必填字段，不能缺少")]
+            (2, "I（逾期本金）", "required", "必填字段，不能缺少")]
         result = run_batch("demand-letter", sheet, tmp_path / "out", register=reg, skip_invalid=True)
     assert [d.row for d in result.documents] == [3]
 
@@ -399,11 +399,11 @@ def test_row_errors_of_code_built_items_and_long_numbers_are_coded(tmp_path: Pat
         [keyed] = err.value.problems
         assert (keyed.code, keyed.path, keyed.facts) == ("required", "principal", {"key": "HT-Y"})
         assert keyed.message == "[HT-Y] 必填字段，不能缺少"
-        long_number = Row(2, {**good, "contract_no": 1234567890123456789}, {"contract_no": "D(借款合同号)"})
+        long_number = Row(2, {**good, "contract_no": 1234567890123456789}, {"contract_no": "D（借款合同号）"})
         with pytest.raises(RowsError) as err:
             generate(template, [long_number], tmp_path / "b", register=reg)
         assert [(p.row, p.column, p.code, dict(p.facts)) for p in err.value.problems] == [
-            (2, "D(借款合同号)", "number-truncated", {"value": 1234567890123456789, "digits": 19})]
+            (2, "D（借款合同号）", "number-truncated", {"value": 1234567890123456789, "digits": 19})]
         assert [p.message for p in err.value.problems] == ["超过15位的数字已被 Excel 截断，请把该列设为文本后重新录入"]
         assert reg.records() == []
 

@@ -72,7 +72,7 @@ def test_a_bad_guarantor_id_in_a_file_names_row_column_and_guarantor(tmp_path: P
         read_ledger(path)
     # The column as the sheet shows it: its letter and header.
     found = [(p.row, p.column, p.code) for p in caught.value.problems]
-    assert found == [(3, "AG(保证人证件号码)", "guarantor-id-invalid"), (4, "AF(保证人地址)", "guarantor-values-count")]
+    assert found == [(3, "AG（保证人证件号码）", "guarantor-id-invalid"), (4, "AF（保证人地址）", "guarantor-values-count")]
     bad_id, count = caught.value.problems
     assert "李四" in bad_id.message and "12345" in bad_id.message
     assert "3 项" in count.message and "2 人" in count.message

@@ -73,21 +73,21 @@ def test_bad_rows_are_all_reported_with_row_and_column(tmp_path: Path) -> None:
     err = caught.value
     assert err.exit_code == 1
     where = {(p.row, p.column) for p in err.problems}
-    assert (3, "O(五级分类)") in where
-    assert (4, "K(贷款余额)") in where
-    assert (5, "H(发放日期)") in where
-    assert (6, "A(借据号)") in where
-    assert (7, "D(证件号码)") in where
-    assert (8, "P(表内外)") in where
-    assert (9, "K(贷款余额)") in where
+    assert (3, "O（五级分类）") in where
+    assert (4, "K（贷款余额）") in where
+    assert (5, "H（发放日期）") in where
+    assert (6, "A（借据号）") in where
+    assert (7, "D（证件号码）") in where
+    assert (8, "P（表内外）") in where
+    assert (9, "K（贷款余额）") in where
     assert 2 not in {p.row for p in err.problems}
     assert err.code == "ledger-bad-rows"
     assert err.facts["count"] == 7
     text = str(err)
     assert "台账有 7 行数据不合格" in text
-    assert "第6行 A(借据号)列 loan_no：借据号 A1 重复：第2行与第6行相同，借据号必须唯一" in text
-    assert "第4行 K(贷款余额)列 balance：无法转换：金额应为数字，收到 'abc'" in text
-    assert "第9行 K(贷款余额)列 balance：最小值为 0" in text
+    assert "第6行 A（借据号）列 loan_no：借据号 A1 重复：第2行与第6行相同，借据号必须唯一" in text
+    assert "第4行 K（贷款余额）列 balance：无法转换：金额应为数字，收到 'abc'" in text
+    assert "第9行 K（贷款余额）列 balance：最小值为 0" in text
 
 
 def test_cell_problems_keep_the_validators_code_and_facts(tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ def test_id_number_stored_as_a_number_is_an_error_not_a_guess(tmp_path: Path) ->
     with pytest.raises(RowsError) as caught:
         read_ledger(path)
     problems = caught.value.problems
-    assert [(p.row, p.column, p.path) for p in problems] == [(2, "D(证件号码)", "id_number")]
+    assert [(p.row, p.column, p.path) for p in problems] == [(2, "D（证件号码）", "id_number")]
     assert "存成了数字" in problems[0].message
 
 
@@ -122,7 +122,7 @@ def test_missing_required_column_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_ledger(path)
     assert caught.value.exit_code == 2
-    assert "证件号码(id_number)" in str(caught.value) and "五级分类(classification)" in str(caught.value)
+    assert "证件号码（id_number）" in str(caught.value) and "五级分类（classification）" in str(caught.value)
 
 
 def test_unreadable_file_is_an_input_error(tmp_path: Path) -> None:
@@ -201,7 +201,7 @@ def test_unknown_litigation_text_is_a_row_error_naming_row_and_column(tmp_path: 
     with pytest.raises(RowsError) as caught:
         read_ledger(path)
     (problem,) = caught.value.problems
-    assert (problem.row, problem.column, problem.code) == (3, "T(诉讼状态)", "unknown-litigation")
+    assert (problem.row, problem.column, problem.code) == (3, "T（诉讼状态）", "unknown-litigation")
     assert problem.facts["value"] == "协商中"
     assert problem.message.startswith("“协商中”不是可识别的诉讼状态；应为 未起诉、已起诉")
 

@@ -326,7 +326,7 @@ def test_opening_read_in_a_second_process_gives_the_same_figures_and_errors(
     bad = write_ledger([row("A1", 1000), row("A2", 1000, "很好")], tmp_path / "bad.xlsx")
     with pytest.raises(RowsError) as caught:
         npl_report.read_figures(closing, bad, period=Q2)
-    assert [(p.row, p.column) for p in caught.value.problems] == [(3, "O(五级分类)")]
+    assert [(p.row, p.column) for p in caught.value.problems] == [(3, "O（五级分类）")]
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
     with pytest.raises(InputError, match="broken.xlsx"):

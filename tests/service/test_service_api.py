@@ -79,7 +79,7 @@ def test_batch_row_errors_are_422_before_anything_runs(api):
     assert answer.status_code == 422
     body = answer.json()
     assert body["error"].startswith("催收名单.csv：")
-    assert [(p["row"], p["column"]) for p in body["problems"]] == [(3, "C(证件号码)")]
+    assert [(p["row"], p["column"]) for p in body["problems"]] == [(3, "C（证件号码）")]
     assert api.client.get("/api/register", headers=api.headers("backoffice")).json() == []
     assert api.client.get("/api/jobs", headers=api.headers("backoffice")).json() == []
 

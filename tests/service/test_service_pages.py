@@ -129,7 +129,7 @@ def test_batch_page_lists_row_errors_before_anything_runs(backoffice):
                              files={"rows": ("名单.csv", rows_csv(3, break_row=1), "text/csv")})
     assert answer.status_code == 422
     table = answer.text.split('class="row-errors"')[1]
-    assert "<td>2</td><td>C(证件号码)</td><td>id_number</td>" in table
+    assert "<td>2</td><td>C（证件号码）</td><td>id_number</td>" in table
 
 
 def test_english_switch(api):
