@@ -105,7 +105,7 @@ def test_policy_errors_carry_their_codes(tmp_path):
     caught = _raised(InputError, lambda: load_policy(policy))
     assert caught.code == "policy-bucket-gap"
     assert caught.facts["expected"] == 31
-    assert str(caught) == f"{policy}: buckets[1].from：应为 31（各档须从第1天起首尾相接，不重叠、不留空）"
+    assert str(caught) == f"{policy}：buckets[1].from：应为 31（各档须从第1天起首尾相接，不重叠、不留空）"
 
 
 def test_bad_values_are_coded_value_errors_with_their_facts():
