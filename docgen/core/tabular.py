@@ -49,7 +49,7 @@ _CSV_SUFFIXES = frozenset(_CSV_ORDER)
 # with an E between digits (91330109007997E433, a valid USCC) is never taken for it.
 _SCIENTIFIC = re.compile(r"^[+-]?\d(\.\d+)?[eE][+-]\d+$")
 # A unit suffix that does not change the meaning of a header: 借款金额(元) is 借款金额.
-_YUAN_SUFFIX = re.compile(r"[((]元[))]$")
+_YUAN_SUFFIX = re.compile("[(\uff08]元[)\uff09]$")
 
 
 @dataclass

@@ -70,7 +70,8 @@ def parse_amount(value: Any) -> Decimal:
     elif isinstance(value, float):
         result = Decimal(repr(value))
     elif isinstance(value, str):
-        text = value.strip().lstrip("¥¥").strip().replace(",", ",")
+        # The yen/yuan signs (half- and full-width) and the full-width comma, as escapes: editors fold them.
+        text = value.strip().lstrip("\u00a5\uffe5").strip().replace("\uff0c", ",")
         if "," in text and not _GROUPED.fullmatch(text):
             # "1.234,56" (a European decimal comma) must not silently become 1.23456.
             raise MESSAGES.error(InvalidValueError, "amount-ambiguous", value=value)

@@ -173,7 +173,7 @@ class Template:
         for name in self._text_lists:
             value = result.get(name)
             if isinstance(value, str):
-                result[name] = [p.strip() for p in re.split(r"[、;;,,\n]", value) if p.strip()]
+                result[name] = [p.strip() for p in re.split("[、;\uff1b,\uff0c\n]", value) if p.strip()]
         return result
 
     def check(

@@ -108,7 +108,9 @@ TEXT_FIELDS: tuple[str, ...] = ("loan_no", "contract_no", "id_number", "guaranto
 _VOCAB_FIELDS = tuple(VOCAB_FIELDS)
 _YES = {"是": True, "Y": True, "y": True, "yes": True, "1": True, "否": False, "N": False, "n": False, "no": False,
         "0": False}
-_GUARANTOR_SEPARATORS = ("、", ";", ";", ",", ",")
+# Written as escapes: full-width ； and ， look like ASCII in many editors and get folded into them.
+_FULL_SEMICOLON, _FULL_COMMA, _FULL_PERCENT = "\uff1b", "\uff0c", "\uff05"
+_GUARANTOR_SEPARATORS = ("、", ";", _FULL_SEMICOLON, ",", _FULL_COMMA)
 
 
 def _text(required: bool) -> dict[str, Any]:
@@ -240,7 +242,7 @@ class Ledger:
 
 
 def split_guarantors(text: str | None) -> list[str]:
-    """Return the guarantor names in ``text``, separated by 、 ; ; , or ,."""
+    """Return the guarantor names in ``text``, separated by 、, ``;`` or ``,`` (ASCII or full-width)."""
     if not text:
         return []
     for sep in _GUARANTOR_SEPARATORS[1:]:
@@ -251,13 +253,13 @@ def split_guarantors(text: str | None) -> list[str]:
 def split_party_values(text: str | None) -> tuple[str, ...]:
     """Return the per-guarantor values in ``text`` (保证人地址, 保证人证件号码), in guarantor order.
 
-    Values are separated by ; or ; when the cell has one (an address may itself hold 、),
+    Values are separated by ``;`` (ASCII or full-width) when the cell has one (an address may itself hold 、),
     else by 、; an empty value between separators is kept (that guarantor has none).
     Commas never separate: addresses contain them. An empty cell gives ``()``.
     """
     if not text or not text.strip():
         return ()
-    text = text.replace(";", ";")
+    text = text.replace(_FULL_SEMICOLON, ";")
     parts = text.split(";") if ";" in text else text.split(_GUARANTOR_SEPARATORS[0])
     return tuple(part.strip() for part in parts)
 
@@ -417,7 +419,7 @@ def _opt_amount(value: Any) -> Decimal | None:
 
 def _opt_rate(value: Any) -> Decimal | None:
     """Return a rate cell as a fraction: ``6.75%`` is 0.0675; plain numbers are taken as given."""
-    if value.__class__ is str and value.strip().endswith(("%", "%")):
+    if value.__class__ is str and value.strip().endswith(("%", _FULL_PERCENT)):
         return Decimal(value.strip()[:-1].strip()) / 100
     return _opt_amount(value)
 
@@ -649,7 +651,7 @@ def validate_row(
         else:
             document[name] = canonical
     rate = document.get("penalty_rate")
-    if isinstance(rate, str) and rate.strip().endswith(("%", "%")):
+    if isinstance(rate, str) and rate.strip().endswith(("%", _FULL_PERCENT)):
         try:
             document["penalty_rate"] = Decimal(rate.strip()[:-1].strip()) / 100
         except ArithmeticError:
@@ -896,8 +898,8 @@ _REQUIRED_TEXT = frozenset({"loan_no", "borrower"})
 # Columns of one value per guarantor: how a stripped cell is split, and the characters that split it.
 _SPLIT: dict[str, tuple[Any, frozenset[str]]] = {
     "guarantors": (lambda text: tuple(split_guarantors(text)), frozenset(_GUARANTOR_SEPARATORS)),
-    "guarantor_addresses": (split_party_values, frozenset((";", ";", _GUARANTOR_SEPARATORS[0]))),
-    "guarantor_ids": (split_party_values, frozenset((";", ";", _GUARANTOR_SEPARATORS[0]))),
+    "guarantor_addresses": (split_party_values, frozenset((";", _FULL_SEMICOLON, _GUARANTOR_SEPARATORS[0]))),
+    "guarantor_ids": (split_party_values, frozenset((";", _FULL_SEMICOLON, _GUARANTOR_SEPARATORS[0]))),
 }
 
 

@@ -70,7 +70,8 @@ def test_problem_names_row_and_column() -> None:
                                   facts={"expected": ["string"]})
 
 
-@pytest.mark.parametrize("text", ["1,234.50", "¥1,234.50", " 1234.5 "])
+# Full-width forms as escapes (editors fold them into ASCII): ￥ U+FFE5, ， U+FF0C.
+@pytest.mark.parametrize("text", ["1,234.50", "\u00a51,234.50", "\uffe51,234.50", "1\uff0c234.50", " 1234.5 "])
 def test_parse_amount_accepts_separators(text: str) -> None:
     assert parse_amount(text) == Decimal("1234.50")
 

@@ -364,6 +364,9 @@ def test_guarantors_from_a_spreadsheet_cell_are_split():
     template = load_template("demand-letter")
     context = template.prepare(example("demand-letter") | {"guarantors": "张三、李四;王五"})
     assert context["guarantors"] == ["张三", "李四", "王五"]
+    # What a Chinese keyboard types: full-width ； and ， (escaped: editors fold them into ASCII).
+    context = template.prepare(example("demand-letter") | {"guarantors": "张三\uff1b李四\uff0c王五"})
+    assert context["guarantors"] == ["张三", "李四", "王五"]
 
 
 # ------------------------------------------------------------------ strict rendering

@@ -19,9 +19,11 @@ def _uscc() -> str:
 @pytest.mark.parametrize(("text", "values"), [
     ("", ()), ("  ", ()), ("甲地", ("甲地",)),
     ("甲地、乙地", ("甲地", "乙地")),
-    ("甲地;乙地", ("甲地", "乙地")), ("甲地;乙地", ("甲地", "乙地")),
-    # With a semicolon, 、 stays inside an address; commas never separate.
+    # ASCII and full-width semicolons (escaped: editors fold ； into ;).
+    ("甲地;乙地", ("甲地", "乙地")), ("甲地\uff1b乙地", ("甲地", "乙地")),
+    # With a semicolon, 、 stays inside an address; commas (either width) never separate.
     ("A路1号、2号;B村,3组", ("A路1号、2号", "B村,3组")),
+    ("A路1号、2号\uff1bB村\uff0c3组", ("A路1号、2号", "B村\uff0c3组")),
     ("甲地;;丙地", ("甲地", "", "丙地")),
 ])
 def test_split_party_values_keeps_positions(text: str, values: tuple[str, ...]) -> None:
@@ -103,3 +105,24 @@ def test_every_column_beyond_design_is_an_extension_in_the_readme_and_help() -> 
     help_text = CliRunner().invoke(main, ["collect", "letters", "--help"]).output
     for name in ("address", "guarantor_addresses", "guarantor_ids", "accelerated", "collateral", "penalty_rate"):
         assert f"{LEDGER_HEADERS[name]} {name}" in help_text
+
+
+def test_full_width_separators_split_guarantors_and_their_values(tmp_path: Path) -> None:
+    """What a Chinese keyboard types: ， and ； between guarantors, ％ after a rate, ￥ and ， in amounts."""
+    from decimal import Decimal
+
+    from docgen.loans.ledger import split_guarantors
+
+    assert split_guarantors("马芳\uff0c邱春") == ["马芳", "邱春"]
+    assert split_guarantors("马芳\uff1b邱春、王五") == ["马芳", "邱春", "王五"]
+    values = row("A1", 1000, guarantors="马芳\uff0c邱春", guarantor_addresses="陕西省眉县首善街道1号\uff1b陕西省眉县横渠镇2号",
+                 guarantor_ids=f"{resident_id(5)}\uff1b{resident_id(6)}", penalty_rate="6.75\uff05")
+    for fast in (True, False):
+        loan, problems = validate_row(values, 2, fast=fast)
+        assert problems == [], problems
+        assert loan.guarantors == ("马芳", "邱春") and loan.guarantor_ids == (resident_id(5), resident_id(6))
+        assert loan.penalty_rate == Decimal("0.0675")
+    (loan,) = read_ledger(write_ledger([values], tmp_path / "g.xlsx")).loans  # the column-wise path
+    assert loan.guarantors == ("马芳", "邱春")
+    assert loan.guarantor_addresses == ("陕西省眉县首善街道1号", "陕西省眉县横渠镇2号")
+    assert loan.penalty_rate == Decimal("0.0675")
