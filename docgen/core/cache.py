@@ -170,10 +170,16 @@ def write_entry(kind: str, key: str, value: Any) -> None:
 def _bound_entries(folder: Path, keep: int) -> None:
     """Remove the entry files of ``folder`` beyond the ``keep`` most recently written or read;
     failures are ignored (another run may be removing the same ones)."""
+    entries = []
     try:
         with os.scandir(folder) as found:
-            entries = [(entry.stat().st_mtime, entry.path) for entry in found
-                       if _ENTRY_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)]
+            for entry in found:
+                if _ENTRY_NAME.fullmatch(entry.name):
+                    try:
+                        if entry.is_file(follow_symlinks=False):
+                            entries.append((entry.stat().st_mtime, entry.path))
+                    except OSError:
+                        pass  # removed by another run meanwhile
     except OSError:
         return
     if len(entries) <= keep:

@@ -82,11 +82,11 @@ def resident_id_issue(value: str) -> dict[str, Any] | None:
 
 def resident_checksums_ok(texts: Iterable[str]) -> list[str]:
     """Return those of ``texts`` that have a resident ID's shape (18 ASCII characters, 17 digits
-    first) and stdnum's check character last, in the order given: the first steps of
-    ``check_resident_id`` a column at a time (``ric.compact`` changes nothing in such a text)."""
+    first) and stdnum's check character last (``x`` as ``X``: ``ric.compact`` upper-cases), in
+    the order given: the first steps of ``check_resident_id`` a column at a time."""
     check = ric.calc_check_digit
     return [text for text in texts
-            if len(text) == 18 and text.isascii() and text[:17].isdigit() and text[17] == check(text)]
+            if len(text) == 18 and text.isascii() and text[:17].isdigit() and text[17].upper() == check(text)]
 
 
 #: (area code, year of birth) -> whether stdnum knows the place; bounded.

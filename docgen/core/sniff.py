@@ -13,7 +13,8 @@ import zipfile
 from collections.abc import Callable
 from typing import BinaryIO
 
-__all__ = ["KINDS", "extension_kinds", "extension_kind", "is_markup", "office_encrypted", "ole_directory", "sniff_kind"]
+__all__ = ["KINDS", "extension_kinds", "extension_kind", "is_markup", "looks_like_text", "office_encrypted", "ole_directory",
+           "sniff_kind", "utf16"]
 
 #: Every kind a file can be given.
 KINDS = ("pdf", "docx", "doc", "xlsx", "xls", "jpg", "png", "tiff", "zip", "text", "unknown")
@@ -72,7 +73,7 @@ def sniff_kind(data: bytes) -> str:
         return "doc"
     if foreign_format(head) is not None:
         return "unknown"
-    if _looks_like_text(head):
+    if looks_like_text(head):
         return "text"
     return "unknown"
 
@@ -161,7 +162,8 @@ def _zip_kind(data: bytes) -> str:
     return "zip"
 
 
-def _looks_like_text(head: bytes) -> bool:
+def looks_like_text(head: bytes) -> bool:
+    """Whether ``head`` (a file's first bytes) decodes as UTF-8 or GB18030 text without NUL bytes."""
     if not head or b"\x00" in head:
         return False
     for enc in ("utf-8", "gb18030"):

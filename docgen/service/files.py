@@ -43,7 +43,10 @@ class Stored:
 def display_name(filename: str | None, fallback: str) -> str:
     """Return the last component of a client-supplied name, for display only (never a path)."""
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    name = "".join(ch for ch in name if ch.isprintable())[:120]
+    name = "".join(ch for ch in name if ch.isprintable())
+    if len(name) > 120:  # shortened before its extension, which says how the file is read
+        suffix = Path(name).suffix[:16]
+        name = name[:120 - len(suffix)] + suffix
     return name or fallback
 
 

@@ -174,3 +174,39 @@ def test_write_json_says_whether_it_wrote(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("", encoding="utf-8")
     assert write_json(blocker / "d.json", 1) is False  # its folder cannot be made
+
+
+def test_an_entry_removed_by_another_run_during_the_bound_is_skipped(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import docgen.core.cache as cache
+
+    root = folder.parent
+    keys = [cache.cache_key(str(n)) for n in range(4)]
+    for age, key in enumerate(keys[:3]):
+        cache.write_entry("bundle-yaml", key, {"n": age})
+        os.utime(root / f"bundle-yaml-{key}.json", (1_000_000 + age, 1_000_000 + age))
+    monkeypatch.setattr(cache, "ENTRY_FILES_KEEP", 2)
+    real_scandir = os.scandir
+
+    class Vanishing:
+        """Entries of which the oldest is removed between the listing and its stat (another run's bound)."""
+
+        def __init__(self, path: object) -> None:
+            self._it = real_scandir(path)
+
+        def __enter__(self) -> "Vanishing":
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self._it.close()
+
+        def __iter__(self):  # noqa: ANN204
+            for entry in self._it:
+                if keys[0] in entry.name:
+                    os.unlink(entry.path)
+                yield entry
+
+    monkeypatch.setattr(cache.os, "scandir", Vanishing)
+    cache.write_entry("bundle-yaml", keys[3], {"n": 3})  # no error, and the bound still holds
+    monkeypatch.setattr(cache.os, "scandir", real_scandir)
+    assert len(list(root.glob("bundle-yaml-*.json"))) <= 2
+    assert cache.read_entry("bundle-yaml", keys[3]) == {"n": 3}

@@ -501,3 +501,24 @@ def test_an_ole2_files_directory_past_the_sniffed_bytes_is_read_where_its_header
     broken[0x30:0x34] = (0x7FFFFFF0).to_bytes(4, "little")
     (tmp_path / "broken.xlsx").write_bytes(bytes(broken))
     assert "不是 Excel 工作簿（文件内容：Office 97-2003 格式的其他文件）" in _raised(tmp_path / "broken.xlsx")
+
+
+def test_what_a_readable_table_mentions_or_embeds_never_refuses_it(tmp_path: Path) -> None:
+    """Text under a text name is read whatever it mentions; a workbook's stream decides an OLE2 file
+    before an embedded Word object's; a PDF or RTF at the very start of a text name is refused."""
+    (tmp_path / "mentions.csv").write_text("借款人,金额\n扫描件%PDF-1.4.pdf,100\n{\\rtf1 张三},5\n", encoding="gb18030")
+    table = read_table(tmp_path / "mentions.csv", ALIASES)
+    assert [row.values["borrower"] for row in table.rows] == ["扫描件%PDF-1.4.pdf", "{\\rtf1 张三}"]
+    both = _ole_file("WordDocument")
+    at = both.index("WordDocument".encode("utf-16-le"))
+    both = both[:at + 128] + "Workbook".encode("utf-16-le") + both[at + 128 + 16:]
+    (tmp_path / "embeds.xlsx").write_bytes(both)
+    assert "文件内容是 .xls 格式的工作簿，扩展名却是 .xlsx" in _raised(tmp_path / "embeds.xlsx")
+    (tmp_path / "embeds.xls").write_bytes(both)
+    assert "无法读取 Excel 文件" in _raised(tmp_path / "embeds.xls")  # left to the reader, not called a Word file
+    (tmp_path / "scan.txt").write_bytes(b"%PDF-1.4\n1 0 obj\n")
+    assert "不是文本表格（文件内容：PDF 文件）" in _raised(tmp_path / "scan.txt")
+    (tmp_path / "letter.csv").write_bytes(b"{\\rtf1\\ansi hello}")
+    assert "不是文本表格（文件内容：Word 97-2003 文档）" in _raised(tmp_path / "letter.csv")
+    (tmp_path / "archive.csv").write_bytes(b"PK\x03\x04" + bytes(26) + b"photos/a.jpg" + bytes(64))
+    assert "不是文本表格（文件内容：ZIP 格式的文件，如压缩包或改了扩展名的 .xlsx 工作簿）" in _raised(tmp_path / "archive.csv")

@@ -124,8 +124,12 @@ def test_resident_ids_checked_together_agree_with_stdnum() -> None:
                f"{rng.randint(0, 13):02d}{rng.randint(0, 32):02d}{rng.randint(0, 999):03d}"
         texts.add(body + rng.choice("0123456789XY"))
     texts |= {"", "61032619750312001", "６１０３２６１９７５０３１２００１Ｘ", "91610326MA6X7Y8Z9A", "6103261975031200１"}
+    # A check character X written lower-case: stdnum upper-cases it (``ric.compact``).
+    ending_x = [text for text in map(resident_id, range(300)) if text.endswith("X")]
+    texts |= {text[:-1] + "x" for text in ending_x}
     valid = _valid_resident_ids(texts)
     assert valid == {text for text in texts if check_resident_id(text) is None}
+    assert ending_x and {text[:-1] + "x" for text in ending_x} <= valid
     assert len(valid) > 300  # the valid ones are really there
 
 

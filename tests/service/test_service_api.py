@@ -450,3 +450,12 @@ def test_npl_report_with_a_policy_by_role(api, bank, roles):
         assert answer.status_code == (200 if role in ACCESS["npl-report"] else 403), (role, answer.text)
     bad = api.client.post("/api/npl-report", headers=api.headers("manager"), files=files, data={"period": "2026Q5"})
     assert bad.status_code == 400 and bad.json()["error"].startswith("period：")
+
+
+def test_a_long_upload_name_keeps_its_extension() -> None:
+    from docgen.service.files import display_name
+
+    long = "某某房地产开发有限公司" * 15 + "贷款台账.xlsx"
+    shown = display_name(f"C:\\Users\\信贷\\{long}", "x")
+    assert len(shown) == 120 and shown.endswith(".xlsx") and shown.startswith("某某房地产")
+    assert display_name("台账.xlsx", "x") == "台账.xlsx" and display_name("", "x") == "x"
