@@ -31,7 +31,7 @@ import yaml
 import docgen
 from docgen.core.errors import DocgenError, InputError
 from docgen.core.wording import MessageTable
-from wordingkit import punctuation_problems, renderings
+from wordingkit import bracket_problems, punctuation_problems, renderings
 
 ROOT = Path(docgen.__file__).parent
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
@@ -300,6 +300,37 @@ def test_chinese_wording_takes_full_width_punctuation() -> None:
                 for where, text in _strings(value, f"{module}.{attr}"):
                     found += [f"{where}: …{snippet}…" for snippet in punctuation_problems(text)]
     assert found == []
+
+
+def test_every_bracket_is_closed_by_its_own_kind() -> None:
+    """A ``（`` is closed by ``）`` and a ``(`` by ``)``, in every entry of every table in both
+    languages and in every label the wording modules keep (a lone mark, as a table of marks holds
+    it, apart): an IME switched half-way through an aside leaves ``（… )``."""
+    found = []
+    for where, table in message_tables():
+        for lang in ("zh", "en"):
+            for code in sorted(table.codes(lang)):
+                for text in renderings(table.entry(code, lang), SAMPLES.get((table.name, code), ())):
+                    found += [f"{where} {lang} {code!r}: …{snippet}…" for snippet in bracket_problems(text)]
+    for module in WORDING_MODULES:
+        for attr, value in vars(importlib.import_module(module)).items():
+            if attr.isupper() and not isinstance(value, MessageTable):
+                found += [f"{where}: …{snippet}…" for where, text in _strings(value, f"{module}.{attr}")
+                          if len(text) > 1 for snippet in bracket_problems(text)]
+    assert found == []
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("（须覆盖 2024 年度；填在 documents.a.years)", True),
+    ("客户资料包(.zip）", True),
+    ("缺少（甲（乙））", False),
+    ("a (b (c)) d", False),
+    ("未闭合（甲", True),
+    ("多余）", True),
+    ("用“(”开头的值（照录）", False),  # a quoted mark is data
+])
+def test_an_unbalanced_bracket_would_be_caught(text: str, flagged: bool) -> None:
+    assert bool(bracket_problems(text)) is flagged
 
 
 @pytest.mark.parametrize("entry, flagged", [

@@ -33,6 +33,30 @@ def punctuation_problems(text: str) -> list[str]:
     return [plain[max(0, i - 8):i + 8] for i, _ in ascii_punctuation(plain)]
 
 
+#: Each opening bracket and the closing one that answers it: a full-width ``（`` is closed by ``）``,
+#: an ASCII ``(`` by ``)``, never by the other.
+_PAIRS = {"（": "）", "(": ")"}
+_CLOSERS = {close: open_ for open_, close in _PAIRS.items()}
+
+
+def bracket_problems(text: str) -> list[str]:
+    """Return a snippet around every bracket in ``text`` that is not answered by its own kind
+    (``（… )``, a lone ``(`` or ``）``), quotations apart."""
+    plain = _QUOTED.sub("〇", text)
+    found, stack = [], []
+    for i, mark in enumerate(plain):
+        if mark in _PAIRS:
+            stack.append(i)
+        elif mark in _CLOSERS:
+            if stack and plain[stack[-1]] == _CLOSERS[mark]:
+                stack.pop()
+            else:
+                found.append(plain[max(0, i - 12):i + 4])
+                if stack:
+                    stack.pop()
+    return found + [plain[i:i + 12] for i in stack]
+
+
 def chinese_clauses(help_text: str) -> Iterator[str]:
     """Yield the clauses of ``help_text`` that are Chinese: those that begin with a Han character
     or hold more Han characters than Latin letters. An English clause that names a Chinese term

@@ -368,7 +368,7 @@ def render_markdown(report: Mapping[str, Any], lang: str = "zh", *, meta: Report
 
     stages, by_stage, other, numbers = _layout(report, L)
     for index, sid, stage, verdict in stages:
-        out += ["", f"## {index}. {_stage_title(sid, meta, lang)} (`{sid}`): {verdict}", ""]
+        out += ["", f"## {index}. {_stage_title(sid, meta, lang)}{L['aside'].format(f'`{sid}`')}{colon}{verdict}", ""]
         out.append(f"| {L['status']} | {L['no']} | {L['title']} | {L['files']} |")
         out.append("| :-: | --: | --- | --- |")
         for group, item in _grouped(stage.get("items") or [], meta.stage_groups.get(sid), lang):
@@ -469,8 +469,7 @@ def render_docx(report: Mapping[str, Any], lang: str = "zh", *, meta: ReportMeta
     for index, stage in enumerate(stages, 1):
         sid = stage.get("id", "")
         verdict = L["complete"] if stage.get("complete") else L["incomplete"]
-        doc.add_heading(f"{index}. {_stage_title(sid, meta, lang)}({verdict})" if lang == "zh"
-                        else f"{index}. {_stage_title(sid, meta, lang)} ({verdict})", level=1)
+        doc.add_heading(f"{index}. {_stage_title(sid, meta, lang)}{L['aside'].format(verdict)}", level=1)
         items = stage.get("items") or []
         table = doc.add_table(rows=1, cols=5)
         table.style = "Table Grid"

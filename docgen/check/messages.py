@@ -131,7 +131,7 @@ DETAILS = MessageTable.bilingual("check details", {
     "audit-years": (lambda f: (f"缺少 {'、'.join(str(y) for y in f['years'])} 年度审计报告"
                                f"（须覆盖 {_span(f['required'])} 年度；"
                                f"年度审计报告应于次年{f['due_month']}月{f['due_day']}日前出具；"
-                               f"年度可写在文件名中或填在 bundle.yaml 的 documents.{f['item']}.years)"),
+                               f"年度可写在文件名中或填在 bundle.yaml 的 documents.{f['item']}.years）"),
         lambda f: (f"audit reports missing for {', '.join(str(y) for y in f['years'])} (required: "
                    f"{_span(f['required'])}; put the year in the file name or list it under "
                    f"documents.{f['item']}.years)")),

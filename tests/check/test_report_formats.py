@@ -26,6 +26,7 @@ from docgen.check.formats import (
 )
 from docgen.core.textwidth import display_width
 from example_helper import EXAMPLE_AS_OF, EXAMPLE_BUNDLE, make_bundle
+from wordingkit import punctuation_problems
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 AS_OF = dt.date.fromisoformat(EXAMPLE_AS_OF)
@@ -143,7 +144,9 @@ def test_text_without_meta_falls_back_to_ids():
 def test_markdown_headings_tables_findings_summary():
     md = render_markdown(hand_report(), "zh", meta=META)
     assert md.startswith("# 资料清单检查：华安置业发展有限公司\n")
-    assert "## 1. 申请开发贷前期所需提供资料 (`pre-application`): 不完整" in md
+    assert "## 1. 申请开发贷前期所需提供资料（`pre-application`）：不完整" in md
+    english = render_markdown(hand_report(), "en", meta=META)
+    assert "## 1. Application documents (`pre-application`): incomplete" in english
     assert "| 状态 | 序号 | 资料名称 | 文件 |" in md
     assert "| ✗ | 13 | 项目总平图 | — |" in md
     assert "| ! | B3 | 企业基本信息信用报告 | 银行/征信\\|报告.pdf |" in md  # pipe escaped
@@ -173,6 +176,8 @@ def test_docx_is_a_printable_checklist():
     assert [r[3] for r in rows] == ["✓", "免", "✗", "✗"]
     assert rows[3][2] == "银行"
     assert "13：缺少项目总平图" in text
+    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"][:2] == [
+        "1. 申请开发贷前期所需提供资料（不完整）", "2. 签订借款合同和抵押合同前汇签资料（完整）"]
     assert "不完整：2 个阶段，5 项，缺失 1，无效 1，警告 1" in [p.text for p in document.paragraphs]
     assert document.paragraphs[-1].text == "客户经理：____________    复核人：____________    日期：____________"
     section = document.sections[0]
@@ -197,6 +202,7 @@ def test_docx_english_labels():
     assert document.paragraphs[0].text == "Document checklist: Development loan checklist"
     assert "No.\tDocument\tProvider\tStatus\tFiles" in text
     assert "Account manager: ____________" in text
+    assert "1. Application documents (incomplete)" in [p.text for p in document.paragraphs]
 
 
 def test_render_json_is_the_dict_verbatim():
@@ -241,6 +247,8 @@ def test_every_format_on_the_example_bundle(example_output, fmt):
     line = "不完整：3 个阶段，59 项，缺失 2，无效 10，警告 3"
     assert summary_line(example_output.data) == line
     rendered = render(example_output.data, fmt, "zh", meta=example_output.meta)
+    # GB/T 15834 throughout the Chinese report, its headings and the findings' wording alike
+    assert punctuation_problems(rendered if fmt != "docx" else _docx_text(rendered)[1]) == []
     if fmt == "text":
         assert rendered == example_output.rendered
         assert rendered.splitlines()[-1] == line
