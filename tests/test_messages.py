@@ -31,7 +31,8 @@ import yaml
 import docgen
 from docgen.core.errors import DocgenError, InputError
 from docgen.core.wording import MessageTable
-from wordingkit import bracket_problems, punctuation_problems, renderings
+from wordingkit import (bracket_problems, location_problems, punctuation_problems, renderings,
+                        typed_syntax_problems)
 
 ROOT = Path(docgen.__file__).parent
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
@@ -318,6 +319,35 @@ def test_every_bracket_is_closed_by_its_own_kind() -> None:
                 found += [f"{where}: …{snippet}…" for where, text in _strings(value, f"{module}.{attr}")
                           if len(text) > 1 for snippet in bracket_problems(text)]
     assert found == []
+
+
+def test_locations_and_typed_syntax_are_worded_as_gb_t_15834_asks() -> None:
+    """A location heading a Chinese entry takes the full-width colon (``{where}.to：…``), and
+    syntax the user types is quoted in its ASCII form (“键: 值”, “bundle:”), never given the
+    full-width colon an IME would type and YAML would refuse."""
+    found = []
+    for where, table in message_tables():
+        for code in sorted(table.codes("zh")):
+            for text in renderings(table.entry(code), SAMPLES.get((table.name, code), ())):
+                found += [f"{where} {code!r}: {snippet}"
+                          for snippet in location_problems(text) + typed_syntax_problems(text)]
+    assert found == []
+
+
+@pytest.mark.parametrize("text, location, typed", [
+    ("policy.yaml：timetable[1].to: once 步骤不设 to", False, False),  # the colon inside is a key's
+    ("甲乙.to: once 步骤办结前一直待办", True, False),
+    ("甲乙：甲乙.to：once 步骤", False, False),
+    ("应为映射（键：值）", False, True),
+    ("应为映射（“键: 值”）", False, False),
+    ("缺少 bundle：（模板字段的对应关系）", False, True),
+    ("缺少“bundle:”（模板字段的对应关系）", False, False),
+    ("台账.csv: 缺少必需的列", True, False),
+    ("need -o FILE: missing", False, False),
+    ("serve: listening on 127.0.0.1:8000", False, False),
+])
+def test_a_location_or_typed_syntax_would_be_caught(text: str, location: bool, typed: bool) -> None:
+    assert (bool(location_problems(text)), bool(typed_syntax_problems(text))) == (location, typed)
 
 
 @pytest.mark.parametrize("text, flagged", [

@@ -57,6 +57,28 @@ def bracket_problems(text: str) -> list[str]:
     return found + [plain[i:i + 12] for i in stack]
 
 
+#: A location heading a Chinese sentence with an English colon (``policy.yaml.to: once 步骤…``):
+#: the location is part of the sentence and takes its full-width colon.
+_LOCATION_HEAD = re.compile(r"^[^\s：:]+: (?=.*[\u3400-\u4dbf\u4e00-\u9fff])")
+#: Syntax the user types, given full-width outside quotation marks: a key and value placeholder
+#: (``键：值``) or a key named with its colon and nothing after it (``bundle：（…``). An IME's
+#: full-width colon is what breaks a YAML file, so the typed form is quoted in ASCII (“键: 值”).
+_TYPED_SYNTAX = re.compile(r"[\w.]+：(?=值|[（）])")
+
+
+def location_problems(text: str) -> list[str]:
+    """Return the head of ``text`` when a location opens a Chinese sentence with an ASCII ``: ``,
+    quotations apart."""
+    plain = _QUOTED.sub("〇", text)
+    return [m.group() for m in [_LOCATION_HEAD.match(plain)] if m]
+
+
+def typed_syntax_problems(text: str) -> list[str]:
+    """Return every bit of syntax to be typed that ``text`` gives with a full-width colon outside
+    quotation marks (``（键：值）``, ``缺少 bundle：（…）``)."""
+    return _TYPED_SYNTAX.findall(_QUOTED.sub("〇", text))
+
+
 def chinese_clauses(help_text: str) -> Iterator[str]:
     """Yield the clauses of ``help_text`` that are Chinese: those that begin with a Han character
     or hold more Han characters than Latin letters. An English clause that names a Chinese term

@@ -124,7 +124,7 @@ DETAILS = MessageTable.bilingual("check details", {
         "name (e.g. 2026年10月) or the date under documents.{item}.issued"),
     "parts": (lambda f: ("缺少" + "、".join(label["zh"] for label in f["labels"])
                          + f"（文件名中写明各部分；合订在一份文件中的，在 bundle.yaml 的 documents.{f['item']}.parts 中列出："
-                           f"{'、'.join(f['ids'])}）"),
+                           f"“{', '.join(f['ids'])}”）"),
         lambda f: ("missing " + " and ".join(label["en"] for label in f["labels"])
                    + f" (name each part in a file name; for parts bound in one file list them under "
                      f"documents.{f['item']}.parts: {', '.join(f['ids'])})")),

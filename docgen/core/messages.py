@@ -72,7 +72,7 @@ MESSAGES = MessageTable("core", {
     "empty": "不能为空",
     "null": "不能为空值（null）",
     "type": _type,
-    "not-mapping": "应为映射（键：值）",
+    "not-mapping": "应为映射（“键: 值”）",
     "items-length": "列表长度应为 {expected}，实际为 {actual}",
     "too-short": "最小长度为 {min}",
     "too-long": "最大长度为 {max}",
@@ -121,7 +121,7 @@ MESSAGES = MessageTable("core", {
     "datafile-json-syntax": "{file} 第{line}行第{column}列：{what}不是合法的 JSON：{problem}",
     "datafile-yaml-syntax": lambda f: (f"{f['file']}" + (f" 第{f['line']}行第{f['column']}列" if f.get("line") else "")
                                        + f"：{f['what']}不是合法的 YAML：{f['problem']}；请检查缩进和冒号"),
-    "datafile-not-mapping": "{file}：{what}顶层应为映射（键：值）{hint}",
+    "datafile-not-mapping": "{file}：{what}顶层应为映射（“键: 值”）{hint}",
     "datafile-lone-surrogate": "{file}：{what}中 {where} 含有无效字符（孤立的 UTF-16 代理项，如 JSON 的 \\ud800）；请删除或改正该值",
     # single values (InvalidValueError): dates, amounts, what a Word filter is given
     "date-no-such-day": "不存在的日期 {text}",

@@ -68,7 +68,7 @@ _INSTALL_HINT = ("未找到 LibreOffice（soffice），无法生成 PDF。请安
 
 MESSAGES = MessageTable("documents", {
     # template data (Template.check)
-    "data-not-mapping": "数据应为映射（字段：值）",
+    "data-not-mapping": "数据应为映射（“字段: 值”）",
     "lone-surrogate": "含有无效字符（孤立的 UTF-16 代理项）；请删除或改正该值",
     "sum-mismatch": lambda f: f"{f['label']}合计应为{f['expected'].normalize():f}，实际为{f['actual'].normalize():f}",
     "votes-short": "同意票所代表的表决权为{ratio_pct:.2f}%，未达到{basis}的{needed_pct:.2f}%（{threshold}），不能据此决议办理",
@@ -194,7 +194,7 @@ MESSAGES = MessageTable("documents", {
     "meta-alias-field": "{file}：aliases 中的字段 {field} 不在 schema 中",
     "serial-pattern-unusable": "{file}：serial 格式 {pattern!r} 无法使用：{reason}",
     "filename-pattern-field": "{file}：filename 格式 {pattern!r} 缺少字段 {reason}",
-    "meta-bundle-missing": "{file}：缺少 bundle：（模板字段与 bundle.yaml 键的对应关系）",
+    "meta-bundle-missing": "{file}：缺少“bundle:”（模板字段与 bundle.yaml 键的对应关系）",
     "meta-bundle-field": "{file}：bundle.{field} 不是模板 schema 中的字段",
     "where/key": "{where}：{key}",
     "meta-bundle-each": "{file}：bundle.{field} 应写作“{{each: 列表, fields: {{字段: 表达式}}}}”",

@@ -291,8 +291,9 @@ class Outcome:
         """The Chinese sentence of this outcome (``docgen.loans.messages``)."""
         facts = {"document": DOCUMENTS.get(self.document, ""), "serial": self.serial, **self.facts}
         if self.code == "template-check":
-            facts["detail"] = ";".join(f"{p.path}({p.column}):{p.message}" if p.column else f"{p.path}:{p.message}"
-                                        for p in self.problems)
+            facts["problems"] = [MESSAGES.text("template-check-problem" if p.column else "template-check-problem/no-column",
+                                               {"path": p.path, "column": p.column, "message": p.message})
+                                 for p in self.problems]
         return MESSAGES.text(self.code, facts)
 
     def to_dict(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from docgen.core.wording import MessageTable
+from docgen.core.wording import MessageTable, joined
 
 
 def _invalid(kind: str, keys: str) -> Any:
@@ -85,7 +85,10 @@ ZH: dict[str, str] = {
     "no-guarantor-address": "台账未填担保人{guarantor}的地址（送达地址），无法送达，未生成{document}；请在“保证人地址”列按担保人顺序补填",
     "no-branch-contact": "催收策略中没有机构“{branch}”的联系方式（也没有 default）：请在策略文件 letters.branches 下添加“{branch}: {{address: …, phone: …, contact: …}}”，用 --policy 指定",
     "no-bank-name": "催收策略未设置 letters.bank_legal_name（银行法定名称），文书无法署名；请在策略文件中填写",
-    "template-check": "{detail}",
+    "template-check": joined("{problems}", "problems", sep="；"),
+    # one problem the template's check found in a loan's values: the field, its ledger column
+    "template-check-problem": "{path}（{column}）：{message}",
+    "template-check-problem/no-column": "{path}：{message}",
     "guarantor-demand-next": "送达后请在台账“向保证人主张日”填写实际送达日（须不晚于保证期间届满日 {deadline}）",
     # ---- progress and outcome lines of the loans commands (stderr)
     "ledger-reading": "读取台账 {path}（{megabytes:.0f} MB）…",
@@ -94,6 +97,8 @@ ZH: dict[str, str] = {
     # ---- errors: a ledger or a collection policy that cannot be used at all
     "ledger-missing-columns": "{file}：台账缺少必需的列 {wanted}；请在表头行添加这些列",
     "ledger-bad-rows": "{file}：台账有 {count} 行数据不合格，请按行列位置修改后重试",
+    # where a policy's vocabulary stands, for the errors below (``{source}``)
+    "vocabulary-source": "{source}：vocabulary",
     "vocabulary-unknown-column": "{source}.{name}：未知的受控列（可用：{available}）",
     "vocabulary-not-canonical": "{source}.{name}.{canonical}：不是该列的规范取值（可用：{available}）",
     "vocabulary-synonym-taken": "{source}.{name}.{canonical}：“{text}”已是“{taken_by}”的同义词",
@@ -107,7 +112,7 @@ ZH: dict[str, str] = {
     "policy-bucket-open-not-last": "{where}.to：只有最后一档可以不设 to（不封顶）",
     "policy-last-bucket-closed": "{source}：{key}[{index}].to：最后一档应不设 to，以覆盖更长的逾期",
     "policy-once-untracked": "{where}.once：只有 {tracked} 能确认已办理（登记簿、诉讼状态），{action} 请设窗口 from/to 而不是 once",
-    "policy-once-with-to": "{where}.to: once 步骤办结前一直待办，不设 to",
+    "policy-once-with-to": "{where}.to：once 步骤办结前一直待办，不设 to",
     "policy-due-outside": "{where}.due：应在 from 与 to 之间",
     "policy-due-not-once": "{where}.due：日常步骤在窗口内每天都应办理，只有 once 步骤可设 due",
     "policy-invalid": _policy_invalid,

@@ -286,7 +286,7 @@ def _build_policy(raw: dict[str, Any], source: str) -> Policy:
         enforcement_years=normalized["enforcement_years"],
         overdue_normal_grace_days=normalized["overdue_normal_grace_days"], accelerate=normalized["accelerate"],
         bank_legal_name=(letters.get("bank_legal_name") or "").strip(),
-        vocabulary=build_vocabulary(normalized.get("vocabulary"), f"{source}：vocabulary"),
+        vocabulary=build_vocabulary(normalized.get("vocabulary"), MESSAGES.text("vocabulary-source", {"source": source})),
     )
 
 

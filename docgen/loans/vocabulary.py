@@ -92,4 +92,4 @@ def default_vocabulary() -> Vocabulary:
 
     path = Path(str(resources.files("docgen") / "data" / "collection-policy.yaml"))
     data = read_mapping(path, what=MESSAGES.text("file/policy"), allow_empty=True)
-    return build_vocabulary(data.get("vocabulary"), f"{path}: vocabulary")
+    return build_vocabulary(data.get("vocabulary"), MESSAGES.text("vocabulary-source", {"source": path}))

@@ -26,13 +26,15 @@ MESSAGES = MessageTable("service", {
     "upload-rows-rejected": "{name}：{count} 处数据有误，未生成任何文书；请改正后重新上传",
     "too-many-jobs": "已有 {count} 个任务在排队或运行；请等它们完成后再提交",
     "job-not-running": "任务已不在运行",
+    # a letter the collect-letters job could not issue, as its page lists it: the loan, then why
+    "letter-refused": "{loan_no}：{message}",
     "job-internal-error": "内部错误（{error}）；请把任务编号 {job_id} 告知系统管理员",
     "job-interrupted": "服务重启时该任务尚未完成；可重新运行，已出具的文书不会重复出具",
     # HTTP answers (ApiError)
     "no-template": "没有模板 {name}（no such template）",
     "no-template-listed": "没有模板 {name}；可用模板见 docgen templates list（no such template）",
     "annex-invalid": "annex：{text!r} 不是附件编号；请写 1 到 11 之间的数字（annex must be 1-11）",
-    "body-not-object": "请求体应为 JSON 对象（字段：值）（the body must be a JSON object）",
+    "body-not-object": "请求体应为 JSON 对象（“字段: 值”）（the body must be a JSON object）",
     "body-not-json": "请求体不是有效的 JSON（the body is not valid JSON）",
     "pdf-unavailable": "服务器未安装 LibreOffice，无法生成 PDF；请下载 .docx（PDF needs LibreOffice）",
     "period-missing": "缺少报告期 period，例如 2026Q2、2026H1、2026 或 2026-06",

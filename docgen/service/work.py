@@ -288,7 +288,8 @@ def _letters_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[st
     register_file(settings.db_path, job["owner"], bundle, job=job["id"])
     serials = [o.serial for o in result.written if o.serial]
     return {"due": result.due, "written": len(result.written), "skipped": len(result.skipped),
-            "refused": [f"{o.loan_no}: {o.message}" for o in result.refused], "serials": serials,
+            "refused": [SERVICE.text("letter-refused", {"loan_no": o.loan_no, "message": o.message})
+                        for o in result.refused], "serials": serials,
             "audit": {"action": "generate", "target": "demand-letter (collect letters)",
                       "sha256": p["ledger_sha256"], "serials": serials}}
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -415,6 +416,8 @@ def test_compound_item_needs_each_part(bundle: Path) -> None:
     assert finding.code == "incomplete-set"
     assert "缺少签字样本、个人简历" in finding.message("zh")
     assert "documents.legal-rep-id.parts" in finding.message("zh")
+    # the ids as they are typed into the YAML list, not a Chinese list
+    assert re.search(r"parts 中列出：“[a-z-]+(, [a-z-]+)+”）$", finding.message("zh")), finding.message("zh")
     assert "missing the signature specimen and the CV" in finding.message("en")
     put(bundle, "01-申请前期/法定代表人签字样本及个人简历.pdf")
     assert run_check(bundle, as_of=AS_OF).item_result("legal-rep-id").status == "ok"

@@ -99,7 +99,7 @@ def test_render_malformed_data_file_exits_2(runner, tmp_path):
     listing = tmp_path / "l.yaml"
     listing.write_text("- a\n- b\n", encoding="utf-8")
     result = run(runner, "render", "demand-letter", "--data", str(listing), "-o", str(tmp_path / "o.docx"))
-    assert result.exit_code == 2 and "l.yaml：数据文件顶层应为映射（键：值），如“borrower: 张三”" in result.output
+    assert result.exit_code == 2 and "l.yaml：数据文件顶层应为映射（“键: 值”），如“borrower: 张三”" in result.output
 
 
 def test_render_without_serial_takes_one_from_the_register(runner, tmp_path):

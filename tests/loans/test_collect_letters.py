@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from collect_helpers import AS_OF, BANK, POLICY_TEXT, make_loan
+from wordingkit import punctuation_problems
 
 from docgen.loans.plan import build_plan, letter_key, load_policy
 from docgen.loans.letters import issued_keys, letter_data, letters_due, make_letters, penalty
@@ -165,6 +166,7 @@ def test_missing_contract_number_is_reported_with_its_column(tmp_path: Path, pol
     assert (refused.loan_no, refused.row) == ("JJ0001", 2)
     assert refused.code == "template-check"
     assert [(p.path, p.column) for p in refused.problems] == [("contract_no", "合同号")]
+    assert refused.message.startswith("contract_no（合同号）：") and punctuation_problems(refused.message) == []
 
 
 def test_issued_letters_move_the_plan_on(tmp_path: Path, policy) -> None:

@@ -214,6 +214,18 @@ def test_a_policy_vocabulary_adds_synonyms(tmp_path: Path) -> None:
     assert problems == [] and loan.litigation == "已起诉"
 
 
+def test_the_shipped_vocabulary_is_named_as_a_policy_vocabulary_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error in the shipped policy's vocabulary heads its sentence with the file as a
+    policy's own does (``collection-policy.yaml：vocabulary.…：``), the colon full-width."""
+    import docgen.core.datafile as datafile
+    from docgen.loans.vocabulary import default_vocabulary
+
+    monkeypatch.setattr(datafile, "read_mapping", lambda path, **_: {"vocabulary": {"no_such_column": {}}})
+    with pytest.raises(InputError) as caught:
+        default_vocabulary.__wrapped__()
+    assert "collection-policy.yaml：vocabulary.no_such_column：未知的受控列" in str(caught.value)
+
+
 @pytest.mark.parametrize(("fields", "code", "column"), [
     ({"overdue_principal": 2000, "days": 10}, "overdue-exceeds-balance", "overdue_principal"),
     ({"last_interruption": dt.date(2020, 1, 1)}, "interruption-before-disbursal", "last_interruption"),

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from docgen.cli import main
 from docxtext import docx_text
 from service_helpers import (AS_OF, LEDGER, NOTES, OPENING, POLICY, ROWS_XLSX, TARGETS, rows_csv, wait_job)
+from wordingkit import punctuation_problems
 
 
 def _upload(path, field="bundle", name=None):
@@ -335,6 +336,21 @@ def test_collect_plan_and_letters_read_the_ledger_with_the_policy_vocabulary(api
     assert letters.status_code == 202, letters.text
     job = wait_job(api.client, letters.json()["job"], headers)
     assert job["state"] == "done", job
+
+
+def test_collect_letters_job_lists_each_refused_letter_under_its_loan(api, tmp_path):
+    from ledger_fixtures import row
+
+    from docgen.loans.ledger import write_ledger
+
+    ledger = write_ledger([row("B1", 200000, "关注", days=40, serial=1)], tmp_path / "台账.xlsx")  # no address
+    files = {"ledger": (ledger.name, ledger.read_bytes()), "policy": (POLICY.name, POLICY.read_bytes())}
+    headers = api.headers("manager")
+    started = api.client.post("/api/collect/letters", headers=headers, files=files, data={"as_of": "2026-06-30"})
+    job = wait_job(api.client, started.json()["job"], headers)
+    # the loan heads the Chinese sentence, with the full-width colon (as the job page shows it)
+    (refused,) = job["result"]["refused"]
+    assert refused.startswith("B1：台账未填借款人地址") and punctuation_problems(refused) == []
 
 
 def _npl_cli(*args):
