@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from docgen.check.checklist import Checklist
-from docgen.check.messages import OUTPUT
+from docgen.check.messages import OUTPUT, REPORT_LABELS
 
 __all__ = ["checklist_json", "render_checklist", "validity_line"]
 
@@ -32,10 +32,13 @@ def render_checklist(checklist: Checklist, stage: str | None = None, lang: str |
     """
     stages = [checklist.stage(stage)] if stage else checklist.stages
     notes_lang = "en" if lang == "en" else "zh"
+    # Chinese alone takes the full-width colon, aside and separator; English, and both languages
+    # (whose line ends in English), the ASCII ones.
+    marks = REPORT_LABELS["zh" if lang == "zh" else "en"]
     lines = [_pick(checklist.title, lang) + f"  [{checklist.id}]", ""]
     for st in stages:
         lines.append(f"== {_pick(st.title, lang)}  [{st.id}]")
-        lines.append(f"   {_word('checklist/folder', lang)}: {st.folder}")
+        lines.append(f"   {_word('checklist/folder', lang)}{marks['colon']}{st.folder}")
         group = object()
         for entry in st.entries:
             if entry.group != group:
@@ -53,7 +56,7 @@ def render_checklist(checklist: Checklist, stage: str | None = None, lang: str |
             reason = waivers[0].get("reason") if waivers else None
             if reason:
                 extras.append(OUTPUT.text("checklist/waivable", {"reason": _pick(reason, lang)}, notes_lang))
-            suffix = f"  ({'; '.join(extras)})" if extras else ""
+            suffix = "  " + marks["aside"].format(marks["separator"].join(extras)).lstrip() if extras else ""
             lines.append(f"  {entry.no:>3}. {_pick(item.title, lang)}  [{item.id}]{suffix}")
         lines.append("")
     return "\n".join(lines)

@@ -6,6 +6,7 @@ import pytest
 from docgen.check.checklist import load_checklist
 from docgen.check.checklist_text import checklist_json, render_checklist, validity_line
 from docgen.core.errors import ChecklistError
+from wordingkit import bracket_problems, punctuation_problems
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,9 @@ def test_one_language_words_its_notes_in_it(checklist) -> None:
     assert "   12. Credit application (loan application report)  [credit-application]  (annex 附件一)" in english
     assert not any("可免" in line or "文件夹" in line for line in english)
     chinese = render_checklist(checklist, "pre-application", "zh").splitlines()
-    assert chinese[2] == "== 申请开发贷前期所需提供资料  [pre-application]" and "   文件夹: 01-申请前期" in chinese
+    assert chinese[2] == "== 申请开发贷前期所需提供资料  [pre-application]" and "   文件夹：01-申请前期" in chinese
+    assert "    2. 组织机构代码证正副本复印件  [org-code-cert]  （可免：三证合一后不再核发（营业执照载有统一社会信用代码））" in chinese
+    assert [line for line in chinese if punctuation_problems(line) or bracket_problems(line)] == []
     assert not any(line.startswith("== ") for line in chinese[3:])
 
 

@@ -35,8 +35,8 @@ def test_show_one_stage_one_language() -> None:
     zh = _run("show", "--stage", "pre-contract", "--lang", "zh")
     assert zh.exit_code == 0
     assert zh.output.splitlines()[:4] == [
-        "房地产开发贷款资料清单  [dev-loan]", "", "== 签订借款合同和抵押合同前汇签资料  [pre-contract]", "   文件夹: 02-签约前汇签"]
-    assert "    1. 股东会决议及授权书  [shareholder-resolution]  (附件二)" in zh.output.splitlines()
+        "房地产开发贷款资料清单  [dev-loan]", "", "== 签订借款合同和抵押合同前汇签资料  [pre-contract]", "   文件夹：02-签约前汇签"]
+    assert "    1. 股东会决议及授权书  [shareholder-resolution]  （附件二）" in zh.output.splitlines()
     assert "申请开发贷前期" not in zh.output and "Commitment" not in zh.output
     en = _run("show", "dev-loan", "-s", "pre-contract", "--lang", "en")
     assert "    1. Shareholders' resolution and authorization  [shareholder-resolution]  (annex 附件二)" in en.output.splitlines()
