@@ -262,7 +262,7 @@ def read_yaml(raw: bytes) -> tuple[Any, Finding | None]:
     # No guessing for a structured file: a wrong guess would be worse than asking for UTF-8.
     text = decode_chinese(raw, guess=False)
     if text is None:
-        return None, _finding(DETAILS.text("field/file"), "undecodable")
+        return None, _finding("field/file", "undecodable")
     try:
         doc = parse_yaml(text)
     except yaml.YAMLError as exc:
@@ -270,12 +270,12 @@ def read_yaml(raw: bytes) -> tuple[Any, Finding | None]:
         problem = yaml_error_problem(exc)
         if where is not None:
             line, column = where
-            return None, _finding(DETAILS.text("field/line", {"line": line, "column": column}), "yaml-syntax", problem=problem, line=line, column=column)
-        return None, _finding(DETAILS.text("field/file"), "yaml-syntax", problem=problem)
+            return None, _finding("field/line", "yaml-syntax", problem=problem, line=line, column=column)
+        return None, _finding("field/file", "yaml-syntax", problem=problem)
     if _expands_beyond(doc, MAX_VALUES):
         # YAML aliases (&a … *a) nest cheaply into a "billion laughs" document that any walk
         # over it (validation, reports) would never finish.
-        return None, _finding(DETAILS.text("field/file"), "too-many-values", limit=MAX_VALUES)
+        return None, _finding("field/file", "too-many-values", limit=MAX_VALUES)
     return doc, None
 
 
@@ -314,7 +314,7 @@ def load_bundle_data(raw: bytes | None, checklist: Checklist) -> BundleData:
         return BundleData(present=True)
     if not isinstance(doc, dict):
         return BundleData(
-            findings=[_finding(DETAILS.text("field/root"), "not-mapping")],
+            findings=[_finding("field/root", "not-mapping")],
             present=True,
         )
     data, problems = _validated(raw, doc)
@@ -375,7 +375,7 @@ def _read_cached(key: str) -> tuple[dict[str, Any], list[Problem]] | None:
 
 def unreadable_bundle_data(reason: str) -> BundleData:
     """Return the ``BundleData`` of a ``bundle.yaml`` that exists but cannot be read (one finding)."""
-    return BundleData(findings=[_finding(DETAILS.text("field/file"), "cannot-read", reason=reason)], present=True)
+    return BundleData(findings=[_finding("field/file", "cannot-read", reason=reason)], present=True)
 
 
 def _cross_checks(data: dict[str, Any], problems: list[Problem], checklist: Checklist) -> list[Problem]:
@@ -471,5 +471,8 @@ def _from_problem(problem: Problem) -> Finding:
         **problem.facts, "problem": problem.code, "field": problem.path, "detail": problem.message})
 
 
-def _finding(field_path: str, reason: str, /, **facts: Any) -> Finding:
-    return Finding("invalid-data", path=BUNDLE_FILE, reason=reason, params={**facts, "field": field_path})
+def _finding(place: str, reason: str, /, **facts: Any) -> Finding:
+    # ``place`` words where in the file the problem stands (``field/file``, ``field/line``), in
+    # each language: the English report names it in English.
+    return Finding("invalid-data", path=BUNDLE_FILE, reason=reason,
+                   params={**facts, "field": DETAILS.text(place, facts), "field_en": DETAILS.text(place, facts, "en")})

@@ -63,6 +63,7 @@ class Finding:
                 params["detail_en"] = DETAILS.text(self.reason, params, "en")
         params.setdefault("detail_en", params.get("detail", ""))
         params.setdefault("title_en", params.get("title", self.item or ""))
+        params.setdefault("field_en", params.get("field", ""))  # a field's path is the same in both
         return params
 
     def detail(self, lang: str = "zh") -> str:

@@ -50,7 +50,7 @@ FINDINGS = MessageTable.bilingual("check findings", {
     "unattested": ("{title}需{detail}，尚无人确认（请在 bundle.yaml 的 attestations 中记录）",
         "{title_en} needs {detail_en}; nobody has confirmed it (record it under attestations in bundle.yaml)"),
     "invalid-data": ("bundle.yaml 字段 {field}：{detail}",
-        "bundle.yaml field {field}: {detail_en}"),
+        "bundle.yaml field {field_en}: {detail_en}"),
     "unsafe-entry": ("资料包条目不安全，未读取：{detail}",
         "unsafe bundle entry, not read: {detail_en}"),
     "unmatched": ("文件未对应任何清单项目",
@@ -212,9 +212,9 @@ DETAILS = MessageTable.bilingual("check details", {
         "folder cannot be accessed ({error}); its files were not checked"),
     # bundle.yaml: where a problem of the file as a whole stands (a finding's ``field``), and the
     # cross-check a licence without a USCC fails (a Chinese legal fact, worded in Chinese only)
-    "field/file": ("（文件）",),
-    "field/root": ("（根）",),
-    "field/line": ("第{line}行第{column}列",),
+    "field/file": ("（文件）", "(the file)"),
+    "field/root": ("（根）", "(top level)"),
+    "field/line": ("第{line}行第{column}列", "line {line}, column {column}"),
     "uscc-missing": ("缺少统一社会信用代码：三证合一后营业执照均载有统一社会信用代码，"
                      "组织机构代码证、税务登记证已停止核发；请按营业执照填写",),
 })

@@ -117,6 +117,8 @@ def test_unreadable_bundle_yaml() -> None:
     result = unreadable_bundle_data("bundle.yaml：无法读取（权限不足）")
     assert result.present and result.data == {}
     assert [f.message("zh") for f in result.findings] == ["bundle.yaml 字段 （文件）：无法读取：bundle.yaml：无法读取（权限不足）"]
+    # the English report names the place in English
+    assert result.findings[0].message("en").startswith("bundle.yaml field (the file): cannot be read: ")
 
 
 def test_share_sum_problem_drops_shareholders() -> None:
@@ -134,12 +136,15 @@ def test_yaml_syntax_error_is_one_finding_with_line_and_column() -> None:
     assert finding.code == "invalid-data"
     assert finding.params["line"] == 4 and finding.params["column"] >= 1
     assert finding.message("zh").startswith("bundle.yaml 字段 第4行")
+    assert finding.message("en").startswith("bundle.yaml field line 4, column ")
     assert "YAML 语法错误" in finding.message("zh")
     assert result.data == {}
 
 
 def test_not_a_mapping_and_gbk_text() -> None:
     assert _fields(_load(b"- a\n- b\n")) == {"（根）": "bundle.yaml 应为映射（borrower: …、project: … 等键值）"}
+    (root,) = _load(b"- a\n- b\n").findings
+    assert root.message("en") == "bundle.yaml field (top level): bundle.yaml must be a mapping (borrower:, project: …)"
     gbk = f"borrower:\n  name: 华安置业\n  uscc: '{USCC_BORROWER}'\n".encode("gb18030")
     result = _load(gbk)
     assert result.findings == [] and result.section("borrower")["name"] == "华安置业"
