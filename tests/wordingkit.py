@@ -10,6 +10,7 @@ quoted verbatim between “ ” or ` ` (a value the user types, a YAML example, 
 """
 from __future__ import annotations
 
+import html
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -77,6 +78,20 @@ def typed_syntax_problems(text: str) -> list[str]:
     """Return every bit of syntax to be typed that ``text`` gives with a full-width colon outside
     quotation marks (``（键：值）``, ``缺少 bundle：（…）``)."""
     return _TYPED_SYNTAX.findall(_QUOTED.sub("〇", text))
+
+
+_UNSEEN = re.compile(r"<(script|style)\b.*?</\1>|<!--.*?-->", re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def page_problems(page: str, verbatim: Iterable[str] = ()) -> list[str]:
+    """Return a snippet around every ASCII mark beside Chinese, and every bracket not closed by
+    its own kind, in the text an HTML ``page`` shows (tags, scripts and styles apart); the texts
+    in ``verbatim`` (a template's title as its metadata gives it) are shown as written, apart."""
+    text = html.unescape(_TAG.sub("", _UNSEEN.sub("", page)))
+    for shown in verbatim:
+        text = text.replace(shown, "〇")
+    return punctuation_problems(text) + bracket_problems(text)
 
 
 def chinese_clauses(help_text: str) -> Iterator[str]:

@@ -31,6 +31,11 @@ TEXT: dict[str, tuple[str, str]] = {
                        "Your role may not use this page."),
     "error": ("出错了",
               "Something went wrong"),
+    # the marks between a label and its value and around an aside: GB/T 15834 in Chinese
+    "colon": ("：",
+              ": "),
+    "aside": ("（{}）",
+              " ({})"),
     "switch_lang": ("English",
                     "中文"),
     "role": ("角色",

@@ -193,7 +193,7 @@ def test_pick_the_example_bundle_folder_under_the_root(server, browser):
     picker.locator("input[name=as_of]").fill(AS_OF)
     page.screenshot(path=str(SHOTS / "13-check-folder-picker.png"), full_page=True)
     picker.locator("button[type=submit]").click()
-    _site_plan_reported_missing(page, "资料检查: bundle", "14-check-folder-result.png")
+    _site_plan_reported_missing(page, "资料检查：bundle", "14-check-folder-result.png")
 
 
 def test_npl_report_docx_made_by_a_job_and_downloaded(server, browser):

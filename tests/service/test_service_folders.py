@@ -192,7 +192,7 @@ def test_audit_history_and_what_changed_work_for_folders(api, root, tmp_path):
     finally:
         meeting.write_bytes(saved)
     assert shown.status_code == 200
-    assert f"资料检查: 客户/{CLIENT}" in shown.text
+    assert f"资料检查：客户/{CLIENT}" in shown.text
     changed = re.search(r"<dt>更换的文件</dt><dd>(.*?)</dd>", shown.text).group(1)
     assert changed == "会议纪要.pdf"
     assert shown.text.count(f"<td>客户/{CLIENT}</td>") >= 2  # the client's earlier checks

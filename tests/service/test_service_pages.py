@@ -9,7 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service_helpers import AS_OF, PASSWORD, bundle_zip, rows_csv
-from test_service_access import login
+from test_service_access import TITLES, login
+from wordingkit import page_problems
 
 
 def _csrf(html: str) -> str:
@@ -67,6 +68,7 @@ def test_check_page_shows_stages_findings_and_what_changed(api, credit, tmp_path
     assert first.status_code == 200
     assert "项目总平图" in first.text and "缺少项目总平图" in first.text
     assert "这是该客户的第一次检查。" in first.text or "与上次检查相比" in first.text
+    assert page_problems(first.text) == []  # the labels' colons full-width, as the findings' are
     # The client brings the site plan: the next check says it is new and the finding fixed.
     second_zip = tmp_path / "second" / "华安置业.zip"
     second_zip.parent.mkdir()
@@ -118,6 +120,7 @@ def test_render_form_gives_the_document(backoffice):
     answer = backoffice.post("/render/irrevocable-commitment", data={"csrf": _csrf(form.text), **fields})
     assert answer.status_code == 200, re.findall(r'field-error">([^<]+)', answer.text)
     link = re.search(r'href="(/api/files/[^"]+)">\.docx', answer.text).group(1)
+    assert "<h1>单份文书：" in answer.text and page_problems(answer.text) == []
     from docxtext import docx_text
 
     assert data["contractor"] in docx_text(backoffice.get(link).content)
@@ -130,6 +133,7 @@ def test_batch_page_lists_row_errors_before_anything_runs(backoffice):
     assert answer.status_code == 422
     table = answer.text.split('class="row-errors"')[1]
     assert "<td>2</td><td>C（证件号码）</td><td>id_number</td>" in table
+    assert "（demand-letter）</option>" in form.text and page_problems(answer.text, TITLES) == []
 
 
 def test_english_switch(api):
@@ -161,6 +165,8 @@ def test_collect_page_plan_and_letters_job(api):
                                                     "policy": re.search(r'name="policy" value="([^"]*)"', page.text).group(1),
                                                     "as_of": "2026-06-30"}, follow_redirects=False)
     assert started.status_code == 303 and started.headers["location"].startswith("/jobs/")
+    job_page = client.get(started.headers["location"]).text
+    assert "状态：" in job_page and page_problems(job_page) == []
     gone = client.post("/collect/letters", data={"csrf": _csrf(page.text), "ledger": ledger_id, "policy": "0" * 32,
                                                  "as_of": "2026-06-30"}, follow_redirects=False)
     assert gone.status_code == 400 and "催收策略已过期或不存在" in gone.text  # never the shipped policy instead
@@ -190,6 +196,8 @@ def test_npl_page_takes_the_policy(api, bank):
     assert 'name="policy" accept=".yaml,.yml"' in form.text and "催收策略 .yaml（可选）" in form.text
     # The ledgers' inputs offer every extension the command line reads a table from.
     assert 'name="opening" accept=".xlsx,.xlsm,.xls,.csv,.txt,.tsv"' in form.text
+    # and its label names the kinds a bank exports, its brackets full-width
+    assert "期末贷款台账（.xlsx / .xls / .csv）" in form.text and "期初贷款台账（.xlsx / .xls / .csv，可选）" in form.text
     assert "其 vocabulary（诉讼状态、中断事由、保证方式的同义词）用于读取两期台账" in form.text
     ledgers = {"ledger": (closing.name, closing.read_bytes()), "opening": (opening.name, opening.read_bytes())}
     send = lambda files: client.post("/npl", data={"csrf": _csrf(form.text), "period": "2026Q2"}, files=files)  # noqa: E731
