@@ -212,9 +212,12 @@ DETAILS = MessageTable.bilingual("check details", {
         "folder cannot be accessed ({error}); its files were not checked"),
     # bundle.yaml: where a problem of the file as a whole stands (a finding's ``field``), and the
     # cross-check a licence without a USCC fails (a Chinese legal fact, worded in Chinese only)
-    "field/file": ("（文件）", "(the file)"),
-    "field/root": ("（根）", "(top level)"),
-    "field/line": ("第{line}行第{column}列", "line {line}, column {column}"),
+    "field/file": ("（文件）",
+        "(the file)"),
+    "field/root": ("（根）",
+        "(top level)"),
+    "field/line": ("第{line}行第{column}列",
+        "line {line}, column {column}"),
     "uscc-missing": ("缺少统一社会信用代码：三证合一后营业执照均载有统一社会信用代码，"
                      "组织机构代码证、税务登记证已停止核发；请按营业执照填写",),
 })
