@@ -100,7 +100,7 @@ def test_markdown_to_file(tmp_path):
     assert result.exit_code == 1
     text = out.read_text(encoding="utf-8")
     assert f"**{SUMMARY_ZH}**" in text
-    assert "## 3. 放款前公司需向银行提供资料清单 (`pre-disbursement`): 不完整" in text
+    assert "## 3. 放款前公司需向银行提供资料清单（`pre-disbursement`）：不完整" in text
     assert "\x1b[" not in text
 
 
