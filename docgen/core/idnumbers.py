@@ -10,8 +10,8 @@ import datetime as _dt
 import hashlib
 import marshal
 import sys
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import stdnum

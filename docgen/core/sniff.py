@@ -13,8 +13,8 @@ import zipfile
 from collections.abc import Callable
 from typing import BinaryIO
 
-__all__ = ["KINDS", "extension_kinds", "extension_kind", "is_markup", "looks_like_text", "office_encrypted", "ole_directory",
-           "sniff_kind", "utf16"]
+__all__ = ["KINDS", "extension_kinds", "extension_kind", "UTF16_BOMS", "is_markup", "looks_like_text", "office_encrypted",
+           "ole_directory", "ole_workbook", "sniff_kind", "utf16"]
 
 #: Every kind a file can be given.
 KINDS = ("pdf", "docx", "doc", "xlsx", "xls", "jpg", "png", "tiff", "zip", "text", "unknown")
@@ -43,6 +43,8 @@ def extension_kind(path: str) -> str | None:
 
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: The byte-order marks of UTF-16 text (Excel's "Unicode text" begins with the first).
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def utf16(name: str) -> bytes:
@@ -127,18 +129,23 @@ def office_encrypted(data: bytes) -> bool:
 def is_markup(head: bytes) -> bool:
     """Whether the text ``head`` begins (after a byte-order mark and blanks) with a tag: a web page
     or an XML file, what business systems often export under an .xls name."""
-    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
-        if head.startswith(bom):
-            head = head[len(bom):].replace(b"\x00", b"") if bom != b"\xef\xbb\xbf" else head[len(bom):]
-            break
+    if head.startswith(UTF16_BOMS):
+        head = head[2:].replace(b"\x00", b"")
+    elif head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
     return head.lstrip(b" \t\r\n").startswith(b"<")
+
+
+def ole_workbook(data: bytes) -> bool:
+    """Whether the OLE2 directory names in ``data`` (UTF-16LE) include an Excel workbook stream."""
+    return utf16("Workbook") in data or utf16("Book\x00") in data
 
 
 def _ole_kind(data: bytes) -> str | None:
     # Directory entry names are UTF-16LE; the main stream's name tells Word from Excel.
     if utf16("WordDocument") in data:
         return "doc"
-    if utf16("Workbook") in data or utf16("Book\x00") in data:
+    if ole_workbook(data):
         return "xls"
     return None
 

@@ -491,8 +491,8 @@ def _calamine_rows(path: Path, sheet: str | None, skip: int = 0) -> Iterator[Seq
 _HEAD_BYTES = 1 << 16
 #: What a file that is no table is, in the words of ``excel-not-workbook`` / ``table-not-text``.
 _CONTENT_NAMES = {"pdf": "PDF 文件", "docx": "Word 文档", "doc": "Word 97-2003 文档", "jpg": "图片",
-                  "png": "图片", "tiff": "图片", "zip": "ZIP 格式的文件，如压缩包或改了扩展名的 .xlsx 工作簿", "unknown": "无法识别的内容",
-                  "empty": "空文件，0 字节", "ole": "Office 97-2003 格式的其他文件"}
+                  "png": "图片", "tiff": "图片", "zip": "ZIP 格式的文件，如压缩包或改了扩展名的 .xlsx 工作簿",
+                  "unknown": "无法识别的内容", "empty": "空文件，0 字节", "ole": "Office 97-2003 格式的其他文件"}
 
 
 def _refuse_other_content(path: Path, suffix: str) -> None:
@@ -501,7 +501,9 @@ def _refuse_other_content(path: Path, suffix: str) -> None:
     Word document or a PDF under an Excel name, an Excel 97-2003 workbook under .xlsx, a workbook
     with an open password, a workbook under a text name. A ZIP the first bytes cannot place is
     left to the reader (a workbook's directory is at its end)."""
-    from docgen.core.sniff import OLE_MAGIC, is_markup, looks_like_text, office_encrypted, ole_directory, sniff_kind, utf16
+    from docgen.core.sniff import (
+        OLE_MAGIC, UTF16_BOMS, is_markup, looks_like_text, office_encrypted, ole_directory, ole_workbook, sniff_kind,
+    )
 
     try:
         with open(path, "rb") as stream:
@@ -513,15 +515,15 @@ def _refuse_other_content(path: Path, suffix: str) -> None:
     if office_encrypted(head):
         raise MESSAGES.error(InputError, "excel-encrypted", path=path)
     # A workbook's stream decides before a Word document's: an .xls may embed a Word object.
-    if head.startswith(OLE_MAGIC) and (utf16("Workbook") in head or utf16("Book\x00") in head):
+    if head.startswith(OLE_MAGIC) and ole_workbook(head):
         kind = "xls"
     if suffix in _CSV_SUFFIXES:
         if head.startswith(b"%PDF-"):
             kind = "pdf"
         elif head.startswith(b"{\\rtf"):
             kind = "doc"
-        elif looks_like_text(head) or head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return  # text, whatever it mentions ("%PDF-" in a cell); UTF-16: Excel's "Unicode text"
+        elif looks_like_text(head) or head.startswith(UTF16_BOMS):
+            return  # text, whatever it mentions ("%PDF-" in a cell)
         if kind == "xlsx" or (head.startswith(OLE_MAGIC) and kind == "xls"):
             raise MESSAGES.error(InputError, "table-is-workbook", path=path, suffix=suffix)
         if kind in _CONTENT_NAMES and kind not in ("unknown", "empty"):
@@ -536,7 +538,7 @@ def _refuse_other_content(path: Path, suffix: str) -> None:
             return  # python-calamine reads it, or says why not
         if kind == "xls":
             raise MESSAGES.error(InputError, "excel-misnamed", path=path, suffix=suffix, right=".xls")
-    if kind == "text" or head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: Excel's "Unicode text"
+    if kind == "text" or head.startswith(UTF16_BOMS):
         raise MESSAGES.error(InputError, "excel-is-markup" if is_markup(head) else "excel-is-text", path=path)
     if head.startswith(OLE_MAGIC) and kind == "unknown":
         kind = "ole"  # neither a workbook nor a Word document, nor encrypted
