@@ -185,7 +185,7 @@ def _remembered(format_: Callable[..., str]) -> Callable[..., str]:
     def remembered(value: Any, *args: Any, **kwargs: Any) -> str:
         kind = value.__class__
         if (kwargs or kind not in _REMEMBERED_TYPES or (not value and kind is not str)
-                or any(arg.__class__ is not int for arg in args)):
+                or (args and any(arg.__class__ is not int for arg in args))):
             return format_(value, *args, **kwargs)
         key = (kind, value, *args)
         try:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import compress, islice
 from dataclasses import dataclass, field
 from pathlib import Path
-from operator import itemgetter
+from operator import is_, itemgetter
 from typing import Any
 
 from docgen.core.xlsxbounds import MAX_CELLS, SheetExtent, check_xlsx_extent, column_letters, declared_extent, within_bound
@@ -137,8 +137,8 @@ class Block:
             return texts, set(texts)
         texts = list(map(str.strip, cells))
         # str.strip gives the very string back when there is nothing to strip: then the texts'
-        # distinct values are the cells' (already made).
-        return texts, (distinct if texts == list(cells) else set(texts))
+        # distinct values are the cells' (already made). Compared by identity: no copy of the column.
+        return texts, (distinct if all(map(is_, texts, cells)) else set(texts))
 
     def convert(self, name: str, convert: Callable[[Any], Any],
                 errors: tuple[type[BaseException], ...] = (ValueError,)) -> tuple[list[Any], list[int]]:
