@@ -5,6 +5,8 @@ respect, used by ``docgen templates lint`` and by the tests that re-read rendere
   mark, where Chinese text needs the full-width ``，：；（）！？``. A space English typesetting puts
   after ``, : ;`` or before ``(`` does not part the mark from the Chinese beside it
   (``台账 (元)``, ``文件: 不存在``);
+- ``fullwidth_in_chinese(text)``: the same marks made full-width, for a value typed on an English
+  keyboard that goes into a Chinese document;
 - ``date_styles(text)``: which date styles a text mixes (``2026年11月20日`` is ``arabic``,
   ``二〇二六年十一月二十日`` is ``chinese``); a document keeps to one.
 """
@@ -15,6 +17,8 @@ import re
 #: Han characters and the CJK punctuation and full-width forms that sit among them.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3001-\u303f\uff01-\uff5e"
 _ASCII_PUNCT = re.compile(rf"(?<=[{_CJK}])[,:;()!?]|[,:;()!?](?=[{_CJK}])|(?<=[{_CJK}] )\(|[,:;](?= [{_CJK}])")
+_BRACKETS = re.compile(r"[()]")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
 #: What each ASCII mark becomes in Chinese text.
 FULL_WIDTH = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
 
@@ -25,6 +29,42 @@ _CHINESE_DATE = re.compile(r"[〇零一二三四五六七八九]{4}年[一二三
 def ascii_punctuation(text: str) -> list[tuple[int, str]]:
     """Return ``(offset, mark)`` for every ASCII ``, : ; ( ) ! ?`` beside Chinese in ``text``."""
     return [(m.start(), m.group()) for m in _ASCII_PUNCT.finditer(text)]
+
+
+def fullwidth_in_chinese(text: str) -> str:
+    """Return ``text`` with each mark ``ascii_punctuation`` finds in it made full-width (GB/T 15834):
+    ``房产(眉房权证字第7号)`` becomes ``房产（眉房权证字第7号）``. Returns ``text`` itself when none is found.
+
+    A bracket pair changes as a whole when either bracket touches Chinese (``存单(尾号0007)`` becomes
+    ``存单（尾号0007）``, not a full-width opening with an ASCII closing); a space English typesetting
+    put between a changed mark and Chinese goes (``台账 (元)``, ``甲, 乙`` become ``台账（元）``,
+    ``甲，乙``). Marks among Latin letters and digits stay: ``1,000``, ``Co.,Ltd``, ``12:30``.
+    """
+    found = {m.start() for m in _ASCII_PUNCT.finditer(text)}
+    if not found:
+        return text
+    opened: list[int] = []
+    for m in _BRACKETS.finditer(text):
+        at = m.start()
+        if m.group() == "(":
+            opened.append(at)
+        elif opened:
+            start = opened.pop()
+            if start in found or at in found:
+                found.update((start, at))
+    chars = list(text)
+    for at in found:
+        chars[at] = FULL_WIDTH[text[at]]
+    # A space touching a changed mark on one side and Chinese on the other.
+    for at in found:
+        for step in (-1, 1):
+            end = at + step
+            while 0 <= end < len(text) and text[end] == " ":
+                end += step
+            if end != at + step and 0 <= end < len(text) and (end in found or _CJK_CHAR.match(text[end])):
+                for gap in range(min(at, end) + 1, max(at, end)):
+                    chars[gap] = ""
+    return "".join(chars)
 
 
 def date_styles(text: str) -> set[str]:

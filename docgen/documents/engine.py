@@ -30,6 +30,7 @@ from markupsafe import Markup
 from docgen.core import cnformat
 from docgen.core.cache import cache_key, code_digest, read_entry, write_entry
 from docgen.core.errors import InvalidValueError, RenderError, TemplateError
+from docgen.core.typography import fullwidth_in_chinese
 from docgen.documents.bounds import BoundedSandbox, render_pieces
 from docgen.documents.image import IMAGE_STATE, ImageState, has_images
 from docgen.documents.messages import MESSAGES
@@ -45,8 +46,9 @@ _TAG_RE = re.compile(r"\{\{|\{%|\{#")
 # Characters XML 1.0 cannot carry; \t and \n stay (docxtpl turns them into <w:tab/> and <w:br/>).
 _BAD_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
 _BAD_XML_CHARS = re.compile(f"[{_BAD_XML}]")
-#: What ``_finalize`` changes in a text: a carriage return or a character XML cannot carry.
-_FINALIZE_WORK = re.compile(f"[\r{_BAD_XML}]")
+#: What ``_finalize`` may change in a text: a carriage return, a character XML cannot carry, an
+#: ASCII mark (``fullwidth_in_chinese`` says whether it sits in Chinese).
+_FINALIZE_WORK = re.compile(f"[\r{_BAD_XML},:;()!?]")
 
 
 def _finalize(value: Any) -> Any:
@@ -54,7 +56,9 @@ def _finalize(value: Any) -> Any:
 
     ``None`` would print "None" where a letter needs a name or figure: an error instead.
     Windows line ends become ``\\n`` (rendered as ``<w:br/>``); control characters XML cannot
-    carry are dropped so a pasted value never corrupts the file.
+    carry are dropped so a pasted value never corrupts the file; ASCII marks a value typed on an
+    English keyboard puts in Chinese text become full-width (GB/T 15834: the letter reads
+    ``房产（眉房权证字第7号）`` whatever the ledger's cell had).
     """
     if value is None:
         raise MESSAGES.error(InvalidValueError, "value-none")
@@ -65,7 +69,7 @@ def _finalize(value: Any) -> Any:
         if _FINALIZE_WORK.search(value) is None:
             return value
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-        return _BAD_XML_CHARS.sub("", value)
+        return fullwidth_in_chinese(_BAD_XML_CHARS.sub("", value))
     return value
 
 

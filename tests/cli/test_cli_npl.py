@@ -110,8 +110,9 @@ def test_docx_report(report: tuple[object, Path]) -> None:
         assert heading in texts
     basic = texts.index("一、基本情况。")
     assert texts[basic + 1] == SENTENCE
-    assert "年初统一制定不良清收计划,落实到每一位客户经理。" in texts
-    assert "二是前移风险关口,严格执行贷款“三查”制度。" in texts
+    # The notes were typed with ASCII commas: the report to head office prints them full-width.
+    assert "年初统一制定不良清收计划，落实到每一位客户经理。" in texts
+    assert "二是前移风险关口，严格执行贷款“三查”制度。" in texts
     assert ("截至2026年6月30日，10万元以上大额不良贷款共5笔、合计1829.26万元，逐户落实清收责任人（见表5）："
             "借款人W11627.25万元（客户经理李志强）、借款人W2100.00万元（客户经理王立新）、"
             "借款人N150.00万元（客户经理李志强）等。") in texts

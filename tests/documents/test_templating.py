@@ -17,6 +17,7 @@ from docxtpl import DocxTemplate
 
 from docgen.core.docxbuild import add_body, new_document
 from docgen.core.errors import RenderError, TemplateError
+from docgen.core.typography import ascii_punctuation
 from docgen.documents.template import Image, jinja_environment, list_templates, load_template
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "templates"
@@ -198,7 +199,9 @@ def test_control_characters_are_dropped_not_written():
 
 @pytest.mark.parametrize(("value", "finalized"), [
     ("明远五金", "明远五金"), ("", ""), ("tab\there", "tab\there"), ("a\r\nb\rc\nd", "a\nb\nc\nd"),
-    ("x\x00y\x1fz\x0b", "xyz"), ("\ufffe\uffff止", "止"), ("\r", "\n")])
+    ("x\x00y\x1fz\x0b", "xyz"), ("\ufffe\uffff止", "止"), ("\r", "\n"),
+    ("房产(眉房权证字第7号)", "房产（眉房权证字第7号）"), ("Co.,Ltd 1,000.00 12:30", "Co.,Ltd 1,000.00 12:30"),
+    ("甲\r\n乙:丙", "甲\n乙：丙")])
 def test_finalize_keeps_plain_text_as_it_is_and_mends_line_ends_and_bad_characters(value, finalized):
     from docgen.documents.engine import _finalize
 
@@ -206,6 +209,21 @@ def test_finalize_keeps_plain_text_as_it_is_and_mends_line_ends_and_bad_characte
     assert out == finalized
     if value == finalized:
         assert out is value  # untouched, not copied
+
+
+def test_values_typed_with_ascii_marks_read_full_width_in_the_letter():
+    # A ledger or row sheet typed on an English keyboard: the letter is still GB/T 15834 Chinese.
+    template = load_template("demand-letter")
+    data = example("demand-letter")
+    data.update(collateral="存单质押(账号尾号0007)", measures=["credit", "collateral", "suit"],
+                branch_address="眉县首善街道平阳街1号(东门), 三楼", borrower="明远五金(眉县)有限公司")
+    context = template.prepare(data)
+    text = all_text(template.render(context))
+    assert "（存单质押（账号尾号0007））" in text
+    assert "联系地址：眉县首善街道平阳街1号（东门），三楼" in text
+    assert "明远五金（眉县）有限公司（证件号码" in text
+    assert ascii_punctuation(text) == []
+    assert text == docxtpl_text(template, context)
 
 
 def test_output_name_is_safe_for_windows_and_capped(tmp_path):

@@ -126,7 +126,7 @@ def test_security_clause_only_for_collateral_that_exists(tmp_path, policy) -> No
     secured = make_loan("JJ0001", days=30, collateral="房产(杭房权证字第00012号)")
     unsecured = make_loan("JJ0002", days=30, row=3)
     texts = _texts(_letters(tmp_path, policy, [secured, unsecured]))
-    assert "依法处置抵押物、质押物（房产(杭房权证字第00012号)）" in texts[("JJ0001", "demand-letter", secured.borrower)]
+    assert "依法处置抵押物、质押物（房产（杭房权证字第00012号））" in texts[("JJ0001", "demand-letter", secured.borrower)]
     assert "抵押物" not in texts[("JJ0002", "demand-letter", unsecured.borrower)]
     assert "保证人" not in texts[("JJ0002", "demand-letter", unsecured.borrower)]
 

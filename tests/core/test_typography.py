@@ -1,0 +1,33 @@
+"""GB/T 15834 marks in values that go into Chinese documents (``fullwidth_in_chinese``)."""
+from __future__ import annotations
+
+import pytest
+
+from docgen.core.typography import ascii_punctuation, fullwidth_in_chinese
+
+
+@pytest.mark.parametrize(("typed", "printed"), [
+    ("房产(眉房权证字第00007号)", "房产（眉房权证字第00007号）"),
+    # The closing bracket follows a digit: it changes with its pair, never alone.
+    ("存单质押(账号尾号0007)", "存单质押（账号尾号0007）"),
+    ("(1)说明", "（1）说明"),
+    ("((嵌套)内)", "（（嵌套）内）"),
+    ("华安(HK) Ltd", "华安（HK） Ltd"),
+    # The space English typesetting puts beside a mark goes where it meets Chinese.
+    ("台账 (元)", "台账（元）"),
+    ("甲, 乙", "甲，乙"),
+    ("Tom, 你好", "Tom，你好"),
+    ("提示:请", "提示：请"),
+    ("是否?是!", "是否？是！"),
+    ("人民币1,000.00元(大写)", "人民币1,000.00元（大写）"),
+    # A lone bracket beside Chinese still changes.
+    ("中(文", "中（文"),
+])
+def test_marks_beside_chinese_become_full_width(typed, printed):
+    assert fullwidth_in_chinese(typed) == printed
+    assert ascii_punctuation(printed) == []
+
+
+@pytest.mark.parametrize("text", ["1,000元", "Co.,Ltd", "12:30开会", "a(b)c", "Shaanxi Meixian (Branch), Ltd.", "", "明远五金"])
+def test_marks_among_latin_letters_and_digits_stay_and_the_text_is_not_copied(text):
+    assert fullwidth_in_chinese(text) is text
