@@ -3,8 +3,8 @@
 ``compute_figures(closing, opening, period=..., as_of=..., targets=...)`` returns ``NplFigures``:
 on- and off-balance NPL balances, change since the period start, NPL ratio, target completions,
 large NPLs with their officer, litigation cases, breakdowns by officer / branch / category, the
-five-category migration between the two snapshots and the consistency flags
-(``check_classification``). ``NplFigures.to_dict()`` is the stable ``--format json`` shape.
+five-category migration between the two snapshots and the classification flags (``Flag``, DESIGN
+§8.1). ``NplFigures.to_dict()`` is the stable ``--format json`` shape.
 ``NplTally`` computes the same as a ledger's blocks of loans come (``docgen.loans.ledger.iter_ledger_blocks``),
 keeping of the loans only what the report lists; ``summarize_opening`` reduces the opening snapshot
 to what the figures need of it.
@@ -160,12 +160,6 @@ def load_targets(path: str | os.PathLike[str]) -> Targets:
 # --------------------------------------------------------------------------- checks
 
 
-def days_past_due(loan: Loan, as_of: _dt.date) -> int:
-    """Return the days past due on ``as_of`` (day 1 is ``overdue_start``: 逾期起始日, or the day
-    after maturity for a matured loan with a balance); 0 when not overdue."""
-    return overdue_days(loan, as_of)
-
-
 def required_class(days: int) -> str | None:
     """Return the best class a loan ``days`` past due may have (None: no floor applies)."""
     for limit, name in OVERDUE_FLOORS:
@@ -217,24 +211,6 @@ def _non_retail(id_number: str) -> bool:
     return not is_resident_id(id_number)
 
 
-def check_classification(loans: Iterable[Loan], as_of: _dt.date, *, grace_days: int = 0) -> list[Flag]:
-    """Return the classification flags of the on-balance loans (DESIGN §8.1), in ledger order.
-
-    - ``misclassified``: overdue > 90 / 270 / 360 days and classed better than 次级 / 可疑 / 损失;
-    - ``overdue-normal``: overdue more than ``grace_days`` and still 正常 (at least 关注);
-    - ``matured-unpaid``: past maturity with a balance and no 逾期起始日 (overdue from the day after
-      maturity, which also feeds the first two checks);
-    - ``debtor-inconsistent``: one non-retail debtor (one USCC) with loans in different classes; the
-      loans classed better than the debtor's worst are flagged.
-    Written-off (表外) loans are not classified on the balance sheet and are never flagged.
-    """
-    finder = _FlagFinder(as_of, grace_days)
-    for loan in loans:
-        if loan.on_balance:
-            finder.add(loan, days_past_due(loan, as_of))
-    return finder.flags()[0]
-
-
 class _Flagged(NamedTuple):
     """What the flags and the corrected NPL balance need of an on-balance loan kept for them."""
 
@@ -249,8 +225,18 @@ class _Flagged(NamedTuple):
 
 
 class _FlagFinder:
-    """``check_classification`` fed one on-balance loan at a time (with its days past due): a loan's
-    own checks run as it comes; a debtor's mixed classes are known only at the end, so each
+    """The classification flags of the on-balance loans (DESIGN §8.1), fed one loan at a time with
+    its days past due; ``flags`` gives them in ledger order:
+
+    - ``misclassified``: overdue > 90 / 270 / 360 days and classed better than 次级 / 可疑 / 损失;
+    - ``overdue-normal``: overdue more than ``grace_days`` and still 正常 (at least 关注);
+    - ``matured-unpaid``: past maturity with a balance and no 逾期起始日 (overdue from the day after
+      maturity, which also feeds the first two checks);
+    - ``debtor-inconsistent``: one non-retail debtor (one USCC) with loans in different classes; the
+      loans classed better than the debtor's worst are flagged.
+
+    Written-off (表外) loans are not classified on the balance sheet and are never given to it.
+    A loan's own checks run as it comes; a debtor's mixed classes are known only at the end, so each
     non-retail loan is kept as a ``_Flagged`` until then, and every other loan only when flagged."""
 
     def __init__(self, as_of: _dt.date, grace_days: int) -> None:
@@ -398,16 +384,9 @@ class Migration:
         }
 
 
-def _state(loan: Loan) -> str:
-    return loan.classification if loan.on_balance else OFF_STATE
-
-
-def migration_matrix(opening: Iterable[Loan], closing: Iterable[Loan]) -> Migration:
-    """Return the migration between two snapshots (see ``Migration``); a 借据号 is matched once."""
-    states: dict[str, dict[str, Decimal]] = {}
-    for loan in closing:
-        states.setdefault(_state(loan), {})[loan.loan_no] = loan.balance
-    return _migration(((loan.loan_no, _state(loan), loan.balance) for loan in opening), states)
+def _state(classification: str, on_balance: bool) -> str:
+    """Return the migration state of a loan: its class on the balance sheet, ``OFF_STATE`` off it."""
+    return classification if on_balance else OFF_STATE
 
 
 def _migration(opening: Iterable[tuple[str, str, Decimal | str]], closing: dict[str, dict[str, Decimal]]) -> Migration:
@@ -542,7 +521,7 @@ class NplFigures:
             "flags": [flag.to_dict() for flag in self.flags],
             "to_sue": [
                 {"loan_no": loan.loan_no, "borrower": loan.borrower, "balance": float(loan.balance),
-                 "officer": loan.officer, "days_past_due": days_past_due(loan, self.as_of),
+                 "officer": loan.officer, "days_past_due": overdue_days(loan, self.as_of),
                  "litigation": loan.litigation, "on_balance": loan.on_balance}
                 for loan in self.to_sue
             ],
@@ -634,16 +613,15 @@ def summarize_opening(loans: Iterable[Loan], period: Period) -> OpeningSummary:
     add_no, add_state, add_balance = loan_nos.append, states.append, balances.append
     for loan in loans:
         balance = loan.balance
+        on_balance = loan.on_balance
         add_no(loan.loan_no)
+        add_state(_state(loan.classification, on_balance))
         add_balance(str(balance))
-        if loan.on_balance:
+        if on_balance:
             if loan.classification in NPL_CLASSES:
                 npl += balance
             if overdue_days(loan, start):
                 overdue += balance
-            add_state(loan.classification)
-        else:
-            add_state(OFF_STATE)
     return OpeningSummary(npl, overdue, loan_nos, states, balances)
 
 
@@ -712,7 +690,7 @@ class NplTally:
                     and "legal-action" in next_action(loan, as_of, policy).open_actions):
                 self._to_sue.append(_listed(loan))
             if states is not None:
-                state = loan.classification if on_balance else OFF_STATE
+                state = _state(loan.classification, on_balance)
                 by_no = states.get(state)
                 if by_no is None:
                     by_no = states[state] = {}
@@ -873,7 +851,7 @@ def render_text(figures: NplFigures) -> str:
            leader=lambda loan: loan.leader)
     line("litigation", count=len(f.litigation), recovered=wan(f.litigation_recovered))
     line("to-sue", count=len(f.to_sue), balance=wan(sum((loan.balance for loan in f.to_sue), Decimal(0))))
-    listed(f.to_sue, "to-sue-loan", "to-sue-more", days=lambda loan: days_past_due(loan, f.as_of))
+    listed(f.to_sue, "to-sue-loan", "to-sue-more", days=lambda loan: overdue_days(loan, f.as_of))
     line("officers")
     for g in f.officers:
         line("officer", name=g.name, loans=g.loans, balance=wan(g.balance), npl=wan(g.npl_balance),

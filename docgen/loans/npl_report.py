@@ -27,6 +27,7 @@ from docgen.loans.messages import FLAG_LABELS, MESSAGES
 from docgen.core.errors import DocgenError, InputError, ProblemsError
 from docgen.core.procs import process_context
 from docgen.loans.ledger import CLASSIFICATIONS, iter_ledger_blocks
+from docgen.loans.plan import overdue_days
 from docgen.loans.vocabulary import Vocabulary
 from docgen.loans.npl import (
     MIGRATION_FROM,
@@ -37,7 +38,6 @@ from docgen.loans.npl import (
     Period,
     Targets,
     direction_word,
-    days_past_due,
     load_targets,
     pct,
     summarize_opening,
@@ -322,7 +322,7 @@ def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png:
         "to_sue_count": len(f.to_sue),
         "to_sue_balance": wan(sum((loan.balance for loan in f.to_sue), Decimal(0))),
         "to_sue": [
-            {"seq": i, "borrower": loan.borrower, "loan_no": loan.loan_no, "days": days_past_due(loan, f.as_of),
+            {"seq": i, "borrower": loan.borrower, "loan_no": loan.loan_no, "days": overdue_days(loan, f.as_of),
              "balance": wan(loan.balance), "officer": loan.officer}
             for i, loan in enumerate(f.to_sue, start=1)
         ],

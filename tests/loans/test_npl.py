@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from scripts import load_script
 
+import dataclasses
 import datetime as dt
 import os
 import time
@@ -17,19 +18,24 @@ from docgen.loans.ledger import read_ledger
 from docgen.core.notices import collecting
 from docgen.loans.npl import (
     Targets,
-    check_classification,
     compute_figures,
-    days_past_due,
     load_targets,
-    migration_matrix,
     parse_period,
     render_text,
     targets_from_mapping,
 )
+from docgen.loans.plan import load_policy, overdue_days
 
 ROOT = Path(__file__).resolve().parents[2]
 Q2 = parse_period("2026Q2")
 SEED_TARGETS = Targets(Decimal(100000), Decimal(350000))
+
+
+def _flags(loans, as_of=AS_OF, *, grace_days: int = 0):
+    """The classification flags of ``loans`` as the report gives them (``compute_figures``), with a
+    policy allowing ``grace_days`` before an overdue 正常 loan is flagged."""
+    policy = dataclasses.replace(load_policy(), overdue_normal_grace_days=grace_days)
+    return compute_figures(loans, period=Q2, as_of=as_of, policy=policy).flags
 
 
 def _seed_figures(tmp_path: Path, **kw):
@@ -108,8 +114,8 @@ def test_no_targets_means_no_completion() -> None:
 ])
 def test_overdue_boundaries(days: int, classification: str, flagged: bool, required: str | None) -> None:
     item = loan("B1", 50000, classification, days=days)
-    assert days_past_due(item, AS_OF) == days
-    flags = check_classification([item], AS_OF)
+    assert overdue_days(item, AS_OF) == days
+    flags = _flags([item])
     assert bool(flags) is flagged
     if flagged:
         assert flags[0].code == "misclassified" and flags[0].required == required
@@ -123,9 +129,9 @@ def test_overdue_boundaries(days: int, classification: str, flagged: bool, requi
 
 
 def test_day_one_is_the_overdue_date_and_future_dates_are_not_overdue() -> None:
-    assert days_past_due(loan("C", 1, overdue_since=AS_OF), AS_OF) == 1
-    assert days_past_due(loan("C", 1, overdue_since=AS_OF + dt.timedelta(days=1)), AS_OF) == 0
-    assert days_past_due(loan("C", 1), AS_OF) == 0
+    assert overdue_days(loan("C", 1, overdue_since=AS_OF), AS_OF) == 1
+    assert overdue_days(loan("C", 1, overdue_since=AS_OF + dt.timedelta(days=1)), AS_OF) == 0
+    assert overdue_days(loan("C", 1), AS_OF) == 0
     assert overdue_for(91) == dt.date(2026, 4, 1)
 
 
@@ -134,7 +140,7 @@ def test_migration_matrix_with_new_and_paid_off_loans() -> None:
                loan("D", 20, "正常"), loan("E", 70, "正常")]
     closing = [loan("A", 90, "关注"), loan("B", 50, "次级", days=100), loan("C", 30, "损失", on_balance=False),
                loan("E", 65, "正常"), loan("F", 10, "正常")]
-    matrix = migration_matrix(opening, closing).to_dict()
+    matrix = compute_figures(closing, opening, period=Q2).migration.to_dict()
     assert matrix["from"] == ["正常", "关注", "次级", "可疑", "损失", "表外", "新发放"]
     assert matrix["to"] == ["正常", "关注", "次级", "可疑", "损失", "表外", "结清"]
     nonzero = {(a, b): n for a, row in matrix["counts"].items() for b, n in row.items() if n}
@@ -354,27 +360,27 @@ def _codes(flags) -> list[tuple[str, str, str]]:
 
 @pytest.mark.parametrize(("grace", "days", "flagged"), [(0, 1, True), (3, 3, False), (3, 4, True)])
 def test_overdue_loan_classed_normal(grace: int, days: int, flagged: bool) -> None:
-    flags = check_classification([loan("A", 1000, "正常", days=days)], AS_OF, grace_days=grace)
+    flags = _flags([loan("A", 1000, "正常", days=days)], grace_days=grace)
     assert _codes(flags) == ([("A", "overdue-normal", "关注")] if flagged else [])
 
 
 def test_matured_unpaid_counts_from_the_day_after_maturity() -> None:
     # Matured 2026-03-31 with a balance, no 逾期起始日: overdue from 2026-04-01, 91 days on 2026-06-30.
     item = loan("A", 5000, "正常", maturity=dt.date(2026, 3, 31), disbursed_on=dt.date(2025, 3, 31))
-    assert _codes(check_classification([item], AS_OF)) == [("A", "matured-unpaid", ""), ("A", "misclassified", "次级")]
+    assert _codes(_flags([item])) == [("A", "matured-unpaid", ""), ("A", "misclassified", "次级")]
     repaid = loan("B", 0, "正常", maturity=dt.date(2026, 3, 31), disbursed_on=dt.date(2025, 3, 31))
-    assert check_classification([repaid], AS_OF) == []
+    assert _flags([repaid]) == []
 
 
 def test_one_company_in_different_classes_is_flagged_at_its_worst_class() -> None:
     company = "91610326MA6X7Y8X0J"
     loans = [loan("A", 1000, "次级", days=100, id_number=company), loan("B", 1000, "关注", id_number=company),
              loan("C", 1000, "正常", serial=8), loan("D", 1000, "关注", serial=8)]  # a person: retail, not checked
-    assert _codes(check_classification(loans, AS_OF)) == [("B", "debtor-inconsistent", "次级")]
+    assert _codes(_flags(loans)) == [("B", "debtor-inconsistent", "次级")]
 
 
 def test_written_off_loans_are_never_flagged() -> None:
-    assert check_classification([loan("W", 1000, "正常", on_balance=False, days=800)], AS_OF) == []
+    assert _flags([loan("W", 1000, "正常", on_balance=False, days=800)]) == []
 
 
 def test_the_corrected_headline_applies_the_required_classes() -> None:
@@ -385,8 +391,9 @@ def test_the_corrected_headline_applies_the_required_classes() -> None:
 
 
 def test_figures_summed_in_one_pass_agree_with_each_loan_counted_alone(tmp_path: Path) -> None:
-    """compute_figures sums by (officer, branch, class, side, past due) in one pass; counting each
-    loan by hand, through days_past_due, check_classification and next_action gives the same."""
+    """compute_figures sums by (officer, branch, class, side, past due) in one pass and finds the
+    classification flags as the loans come; counting each loan here by the rules of DESIGN §8.1 (days
+    past due, flags, worst class of a debtor) and next_action gives the same."""
     import random
     import sys
 
@@ -428,16 +435,54 @@ def test_figures_summed_in_one_pass_agree_with_each_loan_counted_alone(tmp_path:
     assert as_tuples(figures.officers) == groups("officer")
     assert as_tuples(figures.branches) == groups("branch")
     on = [item for item in loans if item.on_balance]
-    days = {item.loan_no: days_past_due(item, as_of) for item in loans}
+    days = {item.loan_no: _days_by_hand(item, as_of) for item in loans}
     assert figures.overdue_balance == sum((i.balance for i in on if days[i.loan_no]), Decimal(0))
     assert figures.overdue90_balance == sum((i.balance for i in on if days[i.loan_no] > 90), Decimal(0))
     assert figures.npl_balance == sum((i.balance for i in on if i.classification in NPL_CLASSES), Decimal(0))
-    flags = check_classification(loans, as_of, grace_days=policy.overdue_normal_grace_days)
-    assert figures.flags == flags and {f.code for f in flags} >= {"misclassified", "debtor-inconsistent"}
+    expected = _flags_by_hand(on, days, policy.overdue_normal_grace_days)
+    assert [(f.loan_no, f.code, f.required, f.days_past_due) for f in figures.flags] == expected
+    assert {code for _, code, _, _ in expected} >= {"misclassified", "debtor-inconsistent"}
     to_sue = [i for i in loans if days[i.loan_no] and i.balance > 0 and not i.suit_filed
               and "legal-action" in next_action(i, as_of, policy).open_actions]
     assert sorted(i.loan_no for i in figures.to_sue) == sorted(i.loan_no for i in to_sue) and to_sue
 
+
+
+def _days_by_hand(item, as_of: dt.date) -> int:
+    """Days past due on ``as_of``: from 逾期起始日 (day 1), else from the day after maturity when a
+    balance is left; 0 before that day."""
+    since = item.overdue_since
+    if since is None and item.balance > 0:
+        since = item.maturity + dt.timedelta(days=1)
+    return (as_of - since).days + 1 if since is not None and since <= as_of else 0
+
+
+def _flags_by_hand(on_balance: list, days: dict[str, int], grace: int) -> list[tuple[str, str, str, int]]:
+    """The flags of DESIGN §8.1 of the on-balance loans, worked out here loan by loan, in ledger order:
+    ``(loan_no, code, required class, days past due)``."""
+    from docgen.core.validation import check_resident_id
+
+    classes = ["正常", "关注", "次级", "可疑", "损失"]
+    rank = classes.index
+    companies: dict[str, set[str]] = {}  # a non-retail debtor (not a resident ID) -> its loans' classes
+    for item in on_balance:
+        if check_resident_id(item.id_number) is not None and item.balance > 0:
+            companies.setdefault(item.id_number, set()).add(item.classification)
+    found = []
+    for item in on_balance:
+        late = days[item.loan_no]
+        if item.overdue_since is None and late:
+            found.append((item.loan_no, "matured-unpaid", "", late))
+        floor = "损失" if late > 360 else "可疑" if late > 270 else "次级" if late > 90 else None
+        if floor is not None and rank(item.classification) < rank(floor):
+            found.append((item.loan_no, "misclassified", floor, late))
+        elif late > grace and item.classification == "正常":
+            found.append((item.loan_no, "overdue-normal", "关注", late))
+        debtor = companies.get(item.id_number, set())
+        worst = max(debtor, key=rank, default="正常")
+        if len(debtor) > 1 and rank(item.classification) < rank(worst):
+            found.append((item.loan_no, "debtor-inconsistent", worst, late))
+    return found
 
 
 def test_the_opening_summary_packed_for_another_process_gives_the_same_rows_and_migration() -> None:
