@@ -31,17 +31,17 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from docgen.core.errors import DocgenError, InputError, RegisterBusyError, RegisterDamagedError, RegisterError
+from docgen.core.errors import DocgenError, RegisterBusyError, RegisterDamagedError, RegisterError
 from docgen.core.userdirs import RegisterTarget, is_database_url
 from docgen.core.userdirs import register_path as _resolve_register
 from docgen.documents.messages import MESSAGES
 from docgen.documents.register_anchor import Anchor, link_of, read_anchor, retire_anchor, seal_of, write_anchor
 from docgen.documents.register_lock import Waiter, retry_while_locked, stderr_waiter, wait_seconds
+from docgen.documents.register_path import register_exists
 from docgen.documents.register_store import open_store
 
 __all__ = ["ISSUE_CODES", "Record", "Reservation", "Register", "RegisterIssue", "allocate_serial",
-           "missing_register_issues", "owner_id", "register_exists",
-           "record_issued", "sha256_file"]
+           "missing_register_issues", "owner_id", "record_issued", "sha256_file"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -725,19 +725,6 @@ def unsound(register: RegisterTarget, issue: RegisterIssue, then: str) -> Regist
     ``issue``, ``migrate-source``, ``migrate-copy``) says what is not done with it."""
     return MESSAGES.error(RegisterDamagedError, f"register-unsound/{then}", register=str(register), issue=issue.code,
                           template=issue.template, serial=issue.serial, seq=issue.seq, detail=issue.detail)
-
-
-def register_exists(path: str | os.PathLike[str]) -> bool:
-    """Whether a register database is at ``path``; ``InputError`` when the path itself is
-    unusable (a name too long for the file system, a file where a folder should be).
-
-    A database URL always names one (its server says otherwise when connected to)."""
-    if is_database_url(path):
-        return True
-    try:
-        return Path(path).is_file()
-    except OSError as exc:
-        raise MESSAGES.error(InputError, "register-path-unusable", path=str(path), reason=str(exc.strerror or exc)) from None
 
 
 def missing_register_issues(path: str | os.PathLike[str]) -> list[RegisterIssue]:

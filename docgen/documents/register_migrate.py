@@ -16,7 +16,8 @@ from typing import Any
 from docgen.core.errors import RegisterDamagedError, RegisterError
 from docgen.core.userdirs import RegisterTarget, is_database_url
 from docgen.documents.messages import MESSAGES
-from docgen.documents.register import Register, register_exists, unsound
+from docgen.documents.register import Register, unsound
+from docgen.documents.register_path import register_exists
 
 __all__ = ["Migration", "migrate_register"]
 

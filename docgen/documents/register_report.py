@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from docgen.documents.messages import MESSAGES
-from docgen.documents.register import Record, Register, RegisterIssue, missing_register_issues, register_exists
+from docgen.documents.register import Record, Register, RegisterIssue, missing_register_issues
+from docgen.documents.register_path import register_exists
 from docgen.documents.register_store import redact
 
 __all__ = ["RegisterListing", "RegisterVerification", "list_register", "verify_register"]

@@ -227,30 +227,16 @@ def issued_keys(register_path: str | os.PathLike[str] | None) -> frozenset[str]:
     ``None`` means the default register; a register that does not exist yet has issued nothing
     (and is not created by asking). Raises ``RegisterError`` when the file is not a register.
     """
-    from docgen.core.userdirs import is_database_url
     from docgen.core.userdirs import register_path as resolve_register
+    from docgen.documents.register_path import register_exists
 
     path = resolve_register(register_path)
-    if not is_database_url(path) and _no_file(path):
-        return frozenset()  # the register's code (sqlite3, its store and lock) is not even imported
-    from docgen.documents.register import Register, register_exists
-
     if not register_exists(path):
-        return frozenset()
+        return frozenset()  # the register's code (sqlite3, its store and lock) is not even imported
+    from docgen.documents.register import Register
+
     with Register(path, readonly=True) as register:  # a plan only reads the register
         return _issued(register)
-
-
-def _no_file(path: str | os.PathLike[str]) -> bool:
-    """Whether there is plainly nothing at ``path`` (a path the system refuses is left to
-    ``register_exists`` to word)."""
-    try:
-        os.stat(path)
-    except FileNotFoundError:
-        return True
-    except (OSError, ValueError):
-        return False
-    return False
 
 
 def _issued(register: Any) -> frozenset[str]:
