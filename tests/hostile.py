@@ -11,6 +11,8 @@ returns bytes. Other test modules import these, so names and behaviour are stabl
   ``corrupt_zip``, ``deflate64_zip``;
 * hand-made PDFs with an exact page tree and xref: ``raw_pdf``, ``page_tree_pdf``,
   ``objstm_pdf`` (cross-reference stream and object stream);
+* ``ole_file``: an OLE2 compound file with a real FAT whose directory spans several sectors
+  (in any order, past the DIFAT's header part, or in a cyclic chain);
 * ``heic_bytes``: an iPhone photo header (a format no item accepts);
 * ``damaged``: a copy of some bytes with a few random changes.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import io
 import random
 import stat
+import struct
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -29,7 +32,7 @@ __all__ = [
     "signed_pdf", "garbage_pdf", "jpg_named_pdf", "empty_file", "jpeg_bytes", "png_bytes", "tiff_bytes",
     "docx_bytes", "xlsx_bytes", "write_zip", "gbk_zip", "utf8_zip", "zip_slip", "symlink_zip",
     "encrypted_member_zip", "duplicate_zip", "bomb_zip", "many_members_zip", "corrupt_zip",
-    "deflate64_zip", "heic_bytes", "raw_pdf", "page_tree_pdf", "ole_bytes", "objstm_pdf", "damaged",
+    "deflate64_zip", "heic_bytes", "raw_pdf", "page_tree_pdf", "ole_bytes", "ole_file", "objstm_pdf", "damaged",
 ]
 
 
@@ -486,6 +489,52 @@ def ole_bytes(stream: str = "WordDocument", sectors: int = 3) -> bytes:
         raw = name.encode("utf-16-le")
         data[at:at + len(raw)] = raw
         data[at + 64:at + 66] = (len(raw) + 2).to_bytes(2, "little")
+    return bytes(data)
+
+
+OLE_FREE, OLE_END, OLE_FAT, OLE_DIFAT = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFC
+
+
+def ole_file(names: list[str], directory: list[int], *, shift: int = 9, then: int = OLE_END) -> bytes:
+    """Return an OLE2 compound file (version 3 for 512-byte sectors, 4 for ``shift`` 12) whose
+    directory entries are "Root Entry" then ``names``, laid in the sectors ``directory`` in that
+    order and chained through the FAT; the last directory sector's FAT entry is ``then`` (the
+    chain's end, or a sector number: a cyclic or out-of-range chain).
+
+    The file ends with the last directory sector. The FAT takes the first sectors, as many as
+    the file needs; past 109 of them (a file of more than 7 MB with 512-byte sectors) the rest
+    are listed in DIFAT sectors that follow the FAT. ``directory`` must lie after both."""
+    size = 1 << shift
+    per = size // 4
+    total = max(directory) + 1
+    nfat = -(-total // per)
+    ndifat = -(-max(0, nfat - 109) // (per - 1))
+    assert min(directory) >= nfat + ndifat, "the directory overlaps the FAT or DIFAT"
+    data = bytearray(size * (1 + total))
+    header = struct.pack("<8s16sHHHHHH", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", bytes(16), 0x3E,
+                         4 if shift == 12 else 3, 0xFFFE, shift, 6, 0)
+    data[:len(header)] = header
+    struct.pack_into("<IIIIIIII", data, 0x2C, nfat, directory[0], 0, 0x1000, OLE_END, 0,
+                     nfat if ndifat else OLE_END, ndifat)
+    listed = [*range(nfat), *[OLE_FREE] * 109]
+    struct.pack_into("<109I", data, 0x4C, *listed[:109])
+    for k in range(ndifat):  # each DIFAT sector: per - 1 FAT sector numbers, then the next one's
+        rest = (listed[109 + k * (per - 1):109 + (k + 1) * (per - 1)] + [OLE_FREE] * per)[:per - 1]
+        nxt = nfat + k + 1 if k + 1 < ndifat else OLE_END
+        struct.pack_into(f"<{per}I", data, (nfat + k + 1) << shift, *rest, nxt)
+    fat = [OLE_FAT] * nfat + [OLE_DIFAT] * ndifat + [OLE_FREE] * (nfat * per - nfat - ndifat)
+    for here, after in zip(directory, [*directory[1:], then]):
+        fat[here] = after
+    struct.pack_into(f"<{nfat * per}I", data, size, *fat)  # sectors 0 .. nfat - 1, one after another
+    for k, raw in enumerate(n.encode("utf-16-le") for n in ["Root Entry", *names]):
+        sector, slot = directory[k * 128 // size], k % (size // 128)
+        at = ((sector + 1) << shift) + 128 * slot
+        data[at:at + len(raw)] = raw
+        # Name length, type (root storage 5, stream 2), black; the root's child is the first
+        # stream and each stream's right sibling the next: a degenerate but valid tree.
+        right = k + 1 if 0 < k < len(names) else OLE_FREE
+        struct.pack_into("<HBBIII", data, at + 64, len(raw) + 2, 5 if k == 0 else 2, 1, OLE_FREE, right,
+                         1 if k == 0 and names else OLE_FREE)
     return bytes(data)
 
 

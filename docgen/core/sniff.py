@@ -102,22 +102,86 @@ def foreign_format(head: bytes) -> str | None:
     return None
 
 
+#: At most this many bytes of an OLE2 directory are read (2048 entries of 128 bytes): an
+#: Excel or Word file's main stream is among its first entries, and a cyclic or endless sector
+#: chain in a hostile file stops here.
+OLE_DIRECTORY_LIMIT = 1 << 18
+_OLE_END = 0xFFFFFFFA  # sector numbers from here up mark a chain's end or free/special sectors
+_OLE_HEADER_DIFAT = 109  # FAT sector numbers the header itself lists
+
+
 def ole_directory(stream: BinaryIO, head: bytes) -> bytes:
-    """Return the first sector of the directory of the OLE2 file whose first bytes are ``head``,
-    read from ``stream`` where the header puts it (the names of its first streams, UTF-16: what
-    tells an Excel 97-2003 workbook or an encrypted package apart when the directory lies past
-    the bytes sniffed); b"" for anything else. One bounded read."""
+    """Return the directory of the OLE2 file whose first bytes are ``head``, read from ``stream``
+    sector after sector where the header and the FAT put it (the names of its streams, UTF-16:
+    what tells an Excel 97-2003 workbook or an encrypted package apart when the directory lies
+    past the bytes sniffed or beyond its first sector); b"" for anything else.
+
+    Bounded: at most ``OLE_DIRECTORY_LIMIT`` bytes; the chain stops at a sector it has read
+    already (a cyclic FAT), a sector number past the end of the file, or a FAT or DIFAT the
+    file does not hold -- what was read up to there is returned, never an exception."""
     if len(head) < 512 or not head.startswith(OLE_MAGIC):
         return b""
     shift = struct.unpack_from("<H", head, 0x1E)[0]
-    first = struct.unpack_from("<I", head, 0x30)[0]
-    if shift not in (9, 12) or first >= 0xFFFFFFFA:  # 512- or 4096-byte sectors; a real sector number
+    if shift not in (9, 12):  # 512- or 4096-byte sectors
         return b""
+    size = 1 << shift
     try:
-        stream.seek((first + 1) << shift)
-        return stream.read(1 << shift)
-    except (OSError, ValueError, OverflowError):
+        # Sectors after the header, the last one perhaps cut short.
+        sectors = max(0, (stream.seek(0, os.SEEK_END) - 1) >> shift)
+        chain = _OleChain(stream, head, shift, sectors)
+        sector = struct.unpack_from("<I", head, 0x30)[0]
+        seen: set[int] = set()
+        parts: list[bytes] = []
+        while sector < sectors and sector not in seen and len(parts) * size < OLE_DIRECTORY_LIMIT:
+            seen.add(sector)
+            parts.append(chain.read(sector, size))
+            sector = chain.next(sector)
+    except (OSError, ValueError, OverflowError, struct.error):
         return b""
+    return b"".join(parts)
+
+
+class _OleChain:
+    """The FAT of an OLE2 file, read an entry at a time: a directory of a few sectors needs a
+    few 4-byte reads, not the whole table."""
+
+    def __init__(self, stream: BinaryIO, head: bytes, shift: int, sectors: int) -> None:
+        self.stream, self.head, self.shift, self.sectors = stream, head, shift, sectors
+        self.per = (1 << shift) // 4  # sector numbers per FAT or DIFAT sector
+        self.fat: dict[int, int] = {}  # FAT sector index -> where it lies, as found
+
+    def read(self, sector: int, length: int, at: int = 0) -> bytes:
+        """Return ``length`` bytes from ``at`` in ``sector`` (fewer at the end of the file)."""
+        self.stream.seek(((sector + 1) << self.shift) + at)
+        return self.stream.read(length)
+
+    def next(self, sector: int) -> int:
+        """Return the sector after ``sector`` in its chain; ``_OLE_END`` when the FAT ends the
+        chain or does not say (a FAT sector missing or past the end of the file)."""
+        index = sector // self.per
+        if index not in self.fat:
+            self.fat[index] = self._fat_sector(index)
+        return self._number(self.fat[index], sector % self.per)
+
+    def _number(self, sector: int, slot: int) -> int:
+        """Return the ``slot``-th sector number stored in ``sector``; ``_OLE_END`` for a sector
+        the file does not hold."""
+        if sector >= self.sectors:
+            return _OLE_END
+        entry = self.read(sector, 4, 4 * slot)
+        return struct.unpack("<I", entry)[0] if len(entry) == 4 else _OLE_END
+
+    def _fat_sector(self, index: int) -> int:
+        """Return where the ``index``-th FAT sector lies: listed in the header for the first
+        109, then in the DIFAT's chain of sectors (each ending with the next one's number)."""
+        if index < _OLE_HEADER_DIFAT:
+            return struct.unpack_from("<I", self.head, 0x4C + 4 * index)[0]
+        index -= _OLE_HEADER_DIFAT
+        difat = struct.unpack_from("<I", self.head, 0x44)[0]
+        # A FAT sector exists only for sectors the file holds, so the hops are few and bounded.
+        for _ in range(index // (self.per - 1)):
+            difat = self._number(difat, self.per - 1)
+        return self._number(difat, index % (self.per - 1))
 
 
 def office_encrypted(data: bytes) -> bool:

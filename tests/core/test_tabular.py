@@ -503,6 +503,45 @@ def test_an_ole2_files_directory_past_the_sniffed_bytes_is_read_where_its_header
     assert "不是 Excel 工作簿（文件内容：Office 97-2003 格式的其他文件）" in _raised(tmp_path / "broken.xlsx")
 
 
+#: Streams a workbook holds besides its own: enough of them that its directory spans sectors.
+_OTHER_STREAMS = [f"MsoDataStore{k}" for k in range(40)]
+_BIG = 109 * 128  # the first sector whose FAT sector the header does not list (512-byte sectors)
+
+
+@pytest.mark.parametrize(("directory", "shift"), [
+    ([300, 200, 250, 140, 299, 150, 260, 130, 201, 141, 290], 9),  # 4 entries a sector, out of order
+    ([60, 40], 12),  # version 4: 32 entries a 4096-byte sector
+    ([_BIG + 9, _BIG + 2, _BIG + 30, _BIG + 5, _BIG + 7, _BIG + 20, _BIG + 11, _BIG + 12, _BIG + 3, _BIG + 4,
+      _BIG + 40], 9),  # past 7 MB: the FAT sector is listed in a DIFAT sector
+])
+def test_a_main_stream_named_in_a_later_directory_sector_is_found(tmp_path: Path, directory: list[int],
+                                                                 shift: int) -> None:
+    """The directory is followed sector after sector through the FAT: a workbook with many
+    streams names its own after the first directory sector, past the bytes sniffed."""
+    from hostile import ole_file
+
+    for name, message in (("Workbook", "文件内容是 .xls 格式的工作簿，扩展名却是 .xlsx；请把扩展名改为 .xls 后重试"),
+                          ("EncryptedPackage", "工作簿设有打开密码（已加密），无法读取；请在 Excel 中取消密码后另存，再重试")):
+        data = ole_file(_OTHER_STREAMS + [name], directory, shift=shift)
+        first = (directory[0] + 1) << shift
+        assert name.encode("utf-16-le") not in data[:65536] + data[first:first + (1 << shift)]
+        path = tmp_path / f"{name}.xlsx"
+        path.write_bytes(data)
+        assert _raised(path) == f"{path}：{message}"
+
+
+@pytest.mark.parametrize("then", [200, 300, 0x7FFFFFF0, 0xFFFFFFFA])
+def test_a_cyclic_or_broken_directory_chain_ends_at_what_was_read(tmp_path: Path, then: int) -> None:
+    """A FAT leading back into the directory (to its first sector, to itself), past the end of
+    the file or to a reserved number ends the walk; the sectors read decide, no error of its own."""
+    from hostile import ole_file
+
+    path = tmp_path / "looped.xlsx"
+    path.write_bytes(ole_file(_OTHER_STREAMS[:10], [200, 250, 300], then=then))
+    assert _raised(path) == (f"{path}：不是 Excel 工作簿（文件内容：Office 97-2003 格式的其他文件）；"
+                             "请确认选对了文件，或在 Excel 中打开后另存为 .xlsx，再重试")
+
+
 def test_what_a_readable_table_mentions_or_embeds_never_refuses_it(tmp_path: Path) -> None:
     """Text under a text name is read whatever it mentions; a workbook's stream decides an OLE2 file
     before an embedded Word object's; a PDF or RTF at the very start of a text name is refused."""
