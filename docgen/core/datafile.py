@@ -17,7 +17,22 @@ from docgen.core.messages import MESSAGES
 from docgen.core.textcodec import lone_surrogate
 
 #: libyaml's loader when it is compiled in (several times faster), else the pure one; both safe.
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, except that a date or time that does not exist (``2026-02-30``,
+    ``25:00``) stays the text it is: the field's own check names it, where PyYAML would raise
+    a bare ``ValueError`` from its timestamp constructor."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeLoader.construct_yaml_timestamp)
 
 
 def parse_yaml(text: str) -> Any:

@@ -89,6 +89,21 @@ def test_each_problem_names_its_field(mutate, field: str, detail: str, code: str
     assert detail in _fields(result)[field]
 
 
+@pytest.mark.parametrize(("written", "detail"), [
+    ("2021-02-30", "无法转换：不存在的日期 2021-02-30"),
+    ("2021-13-01", "无法转换：不存在的日期 2021-13-01"),
+    ("2021-04-08 25:00:00", "无法转换：日期格式应为 YYYY-MM-DD，收到 '2021-04-08 25:00:00'"),
+])
+def test_a_date_that_does_not_exist_written_bare_is_the_fields_problem(written: str, detail: str) -> None:
+    """YAML reads a bare 2021-02-30 as a timestamp it cannot build; the field says so, like a quoted one."""
+    raw = yaml.safe_dump(good_data(), allow_unicode=True).encode("utf-8")
+    raw = raw.replace(b"established: '2019-04-08'", f"established: {written}".encode())
+    assert f"established: {written}".encode() in raw
+    result = _load(raw)
+    assert _codes(result) == {"borrower.established": "not-convertible"}
+    assert _fields(result)["borrower.established"] == detail
+
+
 def test_failed_fields_are_not_used() -> None:
     data = good_data(documents={"audit-reports": {"years": [2024, "x"], "issued": "2026-10-01"}})
     data["borrower"]["uscc"] = USCC_BORROWER[:-1] + "0"

@@ -90,6 +90,18 @@ def test_render_invalid_data_exits_1_naming_fields_and_writes_nothing(runner, tm
     assert not out.exists()
 
 
+def test_render_of_a_bare_date_that_does_not_exist_exits_1_naming_the_field(runner, tmp_path):
+    data_file = tmp_path / "d.yaml"
+    text = (EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8")
+    data_file.write_text(text.replace("letter_date: 2026-11-28", "letter_date: 2026-02-30"), encoding="utf-8")
+    out = tmp_path / "out.docx"
+    result = run(runner, "render", "demand-letter", "--data", str(data_file), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.output == ("Error: 模板 demand-letter：数据未通过检查（1 处问题）\n"
+                             "  - letter_date：无法转换：不存在的日期 2026-02-30\n")
+    assert not out.exists()
+
+
 def test_render_malformed_data_file_exits_2(runner, tmp_path):
     bad = tmp_path / "d.yaml"
     bad.write_text("borrower: [unclosed\n", encoding="utf-8")
