@@ -29,6 +29,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -242,10 +243,21 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
     except OSError as exc:
         raise MESSAGES.error(TemplateError, "lint-unreadable", path=str(path), reason=exc.strerror) from None
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            members = {n: zf.read(n) for n in zf.namelist() if n.endswith(".xml")}
-    except zipfile.BadZipFile:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, EOFError):
         raise MESSAGES.error(TemplateError, "lint-not-docx", path=str(path)) from None
+    members: dict[str, bytes] = {}
+    with archive:
+        for name in archive.namelist():
+            if not name.endswith(".xml"):
+                continue
+            try:
+                members[name] = archive.read(name)
+            # A member cut short, a broken deflate stream, a bad CRC, a password or a method
+            # zipfile does not know: the file is damaged, whatever the library calls it.
+            except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
+                raise MESSAGES.error(TemplateError, "lint-damaged", path=str(path), member=name,
+                                     reason=str(exc)[:120] or type(exc).__name__) from None
     if "word/document.xml" not in members:
         raise MESSAGES.error(TemplateError, "lint-no-document", path=str(path))
     report = LintReport(str(path))

@@ -201,6 +201,7 @@ MESSAGES = MessageTable("documents", {
     "lint-unreadable": "无法读取 {path}：{reason}",
     "lint-not-docx": "{path}：不是有效的 Word .docx 文件（.doc 请在 Word 中另存为 .docx）",
     "lint-no-document": "{path}：缺少 word/document.xml，不是 Word 文档",
+    "lint-damaged": "{path}：不是有效的 Word .docx 文件，其中的 {member} 无法读取（{reason}）；请在 Word 中打开并另存为 .docx",
     # what a data file, a template's metadata or a default is called in errors (``what`` of read_mapping)
     "file/template-meta": "模板说明",
     "file/template-meta-hint": "(title, schema, …)",

@@ -192,6 +192,37 @@ def test_lint_not_a_docx_exits_2(runner, tmp_path):
     assert result.exit_code == 2 and "不是有效的 Word .docx 文件" in result.output
 
 
+@pytest.mark.parametrize(("damage", "reason"), [
+    ("deflate", "Error -3 while decompressing data: invalid block type"),
+    ("password", "File 'word/document.xml' is encrypted, password required for extraction"),
+])
+def test_lint_of_a_docx_whose_member_cannot_be_read_exits_2_naming_it(runner, tmp_path, damage, reason):
+    """A member whose compressed bytes are broken, or that claims a password: one line, no traceback."""
+    import struct
+    import zipfile
+
+    source = Path(__file__).resolve().parents[2] / "templates" / "demand-letter.docx"
+    bad = tmp_path / "我行催收函.docx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(info.filename, src.read(info.filename))
+    raw = bytearray(bad.read_bytes())
+    with zipfile.ZipFile(bad) as archive:
+        info = archive.getinfo("word/document.xml")
+    local = info.header_offset
+    name_length, extra_length = struct.unpack_from("<HH", raw, local + 26)
+    if damage == "deflate":
+        raw[local + 30 + name_length + extra_length] = 0xFF  # a block of the reserved type 3
+    else:  # the "encrypted" flag, in the local header and in the central one (its name's last copy)
+        raw[local + 6] |= 1
+        raw[raw.rindex(b"word/document.xml") - 46 + 8] |= 1
+    bad.write_bytes(bytes(raw))
+    result = run(runner, "templates", "lint", str(bad))
+    assert result.exit_code == 2
+    assert result.output == (f"Error: {bad}：不是有效的 Word .docx 文件，其中的 word/document.xml 无法读取"
+                             f"（{reason}）；请在 Word 中打开并另存为 .docx\n")
+
+
 def test_corrupt_document_xml_exits_2_naming_the_file(runner, tmp_path):
     import zipfile
 
