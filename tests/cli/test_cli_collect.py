@@ -103,6 +103,23 @@ def test_plan_reads_a_gb18030_csv_ledger(runner: CliRunner, tmp_path: Path) -> N
     assert (item["borrower"], item["bucket"]) == ("陕西眉县某某农业合作社", "M2")
 
 
+def test_plan_xlsx_of_a_ledger_with_control_characters_shows_them(runner: CliRunner, tmp_path: Path) -> None:
+    """A NUL or escape in a CSV ledger's text (a damaged export) cannot be stored in a worksheet:
+    the plan shows the character's symbol where it was, it does not fail on it."""
+    from docgen.loans.ledger import write_ledger
+
+    path = write_ledger([make_loan("JJ0009", days=40, borrower="眉县某某合作社")], tmp_path / "台账.csv")
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b"JJ0009", b"JJ\x000009").replace("眉县".encode(), "眉\x1b县".encode()))
+    out = tmp_path / "计划.xlsx"
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(path), "--as-of", "2026-11-28",
+                                  "--format", "xlsx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-1] == f"已写入 {out}：逾期贷款 1 笔"
+    (row,) = openpyxl.load_workbook(out).active.iter_rows(min_row=2, values_only=True)
+    assert row[0] == "JJ\u24000009" and "眉\u241b县某某合作社" in row
+
+
 def test_plan_bad_date_is_a_usage_error(runner: CliRunner, ledger: Path) -> None:
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "28/11/2026"])
     assert result.exit_code == 2
