@@ -15,10 +15,11 @@ language) comes from ``docgen.core.messages``. ``Problem`` lives in ``docgen.cor
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import re
 import threading
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import cerberus
@@ -114,6 +115,20 @@ class DocgenValidator(cerberus.Validator):
 
     def _normalize_coerce_strip(self, value: Any) -> Any:
         return value.strip() if isinstance(value, str) else value
+
+    # A value that failed its coercion stays as given and still meets min and max; a NaN (YAML's
+    # .nan) compared with a Decimal bound raises decimal's InvalidOperation, where cerberus only
+    # expects TypeError. Its coercion's problem already names it. (The docstrings are cerberus'
+    # rule schemas, as in the methods overridden.)
+    def _validate_min(self, min_value: Any, field: str, value: Any) -> None:
+        """{'nullable': False }"""
+        with contextlib.suppress(InvalidOperation):
+            super()._validate_min(min_value, field, value)
+
+    def _validate_max(self, max_value: Any, field: str, value: Any) -> None:
+        """{'nullable': False }"""
+        with contextlib.suppress(InvalidOperation):
+            super()._validate_max(max_value, field, value)
 
     # A null reaches check_with (cerberus' nullable does not skip it): a blank that the schema
     # allows to be null is not a wrong number.

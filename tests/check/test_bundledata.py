@@ -104,6 +104,15 @@ def test_a_date_that_does_not_exist_written_bare_is_the_fields_problem(written: 
     assert _fields(result)["borrower.established"] == detail
 
 
+def test_an_amount_of_nan_is_the_fields_problem() -> None:
+    """bundle.yaml's .nan amount is refused as not finite, naming the field."""
+    data = good_data()
+    data["project"]["invested"] = float("nan")
+    result = _load(data)
+    assert _codes(result) == {"project.invested": "not-convertible"}
+    assert _fields(result)["project.invested"] == "无法转换：金额应为有限数字，收到 nan"
+
+
 def test_failed_fields_are_not_used() -> None:
     data = good_data(documents={"audit-reports": {"years": [2024, "x"], "issued": "2026-10-01"}})
     data["borrower"]["uscc"] = USCC_BORROWER[:-1] + "0"

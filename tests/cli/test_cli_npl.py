@@ -190,6 +190,19 @@ def test_bad_targets_and_multi_branch_without_notes_exit_2(seed: dict[str, Path]
     assert not (tmp_path / "x.docx").exists()
 
 
+def test_a_target_of_nan_is_one_line_naming_the_key(seed: dict[str, Path], tmp_path: Path) -> None:
+    """YAML's .nan reads as a float NaN: its conversion is refused, and the bound (min 0) is not
+    compared with it (decimal raises on a NaN where cerberus expects a TypeError)."""
+    targets = tmp_path / "t.yaml"
+    targets.write_text("reduction_target: 100000\nlarge_npl_threshold: .nan\n", encoding="utf-8")
+    out = tmp_path / "r.docx"
+    result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--targets", str(targets), "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {targets}：目标设置有误（large_npl_threshold：无法转换：金额应为有限数字，收到 nan）；"
+                             "可用的键为 reduction_target、recovery_target、large_npl_threshold，金额以元为单位\n")
+    assert not out.exists()
+
+
 @pytest.mark.soffice
 def test_pdf(seed: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "报告.docx"
