@@ -396,3 +396,79 @@ def test_shipped_checklists_word_chinese_with_full_width_punctuation(path: Path)
     """Titles, notes, hints and reasons of a shipped checklist are shown as they are written."""
     texts = list(_chinese_of(yaml.safe_load(path.read_text(encoding="utf-8"))))
     assert [(text, punctuation_problems(text)) for text in texts if punctuation_problems(text)] == []
+
+
+#: Rule parameters a template's YAML words for people: a rule's message, and the labels and basis
+#: its message names (``in_favour`` and the field names are data the rule compares, not wording).
+_RULE_WORDING = ("message", "label", "labels", "basis")
+
+
+def template_wording(meta: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Yield ``(place, text)`` for every text a template's metadata shows people: its title,
+    category and description (``templates list|show``, the service pages), every field's
+    ``meta.label`` at any depth (``templates show``), every header alias (``templates show``, the
+    form labels, the missing-column message) and the wording of its rules (check problems)."""
+    for key in ("title", "category", "description"):
+        if isinstance(meta.get(key), str):
+            yield key, meta[key]
+
+    def labels(rules: Any, where: str) -> Iterator[tuple[str, str]]:
+        if isinstance(rules, dict):
+            label = rules.get("meta", {}).get("label") if isinstance(rules.get("meta"), dict) else None
+            if isinstance(label, str):
+                yield f"{where}.meta.label", label
+            for key, rule in rules.items():
+                if key != "meta":
+                    yield from labels(rule, f"{where}.{key}")
+
+    yield from labels(meta.get("schema"), "schema")
+    for field, names in (meta.get("aliases") or {}).items():
+        yield from ((f"aliases.{field}", str(name)) for name in names or ())
+    for index, rule in enumerate(meta.get("rules") or ()):
+        for key in _RULE_WORDING:
+            values = rule.get(key) if isinstance(rule, dict) else None
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, str):
+                    yield f"rules[{index}].{key}", value
+
+
+def _keys(value: Any) -> Iterator[Any]:
+    """Yield every mapping key of a loaded YAML document."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keys(item)
+
+
+TEMPLATE_METADATA = sorted((ROOT / "templates").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", TEMPLATE_METADATA, ids=lambda p: p.name)
+def test_shipped_templates_word_chinese_with_full_width_punctuation(path: Path) -> None:
+    """What a shipped template's YAML shows people follows GB/T 15834 as the tables do; and no
+    Chinese text became a mapping key, which is what an ASCII comma in a flow mapping
+    (``{message: 甲,乙}``) makes of the text after it, cutting the message short."""
+    meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    shown = list(template_wording(meta))
+    assert {place.split(".")[0] for place, _ in shown} >= {"title", "category", "description", "schema"}
+    assert [(place, text, punctuation_problems(text) + bracket_problems(text)) for place, text in shown
+            if punctuation_problems(text) or bracket_problems(text)] == []
+    assert [key for key in _keys(meta) if isinstance(key, str) and _CJK.search(key)] == []
+
+
+def test_ascii_marks_in_a_templates_wording_would_be_caught() -> None:
+    meta = yaml.safe_load("title: 承诺函\ncategory: 开发贷\ndescription: 借款人出具的承诺函,需盖章。\n"
+                          "schema:\n  term: {type: integer, meta: {label: 借款期限(月)}}\n"
+                          "  people:\n    type: list\n    schema:\n      type: dict\n"
+                          "      schema: {share: {type: number, meta: {label: 持股比例(%)}}}\n"
+                          "aliases: {term: [期限(月)]}\n"
+                          "rules:\n  - {rule: positive, field: term, message: 期限应大于零(月)}\n"
+                          "  - {rule: total, total: term, parts: [term], labels: [期限(月)]}\n"
+                          "  - {rule: date_order, earlier: a, later: b, message: 已届满,不应再通知}\n")
+    flagged = sorted(place for place, text in template_wording(meta) if punctuation_problems(text))
+    assert flagged == ["aliases.term", "description", "rules[0].message", "rules[1].labels",
+                       "schema.people.schema.schema.share.meta.label", "schema.term.meta.label"]
+    assert [key for key in _keys(meta) if isinstance(key, str) and _CJK.search(key)] == ["不应再通知"]

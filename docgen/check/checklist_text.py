@@ -32,9 +32,10 @@ def render_checklist(checklist: Checklist, stage: str | None = None, lang: str |
     """
     stages = [checklist.stage(stage)] if stage else checklist.stages
     notes_lang = "en" if lang == "en" else "zh"
-    # Chinese alone takes the full-width colon, aside and separator; English, and both languages
-    # (whose line ends in English), the ASCII ones.
-    marks = REPORT_LABELS["zh" if lang == "zh" else "en"]
+    # Chinese, alone or first of both languages, takes the full-width colon, aside and separator
+    # (GB/T 15834): in both languages a folder's name and an aside open with Chinese (附件二,
+    # 银行提供 / provided by the bank). English alone keeps the ASCII ones.
+    marks = REPORT_LABELS["en" if lang == "en" else "zh"]
     lines = [_pick(checklist.title, lang) + f"  [{checklist.id}]", ""]
     for st in stages:
         lines.append(f"== {_pick(st.title, lang)}  [{st.id}]")

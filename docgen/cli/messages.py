@@ -41,6 +41,8 @@ MESSAGES = MessageTable("cli", {
     "progress/plan": "计算催收计划",
     "progress/render": "生成文书",
     "progress/pdf": "转换 PDF",
+    # docgen templates list (names padded to ``width`` so the titles line up)
+    "templates-list/line": lambda f: f"{f['name']:<{int(f['width'])}}  {f['title']}（{f['category']}）",
     # docgen templates show
     "templates-show/head": "{name}  {title}（{category}）",
     "templates-show/patterns": "编号格式：{serial}    文件名：{filename}.docx    唯一键：{key_field}",

@@ -43,7 +43,7 @@ def list_command(fmt: str) -> None:
         emit(dump_json(items), None)
         return
     width = max((len(i["name"]) for i in items), default=4)
-    lines = [f"{i['name']:<{width}}  {i['title']}  ({i['category']})" for i in items]
+    lines = [CLI.text("templates-list/line", {**i, "width": width}) for i in items]
     emit("\n".join(lines) + "\n", None)
 
 

@@ -17,10 +17,26 @@ def checklist():
 def test_both_languages_by_default(checklist) -> None:
     lines = render_checklist(checklist).splitlines()
     assert lines[0] == "房地产开发贷款资料清单 / Real-estate development loan document checklist  [dev-loan]"
-    assert lines[3] == "   文件夹 / folder: 01-申请前期"
-    assert any(line.endswith("[org-code-cert]  (可免：三证合一后不再核发（营业执照载有统一社会信用代码） / abolished by "
-                             "the three-in-one reform: the business licence carries the unified social credit code)")
+    # the folder's name and every aside open with Chinese: their marks are full-width (GB/T 15834)
+    assert lines[3] == "   文件夹 / folder：01-申请前期"
+    assert any(line.endswith("[org-code-cert]  （可免：三证合一后不再核发（营业执照载有统一社会信用代码） / abolished by "
+                             "the three-in-one reform: the business licence carries the unified social credit code）")
                for line in lines)
+    assert "   12. 授信业务申请书（借款申请报告） / Credit application (loan application report)  [credit-application]  （附件一）" in lines
+    assert [line for line in lines if punctuation_problems(line) or bracket_problems(line)] == []
+
+
+def test_both_languages_part_asides_with_the_full_width_separator(tmp_path) -> None:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(
+        "id: tiny\ntitle: {zh: 小清单, en: Tiny}\n"
+        "items:\n  a: {title: {zh: 甲, en: A}, kinds: [pdf], annex: 附件一, provider: bank}\n"
+        "stages:\n  - id: s1\n    title: {zh: 一, en: One}\n    folder: 一、申请资料\n    entries:\n      - {no: 1, item: a}\n",
+        encoding="utf-8")
+    lines = render_checklist(load_checklist(str(path))).splitlines()
+    assert lines[3:5] == ["   文件夹 / folder：一、申请资料", "    1. 甲 / A  [a]  （附件一；银行提供 / provided by the bank）"]
+    assert render_checklist(load_checklist(str(path)), lang="en").splitlines()[3:5] == [
+        "   folder: 一、申请资料", "    1. A  [a]  (annex 附件一; provided by the bank)"]
 
 
 def test_one_language_words_its_notes_in_it(checklist) -> None:

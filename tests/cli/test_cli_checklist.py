@@ -21,12 +21,12 @@ def test_show_is_bilingual_by_default() -> None:
     lines = result.output.splitlines()
     assert lines[0] == "房地产开发贷款资料清单 / Real-estate development loan document checklist  [dev-loan]"
     assert "== 申请开发贷前期所需提供资料 / Documents for the development loan application  [pre-application]" in lines
-    assert "   文件夹 / folder: 01-申请前期" in lines
+    assert "   文件夹 / folder：01-申请前期" in lines
     assert "  -- 申请人基本资料 / Applicant's basic documents" in lines
     assert "    1. 营业执照正副本复印件 / Business licence (original and duplicate), copy  [business-license]" in lines
     assert ("   B1. 房地产开发贷款调查报告 / Development loan investigation report  [investigation-report]"
-            "  (银行提供 / provided by the bank)") in lines
-    assert "    3. 承诺函 / Commitment letter  [commitment-letter]  (附件四)" in lines
+            "  （银行提供 / provided by the bank）") in lines
+    assert "    3. 承诺函 / Commitment letter  [commitment-letter]  （附件四）" in lines
     assert any(line.startswith("    2. 组织机构代码证正副本复印件") and "可免：三证合一" in line for line in lines)
     assert "== 放款前公司需向银行提供资料清单 / Documents the company gives the bank before disbursement  [pre-disbursement]" in lines
 

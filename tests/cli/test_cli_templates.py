@@ -13,6 +13,7 @@ from docgen.cli import main
 from docgen.core.jsonshape import mismatches
 from docgen.documents.shapes import LINT_JSON, TEMPLATE_JSON, TEMPLATE_LIST_JSON
 from docgen.core.docxbuild import add_body, new_document
+from wordingkit import bracket_problems, punctuation_problems
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "templates"
 
@@ -30,6 +31,9 @@ def test_templates_list(runner):
     result = run(runner, "templates", "list")
     assert result.exit_code == 0
     assert "demand-letter" in result.output and "逾期贷款催收函" in result.output
+    lines = result.output.splitlines()
+    assert "demand-letter                 逾期贷款催收函（贷后管理·逾期催收）" in lines
+    assert [line for line in lines if punctuation_problems(line) or bracket_problems(line)] == []
     data = json.loads(run(runner, "templates", "list", "--format", "json").output)
     assert mismatches(data, TEMPLATE_LIST_JSON) == []  # the shape the README documents
     assert {"name": "shareholder-resolution", "title": "股东会决议及授权书", "category": "开发贷·签约前汇签资料"} in data
@@ -39,6 +43,10 @@ def test_templates_show_text_and_json(runner):
     result = run(runner, "templates", "show", "demand-letter")
     assert result.exit_code == 0
     assert "principal" in result.output and "逾期本金" in result.output and "必填" in result.output
+    # the description and the fields' labels as GB/T 15834 words them (the rules are JSON, apart)
+    shown = result.output.split("\n规则：")[0]
+    assert "附送达回证（含债务确认栏）。" in shown and "合计（不填则自动计算）  表头：合计、欠款合计" in shown
+    assert punctuation_problems(shown) == [] and bracket_problems(shown) == []
     data = json.loads(run(runner, "templates", "show", "shareholder-resolution", "--format", "json").output)
     assert mismatches(data, TEMPLATE_JSON) == []
     fields = {f["name"]: f for f in data["fields"]}

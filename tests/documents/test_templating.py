@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import docx
+import openpyxl
 import pytest
 import yaml
 from docxtpl import DocxTemplate
@@ -334,6 +335,41 @@ def test_pay_by_must_follow_the_letter_date():
     assert [(p.path, p.code) for p in problems] == [("pay_by", "date-order")]
     assert (problems[0].facts["earlier"], problems[0].facts["later"]) == ("2026-11-28", "2026-11-28")
     assert problems[0].message.startswith("还款期限应晚于发函日期")
+
+
+def test_a_rule_message_from_the_yaml_is_shown_whole():
+    # An ASCII comma in a flow mapping once cut "保证期间已届满,不应再…" down to its first clause.
+    template = load_template("guarantor-demand")
+    _, problems = template.check(example("guarantor-demand") | {"guarantee_period_end": "2026-11-27"})
+    assert [(p.path, p.code) for p in problems] == [("guarantee_period_end", "date-order")]
+    assert problems[0].message == "保证期间已届满，不应再向保证人发出通知，收到 2026-11-27"
+    _, problems = load_template("demand-letter").check(
+        example("demand-letter") | {"principal": 0, "interest": 0, "penalty": 0, "total": 0})
+    assert [p.message for p in problems] == ["欠款合计应大于零（无欠款无需催收）"]
+
+
+@pytest.mark.parametrize("name", ["commitment-letter", "credit-application", "shareholder-resolution"])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_header_alias_matches_with_ascii_or_full_width_brackets(name, suffix, tmp_path):
+    """The alias is shown as GB/T 15834 writes it (期限（月）); a back-office user types either."""
+    from docgen.core.tabular import read_table, stream_table
+
+    template = load_template(name)
+    assert "期限（月）" in template.aliases["term_months"]
+    aliases = {field: template.aliases.get(field, []) for field in template.schema}
+    for header in ("期限(月)", "期限（月）", "期限 ( 月 )"):
+        path = tmp_path / f"{header}{suffix}"
+        if suffix == ".csv":
+            path.write_text(f"{header}\n36\n", encoding="utf-8")
+        else:
+            book = openpyxl.Workbook()
+            book.active.append([header])
+            book.active.append([36])
+            book.save(path)
+        table = read_table(path, aliases, required=["term_months"])
+        assert (table.fields, table.columns, table.unknown_headers) == (["term_months"], {"term_months": f"A（{header}）"}, [])
+        assert table.rows[0].values["term_months"] in (36, "36")
+        assert stream_table(path, aliases, required=["term_months"]).fields == ["term_months"]
 
 
 def test_shares_must_sum_to_100():
