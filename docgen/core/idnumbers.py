@@ -89,22 +89,23 @@ def resident_checksums_ok(texts: Iterable[str]) -> list[str]:
             if len(text) == 18 and text.isascii() and text[:17].isdigit() and text[17].upper() == check(text)]
 
 
-#: (area code, year of birth) -> whether stdnum knows the place; bounded.
-_PLACES: dict[tuple[str, str], bool] = {}
+#: Area code and year of birth (an ID's first ten digits) -> whether stdnum knows the place; bounded.
+_PLACES: dict[str, bool] = {}
 _PLACES_LIMIT = 100_000
 
 
 def place_known(number: str) -> bool:
-    """Whether stdnum finds the birth place of resident ID ``number``, whose birth date must be a
-    valid date (an invalid one would be remembered as an unknown place): the answer is
-    remembered by area code and year of birth, on which alone it then depends."""
-    key = (number[:6], number[6:10])
+    """Whether stdnum finds the birth place of a resident ID beginning with ``number``'s first ten
+    digits (area code and year of birth: the place depends on those alone, and the answer is
+    remembered by them); ``number`` may be a whole ID or just those ten digits."""
+    key = number[:10]
     known = _PLACES.get(key)
     if known is None:
         if not _PLACES:
             _prime_place_table()
         try:
-            ric.get_birth_place(number)
+            # stdnum reads the year from a whole birth date: 1 January of that year stands for it.
+            ric.get_birth_place(key + "0101")
             known = True
         except (ValidationError, KeyError):
             # stdnum's place table has province-level rows without a county (e.g. 610001...): a

@@ -265,11 +265,13 @@ def split_party_values(text: str | None) -> tuple[str, ...]:
 
 
 # Borrowers recur across loans and snapshots (and the report asks again which debtors are
-# individuals): the verdicts on an ID number never change. Kept as sets, so that a block's IDs
-# are sorted into known and new by set operations in C, not a lookup per ID in Python.
+# individuals): the verdicts on an ID number never change. One cache per verdict: whether a number
+# is a resident ID, kept as sets so that a block's IDs are sorted into known and new by set
+# operations in C, not a lookup per ID in Python; and, for the numbers that are not, whether they
+# are a USCC.
 _RESIDENTS: set[str] = set()  # valid resident IDs
 _NOT_RESIDENTS: set[str] = set()  # numbers checked and found not to be one
-_ID_CACHE: dict[str, bool] = {}  # a valid resident ID or USCC
+_USCCS: dict[str, bool] = {}  # numbers not a resident ID -> whether a valid USCC
 _CACHE_LIMIT = 500_000
 # Refreshed at each ledger read: a birth date after today makes an ID invalid.
 _TODAY = [_dt.date.today()]
@@ -284,9 +286,7 @@ def _valid_resident_ids(texts: Iterable[str]) -> set[str]:
     unborn = {digits for digits in births if not _born(digits)}
     if len(_BORN) < _CACHE_LIMIT:
         _BORN.update(births.difference(unborn))
-    # The place depends on the area and the year of birth only (1 January stands for the date).
-    places = {text[:10] for text in signed}
-    unknown = {prefix for prefix in places if not place_known(prefix + "0101")}
+    unknown = {prefix for prefix in {text[:10] for text in signed} if not place_known(prefix)}
     if not unborn and not unknown:
         return set(signed)
     return {text for text in signed if text[6:14] not in unborn and text[:10] not in unknown}
@@ -319,21 +319,28 @@ def _resident_verdicts(texts: set[str]) -> set[str]:
     return valid
 
 
+def _uscc_ok(text: str) -> bool:
+    """Whether ``text``, not a resident ID, is a valid USCC (remembered while there is room)."""
+    ok = _USCCS.get(text)
+    if ok is None:
+        ok = check_uscc(text) is None
+        if len(_USCCS) < _CACHE_LIMIT:
+            _USCCS[text] = ok
+    return ok
+
+
 def _id_ok(value: str) -> bool:
-    cached = _ID_CACHE.get(value)
-    if cached is None:
-        cached = is_resident_id(value) or check_uscc(value) is None
-        if len(_ID_CACHE) < _CACHE_LIMIT:
-            _ID_CACHE[value] = cached
-    return cached
+    """Whether ``value`` is an ID number the ledger accepts: a valid resident ID or USCC."""
+    return is_resident_id(value) or _uscc_ok(value)
 
 
 def _wrong_ids(texts: set[str]) -> set[str]:
     """Return those of the distinct ID numbers ``texts`` that are neither a valid resident ID nor a
-    USCC (not ``_id_ok``); the ones without a verdict yet checked together (``_valid_resident_ids``)."""
+    USCC (not ``_id_ok``); the ones without a resident verdict yet checked together
+    (``_valid_resident_ids``), then only the others' USCC verdicts asked."""
     fresh = texts.difference(_RESIDENTS, _NOT_RESIDENTS)
     valid = _resident_verdicts(fresh) if fresh else set()
-    return {text for text in texts.difference(_RESIDENTS, valid) if not _id_ok(text)}
+    return {text for text in texts.difference(_RESIDENTS, valid) if not _uscc_ok(text)}
 
 
 def _blank(value: Any) -> bool:
@@ -716,9 +723,8 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
     """
     blocks = iter_ledger_blocks(path, sheet=sheet, vocabulary=vocabulary)
     loans: list[Loan] = []
-    with collector_paused():  # a loan per row: no cycles, so collections only cost time
-        for block in blocks:
-            loans.extend(block)
+    for block in blocks:  # the blocks pause the collector while they are read (LedgerBlocks)
+        loans.extend(block)
     return Ledger(path=blocks.path, loans=loans, unknown_headers=list(blocks.unknown_headers))
 
 

@@ -143,7 +143,7 @@ def test_wrong_ids_of_a_block_are_those_neither_a_resident_id_nor_a_uscc(monkeyp
     assert "91350100M000100Y43" not in expected and len(expected) >= 4  # a USCC is a valid ID number too
     for limit in (ledger._CACHE_LIMIT, 0):  # verdicts remembered, and with no room left to remember them
         monkeypatch.setattr(ledger, "_CACHE_LIMIT", limit)
-        for name, empty in (("_RESIDENTS", set()), ("_NOT_RESIDENTS", set()), ("_ID_CACHE", {})):
+        for name, empty in (("_RESIDENTS", set()), ("_NOT_RESIDENTS", set()), ("_USCCS", {}), ("_BORN", set())):
             monkeypatch.setattr(ledger, name, empty)
         assert ledger._wrong_ids(texts) == expected
         assert ledger._wrong_ids(texts) == expected  # the second time from what was remembered
