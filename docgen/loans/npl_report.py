@@ -449,7 +449,7 @@ def read_figures(
         if future is not None:
             try:
                 outcome = future.result()
-            except DocgenError:
+            except DocgenError:  # the opening ledger's own error: reading it again here would only repeat it
                 raise
             except Exception:  # noqa: BLE001 - the worker died (killed, out of memory) or could not answer:
                 outcome = None  # the ledger is read here instead, to the same figures

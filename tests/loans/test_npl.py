@@ -536,6 +536,14 @@ def _failing_worker(*args):  # the worker fails with something that is not a pro
     return _READ_OPENING(*args)
 
 
+def _refusing_worker(*args):  # the worker finds the opening ledger unusable: a project error
+    if _in_worker():
+        from docgen.loans.messages import MESSAGES
+
+        raise MESSAGES.error(InputError, "ledger-no-loans", path=args[0])
+    return _READ_OPENING(*args)
+
+
 def _slow_worker(*args):  # the worker is still reading when the closing file fails
     if _in_worker():
         Path(args[0]).with_suffix(".pid").write_text(str(os.getpid()))
@@ -563,6 +571,22 @@ def test_a_worker_that_fails_leaves_the_opening_ledger_to_be_read_here(
     result = CliRunner().invoke(main, ["npl-report", "--ledger", str(closing), "--opening", str(opening),
                                        "--period", "2026Q2", "--format", "json"])
     assert result.exit_code == 0 and result.exception is None, result.output
+
+
+def test_a_project_error_of_the_worker_is_reported_not_read_again_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    global _READ_OPENING
+    from docgen.loans import npl_report
+
+    opening, closing, _ = write_seed_ledgers(tmp_path)
+    _READ_OPENING = npl_report._read_opening
+    monkeypatch.setattr(npl_report, "_read_opening", _refusing_worker)
+    monkeypatch.setattr(npl_report, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(npl_report.os, "cpu_count", lambda: 2)
+    # Read here, the opening ledger would give figures: the error can only be the worker's.
+    with pytest.raises(InputError) as caught:
+        npl_report.read_figures(closing, opening, period=Q2)
+    assert caught.value.code == "ledger-no-loans" and str(opening) in str(caught.value)
 
 
 def test_an_early_error_of_the_closing_file_does_not_wait_for_the_worker(
