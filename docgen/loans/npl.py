@@ -206,11 +206,6 @@ def _flag(loan: Loan | _Flagged, code: str, as_of: _dt.date, days: int, required
                 facts=tuple(facts.items()))
 
 
-def _non_retail(id_number: str) -> bool:
-    # A non-retail debtor is identified by its 统一社会信用代码; individuals by a resident ID.
-    return not is_resident_id(id_number)
-
-
 class _Flagged(NamedTuple):
     """What the flags and the corrected NPL balance need of an on-balance loan kept for them."""
 
@@ -250,7 +245,8 @@ class _FlagFinder:
 
     def add(self, loan: Loan, days: int) -> None:
         """Check on-balance ``loan``, ``days`` past due."""
-        non_retail = _non_retail(loan.id_number)
+        # A non-retail debtor is identified by its 统一社会信用代码; individuals by a resident ID.
+        non_retail = not is_resident_id(loan.id_number)
         if non_retail and loan.balance > 0:
             rank = _RANK[loan.classification]
             if rank > self._worst.get(loan.id_number, 0):

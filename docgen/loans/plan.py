@@ -348,6 +348,12 @@ def days_past_due(overdue_since: _dt.date, as_of: _dt.date) -> int:
     return (as_of - overdue_since).days + 1
 
 
+def past_due_date(overdue_since: _dt.date, days: int) -> _dt.date:
+    """Return the date on which a loan overdue since ``overdue_since`` is ``days`` past due (the
+    converse of ``days_past_due``)."""
+    return overdue_since + _dt.timedelta(days=days - 1)
+
+
 def overdue_start(loan: Any) -> _dt.date | None:
     """Return the first overdue day of ``loan``: 逾期起始日, or the day after maturity when the
     loan is past maturity with a balance and the ledger left 逾期起始日 empty (``matured-unpaid``).
@@ -522,11 +528,7 @@ def next_action(
         guarantee = guarantee_status(loan, as_of, policy.guarantee_months, policy.limitation_years)
     days = days_past_due(since, as_of)
     steps = policy.timetable
-    # The latest once-step already done supersedes every once-step before it.
-    done_upto = -1
-    for i, step in enumerate(steps):
-        if step.once and _step_done(step, loan, issued):
-            done_upto = i
+    done_upto = _done_upto(steps, loan, issued)
     chosen: tuple[str, _dt.date] | None = None  # the first step open today
     upcoming: tuple[str, _dt.date] | None = None  # else the first step still to come
     open_actions: list[str] = []
@@ -545,10 +547,10 @@ def next_action(
         if days < step.first:
             if upcoming is None:
                 due_day = step.due if step.once else step.first
-                upcoming = (step.action, since + _dt.timedelta(days=due_day - 1))
+                upcoming = (step.action, past_due_date(since, due_day))
             continue
         if step.once:
-            due = since + _dt.timedelta(days=step.due - 1)
+            due = past_due_date(since, step.due)
             if due < as_of:
                 overdue.append(step.action)
         else:
@@ -581,13 +583,23 @@ def letter_due_date(loan: Any, as_of: _dt.date, policy: Policy) -> _dt.date | No
     assert since is not None
     days = days_past_due(since, as_of)
     steps = policy.timetable
-    done_upto = max((i for i, s in enumerate(steps) if s.once and _step_done(s, loan, ())), default=-1)
+    done_upto = _done_upto(steps, loan, ())
     for i, step in enumerate(steps):
         if i <= done_upto or not step.once or step.action != "demand-letter":
             continue
         if step.due <= days and step.applies(loan):
-            return since + _dt.timedelta(days=step.due - 1)
+            return past_due_date(since, step.due)
     return None
+
+
+def _done_upto(steps: Sequence[Step], loan: Any, issued: Container[str]) -> int:
+    """Return the index of the latest once-step ``loan`` has done (-1: none): it supersedes every
+    once-step before it (a loan in court needs no demand letter any more)."""
+    done_upto = -1
+    for i, step in enumerate(steps):
+        if step.once and _step_done(step, loan, issued):
+            done_upto = i
+    return done_upto
 
 
 def _step_done(step: Step, loan: Any, issued: Container[str]) -> bool:
@@ -684,7 +696,7 @@ def plan_entry(
             chosen, chosen_due = urgent_action, as_of
     for name in action.overdue:
         start = policy.timetable
-        step_due = next((since + _dt.timedelta(days=s.due - 1) for s in start if s.once and s.action == name), as_of)
+        step_due = next((past_due_date(since, s.due) for s in start if s.once and s.action == name), as_of)
         _notice(notices, f"{name}-overdue", due=step_due)
     open_actions = list(action.open_actions)
     if chosen not in open_actions:

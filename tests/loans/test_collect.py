@@ -18,6 +18,7 @@ from docgen.loans.plan import (
     letter_key,
     load_policy,
     next_action,
+    past_due_date,
 )
 from docgen.loans.plan_output import render_text, write_xlsx
 from docgen.core.textwidth import display_width
@@ -37,6 +38,9 @@ def policy():
 def test_overdue_since_is_day_one() -> None:
     assert days_past_due(D(2026, 11, 28), D(2026, 11, 28)) == 1
     assert days_past_due(D(2026, 11, 1), D(2026, 11, 30)) == 30
+    # And back: day 1 is the overdue date, day 30 of arrears from 1 November is 30 November.
+    assert past_due_date(D(2026, 11, 28), 1) == D(2026, 11, 28)
+    assert past_due_date(D(2026, 11, 1), 30) == D(2026, 11, 30)
 
 
 @pytest.mark.parametrize(
