@@ -36,10 +36,21 @@ def fullwidth_in_chinese(text: str) -> str:
     ``房产(眉房权证字第7号)`` becomes ``房产（眉房权证字第7号）``. Returns ``text`` itself when none is found.
 
     A bracket pair changes as a whole when either bracket touches Chinese (``存单(尾号0007)`` becomes
-    ``存单（尾号0007）``, not a full-width opening with an ASCII closing); a space English typesetting
-    put between a changed mark and Chinese goes (``台账 (元)``, ``甲, 乙`` become ``台账（元）``,
-    ``甲，乙``). Marks among Latin letters and digits stay: ``1,000``, ``Co.,Ltd``, ``12:30``.
+    ``存单（尾号0007）``, not a full-width opening with an ASCII closing), and a mark that touches a
+    changed one changes too (``存单(尾号0007), 号`` becomes ``存单（尾号0007），号``). A space English
+    typesetting put after a changed ``, : ; ! ?`` or between a changed mark and Chinese goes (``台账 (元)``,
+    ``甲, 乙`` become ``台账（元）``, ``甲，乙``). Marks among Latin letters and digits stay: ``1,000``,
+    ``Co.,Ltd``, ``12:30``.
     """
+    # Each pass changes at least one mark, so there are at most as many passes as marks.
+    while True:
+        changed = _fullwidth_pass(text)
+        if changed is text:
+            return text
+        text = changed
+
+
+def _fullwidth_pass(text: str) -> str:
     found = {m.start() for m in _ASCII_PUNCT.finditer(text)}
     if not found:
         return text
@@ -55,13 +66,15 @@ def fullwidth_in_chinese(text: str) -> str:
     chars = list(text)
     for at in found:
         chars[at] = FULL_WIDTH[text[at]]
-    # A space touching a changed mark on one side and Chinese on the other.
     for at in found:
         for step in (-1, 1):
             end = at + step
             while 0 <= end < len(text) and text[end] == " ":
                 end += step
-            if end != at + step and 0 <= end < len(text) and (end in found or _CJK_CHAR.match(text[end])):
+            if end == at + step:
+                continue
+            pause_after = step == 1 and text[at] in ",:;!?"
+            if pause_after or (0 <= end < len(text) and (end in found or _CJK_CHAR.match(text[end]))):
                 for gap in range(min(at, end) + 1, max(at, end)):
                     chars[gap] = ""
     return "".join(chars)
