@@ -409,12 +409,15 @@ def _cross_checks(data: dict[str, Any], problems: list[Problem], checklist: Chec
     votes = meeting.get("votes") if isinstance(meeting, dict) else None
     if isinstance(votes, dict) and isinstance(shareholders, list) and "meeting.votes" not in failed:
         names = [h.get("name") for h in shareholders if isinstance(h, dict)]
-        unknown = [n for n in votes if n not in names]
-        absent = [n for n in names if n and n not in votes]
-        if unknown:
-            out.append(DETAILS.problem("vote-not-shareholder", "meeting.votes", names=unknown))
-        if absent:
-            out.append(DETAILS.problem("vote-missing", "meeting.votes", names=absent))
+        # A vote keyed by a number, or a shareholder named by one (.nan, 123), is reported by its
+        # own check; votes are compared with the names only when both are text.
+        if all(isinstance(n, str) or n is None for n in [*names, *votes]):
+            unknown = [n for n in votes if n not in names]
+            absent = [n for n in names if n and n not in votes]
+            if unknown:
+                out.append(DETAILS.problem("vote-not-shareholder", "meeting.votes", names=unknown))
+            if absent:
+                out.append(DETAILS.problem("vote-missing", "meeting.votes", names=absent))
     borrower = data.get("borrower")
     if isinstance(borrower, dict):
         if borrower.get("uscc") is None and "borrower.uscc" not in failed:

@@ -185,6 +185,29 @@ def test_invalid_data_in_bundle_yaml_is_a_finding(tmp_path, complete_bundle):
     assert "其他问题（不属于某一阶段）" in text and "borrower.uscc" in text
 
 
+@pytest.mark.parametrize(("where", "message"), [
+    ("name", "bundle.yaml 字段 shareholders[1].name：类型应为文本"),
+    ("vote", "bundle.yaml 字段 meeting.votes[123]：类型应为文本"),
+])
+def test_a_shareholder_or_vote_named_by_a_number_is_its_own_finding(tmp_path, complete_bundle, where, message):
+    """A name written .nan or 123 is the field's problem; the vote cross-check compares text only
+    (it joined the names into its sentence and failed on a float)."""
+    bundle = tmp_path / "bad"
+    shutil.copytree(complete_bundle, bundle)
+    text = (bundle / "bundle.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    holder = data["shareholders"][1]["name"]
+    if where == "name":
+        data["shareholders"][1]["name"] = float("nan")
+    else:
+        data["meeting"]["votes"][123] = data["meeting"]["votes"].pop(holder)
+    (bundle / "bundle.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run("check", bundle, "--as-of", EXAMPLE_AS_OF, "--format", "json")
+    assert result.exit_code == 1, result.output
+    invalid = [f["message"] for f in json.loads(result.output)["findings"] if f["code"] == "invalid-data"]
+    assert invalid == [message]
+
+
 # ---- init ---------------------------------------------------------------------------------------
 
 
