@@ -728,6 +728,12 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
     return Ledger(path=blocks.path, loans=loans, unknown_headers=list(blocks.unknown_headers))
 
 
+#: Bad rows after which a ledger is read no further: a file whose rows are nearly all wrong (the
+#: wrong sheet, or a 100 KB .xlsx declaring 400,000 one-cell rows) is reported by its first rows
+#: in seconds, instead of every row's problems costing minutes and gigabytes.
+MAX_BAD_ROWS = 1_000
+
+
 class LedgerBlocks:
     """A ledger being read a block of rows at a time (``iter_ledger_blocks``): its ``path``, its
     ``unknown_headers`` and, once iterated, the number of ``loans`` accepted so far.
@@ -761,22 +767,34 @@ class LedgerBlocks:
         # between blocks runs paused too (it builds no cycles either: figures, plan entries).
         with collector_paused():
             _TODAY[0] = _dt.date.today()
+            last_row = 0
             for block in stream.column_blocks(self._block_rows):
                 reader_problems.extend(block.problems)
                 loans: list[Loan] = []
                 _accept(zip(block.numbers, _block_loans(block, columns, vocabulary)), columns, seen, loans, problems)
+                last_row = block.numbers[-1] if block.numbers else last_row
                 del block
                 self.loans += len(loans)
+                if len({p.row for p in problems} | {p.row for p in reader_problems}) > MAX_BAD_ROWS:
+                    break  # the rest is not read: see MAX_BAD_ROWS
                 if loans:
                     yield loans
+            else:
+                last_row = 0
         # The reader's tables (a shared-string table of an .xlsx: ~90 MB at 400,000 loans) go now,
         # not when the caller lets go of this object.
         stream = None
         problems = sorted(reader_problems + problems, key=lambda p: (p.row or 0, p.path))
         if problems:
-            count = len({p.row for p in problems})
-            exc = MESSAGES.error(RowsError, "ledger-bad-rows", file=self.path, count=count)
-            exc.problems = list(problems)
+            rows = sorted({p.row or 0 for p in problems})
+            if last_row:
+                kept = set(rows[:MAX_BAD_ROWS])
+                exc = MESSAGES.error(RowsError, "ledger-bad-rows-stopped", file=self.path, row=last_row,
+                                     count=MAX_BAD_ROWS)
+                exc.problems = [p for p in problems if (p.row or 0) in kept]
+            else:
+                exc = MESSAGES.error(RowsError, "ledger-bad-rows", file=self.path, count=len(rows))
+                exc.problems = list(problems)
             raise exc
 
 

@@ -97,6 +97,8 @@ ZH: dict[str, str] = {
     # ---- errors: a ledger or a collection policy that cannot be used at all
     "ledger-missing-columns": "{file}：台账缺少必需的列 {wanted}；请在表头行添加这些列",
     "ledger-bad-rows": "{file}：台账有 {count} 行数据不合格，请按行列位置修改后重试",
+    "ledger-bad-rows-stopped": ("{file}：台账读到第{row}行时已有超过 {count} 行数据不合格，其后的行未再检查；"
+                                "下面列出前 {count} 行，请按行列位置修改（并确认选对了文件和工作表）后重试"),
     # where a policy's vocabulary stands, for the errors below (``{source}``)
     "vocabulary-source": "{source}：vocabulary",
     "vocabulary-unknown-column": "{source}.{name}：未知的受控列（可用：{available}）",

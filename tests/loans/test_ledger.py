@@ -90,6 +90,50 @@ def test_bad_rows_are_all_reported_with_row_and_column(tmp_path: Path) -> None:
     assert "第9行 K（贷款余额）列 balance：最小值为 0" in text
 
 
+def _mostly_bad_ledger(path: Path, bad: int) -> Path:
+    """A CSV ledger of two good rows then ``bad`` rows holding only a 借据号 (every other required cell empty)."""
+    write_ledger([row("G1", 100, serial=1), row("G2", 100, serial=2)], path)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.writelines(f"B{k}\n" for k in range(bad))
+    return path
+
+
+def test_a_ledger_of_mostly_bad_rows_is_read_no_further_than_the_first_block_past_the_limit(tmp_path: Path) -> None:
+    """1,000 bad rows are enough to say what is wrong: the blocks after the one that passes them are
+    not read, and only the first 1,000 bad rows are listed (a 100 KB .xlsx of 400,000 one-cell rows
+    took minutes and gigabytes to list them all)."""
+    from docgen.loans.ledger import MAX_BAD_ROWS, iter_ledger_blocks
+
+    path = _mostly_bad_ledger(tmp_path / "台账.csv", 3 * MAX_BAD_ROWS)
+    blocks = iter_ledger_blocks(path, block_rows=MAX_BAD_ROWS // 2)
+    with pytest.raises(RowsError) as caught:
+        for _ in blocks:
+            pass
+    err = caught.value
+    assert err.exit_code == 1 and err.code == "ledger-bad-rows-stopped"
+    last = 1 + 3 * (MAX_BAD_ROWS // 2)  # the header, then three blocks: the third passes 1,000 bad rows
+    assert err.facts == {"file": path, "row": last, "count": MAX_BAD_ROWS}
+    assert str(err).splitlines()[0] == (f"{path}：台账读到第{last}行时已有超过 1000 行数据不合格，其后的行未再检查；"
+                                        "下面列出前 1000 行，请按行列位置修改（并确认选对了文件和工作表）后重试")
+    assert sorted({p.row for p in err.problems}) == list(range(4, 4 + MAX_BAD_ROWS))
+
+
+def test_collect_plan_of_a_ledger_past_the_bad_row_limit_exits_1_listing_the_first_rows(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+    from docgen.loans.ledger import MAX_BAD_ROWS
+
+    path = _mostly_bad_ledger(tmp_path / "台账.csv", MAX_BAD_ROWS + 1)
+    result = CliRunner().invoke(main, ["collect", "plan", "--ledger", str(path), "--as-of", "2026-06-30"])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == (f"Error: {path}：台账读到第{MAX_BAD_ROWS + 4}行时已有超过 1000 行数据不合格，其后的行未再检查；"
+                        "下面列出前 1000 行，请按行列位置修改（并确认选对了文件和工作表）后重试")
+    listed = {line.split()[1] for line in lines[1:]}
+    assert listed == {f"第{n}行" for n in range(4, 4 + MAX_BAD_ROWS)}  # the 1,001st bad row is not listed
+
+
 def test_cell_problems_keep_the_validators_code_and_facts(tmp_path: Path) -> None:
     with pytest.raises(RowsError) as caught:
         read_ledger(_bad_ledger(tmp_path))
