@@ -48,7 +48,7 @@ def test_unknown_checklist_lists_the_shipped_ones_as_a_fact():
     caught = _raised(ChecklistError, lambda: load_checklist("no-such-list"))
     assert caught.code == "checklist-unknown"
     assert caught.facts["available"] == list_checklists()
-    assert str(caught).startswith("未知清单 'no-such-list'：可用清单为 ")
+    assert str(caught).startswith("未知清单“no-such-list”：可用清单为 ")
 
 
 def test_checklist_yaml_syntax_error_names_line_and_column(tmp_path):
@@ -120,9 +120,9 @@ def test_bad_values_are_coded_value_errors_with_their_facts():
     assert _raised(ValueError, lambda: parse_working_date("9999-12-31")).code == "date-out-of-range"
     caught = _raised(ValueError, lambda: parse_amount("1.234,56"))
     assert caught.code == "amount-ambiguous"
-    assert str(caught) == "金额 '1.234,56' 的写法不明确：千位分隔符只能是每三位一个逗号，小数点用“.”，如 1,234.56"
+    assert str(caught) == "金额“1.234,56”的写法不明确：千位分隔符只能是每三位一个逗号，小数点用“.”，如 1,234.56"
     assert str(_raised(ValueError, lambda: parse_amount(True))) == "金额应为数字"
-    assert str(_raised(ValueError, lambda: parse_amount("abc"))) == "金额应为数字，收到 'abc'"
+    assert str(_raised(ValueError, lambda: parse_amount("abc"))) == "金额应为数字，收到“abc”"
     assert _raised(ValueError, lambda: amount_in_words(-1)).code == "amount-words-negative"
 
 
@@ -144,7 +144,7 @@ def test_an_unsafe_condition_names_the_rule_as_a_fact():
     caught = _raised(ChecklistError, lambda: Condition("borrower.__class__", "items.x.when"))
     assert (caught.code, caught.facts["rule"], caught.facts["name"]) == ("condition-unsafe", "private-attribute",
                                                                          "__class__")
-    assert str(caught) == "items.x.when：表达式 'borrower.__class__' 不安全或无效：不允许访问以下划线开头的属性 '__class__'"
+    assert str(caught) == "items.x.when：表达式“borrower.__class__”不安全或无效：不允许访问以下划线开头的属性“__class__”"
 
 
 def test_template_errors_carry_codes_and_facts(tmp_path):
@@ -162,4 +162,4 @@ def test_template_errors_carry_codes_and_facts(tmp_path):
     caught = _raised(ConversionError, lambda: convert_to_pdf([tmp_path / "a.docx"], tmp_path))
     assert (caught.code, caught.facts["missing"]) == ("convert-missing-files", [str(tmp_path / "a.docx")])
     caught = _raised(ValueError, lambda: parse_fraction("三分之二"))
-    assert (caught.code, str(caught)) == ("ratio-format", "表决比例应写作 2/3、0.5 或 66.67%，收到 '三分之二'")
+    assert (caught.code, str(caught)) == ("ratio-format", "表决比例应写作 2/3、0.5 或 66.67%，收到“三分之二”")

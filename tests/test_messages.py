@@ -21,6 +21,7 @@ import builtins
 import importlib
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -30,7 +31,7 @@ import yaml
 
 import docgen
 from docgen.core.errors import DocgenError, InputError
-from docgen.core.wording import MessageTable
+from docgen.core.wording import MessageTable, joined, quoted
 from wordingkit import (bracket_problems, location_problems, punctuation_problems, renderings,
                         typed_syntax_problems)
 
@@ -210,6 +211,29 @@ def test_an_error_built_by_a_table_carries_code_facts_and_extra_arguments() -> N
         MESSAGES.error(InputError, "no-such-code")
 
 
+@pytest.mark.parametrize("value, shown", [
+    ("2026Q5", "“2026Q5”"),
+    (" 2026Q5 ", "“ 2026Q5 ”"),  # spaces at the ends show against the quotation marks
+    ("a\tb\nc\r", "“a\\tb\\nc\\r”"),
+    ("\u200b2026Q5\u202e", "“\\u200b2026Q5\\u202e”"),  # zero-width and bidi characters
+    ("甲\u3000乙\x00", "“甲\\u3000乙\\x00”"),  # an ideographic space, a NUL
+    ("C:\\a\\tb", "“C:\\\\a\\\\tb”"),  # a typed backslash is doubled: never read as an escape
+    ("it's \"x\"", "“it's \"x\"”"),
+    (Decimal("1E+20"), "“1E+20”"),
+])
+def test_a_value_the_user_gave_is_quoted_the_chinese_way_with_what_is_unseen_spelled_out(value: Any, shown: str) -> None:
+    table = MessageTable("test", {"template": "报告期{text!q}：应为 {limit:,}", "joined": joined("报告期{text!q}；可用：{all}", "all"),
+                                  "function": lambda f: f"报告期{quoted(f['text'])}"},
+                         {"template": "unknown period {text!r}"})
+    assert table.text("template", {"text": value, "limit": 1000}) == f"报告期{shown}：应为 1,000"
+    assert table.text("joined", {"text": value, "all": ["甲", "乙"]}) == f"报告期{shown}；可用：甲、乙"
+    assert table.text("function", {"text": value}) == f"报告期{shown}"
+    assert table.text("template", {"text": value}, "en") == f"unknown period {value!r}"
+    assert punctuation_problems(table.text("template", {"text": value, "limit": 1000})) == []
+    with pytest.raises(ValueError, match="conversion"):  # a template read past ``fill`` fails loudly
+        "{text!q}".format_map({"text": value})
+
+
 def chinese_in_code(path: Path) -> list[str]:
     """Return ``file:line`` of every string in ``path`` with Chinese in it, docstrings apart: a
     string standing alone as a statement (a docstring, or an attribute's after its assignment)."""
@@ -373,6 +397,12 @@ def test_an_unbalanced_bracket_would_be_caught(text: str, flagged: bool) -> None
     ("用“;”分隔,如“地址1;;地址3”", True),  # the comma is the sentence's, the quoted ones are data
     ("用“;”分隔，如“地址1;;地址3”", False),
     ("need -o FILE (docx)", False),
+    ("无法识别的报告期 {text!r}：应为 2026Q2", True),  # repr's quotes, one space from the Chinese
+    ("用户名 '{name}' 无效", True),
+    ("无法识别的报告期{text!q}：应为 2026Q2", False),
+    (lambda f: f"表达式{quoted(f['source'])}不安全", False),
+    ("{name}（the bank's folder isn't there）", False),  # apostrophes inside English
+    ("请安装（“pip install 'docgen[scale]'”）", False),  # typed syntax quoted verbatim
 ])
 def test_ascii_punctuation_in_an_entry_would_be_caught(entry: Any, flagged: bool) -> None:
     assert bool([s for text in renderings(entry) for s in punctuation_problems(text)]) is flagged

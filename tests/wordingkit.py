@@ -1,12 +1,15 @@
 """What the wording tests share: sample facts to render a message entry with, and where Chinese
-text on screen breaks GB/T 15834 (``docgen.core.typography.ascii_punctuation`` decides).
+text on screen breaks GB/T 15834 (``docgen.core.typography.ascii_punctuation`` and
+``ascii_quotes`` decide).
 
 The rule the wording follows (GB/T 15834): Chinese text takes the full-width ``，：；（）！？``,
 and a mark that touches Chinese, or a full-width mark, on either side is full-width, so a
 Chinese clause followed by an English one ends with a full-width mark
 (``期末贷款台账（.xlsx / .csv），closing snapshot of the loan ledger.``). ASCII stays inside
 English clauses, also around a Chinese term they name (``credit (客户经理)``), and in what is
-quoted verbatim between “ ” or ` ` (a value the user types, a YAML example, a menu item).
+quoted verbatim between “ ” or ` ` (a value the user types, a YAML example, a menu item). A
+value the user gave is quoted with “ ” too (``{text!q}``), never with the ASCII ``' '`` of ``repr``;
+an apostrophe inside an English clause (``the bank's``) is no quotation mark.
 """
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from docgen.core.typography import ascii_punctuation
+from docgen.core.typography import ascii_punctuation, ascii_quotes
+from docgen.core.wording import fill
 
 _QUOTED = re.compile(r"“[^”]*”|`[^`]*`")
 #: Where help text parts into clauses of one language: column gaps (a line's indentation too, once
@@ -28,10 +32,11 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 
 def punctuation_problems(text: str) -> list[str]:
-    """Return a snippet around every ASCII mark beside Chinese in ``text``, quotations apart."""
+    """Return a snippet around every ASCII mark or quotation mark beside Chinese in ``text``,
+    quotations apart."""
     # A quotation is kept as one Chinese character, so the marks around it are still judged.
     plain = _QUOTED.sub("〇", text)
-    return [plain[max(0, i - 8):i + 8] for i, _ in ascii_punctuation(plain)]
+    return [plain[max(0, i - 8):i + 8] for i, _ in sorted(ascii_punctuation(plain) + ascii_quotes(plain))]
 
 
 #: Each opening bracket and the closing one that answers it: a full-width ``（`` is closed by ``）``,
@@ -178,7 +183,7 @@ def renderings(entry: str | Callable[[Mapping[str, Any]], str],
             facts = Facts(optional=optional)
             facts.update(given)
             try:
-                texts.append(entry(facts) if callable(entry) else entry.format_map(facts))
+                texts.append(entry(facts) if callable(entry) else fill(entry, facts))
             except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
                 failure = exc
     if not texts and failure is not None:

@@ -168,7 +168,7 @@ DETAILS = MessageTable.bilingual("check details", {
     "shares-total": ("股东持股比例合计应为100，实际为{total}",),
     "invested-over-total": ("已投入资金（{invested}）不能大于总投资（{total}）",),
     "established-future": ("成立日期晚于今天",),
-    "unknown-item": ("清单 {checklist} 中没有项目 {key!r}（请使用清单中的项目编号）",),
+    "unknown-item": ("清单 {checklist} 中没有项目{key!q}（请使用清单中的项目编号）",),
     "vote-not-shareholder": (lambda f: f"{'、'.join(f['names'])} 不是 shareholders 中的股东",),
     "vote-missing": (lambda f: f"缺少股东 {'、'.join(f['names'])} 的表决意见（同意/反对/弃权）",),
     # unsafe bundle entries
@@ -391,9 +391,9 @@ def _schema_failed(f: Mapping[str, Any]) -> str:
 
 #: Why a checklist or a bundle cannot be used at all (``ChecklistError``/``BundleError``), by code.
 ERRORS = MessageTable("check errors", {
-    "checklist-no-stage": joined("清单 {checklist} 没有阶段 {stage!r}；可用阶段：{stages}", "stages"),
+    "checklist-no-stage": joined("清单 {checklist} 没有阶段{stage!q}；可用阶段：{stages}", "stages"),
     "checklist-not-found": "清单文件不存在：{path}（请检查路径）",
-    "checklist-unknown": joined("未知清单 {name!r}：可用清单为 {available}，或传入清单 YAML 文件的路径", "available"),
+    "checklist-unknown": joined("未知清单{name!q}：可用清单为 {available}，或传入清单 YAML 文件的路径", "available"),
     "checklist-unreadable": "{label}：无法读取清单文件（{reason}）",
     "checklist-undecodable": "{label}：无法读取清单文件（{reason}）；请保存为 UTF-8 编码的 YAML",
     "checklist-yaml-syntax": _yaml_syntax,
@@ -401,11 +401,11 @@ ERRORS = MessageTable("check errors", {
     "checklist-schema": _schema_failed,
     # where in a checklist file a problem is: the file, then the key path
     "where/item": "{label}：items.{item}",
-    "checklist-kind-set-undefined": "{where}.kinds：未定义的类型集合 {kinds!r}（请在 kinds 中定义，或直接列出文件类型）",
-    "checklist-group-undefined": joined("{where}.group：未定义的分组 {group!r}（可用：{groups}）", "groups"),
-    "checklist-item-undefined": "{label}：items.{item}.rules[{rule}].items：未定义的项目 {ref!r}",
-    "checklist-stage-duplicate": "{label}：stages[{stage_index}].id：阶段编号 {stage!r} 重复",
-    "checklist-stage-group-undefined": "{label}：stages[{stage_index}].entries[{entry_index}].group：未定义的分组 {group!r}",
+    "checklist-kind-set-undefined": "{where}.kinds：未定义的类型集合{kinds!q}（请在 kinds 中定义，或直接列出文件类型）",
+    "checklist-group-undefined": joined("{where}.group：未定义的分组{group!q}（可用：{groups}）", "groups"),
+    "checklist-item-undefined": "{label}：items.{item}.rules[{rule}].items：未定义的项目{ref!q}",
+    "checklist-stage-duplicate": "{label}：stages[{stage_index}].id：阶段编号{stage!q}重复",
+    "checklist-stage-group-undefined": "{label}：stages[{stage_index}].entries[{entry_index}].group：未定义的分组{group!q}",
     "checklist-all-of-cycle": joined("{label}：items.{item}.rules：all-of 循环引用（{cycle}）", "cycle", sep=" → "),
     "checklist-rule-key-missing": "{where}.{key}：规则 {rule} 缺少必填键 {key}",
     "bundle-file-too-large": "{label}：文件超过大小上限 {cap} 字节，停止读取",
@@ -422,7 +422,7 @@ ERRORS = MessageTable("check errors", {
     "scaffold-bad-path": "{root}：无法创建资料包文件夹（{reason}）；请检查路径（每级文件夹名不超过 255 字节）",
     "scaffold-write-failed": "{root}：无法创建资料包文件夹（{reason}）；请检查路径和权限",
     "equity-threshold-range": "自筹资金比例下限应在 0 到 1 之间（如 0.5 表示 50%），收到 {threshold}",
-    "checklist-entry-item-undefined": "{label}：stages[{stage_index}].entries[{entry_index}].item：未定义的项目 {item!r}（请先在 items 中定义）",
+    "checklist-entry-item-undefined": "{label}：stages[{stage_index}].entries[{entry_index}].item：未定义的项目{item!q}（请先在 items 中定义）",
     "inspect-not-a-file": "{path}：文件不存在或不是普通文件",
     "bundle-yaml-too-large": "文件过大（{size} 字节，上限 {limit} 字节）；bundle.yaml 只应填写申请数据",
     "scaffold-exists": "{target} 已存在，未覆盖；如确需重新生成空白 bundle.yaml，请加 --force（原内容将被替换）",

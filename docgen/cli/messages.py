@@ -23,9 +23,9 @@ def _field(f: Mapping[str, Any]) -> str:
 
 MESSAGES = MessageTable("cli", {
     # options the command line checks itself (click's BadParameter/UsageError)
-    "option/setting-form": "{item!r} 应写成 字段=值，例如 letter_date=2026-11-28",
+    "option/setting-form": "{item!q}应写成 字段=值，例如 letter_date=2026-11-28",
     "option/at-least-one": "至少为 1",
-    "option/percent": "{value!r} 不是 0 到 100 之间的百分比；例如 50 表示 50%（expected a percentage 0-100）",
+    "option/percent": "{value!q}不是 0 到 100 之间的百分比；例如 50 表示 50%（expected a percentage 0-100）",
     "option/docx-needs-output": "docx 报告须用 -o 指定输出文件，例如 -o 资料清单.docx（docx needs -o FILE）",
     "option/xlsx-needs-output": "--format xlsx 需要 -o 输出文件，例如 -o 催收计划.xlsx",
     "option/pdf-needs-output": "--pdf needs -o/--output (the .docx to convert)",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from docgen.core.wording import MessageTable, joined
+from docgen.core.wording import MessageTable, joined, quoted
 
 __all__ = ["MESSAGES", "TYPE_NAMES"]
 
@@ -42,7 +42,7 @@ def _resident_id(facts: Mapping[str, Any]) -> str:
 def _amount_not_number(facts: Mapping[str, Any]) -> str:
     # A bool is no amount even though Python counts it a number; its repr would only confuse.
     value = facts.get("value")
-    return "金额应为数字" if isinstance(value, bool) or "value" not in facts else f"金额应为数字，收到 {value!r}"
+    return "金额应为数字" if isinstance(value, bool) or "value" not in facts else f"金额应为数字，收到{quoted(value)}"
 
 
 def _too_many_cells(facts: Mapping[str, Any]) -> str:
@@ -55,12 +55,12 @@ def _too_many_cells(facts: Mapping[str, Any]) -> str:
 #: What a condition may not do (``facts["rule"]`` of ``condition-unsafe``) -> the reason users read.
 _UNSAFE = {
     "call": lambda f: "不允许调用函数",
-    "filter": joined("不允许使用过滤器 {name!r}（可用：{available}）", "available"),
+    "filter": joined("不允许使用过滤器{name!q}（可用：{available}）", "available"),
     "filter-argument": lambda f: "过滤器参数不允许以下划线开头",
     "power": lambda f: "不允许乘方运算（**）",
-    "private-attribute": lambda f: f"不允许访问以下划线开头的属性 {f['name']!r}",
-    "private-key": lambda f: f"不允许访问以下划线开头的键 {f['name']!r}",
-    "unknown-name": joined("未知名称 {name!r}（可用：{available}）", "available"),
+    "private-attribute": lambda f: f"不允许访问以下划线开头的属性{quoted(f['name'])}",
+    "private-key": lambda f: f"不允许访问以下划线开头的键{quoted(f['name'])}",
+    "unknown-name": joined("未知名称{name!q}（可用：{available}）", "available"),
 }
 
 
@@ -68,7 +68,7 @@ MESSAGES = MessageTable("core", {
     # cerberus rules, by the code docgen gives each
     "required": "必填字段，不能缺少",
     "unknown-field": "未知字段（请检查拼写）",
-    "dependency": "需要同时提供字段 '{needs}'",
+    "dependency": "需要同时提供字段{needs!q}",
     "empty": "不能为空",
     "null": "不能为空值（null）",
     "type": _type,
@@ -90,7 +90,7 @@ MESSAGES = MessageTable("core", {
     "number-stored": "{title}被 Excel 存成了数字（位数可能已丢失），请把该列设为文本后重新录入",
     "scientific-notation": "{title}是科学计数法 {value}（Excel 已丢失位数），请把该列设为文本后重新录入",
     # spreadsheets that cannot be read at all (InputError)
-    "sheet-not-found": joined("{path}：找不到工作表 {sheet!r}；现有工作表：{sheets}", "sheets"),
+    "sheet-not-found": joined("{path}：找不到工作表{sheet!q}；现有工作表：{sheets}", "sheets"),
     "table-unreadable": "{path}：无法读取文件（{reason}）",
     "csv-syntax": "{path}：第{line}行 CSV 格式错误（{reason}）",
     "table-not-found": "{path}：文件不存在",
@@ -125,21 +125,21 @@ MESSAGES = MessageTable("core", {
     "datafile-lone-surrogate": "{file}：{what}中 {where} 含有无效字符（孤立的 UTF-16 代理项，如 JSON 的 \\ud800）；请删除或改正该值",
     # single values (InvalidValueError): dates, amounts, what a Word filter is given
     "date-no-such-day": "不存在的日期 {text}",
-    "date-format": "日期格式应为 YYYY-MM-DD，收到 {value!r}",
+    "date-format": "日期格式应为 YYYY-MM-DD，收到{value!q}",
     "date-out-of-range": "{text} 超出可用范围 {first}–{last} 年",
     "date-missing": "日期不能为空",
     "amount-not-number": _amount_not_number,
-    "amount-ambiguous": "金额 {value!r} 的写法不明确：千位分隔符只能是每三位一个逗号，小数点用“.”，如 1,234.56",
-    "amount-not-finite": "金额应为有限数字，收到 {value!r}",
-    "amount-too-large": "金额 {value!r} 超出范围（上限 {limit:,} 元）；请检查是否多输入了位数",
+    "amount-ambiguous": "金额{value!q}的写法不明确：千位分隔符只能是每三位一个逗号，小数点用“.”，如 1,234.56",
+    "amount-not-finite": "金额应为有限数字，收到{value!q}",
+    "amount-too-large": "金额{value!q}超出范围（上限 {limit:,} 元）；请检查是否多输入了位数",
     "amount-missing": "金额不能为空",
     "amount-words-negative": "大写金额不能为负数：{value}",
     "places-negative": "小数位数不能为负：{places}",
     "id-number-missing": "证件号码不能为空",
     # checklist and template conditions (the error class is the caller's: the file is theirs)
-    "condition-syntax": "{where}：表达式 {source!r} 语法错误：{reason}",
-    "condition-refused": "{where}：表达式 {source!r} 被沙箱拒绝：{reason}",
-    "condition-unsafe": lambda f: f"{f['where']}：表达式 {f['source']!r} 不安全或无效：{_UNSAFE[f['rule']](f)}",
+    "condition-syntax": "{where}：表达式{source!q}语法错误：{reason}",
+    "condition-refused": "{where}：表达式{source!q}被沙箱拒绝：{reason}",
+    "condition-unsafe": lambda f: f"{f['where']}：表达式{quoted(f['source'])}不安全或无效：{_UNSAFE[f['rule']](f)}",
     "condition-repeat-too-large": "重复生成的序列超过 {limit} 个元素",
     # the user stopped a command (Ctrl-C): what was made, and that a re-run goes on
     "interrupted": lambda f: ("已中断，"

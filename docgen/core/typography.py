@@ -5,6 +5,9 @@ respect, used by ``docgen templates lint`` and by the tests that re-read rendere
   mark, where Chinese text needs the full-width ``，：；（）！？``. A space English typesetting puts
   after ``, : ;`` or before ``(`` does not part the mark from the Chinese beside it
   (``台账 (元)``, ``文件: 不存在``);
+- ``ascii_quotes(text)``: an ASCII ``'`` or ``"`` touching a Chinese character or a full-width
+  mark, or parted from it by one space (``报告期 '2026Q5'：``), where Chinese text quotes with
+  “ ”; an apostrophe inside English (``the bank's``) touches no Chinese and is none;
 - ``fullwidth_in_chinese(text)``: the same marks made full-width, for a value typed on an English
   keyboard that goes into a Chinese document;
 - ``date_styles(text)``: which date styles a text mixes (``2026年11月20日`` is ``arabic``,
@@ -17,6 +20,7 @@ import re
 #: Han characters and the CJK punctuation and full-width forms that sit among them.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3001-\u303f\uff01-\uff5e"
 _ASCII_PUNCT = re.compile(rf"(?<=[{_CJK}])[,:;()!?]|[,:;()!?](?=[{_CJK}])|(?<=[{_CJK}] )\(|[,:;](?= [{_CJK}])")
+_ASCII_QUOTE = re.compile(rf"(?<=[{_CJK}])['\"]|(?<=[{_CJK}] )['\"]|['\"](?= ?[{_CJK}])")
 _BRACKETS = re.compile(r"[()]")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 #: What each ASCII mark becomes in Chinese text.
@@ -29,6 +33,12 @@ _CHINESE_DATE = re.compile(r"[〇零一二三四五六七八九]{4}年[一二三
 def ascii_punctuation(text: str) -> list[tuple[int, str]]:
     """Return ``(offset, mark)`` for every ASCII ``, : ; ( ) ! ?`` beside Chinese in ``text``."""
     return [(m.start(), m.group()) for m in _ASCII_PUNCT.finditer(text)]
+
+
+def ascii_quotes(text: str) -> list[tuple[int, str]]:
+    """Return ``(offset, mark)`` for every ASCII ``'`` or ``"`` beside Chinese in ``text``, touching
+    it or one space away."""
+    return [(m.start(), m.group()) for m in _ASCII_QUOTE.finditer(text)]
 
 
 def fullwidth_in_chinese(text: str) -> str:

@@ -126,7 +126,7 @@ ZH: dict[str, str] = {
     "notes-invalid": _invalid("说明文件", "branch、recipient、date、collection、litigation、plan"),
     "targets-invalid": _invalid("目标设置", "reduction_target、recovery_target、large_npl_threshold，金额以元为单位"),
     "report-branch-unknown": "{path}：台账包含 {count} 个机构，无法确定报告单位；请在 notes.yaml 中填写 branch（如 眉县支行）",
-    "period-unknown": "无法识别的报告期 {text!r}：应为 2026Q2（季度）、2026H1（半年）、2026（年度）或 2026-06（月份）",
+    "period-unknown": "无法识别的报告期{text!q}：应为 2026Q2（季度）、2026H1（半年）、2026（年度）或 2026-06（月份）",
     # what the small files are called in errors (``what`` and ``hint`` of read_mapping)
     "file/policy": "催收策略文件",
     "file/policy-hint": "，例如“warning_days: 90”",

@@ -13,8 +13,8 @@ __all__ = ["FOLDERS", "MESSAGES"]
 MESSAGES = MessageTable("service", {
     # users (UserError)
     "user-password-short": "密码至少 {min} 个字符（password must have at least {min} characters）",
-    "user-name-invalid": "用户名 {name!r} 无效：只能用字母、数字、汉字、_ . -，最长 64 个字符",
-    "user-role-invalid": joined("角色 {role!r} 无效；可用角色：{roles}", "roles"),
+    "user-name-invalid": "用户名{name!q}无效：只能用字母、数字、汉字、_ . -，最长 64 个字符",
+    "user-role-invalid": joined("角色{role!q}无效；可用角色：{roles}", "roles"),
     "user-exists": "用户 {name} 已存在；改密码请用 docgen users set-password {name}",
     "user-unknown": "没有用户 {name}；先用 docgen users add {name} --role ROLE 添加",
     # the service's own files (InputError)
@@ -33,15 +33,15 @@ MESSAGES = MessageTable("service", {
     # HTTP answers (ApiError)
     "no-template": "没有模板 {name}（no such template）",
     "no-template-listed": "没有模板 {name}；可用模板见 docgen templates list（no such template）",
-    "annex-invalid": "annex：{text!r} 不是附件编号；请写 1 到 11 之间的数字（annex must be 1-11）",
+    "annex-invalid": "annex：{text!q}不是附件编号；请写 1 到 11 之间的数字（annex must be 1-11）",
     "body-not-object": "请求体应为 JSON 对象（“字段: 值”）（the body must be a JSON object）",
     "body-not-json": "请求体不是有效的 JSON（the body is not valid JSON）",
     "pdf-unavailable": "服务器未安装 LibreOffice，无法生成 PDF；请下载 .docx（PDF needs LibreOffice）",
     "period-missing": "缺少报告期 period，例如 2026Q2、2026H1、2026 或 2026-06",
     "period-invalid": "period：{reason}",
     "login-failed": "用户名或密码错误，或用户已停用（wrong user name or password）",
-    "format-docx-pdf": "format 只能是 docx 或 pdf，收到 {format!r}",
-    "format-json-docx": "format 只能是 json 或 docx，收到 {format!r}",
+    "format-docx-pdf": "format 只能是 docx 或 pdf，收到{format!q}",
+    "format-json-docx": "format 只能是 json 或 docx，收到{format!q}",
     "no-job": "没有任务 {job_id}（no such job）",
     "no-job-page": "没有任务 {job_id}",
     "not-your-job": "任务 {job_id} 不是你的（not your job）",
@@ -63,7 +63,7 @@ MESSAGES = MessageTable("service", {
     "request-too-large": "上传内容超过上限 {megabytes} MB（request too large）",
     "parameter-invalid": "参数 {path} 无效：{reason}（invalid parameter）",
     "login-form-expired": "表单已过期；请重新登录（form expired）",
-    "date-invalid": "{field}：{value!r} 不是有效日期；请写成 YYYY-MM-DD，例如 2026-11-28",
+    "date-invalid": "{field}：{value!q}不是有效日期；请写成 YYYY-MM-DD，例如 2026-11-28",
 })
 
 #: Picking a client folder under the bundle root (``docgen.service.folders``); ``path`` is what the user sent.
@@ -76,15 +76,15 @@ FOLDERS = MessageTable("service folders", {
                       "（missing field folder: the client folder's path relative to the bundle root）",
     "root-itself": "不能检查资料根目录本身；请选择其中的客户文件夹（pick a client folder under the bundle root, not the root）",
     "nul-byte": "folder：路径含空字符（NUL），已拒绝；请从列表中选择文件夹（the path contains a NUL byte）",
-    "control-characters": "folder：{path!r} 含控制字符，已拒绝；请从列表中选择文件夹（the path contains control characters）",
+    "control-characters": "folder：{path!q}含控制字符，已拒绝；请从列表中选择文件夹（the path contains control characters）",
     "path-too-long": "folder：路径超过 {limit} 个字符，已拒绝（the path is longer than {limit} characters）",
-    "name-too-long": "folder：{path!r} 中有文件夹名超过 {limit} 字节，已拒绝（a folder name is longer than {limit} bytes）",
-    "absolute-path": "folder：{path!r} 是绝对路径；请写资料根目录下的相对路径"
+    "name-too-long": "folder：{path!q}中有文件夹名超过 {limit} 字节，已拒绝（a folder name is longer than {limit} bytes）",
+    "absolute-path": "folder：{path!q}是绝对路径；请写资料根目录下的相对路径"
                      "（absolute paths are refused: give a path relative to the bundle root）",
-    "parent-path": "folder：{path!r} 含 ..，不能离开资料根目录（.. is refused: the folder must be under the bundle root）",
-    "outside-root": "folder：{path!r} 经符号链接指向资料根目录之外，已拒绝"
+    "parent-path": "folder：{path!q}含 ..，不能离开资料根目录（.. is refused: the folder must be under the bundle root）",
+    "outside-root": "folder：{path!q}经符号链接指向资料根目录之外，已拒绝"
                     "（a symbolic link leads out of the bundle root）",
-    "not-found": "folder：资料根目录下没有文件夹 {path!r}；请从列表中选择（no such folder under the bundle root）",
-    "not-a-folder": "folder：{path!r} 是文件而不是文件夹；请选择客户文件夹（not a folder）",
-    "unreadable": "folder：无法打开 {path!r}（{reason}）；请联系管理员检查权限（the folder cannot be opened）",
+    "not-found": "folder：资料根目录下没有文件夹{path!q}；请从列表中选择（no such folder under the bundle root）",
+    "not-a-folder": "folder：{path!q}是文件而不是文件夹；请选择客户文件夹（not a folder）",
+    "unreadable": "folder：无法打开{path!q}（{reason}）；请联系管理员检查权限（the folder cannot be opened）",
 })

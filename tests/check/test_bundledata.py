@@ -72,12 +72,12 @@ def test_all_digit_ids_read_as_numbers_are_accepted() -> None:
         (lambda d: d["project"].__setitem__("invested", 400000000), "project.invested", "不能大于总投资（300000000）", "invested-over-total"),
         (lambda d: d["loan"].__setitem__("amount", "一亿"), "loan.amount", "金额应为数字", "not-convertible"),
         (lambda d: d.__setitem__("documents", {"bussiness-license": {"files": ["a.pdf"]}}),
-         "documents.bussiness-license", "清单 dev-loan 中没有项目 'bussiness-license'", "unknown-item"),
+         "documents.bussiness-license", "清单 dev-loan 中没有项目“bussiness-license”", "unknown-item"),
         (lambda d: d.__setitem__("documents", {"audit-reports": {"years": ["二〇二三"]}}),
          "documents.audit-reports.years[0]", "类型应为整数", "type"),
         (lambda d: d.__setitem__("attestations", {"loan-contract": {"signed": "是"}}),
          "attestations.loan-contract.signed", "类型应为是/否", "type"),
-        (lambda d: d.__setitem__("attestations", {"nope": {"signed": True}}), "attestations.nope", "没有项目 'nope'", "unknown-item"),
+        (lambda d: d.__setitem__("attestations", {"nope": {"signed": True}}), "attestations.nope", "没有项目“nope”", "unknown-item"),
         (lambda d: d.__setitem__("borower", {}), "borower", "未知字段", "unknown-field"),
     ],
 )
@@ -92,7 +92,7 @@ def test_each_problem_names_its_field(mutate, field: str, detail: str, code: str
 @pytest.mark.parametrize(("written", "detail"), [
     ("2021-02-30", "无法转换：不存在的日期 2021-02-30"),
     ("2021-13-01", "无法转换：不存在的日期 2021-13-01"),
-    ("2021-04-08 25:00:00", "无法转换：日期格式应为 YYYY-MM-DD，收到 '2021-04-08 25:00:00'"),
+    ("2021-04-08 25:00:00", "无法转换：日期格式应为 YYYY-MM-DD，收到“2021-04-08 25:00:00”"),
 ])
 def test_a_date_that_does_not_exist_written_bare_is_the_fields_problem(written: str, detail: str) -> None:
     """YAML reads a bare 2021-02-30 as a timestamp it cannot build; the field says so, like a quoted one."""
@@ -110,7 +110,7 @@ def test_an_amount_of_nan_is_the_fields_problem() -> None:
     data["project"]["invested"] = float("nan")
     result = _load(data)
     assert _codes(result) == {"project.invested": "not-convertible"}
-    assert _fields(result)["project.invested"] == "无法转换：金额应为有限数字，收到 nan"
+    assert _fields(result)["project.invested"] == "无法转换：金额应为有限数字，收到“nan”"
 
 
 def test_failed_fields_are_not_used() -> None:

@@ -59,7 +59,7 @@ def test_checking_a_stage_reports_earlier_stages_too(bundle: Path) -> None:
     assert [s.id for s in first.stages] == ["pre-application"]
     full = run_check(bundle, stage="pre-disbursement", as_of=AS_OF)
     assert not full.complete and full.item_result("drawdown-application").status == "missing"
-    with pytest.raises(ChecklistError, match="没有阶段 'signing'"):
+    with pytest.raises(ChecklistError, match="没有阶段“signing”"):
         run_check(bundle, stage="signing", as_of=AS_OF)
 
 
@@ -142,7 +142,7 @@ def test_checklist_named_in_bundle_yaml(bundle: Path, tmp_path: Path) -> None:
     _edit(bundle, lambda d: d.__setitem__("checklist", "清单/short.yaml"))
     assert run_check(bundle, as_of=AS_OF).checklist.id == "short"
     _edit(bundle, lambda d: d.__setitem__("checklist", "no-such-list"))
-    with pytest.raises(ChecklistError, match="未知清单 'no-such-list'"):
+    with pytest.raises(ChecklistError, match="未知清单“no-such-list”"):
         run_check(bundle, as_of=AS_OF)
 
 

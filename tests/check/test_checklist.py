@@ -125,13 +125,13 @@ def test_bare_no_key_read_as_false_by_yaml_is_taken_back(tmp_path: Path) -> None
         (lambda d: d["items"]["site-plan"].__setitem__("provider", "notary"),
          "items.site-plan.provider：不允许的取值 notary"),
         (lambda d: d["stages"][1]["entries"].append({"no": "9", "item": "no-such-item"}),
-         "stages[1].entries[8].item：未定义的项目 'no-such-item'"),
+         "stages[1].entries[8].item：未定义的项目“no-such-item”"),
         (lambda d: d["items"]["site-plan"].__setitem__("kinds", "scans"),
-         "items.site-plan.kinds：未定义的类型集合 'scans'"),
+         "items.site-plan.kinds：未定义的类型集合“scans”"),
         (lambda d: d["items"]["credit-report"]["rules"][0].pop("days"),
          "items.credit-report.rules[0].days：规则 max-age 缺少必填键 days"),
         (lambda d: d["items"]["org-code-cert"]["rules"][0].__setitem__("when", "borrower.uscc and ("),
-         "items.org-code-cert.rules[0].when：表达式 'borrower.uscc and (' 语法错误"),
+         "items.org-code-cert.rules[0].when：表达式“borrower.uscc and (”语法错误"),
         (lambda d: d.pop("stages"), "stages：必填字段"),
         # docgen init creates the stage folders: a path would put them outside the client folder.
         (lambda d: d["stages"][0].__setitem__("folder", "../申请前期"), "stages[0].folder：格式不符合要求"),
@@ -157,7 +157,7 @@ def test_yaml_syntax_error_names_line(tmp_path: Path) -> None:
 
 
 def test_unknown_name_and_missing_path() -> None:
-    with pytest.raises(ChecklistError, match="未知清单 'nope'：可用清单为 dev-loan"):
+    with pytest.raises(ChecklistError, match="未知清单“nope”：可用清单为 dev-loan"):
         load_checklist("nope")
     with pytest.raises(ChecklistError, match="清单文件不存在：/no/such/file.yaml"):
         load_checklist("/no/such/file.yaml")
@@ -166,14 +166,14 @@ def test_unknown_name_and_missing_path() -> None:
 @pytest.mark.parametrize(
     ("source", "reason"),
     [
-        ("''.__class__", "不允许访问以下划线开头的属性 '__class__'"),
+        ("''.__class__", "不允许访问以下划线开头的属性“__class__”"),
         ("borrower['__class__']", "不允许访问以下划线开头的键"),
         ("''.__class__.__mro__[1].__subclasses__()", "不允许"),
-        ("lipsum", "未知名称 'lipsum'"),
-        ("cycler.__init__.__globals__", "不允许访问以下划线开头的属性 '__globals__'"),
+        ("lipsum", "未知名称“lipsum”"),
+        ("cycler.__init__.__globals__", "不允许访问以下划线开头的属性“__globals__”"),
         ("9 ** 9 ** 9", "不允许乘方运算"),
         ("borrower.name.upper()", "不允许调用函数"),
-        ("'x'|center(999999999)", "不允许使用过滤器 'center'"),
+        ("'x'|center(999999999)", "不允许使用过滤器“center”"),
         ("shareholders|map(attribute='__class__')|list", "过滤器参数不允许以下划线开头"),
     ],
 )

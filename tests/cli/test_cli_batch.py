@@ -79,7 +79,7 @@ def test_bad_row_exit_1_names_row_and_column_and_writes_nothing(runner: CliRunne
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
         "Error: 模板 demand-letter：第3行数据有误，未生成任何文书；请改正后重新运行（或用 --skip-invalid 跳过这些行）")
-    assert "  - 第3行 I（逾期本金）列 principal：无法转换：金额应为数字，收到 '一万'" in result.stderr
+    assert "  - 第3行 I（逾期本金）列 principal：无法转换：金额应为数字，收到“一万”" in result.stderr
     assert not out.exists()
 
     skipped = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out),

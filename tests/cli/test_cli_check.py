@@ -131,17 +131,17 @@ def test_equity_threshold_option():
     assert "insufficient" not in codes
     bad = run("check", EXAMPLE, "--equity-threshold", "150")
     assert bad.exit_code == 2
-    assert "'150' 不是 0 到 100 之间的百分比" in bad.output
+    assert "“150”不是 0 到 100 之间的百分比" in bad.output
 
 
 @pytest.mark.parametrize("args, message", [
     (["check", "/no/such/bundle"], "Path '/no/such/bundle' does not exist"),
     (["check", EXAMPLE, "--as-of", "2026-02-30"], "不存在的日期 2026-02-30（例如 --as-of 2026-11-28）"),
-    (["check", EXAMPLE, "--as-of", "28/11/2026"], "日期格式应为 YYYY-MM-DD，收到 '28/11/2026'"),
+    (["check", EXAMPLE, "--as-of", "28/11/2026"], "日期格式应为 YYYY-MM-DD，收到“28/11/2026”"),
     (["check", EXAMPLE, "--stage", "pre-loan"],
-     "清单 dev-loan 没有阶段 'pre-loan'；可用阶段：pre-application、pre-contract、pre-disbursement"),
+     "清单 dev-loan 没有阶段“pre-loan”；可用阶段：pre-application、pre-contract、pre-disbursement"),
     (["check", EXAMPLE, "--format", "pdf"], "'pdf' is not one of"),
-    (["check", EXAMPLE, "--checklist", "no-such-list"], "未知清单 'no-such-list'"),
+    (["check", EXAMPLE, "--checklist", "no-such-list"], "未知清单“no-such-list”"),
 ])
 def test_could_not_run_exits_2(args, message):
     result = run(*args)
@@ -234,7 +234,7 @@ def test_init_scaffolds_and_refuses_to_overwrite(tmp_path):
 def test_init_bad_checklist_exits_2(tmp_path):
     result = run("init", tmp_path / "x", "--checklist", "no-such-list")
     assert result.exit_code == 2
-    assert "未知清单 'no-such-list'" in result.output
+    assert "未知清单“no-such-list”" in result.output
     assert not (tmp_path / "x").exists()
 
 
@@ -354,4 +354,4 @@ def test_stage_of_a_banks_own_checklist(tmp_path):
     assert [s["id"] for s in data["stages"]] == ["pre-application", "signing"]
     result = run("check", EXAMPLE, "--checklist", own, "--stage", "pre-contract")
     assert result.exit_code == 2
-    assert "没有阶段 'pre-contract'；可用阶段：pre-application、signing、pre-disbursement" in result.output
+    assert "没有阶段“pre-contract”；可用阶段：pre-application、signing、pre-disbursement" in result.output

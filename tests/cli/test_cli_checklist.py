@@ -73,10 +73,10 @@ def test_output_file(tmp_path: Path) -> None:
 def test_unknown_stage_or_checklist_exits_2(tmp_path: Path) -> None:
     result = _run("show", "--stage", "signing")
     assert result.exit_code == 2
-    assert "没有阶段 'signing'；可用阶段：pre-application、pre-contract、pre-disbursement" in result.output
+    assert "没有阶段“signing”；可用阶段：pre-application、pre-contract、pre-disbursement" in result.output
     result = _run("show", "no-such-list")
     assert result.exit_code == 2
-    assert "未知清单 'no-such-list'：可用清单为 dev-loan" in result.output
+    assert "未知清单“no-such-list”：可用清单为 dev-loan" in result.output
     broken = tmp_path / "broken.yaml"
     broken.write_text("id: x\ntitle: {zh: 甲, en: A}\nitems: {a: {title: {zh: 甲, en: A}, kinds: [exe]}}\n"
                       "stages: [{id: s, title: {zh: 一, en: One}, folder: s, entries: [{no: '1', item: a}]}]\n",
@@ -104,7 +104,7 @@ def test_validate_a_banks_file(tmp_path: Path) -> None:
                    encoding="utf-8")
     result = _run("validate", str(bad))
     assert result.exit_code == 2
-    assert "items.org-code-cert.rules[0].when：表达式 'borrower.__class__' 不安全或无效" in result.output
+    assert "items.org-code-cert.rules[0].when：表达式“borrower.__class__”不安全或无效" in result.output
     assert _run("validate", str(tmp_path / "none.yaml")).exit_code == 2
 
 

@@ -165,7 +165,9 @@ def test_bad_rows_exit_1_with_row_and_column(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--ledger", "missing.xlsx", "--period", "2026Q2"], "does not exist"),
-    (["--period", "2026Q5"], "无法识别的报告期 '2026Q5'"),
+    (["--period", "2026Q5"], "无法识别的报告期“2026Q5”"),
+    # a zero-width space pasted with the period: the message spells it out
+    (["--period", "2026Q2\u200b"], "无法识别的报告期“2026Q2\\u200b”："),
     (["--period", "2026Q2", "--as-of", "30/06/2026"], "日期格式应为 YYYY-MM-DD"),
     (["--period", "2026Q2", "--pdf"], "--pdf needs -o/--output"),
     (["--period", "2026Q2", "-o", "report.pdf"], "ending in .docx"),
@@ -198,7 +200,7 @@ def test_a_target_of_nan_is_one_line_naming_the_key(seed: dict[str, Path], tmp_p
     out = tmp_path / "r.docx"
     result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--targets", str(targets), "-o", str(out))
     assert result.exit_code == 2
-    assert result.stderr == (f"Error: {targets}：目标设置有误（large_npl_threshold：无法转换：金额应为有限数字，收到 nan）；"
+    assert result.stderr == (f"Error: {targets}：目标设置有误（large_npl_threshold：无法转换：金额应为有限数字，收到“nan”）；"
                              "可用的键为 reduction_target、recovery_target、large_npl_threshold，金额以元为单位\n")
     assert not out.exists()
 

@@ -183,7 +183,7 @@ def test_sheet_selection(tmp_path: Path) -> None:
     ws.append(["张三"])
     wb.save(tmp_path / "book.xlsx")
     assert read_table(tmp_path / "book.xlsx", ALIASES, sheet="名单").rows[0].values == {"borrower": "张三"}
-    with pytest.raises(InputError, match="找不到工作表 '其他'；现有工作表：Sheet、名单"):
+    with pytest.raises(InputError, match="找不到工作表“其他”；现有工作表：Sheet、名单"):
         read_table(tmp_path / "book.xlsx", ALIASES, sheet="其他")
 
 

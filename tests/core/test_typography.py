@@ -1,9 +1,10 @@
-"""GB/T 15834 marks in values that go into Chinese documents (``fullwidth_in_chinese``)."""
+"""GB/T 15834 marks in values that go into Chinese documents (``fullwidth_in_chinese``), and ASCII
+quotation marks beside Chinese (``ascii_quotes``)."""
 from __future__ import annotations
 
 import pytest
 
-from docgen.core.typography import ascii_punctuation, fullwidth_in_chinese
+from docgen.core.typography import ascii_punctuation, ascii_quotes, fullwidth_in_chinese
 
 
 @pytest.mark.parametrize(("typed", "printed"), [
@@ -60,3 +61,17 @@ def test_any_text_comes_out_with_no_ascii_mark_beside_chinese_and_its_pairs_of_o
 
 
 _WIDTH_FOLD = str.maketrans("，：；（）！？", ",:;()!?")
+
+
+@pytest.mark.parametrize(("text", "marks"), [
+    ("无法识别的报告期 '2026Q5'：应为 2026Q2", [(9, "'"), (16, "'")]),  # one space away on one side
+    ("用户名'a b'无效", [(3, "'"), (7, "'")]),
+    ('请安装（pip install "docgen[scale]"）', [(30, '"')]),
+    ("无法识别的报告期“2026Q5”：应为 2026Q2", []),
+    # apostrophes and quotations inside English, also beside a Chinese term it names
+    ("the bank's ledger (台账)", []),
+    ("甲乙（the folder isn't under the root）", []),
+    ("need -o FILE: 'docx' or 'pdf'", []),
+])
+def test_ascii_quotation_marks_beside_chinese_are_found(text, marks):
+    assert ascii_quotes(text) == marks

@@ -225,7 +225,7 @@ def test_stream_errors_are_the_readers_one_line_errors(tmp_path: Path) -> None:
     book = openpyxl.Workbook()
     book.active.append(["借款人"])
     book.save(tmp_path / "book.xlsx")
-    with pytest.raises(InputError, match="找不到工作表 '其他'；现有工作表：Sheet"):
+    with pytest.raises(InputError, match="找不到工作表“其他”；现有工作表：Sheet"):
         read_table(tmp_path / "book.xlsx", ALIASES, sheet="其他")
     # A sheet part that is not XML past its first rows: one clear line naming the file.
     rows_xml = '<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>5</v></c></row><row r="3"><c'

@@ -435,8 +435,8 @@ def test_undefined_field_in_template_is_a_render_error(tmp_path):
     assert (problem.code, problem.path, problem.row) == ("fill-failed", "amount_due", 4)
     assert (problem.facts["paragraph"], problem.facts["snippet"]) == (3, "金额:{{ amount_due|amount }}")
     assert str(info.value).splitlines()[0] == (
-        "模板 custom：无法填写（第3段：金额:{{ amount_due|amount }}）：金额应为数字，收到 Undefined 第4行")
-    assert problem.message == "金额应为数字，收到 Undefined（第3段：金额:{{ amount_due|amount }}）"
+        "模板 custom：无法填写（第3段：金额:{{ amount_due|amount }}）：金额应为数字，收到“Undefined” 第4行")
+    assert problem.message == "金额应为数字，收到“Undefined”（第3段：金额:{{ amount_due|amount }}）"
 
 
 def test_a_field_missing_outside_a_filter_is_undefined(tmp_path):

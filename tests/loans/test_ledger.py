@@ -86,7 +86,7 @@ def test_bad_rows_are_all_reported_with_row_and_column(tmp_path: Path) -> None:
     text = str(err)
     assert "台账有 7 行数据不合格" in text
     assert "第6行 A（借据号）列 loan_no：借据号 A1 重复：第2行与第6行相同，借据号必须唯一" in text
-    assert "第4行 K（贷款余额）列 balance：无法转换：金额应为数字，收到 'abc'" in text
+    assert "第4行 K（贷款余额）列 balance：无法转换：金额应为数字，收到“abc”" in text
     assert "第9行 K（贷款余额）列 balance：最小值为 0" in text
 
 

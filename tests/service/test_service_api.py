@@ -62,7 +62,7 @@ def test_check_errors_are_400_with_the_cli_message_and_the_users_file_name(api, 
     bad_date = api.client.post("/api/check", headers=api.headers("credit"), files=_upload(broken),
                                data={"as_of": "28/11/2026"})
     assert bad_date.status_code == 400
-    assert bad_date.json()["error"] == "as_of：'28/11/2026' 不是有效日期；请写成 YYYY-MM-DD，例如 2026-11-28"
+    assert bad_date.json()["error"] == "as_of：“28/11/2026”不是有效日期；请写成 YYYY-MM-DD，例如 2026-11-28"
     stage = api.client.post("/api/check", headers=api.headers("credit"), files=_upload(broken),
                             data={"stage": "nonsense"})
     assert stage.status_code == 400
@@ -310,7 +310,7 @@ def test_draft_gives_the_annexes_as_files_and_names_missing_keys(api, example_zi
     assert document.status_code == 200 and drafted["serial"] in docx_text(document.content)
     assert api.client.get(drafted["path"], headers=api.headers("backoffice")).status_code == 403
     bad = api.client.post("/api/draft", headers=headers, files=_upload(example_zip), data={"annex": "12"})
-    assert bad.status_code == 400 and bad.json()["error"].startswith("annex：'12'")
+    assert bad.status_code == 400 and bad.json()["error"].startswith("annex：“12”")
     entry = api.client.get("/api/audit", params={"action": "draft"}, headers=api.headers("compliance")).json()[0]
     assert entry["serials"] == [a["serial"] for a in body["annexes"] if a["serial"]]
 

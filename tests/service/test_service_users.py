@@ -29,7 +29,7 @@ def test_bad_names_roles_passwords_and_duplicates_are_refused(store):
     store.add("wang", "credit", "secret-pass-1")
     with pytest.raises(UserError, match="已存在"):
         store.add("wang", "admin", "secret-pass-2")
-    with pytest.raises(UserError, match="角色 'boss' 无效"):
+    with pytest.raises(UserError, match="角色“boss”无效"):
         store.add("li", "boss", "secret-pass-2")
     with pytest.raises(UserError, match="至少 8 个字符"):
         store.add("li", "credit", "short")
