@@ -48,7 +48,8 @@ _BAD_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
 _BAD_XML_CHARS = re.compile(f"[{_BAD_XML}]")
 #: What ``_finalize`` may change in a text: a carriage return, a character XML cannot carry, an
 #: ASCII mark of ``FULL_WIDTH`` (``fullwidth_in_chinese`` says whether it sits in Chinese).
-_FINALIZE_WORK = re.compile(f"[\r{_BAD_XML}{re.escape(''.join(FULL_WIDTH))}]")
+_FULL_WIDTH_ASCII = re.escape("".join(FULL_WIDTH))
+_FINALIZE_WORK = re.compile(f"[\r{_BAD_XML}{_FULL_WIDTH_ASCII}]")
 
 
 def _finalize(value: Any) -> Any:
