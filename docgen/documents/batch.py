@@ -307,26 +307,37 @@ def _row_blocks(items: Table | TableStream | Iterable[Any]) -> Iterator[tuple[li
         yield chunk, []
 
 
+#: Bad rows after which a batch's rows are checked no further (``stop_after``): a sheet whose rows
+#: are nearly all wrong (the wrong file or sheet, or a 16 KB .xlsx declaring 100,000 one-cell rows)
+#: is reported by its first rows in seconds, not every row's problems after minutes.
+MAX_BAD_ROWS = 1_000
+
+
 def _check_items(
     template: Template, items: Table | TableStream | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]],
     pool: Any = None, keep: Callable[[int | None, str, dict[str, Any]], None] | None = None,
-) -> tuple[list[Problem], dict[str, int | None]]:
+    stop_after: int | None = None,
+) -> tuple[list[Problem], dict[str, int | None], int | None]:
     """Validate every item, a block at a time (in ``pool``'s processes when given); hand each
     valid one to ``keep(row, key, context)`` in input order. Returns all problems (reading
-    problems first) and the valid row keys (key -> row, or position for ``(key, data)`` pairs)."""
+    problems first), the valid row keys (key -> row, or position for ``(key, data)`` pairs) and
+    None; with ``stop_after``, once more rows than that are bad, the problems of the first
+    ``stop_after`` bad rows, the keys so far and the row (or position) checked last."""
     reading: list[Problem] = []
     problems: list[Problem] = []
     seen: dict[str, int | None] = {}
+    bad: set[int] = set()  # rows (or positions) with a problem
     key_field = template.key_field
     index = 0
     for rows, read_problems in _row_blocks(items):
         reading.extend(read_problems)
+        checked: Iterable[tuple[dict[str, Any], list[Problem]]]
         if pool is not None and len(rows) > 1:
             size = max(1, min(200, len(rows) // 8 or 1))
             chunks = [rows[i:i + size] for i in range(0, len(rows), size)]
             checked = [result for part in pool.map(_check_chunk, chunks) for result in part]
         else:
-            checked = [_check_one(template, item) for item in rows]
+            checked = (_check_one(template, item) for item in rows)  # as the loop asks: it may stop
         bad_rows = {p.row for p in read_problems if p.row is not None}
         # A cell the reader already flagged (an ID stored as a number) needs one message, not two.
         flagged = {(p.row, p.path) for p in read_problems}
@@ -339,6 +350,12 @@ def _check_items(
                 key = context.get(key_field) if not found else None
             else:
                 row_no, columns, key = None, None, item[0]
+            at = row_no if row_no is not None else index
+            if found or row_no in bad_rows:
+                bad.add(at)
+                if stop_after is not None and len(bad) > stop_after:
+                    kept = sorted(bad)[:stop_after]
+                    return [p for p in reading + problems if p.row is None or p.row in kept], seen, at
             if found:
                 problems.extend(found)
                 continue
@@ -348,18 +365,20 @@ def _check_items(
             if not key_text:
                 problems.append(MESSAGES.problem("missing-key", key_field, row=row_no,
                                                  column=(columns or {}).get(key_field), field=key_field))
+                bad.add(at)
                 continue
             if key_text in seen:
                 problems.append(MESSAGES.problem("duplicate-key", key_field, row=row_no,
                                                  column=(columns or {}).get(key_field),
                                                  key=key_text, field=key_field, earlier_row=seen[key_text]))
+                bad.add(at)
                 continue
             seen[key_text] = row_no if row_no is not None else index
             if keep is not None:
                 keep(row_no, key_text, context)
         del rows, checked
         sweep_young()  # a bad row's cerberus errors are cycles: freed a block at a time
-    return reading + problems, seen
+    return reading + problems, seen, None
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -763,8 +782,12 @@ def _documents_of(
     """``_generate_into``'s steps up to the commit: rows checked into ``checked``, serials
     reserved into ``reserved``, names given in ``plan``, documents rendered, staged and
     committed. Returns the documents' spool and the result (documents and counts set)."""
-    problems, seen = _check_items(template, items, pool,
-                                  keep=lambda row, key, context: checked.append((row, key, context)))
+    problems, seen, stopped = _check_items(template, items, pool,
+                                           keep=lambda row, key, context: checked.append((row, key, context)),
+                                           stop_after=None if skip_invalid else MAX_BAD_ROWS)
+    if stopped is not None:
+        raise MESSAGES.error(RowsError, "rows-rejected/stopped", problems, template=template.name, row=stopped,
+                             count=MAX_BAD_ROWS)
     if problems and not skip_invalid:
         rows = sorted({p.row for p in problems if p.row is not None})
         raise MESSAGES.error(RowsError, "rows-rejected/error", problems, template=template.name, rows=rows,
@@ -1068,8 +1091,9 @@ def stream_rows(template: Template, rows_path: str | os.PathLike[str], *, sheet:
 
 def check_rows(table: Table, template: Template) -> list[Problem]:
     """Return every problem of ``table``'s rows (reading, schema, rules, duplicate keys), as
-    ``generate`` would find them, without writing anything or touching the register."""
-    return _check_items(template, table)[0]
+    ``generate`` would find them, without writing anything or touching the register: those of
+    the first ``MAX_BAD_ROWS`` bad rows when there are more."""
+    return _check_items(template, table, stop_after=MAX_BAD_ROWS)[0]
 
 
 def run_batch(
