@@ -34,6 +34,10 @@ def parse_date(value: Any) -> _dt.date:
             except ValueError:
                 raise MESSAGES.error(InvalidValueError, "date-no-such-day", text=text) from None
         raise MESSAGES.error(InvalidValueError, "date-format", value=text)
+    if isinstance(value, _dt.time):
+        # A spreadsheet cell holding a time of day (a date serial below 1, or a negative one,
+        # under a date format): shown as Excel shows it, not as Python's datetime.time(0, 0).
+        value = value.isoformat()
     raise MESSAGES.error(InvalidValueError, "date-format", value=value)
 
 

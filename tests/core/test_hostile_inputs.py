@@ -118,6 +118,26 @@ def test_a_balance_of_1e30_is_a_row_error_not_a_report_crash(tmp_path: Path) -> 
     assert "Traceback" not in result.stderr and not (tmp_path / "r.docx").exists()
 
 
+@pytest.mark.parametrize("serial", [-1, 0.5])
+def test_a_date_cell_holding_a_time_of_day_is_named_as_excel_shows_it(tmp_path: Path, serial: float) -> None:
+    """A date serial below 1 under a date format reads as a time of day: the row error shows it as
+    Excel does (00:00:00), not as Python's datetime.time(0, 0)."""
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    book = openpyxl.load_workbook(ROOT / "examples" / "ledger" / "ledger-2026Q2.xlsx")
+    sheet = book.active
+    column = [c.value for c in sheet[1]].index("到期日期") + 1
+    sheet.cell(row=2, column=column).value = serial
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)
+    result = CliRunner().invoke(main, ["collect", "plan", "--ledger", str(path), "--as-of", "2026-06-30"])
+    assert result.exit_code == 1
+    shown = "00:00:00" if serial == -1 else "12:00:00"
+    assert result.stderr.splitlines()[1:] == [f"  - 第2行 I（到期日期）列 maturity：无法转换：日期格式应为 YYYY-MM-DD，收到“{shown}”"]
+
+
 @pytest.mark.parametrize("text", ["1.234,56", "1,23", "12,3456.00", "1,,234"])
 def test_ambiguous_separators_are_refused_not_misread(text: str) -> None:
     with pytest.raises(ValueError, match="写法不明确"):
