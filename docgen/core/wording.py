@@ -59,10 +59,8 @@ def quoted(value: Any) -> str:
 
 
 class _Formatter(string.Formatter):
-    """``str.format`` over a mapping, with the conversion ``!q`` (``quoted``) beside ``!r`` and ``!s``."""
-
-    def get_value(self, key: int | str, args: Any, kwargs: Mapping[str, Any]) -> Any:
-        return kwargs[key]  # type: ignore[index]
+    """``str.format`` with the conversion ``!q`` (``quoted``) beside ``!r`` and ``!s``; ``fill``
+    passes the facts as its keyword mapping."""
 
     def convert_field(self, value: Any, conversion: str | None) -> Any:
         return quoted(value) if conversion == "q" else super().convert_field(value, conversion)
