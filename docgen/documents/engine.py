@@ -50,6 +50,7 @@ _BAD_XML_CHARS = re.compile(f"[{_BAD_XML}]")
 #: ASCII mark of ``FULL_WIDTH`` (``fullwidth_in_chinese`` says whether it sits in Chinese).
 _FULL_WIDTH_ASCII = re.escape("".join(FULL_WIDTH))
 _FINALIZE_WORK = re.compile(f"[\r{_BAD_XML}{_FULL_WIDTH_ASCII}]")
+_LINE_WORK = re.compile(f"[\r{_BAD_XML}]")
 
 
 def _finalize(value: Any) -> Any:
@@ -69,8 +70,13 @@ def _finalize(value: Any) -> Any:
         # Most values hold none of these: one scan instead of the passes below.
         if _FINALIZE_WORK.search(value) is None:
             return value
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-        return fullwidth_in_chinese(_BAD_XML_CHARS.sub("", value))
+        # An amount's commas or a time's colon: with no Chinese beside them, only the line ends and
+        # control characters are work (isascii is a flag of the string, not a scan).
+        ascii_only = value.isascii()
+        if ascii_only and _LINE_WORK.search(value) is None:
+            return value
+        value = _BAD_XML_CHARS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+        return value if ascii_only else fullwidth_in_chinese(value)
     return value
 
 
