@@ -354,7 +354,7 @@ def _check_items(
             if found or row_no in bad_rows:
                 bad.add(at)
                 if stop_after is not None and len(bad) > stop_after:
-                    kept = sorted(bad)[:stop_after]
+                    kept = set(sorted(bad)[:stop_after])
                     return [p for p in reading + problems if p.row is None or p.row in kept], seen, at
             if found:
                 problems.extend(found)

@@ -767,29 +767,32 @@ class LedgerBlocks:
         # between blocks runs paused too (it builds no cycles either: figures, plan entries).
         with collector_paused():
             _TODAY[0] = _dt.date.today()
-            last_row = 0
+            bad: set[int | None] = set()  # the rows with a problem so far
+            last_row = stopped = 0  # the last row read; that row when reading stopped (MAX_BAD_ROWS)
             for block in stream.column_blocks(self._block_rows):
                 reader_problems.extend(block.problems)
+                bad.update(p.row for p in block.problems)
                 loans: list[Loan] = []
+                start = len(problems)
                 _accept(zip(block.numbers, _block_loans(block, columns, vocabulary)), columns, seen, loans, problems)
+                bad.update(p.row for p in problems[start:])
                 last_row = block.numbers[-1] if block.numbers else last_row
                 del block
                 self.loans += len(loans)
-                if len({p.row for p in problems} | {p.row for p in reader_problems}) > MAX_BAD_ROWS:
+                if len(bad) > MAX_BAD_ROWS:
+                    stopped = last_row
                     break  # the rest is not read: see MAX_BAD_ROWS
                 if loans:
                     yield loans
-            else:
-                last_row = 0
         # The reader's tables (a shared-string table of an .xlsx: ~90 MB at 400,000 loans) go now,
         # not when the caller lets go of this object.
         stream = None
         problems = sorted(reader_problems + problems, key=lambda p: (p.row or 0, p.path))
         if problems:
             rows = sorted({p.row or 0 for p in problems})
-            if last_row:
+            if stopped:
                 kept = set(rows[:MAX_BAD_ROWS])
-                exc = MESSAGES.error(RowsError, "ledger-bad-rows-stopped", file=self.path, row=last_row,
+                exc = MESSAGES.error(RowsError, "ledger-bad-rows-stopped", file=self.path, row=stopped,
                                      count=MAX_BAD_ROWS)
                 exc.problems = [p for p in problems if (p.row or 0) in kept]
             else:
