@@ -681,7 +681,8 @@ def generate(
     ``items`` is a ``Table`` or ``TableStream`` (its reading problems count too), a list of
     ``Row`` or ``(row_key, data)`` pairs; it is worked through a block at a time, so the
     batch's memory does not grow with its number of rows. Raises ``RowsError`` listing every problem (nothing written,
-    no serial reserved) unless ``skip_invalid``, in which case invalid rows are left out
+    no serial reserved; those of the first ``MAX_BAD_ROWS`` bad rows when there are more, the rest
+    not checked) unless ``skip_invalid``, in which case invalid rows are left out
     and listed in ``BatchResult.invalid``. Raises ``RegisterError`` when the register
     fails, ``ConversionError`` when a PDF cannot be made, ``RenderError`` if a checked row
     still cannot be rendered, ``OutputError`` (exit 2) when the output cannot be written. ``jobs`` > 1

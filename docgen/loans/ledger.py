@@ -716,7 +716,8 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
     """Read and validate the ledger at ``path`` (.xlsx, or .csv in UTF-8 / UTF-8-BOM / GB18030).
 
     Returns a ``Ledger``. Raises ``InputError`` (exit 2) when the file cannot be read or lacks a
-    required column, and ``RowsError`` (exit 1) listing every bad row with row and column.
+    required column, and ``RowsError`` (exit 1) listing every bad row with row and column (the
+    first ``MAX_BAD_ROWS`` when there are more: reading stops there).
 
     The loans of ``iter_ledger_blocks`` gathered in one list: memory holds every loan (about
     1 KB each); a command that needs only figures or some of the loans reads the blocks instead.
@@ -740,8 +741,9 @@ class LedgerBlocks:
 
     Iterating it (once: iterating it again raises ``RuntimeError``) yields lists of accepted
     ``Loan``s in sheet order, one list per block of rows, and then raises ``RowsError`` listing
-    every bad row of the whole file when there was one: a caller must not publish anything built
-    from the blocks before the iteration ended.
+    every bad row of the whole file when there was one (the first ``MAX_BAD_ROWS`` when there are
+    more: the blocks after the one that passes them are not read): a caller must not publish
+    anything built from the blocks before the iteration ended.
     """
 
     def __init__(self, path: Path, stream: Any, vocabulary: Vocabulary, block_rows: int | None) -> None:
@@ -810,7 +812,8 @@ def iter_ledger_blocks(path: str | os.PathLike[str], *, sheet: str | None = None
     cells and what the caller keeps of the loans, not the whole ledger. Raises ``InputError``
     (exit 2) now when the file cannot be opened or lacks a required column, and, while iterating,
     ``InputError`` when the rest of the file cannot be read; after the last block ``RowsError``
-    (exit 1) listing every bad row, a 借据号 seen on an earlier row (of any block) among them.
+    (exit 1) listing every bad row, a 借据号 seen on an earlier row (of any block) among them
+    (the first ``MAX_BAD_ROWS`` when there are more).
 
     Each block is read column by column (``TableStream.column_blocks``) and validated column-wise
     (``_block_loans``), giving the loans and problems ``validate_row`` gives row by row.
