@@ -369,35 +369,38 @@ class _ExcelRows(_Rows):
         self._width = width
 
     def take(self, count: int) -> list[Sequence[Any]]:
+        # A date cell calamine cannot convert (-1e308) panics inside the stream, on any row:
+        # its message and backtrace are held back like the opening's (one line, not Rust's).
         try:
-            if not self._streamed:
-                return super().take(count)
-            chunk: list[Sequence[Any]] = []
-            while len(chunk) < count:
-                size = min(self._PIECE, max(1, self._PIECE_CELLS // (self._widest or self._GUESS)),
-                           count - len(chunk))
-                piece = list(islice(self._rows, size))
-                if not piece:
-                    break
-                widest = max(map(len, piece))
-                last = self.number + len(chunk) + len(piece) - 1
-                if self._bound_watched and not within_bound(last, widest):
-                    self._scan()  # raises when the sheet is too large
-                if not self._bound_watched and widest > self._padded and last * widest > MAX_CELLS:
-                    # Cells the stream gave past the declared range are there: what the scan could not count.
-                    declared = self._declared
-                    raise MESSAGES.error(InputError, "sheet-too-many-cells", path=str(self._path),
-                                         corner=f"{column_letters(widest)}{last}",
-                                         declared=declared.corner if declared and declared.columns else None,
-                                         rows=last, columns=widest, limit=MAX_CELLS)
-                if widest > self._widest:
-                    self._widest = widest
-                width = self._width
-                if width is not None and widest > width:
-                    piece = [values[:width] for values in piece]
-                chunk += piece
-            self.number += len(chunk)
-            return chunk
+            with _held_native_stderr():
+                if not self._streamed:
+                    return super().take(count)
+                chunk: list[Sequence[Any]] = []
+                while len(chunk) < count:
+                    size = min(self._PIECE, max(1, self._PIECE_CELLS // (self._widest or self._GUESS)),
+                               count - len(chunk))
+                    piece = list(islice(self._rows, size))
+                    if not piece:
+                        break
+                    widest = max(map(len, piece))
+                    last = self.number + len(chunk) + len(piece) - 1
+                    if self._bound_watched and not within_bound(last, widest):
+                        self._scan()  # raises when the sheet is too large
+                    if not self._bound_watched and widest > self._padded and last * widest > MAX_CELLS:
+                        # Cells the stream gave past the declared range are there: what the scan could not count.
+                        declared = self._declared
+                        raise MESSAGES.error(InputError, "sheet-too-many-cells", path=str(self._path),
+                                             corner=f"{column_letters(widest)}{last}",
+                                             declared=declared.corner if declared and declared.columns else None,
+                                             rows=last, columns=widest, limit=MAX_CELLS)
+                    if widest > self._widest:
+                        self._widest = widest
+                    width = self._width
+                    if width is not None and widest > width:
+                        piece = [values[:width] for values in piece]
+                    chunk += piece
+                self.number += len(chunk)
+                return chunk
         except InputError:
             raise
         except BaseException as exc:

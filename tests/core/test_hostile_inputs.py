@@ -104,6 +104,21 @@ def test_a_date_cell_of_minus_1e308_is_one_line_without_a_rust_backtrace(tmp_pat
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_date_cell_of_minus_1e308_deep_in_a_streamed_sheet_is_one_line(tmp_path: Path) -> None:
+    """The streaming reader panics on the row holding it, long after the sheet was opened: Rust's
+    message and backtrace are held back there too (158 lines of them with RUST_BACKTRACE=1)."""
+    book = openpyxl.load_workbook(ROOT / "examples" / "ledger" / "ledger-2026Q2.xlsx")
+    sheet = book.active
+    column = [c.value for c in sheet[1]].index("到期日期") + 1
+    sheet.cell(row=300, column=column).value = -1e308
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)
+    result = run_docgen("collect", "plan", "--ledger", str(path), "--as-of", "2026-06-30")
+    assert result.returncode == 2
+    assert result.stderr == (f"Error: {path}：无法读取 Excel 文件（PanicException：TimeDelta::milliseconds out of bounds）。"
+                             "请检查其中的日期和数字单元格，或用 Excel 另存为 .xlsx 后重试\n")
+
+
 def test_a_balance_of_1e30_is_a_row_error_not_a_report_crash(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(ROOT / "examples" / "ledger" / "ledger-2026Q2.xlsx")
     sheet = book.active
