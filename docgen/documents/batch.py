@@ -1090,11 +1090,15 @@ def stream_rows(template: Template, rows_path: str | os.PathLike[str], *, sheet:
     return _RowStream(stream, defaults, rows_path)
 
 
-def check_rows(table: Table, template: Template) -> list[Problem]:
-    """Return every problem of ``table``'s rows (reading, schema, rules, duplicate keys), as
-    ``generate`` would find them, without writing anything or touching the register: those of
-    the first ``MAX_BAD_ROWS`` bad rows when there are more."""
-    return _check_items(template, table, stop_after=MAX_BAD_ROWS)[0]
+def check_rows(table: Table, template: Template) -> tuple[list[Problem], int | None]:
+    """Check ``table``'s rows (reading, schema, rules, duplicate keys) as ``generate`` would,
+    without writing anything or touching the register.
+
+    Returns ``(problems, stopped)``: every problem and None; or, when more than ``MAX_BAD_ROWS``
+    rows are bad, the problems of the first ``MAX_BAD_ROWS`` of them and the row where checking
+    stopped (what ``generate``'s ``rows-rejected/stopped`` error names)."""
+    problems, _, stopped = _check_items(template, table, stop_after=MAX_BAD_ROWS)
+    return problems, stopped
 
 
 def run_batch(

@@ -189,9 +189,15 @@ async def start_batch(request: Request, who: Principal, template: str, form: For
         raise_failure(checked["failure"])
     if checked["problems"]:
         stored.path.unlink(missing_ok=True)
-        raise ApiError(422, SERVICE.text("upload-rows-rejected", {"name": stored.display_name,
-                                                                 "count": len(checked["problems"])}),
-                       checked["problems"])
+        if checked["stopped"] is not None:
+            from docgen.documents.batch import MAX_BAD_ROWS
+
+            message = SERVICE.text("upload-rows-rejected/stopped", {"name": stored.display_name,
+                                                                    "row": checked["stopped"], "count": MAX_BAD_ROWS})
+        else:
+            message = SERVICE.text("upload-rows-rejected", {"name": stored.display_name,
+                                                           "count": len(checked["problems"])})
+        raise ApiError(422, message, checked["problems"])
     return _start_job(request, who, "batch", stored, {
         "template": template, "rows": str(stored.path), "rows_name": stored.display_name,
         "rows_sha256": stored.sha256, "pdf": svc.pdf, "shown": {str(stored.path): stored.display_name}})

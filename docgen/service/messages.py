@@ -22,8 +22,11 @@ MESSAGES = MessageTable("service", {
     "database-unusable": "{path}：不是可用的 docgen 服务数据库（{reason}）；请用 --data 指定另一个文件夹",
     # jobs
     "rows-rejected": "{rows}：{count} 处数据有误，未生成任何文书",
+    "rows-rejected/stopped": "{rows}：读到第{row}行时已有超过 {count} 行数据有误，其后的行未再检查，未生成任何文书",
     "rows-held": "{count} 行（如 {first}）正由另一个仍在运行的批次生成；待其结束后重新运行本任务，已出具的文书不会重复出具",
     "upload-rows-rejected": "{name}：{count} 处数据有误，未生成任何文书；请改正后重新上传",
+    "upload-rows-rejected/stopped": ("{name}：读到第{row}行时已有超过 {count} 行数据有误，其后的行未再检查，未生成任何文书；"
+                                     "下面列出前 {count} 行，请改正（并确认选对了文件和工作表）后重新上传"),
     "too-many-jobs": "已有 {count} 个任务在排队或运行；请等它们完成后再提交",
     "job-not-running": "任务已不在运行",
     # a letter the collect-letters job could not issue, as its page lists it: the loan, then why

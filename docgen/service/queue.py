@@ -113,16 +113,19 @@ def _job_task(task: Any, data_dir: str, job_id: str, register: str) -> None:
 def _split(app: Celery, settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any] | None:
     """Check every row first (nothing runs with a bad row); then run one batch, or queue the chunks."""
     from docgen.core.errors import RowsError
-    from docgen.documents.batch import check_rows, read_rows, resolve_template
+    from docgen.documents.batch import MAX_BAD_ROWS, check_rows, read_rows, resolve_template
     from docgen.service.work import HANDLERS
 
     p = job["params"]
     template = resolve_template(p["template"])
     table = read_rows(template, p["rows"], defaults=p.get("defaults") or {})
-    problems = check_rows(table, template)
+    problems, stopped = check_rows(table, template)
+    rows_name = p.get("rows_name") or p["rows"]
+    if stopped is not None:
+        raise SERVICE.error(RowsError, "rows-rejected/stopped", problems, rows=rows_name, row=stopped,
+                            count=MAX_BAD_ROWS)
     if problems:
-        raise SERVICE.error(RowsError, "rows-rejected", problems, rows=p.get("rows_name") or p["rows"],
-                            count=len(problems))
+        raise SERVICE.error(RowsError, "rows-rejected", problems, rows=rows_name, count=len(problems))
     size = chunk_rows()
     if len(table.rows) <= size:
         return HANDLERS["batch"](settings, job, store)

@@ -92,16 +92,17 @@ def draft_task(bundle: str, shown: str, annexes: list[int], out: str, register: 
 
 
 def rows_task(template: str, rows: str, shown: str, defaults: dict[str, Any]) -> dict[str, Any]:
-    """Read and check batch rows without generating; return ``{"rows", "problems"}`` or a failure."""
+    """Read and check batch rows without generating; return ``{"rows", "problems", "stopped"}``
+    (``stopped``: the row where checking stopped, past ``MAX_BAD_ROWS`` bad rows; else None) or a failure."""
     from docgen.documents.batch import check_rows, read_rows, resolve_template
 
     try:
         tpl = resolve_template(template)
         table = read_rows(tpl, rows, defaults=defaults)
-        problems = check_rows(table, tpl)
+        problems, stopped = check_rows(table, tpl)
     except DocgenError as exc:
         return {"failure": failure(exc, {rows: shown})}
-    return {"rows": len(table.rows), "problems": [p.to_dict() for p in problems]}
+    return {"rows": len(table.rows), "problems": [p.to_dict() for p in problems], "stopped": stopped}
 
 
 def render_task(template: str, data: dict[str, Any], register: str, out: str, pdf: bool) -> dict[str, Any]:

@@ -85,6 +85,45 @@ def test_batch_row_errors_are_422_before_anything_runs(api):
     assert api.client.get("/api/jobs", headers=api.headers("backoffice")).json() == []
 
 
+def _mostly_bad_rows(extra: int) -> bytes:
+    """Two good rows of the example, then ``extra`` rows holding only a contract number."""
+    return rows_csv(2) + "".join(f"K{k}\r\n" for k in range(extra)).encode("utf-8")
+
+
+def test_batch_rows_past_the_bad_row_limit_say_where_checking_stopped(api):
+    from docgen.documents.batch import MAX_BAD_ROWS
+
+    answer = api.client.post("/api/batch/demand-letter", headers=api.headers("backoffice"),
+                             files={"rows": ("催收名单.csv", _mostly_bad_rows(MAX_BAD_ROWS + 5), "text/csv")})
+    assert answer.status_code == 422
+    body = answer.json()
+    # The CLI's batch names the same row: the header, two good rows, then the 1,001st bad one.
+    assert body["error"] == (f"催收名单.csv：读到第{MAX_BAD_ROWS + 4}行时已有超过 1000 行数据有误，其后的行未再检查，"
+                             "未生成任何文书；下面列出前 1000 行，请改正（并确认选对了文件和工作表）后重新上传")
+    assert {p["row"] for p in body["problems"]} == set(range(4, 4 + MAX_BAD_ROWS))
+    assert api.client.get("/api/jobs", headers=api.headers("backoffice")).json() == []
+    at_limit = api.client.post("/api/batch/demand-letter", headers=api.headers("backoffice"),
+                               files={"rows": ("催收名单.csv", _mostly_bad_rows(MAX_BAD_ROWS), "text/csv")})
+    assert at_limit.status_code == 422
+    assert at_limit.json()["error"].startswith("催收名单.csv：") and "未再检查" not in at_limit.json()["error"]
+    assert {p["row"] for p in at_limit.json()["problems"]} == set(range(4, 4 + MAX_BAD_ROWS))
+
+
+def test_queued_batch_checks_its_rows_with_the_same_limit(tmp_path):
+    from docgen.core.errors import RowsError
+    from docgen.documents.batch import MAX_BAD_ROWS
+    from docgen.service.queue import _split
+
+    rows = tmp_path / "rows.csv"
+    rows.write_bytes(_mostly_bad_rows(MAX_BAD_ROWS + 5))
+    job = {"params": {"template": "demand-letter", "rows": str(rows), "rows_name": "催收名单.csv"}}
+    with pytest.raises(RowsError) as caught:
+        _split(None, None, job, None)  # type: ignore[arg-type]
+    assert str(caught.value).splitlines()[0] == (f"催收名单.csv：读到第{MAX_BAD_ROWS + 4}行时已有超过 1000 行数据有误，"
+                                                 "其后的行未再检查，未生成任何文书")
+    assert {p.row for p in caught.value.problems} == set(range(4, 4 + MAX_BAD_ROWS))
+
+
 def test_batch_unknown_template_is_404(api):
     answer = api.client.post("/api/batch/no-such", headers=api.headers("backoffice"),
                              files={"rows": ("r.csv", b"a,b\n1,2\n", "text/csv")})
