@@ -43,7 +43,7 @@ from docgen.core.errors import TemplateError
 from docgen.core.typography import ascii_punctuation
 from docgen.documents.engine import jinja_environment, patched_sources
 from docgen.documents.messages import MESSAGES
-from docgen.documents.template import Template
+from docgen.documents.template import Template, refuse_oversized_parts
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _OPENERS = {"if", "for", "with", "macro", "call", "filter", "block", "raw", "set_block", "autoescape"}
@@ -246,6 +246,7 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, EOFError):
         raise MESSAGES.error(TemplateError, "lint-not-docx", path=str(path)) from None
+    refuse_oversized_parts(data, path)
     members: dict[str, bytes] = {}
     with archive:
         for name in archive.namelist():

@@ -185,6 +185,8 @@ MESSAGES = MessageTable("documents", {
     "template-no-schema-file": "{path}：找不到字段定义；请用 --schema 指定模板名称（如 demand-letter）或 .yaml 文件",
     "template-unreadable": "无法读取模板 {path}：{reason}",
     "template-not-docx": "{path}：不是有效的 Word .docx 文件（应为 zip 格式；.doc 请在 Word 中另存为 .docx）",
+    "template-part-too-large": ("{path}：其中的 {member} 解压后 {megabytes} MB，超过模板可用的上限 {limit} MB；"
+                                "请确认选对了文件，或在 Word 中打开后另存为 .docx 再重试"),
     "template-not-word": lambda f: (f"{f['name']}：" if f.get("name") else "")
                                    + f"不是有效的 Word .docx 文件，请在 Word 中打开并另存为 .docx（{f['reason']}）",
     "template-tag-syntax": "{path}：{member} 第{line}段模板标签有误（{reason}）：{snippet}。请运行 docgen templates lint {path} 查看详情",

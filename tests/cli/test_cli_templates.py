@@ -231,6 +231,37 @@ def test_lint_of_a_docx_whose_member_cannot_be_read_exits_2_naming_it(runner, tm
                              f"（{reason}）；请在 Word 中打开并另存为 .docx\n")
 
 
+def test_a_template_whose_document_unpacks_past_64_mb_exits_2_for_lint_and_render(runner, tmp_path):
+    """A few hundred KB that unpack to 65 MB of empty paragraphs: refused by its declared size
+    before any of it is read (lint ran for minutes on such a file)."""
+    import zipfile
+
+    source = Path(__file__).resolve().parents[2] / "templates" / "demand-letter.docx"
+    bad = tmp_path / "我行催收函.docx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename != "word/document.xml":
+                out.writestr(info.filename, body)
+                continue
+            head, _, tail = body.partition(b"<w:body>")
+            with out.open(info.filename, "w") as part:
+                part.write(head + b"<w:body>")
+                for _ in range(65):
+                    part.write(b"<w:p/>" * 174763)  # 1 MB of empty paragraphs
+                part.write(tail)
+    assert bad.stat().st_size < 1 << 20
+    out = tmp_path / "o.docx"
+    lint = run(runner, "templates", "lint", str(bad))
+    render = run(runner, "render", "demand-letter", "--template", str(bad), "--data",
+                 str(EXAMPLES / "demand-letter.yaml"), "-o", str(out))
+    for result in (lint, render):
+        assert result.exit_code == 2
+        assert result.output == (f"Error: {bad}：其中的 word/document.xml 解压后 65 MB，超过模板可用的上限 64 MB；"
+                                 "请确认选对了文件，或在 Word 中打开后另存为 .docx 再重试\n")
+    assert not out.exists()
+
+
 def test_corrupt_document_xml_exits_2_naming_the_file(runner, tmp_path):
     import zipfile
 
