@@ -18,7 +18,8 @@ Codes (stable):
   without ``w:eastAsia``, so Chinese text falls back to whatever face the machine picks.
 - ``east-asian-lang`` (warning): the document defaults do not declare ``w:lang w:eastAsia="zh-CN"``.
 - ``ascii-punctuation`` (warning): ASCII ``, : ; ( ) ! ?`` beside Chinese text, where GB/T 15834
-  wants the full-width ``，：；（）！？`` (a tag counts as Chinese text: ``编号:{{ serial }}`` is flagged).
+  wants the full-width ``，：；（）！？``, and ASCII quotes ``" '`` beside it, where it wants ``“…”``
+  and ``‘…’`` (a tag counts as Chinese text: ``编号:{{ serial }}`` is flagged).
 
 A location reads ``word/document.xml 第12段`` or ``word/document.xml 表格2 第3行 第1列``, and
 the message quotes a snippet of the paragraph.
@@ -40,7 +41,7 @@ from lxml import etree
 
 from docgen.core import cnformat
 from docgen.core.errors import TemplateError
-from docgen.core.typography import ascii_punctuation
+from docgen.core.typography import ascii_punctuation, ascii_quotes
 from docgen.documents.engine import jinja_environment, patched_sources
 from docgen.documents.messages import MESSAGES
 from docgen.documents.template import Template, refuse_oversized_parts
@@ -177,12 +178,12 @@ _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
 
 
 def _punctuation_problems(paras: list[_Para]) -> list[LintProblem]:
-    """One ``ascii-punctuation`` warning per paragraph with ASCII marks beside Chinese text."""
+    """One ``ascii-punctuation`` warning per paragraph with ASCII marks or quotes beside Chinese text."""
     problems = []
     for para in paras:
         # A value printed by a tag is Chinese text; the tag's own syntax is not text at all.
         text = _TAG.sub("〇", para.text)
-        marks = ascii_punctuation(text)
+        marks = sorted(ascii_punctuation(text) + ascii_quotes(text))
         if marks:
             found = list(dict.fromkeys(m for _, m in marks))
             problems.append(_found("ascii-punctuation", "warning", para.location, marks=found,

@@ -12,6 +12,10 @@ from typing import Any
 from docgen.core.typography import FULL_WIDTH
 from docgen.core.wording import MessageTable, joined
 
+#: What a lint warning suggests for each ASCII mark: its full-width form between “ ”, or, for a
+#: quote, the pair that replaces a pair of them.
+_FULL_WIDTH_FORMS = {**{mark: f"“{form}”" for mark, form in FULL_WIDTH.items()}, '"': "“…”", "'": "‘…’"}
+
 __all__ = ["MESSAGES", "where"]
 
 
@@ -121,7 +125,7 @@ MESSAGES = MessageTable("documents", {
     "east-asian-font/defaults": "文档默认字体未设置中文字体（w:eastAsia）；请在 Word 的字体对话框中设置“中文字体”（如宋体）",
     "east-asian-font/style": "样式“{style}”设置了西文字体 {latin} 但未设置中文字体（w:eastAsia）",
     "east-asian-font/run": "中文文字设置了西文字体 {latin} 但未设置中文字体，将沿用样式的中文字体：{snippet}",
-    "ascii-punctuation": lambda f: (f"中文中使用了半角标点（{'、'.join(f'“{m}”→“{FULL_WIDTH[m]}”' for m in f['marks'])}），"
+    "ascii-punctuation": lambda f: (f"中文中使用了半角标点（{'、'.join(f'“{m}”→{_FULL_WIDTH_FORMS[m]}' for m in f['marks'])}），"
                                     f"应使用全角标点（GB/T 15834）：{f['snippet']}"),
     # where lint found a problem (its ``location``)
     "lint-where/paragraph": "{part} 第{index}段",

@@ -139,3 +139,13 @@ def test_ascii_punctuation_beside_chinese_is_flagged_with_its_full_width_form(tm
     assert [p.location for p in flagged] == ["word/document.xml 第1段", "word/document.xml 第2段", "word/document.xml 第3段"]
     assert all(p.severity == "warning" for p in flagged) and report.ok
     assert "“:”→“：”" in flagged[0].message and "“(”→“（”" in flagged[1].message and "“,”→“，”" in flagged[2].message
+
+
+def test_ascii_quotes_beside_chinese_are_flagged_with_their_full_width_pair(tmp_path):
+    path = build(tmp_path, ['签订编号为"{{ contract_no }}"的借款合同', "以下简称“我行”", "the bank's own form",
+                            "所谓'保证'即"])
+    report = lint_docx(path)
+    flagged = [p for p in report.problems if p.code == "ascii-punctuation"]
+    assert [p.location for p in flagged] == ["word/document.xml 第1段", "word/document.xml 第4段"]
+    assert flagged[0].facts["marks"] == ['"'] and "“\"”→“…”" in flagged[0].message
+    assert flagged[1].facts["marks"] == ["'"] and "“'”→‘…’" in flagged[1].message
