@@ -10,7 +10,6 @@ exactly as typed.
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -27,10 +26,6 @@ def csv_safe(value: Any) -> Any:
     return value
 
 
-#: Control characters a worksheet cannot hold (XML 1.0 forbids them; openpyxl refuses them).
-_NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def xlsx_text_cell(sheet: Any, value: str) -> Any:
     """Return an openpyxl write-only cell holding ``value`` as text, never as a formula.
 
@@ -38,8 +33,9 @@ def xlsx_text_cell(sheet: Any, value: str) -> Any:
     its visible symbol (U+2400 onwards: ␀ for NUL), so the cell shows where it was instead of
     the whole file failing."""
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # what openpyxl itself refuses to write
 
-    value = _NOT_IN_XLSX.sub(lambda m: chr(0x2400 + ord(m.group())), value)
+    value = ILLEGAL_CHARACTERS_RE.sub(lambda m: chr(0x2400 + ord(m.group())), value)
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"  # openpyxl would store "=…" as a formula
     return cell

@@ -247,9 +247,9 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, EOFError):
         raise MESSAGES.error(TemplateError, "lint-not-docx", path=str(path)) from None
-    refuse_oversized_parts(data, path)
     members: dict[str, bytes] = {}
     with archive:
+        refuse_oversized_parts(archive, path)
         for name in archive.namelist():
             if not name.endswith(".xml"):
                 continue

@@ -79,16 +79,11 @@ def _named_fields(*patterns: str) -> tuple[str, ...]:
 MAX_PART_BYTES = 64 << 20
 
 
-def refuse_oversized_parts(data: bytes, path: str | os.PathLike[str]) -> None:
-    """Raise ``TemplateError`` naming the first part of the .docx ``data`` (read from ``path``)
-    that declares more than ``MAX_PART_BYTES`` decompressed; nothing for a file that is no zip
-    (the caller says so). zipfile reads no more than a part declares, so the declared size bounds it."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError):
-        return
-    for info in infos:
+def refuse_oversized_parts(archive: zipfile.ZipFile, path: str | os.PathLike[str]) -> None:
+    """Raise ``TemplateError`` naming the first part of the open .docx ``archive`` (read from
+    ``path``) that declares more than ``MAX_PART_BYTES`` decompressed. zipfile reads no more than
+    a part declares, so the declared size bounds it."""
+    for info in archive.infolist():
         if info.file_size > MAX_PART_BYTES:
             raise MESSAGES.error(TemplateError, "template-part-too-large", path=str(path), member=info.filename,
                                  megabytes=info.file_size >> 20, limit=MAX_PART_BYTES >> 20)
@@ -154,7 +149,11 @@ class Template:
             raise MESSAGES.error(TemplateError, "template-unreadable", path=str(self.path), reason=exc.strerror) from None
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise MESSAGES.error(TemplateError, "template-not-docx", path=str(self.path))
-        refuse_oversized_parts(data, self.path)
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                refuse_oversized_parts(archive, self.path)
+        except (zipfile.BadZipFile, ValueError, EOFError):
+            pass  # a directory zipfile cannot read: the renderer names the damage when it opens the parts
         return data
 
     @property
