@@ -100,8 +100,11 @@ MESSAGES = MessageTable("core", {
     "table-empty": "{path}：表格是空的，找不到表头行",
     "text-undecodable": ("{source}：无法识别文件编码（不是 UTF-8 或 GB18030/GBK）。请在 Excel 中另存为"
                          "“CSV UTF-8(逗号分隔)”或 .xlsx 后重试"),
-    "excel-unreadable": ("{path}：无法读取 Excel 文件（{error}：{reason}）。"
-                         "请检查其中的日期和数字单元格，或用 Excel 另存为 .xlsx 后重试"),
+    "excel-unreadable": ("{path}：无法读取 Excel 文件（{error}：{reason}）。文件可能已损坏或不完整；"
+                         "请重新导出或复制该文件，或在 Excel 中打开后另存为 .xlsx，再重试"),
+    # a cell the reader could not convert (a date serial past the calendar): the file itself is whole
+    "excel-cell-unconvertible": ("{path}：无法读取 Excel 文件（{error}：{reason}）。"
+                                 "请检查其中的日期和数字单元格，或用 Excel 另存为 .xlsx 后重试"),
     "excel-encrypted": "{path}：工作簿设有打开密码（已加密），无法读取；请在 Excel 中取消密码后另存，再重试",
     "excel-misnamed": "{path}：文件内容是 {right} 格式的工作簿，扩展名却是 {suffix}；请把扩展名改为 {right} 后重试",
     "excel-is-markup": ("{path}：内容是网页（HTML）或 XML，不是 Excel 工作簿（业务系统“导出 Excel”常生成这种文件）；"

@@ -549,13 +549,19 @@ def _refuse_other_content(path: Path, suffix: str) -> None:
 
 
 def _excel_unreadable(path: Path, exc: BaseException) -> BaseException:
-    """The ``InputError`` a workbook calamine cannot read is reported as; other exceptions
-    (Ctrl-C, the generator closed) are returned as they are, to be raised again."""
+    """Return the ``InputError`` a workbook calamine cannot read is reported as: coded
+    ``excel-cell-unconvertible`` (with advice about date and number cells) when a cell's value
+    could not be converted, ``excel-unreadable`` when the file itself is damaged. Other
+    exceptions (Ctrl-C, the generator closed) are returned as they are, to be raised again."""
     # A Rust panic (a date cell of -1e308) arrives as pyo3's PanicException, a BaseException.
-    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+    # calamine panics only where it converts a cell's value (a date serial past chrono's range);
+    # a damaged file (not a ZIP, cut short, bad XML) is an ordinary error, for which advice about
+    # date and number cells would mislead.
+    panic = type(exc).__name__ == "PanicException"
+    if not isinstance(exc, Exception) and not panic:
         return exc
-    return MESSAGES.error(InputError, "excel-unreadable", path=str(path), error=type(exc).__name__,
-                          reason=str(exc)[:200])
+    return MESSAGES.error(InputError, "excel-cell-unconvertible" if panic else "excel-unreadable", path=str(path),
+                          error=type(exc).__name__, reason=str(exc)[:200])
 
 
 def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:

@@ -37,6 +37,19 @@ def far_cell_xlsx(path: Path, cell: str = "XFD1048576", *, declare: bool = True)
     return path
 
 
+def example_with(tmp_path: Path, header: str, value: object, *, row: int = 2,
+                 example: str = "ledger/ledger-2026Q2.xlsx") -> Path:
+    """Write a copy of the shipped ``example`` workbook whose cell under ``header`` in ``row``
+    holds ``value``; return its path (in ``tmp_path``, named as the example)."""
+    book = openpyxl.load_workbook(ROOT / "examples" / example)
+    sheet = book.active
+    column = [c.value for c in sheet[1]].index(header) + 1
+    sheet.cell(row=row, column=column).value = value
+    path = tmp_path / Path(example).name
+    book.save(path)
+    return path
+
+
 def run_docgen(*args: str) -> subprocess.CompletedProcess[str]:
     """The real command in its own process: an abort inside a native reader must not take pytest down."""
     return subprocess.run([sys.executable, "-m", "docgen", *args], capture_output=True, text=True, timeout=120,
@@ -107,25 +120,58 @@ def test_a_date_cell_of_minus_1e308_is_one_line_without_a_rust_backtrace(tmp_pat
 def test_a_date_cell_of_minus_1e308_deep_in_a_streamed_sheet_is_one_line(tmp_path: Path) -> None:
     """The streaming reader panics on the row holding it, long after the sheet was opened: Rust's
     message and backtrace are held back there too (158 lines of them with RUST_BACKTRACE=1)."""
-    book = openpyxl.load_workbook(ROOT / "examples" / "ledger" / "ledger-2026Q2.xlsx")
-    sheet = book.active
-    column = [c.value for c in sheet[1]].index("到期日期") + 1
-    sheet.cell(row=300, column=column).value = -1e308
-    path = tmp_path / "ledger.xlsx"
-    book.save(path)
+    path = example_with(tmp_path, "到期日期", -1e308, row=300)
     result = run_docgen("collect", "plan", "--ledger", str(path), "--as-of", "2026-06-30")
     assert result.returncode == 2
     assert result.stderr == (f"Error: {path}：无法读取 Excel 文件（PanicException：TimeDelta::milliseconds out of bounds）。"
                              "请检查其中的日期和数字单元格，或用 Excel 另存为 .xlsx 后重试\n")
 
 
+_DATE_HINT = "请检查其中的日期和数字单元格"
+
+
+@pytest.mark.parametrize("command", [
+    ["batch", "demand-letter", "--rows", "{x}", "--out", "{tmp}/out", "--no-progress", "--register", "{tmp}/r.sqlite"],
+    ["npl-report", "--ledger", "{x}", "--period", "2026Q2", "-o", "{tmp}/r.docx"],
+])
+def test_a_truncated_workbook_is_unreadable_without_the_hint_about_cells(tmp_path: Path, command: list[str]) -> None:
+    """A workbook cut short is a damaged file: advice to check its date and number cells would
+    send the user looking for a wrong cell that is not there."""
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    data = (ROOT / "examples" / "ledger" / "ledger-2026Q2.xlsx").read_bytes()
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(data[:len(data) // 2])
+    result = CliRunner().invoke(main, [a.format(x=path, tmp=tmp_path) for a in command])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f"Error: {path}：无法读取 Excel 文件（ZipError：invalid Zip archive: Could not find EOCD）。"
+                             "文件可能已损坏或不完整；请重新导出或复制该文件，或在 Excel 中打开后另存为 .xlsx，再重试\n")
+    assert _DATE_HINT not in result.stderr
+    with pytest.raises(InputError) as caught:
+        read_table(path, ALIASES)
+    assert caught.value.code == "excel-unreadable"
+
+
+def test_a_date_cell_past_the_calendar_keeps_the_hint_about_cells(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    path = example_with(tmp_path, "到期日期", -1e308)
+    with pytest.raises(InputError) as caught:
+        read_table(path, ALIASES)
+    assert caught.value.code == "excel-cell-unconvertible"
+    result = CliRunner().invoke(main, ["npl-report", "--ledger", str(path), "--period", "2026Q2",
+                                       "-o", str(tmp_path / "r.docx")])
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {path}：无法读取 Excel 文件（PanicException：TimeDelta::milliseconds out of bounds）。"
+                             f"{_DATE_HINT}，或用 Excel 另存为 .xlsx 后重试\n")
+
+
 def test_a_balance_of_1e30_is_a_row_error_not_a_report_crash(tmp_path: Path) -> None:
-    book = openpyxl.load_workbook(ROOT / "examples" / "ledger" / "ledger-2026Q2.xlsx")
-    sheet = book.active
-    column = [c.value for c in sheet[1]].index("贷款余额") + 1
-    sheet.cell(row=2, column=column).value = 1e30
-    path = tmp_path / "ledger.xlsx"
-    book.save(path)
+    path = example_with(tmp_path, "贷款余额", 1e30)
     result = run_docgen("npl-report", "--ledger", str(path), "--period", "2026Q2",
                         "--notes", str(ROOT / "examples" / "ledger" / "notes.yaml"), "-o", str(tmp_path / "r.docx"))
     assert result.returncode == 1, result.stderr
@@ -141,12 +187,7 @@ def test_a_date_cell_holding_a_time_of_day_is_named_as_excel_shows_it(tmp_path: 
 
     from docgen.cli import main
 
-    book = openpyxl.load_workbook(ROOT / "examples" / "ledger" / "ledger-2026Q2.xlsx")
-    sheet = book.active
-    column = [c.value for c in sheet[1]].index("到期日期") + 1
-    sheet.cell(row=2, column=column).value = serial
-    path = tmp_path / "ledger.xlsx"
-    book.save(path)
+    path = example_with(tmp_path, "到期日期", serial)
     result = CliRunner().invoke(main, ["collect", "plan", "--ledger", str(path), "--as-of", "2026-06-30"])
     assert result.exit_code == 1
     shown = "00:00:00" if serial == -1 else "12:00:00"
