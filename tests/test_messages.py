@@ -220,6 +220,17 @@ def test_an_error_built_by_a_table_carries_code_facts_and_extra_arguments() -> N
     ("C:\\a\\tb", "“C:\\\\a\\\\tb”"),  # a typed backslash is doubled: never read as an escape
     ("it's \"x\"", "“it's \"x\"”"),
     (Decimal("1E+20"), "“1E+20”"),
+    # a number too long to read whole is written in scientific notation, as a float is
+    pytest.param(int(1e308), "“1e+308”", id="int-of-1e308"),  # a whole-number cell of 1e308, read as a 309-digit int
+    (-1e308, "“-1e+308”"),
+    pytest.param(Decimal(10) ** 400, "“1e+400”", id="decimal-1e400"),
+    (12345678901234567890, "“12345678901234567890”"),  # 20 digits (an account number) stay whole
+    (-123456789012345678901, "“-1.23456789012346e+20”"),
+    # a text too long for one line is cut to QUOTE_LIMIT (60) characters, … the last
+    ("x" * 60, "“" + "x" * 60 + "”"),
+    pytest.param("1" + "0" * 308, "“1" + "0" * 58 + "…”", id="309-digit-text"),
+    pytest.param("甲" * 58 + "\x00乙", "“" + "甲" * 58 + "…”", id="escape-at-the-cut"),  # never cut in two
+    pytest.param("\\" * 40, "“" + "\\\\" * 29 + "…”", id="40-backslashes"),
 ])
 def test_a_value_the_user_gave_is_quoted_the_chinese_way_with_what_is_unseen_spelled_out(value: Any, shown: str) -> None:
     table = MessageTable("test", {"template": "报告期{text!q}：应为 {limit:,}", "joined": joined("报告期{text!q}；可用：{all}", "all"),

@@ -16,13 +16,14 @@ from __future__ import annotations
 import numbers
 import string
 from collections.abc import Callable, Mapping
+from decimal import Decimal, localcontext
 from typing import Any, TypeVar, Union
 
 from docgen.core.errors import DocgenError
 from docgen.core.notices import Notice
 from docgen.core.problems import Problem
 
-__all__ = ["Derive", "Entry", "MessageTable", "fill", "joined", "quoted"]
+__all__ = ["QUOTE_LIMIT", "Derive", "Entry", "MessageTable", "fill", "joined", "quoted"]
 
 #: One wording: a ``str.format`` template over the facts, or a function of the facts.
 Entry = Union[str, Callable[[Mapping[str, Any]], str]]
@@ -41,21 +42,61 @@ class _Blank(dict):  # type: ignore[type-arg]
         return ""
 
 
+#: The most characters a quoted value shows between its quotation marks; a longer one is cut to
+#: its first ``QUOTE_LIMIT - 1`` shown characters and …, so that a row's message stays one line
+#: that says which value is meant (a CSV cell of 309 digits, a pasted paragraph).
+QUOTE_LIMIT = 60
+#: The longest a number is written whole (a 20-digit account number, say); a longer one is
+#: written in scientific notation to ``_NUMBER_DIGITS`` significant digits, as many as Excel shows.
+_NUMBER_WIDTH, _NUMBER_DIGITS = 20, 15
+
+
+def _number_text(value: numbers.Number) -> str:
+    """Return ``value`` as ``str`` writes it or, when that is longer than ``_NUMBER_WIDTH``, in
+    scientific notation without trailing zeros: a whole-number cell of 1e308 (read as a
+    309-digit ``int``) is written ``1e+308``, as Python writes the float it came from."""
+    text = str(value)
+    if len(text) <= _NUMBER_WIDTH or not isinstance(value, (int, float, Decimal)):
+        return text
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        return text
+    with localcontext() as context:
+        context.prec = _NUMBER_DIGITS
+        number = (+number).normalize()  # unary plus rounds to the context's precision
+    return f"{number:e}"
+
+
 def quoted(value: Any) -> str:
     """Return ``value`` between the Chinese quotation marks “ ”, with what cannot be seen spelled
     out as ``repr`` spells it: ``“2026Q5”``, ``“a\\tb”`` for a tab, ``“\\u200b2026Q5”`` for a
     zero-width space, ``“a\\\\b”`` for a backslash (so that an escape is never mistaken for typed
     text). Spaces at either end show against the quotation marks. A number is written as ``str``
-    writes it (``“NaN”``, not ``Decimal('NaN')``), any other value as its ``repr`` (``“None”``,
-    ``“Undefined”``: a template's missing field, whose ``str`` would raise)."""
+    writes it (``“NaN”``, not ``Decimal('NaN')``), one of more than 20 characters in scientific
+    notation (``“1e+308”``: ``_number_text``); any other value as its ``repr`` (``“None”``,
+    ``“Undefined”``: a template's missing field, whose ``str`` would raise). What would show more
+    than ``QUOTE_LIMIT`` characters is cut to its first ``QUOTE_LIMIT - 1`` and ``…`` (an escape
+    is never cut in two)."""
     if isinstance(value, str):
         text = value
     else:
-        text = str(value) if isinstance(value, numbers.Number) and not isinstance(value, bool) else repr(value)
-    if not text.isprintable() or "\\" in text:
+        text = _number_text(value) if isinstance(value, numbers.Number) and not isinstance(value, bool) else repr(value)
+    if len(text) <= QUOTE_LIMIT and text.isprintable() and "\\" not in text:
+        return f"“{text}”"  # what almost every message quotes: short, plain text
+    shown: list[str] = []
+    width = 0
+    for ch in text:
         # repr of one character is its escape between quotes; printable characters stay as typed
-        text = "".join(ch if ch.isprintable() and ch != "\\" else repr(ch)[1:-1] for ch in text)
-    return f"“{text}”"
+        piece = ch if ch.isprintable() and ch != "\\" else repr(ch)[1:-1]
+        width += len(piece)
+        shown.append(piece)
+        if width > QUOTE_LIMIT:
+            break
+    if width > QUOTE_LIMIT:
+        while width > QUOTE_LIMIT - 1:
+            width -= len(shown.pop())
+        shown.append("…")
+    return f"“{''.join(shown)}”"
 
 
 class _Formatter(string.Formatter):

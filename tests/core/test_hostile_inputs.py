@@ -1,6 +1,7 @@
 """Spreadsheets and values built to crash a reader: one clear line each, never an abort or a traceback."""
 from __future__ import annotations
 
+import csv
 import io
 import subprocess
 import sys
@@ -192,6 +193,45 @@ def test_a_date_cell_holding_a_time_of_day_is_named_as_excel_shows_it(tmp_path: 
     assert result.exit_code == 1
     shown = "00:00:00" if serial == -1 else "12:00:00"
     assert result.stderr.splitlines()[1:] == [f"  - 第2行 I（到期日期）列 maturity：无法转换：日期格式应为 YYYY-MM-DD，收到“{shown}”"]
+
+
+@pytest.mark.parametrize(("example", "header", "command", "line"), [
+    ("ledger/ledger-2026Q2.xlsx", "到期日期", ["npl-report", "--ledger", "{x}", "--period", "2026Q2", "-o", "{tmp}/r.docx"],
+     "  - 第2行 I（到期日期）列 maturity：无法转换：日期格式应为 YYYY-MM-DD，收到“1e+308”"),
+    ("templates/demand-letters.xlsx", "借款日期",
+     ["batch", "demand-letter", "--rows", "{x}", "--out", "{tmp}/out", "--no-progress", "--register", "{tmp}/r.sqlite"],
+     "  - 第2行 F（借款日期）列 loan_date：无法转换：日期格式应为 YYYY-MM-DD，收到“1e+308”"),
+], ids=["ledger", "batch-rows"])
+def test_a_date_cell_of_1e308_is_named_in_a_short_line(tmp_path: Path, example: str, header: str,
+                                                       command: list[str], line: str) -> None:
+    """A whole-number cell of 1e308 under a date column reads as a 309-digit number: the row's
+    message writes it as 1e+308, not digit by digit."""
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    path = example_with(tmp_path, header, 1e308, example=example)
+    result = CliRunner().invoke(main, [a.format(x=path, tmp=tmp_path) for a in command])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[1:] == [line]
+
+
+def test_a_date_of_309_digits_in_a_csv_ledger_is_cut_to_sixty_characters(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    with open(ROOT / "examples" / "ledger" / "ledger-2026Q2-gb18030.csv", encoding="gb18030", newline="") as stream:
+        rows = list(csv.reader(stream))
+    rows[1][rows[0].index("到期日期")] = "1" + "0" * 308
+    path = tmp_path / "ledger.csv"
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows(rows)
+    result = CliRunner().invoke(main, ["npl-report", "--ledger", str(path), "--period", "2026Q2",
+                                       "-o", str(tmp_path / "r.docx")])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[1:] == [
+        "  - 第2行 I（到期日期）列 maturity：无法转换：日期格式应为 YYYY-MM-DD，收到“1" + "0" * 58 + "…”"]
 
 
 @pytest.mark.parametrize("text", ["1.234,56", "1,23", "12,3456.00", "1,,234"])
