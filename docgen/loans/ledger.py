@@ -742,7 +742,8 @@ class LedgerBlocks:
     Iterating it (once: iterating it again raises ``RuntimeError``) yields lists of accepted
     ``Loan``s in sheet order, one list per block of rows, and then raises ``RowsError`` listing
     every bad row of the whole file when there was one (the first ``MAX_BAD_ROWS`` when there are
-    more: the blocks after the one that passes them are not read): a caller must not publish
+    more, naming the row that passed them: the rows after it, in its block or later, are not
+    validated and no further block is read): a caller must not publish
     anything built from the blocks before the iteration ended.
     """
 
@@ -770,19 +771,19 @@ class LedgerBlocks:
         with collector_paused():
             _TODAY[0] = _dt.date.today()
             bad: set[int | None] = set()  # the rows with a problem so far
-            last_row = stopped = 0  # the last row read; that row when reading stopped (MAX_BAD_ROWS)
             for block in stream.column_blocks(self._block_rows):
+                # The block's rows are validated up to the one that passes MAX_BAD_ROWS (the
+                # reader's problems of later rows are then past it, never listed).
+                results = _block_loans(block, columns, vocabulary, MAX_BAD_ROWS - len(bad))
                 reader_problems.extend(block.problems)
                 bad.update(p.row for p in block.problems)
                 loans: list[Loan] = []
                 start = len(problems)
-                _accept(zip(block.numbers, _block_loans(block, columns, vocabulary)), columns, seen, loans, problems)
+                _accept(zip(block.numbers, results), columns, seen, loans, problems)
                 bad.update(p.row for p in problems[start:])
-                last_row = block.numbers[-1] if block.numbers else last_row
-                del block
+                del block, results
                 self.loans += len(loans)
                 if len(bad) > MAX_BAD_ROWS:
-                    stopped = last_row
                     break  # the rest is not read: see MAX_BAD_ROWS
                 if loans:
                     yield loans
@@ -792,9 +793,11 @@ class LedgerBlocks:
         problems = sorted(reader_problems + problems, key=lambda p: (p.row or 0, p.path))
         if problems:
             rows = sorted({p.row or 0 for p in problems})
-            if stopped:
+            if len(rows) > MAX_BAD_ROWS:
+                # Checking stopped at the row that made more than MAX_BAD_ROWS rows bad: the
+                # problems of the rows before it are listed, the rest was not read or not kept.
                 kept = set(rows[:MAX_BAD_ROWS])
-                exc = MESSAGES.error(RowsError, "ledger-bad-rows-stopped", file=self.path, row=stopped,
+                exc = MESSAGES.error(RowsError, "ledger-bad-rows-stopped", file=self.path, row=rows[MAX_BAD_ROWS],
                                      count=MAX_BAD_ROWS)
                 exc.problems = [p for p in problems if (p.row or 0) in kept]
             else:
@@ -933,12 +936,16 @@ _SPLIT: dict[str, tuple[Any, frozenset[str]]] = {
 }
 
 
-def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabulary) -> list[Loan | list[Problem]]:
+def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabulary,
+                 budget: int | None = None) -> list[Loan | list[Problem]]:
     """Validate one block of ledger rows (``docgen.core.tabular.Block``) column by column.
 
     Returns, for each row of the block in order, its ``Loan`` or its list of problems: what
     ``validate_row`` gives for that row (the same loan, the same problems in the same order).
-    Cells the reader already reported (``block.problems``) are left out of their row.
+    Cells the reader already reported (``block.problems``) are left out of their row. With a
+    ``budget``, the rows stop at the first one that makes more than ``budget`` rows of the block
+    bad (a problem of its own or of the reader's): the rows after it are not validated, so a
+    block of bad rows costs ``validate_row`` for ``budget + 1`` of them, not for the whole block.
     """
     from docgen.core.tabular import containing  # the reader's module, imported with the reading
     count = len(block.numbers)
@@ -1000,20 +1007,30 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
         if problems:
             built[at] = problems
     if not slow:
-        return built
+        return built  # no row costs validate_row: the caller cuts what passes the budget
     results: list[Loan | list[Problem]] = []
     fast = iter(built)
+    # Bad rows the block may still hold (the rows where validate_row is slow are most of a
+    # block of bad rows: it stops at the row that passes the budget, not at the block's end).
+    left = count if budget is None else budget
     for at in range(count):
         if keep[at]:
-            results.append(next(fast))
-            continue
-        skip = bad_cells.get(at, ())
-        cells_of_row = {name: block.cell(name, at) for name in block.raw if name not in skip}
-        loan, problems = validate_row(cells_of_row, block.numbers[at], columns, vocabulary=vocabulary)
-        if skip:
-            # The reader already explained those cells; "required field missing" would only repeat it.
-            problems = [p for p in problems if p.path not in skip]
-        results.append(problems if loan is None else loan)
+            result = next(fast)
+            bad = result.__class__ is list
+        else:
+            skip = bad_cells.get(at, ())
+            cells_of_row = {name: block.cell(name, at) for name in block.raw if name not in skip}
+            loan, problems = validate_row(cells_of_row, block.numbers[at], columns, vocabulary=vocabulary)
+            if skip:
+                # The reader already explained those cells; "required field missing" would only repeat it.
+                problems = [p for p in problems if p.path not in skip]
+            result = problems if loan is None else loan
+            bad = loan is None or bool(skip)
+        results.append(result)
+        if bad:
+            left -= 1
+            if left < 0:
+                break
     return results
 
 
