@@ -10,6 +10,8 @@ respect, used by ``docgen templates lint`` and by the tests that re-read rendere
   “ ”; an apostrophe inside English (``the bank's``) touches no Chinese and is none;
 - ``fullwidth_in_chinese(text)``: the same marks made full-width, for a value typed on an English
   keyboard that goes into a Chinese document;
+- ``verbatim_spans(text)``: where text is typed to be used as it is, a URL, an e-mail address or a
+  file path, whose marks neither of the above touches (``详见https://例子.cn/a?b=1，请查收``);
 - ``date_styles(text)``: which date styles a text mixes (``2026年11月20日`` is ``arabic``,
   ``二〇二六年十一月二十日`` is ``chinese``); a document keeps to one.
 """
@@ -26,13 +28,90 @@ _CJK_CHAR = re.compile(f"[{_CJK}]")
 #: What each ASCII mark becomes in Chinese text.
 FULL_WIDTH = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
 
+#: Where a verbatim span may start: a URL (http, https or ftp, or a ``www.`` address), an e-mail
+#: address (an internationalised one too: ``张三@例子.cn``), a Windows path (``C:\``, ``D:/``, a
+#: share's ``\\server``) or a Unix one (``/srv/a``, ``/home/张三``, ``./a``, ``../a``, ``~/a``). The
+#: look-behinds keep each attempt to the start of a run, so that a long text is scanned once.
+_VERBATIM_START = re.compile(
+    r"(?<![A-Za-z0-9])(?:(?i:https?|ftp)://|(?:www|WWW)\.)(?=\S)"
+    r"|(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![A-Za-z0-9])[A-Za-z]:[\\/](?=\S)|(?<!\\)\\\\(?=[^\s\\])"
+    r"|(?<![A-Za-z0-9_/.~\\-])(?:(?:~|\.{1,2})/(?=[^\s/])|/(?=[A-Za-z0-9_.]))")
+#: How far a verbatim span can reach: up to white space, a full-width mark or CJK punctuation
+#: (“”‘’…— among them) or what a URL never holds (``<>"``). Han characters may be inside: an
+#: internationalised address (``https://例子.cn``), a path (``C:\文档\报告(终稿).docx``).
+_VERBATIM_RUN = re.compile(r"[^\s<>\"\u2014\u2018-\u201f\u2026\u3000-\u303f\uff00-\uffef]*")
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+#: Marks that end a sentence or clause: at a span's end they are the sentence's, not the address's.
+_TRAILING = ",;:!?.'\""
+
 _ARABIC_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 _CHINESE_DATE = re.compile(r"[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日")
 
 
 def ascii_punctuation(text: str) -> list[tuple[int, str]]:
-    """Return ``(offset, mark)`` for every ASCII ``, : ; ( ) ! ?`` beside Chinese in ``text``."""
-    return [(m.start(), m.group()) for m in _ASCII_PUNCT.finditer(text)]
+    """Return ``(offset, mark)`` for every ASCII ``, : ; ( ) ! ?`` beside Chinese in ``text``, but
+    for those of a URL, an e-mail address or a file path (``verbatim_spans``)."""
+    found = [(m.start(), m.group()) for m in _ASCII_PUNCT.finditer(text)]
+    if found:
+        verbatim = _positions(verbatim_spans(text))
+        if verbatim:
+            return [(at, mark) for at, mark in found if at not in verbatim]
+    return found
+
+
+def verbatim_spans(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` of every URL, e-mail address and file path in ``text``, in order:
+    what is typed to be used as it is, so its marks are no punctuation of the Chinese beside it.
+
+    A span runs from its start (``https://``, ``www.``, an e-mail's name, ``C:\\``, ``/srv/``) to
+    white space, a full-width mark or CJK punctuation (``_VERBATIM_RUN``), and ends earlier at a
+    ``)`` it did not open (``（见https://a.cn/x）`` is written ``(见https://a.cn/x)`` too) and at
+    a ``, ; : ! ?`` followed by a Han character (``https://a.cn/x?y=1,请查收``: the comma is the
+    sentence's). Marks that end a sentence at its very end are the sentence's too, as
+    autolinkers take them (``https://a.cn/x.`` ends before the full stop). A Unix path that starts
+    at ``/`` needs a Latin letter, digit, ``_`` or ``.`` after it and a second ``/`` (``/srv/a``),
+    so that ``元 /年`` and ``元/年/月`` are none.
+    """
+    spans: list[tuple[int, int]] = []
+    if not _may_hold_verbatim(text):
+        return spans
+    at = 0
+    while (m := _VERBATIM_START.search(text, at)) is not None:
+        start = m.start()
+        run = _VERBATIM_RUN.match(text, start).end()  # type: ignore[union-attr]  # ``*``: always matches
+        end, depth = start, 0
+        while end < run:
+            ch = text[end]
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                if not depth:
+                    break
+                depth -= 1
+            elif ch in ",;:!?" and _HAN.match(text, end + 1):
+                break
+            end += 1
+        while end > m.end() and text[end - 1] in _TRAILING:
+            end -= 1
+        if text[start] == "/" and "/" not in text[start + 1:end]:
+            at = start + 1  # one slash between words (元 /年): no path
+            continue
+        spans.append((start, end))
+        at = max(end, m.end())
+    return spans
+
+
+def _may_hold_verbatim(text: str) -> bool:
+    """Return whether ``text`` holds what every verbatim span does (``://``, ``:\\``, ``:/``, ``@``,
+    ``\\\\``, ``www.``): almost no value does, and these few substring tests are the quickest way to
+    pass it over."""
+    return "/" in text or "@" in text or "\\" in text or "www." in text or "WWW." in text
+
+
+def _positions(spans: list[tuple[int, int]]) -> set[int]:
+    """Return every offset inside ``spans``."""
+    return {at for start, end in spans for at in range(start, end)}
 
 
 def ascii_quotes(text: str) -> list[tuple[int, str]]:
@@ -50,23 +129,34 @@ def fullwidth_in_chinese(text: str) -> str:
     changed one changes too (``存单(尾号0007), 号`` becomes ``存单（尾号0007），号``). A space English
     typesetting put after a changed ``, : ; ! ?`` or between a changed mark and Chinese goes (``台账 (元)``,
     ``甲, 乙`` become ``台账（元）``, ``甲，乙``). Marks among Latin letters and digits stay: ``1,000``,
-    ``Co.,Ltd``, ``12:30``.
+    ``Co.,Ltd``, ``12:30``; so do those of a URL, an e-mail address or a file path (``verbatim_spans``:
+    ``详见http://x.com/查询?id=3,请查收`` becomes ``详见http://x.com/查询?id=3，请查收``).
     """
-    # Each pass changes at least one mark, so there are at most as many passes as marks.
+    # Each pass changes at least one mark, so there are at most as many passes as marks. A pass
+    # changes marks and spaces only, never what makes a URL or path: looked for once.
+    spanned = _may_hold_verbatim(text)
     while True:
-        changed = _fullwidth_pass(text)
+        changed = _fullwidth_pass(text, spanned)
         if changed is text:
             return text
         text = changed
 
 
-def _fullwidth_pass(text: str) -> str:
+def _fullwidth_pass(text: str, spanned: bool) -> str:
     found = {m.start() for m in _ASCII_PUNCT.finditer(text)}
     if not found:
         return text
+    # A URL's or a path's marks stay, and its brackets pair with none outside it.
+    verbatim = _positions(verbatim_spans(text)) if spanned else set()
+    if verbatim:
+        found -= verbatim
+        if not found:
+            return text
     opened: list[int] = []
     for m in _BRACKETS.finditer(text):
         at = m.start()
+        if at in verbatim:
+            continue
         if m.group() == "(":
             opened.append(at)
         elif opened:

@@ -133,7 +133,7 @@ def test_unknown_filter_is_an_error_with_location(tmp_path):
 
 def test_ascii_punctuation_beside_chinese_is_flagged_with_its_full_width_form(tmp_path):
     path = build(tmp_path, ["编号:{{ serial }}", "{{ borrower }}(证件号码:{{ id_number }}):", "借款合同,向我行借款",
-                            "全角标点：（正确），无误；", "比例 1:1000 (scale)"])
+                            "全角标点：（正确），无误；", "比例 1:1000 (scale)", "网址：http://x.com/查询?id=3"])
     report = lint_docx(path)
     flagged = [p for p in report.problems if p.code == "ascii-punctuation"]
     assert [p.location for p in flagged] == ["word/document.xml 第1段", "word/document.xml 第2段", "word/document.xml 第3段"]

@@ -202,7 +202,10 @@ def test_control_characters_are_dropped_not_written():
     ("明远五金", "明远五金"), ("", ""), ("tab\there", "tab\there"), ("a\r\nb\rc\nd", "a\nb\nc\nd"),
     ("x\x00y\x1fz\x0b", "xyz"), ("\ufffe\uffff止", "止"), ("\r", "\n"),
     ("房产(眉房权证字第7号)", "房产（眉房权证字第7号）"), ("Co.,Ltd 1,000.00 12:30", "Co.,Ltd 1,000.00 12:30"),
-    ("甲\r\n乙:丙", "甲\n乙：丙")])
+    ("甲\r\n乙:丙", "甲\n乙：丙"),
+    # a URL's or a path's marks are not the sentence's: they stay as typed
+    ("详见http://x.com/查询?id=3,请查收", "详见http://x.com/查询?id=3，请查收"),
+    ("路径:C:\\文档\\报告(终稿).docx", "路径：C:\\文档\\报告(终稿).docx")])
 def test_finalize_keeps_plain_text_as_it_is_and_mends_line_ends_and_bad_characters(value, finalized):
     from docgen.documents.engine import _finalize
 
