@@ -180,7 +180,10 @@ class Maker:
         term = self.rng.choice((12, 24, 36))
         maturity = _add_months(disbursed, term)
         overdue_since = CLOSING_DATE - dt.timedelta(days=dpd - 1) if dpd > 0 else None
-        if overdue_since and maturity >= overdue_since and not on_balance:
+        if overdue_since and (maturity >= overdue_since and not on_balance
+                              or maturity < overdue_since - dt.timedelta(days=1)):
+            # Written off after maturity; or matured unpaid, which makes it overdue from the next
+            # day: a ledger dating 逾期起始日 later contradicts itself (``matured-unpaid``).
             maturity = overdue_since - dt.timedelta(days=1)
         if overdue_since is not None and overdue_since <= disbursed:
             disbursed = overdue_since - dt.timedelta(days=400)

@@ -26,6 +26,13 @@ def _policy_invalid(f: Mapping[str, Any]) -> str:
                      for path, text in f["problems"])
 
 
+def _registered(f: Mapping[str, Any]) -> str:
+    """How the ledger failed to register a matured, unpaid loan as overdue (``matured-unpaid``)."""
+    if f.get("recorded"):
+        return f"台账逾期起始日为{f['recorded']}，晚于到期日次日"
+    return "台账未填逾期起始日"
+
+
 ZH: dict[str, str] = {
     # ---- ledger row errors (row and column are given by the Problem itself)
     "duplicate-loan-no": "借据号 {loan_no} 重复：第{first_row}行与第{row}行相同，借据号必须唯一",
@@ -60,7 +67,8 @@ ZH: dict[str, str] = {
     "guarantee-near": "保证期间将于{deadline}届满，须在此前{remedy}",
     "guarantee-claim-expired": "对保证人的诉讼时效已于{deadline}届满（自{demanded}向保证人主张起算，《民法典》第六百九十四条）",
     "guarantee-claim-near": "对保证人的诉讼时效将于{deadline}届满（自{demanded}向保证人主张起算，《民法典》第六百九十四条）",
-    "matured-unpaid": "贷款已于{maturity}到期，余额 {balance} 元未还且台账未填逾期起始日；按{overdue_since}起逾期处理",
+    "matured-unpaid": lambda f: (f"贷款已于{f['maturity']}到期，余额 {f['balance']} 元未还，{_registered(f)}；"
+                                 f"按{f['overdue_since']}起逾期处理"),
     "demand-letter-overdue": "催收函应于{due}送达，至今未出具",
     "legal-action-overdue": "应于{due}起诉，至今未起诉",
     # ---- notices printed to the user (not stored per loan)
@@ -72,7 +80,8 @@ ZH: dict[str, str] = {
     # ---- classification flags
     "misclassified": "借据号 {loan_no}（{borrower}，第{row}行）截至{as_of}逾期{days}天，五级分类为{classification}，按《商业银行金融资产风险分类办法》应至少为{required}",
     "overdue-normal": "借据号 {loan_no}（{borrower}，第{row}行）截至{as_of}逾期{days}天仍分类为正常，逾期贷款应至少为关注",
-    "matured-unpaid-flag": "借据号 {loan_no}（{borrower}，第{row}行）已于{maturity}到期，余额 {balance} 元未还，台账未填逾期起始日；应自{overdue_since}起按逾期管理",
+    "matured-unpaid-flag": lambda f: (f"借据号 {f['loan_no']}（{f['borrower']}，第{f['row']}行）已于{f['maturity']}到期，"
+                                      f"余额 {f['balance']} 元未还，{_registered(f)}；应自{f['overdue_since']}起按逾期管理"),
     "debtor-inconsistent": "借据号 {loan_no}（{borrower}，统一社会信用代码 {id_number}，第{row}行）分类为{classification}，同一债务人另有贷款分类为{required}；同一非零售债务人各笔债权的分类应一致",
     # ---- letters: what was issued for a loan, or why nothing was
     "issued": "已生成{document} {serial}",
@@ -214,7 +223,7 @@ WARNING_LABELS: dict[str, str] = {
     "guarantee-near": "保证期间即将届满",
     "guarantee-claim-expired": "对保证人的诉讼时效已届满",
     "guarantee-claim-near": "对保证人的诉讼时效即将届满",
-    "matured-unpaid": "到期未还未登记逾期",
+    "matured-unpaid": "到期未还未按期登记逾期",
     "demand-letter-overdue": "催收函逾期未送达",
     "legal-action-overdue": "应起诉未起诉",
 }
@@ -223,7 +232,7 @@ WARNING_LABELS: dict[str, str] = {
 FLAG_LABELS: dict[str, str] = {
     "misclassified": "逾期天数与分类不符",
     "overdue-normal": "逾期仍为正常类",
-    "matured-unpaid": "到期未还未登记逾期",
+    "matured-unpaid": "到期未还未按期登记逾期",
     "debtor-inconsistent": "同一债务人分类不一致",
 }
 """Classification flag code -> the short label of the report's check table."""

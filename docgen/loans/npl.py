@@ -32,7 +32,7 @@ from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError, InvalidValueError
 from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan, is_resident_id
 from docgen.loans.messages import MESSAGES, PERIOD_WORDS
-from docgen.loans.plan import overdue_days, overdue_start
+from docgen.loans.plan import overdue_days, overdue_start, registered_late
 from docgen.core.validation import validate
 
 DEFAULT_LARGE_NPL_THRESHOLD = Decimal(100000)
@@ -225,8 +225,8 @@ class _FlagFinder:
 
     - ``misclassified``: overdue > 90 / 270 / 360 days and classed better than 次级 / 可疑 / 损失;
     - ``overdue-normal``: overdue more than ``grace_days`` and still 正常 (at least 关注);
-    - ``matured-unpaid``: past maturity with a balance and no 逾期起始日 (overdue from the day after
-      maturity, which also feeds the first two checks);
+    - ``matured-unpaid``: past maturity with a balance and no 逾期起始日, or one after the day after
+      maturity (overdue from the day after maturity, which also feeds the first two checks);
     - ``debtor-inconsistent``: one non-retail debtor (one USCC) with loans in different classes; the
       loans classed better than the debtor's worst are flagged.
 
@@ -260,11 +260,13 @@ class _FlagFinder:
     def _own_flags(self, loan: Loan, days: int) -> list[Flag]:
         as_of = self.as_of
         flags: list[Flag] = []
-        if loan.overdue_since is None and days > 0:
+        if days > 0 and registered_late(loan):
             since = overdue_start(loan)
+            recorded = loan.overdue_since
             flags.append(_flag(loan, "matured-unpaid", as_of, days, "",
                                maturity=loan.maturity.isoformat(), balance=f"{loan.balance:,.2f}",
-                               overdue_since=since.isoformat() if since else ""))
+                               overdue_since=since.isoformat() if since else "",
+                               recorded=recorded.isoformat() if recorded else ""))
         floor = required_class(days)
         if floor is not None and _RANK[loan.classification] < _RANK[floor]:
             flags.append(_flag(loan, "misclassified", as_of, days, floor))

@@ -355,14 +355,28 @@ def past_due_date(overdue_since: _dt.date, days: int) -> _dt.date:
 
 
 def overdue_start(loan: Any) -> _dt.date | None:
-    """Return the first overdue day of ``loan``: 逾期起始日, or the day after maturity when the
-    loan is past maturity with a balance and the ledger left 逾期起始日 empty (``matured-unpaid``).
-    None when neither applies (the loan is current, whatever the date)."""
-    if loan.overdue_since is not None:
-        return loan.overdue_since
+    """Return the first overdue day of ``loan``: its 逾期起始日, but never later than the day after
+    maturity while the loan has a balance (``matured-unpaid``: the ledger left 逾期起始日 empty, or
+    dated it after the day the unpaid balance fell due). None when neither applies (the loan is
+    current, whatever the date).
+
+    The limitation period counts from the same earlier date (``limitation.claim_due_date``), so
+    the days past due, the classification checks, the 罚息 and the letters' dates agree with it.
+    """
+    since = loan.overdue_since
     if loan.balance > 0:
-        return loan.maturity + _dt.timedelta(days=1)
-    return None
+        after = loan.maturity + _dt.timedelta(days=1)
+        if since is None or since > after:
+            return after
+    return since
+
+
+def registered_late(loan: Any) -> bool:
+    """Return True when ``loan``'s ledger does not have it overdue from the day after maturity
+    although its balance was unpaid then: no 逾期起始日, or one after that day (the
+    ``matured-unpaid`` warning and flag; ``overdue_start`` counts from the day after maturity)."""
+    since = loan.overdue_since
+    return loan.balance > 0 and (since is None or since > loan.maturity + _dt.timedelta(days=1))
 
 
 def overdue_days(loan: Any, as_of: _dt.date) -> int:
@@ -372,12 +386,13 @@ def overdue_days(loan: Any, as_of: _dt.date) -> int:
     The same verdict as ``days_past_due(overdue_start(loan), as_of)``, without making the day after
     maturity of every current loan: asked of every loan of a ledger, most of them current.
     """
-    since = loan.overdue_since
-    if since is None:
-        # Overdue from the day after maturity: by as_of exactly when maturity is before it.
-        if loan.maturity < as_of and loan.balance > 0:
-            return (as_of - loan.maturity).days
-        return 0
+    since, maturity = loan.overdue_since, loan.maturity
+    if since is None or since > maturity:
+        # Overdue from the day after maturity at the latest: by as_of exactly when maturity is before it.
+        if maturity < as_of and loan.balance > 0:
+            return (as_of - maturity).days
+        if since is None:
+            return 0
     return (as_of - since).days + 1 if since <= as_of else 0
 
 
@@ -648,9 +663,9 @@ def plan_entry(
             urgent.append(deadline)
         return False
 
-    if loan.overdue_since is None:
+    if registered_late(loan):
         _notice(notices, "matured-unpaid", maturity=loan.maturity, balance=f"{loan.balance:,.2f}",
-                overdue_since=since)
+                overdue_since=since, recorded=loan.overdue_since or "")
     due = claim_due_date(since, loan.maturity)
     period = claim_period(due, loan_events(loan), policy.limitation_years)
     for day, event in period.ignored:

@@ -41,7 +41,7 @@ def ledger(tmp_path: Path) -> Path:
         make_loan("JJ0001", days=2, row=2),
         make_loan("JJ0002", days=10, guarantors=["李四", "王二"], row=3),
         make_loan("JJ0003", days=None, row=4),
-        make_loan("JJ0004", days=95, maturity=dt.date(2026, 8, 20), guarantors=["赵六"], row=5),
+        make_loan("JJ0004", overdue_since=dt.date(2026, 8, 21), maturity=dt.date(2026, 8, 20), guarantors=["赵六"], row=5),
     ]
     return write_loans(tmp_path / "台账.xlsx", loans)
 

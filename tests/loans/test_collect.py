@@ -158,7 +158,7 @@ def test_letter_due_date(policy) -> None:
 
 
 def test_a_loan_in_court_gets_no_limitation_warning(policy) -> None:
-    old = dict(days=1200, maturity=D(2023, 8, 15), guarantors=["李四"])
+    old = dict(overdue_since=D(2023, 8, 16), maturity=D(2023, 8, 15), guarantors=["李四"])
     assert build_plan([make_loan(**old)], AS_OF, policy).entries[0].warnings[0] == "limitation-expired"
     entry = build_plan([make_loan(**old, litigation="执行中")], AS_OF, policy).entries[0]
     assert entry.limitation_deadline == D(2026, 8, 15)  # still reported
@@ -201,32 +201,33 @@ def test_limitation_deadline_restarts_from_interruption(policy) -> None:
     entry = build_plan([loan], AS_OF, policy).entries[0]
     # The debt fell due at maturity 2025-10-24 (after the interruption): three years from there.
     assert entry.limitation_deadline == D(2028, 10, 24)
-    loan = make_loan(days=1000, maturity=D(2024, 2, 28), last_interruption=D(2024, 2, 29))
+    loan = make_loan(overdue_since=D(2024, 2, 29), maturity=D(2024, 2, 28), last_interruption=D(2024, 2, 29))
     entry = build_plan([loan], AS_OF, policy).entries[0]
     # Maturity 2024-02-28 fell due first; the part payment of 2024-02-29 restarted the period.
     assert entry.limitation_deadline == D(2027, 2, 28)
     # 92 days away: outside the 90-day window, so only the timetable warnings.
     assert entry.warnings == ["demand-letter-overdue", "legal-action-overdue"]
-    near = build_plan([make_loan(days=1000, maturity=D(2023, 1, 1), last_interruption=D(2024, 2, 1))],
+    near = build_plan([make_loan(overdue_since=D(2023, 1, 2), maturity=D(2023, 1, 1), last_interruption=D(2024, 2, 1))],
                       AS_OF, policy).entries[0]
     assert near.limitation_deadline == D(2027, 2, 1)
     assert near.warnings[0] == "limitation-near"
 
 
 def test_guarantee_deadline_only_for_guaranteed_loans(policy) -> None:
-    plain = build_plan([make_loan(days=10, maturity=D(2026, 8, 31))], AS_OF, policy).entries[0]
+    plain = build_plan([make_loan(overdue_since=D(2026, 9, 1), maturity=D(2026, 8, 31))], AS_OF, policy).entries[0]
     assert plain.guarantee_deadline is None
     guaranteed = build_plan(
-        [make_loan(days=10, maturity=D(2026, 8, 31), guarantors=["李四"])], AS_OF, policy
+        [make_loan(overdue_since=D(2026, 9, 1), maturity=D(2026, 8, 31), guarantors=["李四"])], AS_OF, policy
     ).entries[0]
     assert guaranteed.guarantee_deadline == D(2027, 2, 28)
     # 92 days after 2026-11-28: just outside the 90-day window.
     assert guaranteed.warnings == ["demand-letter-overdue"]
     inside = build_plan(
-        [make_loan(days=10, maturity=D(2026, 8, 26), guarantors=["李四"])], AS_OF, policy
+        [make_loan(overdue_since=D(2026, 8, 27), maturity=D(2026, 8, 26), guarantors=["李四"])], AS_OF, policy
     ).entries[0]
     assert inside.guarantee_deadline == D(2027, 2, 26) == AS_OF + dt.timedelta(days=90)
-    assert inside.warnings == ["guarantee-near", "demand-letter-overdue"]
+    # Overdue 94 days by then: past the timetable's day for legal action too.
+    assert inside.warnings == ["guarantee-near", "demand-letter-overdue", "legal-action-overdue"]
     agreed = build_plan(
         [make_loan(days=10, guarantors=["李四"], guarantee_period_end=D(2029, 5, 31))], AS_OF, policy
     ).entries[0]
@@ -235,7 +236,7 @@ def test_guarantee_deadline_only_for_guaranteed_loans(policy) -> None:
 
 
 def test_expired_deadlines_are_flagged(policy) -> None:
-    loan = make_loan(days=1200, maturity=D(2023, 8, 15), guarantors=["李四"])
+    loan = make_loan(overdue_since=D(2023, 8, 16), maturity=D(2023, 8, 15), guarantors=["李四"])
     entry = build_plan([loan], AS_OF, policy).entries[0]
     assert entry.limitation_deadline == D(2026, 8, 15)
     assert entry.guarantee_deadline == D(2024, 2, 15)
@@ -245,8 +246,8 @@ def test_expired_deadlines_are_flagged(policy) -> None:
 def test_warning_window_loans_come_first_soonest_deadline_first(policy) -> None:
     loans = [
         make_loan("LONG", days=300, maturity=D(2027, 11, 30)),                       # no deadline near
-        make_loan("NEAR-LATE", days=20, maturity=D(2026, 8, 1), guarantors=["甲"]),  # guarantee 2027-02-01
-        make_loan("NEAR-SOON", days=15, maturity=D(2026, 6, 10), guarantors=["乙"]),  # guarantee 2026-12-10
+        make_loan("NEAR-LATE", overdue_since=D(2026, 8, 2), maturity=D(2026, 8, 1), guarantors=["甲"]),  # guarantee 2027-02-01
+        make_loan("NEAR-SOON", overdue_since=D(2026, 6, 11), maturity=D(2026, 6, 10), guarantors=["乙"]),  # guarantee 2026-12-10
         make_loan("SHORT", days=12),
         make_loan("MID", days=60),
     ]
@@ -259,7 +260,8 @@ def test_policy_warning_window_changes_the_grouping(tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
     path.write_text("warning_days: 10\n", encoding="utf-8")
     narrow = load_policy(path)
-    loans = [make_loan("NEAR", days=15, maturity=D(2026, 6, 10), guarantors=["乙"]), make_loan("OLD", days=60)]
+    loans = [make_loan("NEAR", overdue_since=D(2026, 6, 11), maturity=D(2026, 6, 10), guarantors=["乙"]),
+             make_loan("OLD", days=200)]
     assert [e.loan_no for e in build_plan(loans, AS_OF, narrow).entries] == ["OLD", "NEAR"]
 
 
@@ -267,7 +269,7 @@ def test_policy_warning_window_changes_the_grouping(tmp_path: Path) -> None:
 
 
 def test_plan_json_has_the_design_fields_in_order(policy) -> None:
-    loan = make_loan("JJ0007", days=10, guarantors=["李四"], maturity=D(2026, 8, 20))
+    loan = make_loan("JJ0007", days=10, guarantors=["李四"], maturity=D(2026, 11, 18), guarantee_period_end=D(2027, 2, 20))
     (item,) = json.loads(json.dumps(build_plan([loan], AS_OF, policy).to_list()))
     assert list(item)[:10] == [
         "loan_no", "borrower", "officer", "days_past_due", "bucket", "next_action", "next_action_due",
@@ -281,8 +283,8 @@ def test_plan_json_has_the_design_fields_in_order(policy) -> None:
     assert item["seed_bucket"] == "中期"
     assert item["next_action"] == "demand-letter"
     assert item["next_action_due"] == "2026-11-25"
-    # Overdue since 2026-11-19, after maturity: the debt fell due at maturity.
-    assert item["limitation_deadline"] == "2029-08-20"
+    # Overdue since 2026-11-19, the day after maturity: the debt fell due at maturity.
+    assert item["limitation_deadline"] == "2029-11-18"
     assert item["guarantee_deadline"] == "2027-02-20"
     assert item["warnings"] == ["guarantee-near", "demand-letter-overdue"]
     assert item["balance"] == 420000.0
@@ -506,3 +508,23 @@ def test_loans_dated_after_the_as_of_date_are_listed_not_dropped(policy) -> None
     assert plan.after_as_of == [("JJ0002", 9), ("JJ0003", 10)]
     notice = plan.after_as_of_notice()
     assert (notice.code, notice.facts["count"], notice.facts["loans"]) == ("loans-after-as-of", 2, ["JJ0002", "JJ0003"])
+
+
+def test_an_overdue_date_after_the_day_after_maturity_counts_from_that_day(policy) -> None:
+    from docgen.loans.plan import overdue_days, overdue_start, registered_late
+
+    # Matured 2026-08-20 unpaid; the ledger's 逾期起始日 2026-11-19 is three months late.
+    late = make_loan(overdue_since=D(2026, 11, 19), maturity=D(2026, 8, 20))
+    assert (overdue_start(late), overdue_days(late, AS_OF), registered_late(late)) == (D(2026, 8, 21), 100, True)
+    entry = _entry(policy, overdue_since=D(2026, 11, 19), maturity=D(2026, 8, 20))
+    assert (entry.overdue_since, entry.days_past_due, entry.bucket) == (D(2026, 8, 21), 100, "M3+")
+    assert entry.warnings[0] == "matured-unpaid"
+    (notice,) = [n for n in entry.notices if n.code == "matured-unpaid"]
+    assert notice.message == ("贷款已于2026-08-20到期，余额 420,000.00 元未还，台账逾期起始日为2026-11-19，晚于到期日次日；"
+                           "按2026-08-21起逾期处理")
+    # The day after maturity itself, an instalment missed before maturity, or nothing left to pay: as the ledger says.
+    for fields in (dict(overdue_since=D(2026, 8, 21), maturity=D(2026, 8, 20)),
+                   dict(overdue_since=D(2026, 6, 1), maturity=D(2026, 8, 20)),
+                   dict(overdue_since=D(2026, 11, 19), maturity=D(2026, 8, 20), balance=Decimal(0))):
+        loan = make_loan(**fields)
+        assert overdue_start(loan) == fields["overdue_since"] and not registered_late(loan)

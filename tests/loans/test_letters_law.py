@@ -216,3 +216,17 @@ def test_loans_in_court_get_no_letter_and_say_why(tmp_path, policy) -> None:
                                                    litigation_filed=D(2026, 9, 1))])
     assert [(o.code, o.facts) for o in result.outcomes] == [("litigation-pending", {"litigation": "已起诉"})]
     assert result.complete
+
+
+def test_a_ledger_overdue_date_after_maturity_is_not_what_the_letter_says(tmp_path, policy) -> None:
+    # Matured 2026-08-20 unpaid, but the ledger dates 逾期起始日 2026-11-19: the loan is overdue from
+    # 2026-08-21, and the letter, its 罚息 and the plan all say so (no date that contradicts maturity).
+    loan = make_loan("JJ0001", overdue_since=D(2026, 11, 19), maturity=D(2026, 8, 20), disbursed_on=D(2024, 8, 20),
+                     balance=Decimal("100000"), overdue_principal=Decimal("100000"))
+    # 100,000 x 0.0005 x 100 days (2026-08-21 to 2026-11-28) = 5,000.00, not 10 days' 500.00.
+    assert penalty(loan, AS_OF, policy) == Decimal("5000.00")
+    (written,) = _letters(tmp_path, policy, [loan]).written
+    text = docx_text(Path(written.file))
+    assert "已于2026年8月20日到期，贵方未按约归还，自2026年8月21日起已构成逾期" in text
+    assert "2026年11月19日" not in text
+    assert "5,000.00" in text

@@ -372,6 +372,21 @@ def test_matured_unpaid_counts_from_the_day_after_maturity() -> None:
     assert _flags([repaid]) == []
 
 
+def test_an_overdue_date_after_the_day_after_maturity_is_flagged_and_counted_from_that_day() -> None:
+    # Matured 2025-09-28 with a balance; the ledger says overdue only since 2026-06-28 (3 days on
+    # 2026-06-30) and keeps it 正常. Overdue from 2025-09-29: 275 days, at least 可疑.
+    item = loan("A", 60000, "正常", maturity=dt.date(2025, 9, 28), disbursed_on=dt.date(2023, 9, 29),
+                overdue_since=dt.date(2026, 6, 28))
+    flags = _flags([item])
+    assert _codes(flags) == [("A", "matured-unpaid", ""), ("A", "misclassified", "可疑")]
+    assert flags[0].days_past_due == 275 and flags[0].to_dict()["facts"]["recorded"] == "2026-06-28"
+    assert flags[0].message == ("借据号 A（借款人A，第2行）已于2025-09-28到期，余额 60,000.00 元未还，"
+                                "台账逾期起始日为2026-06-28，晚于到期日次日；应自2025-09-29起按逾期管理")
+    on_time = loan("B", 60000, "可疑", maturity=dt.date(2025, 9, 28), disbursed_on=dt.date(2023, 9, 29),
+                   overdue_since=dt.date(2025, 9, 29))
+    assert _flags([on_time]) == []
+
+
 def test_one_company_in_different_classes_is_flagged_at_its_worst_class() -> None:
     company = "91610326MA6X7Y8X0J"
     loans = [loan("A", 1000, "次级", days=100, id_number=company), loan("B", 1000, "关注", id_number=company),
@@ -411,6 +426,9 @@ def test_figures_summed_in_one_pass_agree_with_each_loan_counted_alone(tmp_path:
         item.classification = rng.choice(["正常", "关注", "次级", "可疑", "损失"])
     for item in rng.sample(loans, 40):  # one company's loans in several classes
         item.id_number = "91610326MA6X7Y8Z9A" if rng.random() < 0.5 else item.id_number
+    matured = [item for item in loans if item.maturity < dt.date(2026, 6, 1) and item.balance > 0]
+    for item in rng.sample(matured, min(30, len(matured))):  # 逾期起始日 dated after the day after maturity
+        item.overdue_since = item.maturity + dt.timedelta(days=rng.randrange(2, 400))
     as_of = dt.date(2026, 6, 30)
     policy = load_policy()
     figures = compute_figures(loans, period=Q2, as_of=as_of, policy=policy)
@@ -441,7 +459,7 @@ def test_figures_summed_in_one_pass_agree_with_each_loan_counted_alone(tmp_path:
     assert figures.npl_balance == sum((i.balance for i in on if i.classification in NPL_CLASSES), Decimal(0))
     expected = _flags_by_hand(on, days, policy.overdue_normal_grace_days)
     assert [(f.loan_no, f.code, f.required, f.days_past_due) for f in figures.flags] == expected
-    assert {code for _, code, _, _ in expected} >= {"misclassified", "debtor-inconsistent"}
+    assert {code for _, code, _, _ in expected} >= {"misclassified", "debtor-inconsistent", "matured-unpaid"}
     to_sue = [i for i in loans if days[i.loan_no] and i.balance > 0 and not i.suit_filed
               and "legal-action" in next_action(i, as_of, policy).open_actions]
     assert sorted(i.loan_no for i in figures.to_sue) == sorted(i.loan_no for i in to_sue) and to_sue
@@ -452,8 +470,9 @@ def _days_by_hand(item, as_of: dt.date) -> int:
     """Days past due on ``as_of``: from 逾期起始日 (day 1), else from the day after maturity when a
     balance is left; 0 before that day."""
     since = item.overdue_since
-    if since is None and item.balance > 0:
-        since = item.maturity + dt.timedelta(days=1)
+    after_maturity = item.maturity + dt.timedelta(days=1)
+    if item.balance > 0 and (since is None or since > after_maturity):
+        since = after_maturity  # unpaid at maturity: overdue from the next day, whatever the ledger says
     return (as_of - since).days + 1 if since is not None and since <= as_of else 0
 
 
@@ -471,7 +490,7 @@ def _flags_by_hand(on_balance: list, days: dict[str, int], grace: int) -> list[t
     found = []
     for item in on_balance:
         late = days[item.loan_no]
-        if item.overdue_since is None and late:
+        if late and (item.overdue_since is None or item.overdue_since > item.maturity + dt.timedelta(days=1)):
             found.append((item.loan_no, "matured-unpaid", "", late))
         floor = "损失" if late > 360 else "可疑" if late > 270 else "次级" if late > 90 else None
         if floor is not None and rank(item.classification) < rank(floor):
