@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from docgen.core.regularfile import NotRegularFile, open_regular
 from docgen.core.textcodec import decode_chinese
 from docgen.core.errors import BundleError
 from docgen.check.findings import Finding
@@ -256,15 +257,11 @@ def sha256_spec(spec: ReadSpec) -> str:
 def _open_spec(spec: ReadSpec, cache: dict[str, zipfile.ZipFile] | None) -> BinaryIO:
     try:
         if spec.kind == "file":
-            # O_NONBLOCK: a file swapped for a FIFO after listing must not block the open.
-            fd = os.open(spec.location, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+            # A file swapped for a FIFO or a link after listing must neither block nor be followed.
             try:
-                if not stat.S_ISREG(os.fstat(fd).st_mode):
-                    raise ERRORS.error(BundleError, "bundle-not-regular-file", location=spec.location)
-            except BaseException:
-                os.close(fd)
-                raise
-            return os.fdopen(fd, "rb")
+                return open_regular(spec.location, follow_links=False)
+            except NotRegularFile:
+                raise ERRORS.error(BundleError, "bundle-not-regular-file", location=spec.location) from None
         zf = cache.get(spec.location) if cache is not None else None
         if zf is None:
             zf = zipfile.ZipFile(spec.location)

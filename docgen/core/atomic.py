@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -21,9 +22,17 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
 
     On any exception the temporary file is removed and ``path`` is left untouched. Raises
     ``OutputError`` naming ``path`` when it cannot be written (no such folder, a file where a
-    folder should be, no permission, disk full).
+    folder should be, no permission, disk full), or when it exists and is not a regular file:
+    the rename would put a file in place of a folder, a FIFO or a device (``-o /dev/full``
+    run as root would replace the device node).
     """
     target = Path(path)
+    try:
+        existing = os.stat(target)
+    except OSError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        raise MESSAGES.error(OutputError, "output-not-regular", target=str(target))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         # A run killed while writing this same output left its .part behind: remove it now.

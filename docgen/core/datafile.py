@@ -14,6 +14,7 @@ import yaml
 
 from docgen.core.errors import DocgenError, InputError
 from docgen.core.messages import MESSAGES
+from docgen.core.regularfile import read_regular
 from docgen.core.textcodec import lone_surrogate
 
 #: libyaml's loader when it is compiled in (several times faster), else the pure one; both safe.
@@ -31,13 +32,42 @@ class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         except (ValueError, OverflowError):
             return self.construct_scalar(node)
 
+    def construct_yaml_int(self, node: yaml.Node) -> Any:
+        """An integer, except one of more digits than Python converts (4,300) stays its text,
+        for the field's check to name (PyYAML would raise a bare ``ValueError``)."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
 
 SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeLoader.construct_yaml_timestamp)
+SafeLoader.add_constructor("tag:yaml.org,2002:int", SafeLoader.construct_yaml_int)
 
 
 def parse_yaml(text: str) -> Any:
     """Parse YAML ``text`` with a safe loader; raises ``yaml.YAMLError``."""
     return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader
+
+
+def _json_int(text: str) -> int | str:
+    """An integer, or its text when it has more digits than Python converts (as YAML's stay)."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def parse_json(text: str | bytes) -> Any:
+    """Parse JSON ``text``; an integer too long to convert stays its text (as in ``parse_yaml``).
+
+    Raises ``json.JSONDecodeError`` (a ``ValueError``) for bad syntax, and for nesting deeper
+    than the parser can follow (at the start of the text).
+    """
+    try:
+        return json.loads(text, parse_int=_json_int)
+    except RecursionError:
+        raise json.JSONDecodeError(MESSAGES.text("json-too-deep"), text if isinstance(text, str) else "", 0) from None
 
 
 def yaml_error_where(exc: yaml.YAMLError) -> tuple[int, int] | None:
@@ -68,7 +98,7 @@ def read_mapping(
     """
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        text = read_regular(file).decode("utf-8-sig")
     except FileNotFoundError:
         raise MESSAGES.error(error, "datafile-not-found", file=str(file), what=what) from None
     except UnicodeDecodeError:
@@ -76,7 +106,7 @@ def read_mapping(
     except OSError as exc:
         raise MESSAGES.error(error, "datafile-unreadable", file=str(file), what=what, reason=exc.strerror) from None
     try:
-        data = json.loads(text) if file.suffix.lower() == ".json" else parse_yaml(text)
+        data = parse_json(text) if file.suffix.lower() == ".json" else parse_yaml(text)
     except json.JSONDecodeError as exc:
         raise MESSAGES.error(error, "datafile-json-syntax", file=str(file), what=what, line=exc.lineno,
                              column=exc.colno, problem=exc.msg) from None

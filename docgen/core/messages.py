@@ -121,6 +121,9 @@ MESSAGES = MessageTable("core", {
     "datafile-not-found": "{file}：{what}不存在；请检查路径",
     "datafile-not-utf8": "{file}：{what}不是 UTF-8 编码；请用 UTF-8 保存",
     "datafile-unreadable": "{file}：无法读取{what}（{reason}）",
+    # what ``regularfile.NotRegularFile`` says as its reason (a folder, a FIFO or a device given as a file)
+    "not-regular-file": "不是普通文件，而是文件夹、管道或设备",
+    "json-too-deep": "嵌套层数过多",
     "datafile-json-syntax": "{file} 第{line}行第{column}列：{what}不是合法的 JSON：{problem}",
     "datafile-yaml-syntax": lambda f: (f"{f['file']}" + (f" 第{f['line']}行第{f['column']}列" if f.get("line") else "")
                                        + f"：{f['what']}不是合法的 YAML：{f['problem']}；请检查缩进和冒号"),
@@ -152,6 +155,7 @@ MESSAGES = MessageTable("core", {
     # output files
     "output-is-input": "输出文件 {target} 就是输入文件 {source}（同一文件、链接或别名），写入会毁掉输入；请换一个输出文件名",
     "output-unwritable": "无法写入 {target}（{reason}）；请检查输出路径、写入权限和磁盘空间",
+    "output-not-regular": "{target} 已存在，不是普通文件，而是文件夹、管道或设备；写入会替换它，已拒绝；请换一个输出文件名",
 }, {
     # a program's own mistakes (``MESSAGES.fault``): read by programmers, so in English only
     "no-wording": "{table} messages: no {lang} wording for {code!r}",

@@ -41,6 +41,7 @@ from lxml import etree
 
 from docgen.core import cnformat
 from docgen.core.errors import TemplateError
+from docgen.core.regularfile import read_regular
 from docgen.core.typography import ascii_punctuation, ascii_quotes
 from docgen.documents.engine import jinja_environment, patched_sources
 from docgen.documents.messages import MESSAGES
@@ -240,7 +241,7 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as exc:
         raise MESSAGES.error(TemplateError, "lint-unreadable", path=str(path), reason=exc.strerror) from None
     try:

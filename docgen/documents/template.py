@@ -24,6 +24,7 @@ from typing import Any
 from docgen.core import resources
 from docgen.core.atomic import write_bytes_atomic
 from docgen.core.datafile import read_mapping
+from docgen.core.regularfile import read_regular
 from docgen.core.errors import RenderError, TemplateError
 from docgen.core.fastcheck import compile_schema
 from docgen.core.textcodec import lone_surrogate
@@ -144,7 +145,7 @@ class Template:
 
     def _read_docx(self) -> bytes:
         try:
-            data = self.path.read_bytes()
+            data = read_regular(self.path)
         except OSError as exc:
             raise MESSAGES.error(TemplateError, "template-unreadable", path=str(self.path), reason=exc.strerror) from None
         if not zipfile.is_zipfile(io.BytesIO(data)):

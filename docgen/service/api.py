@@ -1,7 +1,6 @@
 """The JSON API (DESIGN §11). Every route names its capability; errors are ``{"error", "problems"}``."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from docgen.core.datafile import parse_json
 from docgen.service import actions, audit, folders
 from docgen.service.access import SEE_ALL, may_see
 from docgen.service.files import get_file
@@ -75,7 +75,7 @@ async def render(request: Request, template: str, format: str = "docx") -> FileR
     if format not in ("docx", "pdf"):
         raise ApiError(400, SERVICE.text("format-docx-pdf", {"format": format}))
     try:
-        data = json.loads(await request.body())
+        data = parse_json(await request.body())
     except ValueError:
         raise ApiError(400, SERVICE.text("body-not-json")) from None
     result = await actions.render_one(request, who, template, data, format == "pdf")

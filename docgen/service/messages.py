@@ -67,6 +67,9 @@ MESSAGES = MessageTable("service", {
     "parameter-invalid": "参数 {path} 无效：{reason}（invalid parameter）",
     "login-form-expired": "表单已过期；请重新登录（form expired）",
     "date-invalid": "{field}：{value!q}不是有效日期；请写成 YYYY-MM-DD，例如 2026-11-28",
+    "date-out-of-range": "{field}：{reason}（invalid date）",
+    "form-unreadable": ("请求的表单无法读取（{reason}）；请用 multipart/form-data 提交，文件不超过 {files} 个，"
+                        "字段不超过 {fields} 个，每个文本字段不超过 1 MB（the form cannot be read）"),
 })
 
 #: Picking a client folder under the bundle root (``docgen.service.folders``); ``path`` is what the user sent.

@@ -7,7 +7,9 @@ from typing import Any
 from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from docgen.core.values import parse_working_date
 from docgen.service.access import allowed
 from docgen.service.auth import SESSION_COOKIE, Principal
 from docgen.service.files import Stored, UploadTooLarge, store_upload
@@ -55,9 +57,19 @@ def require_api(request: Request, capability: str) -> Principal:
 
 
 async def read_form(request: Request) -> FormData:
-    """Parse a form with the service's file and field count limits (400 beyond them)."""
+    """Parse a form with the service's file and field count limits.
+
+    Raises a 400 ``ApiError`` worded by the service's table when the form cannot be read: past
+    those limits, a text field over 1 MB, a multipart body without its boundary or cut short.
+    """
     settings = service(request).settings
-    return await request.form(max_files=settings.max_files, max_fields=settings.max_fields)
+    try:
+        return await request.form(max_files=settings.max_files, max_fields=settings.max_fields)
+    except StarletteHTTPException as exc:  # how Starlette reports a form it cannot parse
+        if exc.status_code != 400:
+            raise
+        raise ApiError(400, SERVICE.text("form-unreadable", {"reason": exc.detail, "files": settings.max_files,
+                                                             "fields": settings.max_fields})) from None
 
 
 async def save_upload(request: Request, form: FormData, field: str, *, required: bool = True,
@@ -93,13 +105,20 @@ def form_text(form: FormData, field: str) -> str | None:
 
 
 def parse_iso(value: str | None, field: str, default: _dt.date | None = None) -> _dt.date:
-    """Return ``value`` as a date (``default`` or today when absent); 400 naming ``field`` otherwise."""
+    """Return ``value`` (YYYY-MM-DD) as a date, ``default`` or today when absent.
+
+    Raises a 400 ``ApiError`` naming ``field`` for any other text or a year outside 1900-2199.
+    """
     if value is None:
         return default or _dt.date.today()
     try:
-        return _dt.date.fromisoformat(value)
+        date = _dt.date.fromisoformat(value)
     except ValueError:
         raise ApiError(400, SERVICE.text("date-invalid", {"field": field, "value": value})) from None
+    try:  # the years every command's --as-of takes: date arithmetic past 9999 would overflow
+        return parse_working_date(date)
+    except ValueError as exc:
+        raise ApiError(400, SERVICE.text("date-out-of-range", {"field": field, "reason": exc})) from None
 
 
 def raise_failure(failure: dict[str, Any]) -> None:

@@ -36,3 +36,23 @@ def test_unwritable_output_is_an_output_error_naming_the_file(tmp_path) -> None:
     with pytest.raises(OutputError, match=f"无法写入 {blocked}") as err:
         write_bytes_atomic(blocked, b"x")
     assert err.value.exit_code == 2
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_an_existing_fifo_or_folder_is_never_replaced_by_the_output(tmp_path, kind) -> None:
+    from docgen.core.errors import OutputError
+
+    target = tmp_path / "out.json"
+    os.mkfifo(target) if kind == "fifo" else target.mkdir()
+    with pytest.raises(OutputError, match="不是普通文件") as err:
+        write_text_atomic(target, "{}")
+    assert err.value.exit_code == 2
+    assert (stat.S_ISFIFO if kind == "fifo" else stat.S_ISDIR)(target.lstat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]  # no .part left either
+
+
+def test_a_link_to_a_regular_file_is_still_written(tmp_path) -> None:
+    (tmp_path / "real.json").write_text("old", encoding="utf-8")
+    (tmp_path / "link.json").symlink_to(tmp_path / "real.json")
+    write_text_atomic(tmp_path / "link.json", "new")
+    assert (tmp_path / "link.json").read_text(encoding="utf-8") == "new"

@@ -523,3 +523,45 @@ def test_a_long_upload_name_keeps_its_extension() -> None:
     shown = display_name(f"C:\\Users\\信贷\\{long}", "x")
     assert len(shown) == 120 and shown.endswith(".xlsx") and shown.startswith("某某房地产")
     assert display_name("台账.xlsx", "x") == "台账.xlsx" and display_name("", "x") == "x"
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01"])
+def test_dates_outside_the_commands_years_are_400_before_any_work(api, as_of):
+    """9999-12-31 made the plan's date arithmetic overflow (500) and the letters job fail inside."""
+    manager = api.headers("manager")
+    ledger = {"ledger": ("台账.xlsx", LEDGER.read_bytes(), "application/octet-stream")}
+    jobs_before = len(api.client.get("/api/jobs", headers=manager).json())
+    for path in ("/api/collect/plan", "/api/collect/letters"):
+        answer = api.client.post(path, headers=manager, files=ledger, data={"as_of": as_of})
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"] == f"as_of：{as_of} 超出可用范围 1900–2199 年（invalid date）"
+    assert len(api.client.get("/api/jobs", headers=manager).json()) == jobs_before
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"a":' * 100_000])
+def test_a_json_body_nested_beyond_the_parser_is_400(api, body):
+    answer = api.client.post("/api/render/demand-letter", headers=api.headers("backoffice"), content=body)
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "请求体不是有效的 JSON（the body is not valid JSON）"
+
+
+@pytest.mark.parametrize(("headers", "kwargs", "reason"), [
+    ({"content-type": "multipart/form-data"}, {"content": b"x"}, "Missing boundary"),
+    ({}, {"files": [("bundle", (f"b{i}.zip", b"PK", "application/zip")) for i in range(6)]}, "Too many files"),
+    ({}, {"data": {"as_of": "x" * (1024 * 1024 + 1)}, "files": {"bundle": ("b.zip", b"PK")}}, "maximum size"),
+], ids=["no-boundary", "six-files", "huge-field"])
+def test_a_form_the_parser_refuses_is_400_in_the_services_words(api, headers, kwargs, reason):
+    answer = api.client.post("/api/check", headers={**api.headers("credit"), **headers}, **kwargs)
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error.startswith("请求的表单无法读取（") and reason in error and error.endswith("（the form cannot be read）")
+
+
+def test_a_bundle_yaml_with_a_5000_digit_number_is_checked_not_a_500(api):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("bundle.yaml", "borrower:\n  name: 1" + "9" * 5000 + "\n")
+    for path, role in (("/api/check", "credit"), ("/api/draft", "credit")):
+        answer = api.client.post(path, headers=api.headers(role), files={"bundle": ("b.zip", buffer.getvalue())},
+                                 data={"as_of": AS_OF})
+        assert answer.status_code in (200, 422), (path, answer.text)
