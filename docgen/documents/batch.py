@@ -313,16 +313,27 @@ def _row_blocks(items: Table | TableStream | Iterable[Any]) -> Iterator[tuple[li
 MAX_BAD_ROWS = 1_000
 
 
+@dataclass(frozen=True)
+class _Stopped:
+    """Where ``_check_items`` stopped checking, past ``stop_after`` bad rows or items: ``at`` is
+    the row number, or for a ``(key, data)`` pair its position (1 for the first item) and ``key``
+    the key it was given, as text (None for a row)."""
+
+    at: int
+    key: str | None = None
+
+
 def _check_items(
     template: Template, items: Table | TableStream | Sequence[Row] | Iterable[tuple[str, dict[str, Any]]],
     pool: Any = None, keep: Callable[[int | None, str, dict[str, Any]], None] | None = None,
     stop_after: int | None = None,
-) -> tuple[list[Problem], dict[str, int | None], int | None]:
+) -> tuple[list[Problem], dict[str, int | None], _Stopped | None]:
     """Validate every item, a block at a time (in ``pool``'s processes when given); hand each
     valid one to ``keep(row, key, context)`` in input order. Returns all problems (reading
     problems first), the valid row keys (key -> row, or position for ``(key, data)`` pairs) and
-    None; with ``stop_after``, once more rows than that are bad, the problems of the first
-    ``stop_after`` bad rows, the keys so far and the row (or position) checked last."""
+    None; with ``stop_after``, at the first row (or item) that makes more than that bad -- a
+    problem of its own, of the reader's, a missing or repeated key --, the problems of the
+    ``stop_after`` bad ones before it, the keys so far and where it stopped (``_Stopped``)."""
     reading: list[Problem] = []
     problems: list[Problem] = []
     seen: dict[str, int | None] = {}
@@ -351,31 +362,27 @@ def _check_items(
             else:
                 row_no, columns, key = None, None, item[0]
             at = row_no if row_no is not None else index
-            if found or row_no in bad_rows:
-                bad.add(at)
-                if stop_after is not None and len(bad) > stop_after:
-                    kept = set(sorted(bad)[:stop_after])
-                    return [p for p in reading + problems if p.row is None or p.row in kept], seen, at
-            if found:
-                problems.extend(found)
-                continue
-            if row_no in bad_rows:
-                continue
-            key_text = str(key).strip() if key is not None else ""
-            if not key_text:
-                problems.append(MESSAGES.problem("missing-key", key_field, row=row_no,
-                                                 column=(columns or {}).get(key_field), field=key_field))
-                bad.add(at)
-                continue
-            if key_text in seen:
-                problems.append(MESSAGES.problem("duplicate-key", key_field, row=row_no,
-                                                 column=(columns or {}).get(key_field),
-                                                 key=key_text, field=key_field, earlier_row=seen[key_text]))
-                bad.add(at)
-                continue
-            seen[key_text] = row_no if row_no is not None else index
-            if keep is not None:
-                keep(row_no, key_text, context)
+            if not found and row_no not in bad_rows:
+                key_text = str(key).strip() if key is not None else ""
+                if not key_text:
+                    found = [MESSAGES.problem("missing-key", key_field, row=row_no,
+                                              column=(columns or {}).get(key_field), field=key_field)]
+                elif key_text in seen:
+                    found = [MESSAGES.problem("duplicate-key", key_field, row=row_no,
+                                              column=(columns or {}).get(key_field),
+                                              key=key_text, field=key_field, earlier_row=seen[key_text])]
+                else:
+                    seen[key_text] = at
+                    if keep is not None:
+                        keep(row_no, key_text, context)
+                    continue
+            bad.add(at)
+            if stop_after is not None and len(bad) > stop_after:
+                # This row's problems are not listed; nor are the reader's of the rows after it.
+                kept = set(sorted(bad)[:stop_after])
+                stopped = _Stopped(at, None if row_no is not None else "" if key is None else str(key))
+                return [p for p in reading + problems if p.row is None or p.row in kept], seen, stopped
+            problems.extend(found)
         del rows, checked
         sweep_young()  # a bad row's cerberus errors are cycles: freed a block at a time
     return reading + problems, seen, None
@@ -680,9 +687,11 @@ def generate(
 
     ``items`` is a ``Table`` or ``TableStream`` (its reading problems count too), a list of
     ``Row`` or ``(row_key, data)`` pairs; it is worked through a block at a time, so the
-    batch's memory does not grow with its number of rows. Raises ``RowsError`` listing every problem (nothing written,
-    no serial reserved; those of the first ``MAX_BAD_ROWS`` bad rows when there are more, the rest
-    not checked) unless ``skip_invalid``, in which case invalid rows are left out
+    batch's memory does not grow with its number of rows. Raises ``RowsError`` listing every
+    problem (nothing written, no serial reserved; those of the first ``MAX_BAD_ROWS`` bad rows or
+    items when there are more, the rest not checked: ``rows-rejected/stopped`` names the row
+    where checking stopped, ``items-rejected/stopped`` the position and key of a ``(row_key,
+    data)`` pair) unless ``skip_invalid``, in which case invalid rows are left out
     and listed in ``BatchResult.invalid``. Raises ``RegisterError`` when the register
     fails, ``ConversionError`` when a PDF cannot be made, ``RenderError`` if a checked row
     still cannot be rendered, ``OutputError`` (exit 2) when the output cannot be written. ``jobs`` > 1
@@ -786,8 +795,11 @@ def _documents_of(
     problems, seen, stopped = _check_items(template, items, pool,
                                            keep=lambda row, key, context: checked.append((row, key, context)),
                                            stop_after=None if skip_invalid else MAX_BAD_ROWS)
+    if stopped is not None and stopped.key is not None:
+        raise MESSAGES.error(RowsError, "items-rejected/stopped", problems, template=template.name,
+                             position=stopped.at, key=stopped.key, count=MAX_BAD_ROWS)
     if stopped is not None:
-        raise MESSAGES.error(RowsError, "rows-rejected/stopped", problems, template=template.name, row=stopped,
+        raise MESSAGES.error(RowsError, "rows-rejected/stopped", problems, template=template.name, row=stopped.at,
                              count=MAX_BAD_ROWS)
     if problems and not skip_invalid:
         rows = sorted({p.row for p in problems if p.row is not None})
@@ -1098,7 +1110,7 @@ def check_rows(table: Table, template: Template) -> tuple[list[Problem], int | N
     rows are bad, the problems of the first ``MAX_BAD_ROWS`` of them and the row where checking
     stopped (what ``generate``'s ``rows-rejected/stopped`` error names)."""
     problems, _, stopped = _check_items(template, table, stop_after=MAX_BAD_ROWS)
-    return problems, stopped
+    return problems, None if stopped is None else stopped.at
 
 
 def run_batch(

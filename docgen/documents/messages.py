@@ -94,6 +94,9 @@ MESSAGES = MessageTable("documents", {
                                       + "数据有误，未生成任何文书；请改正后重新运行（或用 --skip-invalid 跳过这些行）"),
     "rows-rejected/stopped": ("模板 {template}：读到第{row}行时已有超过 {count} 行数据有误，其后的行未再检查，未生成任何文书；"
                               "下面列出前 {count} 行，请改正（并确认选对了文件和工作表）后重新运行"),
+    # ... the same for (key, data) items given by a program: no row, their position and key instead
+    "items-rejected/stopped": ("模板 {template}：检查到第{position}项（唯一编号{key!q}）时已有超过 {count} 项数据有误，"
+                               "其后的项未再检查，未生成任何文书；下面列出前 {count} 项，请改正后重新运行"),
     "invalid-xml/error": lambda f: (f"模板 {f['template']}{_row(f)}：生成的 {f['member']} 不是有效的 XML（{f['error']}）；"
                                     "请运行 docgen templates lint 检查模板标签"),
     # the batch's text report

@@ -8,6 +8,7 @@ import json
 import multiprocessing
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from batch_helpers import rows, write_csv, write_xlsx
@@ -219,12 +220,7 @@ def test_csv_in_gb18030_and_plain_items(tmp_path: Path, template) -> None:
         assert [d.row for d in result.documents] == [2, 3]
         assert data[1]["借款人"] in docx_text(result.documents[1].file)
         # Items may also be (row key, data) pairs built by code.
-        item = {"letter_date": "2026-11-28", "borrower": "王五", "id_number": data[0]["证件号码"],
-                "contract_no": "HT-X", "loan_date": "2025-01-02", "loan_amount": 100000,
-                "overdue_since": "2026-11-22", "principal": 100, "interest": 1, "penalty": 0.5,
-                "pay_by": "2026-12-08", "branch": "某支行", "contact": "陈晓燕", "phone": "0571-1",
-                "bank_legal_name": "某农村商业银行股份有限公司", "borrower_address": "某市某路1号",
-                "maturity": "2027-01-02", "balance": 50000, "penalty_daily": "0.02%"}
+        item = _code_item(id_number=data[0]["证件号码"])
         made = generate(template, [("HT-X", item)], tmp_path / "code", register=reg)
         assert made.documents[0].serial == "催字〔2026〕第00003号"
         assert "王五" in docx_text(made.documents[0].file)
@@ -232,6 +228,92 @@ def test_csv_in_gb18030_and_plain_items(tmp_path: Path, template) -> None:
         with pytest.raises(RowsError) as err:
             generate(template, rows_as_objects, tmp_path / "bad", register=reg)
         assert any(p.path == "id_number" and p.row == 2 for p in err.value.problems)
+
+
+def _code_item(**changes: Any) -> dict[str, Any]:
+    """A valid demand-letter item as a program gives it: canonical field names (``changes`` applied)."""
+    item = {"letter_date": "2026-11-28", "borrower": "王五", "id_number": "11010519491231002X",
+            "contract_no": "HT-X", "loan_date": "2025-01-02", "loan_amount": 100000,
+            "overdue_since": "2026-11-22", "principal": 100, "interest": 1, "penalty": 0.5,
+            "pay_by": "2026-12-08", "branch": "某支行", "contact": "陈晓燕", "phone": "0571-1",
+            "bank_legal_name": "某农村商业银行股份有限公司", "borrower_address": "某市某路1号",
+            "maturity": "2027-01-02", "balance": 50000, "penalty_daily": "0.02%"}
+    return {**item, **changes}
+
+
+def _bad_items(count: int) -> list[tuple[str, dict[str, Any]]]:
+    """``count`` (key, data) items cycling through a good one and every way an item is bad: data
+    the template refuses, a key given before, no key."""
+    kinds = [
+        lambda n: (f"HT-{n}", _code_item(contract_no=f"HT-{n}")),
+        lambda n: (f"HT-{n}", {"borrower": "张三"}),
+        lambda n: (f"HT-{n - 2}", _code_item(contract_no=f"HT-{n - 2}")),
+        lambda n: ("", _code_item()),
+        lambda n: (f"HT-{n}", _code_item(contract_no=f"HT-{n}", principal="一百")),
+    ]
+    return [kinds[n % len(kinds)](n) for n in range(count)]
+
+
+def _rejected(template, items: list[tuple[str, dict[str, Any]]], folder: Path) -> RowsError:
+    with Register(folder / "reg.sqlite") as reg:
+        with pytest.raises(RowsError) as caught:
+            generate(template, items, folder / "out", register=reg)
+        assert not (folder / "out").exists() and reg.records("demand-letter") == []
+    return caught.value
+
+
+def _listed(err: RowsError) -> list[tuple[Any, ...]]:
+    return [(p.path, p.code, p.message, dict(p.facts)) for p in err.problems]
+
+
+@pytest.mark.parametrize("limit", [1, 4, 9])
+def test_items_given_by_code_are_checked_no_further_than_the_limit_of_bad_ones(
+        tmp_path: Path, template, monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    """(key, data) items have no row: past ``MAX_BAD_ROWS`` bad ones -- whatever makes them bad --
+    checking stops at the item that passed it, named by its position and key, and the problems
+    listed are exactly those of the items before it."""
+    from docgen.documents import batch
+
+    items = _bad_items(30)
+    monkeypatch.setattr(batch, "MAX_BAD_ROWS", limit)
+    err = _rejected(template, items, tmp_path / "cut")
+    assert err.code == "items-rejected/stopped"
+    position = err.facts["position"]
+    assert err.facts == {"template": "demand-letter", "position": position, "key": items[position - 1][0],
+                         "count": limit}
+    assert str(err).splitlines()[0] == (
+        f"模板 demand-letter：检查到第{position}项（唯一编号“{items[position - 1][0]}”）时已有超过 {limit} 项数据有误，"
+        f"其后的项未再检查，未生成任何文书；下面列出前 {limit} 项，请改正后重新运行")
+    # The items before it hold exactly ``limit`` bad ones, the problems listed.
+    monkeypatch.setattr(batch, "MAX_BAD_ROWS", 1_000)
+    before = _rejected(template, items[:position - 1], tmp_path / "before")
+    assert before.code == "rows-rejected/error"
+    assert _listed(err) == _listed(before)
+    everything = _rejected(template, items[:position], tmp_path / "all")
+    assert len(everything.problems) > len(before.problems)  # the item it stopped at is bad
+
+
+def test_items_of_only_repeated_or_missing_keys_stop_at_the_limit_too(
+        tmp_path: Path, template, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Good data under a key given before (or none): each is a bad item counted to the limit."""
+    from docgen.documents import batch
+
+    monkeypatch.setattr(batch, "MAX_BAD_ROWS", 3)
+    repeated = [("HT-X", _code_item())] * 8
+    err = _rejected(template, repeated, tmp_path / "repeated")
+    assert (err.code, err.facts["position"], err.facts["key"]) == ("items-rejected/stopped", 5, "HT-X")
+    assert [p.code for p in err.problems] == ["duplicate-key"] * 3
+    keyless = _rejected(template, [("", _code_item())] * 8, tmp_path / "keyless")
+    assert (keyless.code, keyless.facts["position"], keyless.facts["key"]) == ("items-rejected/stopped", 4, "")
+    assert [p.code for p in keyless.problems] == ["missing-key"] * 3
+    # Up to the limit, every problem, as before.
+    at_limit = _rejected(template, repeated[:4], tmp_path / "at-limit")
+    assert at_limit.code == "rows-rejected/error" and [p.code for p in at_limit.problems] == ["duplicate-key"] * 3
+    # Rows of a sheet count theirs the same way, named by row.
+    sheet_rows = [Row(n, _code_item(), {"contract_no": "D（借款合同号）"}) for n in range(2, 10)]
+    by_row = _rejected(template, sheet_rows, tmp_path / "rows")
+    assert (by_row.code, by_row.facts["row"]) == ("rows-rejected/stopped", 6)
+    assert [(p.code, p.row) for p in by_row.problems] == [("duplicate-key", n) for n in (3, 4, 5)]
 
 
 def test_unwritable_output_is_one_clear_error(tmp_path: Path) -> None:
