@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -431,18 +432,17 @@ def _list_zip(root: str, p: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipIn
             ratio = info.file_size / max(info.compress_size, 1)
             unsafe.append(_unsafe(path, "zip-bomb", ratio=ratio, limit=limits.max_ratio))
             continue
-        key = path.casefold()
+        key = _same_name(path)
         seen[key] = seen.get(key, 0) + 1
         candidates.append((path, info))
     if skipped_for_count:
         unsafe.append(_unsafe(first_skipped or "", "too-many-members", limit=limits.max_members,
                               skipped=skipped_for_count))
 
-    # Duplicates: which copy a tool reads is undefined, so none is read. Case-insensitive,
-    # because the client's Windows would keep only one of 营业执照.PDF and 营业执照.pdf.
+    # Duplicates: which copy a tool reads is undefined, so none is read (see ``_same_name``).
     kept: list[tuple[str, zipfile.ZipInfo]] = []
     for path, info in candidates:
-        if seen[path.casefold()] > 1:
+        if seen[_same_name(path)] > 1:
             unsafe.append(_unsafe(path, "duplicate-name"))
         else:
             kept.append((path, info))
@@ -459,6 +459,17 @@ def _list_zip(root: str, p: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipIn
                                min(info.file_size, limits.max_file_size))
     unsafe.sort(key=lambda f: f.path or "")
     return Bundle(root, entries, unsafe, specs, zf)
+
+
+def _same_name(path: str) -> str:
+    """Return what two member names share when one unpacked folder can hold only one of them.
+
+    Case-insensitive, because the client's Windows keeps one of 营业执照.PDF and 营业执照.pdf;
+    and in Unicode's composed form, because a Mac keeps one of two names differing only in how
+    a character is encoded: é as one code point or as e and an accent, 金 (U+91D1) or its
+    compatibility twin U+F90A.
+    """
+    return unicodedata.normalize("NFC", path).casefold()
 
 
 def _strip_single_top(items: list[tuple[str, zipfile.ZipInfo]]) -> list[tuple[str, zipfile.ZipInfo]]:

@@ -432,7 +432,7 @@ def render_docx(report: Mapping[str, Any], lang: str = "zh", *, meta: ReportMeta
     meta = meta or ReportMeta()
     L = LABELS[lang]
     colon = L["colon"]
-    from docgen.core.docxbuild import new_document
+    from docgen.core.docxbuild import add_paragraphs, new_document
 
     # The templates' A4 page, Chinese faces with zh-CN, and page-number footer.
     doc = new_document(body_size=10.5, letter_size=10.5, line_spacing=1.0)
@@ -514,13 +514,11 @@ def render_docx(report: Mapping[str, Any], lang: str = "zh", *, meta: ReportMeta
         stage_findings = by_stage.get(sid) or []
         if stage_findings:
             doc.add_paragraph(L["findings"], style="Heading 2")
-            for finding in stage_findings:
-                doc.add_paragraph(_finding_text(finding, lang, numbers), style="List Bullet")
+            add_paragraphs(doc, [_finding_text(f, lang, numbers) for f in stage_findings], "List Bullet")
 
     doc.add_heading(L["other_findings"] if other else L["findings"], level=1)
     if other:
-        for finding in other:
-            doc.add_paragraph(_finding_text(finding, lang, numbers), style="List Bullet")
+        add_paragraphs(doc, [_finding_text(f, lang, numbers) for f in other], "List Bullet")
     elif not report.get("findings"):
         doc.add_paragraph(L["no_findings"])
     drafts = draftable_entries(report, lang)

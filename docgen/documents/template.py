@@ -365,7 +365,9 @@ def load_template(
             raise MESSAGES.error(TemplateError, "template-name-missing")
         docx = resources.templates_dir() / f"{name}.docx"
         yml = resources.templates_dir() / f"{name}.yaml"
-        if not docx.exists() or not yml.exists():
+        # os.path.isfile: a name too long for the file system (or holding NUL) is unknown, not an
+        # OSError; a name with a folder in it is never a shipped template.
+        if Path(name).name != name or not os.path.isfile(docx) or not os.path.isfile(yml):
             raise MESSAGES.error(TemplateError, "template-unknown", name=name, known=[t.name for t in list_templates()])
         return Template(name, docx, yml, _read_meta(yml))
     docx = Path(path)

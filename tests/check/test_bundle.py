@@ -92,6 +92,19 @@ def test_duplicate_names_are_unsafe(tmp_path):
         assert [f.reason for f in b.unsafe] == ["duplicate-name", "duplicate-name"]
 
 
+def test_names_differing_only_in_unicode_encoding_are_duplicates(tmp_path):
+    """é composed or decomposed, 金 or its compatibility twin U+F90A: a Mac unpacks one file."""
+    pdf = hostile.pdf_bytes(1)
+    z = hostile.write_zip(tmp_path / "b.zip", [Member("ok.pdf", pdf),
+                                                Member("章程\u00e9.pdf", pdf, utf8=True),
+                                                Member("章程e\u0301.pdf", pdf, utf8=True),
+                                                Member("\u91d1额.pdf", pdf, utf8=True),
+                                                Member("\uf90a额.pdf", pdf, utf8=True)])
+    with open_bundle(z) as b:
+        assert [e.path for e in b.entries] == ["ok.pdf"]
+        assert [f.reason for f in b.unsafe] == ["duplicate-name"] * 4
+
+
 def test_zip_bomb_is_unsafe_by_ratio(tmp_path):
     with open_bundle(hostile.bomb_zip(tmp_path / "b.zip")) as b:
         assert [e.path for e in b.entries] == ["ok.pdf"]

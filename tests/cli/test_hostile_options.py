@@ -85,3 +85,10 @@ def test_render_into_an_existing_folder_named_like_the_docx_is_refused(tmp_path:
                                        "-o", str(tmp_path / "承诺函.docx")])
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     assert (tmp_path / "承诺函.docx").is_dir()
+
+
+@pytest.mark.parametrize("name", ["a" * 300, "../templates/demand-letter"])
+def test_a_template_name_too_long_for_the_file_system_or_with_a_folder_is_unknown(name: str) -> None:
+    """300 characters made the shipped-template lookup raise OSError (File name too long)."""
+    result = CliRunner().invoke(main, ["templates", "show", name])
+    _one_line_exit_2(result, "未知模板")
