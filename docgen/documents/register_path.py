@@ -17,15 +17,24 @@ __all__ = ["register_exists"]
 
 def register_exists(path: str | os.PathLike[str]) -> bool:
     """Whether a register database is at ``path``; ``InputError`` when the path itself is
-    unusable (a name too long for the file system, a file where a folder should be).
+    unusable (a name too long for the file system, a file where a folder should be) or names
+    a folder, a FIFO or a device (``register verify`` said "0 checked, all intact" of those).
 
     A database URL always names one (its server says otherwise when connected to)."""
     if is_database_url(path):
         return True
     try:
-        return Path(path).is_file()
+        if Path(path).is_file():
+            return True
+        something_else = Path(path).exists()
     except OSError as exc:
-        from docgen.documents.messages import MESSAGES  # only to word the error
+        reason = str(exc.strerror or exc)
+    else:
+        if not something_else:
+            return False
+        from docgen.core.messages import MESSAGES as CORE
 
-        raise MESSAGES.error(InputError, "register-path-unusable", path=str(path),
-                             reason=str(exc.strerror or exc)) from None
+        reason = CORE.text("not-regular-file")
+    from docgen.documents.messages import MESSAGES  # only to word the error
+
+    raise MESSAGES.error(InputError, "register-path-unusable", path=str(path), reason=reason)

@@ -92,3 +92,11 @@ def test_a_template_name_too_long_for_the_file_system_or_with_a_folder_is_unknow
     """300 characters made the shipped-template lookup raise OSError (File name too long)."""
     result = CliRunner().invoke(main, ["templates", "show", name])
     _one_line_exit_2(result, "未知模板")
+
+
+@pytest.mark.parametrize("command", [["register", "verify"], ["register", "list"],
+                                     ["collect", "plan", "--ledger", LEDGER, "--as-of", "2026-06-30"]])
+def test_a_register_that_is_a_folder_is_refused_not_read_as_empty(command: list[str], tmp_path: Path) -> None:
+    """``register verify --register FOLDER`` said "0 checked, all intact" and exited 0."""
+    result = CliRunner().invoke(main, [*command, "--register", str(tmp_path)])
+    _one_line_exit_2(result, str(tmp_path), "无法访问登记簿", NOT_REGULAR)
