@@ -189,7 +189,8 @@ def resolve_checklist_path(name_or_path: str | os.PathLike[str] | None) -> Path:
     if looks_like_path:
         if candidate.is_file():
             return candidate
-        raise ERRORS.error(ChecklistError, "checklist-not-found", path=text)
+        raise ERRORS.error(ChecklistError, "checklist-not-regular" if candidate.exists() else "checklist-not-found",
+                           path=text)
     shipped = checklists_dir() / f"{text}.yaml"
     if text != Path(SCHEMA_FILE).stem and shipped.is_file():
         return shipped

@@ -393,6 +393,7 @@ def _schema_failed(f: Mapping[str, Any]) -> str:
 ERRORS = MessageTable("check errors", {
     "checklist-no-stage": joined("清单 {checklist} 没有阶段{stage!q}；可用阶段：{stages}", "stages"),
     "checklist-not-found": "清单文件不存在：{path}（请检查路径）",
+    "checklist-not-regular": "清单文件不是普通文件，而是文件夹、管道或设备：{path}（请给出 .yaml 文件）",
     "checklist-unknown": joined("未知清单{name!q}：可用清单为 {available}，或传入清单 YAML 文件的路径", "available"),
     "checklist-unreadable": "{label}：无法读取清单文件（{reason}）",
     "checklist-undecodable": "{label}：无法读取清单文件（{reason}）；请保存为 UTF-8 编码的 YAML",

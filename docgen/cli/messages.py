@@ -31,6 +31,7 @@ MESSAGES = MessageTable("cli", {
     "option/pdf-needs-output": "--pdf needs -o/--output (the .docx to convert)",
     "option/report-docx": "the report is a Word file: give a name ending in .docx",
     "option/date": "{reason}（例如 --as-of 2026-11-28）",
+    "option/output-folder": "{path} 以路径分隔符结尾，是文件夹；请给出要写入的文件名，例如 {path}报告.json",
     "option/render-what": "请给出模板名称 NAME 或 --template FILE.docx",
     "option/output-docx": "输出文件应以 .docx 结尾",
     # every command: a notice, a path the system refuses

@@ -7,6 +7,7 @@ defaults and the error messages come from here.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,12 +34,23 @@ def format_option(*choices: str, default: str = "text", help: str | None = None)
                         show_default=True, help=help)
 
 
+class _OutputFile(click.Path):
+    """A file to write: click's ``Path`` (an existing folder refused), and a name ending in a
+    separator refused too, since ``Path("out/")`` would quietly become a file called ``out``."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = os.fspath(value)
+        if text.endswith(("/", os.sep)):
+            self.fail(CLI.text("option/output-folder", {"path": text}), param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def output_option(help: str, *, required: bool = False, metavar: str | None = None) -> Callable[[F], F]:
     """``-o/--output`` (parameter ``output``, a ``Path`` or None): a file, never a folder.
 
     ``metavar`` names the kind of file in the help (``FILE.docx``); default ``FILE``.
     """
-    return click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    return click.option("-o", "--output", type=_OutputFile(dir_okay=False, writable=True, path_type=Path),
                         required=required, metavar=metavar, help=help)
 
 

@@ -94,6 +94,7 @@ MESSAGES = MessageTable("core", {
     "table-unreadable": "{path}：无法读取文件（{reason}）",
     "csv-syntax": "{path}：第{line}行 CSV 格式错误（{reason}）",
     "table-not-found": "{path}：文件不存在",
+    "table-not-regular": "{path}：不是普通文件，而是文件夹、管道或设备；请给出 .xlsx、.xls 或 .csv 文件",
     "table-format-unknown": lambda f: (f"{f['path']}：无法识别的表格格式 {f['suffix'] or '（无扩展名）'}；"
                                        "请提供 .xlsx 或 .csv 文件"),
     "header-missing-columns": "{path}：第{row}行表头缺少必需的列：{wanted}；请在表头加上这些列",

@@ -697,8 +697,10 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
     Raises ``read_table``'s ``InputError``s."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if not path.is_file():
-        raise MESSAGES.error(InputError, "table-not-found", path=path)
+    # os.path: a name too long for the file system is not found rather than an OSError; a
+    # folder or a FIFO given as the sheet is there, but is not a file.
+    if not os.path.isfile(path):
+        raise MESSAGES.error(InputError, "table-not-regular" if os.path.exists(path) else "table-not-found", path=path)
     _refuse_other_content(path, suffix)
     if suffix in _EXCEL_SUFFIXES:
         source: _Rows = _excel_rows(path, sheet)

@@ -100,3 +100,28 @@ def test_a_register_that_is_a_folder_is_refused_not_read_as_empty(command: list[
     """``register verify --register FOLDER`` said "0 checked, all intact" and exited 0."""
     result = CliRunner().invoke(main, [*command, "--register", str(tmp_path)])
     _one_line_exit_2(result, str(tmp_path), "无法访问登记簿", NOT_REGULAR)
+
+
+@pytest.mark.parametrize("args", [["check", str(EXAMPLES / "bundle"), "--format", "json", "--as-of", "2026-11-28"],
+                                  ["checklist", "show", "dev-loan"],
+                                  ["collect", "plan", "--ledger", LEDGER, "--as-of", "2026-06-30", "--format", "json"]],
+                         ids=lambda a: " ".join(a[:2]))
+def test_an_output_ending_in_a_separator_is_a_folder_not_a_file_named_without_it(args: list[str],
+                                                                                tmp_path: Path) -> None:
+    """``-o out/`` wrote a file called ``out``."""
+    result = CliRunner().invoke(main, [*args, "-o", f"{tmp_path}/out/"])
+    assert result.exit_code == 2 and "以路径分隔符结尾" in result.output, result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [["batch", "demand-letter", "--out", "out", "--rows"],
+                                  ["collect", "plan", "--as-of", "2026-06-30", "--ledger"],
+                                  ["check", str(EXAMPLES / "bundle"), "--checklist"]],
+                         ids=lambda a: " ".join(a[:2]))
+def test_a_fifo_given_as_a_sheet_or_checklist_is_named_as_not_a_file(args: list[str], tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """It was "文件不存在" (no such file) of a FIFO that is there."""
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo(tmp_path / "名单.yaml")
+    result = CliRunner().invoke(main, [*args, str(tmp_path / "名单.yaml")])
+    _one_line_exit_2(result, "名单.yaml", NOT_REGULAR)
