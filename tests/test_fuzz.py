@@ -6,7 +6,8 @@ ambiguous separators, control and bidi characters, very long text, other encodin
 the library on it. The contract checked is docgen's: the call succeeds, or it raises a
 ``DocgenError`` (a clear message and an exit code) -- never another exception, never a
 process abort (the zip and spreadsheet cases run the command in a child process, where an
-abort would show as a signal). Batches that succeed must leave a sound register.
+abort would show as a signal). Batches that succeed must leave a sound register. Zips and
+ledgers are also posted to the service's JSON API, which must answer 200 or a 4xx with a message.
 
 The suite runs a few cases per input kind (``DOCGEN_FUZZ_CASES``, default 12) from a fixed
 seed (``DOCGEN_FUZZ_SEED``); a longer run: ``DOCGEN_FUZZ_CASES=500 pytest tests/test_fuzz.py``.
@@ -196,3 +197,37 @@ def test_the_mutator_is_deterministic_for_a_seed() -> None:
     data = b"abcdefghijklmnopqrstuvwxyz" * 10
     assert mutate_bytes(data, random.Random(5)) == mutate_bytes(data, random.Random(5))
     assert any(mutate_bytes(data, random.Random(seed)) != data for seed in range(5))
+
+
+def test_fuzz_service_uploads(tmp_path: Path) -> None:
+    """Mutated bundle zips and ledgers posted to the JSON API: an expected status whose error is
+    JSON with a message, never a 500 (``tools/fuzz_hostile.py`` sends a longer, hand-made set)."""
+    from fastapi.testclient import TestClient
+
+    from docgen.service.app import create_app
+    from docgen.service.settings import Settings
+    from docgen.service.users import UserStore
+
+    rng = random.Random(SEED + 5)
+    settings = Settings(tmp_path / "data", check_workers=1, job_workers=1)
+    settings.prepare()
+    for role in ("credit", "manager"):
+        UserStore(settings.db_path).add(role, role, "correct-horse-9")
+    valid = (ROOT / "examples" / "ledger" / "ledger-2026Q2-gb18030.csv").read_bytes()
+    lines = valid.split(b"\r\n") if b"\r\n" in valid else valid.split(b"\n")
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        headers = {role: {"Authorization": "Bearer " + client.post(
+            "/api/token", data={"username": role, "password": "correct-horse-9"}).json()["access_token"]}
+            for role in ("credit", "manager")}
+        for index in range(max(2, CASES // 3)):
+            ledger = mutate_bytes(b"\n".join([lines[0], *rng.sample(lines[1:40], 8)]) + b"\n", rng)
+            for what, role, path, upload, data in (
+                    ("bundle.zip", "credit", "/api/check", {"bundle": ("b.zip", mutate_bytes(_bundle_zip(rng), rng))},
+                     {"as_of": "2026-11-28"}),
+                    ("ledger.csv", "manager", "/api/collect/plan", {"ledger": ("台账.csv", ledger)},
+                     {"as_of": "2026-06-30"})):
+                answer = client.post(path, headers=headers[role], files=upload, data=data)
+                where = f"{what} to {path}, case {index} (DOCGEN_FUZZ_SEED={SEED})"
+                assert answer.status_code in (200, 400, 413, 422), f"{where}: {answer.status_code} {answer.text[:300]}"
+                if answer.status_code != 200:
+                    assert answer.json()["error"].strip(), where
