@@ -23,6 +23,7 @@ from docgen.core.conditions import Condition, is_plan
 from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_where
 from docgen.core.errors import ChecklistError
 from docgen.core.fastcheck import validate_quickly
+from docgen.core.regularfile import NotRegularFile, is_regular
 from docgen.core.resources import checklists_dir
 from docgen.check.messages import ERRORS
 
@@ -187,10 +188,12 @@ def resolve_checklist_path(name_or_path: str | os.PathLike[str] | None) -> Path:
     candidate = Path(text)
     looks_like_path = candidate.suffix in (".yaml", ".yml") or os.sep in text or "/" in text
     if looks_like_path:
-        if candidate.is_file():
-            return candidate
-        raise ERRORS.error(ChecklistError, "checklist-not-regular" if candidate.exists() else "checklist-not-found",
-                           path=text)
+        try:
+            if is_regular(candidate):
+                return candidate
+        except NotRegularFile:
+            raise ERRORS.error(ChecklistError, "checklist-not-regular", path=text) from None
+        raise ERRORS.error(ChecklistError, "checklist-not-found", path=text)
     shipped = checklists_dir() / f"{text}.yaml"
     if text != Path(SCHEMA_FILE).stem and shipped.is_file():
         return shipped

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -11,6 +10,7 @@ from typing import IO
 from docgen.core.errors import OutputError
 from docgen.core.messages import MESSAGES
 from docgen.core.leftovers import part_path, remove_stale
+from docgen.core.regularfile import NotRegularFile, is_regular
 
 
 @contextlib.contextmanager
@@ -28,11 +28,11 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
     """
     target = Path(path)
     try:
-        existing = os.stat(target)
+        is_regular(target)
+    except NotRegularFile:
+        raise MESSAGES.error(OutputError, "output-not-regular", target=str(target)) from None
     except OSError:
-        existing = None
-    if existing is not None and not stat.S_ISREG(existing.st_mode):
-        raise MESSAGES.error(OutputError, "output-not-regular", target=str(target))
+        pass  # creating the folder or the file below says why the path cannot be written
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         # A run killed while writing this same output left its .part behind: remove it now.

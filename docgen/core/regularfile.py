@@ -14,7 +14,11 @@ from typing import BinaryIO
 
 from docgen.core.messages import MESSAGES
 
-__all__ = ["NotRegularFile", "open_regular", "read_regular"]
+__all__ = ["NotRegularFile", "is_regular", "open_regular", "read_regular"]
+
+#: What ``stat`` fails with when nothing is at a path (as ``Path.is_file`` counts it): no such
+#: file, a file where a folder should be, a link loop.
+_NOTHING_THERE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
 
 
 class NotRegularFile(OSError):
@@ -23,6 +27,30 @@ class NotRegularFile(OSError):
     An ``OSError`` whose ``strerror`` says so in Chinese, so a caller's "cannot read FILE
     (reason)" message needs no case of its own.
     """
+
+
+def _not_regular(path: str | os.PathLike[str]) -> NotRegularFile:
+    return NotRegularFile(errno.EINVAL, MESSAGES.text("not-regular-file"), os.fspath(path))
+
+
+def is_regular(path: str | os.PathLike[str]) -> bool:
+    """Whether a regular file is at ``path`` (links followed): False when nothing is there.
+
+    Raises ``NotRegularFile`` when something else is (a folder, a FIFO, a device), and
+    ``OSError`` when the system refuses to look (a name too long for the file system, a folder
+    that may not be searched). Only asks: to read the file, use ``open_regular``.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno in _NOTHING_THERE:
+            return False
+        raise
+    except ValueError:  # a NUL in the name: no file can be called that
+        return False
+    if not stat.S_ISREG(mode):
+        raise _not_regular(path)
+    return True
 
 
 def open_regular(path: str | os.PathLike[str], *, follow_links: bool = True) -> BinaryIO:
@@ -38,7 +66,7 @@ def open_regular(path: str | os.PathLike[str], *, follow_links: bool = True) -> 
     fd = os.open(path, flags)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise NotRegularFile(errno.EINVAL, MESSAGES.text("not-regular-file"), os.fspath(path))
+            raise _not_regular(path)
     except BaseException:
         os.close(fd)
         raise

@@ -7,9 +7,9 @@ register's store, lock and anchor (0.025 s CPU).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from docgen.core.errors import InputError
+from docgen.core.regularfile import is_regular
 from docgen.core.userdirs import is_database_url
 
 __all__ = ["register_exists"]
@@ -17,24 +17,16 @@ __all__ = ["register_exists"]
 
 def register_exists(path: str | os.PathLike[str]) -> bool:
     """Whether a register database is at ``path``; ``InputError`` when the path itself is
-    unusable (a name too long for the file system, a file where a folder should be) or names
+    unusable (a name too long for the file system, a folder that may not be searched) or names
     a folder, a FIFO or a device (``register verify`` said "0 checked, all intact" of those).
 
     A database URL always names one (its server says otherwise when connected to)."""
     if is_database_url(path):
         return True
     try:
-        if Path(path).is_file():
-            return True
-        something_else = Path(path).exists()
-    except OSError as exc:
-        reason = str(exc.strerror or exc)
-    else:
-        if not something_else:
-            return False
-        from docgen.core.messages import MESSAGES as CORE
+        return is_regular(path)
+    except OSError as exc:  # NotRegularFile's reason says what is there instead
+        from docgen.documents.messages import MESSAGES  # only to word the error
 
-        reason = CORE.text("not-regular-file")
-    from docgen.documents.messages import MESSAGES  # only to word the error
-
-    raise MESSAGES.error(InputError, "register-path-unusable", path=str(path), reason=reason)
+        raise MESSAGES.error(InputError, "register-path-unusable", path=str(path),
+                             reason=str(exc.strerror or exc)) from None

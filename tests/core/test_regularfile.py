@@ -11,7 +11,7 @@ import pytest
 
 from docgen.core.datafile import parse_json, parse_yaml, read_mapping
 from docgen.core.errors import InputError
-from docgen.core.regularfile import NotRegularFile, read_regular
+from docgen.core.regularfile import NotRegularFile, is_regular, read_regular
 
 
 def _within(seconds: float, call: Callable[[], Any]) -> BaseException | None:
@@ -61,6 +61,18 @@ def test_a_device_or_a_folder_is_refused(tmp_path: Path, path: str) -> None:
         target.mkdir()
     with pytest.raises(NotRegularFile):
         read_regular(target)
+
+
+def test_is_regular_tells_a_file_nothing_and_something_else_apart(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("a: 1\n", encoding="utf-8")
+    assert is_regular(tmp_path / "a.yaml") is True
+    assert is_regular(tmp_path / "none.yaml") is False
+    assert is_regular(tmp_path / "a.yaml" / "b.yaml") is False  # a file where a folder should be
+    with pytest.raises(NotRegularFile, match="不是普通文件"):
+        is_regular(tmp_path)
+    with pytest.raises(OSError) as refused:  # the system's own reason, not "not a regular file"
+        is_regular(tmp_path / ("长" * 300))
+    assert not isinstance(refused.value, NotRegularFile)
 
 
 def test_a_regular_file_is_read_whole(tmp_path: Path) -> None:
