@@ -132,22 +132,20 @@ def fullwidth_in_chinese(text: str) -> str:
     ``Co.,Ltd``, ``12:30``; so do those of a URL, an e-mail address or a file path (``verbatim_spans``:
     ``详见http://x.com/查询?id=3,请查收`` becomes ``详见http://x.com/查询?id=3，请查收``).
     """
-    # Each pass changes at least one mark, so there are at most as many passes as marks. A pass
-    # changes marks and spaces only, never what makes a URL or path: looked for once.
-    spanned = _may_hold_verbatim(text)
+    # Each pass changes at least one mark, so there are at most as many passes as marks.
     while True:
-        changed = _fullwidth_pass(text, spanned)
+        changed = _fullwidth_pass(text)
         if changed is text:
             return text
         text = changed
 
 
-def _fullwidth_pass(text: str, spanned: bool) -> str:
+def _fullwidth_pass(text: str) -> str:
     found = {m.start() for m in _ASCII_PUNCT.finditer(text)}
     if not found:
         return text
     # A URL's or a path's marks stay, and its brackets pair with none outside it.
-    verbatim = _positions(verbatim_spans(text)) if spanned else set()
+    verbatim = _positions(verbatim_spans(text))  # none without a /, @, \ or www.
     if verbatim:
         found -= verbatim
         if not found:

@@ -937,15 +937,18 @@ _SPLIT: dict[str, tuple[Any, frozenset[str]]] = {
 
 
 def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabulary,
-                 budget: int | None = None) -> list[Loan | list[Problem]]:
+                 budget: int) -> list[Loan | list[Problem]]:
     """Validate one block of ledger rows (``docgen.core.tabular.Block``) column by column.
 
     Returns, for each row of the block in order, its ``Loan`` or its list of problems: what
     ``validate_row`` gives for that row (the same loan, the same problems in the same order).
-    Cells the reader already reported (``block.problems``) are left out of their row. With a
-    ``budget``, the rows stop at the first one that makes more than ``budget`` rows of the block
-    bad (a problem of its own or of the reader's): the rows after it are not validated, so a
-    block of bad rows costs ``validate_row`` for ``budget + 1`` of them, not for the whole block.
+    Cells the reader already reported (``block.problems``) are left out of their row. When some
+    row needs ``validate_row`` (a cell that does not convert, an empty 借据号 or borrower, an ID
+    number that is empty or wrong, a cell the reader reported), the rows stop at the first one
+    that makes more than ``budget`` rows of the block bad (a problem of its own or of the
+    reader's): the rows after it are not validated, so a block of bad rows costs
+    ``validate_row`` for ``budget + 1`` of them, not for the whole block. When none does, every
+    row is given (its bad rows were found column-wise, at no extra cost; the caller cuts them).
     """
     from docgen.core.tabular import containing  # the reader's module, imported with the reading
     count = len(block.numbers)
@@ -1012,7 +1015,7 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
     fast = iter(built)
     # Bad rows the block may still hold (the rows where validate_row is slow are most of a
     # block of bad rows: it stops at the row that passes the budget, not at the block's end).
-    left = count if budget is None else budget
+    left = budget
     for at in range(count):
         if keep[at]:
             result = next(fast)

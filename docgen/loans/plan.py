@@ -374,9 +374,8 @@ def overdue_start(loan: Any) -> _dt.date | None:
 def registered_late(loan: Any) -> bool:
     """Return True when ``loan``'s ledger does not have it overdue from the day after maturity
     although its balance was unpaid then: no 逾期起始日, or one after that day (the
-    ``matured-unpaid`` warning and flag; ``overdue_start`` counts from the day after maturity)."""
-    since = loan.overdue_since
-    return loan.balance > 0 and (since is None or since > loan.maturity + _dt.timedelta(days=1))
+    ``matured-unpaid`` warning and flag): exactly when ``overdue_start`` departs from 逾期起始日."""
+    return overdue_start(loan) != loan.overdue_since
 
 
 def overdue_days(loan: Any, as_of: _dt.date) -> int:

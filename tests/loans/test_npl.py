@@ -490,7 +490,9 @@ def _flags_by_hand(on_balance: list, days: dict[str, int], grace: int) -> list[t
     found = []
     for item in on_balance:
         late = days[item.loan_no]
-        if late and (item.overdue_since is None or item.overdue_since > item.maturity + dt.timedelta(days=1)):
+        # A balance left unpaid at maturity and no 逾期起始日, or one later than the day after it.
+        if late and item.balance > 0 and (item.overdue_since is None
+                                          or item.overdue_since > item.maturity + dt.timedelta(days=1)):
             found.append((item.loan_no, "matured-unpaid", "", late))
         floor = "损失" if late > 360 else "可疑" if late > 270 else "次级" if late > 90 else None
         if floor is not None and rank(item.classification) < rank(floor):
