@@ -379,7 +379,7 @@ def _check_items(
             bad.add(at)
             if stop_after is not None and len(bad) > stop_after:
                 # This row's problems are not listed; nor are the reader's of the rows after it.
-                kept = set(sorted(bad)[:stop_after])
+                kept = bad - {at}
                 stopped = _Stopped(at, None if row_no is not None else "" if key is None else str(key))
                 return [p for p in reading + problems if p.row is None or p.row in kept], seen, stopped
             problems.extend(found)

@@ -314,6 +314,10 @@ def test_items_of_only_repeated_or_missing_keys_stop_at_the_limit_too(
     by_row = _rejected(template, sheet_rows, tmp_path / "rows")
     assert (by_row.code, by_row.facts["row"]) == ("rows-rejected/stopped", 6)
     assert [(p.code, p.row) for p in by_row.problems] == [("duplicate-key", n) for n in (3, 4, 5)]
+    # Rows a program gives in another order: the bad ones before the row it stopped at, whatever their numbers.
+    backwards = _rejected(template, sheet_rows[::-1], tmp_path / "backwards")
+    assert (backwards.code, backwards.facts["row"]) == ("rows-rejected/stopped", 5)
+    assert [(p.code, p.row) for p in backwards.problems] == [("duplicate-key", n) for n in (8, 7, 6)]
 
 
 def test_unwritable_output_is_one_clear_error(tmp_path: Path) -> None:
