@@ -226,11 +226,14 @@ def test_an_error_built_by_a_table_carries_code_facts_and_extra_arguments() -> N
     pytest.param(Decimal(10) ** 400, "“1e+400”", id="decimal-1e400"),
     (12345678901234567890, "“12345678901234567890”"),  # 20 digits (an account number) stay whole
     (-123456789012345678901, "“-1.23456789012346e+20”"),
-    # a text too long for one line is cut to QUOTE_LIMIT (60) characters, … the last
-    ("x" * 60, "“" + "x" * 60 + "”"),
-    pytest.param("1" + "0" * 308, "“1" + "0" * 58 + "…”", id="309-digit-text"),
-    pytest.param("甲" * 58 + "\x00乙", "“" + "甲" * 58 + "…”", id="escape-at-the-cut"),  # never cut in two
-    pytest.param("\\" * 40, "“" + "\\\\" * 29 + "…”", id="40-backslashes"),
+    # a text too long to read is cut to QUOTE_LIMIT (120) characters, … the last
+    ("x" * 120, "“" + "x" * 120 + "”"),
+    pytest.param("1" + "0" * 308, "“1" + "0" * 118 + "…”", id="309-digit-text"),
+    pytest.param("甲" * 118 + "\x00乙", "“" + "甲" * 118 + "…”", id="escape-at-the-cut"),  # never cut in two
+    pytest.param("\\" * 70, "“" + "\\\\" * 59 + "…”", id="70-backslashes"),
+    # a client folder four levels deep is shown whole
+    ("华安置业发展有限公司/2026年/房地产开发贷款/放款前资料/补充材料（第二批）/股东会决议及授权书扫描件",
+     "“华安置业发展有限公司/2026年/房地产开发贷款/放款前资料/补充材料（第二批）/股东会决议及授权书扫描件”"),
 ])
 def test_a_value_the_user_gave_is_quoted_the_chinese_way_with_what_is_unseen_spelled_out(value: Any, shown: str) -> None:
     table = MessageTable("test", {"template": "报告期{text!q}：应为 {limit:,}", "joined": joined("报告期{text!q}；可用：{all}", "all"),

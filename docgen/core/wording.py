@@ -43,9 +43,11 @@ class _Blank(dict):  # type: ignore[type-arg]
 
 
 #: The most characters a quoted value shows between its quotation marks; a longer one is cut to
-#: its first ``QUOTE_LIMIT - 1`` shown characters and …, so that a row's message stays one line
-#: that says which value is meant (a CSV cell of 309 digits, a pasted paragraph).
-QUOTE_LIMIT = 60
+#: its first ``QUOTE_LIMIT - 1`` shown characters and …, so that a row's message stays readable
+#: and says which value is meant (a CSV cell of 309 digits, a pasted paragraph). Long enough for
+#: what people write on purpose and may need to see whole: a client folder four levels deep, a
+#: policy's ``when`` condition, a filename pattern.
+QUOTE_LIMIT = 120
 #: The longest a number is written whole (a 20-digit account number, say); a longer one is
 #: written in scientific notation to ``_NUMBER_DIGITS`` significant digits, as many as Excel shows.
 _NUMBER_WIDTH, _NUMBER_DIGITS = 20, 15

@@ -231,7 +231,7 @@ def test_a_date_of_309_digits_in_a_csv_ledger_is_cut_to_sixty_characters(tmp_pat
                                        "-o", str(tmp_path / "r.docx")])
     assert result.exit_code == 1, result.output
     assert result.stderr.splitlines()[1:] == [
-        "  - 第2行 I（到期日期）列 maturity：无法转换：日期格式应为 YYYY-MM-DD，收到“1" + "0" * 58 + "…”"]
+        "  - 第2行 I（到期日期）列 maturity：无法转换：日期格式应为 YYYY-MM-DD，收到“1" + "0" * 118 + "…”"]
 
 
 @pytest.mark.parametrize("text", ["1.234,56", "1,23", "12,3456.00", "1,,234"])
