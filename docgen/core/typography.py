@@ -103,9 +103,9 @@ def verbatim_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _may_hold_verbatim(text: str) -> bool:
-    """Return whether ``text`` holds what every verbatim span does (``://``, ``:\\``, ``:/``, ``@``,
-    ``\\\\``, ``www.``): almost no value does, and these few substring tests are the quickest way to
-    pass it over."""
+    """Return whether ``text`` holds a character every verbatim span has (a ``/``, ``@`` or ``\\``)
+    or ``www.``: almost no value does, and these few substring tests are the quickest way to pass
+    it over."""
     return "/" in text or "@" in text or "\\" in text or "www." in text or "WWW." in text
 
 

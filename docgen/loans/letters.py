@@ -104,7 +104,8 @@ def penalty(loan: Any, letter_date: _dt.date, policy: Policy) -> Decimal:
     amount = overdue * rate * days_past_due(since, letter_date)
     if loan.maturity < letter_date:
         rest = Decimal(loan.balance) - overdue
-        amount += rest * rate * days_past_due(max(since, loan.maturity + _dt.timedelta(days=1)), letter_date)
+        # From the day after maturity: overdue_start is never later while a balance is left.
+        amount += rest * rate * days_past_due(loan.maturity + _dt.timedelta(days=1), letter_date)
     return amount.quantize(_FEN, ROUND_HALF_UP)
 
 

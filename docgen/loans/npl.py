@@ -262,11 +262,11 @@ class _FlagFinder:
         flags: list[Flag] = []
         if days > 0 and registered_late(loan):
             since = overdue_start(loan)
+            assert since is not None  # registered late: a balance was left at maturity
             recorded = loan.overdue_since
             flags.append(_flag(loan, "matured-unpaid", as_of, days, "",
                                maturity=loan.maturity.isoformat(), balance=f"{loan.balance:,.2f}",
-                               overdue_since=since.isoformat() if since else "",
-                               recorded=recorded.isoformat() if recorded else ""))
+                               overdue_since=since.isoformat(), recorded=recorded.isoformat() if recorded else ""))
         floor = required_class(days)
         if floor is not None and _RANK[loan.classification] < _RANK[floor]:
             flags.append(_flag(loan, "misclassified", as_of, days, floor))
