@@ -31,7 +31,7 @@ import yaml
 
 import docgen
 from docgen.core.errors import DocgenError, InputError
-from docgen.core.wording import MessageTable, joined, quoted
+from docgen.core.wording import MessageTable, joined, quoted, reason_of
 from wordingkit import (bracket_problems, location_problems, punctuation_problems, renderings,
                         typed_syntax_problems)
 
@@ -246,6 +246,18 @@ def test_a_value_the_user_gave_is_quoted_the_chinese_way_with_what_is_unseen_spe
     assert punctuation_problems(table.text("template", {"text": value, "limit": 1000})) == []
     with pytest.raises(ValueError, match="conversion"):  # a template read past ``fill`` fails loudly
         "{text!q}".format_map({"text": value})
+
+
+@pytest.mark.parametrize(("exc", "said"), [
+    (ValueError("invalid Zip archive: Could not find EOCD"), "invalid Zip archive: Could not find EOCD"),
+    # a Rust or YAML error's context lines, a blank first line: the first line that says something
+    (RuntimeError("\n  XmlError: unexpected end\n    at row 3\n"), "XmlError: unexpected end"),
+    (OSError(), "OSError"),  # says nothing: its class
+    (ValueError("x" * 500), "x" * 119 + "…"),  # one readable line, cut as a quoted value is
+    (ValueError("x" * 120), "x" * 120),
+])
+def test_a_library_error_is_told_in_one_line_of_at_most_the_quote_limit(exc: BaseException, said: str) -> None:
+    assert reason_of(exc) == said
 
 
 def chinese_in_code(path: Path) -> list[str]:

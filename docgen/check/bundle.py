@@ -34,6 +34,7 @@ from docgen.core.textcodec import decode_chinese
 from docgen.core.errors import BundleError
 from docgen.check.findings import Finding
 from docgen.check.messages import ERRORS
+from docgen.core.wording import reason_of
 
 __all__ = [
     "Bundle",
@@ -251,7 +252,7 @@ def sha256_spec(spec: ReadSpec) -> str:
                     raise ERRORS.error(BundleError, "bundle-file-too-large", label=label, cap=spec.cap)
                 digest.update(chunk)
     except (OSError, zipfile.BadZipFile, EOFError, ValueError, zlib.error, NotImplementedError) as exc:
-        raise ERRORS.error(BundleError, "bundle-read-failed", label=label, reason=str(exc)) from exc
+        raise ERRORS.error(BundleError, "bundle-read-failed", label=label, reason=reason_of(exc)) from exc
     return digest.hexdigest()
 
 
@@ -272,11 +273,11 @@ def _open_spec(spec: ReadSpec, cache: dict[str, zipfile.ZipFile] | None) -> Bina
         return zf.open(spec.member)
     except NotImplementedError as exc:
         # Windows' built-in zipper uses Deflate64 for big files; Python cannot inflate it.
-        raise ERRORS.error(BundleError, "bundle-compression-unsupported", reason=str(exc)) from exc
+        raise ERRORS.error(BundleError, "bundle-compression-unsupported", reason=reason_of(exc)) from exc
     except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, ValueError, EOFError, zlib.error) as exc:
         # ValueError includes a local header whose name does not decode like the directory's.
         raise ERRORS.error(BundleError, "bundle-entry-unreadable", location=spec.member or spec.location,
-                           reason=str(exc)) from exc
+                           reason=reason_of(exc)) from exc
 
 
 def _read_all(stream: BinaryIO, cap: int, label: str, first: int = 1 * MB) -> bytes:
@@ -302,7 +303,7 @@ def _read_all(stream: BinaryIO, cap: int, label: str, first: int = 1 * MB) -> by
                 chunks.append(chunk)
     except (OSError, zipfile.BadZipFile, EOFError, ValueError, zlib.error, NotImplementedError) as exc:
         # ValueError/EOFError come from corrupt deflate streams; BadZipFile from CRC mismatches.
-        raise ERRORS.error(BundleError, "bundle-read-failed", label=label, reason=str(exc)) from exc
+        raise ERRORS.error(BundleError, "bundle-read-failed", label=label, reason=reason_of(exc)) from exc
     return b"".join(chunks)
 
 
@@ -382,7 +383,7 @@ def _open_zip(root: str, p: Path, limits: Limits) -> Bundle:
         zf = zipfile.ZipFile(p)
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise ERRORS.error(BundleError, "bundle-zip-corrupt", root=root, reason=str(exc)) from exc
+        raise ERRORS.error(BundleError, "bundle-zip-corrupt", root=root, reason=reason_of(exc)) from exc
     try:
         return _list_zip(root, p, zf, infos, limits)
     except BaseException:

@@ -26,6 +26,7 @@ from docgen.core.fastcheck import validate_quickly
 from docgen.core.regularfile import NotRegularFile, is_regular
 from docgen.core.resources import checklists_dir
 from docgen.check.messages import ERRORS
+from docgen.core.wording import reason_of
 
 DEFAULT_CHECKLIST = "dev-loan"
 SCHEMA_FILE = "schema.yaml"
@@ -213,7 +214,7 @@ def load_checklist(name_or_path: str | os.PathLike[str] | None = None) -> Checkl
     try:
         stat = path.stat()
     except OSError as exc:
-        raise ERRORS.error(ChecklistError, "checklist-unreadable", label=path, reason=str(exc)) from None
+        raise ERRORS.error(ChecklistError, "checklist-unreadable", label=path, reason=reason_of(exc)) from None
     # Loaded checklists are never mutated, so one parse per file version serves every check.
     return _load_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
 
@@ -225,7 +226,7 @@ def _load_cached(path_text: str, mtime_ns: int, size: int) -> Checklist:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ERRORS.error(ChecklistError, "checklist-undecodable", label=label, reason=str(exc)) from None
+        raise ERRORS.error(ChecklistError, "checklist-undecodable", label=label, reason=reason_of(exc)) from None
     return parse_checklist(text, label, path=path)
 
 

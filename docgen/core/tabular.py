@@ -33,6 +33,7 @@ from docgen.core.errors import InputError
 from docgen.core.textcodec import decode_chinese
 from docgen.core.messages import MESSAGES
 from docgen.core.problems import Problem
+from docgen.core.wording import reason_of
 
 __all__ = ["BLOCK_ROWS", "TABLE_SUFFIXES", "Block", "Row", "Table", "TableStream", "decode_text", "normalize_header",
            "read_table", "stream_table"]
@@ -561,7 +562,7 @@ def _excel_unreadable(path: Path, exc: BaseException) -> BaseException:
     if not isinstance(exc, Exception) and not panic:
         return exc
     return MESSAGES.error(InputError, "excel-cell-unconvertible" if panic else "excel-unreadable", path=str(path),
-                          error=type(exc).__name__, reason=str(exc)[:200])
+                          error=type(exc).__name__, reason=reason_of(exc))
 
 
 def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:

@@ -23,7 +23,7 @@ from docgen.core.errors import DocgenError
 from docgen.core.notices import Notice
 from docgen.core.problems import Problem
 
-__all__ = ["QUOTE_LIMIT", "Derive", "Entry", "MessageTable", "fill", "joined", "quoted"]
+__all__ = ["QUOTE_LIMIT", "Derive", "Entry", "MessageTable", "fill", "joined", "quoted", "reason_of"]
 
 #: One wording: a ``str.format`` template over the facts, or a function of the facts.
 Entry = Union[str, Callable[[Mapping[str, Any]], str]]
@@ -99,6 +99,17 @@ def quoted(value: Any) -> str:
             width -= len(shown.pop())
         shown.append("…")
     return f"“{''.join(shown)}”"
+
+
+def reason_of(exc: BaseException) -> str:
+    """Return what a library's exception says, fit for the parenthesis of a one-line message:
+    its first non-blank line (a Rust or YAML error adds context lines, a traceback of its own),
+    cut like a quoted value to ``QUOTE_LIMIT - 1`` characters and ``…`` when longer; the
+    exception's class name when it says nothing."""
+    text = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+    if not text:
+        return type(exc).__name__
+    return text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT - 1] + "…"
 
 
 class _Formatter(string.Formatter):

@@ -364,13 +364,17 @@ def _check_items(
             at = row_no if row_no is not None else index
             if not found and row_no not in bad_rows:
                 key_text = str(key).strip() if key is not None else ""
+                # A sheet's row is named by its number; a program's item by its position.
+                where = {"position": index} if row_no is None else {}
                 if not key_text:
                     found = [MESSAGES.problem("missing-key", key_field, row=row_no,
-                                              column=(columns or {}).get(key_field), field=key_field)]
+                                              column=(columns or {}).get(key_field), field=key_field, **where)]
                 elif key_text in seen:
+                    earlier = ({"earlier_position": seen[key_text]} if row_no is None
+                               else {"earlier_row": seen[key_text]})
                     found = [MESSAGES.problem("duplicate-key", key_field, row=row_no,
                                               column=(columns or {}).get(key_field),
-                                              key=key_text, field=key_field, earlier_row=seen[key_text])]
+                                              key=key_text, field=key_field, **where, **earlier)]
                 else:
                     seen[key_text] = at
                     if keep is not None:

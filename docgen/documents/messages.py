@@ -111,9 +111,13 @@ MESSAGES = MessageTable("documents", {
     # batch rows
     "number-truncated": "超过15位的数字已被 Excel 截断，请把该列设为文本后重新录入",
     "keyed": "[{key}] {message}",
-    "missing-key": "缺少这一行的唯一编号（登记簿以它识别同一份文书）",
-    "duplicate-key": lambda f: (f"{f['key']} 与{'第%s行' % f['earlier_row'] if f.get('earlier_row') is not None else '前面'}"
-                                f"重复：同一{f['field']}只能出一份文书"),
+    # a (key, data) item given by a program has no row: its position names it
+    "missing-key": lambda f: (f"第{f['position']}项缺少唯一编号" if f.get("position") is not None
+                              else "缺少这一行的唯一编号") + "（登记簿以它识别同一份文书）",
+    "duplicate-key": lambda f: (
+        (f"第{f['position']}项的唯一编号 {f['key']} 与第{f['earlier_position']}项" if f.get("position") is not None
+         else f"{f['key']} 与{'第%s行' % f['earlier_row'] if f.get('earlier_row') is not None else '前面'}")
+        + f"重复：同一{f['field']}只能出一份文书"),
     # lint
     "broken-tag": "标签 {tag} 不完整或不成对（标签不能跨段落，也不能缺少括号）：{snippet}",
     "unclosed-block": "{{% {keyword} %}} 没有对应的 {{% end{keyword} %}}：{snippet}",

@@ -35,6 +35,7 @@ from docgen.core.errors import DocgenError, RegisterBusyError, RegisterDamagedEr
 from docgen.core.userdirs import RegisterTarget, is_database_url
 from docgen.core.userdirs import register_path as _resolve_register
 from docgen.documents.messages import MESSAGES
+from docgen.core.wording import reason_of
 from docgen.documents.register_anchor import Anchor, link_of, read_anchor, retire_anchor, seal_of, write_anchor
 from docgen.documents.register_lock import Waiter, retry_while_locked, stderr_waiter, wait_seconds
 from docgen.documents.register_path import register_exists
@@ -262,7 +263,7 @@ class Register:
             self._db = open_store(target, readonly=readonly, attempt_s=_ATTEMPT_S, application=owner_id())
         except sqlite3.DatabaseError as exc:
             raise MESSAGES.error(RegisterDamagedError, "register-open-damaged", register=str(self.path),
-                                 reason=str(exc)) from None
+                                 reason=reason_of(exc)) from None
         except OSError as exc:
             raise MESSAGES.error(RegisterError, "register-open-failed", register=str(self.path),
                                  reason=str(exc.strerror or exc)) from None
@@ -284,7 +285,7 @@ class Register:
         except self._errors as exc:
             self._db.close()
             raise MESSAGES.error(RegisterDamagedError, "register-open-damaged", register=str(self.path),
-                                 reason=str(exc)) from None
+                                 reason=reason_of(exc)) from None
         except OSError as exc:
             self._db.close()
             raise MESSAGES.error(RegisterError, "register-open-failed", register=str(self.path),
@@ -587,10 +588,10 @@ class Register:
 
     def _db_error(self, exc: BaseException) -> RegisterError:
         if self._db.is_locked(exc):
-            return MESSAGES.error(RegisterBusyError, "register-db-locked", register=str(self.path), reason=str(exc))
+            return MESSAGES.error(RegisterBusyError, "register-db-locked", register=str(self.path), reason=reason_of(exc))
         if not self._db.is_damaged(exc):
-            return MESSAGES.error(RegisterError, "register-write-failed", register=str(self.path), reason=str(exc))
-        return MESSAGES.error(RegisterDamagedError, "register-db-damaged", register=str(self.path), reason=str(exc))
+            return MESSAGES.error(RegisterError, "register-write-failed", register=str(self.path), reason=reason_of(exc))
+        return MESSAGES.error(RegisterDamagedError, "register-db-damaged", register=str(self.path), reason=reason_of(exc))
 
     def _ensure_sound(self) -> None:
         """Before the first serial this connection issues: refuse a register that fails its audit."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from docgen.core.errors import InputError
 from docgen.service.messages import MESSAGES as SERVICE
+from docgen.core.wording import reason_of
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -79,7 +80,7 @@ def init_db(path: Path) -> None:
             db.execute("PRAGMA journal_mode = WAL")
             db.executescript(SCHEMA)
     except sqlite3.DatabaseError as exc:
-        raise SERVICE.error(InputError, "database-unusable", path=str(path), reason=str(exc)) from None
+        raise SERVICE.error(InputError, "database-unusable", path=str(path), reason=reason_of(exc)) from None
 
 
 @contextlib.contextmanager

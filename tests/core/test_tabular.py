@@ -561,3 +561,14 @@ def test_what_a_readable_table_mentions_or_embeds_never_refuses_it(tmp_path: Pat
     assert "不是文本表格（文件内容：Word 97-2003 文档）" in _raised(tmp_path / "letter.csv")
     (tmp_path / "archive.csv").write_bytes(b"PK\x03\x04" + bytes(26) + b"photos/a.jpg" + bytes(64))
     assert "不是文本表格（文件内容：ZIP 格式的文件，如压缩包或改了扩展名的 .xlsx 工作簿）" in _raised(tmp_path / "archive.csv")
+
+
+def test_a_reader_error_is_quoted_in_one_line_cut_with_an_ellipsis(tmp_path: Path) -> None:
+    """The reader's own text (a Rust error may run to lines of context) stays one readable line."""
+    from docgen.core.tabular import _excel_unreadable
+
+    said = "XmlError: " + "<c r=\"A1\">" * 60
+    err = _excel_unreadable(tmp_path / "台账.xlsx", RuntimeError(f"{said}\n  at sheet1.xml\n  at row 3"))
+    assert err.code == "excel-unreadable"
+    assert str(err) == (f"{tmp_path / '台账.xlsx'}：无法读取 Excel 文件（RuntimeError：{said[:119]}…）。"
+                        "文件可能已损坏或不完整；请重新导出或复制该文件，或在 Excel 中打开后另存为 .xlsx，再重试")

@@ -306,6 +306,11 @@ def test_items_of_only_repeated_or_missing_keys_stop_at_the_limit_too(
     keyless = _rejected(template, [("", _code_item())] * 8, tmp_path / "keyless")
     assert (keyless.code, keyless.facts["position"], keyless.facts["key"]) == ("items-rejected/stopped", 4, "")
     assert [p.code for p in keyless.problems] == ["missing-key"] * 3
+    # An item has no row: its position names it, and the one its key repeats.
+    assert [p.message for p in keyless.problems] == [
+        f"第{n}项缺少唯一编号（登记簿以它识别同一份文书）" for n in (1, 2, 3)]
+    assert [p.message for p in err.problems] == [
+        f"第{n}项的唯一编号 HT-X 与第1项重复：同一{template.key_field}只能出一份文书" for n in (2, 3, 4)]
     # Up to the limit, every problem, as before.
     at_limit = _rejected(template, repeated[:4], tmp_path / "at-limit")
     assert at_limit.code == "rows-rejected/error" and [p.code for p in at_limit.problems] == ["duplicate-key"] * 3

@@ -28,8 +28,9 @@ from docgen.core.sniff import (
     INTERCHANGEABLE, OLE_MAGIC, extension_kind, foreign_format, sniff_kind, utf16,
 )
 from docgen.check.messages import FILES
+from docgen.core.wording import reason_of
 
-__all__ = ["FileInfo", "file_info", "inspect_bytes", "inspect_bytes_quickly", "short_error"]
+__all__ = ["FileInfo", "file_info", "inspect_bytes", "inspect_bytes_quickly"]
 
 @dataclass
 class FileInfo:
@@ -111,13 +112,13 @@ def _check_pdf(data: bytes, quick: bool = False) -> _Result | None:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
     except Exception as exc:  # pypdf raises many types on hostile input
-        return _bad("pdf-damaged", error=short_error(exc))
+        return _bad("pdf-damaged", error=reason_of(exc))
     try:
         if reader.is_encrypted:
             try:
                 result = reader.decrypt("")
             except Exception as exc:  # unsupported handler or missing AES backend
-                return _locked("pdf-undecryptable", error=short_error(exc))
+                return _locked("pdf-undecryptable", error=reason_of(exc))
             if result == PasswordType.NOT_DECRYPTED:
                 # Without the password pypdf reads no object at all, page count included.
                 return _locked("pdf-password")
@@ -131,7 +132,7 @@ def _check_pdf(data: bytes, quick: bool = False) -> _Result | None:
             return _bad("pdf-page-tree", pages, declared=declared, readable=pages)
         return _ok(pages, _has_signature(reader))
     except Exception as exc:
-        return _bad("pdf-pages-unreadable", error=short_error(exc))
+        return _bad("pdf-pages-unreadable", error=reason_of(exc))
 
 
 class _PageTreeError(ValueError):
@@ -320,7 +321,7 @@ def _check_office_zip(data: bytes, kind: str, quick: bool = False) -> _Result | 
                     pages = int(m.group(1)) if m else None
             return _ok(pages)
     except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError, zlib.error) as exc:
-        return _bad("office-damaged", kind=kind, error=short_error(exc))
+        return _bad("office-damaged", kind=kind, error=reason_of(exc))
 
 
 def _check_zip(data: bytes) -> _Result:
@@ -329,7 +330,7 @@ def _check_zip(data: bytes) -> _Result:
             zf.infolist()
         return _ok()
     except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as exc:
-        return _bad("zip-damaged", error=short_error(exc))
+        return _bad("zip-damaged", error=reason_of(exc))
 
 
 def _check_ole(data: bytes, kind: str) -> _Result:
@@ -429,11 +430,6 @@ def _tiff_values(data: bytes, end: str, typ: int, cnt: int, val: bytes) -> list[
     return list(struct.unpack_from(end + fmt * cnt, data, off))
 
 
-def short_error(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:160]
-
-
 def inspect_bytes(path: str, data: bytes) -> FileInfo:
     """Inspect ``data`` (the content of ``path``) in this process and return its ``FileInfo``.
 
@@ -488,7 +484,7 @@ def _inspect(path: str, data: bytes, digest: str, quick: bool) -> FileInfo | Non
     try:
         result = _verdict(path, data, kind, expected, quick)
     except Exception as exc:  # a damaged file must never crash the checker: it is unreadable
-        result = _bad("damaged", error=short_error(exc))
+        result = _bad("damaged", error=reason_of(exc))
     if result is None:
         return None  # a quick inspection declined
     if result[1] and expected in ("docx", "xlsx") and data.startswith(OLE_MAGIC):

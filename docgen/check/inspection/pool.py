@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docgen.check.bundle import Bundle, ReadSpec, read_spec, sha256_spec
-from docgen.check.inspection.kinds import FileInfo, file_info, inspect_bytes, inspect_bytes_quickly, short_error
+from docgen.check.inspection.kinds import FileInfo, file_info, inspect_bytes, inspect_bytes_quickly
 from docgen.core.sniff import extension_kind
 from docgen.check.messages import ERRORS
 from docgen.core.cache import Packs, cache_key, code_digest
 from docgen.core.errors import BundleError
+from docgen.core.wording import reason_of
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -98,7 +99,7 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
         except BundleError as exc:
             result = {"error": "read", "detail": str(exc)}
         except Exception as exc:  # a bug in a checker must not take the bundle down
-            result = {"error": "crash", "detail": short_error(exc)}
+            result = {"error": "crash", "detail": reason_of(exc)}
         try:
             conn.send((index, result))
         except (OSError, ValueError):
