@@ -182,11 +182,13 @@ def debt_confirmation():
     add_page_break(doc)
     add_title(doc, "债 务 确 认 回 执")
     add_body(doc, "{{ bank_legal_name }}{{ branch }}:", indent=False)
-    add_body(doc, "本人(本单位)确认:截至{{ letter_date|date_cn }},本人(本单位)在编号为{{ contract_no }}的借款合同"
-                  "项下尚欠贵行借款本金人民币{{ balance|amount }}元、利息人民币{{ interest|amount }}元,合计人民币"
-                  "{{ total|amount }}元(大写:{{ total|amount_in_words }}),本人(本单位)同意归还上述欠款。")
-    add_signature_block(doc, ["确认人(签字或盖章):                    ",
-                              "证件号码:                              ",
+    # The confirmation names the debtor and its ID number in full: it is the debtor's own act that
+    # revives the time-barred claim (《民法典》第一百九十二条第二款), so it must say whose it is.
+    add_body(doc, "{{ borrower }}(证件号码:{{ id_number }},以下称“本人(本单位)”)确认:截至{{ letter_date|date_cn }},"
+                  "本人(本单位)在编号为{{ contract_no }}的借款合同项下尚欠贵行借款本金人民币{{ balance|amount }}元、"
+                  "利息人民币{{ interest|amount }}元,合计人民币{{ total|amount }}元(大写:{{ total|amount_in_words }}),"
+                  "本人(本单位)同意归还上述欠款。")
+    add_signature_block(doc, ["确认人:{{ borrower }}(签字或盖章)",
                               "          年      月      日"], space_before=2)
     _receipt(doc, "催收通知书及债务确认回执", "{{ borrower }}", id_cell="{{ id_number }}",
              address_cell="{{ borrower_address }}")

@@ -178,14 +178,19 @@ def npl_report():
     add_body(doc, "本期无涉诉贷款。")
     add_tag_paragraph(doc, "{%p endif %}")
     add_tag_paragraph(doc, "{%p if to_sue %}")
+    # A time-barred claim may still be sued on, but the debtor may refuse to perform (art. 192):
+    # the report says how many and marks them, so head office decides knowing it.
     add_body(doc, "按催收时间表应起诉而尚未起诉的贷款{{ to_sue_count }}笔、余额{{ to_sue_balance }}万元,"
-                  "拟报{{ recipient }}起诉(见表7)。")
+                  "拟报{{ recipient }}起诉(见表7)"
+                  "{% if to_sue_barred %};其中{{ to_sue_barred }}笔诉讼时效已届满(表7“诉讼时效届满日”栏注明),"
+                  "债务人可以提出不履行义务的抗辩(《中华人民共和国民法典》第一百九十二条第一款),起诉前宜先取得"
+                  "债务人对债务的书面确认(同条第二款){% endif %}。")
     add_body(doc, "表7  拟报起诉贷款名单(单位:万元)", indent=False, align="center", style="Normal")
     _loop_table(
-        doc, ["序号", "借款人", "借据号", "逾期天数", "余额", "客户经理"],
+        doc, ["序号", "借款人", "借据号", "逾期天数", "余额", "客户经理", "诉讼时效届满日"],
         ("u", "to_sue", ("{{ u.seq }}", "{{ u.borrower }}", "{{ u.loan_no }}", "{{ u.days }}", "{{ u.balance }}",
-                         "{{ u.officer }}")),
-        [12, 38, 38, 20, 22, 24], ["center", "left", "center", "right", "right", "center"],
+                         "{{ u.officer }}", "{{ u.limitation_deadline|date_cn }}{% if u.barred %}(已届满){% endif %}")),
+        [10, 30, 34, 16, 18, 18, 30], ["center", "left", "center", "right", "right", "center", "center"],
     )
     add_tag_paragraph(doc, "{%p endif %}")
 
@@ -201,7 +206,7 @@ def npl_report():
     add_title(doc, "表内贷款五级分类检查")
     add_body(doc, "依据《商业银行金融资产风险分类办法》,逾期超过90天的贷款至少应为次级类,超过270天至少为可疑类,"
                   "超过360天应为损失类;逾期贷款不应分类为正常类;到期未还的贷款自到期次日起按逾期管理;同一非零售"
-                  "债务人在本行的各笔债权分类应一致。检查范围为表内贷款(报告期{{ period_label }},逾期起始日为逾期第1天,"
+                  "债务人在本行的各笔债权分类应一致。检查范围为表内贷款(报告期{{ period_name }},逾期起始日为逾期第1天,"
                   "计算至{{ as_of|date_cn }})。")
     add_tag_paragraph(doc, "{%p if flags %}")
     add_body(doc, "经检查,共{{ flag_count }}项需重新认定或补登逾期;按应至少分类校正后,表内不良贷款余额"

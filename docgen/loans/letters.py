@@ -82,6 +82,16 @@ def _percent(value: Decimal) -> str:
     return f"{text}%"
 
 
+def _printed_daily_rate(loan: Any, policy: Policy) -> str:
+    """Return the daily rate as the letter prints it: the policy's rate exactly as the 罚息 was
+    computed with it (0.018125%, never cut to 0.0181%); for a loan with its own annual rate, whose
+    letter prints that rate instead, its daily share to six places."""
+    rate = daily_penalty_rate(loan, policy)
+    if getattr(loan, "penalty_rate", None) is not None:
+        rate = rate.quantize(Decimal("0.000001"))
+    return _percent(rate)
+
+
 def demands_balance(loan: Any, as_of: _dt.date, policy: Policy) -> bool:
     """Return True when the letter demands the whole balance: the loan matured before ``as_of``,
     or the row or the policy declares it due early (宣布提前到期)."""
@@ -164,7 +174,7 @@ def letter_data(loan: Any, letter_date: _dt.date, policy: Policy,
         borrower=loan.borrower, id_number=loan.id_number, balance=Decimal(loan.balance),
         accelerated=not data["matured"] and demands_balance(loan, letter_date, policy),
         penalty_annual=_percent(Decimal(loan.penalty_rate)) if getattr(loan, "penalty_rate", None) is not None else "",
-        penalty_daily=_percent(daily_penalty_rate(loan, policy).quantize(Decimal("0.000001"))),
+        penalty_daily=_printed_daily_rate(loan, policy),
         measures=measures, guarantors=list(guarantors),
         collateral=getattr(loan, "collateral", "") or "",
     )

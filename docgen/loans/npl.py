@@ -31,6 +31,7 @@ from docgen.core import cnformat
 from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError, InvalidValueError
 from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan, is_resident_id
+from docgen.loans.limitation import claim_due_date, claim_period, loan_events
 from docgen.loans.messages import MESSAGES, PERIOD_WORDS
 from docgen.loans.plan import overdue_days, overdue_start, registered_late
 from docgen.core.validation import validate
@@ -73,6 +74,15 @@ class Period:
     start_word: str
     task_word: str
     span_word: str
+
+    @property
+    def name(self) -> str:
+        """Return the period as a Chinese document names it: 2026年第二季度, 2026年上半年, 2026年度,
+        2026年6月 (the label's ``2026Q2`` or ``2026-06`` would break the report's one date style)."""
+        kind = next(kind for kind, words in PERIOD_WORDS.items() if words[2] == self.span_word)
+        n = {"quarter": (self.start.month + 2) // 3, "half": 1 if self.start.month == 1 else 2,
+             "year": 1, "month": self.start.month}[kind]
+        return MESSAGES.text("period-name/" + kind, {"year": self.start.year, "n": n})
 
 
 def _month_end(year: int, month: int) -> _dt.date:
@@ -558,6 +568,8 @@ class ListedLoan(NamedTuple):
     leader: str
     overdue_since: _dt.date | None
     maturity: _dt.date
+    limitation_deadline: _dt.date | None = None
+    """The limitation period's last day, for a loan proposed for suit (``to_sue``) only."""
 
 
 def _listed(loan: Loan) -> ListedLoan:
@@ -686,7 +698,11 @@ class NplTally:
             # Head office files suits: the loans whose timetable has legal action open and no suit yet.
             if (sue_from is not None and days >= sue_from and balance > 0 and not loan.suit_filed
                     and "legal-action" in next_action(loan, as_of, policy).open_actions):
-                self._to_sue.append(_listed(loan))
+                # The report says which of them are time-barred: a suit on those meets the
+                # debtor's defence (《民法典》第一百九十二条), head office must know before filing.
+                period = claim_period(claim_due_date(overdue_start(loan), loan.maturity), loan_events(loan),
+                                      policy.limitation_years)
+                self._to_sue.append(_listed(loan)._replace(limitation_deadline=period.deadline))
             if states is not None:
                 state = _state(loan.classification, on_balance)
                 by_no = states.get(state)

@@ -232,6 +232,11 @@ def _cell(count: int, amount: Decimal) -> str:
     return "-" if count == 0 else f"{count}笔\n{wan(amount)}"
 
 
+def _barred(loan: Any, as_of: _dt.date) -> bool:
+    """True when the limitation period of a loan proposed for suit ran out before ``as_of``."""
+    return loan.limitation_deadline is not None and loan.limitation_deadline < as_of
+
+
 def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png: bytes) -> dict[str, Any]:
     """Return the template context of ``npl-report`` (see ``templates/npl-report.yaml``)."""
     from docgen.documents.template import Image
@@ -271,6 +276,7 @@ def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png:
         plan = [PLAN_MISSING]
     return {
         "period_label": p.label,
+        "period_name": p.name,
         "recipient": notes.recipient,
         "branch": branch,
         "as_of": f.as_of,
@@ -323,9 +329,11 @@ def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png:
         "to_sue_balance": wan(sum((loan.balance for loan in f.to_sue), Decimal(0))),
         "to_sue": [
             {"seq": i, "borrower": loan.borrower, "loan_no": loan.loan_no, "days": overdue_days(loan, f.as_of),
-             "balance": wan(loan.balance), "officer": loan.officer}
+             "balance": wan(loan.balance), "officer": loan.officer,
+             "limitation_deadline": loan.limitation_deadline, "barred": _barred(loan, f.as_of)}
             for i, loan in enumerate(f.to_sue, start=1)
         ],
+        "to_sue_barred": sum(_barred(loan, f.as_of) for loan in f.to_sue),
         "litigation": [
             {"borrower": loan.borrower, "loan_no": loan.loan_no, "status": loan.litigation,
              "balance": wan(loan.balance), "recovered": wan(loan.recovered), "officer": loan.officer}
