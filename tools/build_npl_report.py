@@ -189,8 +189,9 @@ def npl_report():
     _loop_table(
         doc, ["序号", "借款人", "借据号", "逾期天数", "余额", "客户经理", "诉讼时效届满日"],
         ("u", "to_sue", ("{{ u.seq }}", "{{ u.borrower }}", "{{ u.loan_no }}", "{{ u.days }}", "{{ u.balance }}",
-                         "{{ u.officer }}", "{{ u.limitation_deadline|date_cn }}{% if u.barred %}(已届满){% endif %}")),
-        [10, 30, 34, 16, 18, 18, 30], ["center", "left", "center", "right", "right", "center", "center"],
+                         "{{ u.officer }}",
+                         "{{ u.limitation_deadline|date_cn }}{% if u.barred %}\n(已届满){% endif %}")),
+        [11, 19, 34, 16, 18, 16, 40], ["center", "left", "center", "right", "right", "center", "center"],
     )
     add_tag_paragraph(doc, "{%p endif %}")
 

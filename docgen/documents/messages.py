@@ -79,6 +79,8 @@ MESSAGES = MessageTable("documents", {
     "total-mismatch": "合计{given:,.2f}与{parts}之和{expected:,.2f}不一致",
     "date-order": _date_order,
     "not-positive": lambda f: f.get("message") or "金额应大于零",
+    "period-run-out": lambda f: (f"{f.get('message') or '期间已届满'}（自{f['start']}起算，{f['deadline']}届满），"
+                                 f"收到 {f['on']}"),
     # filling a template (render errors)
     "undefined-field": lambda f: f"未提供（模板需要此字段）{where(f)}",
     "unsafe-expression": lambda f: f"不安全的模板表达式：{f['error']}{where(f)}",

@@ -21,6 +21,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 
 from docgen.core.errors import InvalidValueError
 from docgen.documents.messages import MESSAGES
@@ -137,10 +138,32 @@ def rule_positive(context: dict[str, Any], params: dict[str, Any]) -> list[Issue
     return []
 
 
+def rule_within_years(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
+    """Date ``date`` must fall within ``years`` years of a period that starts at the earliest of the
+    dates ``start`` (e.g. maturity and the first overdue day: the claim fell due by then) or,
+    when given and later, at ``restart`` (e.g. the last interruption). A letter that says the
+    limitation period is interrupted (《民法典》第一百九十五条) is refused once it has run out."""
+    day = _get(context, params["date"])
+    starts = [d for d in (_get(context, path) for path in params["start"]) if isinstance(d, _dt.date)]
+    if not isinstance(day, _dt.date) or not starts:
+        return []
+    start = min(starts)
+    restart = _get(context, params["restart"]) if params.get("restart") else None
+    if isinstance(restart, _dt.date) and restart > start:
+        start = restart
+    # relativedelta keeps the calendar: 29 February's anniversary in a common year is 28 February.
+    deadline = start + relativedelta(years=int(params["years"]))
+    if day > deadline:
+        return [(params["date"], "period-run-out", {"start": start.isoformat(), "deadline": deadline.isoformat(),
+                                                  "on": day.isoformat(), "message": params.get("message")})]
+    return []
+
+
 RULES: dict[str, Callable[[dict[str, Any], dict[str, Any]], list[Issue]]] = {
     "sum": rule_sum,
     "votes": rule_votes,
     "total": rule_total,
     "date_order": rule_date_order,
     "positive": rule_positive,
+    "within_years": rule_within_years,
 }

@@ -410,8 +410,10 @@ def plan_letters(plan: Plan, templates: dict[str, Any]) -> tuple[list[_Job], lis
                 add(entry, "debt-confirmation", letter_key(loan, "debt-confirmation"),
                     confirmation_data(loan, as_of, policy), loan.borrower)
             else:
+                # The template checks its interruption sentence against the period the plan found.
                 add(entry, "demand-letter", letter_key(loan),
-                    letter_data(loan, as_of, policy, entry.liable_guarantors), loan.borrower)
+                    {**letter_data(loan, as_of, policy, entry.liable_guarantors),
+                     "last_interruption": entry.limitation_start}, loan.borrower)
         guarantee = entry.guarantee
         if (guarantee is not None and guarantee.needs_demand
                 and (entry.next_action == "guarantor-demand" or guarantee_call_due(guarantee, as_of, policy))):

@@ -152,10 +152,14 @@ ZH: dict[str, str] = {
     "direction/down": "下降",
     "direction/up": "上升",
     # The reporting period as the report's text names it (its label 2026Q2 keys the file only).
-    "period-name/quarter": lambda f: f"{f['year']}年第{'一二三四'[f['n'] - 1]}季度",
-    "period-name/half": lambda f: f"{f['year']}年{'上下'[f['n'] - 1]}半年",
+    "period-name/Q1": "{year}年第一季度",
+    "period-name/Q2": "{year}年第二季度",
+    "period-name/Q3": "{year}年第三季度",
+    "period-name/Q4": "{year}年第四季度",
+    "period-name/H1": "{year}年上半年",
+    "period-name/H2": "{year}年下半年",
     "period-name/year": "{year}年度",
-    "period-name/month": "{year}年{n}月",
+    "period-name/month": "{year}年{month}月",
     # ---- the NPL text summary (`docgen npl-report --format text`), a line each; amounts are 万元 text
     "npl-text/head": "不良贷款报告 {label}（{start} 至 {end}），截至 {as_of}，共 {loans} 笔贷款\n表内：",
     "npl-text/on-balance": "  不良贷款余额 {npl} 万元，贷款余额 {loans} 万元，不良占比 {ratio}%",

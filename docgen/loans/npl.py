@@ -80,9 +80,8 @@ class Period:
         """Return the period as a Chinese document names it: 2026年第二季度, 2026年上半年, 2026年度,
         2026年6月 (the label's ``2026Q2`` or ``2026-06`` would break the report's one date style)."""
         kind = next(kind for kind, words in PERIOD_WORDS.items() if words[2] == self.span_word)
-        n = {"quarter": (self.start.month + 2) // 3, "half": 1 if self.start.month == 1 else 2,
-             "year": 1, "month": self.start.month}[kind]
-        return MESSAGES.text("period-name/" + kind, {"year": self.start.year, "n": n})
+        code = {"quarter": f"Q{(self.start.month + 2) // 3}", "half": "H1" if self.start.month == 1 else "H2"}.get(kind, kind)
+        return MESSAGES.text("period-name/" + code, {"year": self.start.year, "month": self.start.month})
 
 
 def _month_end(year: int, month: int) -> _dt.date:

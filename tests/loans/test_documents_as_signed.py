@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import docx
+import yaml
 from click.testing import CliRunner
 from collect_helpers import AS_OF, POLICY_TEXT, make_loan
 from docxtext import docx_text
@@ -67,23 +68,30 @@ def test_the_debt_confirmation_names_the_debtor_and_its_full_id_number(tmp_path:
     assert "证件号码：   " not in receipt
 
 
-def _npl(tmp_path: Path, period: str, rows: list[dict], as_of: str = "2026-06-30") -> list[str]:
+def _npl(tmp_path: Path, period: str, rows: list[dict], as_of: str = "2026-06-30") -> docx.document.Document:
     ledger = write_ledger(rows, tmp_path / f"ledger-{period}.xlsx")
     out = tmp_path / f"report-{period}.docx"
     result = CliRunner().invoke(main, ["npl-report", "--ledger", str(ledger), "--period", period,
                                        "--as-of", as_of, "-o", str(out)])
     assert result.exit_code == 0, result.output
-    return docx_text(out, cell_sep="|").splitlines()
+    return docx.Document(str(out))
+
+
+def _suit_list(document: docx.document.Document) -> tuple[str, list[list[str]]]:
+    """Return the sentence proposing suits and the rows of 表7 (header first)."""
+    sentence = next(p.text for p in document.paragraphs if p.text.startswith("按催收时间表应起诉而尚未起诉的贷款"))
+    table = next(t for t in document.tables if t.rows[0].cells[-1].text == "诉讼时效届满日")
+    return sentence, [[c.text for c in r.cells] for r in table.rows]
 
 
 def test_the_report_names_its_period_in_chinese_never_by_its_label(tmp_path: Path) -> None:
     rows = [row("A1", 1000000, "次级", days=100), row("A2", 9000000)]
-    text = "\n".join(_npl(tmp_path, "2026Q2", rows))
+    text = docx_text(_npl(tmp_path, "2026Q2", rows))
     assert "检查范围为表内贷款（报告期2026年第二季度，" in text
     assert "2026Q2" not in text
-    month = "\n".join(_npl(tmp_path, "2026-06", rows))
+    month = docx_text(_npl(tmp_path, "2026-06", rows))
     assert "（报告期2026年6月，" in month and "2026-06" not in month
-    half = "\n".join(_npl(tmp_path, "2026H1", rows))
+    half = docx_text(_npl(tmp_path, "2026H1", rows))
     assert "（报告期2026年上半年，" in half
 
 
@@ -91,21 +99,64 @@ def test_the_suit_list_marks_the_time_barred_claims_and_says_what_that_means(tmp
     rows = [row("B1", 300000, "损失", days=1500, serial=1),   # fell due 2022-05: barred since 2025
             row("L1", 200000, "次级", days=200, serial=2),    # fell due 2025-12: runs to 2028
             row("P1", 9000000)]
-    lines = _npl(tmp_path, "2026Q2", rows)
-    sentence = next(t for t in lines if t.startswith("按催收时间表应起诉而尚未起诉的贷款"))
+    sentence, table = _suit_list(_npl(tmp_path, "2026Q2", rows))
     assert sentence == ("按催收时间表应起诉而尚未起诉的贷款2笔、余额50.00万元，拟报总行起诉（见表7）；其中1笔诉讼时效已届满"
                         "（表7“诉讼时效届满日”栏注明），债务人可以提出不履行义务的抗辩（《中华人民共和国民法典》第一百九十二条"
                         "第一款），起诉前宜先取得债务人对债务的书面确认（同条第二款）。")
-    table = {t.split("|")[2]: t.split("|") for t in lines if t.count("|") == 6 and ("|B1|" in t or "|L1|" in t)}
-    assert table["B1"][6].endswith("（已届满）")
-    barred_day = dt.date.fromisoformat("2026-06-30") - dt.timedelta(days=1499)  # day 1 of arrears
-    assert table["B1"][6].startswith(f"{barred_day.year + 3}年")
-    assert not table["L1"][6].endswith("（已届满）") and table["L1"][6].startswith("2028年")
+    cells = {r[2]: r[6] for r in table[1:]}
+    due = dt.date(2026, 6, 30) - dt.timedelta(days=1500)  # the day before day 1 of arrears: maturity
+    deadline = due.replace(year=due.year + 3)
+    assert cells["B1"] == f"{deadline.year}年{deadline.month}月{deadline.day}日\n（已届满）"
+    assert cells["L1"].startswith("2028年") and "届满" not in cells["L1"]
 
 
 def test_a_suit_list_without_a_barred_claim_says_nothing_of_limitation(tmp_path: Path) -> None:
-    lines = _npl(tmp_path, "2026Q2", [row("L1", 200000, "次级", days=200), row("P1", 9000000)])
-    sentence = next(t for t in lines if t.startswith("按催收时间表应起诉而尚未起诉的贷款"))
+    sentence, table = _suit_list(_npl(tmp_path, "2026Q2", [row("L1", 200000, "次级", days=200), row("P1", 9000000)]))
     assert sentence == "按催收时间表应起诉而尚未起诉的贷款1笔、余额20.00万元，拟报总行起诉（见表7）。"
-    header = next(t for t in lines if t.startswith("序号|借款人|借据号|逾期天数"))
-    assert header.endswith("|诉讼时效届满日")
+    assert table[0] == ["序号", "借款人", "借据号", "逾期天数", "余额", "客户经理", "诉讼时效届满日"]
+
+
+def _demand_letter_rows(**changes) -> dict:
+    data = yaml.safe_load((Path(__file__).parents[2] / "examples" / "templates" / "demand-letter.yaml")
+                          .read_text(encoding="utf-8"))
+    data.update(changes)
+    return data
+
+
+def test_a_demand_letter_is_refused_for_a_claim_whose_limitation_period_has_run_out(tmp_path: Path) -> None:
+    # Fell due 2021-02-26: its three years ended 2024-02-26; the letter would say it interrupts them.
+    barred = _demand_letter_rows(loan_date="2019-02-26", maturity="2021-02-26", overdue_since="2021-02-27")
+    rows = tmp_path / "barred.yaml"
+    rows.write_text(yaml.safe_dump(barred, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "letter.docx"
+    result = CliRunner().invoke(main, ["render", "demand-letter", "--data", str(rows), "-o", str(out),
+                                       "--register", str(tmp_path / "r.sqlite")])
+    assert result.exit_code == 1 and not out.exists()
+    assert ("letter_date：诉讼时效已届满，催收函不能中断时效，请改用催收通知书（debt-confirmation）或填写时效中断日"
+            "（自2021-02-26起算，2024-02-26届满），收到 2026-11-28") in result.output
+    # Interrupted inside the period (a demand served 2023-06-01): the period runs to 2026-06-01 …
+    rows.write_text(yaml.safe_dump({**barred, "last_interruption": "2023-06-01"}, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(main, ["render", "demand-letter", "--data", str(rows), "-o", str(out),
+                                       "--register", str(tmp_path / "r.sqlite")])
+    assert result.exit_code == 1 and "2026-06-01届满" in result.output
+    # … and one confirmed by the debtor 2024-05-01 runs to 2027-05-01: the letter may say it interrupts.
+    rows.write_text(yaml.safe_dump({**barred, "last_interruption": "2024-05-01"}, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(main, ["render", "demand-letter", "--data", str(rows), "-o", str(out),
+                                       "--register", str(tmp_path / "r.sqlite")])
+    assert result.exit_code == 0, result.output
+    assert "诉讼时效自本函送达之日起中断并重新计算" in docx_text(out)
+
+
+def test_collect_letters_still_sends_the_demand_letter_of_a_claim_interrupted_in_time(tmp_path: Path) -> None:
+    # Fell due 2022-07-17 (barred on its own in 2025), acknowledged 2024-03-01: runs to 2027-03-01.
+    loan = make_loan("JJ0001", days=1595, maturity=D(2022, 7, 17), disbursed_on=D(2020, 7, 17),
+                     last_interruption=D(2024, 3, 1), interruption_type="债务人确认")
+    texts = _letters(tmp_path, _policy(tmp_path, "0.0005"), [loan])
+    assert "诉讼时效自本函送达之日起中断并重新计算" in texts[("JJ0001", "demand-letter")]
+
+
+def test_the_example_demand_letter_penalty_is_its_rate_times_its_days(tmp_path: Path) -> None:
+    data = _demand_letter_rows()
+    days = (dt.date.fromisoformat(str(data["letter_date"])) - dt.date.fromisoformat(str(data["overdue_since"]))).days + 1
+    rate = Decimal(data["penalty_daily"].rstrip("%")) / 100
+    assert Decimal(str(data["principal"])) * rate * days == Decimal(str(data["penalty"]))
