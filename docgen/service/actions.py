@@ -22,7 +22,7 @@ from docgen.service import audit, folders, history, work
 from docgen.service.auth import Principal
 from docgen.service.files import Stored, new_result_dir, register_file
 from docgen.service.messages import MESSAGES as SERVICE
-from docgen.service.web import ApiError, form_text, parse_iso, raise_failure, save_upload, service
+from docgen.service.web import ApiError, failure_error, form_text, parse_iso, raise_failure, save_upload, service
 
 #: What the command line reads a ledger or a sheet of rows from (.xls exports of core systems too).
 LEDGER_SUFFIXES = TABLE_SUFFIXES
@@ -177,43 +177,99 @@ async def render_one(request: Request, who: Principal, template: str, data: Any,
 async def start_batch(request: Request, who: Principal, template: str, form: FormData) -> dict[str, Any]:
     """Check every row of the uploaded sheet; start the batch job when all are valid.
 
-    Returns ``{"job": id}``; raises 422 listing every row error (row, column, message).
+    Returns ``{"job": id}``; raises 400 for a sheet that cannot be read and 422 listing every row
+    error (row, column, message), the upload deleted and the refusal audited, nothing queued.
     """
     svc = service(request)
     known_template(template)
     stored = await save_upload(request, form, "rows", suffixes=LEDGER_SUFFIXES)
     assert stored is not None
-    checked = await svc.compute(work.rows_task, template, str(stored.path), stored.display_name, {})
-    if "failure" in checked:
-        stored.path.unlink(missing_ok=True)
-        raise_failure(checked["failure"])
-    if checked["problems"]:
-        stored.path.unlink(missing_ok=True)
+    params = {"template": template, "rows": str(stored.path), "rows_name": stored.display_name,
+              "rows_sha256": stored.sha256, "pdf": svc.pdf, "shown": {str(stored.path): stored.display_name}}
+    await _job_input(request, who, "batch", params, stored)
+    return _start_job(request, who, "batch", params, stored)
+
+
+def _job_target(kind: str, params: dict[str, Any]) -> str:
+    """Return what a job's audit entries name: its template, its period, or its kind."""
+    return params.get("template") or params.get("period") or kind
+
+
+def _job_sha256(kind: str, params: dict[str, Any]) -> str | None:
+    """Return the SHA-256 of a job's main input (the rows, the ledger), which its audit entries name."""
+    field = next(iter(work.JOB_INPUTS[kind].values()))
+    return params.get(field) if field else None
+
+
+async def _job_input(request: Request, who: Principal, kind: str, params: dict[str, Any], *stored: Stored | None,
+                     action: str | None = None, detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Check the input of a job of ``kind`` with ``params`` as its handler will read it
+    (``work.job_check_task``, in the compute pool), before the job is queued; return the check's result.
+
+    A refused input raises 400 (unreadable, gone, changed) or 422 (bad data: every row error), the
+    uploads ``stored`` deleted and the refusal audited (``_Refusal``) as ``action`` (default
+    ``job-<kind>``) refused, with ``detail``.
+    """
+    refusal = _Refusal(request, who, action or f"job-{kind}", _job_target(kind, params), _job_sha256(kind, params),
+                       stored, detail or {})
+    checked = await refusal.checked(work.job_check_task, kind, params)
+    if checked.get("problems"):
+        from docgen.documents.batch import MAX_BAD_ROWS
+
+        name = params["rows_name"]
         if checked["stopped"] is not None:
-            from docgen.documents.batch import MAX_BAD_ROWS
-
-            message = SERVICE.text("upload-rows-rejected/stopped", {"name": stored.display_name,
-                                                                    "row": checked["stopped"], "count": MAX_BAD_ROWS})
+            message = SERVICE.text("upload-rows-rejected/stopped", {"name": name, "row": checked["stopped"],
+                                                                    "count": MAX_BAD_ROWS})
         else:
-            message = SERVICE.text("upload-rows-rejected", {"name": stored.display_name,
-                                                           "count": len(checked["problems"])})
-        raise ApiError(422, message, checked["problems"])
-    return _start_job(request, who, "batch", stored, {
-        "template": template, "rows": str(stored.path), "rows_name": stored.display_name,
-        "rows_sha256": stored.sha256, "pdf": svc.pdf, "shown": {str(stored.path): stored.display_name}})
+            message = SERVICE.text("upload-rows-rejected", {"name": name, "count": len(checked["problems"])})
+        refusal.refuse(ApiError(422, message, checked["problems"]))
+    return checked
 
 
-def _start_job(request: Request, who: Principal, kind: str, stored: Stored | None, params: dict[str, Any]) -> dict[str, Any]:
+class _Refusal:
+    """How a request refuses its input: its uploads ``stored`` deleted, then an ``<action>-refused``
+    entry in the audit log (as ``login-failed`` beside ``login``: the entries of ``action`` stay
+    those of work done) on ``target``, with the input's ``sha256`` and ``detail`` plus the
+    message and status."""
+
+    def __init__(self, request: Request, who: Principal, action: str, target: str, sha256: str | None,
+                 stored: tuple[Stored | None, ...], detail: dict[str, Any] | None = None) -> None:
+        self.request, self.who, self.action, self.target, self.sha256 = request, who, action, target, sha256
+        self.stored, self.detail = stored, detail or {}
+
+    async def checked(self, fn: Any, *args: Any) -> dict[str, Any]:
+        """Run the check ``fn(*args)`` in the compute pool (a worker process) and return its result;
+        refuse its failure (``failure_error``: 400 unreadable, 422 bad data). The uploads are deleted
+        too when the check itself breaks."""
+        try:
+            result = await service(self.request).compute(fn, *args)
+        except BaseException:
+            _discard(*self.stored)
+            raise
+        if "failure" in result:
+            self.refuse(failure_error(result["failure"]))
+        return result
+
+    def refuse(self, error: ApiError) -> None:
+        """Delete the uploads, audit the refusal and raise ``error``."""
+        _discard(*self.stored)
+        _audit(self.request, self.who, f"{self.action}-refused", target=self.target, sha256=self.sha256,
+               detail={**self.detail, "error": error.message, "status": error.status_code})
+        raise error
+
+
+def _start_job(request: Request, who: Principal, kind: str, params: dict[str, Any], *stored: Stored | None) -> dict[str, Any]:
+    """Queue a job of ``kind`` (its input checked) and audit it; return ``{"job": id}``. Raises 429
+    past the jobs a user may have queued or running, the uploads ``stored`` deleted."""
     svc = service(request)
     if svc.jobs.active_count(who.name) >= svc.settings.max_active_jobs:
-        if stored is not None:
-            stored.path.unlink(missing_ok=True)
+        _discard(*stored)
         raise ApiError(429, SERVICE.text("too-many-jobs", {"count": svc.settings.max_active_jobs}))
     params = {**params, "out": str(new_result_dir(svc.settings.files_dir)), "role": who.role}
     job_id = svc.jobs.create(kind, who.name, params)
     svc.runner.submit(job_id)
-    _audit(request, who, f"job-{kind}", target=params.get("template") or params.get("period") or kind,
-           sha256=stored.sha256 if stored else None, detail={"job": job_id})
+    _audit(request, who, f"job-{kind}", target=_job_target(kind, params), sha256=_job_sha256(kind, params),
+           detail={"job": job_id})
     return {"job": job_id}
 
 
@@ -266,7 +322,6 @@ async def npl(request: Request, who: Principal, form: FormData, *, docx: bool, c
     """
     from docgen.loans.npl import parse_period
 
-    svc = service(request)
     period = form_text(form, "period")
     if period is None:
         raise ApiError(400, SERVICE.text("period-missing"))
@@ -281,27 +336,18 @@ async def npl(request: Request, who: Principal, form: FormData, *, docx: bool, c
     uploads = [u for u in stored.values() if u is not None]
     shown = _shown(*uploads)
     paths = {field: str(u.path) if u else None for field, u in stored.items()}
-    try:
-        result = await svc.compute(work.npl_task, paths["ledger"], paths["opening"], paths["targets"],
-                                   paths["notes"], period, shown, chart, None, docx, paths["policy"])
-    except BaseException:
+    refusal = _Refusal(request, who, "report", f"npl-report {period}", ledger.sha256, tuple(uploads))
+    result = await refusal.checked(work.npl_task, paths["ledger"], paths["opening"], paths["targets"], paths["notes"],
+                                   period, shown, chart, None, docx, paths["policy"])
+    if not docx:
         _discard(*uploads)
-        raise
-    if "failure" in result or not docx:
-        _discard(*uploads)
-    if "failure" in result:
-        raise_failure(result["failure"])
     policy_sha256 = policy.sha256 if policy else None
     _audit(request, who, "report", target=f"npl-report {period}", sha256=ledger.sha256,
            detail={"docx": bool(docx), "opening": opening.sha256 if opening else None, "policy": policy_sha256})
     if docx:
-        try:
-            started = _start_job(request, who, "npl-report", ledger, {
-                **paths, "period": period, "shown": shown, "ledger_sha256": ledger.sha256,
-                "policy_sha256": policy_sha256, "uploads": [str(u.path) for u in uploads]})
-        except ApiError:  # too many jobs: nothing will read the uploads
-            _discard(*uploads)
-            raise
+        started = _start_job(request, who, "npl-report", {
+            **paths, "period": period, "shown": shown, "ledger_sha256": ledger.sha256,
+            "policy_sha256": policy_sha256, "uploads": [str(u.path) for u in uploads]}, *uploads)
         result["job"] = started["job"]
     return result
 
@@ -315,12 +361,16 @@ async def plan(request: Request, who: Principal, form: FormData, *, xlsx: bool, 
     assert ledger is not None
     out = new_result_dir(svc.settings.files_dir) if xlsx else None
     target = str(out / f"催收计划-{as_of.isoformat()}.xlsx") if out else None
-    result = await svc.compute(work.plan_task, str(ledger.path), _shown(ledger, policy), as_of.isoformat(),
-                               str(policy.path) if policy else None, str(svc.settings.register_path), target)
-    if "failure" in result or not keep:
+    try:
+        result = await _Refusal(request, who, "plan", ledger.display_name, ledger.sha256, (ledger, policy)).checked(
+            work.plan_task, str(ledger.path), _shown(ledger, policy), as_of.isoformat(),
+            str(policy.path) if policy else None, str(svc.settings.register_path), target)
+    except BaseException:
+        if out is not None:
+            work.remove_tree(str(out))
+        raise
+    if not keep:
         _discard(ledger, policy)
-    if "failure" in result:
-        raise_failure(result["failure"])
     if target:
         result["file"] = register_file(svc.settings.db_path, who.name, Path(target))
     if keep:
@@ -333,31 +383,52 @@ async def plan(request: Request, who: Principal, form: FormData, *, xlsx: bool, 
     return result
 
 
-def start_letters(request: Request, who: Principal, ledger: Stored, as_of: str, policy: Stored | None) -> dict[str, Any]:
-    """Start the job issuing the demand letters due on ``as_of`` from a stored ledger (and policy)."""
+async def start_letters(request: Request, who: Principal, ledger: Stored, as_of: str, policy: Stored | None, *,
+                        uploaded: bool) -> dict[str, Any]:
+    """Start the job issuing the demand letters due on ``as_of`` from a stored ledger (and policy).
+
+    The ledger is read first as the job will read it (with the policy's vocabulary): a policy or
+    ledger the job could not use is refused here, before any job starts, with the plan's 400
+    (unreadable, a wrong header, a policy that cannot be used) or 422 (rows with errors) and an
+    audit entry. The files are deleted with the refusal (and with a 429, past the jobs allowed)
+    when they were ``uploaded`` by this request; the plan page's kept files stay until their
+    retention ends. Returns ``{"job": id}``.
+    """
     svc = service(request)
-    return _start_job(request, who, "letters", None, {
-        "ledger": str(ledger.path), "ledger_sha256": ledger.sha256, "as_of": as_of,
-        "policy": str(policy.path) if policy else None, "pdf": svc.pdf, "shown": _shown(ledger, policy)})
+    params = {"ledger": str(ledger.path), "ledger_sha256": ledger.sha256, "as_of": as_of,
+              "policy": str(policy.path) if policy else None, "policy_sha256": policy.sha256 if policy else None,
+              "pdf": svc.pdf, "shown": _shown(ledger, policy)}
+    owned = (ledger, policy) if uploaded else ()
+    await _job_input(request, who, "letters", params, *owned)
+    return _start_job(request, who, "letters", params, *owned)
 
 
 async def letters(request: Request, who: Principal, form: FormData) -> dict[str, Any]:
-    """Start the letters job from an uploaded ledger (API). A policy that cannot be used is
-    refused here (400, as the plan refuses it), before any job starts."""
+    """Start the letters job from an uploaded ledger (and policy), as ``start_letters`` does."""
     as_of = parse_iso(form_text(form, "as_of"), "as_of")
     stored = await _uploads(request, form, LEDGER, POLICY)
     ledger, policy = stored["ledger"], stored["policy"]
     assert ledger is not None
-    if policy is not None:
-        checked = await service(request).compute(work.policy_task, str(policy.path), _shown(policy))
-        if "failure" in checked:
-            _discard(ledger, policy)
-            raise_failure(checked["failure"])
-    try:
-        return start_letters(request, who, ledger, as_of.isoformat(), policy)
-    except ApiError:  # too many jobs: nothing will read the uploads
-        _discard(ledger, policy)
-        raise
+    return await start_letters(request, who, ledger, as_of.isoformat(), policy, uploaded=True)
+
+
+async def rerun(request: Request, who: Principal, job: dict[str, Any]) -> dict[str, Any]:
+    """Run the failed or interrupted ``job`` again; return ``{"job": id}``.
+
+    Its stored input is checked first as when it was started (``_job_input``): an input since
+    deleted by the retention sweep, changed, or no longer valid is refused with 400/422 and a
+    ``job-rerun-refused`` audit entry, and the job stays as it was. Raises 409 for a job in another state.
+    """
+    svc = service(request)
+    wrong_state = ApiError(409, SERVICE.text("rerun-wrong-state", {"job_id": job["id"], "state": job["state"]}))
+    if job["state"] not in ("failed", "interrupted"):
+        raise wrong_state
+    await _job_input(request, who, job["kind"], job["params"], action="job-rerun", detail={"job": job["id"]})
+    if not svc.jobs.requeue(job["id"]):  # another request ran it again meanwhile
+        raise wrong_state
+    svc.runner.submit(job["id"])
+    _audit(request, who, "job-rerun", target=job["kind"], detail={"job": job["id"]})
+    return {"job": job["id"]}
 
 
 # -------------------------------------------------------------------------------- register

@@ -85,7 +85,9 @@ async def render(request: Request, template: str, format: str = "docx") -> FileR
 
 @router.post("/batch/{template}", status_code=202)
 async def batch(request: Request, template: str) -> dict[str, str]:
-    """Check the uploaded rows (422 with every row error) and start the batch job."""
+    """Check the uploaded ``rows`` (.xlsx/.csv) as the batch job will read them, then start it: 202 and
+    ``{"job": id}``. A sheet that cannot be read is refused with 400, rows with errors with 422
+    listing every one (row, column, message), before any job starts."""
     who = require_api(request, "batch")
     return await actions.start_batch(request, who, template, await read_form(request))
 
@@ -118,16 +120,15 @@ async def job(request: Request, job_id: str) -> dict[str, Any]:
 
 @router.post("/jobs/{job_id}/rerun", status_code=202)
 async def rerun(request: Request, job_id: str) -> dict[str, str]:
-    """Run a failed or interrupted job again (serials already issued are reused, never doubled)."""
+    """Run a failed or interrupted job again (serials already issued are reused, never doubled);
+    202 and ``{"job": id}``. Its stored input is checked first as when the job was started: an
+    input since deleted (past the retention period), changed, or no longer valid is refused with
+    the same 400/422 and message the job's first request would get, and the job is left as it was.
+    409 for a job neither failed nor interrupted; only its owner or an admin may run it again (403)."""
     who, found = _visible_job(request, job_id)
     if found["owner"] != who.name and who.role != "admin":
         raise ApiError(403, SERVICE.text("rerun-not-allowed", {"job_id": job_id}))
-    svc = service(request)
-    if not svc.jobs.requeue(job_id):
-        raise ApiError(409, SERVICE.text("rerun-wrong-state", {"job_id": job_id, "state": found["state"]}))
-    svc.runner.submit(job_id)
-    audit.record(svc.settings.db_path, who.name, who.role, "job-rerun", target=found["kind"], detail={"job": job_id})
-    return {"job": job_id}
+    return await actions.rerun(request, who, found)
 
 
 @router.get("/files/{file_id}")
@@ -186,8 +187,12 @@ async def collect_plan(request: Request) -> list[dict[str, Any]]:
 
 @router.post("/collect/letters", status_code=202)
 async def collect_letters(request: Request) -> dict[str, str]:
-    """Start the job issuing the demand letters due on ``as_of`` from the uploaded ledger (202); a
-    policy that cannot be used is refused with 400 before any job starts."""
+    """Start the job issuing the demand letters due on ``as_of`` from the uploaded ``ledger`` (202 and
+    ``{"job": id}``); optional ``policy`` (.yaml, as ``--policy``: its vocabulary reads the ledger).
+    The ledger is read first as the job will read it: a policy that cannot be used or a ledger that
+    cannot be read (not a table, damaged, a required column missing) is refused with 400, rows with
+    errors (every one listed, up to the first 1,000) with 422, the same status and message
+    ``/api/collect/plan`` gives for those files, before any job starts."""
     who = require_api(request, "collect")
     return await actions.letters(request, who, await read_form(request))
 

@@ -29,6 +29,10 @@ MESSAGES = MessageTable("service", {
                                      "下面列出前 {count} 行，请改正（并确认选对了文件和工作表）后重新上传"),
     "too-many-jobs": "已有 {count} 个任务在排队或运行；请等它们完成后再提交",
     "job-not-running": "任务已不在运行",
+    # a job's stored input, checked when the job is queued (started or run again) and when it runs
+    "job-input-gone": "{name}：提交任务时上传的文件已不在服务器上（已过保留期删除）；请重新上传后提交新任务",
+    "job-input-changed": ("{name}：服务器上的文件已不是提交任务时检查过的那份（SHA-256 {sha256}…）；"
+                          "请重新上传后提交新任务"),
     # a letter the collect-letters job could not issue, as its page lists it: the loan, then why
     "letter-refused": "{loan_no}：{message}",
     "job-internal-error": "内部错误（{error}）；请把任务编号 {job_id} 告知系统管理员",

@@ -424,16 +424,13 @@ async def job_page(request: Request, job_id: str) -> Response:
 
 @router.post("/jobs/{job_id}/rerun")
 async def job_rerun(request: Request, job_id: str) -> Response:
-    """Run a failed or interrupted job again."""
+    """Run a failed or interrupted job again, its stored input checked first as the API's rerun checks
+    it (a refusal shows the error page with its status and message)."""
     who, _ = await posted(request, "jobs")
     job = _job_for(request, who, job_id)
-    svc = service(request)
     if job["owner"] != who.name and who.role != "admin":
         raise ApiError(403, translator(lang_of(request))("forbidden_text"))
-    if not svc.jobs.requeue(job_id):
-        raise ApiError(409, SERVICE.text("rerun-wrong-state", {"job_id": job_id, "state": job["state"]}))
-    svc.runner.submit(job_id)
-    audit.record(svc.settings.db_path, who.name, who.role, "job-rerun", target=job["kind"], detail={"job": job_id})
+    await actions.rerun(request, who, job)
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
@@ -513,7 +510,9 @@ def _plan_labeller(lang: str) -> Callable[[str], str]:
 
 @router.post("/collect/letters")
 async def collect_letters(request: Request) -> Response:
-    """Start the letters job from the ledger kept by the plan page."""
+    """Start the letters job from the ledger (and policy) kept by the plan page, read first as the job
+    will read them: what the job could not use shows the plan form again with the API's 400/422
+    message (the kept files stay until their retention ends)."""
     from docgen.service.files import Stored, get_file
     from docgen.documents.register import sha256_file
 
@@ -536,8 +535,11 @@ async def collect_letters(request: Request) -> Response:
     as_of = form_text(form, "as_of") or ""
     from docgen.service.web import parse_iso
 
-    started = actions.start_letters(request, who, ledger, parse_iso(as_of, "as_of").isoformat(),
-                                    kept("policy", "policy-expired"))
+    try:
+        started = await actions.start_letters(request, who, ledger, parse_iso(as_of, "as_of").isoformat(),
+                                              kept("policy", "policy-expired"), uploaded=False)
+    except ApiError as exc:  # the ledger or policy the job could not read: the plan form again, saying why
+        return _refused(request, "collect.html", exc, who)
     return RedirectResponse(f"/jobs/{started['job']}", status_code=303)
 
 

@@ -114,9 +114,10 @@ def _split(app: Celery, settings: Settings, job: dict[str, Any], store: Any) -> 
     """Check every row first (nothing runs with a bad row); then run one batch, or queue the chunks."""
     from docgen.core.errors import RowsError
     from docgen.documents.batch import MAX_BAD_ROWS, check_rows, read_rows, resolve_template
-    from docgen.service.work import HANDLERS
+    from docgen.service.work import HANDLERS, same_inputs
 
     p = job["params"]
+    same_inputs("batch", p)
     template = resolve_template(p["template"])
     table = read_rows(template, p["rows"], defaults=p.get("defaults") or {})
     problems, stopped = check_rows(table, template)

@@ -121,7 +121,11 @@ def parse_iso(value: str | None, field: str, default: _dt.date | None = None) ->
         raise ApiError(400, SERVICE.text("date-out-of-range", {"field": field, "reason": exc})) from None
 
 
+def failure_error(failure: dict[str, Any]) -> ApiError:
+    """Return the HTTP error for a worker's failure: 400 unreadable input, 422 bad data."""
+    return ApiError(400 if failure["exit_code"] == 2 else 422, failure["error"], failure.get("problems"))
+
+
 def raise_failure(failure: dict[str, Any]) -> None:
-    """Raise the HTTP error for a worker's failure: 400 unreadable input, 422 bad data."""
-    status = 400 if failure["exit_code"] == 2 else 422
-    raise ApiError(status, failure["error"], failure.get("problems"))
+    """Raise the HTTP error for a worker's failure (``failure_error``)."""
+    raise failure_error(failure)

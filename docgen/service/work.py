@@ -130,16 +130,39 @@ def render_task(template: str, data: dict[str, Any], register: str, out: str, pd
     return {"docx": str(path), "pdf": pdf_path, "serial": context["serial"], "sha256": sha256_file(path)}
 
 
-def policy_task(policy: str, shown: dict[str, str]) -> dict[str, Any]:
-    """Load the collection policy at ``policy`` as the letters job will; return ``{}`` or a failure
-    worded with what the user called the file (``shown``)."""
+def ledger_task(ledger: str, shown: dict[str, str], policy: str | None) -> dict[str, Any]:
+    """Read the ledger at ``ledger`` as the letters job will: with the vocabulary of the collection
+    policy at ``policy`` (None: the shipped one), loaded first, as the plan loads it.
+
+    Every row is validated, a block at a time (no loan is kept), so the refusal is the plan's for
+    the same files. Returns ``{"loans": count}`` or a failure worded with what the user called
+    the files (``shown``: stored path -> name).
+    """
+    from docgen.loans.ledger import iter_ledger_blocks
     from docgen.loans.plan import load_policy
 
     try:
-        load_policy(policy)
+        pol = load_policy(policy)
+        return {"loans": sum(len(block) for block in iter_ledger_blocks(ledger, vocabulary=pol.vocabulary))}
     except DocgenError as exc:
         return {"failure": failure(exc, shown)}
-    return {}
+
+
+def same_file(path: str, sha256: str | None, shown: dict[str, str]) -> None:
+    """Raise ``InputError`` (exit 2) unless the file at ``path`` is there (with content ``sha256``
+    when given): a job reads the input its request checked and audited, or nothing."""
+    from docgen.core.errors import InputError
+    from docgen.documents.register import sha256_file
+
+    name = shown.get(path, Path(path).name)
+    try:
+        if not Path(path).is_file():  # the retention sweep took it (or a folder stands there)
+            raise FileNotFoundError(path)
+        found = sha256_file(path) if sha256 else None
+    except OSError:
+        raise SERVICE.error(InputError, "job-input-gone", name=name) from None
+    if found != sha256:
+        raise SERVICE.error(InputError, "job-input-changed", name=name, sha256=(sha256 or "")[:12])
 
 
 def plan_task(ledger: str, shown: dict[str, str], as_of: str, policy: str | None, register: str,
@@ -193,6 +216,47 @@ def npl_task(ledger: str, opening: str | None, targets: str | None, notes: str |
         return {"failure": failure(exc, shown)}
     except ValueError as exc:  # the period
         return {"failure": {"error": str(exc), "exit_code": 2, "problems": [], "kind": "input"}}
+
+
+#: Each job kind's stored inputs: parameter holding the path -> parameter holding its SHA-256 (None:
+#: none recorded), as ``job_check_task`` finds them before the job is queued.
+JOB_INPUTS: dict[str, dict[str, str | None]] = {
+    "batch": {"rows": "rows_sha256"},
+    "letters": {"ledger": "ledger_sha256", "policy": "policy_sha256"},
+    "npl-report": {"ledger": "ledger_sha256", "opening": None, "targets": None, "notes": None,
+                   "policy": "policy_sha256"},
+}
+
+
+def same_inputs(kind: str, params: dict[str, Any]) -> None:
+    """Raise ``InputError`` (``same_file``) unless every stored input of a job of ``kind`` with
+    ``params`` is there, with the SHA-256 recorded when it was checked."""
+    for field, digest in JOB_INPUTS[kind].items():
+        if params.get(field):
+            same_file(params[field], params.get(digest) if digest else None, params.get("shown") or {})
+
+
+def job_check_task(kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Check the input of a job of ``kind`` with ``params`` as its handler will read it, before the
+    job is queued: when it is started and when it is run again (a stored file since deleted,
+    changed, or no longer valid under this version's rules is refused then, not by the job).
+
+    Every stored input must be there, with its recorded SHA-256; then a letters job's ledger is read
+    (``ledger_task``), a batch's rows checked (``rows_task``), an NPL report's figures computed as
+    its job will (``npl_task``, ``report_later``). Returns what that task returns (a batch's
+    ``problems`` and ``stopped`` included) or a failure worded with the names the user gave.
+    """
+    shown = params.get("shown") or {}
+    try:
+        same_inputs(kind, params)
+    except DocgenError as exc:
+        return {"failure": failure(exc, shown)}
+    if kind == "letters":
+        return ledger_task(params["ledger"], shown, params.get("policy"))
+    if kind == "batch":
+        return rows_task(params["template"], params["rows"], params["rows_name"], params.get("defaults") or {})
+    return npl_task(params["ledger"], params.get("opening"), params.get("targets"), params.get("notes"),
+                    params["period"], shown, False, None, True, params.get("policy"))
 
 
 def _shown(text: str, shown: dict[str, str]) -> str:
@@ -337,7 +401,14 @@ def execute_job(data_dir: str, job_id: str, register: str = "") -> None:
     job = store.start(job_id)
     if job is None:
         return
-    run_handler(settings, store, job, lambda: HANDLERS[job["kind"]](settings, job, store))
+    run_handler(settings, store, job, lambda: _run_job(settings, job, store))
+
+
+def _run_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any] | None:
+    """Run the handler of ``job`` on the inputs its request checked (``same_inputs``: a file deleted
+    or changed since fails the job with one line, instead of a job made from another file)."""
+    same_inputs(job["kind"], job["params"])
+    return HANDLERS[job["kind"]](settings, job, store)
 
 
 def run_handler(settings: Settings, store: Any, job: dict[str, Any], handler: Any) -> None:

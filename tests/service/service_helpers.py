@@ -25,6 +25,19 @@ PASSWORD = "correct-horse-9"
 AS_OF = "2026-11-28"
 
 
+class HeldRunner:
+    """A runner that holds jobs (like a server stopped before its workers got to them)."""
+
+    def __init__(self) -> None:
+        self.submitted: list[str] = []
+
+    def submit(self, job_id: str) -> None:
+        self.submitted.append(job_id)
+
+    def close(self) -> None:
+        pass
+
+
 def make_settings(data: Path, **overrides: Any) -> Settings:
     """Return settings for a test data folder with one user per role (named after the role)."""
     settings = Settings(data, check_workers=1, job_workers=1, **overrides)

@@ -12,25 +12,13 @@ from docgen.service.app import create_app
 from docgen.service.files import sweep
 from docgen.service.jobs import INTERRUPTED_MESSAGE, JobStore
 from docxtext import docx_text
-from service_helpers import LEDGER, NOTES, OPENING, PASSWORD, TARGETS, make_settings, rows_csv, wait_job
+from service_helpers import (LEDGER, NOTES, OPENING, PASSWORD, TARGETS, HeldRunner, make_settings, rows_csv,
+                             wait_job)
 
 
 def _token(client, name):
     return {"Authorization": "Bearer " + client.post("/api/token", data={"username": name, "password": PASSWORD})
             .json()["access_token"]}
-
-
-class HeldRunner:
-    """A runner that holds jobs (like a server stopped before its workers got to them)."""
-
-    def __init__(self) -> None:
-        self.submitted: list[str] = []
-
-    def submit(self, job_id: str) -> None:
-        self.submitted.append(job_id)
-
-    def close(self) -> None:
-        pass
 
 
 def test_restart_marks_jobs_interrupted_and_a_rerun_issues_nothing_twice(tmp_path):
