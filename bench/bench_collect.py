@@ -12,7 +12,13 @@ the same run measures:
 
 Prints each figure, the ratio command / baseline, and whether the 10 s target is met.
 
-    .venv/bin/python bench/bench_collect.py [--rows 100000] [--keep DIR] [--repeat N]
+``--letters-check`` measures instead what ``POST /api/collect/letters`` now does before it queues
+the job (``docgen.service.work.job_check_task``: the ledger's SHA-256 against the one recorded,
+then every row read and validated, no loan kept) against what the letters job reads anyway
+(``read_ledger`` with the policy's vocabulary), in CPU seconds of this process, alternating, best
+of ``--repeat``; the baseline is the same openpyxl pass.
+
+    .venv/bin/python bench/bench_collect.py [--rows 100000] [--keep DIR] [--repeat N] [--letters-check]
 """
 from __future__ import annotations
 
@@ -91,12 +97,45 @@ def in_process(path: Path) -> dict[str, float]:
     return times
 
 
+def letters_check(path: Path, repeat: int) -> int:
+    """Print the CPU seconds of the letters request's check, of the job's read and of the baseline."""
+    from docgen.documents.register import sha256_file
+    from docgen.loans.ledger import read_ledger
+    from docgen.loans.plan import load_policy
+    from docgen.service.work import job_check_task
+
+    def cpu(step) -> float:
+        start = time.process_time()
+        step()
+        return time.process_time() - start
+
+    params = {"ledger": str(path), "ledger_sha256": sha256_file(path), "shown": {}}
+    runs: dict[str, list[float]] = {"baseline": [], "check": [], "read": []}
+    for _ in range(max(1, repeat)):
+        runs["baseline"].append(cpu(lambda: baseline(path)))
+        checked: dict = {}
+        runs["check"].append(cpu(lambda: checked.update(job_check_task("letters", params))))
+        assert "failure" not in checked, checked
+        runs["read"].append(cpu(lambda: read_ledger(path, vocabulary=load_policy().vocabulary)))
+    base, check, read = (min(runs[key]) for key in ("baseline", "check", "read"))
+    print(f"runs: {len(runs['check'])} (best of each, CPU seconds); load average: "
+          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"baseline  openpyxl read-only, values only:        {base:6.2f} s CPU")
+    print(f"letters request's check (sha256 + every row):     {check:6.2f} s CPU  ({checked['loans']} loans; "
+          f"{check / base:.2f}x baseline)")
+    print(f"letters job's read_ledger (policy's vocabulary):  {read:6.2f} s CPU  ({read / base:.2f}x baseline)")
+    print(f"check / job's read: {check / read:.2f}x (the ledger is read {1 + check / read:.2f} times' worth in all)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="write the ledger and plan here instead of a temp dir")
     parser.add_argument("--repeat", type=int, default=1,
                         help="alternate baseline and command this many times; report the best of each")
+    parser.add_argument("--letters-check", action="store_true",
+                        help="time the letters request's check of the ledger against the job's read of it")
     args = parser.parse_args(argv)
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-collect-"))
@@ -107,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         maker = _make_ledger_module()
         maker.write_ledger(maker.bulk(args.rows), ledger)
         print(f"generated {ledger} ({args.rows} loans) in {time.perf_counter() - start:.1f} s")
+    if args.letters_check:
+        return letters_check(ledger, args.repeat)
 
     out = work / "plan.json"
     bases, walls = [], []
