@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from docgen.core.access import is_denied, when_denied
 from docgen.core.regularfile import NotRegularFile, open_regular
 from docgen.core.textcodec import decode_chinese
 from docgen.core.errors import BundleError
@@ -127,6 +128,13 @@ def is_junk(path: str) -> bool:
 def _unsafe(path: str, reason: str, **facts: Any) -> Finding:
     """Return the ``unsafe-entry`` finding of ``path``; ``reason`` names its wording in ``check.messages``."""
     return Finding("unsafe-entry", path=path, reason=reason, params=facts)
+
+
+def _denied(path: str, reason: str) -> Finding:
+    """Return the ``unreadable`` finding of a file or folder of the bundle this user may not read
+    or enter (``reason``: ``folder-denied`` or ``entry-denied``): not damaged, not unsafe, and
+    not missing either, though nothing in it was checked."""
+    return Finding("unreadable", path=path, reason=reason, params={"denied": True})
 
 
 def _check_name(name: str) -> tuple[str | None, str | None]:
@@ -276,6 +284,7 @@ def _open_spec(spec: ReadSpec, cache: dict[str, zipfile.ZipFile] | None) -> Bina
         raise ERRORS.error(BundleError, "bundle-compression-unsupported", reason=reason_of(exc)) from exc
     except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, ValueError, EOFError, zlib.error) as exc:
         # ValueError includes a local header whose name does not decode like the directory's.
+        when_denied(exc, BundleError, spec.location)
         raise ERRORS.error(BundleError, "bundle-entry-unreadable", location=spec.member or spec.location,
                            reason=reason_of(exc)) from exc
 
@@ -562,7 +571,8 @@ def _open_folder(root: str, p: Path, limits: Limits) -> Bundle:
                     unsafe.append(_unsafe(disp, "special-file"))
                     continue
             except OSError as exc:
-                unsafe.append(_unsafe(disp, "cannot-access", error=exc.strerror))
+                unsafe.append(_denied(disp, "entry-denied") if is_denied(exc)
+                              else _unsafe(disp, "cannot-access", error=exc.strerror))
                 continue
             if st.st_size > limits.max_file_size:
                 unsafe.append(_unsafe(disp, "too-large", size=st.st_size, limit=limits.max_file_size))
@@ -571,7 +581,8 @@ def _open_folder(root: str, p: Path, limits: Limits) -> Bundle:
     for exc in walk_errors:
         rel = os.path.relpath(exc.filename, base) if exc.filename else "."
         disp = "/".join(_decode_fs_name(x) for x in rel.split(os.sep)) if rel != "." else "."
-        unsafe.append(_unsafe(disp, "folder-inaccessible", error=exc.strerror))
+        unsafe.append(_denied(disp, "folder-denied") if is_denied(exc)
+                      else _unsafe(disp, "folder-inaccessible", error=exc.strerror))
     if skipped_for_count:
         unsafe.append(_unsafe(first_skipped or "", "too-many-files", limit=limits.max_members,
                               skipped=skipped_for_count))

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from docgen.core.access import when_denied
 from docgen.core.cache import (
     cache_key, code_digest, keeps_beside_packages, package_cache, read_entry, read_json, write_entry, write_json,
 )
@@ -214,6 +215,7 @@ def load_checklist(name_or_path: str | os.PathLike[str] | None = None) -> Checkl
     try:
         stat = path.stat()
     except OSError as exc:
+        when_denied(exc, ChecklistError, path)
         raise ERRORS.error(ChecklistError, "checklist-unreadable", label=path, reason=reason_of(exc)) from None
     # Loaded checklists are never mutated, so one parse per file version serves every check.
     return _load_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
@@ -226,6 +228,7 @@ def _load_cached(path_text: str, mtime_ns: int, size: int) -> Checklist:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
+        when_denied(exc, ChecklistError, path)
         raise ERRORS.error(ChecklistError, "checklist-undecodable", label=label, reason=reason_of(exc)) from None
     return parse_checklist(text, label, path=path)
 

@@ -31,8 +31,9 @@ __all__ = ["ANNEX_PREFIX", "BUNDLE_LABELS", "DETAILS", "ERRORS", "FILES", "FINDI
 FINDINGS = MessageTable.bilingual("check findings", {
     "missing": ("缺少{title}",
         "{title_en} is missing"),
-    "unreadable": ("文件无法读取（损坏或不完整）：{detail}",
-        "file cannot be read (corrupt or truncated): {detail_en}"),
+    # a file or folder this user may not read (``denied``) is not damaged: its detail says so whole
+    "unreadable": (lambda f: f["detail"] if f.get("denied") else f"文件无法读取（损坏或不完整）：{f['detail']}",
+        lambda f: f["detail_en"] if f.get("denied") else f"file cannot be read (corrupt or truncated): {f['detail_en']}"),
     "encrypted": ("文件已加密，无密码无法打开",
         "file is encrypted and cannot be opened without a password"),
     "empty-file": ("文件为空（0 字节）",
@@ -102,6 +103,8 @@ def _file_gist_en(facts: Mapping[str, Any]) -> str:
     ext = facts["path"].rsplit(".", 1)[-1] if "." in facts["path"] else ""
     if facts["problem"] == "wrong-type":
         return f"the content is {KIND_LABELS.get(facts['kind'], facts['kind'])}, not what the .{ext} extension says"
+    if facts.get("denied"):
+        return FILES.text("read-denied", facts, "en")
     if facts["problem"] == "unreadable":
         return f"the {ext.upper() or 'file'} content is damaged or not what its name says"
     return ""
@@ -210,6 +213,10 @@ DETAILS = MessageTable.bilingual("check details", {
         "too many files (limit {limit}); {skipped} more not read"),
     "folder-inaccessible": ("文件夹无法访问（{error}），其中的文件未检查",
         "folder cannot be accessed ({error}); its files were not checked"),
+    "folder-denied": ("无权读取该文件夹（权限不足），其中的文件未检查；请检查文件夹权限（须可读、可进入）后重新检查",
+        "no permission to read the folder; its files were not checked: make it readable and enterable, then check again"),
+    "entry-denied": ("无权访问该文件（权限不足），未检查；请检查其所在文件夹的权限（须可进入）后重新检查",
+        "no permission to access it; not checked: check the permissions of its folder, then check again"),
     # bundle.yaml: where a problem of the file as a whole stands (a finding's ``field``), and the
     # cross-check a licence without a USCC fails (a Chinese legal fact, worded in Chinese only)
     "field/file": ("（文件）",
@@ -320,6 +327,8 @@ FILES = MessageTable.bilingual("file inspection", {
         "inspection ran out of memory (over {memory_mb} MB); the file may be crafted to harm"),
     "read-failed": ("无法读取文件：{error}",
         "cannot read the file: {error}"),
+    "read-denied": ("无权读取该文件（权限不足），内容未检查；请检查文件权限后重新检查",
+        "no permission to read the file; its content was not checked: check its permissions, then check again"),
     "crashed": ("检查出错：{error}",
         "inspection failed: {error}"),
     "died": ("检查进程异常退出（可能内存耗尽），文件可能是恶意构造的",

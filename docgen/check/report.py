@@ -17,6 +17,7 @@ from typing import Any
 from docgen.check.bundle import open_bundle
 from docgen.check.bundledata import BUNDLE_FILE, BundleData, load_bundle_data, read_yaml, unreadable_bundle_data
 from docgen.check.checklist import Checklist, Item, Stage, StageItem, load_checklist
+from docgen.core.access import DENIED_CODES
 from docgen.core.errors import BundleError, ChecklistError
 from docgen.check.findings import ERROR, WARNING, Finding
 from docgen.check.messages import ERRORS
@@ -217,11 +218,12 @@ def read_bundle_data(bundle: str | os.PathLike[str], *, checklist: str | os.Path
     """Return the checklist and the validated ``bundle.yaml`` of ``bundle`` (folder or .zip),
     without inspecting its files (what ``docgen draft`` needs).
 
-    Raises ``BundleError`` when the bundle cannot be opened and ``ChecklistError`` when the
+    Raises ``BundleError`` when the bundle cannot be opened or its bundle.yaml may not be read
+    (file permissions), and ``ChecklistError`` when the
     checklist is unknown or broken (both exit 2); problems in bundle.yaml are findings.
     """
     with open_bundle(bundle) as opened:
-        raw, read_error = _read_bundle_yaml(opened)
+        raw, read_error = _read_bundle_yaml(opened, denied_raises=True)
     chosen = load_checklist(checklist if checklist is not None else _checklist_named_in(_lenient_mapping(raw), bundle))
     data = load_bundle_data(raw, chosen) if read_error is None else unreadable_bundle_data(read_error)
     return chosen, data
@@ -274,8 +276,11 @@ def _with_stage(finding: Finding, stage: str) -> Finding:
 MAX_BUNDLE_YAML = 1024 * 1024
 
 
-def _read_bundle_yaml(opened: Any) -> tuple[bytes | None, str | None]:
-    """Return ``(bytes, None)``, ``(None, None)`` when absent, or ``(None, reason)`` when unreadable."""
+def _read_bundle_yaml(opened: Any, *, denied_raises: bool = False) -> tuple[bytes | None, str | None]:
+    """Return ``(bytes, None)``, ``(None, None)`` when absent, or ``(None, reason)`` when unreadable.
+
+    ``denied_raises``: a bundle.yaml this user may not read raises its ``BundleError`` instead
+    (``docgen draft`` has nothing else to go on, and "fill in these keys" would mislead)."""
     if BUNDLE_FILE not in opened:
         return None, None
     size = opened.spec(BUNDLE_FILE).size
@@ -284,6 +289,8 @@ def _read_bundle_yaml(opened: Any) -> tuple[bytes | None, str | None]:
     try:
         return opened.read(BUNDLE_FILE), None
     except BundleError as exc:
+        if denied_raises and exc.code in DENIED_CODES:
+            raise
         return None, str(exc)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docgen.core.access import when_denied
 from docgen.core.atomic import write_text_atomic
 from docgen.check.bundledata import SCHEMA as BUNDLE_SCHEMA
 from docgen.check.checklist import Checklist, load_checklist
@@ -238,6 +239,7 @@ def scaffold(directory: str | os.PathLike[str], checklist: str | os.PathLike[str
             text = text.replace(f"checklist: {loaded.id} ", f"checklist: {_yaml_scalar(checklist)} ", 1)
         write_text_atomic(target, text)
     except OSError as exc:
+        when_denied(exc, InputError, exc.filename or root, writing=True)
         raise ERRORS.error(InputError, "scaffold-write-failed", root=root, reason=exc.strerror or str(exc)) from None
     return result
 

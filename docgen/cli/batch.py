@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
-from docgen.cli.options import format_option, new_register_option, progress_option, register_option
+from docgen.cli.options import CheckedPath, format_option, new_register_option, progress_option, register_option
 from docgen.cli.progress import BATCH_STAGES, Progress
 from docgen.cli.messages import MESSAGES as CLI
 from docgen.core.errors import RowsError
@@ -35,19 +35,19 @@ def _jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
 @click.command("batch")
 @click.argument("name")
 @click.option("--rows", "rows_path", required=True, metavar="FILE.xlsx|csv",
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              type=CheckedPath(exists=True, dir_okay=False, path_type=Path),
               help="Rows: .xlsx or .csv (UTF-8 with/without BOM, or GB18030/GBK); Chinese headers allowed.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out_dir", required=True, type=CheckedPath(file_okay=False, writable=True, path_type=Path),
               help="Folder for the documents, manifest.csv and manifest.json.")
 @click.option("--pdf", is_flag=True, help="Also convert each document to PDF (LibreOffice).")
-@click.option("--merge-pdf", "merge_pdf", metavar="FILE.pdf", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--merge-pdf", "merge_pdf", metavar="FILE.pdf", type=CheckedPath(dir_okay=False, writable=True, path_type=Path),
               help="Write one print PDF of the whole batch, in serial order (each letter its own page numbers).")
 @click.option("--jobs", "-j", default=1, show_default=True, type=int, callback=_jobs,
               help="Check and render in N processes; N LibreOffice instances for --pdf.")
 @click.option("--skip-invalid", is_flag=True,
               help="Generate the valid rows and report the bad ones, instead of writing nothing.")
 @click.option("--template", "template_file", metavar="FILE.docx",
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              type=CheckedPath(exists=True, dir_okay=False, path_type=Path),
               help="A bank-edited .docx to fill instead of the shipped one (fields from NAME).")
 @click.option("--sheet", help="Worksheet name (default: the first sheet).")
 @click.option("--set", "settings", multiple=True, callback=_settings, metavar="FIELD=VALUE",
@@ -159,7 +159,7 @@ def register_verify(template: str | None, register_path: Path | str, fmt: str) -
 
 @register_group.command("migrate")
 @click.option("--from", "source", required=True, metavar="FILE.sqlite",
-              type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The register to move (only read).")
+              type=CheckedPath(exists=True, dir_okay=False, path_type=Path), help="The register to move (only read).")
 @click.option("--to", "target", required=True, metavar="postgresql://…",
               help="The empty register to move it to (created if needed): usually a PostgreSQL URL.")
 @format_option("text", "json")

@@ -14,7 +14,7 @@ import click
 from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import emit, handle_errors
 from docgen.cli.messages import MESSAGES as CLI
-from docgen.cli.options import as_of_option, format_option, output_option, progress_option
+from docgen.cli.options import CheckedPath, as_of_option, format_option, output_option, progress_option
 from docgen.cli.progress import Progress
 from docgen.check.messages import OUTPUT
 
@@ -37,7 +37,7 @@ def parse_percent(ctx: click.Context, param: click.Parameter, value: str | None)
 
 
 @click.command("check")
-@click.argument("bundle", type=click.Path(exists=True, file_okay=True, dir_okay=True))
+@click.argument("bundle", type=CheckedPath(exists=True, file_okay=True, dir_okay=True))
 @click.option("--stage", metavar="STAGE",
               help="Check up to this stage of the checklist (earlier stages are reported too): for dev-loan "
                    "pre-application, pre-contract or pre-disbursement. Default: all stages.")
@@ -102,7 +102,7 @@ def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _d
 
 
 @click.command("init")
-@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("directory", type=CheckedPath(file_okay=False, writable=True))
 @click.option("--checklist", metavar="NAME|FILE", help="Checklist to scaffold for. Default: dev-loan.")
 @click.option("--force", is_flag=True, help="Replace an existing bundle.yaml with a blank one.")
 @handle_errors

@@ -8,7 +8,7 @@ import click
 from docgen.check.checklist import list_checklists, load_checklist
 from docgen.check.checklist_text import checklist_json, render_checklist, validity_line
 from docgen.cli.common import dump_json, emit, handle_errors
-from docgen.cli.options import format_option, output_option
+from docgen.cli.options import CheckedPath, format_option, output_option
 
 @click.group("checklist")
 def checklist_group() -> None:
@@ -66,7 +66,7 @@ def show_command(name: str, stage: str | None, lang: str | None, fmt: str, outpu
 
 
 @checklist_group.command("validate")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=CheckedPath(exists=True, dir_okay=False))
 @handle_errors
 def validate_command(file: str) -> None:
     """Validate a bank's own checklist FILE / 校验自定义清单文件。

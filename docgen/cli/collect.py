@@ -14,7 +14,7 @@ import click
 from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import dump_json, dump_json_items, emit, handle_errors
 from docgen.cli.options import (
-    as_of_option, format_option, new_register_option, output_option, policy_option, progress_option,
+    CheckedPath, as_of_option, format_option, new_register_option, output_option, policy_option, progress_option,
     register_option,
 )
 from docgen.cli.progress import BATCH_STAGES, Progress
@@ -57,7 +57,7 @@ def collect() -> None:
 
 @collect.command("plan")
 @click.option("--ledger", "ledger_path", required=True, metavar="FILE.xlsx|csv",
-              type=click.Path(exists=True, dir_okay=False, readable=True),
+              type=CheckedPath(exists=True, dir_okay=False),
               help="贷款台账 .xlsx 或 .csv（UTF-8 / GB18030）。")
 @as_of_option("计划日期 YYYY-MM-DD（默认今天）；逾期起始日为逾期第1天。")
 @policy_option("催收策略 YAML（档次、时间表、预警天数）；未写的键用默认值。")
@@ -137,15 +137,15 @@ def _letters_text(result: Any) -> str:
 
 @collect.command("letters")
 @click.option("--ledger", "ledger_path", required=True, metavar="FILE.xlsx|csv",
-              type=click.Path(exists=True, dir_okay=False, readable=True),
+              type=CheckedPath(exists=True, dir_okay=False),
               help="贷款台账 .xlsx 或 .csv（UTF-8 / GB18030）。")
 @as_of_option("发函日期 YYYY-MM-DD（默认今天）：到这一天应送达催收函的贷款都生成。")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, writable=True),
+@click.option("--out", "out_dir", required=True, type=CheckedPath(file_okay=False, writable=True),
               help="输出文件夹（催收函 .docx，及 --pdf 时的 PDF）。")
 @policy_option("催收策略 YAML：罚息日利率、还款期限、各机构联系方式、时间表。")
 @register_option("登记簿（SQLite；默认 $DOCGEN_REGISTER 或用户数据目录下的 register.sqlite）。")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转成 PDF。")
-@click.option("--merge-pdf", "merge_pdf", metavar="FILE.pdf", type=click.Path(dir_okay=False, writable=True),
+@click.option("--merge-pdf", "merge_pdf", metavar="FILE.pdf", type=CheckedPath(dir_okay=False, writable=True),
               help="把本次所有催收函合并成一个 PDF（便于打印）。")
 @new_register_option()
 @format_option("text", "json")

@@ -13,7 +13,8 @@ import click
 
 from docgen.cli.messages import MESSAGES as CLI
 from docgen.core.atomic import atomic_output, write_bytes_atomic
-from docgen.core.errors import DocgenError, Interrupted
+from docgen.core.access import is_denied
+from docgen.core.errors import DocgenError, InputError, Interrupted
 from docgen.core.messages import MESSAGES as CORE
 from docgen.core.notices import Notice, reporting
 
@@ -52,8 +53,11 @@ def handle_errors(func: F) -> F:
         except BrokenPipeError:
             raise
         except OSError as exc:
-            # A path the system refuses (a name too long, a device gone) that no part caught:
-            # still one line naming it, exit 2 (the command could not run), never a traceback.
+            # A path the system refuses (a name too long, a device gone, no permission) that no
+            # part caught: still one line naming it, exit 2 (the command could not run), never a
+            # traceback.
+            if is_denied(exc) and exc.filename:
+                raise DocgenClickError(CORE.error(InputError, "access-any", path=exc.filename)) from None
             error = click.ClickException(CLI.text("path-refused", {"path": exc.filename or "",
                                                                    "reason": exc.strerror or exc}))
             error.exit_code = 2

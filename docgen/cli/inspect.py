@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from docgen.cli.common import dump_json, handle_errors
-from docgen.cli.options import format_option
+from docgen.cli.options import CheckedPath, format_option
 from docgen.check.inspection import inspect_path
 from docgen.check.messages import OUTPUT
 
@@ -23,7 +23,7 @@ def _value(key: str, value: object) -> str:
 
 
 @click.command("inspect")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=CheckedPath(exists=True, dir_okay=False))
 @format_option("text", "json", help="text for people, json for machines (the fields of a report's files entry "
                                     "plus readable).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,

@@ -8,7 +8,7 @@ import click
 
 from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import dump_json, handle_errors
-from docgen.cli.options import as_of_option, format_option, output_option, policy_option
+from docgen.cli.options import CheckedPath, as_of_option, format_option, output_option, policy_option
 from docgen.cli.messages import MESSAGES as CLI
 from docgen.loans.messages import MESSAGES
 
@@ -24,7 +24,7 @@ def _period(ctx: click.Context, param: click.Parameter, value: str | None):
         raise click.BadParameter(str(exc)) from None
 
 
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_FILE = CheckedPath(exists=True, dir_okay=False, path_type=Path)
 
 
 @click.command("npl-report")

@@ -18,7 +18,7 @@ from docgen.cli.messages import MESSAGES as CLI
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["as_of_option", "format_option", "output_option", "policy_option", "progress_option",
+__all__ = ["CheckedPath", "as_of_option", "format_option", "output_option", "policy_option", "progress_option",
            "register_option", "REGISTER_HELP"]
 
 REGISTER_HELP = (
@@ -34,7 +34,39 @@ def format_option(*choices: str, default: str = "text", help: str | None = None)
                         show_default=True, help=help)
 
 
-class _OutputFile(click.Path):
+class CheckedPath(click.Path):
+    """click's ``Path``, with permission refusals worded as docgen words them everywhere.
+
+    Before click's own checks, a path that exists but may not be read (a file of mode 000, a
+    folder that may not be listed or entered, a path through a folder that may not be entered)
+    and, for a ``writable`` path, a folder a file may not be made in stop the command with one
+    line from ``docgen.core.access`` (exit 2), where click would say in English that the path
+    is "not readable", or that a path it may not look at "does not exist". A ``writable`` path
+    is an output: it need not be readable.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        if kwargs.get("writable"):
+            kwargs.setdefault("readable", False)
+        super().__init__(**kwargs)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from docgen.cli.common import DocgenClickError
+        from docgen.core.access import check_readable, check_writable
+        from docgen.core.errors import DocgenError
+
+        if not (self.allow_dash and os.fspath(value) == "-"):
+            try:
+                if self.writable:
+                    check_writable(value, folder=not self.file_okay)
+                elif self.readable:
+                    check_readable(value)
+            except DocgenError as exc:
+                raise DocgenClickError(exc) from None
+        return super().convert(value, param, ctx)
+
+
+class _OutputFile(CheckedPath):
     """A file to write: click's ``Path`` (an existing folder refused), and a name ending in a
     separator refused too, since ``Path("out/")`` would quietly become a file called ``out``."""
 
@@ -110,7 +142,7 @@ def as_of_option(help: str, *, default_today: bool = True) -> Callable[[F], F]:
 def policy_option(help: str) -> Callable[[F], F]:
     """``--policy FILE`` (parameter ``policy_path``): an existing, readable collection policy YAML."""
     return click.option("--policy", "policy_path", metavar="FILE.yaml",
-                        type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path), help=help)
+                        type=CheckedPath(exists=True, dir_okay=False, path_type=Path), help=help)
 
 
 def progress_option() -> Callable[[F], F]:

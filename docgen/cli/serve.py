@@ -7,6 +7,7 @@ import click
 
 from docgen.cli.common import handle_errors
 from docgen.cli.messages import MESSAGES as CLI
+from docgen.cli.options import CheckedPath
 
 _DATA_HELP = ("Data folder (users, jobs, audit log, register, uploads). Default: $DOCGEN_DATA, else the "
               "per-user data folder (~/.local/share/docgen on Linux).")
@@ -14,7 +15,7 @@ _DATA_HELP = ("Data folder (users, jobs, audit log, register, uploads). Default:
 
 def data_option(func):  # type: ignore[no-untyped-def]
     """The ``--data DIR`` option shared by ``serve`` and ``users``."""
-    return click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+    return click.option("--data", "data_dir", type=CheckedPath(file_okay=False, writable=True, path_type=Path),
                         envvar="DOCGEN_DATA", help=_DATA_HELP)(func)
 
 
@@ -43,7 +44,7 @@ def _register_option(func):  # type: ignore[no-untyped-def]
 @click.option("--secure-cookies", is_flag=True, help="Mark the session cookie Secure (behind HTTPS).")
 @_broker_option
 @_register_option
-@click.option("--bundle-root", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="DIR",
+@click.option("--bundle-root", type=CheckedPath(exists=True, file_okay=False, path_type=Path), metavar="DIR",
               envvar="DOCGEN_BUNDLE_ROOT", show_envvar=True,
               help="Folder whose sub-folders are client bundles: 资料检查 lists them and checks the one picked, "
                    "in place and read only (default: .zip uploads only).")

@@ -10,7 +10,7 @@ import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
 from docgen.cli.messages import MESSAGES as CLI
-from docgen.cli.options import format_option, output_option, register_option
+from docgen.cli.options import CheckedPath, format_option, output_option, register_option
 from docgen.documents.lint import format_text, lint_docx
 from docgen.documents.render import render
 from docgen.documents.template import Template, list_templates, load_template
@@ -96,7 +96,7 @@ def show_command(name: str, fmt: str) -> None:
 
 
 @templates_group.command("lint")
-@click.argument("file", metavar="FILE.docx", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", metavar="FILE.docx", type=CheckedPath(exists=True, dir_okay=False, path_type=Path))
 @click.option("--schema", "schema", metavar="NAME|FILE.yaml",
               help="Compare variables with this template's fields (default: the .yaml beside FILE).")
 @format_option("text", "json")
@@ -123,11 +123,11 @@ def lint_command(file: Path, schema: str | None, fmt: str) -> None:
 @click.command("render")
 @click.argument("name", required=False)
 @click.option("--data", "data_path", required=True, metavar="FILE.yaml|json",
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              type=CheckedPath(exists=True, dir_okay=False, path_type=Path),
               help="Field values: a .yaml or .json file.")
 @output_option("The .docx to write (written atomically).", required=True, metavar="OUT.docx")
 @click.option("--template", "template_file", metavar="FILE.docx",
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              type=CheckedPath(exists=True, dir_okay=False, path_type=Path),
               help="A bank-edited .docx to fill instead of the shipped one (fields from NAME).")
 @click.option("--pdf", "pdf", is_flag=True, help="Also write a PDF beside OUT.docx (LibreOffice).")
 @register_option("Serial-number register used when the data has no serial "

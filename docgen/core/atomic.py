@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
+from docgen.core.access import denied, is_denied
 from docgen.core.errors import OutputError
 from docgen.core.messages import MESSAGES
 from docgen.core.leftovers import part_path, remove_stale
@@ -85,6 +86,8 @@ def refuse_overwriting_inputs(output: str | os.PathLike[str],
 
 
 def _output_error(target: Path, exc: OSError) -> OutputError:
+    if is_denied(exc):
+        return denied(OutputError, target, writing=True)
     return MESSAGES.error(OutputError, "output-unwritable", target=str(target), reason=str(exc.strerror or exc))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from docgen.core.access import when_denied
 from docgen.core.errors import DocgenError, InputError
 from docgen.core.messages import MESSAGES
 from docgen.core.regularfile import read_regular
@@ -104,6 +105,7 @@ def read_mapping(
     except UnicodeDecodeError:
         raise MESSAGES.error(error, "datafile-not-utf8", file=str(file), what=what) from None
     except OSError as exc:
+        when_denied(exc, error, file)
         raise MESSAGES.error(error, "datafile-unreadable", file=str(file), what=what, reason=exc.strerror) from None
     try:
         data = parse_json(text) if file.suffix.lower() == ".json" else parse_yaml(text)

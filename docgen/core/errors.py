@@ -96,6 +96,13 @@ class RegisterUnreachableError(RegisterError):
     exit_code = 2
 
 
+class RegisterDeniedError(RegisterError):
+    """The register's file, or the folder it is kept in, may not be read or written by this user
+    (file permissions); exit 2: the command could not run, nothing was reserved."""
+
+    exit_code = 2
+
+
 class RegisterDamagedError(RegisterError):
     """The register is not the one it was: corrupt, emptied, truncated, restored without its
     ``-wal``, or its records edited or deleted. No serial is issued from it (exit 2)."""

@@ -153,6 +153,13 @@ MESSAGES = MessageTable("core", {
                               + (f"已生成 {f['made']} 份" + ("（PDF 未全部完成）" if f.get("pdf_unfinished") else "") + "，"
                                  if f.get("made") is not None else "")
                               + "重新运行可继续"),
+    # a path the system refuses for lack of permission (``docgen.core.access``)
+    "access-read": "{path}：无权读取该文件（权限不足）；请检查文件权限，或请管理员为当前用户开放读取权限",
+    "access-list": "{path}：无权读取该文件夹的内容（权限不足）；请检查文件夹权限（须可读、可进入）",
+    "access-search": "{path}：无权进入其所在的文件夹（权限不足）；请检查路径上各级文件夹的权限",
+    "access-write": "{path}：无权写入（权限不足）；请检查文件夹 {folder} 的写入权限，或换一个有写入权限的位置",
+    "access-change": "{path}：无权修改该文件（权限不足，只读）；请检查文件权限",
+    "access-any": "{path}：无权访问（权限不足）；请检查该文件或文件夹及其上级文件夹的权限",
     # output files
     "output-is-input": "输出文件 {target} 就是输入文件 {source}（同一文件、链接或别名），写入会毁掉输入；请换一个输出文件名",
     "output-unwritable": "无法写入 {target}（{reason}）；请检查输出路径、写入权限和磁盘空间",

@@ -27,6 +27,7 @@ from pathlib import Path
 from operator import is_, itemgetter
 from typing import Any
 
+from docgen.core.access import when_denied
 from docgen.core.xlsxbounds import MAX_CELLS, SheetExtent, check_xlsx_extent, column_letters, declared_extent, within_bound
 from docgen.core.xlsxstream import ERROR_TEXTS, open_stream, streams_alike
 from docgen.core.errors import InputError
@@ -586,6 +587,7 @@ def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
                 head += piece
             lines.seek(0)
     except OSError as exc:
+        when_denied(exc, InputError, path)
         raise MESSAGES.error(InputError, "table-unreadable", path=path, reason=exc.strerror) from None
     first_line = head.split("\n", 1)[0]
     del head

@@ -36,6 +36,7 @@ from json.encoder import encode_basestring as _encode_text
 from pathlib import Path
 from typing import Any
 
+from docgen.core.access import when_denied
 from docgen.core.atomic import atomic_output, refuse_overwriting_inputs
 from docgen.core.cells import csv_safe
 from docgen.core.errors import InputError, Interrupted, OutputError, RowsError
@@ -715,6 +716,7 @@ def generate(
                          pool=pool)
     except OSError as exc:
         # Disk full, no permission, a file where the folder should be: one clear line.
+        when_denied(exc, OutputError, out_dir, writing=True)
         raise MESSAGES.error(OutputError, "batch-unwritable", where=str(exc.filename or out_dir),
                              reason=str(exc.strerror or exc), out_dir=str(out_dir)) from None
     finally:

@@ -39,6 +39,7 @@ import jinja2
 from jinja2 import meta as jmeta
 from lxml import etree
 
+from docgen.core.access import when_denied
 from docgen.core import cnformat
 from docgen.core.errors import TemplateError
 from docgen.core.regularfile import read_regular
@@ -243,6 +244,7 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
     try:
         data = read_regular(path)
     except OSError as exc:
+        when_denied(exc, TemplateError, path)
         raise MESSAGES.error(TemplateError, "lint-unreadable", path=str(path), reason=exc.strerror) from None
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))

@@ -31,7 +31,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from docgen.core.errors import DocgenError, RegisterBusyError, RegisterDamagedError, RegisterError
+from docgen.core.access import check_readable, check_writable
+from docgen.core.errors import (DocgenError, RegisterBusyError, RegisterDamagedError, RegisterDeniedError,
+                                 RegisterError)
 from docgen.core.userdirs import RegisterTarget, is_database_url
 from docgen.core.userdirs import register_path as _resolve_register
 from docgen.documents.messages import MESSAGES
@@ -259,6 +261,12 @@ class Register:
         self._chained = False
         self._empty = False
         self.register_id = ""
+        if not isinstance(target, str):
+            # SQLite says only "unable to open database file" of a file or folder it may not use,
+            # which would read as a damaged register: say it is a matter of permission.
+            check_readable(target, RegisterDeniedError)
+            if not readonly:
+                check_writable(target, in_place=True, cls=RegisterDeniedError)
         try:
             self._db = open_store(target, readonly=readonly, attempt_s=_ATTEMPT_S, application=owner_id())
         except sqlite3.DatabaseError as exc:

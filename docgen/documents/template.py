@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from docgen.core.access import when_denied
 from docgen.core import resources
 from docgen.core.atomic import write_bytes_atomic
 from docgen.core.datafile import read_mapping
@@ -147,6 +148,7 @@ class Template:
         try:
             data = read_regular(self.path)
         except OSError as exc:
+            when_denied(exc, TemplateError, self.path)
             raise MESSAGES.error(TemplateError, "template-unreadable", path=str(self.path), reason=exc.strerror) from None
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise MESSAGES.error(TemplateError, "template-not-docx", path=str(self.path))

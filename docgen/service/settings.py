@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docgen.core.access import check_readable, check_writable, when_denied
 from docgen.core.errors import InputError
 from docgen.core.userdirs import data_dir
 from docgen.service.messages import MESSAGES as SERVICE
@@ -86,13 +87,20 @@ class Settings:
         return self.data_dir / "files"
 
     def prepare(self) -> None:
-        """Create the data folder and its sub-folders (owner-only); raise ``InputError`` if impossible."""
+        """Create the data folder and its sub-folders (owner-only); raise ``InputError`` if impossible,
+        and when a file the service keeps there (its database, its key) may not be read and written."""
         try:
             for folder in (self.data_dir, self.uploads_dir, self.files_dir):
                 folder.mkdir(parents=True, exist_ok=True)
                 os.chmod(folder, 0o700)
+                check_writable(folder, folder=True, cls=InputError)
         except OSError as exc:
+            when_denied(exc, InputError, exc.filename or self.data_dir, writing=True)
             raise SERVICE.error(InputError, "data-dir-unwritable", path=str(self.data_dir), reason=exc.strerror) from None
+        # SQLite says only "unable to open database file" of a file it may not use: say why.
+        for kept in (self.db_path, self.data_dir / "secret.key"):
+            check_readable(kept)
+            check_writable(kept, in_place=True, cls=InputError)
         if self.bundle_root is not None:
             # Resolved once: every folder a user picks must resolve to somewhere under this path.
             if not self.bundle_root.is_dir():

@@ -1,6 +1,7 @@
 """Bundle reading: folders and zips, name decoding, and every unsafe-entry hazard."""
 from __future__ import annotations
 
+import errno
 import os
 import zipfile
 
@@ -298,7 +299,14 @@ def test_control_characters_in_names_are_unsafe(tmp_path):
         assert b.unsafe[0].message() == "资料包条目不安全，未读取：名称含控制字符"
 
 
-def test_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
+@pytest.mark.parametrize("error, code, message", [
+    (OSError(errno.EIO, "Input/output error"), "unsafe-entry",
+     "资料包条目不安全，未读取：文件夹无法访问（Input/output error），其中的文件未检查"),
+    # not damaged, not unsafe: this user may not list it (the real chmod case: tests/cli/test_permissions.py)
+    (PermissionError(errno.EACCES, "Permission denied"), "unreadable",
+     "无权读取该文件夹（权限不足），其中的文件未检查；请检查文件夹权限（须可读、可进入）后重新检查"),
+])
+def test_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch, error, code, message):
     root = tmp_path / "client"
     hostile.write_pdf(root / "申请人资料" / "营业执照.pdf", 1)
     hostile.write_pdf(root / "ok.pdf", 1)
@@ -306,12 +314,12 @@ def test_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
 
     def scandir(path="."):
         if os.fsdecode(path).endswith("申请人资料"):  # as root, chmod 000 would not stop us
-            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+            raise type(error)(error.errno, error.strerror, os.fsdecode(path))
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
     with open_bundle(root) as b:
         assert [e.path for e in b.entries] == ["ok.pdf"]
-        assert _unsafe(b) == {"申请人资料": "folder-inaccessible"}
-        assert b.unsafe[0].params == {"error": "Permission denied"}
-        assert b.unsafe[0].message() == "资料包条目不安全，未读取：文件夹无法访问（Permission denied），其中的文件未检查"
+        [finding] = b.unsafe
+        assert (finding.code, finding.path, finding.severity) == (code, "申请人资料", "error")
+        assert finding.message() == message

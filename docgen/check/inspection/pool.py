@@ -201,6 +201,13 @@ def _run(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float, me
         try:
             for i, (path, spec) in enumerate(tasks):
                 data = None
+                if spec.kind == "file" and not os.access(spec.location, os.R_OK):
+                    # Not a damaged file, and no worker could read it either: say why, uncached.
+                    results[i] = file_info(path, extension_kind(path) or "unknown", spec.size, "", readable=False,
+                                           problem="unreadable", reason="read-denied", facts={"denied": True})
+                    if progress is not None:
+                        progress(1)
+                    continue
                 try:
                     if _TEST_HOOK is None and spec.size <= _QUICK_MAX:
                         data = read_spec(spec, archives, path)
