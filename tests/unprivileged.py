@@ -68,13 +68,19 @@ def run_denied(argv: Sequence[str | os.PathLike[str]], *, cwd: Path | None = Non
                           cwd=cwd, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
 
 
-def docgen_denied(*args: str | os.PathLike[str], cwd: Path | None = None, env: dict[str, str] | None = None,
+def python_denied(*args: str | os.PathLike[str], cwd: Path | None = None, env: dict[str, str] | None = None,
                   timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m docgen ARGS`` (this checkout's docgen, the tests' interpreter) as a process file
+    """Run the tests' interpreter with ``args`` (this checkout's docgen importable) as a process file
     permissions apply to; return the finished process."""
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    return run_denied([sys.executable, "-m", "docgen", *args], cwd=cwd, env={"PYTHONPATH": path, **(env or {})},
-                      timeout=timeout)
+    return run_denied([sys.executable, *args], cwd=cwd, env={"PYTHONPATH": path, **(env or {})}, timeout=timeout)
+
+
+def docgen_denied(*args: str | os.PathLike[str], cwd: Path | None = None, env: dict[str, str] | None = None,
+                  timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m docgen ARGS`` (this checkout's docgen) as ``python_denied`` does; return the
+    finished process."""
+    return python_denied("-m", "docgen", *args, cwd=cwd, env=env, timeout=timeout)
 
 
 def assert_denied(path: Path, how: str = "read") -> None:
@@ -85,8 +91,8 @@ def assert_denied(path: Path, how: str = "read") -> None:
     """
     code = {"read": "open(p, 'rb').close()", "list": "os.listdir(p)",
             "write": "open(os.path.join(p, '.probe'), 'xb').close(); os.remove(os.path.join(p, '.probe'))"}[how]
-    probe = run_denied([sys.executable, "-c", f"import os, sys; p = sys.argv[1]\ntry:\n    {code}\n"
-                        "except PermissionError:\n    sys.exit(13)\n", str(path)])
+    probe = python_denied("-c", f"import os, sys; p = sys.argv[1]\ntry:\n    {code}\n"
+                          "except PermissionError:\n    sys.exit(13)\n", path)
     assert probe.returncode == 13, f"a child may still {how} {path} (exit {probe.returncode}): {probe.stderr[-300:]}"
 
 

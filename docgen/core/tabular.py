@@ -514,7 +514,9 @@ def _refuse_other_content(path: Path, suffix: str) -> None:
         with open(path, "rb") as stream:
             head = stream.read(_HEAD_BYTES)
             head += ole_directory(stream, head)
-    except OSError:
+    except OSError as exc:
+        # calamine reports a file it may not open as a damaged workbook: say it is permission.
+        when_denied(exc, InputError, path)
         return  # the reader says why it cannot read the file
     kind = sniff_kind(head) if head else "empty"
     if office_encrypted(head):

@@ -278,6 +278,7 @@ MESSAGES = MessageTable("documents", {
     "register-verify/issue": "登记簿 {register}：{message}",
     "register-verify/changed": "{serial}  {file}：已被改动",
     "register-verify/missing": "{serial}  {file}：文件不存在",
+    "register-verify/unreadable": "{serial}  {file}：无权读取（权限不足），无法核对；请检查文件权限后重新核对",
     "register-verify/incomplete": "{serial}  {file}：已预留编号但未生成文件",
     "register-verify/summary": lambda f: (f"登记簿 {f['register']}：检查 {f['checked']} 份，"
                                           + ("全部完好" if not f["bad"] else f"{f['bad']} 处有问题")),

@@ -31,7 +31,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from docgen.core.access import check_readable, check_writable
+from docgen.core.access import check_readable, check_writable, is_denied
 from docgen.core.errors import (DocgenError, RegisterBusyError, RegisterDamagedError, RegisterDeniedError,
                                  RegisterError)
 from docgen.core.userdirs import RegisterTarget, is_database_url
@@ -709,7 +709,8 @@ class Register:
     def verify(self, template: str | None = None) -> list[tuple[Record, str]]:
         """Re-hash every recorded file; return the records that fail, each with a status.
 
-        Statuses: ``'missing'`` (the file is gone), ``'changed'`` (its SHA-256 differs from
+        Statuses: ``'missing'`` (the file is gone), ``'unreadable'`` (it is there but this user
+        may not read it, so it cannot be vouched for), ``'changed'`` (its SHA-256 differs from
         the one recorded), ``'incomplete'`` (a serial was reserved but no file was ever
         recorded: a batch stopped before finishing; re-running it issues the document).
         An empty list means every document is intact.
@@ -721,8 +722,8 @@ class Register:
                 continue
             try:
                 digest = sha256_file(record.file)
-            except OSError:  # gone, or no longer readable: either way not the file issued
-                failures.append((record, "missing"))
+            except OSError as exc:  # gone, or no longer readable: either way not the file issued
+                failures.append((record, "unreadable" if is_denied(exc) else "missing"))
                 continue
             if digest != record.sha256:
                 failures.append((record, "changed"))

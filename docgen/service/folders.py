@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from docgen.core.access import is_denied
 from docgen.service.messages import FOLDERS
 from docgen.service.web import ApiError
 
@@ -81,7 +82,8 @@ def resolve(root: Path, relative: str) -> Path:
     """Return the real folder ``relative`` (already ``normalise``-d) names under ``root`` (resolved).
 
     Raises 404 when there is no such folder, 400 when it is a file, leads out of the root
-    through a symbolic link, or cannot be opened.
+    through a symbolic link, or cannot be opened, 403 when the service may not list or enter it
+    (file permissions).
     """
     target = root.joinpath(*relative.split("/")) if relative else root
     try:
@@ -89,12 +91,17 @@ def resolve(root: Path, relative: str) -> Path:
     except FileNotFoundError:
         raise FolderRefused(404, "not-found", path=relative) from None
     except (OSError, RuntimeError) as exc:  # a link loop, a name the file system refuses, no permission
+        if is_denied(exc):
+            raise FolderRefused(403, "denied", path=relative) from None
         raise FolderRefused(400, "unreadable", path=relative, reason=getattr(exc, "strerror", None) or type(exc).__name__) \
             from None
     if real != root and root not in real.parents:
         raise FolderRefused(400, "outside-root", path=relative)
     if not real.is_dir():
         raise FolderRefused(400, "not-a-folder", path=relative)
+    if not os.access(real, os.R_OK | os.X_OK):
+        # Checked, its files would all be "missing": say the service may not read the folder.
+        raise FolderRefused(403, "denied", path=relative)
     return real
 
 

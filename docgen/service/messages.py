@@ -97,4 +97,6 @@ FOLDERS = MessageTable("service folders", {
     "not-found": "folder：资料根目录下没有文件夹{path!q}；请从列表中选择（no such folder under the bundle root）",
     "not-a-folder": "folder：{path!q}是文件而不是文件夹；请选择客户文件夹（not a folder）",
     "unreadable": "folder：无法打开{path!q}（{reason}）；请联系管理员检查权限（the folder cannot be opened）",
+    "denied": ("folder：服务无权读取{path!q}（权限不足）；请联系管理员让运行服务的用户可读取、可进入该文件夹"
+               "（the service may not list or enter the folder: file permissions）"),
 })

@@ -189,3 +189,18 @@ def test_a_bundle_folder_this_user_may_not_list_is_an_unreadable_error(work: Pat
         done = docgen_denied("check", work / "bundle", "--as-of", "2026-11-28", "--format", "json", cwd=work)
     assert [(f["path"], f["severity"], f["message"]) for f in _findings(done)] == [
         ("01-申请前期", "error", "无权读取该文件夹（权限不足），其中的文件未检查；请检查文件夹权限（须可读、可进入）后重新检查")]
+
+
+def test_an_issued_file_this_user_may_not_read_is_unreadable_not_missing(work: Path) -> None:
+    register = work / "reg.sqlite"
+    made = docgen_denied("batch", "demand-letter", "--rows", work / "rows.xlsx", "--out", work / "b", "--no-progress",
+                         "--register", register, cwd=work)
+    assert made.returncode == 0, made.stderr
+    issued = sorted((work / "b").glob("*.docx"))
+    with modes((issued[0], 0)):
+        done = docgen_denied("register", "verify", "--register", register, "--format", "json", cwd=work)
+        text = docgen_denied("register", "verify", "--register", register, cwd=work)
+    assert done.returncode == 1, done.stderr
+    problems = json.loads(done.stdout)["problems"]
+    assert [(Path(p["file"]).name, p["status"]) for p in problems] == [(issued[0].name, "unreadable")]
+    assert f"{issued[0]}：无权读取（权限不足），无法核对；请检查文件权限后重新核对" in text.stdout

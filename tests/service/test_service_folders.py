@@ -244,3 +244,36 @@ def test_a_missing_root_is_refused_at_start(tmp_path):
         Settings(tmp_path / "data", bundle_root=tmp_path / "nowhere").prepare()
     result = CliRunner().invoke(main, ["serve", "--data", str(tmp_path / "d"), "--bundle-root", str(tmp_path / "no")])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+#: In a child process file permissions bind: the app on a fresh data folder with the bundle root
+#: ``sys.argv[2]``; the credit user lists and checks ``sys.argv[3]``; prints both answers.
+_DENIED_SERVICE = r"""
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[4])
+from fastapi.testclient import TestClient
+from docgen.service.app import create_app
+from service_helpers import PASSWORD, make_settings
+settings = make_settings(Path(sys.argv[1]), bundle_root=Path(sys.argv[2]))
+with TestClient(create_app(settings)) as client:
+    token = client.post("/api/token", data={"username": "credit", "password": PASSWORD}).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    answers = [client.get("/api/bundles", params={"path": sys.argv[3]}, headers=headers),
+               client.post("/api/check/folder", data={"folder": sys.argv[3]}, headers=headers)]
+print(json.dumps([[a.status_code, a.json()] for a in answers], ensure_ascii=False))
+"""
+
+
+@pytest.mark.parametrize("mode", [0, 0o300], ids=["000", "0300"])
+def test_a_client_folder_the_service_may_not_read_is_403_saying_so(tmp_path: Path, mode: int) -> None:
+    from unprivileged import modes, python_denied
+
+    tree = tmp_path / "root"
+    shutil.copytree(EXAMPLES / "bundle", tree / CLIENT)
+    with modes((tree / CLIENT, mode)):
+        done = python_denied("-c", _DENIED_SERVICE, tmp_path / "data", tree, CLIENT, Path(__file__).parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    message = FOLDERS.text("denied", {"path": CLIENT})
+    assert json.loads(done.stdout) == [[403, {"error": message, "problems": []}]] * 2
+    assert message.startswith(f"folder：服务无权读取“{CLIENT}”（权限不足）")
