@@ -204,6 +204,11 @@ def guarantor_demand():
     add_tag_paragraph(doc, "{%p if matured %}")
     add_body(doc, "该笔贷款已于{{ maturity|date_cn }}到期,借款人未按约归还,自{{ overdue_since|date_cn }}起已构成逾期。"
                   "截至{{ letter_date|date_cn }},借款人尚欠我行款项如下:")
+    # The whole balance of an unmatured loan is due only by the early maturity declared to the
+    # borrower (docgen sets accelerated only once the borrower's demand letter is issued).
+    add_tag_paragraph(doc, "{%p elif accelerated %}")
+    add_body(doc, "借款人自{{ overdue_since|date_cn }}起未按合同约定归还到期贷款本息,已构成违约,我行已依照借款合同约定"
+                  "向借款人宣布该笔贷款全部提前到期。截至{{ letter_date|date_cn }},借款人尚欠我行款项如下:")
     add_tag_paragraph(doc, "{%p else %}")
     add_body(doc, "借款人自{{ overdue_since|date_cn }}起未按合同约定归还到期贷款本息,已构成逾期。截至"
                   "{{ letter_date|date_cn }},借款人尚欠我行到期款项如下:")

@@ -327,8 +327,11 @@ def business_application():
     """业务申请书 (附件八): at disbursement, the borrower asks the bank to put the signed contract into effect."""
     doc = _annex_document("附件八", "业务申请书", "放款前资料")
     add_body(doc, "{{ bank }}{{ branch }}：", indent=False)
-    add_body(doc, "{{ borrower }}（统一社会信用代码：{{ borrower_uscc }}）已与贵行签订借款合同（编号：{{ contract_no }}），"
-                  "抵押已办理登记。现申请贵行按合同约定办理放款，业务要素如下：")
+    # The mortgage exists only once registered (《民法典》第四百零二条): the application says it is
+    # registered only when it gives the registration's number, never as a bare statement.
+    add_body(doc, "{{ borrower }}（统一社会信用代码：{{ borrower_uscc }}）已与贵行签订借款合同（编号：{{ contract_no }}）"
+                  "{% if mortgage_registration %}，抵押已办理登记（不动产登记证明号：{{ mortgage_registration }}）{% endif %}。"
+                  "现申请贵行按合同约定办理放款，业务要素如下：")
     add_table(
         doc,
         None,
@@ -342,7 +345,8 @@ def business_application():
             ["还款来源", "{{ repayment_source }}"],
             ["担保方式", "抵押：{{ collateral|join('；') }}"],
             ["监管账户", "户名{{ account_name }}，账号{{ account_number }}，开户行{{ account_bank }}"],
-            ["本次申请提款", "共{{ drawdown_count }}笔，合计人民币{{ drawdown_total|amount }}元，每笔另附提款申请书"],
+            ["本次申请提款", "共{{ drawdown_count }}笔，合计人民币{{ drawdown_total|amount }}元（大写："
+                           "{{ drawdown_total|amount_in_words }}），每笔另附提款申请书"],
         ],
         [38, 118],
         align=["center", "left"],

@@ -139,15 +139,19 @@ def _common(loan: Any, letter_date: _dt.date, policy: Policy) -> dict[str, Any]:
     return data
 
 
-def _amounts(loan: Any, letter_date: _dt.date, policy: Policy) -> dict[str, Any]:
+def _amounts(loan: Any, letter_date: _dt.date, policy: Policy, *, declared: bool = True) -> dict[str, Any]:
+    """Return the amounts a letter demands. ``declared`` False: the loan's early maturity has not
+    been declared to the borrower yet, so an unmatured loan's letter demands its overdue amounts."""
     from docgen.loans.plan import overdue_start
 
-    whole = demands_balance(loan, letter_date, policy)
+    matured = loan.maturity < letter_date
+    whole = matured or (declared and demands_balance(loan, letter_date, policy))
     principal = Decimal(loan.balance) if whole else Decimal(loan.overdue_principal)
     interest = Decimal(loan.overdue_interest)
     fine = penalty(loan, letter_date, policy)
     return {
-        "matured": loan.maturity < letter_date,
+        "matured": matured,
+        "accelerated": whole and not matured,
         "overdue_since": overdue_start(loan),
         "principal_label": "贷款本金余额" if whole else "逾期本金",
         "principal": principal, "interest": interest, "penalty": fine, "total": principal + interest + fine,
@@ -172,7 +176,6 @@ def letter_data(loan: Any, letter_date: _dt.date, policy: Policy,
     measures.append("suit")
     data.update(
         borrower=loan.borrower, id_number=loan.id_number, balance=Decimal(loan.balance),
-        accelerated=not data["matured"] and demands_balance(loan, letter_date, policy),
         penalty_annual=_percent(Decimal(loan.penalty_rate)) if getattr(loan, "penalty_rate", None) is not None else "",
         penalty_daily=_printed_daily_rate(loan, policy),
         measures=measures, guarantors=list(guarantors),
@@ -208,14 +211,17 @@ def guarantor_party(loan: Any, guarantor: str) -> tuple[str, str]:
 
 
 def guarantor_data(loan: Any, guarantor: str, entry: PlanEntry, letter_date: _dt.date,
-                   policy: Policy) -> dict[str, Any]:
+                   policy: Policy, *, declared: bool = True) -> dict[str, Any]:
     """Return the ``guarantor-demand`` data of one liable joint guarantor of ``loan``.
 
+    ``declared``: the borrower's demand letter, which declares a loan due early (宣布提前到期),
+    is issued (before or in this run). Until it is, the guarantor of an unmatured loan is asked for
+    the overdue amounts only; once it is, for the whole balance, and the notice says why.
     The guarantor's address and ID number are left out when the ledger lacks them (no address:
     the notice is refused by ``plan_letters``; no ID number: the 送达回证 leaves it to the server).
     """
     data = _common(loan, letter_date, policy)
-    data.update(_amounts(loan, letter_date, policy))
+    data.update(_amounts(loan, letter_date, policy, declared=declared))
     assert entry.guarantee is not None
     data.update(guarantor=guarantor, borrower=loan.borrower, borrower_id=loan.id_number,
                 guarantee_period_end=entry.guarantee.period_end)
@@ -382,9 +388,11 @@ def _refusal(entry: PlanEntry, document: str, party: str, policy: Policy, data: 
     return None
 
 
-def plan_letters(plan: Plan, templates: dict[str, Any]) -> tuple[list[_Job], list[Outcome]]:
+def plan_letters(plan: Plan, templates: dict[str, Any],
+                 issued: frozenset[str] = frozenset()) -> tuple[list[_Job], list[Outcome]]:
     """Return the letters the plan calls for (checked against their templates) and the outcomes
-    of loans that get none or whose letter is refused. ``templates`` maps template id -> Template."""
+    of loans that get none or whose letter is refused. ``templates`` maps template id -> Template;
+    ``issued`` the row keys the register holds (a borrower's demand letter issued before)."""
     policy = plan.policy
     as_of = plan.as_of
     jobs: list[_Job] = []
@@ -417,9 +425,11 @@ def plan_letters(plan: Plan, templates: dict[str, Any]) -> tuple[list[_Job], lis
         guarantee = entry.guarantee
         if (guarantee is not None and guarantee.needs_demand
                 and (entry.next_action == "guarantor-demand" or guarantee_call_due(guarantee, as_of, policy))):
+            declared = letter_key(loan) in issued or any(
+                job.entry is entry and job.document == "demand-letter" for job in jobs)
             for name in entry.liable_guarantors:
                 add(entry, "guarantor-demand", letter_key(loan, "guarantor-demand", name),
-                    guarantor_data(loan, name, entry, as_of, policy), name)
+                    guarantor_data(loan, name, entry, as_of, policy, declared=declared), name)
         if len(jobs) + len(outcomes) == before:
             outcomes.append(Outcome(entry.loan_no, entry.row, "not-due", facts={
                 "days": entry.days_past_due, "action": _action_label(entry.next_action),
@@ -464,9 +474,10 @@ def make_letters(
     own_register = register is None
     register = register or Register()
     try:
-        plan = build_plan(loans, as_of, policy, issued=_issued(register))
+        issued = _issued(register)
+        plan = build_plan(loans, as_of, policy, issued=issued)
         templates = {name: load_template(name) for name in DOCUMENTS}
-        jobs, outcomes = plan_letters(plan, templates)
+        jobs, outcomes = plan_letters(plan, templates, issued)
         jobs.sort(key=lambda job: job.entry.row)  # serials follow the ledger's order
         due = jobs or [o for o in outcomes if o.refused]
         if due and not policy.branches:

@@ -160,3 +160,55 @@ def test_the_example_demand_letter_penalty_is_its_rate_times_its_days(tmp_path: 
     days = (dt.date.fromisoformat(str(data["letter_date"])) - dt.date.fromisoformat(str(data["overdue_since"]))).days + 1
     rate = Decimal(data["penalty_daily"].rstrip("%")) / 100
     assert Decimal(str(data["principal"])) * rate * days == Decimal(str(data["penalty"]))
+
+
+def _render_example(tmp_path: Path, name: str, **changes) -> str:
+    data = yaml.safe_load((Path(__file__).parents[2] / "examples" / "templates" / f"{name}.yaml").read_text(encoding="utf-8"))
+    data.update(changes)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    rows = tmp_path / f"{name}.yaml"
+    rows.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / f"{name}.docx"
+    result = CliRunner().invoke(main, ["render", name, "--data", str(rows), "-o", str(out),
+                                       "--register", str(tmp_path / "r.sqlite")])
+    assert result.exit_code == 0, result.output
+    return docx_text(out, cell_sep="|")
+
+
+def test_the_business_application_says_the_mortgage_is_registered_only_with_its_registration(tmp_path: Path) -> None:
+    # As docgen draft fills it from bundle.yaml, which records no registration: no such statement.
+    text = _render_example(tmp_path, "business-application")
+    assert "抵押已办理登记" not in text
+    assert "已与贵行签订借款合同（编号：钱农商固借字2026第0045号）。现申请贵行按合同约定办理放款" in text
+    # The drawdowns it applies for, in figures and in words.
+    assert "本次申请提款|共2笔，合计人民币30,000,000.00元（大写：人民币叁仟万元整），每笔另附提款申请书" in text
+    registered = _render_example(tmp_path / "r", "business-application",
+                                 mortgage_registration="浙（2026）杭州市不动产证明第0456789号")
+    assert ("已与贵行签订借款合同（编号：钱农商固借字2026第0045号），抵押已办理登记（不动产登记证明号："
+            "浙（2026）杭州市不动产证明第0456789号）。现申请") in registered
+
+
+def test_a_guarantor_is_asked_for_an_unmatured_balance_only_once_its_early_maturity_was_declared(tmp_path: Path) -> None:
+    policy = _policy(tmp_path, "0.0005")
+    loan = make_loan("JJ0001", days=10, guarantors=["钱七"], accelerated=True)  # matures 2027-11-30
+    with Register(tmp_path / "register.sqlite") as register:
+        first = make_letters([loan], AS_OF, tmp_path / "out", policy=policy, register=register)
+        second = make_letters([loan], AS_OF, tmp_path / "out", policy=policy, register=register)
+    assert [o.document for o in first.written] == ["demand-letter"]  # it declares the loan due early
+    ((notice,),) = [[o for o in second.written if o.document == "guarantor-demand"]]
+    text = docx_text(Path(notice.file))
+    assert ("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约，我行已依照借款合同约定向借款人宣布"
+            "该笔贷款全部提前到期。截至2026年11月28日，借款人尚欠我行款项如下：") in text
+    assert "贷款本金余额\n420,000.00" in text
+
+
+def test_a_guarantor_notice_before_the_borrower_letter_asks_for_the_overdue_amounts_only(tmp_path: Path) -> None:
+    # Day 3: the borrower's letter (which would declare the early maturity) is not due; the guarantee
+    # period ends in 30 days, so the guarantor is called now.
+    loan = make_loan("JJ0001", days=3, guarantors=["钱七"], accelerated=True,
+                     guarantee_period_end=AS_OF + dt.timedelta(days=30))
+    texts = _letters(tmp_path, _policy(tmp_path, "0.0005"), [loan])
+    assert list(texts) == [("JJ0001", "guarantor-demand")]
+    text = texts[("JJ0001", "guarantor-demand")]
+    assert "提前到期" not in text and "420,000.00" not in text
+    assert "截至2026年11月28日，借款人尚欠我行到期款项如下：" in text and "逾期本金\n20,000.00" in text
