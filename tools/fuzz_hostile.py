@@ -11,8 +11,11 @@ have an expected status (never 500), an API error a JSON ``error``, and an accep
 end without an internal error.
 
 ``cli``: ``python -m docgen`` runs in a child process per case (timeout, address-space limit)
-with hostile option values: folders, FIFOs and devices where files are read, outputs in
-missing folders, onto FIFOs and folders, or onto the command's own input. Every run must exit
+with hostile option values: folders, FIFOs and devices where files are read, a file of mode 000
+and a folder of mode 0300 (enterable, not listable) where inputs are read, outputs in missing
+folders, in a folder of mode 0555, onto FIFOs and folders, or onto the command's own input. Run
+as root, each child runs without root's override of file modes (``tests/unprivileged.py``;
+``--privileged`` keeps it), so the permission cases test what a clerk's account meets. Every run must exit
 0, 1 or 2 without a traceback, an error must be one ``Error:`` line, a failed run must leave no
 output under its final name and no ``.part`` file, and inputs must be unchanged.
 
@@ -398,6 +401,7 @@ def cli_cases(work: Path) -> Iterator[tuple[list[str], list[Path]]]:
     ledger, rows, bundle = work / "台账.xlsx", work / "rows.xlsx", work / "bundle"
     data, policy = work / "data.yaml", work / "policy.yaml"
     fifo, folder, missing = work / "fifo", work / "folder", work / "no" / "such" / "folder"
+    closed, read_only = work / "closed", work / "read-only"
     lint = ROOT / "docgen" / "templates" / "demand-letter.docx"
     readers = [
         (["check", "{}", "--as-of", "2026-11-28"], []),
@@ -426,7 +430,7 @@ def cli_cases(work: Path) -> Iterator[tuple[list[str], list[Path]]]:
     ]
     unreadable = work / "unreadable.yaml"
     for args, outputs in readers:
-        for value in (folder, fifo, "/dev/null", "/dev/zero", work / "empty", unreadable, work / "nope.yaml"):
+        for value in (folder, fifo, "/dev/null", "/dev/zero", work / "empty", unreadable, closed, work / "nope.yaml"):
             yield [str(value) if a == "{}" else str(a) for a in args], outputs
     writers = [
         ["check", bundle, "--as-of", "2026-11-28", "--format", "json", "-o", "{}"],
@@ -443,7 +447,7 @@ def cli_cases(work: Path) -> Iterator[tuple[list[str], list[Path]]]:
         ["draft", bundle, "--annex", "4", "--out", "{}", "--as-of", "2026-11-28"],
     ]
     for args in writers:
-        for value in (folder, fifo, missing / "out", work / "rows.xlsx" / "out", work / "trailing/"):
+        for value in (folder, fifo, missing / "out", work / "rows.xlsx" / "out", work / "trailing/", read_only / "out"):
             filled = [str(a).replace("{}", str(value)) for a in args]
             target = next(Path(a) for a in filled if str(value) in a)
             yield filled, [target] if not (target.exists() or target.is_symlink()) else []
@@ -455,6 +459,8 @@ def cli_cases(work: Path) -> Iterator[tuple[list[str], list[Path]]]:
                  ["batch", "demand-letter", "--rows", rows, "--out", work / "b3", "--merge-pdf", rows, "--no-progress"],
                  ["inspect", ledger, "--timeout", "0"], ["inspect", ledger, "--timeout", "1e308"],
                  ["check", bundle, "--jobs", "100000", "--as-of", "2026-11-28"],
+                 ["check", work / "bundle-locked", "--as-of", "2026-11-28", "--format", "json"],
+                 ["draft", work / "bundle-locked", "--annex", "4", "--out", read_only, "--as-of", "2026-11-28"],
                  ["batch", "demand-letter", "--rows", rows, "--out", work / "b4", "-j", "0", "--no-progress"],
                  ["batch", "demand-letter", "--rows", rows, "--out", work / "b5", "--sheet", "\x1b[31m", "--no-progress"],
                  ["batch", "demand-letter", "--rows", rows, "--out", work / "b6", "--set", "=", "--no-progress"],
@@ -478,6 +484,15 @@ def run_cli(args: argparse.Namespace, work: Path) -> list[str]:
     (work / "empty").write_bytes(b"")
     (work / "unreadable.yaml").write_text("a: 1\n", encoding="utf-8")
     os.chmod(work / "unreadable.yaml", 0)
+    (work / "closed").mkdir()
+    (work / "closed" / "bundle.yaml").write_text("a: 1\n", encoding="utf-8")
+    os.chmod(work / "closed", 0o300)
+    (work / "read-only").mkdir()
+    os.chmod(work / "read-only", 0o555)
+    locked = shutil.copytree(EXAMPLES / "bundle", work / "bundle-locked")  # a file and a stage folder closed
+    os.chmod(next(locked.rglob("*.pdf")), 0)
+    os.chmod(next(p for p in sorted(locked.iterdir()) if p.is_dir()), 0o300)
+    prefix = [] if args.privileged else _denied_prefix()
     env = {**os.environ, "DOCGEN_REGISTER": str(work / "reg.sqlite"), "DOCGEN_DATA": str(work / "svc"),
            "PYTHONPATH": str(ROOT)}
     limit = args.memory_mb << 20
@@ -496,8 +511,8 @@ def run_cli(args: argparse.Namespace, work: Path) -> list[str]:
         runs += 1
         started = time.monotonic()
         try:
-            done = subprocess.run([sys.executable, "-m", "docgen", *argv], capture_output=True, text=True, cwd=work,
-                                  env=env, timeout=args.timeout, preexec_fn=limited, stdin=subprocess.DEVNULL)
+            done = subprocess.run([*prefix, sys.executable, "-m", "docgen", *argv], capture_output=True, text=True,
+                                  cwd=work, env=env, timeout=args.timeout, preexec_fn=limited, stdin=subprocess.DEVNULL)
             problem = _cli_problem(done.returncode, done.stderr, outputs, work)
         except subprocess.TimeoutExpired:
             done, problem = None, f"no exit within {args.timeout} s"
@@ -519,8 +534,18 @@ def run_cli(args: argparse.Namespace, work: Path) -> list[str]:
                 else:
                     fifo.unlink(missing_ok=True)
                 os.mkfifo(fifo)
-    print(f"cli: {runs} runs, {len(failures)} failures")
+    print(f"cli: {runs} runs{' with file modes binding' if prefix or os.geteuid() else ' as root'}, "
+          f"{len(failures)} failures")
     return failures
+
+
+def _denied_prefix() -> list[str]:
+    """The argv prefix under which file modes bind a child also when this runs as root (the
+    tests' runner, ``tests/unprivileged.py``: this tool is not part of the wheel either)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from unprivileged import denied_prefix
+
+    return denied_prefix()
 
 
 def _cli_problem(code: int, stderr: str, outputs: list[Path], work: Path) -> str | None:
@@ -557,6 +582,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="Seconds one request (with its job) or one CLI run may take (default 120).")
     parser.add_argument("--memory-mb", type=int, default=4096,
                         help="Address-space limit of this process and every child, in MB (default 4096).")
+    parser.add_argument("--privileged", action="store_true",
+                        help="Run as root, CLI children keep root's override of file modes (mode 000 files "
+                             "and 0555 folders then test nothing). Default: the override is dropped.")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary folder (its path is printed).")
     parser.add_argument("-v", "--verbose", action="store_true", help="One line per request or run, not only failures.")
     args = parser.parse_args(argv)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -55,7 +56,7 @@ class CheckedPath(click.Path):
         from docgen.core.access import check_readable, check_writable
         from docgen.core.errors import DocgenError
 
-        if not (self.allow_dash and os.fspath(value) == "-"):
+        if not (self.allow_dash and os.fspath(value) == "-") and self._accepts(value):
             try:
                 if self.writable:
                     check_writable(value, folder=not self.file_okay)
@@ -64,6 +65,16 @@ class CheckedPath(click.Path):
             except DocgenError as exc:
                 raise DocgenClickError(exc) from None
         return super().convert(value, param, ctx)
+
+    def _accepts(self, value: Any) -> bool:
+        """Whether what is at ``value`` is of the kind this option takes (or nothing is there, or it
+        cannot be seen): a folder given for a file, or a file for a folder, is click's to refuse as
+        such, whatever its permissions."""
+        try:
+            mode = os.stat(value).st_mode
+        except (OSError, ValueError):
+            return True
+        return (self.dir_okay or not stat.S_ISDIR(mode)) and (self.file_okay or stat.S_ISDIR(mode))
 
 
 class _OutputFile(CheckedPath):

@@ -204,3 +204,12 @@ def test_an_issued_file_this_user_may_not_read_is_unreadable_not_missing(work: P
     problems = json.loads(done.stdout)["problems"]
     assert [(Path(p["file"]).name, p["status"]) for p in problems] == [(issued[0].name, "unreadable")]
     assert f"{issued[0]}：无权读取（权限不足），无法核对；请检查文件权限后重新核对" in text.stdout
+
+
+def test_a_closed_folder_given_for_a_file_is_refused_as_a_folder(work: Path) -> None:
+    """What is wrong first is the kind of path, whatever its permissions: the option's own refusal."""
+    (work / "closed").mkdir()
+    with modes((work / "closed", 0o300)):
+        done = docgen_denied("render", "commitment-letter", "--data", work / "closed", "-o", work / "r.docx", cwd=work)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == f"Error: Invalid value for '--data': File '{work}/closed' is a directory."
