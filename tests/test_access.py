@@ -97,6 +97,9 @@ READERS = [
     ("from docgen.core.tabular import read_table; read_table(p, {})", "a.csv", "InputError", "access-read"),
     ("from docgen.core.tabular import read_table; read_table(p, {})", "a.xlsx", "InputError", "access-read"),
     ("from docgen.loans.ledger import read_ledger; read_ledger(p)", "a.xlsx", "InputError", "access-read"),
+    ("from docgen.check.bundle import open_bundle; open_bundle(p)", "folder", "BundleError", "access-list"),
+    # an .xlsx is a zip: a bundle that may not be opened is not "no zip" nor "damaged"
+    ("from docgen import check_bundle; check_bundle(p)", "a.xlsx", "BundleError", "access-read"),
     ("from docgen.check.checklist import load_checklist; load_checklist(p)", "a.yaml", "ChecklistError",
      "access-read"),
     ("from docgen.documents.lint import lint_docx; lint_docx(p)", "a.yaml", "TemplateError", "access-read"),

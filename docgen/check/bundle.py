@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from docgen.core.access import is_denied, when_denied
+from docgen.core.access import check_readable, is_denied, when_denied
 from docgen.core.regularfile import NotRegularFile, open_regular
 from docgen.core.textcodec import decode_chinese
 from docgen.core.errors import BundleError
@@ -371,11 +371,13 @@ class Bundle:
 def open_bundle(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Bundle:
     """Open a bundle folder or ``.zip``; return a ``Bundle``.
 
-    Raises ``BundleError`` (exit 2) when ``path`` does not exist, is neither a folder nor a
-    zip archive, or the archive is corrupt.
+    Raises ``BundleError`` (exit 2) when ``path`` does not exist, may not be read (a folder that
+    may not be listed or entered, a zip that may not be opened: not "damaged", not "empty"), is
+    neither a folder nor a zip archive, or the archive is corrupt.
     """
     root = os.fspath(path)
     p = Path(root)
+    check_readable(root, BundleError)
     if not p.exists():
         raise ERRORS.error(BundleError, "bundle-not-found", root=root)
     if p.is_dir():
