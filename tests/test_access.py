@@ -108,7 +108,8 @@ READERS = [
 ]
 
 
-@pytest.mark.parametrize("statement, name, cls, code", READERS, ids=[f"{r[0].split(';')[0].split()[-1]}-{r[1]}" for r in READERS])
+@pytest.mark.parametrize("statement, name, cls, code", READERS,
+                         ids=[f"{r[0].split(';')[0].split()[-1]}-{r[1]}" for r in READERS])
 def test_every_reader_words_a_refusal_the_same_way(tree: Path, statement: str, name: str, cls: str, code: str) -> None:
     with modes((tree / name, 0)):
         assert _identity(_raised(statement, tree / name)) == (cls, code, 2, {"path": str(tree / name)})
