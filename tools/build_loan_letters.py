@@ -41,10 +41,14 @@ from docgen.core.docxbuild import (  # noqa: E402
 
 HERE = Path(__file__).resolve().parents[1] / "templates"
 
+# A company is named with its 统一社会信用代码, a person with the 证件号码 (id_label decides).
+_BORROWER = "{{ borrower }}({{ id_number|id_label }}:{{ id_number }}):"
+
 _NUMERALS = "['一', '二', '三', '四', '五', '六']"
 # The guarantor's ID number when the ledger gives it (保证人证件号码); a notice is not refused for
 # lack of it: the server writes it on the 送达回证 from the document shown at service.
-_GUARANTOR_ID = "{% if guarantor_id is defined and guarantor_id %}(证件号码:{{ guarantor_id }}){% endif %}"
+_GUARANTOR_ID = ("{% if guarantor_id is defined and guarantor_id %}({{ guarantor_id|id_label }}:{{ guarantor_id }})"
+                 "{% endif %}")
 
 
 def _amount_table(doc, principal_label: str = "{{ principal_label }}") -> None:
@@ -121,7 +125,7 @@ def _head(title: str, addressee: str, *, heading: str | None = None, **layout: f
 def demand_letter():
     """逾期贷款催收函 with its 送达回证 (seed: 贷款逾期催收工作, day 7)."""
     # 11 pt and 1.15 lines: the letter itself fits on one page.
-    doc = _head("逾期贷款催收函", "{{ borrower }}(证件号码:{{ id_number }}):", letter_size=11, line_spacing=1.15)
+    doc = _head("逾期贷款催收函", _BORROWER, letter_size=11, line_spacing=1.15)
     add_body(doc, "贵方于{{ loan_date|date_cn }}与{{ bank_legal_name }}(以下简称“我行”)签订编号为{{ contract_no }}"
                   "的借款合同,向我行借款人民币{{ loan_amount|amount }}元,约定到期日为{{ maturity|date_cn }}。")
     add_tag_paragraph(doc, "{%p if matured %}")
@@ -168,7 +172,7 @@ def demand_letter():
 
 def debt_confirmation():
     """催收通知书 with a 债务确认回执, for a claim whose limitation period has run out."""
-    doc = _head("催收通知书", "{{ borrower }}(证件号码:{{ id_number }}):", heading="催 收 通 知 书",
+    doc = _head("催收通知书", _BORROWER, heading="催 收 通 知 书",
                 line_spacing=1.3)
     add_body(doc, "贵方于{{ loan_date|date_cn }}与{{ bank_legal_name }}(以下简称“我行”)签订编号为{{ contract_no }}"
                   "的借款合同,向我行借款人民币{{ loan_amount|amount }}元,约定到期日为{{ maturity|date_cn }}。"
@@ -184,7 +188,7 @@ def debt_confirmation():
     add_body(doc, "{{ bank_legal_name }}{{ branch }}:", indent=False)
     # The confirmation names the debtor and its ID number in full: it is the debtor's own act that
     # revives the time-barred claim (《民法典》第一百九十二条第二款), so it must say whose it is.
-    add_body(doc, "{{ borrower }}(证件号码:{{ id_number }},以下称“本人(本单位)”)确认:截至{{ letter_date|date_cn }},"
+    add_body(doc, "{{ borrower }}({{ id_number|id_label }}:{{ id_number }},以下称“本人(本单位)”)确认:截至{{ letter_date|date_cn }},"
                   "本人(本单位)在编号为{{ contract_no }}的借款合同项下尚欠贵行借款本金人民币{{ balance|amount }}元、"
                   "利息人民币{{ interest|amount }}元,合计人民币{{ total|amount }}元(大写:{{ total|amount_in_words }}),"
                   "本人(本单位)同意归还上述欠款。")
@@ -198,7 +202,7 @@ def debt_confirmation():
 def guarantor_demand():
     """保证人履行保证责任通知书 to one joint guarantor still liable, with its 送达回证."""
     doc = _head("保证人履行保证责任通知书", "{{ guarantor }}" + _GUARANTOR_ID + ":", line_spacing=1.2)
-    add_body(doc, "借款人{{ borrower }}(证件号码:{{ borrower_id|mask_id }})于{{ loan_date|date_cn }}与"
+    add_body(doc, "借款人{{ borrower }}({{ borrower_id|id_label }}:{{ borrower_id|mask_id }})于{{ loan_date|date_cn }}与"
                   "{{ bank_legal_name }}(以下简称“我行”)签订编号为{{ contract_no }}的借款合同,借款人民币"
                   "{{ loan_amount|amount }}元,约定到期日为{{ maturity|date_cn }}。贵方为该笔借款提供连带责任保证。")
     add_tag_paragraph(doc, "{%p if matured %}")

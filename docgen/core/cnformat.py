@@ -7,6 +7,7 @@
 - ``amount`` / ``wan``: figures with thousands separators, in yuan or in 万元.
 - ``date_cn`` / ``date_upper``: 2026年11月28日 and 二〇二六年十一月二十八日.
 - ``mask_id``: 居民身份证号 or USCC with only the first 6 and last 4 characters shown.
+- ``id_label``: what to call a party's number: 统一社会信用代码 for a company's, else 证件号码.
 - ``percent``: a fraction as a percentage.
 
 Amounts are rounded half-up to the fen (or to ``places``) with ``Decimal``, never through floats.
@@ -159,6 +160,28 @@ def mask_id(value: Any) -> str:
     return text[:6] + "*" * (len(text) - 10) + text[-4:]
 
 
+def id_label(value: Any) -> str:
+    """Return the label a document prints before ``value``: 统一社会信用代码 when it is a valid one,
+    else 证件号码. A number shaped like a 居民身份证号 (17 digits holding a birth date) is a
+    person's even when its 18 characters also pass the USCC check, as one in 31 do by chance.
+    Never raises: an empty or odd value is labelled 证件号码 and left to its field's own check."""
+    from docgen.core.idnumbers import uscc_issue
+
+    text = "" if value is None else str(value).strip()
+    company = len(text) == 18 and not _person_shaped(text) and uscc_issue(text) is None
+    return MESSAGES.text("id-label/uscc" if company else "id-label/other")
+
+
+def _person_shaped(text: str) -> bool:
+    if not text[:17].isdigit():
+        return False
+    try:
+        born = _dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        return False
+    return born.year >= 1900
+
+
 #: Argument types whose equal values always format alike (``bool`` is left out: ``True == 1``,
 #: yet ``amount(True)`` is refused; ``datetime`` is not ``date``).
 _REMEMBERED_TYPES = frozenset({int, str, float, Decimal, _dt.date})
@@ -212,4 +235,5 @@ FILTERS: dict[str, Callable[..., str]] = {
     "date_cn": _remembered(date_cn),
     "date_upper": _remembered(date_upper),
     "mask_id": mask_id,
+    "id_label": id_label,
 }

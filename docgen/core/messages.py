@@ -143,6 +143,9 @@ MESSAGES = MessageTable("core", {
     "amount-words-negative": "大写金额不能为负数：{value}",
     "places-negative": "小数位数不能为负：{places}",
     "id-number-missing": "证件号码不能为空",
+    # the label a document prints before a party's number (id_label)
+    "id-label/uscc": "统一社会信用代码",
+    "id-label/other": "证件号码",
     # checklist and template conditions (the error class is the caller's: the file is theirs)
     "condition-syntax": "{where}：表达式{source!q}语法错误：{reason}",
     "condition-refused": "{where}：表达式{source!q}被沙箱拒绝：{reason}",

@@ -102,7 +102,7 @@ def test_mask_id_keeps_first_six_and_last_four():
 
 
 def test_every_filter_is_registered():
-    assert set(cnformat.FILTERS) == {"amount_in_words", "amount", "wan", "percent", "date_cn", "date_upper", "mask_id"}
+    assert set(cnformat.FILTERS) == {"amount_in_words", "amount", "wan", "percent", "date_cn", "date_upper", "mask_id", "id_label"}
 
 
 def _outcome(format_, value):

@@ -68,7 +68,7 @@ def test_demand_letter_renders_example_with_expected_text():
     assert context["total"] == Decimal("132100.00")  # derived from principal + interest + penalty
     text = all_text(template.render(context))
     # The letter goes to the borrower itself: its ID number in full (masked only towards third parties).
-    assert "杭州临平明远五金制品有限公司（证件号码：91330110MA2H3K5X4B）：" in text
+    assert "杭州临平明远五金制品有限公司（统一社会信用代码：91330110MA2H3K5X4B）：" in text
     assert "编号：催字〔2026〕第00007号" in text
     assert "合计金额（大写）：人民币壹拾叁万贰仟壹佰元整" in text
     assert "逾期本金 | 125,000.00" in text and "合计 | 132,100.00" in text
@@ -179,7 +179,7 @@ def test_hostile_values_render_safely_and_reopen():
     context = template.prepare(data)
     output = template.render(context)
     text = all_text(output)  # re-opens with python-docx: the XML is intact
-    assert 'A&B<公司>"引号"\'单引号\'（证件号码' in text
+    assert 'A&B<公司>"引号"\'单引号\'（统一社会信用代码' in text
     assert "联系人：{{ 7*7 }}" in text and "49" not in text.split("联系人：")[1][:12]
     assert "第一行\n第二行{{ 7*7 }}{% if x %}" in text  # new line -> <w:br/>, tags literal
     assert long_name + "（公章）" in text
@@ -195,7 +195,7 @@ def test_control_characters_are_dropped_not_written():
     data = example("demand-letter")
     data["borrower"] = "明远\x0b五金\x01公司"
     text = all_text(template.render(template.prepare(data)))
-    assert "明远五金公司（证件号码" in text
+    assert "明远五金公司（统一社会信用代码" in text
 
 
 @pytest.mark.parametrize(("value", "finalized"), [
@@ -225,7 +225,7 @@ def test_values_typed_with_ascii_marks_read_full_width_in_the_letter():
     text = all_text(template.render(context))
     assert "（存单质押（账号尾号0007））" in text
     assert "联系地址：眉县首善街道平阳街1号（东门），三楼" in text
-    assert "明远五金（眉县）有限公司（证件号码" in text
+    assert "明远五金（眉县）有限公司（统一社会信用代码" in text
     assert ascii_punctuation(text) == []
     assert text == docxtpl_text(template, context)
 

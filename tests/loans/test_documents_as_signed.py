@@ -11,7 +11,7 @@ from pathlib import Path
 import docx
 import yaml
 from click.testing import CliRunner
-from collect_helpers import AS_OF, POLICY_TEXT, make_loan
+from collect_helpers import AS_OF, POLICY_TEXT, make_loan, resident_id
 from docxtext import docx_text
 from ledger_fixtures import row
 
@@ -62,7 +62,7 @@ def test_the_debt_confirmation_names_the_debtor_and_its_full_id_number(tmp_path:
     text = _letters(tmp_path, _policy(tmp_path, "0.0005"), [loan])[("JJ0001", "debt-confirmation")]
     receipt = text[text.index("债 务 确 认 回 执"):]
     assert receipt.splitlines()[2].startswith(
-        f"杭州云栖贸易有限公司（证件号码：{company}，以下称“本人（本单位）”）确认：截至2026年11月28日，")
+        f"杭州云栖贸易有限公司（统一社会信用代码：{company}，以下称“本人（本单位）”）确认：截至2026年11月28日，")
     assert "确认人：杭州云栖贸易有限公司（签字或盖章）" in receipt
     # No blank left for a name or an ID number the bank already has.
     assert "证件号码：   " not in receipt
@@ -212,3 +212,31 @@ def test_a_guarantor_notice_before_the_borrower_letter_asks_for_the_overdue_amou
     text = texts[("JJ0001", "guarantor-demand")]
     assert "提前到期" not in text and "420,000.00" not in text
     assert "截至2026年11月28日，借款人尚欠我行到期款项如下：" in text and "逾期本金\n20,000.00" in text
+
+
+def test_a_company_is_named_with_its_uscc_and_a_person_with_the_id_number(tmp_path: Path) -> None:
+    company = "91330110MA2H3K5X4B"
+    loans = [make_loan("JJ0001", borrower="杭州云栖贸易有限公司", id_number=company, guarantors=["钱七"],
+                       guarantor_ids=(resident_id(7),)),
+             make_loan("JJ0002", borrower="周八", id_number=resident_id(8), row=3)]
+    policy = _policy(tmp_path, "0.0005")
+    with Register(tmp_path / "register.sqlite") as register:
+        make_letters(loans, AS_OF, tmp_path / "out", policy=policy, register=register)
+        second = make_letters(loans, AS_OF, tmp_path / "out", policy=policy, register=register)
+        texts = {(o.loan_no, o.document): docx_text(Path(o.file)) for o in second.outcomes if o.file}
+    assert f"杭州云栖贸易有限公司（统一社会信用代码：{company}）：" in texts[("JJ0001", "demand-letter")]
+    notice = texts[("JJ0001", "guarantor-demand")]
+    # The guarantor's own number in full, the borrower's masked, each under its own name.
+    assert notice.startswith("保证人履行保证责任通知书")
+    assert f"钱七（证件号码：{resident_id(7)}）：" in notice
+    assert "借款人杭州云栖贸易有限公司（统一社会信用代码：913301********5X4B）于" in notice
+    assert f"周八（证件号码：{resident_id(8)}）：" in texts[("JJ0002", "demand-letter")]
+
+
+def test_id_label_calls_a_number_shaped_like_a_resident_id_a_persons() -> None:
+    from docgen.core.cnformat import id_label
+
+    assert id_label("91330110MA2H3K5X4B") == id_label("913301065783120434") == "统一社会信用代码"
+    # 18 digits with a birth date: a person's, even where the USCC checksum happens to pass.
+    assert id_label("330184198205163317") == id_label(resident_id(3)) == "证件号码"
+    assert id_label("") == id_label(None) == "证件号码"
