@@ -240,3 +240,11 @@ def test_id_label_calls_a_number_shaped_like_a_resident_id_a_persons() -> None:
     # 18 digits with a birth date: a person's, even where the USCC checksum happens to pass.
     assert id_label("330184198205163317") == id_label(resident_id(3)) == "证件号码"
     assert id_label("") == id_label(None) == "证件号码"
+
+
+def test_the_classification_annex_states_the_rule_with_its_short_overdue_exception(tmp_path: Path) -> None:
+    # 《商业银行金融资产风险分类办法》第十条: overdue is at least 关注, save a short (7-day) overdue of
+    # operational or technical cause: the annex says so instead of "no overdue loan is 正常".
+    text = docx_text(_npl(tmp_path, "2026Q2", [row("A1", 1000000, "次级", days=100), row("A2", 9000000)]))
+    assert "逾期贷款至少应为关注类（操作性或技术性原因导致的7天内短期逾期除外，须逐笔认定）；" in text
+    assert "逾期贷款不应分类为正常类" not in text
