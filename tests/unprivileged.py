@@ -43,14 +43,30 @@ ROOT = Path(__file__).resolve().parents[1]
 _OVERRIDES = ("dac_override", "dac_read_search", "fowner")
 
 
+#: Their bit numbers in the kernel's capability masks (linux/capability.h).
+_OVERRIDE_BITS = (1, 2, 3)
+
+
+def _overrides_held() -> bool:
+    """Whether this process holds any capability of ``_OVERRIDES`` (a root in a container started
+    without them is already refused by mode bits, and may lack the right to drop capabilities)."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return True  # cannot tell: assume root's usual powers
+    effective = next((int(line.split()[1], 16) for line in status.splitlines() if line.startswith("CapEff:")), None)
+    return effective is None or any(effective >> bit & 1 for bit in _OVERRIDE_BITS)
+
+
 def denied_prefix() -> list[str]:
     """Return the argv prefix that starts a child to which file permissions apply: ``[]`` when this
     process is not root, else ``setpriv`` dropping the override capabilities.
 
-    Raises ``RuntimeError`` (naming what to install) when this process is root and ``setpriv`` is
-    missing: a test that needs it must fail, never pass with permissions ignored.
+    A root that holds none of those capabilities (a container started without them) needs no
+    prefix either. Raises ``RuntimeError`` (naming what to install) when this process is root, holds
+    them and ``setpriv`` is missing: a test that needs it must fail, never pass with permissions ignored.
     """
-    if os.geteuid() != 0:
+    if os.geteuid() != 0 or not _overrides_held():
         return []
     setpriv = shutil.which("setpriv")
     if setpriv is None:
