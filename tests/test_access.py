@@ -139,3 +139,7 @@ def test_the_service_data_folder_is_checked_when_the_service_prepares_it(tree: P
     with modes((data / "service.sqlite", 0)):
         assert _identity(_raised(prepare, data)) == ("InputError", "access-read", 2,
                                                      {"path": str(data / "service.sqlite")})
+    # the signing key is only read once made: a read-only one serves
+    (data / "secret.key").write_text("00" * 32, encoding="ascii")
+    with modes((data / "secret.key", 0o400)):
+        assert _raised(prepare, data) is None

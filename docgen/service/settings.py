@@ -68,6 +68,11 @@ class Settings:
         return self.data_dir / "service.sqlite"
 
     @property
+    def key_path(self) -> Path:
+        """Return the signing key's file (created once, then only read)."""
+        return self.data_dir / "secret.key"
+
+    @property
     def register_path(self) -> Path | str:
         """Return the serial-number register used by every job of this service (a path or a URL)."""
         if self.register:
@@ -88,7 +93,7 @@ class Settings:
 
     def prepare(self) -> None:
         """Create the data folder and its sub-folders (owner-only); raise ``InputError`` if impossible,
-        and when a file the service keeps there (its database, its key) may not be read and written."""
+        when its database may not be read and changed, or its signing key may not be read."""
         try:
             for folder in (self.data_dir, self.uploads_dir, self.files_dir):
                 folder.mkdir(parents=True, exist_ok=True)
@@ -98,9 +103,9 @@ class Settings:
             when_denied(exc, InputError, exc.filename or self.data_dir, writing=True)
             raise SERVICE.error(InputError, "data-dir-unwritable", path=str(self.data_dir), reason=exc.strerror) from None
         # SQLite says only "unable to open database file" of a file it may not use: say why.
-        for kept in (self.db_path, self.data_dir / "secret.key"):
-            check_readable(kept)
-            check_writable(kept, in_place=True, cls=InputError)
+        check_readable(self.db_path)
+        check_writable(self.db_path, in_place=True, cls=InputError)
+        check_readable(self.key_path)  # only read once made: a key of mode 0400 serves
         if self.bundle_root is not None:
             # Resolved once: every folder a user picks must resolve to somewhere under this path.
             if not self.bundle_root.is_dir():
@@ -111,7 +116,7 @@ class Settings:
 
     def secret_key(self) -> bytes:
         """Return the signing key, created once (owner-only file) in the data folder."""
-        path = self.data_dir / "secret.key"
+        path = self.key_path
         try:
             return bytes.fromhex(path.read_text().strip())
         except FileNotFoundError:
