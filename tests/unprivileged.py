@@ -22,13 +22,15 @@ interpreter and site-packages somewhere world-readable costs hundreds of MB per 
 0 without the override capabilities reads what root owns (interpreter, venv, checkout) as its
 owner wherever it lives, and the test's files still need no world-traversable folder.
 
-When this process is not root, the child is started directly: the mode bits already apply.
-Nothing here skips: ``DENIED_PREFIX`` is computed once, and a root machine without ``setpriv``
-fails the tests that use it with a line saying so. ``assert_denied`` proves, in the same kind of
+When this process is not root, or is a root that holds none of those capabilities (a container
+started without them), the child is started directly: the mode bits already apply. Nothing here
+skips: ``denied_prefix`` is worked out once per test run, and a root machine that holds them
+without ``setpriv`` fails the tests that use it with a line saying so. ``assert_denied`` proves, in the same kind of
 child, that a path really is refused, so a test cannot pass because permissions were ignored.
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -39,12 +41,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Capabilities that let root pass file permission checks; the child runs without them.
-_OVERRIDES = ("dac_override", "dac_read_search", "fowner")
-
-
-#: Their bit numbers in the kernel's capability masks (linux/capability.h).
-_OVERRIDE_BITS = (1, 2, 3)
+#: Capabilities that let root pass file permission checks, each with its bit in the kernel's
+#: capability masks (linux/capability.h); the child runs without them.
+_OVERRIDES = {"dac_override": 1, "dac_read_search": 2, "fowner": 3}
 
 
 def _overrides_held() -> bool:
@@ -55,9 +54,10 @@ def _overrides_held() -> bool:
     except OSError:
         return True  # cannot tell: assume root's usual powers
     effective = next((int(line.split()[1], 16) for line in status.splitlines() if line.startswith("CapEff:")), None)
-    return effective is None or any(effective >> bit & 1 for bit in _OVERRIDE_BITS)
+    return effective is None or any(effective >> bit & 1 for bit in _OVERRIDES.values())
 
 
+@functools.cache
 def denied_prefix() -> list[str]:
     """Return the argv prefix that starts a child to which file permissions apply: ``[]`` when this
     process is not root, else ``setpriv`` dropping the override capabilities.

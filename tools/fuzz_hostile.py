@@ -534,7 +534,9 @@ def run_cli(args: argparse.Namespace, work: Path) -> list[str]:
                 else:
                     fifo.unlink(missing_ok=True)
                 os.mkfifo(fifo)
-    print(f"cli: {runs} runs{' with file modes binding' if prefix or os.geteuid() else ' as root'}, "
+    # Modes bind for every child but a root one that --privileged lets keep its override.
+    binding = not (args.privileged and os.geteuid() == 0)
+    print(f"cli: {runs} runs{' with file modes binding' if binding else ' as root'}, "
           f"{len(failures)} failures")
     return failures
 

@@ -57,16 +57,15 @@ def denied(cls: type[_E], path: str | os.PathLike[str], *, writing: bool = False
     return MESSAGES.error(cls, "access-list" if stat.S_ISDIR(mode) else "access-read", path=text)
 
 
-def when_denied(exc: BaseException, cls: type[DocgenError], path: str | os.PathLike[str] | None, *,
+def when_denied(exc: BaseException, cls: type[DocgenError], path: str | os.PathLike[str], *,
                 writing: bool = False) -> None:
-    """Raise ``denied(cls, path, writing=writing)`` when ``exc`` is a permission refusal (``path``
-    None: the path ``exc`` names); return otherwise, for the caller to word ``exc`` its own way.
+    """Raise ``denied(cls, path, writing=writing)`` when ``exc`` is a permission refusal; return
+    otherwise, for the caller to word ``exc`` its own way.
 
     Called in an ``except OSError`` block, before the caller's own wording of other failures.
     """
-    where = path if path is not None else getattr(exc, "filename", None)
-    if is_denied(exc) and where is not None:
-        raise denied(cls, where, writing=writing) from None
+    if is_denied(exc):
+        raise denied(cls, path, writing=writing) from None
 
 
 def check_readable(path: str | os.PathLike[str], cls: type[DocgenError] = InputError) -> None:
