@@ -398,13 +398,15 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
     jobs: list[_Job] = []
     outcomes: list[Outcome] = []
 
-    def add(entry: PlanEntry, document: str, key: str, data: dict[str, Any], party: str) -> None:
+    def add(entry: PlanEntry, document: str, key: str, data: dict[str, Any], party: str) -> bool:
+        """Queue the letter, or its refusal; return True when it is queued."""
         _, problems = templates[document].check(data, row=entry.row, columns=SOURCES)
         refused = _refusal(entry, document, party, policy, data, problems)
         if refused is not None:
             outcomes.append(refused)
-        else:
-            jobs.append(_Job(entry, document, key, data, party))
+            return False
+        jobs.append(_Job(entry, document, key, data, party))
+        return True
 
     for entry in plan.entries:
         loan = entry.loan
@@ -413,20 +415,20 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
                                     facts={"litigation": loan.litigation}))
             continue
         before = len(jobs) + len(outcomes)
+        demanded = False  # the borrower's demand letter is queued in this run
         if letter_due_date(loan, as_of, policy) is not None:
             if entry.time_barred:
                 add(entry, "debt-confirmation", letter_key(loan, "debt-confirmation"),
                     confirmation_data(loan, as_of, policy), loan.borrower)
             else:
                 # The template checks its interruption sentence against the period the plan found.
-                add(entry, "demand-letter", letter_key(loan),
-                    {**letter_data(loan, as_of, policy, entry.liable_guarantors),
-                     "last_interruption": entry.limitation_start}, loan.borrower)
+                demanded = add(entry, "demand-letter", letter_key(loan),
+                               {**letter_data(loan, as_of, policy, entry.liable_guarantors),
+                                "last_interruption": entry.limitation_start}, loan.borrower)
         guarantee = entry.guarantee
         if (guarantee is not None and guarantee.needs_demand
                 and (entry.next_action == "guarantor-demand" or guarantee_call_due(guarantee, as_of, policy))):
-            declared = letter_key(loan) in issued or any(
-                job.entry is entry and job.document == "demand-letter" for job in jobs)
+            declared = demanded or letter_key(loan) in issued
             for name in entry.liable_guarantors:
                 add(entry, "guarantor-demand", letter_key(loan, "guarantor-demand", name),
                     guarantor_data(loan, name, entry, as_of, policy, declared=declared), name)

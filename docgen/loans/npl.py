@@ -65,7 +65,9 @@ _FOUR = Decimal("0.0001")
 class Period:
     """A reporting period: its label (``2026Q2``), first and last day, and the words the report uses.
 
-    ``start_word`` (季初), ``task_word`` (季度任务) and ``span_word`` (本季) fill the seed's sentence.
+    ``start_word`` (季初), ``task_word`` (季度任务) and ``span_word`` (本季) fill the seed's sentence;
+    ``name`` is the period as a Chinese document names it: 2026年第二季度, 2026年上半年, 2026年度,
+    2026年6月 (the label's ``2026Q2`` or ``2026-06`` would break the report's one date style).
     """
 
     label: str
@@ -74,14 +76,7 @@ class Period:
     start_word: str
     task_word: str
     span_word: str
-
-    @property
-    def name(self) -> str:
-        """Return the period as a Chinese document names it: 2026年第二季度, 2026年上半年, 2026年度,
-        2026年6月 (the label's ``2026Q2`` or ``2026-06`` would break the report's one date style)."""
-        kind = next(kind for kind, words in PERIOD_WORDS.items() if words[2] == self.span_word)
-        code = {"quarter": f"Q{(self.start.month + 2) // 3}", "half": "H1" if self.start.month == 1 else "H2"}.get(kind, kind)
-        return MESSAGES.text("period-name/" + code, {"year": self.start.year, "month": self.start.month})
+    name: str
 
 
 def _month_end(year: int, month: int) -> _dt.date:
@@ -98,21 +93,25 @@ def parse_period(text: str) -> Period:
     m = re.fullmatch(r"(\d{4})Q([1-4])", value)
     if m:
         year, q = int(m[1]), int(m[2])
-        return Period(value, _dt.date(year, 3 * q - 2, 1), _month_end(year, 3 * q), *PERIOD_WORDS["quarter"])
+        return Period(value, _dt.date(year, 3 * q - 2, 1), _month_end(year, 3 * q), *PERIOD_WORDS["quarter"],
+                      MESSAGES.text(f"period-name/Q{q}", {"year": year}))
     m = re.fullmatch(r"(\d{4})H([12])", value)
     if m:
         year, h = int(m[1]), int(m[2])
         start = _dt.date(year, 1 if h == 1 else 7, 1)
-        return Period(value, start, _month_end(year, 6 if h == 1 else 12), *PERIOD_WORDS["half"])
+        return Period(value, start, _month_end(year, 6 if h == 1 else 12), *PERIOD_WORDS["half"],
+                      MESSAGES.text(f"period-name/H{h}", {"year": year}))
     m = re.fullmatch(r"(\d{4})", value)
     if m:
         year = int(m[1])
-        return Period(value, _dt.date(year, 1, 1), _dt.date(year, 12, 31), *PERIOD_WORDS["year"])
+        return Period(value, _dt.date(year, 1, 1), _dt.date(year, 12, 31), *PERIOD_WORDS["year"],
+                      MESSAGES.text("period-name/year", {"year": year}))
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
     if m and 1 <= int(m[2]) <= 12:
         year, month = int(m[1]), int(m[2])
         label = f"{year}-{month:02d}"
-        return Period(label, _dt.date(year, month, 1), _month_end(year, month), *PERIOD_WORDS["month"])
+        return Period(label, _dt.date(year, month, 1), _month_end(year, month), *PERIOD_WORDS["month"],
+                      MESSAGES.text("period-name/month", {"year": year, "month": month}))
     raise MESSAGES.error(InvalidValueError, "period-unknown", text=text)
 
 
