@@ -209,10 +209,13 @@ def guarantor_demand():
     add_body(doc, "该笔贷款已于{{ maturity|date_cn }}到期,借款人未按约归还,自{{ overdue_since|date_cn }}起已构成逾期。"
                   "截至{{ letter_date|date_cn }},借款人尚欠我行款项如下:")
     # The whole balance of an unmatured loan is due only by the early maturity declared to the
-    # borrower (docgen sets accelerated only once the borrower's demand letter is issued).
+    # borrower, which takes effect when the declaration reaches it (art. 137): docgen sets
+    # accelerated only when the borrower's demand letter was issued in an earlier run, and the
+    # notice says what the bank did (sent the letter declaring it), not that it took effect.
     add_tag_paragraph(doc, "{%p elif accelerated %}")
     add_body(doc, "借款人自{{ overdue_since|date_cn }}起未按合同约定归还到期贷款本息,已构成违约,我行已依照借款合同约定"
-                  "向借款人宣布该笔贷款全部提前到期。截至{{ letter_date|date_cn }},借款人尚欠我行款项如下:")
+                  "向借款人发出《逾期贷款催收函》,宣布该笔贷款全部提前到期。截至{{ letter_date|date_cn }},借款人尚欠"
+                  "我行款项如下:")
     add_tag_paragraph(doc, "{%p else %}")
     add_body(doc, "借款人自{{ overdue_since|date_cn }}起未按合同约定归还到期贷款本息,已构成逾期。截至"
                   "{{ letter_date|date_cn }},借款人尚欠我行到期款项如下:")

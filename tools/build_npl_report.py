@@ -182,7 +182,8 @@ def npl_report():
     # the report says how many and marks them, so head office decides knowing it.
     add_body(doc, "按催收时间表应起诉而尚未起诉的贷款{{ to_sue_count }}笔、余额{{ to_sue_balance }}万元,"
                   "拟报{{ recipient }}起诉(见表7)"
-                  "{% if to_sue_barred %};其中{{ to_sue_barred }}笔诉讼时效已届满(表7“诉讼时效届满日”栏注明),"
+                  "{% if to_sue_barred %};按台账记载的到期日、逾期起始日和时效中断事由计算,其中{{ to_sue_barred }}笔"
+                  "诉讼时效已届满(表7“诉讼时效届满日”栏注明),"
                   "债务人可以提出不履行义务的抗辩(《中华人民共和国民法典》第一百九十二条第一款),起诉前宜先取得"
                   "债务人对债务的书面确认(同条第二款){% endif %}。")
     add_body(doc, "表7  拟报起诉贷款名单(单位:万元)", indent=False, align="center", style="Normal")

@@ -215,8 +215,9 @@ def guarantor_data(loan: Any, guarantor: str, entry: PlanEntry, letter_date: _dt
     """Return the ``guarantor-demand`` data of one liable joint guarantor of ``loan``.
 
     ``declared``: the borrower's demand letter, which declares a loan due early (宣布提前到期),
-    is issued (before or in this run). Until it is, the guarantor of an unmatured loan is asked for
-    the overdue amounts only; once it is, for the whole balance, and the notice says why.
+    was issued in an earlier run (one issued in this run has not reached the borrower yet). Until
+    then the guarantor of an unmatured loan is asked for the overdue amounts only; after, for the
+    whole balance, and the notice says the bank sent the letter declaring it.
     The guarantor's address and ID number are left out when the ledger lacks them (no address:
     the notice is refused by ``plan_letters``; no ID number: the 送达回证 leaves it to the server).
     """
@@ -398,15 +399,14 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
     jobs: list[_Job] = []
     outcomes: list[Outcome] = []
 
-    def add(entry: PlanEntry, document: str, key: str, data: dict[str, Any], party: str) -> bool:
-        """Queue the letter, or its refusal; return True when it is queued."""
+    def add(entry: PlanEntry, document: str, key: str, data: dict[str, Any], party: str) -> None:
+        """Queue the letter, or its refusal."""
         _, problems = templates[document].check(data, row=entry.row, columns=SOURCES)
         refused = _refusal(entry, document, party, policy, data, problems)
         if refused is not None:
             outcomes.append(refused)
-            return False
+            return
         jobs.append(_Job(entry, document, key, data, party))
-        return True
 
     for entry in plan.entries:
         loan = entry.loan
@@ -415,20 +415,22 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
                                     facts={"litigation": loan.litigation}))
             continue
         before = len(jobs) + len(outcomes)
-        demanded = False  # the borrower's demand letter is queued in this run
         if letter_due_date(loan, as_of, policy) is not None:
             if entry.time_barred:
                 add(entry, "debt-confirmation", letter_key(loan, "debt-confirmation"),
                     confirmation_data(loan, as_of, policy), loan.borrower)
             else:
                 # The template checks its interruption sentence against the period the plan found.
-                demanded = add(entry, "demand-letter", letter_key(loan),
-                               {**letter_data(loan, as_of, policy, entry.liable_guarantors),
-                                "last_interruption": entry.limitation_start}, loan.borrower)
+                add(entry, "demand-letter", letter_key(loan),
+                    {**letter_data(loan, as_of, policy, entry.liable_guarantors),
+                     "last_interruption": entry.limitation_start}, loan.borrower)
         guarantee = entry.guarantee
         if (guarantee is not None and guarantee.needs_demand
                 and (entry.next_action == "guarantor-demand" or guarantee_call_due(guarantee, as_of, policy))):
-            declared = demanded or letter_key(loan) in issued
+            # Early maturity is declared by the borrower's letter, and only takes effect once that
+            # letter reaches the borrower (《民法典》第一百三十七条第二款): one queued in this run has
+            # not, so its guarantors are asked for what is due without it.
+            declared = letter_key(loan) in issued
             for name in entry.liable_guarantors:
                 add(entry, "guarantor-demand", letter_key(loan, "guarantor-demand", name),
                     guarantor_data(loan, name, entry, as_of, policy, declared=declared), name)

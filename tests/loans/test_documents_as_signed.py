@@ -100,7 +100,8 @@ def test_the_suit_list_marks_the_time_barred_claims_and_says_what_that_means(tmp
             row("L1", 200000, "次级", days=200, serial=2),    # fell due 2025-12: runs to 2028
             row("P1", 9000000)]
     sentence, table = _suit_list(_npl(tmp_path, "2026Q2", rows))
-    assert sentence == ("按催收时间表应起诉而尚未起诉的贷款2笔、余额50.00万元，拟报总行起诉（见表7）；其中1笔诉讼时效已届满"
+    assert sentence == ("按催收时间表应起诉而尚未起诉的贷款2笔、余额50.00万元，拟报总行起诉（见表7）；按台账记载的到期日、逾期起始日和"
+                        "时效中断事由计算，其中1笔诉讼时效已届满"
                         "（表7“诉讼时效届满日”栏注明），债务人可以提出不履行义务的抗辩（《中华人民共和国民法典》第一百九十二条"
                         "第一款），起诉前宜先取得债务人对债务的书面确认（同条第二款）。")
     cells = {r[2]: r[6] for r in table[1:]}
@@ -197,9 +198,25 @@ def test_a_guarantor_is_asked_for_an_unmatured_balance_only_once_its_early_matur
     assert [o.document for o in first.written] == ["demand-letter"]  # it declares the loan due early
     ((notice,),) = [[o for o in second.written if o.document == "guarantor-demand"]]
     text = docx_text(Path(notice.file))
-    assert ("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约，我行已依照借款合同约定向借款人宣布"
-            "该笔贷款全部提前到期。截至2026年11月28日，借款人尚欠我行款项如下：") in text
+    # What the bank did (sent the letter declaring it), not that the declaration took effect.
+    assert ("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约，我行已依照借款合同约定向借款人发出"
+            "《逾期贷款催收函》，宣布该笔贷款全部提前到期。截至2026年11月28日，借款人尚欠我行款项如下：") in text
     assert "贷款本金余额\n420,000.00" in text
+
+
+def test_a_guarantor_called_in_the_run_of_the_borrower_letter_is_asked_for_the_overdue_amounts_only(
+        tmp_path: Path) -> None:
+    # Day 10, the guarantee period ending in 30 days: the borrower's letter declaring the early
+    # maturity and the guarantor's notice come out together. The declaration takes effect when it
+    # reaches the borrower (《民法典》第一百三十七条第二款), after this notice is written.
+    loan = make_loan("JJ0001", days=10, guarantors=["钱七"], accelerated=True,
+                     guarantee_period_end=AS_OF + dt.timedelta(days=30))
+    texts = _letters(tmp_path, _policy(tmp_path, "0.0005"), [loan])
+    assert sorted(texts) == [("JJ0001", "demand-letter"), ("JJ0001", "guarantor-demand")]
+    assert "我行现宣布上述贷款全部提前到期" in texts[("JJ0001", "demand-letter")]
+    notice = texts[("JJ0001", "guarantor-demand")]
+    assert "提前到期" not in notice and "420,000.00" not in notice
+    assert "截至2026年11月28日，借款人尚欠我行到期款项如下：" in notice and "逾期本金\n20,000.00" in notice
 
 
 def test_a_guarantor_notice_before_the_borrower_letter_asks_for_the_overdue_amounts_only(tmp_path: Path) -> None:
