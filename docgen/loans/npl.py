@@ -31,9 +31,8 @@ from docgen.core import cnformat
 from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError, InvalidValueError
 from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan, is_resident_id
-from docgen.loans.limitation import claim_due_date, claim_period, loan_events
 from docgen.loans.messages import MESSAGES, PERIOD_WORDS
-from docgen.loans.plan import overdue_days, overdue_start, registered_late
+from docgen.loans.plan import limitation_period, overdue_days, overdue_start, registered_late
 from docgen.core.validation import validate
 
 DEFAULT_LARGE_NPL_THRESHOLD = Decimal(100000)
@@ -698,9 +697,8 @@ class NplTally:
                     and "legal-action" in next_action(loan, as_of, policy).open_actions):
                 # The report says which of them are time-barred: a suit on those meets the
                 # debtor's defence (《民法典》第一百九十二条), head office must know before filing.
-                period = claim_period(claim_due_date(overdue_start(loan), loan.maturity), loan_events(loan),
-                                      policy.limitation_years)
-                self._to_sue.append(_listed(loan)._replace(limitation_deadline=period.deadline))
+                deadline = limitation_period(loan, policy.limitation_years).deadline
+                self._to_sue.append(_listed(loan)._replace(limitation_deadline=deadline))
             if states is not None:
                 state = _state(loan.classification, on_balance)
                 by_no = states.get(state)

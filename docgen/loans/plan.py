@@ -51,6 +51,7 @@ from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError
 from docgen.loans.limitation import (
     Guarantee,
+    Period,
     claim_due_date,
     claim_period,
     enforcement_deadline,
@@ -378,6 +379,18 @@ def registered_late(loan: Any) -> bool:
     return overdue_start(loan) != loan.overdue_since
 
 
+def limitation_period(loan: Any, years: int, *, before: _dt.date | None = None) -> Period:
+    """Return the limitation period of overdue ``loan``'s claim: counted from its ``claim_due_date``
+    (the earlier of ``overdue_start`` and maturity) and interrupted by the events the ledger
+    records (``loan_events``; only those before ``before`` when given)."""
+    since = overdue_start(loan)
+    assert since is not None
+    events = loan_events(loan)
+    if before is not None:
+        events = [e for e in events if e[0] < before]
+    return claim_period(claim_due_date(since, loan.maturity), events, years)
+
+
 def overdue_days(loan: Any, as_of: _dt.date) -> int:
     """Return the days past due of ``loan`` on ``as_of`` (day 1 is ``overdue_start``), 0 when it is
     not overdue on ``as_of``.
@@ -665,12 +678,10 @@ def plan_entry(
     if registered_late(loan):
         _notice(notices, "matured-unpaid", maturity=loan.maturity, balance=f"{loan.balance:,.2f}",
                 overdue_since=since, recorded=loan.overdue_since or "")
-    due = claim_due_date(since, loan.maturity)
-    period = claim_period(due, loan_events(loan), policy.limitation_years)
+    period = limitation_period(loan, policy.limitation_years)
     for day, event in period.ignored:
         _notice(notices, "interruption-after-expiry", event_date=day, event=event,
-                deadline=claim_period(due, [e for e in loan_events(loan) if e[0] < day],
-                                      policy.limitation_years).deadline)
+                deadline=limitation_period(loan, policy.limitation_years, before=day).deadline)
     time_barred = period.deadline < as_of
     if not loan.in_litigation:
         # A pending suit interrupted the period and it does not run while the case is pending.
