@@ -48,7 +48,7 @@ def denied(cls: type[_E], path: str | os.PathLike[str], *, writing: bool = False
     text = os.fspath(path)
     if writing:
         target = Path(text)
-        folder = target if _is_folder(target) else writable_folder(target)
+        folder = target if os.path.isdir(target) else writable_folder(target)
         return MESSAGES.error(cls, "access-write", path=text, folder=str(folder))
     try:
         mode = os.stat(text).st_mode
@@ -85,20 +85,12 @@ def check_readable(path: str | os.PathLike[str], cls: type[DocgenError] = InputE
         raise denied(cls, path)
 
 
-def _is_folder(path: Path) -> bool:
-    """Whether a folder is at ``path`` that this process can see (False when it cannot look)."""
-    try:
-        return stat.S_ISDIR(os.stat(path).st_mode)
-    except (OSError, ValueError):
-        return False
-
-
 def writable_folder(path: Path) -> Path:
     """Return the folder a new file at ``path`` is made in: its nearest ancestor this process can
     see (``path``'s parent when that exists; folders that are missing are made in it, and one
     that may not be looked into stops the search at the folder that hides it)."""
     folder = path.parent
-    while not _is_folder(folder) and folder != folder.parent:
+    while not os.path.isdir(folder) and folder != folder.parent:
         folder = folder.parent
     return folder
 
@@ -114,5 +106,5 @@ def check_writable(path: str | os.PathLike[str], *, folder: bool = False, in_pla
     if in_place and not folder and os.path.isfile(target) and not os.access(target, os.W_OK):
         raise MESSAGES.error(cls, "access-change", path=str(target))
     where = writable_folder(target / "x" if folder else target)
-    if _is_folder(where) and not os.access(where, os.W_OK | os.X_OK):
+    if os.path.isdir(where) and not os.access(where, os.W_OK | os.X_OK):
         raise denied(cls, target, writing=True)
