@@ -57,8 +57,9 @@ def open_regular(path: str | os.PathLike[str], *, follow_links: bool = True) -> 
     """Return ``path`` opened for binary reading.
 
     Never blocks: a FIFO is opened non-blocking and refused like a device or folder.
-    Raises ``NotRegularFile`` for anything but a regular file (a symbolic link itself too
-    when ``follow_links`` is False), ``OSError`` when it cannot be opened.
+    Raises ``NotRegularFile`` for anything but a regular file, ``OSError`` when it cannot be
+    opened: a symbolic link too when ``follow_links`` is False (the system refuses to open it,
+    ``ELOOP``, where it has ``O_NOFOLLOW``).
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     if not follow_links:
