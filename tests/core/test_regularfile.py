@@ -11,7 +11,7 @@ import pytest
 
 from docgen.core.datafile import parse_json, parse_yaml, read_mapping
 from docgen.core.errors import InputError
-from docgen.core.regularfile import NotRegularFile, is_regular, read_regular
+from docgen.core.regularfile import NotRegularFile, is_regular, open_regular, read_regular
 
 
 def _within(seconds: float, call: Callable[[], Any]) -> BaseException | None:
@@ -72,6 +72,17 @@ def test_is_regular_tells_a_file_nothing_and_something_else_apart(tmp_path: Path
         is_regular(tmp_path)
     with pytest.raises(OSError) as refused:  # the system's own reason, not "not a regular file"
         is_regular(tmp_path / ("长" * 300))
+    assert not isinstance(refused.value, NotRegularFile)
+
+
+@pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="the system cannot refuse to follow a link")
+def test_a_link_is_refused_by_the_system_when_links_are_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "a.pdf").write_bytes(b"%PDF")
+    (tmp_path / "link.pdf").symlink_to(tmp_path / "a.pdf")
+    with open_regular(tmp_path / "link.pdf") as stream:
+        assert stream.read() == b"%PDF"
+    with pytest.raises(OSError) as refused:
+        open_regular(tmp_path / "link.pdf", follow_links=False)
     assert not isinstance(refused.value, NotRegularFile)
 
 
