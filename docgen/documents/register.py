@@ -722,7 +722,7 @@ class Register:
                 continue
             try:
                 digest = sha256_file(record.file)
-            except OSError as exc:  # gone, or no longer readable: either way not the file issued
+            except OSError as exc:  # there but not this user's to read, or gone (not the file issued)
                 failures.append((record, "unreadable" if is_denied(exc) else "missing"))
                 continue
             if digest != record.sha256:
