@@ -270,6 +270,12 @@ def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png:
     detail = ""
     if recovered_cases:
         detail = "，其中" + "、".join(f"{loan.borrower}{wan(loan.recovered)}万元" for loan in recovered_cases)
+    to_sue = [
+        {"seq": i, "borrower": loan.borrower, "loan_no": loan.loan_no, "days": overdue_days(loan, f.as_of),
+         "balance": wan(loan.balance), "officer": loan.officer,
+         "limitation_deadline": loan.limitation_deadline, "barred": _barred(loan, f.as_of)}
+        for i, loan in enumerate(f.to_sue, start=1)
+    ]
     plan = notes.plan
     if not plan:
         notify(MESSAGES.notice("notes-without-plan"))
@@ -327,13 +333,8 @@ def report_context(figures: NplFigures, notes: Notes, *, branch: str, chart_png:
         "has_leaders": any(loan.leader for loan in large),
         "to_sue_count": len(f.to_sue),
         "to_sue_balance": wan(sum((loan.balance for loan in f.to_sue), Decimal(0))),
-        "to_sue": [
-            {"seq": i, "borrower": loan.borrower, "loan_no": loan.loan_no, "days": overdue_days(loan, f.as_of),
-             "balance": wan(loan.balance), "officer": loan.officer,
-             "limitation_deadline": loan.limitation_deadline, "barred": _barred(loan, f.as_of)}
-            for i, loan in enumerate(f.to_sue, start=1)
-        ],
-        "to_sue_barred": sum(_barred(loan, f.as_of) for loan in f.to_sue),
+        "to_sue": to_sue,
+        "to_sue_barred": sum(row["barred"] for row in to_sue),
         "litigation": [
             {"borrower": loan.borrower, "loan_no": loan.loan_no, "status": loan.litigation,
              "balance": wan(loan.balance), "recovered": wan(loan.recovered), "officer": loan.officer}
