@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.core.access import check_readable, check_writable, is_denied
+from docgen.core.regularfile import open_regular
 from docgen.core.errors import (DocgenError, RegisterBusyError, RegisterDamagedError, RegisterDeniedError,
                                  RegisterError)
 from docgen.core.userdirs import RegisterTarget, is_database_url
@@ -80,9 +81,11 @@ _ATTEMPT_S = 0.2  # one try at the lock; the waiting itself is ours, so it can s
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
-    """Return the hex SHA-256 of a file's bytes (raises OSError when it cannot be read)."""
+    """Return the hex SHA-256 of a file's bytes. Raises ``OSError`` when it cannot be read, and
+    ``NotRegularFile`` (an ``OSError``) when a FIFO, device or folder stands at ``path``: an issued
+    file swapped for a FIFO would otherwise hold ``register verify`` waiting for a writer."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
 from pathlib import Path
 
@@ -126,6 +127,10 @@ def test_complete_lookup_and_verify(tmp_path: Path) -> None:
         files["missing"].unlink()
         result = {(r.row_key, status) for r, status in reg.verify()}
         assert result == {("changed", "changed"), ("missing", "missing"), ("incomplete", "incomplete")}
+        # A FIFO where the issued file was is not the file issued, and is never waited on.
+        files["missing"].unlink(missing_ok=True)
+        os.mkfifo(files["missing"])
+        assert {(r.row_key, status) for r, status in reg.verify()} == result
         with pytest.raises(RegisterError, match="没有预留编号"):
             reg.complete("t", "never-reserved", files["ok"], "0" * 64)
 
