@@ -14,10 +14,11 @@ end without an internal error.
 with hostile option values: folders, FIFOs and devices where files are read, a file of mode 000
 and a folder of mode 0300 (enterable, not listable) where inputs are read, outputs in missing
 folders, in a folder of mode 0555, onto FIFOs and folders, or onto the command's own input. Run
-as root, each child runs without root's override of file modes (``tests/unprivileged.py``;
-``--privileged`` keeps it), so the permission cases test what a clerk's account meets. Every run must exit
-0, 1 or 2 without a traceback, an error must be one ``Error:`` line, a failed run must leave no
-output under its final name and no ``.part`` file, and inputs must be unchanged.
+as root, each child runs without root's override of file modes (``tools/file_modes.py``, as the
+permission tests' children do; ``--privileged`` keeps it), so the permission cases test what a
+clerk's account meets. Every run must exit 0, 1 or 2 without a traceback, an error must be one
+``Error:`` line, a failed run must leave no output under its final name and no ``.part`` file,
+and inputs must be unchanged.
 
 Everything is written under one temporary folder, removed at the end (``--keep`` keeps it).
 Prints one line per finding and a summary; exits 1 when anything broke the contract.
@@ -43,6 +44,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from file_modes import denied_prefix  # beside this script, which runs as tools/fuzz_hostile.py
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -492,7 +495,7 @@ def run_cli(args: argparse.Namespace, work: Path) -> list[str]:
     locked = shutil.copytree(EXAMPLES / "bundle", work / "bundle-locked")  # a file and a stage folder closed
     os.chmod(next(locked.rglob("*.pdf")), 0)
     os.chmod(next(p for p in sorted(locked.iterdir()) if p.is_dir()), 0o300)
-    prefix = [] if args.privileged else _denied_prefix()
+    prefix = [] if args.privileged else denied_prefix()
     env = {**os.environ, "DOCGEN_REGISTER": str(work / "reg.sqlite"), "DOCGEN_DATA": str(work / "svc"),
            "PYTHONPATH": str(ROOT)}
     limit = args.memory_mb << 20
@@ -539,15 +542,6 @@ def run_cli(args: argparse.Namespace, work: Path) -> list[str]:
     print(f"cli: {runs} runs{' with file modes binding' if binding else ' as root'}, "
           f"{len(failures)} failures")
     return failures
-
-
-def _denied_prefix() -> list[str]:
-    """The argv prefix under which file modes bind a child also when this runs as root (the
-    tests' runner, ``tests/unprivileged.py``: this tool is not part of the wheel either)."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from unprivileged import denied_prefix
-
-    return denied_prefix()
 
 
 def _cli_problem(code: int, stderr: str, outputs: list[Path], work: Path) -> str | None:
