@@ -21,9 +21,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
 from docgen.core.errors import InvalidValueError
+from docgen.core.periods import add_years
 from docgen.documents.messages import MESSAGES
 
 #: One rule failure: the field path, its code and the facts the wording needs.
@@ -151,8 +150,7 @@ def rule_within_years(context: dict[str, Any], params: dict[str, Any]) -> list[I
     restart = _get(context, params["restart"]) if params.get("restart") else None
     if isinstance(restart, _dt.date) and restart > start:
         start = restart
-    # relativedelta keeps the calendar: 29 February's anniversary in a common year is 28 February.
-    deadline = start + relativedelta(years=int(params["years"]))
+    deadline = add_years(start, int(params["years"]))  # 29 February's anniversary in a common year: 28 February
     if day > deadline:
         return [(params["date"], "period-run-out", {"start": start.isoformat(), "deadline": deadline.isoformat(),
                                                   "on": day.isoformat(), "message": params.get("message")})]

@@ -2,10 +2,9 @@
 
 Both are calendar periods under the Civil Code:
 
-- art. 201: a period counted in years or months does not count its first day, and
-  art. 202: it ends on the *corresponding day* of the last month, or on that month's last day
-  when there is no such day. So a period of N years starting on date D ends on D + N years
-  (2024-02-29 + 3 years -> 2027-02-28), and N months after Aug 31 ends on Feb 28/29.
+- art. 201/202: a period counted in years or months ends on the corresponding day of its last
+  month, or on that month's last day when there is none (``docgen.core.periods``: 2024-02-29
+  + 3 years -> 2027-02-28).
 - art. 188: the limitation period (诉讼时效) for a bank's claim is three years, running from when
   the creditor knew its right was infringed, i.e. when the loan (or the instalment) fell due
   unpaid. art. 195: a demand served on the debtor, the debtor's acknowledgment or part payment,
@@ -21,31 +20,10 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
+from docgen.core.periods import add_months, add_years
 from docgen.loans.vocabulary import REVIVING_TYPES
-
-
-@lru_cache(maxsize=65536)
-def add_months(start: _dt.date, months: int) -> _dt.date:
-    """Return ``start`` moved by ``months`` calendar months (negative moves back).
-
-    The day is kept when the target month has it, else clamped to that month's last day
-    (art. 202), which is how ``relativedelta`` counts: ``add_months(2026-08-31, 6) ==
-    2027-02-28``, ``add_months(2027-08-31, 6) == 2028-02-29``. Raises ``ValueError`` when
-    the result falls outside the years 1..9999.
-    """
-    # Remembered: a ledger of thousands of loans repeats the same dates and periods, and
-    # relativedelta is the costly part of the plan's deadlines when called once per loan.
-    return start + relativedelta(months=months)
-
-
-def add_years(start: _dt.date, years: int) -> _dt.date:
-    """Return ``start`` moved by ``years`` calendar years; Feb 29 becomes Feb 28 in a common year."""
-    return add_months(start, 12 * years)
 
 
 def claim_due_date(overdue_since: _dt.date, maturity: _dt.date | None) -> _dt.date:
