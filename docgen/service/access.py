@@ -28,3 +28,9 @@ def allowed(role: str, capability: str) -> bool:
 def may_see(role: str, name: str, owner: str) -> bool:
     """Return True when user ``name`` with ``role`` may see a job or file owned by ``owner``."""
     return owner == name or role in SEE_ALL
+
+
+def may_rerun(role: str, name: str, owner: str) -> bool:
+    """Return True when user ``name`` with ``role`` may run again a job owned by ``owner``: its owner
+    or an admin (compliance sees every job but runs nobody else's)."""
+    return owner == name or role == "admin"

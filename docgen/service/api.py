@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from docgen.core.datafile import parse_json
 from docgen.service import actions, audit, folders
-from docgen.service.access import SEE_ALL, may_see
+from docgen.service.access import SEE_ALL, may_rerun, may_see
 from docgen.service.files import get_file
 from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.web import ApiError, form_text, read_form, require_api, service
@@ -126,7 +126,7 @@ async def rerun(request: Request, job_id: str) -> dict[str, str]:
     the same 400/422 and message the job's first request would get, and the job is left as it was.
     409 for a job neither failed nor interrupted; only its owner or an admin may run it again (403)."""
     who, found = _visible_job(request, job_id)
-    if found["owner"] != who.name and who.role != "admin":
+    if not may_rerun(who.role, who.name, found["owner"]):
         raise ApiError(403, SERVICE.text("rerun-not-allowed", {"job_id": job_id}))
     return await actions.rerun(request, who, found)
 

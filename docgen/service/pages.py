@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from docgen.core.tabular import TABLE_SUFFIXES
 from docgen.loans.messages import ACTION_LABELS, WARNING_LABELS
 from docgen.service import actions, audit, folders, history
-from docgen.service.access import SEE_ALL, allowed, may_see
+from docgen.service.access import SEE_ALL, allowed, may_rerun, may_see
 from docgen.service.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Principal
 from docgen.service.i18n import LANGS, translator
 from docgen.service.users import ROLE_LABELS
@@ -428,7 +428,7 @@ async def job_rerun(request: Request, job_id: str) -> Response:
     it (a refusal shows the error page with its status and message)."""
     who, _ = await posted(request, "jobs")
     job = _job_for(request, who, job_id)
-    if job["owner"] != who.name and who.role != "admin":
+    if not may_rerun(who.role, who.name, job["owner"]):
         raise ApiError(403, translator(lang_of(request))("forbidden_text"))
     await actions.rerun(request, who, job)
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)

@@ -205,6 +205,22 @@ def test_a_letters_job_is_run_again_only_on_the_ledger_it_was_started_with(held)
     assert held.audited("job-rerun")[0]["detail"] == {"job": job_id}
 
 
+def test_a_job_is_run_again_only_by_its_owner_or_an_admin_from_the_api_and_the_page(held):
+    job_id, _, _ = _failed_letters_job(held)
+    compliance = held.headers("compliance")
+    assert held.client.get(f"/api/jobs/{job_id}", headers=compliance).status_code == 200  # sees every job
+    refused = held.client.post(f"/api/jobs/{job_id}/rerun", headers=compliance)
+    assert (refused.status_code, refused.json()["error"]) == (403, f"只有任务 {job_id} 的提交人或管理员可以重新运行")
+    client = TestClient(held.client.app)
+    login(client, "compliance")
+    job_page = client.get(f"/jobs/{job_id}")
+    on_page = client.post(f"/jobs/{job_id}/rerun", data={"csrf": _csrf(job_page.text)}, follow_redirects=False)
+    assert on_page.status_code == 403 and "你的角色不能使用这个页面。" in on_page.text
+    assert held.held.submitted == [job_id]  # only its start
+    assert held.client.post(f"/api/jobs/{job_id}/rerun", headers=held.headers("admin")).status_code == 202
+    assert held.held.submitted == [job_id, job_id]
+
+
 def test_a_batch_job_whose_rows_have_gone_is_not_run_again(held):
     headers = held.headers("backoffice")
     started = held.client.post("/api/batch/demand-letter", headers=headers,
