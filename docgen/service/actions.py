@@ -196,9 +196,11 @@ def _job_target(kind: str, params: dict[str, Any]) -> str:
 
 
 def _job_sha256(kind: str, params: dict[str, Any]) -> str | None:
-    """Return the SHA-256 of a job's main input (the rows, the ledger), which its audit entries name."""
+    """Return the SHA-256 of a job's main input (the rows, the ledger), which its audit entries name:
+    the input ``work.JOB_INPUTS`` lists first, whose SHA-256 every kind records."""
     field = next(iter(work.JOB_INPUTS[kind].values()))
-    return params.get(field) if field else None
+    assert field is not None
+    return params.get(field)
 
 
 async def _job_input(request: Request, who: Principal, kind: str, params: dict[str, Any], *stored: Stored | None,

@@ -219,7 +219,8 @@ def npl_task(ledger: str, opening: str | None, targets: str | None, notes: str |
 
 
 #: Each job kind's stored inputs: parameter holding the path -> parameter holding its SHA-256 (None:
-#: none recorded), as ``job_check_task`` finds them before the job is queued.
+#: none recorded), as ``job_check_task`` finds them before the job is queued. The first is the job's
+#: main input, always recorded: its SHA-256 is the one the job's audit entries name.
 JOB_INPUTS: dict[str, dict[str, str | None]] = {
     "batch": {"rows": "rows_sha256"},
     "letters": {"ledger": "ledger_sha256", "policy": "policy_sha256"},
