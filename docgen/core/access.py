@@ -22,8 +22,9 @@ __all__ = ["DENIED_CODES", "check_readable", "check_writable", "denied", "is_den
 
 _E = TypeVar("_E", bound=DocgenError)
 
-#: The codes of the errors built here (``DocgenError.code``): a caller that turns an error into a
-#: finding or a line of its own can tell a permission refusal from a damaged file.
+#: The codes of permission refusals (``DocgenError.code``): those built here, and ``access-any``, the
+#: command line's for a refusal no part caught. A caller that turns an error into a finding or a
+#: line of its own can tell a permission refusal from a damaged file.
 DENIED_CODES = frozenset({"access-read", "access-list", "access-search", "access-write", "access-change",
                           "access-any"})
 

@@ -257,7 +257,7 @@ def job_check_task(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     if kind == "batch":
         return rows_task(params["template"], params["rows"], params["rows_name"], params.get("defaults") or {})
     return npl_task(params["ledger"], params.get("opening"), params.get("targets"), params.get("notes"),
-                    params["period"], shown, False, None, True, params.get("policy"))
+                    params["period"], shown, chart=False, docx=None, report_later=True, policy=params.get("policy"))
 
 
 def _shown(text: str, shown: dict[str, str]) -> str:
@@ -368,7 +368,7 @@ def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, A
     store.progress(job["id"], 0, 1)
     target = Path(p["out"]) / f"不良贷款报告-{p['period']}.docx"
     done = npl_task(p["ledger"], p.get("opening"), p.get("targets"), p.get("notes"), p["period"],
-                    p.get("shown") or {}, False, str(target), policy=p.get("policy"))
+                    p.get("shown") or {}, chart=False, docx=str(target), policy=p.get("policy"))
     if "failure" in done:
         raise _JobFailure(done["failure"]["error"])
     register_file(settings.db_path, job["owner"], target, job=job["id"])
