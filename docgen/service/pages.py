@@ -419,7 +419,9 @@ def _job_for(request: Request, who: Principal, job_id: str) -> dict[str, Any]:
 async def job_page(request: Request, job_id: str) -> Response:
     """One job, with its progress (refreshed by script) and downloads."""
     who = require_page(request, "jobs")
-    return page(request, "job.html", who=who, job=actions.job_view(request, _job_for(request, who, job_id)))
+    job = _job_for(request, who, job_id)
+    return page(request, "job.html", who=who, job=actions.job_view(request, job),
+                may_rerun=may_rerun(who.role, who.name, job["owner"]))
 
 
 @router.post("/jobs/{job_id}/rerun")

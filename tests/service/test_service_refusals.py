@@ -214,8 +214,12 @@ def test_a_job_is_run_again_only_by_its_owner_or_an_admin_from_the_api_and_the_p
     client = TestClient(held.client.app)
     login(client, "compliance")
     job_page = client.get(f"/jobs/{job_id}")
+    assert f'action="/jobs/{job_id}/rerun"' not in job_page.text  # no button it may not press
     on_page = client.post(f"/jobs/{job_id}/rerun", data={"csrf": _csrf(job_page.text)}, follow_redirects=False)
     assert on_page.status_code == 403 and "你的角色不能使用这个页面。" in on_page.text
+    owner = TestClient(held.client.app)
+    login(owner, "manager")
+    assert f'action="/jobs/{job_id}/rerun"' in owner.get(f"/jobs/{job_id}").text
     assert held.held.submitted == [job_id]  # only its start
     assert held.client.post(f"/api/jobs/{job_id}/rerun", headers=held.headers("admin")).status_code == 202
     assert held.held.submitted == [job_id, job_id]
