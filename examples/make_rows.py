@@ -2,7 +2,9 @@
 """Generate the example batch of overdue borrowers for ``docgen batch demand-letter``.
 
 One branch's demand letters due on 2026-11-28: each loan fell overdue six days earlier, so
-the letter is served on day 7 of arrears (seed: 贷款逾期催收工作). Borrowers are companies
+the letter is served on day 7 of arrears (seed: 贷款逾期催收工作), and its 罚息 is computed for
+those 7 days (the first overdue day and the letter date both counted: the convention
+``docgen.loans.letters.penalty`` states and ``docgen collect letters`` applies). Borrowers are companies
 (统一社会信用代码) and individuals (居民身份证号), all with valid checksums, stored as TEXT
 cells the way a careful back office keeps them; amounts are numbers, dates are date cells;
 headers are the Chinese ones the demand-letter template accepts. Deterministic: same seed,
@@ -23,6 +25,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from stdnum.cn import ric, uscc
+
+from docgen.loans.plan import days_past_due
 
 HEADERS = [
     "发函日期", "借款人", "证件号码", "送达地址", "借款合同号", "借款日期", "借款金额", "逾期起始日",
@@ -104,7 +108,7 @@ def make_rows(count: int, seed: int = 20261128) -> list[dict[str, object]]:
         annual = Decimal("0.0435") + Decimal(rng.randrange(0, 200)) / Decimal(10000)
         interest = _money(Decimal(amount) * annual / 360 * rng.choice([30, 60, 90]))
         daily = (annual * Decimal("1.5") / 360).quantize(Decimal("0.0000001"))
-        penalty = _money(principal * daily * 6)
+        penalty = _money(principal * daily * days_past_due(overdue_since, LETTER_DATE))
         maturity = loan_date + dt.timedelta(days=rng.choice([730, 1095]))
         guarantors = []
         if rng.random() < 0.7:

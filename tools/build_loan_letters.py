@@ -58,7 +58,8 @@ def _amount_table(doc, principal_label: str = "{{ principal_label }}") -> None:
         [
             [principal_label, "{{ principal|amount }}"],
             ["欠息", "{{ interest|amount }}"],
-            ["罚息(计至{{ letter_date|date_cn }})", "{{ penalty|amount }}"],
+            # The window of docgen.loans.letters.penalty: the letter date is one of its days.
+            ["罚息(计至{{ letter_date|date_cn }},含当日)", "{{ penalty|amount }}"],
             ["合计", "{{ total|amount }}"],
         ],
         [70, 60],
@@ -144,7 +145,7 @@ def demand_letter():
     _amount_table(doc)
     add_body(doc, "合计金额(大写):{{ total|amount_in_words }}。罚息按{% if penalty_annual %}借款合同约定的罚息"
                   "利率年{{ penalty_annual }}(日利率为年利率÷360){% else %}日利率{{ penalty_daily }}{% endif %}"
-                  "计算;欠息、罚息及复利按借款合同约定计收至实际清偿之日止。", indent=False)
+                  "计算,计息天数为逾期天数,自逾期之日(逾期第1日)起计至{{ letter_date|date_cn }}(含当日);欠息、罚息及复利按借款合同约定计收至实际清偿之日止。", indent=False)
     add_body(doc, "请贵方于{{ pay_by|date_cn }}前将上述欠款足额存入还款账户,或到我行办理还款手续。逾期仍未归还的,"
                   "我行将依照借款合同及有关法律规定采取下列措施:")
     # A measure is printed only when it can be taken: no guarantor or collateral, no such threat.

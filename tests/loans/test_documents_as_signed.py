@@ -44,7 +44,7 @@ def test_the_letter_states_the_daily_rate_its_penalty_was_computed_with(tmp_path
     assert "0.0181%" not in text
     # 20,000 × 0.00018125 × 10 days = 36.25: the printed rate gives the printed penalty.
     fine = (Decimal("20000") * Decimal("0.018125") / 100 * 10).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    assert f"\n{fine:,.2f}" in text.replace("罚息（计至2026年11月28日）\n", "\n")
+    assert f"\n{fine:,.2f}" in text.replace("罚息（计至2026年11月28日，含当日）\n", "\n")
 
 
 def test_a_loan_with_its_own_annual_rate_still_prints_that_rate(tmp_path: Path) -> None:
