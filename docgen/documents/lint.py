@@ -13,7 +13,8 @@ Codes (stable):
 - ``unknown-filter`` (error): ``{{ x|name }}`` where no filter ``name`` exists (a typo of
   ``amount_in_words`` …).
 - ``unknown-variable`` (error): used in the document but not in the schema (rendering would fail).
-- ``unused-variable`` (warning): required by the schema but used nowhere in the document.
+- ``unused-variable`` (warning): required by the schema but used nowhere in the document (a
+  field the schema declares unprinted, ``meta: {printed: false}``, is the metadata's alone).
 - ``east-asian-font`` (warning for document defaults and styles, info for runs): a font is set
   without ``w:eastAsia``, so Chinese text falls back to whatever face the machine picks.
 - ``east-asian-lang`` (warning): the document defaults do not declare ``w:lang w:eastAsia="zh-CN"``.
@@ -326,8 +327,9 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
                 report.problems.append(_found(
                     "unknown-variable", "error", para.location if para else "word/document.xml",
                     name=name, template=template.name, snippet=_snippet(para.text) if para else ""))
+        used = names | _INJECTED | template.unprinted_fields
         for name, rule in template.schema.items():
-            if rule.get("required") and name not in names and name not in _INJECTED:
+            if rule.get("required") and name not in used:
                 report.problems.append(_found("unused-variable", "warning", "word/document.xml", name=name))
 
     for paras in paras_by_part.values():

@@ -209,6 +209,8 @@ MESSAGES = MessageTable("documents", {
     "meta-unknown-rule": joined("{file}：未知规则{rule!q}（可用：{available}）", "available"),
     "meta-key-field": "{file}：key_field {key_field} 不在 schema 中",
     "meta-alias-field": "{file}：aliases 中的字段 {field} 不在 schema 中",
+    "meta-unprinted-field": ("{file}：字段 {field} 标为正文不打印（printed: false），但 key_field、date_field、"
+                             "serial、filename 都没有用到它"),
     "serial-pattern-unusable": "{file}：serial 格式{pattern!q}无法使用：{reason}",
     "filename-pattern-field": "{file}：filename 格式{pattern!q}缺少字段 {reason}",
     "meta-bundle-missing": "{file}：缺少“bundle:”（模板字段与 bundle.yaml 键的对应关系）",

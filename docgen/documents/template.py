@@ -143,6 +143,9 @@ class Template:
         for key in self.aliases:
             if key.split(".")[0] not in self.schema:
                 raise MESSAGES.error(TemplateError, "meta-alias-field", file=self._where(), field=key)
+        for name in sorted(self.unprinted_fields - self.metadata_fields):
+            # Required and printed nowhere, it would be asked of every row for nothing.
+            raise MESSAGES.error(TemplateError, "meta-unprinted-field", file=self._where(), field=name)
 
     def _read_docx(self) -> bytes:
         try:
@@ -168,6 +171,26 @@ class Template:
                 if rule.get(key) and rule[key] not in out:
                     out.append(str(rule[key]))
         return out
+
+    @property
+    def metadata_fields(self) -> frozenset[str]:
+        """Return the fields the metadata itself uses outside the document text: ``key_field``
+        (the register's row key), ``date_field`` and those the serial and file-name patterns
+        name (``{period_label}``)."""
+        names = {self.key_field, *_named_fields(self.serial_pattern, self.filename_pattern)}
+        if self.date_field:
+            names.add(str(self.date_field))
+        return frozenset(names)
+
+    @property
+    def unprinted_fields(self) -> frozenset[str]:
+        """Return the fields the schema declares the document does not print (``meta: {printed:
+        false}``): data the metadata alone needs, such as the report's ``period_label``, which keys
+        the register and names the file while the text prints ``period_name``. ``_check_meta``
+        refuses such a declaration on a field the metadata does not use."""
+        return frozenset(name for name, rule in self.schema.items()
+                         if isinstance(rule, dict) and isinstance(rule.get("meta"), dict)
+                         and rule["meta"].get("printed") is False)
 
     def fields(self) -> list[dict[str, Any]]:
         """Return one dict per top-level field: name, type, required, aliases, and nested fields."""

@@ -1,0 +1,66 @@
+"""``npl-report``'s ``period_label``: a required field (it keys the register, is the serial and
+names the file) that the text does not print. Data without it, or with a label that is no period,
+is a field error naming it; template lint does not ask for it in the text."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from docgen.core.errors import RenderError, TemplateError
+from docgen.documents.lint import lint_docx
+from docgen.documents.render import render
+from docgen.documents.template import Template, load_template
+from docgen.loans.npl import parse_period
+from docgen.loans.npl_report import Notes, read_figures, render_chart, report_context
+
+LEDGER = Path(__file__).resolve().parents[2] / "examples" / "ledger" / "ledger-2026Q2.xlsx"
+
+
+@pytest.fixture(scope="module")
+def context() -> dict:
+    figures = read_figures(LEDGER, None, period=parse_period("2026Q2"))
+    return report_context(figures, Notes(), branch="杭州临平农村商业银行南苑支行", chart_png=render_chart(figures))
+
+
+def _problems(exc: pytest.ExceptionInfo) -> list[tuple[str, str]]:
+    return [(p.path, p.code) for p in exc.value.problems]
+
+
+def test_the_shipped_report_lints_clean_and_requires_its_period_label() -> None:
+    template = load_template("npl-report")
+    assert template.schema["period_label"]["required"] is True
+    assert "period_label" in template.unprinted_fields
+    report = lint_docx(template.path, template)
+    assert [p for p in report.problems if p.code == "unused-variable"] == []
+    assert "period_label" not in report.variables  # the text prints period_name
+
+
+@pytest.mark.parametrize("label, code", [(None, "required"), ("", "empty"), ("2026Q5", "format"),
+                                         ("2026Q2/../x", "format")])
+def test_a_missing_or_invalid_period_label_is_a_field_error(tmp_path: Path, context: dict, label, code) -> None:
+    data = {k: v for k, v in context.items() if k != "period_label"}
+    if label is not None:
+        data["period_label"] = label
+    out = tmp_path / "report.docx"
+    with pytest.raises(RenderError) as exc:
+        render("npl-report", data, out, register_path=tmp_path / "register.sqlite")
+    assert _problems(exc) == [("period_label", code)]
+    assert "period_label" in str(exc.value)
+    assert not out.exists() and list(tmp_path.iterdir()) == []  # nothing written, no register made
+
+
+def test_the_report_renders_with_its_label_as_serial_and_file_name(tmp_path: Path, context: dict) -> None:
+    template = load_template("npl-report")
+    out = tmp_path / template.output_name(template.prepare(context))
+    rendered = render(template, context, out, register_path=tmp_path / "register.sqlite")
+    assert rendered.serial == "2026Q2"
+    assert out.name == "杭州临平农村商业银行南苑支行_2026Q2_不良贷款现状及催收管理工作报告.docx" and out.exists()
+
+
+def test_an_unprinted_field_the_metadata_does_not_use_is_a_template_fault(tmp_path: Path) -> None:
+    shipped = load_template("npl-report")
+    meta = {**shipped.meta, "schema": {**shipped.meta["schema"],
+                                       "recipient": {"type": "string", "required": True, "meta": {"printed": False}}}}
+    with pytest.raises(TemplateError, match="recipient.*printed: false"):
+        Template("npl-report", shipped.path, None, meta)
