@@ -172,7 +172,8 @@ def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path
       保证人地址 guarantor_addresses  each guarantor's 送达地址, in 担保人 order, ; between;
                                       a guarantor without one gets no notice (reason printed)
       保证人证件号码 guarantor_ids    printed in full in that guarantor's own notice only
-      宣布提前到期 accelerated        when 是, the letter declares the loan due early, demands the balance
+      宣布提前到期 accelerated        when 是, a letter declares the loan due early, demands the balance
+                                      (after an ordinary letter: a declaring letter of its own)
       抵质押物 collateral             the collateral clause (none when empty)
       罚息利率 penalty_rate           the penalty rate (else the policy's letters.penalty)
       保证方式、向保证人主张日        which guarantors are still liable (only they are named)

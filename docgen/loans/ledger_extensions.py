@@ -13,8 +13,9 @@ from docgen.loans.ledger import LEDGER_ALIASES, LEDGER_HEADERS
 EXTENSION_COLUMNS: dict[str, tuple[str, str]] = {
     "accelerated": (
         "是/否 (also Y/N, yes/no, 1/0); empty = 否",
-        "`collect letters`: the demand letter declares the loan due early (宣布贷款提前到期) and demands the "
-        "whole balance; the policy's `accelerate: true` does so for every loan",
+        "`collect letters`: a demand letter declares the loan due early (宣布贷款提前到期) and demands the "
+        "whole balance (flagged after the episode's letter went out: a declaring letter of its own, "
+        "`declare-acceleration` in the plan); the policy's `accelerate: true` does so for every loan",
     ),
     "leader": (
         "a name",

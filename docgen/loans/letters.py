@@ -12,8 +12,14 @@ which letter is due and may lawfully be sent:
   a discharged guarantor is never named in any letter;
 - a loan in court (已起诉/已判决/执行中/终结本次执行) gets no letter: the proceedings collect it.
 
-Letter amounts: a matured (or accelerated) loan's letter demands the whole balance, otherwise the
-overdue principal; 罚息 comes from the loan's own 罚息利率 (annual / 360) or the policy's daily rate.
+Letter amounts: a matured loan's letter demands the whole balance, otherwise the overdue
+principal; 罚息 comes from the loan's own 罚息利率 (annual / 360) or the policy's daily rate. A loan
+to be declared due early (宣布提前到期, ``plan.accelerating``) gets a letter declaring it and
+demanding the balance under a key of its own (``letter_key(..., declaring=True)``): as the
+episode's first letter, or after an ordinary letter that declared nothing (the flag came later).
+Its guarantors are asked for the balance, by a notice of its own, only once that letter was
+issued in an earlier run (《民法典》第一百三十七条第二款); a letter of an earlier version that
+declared it under the ordinary key counts (``IssuedKeys``).
 A letter needs its addressee's address (the borrower's 借款人地址, a guarantor's entry in
 保证人地址), the bank's legal name (``letters.bank_legal_name``) and the branch's contact details;
 without one, the loan is reported with the reason and no letter is written. A guarantor's notice
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -35,11 +41,14 @@ from docgen.core.errors import InputError
 from docgen.core.validation import Problem
 from docgen.loans.messages import MESSAGES
 from docgen.loans.plan import (
+    DECLARING,
     Plan,
     PlanEntry,
     Policy,
+    accelerating,
     build_plan,
     days_past_due,
+    declared_before,
     guarantee_call_due,
     letter_due_date,
     letter_key,
@@ -90,12 +99,6 @@ def _printed_daily_rate(loan: Any, policy: Policy) -> str:
     if getattr(loan, "penalty_rate", None) is not None:
         rate = rate.quantize(Decimal("0.000001"))
     return _percent(rate)
-
-
-def demands_balance(loan: Any, as_of: _dt.date, policy: Policy) -> bool:
-    """Return True when the letter demands the whole balance: the loan matured before ``as_of``,
-    or the row or the policy declares it due early (宣布提前到期)."""
-    return loan.maturity < as_of or bool(getattr(loan, "accelerated", False)) or policy.accelerate
 
 
 def penalty(loan: Any, letter_date: _dt.date, policy: Policy) -> Decimal:
@@ -152,12 +155,13 @@ def _common(loan: Any, letter_date: _dt.date, policy: Policy) -> dict[str, Any]:
 
 
 def _amounts(loan: Any, letter_date: _dt.date, policy: Policy, *, declared: bool = True) -> dict[str, Any]:
-    """Return the amounts a letter demands. ``declared`` False: the loan's early maturity has not
-    been declared to the borrower yet, so an unmatured loan's letter demands its overdue amounts."""
+    """Return the amounts a letter demands: the whole balance of a matured loan, or of one to be
+    declared due early (``accelerating``) when ``declared``; else the overdue amounts (an
+    unmatured loan whose early maturity this letter does not declare, or was not declared yet)."""
     from docgen.loans.plan import overdue_start
 
     matured = loan.maturity < letter_date
-    whole = matured or (declared and demands_balance(loan, letter_date, policy))
+    whole = matured or (declared and accelerating(loan, letter_date, policy))
     principal = Decimal(loan.balance) if whole else Decimal(loan.overdue_principal)
     interest = Decimal(loan.overdue_interest)
     fine = penalty(loan, letter_date, policy)
@@ -171,15 +175,17 @@ def _amounts(loan: Any, letter_date: _dt.date, policy: Policy, *, declared: bool
 
 
 def letter_data(loan: Any, letter_date: _dt.date, policy: Policy,
-                guarantors: Sequence[str] = ()) -> dict[str, Any]:
+                guarantors: Sequence[str] = (), *, declares: bool = True) -> dict[str, Any]:
     """Return the ``demand-letter`` data of ``loan`` (not yet validated).
 
     ``guarantors`` are those still liable (the plan's ``liable_guarantors``): only they are named
     in the security clause; the collateral clause appears only when the ledger records collateral.
+    ``declares`` False: the letter declares nothing, so an unmatured loan's letter demands its
+    overdue amounts even when it is to be declared due early (a letter of its own does that).
     Fields the ledger or policy cannot supply are left out, so the template's check names them.
     """
     data = _common(loan, letter_date, policy)
-    data.update(_amounts(loan, letter_date, policy))
+    data.update(_amounts(loan, letter_date, policy, declared=declares))
     measures = ["credit"]
     if guarantors:
         measures.append("guarantors")
@@ -226,10 +232,10 @@ def guarantor_data(loan: Any, guarantor: str, entry: PlanEntry, letter_date: _dt
                    policy: Policy, *, declared: bool = True) -> dict[str, Any]:
     """Return the ``guarantor-demand`` data of one liable joint guarantor of ``loan``.
 
-    ``declared``: the borrower's demand letter, which declares a loan due early (宣布提前到期),
-    was issued in an earlier run (one issued in this run has not reached the borrower yet). Until
-    then the guarantor of an unmatured loan is asked for the overdue amounts only; after, for the
-    whole balance, and the notice says the bank sent the letter declaring it.
+    ``declared``: the borrower's letter declaring the loan due early (宣布提前到期) was issued in an
+    earlier run (``plan.declared_before``: one issued in this run has not reached the borrower
+    yet). Until then the guarantor of an unmatured loan is asked for the overdue amounts only;
+    after, for the whole balance, and the notice says the bank sent the letter declaring it.
     The guarantor's address and ID number are left out when the ledger lacks them (no address:
     the notice is refused by ``plan_letters``; no ID number: the 送达回证 leaves it to the server).
     """
@@ -251,8 +257,75 @@ def letters_due(loans: Iterable[Any], as_of: _dt.date, policy: Policy) -> list[A
     return [loan for loan in loans if letter_due_date(loan, as_of, policy) is not None]
 
 
-def issued_keys(register_path: str | os.PathLike[str] | None) -> frozenset[str]:
-    """Return the row keys of collection letters the register holds as issued (file written).
+#: What the body of a letter declaring a loan due early says (the demand letter's 宣布上述贷款全部提前到期,
+#: the guarantor notice's 宣布该笔贷款全部提前到期); no other letter says it.
+DECLARATION = "全部提前到期"
+
+
+class IssuedKeys(frozenset):  # type: ignore[type-arg]
+    """The row keys of the collection letters a register holds as issued (``frozenset[str]``).
+
+    A declaring key (``letter_key(..., declaring=True)``) is held too when the episode's letter
+    under the ordinary key declared the early maturity itself, as docgen did before declaring
+    letters had keys of their own: its recorded file, unaltered (the SHA-256 the register holds),
+    says so (``DECLARATION``). A file gone, altered or unreadable proves nothing: the loan is then
+    declared again by a letter of its own. Files are read only when asked, once each.
+    """
+
+    _files: dict[str, tuple[str, str]]
+    _said: dict[str, bool]
+
+    def __new__(cls, keys: Iterable[str], files: dict[str, tuple[str, str]] | None = None) -> IssuedKeys:
+        self = super().__new__(cls, keys)
+        self._files = files or {}  # ordinary key -> (file, sha256) of the letters that may have declared
+        self._said = {}
+        return self
+
+    def __contains__(self, key: object) -> bool:
+        if super().__contains__(key):
+            return True
+        if not isinstance(key, str) or not key.endswith(DECLARING):
+            return False
+        ordinary = key[: -len(DECLARING)]
+        if ordinary not in self._files:
+            return False
+        if ordinary not in self._said:
+            self._said[ordinary] = _declares(*self._files[ordinary])
+        return self._said[ordinary]
+
+    def recorded(self, key: str) -> bool:
+        """Return True when the register holds ``key`` itself (not read into an older letter)."""
+        return super().__contains__(key)
+
+
+def _declares(file: str, sha256: str) -> bool:
+    """Return True when the letter at ``file``, still the one issued (``sha256``), declares the
+    loan due early; False when it does not, or is gone, altered or unreadable."""
+    import io
+    import zipfile
+
+    import docx
+
+    from docgen.core.regularfile import read_regular
+    from docgen.documents.register import sha256_file
+
+    try:
+        if sha256_file(file) != sha256:
+            return False
+        document = docx.Document(io.BytesIO(read_regular(file)))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return False
+    return any(DECLARATION in paragraph.text for paragraph in document.paragraphs)
+
+
+def _recorded(issued: Container[str], key: str) -> bool:
+    """Whether the register holds ``key`` itself (``IssuedKeys.recorded``; any other container: ``in``)."""
+    return issued.recorded(key) if isinstance(issued, IssuedKeys) else key in issued
+
+
+def issued_keys(register_path: str | os.PathLike[str] | None) -> IssuedKeys:
+    """Return the row keys of collection letters the register holds as issued (file written),
+    as ``IssuedKeys``.
 
     ``None`` means the default register; a register that does not exist yet has issued nothing
     (and is not created by asking). Raises ``RegisterError`` when the file is not a register.
@@ -262,15 +335,19 @@ def issued_keys(register_path: str | os.PathLike[str] | None) -> frozenset[str]:
 
     path = resolve_register(register_path)
     if not register_exists(path):
-        return frozenset()  # the register's code (sqlite3, its store and lock) is not even imported
+        return IssuedKeys(())  # the register's code (sqlite3, its store and lock) is not even imported
     from docgen.documents.register import Register
 
     with Register(path, readonly=True) as register:  # a plan only reads the register
         return _issued(register)
 
 
-def _issued(register: Any) -> frozenset[str]:
-    return frozenset(r.row_key for name in DOCUMENTS for r in register.records(name) if r.is_complete)
+def _issued(register: Any) -> IssuedKeys:
+    records = [r for name in DOCUMENTS for r in register.records(name) if r.is_complete]
+    # A letter under an ordinary key may have declared the early maturity (earlier versions did).
+    files = {r.row_key: (r.file, r.sha256) for r in records
+             if r.template in ("demand-letter", "guarantor-demand") and not r.row_key.endswith(DECLARING)}
+    return IssuedKeys((r.row_key for r in records), files)
 
 
 @dataclass
@@ -305,7 +382,10 @@ class Outcome:
     @property
     def message(self) -> str:
         """The Chinese sentence of this outcome (``docgen.loans.messages``)."""
-        facts = {"document": DOCUMENTS.get(self.document, ""), "serial": self.serial, **self.facts}
+        document = DOCUMENTS.get(self.document, "")
+        if self.facts.get("declares_acceleration"):
+            document = MESSAGES.text("document/declaring", {"document": document})
+        facts = {"document": document, "serial": self.serial, **self.facts}
         if self.code == "template-check":
             facts["problems"] = [MESSAGES.text("template-check-problem" if p.column else "template-check-problem/no-column",
                                                {"path": p.path, "column": p.column, "message": p.message})
@@ -402,10 +482,15 @@ def _refusal(entry: PlanEntry, document: str, party: str, policy: Policy, data: 
 
 
 def plan_letters(plan: Plan, templates: dict[str, Any],
-                 issued: frozenset[str] = frozenset()) -> tuple[list[_Job], list[Outcome]]:
+                 issued: Container[str] = frozenset()) -> tuple[list[_Job], list[Outcome]]:
     """Return the letters the plan calls for (checked against their templates) and the outcomes
     of loans that get none or whose letter is refused. ``templates`` maps template id -> Template;
-    ``issued`` the row keys the register holds (a borrower's demand letter issued before)."""
+    ``issued`` the row keys the register holds (``IssuedKeys``: letters issued before this run).
+
+    A loan to be declared due early (``plan.accelerating``) gets the declaring demand letter
+    (its own key, ``letter_key(..., declaring=True)``) as its first letter of the episode, or after
+    an ordinary one that declared nothing; letters issued before are passed on again so the batch
+    reports them (or restores a lost file) under their own key and with what they said."""
     policy = plan.policy
     as_of = plan.as_of
     jobs: list[_Job] = []
@@ -432,25 +517,44 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
                 add(entry, "debt-confirmation", letter_key(loan, "debt-confirmation"),
                     confirmation_data(loan, as_of, policy), loan.borrower)
             else:
-                # The template checks its interruption sentence against the period the plan found.
-                add(entry, "demand-letter", letter_key(loan),
-                    {**letter_data(loan, as_of, policy, entry.liable_guarantors),
-                     "last_interruption": entry.limitation_start}, loan.borrower)
+                for declares in _demand_letters(loan, as_of, policy, issued):
+                    # The template checks its interruption sentence against the period the plan found.
+                    add(entry, "demand-letter", letter_key(loan, declaring=declares),
+                        {**letter_data(loan, as_of, policy, entry.liable_guarantors, declares=declares),
+                         "last_interruption": entry.limitation_start}, loan.borrower)
         guarantee = entry.guarantee
         if (guarantee is not None and guarantee.needs_demand
                 and (entry.next_action == "guarantor-demand" or guarantee_call_due(guarantee, as_of, policy))):
             # Early maturity is declared by the borrower's letter, and only takes effect once that
             # letter reaches the borrower (《民法典》第一百三十七条第二款): one queued in this run has
-            # not, so its guarantors are asked for what is due without it.
-            declared = letter_key(loan) in issued
+            # not, so its guarantors are asked for what is due without it. After it, a notice of
+            # its own asks them for the balance.
+            declared = declared_before(loan, as_of, policy, issued)
             for name in entry.liable_guarantors:
-                add(entry, "guarantor-demand", letter_key(loan, "guarantor-demand", name),
+                add(entry, "guarantor-demand", letter_key(loan, "guarantor-demand", name, declaring=declared),
                     guarantor_data(loan, name, entry, as_of, policy, declared=declared), name)
         if len(jobs) + len(outcomes) == before:
             outcomes.append(Outcome(entry.loan_no, entry.row, "not-due", facts={
                 "days": entry.days_past_due, "action": _action_label(entry.next_action),
                 "due": entry.next_action_due.isoformat()}))
     return jobs, outcomes
+
+
+def _demand_letters(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> list[bool]:
+    """Return which demand letters of this episode to pass to the batch, by whether each declares
+    the loan due early: those the register holds under their own key, and the one now due (the
+    first letter, declaring when the loan is to be declared due early; or the declaring letter
+    after an ordinary one that declared nothing). A letter read as declaring in an ordinary
+    letter of an earlier version (``IssuedKeys``) is not written again."""
+    ordinary = _recorded(issued, letter_key(loan))
+    declaring = _recorded(issued, letter_key(loan, declaring=True))
+    accelerate = accelerating(loan, as_of, policy)
+    letters = []
+    if ordinary or not (accelerate or declaring):
+        letters.append(False)
+    if declaring or (accelerate and letter_key(loan, declaring=True) not in issued):
+        letters.append(True)
+    return letters
 
 
 def _action_label(action: str) -> str:
@@ -535,8 +639,11 @@ def make_letters(
 
 
 def _next_step(job: _Job) -> dict[str, Any]:
-    """Facts a served letter asks the user to record: for a guarantor notice, the date to enter
-    as 向保证人主张日 and the last day it may be served."""
+    """Facts of a letter for the user: a demand letter declaring the loan due early says so
+    (``declares_acceleration``); a guarantor notice, the date to enter as 向保证人主张日 and the
+    last day it may be served."""
+    if job.document == "demand-letter" and job.key.endswith(DECLARING):
+        return {"declares_acceleration": True}
     if job.document != "guarantor-demand" or job.entry.guarantee is None:
         return {}
     return {"deadline": job.entry.guarantee.period_end.isoformat(), "ledger_column": "向保证人主张日"}

@@ -84,6 +84,8 @@ ZH: dict[str, str] = {
                                       f"余额 {f['balance']} 元未还，{_registered(f)}；应自{f['overdue_since']}起按逾期管理"),
     "debtor-inconsistent": "借据号 {loan_no}（{borrower}，统一社会信用代码 {id_number}，第{row}行）分类为{classification}，同一债务人另有贷款分类为{required}；同一非零售债务人各笔债权的分类应一致",
     # ---- letters: what was issued for a loan, or why nothing was
+    # a demand letter that declares the loan due early, as outcomes name it
+    "document/declaring": "{document}（宣布提前到期）",
     "issued": "已生成{document} {serial}",
     "issued-before": "此前已出具{document} {serial}",
     "restored": "重新生成此前出具的{document} {serial}（原文件已不在）",
@@ -218,6 +220,7 @@ ACTION_LABELS: dict[str, str] = {
     "demand-letter": "送达逾期催收函",
     "guarantor-demand": "向担保人催收",
     "legal-action": "提起诉讼",
+    "declare-acceleration": "送达宣布提前到期的催收函",
 }
 """Plan action id -> Chinese name."""
 

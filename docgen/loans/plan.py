@@ -17,7 +17,9 @@ loan overdue on ``as_of``, most urgent first:
   step is due on its due day and stays pending (then overdue) until done. A demand letter is
   done when ``issued`` holds its register row key (``letter_key``); legal action when the
   ledger's 诉讼状态 is filled in. A later ``once`` step done supersedes the earlier ones (a loan
-  in court needs no demand letter any more);
+  in court needs no demand letter any more). A loan to be declared due early (宣布提前到期)
+  whose letter of this episode, issued before, declared nothing gets ``declare-acceleration``
+  (due today; only a lapsing guarantee comes first): the declaration needs a letter of its own;
 - the deadlines follow DESIGN §8.1 (``docgen.loans.limitation``): the limitation period from the
   claim's due date and the interrupting events that came before it ran out (``limitation_basis``
   names the event), the enforcement period after a judgment, the guarantee by its type. A deadline
@@ -66,6 +68,10 @@ from docgen.loans.vocabulary import Vocabulary, build_vocabulary
 
 ACTIONS: tuple[str, ...] = ("phone", "visit", "demand-letter", "guarantor-demand", "legal-action")
 """Action ids a timetable step may name (DESIGN §8)."""
+
+PLAN_ACTIONS: tuple[str, ...] = (*ACTIONS, "declare-acceleration")
+"""Action ids a plan entry may name: the timetable's, and ``declare-acceleration`` (the loan is to
+be declared due early and this episode's demand letter, already issued, did not declare it)."""
 
 ACTION_LABELS: dict[str, str] = _ACTION_LABELS
 
@@ -408,14 +414,40 @@ def overdue_days(loan: Any, as_of: _dt.date) -> int:
     return (as_of - since).days + 1 if since <= as_of else 0
 
 
-def letter_key(loan: Any, document: str = "demand-letter", party: str = "") -> str:
+DECLARING = ":accelerated"
+"""Row key suffix of a letter that declares the loan due early (宣布提前到期), or a guarantor
+notice written after such a letter was issued: a letter of its own, beside the episode's ordinary one."""
+
+
+def letter_key(loan: Any, document: str = "demand-letter", party: str = "", *, declaring: bool = False) -> str:
     """Return the register row key of ``document`` for ``loan``'s current arrears episode.
 
-    ``party`` names the addressee when one loan gets one notice per guarantor.
+    ``party`` names the addressee when one loan gets one notice per guarantor; ``declaring``
+    keys the letter declaring the loan due early (and the guarantor notices that follow it).
     """
     start = overdue_start(loan)
-    suffix = f":{party}" if party else ""
+    suffix = (f":{party}" if party else "") + (DECLARING if declaring else "")
     return f"{loan.loan_no}:{document}:{start.isoformat() if start else ''}{suffix}"
+
+
+def accelerating(loan: Any, as_of: _dt.date, policy: Policy) -> bool:
+    """Return True when ``loan`` is to be declared due early (宣布提前到期: its row or the policy
+    asks for it) and has not matured by ``as_of`` (a matured loan is due without a declaration)."""
+    return loan.maturity >= as_of and (bool(getattr(loan, "accelerated", False)) or policy.accelerate)
+
+
+def declared_before(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> bool:
+    """Return True when ``loan`` is to be declared due early and ``issued`` (the register as this
+    run found it: a letter issued in the same run has not reached the borrower yet) holds a
+    letter of this episode declaring it."""
+    return accelerating(loan, as_of, policy) and letter_key(loan, declaring=True) in issued
+
+
+def declaration_pending(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> bool:
+    """Return True when ``loan`` is to be declared due early but this episode's demand letter,
+    already issued, declared nothing (the flag came later): a declaring letter is due."""
+    return (accelerating(loan, as_of, policy) and letter_key(loan) in issued
+            and letter_key(loan, declaring=True) not in issued)
 
 
 @dataclass
@@ -567,7 +599,7 @@ def next_action(
         elif step.last is not None and days > step.last:
             continue  # a routine step whose window has passed
         if step.action == "guarantor-demand" and (guarantee is None or not guarantee.needs_demand
-                                                  or _guarantor_notices_issued(loan, issued)):
+                                                  or _guarantor_notices_issued(loan, as_of, policy, issued)):
             continue
         if not step.applies(loan):
             continue
@@ -591,10 +623,14 @@ def next_action(
     return NextAction(chosen[0], chosen[1], tuple(open_actions), tuple(overdue))
 
 
-def _guarantor_notices_issued(loan: Any, issued: Container[str]) -> bool:
+def _guarantor_notices_issued(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> bool:
     # An empty register (the usual plan of a first run) holds no key: none is worth building.
-    return bool(issued) and bool(loan.guarantors) and all(
-        letter_key(loan, "guarantor-demand", name) in issued for name in loan.guarantors)
+    if not issued or not loan.guarantors:
+        return False
+    # Once the borrower's letter declaring the early maturity is out, the guarantors are asked
+    # for the whole balance: a notice of its own, whatever they were asked before.
+    declared = declared_before(loan, as_of, policy, issued)
+    return all(letter_key(loan, "guarantor-demand", name, declaring=declared) in issued for name in loan.guarantors)
 
 
 def letter_due_date(loan: Any, as_of: _dt.date, policy: Policy) -> _dt.date | None:
@@ -631,7 +667,8 @@ def _done_upto(steps: Sequence[Step], loan: Any, issued: Container[str]) -> int:
 
 def _step_done(step: Step, loan: Any, issued: Container[str]) -> bool:
     if step.action == "demand-letter":
-        return bool(issued) and (letter_key(loan) in issued or letter_key(loan, "debt-confirmation") in issued)
+        return bool(issued) and any(key in issued for key in (
+            letter_key(loan), letter_key(loan, declaring=True), letter_key(loan, "debt-confirmation")))
     if step.action == "legal-action":
         return loan.suit_filed
     return False
@@ -710,20 +747,29 @@ def plan_entry(
             watch("guarantee", guarantee.period_end, remedy=remedy)
     action = next_action(loan, as_of, policy, issued, guarantee)
     chosen, chosen_due = action.action, action.due
+    urgent_call = False
     if guarantee_call_due(guarantee, as_of, policy) and chosen != "demand-letter":
         # The guarantee lapses soon: calling on it (or suing, for a general guarantee) comes first.
         urgent_action = "guarantor-demand" if guarantee.needs_demand else "legal-action"
-        if urgent_action == "guarantor-demand" and _guarantor_notices_issued(loan, issued):
+        if urgent_action == "guarantor-demand" and _guarantor_notices_issued(loan, as_of, policy, issued):
             urgent_action = ""
         if urgent_action == "legal-action" and loan.suit_filed:
             urgent_action = ""
         if urgent_action:
-            chosen, chosen_due = urgent_action, as_of
+            chosen, chosen_due, urgent_call = urgent_action, as_of, True
+    # The loan was flagged 宣布提前到期 after this episode's demand letter went out: only a letter
+    # of its own declares it (and only once it is out are the guarantors asked for the balance).
+    declare = (declaration_pending(loan, as_of, policy, issued) and not time_barred and not loan.in_litigation
+               and letter_due_date(loan, as_of, policy) is not None)
+    if declare and not urgent_call:
+        chosen, chosen_due = "declare-acceleration", as_of  # before routine steps; a lapsing guarantee first
     for name in action.overdue:
         start = policy.timetable
         step_due = next((past_due_date(since, s.due) for s in start if s.once and s.action == name), as_of)
         _notice(notices, f"{name}-overdue", due=step_due)
     open_actions = list(action.open_actions)
+    if declare and chosen != "declare-acceleration":
+        open_actions.insert(0, "declare-acceleration")
     if chosen not in open_actions:
         open_actions.insert(0, chosen)
     return PlanEntry(

@@ -1,0 +1,163 @@
+"""A loan flagged 宣布提前到期 after its demand letter went out: the declaration gets a letter and a
+register key of its own, and the guarantors are asked for the balance only once that letter was
+issued in an earlier run (《民法典》第一百三十七条第二款). Re-read from the Word files."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from collect_helpers import AS_OF, POLICY_TEXT, make_loan, write_loans
+from docxtext import docx_text
+
+from docgen.cli import main
+from docgen.documents.batch import generate
+from docgen.documents.register import Register
+from docgen.documents.template import load_template
+from docgen.loans.letters import issued_keys, letter_data, make_letters
+from docgen.loans.plan import build_plan, letter_key, load_policy
+
+DAY = dt.timedelta(days=1)
+DECLARES = "依照借款合同约定，我行现宣布上述贷款全部提前到期。"
+SENT = "我行已依照借款合同约定向借款人发出《逾期贷款催收函》，宣布该笔贷款全部提前到期。"
+
+
+@pytest.fixture()
+def policy(tmp_path: Path):
+    path = tmp_path / "policy.yaml"
+    path.write_text(POLICY_TEXT, encoding="utf-8")
+    return load_policy(path)
+
+
+def _loan(accelerated: bool = False, **fields):
+    # Day 10 on AS_OF, maturing 2027-11-30; the guarantee period ends 95 days after AS_OF, so the
+    # guarantor is called (inside the 90-day warning window) from AS_OF + 5 on.
+    return make_loan("JJ0001", days=10, guarantors=["钱七"], guarantee_period_end=AS_OF + 95 * DAY,
+                     accelerated=accelerated, **fields)
+
+
+def _run(tmp_path: Path, policy, loan, as_of: dt.date):
+    with Register(tmp_path / "register.sqlite") as register:
+        return make_letters([loan], as_of, tmp_path / "out", policy=policy, register=register)
+
+
+def _written(result) -> dict[tuple[str, str], str]:
+    return {(o.document, o.party): docx_text(Path(o.file)) for o in result.written}
+
+
+def _plan(tmp_path: Path, policy, loan, as_of: dt.date):
+    (entry,) = build_plan([loan], as_of, policy, issued=issued_keys(tmp_path / "register.sqlite")).entries
+    return entry
+
+
+def test_acceleration_flagged_after_the_first_letter_is_declared_by_a_letter_of_its_own(tmp_path, policy) -> None:
+    first = _run(tmp_path, policy, _loan(), AS_OF)
+    ((key, text),) = _written(first).items()
+    assert key == ("demand-letter", "杭州云栖贸易有限公司")
+    assert "提前到期" not in text and "逾期本金\n20,000.00" in text  # the overdue amounts, nothing declared
+
+    # The row is flagged 宣布提前到期 afterwards: the plan asks for the declaring letter.
+    loan = _loan(accelerated=True)
+    entry = _plan(tmp_path, policy, loan, AS_OF + DAY)
+    assert entry.next_action == "declare-acceleration" and entry.next_action_due == AS_OF + DAY
+    assert entry.to_dict()["actions"][0] == "declare-acceleration"
+
+    second = _run(tmp_path, policy, loan, AS_OF + 5 * DAY)
+    texts = _written(second)
+    assert sorted(texts) == [("demand-letter", "杭州云栖贸易有限公司"), ("guarantor-demand", "钱七")]
+    letter = texts[("demand-letter", "杭州云栖贸易有限公司")]
+    assert DECLARES in letter and "贷款本金余额\n420,000.00" in letter
+    assert letter.startswith("逾期贷款催收函\n编号：催字〔2026〕第00002号")
+    (declaring,) = [o for o in second.written if o.document == "demand-letter"]
+    assert declaring.facts == {"declares_acceleration": True}
+    assert declaring.message == "已生成逾期贷款催收函（宣布提前到期） 催字〔2026〕第00002号"
+    # The first letter stays what it was; the guarantor is called in the run of the declaration,
+    # which has not reached the borrower yet: the overdue amounts, no word of it.
+    assert [o.code for o in second.outcomes if o.document == "demand-letter"] == ["issued-before", "issued"]
+    notice = texts[("guarantor-demand", "钱七")]
+    assert "提前到期" not in notice and "420,000.00" not in notice
+    assert "借款人尚欠我行到期款项如下：" in notice and "逾期本金\n20,000.00" in notice
+
+    # The next run: the declaration went out in an earlier run; the guarantor is asked for the balance.
+    entry = _plan(tmp_path, policy, loan, AS_OF + 6 * DAY)
+    assert "declare-acceleration" not in entry.actions and entry.next_action == "guarantor-demand"
+    third = _run(tmp_path, policy, loan, AS_OF + 6 * DAY)
+    ((key, notice),) = _written(third).items()
+    assert key == ("guarantor-demand", "钱七")
+    assert ("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约，" + SENT
+            + "截至2026年12月4日，借款人尚欠我行款项如下：") in notice
+    assert "贷款本金余额\n420,000.00" in notice and "合计" in notice
+
+    # Once more: nothing issued twice.
+    again = _run(tmp_path, policy, loan, AS_OF + 6 * DAY)
+    assert again.written == [] and {o.code for o in again.outcomes} == {"issued-before"}
+    assert len(again.outcomes) == 3  # both borrower letters, the notice asking the balance
+    with Register(tmp_path / "register.sqlite") as register:
+        keys = {r.row_key for r in register.records()}
+    assert keys == {letter_key(loan), letter_key(loan, declaring=True),
+                    letter_key(loan, "guarantor-demand", "钱七"),
+                    letter_key(loan, "guarantor-demand", "钱七", declaring=True)}
+
+
+def test_a_loan_accelerated_from_the_start_gets_one_declaring_letter(tmp_path, policy) -> None:
+    loan = _loan(accelerated=True)
+    first = _run(tmp_path, policy, loan, AS_OF)
+    ((key, text),) = _written(first).items()
+    assert DECLARES in text
+    assert _plan(tmp_path, policy, loan, AS_OF + DAY).next_action == "guarantor-demand"
+    second = _run(tmp_path, policy, loan, AS_OF + DAY)
+    ((key, notice),) = _written(second).items()
+    assert key == ("guarantor-demand", "钱七") and SENT in notice
+    # The flag cleared later: no ordinary letter is added to the episode.
+    third = _run(tmp_path, policy, _loan(), AS_OF + 2 * DAY)
+    assert [o.document for o in third.written] == ["guarantor-demand"]  # the notice asks overdue amounts
+    assert [o.code for o in third.outcomes if o.document == "demand-letter"] == ["issued-before"]
+
+
+def _old_letter(tmp_path: Path, policy, loan, *, declares: bool) -> Path:
+    """A letter issued by an earlier docgen under the ordinary key, saying what it said then."""
+    data = {**letter_data(loan, AS_OF, policy, ["钱七"], declares=declares), "last_interruption": None}
+    with Register(tmp_path / "register.sqlite") as register:
+        batch = generate(load_template("demand-letter"), [(letter_key(loan), data)], tmp_path / "out",
+                         register=register)
+    return batch.documents[0].file
+
+
+def test_an_old_ordinary_key_letter_that_demanded_the_balance_counts_as_declaring(tmp_path, policy) -> None:
+    loan = _loan(accelerated=True)
+    assert DECLARES in docx_text(_old_letter(tmp_path, policy, loan, declares=True))
+    assert _plan(tmp_path, policy, loan, AS_OF + 6 * DAY).next_action == "guarantor-demand"
+    result = _run(tmp_path, policy, loan, AS_OF + 6 * DAY)
+    ((key, notice),) = _written(result).items()  # no second declaration
+    assert key == ("guarantor-demand", "钱七") and SENT in notice and "贷款本金余额\n420,000.00" in notice
+
+
+def test_an_old_letter_that_declared_nothing_or_was_altered_is_followed_by_the_declaring_letter(
+        tmp_path, policy) -> None:
+    loan = _loan(accelerated=True)
+    _old_letter(tmp_path / "plain", policy, _loan(), declares=False)
+    altered = _old_letter(tmp_path / "altered", policy, loan, declares=True)
+    altered.write_bytes(altered.read_bytes() + b"\0")  # no longer the letter issued: proves nothing
+    for where in ("plain", "altered"):
+        assert _plan(tmp_path / where, policy, loan, AS_OF + DAY).next_action == "declare-acceleration"
+        result = _run(tmp_path / where, policy, loan, AS_OF + 6 * DAY)
+        texts = _written(result)
+        assert DECLARES in texts[("demand-letter", "杭州云栖贸易有限公司")]
+        assert "提前到期" not in texts[("guarantor-demand", "钱七")]
+
+
+def test_collect_plan_shows_the_declaration_due(tmp_path, policy) -> None:
+    policy_file = tmp_path / "policy.yaml"
+    register = tmp_path / "register.sqlite"
+    _run(tmp_path, policy, _loan(), AS_OF)
+    ledger = write_loans(tmp_path / "ledger.xlsx", [_loan(accelerated=True)])
+    common = ["--ledger", str(ledger), "--as-of", (AS_OF + DAY).isoformat(), "--policy", str(policy_file),
+              "--register", str(register)]
+    result = CliRunner().invoke(main, ["collect", "plan", *common, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(result.stdout)
+    assert entry["next_action"] == "declare-acceleration" and entry["next_action_due"] == "2026-11-29"
+    table = CliRunner().invoke(main, ["collect", "plan", *common])
+    assert "送达宣布提前到期的催收函" in table.stdout
