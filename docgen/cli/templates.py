@@ -113,7 +113,7 @@ def lint_command(file: Path, schema: str | None, fmt: str) -> None:
     """
     template = None
     if schema is not None or file.with_suffix(".yaml").exists():
-        template = load_template(path=file, meta=schema)
+        template = load_template(path=file, meta=schema, check_variables=False)
     report = lint_docx(file, template)
     emit(dump_json(report.to_dict()) if fmt == "json" else format_text(report), None)
     if not report.ok:

@@ -300,6 +300,9 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
             names |= jmeta.find_undeclared_variables(env.parse(source))
             env.from_string(source)  # compiling resolves filter and test names
         except jinja2.TemplateAssertionError as exc:
+            # Jinja names the variables only of a part it can compile: without them every field
+            # would look unused, so the comparison waits until the filter is mended.
+            parsed_all = False
             m = re.search(r"No (filter|test) named '([^']+)'", exc.message or "")
             if m:
                 para = next((p for p in all_paras if re.search(r"\|\s*" + re.escape(m.group(2)) + r"\b", p.text)), None)
@@ -320,13 +323,11 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
     report.variables = sorted(names)
 
     if template is not None and parsed_all:
-        known = set(template.schema) | set(template.derived_fields)
-        for name in report.variables:
-            if name not in known:
-                para = _first_use(all_paras, name)
-                report.problems.append(_found(
-                    "unknown-variable", "error", para.location if para else "word/document.xml",
-                    name=name, template=template.name, snippet=_snippet(para.text) if para else ""))
+        for name in template.unknown_names(report.variables):
+            para = _first_use(all_paras, name)
+            report.problems.append(_found(
+                "unknown-variable", "error", para.location if para else "word/document.xml",
+                name=name, template=template.name, snippet=_snippet(para.text) if para else ""))
         used = names | _INJECTED | template.unprinted_fields
         for name, rule in template.schema.items():
             if rule.get("required") and name not in used:

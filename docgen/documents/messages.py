@@ -203,6 +203,12 @@ MESSAGES = MessageTable("documents", {
     "template-not-word": lambda f: (f"{f['name']}：" if f.get("name") else "")
                                    + f"不是有效的 Word .docx 文件，请在 Word 中打开并另存为 .docx（{f['reason']}）",
     "template-tag-syntax": "{path}：{member} 第{line}段模板标签有误（{reason}）：{snippet}。请运行 docgen templates lint {path} 查看详情",
+    "template-unknown-variables": lambda f: (
+        f"{f['path']}：模板中的变量 " + "、".join(
+            name + (f"（应为 {like}？）" if like else "") for name, like in zip(f["unknown"], f["like"]))
+        + ("" if f["like"][-1] else " ")
+        + f"不是模板 {f['template']} 的字段；请在 Word 中改正这些标签（docgen templates lint {f['path']}"
+        + (f" --schema {f['schema']}" if f.get("schema") else "") + " 列出所在段落）"),
     "meta-no-schema": "{path}：缺少 schema（字段定义）",
     "meta-pattern-syntax": "{file}：{key} 格式错误：{reason}",
     "meta-pattern-field": "{file}：{key} 中的占位符 {{{field}}} 只能是字段名",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import difflib
 import functools
 import io
 import os
@@ -314,6 +315,28 @@ class Template:
             stem = "_" + stem
         return stem + ".docx"
 
+    def unknown_names(self, names: list[str]) -> list[str]:
+        """Return those of ``names`` (variables a .docx uses) that are neither a field of the
+        schema nor one the rules derive, in the order given: what rendering would fail on."""
+        known = set(self.schema) | set(self.derived_fields) | set(jinja_environment().globals)
+        return [name for name in names if name not in known]
+
+    def refuse_unknown_variables(self) -> None:
+        """Raise ``TemplateError`` when the .docx uses a variable that is no field of the
+        template (``{{ borower_uscc }}``, a typo of ``borrower_uscc``), naming each and the
+        field it most resembles; a bank-edited copy is checked so, before any data is blamed."""
+        unknown = self.unknown_names(self.variables())
+        if unknown:
+            fields = [f for f in self.schema if f != "serial"] + self.derived_fields
+            like = [(difflib.get_close_matches(name, fields, n=1, cutoff=0.6) or [None])[0] for name in unknown]
+            # How `templates lint` finds these fields again: beside the .docx, a shipped name, or the file.
+            if self.meta_path is None or self.meta_path == self.path.with_suffix(".yaml"):
+                schema = None
+            else:
+                schema = self.name if self.meta_path.parent == resources.templates_dir() else str(self.meta_path)
+            raise MESSAGES.error(TemplateError, "template-unknown-variables", path=str(self.path), template=self.name,
+                                 unknown=unknown, like=like, schema=schema)
+
     # ---- rendering -----------------------------------------------------------------------
     def variables(self) -> list[str]:
         """Return the sorted top-level names the template's tags use.
@@ -378,12 +401,16 @@ def load_template(
     *,
     path: str | os.PathLike[str] | None = None,
     meta: str | os.PathLike[str] | None = None,
+    check_variables: bool = True,
 ) -> Template:
     """Load a template by ``name`` (shipped) or from ``path`` (a bank-edited .docx).
 
     With ``path``, metadata comes from ``meta`` (a template name or .yaml path), else from the
-    .yaml beside the .docx, else from the shipped template called ``name``. Returns the
-    ``Template``; raises ``TemplateError`` (exit 2) naming the missing or unreadable file.
+    .yaml beside the .docx, else from the shipped template called ``name``; its variables are
+    checked against the fields (``Template.refuse_unknown_variables``) unless
+    ``check_variables`` is false (the linter, which reports them itself). Returns the
+    ``Template``; raises ``TemplateError`` (exit 2) naming the missing or unreadable file, a tag
+    that cannot be parsed or a variable that is no field.
     """
     if path is None:
         if not name:
@@ -407,7 +434,10 @@ def load_template(
     else:
         raise MESSAGES.error(TemplateError, "template-no-schema-file", path=str(docx))
     tpl_name = name or (yml.stem if yml.parent == resources.templates_dir() else docx.stem)
-    return Template(tpl_name, docx, yml, _read_meta(yml))
+    template = Template(tpl_name, docx, yml, _read_meta(yml))
+    if check_variables:
+        template.refuse_unknown_variables()
+    return template
 
 
 def list_templates() -> list[Template]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,26 @@ def test_set_fills_columns_the_sheet_lacks(runner: CliRunner, tmp_path: Path) ->
     assert unknown.exit_code == 2 and "模板 demand-letter 没有字段 colour" in unknown.stderr
     malformed = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out), "--set", "x"])
     assert malformed.exit_code == 2 and "应写成 字段=值" in malformed.stderr
+
+
+def test_a_bank_template_with_a_misspelled_field_stops_the_batch_before_any_row(runner: CliRunner, tmp_path: Path) -> None:
+    # {{ borrower_adress }} in the bank's copy: row 2 is not to blame, and nothing is reserved.
+    edited = tmp_path / "我行催收函.docx"
+    with zipfile.ZipFile(templates_dir() / "demand-letter.docx") as src, zipfile.ZipFile(edited, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "word/document.xml":
+                assert b"{{ borrower_address }}" in data
+                data = data.replace(b"{{ borrower_address }}", b"{{ borrower_adress }}")
+            dst.writestr(item, data)
+    sheet = write_csv(tmp_path / "rows.csv", rows(2))
+    out = tmp_path / "o"
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out),
+                                  "--template", str(edited), "--register", str(tmp_path / "r.sqlite")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"Error: {edited}：模板中的变量 borrower_adress（应为 borrower_address？）不是模板 demand-letter 的字段；"
+        f"请在 Word 中改正这些标签（docgen templates lint {edited} --schema demand-letter 列出所在段落）\n")
+    assert not out.exists() or not list(out.glob("*.docx"))
+    listed = runner.invoke(main, ["register", "list", "--register", str(tmp_path / "r.sqlite")])
+    assert listed.stdout == f"登记簿 {tmp_path / 'r.sqlite'} 中没有记录\n"

@@ -291,3 +291,30 @@ def test_render_with_pdf(runner, tmp_path):
     assert pdf_path.exists() and f"已生成 {pdf_path}" in result.output
     text = "".join("".join(page.extract_text() or "" for page in PdfReader(pdf_path).pages).split())
     assert "人民币壹拾叁万贰仟壹佰元整" in text and "送达回证" in text
+
+
+def test_a_bank_template_with_a_misspelled_field_exits_2_naming_the_tag_not_the_data(runner, tmp_path):
+    # A typo in the bank's copy ({{ borower }}) is the template's fault: the data has the field.
+    doc = new_document()
+    add_body(doc, "致：{{ borower }}，合计{{ total|amount_in_words }}，编号{{ serial }}")
+    edited = tmp_path / "我行催收函.docx"
+    doc.save(edited)
+    out = tmp_path / "out.docx"
+    result = runner.invoke(main, ["render", "demand-letter", "--template", str(edited), "--data",
+                                  str(EXAMPLES / "demand-letter.yaml"), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"Error: {edited}：模板中的变量 borower（应为 borrower？）不是模板 demand-letter 的字段；"
+        f"请在 Word 中改正这些标签（docgen templates lint {edited} --schema demand-letter 列出所在段落）\n")
+    assert not out.exists()
+
+
+def test_lint_of_an_unknown_filter_does_not_call_every_field_unused(runner, tmp_path):
+    doc = new_document()
+    add_body(doc, "致：{{ borrower }}，合计{{ total|amount_in_word }}")
+    edited = tmp_path / "我行催收函.docx"
+    doc.save(edited)
+    result = run(runner, "templates", "lint", str(edited), "--schema", "demand-letter", "--format", "json")
+    assert result.exit_code == 1
+    problems = json.loads(result.output)["problems"]
+    assert [p["code"] for p in problems if p["severity"] != "info"] == ["unknown-filter"]
