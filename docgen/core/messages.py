@@ -132,7 +132,9 @@ MESSAGES = MessageTable("core", {
     "datafile-lone-surrogate": "{file}：{what}中 {where} 含有无效字符（孤立的 UTF-16 代理项，如 JSON 的 \\ud800）；请删除或改正该值",
     # single values (InvalidValueError): dates, amounts, what a Word filter is given
     "date-no-such-day": "不存在的日期 {text}",
-    "date-format": "日期格式应为 YYYY-MM-DD，收到{value!q}",
+    "date-format": lambda f: (f"日期格式应为 YYYY-MM-DD，收到{quoted(f['value'])}"
+                              + (f"（是 Excel 的日期序号，即 {f['excel']}？请把该列单元格设为日期格式，或写作 {f['excel']}）"
+                                 if f.get("excel") else "")),
     "date-out-of-range": "{text} 超出可用范围 {first}–{last} 年",
     "date-missing": "日期不能为空",
     "amount-not-number": _amount_not_number,

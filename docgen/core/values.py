@@ -33,17 +33,36 @@ def parse_date(value: Any) -> _dt.date:
                 return _dt.date(int(m[1]), int(m[2]), int(m[3]))
             except ValueError:
                 raise MESSAGES.error(InvalidValueError, "date-no-such-day", text=text) from None
-        raise MESSAGES.error(InvalidValueError, "date-format", value=text)
+        raise MESSAGES.error(InvalidValueError, "date-format", value=text, excel=_excel_serial_date(text))
     if isinstance(value, _dt.time):
         # A spreadsheet cell holding a time of day (a date serial below 1, or a negative one,
         # under a date format): shown as Excel shows it, not as Python's datetime.time(0, 0).
         value = value.isoformat()
-    raise MESSAGES.error(InvalidValueError, "date-format", value=value)
+    raise MESSAGES.error(InvalidValueError, "date-format", value=value, excel=_excel_serial_date(value))
+
+
+def _excel_serial_date(value: Any) -> str | None:
+    """Return the day an Excel date serial stands for (46354: ``2026-11-28``) when ``value`` (a
+    number, or its digits as a CSV has them) is a serial of a day from 1950 to ``DATE_MAX``, else None.
+
+    A date typed in a cell formatted 常规 (General) reaches docgen as that number. It is named in
+    the message, never taken for the date; a year typed alone (2026, a serial of 1905) is not one.
+    """
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        return None
+    if not (_EXCEL_FIRST - _EXCEL_EPOCH).days <= value <= (DATE_MAX - _EXCEL_EPOCH).days:
+        return None
+    return (_EXCEL_EPOCH + _dt.timedelta(days=int(value))).isoformat()
 
 
 # Dates docgen computes with. Beyond them deadline arithmetic (three years, six months on)
 # would run past the calendar's end instead of reporting the typo (9999-12-31).
 DATE_MIN, DATE_MAX = _dt.date(1900, 1, 1), _dt.date(2199, 12, 31)
+# Excel's day 0 (its serials after February 1900 count from here) and the first day a serial
+# is taken to be meant as a date rather than a count or a year.
+_EXCEL_EPOCH, _EXCEL_FIRST = _dt.date(1899, 12, 30), _dt.date(1950, 1, 1)
 
 
 def parse_working_date(value: Any) -> _dt.date:
@@ -61,7 +80,7 @@ def parse_working_date(value: Any) -> _dt.date:
 
 
 def parse_amount(value: Any) -> Decimal:
-    """Return ``value`` as a ``Decimal`` amount; text may carry thousands separators or ¥.
+    """Return ``value`` as a ``Decimal`` amount; text may carry thousands separators, ¥ or a trailing 元.
 
     Raises ``InvalidValueError`` (a ``ValueError``) coded ``amount-…`` for anything else (bools included).
     """
@@ -76,6 +95,9 @@ def parse_amount(value: Any) -> Decimal:
     elif isinstance(value, str):
         # The yen/yuan signs (half- and full-width) and the full-width comma, as escapes: editors fold them.
         text = value.strip().lstrip("\u00a5\uffe5").strip().replace("\uff0c", ",")
+        # Amounts are yuan: a trailing 元 (150000元) says so again; 15万元 still fails below.
+        if text.endswith("元"):
+            text = text[:-1].rstrip()
         if "," in text and not _GROUPED.fullmatch(text):
             # "1.234,56" (a European decimal comma) must not silently become 1.23456.
             raise MESSAGES.error(InvalidValueError, "amount-ambiguous", value=value)

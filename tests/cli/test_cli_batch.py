@@ -223,3 +223,35 @@ def test_a_bank_template_with_a_misspelled_field_stops_the_batch_before_any_row(
     assert not out.exists() or not list(out.glob("*.docx"))
     listed = runner.invoke(main, ["register", "list", "--register", str(tmp_path / "r.sqlite")])
     assert listed.stdout == f"登记簿 {tmp_path / 'r.sqlite'} 中没有记录\n"
+
+
+def test_amounts_typed_with_yuan_are_read_and_a_general_date_cell_is_named_as_a_serial(runner: CliRunner,
+                                                                                      tmp_path: Path) -> None:
+    import openpyxl
+
+    data = rows(2)
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb.active
+    headers = [c.value for c in ws[1]]
+    col = {h: i + 1 for i, h in enumerate(headers)}
+    principal = ws.cell(2, col["逾期本金"]).value
+    ws.cell(2, col["逾期本金"]).value = f"{principal:,.2f}元"  # "150,000.00元": text, as typed
+    ws.cell(3, col["发函日期"]).value = 46354  # 2026-11-28 in a cell formatted 常规
+    ws.cell(3, col["发函日期"]).number_format = "General"
+    wb.save(sheet)
+    letter_col = openpyxl.utils.get_column_letter(col["发函日期"])
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[1:] == [
+        f"  - 第3行 {letter_col}（发函日期）列 letter_date：无法转换：日期格式应为 YYYY-MM-DD，收到“46354”"
+        "（是 Excel 的日期序号，即 2026-11-28？请把该列单元格设为日期格式，或写作 2026-11-28）"]
+    ws.cell(3, col["发函日期"]).value = data[1]["发函日期"]
+    wb.save(sheet)
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    import docx
+
+    first = sorted((tmp_path / "o").glob("*.docx"))[0]
+    cells = [c.text for t in docx.Document(first).tables for r in t.rows for c in r.cells]
+    assert f"{principal:,.2f}" in cells

@@ -76,7 +76,20 @@ def test_parse_amount_accepts_separators(text: str) -> None:
     assert parse_amount(text) == Decimal("1234.50")
 
 
-@pytest.mark.parametrize("bad", [True, "12a", float("nan")])
+# A clerk types the unit after the figure: 元 is what every amount is in, so it is read away.
+@pytest.mark.parametrize("text", ["1234.50元", "1,234.50元", " 1234.5 元", "\uffe51,234.50元", "１２３４.５０元"])
+def test_parse_amount_reads_a_trailing_yuan(text: str) -> None:
+    assert parse_amount(text) == Decimal("1234.50")
+
+
+def test_a_grouped_amount_with_yuan_is_not_blamed_on_its_commas() -> None:
+    assert parse_amount("1,000,000.00元") == Decimal("1000000.00")
+    # Another unit is no yuan: 15万元 is not 15.
+    with pytest.raises(ValueError, match="^金额应为数字，收到“15万元”$"):
+        parse_amount("15万元")
+
+
+@pytest.mark.parametrize("bad", [True, "12a", float("nan"), "元", "15万元"])
 def test_parse_amount_rejects(bad: object) -> None:
     with pytest.raises(ValueError):
         parse_amount(bad)
@@ -99,6 +112,23 @@ def test_parse_date_forms() -> None:
     assert parse_date(dt.datetime(2026, 11, 28, 9, 30)) == dt.date(2026, 11, 28)
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         parse_date("28.11.26")
+
+
+@pytest.mark.parametrize("value", [46354, 46354.0, "46354", " 46354 "])
+def test_a_date_typed_in_a_general_cell_is_named_as_the_excel_serial_it_is(value: object) -> None:
+    # A cell formatted 常规 gives the serial: named with its day, never silently taken for it.
+    with pytest.raises(ValueError) as info:
+        parse_date(value)
+    shown = str(value).strip()
+    assert str(info.value) == (f"日期格式应为 YYYY-MM-DD，收到“{shown}”（是 Excel 的日期序号，即 2026-11-28？"
+                               "请把该列单元格设为日期格式，或写作 2026-11-28）")
+
+
+@pytest.mark.parametrize("value", [2026, "2026", 20261128, 46354.5, True, "１２３４５"])
+def test_numbers_that_are_no_plausible_serial_get_the_plain_message(value: object) -> None:
+    with pytest.raises(ValueError) as info:
+        parse_date(value)
+    assert str(info.value) == f"日期格式应为 YYYY-MM-DD，收到“{value}”"
 
 
 def test_finding_messages_are_kept_apart_from_codes() -> None:
