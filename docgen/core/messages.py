@@ -45,6 +45,23 @@ def _amount_not_number(facts: Mapping[str, Any]) -> str:
     return "金额应为数字" if isinstance(value, bool) or "value" not in facts else f"金额应为数字，收到{quoted(value)}"
 
 
+def _header_missing_columns(facts: Mapping[str, Any]) -> str:
+    """The header row lacks required columns: which, and what the row holds instead that explains it
+    (a title row above the header, a renamed column, a merged header cell leaving a column untitled)."""
+    head = f"{facts['path']}：第{facts['row']}行"
+    strangers, blanks = facts.get("strangers") or [], facts.get("blanks") or []
+    if not facts.get("matched") and strangers:
+        # Not one column name known: this row is a title or a note above the header.
+        return (head + f"不是表头（没有一个可识别的列名：{'、'.join(strangers[:3])}"
+                + ("…" if len(strangers) > 3 else "") + "）；表头须是第一个非空行：请删除表头上方的标题行或说明行")
+    text = head + f"表头缺少必需的列：{facts['wanted']}；请在表头加上这些列"
+    if strangers:
+        text += f"（未识别的列：{'、'.join(strangers)}，若是改了名，请改回上述列名）"
+    if blanks:
+        text += f"（{'、'.join(blanks)} 列表头为空，合并单元格的表头请拆分后逐列填写）"
+    return text
+
+
 def _too_many_cells(facts: Mapping[str, Any]) -> str:
     declared = f"（声明范围到 {facts['declared']}）" if facts.get("declared") else ""
     return (f"{facts['path']}：工作表有内容写到 {facts['corner']}{declared}，共约 {facts['rows']} 行 × "
@@ -97,7 +114,7 @@ MESSAGES = MessageTable("core", {
     "table-not-regular": "{path}：不是普通文件，而是文件夹、管道或设备；请给出 .xlsx、.xls 或 .csv 文件",
     "table-format-unknown": lambda f: (f"{f['path']}：无法识别的表格格式 {f['suffix'] or '（无扩展名）'}；"
                                        "请提供 .xlsx 或 .csv 文件"),
-    "header-missing-columns": "{path}：第{row}行表头缺少必需的列：{wanted}；请在表头加上这些列",
+    "header-missing-columns": _header_missing_columns,
     "table-empty": "{path}：表格是空的，找不到表头行",
     "text-undecodable": ("{source}：无法识别文件编码（不是 UTF-8 或 GB18030/GBK）。请在 Excel 中另存为"
                          "“CSV UTF-8(逗号分隔)”或 .xlsx 后重试"),

@@ -732,14 +732,18 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
         values = [_excel_value(v) for v in values]
         header = []
         seen: dict[str, str] = {}
+        strangers: list[str] = []  # the row's titles that name no field, with their columns
+        blanks: list[int] = []  # untitled columns before the last title (a merged header cell leaves one)
         for index, cell in enumerate(values):
             if _is_blank(cell):
+                blanks.append(index)
                 continue
             title = str(cell).strip()
             canonical = lookup.get(normalize_header(title))
             label = f"{column_letters(index + 1)}（{title}）"
             if canonical is None:
                 unknown.append(title)
+                strangers.append(label)
                 continue
             if canonical in seen:
                 raise MESSAGES.error(InputError, "header-duplicate", path=str(path), first=seen[canonical],
@@ -752,8 +756,10 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
             wanted = "、".join(
                 f"{(list(aliases.get(name, ())) or [name])[0]}（{name}）" for name in missing
             )
+            last = max((i for i, v in enumerate(values) if not _is_blank(v)), default=-1)
             raise MESSAGES.error(InputError, "header-missing-columns", path=path, row=number, wanted=wanted,
-                                 missing=missing)
+                                 missing=missing, matched=len(header), strangers=strangers,
+                                 blanks=[column_letters(i + 1) for i in blanks if i < last])
 
     if header is None:
         raise MESSAGES.error(InputError, "table-empty", path=path)

@@ -255,3 +255,20 @@ def test_amounts_typed_with_yuan_are_read_and_a_general_date_cell_is_named_as_a_
     first = sorted((tmp_path / "o").glob("*.docx"))[0]
     cells = [c.text for t in docx.Document(first).tables for r in t.rows for c in r.cells]
     assert f"{principal:,.2f}" in cells
+
+
+def test_a_sheet_with_its_title_above_the_header_exits_2_saying_so(runner: CliRunner, tmp_path: Path) -> None:
+    import openpyxl
+
+    sheet = write_xlsx(tmp_path / "催收名单.xlsx", rows(2))
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb.active
+    ws.insert_rows(1)
+    ws["A1"] = "2026年11月催收名单"
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ws.max_column)
+    wb.save(sheet)
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {sheet}：第1行不是表头（没有一个可识别的列名：A（2026年11月催收名单））；"
+                             "表头须是第一个非空行：请删除表头上方的标题行或说明行\n")
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())

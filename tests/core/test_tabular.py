@@ -151,6 +151,45 @@ def test_missing_required_header_names_file_and_header(tmp_path: Path) -> None:
     assert err.value.exit_code == 2
 
 
+def _merged(path: Path, rows: list[list], cells: str) -> Path:
+    """A workbook of ``rows`` whose ``cells`` (A1:C1) are merged, as Excel's 合并后居中 leaves them."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    ws.merge_cells(cells)
+    wb.save(path)
+    return path
+
+
+def test_a_title_row_above_the_header_is_named_as_such(tmp_path: Path) -> None:
+    # The sheet's title, merged across the columns, sits where the header should be.
+    path = _merged(tmp_path / "名单.xlsx", [["2026年11月催收名单"], ["借款人", "证件号码", "逾期本金"], ["张三", ID, 5]],
+                   "A1:C1")
+    with pytest.raises(InputError) as err:
+        read_table(path, ALIASES, required=["borrower", "id_number"])
+    assert str(err.value) == (f"{path}：第1行不是表头（没有一个可识别的列名：A（2026年11月催收名单））；"
+                              "表头须是第一个非空行：请删除表头上方的标题行或说明行")
+    assert err.value.exit_code == 2
+
+
+def test_a_renamed_column_is_named_beside_the_column_missing(tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "名单.xlsx", [["借款人姓名", "证件号码", "逾期本金"], ["张三", ID, 5]])
+    with pytest.raises(InputError) as err:
+        read_table(path, ALIASES, required=["borrower", "id_number"])
+    assert str(err.value) == (f"{path}：第1行表头缺少必需的列：借款人（borrower）；请在表头加上这些列"
+                              "（未识别的列：A（借款人姓名），若是改了名，请改回上述列名）")
+
+
+def test_a_header_cell_merged_over_two_columns_leaves_the_second_untitled(tmp_path: Path) -> None:
+    # 证件号码 over B and C: 逾期本金 is gone from C1
+    path = _merged(tmp_path / "名单.xlsx", [["借款人", "证件号码", "逾期本金", "借款合同号"], ["张三", ID, 5, "C1"]], "B1:C1")
+    with pytest.raises(InputError) as err:
+        read_table(path, ALIASES, required=["borrower", "principal"])
+    assert str(err.value) == (f"{path}：第1行表头缺少必需的列：逾期本金（principal）；请在表头加上这些列"
+                              "（C 列表头为空，合并单元格的表头请拆分后逐列填写）")
+
+
 def test_duplicate_header_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
     path.write_text("借款人,客户名称\n张三,李四\n", encoding="utf-8")
