@@ -54,8 +54,11 @@ FINDINGS = MessageTable.bilingual("check findings", {
         "bundle.yaml field {field_en}: {detail_en}"),
     "unsafe-entry": ("资料包条目不安全，未读取：{detail}",
         "unsafe bundle entry, not read: {detail_en}"),
-    "unmatched": ("文件未对应任何清单项目",
-        "file serves no checklist item"),
+    # a .zip inside a folder bundle is never opened: its files count for nothing until unpacked
+    "unmatched": (lambda f: ("压缩包未打开检查，其中的文件不算已提供；请解压到相应的阶段文件夹后重新检查"
+                             if f.get("archive") else "文件未对应任何清单项目"),
+        lambda f: ("zip archive not opened: its files do not count; unpack it into the stage folder and check again"
+                   if f.get("archive") else "file serves no checklist item")),
 })
 
 #: Kind -> how a report names it next to an item (``wrong-type``: 营业执照不接受JPG文件).

@@ -257,8 +257,8 @@ def build_report(checklist: Checklist, root: str, as_of: _dt.date, stages: list[
             findings += stamped
         stage_results.append(StageResult(st, results))
     for p in matches.unmatched:
-        findings.append(Finding("unmatched", path=p))
         info = files[p]
+        findings.append(Finding("unmatched", path=p, params={"archive": True} if info.kind == "zip" else {}))
         if info.problem:
             # It serves no item, so it cannot make a stage incomplete; but a broken file with an
             # unexpected name is often the missing document itself, so say what is wrong with it.

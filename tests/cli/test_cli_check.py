@@ -355,3 +355,21 @@ def test_stage_of_a_banks_own_checklist(tmp_path):
     result = run("check", EXAMPLE, "--checklist", own, "--stage", "pre-contract")
     assert result.exit_code == 2
     assert "没有阶段“pre-contract”；可用阶段：pre-application、signing、pre-disbursement" in result.output
+
+
+def test_a_zip_inside_a_folder_bundle_is_named_as_not_opened(tmp_path):
+    import zipfile
+
+    folder = tmp_path / "客户资料" / "01-申请前期"
+    folder.mkdir(parents=True)
+    with zipfile.ZipFile(folder / "证照.zip", "w") as archive:
+        archive.writestr("营业执照.pdf", b"%PDF-1.4\n%%EOF\n")
+    result = run("check", str(tmp_path / "客户资料"), "--as-of", EXAMPLE_AS_OF, "--format", "json")
+    assert result.exit_code == 1
+    unmatched = [f for f in json.loads(result.output)["findings"] if f["code"] == "unmatched"]
+    assert unmatched == [{"code": "unmatched", "severity": "info", "stage": None, "item": None,
+                          "path": "01-申请前期/证照.zip",
+                          "message": "压缩包未打开检查，其中的文件不算已提供；请解压到相应的阶段文件夹后重新检查"}]
+    text = run("check", str(tmp_path / "客户资料"), "--as-of", EXAMPLE_AS_OF, "--lang", "en")
+    assert ("zip archive not opened: its files do not count; unpack it into the stage folder and check again"
+            " (01-申请前期/证照.zip)") in text.output
