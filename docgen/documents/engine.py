@@ -187,6 +187,20 @@ class _Part:
     shapes: _Shapes = field(default_factory=_Shapes)
 
 
+def _paragraph_number(lineno: int | None) -> int | None:
+    """Return the number of the paragraph on line ``lineno`` of a part's patched source, counted
+    from 1 as Word and ``templates lint`` count them: the source's first line holds only the
+    part's opening tag (``<w:body>``), each paragraph then starts a line."""
+    return lineno - 1 if lineno and lineno > 1 else lineno
+
+
+def unknown_filter(exc: jinja2.TemplateSyntaxError) -> str | None:
+    """Return the filter (or test) name Jinja found none of (``{{ x|amount_in_word }}``), or None
+    when ``exc`` is another syntax error. Jinja says it only in English, in the message."""
+    m = re.search(r"No (?:filter|test) named '([^']+)'", exc.message or "")
+    return m.group(1) if m else None
+
+
 def _paragraph_text(xml_line: str) -> str:
     return re.sub(r"<[^>]+>", "", xml_line).strip()
 
@@ -286,7 +300,7 @@ def _render_error(template: str, exc: BaseException, source: str | None, *, row:
                 text = _paragraph_text(lines[lineno - 1])
                 # the field a filter failed on: the paragraph's only {{ name … }}, when it has one
                 named = set(re.findall(r"\{\{-?\s*([A-Za-z_]\w*)", text))
-                facts.update(paragraph=lineno, snippet=text[:80])
+                facts.update(paragraph=_paragraph_number(lineno), snippet=text[:80])
     field_name = "?"
     if isinstance(exc, jinja2.UndefinedError):
         m = re.search(r"'([^']+)' is undefined", str(exc)) or re.search(r"has no attribute '([^']+)'", str(exc))
@@ -346,8 +360,11 @@ class Engine:
             except jinja2.TemplateSyntaxError as exc:
                 lines = source.splitlines()
                 snippet = _paragraph_text(lines[exc.lineno - 1])[:80] if 0 < (exc.lineno or 0) <= len(lines) else ""
+                name = unknown_filter(exc)
+                reason = exc.message if name is None else MESSAGES.text(
+                    "filter-unknown", {"filter": name, "available": ", ".join(sorted(cnformat.FILTERS))})
                 raise MESSAGES.error(TemplateError, "template-tag-syntax", path=str(self.path), member=member,
-                                     line=exc.lineno, reason=exc.message, snippet=snippet) from None
+                                     line=_paragraph_number(exc.lineno), reason=reason, snippet=snippet) from None
             text = re.sub(r"<[^>]+>", "", source)
             parts.append(_Part(member, source, compiled, head, tail, member == "word/document.xml",
                                bool(re.search(r"\{[%{]-?\s*tc\s", text))))

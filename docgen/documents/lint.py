@@ -45,7 +45,7 @@ from docgen.core import cnformat
 from docgen.core.errors import TemplateError
 from docgen.core.regularfile import read_regular
 from docgen.core.typography import ascii_punctuation, ascii_quotes
-from docgen.documents.engine import jinja_environment, patched_sources
+from docgen.documents.engine import jinja_environment, patched_sources, unknown_filter
 from docgen.documents.messages import MESSAGES
 from docgen.documents.template import Template, refuse_oversized_parts
 
@@ -303,11 +303,11 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
             # Jinja names the variables only of a part it can compile: without them every field
             # would look unused, so the comparison waits until the filter is mended.
             parsed_all = False
-            m = re.search(r"No (filter|test) named '([^']+)'", exc.message or "")
-            if m:
-                para = next((p for p in all_paras if re.search(r"\|\s*" + re.escape(m.group(2)) + r"\b", p.text)), None)
+            name = unknown_filter(exc)
+            if name is not None:
+                para = next((p for p in all_paras if re.search(r"\|\s*" + re.escape(name) + r"\b", p.text)), None)
                 report.problems.append(_found(
-                    "unknown-filter", "error", para.location if para else member, filter=m.group(2),
+                    "unknown-filter", "error", para.location if para else member, filter=name,
                     available=", ".join(sorted(cnformat.FILTERS)), snippet=_snippet(para.text) if para else ""))
             else:
                 report.problems.append(_found("syntax", "error", member, "assertion", error=exc.message))

@@ -127,7 +127,8 @@ MESSAGES = MessageTable("documents", {
     "syntax/xml": "XML 损坏：{error}",
     "syntax/assertion": "模板语法错误：{error}",
     "syntax/parse": "模板语法错误（{error}）：{snippet}",
-    "unknown-filter": "没有名为 {filter} 的过滤器（可用：{available} 及 Jinja 内置过滤器）：{snippet}",
+    "unknown-filter": lambda f: f"{MESSAGES.text('filter-unknown', f)}：{f['snippet']}",
+    "filter-unknown": "没有名为 {filter} 的过滤器（可用：{available} 及 Jinja 内置过滤器）",
     "unknown-variable": "变量 {name} 不在模板 {template} 的字段定义中（拼写错误？）：{snippet}",
     "unused-variable": "必填字段 {name} 在文档中没有使用（被删掉了？）",
     "east-asian-font/no-styles": "文档没有样式表，无法设定中文字体；请在 Word 中设置正文样式的中文字体",
@@ -202,7 +203,7 @@ MESSAGES = MessageTable("documents", {
                                 "请确认选对了文件，或在 Word 中打开后另存为 .docx 再重试"),
     "template-not-word": lambda f: (f"{f['name']}：" if f.get("name") else "")
                                    + f"不是有效的 Word .docx 文件，请在 Word 中打开并另存为 .docx（{f['reason']}）",
-    "template-tag-syntax": "{path}：{member} 第{line}段模板标签有误（{reason}）：{snippet}。请运行 docgen templates lint {path} 查看详情",
+    "template-tag-syntax": "{path}：{member} 第{line}段模板标签有误：{reason}。该段：{snippet}。请运行 docgen templates lint {path} 查看详情",
     "template-unknown-variables": lambda f: (
         f"{f['path']}：模板中的变量 " + "、".join(
             name + (f"（应为 {like}？）" if like else "") for name, like in zip(f["unknown"], f["like"]))

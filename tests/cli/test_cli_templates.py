@@ -27,6 +27,16 @@ def run(runner: CliRunner, *args: str):
     return runner.invoke(main, list(args), catch_exceptions=False)
 
 
+def edited_template(tmp_path: Path, *paragraphs: str) -> Path:
+    """A bank's copy of a template: a document of ``paragraphs``, saved as 我行催收函.docx."""
+    doc = new_document()
+    for text in paragraphs:
+        add_body(doc, text)
+    path = tmp_path / "我行催收函.docx"
+    doc.save(path)
+    return path
+
+
 def test_templates_list(runner):
     result = run(runner, "templates", "list")
     assert result.exit_code == 0
@@ -295,10 +305,7 @@ def test_render_with_pdf(runner, tmp_path):
 
 def test_a_bank_template_with_a_misspelled_field_exits_2_naming_the_tag_not_the_data(runner, tmp_path):
     # A typo in the bank's copy ({{ borower }}) is the template's fault: the data has the field.
-    doc = new_document()
-    add_body(doc, "致：{{ borower }}，合计{{ total|amount_in_words }}，编号{{ serial }}")
-    edited = tmp_path / "我行催收函.docx"
-    doc.save(edited)
+    edited = edited_template(tmp_path, "致：{{ borower }}，合计{{ total|amount_in_words }}，编号{{ serial }}")
     out = tmp_path / "out.docx"
     result = runner.invoke(main, ["render", "demand-letter", "--template", str(edited), "--data",
                                   str(EXAMPLES / "demand-letter.yaml"), "-o", str(out)])
@@ -310,11 +317,22 @@ def test_a_bank_template_with_a_misspelled_field_exits_2_naming_the_tag_not_the_
 
 
 def test_lint_of_an_unknown_filter_does_not_call_every_field_unused(runner, tmp_path):
-    doc = new_document()
-    add_body(doc, "致：{{ borrower }}，合计{{ total|amount_in_word }}")
-    edited = tmp_path / "我行催收函.docx"
-    doc.save(edited)
+    edited = edited_template(tmp_path, "致：{{ borrower }}，合计{{ total|amount_in_word }}")
     result = run(runner, "templates", "lint", str(edited), "--schema", "demand-letter", "--format", "json")
     assert result.exit_code == 1
     problems = json.loads(result.output)["problems"]
     assert [p["code"] for p in problems if p["severity"] != "info"] == ["unknown-filter"]
+
+
+def test_render_of_a_bank_template_with_a_misspelled_filter_speaks_chinese_and_names_the_lint_paragraph(runner, tmp_path):
+    edited = edited_template(tmp_path, "致：{{ borrower }}", "合计{{ total|amount_in_word }}")
+    result = runner.invoke(main, ["render", "demand-letter", "--template", str(edited), "--data",
+                                  str(EXAMPLES / "demand-letter.yaml"), "-o", str(tmp_path / "out.docx")])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {edited}：word/document.xml 第2段模板标签有误：没有名为 amount_in_word 的过滤器（可用：amount, "
+        "amount_in_words, date_cn, date_upper, id_label, mask_id, percent, wan 及 Jinja 内置过滤器）。"
+        f"该段：合计{{{{ total|amount_in_word }}}}。请运行 docgen templates lint {edited} 查看详情\n")
+    lint = run(runner, "templates", "lint", str(edited), "--schema", "demand-letter", "--format", "json")
+    [problem] = [p for p in json.loads(lint.output)["problems"] if p["code"] == "unknown-filter"]
+    assert problem["location"] == "word/document.xml 第2段"

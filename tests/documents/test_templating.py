@@ -434,12 +434,13 @@ def test_undefined_field_in_template_is_a_render_error(tmp_path):
     with pytest.raises(RenderError) as info:
         template.render({"name": "张三", "serial": "1"}, row=4)
     [problem] = info.value.problems
-    # The filter met the missing field first: the problem names the field of its paragraph.
+    # The filter met the missing field first: the problem names the field of its paragraph, the
+    # second, numbered as Word and templates lint number it.
     assert (problem.code, problem.path, problem.row) == ("fill-failed", "amount_due", 4)
-    assert (problem.facts["paragraph"], problem.facts["snippet"]) == (3, "金额:{{ amount_due|amount }}")
+    assert (problem.facts["paragraph"], problem.facts["snippet"]) == (2, "金额:{{ amount_due|amount }}")
     assert str(info.value).splitlines()[0] == (
-        "模板 custom：无法填写（第3段：金额:{{ amount_due|amount }}）：金额应为数字，收到“Undefined” 第4行")
-    assert problem.message == "金额应为数字，收到“Undefined”（第3段：金额:{{ amount_due|amount }}）"
+        "模板 custom：无法填写（第2段：金额:{{ amount_due|amount }}）：金额应为数字，收到“Undefined” 第4行")
+    assert problem.message == "金额应为数字，收到“Undefined”（第2段：金额:{{ amount_due|amount }}）"
 
 
 def test_a_field_missing_outside_a_filter_is_undefined(tmp_path):
@@ -447,8 +448,8 @@ def test_a_field_missing_outside_a_filter_is_undefined(tmp_path):
     with pytest.raises(RenderError) as info:
         load_template(path=path, check_variables=False).render({"name": "张三", "serial": "1"})
     [problem] = info.value.problems
-    assert (problem.code, problem.path, problem.facts["paragraph"]) == ("undefined-field", "address", 3)
-    assert str(info.value).splitlines()[0] == "模板 custom：字段 address 未提供（第3段：地址:{{ address }}）"
+    assert (problem.code, problem.path, problem.facts["paragraph"]) == ("undefined-field", "address", 2)
+    assert str(info.value).splitlines()[0] == "模板 custom：字段 address 未提供（第2段：地址:{{ address }}）"
 
 
 def test_none_value_is_not_printed_as_blank(tmp_path):
