@@ -14,6 +14,7 @@ import click
 
 from docgen import __version__
 from docgen.cli.messages import MESSAGES as CLI
+from docgen.cli.tree import name_values
 
 #: command name -> module under docgen.cli that defines it (in its COMMANDS list).
 COMMAND_MODULES: dict[str, str] = {
@@ -66,7 +67,7 @@ class LazyGroup(click.Group):
         module = importlib.import_module(f"docgen.cli.{module_name}")
         for command in module.COMMANDS:
             if command.name == cmd_name:
-                return command
+                return name_values(command)
         raise CLI.fault(RuntimeError, "command-not-defined", module=module_name, command=cmd_name)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import click
 
-__all__ = ["examples", "example_problems", "resolve", "summary", "synopsis", "walk"]
+__all__ = ["examples", "example_problems", "name_values", "resolve", "summary", "synopsis", "walk"]
 
 _EXAMPLES_HEADING = re.compile(r"^\s*(?:Examples?|示例)\s*[:：]\s*$")
 _ROOT = "docgen"
@@ -62,6 +62,22 @@ def _value_metavar(param: click.Parameter) -> str:
     if isinstance(kind, (click.types.FloatParamType, click.FloatRange)):
         return "SECONDS" if param.name == "timeout" else "NUMBER"
     return (param.name or "value").upper()
+
+
+def name_values(command: click.Command) -> click.Command:
+    """Give each option of ``command`` (and of its sub-commands) that click would show by its
+    value's type (``--sheet TEXT``, ``--timeout FLOAT RANGE``, ``-j INTEGER``) the placeholder
+    the synopsis shows (``SHEET``, ``SECONDS``, ``N``), so ``--help`` and the README's command
+    table say the same; return ``command``."""
+    for param in command.params:
+        if (isinstance(param, click.Option) and not param.is_flag and param.metavar is None
+                and isinstance(param.type, (click.types.StringParamType, click.types.IntParamType,
+                                            click.types.FloatParamType))):
+            param.metavar = _value_metavar(param)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            name_values(sub)
+    return command
 
 
 def _param_synopsis(param: click.Parameter) -> str | None:

@@ -5,6 +5,8 @@ sub-command is covered without being listed here.
 """
 from __future__ import annotations
 
+import re
+
 import click
 import pytest
 from click.testing import CliRunner
@@ -31,6 +33,17 @@ def test_help_exits_0_and_shows_working_examples(path: tuple[str, ...], command:
     own = [line for line in shown if line == " ".join(path) or line.startswith(" ".join(path) + " ")]
     assert own, f"{' '.join(path)} --help: no example runs {' '.join(path)} itself: {shown}"
     assert [p for line in shown for p in example_problems(main, line)] == []
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
+def test_help_names_option_values_as_the_synopsis_does(path: tuple[str, ...], command: click.Command) -> None:
+    # `--sheet TEXT`, `--timeout FLOAT RANGE` told a clerk nothing the README's SHEET, SECONDS did.
+    result = CliRunner().invoke(main, [*path[1:], "--help"])
+    shown = re.findall(r"^\s+(?:-\w, )?(--[\w-]+) ([A-Z][A-Z.|/:…-]*(?: RANGE)?)", result.output, re.M)
+    assert [(opt, meta) for opt, meta in shown if meta in {"TEXT", "INTEGER", "FLOAT", "INTEGER RANGE", "FLOAT RANGE"}] == []
+    line = synopsis(path, command)
+    named = {"--timeout": "SECONDS", "--sheet": "SHEET", "--jobs": "N", "--branch": "BRANCH", "--host": "HOST"}
+    assert [(opt, meta) for opt, meta in shown if opt in named and (meta != named[opt] or opt not in line)] == []
 
 
 def test_examples_block_parsing() -> None:
