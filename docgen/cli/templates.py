@@ -139,7 +139,9 @@ def render_command(name: str | None, data_path: Path, output: Path, template_fil
 
     Every field is checked first (schema and rules: totals, dates, shares, votes); a problem
     exits 1 naming each field, and nothing is written. The serial number comes from the data
-    (`serial:`) or, when absent, from the register (the same key field keeps its serial).
+    (`serial:`; exit 1 when the register issued it to another document) or, when absent, from
+    the register (the same key field keeps its serial). Exit 2 when a file or the template
+    cannot be used.
 
     \b
     Examples:

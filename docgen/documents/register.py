@@ -34,7 +34,7 @@ from typing import Any
 from docgen.core.access import check_readable, check_writable, is_denied
 from docgen.core.regularfile import open_regular
 from docgen.core.errors import (DocgenError, RegisterBusyError, RegisterDamagedError, RegisterDeniedError,
-                                 RegisterError)
+                                 RegisterError, RenderError)
 from docgen.core.userdirs import RegisterTarget, is_database_url
 from docgen.core.userdirs import register_path as _resolve_register
 from docgen.documents.messages import MESSAGES
@@ -441,6 +441,15 @@ class Register:
     def _record(row: Sequence[Any]) -> Record:
         return Record(*row)
 
+    def holder(self, template: str, serial: str) -> str | None:
+        """Return the row key ``template``'s ``serial`` was issued (or reserved) for, or None."""
+        if self._empty:
+            return None
+        try:
+            return self._serial_holders(template, [serial]).get(serial)
+        except self._errors as exc:
+            raise self._db_error(exc) from None
+
     def _find(self, template: str, row_key: str) -> Record | None:
         row = self._db.execute(
             f"SELECT {_COLUMNS} FROM records WHERE template = ? AND row_key = ?", (template, row_key)
@@ -764,6 +773,25 @@ def allocate_serial(template: Any, context: dict[str, Any], register_path: str |
         raise MESSAGES.error(RegisterError, "register-no-key", template=template.name, key_field=template.key_field)
     with Register(register_path) as register:
         return register.reserve(template.name, key, lambda seq: template.format_serial(seq, context)).serial
+
+
+def refuse_given_serial_taken(template: Any, context: dict[str, Any],
+                              register_path: str | os.PathLike[str] | None = None) -> None:
+    """Raise ``RenderError`` when the serial ``context`` brings (data's ``serial:``) is one the
+    register issued to another document of the template (another ``key_field`` value): two
+    letters would carry one number. The register is only read, and not created when absent.
+    Raises ``RegisterError`` when it exists but cannot be read."""
+    target = _resolve_register(register_path)
+    if not register_exists(target):
+        return
+    serial = str(context["serial"])
+    key = str(context.get(template.key_field) or "").strip()
+    with Register(target, readonly=True) as register:
+        holder = register.holder(template.name, serial)
+    if holder is not None and holder != key:
+        problem = MESSAGES.problem("serial-taken", "serial", serial=serial, holder=holder, register=str(target),
+                                   key_field=template.key_field)
+        raise MESSAGES.error(RenderError, "data-rejected/error", [problem], template=template.name, row=None, count=1)
 
 
 def record_issued(template: Any, context: dict[str, Any], path: str | os.PathLike[str],

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.core.atomic import refuse_overwriting_inputs
-from docgen.documents.register import allocate_serial, record_issued
+from docgen.documents.register import allocate_serial, record_issued, refuse_given_serial_taken
 from docgen.documents.template import Template, load_data, load_template
 
 __all__ = ["Rendered", "render"]
@@ -34,9 +34,9 @@ def render(
 
     ``template`` is a shipped template's name or a loaded ``Template``; ``template_file`` fills a
     bank-edited .docx with the named template's fields. ``data`` is a mapping or a .yaml/.json
-    file. The serial is the data's ``serial`` or, when absent, one from the register at
-    ``register_path`` (the same key field keeps its serial; the file is recorded so
-    ``register verify`` checks it). Raises ``InputError`` for an unreadable data file,
+    file. The serial is the data's ``serial`` (refused when the register at ``register_path``
+    issued it to another document) or, when absent, one from that register (the same key field
+    keeps its serial; the file is recorded so ``register verify`` checks it). Raises ``InputError`` for an unreadable data file,
     ``TemplateError`` for an unknown or broken template, ``RenderError`` listing every field
     problem (nothing written), ``RegisterError`` and ``OutputError`` as the register and the
     write do.
@@ -48,6 +48,7 @@ def render(
     values = dict(data) if isinstance(data, Mapping) else load_data(data)
     context = template.prepare(values)
     if context.get("serial"):
+        refuse_given_serial_taken(template, context, register_path)
         template.write(context, output)
     else:
         # Render once with a stand-in serial first: a value or tag that cannot be rendered

@@ -164,6 +164,37 @@ def test_render_without_serial_takes_one_from_the_register(runner, tmp_path):
     assert verify.exit_code == 1 and "b.docx" in verify.output
 
 
+def test_render_refuses_a_serial_from_the_data_that_the_register_issued_to_another_contract(runner, tmp_path):
+    # The example letter says 催字〔2026〕第00007号; a batch through the same register gave that
+    # number to its seventh contract. Two letters must not carry one number.
+    data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
+    register = tmp_path / "reg.sqlite"
+    from docgen.documents.register import Register
+
+    with Register(register) as reg:
+        for seq in range(1, 8):
+            reg.reserve("demand-letter", f"临农商借字2026第{seq:04d}号", lambda n: f"催字〔2026〕第{n:05d}号")
+    out = tmp_path / "letter.docx"
+    result = run(runner, "render", "demand-letter", "--data", str(EXAMPLES / "demand-letter.yaml"), "-o", str(out),
+                 "--register", str(register))
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: 模板 demand-letter：数据未通过检查（1 处问题）\n"
+        f"  - serial：编号 催字〔2026〕第00007号 已由登记簿 {register} 出具给 临农商借字2026第0007号，不能再用于本文书；"
+        "请删去数据中的 serial（由登记簿编号），或改正 contract_no\n")
+    assert not out.exists()
+    # The contract the register gave it to may be printed again under its own number.
+    data["contract_no"] = "临农商借字2026第0007号"
+    again = tmp_path / "d.yaml"
+    again.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run(runner, "render", "demand-letter", "--data", str(again), "-o", str(out), "--register", str(register))
+    assert result.exit_code == 0, result.output
+    # No register yet: the data's serial is used and none is created.
+    result = run(runner, "render", "demand-letter", "--data", str(EXAMPLES / "demand-letter.yaml"), "-o", str(out),
+                 "--register", str(tmp_path / "none.sqlite"))
+    assert result.exit_code == 0 and not (tmp_path / "none.sqlite").exists()
+
+
 def test_render_to_an_unwritable_path_is_one_clear_line(runner, tmp_path):
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     out = tmp_path / "afile" / "催收函.docx"  # a file where the folder should be
