@@ -190,6 +190,18 @@ def test_a_header_cell_merged_over_two_columns_leaves_the_second_untitled(tmp_pa
                               "（C 列表头为空，合并单元格的表头请拆分后逐列填写）")
 
 
+@pytest.mark.parametrize(("name", "hint"), [("名单.et", "（WPS 表格文件：请在 WPS 中用“另存为”存成 .xlsx）"),
+                                            ("名单.ods", "（OpenDocument 表格：请在 LibreOffice 或 WPS 中另存为 .xlsx）"),
+                                            ("名单.dat", "")])
+def test_a_sheet_in_another_suite_s_format_says_how_to_save_it(tmp_path: Path, name: str, hint: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"PK\x03\x04" + bytes(60))  # what the suite wrote, whatever it is
+    with pytest.raises(InputError) as err:
+        read_table(path, ALIASES)
+    assert str(err.value) == f"{path}：无法识别的表格格式 {path.suffix}；请提供 .xlsx、.xls 或 .csv 文件{hint}"
+    assert err.value.exit_code == 2
+
+
 def test_duplicate_header_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
     path.write_text("借款人,客户名称\n张三,李四\n", encoding="utf-8")
