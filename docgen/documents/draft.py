@@ -21,6 +21,7 @@ the register hands out the serial, and the file is written by the same strict re
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -373,12 +374,20 @@ def _stage_folder(checklist: Checklist, item_id: str) -> str | None:
 
 
 def _hint(key: str, data: BundleData) -> str:
-    """What to put in ``key``: the finding about it when bundle.yaml has one, else the schema label."""
+    """What to put in ``key``: the finding about it when bundle.yaml has one, else the schema label
+    (naming the unknown key beside it that looks like its misspelling: ``loan.term_month``)."""
+    parent, _, name = key.rpartition(".")
+    misspelt = None
     for finding in data.findings:
         where = str(finding.params.get("field", ""))
         if where and (where == key or key.startswith(where + ".") or key.startswith(where + "[")):
             return MESSAGES.text("draft-hint/invalid", {"detail": finding.params.get("detail", "")})
-    return key_label(key) or MESSAGES.text("draft-hint/fill-in")
+        other_parent, _, other = where.rpartition(".")
+        if (misspelt is None and finding.params.get("problem") == "unknown-field" and other_parent == parent
+                and difflib.SequenceMatcher(None, name, other).ratio() >= 0.75):
+            misspelt = where
+    label = key_label(key) or MESSAGES.text("draft-hint/fill-in")
+    return label if misspelt is None else MESSAGES.text("draft-hint/misspelt", {"label": label, "key": misspelt, "right": key})
 
 
 def annex_data(bundle: str | os.PathLike[str], annex: int) -> list[tuple[dict[str, Any], list[str]]]:

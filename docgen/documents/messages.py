@@ -278,6 +278,7 @@ MESSAGES = MessageTable("documents", {
     "draft-text/hint": "    {key}：{hint}",
     "draft-hint/invalid": "有误：{detail}",
     "draft-hint/fill-in": "请在 bundle.yaml 中填写",
+    "draft-hint/misspelt": "{label}（bundle.yaml 中有 {key}，是这个键写错了吗？请改成 {right}）",
     "draft-text/total": "共 {total} 份：已起草 {drafted} 份，未起草 {left} 份。",
     # register list / verify
     "register-list/empty": "登记簿 {register} 中没有记录",

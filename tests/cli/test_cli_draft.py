@@ -65,3 +65,20 @@ def test_unreadable_input_exits_2(tmp_path):
     broken = tmp_path / "broken.zip"
     broken.write_bytes(b"PK\x03\x04 not a zip")
     assert run("draft", broken, "--annex", "4", "--out", tmp_path / "o").exit_code == 2
+
+
+def test_a_misspelt_bundle_key_is_named_beside_the_key_missing(tmp_path):
+    # term_month for term_months: the annex lacks the key, and the hint says which line to mend.
+    bundle = tmp_path / "客户资料"
+    bundle.mkdir()
+    text = (EXAMPLE_BUNDLE / "bundle.yaml").read_text(encoding="utf-8")
+    assert "\n  term_months: 36\n" in text
+    (bundle / "bundle.yaml").write_text(text.replace("\n  term_months: 36\n", "\n  term_month: 36\n"), encoding="utf-8")
+    result = run("draft", bundle, "--annex", "4", "--out", tmp_path / "out", "--format", "json",
+                 "--register", tmp_path / "r.sqlite")
+    assert result.exit_code == 1, result.output
+    [annex] = json.loads(result.output)["annexes"]
+    assert (annex["status"], annex["missing"]) == ("missing-data", ["loan.term_months"])
+    assert annex["hints"] == {"loan.term_months": "贷款期限（月）（bundle.yaml 中有 loan.term_month，是这个键写错了吗？"
+                                                  "请改成 loan.term_months）"}
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
