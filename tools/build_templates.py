@@ -147,7 +147,7 @@ def shareholder_resolution():
             ["{{ s.name }}", "", "{{ meeting_date|date_cn }}"],
             ["{%tr endfor %}", "", ""],
         ],
-        [66, 56, 34],
+        [60, 52, 44],
         align=["left", "center", "center"],
     )
     _specimen_rows(sign, 2, 14)
@@ -376,7 +376,7 @@ def seal_witness_confirmation():
             ["{{ loop.index }}", "{{ d.title }}", "{{ d.need }}", "{{ d.done }}", "{{ d.date|date_cn }}"],
             ["{%tr endfor %}", "", "", "", ""],
         ],
-        [12, 44, 44, 32, 24],
+        [12, 38, 36, 32, 38],
         align=["center", "left", "left", "left", "center"],
     )
     add_body(doc, "签章方确认：上述印章为其真实印章，签字为签字人本人所签；签字人在签署时具有相应的权限。")

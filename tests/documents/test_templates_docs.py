@@ -150,3 +150,16 @@ def test_slim_styles_keeps_what_a_document_uses_and_its_bases(tmp_path):
     assert {"Intense Quote", "List Number 2", "Normal", "Heading 1", "Body Text"} <= names
     assert "Heading 9" not in names and "Light Grid Accent 1" not in names
     assert [p.style.name for p in reopened.paragraphs] == ["Intense Quote", "List Number 2"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "templates").glob("*.docx")), ids=lambda p: p.stem)
+def test_a_date_column_holds_a_chinese_date_on_one_line(path: Path) -> None:
+    # 2026年11月20日 in the table text's size needs about 32 mm besides the cell's margins: a
+    # narrower column broke it as 2026年11 / 月20日 (附件九's 确认日期 was 24 mm, 附件二's 日期 34 mm).
+    narrow = []
+    for table in docx.Document(path).tables:
+        widths = [col.w for col in table._tbl.tblGrid.gridCol_lst]
+        for title, width in zip((cell.text for cell in table.rows[0].cells), widths):
+            if title.endswith("日期") and width is not None and width.mm < 37.5:
+                narrow.append((title, round(width.mm)))
+    assert narrow == []
