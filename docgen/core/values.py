@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -26,8 +27,8 @@ def parse_date(value: Any) -> _dt.date:
     if isinstance(value, _dt.date):
         return value
     if isinstance(value, str):
-        text = value.strip()
-        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+        text = value.strip()  # as typed, for the messages
+        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", _halfwidth(text))
         if m:
             try:
                 return _dt.date(int(m[1]), int(m[2]), int(m[3]))
@@ -39,6 +40,13 @@ def parse_date(value: Any) -> _dt.date:
         # under a date format): shown as Excel shows it, not as Python's datetime.time(0, 0).
         value = value.isoformat()
     raise MESSAGES.error(InvalidValueError, "date-format", value=value, excel=_excel_serial_date(value))
+
+
+def _halfwidth(text: str) -> str:
+    """Return ``text`` with full-width forms made ASCII (NFKC): a clerk typing in the Chinese input
+    method's full-width mode writes １２３．５０, －５, ２０２６．６．３０ and ￥ for 123.50, -5, 2026.6.30 and ¥.
+    Plain ASCII, almost every value, is returned as it is without the normalization's cost."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def _excel_serial_date(value: Any) -> str | None:
@@ -93,8 +101,8 @@ def parse_amount(value: Any) -> Decimal:
     elif isinstance(value, float):
         result = Decimal(repr(value))
     elif isinstance(value, str):
-        # The yen/yuan signs (half- and full-width) and the full-width comma, as escapes: editors fold them.
-        text = value.strip().lstrip("\u00a5\uffe5").strip().replace("\uff0c", ",")
+        # The yen/yuan sign (U+00A5, as an escape: editors fold it); full-width forms are half-width by now.
+        text = _halfwidth(value).strip().lstrip("\u00a5").strip()
         # Amounts are yuan: a trailing 元 (150000元) says so again; 15万元 still fails below.
         if text.endswith("元"):
             text = text[:-1].rstrip()

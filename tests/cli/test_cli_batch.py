@@ -237,6 +237,9 @@ def test_amounts_typed_with_yuan_are_read_and_a_general_date_cell_is_named_as_a_
     col = {h: i + 1 for i, h in enumerate(headers)}
     principal = ws.cell(2, col["逾期本金"]).value
     ws.cell(2, col["逾期本金"]).value = f"{principal:,.2f}元"  # "150,000.00元": text, as typed
+    interest = ws.cell(2, col["欠息"]).value
+    # typed in the input method's full-width mode: ２９，９５０．００
+    ws.cell(2, col["欠息"]).value = f"{interest:,.2f}".translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789,."})
     ws.cell(3, col["发函日期"]).value = 46354  # 2026-11-28 in a cell formatted 常规
     ws.cell(3, col["发函日期"]).number_format = "General"
     wb.save(sheet)
@@ -254,7 +257,7 @@ def test_amounts_typed_with_yuan_are_read_and_a_general_date_cell_is_named_as_a_
 
     first = sorted((tmp_path / "o").glob("*.docx"))[0]
     cells = [c.text for t in docx.Document(first).tables for r in t.rows for c in r.cells]
-    assert f"{principal:,.2f}" in cells
+    assert f"{principal:,.2f}" in cells and f"{interest:,.2f}" in cells
 
 
 def test_a_sheet_with_its_title_above_the_header_exits_2_saying_so(runner: CliRunner, tmp_path: Path) -> None:

@@ -82,6 +82,18 @@ def test_parse_amount_reads_a_trailing_yuan(text: str) -> None:
     assert parse_amount(text) == Decimal("1234.50")
 
 
+# The Chinese input method's full-width mode: every mark full-width, the decimal point and minus too.
+@pytest.mark.parametrize(("text", "amount"), [("１２３４．５０", "1234.50"), ("－５", "-5"), ("￥１，２３４．５０元", "1234.50")])
+def test_parse_amount_reads_full_width_forms(text: str, amount: str) -> None:
+    assert parse_amount(text) == Decimal(amount)
+
+
+def test_parse_date_reads_full_width_forms_and_quotes_them_as_typed() -> None:
+    assert parse_date("２０２６．６．３０") == parse_date("２０２６／６／３０") == dt.date(2026, 6, 30)
+    with pytest.raises(ValueError, match="^不存在的日期 ２０２６．２．３０$"):
+        parse_date("２０２６．２．３０")
+
+
 def test_a_grouped_amount_with_yuan_is_not_blamed_on_its_commas() -> None:
     assert parse_amount("1,000,000.00元") == Decimal("1000000.00")
     # Another unit is no yuan: 15万元 is not 15.
