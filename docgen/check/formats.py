@@ -198,22 +198,26 @@ def draftable_entries(report: Mapping[str, Any], lang: str = "zh") -> list[tuple
     (``{id, annex, template, title}`` each): ``("附件四 承诺函", "docgen draft BUNDLE --annex 4")``.
 
     An annex is drafted from the bundle's own bundle.yaml; a template that is no annex keeps
-    the ``docgen render NAME …`` form (its data comes from elsewhere).
+    the ``docgen render NAME …`` form (its data comes from elsewhere). Annexes come in their
+    numbers' order; a .zip bundle's command names an ``--out`` folder, which draft needs for it.
     """
     import shlex
 
     bundle = str(report.get("bundle") or "BUNDLE")
+    out = f" --out {LABELS[lang]['draft_folder']}" if bundle.lower().endswith(".zip") else ""
     if re.search(r"[\s'\"$`\\!*?&;|<>()\[\]{}#~]", bundle):  # shlex would also quote plain Chinese
         bundle = shlex.quote(bundle)
-    entries: list[tuple[str, str]] = []
+    entries: list[tuple[int | None, str, str]] = []
     for entry in report.get("draftable") or []:
         template = str(entry.get("template") or entry.get("id") or "")
         annex = entry.get("annex")
         annex_text = _annex_label(annex, lang) if annex else ""
         label = " ".join(p for p in (annex_text, _title(entry.get("title"), lang)) if p) or template
         number = _annex_number(annex) if annex else None
-        entries.append((label, f"docgen draft {bundle} --annex {number}" if number else f"docgen render {template} …"))
-    return entries
+        entries.append((number, label, f"docgen draft {bundle} --annex {number}{out}" if number
+                        else f"docgen render {template} …"))
+    entries.sort(key=lambda e: (e[0] is None, e[0] or 0))  # stable: templates that are no annex keep their order
+    return [(label, command) for _, label, command in entries]
 
 
 def _grouped(items: Sequence[Mapping[str, Any]], groups: Mapping[str, Mapping[str, str]] | None,

@@ -373,3 +373,25 @@ def test_a_zip_inside_a_folder_bundle_is_named_as_not_opened(tmp_path):
     text = run("check", str(tmp_path / "客户资料"), "--as-of", EXAMPLE_AS_OF, "--lang", "en")
     assert ("zip archive not opened: its files do not count; unpack it into the stage folder and check again"
             " (01-申请前期/证照.zip)") in text.output
+
+
+def test_the_draft_commands_a_zip_bundle_suggests_run_and_come_in_annex_order(tmp_path, monkeypatch):
+    import re
+    import zipfile
+
+    bundle = tmp_path / "客户资料.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("bundle.yaml", (EXAMPLE_BUNDLE / "bundle.yaml").read_bytes())
+    result = run("check", bundle, "--as-of", EXAMPLE_AS_OF)
+    assert result.exit_code == 1
+    line = next(x for x in result.output.splitlines() if x.startswith("可立即起草的附件："))
+    commands = re.findall(r"（(docgen draft [^）]*)）", line)
+    numbers = [int(c.split("--annex ")[1].split()[0]) for c in commands]
+    assert numbers == sorted(numbers) and 9 in numbers and 10 in numbers  # 附件九 before 附件十
+    assert commands[0] == f"docgen draft {bundle} --annex 1 --out 起草/"
+    # draft refuses a .zip without --out: the line suggested is one it runs
+    monkeypatch.chdir(tmp_path)
+    [four] = [c for c in commands if " --annex 4 " in c]
+    drafted = run(*four.split()[1:], "--register", tmp_path / "r.sqlite")
+    assert drafted.exit_code == 0, drafted.output
+    assert [p.name for p in (tmp_path / "起草").iterdir()] == ["承字〔2026〕第00001号_华安置业发展有限公司_承诺函.docx"]
