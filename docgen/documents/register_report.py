@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from docgen.core import resources
+from docgen.core.errors import InputError
 from docgen.documents.messages import MESSAGES
 from docgen.documents.register import Record, Register, RegisterIssue, missing_register_issues
 from docgen.documents.register_path import register_exists
@@ -88,20 +90,35 @@ def list_register(path: str | os.PathLike[str], template: str | None = None) -> 
     """Return the records of the register at ``path`` (only ``template``'s when given).
 
     A register that does not exist lists nothing and is not created. Raises ``RegisterError``
-    (or ``RegisterDamagedError``) when the database cannot be opened or read.
+    (or ``RegisterDamagedError``) when the database cannot be opened or read, ``InputError`` when
+    ``template`` is neither shipped nor in the register (a misspelt name).
     """
     listing = RegisterListing(_shown(path))
     if register_exists(path):
         with Register(path, readonly=True) as register:
             listing.records = register.records(template)
+            if template is not None and not listing.records:
+                _refuse_unknown_template(register, template, listing.register)
     return listing
+
+
+def _refuse_unknown_template(register: Register, template: str, shown: str) -> None:
+    """Raise ``InputError`` when ``template`` names neither a shipped template nor one the register
+    has records of (``demand-leter``): nothing listed, or 0 files checked and "all intact",
+    would read as an answer about the template meant."""
+    recorded = sorted({record.template for record in register.records()})
+    shipped = {yml.stem for yml in resources.templates_dir().glob("*.yaml")}
+    if template not in shipped and template not in recorded:
+        raise MESSAGES.error(InputError, "register-template-unknown", register=shown, template=template,
+                             recorded=recorded)
 
 
 def verify_register(path: str | os.PathLike[str], template: str | None = None) -> RegisterVerification:
     """Audit the register at ``path`` and re-hash every issued file (only ``template``'s when given).
 
     A corrupt database is reported as an issue and its files are not checked. Raises
-    ``RegisterError`` when the database cannot be opened at all.
+    ``RegisterError`` when the database cannot be opened at all, ``InputError`` as
+    ``list_register`` does for a misspelt ``template``.
     """
     result = RegisterVerification(_shown(path), issues=missing_register_issues(path))
     if register_exists(path):
@@ -109,5 +126,7 @@ def verify_register(path: str | os.PathLike[str], template: str | None = None) -
             result.issues = register.audit()
             if not any(i.code == "corrupt" for i in result.issues):
                 result.checked = len(register.records(template))
+                if template is not None and not result.checked:
+                    _refuse_unknown_template(register, template, result.register)
                 result.failures = register.verify(template)
     return result

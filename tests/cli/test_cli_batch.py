@@ -275,3 +275,20 @@ def test_a_sheet_with_its_title_above_the_header_exits_2_saying_so(runner: CliRu
     assert result.stderr == (f"Error: {sheet}：第1行不是表头（没有一个可识别的列名：A（2026年11月催收名单））；"
                              "表头须是第一个非空行：请删除表头上方的标题行或说明行\n")
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
+
+
+def test_register_list_and_verify_refuse_a_misspelt_template_instead_of_all_intact(runner: CliRunner,
+                                                                                  tmp_path: Path) -> None:
+    from docgen.documents.register import Register
+
+    register = tmp_path / "r.sqlite"
+    with Register(register) as reg:
+        reg.reserve("demand-letter", "临农商借字2026第0001号", lambda n: f"催字〔2026〕第{n:05d}号")
+    expected = (f"Error: 登记簿 {register} 中没有模板 demand-leter 的记录，也没有这个模板（登记簿中的模板：demand-letter）；"
+                "请检查 --template 的拼写\n")
+    for command in ("list", "verify"):
+        result = runner.invoke(main, ["register", command, "--register", str(register), "--template", "demand-leter"])
+        assert (result.exit_code, result.stderr) == (2, expected), result.output
+    # A shipped template the register has nothing of yet is a true answer, not a typo.
+    verify = runner.invoke(main, ["register", "verify", "--register", str(register), "--template", "commitment-letter"])
+    assert verify.exit_code == 0 and verify.stdout == f"登记簿 {register}：检查 0 份，全部完好\n"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from docgen.core.errors import InputError
 from docgen.documents.messages import MESSAGES
 from docgen.documents.register import ISSUE_CODES, Register, sha256_file
 from docgen.documents.register_report import list_register, verify_register
@@ -46,7 +49,9 @@ def test_listing_names_reserved_serials(tmp_path: Path) -> None:
     assert text[0] == f"登记簿 {path}：3 条"
     assert text[-1] == MESSAGES.text("register-list/reserved", {"serials": [serial(3)]})
     assert "其中 1 个编号已预留但未生成文书（催字〔2026〕第00003号）" in text[-1]
-    assert list_register(path, "other").records == []
+    assert list_register(path, "commitment-letter").records == []  # shipped, none issued yet
+    with pytest.raises(InputError, match="中没有模板 other 的记录，也没有这个模板（登记簿中的模板：t）"):
+        list_register(path, "other")  # neither shipped nor recorded: a misspelt name
 
 
 def test_verification_reports_statuses_by_code(tmp_path: Path) -> None:
