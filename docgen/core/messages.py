@@ -45,13 +45,8 @@ def _amount_not_number(facts: Mapping[str, Any]) -> str:
     return "金额应为数字" if isinstance(value, bool) or "value" not in facts else f"金额应为数字，收到{quoted(value)}"
 
 
-#: What to do with a spreadsheet another office suite saved in its own format (by its suffix).
-_SAVE_AS = {
-    ".et": "（WPS 表格文件：请在 WPS 中用“另存为”存成 .xlsx）",
-    ".ett": "（WPS 表格模板：请在 WPS 中用“另存为”存成 .xlsx）",
-    ".ods": "（OpenDocument 表格：请在 LibreOffice 或 WPS 中另存为 .xlsx）",
-    ".numbers": "（Numbers 表格：请在 Numbers 中导出为 Excel .xlsx）",
-}
+#: The program that saves a spreadsheet in its own format as .xlsx (by the file's suffix).
+_SAVED_BY = {".et": "WPS", ".ett": "WPS", ".ods": "LibreOffice 或 WPS", ".numbers": "Numbers"}
 
 
 def _header_missing_columns(facts: Mapping[str, Any]) -> str:
@@ -123,7 +118,8 @@ MESSAGES = MessageTable("core", {
     "table-not-regular": "{path}：不是普通文件，而是文件夹、管道或设备；请给出 .xlsx、.xls 或 .csv 文件",
     "table-format-unknown": lambda f: (f"{f['path']}：无法识别的表格格式 {f['suffix'] or '（无扩展名）'}；"
                                        "请提供 .xlsx、.xls 或 .csv 文件"
-                                       + _SAVE_AS.get(str(f["suffix"]).lower(), "")),
+                                       + (f"（请在 {_SAVED_BY[str(f['suffix']).lower()]} 中用“另存为”存成 .xlsx）"
+                                          if str(f["suffix"]).lower() in _SAVED_BY else "")),
     "header-missing-columns": _header_missing_columns,
     "table-empty": "{path}：表格是空的，找不到表头行",
     "text-undecodable": ("{source}：无法识别文件编码（不是 UTF-8 或 GB18030/GBK）。请在 Excel 中另存为"

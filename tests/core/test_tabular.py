@@ -190,8 +190,8 @@ def test_a_header_cell_merged_over_two_columns_leaves_the_second_untitled(tmp_pa
                               "（C 列表头为空，合并单元格的表头请拆分后逐列填写）")
 
 
-@pytest.mark.parametrize(("name", "hint"), [("名单.et", "（WPS 表格文件：请在 WPS 中用“另存为”存成 .xlsx）"),
-                                            ("名单.ods", "（OpenDocument 表格：请在 LibreOffice 或 WPS 中另存为 .xlsx）"),
+@pytest.mark.parametrize(("name", "hint"), [("名单.et", "（请在 WPS 中用“另存为”存成 .xlsx）"),
+                                            ("名单.ods", "（请在 LibreOffice 或 WPS 中用“另存为”存成 .xlsx）"),
                                             ("名单.dat", "")])
 def test_a_sheet_in_another_suite_s_format_says_how_to_save_it(tmp_path: Path, name: str, hint: str) -> None:
     path = tmp_path / name
