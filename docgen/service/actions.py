@@ -95,17 +95,23 @@ def _keep_check(request: Request, who: Principal, result: dict[str, Any], shown:
         _audit(request, who, "check", target=shown, sha256=sha256,
                detail={"error": result["failure"]["error"], "source": source})
         raise_failure(result["failure"])
+    from docgen.core.atomic import write_bytes_atomic
+
     out = new_result_dir(svc.settings.files_dir)
     stem = Path(shown).stem or "bundle"
     files: dict[str, str] = {}
-    for fmt, name, data in (("docx", f"资料清单-{stem}.docx", base64.b64decode(result["docx"])),
-                            ("markdown", f"资料清单-{stem}.md", result["markdown"].encode()),
-                            ("json", f"资料清单-{stem}.json", result["json"].encode())):
-        path = out / f"report.{fmt}"
-        path.write_bytes(data)
-        files[fmt] = register_file(svc.settings.db_path, who.name, path, name)
-    check_id = history.save(svc.settings.db_path, who.name, result["client"], shown, sha256 or "",
-                            {"report": result["report"], "files": {**files, "stage_titles": result["stage_titles"]}})
+    try:
+        for fmt, name, data in (("docx", f"资料清单-{stem}.docx", base64.b64decode(result["docx"])),
+                                ("markdown", f"资料清单-{stem}.md", result["markdown"].encode()),
+                                ("json", f"资料清单-{stem}.json", result["json"].encode())):
+            path = out / f"report.{fmt}"
+            write_bytes_atomic(path, data)  # a full disk leaves no half report under its name
+            files[fmt] = register_file(svc.settings.db_path, who.name, path, name)
+        check_id = history.save(svc.settings.db_path, who.name, result["client"], shown, sha256 or "",
+                                {"report": result["report"], "files": {**files, "stage_titles": result["stage_titles"]}})
+    except BaseException:
+        work.remove_tree(str(out))  # the storage failed half-way (503): no result is kept
+        raise
     _audit(request, who, "check", target=shown, sha256=sha256,
            detail={"check": check_id, "client": result["client"], "complete": result["complete"], "source": source})
     return {"id": check_id, "report": result["report"], "files": files}
@@ -127,7 +133,7 @@ async def draft(request: Request, who: Principal, form: FormData) -> dict[str, A
     pdf = form_text(form, "pdf") is not None and svc.pdf
     stored = await save_upload(request, form, "bundle", suffixes=(".zip",))
     assert stored is not None
-    out = new_result_dir(svc.settings.files_dir)
+    out = _result_dir(request, stored)
     try:
         result = await svc.compute(work.draft_task, str(stored.path), stored.display_name, numbers, str(out),
                                    str(svc.settings.register_path), pdf, as_of.isoformat())
@@ -267,8 +273,14 @@ def _start_job(request: Request, who: Principal, kind: str, params: dict[str, An
     if svc.jobs.active_count(who.name) >= svc.settings.max_active_jobs:
         _discard(*stored)
         raise ApiError(429, SERVICE.text("too-many-jobs", {"count": svc.settings.max_active_jobs}))
-    params = {**params, "out": str(new_result_dir(svc.settings.files_dir)), "role": who.role}
-    job_id = svc.jobs.create(kind, who.name, params)
+    out = _result_dir(request, *stored)
+    params = {**params, "out": str(out), "role": who.role}
+    try:
+        job_id = svc.jobs.create(kind, who.name, params)
+    except BaseException:  # the database refused the job (503): nothing of it is kept
+        _discard(*stored)
+        work.remove_tree(str(out))
+        raise
     svc.runner.submit(job_id)
     _audit(request, who, f"job-{kind}", target=_job_target(kind, params), sha256=_job_sha256(kind, params),
            detail={"job": job_id})
@@ -287,6 +299,16 @@ def job_view(request: Request, job: dict[str, Any]) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------------- loans
+
+def _result_dir(request: Request, *stored: Stored | None) -> Path:
+    """Return a new folder under files/ for a request's or job's results. When files/ refuses it
+    (the storage failing: 503), the uploads ``stored`` are deleted and the error propagates."""
+    try:
+        return new_result_dir(service(request).settings.files_dir)
+    except BaseException:
+        _discard(*stored)
+        raise
+
 
 def _discard(*stored: Stored | None) -> None:
     """Delete uploads a failed request no longer needs."""
@@ -361,7 +383,7 @@ async def plan(request: Request, who: Principal, form: FormData, *, xlsx: bool, 
     stored = await _uploads(request, form, LEDGER, POLICY)
     ledger, policy = stored["ledger"], stored["policy"]
     assert ledger is not None
-    out = new_result_dir(svc.settings.files_dir) if xlsx else None
+    out = _result_dir(request, ledger, policy) if xlsx else None
     target = str(out / f"催收计划-{as_of.isoformat()}.xlsx") if out else None
     try:
         result = await _Refusal(request, who, "plan", ledger.display_name, ledger.sha256, (ledger, policy)).checked(

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,11 +18,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docgen import __version__
+from docgen.core.errors import DocgenError
 from docgen.service.jobs import JobRunner
 from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.service import Service
 from docgen.service.settings import Settings
+from docgen.service.storage import STATUS as UNAVAILABLE, storage_problem
 from docgen.service.web import ApiError
+
+log = logging.getLogger("docgen.service")
 
 STATIC = Path(__file__).with_name("static")
 
@@ -125,6 +131,21 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
             return pages.error_page(request, exc.status_code, message, problems, exc.headers)
         return JSONResponse({"error": message, "problems": problems}, status_code=exc.status_code,
                             headers=exc.headers)
+
+    @app.exception_handler(OSError)
+    @app.exception_handler(sqlite3.Error)
+    @app.exception_handler(DocgenError)
+    async def storage_error(request: Request, exc: Exception) -> Response:
+        # The data folder, uploads/, files/ or the database stopped taking writes (or the disk
+        # filled) after start-up: 503 with one line naming it; the next request tries again. A
+        # library error (an atomic write's OutputError) carries the system's refusal as its context.
+        problem = storage_problem(exc, folder=svc.settings.data_dir, database=svc.settings.db_path)
+        if problem is None:
+            raise exc  # not the service's storage: the server error it always was
+        log.warning("%s %s: %s", request.method, request.url.path, problem.message)
+        if not request.url.path.startswith("/api/"):
+            return pages.error_page(request, UNAVAILABLE, problem.message)
+        return JSONResponse({"error": problem.message, "problems": []}, status_code=UNAVAILABLE)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

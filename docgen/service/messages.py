@@ -20,6 +20,13 @@ MESSAGES = MessageTable("service", {
     # the service's own files (InputError)
     "data-dir-unwritable": "{path}：无法创建数据目录（{reason}）；请用 --data 指定可写的文件夹",
     "database-unusable": "{path}：不是可用的 docgen 服务数据库（{reason}）；请用 --data 指定另一个文件夹",
+    # the data folder, uploads/, files/ or the database failing while the service runs (503; jobs fail so)
+    "storage-denied": ("服务无权写入 {path}（权限不足）；请管理员让运行 docgen serve 的用户可以写入它，恢复后重试"
+                       "（the service may not write {path}）"),
+    "storage-full": ("{path} 所在磁盘空间已满，服务无法写入；请管理员清理磁盘空间，恢复后重试"
+                     "（no space left on the disk of {path}）"),
+    "storage-failed": ("服务无法写入 {path}（{reason}）；请管理员检查它的权限和所在磁盘，恢复后重试"
+                       "（the service cannot write {path}）"),
     # jobs
     "rows-rejected": "{rows}：{count} 处数据有误，未生成任何文书",
     "rows-rejected/stopped": "{rows}：读到第{row}行时已有超过 {count} 行数据有误，其后的行未再检查，未生成任何文书",

@@ -7,6 +7,7 @@ page with the status code the API would give (401 shows the login form).
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -23,6 +24,7 @@ from docgen.service.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Principal
 from docgen.service.i18n import LANGS, translator
 from docgen.service.users import ROLE_LABELS
 from docgen.service.messages import MESSAGES as SERVICE
+from docgen.service.storage import storage_cause
 from docgen.service.web import ApiError, form_text, principal, read_form, service
 
 router = APIRouter()
@@ -52,12 +54,23 @@ def _menu(who: Principal | None) -> list[tuple[str, str]]:
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     """Render template ``name`` with the common context (language, user, menu, CSRF token)."""
     lang = lang_of(request)
-    who = context.pop("who", None) or principal(request, bearer=False)
+    who = context.pop("who", None) or _viewer(request)
     csrf = service(request).auth.csrf_token(who) if who else None
     return templates.TemplateResponse(request, name, {
         "t": translator(lang), "lang": lang, "who": who, "csrf": csrf, "menu": _menu(who),
         "role_label": (ROLE_LABELS[who.role][lang] if who else ""), "symbols": SYMBOLS, **context,
     }, status_code=status)
+
+
+def _viewer(request: Request) -> Principal | None:
+    """Return who is logged in, or None; also None when the database holding the users cannot be
+    used (the page then says why, without the user's menu)."""
+    try:
+        return principal(request, bearer=False)
+    except (OSError, sqlite3.Error) as exc:
+        if storage_cause(exc) is None:
+            raise
+        return None
 
 
 def _refused(request: Request, name: str, exc: ApiError, who: Principal, **context: Any) -> Response:

@@ -122,8 +122,10 @@ def parse_iso(value: str | None, field: str, default: _dt.date | None = None) ->
 
 
 def failure_error(failure: dict[str, Any]) -> ApiError:
-    """Return the HTTP error for a worker's failure: 400 unreadable input, 422 bad data."""
-    return ApiError(400 if failure["exit_code"] == 2 else 422, failure["error"], failure.get("problems"))
+    """Return the HTTP error for a worker's failure: 400 unreadable input, 422 bad data, or the
+    failure's own ``status`` (503: the service's storage failed, ``work.failure``)."""
+    status = failure.get("status") or (400 if failure["exit_code"] == 2 else 422)
+    return ApiError(status, failure["error"], failure.get("problems"))
 
 
 def raise_failure(failure: dict[str, Any]) -> None:

@@ -24,13 +24,40 @@ from docgen.service.settings import Settings
 log = logging.getLogger("docgen.service")
 
 
+#: Codes of errors refusing to *read* a path: a file of the user's that may not be read is the
+#: user's problem (400), not the service's storage failing.
+_READ_REFUSALS = frozenset({"access-read", "access-list", "access-search", "access-any"})
+
+
 def failure(exc: DocgenError, replace: dict[str, str] | None = None) -> dict[str, Any]:
     """Return ``exc`` as plain data: ``{"error", "exit_code", "problems"}``; stored paths in the
-    message are replaced by what the user called the file (``replace``: stored -> shown)."""
+    message are replaced by what the user called the file (``replace``: stored -> shown).
+
+    An error that is the service's storage failing (a result, the register or an upload that
+    cannot be written: ``docgen.service.storage``) is that one line instead, with ``"status":
+    503`` and ``"kind": "storage"``.
+    """
+    if exc.code not in _READ_REFUSALS:
+        problem = _storage(exc)
+        if problem is not None:
+            from docgen.service.storage import STATUS
+
+            return {"error": problem.message, "exit_code": 2, "problems": [], "kind": "storage", "status": STATUS}
     message = _shown(str(exc).split("\n", 1)[0] if isinstance(exc, ProblemsError) else str(exc), replace or {})
     problems = [p.to_dict() for p in getattr(exc, "problems", [])]  # type: ignore[attr-defined]
     return {"error": message, "exit_code": exc.exit_code, "problems": problems,
             "kind": "rows" if isinstance(exc, ProblemsError) else "input"}
+
+
+def _storage(exc: BaseException, *, folder: str | None = None, database: str | None = None) -> Any:
+    """Return the ``StorageProblem`` behind ``exc`` or None; a library error names the file it
+    was writing (its ``target``, ``path`` or ``register``), which stands in for ``folder`` and
+    ``database`` when those are not given."""
+    from docgen.service.storage import storage_problem
+
+    facts = getattr(exc, "facts", None) or {}
+    named = next((str(facts[k]) for k in ("target", "path", "register") if facts.get(k)), None)
+    return storage_problem(exc, folder=folder or named, database=database or named)
 
 
 # ------------------------------------------------------------------ work a request waits for
@@ -344,9 +371,10 @@ def _letters_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[st
     with Register(settings.register_path) as register:
         result = make_letters(loans, _dt.date.fromisoformat(p["as_of"]), letters, policy=policy, register=register,
                               pdf=p["pdf"], merge_pdf=merged, progress=_Progress(store, job["id"], 2 if p["pdf"] else 1))
+    from docgen.core.atomic import write_text_atomic
+
     summary = result.to_dict()
-    (out / "letters.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n",
-                                      encoding="utf-8")
+    write_text_atomic(out / "letters.json", json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")
     members = [(f, f"letters/{f.name}") for f in sorted(letters.glob("*")) if f.is_file() and not f.name.startswith(".")]
     members.append((out / "letters.json", "letters.json"))
     bundle = out / f"催收函-{p['as_of']}-{job['id']}.zip"
@@ -399,10 +427,39 @@ def execute_job(data_dir: str, job_id: str, register: str = "") -> None:
 
     settings = Settings(Path(data_dir), register=register)
     store = JobStore(settings.db_path)
-    job = store.start(job_id)
+    job = recorded(settings, lambda: store.start(job_id))
     if job is None:
         return
     run_handler(settings, store, job, lambda: _run_job(settings, job, store))
+
+
+#: How long a worker waits for the database to take a job's state again (checking every
+#: ``_RECORD_EVERY`` seconds) before leaving the job as it is: queued, or running until the next
+#: start marks it interrupted.
+_RECORD_WAIT = 300.0
+_RECORD_EVERY = 2.0
+
+
+def recorded(settings: Settings, write: Any) -> Any:
+    """Return ``write()``, a change to the jobs table; while the service's storage refuses it
+    (``docgen.service.storage``), log one line and try again until ``_RECORD_WAIT`` has passed,
+    then return None. Any other error propagates."""
+    deadline = time.monotonic() + _RECORD_WAIT
+    said = False
+    while True:
+        try:
+            return write()
+        except Exception as exc:  # noqa: BLE001 - only the storage's refusal is waited out
+            problem = _storage(exc, folder=str(settings.data_dir), database=str(settings.db_path))
+            if problem is None:
+                raise
+            if not said:
+                log.warning("job state not recorded, waiting for the database: %s", problem.message)
+                said = True
+            if time.monotonic() >= deadline:
+                log.error("job state not recorded: %s", problem.message)
+                return None
+        time.sleep(_RECORD_EVERY)
 
 
 def _run_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any] | None:
@@ -421,17 +478,22 @@ def run_handler(settings: Settings, store: Any, job: dict[str, Any], handler: An
         Path(job["params"]["out"]).mkdir(parents=True, exist_ok=True)
         result = handler()
     except DocgenError as exc:
-        store.finish(job_id, error=failure(exc, job["params"].get("shown"))["error"])
-        return
+        error = failure(exc, job["params"].get("shown"))["error"]
     except _JobFailure as exc:
-        store.finish(job_id, error=str(exc))
+        error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - a bug must still end the job, with a line the user can report
+        problem = _storage(exc, folder=job["params"]["out"], database=str(settings.db_path))
+        if problem is not None:  # the data folder, files/ or the database refused a write
+            log.warning("job %s failed: %s", job_id, problem.message)
+            error = problem.message
+        else:
+            log.exception("job %s failed", job_id)
+            error = SERVICE.text("job-internal-error", {"error": type(exc).__name__, "job_id": job_id})
+    else:
+        if result is not None:
+            recorded(settings, lambda: finish_job(settings, store, job, result))
         return
-    except Exception as exc:  # a bug must still end the job, with a line the user can report
-        log.exception("job %s failed", job_id)
-        store.finish(job_id, error=SERVICE.text("job-internal-error", {"error": type(exc).__name__, "job_id": job_id}))
-        return
-    if result is not None:
-        finish_job(settings, store, job, result)
+    recorded(settings, lambda: store.finish(job_id, error=error))
 
 
 def finish_job(settings: Settings, store: Any, job: dict[str, Any], result: dict[str, Any]) -> None:
@@ -440,10 +502,10 @@ def finish_job(settings: Settings, store: Any, job: dict[str, Any], result: dict
     from docgen.service import audit
 
     job_id = job["id"]
-    entry = result.pop("audit")
+    entry = result["audit"]  # left in place: a write the storage refused is made again (``recorded``)
     audit.record(settings.db_path, job["owner"], job["params"].get("role"), entry["action"], target=entry["target"],
                  sha256=entry["sha256"], serials=entry["serials"], detail={"job": job_id, **entry.get("detail", {})})
-    store.finish(job_id, result=result)
+    store.finish(job_id, result={key: value for key, value in result.items() if key != "audit"})
 
 
 def remove_tree(path: str) -> None:

@@ -1,0 +1,229 @@
+"""The service's storage failing while it runs: 503 and one line naming the folder on the API and
+the pages, jobs failing with that line recorded, nothing half-written, recovery once it is fixed.
+
+Real permission flips (uploads/, files/, the data folder, the database, a job's folder) run in a
+child process file permissions apply to (``storage_child.py`` through ``tests/unprivileged.py``);
+a full disk cannot be made on purpose, so ENOSPC (and SQLite's "database or disk is full") is
+raised in-process where the service writes.
+"""
+from __future__ import annotations
+
+import errno
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from service_helpers import AS_OF, PASSWORD, HeldRunner, bundle_zip, make_settings, rows_csv
+from test_service_access import login
+from unprivileged import python_denied
+
+import docgen.core.atomic as atomic
+from docgen.service import files as service_files
+from docgen.service import work
+from docgen.service.app import create_app
+from docgen.service.jobs import JobStore
+from docgen.service.messages import MESSAGES as SERVICE
+from docgen.service.storage import storage_problem
+
+HERE = Path(__file__).resolve().parent
+
+
+def test_folders_made_unwritable_while_the_service_runs(tmp_path: Path) -> None:
+    done = python_denied(HERE / "storage_child.py", tmp_path, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    assert done.stdout.split() == [word for name in ("uploads_unwritable", "files_unwritable",
+                                                     "data_folder_unwritable", "database_read_only",
+                                                     "job_folder_unwritable") for word in (name, "ok")]
+    assert "Traceback" not in done.stderr
+
+
+class Held:
+    def __init__(self, client: TestClient, settings: Any, held: HeldRunner) -> None:
+        self.client, self.settings, self.held = client, settings, held
+        self.headers: dict[str, dict[str, str]] = {}
+        for role in ("credit", "backoffice", "admin"):
+            answer = client.post("/api/token", data={"username": role, "password": PASSWORD})
+            self.headers[role] = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+@pytest.fixture(scope="module")
+def held(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Held]:
+    """A running service whose jobs wait until the test runs them (``work.execute_job``)."""
+    settings = make_settings(tmp_path_factory.mktemp("storage") / "data")
+    runner = HeldRunner()
+    with TestClient(create_app(settings, runner=runner)) as client:
+        yield Held(client, settings, runner)
+
+
+def _full(*_: Any, **__: Any) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def _full_message(path: Path) -> str:
+    return SERVICE.text("storage-full", {"path": str(path)})
+
+
+class _FillingFile:
+    """A file whose second write finds the disk full (the first block got through)."""
+
+    def __init__(self, real: Any) -> None:
+        self.real, self.writes = real, 0
+
+    def write(self, block: bytes) -> int:
+        self.writes += 1
+        if self.writes > 1:
+            _full()
+        return self.real.write(block)
+
+    def __enter__(self) -> _FillingFile:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.real.close()
+
+
+def test_a_full_disk_while_an_upload_is_stored(held: Held, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    zipped = bundle_zip(tmp_path / "华安置业.zip")
+    monkeypatch.setattr(service_files, "_CHUNK", 4096)
+    monkeypatch.setattr(service_files, "open", lambda path, mode: _FillingFile(open(path, mode)), raising=False)
+    answer = held.client.post("/api/check", headers=held.headers["credit"], data={"as_of": AS_OF},
+                              files={"bundle": (zipped.name, zipped.read_bytes(), "application/zip")})
+    assert answer.status_code == 503
+    assert answer.json() == {"error": _full_message(held.settings.data_dir), "problems": []}
+    # The page says the same in one line, without a traceback.
+    page = TestClient(held.client.app)
+    login(page, "credit")
+    form = page.get("/check").text
+    csrf = form.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    shown = page.post("/check", data={"csrf": csrf, "as_of": AS_OF},
+                      files={"bundle": (zipped.name, zipped.read_bytes(), "application/zip")})
+    assert shown.status_code == 503 and _full_message(held.settings.data_dir) in shown.text
+    assert list(held.settings.uploads_dir.iterdir()) == []  # the partial upload went
+    monkeypatch.undo()
+    again = held.client.post("/api/check", headers=held.headers["credit"], data={"as_of": AS_OF},
+                             files={"bundle": (zipped.name, zipped.read_bytes(), "application/zip")})
+    assert again.status_code == 200
+
+
+def test_a_full_disk_while_a_check_report_is_kept(held: Held, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    zipped = bundle_zip(tmp_path / "华安置业.zip")
+    results = held.settings.files_dir
+    before = sorted(results.iterdir())
+    real = atomic.write_bytes_atomic
+
+    def half_written(path: Any, data: bytes) -> None:
+        with atomic.atomic_output(path) as fh:
+            fh.write(data[:100])
+            _full()
+
+    monkeypatch.setattr(atomic, "write_bytes_atomic", half_written)
+    answer = held.client.post("/api/check", headers=held.headers["credit"], data={"as_of": AS_OF},
+                              files={"bundle": (zipped.name, zipped.read_bytes(), "application/zip")})
+    assert answer.status_code == 503
+    assert answer.json() == {"error": _full_message(held.settings.data_dir), "problems": []}
+    assert sorted(results.iterdir()) == before  # neither the half report nor its folder is kept
+    monkeypatch.setattr(atomic, "write_bytes_atomic", real)
+    assert held.client.post("/api/check", headers=held.headers["credit"], data={"as_of": AS_OF},
+                            files={"bundle": (zipped.name, zipped.read_bytes(), "application/zip")}).status_code == 200
+
+
+def test_a_job_that_meets_a_full_disk_fails_with_one_line_and_runs_again(held: Held,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    started = held.client.post("/api/batch/demand-letter", headers=held.headers["backoffice"],
+                               files={"rows": ("rows.csv", rows_csv(2), "text/csv")})
+    assert started.status_code == 202, started.text
+    job_id = started.json()["job"]
+    out = Path(JobStore(held.settings.db_path).get(job_id)["params"]["out"])
+    monkeypatch.setattr(atomic.os, "fsync", _full)  # every atomic write finds the disk full
+    work.execute_job(str(held.settings.data_dir), job_id)
+    monkeypatch.undo()
+    job = held.client.get(f"/api/jobs/{job_id}", headers=held.headers["backoffice"]).json()
+    assert job["state"] == "failed"
+    folder = Path(job["error"].split(" ", 1)[0])  # a folder on the full disk: the data folder or one in it
+    assert job["error"] == _full_message(folder) and folder.is_relative_to(held.settings.data_dir), job["error"]
+    assert [p for p in out.rglob("*") if p.is_file()] == []  # nothing under a final name, no .part
+    assert held.client.post(f"/api/jobs/{job_id}/rerun", headers=held.headers["backoffice"]).status_code == 202
+    work.execute_job(str(held.settings.data_dir), job_id)
+    done = held.client.get(f"/api/jobs/{job_id}", headers=held.headers["backoffice"]).json()
+    assert done["state"] == "done" and done["result"]["written"] == 2, done
+
+
+def _sqlite_full() -> sqlite3.OperationalError:
+    exc = sqlite3.OperationalError("database or disk is full")
+    exc.sqlite_errorcode = 13  # type: ignore[attr-defined]  # what SQLite sets (SQLITE_FULL)
+    return exc
+
+
+def test_a_job_whose_database_is_full_when_it_ends_is_recorded_once_it_has_room(
+        held: Held, monkeypatch: pytest.MonkeyPatch) -> None:
+    started = held.client.post("/api/batch/demand-letter", headers=held.headers["backoffice"],
+                               files={"rows": ("rows.csv", rows_csv(1), "text/csv")})
+    job_id = started.json()["job"]
+    real_finish = JobStore.finish
+    refused: list[str] = []
+
+    def finish(self: JobStore, *args: Any, **kwargs: Any) -> None:
+        if len(refused) < 2:  # full twice, then room again
+            refused.append(job_id)
+            raise _sqlite_full()
+        real_finish(self, *args, **kwargs)
+
+    monkeypatch.setattr(JobStore, "finish", finish)
+    monkeypatch.setattr(work, "_RECORD_EVERY", 0.01)
+    work.execute_job(str(held.settings.data_dir), job_id)
+    assert len(refused) == 2
+    job = held.client.get(f"/api/jobs/{job_id}", headers=held.headers["backoffice"]).json()
+    assert job["state"] == "done" and job["result"]["written"] + job["result"]["skipped"] == 1  # not left running
+
+
+def test_a_database_that_stays_full_leaves_the_job_to_the_next_start(held: Held, monkeypatch: pytest.MonkeyPatch) -> None:
+    started = held.client.post("/api/batch/demand-letter", headers=held.headers["backoffice"],
+                               files={"rows": ("rows.csv", rows_csv(1), "text/csv")})
+    job_id = started.json()["job"]
+
+    def full(*_: Any, **__: Any) -> None:
+        raise _sqlite_full()
+
+    monkeypatch.setattr(JobStore, "start", full)
+    monkeypatch.setattr(work, "_RECORD_EVERY", 0.01)
+    monkeypatch.setattr(work, "_RECORD_WAIT", 0.05)
+    work.execute_job(str(held.settings.data_dir), job_id)  # waits, says so in the log, returns
+    monkeypatch.undo()
+    assert JobStore(held.settings.db_path).get(job_id)["state"] == "queued"  # never half-started
+    assert JobStore(held.settings.db_path).mark_interrupted() >= 1  # what the next start does with it
+
+
+def test_the_database_full_on_a_request_is_503_naming_it(held: Held, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.service import audit
+
+    def full(*_: Any, **__: Any) -> None:
+        raise _sqlite_full()
+
+    monkeypatch.setattr(audit, "record", full)
+    answer = held.client.post("/api/token", data={"username": "credit", "password": PASSWORD})
+    assert answer.status_code == 503
+    assert answer.json() == {"error": _full_message(held.settings.data_dir), "problems": []}
+    monkeypatch.undo()
+    assert held.client.post("/api/token", data={"username": "credit", "password": PASSWORD}).status_code == 200
+
+
+def test_only_the_storage_refusing_is_a_storage_problem(tmp_path: Path) -> None:
+    assert storage_problem(FileNotFoundError(errno.ENOENT, "No such file", str(tmp_path / "x"))) is None
+    assert storage_problem(ValueError("x")) is None
+    busy = sqlite3.OperationalError("database is locked")
+    busy.sqlite_errorcode = 5  # type: ignore[attr-defined]
+    assert storage_problem(busy, database=tmp_path / "s.sqlite") is None
+    full = storage_problem(OSError(errno.ENOSPC, "No space left on device"), folder=tmp_path)
+    assert full is not None and (full.code, full.path) == ("storage-full", str(tmp_path))
+    # A library error keeps the system's refusal as its context (raise ... from None).
+    try:
+        try:
+            raise OSError(errno.EROFS, "Read-only file system", str(tmp_path / "a.docx"))
+        except OSError:
+            raise RuntimeError("wrapped") from None
+    except RuntimeError as exc:
+        wrapped = storage_problem(exc)
+    assert wrapped is not None and wrapped.code == "storage-denied" and wrapped.reason == "Read-only file system"
