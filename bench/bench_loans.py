@@ -14,9 +14,15 @@ and each ratio taken pair by pair, medians quoted:
    read itself (measured in the child around the call) and the process's peak memory; and the
    baseline revision's ``read_ledger`` on the same file;
 3. this tree's ``collect plan`` and ``npl-report --opening`` against calamine alone reading the
-   files they read (once, twice), whole processes in pairs: the issue's "≤ 1.5× the reading time";
+   files they read (once, twice), whole processes in interleaved rounds: the issue's "≤ 1.5× the
+   reading time", cold (the first read of the file: an empty cache folder, the parsed ledger
+   written to it) and warm (the same command run a second time on the same cache folder, that
+   second run timed: the ledger decoded from the cache, ``docgen.loans.ledger_cache``);
 4. scaling: both single-ledger commands of both trees at each ``--scaling`` size (default 10k/100k/400k loans),
    CPU, CPU per 1,000 loans and peak memory.
+
+Every other run of docgen is cold: each process is given a new, empty cache folder
+(``DOCGEN_CACHE_DIR``), so the parsed-ledger cache is written and never read.
 
 The ledgers are written once per size into the work folder as Excel saves them (shared strings,
 XlsxWriter: ``pip install -e '.[bench]'``) from ``examples/make_ledger.py``'s ``bulk`` rows;
@@ -32,6 +38,7 @@ import argparse
 import io
 import itertools
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -129,24 +136,51 @@ def timed(command: list[str], env: dict[str, str], cwd: Path) -> dict[str, Any]:
             "stderr": done.stderr, "code": done.returncode}
 
 
-def docgen(tree: Path, args: list[str], ledger: Path, work: Path) -> dict[str, Any]:
-    """Time ``python -m docgen ARGS --ledger LEDGER`` importing docgen from ``tree``."""
-    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONWARNINGS": "ignore"}
+def cold_env(tree: Path, work: Path, cache: Path | None = None) -> tuple[dict[str, str], Path]:
+    """Return the environment of a process importing docgen from ``tree`` with the cache folder
+    ``cache`` (default: a new, empty one under ``work``: a cold read) and that folder."""
+    folder = cache or Path(tempfile.mkdtemp(prefix="cache-", dir=work))
+    return {**os.environ, "PYTHONPATH": str(tree), "PYTHONWARNINGS": "ignore", "DOCGEN_CACHE_DIR": str(folder)}, folder
+
+
+def docgen(tree: Path, args: list[str], ledger: Path, work: Path, cache: Path | None = None) -> dict[str, Any]:
+    """Time ``python -m docgen ARGS --ledger LEDGER`` importing docgen from ``tree``, with the cache
+    folder ``cache`` (default: a new, empty one, removed after: a cold run)."""
+    env, folder = cold_env(tree, work, cache)
     args = [str(ledger) if arg == "LEDGER" else arg for arg in args]
-    result = timed([sys.executable, "-m", "docgen", *args, "--ledger", str(ledger)], env, work)
+    try:
+        result = timed([sys.executable, "-m", "docgen", *args, "--ledger", str(ledger)], env, work)
+    finally:
+        if cache is None:
+            shutil.rmtree(folder, ignore_errors=True)
     if result["code"] != 0:  # the bench ledgers are valid: any other exit is a failure, not a figure
         raise SystemExit(f"{tree}: docgen {' '.join(args)} failed ({result['code']}):\n{result['stderr'][-2000:]!r}")
     return result
 
 
-def pairs(first: Any, second: Any, count: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Run ``first()`` and ``second()`` in turn ``count`` times (after one warm-up of each); return both lists."""
-    first(), second()
-    a, b = [], []
+def warm(tree: Path, args: list[str], ledger: Path, work: Path) -> dict[str, Any]:
+    """Run the command once on a new cache folder, then time it a second time on the same folder
+    (the parsed ledger now read from the cache); return the second run."""
+    _, folder = cold_env(tree, work)
+    try:
+        first = docgen(tree, args, ledger, work, folder)
+        second = docgen(tree, args, ledger, work, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if second["stdout"] != first["stdout"]:
+        raise SystemExit(f"docgen {' '.join(args)}: the second run's output differs from the first's")
+    return second
+
+
+def pairs(*runners: Any, count: int) -> list[list[dict[str, Any]]]:
+    """Run each of ``runners`` in turn ``count`` times (after one warm-up round); return their lists."""
+    for run in runners:
+        run()
+    results: list[list[dict[str, Any]]] = [[] for _ in runners]
     for _ in range(count):
-        a.append(first())
-        b.append(second())
-    return a, b
+        for run, found in zip(runners, results):
+            found.append(run())
+    return results
 
 
 def median(runs: list[dict[str, Any]], key: str) -> float:
@@ -165,7 +199,7 @@ def compare(trees: dict[str, Path], ledger: Path, rows: int, count: int, work: P
           f"{'this wall':>11}{'baseline peak':>15}{'this peak':>11}")
     for name, args in COMMANDS.items():
         old, new = pairs(lambda: docgen(trees["baseline"], args, ledger, work),
-                         lambda: docgen(trees["this tree"], args, ledger, work), count)
+                         lambda: docgen(trees["this tree"], args, ledger, work), count=count)
         print(f"{name:<28}{median(old, 'cpu'):>12.2f}s{median(new, 'cpu'):>9.2f}s"
               f"{ratio(new, old, 'cpu'):>7.2f}x{median(old, 'wall'):>14.2f}s{median(new, 'wall'):>10.2f}s"
               f"{median(old, 'peak'):>12.0f} MB{median(new, 'peak'):>8.0f} MB", flush=True)
@@ -177,8 +211,11 @@ def reading(trees: dict[str, Path], ledger: Path, rows: int, count: int, work: P
     readers.append((f"read_ledger of {baseline}", _READERS["read_ledger"], trees["baseline"]))
 
     def read(code: str, tree: Path) -> dict[str, Any]:
-        env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONWARNINGS": "ignore"}
-        result = timed([sys.executable, "-c", code, str(ledger)], env, work)
+        env, folder = cold_env(tree, work)
+        try:
+            result = timed([sys.executable, "-c", code, str(ledger)], env, work)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
         if result["code"]:
             raise SystemExit(f"reader failed: {result['stderr'][-2000:]}")
         result["read"] = float(result["stdout"].split()[0])
@@ -203,12 +240,12 @@ def reading(trees: dict[str, Path], ledger: Path, rows: int, count: int, work: P
 
 
 def against_reading(tree: Path, ledger: Path, rows: int, count: int, work: Path) -> None:
-    """Whole commands of this tree against calamine alone reading the files they read (once for the
-    plan, twice for the report of two snapshots), in interleaved pairs of processes."""
-    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONWARNINGS": "ignore"}
-
+    """Whole commands of this tree, cold and warm, against calamine alone reading the files they read
+    (once for the plan, twice for the report of two snapshots), in interleaved rounds of processes."""
     def calamine(files: int) -> Any:
         def run() -> dict[str, Any]:
+            env, folder = cold_env(tree, work)
+            shutil.rmtree(folder, ignore_errors=True)
             result = timed([sys.executable, "-c", _READERS["calamine alone (to_python)"], *[str(ledger)] * files],
                            env, work)
             if result["code"]:
@@ -218,16 +255,21 @@ def against_reading(tree: Path, ledger: Path, rows: int, count: int, work: Path)
         return run
 
     print(f"\n3. the commands against calamine alone reading the same files ({rows} loans each), this tree: "
-          f"{count} interleaved pairs, medians; ratios pair by pair to calamine's whole process and to its read")
+          f"{count} interleaved rounds, medians; ratios round by round to calamine's whole process and to its "
+          f"read; cold = the first read (empty cache folder), warm = the command's second run on the same folder")
     print(f"{'command --format json':<28}{'files':>6}{'calamine CPU':>14}{'(read)':>8}{'command CPU':>13}"
-          f"{'ratio':>8}{'to read':>9}{'wall ratio':>12}")
+          f"{'ratio':>8}{'to read':>9}{'wall ratio':>12}{'peak':>11}")
     for name, files in (("collect plan", 1), ("npl-report --opening", 2)):
-        floor, ours = pairs(calamine(files), lambda: docgen(tree, COMMANDS[name], ledger, work), count)
+        floor, cold, hot = pairs(calamine(files), lambda: docgen(tree, COMMANDS[name], ledger, work),
+                                 lambda: warm(tree, COMMANDS[name], ledger, work), count=count)
+        if any(c["stdout"] != h["stdout"] for c, h in zip(cold, hot)):
+            raise SystemExit(f"{name}: the warm run's output differs from the cold run's")
         # Wall beside CPU: the report of two snapshots reads the opening one in a second process.
-        print(f"{name:<28}{files:>6}{median(floor, 'cpu'):>13.2f}s{median(floor, 'read'):>7.2f}s"
-              f"{median(ours, 'cpu'):>12.2f}s{ratio(ours, floor, 'cpu'):>7.2f}x"
-              f"{statistics.median(o['cpu'] / f['read'] for o, f in zip(ours, floor)):>8.2f}x"
-              f"{ratio(ours, floor, 'wall'):>11.2f}x", flush=True)
+        for label, ours in ((f"{name}, cold", cold), (f"{name}, warm", hot)):
+            print(f"{label:<28}{files:>6}{median(floor, 'cpu'):>13.2f}s{median(floor, 'read'):>7.2f}s"
+                  f"{median(ours, 'cpu'):>12.2f}s{ratio(ours, floor, 'cpu'):>7.2f}x"
+                  f"{statistics.median(o['cpu'] / f['read'] for o, f in zip(ours, floor)):>8.2f}x"
+                  f"{ratio(ours, floor, 'wall'):>11.2f}x{median(ours, 'peak'):>8.0f} MB", flush=True)
 
 
 def scaling(trees: dict[str, Path], sizes: list[int], count: int, work: Path, baseline: str) -> None:
@@ -241,7 +283,7 @@ def scaling(trees: dict[str, Path], sizes: list[int], count: int, work: Path, ba
         for name in SCALED:
             args = COMMANDS[name]
             old, new = pairs(lambda: docgen(trees["baseline"], args, ledger, work),
-                             lambda: docgen(trees["this tree"], args, ledger, work), count)
+                             lambda: docgen(trees["this tree"], args, ledger, work), count=count)
             cpu = median(new, "cpu")
             per = ""
             if name in previous:

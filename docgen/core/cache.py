@@ -4,7 +4,9 @@ Each entry is one JSON file ``{kind}-{key}.json``; the key is a SHA-256 of every
 result depends on (the input's bytes, docgen's version, and whatever else the caller adds),
 so a changed input or a new docgen simply misses. Kinds a run stores dozens of at once (a
 bundle's file inspections) are kept in packs instead (``Packs``): one file per run holding all
-its entries, since creating a file costs more than writing a few KB. The folder is ``userdirs.cache_dir()``
+its entries, since creating a file costs more than writing a few KB. Results too large to hold
+in memory at once (a parsed ledger) are record files (``RecordWriter``, ``read_records``):
+written and read a record at a time, each record checked, in a folder of the user's own. The folder is ``userdirs.cache_dir()``
 (``$DOCGEN_CACHE_DIR`` moves it, ``DOCGEN_NO_CACHE=1`` turns caching off). A cache is an
 optimisation: an unwritable folder or a damaged entry reads as a miss and is never an error.
 """
@@ -15,8 +17,12 @@ import hashlib
 import json
 import os
 import re
+import stat
+import struct
 import sys
 import time
+import zlib
+from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -26,8 +32,9 @@ from docgen.core.messages import MESSAGES
 from docgen.core.textcodec import lone_surrogate
 from docgen.core.userdirs import cache_dir
 
-__all__ = ["Packs", "Unencodable", "cache_dir", "cache_key", "code_digest", "decode_value", "encode_value",
-           "keeps_beside_packages", "package_cache", "read_entry", "read_json", "write_entry", "write_file", "write_json"]
+__all__ = ["DamagedEntry", "Packs", "RecordWriter", "Unencodable", "cache_dir", "cache_key", "code_digest",
+           "decode_value", "encode_value", "keeps_beside_packages", "library_marks", "package_cache", "private_folder",
+           "read_entry", "read_json", "read_records", "write_entry", "write_file", "write_json"]
 
 
 @lru_cache(maxsize=None)
@@ -49,6 +56,32 @@ def code_digest(*modules: str) -> str:
         except OSError:
             digest.update(name.encode())
     return digest.hexdigest()
+
+
+def library_marks(*packages: str) -> str:
+    """Return a mark of the installed code of ``packages`` (top-level names): each file directly in
+    the package's folder (its extension module, its ``__init__``) by name, size and modification
+    time. Part of a cache key whose result depends on a library: an upgrade changes it. The
+    packages are found, not imported (``importlib.metadata`` would cost ~0.1 s here)."""
+    from importlib.util import find_spec
+
+    marks = []
+    for name in packages:
+        spec = find_spec(name)
+        places = list(spec.submodule_search_locations or ()) if spec is not None else []
+        if spec is not None and spec.origin and not places:
+            places = [os.path.dirname(spec.origin)]
+        marks.append(name)
+        for place in places:
+            try:
+                with os.scandir(place) as found:
+                    for entry in sorted(found, key=lambda entry: entry.name):
+                        if entry.is_file():
+                            info = entry.stat()
+                            marks.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+            except OSError:
+                marks.append("?")
+    return "\n".join(marks)
 
 
 def package_cache(folder: Path, name: str) -> Path | None:
@@ -384,3 +417,181 @@ class Packs:
         a lone surrogate."""
         body = "".join(f"{key}\t{text}\n" for key, text in entries.items())
         return f"{self._HEAD}\n{body}end\t{len(entries)}\n".encode()
+
+
+class DamagedEntry(ValueError):
+    """A record file cut short or altered (``read_records``): its reader treats it as a miss."""
+
+
+def private_folder(folder: Path) -> bool:
+    """Whether ``folder`` is a folder of this user's that nobody else can have put files in: not a
+    link, owned by the user, writable by nobody else, and inside a folder nobody else could swap
+    it out of (the parent is the user's, writable by nobody else, or sticky like ``/tmp``).
+    Always True where files have no owners (Windows): there the user's profile guards the cache.
+
+    What a record file holds is decoded into objects without being parsed as text (``marshal``),
+    so it is read only from such a folder; JSON entries need no such care."""
+    if not hasattr(os, "getuid"):
+        return True
+    uid = os.getuid()
+    try:
+        own = os.lstat(folder)
+        parent = os.stat(folder.parent)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(own.st_mode) or own.st_uid != uid or own.st_mode & 0o022:
+        return False
+    return parent.st_uid in (uid, 0) and (not parent.st_mode & 0o022 or bool(parent.st_mode & stat.S_ISVTX))
+
+
+# A record file: this head, then records of an 8-byte length, a CRC-32 and that many bytes.
+_RECORDS_HEAD = b"docgen-records 1\n"
+_RECORD = struct.Struct("<QI")
+
+
+def _records_folder(kind: str) -> Path | None:
+    folder = cache_dir()
+    return None if folder is None else folder / f"{kind}-records"
+
+
+def read_records(kind: str, name: str) -> Iterator[bytes] | None:
+    """Return the records of the record file ``name`` of ``kind`` one at a time, or None when there
+    is none to read (missing, caching off, not in a ``private_folder`` or not the user's file).
+
+    The iterator raises ``DamagedEntry`` at a record cut short or whose CRC-32 does not match; a
+    file cut exactly between records just ends early (its format's last record says it is whole).
+    Opening it marks it as just used (its modification time), so ``RecordWriter``'s bound removes
+    it last.
+    """
+    folder = _records_folder(kind)
+    if folder is None or not private_folder(folder):
+        return None
+    target = folder / f"{name}.rec"
+    try:
+        stream = open(target, "rb")  # noqa: SIM115 -- the generator below closes it
+    except OSError:
+        return None
+    try:
+        found = os.fstat(stream.fileno())
+        if not stat.S_ISREG(found.st_mode) or (hasattr(os, "getuid") and found.st_uid != os.getuid()) \
+                or stream.read(len(_RECORDS_HEAD)) != _RECORDS_HEAD:
+            stream.close()
+            return None
+        os.utime(target)
+    except OSError:
+        pass  # a read-only cache still serves
+    return _records(stream)
+
+
+def _records(stream: Any) -> Iterator[bytes]:
+    with stream:
+        while True:
+            head = stream.read(_RECORD.size)
+            if not head:
+                return
+            if len(head) < _RECORD.size:
+                raise DamagedEntry
+            size, crc = _RECORD.unpack(head)
+            data = stream.read(size)
+            if len(data) != size or zlib.crc32(data) != crc:
+                raise DamagedEntry
+            yield data
+
+
+class RecordWriter:
+    """A record file of ``kind`` being written a record at a time (``add``), to a temporary name in
+    the kind's ``private_folder`` (made, for the user alone, when missing), and put in place as
+    ``name`` by ``commit`` or thrown away by ``discard``. After a commit the kind keeps only its
+    ``keep`` most recently written or read files (such files are large), and what runs cut short
+    left there (temporary files older than ``Packs.STALE_AFTER``) goes.
+
+    Like every cache it never fails the real work: when the folder cannot be made, is not
+    private, or a write fails, nothing is kept (``add`` and ``commit`` do nothing).
+    """
+
+    def __init__(self, kind: str, name: str, keep: int) -> None:
+        self.name, self.keep = name, keep
+        self.folder = _records_folder(kind)
+        self._temp: Path | None = None
+        self._stream: Any = None
+        if self.folder is None:
+            return
+        temp = self.folder / f".{name}.{os.getpid()}.tmp"
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not private_folder(self.folder):
+                return
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        except OSError:
+            return
+        self._temp, self._stream = temp, os.fdopen(fd, "wb")
+        self._write(_RECORDS_HEAD)
+
+    @property
+    def active(self) -> bool:
+        """Whether the file is still being written (nothing failed, neither committed nor discarded)."""
+        return self._stream is not None
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self._stream.write(data)
+        except OSError:
+            self.discard()
+
+    def add(self, record: bytes) -> None:
+        """Append ``record`` to the file (nothing when it is not ``active``)."""
+        if self._stream is not None:
+            self._write(_RECORD.pack(len(record), zlib.crc32(record)))
+        if self._stream is not None:
+            self._write(record)
+
+    def commit(self) -> None:
+        """Put the file in place under its name (not fsynced: one lost to a power cut is a miss),
+        then bound the kind's files; failures discard it."""
+        if self._stream is None or self.folder is None or self._temp is None:
+            return
+        stream, self._stream = self._stream, None
+        try:
+            stream.close()
+            os.replace(self._temp, self.folder / f"{self.name}.rec")
+        except OSError:
+            self._stream = None
+            _unlink(self._temp)
+            return
+        self._bound(self.folder)
+
+    def discard(self) -> None:
+        """Throw the file away (a run cut short, a result that cannot be kept)."""
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.close()
+            except OSError:
+                pass
+        if self._temp is not None:
+            _unlink(self._temp)
+
+    def _bound(self, folder: Path) -> None:
+        kept, stale = [], time.time() - Packs.STALE_AFTER
+        try:
+            with os.scandir(folder) as found:
+                for entry in found:
+                    try:
+                        if entry.name.endswith(".rec"):
+                            kept.append((entry.stat(follow_symlinks=False).st_mtime, entry.path))
+                        elif entry.name.endswith(".tmp") and entry.stat(follow_symlinks=False).st_mtime < stale:
+                            _unlink(Path(entry.path))
+                    except OSError:
+                        pass  # removed by another run meanwhile
+        except OSError:
+            return
+        kept.sort(reverse=True)
+        for _, path in kept[self.keep:]:
+            _unlink(Path(path))
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass  # another run removed it, or the folder is read-only: never fail the real work

@@ -32,6 +32,7 @@ from docgen.core.idnumbers import place_known, resident_checksums_ok
 from docgen.core.validation import (
     DATE_MAX, DATE_MIN, MAX_AMOUNT, Problem, check_uscc, parse_amount, parse_date, validate,
 )
+from docgen.loans import ledger_cache
 from docgen.loans.messages import MESSAGES
 from docgen.loans.vocabulary import FIELDS as VOCAB_FIELDS
 from docgen.loans.vocabulary import JUDGED_STATES, PENDING_STATES, Vocabulary, default_vocabulary
@@ -745,65 +746,124 @@ class LedgerBlocks:
     more, naming the row that passed them: the rows after it, in its block or later, are not
     validated and no further block is read): a caller must not publish
     anything built from the blocks before the iteration ended.
+
+    The blocks come from the file's entry in the cache when ``lookup`` has one (the same blocks,
+    loans and problems the parse gave: ``docgen.loans.ledger_cache``), else from ``stream``,
+    the entry written as they come.
     """
 
-    def __init__(self, path: Path, stream: Any, vocabulary: Vocabulary, block_rows: int | None) -> None:
+    def __init__(self, path: Path, stream: Any, vocabulary: Vocabulary, block_rows: int | None,
+                 lookup: ledger_cache.Lookup, sheet: str | None = None) -> None:
         self.path = path
-        self.unknown_headers: list[str] = list(stream.unknown_headers)
+        self.unknown_headers: list[str] = list(lookup.hit.unknown_headers if stream is None and lookup.hit
+                                               else stream.unknown_headers)
         self.loans = 0
         self._stream = stream
         self._vocabulary = vocabulary
         self._block_rows = block_rows
+        self._lookup: ledger_cache.Lookup | None = lookup
+        self._sheet = sheet
 
     def __iter__(self) -> Iterator[list[Loan]]:
         stream, self._stream = self._stream, None  # the reader is the iteration's from now on
-        if stream is None:
+        lookup, self._lookup = self._lookup, None
+        if lookup is None:
             raise MESSAGES.fault(RuntimeError, "ledger-blocks-iterated")
-        return self._loans(stream)
+        if stream is None and lookup.hit is not None:
+            return self._cached(lookup)
+        return self._loans(stream, lookup)
 
-    def _loans(self, stream: Any) -> Iterator[list[Loan]]:
+    def _cached(self, lookup: ledger_cache.Lookup) -> Iterator[list[Loan]]:
+        entry = lookup.hit
+        assert entry is not None
+        given = 0
+        blocks = entry.blocks()
+        with collector_paused():  # as the parse: a block of new objects, no cycles
+            while True:
+                try:
+                    loans = next(blocks, None)
+                except Exception:  # noqa: BLE001 -- whatever a damaged entry raises, it is a miss
+                    break
+                if loans is None:
+                    self.loans = entry.loans
+                    if entry.problems:
+                        raise _rows_error(self.path, entry.problems)
+                    return
+                self.loans += len(loans)
+                given += 1
+                yield loans
+        # A damaged entry: the ledger is parsed after all, its blocks given from the first not given yet.
+        stream = _open_stream(self.path, self._sheet)
+        self.loans = 0
+        yield from self._loans(stream, ledger_cache.Lookup(self.path, lookup.key, lookup.state), skip=given)
+
+    def _loans(self, stream: Any, lookup: ledger_cache.Lookup, skip: int = 0) -> Iterator[list[Loan]]:
         vocabulary, columns = self._vocabulary, stream.columns
         problems: list[Problem] = []
         reader_problems: list[Problem] = []
         seen: dict[str, int] = {}  # 借据号 -> its first row, across blocks
-        # A loan and its values per row: no cycles, so collections only cost time; the caller's work
-        # between blocks runs paused too (it builds no cycles either: figures, plan entries).
-        with collector_paused():
-            _TODAY[0] = _dt.date.today()
-            bad: set[int | None] = set()  # the rows with a problem so far
-            for block in stream.column_blocks(self._block_rows):
-                # The block's rows are validated up to the one that passes MAX_BAD_ROWS (the
-                # reader's problems of later rows are then past it, never listed).
-                results = _block_loans(block, columns, vocabulary, MAX_BAD_ROWS - len(bad))
-                reader_problems.extend(block.problems)
-                bad.update(p.row for p in block.problems)
-                loans: list[Loan] = []
-                start = len(problems)
-                _accept(zip(block.numbers, results), columns, seen, loans, problems)
-                bad.update(p.row for p in problems[start:])
-                del block, results
-                self.loans += len(loans)
-                if len(bad) > MAX_BAD_ROWS:
-                    break  # the rest is not read: see MAX_BAD_ROWS
-                if loans:
-                    yield loans
-        # The reader's tables (a shared-string table of an .xlsx: ~90 MB at 400,000 loans) go now,
-        # not when the caller lets go of this object.
-        stream = None
-        problems = sorted(reader_problems + problems, key=lambda p: (p.row or 0, p.path))
+        writer = lookup.writer(stream.unknown_headers)
+        built: list[list[list[Any]]] | None = [] if writer is not None else None
+        try:
+            # A loan and its values per row: no cycles, so collections only cost time; the caller's work
+            # between blocks runs paused too (it builds no cycles either: figures, plan entries).
+            with collector_paused():
+                _TODAY[0] = _dt.date.today()
+                bad: set[int | None] = set()  # the rows with a problem so far
+                for block in stream.column_blocks(self._block_rows):
+                    # The block's rows are validated up to the one that passes MAX_BAD_ROWS (the
+                    # reader's problems of later rows are then past it, never listed).
+                    results = _block_loans(block, columns, vocabulary, MAX_BAD_ROWS - len(bad), built)
+                    reader_problems.extend(block.problems)
+                    bad.update(p.row for p in block.problems)
+                    loans: list[Loan] = []
+                    start = len(problems)
+                    _accept(zip(block.numbers, results), columns, seen, loans, problems)
+                    bad.update(p.row for p in problems[start:])
+                    del block
+                    self.loans += len(loans)
+                    if len(bad) > MAX_BAD_ROWS:
+                        break  # the rest is not read: see MAX_BAD_ROWS
+                    if loans:
+                        if writer is not None:
+                            # Every row a loan built from the block's columns: the entry takes the columns.
+                            writer.block(loans, built[0] if built and len(loans) == len(results) else None)
+                            built.clear()
+                        if skip:
+                            skip -= 1  # given from the cache before its entry proved damaged
+                        else:
+                            yield loans
+                    elif built:
+                        built.clear()
+                    del results
+            # The reader's tables (a shared-string table of an .xlsx: ~90 MB at 400,000 loans) go now,
+            # not when the caller lets go of this object.
+            stream = None
+            problems = sorted(reader_problems + problems, key=lambda p: (p.row or 0, p.path))
+            if writer is not None:
+                writer.finish(self.loans, problems)
+                writer = None
+        finally:
+            if writer is not None:
+                writer.discard()  # the reading did not end: nothing is kept
         if problems:
-            rows = sorted({p.row or 0 for p in problems})
-            if len(rows) > MAX_BAD_ROWS:
-                # Checking stopped at the row that made more than MAX_BAD_ROWS rows bad: the
-                # problems of the rows before it are listed, the rest was not read or not kept.
-                kept = set(rows[:MAX_BAD_ROWS])
-                exc = MESSAGES.error(RowsError, "ledger-bad-rows-stopped", file=self.path, row=rows[MAX_BAD_ROWS],
-                                     count=MAX_BAD_ROWS)
-                exc.problems = [p for p in problems if (p.row or 0) in kept]
-            else:
-                exc = MESSAGES.error(RowsError, "ledger-bad-rows", file=self.path, count=len(rows))
-                exc.problems = list(problems)
-            raise exc
+            raise _rows_error(self.path, problems)
+
+
+def _rows_error(path: Path, problems: list[Problem]) -> RowsError:
+    """Return the ``RowsError`` of a ledger whose bad rows have ``problems`` (sorted by row)."""
+    rows = sorted({p.row or 0 for p in problems})
+    if len(rows) > MAX_BAD_ROWS:
+        # Checking stopped at the row that made more than MAX_BAD_ROWS rows bad: the
+        # problems of the rows before it are listed, the rest was not read or not kept.
+        kept = set(rows[:MAX_BAD_ROWS])
+        exc = MESSAGES.error(RowsError, "ledger-bad-rows-stopped", file=path, row=rows[MAX_BAD_ROWS],
+                             count=MAX_BAD_ROWS)
+        exc.problems = [p for p in problems if (p.row or 0) in kept]
+    else:
+        exc = MESSAGES.error(RowsError, "ledger-bad-rows", file=path, count=len(rows))
+        exc.problems = list(problems)
+    return exc
 
 
 def iter_ledger_blocks(path: str | os.PathLike[str], *, sheet: str | None = None,
@@ -819,19 +879,30 @@ def iter_ledger_blocks(path: str | os.PathLike[str], *, sheet: str | None = None
     (the first ``MAX_BAD_ROWS`` when there are more).
 
     Each block is read column by column (``TableStream.column_blocks``) and validated column-wise
-    (``_block_loans``), giving the loans and problems ``validate_row`` gives row by row.
+    (``_block_loans``), giving the loans and problems ``validate_row`` gives row by row. A ledger
+    read before with the same bytes and choices comes from the user's cache instead
+    (``docgen.loans.ledger_cache``; ``DOCGEN_NO_CACHE=1`` turns it off): the same blocks, loans
+    and problems, decoded a block at a time.
     """
-    from docgen.core.tabular import stream_table  # the shared spreadsheet reader
-
     file = Path(path)
     vocabulary = vocabulary or default_vocabulary()
+    lookup = ledger_cache.find(file, sheet=sheet, vocabulary=vocabulary, block_rows=block_rows)
+    stream = None if lookup.hit is not None else _open_stream(file, sheet)
+    return LedgerBlocks(file, stream, vocabulary, block_rows, lookup, sheet)
+
+
+def _open_stream(file: Path, sheet: str | None) -> Any:
+    """Return the ledger's ``TableStream``, its header read; raises ``InputError`` (exit 2) when the
+    file cannot be opened or lacks a required column."""
+    from docgen.core.tabular import stream_table  # the shared spreadsheet reader
+
     with collector_paused():
         stream = stream_table(file, LEDGER_ALIASES, required=REQUIRED_COLUMNS, text_fields=TEXT_FIELDS, sheet=sheet)
     missing = [name for name in REQUIRED_COLUMNS if name not in stream.columns]
     if missing:
         wanted = "、".join(f"{LEDGER_HEADERS[name]}（{name}）" for name in missing)
         raise MESSAGES.error(InputError, "ledger-missing-columns", file=file, wanted=wanted, missing=missing)
-    return LedgerBlocks(file, stream, vocabulary, block_rows)
+    return stream
 
 
 def _accept(results: Iterable[tuple[int, Loan | list[Problem]]], columns: Mapping[str, str], seen: dict[str, int],
@@ -937,7 +1008,7 @@ _SPLIT: dict[str, tuple[Any, frozenset[str]]] = {
 
 
 def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabulary,
-                 budget: int) -> list[Loan | list[Problem]]:
+                 budget: int, built_from: list[list[list[Any]]] | None = None) -> list[Loan | list[Problem]]:
     """Validate one block of ledger rows (``docgen.core.tabular.Block``) column by column.
 
     Returns, for each row of the block in order, its ``Loan`` or its list of problems: what
@@ -949,6 +1020,8 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
     reader's): the rows after it are not validated, so a block of bad rows costs
     ``validate_row`` for ``budget + 1`` of them, not for the whole block. When none does, every
     row is given (its bad rows were found column-wise, at no extra cost; the caller cuts them).
+    Then, when ``built_from`` is a list, the columns the loans were built from (one list per
+    ``Loan`` field, in field order) are appended to it.
     """
     from docgen.core.tabular import containing  # the reader's module, imported with the reading
     count = len(block.numbers)
@@ -1010,6 +1083,8 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
         if problems:
             built[at] = problems
     if not slow:
+        if built_from is not None:
+            built_from.append([out[name] for name in _LOAN_FIELDS])
         return built  # no row costs validate_row: the caller cuts what passes the budget
     results: list[Loan | list[Problem]] = []
     fast = iter(built)

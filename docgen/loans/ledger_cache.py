@@ -1,0 +1,306 @@
+"""The parsed ledger kept in the user's cache, so that a ledger read again is decoded, not parsed.
+
+A ledger is read again and again: ``collect plan`` then ``collect letters`` on the same file, the
+service checking an upload before it queues the job that reads it, last period's closing ledger
+read as this period's opening one. Parsing and validating 100,000 loans costs seconds; decoding
+what the first read gave costs a fraction of that.
+
+An entry is a record file of the cache (``docgen.core.cache.RecordWriter``, ``read_records``),
+written a block at a time while the ledger is parsed and read a block at a time, so memory holds
+one block either way: a head (the unknown headers), one record per block of loans the parse
+yielded, and an end record (the loans counted and every problem). Its name is a key of everything
+the result depends on (``find``): the file's bytes (SHA-256) and suffix, the sheet, the
+vocabulary, the block size, today's date (an ID number born after today is refused), the reading
+and validating code and the libraries it uses. Each record is a ``marshal`` of plain values only
+(text, numbers, tuples, bytes): dates as ordinals, amounts as their text, each column as a table
+of its distinct values and their indexes, so values shared between loans in the parse (a branch,
+a date, an amount) are shared again when decoded. Entries are read only from a folder of the
+user's own (``private_folder``). A damaged entry is a miss: the ledger is parsed instead, from
+the block where decoding stopped on (``docgen.loans.ledger.LedgerBlocks``). Only the last few
+entries are kept (``KEEP``): each can be tens of MB.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import marshal
+import os
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from itertools import chain, islice
+from operator import attrgetter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docgen.core.cache import (
+    DamagedEntry, RecordWriter, Unencodable, cache_dir, cache_key, code_digest, decode_value, encode_value, library_marks,
+    read_records,
+)
+from docgen.core.problems import Problem
+from docgen.core.regularfile import open_regular
+
+if TYPE_CHECKING:
+    from docgen.loans.ledger import Loan
+    from docgen.loans.vocabulary import Vocabulary
+
+__all__ = ["KEEP", "CachedLedger", "EntryWriter", "Lookup", "find"]
+
+#: Ledger entries kept: the ledgers of a period's work (this period's, last period's, a corrected
+#: one); each is about 0.3 KB a loan.
+KEEP = 4
+_KIND = "ledger"
+_FORMAT = "docgen-ledger 1"
+# What a parsed ledger depends on besides the file and the caller's choices.
+_CODE = ("docgen.loans.ledger", "docgen.loans.ledger_cache", "docgen.loans.vocabulary", "docgen.loans.messages",
+         "docgen.core.tabular", "docgen.core.xlsxstream", "docgen.core.xlsxbounds", "docgen.core.validation",
+         "docgen.core.values", "docgen.core.idnumbers", "docgen.core.cells", "docgen.core.problems",
+         "docgen.core.messages", "docgen.core.wording", "docgen.core.textcodec", "docgen.core.sniff",
+         "docgen.core.cache")
+_LIBRARIES = ("python_calamine_plus", "python_calamine", "stdnum", "cerberus")
+
+# How each field of a Loan is encoded, by its annotation.
+_TEXT, _DATE, _AMOUNT, _FLAG, _NUMBER, _PARTIES = "s", "t", "d", "b", "i", "u"
+_BY_ANNOTATION = {"str": _TEXT, "_dt.date": _DATE, "_dt.date | None": _DATE, "Decimal": _AMOUNT,
+                  "Decimal | None": _AMOUNT, "bool": _FLAG, "int": _NUMBER, "tuple[str, ...]": _PARTIES}
+_SEPARATOR = "\x00"
+
+
+def _loan_fields() -> tuple[type[Loan], tuple[str, ...], tuple[str, ...]]:
+    from docgen.loans.ledger import Loan
+
+    found = fields(Loan)
+    # A field of another type has no encoding yet: KeyError here, at the first read, in every test.
+    return Loan, tuple(f.name for f in found), tuple(_BY_ANNOTATION[str(f.type)] for f in found)
+
+
+@dataclass
+class Lookup:
+    """What ``find`` found: the entry's ``key`` (None when nothing is cached: caching off, the file
+    unreadable), the file's state when its bytes were hashed, and the entry when there is one."""
+
+    path: Path
+    key: str | None
+    state: tuple[int, ...] = ()
+    hit: CachedLedger | None = None
+
+    def writer(self, unknown_headers: Sequence[str]) -> EntryWriter | None:
+        """Return a writer of this ledger's entry (None when nothing is cached)."""
+        if self.key is None:
+            return None
+        writer = EntryWriter(self, unknown_headers)
+        return writer if writer.records.active else None
+
+
+def _state(info: os.stat_result) -> tuple[int, ...]:
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def find(path: Path, *, sheet: str | None, vocabulary: Vocabulary, block_rows: int | None) -> Lookup:
+    """Return the ``Lookup`` of the ledger at ``path`` read with these choices. Never raises: a
+    file that cannot be read is left to the parser, which says why."""
+    if cache_dir() is None:
+        return Lookup(path, None)
+    digest = hashlib.sha256()
+    try:
+        with open_regular(path) as stream:
+            state = _state(os.fstat(stream.fileno()))
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    except (OSError, ValueError):
+        return Lookup(path, None)
+    words = "\n".join(f"{name}={sorted(lookup.items())!r}" for name, lookup in sorted(vocabulary.lookup.items()))
+    key = cache_key(_FORMAT, digest.digest(), path.suffix.lower(), repr(sheet), words, repr(block_rows),
+                    _dt.date.today().isoformat(), code_digest(*_CODE), library_marks(*_LIBRARIES))
+    lookup = Lookup(path, key, state)
+    records = read_records(_KIND, key)
+    if records is not None:
+        try:
+            head = marshal.loads(next(records))
+            if head[0] == _FORMAT and all(text.__class__ is str for text in head[1]):
+                lookup.hit = CachedLedger(records, list(head[1]))
+        except Exception:  # noqa: BLE001 -- whatever a damaged entry raises, it is a miss
+            pass
+    return lookup
+
+
+# ----------------------------------------------------------------------------------------- writing
+
+def _indexes(column: Sequence[Any], table: Iterable[Any]) -> bytes:
+    """Return the position in ``table`` of each value of ``column``, as packed integers."""
+    position = {value: at for at, value in enumerate(table)}
+    return array("I", map(position.__getitem__, column)).tobytes()
+
+
+def _encode_column(kind: str, column: Sequence[Any]) -> tuple[Any, ...]:
+    """Return ``column`` (one field of a block's loans) as plain values; raises ``Unencodable`` for
+    a value not of the field's type."""
+    if kind == _TEXT:
+        distinct = set(column)
+        if len(distinct) * 2 > len(column):  # mostly different: one text, split when decoded
+            joined = _SEPARATOR.join(column)  # TypeError: not all text
+            if joined.count(_SEPARATOR) == len(column) - 1:
+                return ("j", joined)
+        table = list(distinct)
+        if not all(value.__class__ is str for value in table):
+            raise Unencodable(kind)
+        return ("s", table, _indexes(column, table))
+    if kind == _DATE:
+        table = list(set(column))
+        if not all(value is None or value.__class__ is _dt.date for value in table):
+            raise Unencodable(kind)
+        return ("t", [0 if value is None else value.toordinal() for value in table], _indexes(column, table))
+    if kind == _AMOUNT:
+        # By identity: Decimal("1.0") == Decimal("1.00"), and both must come back as written; the
+        # parse shares equal amounts, so the distinct objects are few.
+        ids = list(map(id, column))
+        by_id = dict(zip(ids, column))
+        if not all(value is None or value.__class__ is Decimal for value in by_id.values()):
+            raise Unencodable(kind)
+        return ("d", [None if value is None else str(value) for value in by_id.values()], _indexes(ids, by_id))
+    if kind == _PARTIES:
+        # Each tuple's length, and all their parts as one text (most tuples are empty, the others
+        # mostly differ: the names and addresses of guarantors).
+        if not set(map(type, column)) <= {tuple}:
+            raise Unencodable(kind)
+        sizes = array("I", map(len, column))
+        parts = _SEPARATOR.join(chain.from_iterable(column))  # TypeError: a part not text
+        if parts.count(_SEPARATOR) != max(sum(sizes) - 1, 0):
+            raise Unencodable(kind)
+        return ("p", parts, sizes.tobytes())
+    if kind == _FLAG:
+        if not set(map(type, column)) <= {bool}:
+            raise Unencodable(kind)
+        return ("b", bytes(column))
+    if not set(map(type, column)) <= {int}:
+        raise Unencodable(kind)
+    return ("i", array("q", column).tobytes())
+
+
+def _encode_problem(problem: Problem) -> tuple[Any, ...]:
+    return (problem.path, problem.message, problem.row, problem.column, problem.code,
+            encode_value(dict(problem.facts)))
+
+
+class EntryWriter:
+    """The entry of a ledger being parsed, written a block at a time (``block``) and put in place
+    by ``finish`` when the file did not change while it was read; ``discard`` throws it away."""
+
+    def __init__(self, lookup: Lookup, unknown_headers: Sequence[str]) -> None:
+        assert lookup.key is not None
+        self._lookup = lookup
+        self._loan, self._names, self._kinds = _loan_fields()
+        self.records = RecordWriter(_KIND, lookup.key, KEEP)
+        self._add((_FORMAT, list(unknown_headers)))
+
+    def _add(self, value: Any) -> None:
+        try:
+            self.records.add(marshal.dumps(value))
+        except (ValueError, Unencodable, TypeError, AttributeError):
+            self.records.discard()  # a value marshal cannot write: this ledger is not kept
+
+    def block(self, loans: Sequence[Loan], columns: Sequence[Sequence[Any]] | None = None) -> None:
+        """Add a block of loans, given as the loans or, when they were built from them, as their
+        ``columns`` (one list per field, in the Loan's field order: no attribute read per loan)."""
+        if not self.records.active:
+            return
+        if columns is None:
+            columns = [list(map(attrgetter(name), loans)) for name in self._names]
+        try:
+            encoded = [_encode_column(kind, column) for kind, column in zip(self._kinds, columns)]
+        except (Unencodable, TypeError, AttributeError):
+            self.records.discard()
+            return
+        self._add(("b", len(loans), encoded))
+
+    def finish(self, loans: int, problems: Sequence[Problem]) -> None:
+        """End the entry with the count of loans accepted and every problem (sorted as raised), and
+        put it in place unless the file changed since its bytes were hashed."""
+        if not self.records.active:
+            return
+        try:
+            end = ("e", loans, [_encode_problem(problem) for problem in problems])
+            unchanged = _state(os.stat(self._lookup.path)) == self._lookup.state
+        except (Unencodable, OSError):
+            self.records.discard()
+            return
+        if not unchanged:
+            self.records.discard()
+            return
+        self._add(end)
+        self.records.commit()
+
+    def discard(self) -> None:
+        """Throw the entry away (the reading did not end)."""
+        self.records.discard()
+
+
+# ----------------------------------------------------------------------------------------- reading
+
+def _decode_column(data: Sequence[Any], rows: int) -> list[Any]:
+    kind = data[0]
+    if kind == "j":
+        values = data[1].split(_SEPARATOR)
+    elif kind == "p":
+        sizes = array("I")
+        sizes.frombytes(data[2])
+        parts = iter(data[1].split(_SEPARATOR) if sum(sizes) else ())
+        one = parts.__next__
+        values = [() if not size else (one(),) if size == 1 else tuple(islice(parts, size)) for size in sizes]
+        if next(parts, None) is not None:
+            raise DamagedEntry
+    elif kind == "b":
+        values = list(map(bool, data[1]))
+    elif kind == "i":
+        numbers = array("q")
+        numbers.frombytes(data[1])
+        values = numbers.tolist()
+    else:
+        table = data[1]
+        if kind == "t":
+            fromordinal = _dt.date.fromordinal
+            table = [None if number == 0 else fromordinal(number) for number in table]
+        elif kind == "d":
+            table = [None if text is None else Decimal(text) for text in table]
+        elif kind == "s":
+            if not all(value.__class__ is str for value in table):
+                raise DamagedEntry
+        else:
+            raise DamagedEntry
+        indexes = array("I")
+        indexes.frombytes(data[2])
+        values = list(map(table.__getitem__, indexes))
+    if len(values) != rows:
+        raise DamagedEntry
+    return values
+
+
+class CachedLedger:
+    """A ledger's entry found in the cache: its ``unknown_headers``, then its blocks of loans
+    (``blocks``), then, once they are all given, the ``loans`` counted and the ``problems``."""
+
+    def __init__(self, records: Iterator[bytes], unknown_headers: list[str]) -> None:
+        self.unknown_headers = unknown_headers
+        self.loans = 0
+        self.problems: list[Problem] = []
+        self._records = records
+
+    def blocks(self) -> Iterator[list[Loan]]:
+        """Yield the blocks of loans as the parse gave them; raises ``DamagedEntry`` or whatever else a damaged entry makes decoding raise (the caller parses instead)."""
+        loan, names, _ = _loan_fields()
+        for data in self._records:
+            record = marshal.loads(data)
+            if record[0] == "e":
+                self.loans = int(record[1])
+                self.problems = [Problem(path, message, row, column, code, decode_value(facts))
+                                 for path, message, row, column, code, facts in record[2]]
+                if next(self._records, None) is not None:
+                    raise DamagedEntry
+                return
+            if record[0] != "b" or len(record[2]) != len(names):
+                raise DamagedEntry
+            rows = record[1]
+            yield list(map(loan, *(_decode_column(column, rows) for column in record[2])))
+        raise DamagedEntry  # no end record: cut short between two records
+

@@ -1,0 +1,265 @@
+"""The parsed ledger kept in the cache (``docgen.loans.ledger_cache``): a ledger read again gives
+exactly what the parse gives (every field of every loan with its type, the problems, the unknown
+headers, the blocks), whatever damaged or changed in between; the commands' JSON is the same byte
+for byte; nothing is cached with ``DOCGEN_NO_CACHE=1`` or where the cache folder cannot be used."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from ledger_fixtures import row
+
+from docgen.cli import main
+from docgen.core import tabular
+from docgen.core.errors import InputError, RowsError
+from docgen.loans import ledger_cache
+from docgen.loans.ledger import MAX_BAD_ROWS, iter_ledger_blocks, read_ledger, write_ledger
+from docgen.loans.vocabulary import build_vocabulary
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "ledger"
+CLOSING, OPENING = EXAMPLES / "ledger-2026Q2.xlsx", EXAMPLES / "ledger-2026Q1.xlsx"
+
+
+@pytest.fixture()
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(folder))
+    monkeypatch.delenv("DOCGEN_NO_CACHE", raising=False)
+    return folder
+
+
+def _entries(cache: Path) -> list[Path]:
+    return sorted((cache / "ledger-records").glob("*.rec"))
+
+
+def _typed(loan: Any) -> list[tuple[str, str, str]]:
+    """Every field of ``loan`` with its type and repr: Decimal('1.0') and Decimal('1.00') differ."""
+    return [(f.name, type(getattr(loan, f.name)).__name__, repr(getattr(loan, f.name)))
+            for f in dataclasses.fields(loan)]
+
+
+def _read(path: Path, **options: Any) -> tuple[list[list[list[tuple[str, str, str]]]], list[tuple[Any, ...]], Any]:
+    """Read ``path`` block by block: the blocks (loans field by field), the problems (all their
+    parts) and the unknown headers and loans counted."""
+    blocks = iter_ledger_blocks(path, **options)
+    given, problems = [], []
+    try:
+        for block in blocks:
+            given.append([_typed(loan) for loan in block])
+    except RowsError as exc:
+        problems = [(p.path, p.message, p.row, p.column, p.code, dict(p.facts), str(exc)) for p in exc.problems]
+    return given, problems, (blocks.unknown_headers, blocks.loans)
+
+
+def _no_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any parse of a ledger fail: what is read now comes from the cache."""
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("parsed")
+    monkeypatch.setattr(tabular, "stream_table", refuse)
+
+
+def _mixed_rows(count: int) -> list[dict[str, Any]]:
+    """Valid rows with every kind of value a loan holds: amounts written with 1 or 2 decimals or as
+    text, dates, guarantors with addresses and IDs, optional columns filled and empty, flags."""
+    rows = []
+    for i in range(count):
+        item = row(f"C{i:04d}", 1000 + i, days=100 if i % 3 == 0 else 0, serial=i + 1)
+        if i % 4 == 1:
+            item.update(guarantors="甲公司、乙公司", guarantor_addresses="北京市;上海市", guarantee_type="连带责任保证")
+        if i % 5 == 2:
+            item.update(balance="1000.10", overdue_interest="12.5", penalty_rate="7.5%", accelerated="是")
+        if i % 7 == 3:
+            item.update(litigation="已起诉", litigation_filed="2026-01-05", last_interruption="2026-01-05",
+                        interruption_type="起诉")
+        rows.append(item)
+    return rows
+
+
+def test_a_ledger_read_again_comes_from_the_cache_with_every_field_of_every_loan(
+        cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_ledger(_mixed_rows(60), tmp_path / "mixed.xlsx")
+    for ledger in (CLOSING, OPENING, path):
+        for block_rows in (None, 7):
+            cold = _read(ledger, block_rows=block_rows)
+            assert cold[0] and not cold[1]
+            with monkeypatch.context() as patched:
+                _no_parse(patched)
+                assert _read(ledger, block_rows=block_rows) == cold  # the blocks too: 7 rows each
+    assert len(_entries(cache)) == ledger_cache.KEEP  # six ledgers read, the last four kept
+    warm = read_ledger(CLOSING)
+    assert [_typed(loan) for loan in warm.loans] == [_typed(loan) for loan in read_ledger(CLOSING).loans]
+
+
+def test_the_problems_of_a_bad_ledger_come_back_the_same(cache: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _mixed_rows(30)
+    rows[2]["classification"] = "很好"
+    rows[5]["loan_no"] = rows[4]["loan_no"]  # a duplicate 借据号
+    rows[9]["id_number"] = "110101199003071234"  # a wrong check character
+    rows[12]["maturity"] = "2019-01-01"  # before disbursal: a cross-field problem
+    rows[20]["principal"] = "很多"
+    path = write_ledger(rows, tmp_path / "bad.csv")
+    cold = _read(path, block_rows=8)
+    assert len(cold[1]) == 5
+    _no_parse(monkeypatch)
+    assert _read(path, block_rows=8) == cold
+
+
+def test_a_ledger_stopped_after_too_many_bad_rows_comes_back_the_same(cache: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _mixed_rows(MAX_BAD_ROWS + 40)
+    for item in rows[20:]:
+        item["classification"] = "很好"
+    path = write_ledger(rows, tmp_path / "worse.csv")
+    cold = _read(path, block_rows=500)
+    assert cold[2][1] == 20 and len(cold[1]) == MAX_BAD_ROWS
+    _no_parse(monkeypatch)
+    assert _read(path, block_rows=500) == cold
+
+
+def test_unknown_headers_and_vocabulary_and_sheet_are_part_of_the_key(cache: Path, tmp_path: Path) -> None:
+    rows = _mixed_rows(12)
+    rows[3]["litigation"] = "打官司中"  # a bank's own word: a problem, unless its vocabulary has it
+    path = write_ledger(rows, tmp_path / "words.csv")
+    text = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("\n".join([text[0] + ",备注"] + [line + ",x" for line in text[1:]]) + "\n", encoding="utf-8-sig")
+    plain = _read(path)
+    assert plain[1] and plain[2][0] == ["备注"]
+    words = build_vocabulary({"litigation": {"已起诉": ["打官司中"]}})
+    assert not _read(path, vocabulary=words)[1]  # not the entry of the shipped vocabulary
+    assert _read(path)[1] == plain[1] and not _read(path, vocabulary=words)[1]
+    assert len(_entries(cache)) == 2
+    # An .xlsx read with a sheet named: another entry; a sheet that is not there is still an error.
+    book = write_ledger(_mixed_rows(5), tmp_path / "book.xlsx")
+    first = _read(book)
+    assert _read(book, sheet="贷款台账") == first
+    assert len(_entries(cache)) == 4
+    with pytest.raises(InputError, match="另一张"):
+        iter_ledger_blocks(book, sheet="另一张")
+
+
+def test_any_change_of_the_file_is_read_afresh(cache: Path, tmp_path: Path) -> None:
+    rows = _mixed_rows(10)
+    path = write_ledger(rows, tmp_path / "l.csv")
+    before = read_ledger(path).loans
+    data = path.read_bytes()
+    changed = data.replace(b"1003", b"1004", 1)  # one amount of one row, the same size
+    assert changed != data and len(changed) == len(data)
+    path.write_bytes(changed)
+    os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns))
+    after = read_ledger(path).loans
+    assert [_typed(loan) for loan in after] != [_typed(loan) for loan in before]
+    assert [_typed(loan) for loan in after] == [_typed(loan) for loan in _no_cache_read(path)]
+
+
+def _no_cache_read(path: Path) -> list[Any]:
+    os.environ["DOCGEN_NO_CACHE"] = "1"
+    try:
+        return read_ledger(path).loans
+    finally:
+        del os.environ["DOCGEN_NO_CACHE"]
+
+
+def _damages(entry: bytes) -> Iterator[tuple[str, bytes]]:
+    yield "empty", b""
+    yield "head only", entry[:20]
+    for cut in (len(entry) // 3, len(entry) // 2, len(entry) - 1, len(entry) - 30):
+        yield f"cut at {cut}", entry[:cut]
+    for at in (40, len(entry) // 3, len(entry) // 2, len(entry) - 10):
+        flipped = bytearray(entry)
+        flipped[at] ^= 0x55
+        yield f"byte {at} changed", bytes(flipped)
+    yield "a record more", entry + entry[17:200]
+
+
+def test_a_damaged_entry_is_a_miss_and_the_ledger_is_parsed(cache: Path, tmp_path: Path) -> None:
+    rows = _mixed_rows(40)
+    rows[30]["classification"] = "很好"
+    path = write_ledger(rows, tmp_path / "l.xlsx")
+    cold = _read(path, block_rows=9)
+    (entry,) = _entries(cache)
+    whole = entry.read_bytes()
+    for name, data in _damages(whole):
+        entry.write_bytes(data)
+        assert _read(path, block_rows=9) == cold, name
+        assert entry.read_bytes() == whole, name  # the parse put a sound entry back
+
+
+def test_an_entry_damaged_after_blocks_were_given_goes_on_with_the_parse(cache: Path, tmp_path: Path) -> None:
+    path = write_ledger(_mixed_rows(40), tmp_path / "l.xlsx")
+    cold = _read(path, block_rows=9)
+    (entry,) = _entries(cache)
+    whole = entry.read_bytes()
+    entry.write_bytes(whole[:int(len(whole) * 0.6)])
+    blocks = iter_ledger_blocks(path, block_rows=9)
+    given = iter(blocks)
+    first = next(given)  # from the entry
+    assert [_typed(loan) for loan in first] == cold[0][0]
+    rest = [[_typed(loan) for loan in block] for block in given]
+    assert [cold[0][0], *rest] == cold[0] and blocks.loans == cold[2][1]
+
+
+def test_an_abandoned_reading_keeps_nothing(cache: Path, tmp_path: Path) -> None:
+    path = write_ledger(_mixed_rows(30), tmp_path / "l.xlsx")
+    for _ in iter_ledger_blocks(path, block_rows=5):
+        break
+    assert not _entries(cache) and not list((cache / "ledger-records").iterdir())
+
+
+def test_no_cache_writes_nothing_and_parses_every_time(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCGEN_NO_CACHE", "1")
+    cold = _read(CLOSING)
+    assert _read(CLOSING) == cold and not cache.exists()
+
+
+def test_an_unusable_cache_folder_only_means_parsing(cache: Path, tmp_path: Path) -> None:
+    cold = _read(CLOSING)
+    shutil.rmtree(cache)
+    cache.write_text("not a folder")  # the folder cannot be made
+    assert _read(CLOSING) == cold == _read(CLOSING)
+    cache.unlink()
+    # A folder others may write to is neither read nor written (what is in it might not be ours).
+    (cache / "ledger-records").mkdir(parents=True)
+    os.chmod(cache / "ledger-records", 0o777)
+    assert _read(CLOSING) == cold and not _entries(cache)
+    os.chmod(cache / "ledger-records", 0o700)
+    assert _read(CLOSING) == cold and len(_entries(cache)) == 1
+    (entry,) = _entries(cache)
+    os.chmod(cache / "ledger-records", 0o770)
+    assert ledger_cache.find(CLOSING, sheet=None, vocabulary=_vocabulary(), block_rows=None).hit is None
+    assert _read(CLOSING) == cold
+
+
+def _vocabulary() -> Any:
+    from docgen.loans.vocabulary import default_vocabulary
+
+    return default_vocabulary()
+
+
+def test_the_commands_print_the_same_json_from_the_cache(cache: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    commands = (
+        ["collect", "plan", "--ledger", str(CLOSING), "--as-of", "2026-06-30", "--format", "json"],
+        ["npl-report", "--ledger", str(CLOSING), "--opening", str(OPENING), "--period", "2026Q2",
+         "--format", "json"],
+    )
+    for args in commands:
+        monkeypatch.setenv("DOCGEN_NO_CACHE", "1")
+        parsed = runner.invoke(main, args)
+        monkeypatch.delenv("DOCGEN_NO_CACHE")
+        cold = runner.invoke(main, args)
+        with monkeypatch.context() as patched:
+            _no_parse(patched)
+            warm = runner.invoke(main, args)
+        assert parsed.exit_code == cold.exit_code == warm.exit_code == 0, (cold.output, warm.output)
+        assert parsed.stdout_bytes == cold.stdout_bytes == warm.stdout_bytes
+        json.loads(warm.stdout_bytes)
+    assert len(_entries(cache)) == 2
