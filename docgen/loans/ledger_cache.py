@@ -10,8 +10,11 @@ written a block at a time while the ledger is parsed and read a block at a time,
 one block either way: a head (the unknown headers), one record per block of loans the parse
 yielded, and an end record (the loans counted and every problem). Its name is a key of everything
 the result depends on (``find``): the file's bytes (SHA-256) and suffix, the sheet, the
-vocabulary, the block size, today's date (an ID number born after today is refused), the reading
-and validating code and the libraries it uses. Each record is a ``marshal`` of plain values only
+vocabulary, the block size, the reading and validating code and the libraries it uses. One thing
+more moves with the day: an ID number whose birth date is after today is refused. A ledger read
+without a problem refused none, and what it accepted stays accepted on every later day, so its
+entry serves from the day it was written on; a ledger with problems serves that day only (its end
+record says which). Each record is a ``marshal`` of plain values only
 (text, numbers, tuples, bytes): dates as ordinals, amounts as their text, each column as a table
 of its distinct values and their indexes, so values shared between loans in the parse (a branch,
 a date, an amount) are shared again when decoded. Entries are read only from a folder of the
@@ -29,8 +32,8 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from itertools import chain, islice
-from operator import attrgetter
+from itertools import chain, islice, repeat
+from operator import attrgetter, is_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -93,6 +96,11 @@ class Lookup:
         return writer if writer.records.active else None
 
 
+def _today() -> int:
+    """Return today's date as an ordinal (what an entry's end record holds)."""
+    return _dt.date.today().toordinal()
+
+
 def _state(info: os.stat_result) -> tuple[int, ...]:
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
@@ -112,7 +120,7 @@ def find(path: Path, *, sheet: str | None, vocabulary: Vocabulary, block_rows: i
         return Lookup(path, None)
     words = "\n".join(f"{name}={sorted(lookup.items())!r}" for name, lookup in sorted(vocabulary.lookup.items()))
     key = cache_key(_FORMAT, digest.digest(), path.suffix.lower(), repr(sheet), words, repr(block_rows),
-                    _dt.date.today().isoformat(), code_digest(*_CODE), library_marks(*_LIBRARIES))
+                    code_digest(*_CODE), library_marks(*_LIBRARIES))
     lookup = Lookup(path, key, state)
     records = read_records(_KIND, key)
     if records is not None:
@@ -127,15 +135,27 @@ def find(path: Path, *, sheet: str | None, vocabulary: Vocabulary, block_rows: i
 
 # ----------------------------------------------------------------------------------------- writing
 
-def _indexes(column: Sequence[Any], table: Iterable[Any]) -> bytes:
-    """Return the position in ``table`` of each value of ``column``, as packed integers."""
+def _indexes(column: Sequence[Any], table: Iterable[Any]) -> tuple[str, bytes]:
+    """Return the position in ``table`` of each value of ``column``, as packed integers of the
+    smallest size that holds them (the array's type code, its bytes)."""
     position = {value: at for at, value in enumerate(table)}
-    return array("I", map(position.__getitem__, column)).tobytes()
+    code = "B" if len(position) <= 0x100 else "H" if len(position) <= 0x10000 else "I"
+    return code, array(code, map(position.__getitem__, column)).tobytes()
+
+
+def _constant(column: Sequence[Any]) -> bool:
+    """Whether every value of ``column`` is the very same object (an optional column left empty)."""
+    first = column[0]
+    if first is None:
+        return column.count(None) == len(column)
+    return all(map(is_, column, repeat(first)))
 
 
 def _encode_column(kind: str, column: Sequence[Any]) -> tuple[Any, ...]:
     """Return ``column`` (one field of a block's loans) as plain values; raises ``Unencodable`` for
     a value not of the field's type."""
+    if kind in (_DATE, _AMOUNT) and len(column) > 1 and _constant(column):
+        return _encode_column(kind, column[:1]) + (len(column),)
     if kind == _TEXT:
         distinct = set(column)
         if len(distinct) * 2 > len(column):  # mostly different: one text, split when decoded
@@ -219,8 +239,10 @@ class EntryWriter:
         put it in place unless the file changed since its bytes were hashed."""
         if not self.records.active:
             return
+        today = _today()
         try:
-            end = ("e", loans, [_encode_problem(problem) for problem in problems])
+            # Read on: from today on (no problem) or today only.
+            end = ("e", loans, [_encode_problem(problem) for problem in problems], today, bool(problems))
             unchanged = _state(os.stat(self._lookup.path)) == self._lookup.state
         except (Unencodable, OSError):
             self.records.discard()
@@ -268,9 +290,14 @@ def _decode_column(data: Sequence[Any], rows: int) -> list[Any]:
                 raise DamagedEntry
         else:
             raise DamagedEntry
-        indexes = array("I")
-        indexes.frombytes(data[2])
+        code, packed = data[2]
+        if code not in ("B", "H", "I"):
+            raise DamagedEntry
+        indexes = array(code)
+        indexes.frombytes(packed)
         values = list(map(table.__getitem__, indexes))
+        if len(data) == 4:  # one value for the whole column
+            values *= data[3]
     if len(values) != rows:
         raise DamagedEntry
     return values
@@ -292,6 +319,9 @@ class CachedLedger:
         for data in self._records:
             record = marshal.loads(data)
             if record[0] == "e":
+                read_on, today = record[3], _today()
+                if today < read_on or (record[4] and today != read_on):
+                    raise DamagedEntry  # not today's: parsed again
                 self.loans = int(record[1])
                 self.problems = [Problem(path, message, row, column, code, decode_value(facts))
                                  for path, message, row, column, code, facts in record[2]]

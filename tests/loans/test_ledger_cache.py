@@ -263,3 +263,23 @@ def test_the_commands_print_the_same_json_from_the_cache(cache: Path, tmp_path: 
         assert parsed.stdout_bytes == cold.stdout_bytes == warm.stdout_bytes
         json.loads(warm.stdout_bytes)
     assert len(_entries(cache)) == 2
+
+
+def test_an_entry_serves_the_next_days_only_for_a_ledger_without_problems(
+        cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = write_ledger(_mixed_rows(10), tmp_path / "good.csv")
+    rows = _mixed_rows(10)
+    rows[2]["id_number"] = "110101199003071234"  # refused today; another day might see it otherwise
+    bad = write_ledger(rows, tmp_path / "bad.csv")
+    cold = {path: _read(path) for path in (good, bad)}
+    parses = []
+    stream_table = tabular.stream_table
+    monkeypatch.setattr(tabular, "stream_table", lambda path, *a, **k: parses.append(path) or stream_table(path, *a, **k))
+    today = ledger_cache._today()
+    # Each parse writes the entry anew, dated the day it was parsed on.
+    for day, parsed in ((today + 1, [bad]), (today + 30, [bad]), (today - 1, [good, bad]), (today, [bad]),
+                        (today, [])):
+        parses.clear()
+        monkeypatch.setattr(ledger_cache, "_today", lambda day=day: day)
+        assert {path: _read(path) for path in (good, bad)} == cold
+        assert parses == parsed, day
