@@ -15,9 +15,9 @@ more moves with the day: an ID number whose birth date is after today is refused
 without a problem refused none, and what it accepted stays accepted on every later day, so its
 entry serves from the day it was written on; a ledger with problems serves that day only (its end
 record says which). Each record is a ``marshal`` of plain values only
-(text, numbers, tuples, bytes): dates as ordinals, amounts as their text, each column as a table
-of its distinct values and their indexes, so values shared between loans in the parse (a branch,
-a date, an amount) are shared again when decoded. Entries are read only from a folder of the
+(text, numbers, tuples), a list per field: dates as ordinals, amounts as their text; marshal
+writes a value shared by several loans once (a branch, a date, an amount), so it is shared again
+when decoded. Entries are read only from a folder of the
 user's own (``private_folder``). A damaged entry is a miss: the ledger is parsed instead, from
 the block where decoding stopped on (``docgen.loans.ledger.LedgerBlocks``). Only the last few
 entries are kept (``KEEP``): each can be tens of MB.
@@ -28,11 +28,10 @@ import datetime as _dt
 import hashlib
 import marshal
 import os
-from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from itertools import chain, islice, repeat
+from itertools import repeat
 from operator import attrgetter, is_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,15 +66,22 @@ _LIBRARIES = ("python_calamine_plus", "python_calamine", "stdnum", "cerberus")
 _TEXT, _DATE, _AMOUNT, _FLAG, _NUMBER, _PARTIES = "s", "t", "d", "b", "i", "u"
 _BY_ANNOTATION = {"str": _TEXT, "_dt.date": _DATE, "_dt.date | None": _DATE, "Decimal": _AMOUNT,
                   "Decimal | None": _AMOUNT, "bool": _FLAG, "int": _NUMBER, "tuple[str, ...]": _PARTIES}
-_SEPARATOR = "\x00"
 
 
-def _loan_fields() -> tuple[type[Loan], tuple[str, ...], tuple[str, ...]]:
+# Fields whose values mostly differ from loan to loan: written without marshal's references
+# (which cost a lookup and an entry per object written: four times the time for such a column).
+_DISTINCT = frozenset({"loan_no", "contract_no", "borrower", "id_number", "guarantors", "guarantor_addresses",
+                       "guarantor_ids", "row"})
+
+
+def _loan_fields() -> tuple[type[Loan], tuple[str, ...], tuple[tuple[str, int], ...]]:
+    """Return ``Loan``, its field names and each field's encoding (kind, marshal version)."""
     from docgen.loans.ledger import Loan
 
     found = fields(Loan)
     # A field of another type has no encoding yet: KeyError here, at the first read, in every test.
-    return Loan, tuple(f.name for f in found), tuple(_BY_ANNOTATION[str(f.type)] for f in found)
+    return Loan, tuple(f.name for f in found), tuple((_BY_ANNOTATION[str(f.type)], 2 if f.name in _DISTINCT else 4)
+                                                     for f in found)
 
 
 @dataclass
@@ -135,67 +141,40 @@ def find(path: Path, *, sheet: str | None, vocabulary: Vocabulary, block_rows: i
 
 # ----------------------------------------------------------------------------------------- writing
 
-def _indexes(column: Sequence[Any], table: Iterable[Any]) -> tuple[str, bytes]:
-    """Return the position in ``table`` of each value of ``column``, as packed integers of the
-    smallest size that holds them (the array's type code, its bytes)."""
-    position = {value: at for at, value in enumerate(table)}
-    code = "B" if len(position) <= 0x100 else "H" if len(position) <= 0x10000 else "I"
-    return code, array(code, map(position.__getitem__, column)).tobytes()
+def _encode_column(kind: str, column: list[Any]) -> tuple[Any, ...]:
+    """Return ``column`` (one field of a block's loans) as values ``marshal`` writes; raises
+    ``Unencodable`` for a date or amount column holding something else.
 
-
-def _constant(column: Sequence[Any]) -> bool:
-    """Whether every value of ``column`` is the very same object (an optional column left empty)."""
-    first = column[0]
-    if first is None:
-        return column.count(None) == len(column)
-    return all(map(is_, column, repeat(first)))
-
-
-def _encode_column(kind: str, column: Sequence[Any]) -> tuple[Any, ...]:
-    """Return ``column`` (one field of a block's loans) as plain values; raises ``Unencodable`` for
-    a value not of the field's type."""
-    if kind in (_DATE, _AMOUNT) and len(column) > 1 and _constant(column):
-        return _encode_column(kind, column[:1]) + (len(column),)
-    if kind == _TEXT:
-        distinct = set(column)
-        if len(distinct) * 2 > len(column):  # mostly different: one text, split when decoded
-            joined = _SEPARATOR.join(column)  # TypeError: not all text
-            if joined.count(_SEPARATOR) == len(column) - 1:
-                return ("j", joined)
-        table = list(distinct)
-        if not all(value.__class__ is str for value in table):
-            raise Unencodable(kind)
-        return ("s", table, _indexes(column, table))
+    Text, flags, numbers and guarantor tuples are the column itself: marshal writes each type as
+    itself (anything else is refused: ``ValueError``) and a value shared by several loans once,
+    then a reference to it, so they come back shared. A date is its ordinal and an amount its text,
+    each made once per distinct value and shared the same way; a column of one value (an optional
+    column left empty) is that value once.
+    """
+    if kind not in (_DATE, _AMOUNT):
+        return ("m", column)
+    first = column[0] if column else None
+    if len(column) > 1 and (column.count(None) == len(column) if first is None
+                            else all(map(is_, column, repeat(first)))):
+        return (kind, _encode_column(kind, [first])[1], len(column))
+    distinct = set(column)
+    count = len(distinct)
+    distinct.discard(None)
     if kind == _DATE:
-        table = list(set(column))
-        if not all(value is None or value.__class__ is _dt.date for value in table):
+        if not all(value.__class__ is _dt.date for value in distinct):
             raise Unencodable(kind)
-        return ("t", [0 if value is None else value.toordinal() for value in table], _indexes(column, table))
-    if kind == _AMOUNT:
-        # By identity: Decimal("1.0") == Decimal("1.00"), and both must come back as written; the
-        # parse shares equal amounts, so the distinct objects are few.
-        ids = list(map(id, column))
-        by_id = dict(zip(ids, column))
-        if not all(value is None or value.__class__ is Decimal for value in by_id.values()):
-            raise Unencodable(kind)
-        return ("d", [None if value is None else str(value) for value in by_id.values()], _indexes(ids, by_id))
-    if kind == _PARTIES:
-        # Each tuple's length, and all their parts as one text (most tuples are empty, the others
-        # mostly differ: the names and addresses of guarantors).
-        if not set(map(type, column)) <= {tuple}:
-            raise Unencodable(kind)
-        sizes = array("I", map(len, column))
-        parts = _SEPARATOR.join(chain.from_iterable(column))  # TypeError: a part not text
-        if parts.count(_SEPARATOR) != max(sum(sizes) - 1, 0):
-            raise Unencodable(kind)
-        return ("p", parts, sizes.tobytes())
-    if kind == _FLAG:
-        if not set(map(type, column)) <= {bool}:
-            raise Unencodable(kind)
-        return ("b", bytes(column))
-    if not set(map(type, column)) <= {int}:
+        ordinals = {value: value.toordinal() for value in distinct}
+        return (kind, list(map(ordinals.get, column)))
+    if not all(value.__class__ is Decimal for value in distinct):
         raise Unencodable(kind)
-    return ("i", array("q", column).tobytes())
+    # Decimal("1.0") == Decimal("1.00"), and each must come back as written: when some equal amounts
+    # are distinct objects (cells typed differently), each object is written as itself.
+    if len(set(map(id, column))) == count:
+        texts = {value: str(value) for value in distinct}
+        return (kind, list(map(texts.get, column)))
+    objects = dict(zip(map(id, column), column))
+    texts = {key: str(value) for key, value in objects.items() if value is not None}
+    return (kind, list(map(texts.get, map(id, column))))
 
 
 def _encode_problem(problem: Problem) -> tuple[Any, ...]:
@@ -228,8 +207,9 @@ class EntryWriter:
         if columns is None:
             columns = [list(map(attrgetter(name), loans)) for name in self._names]
         try:
-            encoded = [_encode_column(kind, column) for kind, column in zip(self._kinds, columns)]
-        except (Unencodable, TypeError, AttributeError):
+            encoded = [marshal.dumps(_encode_column(kind, column), version)
+                       for (kind, version), column in zip(self._kinds, columns)]
+        except (Unencodable, TypeError, AttributeError, ValueError):
             self.records.discard()
             return
         self._add(("b", len(loans), encoded))
@@ -260,44 +240,22 @@ class EntryWriter:
 
 # ----------------------------------------------------------------------------------------- reading
 
-def _decode_column(data: Sequence[Any], rows: int) -> list[Any]:
-    kind = data[0]
-    if kind == "j":
-        values = data[1].split(_SEPARATOR)
-    elif kind == "p":
-        sizes = array("I")
-        sizes.frombytes(data[2])
-        parts = iter(data[1].split(_SEPARATOR) if sum(sizes) else ())
-        one = parts.__next__
-        values = [() if not size else (one(),) if size == 1 else tuple(islice(parts, size)) for size in sizes]
-        if next(parts, None) is not None:
-            raise DamagedEntry
-    elif kind == "b":
-        values = list(map(bool, data[1]))
-    elif kind == "i":
-        numbers = array("q")
-        numbers.frombytes(data[1])
-        values = numbers.tolist()
-    else:
-        table = data[1]
-        if kind == "t":
+def _decode_column(packed: bytes, rows: int) -> list[Any]:
+    data = marshal.loads(packed)
+    kind, values = data[0], data[1]
+    if values.__class__ is not list:
+        raise DamagedEntry
+    if kind != "m":
+        if kind == _DATE:
             fromordinal = _dt.date.fromordinal
-            table = [None if number == 0 else fromordinal(number) for number in table]
-        elif kind == "d":
-            table = [None if text is None else Decimal(text) for text in table]
-        elif kind == "s":
-            if not all(value.__class__ is str for value in table):
-                raise DamagedEntry
+            made = {number: fromordinal(number) for number in set(values) if number is not None}
+        elif kind == _AMOUNT:
+            made = {text: Decimal(text) for text in set(values) if text is not None}
         else:
             raise DamagedEntry
-        code, packed = data[2]
-        if code not in ("B", "H", "I"):
-            raise DamagedEntry
-        indexes = array(code)
-        indexes.frombytes(packed)
-        values = list(map(table.__getitem__, indexes))
-        if len(data) == 4:  # one value for the whole column
-            values *= data[3]
+        values = list(map(made.get, values))
+        if len(data) == 3:  # one value for the whole column
+            values *= data[2]
     if len(values) != rows:
         raise DamagedEntry
     return values
