@@ -1,4 +1,5 @@
-"""Cache packs: a run's entries of one kind written as one file, read back by key, bounded."""
+"""Cache packs: a run's entries of one kind written as one file, read back by key, bounded; record
+files: written and read a record at a time, checked, kept in a folder of the user's own, bounded."""
 from __future__ import annotations
 
 import os
@@ -6,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from docgen.core.cache import Packs
+import time
+
+from docgen.core.cache import DamagedEntry, Packs, RecordWriter, private_folder, read_records
 
 
 @pytest.fixture()
@@ -210,3 +213,75 @@ def test_an_entry_removed_by_another_run_during_the_bound_is_skipped(folder: Pat
     monkeypatch.setattr(cache.os, "scandir", real_scandir)
     assert len(list(root.glob("bundle-yaml-*.json"))) <= 2
     assert cache.read_entry("bundle-yaml", keys[3]) == {"n": 3}
+
+
+def test_record_files_are_read_back_a_record_at_a_time_and_checked(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    assert read_records("big", "one") is None
+    writer = RecordWriter("big", "one", keep=2)
+    for record in (b"first", b"", "第二".encode()):
+        writer.add(record)
+    assert read_records("big", "one") is None  # not in place before the commit
+    writer.commit()
+    folder = tmp_path / "cache" / "big-records"
+    assert [path.name for path in folder.iterdir()] == ["one.rec"] and private_folder(folder)
+    assert oct(folder.stat().st_mode & 0o777) == "0o700" and oct((folder / "one.rec").stat().st_mode & 0o777) == "0o600"
+    assert list(read_records("big", "one")) == [b"first", b"", "第二".encode()]
+    data = (folder / "one.rec").read_bytes()
+    (folder / "one.rec").write_bytes(data[:-1])  # cut inside the last record
+    with pytest.raises(DamagedEntry):
+        list(read_records("big", "one"))
+    changed = bytearray(data)
+    changed[-8] ^= 1  # a byte of the first record's text
+    changed[data.index(b"first")] ^= 1
+    (folder / "one.rec").write_bytes(bytes(changed))
+    with pytest.raises(DamagedEntry):
+        list(read_records("big", "one"))
+    (folder / "one.rec").write_bytes(b"something else")
+    assert read_records("big", "one") is None
+    # Others may write to the folder: nothing is read from it, nothing written.
+    (folder / "one.rec").write_bytes(data)
+    os.chmod(folder, 0o775)
+    assert not private_folder(folder) and read_records("big", "one") is None
+    other = RecordWriter("big", "two", keep=2)
+    other.add(b"x")
+    other.commit()
+    assert not (folder / "two.rec").exists()
+    os.chmod(folder, 0o700)
+    assert list(read_records("big", "one")) == [b"first", b"", "第二".encode()]
+
+
+def test_record_files_keep_the_most_recently_used_and_drop_abandoned_ones(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "cache" / "big-records"
+    for n, name in enumerate(("a", "b", "c")):
+        writer = RecordWriter("big", name, keep=2)
+        writer.add(name.encode())
+        writer.commit()
+        os.utime(folder / f"{name}.rec", (1000 + n, 1000 + n))
+    assert sorted(path.name for path in folder.iterdir()) == ["b.rec", "c.rec"]
+    assert list(read_records("big", "b")) == [b"b"]  # read: now the most recent
+    old = folder / ".x.1.tmp"
+    old.write_bytes(b"left by a run cut short")
+    os.utime(old, (time.time() - 2 * Packs.STALE_AFTER,) * 2)
+    abandoned = RecordWriter("big", "d", keep=2)
+    abandoned.add(b"d")
+    abandoned.discard()
+    writer = RecordWriter("big", "e", keep=2)
+    writer.commit()
+    assert sorted(path.name for path in folder.iterdir()) == ["b.rec", "e.rec"]
+
+
+def test_a_record_file_cannot_be_written_where_the_cache_folder_cannot_be_made(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "file"))
+    writer = RecordWriter("big", "one", keep=2)
+    assert not writer.active
+    writer.add(b"x")
+    writer.commit()
+    assert read_records("big", "one") is None
+    monkeypatch.setenv("DOCGEN_NO_CACHE", "1")
+    assert not RecordWriter("big", "one", keep=2).active and read_records("big", "one") is None
