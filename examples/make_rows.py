@@ -86,7 +86,8 @@ def company_code(rng: random.Random) -> str:
 
 
 def make_rows(count: int, seed: int = 20261128) -> list[dict[str, object]]:
-    """Return ``count`` rows (header -> value) of loans overdue six days on the letter date."""
+    """Return ``count`` rows (header -> value) of loans on day 7 of arrears on the letter date
+    (逾期起始日 six days before it)."""
     rng = random.Random(seed)
     rows: list[dict[str, object]] = []
     for n in range(1, count + 1):

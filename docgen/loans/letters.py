@@ -108,16 +108,12 @@ def penalty(loan: Any, letter_date: _dt.date, policy: Policy) -> Decimal:
     of the balance bears it from the day after maturity. Never None.
 
     Day count (one convention for the letters, the plan and the example rows): each part bears
-    罚息 for its 逾期天数 on the letter date, which is ``days_past_due(first overdue day,
-    letter_date)``: the first overdue day is day 1 and the letter date is counted, so a letter
-    served on day 7 of arrears states 7 days. Why: banks count interest 算头不算尾 (the PBOC's
-    计息 rules: the first day of a period bears interest, its last does not), and penalty runs
-    from the day a sum falls overdue until it is repaid (《人民币利率管理规定》 on 逾期贷款 罚息).
-    The contract interest of a sum due on day D stops at D - 1 (D is its tail), so the penalty
-    period starts at D (its head) and, computed to the letter date, leaves that date out:
-    letter_date - D days, the same number as days_past_due counts from D + 1, the first overdue
-    day. Every day the money is held bears one rate, none two, none nothing. The letter prints the
-    window this way (罚息计至发函日, 含当日; ``tools/build_loan_letters.py``).
+    罚息 for its 逾期天数 on the letter date, ``days_past_due(first overdue day, letter_date)``:
+    from the first overdue day to the letter date, both counted, so a letter served on day 7 of
+    arrears claims 7 days, and one dated the first overdue day claims 1. The letters print this
+    window (罚息计至发函日，含当日; 自逾期之日（逾期第1日）起计; ``tools/build_loan_letters.py``),
+    and the plan reports the same 逾期天数. For a sum due on day D (first overdue day D + 1)
+    that is ``(letter_date - D).days`` days.
     """
     from docgen.loans.plan import overdue_start
 
