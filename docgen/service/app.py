@@ -143,9 +143,7 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
         if problem is None:
             raise exc  # not the service's storage: the server error it always was
         log.warning("%s %s: %s", request.method, request.url.path, problem.message)
-        if not request.url.path.startswith("/api/"):
-            return pages.error_page(request, UNAVAILABLE, problem.message)
-        return JSONResponse({"error": problem.message, "problems": []}, status_code=UNAVAILABLE)
+        return await http_error(request, ApiError(UNAVAILABLE, problem.message))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

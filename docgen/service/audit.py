@@ -19,14 +19,14 @@ def now_iso() -> str:
 
 
 def record(db_path: Path, user: str, role: str | None, action: str, *, target: str | None = None,
-           sha256: str | None = None, serials: list[str] | None = None, detail: dict[str, Any] | None = None) -> None:
-    """Append one entry to the audit log."""
+           sha256: str | None = None, serials: list[str] | None = None, detail: dict[str, Any] | None = None) -> int:
+    """Append one entry to the audit log; return its id."""
     with connect(db_path) as db:
-        db.execute(
+        return db.execute(
             "INSERT INTO audit (at, user, role, action, target, sha256, serials, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (now_iso(), user, role, action, target, sha256, json.dumps(serials or [], ensure_ascii=False),
              json.dumps(detail or {}, ensure_ascii=False)),
-        )
+        ).lastrowid
 
 
 def entries(db_path: Path, *, user: str | None = None, action: str | None = None, limit: int = 500) -> list[dict[str, Any]]:

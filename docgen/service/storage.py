@@ -8,7 +8,8 @@ changed, a read-only remount) or the disk can fill. The system's refusal then su
 ``SQLITE_PERM``), or wrapped in a library error that keeps it as its context (an atomic write's
 ``OutputError``, the register's ``RegisterError``). ``storage_problem`` finds it and words it in
 one line naming the folder (or database) and what the administrator should do; requests answer
-it with 503 (``STATUS``), jobs record it as their error. Nothing is remembered: the
+it with 503 (``STATUS``), jobs record it as their error. A library error saying a path may not
+be *read* (a user's file: ``access-read`` …) is no storage problem. Nothing is remembered: the
 next request tries again, so the service recovers as soon as the folder is writable again.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from docgen.core.access import writable_folder
+from docgen.core.access import DENIED_CODES, writable_folder
 from docgen.service.messages import MESSAGES as SERVICE
 
 #: errno -> the kind of refusal: permission (or a read-only file system), or no space left.
@@ -29,6 +30,9 @@ _ERRNOS = {errno.EACCES: "denied", errno.EPERM: "denied", errno.EROFS: "denied",
 #: (SQLITE_PERM, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN), not a busy or
 #: damaged database.
 _SQLITE_CODES = {3: "denied", 8: "denied", 10: "failed", 13: "full", 14: "failed"}
+#: Codes of library errors refusing to *read* a path: a file of the user's that may not be read is
+#: the user's problem (400), not the service's storage failing.
+_READ_REFUSALS = DENIED_CODES - {"access-write", "access-change"}
 
 #: How a request answers a storage problem (Service Unavailable: the request itself was fine).
 STATUS = 503
@@ -52,11 +56,14 @@ class StorageProblem:
 def storage_cause(exc: BaseException) -> BaseException | None:
     """Return the storage failure behind ``exc``: itself, or the exception it was raised in the
     handling of (``__cause__``/``__context__``), that is an ``OSError`` with one of the errnos
-    above or a SQLite error with one of the result codes above; None when there is none."""
+    above or a SQLite error with one of the result codes above; None when there is none, or when
+    a library error on the way refuses to read a path (``_READ_REFUSALS``)."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
+        if getattr(current, "code", None) in _READ_REFUSALS:
+            return None
         if _kind(current) is not None:
             return current
         current = current.__cause__ or current.__context__
@@ -76,6 +83,8 @@ def storage_problem(exc: BaseException, *, folder: str | os.PathLike[str] | None
                     database: str | os.PathLike[str] | None = None) -> StorageProblem | None:
     """Return the ``StorageProblem`` behind ``exc`` (see ``storage_cause``), or None.
 
+    A library error ``exc`` names the file it was writing (its ``target``, ``path`` or
+    ``register``), which stands in for ``folder`` and ``database`` when those are not given.
     An ``OSError`` names where it happened (its file name, else ``folder``, the folder the caller
     was writing in): for a refusal, the nearest folder on the way that may not be written (or the
     file itself when it may not be changed); for a full disk, ``folder`` (else the file's folder). A SQLite error names
@@ -85,6 +94,9 @@ def storage_problem(exc: BaseException, *, folder: str | os.PathLike[str] | None
     cause = storage_cause(exc)
     if cause is None:
         return None
+    facts = getattr(exc, "facts", None) or {}
+    written = next((str(facts[k]) for k in ("target", "path", "register") if facts.get(k)), None)
+    folder, database = folder or written, database or written
     kind = _kind(cause)
     if isinstance(cause, OSError):
         named = os.fsdecode(cause.filename) if cause.filename else folder

@@ -20,13 +20,9 @@ from typing import Any
 from docgen.core.errors import DocgenError, ProblemsError
 from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.settings import Settings
+from docgen.service.storage import STATUS as UNAVAILABLE, storage_problem
 
 log = logging.getLogger("docgen.service")
-
-
-#: Codes of errors refusing to *read* a path: a file of the user's that may not be read is the
-#: user's problem (400), not the service's storage failing.
-_READ_REFUSALS = frozenset({"access-read", "access-list", "access-search", "access-any"})
 
 
 def failure(exc: DocgenError, replace: dict[str, str] | None = None) -> dict[str, Any]:
@@ -37,27 +33,13 @@ def failure(exc: DocgenError, replace: dict[str, str] | None = None) -> dict[str
     cannot be written: ``docgen.service.storage``) is that one line instead, with ``"status":
     503`` and ``"kind": "storage"``.
     """
-    if exc.code not in _READ_REFUSALS:
-        problem = _storage(exc)
-        if problem is not None:
-            from docgen.service.storage import STATUS
-
-            return {"error": problem.message, "exit_code": 2, "problems": [], "kind": "storage", "status": STATUS}
+    problem = storage_problem(exc)
+    if problem is not None:
+        return {"error": problem.message, "exit_code": 2, "problems": [], "kind": "storage", "status": UNAVAILABLE}
     message = _shown(str(exc).split("\n", 1)[0] if isinstance(exc, ProblemsError) else str(exc), replace or {})
     problems = [p.to_dict() for p in getattr(exc, "problems", [])]  # type: ignore[attr-defined]
     return {"error": message, "exit_code": exc.exit_code, "problems": problems,
             "kind": "rows" if isinstance(exc, ProblemsError) else "input"}
-
-
-def _storage(exc: BaseException, *, folder: str | None = None, database: str | None = None) -> Any:
-    """Return the ``StorageProblem`` behind ``exc`` or None; a library error names the file it
-    was writing (its ``target``, ``path`` or ``register``), which stands in for ``folder`` and
-    ``database`` when those are not given."""
-    from docgen.service.storage import storage_problem
-
-    facts = getattr(exc, "facts", None) or {}
-    named = next((str(facts[k]) for k in ("target", "path", "register") if facts.get(k)), None)
-    return storage_problem(exc, folder=folder or named, database=database or named)
 
 
 # ------------------------------------------------------------------ work a request waits for
@@ -441,16 +423,16 @@ _RECORD_EVERY = 2.0
 
 
 def recorded(settings: Settings, write: Any) -> Any:
-    """Return ``write()``, a change to the jobs table; while the service's storage refuses it
-    (``docgen.service.storage``), log one line and try again until ``_RECORD_WAIT`` has passed,
-    then return None. Any other error propagates."""
+    """Return ``write()``, a change to the database (a job's state, its audit entry); while the
+    service's storage refuses it (``docgen.service.storage``), log one line and try again until
+    ``_RECORD_WAIT`` has passed, then return None. Any other error propagates."""
     deadline = time.monotonic() + _RECORD_WAIT
     said = False
     while True:
         try:
             return write()
         except Exception as exc:  # noqa: BLE001 - only the storage's refusal is waited out
-            problem = _storage(exc, folder=str(settings.data_dir), database=str(settings.db_path))
+            problem = storage_problem(exc, folder=settings.data_dir, database=settings.db_path)
             if problem is None:
                 raise
             if not said:
@@ -482,7 +464,7 @@ def run_handler(settings: Settings, store: Any, job: dict[str, Any], handler: An
     except _JobFailure as exc:
         error = str(exc)
     except Exception as exc:  # noqa: BLE001 - a bug must still end the job, with a line the user can report
-        problem = _storage(exc, folder=job["params"]["out"], database=str(settings.db_path))
+        problem = storage_problem(exc, folder=job["params"]["out"], database=settings.db_path)
         if problem is not None:  # the data folder, files/ or the database refused a write
             log.warning("job %s failed: %s", job_id, problem.message)
             error = problem.message
@@ -491,21 +473,25 @@ def run_handler(settings: Settings, store: Any, job: dict[str, Any], handler: An
             error = SERVICE.text("job-internal-error", {"error": type(exc).__name__, "job_id": job_id})
     else:
         if result is not None:
-            recorded(settings, lambda: finish_job(settings, store, job, result))
+            finish_job(settings, store, job, result)
         return
     recorded(settings, lambda: store.finish(job_id, error=error))
 
 
 def finish_job(settings: Settings, store: Any, job: dict[str, Any], result: dict[str, Any]) -> None:
     """Record the audit entry of a finished job (``result["audit"]``, its ``detail`` beside the job's
-    id) and mark it done with ``result``."""
+    id) and mark it done with ``result``. Each write waits out the storage's refusal (``recorded``)
+    on its own, so the entry is made once; a job whose entry cannot be made is left running (the
+    next start marks it interrupted)."""
     from docgen.service import audit
 
     job_id = job["id"]
-    entry = result["audit"]  # left in place: a write the storage refused is made again (``recorded``)
-    audit.record(settings.db_path, job["owner"], job["params"].get("role"), entry["action"], target=entry["target"],
-                 sha256=entry["sha256"], serials=entry["serials"], detail={"job": job_id, **entry.get("detail", {})})
-    store.finish(job_id, result={key: value for key, value in result.items() if key != "audit"})
+    entry = result.pop("audit")
+    made = recorded(settings, lambda: audit.record(
+        settings.db_path, job["owner"], job["params"].get("role"), entry["action"], target=entry["target"],
+        sha256=entry["sha256"], serials=entry["serials"], detail={"job": job_id, **entry.get("detail", {})}))
+    if made is not None:
+        recorded(settings, lambda: store.finish(job_id, result=result))
 
 
 def remove_tree(path: str) -> None:

@@ -21,6 +21,9 @@ from test_service_access import login
 from unprivileged import python_denied
 
 import docgen.core.atomic as atomic
+from docgen.core.access import denied
+from docgen.core.errors import InputError
+from docgen.service import audit
 from docgen.service import files as service_files
 from docgen.service import work
 from docgen.service.app import create_app
@@ -177,6 +180,9 @@ def test_a_job_whose_database_is_full_when_it_ends_is_recorded_once_it_has_room(
     assert len(refused) == 2
     job = held.client.get(f"/api/jobs/{job_id}", headers=held.headers["backoffice"]).json()
     assert job["state"] == "done" and job["result"]["written"] + job["result"]["skipped"] == 1  # not left running
+    # The audit entry was made once, not once per attempt at recording the job's end.
+    made = [e for e in audit.entries(held.settings.db_path, action="generate") if e["detail"].get("job") == job_id]
+    assert len(made) == 1, made
 
 
 def test_a_database_that_stays_full_leaves_the_job_to_the_next_start(held: Held, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -197,8 +203,6 @@ def test_a_database_that_stays_full_leaves_the_job_to_the_next_start(held: Held,
 
 
 def test_the_database_full_on_a_request_is_503_naming_it(held: Held, monkeypatch: pytest.MonkeyPatch) -> None:
-    from docgen.service import audit
-
     def full(*_: Any, **__: Any) -> None:
         raise _sqlite_full()
 
@@ -227,3 +231,13 @@ def test_only_the_storage_refusing_is_a_storage_problem(tmp_path: Path) -> None:
     except RuntimeError as exc:
         wrapped = storage_problem(exc)
     assert wrapped is not None and wrapped.code == "storage-denied" and wrapped.reason == "Read-only file system"
+    # A user's file that may not be read is the user's problem, whatever the system said.
+    (tmp_path / "rows.xlsx").write_bytes(b"")
+    try:
+        try:
+            raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "rows.xlsx"))
+        except OSError:
+            raise denied(InputError, tmp_path / "rows.xlsx") from None
+    except InputError as exc:
+        assert exc.code == "access-read" and storage_problem(exc, folder=tmp_path) is None
+        assert work.failure(exc)["kind"] == "input"
