@@ -283,3 +283,30 @@ def test_an_entry_serves_the_next_days_only_for_a_ledger_without_problems(
         monkeypatch.setattr(ledger_cache, "_today", lambda day=day: day)
         assert {path: _read(path) for path in (good, bad)} == cold
         assert parses == parsed, day
+
+
+def test_values_shared_by_loans_in_the_parse_are_shared_when_decoded(cache: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # 400,000 loans name a few branches, dates and amounts: one object each keeps them small.
+    path = write_ledger(_mixed_rows(60), tmp_path / "shared.xlsx")
+    cold = read_ledger(path).loans
+    _no_parse(monkeypatch)
+    warm = read_ledger(path).loans
+    for name in ("branch", "officer", "classification", "disbursed_on", "maturity", "balance", "overdue_interest",
+                 "address"):
+        objects = len({id(getattr(loan, name)) for loan in warm})
+        # Equal dates and amounts may be one object where the parse made two: never more objects.
+        assert objects <= len({id(getattr(loan, name)) for loan in cold}), name
+    for name in ("branch", "officer", "classification", "disbursed_on", "overdue_interest"):
+        assert len({id(getattr(loan, name)) for loan in warm}) < len(warm) / 4, name
+
+
+def test_the_letters_job_decodes_the_ledger_its_check_has_just_read(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.documents.register import sha256_file
+    from docgen.loans.plan import load_policy
+    from docgen.service.work import job_check_task
+
+    checked = job_check_task("letters", {"ledger": str(CLOSING), "ledger_sha256": sha256_file(CLOSING), "shown": {}})
+    assert checked == {"loans": len(_no_cache_read(CLOSING))}
+    _no_parse(monkeypatch)
+    assert len(read_ledger(CLOSING, vocabulary=load_policy().vocabulary).loans) == checked["loans"]
