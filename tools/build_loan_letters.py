@@ -4,7 +4,8 @@ Run ``python tools/build_loan_letters.py [NAME ...]`` after changing the wording
 letters drive collection (DESIGN §8.1), each followed by a 送达回证 on its own page:
 
 - ``demand-letter``: 逾期贷款催收函 to the borrower of a claim still inside its limitation period;
-  the only letter that says the period is interrupted (《民法典》第一百九十五条);
+  the only letter that says the period is interrupted (《民法典》第一百九十五条), and only on the
+  condition that it is served before the period ends when that is near (``serve_by``);
 - ``debt-confirmation``: 催收通知书 with a 债务确认回执, for a time-barred claim: it asks for
   repayment and the debtor's written confirmation (which revives the claim, art. 192) and
   asserts no legal effect of its own;
@@ -157,7 +158,10 @@ def demand_letter():
                   "{% elif m == 'collateral' %}依法处置抵押物、质押物({{ collateral }}),并以所得价款优先受偿;"
                   "{% else %}依法向人民法院提起诉讼,由此产生的诉讼费、律师费等实现债权的费用由贵方承担。{% endif %}")
     add_tag_paragraph(doc, "{%p endfor %}")
-    add_body(doc, "依照《中华人民共和国民法典》第一百九十五条的规定,本函送达即构成我行向贵方提出履行请求,上述债权的"
+    # Service interrupts the period only while it runs (art. 195): when it ends within the policy's
+    # service margin of the letter date (serve_by), the letter says so as a condition, never as a fact.
+    add_body(doc, "依照《中华人民共和国民法典》第一百九十五条的规定,本函送达即构成我行向贵方提出履行请求"
+                  "{% if serve_by %};本函在诉讼时效期间届满前送达的,{% else %},{% endif %}上述债权的"
                   "诉讼时效自本函送达之日起中断并重新计算。如对上述欠款金额有异议,请于收到本函之日起三日内与我行联系。")
     add_body(doc, "特此函告。")
     _contact_lines(doc)

@@ -128,8 +128,8 @@ def _letters_text(result: Any) -> str:
             "row": outcome.row, "loan_no": outcome.loan_no, "message": outcome.message,
             "party": outcome.party if outcome.document == "guarantor-demand" else None,
             "file": outcome.file if outcome.code != "issued-before" else None}))
-        if outcome.document == "guarantor-demand" and outcome.code in ("issued", "restored"):
-            lines.append(f"      {MESSAGES.text('guarantor-demand-next', outcome.facts)}")
+        if outcome.next_step:
+            lines.append(f"      {outcome.next_step}")
     if result.merged_pdf:
         lines.append(CLI.text("letters-text/merged", {"path": result.merged_pdf}))
     return "\n".join(lines) + "\n"
@@ -160,7 +160,9 @@ def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path
     has the letter due (day 7 of arrears by default) gets the 逾期贷款催收函 while its claim is
     inside the limitation period, else the 催收通知书 with a 债务确认回执 (never a sentence
     saying the period is interrupted); joint guarantors still liable get a 保证人履行保证责任
-    通知书 when the plan calls on them (then enter the service date as 向保证人主张日). Each
+    通知书 when the plan calls on them (then enter the service date as 向保证人主张日). A
+    催收函 dated within letters.service_margin_days of the limitation deadline says the period is
+    interrupted only if served before it ends, and asks for service in person by that day. Each
     document takes a serial number from the register, so running again issues none twice.
     Exit 0 when every letter due exists, 1 when some could not be generated (no address, no
     contact), another running `collect letters` holds some, or ledger rows are invalid, 2 when

@@ -53,6 +53,7 @@ from docgen.loans.plan import (
     letter_due_date,
     letter_key,
     load_policy,
+    service_deadline,
 )
 
 TEMPLATE = "demand-letter"
@@ -376,6 +377,19 @@ class Outcome:
         return self.code in self.REFUSALS
 
     @property
+    def next_step(self) -> str | None:
+        """What the user does with the letter once written (the Chinese sentence), or None: record a
+        guarantor notice's service as 向保证人主张日; serve a demand letter whose limitation period
+        ends soon (``serve_by``) in person by that day."""
+        if self.code not in ("issued", "restored", "issued-before"):
+            return None
+        if self.document == "guarantor-demand" and "deadline" in self.facts and self.code != "issued-before":
+            return MESSAGES.text("guarantor-demand-next", self.facts)
+        if self.document == "demand-letter" and "serve_by" in self.facts:
+            return MESSAGES.text("demand-letter-next", self.facts)
+        return None
+
+    @property
     def message(self) -> str:
         """The Chinese sentence of this outcome (``docgen.loans.messages``)."""
         document = DOCUMENTS.get(self.document, "")
@@ -392,7 +406,7 @@ class Outcome:
         """Return the JSON form."""
         return {"loan_no": self.loan_no, "row": self.row, "code": self.code, "document": self.document or None,
                 "party": self.party or None, "serial": self.serial or None, "file": self.file or None,
-                "pdf": self.pdf, "facts": dict(self.facts), "message": self.message,
+                "pdf": self.pdf, "facts": dict(self.facts), "message": self.message, "next_step": self.next_step,
                 "problems": [p.to_dict() for p in self.problems]}
 
 
@@ -513,11 +527,14 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
                 add(entry, "debt-confirmation", letter_key(loan, "debt-confirmation"),
                     confirmation_data(loan, as_of, policy), loan.borrower)
             else:
+                # The template checks its interruption sentence against the period the plan found;
+                # a period ending within the service margin makes that sentence conditional.
+                period = {"last_interruption": entry.limitation_start,
+                          "serve_by": service_deadline(entry.limitation_deadline, as_of, policy)}
                 for declares in _demand_letters(loan, as_of, policy, issued):
-                    # The template checks its interruption sentence against the period the plan found.
                     add(entry, "demand-letter", letter_key(loan, declaring=declares),
-                        {**letter_data(loan, as_of, policy, entry.liable_guarantors, declares=declares),
-                         "last_interruption": entry.limitation_start}, loan.borrower)
+                        {**letter_data(loan, as_of, policy, entry.liable_guarantors, declares=declares), **period},
+                        loan.borrower)
         guarantee = entry.guarantee
         if (guarantee is not None and guarantee.needs_demand
                 and (entry.next_action == "guarantor-demand" or guarantee_call_due(guarantee, as_of, policy))):
@@ -636,10 +653,16 @@ def make_letters(
 
 def _next_step(job: _Job) -> dict[str, Any]:
     """Facts of a letter for the user: a demand letter declaring the loan due early says so
-    (``declares_acceleration``); a guarantor notice, the date to enter as 向保证人主张日 and the
-    last day it may be served."""
-    if job.document == "demand-letter" and job.key.endswith(DECLARING):
-        return {"declares_acceleration": True}
+    (``declares_acceleration``), one whose limitation period ends within the service margin names
+    that day (``serve_by``: to be served in person by then); a guarantor notice, the date to enter
+    as 向保证人主张日 and the last day it may be served."""
+    if job.document == "demand-letter":
+        facts: dict[str, Any] = {}
+        if job.key.endswith(DECLARING):
+            facts["declares_acceleration"] = True
+        if job.data.get("serve_by") is not None:
+            facts["serve_by"] = job.data["serve_by"].isoformat()
+        return facts
     if job.document != "guarantor-demand" or job.entry.guarantee is None:
         return {}
     return {"deadline": job.entry.guarantee.period_end.isoformat(), "ledger_column": "向保证人主张日"}

@@ -70,6 +70,8 @@ ZH: dict[str, str] = {
     "matured-unpaid": lambda f: (f"贷款已于{f['maturity']}到期，余额 {f['balance']} 元未还，{_registered(f)}；"
                                  f"按{f['overdue_since']}起逾期处理"),
     "demand-letter-overdue": "催收函应于{due}送达，至今未出具",
+    "demand-letter-serve-by": ("诉讼时效将于{deadline}届满：催收函须于该日（含当日）前直接送达借款人，并由其在送达回证上签收；"
+                               "届满后才送达的，不能中断诉讼时效（《民法典》第一百九十五条）"),
     "legal-action-overdue": "应于{due}起诉，至今未起诉",
     # ---- notices printed to the user (not stored per loan)
     "no-cjk-font": "未找到中文字体（如 Noto Sans CJK、文泉驿），图表改用英文标注；请安装 fonts-noto-cjk",
@@ -101,6 +103,9 @@ ZH: dict[str, str] = {
     "template-check-problem": "{path}（{column}）：{message}",
     "template-check-problem/no-column": "{path}：{message}",
     "guarantor-demand-next": "送达后请在台账“向保证人主张日”填写实际送达日（须不晚于保证期间届满日 {deadline}）",
+    "demand-letter-next": ("诉讼时效将于{serve_by}届满：请于该日（含当日）前直接送达本函，并由借款人在送达回证上签收；"
+                           "届满后才送达的，不能中断诉讼时效（《民法典》第一百九十五条），本函因此只附条件地写明中断。送达后请在台账"
+                           "“时效中断日”填写实际送达日、“中断事由”填写催收送达"),
     # ---- progress and outcome lines of the loans commands (stderr)
     "ledger-reading": "读取台账 {path}（{megabytes:.0f} MB）…",
     "plan-written": "已写入 {output}：逾期贷款 {count} 笔",
@@ -237,6 +242,7 @@ WARNING_LABELS: dict[str, str] = {
     "guarantee-claim-near": "对保证人的诉讼时效即将届满",
     "matured-unpaid": "到期未还未按期登记逾期",
     "demand-letter-overdue": "催收函逾期未送达",
+    "demand-letter-serve-by": "催收函须在时效届满前当面送达",
     "legal-action-overdue": "应起诉未起诉",
 }
 """Plan warning code -> short Chinese label for tables (the full sentences are in ``ZH``)."""

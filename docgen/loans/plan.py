@@ -147,6 +147,7 @@ class Policy:
     overdue_normal_grace_days: int = 0
     accelerate: bool = False
     bank_legal_name: str = ""
+    service_margin_days: int = 15
     vocabulary: Vocabulary = field(default_factory=lambda: build_vocabulary(None))
 
     def bucket(self, days: int) -> str:
@@ -211,6 +212,7 @@ POLICY_SCHEMA: dict[str, Any] = {
         "schema": {
             "bank_legal_name": {"type": "string", "nullable": True},
             "pay_within_days": {"type": "integer", "min": 1, "required": True},
+            "service_margin_days": {"type": "integer", "min": 0, "max": 365, "required": True},
             "penalty": {"type": "dict", "required": True, "schema": {
                 "daily_rate": {"type": "number", "min": 0, "max": 0.01, "required": True},
             }},
@@ -293,6 +295,7 @@ def _build_policy(raw: dict[str, Any], source: str) -> Policy:
         enforcement_years=normalized["enforcement_years"],
         overdue_normal_grace_days=normalized["overdue_normal_grace_days"], accelerate=normalized["accelerate"],
         bank_legal_name=(letters.get("bank_legal_name") or "").strip(),
+        service_margin_days=letters["service_margin_days"],
         vocabulary=build_vocabulary(normalized.get("vocabulary"), MESSAGES.text("vocabulary-source", {"source": source})),
     )
 
@@ -441,6 +444,19 @@ def declared_before(loan: Any, as_of: _dt.date, policy: Policy, issued: Containe
     run found it: a letter issued in the same run has not reached the borrower yet) holds a
     letter of this episode declaring it."""
     return accelerating(loan, as_of, policy) and letter_key(loan, declaring=True) in issued
+
+
+def service_deadline(deadline: _dt.date, as_of: _dt.date, policy: Policy) -> _dt.date | None:
+    """Return the limitation ``deadline`` when it falls within ``letters.service_margin_days`` of a
+    letter dated ``as_of`` (on the day itself included), else None.
+
+    A demand interrupts the period only when served before the period runs out (《民法典》第一百九
+    十五条), and service may take longer than the days left: such a letter must not say its service
+    interrupts the period without that condition, and must be served in person by ``deadline``.
+    """
+    if as_of <= deadline <= as_of + _dt.timedelta(days=policy.service_margin_days):
+        return deadline
+    return None
 
 
 def declaration_pending(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> bool:
@@ -723,6 +739,10 @@ def plan_entry(
     if not loan.in_litigation:
         # A pending suit interrupted the period and it does not run while the case is pending.
         watch("limitation", period.deadline, basis=period.basis)
+        serve_by = service_deadline(period.deadline, as_of, policy)
+        if serve_by is not None and letter_due_date(loan, as_of, policy) is not None:
+            # The demand letter interrupts the period only if served by then: in person, signed for.
+            _notice(notices, "demand-letter-serve-by", deadline=serve_by)
     enforcement = None
     if loan.litigation == "已判决":
         # Judged, enforcement not yet applied for: the two-year period to apply runs.

@@ -333,6 +333,7 @@ def test_default_policy_is_the_seeds(policy) -> None:
     ]
     assert (policy.warning_days, policy.limitation_years, policy.guarantee_months) == (90, 3, 6)
     assert policy.pay_within_days == 10
+    assert policy.service_margin_days == 15
 
 
 @pytest.mark.parametrize(
@@ -349,6 +350,9 @@ def test_default_policy_is_the_seeds(policy) -> None:
         ("timetable:\n  - {action: phone, from: 1, when: 'loan.guarantors and'}\n", "timetable[0].when"),
         ("timetable:\n  - {action: phone, from: 1, to: 5}\n", "timetable[0]"),
         ("warning_dayz: 30\n", "warning_dayz"),
+        ("letters: {service_margin_days: -1}\n", "letters.service_margin_days"),
+        ("letters: {service_margin_days: two weeks}\n", "letters.service_margin_days"),
+        ("letters: {service_margin_days: null}\n", "letters.service_margin_days"),
     ],
 )
 def test_policy_errors_name_the_key(tmp_path: Path, text: str, key: str) -> None:

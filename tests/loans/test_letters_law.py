@@ -61,12 +61,15 @@ def test_a_time_barred_claim_gets_the_debt_confirmation_never_the_interruption_s
     assert result.written[0].serial == "催通字〔2026〕第00001号"
 
 
-def test_the_day_before_expiry_the_demand_letter_still_interrupts(tmp_path, policy) -> None:
-    # Claim fell due 2023-11-28: its last day is 2026-11-28, the letter date.
+def test_on_the_last_day_the_demand_letter_still_interrupts_if_served_that_day(tmp_path, policy) -> None:
+    # Claim fell due 2023-11-28: its last day is 2026-11-28, the letter date. Served that day the
+    # letter interrupts the period; served later it does not, so it says so only as a condition.
     loan = make_loan("JJ0001", days=1097, maturity=D(2023, 11, 28), disbursed_on=D(2021, 11, 28))
     result = _letters(tmp_path, policy, [loan])
     assert [o.document for o in result.written] == ["demand-letter"]
-    assert INTERRUPTION in _texts(result)[("JJ0001", "demand-letter", loan.borrower)]
+    assert ("本函在诉讼时效期间届满前送达的，上述债权的" + INTERRUPTION
+            in _texts(result)[("JJ0001", "demand-letter", loan.borrower)])
+    assert result.written[0].facts == {"serve_by": "2026-11-28"}
     # One day later the period has run out: the notice without the sentence.
     later = _letters(tmp_path / "later", policy, [make_loan("JJ0001", days=1098, maturity=D(2023, 11, 28),
                                                             disbursed_on=D(2021, 11, 28))])

@@ -1,0 +1,118 @@
+"""A demand letter dated on or just before the limitation deadline: its service interrupts the
+period only if it comes before the period ends (《民法典》第一百九十五条), so within the policy's
+service margin the letter says so as a condition, and the plan and `collect letters` ask for
+service in person, signed for, by that day. Re-read from the Word files."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from collect_helpers import AS_OF, POLICY_TEXT, make_loan, write_loans
+from docxtext import docx_text
+
+from docgen.cli import main
+from docgen.core.errors import InputError
+from docgen.documents.register import Register
+from docgen.loans.letters import make_letters
+from docgen.loans.plan import build_plan, load_policy
+
+D = dt.date
+UNCONDITIONAL = "本函送达即构成我行向贵方提出履行请求，上述债权的诉讼时效自本函送达之日起中断并重新计算。"
+CONDITIONAL = ("本函送达即构成我行向贵方提出履行请求；本函在诉讼时效期间届满前送达的，上述债权的诉讼时效自本函送达之日起"
+               "中断并重新计算。")
+
+
+def _policy(tmp_path: Path, extra: str = ""):
+    tmp_path.mkdir(exist_ok=True)
+    path = tmp_path / "policy.yaml"
+    path.write_text(POLICY_TEXT + extra, encoding="utf-8")
+    return load_policy(path)
+
+
+def _loan(days_left: int):
+    """A loan whose claim fell due at maturity and whose three years end ``days_left`` days after AS_OF."""
+    maturity = D(2023, 11, 28) + dt.timedelta(days=days_left)
+    return make_loan("JJ0001", days=1097 - days_left, maturity=maturity, disbursed_on=D(2021, 11, 28),
+                     balance=Decimal("20000"))
+
+
+def _letter(tmp_path: Path, policy, loan):
+    with Register(tmp_path / "register.sqlite") as register:
+        result = make_letters([loan], AS_OF, tmp_path / "out", policy=policy, register=register)
+    (letter,) = result.written
+    return letter, docx_text(Path(letter.file))
+
+
+@pytest.mark.parametrize("days_left", [0, 1, 15])
+def test_inside_the_margin_the_interruption_is_conditional_and_service_in_person_is_asked(
+        tmp_path: Path, days_left: int) -> None:
+    policy = _policy(tmp_path)
+    loan = _loan(days_left)
+    deadline = (AS_OF + dt.timedelta(days=days_left)).isoformat()
+    (entry,) = build_plan([loan], AS_OF, policy).entries
+    assert entry.limitation_deadline.isoformat() == deadline and not entry.time_barred
+    (notice,) = [n for n in entry.notices if n.code == "demand-letter-serve-by"]
+    assert notice.facts == {"deadline": deadline}
+    assert f"诉讼时效将于{deadline}届满：催收函须于该日（含当日）前直接送达借款人，并由其在送达回证上签收" in notice.message
+    letter, text = _letter(tmp_path, policy, loan)
+    assert letter.document == "demand-letter"
+    assert CONDITIONAL in text and UNCONDITIONAL not in text
+    assert deadline not in text and "届满之日" not in text  # the borrower is not told the day
+    assert letter.facts == {"serve_by": deadline}
+    assert letter.next_step.startswith(f"诉讼时效将于{deadline}届满：请于该日（含当日）前直接送达本函，并由借款人在送达回证上签收")
+    assert letter.to_dict()["next_step"] == letter.next_step
+
+
+def test_past_the_margin_the_letter_says_service_interrupts_the_period(tmp_path: Path) -> None:
+    policy = _policy(tmp_path)
+    loan = _loan(16)
+    (entry,) = build_plan([loan], AS_OF, policy).entries
+    assert "demand-letter-serve-by" not in entry.warnings and "limitation-near" in entry.warnings
+    letter, text = _letter(tmp_path, policy, loan)
+    assert UNCONDITIONAL in text and "届满前送达的" not in text
+    assert letter.facts == {} and letter.next_step is None
+
+
+def test_a_barred_claim_still_gets_no_demand_letter(tmp_path: Path) -> None:
+    policy = _policy(tmp_path)
+    with Register(tmp_path / "register.sqlite") as register:
+        result = make_letters([_loan(-1)], AS_OF, tmp_path / "out", policy=policy, register=register)
+    assert [o.document for o in result.written] == ["debt-confirmation"]
+
+
+def test_the_margin_is_the_policys(tmp_path: Path) -> None:
+    none = _policy(tmp_path / "zero", "  service_margin_days: 0\n")
+    assert none.service_margin_days == 0
+    assert CONDITIONAL in _letter(tmp_path / "a", none, _loan(0))[1]
+    assert UNCONDITIONAL in _letter(tmp_path / "b", none, _loan(1))[1]
+    wide = _policy(tmp_path / "wide", "  service_margin_days: 30\n")
+    assert CONDITIONAL in _letter(tmp_path / "c", wide, _loan(30))[1]
+
+
+def test_the_margin_is_validated(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text("letters: {service_margin_days: -3}\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_policy(path)
+    assert str(info.value).startswith(f"{path}：letters.service_margin_days："), str(info.value)
+
+
+def test_collect_letters_and_plan_tell_the_officer(tmp_path: Path) -> None:
+    (tmp_path / "policy.yaml").write_text(POLICY_TEXT, encoding="utf-8")
+    ledger = write_loans(tmp_path / "ledger.xlsx", [_loan(3)])
+    common = ["--ledger", str(ledger), "--as-of", AS_OF.isoformat(), "--policy", str(tmp_path / "policy.yaml"),
+              "--register", str(tmp_path / "register.sqlite")]
+    plan = CliRunner().invoke(main, ["collect", "plan", *common])
+    assert plan.exit_code == 0, plan.output
+    assert "催收函须在时效届满前当面送达" in plan.stdout
+    letters = CliRunner().invoke(main, ["collect", "letters", *common, "--out", str(tmp_path / "out")])
+    assert letters.exit_code == 0, letters.output
+    assert "诉讼时效将于2026-12-01届满：请于该日（含当日）前直接送达本函" in letters.stdout
+    again = CliRunner().invoke(main, ["collect", "letters", *common, "--out", str(tmp_path / "out"), "--format", "json"])
+    (outcome,) = json.loads(again.stdout)["loans"]
+    assert outcome["code"] == "issued-before" and outcome["facts"] == {"serve_by": "2026-12-01"}
+    assert outcome["next_step"].startswith("诉讼时效将于2026-12-01届满")
