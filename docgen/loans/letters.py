@@ -544,8 +544,10 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
             # its own asks them for the balance.
             declared = declared_before(loan, as_of, policy, issued)
             for name in entry.liable_guarantors:
-                add(entry, "guarantor-demand", letter_key(loan, "guarantor-demand", name, declaring=declared),
-                    guarantor_data(loan, name, entry, as_of, policy, declared=declared), name)
+                key = letter_key(loan, "guarantor-demand", name, declaring=declared)
+                if declared and not _recorded(issued, key) and key in issued:
+                    key = letter_key(loan, "guarantor-demand", name)  # an earlier version's notice asked the balance
+                add(entry, "guarantor-demand", key, guarantor_data(loan, name, entry, as_of, policy, declared=declared), name)
         if len(jobs) + len(outcomes) == before:
             outcomes.append(Outcome(entry.loan_no, entry.row, "not-due", facts={
                 "days": entry.days_past_due, "action": _action_label(entry.next_action),

@@ -16,7 +16,7 @@ from docgen.cli import main
 from docgen.documents.batch import generate
 from docgen.documents.register import Register
 from docgen.documents.template import load_template
-from docgen.loans.letters import issued_keys, letter_data, make_letters
+from docgen.loans.letters import guarantor_data, issued_keys, letter_data, make_letters
 from docgen.loans.plan import build_plan, letter_key, load_policy
 
 DAY = dt.timedelta(days=1)
@@ -132,6 +132,22 @@ def test_an_old_ordinary_key_letter_that_demanded_the_balance_counts_as_declarin
     result = _run(tmp_path, policy, loan, AS_OF + 6 * DAY)
     ((key, notice),) = _written(result).items()  # no second declaration
     assert key == ("guarantor-demand", "钱七") and SENT in notice and "贷款本金余额\n420,000.00" in notice
+
+
+def test_an_old_guarantor_notice_that_asked_the_balance_is_not_sent_again(tmp_path, policy) -> None:
+    loan = _loan(accelerated=True)
+    _old_letter(tmp_path, policy, loan, declares=True)
+    (entry,) = build_plan([loan], AS_OF + DAY, policy).entries
+    data = guarantor_data(loan, "钱七", entry, AS_OF + DAY, policy, declared=True)
+    with Register(tmp_path / "register.sqlite") as register:
+        (old,) = generate(load_template("guarantor-demand"), [(letter_key(loan, "guarantor-demand", "钱七"), data)],
+                          tmp_path / "out" / "保证人通知书", register=register).documents
+    assert SENT in docx_text(old.file)
+    assert _plan(tmp_path, policy, loan, AS_OF + 6 * DAY).next_action == "phone"
+    result = _run(tmp_path, policy, loan, AS_OF + 6 * DAY)
+    assert result.written == []
+    assert [(o.code, o.document) for o in result.outcomes] == [("issued-before", "demand-letter"),
+                                                               ("issued-before", "guarantor-demand")]
 
 
 def test_an_old_letter_that_declared_nothing_or_was_altered_is_followed_by_the_declaring_letter(
