@@ -24,6 +24,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import re
 import signal
 import tempfile
 from collections import deque
@@ -228,7 +229,10 @@ def text_fields(template: Template) -> list[str]:
     A number in such a cell has lost digits or its final ``X``; ``read_table`` reports it.
     """
     out = []
-    for name, rule in template.schema.items():
+    fields = list(template.schema.items())
+    fields += [(f"{name}.{key}", template.schema[name]["schema"]["schema"][key])
+               for name, keys in item_columns(template).items() for key in keys]
+    for name, rule in fields:
         checks = rule.get("check_with")
         checks = checks if isinstance(checks, (list, tuple)) else [checks]
         if any(c in _ID_CHECKS for c in checks if isinstance(c, str)):
@@ -273,7 +277,10 @@ def _check_one(template: Template, item: Row | tuple[str, dict[str, Any]]) -> tu
         present = {k: v for k, v in item.values.items() if v is not None}
         data, cell_problems = _cells_to_text(template, present, item)
         data.pop("serial", None)  # serials come from the register, never from the sheet
-        context, found = template.check(data, row=item.number, columns=item.columns)
+        data, columns, uneven = _gather_entries(template, data, item)
+        if uneven:
+            return {}, cell_problems + uneven
+        context, found = template.check(data, row=item.number, columns=columns)
         return context, cell_problems + found
     given_key, data = item
     data = {k: v for k, v in dict(data).items() if k != "serial"}
@@ -1044,7 +1051,54 @@ def _table_options(template: Template, defaults: dict[str, Any]) -> tuple[dict[s
                              fields=[n for n in template.schema if n != "serial"])
     required = [name for name, rule in template.schema.items()
                 if isinstance(rule, dict) and rule.get("required") and name != "serial" and name not in defaults]
-    return {name: template.aliases.get(name, []) for name in template.schema}, required
+    aliases = {name: template.aliases.get(name, []) for name in template.schema}
+    for name, keys in item_columns(template).items():
+        # A list of entries (a resolution's shareholders) comes as one column per entry field,
+        # each cell holding the entries' values in order: 股东名称 “甲公司、李四”.
+        aliases.update({f"{name}.{key}": template.aliases.get(f"{name}.{key}", []) for key in keys})
+        if name in required:
+            rule = template.schema[name]["schema"]["schema"]
+            at = required.index(name)
+            required[at:at + 1] = [f"{name}.{key}" for key in keys if rule[key].get("required")]
+    return aliases, required
+
+
+def item_columns(template: Template) -> dict[str, list[str]]:
+    """The list fields whose entries are records (a resolution's shareholders: name, id_number,
+    share, vote), each with its entries' fields: what a sheet gives one column each."""
+    out: dict[str, list[str]] = {}
+    for name, rule in template.schema.items():
+        entry = (rule.get("schema") or {}) if isinstance(rule, dict) and rule.get("type") == "list" else {}
+        if entry.get("type") == "dict" and entry.get("schema"):
+            out[name] = list(entry["schema"])
+    return out
+
+
+_ENTRY_SEPARATORS = re.compile("[、;\uff1b\n]")
+
+
+def _gather_entries(template: Template, data: dict[str, Any], row: Row) -> tuple[dict[str, Any], dict[str, str],
+                                                                                  list[Problem]]:
+    """Turn a row's entry columns (``shareholders.name`` …) into its list of entries; return the
+    data, the columns (the list field named by its first entry column) and the problems (columns
+    holding different numbers of entries)."""
+    columns = dict(row.columns)
+    problems: list[Problem] = []
+    for name, keys in item_columns(template).items():
+        given = {key: data.pop(f"{name}.{key}") for key in keys if f"{name}.{key}" in data}
+        if not given:
+            continue
+        columns.setdefault(name, row.columns.get(f"{name}.{next(iter(given))}", ""))
+        values = {key: [p.strip() for p in _ENTRY_SEPARATORS.split(v) if p.strip()] if isinstance(v, str) else [v]
+                  for key, v in given.items()}
+        counts = {len(v) for v in values.values()}
+        if len(counts) > 1:
+            problems.append(MESSAGES.problem(
+                "entries-uneven", name, row=row.number, column=columns[name],
+                counts=[(row.columns.get(f"{name}.{key}", key), len(v)) for key, v in values.items()]))
+            continue
+        data[name] = [dict(zip(values, entry)) for entry in zip(*values.values())]
+    return data, columns, problems
 
 
 def _fill_defaults(rows: Iterable[Row], defaults: dict[str, Any]) -> None:

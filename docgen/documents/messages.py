@@ -118,6 +118,8 @@ MESSAGES = MessageTable("documents", {
                               else "缺少这一行的唯一编号") + "（登记簿以它识别同一份文书）",
     "serial-taken": ("编号 {serial} 已由登记簿 {register} 出具给 {holder}，不能再用于本文书；"
                      "请删去数据中的 serial（由登记簿编号），或改正 {key_field}"),
+    "entries-uneven": lambda f: ("各列的项数不一致（" + "，".join(f"{column} {count} 项" for column, count in f["counts"])
+                                 + "）；多项以“、”分隔，请逐项对应"),
     "duplicate-key": lambda f: (
         (f"第{f['position']}项的唯一编号 {f['key']} 与第{f['earlier_position']}项" if f.get("position") is not None
          else f"{f['key']} 与{'第%s行' % f['earlier_row'] if f.get('earlier_row') is not None else '前面'}")

@@ -292,3 +292,61 @@ def test_register_list_and_verify_refuse_a_misspelt_template_instead_of_all_inta
     # A shipped template the register has nothing of yet is a true answer, not a typo.
     verify = runner.invoke(main, ["register", "verify", "--register", str(register), "--template", "commitment-letter"])
     assert verify.exit_code == 0 and verify.stdout == f"登记簿 {register}：检查 0 份，全部完好\n"
+
+
+def _entry_sheet(path: Path, name: str, entries_as: dict[str, str]) -> Path:
+    """A one-row sheet of ``examples/templates/NAME.yaml`` headed by field names, its list of
+    entries (shareholders) given one column per entry field (``entries_as``: field -> header)."""
+    import openpyxl
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).resolve().parents[2] / "examples" / "templates" / f"{name}.yaml")
+                          .read_text(encoding="utf-8"))
+    entries = data.pop("shareholders")
+    data.pop("serial")
+    row = {key: "、".join(value) if isinstance(value, list) else value for key, value in data.items()}
+    row.update({header: "、".join(str(e[key]) for e in entries) for key, header in entries_as.items()})
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(row))
+    ws.append([str(v) if isinstance(v, str) else v for v in row.values()])
+    for cell in ws[2]:
+        cell.number_format = "@" if isinstance(cell.value, str) else cell.number_format
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize(("name", "entries_as"), [
+    ("commitment-letter", {"name": "股东名称", "id_number": "股东证件号码"}),
+    ("shareholder-resolution", {"name": "股东名称", "id_number": "股东证件号码", "share": "出资比例", "vote": "表决意见"}),
+])
+def test_a_list_of_shareholders_comes_from_one_column_per_field(runner: CliRunner, tmp_path: Path, name: str,
+                                                                 entries_as: dict[str, str]) -> None:
+    # README: back office fills 承诺函 and 股东会决议 in batch from Excel; their shareholders could
+    # not be given in a sheet at all (第1行表头缺少必需的列：股东).
+    import docx
+
+    sheet = _entry_sheet(tmp_path / "rows.xlsx", name, entries_as)
+    result = runner.invoke(main, ["batch", name, "--rows", str(sheet), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    [written] = (tmp_path / "o").glob("*.docx")
+    cells = [[c.text for c in r.cells] for t in docx.Document(written).tables for r in t.rows]
+    assert any("杭州华安投资集团有限公司" in row and "91330106147023960D" in row for row in cells)
+    assert any("李文涛" in row and "330102198809210426" in row for row in cells)
+
+
+def test_shareholder_columns_holding_different_numbers_of_entries_name_them(runner: CliRunner, tmp_path: Path) -> None:
+    import openpyxl
+
+    sheet = _entry_sheet(tmp_path / "rows.xlsx", "commitment-letter", {"name": "股东名称", "id_number": "股东证件号码"})
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb.active
+    ws.cell(2, ws.max_column).value = "91330106147023960D"  # one ID for two names
+    wb.save(sheet)
+    result = runner.invoke(main, ["batch", "commitment-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    names, ids = (openpyxl.utils.get_column_letter(ws.max_column - 1), openpyxl.utils.get_column_letter(ws.max_column))
+    assert result.stderr.splitlines()[1] == (
+        f"  - 第2行 {names}（股东名称）列 shareholders：各列的项数不一致（{names}（股东名称） 2 项，"
+        f"{ids}（股东证件号码） 1 项）；多项以“、”分隔，请逐项对应")
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").glob("*.docx"))
