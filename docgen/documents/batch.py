@@ -1085,10 +1085,12 @@ def _gather_entries(template: Template, data: dict[str, Any], row: Row) -> tuple
     columns = dict(row.columns)
     problems: list[Problem] = []
     for name, keys in item_columns(template).items():
+        labels = [row.columns[f"{name}.{key}"] for key in keys if f"{name}.{key}" in row.columns]
+        if labels:  # a problem of the list (none given, an entry's field wrong) names its first column
+            columns.setdefault(name, labels[0])
         given = {key: data.pop(f"{name}.{key}") for key in keys if f"{name}.{key}" in data}
         if not given:
             continue
-        columns.setdefault(name, row.columns.get(f"{name}.{next(iter(given))}", ""))
         values = {key: [p.strip() for p in _ENTRY_SEPARATORS.split(v) if p.strip()] if isinstance(v, str) else [v]
                   for key, v in given.items()}
         counts = {len(v) for v in values.values()}

@@ -350,3 +350,17 @@ def test_shareholder_columns_holding_different_numbers_of_entries_name_them(runn
         f"  - 第2行 {names}（股东名称）列 shareholders：各列的项数不一致（{names}（股东名称） 2 项，"
         f"{ids}（股东证件号码） 1 项）；多项以“、”分隔，请逐项对应")
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").glob("*.docx"))
+
+
+def test_shareholder_columns_left_empty_are_named_by_their_first_column(runner: CliRunner, tmp_path: Path) -> None:
+    import openpyxl
+
+    sheet = _entry_sheet(tmp_path / "rows.xlsx", "commitment-letter", {"name": "股东名称", "id_number": "股东证件号码"})
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb.active
+    ws.cell(2, ws.max_column).value = ws.cell(2, ws.max_column - 1).value = None
+    wb.save(sheet)
+    result = runner.invoke(main, ["batch", "commitment-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    names = openpyxl.utils.get_column_letter(ws.max_column - 1)
+    assert result.stderr.splitlines()[1] == f"  - 第2行 {names}（股东名称）列 shareholders：必填字段，不能缺少"
