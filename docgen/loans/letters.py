@@ -50,9 +50,11 @@ from docgen.loans.plan import (
     days_past_due,
     declared_before,
     guarantee_call_due,
+    guarantor_notice_key,
     letter_due_date,
     letter_key,
     load_policy,
+    recorded,
     service_deadline,
 )
 
@@ -295,29 +297,31 @@ class IssuedKeys(frozenset):  # type: ignore[type-arg]
         return super().__contains__(key)
 
 
+#: A letter docgen wrote is tens of KB: a recorded file larger than this is not the one issued.
+_LETTER_LIMIT = 16 << 20
+
+
 def _declares(file: str, sha256: str) -> bool:
     """Return True when the letter at ``file``, still the one issued (``sha256``), declares the
-    loan due early; False when it does not, or is gone, altered or unreadable."""
+    loan due early; False when it does not, or is gone, altered, unreadable or not a regular file.
+    The file is read once, at most ``_LETTER_LIMIT`` bytes: the bytes parsed are those checked."""
+    import hashlib
     import io
     import zipfile
 
     import docx
 
-    from docgen.core.regularfile import read_regular
-    from docgen.documents.register import sha256_file
+    from docgen.core.regularfile import open_regular
 
     try:
-        if sha256_file(file) != sha256:
+        with open_regular(file) as stream:  # a FIFO or device put in its place is refused, never waited on
+            content = stream.read(_LETTER_LIMIT + 1)
+        if len(content) > _LETTER_LIMIT or hashlib.sha256(content).hexdigest() != sha256:
             return False
-        document = docx.Document(io.BytesIO(read_regular(file)))
+        document = docx.Document(io.BytesIO(content))
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return False
     return any(DECLARATION in paragraph.text for paragraph in document.paragraphs)
-
-
-def _recorded(issued: Container[str], key: str) -> bool:
-    """Whether the register holds ``key`` itself (``IssuedKeys.recorded``; any other container: ``in``)."""
-    return issued.recorded(key) if isinstance(issued, IssuedKeys) else key in issued
 
 
 def issued_keys(register_path: str | os.PathLike[str] | None) -> IssuedKeys:
@@ -544,10 +548,8 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
             # its own asks them for the balance.
             declared = declared_before(loan, as_of, policy, issued)
             for name in entry.liable_guarantors:
-                key = letter_key(loan, "guarantor-demand", name, declaring=declared)
-                if declared and not _recorded(issued, key) and key in issued:
-                    key = letter_key(loan, "guarantor-demand", name)  # an earlier version's notice asked the balance
-                add(entry, "guarantor-demand", key, guarantor_data(loan, name, entry, as_of, policy, declared=declared), name)
+                add(entry, "guarantor-demand", guarantor_notice_key(loan, name, declared, issued),
+                    guarantor_data(loan, name, entry, as_of, policy, declared=declared), name)
         if len(jobs) + len(outcomes) == before:
             outcomes.append(Outcome(entry.loan_no, entry.row, "not-due", facts={
                 "days": entry.days_past_due, "action": _action_label(entry.next_action),
@@ -561,8 +563,8 @@ def _demand_letters(loan: Any, as_of: _dt.date, policy: Policy, issued: Containe
     first letter, declaring when the loan is to be declared due early; or the declaring letter
     after an ordinary one that declared nothing). A letter read as declaring in an ordinary
     letter of an earlier version (``IssuedKeys``) is not written again."""
-    ordinary = _recorded(issued, letter_key(loan))
-    declaring = _recorded(issued, letter_key(loan, declaring=True))
+    ordinary = recorded(issued, letter_key(loan))
+    declaring = recorded(issued, letter_key(loan, declaring=True))
     accelerate = accelerating(loan, as_of, policy)
     letters = []
     if ordinary or not (accelerate or declaring):

@@ -104,7 +104,7 @@ ZH: dict[str, str] = {
     "template-check-problem/no-column": "{path}：{message}",
     "guarantor-demand-next": "送达后请在台账“向保证人主张日”填写实际送达日（须不晚于保证期间届满日 {deadline}）",
     "demand-letter-next": ("诉讼时效将于{serve_by}届满：请于该日（含当日）前直接送达本函，并由借款人在送达回证上签收；"
-                           "届满后才送达的，不能中断诉讼时效（《民法典》第一百九十五条），本函因此只附条件地写明中断。送达后请在台账"
+                           "届满后才送达的，不能中断诉讼时效（《民法典》第一百九十五条）。送达后请在台账"
                            "“时效中断日”填写实际送达日、“中断事由”填写催收送达"),
     # ---- progress and outcome lines of the loans commands (stderr)
     "ledger-reading": "读取台账 {path}（{megabytes:.0f} MB）…",

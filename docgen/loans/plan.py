@@ -639,6 +639,29 @@ def next_action(
     return NextAction(chosen[0], chosen[1], tuple(open_actions), tuple(overdue))
 
 
+def recorded(issued: Container[str], key: str) -> bool:
+    """Whether ``issued`` holds ``key`` itself: ``letters.IssuedKeys.recorded`` (not read into an
+    earlier version's letter under the ordinary key); any other container: ``in``."""
+    held = getattr(issued, "recorded", None)
+    return held(key) if held is not None else key in issued
+
+
+def guarantor_notice_key(loan: Any, name: str, declared: bool, issued: Container[str]) -> str:
+    """Return the row key of the notice to guarantor ``name``; ``declared``: ``declared_before``.
+
+    After the declaration the notice asking for the balance is a notice of its own
+    (``declaring``). An earlier version's notice under the ordinary key that asked for it counts
+    as that notice only when the declaration, too, is an earlier version's ordinary letter (both
+    read from their recorded files): what it said then held. Said before any letter declared it
+    (the declaring letter is recorded under its own key), it was no demand after a declaration.
+    """
+    key = letter_key(loan, "guarantor-demand", name, declaring=declared)
+    if (declared and not recorded(issued, letter_key(loan, declaring=True))
+            and not recorded(issued, key) and key in issued):
+        return letter_key(loan, "guarantor-demand", name)
+    return key
+
+
 def _guarantor_notices_issued(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> bool:
     # An empty register (the usual plan of a first run) holds no key: none is worth building.
     if not issued or not loan.guarantors:
@@ -646,7 +669,7 @@ def _guarantor_notices_issued(loan: Any, as_of: _dt.date, policy: Policy, issued
     # Once the borrower's letter declaring the early maturity is out, the guarantors are asked
     # for the whole balance: a notice of its own, whatever they were asked before.
     declared = declared_before(loan, as_of, policy, issued)
-    return all(letter_key(loan, "guarantor-demand", name, declaring=declared) in issued for name in loan.guarantors)
+    return all(recorded(issued, guarantor_notice_key(loan, name, declared, issued)) for name in loan.guarantors)
 
 
 def letter_due_date(loan: Any, as_of: _dt.date, policy: Policy) -> _dt.date | None:

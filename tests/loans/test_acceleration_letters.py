@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,16 @@ def _old_letter(tmp_path: Path, policy, loan, *, declares: bool) -> Path:
     return batch.documents[0].file
 
 
+def _old_notice(tmp_path: Path, policy, loan) -> Path:
+    """A guarantor notice an earlier docgen issued under the ordinary key, asking for the balance."""
+    (entry,) = build_plan([loan], AS_OF + DAY, policy).entries
+    data = guarantor_data(loan, "钱七", entry, AS_OF + DAY, policy, declared=True)
+    with Register(tmp_path / "register.sqlite") as register:
+        batch = generate(load_template("guarantor-demand"), [(letter_key(loan, "guarantor-demand", "钱七"), data)],
+                         tmp_path / "out" / "保证人通知书", register=register)
+    return batch.documents[0].file
+
+
 def test_an_old_ordinary_key_letter_that_demanded_the_balance_counts_as_declaring(tmp_path, policy) -> None:
     loan = _loan(accelerated=True)
     assert DECLARES in docx_text(_old_letter(tmp_path, policy, loan, declares=True))
@@ -137,17 +148,31 @@ def test_an_old_ordinary_key_letter_that_demanded_the_balance_counts_as_declarin
 def test_an_old_guarantor_notice_that_asked_the_balance_is_not_sent_again(tmp_path, policy) -> None:
     loan = _loan(accelerated=True)
     _old_letter(tmp_path, policy, loan, declares=True)
-    (entry,) = build_plan([loan], AS_OF + DAY, policy).entries
-    data = guarantor_data(loan, "钱七", entry, AS_OF + DAY, policy, declared=True)
-    with Register(tmp_path / "register.sqlite") as register:
-        (old,) = generate(load_template("guarantor-demand"), [(letter_key(loan, "guarantor-demand", "钱七"), data)],
-                          tmp_path / "out" / "保证人通知书", register=register).documents
-    assert SENT in docx_text(old.file)
+    assert SENT in docx_text(_old_notice(tmp_path, policy, loan))
     assert _plan(tmp_path, policy, loan, AS_OF + 6 * DAY).next_action == "phone"
     result = _run(tmp_path, policy, loan, AS_OF + 6 * DAY)
     assert result.written == []
     assert [(o.code, o.document) for o in result.outcomes] == [("issued-before", "demand-letter"),
                                                                ("issued-before", "guarantor-demand")]
+
+
+def test_an_old_guarantor_notice_that_claimed_a_declaration_no_letter_made_is_followed_by_a_true_one(
+        tmp_path, policy) -> None:
+    # An earlier version asked the guarantor for the balance, saying the borrower had been sent a
+    # letter declaring the loan due early, when its letter had declared nothing: that notice is
+    # no demand made after a declaration; once the declaring letter is out, the guarantor gets one.
+    loan = _loan(accelerated=True)
+    _old_letter(tmp_path, policy, _loan(), declares=False)
+    assert SENT in docx_text(_old_notice(tmp_path, policy, loan))
+    declaring = _run(tmp_path, policy, loan, AS_OF + DAY)
+    assert DECLARES in _written(declaring)[("demand-letter", "杭州云栖贸易有限公司")]
+    assert _plan(tmp_path, policy, loan, AS_OF + 6 * DAY).next_action == "guarantor-demand"
+    result = _run(tmp_path, policy, loan, AS_OF + 6 * DAY)
+    ((key, notice),) = _written(result).items()
+    assert key == ("guarantor-demand", "钱七") and SENT in notice and "贷款本金余额\n420,000.00" in notice
+    with Register(tmp_path / "register.sqlite") as register:
+        assert {r.row_key for r in register.records("guarantor-demand")} == {
+            letter_key(loan, "guarantor-demand", "钱七"), letter_key(loan, "guarantor-demand", "钱七", declaring=True)}
 
 
 def test_an_old_letter_that_declared_nothing_or_was_altered_is_followed_by_the_declaring_letter(
@@ -162,6 +187,21 @@ def test_an_old_letter_that_declared_nothing_or_was_altered_is_followed_by_the_d
         texts = _written(result)
         assert DECLARES in texts[("demand-letter", "杭州云栖贸易有限公司")]
         assert "提前到期" not in texts[("guarantor-demand", "钱七")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.parametrize("swap", ["fifo", "link to a fifo"])
+def test_an_old_letter_swapped_for_a_fifo_proves_nothing_and_is_not_waited_on(tmp_path, policy, swap) -> None:
+    loan = _loan(accelerated=True)
+    old = _old_letter(tmp_path, policy, loan, declares=True)
+    old.unlink()
+    if swap == "fifo":
+        os.mkfifo(old)
+    else:
+        os.mkfifo(tmp_path / "fifo")
+        old.symlink_to(tmp_path / "fifo")
+    # Opened for reading, a FIFO without a writer would hold the plan for ever.
+    assert _plan(tmp_path, policy, loan, AS_OF + DAY).next_action == "declare-acceleration"
 
 
 def test_collect_plan_shows_the_declaration_due(tmp_path, policy) -> None:

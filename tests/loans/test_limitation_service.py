@@ -77,6 +77,23 @@ def test_past_the_margin_the_letter_says_service_interrupts_the_period(tmp_path:
     assert letter.facts == {} and letter.next_step is None
 
 
+def test_a_letter_issued_before_the_margin_is_asked_to_be_served_in_time_without_being_called_conditional(
+        tmp_path: Path) -> None:
+    policy = _policy(tmp_path)
+    loan = _loan(10)
+    with Register(tmp_path / "register.sqlite") as register:
+        first = make_letters([loan], AS_OF - dt.timedelta(days=10), tmp_path / "out", policy=policy,
+                             register=register)
+        again = make_letters([loan], AS_OF, tmp_path / "out", policy=policy, register=register)
+    (letter,) = first.written
+    assert UNCONDITIONAL in docx_text(Path(letter.file)) and letter.next_step is None
+    (outcome,) = again.outcomes
+    assert outcome.code == "issued-before" and outcome.facts == {"serve_by": "2026-12-08"}
+    # The letter already says its service interrupts the period; the officer is not told it says so on a condition.
+    assert outcome.next_step.startswith("诉讼时效将于2026-12-08届满：请于该日（含当日）前直接送达本函")
+    assert "附条件" not in outcome.next_step
+
+
 def test_a_barred_claim_still_gets_no_demand_letter(tmp_path: Path) -> None:
     policy = _policy(tmp_path)
     with Register(tmp_path / "register.sqlite") as register:
