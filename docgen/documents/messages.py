@@ -285,7 +285,7 @@ MESSAGES = MessageTable("documents", {
     # register list / verify
     "register-list/empty": "登记簿 {register} 中没有记录",
     "register-template-unknown": lambda f: (f"登记簿 {f['register']} 中没有模板 {f['template']} 的记录，也没有这个模板"
-                                            f"（登记簿中的模板：{'、'.join(f['recorded']) or '无'}）；请检查 --template 的拼写"),
+                                            f"（登记簿中的模板：{'、'.join(f['recorded']) or '无'}）；请检查 {f['option']} 的拼写"),
     "register-list/head": "登记簿 {register}：{count} 条",
     "register-list/reserved-state": "{created}（已预留，未生成）",
     "register-list/reserved": lambda f: (f"其中 {len(f['serials'])} 个编号已预留但未生成文书（{f['serials'][0]}"

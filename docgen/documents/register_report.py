@@ -98,19 +98,21 @@ def list_register(path: str | os.PathLike[str], template: str | None = None) -> 
         with Register(path, readonly=True) as register:
             listing.records = register.records(template)
             if template is not None and not listing.records:
-                _refuse_unknown_template(register, template, listing.register)
+                refuse_unknown_template(register, template, listing.register)
     return listing
 
 
-def _refuse_unknown_template(register: Register, template: str, shown: str) -> None:
+def refuse_unknown_template(register: Register, template: str, shown: str, option: str = "--template") -> None:
     """Raise ``InputError`` when ``template`` names neither a shipped template nor one the register
     has records of (``demand-leter``): nothing listed, or 0 files checked and "all intact",
-    would read as an answer about the template meant."""
+    would read as an answer about the template meant. ``shown`` is the register as the message
+    names it, ``option`` what the caller passed the name as (the service's ``template`` parameter).
+    Returns None when the name is known."""
     recorded = sorted({record.template for record in register.records()})
     shipped = {yml.stem for yml in resources.templates_dir().glob("*.yaml")}
     if template not in shipped and template not in recorded:
         raise MESSAGES.error(InputError, "register-template-unknown", register=shown, template=template,
-                             recorded=recorded)
+                             recorded=recorded, option=option)
 
 
 def verify_register(path: str | os.PathLike[str], template: str | None = None) -> RegisterVerification:
@@ -127,6 +129,6 @@ def verify_register(path: str | os.PathLike[str], template: str | None = None) -
             if not any(i.code == "corrupt" for i in result.issues):
                 result.checked = len(register.records(template))
                 if template is not None and not result.checked:
-                    _refuse_unknown_template(register, template, result.register)
+                    refuse_unknown_template(register, template, result.register)
                 result.failures = register.verify(template)
     return result

@@ -16,7 +16,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from docgen.core.errors import DocgenError
+from docgen.core.errors import DocgenError, InputError
 from docgen.core.tabular import TABLE_SUFFIXES
 from docgen.service import audit, folders, history, work
 from docgen.service.auth import Principal
@@ -481,21 +481,34 @@ def register_rows(request: Request, template: str | None = None, serial: str | N
 
 
 async def verify_register(request: Request, who: Principal, template: str | None) -> dict[str, Any]:
-    """Re-hash every issued file; return ``{"checked", "ok", "problems"}`` and audit it."""
+    """Re-hash every issued file; return ``{"checked", "ok", "problems"}`` and audit it.
+
+    Raises ``ApiError`` 400 when ``template`` is neither shipped nor in the register (a misspelt
+    name would otherwise be answered "0 checked, ok"), as ``docgen register verify`` exits 2.
+    """
     from docgen.documents.register import Register
+    from docgen.documents.register_report import refuse_unknown_template
+    from docgen.documents.register_store import redact
 
     path = service(request).settings.register_path
+    # The register by its file name only: never the server's folders (a URL without its password).
+    shown = path.name if isinstance(path, Path) else redact(str(path))
 
     def run() -> dict[str, Any]:
         if not path.exists():
             return {"checked": 0, "ok": True, "problems": []}
         with Register(path) as register:
             total = len(register.records(template or None))
+            if template and not total:
+                refuse_unknown_template(register, template, shown, option="template")
             failures = register.verify(template or None)
         problems = [{**r.to_dict(), "file": Path(r.file).name if r.file else None, "status": s} for r, s in failures]
         return {"checked": total, "ok": not failures, "problems": problems}
 
-    result = await run_in_threadpool(run)
+    try:
+        result = await run_in_threadpool(run)
+    except InputError as exc:
+        raise failure_error(work.failure(exc)) from None
     _audit(request, who, "verify", target=template or "*", serials=[p["serial"] for p in result["problems"]],
            detail={"checked": result["checked"], "ok": result["ok"]})
     return result

@@ -193,6 +193,22 @@ def test_register_search_and_verify(api, batch_job):
     assert verified == {"checked": 3, "ok": True, "problems": []}
 
 
+def test_register_verify_of_a_misspelt_template_is_400_naming_the_recorded_ones(api, batch_job):
+    headers = api.headers("compliance")
+    recorded = sorted({r["template"] for r in api.client.get("/api/register", headers=headers).json()})
+    assert "demand-letter" in recorded
+    answer = api.client.post("/api/register/verify", params={"template": "demand-leter"}, headers=headers)
+    assert answer.status_code == 400, answer.text
+    assert answer.json() == {"error": f"登记簿 register.sqlite 中没有模板 demand-leter 的记录，也没有这个模板"
+                                      f"（登记簿中的模板：{'、'.join(recorded)}）；请检查 template 的拼写",
+                             "problems": []}
+    # A shipped template nothing has been issued of yet is a true answer, not a typo.
+    shipped = api.client.post("/api/register/verify", params={"template": "debt-confirmation"}, headers=headers)
+    assert shipped.json() == {"checked": 0, "ok": True, "problems": []}
+    assert api.client.post("/api/register/verify", params={"template": "demand-letter"},
+                           headers=headers).json() == {"checked": 3, "ok": True, "problems": []}
+
+
 def test_render_gives_the_docx_with_a_serial_and_422_at_the_field(api):
     from docgen.documents.template import load_data
 
