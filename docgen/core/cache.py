@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.core.messages import MESSAGES
+from docgen.core.regularfile import open_regular
 from docgen.core.textcodec import lone_surrogate
 from docgen.core.userdirs import cache_dir
 
@@ -58,11 +59,13 @@ def code_digest(*modules: str) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=None)
 def library_marks(*packages: str) -> str:
     """Return a mark of the installed code of ``packages`` (top-level names): each file directly in
     the package's folder (its extension module, its ``__init__``) by name, size and modification
     time. Part of a cache key whose result depends on a library: an upgrade changes it. The
-    packages are found, not imported (``importlib.metadata`` would cost ~0.1 s here)."""
+    packages are found, not imported (``importlib.metadata`` would cost ~0.1 s here); looked at
+    once per process, as ``code_digest`` (an upgrade's code is not what a running process uses)."""
     from importlib.util import find_spec
 
     marks = []
@@ -200,19 +203,23 @@ def write_entry(kind: str, key: str, value: Any) -> None:
         _bound_entries(folder, ENTRY_FILES_KEEP)
 
 
-def _bound_entries(folder: Path, keep: int) -> None:
-    """Remove the entry files of ``folder`` beyond the ``keep`` most recently written or read;
-    failures are ignored (another run may be removing the same ones)."""
+def _bound_entries(folder: Path, keep: int, names: re.Pattern[str] = _ENTRY_NAME, stale: float | None = None) -> None:
+    """Remove the entry files of ``folder`` (those whose name is one of ``names``) beyond the
+    ``keep`` most recently written or read, and, when ``stale`` is given, the temporary files
+    (``.tmp``) last written before it; failures are ignored (another run may be removing the same ones)."""
     entries = []
     try:
         with os.scandir(folder) as found:
             for entry in found:
-                if _ENTRY_NAME.fullmatch(entry.name):
-                    try:
+                try:
+                    if names.fullmatch(entry.name):
                         if entry.is_file(follow_symlinks=False):
                             entries.append((entry.stat().st_mtime, entry.path))
-                    except OSError:
-                        pass  # removed by another run meanwhile
+                    elif stale is not None and entry.name.endswith(".tmp") \
+                            and entry.stat(follow_symlinks=False).st_mtime < stale:
+                        _unlink(Path(entry.path))
+                except OSError:
+                    pass  # removed by another run meanwhile
     except OSError:
         return
     if len(entries) <= keep:
@@ -447,6 +454,7 @@ def private_folder(folder: Path) -> bool:
 # A record file: this head, then records of an 8-byte length, a CRC-32 and that many bytes.
 _RECORDS_HEAD = b"docgen-records 1\n"
 _RECORD = struct.Struct("<QI")
+_RECORD_NAME = re.compile(r"[^.].*\.rec")  # a record file's name (a temporary one begins with a dot)
 
 
 def _records_folder(kind: str) -> Path | None:
@@ -456,7 +464,8 @@ def _records_folder(kind: str) -> Path | None:
 
 def read_records(kind: str, name: str) -> Iterator[bytes] | None:
     """Return the records of the record file ``name`` of ``kind`` one at a time, or None when there
-    is none to read (missing, caching off, not in a ``private_folder`` or not the user's file).
+    is none to read (missing, caching off, not in a ``private_folder``, a link, or not a file of
+    the user's that nobody else can write).
 
     The iterator raises ``DamagedEntry`` at a record cut short or whose CRC-32 does not match; a
     file cut exactly between records just ends early (its format's last record says it is whole).
@@ -468,12 +477,13 @@ def read_records(kind: str, name: str) -> Iterator[bytes] | None:
         return None
     target = folder / f"{name}.rec"
     try:
-        stream = open(target, "rb")  # noqa: SIM115 -- the generator below closes it
+        stream = open_regular(target, follow_links=False)  # the generator below closes it
     except OSError:
         return None
     try:
+        # The file opened is checked, not the path: the user's own, writable by nobody else.
         found = os.fstat(stream.fileno())
-        if not stat.S_ISREG(found.st_mode) or (hasattr(os, "getuid") and found.st_uid != os.getuid()) \
+        if (hasattr(os, "getuid") and (found.st_uid != os.getuid() or found.st_mode & 0o022)) \
                 or stream.read(len(_RECORDS_HEAD)) != _RECORDS_HEAD:
             stream.close()
             return None
@@ -545,20 +555,20 @@ class RecordWriter:
         if self._stream is not None:
             self._write(record)
 
-    def commit(self) -> None:
-        """Put the file in place under its name (not fsynced: one lost to a power cut is a miss),
-        then bound the kind's files; failures discard it."""
+    def commit(self, name: str | None = None) -> None:
+        """Put the file in place under its name, or ``name`` when what it holds decides it (not
+        fsynced: one lost to a power cut is a miss), then bound the kind's files; failures discard it."""
         if self._stream is None or self.folder is None or self._temp is None:
             return
         stream, self._stream = self._stream, None
         try:
             stream.close()
-            os.replace(self._temp, self.folder / f"{self.name}.rec")
+            os.replace(self._temp, self.folder / f"{name or self.name}.rec")
         except OSError:
             self._stream = None
             _unlink(self._temp)
             return
-        self._bound(self.folder)
+        _bound_entries(self.folder, self.keep, _RECORD_NAME, time.time() - Packs.STALE_AFTER)
 
     def discard(self) -> None:
         """Throw the file away (a run cut short, a result that cannot be kept)."""
@@ -570,24 +580,6 @@ class RecordWriter:
                 pass
         if self._temp is not None:
             _unlink(self._temp)
-
-    def _bound(self, folder: Path) -> None:
-        kept, stale = [], time.time() - Packs.STALE_AFTER
-        try:
-            with os.scandir(folder) as found:
-                for entry in found:
-                    try:
-                        if entry.name.endswith(".rec"):
-                            kept.append((entry.stat(follow_symlinks=False).st_mtime, entry.path))
-                        elif entry.name.endswith(".tmp") and entry.stat(follow_symlinks=False).st_mtime < stale:
-                            _unlink(Path(entry.path))
-                    except OSError:
-                        pass  # removed by another run meanwhile
-        except OSError:
-            return
-        kept.sort(reverse=True)
-        for _, path in kept[self.keep:]:
-            _unlink(Path(path))
 
 
 def _unlink(path: Path) -> None:

@@ -250,6 +250,15 @@ def test_record_files_are_read_back_a_record_at_a_time_and_checked(tmp_path: Pat
     assert not (folder / "two.rec").exists()
     os.chmod(folder, 0o700)
     assert list(read_records("big", "one")) == [b"first", b"", "第二".encode()]
+    # A link put in the file's place, or a file others may write to, is not read.
+    (folder / "one.rec").rename(folder / "elsewhere")
+    (folder / "one.rec").symlink_to(folder / "elsewhere")
+    assert read_records("big", "one") is None
+    (folder / "elsewhere").replace(folder / "one.rec")
+    os.chmod(folder / "one.rec", 0o620)
+    assert read_records("big", "one") is None
+    os.chmod(folder / "one.rec", 0o600)
+    assert list(read_records("big", "one")) == [b"first", b"", "第二".encode()]
 
 
 def test_record_files_keep_the_most_recently_used_and_drop_abandoned_ones(tmp_path: Path,
