@@ -7,20 +7,23 @@ what the first read gave costs a fraction of that.
 
 An entry is a record file of the cache (``docgen.core.cache.RecordWriter``, ``read_records``),
 written a block at a time while the ledger is parsed and read a block at a time, so memory holds
-one block either way: a head (the unknown headers), one record per block of loans the parse
-yielded, and an end record (the loans counted and every problem). Its name is a key of everything
-the result depends on (``find``): the file's bytes (SHA-256) and suffix, the sheet, the
-vocabulary, the block size, the reading and validating code and the libraries it uses. One thing
-more moves with the day: an ID number whose birth date is after today is refused. A ledger read
-without a problem refused none, and what it accepted stays accepted on every later day, so its
-entry serves from the day it was written on; a ledger with problems serves that day only (its end
-record says which). Each record is a ``marshal`` of plain values only
-(text, numbers, tuples), a list per field: dates as ordinals, amounts as their text; marshal
-writes a value shared by several loans once (a branch, a date, an amount), so it is shared again
-when decoded. Entries are read only from a folder of the
-user's own (``private_folder``). A damaged entry is a miss: the ledger is parsed instead, from
-the block where decoding stopped on (``docgen.loans.ledger.LedgerBlocks``). Only the last few
-entries are kept (``KEEP``): each can be tens of MB.
+one block either way: a head (the unknown headers and the day of the parse), one record per block
+of loans the parse yielded, and an end record (the loans counted and every problem). Its name is a
+key of everything the result depends on (``find``): the file's bytes (SHA-256) and suffix, the
+sheet, the vocabulary, the block size, the reading and validating code, the libraries it uses and
+Python (its Unicode tables make full-width text half-width). One thing more moves with the day:
+an ID number whose birth date is after today is refused. A ledger read without a problem refused
+none, and what it accepted stays accepted on every later day, so its entry serves from the day it
+was written on; a ledger with problems serves that day only, so its entry's name holds that day
+too (``_dated``): another day's is not even opened (its blocks would be given before its end
+record said it is not today's, and today's parse may accept more loans). Each record is a
+``marshal`` of plain values only (text, numbers, tuples), a list per field: dates as ordinals,
+amounts as their text; marshal writes a value shared by several loans once (a branch, a date, an
+amount), so it is shared again when decoded. Entries are read only from a folder of the user's
+own (``private_folder``), and only files of the user's that nobody else can write. A damaged
+entry is a miss: the ledger is parsed instead, from the block where decoding stopped on
+(``docgen.loans.ledger.LedgerBlocks``). Only the last few entries are kept (``KEEP``): each can
+be tens of MB.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ import datetime as _dt
 import hashlib
 import marshal
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -53,14 +57,14 @@ __all__ = ["KEEP", "CachedLedger", "EntryWriter", "Lookup", "find"]
 #: one); each is about 0.3 KB a loan.
 KEEP = 4
 _KIND = "ledger"
-_FORMAT = "docgen-ledger 1"
+_FORMAT = "docgen-ledger 2"
 # What a parsed ledger depends on besides the file and the caller's choices.
 _CODE = ("docgen.loans.ledger", "docgen.loans.ledger_cache", "docgen.loans.vocabulary", "docgen.loans.messages",
          "docgen.core.tabular", "docgen.core.xlsxstream", "docgen.core.xlsxbounds", "docgen.core.validation",
          "docgen.core.values", "docgen.core.idnumbers", "docgen.core.cells", "docgen.core.problems",
          "docgen.core.messages", "docgen.core.wording", "docgen.core.textcodec", "docgen.core.sniff",
          "docgen.core.cache")
-_LIBRARIES = ("python_calamine_plus", "python_calamine", "stdnum", "cerberus")
+_LIBRARIES = ("python_calamine_plus", "python_calamine", "stdnum", "cerberus", "charset_normalizer")
 
 # How each field of a Loan is encoded, by its annotation.
 _TEXT, _DATE, _AMOUNT, _FLAG, _NUMBER, _PARTIES = "s", "t", "d", "b", "i", "u"
@@ -103,8 +107,13 @@ class Lookup:
 
 
 def _today() -> int:
-    """Return today's date as an ordinal (what an entry's end record holds)."""
+    """Return today's date as an ordinal (the day an entry is written on: its head and end record hold it)."""
     return _dt.date.today().toordinal()
+
+
+def _dated(key: str, day: int) -> str:
+    """Return the name of the entry of ``key`` for a ledger with problems read on ``day``."""
+    return f"{key}-{day}"
 
 
 def _state(info: os.stat_result) -> tuple[int, ...]:
@@ -126,13 +135,17 @@ def find(path: Path, *, sheet: str | None, vocabulary: Vocabulary, block_rows: i
         return Lookup(path, None)
     words = "\n".join(f"{name}={sorted(lookup.items())!r}" for name, lookup in sorted(vocabulary.lookup.items()))
     key = cache_key(_FORMAT, digest.digest(), path.suffix.lower(), repr(sheet), words, repr(block_rows),
-                    code_digest(*_CODE), library_marks(*_LIBRARIES))
+                    code_digest(*_CODE), library_marks(*_LIBRARIES), sys.version)
     lookup = Lookup(path, key, state)
     records = read_records(_KIND, key)
+    today = _today()
+    if records is None:
+        records = read_records(_KIND, _dated(key, today))
     if records is not None:
         try:
             head = marshal.loads(next(records))
-            if head[0] == _FORMAT and all(text.__class__ is str for text in head[1]):
+            # An entry written on a later day (the clock was put back) is a miss before any block is given.
+            if head[0] == _FORMAT and head[2] <= today and all(text.__class__ is str for text in head[1]):
                 lookup.hit = CachedLedger(records, list(head[1]))
         except Exception:  # noqa: BLE001 -- whatever a damaged entry raises, it is a miss
             pass
@@ -191,7 +204,8 @@ class EntryWriter:
         self._lookup = lookup
         self._loan, self._names, self._kinds = _loan_fields()
         self.records = RecordWriter(_KIND, lookup.key, KEEP)
-        self._add((_FORMAT, list(unknown_headers)))
+        self._day = _today()  # the day the ledger is parsed on
+        self._add((_FORMAT, list(unknown_headers), self._day))
 
     def _add(self, value: Any) -> None:
         try:
@@ -219,9 +233,9 @@ class EntryWriter:
         put it in place unless the file changed since its bytes were hashed."""
         if not self.records.active:
             return
-        today = _today()
+        today = self._day
         try:
-            # Read on: from today on (no problem) or today only.
+            # Read on: from that day on (no problem) or that day only.
             end = ("e", loans, [_encode_problem(problem) for problem in problems], today, bool(problems))
             unchanged = _state(os.stat(self._lookup.path)) == self._lookup.state
         except (Unencodable, OSError):
@@ -231,7 +245,7 @@ class EntryWriter:
             self.records.discard()
             return
         self._add(end)
-        self.records.commit()
+        self.records.commit(_dated(self.records.name, today) if problems else None)
 
     def discard(self) -> None:
         """Throw the entry away (the reading did not end)."""

@@ -152,8 +152,10 @@ def test_any_change_of_the_file_is_read_afresh(cache: Path, tmp_path: Path) -> N
     data = path.read_bytes()
     changed = data.replace(b"1003", b"1004", 1)  # one amount of one row, the same size
     assert changed != data and len(changed) == len(data)
+    written = os.stat(path)
     path.write_bytes(changed)
-    os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns))
+    os.utime(path, ns=(written.st_atime_ns, written.st_mtime_ns))  # the same size and time: only the bytes tell
+    assert os.stat(path).st_mtime_ns == written.st_mtime_ns
     after = read_ledger(path).loans
     assert [_typed(loan) for loan in after] != [_typed(loan) for loan in before]
     assert [_typed(loan) for loan in after] == [_typed(loan) for loan in _no_cache_read(path)]
@@ -310,3 +312,48 @@ def test_the_letters_job_decodes_the_ledger_its_check_has_just_read(cache: Path,
     assert checked == {"loans": len(_no_cache_read(CLOSING))}
     _no_parse(monkeypatch)
     assert len(read_ledger(CLOSING, vocabulary=load_policy().vocabulary).loans) == checked["loans"]
+
+
+def test_another_days_entry_of_a_ledger_with_problems_is_not_read(cache: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # A borrower born today was refused yesterday (born after that day) and is accepted today: today's
+    # read gives that loan, which yesterday's entry, given block by block before its end, would lack.
+    import datetime as _dt
+    import types
+
+    from ledger_fixtures import WEIGHTS
+
+    from docgen.core import idnumbers
+    from docgen.loans import ledger
+
+    today = _dt.date.today()
+    body = f"610326{today:%Y%m%d}007"
+    rows = _mixed_rows(20)
+    rows[4]["id_number"] = body + "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS)) % 11]
+    path = write_ledger(rows, tmp_path / "born.csv")
+
+    class Yesterday(_dt.date):
+        @classmethod
+        def today(cls) -> _dt.date:
+            return _dt.date.today() - _dt.timedelta(days=1)
+
+    with monkeypatch.context() as patched:
+        for module in (ledger, idnumbers):
+            patched.setattr(module, "_dt", types.SimpleNamespace(**{**vars(_dt), "date": Yesterday}))
+        patched.setattr(ledger_cache, "_today", lambda: today.toordinal() - 1)
+        assert _read(path, block_rows=6)[1]  # refused the day before
+    assert len(_entries(cache)) == 1
+    monkeypatch.setenv("DOCGEN_NO_CACHE", "1")
+    parsed = _read(path, block_rows=6)
+    assert not parsed[1] and parsed[2][1] == 20
+    monkeypatch.delenv("DOCGEN_NO_CACHE")
+    assert _read(path, block_rows=6) == parsed
+    assert len(_entries(cache)) == 2  # yesterday's, with its problem, and today's without
+
+    def found() -> Any:
+        return ledger_cache.find(path, sheet=None, vocabulary=_vocabulary(), block_rows=6).hit
+
+    assert found() is not None
+    # The clock put back a day: today's entry is not read, before any of its blocks is given.
+    monkeypatch.setattr(ledger_cache, "_today", lambda: today.toordinal() - 1)
+    assert found() is None
