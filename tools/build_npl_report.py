@@ -58,7 +58,7 @@ def npl_report():
 
     # 一、基本情况: the seed's sentence, with the parts that need an opening ledger or a target
     # switched on only when those figures exist (never a blank where a figure belongs).
-    add_heading(doc, "一、基本情况。")
+    add_heading(doc, "一、基本情况")
     add_body(
         doc,
         "截至{{ as_of|date_cn }},支行表内不良贷款余额{{ npl_balance }}万元,"
@@ -132,7 +132,7 @@ def npl_report():
         [38, 16, 28, 24, 26, 24], ["center", "right", "right", "right", "right", "right"],
     )
 
-    add_heading(doc, "二、催收情况。")
+    add_heading(doc, "二、催收情况")
     add_tag_paragraph(doc, "{%p for para in collection %}")
     add_body(doc, "{{ para }}")
     add_tag_paragraph(doc, "{%p endfor %}")
@@ -141,26 +141,28 @@ def npl_report():
                   "合计{{ large_total }}万元,逐户落实清收责任人(见表5):{{ large_summary }}。")
     add_body(doc, "表5  大额不良贷款清收责任表(单位:万元)", indent=False, align="center", style="Normal")
     # The 责任行领导 column appears when the ledger names the leaders (seed: 行长负责大额不良).
+    # 分类 holds 损失（表外）, six characters, on one line (30 mm); the width comes from 借款人,
+    # whose names are left-aligned and may wrap.
     add_tag_paragraph(doc, "{%p if has_leaders %}")
     _loop_table(
         doc, ["序号", "借款人", "借据号", "余额", "分类", "客户经理", "责任行领导"],
         ("l", "large_npls", ("{{ l.seq }}", "{{ l.borrower }}", "{{ l.loan_no }}", "{{ l.balance }}",
                              "{{ l.classification }}", "{{ l.officer }}", "{{ l.leader }}")),
-        [10, 32, 34, 20, 24, 18, 18], ["center", "left", "center", "right", "center", "center", "center"],
+        [10, 26, 34, 20, 30, 18, 18], ["center", "left", "center", "right", "center", "center", "center"],
     )
     add_tag_paragraph(doc, "{%p else %}")
     _loop_table(
         doc, ["序号", "借款人", "借据号", "余额", "分类", "客户经理"],
         ("l", "large_npls", ("{{ l.seq }}", "{{ l.borrower }}", "{{ l.loan_no }}", "{{ l.balance }}",
                              "{{ l.classification }}", "{{ l.officer }}")),
-        [12, 36, 38, 22, 28, 20], ["center", "left", "center", "right", "center", "center"],
+        [12, 34, 38, 22, 30, 20], ["center", "left", "center", "right", "center", "center"],
     )
     add_tag_paragraph(doc, "{%p endif %}")
     add_tag_paragraph(doc, "{%p else %}")
     add_body(doc, "截至{{ as_of|date_cn }},无{{ large_threshold }}万元以上大额不良贷款。")
     add_tag_paragraph(doc, "{%p endif %}")
 
-    add_heading(doc, "三、诉讼情况。")
+    add_heading(doc, "三、诉讼情况")
     add_tag_paragraph(doc, "{%p if litigation %}")
     add_body(doc, "目前涉诉贷款{{ litigation_count }}笔、余额{{ litigation_balance }}万元,"
                   "{{ span_word }}通过诉讼及执行收回{{ litigation_recovered }}万元{{ litigation_recovered_detail }}。")
@@ -196,7 +198,7 @@ def npl_report():
     )
     add_tag_paragraph(doc, "{%p endif %}")
 
-    add_heading(doc, "四、下一步工作计划。")
+    add_heading(doc, "四、下一步工作计划")
     add_tag_paragraph(doc, "{%p for para in plan %}")
     add_body(doc, "{{ para }}")
     add_tag_paragraph(doc, "{%p endfor %}")

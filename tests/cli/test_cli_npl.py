@@ -7,6 +7,7 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
+from docx.oxml.ns import qn
 from ledger_fixtures import row, write_seed_ledgers
 
 from docgen.cli import main
@@ -106,9 +107,9 @@ def test_docx_report(report: tuple[object, Path]) -> None:
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == "关于不良贷款现状及催收管理工作报告"
     assert texts[1] == "总行："
-    for heading in ("一、基本情况。", "二、催收情况。", "三、诉讼情况。", "四、下一步工作计划。"):
+    for heading in ("一、基本情况", "二、催收情况", "三、诉讼情况", "四、下一步工作计划"):
         assert heading in texts
-    basic = texts.index("一、基本情况。")
+    basic = texts.index("一、基本情况")
     assert texts[basic + 1] == SENTENCE
     # The notes were typed with ASCII commas: the report to head office prints them full-width.
     assert "年初统一制定不良清收计划，落实到每一位客户经理。" in texts
@@ -335,3 +336,29 @@ def test_policy_grace_days_reach_the_report_flags(tmp_path: Path) -> None:
     graced = _run("--ledger", str(ledger), "--period", "2026Q2", "--format", "json", "--policy", str(policy))
     assert graced.exit_code == 0, graced.stderr
     assert json.loads(graced.stdout)["flags"] == []
+
+
+def test_template_headings_take_no_full_stop_and_the_class_column_holds_its_longest_value(tmp_path: Path) -> None:
+    from docx.shared import Pt
+
+    from docgen.core.resources import templates_dir
+    from scripts import load_script
+
+    built = load_script("tools/build_npl_report.py").build(tmp_path)
+    shipped = templates_dir() / "npl-report.docx"
+    for path in (shipped, built):  # the committed file is the generator's
+        document = docx.Document(str(path))
+        headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+        assert "一、基本情况" in headings and len(headings) >= 5
+        assert [h for h in headings if h.endswith(("。", "."))] == []
+        # 表5 (with and without 责任行领导): 损失（表外） on one line at the table text size, inside
+        # the cell margins Word and LibreOffice leave (0.2 cm a side at most).
+        size = document.styles["Table Text"].font.size or Pt(10.5)
+        needed = len("损失（表外）") * size.twips + 2 * 115
+        head = ["序号", "借款人", "借据号", "余额", "分类"]
+        large = [t for t in document.tables if [c.text for c in t.rows[0].cells][:5] == head]
+        assert len(large) == 2
+        for table in large:
+            widths = [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+            assert widths[4] >= needed, (widths, needed)
+            assert table.rows[0].cells[4].width.twips >= needed
