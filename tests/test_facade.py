@@ -57,6 +57,7 @@ def test_check_bundle_returns_the_report() -> None:
 
 def test_render_writes_the_document_and_takes_a_serial_from_the_register(tmp_path: Path) -> None:
     data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
+    data["serial"] = "催字〔2026〕第00007号"  # a serial the data brings is used as given, and not recorded
     given = docgen.render("demand-letter", data, tmp_path / "given.docx", register_path=tmp_path / "reg.sqlite")
     assert given.serial == "催字〔2026〕第00007号"
     assert "催字〔2026〕第00007号" in docx_text(given.path)

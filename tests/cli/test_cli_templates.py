@@ -91,7 +91,8 @@ def test_render_json_data_and_edited_template(runner, tmp_path):
     result = run(runner, "render", "demand-letter", "--template", str(edited), "--data", str(data_file), "-o", str(out))
     assert result.exit_code == 0, result.output
     text = docx.Document(out).paragraphs[0].text
-    assert text == "我行版本:杭州临平明远五金制品有限公司,合计人民币壹拾叁万贰仟壹佰元整,编号催字〔2026〕第00007号"
+    # The example gives no serial: the test's own register numbers it.
+    assert text == "我行版本:杭州临平明远五金制品有限公司,合计人民币壹拾叁万贰仟壹佰元整,编号催字〔2026〕第00001号"
 
 
 def test_render_invalid_data_exits_1_naming_fields_and_writes_nothing(runner, tmp_path):
@@ -134,7 +135,7 @@ def test_render_malformed_data_file_exits_2(runner, tmp_path):
 
 def test_render_without_serial_takes_one_from_the_register(runner, tmp_path):
     data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
-    del data["serial"]
+    assert "serial" not in data  # the example leaves the numbering to the register
     data_file = tmp_path / "d.yaml"
     data_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     register = str(tmp_path / "reg.sqlite")
@@ -165,9 +166,12 @@ def test_render_without_serial_takes_one_from_the_register(runner, tmp_path):
 
 
 def test_render_refuses_a_serial_from_the_data_that_the_register_issued_to_another_contract(runner, tmp_path):
-    # The example letter says 催字〔2026〕第00007号; a batch through the same register gave that
-    # number to its seventh contract. Two letters must not carry one number.
+    # The data says 催字〔2026〕第00007号; a batch through the same register gave that number to
+    # its seventh contract. Two letters must not carry one number.
     data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
+    data["serial"] = "催字〔2026〕第00007号"
+    given = tmp_path / "given.yaml"
+    given.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     register = tmp_path / "reg.sqlite"
     from docgen.documents.register import Register
 
@@ -175,8 +179,7 @@ def test_render_refuses_a_serial_from_the_data_that_the_register_issued_to_anoth
         for seq in range(1, 8):
             reg.reserve("demand-letter", f"临农商借字2026第{seq:04d}号", lambda n: f"催字〔2026〕第{n:05d}号")
     out = tmp_path / "letter.docx"
-    result = run(runner, "render", "demand-letter", "--data", str(EXAMPLES / "demand-letter.yaml"), "-o", str(out),
-                 "--register", str(register))
+    result = run(runner, "render", "demand-letter", "--data", str(given), "-o", str(out), "--register", str(register))
     assert result.exit_code == 1
     assert result.output == (
         "Error: 模板 demand-letter：数据未通过检查（1 处问题）\n"
@@ -190,7 +193,7 @@ def test_render_refuses_a_serial_from_the_data_that_the_register_issued_to_anoth
     result = run(runner, "render", "demand-letter", "--data", str(again), "-o", str(out), "--register", str(register))
     assert result.exit_code == 0, result.output
     # No register yet: the data's serial is used and none is created.
-    result = run(runner, "render", "demand-letter", "--data", str(EXAMPLES / "demand-letter.yaml"), "-o", str(out),
+    result = run(runner, "render", "demand-letter", "--data", str(given), "-o", str(out),
                  "--register", str(tmp_path / "none.sqlite"))
     assert result.exit_code == 0 and not (tmp_path / "none.sqlite").exists()
 
@@ -367,3 +370,22 @@ def test_render_of_a_bank_template_with_a_misspelled_filter_speaks_chinese_and_n
     lint = run(runner, "templates", "lint", str(edited), "--schema", "demand-letter", "--format", "json")
     [problem] = [p for p in json.loads(lint.output)["problems"] if p["code"] == "unknown-filter"]
     assert problem["location"] == "word/document.xml 第2段"
+
+
+def test_the_example_letter_then_the_example_batch_issue_no_serial_twice(runner, tmp_path):
+    # The demo renders the example letter, then the batch, through one register: the example
+    # brings no serial, so the register numbers (and records) it and the batch continues after it.
+    register = str(tmp_path / "reg.sqlite")
+    letter = run(runner, "render", "demand-letter", "--data", str(EXAMPLES / "demand-letter.yaml"),
+                 "-o", str(tmp_path / "letter.docx"), "--register", register)
+    assert letter.exit_code == 0, letter.output
+    batch = run(runner, "batch", "demand-letter", "--rows", str(EXAMPLES / "demand-letters.xlsx"),
+                "--out", str(tmp_path / "letters"), "--register", register)
+    assert batch.exit_code == 0, batch.output
+    from docgen.documents.register import Register
+
+    with Register(register) as reg:
+        holders = {r.serial: Path(r.file).name for r in reg.records("demand-letter")}
+    text = "\n".join(p.text for p in docx.Document(tmp_path / "letter.docx").paragraphs)
+    assert "编号：催字〔2026〕第00001号" in text and holders["催字〔2026〕第00001号"] == "letter.docx"
+    assert len(holders) > 8 and sorted(holders) == [f"催字〔2026〕第{n:05d}号" for n in range(1, len(holders) + 1)]

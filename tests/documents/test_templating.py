@@ -25,7 +25,11 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "templates"
 
 
 def example(name: str) -> dict:
-    return yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8"))
+    """The example data of ``name``; without a serial of its own (the register gives one), the
+    seventh in the template's pattern, as a render through a register would number it."""
+    data = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8"))
+    data.setdefault("serial", load_template(name).format_serial(7, data))
+    return data
 
 
 def all_text(data: bytes) -> str:
