@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from docxtext import docx_text
 from stdnum.cn import ric
 
+from docgen.documents.register import Register
 from docgen.loans.ledger import Loan, write_ledger
+from docgen.loans.letters import LettersResult, Outcome, make_letters
+from docgen.loans.plan import Policy, load_policy
 
 AS_OF = dt.date(2026, 11, 28)
 
@@ -64,3 +69,47 @@ def make_loan(loan_no: str = "JJ0001", *, days: int | None = 10, as_of: dt.date 
 def write_loans(path: Path, loans: list[Loan]) -> Path:
     """Write ``loans`` as a ledger file (.xlsx or .csv by suffix) with Chinese headers; return it."""
     return write_ledger(loans, path)
+
+
+def policy_in(folder: Path, extra: str = "") -> Policy:
+    """Return the policy of ``POLICY_TEXT`` plus ``extra`` (lines under ``letters:``), loaded from a
+    file written in ``folder`` (made when missing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "policy.yaml"
+    path.write_text(POLICY_TEXT + extra, encoding="utf-8")
+    return load_policy(path)
+
+
+def issue_letters(folder: Path, policy: Policy, loans: list[Loan], as_of: dt.date = AS_OF) -> LettersResult:
+    """Return the result of ``make_letters`` for ``loans`` on ``as_of``, written to ``folder``/out
+    with the register ``folder``/register.sqlite."""
+    with Register(folder / "register.sqlite") as register:
+        return make_letters(loans, as_of, folder / "out", policy=policy, register=register)
+
+
+def written(result: LettersResult, document: str) -> tuple[Outcome, str]:
+    """Return the one ``document`` written in ``result`` and its text re-read from the Word file."""
+    (outcome,) = [o for o in result.written if o.document == document]
+    return outcome, docx_text(Path(outcome.file))
+
+
+
+def plan_and_letters(folder: Path, loans: list[Loan], as_of: dt.date = AS_OF) -> tuple[str, str, list[dict[str, Any]]]:
+    """Write ``POLICY_TEXT`` and a ledger of ``loans`` into ``folder``, run ``docgen collect plan``,
+    ``collect letters`` and ``collect letters --format json`` again on ``as_of`` (each must exit 0);
+    return the plan's and the letters' text and the second run's ``loans`` outcomes."""
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    (folder / "policy.yaml").write_text(POLICY_TEXT, encoding="utf-8")
+    ledger = write_loans(folder / "ledger.xlsx", loans)
+    common = ["--ledger", str(ledger), "--as-of", as_of.isoformat(), "--policy", str(folder / "policy.yaml"),
+              "--register", str(folder / "register.sqlite")]
+    runs = [CliRunner().invoke(main, args) for args in (
+        ["collect", "plan", *common],
+        ["collect", "letters", *common, "--out", str(folder / "out")],
+        ["collect", "letters", *common, "--out", str(folder / "out"), "--format", "json"])]
+    for run in runs:
+        assert run.exit_code == 0, run.output
+    return runs[0].stdout, runs[1].stdout, json.loads(runs[2].stdout)["loans"]

@@ -11,7 +11,9 @@ letters drive collection (DESIGN §8.1), each followed by a 送达回证 on its 
   asserts no legal effect of its own;
 - ``guarantor-demand``: 保证人履行保证责任通知书 to a joint guarantor still liable (art. 688,
   693, 694); the borrower's ID number is masked (a notice to a third party), the guarantor's own
-  ID number and address are printed in full (the notice is addressed to that guarantor).
+  ID number and address are printed in full (the notice is addressed to that guarantor); its
+  effect is stated only on the condition of service within the guarantee period when that ends
+  soon (``serve_by``).
 
 One date style (``date_cn``: 2026年6月30日) throughout each document; full-width punctuation.
 The shared docx helpers live in ``docgen.core.docxbuild``.
@@ -228,9 +230,16 @@ def guarantor_demand():
     _amount_table(doc)
     add_body(doc, "合计金额(大写):{{ total|amount_in_words }}。欠息、罚息按借款合同约定计收至实际清偿之日止。",
              indent=False)
+    # A notice reaching the guarantor after the guarantee period has no effect (the guarantor is
+    # discharged, art. 693 para. 2): when the period ends within the policy's service margin of the letter date (serve_by),
+    # the notice states its effect only on the condition of service within the period (art. 693
+    # para. 2, art. 694 para. 2), never as a fact. The period's end is printed either way, as the
+    # guarantee contract or the law fixes it.
     add_body(doc, "依照《中华人民共和国民法典》第六百八十八条、第六百九十三条第二款的规定及保证合同的约定,我行现请求"
-                  "贵方在保证范围内承担连带保证责任,于{{ pay_by|date_cn }}前代借款人清偿上述欠款。本通知系我行在"
-                  "保证期间(至{{ guarantee_period_end|date_cn }}届满)内向贵方提出的承担保证责任的请求;依照《中华"
+                  "贵方在保证范围内承担连带保证责任,于{{ pay_by|date_cn }}前代借款人清偿上述欠款。"
+                  "{% if serve_by %}本通知于保证期间(至{{ guarantee_period_end|date_cn }}届满)内送达贵方的,即为我行"
+                  "在保证期间内向贵方提出的承担保证责任的请求,{% else %}本通知系我行在保证期间(至"
+                  "{{ guarantee_period_end|date_cn }}届满)内向贵方提出的承担保证责任的请求;{% endif %}依照《中华"
                   "人民共和国民法典》第六百九十四条第二款的规定,贵方保证债务的诉讼时效自本通知送达之日起计算。")
     add_body(doc, "如对上述金额有异议,请于收到本通知之日起三日内与我行联系。")
     add_body(doc, "特此通知。")

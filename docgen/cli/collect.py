@@ -162,7 +162,8 @@ def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path
     saying the period is interrupted); joint guarantors still liable get a 保证人履行保证责任
     通知书 when the plan calls on them (then enter the service date as 向保证人主张日). A
     催收函 dated within letters.service_margin_days of the limitation deadline says the period is
-    interrupted only if served before it ends, and asks for service in person by that day. Each
+    interrupted only if served before it ends, and asks for service in person by that day; a
+    保证人通知书 likewise when the guarantee period ends that soon. Each
     document takes a serial number from the register, so running again issues none twice.
     Exit 0 when every letter due exists, 1 when some could not be generated (no address, no
     contact), another running `collect letters` holds some, or ledger rows are invalid, 2 when

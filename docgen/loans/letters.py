@@ -241,8 +241,11 @@ def guarantor_data(loan: Any, guarantor: str, entry: PlanEntry, letter_date: _dt
     data = _common(loan, letter_date, policy)
     data.update(_amounts(loan, letter_date, policy, declared=declared))
     assert entry.guarantee is not None
+    # A guarantee period ending within the service margin makes the notice's effect conditional
+    # on its service before the period ends (``serve_by``).
     data.update(guarantor=guarantor, borrower=loan.borrower, borrower_id=loan.id_number,
-                guarantee_period_end=entry.guarantee.period_end)
+                guarantee_period_end=entry.guarantee.period_end,
+                serve_by=service_deadline(entry.guarantee.period_end, letter_date, policy))
     address, id_number = guarantor_party(loan, guarantor)
     if address:
         data["guarantor_address"] = address
@@ -382,11 +385,14 @@ class Outcome:
 
     @property
     def next_step(self) -> str | None:
-        """What the user does with the letter once written (the Chinese sentence), or None: record a
-        guarantor notice's service as 向保证人主张日; serve a demand letter whose limitation period
-        ends soon (``serve_by``) in person by that day."""
+        """What the user does with the letter once written (the Chinese sentence), or None: serve a
+        letter whose period ends soon (``serve_by``: a demand letter's limitation period, a guarantor
+        notice's guarantee period) in person by that day; record a guarantor notice's service as
+        向保证人主张日."""
         if self.code not in ("issued", "restored", "issued-before"):
             return None
+        if self.document == "guarantor-demand" and "serve_by" in self.facts:
+            return MESSAGES.text("guarantor-demand-next/serve-by", self.facts)
         if self.document == "guarantor-demand" and "deadline" in self.facts and self.code != "issued-before":
             return MESSAGES.text("guarantor-demand-next", self.facts)
         if self.document == "demand-letter" and "serve_by" in self.facts:
@@ -659,17 +665,16 @@ def _next_step(job: _Job) -> dict[str, Any]:
     """Facts of a letter for the user: a demand letter declaring the loan due early says so
     (``declares_acceleration``), one whose limitation period ends within the service margin names
     that day (``serve_by``: to be served in person by then); a guarantor notice, the date to enter
-    as 向保证人主张日 and the last day it may be served."""
-    if job.document == "demand-letter":
-        facts: dict[str, Any] = {}
-        if job.key.endswith(DECLARING):
-            facts["declares_acceleration"] = True
-        if job.data.get("serve_by") is not None:
-            facts["serve_by"] = job.data["serve_by"].isoformat()
-        return facts
-    if job.document != "guarantor-demand" or job.entry.guarantee is None:
-        return {}
-    return {"deadline": job.entry.guarantee.period_end.isoformat(), "ledger_column": "向保证人主张日"}
+    as 向保证人主张日 and the last day it may be served, and ``serve_by`` when its guarantee period
+    ends within the service margin."""
+    facts: dict[str, Any] = {}
+    if job.document == "demand-letter" and job.key.endswith(DECLARING):
+        facts["declares_acceleration"] = True
+    if job.document == "guarantor-demand" and job.entry.guarantee is not None:
+        facts.update(deadline=job.entry.guarantee.period_end.isoformat(), ledger_column="向保证人主张日")
+    if job.document in ("demand-letter", "guarantor-demand") and job.data.get("serve_by") is not None:
+        facts["serve_by"] = job.data["serve_by"].isoformat()
+    return facts
 
 
 def held_notice(result: LettersResult) -> Any:

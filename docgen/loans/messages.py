@@ -72,6 +72,8 @@ ZH: dict[str, str] = {
     "demand-letter-overdue": "催收函应于{due}送达，至今未出具",
     "demand-letter-serve-by": ("诉讼时效将于{deadline}届满：催收函须于该日（含当日）前直接送达借款人，并由其在送达回证上签收；"
                                "届满后才送达的，不能中断诉讼时效（《民法典》第一百九十五条）"),
+    "guarantor-demand-serve-by": ("保证期间将于{deadline}届满：保证人履行保证责任通知书须于该日（含当日）前直接送达保证人{guarantors}，"
+                                  "并由其在送达回证上签收；届满后才送达的，保证人不再承担保证责任（《民法典》第六百九十三条第二款）"),
     "legal-action-overdue": "应于{due}起诉，至今未起诉",
     # ---- notices printed to the user (not stored per loan)
     "no-cjk-font": "未找到中文字体（如 Noto Sans CJK、文泉驿），图表改用英文标注；请安装 fonts-noto-cjk",
@@ -103,6 +105,9 @@ ZH: dict[str, str] = {
     "template-check-problem": "{path}（{column}）：{message}",
     "template-check-problem/no-column": "{path}：{message}",
     "guarantor-demand-next": "送达后请在台账“向保证人主张日”填写实际送达日（须不晚于保证期间届满日 {deadline}）",
+    "guarantor-demand-next/serve-by": ("保证期间将于{serve_by}届满：请于该日（含当日）前直接送达本通知，并由保证人在送达回证上签收；"
+                                       "届满后才送达的，保证人不再承担保证责任（《民法典》第六百九十三条第二款），本通知因此只附条件地"
+                                       "写明其效力。送达后请在台账“向保证人主张日”填写实际送达日"),
     "demand-letter-next": ("诉讼时效将于{serve_by}届满：请于该日（含当日）前直接送达本函，并由借款人在送达回证上签收；"
                            "届满后才送达的，不能中断诉讼时效（《民法典》第一百九十五条）。送达后请在台账"
                            "“时效中断日”填写实际送达日、“中断事由”填写催收送达"),
@@ -243,6 +248,7 @@ WARNING_LABELS: dict[str, str] = {
     "matured-unpaid": "到期未还未按期登记逾期",
     "demand-letter-overdue": "催收函逾期未送达",
     "demand-letter-serve-by": "催收函须在时效届满前当面送达",
+    "guarantor-demand-serve-by": "保证人通知书须在保证期间届满前当面送达",
     "legal-action-overdue": "应起诉未起诉",
 }
 """Plan warning code -> short Chinese label for tables (the full sentences are in ``ZH``)."""

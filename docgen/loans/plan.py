@@ -447,12 +447,15 @@ def declared_before(loan: Any, as_of: _dt.date, policy: Policy, issued: Containe
 
 
 def service_deadline(deadline: _dt.date, as_of: _dt.date, policy: Policy) -> _dt.date | None:
-    """Return the limitation ``deadline`` when it falls within ``letters.service_margin_days`` of a
-    letter dated ``as_of`` (on the day itself included), else None.
+    """Return ``deadline`` (the end of a limitation or guarantee period) when it falls within
+    ``letters.service_margin_days`` of a letter dated ``as_of`` (on the day itself included), else None.
 
-    A demand interrupts the period only when served before the period runs out (《民法典》第一百九
-    十五条), and service may take longer than the days left: such a letter must not say its service
-    interrupts the period without that condition, and must be served in person by ``deadline``.
+    A letter acts on such a period only when it reaches the addressee before the period runs out:
+    a demand interrupts the limitation period (《民法典》第一百九十五条), a notice to a joint
+    guarantor keeps the guarantor liable (第六百九十三条第二款) and starts the limitation of the
+    guarantee claim (第六百九十四条第二款). Service may take longer than the days left: such a
+    letter states that effect only on the condition of service in time, and is to be served in
+    person by ``deadline``.
     """
     if as_of <= deadline <= as_of + _dt.timedelta(days=policy.service_margin_days):
         return deadline
@@ -788,6 +791,10 @@ def plan_entry(
         elif not guarantee.preserved:
             remedy = "向保证人书面主张保证责任" if guarantee.needs_demand else "对债务人提起诉讼或申请仲裁"
             watch("guarantee", guarantee.period_end, remedy=remedy)
+            serve_by = service_deadline(guarantee.period_end, as_of, policy)
+            if serve_by is not None and guarantee.needs_demand:
+                # The guarantor notice keeps the guarantor liable only if served by then: in person, signed for.
+                _notice(notices, "guarantor-demand-serve-by", deadline=serve_by, guarantors=names)
     action = next_action(loan, as_of, policy, issued, guarantee)
     chosen, chosen_due = action.action, action.due
     urgent_call = False

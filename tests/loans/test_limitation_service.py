@@ -5,32 +5,19 @@ service in person, signed for, by that day. Re-read from the Word files."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from collect_helpers import AS_OF, POLICY_TEXT, make_loan, write_loans
-from docxtext import docx_text
+from collect_helpers import AS_OF, issue_letters, make_loan, plan_and_letters, policy_in, written
 
-from docgen.cli import main
 from docgen.core.errors import InputError
-from docgen.documents.register import Register
-from docgen.loans.letters import make_letters
 from docgen.loans.plan import build_plan, load_policy
 
 D = dt.date
 UNCONDITIONAL = "本函送达即构成我行向贵方提出履行请求，上述债权的诉讼时效自本函送达之日起中断并重新计算。"
 CONDITIONAL = ("本函送达即构成我行向贵方提出履行请求；本函在诉讼时效期间届满前送达的，上述债权的诉讼时效自本函送达之日起"
                "中断并重新计算。")
-
-
-def _policy(tmp_path: Path, extra: str = ""):
-    tmp_path.mkdir(exist_ok=True)
-    path = tmp_path / "policy.yaml"
-    path.write_text(POLICY_TEXT + extra, encoding="utf-8")
-    return load_policy(path)
 
 
 def _loan(days_left: int):
@@ -41,16 +28,15 @@ def _loan(days_left: int):
 
 
 def _letter(tmp_path: Path, policy, loan):
-    with Register(tmp_path / "register.sqlite") as register:
-        result = make_letters([loan], AS_OF, tmp_path / "out", policy=policy, register=register)
-    (letter,) = result.written
-    return letter, docx_text(Path(letter.file))
+    result = issue_letters(tmp_path, policy, [loan])
+    assert len(result.written) == 1
+    return written(result, "demand-letter")
 
 
 @pytest.mark.parametrize("days_left", [0, 1, 15])
 def test_inside_the_margin_the_interruption_is_conditional_and_service_in_person_is_asked(
         tmp_path: Path, days_left: int) -> None:
-    policy = _policy(tmp_path)
+    policy = policy_in(tmp_path)
     loan = _loan(days_left)
     deadline = (AS_OF + dt.timedelta(days=days_left)).isoformat()
     (entry,) = build_plan([loan], AS_OF, policy).entries
@@ -68,7 +54,7 @@ def test_inside_the_margin_the_interruption_is_conditional_and_service_in_person
 
 
 def test_past_the_margin_the_letter_says_service_interrupts_the_period(tmp_path: Path) -> None:
-    policy = _policy(tmp_path)
+    policy = policy_in(tmp_path)
     loan = _loan(16)
     (entry,) = build_plan([loan], AS_OF, policy).entries
     assert "demand-letter-serve-by" not in entry.warnings and "limitation-near" in entry.warnings
@@ -95,18 +81,17 @@ def test_a_letter_issued_before_the_margin_is_asked_to_be_served_in_time_without
 
 
 def test_a_barred_claim_still_gets_no_demand_letter(tmp_path: Path) -> None:
-    policy = _policy(tmp_path)
-    with Register(tmp_path / "register.sqlite") as register:
-        result = make_letters([_loan(-1)], AS_OF, tmp_path / "out", policy=policy, register=register)
+    policy = policy_in(tmp_path)
+    result = issue_letters(tmp_path, policy, [_loan(-1)])
     assert [o.document for o in result.written] == ["debt-confirmation"]
 
 
 def test_the_margin_is_the_policys(tmp_path: Path) -> None:
-    none = _policy(tmp_path / "zero", "  service_margin_days: 0\n")
+    none = policy_in(tmp_path / "zero", "  service_margin_days: 0\n")
     assert none.service_margin_days == 0
     assert CONDITIONAL in _letter(tmp_path / "a", none, _loan(0))[1]
     assert UNCONDITIONAL in _letter(tmp_path / "b", none, _loan(1))[1]
-    wide = _policy(tmp_path / "wide", "  service_margin_days: 30\n")
+    wide = policy_in(tmp_path / "wide", "  service_margin_days: 30\n")
     assert CONDITIONAL in _letter(tmp_path / "c", wide, _loan(30))[1]
 
 
@@ -119,17 +104,8 @@ def test_the_margin_is_validated(tmp_path: Path) -> None:
 
 
 def test_collect_letters_and_plan_tell_the_officer(tmp_path: Path) -> None:
-    (tmp_path / "policy.yaml").write_text(POLICY_TEXT, encoding="utf-8")
-    ledger = write_loans(tmp_path / "ledger.xlsx", [_loan(3)])
-    common = ["--ledger", str(ledger), "--as-of", AS_OF.isoformat(), "--policy", str(tmp_path / "policy.yaml"),
-              "--register", str(tmp_path / "register.sqlite")]
-    plan = CliRunner().invoke(main, ["collect", "plan", *common])
-    assert plan.exit_code == 0, plan.output
-    assert "催收函须在时效届满前当面送达" in plan.stdout
-    letters = CliRunner().invoke(main, ["collect", "letters", *common, "--out", str(tmp_path / "out")])
-    assert letters.exit_code == 0, letters.output
-    assert "诉讼时效将于2026-12-01届满：请于该日（含当日）前直接送达本函" in letters.stdout
-    again = CliRunner().invoke(main, ["collect", "letters", *common, "--out", str(tmp_path / "out"), "--format", "json"])
-    (outcome,) = json.loads(again.stdout)["loans"]
+    plan, letters, (outcome,) = plan_and_letters(tmp_path, [_loan(3)])
+    assert "催收函须在时效届满前当面送达" in plan
+    assert "诉讼时效将于2026-12-01届满：请于该日（含当日）前直接送达本函" in letters
     assert outcome["code"] == "issued-before" and outcome["facts"] == {"serve_by": "2026-12-01"}
     assert outcome["next_step"].startswith("诉讼时效将于2026-12-01届满")
