@@ -38,8 +38,8 @@ def _loan(days_left: int):
                      guarantee_period_end=AS_OF + dt.timedelta(days=days_left))
 
 
-def _notice(tmp_path: Path, policy, loan):
-    return written(issue_letters(tmp_path, policy, [loan]), "guarantor-demand")
+def _notice(tmp_path: Path, policy, loan, as_of: dt.date = AS_OF):
+    return written(issue_letters(tmp_path, policy, [loan], as_of), "guarantor-demand")
 
 
 @pytest.mark.parametrize("days_left", [0, 1, 15])
@@ -76,6 +76,19 @@ def test_past_the_margin_the_notice_states_its_effect(tmp_path: Path) -> None:
     assert _unconditional(end) in text and "内送达贵方的" not in text
     assert notice.facts == {"deadline": end.isoformat(), "ledger_column": "向保证人主张日"}
     assert notice.next_step == MESSAGES.text("guarantor-demand-next", notice.facts)
+
+
+def test_a_notice_issued_before_the_margin_is_asked_to_be_served_in_time(tmp_path: Path) -> None:
+    policy = policy_in(tmp_path)
+    loan = _loan(10)
+    end = AS_OF + dt.timedelta(days=10)
+    notice, text = _notice(tmp_path, policy, loan, AS_OF - dt.timedelta(days=10))
+    assert _unconditional(end) in text and "serve_by" not in notice.facts
+    (outcome,) = [o for o in issue_letters(tmp_path, policy, [loan]).outcomes if o.document == "guarantor-demand"]
+    assert outcome.code == "issued-before" and outcome.facts["serve_by"] == end.isoformat()
+    # The notice written earlier states its effect outright; the officer is only told to serve it in time.
+    assert outcome.next_step.startswith(f"保证期间将于{end.isoformat()}届满：请于该日（含当日）前直接送达本通知")
+    assert "附条件" not in outcome.next_step
 
 
 def test_a_lapsed_guarantee_gets_no_notice(tmp_path: Path) -> None:

@@ -65,14 +65,11 @@ def test_past_the_margin_the_letter_says_service_interrupts_the_period(tmp_path:
 
 def test_a_letter_issued_before_the_margin_is_asked_to_be_served_in_time_without_being_called_conditional(
         tmp_path: Path) -> None:
-    policy = _policy(tmp_path)
+    policy = policy_in(tmp_path)
     loan = _loan(10)
-    with Register(tmp_path / "register.sqlite") as register:
-        first = make_letters([loan], AS_OF - dt.timedelta(days=10), tmp_path / "out", policy=policy,
-                             register=register)
-        again = make_letters([loan], AS_OF, tmp_path / "out", policy=policy, register=register)
-    (letter,) = first.written
-    assert UNCONDITIONAL in docx_text(Path(letter.file)) and letter.next_step is None
+    letter, text = written(issue_letters(tmp_path, policy, [loan], AS_OF - dt.timedelta(days=10)), "demand-letter")
+    again = issue_letters(tmp_path, policy, [loan])
+    assert UNCONDITIONAL in text and letter.next_step is None
     (outcome,) = again.outcomes
     assert outcome.code == "issued-before" and outcome.facts == {"serve_by": "2026-12-08"}
     # The letter already says its service interrupts the period; the officer is not told it says so on a condition.
