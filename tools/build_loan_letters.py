@@ -231,10 +231,10 @@ def guarantor_demand():
     add_body(doc, "合计金额(大写):{{ total|amount_in_words }}。欠息、罚息按借款合同约定计收至实际清偿之日止。",
              indent=False)
     # A notice reaching the guarantor after the guarantee period has no effect (the guarantor is
-    # discharged, art. 693 para. 2): when the period ends within the policy's service margin of the letter date (serve_by),
-    # the notice states its effect only on the condition of service within the period (art. 693
-    # para. 2, art. 694 para. 2), never as a fact. The period's end is printed either way, as the
-    # guarantee contract or the law fixes it.
+    # discharged, art. 693 para. 2): when the period ends within the policy's service margin of the
+    # letter date (serve_by), the notice states its effect (art. 693 para. 2, art. 694 para. 2) only
+    # on the condition of service within the period, never as a fact. The period's end is printed
+    # either way, as the guarantee contract or the law fixes it.
     add_body(doc, "依照《中华人民共和国民法典》第六百八十八条、第六百九十三条第二款的规定及保证合同的约定,我行现请求"
                   "贵方在保证范围内承担连带保证责任,于{{ pay_by|date_cn }}前代借款人清偿上述欠款。"
                   "{% if serve_by %}本通知于保证期间(至{{ guarantee_period_end|date_cn }}届满)内送达贵方的,即为我行"
