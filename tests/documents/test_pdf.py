@@ -315,10 +315,17 @@ def test_kept_profiles_are_reused_and_killed_idle_or_surplus_ones_removed(monkey
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("DOCGEN_CACHE_DIR", str(cache))
-    # The stand-in builds its profile as LibreOffice does and counts the starts it served.
-    _fake_soffice(monkeypatch, tmp_path, 'p="${profile#file://}"; mkdir -p "$p/user"; echo run >> "$p/user/runs"\n'
-                                         'for f in $files; do b=$(basename "$f" .docx); echo pdf > "$out/$b.pdf"; done')
+    # The stand-in builds its profile as LibreOffice does and counts the starts it served. While the
+    # gate file exists, each start waits (10 s at most) for a second one: the two instances of a
+    # parallel run then each take one chunk, where on a loaded machine one thread could take both.
+    gate, log = tmp_path / "gate", tmp_path / "soffice.log"
+    _fake_soffice(monkeypatch, tmp_path,
+                  f'n=0; while [ -e "{gate}" ] && [ $(( $(grep -c "^start" "{log}") % 2 )) -ne 0 ] '
+                  '&& [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done\n'
+                  'p="${profile#file://}"; mkdir -p "$p/user"; echo run >> "$p/user/runs"\n'
+                  'for f in $files; do b=$(basename "$f" .docx); echo pdf > "$out/$b.pdf"; done')
     sources = _placeholders(tmp_path, "d", 2)
+    gate.touch()
 
     def runs(slot: int) -> int:
         path = cache / f"lo-profile-{slot}" / "user" / "runs"
@@ -330,6 +337,7 @@ def test_kept_profiles_are_reused_and_killed_idle_or_surplus_ones_removed(monkey
     assert sorted(p.name for p in cache.iterdir()) == ["lo-profile-0", "lo-profile-0.lock", "lo-profile-1",
                                                        "lo-profile-1.lock"]
     assert all(p.stat().st_size == 0 for p in cache.glob("*.lock"))  # no lease outstanding
+    gate.unlink()
 
     (cache / "lo-profile-0.lock").write_text("4242")  # its run was killed while converting
     old = time.time() - (pdf.PROFILE_IDLE_DAYS + 1) * 86400
