@@ -65,7 +65,7 @@ def _amount_table(doc, principal_label: str = "{{ principal_label }}") -> None:
             ["罚息(计至{{ letter_date|date_cn }},含当日)", "{{ penalty|amount }}"],
             ["合计", "{{ total|amount }}"],
         ],
-        [70, 60],
+        [86, 44],  # the 罚息 line with its window (about 18 characters) on one line
         align=["center", "right"],
         bold_rows=[3],
     )
