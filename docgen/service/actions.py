@@ -457,9 +457,26 @@ async def rerun(request: Request, who: Principal, job: dict[str, Any]) -> dict[s
 
 # -------------------------------------------------------------------------------- register
 
+def _known_template(register: Any, template: str, path: Any) -> None:
+    """Raise ``ApiError`` 400 when ``template`` is neither shipped nor in ``register`` (a misspelt
+    name would otherwise be answered with nothing found), as ``docgen register`` exits 2. The
+    register is named by its file name only: never the server's folders (a URL without its password)."""
+    from docgen.documents.register_report import refuse_unknown_template
+    from docgen.documents.register_store import redact
+
+    shown = path.name if isinstance(path, Path) else redact(str(path))
+    try:
+        refuse_unknown_template(register, template, shown, option="template")
+    except InputError as exc:
+        raise failure_error(work.failure(exc)) from None
+
+
 def register_rows(request: Request, template: str | None = None, serial: str | None = None,
                   borrower: str | None = None, date: str | None = None) -> list[dict[str, Any]]:
-    """Return register records matching every filter given (borrower: in the row key or file name)."""
+    """Return register records matching every filter given (borrower: in the row key or file name).
+
+    Raises ``ApiError`` 400 when ``template`` names neither a shipped template nor one the register
+    holds (``_known_template``)."""
     from docgen.documents.register import Register
 
     path = service(request).settings.register_path
@@ -467,6 +484,8 @@ def register_rows(request: Request, template: str | None = None, serial: str | N
         return []
     with Register(path) as register:
         records = [r.to_dict() for r in register.records(template or None)]
+        if template and not records:
+            _known_template(register, template, path)
     out = []
     for r in records:
         if serial and serial not in (r.get("serial") or ""):
@@ -487,12 +506,8 @@ async def verify_register(request: Request, who: Principal, template: str | None
     name would otherwise be answered "0 checked, ok"), as ``docgen register verify`` exits 2.
     """
     from docgen.documents.register import Register
-    from docgen.documents.register_report import refuse_unknown_template
-    from docgen.documents.register_store import redact
 
     path = service(request).settings.register_path
-    # The register by its file name only: never the server's folders (a URL without its password).
-    shown = path.name if isinstance(path, Path) else redact(str(path))
 
     def run() -> dict[str, Any]:
         if not path.exists():
@@ -500,15 +515,12 @@ async def verify_register(request: Request, who: Principal, template: str | None
         with Register(path) as register:
             total = len(register.records(template or None))
             if template and not total:
-                refuse_unknown_template(register, template, shown, option="template")
+                _known_template(register, template, path)
             failures = register.verify(template or None)
         problems = [{**r.to_dict(), "file": Path(r.file).name if r.file else None, "status": s} for r, s in failures]
         return {"checked": total, "ok": not failures, "problems": problems}
 
-    try:
-        result = await run_in_threadpool(run)
-    except InputError as exc:
-        raise failure_error(work.failure(exc)) from None
+    result = await run_in_threadpool(run)
     _audit(request, who, "verify", target=template or "*", serials=[p["serial"] for p in result["problems"]],
            detail={"checked": result["checked"], "ok": result["ok"]})
     return result

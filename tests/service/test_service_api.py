@@ -202,6 +202,8 @@ def test_register_verify_of_a_misspelt_template_is_400_naming_the_recorded_ones(
     assert answer.json() == {"error": f"登记簿 register.sqlite 中没有模板 demand-leter 的记录，也没有这个模板"
                                       f"（登记簿中的模板：{'、'.join(recorded)}）；请检查 template 的拼写",
                              "problems": []}
+    listed = api.client.get("/api/register", params={"template": "demand-leter"}, headers=headers)
+    assert (listed.status_code, listed.json()) == (400, answer.json())  # not an empty list, as register list
     # A shipped template nothing has been issued of yet is a true answer, not a typo.
     shipped = api.client.post("/api/register/verify", params={"template": "debt-confirmation"}, headers=headers)
     assert shipped.json() == {"checked": 0, "ok": True, "problems": []}
