@@ -231,7 +231,7 @@ def text_fields(template: Template) -> list[str]:
     out = []
     fields = list(template.schema.items())
     fields += [(f"{name}.{key}", template.schema[name]["schema"]["schema"][key])
-               for name, keys in item_columns(template).items() for key in keys]
+               for name, keys in template.entry_fields.items() for key in keys]
     for name, rule in fields:
         checks = rule.get("check_with")
         checks = checks if isinstance(checks, (list, tuple)) else [checks]
@@ -1052,7 +1052,7 @@ def _table_options(template: Template, defaults: dict[str, Any]) -> tuple[dict[s
     required = [name for name, rule in template.schema.items()
                 if isinstance(rule, dict) and rule.get("required") and name != "serial" and name not in defaults]
     aliases = {name: template.aliases.get(name, []) for name in template.schema}
-    for name, keys in item_columns(template).items():
+    for name, keys in template.entry_fields.items():
         # A list of entries (a resolution's shareholders) comes as one column per entry field,
         # each cell holding the entries' values in order: 股东名称 “甲公司、李四”.
         aliases.update({f"{name}.{key}": template.aliases.get(f"{name}.{key}", []) for key in keys})
@@ -1063,17 +1063,6 @@ def _table_options(template: Template, defaults: dict[str, Any]) -> tuple[dict[s
     return aliases, required
 
 
-def item_columns(template: Template) -> dict[str, list[str]]:
-    """The list fields whose entries are records (a resolution's shareholders: name, id_number,
-    share, vote), each with its entries' fields: what a sheet gives one column each."""
-    out: dict[str, list[str]] = {}
-    for name, rule in template.schema.items():
-        entry = (rule.get("schema") or {}) if isinstance(rule, dict) and rule.get("type") == "list" else {}
-        if entry.get("type") == "dict" and entry.get("schema"):
-            out[name] = list(entry["schema"])
-    return out
-
-
 _ENTRY_SEPARATORS = re.compile("[、;\uff1b\n]")
 
 
@@ -1082,9 +1071,11 @@ def _gather_entries(template: Template, data: dict[str, Any], row: Row) -> tuple
     """Turn a row's entry columns (``shareholders.name`` …) into its list of entries; return the
     data, the columns (the list field named by its first entry column) and the problems (columns
     holding different numbers of entries)."""
+    if not template.entry_fields:
+        return data, row.columns, []
     columns = dict(row.columns)
     problems: list[Problem] = []
-    for name, keys in item_columns(template).items():
+    for name, keys in template.entry_fields.items():
         labels = [row.columns[f"{name}.{key}"] for key in keys if f"{name}.{key}" in row.columns]
         if labels:  # a problem of the list (none given, an entry's field wrong) names its first column
             columns.setdefault(name, labels[0])

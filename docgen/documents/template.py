@@ -117,6 +117,12 @@ class Template:
         # Fields whose cell '张三、李四' is a list of text (``_split_lists``), found once.
         self._text_lists = [field for field, rule in schema.items() if isinstance(rule, dict)
                             and rule.get("type") == "list" and (rule.get("schema") or {}).get("type", "string") == "string"]
+        # Lists whose entries are records (a resolution's shareholders: name, id_number, share, vote),
+        # each with its entries' fields: what a batch sheet gives one column each; found once.
+        self.entry_fields: dict[str, list[str]] = {
+            field: list(rule["schema"]["schema"]) for field, rule in schema.items()
+            if isinstance(rule, dict) and rule.get("type") == "list" and isinstance(rule.get("schema"), dict)
+            and rule["schema"].get("type") == "dict" and rule["schema"].get("schema")}
         # Valid rows skip cerberus (milliseconds a row); doubtful ones get its exact messages.
         self._fast_check = compile_schema(self.schema)
         self._engine = Engine(name, docx_path, self._read_docx())
