@@ -88,7 +88,9 @@ def test_a_notice_issued_before_the_margin_is_asked_to_be_served_in_time(tmp_pat
     assert outcome.code == "issued-before" and outcome.facts["serve_by"] == end.isoformat()
     # The notice written earlier states its effect outright; the officer is only told to serve it in time.
     assert outcome.next_step.startswith(f"保证期间将于{end.isoformat()}届满：请于该日（含当日）前直接送达本通知")
-    assert "附条件" not in outcome.next_step
+    assert outcome.next_step == (f"保证期间将于{end.isoformat()}届满：请于该日（含当日）前直接送达本通知，并由保证人在送达回证上签收；"
+                                 "届满后才送达的，保证人不再承担保证责任（《民法典》第六百九十三条第二款）。"
+                                 "送达后请在台账“向保证人主张日”填写实际送达日")
 
 
 def test_a_lapsed_guarantee_gets_no_notice(tmp_path: Path) -> None:
@@ -105,6 +107,7 @@ def test_a_guarantor_already_called_on_gets_no_warning(tmp_path: Path) -> None:
     loan = make_loan("JJ0001", days=40, maturity=D(2026, 8, 20), disbursed_on=D(2024, 8, 20), guarantors=["周八"],
                      guarantee_period_end=AS_OF + dt.timedelta(days=3), guarantor_demanded=AS_OF - dt.timedelta(days=5))
     (entry,) = build_plan([loan], AS_OF, policy).entries
+    assert entry.guarantee.liable and entry.guarantee.preserved == "demand"
     assert "guarantor-demand-serve-by" not in entry.warnings
 
 
