@@ -73,8 +73,9 @@ def test_a_letter_issued_before_the_margin_is_asked_to_be_served_in_time_without
     (outcome,) = again.outcomes
     assert outcome.code == "issued-before" and outcome.facts == {"serve_by": "2026-12-08"}
     # The letter already says its service interrupts the period; the officer is not told it says so on a condition.
-    assert outcome.next_step.startswith("诉讼时效将于2026-12-08届满：请于该日（含当日）前直接送达本函")
-    assert "附条件" not in outcome.next_step
+    assert outcome.next_step == ("诉讼时效将于2026-12-08届满：请于该日（含当日）前直接送达本函，并由借款人在送达回证上签收；"
+                                 "届满后才送达的，不能中断诉讼时效（《民法典》第一百九十五条）。送达后请在台账"
+                                 "“时效中断日”填写实际送达日、“中断事由”填写催收送达")
 
 
 def test_a_barred_claim_still_gets_no_demand_letter(tmp_path: Path) -> None:
