@@ -417,7 +417,8 @@ def _init_worker(template: Template | tuple[str, str, str | None]) -> None:
         _WORKER_TEMPLATE = template
     else:
         name, path, meta = template
-        _WORKER_TEMPLATE = load_template(name, path=path, meta=meta)
+        # The batch loaded (and so checked) it already: its tags' names need not be read again.
+        _WORKER_TEMPLATE = load_template(name, path=path, meta=meta, check_variables=False)
 
 
 def _temp_path(path: Path, token: str) -> Path:
