@@ -39,7 +39,7 @@ from typing import Any
 
 from docgen.core.errors import InputError
 from docgen.core.validation import Problem
-from docgen.loans.messages import MESSAGES
+from docgen.loans.messages import MESSAGES, action_label
 from docgen.loans.plan import (
     DECLARING,
     Plan,
@@ -558,7 +558,7 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
                     guarantor_data(loan, name, entry, as_of, policy, declared=declared), name)
         if len(jobs) + len(outcomes) == before:
             outcomes.append(Outcome(entry.loan_no, entry.row, "not-due", facts={
-                "days": entry.days_past_due, "action": _action_label(entry.next_action),
+                "days": entry.days_past_due, "action": action_label(entry.next_action, entry.time_barred),
                 "due": entry.next_action_due.isoformat()}))
     return jobs, outcomes
 
@@ -578,12 +578,6 @@ def _demand_letters(loan: Any, as_of: _dt.date, policy: Policy, issued: Containe
     if declaring or (accelerate and letter_key(loan, declaring=True) not in issued):
         letters.append(True)
     return letters
-
-
-def _action_label(action: str) -> str:
-    from docgen.loans.plan import ACTION_LABELS
-
-    return ACTION_LABELS.get(action, action)
 
 
 def make_letters(

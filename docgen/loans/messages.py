@@ -234,6 +234,22 @@ ACTION_LABELS: dict[str, str] = {
 }
 """Plan action id -> Chinese name."""
 
+TIME_BARRED_ACTION_LABELS: dict[str, str] = {
+    "demand-letter": "送达催收通知书（附债务确认回执）",
+}
+"""Plan action id -> its Chinese name for a time-barred claim, where that differs: the demand letter
+due then is the ``debt-confirmation`` notice (DESIGN §8.1), never a 逾期催收函 saying the period is
+interrupted; the id stays ``demand-letter`` (DESIGN §8)."""
+
+
+def action_label(action: str, time_barred: bool = False) -> str:
+    """Return the Chinese name of a plan entry's action id: the name of what is actually done for
+    it, given whether the entry's claim is ``time_barred`` (``PlanEntry.time_barred``); the id
+    itself when it has no name. Never raises."""
+    if time_barred and action in TIME_BARRED_ACTION_LABELS:
+        return TIME_BARRED_ACTION_LABELS[action]
+    return ACTION_LABELS.get(action, action)
+
 WARNING_LABELS: dict[str, str] = {
     "limitation-expired": "诉讼时效已届满",
     "limitation-near": "诉讼时效即将届满",

@@ -13,17 +13,12 @@ from typing import Any
 
 from docgen.core.atomic import write_bytes_atomic
 from docgen.core.textwidth import display_width, pad
-from docgen.loans.messages import MESSAGES, PLAN_COLUMNS, PLAN_NUMERIC
-from docgen.loans.plan import ACTION_LABELS, WARNINGS, Plan, PlanEntry
+from docgen.loans.messages import MESSAGES, PLAN_COLUMNS, PLAN_NUMERIC, action_label
+from docgen.loans.plan import WARNINGS, Plan, PlanEntry
 from docgen.core.cells import xlsx_cell
 
 #: (header, width in Excel characters) of the columns both renderers show, in order.
 COLUMNS: tuple[tuple[str, int], ...] = PLAN_COLUMNS
-
-
-def action_label(action: str) -> str:
-    """Return the Chinese name of an action id (the id itself when unknown)."""
-    return ACTION_LABELS.get(action, action)
 
 
 def warning_label(code: str) -> str:
@@ -38,7 +33,7 @@ def _warnings_text(entry: PlanEntry) -> str:
 def _cells(entry: PlanEntry) -> list[Any]:
     return [
         entry.loan_no, entry.borrower, entry.branch, entry.officer, entry.overdue_since, entry.days_past_due,
-        entry.bucket, entry.seed_bucket, action_label(entry.next_action), entry.next_action_due,
+        entry.bucket, entry.seed_bucket, action_label(entry.next_action, entry.time_barred), entry.next_action_due,
         entry.limitation_deadline, entry.guarantee_deadline, entry.balance, _warnings_text(entry),
     ]
 
