@@ -16,7 +16,7 @@ from docgen.core.access import when_denied
 from docgen.core.errors import DocgenError, InputError
 from docgen.core.messages import MESSAGES
 from docgen.core.regularfile import read_regular
-from docgen.core.textcodec import lone_surrogate
+from docgen.core.textcodec import decode_chinese, lone_surrogate
 
 #: libyaml's loader when it is compiled in (several times faster), else the pure one; both safe.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -92,6 +92,9 @@ def read_mapping(
 ) -> dict[str, Any]:
     """Return the mapping at the top of a YAML (or ``.json``) file.
 
+    The bytes are decoded as a CSV's are (``decode_chinese``): UTF-8 (a BOM stripped), UTF-16
+    by its BOM, GB18030 (so GBK), and charset-normalizer's guess only when none of them does.
+
     ``what`` names the file for people (e.g. ``催收策略文件``); ``hint`` is appended to the
     "not a mapping" message (e.g. an example key). An empty file gives ``{}`` when
     ``allow_empty``. Raises ``error`` (``InputError`` by default) naming the file, and the
@@ -99,14 +102,16 @@ def read_mapping(
     """
     file = Path(path)
     try:
-        text = read_regular(file).decode("utf-8-sig")
+        raw = read_regular(file)
     except FileNotFoundError:
         raise MESSAGES.error(error, "datafile-not-found", file=str(file), what=what) from None
-    except UnicodeDecodeError:
-        raise MESSAGES.error(error, "datafile-not-utf8", file=str(file), what=what) from None
     except OSError as exc:
         when_denied(exc, error, file)
         raise MESSAGES.error(error, "datafile-unreadable", file=str(file), what=what, reason=exc.strerror) from None
+    # The decoder a CSV goes through: Notepad on Chinese Windows saves these files in GBK.
+    text = decode_chinese(raw)
+    if text is None:
+        raise MESSAGES.error(error, "datafile-undecodable", file=str(file), what=what)
     try:
         data = parse_json(text) if file.suffix.lower() == ".json" else parse_yaml(text)
     except json.JSONDecodeError as exc:

@@ -143,7 +143,7 @@ MESSAGES = MessageTable("core", {
     "sheet-too-many-cells": _too_many_cells,
     # small YAML/JSON files users write (the error class is the caller's; ``what`` names the file)
     "datafile-not-found": "{file}：{what}不存在；请检查路径",
-    "datafile-not-utf8": "{file}：{what}不是 UTF-8 编码；请用 UTF-8 保存",
+    "datafile-undecodable": "{file}：无法识别{what}的编码（不是 UTF-8 或 GB18030/GBK）；请用 UTF-8 保存后重试",
     "datafile-unreadable": "{file}：无法读取{what}（{reason}）",
     # what ``regularfile.NotRegularFile`` says as its reason (a folder, a FIFO or a device given as a file)
     "not-regular-file": "不是普通文件，而是文件夹、管道或设备",

@@ -133,6 +133,34 @@ def test_render_malformed_data_file_exits_2(runner, tmp_path):
     assert result.exit_code == 2 and "l.yaml：数据文件顶层应为映射（“键: 值”），如“borrower: 张三”" in result.output
 
 
+@pytest.mark.parametrize("encoding, borrower", [
+    ("gbk", "杭州临平明远五金制品有限公司"),  # Notepad's "ANSI" on Chinese Windows
+    ("gb18030", "杭州𠀀明远五金制品有限公司"),  # 𠀀 (U+20000) is beyond GBK: four bytes in GB18030
+])
+def test_render_reads_a_data_file_saved_in_gbk_or_gb18030(runner, tmp_path, encoding, borrower):
+    text = (EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8")
+    text = text.replace("borrower: 杭州临平明远五金制品有限公司", f"borrower: {borrower}")
+    data_file = tmp_path / "催收函.yaml"
+    data_file.write_bytes(text.encode(encoding))
+    with pytest.raises(UnicodeDecodeError):
+        data_file.read_bytes().decode("utf-8")
+    out = tmp_path / "letter.docx"
+    result = run(runner, "render", "demand-letter", "--data", str(data_file), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert borrower in "\n".join(p.text for p in docx.Document(out).paragraphs)
+
+
+def test_render_of_a_data_file_no_encoding_decodes_exits_2_naming_it(runner, tmp_path):
+    data_file = tmp_path / "d.yaml"
+    data_file.write_bytes(b"borrower: " + b"\x81\xff\x00" * 40 + b"\n")
+    out = tmp_path / "o.docx"
+    result = run(runner, "render", "demand-letter", "--data", str(data_file), "-o", str(out))
+    assert result.exit_code == 2
+    assert result.output == (f"Error: {data_file}：无法识别数据文件的编码（不是 UTF-8 或 GB18030/GBK）；"
+                             "请用 UTF-8 保存后重试\n")
+    assert not out.exists()
+
+
 def test_render_without_serial_takes_one_from_the_register(runner, tmp_path):
     data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
     assert "serial" not in data  # the example leaves the numbering to the register

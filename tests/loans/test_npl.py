@@ -6,6 +6,7 @@ from scripts import load_script
 import dataclasses
 import datetime as dt
 import os
+import re
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -299,8 +300,10 @@ def test_notes_are_validated(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="date：无法转换"):
         notes_from_mapping({"date": "七月"})
     path = tmp_path / "notes.yaml"
-    path.write_bytes("branch: 眉县支行\n".encode("gb18030"))
-    with pytest.raises(InputError, match="说明文件不是 UTF-8 编码；请用 UTF-8 保存"):
+    path.write_bytes("branch: 眉县支行\n".encode("gbk"))  # saved by Notepad on Chinese Windows
+    assert load_notes(path).branch == "眉县支行"
+    path.write_bytes(b"branch: " + b"\x81\xff\x00" * 40 + b"\n")  # no encoding decodes it
+    with pytest.raises(InputError, match=f"^{re.escape(str(path))}：无法识别说明文件的编码（不是 UTF-8 或 GB18030/GBK）"):
         load_notes(path)
 
 
