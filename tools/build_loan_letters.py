@@ -71,11 +71,48 @@ def _amount_table(doc, principal_label: str = "{{ principal_label }}") -> None:
     )
 
 
+def _penalty_reservation(doc, declared: str, *, addressee: str, claim: str) -> None:
+    """The 罚息 a letter claims but cannot figure (``docgen.loans.letters.penalty``). Its table's 罚息
+    runs on the overdue principal (and, once the loan has matured, on the rest from the day after
+    maturity), while the rest of a balance declared due early (宣布提前到期) fell due when the
+    declaration reached the borrower (《民法典》第一百三十七条第二款), a day the register does not
+    record (it holds the letter's issue date, not its service). A letter made after the declaring
+    letter went out in an earlier run (``declared`` before maturity; ``penalty_reserved`` after it)
+    reserves that claim in words: never left out, and no figure asserted that the bank could not prove.
+    """
+    law = "依照借款合同约定及《中华人民共和国民法典》第五百七十七条、第六百七十六条的规定,"
+    add_tag_paragraph(doc, "{%p if " + declared + " and not matured %}")
+    add_body(doc, f"上表罚息仅按逾期本金计算。贷款本金余额中其余部分自宣布提前到期生效之日(即该宣布到达{addressee}之日)"
+                  f"起到期,{law}自该日起按借款合同约定计收罚息;该部分罚息未列入上表,由我行另行计算并{claim}主张。",
+             indent=False)
+    # Matured since: the figure covers the rest from the day after maturity; what fell due earlier by
+    # the declaration is claimed only if it took effect before maturity (served late, nothing is).
+    add_tag_paragraph(doc, "{%p elif matured and penalty_reserved %}")
+    add_body(doc, f"上表罚息中,贷款本金余额中逾期本金以外的部分自到期日次日起计算。我行此前已向{addressee}宣布该笔贷款"
+                  f"提前到期;该宣布到达{addressee}之日(宣布提前到期生效之日)早于到期日的,该部分本金自该日起到期,{law}"
+                  f"自该日起至{{{{ maturity|date_cn }}}}止的罚息未列入上表,由我行另行计算并{claim}主张。", indent=False)
+    add_tag_paragraph(doc, "{%p endif %}")
+
+
 def _contact_lines(doc) -> None:
     add_body(doc, "联系人:{{ contact }}    联系电话:{{ phone }}")
     add_tag_paragraph(doc, "{%p if branch_address is defined and branch_address %}")
     add_body(doc, "联系地址:{{ branch_address }}")
     add_tag_paragraph(doc, "{%p endif %}")
+
+
+def _closing(doc, sign_off: str) -> None:
+    """The letter's close: ``sign_off`` (特此函告。), the contact lines and the signature, kept on one
+    page together (keep with next): a letter whose variable text runs long (a reservation of 罚息,
+    a conditional effect, many guarantors) moves its close to the next page whole, never leaving
+    the signature and date alone there."""
+    first = add_body(doc, sign_off)
+    _contact_lines(doc)
+    _signature(doc)
+    paragraphs = doc.paragraphs
+    start = next(i for i, paragraph in enumerate(paragraphs) if paragraph._p is first._p)
+    for paragraph in paragraphs[start:-1]:
+        paragraph.paragraph_format.keep_with_next = True
 
 
 def _signature(doc, role: str = "债权人") -> None:
@@ -149,6 +186,9 @@ def demand_letter():
     add_body(doc, "合计金额(大写):{{ total|amount_in_words }}。罚息按{% if penalty_annual %}借款合同约定的罚息"
                   "利率年{{ penalty_annual }}(日利率为年利率÷360){% else %}日利率{{ penalty_daily }}{% endif %}"
                   "计算,计息天数为逾期天数,自逾期之日(逾期第1日)起计至{{ letter_date|date_cn }}(含当日);欠息、罚息及复利按借款合同约定计收至实际清偿之日止。", indent=False)
+    # The declaring letter itself claims no 罚息 on the rest of the balance: it is not due on the
+    # letter date. Made again in a later run (its file lost: restored), it may be (penalty_reserved).
+    _penalty_reservation(doc, "accelerated and penalty_reserved", addressee="贵方", claim="向贵方")
     add_body(doc, "请贵方于{{ pay_by|date_cn }}前将上述欠款足额存入还款账户,或到我行办理还款手续。逾期仍未归还的,"
                   "我行将依照借款合同及有关法律规定采取下列措施:")
     # A measure is printed only when it can be taken: no guarantor or collateral, no such threat.
@@ -165,9 +205,7 @@ def demand_letter():
     add_body(doc, "依照《中华人民共和国民法典》第一百九十五条的规定,本函送达即构成我行向贵方提出履行请求"
                   "{% if serve_by %};本函在诉讼时效期间届满前送达的,{% else %},{% endif %}上述债权的"
                   "诉讼时效自本函送达之日起中断并重新计算。如对上述欠款金额有异议,请于收到本函之日起三日内与我行联系。")
-    add_body(doc, "特此函告。")
-    _contact_lines(doc)
-    _signature(doc)
+    _closing(doc, "特此函告。")
     _receipt(
         doc, "逾期贷款催收函", "{{ borrower }}", id_cell="{{ id_number }}", address_cell="{{ borrower_address }}",
         confirmation="借款人确认:截至{{ letter_date|date_cn }},尚欠{{ bank_legal_name }}借款本金"
@@ -230,6 +268,10 @@ def guarantor_demand():
     _amount_table(doc)
     add_body(doc, "合计金额(大写):{{ total|amount_in_words }}。欠息、罚息按借款合同约定计收至实际清偿之日止。",
              indent=False)
+    # accelerated: the declaring letter was issued in an earlier run, so the balance claimed fell due
+    # on a day this notice cannot name; penalty_reserved: the declaration went out before and the loan
+    # has matured since.
+    _penalty_reservation(doc, "accelerated", addressee="借款人", claim="在保证范围内向贵方")
     # A notice reaching the guarantor after the guarantee period has no effect (the guarantor is
     # discharged, art. 693 para. 2): when the period ends within the policy's service margin of the
     # letter date (serve_by), the notice states its effect (art. 693 para. 2, art. 694 para. 2) only
@@ -242,9 +284,7 @@ def guarantor_demand():
                   "{{ guarantee_period_end|date_cn }}届满)内向贵方提出的承担保证责任的请求;{% endif %}依照《中华"
                   "人民共和国民法典》第六百九十四条第二款的规定,贵方保证债务的诉讼时效自本通知送达之日起计算。")
     add_body(doc, "如对上述金额有异议,请于收到本通知之日起三日内与我行联系。")
-    add_body(doc, "特此通知。")
-    _contact_lines(doc)
-    _signature(doc)
+    _closing(doc, "特此通知。")
     _receipt(doc, "保证人履行保证责任通知书", "{{ guarantor }}", id_cell="{% if guarantor_id is defined %}"
              "{{ guarantor_id }}{% endif %}", address_cell="{{ guarantor_address }}")
     return doc

@@ -13,7 +13,11 @@ which letter is due and may lawfully be sent:
 - a loan in court (已起诉/已判决/执行中/终结本次执行) gets no letter: the proceedings collect it.
 
 Letter amounts: a matured loan's letter demands the whole balance, otherwise the overdue
-principal; 罚息 comes from the loan's own 罚息利率 (annual / 360) or the policy's daily rate. A loan
+principal; 罚息 comes from the loan's own 罚息利率 (annual / 360) or the policy's daily rate, on the
+overdue principal (and a matured loan's rest from the day after maturity). The rest of a balance
+declared due early fell due when the declaration reached the borrower, a day the register does not
+hold (it records the issue date): a letter made after the declaring letter was issued in an earlier
+run claims that 罚息 in words, computed separately (``penalty_reserved``), never as a figure. A loan
 to be declared due early (宣布提前到期, ``plan.accelerating``) gets a letter declaring it and
 demanding the balance under a key of its own (``letter_key(..., declaring=True)``): as the
 episode's first letter, or after an ordinary letter that declared nothing (the flag came later).
@@ -48,6 +52,7 @@ from docgen.loans.plan import (
     accelerating,
     build_plan,
     days_past_due,
+    declaration_issued,
     declared_before,
     guarantee_call_due,
     guarantor_notice_key,
@@ -173,18 +178,32 @@ def _amounts(loan: Any, letter_date: _dt.date, policy: Policy, *, declared: bool
     }
 
 
+def _reserved(amounts: dict[str, Any], declared_earlier: bool) -> bool:
+    """Return whether a letter demanding ``amounts`` (``_amounts``) claims in words the 罚息 its
+    figure leaves out (``penalty_reserved``): the declaration went out in an earlier run
+    (``plan.declaration_issued``) and the letter demands the whole balance, declared due early
+    (the rest's 罚息 from the day the declaration took effect) or matured since (that 罚息 up to
+    maturity; the figure runs from the day after)."""
+    return declared_earlier and (amounts["accelerated"] or amounts["matured"])
+
+
 def letter_data(loan: Any, letter_date: _dt.date, policy: Policy,
-                guarantors: Sequence[str] = (), *, declares: bool = True) -> dict[str, Any]:
+                guarantors: Sequence[str] = (), *, declares: bool = True,
+                declared_earlier: bool = False) -> dict[str, Any]:
     """Return the ``demand-letter`` data of ``loan`` (not yet validated).
 
     ``guarantors`` are those still liable (the plan's ``liable_guarantors``): only they are named
     in the security clause; the collateral clause appears only when the ledger records collateral.
     ``declares`` False: the letter declares nothing, so an unmatured loan's letter demands its
     overdue amounts even when it is to be declared due early (a letter of its own does that).
+    ``declared_earlier``: the declaring letter was issued in an earlier run (``plan.declaration_issued``),
+    so a letter made now (restored) claims in words (``_reserved``) the 罚息 on the rest of the
+    balance from the day the declaration took effect, which no figure can show.
     Fields the ledger or policy cannot supply are left out, so the template's check names them.
     """
     data = _common(loan, letter_date, policy)
     data.update(_amounts(loan, letter_date, policy, declared=declares))
+    data["penalty_reserved"] = _reserved(data, declared_earlier)
     measures = ["credit"]
     if guarantors:
         measures.append("guarantors")
@@ -228,18 +247,24 @@ def guarantor_party(loan: Any, guarantor: str) -> tuple[str, str]:
 
 
 def guarantor_data(loan: Any, guarantor: str, entry: PlanEntry, letter_date: _dt.date,
-                   policy: Policy, *, declared: bool = True) -> dict[str, Any]:
+                   policy: Policy, *, declared: bool = True, declared_earlier: bool | None = None) -> dict[str, Any]:
     """Return the ``guarantor-demand`` data of one liable joint guarantor of ``loan``.
 
     ``declared``: the borrower's letter declaring the loan due early (宣布提前到期) was issued in an
     earlier run (``plan.declared_before``: one issued in this run has not reached the borrower
     yet). Until then the guarantor of an unmatured loan is asked for the overdue amounts only;
-    after, for the whole balance, and the notice says the bank sent the letter declaring it.
+    after, for the whole balance, and the notice says the bank sent the letter declaring it; its
+    罚息 figure stays that of the overdue principal, and the notice claims in words the 罚息 on the
+    rest of the balance from the day the declaration took effect (that day, its service on the
+    borrower, is recorded nowhere: no figure is asserted that the bank could not prove).
+    ``declared_earlier`` (``plan.declaration_issued``; default ``declared``): a notice on a loan
+    matured since the declaration claims that 罚息 up to maturity in words as well (``_reserved``).
     The guarantor's address and ID number are left out when the ledger lacks them (no address:
     the notice is refused by ``plan_letters``; no ID number: the 送达回证 leaves it to the server).
     """
     data = _common(loan, letter_date, policy)
     data.update(_amounts(loan, letter_date, policy, declared=declared))
+    data["penalty_reserved"] = _reserved(data, declared if declared_earlier is None else declared_earlier)
     assert entry.guarantee is not None
     # A guarantee period ending within the service margin makes the notice's effect conditional
     # on its service before the period ends (``serve_by``).
@@ -541,9 +566,11 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
                 # a period ending within the service margin makes that sentence conditional.
                 period = {"last_interruption": entry.limitation_start,
                           "serve_by": service_deadline(entry.limitation_deadline, as_of, policy)}
+                earlier = declaration_issued(loan, policy, issued)
                 for declares in _demand_letters(loan, as_of, policy, issued):
                     add(entry, "demand-letter", letter_key(loan, declaring=declares),
-                        {**letter_data(loan, as_of, policy, entry.liable_guarantors, declares=declares), **period},
+                        {**letter_data(loan, as_of, policy, entry.liable_guarantors, declares=declares,
+                                       declared_earlier=earlier), **period},
                         loan.borrower)
         guarantee = entry.guarantee
         if (guarantee is not None and guarantee.needs_demand
@@ -553,9 +580,10 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
             # not, so its guarantors are asked for what is due without it. After it, a notice of
             # its own asks them for the balance.
             declared = declared_before(loan, as_of, policy, issued)
+            earlier = declaration_issued(loan, policy, issued)
             for name in entry.liable_guarantors:
                 add(entry, "guarantor-demand", guarantor_notice_key(loan, name, declared, issued),
-                    guarantor_data(loan, name, entry, as_of, policy, declared=declared), name)
+                    guarantor_data(loan, name, entry, as_of, policy, declared=declared, declared_earlier=earlier), name)
         if len(jobs) + len(outcomes) == before:
             outcomes.append(Outcome(entry.loan_no, entry.row, "not-due", facts={
                 "days": entry.days_past_due, "action": action_label(entry.next_action, entry.time_barred),

@@ -436,14 +436,26 @@ def letter_key(loan: Any, document: str = "demand-letter", party: str = "", *, d
 def accelerating(loan: Any, as_of: _dt.date, policy: Policy) -> bool:
     """Return True when ``loan`` is to be declared due early (宣布提前到期: its row or the policy
     asks for it) and has not matured by ``as_of`` (a matured loan is due without a declaration)."""
-    return loan.maturity >= as_of and (bool(getattr(loan, "accelerated", False)) or policy.accelerate)
+    return loan.maturity >= as_of and _flagged(loan, policy)
+
+
+def _flagged(loan: Any, policy: Policy) -> bool:
+    """Return True when ``loan``'s row (宣布提前到期) or the policy asks for it to be declared due early."""
+    return bool(getattr(loan, "accelerated", False)) or policy.accelerate
 
 
 def declared_before(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> bool:
     """Return True when ``loan`` is to be declared due early and ``issued`` (the register as this
     run found it: a letter issued in the same run has not reached the borrower yet) holds a
     letter of this episode declaring it."""
-    return accelerating(loan, as_of, policy) and letter_key(loan, declaring=True) in issued
+    return loan.maturity >= as_of and declaration_issued(loan, policy, issued)
+
+
+def declaration_issued(loan: Any, policy: Policy, issued: Container[str]) -> bool:
+    """Return True when ``loan`` is flagged to be declared due early (its row or the policy) and
+    ``issued`` holds a letter of this episode declaring it, whether or not the loan has matured
+    since: the rest of its balance may have fallen due before maturity, on a day no record holds."""
+    return _flagged(loan, policy) and letter_key(loan, declaring=True) in issued
 
 
 def service_deadline(deadline: _dt.date, as_of: _dt.date, policy: Policy) -> _dt.date | None:
