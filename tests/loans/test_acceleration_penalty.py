@@ -24,13 +24,13 @@ DAY = dt.timedelta(days=1)
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "templates"
 
 _CLAIM = ("上表罚息仅按逾期本金计算。贷款本金余额中其余部分自宣布提前到期生效之日（即该宣布到达{party}之日）起到期，"
-          "依照借款合同约定及《中华人民共和国民法典》第五百七十七条、第六百七十六条的规定，自该日起按借款合同约定计收罚息；"
+          "依照借款合同约定及《中华人民共和国民法典》第五百七十七条、第六百七十六条的规定，自该日次日起按借款合同约定计收罚息；"
           "该部分罚息未列入上表，由我行另行计算并{to}主张。")
 TO_GUARANTOR = _CLAIM.format(party="借款人", to="在保证范围内向贵方")
 TO_BORROWER = _CLAIM.format(party="贵方", to="向贵方")
 _MATURED = ("上表罚息中，贷款本金余额中逾期本金以外的部分自到期日次日起计算。我行此前已向{party}宣布该笔贷款提前到期；"
             "该宣布到达{party}之日（宣布提前到期生效之日）早于到期日的，该部分本金自该日起到期，依照借款合同约定及"
-            "《中华人民共和国民法典》第五百七十七条、第六百七十六条的规定，自该日起至{maturity}止的罚息未列入上表，"
+            "《中华人民共和国民法典》第五百七十七条、第六百七十六条的规定，自该日次日起至{maturity}止的罚息未列入上表，"
             "由我行另行计算并{to}主张。")
 #: What only the reservation says: no other sentence of any letter holds it.
 MARK = "宣布提前到期生效之日"
