@@ -83,14 +83,13 @@ def _penalty_reservation(doc, declared: str, *, addressee: str, claim: str) -> N
     law = "依照借款合同约定及《中华人民共和国民法典》第五百七十七条、第六百七十六条的规定,"
     add_tag_paragraph(doc, "{%p if " + declared + " and not matured %}")
     add_body(doc, f"上表罚息仅按逾期本金计算。贷款本金余额中其余部分自宣布提前到期生效之日(即该宣布到达{addressee}之日)"
-                  f"起到期,{law}自该日次日起按借款合同约定计收罚息;该部分罚息未列入上表,由我行另行计算并{claim}主张。",
-             indent=False)
+                  f"起到期,{law}自该日次日起按借款合同约定计收罚息;该部分罚息未列入上表,由我行另行计算并{claim}主张。")
     # Matured since: the figure covers the rest from the day after maturity; what fell due earlier by
     # the declaration is claimed only if it took effect before maturity (served late, nothing is).
     add_tag_paragraph(doc, "{%p elif matured and penalty_reserved %}")
     add_body(doc, f"上表罚息中,贷款本金余额中逾期本金以外的部分自到期日次日起计算。我行此前已向{addressee}宣布该笔贷款"
                   f"提前到期;该宣布到达{addressee}之日(宣布提前到期生效之日)早于到期日的,该部分本金自该日起到期,{law}"
-                  f"自该日次日起至{{{{ maturity|date_cn }}}}止的罚息未列入上表,由我行另行计算并{claim}主张。", indent=False)
+                  f"自该日次日起至{{{{ maturity|date_cn }}}}止的罚息未列入上表,由我行另行计算并{claim}主张。")
     add_tag_paragraph(doc, "{%p endif %}")
 
 

@@ -74,6 +74,10 @@ def test_the_guarantor_notice_after_the_declaration_claims_the_balance_penalty_i
     # The sentence follows the amounts it qualifies, before the demand on the guarantor.
     at = paragraphs.index(TO_GUARANTOR)
     assert paragraphs[at - 1].startswith("合计金额（大写）：") and paragraphs[at + 1].startswith("依照《中华人民共和国民法典》第六百八十八条")
+    # A paragraph of the letter's body: indented by its style as the demand after it (none overridden).
+    body = docx.Document(notice).paragraphs
+    assert [(p.style.name, p._p.pPr is not None and p._p.pPr.ind is not None) for p in body[at:at + 2]] == [
+        ("Body Text", False)] * 2
     # The figure is still 罚息 on the overdue principal alone: 20,000.00 × 0.05% × 16 days (11-19 to 12-04).
     assert _penalty_row(notice) == ("罚息（计至2026年12月4日，含当日）", f"{Decimal('20000') * Decimal('0.0005') * 16:,.2f}")
 
