@@ -57,13 +57,16 @@ def test_check_bundle_returns_the_report() -> None:
 
 def test_render_writes_the_document_and_takes_a_serial_from_the_register(tmp_path: Path) -> None:
     data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
-    data["serial"] = "催字〔2026〕第00007号"  # a serial the data brings is used as given, and not recorded
+    data["serial"] = "催字〔2026〕第00007号"  # a serial the data brings is used as given, and recorded
     given = docgen.render("demand-letter", data, tmp_path / "given.docx", register_path=tmp_path / "reg.sqlite")
     assert given.serial == "催字〔2026〕第00007号"
     assert "催字〔2026〕第00007号" in docx_text(given.path)
     del data["serial"]
+    again = docgen.render("demand-letter", data, tmp_path / "again.docx", register_path=tmp_path / "reg.sqlite")
+    assert again.serial == "催字〔2026〕第00007号"  # the same contract keeps the serial it was printed with
+    data["contract_no"] = "临农商借字2025第0999号"
     numbered = docgen.render("demand-letter", data, tmp_path / "n.docx", register_path=tmp_path / "reg.sqlite")
     assert numbered.serial == "催字〔2026〕第00001号"
     assert "催字〔2026〕第00001号" in docx_text(tmp_path / "n.docx")
     with docgen.Register(tmp_path / "reg.sqlite") as reg:
-        assert [Path(r.file).name for r in reg.records("demand-letter")] == ["n.docx"]
+        assert [(r.seq, Path(r.file).name) for r in reg.records("demand-letter")] == [(1, "n.docx"), (7, "again.docx")]

@@ -130,8 +130,8 @@ def lint_command(file: Path, schema: str | None, fmt: str) -> None:
               type=CheckedPath(exists=True, dir_okay=False, path_type=Path),
               help="A bank-edited .docx to fill instead of the shipped one (fields from NAME).")
 @click.option("--pdf", "pdf", is_flag=True, help="Also write a PDF beside OUT.docx (LibreOffice).")
-@register_option("Serial-number register used when the data has no serial "
-                 "(default: $DOCGEN_REGISTER or the per-user register).")
+@register_option("Serial-number register: issues the serial when the data has none, records the data's "
+                 "otherwise (default: $DOCGEN_REGISTER or the per-user register).")
 @handle_errors
 def render_command(name: str | None, data_path: Path, output: Path, template_file: Path | None,
                    pdf: bool, register_path: Path) -> None:
@@ -139,8 +139,9 @@ def render_command(name: str | None, data_path: Path, output: Path, template_fil
 
     Every field is checked first (schema and rules: totals, dates, shares, votes); a problem
     exits 1 naming each field, and nothing is written. The serial number comes from the data
-    (`serial:`; exit 1 when the register issued it to another document) or, when absent, from
-    the register (the same key field keeps its serial). Exit 2 when a file or the template
+    (`serial:`, recorded in the register so it never issues that number again; exit 1 when the
+    register holds it for another document, or another serial for this one) or, when absent,
+    from the register (the same key field keeps its serial). Exit 2 when a file or the template
     cannot be used.
 
     \b

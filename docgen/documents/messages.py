@@ -118,6 +118,8 @@ MESSAGES = MessageTable("documents", {
                               else "缺少这一行的唯一编号") + "（登记簿以它识别同一份文书）",
     "serial-taken": ("编号 {serial} 已由登记簿 {register} 出具给 {holder}，不能再用于本文书；"
                      "请删去数据中的 serial（由登记簿编号），或改正 {key_field}"),
+    "serial-differs": ("登记簿 {register} 已为本文书（{key_field} {key}）编号 {issued}，与数据中的编号 {serial} 不符，"
+                       "一份文书不能有两个编号；请删去数据中的 serial，或改为 {issued}"),
     "entries-uneven": lambda f: ("各列的项数不一致（" + "，".join(f"{column} {count} 项" for column, count in f["counts"])
                                  + "）；多项以“、”分隔，请逐项对应"),
     "duplicate-key": lambda f: (

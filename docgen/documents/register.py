@@ -45,7 +45,7 @@ from docgen.documents.register_path import register_exists
 from docgen.documents.register_store import open_store
 
 __all__ = ["ISSUE_CODES", "Record", "Reservation", "Register", "RegisterIssue", "allocate_serial",
-           "missing_register_issues", "owner_id", "record_issued", "sha256_file"]
+           "missing_register_issues", "owner_id", "record_issued", "reserve_given_serial", "sha256_file"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -156,10 +156,11 @@ def owner_id() -> str:
 
 
 def _plan_serials(chunk: list[tuple[str, Callable[[int], str]]], reserved: Any,
-                  last: int) -> list[tuple[Any, ...]]:
+                  last: int, taken: set[int]) -> list[tuple[Any, ...]]:
     """What ``reserve_many`` will do with each row of ``chunk``, in order: ``("old",)`` for a row
     in ``reserved`` (or given earlier in the chunk), ``("new", seq, serial)`` for the others,
-    numbered on from ``last``. A serial that cannot be made ends the plan with
+    numbered on from ``last``, skipping the numbers in ``taken`` (held by serials given in
+    documents' data). A serial that cannot be made ends the plan with
     ``("failed", exception)``: raised at that row's turn, after the rows before it."""
     plans: list[tuple[Any, ...]] = []
     given: set[str] = set()
@@ -169,6 +170,8 @@ def _plan_serials(chunk: list[tuple[str, Callable[[int], str]]], reserved: Any,
             continue
         given.add(row_key)
         last += 1
+        while last in taken:
+            last += 1
         try:
             plans.append(("new", last, make_serial(last)))
         except Exception as exc:  # noqa: BLE001 - whatever the serial pattern raises, raised in turn
@@ -491,8 +494,10 @@ class Register:
             with self._transaction() as db:
                 row = db.execute("SELECT last_seq FROM sequences WHERE template = ?", (template,)).fetchone()
                 last = row[0] if row else 0
-                tail = db.execute("SELECT id, link FROM records ORDER BY id DESC LIMIT 1").fetchone()
-                last_id, previous = tail if tail else (0, self.register_id)
+                # numbers above the last issued are those serials given in documents' data hold: skipped
+                taken = {seq for (seq,) in db.execute("SELECT seq FROM records WHERE template = ? AND seq > ?",
+                                                      (template, last))}
+                last_id, previous = self._tail(db)
                 added = False
                 ours: set[str] = set()  # row keys reserved by this call (a key given twice finds the first)
                 iterator = iter(items)
@@ -501,7 +506,7 @@ class Register:
                     # (two statements a chunk instead of two a row); then each row is taken in order
                     # as one at a time would: the same serials, links, claims and errors.
                     known = self._find_many(template, [key for key, _ in chunk if key not in ours])
-                    plans = _plan_serials(chunk, known.keys() | ours, last)
+                    plans = _plan_serials(chunk, known.keys() | ours, last, taken)
                     holders = self._serial_holders(template, [plan[2] for plan in plans if plan[0] == "new"])
                     for (row_key, _), plan in zip(chunk, plans):
                         if plan[0] == "failed":
@@ -527,13 +532,9 @@ class Register:
                             raise MESSAGES.error(RegisterError, "register-serial-clash", register=str(self.path),
                                                  template=template, serial=serial, row_key=clash)
                         holders[serial] = row_key
-                        previous = link_of(previous, template, row_key, last, serial, now)
-                        last_id += 1  # ids given here, not by the database: the chain's order is the write lock's
-                        db.execute(
-                            "INSERT INTO records (id, template, row_key, seq, serial, created, owner, claimed, link) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            (last_id, template, row_key, last, serial, now, owner, now if owner else None, previous),
-                        )
+                        last_id += 1
+                        previous = _insert(db, last_id, previous, Record(serial, template, row_key, None, None, now, last),
+                                           owner)
                         ours.add(row_key)
                         added = True
                         give(Reservation(Record(serial, template, row_key, None, None, now, last), True))
@@ -547,6 +548,50 @@ class Register:
         except self._errors as exc:
             raise self._db_error(exc) from None
         return out
+
+    def reserve_given(self, template: str, row_key: str, serial: str, number: int | None) -> Record:
+        """Record ``serial``, given in a document's data instead of issued here, for (``template``,
+        ``row_key``); return the record that holds the row key or the serial now.
+
+        In one write transaction: the row key's record when it has one (unchanged: its serial
+        may be another, which the caller refuses), else the record of another row key holding
+        ``serial`` (unchanged: the caller refuses), else a new reservation of ``serial``. It
+        takes sequence number ``number`` (the serial's number in the template's pattern) when
+        no record has it, so the register's own numbering skips it; otherwise (a number already
+        issued, or ``None``: a serial outside the pattern) a negative one, outside the numbering.
+        Call ``complete`` once the file is written. Raises ``RegisterError`` as ``reserve`` does.
+        """
+        try:
+            self._ensure_sound()
+            with self._transaction() as db:
+                record = self._find(template, row_key)
+                holder = None if record is not None else self._serial_holders(template, [serial]).get(serial)
+                if holder is not None:
+                    record = self._find(template, holder)
+                if record is not None:
+                    return record
+                free = number is not None and number > 0 and db.execute(
+                    "SELECT 1 FROM records WHERE template = ? AND seq = ?", (template, number)).fetchone() is None
+                if free:
+                    seq = number
+                else:
+                    lowest = db.execute("SELECT MIN(seq) FROM records WHERE template = ?", (template,)).fetchone()[0]
+                    seq = min(lowest or 0, 0) - 1
+                last_id, previous = self._tail(db)
+                record = Record(serial, template, row_key, None, None, _now(), seq)
+                _insert(db, last_id + 1, previous, record, None)
+                # a template numbered only by given serials still has a sequence (the gap check counts to it)
+                db.execute("INSERT INTO sequences (template, last_seq) VALUES (?, 0) ON CONFLICT (template) DO NOTHING",
+                           (template,))
+            self._write_anchor()
+        except self._errors as exc:
+            raise self._db_error(exc) from None
+        return record
+
+    def _tail(self, db: Any) -> tuple[int, str]:
+        """The id and link of the register's last record (0 and the register's id when empty)."""
+        tail = db.execute("SELECT id, link FROM records ORDER BY id DESC LIMIT 1").fetchone()
+        return (tail[0], tail[1]) if tail else (0, self.register_id)
 
     def _find_many(self, template: str, row_keys: list[str]) -> dict[str, Record]:
         """The records of ``row_keys`` that exist (row key -> record), in one statement."""
@@ -677,7 +722,9 @@ class Register:
             seqs.setdefault(template, []).append(seq)
         for template in sorted(set(lasts) | set(seqs)):
             have = seqs.get(template, [])
-            top = max([lasts.get(template, 0), *have])
+            # Numbers above the last issued are serials given in documents' data, ahead of the
+            # numbering (which skips them), not gaps; negative ones are outside it.
+            top = lasts[template] if template in lasts else max(have)
             present = set(have)
             missing = next((n for n in range(1, top + 1) if n not in present), None)
             if missing is not None:
@@ -742,6 +789,20 @@ class Register:
         return failures
 
 
+def _insert(db: Any, record_id: int, previous: str, record: Record, owner: str | None) -> str:
+    """Store the reservation ``record`` as record ``record_id``, chained after the link
+    ``previous``; return its link. Ids are given here, not by the database: the chain's order
+    is the write lock's."""
+    link = link_of(previous, record.template, record.row_key, record.seq, record.serial, record.created)
+    db.execute(
+        "INSERT INTO records (id, template, row_key, seq, serial, created, owner, claimed, link) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (record_id, record.template, record.row_key, record.seq, record.serial, record.created, owner,
+         record.created if owner else None, link),
+    )
+    return link
+
+
 def unsound(register: RegisterTarget, issue: RegisterIssue, then: str) -> RegisterDamagedError:
     """Return the error refusing ``register`` for ``issue`` its audit found; ``then`` (``anchor``,
     ``issue``, ``migrate-source``, ``migrate-copy``) says what is not done with it."""
@@ -760,6 +821,15 @@ def missing_register_issues(path: str | os.PathLike[str]) -> list[RegisterIssue]
     return [RegisterIssue("replaced", detail=MESSAGES.text("register-detail/no-database", {"records": anchor.records}))]
 
 
+def _row_key(template: Any, context: dict[str, Any]) -> str:
+    """The register's row key of a document rendered on its own: its ``key_field`` value.
+    Raises ``RegisterError`` when the context has none."""
+    key = str(context.get(template.key_field) or "").strip()
+    if not key:
+        raise MESSAGES.error(RegisterError, "register-no-key", template=template.name, key_field=template.key_field)
+    return key
+
+
 def allocate_serial(template: Any, context: dict[str, Any], register_path: str | os.PathLike[str] | None = None) -> str:
     """Return the serial for one document rendered on its own (``docgen render``).
 
@@ -768,41 +838,49 @@ def allocate_serial(template: Any, context: dict[str, Any], register_path: str |
     no key value or the register cannot be written. Call ``Register.complete`` after
     writing the file so ``register verify`` can check it.
     """
-    key = str(context.get(template.key_field) or "").strip()
-    if not key:
-        raise MESSAGES.error(RegisterError, "register-no-key", template=template.name, key_field=template.key_field)
+    key = _row_key(template, context)
     with Register(register_path) as register:
         return register.reserve(template.name, key, lambda seq: template.format_serial(seq, context)).serial
 
 
-def refuse_given_serial_taken(template: Any, context: dict[str, Any],
-                              register_path: str | os.PathLike[str] | None = None) -> None:
-    """Raise ``RenderError`` when the serial ``context`` brings (data's ``serial:``) is one the
-    register issued to another document of the template (another ``key_field`` value): two
-    letters would carry one number. The register is only read, and not created when absent.
-    Raises ``RegisterError`` when it exists but cannot be read."""
-    target = _resolve_register(register_path)
-    if not register_exists(target):
-        return
+def reserve_given_serial(template: Any, context: dict[str, Any],
+                         register_path: str | os.PathLike[str] | None = None) -> None:
+    """Reserve in the register the serial ``context`` brings (data's ``serial:``) for the
+    document of the template's ``key_field`` value, as ``allocate_serial`` reserves one it
+    issues: the register's own numbering then skips it (``Register.reserve_given``). The same
+    document given its serial again is allowed. Call ``record_issued`` after writing the file.
+
+    Raises ``RenderError`` when the register issued (or recorded) the serial for another
+    document of the template (two letters would carry one number) or gave this document
+    another serial (one letter would carry two); ``RegisterError`` when the context has no
+    key value or the register cannot be written.
+    """
+    key = _row_key(template, context)
     serial = str(context["serial"])
-    key = str(context.get(template.key_field) or "").strip()
-    with Register(target, readonly=True) as register:
-        holder = register.holder(template.name, serial)
-    if holder is not None and holder != key:
-        problem = MESSAGES.problem("serial-taken", "serial", serial=serial, holder=holder, register=str(target),
+    with Register(register_path) as register:
+        record = register.reserve_given(template.name, key, serial, template.serial_number(serial, context))
+        where = str(register.path)
+    if record.row_key != key:
+        problem = MESSAGES.problem("serial-taken", "serial", serial=serial, holder=record.row_key, register=where,
                                    key_field=template.key_field)
-        raise MESSAGES.error(RenderError, "data-rejected/error", [problem], template=template.name, row=None, count=1)
+    elif record.serial != serial:
+        problem = MESSAGES.problem("serial-differs", "serial", serial=serial, issued=record.serial, register=where,
+                                   key=key, key_field=template.key_field)
+    else:
+        return
+    raise MESSAGES.error(RenderError, "data-rejected/error", [problem], template=template.name, row=None, count=1)
 
 
 def record_issued(template: Any, context: dict[str, Any], path: str | os.PathLike[str],
                   register_path: str | os.PathLike[str] | None = None) -> Record:
-    """Record a document written on its own (after ``allocate_serial`` and the write).
+    """Record a document written on its own (after ``allocate_serial`` or ``reserve_given_serial``
+    and the write).
 
     Stores ``path`` and its SHA-256 for the template's ``key_field`` value, so
     ``register verify`` checks it instead of reporting the serial as incomplete. Returns
     the record; raises ``RegisterError`` when the key has no reservation.
     """
-    key = str(context.get(template.key_field) or "").strip()
+    key = _row_key(template, context)
     with Register(register_path) as register:
         register.complete(template.name, key, path, sha256_file(path))
         record = register.lookup(template.name, key)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docgen.core.atomic import refuse_overwriting_inputs
-from docgen.documents.register import allocate_serial, record_issued, refuse_given_serial_taken
+from docgen.core.atomic import atomic_output, refuse_overwriting_inputs
+from docgen.documents.register import allocate_serial, record_issued, reserve_given_serial
 from docgen.documents.template import Template, load_data, load_template
 
 __all__ = ["Rendered", "render"]
@@ -34,9 +34,11 @@ def render(
 
     ``template`` is a shipped template's name or a loaded ``Template``; ``template_file`` fills a
     bank-edited .docx with the named template's fields. ``data`` is a mapping or a .yaml/.json
-    file. The serial is the data's ``serial`` (refused when the register at ``register_path``
-    issued it to another document) or, when absent, one from that register (the same key field
-    keeps its serial; the file is recorded so ``register verify`` checks it). Raises ``InputError`` for an unreadable data file,
+    file. The serial is the data's ``serial``, recorded in the register at ``register_path`` for
+    the document's key field so the register never issues it again (refused when the register
+    holds it for another document, or holds another serial for this one), or, when absent, one
+    from that register (the same key field keeps its serial). Either way the file is recorded so
+    ``register verify`` checks it. Raises ``InputError`` for an unreadable data file,
     ``TemplateError`` for an unknown or broken template, ``RenderError`` listing every field
     problem (nothing written), ``RegisterError`` and ``OutputError`` as the register and the
     write do.
@@ -47,14 +49,18 @@ def render(
                                        None if isinstance(data, Mapping) else data])
     values = dict(data) if isinstance(data, Mapping) else load_data(data)
     context = template.prepare(values)
-    if context.get("serial"):
-        refuse_given_serial_taken(template, context, register_path)
-        template.write(context, output)
-    else:
-        # Render once with a stand-in serial first: a value or tag that cannot be rendered
-        # must fail before a serial is reserved, not leave one reserved and never issued.
-        template.render({**context, "serial": template.format_serial(0, context)})
-        context["serial"] = allocate_serial(template, context, register_path)
-        template.write(context, output)
-        record_issued(template, context, output, register_path)
+    given = bool(context.get("serial"))
+    # Rendered before a serial is reserved (with a stand-in when the register numbers it): a value
+    # or tag that cannot be rendered must fail before the register holds a serial never printed.
+    content = template.render(context if given else {**context, "serial": template.format_serial(0, context)})
+    # The output is opened first for the same reason: a folder, a FIFO or no permission there is
+    # refused before the register is touched.
+    with atomic_output(output) as fh:
+        if given:
+            reserve_given_serial(template, context, register_path)
+        else:
+            context["serial"] = allocate_serial(template, context, register_path)
+            content = template.render(context)
+        fh.write(content)
+    record_issued(template, context, output, register_path)
     return Rendered(Path(output), str(context["serial"]))

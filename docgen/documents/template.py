@@ -300,6 +300,25 @@ class Template:
             raise MESSAGES.error(TemplateError, "serial-pattern-unusable", file=self._where(),
                                  pattern=self.serial_pattern, reason=str(exc)) from None
 
+    def serial_number(self, serial: str, context: dict[str, Any]) -> int | None:
+        """Return the sequence number ``serial`` (one given in the data) carries in this template's
+        serial pattern, of the document's year or any other (``催字〔2025〕第00012号`` -> 12), or
+        None when the pattern would never make it (another pattern, no ``{seq}``, a field the
+        context lacks). Found by formatting each number it holds back into the pattern, so only
+        an exact match counts. Raises nothing."""
+        if "seq" not in _named_fields(self.serial_pattern):
+            return None
+        values = self._pattern_values(context)
+        years = {values["year"], *map(int, re.findall(r"(?<!\d)\d{4}(?!\d)", serial))}
+        for digits in re.findall(r"\d{1,18}", serial):
+            for year in years:
+                try:
+                    if self.serial_pattern.format(**{**values, "year": year, "seq": int(digits)}) == serial:
+                        return int(digits)
+                except (KeyError, ValueError, IndexError, AttributeError, TypeError):
+                    return None
+        return None
+
     def output_name(self, context: dict[str, Any]) -> str:
         """Return the output file name (``.docx``) from the file-name pattern, safe on Windows and Linux.
 

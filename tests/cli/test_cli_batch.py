@@ -303,7 +303,6 @@ def _entry_sheet(path: Path, name: str, entries_as: dict[str, str]) -> Path:
     data = yaml.safe_load((Path(__file__).resolve().parents[2] / "examples" / "templates" / f"{name}.yaml")
                           .read_text(encoding="utf-8"))
     entries = data.pop("shareholders")
-    data.pop("serial")
     row = {key: "、".join(value) if isinstance(value, list) else value for key, value in data.items()}
     row.update({header: "、".join(str(e[key]) for e in entries) for key, header in entries_as.items()})
     wb = openpyxl.Workbook()

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from docgen.cli import main
 from docgen.core.jsonshape import mismatches
+from docgen.documents.register import Register
 from docgen.documents.shapes import LINT_JSON, TEMPLATE_JSON, TEMPLATE_LIST_JSON
 from docgen.core.docxbuild import add_body, new_document
 from wordingkit import bracket_problems, punctuation_problems
@@ -201,7 +202,6 @@ def test_render_refuses_a_serial_from_the_data_that_the_register_issued_to_anoth
     given = tmp_path / "given.yaml"
     given.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     register = tmp_path / "reg.sqlite"
-    from docgen.documents.register import Register
 
     with Register(register) as reg:
         for seq in range(1, 8):
@@ -220,10 +220,51 @@ def test_render_refuses_a_serial_from_the_data_that_the_register_issued_to_anoth
     again.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = run(runner, "render", "demand-letter", "--data", str(again), "-o", str(out), "--register", str(register))
     assert result.exit_code == 0, result.output
-    # No register yet: the data's serial is used and none is created.
+    # No register yet: one is made, holding the data's serial for this contract.
     result = run(runner, "render", "demand-letter", "--data", str(given), "-o", str(out),
-                 "--register", str(tmp_path / "none.sqlite"))
-    assert result.exit_code == 0 and not (tmp_path / "none.sqlite").exists()
+                 "--register", str(tmp_path / "new.sqlite"))
+    assert result.exit_code == 0, result.output
+    with Register(tmp_path / "new.sqlite", readonly=True) as reg:
+        assert [(r.serial, r.row_key, r.seq) for r in reg.records()] == [
+            ("催字〔2026〕第00007号", "临农商借字2025第0312号", 7)]
+
+
+def test_a_serial_from_the_data_is_recorded_and_never_issued_again(runner, tmp_path):
+    data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
+    data["serial"] = "催字〔2026〕第00003号"
+    register = tmp_path / "reg.sqlite"
+
+    def render(name: str, values: dict, exit_code: int) -> str:
+        """Render ``values`` to NAME.docx; return the output, the exit code checked (and on a
+        refusal, that nothing was written)."""
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(values, allow_unicode=True), encoding="utf-8")
+        out = tmp_path / f"{name}.docx"
+        result = run(runner, "render", "demand-letter", "--data", str(tmp_path / f"{name}.yaml"), "-o", str(out),
+                     "--register", str(register))
+        assert result.exit_code == exit_code and out.exists() == (exit_code == 0), result.output
+        return result.output
+
+    assert render("a", data, 0) == f"已生成 {tmp_path / 'a.docx'}（编号 催字〔2026〕第00003号）\n"
+    render("again", data, 0)  # the same letter printed again: same serial, allowed
+    listed = json.loads(run(runner, "register", "list", "--register", str(register), "--format", "json").output)
+    assert [(r["serial"], r["row_key"], r["seq"], Path(r["file"]).name) for r in listed] == [
+        ("催字〔2026〕第00003号", "临农商借字2025第0312号", 3, "again.docx")]
+    # Another contract may not carry that number, and this contract may not carry a second one.
+    head = "Error: 模板 demand-letter：数据未通过检查（1 处问题）\n  - serial："
+    assert render("other", dict(data, contract_no="临农商借字2025第0999号"), 1) == (
+        f"{head}编号 催字〔2026〕第00003号 已由登记簿 {register} 出具给 临农商借字2025第0312号，不能再用于本文书；"
+        "请删去数据中的 serial（由登记簿编号），或改正 contract_no\n")
+    assert render("second", dict(data, serial="催字〔2026〕第00009号"), 1) == (
+        f"{head}登记簿 {register} 已为本文书（contract_no 临农商借字2025第0312号）编号 催字〔2026〕第00003号，"
+        "与数据中的编号 催字〔2026〕第00009号 不符，一份文书不能有两个编号；请删去数据中的 serial，或改为 催字〔2026〕第00003号\n")
+    # A batch through the same register numbers its letters around the recorded serial.
+    result = run(runner, "batch", "demand-letter", "--rows", str(EXAMPLES / "demand-letters.xlsx"),
+                 "--out", str(tmp_path / "letters"), "--register", str(register), "--format", "json")
+    assert result.exit_code == 0, result.output
+    serials = [doc["serial"] for doc in json.loads(result.output)["documents"]]
+    assert serials == [f"催字〔2026〕第{n:05d}号" for n in [1, 2, *range(4, 22)]]
+    verify = run(runner, "register", "verify", "--register", str(register))
+    assert verify.exit_code == 0, verify.output
 
 
 def test_render_to_an_unwritable_path_is_one_clear_line(runner, tmp_path):

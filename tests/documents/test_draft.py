@@ -168,7 +168,7 @@ def test_example_template_data_tells_the_bundles_story():
 
     for number, spec in annex_templates().items():
         example = yaml.safe_load((ROOT / "examples" / "templates" / f"{spec.name}.yaml").read_text(encoding="utf-8"))
-        example.pop("serial")
+        assert "serial" not in example  # numbered by the register, as the draft numbers it
         values, missing = annex_data(EXAMPLE_BUNDLE, number)[0]
         assert missing == [] and plain(values) == example, spec.name
 
@@ -333,3 +333,21 @@ def test_init_writes_every_key_the_annexes_read(tmp_path):
                         node = node[step]
     for key in ("authorised_signatories", "related_parties", "drawdowns"):
         assert data[key] == [] and f"\n{key}: []" in text  # written empty, an example entry commented below
+
+
+def test_an_example_rendered_after_the_draft_carries_the_serial_the_draft_gave_it(tmp_path):
+    # The examples are the bundle's annexes: no fixed serial of their own, so a render through the
+    # register the draft used prints the number the drafted annex carries, never a second one.
+    from docgen.documents.render import render
+
+    register = tmp_path / "r.sqlite"
+    drafted = draft_annexes(EXAMPLE_BUNDLE, annexes=ALL, out_dir=tmp_path / "out", register_path=register)
+    serials: dict[str, str] = {}
+    for annex in drafted.annexes:
+        if annex.status == "drafted":
+            serials.setdefault(annex.template, annex.serial)  # the first drawdown's is the example's
+    assert len(serials) == 10
+    for name, serial in serials.items():
+        example = ROOT / "examples" / "templates" / f"{name}.yaml"
+        assert "serial" not in yaml.safe_load(example.read_text(encoding="utf-8")), name
+        assert render(name, example, tmp_path / f"{name}.docx", register_path=register).serial == serial, name

@@ -7,9 +7,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import yaml
 
 from docgen.core.errors import RegisterError
 from docgen.documents.register import Register, allocate_serial, record_issued, sha256_file
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "templates"
 
 
 def serial(seq: int) -> str:
@@ -206,3 +210,68 @@ def test_a_lock_is_told_by_sqlite_code_not_by_its_sentence(tmp_path: Path) -> No
         worded = sqlite3.OperationalError("table busy_locked has no column x")
         worded.sqlite_errorcode = 1  # SQLITE_ERROR, whatever the sentence says
         assert is_locked(None, worded) is False
+
+
+def test_a_given_serial_takes_its_number_and_issuing_skips_it(tmp_path: Path) -> None:
+    with Register(tmp_path / "reg.sqlite") as reg:
+        reg.reserve("t", "k1", serial)
+        given = reg.reserve_given("t", "HT-9", serial(3), 3)
+        assert (given.serial, given.row_key, given.seq, given.is_complete) == (serial(3), "HT-9", 3, False)
+        assert reg.reserve_given("t", "HT-9", serial(3), 3) == given  # the same document again: unchanged
+        assert reg.reserve_given("t", "HT-other", serial(3), 3) == given  # its holder, for the caller to refuse
+        out = reg.reserve_many("t", [(f"k{i}", serial) for i in range(2, 5)])
+        assert [(r.record.row_key, r.serial) for r in out] == [("k2", serial(2)), ("k3", serial(4)), ("k4", serial(5))]
+        # A number already issued, or a serial outside the pattern: recorded outside the numbering.
+        late = reg.reserve_given("t", "HT-late", "催字〔2025〕第00001号", 1)
+        foreign = reg.reserve_given("t", "HT-x", "HT-2026-001", None)
+        assert (late.seq, foreign.seq) == (-1, -2)
+        assert reg.reserve("t", "k5", serial).serial == serial(6)
+        assert reg.audit() == []  # chained, anchored, and no gap below the last issued number
+        assert [r.seq for r in reg.records("t")] == [-2, -1, 1, 2, 3, 4, 5, 6]
+
+
+def test_a_given_serial_ahead_of_the_numbering_is_not_a_gap(tmp_path: Path) -> None:
+    with Register(tmp_path / "reg.sqlite") as reg:
+        reg.reserve_given("t", "HT-9", serial(9), 9)
+        assert reg.audit() == []
+        assert [reg.reserve("t", f"k{i}", serial).seq for i in range(1, 11)] == [1, 2, 3, 4, 5, 6, 7, 8, 10, 11]
+        assert reg.audit() == []
+
+
+def test_render_records_a_given_serial_and_a_later_batch_does_not_reuse_it(tmp_path: Path) -> None:
+    from docgen.core.errors import RenderError
+    from docgen.documents.batch import generate
+    from docgen.documents.render import render
+    from docgen.documents.template import load_template
+
+    template = load_template("demand-letter")
+    data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
+    register = tmp_path / "reg.sqlite"
+    done = render(template, {**data, "serial": "催字〔2026〕第00002号"}, tmp_path / "given.docx", register_path=register)
+    with Register(register, readonly=True) as reg:
+        record = reg.lookup("demand-letter", data["contract_no"])
+    assert record is not None and (record.serial, record.file, record.sha256) == (
+        done.serial, str(tmp_path / "given.docx"), sha256_file(tmp_path / "given.docx"))
+    rows = [{**data, "contract_no": f"临农商借字2026第{n:04d}号"} for n in range(1, 4)]
+    with Register(register) as reg:
+        result = generate(template, [(row["contract_no"], row) for row in rows], tmp_path / "out", register=reg)
+    assert [doc.serial for doc in result.documents] == ["催字〔2026〕第00001号", "催字〔2026〕第00003号",
+                                                        "催字〔2026〕第00004号"]
+    with pytest.raises(RenderError, match="已由登记簿"):
+        render(template, {**data, "contract_no": "临农商借字2026第0009号", "serial": "催字〔2026〕第00002号"},
+               tmp_path / "x.docx", register_path=register)
+    assert not (tmp_path / "x.docx").exists()
+
+
+def test_serial_number_reads_the_number_a_serial_carries_in_the_pattern() -> None:
+    import datetime as dt
+
+    from docgen.documents.template import load_template
+
+    template = load_template("demand-letter")
+    context = {"letter_date": dt.date(2026, 11, 28)}
+    assert template.serial_number("催字〔2026〕第00012号", context) == 12
+    assert template.serial_number("催字〔2025〕第00012号", context) == 12  # another year's series: same number
+    assert template.serial_number("催字〔2026〕第12号", context) is None  # not as the pattern writes it
+    assert template.serial_number("承字〔2026〕第00012号", context) is None
+    assert template.serial_number("第" + "9" * 40 + "号", context) is None
