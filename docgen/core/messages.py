@@ -158,6 +158,8 @@ MESSAGES = MessageTable("core", {
     "date-format": lambda f: (f"日期格式应为 YYYY-MM-DD，收到{quoted(f['value'])}"
                               + (f"（是 Excel 的日期序号，即 {f['excel']}？请把该列单元格设为日期格式，或写作 {f['excel']}）"
                                  if f.get("excel") else "")),
+    "date-has-time": ("日期{value!q}带有时刻 {time}：日期字段只应写日期（是否填错了列？）；"
+                      "请改为只写日期，如 2026-06-30"),
     "date-out-of-range": "{text} 超出可用范围 {first}–{last} 年",
     "date-missing": "日期不能为空",
     "amount-not-number": _amount_not_number,

@@ -20,7 +20,12 @@ __all__ = ["DATE_MAX", "DATE_MIN", "MAX_AMOUNT", "parse_amount", "parse_date", "
 def parse_date(value: Any) -> _dt.date:
     """Return ``value`` as a date: a ``date``, a ``datetime`` or ISO text (2026-11-28, 2026/11/28).
 
-    Raises ``InvalidValueError`` (a ``ValueError``) coded ``date-format`` or ``date-no-such-day`` otherwise.
+    Text may end in a time of day that is midnight (``2026-06-30 00:00:00``, ``2026/6/30 0:00``):
+    what Excel and Kingsoft WPS write for a date cell they export to CSV.
+
+    Raises ``InvalidValueError`` (a ``ValueError``) coded ``date-format``, ``date-no-such-day`` or
+    ``date-has-time`` (any other time of day: a date field holding one is probably the wrong column)
+    otherwise.
     """
     if isinstance(value, _dt.datetime):
         return value.date()
@@ -28,18 +33,29 @@ def parse_date(value: Any) -> _dt.date:
         return value
     if isinstance(value, str):
         text = value.strip()  # as typed, for the messages
-        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", _halfwidth(text))
+        m = _DATE_TEXT.fullmatch(_halfwidth(text))
         if m:
             try:
-                return _dt.date(int(m[1]), int(m[2]), int(m[3]))
+                date = _dt.date(int(m["year"]), int(m["month"]), int(m["day"]))
             except ValueError:
                 raise MESSAGES.error(InvalidValueError, "date-no-such-day", text=text) from None
+            if m["time"] is not None and not _MIDNIGHT.fullmatch(m["time"]):
+                raise MESSAGES.error(InvalidValueError, "date-has-time", value=text, time=m["time"])
+            return date
         raise MESSAGES.error(InvalidValueError, "date-format", value=text, excel=_excel_serial_date(text))
     if isinstance(value, _dt.time):
         # A spreadsheet cell holding a time of day (a date serial below 1, or a negative one,
         # under a date format): shown as Excel shows it, not as Python's datetime.time(0, 0).
         value = value.isoformat()
     raise MESSAGES.error(InvalidValueError, "date-format", value=value, excel=_excel_serial_date(value))
+
+
+#: A date as users write it, with the time of day a spreadsheet's export may add (``T`` as in
+#: ISO 8601, or spaces): a time of day that exists (25:00 is no time, and the text no date).
+_DATE_TEXT = re.compile(r"(?P<year>\d{4})[-/.年](?P<month>\d{1,2})[-/.月](?P<day>\d{1,2})日?"
+                        r"(?:(?:T|\s+)(?P<time>(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?))?")
+#: Midnight, with or without seconds (and their fraction): the only time a date may carry.
+_MIDNIGHT = re.compile(r"0{1,2}:00(?::00(?:\.0+)?)?")
 
 
 def _halfwidth(text: str) -> str:

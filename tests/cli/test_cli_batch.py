@@ -1,11 +1,13 @@
 """``docgen batch`` and ``docgen register list|verify`` through click's test runner."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import zipfile
 from pathlib import Path
 
+import docx
 import pytest
 from batch_helpers import rows, write_csv, write_xlsx
 from click.testing import CliRunner
@@ -164,6 +166,32 @@ def test_bank_edited_template_jobs_and_csv(runner: CliRunner, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert "写入 4 份" in result.stdout
     assert len(list((tmp_path / "o").glob("*.docx"))) == 4
+
+
+def test_csv_dates_exported_by_excel_or_wps_with_midnight_are_dates(runner: CliRunner, tmp_path: Path) -> None:
+    data = rows(3)
+    for n, values in enumerate(data):
+        for name, value in values.items():
+            if isinstance(value, dt.date):  # Excel's export, then Kingsoft WPS's
+                values[name] = f"{value:%Y-%m-%d} 00:00:00" if n % 2 else f"{value.year}/{value.month}/{value.day} 0:00"
+    sheet = write_csv(tmp_path / "rows.csv", data, encoding="gb18030")
+    args = ["batch", "demand-letter", "--rows", str(sheet), "--register", str(tmp_path / "r.sqlite"), "--format", "json"]
+    result = runner.invoke(main, [*args, "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    iso = runner.invoke(main, ["batch", "demand-letter", "--rows", str(write_csv(tmp_path / "iso.csv", rows(3))),
+                               "--out", str(tmp_path / "iso"), "--register", str(tmp_path / "iso.sqlite")])
+    assert iso.exit_code == 0, iso.output
+    texts = {}
+    for folder in ("o", "iso"):
+        texts[folder] = sorted("\n".join(p.text for p in docx.Document(f).paragraphs)
+                               for f in (tmp_path / folder).glob("*.docx"))
+    assert len(texts["o"]) == 3 and texts["o"] == texts["iso"]
+    data[2]["还款期限"] = "2026/12/8 9:15"  # a time of day: a date field holding one is likely the wrong column
+    write_csv(sheet, data, encoding="gb18030")
+    refused = runner.invoke(main, [*args[:-2], "--out", str(tmp_path / "again")])
+    assert refused.exit_code == 1
+    assert ("  - 第4行 M（还款期限）列 pay_by：无法转换：日期“2026/12/8 9:15”带有时刻 9:15：日期字段只应写日期"
+            "（是否填错了列？）；请改为只写日期，如 2026-06-30\n") in refused.output
 
 
 def test_empty_register_list(runner: CliRunner, tmp_path: Path) -> None:

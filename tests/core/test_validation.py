@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from docgen.check.findings import Finding
+from docgen.core.errors import InvalidValueError
 from docgen.core.validation import DATE_MAX, DATE_MIN, Problem, parse_amount, parse_date, parse_working_date, validate
 
 SCHEMA = {
@@ -124,6 +125,32 @@ def test_parse_date_forms() -> None:
     assert parse_date(dt.datetime(2026, 11, 28, 9, 30)) == dt.date(2026, 11, 28)
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         parse_date("28.11.26")
+
+
+# What Excel and Kingsoft WPS write for a date cell exported to CSV.
+@pytest.mark.parametrize("text", ["2026-06-30 00:00:00", "2026/6/30 0:00", "2026-06-30 00:00", "2026-06-30T00:00:00",
+                                  "2026-06-30 00:00:00.000", "2026年6月30日 0:00", "２０２６／６／３０　０：００"])
+def test_a_date_may_end_in_midnight(text: str) -> None:
+    assert parse_date(text) == parse_working_date(text) == dt.date(2026, 6, 30)
+
+
+@pytest.mark.parametrize(("text", "time"), [("2026-06-30 14:30", "14:30"), ("2026/6/30 0:00:01", "0:00:01"),
+                                            ("2026-06-30T12:00:00", "12:00:00"), ("2026-06-30 23:59", "23:59")])
+def test_a_date_with_another_time_of_day_is_refused_naming_it(text: str, time: str) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        parse_date(text)
+    assert (caught.value.code, caught.value.facts) == ("date-has-time", {"value": text, "time": time})
+    assert str(caught.value) == (f"日期“{text}”带有时刻 {time}：日期字段只应写日期（是否填错了列？）；"
+                                 "请改为只写日期，如 2026-06-30")
+
+
+@pytest.mark.parametrize("text", ["2026-06-30 0:0", "2026-06-3000:00", "2026-06-30 00:00 下午", "2026-06-30 24:00",
+                                  "2026-06-30 12:60"])
+def test_a_time_of_another_shape_is_no_date(text: str) -> None:
+    with pytest.raises(InvalidValueError, match="YYYY-MM-DD"):
+        parse_date(text)
+    with pytest.raises(InvalidValueError, match="^不存在的日期 2026-02-30 00:00$"):
+        parse_date("2026-02-30 00:00")
 
 
 @pytest.mark.parametrize("value", [46354, 46354.0, "46354", " 46354 "])

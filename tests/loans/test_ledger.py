@@ -48,6 +48,28 @@ def test_gb18030_csv_reads_the_same_as_xlsx(tmp_path: Path) -> None:
     assert from_csv.loans == xlsx.loans
 
 
+def test_csv_dates_exported_with_a_midnight_time_read_as_the_dates(tmp_path: Path) -> None:
+    # Excel writes 2026-06-30 00:00:00 for a date cell saved as CSV, Kingsoft WPS 2026/6/30 0:00.
+    _, closing = seed_snapshots()
+    iso = read_ledger(write_ledger(closing, tmp_path / "iso.csv", encoding="gb18030"))
+    exported = []
+    for n, values in enumerate(closing):
+        style = "{:%Y-%m-%d} 00:00:00" if n % 2 else "{0.year}/{0.month}/{0.day} 0:00"
+        exported.append({k: style.format(v) if isinstance(v, dt.date) else v for k, v in values.items()})
+    path = write_ledger(exported, tmp_path / "excel.csv", encoding="gb18030")
+    assert "00:00:00" in path.read_bytes().decode("gb18030") and " 0:00," in path.read_bytes().decode("gb18030")
+    assert read_ledger(path).loans == iso.loans
+
+
+def test_a_csv_date_holding_a_time_of_day_is_a_row_error_naming_it(tmp_path: Path) -> None:
+    path = write_ledger([row("A1", 1000), row("A2", 1000, maturity="2027/6/30 14:30")], tmp_path / "t.csv")
+    with pytest.raises(RowsError) as caught:
+        read_ledger(path)
+    assert str(caught.value) == (f"{path}：台账有 1 行数据不合格，请按行列位置修改后重试\n"
+                                 "  - 第3行 I（到期日期）列 maturity：无法转换：日期“2027/6/30 14:30”带有时刻 14:30："
+                                 "日期字段只应写日期（是否填错了列？）；请改为只写日期，如 2026-06-30")
+
+
 def test_canonical_english_headers_are_accepted(tmp_path: Path) -> None:
     _, closing = seed_snapshots()
     path = write_ledger(closing, tmp_path / "en.csv", headers=list(LEDGER_HEADERS))
