@@ -14,7 +14,7 @@ from typing import Any
 from docgen.core.errors import InvalidValueError
 from docgen.core.messages import MESSAGES
 
-__all__ = ["DATE_MAX", "DATE_MIN", "MAX_AMOUNT", "parse_amount", "parse_date", "parse_working_date"]
+__all__ = ["DATE_MAX", "DATE_MIN", "MAX_AMOUNT", "parse_amount", "parse_date", "parse_working_date", "period_label"]
 
 
 def parse_date(value: Any) -> _dt.date:
@@ -101,6 +101,29 @@ def parse_working_date(value: Any) -> _dt.date:
         raise MESSAGES.error(InvalidValueError, "date-out-of-range", text=text, first=DATE_MIN.year,
                              last=DATE_MAX.year)
     return date
+
+
+def period_label(value: Any) -> Any:
+    """Return a reporting period's label in its documented form: a quarter ``2026Q2``, a half
+    ``2026H1``, a year ``2026`` or a month ``2026-06``.
+
+    The letter is made upper case (``2026q2``), the month two digits (``2026-6``), full-width
+    forms half-width. Other text is returned stripped (and anything else as given), for the
+    caller's check to name as typed. Never raises.
+    """
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    m = _PERIOD.fullmatch(_halfwidth(value))
+    if m is None:
+        return value
+    if m["month"] is not None:
+        return f"{m['year']}-{int(m['month']):02d}"
+    return m["year"] + (m["part"] or "").upper()
+
+
+#: The periods ``period_label`` knows, in any case: quarters 1–4, halves 1–2, months 1–12.
+_PERIOD = re.compile(r"(?P<year>\d{4})(?:(?P<part>[Qq][1-4]|[Hh][12])|-(?P<month>0?[1-9]|1[0-2]))?")
 
 
 def parse_amount(value: Any) -> Decimal:

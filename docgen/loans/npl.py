@@ -34,6 +34,7 @@ from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan, is_resident_
 from docgen.loans.messages import MESSAGES, PERIOD_WORDS
 from docgen.loans.plan import limitation_period, overdue_days, overdue_start, registered_late
 from docgen.core.validation import validate
+from docgen.core.values import period_label
 
 DEFAULT_LARGE_NPL_THRESHOLD = Decimal(100000)
 
@@ -84,11 +85,12 @@ def _month_end(year: int, month: int) -> _dt.date:
 
 
 def parse_period(text: str) -> Period:
-    """Parse ``2026Q2``, ``2026H1``, ``2026`` or ``2026-06`` into a ``Period``.
+    """Parse ``2026Q2``, ``2026H1``, ``2026`` or ``2026-06`` into a ``Period`` labelled so, as
+    ``period_label`` writes them (``2026q2`` is ``2026Q2``, ``2026-6`` is ``2026-06``).
 
     Raises ``InvalidValueError`` (a ``ValueError``, coded ``period-unknown``) for anything else.
     """
-    value = str(text).strip().upper()
+    value = period_label(str(text))
     m = re.fullmatch(r"(\d{4})Q([1-4])", value)
     if m:
         year, q = int(m[1]), int(m[2])
@@ -105,11 +107,10 @@ def parse_period(text: str) -> Period:
         year = int(m[1])
         return Period(value, _dt.date(year, 1, 1), _dt.date(year, 12, 31), *PERIOD_WORDS["year"],
                       MESSAGES.text("period-name/year", {"year": year}))
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
-    if m and 1 <= int(m[2]) <= 12:
+    m = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", value)
+    if m:
         year, month = int(m[1]), int(m[2])
-        label = f"{year}-{month:02d}"
-        return Period(label, _dt.date(year, month, 1), _month_end(year, month), *PERIOD_WORDS["month"],
+        return Period(value, _dt.date(year, month, 1), _month_end(year, month), *PERIOD_WORDS["month"],
                       MESSAGES.text("period-name/month", {"year": year, "month": month}))
     raise MESSAGES.error(InvalidValueError, "period-unknown", text=text)
 

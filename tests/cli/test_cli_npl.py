@@ -91,6 +91,20 @@ def test_json_without_opening_has_nulls(seed: dict[str, Path]) -> None:
     assert mismatches(data, NPL_FIGURES_JSON) == []
 
 
+@pytest.mark.parametrize("typed", ["2026q2", " 2026Q2 ", "２０２６ｑ２"])
+def test_a_period_in_another_case_is_reported_in_its_documented_form(seed: dict[str, Path], tmp_path: Path,
+                                                                     typed: str) -> None:
+    result = _run("--ledger", str(seed["closing"]), "--period", typed, "--format", "json")
+    assert result.exit_code == 0, result.output + result.stderr
+    data = json.loads(result.stdout)
+    assert (data["period"], data["period_start"], data["period_end"]) == ("2026Q2", "2026-04-01", "2026-06-30")
+    out = tmp_path / "r.docx"
+    result = _run("--ledger", str(seed["closing"]), "--period", typed, "--notes", str(seed["notes"]), "-o", str(out))
+    assert result.exit_code == 0, result.output + result.stderr
+    # The report prints the period as a Chinese document names it (the label keys the file only).
+    assert any("（报告期2026年第二季度，" in p.text for p in docx.Document(str(out)).paragraphs)
+
+
 def test_text_output_lists_flags(seed: dict[str, Path]) -> None:
     result = _run("--ledger", str(seed["flagged"]), "--period", "2026Q2")
     assert result.exit_code == 0, result.stderr

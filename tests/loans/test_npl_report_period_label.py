@@ -3,6 +3,7 @@ names the file) that the text does not print. Data without it, or with a label t
 is a field error naming it; template lint does not ask for it in the text."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,8 @@ def test_the_shipped_report_lints_clean_and_requires_its_period_label() -> None:
     assert "period_label" not in report.variables  # the text prints period_name
 
 
-@pytest.mark.parametrize("label, code", [(None, "required"), ("", "empty"), ("2026Q5", "format"),
-                                         ("2026Q2/../x", "format")])
+@pytest.mark.parametrize("label, code", [(None, "required"), ("", "empty"), ("2026Q5", "format"), ("2026q5", "format"),
+                                         ("2026-13", "format"), ("2026Q2/../x", "format")])
 def test_a_missing_or_invalid_period_label_is_a_field_error(tmp_path: Path, context: dict, label, code) -> None:
     data = {k: v for k, v in context.items() if k != "period_label"}
     if label is not None:
@@ -64,3 +65,28 @@ def test_an_unprinted_field_the_metadata_does_not_use_is_a_template_fault(tmp_pa
                                        "recipient": {"type": "string", "required": True, "meta": {"printed": False}}}}
     with pytest.raises(TemplateError, match="recipient.*printed: false"):
         Template("npl-report", shipped.path, None, meta)
+
+
+@pytest.mark.parametrize("typed, label", [("2026q2", "2026Q2"), (" 2026q2 ", "2026Q2"), ("２０２６ｑ２", "2026Q2"),
+                                          ("2026h1", "2026H1"), ("2026-6", "2026-06")])
+def test_a_label_typed_in_another_case_is_written_in_its_documented_form(tmp_path: Path, context: dict, typed: str,
+                                                                         label: str) -> None:
+    # Hand-written data (docgen render npl-report --data): the register, the serial and the file
+    # name all take the form the README documents, as `--period 2026q2` does.
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    template = load_template("npl-report")
+    data = {**context, "period_label": typed}
+    prepared = template.prepare(data)
+    assert prepared["period_label"] == label
+    out = tmp_path / template.output_name(prepared)
+    register = tmp_path / "register.sqlite"
+    rendered = render(template, data, out, register_path=register)
+    assert rendered.serial == label
+    assert out.name == f"杭州临平农村商业银行南苑支行_{label}_不良贷款现状及催收管理工作报告.docx" and out.exists()
+    listed = CliRunner().invoke(main, ["register", "list", "--register", str(register), "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    (entry,) = json.loads(listed.stdout)
+    assert (entry["serial"], entry["row_key"], Path(entry["file"]).name) == (label, label, out.name)
