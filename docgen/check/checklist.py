@@ -26,6 +26,7 @@ from docgen.core.errors import ChecklistError
 from docgen.core.fastcheck import validate_quickly
 from docgen.core.regularfile import NotRegularFile, is_regular
 from docgen.core.resources import checklists_dir
+from docgen.core.textcodec import decode_chinese
 from docgen.check.messages import ERRORS
 from docgen.core.wording import reason_of
 
@@ -226,10 +227,14 @@ def _load_cached(path_text: str, mtime_ns: int, size: int) -> Checklist:
     path = Path(path_text)
     label = _label(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         when_denied(exc, ChecklistError, path)
-        raise ERRORS.error(ChecklistError, "checklist-undecodable", label=label, reason=reason_of(exc)) from None
+        raise ERRORS.error(ChecklistError, "checklist-unreadable", label=label, reason=reason_of(exc)) from None
+    # Decoded as a CSV and every data file are: a bank's checklist edited in Notepad is GBK.
+    text = decode_chinese(raw)
+    if text is None:
+        raise ERRORS.error(ChecklistError, "checklist-undecodable", label=label)
     return parse_checklist(text, label, path=path)
 
 

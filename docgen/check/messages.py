@@ -408,7 +408,7 @@ ERRORS = MessageTable("check errors", {
     "checklist-not-regular": "清单文件不是普通文件，而是文件夹、管道或设备：{path}（请给出 .yaml 文件）",
     "checklist-unknown": joined("未知清单{name!q}：可用清单为 {available}，或传入清单 YAML 文件的路径", "available"),
     "checklist-unreadable": "{label}：无法读取清单文件（{reason}）",
-    "checklist-undecodable": "{label}：无法读取清单文件（{reason}）；请保存为 UTF-8 编码的 YAML",
+    "checklist-undecodable": "{label}：无法识别清单文件的编码（不是 UTF-8 或 GB18030/GBK）；请保存为 UTF-8 编码的 YAML",
     "checklist-yaml-syntax": _yaml_syntax,
     "checklist-not-mapping": "{label}：清单文件应为 YAML 映射（id、title、items、stages）",
     "checklist-schema": _schema_failed,

@@ -108,6 +108,22 @@ def test_validate_a_banks_file(tmp_path: Path) -> None:
     assert _run("validate", str(tmp_path / "none.yaml")).exit_code == 2
 
 
+def test_a_banks_file_saved_in_gbk_is_read_and_one_no_encoding_decodes_is_named(tmp_path: Path) -> None:
+    text = (checklists_dir() / "dev-loan.yaml").read_text(encoding="utf-8")
+    notepad = tmp_path / "我行清单.yaml"
+    notepad.write_bytes(text.encode("gbk"))  # Notepad's "ANSI" on Chinese Windows
+    result = _run("validate", str(notepad))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"{notepad}：有效 / valid — dev-loan：3 个阶段")
+    assert _run("show", str(notepad), "--lang", "zh").output == _run("show", "dev-loan", "--lang", "zh").output
+    broken = tmp_path / "broken.yaml"
+    broken.write_bytes(b"id: " + b"\x81\xff\x00" * 40 + b"\n")
+    result = _run("validate", str(broken))
+    assert result.exit_code == 2
+    assert result.output == (f"Error: {broken}：无法识别清单文件的编码（不是 UTF-8 或 GB18030/GBK）；"
+                             "请保存为 UTF-8 编码的 YAML\n")
+
+
 def test_unwritable_output_exits_2(tmp_path):
     (tmp_path / "a-file").write_text("x")
     out = tmp_path / "a-file" / "清单.txt"  # its folder cannot be created
