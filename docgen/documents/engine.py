@@ -19,6 +19,8 @@ import io
 import os
 import pyexpat
 import re
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,7 @@ from docgen.documents.bounds import BoundedSandbox, render_pieces
 from docgen.documents.image import IMAGE_STATE, ImageState, has_images
 from docgen.documents.messages import MESSAGES
 from docgen.documents.package import DocxPackage
+from docgen.documents.paragraphs import SourcePlaces, in_part, line_paragraphs, mark_paragraphs, places
 
 __all__ = ["Engine", "cached_sources", "jinja_environment", "patched_sources"]
 
@@ -187,13 +190,6 @@ class _Part:
     shapes: _Shapes = field(default_factory=_Shapes)
 
 
-def _paragraph_number(lineno: int | None) -> int | None:
-    """Return the number of the paragraph on line ``lineno`` of a part's patched source, counted
-    from 1 as Word and ``templates lint`` count them: the source's first line holds only the
-    part's opening tag (``<w:body>``), each paragraph then starts a line."""
-    return lineno - 1 if lineno and lineno > 1 else lineno
-
-
 def unknown_filter(exc: jinja2.TemplateSyntaxError) -> str | None:
     """Return the filter (or test) name Jinja found none of (``{{ x|amount_in_word }}``), or None
     when ``exc`` is another syntax error. Jinja says it only in English, in the message."""
@@ -205,12 +201,15 @@ def _paragraph_text(xml_line: str) -> str:
     return re.sub(r"<[^>]+>", "", xml_line).strip()
 
 
-def patched_sources(docx_bytes: bytes, name: str | os.PathLike[str] = "") -> list[tuple[str, str, str, str]]:
+def patched_sources(docx_bytes: bytes, name: str | os.PathLike[str] = "", *,
+                    marked: bool = False) -> list[tuple[str, str, str, str]]:
     """Return ``(member, patched_source, head, tail)`` for every part of a .docx that holds tags.
 
     The document body is patched by docxtpl exactly as ``DocxTemplate.build_xml`` does; headers,
     footers and footnotes likewise. Each ``<w:p`` starts a new line (as in docxtpl) so Jinja
-    line numbers point at paragraphs. Raises ``TemplateError`` (starting with ``name``, the
+    line numbers point at paragraphs. With ``marked`` each paragraph carries its ordinal through
+    the patching (``paragraphs.mark_paragraphs``): the sources then say which paragraph each
+    line holds, and are not for rendering. Raises ``TemplateError`` (starting with ``name``, the
     file) if the file is not a .docx.
     """
     from docxtpl import DocxTemplate
@@ -226,7 +225,8 @@ def patched_sources(docx_bytes: bytes, name: str | os.PathLike[str] = "") -> lis
     full = etree.tostring(document.element, encoding="unicode")
     start = full.index("<w:body")
     end = full.rindex("</w:body>") + len("</w:body>")
-    body_src = tpl.patch_xml(tpl.get_xml())
+    mark = mark_paragraphs if marked else (lambda xml: xml)
+    body_src = tpl.patch_xml(mark(tpl.get_xml()))
     # The body was serialized alone, so it repeats the root's namespace declarations: drop them.
     body_src = re.sub(r"^<w:body(?:\s+xmlns(?::\w+)?=\"[^\"]*\")*\s*>", "<w:body>", body_src, count=1)
     body_src = re.sub(r"<w:p([ >])", r"\n<w:p\1", body_src)
@@ -244,8 +244,21 @@ def patched_sources(docx_bytes: bytes, name: str | os.PathLike[str] = "") -> lis
         src = tpl.get_part_xml(part) if hasattr(part, "blob") else ""
         if not _TAG_RE.search(re.sub(r"<[^>]+>", "", src)):
             continue
-        patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(src))
+        patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(mark(src)))
         out.append((member, patched, _XML_DECL, ""))
+    return out
+
+
+def paragraph_places(docx_bytes: bytes, name: str | os.PathLike[str] = "") -> dict[str, SourcePlaces]:
+    """Return, for every part of a .docx that holds tags, its preprocessed source read back to its
+    paragraphs (``SourcePlaces``): what names the paragraph of a Jinja error's line as ``templates
+    lint`` names it. Raises ``TemplateError`` as ``patched_sources`` does."""
+    out: dict[str, SourcePlaces] = {}
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
+        members = set(archive.namelist())
+        for member, source, _, _ in patched_sources(docx_bytes, name, marked=True):
+            if member in members:  # python-docx read it: a part named otherwise in the zip goes unplaced
+                out[member] = SourcePlaces(line_paragraphs(source), places(etree.fromstring(archive.read(member))))
     return out
 
 
@@ -282,9 +295,11 @@ def _check_xml(full: str) -> None:
     parser.Parse(full, True)
 
 
-def _render_error(template: str, exc: BaseException, source: str | None, *, row: int | None) -> RenderError:
-    """Translate a Jinja/filter exception into a RenderError naming template, field, row, place."""
-    facts: dict[str, Any] = {"template": template, "paragraph": None, "snippet": "", "error": str(exc)}
+def _render_error(template: str, exc: BaseException, source: str | None, *, row: int | None,
+                  locate: Callable[[int], str | None]) -> RenderError:
+    """Translate a Jinja/filter exception into a RenderError naming template, field, row, place
+    (``locate``: the paragraph of a line of ``source``, as ``templates lint`` names it)."""
+    facts: dict[str, Any] = {"template": template, "place": None, "snippet": "", "error": str(exc)}
     named: set[str] = set()
     if source is not None:
         lineno = None
@@ -300,7 +315,7 @@ def _render_error(template: str, exc: BaseException, source: str | None, *, row:
                 text = _paragraph_text(lines[lineno - 1])
                 # the field a filter failed on: the paragraph's only {{ name … }}, when it has one
                 named = set(re.findall(r"\{\{-?\s*([A-Za-z_]\w*)", text))
-                facts.update(paragraph=_paragraph_number(lineno), snippet=text[:80])
+                facts.update(place=locate(lineno), snippet=text[:80])
     field_name = "?"
     if isinstance(exc, jinja2.UndefinedError):
         m = re.search(r"'([^']+)' is undefined", str(exc)) or re.search(r"has no attribute '([^']+)'", str(exc))
@@ -344,6 +359,7 @@ class Engine:
         self._docx_bytes = docx_bytes
         self._parts: list[_Part] | None = None
         self._package: DocxPackage | None = None
+        self._places: dict[str, SourcePlaces] | None = None
 
     def _compile(self) -> tuple[list[_Part], DocxPackage]:
         """Return the compiled parts and the package of untouched members, built once.
@@ -363,14 +379,25 @@ class Engine:
                 name = unknown_filter(exc)
                 reason = exc.message if name is None else MESSAGES.text(
                     "filter-unknown", {"filter": name, "available": ", ".join(sorted(cnformat.FILTERS))})
-                raise MESSAGES.error(TemplateError, "template-tag-syntax", path=str(self.path), member=member,
-                                     line=_paragraph_number(exc.lineno), reason=reason, snippet=snippet) from None
+                place = self.place(member, exc.lineno)
+                raise MESSAGES.error(TemplateError, "template-tag-syntax", path=str(self.path),
+                                     where=in_part(member, place) if place else member, reason=reason,
+                                     snippet=snippet) from None
             text = re.sub(r"<[^>]+>", "", source)
             parts.append(_Part(member, source, compiled, head, tail, member == "word/document.xml",
                                bool(re.search(r"\{[%{]-?\s*tc\s", text))))
         self._package = DocxPackage(self._docx_bytes, {p.member for p in parts})
         self._parts = parts
         return parts, self._package
+
+    def place(self, member: str, lineno: int | None) -> str | None:
+        """Return the paragraph line ``lineno`` of ``member``'s preprocessed source comes from,
+        as ``templates lint`` names it (``第5段``, ``表格1 第2行 第1列``), or None (no such line,
+        or not a paragraph's). Worked out when an error asks, once per part."""
+        if self._places is None:
+            self._places = paragraph_places(self._docx_bytes, self.path)
+        found = self._places.get(member)
+        return found.at(lineno) if found else None
 
     def variables(self) -> list[str]:
         """Return the sorted top-level names the template's tags use."""
@@ -399,7 +426,8 @@ class Engine:
                 try:
                     pieces = render_pieces(part.template.generate(context))
                 except Exception as exc:  # jinja and filter errors of every kind
-                    raise _render_error(self.name, exc, part.source, row=row) from None
+                    raise _render_error(self.name, exc, part.source, row=row,
+                                        locate=lambda line: self.place(part.member, line)) from None
                 rendered.append((part.member, self._finish(part, pieces, row).encode("utf-8")))
         finally:
             IMAGE_STATE.reset(token)

@@ -45,8 +45,9 @@ from docgen.core import cnformat
 from docgen.core.errors import TemplateError
 from docgen.core.regularfile import read_regular
 from docgen.core.typography import ascii_punctuation, ascii_quotes
-from docgen.documents.engine import jinja_environment, patched_sources, unknown_filter
+from docgen.documents.engine import jinja_environment, paragraph_places, patched_sources, unknown_filter
 from docgen.documents.messages import MESSAGES
+from docgen.documents.paragraphs import SourcePlaces, in_part, places
 from docgen.documents.template import Template, refuse_oversized_parts
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -108,25 +109,9 @@ def _snippet(text: str, limit: int = 60) -> str:
 
 
 def _paragraphs(part: str, root: etree._Element) -> list[_Para]:
-    """Every paragraph of a part with a readable location (body paragraph or table cell)."""
-    out: list[_Para] = []
-    tables = list(root.iter(f"{W}tbl"))  # kept alive: lxml proxies compare by identity
-    body_index = 0
-    for p in root.iter(f"{W}p"):
-        text = "".join(t.text or "" for t in p.iter(f"{W}t"))
-        cell = next((a for a in p.iterancestors(f"{W}tc")), None)
-        if cell is None:
-            body_index += 1
-            location = MESSAGES.text("lint-where/paragraph", {"part": part, "index": body_index})
-        else:
-            row = cell.getparent()
-            table = next(row.iterancestors(f"{W}tbl"))
-            r = list(table.findall(f"{W}tr")).index(row) + 1 if row.tag == f"{W}tr" else 0
-            c = [x for x in row if x.tag == f"{W}tc"].index(cell) + 1
-            location = MESSAGES.text("lint-where/cell", {"part": part, "table": tables.index(table) + 1, "row": r,
-                                                         "column": c})
-        out.append(_Para(part, location, text))
-    return out
+    """Every paragraph of a part with its place (``paragraphs.places``, as render errors name it)."""
+    return [_Para(part, in_part(part, place), "".join(t.text or "" for t in p.iter(f"{W}t")))
+            for p, place in zip(root.iter(f"{W}p"), places(root))]
 
 
 def _balance(para: _Para) -> list[LintProblem]:
@@ -294,6 +279,7 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
     names: set[str] = set()
     parsed_all = True
     sources = patched_sources(data, path)
+    located: dict[str, SourcePlaces] | None = None  # worked out for a syntax error only
     all_paras = [p for ps in paras_by_part.values() for p in ps]
     for member, source, _, _ in sources:
         try:
@@ -317,7 +303,11 @@ def lint_docx(path: str | os.PathLike[str], template: Template | None = None) ->
                 continue  # already reported precisely above
             lines = source.splitlines()
             text = re.sub(r"<[^>]+>", "", lines[exc.lineno - 1]) if 0 < (exc.lineno or 0) <= len(lines) else ""
-            where = MESSAGES.text("lint-where/preprocessed", {"part": member, "line": exc.lineno})
+            if located is None:
+                located = paragraph_places(data, path)
+            place = located[member].at(exc.lineno) if member in located else None
+            where = (in_part(member, place) if place
+                     else MESSAGES.text("lint-where/preprocessed", {"part": member, "line": exc.lineno}))
             report.problems.append(_found("syntax", "error", where, "parse",
                                           error=exc.message, line=exc.lineno, snippet=_snippet(text)))
     report.variables = sorted(names)

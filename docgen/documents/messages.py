@@ -20,11 +20,12 @@ __all__ = ["MESSAGES", "where"]
 
 
 def where(facts: Mapping[str, Any]) -> str:
-    """Return the place of a render error in the template: ``（第3段：致 {{ borrower }}）`` or ''."""
-    paragraph, snippet = facts.get("paragraph"), facts.get("snippet")
-    if not paragraph:
+    """Return the place of a render error in the template: ``（第3段：致 {{ borrower }}）`` or ''
+    (``place`` as ``docgen.documents.paragraphs.places`` names it)."""
+    place, snippet = facts.get("place"), facts.get("snippet")
+    if not place:
         return ""
-    return f"（第{paragraph}段：{snippet}）" if snippet else f"（第{paragraph}段）"
+    return f"（{place}：{snippet}）" if snippet else f"（{place}）"
 
 
 def _row(facts: Mapping[str, Any]) -> str:
@@ -144,8 +145,9 @@ MESSAGES = MessageTable("documents", {
     "ascii-punctuation": lambda f: (f"中文中使用了半角标点（{'、'.join(f'“{m}”→{_FULL_WIDTH_FORMS[m]}' for m in f['marks'])}），"
                                     f"应使用全角标点（GB/T 15834）：{f['snippet']}"),
     # where lint found a problem (its ``location``)
-    "lint-where/paragraph": "{part} 第{index}段",
-    "lint-where/cell": "{part} 表格{table} 第{row}行 第{column}列",
+    "place/paragraph": "第{index}段",
+    "place/cell": "表格{table} 第{row}行 第{column}列",
+    "place/in-part": "{part} {place}",
     "lint-where/style-defaults": "word/styles.xml 默认字体",
     "lint-where/lang-defaults": "word/styles.xml 默认语言",
     "lint-where/style": "word/styles.xml 样式 {style}",
@@ -209,7 +211,7 @@ MESSAGES = MessageTable("documents", {
                                 "请确认选对了文件，或在 Word 中打开后另存为 .docx 再重试"),
     "template-not-word": lambda f: (f"{f['name']}：" if f.get("name") else "")
                                    + f"不是有效的 Word .docx 文件，请在 Word 中打开并另存为 .docx（{f['reason']}）",
-    "template-tag-syntax": "{path}：{member} 第{line}段模板标签有误：{reason}。该段：{snippet}。请运行 docgen templates lint {path} 查看详情",
+    "template-tag-syntax": "{path}：{where}模板标签有误：{reason}。该段：{snippet}。请运行 docgen templates lint {path} 查看详情",
     "template-unknown-variables": lambda f: (
         f"{f['path']}：模板中的变量 " + "、".join(
             name + (f"（应为 {like}？）" if like else "") for name, like in zip(f["unknown"], f["like"]))

@@ -149,3 +149,55 @@ def test_ascii_quotes_beside_chinese_are_flagged_with_their_full_width_pair(tmp_
     assert [p.location for p in flagged] == ["word/document.xml 第1段", "word/document.xml 第4段"]
     assert flagged[0].facts["marks"] == ['"'] and "“\"”→“…”" in flagged[0].message
     assert flagged[1].facts["marks"] == ["'"] and "“'”→‘…’" in flagged[1].message
+
+
+def _after_a_table_and_a_p_block(tmp_path: Path, faulty: str, *, cell: str = "{{ contract_no }}") -> Path:
+    """致, then a table (4 cell paragraphs), then a ``{%p if %}`` block (3 paragraphs), then ``faulty``:
+    the 5th paragraph outside tables, the 9th ``<w:p>`` of the body."""
+    doc = new_document()
+    add_body(doc, "致：{{ borrower }}")
+    add_table(doc, None, [["借款合同号", cell], ["借款金额", "{{ principal }}"]], [40, 40])
+    for text in ("{%p if guarantors %}", "抄送：{{ guarantors|join('、') }}", "{%p endif %}", faulty):
+        add_body(doc, text)
+    path = tmp_path / "edited.docx"
+    doc.save(path)
+    return path
+
+
+def test_lint_and_render_errors_number_a_paragraph_after_a_table_and_a_p_block_alike(tmp_path):
+    import docx
+    import pytest
+
+    from docgen.core.errors import RenderError, TemplateError
+
+    schema = load_template("demand-letter")
+    # A filter misspelt: lint's error and the template's refusal to load name one paragraph.
+    path = _after_a_table_and_a_p_block(tmp_path, "合计{{ total|amount_in_word }}")
+    assert docx.Document(path).paragraphs[4].text == "合计{{ total|amount_in_word }}"  # Word's 5th
+    [problem] = [p for p in lint_docx(path, schema).problems if p.severity == "error"]
+    assert (problem.code, problem.location) == ("unknown-filter", "word/document.xml 第5段")
+    with pytest.raises(TemplateError, match=r"：word/document\.xml 第5段模板标签有误：没有名为 amount_in_word 的过滤器"):
+        load_template("demand-letter", path=path)
+    # A tag Jinja cannot parse: lint's syntax error is placed by paragraph too, not by preprocessed line.
+    path = _after_a_table_and_a_p_block(tmp_path, "合计{{ total | }}")
+    [problem] = [p for p in lint_docx(path, schema).problems if p.severity == "error"]
+    assert (problem.code, problem.location) == ("syntax", "word/document.xml 第5段")
+    with pytest.raises(TemplateError, match=r"：word/document\.xml 第5段模板标签有误"):
+        load_template("demand-letter", path=path)
+    # A field the schema lacks: lint's unknown variable and the render's missing field.
+    path = _after_a_table_and_a_p_block(tmp_path, "说明：{{ remark }}")
+    [problem] = [p for p in lint_docx(path, schema).problems if p.severity == "error"]
+    assert (problem.code, problem.location) == ("unknown-variable", "word/document.xml 第5段")
+    template = load_template("demand-letter", path=path, check_variables=False)
+    values = {"borrower": "甲", "contract_no": "HT-1", "principal": 1, "guarantors": ["乙"]}
+    with pytest.raises(RenderError) as info:
+        template.render(values)
+    assert info.value.problems[0].facts["place"] == "第5段"
+    assert str(info.value).startswith("模板 demand-letter：字段 remark 未提供（第5段：说明：{{ remark }}）")
+    # In a table cell: the cell, both ways.
+    path = _after_a_table_and_a_p_block(tmp_path, "结尾", cell="{{ remark }}")
+    [problem] = [p for p in lint_docx(path, schema).problems if p.severity == "error"]
+    assert (problem.code, problem.location) == ("unknown-variable", "word/document.xml 表格1 第1行 第2列")
+    with pytest.raises(RenderError) as info:
+        load_template("demand-letter", path=path, check_variables=False).render(values)
+    assert info.value.problems[0].facts["place"] == "表格1 第1行 第2列"

@@ -441,7 +441,7 @@ def test_undefined_field_in_template_is_a_render_error(tmp_path):
     # The filter met the missing field first: the problem names the field of its paragraph, the
     # second, numbered as Word and templates lint number it.
     assert (problem.code, problem.path, problem.row) == ("fill-failed", "amount_due", 4)
-    assert (problem.facts["paragraph"], problem.facts["snippet"]) == (2, "金额:{{ amount_due|amount }}")
+    assert (problem.facts["place"], problem.facts["snippet"]) == ("第2段", "金额:{{ amount_due|amount }}")
     assert str(info.value).splitlines()[0] == (
         "模板 custom：无法填写（第2段：金额:{{ amount_due|amount }}）：金额应为数字，收到“Undefined” 第4行")
     assert problem.message == "金额应为数字，收到“Undefined”（第2段：金额:{{ amount_due|amount }}）"
@@ -452,7 +452,7 @@ def test_a_field_missing_outside_a_filter_is_undefined(tmp_path):
     with pytest.raises(RenderError) as info:
         load_template(path=path, check_variables=False).render({"name": "张三", "serial": "1"})
     [problem] = info.value.problems
-    assert (problem.code, problem.path, problem.facts["paragraph"]) == ("undefined-field", "address", 2)
+    assert (problem.code, problem.path, problem.facts["place"]) == ("undefined-field", "address", "第2段")
     assert str(info.value).splitlines()[0] == "模板 custom：字段 address 未提供（第2段：地址:{{ address }}）"
 
 
