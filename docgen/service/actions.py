@@ -281,7 +281,7 @@ def _start_job(request: Request, who: Principal, kind: str, params: dict[str, An
         _discard(*stored)
         work.remove_tree(str(out))
         raise
-    svc.runner.submit(job_id)
+    svc.submit(job_id)
     _audit(request, who, f"job-{kind}", target=_job_target(kind, params), sha256=_job_sha256(kind, params),
            detail={"job": job_id})
     return {"job": job_id}
@@ -450,7 +450,7 @@ async def rerun(request: Request, who: Principal, job: dict[str, Any]) -> dict[s
     await _job_input(request, who, job["kind"], job["params"], action="job-rerun", detail={"job": job["id"]})
     if not svc.jobs.requeue(job["id"]):  # another request ran it again meanwhile
         raise wrong_state
-    svc.runner.submit(job["id"])
+    svc.submit(job["id"])
     _audit(request, who, "job-rerun", target=job["kind"], detail={"job": job["id"]})
     return {"job": job["id"]}
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,18 @@ def record(db_path: Path, user: str, role: str | None, action: str, *, target: s
            sha256: str | None = None, serials: list[str] | None = None, detail: dict[str, Any] | None = None) -> int:
     """Append one entry to the audit log; return its id."""
     with connect(db_path) as db:
-        return db.execute(
-            "INSERT INTO audit (at, user, role, action, target, sha256, serials, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (now_iso(), user, role, action, target, sha256, json.dumps(serials or [], ensure_ascii=False),
-             json.dumps(detail or {}, ensure_ascii=False)),
-        ).lastrowid
+        return insert(db, user, role, action, target=target, sha256=sha256, serials=serials, detail=detail)
+
+
+def insert(db: sqlite3.Connection, user: str, role: str | None, action: str, *, target: str | None = None,
+           sha256: str | None = None, serials: list[str] | None = None, detail: dict[str, Any] | None = None) -> int:
+    """Append one entry to the audit log in the transaction of ``db`` (it is made with what else
+    that transaction writes, or not at all); return its id."""
+    return db.execute(
+        "INSERT INTO audit (at, user, role, action, target, sha256, serials, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (now_iso(), user, role, action, target, sha256, json.dumps(serials or [], ensure_ascii=False),
+         json.dumps(detail or {}, ensure_ascii=False)),
+    ).lastrowid or 0
 
 
 def entries(db_path: Path, *, user: str | None = None, action: str | None = None, limit: int = 500) -> list[dict[str, Any]]:

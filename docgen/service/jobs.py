@@ -6,30 +6,57 @@ this machine, ``ProcessRunner``; later a distributed queue) needs nothing but th
 the data folder. Progress and results go back through the same table, so the state
 survives the runner: a server restart marks the jobs that were running ``interrupted``,
 and running one again issues nothing twice (the register keeps every serial per row).
+
+A worker whose database refuses a job's state for the whole wait (``Settings.record_wait``)
+hands the job's end back (``JobEnd``) instead of leaving the job running: the process that ran
+it (the service for ``ProcessRunner``, a ``docgen worker`` for Celery) holds it in ``JobEnds``
+and records it as soon as the database takes writes again.
 """
 from __future__ import annotations
 
 import concurrent.futures
 import json
+import logging
 import multiprocessing
 import secrets
+import shutil
+import threading
+import time
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
+from docgen.service import audit
 from docgen.service.audit import now_iso
 from docgen.service.messages import MESSAGES as SERVICE
+from docgen.service.storage import storage_problem
 from docgen.service.store import connect
+
+log = logging.getLogger("docgen.service")
 
 STATES = ("queued", "running", "done", "failed", "interrupted")
 ACTIVE = ("queued", "running")
 INTERRUPTED_MESSAGE = SERVICE.text("job-interrupted")
+#: Seconds between two tries at writing a job's state the database refused.
+RECORD_EVERY = 2.0
+
+
+class JobEnd(TypedDict):
+    """The end of a job its worker could not record: the job's id, its one-line ``error`` (the
+    storage's, or the job's own when it failed), and the audit entry not yet made (the keyword
+    arguments of ``audit.insert``) or None."""
+
+    job: str
+    error: str
+    audit: dict[str, Any] | None
 
 
 class JobRunner(Protocol):
     """What the service needs of whatever runs jobs."""
 
-    def submit(self, job_id: str) -> None:
-        """Start the queued job ``job_id`` (its parameters are in the jobs table)."""
+    def submit(self, job_id: str) -> concurrent.futures.Future[JobEnd | None] | None:
+        """Start the queued job ``job_id`` (its parameters are in the jobs table); return the future
+        of its run when it runs in this process's workers (its result: the ``JobEnd`` the
+        database would not take, or None), else None (the job's end is no concern of this process)."""
 
     def close(self) -> None:
         """Stop accepting jobs; running ones may be abandoned (they will read as interrupted)."""
@@ -38,18 +65,19 @@ class JobRunner(Protocol):
 class ProcessRunner:
     """Runs jobs in a pool of spawned worker processes on this machine."""
 
-    def __init__(self, data_dir: Path, workers: int, register: str = "") -> None:
+    def __init__(self, data_dir: Path, workers: int, register: str = "", record_wait: float | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.register = register
+        self.record_wait = record_wait
         # spawn: a worker must not inherit the server's threads and locks (fork would).
         self._pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"))
 
-    def submit(self, job_id: str) -> None:
-        """Queue ``job_id`` for the next free worker."""
+    def submit(self, job_id: str) -> concurrent.futures.Future[JobEnd | None]:
+        """Queue ``job_id`` for the next free worker; return the future of its run."""
         from docgen.service.work import execute_job
 
-        self._pool.submit(execute_job, str(self.data_dir), job_id, self.register)
+        return self._pool.submit(execute_job, str(self.data_dir), job_id, self.register, self.record_wait)
 
     def close(self) -> None:
         """Shut the pool down without waiting for running jobs."""
@@ -106,12 +134,35 @@ class JobStore:
         with connect(self.db_path) as db:
             db.execute("UPDATE jobs SET done = ?, total = ? WHERE id = ? AND state = 'running'", (done, total, job_id))
 
-    def finish(self, job_id: str, *, result: dict[str, Any] | None = None, error: str | None = None) -> None:
-        """Mark the job done (with its result) or failed (with a one-line error)."""
+    def finish(self, job_id: str, *, result: dict[str, Any] | None = None, error: str | None = None,
+               entry: dict[str, Any] | None = None) -> None:
+        """Mark the job done (with its result) or failed (with a one-line error), and make its audit
+        ``entry`` (``audit.insert``'s keyword arguments) when given, in one transaction: a refused
+        write makes neither, so trying again never makes the entry twice."""
         state = "failed" if error else "done"
         with connect(self.db_path) as db:
             db.execute("UPDATE jobs SET state = ?, error = ?, result = ?, finished = ? WHERE id = ?",
                        (state, error, json.dumps(result or {}, ensure_ascii=False), now_iso(), job_id))
+            if entry is not None:
+                audit.insert(db, **entry)
+
+    def give_up(self, end: JobEnd) -> str | None:
+        """Record the end of a job its worker could not: failed with ``end["error"]``, its audit entry
+        made, its files forgotten (their folder is for the caller to delete), in one transaction.
+
+        Returns the job's result folder, or None (and writes nothing) when the job is no longer
+        queued or running. A refusal of the storage propagates (``sqlite3.Error``).
+        """
+        with connect(self.db_path) as db:
+            cur = db.execute("UPDATE jobs SET state = 'failed', error = ?, finished = ? "
+                             "WHERE id = ? AND state IN ('queued', 'running')", (end["error"], now_iso(), end["job"]))
+            if cur.rowcount != 1:
+                return None
+            if end["audit"] is not None:
+                audit.insert(db, **end["audit"])
+            db.execute("DELETE FROM files WHERE job = ?", (end["job"],))
+            params = json.loads(db.execute("SELECT params FROM jobs WHERE id = ?", (end["job"],)).fetchone()[0])
+        return params.get("out")
 
     def requeue(self, job_id: str) -> bool:
         """Put a failed or interrupted job back in the queue; return False when it is not one."""
@@ -126,6 +177,75 @@ class JobStore:
             cur = db.execute("UPDATE jobs SET state = 'interrupted', error = ?, finished = ? "
                              "WHERE state IN ('queued', 'running')", (INTERRUPTED_MESSAGE, now_iso()))
             return cur.rowcount
+
+
+class JobEnds:
+    """The ends of jobs their workers could not record (``JobEnd``), held by the process that ran
+    them and recorded (``JobStore.give_up``) as soon as the database takes writes again: a thread
+    tries every ``every`` seconds while any is held, so no such job stays running while this
+    process runs. Each end is recorded once: it is let go when its transaction is committed."""
+
+    def __init__(self, store: JobStore, every: float = RECORD_EVERY) -> None:
+        self.store, self.every = store, every
+        self._held: dict[str, JobEnd] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def held(self) -> list[str]:
+        """Return the ids of the jobs whose end is still to be recorded."""
+        with self._lock:
+            return list(self._held)
+
+    def add(self, end: JobEnd | None) -> None:
+        """Hold ``end`` (None: nothing to hold) and make sure it is tried until recorded."""
+        if end is None:
+            return
+        with self._lock:
+            self._held[end["job"]] = end
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._retry, name="docgen-job-ends", daemon=True)
+                self._thread.start()
+
+    def watch(self, future: concurrent.futures.Future[JobEnd | None]) -> None:
+        """Hold the end ``future`` returns, once it is done (a run cancelled or crashed: nothing)."""
+        def done(ran: concurrent.futures.Future[JobEnd | None]) -> None:
+            if not ran.cancelled() and ran.exception() is None:
+                self.add(ran.result())
+
+        future.add_done_callback(done)
+
+    def record(self) -> int:
+        """Try to record every held end; return how many were. While the storage refuses, the ends
+        stay held (other errors are logged and the end let go: trying again would not help)."""
+        recorded = 0
+        with self._lock:  # a run ending meanwhile adds to it from another thread
+            held = list(self._held.values())
+        for end in held:
+            try:
+                out = self.store.give_up(end)
+            except Exception as exc:  # noqa: BLE001 - only the storage's refusal is waited out
+                problem = storage_problem(exc, database=self.store.db_path)
+                if problem is not None:
+                    return recorded  # the database still refuses: the others would be refused too
+                log.exception("job %s: its end could not be recorded", end["job"])
+            else:
+                if out:  # what it made is not a job's result: the job failed
+                    shutil.rmtree(out, ignore_errors=True)
+                log.warning("job %s recorded failed: %s", end["job"], end["error"])
+                recorded += 1
+            with self._lock:
+                self._held.pop(end["job"], None)
+        return recorded
+
+    def _retry(self) -> None:
+        while True:
+            time.sleep(self.every)
+            self.record()
+            with self._lock:
+                if not self._held:
+                    self._thread = None
+                    return
 
 
 def _decode(row: Any) -> dict[str, Any]:

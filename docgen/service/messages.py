@@ -43,6 +43,8 @@ MESSAGES = MessageTable("service", {
     # a letter the collect-letters job could not issue, as its page lists it: the loan, then why
     "letter-refused": "{loan_no}：{message}",
     "job-internal-error": "内部错误（{error}）；请把任务编号 {job_id} 告知系统管理员",
+    "record-wait-invalid": ("{name}：{value!q}不是正的秒数；请写一个大于 0 的数字，如 300"
+                            "（{name} must be a positive number of seconds）"),
     "job-interrupted": "服务重启时该任务尚未完成；可重新运行，已出具的文书不会重复出具",
     # HTTP answers (ApiError)
     "no-template": "没有模板 {name}（no such template）",

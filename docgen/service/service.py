@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from docgen.service.auth import Auth
-from docgen.service.jobs import JobRunner, JobStore, ProcessRunner
+from docgen.service.jobs import JobEnds, JobRunner, JobStore, ProcessRunner
 from docgen.service.settings import Settings
 from docgen.service.store import init_db
 from docgen.service.users import UserStore
@@ -32,6 +32,8 @@ class Service:
         self.users = UserStore(settings.db_path)
         self.auth = Auth(settings.secret_key(), self.users, settings.session_seconds)
         self.jobs = JobStore(settings.db_path)
+        #: Ends of jobs run here that the database refused for the whole wait, recorded once it takes writes.
+        self.ends = JobEnds(self.jobs)
         self._runner = runner
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
         self.pdf = shutil.which("soffice") is not None
@@ -41,8 +43,16 @@ class Service:
     def runner(self) -> JobRunner:
         """Return the job runner (started on first use)."""
         if self._runner is None:
-            self._runner = ProcessRunner(self.settings.data_dir, self.settings.job_workers, self.settings.register)
+            self._runner = ProcessRunner(self.settings.data_dir, self.settings.job_workers, self.settings.register,
+                                         self.settings.record_wait)
         return self._runner
+
+    def submit(self, job_id: str) -> None:
+        """Hand the queued job ``job_id`` to the runner; when it runs in this process's workers, the
+        end they could not record is held and recorded here (``JobEnds``), not left running."""
+        future = self.runner.submit(job_id)
+        if future is not None:
+            self.ends.watch(future)
 
     def start(self) -> None:
         """Mark jobs left by a previous run interrupted, start the worker pools, sweep old files."""

@@ -8,6 +8,7 @@ The bundle root, when configured, is outside it: client folders the service read
 """
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -23,6 +24,26 @@ def default_data_dir() -> Path:
     """Return ``$DOCGEN_DATA`` or the per-user data folder (``~/.local/share/docgen`` on Linux)."""
     env = os.environ.get("DOCGEN_DATA")
     return Path(env).expanduser() if env else data_dir()
+
+
+#: The environment variable that sets ``Settings.record_wait`` (read by the service and by each worker).
+RECORD_WAIT_ENV = "DOCGEN_RECORD_WAIT"
+_RECORD_WAIT_DEFAULT = 300.0
+
+
+def record_wait_seconds(value: float | str | None = None) -> float:
+    """Return ``value``, else ``$DOCGEN_RECORD_WAIT``, else 300, as seconds.
+
+    Raises ``InputError`` (naming the variable) unless it is a positive finite number.
+    """
+    given = value if value is not None else os.environ.get(RECORD_WAIT_ENV, "").strip() or _RECORD_WAIT_DEFAULT
+    try:
+        seconds = float(given)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise SERVICE.error(InputError, "record-wait-invalid", name=RECORD_WAIT_ENV, value=str(given))
+    return seconds
 
 
 @dataclass
@@ -56,9 +77,15 @@ class Settings:
     #: Folder whose sub-folders are client bundles 资料检查 may pick and check in place (read only);
     #: None: only .zip uploads are checked.
     bundle_root: Path | None = None
+    #: Seconds a job waits for the database to take its state (its start, or its end with its audit
+    #: entry) while the storage refuses writes; past it the job's end is held in memory and recorded
+    #: (failed, with the storage's line) as soon as the database takes writes again. None:
+    #: ``$DOCGEN_RECORD_WAIT``, else 300.
+    record_wait: float | None = None
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
+        self.record_wait = record_wait_seconds(self.record_wait)
         if self.bundle_root is not None:
             self.bundle_root = Path(self.bundle_root)
 

@@ -15,12 +15,14 @@ import shutil
 import time
 import zipfile
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from docgen.core.errors import DocgenError, ProblemsError
+from docgen.service.jobs import RECORD_EVERY, JobEnd
 from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.settings import Settings
-from docgen.service.storage import STATUS as UNAVAILABLE, storage_problem
+from docgen.service.storage import STATUS as UNAVAILABLE, StorageProblem, storage_problem
 
 log = logging.getLogger("docgen.service")
 
@@ -398,35 +400,60 @@ class _JobFailure(Exception):
 HANDLERS = {"batch": _batch_job, "letters": _letters_job, "npl-report": _npl_job}
 
 
-def execute_job(data_dir: str, job_id: str, register: str = "") -> None:
+def execute_job(data_dir: str, job_id: str, register: str = "", record_wait: float | None = None) -> JobEnd | None:
     """Run job ``job_id`` of the service whose data folder is ``data_dir`` (in a worker process).
 
-    ``register``: the service's register when not the data folder's own. The job moves
-    queued -> running -> done or failed; its result, files and audit entry are recorded. A
-    job no longer queued (cancelled, or taken by another worker) is left alone.
+    ``register``: the service's register when not the data folder's own; ``record_wait``: the
+    service's ``Settings.record_wait`` (None: this process's). The job moves queued -> running ->
+    done or failed; its result, files and audit entry are recorded. A job no longer queued
+    (cancelled, or taken by another worker) is left alone. Returns None, or the job's end when the
+    database refused it for the whole wait (``run_job``).
     """
     from docgen.service.jobs import JobStore
 
-    settings = Settings(Path(data_dir), register=register)
+    settings = Settings(Path(data_dir), register=register, record_wait=record_wait)
     store = JobStore(settings.db_path)
-    job = recorded(settings, lambda: store.start(job_id))
+    return run_job(settings, store, job_id, lambda: store.start(job_id),
+                   lambda job: lambda: _run_job(settings, job, store))
+
+
+def run_job(settings: Settings, store: Any, job_id: str, begin: Callable[[], dict[str, Any] | None],
+            handler_of: Callable[[dict[str, Any]], Callable[[], dict[str, Any] | None]]) -> JobEnd | None:
+    """Take job ``job_id`` (``begin()``: the running job, or None to leave it alone) and run
+    ``handler_of(job)()`` for it (``run_handler``).
+
+    Returns None, or the job's ``JobEnd`` when the database refused its start or its end for the
+    whole wait (``recorded``): failed with the storage's line (the job's own error when it had
+    failed), its audit entry not yet made, for ``JobEnds`` to record once the database takes writes.
+    """
+    try:
+        job = recorded(settings, begin)
+    except NotRecorded as exc:
+        return {"job": job_id, "error": exc.problem.message, "audit": None}
     if job is None:
-        return
-    run_handler(settings, store, job, lambda: _run_job(settings, job, store))
+        return None
+    return run_handler(settings, store, job, handler_of(job))
 
 
-#: How long a worker waits for the database to take a job's state again (checking every
-#: ``_RECORD_EVERY`` seconds) before leaving the job as it is: queued, or running until the next
-#: start marks it interrupted.
-_RECORD_WAIT = 300.0
-_RECORD_EVERY = 2.0
+#: How often a worker tries again to write a job's state the database refused (its wait is
+#: ``Settings.record_wait``).
+_RECORD_EVERY = RECORD_EVERY
 
 
-def recorded(settings: Settings, write: Any) -> Any:
+class NotRecorded(Exception):
+    """The database refused a job's state for the whole wait; ``problem`` says why in one line."""
+
+    def __init__(self, problem: StorageProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def recorded(settings: Settings, write: Callable[[], Any]) -> Any:
     """Return ``write()``, a change to the database (a job's state, its audit entry); while the
-    service's storage refuses it (``docgen.service.storage``), log one line and try again until
-    ``_RECORD_WAIT`` has passed, then return None. Any other error propagates."""
-    deadline = time.monotonic() + _RECORD_WAIT
+    service's storage refuses it (``docgen.service.storage``), log one line and try again every
+    ``_RECORD_EVERY`` seconds. Raises ``NotRecorded`` once ``settings.record_wait`` seconds have
+    passed; any other error propagates."""
+    deadline = time.monotonic() + (settings.record_wait or 0.0)
     said = False
     while True:
         try:
@@ -438,10 +465,11 @@ def recorded(settings: Settings, write: Any) -> Any:
             if not said:
                 log.warning("job state not recorded, waiting for the database: %s", problem.message)
                 said = True
-            if time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 log.error("job state not recorded: %s", problem.message)
-                return None
-        time.sleep(_RECORD_EVERY)
+                raise NotRecorded(problem) from exc
+        time.sleep(min(_RECORD_EVERY, left))
 
 
 def _run_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any] | None:
@@ -451,10 +479,12 @@ def _run_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, A
     return HANDLERS[job["kind"]](settings, job, store)
 
 
-def run_handler(settings: Settings, store: Any, job: dict[str, Any], handler: Any) -> None:
+def run_handler(settings: Settings, store: Any, job: dict[str, Any],
+                handler: Callable[[], dict[str, Any] | None]) -> JobEnd | None:
     """Run ``handler()`` for the running ``job`` and end the job: done with its result and audit
     entry, or failed with one line (a bug too, naming the job for the administrator). A handler
-    returning None has handed the job on (split into chunks, it ends when its last chunk does)."""
+    returning None has handed the job on (split into chunks, it ends when its last chunk does).
+    Returns None, or the job's ``JobEnd`` when the database refused its end for the whole wait."""
     job_id = job["id"]
     try:
         Path(job["params"]["out"]).mkdir(parents=True, exist_ok=True)
@@ -472,26 +502,30 @@ def run_handler(settings: Settings, store: Any, job: dict[str, Any], handler: An
             log.exception("job %s failed", job_id)
             error = SERVICE.text("job-internal-error", {"error": type(exc).__name__, "job_id": job_id})
     else:
-        if result is not None:
-            finish_job(settings, store, job, result)
-        return
-    recorded(settings, lambda: store.finish(job_id, error=error))
+        return None if result is None else finish_job(settings, store, job, result)
+    try:
+        recorded(settings, lambda: store.finish(job_id, error=error))
+    except NotRecorded:
+        return {"job": job_id, "error": error, "audit": None}
+    return None
 
 
-def finish_job(settings: Settings, store: Any, job: dict[str, Any], result: dict[str, Any]) -> None:
-    """Record the audit entry of a finished job (``result["audit"]``, its ``detail`` beside the job's
-    id) and mark it done with ``result``. Each write waits out the storage's refusal (``recorded``)
-    on its own, so the entry is made once; a job whose entry cannot be made is left running (the
-    next start marks it interrupted)."""
-    from docgen.service import audit
-
+def finish_job(settings: Settings, store: Any, job: dict[str, Any], result: dict[str, Any]) -> JobEnd | None:
+    """Mark the finished ``job`` done with ``result`` and make its audit entry (``result["audit"]``,
+    its ``detail`` beside the job's id) in one transaction, waiting out the storage's refusal
+    (``recorded``), so the entry is made once. Returns None, or, when the database refused it for
+    the whole wait, the ``JobEnd`` that records the job failed with the storage's line and the
+    entry made then (what the job made is deleted: ``JobEnds``)."""
     job_id = job["id"]
-    entry = result.pop("audit")
-    made = recorded(settings, lambda: audit.record(
-        settings.db_path, job["owner"], job["params"].get("role"), entry["action"], target=entry["target"],
-        sha256=entry["sha256"], serials=entry["serials"], detail={"job": job_id, **entry.get("detail", {})}))
-    if made is not None:
-        recorded(settings, lambda: store.finish(job_id, result=result))
+    made = result.pop("audit")
+    entry = {"user": job["owner"], "role": job["params"].get("role"), "action": made["action"],
+             "target": made["target"], "sha256": made["sha256"], "serials": made["serials"],
+             "detail": {"job": job_id, **made.get("detail", {})}}
+    try:
+        recorded(settings, lambda: store.finish(job_id, result=result, entry=entry))
+    except NotRecorded as exc:
+        return {"job": job_id, "error": exc.problem.message, "audit": entry}
+    return None
 
 
 def remove_tree(path: str) -> None:

@@ -5,6 +5,7 @@ import csv
 import io
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,14 @@ class HeldRunner:
 
     def close(self) -> None:
         pass
+
+
+def run_scenarios(scenarios: list[Callable[..., None]], *args: Any) -> None:
+    """Run each of ``scenarios`` with ``args``, printing ``NAME ok`` after each (what a child script
+    run by a permission test reports)."""
+    for scenario in scenarios:
+        scenario(*args)
+        print(scenario.__name__, "ok", flush=True)
 
 
 def make_settings(data: Path, **overrides: Any) -> Settings:

@@ -20,7 +20,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 import yaml  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
-from service_helpers import AS_OF, LEDGER, PASSWORD, HeldRunner, bundle_zip, make_settings, rows_csv  # noqa: E402
+from service_helpers import AS_OF, LEDGER, PASSWORD, HeldRunner, bundle_zip, make_settings, rows_csv, run_scenarios  # noqa: E402
 from test_service_access import login  # noqa: E402
 from unprivileged import modes  # noqa: E402
 
@@ -211,9 +211,7 @@ def main(tmp: Path) -> None:
     held = HeldRunner()
     with TestClient(create_app(settings, runner=held)) as client:
         run = Run(client, settings, held, tmp)
-        for scenario in SCENARIOS:
-            scenario(run)
-            print(scenario.__name__, "ok", flush=True)
+        run_scenarios(SCENARIOS, run)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 the pages, jobs failing with that line recorded, nothing half-written, recovery once it is fixed.
 
 Real permission flips (uploads/, files/, the data folder, the database, a job's folder) run in a
-child process file permissions apply to (``storage_child.py`` through ``tests/unprivileged.py``);
+child process file permissions apply to (``storage_child.py``, and ``job_end_child.py`` for a
+job's end refused past the wait, through ``tests/unprivileged.py``);
 a full disk cannot be made on purpose, so ENOSPC (and SQLite's "database or disk is full") is
 raised in-process where the service writes.
 """
@@ -15,20 +16,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from service_helpers import AS_OF, PASSWORD, HeldRunner, bundle_zip, make_settings, rows_csv
+from service_helpers import AS_OF, PASSWORD, HeldRunner, bundle_zip, make_settings, rows_csv, wait_job
 from test_service_access import login
 from unprivileged import python_denied
 
 import docgen.core.atomic as atomic
 from docgen.core.access import denied
+from docgen.cli import main
 from docgen.core.errors import InputError
 from docgen.service import audit
 from docgen.service import files as service_files
 from docgen.service import work
 from docgen.service.app import create_app
-from docgen.service.jobs import JobStore
+from docgen.service.jobs import JobEnds, JobStore
 from docgen.service.messages import MESSAGES as SERVICE
+from docgen.service.settings import RECORD_WAIT_ENV, Settings
 from docgen.service.storage import storage_problem
 
 HERE = Path(__file__).resolve().parent
@@ -40,6 +44,13 @@ def test_folders_made_unwritable_while_the_service_runs(tmp_path: Path) -> None:
     assert done.stdout.split() == [word for name in ("uploads_unwritable", "files_unwritable",
                                                      "data_folder_unwritable", "database_read_only",
                                                      "job_folder_unwritable") for word in (name, "ok")]
+    assert "Traceback" not in done.stderr
+
+
+def test_a_job_end_the_database_refuses_past_the_wait_is_recorded_failed_once_it_takes_writes(tmp_path: Path) -> None:
+    done = python_denied(HERE / "job_end_child.py", tmp_path, env={RECORD_WAIT_ENV: "1"}, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    assert done.stdout.split() == ["local_workers_end_refused", "ok"]
     assert "Traceback" not in done.stderr
 
 
@@ -185,21 +196,83 @@ def test_a_job_whose_database_is_full_when_it_ends_is_recorded_once_it_has_room(
     assert len(made) == 1, made
 
 
-def test_a_database_that_stays_full_leaves_the_job_to_the_next_start(held: Held, monkeypatch: pytest.MonkeyPatch) -> None:
+def _refused(*_: Any, **__: Any) -> None:
+    raise _sqlite_full()
+
+
+def test_a_job_the_database_refuses_to_start_for_the_whole_wait_is_recorded_failed_once_it_has_room(
+        held: Held, monkeypatch: pytest.MonkeyPatch) -> None:
     started = held.client.post("/api/batch/demand-letter", headers=held.headers["backoffice"],
                                files={"rows": ("rows.csv", rows_csv(1), "text/csv")})
     job_id = started.json()["job"]
-
-    def full(*_: Any, **__: Any) -> None:
-        raise _sqlite_full()
-
-    monkeypatch.setattr(JobStore, "start", full)
+    monkeypatch.setattr(JobStore, "start", _refused)
     monkeypatch.setattr(work, "_RECORD_EVERY", 0.01)
-    monkeypatch.setattr(work, "_RECORD_WAIT", 0.05)
-    work.execute_job(str(held.settings.data_dir), job_id)  # waits, says so in the log, returns
+    end = work.execute_job(str(held.settings.data_dir), job_id, record_wait=0.05)  # waits, then hands it back
     monkeypatch.undo()
-    assert JobStore(held.settings.db_path).get(job_id)["state"] == "queued"  # never half-started
-    assert JobStore(held.settings.db_path).mark_interrupted() >= 1  # what the next start does with it
+    full = _full_message(held.settings.data_dir)
+    assert end == {"job": job_id, "error": full, "audit": None}
+    store = JobStore(held.settings.db_path)
+    assert store.get(job_id)["state"] == "queued"  # never half-started
+    ends = JobEnds(store, every=0.01)
+    monkeypatch.setattr(JobStore, "give_up", _refused)
+    ends.add(end)
+    assert ends.record() == 0 and ends.held == [job_id]  # the database still refuses: still held
+    monkeypatch.undo()
+    job = wait_job(held.client, job_id, held.headers["backoffice"], timeout=60)  # the held end's own thread
+    assert (job["state"], job["error"]) == ("failed", full), job
+    assert ends.held == [] and ends.record() == 0
+
+
+def test_a_finished_job_whose_end_the_database_refuses_for_the_whole_wait_fails_once_with_its_entry(
+        held: Held, monkeypatch: pytest.MonkeyPatch) -> None:
+    started = held.client.post("/api/batch/demand-letter", headers=held.headers["backoffice"],
+                               files={"rows": ("rows.csv", rows_csv(4), "text/csv")})
+    job_id = started.json()["job"]
+    store = JobStore(held.settings.db_path)
+    out = Path(store.get(job_id)["params"]["out"])
+    monkeypatch.setattr(JobStore, "finish", _refused)
+    monkeypatch.setattr(work, "_RECORD_EVERY", 0.01)
+    end = work.execute_job(str(held.settings.data_dir), job_id, record_wait=0.05)
+    monkeypatch.undo()
+    assert end is not None and end["error"] == _full_message(held.settings.data_dir)
+    assert end["audit"] is not None and end["audit"]["detail"] == {"job": job_id}
+    assert store.get(job_id)["state"] == "running"  # what the worker leaves: its end is held
+    assert any(p.suffix == ".zip" for p in out.iterdir())  # made, but no job's result until recorded
+    ends = JobEnds(store, every=3600)  # recorded here, not by its thread
+    ends.add(end)
+    ends.add(end)  # handed on twice: still one job, one end
+    assert ends.record() == 1 and ends.record() == 0
+    job = held.client.get(f"/api/jobs/{job_id}", headers=held.headers["backoffice"]).json()
+    assert (job["state"], job["error"], job["files"]) == ("failed", end["error"], []), job
+    assert not out.exists()  # nothing it made stays under a final name
+    made = [e for e in audit.entries(held.settings.db_path, action="generate") if e["detail"].get("job") == job_id]
+    assert len(made) == 1 and made[0]["serials"] == end["audit"]["serials"] != [], made
+    assert store.give_up(end) is None  # a job already ended is left as it is
+    # Run again, it issues nothing twice (the register kept the serials).
+    assert held.client.post(f"/api/jobs/{job_id}/rerun", headers=held.headers["backoffice"]).status_code == 202
+    assert work.execute_job(str(held.settings.data_dir), job_id) is None
+    done = held.client.get(f"/api/jobs/{job_id}", headers=held.headers["backoffice"]).json()
+    assert done["state"] == "done" and done["result"]["written"] + done["result"]["skipped"] == 4, done
+
+
+def test_how_long_a_job_waits_for_the_database_is_set_and_checked(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(RECORD_WAIT_ENV, raising=False)
+    assert Settings(tmp_path).record_wait == 300.0
+    monkeypatch.setenv(RECORD_WAIT_ENV, "1.5")
+    assert Settings(tmp_path).record_wait == 1.5
+    assert Settings(tmp_path, record_wait=7).record_wait == 7.0  # given beats the environment
+    for bad in ("0", "-3", "nan", "inf", "五分钟"):
+        monkeypatch.setenv(RECORD_WAIT_ENV, bad)
+        with pytest.raises(InputError) as caught:
+            Settings(tmp_path)
+        assert caught.value.code == "record-wait-invalid"
+        assert str(caught.value) == SERVICE.text("record-wait-invalid", {"name": RECORD_WAIT_ENV, "value": bad})
+    # The service refuses to start on it: one line, exit 2.
+    for command in (["serve", "--data", str(tmp_path / "data"), "--port", "1"],):
+        done = CliRunner().invoke(main, command)
+        assert done.exit_code == 2 and done.output.strip().endswith(
+            SERVICE.text("record-wait-invalid", {"name": RECORD_WAIT_ENV, "value": "五分钟"})), done.output
 
 
 def test_the_database_full_on_a_request_is_503_naming_it(held: Held, monkeypatch: pytest.MonkeyPatch) -> None:
