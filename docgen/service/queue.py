@@ -16,6 +16,12 @@ The re-run issues nothing twice: the register keeps each row's serial, a row wri
 the kill is skipped, a row reserved by the dead process is taken over and written under the
 serial it already had. Without ``--broker`` none of this is loaded: jobs run in local
 processes (``docgen.service.jobs.ProcessRunner``).
+
+The storage refusing a job's state is waited out for ``Settings.record_wait`` (``recorded``), then
+the job's end is held by the worker process that ran it (``_hand_on``, ``JobEnds``) and recorded
+failed as soon as the database takes writes again, as the service does for its local workers. A
+chunk that meets the storage refusing returns the storage's line, so the assembly still runs and
+fails the job with it (raised, it would end the chord and leave the job running).
 """
 from __future__ import annotations
 
@@ -29,7 +35,8 @@ from celery import Celery, chord
 
 from docgen.core.tabular import Row
 from docgen.service.messages import MESSAGES as SERVICE
-from docgen.service.settings import Settings
+from docgen.service.settings import Settings, record_wait_seconds
+from docgen.service.storage import storage_problem
 
 __all__ = ["CeleryRunner", "chunk_rows", "make_app", "run_worker"]
 
@@ -88,26 +95,42 @@ def _settings(data_dir: str, register: str) -> Settings:
     return Settings(Path(data_dir), register=register)
 
 
+#: This worker process's ends of jobs the database refused for the whole wait, per database: held
+#: and recorded as soon as it takes writes again (``JobEnds``), as the service does for its own.
+_ENDS: dict[Path, Any] = {}
+
+
+def _hand_on(settings: Settings, end: Any) -> None:
+    """Hold ``end`` (a ``JobEnd``, or None: nothing to hold) until its database takes it."""
+    from docgen.service.jobs import JobEnds, JobStore
+
+    if end is not None:
+        _ENDS.setdefault(settings.db_path, JobEnds(JobStore(settings.db_path))).add(end)
+
+
 def _job_task(task: Any, data_dir: str, job_id: str, register: str) -> None:
     """Run a job; a batch of more than one chunk is split into a chord of chunks and an assembly."""
     from docgen.service.jobs import JobStore
-    from docgen.service.work import execute_job, run_handler
+    from docgen.service.work import _run_job, run_job
 
     settings = _settings(data_dir, register)
     store = JobStore(settings.db_path)
-    job = store.get(job_id)
-    if job is None:
-        return
-    if job["kind"] != "batch":
-        execute_job(data_dir, job_id, register)
-        return
-    if job["state"] == "queued":
-        job = store.start(job_id)
-    elif job["state"] != "running":  # done, failed or cancelled meanwhile
-        return
-    if job is None:
-        return
-    run_handler(settings, store, job, lambda: _split(task.app, settings, job, store))
+
+    def begin() -> dict[str, Any] | None:
+        job = store.get(job_id)
+        if job is None:
+            return None
+        if job["kind"] != "batch" or job["state"] == "queued":
+            return store.start(job_id)
+        # A batch's message delivered again (its worker died): carry on unless it ended meanwhile.
+        return job if job["state"] == "running" else None
+
+    def handler_of(job: dict[str, Any]) -> Any:
+        if job["kind"] == "batch":
+            return lambda: _split(task.app, settings, job, store)
+        return lambda: _run_job(settings, job, store)
+
+    _hand_on(settings, run_job(settings, store, job_id, begin, handler_of))
 
 
 def _split(app: Celery, settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any] | None:
@@ -190,20 +213,29 @@ def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int
 
     settings = _settings(data_dir, register)
     store = JobStore(settings.db_path)
-    job = store.get(job_id)
-    if job is None or job["state"] != "running":
-        return {"written": 0, "skipped": 0, "documents": [], "error": SERVICE.text("job-not-running")}
-    p = job["params"]
+    shown: dict[str, str] = {}
     try:
+        job = store.get(job_id)
+        if job is None or job["state"] != "running":
+            return {"written": 0, "skipped": 0, "documents": [], "error": SERVICE.text("job-not-running")}
+        p = job["params"]
+        shown = p.get("shown") or {}
         template = resolve_template(p["template"])
         rows = _spooled_rows(_chunk_rows_path(job, index))
         with Register(settings.register_path, waiter=False) as reg:
             result = generate(template, rows, _chunk_dir(job, index), register=reg, pdf=p["pdf"],
                               merge_pdf=_chunk_print_path(job, index) if p["pdf"] else None)
+        done = sum(1 for _ in Path(p["out"], "chunks").glob("*/manifest.json"))
+        store.progress(job_id, min(done * chunk_rows(), job.get("total") or 0), job.get("total") or 0)
     except DocgenError as exc:
-        return {"written": 0, "skipped": 0, "documents": [], "error": failure(exc, p.get("shown"))["error"]}
-    done = sum(1 for _ in Path(p["out"], "chunks").glob("*/manifest.json"))
-    store.progress(job_id, min(done * chunk_rows(), job.get("total") or 0), job.get("total") or 0)
+        return {"written": 0, "skipped": 0, "documents": [], "error": failure(exc, shown)["error"]}
+    except Exception as exc:
+        # The data folder or the database refusing a write ends the chunk with the storage's line
+        # (the assembly fails the job with it); raised, it would end the chord with no assembly.
+        problem = storage_problem(exc, folder=settings.data_dir, database=settings.db_path)
+        if problem is None:
+            raise
+        return {"written": 0, "skipped": 0, "documents": [], "error": problem.message}
     return {"written": len(result.written), "skipped": len(result.skipped),
             "in_progress": list(result.in_progress),
             "print": str(result.merged) if result.merged else None,
@@ -214,15 +246,16 @@ def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int
 def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_id: str, register: str) -> None:
     """After the last chunk: the merged print PDF in serial order, the .zip, the job's result."""
     from docgen.service.jobs import JobStore
-    from docgen.service.work import _JobFailure, run_handler
+    from docgen.service.work import _JobFailure, run_job
 
     settings = _settings(data_dir, register)
     store = JobStore(settings.db_path)
-    job = store.get(job_id)
-    if job is None or job["state"] != "running":
-        return
 
-    def assemble() -> dict[str, Any]:
+    def begin() -> dict[str, Any] | None:
+        job = store.get(job_id)
+        return job if job is not None and job["state"] == "running" else None
+
+    def assemble(job: dict[str, Any]) -> dict[str, Any]:
         from docgen.documents.pdf import merge_pdfs
         from docgen.service.files import register_file
         from docgen.service.work import _zip
@@ -258,7 +291,7 @@ def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_
                 "audit": {"action": "generate", "target": p["template"], "sha256": p["rows_sha256"],
                           "serials": serials}}
 
-    run_handler(settings, store, job, assemble)
+    _hand_on(settings, run_job(settings, store, job_id, begin, lambda job: lambda: assemble(job)))
 
 
 def _print_parts(results: list[dict[str, Any]], documents: list[dict[str, Any]]) -> list[str]:
@@ -278,7 +311,10 @@ def _print_parts(results: list[dict[str, Any]], documents: list[dict[str, Any]])
 
 
 def run_worker(broker: str, concurrency: int) -> None:
-    """Run a Celery worker on ``broker`` with ``concurrency`` processes until stopped."""
+    """Run a Celery worker on ``broker`` with ``concurrency`` processes until stopped. Raises
+    ``InputError`` before taking any job when ``$DOCGEN_RECORD_WAIT`` is not a number of seconds
+    (each job would fail to start on it)."""
+    record_wait_seconds()
     app = make_app(broker)
     app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "--pool=prefork", "-Q", QUEUE,
                      "--without-gossip", "--without-mingle", "-n", f"docgen-{os.getpid()}@%h"])

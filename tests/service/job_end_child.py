@@ -12,6 +12,9 @@ the audit log has its entry exactly once.
 - ``local_workers_end_refused``: the service's own job runner (``Service.submit``), with the job
   run as ``ProcessRunner``'s workers run it (``work.execute_job``), in a thread of this process so
   that the mode changes at that point of the job.
+- ``celery_end_refused``: the multi-machine path: the job's Celery task (``docgen.job``) run in
+  eager mode, so the batch is split into chunks (a chord) and ended by the assembly task, as a
+  ``docgen worker`` runs them, without a broker.
 
 The script prints one line per scenario passed and exits 0.
 """
@@ -31,7 +34,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from service_helpers import PASSWORD, make_settings, rows_csv, run_scenarios, wait_job  # noqa: E402
+from service_helpers import PASSWORD, HeldRunner, eager_celery, make_settings, rows_csv, run_scenarios, wait_job  # noqa: E402
 from unprivileged import modes  # noqa: E402
 
 from docgen.service import work  # noqa: E402
@@ -138,6 +141,33 @@ def local_workers_end_refused(tmp: Path) -> None:
         assert again["state"] == "done" and again["result"]["written"] == 3, again
 
 
+def celery_end_refused(tmp: Path) -> None:
+    from docgen.service import queue
+
+    os.environ["DOCGEN_CHUNK_ROWS"] = "2"  # 5 rows: three chunks and the assembly
+    settings = make_settings(tmp / "celery")
+    app = eager_celery()
+    held = HeldRunner()  # the job is queued; its task runs below as a worker would run it
+    with TestClient(create_app(settings, runner=held)) as client:
+        auth = {role: headers(client, role) for role in ("backoffice", "compliance")}
+        data = settings.data_dir
+        started = client.post("/api/batch/demand-letter", headers=auth["backoffice"],
+                              files={"rows": ("rows.csv", rows_csv(5), "text/csv")})
+        assert started.status_code == 202, started.text
+        job_id = started.json()["job"]
+        assert held.submitted == [job_id]
+        with unwritable_at_end(data) as caught:
+            app.tasks["docgen.job"].apply(args=(str(data), job_id, settings.register)).get()
+            assert [job["id"] for job in caught] == [job_id]
+            ends = queue._ENDS[settings.db_path]  # held by the worker process that ran the assembly
+            assert ends.held == [job_id]
+            refused(client.get(f"/api/jobs/{job_id}", headers=auth["backoffice"]), data)
+            out = Path(caught[0]["params"]["out"])
+            assert len(list(out.glob("chunks/*.rows.json"))) == 3  # split: three chunks, then the assembly
+        ended_once(client, job_id, out, data, auth, 5)  # recorded by the worker's own retries
+        assert ends.held == [] and ends.record() == 0
+
+
 if __name__ == "__main__":
     os.umask(0o022)
-    run_scenarios([local_workers_end_refused], Path(sys.argv[1]))
+    run_scenarios([local_workers_end_refused, celery_end_refused], Path(sys.argv[1]))

@@ -47,6 +47,16 @@ def run_scenarios(scenarios: list[Callable[..., None]], *args: Any) -> None:
         print(scenario.__name__, "ok", flush=True)
 
 
+def eager_celery() -> Any:
+    """Return docgen's Celery application in eager mode: a job's task, its chunks (a chord) and
+    their assembly run in this process as a ``docgen worker`` runs them, without a broker."""
+    from docgen.service.queue import make_app
+
+    app = make_app("memory://")
+    app.conf.update(task_always_eager=True, task_eager_propagates=True, result_backend="cache+memory://")
+    return app
+
+
 def make_settings(data: Path, **overrides: Any) -> Settings:
     """Return settings for a test data folder with one user per role (named after the role)."""
     settings = Settings(data, check_workers=1, job_workers=1, **overrides)

@@ -3,7 +3,7 @@ the pages, jobs failing with that line recorded, nothing half-written, recovery 
 
 Real permission flips (uploads/, files/, the data folder, the database, a job's folder) run in a
 child process file permissions apply to (``storage_child.py``, and ``job_end_child.py`` for a
-job's end refused past the wait, through ``tests/unprivileged.py``);
+job's end refused past the wait, on local workers and on Celery, through ``tests/unprivileged.py``);
 a full disk cannot be made on purpose, so ENOSPC (and SQLite's "database or disk is full") is
 raised in-process where the service writes.
 """
@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from service_helpers import AS_OF, PASSWORD, HeldRunner, bundle_zip, make_settings, rows_csv, wait_job
+from service_helpers import (AS_OF, PASSWORD, HeldRunner, bundle_zip, eager_celery, make_settings, rows_csv,
+                             wait_job)
 from test_service_access import login
 from unprivileged import python_denied
 
@@ -50,7 +51,8 @@ def test_folders_made_unwritable_while_the_service_runs(tmp_path: Path) -> None:
 def test_a_job_end_the_database_refuses_past_the_wait_is_recorded_failed_once_it_takes_writes(tmp_path: Path) -> None:
     done = python_denied(HERE / "job_end_child.py", tmp_path, env={RECORD_WAIT_ENV: "1"}, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
-    assert done.stdout.split() == ["local_workers_end_refused", "ok"]
+    assert done.stdout.split() == [word for name in ("local_workers_end_refused", "celery_end_refused")
+                                   for word in (name, "ok")]
     assert "Traceback" not in done.stderr
 
 
@@ -255,6 +257,31 @@ def test_a_finished_job_whose_end_the_database_refuses_for_the_whole_wait_fails_
     assert done["state"] == "done" and done["result"]["written"] + done["result"]["skipped"] == 4, done
 
 
+def test_a_celery_chunk_the_database_refuses_fails_the_job_with_its_line(held: Held,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCGEN_CHUNK_ROWS", "2")  # 4 rows: two chunks, then the assembly
+    started = held.client.post("/api/batch/demand-letter", headers=held.headers["backoffice"],
+                               files={"rows": ("rows.csv", rows_csv(4), "text/csv")})
+    job_id = started.json()["job"]
+    out = Path(JobStore(held.settings.db_path).get(job_id)["params"]["out"])
+    real = JobStore.progress
+
+    def progress(self: JobStore, job: str, done: int, total: int) -> None:
+        if done:  # a chunk's progress: the database is full by then
+            raise _sqlite_full()
+        real(self, job, done, total)
+
+    monkeypatch.setattr(JobStore, "progress", progress)
+    eager_celery().tasks["docgen.job"].apply(args=(str(held.settings.data_dir), job_id, "")).get()
+    monkeypatch.undo()
+    job = held.client.get(f"/api/jobs/{job_id}", headers=held.headers["backoffice"]).json()
+    assert (job["state"], job["error"]) == ("failed", _full_message(held.settings.data_dir)), job  # not left running
+    assert len(list(out.glob("chunks/*.rows.json"))) == 2
+    made = [p for p in out.rglob("*") if p.is_file()]
+    assert not [p for p in made if p.name.startswith(".")] and not list(out.glob("*.zip"))  # no part, no result
+    assert not [e for e in audit.entries(held.settings.db_path, action="generate") if e["detail"].get("job") == job_id]
+
+
 def test_how_long_a_job_waits_for_the_database_is_set_and_checked(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(RECORD_WAIT_ENV, raising=False)
@@ -268,8 +295,9 @@ def test_how_long_a_job_waits_for_the_database_is_set_and_checked(tmp_path: Path
             Settings(tmp_path)
         assert caught.value.code == "record-wait-invalid"
         assert str(caught.value) == SERVICE.text("record-wait-invalid", {"name": RECORD_WAIT_ENV, "value": bad})
-    # The service refuses to start on it: one line, exit 2.
-    for command in (["serve", "--data", str(tmp_path / "data"), "--port", "1"],):
+    # The service and a worker refuse to start on it: one line, exit 2 (the worker before its broker).
+    for command in (["serve", "--data", str(tmp_path / "data"), "--port", "1"],
+                    ["worker", "--broker", "redis://127.0.0.1:1/0"]):
         done = CliRunner().invoke(main, command)
         assert done.exit_code == 2 and done.output.strip().endswith(
             SERVICE.text("record-wait-invalid", {"name": RECORD_WAIT_ENV, "value": "五分钟"})), done.output
