@@ -182,7 +182,7 @@ def _reserved(amounts: dict[str, Any], declared_earlier: bool) -> bool:
     """Return whether a letter demanding ``amounts`` (``_amounts``) claims in words the 罚息 its
     figure leaves out (``penalty_reserved``): the declaration went out in an earlier run
     (``plan.declaration_issued``) and the letter demands the whole balance, declared due early
-    (the rest's 罚息 from the day the declaration took effect) or matured since (that 罚息 up to
+    (the rest's 罚息 from the day after the declaration took effect) or matured since (that 罚息 up to
     maturity; the figure runs from the day after)."""
     return declared_earlier and (amounts["accelerated"] or amounts["matured"])
 
@@ -198,7 +198,7 @@ def letter_data(loan: Any, letter_date: _dt.date, policy: Policy,
     overdue amounts even when it is to be declared due early (a letter of its own does that).
     ``declared_earlier``: the declaring letter was issued in an earlier run (``plan.declaration_issued``),
     so a letter made now (restored) claims in words (``_reserved``) the 罚息 on the rest of the
-    balance from the day the declaration took effect, which no figure can show.
+    balance from the day after the declaration took effect, which no figure can show.
     Fields the ledger or policy cannot supply are left out, so the template's check names them.
     """
     data = _common(loan, letter_date, policy)
@@ -255,7 +255,7 @@ def guarantor_data(loan: Any, guarantor: str, entry: PlanEntry, letter_date: _dt
     yet). Until then the guarantor of an unmatured loan is asked for the overdue amounts only;
     after, for the whole balance, and the notice says the bank sent the letter declaring it; its
     罚息 figure stays that of the overdue principal, and the notice claims in words the 罚息 on the
-    rest of the balance from the day the declaration took effect (that day, its service on the
+    rest of the balance from the day after the declaration took effect (that day, its service on the
     borrower, is recorded nowhere: no figure is asserted that the bank could not prove).
     ``declared_earlier`` (``plan.declaration_issued``; default ``declared``): a notice on a loan
     matured since the declaration claims that 罚息 up to maturity in words as well (``_reserved``).

@@ -149,6 +149,9 @@ def test_a_date_with_another_time_of_day_is_refused_naming_it(text: str, time: s
 def test_a_time_of_another_shape_is_no_date(text: str) -> None:
     with pytest.raises(InvalidValueError, match="YYYY-MM-DD"):
         parse_date(text)
+
+
+def test_a_day_the_calendar_lacks_is_named_with_its_midnight() -> None:
     with pytest.raises(InvalidValueError, match="^不存在的日期 2026-02-30 00:00$"):
         parse_date("2026-02-30 00:00")
 
