@@ -393,7 +393,7 @@ class Engine:
     def place(self, member: str, lineno: int | None) -> str | None:
         """Return the paragraph line ``lineno`` of ``member``'s preprocessed source comes from,
         as ``templates lint`` names it (``第5段``, ``表格1 第2行 第1列``), or None (no such line,
-        or not a paragraph's). Worked out when an error asks, once per part."""
+        or not a paragraph's). Worked out when an error first asks, for every part at once."""
         if self._places is None:
             self._places = paragraph_places(self._docx_bytes, self.path)
         found = self._places.get(member)

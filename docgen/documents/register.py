@@ -532,12 +532,12 @@ class Register:
                             raise MESSAGES.error(RegisterError, "register-serial-clash", register=str(self.path),
                                                  template=template, serial=serial, row_key=clash)
                         holders[serial] = row_key
+                        record = Record(serial, template, row_key, None, None, now, last)
                         last_id += 1
-                        previous = _insert(db, last_id, previous, Record(serial, template, row_key, None, None, now, last),
-                                           owner)
+                        previous = _insert(db, last_id, previous, record, owner)
                         ours.add(row_key)
                         added = True
-                        give(Reservation(Record(serial, template, row_key, None, None, now, last), True))
+                        give(Reservation(record, True))
                 db.execute(
                     "INSERT INTO sequences (template, last_seq) VALUES (?, ?) "
                     "ON CONFLICT (template) DO UPDATE SET last_seq = excluded.last_seq",

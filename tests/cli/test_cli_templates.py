@@ -270,9 +270,16 @@ def test_a_serial_from_the_data_is_recorded_and_never_issued_again(runner, tmp_p
 def test_render_to_an_unwritable_path_is_one_clear_line(runner, tmp_path):
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     out = tmp_path / "afile" / "催收函.docx"  # a file where the folder should be
-    result = run(runner, "render", "demand-letter", "--data", str(EXAMPLES / "demand-letter.yaml"), "-o", str(out))
-    assert result.exit_code == 2
-    assert result.output == f"Error: 无法写入 {out}（File exists）；请检查输出路径、写入权限和磁盘空间\n"
+    register = tmp_path / "reg.sqlite"
+    given = tmp_path / "given.yaml"
+    data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
+    given.write_text(yaml.safe_dump(dict(data, serial="催字〔2026〕第00003号"), allow_unicode=True), encoding="utf-8")
+    for source in (EXAMPLES / "demand-letter.yaml", given):  # a serial the register issues, and one given
+        result = run(runner, "render", "demand-letter", "--data", str(source), "-o", str(out),
+                     "--register", str(register))
+        assert result.exit_code == 2
+        assert result.output == f"Error: 无法写入 {out}（File exists）；请检查输出路径、写入权限和磁盘空间\n"
+        assert not register.exists()  # refused before the register was opened: no serial reserved, never printed
 
 
 def test_render_usage_errors(runner, tmp_path):
