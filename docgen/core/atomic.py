@@ -41,7 +41,7 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
         tmp = str(part_path(target))
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     except OSError as exc:
-        raise _output_error(target, exc) from None
+        raise output_error(target, exc) from None
     # mkstemp creates the file 0600; a document should get the permissions any new file gets.
     os.chmod(tmp, 0o666 & ~_umask())
     try:
@@ -54,7 +54,7 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise _output_error(target, exc) from None
+            raise output_error(target, exc) from None
         raise
 
 
@@ -85,7 +85,8 @@ def refuse_overwriting_inputs(output: str | os.PathLike[str],
             raise MESSAGES.error(OutputError, "output-is-input", target=str(target), source=str(source))
 
 
-def _output_error(target: Path, exc: OSError) -> OutputError:
+def output_error(target: Path, exc: OSError) -> OutputError:
+    """Return the ``OutputError`` naming ``target`` that ``exc`` (writing it) means."""
     if is_denied(exc):
         return denied(OutputError, target, writing=True)
     return MESSAGES.error(OutputError, "output-unwritable", target=str(target), reason=str(exc.strerror or exc))

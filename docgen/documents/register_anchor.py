@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docgen.core.atomic import write_text_atomic
+from docgen.core.atomic import output_error, write_text_atomic
 
 __all__ = ["Anchor", "anchor_path", "link_of", "read_anchor", "retire_anchor", "seal_of", "write_anchor"]
 
@@ -88,13 +88,18 @@ def read_anchor(register: Path) -> Anchor | None:
 
 @contextlib.contextmanager
 def _locked(register: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the anchor's lock file (POSIX); elsewhere a no-op."""
+    """Hold an exclusive lock on the anchor's lock file (POSIX); elsewhere a no-op. Raises
+    ``OutputError`` naming the lock file when it cannot be opened, as ``write_anchor`` says."""
     try:
         import fcntl
     except ImportError:  # Windows: writers are serialised by the database lock most of the time
         yield
         return
-    fd = os.open(anchor_path(register).with_suffix(".anchor-lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    lock = anchor_path(register).with_suffix(".anchor-lock")
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:  # a bare OSError would be worded by a caller as its own file's (render's -o)
+        raise output_error(lock, exc) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

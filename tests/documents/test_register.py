@@ -263,6 +263,30 @@ def test_render_records_a_given_serial_and_a_later_batch_does_not_reuse_it(tmp_p
     assert not (tmp_path / "x.docx").exists()
 
 
+def test_a_register_lock_file_refused_is_named_not_the_document(tmp_path: Path, monkeypatch) -> None:
+    # render holds its output open while the register reserves: the register's own file must be
+    # the one named, not the document (whose folder is writable).
+    import errno
+    import os
+
+    from docgen.core.errors import OutputError
+    from docgen.documents.render import render
+
+    real_open = os.open
+
+    def refuse_lock(path, *args, **kwargs):
+        if str(path).endswith(".anchor-lock"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse_lock)
+    data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
+    with pytest.raises(OutputError) as info:
+        render("demand-letter", data, tmp_path / "out.docx", register_path=tmp_path / "reg.sqlite")
+    assert str(info.value).startswith(f"{tmp_path / 'reg.sqlite.anchor-lock'}：")
+    assert not (tmp_path / "out.docx").exists()
+
+
 def test_serial_number_reads_the_number_a_serial_carries_in_the_pattern() -> None:
     import datetime as dt
 
