@@ -29,6 +29,7 @@ from docgen.check.findings import Finding
 from docgen.check.messages import BUNDLE_LABELS, DETAILS, VOTES
 from docgen.core.problems import Problem
 from docgen.core.textcodec import decode_chinese
+from docgen.core.values import id_text
 
 BUNDLE_FILE = "bundle.yaml"
 
@@ -40,12 +41,17 @@ def _text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _id_number(value: Any) -> Any:
+    # As the annexes print it: 33010619840315102x is 33010619840315102X (``id_text``).
+    return id_text(_text(value))
+
+
 _NAME = {"type": "string", "coerce": "strip", "empty": False}
 _TEXT = {"type": "string", "coerce": "strip", "empty": False, "nullable": True}
 _AMOUNT = {"type": "amount", "coerce": "to_amount", "min": 0, "nullable": True}
 _DATE = {"type": "date", "coerce": "to_date", "nullable": True}
-_USCC = {"type": "string", "coerce": _text, "check_with": "uscc", "nullable": True}
-_ID = {"type": "string", "coerce": _text, "check_with": "resident_id", "nullable": True}
+_USCC = {"type": "string", "coerce": _id_number, "check_with": "uscc", "nullable": True}
+_ID = {"type": "string", "coerce": _id_number, "check_with": "resident_id", "nullable": True}
 _ACCOUNT_NO = {"type": "string", "coerce": _text, "regex": r"[0-9][0-9 \-]{5,39}", "nullable": True}
 
 

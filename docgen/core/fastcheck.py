@@ -12,7 +12,7 @@ of mappings and lists) and giving the same values in the same key order (the doc
 then defaults in the schema's order).
 
 Supported rules: ``type`` (string, integer, number, float, boolean, date, amount, list, dict, or a
-list of them), ``required``, ``empty``, ``nullable``, ``coerce`` (strip, to_date, to_amount,
+list of them), ``required``, ``empty``, ``nullable``, ``coerce`` (strip, id_number, to_date, to_amount,
 to_period_label, a function, or a list of them), ``default``, ``min``, ``max``, ``minlength``,
 ``maxlength``, ``allowed``, ``regex``, ``check_with`` (uscc, resident_id, uscc_or_resident_id),
 ``schema`` (list items, dict fields), ``keysrules`` (without coercion), ``valuesrules`` and ``meta``. A schema using
@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from docgen.core.problems import Problem
-from docgen.core.values import parse_amount, parse_date, period_label
+from docgen.core.values import id_text, parse_amount, parse_date, period_label
 
 _SUPPORTED = {"type", "required", "empty", "nullable", "coerce", "default", "min", "max", "minlength",
               "maxlength", "allowed", "regex", "check_with", "schema", "keysrules", "valuesrules", "meta"}
@@ -53,8 +53,8 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-_COERCERS: dict[str, Callable[[Any], Any]] = {"strip": _strip, "to_date": parse_date, "to_amount": parse_amount,
-                                              "to_period_label": period_label}
+_COERCERS: dict[str, Callable[[Any], Any]] = {"strip": _strip, "id_number": id_text, "to_date": parse_date,
+                                              "to_amount": parse_amount, "to_period_label": period_label}
 
 
 def _type_ok(kind: str, value: Any) -> bool:

@@ -7,7 +7,9 @@
 - coercers ``to_date`` (ISO text, ``datetime``, ``date``; Excel serials are rejected
   here on purpose: spreadsheet readers convert real date cells) and ``to_amount``
   (numbers or text such as ``"1,234.50"``, to ``Decimal``); ``strip`` for text; ``to_period_label``
-  (``2026q2`` to ``2026Q2``, ``2026-6`` to ``2026-06``: ``values.period_label``);
+  (``2026q2`` to ``2026Q2``, ``2026-6`` to ``2026-06``: ``values.period_label``); ``id_number``
+  for identification numbers (stripped, letters upper-case: ``33010619840315102x`` is printed
+  ``…102X``);
 - ``check_with``: ``uscc`` (统一社会信用代码), ``resident_id`` (居民身份证号, checksum and
   birth date), ``uscc_or_resident_id``.
 
@@ -29,8 +31,8 @@ from cerberus import errors as cerrors
 from docgen.core.messages import MESSAGES
 from docgen.core.problems import Problem
 # The value parsers live where reading a date or an amount does not import the validators.
-from docgen.core.values import (DATE_MAX, DATE_MIN, MAX_AMOUNT, parse_amount, parse_date, parse_working_date,
-                                period_label)
+from docgen.core.values import (DATE_MAX, DATE_MIN, MAX_AMOUNT, id_text, parse_amount, parse_date,
+                                parse_working_date, period_label)
 from docgen.core.idnumbers import check_resident_id, check_uscc, resident_id_issue, uscc_issue
 
 #: cerberus error code -> docgen's stable problem code (wording: ``docgen.core.messages``).
@@ -120,6 +122,9 @@ class DocgenValidator(cerberus.Validator):
 
     def _normalize_coerce_strip(self, value: Any) -> Any:
         return value.strip() if isinstance(value, str) else value
+
+    def _normalize_coerce_id_number(self, value: Any) -> Any:
+        return id_text(value)
 
     # A value that failed its coercion stays as given and still meets min and max; a NaN (YAML's
     # .nan) compared with a Decimal bound raises decimal's InvalidOperation, where cerberus only

@@ -14,7 +14,8 @@ from typing import Any
 from docgen.core.errors import InvalidValueError
 from docgen.core.messages import MESSAGES
 
-__all__ = ["DATE_MAX", "DATE_MIN", "MAX_AMOUNT", "parse_amount", "parse_date", "parse_working_date", "period_label"]
+__all__ = ["DATE_MAX", "DATE_MIN", "MAX_AMOUNT", "id_text", "parse_amount", "parse_date", "parse_working_date",
+           "period_label"]
 
 
 def parse_date(value: Any) -> _dt.date:
@@ -56,6 +57,20 @@ _DATE_TEXT = re.compile(r"(?P<year>\d{4})[-/.年](?P<month>\d{1,2})[-/.月](?P<d
                         r"(?:(?:T|\s+)(?P<time>(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?))?")
 #: Midnight, with or without seconds (and their fraction): the only time a date may carry.
 _MIDNIGHT = re.compile(r"0{1,2}:00(?::00(?:\.0+)?)?")
+
+
+def id_text(value: Any) -> Any:
+    """Return an identification number as documents print it: text stripped, its letters upper-case.
+
+    A 居民身份证号's check character is ``X`` (GB 11643) and a 统一社会信用代码 has upper-case
+    letters only (GB 32100); both checks accept ``x`` and lower-case letters as typed, so without
+    this a contract would print ``33010619840315102x``. Only ASCII text is changed (a non-ASCII
+    number fails its check and is named as typed); any other value is returned as it is. Never raises.
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    return text.upper() if text.isascii() else text
 
 
 def _halfwidth(text: str) -> str:

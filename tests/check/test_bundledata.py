@@ -300,3 +300,13 @@ def test_every_bundle_label_names_a_key_of_the_schema() -> None:
 
     assert labelled(SCHEMA) == BUNDLE_LABELS
     assert key_label("drawdowns[2].payee.bank") == BUNDLE_LABELS["drawdowns.payee.bank"]
+
+
+def test_id_numbers_typed_lower_case_are_read_upper_case() -> None:
+    data = good_data()
+    data["borrower"]["legal_rep"]["id_number"] = ID_LEGAL_REP.lower()
+    data["shareholders"][0]["uscc"] = USCC_HOLDER.lower()
+    result = _load(data)
+    assert result.findings == []
+    assert result.section("borrower")["legal_rep"]["id_number"] == ID_LEGAL_REP
+    assert result.data["shareholders"][0]["uscc"] == USCC_HOLDER

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from docgen.cli import main
 from docgen.core.jsonshape import mismatches
 from docgen.documents.shapes import DRAFT_JSON
+from docxtext import docx_text
 from example_helper import EXAMPLE_BUNDLE
 
 
@@ -82,3 +83,22 @@ def test_a_misspelt_bundle_key_is_named_beside_the_key_missing(tmp_path):
     assert annex["hints"] == {"loan.term_months": "贷款期限（月）（bundle.yaml 中有 loan.term_month，是这个键写错了吗？"
                                                   "请改成 loan.term_months）"}
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_ids_typed_lower_case_are_printed_as_on_the_card(tmp_path):
+    # The legal representative's 身份证号 ends in a check character typed x, the shareholder's
+    # USCC in a lower-case letter: the resolution and the statement print them as issued.
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    data = yaml.safe_load((EXAMPLE_BUNDLE / "bundle.yaml").read_text(encoding="utf-8"))
+    data["borrower"]["legal_rep"]["id_number"] = "33010619840315102x"
+    data["shareholders"][0]["uscc"] = "91330106147023960d"
+    (bundle / "bundle.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run("draft", bundle, "--annex", "2", "--annex", "5", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    resolution, statement = (docx_text(next((tmp_path / "out").glob(f"*{name}.docx")))
+                             for name in ("股东会决议及授权书", "资金封闭运作个人保证声明书"))
+    assert "张建华（居民身份证号：33010619840315102X）" in resolution
+    assert "杭州华安投资集团有限公司\n91330106147023960D" in resolution
+    assert "本人张建华（居民身份证号：33010619840315102X）" in statement
+    assert "102x" not in resolution + statement and "960d" not in resolution

@@ -220,3 +220,14 @@ def test_uscc_or_resident_id_gives_the_verdict_of_both_checks_in_either_order():
         verdicts.append(expected)
         assert (check({"id": number}) is not None) == expected, number
     assert verdicts[:2] == [True, True] and not all(verdicts)
+
+
+def test_id_number_coercer_is_the_fast_paths_as_well():
+    # The shipped templates print an ID typed with a lower-case x, on either path, upper case.
+    template = load_template("demand-letter")
+    check = compile_schema(template.schema)
+    for typed in ("11010519491231002x", " 91110000600037341l "):
+        data = example("demand-letter") | {"id_number": typed}
+        expected, problems = validate(template.schema, copy.deepcopy(data))
+        assert problems == [] and expected["id_number"] == typed.strip().upper()
+        assert check(copy.deepcopy(data)) == expected

@@ -264,3 +264,14 @@ def test_every_core_code_has_wording() -> None:
     from docgen.core.validation import _CODES
 
     assert set(_CODES.values()) <= MESSAGES.codes()
+
+
+def test_id_number_coercer_prints_identification_numbers_upper_case() -> None:
+    # GB 11643's check character is X and GB 32100's letters are capitals; both checks take
+    # lower case as typed, so the coercer is what keeps 102x out of a contract.
+    schema = {"id": {"type": "string", "coerce": "id_number", "check_with": "resident_id"},
+              "uscc": {"type": "string", "coerce": "id_number", "check_with": "uscc"},
+              "name": {"type": "string", "coerce": "id_number"}}
+    doc, problems = validate(schema, {"id": " 11010519491231002x ", "uscc": "91110000600037341l", "name": "张三x"})
+    assert problems == []
+    assert doc == {"id": "11010519491231002X", "uscc": "91110000600037341L", "name": "张三x"}
