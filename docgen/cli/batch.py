@@ -49,7 +49,7 @@ def _jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
 @click.option("--template", "template_file", metavar="FILE.docx",
               type=CheckedPath(exists=True, dir_okay=False, path_type=Path),
               help="A bank-edited .docx to fill instead of the shipped one (fields from NAME).")
-@click.option("--sheet", help="Worksheet name (default: the first sheet).")
+@click.option("--sheet", help="Worksheet name (default: the first sheet not hidden).")
 @click.option("--set", "settings", multiple=True, callback=_settings, metavar="FIELD=VALUE",
               help="A value for every row where the sheet has no such column or leaves it empty "
                    "(e.g. --set letter_date=2026-11-28). Repeatable.")

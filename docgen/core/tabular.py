@@ -28,7 +28,8 @@ from operator import is_, itemgetter
 from typing import Any
 
 from docgen.core.access import when_denied
-from docgen.core.xlsxbounds import MAX_CELLS, SheetExtent, check_xlsx_extent, column_letters, declared_extent, within_bound
+from docgen.core.xlsxbounds import (MAX_CELLS, SheetExtent, check_xlsx_extent, column_letters, declared_extent,
+                                    shown_sheet, within_bound)
 from docgen.core.xlsxstream import ERROR_TEXTS, open_stream, streams_alike
 from docgen.core.errors import InputError
 from docgen.core.textcodec import decode_chinese
@@ -441,6 +442,8 @@ def _excel_rows(path: Path, sheet: str | None) -> _ExcelRows:
     therefore given only a sheet whose extent was scanned (a sheet too large would abort the
     process inside calamine).
     """
+    if sheet is None:
+        sheet = shown_sheet(path)  # the first sheet Excel shows, when the first one is hidden
     extent = declared = declared_extent(path, sheet)
     scanned = extent is not None and not within_bound(extent.rows, extent.columns)
     if scanned:

@@ -40,7 +40,7 @@ from docgen.core.errors import InputError
 from docgen.core.messages import MESSAGES
 
 __all__ = ["MAX_CELLS", "MAX_SHEET_BYTES", "SheetExtent", "check_xlsx_extent", "column_letters", "declared_extent",
-           "part_name", "sheet_member", "within_bound", "xml_pieces"]
+           "part_name", "sheet_member", "shown_sheet", "within_bound", "xml_pieces"]
 
 #: Rows x columns a worksheet may span (a 200,000-row ledger of 100 columns).
 MAX_CELLS = 20_000_000
@@ -114,6 +114,25 @@ def sheet_member(archive: zipfile.ZipFile, sheet: str | None) -> str | None:
     if not target:
         return None
     return part_name(target)
+
+
+def shown_sheet(path: str | Path) -> str | None:
+    """Return the name of the first sheet Excel shows when the workbook's first sheet is hidden
+    (a list of codes or a template's notes kept out of sight), else None: the first sheet is
+    shown, no sheet is, or the file is no .xlsx workbook. Never raises.
+
+    Excel opens a workbook on a shown sheet, and a clerk who gives it without ``--sheet`` means
+    the one they see; docgen reads the first sheet only when it is that one.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except (KeyError, ElementTree.ParseError, *_ZIP_ERRORS):
+        return None
+    states = [(s.get("name"), s.get("state", "visible")) for s in workbook.findall("m:sheets/m:sheet", _NS)]
+    if not states or states[0][1] == "visible":
+        return None
+    return next((name for name, state in states if state == "visible"), None)
 
 
 def part_name(target: str) -> str:

@@ -388,3 +388,20 @@ def test_loans_dated_after_the_as_of_date_are_reported(runner: CliRunner, tmp_pa
                                   "--format", "json"])
     assert result.exit_code == 0, result.output
     assert "注意：1 笔贷款的日期晚于计划日期 2026-11-28（第3行 JJ0002），未列入计划" in result.stderr
+
+
+def test_plan_reads_the_sheet_excel_shows_when_the_first_is_hidden(runner: CliRunner, ledger: Path) -> None:
+    # The bank's export keeps its code list in a hidden first sheet; the plan is the ledger's,
+    # where the first sheet was read as a header-less table before (exit 2, 第1行不是表头).
+    import openpyxl
+
+    book = openpyxl.load_workbook(ledger)
+    codes = book.create_sheet("代码表", 0)
+    codes.append(["五级分类代码", "名称"])
+    codes.sheet_state = "hidden"
+    book.active = 1
+    book.save(ledger)
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert [p["loan_no"] for p in json.loads(result.stdout)] == ["JJ0004", "JJ0002", "JJ0001"]

@@ -623,3 +623,25 @@ def test_a_reader_error_is_quoted_in_one_line_cut_with_an_ellipsis(tmp_path: Pat
     assert err.code == "excel-unreadable"
     assert str(err) == (f"{tmp_path / '台账.xlsx'}：无法读取 Excel 文件（RuntimeError：{said[:119]}…）。"
                         "文件可能已损坏或不完整；请重新导出或复制该文件，或在 Excel 中打开后另存为 .xlsx，再重试")
+
+
+def test_a_hidden_first_sheet_is_passed_over_without_a_sheet_name(tmp_path: Path) -> None:
+    # A workbook keeping its list of codes in a hidden first sheet: Excel opens on 名单, and so
+    # does docgen; named, the hidden sheet is still read.
+    wb = openpyxl.Workbook()
+    wb.active.title = "代码表"
+    wb.active.append(["代码", "名称"])
+    wb.active.sheet_state = "hidden"
+    also_hidden = wb.create_sheet("旧名单")
+    also_hidden.append(["借款人"])
+    also_hidden.append(["王五"])
+    also_hidden.sheet_state = "veryHidden"
+    ws = wb.create_sheet("名单")
+    ws.append(["借款人"])
+    ws.append(["张三"])
+    wb.active = 2
+    wb.save(tmp_path / "book.xlsx")
+    assert [r.values for r in read_table(tmp_path / "book.xlsx", ALIASES).rows] == [{"borrower": "张三"}]
+    assert read_table(tmp_path / "book.xlsx", ALIASES, sheet="旧名单").rows[0].values == {"borrower": "王五"}
+    with pytest.raises(InputError, match="第1行不是表头"):
+        read_table(tmp_path / "book.xlsx", ALIASES, required=["borrower"], sheet="代码表")
