@@ -163,6 +163,7 @@ MESSAGES = MessageTable("core", {
     "date-out-of-range": "{text} 超出可用范围 {first}–{last} 年",
     "date-missing": "日期不能为空",
     "amount-not-number": _amount_not_number,
+    "amount-in-wan": "金额以元为单位填写，收到{value!q}；请写作 {yuan}",
     "amount-ambiguous": "金额{value!q}的写法不明确：千位分隔符只能是每三位一个逗号，小数点用“.”，如 1,234.56",
     "amount-not-finite": "金额应为有限数字，收到{value!q}",
     "amount-too-large": "金额{value!q}超出范围（上限 {limit:,} 元）；请检查是否多输入了位数",

@@ -157,9 +157,13 @@ def parse_amount(value: Any) -> Decimal:
     elif isinstance(value, str):
         # The yen/yuan sign (U+00A5, as an escape: editors fold it); full-width forms are half-width by now.
         text = _halfwidth(value).strip().lstrip("\u00a5").strip()
-        # Amounts are yuan: a trailing 元 (150000元) says so again; 15万元 still fails below.
+        # Amounts are yuan: a trailing 元 (150000元) says so again.
         if text.endswith("元"):
             text = text[:-1].rstrip()
+        if text.endswith("万"):
+            # 15万元 is refused, never multiplied: a column of 万元 beside one of 元 is a typing
+            # error docgen cannot see. The message gives the yuan to type instead.
+            _refuse_wan(value, text[:-1].rstrip())
         if "," in text and not _GROUPED.fullmatch(text):
             # "1.234,56" (a European decimal comma) must not silently become 1.23456.
             raise MESSAGES.error(InvalidValueError, "amount-ambiguous", value=value)
@@ -176,7 +180,17 @@ def parse_amount(value: Any) -> Decimal:
     return result
 
 
+def _refuse_wan(value: str, number: str) -> None:
+    """Raise ``amount-in-wan`` for ``value``, an amount typed in 万 (ten thousand yuan), with the
+    yuan it stands for when ``number`` (the text before 万) is a plain number, else ``amount-not-number``."""
+    wan = Decimal(number.replace(",", "")) if _PLAIN.fullmatch(number) else None
+    if wan is None or abs(wan) * 10000 > MAX_AMOUNT:
+        raise MESSAGES.error(InvalidValueError, "amount-not-number", value=value)
+    raise MESSAGES.error(InvalidValueError, "amount-in-wan", value=value, yuan=format((wan * 10000).normalize(), "f"))
+
+
 #: The largest amount docgen accepts (one quadrillion yuan): beyond it an amount is a typing
 #: error, and it would overflow the exact arithmetic and the amounts in words of the documents.
 MAX_AMOUNT = Decimal(10) ** 15
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_PLAIN = re.compile(r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?")

@@ -85,6 +85,13 @@ def test_bad_row_exit_1_names_row_and_column_and_writes_nothing(runner: CliRunne
     assert "  - 第3行 I（逾期本金）列 principal：无法转换：金额应为数字，收到“一万”" in result.stderr
     assert not out.exists()
 
+    data[1]["逾期本金"] = "1.5万元"
+    write_xlsx(sheet, data)
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out),
+                                  "--register", str(register)])
+    assert result.exit_code == 1 and not out.exists()
+    assert "  - 第3行 I（逾期本金）列 principal：无法转换：金额以元为单位填写，收到“1.5万元”；请写作 15000" in result.stderr
+
     skipped = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out),
                                    "--register", str(register), "--skip-invalid"])
     assert skipped.exit_code == 0

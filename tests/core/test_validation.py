@@ -97,9 +97,26 @@ def test_parse_date_reads_full_width_forms_and_quotes_them_as_typed() -> None:
 
 def test_a_grouped_amount_with_yuan_is_not_blamed_on_its_commas() -> None:
     assert parse_amount("1,000,000.00元") == Decimal("1000000.00")
-    # Another unit is no yuan: 15万元 is not 15.
-    with pytest.raises(ValueError, match="^金额应为数字，收到“15万元”$"):
+    # Another unit is no yuan: 15万元 is not 15, nor silently 150000; the message says what to type.
+    with pytest.raises(ValueError, match="^金额以元为单位填写，收到“15万元”；请写作 150000$"):
         parse_amount("15万元")
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("1.5万", "金额以元为单位填写，收到“1.5万”；请写作 15000"),
+    ("1,200万元", "金额以元为单位填写，收到“1,200万元”；请写作 12000000"),
+    ("１５ 万元", "金额以元为单位填写，收到“１５ 万元”；请写作 150000"),
+    ("0.00015万", "金额以元为单位填写，收到“0.00015万”；请写作 1.5"),
+    # Not a number before 万, or one past the limit: no yuan to suggest.
+    ("万元", "金额应为数字，收到“万元”"),
+    ("一万", "金额应为数字，收到“一万”"),
+    ("1e3万", "金额应为数字，收到“1e3万”"),
+    ("1000000000000万", "金额应为数字，收到“1000000000000万”"),
+])
+def test_an_amount_in_wan_is_refused_with_the_yuan_to_type(typed: str, message: str) -> None:
+    with pytest.raises(ValueError) as err:
+        parse_amount(typed)
+    assert str(err.value) == message
 
 
 @pytest.mark.parametrize("bad", [True, "12a", float("nan"), "元", "15万元"])
