@@ -347,6 +347,10 @@ def _check_items(
     seen: dict[str, int | None] = {}
     bad: set[int] = set()  # rows (or positions) with a problem
     key_field = template.key_field
+    # The key's name as the sheet's users know it (借款合同号), for the repeated-key message.
+    key_rule = template.schema.get(key_field)
+    key_meta = key_rule.get("meta") if isinstance(key_rule, dict) else None
+    key_label = str(key_meta.get("label") or key_field) if isinstance(key_meta, dict) else key_field
     index = 0
     for rows, read_problems in _row_blocks(items):
         reading.extend(read_problems)
@@ -382,7 +386,8 @@ def _check_items(
                                else {"earlier_row": seen[key_text]})
                     found = [MESSAGES.problem("duplicate-key", key_field, row=row_no,
                                               column=(columns or {}).get(key_field),
-                                              key=key_text, field=key_field, **where, **earlier)]
+                                              key=key_text, field=key_field, label=key_label, **where,
+                                              **earlier)]
                 else:
                     seen[key_text] = at
                     if keep is not None:

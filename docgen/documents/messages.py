@@ -126,7 +126,7 @@ MESSAGES = MessageTable("documents", {
     "duplicate-key": lambda f: (
         (f"第{f['position']}项的唯一编号 {f['key']} 与第{f['earlier_position']}项" if f.get("position") is not None
          else f"{f['key']} 与{'第%s行' % f['earlier_row'] if f.get('earlier_row') is not None else '前面'}")
-        + f"重复：同一{f['field']}只能出一份文书"),
+        + f"重复：同一{f.get('label') or f['field']}只能出一份文书"),
     # lint
     "broken-tag": "标签 {tag} 不完整或不成对（标签不能跨段落，也不能缺少括号）：{snippet}",
     "unclosed-block": "{{% {keyword} %}} 没有对应的 {{% end{keyword} %}}：{snippet}",

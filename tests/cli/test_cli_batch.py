@@ -398,3 +398,15 @@ def test_shareholder_columns_left_empty_are_named_by_their_first_column(runner: 
     assert result.exit_code == 1
     names = openpyxl.utils.get_column_letter(ws.max_column - 1)
     assert result.stderr.splitlines()[1] == f"  - 第2行 {names}（股东名称）列 shareholders：必填字段，不能缺少"
+
+
+def test_a_repeated_contract_number_is_named_as_the_sheet_names_it(runner: CliRunner, tmp_path: Path) -> None:
+    # The same 借款合同号 typed again with a trailing space is the same contract: one letter only,
+    # and the message names the column the clerk sees, not the field's program name.
+    data = rows(3)
+    data[2]["借款合同号"] = data[0]["借款合同号"] + " "
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    assert result.stderr.splitlines()[1:] == [
+        f"  - 第4行 E（借款合同号）列 contract_no：{data[0]['借款合同号']} 与第2行重复：同一借款合同号只能出一份文书"]

@@ -110,7 +110,7 @@ def test_numeric_id_cell_and_duplicate_key_are_row_errors(tmp_path: Path) -> Non
         (4, "E（借款合同号）"): ("duplicate-key", data[0]["借款合同号"], 2)}
     messages = {(p.row, p.column): p.message for p in err.value.problems}
     assert messages[(3, "C（证件号码）")] == "证件号码被 Excel 存成了数字（位数可能已丢失），请把该列设为文本后重新录入"
-    assert messages[(4, "E（借款合同号）")] == f"{data[0]['借款合同号']} 与第2行重复：同一contract_no只能出一份文书"
+    assert messages[(4, "E（借款合同号）")] == f"{data[0]['借款合同号']} 与第2行重复：同一借款合同号只能出一份文书"
     assert len(err.value.problems) == 2
 
 
@@ -310,7 +310,7 @@ def test_items_of_only_repeated_or_missing_keys_stop_at_the_limit_too(
     assert [p.message for p in keyless.problems] == [
         f"第{n}项缺少唯一编号（登记簿以它识别同一份文书）" for n in (1, 2, 3)]
     assert [p.message for p in err.problems] == [
-        f"第{n}项的唯一编号 HT-X 与第1项重复：同一{template.key_field}只能出一份文书" for n in (2, 3, 4)]
+        f"第{n}项的唯一编号 HT-X 与第1项重复：同一借款合同号只能出一份文书" for n in (2, 3, 4)]
     # Up to the limit, every problem, as before.
     at_limit = _rejected(template, repeated[:4], tmp_path / "at-limit")
     assert at_limit.code == "rows-rejected/error" and [p.code for p in at_limit.problems] == ["duplicate-key"] * 3
