@@ -30,6 +30,7 @@ from docgen.check.messages import BUNDLE_LABELS, DETAILS, VOTES
 from docgen.core.problems import Problem
 from docgen.core.textcodec import decode_chinese
 from docgen.core.values import id_text
+from docgen.core.wording import MessageTable
 
 BUNDLE_FILE = "bundle.yaml"
 
@@ -324,11 +325,12 @@ def load_bundle_data(raw: bytes | None, checklist: Checklist) -> BundleData:
             present=True,
         )
     data, problems = _validated(raw, doc)
-    problems = list(problems) + _cross_checks(data, problems, checklist)
+    crossed = _cross_checks(data, problems, checklist)
     # Every field with a problem is dropped: the rules see only what validation normalized.
-    for problem in problems:
+    for problem in [*problems, *crossed]:
         _drop(data, problem.path)
-    return BundleData(data=data, findings=[_from_problem(p) for p in problems], present=True)
+    return BundleData(data=data, findings=[*(_from_problem(p) for p in problems),
+                                           *(_from_problem(p, DETAILS) for p in crossed)], present=True)
 
 
 # ---- validation cache ------------------------------------------------------------------------
@@ -429,7 +431,7 @@ def _cross_checks(data: dict[str, Any], problems: list[Problem], checklist: Chec
         if borrower.get("uscc") is None and "borrower.uscc" not in failed:
             # Since the 三证合一 reform every business licence carries a USCC; the abolished
             # organization-code and tax-registration certificates are no substitute.
-            out.append(Problem("borrower.uscc", DETAILS.text("uscc-missing")))
+            out.append(DETAILS.problem("uscc-missing", "borrower.uscc"))
         est = borrower.get("established")
         if isinstance(est, _dt.date) and est > _dt.date.today() and "borrower.established" not in failed:
             out.append(DETAILS.problem("established-future", "borrower.established", established=est.isoformat()))
@@ -474,10 +476,13 @@ def _drop(data: dict[str, Any], path: str) -> None:
         node[last] = {}
 
 
-def _from_problem(problem: Problem) -> Finding:
+def _from_problem(problem: Problem, table: MessageTable | None = None) -> Finding:
     # The problem is already worded (core's or this part's table); its code and facts stay with it.
+    # A cross-check's (worded by ``table``, this part's) is worded in English too, for --lang en.
+    english = ({"detail_en": table.text(problem.code, problem.facts, "en")}
+               if table is not None and problem.code in table.codes("en") else {})
     return Finding("invalid-data", path=BUNDLE_FILE, params={
-        **problem.facts, "problem": problem.code, "field": problem.path, "detail": problem.message})
+        **problem.facts, "problem": problem.code, "field": problem.path, "detail": problem.message, **english})
 
 
 def _finding(place: str, reason: str, /, **facts: Any) -> Finding:

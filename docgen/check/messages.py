@@ -158,7 +158,8 @@ DETAILS = MessageTable.bilingual("check details", {
     "all-of-invalid": (lambda f: _all_of(f, "zh"),
         lambda f: _all_of(f, "en")),
     # bundle.yaml
-    "no-such-file": ("资料包中没有文件 {file}（路径相对于资料包根目录，用 / 分隔）",),
+    "no-such-file": ("资料包中没有文件 {file}（路径相对于资料包根目录，用 / 分隔）",
+        "no file {file} in the bundle (paths are relative to the bundle's root, separated by /)"),
     "undecodable": ("无法解码：请保存为 UTF-8 编码",
         "cannot decode: save it as UTF-8"),
     "yaml-syntax": ("YAML 语法错误：{problem}",
@@ -170,13 +171,20 @@ DETAILS = MessageTable.bilingual("check details", {
         "bundle.yaml must be a mapping (borrower:, project: …)"),
     "cannot-read": ("无法读取：{reason}",
         "cannot be read: {reason}"),
-    "shareholder-id": ("股东须填写统一社会信用代码（uscc）或居民身份证号（id_number）",),
-    "shares-total": ("股东持股比例合计应为100，实际为{total}",),
-    "invested-over-total": ("已投入资金（{invested}）不能大于总投资（{total}）",),
-    "established-future": ("成立日期晚于今天",),
-    "unknown-item": ("清单 {checklist} 中没有项目{key!q}（请使用清单中的项目编号）",),
-    "vote-not-shareholder": (lambda f: f"{'、'.join(f['names'])} 不是 shareholders 中的股东",),
-    "vote-missing": (lambda f: f"缺少股东 {'、'.join(f['names'])} 的表决意见（同意/反对/弃权）",),
+    "shareholder-id": ("股东须填写统一社会信用代码（uscc）或居民身份证号（id_number）",
+        "a shareholder needs a unified social credit code (uscc) or a resident ID number (id_number)"),
+    "shares-total": ("股东持股比例合计应为100，实际为{total}",
+        "the shareholders' shares should add up to 100, not {total}"),
+    "invested-over-total": ("已投入资金（{invested}）不能大于总投资（{total}）",
+        "the funds invested ({invested}) cannot exceed the total investment ({total})"),
+    "established-future": ("成立日期晚于今天",
+        "the date of establishment is after today"),
+    "unknown-item": ("清单 {checklist} 中没有项目{key!q}（请使用清单中的项目编号）",
+        "checklist {checklist} has no item '{key}' (use the checklist's item ids)"),
+    "vote-not-shareholder": (lambda f: f"{'、'.join(f['names'])} 不是 shareholders 中的股东",
+        lambda f: f"{', '.join(f['names'])}: not among the shareholders"),
+    "vote-missing": (lambda f: f"缺少股东 {'、'.join(f['names'])} 的表决意见（同意/反对/弃权）",
+        lambda f: f"no vote (for, against or abstain) of shareholder {', '.join(f['names'])}"),
     # unsafe bundle entries
     "control-characters": ("名称含控制字符",
         "name contains control characters"),
@@ -229,7 +237,10 @@ DETAILS = MessageTable.bilingual("check details", {
     "field/line": ("第{line}行第{column}列",
         "line {line}, column {column}"),
     "uscc-missing": ("缺少统一社会信用代码：三证合一后营业执照均载有统一社会信用代码，"
-                     "组织机构代码证、税务登记证已停止核发；请按营业执照填写",),
+                     "组织机构代码证、税务登记证已停止核发；请按营业执照填写",
+        "unified social credit code missing: every business licence carries one since the three "
+        "certificates were merged, and organization code and tax registration certificates are no "
+        "longer issued; copy it from the business licence"),
 })
 
 #: Formats no checklist item accepts, as a client may still upload them (``facts["format"]``).

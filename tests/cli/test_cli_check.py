@@ -395,3 +395,32 @@ def test_the_draft_commands_a_zip_bundle_suggests_run_and_come_in_annex_order(tm
     drafted = run(*four.split()[1:], "--register", tmp_path / "r.sqlite")
     assert drafted.exit_code == 0, drafted.output
     assert [p.name for p in (tmp_path / "起草").iterdir()] == ["承字〔2026〕第00001号_华安置业发展有限公司_承诺函.docx"]
+
+
+def test_bundle_yaml_cross_checks_are_worded_in_english_with_lang_en(tmp_path, complete_bundle):
+    # --lang en printed these findings in Chinese: a listed file not in the bundle, shares that do
+    # not add up, a vote missing, the borrower's USCC left out.
+    bundle = tmp_path / "bad"
+    shutil.copytree(complete_bundle, bundle)
+    data = yaml.safe_load((bundle / "bundle.yaml").read_text(encoding="utf-8"))
+    data["documents"] = {"business-license": {"files": ["01-申请前期/营业执照副本.pdf"]}}
+    data["shareholders"][1]["share"] = 30
+    data["meeting"]["votes"].pop(data["shareholders"][1]["name"])
+    del data["borrower"]["uscc"]
+    (bundle / "bundle.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run("check", bundle, "--as-of", EXAMPLE_AS_OF, "--format", "json", "--lang", "en")
+    assert result.exit_code == 1, result.output
+    invalid = sorted(f["message"] for f in json.loads(result.output)["findings"] if f["code"] == "invalid-data")
+    assert invalid == sorted([
+        "bundle.yaml field borrower.uscc: unified social credit code missing: every business licence carries one "
+        "since the three certificates were merged, and organization code and tax registration certificates are no "
+        "longer issued; copy it from the business licence",
+        "bundle.yaml field documents.business-license.files[0]: no file 01-申请前期/营业执照副本.pdf in the bundle "
+        "(paths are relative to the bundle's root, separated by /)",
+        "bundle.yaml field meeting.votes: no vote (for, against or abstain) of shareholder "
+        f"{data['shareholders'][1]['name']}",
+        "bundle.yaml field shareholders: the shareholders' shares should add up to 100, not 90",
+    ])
+    chinese = run("check", bundle, "--as-of", EXAMPLE_AS_OF, "--format", "json")
+    assert "bundle.yaml 字段 shareholders：股东持股比例合计应为100，实际为90" in [
+        f["message"] for f in json.loads(chinese.output)["findings"]]
