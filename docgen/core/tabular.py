@@ -82,6 +82,8 @@ class Table:
     unknown_headers: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
+    #: The worksheet named when it was read (None: the one read by default).
+    sheet: str | None = None
 
 
 #: Data rows turned into Python objects and cleaned at once: enough for column-wise work to pay,
@@ -655,7 +657,7 @@ def read_table(
     source, header, columns, unknown = _open_table(path, aliases, required, sheet)
     rows, problems = _data_rows(source, header, columns, set(text_fields))
     return Table(path=Path(path), fields=list(columns), rows=rows, unknown_headers=unknown,
-                 problems=problems, columns=columns)
+                 problems=problems, columns=columns, sheet=sheet)
 
 
 @dataclass
@@ -671,6 +673,8 @@ class TableStream:
     _header: list[tuple[int, str, str, str]]
     _text_fields: set[str]
     _size: int
+    #: The worksheet named when it was read (None: the one read by default).
+    sheet: str | None = None
 
     def blocks(self) -> Iterator[Table]:
         """Yield the rows after the header as ``Table``s of at most the block size each (blank
@@ -678,7 +682,8 @@ class TableStream:
         ``InputError`` when the rest of the file cannot be read."""
         for block in _blocks(self._source, self._header, self._text_fields, self._size):
             yield Table(path=self.path, fields=self.fields, rows=_block_rows(block, self._header, self.columns),
-                        unknown_headers=self.unknown_headers, problems=block.problems, columns=self.columns)
+                        unknown_headers=self.unknown_headers, problems=block.problems, columns=self.columns,
+                        sheet=self.sheet)
 
     def column_blocks(self, size: int | None = None) -> Iterator[Block]:
         """Yield the rows after the header as ``Block``s (columns, not rows) of at most ``size``
@@ -695,7 +700,8 @@ def stream_table(path: str | Path, aliases: Mapping[str, Sequence[str]], *, bloc
     ``TableStream.blocks``, cleaned and checked exactly as ``read_table`` does."""
     text_fields = set(reading.pop("text_fields", ()))
     source, header, columns, unknown = _open_table(path, aliases, **reading)
-    return TableStream(Path(path), list(columns), columns, unknown, source, header, text_fields, max(1, block))
+    return TableStream(Path(path), list(columns), columns, unknown, source, header, text_fields, max(1, block),
+                       reading.get("sheet"))
 
 
 def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required: Iterable[str] = (),

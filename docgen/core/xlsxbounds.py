@@ -39,8 +39,8 @@ from xml.etree import ElementTree
 from docgen.core.errors import InputError
 from docgen.core.messages import MESSAGES
 
-__all__ = ["MAX_CELLS", "MAX_SHEET_BYTES", "SheetExtent", "check_xlsx_extent", "column_letters", "declared_extent",
-           "part_name", "sheet_member", "shown_sheet", "within_bound", "xml_pieces"]
+__all__ = ["MAX_CELLS", "MAX_SHEET_BYTES", "SheetExtent", "check_xlsx_extent", "column_letters", "column_number",
+           "declared_extent", "merged_ranges", "part_name", "sheet_member", "shown_sheet", "within_bound", "xml_pieces"]
 
 #: Rows x columns a worksheet may span (a 200,000-row ledger of 100 columns).
 MAX_CELLS = 20_000_000
@@ -86,6 +86,11 @@ def _column_number(letters: bytes) -> int:
     for char in letters:
         number = number * 26 + (char - 64)
     return number
+
+
+def column_number(letters: str) -> int:
+    """Return the number of the column whose Excel letters are ``letters`` (A is 1, XFD 16384)."""
+    return _column_number(letters.encode("ascii"))
 
 
 def column_letters(number: int) -> str:
@@ -334,6 +339,34 @@ def declared_extent(path: str | Path, sheet: str | None = None) -> SheetExtent |
     letters, digits = declared.group(1).upper(), declared.group(2)
     columns = _column_number(letters) if len(letters) < 5 else 1 << 30
     return SheetExtent(int(digits), columns, f"{letters.decode()}{digits.decode()}")
+
+
+#: A merged range as the sheet's XML writes it (``<mergeCell ref="O2:O3"/>``), any prefix.
+_MERGED = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref\s*=\s*["']\$?([A-Z]{1,3})\$?(\d{1,7}):"""
+                     rb"""\$?([A-Z]{1,3})\$?(\d{1,7})["']""")
+#: Merged ranges read from one sheet at most (a sheet declaring more is not the clerk's table).
+MAX_MERGED = 10_000
+
+
+def merged_ranges(path: str | Path, sheet: str | None = None) -> list[tuple[int, int, int, int]]:
+    """Return the merged ranges of the named (or first) worksheet of an .xlsx as ``(first row,
+    first column, last row, last column)``, 1-based, at most ``MAX_MERGED``; an empty list when
+    the file is no .xlsx or names no worksheet.
+
+    They are listed after the cells, so the whole sheet is read, a piece at a time: only to
+    explain a problem, never to read the rows. Raises ``InputError`` when the sheet's XML is
+    larger than ``MAX_SHEET_BYTES``, as reading it did.
+    """
+    def scan(stream: IO[bytes]) -> list[tuple[int, int, int, int]]:
+        found: list[tuple[int, int, int, int]] = []
+        for piece in xml_pieces(stream):
+            for m in _MERGED.finditer(piece):
+                found.append((int(m[2]), _column_number(m[1]), int(m[4]), _column_number(m[3])))
+                if len(found) >= MAX_MERGED:
+                    return found
+        return found
+
+    return _read_sheet(path, sheet, scan) or []
 
 
 def check_xlsx_extent(path: str | Path, sheet: str | None = None) -> SheetExtent | None:

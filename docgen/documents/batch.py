@@ -43,6 +43,7 @@ from docgen.core.cells import csv_safe
 from docgen.core.errors import InputError, Interrupted, OutputError, RowsError
 from docgen.core.gcpause import collector_paused, sweep_young
 from docgen.core.leftovers import mark, part_name, part_path, remove_parts, remove_stale
+from docgen.core.mergedcells import explain_merged
 from docgen.core.messages import MESSAGES as CORE_MESSAGES
 from docgen.core.procs import process_context, shares_memory
 from docgen.documents.messages import MESSAGES
@@ -398,11 +399,19 @@ def _check_items(
                 # This row's problems are not listed; nor are the reader's of the rows after it.
                 kept = bad - {at}
                 stopped = _Stopped(at, None if row_no is not None else "" if key is None else str(key))
-                return [p for p in reading + problems if p.row is None or p.row in kept], seen, stopped
+                return _explained(items, [p for p in reading + problems if p.row is None or p.row in kept]), seen, stopped
             problems.extend(found)
         del rows, checked
         sweep_young()  # a bad row's cerberus errors are cycles: freed a block at a time
-    return reading + problems, seen, None
+    return _explained(items, reading + problems), seen, None
+
+
+def _explained(items: Any, problems: list[Problem]) -> list[Problem]:
+    """``problems``, those of a sheet's cell left empty under a merged cell said to be so
+    (``explain_merged``); the problems of items a program gave, as they are."""
+    if not problems or not isinstance(items, (Table, TableStream)):
+        return problems
+    return explain_merged(items.path, items.sheet, problems)
 
 
 # ----------------------------------------------------------------------------- rendering

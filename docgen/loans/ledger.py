@@ -787,7 +787,7 @@ class LedgerBlocks:
                 if loans is None:
                     self.loans = entry.loans
                     if entry.problems:
-                        raise _rows_error(self.path, entry.problems)
+                        raise _rows_error(self.path, entry.problems, self._sheet)
                     return
                 self.loans += len(loans)
                 given += 1
@@ -847,11 +847,15 @@ class LedgerBlocks:
             if writer is not None:
                 writer.discard()  # the reading did not end: nothing is kept
         if problems:
-            raise _rows_error(self.path, problems)
+            raise _rows_error(self.path, problems, self._sheet)
 
 
-def _rows_error(path: Path, problems: list[Problem]) -> RowsError:
-    """Return the ``RowsError`` of a ledger whose bad rows have ``problems`` (sorted by row)."""
+def _rows_error(path: Path, problems: list[Problem], sheet: str | None = None) -> RowsError:
+    """Return the ``RowsError`` of a ledger whose bad rows have ``problems`` (sorted by row), a
+    value missing under a merged cell said to be so (``explain_merged``). Raises ``InputError``
+    only as reading the sheet again for its merged cells may."""
+    from docgen.core.mergedcells import explain_merged  # read only when a ledger has bad rows
+
     rows = sorted({p.row or 0 for p in problems})
     if len(rows) > MAX_BAD_ROWS:
         # Checking stopped at the row that made more than MAX_BAD_ROWS rows bad: the
@@ -859,10 +863,10 @@ def _rows_error(path: Path, problems: list[Problem]) -> RowsError:
         kept = set(rows[:MAX_BAD_ROWS])
         exc = MESSAGES.error(RowsError, "ledger-bad-rows-stopped", file=path, row=rows[MAX_BAD_ROWS],
                              count=MAX_BAD_ROWS)
-        exc.problems = [p for p in problems if (p.row or 0) in kept]
+        exc.problems = explain_merged(path, sheet, [p for p in problems if (p.row or 0) in kept])
     else:
         exc = MESSAGES.error(RowsError, "ledger-bad-rows", file=path, count=len(rows))
-        exc.problems = list(problems)
+        exc.problems = explain_merged(path, sheet, problems)
     return exc
 
 

@@ -410,3 +410,22 @@ def test_a_repeated_contract_number_is_named_as_the_sheet_names_it(runner: CliRu
     assert result.exit_code == 1 and not (tmp_path / "out").exists()
     assert result.stderr.splitlines()[1:] == [
         f"  - 第4行 E（借款合同号）列 contract_no：{data[0]['借款合同号']} 与第2行重复：同一借款合同号只能出一份文书"]
+
+
+def test_a_branch_merged_over_rows_is_named_as_a_merged_cell(runner: CliRunner, tmp_path: Path) -> None:
+    # 贷款机构 merged over rows 2-4: Excel shows 南苑支行 on all three, rows 3 and 4 hold nothing.
+    import openpyxl
+
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(3))
+    book = openpyxl.load_workbook(sheet)
+    ws = book.active
+    column = next(c.column_letter for c in ws[1] if c.value == "贷款机构")
+    for row in (3, 4):
+        ws[f"{column}{row}"] = None
+    ws.merge_cells(f"{column}2:{column}4")
+    book.save(sheet)
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    assert result.stderr.splitlines()[1:] == [
+        f"  - 第{row}行 {column}（贷款机构）列 branch：{column}{row} 在合并单元格 {column}2:{column}4 中，"
+        f"合并单元格的值只保存在 {column}2，其余各格是空的；请取消合并，在每一行填写" for row in (3, 4)]

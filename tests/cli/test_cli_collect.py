@@ -405,3 +405,20 @@ def test_plan_reads_the_sheet_excel_shows_when_the_first_is_hidden(runner: CliRu
                                   "--format", "json"])
     assert result.exit_code == 0, result.output
     assert [p["loan_no"] for p in json.loads(result.stdout)] == ["JJ0004", "JJ0002", "JJ0001"]
+
+
+def test_plan_names_a_value_missing_under_a_merged_cell(runner: CliRunner, ledger: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(ledger)
+    ws = book.active
+    column = next(c.column_letter for c in ws[1] if c.value == "机构")
+    ws[f"{column}3"] = None
+    ws.merge_cells(f"{column}2:{column}3")
+    book.save(ledger)
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: {ledger}：台账有 1 行数据不合格，请按行列位置修改后重试",
+        f"  - 第3行 {column}（机构）列 branch：{column}3 在合并单元格 {column}2:{column}3 中，"
+        f"合并单元格的值只保存在 {column}2，其余各格是空的；请取消合并，在每一行填写"]
