@@ -88,7 +88,7 @@ _UNSAFE = {
 MESSAGES = MessageTable("core", {
     # cerberus rules, by the code docgen gives each
     "required": "必填字段，不能缺少",
-    "unknown-field": "未知字段（请检查拼写）",
+    "unknown-field": lambda f: f"未知字段（请检查拼写，是否应为 {f['known']}？）" if f.get("known") else "未知字段（请检查拼写）",
     "dependency": "需要同时提供字段{needs!q}",
     "empty": "不能为空",
     "null": "不能为空值（null）",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import difflib
 import re
 import threading
 from decimal import Decimal, InvalidOperation
@@ -237,5 +238,23 @@ def validate(
         if path in coerce_failed and code != "not-convertible":
             continue
         top = re.split(r"[.\[]", path, maxsplit=1)[0]
+        if code == "unknown-field":
+            facts.update(_close_field(schema, path))
         problems.append(MESSAGES.problem(code, path, row=row, column=columns.get(top), **facts))
     return validator.document or {}, problems
+
+
+def _close_field(schema: dict[str, Any], path: str) -> dict[str, str]:
+    """Return ``{"known": name}``, the field of the schema beside the unknown one at ``path`` whose
+    name it most looks like a misspelling of (``borower``: ``borrower``), or an empty dict."""
+    parts = re.findall(r"\[\d+\]|[^.\[\]]+", path)
+    fields: Any = schema  # the fields (name -> rule) at the level walked to
+    rule: Any = None
+    for part in parts[:-1]:
+        rule = (rule.get("schema") if isinstance(rule, dict) else None) if part.startswith("[") else (
+            fields.get(part) if isinstance(fields, dict) else None)
+        fields = rule.get("schema") if isinstance(rule, dict) and rule.get("type") == "dict" else None
+    if not parts or not isinstance(fields, dict):
+        return {}
+    close = difflib.get_close_matches(parts[-1], [str(name) for name in fields], n=1, cutoff=0.75)
+    return {"known": close[0]} if close else {}

@@ -110,6 +110,19 @@ def test_render_invalid_data_exits_1_naming_fields_and_writes_nothing(runner, tm
     assert not out.exists()
 
 
+def test_render_of_a_misspelt_key_names_the_field_it_was_meant_for(runner, tmp_path):
+    data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
+    data["borower"] = data.pop("borrower")
+    data_file = tmp_path / "d.yaml"
+    data_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out.docx"
+    result = run(runner, "render", "demand-letter", "--data", str(data_file), "-o", str(out))
+    assert result.exit_code == 1 and not out.exists()
+    assert result.output.splitlines() == ["Error: 模板 demand-letter：数据未通过检查（2 处问题）",
+                                          "  - borower：未知字段（请检查拼写，是否应为 borrower？）",
+                                          "  - borrower：必填字段，不能缺少"]
+
+
 def test_render_of_a_bare_date_that_does_not_exist_exits_1_naming_the_field(runner, tmp_path):
     data_file = tmp_path / "d.yaml"
     text = (EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8")

@@ -292,3 +292,15 @@ def test_id_number_coercer_prints_identification_numbers_upper_case() -> None:
     doc, problems = validate(schema, {"id": " 11010519491231002x ", "uscc": "91110000600037341l", "name": "张三x"})
     assert problems == []
     assert doc == {"id": "11010519491231002X", "uscc": "91110000600037341L", "name": "张三x"}
+
+
+def test_an_unknown_field_names_the_field_it_looks_like_a_misspelling_of() -> None:
+    _, problems = validate(SCHEMA, {"borower": {}, "borrower": {"usc": "x"},
+                                    "shareholders": [{"id_number": "11010519491231002X"}, {"id_numbr": "1"}],
+                                    "remarks": "x"})
+    assert sorted((p.path, p.message, dict(p.facts)) for p in problems) == [
+        ("borower", "未知字段（请检查拼写，是否应为 borrower？）", {"known": "borrower"}),
+        ("borrower.usc", "未知字段（请检查拼写，是否应为 uscc？）", {"known": "uscc"}),
+        ("remarks", "未知字段（请检查拼写）", {}),  # like no field: nothing to suggest
+        ("shareholders[1].id_numbr", "未知字段（请检查拼写，是否应为 id_number？）", {"known": "id_number"}),
+    ]
