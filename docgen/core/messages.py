@@ -108,6 +108,7 @@ MESSAGES = MessageTable("core", {
     "invalid-resident-id": _resident_id,
     "invalid-uscc-or-resident-id": "既不是有效的统一社会信用代码，也不是有效的居民身份证号",
     # spreadsheet cells
+    "total-row": "这一行是合计行（{value!q}），不是一笔数据；请删除该行（或把合计放到另一张工作表）后重试",
     "merged-cell": ("{cell} 在合并单元格 {range} 中，合并单元格的值只保存在 {first}，其余各格是空的；"
                     "请取消合并，在每一行填写"),
     "number-stored": "{title}被 Excel 存成了数字（位数可能已丢失），请把该列设为文本后重新录入",

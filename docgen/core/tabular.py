@@ -840,11 +840,49 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
             numbers = list(compress(numbers, keep))
             columns = [tuple(compress(column, keep)) for column in columns]
             distinct = []  # the blank cells left: made again when asked for
+        totals = _total_rows(columns, distinct, numbers, header)
+        if totals:
+            keep = [number not in totals for number in numbers]
+            numbers = list(compress(numbers, keep))
+            columns = [tuple(compress(column, keep)) for column in columns]
+            distinct = []
         if not numbers:
+            if totals:
+                yield Block([], {field: () for field in fields}, list(totals.values()), {})
             continue
         block = Block(numbers, dict(zip(fields, columns)), [], dict(zip(fields, distinct)))
-        block.problems = _text_problems(block, header, text_set)
+        block.problems = sorted([*_text_problems(block, header, text_set), *totals.values()],
+                                key=lambda problem: problem.row or 0)
         yield block
+
+
+#: What a sheet's totals row says in its label cell, as typed (spaced out to fill a wide cell too).
+_TOTAL_LABELS = frozenset(
+    spelled + colon
+    for label in ("合计", "总计", "小计", "累计", "本页合计", "本期合计")
+    for spelled in (label, *(label[0] + gap + label[1:] for gap in (" ", "  ", "\u3000") if len(label) == 2))
+    for colon in ("", "：", ":"))
+
+
+def _total_rows(columns: list[tuple[Any, ...]], distinct: list[set[Any]], numbers: list[int],
+                header: Sequence[tuple[int, str, str, str]]) -> dict[int, Problem]:
+    """Return the block's totals rows (a row whose cell in a known column is 合计, 总计 …), each
+    row's number -> its ``total-row`` problem naming the cell. Such a row sums the rows above it;
+    it is no loan and no letter, and read as one it would be refused field by field.
+
+    Looked for in each column's distinct cells (a set lookup per label), cell by cell only in a
+    column holding one."""
+    found: dict[int, Problem] = {}
+    for position, column in enumerate(columns):
+        cells = distinct[position] if distinct else set(column)
+        if _TOTAL_LABELS.isdisjoint(cells):
+            continue
+        _, canonical, label, _ = header[position]
+        for at, value in enumerate(column):
+            if value in _TOTAL_LABELS and numbers[at] not in found:
+                found[numbers[at]] = MESSAGES.problem("total-row", canonical, row=numbers[at], column=label,
+                                                      value=value)
+    return found
 
 
 def _text_problems(block: Block, header: Sequence[tuple[int, str, str, str]], text_set: set[str]) -> list[Problem]:

@@ -1073,7 +1073,8 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
     if block.problems:
         at_of = {number: at for at, number in enumerate(block.numbers)}
         for problem in block.problems:
-            bad_cells.setdefault(at_of[problem.row], set()).add(problem.path)
+            if problem.row in at_of:  # a totals row the reader left out of the block has no cells here
+                bad_cells.setdefault(at_of[problem.row], set()).add(problem.path)
         slow.update(bad_cells)
     keep = [True] * count
     for at in slow:

@@ -429,3 +429,23 @@ def test_a_branch_merged_over_rows_is_named_as_a_merged_cell(runner: CliRunner, 
     assert result.stderr.splitlines()[1:] == [
         f"  - 第{row}行 {column}（贷款机构）列 branch：{column}{row} 在合并单元格 {column}2:{column}4 中，"
         f"合并单元格的值只保存在 {column}2，其余各格是空的；请取消合并，在每一行填写" for row in (3, 4)]
+
+
+def test_a_totals_row_at_the_foot_of_the_sheet_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    import openpyxl
+
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(2))
+    book = openpyxl.load_workbook(sheet)
+    ws = book.active
+    ws.append([])
+    ws.append(["合计"] + [None] * 7 + ["=SUM(I2:I3)"])
+    book.save(sheet)
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    assert ws["A1"].value == "发函日期"
+    assert result.stderr.splitlines()[1:] == [
+        "  - 第5行 A（发函日期）列 letter_date：这一行是合计行（“合计”），不是一笔数据；"
+        "请删除该行（或把合计放到另一张工作表）后重试"]
+    skipped = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "out"),
+                                   "--skip-invalid"])
+    assert skipped.exit_code == 0 and len(list((tmp_path / "out").glob("*.docx"))) == 2

@@ -407,18 +407,29 @@ def test_plan_reads_the_sheet_excel_shows_when_the_first_is_hidden(runner: CliRu
     assert [p["loan_no"] for p in json.loads(result.stdout)] == ["JJ0004", "JJ0002", "JJ0001"]
 
 
-def test_plan_names_a_value_missing_under_a_merged_cell(runner: CliRunner, ledger: Path) -> None:
-    import openpyxl
-
-    book = openpyxl.load_workbook(ledger)
-    ws = book.active
+def _merge_branch(ws) -> str:
+    """Merge 机构 over rows 2-3 (row 3's cell emptied, as Excel keeps it); return row 3's problem."""
     column = next(c.column_letter for c in ws[1] if c.value == "机构")
     ws[f"{column}3"] = None
     ws.merge_cells(f"{column}2:{column}3")
+    return (f"第3行 {column}（机构）列 branch：{column}3 在合并单元格 {column}2:{column}3 中，"
+            f"合并单元格的值只保存在 {column}2，其余各格是空的；请取消合并，在每一行填写")
+
+
+def _sum_at_foot(ws) -> str:
+    """Add a totals row under the loans, labelled in 借款人; return its problem."""
+    column = next(c.column_letter for c in ws[1] if c.value == "借款人")
+    ws[f"{column}{ws.max_row + 1}"] = "合计"
+    return f"第6行 {column}（借款人）列 borrower：这一行是合计行（“合计”），不是一笔数据；请删除该行（或把合计放到另一张工作表）后重试"
+
+
+@pytest.mark.parametrize("edit", [_merge_branch, _sum_at_foot], ids=["merged-cell", "totals-row"])
+def test_plan_names_what_the_sheet_holds_instead_of_a_loan(runner: CliRunner, ledger: Path, edit) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(ledger)
+    problem = edit(book.active)
     book.save(ledger)
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28"])
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == [
-        f"Error: {ledger}：台账有 1 行数据不合格，请按行列位置修改后重试",
-        f"  - 第3行 {column}（机构）列 branch：{column}3 在合并单元格 {column}2:{column}3 中，"
-        f"合并单元格的值只保存在 {column}2，其余各格是空的；请取消合并，在每一行填写"]
+    assert result.stderr.splitlines() == [f"Error: {ledger}：台账有 1 行数据不合格，请按行列位置修改后重试", f"  - {problem}"]

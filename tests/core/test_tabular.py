@@ -645,3 +645,22 @@ def test_a_hidden_first_sheet_is_passed_over_without_a_sheet_name(tmp_path: Path
     assert read_table(tmp_path / "book.xlsx", ALIASES, sheet="旧名单").rows[0].values == {"borrower": "王五"}
     with pytest.raises(InputError, match="第1行不是表头"):
         read_table(tmp_path / "book.xlsx", ALIASES, required=["borrower"], sheet="代码表")
+
+
+def test_a_totals_row_is_one_problem_and_no_row(tmp_path: Path) -> None:
+    # A sheet summed at its foot: the 合计 row is named once, by its label cell, and read as no row.
+    path = _xlsx(tmp_path / "rows.xlsx", [
+        ["借款人", "证件号码", "借款合同号", "逾期起始日", "逾期本金"],
+        ["张三", ID, "HT-1", dt.date(2026, 11, 1), 1000],
+        [],
+        ["合 计", None, None, None, 1000],
+    ])
+    table = read_table(path, ALIASES)
+    assert [r.number for r in table.rows] == [2]
+    assert [(p.code, p.row, p.column, p.message) for p in table.problems] == [
+        ("total-row", 4, "A（借款人）", "这一行是合计行（“合 计”），不是一笔数据；请删除该行（或把合计放到另一张工作表）后重试")]
+    alone = _xlsx(tmp_path / "alone.xlsx", [["借款人", "逾期本金"], [None, 5], ["总计：", 5]])
+    assert [(p.code, p.row) for p in read_table(alone, ALIASES).problems] == [("total-row", 3)]
+    # A borrower who only contains the word is no totals row.
+    named = _xlsx(tmp_path / "named.xlsx", [["借款人", "逾期本金"], ["合计贸易有限公司", 5]])
+    assert read_table(named, ALIASES).problems == []
