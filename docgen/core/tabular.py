@@ -207,10 +207,10 @@ def decode_text(data: bytes, source: str) -> str:
 
 def normalize_header(text: Any) -> str:
     """Return the comparable form of a header: NFKC (full-width -> half-width), no spaces,
-    lower case, a trailing '(元)' removed."""
+    lower case, the asterisks marking a required column and a trailing '(元)' removed."""
     value = unicodedata.normalize("NFKC", str(text))
     value = re.sub(r"\s+", "", value).lower()
-    value = value.lstrip("*")  # '*借款人' marks a required column in many bank sheets
+    value = value.strip("*")  # '*借款人' or '借款人*' marks a required column in many bank sheets
     return _YUAN_SUFFIX.sub("", value)
 
 

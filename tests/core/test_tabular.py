@@ -664,3 +664,12 @@ def test_a_totals_row_is_one_problem_and_no_row(tmp_path: Path) -> None:
     # A borrower who only contains the word is no totals row.
     named = _xlsx(tmp_path / "named.xlsx", [["借款人", "逾期本金"], ["合计贸易有限公司", 5]])
     assert read_table(named, ALIASES).problems == []
+
+
+def test_a_required_columns_asterisk_on_either_side_is_no_part_of_its_name(tmp_path: Path) -> None:
+    # Bank sheets mark required columns *借款人 or 借款人*; both are the 借款人 column.
+    path = tmp_path / "rows.csv"
+    path.write_text("*借款人,借款合同号*,逾期本金（元）*\n张三,HT-1,100\n", encoding="utf-8")
+    table = read_table(path, ALIASES, required=["borrower", "contract_no", "principal"])
+    assert table.rows[0].values == {"borrower": "张三", "contract_no": "HT-1", "principal": "100"}
+    assert table.columns == {"borrower": "A（*借款人）", "contract_no": "B（借款合同号*）", "principal": "C（逾期本金（元）*）"}
