@@ -160,10 +160,10 @@ def parse_amount(value: Any) -> Decimal:
         # Amounts are yuan: a trailing 元 (150000元) says so again.
         if text.endswith("元"):
             text = text[:-1].rstrip()
-        if text.endswith("万"):
-            # 15万元 is refused, never multiplied: a column of 万元 beside one of 元 is a typing
-            # error docgen cannot see. The message gives the yuan to type instead.
-            _refuse_wan(value, text[:-1].rstrip())
+        if text[-1:] in _UNITS:
+            # 15万元 (or 1亿元) is refused, never multiplied: a column of 万元 beside one of 元 is a
+            # typing error docgen cannot see. The message gives the yuan to type instead.
+            _refuse_unit(value, text[:-1].rstrip(), _UNITS[text[-1]])
         if "," in text and not _GROUPED.fullmatch(text):
             # "1.234,56" (a European decimal comma) must not silently become 1.23456.
             raise MESSAGES.error(InvalidValueError, "amount-ambiguous", value=value)
@@ -180,13 +180,18 @@ def parse_amount(value: Any) -> Decimal:
     return result
 
 
-def _refuse_wan(value: str, number: str) -> None:
-    """Raise ``amount-in-wan`` for ``value``, an amount typed in 万 (ten thousand yuan), with the
-    yuan it stands for when ``number`` (the text before 万) is a plain number, else ``amount-not-number``."""
-    wan = Decimal(number.replace(",", "")) if _PLAIN.fullmatch(number) else None
-    if wan is None or abs(wan) * 10000 > MAX_AMOUNT:
+def _refuse_unit(value: str, number: str, unit: int) -> None:
+    """Raise ``amount-in-wan`` for ``value``, an amount typed in 万 or 亿 (``unit`` yuan), with the
+    yuan it stands for when ``number`` (the text before the unit) is a plain number, else
+    ``amount-not-number``."""
+    count = Decimal(number.replace(",", "")) if _PLAIN.fullmatch(number) else None
+    if count is None or abs(count) * unit > MAX_AMOUNT:
         raise MESSAGES.error(InvalidValueError, "amount-not-number", value=value)
-    raise MESSAGES.error(InvalidValueError, "amount-in-wan", value=value, yuan=format((wan * 10000).normalize(), "f"))
+    raise MESSAGES.error(InvalidValueError, "amount-in-wan", value=value, yuan=format((count * unit).normalize(), "f"))
+
+
+#: The units of yuan a clerk may type after an amount, and how many yuan each is.
+_UNITS = {"万": 10_000, "亿": 100_000_000}
 
 
 #: The largest amount docgen accepts (one quadrillion yuan): beyond it an amount is a typing

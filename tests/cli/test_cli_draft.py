@@ -102,3 +102,14 @@ def test_ids_typed_lower_case_are_printed_as_on_the_card(tmp_path):
     assert "杭州华安投资集团有限公司\n91330106147023960D" in resolution
     assert "本人张建华（居民身份证号：33010619840315102X）" in statement
     assert "102x" not in resolution + statement and "960d" not in resolution
+
+
+def test_a_loan_amount_typed_in_yi_is_refused_with_the_yuan_to_type(tmp_path):
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    data = yaml.safe_load((EXAMPLE_BUNDLE / "bundle.yaml").read_text(encoding="utf-8"))
+    data["loan"]["amount"] = "1亿元"
+    (bundle / "bundle.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run("draft", bundle, "--annex", "1", "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "    loan.amount：有误：无法转换：金额以元为单位填写，收到“1亿元”；请写作 100000000" in result.output.splitlines()
