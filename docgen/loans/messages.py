@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from docgen.core.wording import MessageTable, joined
+from docgen.core.wording import MessageTable, joined, quoted
 
 
 def _invalid(kind: str, keys: str) -> Any:
@@ -101,6 +101,11 @@ ZH: dict[str, str] = {
     "no-branch-contact": "催收策略中没有机构“{branch}”的联系方式（也没有 default）：请在策略文件 letters.branches 下添加“{branch}: {{address: …, phone: …, contact: …}}”，用 --policy 指定",
     "no-bank-name": "催收策略未设置 letters.bank_legal_name（银行法定名称），文书无法署名；请在策略文件中填写",
     "template-check": joined("{problems}", "problems", sep="；"),
+    "plan-filter-unknown": lambda f: (
+        f"台账“{'机构' if f['which'] == 'branch' else '客户经理'}”列中没有{quoted(f['value'])}"
+        + (f"；台账中有：{'、'.join(f['known'])}" + (f" 等 {f['count']} 个" if f["more"] else "")
+           if f["known"] else "；台账中这一列是空的")
+        + "。请照台账中的写法填写"),
     # one problem the template's check found in a loan's values: the field, its ledger column
     "template-check-problem": "{path}（{column}）：{message}",
     "template-check-problem/no-column": "{path}：{message}",

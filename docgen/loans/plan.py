@@ -883,7 +883,8 @@ def build_plan(
 
     ``loans`` are ``docgen.loans.ledger.Loan``s (or objects with the same attributes); ``issued``
     holds the register row keys of letters already issued (``letter_key``); ``branch``
-    and ``officer`` keep only that branch's or officer's loans; ``progress`` is called with the
+    and ``officer`` keep only that branch's or officer's loans (``InputError`` when no loan has
+    it, naming those the loans have); ``progress`` is called with the
     number of loans handled since the last call. Loans with a deadline inside the warning
     window (or passed) come first, soonest deadline first; then the rest by days past due,
     longest first; ties by loan number. Loans dated after ``as_of`` are left out and listed in
@@ -935,7 +936,16 @@ def _build_plan(loans: Iterable[Any], as_of: _dt.date, policy: Policy, issued: C
     entries = []
     after: list[tuple[str, int]] = []
     pending = 0
+    # A name typed with a space at either end means the name (the ledger's cells are stripped).
+    branch = branch.strip() if branch is not None else None
+    officer = officer.strip() if officer is not None else None
+    branches: set[str] = set()  # what the ledger holds, to name when a filter matches nothing
+    officers: set[str] = set()
     for loan in loans:
+        if branch is not None:
+            branches.add(loan.branch)
+        if officer is not None:
+            officers.add(loan.officer)
         if (branch is None or loan.branch == branch) and (officer is None or loan.officer == officer):
             if dated_after(loan, as_of):
                 after.append((loan.loan_no, loan.row))
@@ -950,5 +960,16 @@ def _build_plan(loans: Iterable[Any], as_of: _dt.date, policy: Policy, issued: C
             pending = 0
     if progress is not None and pending:
         progress(pending)
+    # A branch or officer no loan has is a typing error, not a branch with nothing overdue: an
+    # empty plan would tell a collector there is no work.
+    for which, wanted, held in (("branch", branch, branches), ("officer", officer, officers)):
+        if wanted is not None and wanted not in held:
+            known = sorted(name for name in held if name)
+            raise MESSAGES.error(InputError, "plan-filter-unknown", which=which, value=wanted,
+                                 known=known[:_KNOWN_NAMES], count=len(known), more=len(known) > _KNOWN_NAMES)
     entries.sort(key=_order)
     return Plan(as_of=as_of, policy=policy, entries=entries, after_as_of=after)
+
+
+#: Branches or officers a refused filter names (a ledger of a whole county has hundreds of officers).
+_KNOWN_NAMES = 30

@@ -343,9 +343,11 @@ def test_plan_for_one_officer(runner: CliRunner, ledger: Path) -> None:
                                   "--officer", "王五", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)) == 3
+    # An officer no loan has is a typing error, not an officer without work: exit 2, no empty list.
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
                                   "--officer", "无此人", "--format", "json"])
-    assert json.loads(result.stdout) == []
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith("Error: 台账“客户经理”列中没有“无此人”；台账中有：")
 
 
 def test_every_overdue_loan_is_accounted_for(runner: CliRunner, tmp_path: Path, policy_file: Path) -> None:
@@ -433,3 +435,14 @@ def test_plan_names_what_the_sheet_holds_instead_of_a_loan(runner: CliRunner, le
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28"])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"Error: {ledger}：台账有 1 行数据不合格，请按行列位置修改后重试", f"  - {problem}"]
+
+
+def test_plan_of_a_branch_the_ledger_does_not_hold_exits_2_naming_the_ones_it_does(runner: CliRunner,
+                                                                                    ledger: Path) -> None:
+    # 横渠 for 横渠分理处: before, 无逾期贷款 and exit 0, as if the branch had no work.
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--branch", "城东"])
+    assert result.exit_code == 2
+    branches = "、".join(sorted({loan.branch for loan in [make_loan("x")]}))
+    assert result.stderr.splitlines() == [f"Error: 台账“机构”列中没有“城东”；台账中有：{branches}。请照台账中的写法填写"]
+    assert result.stdout == ""

@@ -172,6 +172,20 @@ def test_plan_for_one_branch_or_officer(policy) -> None:
     assert [e.loan_no for e in build_plan(loans, AS_OF, policy, branch="城东支行").entries] == ["A", "C"]
     assert [e.loan_no for e in build_plan(loans, AS_OF, policy, officer="赵六").entries] == ["B", "C"]
     assert [e.loan_no for e in build_plan(loans, AS_OF, policy, branch="城东支行", officer="赵六").entries] == ["C"]
+    # A name typed with a space at either end is the name.
+    assert [e.loan_no for e in build_plan(loans, AS_OF, policy, officer=" 赵六 ").entries] == ["B", "C"]
+    # One of the ledger's branches with nothing overdue is an empty plan; none of them is a typo,
+    # never an empty plan telling the collector there is no work.
+    assert build_plan([*loans, make_loan("D", days=None, branch="城南支行")], AS_OF, policy, branch="城南支行").entries == []
+    with pytest.raises(InputError) as err:
+        build_plan(loans, AS_OF, policy, branch="城东")
+    assert (err.value.code, err.value.exit_code) == ("plan-filter-unknown", 2)
+    assert str(err.value) == "台账“机构”列中没有“城东”；台账中有：城东支行、城西支行。请照台账中的写法填写"
+    with pytest.raises(InputError, match="^台账“客户经理”列中没有“王 五”；台账中有：王五、赵六。请照台账中的写法填写$"):
+        build_plan(loans, AS_OF, policy, officer="王 五")
+    many = [make_loan(f"L{n}", days=5, officer=f"经理{n:02d}") for n in range(40)]
+    with pytest.raises(InputError, match="经理29 等 40 个。请照台账中的写法填写$"):
+        build_plan(many, AS_OF, policy, officer="经理")
 
 
 def test_letter_key_is_per_arrears_episode() -> None:
