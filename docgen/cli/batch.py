@@ -52,7 +52,7 @@ def _jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
 @click.option("--sheet", help="Worksheet name (default: the first sheet not hidden).")
 @click.option("--set", "settings", multiple=True, callback=_settings, metavar="FIELD=VALUE",
               help="A value for every row where the sheet has no such column or leaves it empty "
-                   "(e.g. --set letter_date=2026-11-28). Repeatable.")
+                   "(e.g. --set letter_date=2026-11-28, or by its header: --set 发函日期=2026-11-28). Repeatable.")
 @register_option()
 @new_register_option()
 @format_option("text", "json")

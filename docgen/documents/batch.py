@@ -49,7 +49,7 @@ from docgen.core.procs import process_context, shares_memory
 from docgen.documents.messages import MESSAGES
 from docgen.documents.register import Register, Reservation, owner_id
 from docgen.documents.spool import Spool
-from docgen.core.tabular import Row, Table, TableStream, read_table, stream_table
+from docgen.core.tabular import Row, Table, TableStream, normalize_header, read_table, stream_table
 from docgen.documents.template import Template, load_template
 from docgen.core.validation import Problem
 
@@ -1057,6 +1057,16 @@ def resolve_template(template_name_or_path: str | os.PathLike[str] | Template,
     return load_template(str(template_name_or_path))
 
 
+def _named_defaults(template: Template, defaults: dict[str, Any] | None) -> dict[str, Any]:
+    """``defaults`` keyed by field name: one given under a header the sheet may use for the field
+    (``--set 发函日期=2026-11-28``, as the column is titled) is the field's (``letter_date``); any
+    other key is kept as given, for ``_table_options`` to refuse."""
+    lookup = {normalize_header(title): name for name in template.schema
+              for title in (name, *template.aliases.get(name, []))}
+    return {name if name in template.schema else lookup.get(normalize_header(name), name): value
+            for name, value in (defaults or {}).items()}
+
+
 def _table_options(template: Template, defaults: dict[str, Any]) -> tuple[dict[str, list[str]], list[str]]:
     """The header aliases and required columns of ``template``'s rows, given ``defaults``.
     Raises ``InputError`` for a default the template has no field for."""
@@ -1125,12 +1135,13 @@ def read_rows(template: Template, rows_path: str | os.PathLike[str], *, sheet: s
               defaults: dict[str, Any] | None = None) -> Table:
     """Read ``rows_path`` with the template's header aliases; return the ``Table``.
 
-    ``defaults`` (field -> value, e.g. the letter date of the whole batch) fill fields the sheet
-    lacks or leaves empty; their columns are then not required. Raises ``InputError``
+    ``defaults`` (field -> value, e.g. the letter date of the whole batch; a field may be named by
+    one of its headers, 发函日期) fill fields the sheet lacks or leaves empty; their columns are
+    then not required. Raises ``InputError``
     (unreadable rows, a default for a field the template does not have, a sheet with only a
     header).
     """
-    defaults = dict(defaults or {})
+    defaults = _named_defaults(template, defaults)
     aliases, required = _table_options(template, defaults)
     table = read_table(rows_path, aliases, required=required, text_fields=text_fields(template), sheet=sheet)
     if not table.rows and not table.problems:
@@ -1163,7 +1174,7 @@ def stream_rows(template: Template, rows_path: str | os.PathLike[str], *, sheet:
     """``read_rows`` a block of rows at a time (what ``run_batch`` reads with): the header is
     read and checked now, the rows as ``generate`` takes them. Raises what ``read_rows``
     raises (a sheet without data rows when its blocks are read)."""
-    defaults = dict(defaults or {})
+    defaults = _named_defaults(template, defaults)
     aliases, required = _table_options(template, defaults)
     stream = stream_table(rows_path, aliases, required=required, text_fields=text_fields(template), sheet=sheet,
                           block=_BLOCK)

@@ -235,6 +235,12 @@ def test_set_fills_columns_the_sheet_lacks(runner: CliRunner, tmp_path: Path) ->
     assert unknown.exit_code == 2 and "模板 demand-letter 没有字段 colour" in unknown.stderr
     malformed = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out), "--set", "x"])
     assert malformed.exit_code == 2 and "应写成 字段=值" in malformed.stderr
+    # A field named as the sheet's header would title it (发函日期, 联系人 ) is that field.
+    titled = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "t"),
+                                  "--register", str(tmp_path / "t.sqlite"),
+                                  "--set", "发函日期=2026-11-28", "--set", "联系人 =何测试"])
+    assert titled.exit_code == 0, titled.output
+    assert [docx_text(p) for p in sorted((tmp_path / "t").glob("*.docx"))] == texts
 
 
 def test_a_bank_template_with_a_misspelled_field_stops_the_batch_before_any_row(runner: CliRunner, tmp_path: Path) -> None:
