@@ -101,6 +101,8 @@ ZH: dict[str, str] = {
     "no-branch-contact": "催收策略中没有机构“{branch}”的联系方式（也没有 default）：请在策略文件 letters.branches 下添加“{branch}: {{address: …, phone: …, contact: …}}”，用 --policy 指定",
     "no-bank-name": "催收策略未设置 letters.bank_legal_name（银行法定名称），文书无法署名；请在策略文件中填写",
     "template-check": joined("{problems}", "problems", sep="；"),
+    "as-of-before-period": ("数据截止日 {as_of} 早于报告期 {period} 的起始日 {start}，报告不能截至报告期开始之前；"
+                            "请检查截止日（不填则为报告期末 {end}）"),
     "plan-filter-unknown": lambda f: (
         f"台账“{'机构' if f['which'] == 'branch' else '客户经理'}”列中没有{quoted(f['value'])}"
         + (f"；台账中有：{'、'.join(f['known'])}" + (f" 等 {f['count']} 个" if f["more"] else "")

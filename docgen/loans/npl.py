@@ -771,15 +771,30 @@ def compute_figures(
 ) -> NplFigures:
     """Compute the report's figures from the closing snapshot (and the opening one, if given).
 
-    ``as_of`` defaults to the period end; it dates the report and counts days past due.
-    Without ``opening`` the opening balance, change, reduction completion and migration are None.
+    ``as_of`` defaults to the period end; it dates the report and counts days past due (one before
+    the period begins raises ``InputError``, ``report_as_of``). Without ``opening`` the opening balance, change, reduction completion and migration are None.
     ``policy`` (``docgen.loans.plan.Policy``, default the shipped one) gives the grace of the
     ``overdue-normal`` check and the timetable that says when legal action is due. ``NplTally``
     computes the same a block of loans at a time.
     """
-    tally = NplTally(as_of or period.end, targets=targets, policy=policy, migration=opening is not None)
+    tally = NplTally(report_as_of(period, as_of), targets=targets, policy=policy, migration=opening is not None)
     tally.add(closing)
     return tally.figures(period, None if opening is None else summarize_opening(opening, period))
+
+
+def report_as_of(period: Period, as_of: _dt.date | None) -> _dt.date:
+    """Return the day the report of ``period`` counts to: ``as_of``, by default the period's end.
+
+    Raises ``InputError`` (``as-of-before-period``) for a day before the period begins: a report
+    of 2026Q2 dated 2026-03-01 would tell head office of a quarter not yet begun (a typing error:
+    03 for 06). A day inside the period (an interim report) or after it is taken as given.
+    """
+    if as_of is None:
+        return period.end
+    if as_of < period.start:
+        raise MESSAGES.error(InputError, "as-of-before-period", as_of=as_of.isoformat(), period=period.label,
+                             start=period.start.isoformat(), end=period.end.isoformat())
+    return as_of
 
 
 # --------------------------------------------------------------------------- text

@@ -40,6 +40,7 @@ from docgen.loans.npl import (
     direction_word,
     load_targets,
     pct,
+    report_as_of,
     summarize_opening,
     wan,
     wan_round,
@@ -432,9 +433,11 @@ def read_figures(
     shipped policy's); ``policy`` and ``targets`` (a targets file or ``Targets``) are
     ``compute_figures``'s. Headers nobody asked for are noticed, file by file.
 
-    Raises ``read_ledger``'s errors, the closing file's first, then ``InputError`` for a ledger
-    without loans and the targets file's errors.
+    Raises ``InputError`` for an ``as_of`` before the period (``report_as_of``), then
+    ``read_ledger``'s errors, the closing file's first, then ``InputError`` for a ledger without
+    loans and the targets file's errors.
     """
+    as_of = report_as_of(period, as_of)  # a day before the period is refused before a ledger is read
     pool = None
     future = None
     if opening is not None and (os.cpu_count() or 1) >= 2 and _big(opening):
@@ -450,7 +453,7 @@ def read_figures(
             bad_targets = None
         except DocgenError as exc:  # reported after the ledgers' own errors, as when they were read first
             target_values, bad_targets = None, exc
-        tally = NplTally(as_of or period.end, targets=target_values, policy=policy, migration=opening is not None)
+        tally = NplTally(as_of, targets=target_values, policy=policy, migration=opening is not None)
         for loans in closing_blocks:
             tally.add(loans)
         summary, opening_unknown = None, []

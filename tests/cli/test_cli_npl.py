@@ -376,3 +376,17 @@ def test_template_headings_take_no_full_stop_and_the_class_column_holds_its_long
             widths = [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
             assert widths[4] >= needed, (widths, needed)
             assert table.rows[0].cells[4].width.twips >= needed
+
+
+def test_an_as_of_before_the_period_exits_2_and_writes_nothing(seed: dict[str, Path]) -> None:
+    # 2026-03-01 for 2026-06-01: the report of 2026Q2 would say 截至2026年3月1日 to head office.
+    out = seed["dir"] / "early.docx"
+    result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--as-of", "2026-03-01",
+                  "--notes", str(seed["notes"]), "-o", str(out))
+    assert result.exit_code == 2 and not out.exists()
+    assert result.stderr.splitlines() == [
+        "Error: 数据截止日 2026-03-01 早于报告期 2026Q2 的起始日 2026-04-01，报告不能截至报告期开始之前；"
+        "请检查截止日（不填则为报告期末 2026-06-30）"]
+    # The period's first day (an interim report) is a day of the period.
+    first = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--as-of", "2026-04-01", "--format", "json")
+    assert first.exit_code == 0 and json.loads(first.stdout)["as_of"] == "2026-04-01"

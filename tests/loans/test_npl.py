@@ -639,3 +639,14 @@ def test_an_early_error_of_the_closing_file_does_not_wait_for_the_worker(
         time.sleep(0.05)
     time.sleep(0.2)
     assert not Path(opening).with_suffix(".finished").exists()  # stopped, not waited for
+
+
+def test_figures_as_of_a_day_before_the_period_are_refused() -> None:
+    loans = [loan("A", 1000, "次级", days=100)]
+    with pytest.raises(InputError) as err:
+        compute_figures(loans, period=Q2, as_of=dt.date(2026, 3, 31))
+    assert (err.value.code, err.value.exit_code, dict(err.value.facts)) == (
+        "as-of-before-period", 2, {"as_of": "2026-03-31", "period": "2026Q2", "start": "2026-04-01", "end": "2026-06-30"})
+    assert compute_figures(loans, period=Q2, as_of=dt.date(2026, 4, 1)).as_of == dt.date(2026, 4, 1)
+    assert compute_figures(loans, period=Q2).as_of == dt.date(2026, 6, 30)
+    assert compute_figures(loans, period=Q2, as_of=dt.date(2026, 7, 3)).as_of == dt.date(2026, 7, 3)
