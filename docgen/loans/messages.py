@@ -101,6 +101,8 @@ ZH: dict[str, str] = {
     "no-branch-contact": "催收策略中没有机构“{branch}”的联系方式（也没有 default）：请在策略文件 letters.branches 下添加“{branch}: {{address: …, phone: …, contact: …}}”，用 --policy 指定",
     "no-bank-name": "催收策略未设置 letters.bank_legal_name（银行法定名称），文书无法署名；请在策略文件中填写",
     "template-check": joined("{problems}", "problems", sep="；"),
+    "opening-is-closing": ("{file}：期初台账（--opening）与期末台账（--ledger）是同一个文件，变动和迁徙都会是 0；"
+                           "请给出上期末的台账"),
     "as-of-before-period": ("数据截止日 {as_of} 早于报告期 {period} 的起始日 {start}，报告不能截至报告期开始之前；"
                             "请检查截止日（不填则为报告期末 {end}）"),
     "plan-filter-unknown": lambda f: (

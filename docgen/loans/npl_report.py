@@ -417,6 +417,14 @@ def _opening_result(status: str, payload: Any) -> tuple[OpeningSummary, list[str
     return payload
 
 
+def _same_file(first: str | os.PathLike[str], second: str | os.PathLike[str]) -> bool:
+    """Whether the two paths name one file (a link to it included); False when either is missing."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
 def read_figures(
     closing: str | os.PathLike[str], opening: str | os.PathLike[str] | None, *, period: Period,
     as_of: _dt.date | None = None, targets: str | os.PathLike[str] | Targets | None = None, policy: Any = None,
@@ -433,11 +441,15 @@ def read_figures(
     shipped policy's); ``policy`` and ``targets`` (a targets file or ``Targets``) are
     ``compute_figures``'s. Headers nobody asked for are noticed, file by file.
 
-    Raises ``InputError`` for an ``as_of`` before the period (``report_as_of``), then
+    Raises ``InputError`` for an ``as_of`` before the period (``report_as_of``) or an opening
+    ledger that is the closing one, then
     ``read_ledger``'s errors, the closing file's first, then ``InputError`` for a ledger without
     loans and the targets file's errors.
     """
     as_of = report_as_of(period, as_of)  # a day before the period is refused before a ledger is read
+    if opening is not None and _same_file(closing, opening):
+        # One snapshot given twice: every change would be 0 and every loan would stay in its class.
+        raise MESSAGES.error(InputError, "opening-is-closing", file=str(opening))
     pool = None
     future = None
     if opening is not None and (os.cpu_count() or 1) >= 2 and _big(opening):

@@ -390,3 +390,14 @@ def test_an_as_of_before_the_period_exits_2_and_writes_nothing(seed: dict[str, P
     # The period's first day (an interim report) is a day of the period.
     first = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--as-of", "2026-04-01", "--format", "json")
     assert first.exit_code == 0 and json.loads(first.stdout)["as_of"] == "2026-04-01"
+
+
+def test_the_closing_ledger_given_as_the_opening_one_exits_2(seed: dict[str, Path]) -> None:
+    link = seed["dir"] / "last-quarter.xlsx"
+    link.symlink_to(seed["closing"])
+    for opening in (seed["closing"], link):
+        result = _run("--ledger", str(seed["closing"]), "--opening", str(opening), "--period", "2026Q2",
+                      "--format", "json")
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr.splitlines() == [
+            f"Error: {opening}：期初台账（--opening）与期末台账（--ledger）是同一个文件，变动和迁徙都会是 0；请给出上期末的台账"]
