@@ -478,3 +478,17 @@ def test_the_example_letter_then_the_example_batch_issue_no_serial_twice(runner,
     text = "\n".join(p.text for p in docx.Document(tmp_path / "letter.docx").paragraphs)
     assert "编号：催字〔2026〕第00001号" in text and holders["催字〔2026〕第00001号"] == "letter.docx"
     assert len(holders) > 8 and sorted(holders) == [f"催字〔2026〕第{n:05d}号" for n in range(1, len(holders) + 1)]
+
+
+@pytest.mark.parametrize("name", ["demand-letter", "debt-confirmation", "guarantor-demand"])
+def test_a_letter_whose_loan_matures_before_it_was_lent_is_refused(runner, tmp_path, name):
+    # 借款日期 2025-05-20, 到期日期 typed 2024-…: the letter would state a loan due a year before it was made.
+    data = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8"))
+    loan_date = data["loan_date"]
+    data["maturity"] = loan_date.replace(year=loan_date.year - 1)
+    data_file = tmp_path / "d.yaml"
+    data_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out.docx"
+    result = run(runner, "render", name, "--data", str(data_file), "-o", str(out), "--register", str(tmp_path / "r.sqlite"))
+    assert result.exit_code == 1 and not out.exists()
+    assert f"  - maturity：到期日期应晚于借款日期，收到 {data['maturity'].isoformat()}" in result.output.splitlines()
