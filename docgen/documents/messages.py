@@ -80,6 +80,8 @@ MESSAGES = MessageTable("documents", {
     "total-mismatch": "合计{given:,.2f}与{parts}之和{expected:,.2f}不一致",
     "date-order": _date_order,
     "not-positive": lambda f: f.get("message") or "金额应大于零",
+    "amount-above": lambda f: (f"{f.get('message') or '不应大于' + str(f['limit_field'])}，"
+                               f"收到 {f['value']:,.2f}（大于 {f['limit']:,.2f}）"),
     "period-run-out": lambda f: (f"{f.get('message') or '期间已届满'}（自{f['start']}起算，{f['deadline']}届满），"
                                  f"收到 {f['on']}"),
     # filling a template (render errors)

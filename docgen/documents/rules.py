@@ -7,6 +7,7 @@ A template's YAML lists its rules under ``rules:``; each entry names a rule and 
       - {rule: votes, items: shareholders, share: share, vote: vote, in_favour: 同意, threshold: 2/3}
       - {rule: total, total: total, parts: [principal, interest, penalty]}
       - {rule: date_order, earlier: letter_date, later: pay_by, strict: true}
+      - {rule: not_above, field: principal, limit: balance}
 
 Each rule function takes the normalized context (Decimal amounts, date objects) and the
 parameters, may fill in a derived value (``total`` when the data left it out), and returns
@@ -137,6 +138,17 @@ def rule_positive(context: dict[str, Any], params: dict[str, Any]) -> list[Issue
     return []
 
 
+def rule_not_above(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
+    """Amount ``field`` must not exceed amount ``limit`` (the overdue principal is part of the
+    balance, the balance part of the amount lent): a letter stating otherwise contradicts itself."""
+    value, limit = _get(context, params["field"]), _get(context, params["limit"])
+    if value is None or limit is None or Decimal(str(value)) <= Decimal(str(limit)):
+        return []  # the schema reports a missing amount
+    return [(params["field"], "amount-above", {"field": params["field"], "value": Decimal(str(value)),
+                                               "limit_field": params["limit"], "limit": Decimal(str(limit)),
+                                               "message": params.get("message")})]
+
+
 def rule_within_years(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
     """Date ``date`` must fall within ``years`` years of a period that starts at the earliest of the
     dates ``start`` (e.g. maturity and the first overdue day: the claim fell due by then) or,
@@ -163,5 +175,6 @@ RULES: dict[str, Callable[[dict[str, Any], dict[str, Any]], list[Issue]]] = {
     "total": rule_total,
     "date_order": rule_date_order,
     "positive": rule_positive,
+    "not_above": rule_not_above,
     "within_years": rule_within_years,
 }

@@ -492,3 +492,22 @@ def test_a_letter_whose_loan_matures_before_it_was_lent_is_refused(runner, tmp_p
     result = run(runner, "render", name, "--data", str(data_file), "-o", str(out), "--register", str(tmp_path / "r.sqlite"))
     assert result.exit_code == 1 and not out.exists()
     assert f"  - maturity：到期日期应晚于借款日期，收到 {data['maturity'].isoformat()}" in result.output.splitlines()
+
+
+@pytest.mark.parametrize(("name", "field", "value", "limit", "wording"), [
+    ("demand-letter", "principal", 1400000, "balance", "应还本金不应大于贷款余额"),
+    ("demand-letter", "balance", 1575000, "loan_amount", "贷款余额不应大于借款金额"),
+    ("debt-confirmation", "balance", 10 ** 9, "loan_amount", "借款本金余额不应大于借款金额"),
+    ("guarantor-demand", "principal", 10 ** 9, "loan_amount", "应还本金不应大于借款金额"),
+])
+def test_a_letter_whose_amounts_contradict_each_other_is_refused(runner, tmp_path, name, field, value, limit, wording):
+    # The overdue principal is part of the balance, the balance part of the amount lent.
+    data = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8"))
+    data[field] = value
+    data.pop("total", None)
+    data_file = tmp_path / "d.yaml"
+    data_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out.docx"
+    result = run(runner, "render", name, "--data", str(data_file), "-o", str(out), "--register", str(tmp_path / "r.sqlite"))
+    assert result.exit_code == 1 and not out.exists()
+    assert result.output.splitlines()[1:] == [f"  - {field}：{wording}，收到 {value:,.2f}（大于 {data[limit]:,.2f}）"]
