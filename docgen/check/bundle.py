@@ -384,9 +384,28 @@ def open_bundle(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS
         return _open_folder(root, p, limits)
     if p.is_file():
         if not zipfile.is_zipfile(p):
-            raise ERRORS.error(BundleError, "bundle-not-zip", root=root)
+            raise ERRORS.error(BundleError, "bundle-not-zip", root=root, **_what_file(p))
         return _open_zip(root, p, limits)
     raise ERRORS.error(BundleError, "bundle-not-folder-or-zip", root=root)
+
+
+def _what_file(p: Path) -> dict[str, str]:
+    """What a file given as a bundle holds when it is no zip archive, from its first bytes:
+    ``{"format": "rar"}`` for a format no checklist reads (a RAR archive, as WinRAR makes),
+    ``{"kind": "pdf"}`` for one of docgen's kinds (a single scanned document), or nothing when
+    it cannot be told (damaged, text, or no file docgen knows)."""
+    from docgen.core.sniff import foreign_format, sniff_kind
+
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return {}
+    found = foreign_format(head[:64])
+    if found is not None:
+        return {"format": found}
+    kind = sniff_kind(head)
+    return {"kind": kind} if kind not in ("unknown", "zip", "text") else {}
 
 
 def _open_zip(root: str, p: Path, limits: Limits) -> Bundle:

@@ -439,8 +439,13 @@ ERRORS = MessageTable("check errors", {
     "bundle-entry-unreadable": "{location}：无法读取（{reason}）",
     "bundle-closed": "{root}：资料包已关闭，无法再读取",
     "bundle-not-found": "{root}：资料包不存在；请给出客户资料文件夹或 .zip 文件的路径",
-    "bundle-not-zip": "{root}：既不是文件夹也不是有效的 .zip 压缩包（文件损坏或格式不对）；"
-                      "请给出客户资料文件夹，或用“压缩为 ZIP”重新打包",
+    "bundle-not-zip": lambda f: (
+        f"{f['root']}：" + (f"是{spaced(FOREIGN_NAMES[f['format']][0])}，不是客户资料文件夹或 .zip 压缩包"
+                            if f.get("format") in FOREIGN_NAMES else
+                            f"是单个{spaced(KIND_NAMES[f['kind']])}，不是客户资料文件夹或 .zip 压缩包"
+                            if f.get("kind") in KIND_NAMES else
+                            "既不是文件夹也不是有效的 .zip 压缩包（文件损坏或格式不对）")
+        + "；请给出客户资料文件夹，或用“压缩为 ZIP”重新打包"),
     "bundle-not-folder-or-zip": "{root}：不是文件夹或 .zip 文件",
     "scaffold-file-in-the-way": "{root}：已存在同名文件，不是文件夹；请换一个文件夹名",
     "scaffold-bad-path": "{root}：无法创建资料包文件夹（{reason}）；请检查路径（每级文件夹名不超过 255 字节）",

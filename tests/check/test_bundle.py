@@ -188,8 +188,9 @@ def test_missing_path_is_bundle_error(tmp_path):
 def test_not_a_zip_is_bundle_error(tmp_path):
     f = tmp_path / "b.pdf"
     f.write_bytes(hostile.pdf_bytes(1))
-    with pytest.raises(BundleError, match="既不是文件夹也不是有效的 .zip"):
+    with pytest.raises(BundleError, match="b.pdf：是单个 PDF 文件，不是客户资料文件夹或 .zip 压缩包") as err:
         open_bundle(f)
+    assert (err.value.code, dict(err.value.facts)) == ("bundle-not-zip", {"root": str(f), "kind": "pdf"})
 
 
 def test_truncated_zip_is_bundle_error(tmp_path):

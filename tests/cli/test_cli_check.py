@@ -424,3 +424,21 @@ def test_bundle_yaml_cross_checks_are_worded_in_english_with_lang_en(tmp_path, c
     chinese = run("check", bundle, "--as-of", EXAMPLE_AS_OF, "--format", "json")
     assert "bundle.yaml 字段 shareholders：股东持股比例合计应为100，实际为90" in [
         f["message"] for f in json.loads(chinese.output)["findings"]]
+
+
+@pytest.mark.parametrize(("name", "content", "what"), [
+    ("营业执照.pdf", b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n", "是单个 PDF 文件"),
+    ("客户资料.rar", b"Rar!\x1a\x07\x01\x00" + bytes(32), "是 RAR 压缩包"),
+    ("客户资料.zip", b"Rar!\x1a\x07\x00" + bytes(32), "是 RAR 压缩包"),  # renamed, still RAR
+    ("资料.zip", b"not a zip at all", "既不是文件夹也不是有效的 .zip 压缩包（文件损坏或格式不对）"),
+])
+def test_a_file_given_as_the_bundle_is_named_for_what_it_is(tmp_path, name, content, what):
+    # WinRAR's .rar and a single scan are what clerks give instead of a folder or a .zip.
+    given = tmp_path / name
+    given.write_bytes(content)
+    result = run("check", given)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"Error: {given}：{what}，不是客户资料文件夹或 .zip 压缩包；"
+                                          "请给出客户资料文件夹，或用“压缩为 ZIP”重新打包"
+                                          if not what.startswith("既") else
+                                          f"Error: {given}：{what}；请给出客户资料文件夹，或用“压缩为 ZIP”重新打包"]
