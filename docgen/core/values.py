@@ -64,13 +64,15 @@ def id_text(value: Any) -> Any:
 
     A 居民身份证号's check character is ``X`` (GB 11643) and a 统一社会信用代码 has upper-case
     letters only (GB 32100); both checks accept ``x`` and lower-case letters as typed, so without
-    this a contract would print ``33010619840315102x``. Only ASCII text is changed (a non-ASCII
-    number fails its check and is named as typed); any other value is returned as it is. Never raises.
+    this a contract would print ``33010619840315102x``. A number typed in the input method's
+    full-width mode (３３０１…) is made ASCII first, as amounts and dates are (``_halfwidth``);
+    text that is still not ASCII then fails its check and is named as typed. Any other value is
+    returned as it is. Never raises.
     """
     if not isinstance(value, str):
         return value
-    text = value.strip()
-    return text.upper() if text.isascii() else text
+    text = _halfwidth(value).strip()
+    return text.upper() if text.isascii() else value.strip()
 
 
 def _halfwidth(text: str) -> str:

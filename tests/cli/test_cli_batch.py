@@ -455,3 +455,18 @@ def test_a_totals_row_at_the_foot_of_the_sheet_is_one_line(runner: CliRunner, tm
     skipped = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "out"),
                                    "--skip-invalid"])
     assert skipped.exit_code == 0 and len(list((tmp_path / "out").glob("*.docx"))) == 2
+
+
+def test_an_id_number_typed_full_width_or_with_a_lower_case_x_is_printed_as_issued(runner: CliRunner,
+                                                                                 tmp_path: Path) -> None:
+    from docxtext import docx_text
+
+    data = rows(2)
+    typed = data[0]["证件号码"]
+    data[0]["证件号码"] = typed.lower().translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})  # full-width forms
+    data[1]["证件号码"] = data[1]["证件号码"].lower()
+    sheet = write_xlsx(tmp_path / "rows.xlsx", data)
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    first, second = (docx_text(p) for p in sorted((tmp_path / "out").glob("*.docx")))
+    assert f"：{typed.upper()}）" in first and f"：{rows(2)[1]['证件号码'].upper()}）" in second

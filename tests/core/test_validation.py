@@ -294,6 +294,11 @@ def test_id_number_coercer_prints_identification_numbers_upper_case() -> None:
     doc, problems = validate(schema, {"id": " 11010519491231002x ", "uscc": "91110000600037341l", "name": "张三x"})
     assert problems == []
     assert doc == {"id": "11010519491231002X", "uscc": "91110000600037341L", "name": "张三x"}
+    # Typed in the input method's full-width mode: the same numbers (U+FF10… as escapes).
+    wide = {"id": "\uff11\uff11\uff10\uff11\uff10\uff15\uff11\uff19\uff14\uff19\uff11\uff12\uff13\uff11\uff10\uff10\uff12\uff58",
+            "uscc": "\uff19\uff11\uff11\uff11\uff10\uff10\uff10\uff10\uff16\uff10\uff10\uff10\uff13\uff17\uff13\uff14\uff11\uff2c",
+            "name": "张三"}
+    assert validate(schema, wide) == ({"id": "11010519491231002X", "uscc": "91110000600037341L", "name": "张三"}, [])
 
 
 def test_an_unknown_field_names_the_field_it_looks_like_a_misspelling_of() -> None:
