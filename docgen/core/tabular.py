@@ -37,8 +37,8 @@ from docgen.core.messages import MESSAGES
 from docgen.core.problems import Problem
 from docgen.core.wording import reason_of
 
-__all__ = ["BLOCK_ROWS", "TABLE_SUFFIXES", "Block", "Row", "Table", "TableStream", "decode_text", "normalize_header",
-           "read_table", "stream_table"]
+__all__ = ["BLOCK_ROWS", "TABLE_SUFFIXES", "Block", "Row", "Table", "TableStream", "alias_map", "decode_text",
+           "normalize_header", "read_table", "stream_table"]
 
 _EXCEL_ORDER = (".xlsx", ".xlsm", ".xls")
 _CSV_ORDER = (".csv", ".txt", ".tsv")
@@ -214,7 +214,9 @@ def normalize_header(text: Any) -> str:
     return _YUAN_SUFFIX.sub("", value)
 
 
-def _alias_map(aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
+def alias_map(aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Return the field each header names: ``normalize_header`` of a field and of each of its
+    ``aliases`` -> the field (the first field naming it, when two do)."""
     lookup: dict[str, str] = {}
     for canonical, names in aliases.items():
         for name in (canonical, *names):
@@ -723,7 +725,7 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
     else:
         raise MESSAGES.error(InputError, "table-format-unknown", path=path, suffix=suffix)
 
-    lookup = _alias_map(aliases)
+    lookup = alias_map(aliases)
     header: list[tuple[int, str, str, str]] | None = None  # (index, field, column label, title)
     unknown: list[str] = []
     columns: dict[str, str] = {}
@@ -833,6 +835,9 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
             blank = [at for at in maybe if all(_is_blank(column[at]) for column in columns)]
         else:
             blank = list(range(count))
+        # A totals label is no blank cell: the distinct cells read, blank rows' included, say as
+        # well as those left whether a column holds one.
+        totals = _total_rows(columns, distinct, numbers, header)
         if blank:
             keep = [True] * count
             for at in blank:
@@ -840,7 +845,6 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
             numbers = list(compress(numbers, keep))
             columns = [tuple(compress(column, keep)) for column in columns]
             distinct = []  # the blank cells left: made again when asked for
-        totals = _total_rows(columns, distinct, numbers, header)
         if totals:
             keep = [number not in totals for number in numbers]
             numbers = list(compress(numbers, keep))
@@ -874,8 +878,7 @@ def _total_rows(columns: list[tuple[Any, ...]], distinct: list[set[Any]], number
     column holding one."""
     found: dict[int, Problem] = {}
     for position, column in enumerate(columns):
-        cells = distinct[position] if distinct else set(column)
-        if _TOTAL_LABELS.isdisjoint(cells):
+        if _TOTAL_LABELS.isdisjoint(distinct[position]):
             continue
         _, canonical, label, _ = header[position]
         for at, value in enumerate(column):

@@ -49,7 +49,7 @@ from docgen.core.procs import process_context, shares_memory
 from docgen.documents.messages import MESSAGES
 from docgen.documents.register import Register, Reservation, owner_id
 from docgen.documents.spool import Spool
-from docgen.core.tabular import Row, Table, TableStream, normalize_header, read_table, stream_table
+from docgen.core.tabular import Row, Table, TableStream, alias_map, normalize_header, read_table, stream_table
 from docgen.documents.template import Template, load_template
 from docgen.core.validation import Problem
 
@@ -1061,8 +1061,7 @@ def _named_defaults(template: Template, defaults: dict[str, Any] | None) -> dict
     """``defaults`` keyed by field name: one given under a header the sheet may use for the field
     (``--set 发函日期=2026-11-28``, as the column is titled) is the field's (``letter_date``); any
     other key is kept as given, for ``_table_options`` to refuse."""
-    lookup = {normalize_header(title): name for name in template.schema
-              for title in (name, *template.aliases.get(name, []))}
+    lookup = alias_map({name: template.aliases.get(name, []) for name in template.schema})
     return {name if name in template.schema else lookup.get(normalize_header(name), name): value
             for name, value in (defaults or {}).items()}
 
