@@ -21,7 +21,6 @@ the register hands out the serial, and the file is written by the same strict re
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -382,9 +381,9 @@ def _hint(key: str, data: BundleData) -> str:
         where = str(finding.params.get("field", ""))
         if where and (where == key or key.startswith(where + ".") or key.startswith(where + "[")):
             return MESSAGES.text("draft-hint/invalid", {"detail": finding.params.get("detail", "")})
-        other_parent, _, other = where.rpartition(".")
-        if (misspelt is None and finding.params.get("problem") == "unknown-field" and other_parent == parent
-                and difflib.SequenceMatcher(None, name, other).ratio() >= 0.75):
+        # The validator names the field an unknown key looks like a misspelling of (``known``).
+        if (misspelt is None and finding.params.get("problem") == "unknown-field"
+                and where.rpartition(".")[0] == parent and finding.params.get("known") == name):
             misspelt = where
     label = key_label(key) or MESSAGES.text("draft-hint/fill-in")
     return label if misspelt is None else MESSAGES.text("draft-hint/misspelt", {"label": label, "key": misspelt, "right": key})
