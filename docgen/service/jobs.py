@@ -21,7 +21,6 @@ import multiprocessing
 import secrets
 import shutil
 import threading
-import time
 from pathlib import Path
 from typing import Any, Protocol, TypedDict
 
@@ -183,13 +182,15 @@ class JobEnds:
     """The ends of jobs their workers could not record (``JobEnd``), held by the process that ran
     them and recorded (``JobStore.give_up``) as soon as the database takes writes again: a thread
     tries every ``every`` seconds while any is held, so no such job stays running while this
-    process runs. Each end is recorded once: it is let go when its transaction is committed."""
+    process runs (``close`` stops it). Each end is recorded once: it is let go when its
+    transaction is committed."""
 
     def __init__(self, store: JobStore, every: float = RECORD_EVERY) -> None:
         self.store, self.every = store, every
         self._held: dict[str, JobEnd] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._stop = threading.Event()  # set: the thread ``_thread`` stops
 
     @property
     def held(self) -> list[str]:
@@ -204,8 +205,18 @@ class JobEnds:
         with self._lock:
             self._held[end["job"]] = end
             if self._thread is None:
-                self._thread = threading.Thread(target=self._retry, name="docgen-job-ends", daemon=True)
+                self._stop = threading.Event()
+                self._thread = threading.Thread(target=self._retry, args=(self._stop,), name="docgen-job-ends",
+                                                daemon=True)
                 self._thread.start()
+
+    def close(self) -> None:
+        """Stop the thread that tries the held ends (they stay held: ``add`` or ``record`` tries again)."""
+        with self._lock:
+            thread, stop, self._thread = self._thread, self._stop, None
+        if thread is not None:
+            stop.set()
+            thread.join()
 
     def watch(self, future: concurrent.futures.Future[JobEnd | None]) -> None:
         """Hold the end ``future`` returns, once it is done (a run cancelled or crashed: nothing)."""
@@ -238,13 +249,13 @@ class JobEnds:
                 self._held.pop(end["job"], None)
         return recorded
 
-    def _retry(self) -> None:
-        while True:
-            time.sleep(self.every)
+    def _retry(self, stop: threading.Event) -> None:
+        while not stop.wait(self.every):
             self.record()
             with self._lock:
                 if not self._held:
-                    self._thread = None
+                    if self._thread is threading.current_thread():
+                        self._thread = None
                     return
 
 

@@ -125,12 +125,12 @@ def _job_task(task: Any, data_dir: str, job_id: str, register: str) -> None:
         # A batch's message delivered again (its worker died): carry on unless it ended meanwhile.
         return job if job["state"] == "running" else None
 
-    def handler_of(job: dict[str, Any]) -> Any:
+    def handler(job: dict[str, Any]) -> dict[str, Any] | None:
         if job["kind"] == "batch":
-            return lambda: _split(task.app, settings, job, store)
-        return lambda: _run_job(settings, job, store)
+            return _split(task.app, settings, job, store)
+        return _run_job(settings, job, store)
 
-    _hand_on(settings, run_job(settings, store, job_id, begin, handler_of))
+    _hand_on(settings, run_job(settings, store, job_id, begin, handler))
 
 
 def _split(app: Celery, settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any] | None:
@@ -291,7 +291,7 @@ def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_
                 "audit": {"action": "generate", "target": p["template"], "sha256": p["rows_sha256"],
                           "serials": serials}}
 
-    _hand_on(settings, run_job(settings, store, job_id, begin, lambda job: lambda: assemble(job)))
+    _hand_on(settings, run_job(settings, store, job_id, begin, assemble))
 
 
 def _print_parts(results: list[dict[str, Any]], documents: list[dict[str, Any]]) -> list[str]:

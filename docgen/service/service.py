@@ -77,7 +77,9 @@ class Service:
         return min(3600.0, max(1.0, self.settings.retention_hours * 360))
 
     def stop(self) -> None:
-        """Stop the pools (running jobs are abandoned and read as interrupted at the next start)."""
+        """Stop the pools (running jobs are abandoned and read as interrupted at the next start) and
+        the thread recording held job ends."""
+        self.ends.close()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None

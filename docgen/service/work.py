@@ -413,14 +413,13 @@ def execute_job(data_dir: str, job_id: str, register: str = "", record_wait: flo
 
     settings = Settings(Path(data_dir), register=register, record_wait=record_wait)
     store = JobStore(settings.db_path)
-    return run_job(settings, store, job_id, lambda: store.start(job_id),
-                   lambda job: lambda: _run_job(settings, job, store))
+    return run_job(settings, store, job_id, lambda: store.start(job_id), lambda job: _run_job(settings, job, store))
 
 
 def run_job(settings: Settings, store: Any, job_id: str, begin: Callable[[], dict[str, Any] | None],
-            handler_of: Callable[[dict[str, Any]], Callable[[], dict[str, Any] | None]]) -> JobEnd | None:
+            handler: Callable[[dict[str, Any]], dict[str, Any] | None]) -> JobEnd | None:
     """Take job ``job_id`` (``begin()``: the running job, or None to leave it alone) and run
-    ``handler_of(job)()`` for it (``run_handler``).
+    ``handler(job)`` for it (``run_handler``).
 
     Returns None, or the job's ``JobEnd`` when the database refused its start or its end for the
     whole wait (``recorded``): failed with the storage's line (the job's own error when it had
@@ -432,7 +431,7 @@ def run_job(settings: Settings, store: Any, job_id: str, begin: Callable[[], dic
         return {"job": job_id, "error": exc.problem.message, "audit": None}
     if job is None:
         return None
-    return run_handler(settings, store, job, handler_of(job))
+    return run_handler(settings, store, job, lambda: handler(job))
 
 
 #: How often a worker tries again to write a job's state the database refused (its wait is

@@ -100,10 +100,12 @@ def refused(answer: Any, folder: Path) -> None:
 
 
 def ended_once(client: TestClient, job_id: str, out: Path, data: Path, auth: dict[str, dict[str, str]],
-               rows: int) -> None:
+               rows: int, ends: Any) -> None:
     """Assert the job reads failed with the line naming the data folder, nothing it made is left,
-    and the audit log has its ``generate`` entry once, with the serials of its ``rows`` letters."""
+    and the audit log has its ``generate`` entry once, with the serials of its ``rows`` letters
+    (recorded by the thread of ``ends``, stopped once the job reads failed)."""
     job = wait_job(client, job_id, auth["backoffice"], timeout=120)
+    ends.close()  # the thread has deleted the job's folder and let its end go
     assert job["state"] == "failed", job
     assert job["error"] == SERVICE.text("storage-denied", {"path": str(data)}), job["error"]
     assert job["files"] == []
@@ -133,7 +135,7 @@ def local_workers_end_refused(tmp: Path) -> None:
             assert service.ends.held == [job_id]
             refused(client.get(f"/api/jobs/{job_id}", headers=auth["backoffice"]), data)
             assert service.ends.record() == 0 and service.ends.held == [job_id]  # refused still: held
-        ended_once(client, job_id, Path(caught[0]["params"]["out"]), data, auth, 3)  # recorded by the service
+        ended_once(client, job_id, Path(caught[0]["params"]["out"]), data, auth, 3, service.ends)  # by the service
         assert service.ends.held == [] and service.ends.record() == 0
         # Run again, the job makes its letters (the register keeps their serials).
         assert client.post(f"/api/jobs/{job_id}/rerun", headers=auth["backoffice"]).status_code == 202
@@ -164,7 +166,7 @@ def celery_end_refused(tmp: Path) -> None:
             refused(client.get(f"/api/jobs/{job_id}", headers=auth["backoffice"]), data)
             out = Path(caught[0]["params"]["out"])
             assert len(list(out.glob("chunks/*.rows.json"))) == 3  # split: three chunks, then the assembly
-        ended_once(client, job_id, out, data, auth, 5)  # recorded by the worker's own retries
+        ended_once(client, job_id, out, data, auth, 5, ends)  # recorded by the worker's own retries
         assert ends.held == [] and ends.record() == 0
 
 

@@ -221,6 +221,7 @@ def test_a_job_the_database_refuses_to_start_for_the_whole_wait_is_recorded_fail
     assert ends.record() == 0 and ends.held == [job_id]  # the database still refuses: still held
     monkeypatch.undo()
     job = wait_job(held.client, job_id, held.headers["backoffice"], timeout=60)  # the held end's own thread
+    ends.close()  # waits for that thread to let the end go
     assert (job["state"], job["error"]) == ("failed", full), job
     assert ends.held == [] and ends.record() == 0
 
@@ -244,6 +245,7 @@ def test_a_finished_job_whose_end_the_database_refuses_for_the_whole_wait_fails_
     ends.add(end)
     ends.add(end)  # handed on twice: still one job, one end
     assert ends.record() == 1 and ends.record() == 0
+    ends.close()
     job = held.client.get(f"/api/jobs/{job_id}", headers=held.headers["backoffice"]).json()
     assert (job["state"], job["error"], job["files"]) == ("failed", end["error"], []), job
     assert not out.exists()  # nothing it made stays under a final name
