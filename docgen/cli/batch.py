@@ -7,11 +7,10 @@ from pathlib import Path
 
 import click
 
-from docgen.cli.common import dump_json, emit, handle_errors
+from docgen.cli.common import dump_json, emit, handle_errors, rows_as_json
 from docgen.cli.options import CheckedPath, format_option, new_register_option, progress_option, register_option
 from docgen.cli.progress import BATCH_STAGES, Progress
 from docgen.cli.messages import MESSAGES as CLI
-from docgen.core.errors import RowsError
 from docgen.documents.batch import run_batch
 from docgen.documents.register import Register
 from docgen.documents.register_report import list_register, verify_register
@@ -81,19 +80,15 @@ def batch_command(name: str, rows_path: Path, out_dir: Path, pdf: bool, merge_pd
       docgen batch demand-letter --rows 名单.xlsx --out out/ --template 我行催收函.docx --skip-invalid
       docgen batch demand-letter --rows 名单.csv --out out/ --set letter_date=2026-11-28 --set contact=陈晓燕
     """
-    try:
-        # The bars close before anything is printed, the JSON of a RowsError included.
-        with Register(register_path, new_register=new_register) as register, \
-                Progress(progress, labels=BATCH_STAGES) as bars:
-            result = run_batch(
-                name, rows_path, out_dir, register=register, template_file=template_file, sheet=sheet, defaults=settings,
-                pdf=pdf, merge_pdf=merge_pdf, jobs=jobs, skip_invalid=skip_invalid,
-                progress=bars.stage,
-            )
-    except RowsError as exc:
-        if fmt == "json":
-            emit(dump_json({"template": name, "written": 0, "problems": [p.to_dict() for p in exc.problems]}), None)
-        raise
+    # The bars close before anything is printed, the JSON of a RowsError included.
+    with rows_as_json(fmt, lambda exc: {"template": name, "written": 0}), \
+            Register(register_path, new_register=new_register) as register, \
+            Progress(progress, labels=BATCH_STAGES) as bars:
+        result = run_batch(
+            name, rows_path, out_dir, register=register, template_file=template_file, sheet=sheet, defaults=settings,
+            pdf=pdf, merge_pdf=merge_pdf, jobs=jobs, skip_invalid=skip_invalid,
+            progress=bars.stage,
+        )
     for line in result.warning_lines():
         click.echo(line, err=True)
     # text a line at a time: a batch of any size prints in flat memory

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from docgen.core.atomic import refuse_overwriting_inputs
-from docgen.cli.common import dump_json, dump_json_items, emit, handle_errors
+from docgen.cli.common import dump_json, dump_json_items, emit, handle_errors, ledger_head, rows_as_json
 from docgen.cli.options import (
     CheckedPath, as_of_option, format_option, new_register_option, output_option, policy_option, progress_option,
     register_option,
@@ -100,7 +100,7 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, re
     policy = load_policy(policy_path)
     _announce(ledger_path)
     # The process ends with the command: what the plan keeps is frozen, not walked by collections.
-    with one_shot(), Progress(progress, min_total=_PROGRESS_MIN) as bars:
+    with rows_as_json(fmt, ledger_head), one_shot(), Progress(progress, min_total=_PROGRESS_MIN) as bars:
         plan = plan_ledger(ledger_path, as_of, policy, issued=lambda: issued_keys(register_path), branch=branch,
                            officer=officer, progress=bars.counter(CLI.text("progress/plan")))
     notice = plan.after_as_of_notice()
@@ -192,7 +192,8 @@ def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path
     from docgen.documents.register import Register
 
     policy = load_policy(policy_path)
-    ledger = _read_ledger(ledger_path, policy)
+    with rows_as_json(fmt, ledger_head):
+        ledger = _read_ledger(ledger_path, policy)
     pdf = pdf or bool(merge_pdf)
     with Register(register_path, new_register=new_register) as register, \
             Progress(progress, labels=BATCH_STAGES) as bars:

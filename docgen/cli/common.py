@@ -4,7 +4,8 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,7 +15,7 @@ import click
 from docgen.cli.messages import MESSAGES as CLI
 from docgen.core.atomic import atomic_output, write_bytes_atomic
 from docgen.core.access import is_denied
-from docgen.core.errors import DocgenError, InputError, Interrupted
+from docgen.core.errors import DocgenError, InputError, Interrupted, RowsError
 from docgen.core.messages import MESSAGES as CORE
 from docgen.core.notices import Notice, reporting
 
@@ -64,6 +65,25 @@ def handle_errors(func: F) -> F:
             raise error from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def rows_as_json(fmt: str, head: Callable[[RowsError], Mapping[str, Any]]) -> Iterator[None]:
+    """Run the block; when it raises ``RowsError`` and ``fmt`` is ``json``, first print on stdout
+    ``head(error)`` with the bad rows under ``problems`` (each row's documented JSON form), then let
+    the error go on to be reported on stderr with its exit code (1). A program reading the JSON
+    gets the rows, a person the same lines as in text."""
+    try:
+        yield
+    except RowsError as exc:
+        if fmt == "json":
+            emit(dump_json({**head(exc), "problems": [p.to_dict() for p in exc.problems]}), None)
+        raise
+
+
+def ledger_head(exc: RowsError) -> dict[str, Any]:
+    """The head of a ledger's bad rows in JSON (``rows_as_json``): the file they are in."""
+    return {"file": str(exc.facts.get("file", ""))}
 
 
 def dump_json(data: Any) -> str:

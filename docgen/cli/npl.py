@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from docgen.core.atomic import refuse_overwriting_inputs
-from docgen.cli.common import dump_json, handle_errors
+from docgen.cli.common import dump_json, handle_errors, ledger_head, rows_as_json
 from docgen.cli.options import CheckedPath, as_of_option, format_option, output_option, policy_option
 from docgen.cli.messages import MESSAGES as CLI
 from docgen.loans.messages import MESSAGES
@@ -78,7 +78,8 @@ def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | Non
         refuse_overwriting_inputs(output, [ledger, opening, targets, notes, template_path, policy_path])
         refuse_overwriting_inputs(output.with_suffix(".pdf") if pdf else output, [ledger, opening, targets, notes])
     policy = load_policy(policy_path)
-    with one_shot():  # the process ends with the report: the loans read are frozen, not walked by collections
+    # The process ends with the report: the loans read are frozen, not walked by collections.
+    with rows_as_json(fmt, ledger_head), one_shot():
         result = build_report(ledger, period=period, opening=opening, as_of=as_of, targets=targets, notes=notes,
                               output=output, pdf=pdf, template_path=template_path, policy=policy)
     if fmt == "json":

@@ -7,6 +7,7 @@ both agree.
 from __future__ import annotations
 
 from docgen.core.jsonshape import MapOf, Nullable
+from docgen.documents.shapes import ROW_PROBLEM_JSON
 from docgen.loans.ledger import CLASSIFICATIONS
 
 _GROUP = {("name", "loans", "balance", "npl_balance", "off_balance", "recovered"): None}
@@ -46,3 +47,7 @@ PLAN_ENTRY_JSON = {
 
 #: ``Plan.to_list()``: ``docgen collect plan --format json``, most urgent first.
 PLAN_JSON = [PLAN_ENTRY_JSON]
+
+#: ``docgen collect plan``, ``collect letters`` and ``npl-report`` with ``--format json`` when ledger
+#: rows are bad (exit 1, nothing produced): the ledger holding them and each bad row.
+LEDGER_ROWS_ERROR_JSON = {"file": None, "problems": [ROW_PROBLEM_JSON]}
