@@ -110,7 +110,9 @@ def test_npl_report_writes_nothing_when_a_late_block_has_a_bad_row(late_bad_row:
     result = CliRunner().invoke(main, ["npl-report", "--ledger", str(late_bad_row), "--period", "2026Q2",
                                        "--format", "json", "-o", str(out)])
     assert result.exit_code == 1, result.output
-    assert result.stdout == ""
+    # On stdout the bad rows, not figures (LEDGER_ROWS_ERROR_JSON).
+    payload = json.loads(result.stdout)
+    assert sorted(payload) == ["file", "problems"] and {p["row"] for p in payload["problems"]} == {2, 11}
     assert "第2行" in result.stderr and "第11行" in result.stderr
     assert list(tmp_path.iterdir()) == [late_bad_row]
 
