@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -15,8 +15,14 @@ from docgen.core.regularfile import NotRegularFile, is_regular
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO]:
+def atomic_output(path: str | os.PathLike[str], mode: str = "wb",
+                  final: Callable[[], str | os.PathLike[str]] | None = None) -> Iterator[IO]:
     """Yield a temporary file beside ``path``; on success fsync it and rename it over ``path``.
+
+    ``final``, when given, is called once the block has written the file and names the file it
+    becomes instead of ``path``, in the same folder: a name known only once the content is (a
+    serial the register issued while the file was open). The folder is the one opened for
+    ``path``, so it is proven writable before the block runs.
 
     The temporary file is ``.NAME.PID-RANDOM.part``; one left by a killed run is removed
     the next time the same output is written (``docgen.core.leftovers``).
@@ -28,12 +34,7 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
     run as root would replace the device node).
     """
     target = Path(path)
-    try:
-        is_regular(target)
-    except NotRegularFile:
-        raise MESSAGES.error(OutputError, "output-not-regular", target=str(target)) from None
-    except OSError:
-        pass  # creating the folder or the file below says why the path cannot be written
+    _refuse_irregular(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         # A run killed while writing this same output left its .part behind: remove it now.
@@ -49,6 +50,9 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        if final is not None:
+            target = target.parent / Path(final()).name
+            _refuse_irregular(target)
         os.replace(tmp, target)
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
@@ -83,6 +87,16 @@ def refuse_overwriting_inputs(output: str | os.PathLike[str],
             continue
         if inside or (in_stat.st_dev, in_stat.st_ino) == (out_stat.st_dev, out_stat.st_ino):
             raise MESSAGES.error(OutputError, "output-is-input", target=str(target), source=str(source))
+
+
+def _refuse_irregular(target: Path) -> None:
+    """Raise ``OutputError`` when something other than a regular file stands at ``target``."""
+    try:
+        is_regular(target)
+    except NotRegularFile:
+        raise MESSAGES.error(OutputError, "output-not-regular", target=str(target)) from None
+    except OSError:
+        pass  # creating the folder or the file says why the path cannot be written
 
 
 def output_error(target: Path, exc: OSError) -> OutputError:

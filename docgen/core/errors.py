@@ -74,6 +74,12 @@ class RenderError(ProblemsError):
     """A document cannot be rendered: missing or invalid fields, rule failures, template errors."""
 
 
+class SerialConflictError(RenderError):
+    """The serial a document's data gives clashes with the register: the register holds it for
+    another document of the template, or holds another serial for this one. Nothing is written
+    and nothing is reserved (exit 1, as any refused field; the service answers 409)."""
+
+
 class RowsError(ProblemsError):
     """Rows of a spreadsheet or ledger failed validation (each problem names row and column)."""
 

@@ -34,7 +34,7 @@ from typing import Any
 from docgen.core.access import check_readable, check_writable, is_denied
 from docgen.core.regularfile import open_regular
 from docgen.core.errors import (DocgenError, RegisterBusyError, RegisterDamagedError, RegisterDeniedError,
-                                 RegisterError, RenderError)
+                                 RegisterError, SerialConflictError)
 from docgen.core.userdirs import RegisterTarget, is_database_url
 from docgen.core.userdirs import register_path as _resolve_register
 from docgen.documents.messages import MESSAGES
@@ -850,9 +850,9 @@ def reserve_given_serial(template: Any, context: dict[str, Any],
     issues: the register's own numbering then skips it (``Register.reserve_given``). The same
     document given its serial again is allowed. Call ``record_issued`` after writing the file.
 
-    Raises ``RenderError`` when the register issued (or recorded) the serial for another
-    document of the template (two letters would carry one number) or gave this document
-    another serial (one letter would carry two); ``RegisterError`` when the context has no
+    Raises ``SerialConflictError`` (a ``RenderError``; nothing reserved) when the register issued
+    (or recorded) the serial for another document of the template (two letters would carry one
+    number) or gave this document another serial (one letter would carry two); ``RegisterError`` when the context has no
     key value or the register cannot be written.
     """
     key = _row_key(template, context)
@@ -868,7 +868,8 @@ def reserve_given_serial(template: Any, context: dict[str, Any],
                                    key=key, key_field=template.key_field)
     else:
         return
-    raise MESSAGES.error(RenderError, "data-rejected/error", [problem], template=template.name, row=None, count=1)
+    raise MESSAGES.error(SerialConflictError, "data-rejected/error", [problem], template=template.name, row=None,
+                         count=1)
 
 
 def record_issued(template: Any, context: dict[str, Any], path: str | os.PathLike[str],

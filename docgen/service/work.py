@@ -18,13 +18,16 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-from docgen.core.errors import DocgenError, ProblemsError
+from docgen.core.errors import DocgenError, ProblemsError, SerialConflictError
+from docgen.core.userdirs import is_database_url
 from docgen.service.jobs import RECORD_EVERY, JobEnd
 from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.settings import Settings
 from docgen.service.storage import STATUS as UNAVAILABLE, StorageProblem, storage_problem
 
 log = logging.getLogger("docgen.service")
+#: The answer to a request the register's state refuses (as a job in the wrong state is refused).
+CONFLICT = 409
 
 
 def failure(exc: DocgenError, replace: dict[str, str] | None = None) -> dict[str, Any]:
@@ -39,9 +42,13 @@ def failure(exc: DocgenError, replace: dict[str, str] | None = None) -> dict[str
     if problem is not None:
         return {"error": problem.message, "exit_code": 2, "problems": [], "kind": "storage", "status": UNAVAILABLE}
     message = _shown(str(exc).split("\n", 1)[0] if isinstance(exc, ProblemsError) else str(exc), replace or {})
-    problems = [p.to_dict() for p in getattr(exc, "problems", [])]  # type: ignore[attr-defined]
-    return {"error": message, "exit_code": exc.exit_code, "problems": problems,
-            "kind": "rows" if isinstance(exc, ProblemsError) else "input"}
+    problems = [{**p.to_dict(), "message": _shown(p.message, replace or {})}  # type: ignore[attr-defined]
+                for p in getattr(exc, "problems", [])]
+    out = {"error": message, "exit_code": exc.exit_code, "problems": problems,
+           "kind": "rows" if isinstance(exc, ProblemsError) else "input"}
+    if isinstance(exc, SerialConflictError):  # the register's state, not the data's form, refuses it
+        out["status"] = CONFLICT
+    return out
 
 
 # ------------------------------------------------------------------ work a request waits for
@@ -117,28 +124,28 @@ def rows_task(template: str, rows: str, shown: str, defaults: dict[str, Any]) ->
 
 
 def render_task(template: str, data: dict[str, Any], register: str, out: str, pdf: bool) -> dict[str, Any]:
-    """Fill one template from ``data`` (serial from the register by its key field) into ``out``.
+    """Fill one template from ``data`` into ``out`` as ``docgen render`` does (``render_named``):
+    the data's serial recorded in the register, or one the register issues by the key field.
 
-    Returns ``{"docx", "pdf", "serial", "sha256"}`` or a failure (``problems`` per field).
+    Returns ``{"docx", "pdf", "serial", "sha256"}`` or a failure (``problems`` per field; a serial
+    the register holds for another document, or another serial for this one, with ``status`` 409).
+    The register is named by its file name only, never the server's folders.
     """
-    from docgen.documents.register import allocate_serial, record_issued, sha256_file
+    from docgen.documents.register import sha256_file
+    from docgen.documents.render import render_named
     from docgen.documents.template import load_template
 
     try:
-        tpl = load_template(template)
-        context = tpl.prepare(dict(data))
-        context["serial"] = allocate_serial(tpl, context, register)
-        path = Path(out) / tpl.output_name(context)
-        tpl.write(context, path)
-        record_issued(tpl, context, path, register)
+        done = render_named(load_template(template), data, out, register_path=register)
         pdf_path = None
         if pdf:
             from docgen.documents.pdf import convert_to_pdf
 
-            pdf_path = str(convert_to_pdf([path], path.parent)[0])
+            pdf_path = str(convert_to_pdf([done.path], done.path.parent)[0])
     except DocgenError as exc:
-        return {"failure": failure(exc)}
-    return {"docx": str(path), "pdf": pdf_path, "serial": context["serial"], "sha256": sha256_file(path)}
+        return {"failure": failure(exc, {} if is_database_url(register) else
+                                   {str(Path(register).expanduser()): Path(register).name})}
+    return {"docx": str(done.path), "pdf": pdf_path, "serial": done.serial, "sha256": sha256_file(done.path)}
 
 
 def ledger_task(ledger: str, shown: dict[str, str], policy: str | None) -> dict[str, Any]:
