@@ -43,7 +43,7 @@ from typing import Any
 
 from docgen.core.errors import InputError
 from docgen.core.validation import Problem
-from docgen.loans.messages import MESSAGES, action_label
+from docgen.loans.messages import MESSAGES, plan_label
 from docgen.loans.plan import (
     DECLARING,
     Plan,
@@ -586,7 +586,7 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
                     guarantor_data(loan, name, entry, as_of, policy, declared=declared, declared_earlier=earlier), name)
         if len(jobs) + len(outcomes) == before:
             outcomes.append(Outcome(entry.loan_no, entry.row, "not-due", facts={
-                "days": entry.days_past_due, "action": action_label(entry.next_action, entry.time_barred),
+                "days": entry.days_past_due, "action": plan_label(entry.next_action, entry.time_barred),
                 "due": entry.next_action_due.isoformat()}))
     return jobs, outcomes
 

@@ -70,6 +70,10 @@ ZH: dict[str, str] = {
     "matured-unpaid": lambda f: (f"贷款已于{f['maturity']}到期，余额 {f['balance']} 元未还，{_registered(f)}；"
                                  f"按{f['overdue_since']}起逾期处理"),
     "demand-letter-overdue": "催收函应于{due}送达，至今未出具",
+    # a time-barred claim (entry_wording): no letter interrupts its period any more, so no date by which
+    # one should have been served matters; what the notice can still obtain is the debtor's consent
+    "demand-letter-overdue/time-barred": ("诉讼时效已届满，催收通知书（附债务确认回执）至今未出具；借款人在债务确认回执上"
+                                          "签字同意归还的，不得再以诉讼时效期间届满为由抗辩（《民法典》第一百九十二条第二款）"),
     "demand-letter-serve-by": ("诉讼时效将于{deadline}届满：催收函须于该日（含当日）前直接送达借款人，并由其在送达回证上签收；"
                                "届满后才送达的，不能中断诉讼时效（《民法典》第一百九十五条）"),
     "guarantor-demand-serve-by": ("保证期间将于{deadline}届满：保证人履行保证责任通知书须于该日（含当日）前直接送达保证人{guarantors}，"
@@ -243,21 +247,32 @@ ACTION_LABELS: dict[str, str] = {
 }
 """Plan action id -> Chinese name."""
 
-TIME_BARRED_ACTION_LABELS: dict[str, str] = {
+TIME_BARRED_LABELS: dict[str, str] = {
     "demand-letter": "送达催收通知书（附债务确认回执）",
+    "demand-letter-overdue": "催收通知书未出具",
 }
-"""Plan action id -> its Chinese name for a time-barred claim, where that differs: the demand letter
-due then is the ``debt-confirmation`` notice (DESIGN §8.1), never a 逾期催收函 saying the period is
-interrupted; the id stays ``demand-letter`` (DESIGN §8)."""
+"""Plan action id or warning code -> its Chinese name for a time-barred claim, where that differs: the
+demand letter due then is the ``debt-confirmation`` notice (DESIGN §8.1), never a 逾期催收函 saying the
+period is interrupted. The codes stay (``demand-letter``, ``demand-letter-overdue``: DESIGN §8); a
+warning's sentence for such a claim is worded under ``entry_wording``'s key in ``ZH``."""
 
 
-def action_label(action: str, time_barred: bool = False) -> str:
-    """Return the Chinese name of a plan entry's action id: the name of what is actually done for
-    it, given whether the entry's claim is ``time_barred`` (``PlanEntry.time_barred``); the id
+def entry_wording(code: str, time_barred: bool = False) -> str:
+    """Return the key under which a plan entry's action id or warning ``code`` is worded:
+    ``code/time-barred`` when the entry's claim is ``time_barred`` (``PlanEntry.time_barred``) and the
+    letter ``code`` concerns is then the 催收通知书 (its name in ``TIME_BARRED_LABELS``, a warning's
+    sentence in ``ZH`` under that key), else ``code`` itself. Never raises."""
+    return f"{code}/time-barred" if time_barred and code in TIME_BARRED_LABELS else code
+
+
+def plan_label(code: str, time_barred: bool = False) -> str:
+    """Return the Chinese name of a plan entry's action id or warning ``code``: the name of what is
+    actually done or missing for it, given whether the entry's claim is ``time_barred``; the code
     itself when it has no name. Never raises."""
-    if time_barred and action in TIME_BARRED_ACTION_LABELS:
-        return TIME_BARRED_ACTION_LABELS[action]
-    return ACTION_LABELS.get(action, action)
+    if entry_wording(code, time_barred) != code:
+        return TIME_BARRED_LABELS[code]
+    return WARNING_LABELS.get(code) or ACTION_LABELS.get(code, code)
+
 
 WARNING_LABELS: dict[str, str] = {
     "limitation-expired": "诉讼时效已届满",

@@ -39,7 +39,7 @@ import copy
 import datetime as _dt
 import os
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -63,7 +63,7 @@ from docgen.loans.limitation import (
 from docgen.core.notices import Notice
 from docgen.loans.messages import ACTION_LABELS as _ACTION_LABELS
 from docgen.loans.messages import WARNING_LABELS as _WARNING_LABELS
-from docgen.loans.messages import MESSAGES
+from docgen.loans.messages import MESSAGES, entry_wording
 from docgen.loans.vocabulary import Vocabulary, build_vocabulary
 
 ACTIONS: tuple[str, ...] = ("phone", "visit", "demand-letter", "guarantor-demand", "legal-action")
@@ -733,9 +733,15 @@ def is_overdue(loan: Any, as_of: _dt.date) -> bool:
     return overdue_days(loan, as_of) > 0
 
 
-def _notice(entry_notices: list[Notice], code: str, **facts: Any) -> None:
-    entry_notices.append(MESSAGES.notice(code, **{k: (v.isoformat() if isinstance(v, _dt.date) else v)
-                                                  for k, v in facts.items()}))
+def _notice(entry_notices: list[Notice], code: str, *, time_barred: bool = False, **facts: Any) -> None:
+    """Add warning ``code`` with ``facts`` (dates as ISO strings), its sentence worded for the entry:
+    for a ``time_barred`` claim, the one ``messages.entry_wording`` names (the code stays)."""
+    facts = {k: (v.isoformat() if isinstance(v, _dt.date) else v) for k, v in facts.items()}
+    notice = MESSAGES.notice(code, **facts)
+    wording = entry_wording(code, time_barred)
+    if wording != code:
+        notice = replace(notice, message=MESSAGES.text(wording, facts))
+    entry_notices.append(notice)
 
 
 def plan_entry(
@@ -828,7 +834,7 @@ def plan_entry(
     for name in action.overdue:
         start = policy.timetable
         step_due = next((past_due_date(since, s.due) for s in start if s.once and s.action == name), as_of)
-        _notice(notices, f"{name}-overdue", due=step_due)
+        _notice(notices, f"{name}-overdue", time_barred=time_barred, due=step_due)
     open_actions = list(action.open_actions)
     if declare and chosen != "declare-acceleration":
         open_actions.insert(0, "declare-acceleration")

@@ -13,27 +13,22 @@ from typing import Any
 
 from docgen.core.atomic import write_bytes_atomic
 from docgen.core.textwidth import display_width, pad
-from docgen.loans.messages import MESSAGES, PLAN_COLUMNS, PLAN_NUMERIC, action_label
-from docgen.loans.plan import WARNINGS, Plan, PlanEntry
+from docgen.loans.messages import MESSAGES, PLAN_COLUMNS, PLAN_NUMERIC, plan_label
+from docgen.loans.plan import Plan, PlanEntry
 from docgen.core.cells import xlsx_cell
 
 #: (header, width in Excel characters) of the columns both renderers show, in order.
 COLUMNS: tuple[tuple[str, int], ...] = PLAN_COLUMNS
 
 
-def warning_label(code: str) -> str:
-    """Return the Chinese label of a warning code (the code itself when unknown)."""
-    return WARNINGS.get(code, code)
-
-
 def _warnings_text(entry: PlanEntry) -> str:
-    return "、".join(warning_label(w) for w in entry.warnings)
+    return "、".join(plan_label(w, entry.time_barred) for w in entry.warnings)
 
 
 def _cells(entry: PlanEntry) -> list[Any]:
     return [
         entry.loan_no, entry.borrower, entry.branch, entry.officer, entry.overdue_since, entry.days_past_due,
-        entry.bucket, entry.seed_bucket, action_label(entry.next_action, entry.time_barred), entry.next_action_due,
+        entry.bucket, entry.seed_bucket, plan_label(entry.next_action, entry.time_barred), entry.next_action_due,
         entry.limitation_deadline, entry.guarantee_deadline, entry.balance, _warnings_text(entry),
     ]
 

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from docgen.core.tabular import TABLE_SUFFIXES
-from docgen.loans.messages import WARNING_LABELS, action_label
+from docgen.loans.messages import plan_label
 from docgen.service import actions, audit, folders, history
 from docgen.service.access import SEE_ALL, allowed, may_rerun, may_see
 from docgen.service.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Principal
@@ -517,11 +517,11 @@ def _plan_filters(result: dict[str, Any], lang: str) -> dict[str, Any]:
 
 def _plan_labeller(lang: str) -> Callable[..., str]:
     """Return how the plan table names an action or warning: its Chinese label, or its stable id in
-    English. An action is named for its entry (``time_barred``: the entry's claim is time-barred, and its
+    English. Each is named for its entry (``time_barred``: the entry's claim is time-barred, and its
     demand letter is the 催收通知书 with its 债务确认回执)."""
     if lang != "zh":
         return lambda code, time_barred=False: code
-    return lambda code, time_barred=False: WARNING_LABELS.get(code) or action_label(code, time_barred)
+    return plan_label
 
 
 @router.post("/collect/letters")

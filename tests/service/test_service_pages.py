@@ -162,8 +162,11 @@ def test_collect_page_plan_and_letters_job(api):
     # a time-barred claim's demand letter is the 催收通知书 with its 债务确认回执, as collect letters issues it
     barred = page.text.split("<td>JJ20180900031</td>")[1].split("</tr>")[0]
     assert '<td title="demand-letter">送达催收通知书（附债务确认回执）</td>' in barred and "送达逾期催收函" not in barred
+    # and so is its warning that the letter due is not issued (the code kept in the title)
+    assert "demand-letter-overdue" in barred and "催收通知书未出具" in barred and "催收函逾期未送达" not in barred
     live = page.text.split("<td>JJ20200100024</td>")[1].split("</tr>")[0]
     assert '<td title="demand-letter">送达逾期催收函</td>' in live
+    assert "催收函逾期未送达" in live and "催收通知书未出具" not in live
     assert "诉讼时效已届满" in page.text and ">limitation-expired" not in page.text
     ledger_id = re.search(r'name="ledger" value="([^"]+)"', page.text).group(1)
     started = client.post("/collect/letters", data={"csrf": _csrf(page.text), "ledger": ledger_id,
