@@ -116,6 +116,10 @@ def percent(value: Any, places: int = 2) -> str:
 def _date(value: Any) -> _dt.date:
     if value is None:
         raise MESSAGES.error(InvalidValueError, "date-missing")
+    if isinstance(value, _dt.datetime):
+        # A moment a template formats (a signing time it computed) prints its day; a date field
+        # holding a time of day was refused where the data was read (parse_date).
+        return value.date()
     return parse_date(value)
 
 

@@ -22,14 +22,20 @@ def parse_date(value: Any) -> _dt.date:
     """Return ``value`` as a date: a ``date``, a ``datetime`` or ISO text (2026-11-28, 2026/11/28).
 
     Text may end in a time of day that is midnight (``2026-06-30 00:00:00``, ``2026/6/30 0:00``):
-    what Excel and Kingsoft WPS write for a date cell they export to CSV.
+    what Excel and Kingsoft WPS write for a date cell they export to CSV. A ``datetime`` (an Excel
+    date cell, a YAML timestamp) is read by the same rule: at midnight it is its date.
 
     Raises ``InvalidValueError`` (a ``ValueError``) coded ``date-format``, ``date-no-such-day`` or
-    ``date-has-time`` (any other time of day: a date field holding one is probably the wrong column)
-    otherwise.
+    ``date-has-time`` (any other time of day, in text or in a ``datetime``: a date field holding one
+    is probably the wrong column, or a formula's result) otherwise.
     """
     if isinstance(value, _dt.datetime):
-        return value.date()
+        moment = value.time()
+        if moment == _dt.time(0, 0):
+            return value.date()
+        # Quoted as the cell shows it (2027-06-30 14:30), seconds only when there are some.
+        time = moment.isoformat(timespec="minutes" if not (moment.second or moment.microsecond) else "auto")
+        raise MESSAGES.error(InvalidValueError, "date-has-time", value=f"{value:%Y-%m-%d} {time}", time=time)
     if isinstance(value, _dt.date):
         return value
     if isinstance(value, str):

@@ -384,7 +384,7 @@ def _opt_date(value: Any) -> _dt.date | None:
     if cls is _DATE:
         result = value
     elif cls is _DATETIME:
-        result = value.date()
+        result = parse_date(value)  # a time of day other than midnight is refused, as in text
     elif cls is str:
         text = value.strip()
         if not text:

@@ -201,6 +201,23 @@ def test_csv_dates_exported_by_excel_or_wps_with_midnight_are_dates(runner: CliR
             "（是否填错了列？）；请改为只写日期，如 2026-06-30\n") in refused.output
 
 
+def test_an_excel_date_cell_holding_a_time_of_day_is_refused_as_csv_text_is(runner: CliRunner, tmp_path: Path) -> None:
+    # A date cell at 9:15 was taken as its day, the same value in a CSV refused; a date cell at
+    # midnight is the date.
+    data = rows(3)
+    data[0]["还款期限"] = dt.datetime.combine(data[0]["还款期限"], dt.time(0, 0))
+    data[2]["还款期限"] = dt.datetime(2026, 12, 8, 9, 15)
+    args = ["batch", "demand-letter", "--register", str(tmp_path / "r.sqlite"), "--out", str(tmp_path / "o")]
+    refused = runner.invoke(main, [*args, "--rows", str(write_xlsx(tmp_path / "rows.xlsx", data))])
+    assert refused.exit_code == 1
+    assert ("  - 第4行 M（还款期限）列 pay_by：无法转换：日期“2026-12-08 09:15”带有时刻 09:15：日期字段只应写日期"
+            "（是否填错了列？）；请改为只写日期，如 2026-06-30\n") in refused.output
+    assert "第2行" not in refused.output
+    data[2]["还款期限"] = "2026-12-08 09:15"
+    typed = runner.invoke(main, [*args, "--rows", str(write_csv(tmp_path / "rows.csv", data))])
+    assert typed.exit_code == 1 and typed.output == refused.output.replace("rows.xlsx", "rows.csv")
+
+
 def test_empty_register_list(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["register", "list", "--register", str(tmp_path / "new.sqlite")])
     assert result.exit_code == 0

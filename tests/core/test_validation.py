@@ -141,9 +141,23 @@ def test_parse_working_date_reads_like_parse_date_within_range() -> None:
 def test_parse_date_forms() -> None:
     assert parse_date("2026/11/28") == dt.date(2026, 11, 28)
     assert parse_date("2026年11月28日") == dt.date(2026, 11, 28)
-    assert parse_date(dt.datetime(2026, 11, 28, 9, 30)) == dt.date(2026, 11, 28)
+    assert parse_date(dt.datetime(2026, 11, 28)) == dt.date(2026, 11, 28)
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         parse_date("28.11.26")
+
+
+# An Excel date cell (or a YAML timestamp) holding a time of day is read as its text would be.
+@pytest.mark.parametrize(("moment", "shown", "time"), [
+    (dt.datetime(2026, 11, 28, 9, 30), "2026-11-28 09:30", "09:30"),
+    (dt.datetime(2026, 6, 30, 14, 30, 15), "2026-06-30 14:30:15", "14:30:15"),
+    (dt.datetime(2026, 6, 30, 0, 0, 0, 500_000), "2026-06-30 00:00:00.500000", "00:00:00.500000"),
+    (dt.datetime(2026, 6, 30, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=8))), "2026-06-30 23:59", "23:59"),
+])
+def test_a_datetime_with_a_time_of_day_is_refused_as_its_text_is(moment: dt.datetime, shown: str, time: str) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        parse_date(moment)
+    assert (caught.value.code, caught.value.facts) == ("date-has-time", {"value": shown, "time": time})
+    assert parse_date(moment.replace(hour=0, minute=0, second=0, microsecond=0)) == moment.date()
 
 
 # What Excel and Kingsoft WPS write for a date cell exported to CSV.

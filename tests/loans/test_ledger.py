@@ -9,6 +9,7 @@ from typing import Any
 import openpyxl
 import pytest
 from ledger_fixtures import resident_id, row, seed_snapshots
+from xls_books import xls_copy
 
 from docgen.core.errors import InputError, RowsError
 from docgen.loans.ledger import LEDGER_HEADERS, Ledger, _fast_loan, read_ledger, validate_row, write_ledger
@@ -68,6 +69,31 @@ def test_a_csv_date_holding_a_time_of_day_is_a_row_error_naming_it(tmp_path: Pat
     assert str(caught.value) == (f"{path}：台账有 1 行数据不合格，请按行列位置修改后重试\n"
                                  "  - 第3行 I（到期日期）列 maturity：无法转换：日期“2027/6/30 14:30”带有时刻 14:30："
                                  "日期字段只应写日期（是否填错了列？）；请改为只写日期，如 2026-06-30")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".xls"])
+def test_a_date_cell_holding_a_time_of_day_is_refused_as_its_text_is(tmp_path: Path, suffix: str) -> None:
+    # An Excel date cell at 14:30 (a formula's result, a mistyped value) was taken as its day
+    # while the same value in a CSV was refused: now both are one row error quoting it. A date
+    # cell at midnight (what a date typed with a time format holds) is the date.
+    midnight, moment = dt.datetime(2023, 1, 10), dt.datetime(2027, 6, 30, 14, 30)
+    if suffix == ".csv":
+        midnight, moment = "2023-01-10 00:00", "2027-06-30 14:30"
+    rows = [row("A1", 1000, disbursed_on=midnight), row("A2", 1000, maturity=moment)]
+    path = write_ledger(rows, tmp_path / ("t.xlsx" if suffix == ".xls" else f"t{suffix}"))
+    if suffix == ".xls":
+        path = xls_copy(path, tmp_path / "t.xls")
+    with pytest.raises(RowsError) as caught:
+        read_ledger(path)
+    assert str(caught.value) == (f"{path}：台账有 1 行数据不合格，请按行列位置修改后重试\n"
+                                 "  - 第3行 I（到期日期）列 maturity：无法转换：日期“2027-06-30 14:30”带有时刻 14:30："
+                                 "日期字段只应写日期（是否填错了列？）；请改为只写日期，如 2026-06-30")
+    rows[1] = row("A2", 1000, maturity=moment.replace(hour=0, minute=0) if suffix != ".csv" else "2027-06-30 00:00")
+    path.unlink()
+    written = write_ledger(rows, tmp_path / ("t.xlsx" if suffix == ".xls" else f"t{suffix}"))
+    loans = read_ledger(xls_copy(written, path) if suffix == ".xls" else written).loans
+    assert [(loan.disbursed_on, loan.maturity) for loan in loans] == [
+        (dt.date(2023, 1, 10), dt.date(2027, 1, 10)), (dt.date(2023, 1, 10), dt.date(2027, 6, 30))]
 
 
 def test_canonical_english_headers_are_accepted(tmp_path: Path) -> None:

@@ -1,0 +1,34 @@
+"""Excel 97-2003 (.xls) workbooks for the reader's tests: an .xlsx written with openpyxl, copied
+cell by cell with xlwt (BIFF8, what Excel 2003 and banks' older systems write).
+
+The copy keeps what the reader looks at: text, numbers, booleans, date cells (a date format,
+with the time of day when the cell has one) and each sheet's visibility (shown, hidden, very hidden).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+
+def xls_copy(source: Path, target: Path) -> Path:
+    """Write the workbook ``source`` (.xlsx) as ``target`` (.xls) and return ``target``."""
+    import openpyxl
+    import xlwt
+
+    book = openpyxl.load_workbook(source)
+    out = xlwt.Workbook(encoding="utf-8")
+    day, moment = xlwt.easyxf(num_format_str="yyyy-mm-dd"), xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm")
+    visibility = {"visible": 0, "hidden": 1, "veryHidden": 2}
+    for sheet in book.worksheets:
+        copy = out.add_sheet(sheet.title)
+        copy.visibility = visibility[sheet.sheet_state]
+        for r, values in enumerate(sheet.iter_rows(values_only=True)):
+            for c, value in enumerate(values):
+                if isinstance(value, dt.datetime):
+                    copy.write(r, c, value, day if value.time() == dt.time(0, 0) else moment)
+                elif isinstance(value, dt.date):
+                    copy.write(r, c, value, day)
+                elif value is not None:
+                    copy.write(r, c, value)
+    out.save(str(target))
+    return target
