@@ -471,8 +471,9 @@ def _excel_rows(path: Path, sheet: str | None) -> _ExcelRows:
 
 
 def _calamine_rows(path: Path, sheet: str | None, skip: int = 0) -> Iterator[Sequence[Any]]:
-    """python-calamine's rows of the sheet (its whole cell range in memory) after the first
-    ``skip``, each starting at column A; InputError when it cannot be read or has no such sheet."""
+    """python-calamine's rows of the sheet (the first shown one when ``sheet`` is None: see
+    ``_first_shown``; its whole cell range in memory) after the first ``skip``, each starting at
+    column A; InputError when it cannot be read or has no such sheet."""
     try:
         with _held_native_stderr():
             from python_calamine import CalamineWorkbook
@@ -482,7 +483,7 @@ def _calamine_rows(path: Path, sheet: str | None, skip: int = 0) -> Iterator[Seq
             if sheet is not None and sheet not in names:
                 raise MESSAGES.error(InputError, "sheet-not-found", path=path, sheet=sheet, sheets=names)
             worksheet = (workbook.get_sheet_by_name(sheet) if sheet is not None
-                         else workbook.get_sheet_by_index(0))
+                         else workbook.get_sheet_by_index(_first_shown(workbook.sheets_metadata)))
             # Rows one at a time (no list of the whole sheet): calamine yields the leading
             # empty rows too, so numbers match what Excel shows, but starts each row at the
             # first used column; the columns before it are put back as empty cells.
@@ -496,6 +497,17 @@ def _calamine_rows(path: Path, sheet: str | None, skip: int = 0) -> Iterator[Seq
         pad = [""] * offset
         rows = (pad + values for values in rows)
     return islice(rows, skip, None)
+
+
+def _first_shown(sheets: Sequence[Any]) -> int:
+    """Return the index of the sheet read when none is named: the first sheet Excel shows, where
+    the first is hidden (``shown_sheet`` tells it for an .xlsx before; this tells it for an .xls
+    from python-calamine's ``sheets_metadata``), else 0 (the first is shown, or none is)."""
+    from python_calamine import SheetVisibleEnum
+
+    if not sheets or sheets[0].visible == SheetVisibleEnum.Visible:
+        return 0
+    return next((at for at, found in enumerate(sheets) if found.visible == SheetVisibleEnum.Visible), 0)
 
 
 #: Bytes read to tell what a file given as a table holds: enough for a workbook's first ZIP

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from xls_books import xls_copy
 
 from docgen.core.errors import InputError
 from docgen.core.tabular import decode_text, read_table
@@ -641,10 +642,17 @@ def test_a_hidden_first_sheet_is_passed_over_without_a_sheet_name(tmp_path: Path
     ws.append(["张三"])
     wb.active = 2
     wb.save(tmp_path / "book.xlsx")
-    assert [r.values for r in read_table(tmp_path / "book.xlsx", ALIASES).rows] == [{"borrower": "张三"}]
-    assert read_table(tmp_path / "book.xlsx", ALIASES, sheet="旧名单").rows[0].values == {"borrower": "王五"}
+    # An Excel 97-2003 workbook (.xls) with the same sheets is read the same way.
+    for book in (tmp_path / "book.xlsx", xls_copy(tmp_path / "book.xlsx", tmp_path / "book.xls")):
+        assert [r.values for r in read_table(book, ALIASES).rows] == [{"borrower": "张三"}]
+        assert read_table(book, ALIASES, sheet="旧名单").rows[0].values == {"borrower": "王五"}
+        with pytest.raises(InputError, match="第1行不是表头"):
+            read_table(book, ALIASES, required=["borrower"], sheet="代码表")
+    # A shown first sheet is read, hidden ones after it or not.
+    wb.worksheets[0].sheet_state = "visible"
+    wb.save(tmp_path / "shown.xlsx")
     with pytest.raises(InputError, match="第1行不是表头"):
-        read_table(tmp_path / "book.xlsx", ALIASES, required=["borrower"], sheet="代码表")
+        read_table(xls_copy(tmp_path / "shown.xlsx", tmp_path / "shown.xls"), ALIASES, required=["borrower"])
 
 
 def test_a_totals_row_is_one_problem_and_no_row(tmp_path: Path) -> None:
