@@ -14,7 +14,7 @@ then defaults in the schema's order).
 Supported rules: ``type`` (string, integer, number, float, boolean, date, amount, list, dict, or a
 list of them), ``required``, ``empty``, ``nullable``, ``coerce`` (strip, id_number, to_date, to_amount,
 to_period_label, a function, or a list of them), ``default``, ``min``, ``max``, ``minlength``,
-``maxlength``, ``allowed``, ``regex``, ``check_with`` (uscc, resident_id, uscc_or_resident_id),
+``maxlength``, ``allowed``, ``regex``, ``check_with`` (uscc, resident_id, uscc_or_resident_id, period_label),
 ``schema`` (list items, dict fields), ``keysrules`` (without coercion), ``valuesrules`` and ``meta``. A schema using
 anything else gets no fast path (``compile_schema`` returns ``None``).
 """
@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from docgen.core.problems import Problem
-from docgen.core.values import id_text, parse_amount, parse_date, period_label
+from docgen.core.values import PERIOD_LABEL, id_text, parse_amount, parse_date, period_label
 
 _SUPPORTED = {"type", "required", "empty", "nullable", "coerce", "default", "min", "max", "minlength",
               "maxlength", "allowed", "regex", "check_with", "schema", "keysrules", "valuesrules", "meta"}
@@ -84,6 +84,8 @@ def _checker(name: str) -> Callable[[Any], bool]:
     # verdict, not the reason: the ``*_issue`` functions, without a message worded for nothing.
     from docgen.core.idnumbers import resident_id_issue, uscc_issue
 
+    if name == "period_label":
+        return lambda v: not isinstance(v, str) or PERIOD_LABEL.fullmatch(v) is not None
     if name == "uscc":
         return lambda v: uscc_issue(str(v)) is None
     if name == "resident_id":
@@ -101,7 +103,7 @@ def _checker(name: str) -> Callable[[Any], bool]:
     raise KeyError(name)
 
 
-_CHECKERS = ("uscc", "resident_id", "uscc_or_resident_id")
+_CHECKERS = ("uscc", "resident_id", "uscc_or_resident_id", "period_label")
 
 
 def _coerce_names(coerce: Any) -> list[Any]:

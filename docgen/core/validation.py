@@ -11,7 +11,8 @@
   for identification numbers (stripped, letters upper-case: ``33010619840315102x`` is printed
   ``…102X``);
 - ``check_with``: ``uscc`` (统一社会信用代码), ``resident_id`` (居民身份证号, checksum and
-  birth date), ``uscc_or_resident_id``.
+  birth date), ``uscc_or_resident_id``, ``period_label`` (a reporting period in its documented
+  form, ``values.PERIOD_LABEL``; coded ``format`` as a pattern's mismatch).
 
 Each problem has a stable code and structured facts; its Chinese wording (the users'
 language) comes from ``docgen.core.messages``. ``Problem`` lives in ``docgen.core.problems``.
@@ -32,7 +33,7 @@ from cerberus import errors as cerrors
 from docgen.core.messages import MESSAGES
 from docgen.core.problems import Problem
 # The value parsers live where reading a date or an amount does not import the validators.
-from docgen.core.values import (DATE_MAX, DATE_MIN, MAX_AMOUNT, id_text, parse_amount, parse_date,
+from docgen.core.values import (DATE_MAX, DATE_MIN, MAX_AMOUNT, PERIOD_LABEL, id_text, parse_amount, parse_date,
                                 parse_working_date, period_label)
 from docgen.core.idnumbers import check_resident_id, check_uscc, resident_id_issue, uscc_issue
 
@@ -155,6 +156,11 @@ class DocgenValidator(cerberus.Validator):
 
     def _check_with_resident_id(self, field: str, value: Any) -> None:
         self._check_number(field, value, resident_id_issue, "invalid-resident-id")
+
+    def _check_with_period_label(self, field: str, value: Any) -> None:
+        # As a regex rule would: text only (a number is the type rule's), the error a pattern's.
+        if isinstance(value, str) and not PERIOD_LABEL.fullmatch(value):
+            self._error(field, _Coded("format", {"pattern": PERIOD_LABEL.pattern, "value": value}))
 
     def _check_with_uscc_or_resident_id(self, field: str, value: Any) -> None:
         if value is None:

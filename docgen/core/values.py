@@ -14,8 +14,8 @@ from typing import Any
 from docgen.core.errors import InvalidValueError
 from docgen.core.messages import MESSAGES
 
-__all__ = ["DATE_MAX", "DATE_MIN", "MAX_AMOUNT", "id_text", "parse_amount", "parse_date", "parse_working_date",
-           "period_label"]
+__all__ = ["DATE_MAX", "DATE_MIN", "MAX_AMOUNT", "PERIOD_LABEL", "id_text", "parse_amount", "parse_date",
+           "parse_working_date", "period_label"]
 
 
 def parse_date(value: Any) -> _dt.date:
@@ -127,8 +127,8 @@ def parse_working_date(value: Any) -> _dt.date:
 
 
 def period_label(value: Any) -> Any:
-    """Return a reporting period's label in its documented form: a quarter ``2026Q2``, a half
-    ``2026H1``, a year ``2026`` or a month ``2026-06``.
+    """Return a reporting period's label in its documented form (``PERIOD_LABEL``): a quarter
+    ``2026Q2``, a half ``2026H1``, a year ``2026`` or a month ``2026-06``.
 
     The letter is made upper case (``2026q2``), the month two digits (``2026-6``), full-width
     forms half-width. Other text is returned stripped (and anything else as given), for the
@@ -137,16 +137,17 @@ def period_label(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     value = value.strip()
-    m = _PERIOD.fullmatch(_halfwidth(value))
-    if m is None:
-        return value
-    if m["month"] is not None:
-        return f"{m['year']}-{int(m['month']):02d}"
-    return m["year"] + (m["part"] or "").upper()
+    text = _halfwidth(value).upper()
+    if len(text) == 6 and text[4] == "-":
+        text = text[:5] + "0" + text[5]  # 2026-6 is 2026-06
+    return text if PERIOD_LABEL.fullmatch(text) else value
 
 
-#: The periods ``period_label`` knows, in any case: quarters 1–4, halves 1–2, months 1–12.
-_PERIOD = re.compile(r"(?P<year>\d{4})(?:(?P<part>[Qq][1-4]|[Hh][12])|-(?P<month>0?[1-9]|1[0-2]))?")
+#: A reporting period's label in its documented form: a year, then a quarter (Q1–Q4), a half
+#: (H1, H2), a month (-01 to -12) or nothing. The one definition of it: ``period_label`` writes
+#: labels so, templates check a label against it (``check_with: period_label``) and the NPL
+#: report reads its period from it (``docgen.loans.npl.parse_period``).
+PERIOD_LABEL = re.compile(r"\d{4}(Q[1-4]|H[12]|-(0[1-9]|1[0-2]))?")
 
 
 def parse_amount(value: Any) -> Decimal:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,7 +33,7 @@ from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan, is_resident_
 from docgen.loans.messages import MESSAGES, PERIOD_WORDS
 from docgen.loans.plan import limitation_period, overdue_days, overdue_start, registered_late
 from docgen.core.validation import validate
-from docgen.core.values import period_label
+from docgen.core.values import PERIOD_LABEL, period_label
 
 DEFAULT_LARGE_NPL_THRESHOLD = Decimal(100000)
 
@@ -91,28 +90,21 @@ def parse_period(text: str) -> Period:
     Raises ``InvalidValueError`` (a ``ValueError``, coded ``period-unknown``) for anything else.
     """
     value = period_label(str(text))
-    m = re.fullmatch(r"(\d{4})Q([1-4])", value)
-    if m:
-        year, q = int(m[1]), int(m[2])
-        return Period(value, _dt.date(year, 3 * q - 2, 1), _month_end(year, 3 * q), *PERIOD_WORDS["quarter"],
-                      MESSAGES.text(f"period-name/Q{q}", {"year": year}))
-    m = re.fullmatch(r"(\d{4})H([12])", value)
-    if m:
-        year, h = int(m[1]), int(m[2])
-        start = _dt.date(year, 1 if h == 1 else 7, 1)
-        return Period(value, start, _month_end(year, 6 if h == 1 else 12), *PERIOD_WORDS["half"],
-                      MESSAGES.text(f"period-name/H{h}", {"year": year}))
-    m = re.fullmatch(r"(\d{4})", value)
-    if m:
-        year = int(m[1])
-        return Period(value, _dt.date(year, 1, 1), _dt.date(year, 12, 31), *PERIOD_WORDS["year"],
-                      MESSAGES.text("period-name/year", {"year": year}))
-    m = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", value)
-    if m:
-        year, month = int(m[1]), int(m[2])
-        return Period(value, _dt.date(year, month, 1), _month_end(year, month), *PERIOD_WORDS["month"],
-                      MESSAGES.text("period-name/month", {"year": year, "month": month}))
-    raise MESSAGES.error(InvalidValueError, "period-unknown", text=text)
+    if not PERIOD_LABEL.fullmatch(value):
+        raise MESSAGES.error(InvalidValueError, "period-unknown", text=text)
+    # The label's form is known: a year, then Q and a quarter, H and a half, - and a month, or nothing.
+    year, kind, number = int(value[:4]), value[4:5], int(value[5:] or 0)
+    if kind == "Q":
+        return Period(value, _dt.date(year, 3 * number - 2, 1), _month_end(year, 3 * number),
+                      *PERIOD_WORDS["quarter"], MESSAGES.text(f"period-name/Q{number}", {"year": year}))
+    if kind == "H":
+        return Period(value, _dt.date(year, 6 * number - 5, 1), _month_end(year, 6 * number), *PERIOD_WORDS["half"],
+                      MESSAGES.text(f"period-name/H{number}", {"year": year}))
+    if kind == "-":
+        return Period(value, _dt.date(year, number, 1), _month_end(year, number), *PERIOD_WORDS["month"],
+                      MESSAGES.text("period-name/month", {"year": year, "month": number}))
+    return Period(value, _dt.date(year, 1, 1), _dt.date(year, 12, 31), *PERIOD_WORDS["year"],
+                  MESSAGES.text("period-name/year", {"year": year}))
 
 
 # --------------------------------------------------------------------------- targets

@@ -90,3 +90,38 @@ def test_a_label_typed_in_another_case_is_written_in_its_documented_form(tmp_pat
     assert listed.exit_code == 0, listed.output
     (entry,) = json.loads(listed.stdout)
     assert (entry["serial"], entry["row_key"], Path(entry["file"]).name) == (label, label, out.name)
+
+
+# Labels as typed: documented forms, other cases and widths, and near misses of every part.
+_TYPED = ["2026Q2", "2026q4", " 2026q2 ", "２０２６ｑ２", "2026H1", "2026h2", "2026", "2026-6", "2026-06", "2026-12",
+          "２０２６－６", "2026Q5", "2026Q0", "2026H3", "2026-13", "2026-0", "2026-00", "2026-123", "26Q1", "Q2 2026",
+          "2026Q2/../x", "2026-6-1", "2026Q", "2026-", "2026 Q2", "20261", "2026Q2\n", ""]
+
+
+def test_one_definition_of_a_period_serves_the_label_the_template_and_the_report() -> None:
+    # values.PERIOD_LABEL is the form: period_label writes it, the template checks it
+    # (check_with, not a pattern of its own) and parse_period reads the period from it.
+    from docgen.core.errors import InvalidValueError
+    from docgen.core.fastcheck import compile_schema
+    from docgen.core.validation import validate
+    from docgen.core.values import PERIOD_LABEL, period_label
+
+    rule = load_template("npl-report").schema["period_label"]
+    assert rule["check_with"] == "period_label" and "regex" not in rule
+    schema = {"period_label": rule}
+    fast = compile_schema(schema)
+    assert fast is not None
+    for typed in _TYPED:
+        label = period_label(typed)
+        try:
+            period = parse_period(typed)
+        except InvalidValueError as exc:
+            assert exc.code == "period-unknown"
+            period = None
+        normalized, problems = validate(schema, {"period_label": typed})
+        known = PERIOD_LABEL.fullmatch(label) is not None
+        assert (period is not None, not problems, fast({"period_label": typed}) is not None) == (known,) * 3, typed
+        if known:
+            assert period.label == label == normalized["period_label"] == fast({"period_label": typed})["period_label"]
+        else:
+            assert [p.code for p in problems] == (["empty"] if typed == "" else ["format"])
