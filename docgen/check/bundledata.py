@@ -27,6 +27,7 @@ from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_wher
 from docgen.core.fastcheck import validate_quickly
 from docgen.check.findings import Finding
 from docgen.check.messages import BUNDLE_LABELS, DETAILS, VOTES
+from docgen.core.messages import MESSAGES
 from docgen.core.problems import Problem
 from docgen.core.textcodec import decode_chinese
 from docgen.core.values import id_text
@@ -329,7 +330,7 @@ def load_bundle_data(raw: bytes | None, checklist: Checklist) -> BundleData:
     # Every field with a problem is dropped: the rules see only what validation normalized.
     for problem in [*problems, *crossed]:
         _drop(data, problem.path)
-    return BundleData(data=data, findings=[*(_from_problem(p) for p in problems),
+    return BundleData(data=data, findings=[*(_from_problem(p, MESSAGES) for p in problems),
                                            *(_from_problem(p, DETAILS) for p in crossed)], present=True)
 
 
@@ -476,11 +477,11 @@ def _drop(data: dict[str, Any], path: str) -> None:
         node[last] = {}
 
 
-def _from_problem(problem: Problem, table: MessageTable | None = None) -> Finding:
-    # The problem is already worded (core's or this part's table); its code and facts stay with it.
-    # A cross-check's (worded by ``table``, this part's) is worded in English too, for --lang en.
+def _from_problem(problem: Problem, table: MessageTable) -> Finding:
+    # The problem is already worded in Chinese by ``table`` (core's for validation, this part's for
+    # a cross-check); its code and facts stay with it, and word it in English for --lang en.
     english = ({"detail_en": table.text(problem.code, problem.facts, "en")}
-               if table is not None and problem.code in table.codes("en") else {})
+               if problem.code in table.codes("en") else {})
     return Finding("invalid-data", path=BUNDLE_FILE, params={
         **problem.facts, "problem": problem.code, "field": problem.path, "detail": problem.message, **english})
 

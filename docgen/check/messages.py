@@ -2,8 +2,8 @@
 
 Three tables, one per kind of identity:
 
-Each entry is ``code: (Chinese, English)``; a code without English wording (a bundle.yaml
-problem, which the validation layer words in Chinese only) shows the Chinese in English reports.
+Each entry is ``code: (Chinese, English)``: every finding is worded in both languages (a
+bundle.yaml value's problem in core's table, ``docgen.core.messages``, also in both).
 
 - ``FINDINGS``: a finding's sentence by its stable ``code`` (DESIGN §5), with ``{detail}``;
 - ``DETAILS``: the ``detail`` of a finding by its ``reason`` (which rule or which limit), filled
@@ -101,22 +101,10 @@ def _all_of(facts: Mapping[str, Any], lang: str) -> str:
     return ", ".join(f"{title} ({status})" for title, status in parts)
 
 
-def _file_gist_en(facts: Mapping[str, Any]) -> str:
-    # Inspection explains a file's problem in detail in Chinese; the English report gives its gist.
-    ext = facts["path"].rsplit(".", 1)[-1] if "." in facts["path"] else ""
-    if facts["problem"] == "wrong-type":
-        return f"the content is {KIND_LABELS.get(facts['kind'], facts['kind'])}, not what the .{ext} extension says"
-    if facts.get("denied"):
-        return FILES.text("read-denied", facts, "en")
-    if facts["problem"] == "unreadable":
-        return f"the {ext.upper() or 'file'} content is damaged or not what its name says"
-    return ""
-
-
 DETAILS = MessageTable.bilingual("check details", {
     # a file's own problem, as inspection found it
     "file": (lambda f: FILES.text(f["file_reason"], f),
-        _file_gist_en),
+        lambda f: FILES.text(f["file_reason"], f, "en")),
     # item rules
     "item-kind": (lambda f: (f"{f['title']}不接受{KIND_LABELS.get(f['kind'], f['kind'])}文件"
                              f"（可接受：{'、'.join(KIND_LABELS.get(k, k) for k in f['accepted'])}）"),
@@ -154,7 +142,8 @@ DETAILS = MessageTable.bilingual("check details", {
         "under documents.{item}"),
     "attestation": (lambda f: f["need"]["zh"],
         lambda f: f["need"]["en"]),
-    "all-of-missing": (lambda f: "、".join(t["zh"] for t in f["titles"]),),
+    "all-of-missing": (lambda f: "、".join(t["zh"] for t in f["titles"]),
+        lambda f: ", ".join(t["en"] for t in f["titles"])),
     "all-of-invalid": (lambda f: _all_of(f, "zh"),
         lambda f: _all_of(f, "en")),
     # bundle.yaml
@@ -229,7 +218,7 @@ DETAILS = MessageTable.bilingual("check details", {
     "entry-denied": ("无权访问该文件（权限不足），未检查；请检查其所在文件夹的权限（须可进入）后重新检查",
         "no permission to access it; not checked: check the permissions of its folder, then check again"),
     # bundle.yaml: where a problem of the file as a whole stands (a finding's ``field``), and the
-    # cross-check a licence without a USCC fails (a Chinese legal fact, worded in Chinese only)
+    # cross-check a licence without a USCC fails
     "field/file": ("（文件）",
         "(the file)"),
     "field/root": ("（根）",

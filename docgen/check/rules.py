@@ -216,7 +216,7 @@ def file_finding(info: FileInfo, *, item: str | None = None, severity: str = "",
                  params: dict[str, Any] | None = None) -> Finding:
     """Return the finding of a file's own problem (``info.problem``), with inspection's facts.
 
-    Its detail is what inspection said (``docgen.check.messages.FILES``); in English, the gist.
+    Its detail is what inspection said (``docgen.check.messages.FILES``), in either language.
     """
     return Finding(info.problem or "unreadable", item=item, path=info.path, severity=severity, reason="file",
                    params={**(params or {}), **info.facts, "file_reason": info.reason, "problem": info.problem,

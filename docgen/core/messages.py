@@ -1,5 +1,7 @@
 """Core's message table: the wording of data-validation and spreadsheet problems, and of the
-errors of core's readers, value parsers, conditions and output files (Chinese).
+errors of core's readers, value parsers, conditions and output files (Chinese); in English too,
+the problems a bundle.yaml value can have (validation's and the value parsers'), which
+``docgen check --lang en`` reports.
 
 Codes are the identity programs and tests use; the sentences here are only what users read.
 """
@@ -10,12 +12,17 @@ from typing import Any
 
 from docgen.core.wording import MessageTable, joined, quoted
 
-__all__ = ["MESSAGES", "TYPE_NAMES"]
+__all__ = ["MESSAGES", "TYPE_NAMES", "TYPE_NAMES_EN"]
 
 #: Schema type -> the name users recognise.
 TYPE_NAMES = {
     "string": "文本", "integer": "整数", "number": "数字", "float": "数字", "boolean": "是/否",
     "date": "日期（YYYY-MM-DD）", "amount": "金额", "list": "列表", "dict": "映射",
+}
+TYPE_NAMES_EN = {
+    "string": "text", "integer": "a whole number", "number": "a number", "float": "a number",
+    "boolean": "yes/no", "date": "a date (YYYY-MM-DD)", "amount": "an amount", "list": "a list",
+    "dict": "a mapping",
 }
 
 #: Why an identification number failed (``facts["reason"]``) -> the words after the number's name.
@@ -25,10 +32,18 @@ _REASONS = {
     "format": "格式错误",
     "component": "含无效成分（如出生日期或地区码）",
 }
+_REASONS_EN = {
+    "checksum": "has a wrong check character", "length": "has the wrong length", "format": "is malformed",
+    "component": "contains an invalid part (such as a birth date or an area code)",
+}
 
 
 def _type(facts: Mapping[str, Any]) -> str:
     return "类型应为" + "或".join(TYPE_NAMES.get(n, str(n)) for n in facts["expected"])
+
+
+def _type_en(facts: Mapping[str, Any]) -> str:
+    return "should be " + " or ".join(TYPE_NAMES_EN.get(n, str(n)) for n in facts["expected"])
 
 
 def _resident_id(facts: Mapping[str, Any]) -> str:
@@ -39,10 +54,31 @@ def _resident_id(facts: Mapping[str, Any]) -> str:
     return "居民身份证号" + _REASONS.get(facts["reason"], "无效")
 
 
+def _resident_id_en(facts: Mapping[str, Any]) -> str:
+    whole = {"length": f"a resident ID number has 18 characters, not {facts.get('length')}",
+             "future-birth": "the birth date in the resident ID number is after today"}
+    return whole.get(facts["reason"]) or "the resident ID number " + _REASONS_EN.get(facts["reason"], "is invalid")
+
+
 def _amount_not_number(facts: Mapping[str, Any]) -> str:
     # A bool is no amount even though Python counts it a number; its repr would only confuse.
     value = facts.get("value")
     return "金额应为数字" if isinstance(value, bool) or "value" not in facts else f"金额应为数字，收到{quoted(value)}"
+
+
+def _amount_not_number_en(facts: Mapping[str, Any]) -> str:
+    value = facts.get("value")
+    return ("an amount should be a number" if isinstance(value, bool) or "value" not in facts
+            else f"an amount should be a number, not {value!r}")
+
+
+def _not_convertible_en(facts: Mapping[str, Any]) -> str:
+    # A value parser's refusal (a date, an amount) carries its own code and facts (``cause``):
+    # worded from them. Any other coercer's reason is the library's own sentence.
+    cause = facts.get("cause")
+    if cause and cause in MESSAGES.codes("en"):
+        return MESSAGES.text(cause, facts, "en")
+    return f"cannot convert: {facts['reason']}"
 
 
 #: The program that saves a spreadsheet in its own format as .xlsx (by the file's suffix).
@@ -199,6 +235,41 @@ MESSAGES = MessageTable("core", {
     "output-unwritable": "无法写入 {target}（{reason}）；请检查输出路径、写入权限和磁盘空间",
     "output-not-regular": "{target} 已存在，不是普通文件，而是文件夹、管道或设备；写入会替换它，已拒绝；请换一个输出文件名",
 }, {
+    # what the English report of ``docgen check --lang en`` says of a bundle.yaml value: the
+    # problems of validation and of the value parsers its fields are read with
+    "required": "required field missing",
+    "unknown-field": lambda f: (f"unknown field (check the spelling: did you mean {f['known']}?)" if f.get("known")
+                                else "unknown field (check the spelling)"),
+    "dependency": "needs the field {needs!r} as well",
+    "empty": "cannot be empty",
+    "null": "cannot be null",
+    "type": _type_en,
+    "not-mapping": "should be a mapping ('key: value')",
+    "items-length": "should be a list of {expected} items, not {actual}",
+    "too-short": "shorter than the minimum length of {min}",
+    "too-long": "longer than the maximum length of {max}",
+    "format": "does not have the required format",
+    "too-small": "below the minimum of {min}",
+    "too-large": "above the maximum of {max}",
+    "not-allowed": "value {value!r} is not allowed",
+    "not-convertible": _not_convertible_en,
+    "invalid": "{reason}",
+    "invalid-uscc": lambda f: "the unified social credit code " + _REASONS_EN.get(f["reason"], "is invalid"),
+    "invalid-resident-id": _resident_id_en,
+    "invalid-uscc-or-resident-id": "neither a valid unified social credit code nor a valid resident ID number",
+    "date-no-such-day": "no such date: {text!r}",
+    "date-format": lambda f: (f"a date is written YYYY-MM-DD, not {f['value']!r}"
+                              + (f" (an Excel date serial, i.e. {f['excel']}? format the column's cells as dates, "
+                                 f"or write {f['excel']})" if f.get("excel") else "")),
+    "date-has-time": ("date {value!r} carries the time of day {time}: a date field holds a date only (the wrong "
+                      "column?); write the date alone, e.g. 2026-06-30"),
+    "date-out-of-range": "{text} is outside the years {first}–{last}",
+    "amount-not-number": _amount_not_number_en,
+    "amount-in-wan": "amounts are written in yuan, not {value!r}: write {yuan}",
+    "amount-ambiguous": ("amount {value!r} is ambiguous: the thousands separator is a comma every three digits "
+                         "and the decimal point a '.', as in 1,234.56"),
+    "amount-not-finite": "an amount should be a finite number, not {value!r}",
+    "amount-too-large": "amount {value!r} is out of range (at most {limit:,} yuan); check for extra digits",
     # a program's own mistakes (``MESSAGES.fault``): read by programmers, so in English only
     "no-wording": "{table} messages: no {lang} wording for {code!r}",
     "no-attribute": "module {module!r} has no attribute {name!r}",

@@ -24,12 +24,14 @@ import datetime as _dt
 import difflib
 import re
 import threading
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import cerberus
 from cerberus import errors as cerrors
 
+from docgen.core.errors import InvalidValueError
 from docgen.core.messages import MESSAGES
 from docgen.core.problems import Problem
 # The value parsers live where reading a date or an amount does not import the validators.
@@ -83,7 +85,11 @@ def _facts(error: cerrors.ValidationError) -> dict[str, Any]:
     if code in (0x45, 0x47):
         return {"value": info[0]}
     if code == 0x61:
-        return {"reason": str(info[0]) if info else ""}
+        failure = info[0] if info else ""
+        # A value parser's refusal (``DocgenValidator._error``) keeps its own code and facts, so
+        # that it can be worded in either language; any other coercer's, its text.
+        cause = {"cause": failure.code, **failure.facts} if isinstance(failure, InvalidValueError) else {}
+        return {"reason": str(failure), **cause}
     return {}
 
 
@@ -113,11 +119,30 @@ class DocgenValidator(cerberus.Validator):
         kwargs.setdefault("error_handler", ChineseErrorHandler)
         super().__init__(*args, **kwargs)
 
+    #: The value parser's refusal being reported (``_parsed``, then ``_error``), else None.
+    _refusal: InvalidValueError | None = None
+
+    def _parsed(self, parse: Callable[[Any], Any], value: Any) -> Any:
+        try:
+            return parse(value)
+        except InvalidValueError as exc:
+            self._refusal = exc
+            raise
+
+    def _error(self, *args: Any) -> None:
+        # cerberus hands a failed coercion on as its exception's text: the refusal it stands
+        # for goes to the error handler instead, with the code and facts that word it.
+        refusal, self._refusal = self._refusal, None
+        if (refusal is not None and len(args) == 3 and args[1] is cerrors.COERCION_FAILED
+                and args[2] == str(refusal)):
+            args = (args[0], args[1], refusal)
+        super()._error(*args)
+
     def _normalize_coerce_to_date(self, value: Any) -> Any:
-        return parse_date(value)
+        return self._parsed(parse_date, value)
 
     def _normalize_coerce_to_amount(self, value: Any) -> Any:
-        return parse_amount(value)
+        return self._parsed(parse_amount, value)
 
     def _normalize_coerce_to_period_label(self, value: Any) -> Any:
         return period_label(value)

@@ -51,7 +51,8 @@ def test_problems_carry_field_paths_and_reasons() -> None:
     )
     assert [(p.path, p.code, dict(p.facts)) for p in problems] == [
         ("borrower.uscc", "invalid-uscc", {"reason": "checksum"}),
-        ("established", "not-convertible", {"reason": "不存在的日期 2021-02-30"}),
+        ("established", "not-convertible", {"reason": "不存在的日期 2021-02-30", "cause": "date-no-such-day",
+                                            "text": "2021-02-30"}),
         ("shareholders[1].id_number", "invalid-resident-id", {"reason": "checksum", "length": 18}),
         ("typo", "unknown-field", {}),
     ]
@@ -234,7 +235,9 @@ def test_problems_are_coded_with_facts() -> None:
         "amount": ("too-small", {"min": 1}),
         "kind": ("not-allowed", {"value": "lease"}),
         # the failed coercion stands alone: no second "type" problem for the same field
-        "signed": ("not-convertible", {"reason": "不存在的日期 2026-13-01"}),
+        # with the value parser's own code and facts (``cause``), which word it in English too
+        "signed": ("not-convertible", {"reason": "不存在的日期 2026-13-01", "cause": "date-no-such-day",
+                                       "text": "2026-13-01"}),
         "id_number": ("invalid-resident-id", {"reason": "length", "length": 4}),
         "party": ("invalid-uscc-or-resident-id", {}),
         "name": ("too-long", {"max": 4}),
@@ -297,6 +300,36 @@ def test_every_core_code_has_wording() -> None:
     from docgen.core.validation import _CODES
 
     assert set(_CODES.values()) <= MESSAGES.codes()
+
+
+def test_every_problem_a_bundle_yaml_value_can_have_is_worded_in_english() -> None:
+    """``docgen check --lang en`` words bundle.yaml's problems from their codes and facts: every
+    code validation gives, and every code the value parsers refuse a date or an amount with."""
+    import re
+    from pathlib import Path
+
+    import docgen.core.values as values
+    from docgen.core.messages import MESSAGES
+    from docgen.core.validation import _CODES
+
+    parsers = set(re.findall(r'MESSAGES\.error\(InvalidValueError, "([a-z-]+)"',
+                             Path(values.__file__).read_text(encoding="utf-8")))
+    assert {"date-format", "date-no-such-day", "date-has-time", "amount-in-wan", "amount-too-large"} <= parsers
+    checks = {"invalid", "invalid-uscc", "invalid-resident-id", "invalid-uscc-or-resident-id"}
+    assert set(_CODES.values()) | checks | parsers <= MESSAGES.codes("en")
+
+
+def test_a_failed_coercion_is_worded_in_english_from_its_cause() -> None:
+    from docgen.core.messages import MESSAGES
+
+    schema = {"amount": {"type": "amount", "coerce": "to_amount"}, "day": {"type": "date", "coerce": "to_date"},
+              "other": {"type": "integer", "coerce": int}}
+    _, problems = validate(schema, {"amount": "1.5万元", "day": "2026-02-30", "other": "x"})
+    english = {p.path: MESSAGES.text(p.code, p.facts, "en") for p in problems}
+    assert english == {"amount": "amounts are written in yuan, not '1.5万元': write 15000",
+                       "day": "no such date: '2026-02-30'",
+                       # not a value parser's: the coercer's own reason
+                       "other": "cannot convert: invalid literal for int() with base 10: 'x'"}
 
 
 def test_id_number_coercer_prints_identification_numbers_upper_case() -> None:

@@ -1,0 +1,171 @@
+"""``docgen check --lang en`` words every finding in English: bundle.yaml's values (ID numbers,
+dates, amounts, types, limits, unknown keys) and what file inspection found.
+
+Before, a bad 统一社会信用代码, 居民身份证号, date or amount in bundle.yaml was printed in
+Chinese in the English report, and so was a file whose content is text or a format no item
+takes. Only what the user gave (a value, a key, a file name) may hold Chinese.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from docgen.cli import main
+from example_helper import EXAMPLE_AS_OF, make_bundle
+
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+#: (field path in bundle.yaml, the value a clerk typed, the English detail of its finding).
+BAD_VALUES: list[tuple[str, Any, str]] = [
+    # 统一社会信用代码
+    ("borrower.uscc", "913301065783120435", "the unified social credit code has a wrong check character"),
+    ("contractor.uscc", "12345", "the unified social credit code has the wrong length"),
+    ("related_parties[0].uscc", "ABCDEFGHIJKLMNOPQR", "the unified social credit code is malformed"),
+    # 居民身份证号
+    ("borrower.legal_rep.id_number", "330106198403152138", "the resident ID number has a wrong check character"),
+    ("meeting.agent.id_number", "33010619860712262", "a resident ID number has 18 characters, not 17"),
+    ("actual_controller.id_number", "330106209903152134", "the birth date in the resident ID number is after today"),
+    ("contractor.legal_rep.id_number", "330106198613052628",
+     "the resident ID number contains an invalid part (such as a birth date or an area code)"),
+    # dates
+    ("borrower.established", "2026/13/45", "no such date: '2026/13/45'"),
+    ("meeting.date", "下周三", "a date is written YYYY-MM-DD, not '下周三'"),
+    ("loan.application_date", 46354, "a date is written YYYY-MM-DD, not 46354 (an Excel date serial, i.e. "
+     "2026-11-28? format the column's cells as dates, or write 2026-11-28)"),
+    ("loan.contract_date", "2026-11-20 13:00", "date '2026-11-20 13:00' carries the time of day 13:00: a date "
+     "field holds a date only (the wrong column?); write the date alone, e.g. 2026-06-30"),
+    # amounts
+    ("borrower.registered_capital", "5000万", "amounts are written in yuan, not '5000万': write 50000000"),
+    ("project.total_investment", "1.234,56", "amount '1.234,56' is ambiguous: the thousands separator is a "
+     "comma every three digits and the decimal point a '.', as in 1,234.56"),
+    ("project.invested", "一亿", "an amount should be a number, not '一亿'"),
+    ("loan.amount", True, "an amount should be a number"),
+    ("contractor.contract_amount", float("nan"), "an amount should be a finite number, not nan"),
+    ("drawdowns[0].amount", "1e400", "amount '1e400' is out of range (at most 1,000,000,000,000,000 yuan); "
+     "check for extra digits"),
+    # types, limits, choices, formats, keys
+    ("loan.rate", 50, "above the maximum of 36"),
+    ("documents.audit-reports.years[0]", 1800, "below the minimum of 1900"),
+    ("loan.term_months", "三十六", "should be a whole number"),
+    ("loan.purpose", 123, "should be text"),
+    ("bank.witnesses", "王晓明", "should be a list"),
+    ("contractor.name", "", "cannot be empty"),
+    ("loan.supervised_account.number", "账号", "does not have the required format"),
+    ("meeting.votes.李文涛", "赞成", "value '赞成' is not allowed"),
+    ("borower", {"name": "华安置业发展有限公司"}, "unknown field (check the spelling: did you mean borrower?)"),
+]
+
+#: Files whose content is not what their names say (inspection's findings).
+BAD_FILES: list[tuple[str, bytes, str]] = [
+    ("附件/说明.pdf", "这是一份说明\n".encode(), "wrong file type: the content is a text file, but the extension is .pdf"),
+    ("附件/现场照片.jpg", b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic",
+     "wrong file type: the content is a HEIC image (iPhone photo format), but the extension is .jpg"),
+]
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _put(data: dict[str, Any], path: str, value: Any) -> None:
+    steps: list[Any] = [m[1] if m[1] is not None else int(m[2]) for m in _STEP.finditer(path)]
+    node: Any = data
+    for step in steps[:-1]:
+        node = node[step]
+    node[steps[-1]] = value
+
+
+@pytest.fixture(scope="module")
+def bad_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    bundle = make_bundle().build(tmp_path_factory.mktemp("en") / "bundle", demo=False)
+    data = yaml.safe_load((bundle / "bundle.yaml").read_text(encoding="utf-8"))
+    for path, value, _ in BAD_VALUES:
+        _put(data, path, value)
+    (bundle / "bundle.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    for name, content, _ in BAD_FILES:
+        (bundle / name).parent.mkdir(exist_ok=True)
+        (bundle / name).write_bytes(content)
+    return bundle
+
+
+def _check(bundle: Path, *args: str) -> str:
+    result = CliRunner().invoke(main, ["check", str(bundle), "--as-of", EXAMPLE_AS_OF, "--lang", "en",
+                                       "--no-progress", *args])
+    assert result.exit_code == 1, result.output
+    return result.output
+
+
+def _expected() -> list[str]:
+    return sorted(f"bundle.yaml field {path}: {detail}" for path, _, detail in BAD_VALUES)
+
+
+def _unquoted(message: str) -> str:
+    """``message`` without what the user gave: the values typed (as English wording quotes them),
+    the keys and the file names."""
+    for path, value, _ in BAD_VALUES:
+        message = message.replace(repr(value), "").replace(path, "")
+    for name, _, _ in BAD_FILES:
+        message = message.replace(name, "")
+    return message
+
+
+def test_every_bad_bundle_yaml_value_is_worded_in_english_in_json(bad_bundle: Path) -> None:
+    findings = json.loads(_check(bad_bundle, "--format", "json"))["findings"]
+    invalid = sorted(f["message"] for f in findings if f["code"] == "invalid-data")
+    assert invalid == _expected()
+    by_path = {f["path"]: f["message"] for f in findings if f["code"] == "wrong-type"}
+    assert by_path == {name: message for name, _, message in BAD_FILES}
+    chinese = [f["message"] for f in findings if _CJK.search(_unquoted(f["message"]))]
+    assert chinese == []
+
+
+def _finding_lines(text: str) -> tuple[list[str], list[str]]:
+    """Return the text report's finding lines: the stages' and the others' (not tied to a stage)."""
+    lines = text.splitlines()
+    blocks: list[list[str]] = []
+    for n, line in enumerate(lines):
+        if line in ("  Findings:", "Other findings (not tied to a stage)"):
+            block = lines[n + 1:]
+            blocks.append(block[:block.index("")])
+    return [line for block in blocks[:-1] for line in block], blocks[-1]
+
+
+def test_every_bad_bundle_yaml_value_is_worded_in_english_in_text(bad_bundle: Path) -> None:
+    staged, other = _finding_lines(_check(bad_bundle, "--format", "text"))
+    assert sorted(line for line in other if " bundle.yaml field " in line) == sorted(
+        f"  ✗ {message} (bundle.yaml)" for message in _expected())
+    for name, _, message in BAD_FILES:  # a file no item takes: its problem is a warning
+        assert f"  ! {message} ({name})" in other
+    assert staged  # the items' own findings (the ratio bundle.yaml's amounts no longer give …)
+    chinese = [line for line in staged + other if _CJK.search(_unquoted(line))]
+    assert chinese == []
+
+
+def test_the_chinese_report_keeps_its_wording(bad_bundle: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(bad_bundle), "--as-of", EXAMPLE_AS_OF, "--format", "json"])
+    messages = {f["message"] for f in json.loads(result.output)["findings"]}
+    assert {"bundle.yaml 字段 borrower.uscc：统一社会信用代码校验位错误",
+            "bundle.yaml 字段 borrower.registered_capital：无法转换：金额以元为单位填写，收到“5000万”；请写作 50000000",
+            "bundle.yaml 字段 borrower.established：无法转换：不存在的日期 2026/13/45",
+            "bundle.yaml 字段 actual_controller.id_number：居民身份证号中的出生日期晚于今天"} <= messages
+
+
+def test_a_bundle_yaml_read_from_the_cache_is_worded_in_english_too(bad_bundle: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # The validated problems are kept by code and facts: a second check reads them from the cache
+    # (validating again would fail here), and words them from those.
+    from docgen.check import bundledata
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("DOCGEN_NO_CACHE", raising=False)
+    bundle = tmp_path / "bundle"
+    shutil.copytree(bad_bundle, bundle)
+    for _ in range(2):
+        findings = json.loads(_check(bundle, "--format", "json"))["findings"]
+        assert sorted(f["message"] for f in findings if f["code"] == "invalid-data") == _expected()
+        monkeypatch.setattr(bundledata, "validate_quickly", None)
