@@ -24,9 +24,10 @@ from docgen.check.checklist import Checklist
 from docgen.core.cache import (Unencodable, cache_dir, cache_key, code_digest, decode_value, encode_value,
                                read_entry, write_entry)
 from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_where
+from docgen.core.errors import DocgenError
 from docgen.core.fastcheck import validate_quickly
 from docgen.check.findings import Finding
-from docgen.check.messages import BUNDLE_LABELS, DETAILS, VOTES
+from docgen.check.messages import BUNDLE_LABELS, DETAILS, ERRORS, VOTES
 from docgen.core.messages import MESSAGES
 from docgen.core.problems import Problem
 from docgen.core.textcodec import decode_chinese
@@ -382,9 +383,14 @@ def _read_cached(key: str) -> tuple[dict[str, Any], list[Problem]] | None:
     return (data, problems) if isinstance(data, dict) else None
 
 
-def unreadable_bundle_data(reason: str) -> BundleData:
-    """Return the ``BundleData`` of a ``bundle.yaml`` that exists but cannot be read (one finding)."""
-    return BundleData(findings=[_finding("field/file", "cannot-read", reason=reason)], present=True)
+def unreadable_bundle_data(error: DocgenError) -> BundleData:
+    """Return the ``BundleData`` of a ``bundle.yaml`` that exists but cannot be read (one finding),
+    ``error`` saying why: worded by its code, in English too, by this part's table or core's (a
+    permission refused)."""
+    table = ERRORS if error.code in ERRORS.codes("en") else MESSAGES
+    english = table.text(error.code, error.facts, "en") if error.code in table.codes("en") else str(error)
+    return BundleData(findings=[_finding("field/file", "cannot-read", reason=str(error), reason_en=english)],
+                      present=True)
 
 
 def _cross_checks(data: dict[str, Any], problems: list[Problem], checklist: Checklist) -> list[Problem]:

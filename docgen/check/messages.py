@@ -115,7 +115,7 @@ DETAILS = MessageTable.bilingual("check details", {
     "undated": ("无法判断是否为最近 {max_days} 天内的文件：请在文件名中写明年月（如 2026年10月），"
                 "或在 bundle.yaml 的 documents.{item}.issued 中填写出具日期",
         "cannot tell whether it is from the last {max_days} days: write the month in the file "
-        "name (e.g. 2026年10月) or the date under documents.{item}.issued"),
+        "name (e.g. 2026-10) or the date under documents.{item}.issued"),
     "parts": (lambda f: ("缺少" + "、".join(label["zh"] for label in f["labels"])
                          + f"（文件名中写明各部分；合订在一份文件中的，在 bundle.yaml 的 documents.{f['item']}.parts 中列出："
                            f"“{', '.join(f['ids'])}”）"),
@@ -159,7 +159,7 @@ DETAILS = MessageTable.bilingual("check details", {
     "not-mapping": ("bundle.yaml 应为映射（borrower: …、project: … 等键值）",
         "bundle.yaml must be a mapping (borrower:, project: …)"),
     "cannot-read": ("无法读取：{reason}",
-        "cannot be read: {reason}"),
+        "cannot be read: {reason_en}"),
     "shareholder-id": ("股东须填写统一社会信用代码（uscc）或居民身份证号（id_number）",
         "a shareholder needs a unified social credit code (uscc) or a resident ID number (id_number)"),
     "shares-total": ("股东持股比例合计应为100，实际为{total}",
@@ -446,6 +446,14 @@ ERRORS = MessageTable("check errors", {
     "scaffold-exists": "{target} 已存在，未覆盖；如确需重新生成空白 bundle.yaml，请加 --force（原内容将被替换）",
     "bundle-zip-corrupt": "{root}：.zip 压缩包已损坏，无法读取目录（{reason}）；请重新打包后再检查",
 }, {
+    # why bundle.yaml cannot be read, which the English report of a check names (a finding's)
+    "bundle-yaml-too-large": "too large ({size} bytes, limit {limit}): bundle.yaml holds the application data only",
+    "bundle-file-too-large": "{label}: over the size limit of {cap} bytes; reading stopped",
+    "bundle-read-failed": "{label}: reading failed ({reason})",
+    "bundle-not-regular-file": "{location}: not a regular file",
+    "bundle-compression-unsupported": ("compression not supported ({reason}); pack the bundle again as a standard "
+                                       "zip (Deflate)"),
+    "bundle-entry-unreadable": "{location}: cannot be read ({reason})",
     # a program's own mistakes (``ERRORS.fault``): read by programmers, so in English only
     "item-unknown": "unknown checklist item {item!r}",
     "item-not-reported": "item {item!r} not in the reported stages",

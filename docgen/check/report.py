@@ -276,8 +276,9 @@ def _with_stage(finding: Finding, stage: str) -> Finding:
 MAX_BUNDLE_YAML = 1024 * 1024
 
 
-def _read_bundle_yaml(opened: Any, *, denied_raises: bool = False) -> tuple[bytes | None, str | None]:
-    """Return ``(bytes, None)``, ``(None, None)`` when absent, or ``(None, reason)`` when unreadable.
+def _read_bundle_yaml(opened: Any, *, denied_raises: bool = False) -> tuple[bytes | None, BundleError | None]:
+    """Return ``(bytes, None)``, ``(None, None)`` when absent, or ``(None, error)`` when unreadable
+    (its code and facts word it in either language).
 
     ``denied_raises``: a bundle.yaml this user may not read raises its ``BundleError`` instead
     (``docgen draft`` has nothing else to go on, and "fill in these keys" would mislead)."""
@@ -285,13 +286,13 @@ def _read_bundle_yaml(opened: Any, *, denied_raises: bool = False) -> tuple[byte
         return None, None
     size = opened.spec(BUNDLE_FILE).size
     if size > MAX_BUNDLE_YAML:
-        return None, ERRORS.text("bundle-yaml-too-large", {"size": size, "limit": MAX_BUNDLE_YAML})
+        return None, ERRORS.error(BundleError, "bundle-yaml-too-large", size=size, limit=MAX_BUNDLE_YAML)
     try:
         return opened.read(BUNDLE_FILE), None
     except BundleError as exc:
         if denied_raises and exc.code in DENIED_CODES:
             raise
-        return None, str(exc)
+        return None, exc
 
 
 def _lenient_mapping(raw: bytes | None) -> dict[str, Any]:

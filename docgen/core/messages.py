@@ -270,6 +270,15 @@ MESSAGES = MessageTable("core", {
                          "and the decimal point a '.', as in 1,234.56"),
     "amount-not-finite": "an amount should be a finite number, not {value!r}",
     "amount-too-large": "amount {value!r} is out of range (at most {limit:,} yuan); check for extra digits",
+    # a path the system refuses for lack of permission (a bundle.yaml the check may not read)
+    "access-read": ("{path}: no permission to read the file; check its permissions, or ask an administrator to "
+                    "let this user read it"),
+    "access-list": "{path}: no permission to list the folder; check its permissions (readable and enterable)",
+    "access-search": "{path}: no permission to enter its folder; check the permissions of each folder on the path",
+    "access-write": ("{path}: no permission to write; check that folder {folder} may be written, or choose a place "
+                     "that may"),
+    "access-change": "{path}: no permission to change the file (read-only); check its permissions",
+    "access-any": "{path}: no permission to access it; check the permissions of the file or folder and its parents",
     # a program's own mistakes (``MESSAGES.fault``): read by programmers, so in English only
     "no-wording": "{table} messages: no {lang} wording for {code!r}",
     "no-attribute": "module {module!r} has no attribute {name!r}",

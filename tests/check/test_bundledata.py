@@ -138,11 +138,17 @@ def test_shares_in_thirds_may_round() -> None:
 def test_unreadable_bundle_yaml() -> None:
     from docgen.check.bundledata import unreadable_bundle_data
 
-    result = unreadable_bundle_data("bundle.yaml：无法读取（权限不足）")
+    from docgen.check.messages import ERRORS
+    from docgen.core.errors import BundleError
+
+    result = unreadable_bundle_data(ERRORS.error(BundleError, "bundle-read-failed", label="bundle.yaml",
+                                                 reason="Input/output error"))
     assert result.present and result.data == {}
-    assert [f.message("zh") for f in result.findings] == ["bundle.yaml 字段 （文件）：无法读取：bundle.yaml：无法读取（权限不足）"]
-    # the English report names the place in English
-    assert result.findings[0].message("en").startswith("bundle.yaml field (the file): cannot be read: ")
+    assert [f.message("zh") for f in result.findings] == [
+        "bundle.yaml 字段 （文件）：无法读取：bundle.yaml：读取失败（Input/output error）"]
+    # the English report names the place and the reason in English
+    assert result.findings[0].message("en") == (
+        "bundle.yaml field (the file): cannot be read: bundle.yaml: reading failed (Input/output error)")
 
 
 def test_share_sum_problem_drops_shareholders() -> None:

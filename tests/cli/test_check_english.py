@@ -81,8 +81,14 @@ def _put(data: dict[str, Any], path: str, value: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def bad_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    bundle = make_bundle().build(tmp_path_factory.mktemp("en") / "bundle", demo=False)
+def complete(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_bundle().build(tmp_path_factory.mktemp("en") / "complete", demo=False)
+
+
+@pytest.fixture(scope="module")
+def bad_bundle(complete: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    bundle = tmp_path_factory.mktemp("en") / "bundle"
+    shutil.copytree(complete, bundle)
     data = yaml.safe_load((bundle / "bundle.yaml").read_text(encoding="utf-8"))
     for path, value, _ in BAD_VALUES:
         _put(data, path, value)
@@ -90,6 +96,8 @@ def bad_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, content, _ in BAD_FILES:
         (bundle / name).parent.mkdir(exist_ok=True)
         (bundle / name).write_bytes(content)
+    # a monthly report whose name says no month
+    (bundle / "03-放款前" / "工程监理报告2026年10月.pdf").rename(bundle / "03-放款前" / "工程监理报告.pdf")
     return bundle
 
 
@@ -120,6 +128,11 @@ def test_every_bad_bundle_yaml_value_is_worded_in_english_in_json(bad_bundle: Pa
     assert invalid == _expected()
     by_path = {f["path"]: f["message"] for f in findings if f["code"] == "wrong-type"}
     assert by_path == {name: message for name, _, message in BAD_FILES}
+    # the month in a file's name, as the English asks for it, is read (rules._YEAR_MONTH)
+    assert {f["message"] for f in findings if f["code"] == "stale"} == {
+        "Supervision reports and other evidence of construction progress is out of date: cannot tell whether it "
+        "is from the last 45 days: write the month in the file name (e.g. 2026-10) or the date under "
+        "documents.progress-evidence.issued"}
     chinese = [f["message"] for f in findings if _CJK.search(_unquoted(f["message"]))]
     assert chinese == []
 
@@ -169,3 +182,27 @@ def test_a_bundle_yaml_read_from_the_cache_is_worded_in_english_too(bad_bundle: 
         findings = json.loads(_check(bundle, "--format", "json"))["findings"]
         assert sorted(f["message"] for f in findings if f["code"] == "invalid-data") == _expected()
         monkeypatch.setattr(bundledata, "validate_quickly", None)
+
+
+def test_a_bundle_yaml_that_cannot_be_read_is_named_in_english(complete: Path, tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(complete, bundle)
+    (bundle / "bundle.yaml").write_bytes(b"# " + b"x" * (1024 * 1024) + b"\n")
+    findings = json.loads(_check(bundle, "--format", "json"))["findings"]
+    assert [f["message"] for f in findings if f["code"] == "invalid-data"] == [
+        "bundle.yaml field (the file): cannot be read: too large (1048579 bytes, limit 1048576): bundle.yaml "
+        "holds the application data only"]
+
+
+def test_a_bundle_yaml_this_user_may_not_read_is_named_in_english(tmp_path: Path) -> None:
+    # (a permission refused is core's wording; running as root, the refusal is built, not met)
+    from docgen.check.bundledata import unreadable_bundle_data
+    from docgen.core.access import denied
+    from docgen.core.errors import BundleError
+
+    (tmp_path / "bundle.yaml").write_text("borrower: {}\n", encoding="utf-8")
+    [finding] = unreadable_bundle_data(denied(BundleError, tmp_path / "bundle.yaml")).findings
+    assert finding.message("en") == (
+        f"bundle.yaml field (the file): cannot be read: {tmp_path / 'bundle.yaml'}: no permission to read the "
+        "file; check its permissions, or ask an administrator to let this user read it")
+    assert finding.message("zh").startswith("bundle.yaml 字段 （文件）：无法读取：")
