@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
-import difflib
 import functools
 import io
 import os
@@ -30,7 +29,7 @@ from docgen.core.regularfile import read_regular
 from docgen.core.errors import RenderError, TemplateError
 from docgen.core.fastcheck import compile_schema
 from docgen.core.textcodec import lone_surrogate
-from docgen.core.validation import Problem, validate
+from docgen.core.validation import Problem, close_name, validate
 from docgen.documents.engine import Engine, jinja_environment
 from docgen.documents.image import Image
 from docgen.documents.messages import MESSAGES
@@ -353,7 +352,7 @@ class Template:
         unknown = self.unknown_names(self.variables())
         if unknown:
             fields = [f for f in self.schema if f != "serial"] + self.derived_fields
-            like = [(difflib.get_close_matches(name, fields, n=1, cutoff=0.6) or [None])[0] for name in unknown]
+            like = [close_name(name, fields) for name in unknown]
             # How `templates lint` finds these fields again: beside the .docx, a shipped name, or the file.
             if self.meta_path is None or self.meta_path == self.path.with_suffix(".yaml"):
                 schema = None

@@ -358,3 +358,35 @@ def test_an_unknown_field_names_the_field_it_looks_like_a_misspelling_of() -> No
         ("remarks", "未知字段（请检查拼写）", {}),  # like no field: nothing to suggest
         ("shareholders[1].id_numbr", "未知字段（请检查拼写，是否应为 id_number？）", {"known": "id_number"}),
     ]
+
+
+#: Fields as a bank may name them in its own template (Chinese) and as docgen's are named.
+_CHINESE_FIELDS = ["借款人", "保证人", "抵押物", "年利率", "借款金额", "到期日期", "借款合同号", "发函日期", "证件号码",
+                   "法定代表人", "送达地址"]
+_ENGLISH_FIELDS = ["borrower", "uscc", "name", "rate", "amount", "loan_amount", "contract_no", "letter_date",
+                   "id_number", "borrower_address", "term_months", "guarantors"]
+
+
+@pytest.mark.parametrize("typed, meant", [
+    # one character off, as the input method's wrong pick of a homophone leaves it
+    ("借宽人", "借款人"), ("保正人", "保证人"), ("抵压物", "抵押物"), ("年利律", "年利率"), ("借款金鹅", "借款金额"),
+    ("到期日起", "到期日期"), ("借款合同好", "借款合同号"), ("法定带表人", "法定代表人"), ("送达地止", "送达地址"),
+    # or one left out
+    ("借款合同", "借款合同号"), ("法定代表", "法定代表人"),
+    # two letters swapped, one left out or doubled
+    ("ucsc", "uscc"), ("nmae", "name"), ("rtae", "rate"), ("borrwoer", "borrower"), ("borower", "borrower"),
+    ("amuont", "amount"), ("laon_amount", "loan_amount"), ("contract_on", "contract_no"),
+    ("letter_daet", "letter_date"), ("id_numbr", "id_number"), ("borrower_adress", "borrower_address"),
+    ("term_monhts", "term_months"), ("guarantorss", "guarantors"),
+])
+def test_a_name_a_clerk_mistyped_is_matched_to_the_field_meant(typed: str, meant: str) -> None:
+    from docgen.core.validation import close_name
+
+    assert close_name(typed, _CHINESE_FIELDS + _ENGLISH_FIELDS) == meant
+
+
+@pytest.mark.parametrize("typed", ["备注", "经办人签字", "附言", "利息", "remarks", "typo", "note", "comment", "extra"])
+def test_a_name_that_is_no_misspelling_gets_no_suggestion(typed: str) -> None:
+    from docgen.core.validation import close_name
+
+    assert close_name(typed, _CHINESE_FIELDS + _ENGLISH_FIELDS) is None
