@@ -27,7 +27,7 @@ from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_wher
 from docgen.core.errors import DocgenError
 from docgen.core.fastcheck import validate_quickly
 from docgen.check.findings import Finding
-from docgen.check.messages import BUNDLE_LABELS, DETAILS, ERRORS, VOTES
+from docgen.check.messages import BUNDLE_LABELS, DETAILS, VOTES, in_english
 from docgen.core.messages import MESSAGES
 from docgen.core.problems import Problem
 from docgen.core.textcodec import decode_chinese
@@ -387,9 +387,7 @@ def unreadable_bundle_data(error: DocgenError) -> BundleData:
     """Return the ``BundleData`` of a ``bundle.yaml`` that exists but cannot be read (one finding),
     ``error`` saying why: worded by its code, in English too, by this part's table or core's (a
     permission refused)."""
-    table = ERRORS if error.code in ERRORS.codes("en") else MESSAGES
-    english = table.text(error.code, error.facts, "en") if error.code in table.codes("en") else str(error)
-    return BundleData(findings=[_finding("field/file", "cannot-read", reason=str(error), reason_en=english)],
+    return BundleData(findings=[_finding("field/file", "cannot-read", reason=str(error), reason_en=in_english(error))],
                       present=True)
 
 

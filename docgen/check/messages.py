@@ -22,11 +22,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from docgen.core.errors import DocgenError
+from docgen.core.messages import MESSAGES as CORE
 from docgen.core.wording import MessageTable, joined
 
 __all__ = ["ANNEX_PREFIX", "BUNDLE_LABELS", "DETAILS", "ERRORS", "FILES", "FINDINGS", "FOREIGN_NAMES", "KIND_LABELS", "KIND_NAMES",
            "KIND_NAMES_EN", "OUTPUT", "REPORT_CODE_LABELS", "REPORT_DOCX_STATUS", "REPORT_LABELS", "REPORT_PROVIDERS",
-           "VOTES", "spaced"]
+           "VOTES", "in_english", "spaced"]
 
 FINDINGS = MessageTable.bilingual("check findings", {
     "missing": ("缺少{title}",
@@ -232,6 +234,16 @@ DETAILS = MessageTable.bilingual("check details", {
         "longer issued; copy it from the business licence"),
 })
 
+def in_english(error: DocgenError) -> str:
+    """Return ``error`` (a ``BundleError`` of reading a bundle's file) worded in English by its code
+    and facts: by this part's table, or by core's (a permission refused); its own (Chinese) text
+    when neither has English for its code."""
+    for table in (ERRORS, CORE):
+        if error.code in table.codes("en"):
+            return table.text(error.code, error.facts, "en")
+    return str(error)
+
+
 #: Formats no checklist item accepts, as a client may still upload them (``facts["format"]``).
 FOREIGN_NAMES = {
     "heic": ("HEIC 图片（苹果手机照片格式）", "HEIC image (iPhone photo format)"),
@@ -328,8 +340,9 @@ FILES = MessageTable.bilingual("file inspection", {
     # the bounded worker's own verdicts
     "out-of-memory": ("检查时内存不足（超过 {memory_mb} MB），文件可能是恶意构造的",
         "inspection ran out of memory (over {memory_mb} MB); the file may be crafted to harm"),
+    # ``error``: why the bundle could not give the file's bytes (a ``BundleError``), ``error_en`` in English
     "read-failed": ("无法读取文件：{error}",
-        "cannot read the file: {error}"),
+        lambda f: f"cannot read the file: {f.get('error_en') or f['error']}"),
     "read-denied": ("无权读取该文件（权限不足），内容未检查；请检查文件权限后重新检查",
         "no permission to read the file; its content was not checked: check its permissions, then check again"),
     "crashed": ("检查出错：{error}",

@@ -206,3 +206,40 @@ def test_a_bundle_yaml_this_user_may_not_read_is_named_in_english(tmp_path: Path
         f"bundle.yaml field (the file): cannot be read: {tmp_path / 'bundle.yaml'}: no permission to read the "
         "file; check its permissions, or ask an administrator to let this user read it")
     assert finding.message("zh").startswith("bundle.yaml 字段 （文件）：无法读取：")
+
+
+def _zipped(folder: Path, target: Path, deflate64: str) -> Path:
+    """Zip ``folder`` into ``target``, member ``deflate64`` marked as compressed with Deflate64 (what
+    Windows' zipper uses for big files, and Python cannot inflate)."""
+    import struct
+    import zipfile
+
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder).as_posix())
+    data = bytearray(target.read_bytes())
+    name = deflate64.encode()
+    at = data.find(name)
+    while at >= 0:
+        # the method field: 8 bytes into a local header (name at 30), 10 into a central one (name at 46)
+        for start, offset, signature in ((at - 30, 8, b"PK\x03\x04"), (at - 46, 10, b"PK\x01\x02")):
+            if data[start:start + 4] == signature:
+                data[start + offset:start + offset + 2] = struct.pack("<H", 9)
+        at = data.find(name, at + 1)
+    target.write_bytes(bytes(data))
+    return target
+
+
+def test_a_file_the_bundle_cannot_give_is_named_in_english(complete: Path, tmp_path: Path) -> None:
+    member = "01-申请前期/公司章程.pdf"
+    bundle = _zipped(complete, tmp_path / "bundle.zip", member)
+    findings = json.loads(_check(bundle, "--format", "json"))["findings"]
+    unreadable = {(f["path"], f["message"]) for f in findings if f["code"] == "unreadable"}
+    assert unreadable == {(member, "file cannot be read (corrupt or truncated): cannot read the file: compression "
+                                   "not supported (That compression method is not supported); pack the bundle again "
+                                   "as a standard zip (Deflate)")}
+    chinese = CliRunner().invoke(main, ["check", str(bundle), "--as-of", EXAMPLE_AS_OF, "--format", "json"])
+    assert {f["message"] for f in json.loads(chinese.output)["findings"] if f["code"] == "unreadable"} == {
+        "文件无法读取（损坏或不完整）：无法读取文件：压缩方式不受支持（That compression method is not supported）；"
+        "请用标准 ZIP（Deflate）重新打包"}

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from docgen.check.bundle import Bundle, ReadSpec, read_spec, sha256_spec
 from docgen.check.inspection.kinds import FileInfo, file_info, inspect_bytes, inspect_bytes_quickly
 from docgen.core.sniff import extension_kind
-from docgen.check.messages import ERRORS
+from docgen.check.messages import ERRORS, in_english
 from docgen.core.cache import Packs, cache_key, code_digest
 from docgen.core.errors import BundleError
 from docgen.core.wording import reason_of
@@ -97,7 +97,7 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
         except MemoryError:
             result = {"error": "memory"}
         except BundleError as exc:
-            result = {"error": "read", "detail": str(exc)}
+            result = {"error": "read", "detail": str(exc), "detail_en": in_english(exc)}
         except Exception as exc:  # a bug in a checker must not take the bundle down
             result = {"error": "crash", "detail": reason_of(exc)}
         try:
@@ -315,7 +315,7 @@ def _inspect(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float
                             info = _failed(path, spec, "out-of-memory", memory_mb=memory_mb)
                             replace = True  # a worker that hit its memory cap may be in a bad state
                         elif data["error"] == "read":
-                            info = _failed(path, spec, "read-failed", error=data["detail"])
+                            info = _failed(path, spec, "read-failed", error=data["detail"], error_en=data["detail_en"])
                         else:
                             info = _failed(path, spec, "crashed", error=data["detail"])
                         finish(i, info)
