@@ -505,8 +505,6 @@ def _first_shown(sheets: Sequence[Any]) -> int:
     from python-calamine's ``sheets_metadata``), else 0 (the first is shown, or none is)."""
     from python_calamine import SheetVisibleEnum
 
-    if not sheets or sheets[0].visible == SheetVisibleEnum.Visible:
-        return 0
     return next((at for at, found in enumerate(sheets) if found.visible == SheetVisibleEnum.Visible), 0)
 
 
