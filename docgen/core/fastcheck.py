@@ -80,12 +80,12 @@ def _type_ok(kind: str, value: Any) -> bool:
 
 
 def _checker(name: str) -> Callable[[Any], bool]:
+    if name == "period_label":
+        return lambda v: not isinstance(v, str) or PERIOD_LABEL.fullmatch(v) is not None
     # python-stdnum is imported only by a schema that checks numbers. The fast path needs a
     # verdict, not the reason: the ``*_issue`` functions, without a message worded for nothing.
     from docgen.core.idnumbers import resident_id_issue, uscc_issue
 
-    if name == "period_label":
-        return lambda v: not isinstance(v, str) or PERIOD_LABEL.fullmatch(v) is not None
     if name == "uscc":
         return lambda v: uscc_issue(str(v)) is None
     if name == "resident_id":
