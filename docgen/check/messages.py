@@ -2,13 +2,13 @@
 
 Three tables, one per kind of identity:
 
-Each entry is ``code: (Chinese, English)``: every finding is worded in both languages (a
-bundle.yaml value's problem in core's table, ``docgen.core.messages``, also in both).
-
 - ``FINDINGS``: a finding's sentence by its stable ``code`` (DESIGN §5), with ``{detail}``;
 - ``DETAILS``: the ``detail`` of a finding by its ``reason`` (which rule or which limit), filled
   from the finding's facts (item titles, years, ratios, sizes …);
 - ``FILES``: what file inspection found, by the ``reason`` in ``FileInfo``.
+
+Each entry is ``code: (Chinese, English)``: every finding is worded in both languages (a
+bundle.yaml value's problem in core's table, ``docgen.core.messages``, also in both).
 
 Besides them, the report formats' fixed phrases (``REPORT_LABELS``, ``REPORT_CODE_LABELS``,
 ``REPORT_PROVIDERS``, ``REPORT_DOCX_STATUS``) and what each bundle.yaml key holds
@@ -459,7 +459,8 @@ ERRORS = MessageTable("check errors", {
     "scaffold-exists": "{target} 已存在，未覆盖；如确需重新生成空白 bundle.yaml，请加 --force（原内容将被替换）",
     "bundle-zip-corrupt": "{root}：.zip 压缩包已损坏，无法读取目录（{reason}）；请重新打包后再检查",
 }, {
-    # why bundle.yaml cannot be read, which the English report of a check names (a finding's)
+    # why a bundle's file (bundle.yaml or any other) cannot be read, which the English report of a
+    # check names (``in_english``: bundle.yaml's finding, a file's read-failed)
     "bundle-yaml-too-large": "too large ({size} bytes, limit {limit}): bundle.yaml holds the application data only",
     "bundle-file-too-large": "{label}: over the size limit of {cap} bytes; reading stopped",
     "bundle-read-failed": "{label}: reading failed ({reason})",

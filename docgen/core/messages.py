@@ -1,7 +1,7 @@
 """Core's message table: the wording of data-validation and spreadsheet problems, and of the
 errors of core's readers, value parsers, conditions and output files (Chinese); in English too,
-the problems a bundle.yaml value can have (validation's and the value parsers'), which
-``docgen check --lang en`` reports.
+the problems a bundle.yaml value can have (validation's and the value parsers') and a refused
+permission to read a bundle's file, which ``docgen check --lang en`` reports.
 
 Codes are the identity programs and tests use; the sentences here are only what users read.
 """
@@ -270,7 +270,7 @@ MESSAGES = MessageTable("core", {
                          "and the decimal point a '.', as in 1,234.56"),
     "amount-not-finite": "an amount should be a finite number, not {value!r}",
     "amount-too-large": "amount {value!r} is out of range (at most {limit:,} yuan); check for extra digits",
-    # a path the system refuses for lack of permission (a bundle.yaml the check may not read)
+    # a path the system refuses for lack of permission (a bundle's file the check may not read)
     "access-read": ("{path}: no permission to read the file; check its permissions, or ask an administrator to "
                     "let this user read it"),
     "access-list": "{path}: no permission to list the folder; check its permissions (readable and enterable)",
