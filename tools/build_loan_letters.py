@@ -208,13 +208,15 @@ def demand_letter():
     # The borrower's signed confirmation (an acknowledgment: 《民法典》第一百九十五条) confirms what the
     # letter claims: the principal owed (and, when the letter demands only what is overdue, that part
     # of it), the 欠息 and the 罚息 of the table, to the same day, and the 罚息 the letter reserves in
-    # words (penalty_reserved) without a figure; never an amount the letter does not claim.
+    # words without a figure, under _penalty_reservation's own condition (penalty_reserved, for a
+    # balance declared due early or matured); never an amount the letter does not claim.
     _receipt(
         doc, "逾期贷款催收函", "{{ borrower }}", id_cell="{{ id_number }}", address_cell="{{ borrower_address }}",
         confirmation="借款人确认:截至{{ letter_date|date_cn }},尚欠{{ bank_legal_name }}借款本金"
                      "{{ balance|amount }}元{% if not matured and not accelerated %}(其中{{ principal_label }}"
                      "{{ principal|amount }}元){% endif %}、欠息{{ interest|amount }}元、罚息{{ penalty|amount }}元"
-                     "{% if penalty_reserved %},以及《逾期贷款催收函》所述由债权人另行计算的罚息{% endif %}。"
+                     "{% if penalty_reserved and (accelerated or matured) %},以及《逾期贷款催收函》所述由债权人另行计算的罚息"
+                     "{% endif %}。"
                      "\n借款人签名(盖章):                    年      月      日",
     )
     return doc

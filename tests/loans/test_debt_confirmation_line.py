@@ -4,7 +4,8 @@ A debtor's written acknowledgment interrupts the limitation period (《民法典
 it has run out, bars the defence (第一百九十二条第二款): the 债务确认 line of the demand letter's
 送达回证 names the 罚息 of the letter's table (and the 罚息 the letter reserves in words, when it does),
 and the part of the principal the letter demands; the 催收通知书, which claims no 罚息, has its
-债务确认回执 name none. Each letter is issued by ``make_letters`` and re-opened with python-docx.
+债务确认回执 name none. Each letter is issued by ``make_letters`` (or filled by ``render`` from data given
+by hand) and re-opened with python-docx.
 """
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from pathlib import Path
 
 import docx
 import pytest
+import yaml
 from collect_helpers import AS_OF, BANK, issue_letters, make_loan, policy_in
+
+from docgen.documents.render import render
 
 DAY = dt.timedelta(days=1)
 
@@ -69,6 +73,22 @@ def test_a_letter_reserving_penalty_in_words_has_it_confirmed_too(tmp_path, poli
     assert _confirmation(restored.file) == (
         f"借款人确认：截至2026年12月5日，尚欠{BANK}借款本金420,000.00元、欠息1,523.45元、罚息{fine}元，"
         "以及《逾期贷款催收函》所述由债权人另行计算的罚息。")
+
+
+@pytest.mark.parametrize("accelerated", [False, True])
+def test_a_rendered_letter_confirms_a_reserved_penalty_only_where_it_reserves_it(tmp_path, accelerated) -> None:
+    # docgen render takes penalty_reserved as given: a letter demanding only the overdue amounts reserves
+    # no 罚息 in words, whatever the flag says, and its confirmation names none; one declaring the balance
+    # due early reserves it, and so does its confirmation.
+    examples = Path(__file__).parents[2] / "examples" / "templates" / "demand-letter.yaml"
+    data = {**yaml.safe_load(examples.read_text(encoding="utf-8")), "penalty_reserved": True,
+            "accelerated": accelerated}
+    out = render("demand-letter", data, tmp_path / "letter.docx", register_path=tmp_path / "r.sqlite").path
+    letter = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    confirmation = _confirmation(str(out))
+    assert ("由我行另行计算并向贵方主张" in letter) is accelerated
+    assert confirmation.endswith("，以及《逾期贷款催收函》所述由债权人另行计算的罚息。") is accelerated
+    assert confirmation.endswith("罚息256.25元。") is not accelerated
 
 
 def test_the_notice_of_a_time_barred_claim_has_no_penalty_confirmed(tmp_path, policy) -> None:
