@@ -5,7 +5,9 @@ letters drive collection (DESIGN §8.1), each followed by a 送达回证 on its 
 
 - ``demand-letter``: 逾期贷款催收函 to the borrower of a claim still inside its limitation period;
   the only letter that says the period is interrupted (《民法典》第一百九十五条), and only on the
-  condition that it is served before the period ends when that is near (``serve_by``);
+  condition that it is served before the period ends when that is near (``serve_by``), and, for a
+  loan not yet matured, that the period has begun (an instalment debt's runs from the last
+  instalment's due date, 第一百八十九条);
 - ``debt-confirmation``: 催收通知书 with a 债务确认回执, for a time-barred claim: it asks for
   repayment and the debtor's written confirmation (which revives the claim, art. 192) and
   asserts no legal effect of its own;
@@ -201,9 +203,14 @@ def demand_letter():
     add_tag_paragraph(doc, "{%p endfor %}")
     # Service interrupts the period only while it runs (art. 195): when it ends within the policy's
     # service margin of the letter date (serve_by), the letter says so as a condition, never as a fact.
+    # Nor does it interrupt a period not yet running: a debt repaid in instalments has one period,
+    # counted from the last instalment's due date (art. 189), so the letter of a loan not yet matured
+    # (its overdue instalments demanded, or its balance declared due by this very letter) states the
+    # interruption only for a period that has begun. A matured loan's period has begun.
     add_body(doc, "依照《中华人民共和国民法典》第一百九十五条的规定,本函送达即构成我行向贵方提出履行请求"
-                  "{% if serve_by %};本函在诉讼时效期间届满前送达的,{% else %},{% endif %}上述债权的"
-                  "诉讼时效自本函送达之日起中断并重新计算。如对上述欠款金额有异议,请于收到本函之日起三日内与我行联系。")
+                  "{% if matured %}{% if serve_by %};本函在诉讼时效期间届满前送达的,{% else %},{% endif %}上述债权的"
+                  "{% else %};上述债权的诉讼时效期间已经开始计算{% if serve_by %}、本函在该期间届满前送达{% endif %}的,"
+                  "{% endif %}诉讼时效自本函送达之日起中断并重新计算。如对上述欠款金额有异议,请于收到本函之日起三日内与我行联系。")
     _closing(doc, "特此函告。")
     # The borrower's signed confirmation (an acknowledgment: 《民法典》第一百九十五条) confirms what the
     # letter claims: the principal owed (and, when the letter demands only what is overdue, that part

@@ -107,3 +107,29 @@ def test_collect_letters_and_plan_tell_the_officer(tmp_path: Path) -> None:
     assert "诉讼时效将于2026-12-01届满：请于该日（含当日）前直接送达本函" in letters
     assert outcome["code"] == "issued-before" and outcome["facts"] == {"serve_by": "2026-12-01"}
     assert outcome["next_step"].startswith("诉讼时效将于2026-12-01届满")
+
+
+#: A loan not yet matured: its instalments' one period runs from the last one's due date (《民法典》第一百八十九条),
+#: so its letter states the interruption only for a period that has begun.
+BEGUN = "本函送达即构成我行向贵方提出履行请求；上述债权的诉讼时效期间已经开始计算的，诉讼时效自本函送达之日起中断并重新计算。"
+BEGUN_IN_TIME = ("本函送达即构成我行向贵方提出履行请求；上述债权的诉讼时效期间已经开始计算、本函在该期间届满前送达的，"
+                 "诉讼时效自本函送达之日起中断并重新计算。")
+
+
+@pytest.mark.parametrize("accelerated", [False, True])
+def test_an_unmatured_loans_letter_interrupts_only_a_period_that_has_begun(tmp_path: Path, accelerated: bool) -> None:
+    # Day 10, maturing 2027-11-30: the overdue instalments (or, declared due early, the balance).
+    letter, text = _letter(tmp_path, policy_in(tmp_path), make_loan("JJ0001", days=10, accelerated=accelerated))
+    assert ("我行现宣布上述贷款全部提前到期" in text) is accelerated
+    assert BEGUN in text and UNCONDITIONAL not in text and CONDITIONAL not in text
+    assert letter.facts == ({"declares_acceleration": True} if accelerated else {})
+
+
+def test_an_unmatured_loans_letter_near_the_deadline_states_both_conditions(tmp_path: Path) -> None:
+    # Overdue since 2023-11-29 (day 1) and maturing in 2030: the period the plan counts from the first
+    # overdue day ends five days after the letter date.
+    loan = make_loan("JJ0001", days=1097 - 5, maturity=D(2030, 11, 28), disbursed_on=D(2020, 11, 28),
+                     balance=Decimal("20000"))
+    letter, text = _letter(tmp_path, policy_in(tmp_path), loan)
+    assert BEGUN_IN_TIME in text and BEGUN not in text and CONDITIONAL not in text
+    assert letter.facts == {"serve_by": "2026-12-03"}
