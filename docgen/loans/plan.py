@@ -590,12 +590,13 @@ def after_as_of_notice(after: list[tuple[str, int]], as_of: _dt.date) -> Notice 
 
 @dataclass(frozen=True)
 class NextAction:
-    """What the timetable asks for a loan: the next action and its due date, and all open actions."""
+    """What the timetable asks for a loan: the next action and its due date, all open actions, and
+    each action overdue once with the day it fell due (``overdue``)."""
 
     action: str
     due: _dt.date
     open_actions: tuple[str, ...]
-    overdue: tuple[str, ...]
+    overdue: tuple[tuple[str, _dt.date], ...]
 
 
 _UNSET: Any = object()
@@ -608,7 +609,9 @@ def next_action(
     """Return the timetable's next action for overdue ``loan`` on ``as_of`` (see module doc).
 
     ``open_actions`` lists every step open today (once steps pending, routine steps in their
-    window), in timetable order; ``overdue`` the once steps whose due date has passed. A
+    window), in timetable order; ``overdue`` each action of a once step whose due date has passed,
+    once, with the earliest such due date among the steps that apply to the loan (two
+    ``legal-action`` steps, for large loans and for the others, are one action overdue). A
     ``guarantor-demand`` step applies only while a joint guarantor is liable and not yet called
     on (``guarantee``; a general guarantor is not asked to pay before the debtor is sued).
     """
@@ -622,7 +625,7 @@ def next_action(
     chosen: tuple[str, _dt.date] | None = None  # the first step open today
     upcoming: tuple[str, _dt.date] | None = None  # else the first step still to come
     open_actions: list[str] = []
-    overdue: list[str] = []
+    overdue: dict[str, _dt.date] = {}
     for i, step in enumerate(steps):
         if step.once:
             if i <= done_upto:
@@ -642,7 +645,7 @@ def next_action(
         if step.once:
             due = past_due_date(since, step.due)
             if due < as_of:
-                overdue.append(step.action)
+                overdue[step.action] = min(due, overdue.get(step.action, due))
         else:
             due = as_of
         if step.action not in open_actions:
@@ -651,7 +654,7 @@ def next_action(
             chosen = (step.action, due)
     chosen = chosen or upcoming
     assert chosen is not None  # a validated timetable ends with an open-ended routine step
-    return NextAction(chosen[0], chosen[1], tuple(open_actions), tuple(overdue))
+    return NextAction(chosen[0], chosen[1], tuple(open_actions), tuple(overdue.items()))
 
 
 def recorded(issued: Container[str], key: str) -> bool:
@@ -831,9 +834,7 @@ def plan_entry(
                and letter_due_date(loan, as_of, policy) is not None)
     if declare and not urgent_call:
         chosen, chosen_due = "declare-acceleration", as_of  # before routine steps; a lapsing guarantee first
-    for name in action.overdue:
-        start = policy.timetable
-        step_due = next((past_due_date(since, s.due) for s in start if s.once and s.action == name), as_of)
+    for name, step_due in action.overdue:
         _notice(notices, f"{name}-overdue", time_barred=time_barred, due=step_due)
     open_actions = list(action.open_actions)
     if declare and chosen != "declare-acceleration":

@@ -120,6 +120,28 @@ def test_long_arrears_go_to_legal_action(policy) -> None:
     assert entry.warnings == ["legal-action-overdue"]
 
 
+def test_an_action_overdue_is_warned_once_with_the_day_its_step_for_this_loan_fell_due(tmp_path: Path) -> None:
+    # The example policy's two legal-action steps: large loans are sued from day 61, the others from day 91.
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        "timetable:\n"
+        "  - {action: phone, from: 1, to: 60}\n"
+        "  - {action: legal-action, from: 61, once: true, when: loan.balance >= 500000}\n"
+        "  - {action: legal-action, from: 91, once: true}\n"
+        "  - {action: visit, from: 61}\n",
+        encoding="utf-8",
+    )
+    custom = load_policy(path)
+    small, large = make_loan("JJ0001", days=120), make_loan("JJ0002", days=120, balance=Decimal("600000"), row=3)
+    entries = {e.loan_no: e for e in build_plan([small, large], AS_OF, custom).entries}
+    for loan, day in ((small, 91), (large, 61)):
+        entry = entries[loan.loan_no]
+        due = (loan.overdue_since + dt.timedelta(days=day - 1)).isoformat()
+        assert entry.warnings == ["legal-action-overdue"], loan.loan_no
+        assert [(n.facts, n.message) for n in entry.notices] == [({"due": due}, f"应于{due}起诉，至今未起诉")]
+        assert next_action(loan, AS_OF, custom).overdue == (("legal-action", dt.date.fromisoformat(due)),)
+
+
 def test_litigation_supersedes_the_letter(policy) -> None:
     loan = make_loan(days=120, litigation="已起诉,待开庭")
     entry = build_plan([loan], AS_OF, policy).entries[0]
