@@ -192,14 +192,17 @@ def demand_letter():
     _penalty_reservation(doc, "accelerated and penalty_reserved", addressee="贵方", claim="向贵方")
     add_body(doc, "请贵方于{{ pay_by|date_cn }}前将上述欠款足额存入还款账户,或到我行办理还款手续。逾期仍未归还的,"
                   "我行将依照借款合同及有关法律规定采取下列措施:")
-    # A measure is printed only when it can be taken: no guarantor or collateral, no such threat.
+    # A measure is printed only when it can be taken: no guarantor or collateral, no such threat. The
+    # costs of a suit are claimed, not said to fall on the borrower: the court apportions the court fees
+    # (《诉讼费用交纳办法》第二十九条) and the borrower bears counsel's fees only as the contract provides.
     add_tag_paragraph(doc, "{%p for m in measures if (m != 'guarantors' or guarantors) "
                            "and (m != 'collateral' or collateral) %}")
     add_body(doc, "{{ " + _NUMERALS + "[loop.index0] }}、"
                   "{% if m == 'credit' %}将贵方的逾期记录报送金融信用信息基础数据库,影响贵方今后办理信贷业务;"
                   "{% elif m == 'guarantors' %}要求保证人{{ guarantors|join('、') }}依照保证合同承担保证责任;"
                   "{% elif m == 'collateral' %}依法处置抵押物、质押物({{ collateral }}),并以所得价款优先受偿;"
-                  "{% else %}依法向人民法院提起诉讼,由此产生的诉讼费、律师费等实现债权的费用由贵方承担。{% endif %}")
+                  "{% else %}依法向人民法院提起诉讼,并依法及依照借款合同约定要求贵方承担诉讼费、律师费等实现债权的费用。"
+                  "{% endif %}")
     add_tag_paragraph(doc, "{%p endfor %}")
     # Service interrupts the period only while it runs (art. 195): when it ends within the policy's
     # service margin of the letter date (serve_by), the letter says so as a condition, never as a fact.

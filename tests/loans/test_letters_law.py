@@ -233,3 +233,12 @@ def test_a_ledger_overdue_date_after_maturity_is_not_what_the_letter_says(tmp_pa
     assert "已于2026年8月20日到期，贵方未按约归还，自2026年8月21日起已构成逾期" in text
     assert "2026年11月19日" not in text
     assert "5,000.00" in text
+
+
+def test_the_costs_of_a_suit_are_claimed_never_said_to_fall_on_the_borrower(tmp_path, policy) -> None:
+    # The court apportions the court fees and counsel's fees fall on the borrower only as the contract
+    # provides: the letter says the bank will claim them, not that the borrower bears them.
+    (letter,) = _letters(tmp_path, policy, [make_loan("JJ0001", days=30)]).written
+    text = docx_text(Path(letter.file))
+    assert "二、依法向人民法院提起诉讼，并依法及依照借款合同约定要求贵方承担诉讼费、律师费等实现债权的费用。" in text
+    assert "由贵方承担" not in text
