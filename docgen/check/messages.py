@@ -297,8 +297,9 @@ FILES = MessageTable.bilingual("file inspection", {
         "the PDF has no pages"),
     "pdf-page-tree": ("PDF 页面树不完整：声明 {declared} 页，实际只能读到 {readable} 页",
         "the PDF page tree is incomplete: {declared} pages declared, {readable} readable"),
+    # ``error``: pypdf's reason, or the page tree's fault (``page-tree/…``, then ``error_en`` too)
     "pdf-pages-unreadable": ("PDF 页面无法读取（{error}）",
-        "the PDF pages cannot be read ({error})"),
+        lambda f: f"the PDF pages cannot be read ({f.get('error_en') or f['error']})"),
     "office-part-missing": ("{office_name}不完整：缺少 {main}",
         "the {office_name} is incomplete: {main} is missing"),
     "office-encrypted": ("{office_name}已加密",

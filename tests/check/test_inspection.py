@@ -393,15 +393,21 @@ def test_missing_page_object_is_unreadable():
     assert inspect_bytes("a.pdf", data).problem == "unreadable"
 
 
-def test_cyclic_page_tree_is_unreadable():
+@pytest.mark.parametrize("node, fault, fault_en", [
+    (b"<< /Type /Pages /Kids [2 0 R] /Count 1 /Parent 2 0 R >>", "页面树存在循环引用", "the page tree loops"),
+    (b"<< /Type /Font /Parent 2 0 R >>", "页面树中有无效节点（/Font）", "the page tree holds an invalid node (/Font)"),
+])
+def test_a_cyclic_or_foreign_page_tree_is_unreadable_and_named_in_either_language(node, fault, fault_en):
     data = hostile.raw_pdf({
         1: b"<< /Type /Catalog /Pages 2 0 R >>",
         2: b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
         3: b"<< /Type /Page /Parent 2 0 R >>",
-        4: b"<< /Type /Pages /Kids [2 0 R] /Count 1 /Parent 2 0 R >>",
+        4: node,
     })
     info = inspect_bytes("a.pdf", data)
     assert info.problem == "unreadable" and not info.readable
+    # the English named the tree's fault in Chinese
+    assert (info.detail, info.detail_en) == (f"PDF 页面无法读取（{fault}）", f"the PDF pages cannot be read ({fault_en})")
 
 
 def test_signature_field_is_found(tmp_path):

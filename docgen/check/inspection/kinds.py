@@ -131,12 +131,21 @@ def _check_pdf(data: bytes, quick: bool = False) -> _Result | None:
         if declared is not None and declared != pages:
             return _bad("pdf-page-tree", pages, declared=declared, readable=pages)
         return _ok(pages, _has_signature(reader))
+    except _PageTreeError as exc:
+        return _bad("pdf-pages-unreadable", error=FILES.text(exc.code, exc.facts),
+                    error_en=FILES.text(exc.code, exc.facts, "en"))
     except Exception as exc:
         return _bad("pdf-pages-unreadable", error=reason_of(exc))
 
 
 class _PageTreeError(ValueError):
-    """The page tree loops, or holds a node that is neither /Pages nor /Page."""
+    """The page tree loops, or holds a node that is neither /Pages nor /Page: ``code`` (a
+    ``page-tree/…`` wording of ``FILES``) and ``facts`` say which, in either language."""
+
+    def __init__(self, code: str, **facts: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.facts = facts
 
 
 def _count_pages(reader: Any) -> int:
@@ -152,7 +161,7 @@ def _count_pages(reader: Any) -> int:
         idnum = getattr(ref, "idnum", None)
         if idnum is not None:
             if idnum in seen:
-                raise _PageTreeError(FILES.text("page-tree/cycle"))
+                raise _PageTreeError("page-tree/cycle")
             seen.add(idnum)
         node = ref.get_object()
         kind = node.get("/Type") if hasattr(node, "get") else None
@@ -162,7 +171,7 @@ def _count_pages(reader: Any) -> int:
             kids = node.raw_get("/Kids") if "/Kids" in node else []
             stack.extend(reversed(kids.get_object()))
         else:
-            raise _PageTreeError(FILES.text("page-tree/bad-node", {"node": kind or type(node).__name__}))
+            raise _PageTreeError("page-tree/bad-node", node=kind or type(node).__name__)
     return pages
 
 
