@@ -105,14 +105,24 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
             await asyncio.sleep(svc.sweep_every)
             await run_in_threadpool(svc.sweep)
 
+    async def expirer() -> None:
+        while True:
+            await asyncio.sleep(svc.expire_every)
+            try:
+                await run_in_threadpool(svc.expire_jobs)
+            except Exception as exc:  # noqa: BLE001 - the storage refusing is waited out: the next sweep
+                if storage_problem(exc, database=svc.settings.db_path) is None:
+                    log.exception("the jobs' leases could not be swept")
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc.start()
-        task = asyncio.create_task(sweeper())
+        tasks = [asyncio.create_task(sweeper()), asyncio.create_task(expirer())]
         try:
             yield
         finally:
-            task.cancel()
+            for task in tasks:
+                task.cancel()
             svc.stop()
 
     app = FastAPI(title="docgen", version=__version__, lifespan=lifespan, docs_url="/api/docs",

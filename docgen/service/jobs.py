@@ -11,16 +11,28 @@ A worker whose database refuses a job's state for the whole wait (``Settings.rec
 hands the job's end back (``JobEnd``) instead of leaving the job running: the process that ran
 it (the service for ``ProcessRunner``, a ``docgen worker`` for Celery) holds it in ``JobEnds``
 and records it as soon as the database takes writes again.
+
+A process that dies while running a job (killed, out of memory, its machine gone) records
+nothing: the job would read running for ever. So a running job has a lease (``Lease``): the
+process running it names itself (``runner``, ``host:pid``) and renews, every third of
+``Settings.job_lease``, the time until which it vouches for the job; the service's sweep
+(``JobStore.expire``: at start and every half lease) marks failed, with one line naming the
+process, each running job whose lease ran out, whichever runner it had. A runner that was only
+silent (its database refused writes longer than the lease) takes its job back at its next
+renewal, and a held end is recorded over the mark; a job run again is no longer its.
 """
 from __future__ import annotations
 
 import concurrent.futures
+import concurrent.futures.process
+import datetime as _dt
 import json
 import logging
 import multiprocessing
 import secrets
 import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Any, Protocol, TypedDict
 
@@ -35,6 +47,8 @@ log = logging.getLogger("docgen.service")
 STATES = ("queued", "running", "done", "failed", "interrupted")
 ACTIVE = ("queued", "running")
 INTERRUPTED_MESSAGE = SERVICE.text("job-interrupted")
+#: The jobs' state columns a sweep marking a job lost sets (and a renewal or a held end undoes).
+_LOST_UNSET = "error = NULL, finished = NULL, lost = NULL"
 #: Seconds between two tries at writing a job's state the database refused.
 RECORD_EVERY = 2.0
 
@@ -64,19 +78,37 @@ class JobRunner(Protocol):
 class ProcessRunner:
     """Runs jobs in a pool of spawned worker processes on this machine."""
 
-    def __init__(self, data_dir: Path, workers: int, register: str = "", record_wait: float | None = None) -> None:
+    def __init__(self, data_dir: Path, workers: int, register: str = "", record_wait: float | None = None,
+                 job_lease: float | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.register = register
         self.record_wait = record_wait
+        self.job_lease = job_lease
+        self.workers = max(1, workers)
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> concurrent.futures.ProcessPoolExecutor:
         # spawn: a worker must not inherit the server's threads and locks (fork would).
-        self._pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"))
+        return concurrent.futures.ProcessPoolExecutor(max_workers=self.workers,
+                                                      mp_context=multiprocessing.get_context("spawn"))
 
     def submit(self, job_id: str) -> concurrent.futures.Future[JobEnd | None]:
-        """Queue ``job_id`` for the next free worker; return the future of its run."""
+        """Queue ``job_id`` for the next free worker; return the future of its run.
+
+        A pool one of whose workers died (killed, out of memory) takes no more work, and its other
+        workers are stopped with it: a new pool takes this job and the next (the jobs the dead pool
+        ran read failed once their leases run out; those it had queued are submitted again by
+        ``Service.submit``)."""
         from docgen.service.work import execute_job
 
-        return self._pool.submit(execute_job, str(self.data_dir), job_id, self.register, self.record_wait)
+        args = (execute_job, str(self.data_dir), job_id, self.register, self.record_wait, self.job_lease)
+        try:
+            return self._pool.submit(*args)
+        except concurrent.futures.process.BrokenProcessPool:
+            log.warning("a job worker died; starting new workers")
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+            return self._pool.submit(*args)
 
     def close(self) -> None:
         """Shut the pool down without waiting for running jobs."""
@@ -119,11 +151,14 @@ class JobStore:
             return db.execute("SELECT COUNT(*) FROM jobs WHERE owner = ? AND state IN ('queued', 'running')",
                               (owner,)).fetchone()[0]
 
-    def start(self, job_id: str) -> dict[str, Any] | None:
-        """Move a queued job to running; return it, or None when it is not queued (taken or cancelled)."""
+    def start(self, job_id: str, lease: float | None = None) -> dict[str, Any] | None:
+        """Move a queued job to running, this process its runner with a lease of ``lease`` seconds
+        (None: no lease, never swept); return it, or None when it is not queued (taken or cancelled)."""
+        until = None if lease is None else time.time() + lease
         with connect(self.db_path) as db:
-            cur = db.execute("UPDATE jobs SET state = 'running', started = ?, done = 0, total = 0, error = NULL "
-                             "WHERE id = ? AND state = 'queued'", (now_iso(), job_id))
+            cur = db.execute("UPDATE jobs SET state = 'running', started = ?, done = 0, total = 0, runner = ?, "
+                             f"lease = ?, {_LOST_UNSET} WHERE id = ? AND state = 'queued'",
+                             (now_iso(), runner_id(), until, job_id))
             if cur.rowcount != 1:
                 return None
         return self.get(job_id)
@@ -140,21 +175,54 @@ class JobStore:
         write makes neither, so trying again never makes the entry twice."""
         state = "failed" if error else "done"
         with connect(self.db_path) as db:
-            db.execute("UPDATE jobs SET state = ?, error = ?, result = ?, finished = ? WHERE id = ?",
+            db.execute("UPDATE jobs SET state = ?, error = ?, result = ?, finished = ?, lost = NULL WHERE id = ?",
                        (state, error, json.dumps(result or {}, ensure_ascii=False), now_iso(), job_id))
             if entry is not None:
                 audit.insert(db, **entry)
 
+    def renew(self, job_id: str, runner: str, until: float) -> bool:
+        """Extend the lease of the running job ``job_id`` to ``until`` (epoch seconds), ``runner``
+        (``host:pid``) running it; a job the sweep marked lost while ``runner`` ran it is running
+        again. A lease is never shortened: the chunks of a split batch renew it from several
+        processes, and one vouching for longer still does. Returns False (nothing written) when
+        the job is neither (ended, run again)."""
+        with connect(self.db_path) as db:
+            cur = db.execute("UPDATE jobs SET state = 'running', runner = ?, lease = MAX(COALESCE(lease, 0), ?), "
+                             f"{_LOST_UNSET} WHERE id = ? "
+                             "AND (state = 'running' OR (state = 'failed' AND lost IS NOT NULL AND runner = ?))",
+                             (runner, until, job_id, runner))
+            return cur.rowcount == 1
+
+    def expire(self, now: float | None = None) -> list[str]:
+        """Mark failed each running job whose lease ran out before ``now`` (epoch seconds; None:
+        the present): its runner is gone. Returns their ids. Only reads while there is none."""
+        now = time.time() if now is None else now
+        with connect(self.db_path) as db:
+            rows = db.execute("SELECT id, runner, lease FROM jobs WHERE state = 'running' AND lease < ?",
+                              (now,)).fetchall()
+            lost = []
+            for row in rows:
+                expired = _dt.datetime.fromtimestamp(row["lease"]).astimezone().isoformat(timespec="seconds")
+                error = SERVICE.text("job-lost", {"runner": row["runner"] or "?", "expired": expired})
+                at = now_iso()
+                cur = db.execute("UPDATE jobs SET state = 'failed', error = ?, finished = ?, lost = ? "
+                                 "WHERE id = ? AND state = 'running' AND lease < ?", (error, at, at, row["id"], now))
+                if cur.rowcount == 1:  # not renewed meanwhile
+                    lost.append(row["id"])
+        return lost
+
     def give_up(self, end: JobEnd) -> str | None:
         """Record the end of a job its worker could not: failed with ``end["error"]``, its audit entry
         made, its files forgotten (their folder is for the caller to delete), in one transaction.
+        A job the sweep marked lost meanwhile (its lease ran out while the end was held) is recorded so.
 
         Returns the job's result folder, or None (and writes nothing) when the job is no longer
         queued or running. A refusal of the storage propagates (``sqlite3.Error``).
         """
         with connect(self.db_path) as db:
-            cur = db.execute("UPDATE jobs SET state = 'failed', error = ?, finished = ? "
-                             "WHERE id = ? AND state IN ('queued', 'running')", (end["error"], now_iso(), end["job"]))
+            cur = db.execute("UPDATE jobs SET state = 'failed', error = ?, finished = ?, lost = NULL WHERE id = ? "
+                             "AND (state IN ('queued', 'running') OR (state = 'failed' AND lost IS NOT NULL))",
+                             (end["error"], now_iso(), end["job"]))
             if cur.rowcount != 1:
                 return None
             if end["audit"] is not None:
@@ -166,7 +234,7 @@ class JobStore:
     def requeue(self, job_id: str) -> bool:
         """Put a failed or interrupted job back in the queue; return False when it is not one."""
         with connect(self.db_path) as db:
-            cur = db.execute("UPDATE jobs SET state = 'queued', error = NULL, finished = NULL "
+            cur = db.execute(f"UPDATE jobs SET state = 'queued', runner = NULL, lease = NULL, {_LOST_UNSET} "
                              "WHERE id = ? AND state IN ('failed', 'interrupted')", (job_id,))
             return cur.rowcount == 1
 
@@ -257,6 +325,58 @@ class JobEnds:
                     if self._thread is threading.current_thread():
                         self._thread = None
                     return
+
+
+def runner_id() -> str:
+    """This process as a job's runner: ``host:pid`` (as the register names a batch's claim)."""
+    from docgen.documents.register import owner_id
+
+    return owner_id()
+
+
+class Lease:
+    """The lease of a running job, renewed while the process running it lives (a context manager).
+
+    Entering starts a thread that renews it (``JobStore.renew``) for ``seconds`` now and every third
+    of that; leaving stops it, and then, when ``hand_on`` was called, renews it once more for the
+    seconds given: the job waits on a queue for another process (a split batch's chunks). A renewal
+    the storage refuses is tried again at the next one.
+    """
+
+    def __init__(self, store: JobStore, job_id: str, seconds: float) -> None:
+        self.store, self.job_id, self.seconds = store, job_id, seconds
+        self.runner = runner_id()
+        self.then: float | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renewing, name=f"docgen-lease-{job_id}", daemon=True)
+
+    def __enter__(self) -> Lease:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        if self.then is not None:
+            self.renew(self.then)
+
+    def hand_on(self, seconds: float) -> None:
+        """Once left, let the job's lease last ``seconds`` (the job waits on a queue)."""
+        self.then = seconds
+
+    def renew(self, seconds: float) -> None:
+        """Vouch for the job for ``seconds`` from now; a refusal of the storage is logged, not raised."""
+        try:
+            self.store.renew(self.job_id, self.runner, time.time() + seconds)
+        except Exception as exc:  # noqa: BLE001 - the next renewal tries again; a bug is logged
+            if storage_problem(exc, database=self.store.db_path) is None:
+                log.exception("job %s: its lease could not be renewed", self.job_id)
+
+    def _renewing(self) -> None:
+        while True:
+            self.renew(self.seconds)
+            if self._stop.wait(self.seconds / 3):
+                return
 
 
 def _decode(row: Any) -> dict[str, Any]:

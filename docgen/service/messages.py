@@ -20,6 +20,8 @@ MESSAGES = MessageTable("service", {
     # the service's own files (InputError)
     "data-dir-unwritable": "{path}：无法创建数据目录（{reason}）；请用 --data 指定可写的文件夹",
     "database-unusable": "{path}：不是可用的 docgen 服务数据库（{reason}）；请用 --data 指定另一个文件夹",
+    "database-newer": ("{path}：服务数据库的版本（{found}）比这个 docgen 所知的（{known}）新，是更新的 docgen 创建或升级的；"
+                       "请用那个版本运行服务，或用 --data 指定另一个文件夹（the database was made by a newer docgen）"),
     # the data folder, uploads/, files/ or the database failing while the service runs (503; jobs fail so)
     "storage-denied": ("服务无权写入 {path}（权限不足）；请管理员让运行 docgen serve 的用户可以写入它，恢复后重试"
                        "（the service may not write {path}）"),
@@ -43,9 +45,11 @@ MESSAGES = MessageTable("service", {
     # a letter the collect-letters job could not issue, as its page lists it: the loan, then why
     "letter-refused": "{loan_no}：{message}",
     "job-internal-error": "内部错误（{error}）；请把任务编号 {job_id} 告知系统管理员",
-    "record-wait-invalid": ("{name}：{value!q}不是正的秒数；请写一个大于 0 的数字，如 300"
-                            "（{name} must be a positive number of seconds）"),
+    "seconds-invalid": ("{name}：{value!q}不是正的秒数；请写一个大于 0 的数字，如 {example}"
+                        "（{name} must be a positive number of seconds）"),
     "job-interrupted": "服务重启时该任务尚未完成；可重新运行，已出具的文书不会重复出具",
+    "job-lost": ("运行该任务的进程 {runner} 已不在运行（它报告任务仍在运行的期限 {expired} 已过，未再续报），任务未完成；"
+                 "可重新运行，已出具的文书不会重复出具（the process running the job is gone）"),
     # HTTP answers (ApiError)
     "no-template": "没有模板 {name}（no such template）",
     "no-template-listed": "没有模板 {name}；可用模板见 docgen templates list（no such template）",

@@ -35,7 +35,7 @@ from celery import Celery, chord
 
 from docgen.core.tabular import Row
 from docgen.service.messages import MESSAGES as SERVICE
-from docgen.service.settings import Settings, record_wait_seconds
+from docgen.service.settings import Settings, job_lease_seconds, record_wait_seconds
 from docgen.service.storage import storage_problem
 
 __all__ = ["CeleryRunner", "chunk_rows", "make_app", "run_worker"]
@@ -51,6 +51,19 @@ def chunk_rows() -> int:
         return 200
 
 
+def visibility_timeout() -> float:
+    """Seconds a message taken and not acknowledged stays with its worker before the broker
+    delivers it again: ``$DOCGEN_QUEUE_VISIBILITY`` or 3600."""
+    return float(os.environ.get("DOCGEN_QUEUE_VISIBILITY", "3600"))
+
+
+def handed_on_lease(settings: Settings) -> float:
+    """Seconds a batch handed to its chunks keeps its lease from its split and each chunk's end:
+    the visibility timeout (a chunk taken by a worker that died is delivered again after it), and
+    a lease more for the chunk delivered again to start and renew it."""
+    return visibility_timeout() + (settings.job_lease or job_lease_seconds())
+
+
 def make_app(broker: str) -> Celery:
     """Return the Celery application on ``broker`` (Redis also keeps the chord's results)."""
     app = Celery("docgen", broker=broker, backend=broker, set_as_current=False)
@@ -61,7 +74,7 @@ def make_app(broker: str) -> Celery:
         task_default_queue=QUEUE,
         task_serializer="json", result_serializer="json", accept_content=["json"],
         # A message not acknowledged within this time (its worker's machine died) is delivered again.
-        broker_transport_options={"visibility_timeout": float(os.environ.get("DOCGEN_QUEUE_VISIBILITY", "3600"))},
+        broker_transport_options={"visibility_timeout": visibility_timeout()},
         result_expires=7 * 24 * 3600,
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
@@ -121,7 +134,7 @@ def _job_task(task: Any, data_dir: str, job_id: str, register: str) -> None:
         if job is None:
             return None
         if job["kind"] != "batch" or job["state"] == "queued":
-            return store.start(job_id)
+            return store.start(job_id, settings.job_lease)
         # A batch's message delivered again (its worker died): carry on unless it ended meanwhile.
         return job if job["state"] == "running" else None
 
@@ -130,7 +143,7 @@ def _job_task(task: Any, data_dir: str, job_id: str, register: str) -> None:
             return _split(task.app, settings, job, store)
         return _run_job(settings, job, store)
 
-    _hand_on(settings, run_job(settings, store, job_id, begin, handler))
+    _hand_on(settings, run_job(settings, store, job_id, begin, handler, hand_on=handed_on_lease(settings)))
 
 
 def _split(app: Celery, settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any] | None:
@@ -208,7 +221,7 @@ def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int
     from docgen.core.errors import DocgenError
     from docgen.documents.batch import generate, resolve_template
     from docgen.documents.register import Register
-    from docgen.service.jobs import JobStore
+    from docgen.service.jobs import JobStore, Lease
     from docgen.service.work import failure
 
     settings = _settings(data_dir, register)
@@ -222,7 +235,10 @@ def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int
         shown = p.get("shown") or {}
         template = resolve_template(p["template"])
         rows = _spooled_rows(_chunk_rows_path(job, index))
-        with Register(settings.register_path, waiter=False) as reg:
+        # this worker vouches for the job while the chunk runs; then the next chunk may wait on the queue
+        with Lease(store, job_id, settings.job_lease or job_lease_seconds()) as lease, \
+                Register(settings.register_path, waiter=False) as reg:
+            lease.hand_on(handed_on_lease(settings))
             result = generate(template, rows, _chunk_dir(job, index), register=reg, pdf=p["pdf"],
                               merge_pdf=_chunk_print_path(job, index) if p["pdf"] else None)
         done = sum(1 for _ in Path(p["out"], "chunks").glob("*/manifest.json"))
@@ -312,9 +328,10 @@ def _print_parts(results: list[dict[str, Any]], documents: list[dict[str, Any]])
 
 def run_worker(broker: str, concurrency: int) -> None:
     """Run a Celery worker on ``broker`` with ``concurrency`` processes until stopped. Raises
-    ``InputError`` before taking any job when ``$DOCGEN_RECORD_WAIT`` is not a number of seconds
-    (each job would fail to start on it)."""
+    ``InputError`` before taking any job when ``$DOCGEN_RECORD_WAIT`` or ``$DOCGEN_JOB_LEASE`` is
+    not a number of seconds (each job would fail to start on it)."""
     record_wait_seconds()
+    job_lease_seconds()
     app = make_app(broker)
     app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "--pool=prefork", "-Q", QUEUE,
                      "--without-gossip", "--without-mingle", "-n", f"docgen-{os.getpid()}@%h"])

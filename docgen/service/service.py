@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import concurrent.futures.process
+import logging
 import multiprocessing
 import shutil
 from collections.abc import Callable
@@ -10,9 +12,11 @@ from typing import Any
 
 from docgen.service.auth import Auth
 from docgen.service.jobs import JobEnds, JobRunner, JobStore, ProcessRunner
-from docgen.service.settings import Settings
+from docgen.service.settings import Settings, job_lease_seconds
 from docgen.service.store import init_db
 from docgen.service.users import UserStore
+
+log = logging.getLogger("docgen.service")
 
 
 def _warm() -> None:
@@ -44,7 +48,7 @@ class Service:
         """Return the job runner (started on first use)."""
         if self._runner is None:
             self._runner = ProcessRunner(self.settings.data_dir, self.settings.job_workers, self.settings.register,
-                                         self.settings.record_wait)
+                                         self.settings.record_wait, self.settings.job_lease)
         return self._runner
 
     def submit(self, job_id: str) -> None:
@@ -53,11 +57,39 @@ class Service:
         future = self.runner.submit(job_id)
         if future is not None:
             self.ends.watch(future)
+            future.add_done_callback(lambda ran: self._again_if_dropped(job_id, ran))
+
+    def _again_if_dropped(self, job_id: str, ran: concurrent.futures.Future[Any]) -> None:
+        """Submit again the job whose run ``ran`` the runner dropped before starting it (its pool
+        broke: a worker died), so it does not stay queued; a job started reads failed once its
+        lease runs out (``expire_jobs``)."""
+        if ran.cancelled() or not isinstance(ran.exception(), concurrent.futures.process.BrokenProcessPool):
+            return
+        try:
+            job = self.jobs.get(job_id)
+            if job is not None and job["state"] == "queued" and self._runner is not None:
+                self.submit(job_id)
+        except Exception:  # noqa: BLE001 - on a thread of the pool: logged; the job is left queued
+            log.exception("job %s could not be submitted again", job_id)
+
+    def expire_jobs(self) -> int:
+        """Mark failed the running jobs whose runner is gone (their lease ran out: ``JobStore.expire``);
+        return how many."""
+        lost = self.jobs.expire()
+        for job_id in lost:
+            log.warning("job %s failed: its runner is gone", job_id)
+        return len(lost)
+
+    @property
+    def expire_every(self) -> float:
+        """Seconds between two sweeps of the jobs' leases while the server runs (half a lease)."""
+        return (self.settings.job_lease or job_lease_seconds()) / 2
 
     def start(self) -> None:
         """Mark jobs left by a previous run interrupted, start the worker pools, sweep old files."""
         # Jobs on a queue outlive this process (other instances and workers carry them on).
         self.interrupted = 0 if getattr(self._runner, "durable", False) else self.jobs.mark_interrupted()
+        self.expire_jobs()  # a queue's jobs whose worker died while this service was down
         self._pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=max(1, self.settings.check_workers), mp_context=multiprocessing.get_context("spawn"))
         for _ in range(self.settings.check_workers):

@@ -29,6 +29,22 @@ def default_data_dir() -> Path:
 #: The environment variable that sets ``Settings.record_wait`` (read by the service and by each worker).
 RECORD_WAIT_ENV = "DOCGEN_RECORD_WAIT"
 _RECORD_WAIT_DEFAULT = 300.0
+#: The environment variable that sets ``Settings.job_lease`` (read by the service and by each worker).
+JOB_LEASE_ENV = "DOCGEN_JOB_LEASE"
+_JOB_LEASE_DEFAULT = 60.0
+
+
+def _seconds(value: float | str | None, name: str, default: float) -> float:
+    """Return ``value``, else ``$name``, else ``default``, as seconds. Raises ``InputError``
+    (naming the variable) unless it is a positive finite number."""
+    given = value if value is not None else os.environ.get(name, "").strip() or default
+    try:
+        seconds = float(given)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise SERVICE.error(InputError, "seconds-invalid", name=name, value=str(given), example=int(default))
+    return seconds
 
 
 def record_wait_seconds(value: float | str | None = None) -> float:
@@ -36,14 +52,15 @@ def record_wait_seconds(value: float | str | None = None) -> float:
 
     Raises ``InputError`` (naming the variable) unless it is a positive finite number.
     """
-    given = value if value is not None else os.environ.get(RECORD_WAIT_ENV, "").strip() or _RECORD_WAIT_DEFAULT
-    try:
-        seconds = float(given)
-    except (TypeError, ValueError):
-        seconds = math.nan
-    if not (math.isfinite(seconds) and seconds > 0):
-        raise SERVICE.error(InputError, "record-wait-invalid", name=RECORD_WAIT_ENV, value=str(given))
-    return seconds
+    return _seconds(value, RECORD_WAIT_ENV, _RECORD_WAIT_DEFAULT)
+
+
+def job_lease_seconds(value: float | str | None = None) -> float:
+    """Return ``value``, else ``$DOCGEN_JOB_LEASE``, else 60, as seconds.
+
+    Raises ``InputError`` (naming the variable) unless it is a positive finite number.
+    """
+    return _seconds(value, JOB_LEASE_ENV, _JOB_LEASE_DEFAULT)
 
 
 @dataclass
@@ -82,10 +99,15 @@ class Settings:
     #: (failed, with the storage's line) as soon as the database takes writes again. None:
     #: ``$DOCGEN_RECORD_WAIT``, else 300.
     record_wait: float | None = None
+    #: Seconds a running job's lease lasts: the process running it renews it every third of that
+    #: while it lives; a job whose lease ran out (its process killed, its machine gone) is marked
+    #: failed by the service's sweep. None: ``$DOCGEN_JOB_LEASE``, else 60.
+    job_lease: float | None = None
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
         self.record_wait = record_wait_seconds(self.record_wait)
+        self.job_lease = job_lease_seconds(self.job_lease)
         if self.bundle_root is not None:
             self.bundle_root = Path(self.bundle_root)
 

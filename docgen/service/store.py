@@ -2,6 +2,11 @@
 
 One connection per use (``connect``): the server's request threads, the job workers and the
 ``docgen users`` command each open their own, and WAL lets readers run beside a writer.
+
+The schema's version is SQLite's ``user_version``: ``SCHEMA`` makes the tables of version 1 (a
+database made before versions were kept reads 0 and has them), and ``MIGRATIONS`` takes one
+version to the next, in one write transaction with the version, so a data folder of an earlier
+docgen is brought up to date at start and a database of a later one is refused.
 """
 from __future__ import annotations
 
@@ -73,14 +78,46 @@ CREATE INDEX IF NOT EXISTS checks_client ON checks (client, at);
 """
 
 
+#: Statements taking the schema from the version before each key to that version.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # the lease of a running job: the process running it (``host:pid``), the time (epoch seconds)
+    # until which it vouches for the job, and when the service found it gone (``jobs.JobStore.expire``)
+    2: ("ALTER TABLE jobs ADD COLUMN runner TEXT",
+        "ALTER TABLE jobs ADD COLUMN lease REAL",
+        "ALTER TABLE jobs ADD COLUMN lost TEXT"),
+}
+#: The version this docgen makes and reads.
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
 def init_db(path: Path) -> None:
-    """Create the tables when missing and switch the database to WAL; ``InputError`` if unusable."""
+    """Create the tables when missing, bring an earlier schema up to ``SCHEMA_VERSION`` and switch
+    the database to WAL. Raises ``InputError`` when the database is unusable or of a later docgen."""
     try:
         with connect(path) as db:
             db.execute("PRAGMA journal_mode = WAL")
             db.executescript(SCHEMA)
+            found = _migrate(db)
     except sqlite3.DatabaseError as exc:
         raise SERVICE.error(InputError, "database-unusable", path=str(path), reason=reason_of(exc)) from None
+    if found > SCHEMA_VERSION:
+        raise SERVICE.error(InputError, "database-newer", path=str(path), found=found, known=SCHEMA_VERSION)
+
+
+def _migrate(db: sqlite3.Connection) -> int:
+    """Apply the migrations the database lacks, with its new version, in one write transaction (two
+    services starting at once: the second finds the first's version); a database up to date is only
+    read. Returns the version found."""
+    found = db.execute("PRAGMA user_version").fetchone()[0]
+    if found >= SCHEMA_VERSION:
+        return found
+    db.execute("BEGIN IMMEDIATE")
+    found = db.execute("PRAGMA user_version").fetchone()[0]
+    for version in range(max(found, 1) + 1, SCHEMA_VERSION + 1):
+        for statement in MIGRATIONS[version]:
+            db.execute(statement)
+    db.execute(f"PRAGMA user_version = {max(found, SCHEMA_VERSION)}")
+    return found
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ from docgen.core.errors import DocgenError, ProblemsError, SerialConflictError
 from docgen.core.userdirs import is_database_url
 from docgen.service.jobs import RECORD_EVERY, JobEnd
 from docgen.service.messages import MESSAGES as SERVICE
-from docgen.service.settings import Settings
+from docgen.service.settings import Settings, job_lease_seconds
 from docgen.service.storage import STATUS as UNAVAILABLE, StorageProblem, storage_problem
 
 log = logging.getLogger("docgen.service")
@@ -407,38 +407,51 @@ class _JobFailure(Exception):
 HANDLERS = {"batch": _batch_job, "letters": _letters_job, "npl-report": _npl_job}
 
 
-def execute_job(data_dir: str, job_id: str, register: str = "", record_wait: float | None = None) -> JobEnd | None:
+def execute_job(data_dir: str, job_id: str, register: str = "", record_wait: float | None = None,
+                job_lease: float | None = None) -> JobEnd | None:
     """Run job ``job_id`` of the service whose data folder is ``data_dir`` (in a worker process).
 
-    ``register``: the service's register when not the data folder's own; ``record_wait``: the
-    service's ``Settings.record_wait`` (None: this process's). The job moves queued -> running ->
+    ``register``: the service's register when not the data folder's own; ``record_wait`` and
+    ``job_lease``: the service's ``Settings`` (None: this process's). The job moves queued -> running ->
     done or failed; its result, files and audit entry are recorded. A job no longer queued
     (cancelled, or taken by another worker) is left alone. Returns None, or the job's end when the
     database refused it for the whole wait (``run_job``).
     """
     from docgen.service.jobs import JobStore
 
-    settings = Settings(Path(data_dir), register=register, record_wait=record_wait)
+    settings = Settings(Path(data_dir), register=register, record_wait=record_wait, job_lease=job_lease)
     store = JobStore(settings.db_path)
-    return run_job(settings, store, job_id, lambda: store.start(job_id), lambda job: _run_job(settings, job, store))
+    return run_job(settings, store, job_id, lambda: store.start(job_id, settings.job_lease),
+                   lambda job: _run_job(settings, job, store))
 
 
 def run_job(settings: Settings, store: Any, job_id: str, begin: Callable[[], dict[str, Any] | None],
-            handler: Callable[[dict[str, Any]], dict[str, Any] | None]) -> JobEnd | None:
+            handler: Callable[[dict[str, Any]], dict[str, Any] | None], hand_on: float | None = None) -> JobEnd | None:
     """Take job ``job_id`` (``begin()``: the running job, or None to leave it alone) and run
-    ``handler(job)`` for it (``run_handler``).
+    ``handler(job)`` for it (``run_handler``), renewing the job's lease (``Lease``,
+    ``settings.job_lease``) meanwhile; a handler that hands the job on (returns None) leaves it a
+    lease of ``hand_on`` seconds (None: the usual one, from its last renewal).
 
     Returns None, or the job's ``JobEnd`` when the database refused its start or its end for the
     whole wait (``recorded``): failed with the storage's line (the job's own error when it had
     failed), its audit entry not yet made, for ``JobEnds`` to record once the database takes writes.
     """
+    from docgen.service.jobs import Lease
+
     try:
         job = recorded(settings, begin)
     except NotRecorded as exc:
         return {"job": job_id, "error": exc.problem.message, "audit": None}
     if job is None:
         return None
-    return run_handler(settings, store, job, lambda: handler(job))
+    with Lease(store, job_id, settings.job_lease or job_lease_seconds()) as lease:
+        def run() -> dict[str, Any] | None:
+            result = handler(job)
+            if result is None and hand_on is not None:
+                lease.hand_on(hand_on)
+            return result
+
+        return run_handler(settings, store, job, run)
 
 
 #: How often a worker tries again to write a job's state the database refused (its wait is

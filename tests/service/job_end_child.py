@@ -12,6 +12,10 @@ the audit log has its entry exactly once.
 - ``local_workers_end_refused``: the service's own job runner (``Service.submit``), with the job
   run as ``ProcessRunner``'s workers run it (``work.execute_job``), in a thread of this process so
   that the mode changes at that point of the job.
+- ``local_workers_end_refused_by_the_database_file``: the same, with the database file itself made
+  read-only (mode 0400, its folder writable): SQLite opens the WAL database read-only. The
+  ``-shm`` file SQLite makes meanwhile takes the database's mode, so the line names either; once
+  both are writable again (as an administrator fixes them) the end is recorded.
 - ``celery_end_refused``: the multi-machine path: the job's Celery task (``docgen.job``) run in
   eager mode, so the batch is split into chunks (a chord) and ended by the assembly task, as a
   ``docgen worker`` runs them, without a broker.
@@ -67,24 +71,38 @@ class ThreadRunner:
 
 
 @contextmanager
-def unwritable_at_end(folder: Path) -> Iterator[list[dict[str, Any]]]:
-    """Within the block, make ``folder`` unwritable (mode 0500) as a job is about to record its end
-    (``work.finish_job``); give its mode back when the block ends. Yields the jobs so caught."""
+def unwritable_at_end(path: Path) -> Iterator[list[dict[str, Any]]]:
+    """Within the block, make the folder or file ``path`` unwritable (mode 0500, a file 0400) as a
+    job is about to record its end (``work.finish_job``); give its mode back when the block ends
+    (and, to a database's ``-shm`` file SQLite made meanwhile with the database's mode, the
+    owner's write). Yields the jobs so caught."""
     real = work.finish_job
     caught: list[dict[str, Any]] = []
 
     def finish_job(settings: Any, store: Any, job: dict[str, Any], result: dict[str, Any]) -> Any:
         if not caught:
             caught.append(job)
-            os.chmod(folder, 0o500)
+            os.chmod(path, 0o500 if path.is_dir() else 0o400)
         return real(settings, store, job, result)
 
-    with modes((folder, folder.stat().st_mode & 0o7777)):  # the mode it had, whatever happens
-        work.finish_job = finish_job  # type: ignore[assignment]
-        try:
-            yield caught
-        finally:
-            work.finish_job = real  # type: ignore[assignment]
+    try:
+        with modes((path, path.stat().st_mode & 0o7777)):  # the mode it had, whatever happens
+            work.finish_job = finish_job  # type: ignore[assignment]
+            try:
+                yield caught
+            finally:
+                work.finish_job = real  # type: ignore[assignment]
+    finally:
+        shm = Path(f"{path}-shm")
+        if shm.exists() and not os.access(shm, os.W_OK):
+            shm.chmod(0o600)
+
+
+def refusals(path: Path) -> set[str]:
+    """The lines a job's end refused by ``path`` made unwritable may carry: naming it, or, for a
+    database file, the ``-shm`` file SQLite made with its mode."""
+    return {SERVICE.text("storage-denied", {"path": str(named)}) for named in (path, Path(f"{path}-shm"))
+            if named == path or path.is_file()}
 
 
 def headers(client: TestClient, role: str) -> dict[str, str]:
@@ -101,13 +119,14 @@ def refused(answer: Any, folder: Path) -> None:
 
 def ended_once(client: TestClient, job_id: str, out: Path, data: Path, auth: dict[str, dict[str, str]],
                rows: int, ends: Any) -> None:
-    """Assert the job reads failed with the line naming the data folder, nothing it made is left,
-    and the audit log has its ``generate`` entry once, with the serials of its ``rows`` letters
-    (recorded by the thread of ``ends``, stopped once the job reads failed)."""
+    """Assert the job reads failed with the line naming ``data`` (the folder or file made
+    unwritable: ``refusals``), nothing it made is left, and the audit log has its ``generate``
+    entry once, with the serials of its ``rows`` letters (recorded by the thread of ``ends``,
+    stopped once the job reads failed)."""
     job = wait_job(client, job_id, auth["backoffice"], timeout=120)
     ends.close()  # the thread has deleted the job's folder and let its end go
     assert job["state"] == "failed", job
-    assert job["error"] == SERVICE.text("storage-denied", {"path": str(data)}), job["error"]
+    assert job["error"] in refusals(data), job["error"]
     assert job["files"] == []
     assert not out.exists(), sorted(str(p) for p in out.rglob("*"))
     entries = client.get("/api/audit", params={"action": "generate"}, headers=auth["compliance"]).json()
@@ -116,13 +135,22 @@ def ended_once(client: TestClient, job_id: str, out: Path, data: Path, auth: dic
 
 
 def local_workers_end_refused(tmp: Path) -> None:
-    settings = make_settings(tmp / "local")
+    _local_end_refused(tmp / "local", lambda settings: settings.data_dir)
+
+
+def local_workers_end_refused_by_the_database_file(tmp: Path) -> None:
+    _local_end_refused(tmp / "database-file", lambda settings: settings.db_path)
+
+
+def _local_end_refused(folder: Path, unwritable: Any) -> None:
+    """A job run by the service's own runner whose end the path ``unwritable(settings)`` refuses."""
+    settings = make_settings(folder)
     assert settings.record_wait == 1.0  # from DOCGEN_RECORD_WAIT
     runner = ThreadRunner(settings)
     with TestClient(create_app(settings, runner=runner)) as client:
         service = client.app.state.service
         auth = {role: headers(client, role) for role in ("backoffice", "compliance")}
-        data = settings.data_dir
+        data = unwritable(settings)
         with unwritable_at_end(data) as caught:
             started = client.post("/api/batch/demand-letter", headers=auth["backoffice"],
                                   files={"rows": ("rows.csv", rows_csv(3), "text/csv")})
@@ -131,9 +159,10 @@ def local_workers_end_refused(tmp: Path) -> None:
             runner.go.set()
             end = runner.runs[job_id].result(timeout=300)  # the worker waited a second, then handed it back
             assert [job["id"] for job in caught] == [job_id]
-            assert end is not None and end["error"] == SERVICE.text("storage-denied", {"path": str(data)}), end
+            assert end is not None and end["error"] in refusals(data), end
             assert service.ends.held == [job_id]
-            refused(client.get(f"/api/jobs/{job_id}", headers=auth["backoffice"]), data)
+            if data.is_dir():  # the database cannot be opened at all
+                refused(client.get(f"/api/jobs/{job_id}", headers=auth["backoffice"]), data)
             assert service.ends.record() == 0 and service.ends.held == [job_id]  # refused still: held
         ended_once(client, job_id, Path(caught[0]["params"]["out"]), data, auth, 3, service.ends)  # by the service
         assert service.ends.held == [] and service.ends.record() == 0
@@ -172,4 +201,5 @@ def celery_end_refused(tmp: Path) -> None:
 
 if __name__ == "__main__":
     os.umask(0o022)
-    run_scenarios([local_workers_end_refused, celery_end_refused], Path(sys.argv[1]))
+    run_scenarios([local_workers_end_refused, local_workers_end_refused_by_the_database_file, celery_end_refused],
+                  Path(sys.argv[1]))

@@ -33,7 +33,7 @@ from docgen.service import work
 from docgen.service.app import create_app
 from docgen.service.jobs import JobEnds, JobStore
 from docgen.service.messages import MESSAGES as SERVICE
-from docgen.service.settings import RECORD_WAIT_ENV, Settings
+from docgen.service.settings import JOB_LEASE_ENV, RECORD_WAIT_ENV, Settings
 from docgen.service.storage import storage_problem
 
 HERE = Path(__file__).resolve().parent
@@ -51,7 +51,9 @@ def test_folders_made_unwritable_while_the_service_runs(tmp_path: Path) -> None:
 def test_a_job_end_the_database_refuses_past_the_wait_is_recorded_failed_once_it_takes_writes(tmp_path: Path) -> None:
     done = python_denied(HERE / "job_end_child.py", tmp_path, env={RECORD_WAIT_ENV: "1"}, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
-    assert done.stdout.split() == [word for name in ("local_workers_end_refused", "celery_end_refused")
+    assert done.stdout.split() == [word for name in ("local_workers_end_refused",
+                                                     "local_workers_end_refused_by_the_database_file",
+                                                     "celery_end_refused")
                                    for word in (name, "ok")]
     assert "Traceback" not in done.stderr
 
@@ -284,25 +286,27 @@ def test_a_celery_chunk_the_database_refuses_fails_the_job_with_its_line(held: H
     assert not [e for e in audit.entries(held.settings.db_path, action="generate") if e["detail"].get("job") == job_id]
 
 
-def test_how_long_a_job_waits_for_the_database_is_set_and_checked(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(RECORD_WAIT_ENV, raising=False)
-    assert Settings(tmp_path).record_wait == 300.0
-    monkeypatch.setenv(RECORD_WAIT_ENV, "1.5")
-    assert Settings(tmp_path).record_wait == 1.5
-    assert Settings(tmp_path, record_wait=7).record_wait == 7.0  # given beats the environment
+@pytest.mark.parametrize("name,default,attribute", [(RECORD_WAIT_ENV, 300, "record_wait"),
+                                                    (JOB_LEASE_ENV, 60, "job_lease")])
+def test_how_long_a_job_waits_for_the_database_and_its_lease_are_set_and_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, default: int, attribute: str) -> None:
+    monkeypatch.delenv(name, raising=False)
+    assert getattr(Settings(tmp_path), attribute) == default
+    monkeypatch.setenv(name, "1.5")
+    assert getattr(Settings(tmp_path), attribute) == 1.5
+    assert getattr(Settings(tmp_path, **{attribute: 7}), attribute) == 7.0  # given beats the environment
     for bad in ("0", "-3", "nan", "inf", "五分钟"):
-        monkeypatch.setenv(RECORD_WAIT_ENV, bad)
+        monkeypatch.setenv(name, bad)
         with pytest.raises(InputError) as caught:
             Settings(tmp_path)
-        assert caught.value.code == "record-wait-invalid"
-        assert str(caught.value) == SERVICE.text("record-wait-invalid", {"name": RECORD_WAIT_ENV, "value": bad})
+        assert caught.value.code == "seconds-invalid"
+        assert str(caught.value) == SERVICE.text("seconds-invalid", {"name": name, "value": bad, "example": default})
     # The service and a worker refuse to start on it: one line, exit 2 (the worker before its broker).
     for command in (["serve", "--data", str(tmp_path / "data"), "--port", "1"],
                     ["worker", "--broker", "redis://127.0.0.1:1/0"]):
         done = CliRunner().invoke(main, command)
         assert done.exit_code == 2 and done.output.strip().endswith(
-            SERVICE.text("record-wait-invalid", {"name": RECORD_WAIT_ENV, "value": "五分钟"})), done.output
+            SERVICE.text("seconds-invalid", {"name": name, "value": "五分钟", "example": default})), done.output
 
 
 def test_the_database_full_on_a_request_is_503_naming_it(held: Held, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,220 @@
+"""A job whose process is gone is marked failed, not left running: the process running a job
+renews its lease (``jobs.Lease``), and the service's sweep (``JobStore.expire``, at start and every
+half lease) fails each running job whose lease ran out, for local workers and Celery alike. The
+jobs' new columns come with a schema version the service brings an existing database up to.
+
+Leases here are a second or less (``Settings.job_lease``); nothing asserts how long anything takes:
+each wait polls for a state with a generous deadline.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from docgen.core.errors import InputError
+from docgen.documents.register import Register
+from docgen.service.app import create_app
+from docgen.service.jobs import JobEnds, JobStore
+from docgen.service.messages import MESSAGES as SERVICE
+from docgen.service.settings import JOB_LEASE_ENV
+from docgen.service.store import SCHEMA, SCHEMA_VERSION, init_db
+from service_helpers import PASSWORD, HeldRunner, make_settings, rows_csv, wait_job
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+LEASE = 1.0
+
+
+def _until(check: Callable[[], Any], what: str, timeout: float = 120.0) -> Any:
+    """Poll ``check()`` until it returns something true; return it (fail naming ``what`` past the deadline)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"never: {what}"
+        time.sleep(0.05)
+
+
+def _lost_line(runner: str, lease: float) -> str:
+    expired = _dt.datetime.fromtimestamp(lease).astimezone().isoformat(timespec="seconds")
+    return SERVICE.text("job-lost", {"runner": runner, "expired": expired})
+
+
+def _token(client: TestClient, name: str) -> dict[str, str]:
+    answer = client.post("/api/token", data={"username": name, "password": PASSWORD})
+    return {"Authorization": "Bearer " + answer.json()["access_token"]}
+
+
+class QueueRunner(HeldRunner):
+    """Jobs handed to a queue (as ``CeleryRunner``'s): they outlive the service, which marks none
+    interrupted at start; what it holds is what was submitted."""
+
+    durable = True
+
+
+@pytest.mark.parametrize("mode", ["local", "celery"])
+def test_a_job_whose_process_is_killed_is_marked_failed_by_the_sweep(tmp_path: Path, mode: str) -> None:
+    settings = make_settings(tmp_path / "data", job_lease=LEASE)
+    store = JobStore(settings.db_path)
+    job_id = store.create("letters", "manager", {"out": str(tmp_path / "out"), "role": "manager"})
+    ready = tmp_path / "ready"
+    env = {**os.environ, JOB_LEASE_ENV: str(LEASE),
+           "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+    child = subprocess.Popen([sys.executable, str(HERE / "job_lease_child.py"), str(settings.data_dir), job_id, mode,
+                              str(ready)], env=env, stdin=subprocess.DEVNULL)
+    try:
+        _until(lambda: ready.exists() or child.poll() is not None, "the job running")
+        assert child.poll() is None, "the child ended before its job blocked"
+        job = store.get(job_id)
+        assert job is not None and job["state"] == "running"
+        assert job["runner"].rpartition(":")[2] == str(child.pid)
+        # Alive, it renews its lease: the sweep at the time its first lease ran out leaves the job.
+        first = job["lease"]
+        _until(lambda: store.get(job_id)["lease"] > first, "a renewal")
+        assert store.expire(now=first + 1e-3) == []
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+    # Killed, it renews nothing: once its lease runs out the sweep marks the job failed, saying why.
+    assert _until(lambda: store.expire(), "the sweep failing the job") == [job_id]
+    job = store.get(job_id)
+    assert job["state"] == "failed" and job["finished"] and job["lost"]
+    assert job["error"] == _lost_line(job["runner"], job["lease"])
+    assert store.expire() == []  # once
+    # Another process does not take it over; it is run again as any failed job.
+    assert not store.renew(job_id, "elsewhere:1", time.time() + 60)
+    assert store.requeue(job_id)
+    job = store.get(job_id)
+    assert (job["state"], job["runner"], job["lease"], job["lost"], job["error"]) == ("queued", None, None, None, None)
+
+
+def test_a_killed_job_worker_fails_its_job_and_the_next_job_runs_on_new_workers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ProcessRunner``'s worker is killed while its batch waits for the register (held here): the
+    job reads failed with the lost line, and the next job runs (a pool whose worker died takes no
+    more work: new workers are started)."""
+    monkeypatch.setenv("DOCGEN_REGISTER_WAIT", "600")  # the worker waits for the register, not gives up
+    settings = make_settings(tmp_path / "data", job_lease=LEASE)
+    with Register(settings.register_path):
+        pass
+    holder = sqlite3.connect(str(settings.register_path), timeout=0)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with TestClient(create_app(settings)) as client:
+            headers = _token(client, "backoffice")
+            answer = client.post("/api/batch/demand-letter", headers=headers,
+                                 files={"rows": ("rows.csv", rows_csv(2), "text/csv")})
+            assert answer.status_code == 202, answer.text
+            job_id = answer.json()["job"]
+            store = JobStore(settings.db_path)
+            job = _until(lambda: (j := store.get(job_id)) and j["state"] == "running" and j["runner"] and j,
+                         "the job running")
+            pid = int(job["runner"].rpartition(":")[2])
+            assert pid != os.getpid()
+            os.kill(pid, signal.SIGKILL)
+            holder.rollback()
+            failed = wait_job(client, job_id, headers)
+            assert failed["state"] == "failed", failed
+            row = store.get(job_id)
+            assert failed["error"] == _lost_line(job["runner"], row["lease"])
+            again = client.post("/api/batch/demand-letter", headers=headers,
+                                files={"rows": ("rows.csv", rows_csv(2), "text/csv")})
+            assert again.status_code == 202, again.text
+            done = wait_job(client, again.json()["job"], headers)
+            assert done["state"] == "done", done
+            assert len(done["result"]["serials"]) == 2
+    finally:
+        holder.close()
+
+
+def test_the_service_fails_at_start_and_while_it_runs_the_queue_jobs_whose_lease_ran_out(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data", job_lease=0.2)
+    store = JobStore(settings.db_path)
+
+    def running(lease: float | None, runner: str = "worker-host:4242") -> str:
+        job_id = store.create("letters", "manager", {"out": str(tmp_path / "out")})
+        assert store.start(job_id) is not None
+        if lease is not None:
+            assert store.renew(job_id, runner, lease)
+        return job_id
+
+    gone = running(time.time() - 5)           # its worker died while no service ran
+    alive = running(time.time() + 3600)       # a worker vouches for it for an hour
+    older = running(None)                     # started by a docgen before leases: left alone
+    with TestClient(create_app(settings, runner=QueueRunner())) as client:
+        job = store.get(gone)
+        assert (job["state"], job["error"]) == ("failed", _lost_line("worker-host:4242", job["lease"]))
+        assert store.get(alive)["state"] == store.get(older)["state"] == "running"
+        # While it runs, the service sweeps on its own: a job whose worker stops renewing fails.
+        later = running(time.time() + 0.5, "worker-host:77")
+        headers = _token(client, "manager")
+        job = wait_job(client, later, headers)
+        assert (job["state"], job["error"]) == ("failed", _lost_line("worker-host:77", store.get(later)["lease"]))
+        assert store.get(alive)["state"] == store.get(older)["state"] == "running"
+
+
+def test_a_silent_runner_takes_its_job_back_and_a_held_end_is_recorded_over_the_mark(tmp_path: Path) -> None:
+    """The sweep marks lost a job whose runner only could not write (its database refused writes
+    past its lease): the runner's next renewal runs it again, and an end it held is recorded."""
+    settings = make_settings(tmp_path / "data")
+    store = JobStore(settings.db_path)
+    job_id = store.create("batch", "backoffice", {"out": str(tmp_path / "out")})
+    store.start(job_id)
+    assert store.renew(job_id, "host:1", time.time() + 60)
+    assert store.renew(job_id, "host:2", time.time() + 1)  # another chunk's shorter lease: the longer holds
+    lease = store.get(job_id)["lease"]
+    assert lease > time.time() + 30
+    assert store.expire(now=lease + 1) == [job_id]  # a minute later, nothing renewed it
+    assert not store.renew(job_id, "host:1", lease + 61)  # not the process it was last marked running by
+    assert store.renew(job_id, "host:2", lease + 61)
+    job = store.get(job_id)
+    assert (job["state"], job["error"], job["finished"], job["lost"]) == ("running", None, None, None)
+    assert store.expire(now=lease + 62) == [job_id]
+    (tmp_path / "out").mkdir()
+    ends = JobEnds(store)
+    entry = {"user": "backoffice", "role": "backoffice", "action": "generate", "target": "demand-letter",
+             "sha256": "0" * 64, "serials": ["催字〔2026〕第00001号"], "detail": {"job": job_id}}
+    ends.add({"job": job_id, "error": "磁盘已满", "audit": entry})
+    try:
+        assert ends.record() == 1
+    finally:
+        ends.close()
+    job = store.get(job_id)
+    assert (job["state"], job["error"], job["lost"]) == ("failed", "磁盘已满", None)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_existing_database_is_brought_up_to_the_schema_version_and_a_later_one_refused(tmp_path: Path) -> None:
+    path = tmp_path / "service.sqlite"
+    with sqlite3.connect(path) as db:  # a data folder of a docgen before versions: the first tables
+        db.executescript(SCHEMA)
+        db.execute("INSERT INTO jobs (id, kind, owner, state, params, created) "
+                   "VALUES ('j1', 'batch', 'li', 'done', '{}', '2026-01-01T00:00:00+08:00')")
+    db.close()
+    init_db(path)
+    init_db(path)  # again: nothing to do
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+        assert {"runner", "lease", "lost"} <= columns
+        assert db.execute("SELECT id, state FROM jobs").fetchall() == [("j1", "done")]
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(InputError) as caught:
+        init_db(path)
+    assert str(caught.value) == SERVICE.text("database-newer", {"path": str(path), "found": SCHEMA_VERSION + 1,
+                                                                "known": SCHEMA_VERSION})
