@@ -394,6 +394,11 @@ def limitation_period(loan: Any, years: int, *, before: _dt.date | None = None) 
     records (``loan_events``; only those before ``before`` when given)."""
     since = overdue_start(loan)
     assert since is not None
+    return _limitation_period(loan, since, years, before)
+
+
+def _limitation_period(loan: Any, since: _dt.date, years: int, before: _dt.date | None = None) -> Period:
+    """Return ``limitation_period`` of ``loan``, whose ``overdue_start`` is ``since``."""
     events = loan_events(loan)
     if before is not None:
         events = [e for e in events if e[0] < before]
@@ -429,8 +434,13 @@ def letter_key(loan: Any, document: str = "demand-letter", party: str = "", *, d
     keys the letter declaring the loan due early (and the guarantor notices that follow it).
     """
     start = overdue_start(loan)
+    return _episode_key(loan.loan_no, start.isoformat() if start else "", document, party, declaring)
+
+
+def _episode_key(loan_no: str, start: str, document: str, party: str = "", declaring: bool = False) -> str:
+    """Return ``letter_key`` of loan ``loan_no`` whose arrears episode started on ``start`` (ISO)."""
     suffix = (f":{party}" if party else "") + (DECLARING if declaring else "")
-    return f"{loan.loan_no}:{document}:{start.isoformat() if start else ''}{suffix}"
+    return f"{loan_no}:{document}:{start}{suffix}"
 
 
 def accelerating(loan: Any, as_of: _dt.date, policy: Policy) -> bool:
@@ -619,9 +629,15 @@ def next_action(
     assert since is not None
     if guarantee is _UNSET:
         guarantee = guarantee_status(loan, as_of, policy.guarantee_months, policy.limitation_years)
+    return _next_action(loan, as_of, policy, issued, guarantee, since)
+
+
+def _next_action(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str], guarantee: Guarantee | None,
+                 since: _dt.date) -> NextAction:
+    """Return ``next_action`` of ``loan``, whose ``overdue_start`` is ``since``."""
     days = days_past_due(since, as_of)
     steps = policy.timetable
-    done_upto = _done_upto(steps, loan, issued)
+    done_upto = _done_upto(steps, loan, issued, since)
     chosen: tuple[str, _dt.date] | None = None  # the first step open today
     upcoming: tuple[str, _dt.date] | None = None  # else the first step still to come
     open_actions: list[str] = []
@@ -703,7 +719,7 @@ def letter_due_date(loan: Any, as_of: _dt.date, policy: Policy) -> _dt.date | No
     assert since is not None
     days = days_past_due(since, as_of)
     steps = policy.timetable
-    done_upto = _done_upto(steps, loan, ())
+    done_upto = _done_upto(steps, loan, (), since)
     for i, step in enumerate(steps):
         if i <= done_upto or not step.once or step.action != "demand-letter":
             continue
@@ -712,20 +728,27 @@ def letter_due_date(loan: Any, as_of: _dt.date, policy: Policy) -> _dt.date | No
     return None
 
 
-def _done_upto(steps: Sequence[Step], loan: Any, issued: Container[str]) -> int:
-    """Return the index of the latest once-step ``loan`` has done (-1: none): it supersedes every
-    once-step before it (a loan in court needs no demand letter any more)."""
+def _done_upto(steps: Sequence[Step], loan: Any, issued: Container[str], since: _dt.date) -> int:
+    """Return the index of the latest once-step ``loan`` (its ``overdue_start``: ``since``) has done
+    (-1: none): it supersedes every once-step before it (a loan in court needs no demand letter any more)."""
     done_upto = -1
     for i, step in enumerate(steps):
-        if step.once and _step_done(step, loan, issued):
+        if step.once and _step_done(step, loan, issued, since):
             done_upto = i
     return done_upto
 
 
-def _step_done(step: Step, loan: Any, issued: Container[str]) -> bool:
+#: The letters of an arrears episode each of which does its demand-letter step: (document, declaring).
+_DEMANDS = (("demand-letter", False), ("demand-letter", True), ("debt-confirmation", False))
+
+
+def _step_done(step: Step, loan: Any, issued: Container[str], since: _dt.date) -> bool:
     if step.action == "demand-letter":
-        return bool(issued) and any(key in issued for key in (
-            letter_key(loan), letter_key(loan, declaring=True), letter_key(loan, "debt-confirmation")))
+        if not issued:
+            return False
+        start = since.isoformat()
+        return any(_episode_key(loan.loan_no, start, document, declaring=declaring) in issued
+                   for document, declaring in _DEMANDS)
     if step.action == "legal-action":
         return loan.suit_filed
     return False
@@ -775,13 +798,13 @@ def plan_entry(
             urgent.append(deadline)
         return False
 
-    if registered_late(loan):
+    if since != loan.overdue_since:  # registered_late
         _notice(notices, "matured-unpaid", maturity=loan.maturity, balance=f"{loan.balance:,.2f}",
                 overdue_since=since, recorded=loan.overdue_since or "")
-    period = limitation_period(loan, policy.limitation_years)
+    period = _limitation_period(loan, since, policy.limitation_years)
     for day, event in period.ignored:
         _notice(notices, "interruption-after-expiry", event_date=day, event=event,
-                deadline=limitation_period(loan, policy.limitation_years, before=day).deadline)
+                deadline=_limitation_period(loan, since, policy.limitation_years, before=day).deadline)
     time_barred = period.deadline < as_of
     if not loan.in_litigation:
         # A pending suit interrupted the period and it does not run while the case is pending.
@@ -816,7 +839,7 @@ def plan_entry(
             if serve_by is not None and guarantee.needs_demand:
                 # The guarantor notice keeps the guarantor liable only if served by then: in person, signed for.
                 _notice(notices, "guarantor-demand-serve-by", deadline=serve_by, guarantors=names)
-    action = next_action(loan, as_of, policy, issued, guarantee)
+    action = _next_action(loan, as_of, policy, issued, guarantee, since)
     chosen, chosen_due = action.action, action.due
     urgent_call = False
     if guarantee_call_due(guarantee, as_of, policy) and chosen != "demand-letter":
