@@ -22,7 +22,9 @@ and each ratio taken pair by pair, medians quoted:
    CPU, CPU per 1,000 loans and peak memory.
 
 Every other run of docgen is cold: each process is given a new, empty cache folder
-(``DOCGEN_CACHE_DIR``), so the parsed-ledger cache is written and never read.
+(``DOCGEN_CACHE_DIR``), so the parsed-ledger cache is written and never read. Every process runs
+as an installed docgen does, with its bytecode written at first use (the warm-up round) and read
+after, whatever ``PYTHONDONTWRITEBYTECODE`` says.
 
 The ledgers are written once per size into the work folder as Excel saves them (shared strings,
 XlsxWriter: ``pip install -e '.[bench]'``) from ``examples/make_ledger.py``'s ``bulk`` rows;
@@ -157,7 +159,11 @@ def cold_env(tree: Path, work: Path, cache: Path | None = None) -> tuple[dict[st
     """Return the environment of a process importing docgen from ``tree`` with the cache folder
     ``cache`` (default: a new, empty one under ``work``: a cold read) and that folder."""
     folder = cache or Path(tempfile.mkdtemp(prefix="cache-", dir=work))
-    return {**os.environ, "PYTHONPATH": str(tree), "PYTHONWARNINGS": "ignore", "DOCGEN_CACHE_DIR": str(folder)}, folder
+    # Run as an installed docgen runs: with its bytecode (and the tables it keeps beside it, such as
+    # python-stdnum's parsed place table) written at first use and read after (an environment that
+    # forbids writing them would time compiling docgen's sources in every run), as bench_check does.
+    environ = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    return {**environ, "PYTHONPATH": str(tree), "PYTHONWARNINGS": "ignore", "DOCGEN_CACHE_DIR": str(folder)}, folder
 
 
 def docgen(tree: Path, args: list[str], ledger: Path, work: Path, cache: Path | None = None) -> dict[str, Any]:
