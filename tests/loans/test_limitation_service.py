@@ -126,10 +126,11 @@ def test_an_unmatured_loans_letter_interrupts_only_a_period_that_has_begun(tmp_p
 
 
 def test_an_unmatured_loans_letter_near_the_deadline_states_both_conditions(tmp_path: Path) -> None:
-    # Overdue since 2023-11-29 (day 1) and maturing in 2030: the period the plan counts from the first
+    # Overdue since 2023-12-03 (day 1) and maturing in 2030: the period the plan counts from the first
     # overdue day ends five days after the letter date.
     loan = make_loan("JJ0001", days=1097 - 5, maturity=D(2030, 11, 28), disbursed_on=D(2020, 11, 28),
                      balance=Decimal("20000"))
+    assert loan.overdue_since == D(2023, 12, 3)
     letter, text = _letter(tmp_path, policy_in(tmp_path), loan)
     assert BEGUN_IN_TIME in text and BEGUN not in text and CONDITIONAL not in text
     assert letter.facts == {"serve_by": "2026-12-03"}
