@@ -32,7 +32,9 @@ class Problem:
             where.append(f"第{self.row}行")
         if self.column:
             where.append(f"{self.column}列")
-        prefix = (" ".join(where) + " ") if where else ""
+        # A problem of no field (a totals row labelled in a column docgen does not read) is
+        # placed by its row and column alone: 第6行 A（序号）列：….
+        prefix = (" ".join(where) + (" " if self.path else "")) if where else ""
         return f"{prefix}{self.path}：{self.message}"
 
     def to_dict(self) -> dict[str, Any]:

@@ -666,8 +666,8 @@ def read_table(
     Raises ``InputError`` (naming the file) when the file cannot be read, has no header,
     lacks a ``required`` header, or has two columns for the same field.
     """
-    source, header, columns, unknown = _open_table(path, aliases, required, sheet)
-    rows, problems = _data_rows(source, header, columns, set(text_fields))
+    source, header, columns, unknown, leading = _open_table(path, aliases, required, sheet)
+    rows, problems = _data_rows(source, header, columns, set(text_fields), leading)
     return Table(path=Path(path), fields=list(columns), rows=rows, unknown_headers=unknown,
                  problems=problems, columns=columns, sheet=sheet)
 
@@ -687,12 +687,14 @@ class TableStream:
     _size: int
     #: The worksheet named when it was read (None: the one read by default).
     sheet: str | None = None
+    #: The untitled or unknown columns left of the first known one: ``(index, column label)``.
+    _leading: Sequence[tuple[int, str]] = ()
 
     def blocks(self) -> Iterator[Table]:
         """Yield the rows after the header as ``Table``s of at most the block size each (blank
         rows skipped; each block's ``problems`` those of its rows). Once only; raises
         ``InputError`` when the rest of the file cannot be read."""
-        for block in _blocks(self._source, self._header, self._text_fields, self._size):
+        for block in _blocks(self._source, self._header, self._text_fields, self._size, self._leading):
             yield Table(path=self.path, fields=self.fields, rows=_block_rows(block, self._header, self.columns),
                         unknown_headers=self.unknown_headers, problems=block.problems, columns=self.columns,
                         sheet=self.sheet)
@@ -701,7 +703,7 @@ class TableStream:
         """Yield the rows after the header as ``Block``s (columns, not rows) of at most ``size``
         rows (default ``BLOCK_ROWS``), blank rows skipped. Once only, and instead of ``blocks``;
         raises ``InputError`` when the rest of the file cannot be read."""
-        return _blocks(self._source, self._header, self._text_fields, max(1, size or BLOCK_ROWS))
+        return _blocks(self._source, self._header, self._text_fields, max(1, size or BLOCK_ROWS), self._leading)
 
 
 def stream_table(path: str | Path, aliases: Mapping[str, Sequence[str]], *, block: int = 2000,
@@ -711,16 +713,18 @@ def stream_table(path: str | Path, aliases: Mapping[str, Sequence[str]], *, bloc
     checked now (same ``InputError``s), the rows come ``block`` at a time from
     ``TableStream.blocks``, cleaned and checked exactly as ``read_table`` does."""
     text_fields = set(reading.pop("text_fields", ()))
-    source, header, columns, unknown = _open_table(path, aliases, **reading)
+    source, header, columns, unknown, leading = _open_table(path, aliases, **reading)
     return TableStream(Path(path), list(columns), columns, unknown, source, header, text_fields, max(1, block),
-                       reading.get("sheet"))
+                       reading.get("sheet"), leading)
 
 
 def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required: Iterable[str] = (),
-                sheet: str | None = None) -> tuple[_Rows, list[tuple[int, str, str, str]], dict[str, str], list[str]]:
+                sheet: str | None = None) -> tuple[_Rows, list[tuple[int, str, str, str]], dict[str, str], list[str],
+                                                   list[tuple[int, str]]]:
     """Open ``path`` and read its header: the row source (positioned after the header), the
-    header's ``(index, field, column label, title)``, the columns and the unknown headers.
-    Raises ``read_table``'s ``InputError``s."""
+    header's ``(index, field, column label, title)``, the columns, the unknown headers and the
+    columns left of the first known one, untitled or unknown (``(index, column label)``: where a
+    totals row may write its label). Raises ``read_table``'s ``InputError``s."""
     path = Path(path)
     suffix = path.suffix.lower()
     # os.path: a name too long for the file system is not found rather than an OSError; a
@@ -784,17 +788,20 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
 
     if header is None:
         raise MESSAGES.error(InputError, "table-empty", path=path)
-    return source, header, columns, unknown
+    first = header[0][0] if header else 0
+    leading = [(index, f"{column_letters(index + 1)}（{str(values[index]).strip()}）" if not _is_blank(values[index])
+                else column_letters(index + 1)) for index in range(first)]
+    return source, header, columns, unknown, leading
 
 
 
-def _data_rows(source: _Rows, header: Sequence[tuple[int, str, str, str]],
-               columns: dict[str, str], text_set: set[str]) -> tuple[list[Row], list[Problem]]:
+def _data_rows(source: _Rows, header: Sequence[tuple[int, str, str, str]], columns: dict[str, str],
+               text_set: set[str], leading: Sequence[tuple[int, str]] = ()) -> tuple[list[Row], list[Problem]]:
     """Return the non-blank rows after the header and the problems of their text-field cells
     (the ``Block``s of ``_blocks`` turned back into rows)."""
     rows: list[Row] = []
     problems: list[Problem] = []
-    for block in _blocks(source, header, text_set, BLOCK_ROWS):
+    for block in _blocks(source, header, text_set, BLOCK_ROWS, leading):
         problems.extend(block.problems)
         rows.extend(_block_rows(block, header, columns))
     return rows, problems
@@ -808,12 +815,14 @@ def _block_rows(block: Block, header: Sequence[tuple[int, str, str, str]], colum
 
 
 def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set: set[str],
-            block_rows: int) -> Iterator[Block]:
+            block_rows: int, leading: Sequence[tuple[int, str]] = ()) -> Iterator[Block]:
     """Yield the data rows after the header as ``Block``s of at most ``block_rows`` rows.
 
     Works a column at a time: the block's rows are turned into columns at once (``zip``) and a
     row is looked at cell by cell only when its first column is blank; a 100,000-row ledger
-    spends in this a fraction of what a loop over its three million cells did.
+    spends in this a fraction of what a loop over its three million cells did. The ``leading``
+    columns (``(index, label)``, unknown ones left of the first known one) are looked at only for
+    a totals label.
     """
     width = max((index for index, _, _, _ in header), default=-1) + 1
     fields = [canonical for _, canonical, _, _ in header]
@@ -830,6 +839,7 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
         count = len(raw)
         del raw
         columns = [everything[index] for index, _, _, _ in header]
+        labels = [(everything[index], label) for index, label in leading]
         del everything
         # Each column's distinct cells: what the reader looks at for error texts, and what
         # column-wise work on the block starts from (``Block.distinct``).
@@ -846,8 +856,15 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
         else:
             blank = list(range(count))
         # A totals label is no blank cell: the distinct cells read, blank rows' included, say as
-        # well as those left whether a column holds one.
-        totals = _total_rows(columns, distinct, numbers, header)
+        # well as those left whether a column holds one. The columns left of the known ones (a
+        # 序号 column, an untitled first one) come first, each looked at whole, as it has no
+        # distinct cells made; a row with no known cell is blank and passed over, as before.
+        totals = _total_rows([*((cells, cells, "", label) for cells, label in labels),
+                              *((column, distinct[at], header[at][1], header[at][2])
+                                for at, column in enumerate(columns))], numbers)
+        if labels and blank and totals:
+            for at in blank:
+                totals.pop(numbers[at], None)
         if blank:
             keep = [True] * count
             for at in blank:
@@ -862,7 +879,7 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
             distinct = []
         if not numbers:
             if totals:
-                yield Block([], {field: () for field in fields}, list(totals.values()), {})
+                yield Block([], {field: () for field in fields}, [totals[row] for row in sorted(totals)], {})
             continue
         block = Block(numbers, dict(zip(fields, columns)), [], dict(zip(fields, distinct)))
         block.problems = sorted([*_text_problems(block, header, text_set), *totals.values()],
@@ -878,19 +895,19 @@ _TOTAL_LABELS = frozenset(
     for colon in ("", "：", ":"))
 
 
-def _total_rows(columns: list[tuple[Any, ...]], distinct: list[set[Any]], numbers: list[int],
-                header: Sequence[tuple[int, str, str, str]]) -> dict[int, Problem]:
-    """Return the block's totals rows (a row whose cell in a known column is 合计, 总计 …), each
-    row's number -> its ``total-row`` problem naming the cell. Such a row sums the rows above it;
-    it is no loan and no letter, and read as one it would be refused field by field.
+def _total_rows(columns: Iterable[tuple[Sequence[Any], Iterable[Any], str, str]],
+                numbers: list[int]) -> dict[int, Problem]:
+    """Return the block's totals rows (a row with a cell 合计, 总计 … in one of ``columns``), each
+    row's number -> its ``total-row`` problem naming the first such cell. Such a row sums the rows
+    above it; it is no loan and no letter, and read as one it would be refused field by field.
 
-    Looked for in each column's distinct cells (a set lookup per label), cell by cell only in a
-    column holding one."""
+    ``columns`` are, left to right, each column's cells, what to look in first (its distinct cells,
+    or the cells themselves), its field (``""``: none) and its label. Looked for in that whole
+    (``frozenset.isdisjoint``), cell by cell only in a column holding one."""
     found: dict[int, Problem] = {}
-    for position, column in enumerate(columns):
-        if _TOTAL_LABELS.isdisjoint(distinct[position]):
+    for column, probe, canonical, label in columns:
+        if _TOTAL_LABELS.isdisjoint(probe):
             continue
-        _, canonical, label, _ = header[position]
         for at, value in enumerate(column):
             if value in _TOTAL_LABELS and numbers[at] not in found:
                 found[numbers[at]] = MESSAGES.problem("total-row", canonical, row=numbers[at], column=label,

@@ -474,6 +474,26 @@ def test_a_totals_row_at_the_foot_of_the_sheet_is_one_line(runner: CliRunner, tm
     assert skipped.exit_code == 0 and len(list((tmp_path / "out").glob("*.docx"))) == 2
 
 
+def test_a_totals_row_labelled_in_a_serial_column_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    import openpyxl
+
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(2))
+    book = openpyxl.load_workbook(sheet)
+    ws = book.active
+    ws.insert_cols(1)  # a 序号 column the template has no field for
+    ws["A1"], ws["A2"], ws["A3"] = "序号", 1, 2
+    ws.append(["合计"] + [None] * 8 + [ws["J2"].value + ws["J3"].value])  # the sum as Excel saves it
+    book.save(sheet)
+    args = ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "out")]
+    result = runner.invoke(main, [*args, "--format", "json"])
+    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    assert result.stderr.splitlines()[1:] == [
+        "  - 第4行 A（序号）列：这一行是合计行（“合计”），不是一笔数据；请删除该行（或把合计放到另一张工作表）后重试"]
+    assert [(p["row"], p["column"], p["field"]) for p in json.loads(result.stdout)["problems"]] == [(4, "A（序号）", "")]
+    skipped = runner.invoke(main, [*args, "--skip-invalid"])
+    assert skipped.exit_code == 0 and len(list((tmp_path / "out").glob("*.docx"))) == 2
+
+
 def test_an_id_number_typed_full_width_or_with_a_lower_case_x_is_printed_as_issued(runner: CliRunner,
                                                                                  tmp_path: Path) -> None:
     from docxtext import docx_text

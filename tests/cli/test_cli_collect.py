@@ -425,7 +425,22 @@ def _sum_at_foot(ws) -> str:
     return f"第6行 {column}（借款人）列 borrower：这一行是合计行（“合计”），不是一笔数据；请删除该行（或把合计放到另一张工作表）后重试"
 
 
-@pytest.mark.parametrize("edit", [_merge_branch, _sum_at_foot], ids=["merged-cell", "totals-row"])
+def _sum_in_a_serial_column(ws) -> str:
+    """Put a 序号 column (which the ledger does not read) first and label the totals row there,
+    with the sum under 贷款余额; return its problem."""
+    ws.insert_cols(1)
+    ws["A1"] = "序号"
+    for number in range(2, ws.max_row + 1):
+        ws[f"A{number}"] = number - 1
+    foot = ws.max_row + 1
+    ws[f"A{foot}"] = "合计"
+    balance = next(c.column_letter for c in ws[1] if c.value == "贷款余额")
+    ws[f"{balance}{foot}"] = sum(ws[f"{balance}{n}"].value or 0 for n in range(2, foot))
+    return f"第{foot}行 A（序号）列：这一行是合计行（“合计”），不是一笔数据；请删除该行（或把合计放到另一张工作表）后重试"
+
+
+@pytest.mark.parametrize("edit", [_merge_branch, _sum_at_foot, _sum_in_a_serial_column],
+                         ids=["merged-cell", "totals-row", "totals-row-in-serial-column"])
 def test_plan_names_what_the_sheet_holds_instead_of_a_loan(runner: CliRunner, ledger: Path, edit) -> None:
     import openpyxl
 

@@ -9,7 +9,7 @@ import pytest
 from xls_books import xls_copy
 
 from docgen.core.errors import InputError
-from docgen.core.tabular import decode_text, read_table
+from docgen.core.tabular import decode_text, read_table, stream_table
 
 ALIASES = {
     "borrower": ["借款人", "客户名称"],
@@ -672,6 +672,38 @@ def test_a_totals_row_is_one_problem_and_no_row(tmp_path: Path) -> None:
     # A borrower who only contains the word is no totals row.
     named = _xlsx(tmp_path / "named.xlsx", [["借款人", "逾期本金"], ["合计贸易有限公司", 5]])
     assert read_table(named, ALIASES).problems == []
+
+
+def test_a_totals_row_labelled_left_of_the_known_columns_is_one_problem_and_no_row(tmp_path: Path) -> None:
+    # The label in a 序号 column docgen does not read, the sums under the amounts: one problem
+    # placed by row and column (no field), and no row refused field by field.
+    path = _xlsx(tmp_path / "rows.xlsx", [
+        ["序号", "借款人", "证件号码", "逾期本金"],
+        [1, "张三", ID, 1000],
+        [2, "李四", ID, 2000],
+        ["合计", None, None, 3000],
+    ], id_as_text=False)
+    table = read_table(path, ALIASES)
+    assert [r.number for r in table.rows] == [2, 3]
+    (problem,) = table.problems
+    assert (problem.code, problem.row, problem.column, problem.path) == ("total-row", 4, "A（序号）", "")
+    assert str(problem) == "第4行 A（序号）列：这一行是合计行（“合计”），不是一笔数据；请删除该行（或把合计放到另一张工作表）后重试"
+    # An untitled first column, in a CSV, streamed a block at a time (the labels in the second
+    # block); a row labelled in a known column too is named by its leftmost label.
+    csv = tmp_path / "rows.csv"
+    csv.write_text(",,借款人,逾期本金\n,1,张三,5\n,2,李四,6\n总 计,,,11\n小计,,合计,11\n", encoding="utf-8")
+    table = read_table(csv, ALIASES)
+    assert [r.number for r in table.rows] == [2, 3]
+    assert [(p.row, p.column, p.path) for p in table.problems] == [(4, "A", ""), (5, "A", "")]
+    stream = stream_table(csv, ALIASES)
+    blocks = list(stream.column_blocks(2))
+    assert [b.numbers for b in blocks] == [[2, 3], []]
+    assert [(p.row, p.column) for p in blocks[1].problems] == [(4, "A"), (5, "A")]
+    # A row with nothing in the known columns is a blank row, passed over as before; so is a
+    # label in a column right of a known one (a remark); a borrower named so is no totals row.
+    csv.write_text("序号,借款人,备注,逾期本金\n1,张三,合计,5\n合计,,,\n", encoding="utf-8")
+    table = read_table(csv, ALIASES)
+    assert ([r.number for r in table.rows], table.problems) == ([2], [])
 
 
 def test_a_required_columns_asterisk_on_either_side_is_no_part_of_its_name(tmp_path: Path) -> None:

@@ -407,7 +407,7 @@ def test_streamed_rows_are_cut_to_the_header(tmp_path: Path) -> None:
     # A range declared to XFD: the stream pads every row to 16,384 cells; only the header's are kept.
     xml = _sheet(_rows_xml(600)).replace('ref="A1"', 'ref="A1:XFD2"')
     path = _workbook(tmp_path / "xfd.xlsx", xml, _SHARED)
-    source, header, _, _ = tabular._open_table(path, ALIASES)
+    source, header, _, _, _ = tabular._open_table(path, ALIASES)
     widths: list[int] = []
     take = source.take
 
