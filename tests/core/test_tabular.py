@@ -699,8 +699,8 @@ def test_a_totals_row_labelled_left_of_the_known_columns_is_one_problem_and_no_r
     blocks = list(stream.column_blocks(2))
     assert [b.numbers for b in blocks] == [[2, 3], []]
     assert [(p.row, p.column) for p in blocks[1].problems] == [(4, "A"), (5, "A")]
-    # A row with nothing in the known columns is a blank row, passed over as before; so is a
-    # label in a column right of a known one (a remark); a borrower named so is no totals row.
+    # A row with nothing in the known columns is a blank row, passed over as before; a label in
+    # a column right of a known one (a remark) is not looked at: 张三's row, its remark 合计, is a row.
     csv.write_text("序号,借款人,备注,逾期本金\n1,张三,合计,5\n合计,,,\n", encoding="utf-8")
     table = read_table(csv, ALIASES)
     assert ([r.number for r in table.rows], table.problems) == ([2], [])
