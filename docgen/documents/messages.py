@@ -224,6 +224,7 @@ MESSAGES = MessageTable("documents", {
     "meta-pattern-syntax": "{file}：{key} 格式错误：{reason}",
     "meta-pattern-field": "{file}：{key} 中的占位符 {{{field}}} 只能是字段名",
     "meta-unknown-rule": joined("{file}：未知规则{rule!q}（可用：{available}）", "available"),
+    "meta-rule-when-field": "{file}：规则 {rule} 的 when 字段 {field} 不在 schema 中",
     "meta-key-field": "{file}：key_field {key_field} 不在 schema 中",
     "meta-alias-field": "{file}：aliases 中的字段 {field} 不在 schema 中",
     "meta-unprinted-field": ("{file}：字段 {field} 标为正文不打印（printed: false），但 key_field、date_field、"

@@ -8,7 +8,10 @@ A template's YAML lists its rules under ``rules:``; each entry names a rule and 
       - {rule: total, total: total, parts: [principal, interest, penalty]}
       - {rule: date_order, earlier: letter_date, later: pay_by, strict: true}
       - {rule: not_above, field: principal, limit: balance}
+      - {rule: date_order, when: matured, earlier: maturity, later: letter_date}
 
+A rule with ``when: FIELD`` applies only to data whose ``FIELD`` is true (a flag the letter's
+wording follows: a loan said to have matured must have matured by the letter date).
 Each rule function takes the normalized context (Decimal amounts, date objects) and the
 parameters, may fill in a derived value (``total`` when the data left it out), and returns
 ``(path, code, facts)`` issues; their wording is in ``docgen.documents.messages``. ``RULES`` maps
@@ -167,6 +170,16 @@ def rule_within_years(context: dict[str, Any], params: dict[str, Any]) -> list[I
         return [(params["date"], "period-run-out", {"start": start.isoformat(), "deadline": deadline.isoformat(),
                                                   "on": day.isoformat(), "message": params.get("message")})]
     return []
+
+
+def apply_rule(context: dict[str, Any], rule: dict[str, Any]) -> list[Issue]:
+    """Return the issues of one ``rules:`` entry on ``context``: none when it has ``when`` and the
+    field it names is not true, else those of its rule (``RULES``), given its other parameters."""
+    params = {key: value for key, value in rule.items() if key not in ("rule", "when")}
+    when = rule.get("when")
+    if when is not None and not _get(context, str(when)):
+        return []
+    return RULES[rule["rule"]](context, params)
 
 
 RULES: dict[str, Callable[[dict[str, Any], dict[str, Any]], list[Issue]]] = {

@@ -33,7 +33,7 @@ from docgen.core.validation import Problem, close_name, validate
 from docgen.documents.engine import Engine, jinja_environment
 from docgen.documents.image import Image
 from docgen.documents.messages import MESSAGES
-from docgen.documents.rules import RULES
+from docgen.documents.rules import RULES, apply_rule
 
 __all__ = [
     "Image",
@@ -144,6 +144,9 @@ class Template:
             if not isinstance(rule, dict) or rule.get("rule") not in RULES:
                 raise MESSAGES.error(TemplateError, "meta-unknown-rule", file=self._where(), rule=rule,
                                      available=sorted(RULES))
+            if "when" in rule and str(rule["when"]).split(".")[0] not in self.schema:
+                raise MESSAGES.error(TemplateError, "meta-rule-when-field", file=self._where(), rule=rule["rule"],
+                                     field=rule["when"])
         if self.key_field not in self.schema:
             raise MESSAGES.error(TemplateError, "meta-key-field", file=self._where(), key_field=self.key_field)
         for key in self.aliases:
@@ -253,8 +256,7 @@ class Template:
             return context, problems
         columns = columns or {}
         for rule in self.rules:
-            params = {k: v for k, v in rule.items() if k != "rule"}
-            for path, code, facts in RULES[rule["rule"]](context, params):
+            for path, code, facts in apply_rule(context, rule):
                 top = re.split(r"[.\[]", path, maxsplit=1)[0]
                 problems.append(MESSAGES.problem(code, path, row=row, column=columns.get(top), **facts))
         return context, problems

@@ -735,3 +735,30 @@ def test_a_bank_template_using_no_field_of_its_schema_is_refused_on_loading(tmp_
     assert str(info.value) == (f"{path}：模板中的变量 missing、nmae（应为 name？）不是模板 custom 的字段；"
                                f"请在 Word 中改正这些标签（docgen templates lint {path} 列出所在段落）")
     assert load_template(path=path, check_variables=False).variables() == ["missing", "nmae"]
+
+
+@pytest.mark.parametrize("name", ["demand-letter", "guarantor-demand"])
+def test_a_loan_said_to_have_matured_must_have_matured_by_the_letter_date(name):
+    # With matured the letter says 该笔贷款已于{maturity}到期 and demands the whole balance: a maturity
+    # after the letter date (a flag set by hand) would have it state a maturity still to come.
+    template = load_template(name)
+    data = example(name) | {"matured": True, "maturity": "2028-05-20"}
+    _, problems = template.check(data)
+    assert [(p.path, p.code) for p in problems] == [("letter_date", "date-order")]
+    assert problems[0].message == "已到期（matured）的贷款，到期日期应早于发函日期；尚未到期的，matured 应为 false，收到 2026-11-28"
+    # Matured the day before the letter: the rule holds; not said to have matured: the rule does not apply.
+    assert template.check(data | {"maturity": "2026-11-27"})[1] == []
+    assert template.check(data | {"matured": False})[1] == []
+    # collect letters sets matured only for maturity < letter_date: matured on the letter date is not yet.
+    _, problems = template.check(data | {"maturity": "2026-11-28"})
+    assert [(p.path, p.code) for p in problems] == [("letter_date", "date-order")]
+
+
+def test_a_rule_applying_when_a_field_the_schema_lacks_is_a_template_fault():
+    from docgen.documents.template import Template
+
+    shipped = load_template("demand-letter")
+    rules = [*shipped.meta["rules"], {"rule": "positive", "when": "overdue_flag", "field": "total"}]
+    with pytest.raises(TemplateError) as exc:
+        Template("demand-letter", shipped.path, None, {**shipped.meta, "rules": rules})
+    assert str(exc.value).endswith("：规则 positive 的 when 字段 overdue_flag 不在 schema 中")

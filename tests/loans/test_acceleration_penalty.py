@@ -133,8 +133,10 @@ def test_loans_not_declared_due_early_print_no_such_sentence(tmp_path, policy) -
     ("demand-letter", {"accelerated": True, "penalty_reserved": True, "principal_label": "贷款本金余额"}, TO_BORROWER),
     ("demand-letter", {"accelerated": True, "principal_label": "贷款本金余额"}, None),  # the declaration itself
     ("demand-letter", {}, None),
-    ("demand-letter", {"matured": True, "penalty_reserved": True, "principal_label": "贷款本金余额"},
-     _MATURED.format(party="贵方", maturity="2028年5月20日", to="向贵方")),
+    # matured since the declaration: a maturity before the letter date (the example's is to come).
+    ("demand-letter", {"matured": True, "penalty_reserved": True, "principal_label": "贷款本金余额",
+                       "maturity": "2026-11-20"},
+     _MATURED.format(party="贵方", maturity="2026年11月20日", to="向贵方")),
     ("guarantor-demand", {"matured": False, "accelerated": True}, TO_GUARANTOR),
     ("guarantor-demand", {"penalty_reserved": True}, _MATURED.format(party="借款人", maturity="2026年8月20日",
                                                                      to="在保证范围内向贵方")),
