@@ -86,6 +86,7 @@ class ProcessRunner:
         self.job_lease = job_lease
         self.workers = max(1, workers)
         self._pool = self._new_pool()
+        self._replacing = threading.Lock()
 
     def _new_pool(self) -> concurrent.futures.ProcessPoolExecutor:
         # spawn: a worker must not inherit the server's threads and locks (fork would).
@@ -98,17 +99,21 @@ class ProcessRunner:
         A pool one of whose workers died (killed, out of memory) takes no more work, and its other
         workers are stopped with it: a new pool takes this job and the next (the jobs the dead pool
         ran read failed once their leases run out; those it had queued are submitted again by
-        ``Service.submit``)."""
+        ``Service.submit`` on the broken pool's thread while requests may submit too: only the first
+        to find a pool broken replaces it, so no other shuts down the new pool with its jobs)."""
         from docgen.service.work import execute_job
 
         args = (execute_job, str(self.data_dir), job_id, self.register, self.record_wait, self.job_lease)
+        pool = self._pool
         try:
-            return self._pool.submit(*args)
+            return pool.submit(*args)
         except concurrent.futures.process.BrokenProcessPool:
-            log.warning("a job worker died; starting new workers")
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._new_pool()
-            return self._pool.submit(*args)
+            with self._replacing:
+                if self._pool is pool:
+                    log.warning("a job worker died; starting new workers")
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self._pool = self._new_pool()
+                return self._pool.submit(*args)
 
     def close(self) -> None:
         """Shut the pool down without waiting for running jobs."""

@@ -36,7 +36,8 @@ def failure(exc: DocgenError, replace: dict[str, str] | None = None) -> dict[str
 
     An error that is the service's storage failing (a result, the register or an upload that
     cannot be written: ``docgen.service.storage``) is that one line instead, with ``"status":
-    503`` and ``"kind": "storage"``.
+    503`` and ``"kind": "storage"``; a serial the register refuses (``SerialConflictError``) has
+    ``"status": 409``.
     """
     problem = storage_problem(exc)
     if problem is not None:

@@ -105,8 +105,9 @@ def test_a_job_whose_process_is_killed_is_marked_failed_by_the_sweep(tmp_path: P
 def test_a_killed_job_worker_fails_its_job_and_the_next_job_runs_on_new_workers(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``ProcessRunner``'s worker is killed while its batch waits for the register (held here): the
-    job reads failed with the lost line, and the next job runs (a pool whose worker died takes no
-    more work: new workers are started)."""
+    job reads failed with the lost line, the job queued behind it in the dead pool runs (submitted
+    again, not left queued), and the next job runs (a pool whose worker died takes no more work: new
+    workers are started)."""
     monkeypatch.setenv("DOCGEN_REGISTER_WAIT", "600")  # the worker waits for the register, not gives up
     settings = make_settings(tmp_path / "data", job_lease=LEASE)
     with Register(settings.register_path):
@@ -125,12 +126,21 @@ def test_a_killed_job_worker_fails_its_job_and_the_next_job_runs_on_new_workers(
                          "the job running")
             pid = int(job["runner"].rpartition(":")[2])
             assert pid != os.getpid()
+            # a job the dead pool holds queued behind it (one worker): submitted again to the new one;
+            # its row is the third, so the register's numbering of the next job's two is its own
+            header, *lines = rows_csv(3).decode("utf-8").splitlines(keepends=True)
+            waiting = client.post("/api/batch/demand-letter", headers=headers,
+                                  files={"rows": ("rows.csv", (header + lines[2]).encode("utf-8"), "text/csv")})
+            assert waiting.status_code == 202, waiting.text
+            assert store.get(waiting.json()["job"])["state"] == "queued"
             os.kill(pid, signal.SIGKILL)
             holder.rollback()
             failed = wait_job(client, job_id, headers)
             assert failed["state"] == "failed", failed
             row = store.get(job_id)
             assert failed["error"] == _lost_line(job["runner"], row["lease"])
+            resubmitted = wait_job(client, waiting.json()["job"], headers)
+            assert resubmitted["state"] == "done", resubmitted
             again = client.post("/api/batch/demand-letter", headers=headers,
                                 files={"rows": ("rows.csv", rows_csv(2), "text/csv")})
             assert again.status_code == 202, again.text
