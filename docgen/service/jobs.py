@@ -19,7 +19,9 @@ process running it names itself (``runner``, ``host:pid``) and renews, every thi
 (``JobStore.expire``: at start and every half lease) marks failed, with one line naming the
 process, each running job whose lease ran out, whichever runner it had. A runner that was only
 silent (its database refused writes longer than the lease) takes its job back at its next
-renewal, and a held end is recorded over the mark; a job run again is no longer its.
+renewal unless the job was put back in the queue, and a held end is recorded over the mark. A
+renewal does not ask which process runs a running job (a split batch's chunks renew it from
+several), so a job started again elsewhere is renewed by the silent runner too.
 """
 from __future__ import annotations
 
@@ -190,7 +192,7 @@ class JobStore:
         (``host:pid``) running it; a job the sweep marked lost while ``runner`` ran it is running
         again. A lease is never shortened: the chunks of a split batch renew it from several
         processes, and one vouching for longer still does. Returns False (nothing written) when
-        the job is neither (ended, run again)."""
+        the job is neither (ended, marked lost while another runner ran it, back in the queue)."""
         with connect(self.db_path) as db:
             cur = db.execute("UPDATE jobs SET state = 'running', runner = ?, lease = MAX(COALESCE(lease, 0), ?), "
                              f"{_LOST_UNSET} WHERE id = ? "
