@@ -494,4 +494,5 @@ def _finding(place: str, reason: str, /, **facts: Any) -> Finding:
     # ``place`` words where in the file the problem stands (``field/file``, ``field/line``), in
     # each language: the English report names it in English.
     return Finding("invalid-data", path=BUNDLE_FILE, reason=reason,
-                   params={**facts, "field": DETAILS.text(place, facts), "field_en": DETAILS.text(place, facts, "en")})
+                   params={**facts, "field": DETAILS.text(place, facts), "field_en": DETAILS.text(place, facts, "en"),
+                           "at_line": place == "field/line"})

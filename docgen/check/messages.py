@@ -30,12 +30,27 @@ __all__ = ["ANNEX_PREFIX", "BUNDLE_LABELS", "DETAILS", "ERRORS", "FILES", "FINDI
            "KIND_NAMES_EN", "OUTPUT", "REPORT_CODE_LABELS", "REPORT_DOCX_STATUS", "REPORT_LABELS", "REPORT_PROVIDERS",
            "VOTES", "in_english", "spaced"]
 
+#: The codes of a bundle's read errors (``BundleError``) that say why a file could not be given
+#: other than damage: a compression method Python cannot inflate, a size over the cap, a file
+#: swapped for a pipe or device.
+_CAUSES_NOT_DAMAGE = frozenset({"bundle-compression-unsupported", "bundle-file-too-large", "bundle-not-regular-file"})
+
+
+def _cause_named(facts: Mapping[str, Any]) -> bool:
+    """Return whether an ``unreadable`` finding's detail names a cause other than damage: a
+    permission refused (``denied``) or a read error's code (``read_error``) in ``_CAUSES_NOT_DAMAGE``."""
+    return bool(facts.get("denied")) or facts.get("read_error") in _CAUSES_NOT_DAMAGE
+
+
 FINDINGS = MessageTable.bilingual("check findings", {
+    # English puts the item's title first and its state after a colon: a title may be plural
+    # ("Audit reports of the last three years"), so no verb follows it
     "missing": ("缺少{title}",
-        "{title_en} is missing"),
-    # a file or folder this user may not read (``denied``) is not damaged: its detail says so whole
-    "unreadable": (lambda f: f["detail"] if f.get("denied") else f"文件无法读取（损坏或不完整）：{f['detail']}",
-        lambda f: f["detail_en"] if f.get("denied") else f"file cannot be read (corrupt or truncated): {f['detail_en']}"),
+        "{title_en}: missing"),
+    # a file or folder this user may not read (``denied``), or one the bundle could not give for a
+    # cause its detail names (``_cause_named``), is not damaged: its detail says so whole
+    "unreadable": (lambda f: f["detail"] if _cause_named(f) else f"文件无法读取（损坏或不完整）：{f['detail']}",
+        lambda f: f["detail_en"] if _cause_named(f) else f"file cannot be read (corrupt or truncated): {f['detail_en']}"),
     "encrypted": ("文件已加密，无密码无法打开",
         "file is encrypted and cannot be opened without a password"),
     "empty-file": ("文件为空（0 字节）",
@@ -43,17 +58,18 @@ FINDINGS = MessageTable.bilingual("check findings", {
     "wrong-type": ("文件类型不符：{detail}",
         "wrong file type: {detail_en}"),
     "expired": ("{title}已于{date}过期",
-        "{title_en} expired on {date}"),
+        "{title_en}: expired on {date}"),
     "stale": ("{title}已过时：{detail}",
-        "{title_en} is out of date: {detail_en}"),
+        "{title_en}: out of date — {detail_en}"),
     "insufficient": ("{title}不满足要求：{detail}",
-        "{title_en} does not meet the requirement: {detail_en}"),
+        "{title_en}: requirement not met — {detail_en}"),
     "incomplete-set": ("{title}不齐全：{detail}",
-        "{title_en} is incomplete: {detail_en}"),
+        "{title_en}: incomplete — {detail_en}"),
     "unattested": ("{title}需{detail}，尚无人确认（请在 bundle.yaml 的 attestations 中记录）",
-        "{title_en} needs {detail_en}; nobody has confirmed it (record it under attestations in bundle.yaml)"),
-    "invalid-data": ("bundle.yaml 字段 {field}：{detail}",
-        "bundle.yaml field {field_en}: {detail_en}"),
+        "{title_en}: awaiting confirmation of {detail_en} (record it under attestations in bundle.yaml)"),
+    # a place that is a line of the file (``at_line``), not a field, is named as such
+    "invalid-data": (lambda f: f"bundle.yaml {'' if f.get('at_line') else '字段 '}{f['field']}：{f['detail']}",
+        lambda f: f"bundle.yaml{', ' if f.get('at_line') else ' field '}{f['field_en']}: {f['detail_en']}"),
     "unsafe-entry": ("资料包条目不安全，未读取：{detail}",
         "unsafe bundle entry, not read: {detail_en}"),
     # a .zip inside a folder bundle is never opened: its files count for nothing until unpacked
@@ -110,7 +126,7 @@ DETAILS = MessageTable.bilingual("check details", {
     # item rules
     "item-kind": (lambda f: (f"{f['title']}不接受{KIND_LABELS.get(f['kind'], f['kind'])}文件"
                              f"（可接受：{'、'.join(KIND_LABELS.get(k, k) for k in f['accepted'])}）"),
-        lambda f: f"{f['title_en']} does not accept a {f['kind']} file (accepted: {', '.join(f['accepted'])})"),
+        lambda f: f"a {f['kind']} file is not accepted for {f['title_en']} (accepted: {', '.join(f['accepted'])})"),
     "max-age": (lambda f: (f"{'文件名所示月份截至' if f.get('dated_by') == 'name' else '出具日期'} {f['issued']}，"
                            f"距检查日已 {f['days']} 天，超过 {f['max_days']} 天的有效期"),
         "issued {issued}, {days} days before the check, over the {max_days}-day limit"),
@@ -153,9 +169,9 @@ DETAILS = MessageTable.bilingual("check details", {
         "no file {file} in the bundle (paths are relative to the bundle's root, separated by /)"),
     "undecodable": ("无法解码：请保存为 UTF-8 编码",
         "cannot decode: save it as UTF-8"),
+    # the line and column are the finding's place (``field/line``), named once there
     "yaml-syntax": ("YAML 语法错误：{problem}",
-        lambda f: (f"YAML syntax error at line {f['line']}, column {f['column']}: {f['problem']}"
-                   if f.get("line") else f"YAML syntax error: {f['problem']}")),
+        "YAML syntax error: {problem}"),
     "too-many-values": ("内容展开后超过 {limit} 个值（别名 & / * 嵌套过多）；请直接写出各字段",
         "expands to over {limit} values (too many nested & / * aliases); write the fields out"),
     "not-mapping": ("bundle.yaml 应为映射（borrower: …、project: … 等键值）",

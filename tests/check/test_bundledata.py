@@ -165,8 +165,8 @@ def test_yaml_syntax_error_is_one_finding_with_line_and_column() -> None:
     finding = result.findings[0]
     assert finding.code == "invalid-data"
     assert finding.params["line"] == 4 and finding.params["column"] >= 1
-    assert finding.message("zh").startswith("bundle.yaml 字段 第4行")
-    assert finding.message("en").startswith("bundle.yaml field line 4, column ")
+    assert finding.message("zh").startswith("bundle.yaml 第4行")
+    assert finding.message("en").startswith("bundle.yaml, line 4, column ")
     assert "YAML 语法错误" in finding.message("zh")
     assert result.data == {}
 

@@ -47,7 +47,7 @@ def test_report_json_is_design_section_5(bundle: Path) -> None:
     assert missing == [{"code": "missing", "severity": "error", "stage": "pre-application", "item": "site-plan",
                         "path": None, "message": "缺少项目总平图"}]
     en = report.to_dict("en")
-    assert [f["message"] for f in en["findings"] if f["item"] == "site-plan"] == ["Project site plan is missing"]
+    assert [f["message"] for f in en["findings"] if f["item"] == "site-plan"] == ["Project site plan: missing"]
 
 
 def test_checking_a_stage_reports_earlier_stages_too(bundle: Path) -> None:

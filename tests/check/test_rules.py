@@ -113,7 +113,7 @@ def test_missing_client_item_is_an_error_in_every_stage_listing_it(bundle: Path)
     assert stages == {"pre-application": False, "pre-contract": True, "pre-disbursement": False}
     msg = [f for f in report.findings if f.item == "articles"][0]
     assert msg.message("zh") == "缺少公司章程"
-    assert msg.message("en") == "Articles of association is missing"
+    assert msg.message("en") == "Articles of association: missing"
 
 
 def test_waiver_under_three_in_one(bundle: Path) -> None:
@@ -265,7 +265,7 @@ def test_equity_ratio(bundle: Path) -> None:
     assert [(f.code, f.severity, f.reason) for f in found] == [("insufficient", "error", "below-ratio")]
     assert (found[0].params["value"], found[0].params["threshold"]) == (0.4, 0.5)
     assert found[0].message("zh") == "项目自筹资金到位证明不满足要求：已投入资金/总投资为 40%，低于 50%"
-    assert found[0].message("en") == ("Proof of the project's self-raised funds does not meet the requirement: "
+    assert found[0].message("en") == ("Proof of the project's self-raised funds: requirement not met — "
                                       "invested / total investment is 40%, below 50%")
     # The threshold is configurable per run.
     assert run_check(bundle, as_of=AS_OF, equity_threshold=0.35).item_result("equity-proof").status == "ok"

@@ -130,7 +130,7 @@ def test_every_bad_bundle_yaml_value_is_worded_in_english_in_json(bad_bundle: Pa
     assert by_path == {name: message for name, _, message in BAD_FILES}
     # the month in a file's name, as the English asks for it, is read (rules._YEAR_MONTH)
     assert {f["message"] for f in findings if f["code"] == "stale"} == {
-        "Supervision reports and other evidence of construction progress is out of date: cannot tell whether it "
+        "Supervision reports and other evidence of construction progress: out of date — cannot tell whether it "
         "is from the last 45 days: write the month in the file name (e.g. 2026-10) or the date under "
         "documents.progress-evidence.issued"}
     chinese = [f["message"] for f in findings if _CJK.search(_unquoted(f["message"]))]
@@ -236,10 +236,92 @@ def test_a_file_the_bundle_cannot_give_is_named_in_english(complete: Path, tmp_p
     bundle = _zipped(complete, tmp_path / "bundle.zip", member)
     findings = json.loads(_check(bundle, "--format", "json"))["findings"]
     unreadable = {(f["path"], f["message"]) for f in findings if f["code"] == "unreadable"}
-    assert unreadable == {(member, "file cannot be read (corrupt or truncated): cannot read the file: compression "
-                                   "not supported (That compression method is not supported); pack the bundle again "
-                                   "as a standard zip (Deflate)")}
+    # the cause is named (a compression method, not damage): the detail is said whole, once
+    assert unreadable == {(member, "cannot read the file: compression not supported (That compression method is not "
+                                   "supported); pack the bundle again as a standard zip (Deflate)")}
     chinese = CliRunner().invoke(main, ["check", str(bundle), "--as-of", EXAMPLE_AS_OF, "--format", "json"])
     assert {f["message"] for f in json.loads(chinese.output)["findings"] if f["code"] == "unreadable"} == {
-        "文件无法读取（损坏或不完整）：无法读取文件：压缩方式不受支持（That compression method is not supported）；"
-        "请用标准 ZIP（Deflate）重新打包"}
+        "无法读取文件：压缩方式不受支持（That compression method is not supported）；请用标准 ZIP（Deflate）重新打包"}
+
+
+#: (finding code, its English sentence) for titles that are plural ("Audit reports …", "… approvals"):
+#: the state follows the title after a colon, so no verb has to agree with it.
+PLURAL_TITLES: list[tuple[str, str]] = [
+    ("missing", "Land, planning and engineering design approvals: missing"),
+    ("incomplete-set", "Audit reports of the last three years and recent financial statements: incomplete — audit "
+     "reports missing for 2023 (required: 2023–2025; put the year in the file name or list it under "
+     "documents.audit-reports.years)"),
+    ("stale", "Supervision reports and other evidence of construction progress: out of date — cannot tell whether "
+     "it is from the last 45 days: write the month in the file name (e.g. 2026-10) or the date under "
+     "documents.progress-evidence.issued"),
+    ("expired", "Land transfer contract, land premium invoices and deed-tax receipt: expired on 2026-01-01"),
+    ("insufficient", "Proof of the project's self-raised funds: requirement not met — invested / total investment "
+     "is 40%, below 50%"),
+    ("unattested", "Authorized signatories' signature specimens: awaiting confirmation of the authorized "
+     "signatories' own signatures (record it under attestations in bundle.yaml)"),
+]
+
+
+@pytest.fixture(scope="module")
+def plural_bundle(complete: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    bundle = tmp_path_factory.mktemp("en") / "plural"
+    shutil.copytree(complete, bundle)
+    data = yaml.safe_load((bundle / "bundle.yaml").read_text(encoding="utf-8"))
+    data["documents"]["audit-reports"]["years"] = [2024, 2025]
+    data["documents"].setdefault("land-transfer", {})["expires"] = "2026-01-01"
+    del data["attestations"]["signature-specimen"]
+    data["project"]["invested"] = data["project"]["total_investment"] * 0.4
+    (bundle / "bundle.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (bundle / "01-申请前期" / "审计报告2023年度.pdf").unlink()
+    (bundle / "03-放款前" / "土地规划及设计方案批复.pdf").unlink()
+    (bundle / "03-放款前" / "工程监理报告2026年10月.pdf").rename(bundle / "03-放款前" / "工程监理报告.pdf")
+    return bundle
+
+
+def test_a_plural_title_reads_right_in_json(plural_bundle: Path) -> None:
+    findings = json.loads(_check(plural_bundle, "--format", "json"))["findings"]
+    assert {(f["code"], f["message"]) for f in findings} == set(PLURAL_TITLES)
+
+
+@pytest.mark.parametrize("form", ["text", "markdown", "docx"])
+def test_a_plural_title_reads_right_in_every_report(plural_bundle: Path, tmp_path: Path, form: str) -> None:
+    from docxtext import docx_text
+
+    target = tmp_path / f"report.{form}"
+    _check(plural_bundle, "--format", form, "-o", str(target))
+    report = docx_text(target) if form == "docx" else target.read_text(encoding="utf-8")
+    flat = " ".join(report.split())
+    for _, message in PLURAL_TITLES:
+        assert message in flat, (form, message)
+
+
+def test_a_yaml_syntax_error_names_its_line_once(complete: Path, tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(complete, bundle)
+    (bundle / "bundle.yaml").write_text("borrower:\n  name: 华安\n  uscc: [91330100\nproject: {}\n", encoding="utf-8")
+    english = json.loads(_check(bundle, "--format", "json"))["findings"]
+    assert [f["message"] for f in english if f["code"] == "invalid-data"] == [
+        "bundle.yaml, line 4, column 8: YAML syntax error: did not find expected ',' or ']'"]
+    chinese = CliRunner().invoke(main, ["check", str(bundle), "--as-of", EXAMPLE_AS_OF, "--format", "json"])
+    assert [f["message"] for f in json.loads(chinese.output)["findings"] if f["code"] == "invalid-data"] == [
+        "bundle.yaml 第4行第8列：YAML 语法错误：did not find expected ',' or ']'"]
+
+
+def test_a_damaged_member_is_still_called_damaged() -> None:
+    # only a read error whose cause is not damage (compression, size, a pipe) drops the lead-in
+    from docgen.check.inspection.kinds import file_info
+    from docgen.check.rules import file_finding
+
+    def finding(code: str, error: str, error_en: str) -> Any:
+        return file_finding(file_info("a.pdf", "pdf", 10, "", readable=False, problem="unreadable",
+                                      reason="read-failed", facts={"error": error, "error_en": error_en,
+                                                                   "read_error": code}))
+
+    damaged = finding("bundle-entry-unreadable", "a.pdf：无法读取（Bad CRC-32）", "a.pdf: cannot be read (Bad CRC-32)")
+    assert damaged.message("en") == "file cannot be read (corrupt or truncated): cannot read the file: a.pdf: cannot " \
+                                    "be read (Bad CRC-32)"
+    assert damaged.message("zh") == "文件无法读取（损坏或不完整）：无法读取文件：a.pdf：无法读取（Bad CRC-32）"
+    large = finding("bundle-file-too-large", "a.pdf：文件超过大小上限 5 字节，停止读取",
+                    "a.pdf: over the size limit of 5 bytes; reading stopped")
+    assert large.message("en") == "cannot read the file: a.pdf: over the size limit of 5 bytes; reading stopped"
+    assert large.message("zh") == "无法读取文件：a.pdf：文件超过大小上限 5 字节，停止读取"

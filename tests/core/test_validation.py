@@ -211,7 +211,7 @@ def test_finding_messages_are_kept_apart_from_codes() -> None:
     f = Finding("missing", stage="pre-application", item="site-plan", params={"title": "项目总平图", "title_en": "Site plan"})
     assert f.severity == "error"
     assert f.message("zh") == "缺少项目总平图"
-    assert f.message("en") == "Site plan is missing"
+    assert f.message("en") == "Site plan: missing"
     assert f.to_dict()["code"] == "missing"
     with pytest.raises(ValueError):
         Finding("no-such-code")

@@ -97,7 +97,7 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
         except MemoryError:
             result = {"error": "memory"}
         except BundleError as exc:
-            result = {"error": "read", "detail": str(exc), "detail_en": in_english(exc)}
+            result = {"error": "read", "detail": str(exc), "detail_en": in_english(exc), "code": exc.code}
         except Exception as exc:  # a bug in a checker must not take the bundle down
             result = {"error": "crash", "detail": reason_of(exc)}
         try:
@@ -315,7 +315,8 @@ def _inspect(tasks: list[tuple[str, ReadSpec]], jobs: int | None, timeout: float
                             info = _failed(path, spec, "out-of-memory", memory_mb=memory_mb)
                             replace = True  # a worker that hit its memory cap may be in a bad state
                         elif data["error"] == "read":
-                            info = _failed(path, spec, "read-failed", error=data["detail"], error_en=data["detail_en"])
+                            info = _failed(path, spec, "read-failed", error=data["detail"], error_en=data["detail_en"],
+                                           read_error=data["code"])
                         else:
                             info = _failed(path, spec, "crashed", error=data["detail"])
                         finish(i, info)
