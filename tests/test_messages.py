@@ -324,6 +324,9 @@ def test_every_message_table_is_found() -> None:
 #: that a made-up value will not do.
 SAMPLES: dict[tuple[str, str], tuple[dict[str, Any], ...]] = {
     ("check details", "all-of-invalid"): ({"statuses": ["missing", "invalid"]},),
+    # a checklist's schema problems: (key path, Chinese, English) each
+    ("check errors", "checklist-schema"): ({"problems": [("items.营业执照.kinds", "不允许的取值“exe”",
+                                                          "value 'exe' is not allowed")] * 6},),
     ("check details", "file"): ({"file_reason": "damaged"}, {"file_reason": "wrong-type", "kind": "jpg"}),
     ("core", "condition-unsafe"): tuple({"rule": rule} for rule in ("call", "filter", "filter-argument", "power",
                                                                     "private-attribute", "private-key", "unknown-name")),

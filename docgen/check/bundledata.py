@@ -27,7 +27,7 @@ from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_wher
 from docgen.core.errors import DocgenError
 from docgen.core.fastcheck import validate_quickly
 from docgen.check.findings import Finding
-from docgen.check.messages import BUNDLE_LABELS, DETAILS, VOTES, in_english
+from docgen.check.messages import BUNDLE_LABELS, DETAILS, VOTES, in_english, problem_in_english
 from docgen.core.messages import MESSAGES
 from docgen.core.problems import Problem
 from docgen.core.textcodec import decode_chinese
@@ -484,10 +484,9 @@ def _drop(data: dict[str, Any], path: str) -> None:
 def _from_problem(problem: Problem, table: MessageTable) -> Finding:
     # The problem is already worded in Chinese by ``table`` (core's for validation, this part's for
     # a cross-check); its code and facts stay with it, and word it in English for --lang en.
-    english = ({"detail_en": table.text(problem.code, problem.facts, "en")}
-               if problem.code in table.codes("en") else {})
     return Finding("invalid-data", path=BUNDLE_FILE, params={
-        **problem.facts, "problem": problem.code, "field": problem.path, "detail": problem.message, **english})
+        **problem.facts, "problem": problem.code, "field": problem.path, "detail": problem.message,
+        "detail_en": problem_in_english(problem, table)})
 
 
 def _finding(place: str, reason: str, /, **facts: Any) -> Finding:

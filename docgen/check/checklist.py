@@ -27,7 +27,7 @@ from docgen.core.fastcheck import validate_quickly
 from docgen.core.regularfile import NotRegularFile, is_regular
 from docgen.core.resources import checklists_dir
 from docgen.core.textcodec import decode_chinese
-from docgen.check.messages import ERRORS
+from docgen.check.messages import ERRORS, problem_in_english
 from docgen.core.wording import reason_of
 
 DEFAULT_CHECKLIST = "dev-loan"
@@ -263,7 +263,7 @@ def parse_checklist(text: str, label: str, path: Path | None = None) -> Checklis
     doc, problems = validate_quickly(_schema(), raw)
     if problems:
         raise ERRORS.error(ChecklistError, "checklist-schema", label=label,
-                           problems=[(p.path, p.message) for p in problems])
+                           problems=[(p.path, p.message, problem_in_english(p)) for p in problems])
     checklist = _build(doc, label, path)
     plans = {cond.source: cond.plan for item in checklist.items.values() for rule in item.rules
              for cond in rule.values() if isinstance(cond, Condition)}
@@ -367,17 +367,19 @@ def _build(doc: dict[str, Any], label: str, path: Path | None,
     groups = doc.get("groups") or {}
     items: dict[str, Item] = {}
     for item_id, spec in doc["items"].items():
-        where = ERRORS.text("where/item", {"label": label, "item": item_id})
+        where = ERRORS.text("where/item", {"item": item_id})
         kinds = spec["kinds"]
         if isinstance(kinds, str):
             if kinds not in kind_sets:
-                raise ERRORS.error(ChecklistError, "checklist-kind-set-undefined", where=where, kinds=kinds)
+                raise ERRORS.error(ChecklistError, "checklist-kind-set-undefined", label=label, where=where,
+                                   kinds=kinds)
             kinds = kind_sets[kinds]
         group = spec.get("group")
         if group and groups and group not in groups:
-            raise ERRORS.error(ChecklistError, "checklist-group-undefined", where=where, group=group,
+            raise ERRORS.error(ChecklistError, "checklist-group-undefined", label=label, where=where, group=group,
                                groups=list(groups))
-        rules = [_build_rule(rule, f"{where}.rules[{i}]", plans) for i, rule in enumerate(spec.get("rules") or [])]
+        rules = [_build_rule(rule, label, f"{where}.rules[{i}]", plans)
+                 for i, rule in enumerate(spec.get("rules") or [])]
         items[item_id] = Item(
             id=item_id, title=dict(spec["title"]), group=group, provider=spec.get("provider", "client"),
             kinds=list(kinds), aliases=list(spec.get("aliases") or []), annex=spec.get("annex"),
@@ -436,17 +438,21 @@ def _refuse_all_of_cycles(items: dict[str, Item], label: str) -> None:
         done.add(start)
 
 
-def _build_rule(rule: dict[str, Any], where: str, plans: dict[str, list[Any] | None] | None) -> dict[str, Any]:
+def _build_rule(rule: dict[str, Any], label: str, where: str,
+                plans: dict[str, list[Any] | None] | None) -> dict[str, Any]:
     name = rule["rule"]
     for key in _RULE_KEYS[name]:
         if key not in rule:
-            raise ERRORS.error(ChecklistError, "checklist-rule-key-missing", where=where, key=key, rule=name)
+            raise ERRORS.error(ChecklistError, "checklist-rule-key-missing", label=label, where=where, key=key,
+                               rule=name)
     built = dict(rule)
     for key in _EXPRESSION_KEYS:
         if key in built:
             source = str(built[key])
+            # a condition's own errors name the file too (they are worded in Chinese only)
+            place = ERRORS.text("where/file", {"label": label, "where": f"{where}.{key}"})
             if plans is not None and source in plans:
-                built[key] = Condition.checked(source, f"{where}.{key}", plans[source])
+                built[key] = Condition.checked(source, place, plans[source])
             else:
-                built[key] = Condition(source, f"{where}.{key}")
+                built[key] = Condition(source, place)
     return built

@@ -24,11 +24,12 @@ from typing import Any
 
 from docgen.core.errors import DocgenError
 from docgen.core.messages import MESSAGES as CORE
+from docgen.core.problems import Problem
 from docgen.core.wording import MessageTable, joined
 
 __all__ = ["ANNEX_PREFIX", "BUNDLE_LABELS", "DETAILS", "ERRORS", "FILES", "FINDINGS", "FOREIGN_NAMES", "KIND_LABELS", "KIND_NAMES",
            "KIND_NAMES_EN", "OUTPUT", "REPORT_CODE_LABELS", "REPORT_DOCX_STATUS", "REPORT_LABELS", "REPORT_PROVIDERS",
-           "VOTES", "in_english", "spaced"]
+           "VOTES", "in_english", "problem_in_english", "spaced"]
 
 #: The codes of a bundle's read errors (``BundleError``) that say why a file could not be given
 #: other than damage: a compression method Python cannot inflate, a size over the cap, a file
@@ -251,13 +252,20 @@ DETAILS = MessageTable.bilingual("check details", {
 })
 
 def in_english(error: DocgenError) -> str:
-    """Return ``error`` (a ``BundleError`` of reading a bundle's file) worded in English by its code
-    and facts: by this part's table, or by core's (a permission refused); its own (Chinese) text
-    when neither has English for its code."""
+    """Return ``error`` (a ``BundleError`` of reading a bundle's file, or what stops a check: a
+    bundle or checklist unusable, a stage unknown) worded in English by its code and facts: by this
+    part's table, or by core's (a permission refused); its own (Chinese) text when neither has
+    English for its code."""
     for table in (ERRORS, CORE):
         if error.code in table.codes("en"):
             return table.text(error.code, error.facts, "en")
     return str(error)
+
+
+def problem_in_english(problem: Problem, table: MessageTable = CORE) -> str:
+    """Return a validation ``problem`` worded in English by its code and facts from ``table`` (core's
+    for a schema's problems), or its own (Chinese) message when the table has no English for it."""
+    return table.text(problem.code, problem.facts, "en") if problem.code in table.codes("en") else problem.message
 
 
 #: Formats no checklist item accepts, as a client may still upload them (``facts["format"]``).
@@ -424,11 +432,40 @@ def _yaml_syntax(f: Mapping[str, Any]) -> str:
     return f"{f['label']}：YAML 语法错误 {at}：{f['problem']}"
 
 
-def _schema_failed(f: Mapping[str, Any]) -> str:
+def _schema_failed(f: Mapping[str, Any], lang: str = "zh") -> str:
+    # ``problems``: (key path, Chinese, English) of each; the first five are said
     problems = f["problems"]
-    details = "；".join(f"{path}：{message}" for path, message in problems[:5])
+    if lang == "en":
+        details = "; ".join(f"{path}: {english}" for path, _, english in problems[:5])
+        return f"{f['label']}: {details}" + (f" ({len(problems) - 5} more)" if len(problems) > 5 else "")
+    details = "；".join(f"{path}：{message}" for path, message, _ in problems[:5])
     more = f"（另有 {len(problems) - 5} 处）" if len(problems) > 5 else ""
     return f"{f['label']}：{details}{more}"
+
+
+#: What a file given as a bundle is when it is no zip archive, per language: (a format no item reads,
+#: one of docgen's kinds, neither, then what to do).
+_NOT_ZIP = {
+    "zh": ("{root}：是{name}，不是客户资料文件夹或 .zip 压缩包", "{root}：是单个{name}，不是客户资料文件夹或 .zip 压缩包",
+           "{root}：既不是文件夹也不是有效的 .zip 压缩包（文件损坏或格式不对）", "；请给出客户资料文件夹，或用“压缩为 ZIP”重新打包"),
+    "en": ("{root}: a {name}, not a client folder or a .zip archive", "{root}: a single {name}, not a client folder "
+           "or a .zip archive", "{root}: neither a folder nor a valid .zip archive (damaged, or another format)",
+           "; give the client folder, or pack it again with 'Compress to ZIP'"),
+}
+
+
+def _not_zip(f: Mapping[str, Any], lang: str) -> str:
+    foreign, single, neither, then = _NOT_ZIP[lang]
+    i = 0 if lang == "zh" else 1
+    kinds = KIND_NAMES if i == 0 else KIND_NAMES_EN
+    if f.get("format") in FOREIGN_NAMES:
+        said, name = foreign, FOREIGN_NAMES[f["format"]][i]
+    elif f.get("kind") in kinds:
+        said, name = single, kinds[f["kind"]]
+    else:
+        said, name = neither, ""
+    # Chinese sets a space before a Latin word after a character (是 PDF 文件); English templates hold theirs
+    return said.format(root=f["root"], name=spaced(name) if i == 0 else name) + then
 
 
 #: Why a checklist or a bundle cannot be used at all (``ChecklistError``/``BundleError``), by code.
@@ -442,15 +479,16 @@ ERRORS = MessageTable("check errors", {
     "checklist-yaml-syntax": _yaml_syntax,
     "checklist-not-mapping": "{label}：清单文件应为 YAML 映射（id、title、items、stages）",
     "checklist-schema": _schema_failed,
-    # where in a checklist file a problem is: the file, then the key path
-    "where/item": "{label}：items.{item}",
-    "checklist-kind-set-undefined": "{where}.kinds：未定义的类型集合{kinds!q}（请在 kinds 中定义，或直接列出文件类型）",
-    "checklist-group-undefined": joined("{where}.group：未定义的分组{group!q}（可用：{groups}）", "groups"),
+    # where in a checklist file a problem is, after the file's label: the key path
+    "where/item": "items.{item}",
+    "where/file": "{label}：{where}",
+    "checklist-kind-set-undefined": "{label}：{where}.kinds：未定义的类型集合{kinds!q}（请在 kinds 中定义，或直接列出文件类型）",
+    "checklist-group-undefined": joined("{label}：{where}.group：未定义的分组{group!q}（可用：{groups}）", "groups"),
     "checklist-item-undefined": "{label}：items.{item}.rules[{rule}].items：未定义的项目{ref!q}",
     "checklist-stage-duplicate": "{label}：stages[{stage_index}].id：阶段编号{stage!q}重复",
     "checklist-stage-group-undefined": "{label}：stages[{stage_index}].entries[{entry_index}].group：未定义的分组{group!q}",
     "checklist-all-of-cycle": joined("{label}：items.{item}.rules：all-of 循环引用（{cycle}）", "cycle", sep=" → "),
-    "checklist-rule-key-missing": "{where}.{key}：规则 {rule} 缺少必填键 {key}",
+    "checklist-rule-key-missing": "{label}：{where}.{key}：规则 {rule} 缺少必填键 {key}",
     "bundle-file-too-large": "{label}：文件超过大小上限 {cap} 字节，停止读取",
     "bundle-read-failed": "{label}：读取失败（{reason}）",
     "bundle-not-regular-file": "{location}：不是普通文件",
@@ -458,13 +496,7 @@ ERRORS = MessageTable("check errors", {
     "bundle-entry-unreadable": "{location}：无法读取（{reason}）",
     "bundle-closed": "{root}：资料包已关闭，无法再读取",
     "bundle-not-found": "{root}：资料包不存在；请给出客户资料文件夹或 .zip 文件的路径",
-    "bundle-not-zip": lambda f: (
-        f"{f['root']}：" + (f"是{spaced(FOREIGN_NAMES[f['format']][0])}，不是客户资料文件夹或 .zip 压缩包"
-                            if f.get("format") in FOREIGN_NAMES else
-                            f"是单个{spaced(KIND_NAMES[f['kind']])}，不是客户资料文件夹或 .zip 压缩包"
-                            if f.get("kind") in KIND_NAMES else
-                            "既不是文件夹也不是有效的 .zip 压缩包（文件损坏或格式不对）")
-        + "；请给出客户资料文件夹，或用“压缩为 ZIP”重新打包"),
+    "bundle-not-zip": lambda f: _not_zip(f, "zh"),
     "bundle-not-folder-or-zip": "{root}：不是文件夹或 .zip 文件",
     "scaffold-file-in-the-way": "{root}：已存在同名文件，不是文件夹；请换一个文件夹名",
     "scaffold-bad-path": "{root}：无法创建资料包文件夹（{reason}）；请检查路径（每级文件夹名不超过 255 字节）",
@@ -476,6 +508,42 @@ ERRORS = MessageTable("check errors", {
     "scaffold-exists": "{target} 已存在，未覆盖；如确需重新生成空白 bundle.yaml，请加 --force（原内容将被替换）",
     "bundle-zip-corrupt": "{root}：.zip 压缩包已损坏，无法读取目录（{reason}）；请重新打包后再检查",
 }, {
+    # why a checklist or a bundle cannot be used, which ``docgen check --lang en`` prints (exit 2)
+    "checklist-no-stage": joined("checklist {checklist} has no stage '{stage}'; its stages: {stages}", "stages",
+                                 sep=", "),
+    "checklist-not-found": "no checklist file {path} (check the path)",
+    "checklist-not-regular": "the checklist file {path} is a folder, pipe or device, not a regular file (give a .yaml file)",
+    "checklist-unknown": joined("unknown checklist '{name}': the checklists are {available}, or give the path of a "
+                                "checklist YAML file", "available", sep=", "),
+    "checklist-unreadable": "{label}: the checklist file cannot be read ({reason})",
+    "checklist-undecodable": ("{label}: the checklist file's encoding is not recognised (neither UTF-8 nor "
+                              "GB18030/GBK); save it as UTF-8 YAML"),
+    "checklist-yaml-syntax": lambda f: (f"{f['label']}" + (f", line {f['line']}, column {f['column']}"
+                                                            if f.get("line") is not None else "")
+                                        + f": YAML syntax error: {f['problem']}"),
+    "checklist-not-mapping": "{label}: the checklist file must be a YAML mapping (id, title, items, stages)",
+    "checklist-schema": lambda f: _schema_failed(f, "en"),
+    "checklist-kind-set-undefined": ("{label}: {where}.kinds: kind set '{kinds}' is not defined (define it under "
+                                     "kinds, or list the file kinds)"),
+    "checklist-group-undefined": joined("{label}: {where}.group: group '{group}' is not defined (defined: {groups})",
+                                        "groups", sep=", "),
+    "checklist-item-undefined": "{label}: items.{item}.rules[{rule}].items: item '{ref}' is not defined",
+    "checklist-stage-duplicate": "{label}: stages[{stage_index}].id: stage id '{stage}' is used twice",
+    "checklist-stage-group-undefined": ("{label}: stages[{stage_index}].entries[{entry_index}].group: group '{group}' "
+                                        "is not defined"),
+    "checklist-all-of-cycle": joined("{label}: items.{item}.rules: all-of refers to itself ({cycle})", "cycle",
+                                     sep=" → "),
+    "checklist-rule-key-missing": "{label}: {where}.{key}: rule {rule} needs the key {key}",
+    "checklist-entry-item-undefined": ("{label}: stages[{stage_index}].entries[{entry_index}].item: item '{item}' is "
+                                       "not defined (define it under items first)"),
+    "equity-threshold-range": ("the minimum self-raised funds ratio must be between 0 and 1 (0.5 for 50%), "
+                               "not {threshold}"),
+    "bundle-closed": "{root}: the bundle is closed and cannot be read any more",
+    "bundle-not-found": "{root}: no such bundle; give the path of a client folder or a .zip file",
+    "bundle-not-zip": lambda f: _not_zip(f, "en"),
+    "bundle-not-folder-or-zip": "{root}: not a folder or a .zip file",
+    "bundle-zip-corrupt": "{root}: the .zip archive is damaged and its directory cannot be read ({reason}); pack it "
+                          "again and check again",
     # why a bundle's file (bundle.yaml or any other) cannot be read, which the English report of a
     # check names (``in_english``: bundle.yaml's finding, a file's read-failed)
     "bundle-yaml-too-large": "too large ({size} bytes, limit {limit}): bundle.yaml holds the application data only",

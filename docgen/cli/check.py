@@ -12,11 +12,12 @@ from pathlib import Path
 import click
 
 from docgen.core.atomic import refuse_overwriting_inputs
-from docgen.cli.common import emit, handle_errors
+from docgen.cli.common import DocgenClickError, emit, handle_errors
 from docgen.cli.messages import MESSAGES as CLI
 from docgen.cli.options import CheckedPath, as_of_option, format_option, output_option, progress_option
 from docgen.cli.progress import Progress
-from docgen.check.messages import OUTPUT
+from docgen.check.messages import OUTPUT, in_english
+from docgen.core.errors import DocgenError
 
 #: Below this many files a progress bar would only flicker.
 PROGRESS_MIN_FILES = 20
@@ -87,10 +88,17 @@ def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _d
         refuse_overwriting_inputs(output, [bundle, checklist])
     if color is None:
         color = output is None and sys.stdout.isatty()
-    with Progress(progress, min_total=PROGRESS_MIN_FILES) as bars:
-        result = check_report(bundle, fmt=fmt, lang=lang, color=bool(color) and fmt == "text", stage=stage,
-                              checklist=checklist, as_of=as_of, equity_threshold=equity_threshold, jobs=jobs,
-                              progress=lambda total: bars.bar(total, CLI.text("progress/inspecting")))
+    try:
+        with Progress(progress, min_total=PROGRESS_MIN_FILES) as bars:
+            result = check_report(bundle, fmt=fmt, lang=lang, color=bool(color) and fmt == "text", stage=stage,
+                                  checklist=checklist, as_of=as_of, equity_threshold=equity_threshold, jobs=jobs,
+                                  progress=lambda total: bars.bar(total, CLI.text("progress/inspecting")))
+    except DocgenError as exc:
+        # why the check could not run (a bundle or checklist unusable, a stage unknown), in the
+        # report's language: its code and facts worded in English where the tables have it
+        if lang == "en":
+            raise DocgenClickError(exc, in_english(exc)) from exc
+        raise
     if output is None and isinstance(result.rendered, str) and color:
         # click.echo strips ANSI codes when stdout is not a terminal unless told otherwise.
         click.echo(result.rendered, nl=False, color=True)

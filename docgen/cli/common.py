@@ -25,8 +25,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 class DocgenClickError(click.ClickException):
     """A ``DocgenError`` shown as one clear line (plus its problems) with its exit code."""
 
-    def __init__(self, error: DocgenError) -> None:
-        super().__init__(str(error))
+    def __init__(self, error: DocgenError, message: str | None = None) -> None:
+        """``message``: the error worded otherwise than its own text (in English), when given."""
+        super().__init__(str(error) if message is None else message)
         self.exit_code = error.exit_code
 
 

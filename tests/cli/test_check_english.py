@@ -325,3 +325,57 @@ def test_a_damaged_member_is_still_called_damaged() -> None:
                     "a.pdf: over the size limit of 5 bytes; reading stopped")
     assert large.message("en") == "cannot read the file: a.pdf: over the size limit of 5 bytes; reading stopped"
     assert large.message("zh") == "无法读取文件：a.pdf：文件超过大小上限 5 字节，停止读取"
+
+
+def _stopped(*args: str) -> tuple[str, str]:
+    """Return what ``check`` prints on stderr when it cannot run, in English and in Chinese (exit 2)."""
+    said = []
+    for lang in ("en", "zh"):
+        result = CliRunner().invoke(main, ["check", *args, "--as-of", EXAMPLE_AS_OF, "--lang", lang, "--no-progress"])
+        assert result.exit_code == 2, result.output
+        said.append(result.output.strip())
+    return said[0], said[1]
+
+
+def test_what_stops_a_check_is_said_in_english(complete: Path, tmp_path: Path) -> None:
+    assert _stopped(str(complete), "--stage", "nope") == (
+        "Error: checklist dev-loan has no stage 'nope'; its stages: pre-application, pre-contract, pre-disbursement",
+        "Error: 清单 dev-loan 没有阶段“nope”；可用阶段：pre-application、pre-contract、pre-disbursement")
+    assert _stopped(str(complete), "--checklist", "nope") == (
+        "Error: unknown checklist 'nope': the checklists are dev-loan, or give the path of a checklist YAML file",
+        "Error: 未知清单“nope”：可用清单为 dev-loan，或传入清单 YAML 文件的路径")
+    broken = tmp_path / "bank.yaml"
+    broken.write_text("id: bank\nitems: [\n", encoding="utf-8")
+    assert _stopped(str(complete), "--checklist", str(broken)) == (
+        f"Error: {broken}, line 3, column 1: YAML syntax error: did not find expected node content",
+        f"Error: {broken}：YAML 语法错误 第3行第1列：did not find expected node content")
+    broken.write_text("id: bank\nitems: 3\n", encoding="utf-8")
+    assert _stopped(str(complete), "--checklist", str(broken)) == (
+        f"Error: {broken}: items: should be a mapping; stages: required field missing; title: required field missing",
+        f"Error: {broken}：items：类型应为映射；stages：必填字段，不能缺少；title：必填字段，不能缺少")
+    broken.write_text("id: bank\ntitle: {zh: 清单, en: List}\nitems:\n  a: {title: {zh: 甲, en: A}, kinds: scans}\n"
+                      "stages:\n  - {id: s, title: {zh: 一, en: One}, folder: s, entries: [{no: '1', item: a}]}\n",
+                      encoding="utf-8")
+    assert _stopped(str(complete), "--checklist", str(broken)) == (
+        f"Error: {broken}: items.a.kinds: kind set 'scans' is not defined (define it under kinds, or list the file "
+        "kinds)",
+        f"Error: {broken}：items.a.kinds：未定义的类型集合“scans”（请在 kinds 中定义，或直接列出文件类型）")
+    not_zip = tmp_path / "bundle.zip"
+    not_zip.write_bytes(b"not a zip\n")
+    assert _stopped(str(not_zip)) == (
+        f"Error: {not_zip}: neither a folder nor a valid .zip archive (damaged, or another format); give the client "
+        "folder, or pack it again with 'Compress to ZIP'",
+        f"Error: {not_zip}：既不是文件夹也不是有效的 .zip 压缩包（文件损坏或格式不对）；请给出客户资料文件夹，"
+        "或用“压缩为 ZIP”重新打包")
+
+
+def test_every_error_that_stops_a_check_has_english() -> None:
+    # the codes docgen.check raises (scaffolding and `docgen inspect` are not `check`): each worded in English
+    import docgen.check as part
+    from docgen.check.messages import ERRORS
+
+    raised = set()
+    for source in Path(part.__file__).parent.rglob("*.py"):
+        raised |= set(re.findall(r'ERRORS\.error\(\w+, "([a-z-]+)"', source.read_text(encoding="utf-8")))
+    others = {code for code in raised if code.startswith(("scaffold-", "inspect-"))}
+    assert raised - others and raised - others <= ERRORS.codes("en")
