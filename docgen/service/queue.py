@@ -57,11 +57,17 @@ def visibility_timeout() -> float:
     return float(os.environ.get("DOCGEN_QUEUE_VISIBILITY", "3600"))
 
 
+#: Seconds between two looks of a worker for messages past their visibility timeout (kombu's
+#: Redis transport: its default looks every 10 x 10 s, which the lease would have to wait out too).
+_RESTORE_EVERY = 10
+
+
 def handed_on_lease(settings: Settings) -> float:
-    """Seconds a batch handed to its chunks keeps its lease from its split and each chunk's end:
-    the visibility timeout (a chunk taken by a worker that died is delivered again after it), and
-    a lease more for the chunk delivered again to start and renew it."""
-    return visibility_timeout() + (settings.job_lease or job_lease_seconds())
+    """Seconds a batch handed to its chunks keeps its lease from its split, while a chunk runs and
+    from each chunk's end: the visibility timeout and the time until a worker looks for such
+    messages (a chunk taken by a worker that died is delivered again then), and a lease more for
+    the chunk delivered again to start and renew it."""
+    return visibility_timeout() + 2 * _RESTORE_EVERY + (settings.job_lease or job_lease_seconds())
 
 
 def make_app(broker: str) -> Celery:
@@ -74,7 +80,8 @@ def make_app(broker: str) -> Celery:
         task_default_queue=QUEUE,
         task_serializer="json", result_serializer="json", accept_content=["json"],
         # A message not acknowledged within this time (its worker's machine died) is delivered again.
-        broker_transport_options={"visibility_timeout": visibility_timeout()},
+        broker_transport_options={"visibility_timeout": visibility_timeout(),
+                                  "unacked_restore_interval": _RESTORE_EVERY, "unacked_restore_throttle": 1},
         result_expires=7 * 24 * 3600,
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
@@ -235,10 +242,12 @@ def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int
         shown = p.get("shown") or {}
         template = resolve_template(p["template"])
         rows = _spooled_rows(_chunk_rows_path(job, index))
-        # this worker vouches for the job while the chunk runs; then the next chunk may wait on the queue
-        with Lease(store, job_id, settings.job_lease or job_lease_seconds()) as lease, \
-                Register(settings.register_path, waiter=False) as reg:
-            lease.hand_on(handed_on_lease(settings))
+        # This worker vouches for the job while the chunk runs, for as long as a chunk handed on:
+        # should it die, the broker delivers the chunk again after the visibility timeout, and
+        # the worker taking it renews the lease; then the next chunk may wait on the queue.
+        handed_on = handed_on_lease(settings)
+        with Lease(store, job_id, handed_on) as lease, Register(settings.register_path, waiter=False) as reg:
+            lease.hand_on(handed_on)
             result = generate(template, rows, _chunk_dir(job, index), register=reg, pdf=p["pdf"],
                               merge_pdf=_chunk_print_path(job, index) if p["pdf"] else None)
         done = sum(1 for _ in Path(p["out"], "chunks").glob("*/manifest.json"))
