@@ -67,7 +67,7 @@ def handed_on_lease(settings: Settings) -> float:
     from each chunk's end: the visibility timeout and the time until a worker looks for such
     messages (a chunk taken by a worker that died is delivered again then), and a lease more for
     the chunk delivered again to start and renew it."""
-    return visibility_timeout() + 2 * _RESTORE_EVERY + (settings.job_lease or job_lease_seconds())
+    return visibility_timeout() + 2 * _RESTORE_EVERY + settings.job_lease
 
 
 def make_app(broker: str) -> Celery:

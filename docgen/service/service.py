@@ -12,7 +12,7 @@ from typing import Any
 
 from docgen.service.auth import Auth
 from docgen.service.jobs import JobEnds, JobRunner, JobStore, ProcessRunner
-from docgen.service.settings import Settings, job_lease_seconds
+from docgen.service.settings import Settings
 from docgen.service.store import init_db
 from docgen.service.users import UserStore
 
@@ -83,7 +83,7 @@ class Service:
     @property
     def expire_every(self) -> float:
         """Seconds between two sweeps of the jobs' leases while the server runs (half a lease)."""
-        return (self.settings.job_lease or job_lease_seconds()) / 2
+        return self.settings.job_lease / 2
 
     def start(self) -> None:
         """Mark jobs left by a previous run interrupted, start the worker pools, sweep old files."""

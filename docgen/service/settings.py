@@ -97,11 +97,12 @@ class Settings:
     #: Seconds a job waits for the database to take its state (its start, or its end with its audit
     #: entry) while the storage refuses writes; past it the job's end is held in memory and recorded
     #: (failed, with the storage's line) as soon as the database takes writes again. None:
-    #: ``$DOCGEN_RECORD_WAIT``, else 300.
+    #: ``$DOCGEN_RECORD_WAIT``, else 300 (filled in when the settings are made: never None after).
     record_wait: float | None = None
     #: Seconds a running job's lease lasts: the process running it renews it every third of that
     #: while it lives; a job whose lease ran out (its process killed, its machine gone) is marked
-    #: failed by the service's sweep. None: ``$DOCGEN_JOB_LEASE``, else 60.
+    #: failed by the service's sweep. None: ``$DOCGEN_JOB_LEASE``, else 60 (filled in when the
+    #: settings are made: never None after).
     job_lease: float | None = None
 
     def __post_init__(self) -> None:

@@ -22,7 +22,7 @@ from docgen.core.errors import DocgenError, ProblemsError, SerialConflictError
 from docgen.core.userdirs import is_database_url
 from docgen.service.jobs import RECORD_EVERY, JobEnd
 from docgen.service.messages import MESSAGES as SERVICE
-from docgen.service.settings import Settings, job_lease_seconds
+from docgen.service.settings import Settings
 from docgen.service.storage import STATUS as UNAVAILABLE, StorageProblem, storage_problem
 
 log = logging.getLogger("docgen.service")
@@ -445,7 +445,7 @@ def run_job(settings: Settings, store: Any, job_id: str, begin: Callable[[], dic
         return {"job": job_id, "error": exc.problem.message, "audit": None}
     if job is None:
         return None
-    with Lease(store, job_id, settings.job_lease or job_lease_seconds()) as lease:
+    with Lease(store, job_id, settings.job_lease) as lease:
         def run() -> dict[str, Any] | None:
             result = handler(job)
             if result is None and hand_on is not None:
@@ -473,7 +473,7 @@ def recorded(settings: Settings, write: Callable[[], Any]) -> Any:
     service's storage refuses it (``docgen.service.storage``), log one line and try again every
     ``_RECORD_EVERY`` seconds. Raises ``NotRecorded`` once ``settings.record_wait`` seconds have
     passed; any other error propagates."""
-    deadline = time.monotonic() + (settings.record_wait or 0.0)
+    deadline = time.monotonic() + settings.record_wait
     said = False
     while True:
         try:
