@@ -15,7 +15,8 @@ letters drive collection (DESIGN §8.1), each followed by a 送达回证 on its 
   693, 694); the borrower's ID number is masked (a notice to a third party), the guarantor's own
   ID number and address are printed in full (the notice is addressed to that guarantor); its
   effect is stated only on the condition of service within the guarantee period when that ends
-  soon (``serve_by``).
+  soon (``serve_by``), and, for a loan neither matured nor declared due early (whose guarantee
+  period may not have begun, art. 692), as a demand made before the period ends (art. 694 para. 2).
 
 One date style (``date_cn``: 2026年6月30日) throughout each document; full-width punctuation.
 The shared docx helpers live in ``docgen.core.docxbuild``.
@@ -219,12 +220,14 @@ def demand_letter():
     # letter claims: the principal owed (and, when the letter demands only what is overdue, that part
     # of it), the 欠息 and the 罚息 of the table, to the same day, and the 罚息 the letter reserves in
     # words without a figure, under _penalty_reservation's own condition (penalty_reserved, for a
-    # balance declared due early or matured); never an amount the letter does not claim.
+    # balance declared due early or matured); never an amount the letter does not claim, nor a 罚息 of
+    # nothing (the table's 罚息 is named only when it is not zero).
     _receipt(
         doc, "逾期贷款催收函", "{{ borrower }}", id_cell="{{ id_number }}", address_cell="{{ borrower_address }}",
         confirmation="借款人确认:截至{{ letter_date|date_cn }},尚欠{{ bank_legal_name }}借款本金"
                      "{{ balance|amount }}元{% if not matured and not accelerated %}(其中{{ principal_label }}"
-                     "{{ principal|amount }}元){% endif %}、欠息{{ interest|amount }}元、罚息{{ penalty|amount }}元"
+                     "{{ principal|amount }}元){% endif %}、欠息{{ interest|amount }}元"
+                     "{% if penalty %}、罚息{{ penalty|amount }}元{% endif %}"
                      "{% if penalty_reserved and (accelerated or matured) %},以及《逾期贷款催收函》所述由债权人另行计算的罚息"
                      "{% endif %}。"
                      "\n借款人签名(盖章):                    年      月      日",
@@ -261,6 +264,16 @@ def debt_confirmation():
     return doc
 
 
+def _guarantee_demand(served: str, made: str, made_if_served: str, debt: str) -> str:
+    """Return the guarantor notice's sentence on its effect (《民法典》第六百九十四条第二款): a demand
+    ``made`` (when the notice is) in the words of the period it is made in, or, with ``serve_by``, on the
+    condition of its service ``served`` so, a demand ``made_if_served``; ``debt`` narrows the guarantee
+    debt whose limitation the demand starts."""
+    return ("{% if serve_by %}本通知" + served + "送达贵方的,即为我行" + made_if_served + "向贵方提出的承担保证责任的"
+            "请求,{% else %}本通知系我行" + made + "向贵方提出的承担保证责任的请求;{% endif %}依照《中华人民共和国"
+            "民法典》第六百九十四条第二款的规定,贵方" + debt + "保证债务的诉讼时效自本通知送达之日起计算。")
+
+
 def guarantor_demand():
     """保证人履行保证责任通知书 to one joint guarantor still liable, with its 送达回证."""
     doc = _head("保证人履行保证责任通知书", "{{ guarantor }}" + _GUARANTOR_ID + ":", line_spacing=1.2)
@@ -291,15 +304,25 @@ def guarantor_demand():
     _penalty_reservation(doc, "accelerated", addressee="借款人", claim="在保证范围内向贵方")
     # A notice reaching the guarantor after the guarantee period has no effect (the guarantor is
     # discharged, art. 693 para. 2): when the period ends within the policy's service margin of the
-    # letter date (serve_by), the notice states its effect (art. 693 para. 2, art. 694 para. 2) only
-    # on the condition of service within the period, never as a fact. The period's end is printed
-    # either way, as the guarantee contract or the law fixes it.
-    add_body(doc, "依照《中华人民共和国民法典》第六百八十八条、第六百九十三条第二款的规定及保证合同的约定,我行现请求"
+    # letter date (serve_by), the notice states its effect (art. 694 para. 2) only on the condition of
+    # service in time, never as a fact. The period's end is printed either way, as the guarantee
+    # contract or the law fixes it. The demand rests on art. 688 para. 2 (a debtor not paying a debt
+    # due: the creditor may call the joint guarantor within the guarantee); art. 693 para. 2 says what
+    # follows when no demand is made, and grounds no demand.
+    # A loan neither matured nor declared due early: the guarantee period runs from the main debt's
+    # maturity unless the contract fixes otherwise (art. 692), so it may not have begun on the letter
+    # date, and the notice says only what art. 694 para. 2 asks, a demand before the period ends. It
+    # claims only the overdue amounts, and so starts the limitation of the guarantee debt for those:
+    # the instalments not yet due cannot be claimed from the guarantor yet.
+    end = "{{ guarantee_period_end|date_cn }}"
+    add_body(doc, "依照《中华人民共和国民法典》第六百八十八条第二款的规定及保证合同的约定,我行现请求"
                   "贵方在保证范围内承担连带保证责任,于{{ pay_by|date_cn }}前代借款人清偿上述欠款。"
-                  "{% if serve_by %}本通知于保证期间(至{{ guarantee_period_end|date_cn }}届满)内送达贵方的,即为我行"
-                  "在保证期间内向贵方提出的承担保证责任的请求,{% else %}本通知系我行在保证期间(至"
-                  "{{ guarantee_period_end|date_cn }}届满)内向贵方提出的承担保证责任的请求;{% endif %}依照《中华"
-                  "人民共和国民法典》第六百九十四条第二款的规定,贵方保证债务的诉讼时效自本通知送达之日起计算。")
+                  "{% if matured or accelerated %}"
+                  + _guarantee_demand(f"于保证期间(至{end}届满)内", f"在保证期间(至{end}届满)内", "在保证期间内", "")
+                  + "{% else %}"
+                  + _guarantee_demand(f"在保证期间于{end}届满前", f"在保证期间于{end}届满前", "在保证期间届满前",
+                                      "就上述欠款所负")
+                  + "{% endif %}")
     add_body(doc, "如对上述金额有异议,请于收到本通知之日起三日内与我行联系。")
     _closing(doc, "特此通知。")
     _receipt(doc, "保证人履行保证责任通知书", "{{ guarantor }}", id_cell="{% if guarantor_id is defined %}"

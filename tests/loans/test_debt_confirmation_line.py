@@ -2,8 +2,8 @@
 
 A debtor's written acknowledgment interrupts the limitation period (《民法典》第一百九十五条) and, after
 it has run out, bars the defence (第一百九十二条第二款): the 债务确认 line of the demand letter's
-送达回证 names the 罚息 of the letter's table (and the 罚息 the letter reserves in words, when it does),
-and the part of the principal the letter demands; the 催收通知书, which claims no 罚息, has its
+送达回证 names the 罚息 of the letter's table when it is not nil (and the 罚息 the letter reserves in words,
+when it does), and the part of the principal the letter demands; the 催收通知书, which claims no 罚息, has its
 债务确认回执 name none. Each letter is issued by ``make_letters`` (or filled by ``render`` from data given
 by hand) and re-opened with python-docx.
 """
@@ -100,3 +100,39 @@ def test_the_notice_of_a_time_barred_claim_has_no_penalty_confirmed(tmp_path, po
     assert "罚息" not in text
     assert "债务确认" not in _cells(file)  # its 送达回证 holds no second confirmation
     assert any("尚欠贵行借款本金人民币88,000.00元、利息人民币1,523.45元" in p.text for p in docx.Document(file).paragraphs)
+
+
+def test_a_letter_with_no_penalty_has_none_confirmed(tmp_path, policy) -> None:
+    # The loan's own 罚息利率 is nil: the table's 罚息 is 0.00, and the borrower is not asked to confirm it.
+    loan = make_loan("JJ0001", days=10, penalty_rate=Decimal("0"))
+    file = _one(issue_letters(tmp_path, policy, [loan]), "demand-letter")
+    assert _cells(file)["罚息（计至2026年11月28日，含当日）"] == "0.00"
+    assert _confirmation(file) == (f"借款人确认：截至2026年11月28日，尚欠{BANK}借款本金420,000.00元（其中逾期本金"
+                                   "20,000.00元）、欠息1,523.45元。")
+
+
+def test_a_letter_reserving_penalty_with_none_figured_confirms_the_reserved_claim_alone(tmp_path, policy) -> None:
+    # Only interest is overdue: the table's 罚息 (on the overdue principal) is 0.00. Declared due early in
+    # the first run and made again a week later, the letter reserves the 罚息 on the balance in words:
+    # the confirmation names that claim, not a 罚息 of 0.00.
+    loan = make_loan("JJ0001", days=10, accelerated=True, overdue_principal=Decimal("0"))
+    Path(_one(issue_letters(tmp_path, policy, [loan]), "demand-letter")).unlink()
+    later = issue_letters(tmp_path, policy, [loan], AS_OF + 7 * DAY)
+    (restored,) = [o for o in later.outcomes if o.code == "restored"]
+    assert _cells(restored.file)["罚息（计至2026年12月5日，含当日）"] == "0.00"
+    assert _confirmation(restored.file) == (
+        f"借款人确认：截至2026年12月5日，尚欠{BANK}借款本金420,000.00元、欠息1,523.45元，"
+        "以及《逾期贷款催收函》所述由债权人另行计算的罚息。")
+
+
+@pytest.mark.parametrize(("penalty", "accelerated", "ending"), [
+    ("0", False, "欠息6,843.75元。"),
+    ("0.00", True, "欠息6,843.75元，以及《逾期贷款催收函》所述由债权人另行计算的罚息。"),
+    ("256.25", False, "欠息6,843.75元、罚息256.25元。"),
+])
+def test_a_rendered_letter_confirms_its_penalty_only_when_there_is_one(tmp_path, penalty, accelerated, ending) -> None:
+    examples = Path(__file__).parents[2] / "examples" / "templates" / "demand-letter.yaml"
+    data = {**yaml.safe_load(examples.read_text(encoding="utf-8")), "penalty": penalty, "penalty_reserved": True,
+            "accelerated": accelerated}
+    out = render("demand-letter", data, tmp_path / "letter.docx", register_path=tmp_path / "r.sqlite").path
+    assert _confirmation(str(out)).endswith(ending)

@@ -159,7 +159,7 @@ def test_guarantor_notice_masks_the_borrower_id_and_states_the_period(tmp_path, 
     text = docx_text(Path(notice.file))
     assert "周八：" in text and "保证期间（至2027年2月20日届满）" in text
     assert loan.id_number not in text and f"{loan.id_number[:6]}********{loan.id_number[-4:]}" in text
-    assert "第六百八十八条、第六百九十三条第二款" in text and "第六百九十四条第二款" in text
+    assert "第六百八十八条第二款的规定" in text and "第六百九十三条" not in text and "第六百九十四条第二款" in text
 
 
 def test_guarantor_notice_is_served_on_the_guarantors_own_address_and_id(tmp_path, policy) -> None:
