@@ -449,10 +449,11 @@ def _build_rule(rule: dict[str, Any], label: str, where: str,
     for key in _EXPRESSION_KEYS:
         if key in built:
             source = str(built[key])
-            # a condition's own errors name the file too (they are worded in Chinese only)
-            place = ERRORS.text("where/file", {"label": label, "where": f"{where}.{key}"})
+            # a condition's own errors name the file too, as a fact of its own (each language
+            # sets its punctuation between the file and the key path)
+            place = f"{where}.{key}"
             if plans is not None and source in plans:
-                built[key] = Condition.checked(source, place, plans[source])
+                built[key] = Condition.checked(source, place, plans[source], label=label)
             else:
-                built[key] = Condition(source, place)
+                built[key] = Condition(source, place, label=label)
     return built

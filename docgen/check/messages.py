@@ -481,7 +481,6 @@ ERRORS = MessageTable("check errors", {
     "checklist-schema": _schema_failed,
     # where in a checklist file a problem is, after the file's label: the key path
     "where/item": "items.{item}",
-    "where/file": "{label}：{where}",
     "checklist-kind-set-undefined": "{label}：{where}.kinds：未定义的类型集合{kinds!q}（请在 kinds 中定义，或直接列出文件类型）",
     "checklist-group-undefined": joined("{label}：{where}.group：未定义的分组{group!q}（可用：{groups}）", "groups"),
     "checklist-item-undefined": "{label}：items.{item}.rules[{rule}].items：未定义的项目{ref!q}",

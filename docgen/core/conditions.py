@@ -50,8 +50,10 @@ class Condition:
     """A compiled checklist expression; call ``evaluate(context)`` to get its value or None."""
 
     def __init__(self, source: str, where: str, *, names: frozenset[str] | None = None,
-                 error: type[DocgenError] = ChecklistError) -> None:
-        """Check and compile ``source``; ``where`` names its place in the data file for error messages.
+                 error: type[DocgenError] = ChecklistError, label: str | None = None) -> None:
+        """Check and compile ``source``; ``where`` names its place in the data file for error messages,
+        after ``label`` (the file's name, a fact of its own so that each language sets its own
+        punctuation between them) when given.
 
         ``names`` replaces ``CONTEXT_NAMES`` (another file's context, e.g. a template's bundle
         mapping); ``error`` is the exception raised (``ChecklistError`` by default) when the
@@ -61,19 +63,21 @@ class Condition:
 
         self.source = source
         self.where = where
+        self.label = label
         self.error = error
         allowed = CONTEXT_NAMES if names is None else names | _LITERALS
-        func, self.plan = compile_checked(source, where, allowed, error)
+        func, self.plan = compile_checked(source, where, allowed, error, label)
         self._func: Callable[..., Any] | None = func
 
     @classmethod
     def checked(cls, source: str, where: str, plan: list[Any] | None, *,
-                error: type[DocgenError] = ChecklistError) -> Condition:
+                error: type[DocgenError] = ChecklistError, label: str | None = None) -> Condition:
         """Return the condition ``source`` that passed the checks before (its checklist is cached),
         with that run's ``plan``; Jinja2 compiles it only if the plan cannot answer."""
         self = cls.__new__(cls)
         self.source = source
         self.where = where
+        self.label = label
         self.error = error
         self.plan = plan
         self._func = None
@@ -101,8 +105,10 @@ class Condition:
         try:
             return self._func(**context)
         except SecurityError as exc:
-            raise MESSAGES.error(self.error, "condition-refused", where=self.where, source=self.source,
-                                 reason=str(exc)) from None
+            # docgen's own refusal carries its code (``cause``) and facts, Jinja2's only its sentence
+            raise MESSAGES.error(self.error, "condition-refused", where=self.where, label=self.label,
+                                 source=self.source, reason=str(exc), cause=getattr(exc, "code", None),
+                                 **getattr(exc, "facts", {})) from None
         except Exception:  # noqa: BLE001 - absent data or arithmetic on None means "unknown"
             return None
 

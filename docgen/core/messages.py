@@ -1,7 +1,8 @@
 """Core's message table: the wording of data-validation and spreadsheet problems, and of the
 errors of core's readers, value parsers, conditions and output files (Chinese); in English too,
-the problems a bundle.yaml value can have (validation's and the value parsers') and a refused
-permission to read a bundle's file, which ``docgen check --lang en`` reports.
+the problems a bundle.yaml value can have (validation's and the value parsers'), a refused
+permission to read a bundle's file and what is wrong with a checklist's condition, which
+``docgen check --lang en`` reports.
 
 Codes are the identity programs and tests use; the sentences here are only what users read.
 """
@@ -119,6 +120,31 @@ _UNSAFE = {
     "private-key": lambda f: f"不允许访问以下划线开头的键{quoted(f['name'])}",
     "unknown-name": joined("未知名称{name!q}（可用：{available}）", "available"),
 }
+_UNSAFE_EN = {
+    "call": lambda f: "calling a function is not allowed",
+    "filter": joined("the filter {name!r} is not allowed (allowed: {available})", "available", sep=", "),
+    "filter-argument": lambda f: "a filter's argument may not begin with an underscore",
+    "power": lambda f: "raising to a power (**) is not allowed",
+    "private-attribute": lambda f: f"the attribute {f['name']!r} begins with an underscore and is not allowed",
+    "private-key": lambda f: f"the key {f['name']!r} begins with an underscore and is not allowed",
+    "unknown-name": joined("unknown name {name!r} (known: {available})", "available", sep=", "),
+}
+
+
+def _condition_place(facts: Mapping[str, Any], lang: str) -> str:
+    """Where a condition sits: its key path (``where``), after its file's label when the condition
+    has one (``label``, a checklist file's), in ``lang``'s punctuation."""
+    if not facts.get("label"):
+        return str(facts["where"])
+    return f"{facts['label']}{'：' if lang == 'zh' else ': '}{facts['where']}"
+
+
+def _condition_refused_en(facts: Mapping[str, Any]) -> str:
+    # the sandbox's refusal: docgen's own (``cause``, a code of this table, with its facts) or
+    # Jinja2's, whose reason is its library's sentence
+    cause = facts.get("cause")
+    reason = MESSAGES.text(cause, facts, "en") if cause else facts["reason"]
+    return f"{_condition_place(facts, 'en')}: expression {facts['source']!r} refused by the sandbox: {reason}"
 
 
 MESSAGES = MessageTable("core", {
@@ -214,9 +240,10 @@ MESSAGES = MessageTable("core", {
     "id-label/uscc": "统一社会信用代码",
     "id-label/other": "证件号码",
     # checklist and template conditions (the error class is the caller's: the file is theirs)
-    "condition-syntax": "{where}：表达式{source!q}语法错误：{reason}",
-    "condition-refused": "{where}：表达式{source!q}被沙箱拒绝：{reason}",
-    "condition-unsafe": lambda f: f"{f['where']}：表达式{quoted(f['source'])}不安全或无效：{_UNSAFE[f['rule']](f)}",
+    "condition-syntax": lambda f: f"{_condition_place(f, 'zh')}：表达式{quoted(f['source'])}语法错误：{f['reason']}",
+    "condition-refused": lambda f: f"{_condition_place(f, 'zh')}：表达式{quoted(f['source'])}被沙箱拒绝：{f['reason']}",
+    "condition-unsafe": lambda f: (f"{_condition_place(f, 'zh')}：表达式{quoted(f['source'])}不安全或无效："
+                                   f"{_UNSAFE[f['rule']](f)}"),
     "condition-repeat-too-large": "重复生成的序列超过 {limit} 个元素",
     # the user stopped a command (Ctrl-C): what was made, and that a re-run goes on
     "interrupted": lambda f: ("已中断，"
@@ -270,6 +297,13 @@ MESSAGES = MessageTable("core", {
                          "and the decimal point a '.', as in 1,234.56"),
     "amount-not-finite": "an amount should be a finite number, not {value!r}",
     "amount-too-large": "amount {value!r} is out of range (at most {limit:,} yuan); check for extra digits",
+    # checklist conditions, which a bank's own checklist may get wrong (``docgen check`` stops, exit 2)
+    "condition-syntax": lambda f: (f"{_condition_place(f, 'en')}: syntax error in expression {f['source']!r}: "
+                                   f"{f['reason']}"),
+    "condition-refused": _condition_refused_en,
+    "condition-unsafe": lambda f: (f"{_condition_place(f, 'en')}: expression {f['source']!r} is unsafe or invalid: "
+                                   f"{_UNSAFE_EN[f['rule']](f)}"),
+    "condition-repeat-too-large": "a repeated sequence would have over {limit} items",
     # a path the system refuses for lack of permission (a bundle's file the check may not read)
     "access-read": ("{path}: no permission to read the file; check its permissions, or ask an administrator to "
                     "let this user read it"),

@@ -30,7 +30,8 @@ class _ConditionEnvironment(ImmutableSandboxedEnvironment):
         if operator == "*":
             for seq, count in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and count * max(len(seq), 1) > MAX_REPEAT:
-                    raise SecurityError(MESSAGES.text("condition-repeat-too-large", {"limit": MAX_REPEAT}))
+                    # with its code and facts, so that the refusal is worded in either language
+                    raise MESSAGES.error(SecurityError, "condition-repeat-too-large", limit=MAX_REPEAT)
         return super().call_binop(context, operator, left, right)
 
 
@@ -40,19 +41,21 @@ _ENV = _ConditionEnvironment(undefined=ChainableUndefined)
 GLOBALS = frozenset(_ENV.globals)
 
 
-def compile_checked(source: str, where: str, allowed: frozenset[str], error: type[DocgenError]
-                    ) -> tuple[Callable[..., Any], list[Any] | None]:
+def compile_checked(source: str, where: str, allowed: frozenset[str], error: type[DocgenError],
+                    label: str | None = None) -> tuple[Callable[..., Any], list[Any] | None]:
     """Check ``source`` (see ``docgen.core.conditions``) and compile it in the sandbox.
 
     Returns ``(function, plan)``: the compiled expression (keyword arguments are its names) and
     its plain-Python plan, or None when it uses anything a plan does not cover. Raises ``error``
-    naming ``where`` when the expression does not parse or uses anything forbidden.
+    naming ``where`` (after the file's ``label`` when given) when the expression does not parse or
+    uses anything forbidden.
     """
     try:
         tree = _ENV.parse("{{ (" + source + ") }}")
     except TemplateSyntaxError as exc:
-        raise MESSAGES.error(error, "condition-syntax", where=where, source=source, reason=exc.message) from None
-    _reject_unsafe(tree, source, where, allowed, error)
+        raise MESSAGES.error(error, "condition-syntax", where=where, label=label, source=source,
+                             reason=exc.message) from None
+    _reject_unsafe(tree, source, where, allowed, error, label)
     func = compile_trusted(source)
     parser = Parser(_ENV, source, state="variable")
     tree = parser.parse_expression()
@@ -114,7 +117,7 @@ def _node_plan(node: nodes.Node) -> list[Any]:
 
 
 def _reject_unsafe(tree: nodes.Node, source: str, where: str, allowed: frozenset[str],
-                   error: type[DocgenError]) -> None:
+                   error: type[DocgenError], label: str | None) -> None:
     for node in tree.find_all((nodes.Call, nodes.Pow, nodes.Getattr, nodes.Getitem, nodes.Name, nodes.Filter)):
         rule: str | None = None
         facts: dict[str, Any] = {}
@@ -136,4 +139,5 @@ def _reject_unsafe(tree: nodes.Node, source: str, where: str, allowed: frozenset
         elif isinstance(node, nodes.Name) and node.name not in allowed:
             rule, facts = "unknown-name", {"name": node.name, "available": sorted(allowed - _LITERALS)}
         if rule:
-            raise MESSAGES.error(error, "condition-unsafe", where=where, source=source, rule=rule, **facts)
+            raise MESSAGES.error(error, "condition-unsafe", where=where, label=label, source=source, rule=rule,
+                                 **facts)

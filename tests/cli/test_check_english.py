@@ -7,6 +7,7 @@ takes. Only what the user gave (a value, a key, a file name) may hold Chinese.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import re
 import shutil
@@ -379,3 +380,83 @@ def test_every_error_that_stops_a_check_has_english() -> None:
         raised |= set(re.findall(r'ERRORS\.error\(\w+, "([a-z-]+)"', source.read_text(encoding="utf-8")))
     others = {code for code in raised if code.startswith(("scaffold-", "inspect-"))}
     assert raised - others and raised - others <= ERRORS.codes("en")
+
+
+def _bank_checklist(tmp_path: Path, when: str) -> Path:
+    """Return a bank's own checklist: the shipped one with the first rule of org-code-cert (a waive)
+    applying ``when``."""
+    from docgen.core.resources import checklists_dir
+
+    data = yaml.safe_load((checklists_dir() / "dev-loan.yaml").read_text(encoding="utf-8"))
+    data["items"]["org-code-cert"]["rules"][0]["when"] = when
+    target = tmp_path / "bank.yaml"
+    target.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+_WHEN = "items.org-code-cert.rules[0].when"
+
+#: (a checklist condition, what is wrong with it in English and in Chinese, after the file and the key path)
+CONDITIONS_REFUSED_AT_LOAD: list[tuple[str, str, str]] = [
+    ("borrower.uscc and", "syntax error in expression 'borrower.uscc and': unexpected ')'",
+     "表达式“borrower.uscc and”语法错误：unexpected ')'"),
+    ("borrower.name.upper()", "expression 'borrower.name.upper()' is unsafe or invalid: calling a function is not "
+     "allowed", "表达式“borrower.name.upper()”不安全或无效：不允许调用函数"),
+    ("'x'|center(9)", "expression \"'x'|center(9)\" is unsafe or invalid: the filter 'center' is not allowed "
+     "(allowed: abs, count, d, default, first, float, int, join, last, length, list, lower, map, max, min, reject, "
+     "rejectattr, round, select, selectattr, sort, string, sum, trim, unique, upper)",
+     "表达式“'x'|center(9)”不安全或无效：不允许使用过滤器“center”（可用：abs、count、d、default、first、float、int、join、"
+     "last、length、list、lower、map、max、min、reject、rejectattr、round、select、selectattr、sort、string、sum、trim、"
+     "unique、upper）"),
+    ("shareholders|map(attribute='_x')|list", "expression \"shareholders|map(attribute='_x')|list\" is unsafe or "
+     "invalid: a filter's argument may not begin with an underscore",
+     "表达式“shareholders|map(attribute='_x')|list”不安全或无效：过滤器参数不允许以下划线开头"),
+    ("9 ** 9 ** 9", "expression '9 ** 9 ** 9' is unsafe or invalid: raising to a power (**) is not allowed",
+     "表达式“9 ** 9 ** 9”不安全或无效：不允许乘方运算（**）"),
+    ("''.__class__", "expression \"''.__class__\" is unsafe or invalid: the attribute '__class__' begins with an "
+     "underscore and is not allowed", "表达式“''.__class__”不安全或无效：不允许访问以下划线开头的属性“__class__”"),
+    ("borrower['_x']", "expression \"borrower['_x']\" is unsafe or invalid: the key '_x' begins with an underscore "
+     "and is not allowed", "表达式“borrower['_x']”不安全或无效：不允许访问以下划线开头的键“_x”"),
+    ("lipsum", "expression 'lipsum' is unsafe or invalid: unknown name 'lipsum' (known: as_of, attestation, "
+     "borrower, company_age_years, contractor, documents, loan, project, shareholders)",
+     "表达式“lipsum”不安全或无效：未知名称“lipsum”（可用：as_of、attestation、borrower、company_age_years、contractor、"
+     "documents、loan、project、shareholders）"),
+]
+
+#: Conditions that pass the checks at load and that the sandbox refuses while the bundle is checked:
+#: docgen's own limit (worded by its code) and Jinja2's (its sentence, which is English).
+CONDITIONS_REFUSED_AT_RUN: list[tuple[str, str, str]] = [
+    ("(borrower.name * 100000)|length > 0", "expression '(borrower.name * 100000)|length > 0' refused by the "
+     "sandbox: a repeated sequence would have over 10000 items",
+     "表达式“(borrower.name * 100000)|length > 0”被沙箱拒绝：重复生成的序列超过 10000 个元素"),
+    ("borrower['__cl' ~ 'ass__'] > 1", "expression \"borrower['__cl' ~ 'ass__'] > 1\" refused by the sandbox: "
+     "access to attribute '__class__' of 'dict' object is unsafe.",
+     "表达式“borrower['__cl' ~ 'ass__'] > 1”被沙箱拒绝：access to attribute '__class__' of 'dict' object is unsafe."),
+]
+
+
+@pytest.mark.parametrize("when, english, chinese", CONDITIONS_REFUSED_AT_LOAD + CONDITIONS_REFUSED_AT_RUN)
+def test_a_checklist_condition_that_fails_is_said_in_english(complete: Path, tmp_path: Path, when: str,
+                                                               english: str, chinese: str) -> None:
+    from docgen import check_bundle
+    from docgen.check.messages import in_english
+    from docgen.core.errors import ChecklistError
+
+    bank = _bank_checklist(tmp_path, when)
+    # the library: the error carries its code and facts, worded in either language
+    with pytest.raises(ChecklistError) as caught:
+        check_bundle(complete, checklist=bank, as_of=_dt.date.fromisoformat(EXAMPLE_AS_OF), jobs=1)
+    assert caught.value.code.startswith("condition-")
+    assert in_english(caught.value) == f"{bank}: {_WHEN}: {english}"
+    assert str(caught.value) == f"{bank}：{_WHEN}：{chinese}"
+    # the command (exit 2), in each language
+    assert _stopped(str(complete), "--checklist", str(bank)) == (f"Error: {bank}: {_WHEN}: {english}",
+                                                                 f"Error: {bank}：{_WHEN}：{chinese}")
+
+
+def test_every_condition_code_has_english() -> None:
+    from docgen.core.messages import MESSAGES
+
+    conditions = {code for code in MESSAGES.codes() if code.startswith("condition-")}
+    assert conditions == {"condition-syntax", "condition-refused", "condition-unsafe", "condition-repeat-too-large"}
+    assert conditions <= MESSAGES.codes("en")
