@@ -438,8 +438,8 @@ def render_docx(report: Mapping[str, Any], lang: str = "zh", *, meta: ReportMeta
     colon = L["colon"]
     from docgen.core.docxbuild import add_paragraphs, new_document
 
-    # The templates' A4 page, Chinese faces with zh-CN, and page-number footer.
-    doc = new_document(body_size=10.5, letter_size=10.5, line_spacing=1.0)
+    # The templates' A4 page, Chinese faces with zh-CN, and page-number footer in the report's language.
+    doc = new_document(body_size=10.5, letter_size=10.5, line_spacing=1.0, lang=lang)
     core = doc.core_properties
     core.title = L["doc_title"]
     core.language = "zh-CN" if lang == "zh" else "en-US"
@@ -467,7 +467,9 @@ def render_docx(report: Mapping[str, Any], lang: str = "zh", *, meta: ReportMeta
 
     by_stage, other = _findings_by_stage(report)
     numbers = _item_numbers(report)
-    widths = (Mm(12), Mm(70), Mm(16), Mm(14), Mm(48))
+    # English column titles are longer words than the Chinese (Provider, Status): their columns are
+    # widened from the title's, so that no title breaks inside a word
+    widths = tuple(Mm(w) for w in ((12, 70, 16, 14, 48) if lang == "zh" else (12, 59, 23, 18, 48)))
     stages = report.get("stages") or []
     status_marks = DOCX_STATUS[lang]
     for index, stage in enumerate(stages, 1):

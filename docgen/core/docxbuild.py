@@ -2,7 +2,7 @@
 
 ``new_document()`` returns an A4 document whose styles carry East-Asian fonts (``w:eastAsia``
 on ``w:rFonts``) and ``w:lang w:eastAsia="zh-CN"``, so Word and LibreOffice pick Chinese faces;
-it has a page-number footer (PAGE and NUMPAGES fields). The other helpers add a title,
+it has a page-number footer (PAGE and NUMPAGES fields, ``第 N 页 共 M 页`` or ``Page N of M``). The other helpers add a title,
 body paragraphs (first line indented two characters), tables, signature and seal blocks and
 page breaks. Text, including Jinja tags such as ``{{ borrower }}``, is always written as ONE
 run per call so tags are never split across runs.
@@ -36,6 +36,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from docgen.core.messages import PAGE_FOOTER
 from docgen.core.typography import FULL_WIDTH
 
 LATIN_FONT = "Times New Roman"
@@ -173,9 +174,10 @@ class SlimDocument(DocumentType):
         super().save(path_or_stream)
 
 
-def new_document(*, body_size: float = 12, letter_size: float = 12, line_spacing: float = 1.5) -> DocumentType:
-    """Return a new A4 document with Chinese styles, margins and a page-number footer,
-    saved with only the styles it uses (``SlimDocument``).
+def new_document(*, body_size: float = 12, letter_size: float = 12, line_spacing: float = 1.5,
+                 lang: str = "zh") -> DocumentType:
+    """Return a new A4 document with Chinese styles, margins and a page-number footer worded in
+    ``lang`` (``zh`` or ``en``), saved with only the styles it uses (``SlimDocument``).
 
     Margins follow common bank letter practice (top 30 mm, bottom 25 mm, left 28 mm, right 26 mm).
     ``line_spacing`` (a multiple of single spacing) applies to ``Normal`` and ``Body Text``.
@@ -226,7 +228,7 @@ def new_document(*, body_size: float = 12, letter_size: float = 12, line_spacing
         rfonts = style.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
         if rfonts is not None and rfonts.get(qn("w:eastAsia")) is None and rfonts.get(qn("w:eastAsiaTheme")) is None:
             rfonts.set(qn("w:eastAsia"), SONG)
-    add_page_number_footer(doc)
+    add_page_number_footer(doc, lang)
     doc.__class__ = SlimDocument  # same object, saved slim
     return doc
 
@@ -251,18 +253,22 @@ def _field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> No
     fld("end")
 
 
-def add_page_number_footer(doc: DocumentType) -> None:
-    """Put ``第 N 页 共 M 页`` (PAGE and NUMPAGES fields), centred, in every section's footer."""
+def add_page_number_footer(doc: DocumentType, lang: str = "zh") -> None:
+    """Put the page number and count (PAGE and NUMPAGES fields), centred, in every section's
+    footer, worded in ``lang``: ``第 N 页 共 M 页``, ``Page N of M``. Raises ``KeyError`` for a
+    language without a footer."""
+    # the wording's text between the fields, each piece one run (empty pieces skipped)
+    pieces = re.split(r"\{(PAGE|NUMPAGES)\}", PAGE_FOOTER[lang])
     for section in doc.sections:
         footer = section.footer
         paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
         paragraph.style = doc.styles["Footer"]
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        paragraph.add_run("第 ")
-        _field(paragraph, "PAGE")
-        paragraph.add_run(" 页 共 ")
-        _field(paragraph, "NUMPAGES")
-        paragraph.add_run(" 页")
+        for index, piece in enumerate(pieces):
+            if index % 2:
+                _field(paragraph, piece)
+            elif piece:
+                paragraph.add_run(piece)
 
 
 def add_title(doc: DocumentType, text: str) -> Paragraph:

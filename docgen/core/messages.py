@@ -13,7 +13,11 @@ from typing import Any
 
 from docgen.core.wording import MessageTable, joined, quoted
 
-__all__ = ["MESSAGES", "TYPE_NAMES", "TYPE_NAMES_EN"]
+__all__ = ["MESSAGES", "PAGE_FOOTER", "TYPE_NAMES", "TYPE_NAMES_EN"]
+
+#: A document's page-number footer by language: ``{PAGE}`` and ``{NUMPAGES}`` stand where Word's
+#: fields of those names go (``docgen.core.docxbuild.add_page_number_footer``).
+PAGE_FOOTER = {"zh": "第 {PAGE} 页 共 {NUMPAGES} 页", "en": "Page {PAGE} of {NUMPAGES}"}
 
 #: Schema type -> the name users recognise.
 TYPE_NAMES = {

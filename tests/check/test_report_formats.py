@@ -214,6 +214,51 @@ def test_docx_english_labels():
     assert "1. Application documents (incomplete)" in [p.text for p in document.paragraphs]
 
 
+def _footer(document: docx.document.Document) -> list[tuple[str, str]]:
+    """Return every section footer's runs in order: ``("text", …)`` for a run's text, ``("field",
+    …)`` for a field's instruction, ``("mark", begin|separate|end)`` for its field characters."""
+    runs = []
+    for section in document.sections:
+        for paragraph in section.footer.paragraphs:
+            for run in paragraph.runs:
+                for child in run._element:
+                    if child.tag == qn("w:t"):
+                        runs.append(("text", child.text))
+                    elif child.tag == qn("w:instrText"):
+                        runs.append(("field", child.text))
+                    elif child.tag == qn("w:fldChar"):
+                        runs.append(("mark", child.get(qn("w:fldCharType"))))
+    return runs
+
+
+def _numbered(before: str, between: str, after: str) -> list[tuple[str, str]]:
+    """The footer runs of ``{before}PAGE{between}NUMPAGES{after}``, each field showing 1 until updated."""
+    def field(name: str) -> list[tuple[str, str]]:
+        return [("mark", "begin"), ("field", f" {name} "), ("mark", "separate"), ("text", "1"), ("mark", "end")]
+
+    return [("text", before), *field("PAGE"), ("text", between), *field("NUMPAGES")] + (
+        [("text", after)] if after else [])
+
+
+def test_docx_page_footer_is_in_the_reports_language():
+    english, _ = _docx_text(render_docx(hand_report(), "en", meta=META))
+    assert _footer(english) == _numbered("Page ", " of ", "")
+    assert english.sections[0].footer.paragraphs[0].text == "Page 1 of 1"
+    chinese, _ = _docx_text(render_docx(hand_report(), "zh", meta=META))
+    assert _footer(chinese) == _numbered("第 ", " 页 共 ", " 页")
+    assert chinese.sections[0].footer.paragraphs[0].text == "第 1 页 共 1 页"
+
+
+def test_docx_english_column_titles_have_room():
+    # Provider and Status are wider words than 提供方 and 状态: their columns are widened from the title's
+    def widths(lang: str) -> list[int]:
+        document, _ = _docx_text(render_docx(hand_report(), lang, meta=META))
+        return [round(cell.width / Mm(1)) for cell in document.tables[0].rows[0].cells]
+
+    assert widths("zh") == [12, 70, 16, 14, 48]
+    assert widths("en") == [12, 59, 23, 18, 48]
+
+
 def test_render_json_is_the_dict_verbatim():
     report = hand_report()
     assert json.loads(render(report, "json")) == report
