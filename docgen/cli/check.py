@@ -14,10 +14,12 @@ import click
 from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import DocgenClickError, emit, handle_errors
 from docgen.cli.messages import MESSAGES as CLI
-from docgen.cli.options import CheckedPath, as_of_option, format_option, output_option, progress_option
+from docgen.cli.options import (CheckedPath, as_of_option, format_option, lang_option, option_lang, output_option,
+                                progress_option)
 from docgen.cli.progress import Progress
 from docgen.check.messages import OUTPUT, in_english
-from docgen.core.errors import DocgenError
+from docgen.core.errors import DocgenError, Interrupted
+from docgen.core.messages import MESSAGES as CORE
 
 #: Below this many files a progress bar would only flicker.
 PROGRESS_MIN_FILES = 20
@@ -33,7 +35,7 @@ def parse_percent(ctx: click.Context, param: click.Parameter, value: str | None)
     except ValueError:
         pct = -1.0
     if not 0 <= pct <= 100:
-        raise click.BadParameter(CLI.text("option/percent", {"value": value}))
+        raise click.BadParameter(CLI.text("option/percent", {"value": value}, option_lang(ctx)))
     return pct / 100
 
 
@@ -45,8 +47,7 @@ def parse_percent(ctx: click.Context, param: click.Parameter, value: str | None)
 @format_option("text", "json", "markdown", "docx",
                help="text for the terminal, json for machines (stable), markdown for e-mail, "
                     "docx a printable 资料清单 (needs -o).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of titles and messages.")
+@lang_option("Language of titles and messages.")
 @as_of_option("Date to check expiry and staleness against, YYYY-MM-DD. Default: today.")
 @click.option("--checklist", metavar="NAME|FILE",
               help="Checklist name or a bank's own YAML file. Default: bundle.yaml's, else dev-loan.")
@@ -83,27 +84,33 @@ def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _d
     from docgen.check.output import check_report
 
     if fmt == "docx" and not output:
-        raise click.BadParameter(CLI.text("option/docx-needs-output"), param_hint="'--format docx'")
-    if output:
-        refuse_overwriting_inputs(output, [bundle, checklist])
+        raise click.BadParameter(CLI.text("option/docx-needs-output", lang=lang), param_hint="'--format docx'")
     if color is None:
         color = output is None and sys.stdout.isatty()
     try:
+        if output:
+            refuse_overwriting_inputs(output, [bundle, checklist])
         with Progress(progress, min_total=PROGRESS_MIN_FILES) as bars:
             result = check_report(bundle, fmt=fmt, lang=lang, color=bool(color) and fmt == "text", stage=stage,
                                   checklist=checklist, as_of=as_of, equity_threshold=equity_threshold, jobs=jobs,
-                                  progress=lambda total: bars.bar(total, CLI.text("progress/inspecting")))
+                                  progress=lambda total: bars.bar(total, CLI.text("progress/inspecting", lang=lang)))
+        if output is None and isinstance(result.rendered, str) and color:
+            # click.echo strips ANSI codes when stdout is not a terminal unless told otherwise.
+            click.echo(result.rendered, nl=False, color=True)
+        else:
+            emit(result.rendered, output)
     except DocgenError as exc:
-        # why the check could not run (a bundle or checklist unusable, a stage unknown), in the
-        # report's language: its code and facts worded in English where the tables have it
+        # why the check could not run (a bundle or checklist unusable, a stage unknown, the report's
+        # file unwritable), in the report's language: its code and facts worded in English where
+        # the tables have it
         if lang == "en":
             raise DocgenClickError(exc, in_english(exc)) from exc
         raise
-    if output is None and isinstance(result.rendered, str) and color:
-        # click.echo strips ANSI codes when stdout is not a terminal unless told otherwise.
-        click.echo(result.rendered, nl=False, color=True)
-    else:
-        emit(result.rendered, output)
+    except KeyboardInterrupt:
+        if lang == "en":
+            stopped = CORE.error(Interrupted, "interrupted")
+            raise DocgenClickError(stopped, in_english(stopped)) from None
+        raise
     if output:
         click.echo(OUTPUT.text("wrote", {"path": output}, lang), err=True)
     click.get_current_context().exit(0 if result.complete else 1)

@@ -70,6 +70,13 @@ MESSAGES = MessageTable("cli", {
     "users/disabled": "已停用用户 {name}",
     "users/password-set": "已更新用户 {name} 的密码",
 }, {
+    # the options of a command whose --lang is en (``docgen check``), in its language
+    "option/percent": "{value!r} is not a percentage between 0 and 100; e.g. 50 for 50%",
+    "option/docx-needs-output": "a docx report needs an output file: give -o, e.g. -o checklist.docx",
+    "option/date": "{reason} (e.g. --as-of 2026-11-28)",
+    "option/output-folder": ("{path} ends with a path separator, so it is a folder; give the name of the file to "
+                             "write, e.g. {path}report.json"),
+    "progress/inspecting": "inspecting files",
     # a program's own mistakes (``MESSAGES.fault``): read by programmers, so in English only
     "command-not-defined": "docgen.cli.{module} does not define the command {command!r}",
 })

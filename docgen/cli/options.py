@@ -16,11 +16,12 @@ from typing import Any, TypeVar
 import click
 
 from docgen.cli.messages import MESSAGES as CLI
+from docgen.core.messages import MESSAGES as CORE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["CheckedPath", "as_of_option", "format_option", "output_option", "policy_option", "progress_option",
-           "register_option", "REGISTER_HELP"]
+__all__ = ["CheckedPath", "as_of_option", "format_option", "lang_option", "option_lang", "output_option",
+           "policy_option", "progress_option", "register_option", "worded", "REGISTER_HELP"]
 
 REGISTER_HELP = (
     "Serial-number register: a SQLite file or a postgresql:// URL shared by many machines. "
@@ -33,6 +34,29 @@ def format_option(*choices: str, default: str = "text", help: str | None = None)
     """``--format`` (parameter ``fmt``): one of ``choices``, ``default`` shown in the help."""
     return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default,
                         show_default=True, help=help)
+
+
+def lang_option(help: str) -> Callable[[F], F]:
+    """``--lang zh|en`` (parameter ``lang``, default ``zh``): the language of a command's report and
+    messages. Read before the other options (eager), so that their errors are worded in it
+    (``option_lang``)."""
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, is_eager=True,
+                        help=help)
+
+
+def option_lang(ctx: click.Context | None) -> str:
+    """Return the language the command's options are worded in: its ``--lang`` (``lang_option``)
+    when it has one and it is ``en``, else ``zh``."""
+    return "en" if ctx is not None and ctx.params.get("lang") == "en" else "zh"
+
+
+def worded(error: Exception, lang: str) -> str:
+    """Return ``error`` worded in ``lang``: in English by its code and facts from core's table
+    (a date, a permission refused) where that has English for it, else its own (Chinese) text."""
+    code = getattr(error, "code", None)
+    if lang == "en" and code in CORE.codes("en"):
+        return CORE.text(code, getattr(error, "facts", {}), "en")
+    return str(error)
 
 
 class CheckedPath(click.Path):
@@ -63,7 +87,7 @@ class CheckedPath(click.Path):
                 elif self.readable:
                     check_readable(value)
             except DocgenError as exc:
-                raise DocgenClickError(exc) from None
+                raise DocgenClickError(exc, worded(exc, option_lang(ctx))) from None
         return super().convert(value, param, ctx)
 
     def _accepts(self, value: Any) -> bool:
@@ -84,7 +108,7 @@ class _OutputFile(CheckedPath):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         text = os.fspath(value)
         if text.endswith(("/", os.sep)):
-            self.fail(CLI.text("option/output-folder", {"path": text}), param, ctx)
+            self.fail(CLI.text("option/output-folder", {"path": text}, option_lang(ctx)), param, ctx)
         return super().convert(value, param, ctx)
 
 
@@ -135,7 +159,8 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt.
     try:
         return parse_working_date(value)
     except ValueError as exc:
-        raise click.BadParameter(CLI.text("option/date", {"reason": exc})) from None
+        lang = option_lang(ctx)
+        raise click.BadParameter(CLI.text("option/date", {"reason": worded(exc, lang)}, lang)) from None
 
 
 def as_of_option(help: str, *, default_today: bool = True) -> Callable[[F], F]:

@@ -308,6 +308,18 @@ MESSAGES = MessageTable("core", {
     "condition-unsafe": lambda f: (f"{_condition_place(f, 'en')}: expression {f['source']!r} is unsafe or invalid: "
                                    f"{_UNSAFE_EN[f['rule']](f)}"),
     "condition-repeat-too-large": "a repeated sequence would have over {limit} items",
+    # what stops ``docgen check --lang en`` besides its bundle and checklist: an --as-of left empty,
+    # the report's file, the user's Ctrl-C
+    "date-missing": "a date cannot be empty",
+    "output-is-input": ("the output file {target} is the input {source} (the same file, a link or an alias): writing "
+                        "would destroy the input; choose another output file name"),
+    "output-unwritable": "cannot write {target} ({reason}); check the output path, write permission and disk space",
+    "output-not-regular": ("{target} exists and is a folder, pipe or device, not a regular file: writing would replace "
+                           "it, so it was refused; choose another output file name"),
+    "interrupted": lambda f: ("interrupted"
+                              + (f"; {f['made']} made" + (" (the PDFs not all finished)" if f.get("pdf_unfinished")
+                                                          else "") if f.get("made") is not None else "")
+                              + "; run it again to go on"),
     # a path the system refuses for lack of permission (a bundle's file the check may not read)
     "access-read": ("{path}: no permission to read the file; check its permissions, or ask an administrator to "
                     "let this user read it"),

@@ -460,3 +460,189 @@ def test_every_condition_code_has_english() -> None:
     conditions = {code for code in MESSAGES.codes() if code.startswith("condition-")}
     assert conditions == {"condition-syntax", "condition-refused", "condition-unsafe", "condition-repeat-too-large"}
     assert conditions <= MESSAGES.codes("en")
+
+
+def _refused(*args: str) -> tuple[str, str]:
+    """Return the last line ``check`` prints when it cannot run, in English and in Chinese (exit 2),
+    ``args`` given as they are (no --as-of added)."""
+    said = []
+    for lang in ("en", "zh"):
+        result = CliRunner().invoke(main, ["check", *args, "--lang", lang, "--no-progress"])
+        assert result.exit_code == 2, result.output
+        said.append(result.output.strip().splitlines()[-1])
+    return said[0], said[1]
+
+
+def test_a_bad_option_of_check_is_said_in_english(complete: Path, tmp_path: Path) -> None:
+    bundle = str(complete)
+    assert _refused(bundle, "--as-of", "2026-13-01") == (
+        "Error: Invalid value for '--as-of': no such date: '2026-13-01' (e.g. --as-of 2026-11-28)",
+        "Error: Invalid value for '--as-of': 不存在的日期 2026-13-01（例如 --as-of 2026-11-28）")
+    assert _refused(bundle, "--as-of", "1800-01-01") == (
+        "Error: Invalid value for '--as-of': 1800-01-01 is outside the years 1900–2199 (e.g. --as-of 2026-11-28)",
+        "Error: Invalid value for '--as-of': 1800-01-01 超出可用范围 1900–2199 年（例如 --as-of 2026-11-28）")
+    assert _refused(bundle, "--as-of", "下周三") == (
+        "Error: Invalid value for '--as-of': a date is written YYYY-MM-DD, not '下周三' (e.g. --as-of 2026-11-28)",
+        "Error: Invalid value for '--as-of': 日期格式应为 YYYY-MM-DD，收到“下周三”（例如 --as-of 2026-11-28）")
+    assert _refused(bundle, "--equity-threshold", "500") == (
+        "Error: Invalid value for '--equity-threshold': '500' is not a percentage between 0 and 100; e.g. 50 for 50%",
+        "Error: Invalid value for '--equity-threshold': “500”不是 0 到 100 之间的百分比；例如 50 表示 50%"
+        "（expected a percentage 0-100）")
+    assert _refused(bundle, "--format", "docx") == (
+        "Error: Invalid value for '--format docx': a docx report needs an output file: give -o, e.g. -o checklist.docx",
+        "Error: Invalid value for '--format docx': docx 报告须用 -o 指定输出文件，例如 -o 资料清单.docx（docx needs -o FILE）")
+    folder = f"{tmp_path}/"
+    assert _refused(bundle, "-o", folder) == (
+        f"Error: Invalid value for '-o' / '--output': {folder} ends with a path separator, so it is a folder; give "
+        f"the name of the file to write, e.g. {folder}report.json",
+        f"Error: Invalid value for '-o' / '--output': {folder} 以路径分隔符结尾，是文件夹；请给出要写入的文件名，"
+        f"例如 {folder}报告.json")
+    # --lang is read first wherever it stands, so the options before it are worded in it too
+    result = CliRunner().invoke(main, ["check", bundle, "--lang", "en", "--as-of", "2026-13-01"])
+    assert result.exit_code == 2 and result.output.strip().splitlines()[-1] == (
+        "Error: Invalid value for '--as-of': no such date: '2026-13-01' (e.g. --as-of 2026-11-28)")
+
+
+def test_a_report_file_that_cannot_be_written_is_said_in_english(complete: Path, tmp_path: Path) -> None:
+    import os
+
+    bundle = str(complete)
+    yaml_file = complete / "bundle.yaml"
+    assert _refused(bundle, "--as-of", EXAMPLE_AS_OF, "-o", str(yaml_file)) == (
+        f"Error: the output file {yaml_file} is the input {complete} (the same file, a link or an alias): writing "
+        "would destroy the input; choose another output file name",
+        f"Error: 输出文件 {yaml_file} 就是输入文件 {complete}（同一文件、链接或别名），写入会毁掉输入；请换一个输出文件名")
+    pipe = tmp_path / "report.json"
+    os.mkfifo(pipe)
+    assert _refused(bundle, "--as-of", EXAMPLE_AS_OF, "--format", "json", "-o", str(pipe)) == (
+        f"Error: {pipe} exists and is a folder, pipe or device, not a regular file: writing would replace it, so it "
+        "was refused; choose another output file name",
+        f"Error: {pipe} 已存在，不是普通文件，而是文件夹、管道或设备；写入会替换它，已拒绝；请换一个输出文件名")
+    long_name = tmp_path / ("x" * 300 + ".json")
+    assert _refused(bundle, "--as-of", EXAMPLE_AS_OF, "--format", "json", "-o", str(long_name)) == (
+        f"Error: cannot write {long_name} (File name too long); check the output path, write permission and disk "
+        "space",
+        f"Error: 无法写入 {long_name}（File name too long）；请检查输出路径、写入权限和磁盘空间")
+
+
+def test_a_bundle_this_user_may_not_read_is_said_in_english(complete: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # (running as root, the refusal is built, not met: the check of the BUNDLE argument is made to fail)
+    from docgen.core import access
+    from docgen.core.errors import InputError
+
+    def refuse(path: Any, cls: Any = InputError) -> None:
+        raise access.MESSAGES.error(cls, "access-read", path=str(path))
+
+    monkeypatch.setattr(access, "check_readable", refuse)
+    assert _refused(str(complete), "--as-of", EXAMPLE_AS_OF) == (
+        f"Error: {complete}: no permission to read the file; check its permissions, or ask an administrator to let "
+        "this user read it",
+        f"Error: {complete}：无权读取该文件（权限不足）；请检查文件权限，或请管理员为当前用户开放读取权限")
+
+
+def test_a_check_stopped_by_ctrl_c_is_said_in_english(complete: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.check import output
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(output, "check_report", interrupted)
+    said = {}
+    for lang in ("en", "zh"):
+        result = CliRunner().invoke(main, ["check", str(complete), "--as-of", EXAMPLE_AS_OF, "--lang", lang])
+        assert result.exit_code == 130, result.output  # as a shell says a command ended by SIGINT
+        said[lang] = result.output.strip()
+    assert said == {"en": "Error: interrupted; run it again to go on", "zh": "Error: 已中断，重新运行可继续"}
+
+
+@pytest.fixture(scope="module")
+def many_findings(complete: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bundle with a finding of every code: bad bundle.yaml values, files missing, damaged, empty,
+    encrypted, misnamed, expired, stale, short of years, short of funds, unattested, unsafe and unmatched."""
+    import os
+
+    import hostile
+
+    bundle = tmp_path_factory.mktemp("en") / "many"
+    shutil.copytree(complete, bundle)
+    data = yaml.safe_load((bundle / "bundle.yaml").read_text(encoding="utf-8"))
+    for path, value, _ in BAD_VALUES:
+        _put(data, path, value)
+    data["documents"]["audit-reports"]["years"] = [2024, 2025]
+    data["documents"].setdefault("land-transfer", {})["expires"] = "2026-01-01"
+    del data["attestations"]["signature-specimen"]
+    (bundle / "bundle.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    for name, content, _ in BAD_FILES:
+        (bundle / name).parent.mkdir(exist_ok=True)
+        (bundle / name).write_bytes(content)
+    (bundle / "01-申请前期" / "审计报告2023年度.pdf").unlink()
+    (bundle / "03-放款前" / "土地规划及设计方案批复.pdf").unlink()
+    (bundle / "03-放款前" / "工程监理报告2026年10月.pdf").rename(bundle / "03-放款前" / "工程监理报告.pdf")
+    hostile.truncated_pdf(bundle / "01-申请前期" / "验资报告.pdf")
+    hostile.empty_file(bundle / "01-申请前期" / "公司章程.pdf")
+    hostile.user_password_pdf(bundle / "01-申请前期" / "开发资质证书.pdf")
+    hostile.jpg_named_pdf(bundle / "01-申请前期" / "开户许可证.pdf")
+    (bundle / "杂项.txt").write_text("备注\n", encoding="utf-8")
+    hostile.utf8_zip(bundle / "补充材料.zip", ["补充/营业执照.pdf"])
+    os.symlink("/etc/passwd", bundle / "外链.pdf")
+    os.mkfifo(bundle / "管道.pdf")
+    return bundle
+
+
+def _typed(bundle: Path) -> list[str]:
+    """What the user gave in ``bundle``: every key and value of its bundle.yaml (as typed and as English
+    wording quotes it) and every file's path and name, longest first."""
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                found.add(str(key))
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif value is not None:
+            found.update({str(value), repr(value)})
+
+    walk(yaml.safe_load((bundle / "bundle.yaml").read_text(encoding="utf-8")))
+    for path in bundle.rglob("*"):
+        relative = path.relative_to(bundle).as_posix()
+        found.update({relative, *relative.split("/")})
+    return sorted(found, key=len, reverse=True)
+
+
+def _docgen_worded_cjk(text: str, typed: list[str]) -> list[str]:
+    """Return the lines of ``text`` that still hold a CJK character once what the user typed is taken out."""
+    for value in typed:
+        text = text.replace(value, "")
+    return [line for line in text.splitlines() if _CJK.search(line)]
+
+
+def test_an_english_check_words_nothing_in_chinese(many_findings: Path, tmp_path: Path) -> None:
+    """The sweep: a bundle with a finding of every code, in every format of ``check --lang en``; once
+    the user's values, keys and file names are taken out, no CJK character is left (the checklist's
+    Chinese titles aside: JSON gives each title in both languages)."""
+    from docxtext import docx_text
+
+    from docgen.check.findings import CODES
+
+    typed = _typed(many_findings)
+    report = json.loads(_check(many_findings, "--format", "json"))
+    assert {f["code"] for f in report["findings"]} == set(CODES)
+    for stage in report["stages"]:
+        for item in stage["items"]:
+            item["title"].pop("zh")
+    assert _docgen_worded_cjk(json.dumps(report, ensure_ascii=False, indent=1), typed) == []
+    said = {"text": _check(many_findings, "--format", "text")}
+    for form in ("markdown", "docx"):
+        target = tmp_path / f"report.{form}"
+        _check(many_findings, "--format", form, "-o", str(target))
+        said[form] = docx_text(target) if form == "docx" else target.read_text(encoding="utf-8")
+    for form, text in said.items():
+        assert _docgen_worded_cjk(text, typed) == [], form
+    # the docx footer, which docx_text does not read, is English too
+    import docx
+
+    footer = docx.Document(str(tmp_path / "report.docx")).sections[0].footer.paragraphs[0].text
+    assert footer == "Page 1 of 1"
