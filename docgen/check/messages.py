@@ -254,8 +254,8 @@ DETAILS = MessageTable.bilingual("check details", {
 def in_english(error: DocgenError) -> str:
     """Return ``error`` (a ``BundleError`` of reading a bundle's file, or what stops a check: a
     bundle or checklist unusable, a stage unknown) worded in English by its code and facts: by this
-    part's table, or by core's (a permission refused); its own (Chinese) text when neither has
-    English for its code."""
+    part's table, or by core's (a permission refused, a checklist condition, the report's file,
+    Ctrl-C); its own (Chinese) text when neither has English for its code."""
     for table in (ERRORS, CORE):
         if error.code in table.codes("en"):
             return table.text(error.code, error.facts, "en")

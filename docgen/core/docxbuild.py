@@ -2,10 +2,10 @@
 
 ``new_document()`` returns an A4 document whose styles carry East-Asian fonts (``w:eastAsia``
 on ``w:rFonts``) and ``w:lang w:eastAsia="zh-CN"``, so Word and LibreOffice pick Chinese faces;
-it has a page-number footer (PAGE and NUMPAGES fields, ``第 N 页 共 M 页`` or ``Page N of M``). The other helpers add a title,
-body paragraphs (first line indented two characters), tables, signature and seal blocks and
-page breaks. Text, including Jinja tags such as ``{{ borrower }}``, is always written as ONE
-run per call so tags are never split across runs.
+it has a page-number footer (PAGE and NUMPAGES fields, ``第 N 页 共 M 页`` or ``Page N of M``).
+The other helpers add a title, body paragraphs (first line indented two characters), tables,
+signature and seal blocks and page breaks. Text, including Jinja tags such as ``{{ borrower }}``,
+is always written as ONE run per call so tags are never split across runs.
 
 Styles defined (names used by the helpers): ``Normal`` 宋体 小四; ``Title`` 黑体 小二 centred;
 ``Heading 1`` 黑体 四号; ``Body Text`` 仿宋 四号 (letter body); ``Table Text`` 宋体 五号;
