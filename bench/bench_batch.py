@@ -162,7 +162,7 @@ def scaling(sizes: list[int], baseline_rev: str, pairs_count: int, work: Path) -
             return result
 
         if size <= 20_000:
-            old, new = pairs(lambda: run(trees["baseline"]), lambda: run(trees["this tree"]), pairs_count)
+            old, new = pairs(lambda: run(trees["baseline"]), lambda: run(trees["this tree"]), count=pairs_count)
         else:  # minutes a run: no warm-up pair (the rows file is in the page cache from the smaller sizes' turn)
             old, new = [], []
             for _ in range(pairs_count):
