@@ -17,11 +17,17 @@ nothing: the job would read running for ever. So a running job has a lease (``Le
 process running it names itself (``runner``, ``host:pid``) and renews, every third of
 ``Settings.job_lease``, the time until which it vouches for the job; the service's sweep
 (``JobStore.expire``: at start and every half lease) marks failed, with one line naming the
-process, each running job whose lease ran out, whichever runner it had. A runner that was only
-silent (its database refused writes longer than the lease) takes its job back at its next
-renewal unless the job was put back in the queue, and a held end is recorded over the mark. A
-renewal does not ask which process runs a running job (a split batch's chunks renew it from
-several), so a job started again elsewhere is renewed by the silent runner too.
+process, each running job whose lease ran out, whichever runner it had.
+
+A runner only silent (its database refused writes longer than the lease) is not gone, and may
+write again once the job was put back in the queue and started elsewhere. So each start of a job
+is a run of its own (``run``: a fresh token set by ``JobStore.start``, cleared by ``requeue``), and
+every write a runner makes about the job (progress, lease renewal, end, held end: ``JobEnd``)
+names its run and applies only while the job is in that run; a stale runner's write changes
+nothing and is logged. Within its run, a silent runner takes its job back at its next renewal
+if the sweep only marked it lost, and its held end is recorded over the mark; once the job was
+put back in the queue, nothing of that run is. The chunks of a split batch renew the job from
+several processes, all in the run of the split.
 """
 from __future__ import annotations
 
@@ -56,11 +62,13 @@ RECORD_EVERY = 2.0
 
 
 class JobEnd(TypedDict):
-    """The end of a job its worker could not record: the job's id, its one-line ``error`` (the
-    storage's, or the job's own when it failed), and the audit entry not yet made (the keyword
-    arguments of ``audit.insert``) or None."""
+    """The end of a job its worker could not record: the job's id, the ``run`` it ends (None: the
+    database refused the job's start, so it never ran), its one-line ``error`` (the storage's, or
+    the job's own when it failed), and the audit entry not yet made (the keyword arguments of
+    ``audit.insert``) or None."""
 
     job: str
+    run: str | None
     error: str
     audit: dict[str, Any] | None
 
@@ -159,46 +167,65 @@ class JobStore:
                               (owner,)).fetchone()[0]
 
     def start(self, job_id: str, lease: float | None = None) -> dict[str, Any] | None:
-        """Move a queued job to running, this process its runner with a lease of ``lease`` seconds
-        (None: no lease, never swept); return it, or None when it is not queued (taken or cancelled)."""
+        """Move a queued job to running, in a new run (``run``: a fresh token, which every write of
+        its runner names), this process its runner with a lease of ``lease`` seconds (None: no
+        lease, never swept); return it, or None when it is not queued (taken or cancelled)."""
         until = None if lease is None else time.time() + lease
         with connect(self.db_path) as db:
             cur = db.execute("UPDATE jobs SET state = 'running', started = ?, done = 0, total = 0, runner = ?, "
-                             f"lease = ?, {_LOST_UNSET} WHERE id = ? AND state = 'queued'",
-                             (now_iso(), runner_id(), until, job_id))
+                             f"lease = ?, run = ?, {_LOST_UNSET} WHERE id = ? AND state = 'queued'",
+                             (now_iso(), runner_id(), until, secrets.token_hex(8), job_id))
             if cur.rowcount != 1:
                 return None
         return self.get(job_id)
 
-    def progress(self, job_id: str, done: int, total: int) -> None:
-        """Record progress of a running job."""
+    def progress(self, job_id: str, done: int, total: int, *, run: str | None) -> bool:
+        """Record progress of the running job ``job_id`` in its run ``run`` (``start``; None: a job
+        started before runs were kept); return False (nothing written) when it is not running in
+        that run (a write of a stale runner is logged)."""
         with connect(self.db_path) as db:
-            db.execute("UPDATE jobs SET done = ?, total = ? WHERE id = ? AND state = 'running'", (done, total, job_id))
+            cur = db.execute("UPDATE jobs SET done = ?, total = ? WHERE id = ? AND state = 'running' AND run IS ?",
+                             (done, total, job_id, run))
+            return _fenced(db, cur, job_id, run, "progress")
 
-    def finish(self, job_id: str, *, result: dict[str, Any] | None = None, error: str | None = None,
-               entry: dict[str, Any] | None = None) -> None:
+    def finish(self, job_id: str, *, run: str | None, result: dict[str, Any] | None = None,
+               error: str | None = None, entry: dict[str, Any] | None = None) -> bool:
         """Mark the job done (with its result) or failed (with a one-line error), and make its audit
         ``entry`` (``audit.insert``'s keyword arguments) when given, in one transaction: a refused
-        write makes neither, so trying again never makes the entry twice."""
+        write makes neither, so trying again never makes the entry twice. Only the run ``run``
+        (``start``) is ended, whatever the job's state since (marked lost by the sweep, say): a job
+        back in the queue or started again is another run's. Returns False (nothing written, a
+        stale runner logged) when the job is not in that run."""
         state = "failed" if error else "done"
         with connect(self.db_path) as db:
-            db.execute("UPDATE jobs SET state = ?, error = ?, result = ?, finished = ?, lost = NULL WHERE id = ?",
-                       (state, error, json.dumps(result or {}, ensure_ascii=False), now_iso(), job_id))
+            cur = db.execute("UPDATE jobs SET state = ?, error = ?, result = ?, finished = ?, lost = NULL "
+                             "WHERE id = ? AND run IS ? AND state <> 'queued'",
+                             (state, error, json.dumps(result or {}, ensure_ascii=False), now_iso(), job_id, run))
+            if not _fenced(db, cur, job_id, run, "end"):
+                return False
             if entry is not None:
                 audit.insert(db, **entry)
+        return True
 
-    def renew(self, job_id: str, runner: str, until: float) -> bool:
-        """Extend the lease of the running job ``job_id`` to ``until`` (epoch seconds), ``runner``
-        (``host:pid``) running it; a job the sweep marked lost while ``runner`` ran it is running
-        again. A lease is never shortened: the chunks of a split batch renew it from several
-        processes, and one vouching for longer still does. Returns False (nothing written) when
-        the job is neither (ended, marked lost while another runner ran it, back in the queue)."""
+    def renew(self, job_id: str, runner: str, until: float, *, run: str | None) -> bool:
+        """Extend the lease of the running job ``job_id`` in its run ``run`` (``start``) to ``until``
+        (epoch seconds), ``runner`` (``host:pid``) running it; a job the sweep marked lost while
+        ``runner`` ran it is running again. A lease is never shortened: the chunks of a split batch
+        renew it from several processes (all in the run of the split), and one vouching for longer
+        still does. Returns False (nothing written) when the job is neither (ended, marked lost
+        while another runner ran it, back in the queue, started again: a stale runner, logged)."""
         with connect(self.db_path) as db:
             cur = db.execute("UPDATE jobs SET state = 'running', runner = ?, lease = MAX(COALESCE(lease, 0), ?), "
-                             f"{_LOST_UNSET} WHERE id = ? "
+                             f"{_LOST_UNSET} WHERE id = ? AND run IS ? "
                              "AND (state = 'running' OR (state = 'failed' AND lost IS NOT NULL AND runner = ?))",
-                             (runner, until, job_id, runner))
-            return cur.rowcount == 1
+                             (runner, until, job_id, run, runner))
+            return _fenced(db, cur, job_id, run, "lease")
+
+    def stale(self, job_id: str, run: str | None) -> bool:
+        """Return whether the run ``run`` of job ``job_id`` is over for good: the job is gone, or was
+        put back in the queue (and maybe started again) since, so no write of that run applies."""
+        with connect(self.db_path) as db:
+            return _run_of(db, job_id) != run
 
     def expire(self, now: float | None = None) -> list[str]:
         """Mark failed each running job whose lease ran out before ``now`` (epoch seconds; None:
@@ -221,27 +248,33 @@ class JobStore:
     def give_up(self, end: JobEnd) -> str | None:
         """Record the end of a job its worker could not: failed with ``end["error"]``, its audit entry
         made, its files forgotten (their folder is for the caller to delete), in one transaction.
-        A job the sweep marked lost meanwhile (its lease ran out while the end was held) is recorded so.
+        Only the run ``end["run"]`` is ended: a job the sweep marked lost meanwhile (its lease ran
+        out while the end was held) is recorded so, one put back in the queue or started again is
+        another run's (an end without a run, of a start the database refused, ends the job only
+        while it is queued and was not started since).
 
-        Returns the job's result folder, or None (and writes nothing) when the job is no longer
-        queued or running. A refusal of the storage propagates (``sqlite3.Error``).
+        Returns the job's result folder ('' when it has none), or None (and writes nothing) when the
+        job is no longer queued or running in that run (a stale runner's end is logged). A refusal
+        of the storage propagates (``sqlite3.Error``).
         """
         with connect(self.db_path) as db:
             cur = db.execute("UPDATE jobs SET state = 'failed', error = ?, finished = ?, lost = NULL WHERE id = ? "
+                             "AND run IS ? "
                              "AND (state IN ('queued', 'running') OR (state = 'failed' AND lost IS NOT NULL))",
-                             (end["error"], now_iso(), end["job"]))
-            if cur.rowcount != 1:
+                             (end["error"], now_iso(), end["job"], end["run"]))
+            if not _fenced(db, cur, end["job"], end["run"], "held end"):
                 return None
             if end["audit"] is not None:
                 audit.insert(db, **end["audit"])
             db.execute("DELETE FROM files WHERE job = ?", (end["job"],))
             params = json.loads(db.execute("SELECT params FROM jobs WHERE id = ?", (end["job"],)).fetchone()[0])
-        return params.get("out")
+        return params.get("out") or ""
 
     def requeue(self, job_id: str) -> bool:
-        """Put a failed or interrupted job back in the queue; return False when it is not one."""
+        """Put a failed or interrupted job back in the queue, its run over (no runner's write applies
+        to it until it is started again, in a new run); return False when it is not one."""
         with connect(self.db_path) as db:
-            cur = db.execute(f"UPDATE jobs SET state = 'queued', runner = NULL, lease = NULL, {_LOST_UNSET} "
+            cur = db.execute(f"UPDATE jobs SET state = 'queued', runner = NULL, lease = NULL, run = NULL, {_LOST_UNSET} "
                              "WHERE id = ? AND state IN ('failed', 'interrupted')", (job_id,))
             return cur.rowcount == 1
 
@@ -262,7 +295,7 @@ class JobEnds:
 
     def __init__(self, store: JobStore, every: float = RECORD_EVERY) -> None:
         self.store, self.every = store, every
-        self._held: dict[str, JobEnd] = {}
+        self._held: dict[tuple[str, str | None], JobEnd] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()  # set: the thread ``_thread`` stops
@@ -271,14 +304,14 @@ class JobEnds:
     def held(self) -> list[str]:
         """Return the ids of the jobs whose end is still to be recorded."""
         with self._lock:
-            return list(self._held)
+            return [job for job, _ in self._held]
 
     def add(self, end: JobEnd | None) -> None:
         """Hold ``end`` (None: nothing to hold) and make sure it is tried until recorded."""
         if end is None:
             return
         with self._lock:
-            self._held[end["job"]] = end
+            self._held[end["job"], end["run"]] = end
             if self._thread is None:
                 self._stop = threading.Event()
                 self._thread = threading.Thread(target=self._retry, args=(self._stop,), name="docgen-job-ends",
@@ -316,12 +349,13 @@ class JobEnds:
                     return recorded  # the database still refuses: the others would be refused too
                 log.exception("job %s: its end could not be recorded", end["job"])
             else:
-                if out:  # what it made is not a job's result: the job failed
-                    shutil.rmtree(out, ignore_errors=True)
-                log.warning("job %s recorded failed: %s", end["job"], end["error"])
+                if out is not None:  # None: the job had ended, or is another run's (``give_up`` said so)
+                    if out:  # what it made is not a job's result: the job failed
+                        shutil.rmtree(out, ignore_errors=True)
+                    log.warning("job %s recorded failed: %s", end["job"], end["error"])
                 recorded += 1
             with self._lock:
-                self._held.pop(end["job"], None)
+                self._held.pop((end["job"], end["run"]), None)
         return recorded
 
     def _retry(self, stop: threading.Event) -> None:
@@ -342,18 +376,22 @@ def runner_id() -> str:
 
 
 class Lease:
-    """The lease of a running job, renewed while the process running it lives (a context manager).
+    """The lease of a job running in the run ``run`` (``JobStore.start``), renewed while the process
+    running it lives (a context manager).
 
     Entering starts a thread that renews it (``JobStore.renew``) for ``seconds`` now and every third
     of that; leaving stops it, and then, when ``hand_on`` was called, renews it once more for the
     seconds given: the job waits on a queue for another process (a split batch's chunks). A renewal
-    the storage refuses is tried again at the next one.
+    the storage refuses is tried again at the next one; once the job is in another run (put back
+    in the queue since: ``JobStore.stale``), nothing more is renewed.
     """
 
-    def __init__(self, store: JobStore, job_id: str, seconds: float) -> None:
-        self.store, self.job_id, self.seconds = store, job_id, seconds
+    def __init__(self, store: JobStore, job_id: str, run: str | None, seconds: float) -> None:
+        self.store, self.job_id, self.run, self.seconds = store, job_id, run, seconds
         self.runner = runner_id()
         self.then: float | None = None
+        #: Set once the job is found in another run: this process's renewals are a stale runner's.
+        self.stale = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._renewing, name=f"docgen-lease-{job_id}", daemon=True)
 
@@ -364,7 +402,7 @@ class Lease:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
-        if self.then is not None:
+        if self.then is not None and not self.stale:
             self.renew(self.then)
 
     def hand_on(self, seconds: float) -> None:
@@ -374,7 +412,10 @@ class Lease:
     def renew(self, seconds: float) -> None:
         """Vouch for the job for ``seconds`` from now; a refusal of the storage is logged, not raised."""
         try:
-            self.store.renew(self.job_id, self.runner, time.time() + seconds)
+            if not self.store.renew(self.job_id, self.runner, time.time() + seconds, run=self.run) \
+                    and self.store.stale(self.job_id, self.run):
+                self.stale = True
+                self._stop.set()
         except Exception as exc:  # noqa: BLE001 - the next renewal tries again; a bug is logged
             if storage_problem(exc, database=self.store.db_path) is None:
                 log.exception("job %s: its lease could not be renewed", self.job_id)
@@ -384,6 +425,26 @@ class Lease:
             self.renew(self.seconds)
             if self._stop.wait(self.seconds / 3):
                 return
+
+
+def _run_of(db: Any, job_id: str) -> str | None:
+    """Return the run job ``job_id`` is in (None: not started since it was queued, or gone)."""
+    row = db.execute("SELECT run FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    return None if row is None else row["run"]
+
+
+def _fenced(db: Any, cur: Any, job_id: str, run: str | None, what: str) -> bool:
+    """Return whether ``cur``, a runner's write about job ``job_id`` in its run ``run``, changed the
+    job. When it did not because the job is in another run (put back in the queue, and maybe
+    started again, since that runner's last write: a stale runner), say so in the log: its
+    ``what`` was dropped."""
+    if cur.rowcount == 1:
+        return True
+    now = _run_of(db, job_id)
+    if now != run:
+        log.warning("job %s: the %s of its run %s dropped: the job is %s now (its runner is stale)", job_id, what,
+                    run or "before runs were kept", f"in run {now}" if now else "queued or gone")
+    return False
 
 
 def _decode(row: Any) -> dict[str, Any]:

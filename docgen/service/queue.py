@@ -22,10 +22,17 @@ the job's end is held by the worker process that ran it (``_hand_on``, ``JobEnds
 failed as soon as the database takes writes again, as the service does for its local workers. A
 chunk that meets the storage refusing returns the storage's line, so the assembly still runs and
 fails the job with it (raised, it would end the chord and leave the job running).
+
+Every write about a job names the run its task belongs to (``jobs.JobStore.start``): the split
+hands its run to each chunk and to the assembly, so a chunk or an assembly of a run the job is no
+longer in (put back in the queue and started again since) changes nothing. A worker brings the
+data folder's database up to its schema at the first task it runs there (``store.ensure_schema``,
+the service's migration); one of a later docgen it refuses, with one line in its log.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,12 +42,14 @@ from celery import Celery, chord
 
 from docgen.core.tabular import Row
 from docgen.service.messages import MESSAGES as SERVICE
-from docgen.service.settings import Settings, job_lease_seconds, record_wait_seconds
+from docgen.core.errors import InputError
+from docgen.service.settings import Settings, job_lease_seconds, queue_visibility_seconds, record_wait_seconds
 from docgen.service.storage import storage_problem
 
 __all__ = ["CeleryRunner", "chunk_rows", "make_app", "run_worker"]
 
 QUEUE = "docgen"
+log = logging.getLogger("docgen.service")
 
 
 def chunk_rows() -> int:
@@ -53,8 +62,9 @@ def chunk_rows() -> int:
 
 def visibility_timeout() -> float:
     """Seconds a message taken and not acknowledged stays with its worker before the broker
-    delivers it again: ``$DOCGEN_QUEUE_VISIBILITY`` or 3600."""
-    return float(os.environ.get("DOCGEN_QUEUE_VISIBILITY", "3600"))
+    delivers it again: ``$DOCGEN_QUEUE_VISIBILITY`` or 3600. Raises ``InputError`` (naming the
+    variable) unless it is a positive number (``settings.queue_visibility_seconds``)."""
+    return queue_visibility_seconds()
 
 
 #: Seconds between two looks of a worker for messages past their visibility timeout (kombu's
@@ -115,6 +125,28 @@ def _settings(data_dir: str, register: str) -> Settings:
     return Settings(Path(data_dir), register=register)
 
 
+#: The databases this worker process brought up to its schema (or found up to date).
+_SCHEMA_READY: set[Path] = set()
+
+
+def _schema_ready(settings: Settings) -> None:
+    """Bring the data folder's database up to this docgen's schema, once per process: the service
+    that queued the job may be of an earlier docgen (``store.ensure_schema``: the service's
+    migration, in one transaction whose version check a service migrating at once waits for).
+    Raises ``InputError`` when the database is of a later docgen, ``sqlite3.Error`` as it does."""
+    from docgen.service.store import ensure_schema
+
+    if settings.db_path not in _SCHEMA_READY:
+        ensure_schema(settings.db_path, settings.job_lease)
+        _SCHEMA_READY.add(settings.db_path)
+
+
+def _not_run(job_id: str, exc: InputError) -> None:
+    """Say in the log, in one line, why this worker leaves job ``job_id`` alone (its database is
+    of a later docgen)."""
+    log.error("job %s not run by this worker: %s", job_id, exc)
+
+
 #: This worker process's ends of jobs the database refused for the whole wait, per database: held
 #: and recorded as soon as it takes writes again (``JobEnds``), as the service does for its own.
 _ENDS: dict[Path, Any] = {}
@@ -137,12 +169,14 @@ def _job_task(task: Any, data_dir: str, job_id: str, register: str) -> None:
     store = JobStore(settings.db_path)
 
     def begin() -> dict[str, Any] | None:
+        _schema_ready(settings)
         job = store.get(job_id)
         if job is None:
             return None
         if job["kind"] != "batch" or job["state"] == "queued":
             return store.start(job_id, settings.job_lease)
-        # A batch's message delivered again (its worker died): carry on unless it ended meanwhile.
+        # A batch's message delivered again (its worker died): carry on, in the job's run, unless it
+        # ended meanwhile.
         return job if job["state"] == "running" else None
 
     def handler(job: dict[str, Any]) -> dict[str, Any] | None:
@@ -150,7 +184,10 @@ def _job_task(task: Any, data_dir: str, job_id: str, register: str) -> None:
             return _split(task.app, settings, job, store)
         return _run_job(settings, job, store)
 
-    _hand_on(settings, run_job(settings, store, job_id, begin, handler, hand_on=handed_on_lease(settings)))
+    try:
+        _hand_on(settings, run_job(settings, store, job_id, begin, handler, hand_on=handed_on_lease(settings)))
+    except InputError as exc:  # from ``begin``: the handler's own end the job
+        _not_run(job_id, exc)
 
 
 def _split(app: Celery, settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any] | None:
@@ -176,10 +213,10 @@ def _split(app: Celery, settings: Settings, job: dict[str, Any], store: Any) -> 
     ranges = [(start, min(start + size, len(table.rows))) for start in range(0, len(table.rows), size)]
     for index, (start, stop) in enumerate(ranges):
         _spool_rows(table.rows[start:stop], _chunk_rows_path(job, index))
-    store.progress(job["id"], 0, len(table.rows))
+    store.progress(job["id"], 0, len(table.rows), run=job["run"])
     args = (str(settings.data_dir), job["id"], settings.register)
-    header = [app.signature("docgen.chunk", args=(*args, index)) for index in range(len(ranges))]
-    chord(header)(app.signature("docgen.assemble", args=args))
+    header = [app.signature("docgen.chunk", args=(*args, index, job["run"])) for index in range(len(ranges))]
+    chord(header)(app.signature("docgen.assemble", args=(*args, job["run"])))
     return None
 
 
@@ -217,9 +254,12 @@ def _spooled_rows(path: Path) -> list[Row]:
         return [Row(number, decode_value(values), columns) for number, values, columns in json.load(fh)]
 
 
-def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int) -> dict[str, Any]:
+def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int,
+                run: str | None = None) -> dict[str, Any]:
     """Generate chunk ``index`` of the job's batch (its rows spooled for it by the split) into
     their own folder, with the chunk's print PDF when the job makes PDFs; return what was written.
+    ``run``: the run of the split (None: a split of a docgen before runs were kept); a job no
+    longer running in it is left alone.
 
     Returns ``{"written", "skipped", "in_progress", "print", "documents": [{"row_key", "serial", "seq", "file",
     "pdf"}], "error"}``;
@@ -235,8 +275,9 @@ def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int
     store = JobStore(settings.db_path)
     shown: dict[str, str] = {}
     try:
+        _schema_ready(settings)
         job = store.get(job_id)
-        if job is None or job["state"] != "running":
+        if job is None or job["state"] != "running" or job["run"] != run:
             return {"written": 0, "skipped": 0, "documents": [], "error": SERVICE.text("job-not-running")}
         p = job["params"]
         shown = p.get("shown") or {}
@@ -246,12 +287,12 @@ def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int
         # should it die, the broker delivers the chunk again after the visibility timeout, and
         # the worker taking it renews the lease; then the next chunk may wait on the queue.
         handed_on = handed_on_lease(settings)
-        with Lease(store, job_id, handed_on) as lease, Register(settings.register_path, waiter=False) as reg:
+        with Lease(store, job_id, run, handed_on) as lease, Register(settings.register_path, waiter=False) as reg:
             lease.hand_on(handed_on)
             result = generate(template, rows, _chunk_dir(job, index), register=reg, pdf=p["pdf"],
                               merge_pdf=_chunk_print_path(job, index) if p["pdf"] else None)
         done = sum(1 for _ in Path(p["out"], "chunks").glob("*/manifest.json"))
-        store.progress(job_id, min(done * chunk_rows(), job.get("total") or 0), job.get("total") or 0)
+        store.progress(job_id, min(done * chunk_rows(), job.get("total") or 0), job.get("total") or 0, run=run)
     except DocgenError as exc:
         return {"written": 0, "skipped": 0, "documents": [], "error": failure(exc, shown)["error"]}
     except Exception as exc:
@@ -268,8 +309,10 @@ def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int
                            "pdf": str(d.pdf) if d.pdf else None} for d in result.documents]}
 
 
-def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_id: str, register: str) -> None:
-    """After the last chunk: the merged print PDF in serial order, the .zip, the job's result."""
+def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_id: str, register: str,
+                   run: str | None = None) -> None:
+    """After the last chunk: the merged print PDF in serial order, the .zip, the job's result, if
+    the job still runs in the run ``run`` of its split (None: a split before runs were kept)."""
     from docgen.service.jobs import JobStore
     from docgen.service.work import _JobFailure, run_job
 
@@ -277,8 +320,9 @@ def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_
     store = JobStore(settings.db_path)
 
     def begin() -> dict[str, Any] | None:
+        _schema_ready(settings)
         job = store.get(job_id)
-        return job if job is not None and job["state"] == "running" else None
+        return job if job is not None and job["state"] == "running" and job["run"] == run else None
 
     def assemble(job: dict[str, Any]) -> dict[str, Any]:
         from docgen.documents.pdf import merge_pdfs
@@ -309,14 +353,17 @@ def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_
         for extra in extras:
             register_file(settings.db_path, job["owner"], extra, job=job_id)
         serials = [d["serial"] for d in documents]
-        store.progress(job_id, len(documents), len(documents))
+        store.progress(job_id, len(documents), len(documents), run=run)
         return {"template": p["template"], "written": sum(r["written"] for r in results),
                 "skipped": sum(r["skipped"] for r in results), "serials": serials, "pdf": bool(p["pdf"]),
                 "chunks": len(results),
                 "audit": {"action": "generate", "target": p["template"], "sha256": p["rows_sha256"],
                           "serials": serials}}
 
-    _hand_on(settings, run_job(settings, store, job_id, begin, assemble))
+    try:
+        _hand_on(settings, run_job(settings, store, job_id, begin, assemble))
+    except InputError as exc:  # from ``begin``: the assembly's own end the job
+        _not_run(job_id, exc)
 
 
 def _print_parts(results: list[dict[str, Any]], documents: list[dict[str, Any]]) -> list[str]:
@@ -337,10 +384,11 @@ def _print_parts(results: list[dict[str, Any]], documents: list[dict[str, Any]])
 
 def run_worker(broker: str, concurrency: int) -> None:
     """Run a Celery worker on ``broker`` with ``concurrency`` processes until stopped. Raises
-    ``InputError`` before taking any job when ``$DOCGEN_RECORD_WAIT`` or ``$DOCGEN_JOB_LEASE`` is
-    not a number of seconds (each job would fail to start on it)."""
+    ``InputError`` before taking any job when ``$DOCGEN_RECORD_WAIT``, ``$DOCGEN_JOB_LEASE`` or
+    ``$DOCGEN_QUEUE_VISIBILITY`` is not a number of seconds (each job would fail to start on it)."""
     record_wait_seconds()
     job_lease_seconds()
+    queue_visibility_seconds()
     app = make_app(broker)
     app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "--pool=prefork", "-Q", QUEUE,
                      "--without-gossip", "--without-mingle", "-n", f"docgen-{os.getpid()}@%h"])

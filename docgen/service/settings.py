@@ -32,6 +32,9 @@ _RECORD_WAIT_DEFAULT = 300.0
 #: The environment variable that sets ``Settings.job_lease`` (read by the service and by each worker).
 JOB_LEASE_ENV = "DOCGEN_JOB_LEASE"
 _JOB_LEASE_DEFAULT = 60.0
+#: The environment variable that sets the Celery broker's visibility timeout (``queue_visibility_seconds``).
+QUEUE_VISIBILITY_ENV = "DOCGEN_QUEUE_VISIBILITY"
+_QUEUE_VISIBILITY_DEFAULT = 3600.0
 
 
 def _seconds(value: float | str | None, name: str, default: float) -> float:
@@ -61,6 +64,15 @@ def job_lease_seconds(value: float | str | None = None) -> float:
     Raises ``InputError`` (naming the variable) unless it is a positive finite number.
     """
     return _seconds(value, JOB_LEASE_ENV, _JOB_LEASE_DEFAULT)
+
+
+def queue_visibility_seconds(value: float | str | None = None) -> float:
+    """Return ``value``, else ``$DOCGEN_QUEUE_VISIBILITY``, else 3600, as seconds: how long a message
+    a worker took and did not acknowledge stays with it before the broker delivers it again.
+
+    Raises ``InputError`` (naming the variable) unless it is a positive finite number.
+    """
+    return _seconds(value, QUEUE_VISIBILITY_ENV, _QUEUE_VISIBILITY_DEFAULT)
 
 
 @dataclass

@@ -6,18 +6,21 @@ One connection per use (``connect``): the server's request threads, the job work
 The schema's version is SQLite's ``user_version``: ``SCHEMA`` makes the tables of version 1 (a
 database made before versions were kept reads 0 and has them), and ``MIGRATIONS`` takes one
 version to the next, in one write transaction with the version, so a data folder of an earlier
-docgen is brought up to date at start and a database of a later one is refused.
+docgen is brought up to date at start (by the service, and by a ``docgen worker`` at the first
+job it meets there) and a database of a later one is refused.
 """
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from docgen.core.errors import InputError
-from docgen.service.messages import MESSAGES as SERVICE
 from docgen.core.wording import reason_of
+from docgen.service.messages import MESSAGES as SERVICE
+from docgen.service.settings import job_lease_seconds
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -78,45 +81,63 @@ CREATE INDEX IF NOT EXISTS checks_client ON checks (client, at);
 """
 
 
-#: Statements taking the schema from the version before each key to that version.
+#: Statements taking the schema from the version before each key to that version; ``:until`` is
+#: the end of a lease given at the migration (epoch seconds: one ``Settings.job_lease`` from then).
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     # the lease of a running job: the process running it (``host:pid``), the time (epoch seconds)
     # until which it vouches for the job, and when the service found it gone (``jobs.JobStore.expire``)
     2: ("ALTER TABLE jobs ADD COLUMN runner TEXT",
         "ALTER TABLE jobs ADD COLUMN lease REAL",
         "ALTER TABLE jobs ADD COLUMN lost TEXT"),
+    # the run of a started job (``jobs.JobStore.start``), which every write of its runner names; a
+    # job an earlier docgen left running without a lease gets one, so the sweep fails it unless
+    # something renews it
+    3: ("ALTER TABLE jobs ADD COLUMN run TEXT",
+        "UPDATE jobs SET lease = :until WHERE state = 'running' AND lease IS NULL"),
 }
 #: The version this docgen makes and reads.
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
-def init_db(path: Path) -> None:
+def init_db(path: Path, job_lease: float | None = None) -> None:
     """Create the tables when missing, bring an earlier schema up to ``SCHEMA_VERSION`` and switch
-    the database to WAL. Raises ``InputError`` when the database is unusable or of a later docgen."""
+    the database to WAL (``ensure_schema``; ``job_lease``: the lease a migration gives the jobs
+    left running without one, None: ``$DOCGEN_JOB_LEASE`` or its default). Raises ``InputError``
+    when the database is unusable or of a later docgen."""
     try:
-        with connect(path) as db:
-            db.execute("PRAGMA journal_mode = WAL")
-            db.executescript(SCHEMA)
-            found = _migrate(db)
+        ensure_schema(path, job_lease)
     except sqlite3.DatabaseError as exc:
         raise SERVICE.error(InputError, "database-unusable", path=str(path), reason=reason_of(exc)) from None
+
+
+def ensure_schema(path: Path, job_lease: float | None = None) -> None:
+    """Do what ``init_db`` does, the database's errors left as they are: a worker meeting a storage
+    that refuses writes waits it out as it does for a job's state. Raises ``InputError`` when the
+    database is of a later docgen (or ``job_lease`` is needed and invalid), ``sqlite3.Error`` as
+    the database does."""
+    with connect(path) as db:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.executescript(SCHEMA)
+        found = _migrate(db, job_lease)
     if found > SCHEMA_VERSION:
         raise SERVICE.error(InputError, "database-newer", path=str(path), found=found, known=SCHEMA_VERSION)
 
 
-def _migrate(db: sqlite3.Connection) -> int:
+def _migrate(db: sqlite3.Connection, job_lease: float | None) -> int:
     """Apply the migrations the database lacks, with its new version, in one write transaction (two
-    services starting at once: the second finds the first's version); a database up to date is only
-    read. Returns the version found."""
+    services, or a service and its workers, starting at once: the later finds the first's version
+    once it has the write lock); a database up to date is only read. Returns the version found."""
     found = db.execute("PRAGMA user_version").fetchone()[0]
     if found >= SCHEMA_VERSION:
         return found
     db.execute("BEGIN IMMEDIATE")
     found = db.execute("PRAGMA user_version").fetchone()[0]
-    for version in range(max(found, 1) + 1, SCHEMA_VERSION + 1):
-        for statement in MIGRATIONS[version]:
-            db.execute(statement)
-    db.execute(f"PRAGMA user_version = {max(found, SCHEMA_VERSION)}")
+    if found < SCHEMA_VERSION:
+        facts = {"until": time.time() + job_lease_seconds(job_lease)}
+        for version in range(max(found, 1) + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[version]:
+                db.execute(statement, facts)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return found
 
 

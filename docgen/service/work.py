@@ -289,10 +289,11 @@ def _shown(text: str, shown: dict[str, str]) -> str:
 # ------------------------------------------------------------------------------------ jobs
 
 class _Progress:
-    """Write a job's progress to the database at most every 0.3 s (and at each stage's end)."""
+    """Write the progress of the running ``job`` (in its run) to the database at most every 0.3 s
+    (and at each stage's end)."""
 
-    def __init__(self, store: Any, job_id: str, stages: int) -> None:
-        self.store, self.job_id, self.stages = store, job_id, stages
+    def __init__(self, store: Any, job: dict[str, Any], stages: int) -> None:
+        self.store, self.job_id, self.run, self.stages = store, job["id"], job["run"], stages
         self.offset: dict[str, int] = {}
         self.last = 0.0
 
@@ -305,7 +306,7 @@ class _Progress:
             return
         self.last = now
         overall_total = total * self.stages
-        self.store.progress(self.job_id, total * index + done, overall_total)
+        self.store.progress(self.job_id, total * index + done, overall_total, run=self.run)
 
 
 def _zip(target: Path, members: list[tuple[Path, str]]) -> None:
@@ -326,7 +327,7 @@ def _batch_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str,
     out = Path(p["out"])
     letters = out / "letters"
     merged = letters / f"{p['template']}-打印.pdf" if p["pdf"] else None
-    progress = _Progress(store, job["id"], 2 if p["pdf"] else 1)
+    progress = _Progress(store, job, 2 if p["pdf"] else 1)
     with Register(settings.register_path) as register:
         template = resolve_template(p["template"])
         table = read_rows(template, p["rows"], defaults=p.get("defaults") or {})
@@ -362,7 +363,7 @@ def _letters_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[st
     loans = read_ledger(p["ledger"], vocabulary=policy.vocabulary).loans
     with Register(settings.register_path) as register:
         result = make_letters(loans, _dt.date.fromisoformat(p["as_of"]), letters, policy=policy, register=register,
-                              pdf=p["pdf"], merge_pdf=merged, progress=_Progress(store, job["id"], 2 if p["pdf"] else 1))
+                              pdf=p["pdf"], merge_pdf=merged, progress=_Progress(store, job, 2 if p["pdf"] else 1))
     from docgen.core.atomic import write_text_atomic
 
     summary = result.to_dict()
@@ -385,7 +386,7 @@ def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, A
     from docgen.service.files import register_file
 
     p = job["params"]
-    store.progress(job["id"], 0, 1)
+    store.progress(job["id"], 0, 1, run=job["run"])
     target = Path(p["out"]) / f"不良贷款报告-{p['period']}.docx"
     done = npl_task(p["ledger"], p.get("opening"), p.get("targets"), p.get("notes"), p["period"],
                     p.get("shown") or {}, chart=False, docx=str(target), policy=p.get("policy"))
@@ -395,7 +396,7 @@ def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, A
     # The ledgers were kept only for this job (a failed or interrupted one reads them again when re-run).
     for upload in p.get("uploads") or []:
         Path(upload).unlink(missing_ok=True)
-    store.progress(job["id"], 1, 1)
+    store.progress(job["id"], 1, 1, run=job["run"])
     return {"period": p["period"], "warnings": done["warnings"],
             "audit": {"action": "report", "target": f"npl-report {p['period']}", "sha256": p["ledger_sha256"],
                       "serials": [], "detail": {"policy": p.get("policy_sha256")}}}
@@ -436,16 +437,17 @@ def run_job(settings: Settings, store: Any, job_id: str, begin: Callable[[], dic
     Returns None, or the job's ``JobEnd`` when the database refused its start or its end for the
     whole wait (``recorded``): failed with the storage's line (the job's own error when it had
     failed), its audit entry not yet made, for ``JobEnds`` to record once the database takes writes.
+    Every write about the job names its run (``job["run"]``): one the job is no longer in changes nothing.
     """
     from docgen.service.jobs import Lease
 
     try:
         job = recorded(settings, begin)
     except NotRecorded as exc:
-        return {"job": job_id, "error": exc.problem.message, "audit": None}
+        return {"job": job_id, "run": None, "error": exc.problem.message, "audit": None}
     if job is None:
         return None
-    with Lease(store, job_id, settings.job_lease) as lease:
+    with Lease(store, job_id, job["run"], settings.job_lease) as lease:
         def run() -> dict[str, Any] | None:
             result = handler(job)
             if result is None and hand_on is not None:
@@ -524,9 +526,9 @@ def run_handler(settings: Settings, store: Any, job: dict[str, Any],
     else:
         return None if result is None else finish_job(settings, store, job, result)
     try:
-        recorded(settings, lambda: store.finish(job_id, error=error))
+        recorded(settings, lambda: store.finish(job_id, run=job["run"], error=error))
     except NotRecorded:
-        return {"job": job_id, "error": error, "audit": None}
+        return {"job": job_id, "run": job["run"], "error": error, "audit": None}
     return None
 
 
@@ -542,9 +544,9 @@ def finish_job(settings: Settings, store: Any, job: dict[str, Any], result: dict
              "target": made["target"], "sha256": made["sha256"], "serials": made["serials"],
              "detail": {"job": job_id, **made.get("detail", {})}}
     try:
-        recorded(settings, lambda: store.finish(job_id, result=result, entry=entry))
+        recorded(settings, lambda: store.finish(job_id, run=job["run"], result=result, entry=entry))
     except NotRecorded as exc:
-        return {"job": job_id, "error": exc.problem.message, "audit": entry}
+        return {"job": job_id, "run": job["run"], "error": exc.problem.message, "audit": entry}
     return None
 
 

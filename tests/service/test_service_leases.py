@@ -96,10 +96,11 @@ def test_a_job_whose_process_is_killed_is_marked_failed_by_the_sweep(tmp_path: P
     assert job["error"] == _lost_line(job["runner"], job["lease"])
     assert store.expire() == []  # once
     # Another process does not take it over; it is run again as any failed job.
-    assert not store.renew(job_id, "elsewhere:1", time.time() + 60)
+    assert not store.renew(job_id, "elsewhere:1", time.time() + 60, run=job["run"])
     assert store.requeue(job_id)
     job = store.get(job_id)
-    assert (job["state"], job["runner"], job["lease"], job["lost"], job["error"]) == ("queued", None, None, None, None)
+    assert (job["state"], job["runner"], job["lease"], job["lost"], job["error"], job["run"]) \
+        == ("queued", None, None, None, None, None)
 
 
 def test_a_killed_job_worker_fails_its_job_and_the_next_job_runs_on_new_workers(
@@ -157,9 +158,10 @@ def test_the_service_fails_at_start_and_while_it_runs_the_queue_jobs_whose_lease
 
     def running(lease: float | None, runner: str = "worker-host:4242") -> str:
         job_id = store.create("letters", "manager", {"out": str(tmp_path / "out")})
-        assert store.start(job_id) is not None
+        job = store.start(job_id)
+        assert job is not None
         if lease is not None:
-            assert store.renew(job_id, runner, lease)
+            assert store.renew(job_id, runner, lease, run=job["run"])
         return job_id
 
     gone = running(time.time() - 5)           # its worker died while no service ran
@@ -183,14 +185,14 @@ def test_a_silent_runner_takes_its_job_back_and_a_held_end_is_recorded_over_the_
     settings = make_settings(tmp_path / "data")
     store = JobStore(settings.db_path)
     job_id = store.create("batch", "backoffice", {"out": str(tmp_path / "out")})
-    store.start(job_id)
-    assert store.renew(job_id, "host:1", time.time() + 60)
-    assert store.renew(job_id, "host:2", time.time() + 1)  # another chunk's shorter lease: the longer holds
+    run = store.start(job_id)["run"]
+    assert store.renew(job_id, "host:1", time.time() + 60, run=run)
+    assert store.renew(job_id, "host:2", time.time() + 1, run=run)  # another chunk's shorter lease: the longer holds
     lease = store.get(job_id)["lease"]
     assert lease > time.time() + 30
     assert store.expire(now=lease + 1) == [job_id]  # a minute later, nothing renewed it
-    assert not store.renew(job_id, "host:1", lease + 61)  # not the process it was last marked running by
-    assert store.renew(job_id, "host:2", lease + 61)
+    assert not store.renew(job_id, "host:1", lease + 61, run=run)  # not the process it was last marked running by
+    assert store.renew(job_id, "host:2", lease + 61, run=run)
     job = store.get(job_id)
     assert (job["state"], job["error"], job["finished"], job["lost"]) == ("running", None, None, None)
     assert store.expire(now=lease + 62) == [job_id]
@@ -198,7 +200,7 @@ def test_a_silent_runner_takes_its_job_back_and_a_held_end_is_recorded_over_the_
     ends = JobEnds(store)
     entry = {"user": "backoffice", "role": "backoffice", "action": "generate", "target": "demand-letter",
              "sha256": "0" * 64, "serials": ["催字〔2026〕第00001号"], "detail": {"job": job_id}}
-    ends.add({"job": job_id, "error": "磁盘已满", "audit": entry})
+    ends.add({"job": job_id, "run": run, "error": "磁盘已满", "audit": entry})
     try:
         assert ends.record() == 1
     finally:

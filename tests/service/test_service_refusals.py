@@ -166,8 +166,7 @@ def _failed_letters_job(held: Service) -> tuple[str, Path, bytes]:
     assert started.status_code == 202, started.text
     job_id = started.json()["job"]
     store = JobStore(held.settings.db_path)
-    store.start(job_id)
-    store.finish(job_id, error="LibreOffice stopped")
+    store.finish(job_id, run=store.start(job_id)["run"], error="LibreOffice stopped")
     return job_id, Path(store.get(job_id)["params"]["ledger"]), LEDGER.read_bytes()
 
 
@@ -232,8 +231,7 @@ def test_a_batch_job_whose_rows_have_gone_is_not_run_again(held):
     assert started.status_code == 202, started.text
     job_id = started.json()["job"]
     store = JobStore(held.settings.db_path)
-    store.start(job_id)
-    store.finish(job_id, error="LibreOffice stopped")
+    store.finish(job_id, run=store.start(job_id)["run"], error="LibreOffice stopped")
     Path(store.get(job_id)["params"]["rows"]).unlink()
     again = held.client.post(f"/api/jobs/{job_id}/rerun", headers=headers)
     assert (again.status_code, again.json()["error"]) \

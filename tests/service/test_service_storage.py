@@ -214,7 +214,7 @@ def test_a_job_the_database_refuses_to_start_for_the_whole_wait_is_recorded_fail
     end = work.execute_job(str(held.settings.data_dir), job_id, record_wait=0.05)  # waits, then hands it back
     monkeypatch.undo()
     full = _full_message(held.settings.data_dir)
-    assert end == {"job": job_id, "error": full, "audit": None}
+    assert end == {"job": job_id, "run": None, "error": full, "audit": None}
     store = JobStore(held.settings.db_path)
     assert store.get(job_id)["state"] == "queued"  # never half-started
     ends = JobEnds(store, every=0.01)
@@ -270,10 +270,10 @@ def test_a_celery_chunk_the_database_refuses_fails_the_job_with_its_line(held: H
     out = Path(JobStore(held.settings.db_path).get(job_id)["params"]["out"])
     real = JobStore.progress
 
-    def progress(self: JobStore, job: str, done: int, total: int) -> None:
+    def progress(self: JobStore, job: str, done: int, total: int, **run: Any) -> bool:
         if done:  # a chunk's progress: the database is full by then
             raise _sqlite_full()
-        real(self, job, done, total)
+        return real(self, job, done, total, **run)
 
     monkeypatch.setattr(JobStore, "progress", progress)
     eager_celery().tasks["docgen.job"].apply(args=(str(held.settings.data_dir), job_id, "")).get()
