@@ -222,7 +222,7 @@ def test_an_existing_database_is_brought_up_to_the_schema_version_and_a_later_on
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
-        assert {"runner", "lease", "lost"} <= columns
+        assert {"runner", "lease", "lost", "run"} <= columns
         assert db.execute("SELECT id, state FROM jobs").fetchall() == [("j1", "done")]
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     db.close()

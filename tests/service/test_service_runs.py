@@ -1,0 +1,309 @@
+"""Each start of a job is a run (``jobs.JobStore.start``), and a runner's writes apply only while the
+job is in its run: a runner silent past its lease, whose job the sweep failed and a user put back in
+the queue and started again, changes nothing of the new run when its database takes writes again.
+Also here: the schema version that brings the run (a data folder of the previous version migrated,
+by the service and by a ``docgen worker`` at its first task), and the queue's visibility timeout
+read from the environment.
+
+Every database is a real SQLite file under ``tmp_path``; the stale runner is two runs of one job id
+(start, sweep, back in the queue, start again).
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from docgen.cli import main
+from docgen.core.errors import InputError
+from docgen.service import audit, work
+from docgen.service.jobs import JobEnds, JobStore, Lease
+from docgen.service.messages import MESSAGES as SERVICE
+from docgen.service.queue import visibility_timeout
+from docgen.service.settings import QUEUE_VISIBILITY_ENV, queue_visibility_seconds
+from docgen.service.store import MIGRATIONS, SCHEMA, SCHEMA_VERSION, ensure_schema, init_db
+from service_helpers import eager_celery, make_settings
+
+STALE = "its runner is stale"
+
+
+def _entry(job_id: str, serial: str) -> dict[str, Any]:
+    """The audit entry of a job that issued ``serial`` (``audit.insert``'s keyword arguments)."""
+    return {"user": "backoffice", "role": "backoffice", "action": "generate", "target": "demand-letter",
+            "sha256": "0" * 64, "serials": [serial], "detail": {"job": job_id}}
+
+
+def _generated(db_path: Path, job_id: str) -> list[dict[str, Any]]:
+    return [e for e in audit.entries(db_path, action="generate") if e["detail"].get("job") == job_id]
+
+
+def _rerun(store: JobStore, job_id: str) -> str:
+    """Sweep the running job ``job_id`` (its lease long out), put it back in the queue and start it
+    again; return the new run."""
+    assert store.expire(now=time.time() + 3600) == [job_id]
+    assert store.requeue(job_id)
+    assert store.get(job_id)["run"] is None  # back in the queue: no run until started
+    job = store.start(job_id, 60)
+    assert job is not None
+    return job["run"]
+
+
+def test_a_stale_runner_changes_nothing_of_the_jobs_next_run(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    store = JobStore(make_settings(tmp_path / "data").db_path)
+    out = tmp_path / "out"
+    job_id = store.create("batch", "backoffice", {"out": str(out)})
+    old = store.start(job_id, 60)["run"]
+    assert store.progress(job_id, 1, 4, run=old)
+    new = _rerun(store, job_id)
+    assert new != old
+    out.mkdir()  # the new run's folder: the old run's held end must not delete it
+    before = store.get(job_id)
+    caplog.set_level(logging.WARNING, "docgen.service")
+    # The old run's writes, once its database takes them: each changes nothing, and says so.
+    assert not store.progress(job_id, 4, 4, run=old)
+    assert not store.renew(job_id, before["runner"], time.time() + 7200, run=old)
+    assert not store.finish(job_id, run=old, result={"written": 4}, entry=_entry(job_id, "old"))
+    assert not store.finish(job_id, run=old, error="LibreOffice stopped")
+    ends = JobEnds(store, every=3600)
+    ends.add({"job": job_id, "run": old, "error": "磁盘已满", "audit": _entry(job_id, "old")})
+    assert store.give_up({"job": job_id, "run": old, "error": "磁盘已满", "audit": None}) is None
+    assert ends.record() == 1 and ends.held == []  # let go: recording it again would not help
+    ends.close()
+    assert store.get(job_id) == before
+    assert out.is_dir() and _generated(store.db_path, job_id) == []
+    stale = [r.getMessage() for r in caplog.records if STALE in r.getMessage()]
+    assert len(stale) == 6 and all(old in line and new in line for line in stale), stale
+    # The new run's own writes apply.
+    assert store.progress(job_id, 2, 4, run=new)
+    assert store.renew(job_id, before["runner"], time.time() + 120, run=new)
+    assert store.finish(job_id, run=new, result={"written": 4}, entry=_entry(job_id, "new"))
+    job = store.get(job_id)
+    assert (job["state"], job["done"], job["result"]) == ("done", 2, {"written": 4})
+    assert [e["serials"] for e in _generated(store.db_path, job_id)] == [["new"]]
+
+
+def test_a_silent_runner_still_takes_back_a_job_only_marked_lost_but_not_one_run_again(tmp_path: Path) -> None:
+    store = JobStore(make_settings(tmp_path / "data").db_path)
+    job_id = store.create("letters", "manager", {"out": str(tmp_path / "out")})
+    run = store.start(job_id, 60)["run"]
+    assert store.expire(now=time.time() + 3600) == [job_id]
+    runner = store.get(job_id)["runner"]
+    assert store.renew(job_id, runner, time.time() + 60, run=run)  # the mark only: its run still
+    assert store.get(job_id)["state"] == "running"
+    new = _rerun(store, job_id)
+    assert not store.renew(job_id, runner, time.time() + 60, run=run)
+    assert store.stale(job_id, run) and not store.stale(job_id, new)
+    # A lease kept by the old run's process stops renewing at its first dropped renewal.
+    lease_then = store.get(job_id)["lease"]
+    with Lease(store, job_id, run, 0.05) as lease:
+        lease.hand_on(3600)
+        deadline = time.monotonic() + 60
+        while not lease.stale:
+            assert time.monotonic() < deadline, "the lease never found its run over"
+            time.sleep(0.01)
+    assert store.get(job_id)["lease"] == lease_then  # not even the hand-on renewal at its end
+    with Lease(store, job_id, new, 60) as lease:
+        pass
+    assert not lease.stale and store.get(job_id)["lease"] > lease_then
+
+
+def _blocking_handler(monkeypatch: pytest.MonkeyPatch, kind: str) -> tuple[threading.Event, threading.Event]:
+    """Make the handler of ``kind`` block its first run until ``release`` is set (``started`` set
+    when it blocks) and end it done, its serial ``old``; later runs end done at once (``new``)."""
+    started, release = threading.Event(), threading.Event()
+    runs: list[str] = []
+
+    def handler(settings: Any, job: dict[str, Any], store: Any) -> dict[str, Any]:
+        runs.append(job["run"])
+        serial = "old" if len(runs) == 1 else "new"
+        if serial == "old":
+            started.set()
+            assert release.wait(120)
+        store.progress(job["id"], 1, 1, run=job["run"])
+        return {"written": 1, "serials": [serial], "audit": {"action": "generate", "target": "demand-letter",
+                                                             "sha256": "0" * 64, "serials": [serial]}}
+
+    monkeypatch.setitem(work.HANDLERS, kind, handler)
+    return started, release
+
+
+def test_a_worker_silent_while_its_job_was_run_again_ends_nothing_of_the_new_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the workers' path (``work.execute_job``): the first run's worker blocks (its database
+    refusing, standing for it), the sweep fails its job, a user runs it again and the second run
+    ends done; then the first worker ends its run: its end changes nothing."""
+    settings = make_settings(tmp_path / "data")
+    store = JobStore(settings.db_path)
+    job_id = store.create("letters", "manager", {"out": str(tmp_path / "out"), "role": "manager"})
+    started, release = _blocking_handler(monkeypatch, "letters")
+    ends: list[Any] = []
+    old = threading.Thread(target=lambda: ends.append(work.execute_job(str(settings.data_dir), job_id)))
+    old.start()
+    try:
+        assert started.wait(120)
+        first = store.get(job_id)["run"]
+        assert store.expire(now=time.time() + 3600) == [job_id] and store.requeue(job_id)
+        assert work.execute_job(str(settings.data_dir), job_id) is None  # the second run, to its end
+        done = store.get(job_id)
+        assert done["state"] == "done" and done["run"] != first
+    finally:
+        release.set()
+        old.join(120)
+    assert ends == [None]  # its end was not refused: dropped as another run's
+    assert store.get(job_id) == done
+    assert [e["serials"] for e in _generated(settings.db_path, job_id)] == [["new"]]
+
+
+def test_a_celery_chunk_or_assembly_of_an_earlier_run_leaves_the_job_alone(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    store = JobStore(settings.db_path)
+    out = tmp_path / "out"
+    job_id = store.create("batch", "backoffice", {"out": str(out), "template": "demand-letter", "pdf": False})
+    old = store.start(job_id, 60)["run"]
+    new = _rerun(store, job_id)
+    assert store.progress(job_id, 0, 4, run=new)
+    before = store.get(job_id)
+    app = eager_celery()
+    args = (str(settings.data_dir), job_id, "")
+    done = app.tasks["docgen.chunk"].apply(args=(*args, 0, old)).get()
+    assert done["error"] == SERVICE.text("job-not-running") and done["documents"] == []
+    app.tasks["docgen.assemble"].apply(args=([done], *args, old)).get()
+    assert store.get(job_id) == before
+    assert not out.exists()  # nothing made for the earlier run
+
+
+def _previous_version(path: Path) -> None:
+    """Make at ``path`` a database of the schema version before this docgen's (its tables and version)."""
+    with sqlite3.connect(path) as db:
+        db.executescript(SCHEMA)
+        for version in range(2, SCHEMA_VERSION):
+            for statement in MIGRATIONS[version]:
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    db.close()
+
+
+def _version(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        found = db.execute("PRAGMA user_version").fetchone()[0]
+    db.close()
+    return found
+
+
+def test_a_database_of_the_previous_version_gets_runs_and_a_lease_for_jobs_left_running_without_one(
+        tmp_path: Path) -> None:
+    path = tmp_path / "service.sqlite"
+    _previous_version(path)
+    far = time.time() + 86400
+    with sqlite3.connect(path) as db:
+        rows = [("done", "done", None, None), ("bare", "running", None, None),  # an older docgen's: no lease
+                ("leased", "running", "host:1", far), ("waiting", "queued", None, None)]
+        db.executemany("INSERT INTO jobs (id, kind, owner, state, params, created, runner, lease) "
+                       "VALUES (?, 'batch', 'li', ?, '{}', '2026-01-01T00:00:00+08:00', ?, ?)", rows)
+    db.close()
+    before = time.time()
+    init_db(path, job_lease=30)
+    after = time.time()
+    init_db(path, job_lease=30)  # again: nothing to do
+    assert _version(path) == SCHEMA_VERSION
+    store = JobStore(path)
+    bare = store.get("bare")
+    assert before + 30 <= bare["lease"] <= after + 30 and bare["runner"] is None
+    assert store.get("leased")["lease"] == far
+    assert store.get("done")["lease"] is None and store.get("waiting")["lease"] is None
+    assert all(store.get(job)["run"] is None for job in ("done", "bare", "leased", "waiting"))
+    # Nobody renews it: the sweep fails it once that lease has run out, not before.
+    assert store.expire(now=before + 29) == []
+    assert store.expire(now=after + 31) == ["bare"]
+    # A job left running before runs were kept is still ended by writes naming no run.
+    assert store.finish("leased", run=None, error="LibreOffice stopped")
+    assert store.get("leased")["state"] == "failed"
+
+
+def test_services_and_workers_migrating_at_once_migrate_once(tmp_path: Path) -> None:
+    path = tmp_path / "service.sqlite"
+    _previous_version(path)
+    gate = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def migrate() -> None:
+        gate.wait()
+        try:
+            ensure_schema(path)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=migrate) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == [] and _version(path) == SCHEMA_VERSION
+
+
+def _worker_data(tmp_path: Path, version: int) -> tuple[Path, str]:
+    """A data folder whose database is of schema ``version`` (the previous one, or a later one)
+    with one queued letters job; return the folder and the job's id."""
+    data = tmp_path / "data"
+    data.mkdir()
+    _previous_version(data / "service.sqlite")
+    with sqlite3.connect(data / "service.sqlite") as db:
+        db.execute("INSERT INTO jobs (id, kind, owner, state, params, created) VALUES ('j1', 'letters', "
+                   "'manager', 'queued', ?, '2026-01-01T00:00:00+08:00')", (f'{{"out": "{tmp_path / "out"}"}}',))
+        db.execute(f"PRAGMA user_version = {version}")
+    db.close()
+    return data, "j1"
+
+
+def test_a_worker_brings_a_database_of_the_previous_version_up_to_date_and_runs_the_job(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data, job_id = _worker_data(tmp_path, SCHEMA_VERSION - 1)
+    _blocking_handler(monkeypatch, "letters")[1].set()
+    eager_celery().tasks["docgen.job"].apply(args=[str(data), job_id, ""]).get()
+    assert _version(data / "service.sqlite") == SCHEMA_VERSION
+    job = JobStore(data / "service.sqlite").get(job_id)
+    assert job["state"] == "done" and job["run"] and job["result"] == {"written": 1, "serials": ["old"]}
+
+
+def test_a_worker_leaves_alone_a_job_of_a_later_docgens_database_saying_why_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    data, job_id = _worker_data(tmp_path, SCHEMA_VERSION + 1)
+    _blocking_handler(monkeypatch, "letters")[1].set()
+    caplog.set_level(logging.ERROR, "docgen.service")
+    eager_celery().tasks["docgen.job"].apply(args=[str(data), job_id, ""]).get()  # no exception
+    path = data / "service.sqlite"
+    newer = SERVICE.text("database-newer", {"path": str(path), "found": SCHEMA_VERSION + 1, "known": SCHEMA_VERSION})
+    said = [r.getMessage() for r in caplog.records if r.name == "docgen.service"]
+    assert said == [f"job {job_id} not run by this worker: {newer}"]
+    assert _version(path) == SCHEMA_VERSION + 1
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone() == ("queued",)
+    db.close()
+
+
+def test_the_queues_visibility_timeout_is_read_and_checked_as_the_other_seconds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(QUEUE_VISIBILITY_ENV, raising=False)
+    assert queue_visibility_seconds() == visibility_timeout() == 3600
+    monkeypatch.setenv(QUEUE_VISIBILITY_ENV, "20")
+    assert visibility_timeout() == 20.0
+    for bad in ("0", "-3", "nan", "inf", "一小时"):
+        monkeypatch.setenv(QUEUE_VISIBILITY_ENV, bad)
+        with pytest.raises(InputError) as caught:
+            visibility_timeout()
+        assert caught.value.code == "seconds-invalid"
+        assert str(caught.value) == SERVICE.text("seconds-invalid", {"name": QUEUE_VISIBILITY_ENV, "value": bad,
+                                                                     "example": 3600})
+    # A worker, and a service queueing on a broker, refuse to start on it: one line, exit 2.
+    line = SERVICE.text("seconds-invalid", {"name": QUEUE_VISIBILITY_ENV, "value": "一小时", "example": 3600})
+    for command in (["worker", "--broker", "redis://127.0.0.1:1/0"],
+                    ["serve", "--data", str(tmp_path / "data"), "--port", "1", "--broker", "redis://127.0.0.1:1/0"]):
+        done = CliRunner().invoke(main, command)
+        assert done.exit_code == 2 and done.output.strip().endswith(line) and "Traceback" not in done.output, \
+            done.output
