@@ -22,7 +22,7 @@ process, each running job whose lease ran out, whichever runner it had.
 A runner only silent (its database refused writes longer than the lease) is not gone, and may
 write again once the job was put back in the queue and started elsewhere. So each start of a job
 is a run of its own (``run``: a fresh token set by ``JobStore.start``, cleared by ``requeue``), and
-every write a runner makes about the job (progress, lease renewal, end, held end: ``JobEnd``)
+every write a runner makes about the job (progress, lease renewal, result files, end, held end: ``JobEnd``)
 names its run and applies only while the job is in that run; a stale runner's write changes
 nothing and is logged. Within its run, a silent runner takes its job back at its next renewal
 if the sweep only marked it lost, and its held end is recorded over the mark; once the job was
@@ -220,6 +220,19 @@ class JobStore:
                              "AND (state = 'running' OR (state = 'failed' AND lost IS NOT NULL AND runner = ?))",
                              (runner, until, job_id, run, runner))
             return _fenced(db, cur, job_id, run, "lease")
+
+    def add_file(self, job: dict[str, Any], path: Path) -> bool:
+        """Record ``path`` as a result of ``job`` (a download of its owner) in the job's run
+        (``job["run"]``); return False (nothing recorded, a stale runner logged) when the job is no
+        longer in that run."""
+        from docgen.service.files import media_type
+
+        with connect(self.db_path) as db:
+            cur = db.execute("INSERT INTO files (id, owner, job, name, path, media_type, created) "
+                             "SELECT ?, owner, id, ?, ?, ?, ? FROM jobs WHERE id = ? AND run IS ? AND state <> 'queued'",
+                             (secrets.token_urlsafe(18), path.name, str(path), media_type(path.name), now_iso(),
+                              job["id"], job["run"]))
+            return _fenced(db, cur, job["id"], job["run"], "result file")
 
     def stale(self, job_id: str, run: str | None) -> bool:
         """Return whether the run ``run`` of job ``job_id`` is over for good: the job is gone, or was

@@ -326,7 +326,6 @@ def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_
 
     def assemble(job: dict[str, Any]) -> dict[str, Any]:
         from docgen.documents.pdf import merge_pdfs
-        from docgen.service.files import register_file
         from docgen.service.work import _zip
 
         errors = [r["error"] for r in results if r.get("error")]
@@ -349,9 +348,9 @@ def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_
         members += [(m, f"manifests/{m.parent.name}-{m.name}") for m in sorted(out.glob("chunks/*/manifest.*"))]
         bundle = out / f"{p['template']}-{job_id}.zip"
         _zip(bundle, members)
-        register_file(settings.db_path, job["owner"], bundle, job=job_id)
+        store.add_file(job, bundle)
         for extra in extras:
-            register_file(settings.db_path, job["owner"], extra, job=job_id)
+            store.add_file(job, extra)
         serials = [d["serial"] for d in documents]
         store.progress(job_id, len(documents), len(documents), run=run)
         return {"template": p["template"], "written": sum(r["written"] for r in results),

@@ -321,7 +321,6 @@ def _zip(target: Path, members: list[tuple[Path, str]]) -> None:
 def _batch_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any]:
     from docgen.documents.batch import generate, read_rows, resolve_template
     from docgen.documents.register import Register
-    from docgen.service.files import register_file
 
     p = job["params"]
     out = Path(p["out"])
@@ -339,9 +338,9 @@ def _batch_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str,
     members += [(x, x.name) for x in extras]
     bundle = out / f"{p['template']}-{job['id']}.zip"
     _zip(bundle, members)
-    register_file(settings.db_path, job["owner"], bundle, job=job["id"])
+    store.add_file(job, bundle)
     for extra in extras:
-        register_file(settings.db_path, job["owner"], extra, job=job["id"])
+        store.add_file(job, extra)
     serials = [d.serial for d in result.written]
     return {"template": p["template"], "written": len(result.written), "skipped": len(result.skipped),
             "serials": serials, "pdf": bool(p["pdf"]), "audit": {"action": "generate", "target": p["template"],
@@ -353,7 +352,6 @@ def _letters_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[st
     from docgen.loans.ledger import read_ledger
     from docgen.loans.letters import make_letters
     from docgen.loans.plan import load_policy
-    from docgen.service.files import register_file
 
     p = job["params"]
     out = Path(p["out"])
@@ -372,7 +370,7 @@ def _letters_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[st
     members.append((out / "letters.json", "letters.json"))
     bundle = out / f"催收函-{p['as_of']}-{job['id']}.zip"
     _zip(bundle, members)
-    register_file(settings.db_path, job["owner"], bundle, job=job["id"])
+    store.add_file(job, bundle)
     serials = [o.serial for o in result.written if o.serial]
     return {"due": result.due, "written": len(result.written), "skipped": len(result.skipped),
             "refused": [SERVICE.text("letter-refused", {"loan_no": o.loan_no, "message": o.message})
@@ -383,8 +381,6 @@ def _letters_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[st
 
 def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any]:
     """Write the NPL report .docx of the job's ledgers (checked by the request that started it)."""
-    from docgen.service.files import register_file
-
     p = job["params"]
     store.progress(job["id"], 0, 1, run=job["run"])
     target = Path(p["out"]) / f"不良贷款报告-{p['period']}.docx"
@@ -392,7 +388,7 @@ def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, A
                     p.get("shown") or {}, chart=False, docx=str(target), policy=p.get("policy"))
     if "failure" in done:
         raise _JobFailure(done["failure"]["error"])
-    register_file(settings.db_path, job["owner"], target, job=job["id"])
+    store.add_file(job, target)
     # The ledgers were kept only for this job (a failed or interrupted one reads them again when re-run).
     for upload in p.get("uploads") or []:
         Path(upload).unlink(missing_ok=True)

@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from docgen.cli import main
 from docgen.core.errors import InputError
 from docgen.service import audit, work
+from docgen.service.files import files_of_job
 from docgen.service.jobs import JobEnds, JobStore, Lease
 from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.queue import visibility_timeout
@@ -58,15 +59,18 @@ def test_a_stale_runner_changes_nothing_of_the_jobs_next_run(tmp_path: Path, cap
     store = JobStore(make_settings(tmp_path / "data").db_path)
     out = tmp_path / "out"
     job_id = store.create("batch", "backoffice", {"out": str(out)})
-    old = store.start(job_id, 60)["run"]
+    first = store.start(job_id, 60)
+    old = first["run"]
     assert store.progress(job_id, 1, 4, run=old)
     new = _rerun(store, job_id)
+    second = store.get(job_id)
     assert new != old
     out.mkdir()  # the new run's folder: the old run's held end must not delete it
     before = store.get(job_id)
     caplog.set_level(logging.WARNING, "docgen.service")
     # The old run's writes, once its database takes them: each changes nothing, and says so.
     assert not store.progress(job_id, 4, 4, run=old)
+    assert not store.add_file(first, out / "demand-letter.zip")
     assert not store.renew(job_id, before["runner"], time.time() + 7200, run=old)
     assert not store.finish(job_id, run=old, result={"written": 4}, entry=_entry(job_id, "old"))
     assert not store.finish(job_id, run=old, error="LibreOffice stopped")
@@ -76,16 +80,18 @@ def test_a_stale_runner_changes_nothing_of_the_jobs_next_run(tmp_path: Path, cap
     assert ends.record() == 1 and ends.held == []  # let go: recording it again would not help
     ends.close()
     assert store.get(job_id) == before
-    assert out.is_dir() and _generated(store.db_path, job_id) == []
+    assert out.is_dir() and _generated(store.db_path, job_id) == [] and files_of_job(store.db_path, job_id) == []
     stale = [r.getMessage() for r in caplog.records if STALE in r.getMessage()]
-    assert len(stale) == 6 and all(old in line and new in line for line in stale), stale
+    assert len(stale) == 7 and all(old in line and new in line for line in stale), stale
     # The new run's own writes apply.
     assert store.progress(job_id, 2, 4, run=new)
+    assert store.add_file(second, out / "demand-letter.zip")
     assert store.renew(job_id, before["runner"], time.time() + 120, run=new)
     assert store.finish(job_id, run=new, result={"written": 4}, entry=_entry(job_id, "new"))
     job = store.get(job_id)
     assert (job["state"], job["done"], job["result"]) == ("done", 2, {"written": 4})
     assert [e["serials"] for e in _generated(store.db_path, job_id)] == [["new"]]
+    assert [f["name"] for f in files_of_job(store.db_path, job_id)] == ["demand-letter.zip"]
 
 
 def test_a_silent_runner_still_takes_back_a_job_only_marked_lost_but_not_one_run_again(tmp_path: Path) -> None:
