@@ -22,9 +22,9 @@ process, each running job whose lease ran out, whichever runner it had.
 A runner only silent (its database refused writes longer than the lease) is not gone, and may
 write again once the job was put back in the queue and started elsewhere. So each start of a job
 is a run of its own (``run``: a fresh token set by ``JobStore.start``, cleared by ``requeue``), and
-every write a runner makes about the job (progress, lease renewal, result files, end, held end: ``JobEnd``)
-names its run and applies only while the job is in that run; a stale runner's write changes
-nothing and is logged. Within its run, a silent runner takes its job back at its next renewal
+every write a runner makes about the job (progress, lease renewal, result files, end, held end:
+``JobEnd``) names its run and applies only while the job is in that run; a stale runner's write
+changes nothing and is logged. Within its run, a silent runner takes its job back at its next renewal
 if the sweep only marked it lost, and its held end is recorded over the mark; once the job was
 put back in the queue, nothing of that run is. The chunks of a split batch renew the job from
 several processes, all in the run of the split.
@@ -229,7 +229,8 @@ class JobStore:
 
         with connect(self.db_path) as db:
             cur = db.execute("INSERT INTO files (id, owner, job, name, path, media_type, created) "
-                             "SELECT ?, owner, id, ?, ?, ?, ? FROM jobs WHERE id = ? AND run IS ? AND state <> 'queued'",
+                             "SELECT ?, owner, id, ?, ?, ?, ? FROM jobs "
+                             "WHERE id = ? AND run IS ? AND state <> 'queued'",
                              (secrets.token_urlsafe(18), path.name, str(path), media_type(path.name), now_iso(),
                               job["id"], job["run"]))
             return _fenced(db, cur, job["id"], job["run"], "result file")
@@ -287,7 +288,8 @@ class JobStore:
         """Put a failed or interrupted job back in the queue, its run over (no runner's write applies
         to it until it is started again, in a new run); return False when it is not one."""
         with connect(self.db_path) as db:
-            cur = db.execute(f"UPDATE jobs SET state = 'queued', runner = NULL, lease = NULL, run = NULL, {_LOST_UNSET} "
+            cur = db.execute("UPDATE jobs SET state = 'queued', runner = NULL, lease = NULL, run = NULL, "
+                             f"{_LOST_UNSET} "
                              "WHERE id = ? AND state IN ('failed', 'interrupted')", (job_id,))
             return cur.rowcount == 1
 
