@@ -93,13 +93,14 @@ def media_type(name: str) -> str:
     return known.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def register_file(db_path: Path, owner: str, path: Path, name: str | None = None, job: str | None = None) -> str:
-    """Record a result file for download; return its id (used in ``/api/files/{id}``)."""
+def register_file(db_path: Path, owner: str, path: Path, name: str | None = None) -> str:
+    """Record a result file of a request for download; return its id (used in ``/api/files/{id}``).
+    A job's result files are recorded in its run (``jobs.JobStore.add_file``)."""
     file_id = secrets.token_urlsafe(18)
     name = name or path.name
     with connect(db_path) as db:
-        db.execute("INSERT INTO files (id, owner, job, name, path, media_type, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (file_id, owner, job, name, str(path), media_type(name), now_iso()))
+        db.execute("INSERT INTO files (id, owner, name, path, media_type, created) VALUES (?, ?, ?, ?, ?, ?)",
+                   (file_id, owner, name, str(path), media_type(name), now_iso()))
     return file_id
 
 

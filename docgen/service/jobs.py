@@ -63,9 +63,9 @@ RECORD_EVERY = 2.0
 
 class JobEnd(TypedDict):
     """The end of a job its worker could not record: the job's id, the ``run`` it ends (None: the
-    database refused the job's start, so it never ran), its one-line ``error`` (the storage's, or
-    the job's own when it failed), and the audit entry not yet made (the keyword arguments of
-    ``audit.insert``) or None."""
+    database refused the job's start, so it never ran, or the job was started before runs were
+    kept), its one-line ``error`` (the storage's, or the job's own when it failed), and the audit
+    entry not yet made (the keyword arguments of ``audit.insert``) or None."""
 
     job: str
     run: str | None
@@ -264,8 +264,9 @@ class JobStore:
         made, its files forgotten (their folder is for the caller to delete), in one transaction.
         Only the run ``end["run"]`` is ended: a job the sweep marked lost meanwhile (its lease ran
         out while the end was held) is recorded so, one put back in the queue or started again is
-        another run's (an end without a run, of a start the database refused, ends the job only
-        while it is queued and was not started since).
+        another run's (an end without a run, of a start the database refused or of a job started
+        before runs were kept, ends the job only while it is in no run: queued, or started before
+        runs were kept).
 
         Returns the job's result folder ('' when it has none), or None (and writes nothing) when the
         job is no longer queued or running in that run (a stale runner's end is logged). A refusal
@@ -458,7 +459,7 @@ def _fenced(db: Any, cur: Any, job_id: str, run: str | None, what: str) -> bool:
     now = _run_of(db, job_id)
     if now != run:
         log.warning("job %s: the %s of its run %s dropped: the job is %s now (its runner is stale)", job_id, what,
-                    run or "before runs were kept", f"in run {now}" if now else "queued or gone")
+                    run or "(none)", f"in run {now}" if now else "queued or gone")
     return False
 
 

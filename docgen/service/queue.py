@@ -40,9 +40,9 @@ from typing import Any
 
 from celery import Celery, chord
 
+from docgen.core.errors import InputError
 from docgen.core.tabular import Row
 from docgen.service.messages import MESSAGES as SERVICE
-from docgen.core.errors import InputError
 from docgen.service.settings import Settings, job_lease_seconds, queue_visibility_seconds, record_wait_seconds
 from docgen.service.storage import storage_problem
 
@@ -60,13 +60,6 @@ def chunk_rows() -> int:
         return 200
 
 
-def visibility_timeout() -> float:
-    """Seconds a message taken and not acknowledged stays with its worker before the broker
-    delivers it again: ``$DOCGEN_QUEUE_VISIBILITY`` or 3600. Raises ``InputError`` (naming the
-    variable) unless it is a positive number (``settings.queue_visibility_seconds``)."""
-    return queue_visibility_seconds()
-
-
 #: Seconds between two looks of a worker for messages past their visibility timeout (kombu's
 #: Redis transport: its default looks every 10 x 10 s, which the lease would have to wait out too).
 _RESTORE_EVERY = 10
@@ -77,7 +70,7 @@ def handed_on_lease(settings: Settings) -> float:
     from each chunk's end: the visibility timeout and the time until a worker looks for such
     messages (a chunk taken by a worker that died is delivered again then), and a lease more for
     the chunk delivered again to start and renew it."""
-    return visibility_timeout() + 2 * _RESTORE_EVERY + settings.job_lease
+    return queue_visibility_seconds() + 2 * _RESTORE_EVERY + settings.job_lease
 
 
 def make_app(broker: str) -> Celery:
@@ -90,7 +83,7 @@ def make_app(broker: str) -> Celery:
         task_default_queue=QUEUE,
         task_serializer="json", result_serializer="json", accept_content=["json"],
         # A message not acknowledged within this time (its worker's machine died) is delivered again.
-        broker_transport_options={"visibility_timeout": visibility_timeout(),
+        broker_transport_options={"visibility_timeout": queue_visibility_seconds(),
                                   "unacked_restore_interval": _RESTORE_EVERY, "unacked_restore_throttle": 1},
         result_expires=7 * 24 * 3600,
         broker_connection_retry_on_startup=True,
