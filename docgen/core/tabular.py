@@ -32,7 +32,7 @@ from docgen.core.xlsxbounds import (MAX_CELLS, SheetExtent, check_xlsx_extent, c
                                     shown_sheet, within_bound)
 from docgen.core.xlsxstream import ERROR_TEXTS, open_stream, streams_alike
 from docgen.core.errors import InputError
-from docgen.core.textcodec import decode_chinese
+from docgen.core.textcodec import BOM, decode_chinese
 from docgen.core.messages import MESSAGES
 from docgen.core.problems import Problem
 from docgen.core.wording import reason_of
@@ -605,6 +605,9 @@ def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
                     break
                 head += piece
             lines.seek(0)
+            if head.startswith(BOM):  # GB18030's BOM: the codec gives it as a character
+                lines.read(1)
+                head = head[1:]
     except OSError as exc:
         when_denied(exc, InputError, path)
         raise MESSAGES.error(InputError, "table-unreadable", path=path, reason=exc.strerror) from None

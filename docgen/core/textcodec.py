@@ -2,7 +2,8 @@
 
 The order is the project's rule for every text it reads (CSV rows, bundle.yaml, zip member
 names): strict UTF-8 (a BOM stripped), UTF-16 when a BOM says so, strict GB18030 (a superset
-of GBK), and charset-normalizer's best guess only as a last resort.
+of GBK; its BOM, ``84 31 95 33``, stripped too), and charset-normalizer's best guess only as a
+last resort.
 """
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+#: The byte-order mark as text: what a BOM decodes to in every Unicode encoding, GB18030's included.
+BOM = "\ufeff"
+
 
 def decode_chinese(data: bytes, order: Sequence[str] = ("utf-8", "gb18030"), *, guess: bool = True) -> str | None:
     """Return ``data`` decoded by the first encoding of ``order`` that decodes it strictly,
     else (when ``guess``) charset-normalizer's best guess, else None.
 
-    A UTF-8 BOM is stripped and a UTF-16 BOM honoured before ``order`` is tried.
+    A UTF-8 BOM is stripped and a UTF-16 BOM honoured before ``order`` is tried; a BOM in any
+    other encoding (GB18030's, which Notepad and some bank systems write) is stripped from the text.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -26,7 +31,7 @@ def decode_chinese(data: bytes, order: Sequence[str] = ("utf-8", "gb18030"), *, 
             pass
     for encoding in order:
         try:
-            return data.decode(encoding)
+            return data.decode(encoding).removeprefix(BOM)
         except UnicodeDecodeError:
             continue
     if not guess:
@@ -37,7 +42,7 @@ def decode_chinese(data: bytes, order: Sequence[str] = ("utf-8", "gb18030"), *, 
         best = from_bytes(data).best()
     except Exception:  # a detector failure is just "no guess"
         return None
-    return str(best) if best is not None else None
+    return str(best).removeprefix(BOM) if best is not None else None
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

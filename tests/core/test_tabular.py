@@ -130,6 +130,22 @@ def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
     assert table.rows[0].number == 2
 
 
+@pytest.mark.parametrize("guessed", [False, True])
+def test_a_gb18030_bom_is_no_part_of_the_first_header(tmp_path: Path, guessed: bool,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # Some bank systems and Notepad save GB18030 with its BOM (84 31 95 33), which the codec
+    # decodes as U+FEFF: left in, the first header would match no field.
+    from docgen.core import tabular
+
+    if guessed:  # the whole-file path (a file only a guess can decode goes that way)
+        monkeypatch.setattr(tabular, "_stream_encoding", lambda path: None)
+    path = tmp_path / "rows.csv"
+    path.write_bytes(b"\x84\x31\x95\x33" + f"借款人,证件号码\r\n杭州明远五金有限公司,{ID}\r\n".encode("gb18030"))
+    table = read_table(path, ALIASES, required=["borrower"], text_fields=["id_number"])
+    assert table.fields == ["borrower", "id_number"] and table.unknown_headers == []
+    assert [r.values for r in table.rows] == [{"borrower": "杭州明远五金有限公司", "id_number": ID}]
+
+
 def test_header_matching_ignores_spaces_full_width_and_unit(tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
     path.write_text("* 借 款 人 ,证件号码,逾期本金(元)\n张三,%s,5\n" % ID, encoding="utf-8")

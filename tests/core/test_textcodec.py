@@ -10,6 +10,7 @@ def test_order_utf8_bom_utf16_then_gb18030() -> None:
     assert decode_chinese(b"\xef\xbb\xbf" + TEXT.encode("utf-8")) == TEXT
     assert decode_chinese(TEXT.encode("utf-16")) == TEXT
     assert decode_chinese(TEXT.encode("gb18030")) == TEXT
+    assert decode_chinese(b"\x84\x31\x95\x33" + TEXT.encode("gb18030")) == TEXT  # GB18030's BOM
 
 
 def test_order_can_put_gb18030_first() -> None:
