@@ -716,8 +716,8 @@ def read_ledger(path: str | os.PathLike[str], *, sheet: str | None = None,
                 vocabulary: Vocabulary | None = None) -> Ledger:
     """Read and validate the ledger at ``path`` (.xlsx, or .csv in UTF-8 / UTF-8-BOM / GB18030).
 
-    Returns a ``Ledger``. Raises ``InputError`` (exit 2) when the file cannot be read or lacks a
-    required column, and ``RowsError`` (exit 1) listing every bad row with row and column (the
+    Returns a ``Ledger``. Raises ``InputError`` (exit 2) when the file cannot be read, lacks a
+    required column or holds no loan, and ``RowsError`` (exit 1) listing every bad row with row and column (the
     first ``MAX_BAD_ROWS`` when there are more: reading stops there).
 
     The loans of ``iter_ledger_blocks`` gathered in one list: memory holds every loan (about
@@ -744,7 +744,8 @@ class LedgerBlocks:
     ``Loan``s in sheet order, one list per block of rows, and then raises ``RowsError`` listing
     every bad row of the whole file when there was one (the first ``MAX_BAD_ROWS`` when there are
     more, naming the row that passed them: the rows after it, in its block or later, are not
-    validated and no further block is read): a caller must not publish
+    validated and no further block is read), or ``InputError`` when it held no loan at all (only
+    a header, or blank rows): a caller must not publish
     anything built from the blocks before the iteration ended.
 
     The blocks come from the file's entry in the cache when ``lookup`` has one (the same blocks,
@@ -770,8 +771,16 @@ class LedgerBlocks:
         if lookup is None:
             raise MESSAGES.fault(RuntimeError, "ledger-blocks-iterated")
         if stream is None and lookup.hit is not None:
-            return self._cached(lookup)
-        return self._loans(stream, lookup)
+            return self._some(self._cached(lookup))
+        return self._some(self._loans(stream, lookup))
+
+    def _some(self, blocks: Iterator[list[Loan]]) -> Iterator[list[Loan]]:
+        """``blocks``, then ``InputError`` (``ledger-no-loans``) when they held no loan and no bad
+        row: a ledger of nothing is almost always the wrong file or sheet, not an empty loan book,
+        and a plan or report of nothing would tell its reader there is no work."""
+        yield from blocks
+        if not self.loans:
+            raise MESSAGES.error(InputError, "ledger-no-loans", path=self.path)
 
     def _cached(self, lookup: ledger_cache.Lookup) -> Iterator[list[Loan]]:
         entry = lookup.hit
@@ -880,7 +889,7 @@ def iter_ledger_blocks(path: str | os.PathLike[str], *, sheet: str | None = None
     (exit 2) now when the file cannot be opened or lacks a required column, and, while iterating,
     ``InputError`` when the rest of the file cannot be read; after the last block ``RowsError``
     (exit 1) listing every bad row, a 借据号 seen on an earlier row (of any block) among them
-    (the first ``MAX_BAD_ROWS`` when there are more).
+    (the first ``MAX_BAD_ROWS`` when there are more), or ``InputError`` when there was no loan.
 
     Each block is read column by column (``TableStream.column_blocks``) and validated column-wise
     (``_block_loans``), giving the loans and problems ``validate_row`` gives row by row. A ledger

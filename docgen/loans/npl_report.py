@@ -489,9 +489,6 @@ def read_figures(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    if not tally.loans:
-        # A report of nothing is almost always the wrong file or sheet, not an empty loan book.
-        raise MESSAGES.error(InputError, "ledger-no-loans", path=closing_blocks.path)
     for path, unknown in ((closing_blocks.path, closing_blocks.unknown_headers), (opening, opening_unknown)):
         if unknown:
             # Usually a misspelt header: say so rather than silently dropping the column.

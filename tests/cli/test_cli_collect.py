@@ -461,3 +461,24 @@ def test_plan_of_a_branch_the_ledger_does_not_hold_exits_2_naming_the_ones_it_do
     branches = "、".join(sorted({loan.branch for loan in [make_loan("x")]}))
     assert result.stderr.splitlines() == [f"Error: 台账“机构”列中没有“城东”；台账中有：{branches}。请照台账中的写法填写"]
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_ledger_of_only_a_header_is_refused_by_plan_and_letters_as_by_npl_report(
+        runner: CliRunner, tmp_path: Path, suffix: str) -> None:
+    # An empty plan would tell the collectors there is no work, where the file or sheet was wrong.
+    empty = write_loans(tmp_path / f"台账{suffix}", [])
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY, encoding="utf-8")
+    expected = f"Error: {empty}：台账中没有贷款数据（只有表头）；请检查是否选错了文件或工作表\n"
+    for command in (["collect", "plan", "--format", "json"],
+                    ["collect", "letters", "--policy", str(policy), "--out", str(tmp_path / "out"), "--format", "json"],
+                    ["npl-report", "--period", "2026Q2", "--format", "json"]):
+        result = runner.invoke(main, [*command, "--ledger", str(empty),
+                                      *(["--as-of", "2026-11-28"] if command[0] == "collect" else [])])
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", expected), command
+        assert not (tmp_path / "out").exists()
+        # Read from the cache the second time: the same refusal.
+        again = runner.invoke(main, [*command, "--ledger", str(empty),
+                                     *(["--as-of", "2026-11-28"] if command[0] == "collect" else [])])
+        assert (again.exit_code, again.stderr) == (2, expected), command

@@ -145,3 +145,18 @@ def test_the_blocks_and_the_tally_are_used_once_and_say_so_when_used_again(tmp_p
         with pytest.raises(RuntimeError) as caught:
             misuse()
         assert caught.value.code == "tally-figured"
+
+
+def test_a_ledger_without_loans_is_refused_after_its_blocks_also_from_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.core.errors import InputError
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("DOCGEN_NO_CACHE", raising=False)
+    path = write_ledger([], tmp_path / "台账.xlsx")
+    for _ in range(2):  # parsed, then from the cache entry the parse wrote
+        with pytest.raises(InputError) as caught:
+            list(iter_ledger_blocks(path))
+        assert caught.value.code == "ledger-no-loans" and str(path) in str(caught.value)
+        with pytest.raises(InputError):
+            read_ledger(path)
