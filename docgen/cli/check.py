@@ -12,14 +12,12 @@ from pathlib import Path
 import click
 
 from docgen.core.atomic import refuse_overwriting_inputs
-from docgen.cli.common import DocgenClickError, emit, handle_errors
+from docgen.cli.common import emit, handle_errors, worded_in
 from docgen.cli.messages import MESSAGES as CLI
 from docgen.cli.options import (CheckedPath, as_of_option, format_option, lang_option, option_lang, output_option,
                                 progress_option)
 from docgen.cli.progress import Progress
 from docgen.check.messages import OUTPUT, in_english
-from docgen.core.errors import DocgenError, Interrupted
-from docgen.core.messages import MESSAGES as CORE
 
 #: Below this many files a progress bar would only flicker.
 PROGRESS_MIN_FILES = 20
@@ -87,7 +85,9 @@ def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _d
         raise click.BadParameter(CLI.text("option/docx-needs-output", lang=lang), param_hint="'--format docx'")
     if color is None:
         color = output is None and sys.stdout.isatty()
-    try:
+    # why the check could not run (a bundle or checklist unusable, a stage unknown, the report's file
+    # unwritable), in the report's language
+    with worded_in(lang, in_english):
         if output:
             refuse_overwriting_inputs(output, [bundle, checklist])
         with Progress(progress, min_total=PROGRESS_MIN_FILES) as bars:
@@ -99,18 +99,6 @@ def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _d
             click.echo(result.rendered, nl=False, color=True)
         else:
             emit(result.rendered, output)
-    except DocgenError as exc:
-        # why the check could not run (a bundle or checklist unusable, a stage unknown, the report's
-        # file unwritable), in the report's language: its code and facts worded in English where
-        # the tables have it
-        if lang == "en":
-            raise DocgenClickError(exc, in_english(exc)) from exc
-        raise
-    except KeyboardInterrupt:
-        if lang == "en":
-            stopped = CORE.error(Interrupted, "interrupted")
-            raise DocgenClickError(stopped, in_english(stopped)) from None
-        raise
     if output:
         click.echo(OUTPUT.text("wrote", {"path": output}, lang), err=True)
     click.get_current_context().exit(0 if result.complete else 1)

@@ -7,8 +7,9 @@ import click
 
 from docgen.check.checklist import list_checklists, load_checklist
 from docgen.check.checklist_text import checklist_json, render_checklist, validity_line
-from docgen.cli.common import dump_json, emit, handle_errors
-from docgen.cli.options import CheckedPath, format_option, output_option
+from docgen.check.messages import in_english
+from docgen.cli.common import dump_json, emit, handle_errors, worded_in
+from docgen.cli.options import CheckedPath, format_option, lang_option, output_option
 
 @click.group("checklist")
 def checklist_group() -> None:
@@ -41,8 +42,7 @@ def list_command() -> None:
 @checklist_group.command("show")
 @click.argument("name", required=False, default="dev-loan", metavar="[NAME|FILE]")
 @click.option("--stage", "-s", help="Only this stage (e.g. pre-application, pre-contract, pre-disbursement).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-              help="One language only; both (中文 / English) by default.")
+@lang_option("One language only, its errors too; both (中文 / English) by default.", default=None)
 @format_option("text", "json")
 @output_option("Write to this file instead of stdout.")
 @handle_errors
@@ -50,7 +50,7 @@ def show_command(name: str, stage: str | None, lang: str | None, fmt: str, outpu
     """Print a checklist bilingually / 显示资料清单（中英文）。
 
     NAME is a shipped checklist (default dev-loan) or the path of a bank's own YAML file.
-    Exits 2 when the checklist or the stage is unknown.
+    Exits 2 when the checklist or the stage is unknown; with --lang en, why is said in English.
 
     \b
     Examples:
@@ -58,11 +58,14 @@ def show_command(name: str, stage: str | None, lang: str | None, fmt: str, outpu
       docgen checklist show --stage pre-disbursement --lang zh
       docgen checklist show ./我行清单.yaml --format json
     """
-    checklist = load_checklist(name)
-    if fmt == "json":
-        emit(dump_json(checklist_json(checklist, stage)), output)
-    else:
-        emit(render_checklist(checklist, stage, lang), output)
+    # why it cannot be shown (a checklist unknown or unusable, a stage unknown, the file unwritable),
+    # in the language asked for
+    with worded_in(lang, in_english):
+        checklist = load_checklist(name)
+        if fmt == "json":
+            emit(dump_json(checklist_json(checklist, stage)), output)
+        else:
+            emit(render_checklist(checklist, stage, lang), output)
 
 
 @checklist_group.command("validate")

@@ -69,6 +69,24 @@ def handle_errors(func: F) -> F:
 
 
 @contextmanager
+def worded_in(lang: str | None, english: Callable[[DocgenError], str]) -> Iterator[None]:
+    """Run the block; when ``lang`` is ``en``, what stops it (a ``DocgenError``, Ctrl-C) is raised as a
+    ``DocgenClickError`` worded by ``english`` (a part's ``in_english``: its code and facts by the
+    tables), with the error's exit code. Any other language lets it go on as it is (Chinese)."""
+    try:
+        yield
+    except DocgenError as exc:
+        if lang == "en":
+            raise DocgenClickError(exc, english(exc)) from exc
+        raise
+    except KeyboardInterrupt:
+        if lang == "en":
+            stopped = CORE.error(Interrupted, "interrupted")
+            raise DocgenClickError(stopped, english(stopped)) from None
+        raise
+
+
+@contextmanager
 def rows_as_json(fmt: str, head: Callable[[RowsError], Mapping[str, Any]]) -> Iterator[None]:
     """Run the block; when it raises ``RowsError`` and ``fmt`` is ``json``, first print on stdout
     ``head(error)`` with the bad rows under ``problems`` (each row's documented JSON form), then let

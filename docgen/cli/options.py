@@ -36,12 +36,12 @@ def format_option(*choices: str, default: str = "text", help: str | None = None)
                         show_default=True, help=help)
 
 
-def lang_option(help: str) -> Callable[[F], F]:
-    """``--lang zh|en`` (parameter ``lang``, default ``zh``): the language of a command's report and
-    messages. Read before the other options (eager), so that their errors are worded in it
-    (``option_lang``)."""
-    return click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, is_eager=True,
-                        help=help)
+def lang_option(help: str, *, default: str | None = "zh") -> Callable[[F], F]:
+    """``--lang zh|en`` (parameter ``lang``, default ``default``; None for a command that speaks both
+    languages unless told): the language of a command's report and messages. Read before the other
+    options (eager), so that their errors are worded in it (``option_lang``)."""
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default=default,
+                        show_default=default is not None, is_eager=True, help=help)
 
 
 def option_lang(ctx: click.Context | None) -> str:
