@@ -55,6 +55,8 @@ async def check(request: Request, who: Principal, form: FormData, lang: str = "z
     """Check the uploaded bundle zip; keep it in the client's history.
 
     Returns ``{"id", "report", "files"}``: the check's id, the §5 report and the download file ids.
+    The report, its files and why the check could not run (an ``ApiError``) are in ``lang``; its
+    findings are kept in both languages too (``history.in_language``).
     """
     svc = service(request)
     as_of = parse_iso(form_text(form, "as_of"), "as_of")
@@ -108,7 +110,8 @@ def _keep_check(request: Request, who: Principal, result: dict[str, Any], shown:
             write_bytes_atomic(path, data)  # a full disk leaves no half report under its name
             files[fmt] = register_file(svc.settings.db_path, who.name, path, name)
         check_id = history.save(svc.settings.db_path, who.name, result["client"], shown, sha256 or "",
-                                {"report": result["report"], "files": {**files, "stage_titles": result["stage_titles"]}})
+                                {"report": result["report"], "files": {**files, "stage_titles": result["stage_titles"],
+                                                                        "messages": result["messages"]}})
     except BaseException:
         work.remove_tree(str(out))  # the storage failed half-way (503): no result is kept
         raise
@@ -117,10 +120,11 @@ def _keep_check(request: Request, who: Principal, result: dict[str, Any], shown:
     return {"id": check_id, "report": result["report"], "files": files}
 
 
-async def draft(request: Request, who: Principal, form: FormData) -> dict[str, Any]:
+async def draft(request: Request, who: Principal, form: FormData, lang: str = "zh") -> dict[str, Any]:
     """Draft the annexes of the uploaded bundle (all the check reports missing, or ``annex`` 1-11).
 
     Returns the DESIGN §10 JSON; each drafted file's ``path`` is its ``/api/files/…`` address.
+    Why the bundle cannot be drafted from is worded in ``lang`` where it has English (``work.failure``).
     """
     svc = service(request)
     numbers: list[int] = []
@@ -136,7 +140,7 @@ async def draft(request: Request, who: Principal, form: FormData) -> dict[str, A
     out = _result_dir(request, stored)
     try:
         result = await svc.compute(work.draft_task, str(stored.path), stored.display_name, numbers, str(out),
-                                   str(svc.settings.register_path), pdf, as_of.isoformat())
+                                   str(svc.settings.register_path), pdf, as_of.isoformat(), lang)
     finally:
         stored.path.unlink(missing_ok=True)
     if "failure" in result:

@@ -42,6 +42,18 @@ def load(db_path: Path, check_id: str) -> dict[str, Any] | None:
     return out
 
 
+def in_language(check: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Return ``check`` (as ``load`` returns it) with its findings' sentences in ``lang``, as the check
+    kept them in every language (``files["messages"]``, ``work.check_task``); ``check`` as it is when
+    it kept none (a check kept before they were), in the language it was made in."""
+    messages = (check["files"].get("messages") or {}).get(lang)
+    findings = check["report"].get("findings", [])
+    if not isinstance(messages, list) or len(messages) != len(findings):
+        return check
+    report = {**check["report"], "findings": [{**f, "message": m} for f, m in zip(findings, messages)]}
+    return {**check, "report": report}
+
+
 def previous(db_path: Path, check: dict[str, Any]) -> dict[str, Any] | None:
     """Return the client's check before ``check``, or None when it is the first."""
     with connect(db_path) as db:

@@ -259,8 +259,11 @@ async def check_result(request: Request, check_id: str) -> Response:
     found = history.load(db, check_id)
     if found is None:
         raise ApiError(404, SERVICE.text("no-check", {"check_id": check_id}))
+    lang = lang_of(request)
+    found = history.in_language(found, lang)
+    before = history.previous(db, found)
     return page(request, "check_result.html", who=who, check=found, report=found["report"],
-                changes=history.changes(history.previous(db, found), found),
+                changes=history.changes(before and history.in_language(before, lang), found),
                 earlier=history.earlier(db, found["client"]))
 
 
@@ -275,7 +278,7 @@ async def draft_form(request: Request) -> Response:
 async def draft_post(request: Request) -> Response:
     """Draft the annexes; show each with its download, or the bundle.yaml keys it still lacks."""
     pdf = service(request).pdf
-    return await _answer(request, "draft", "draft.html", lambda who, form: actions.draft(request, who, form),
+    return await _answer(request, "draft", "draft.html", lambda who, form: actions.draft(request, who, form, lang_of(request)),
                         lambda form, result: {"pdf_available": pdf})
 
 

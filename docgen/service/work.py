@@ -30,9 +30,13 @@ log = logging.getLogger("docgen.service")
 CONFLICT = 409
 
 
-def failure(exc: DocgenError, replace: dict[str, str] | None = None) -> dict[str, Any]:
+def failure(exc: DocgenError, replace: dict[str, str] | None = None, lang: str = "zh") -> dict[str, Any]:
     """Return ``exc`` as plain data: ``{"error", "exit_code", "problems"}``; stored paths in the
     message are replaced by what the user called the file (``replace``: stored -> shown).
+
+    ``lang`` ``en`` (the pages of a user who reads English) words the error and its problems in
+    English by their codes and facts where the check and core tables have English for them
+    (``docgen.check.messages.in_english``), as ``docgen check --lang en`` does; else in Chinese.
 
     An error that is the service's storage failing (a result, the register or an upload that
     cannot be written: ``docgen.service.storage``) is that one line instead, with ``"status":
@@ -42,8 +46,9 @@ def failure(exc: DocgenError, replace: dict[str, str] | None = None) -> dict[str
     problem = storage_problem(exc)
     if problem is not None:
         return {"error": problem.message, "exit_code": 2, "problems": [], "kind": "storage", "status": UNAVAILABLE}
-    message = _shown(str(exc).split("\n", 1)[0] if isinstance(exc, ProblemsError) else str(exc), replace or {})
-    problems = [{**p.to_dict(), "message": _shown(p.message, replace or {})}  # type: ignore[attr-defined]
+    said, problem_said = _wording(lang)
+    message = _shown(said(exc).split("\n", 1)[0] if isinstance(exc, ProblemsError) else said(exc), replace or {})
+    problems = [{**p.to_dict(), "message": _shown(problem_said(p), replace or {})}  # type: ignore[attr-defined]
                 for p in getattr(exc, "problems", [])]
     out = {"error": message, "exit_code": exc.exit_code, "problems": problems,
            "kind": "rows" if isinstance(exc, ProblemsError) else "input"}
@@ -52,13 +57,24 @@ def failure(exc: DocgenError, replace: dict[str, str] | None = None) -> dict[str
     return out
 
 
+def _wording(lang: str) -> tuple[Callable[[DocgenError], str], Callable[[Any], str]]:
+    """Return how ``failure`` words an error and one of its problems in ``lang``."""
+    if lang != "en":
+        return str, lambda problem: problem.message
+    from docgen.check.messages import in_english, problem_in_english
+
+    return in_english, problem_in_english
+
+
 # ------------------------------------------------------------------ work a request waits for
 
 def check_task(bundle: str, shown: str, as_of: str, stage: str | None, lang: str) -> dict[str, Any]:
     """Check ``bundle`` (a stored upload) as ``docgen check`` would, with ``shown`` as its name.
 
     Returns ``{"report": §5 JSON dict, "json", "markdown", "docx" (base64), "complete",
-    "client"}`` or a ``failure``.
+    "client", "stage_titles", "messages"}`` or a ``failure`` (worded in ``lang``). The report and its
+    files are in ``lang``; ``messages`` holds its findings' sentences in every language (``{"zh": [...],
+    "en": [...]}``, in the report's order), so that its page can be read in either.
     """
     from docgen.check.output import render_report
     from docgen.check.report import run_check
@@ -67,7 +83,7 @@ def check_task(bundle: str, shown: str, as_of: str, stage: str | None, lang: str
         report = run_check(bundle, stage=stage, as_of=_dt.date.fromisoformat(as_of))
         outputs = {fmt: render_report(report, fmt, lang) for fmt in ("json", "markdown", "docx")}
     except DocgenError as exc:
-        return {"failure": failure(exc, {bundle: shown})}
+        return {"failure": failure(exc, {bundle: shown}, lang)}
 
     def shown_as(text: str) -> str:
         return text.replace(json.dumps(bundle, ensure_ascii=False)[1:-1], json.dumps(shown, ensure_ascii=False)[1:-1])
@@ -79,6 +95,7 @@ def check_task(bundle: str, shown: str, as_of: str, stage: str | None, lang: str
         "docx": base64.b64encode(outputs["docx"].rendered).decode(),  # type: ignore[arg-type]
         "complete": report.complete, "client": client_key(report.bundle_yaml, shown),
         "stage_titles": {stage.id: dict(stage.title) for stage in report.checklist.stages},
+        "messages": {each: [f.message(each).replace(bundle, shown) for f in report.findings] for each in ("zh", "en")},
     }
 
 
@@ -94,16 +111,16 @@ def client_key(bundle_yaml: dict[str, Any] | None, shown: str) -> str:
 
 
 def draft_task(bundle: str, shown: str, annexes: list[int], out: str, register: str, pdf: bool,
-               as_of: str) -> dict[str, Any]:
+               as_of: str, lang: str = "zh") -> dict[str, Any]:
     """Draft the annexes of an uploaded bundle into ``out`` (DESIGN §10); return
-    ``{"bundle", "annexes"}`` with local paths, or a failure."""
+    ``{"bundle", "annexes"}`` with local paths, or a failure worded in ``lang``."""
     from docgen.documents.draft import draft_annexes
 
     try:
         result = draft_annexes(bundle, annexes=annexes or None, out_dir=out, pdf=pdf, register_path=register,
                                as_of=_dt.date.fromisoformat(as_of))
     except DocgenError as exc:
-        return {"failure": failure(exc, {bundle: shown})}
+        return {"failure": failure(exc, {bundle: shown}, lang)}
     data = result.to_dict()
     data["bundle"] = shown
     data["complete"] = result.complete

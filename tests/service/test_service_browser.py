@@ -237,3 +237,21 @@ def test_npl_report_with_the_banks_policy(server, browser, bank):
     page.screenshot(path=str(SHOTS / "18-npl-policy-figures.png"), full_page=True)
     page.click("#report-job a")
     assert _download_when_done(page, server, "19-npl-policy-job.png").suggested_filename == "不良贷款报告-2026Q2.docx"
+
+
+def test_check_in_english(server, browser, tmp_path):
+    page = _login(browser, server, "credit")
+    page.click("a:has-text('English')")
+    page.click("text=Bundle check")
+    archive = bundle_zip(tmp_path / "华安置业.zip")
+    page.set_input_files("input[name=bundle]", str(archive))
+    page.fill("input[name=as_of]", AS_OF)
+    page.select_option("select[name=stage]", "pre-contract")
+    page.click("button:has-text('Check')")
+    page.wait_for_selector("h1:has-text('华安置业.zip')")
+    row = page.locator("tr", has_text="Project site plan").first
+    assert "✗" in row.inner_text() and "missing" in row.inner_text()
+    findings = page.locator("section", has_text="Findings and what to do").inner_text()
+    assert "Project site plan: missing" in findings and "Commitment letter: missing" in findings
+    assert "缺少" not in page.inner_text("main")
+    page.screenshot(path=str(SHOTS / "20-check-english.png"), full_page=True)
