@@ -33,7 +33,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from docgen.core.docxbuild import (  # noqa: E402
     HEI,
     add_body,
-    add_page_break,
     add_signature_block,
     add_table,
     add_tag_paragraph,
@@ -55,6 +54,14 @@ _NUMERALS = "['一', '二', '三', '四', '五', '六']"
 # lack of it: the server writes it on the 送达回证 from the document shown at service.
 _GUARANTOR_ID = ("{% if guarantor_id is defined and guarantor_id %}({{ guarantor_id|id_label }}:{{ guarantor_id }})"
                  "{% endif %}")
+
+
+def _contract(borrower: str) -> str:
+    """Return a letter's opening sentence: ``borrower``'s loan contract with the bank, the day and amount
+    lent and the agreed maturity. The day is the loan's (``loan_date``: the ledger's 发放日期), not
+    the contract's signing, which the ledger does not record: the letter dates the lending only."""
+    return (borrower + "与{{ bank_legal_name }}(以下简称“我行”)签订编号为{{ contract_no }}的借款合同,于"
+            "{{ loan_date|date_cn }}向我行借款人民币{{ loan_amount|amount }}元,约定到期日为{{ maturity|date_cn }}。")
 
 
 def _amount_table(doc, principal_label: str = "{{ principal_label }}") -> None:
@@ -122,11 +129,17 @@ def _signature(doc, role: str = "债权人") -> None:
                               "{{ letter_date|date_cn }}"], space_before=1)
 
 
+def _title_on_new_page(doc, text: str) -> None:
+    """Add a title starting a new page (page break before, on the title itself): a letter filling its
+    page to the last line leaves no blank page before the slip, as a paragraph holding a page break
+    did (the paragraph went over to the next page, and its break made yet another)."""
+    add_title(doc, text).paragraph_format.page_break_before = True
+
+
 def _receipt(doc, document: str, addressee: str, *, id_cell: str, address_cell: str,
              confirmation: str | None = None) -> None:
     """The 送达回证: who was served what, how, by whom (two servers), with room for a proxy."""
-    add_page_break(doc)
-    add_title(doc, "送 达 回 证")
+    _title_on_new_page(doc, "送 达 回 证")
     rows = [
         ["送达文书", f"{document}(编号:{{{{ serial }}}})"],
         ["受送达人", addressee],
@@ -169,8 +182,7 @@ def demand_letter():
     """逾期贷款催收函 with its 送达回证 (seed: 贷款逾期催收工作, day 7)."""
     # 11 pt and 1.15 lines: the letter itself fits on one page.
     doc = _head("逾期贷款催收函", _BORROWER, letter_size=11, line_spacing=1.15)
-    add_body(doc, "贵方于{{ loan_date|date_cn }}与{{ bank_legal_name }}(以下简称“我行”)签订编号为{{ contract_no }}"
-                  "的借款合同,向我行借款人民币{{ loan_amount|amount }}元,约定到期日为{{ maturity|date_cn }}。")
+    add_body(doc, _contract("贵方"))
     add_tag_paragraph(doc, "{%p if matured %}")
     add_body(doc, "该笔贷款已于{{ maturity|date_cn }}到期,贵方未按约归还,自{{ overdue_since|date_cn }}起已构成逾期。"
                   "依照借款合同约定及《中华人民共和国民法典》第六百七十五条、第六百七十六条的规定,贵方应立即归还"
@@ -239,17 +251,14 @@ def debt_confirmation():
     """催收通知书 with a 债务确认回执, for a claim whose limitation period has run out."""
     doc = _head("催收通知书", _BORROWER, heading="催 收 通 知 书",
                 line_spacing=1.3)
-    add_body(doc, "贵方于{{ loan_date|date_cn }}与{{ bank_legal_name }}(以下简称“我行”)签订编号为{{ contract_no }}"
-                  "的借款合同,向我行借款人民币{{ loan_amount|amount }}元,约定到期日为{{ maturity|date_cn }}。"
-                  "截至{{ letter_date|date_cn }},该合同项下尚有借款本金{{ balance|amount }}元、利息"
+    add_body(doc, _contract("贵方") + "截至{{ letter_date|date_cn }},该合同项下尚有借款本金{{ balance|amount }}元、利息"
                   "{{ interest|amount }}元未归还,合计人民币{{ total|amount }}元(大写:{{ total|amount_in_words }})。")
     add_body(doc, "请贵方于{{ pay_by|date_cn }}前与我行联系,归还上述款项或商定还款安排,并在随附的《债务确认回执》上"
                   "签字(盖章)后交回我行。")
     add_body(doc, "特此通知。")
     _contact_lines(doc)
     _signature(doc)
-    add_page_break(doc)
-    add_title(doc, "债 务 确 认 回 执")
+    _title_on_new_page(doc, "债 务 确 认 回 执")
     add_body(doc, "{{ bank_legal_name }}{{ branch }}:", indent=False)
     # The confirmation names the debtor and its ID number in full: it is the debtor's own act that
     # revives the time-barred claim (《民法典》第一百九十二条第二款), so it must say whose it is.
@@ -277,9 +286,8 @@ def _guarantee_demand(served: str, made: str, made_if_served: str, debt: str) ->
 def guarantor_demand():
     """保证人履行保证责任通知书 to one joint guarantor still liable, with its 送达回证."""
     doc = _head("保证人履行保证责任通知书", "{{ guarantor }}" + _GUARANTOR_ID + ":", line_spacing=1.2)
-    add_body(doc, "借款人{{ borrower }}({{ borrower_id|id_label }}:{{ borrower_id|mask_id }})于{{ loan_date|date_cn }}与"
-                  "{{ bank_legal_name }}(以下简称“我行”)签订编号为{{ contract_no }}的借款合同,借款人民币"
-                  "{{ loan_amount|amount }}元,约定到期日为{{ maturity|date_cn }}。贵方为该笔借款提供连带责任保证。")
+    add_body(doc, _contract("借款人{{ borrower }}({{ borrower_id|id_label }}:{{ borrower_id|mask_id }})")
+             + "贵方为该笔借款提供连带责任保证。")
     add_tag_paragraph(doc, "{%p if matured %}")
     add_body(doc, "该笔贷款已于{{ maturity|date_cn }}到期,借款人未按约归还,自{{ overdue_since|date_cn }}起已构成逾期。"
                   "截至{{ letter_date|date_cn }},借款人尚欠我行款项如下:")

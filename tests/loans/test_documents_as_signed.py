@@ -246,7 +246,7 @@ def test_a_company_is_named_with_its_uscc_and_a_person_with_the_id_number(tmp_pa
     # The guarantor's own number in full, the borrower's masked, each under its own name.
     assert notice.startswith("保证人履行保证责任通知书")
     assert f"钱七（证件号码：{resident_id(7)}）：" in notice
-    assert "借款人杭州云栖贸易有限公司（统一社会信用代码：913301********5X4B）于" in notice
+    assert "借款人杭州云栖贸易有限公司（统一社会信用代码：913301********5X4B）与" in notice
     assert f"周八（证件号码：{resident_id(8)}）：" in texts[("JJ0002", "demand-letter")]
 
 

@@ -242,3 +242,28 @@ def test_the_costs_of_a_suit_are_claimed_never_said_to_fall_on_the_borrower(tmp_
     text = docx_text(Path(letter.file))
     assert "二、依法向人民法院提起诉讼，并依法及依照借款合同约定要求贵方承担诉讼费、律师费等实现债权的费用。" in text
     assert "由贵方承担" not in text
+
+
+def test_each_letter_dates_the_lending_not_the_signing(tmp_path, policy) -> None:
+    # The ledger's 发放日期 is the day the money was lent; the contract may have been signed before, on a
+    # day no ledger column holds. Each letter names that day as the lending's, never as the signing's.
+    loans = [make_loan("JJ0001", days=10, borrower="龙安", disbursed_on=D(2025, 12, 3)),
+             make_loan("JJ0002", row=3, borrower="吴九", **{**BARRED, "guarantors": []}),
+             make_loan("JJ0003", row=4, days=40, maturity=D(2026, 8, 20), disbursed_on=D(2024, 8, 22),
+                       guarantors=["周八"])]
+    result = _letters(tmp_path, policy, loans)
+    openings = {(o.loan_no, o.document): [p.text for p in docx.Document(o.file).paragraphs][3]
+                for o in result.written}
+    bank = "杭州联合农村商业银行股份有限公司（以下简称“我行”）"
+    assert openings[("JJ0001", "demand-letter")] == (
+        f"贵方与{bank}签订编号为HT-JJ0001的借款合同，于2025年12月3日向我行借款人民币500,000.00元，约定到期日为"
+        "2027年11月30日。")
+    assert openings[("JJ0002", "debt-confirmation")].startswith(
+        f"贵方与{bank}签订编号为HT-JJ0002的借款合同，于2020年7月17日向我行借款人民币500,000.00元，约定到期日为"
+        "2022年7月17日。截至2026年11月28日，")
+    masked = f"{resident_id(1)[:6]}********{resident_id(1)[-4:]}"
+    assert openings[("JJ0003", "guarantor-demand")] == (
+        f"借款人杭州云栖贸易有限公司（证件号码：{masked}）与{bank}签订编号为HT-JJ0003的借款合同，于2024年8月22日"
+        "向我行借款人民币500,000.00元，约定到期日为2026年8月20日。贵方为该笔借款提供连带责任保证。")
+    for text in openings.values():
+        assert "日与" not in text
