@@ -230,16 +230,17 @@ def demand_letter():
     _closing(doc, "特此函告。")
     # The borrower's signed confirmation (an acknowledgment: 《民法典》第一百九十五条) confirms what the
     # letter claims: the principal owed (and, when the letter demands only what is overdue, that part
-    # of it), the 欠息 and the 罚息 of the table, to the same day, and the 罚息 the letter reserves in
-    # words without a figure, under _penalty_reservation's own condition (penalty_reserved, for a
-    # balance declared due early or matured); never an amount the letter does not claim, nor a 罚息 of
-    # nothing (the table's 罚息 is named only when it is not zero).
+    # of it), the 欠息 and the 罚息 of the table, to the same day, each only when it is not nil, and the
+    # 罚息 the letter reserves in words without a figure, under _penalty_reservation's own condition
+    # (penalty_reserved, for a balance declared due early or matured); never an amount the letter does
+    # not claim, nor an item of nothing.
     _receipt(
         doc, "逾期贷款催收函", "{{ borrower }}", id_cell="{{ id_number }}", address_cell="{{ borrower_address }}",
         confirmation="借款人确认:截至{{ letter_date|date_cn }},尚欠{{ bank_legal_name }}借款本金"
                      "{{ balance|amount }}元{% if not matured and not accelerated %}(其中{{ principal_label }}"
-                     "{{ principal|amount }}元){% endif %}、欠息{{ interest|amount }}元"
-                     "{% if penalty %}、罚息{{ penalty|amount }}元{% endif %}"
+                     "{{ principal|amount }}元){% endif %}"
+                     "{% for item, owed in [('欠息', interest), ('罚息', penalty)] if owed %}、{{ item }}{{ owed|amount }}元"
+                     "{% endfor %}"
                      "{% if penalty_reserved and (accelerated or matured) %},以及《逾期贷款催收函》所述由债权人另行计算的罚息"
                      "{% endif %}。"
                      "\n借款人签名(盖章):                    年      月      日",

@@ -2,9 +2,9 @@
 
 A debtor's written acknowledgment interrupts the limitation period (《民法典》第一百九十五条) and, after
 it has run out, bars the defence (第一百九十二条第二款): the 债务确认 line of the demand letter's
-送达回证 names the 罚息 of the letter's table when it is not nil (and the 罚息 the letter reserves in words,
-when it does), and the part of the principal the letter demands; the 催收通知书, which claims no 罚息, has its
-债务确认回执 name none. Each letter is issued by ``make_letters`` (or filled by ``render`` from data given
+送达回证 names the 欠息 and the 罚息 of the letter's table, each when it is not nil (and the 罚息 the letter
+reserves in words, when it does), and the part of the principal the letter demands; the 催收通知书,
+which claims no 罚息, has its 债务确认回执 name none. Each letter is issued by ``make_letters`` (or filled by ``render`` from data given
 by hand) and re-opened with python-docx.
 """
 from __future__ import annotations
@@ -55,11 +55,12 @@ def test_an_overdue_loans_confirmation_names_the_penalty_and_the_part_demanded(t
 
 
 def test_a_matured_loans_confirmation_names_the_whole_balance_and_its_penalty(tmp_path, policy) -> None:
+    # No interest overdue: the table's 欠息 is 0.00, and the borrower is not asked to confirm it.
     loan = make_loan("JJ0001", days=40, maturity=dt.date(2026, 10, 19), disbursed_on=dt.date(2024, 10, 19),
                      balance=Decimal("206000"), overdue_principal=Decimal("61800"), overdue_interest=Decimal("0"))
     file = _one(issue_letters(tmp_path, policy, [loan]), "demand-letter")
-    assert _cells(file)["罚息（计至2026年11月28日，含当日）"] == "4,120.00"
-    assert _confirmation(file) == f"借款人确认：截至2026年11月28日，尚欠{BANK}借款本金206,000.00元、欠息0.00元、罚息4,120.00元。"
+    assert (_cells(file)["欠息"], _cells(file)["罚息（计至2026年11月28日，含当日）"]) == ("0.00", "4,120.00")
+    assert _confirmation(file) == f"借款人确认：截至2026年11月28日，尚欠{BANK}借款本金206,000.00元、罚息4,120.00元。"
 
 
 def test_a_letter_reserving_penalty_in_words_has_it_confirmed_too(tmp_path, policy) -> None:
@@ -125,14 +126,24 @@ def test_a_letter_reserving_penalty_with_none_figured_confirms_the_reserved_clai
         "以及《逾期贷款催收函》所述由债权人另行计算的罚息。")
 
 
-@pytest.mark.parametrize(("penalty", "accelerated", "ending"), [
-    ("0", False, "欠息6,843.75元。"),
-    ("0.00", True, "欠息6,843.75元，以及《逾期贷款催收函》所述由债权人另行计算的罚息。"),
-    ("256.25", False, "欠息6,843.75元、罚息256.25元。"),
+RESERVED = "，以及《逾期贷款催收函》所述由债权人另行计算的罚息"
+
+
+@pytest.mark.parametrize(("interest", "penalty", "accelerated", "owed"), [
+    ("6843.75", "0", False, "、欠息6,843.75元。"),
+    ("6843.75", "0.00", True, f"、欠息6,843.75元{RESERVED}。"),
+    ("6843.75", "256.25", False, "、欠息6,843.75元、罚息256.25元。"),
+    ("0", "256.25", False, "、罚息256.25元。"),
+    ("0.00", "256.25", True, f"、罚息256.25元{RESERVED}。"),
+    ("0", "0.00", True, f"{RESERVED}。"),
 ])
-def test_a_rendered_letter_confirms_its_penalty_only_when_there_is_one(tmp_path, penalty, accelerated, ending) -> None:
+def test_a_rendered_letter_confirms_its_interest_and_penalty_only_when_there_is_some(
+        tmp_path, interest, penalty, accelerated, owed) -> None:
+    # What follows the principal: each of 欠息 and 罚息 when not nil, then the 罚息 reserved in words.
     examples = Path(__file__).parents[2] / "examples" / "templates" / "demand-letter.yaml"
-    data = {**yaml.safe_load(examples.read_text(encoding="utf-8")), "penalty": penalty, "penalty_reserved": True,
-            "accelerated": accelerated}
+    data = {**yaml.safe_load(examples.read_text(encoding="utf-8")), "interest": interest, "penalty": penalty,
+            "penalty_reserved": True, "accelerated": accelerated}
     out = render("demand-letter", data, tmp_path / "letter.docx", register_path=tmp_path / "r.sqlite").path
-    assert _confirmation(str(out)).endswith(ending)
+    principal = "借款本金1,375,000.00元" + ("" if accelerated else "（其中逾期本金125,000.00元）")
+    assert _confirmation(str(out)) == (f"借款人确认：截至2026年11月28日，尚欠杭州临平农村商业银行股份有限公司{principal}"
+                                       + owed)
