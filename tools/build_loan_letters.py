@@ -129,17 +129,10 @@ def _signature(doc, role: str = "债权人") -> None:
                               "{{ letter_date|date_cn }}"], space_before=1)
 
 
-def _title_on_new_page(doc, text: str) -> None:
-    """Add a title starting a new page (page break before, on the title itself): a letter filling its
-    page to the last line leaves no blank page before the slip, as a paragraph holding a page break
-    did (the paragraph went over to the next page, and its break made yet another)."""
-    add_title(doc, text).paragraph_format.page_break_before = True
-
-
 def _receipt(doc, document: str, addressee: str, *, id_cell: str, address_cell: str,
              confirmation: str | None = None) -> None:
     """The 送达回证: who was served what, how, by whom (two servers), with room for a proxy."""
-    _title_on_new_page(doc, "送 达 回 证")
+    add_title(doc, "送 达 回 证", new_page=True)
     rows = [
         ["送达文书", f"{document}(编号:{{{{ serial }}}})"],
         ["受送达人", addressee],
@@ -259,7 +252,7 @@ def debt_confirmation():
     add_body(doc, "特此通知。")
     _contact_lines(doc)
     _signature(doc)
-    _title_on_new_page(doc, "债 务 确 认 回 执")
+    add_title(doc, "债 务 确 认 回 执", new_page=True)
     add_body(doc, "{{ bank_legal_name }}{{ branch }}:", indent=False)
     # The confirmation names the debtor and its ID number in full: it is the debtor's own act that
     # revives the time-barred claim (《民法典》第一百九十二条第二款), so it must say whose it is.

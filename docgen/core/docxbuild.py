@@ -271,9 +271,13 @@ def add_page_number_footer(doc: DocumentType, lang: str = "zh") -> None:
                 paragraph.add_run(piece)
 
 
-def add_title(doc: DocumentType, text: str) -> Paragraph:
-    """Add the document title (黑体, centred) and return it."""
-    return doc.add_paragraph(text, style="Title")
+def add_title(doc: DocumentType, text: str, *, new_page: bool = False) -> Paragraph:
+    """Add the document title (黑体, centred) and return it; with ``new_page`` it starts a new page
+    itself (page break before), as a slip after a letter should: see ``add_page_break``."""
+    paragraph = doc.add_paragraph(text, style="Title")
+    if new_page:
+        paragraph.paragraph_format.page_break_before = True
+    return paragraph
 
 
 def add_heading(doc: DocumentType, text: str) -> Paragraph:
@@ -429,7 +433,9 @@ def add_signature_block(doc: DocumentType, lines: Sequence[str], *, space_before
 
 
 def add_page_break(doc: DocumentType) -> None:
-    """Start a new page (e.g. for a 送达回证 receipt slip)."""
+    """Start a new page with a paragraph holding a page break. A page filled to its last line pushes
+    that paragraph over, and its break then leaves a blank page: a title starting a page (a 送达回证
+    after its letter) is added with ``add_title(..., new_page=True)`` instead."""
     doc.add_paragraph(style="Normal").add_run().add_break(WD_BREAK.PAGE)
 
 
