@@ -55,8 +55,8 @@ async def check(request: Request, who: Principal, form: FormData, lang: str = "z
     """Check the uploaded bundle zip; keep it in the client's history.
 
     Returns ``{"id", "report", "files"}``: the check's id, the §5 report and the download file ids.
-    The report, its files and why the check could not run (an ``ApiError``) are in ``lang``; its
-    findings are kept in both languages too (``history.in_language``).
+    The report, its files and why the bundle could not be checked (an ``ApiError`` of ``work.failure``)
+    are in ``lang``; its findings are kept in both languages too (``history.in_language``).
     """
     svc = service(request)
     as_of = parse_iso(form_text(form, "as_of"), "as_of")

@@ -102,7 +102,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "download": ("下载",
                  "Download"),
     "checklist_docx": ("资料清单 .docx",
-                    "Checklist report .docx"),
+                       "Checklist report .docx"),
     # between the names of a list (files, folders)
     "list_sep": ("、",
                  ", "),

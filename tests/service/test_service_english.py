@@ -109,6 +109,31 @@ def test_what_changed_since_the_last_check_reads_in_english(api, archive, tmp_pa
     assert "01-申请前期/项目总平图.pdf" in changes.split("New files")[1].split("Replaced files")[0]
 
 
+def test_a_check_kept_before_its_sentences_were_shows_as_it_was_made(api, archive):
+    # a check kept before checks kept their findings' sentences in both languages (files without
+    # "messages"): the English page shows it in the language it was made in, and it still is the
+    # check a later one is compared with
+    import json
+
+    from docgen.service.store import connect
+
+    client = _user(api, "credit", "zh")
+    made = _check(client, archive)
+    assert made.status_code == 200
+    check_id = str(made.url).rsplit("/", 1)[1]
+    with connect(api.settings.db_path) as db:
+        files = json.loads(db.execute("SELECT files FROM checks WHERE id = ?", (check_id,)).fetchone()["files"])
+        assert set(files.pop("messages")) == {"zh", "en"}
+        db.execute("UPDATE checks SET files = ? WHERE id = ?", (json.dumps(files), check_id))
+    client.get("/lang/en?next=/check")
+    answer = client.get(str(made.url))
+    assert answer.status_code == 200
+    text = _text(answer.text)
+    assert all(sentence in text for sentence in CHINESE) and ENGLISH[1] not in text
+    later = _text(client.get(str(_check(client, archive).url)).text)
+    assert "Since the last check" in later and all(sentence in later for sentence in ENGLISH)
+
+
 @pytest.mark.parametrize("role", ["credit", "compliance"])
 def test_why_a_check_cannot_run_is_said_in_english(api, archive, role, tmp_path):
     english, chinese = _user(api, role, "en"), _user(api, role, "zh")
