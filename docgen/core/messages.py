@@ -177,6 +177,9 @@ MESSAGES = MessageTable("core", {
     "total-row": "这一行是合计行（{value!q}），不是一笔数据；请删除该行（或把合计放到另一张工作表）后重试",
     "merged-cell": ("{cell} 在合并单元格 {range} 中，合并单元格的值只保存在 {first}，其余各格是空的；"
                     "请取消合并，在每一行填写"),
+    "formula-no-value": lambda f: (f"{f['cell']} 是公式" + (quoted(f["formula"]) if f.get("formula") else "")
+                                   + "，文件中没有它的计算结果（表格由程序生成、未经 Excel 计算保存），或结果为空；"
+                                     "请在 Excel 中打开该文件、保存后重试，或把公式改为数值"),
     "number-stored": "{title}被 Excel 存成了数字（位数可能已丢失），请把该列设为文本后重新录入",
     "scientific-notation": "{title}是科学计数法 {value}（Excel 已丢失位数），请把该列设为文本后重新录入",
     # spreadsheets that cannot be read at all (InputError)

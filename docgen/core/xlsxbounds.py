@@ -26,6 +26,7 @@ first, as the bound requires.
 """
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import zipfile
@@ -40,7 +41,8 @@ from docgen.core.errors import InputError
 from docgen.core.messages import MESSAGES
 
 __all__ = ["MAX_CELLS", "MAX_SHEET_BYTES", "SheetExtent", "check_xlsx_extent", "column_letters", "column_number",
-           "declared_extent", "merged_ranges", "part_name", "sheet_member", "shown_sheet", "within_bound", "xml_pieces"]
+           "declared_extent", "formula_cells", "merged_ranges", "part_name", "sheet_member", "shown_sheet",
+           "within_bound", "xml_pieces"]
 
 #: Rows x columns a worksheet may span (a 200,000-row ledger of 100 columns).
 MAX_CELLS = 20_000_000
@@ -367,6 +369,54 @@ def merged_ranges(path: str | Path, sheet: str | None = None) -> list[tuple[int,
         return found
 
     return _read_sheet(path, sheet, scan) or []
+
+
+#: A cell whose first child is a formula (``<f>``, before its ``<v>``, as the schema orders them):
+#: its reference and the formula's text (none for a shared formula's other cells, which hold
+#: only ``<f t="shared" si="0"/>``). The pattern begins with the tag so the engine skips ahead.
+_FORMULA_CELL = re.compile(
+    rb"""<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Z]{1,3})\$?(\d{1,7})["'][^>]*(?<!/)>\s*"""
+    rb"""<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*?(?:/>|>([^<]*)<)""")
+#: Where the last cell of a piece begins, to keep it for the next piece (it may be cut there).
+_CELL_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s")
+#: The end of a piece looked at for its last cell and row: more than a cell's tag and formula.
+_CELL_TAIL = 1 << 16
+
+
+def formula_cells(path: str | Path, sheet: str | None, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """Return, of ``cells`` (``(row, column)``, 1-based) of the named (or first) worksheet of an
+    .xlsx, those that hold a formula, each with its text as Excel shows it (``=A2+10``; ``""``
+    for a shared formula's cell other than the first, whose text the first holds); an empty dict
+    when there is none, or the file is no .xlsx or names no worksheet.
+
+    The sheet is read a piece at a time up to the last row of ``cells``: only to explain a
+    problem, never to read the rows. Raises ``InputError`` when the sheet's XML is larger than
+    ``MAX_SHEET_BYTES``, as reading it did.
+    """
+    wanted = set(cells)
+    if not wanted:
+        return {}
+    last_row = max(row for row, _ in wanted)
+
+    def scan(stream: IO[bytes]) -> dict[tuple[int, int], str]:
+        found: dict[tuple[int, int], str] = {}
+        carry = b""
+        for piece in xml_pieces(stream):
+            data = carry + piece
+            for m in _FORMULA_CELL.finditer(data):
+                at = (int(m[2]), _column_number(m[1]))
+                if at in wanted:
+                    text = html.unescape(m[3].decode("utf-8", "replace")) if m[3] else ""
+                    found[at] = f"={text}" if text else ""
+            # A cell cut by the piece's end is matched again with the next piece.
+            starts = [m.start() for m in _CELL_START.finditer(data, max(0, len(data) - _CELL_TAIL))]
+            carry = data[starts[-1]:] if starts else b""
+            rows = _LAST_ROW.findall(data[-_CELL_TAIL:])
+            if rows and int(rows[-1]) > last_row or len(found) == len(wanted):
+                break
+        return found
+
+    return _read_sheet(path, sheet, scan) or {}
 
 
 def check_xlsx_extent(path: str | Path, sheet: str | None = None) -> SheetExtent | None:

@@ -43,7 +43,7 @@ from docgen.core.cells import csv_safe
 from docgen.core.errors import InputError, Interrupted, OutputError, RowsError
 from docgen.core.gcpause import collector_paused, sweep_young
 from docgen.core.leftovers import mark, part_name, part_path, remove_parts, remove_stale
-from docgen.core.mergedcells import explain_merged
+from docgen.core.mergedcells import explain_empty
 from docgen.core.messages import MESSAGES as CORE_MESSAGES
 from docgen.core.procs import process_context, shares_memory
 from docgen.documents.messages import MESSAGES
@@ -407,11 +407,11 @@ def _check_items(
 
 
 def _explained(items: Any, problems: list[Problem]) -> list[Problem]:
-    """``problems``, those of a sheet's cell left empty under a merged cell said to be so
-    (``explain_merged``); the problems of items a program gave, as they are."""
+    """``problems``, those of a sheet's cell left empty under a merged cell or in a formula cell
+    said to be so (``explain_empty``); the problems of items a program gave, as they are."""
     if not problems or not isinstance(items, (Table, TableStream)):
         return problems
-    return explain_merged(items.path, items.sheet, problems)
+    return explain_empty(items.path, items.sheet, problems)
 
 
 # ----------------------------------------------------------------------------- rendering

@@ -861,9 +861,9 @@ class LedgerBlocks:
 
 def _rows_error(path: Path, problems: list[Problem], sheet: str | None = None) -> RowsError:
     """Return the ``RowsError`` of a ledger whose bad rows have ``problems`` (sorted by row), a
-    value missing under a merged cell said to be so (``explain_merged``). Raises ``InputError``
-    only as reading the sheet again for its merged cells may."""
-    from docgen.core.mergedcells import explain_merged  # read only when a ledger has bad rows
+    value missing under a merged cell or in a formula cell said to be so (``explain_empty``).
+    Raises ``InputError`` only as reading the sheet again for its merged and formula cells may."""
+    from docgen.core.mergedcells import explain_empty  # read only when a ledger has bad rows
 
     rows = sorted({p.row or 0 for p in problems})
     if len(rows) > MAX_BAD_ROWS:
@@ -872,10 +872,10 @@ def _rows_error(path: Path, problems: list[Problem], sheet: str | None = None) -
         kept = set(rows[:MAX_BAD_ROWS])
         exc = MESSAGES.error(RowsError, "ledger-bad-rows-stopped", file=path, row=rows[MAX_BAD_ROWS],
                              count=MAX_BAD_ROWS)
-        exc.problems = explain_merged(path, sheet, [p for p in problems if (p.row or 0) in kept])
+        exc.problems = explain_empty(path, sheet, [p for p in problems if (p.row or 0) in kept])
     else:
         exc = MESSAGES.error(RowsError, "ledger-bad-rows", file=path, count=len(rows))
-        exc.problems = explain_merged(path, sheet, problems)
+        exc.problems = explain_empty(path, sheet, problems)
     return exc
 
 

@@ -454,6 +454,23 @@ def test_a_branch_merged_over_rows_is_named_as_a_merged_cell(runner: CliRunner, 
         f"合并单元格的值只保存在 {column}2，其余各格是空的；请取消合并，在每一行填写" for row in (3, 4)]
 
 
+def test_a_formula_saved_without_its_result_is_named_not_called_missing(runner: CliRunner, tmp_path: Path) -> None:
+    # A sheet a program wrote: 还款期限 =发函日期+10, which Excel computes on opening and no reader can.
+    import openpyxl
+
+    sheet = write_xlsx(tmp_path / "rows.xlsx", rows(2))
+    book = openpyxl.load_workbook(sheet)
+    ws = book.active
+    column = next(c.column_letter for c in ws[1] if c.value == "还款期限")
+    ws[f"{column}3"] = "=A3+10"
+    book.save(sheet)
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    assert result.stderr.splitlines()[1:] == [
+        f"  - 第3行 {column}（还款期限）列 pay_by：{column}3 是公式“=A3+10”，文件中没有它的计算结果"
+        "（表格由程序生成、未经 Excel 计算保存），或结果为空；请在 Excel 中打开该文件、保存后重试，或把公式改为数值"]
+
+
 def test_a_totals_row_at_the_foot_of_the_sheet_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
     import openpyxl
 

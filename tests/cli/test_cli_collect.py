@@ -439,8 +439,16 @@ def _sum_in_a_serial_column(ws) -> str:
     return f"第{foot}行 A（序号）列：这一行是合计行（“合计”），不是一笔数据；请删除该行（或把合计放到另一张工作表）后重试"
 
 
-@pytest.mark.parametrize("edit", [_merge_branch, _sum_at_foot, _sum_in_a_serial_column],
-                         ids=["merged-cell", "totals-row", "totals-row-in-serial-column"])
+def _formula_balance(ws) -> str:
+    """Make row 3's 贷款余额 a formula, saved (as a program saves it) without its result; return its problem."""
+    column = next(c.column_letter for c in ws[1] if c.value == "贷款余额")
+    ws[f"{column}3"] = f"={column}2*2"
+    return (f"第3行 {column}（贷款余额）列 balance：{column}3 是公式“={column}2*2”，文件中没有它的计算结果"
+            f"（表格由程序生成、未经 Excel 计算保存），或结果为空；请在 Excel 中打开该文件、保存后重试，或把公式改为数值")
+
+
+@pytest.mark.parametrize("edit", [_merge_branch, _sum_at_foot, _sum_in_a_serial_column, _formula_balance],
+                         ids=["merged-cell", "totals-row", "totals-row-in-serial-column", "formula-without-result"])
 def test_plan_names_what_the_sheet_holds_instead_of_a_loan(runner: CliRunner, ledger: Path, edit) -> None:
     import openpyxl
 
