@@ -116,7 +116,7 @@ def test_bad_values_are_coded_value_errors_with_their_facts():
     caught = _raised(ValueError, lambda: parse_date("2026-02-30"))
     assert isinstance(caught, InvalidValueError)
     assert (caught.code, caught.facts) == ("date-no-such-day", {"text": "2026-02-30"})
-    assert str(caught) == "不存在的日期 2026-02-30"
+    assert str(caught) == "不存在的日期“2026-02-30”"
     assert _raised(ValueError, lambda: parse_working_date("9999-12-31")).code == "date-out-of-range"
     caught = _raised(ValueError, lambda: parse_amount("1.234,56"))
     assert caught.code == "amount-ambiguous"

@@ -226,13 +226,13 @@ MESSAGES = MessageTable("core", {
     "datafile-not-mapping": "{file}：{what}顶层应为映射（“键: 值”）{hint}",
     "datafile-lone-surrogate": "{file}：{what}中 {where} 含有无效字符（孤立的 UTF-16 代理项，如 JSON 的 \\ud800）；请删除或改正该值",
     # single values (InvalidValueError): dates, amounts, what a Word filter is given
-    "date-no-such-day": "不存在的日期 {text}",
+    "date-no-such-day": "不存在的日期{text!q}",
     "date-format": lambda f: (f"日期格式应为 YYYY-MM-DD，收到{quoted(f['value'])}"
                               + (f"（是 Excel 的日期序号，即 {f['excel']}？请把该列单元格设为日期格式，或写作 {f['excel']}）"
                                  if f.get("excel") else "")),
     "date-has-time": ("日期{value!q}带有时刻 {time}：日期字段只应写日期（是否填错了列？）；"
                       "请改为只写日期，如 2026-06-30"),
-    "date-out-of-range": "{text} 超出可用范围 {first}–{last} 年",
+    "date-out-of-range": "日期{text!q}超出可用范围 {first}–{last} 年",
     "date-missing": "日期不能为空",
     "amount-not-number": _amount_not_number,
     "amount-in-wan": "金额以元为单位填写，收到{value!q}；请写作 {yuan}",

@@ -66,7 +66,7 @@ def test_all_digit_ids_read_as_numbers_are_accepted() -> None:
          "shareholders[1].id_number", "居民身份证号应为18位，实际为16位", "invalid-resident-id"),
         (lambda d: d["shareholders"][1].__setitem__("share", 30), "shareholders", "股东持股比例合计应为100，实际为90", "shares-total"),
         (lambda d: d["shareholders"][0].pop("uscc"), "shareholders[0]", "须填写统一社会信用代码（uscc）或居民身份证号", "shareholder-id"),
-        (lambda d: d["borrower"].__setitem__("established", "2021-02-30"), "borrower.established", "不存在的日期 2021-02-30", "not-convertible"),
+        (lambda d: d["borrower"].__setitem__("established", "2021-02-30"), "borrower.established", "不存在的日期“2021-02-30”", "not-convertible"),
         (lambda d: d["borrower"].__setitem__("established", "去年"), "borrower.established", "日期格式应为 YYYY-MM-DD", "not-convertible"),
         (lambda d: d["project"].__setitem__("invested", -5), "project.invested", "最小值为 0", "too-small"),
         (lambda d: d["project"].__setitem__("invested", 400000000), "project.invested", "不能大于总投资（300000000）", "invested-over-total"),
@@ -90,8 +90,8 @@ def test_each_problem_names_its_field(mutate, field: str, detail: str, code: str
 
 
 @pytest.mark.parametrize(("written", "detail"), [
-    ("2021-02-30", "无法转换：不存在的日期 2021-02-30"),
-    ("2021-13-01", "无法转换：不存在的日期 2021-13-01"),
+    ("2021-02-30", "无法转换：不存在的日期“2021-02-30”"),
+    ("2021-13-01", "无法转换：不存在的日期“2021-13-01”"),
     ("2021-04-08 25:00:00", "无法转换：日期格式应为 YYYY-MM-DD，收到“2021-04-08 25:00:00”"),
 ])
 def test_a_date_that_does_not_exist_written_bare_is_the_fields_problem(written: str, detail: str) -> None:

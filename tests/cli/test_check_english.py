@@ -165,7 +165,7 @@ def test_the_chinese_report_keeps_its_wording(bad_bundle: Path) -> None:
     messages = {f["message"] for f in json.loads(result.output)["findings"]}
     assert {"bundle.yaml 字段 borrower.uscc：统一社会信用代码校验位错误",
             "bundle.yaml 字段 borrower.registered_capital：无法转换：金额以元为单位填写，收到“5000万”；请写作 50000000",
-            "bundle.yaml 字段 borrower.established：无法转换：不存在的日期 2026/13/45",
+            "bundle.yaml 字段 borrower.established：无法转换：不存在的日期“2026/13/45”",
             "bundle.yaml 字段 actual_controller.id_number：居民身份证号中的出生日期晚于今天"} <= messages
 
 
@@ -477,10 +477,10 @@ def test_a_bad_option_of_check_is_said_in_english(complete: Path, tmp_path: Path
     bundle = str(complete)
     assert _refused(bundle, "--as-of", "2026-13-01") == (
         "Error: Invalid value for '--as-of': no such date: '2026-13-01' (e.g. --as-of 2026-11-28)",
-        "Error: Invalid value for '--as-of': 不存在的日期 2026-13-01（例如 --as-of 2026-11-28）")
+        "Error: Invalid value for '--as-of': 不存在的日期“2026-13-01”（例如 --as-of 2026-11-28）")
     assert _refused(bundle, "--as-of", "1800-01-01") == (
         "Error: Invalid value for '--as-of': 1800-01-01 is outside the years 1900–2199 (e.g. --as-of 2026-11-28)",
-        "Error: Invalid value for '--as-of': 1800-01-01 超出可用范围 1900–2199 年（例如 --as-of 2026-11-28）")
+        "Error: Invalid value for '--as-of': 日期“1800-01-01”超出可用范围 1900–2199 年（例如 --as-of 2026-11-28）")
     assert _refused(bundle, "--as-of", "下周三") == (
         "Error: Invalid value for '--as-of': a date is written YYYY-MM-DD, not '下周三' (e.g. --as-of 2026-11-28)",
         "Error: Invalid value for '--as-of': 日期格式应为 YYYY-MM-DD，收到“下周三”（例如 --as-of 2026-11-28）")

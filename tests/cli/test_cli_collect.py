@@ -126,7 +126,7 @@ def test_plan_bad_date_is_a_usage_error(runner: CliRunner, ledger: Path) -> None
     assert "--as-of" in result.output
     assert "例如 --as-of 2026-11-28" in result.output
     far = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "9999-12-31"])
-    assert far.exit_code == 2 and "9999-12-31 超出可用范围 1900–2199 年" in far.output
+    assert far.exit_code == 2 and "日期“9999-12-31”超出可用范围 1900–2199 年" in far.output
 
 
 def test_plan_missing_ledger_exits_2(runner: CliRunner, tmp_path: Path) -> None:
@@ -298,7 +298,7 @@ def test_letters_for_a_branch_without_contacts_exit_1_naming_row_and_reason(
 def test_letters_bad_options_exit_2(runner: CliRunner, ledger: Path, tmp_path: Path) -> None:
     result = _letters(runner, ledger, tmp_path / "out", as_of="2026-13-01")
     assert result.exit_code == 2
-    assert "不存在的日期 2026-13-01" in result.output
+    assert "不存在的日期“2026-13-01”" in result.output
     result = runner.invoke(main, ["collect", "letters", "--ledger", str(ledger), "--as-of", "2026-11-28"])
     assert result.exit_code == 2
     assert "--out" in result.output

@@ -131,7 +131,7 @@ def test_render_of_a_bare_date_that_does_not_exist_exits_1_naming_the_field(runn
     result = run(runner, "render", "demand-letter", "--data", str(data_file), "-o", str(out))
     assert result.exit_code == 1
     assert result.output == ("Error: 模板 demand-letter：数据未通过检查（1 处问题）\n"
-                             "  - letter_date：无法转换：不存在的日期 2026-02-30\n")
+                             "  - letter_date：无法转换：不存在的日期“2026-02-30”\n")
     assert not out.exists()
 
 

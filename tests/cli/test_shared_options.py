@@ -46,10 +46,10 @@ def test_check_as_of_with_slashes_gives_the_report_of_that_day() -> None:
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("2026-02-30", "不存在的日期 2026-02-30（例如 --as-of 2026-11-28）"),
-    ("2026/13/01", "不存在的日期 2026/13/01（例如 --as-of 2026-11-28）"),
+    ("2026-02-30", "不存在的日期“2026-02-30”（例如 --as-of 2026-11-28）"),
+    ("2026/13/01", "不存在的日期“2026/13/01”（例如 --as-of 2026-11-28）"),
     ("28/11/2026", "日期格式应为 YYYY-MM-DD，收到“28/11/2026”（例如 --as-of 2026-11-28）"),
-    ("9999-12-31", "9999-12-31 超出可用范围 1900–2199 年（例如 --as-of 2026-11-28）"),
+    ("9999-12-31", "日期“9999-12-31”超出可用范围 1900–2199 年（例如 --as-of 2026-11-28）"),
 ])
 def test_a_bad_as_of_is_the_same_one_line_everywhere(value: str, message: str, tmp_path: Path) -> None:
     for command, args in _commands_with_as_of(tmp_path).items():

@@ -51,7 +51,7 @@ def test_problems_carry_field_paths_and_reasons() -> None:
     )
     assert [(p.path, p.code, dict(p.facts)) for p in problems] == [
         ("borrower.uscc", "invalid-uscc", {"reason": "checksum"}),
-        ("established", "not-convertible", {"reason": "不存在的日期 2021-02-30", "cause": "date-no-such-day",
+        ("established", "not-convertible", {"reason": "不存在的日期“2021-02-30”", "cause": "date-no-such-day",
                                             "text": "2021-02-30"}),
         ("shareholders[1].id_number", "invalid-resident-id", {"reason": "checksum", "length": 18}),
         ("typo", "unknown-field", {}),
@@ -59,7 +59,7 @@ def test_problems_carry_field_paths_and_reasons() -> None:
     # The wording, exactly as users read it.
     assert [(p.path, p.message) for p in problems] == [
         ("borrower.uscc", "统一社会信用代码校验位错误"),
-        ("established", "无法转换：不存在的日期 2021-02-30"),
+        ("established", "无法转换：不存在的日期“2021-02-30”"),
         ("shareholders[1].id_number", "居民身份证号校验位错误"),
         ("typo", "未知字段（请检查拼写）"),
     ]
@@ -92,7 +92,7 @@ def test_parse_amount_reads_full_width_forms(text: str, amount: str) -> None:
 
 def test_parse_date_reads_full_width_forms_and_quotes_them_as_typed() -> None:
     assert parse_date("２０２６．６．３０") == parse_date("２０２６／６／３０") == dt.date(2026, 6, 30)
-    with pytest.raises(ValueError, match="^不存在的日期 ２０２６．２．３０$"):
+    with pytest.raises(ValueError, match="^不存在的日期“２０２６．２．３０”$"):
         parse_date("２０２６．２．３０")
 
 
@@ -131,11 +131,11 @@ def test_parse_amount_rejects(bad: object) -> None:
 def test_parse_working_date_reads_like_parse_date_within_range() -> None:
     assert parse_working_date("2026/11/28") == parse_date("2026-11-28") == dt.date(2026, 11, 28)
     assert parse_working_date(DATE_MIN) == DATE_MIN and parse_working_date(DATE_MAX) == DATE_MAX
-    with pytest.raises(ValueError, match="^9999-12-31 超出可用范围 1900–2199 年$"):
+    with pytest.raises(ValueError, match="^日期“9999-12-31”超出可用范围 1900–2199 年$"):
         parse_working_date(" 9999-12-31 ")
-    with pytest.raises(ValueError, match="^1899-12-31 超出可用范围"):
+    with pytest.raises(ValueError, match="^日期“1899-12-31”超出可用范围"):
         parse_working_date(dt.date(1899, 12, 31))
-    with pytest.raises(ValueError, match="^不存在的日期 2026-02-30$"):
+    with pytest.raises(ValueError, match="^不存在的日期“2026-02-30”$"):
         parse_working_date("2026-02-30")
 
 
@@ -186,7 +186,7 @@ def test_a_time_of_another_shape_is_no_date(text: str) -> None:
 
 
 def test_a_day_the_calendar_lacks_is_named_with_its_midnight() -> None:
-    with pytest.raises(InvalidValueError, match="^不存在的日期 2026-02-30 00:00$"):
+    with pytest.raises(InvalidValueError, match="^不存在的日期“2026-02-30 00:00”$"):
         parse_date("2026-02-30 00:00")
 
 
@@ -236,7 +236,7 @@ def test_problems_are_coded_with_facts() -> None:
         "kind": ("not-allowed", {"value": "lease"}),
         # the failed coercion stands alone: no second "type" problem for the same field
         # with the value parser's own code and facts (``cause``), which word it in English too
-        "signed": ("not-convertible", {"reason": "不存在的日期 2026-13-01", "cause": "date-no-such-day",
+        "signed": ("not-convertible", {"reason": "不存在的日期“2026-13-01”", "cause": "date-no-such-day",
                                        "text": "2026-13-01"}),
         "id_number": ("invalid-resident-id", {"reason": "length", "length": 4}),
         "party": ("invalid-uscc-or-resident-id", {}),
@@ -246,7 +246,7 @@ def test_problems_are_coded_with_facts() -> None:
         "borrower": "必填字段，不能缺少",
         "amount": "最小值为 1",
         "kind": "不允许的取值 lease",
-        "signed": "无法转换：不存在的日期 2026-13-01",
+        "signed": "无法转换：不存在的日期“2026-13-01”",
         "id_number": "居民身份证号应为18位，实际为4位",
         "party": "既不是有效的统一社会信用代码，也不是有效的居民身份证号",
         "name": "最大长度为 4",

@@ -554,7 +554,7 @@ def test_dates_outside_the_commands_years_are_400_before_any_work(api, as_of):
     for path in ("/api/collect/plan", "/api/collect/letters"):
         answer = api.client.post(path, headers=manager, files=ledger, data={"as_of": as_of})
         assert answer.status_code == 400, answer.text
-        assert answer.json()["error"] == f"as_of：{as_of} 超出可用范围 1900–2199 年（invalid date）"
+        assert answer.json()["error"] == f"as_of：日期“{as_of}”超出可用范围 1900–2199 年（invalid date）"
     assert len(api.client.get("/api/jobs", headers=manager).json()) == jobs_before
 
 
