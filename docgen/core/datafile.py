@@ -14,7 +14,7 @@ import yaml
 
 from docgen.core.access import when_denied
 from docgen.core.errors import DocgenError, InputError
-from docgen.core.messages import MESSAGES
+from docgen.core.messages import CONTENT_NAMES, MESSAGES
 from docgen.core.regularfile import read_regular
 from docgen.core.textcodec import decode_chinese, lone_surrogate
 
@@ -82,6 +82,21 @@ def yaml_error_problem(exc: yaml.YAMLError) -> str:
     return getattr(exc, "problem", None) or str(exc).splitlines()[0]
 
 
+def _binary_content(raw: bytes) -> str | None:
+    """Return the kind (``docgen.core.sniff``) of a file that is plainly no text, an Excel
+    workbook, a PDF, a Word document, an image or a ZIP, else None: its bytes would otherwise be
+    reported as an encoding or a YAML syntax that cannot be fixed, being neither."""
+    from docgen.core.sniff import UTF16_BOMS, looks_like_text, sniff_kind
+
+    head = raw[:1 << 16]
+    if head.startswith(b"%PDF-"):
+        return "pdf"  # its first kilobytes often decode as GB18030
+    if not head or looks_like_text(head) or head.startswith(UTF16_BOMS):
+        return None
+    kind = sniff_kind(raw)
+    return kind if kind in CONTENT_NAMES and kind not in ("unknown", "empty") else None
+
+
 def read_mapping(
     path: str | os.PathLike[str],
     *,
@@ -97,7 +112,8 @@ def read_mapping(
 
     ``what`` names the file for people (e.g. ``催收策略文件``); ``hint`` is appended to the
     "not a mapping" message (e.g. an example key). An empty file gives ``{}`` when
-    ``allow_empty``. Raises ``error`` (``InputError`` by default) naming the file, and the
+    ``allow_empty``. Raises ``error`` (``InputError`` by default) naming the file (and what it
+    holds instead, when it is a workbook, a PDF, a Word document, an image or a ZIP), and the
     line and column of a syntax error.
     """
     file = Path(path)
@@ -108,6 +124,9 @@ def read_mapping(
     except OSError as exc:
         when_denied(exc, error, file)
         raise MESSAGES.error(error, "datafile-unreadable", file=str(file), what=what, reason=exc.strerror) from None
+    content = _binary_content(raw)
+    if content is not None:  # the batch's spreadsheet given as --data, a scan as the policy
+        raise MESSAGES.error(error, "datafile-not-text", file=str(file), what=what, content=CONTENT_NAMES[content])
     # The decoder a CSV goes through: Notepad on Chinese Windows saves these files in GBK.
     text = decode_chinese(raw)
     if text is None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from docgen.core.wording import MessageTable, joined, quoted
 
-__all__ = ["MESSAGES", "PAGE_FOOTER", "TYPE_NAMES", "TYPE_NAMES_EN"]
+__all__ = ["CONTENT_NAMES", "MESSAGES", "PAGE_FOOTER", "TYPE_NAMES", "TYPE_NAMES_EN"]
 
 #: A document's page-number footer by language: ``{PAGE}`` and ``{NUMPAGES}`` stand where Word's
 #: fields of those names go (``docgen.core.docxbuild.add_page_number_footer``).
@@ -29,6 +29,13 @@ TYPE_NAMES_EN = {
     "boolean": "yes/no", "date": "a date (YYYY-MM-DD)", "amount": "an amount", "list": "a list",
     "dict": "a mapping",
 }
+
+#: What a file given as a table or a YAML/JSON file really holds (``docgen.core.sniff`` kinds), in
+#: the words of ``excel-not-workbook``, ``table-not-text`` and ``datafile-not-text``.
+CONTENT_NAMES = {"pdf": "PDF 文件", "docx": "Word 文档", "doc": "Word 97-2003 文档", "xlsx": "Excel 工作簿",
+                 "xls": "Excel 97-2003 工作簿", "jpg": "图片", "png": "图片", "tiff": "图片",
+                 "zip": "ZIP 格式的文件，如压缩包或改了扩展名的 .xlsx 工作簿", "unknown": "无法识别的内容",
+                 "empty": "空文件，0 字节", "ole": "Office 97-2003 格式的其他文件"}
 
 #: Why an identification number failed (``facts["reason"]``) -> the words after the number's name.
 _REASONS = {
@@ -215,6 +222,7 @@ MESSAGES = MessageTable("core", {
     "sheet-too-many-cells": _too_many_cells,
     # small YAML/JSON files users write (the error class is the caller's; ``what`` names the file)
     "datafile-not-found": "{file}：{what}不存在；请检查路径",
+    "datafile-not-text": "{file}：{what}应为 YAML 或 JSON 文本（文件内容：{content}）；请确认选对了文件",
     "datafile-undecodable": "{file}：无法识别{what}的编码（不是 UTF-8 或 GB18030/GBK）；请用 UTF-8 保存后重试",
     "datafile-unreadable": "{file}：无法读取{what}（{reason}）",
     # what ``regularfile.NotRegularFile`` says as its reason (a folder, a FIFO or a device given as a file)

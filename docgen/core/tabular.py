@@ -33,7 +33,7 @@ from docgen.core.xlsxbounds import (MAX_CELLS, SheetExtent, check_xlsx_extent, c
 from docgen.core.xlsxstream import ERROR_TEXTS, open_stream, streams_alike
 from docgen.core.errors import InputError
 from docgen.core.textcodec import BOM, decode_chinese
-from docgen.core.messages import MESSAGES
+from docgen.core.messages import CONTENT_NAMES, MESSAGES
 from docgen.core.problems import Problem
 from docgen.core.wording import reason_of
 
@@ -511,11 +511,6 @@ def _first_shown(sheets: Sequence[Any]) -> int:
 #: Bytes read to tell what a file given as a table holds: enough for a workbook's first ZIP
 #: members or an OLE2 directory in most files.
 _HEAD_BYTES = 1 << 16
-#: What a file that is no table is, in the words of ``excel-not-workbook`` / ``table-not-text``.
-_CONTENT_NAMES = {"pdf": "PDF 文件", "docx": "Word 文档", "doc": "Word 97-2003 文档", "jpg": "图片",
-                  "png": "图片", "tiff": "图片", "zip": "ZIP 格式的文件，如压缩包或改了扩展名的 .xlsx 工作簿",
-                  "unknown": "无法识别的内容", "empty": "空文件，0 字节", "ole": "Office 97-2003 格式的其他文件"}
-
 
 def _refuse_other_content(path: Path, suffix: str) -> None:
     """Raise ``InputError`` saying what ``path`` really holds when its content is not what its
@@ -550,8 +545,8 @@ def _refuse_other_content(path: Path, suffix: str) -> None:
             return  # text, whatever it mentions ("%PDF-" in a cell)
         if kind == "xlsx" or (head.startswith(OLE_MAGIC) and kind == "xls"):
             raise MESSAGES.error(InputError, "table-is-workbook", path=path, suffix=suffix)
-        if kind in _CONTENT_NAMES and kind not in ("unknown", "empty"):
-            raise MESSAGES.error(InputError, "table-not-text", path=path, what=_CONTENT_NAMES[kind])
+        if kind in CONTENT_NAMES and kind not in ("unknown", "empty"):
+            raise MESSAGES.error(InputError, "table-not-text", path=path, what=CONTENT_NAMES[kind])
         return
     if kind in ("xlsx", "zip"):
         if suffix == ".xls":
@@ -566,7 +561,7 @@ def _refuse_other_content(path: Path, suffix: str) -> None:
         raise MESSAGES.error(InputError, "excel-is-markup" if is_markup(head) else "excel-is-text", path=path)
     if head.startswith(OLE_MAGIC) and kind == "unknown":
         kind = "ole"  # neither a workbook nor a Word document, nor encrypted
-    raise MESSAGES.error(InputError, "excel-not-workbook", path=path, what=_CONTENT_NAMES.get(kind, kind))
+    raise MESSAGES.error(InputError, "excel-not-workbook", path=path, what=CONTENT_NAMES.get(kind, kind))
 
 
 def _excel_unreadable(path: Path, exc: BaseException) -> BaseException:

@@ -43,3 +43,28 @@ def test_bytes_no_encoding_decodes_name_the_file(tmp_path: Path) -> None:
     assert str(caught.value) == f"{path}：无法识别目标文件的编码（不是 UTF-8 或 GB18030/GBK）；请用 UTF-8 保存后重试"
     with pytest.raises(InputError, match="无法识别文件编码"):
         decode_text(raw, "rows.csv")  # the CSV reader refuses the same bytes
+
+
+def test_a_gb18030_bom_is_no_part_of_the_first_key(tmp_path: Path) -> None:
+    path = tmp_path / "notes.yaml"
+    path.write_bytes(b"\x84\x31\x95\x33" + "branch: 眉县支行\n".encode("gb18030"))
+    assert read_mapping(path, what="说明文件") == {"branch": "眉县支行"}
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.mark.parametrize(("source", "content"), [
+    ("templates/demand-letters.xlsx", "Excel 工作簿"),  # the batch's rows given to render --data
+    ("bundle/01-申请前期/公司章程.pdf", "PDF 文件"),
+    ("bundle/01-申请前期/法定代表人身份证.jpg", "图片"),
+    ("bundle/01-申请前期/公司简历.docx", "Word 文档"),
+])
+def test_a_file_that_is_no_text_is_named_for_what_it_holds(tmp_path: Path, source: str, content: str) -> None:
+    # Before: "无法识别…的编码，请用 UTF-8 保存", or a YAML syntax error at line 1 of a PDF.
+    path = tmp_path / "data.yaml"
+    path.write_bytes((EXAMPLES / source).read_bytes())
+    with pytest.raises(InputError) as caught:
+        read_mapping(path, what="数据文件")
+    assert caught.value.code == "datafile-not-text"
+    assert str(caught.value) == f"{path}：数据文件应为 YAML 或 JSON 文本（文件内容：{content}）；请确认选对了文件"
