@@ -201,6 +201,8 @@ MESSAGES = MessageTable("core", {
                                           if str(f["suffix"]).lower() in _SAVED_BY else "")),
     "header-missing-columns": _header_missing_columns,
     "table-empty": "{path}：表格是空的，找不到表头行",
+    "sheet-empty": joined("{path}：工作表{sheet!q}是空的，找不到表头行（工作簿中另有工作表：{others}）；"
+                          "请把数据所在的工作表移到最前面，或删除这张空表", "others"),
     "text-undecodable": ("{source}：无法识别文件编码（不是 UTF-8 或 GB18030/GBK）。请在 Excel 中另存为"
                          "“CSV UTF-8(逗号分隔)”或 .xlsx 后重试"),
     "excel-unreadable": ("{path}：无法读取 Excel 文件（{error}：{reason}）。文件可能已损坏或不完整；"

@@ -499,6 +499,21 @@ def _calamine_rows(path: Path, sheet: str | None, skip: int = 0) -> Iterator[Seq
     return islice(rows, skip, None)
 
 
+def _sheet_and_others(path: Path, sheet: str | None) -> tuple[str | None, list[str]]:
+    """Return the name of the worksheet read (``sheet``, or the first shown: ``_first_shown``) and
+    the names of the workbook's other sheets; ``(None, [])`` when the workbook cannot tell them."""
+    try:
+        with _held_native_stderr():
+            from python_calamine import CalamineWorkbook
+
+            workbook = CalamineWorkbook.from_path(str(path))
+            names = list(workbook.sheet_names)
+            read = sheet if sheet is not None else names[_first_shown(workbook.sheets_metadata)]
+    except Exception:  # noqa: BLE001 - only to word an error the reading already found
+        return None, []
+    return read, [name for name in names if name != read]
+
+
 def _first_shown(sheets: Sequence[Any]) -> int:
     """Return the index of the sheet read when none is named: the first sheet Excel shows, where
     the first is hidden (``shown_sheet`` tells it for an .xlsx before; this tells it for an .xls
@@ -785,6 +800,9 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
                                  blanks=[column_letters(i + 1) for i in blanks if i < last])
 
     if header is None:
+        read, others = _sheet_and_others(path, sheet) if suffix in _EXCEL_SUFFIXES else (None, [])
+        if read is not None and others:  # a cover or notes sheet first, the rows on another
+            raise MESSAGES.error(InputError, "sheet-empty", path=path, sheet=read, others=others)
         raise MESSAGES.error(InputError, "table-empty", path=path)
     first = header[0][0] if header else 0
     leading = [(index, f"{column_letters(index + 1)}（{str(values[index]).strip()}）" if not _is_blank(values[index])

@@ -490,3 +490,14 @@ def test_a_ledger_of_only_a_header_is_refused_by_plan_and_letters_as_by_npl_repo
         again = runner.invoke(main, [*command, "--ledger", str(empty),
                                      *(["--as-of", "2026-11-28"] if command[0] == "collect" else [])])
         assert (again.exit_code, again.stderr) == (2, expected), command
+
+
+def test_a_ledger_behind_an_empty_first_sheet_names_the_sheets(runner: CliRunner, ledger: Path) -> None:
+    book = openpyxl.load_workbook(ledger)
+    book.active.title = "贷款台账"
+    book.create_sheet("填表说明", 0)
+    book.save(ledger)
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (f"Error: {ledger}：工作表“填表说明”是空的，找不到表头行（工作簿中另有工作表：贷款台账）；"
+                             "请把数据所在的工作表移到最前面，或删除这张空表\n")

@@ -729,3 +729,26 @@ def test_a_required_columns_asterisk_on_either_side_is_no_part_of_its_name(tmp_p
     table = read_table(path, ALIASES, required=["borrower", "contract_no", "principal"])
     assert table.rows[0].values == {"borrower": "张三", "contract_no": "HT-1", "principal": "100"}
     assert table.columns == {"borrower": "A（*借款人）", "contract_no": "B（借款合同号*）", "principal": "C（逾期本金（元）*）"}
+
+
+def test_an_empty_first_sheet_is_named_with_the_sheets_the_rows_may_be_on(tmp_path: Path) -> None:
+    # A notes sheet put first: "the table is empty" alone left the clerk looking at a full sheet.
+    path = _xlsx(tmp_path / "rows.xlsx", [["借款人", "证件号码"], ["张三", ID]])
+    wb = openpyxl.load_workbook(path)
+    wb.active.title = "名单"
+    wb.create_sheet("说明", 0)
+    wb.save(path)
+    with pytest.raises(InputError) as caught:
+        read_table(path, ALIASES)
+    assert caught.value.code == "sheet-empty"
+    assert str(caught.value) == (f"{path}：工作表“说明”是空的，找不到表头行（工作簿中另有工作表：名单）；"
+                                 "请把数据所在的工作表移到最前面，或删除这张空表")
+    assert read_table(path, ALIASES, sheet="名单").rows[0].values["borrower"] == "张三"
+    with pytest.raises(InputError) as caught:
+        stream_table(path, ALIASES)
+    assert caught.value.code == "sheet-empty"
+    lone = tmp_path / "lone.xlsx"
+    openpyxl.Workbook().save(lone)  # one sheet, empty: nothing else to point at
+    with pytest.raises(InputError) as caught:
+        read_table(lone, ALIASES)
+    assert str(caught.value) == f"{lone}：表格是空的，找不到表头行"
