@@ -201,12 +201,11 @@ def draftable_entries(report: Mapping[str, Any], lang: str = "zh") -> list[tuple
     the ``docgen render NAME …`` form (its data comes from elsewhere). Annexes come in their
     numbers' order; a .zip bundle's command names an ``--out`` folder, which draft needs for it.
     """
-    import shlex
+    from docgen.core.wording import command_word
 
     bundle = str(report.get("bundle") or "BUNDLE")
     out = f" --out {LABELS[lang]['draft_folder']}" if bundle.lower().endswith(".zip") else ""
-    if re.search(r"[\s'\"$`\\!*?&;|<>()\[\]{}#~]", bundle):  # shlex would also quote plain Chinese
-        bundle = shlex.quote(bundle)
+    bundle = command_word(bundle)
     entries: list[tuple[int | None, str, str]] = []
     for entry in report.get("draftable") or []:
         template = str(entry.get("template") or entry.get("id") or "")

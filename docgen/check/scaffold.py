@@ -18,6 +18,7 @@ from docgen.core.atomic import write_text_atomic
 from docgen.check.bundledata import SCHEMA as BUNDLE_SCHEMA
 from docgen.check.checklist import Checklist, load_checklist
 from docgen.core.errors import InputError, OutputExistsError
+from docgen.core.wording import command_word
 from docgen.check.messages import ERRORS, OUTPUT
 
 BUNDLE_FILE = "bundle.yaml"
@@ -37,7 +38,8 @@ class ScaffoldResult:
         lines = [OUTPUT.text("scaffold/created", {"root": self.root})]
         lines += [OUTPUT.text("scaffold/folder", {"name": folder.name}) for folder in self.folders]
         lines.append(OUTPUT.text("scaffold/bundle-yaml", {"name": self.bundle_yaml.name, "overwritten": self.overwritten}))
-        lines.append(OUTPUT.text("scaffold/next", {"bundle_yaml": self.bundle_yaml, "root": self.root}))
+        # The command as it can be pasted: a folder named with a space is quoted.
+        lines.append(OUTPUT.text("scaffold/next", {"bundle_yaml": self.bundle_yaml, "root": command_word(str(self.root))}))
         return "\n".join(lines) + "\n"
 
 

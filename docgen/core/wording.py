@@ -14,6 +14,7 @@ the facts calls ``quoted``. English wording keeps ``{text!r}``.
 from __future__ import annotations
 
 import numbers
+import re
 import string
 from collections.abc import Callable, Mapping
 from decimal import Decimal, localcontext
@@ -23,7 +24,7 @@ from docgen.core.errors import DocgenError
 from docgen.core.notices import Notice
 from docgen.core.problems import Problem
 
-__all__ = ["QUOTE_LIMIT", "Derive", "Entry", "MessageTable", "fill", "joined", "quoted", "reason_of"]
+__all__ = ["QUOTE_LIMIT", "Derive", "Entry", "MessageTable", "command_word", "fill", "joined", "quoted", "reason_of"]
 
 #: One wording: a ``str.format`` template over the facts, or a function of the facts.
 Entry = Union[str, Callable[[Mapping[str, Any]], str]]
@@ -129,6 +130,19 @@ def fill(template: str, facts: Mapping[str, Any]) -> str:
     mapping lacks or a spec the value refuses."""
     # Most templates quote nothing: str.format_map is several times faster than string.Formatter.
     return template.format_map(facts) if "!q" not in template else _FORMATTER.vformat(template, (), facts)
+
+
+#: What a shell reads as more than one plain word; plain Chinese is not, so it stays unquoted.
+_SHELL_SPECIAL = re.compile(r"[\s'\"$`\\!*?&;|<>()\[\]{}#~]")
+
+
+def command_word(text: str) -> str:
+    """Return ``text`` (a path) as one word of a command docgen suggests, quoted for the shell
+    (``'/客户 资料/华安'``) only when it holds a space or a character the shell would read, so
+    that the line runs as pasted."""
+    import shlex
+
+    return shlex.quote(text) if _SHELL_SPECIAL.search(text) else text
 
 
 def joined(template: str, *keys: str, sep: str = "、") -> Callable[[Mapping[str, Any]], str]:

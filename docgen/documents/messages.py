@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from docgen.core.typography import FULL_WIDTH
-from docgen.core.wording import MessageTable, joined
+from docgen.core.wording import MessageTable, command_word, joined
 
 #: What a lint warning suggests for each ASCII mark: its full-width form between “ ”, or, for a
 #: quote, the pair that replaces a pair of them.
@@ -213,12 +213,13 @@ MESSAGES = MessageTable("documents", {
                                 "请确认选对了文件，或在 Word 中打开后另存为 .docx 再重试"),
     "template-not-word": lambda f: (f"{f['name']}：" if f.get("name") else "")
                                    + f"不是有效的 Word .docx 文件，请在 Word 中打开并另存为 .docx（{f['reason']}）",
-    "template-tag-syntax": "{path}：{where}模板标签有误：{reason}。该段：{snippet}。请运行 docgen templates lint {path} 查看详情",
+    "template-tag-syntax": lambda f: (f"{f['path']}：{f['where']}模板标签有误：{f['reason']}。该段：{f['snippet']}。"
+                                      f"请运行 docgen templates lint {command_word(str(f['path']))} 查看详情"),
     "template-unknown-variables": lambda f: (
         f"{f['path']}：模板中的变量 " + "、".join(
             name + (f"（应为 {like}？）" if like else "") for name, like in zip(f["unknown"], f["like"]))
         + ("" if f["like"][-1] else " ")
-        + f"不是模板 {f['template']} 的字段；请在 Word 中改正这些标签（docgen templates lint {f['path']}"
+        + f"不是模板 {f['template']} 的字段；请在 Word 中改正这些标签（docgen templates lint {command_word(str(f['path']))}"
         + (f" --schema {f['schema']}" if f.get("schema") else "") + " 列出所在段落）"),
     "meta-no-schema": "{path}：缺少 schema（字段定义）",
     "meta-pattern-syntax": "{file}：{key} 格式错误：{reason}",

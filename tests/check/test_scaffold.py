@@ -147,3 +147,9 @@ def test_scaffold_says_what_it_made_and_the_next_step(tmp_path) -> None:
     assert lines[-1] == (f"下一步：填写 {tmp_path / '华安置业' / 'bundle.yaml'}，放入资料文件后运行 "
                          f"docgen check {tmp_path / '华安置业'}")
     assert scaffold(tmp_path / "华安置业", force=True).to_text().splitlines()[-2] == "  bundle.yaml（已覆盖原文件）"
+
+
+def test_the_next_step_runs_as_pasted_for_a_folder_named_with_spaces(tmp_path) -> None:
+    # Unquoted, the shell reads "docgen check …/客户 资料" as two bundles.
+    root = tmp_path / "客户 资料" / "华安置业"
+    assert scaffold(root).to_text().splitlines()[-1].endswith(f"放入资料文件后运行 docgen check '{root}'")

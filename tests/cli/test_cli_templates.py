@@ -511,3 +511,16 @@ def test_a_letter_whose_amounts_contradict_each_other_is_refused(runner, tmp_pat
     result = run(runner, "render", name, "--data", str(data_file), "-o", str(out), "--register", str(tmp_path / "r.sqlite"))
     assert result.exit_code == 1 and not out.exists()
     assert result.output.splitlines()[1:] == [f"  - {field}：{wording}，收到 {value:,.2f}（大于 {data[limit]:,.2f}）"]
+
+
+def test_the_lint_command_an_error_suggests_runs_as_pasted_from_a_folder_with_a_space(runner, tmp_path):
+    folder = tmp_path / "我行 模板"
+    folder.mkdir()
+    broken = edited_template(folder, "合计{{ total|amount_in_word }}")
+    data = ["--data", str(EXAMPLES / "demand-letter.yaml"), "-o", str(tmp_path / "out.docx")]
+    result = runner.invoke(main, ["render", "demand-letter", "--template", str(broken), *data])
+    assert result.exit_code == 2 and result.output.endswith(f"请运行 docgen templates lint '{broken}' 查看详情\n")
+    misspelt = edited_template(folder, "致：{{ borower }}")
+    result = runner.invoke(main, ["render", "demand-letter", "--template", str(misspelt), *data])
+    assert result.exit_code == 2
+    assert f"（docgen templates lint '{misspelt}' --schema demand-letter 列出所在段落）" in result.output
