@@ -7,7 +7,7 @@ import click
 
 from docgen.check.checklist import list_checklists, load_checklist
 from docgen.check.checklist_text import checklist_json, render_checklist, validity_line
-from docgen.check.messages import in_english
+from docgen.check.messages import OUTPUT, in_english
 from docgen.cli.common import dump_json, emit, handle_errors, worded_in
 from docgen.cli.options import CheckedPath, format_option, lang_option, output_option
 
@@ -66,6 +66,8 @@ def show_command(name: str, stage: str | None, lang: str | None, fmt: str, outpu
             emit(dump_json(checklist_json(checklist, stage)), output)
         else:
             emit(render_checklist(checklist, stage, lang), output)
+    if output is not None and str(output) != "-":  # as check says where its report went
+        click.echo(OUTPUT.text("wrote", {"path": output}, lang or "zh"), err=True)
 
 
 @checklist_group.command("validate")

@@ -112,11 +112,12 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, re
         from docgen.loans.plan_output import write_xlsx
 
         write_xlsx(plan, output)
-        click.echo(MESSAGES.text("plan-written", {"output": output, "count": len(plan.entries)}), err=True)
     else:
         from docgen.loans.plan_output import render_text
 
         emit(render_text(plan), output)
+    if output is not None and str(output) != "-":  # what was written where, whatever the format
+        click.echo(MESSAGES.text("plan-written", {"output": output, "count": len(plan.entries)}), err=True)
 
 
 def _letters_text(result: Any) -> str:

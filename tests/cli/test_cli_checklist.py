@@ -66,7 +66,8 @@ def test_show_a_banks_own_file(tmp_path: Path) -> None:
 def test_output_file(tmp_path: Path) -> None:
     out = tmp_path / "list.txt"
     result = _run("show", "--lang", "en", "-o", str(out))
-    assert result.exit_code == 0 and result.output == ""
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", f"wrote {out}\n")  # as check says it
+    assert _run("show", "-o", str(tmp_path / "清单.txt")).stderr == f"已写入 {tmp_path / '清单.txt'}\n"
     assert out.read_text(encoding="utf-8").startswith("Real-estate development loan document checklist")
 
 

@@ -91,6 +91,17 @@ def test_plan_xlsx_needs_an_output_file(runner: CliRunner, ledger: Path, tmp_pat
     assert result.stderr == f"Error: 无法写入 {blocked}（File exists）；请检查输出路径、写入权限和磁盘空间\n"
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_plan_written_to_a_file_says_so_in_every_format(runner: CliRunner, ledger: Path, tmp_path: Path,
+                                                       fmt: str) -> None:
+    # Silent before, except for xlsx: the clerk could not tell the plan had gone anywhere.
+    out = tmp_path / f"计划.{fmt}"
+    result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
+                                  "--format", fmt, "-o", str(out)])
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", f"已写入 {out}：逾期贷款 3 笔\n")
+    assert "JJ0004" in out.read_text(encoding="utf-8")
+
+
 def test_plan_reads_a_gb18030_csv_ledger(runner: CliRunner, tmp_path: Path) -> None:
     from docgen.loans.ledger import write_ledger
 
