@@ -34,7 +34,8 @@ TYPE_NAMES_EN = {
 #: the words of ``excel-not-workbook``, ``table-not-text`` and ``datafile-not-text``.
 CONTENT_NAMES = {"pdf": "PDF 文件", "docx": "Word 文档", "doc": "Word 97-2003 文档", "xlsx": "Excel 工作簿",
                  "xls": "Excel 97-2003 工作簿", "jpg": "图片", "png": "图片", "tiff": "图片",
-                 "zip": "ZIP 格式的文件，如压缩包或改了扩展名的 .xlsx 工作簿", "unknown": "无法识别的内容",
+                 "zip": "ZIP 格式的文件，如压缩包或改了扩展名的 .xlsx 工作簿",
+                 "archive": "ZIP 压缩包，其中没有 Excel 工作簿的内容", "unknown": "无法识别的内容",
                  "empty": "空文件，0 字节", "ole": "Office 97-2003 格式的其他文件"}
 
 #: Why an identification number failed (``facts["reason"]``) -> the words after the number's name.

@@ -566,6 +566,8 @@ def _refuse_other_content(path: Path, suffix: str) -> None:
     if kind in ("xlsx", "zip"):
         if suffix == ".xls":
             raise MESSAGES.error(InputError, "excel-misnamed", path=path, suffix=suffix, right=".xlsx")
+        if kind == "zip" and _archive_without_workbook(path):
+            raise MESSAGES.error(InputError, "excel-not-workbook", path=path, what=CONTENT_NAMES["archive"])
         return
     if head.startswith(OLE_MAGIC) and kind != "doc":
         if suffix == ".xls":
@@ -577,6 +579,19 @@ def _refuse_other_content(path: Path, suffix: str) -> None:
     if head.startswith(OLE_MAGIC) and kind == "unknown":
         kind = "ole"  # neither a workbook nor a Word document, nor encrypted
     raise MESSAGES.error(InputError, "excel-not-workbook", path=path, what=CONTENT_NAMES.get(kind, kind))
+
+
+def _archive_without_workbook(path: Path) -> bool:
+    """Whether ``path`` is a sound ZIP none of whose members is a workbook's part (under ``xl/``):
+    an archive of other files given a workbook's name, which calamine would call a damaged
+    workbook. A ZIP that cannot be read (cut short, damaged) is left to the reader to report."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return not any(name.startswith("xl/") for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return False
 
 
 def _excel_unreadable(path: Path, exc: BaseException) -> BaseException:

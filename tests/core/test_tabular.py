@@ -510,6 +510,8 @@ def test_a_file_whose_content_is_not_its_names_is_named_for_what_it_is(tmp_path:
         "unicode.xls": ("\ufeff借款人\t金额\n".encode("utf-16-le"), "内容是文本（CSV 或制表符分隔），不是 Excel 工作簿"),
         "empty.xlsx": (b"", "不是 Excel 工作簿（文件内容：空文件，0 字节）"),
         "noise.xlsx": (b"\x00\x01\x02\xff" * 64, "不是 Excel 工作簿（文件内容：无法识别的内容）"),
+        # A sound archive of other files under a workbook's name (was: a damaged workbook, CalamineError)
+        "scans.xlsx": (_zipped({"扫描件/1.txt": "x"}), "不是 Excel 工作簿（文件内容：ZIP 压缩包，其中没有 Excel 工作簿的内容）"),
     }
     for name, (data, message) in cases.items():
         path = tmp_path / name
@@ -521,6 +523,18 @@ def test_a_file_whose_content_is_not_its_names_is_named_for_what_it_is(tmp_path:
     assert read_table(tmp_path / "ok.csv", ALIASES).rows[0].values["borrower"] == "张三"
     (tmp_path / "damaged.xls").write_bytes(ole + "Workbook".encode("utf-16-le"))
     assert "无法读取 Excel 文件" in _raised(tmp_path / "damaged.xls")  # the reader's own account
+
+
+def _zipped(members: dict[str, str]) -> bytes:
+    """A ZIP archive of ``members`` (name -> text)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
 
 
 def test_a_misnamed_ledger_exits_2_with_one_line(tmp_path: Path) -> None:
