@@ -443,8 +443,8 @@ def read_figures(
 
     Raises ``InputError`` for an ``as_of`` before the period (``report_as_of``) or an opening
     ledger that is the closing one, then
-    ``read_ledger``'s errors, the closing file's first, then ``InputError`` for a ledger without
-    loans and the targets file's errors.
+    ``read_ledger``'s errors (``InputError`` for a ledger without loans among them, the opening
+    one's too), the closing file's first, then the targets file's errors.
     """
     as_of = report_as_of(period, as_of)  # a day before the period is refused before a ledger is read
     if opening is not None and _same_file(closing, opening):

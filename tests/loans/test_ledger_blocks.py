@@ -153,8 +153,13 @@ def test_a_ledger_without_loans_is_refused_after_its_blocks_also_from_the_cache(
 
     monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("DOCGEN_NO_CACHE", raising=False)
+    from docgen.loans import ledger_cache
+    from docgen.loans.vocabulary import default_vocabulary
+
     path = write_ledger([], tmp_path / "台账.xlsx")
-    for _ in range(2):  # parsed, then from the cache entry the parse wrote
+    for cached in (False, True):  # parsed, then from the cache entry the parse wrote
+        hit = ledger_cache.find(path, sheet=None, vocabulary=default_vocabulary(), block_rows=None).hit
+        assert (hit is not None) == cached
         with pytest.raises(InputError) as caught:
             list(iter_ledger_blocks(path))
         assert caught.value.code == "ledger-no-loans" and str(path) in str(caught.value)
