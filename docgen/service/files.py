@@ -2,7 +2,8 @@
 
 Nothing a user sends names a path: an upload is stored as ``uploads/<random>.<ext>`` where
 the extension comes from a fixed list, and a result as ``files/<random>/<name>`` where the
-name is one the service chose. The original upload name is kept only as text to show.
+name is one the service chose (a job's as ``files/<random>/<run>/…``, each run of it in a folder of
+its own: ``jobs.run_folder``). The original upload name is kept only as text to show.
 """
 from __future__ import annotations
 

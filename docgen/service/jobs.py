@@ -28,6 +28,18 @@ changes nothing and is logged. Within its run, a silent runner takes its job bac
 if the sweep only marked it lost, and its held end is recorded over the mark; once the job was
 put back in the queue, nothing of that run is. The chunks of a split batch renew the job from
 several processes, all in the run of the split.
+
+Files are fenced by folder: each run writes in a folder of its own (``run_folder``: the job's
+result folder, ``params["out"]``, and the run's token), so a stale runner's files never stand where
+the current run's are: it cannot replace them, and deleting what it made (its held end recorded
+failed, ``give_up``) deletes nothing of theirs. What a user downloads is found through the
+``files`` rows, which only the current run adds (``add_file``). A stale run's folder is deleted by
+its own runner when its end is dropped (``discard_stale_run``: ``finish`` or ``give_up`` refused as
+another run's, a Celery assembly finding the job in another run), else (its runner died meanwhile)
+when the job starts again: a new run forgets the job's earlier files and deletes all else in the
+result folder (``start``, which sets it aside while it holds the database's write lock, when no
+later run can have begun); the retention sweep takes what is left. A job started before runs were
+kept (``run`` None) writes in the result folder itself, as it did.
 """
 from __future__ import annotations
 
@@ -169,14 +181,23 @@ class JobStore:
     def start(self, job_id: str, lease: float | None = None) -> dict[str, Any] | None:
         """Move a queued job to running, in a new run (``run``: a fresh token, which every write of
         its runner names), this process its runner with a lease of ``lease`` seconds (None: no
-        lease, never swept); return it, or None when it is not queued (taken or cancelled)."""
+        lease, never swept), the files of its earlier runs forgotten and all they left in the job's
+        folder deleted (a stale runner's folder too: ``run_folder``); return it, or None when it is
+        not queued (taken or cancelled)."""
         until = None if lease is None else time.time() + lease
+        run = secrets.token_hex(8)
         with connect(self.db_path) as db:
             cur = db.execute("UPDATE jobs SET state = 'running', started = ?, done = 0, total = 0, runner = ?, "
                              f"lease = ?, run = ?, {_LOST_UNSET} WHERE id = ? AND state = 'queued'",
-                             (now_iso(), runner_id(), until, secrets.token_hex(8), job_id))
+                             (now_iso(), runner_id(), until, run, job_id))
             if cur.rowcount != 1:
                 return None
+            db.execute("DELETE FROM files WHERE job = ?", (job_id,))
+            # Set aside while this start holds the database's write lock: no later run can have
+            # started, so all that is in the job's folder is its earlier runs' (a stale one's too).
+            aside = _set_aside(_out_of(db, job_id), run)
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
         return self.get(job_id)
 
     def progress(self, job_id: str, done: int, total: int, *, run: str | None) -> bool:
@@ -235,6 +256,17 @@ class JobStore:
                               job["id"], job["run"]))
             return _fenced(db, cur, job["id"], job["run"], "result file")
 
+    def stale_folder(self, job_id: str, run: str | None) -> Path | None:
+        """Return the folder of the run ``run`` of job ``job_id`` (``run_folder``) when that run is
+        over for good (``stale``), or None: the job is still in that run, or gone, or ``run`` is
+        None (a job started before runs were kept writes in the job's own folder)."""
+        if run is None:
+            return None
+        with connect(self.db_path) as db:
+            row = db.execute("SELECT run, params FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        out = json.loads(row["params"] or "{}").get("out") if row is not None else None
+        return None if not out or row["run"] == run else _folder_of_run(out, run)
+
     def stale(self, job_id: str, run: str | None) -> bool:
         """Return whether the run ``run`` of job ``job_id`` is over for good: the job is gone, or was
         put back in the queue (and maybe started again) since, so no write of that run applies."""
@@ -261,16 +293,17 @@ class JobStore:
 
     def give_up(self, end: JobEnd) -> str | None:
         """Record the end of a job its worker could not: failed with ``end["error"]``, its audit entry
-        made, its files forgotten (their folder is for the caller to delete), in one transaction.
+        made, its files forgotten (their run's folder is for the caller to delete), in one transaction.
         Only the run ``end["run"]`` is ended: a job the sweep marked lost meanwhile (its lease ran
         out while the end was held) is recorded so, one put back in the queue or started again is
         another run's (an end without a run, of a start the database refused or of a job started
         before runs were kept, ends the job only while it is in no run: queued, or started before
         runs were kept).
 
-        Returns the job's result folder ('' when it has none), or None (and writes nothing) when the
-        job is no longer queued or running in that run (a stale runner's end is logged). A refusal
-        of the storage propagates (``sqlite3.Error``).
+        Returns the folder to delete: the run's (``run_folder``), or for an end without a run what
+        was in the job's folder, set aside in it ('' when there is none); or None (and writes
+        nothing) when the job is no longer queued or running in that run (a stale runner's end is
+        logged; its folder is ``stale_folder``). A refusal of the storage propagates (``sqlite3.Error``).
         """
         with connect(self.db_path) as db:
             cur = db.execute("UPDATE jobs SET state = 'failed', error = ?, finished = ?, lost = NULL WHERE id = ? "
@@ -282,8 +315,15 @@ class JobStore:
             if end["audit"] is not None:
                 audit.insert(db, **end["audit"])
             db.execute("DELETE FROM files WHERE job = ?", (end["job"],))
-            params = json.loads(db.execute("SELECT params FROM jobs WHERE id = ?", (end["job"],)).fetchone()[0])
-        return params.get("out") or ""
+            out = _out_of(db, end["job"])
+            if end["run"] is None and out:
+                # No run has a folder of its own here: what is in the job's folder is set aside
+                # before this commits (a later run, started once it has, writes there too).
+                aside = _set_aside(out, None)
+                if aside is None:
+                    _remove_empty(Path(out))
+                return "" if aside is None else str(aside)
+        return str(_folder_of_run(out, end["run"])) if out else ""
 
     def requeue(self, job_id: str) -> bool:
         """Put a failed or interrupted job back in the queue, its run over (no runner's write applies
@@ -368,7 +408,10 @@ class JobEnds:
                 if out is not None:  # None: the job had ended, or is another run's (``give_up`` said so)
                     if out:  # what it made is not a job's result: the job failed
                         shutil.rmtree(out, ignore_errors=True)
+                        _remove_empty(Path(out).parent)  # the job's folder, when left empty
                     log.warning("job %s recorded failed: %s", end["job"], end["error"])
+                else:
+                    discard_stale_run(self.store, end["job"], end["run"])
                 recorded += 1
             with self._lock:
                 self._held.pop((end["job"], end["run"]), None)
@@ -441,6 +484,68 @@ class Lease:
             self.renew(self.seconds)
             if self._stop.wait(self.seconds / 3):
                 return
+
+
+def run_folder(job: dict[str, Any]) -> Path:
+    """Return the folder the run of ``job`` (a job row, ``JobStore.get``) writes its files in: one of
+    its own, named by its run token, in the job's result folder (``params["out"]``); the result
+    folder itself for a job started before runs were kept (``run`` None)."""
+    return _folder_of_run(job["params"]["out"], job["run"])
+
+
+def _folder_of_run(out: str, run: str | None) -> Path:
+    return Path(out) / run if run else Path(out)
+
+
+def _out_of(db: Any, job_id: str) -> str:
+    """Return the result folder of job ``job_id`` ('' when it has none)."""
+    row = db.execute("SELECT params FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    return (json.loads(row["params"] or "{}").get("out") or "") if row is not None else ""
+
+
+def _set_aside(out: str, keep: str | None) -> Path | None:
+    """Move everything in the job folder ``out`` but ``keep`` into a new folder in it, for the
+    caller to delete (renaming is quick: a caller holding the database's write lock holds it for
+    no longer than that); return that folder, or None when there was nothing to move (or no
+    folder). What cannot be moved is left for the retention sweep."""
+    folder = Path(out)
+    try:
+        entries = [entry for entry in folder.iterdir() if entry.name != keep]
+    except OSError:  # no folder: nothing was made
+        return None
+    if not entries:
+        return None
+    aside = folder / f".earlier-{secrets.token_hex(8)}"
+    try:
+        aside.mkdir()
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            entry.rename(aside / entry.name)
+        except OSError:
+            continue
+    return aside
+
+
+def discard_stale_run(store: JobStore, job_id: str, run: str | None) -> bool:
+    """Delete the folder of the run ``run`` of job ``job_id`` when that run is over for good (its
+    runner stale: ``JobStore.stale_folder``): nothing it made is a result, and no other run writes
+    there. Returns whether it was one (its folder deleted, which the log says)."""
+    folder = store.stale_folder(job_id, run)
+    if folder is None:
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    log.warning("job %s: the files of its stale run %s deleted", job_id, run)
+    return True
+
+
+def _remove_empty(folder: Path) -> None:
+    """Delete ``folder`` when it is empty (a run writing there now keeps it)."""
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
 
 
 def _run_of(db: Any, job_id: str) -> str | None:

@@ -25,9 +25,11 @@ fails the job with it (raised, it would end the chord and leave the job running)
 
 Every write about a job names the run its task belongs to (``jobs.JobStore.start``): the split
 hands its run to each chunk and to the assembly, so a chunk or an assembly of a run the job is no
-longer in (put back in the queue and started again since) changes nothing. A worker brings the
-data folder's database up to its schema at the first task it runs there (``store.ensure_schema``,
-the service's migration); one of a later docgen it refuses, with one line in its log.
+longer in (put back in the queue and started again since) changes nothing, and writes its files in
+the run's own folder (``jobs.run_folder``): an assembly finding the job in another run deletes that
+folder (``jobs.discard_stale_run``). A worker brings the data folder's database up to its schema at
+the first task it runs there (``store.ensure_schema``, the service's migration); one of a later
+docgen it refuses, with one line in its log.
 """
 from __future__ import annotations
 
@@ -214,17 +216,19 @@ def _split(app: Celery, settings: Settings, job: dict[str, Any], store: Any) -> 
 
 
 def _chunk_dir(job: dict[str, Any], index: int) -> Path:
-    return Path(job["params"]["out"]) / "chunks" / f"{index:05d}"
+    from docgen.service.jobs import run_folder
+
+    return run_folder(job) / "chunks" / f"{index:05d}"
 
 
 def _chunk_rows_path(job: dict[str, Any], index: int) -> Path:
-    return Path(job["params"]["out"]) / "chunks" / f"{index:05d}.rows.json"
+    return _chunk_dir(job, index).with_suffix(".rows.json")
 
 
 def _chunk_print_path(job: dict[str, Any], index: int) -> Path:
     """The chunk's print PDF (its letters in serial order), beside its folder: the job's print
     file is merged from these, not from the letters' own PDFs (each embedding its fonts)."""
-    return Path(job["params"]["out"]) / "chunks" / f"{index:05d}-print.pdf"
+    return _chunk_dir(job, index).with_name(f"{index:05d}-print.pdf")
 
 
 def _spool_rows(rows: Sequence[Row], path: Path) -> None:
@@ -284,7 +288,7 @@ def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int
             lease.hand_on(handed_on)
             result = generate(template, rows, _chunk_dir(job, index), register=reg, pdf=p["pdf"],
                               merge_pdf=_chunk_print_path(job, index) if p["pdf"] else None)
-        done = sum(1 for _ in Path(p["out"], "chunks").glob("*/manifest.json"))
+        done = sum(1 for _ in _chunk_dir(job, index).parent.glob("*/manifest.json"))
         store.progress(job_id, min(done * chunk_rows(), job.get("total") or 0), job.get("total") or 0, run=run)
     except DocgenError as exc:
         return {"written": 0, "skipped": 0, "documents": [], "error": failure(exc, shown)["error"]}
@@ -306,7 +310,7 @@ def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_
                    run: str | None = None) -> None:
     """After the last chunk: the merged print PDF in serial order, the .zip, the job's result, if
     the job still runs in the run ``run`` of its split (None: a split before runs were kept)."""
-    from docgen.service.jobs import JobStore
+    from docgen.service.jobs import JobStore, discard_stale_run, run_folder
     from docgen.service.work import _JobFailure, run_job
 
     settings = _settings(data_dir, register)
@@ -315,7 +319,10 @@ def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_
     def begin() -> dict[str, Any] | None:
         _schema_ready(settings)
         job = store.get(job_id)
-        return job if job is not None and job["state"] == "running" and job["run"] == run else None
+        if job is not None and job["state"] == "running" and job["run"] == run:
+            return job
+        discard_stale_run(store, job_id, run)  # its chunks are over: what they made is no result
+        return None
 
     def assemble(job: dict[str, Any]) -> dict[str, Any]:
         from docgen.documents.pdf import merge_pdfs
@@ -329,7 +336,7 @@ def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_
             raise _JobFailure(SERVICE.text("rows-held", {"count": len(held), "first": held[0]}))
         p = job["params"]
         documents = sorted((d for r in results for d in r["documents"]), key=lambda d: d["seq"])
-        out = Path(p["out"])
+        out = run_folder(job)
         members = [(Path(d["file"]), f"letters/{Path(d['file']).name}") for d in documents]
         members += [(Path(d["pdf"]), f"letters/{Path(d['pdf']).name}") for d in documents if d["pdf"]]
         extras: list[Path] = []

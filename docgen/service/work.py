@@ -20,7 +20,7 @@ from typing import Any
 
 from docgen.core.errors import DocgenError, ProblemsError, SerialConflictError
 from docgen.core.userdirs import is_database_url
-from docgen.service.jobs import RECORD_EVERY, JobEnd
+from docgen.service.jobs import RECORD_EVERY, JobEnd, discard_stale_run, run_folder
 from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.settings import Settings
 from docgen.service.storage import STATUS as UNAVAILABLE, StorageProblem, storage_problem
@@ -340,7 +340,7 @@ def _batch_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str,
     from docgen.documents.register import Register
 
     p = job["params"]
-    out = Path(p["out"])
+    out = run_folder(job)
     letters = out / "letters"
     merged = letters / f"{p['template']}-打印.pdf" if p["pdf"] else None
     progress = _Progress(store, job, 2 if p["pdf"] else 1)
@@ -371,7 +371,7 @@ def _letters_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[st
     from docgen.loans.plan import load_policy
 
     p = job["params"]
-    out = Path(p["out"])
+    out = run_folder(job)
     letters = out / "letters"
     merged = letters / "催收函-打印.pdf" if p["pdf"] else None
     policy = load_policy(p.get("policy"))
@@ -400,7 +400,7 @@ def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, A
     """Write the NPL report .docx of the job's ledgers (checked by the request that started it)."""
     p = job["params"]
     store.progress(job["id"], 0, 1, run=job["run"])
-    target = Path(p["out"]) / f"不良贷款报告-{p['period']}.docx"
+    target = run_folder(job) / f"不良贷款报告-{p['period']}.docx"
     done = npl_task(p["ledger"], p.get("opening"), p.get("targets"), p.get("notes"), p["period"],
                     p.get("shown") or {}, chart=False, docx=str(target), policy=p.get("policy"))
     if "failure" in done:
@@ -522,7 +522,7 @@ def run_handler(settings: Settings, store: Any, job: dict[str, Any],
     Returns None, or the job's ``JobEnd`` when the database refused its end for the whole wait."""
     job_id = job["id"]
     try:
-        Path(job["params"]["out"]).mkdir(parents=True, exist_ok=True)
+        run_folder(job).mkdir(parents=True, exist_ok=True)
         result = handler()
     except DocgenError as exc:
         error = failure(exc, job["params"].get("shown"))["error"]
@@ -539,9 +539,11 @@ def run_handler(settings: Settings, store: Any, job: dict[str, Any],
     else:
         return None if result is None else finish_job(settings, store, job, result)
     try:
-        recorded(settings, lambda: store.finish(job_id, run=job["run"], error=error))
+        ended = recorded(settings, lambda: store.finish(job_id, run=job["run"], error=error))
     except NotRecorded:
         return {"job": job_id, "run": job["run"], "error": error, "audit": None}
+    if not ended:
+        discard_stale_run(store, job_id, job["run"])
     return None
 
 
@@ -557,9 +559,11 @@ def finish_job(settings: Settings, store: Any, job: dict[str, Any], result: dict
              "target": made["target"], "sha256": made["sha256"], "serials": made["serials"],
              "detail": {"job": job_id, **made.get("detail", {})}}
     try:
-        recorded(settings, lambda: store.finish(job_id, run=job["run"], result=result, entry=entry))
+        ended = recorded(settings, lambda: store.finish(job_id, run=job["run"], result=result, entry=entry))
     except NotRecorded as exc:
         return {"job": job_id, "run": job["run"], "error": exc.problem.message, "audit": entry}
+    if not ended:  # the job is in another run: what this stale run made is deleted
+        discard_stale_run(store, job_id, job["run"])
     return None
 
 

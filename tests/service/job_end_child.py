@@ -194,7 +194,7 @@ def celery_end_refused(tmp: Path) -> None:
             assert ends.held == [job_id]
             refused(client.get(f"/api/jobs/{job_id}", headers=auth["backoffice"]), data)
             out = Path(caught[0]["params"]["out"])
-            assert len(list(out.glob("chunks/*.rows.json"))) == 3  # split: three chunks, then the assembly
+            assert len(list(out.glob("*/chunks/*.rows.json"))) == 3  # split: three chunks (in its run's folder)
         ended_once(client, job_id, out, data, auth, 5, ends)  # recorded by the worker's own retries
         assert ends.held == [] and ends.record() == 0
 

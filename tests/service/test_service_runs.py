@@ -19,17 +19,19 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
 from docgen.cli import main
 from docgen.core.errors import InputError
 from docgen.service import audit, work
 from docgen.service.files import files_of_job
-from docgen.service.jobs import JobEnds, JobStore, Lease
+from docgen.service.app import create_app
+from docgen.service.jobs import JobEnds, JobStore, Lease, run_folder
 from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.queue import make_app
 from docgen.service.settings import QUEUE_VISIBILITY_ENV, queue_visibility_seconds
 from docgen.service.store import MIGRATIONS, SCHEMA, SCHEMA_VERSION, ensure_schema, init_db
-from service_helpers import eager_celery, make_settings
+from service_helpers import PASSWORD, HeldRunner, eager_celery, make_settings, rows_csv
 
 STALE = "its runner is stale"
 
@@ -179,9 +181,153 @@ def test_a_celery_chunk_or_assembly_of_an_earlier_run_leaves_the_job_alone(tmp_p
     args = (str(settings.data_dir), job_id, "")
     done = app.tasks["docgen.chunk"].apply(args=(*args, 0, old)).get()
     assert done["error"] == SERVICE.text("job-not-running") and done["documents"] == []
+    assert not out.exists()  # nothing made for the earlier run
+    # What its chunks made before the job was run again is in its run's folder: the assembly deletes it.
+    made = out / old / "chunks" / "00000"
+    made.mkdir(parents=True)
+    (made / "manifest.json").write_text("{}", encoding="utf-8")
+    (out / new).mkdir()
     app.tasks["docgen.assemble"].apply(args=([done], *args, old)).get()
     assert store.get(job_id) == before
-    assert not out.exists()  # nothing made for the earlier run
+    assert [entry.name for entry in out.iterdir()] == [new]
+
+
+def _auth(client: TestClient, role: str) -> dict[str, str]:
+    answer = client.post("/api/token", data={"username": role, "password": PASSWORD})
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def _downloads(client: TestClient, job_id: str, auth: dict[str, str]) -> dict[str, bytes]:
+    """What the job's page offers its owner, downloaded through the API: name -> content."""
+    got = {}
+    for listed in client.get(f"/api/jobs/{job_id}", headers=auth).json()["files"]:
+        answer = client.get(listed["url"], headers=auth)
+        assert answer.status_code == 200, answer.text
+        got[listed["name"]] = answer.content
+    return got
+
+
+def _batch(client: TestClient, auth: dict[str, str], rows: int = 2) -> str:
+    started = client.post("/api/batch/demand-letter", headers=auth,
+                          files={"rows": ("rows.csv", rows_csv(rows), "text/csv")})
+    assert started.status_code == 202, started.text
+    return started.json()["job"]
+
+
+def _files(folder: Path) -> dict[Path, bytes]:
+    return {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def test_a_stale_run_neither_replaces_nor_deletes_the_new_runs_files_and_its_own_are_deleted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Two runs of one batch job with real files: the first run's worker falls silent once started,
+    the sweep fails the job, a user runs it again and the second run ends done; then the first
+    worker writes its letters and .zip and ends. The second run's files stay as they were and are
+    what the owner downloads; the first run's folder is gone (and so is one its held end names)."""
+    settings = make_settings(tmp_path / "data")
+    zipped: list[Path] = []
+    real_zip = work._zip
+
+    def zip_seen(target: Path, members: list[tuple[Path, str]]) -> None:
+        real_zip(target, members)
+        zipped.append(target)
+
+    monkeypatch.setattr(work, "_zip", zip_seen)
+    with TestClient(create_app(settings, runner=HeldRunner())) as client:
+        auth = _auth(client, "backoffice")
+        job_id = _batch(client, auth)
+        store = JobStore(settings.db_path)
+        first = store.start(job_id, 60)  # its worker is silent from here (its database refusing, say)
+        assert store.expire(now=time.time() + 3600) == [job_id] and store.requeue(job_id)
+        assert work.execute_job(str(settings.data_dir), job_id) is None  # the second run, to its end
+        second = store.get(job_id)
+        assert second["state"] == "done" and second["run"] != first["run"]
+        out, new = Path(second["params"]["out"]), run_folder(second)
+        assert new.parent == out and new.name == second["run"] and zipped == [new / f"demand-letter-{job_id}.zip"]
+        kept = _files(new)
+        served = _downloads(client, job_id, auth)  # the .zip, the print PDF, the manifests: the new run's
+        assert zipped[0].name in served and served == {path.name: kept[path] for path in kept if path.name in served}
+        # The first run's worker takes writes again: its handler runs to its end (the real batch).
+        caplog.set_level(logging.WARNING, "docgen.service")
+        assert work.run_handler(settings, store, first, lambda: work._run_job(settings, first, store)) is None
+        old = run_folder(first)
+        assert old == out / first["run"] and zipped[1] == old / zipped[0].name  # it made its .zip, in its folder
+        assert not old.exists()  # deleted when its end was dropped
+        assert [entry.name for entry in out.iterdir()] == [second["run"]]
+        assert _files(new) == kept and store.get(job_id) == second
+        assert _downloads(client, job_id, auth) == served
+        said = [r.getMessage() for r in caplog.records if r.name == "docgen.service"]
+        assert f"job {job_id}: the files of its stale run {first['run']} deleted" in said, said
+        # Its end held instead (the database refused it): recorded, it deletes that run's folder only.
+        old.mkdir()
+        (old / zipped[0].name).write_bytes(b"PK stale")
+        ends = JobEnds(store, every=3600)
+        ends.add({"job": job_id, "run": first["run"], "error": "磁盘已满", "audit": None})
+        assert ends.record() == 1
+        ends.close()
+        assert not old.exists() and _files(new) == kept and _downloads(client, job_id, auth) == served
+        assert store.get(job_id) == second
+
+
+def test_a_job_run_again_forgets_its_earlier_runs_files_and_deletes_them(tmp_path: Path) -> None:
+    """A run leaves its files in its folder when the job fails (interrupted by a restart, say); run
+    again, the job lists only the new run's files, and the earlier run's folder is gone."""
+    settings = make_settings(tmp_path / "data")
+    with TestClient(create_app(settings, runner=HeldRunner())) as client:
+        auth = _auth(client, "backoffice")
+        job_id = _batch(client, auth)
+        store = JobStore(settings.db_path)
+        first = store.start(job_id, 60)
+        run_folder(first).mkdir(parents=True)
+        left = run_folder(first) / f"demand-letter-{job_id}.zip"
+        left.write_bytes(b"PK earlier")
+        assert store.add_file(first, left)
+        assert store.finish(job_id, run=first["run"], error="LibreOffice stopped")
+        [earlier] = files_of_job(settings.db_path, job_id)  # not offered (the job failed), but recorded
+        assert client.get(earlier["url"], headers=auth).content == b"PK earlier"
+        assert client.post(f"/api/jobs/{job_id}/rerun", headers=auth).status_code == 202
+        assert work.execute_job(str(settings.data_dir), job_id) is None
+        second = store.get(job_id)
+        out = Path(second["params"]["out"])
+        assert second["state"] == "done" and [entry.name for entry in out.iterdir()] == [second["run"]]
+        served = _downloads(client, job_id, auth)
+        assert served[left.name] == (run_folder(second) / left.name).read_bytes() != b"PK earlier"
+        assert client.get(earlier["url"], headers=auth).status_code == 404  # forgotten
+
+
+def test_a_job_from_before_runs_were_kept_still_renders_and_downloads(tmp_path: Path) -> None:
+    """A job a docgen before runs started (``run`` NULL, its files in its result folder itself):
+    ended by its runner now, it writes and records its files there, which its owner downloads,
+    also from its page; run again, its new run writes in a folder of its own and the old files go."""
+    from test_service_access import login
+
+    settings = make_settings(tmp_path / "data")
+    with TestClient(create_app(settings, runner=HeldRunner())) as client:
+        auth = _auth(client, "backoffice")
+        job_id = _batch(client, auth)
+        with sqlite3.connect(settings.db_path) as db:  # as the migration leaves a job then running
+            db.execute("UPDATE jobs SET state = 'running', started = '2026-01-01T00:00:00+08:00', run = NULL "
+                       "WHERE id = ?", (job_id,))
+        db.close()
+        store = JobStore(settings.db_path)
+        job = store.get(job_id)
+        assert job["run"] is None and run_folder(job) == Path(job["params"]["out"])
+        assert work.run_handler(settings, store, job, lambda: work._run_job(settings, job, store)) is None
+        done = store.get(job_id)
+        out = Path(done["params"]["out"])
+        bundle = out / f"demand-letter-{job_id}.zip"
+        assert done["state"] == "done" and done["result"]["written"] == 2 and bundle.is_file()
+        assert _downloads(client, job_id, auth)[bundle.name] == bundle.read_bytes()
+        login(client, "backoffice")
+        page = client.get(f"/jobs/{job_id}")
+        assert page.status_code == 200 and bundle.name in page.text
+        # Run again (failed first), the new run's files are its own folder's; the old layout is gone.
+        assert store.finish(job_id, run=None, error="LibreOffice stopped")
+        assert client.post(f"/api/jobs/{job_id}/rerun", headers=auth).status_code == 202
+        assert work.execute_job(str(settings.data_dir), job_id) is None
+        again = store.get(job_id)
+        assert again["state"] == "done" and [entry.name for entry in out.iterdir()] == [again["run"]]
+        assert _downloads(client, job_id, auth)[bundle.name] == (run_folder(again) / bundle.name).read_bytes()
 
 
 def _previous_version(path: Path) -> None:
