@@ -531,12 +531,13 @@ def _set_aside(out: str, keep: str | None) -> Path | None:
 def discard_stale_run(store: JobStore, job_id: str, run: str | None) -> bool:
     """Delete the folder of the run ``run`` of job ``job_id`` when that run is over for good (its
     runner stale: ``JobStore.stale_folder``): nothing it made is a result, and no other run writes
-    there. Returns whether it was one (its folder deleted, which the log says)."""
+    there. Returns whether it was one (its folder deleted, which the log says when there was one)."""
     folder = store.stale_folder(job_id, run)
     if folder is None:
         return False
-    shutil.rmtree(folder, ignore_errors=True)
-    log.warning("job %s: the files of its stale run %s deleted", job_id, run)
+    if folder.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        log.warning("job %s: the files of its stale run %s deleted", job_id, run)
     return True
 
 

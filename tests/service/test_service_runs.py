@@ -67,7 +67,7 @@ def test_a_stale_runner_changes_nothing_of_the_jobs_next_run(tmp_path: Path, cap
     new = _rerun(store, job_id)
     second = store.get(job_id)
     assert new != old
-    out.mkdir()  # the new run's folder: the old run's held end must not delete it
+    (out / new).mkdir(parents=True)  # the new run's folder: the old run's held end must not delete it
     before = store.get(job_id)
     caplog.set_level(logging.WARNING, "docgen.service")
     # The old run's writes, once its database takes them: each changes nothing, and says so.
@@ -82,7 +82,8 @@ def test_a_stale_runner_changes_nothing_of_the_jobs_next_run(tmp_path: Path, cap
     assert ends.record() == 1 and ends.held == []  # let go: recording it again would not help
     ends.close()
     assert store.get(job_id) == before
-    assert out.is_dir() and _generated(store.db_path, job_id) == [] and files_of_job(store.db_path, job_id) == []
+    assert (out / new).is_dir() and _generated(store.db_path, job_id) == []
+    assert files_of_job(store.db_path, job_id) == []
     stale = [r.getMessage() for r in caplog.records if STALE in r.getMessage()]
     assert len(stale) == 7 and all(old in line and new in line for line in stale), stale
     # The new run's own writes apply.
