@@ -16,7 +16,6 @@ from docx.shared import Pt
 from docgen.core.docxbuild import (
     add_body,
     add_heading,
-    add_page_break,
     add_signature_block,
     add_table,
     add_tag_paragraph,
@@ -205,8 +204,9 @@ def npl_report():
 
     add_signature_block(doc, ["{{ branch }}", "{{ report_date|date_cn }}"])
 
-    add_page_break(doc)
-    add_body(doc, "附件", indent=False, style="Normal")
+    # The annex starts its page with its own label (page break before): a paragraph holding a page break
+    # would go over to the next page after a report filling its last page, leaving a blank page.
+    add_body(doc, "附件", indent=False, style="Normal").paragraph_format.page_break_before = True
     add_title(doc, "表内贷款五级分类检查")
     add_body(doc, "依据《商业银行金融资产风险分类办法》,逾期超过90天的贷款至少应为次级类,超过270天至少为可疑类,"
                   "超过360天应为损失类;逾期贷款至少应为关注类(操作性或技术性原因导致的7天内短期逾期除外,"

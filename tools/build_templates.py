@@ -16,7 +16,6 @@ from docgen.core.docxbuild import (
     add_body,
     add_heading,
     add_numbered,
-    add_page_break,
     add_signature_block,
     add_table,
     add_title,
@@ -153,8 +152,7 @@ def shareholder_resolution():
     _specimen_rows(sign, 2, 14)
     add_signature_block(doc, ["借款单位：{{ company }}（公章）", "{{ meeting_date|date_cn }}"], space_before=1)
 
-    add_page_break(doc)
-    add_title(doc, "授 权 书")
+    add_title(doc, "授 权 书", new_page=True)
     add_body(doc, "{{ bank }}：", indent=False)
     add_body(doc, "根据本公司{{ meeting_date|date_cn }}股东会决议，本公司授权{{ agent }}（居民身份证号："
                   "{{ agent_id }}，职务：{{ agent_position }}）为本公司经办人，代表本公司办理下列事项：")
