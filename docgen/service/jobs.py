@@ -508,6 +508,8 @@ def _set_aside(out: str, keep: str | None) -> Path | None:
     caller to delete (renaming is quick: a caller holding the database's write lock holds it for
     no longer than that); return that folder, or None when there was nothing to move (or no
     folder). What cannot be moved is left for the retention sweep."""
+    if not out:  # no result folder: Path('') would be the working directory
+        return None
     folder = Path(out)
     try:
         entries = [entry for entry in folder.iterdir() if entry.name != keep]

@@ -270,6 +270,22 @@ def test_a_stale_run_neither_replaces_nor_deletes_the_new_runs_files_and_its_own
         assert store.get(job_id) == second
 
 
+def test_a_job_without_a_result_folder_starts_and_ends_touching_no_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job whose params name no result folder: neither its start nor its held end sets aside what
+    is in the working directory (``Path('')``)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kept.txt").write_text("kept", encoding="utf-8")
+    store = JobStore(make_settings(tmp_path / "data").db_path)
+    job_id = store.create("letters", "manager", {})
+    assert store.start(job_id, 60)["state"] == "running"
+    with sqlite3.connect(store.db_path) as db:  # as a job started before runs were kept
+        db.execute("UPDATE jobs SET run = NULL WHERE id = ?", (job_id,))
+    db.close()
+    assert store.give_up({"job": job_id, "run": None, "error": "磁盘已满", "audit": None}) == ""
+    assert sorted(entry.name for entry in tmp_path.iterdir()) == ["data", "kept.txt"]
+
+
 def test_a_job_run_again_forgets_its_earlier_runs_files_and_deletes_them(tmp_path: Path) -> None:
     """A run leaves its files in its folder when the job fails (interrupted by a restart, say); run
     again, the job lists only the new run's files, and the earlier run's folder is gone."""
