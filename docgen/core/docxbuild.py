@@ -4,7 +4,7 @@
 on ``w:rFonts``) and ``w:lang w:eastAsia="zh-CN"``, so Word and LibreOffice pick Chinese faces;
 it has a page-number footer (PAGE and NUMPAGES fields, ``第 N 页 共 M 页`` or ``Page N of M``).
 The other helpers add a title, body paragraphs (first line indented two characters), tables,
-signature and seal blocks and page breaks. Text, including Jinja tags such as ``{{ borrower }}``,
+signature and seal blocks; a title may start a new page. Text, including Jinja tags such as ``{{ borrower }}``,
 is always written as ONE run per call so tags are never split across runs.
 
 Styles defined (names used by the helpers): ``Normal`` 宋体 小四; ``Title`` 黑体 小二 centred;
@@ -29,7 +29,7 @@ from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -273,7 +273,8 @@ def add_page_number_footer(doc: DocumentType, lang: str = "zh") -> None:
 
 def add_title(doc: DocumentType, text: str, *, new_page: bool = False) -> Paragraph:
     """Add the document title (黑体, centred) and return it; with ``new_page`` it starts a new page
-    itself (page break before), as a slip after a letter should: see ``add_page_break``."""
+    itself (page break before), as a slip after a letter should: a paragraph holding a page break
+    would be pushed over by a page filled to its last line, its break then leaving a blank page."""
     paragraph = doc.add_paragraph(text, style="Title")
     if new_page:
         paragraph.paragraph_format.page_break_before = True
@@ -430,13 +431,6 @@ def add_signature_block(doc: DocumentType, lines: Sequence[str], *, space_before
         paragraph.add_run(line)
         out.append(paragraph)
     return out
-
-
-def add_page_break(doc: DocumentType) -> None:
-    """Start a new page with a paragraph holding a page break. A page filled to its last line pushes
-    that paragraph over, and its break then leaves a blank page: a title starting a page (a 送达回证
-    after its letter) is added with ``add_title(..., new_page=True)`` instead."""
-    doc.add_paragraph(style="Normal").add_run().add_break(WD_BREAK.PAGE)
 
 
 def set_core_properties(doc: DocumentType, title: str, subject: str = "", author: str = "docgen") -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from docgen.core.docxbuild import add_body, add_page_break, add_title, new_document
+from docgen.core.docxbuild import add_body, add_title, new_document
 from docgen.core.errors import ConversionError
 from docgen.documents.pdf import convert_to_pdf
 from docgen.documents.printrun import CHUNK_MAX, CHUNK_MIN, assemble, chunk_sizes, plan_chunks, print_run
@@ -20,7 +20,7 @@ def _letter(path: Path, number: int, pages: int, *, title: str = "测试函") ->
     add_title(doc, f"{title}{number}号")
     for page in range(pages):
         if page:
-            add_page_break(doc)
+            doc.add_page_break()
         add_body(doc, f"第{number}号函第{page + 1}页正文。")
     doc.save(str(path))
     return path
