@@ -189,3 +189,24 @@ def renderings(entry: str | Callable[[Mapping[str, Any]], str],
     if not texts and failure is not None:
         raise failure
     return texts
+
+
+def typed_values(data: Any) -> list[str]:
+    """Return every key and value in ``data`` (what a user typed in a YAML file), each as typed and
+    as English wording quotes it (``repr``), longest first: what a sweep takes out of a message
+    before looking for Chinese that docgen wrote."""
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                found.add(str(key))
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif value is not None:
+            found.update({str(value), repr(value)})
+
+    walk(data)
+    return sorted(found, key=len, reverse=True)

@@ -75,8 +75,9 @@ def checklist_json(checklist: Checklist, stage: str | None = None) -> dict[str, 
     return data
 
 
-def validity_line(source: str, checklist: Checklist) -> str:
-    """Return the one line ``checklist validate`` prints for a valid file (both languages)."""
-    return OUTPUT.text("checklist/valid", {
-        "file": source, "id": checklist.id, "stages": len(checklist.stages), "items": len(checklist.items),
-        "entries": sum(len(s.entries) for s in checklist.stages)})
+def validity_line(source: str, checklist: Checklist, lang: str | None = None) -> str:
+    """Return the one line ``checklist validate`` prints for a valid file: in ``lang`` ('zh' or
+    'en'), or in both languages when ``lang`` is None."""
+    facts = {"file": source, "id": checklist.id, "stages": len(checklist.stages), "items": len(checklist.items),
+             "entries": sum(len(s.entries) for s in checklist.stages)}
+    return OUTPUT.text("checklist/valid", facts, lang) if lang else OUTPUT.text("checklist/valid-both", facts)

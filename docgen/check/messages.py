@@ -384,9 +384,9 @@ FILES = MessageTable.bilingual("file inspection", {
 }, derive=_file_names)
 
 
-def _counted(count: int, word: str) -> str:
-    """Return ``1 stage`` or ``3 stages``."""
-    return f"{count} {word}" + ("" if count == 1 else "s")
+def _counted(count: int, word: str, plural: str | None = None) -> str:
+    """Return ``1 stage`` or ``3 stages`` (``plural`` when the word does not take an s: entries)."""
+    return f"{count} " + (word if count == 1 else plural or word + "s")
 
 
 #: What the checker tells the operator besides the report: a file written, a folder scaffolded.
@@ -414,8 +414,12 @@ OUTPUT = MessageTable.bilingual("check output", {
     "checklist/bank": ("银行提供", "provided by the bank"),
     "checklist/annex": ("{annex}", "annex {annex}"),
     "checklist/waivable": ("可免：{reason}", "waivable: {reason}"),
-    "checklist/valid": ("{file}：有效 / valid — {id}：{stages} 个阶段 / stages，{items} 个项目 / items，"
-                        "{entries} 个清单条目 / entries",),
+    # ``checklist validate``: in the language asked for, else both on one line
+    "checklist/valid": ("{file}：有效 — {id}：{stages} 个阶段，{items} 个项目，{entries} 个清单条目",
+        lambda f: (f"{f['file']}: valid — {f['id']}: {_counted(f['stages'], 'stage')}, "
+                   f"{_counted(f['items'], 'item')}, {_counted(f['entries'], 'entry', 'entries')}")),
+    "checklist/valid-both": ("{file}：有效 / valid — {id}：{stages} 个阶段 / stages，{items} 个项目 / items，"
+                             "{entries} 个清单条目 / entries",),
     "scaffold/next": ("下一步：填写 {bundle_yaml}，放入资料文件后运行 docgen check {root}",),
     # the one summary line every report format ends with (``docgen.check.formats.summary_line``)
     "report/summary": (

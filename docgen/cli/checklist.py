@@ -72,18 +72,23 @@ def show_command(name: str, stage: str | None, lang: str | None, fmt: str, outpu
 
 @checklist_group.command("validate")
 @click.argument("file", type=CheckedPath(exists=True, dir_okay=False))
+@lang_option("One language only, its errors too; both (中文 / English) by default.", default=None)
 @handle_errors
-def validate_command(file: str) -> None:
+def validate_command(file: str, lang: str | None) -> None:
     """Validate a bank's own checklist FILE / 校验自定义清单文件。
 
     Prints a one-line summary and exits 0 when the file is valid; otherwise prints the key that
-    fails (e.g. ``items.site-plan.kinds[1]：不允许的取值 exe``) and exits 2.
+    fails (e.g. ``items.site-plan.kinds[1]：不允许的取值 exe``) and exits 2; with --lang en, in English.
 
     \b
-    Example:
+    Examples:
       docgen checklist validate ./我行清单.yaml
+      docgen checklist validate ./我行清单.yaml --lang en
     """
-    click.echo(validity_line(file, load_checklist(file)))
+    # why the file is no usable checklist, in the language asked for
+    with worded_in(lang, in_english):
+        checklist = load_checklist(file)
+    click.echo(validity_line(file, checklist, lang))
 
 
 COMMANDS: list[click.Command] = [checklist_group]

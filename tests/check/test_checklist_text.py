@@ -62,3 +62,7 @@ def test_validity_line_counts(checklist) -> None:
     assert validity_line("x.yaml", checklist) == (
         f"x.yaml：有效 / valid — dev-loan：{len(checklist.stages)} 个阶段 / stages，{len(checklist.items)} 个项目 / items，"
         f"{entries} 个清单条目 / entries")
+    assert validity_line("x.yaml", checklist, "zh") == (
+        f"x.yaml：有效 — dev-loan：{len(checklist.stages)} 个阶段，{len(checklist.items)} 个项目，{entries} 个清单条目")
+    assert validity_line("x.yaml", checklist, "en") == (
+        f"x.yaml: valid — dev-loan: {len(checklist.stages)} stages, {len(checklist.items)} items, {entries} entries")

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from docgen.cli import main
 from example_helper import EXAMPLE_AS_OF, make_bundle
+from wordingkit import typed_values
 
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 
@@ -592,20 +593,7 @@ def many_findings(complete: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 def _typed(bundle: Path) -> list[str]:
     """What the user gave in ``bundle``: every key and value of its bundle.yaml (as typed and as English
     wording quotes it) and every file's path and name, longest first."""
-    found: set[str] = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                found.add(str(key))
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-        elif value is not None:
-            found.update({str(value), repr(value)})
-
-    walk(yaml.safe_load((bundle / "bundle.yaml").read_text(encoding="utf-8")))
+    found = set(typed_values(yaml.safe_load((bundle / "bundle.yaml").read_text(encoding="utf-8"))))
     for path in bundle.rglob("*"):
         relative = path.relative_to(bundle).as_posix()
         found.update({relative, *relative.split("/")})

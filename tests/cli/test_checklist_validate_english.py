@@ -1,0 +1,179 @@
+"""``docgen checklist validate --lang en`` says in English whether a bank's checklist file is valid and,
+when it is not, why (its YAML, its schema, what it refers to without defining it), by the same
+tables as ``checklist show --lang en`` and ``check --lang en``; ``--lang zh`` says it in Chinese
+alone; without ``--lang`` the valid line is in both languages and the errors in Chinese, as before.
+Exit codes are the same in every language: 0 valid, 2 not.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from docgen.cli import main
+from docgen.core.resources import checklists_dir
+from wordingkit import typed_values
+
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+#: The smallest checklist the schema accepts, which the bad files below break one way each.
+_GOOD = {
+    "id": "bank",
+    "title": {"zh": "我行清单", "en": "Our checklist"},
+    "groups": {"basic": {"zh": "基本资料", "en": "Basic documents"}},
+    "kinds": {"scan": ["pdf", "jpg"]},
+    "items": {
+        "licence": {"title": {"zh": "营业执照", "en": "Licence"}, "group": "basic", "kinds": "scan",
+                    "rules": [{"rule": "waive", "when": "true", "reason": {"zh": "三证合一", "en": "merged"}}]},
+        "minutes": {"title": {"zh": "会议纪要", "en": "Minutes"}, "kinds": ["pdf"],
+                    "rules": [{"rule": "all-of", "items": ["licence"]}]},
+    },
+    "stages": [{"id": "first", "title": {"zh": "申请", "en": "Application"}, "folder": "01-申请",
+                "entries": [{"no": "1", "item": "licence", "group": "basic"}, {"no": "2", "item": "minutes"}]}],
+}
+
+
+def _variant(change: Any) -> dict[str, Any]:
+    """Return a copy of the good checklist with ``change`` (a function of the copy) applied."""
+    doc = yaml.safe_load(yaml.safe_dump(_GOOD, allow_unicode=True))
+    change(doc)
+    return doc
+
+
+def _set(path: str, value: Any) -> Any:
+    """Return a change setting the key ``path`` (dots; numbers index lists) to ``value``."""
+    def change(doc: dict[str, Any]) -> None:
+        *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+        for key in parents:
+            doc = doc[key]
+        doc[last] = value
+    return change
+
+
+def _drop(path: str) -> Any:
+    """Return a change removing the key ``path``."""
+    def change(doc: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        for key in parents:
+            doc = doc[int(key) if key.isdigit() else key]
+        del doc[last]
+    return change
+
+
+#: Bad checklists as YAML documents, each broken in one place: (name, change).
+_BROKEN = [
+    ("schema-types", lambda d: d.update(items=3, title="x")),
+    ("schema-many", lambda d: d.update(id="Bank!", stages=[], params={"equity_threshold": 2, "other": 1},
+                                       kinds={"scan": ["exe"]}, extra=1)),
+    ("schema-item", _set("items.licence", {"title": {"zh": ""}, "kinds": [], "provider": "nobody",
+                                           "annex": "appendix", "rules": [{"rule": "nope", "days": 0}]})),
+    ("schema-stage", _set("stages.0", {"id": "first", "title": {"en": "A"}, "folder": "..", "entries": "x"})),
+    ("unsafe-when", _set("items.licence.rules.0.when", "borrower.__class__")),
+    ("bad-when", _set("items.licence.rules.0.when", "borrower.(")),
+    ("kind-set", _set("items.licence.kinds", "scans")),
+    ("group", _set("items.licence.group", "other")),
+    ("all-of-item", _set("items.minutes.rules.0.items", ["licence", "permit"])),
+    ("all-of-cycle", _set("items.licence.rules", [{"rule": "all-of", "items": ["minutes"]}])),
+    ("stage-twice", lambda d: d["stages"].append(dict(d["stages"][0]))),
+    ("entry-item", _set("stages.0.entries.1.item", "permit")),
+    ("entry-group", _set("stages.0.entries.0.group", "other")),
+    ("rule-key", _set("items.licence.rules", [{"rule": "max-age"}])),
+    ("no-title", _drop("title")),
+]
+
+
+#: What ``--lang en`` says after the file's name, for some of them.
+_ENGLISH = {
+    "schema-types": "items: should be a mapping; title: should be a mapping",
+    "unsafe-when": ("items.licence.rules[0].when: expression 'borrower.__class__' is unsafe or invalid: the "
+                    "attribute '__class__' begins with an underscore and is not allowed"),
+    "kind-set": "items.licence.kinds: kind set 'scans' is not defined (define it under kinds, or list the file kinds)",
+    "group": "items.licence.group: group 'other' is not defined (defined: basic)",
+    "all-of-item": "items.minutes.rules[0].items: item 'permit' is not defined",
+    "all-of-cycle": "items.minutes.rules: all-of refers to itself (licence → minutes → licence)",
+    "stage-twice": "stages[1].id: stage id 'first' is used twice",
+    "entry-item": "stages[0].entries[1].item: item 'permit' is not defined (define it under items first)",
+    "entry-group": "stages[0].entries[0].group: group 'other' is not defined",
+    "rule-key": "items.licence.rules[0].days: rule max-age needs the key days",
+    "no-title": "title: required field missing",
+}
+
+
+def _validate(path: Path, *lang: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["checklist", "validate", str(path), *lang])
+    return result.exit_code, result.output
+
+
+def _write(tmp_path: Path, name: str, doc: Any) -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_valid_file_is_said_valid_in_the_language_asked_for(tmp_path: Path) -> None:
+    good = _write(tmp_path, "我行清单", _GOOD)
+    assert _validate(good, "--lang", "en") == (0, f"{good}: valid — bank: 1 stage, 2 items, 2 entries\n")
+    assert _validate(good, "--lang", "zh") == (0, f"{good}：有效 — bank：1 个阶段，2 个项目，2 个清单条目\n")
+    assert _validate(good) == (0, f"{good}：有效 / valid — bank：1 个阶段 / stages，2 个项目 / items，"
+                                  "2 个清单条目 / entries\n")
+    shipped = tmp_path / "dev-loan.yaml"
+    shipped.write_text((checklists_dir() / "dev-loan.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert _validate(shipped, "--lang", "en") == (0, f"{shipped}: valid — dev-loan: 3 stages, 49 items, 59 entries\n")
+
+
+def test_a_bad_file_is_said_bad_in_english_with_the_same_exit_code(tmp_path: Path) -> None:
+    said = {name: _validate(_write(tmp_path, name, _variant(change)), "--lang", "en") for name, change in _BROKEN}
+    assert {name: code for name, (code, _) in said.items()} == {name: 2 for name, _ in _BROKEN}
+    assert {name: said[name][1] for name in _ENGLISH} == {
+        name: f"Error: {tmp_path / name}.yaml: {english}\n" for name, english in _ENGLISH.items()}
+
+
+def test_chinese_and_both_languages_say_a_bad_file_in_chinese_as_before(tmp_path: Path) -> None:
+    bad = _write(tmp_path, "group", _variant(_set("items.licence.group", "other")))
+    chinese = f"Error: {bad}：items.licence.group：未定义的分组“other”（可用：basic）\n"
+    assert _validate(bad, "--lang", "zh") == _validate(bad) == (2, chinese)
+
+
+def test_a_file_that_is_no_checklist_yaml_is_said_so_in_english(tmp_path: Path) -> None:
+    syntax = tmp_path / "清单.yaml"
+    syntax.write_text("id: bank\nitems: [\n", encoding="utf-8")
+    assert _validate(syntax, "--lang", "en") == (
+        2, f"Error: {syntax}, line 3, column 1: YAML syntax error: did not find expected node content\n")
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- id: bank\n", encoding="utf-8")
+    assert _validate(listed, "--lang", "en") == (
+        2, f"Error: {listed}: the checklist file must be a YAML mapping (id, title, items, stages)\n")
+    undecodable = tmp_path / "broken.yaml"
+    undecodable.write_bytes(b"id: " + b"\x81\xff\x00" * 40 + b"\n")
+    assert _validate(undecodable, "--lang", "en") == (
+        2, f"Error: {undecodable}: the checklist file's encoding is not recognised (neither UTF-8 nor GB18030/GBK); "
+           "save it as UTF-8 YAML\n")
+
+
+def test_a_file_not_there_or_a_folder_is_refused_with_exit_2(tmp_path: Path) -> None:
+    code, said = _validate(tmp_path / "none.yaml", "--lang", "en")
+    assert code == 2 and said.splitlines()[-1] == f"Error: Invalid value for 'FILE': File '{tmp_path / 'none.yaml'}' does not exist."
+    code, said = _validate(tmp_path, "--lang", "en")
+    assert code == 2 and said.splitlines()[-1] == f"Error: Invalid value for 'FILE': File '{tmp_path}' is a directory."
+    assert _validate(tmp_path / "none.yaml", "--lang", "fr")[0] == 2
+
+
+@pytest.mark.parametrize("name, change", _BROKEN, ids=[name for name, _ in _BROKEN])
+def test_an_english_validation_words_nothing_in_chinese(tmp_path: Path, name: str, change: Any) -> None:
+    """The sweep: each bad file's English refusal holds no CJK character once the file's name and
+    what the bank typed in it are taken out, and says as much as the Chinese one (exit 2 in both)."""
+    doc = _variant(change)
+    folder = tmp_path / "我行"
+    folder.mkdir()
+    path = _write(folder, "清单", doc)
+    code, english = _validate(path, "--lang", "en")
+    assert (code, _validate(path, "--lang", "zh")[0]) == (2, 2)
+    text = english.replace(str(path), "")
+    for value in typed_values(doc):
+        text = text.replace(value, "")
+    assert not _CJK.search(text), english
+    assert english.startswith(f"Error: {path}") and english.count("\n") == 1
