@@ -21,6 +21,7 @@ from docgen.core.tabular import TABLE_SUFFIXES
 from docgen.service import audit, folders, history, work
 from docgen.service.auth import Principal
 from docgen.service.files import Stored, new_result_dir, register_file
+from docgen.service.i18n import translator
 from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.web import ApiError, failure_error, form_text, parse_iso, raise_failure, save_upload, service
 
@@ -101,16 +102,20 @@ def _keep_check(request: Request, who: Principal, result: dict[str, Any], shown:
 
     out = new_result_dir(svc.settings.files_dir)
     stem = Path(shown).stem or "bundle"
-    files: dict[str, str] = {}
+    reports: dict[str, dict[str, str]] = {}
     try:
-        for fmt, name, data in (("docx", f"资料清单-{stem}.docx", base64.b64decode(result["docx"])),
-                                ("markdown", f"资料清单-{stem}.md", result["markdown"].encode()),
-                                ("json", f"资料清单-{stem}.json", result["json"].encode())):
-            path = out / f"report.{fmt}"
-            write_bytes_atomic(path, data)  # a full disk leaves no half report under its name
-            files[fmt] = register_file(svc.settings.db_path, who.name, path, name)
+        for each, made in result["outputs"].items():
+            name = translator(each)("report_file").format(stem=stem)
+            for fmt, suffix, data in (("docx", ".docx", base64.b64decode(made["docx"])),
+                                      ("markdown", ".md", made["markdown"].encode()),
+                                      ("json", ".json", made["json"].encode())):
+                path = out / f"report-{each}.{fmt}"
+                write_bytes_atomic(path, data)  # a full disk leaves no half report under its name
+                reports.setdefault(each, {})[fmt] = register_file(svc.settings.db_path, who.name, path, name + suffix)
+        files = reports[result["lang"]]
         check_id = history.save(svc.settings.db_path, who.name, result["client"], shown, sha256 or "",
-                                {"report": result["report"], "files": {**files, "stage_titles": result["stage_titles"],
+                                {"report": result["report"], "files": {**files, "reports": reports,
+                                                                        "stage_titles": result["stage_titles"],
                                                                         "messages": result["messages"]}})
     except BaseException:
         work.remove_tree(str(out))  # the storage failed half-way (503): no result is kept

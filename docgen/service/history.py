@@ -43,15 +43,28 @@ def load(db_path: Path, check_id: str) -> dict[str, Any] | None:
 
 
 def in_language(check: dict[str, Any], lang: str) -> dict[str, Any]:
-    """Return ``check`` (as ``load`` returns it) with its findings' sentences in ``lang``, as the check
-    kept them in every language (``files["messages"]``, ``work.check_task``); ``check`` as it is when
-    it kept none (a check kept before they were), in the language it was made in."""
-    messages = (check["files"].get("messages") or {}).get(lang)
+    """Return ``check`` (as ``load`` returns it) in ``lang``: its findings' sentences as the check kept
+    them in every language (``files["messages"]``, ``work.check_task``) and its downloads (``files``'
+    docx, markdown and json) those it made in ``lang`` (``files["reports"]``). What a check kept before
+    it kept both languages (sentences, downloads) stays as it was made, in its language."""
+    files = check["files"]
+    reports = files.get("reports") or {}
+    if isinstance(reports.get(lang), dict):
+        check = {**check, "files": {**files, **reports[lang]}}
+    messages = (files.get("messages") or {}).get(lang)
     findings = check["report"].get("findings", [])
     if not isinstance(messages, list) or len(messages) != len(findings):
         return check
     report = {**check["report"], "findings": [{**f, "message": m} for f, m in zip(findings, messages)]}
     return {**check, "report": report}
+
+
+def other_reports(check: dict[str, Any], lang: str) -> dict[str, str] | None:
+    """Return the downloads (file ids by format) ``check`` made in the language other than ``lang``,
+    or None when it made them in one language only (a check kept before it made both)."""
+    reports = check["files"].get("reports") or {}
+    other = next((each for each in reports if each != lang), None)
+    return reports[other] if other is not None and isinstance(reports[other], dict) else None
 
 
 def previous(db_path: Path, check: dict[str, Any]) -> dict[str, Any] | None:

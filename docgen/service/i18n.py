@@ -103,6 +103,11 @@ TEXT: dict[str, tuple[str, str]] = {
                  "Download"),
     "checklist_docx": ("资料清单 .docx",
                        "Checklist report .docx"),
+    # the check's downloads in the page's other language, and what their files are called
+    "other_report": ("英文版",
+                     "In Chinese"),
+    "report_file": ("资料清单-{stem}",
+                    "checklist-report-{stem}"),
     # between the names of a list (files, folders)
     "list_sep": ("、",
                  ", "),

@@ -260,9 +260,10 @@ async def check_result(request: Request, check_id: str) -> Response:
     if found is None:
         raise ApiError(404, SERVICE.text("no-check", {"check_id": check_id}))
     lang = lang_of(request)
+    other = history.other_reports(found, lang)
     found = history.in_language(found, lang)
     before = history.previous(db, found)
-    return page(request, "check_result.html", who=who, check=found, report=found["report"],
+    return page(request, "check_result.html", who=who, check=found, report=found["report"], other=other,
                 changes=history.changes(before and history.in_language(before, lang), found),
                 earlier=history.earlier(db, found["client"]))
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from docgen.core.errors import DocgenError, ProblemsError, SerialConflictError
 from docgen.core.userdirs import is_database_url
+from docgen.service.i18n import LANGS
 from docgen.service.jobs import RECORD_EVERY, JobEnd, discard_stale_run, run_folder
 from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.settings import Settings
@@ -71,28 +72,30 @@ def _wording(lang: str) -> tuple[Callable[[DocgenError], str], Callable[[Any], s
 def check_task(bundle: str, shown: str, as_of: str, stage: str | None, lang: str) -> dict[str, Any]:
     """Check ``bundle`` (a stored upload) as ``docgen check`` would, with ``shown`` as its name.
 
-    Returns ``{"report": §5 JSON dict, "json", "markdown", "docx" (base64), "complete",
-    "client", "stage_titles", "messages"}`` or a ``failure`` (worded in ``lang``). The report and its
-    files are in ``lang``; ``messages`` holds its findings' sentences in every language (``{"zh": [...],
-    "en": [...]}``, in the report's order), so that its page can be read in either.
+    Returns ``{"report": §5 JSON dict, "lang", "outputs", "complete", "client", "stage_titles",
+    "messages"}`` or a ``failure`` (worded in ``lang``). The report is in ``lang``; ``outputs`` holds its
+    files in every language (``{"zh": {"json", "markdown", "docx" (base64)}, "en": {...}}``) and
+    ``messages`` its findings' sentences (``{"zh": [...], "en": [...]}``, in the report's order), so
+    that its page and its downloads can be read in either.
     """
     from docgen.check.output import render_report
     from docgen.check.report import run_check
 
     try:
         report = run_check(bundle, stage=stage, as_of=_dt.date.fromisoformat(as_of))
-        outputs = {fmt: render_report(report, fmt, lang) for fmt in ("json", "markdown", "docx")}
+        rendered = {each: {fmt: render_report(report, fmt, each).rendered for fmt in ("json", "markdown", "docx")}
+                    for each in LANGS}
     except DocgenError as exc:
         return {"failure": failure(exc, {bundle: shown}, lang)}
 
     def shown_as(text: str) -> str:
         return text.replace(json.dumps(bundle, ensure_ascii=False)[1:-1], json.dumps(shown, ensure_ascii=False)[1:-1])
 
-    json_text = shown_as(str(outputs["json"].rendered))
+    outputs = {each: {"json": shown_as(str(made["json"])), "markdown": str(made["markdown"]).replace(bundle, shown),
+                      "docx": base64.b64encode(made["docx"]).decode()}  # type: ignore[arg-type]
+               for each, made in rendered.items()}
     return {
-        "report": json.loads(json_text), "json": json_text,
-        "markdown": str(outputs["markdown"].rendered).replace(bundle, shown),
-        "docx": base64.b64encode(outputs["docx"].rendered).decode(),  # type: ignore[arg-type]
+        "report": json.loads(outputs[lang]["json"]), "lang": lang, "outputs": outputs,
         "complete": report.complete, "client": client_key(report.bundle_yaml, shown),
         "stage_titles": {stage.id: dict(stage.title) for stage in report.checklist.stages},
         "messages": {each: [f.message(each).replace(bundle, shown) for f in report.findings] for each in ("zh", "en")},

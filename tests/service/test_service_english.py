@@ -109,22 +109,29 @@ def test_what_changed_since_the_last_check_reads_in_english(api, archive, tmp_pa
     assert "01-申请前期/项目总平图.pdf" in changes.split("New files")[1].split("Replaced files")[0]
 
 
-def test_a_check_kept_before_its_sentences_were_shows_as_it_was_made(api, archive):
-    # a check kept before checks kept their findings' sentences in both languages (files without
-    # "messages"): the English page shows it in the language it was made in, and it still is the
-    # check a later one is compared with
+def _kept_without(api, made, *keys: str) -> dict:
+    """Make the check the page ``made`` shows one kept by an earlier docgen, whose stored files held
+    none of ``keys`` (each in both languages now); return what its files hold then."""
     import json
 
     from docgen.service.store import connect
 
-    client = _user(api, "credit", "zh")
-    made = _check(client, archive)
-    assert made.status_code == 200
     check_id = str(made.url).rsplit("/", 1)[1]
     with connect(api.settings.db_path) as db:
         files = json.loads(db.execute("SELECT files FROM checks WHERE id = ?", (check_id,)).fetchone()["files"])
-        assert set(files.pop("messages")) == {"zh", "en"}
+        assert all(set(files.pop(key)) == {"zh", "en"} for key in keys)
         db.execute("UPDATE checks SET files = ? WHERE id = ?", (json.dumps(files), check_id))
+    return files
+
+
+def test_a_check_kept_before_its_sentences_were_shows_as_it_was_made(api, archive):
+    # a check kept before checks kept their findings' sentences in both languages (files without
+    # "messages"): the English page shows it in the language it was made in, and it still is the
+    # check a later one is compared with
+    client = _user(api, "credit", "zh")
+    made = _check(client, archive)
+    assert made.status_code == 200
+    _kept_without(api, made, "messages", "reports")
     client.get("/lang/en?next=/check")
     answer = client.get(str(made.url))
     assert answer.status_code == 200
@@ -175,3 +182,58 @@ def test_the_api_report_keeps_its_codes_and_chinese_messages(api, archive):
     messages = {(f["code"], f["item"]): f["message"] for f in answer.json()["findings"]}
     assert messages[("missing", "site-plan")] == CHINESE[1]
     assert messages[("wrong-type", "account-permit")] == CHINESE[0]
+
+
+def _downloads(page: str) -> tuple[list[str], list[str]]:
+    """Return the page's report downloads (.docx, Markdown, JSON) and those in its other language."""
+    main = re.search(r'<p class="downloads">(.*?)</p>', page, re.S).group(1)
+    other = re.search(r'<p class="downloads other-language">(.*?)</p>', page, re.S)
+    find = lambda text: re.findall(r'href="(/api/files/[^"]+)"', text)  # noqa: E731
+    return find(main), find(other.group(1)) if other else []
+
+
+def _report(client: TestClient, link: str) -> tuple[str, str]:
+    """Return the name a download is given and its text (a .docx read back)."""
+    from urllib.parse import unquote
+
+    from docxtext import docx_text
+
+    answer = client.get(link)
+    assert answer.status_code == 200
+    name = unquote(answer.headers["content-disposition"].split("filename*=utf-8''")[1])
+    return name, docx_text(answer.content) if name.endswith(".docx") else answer.text
+
+
+@pytest.mark.parametrize("made_in", ["zh", "en"])
+def test_the_report_downloads_in_the_language_of_the_page(api, archive, made_in):
+    client = _user(api, "credit", made_in)
+    made = _check(client, archive)
+    assert made.status_code == 200
+    for lang, other, said, unsaid in (("en", "zh", ENGLISH, CHINESE), ("zh", "en", CHINESE, ENGLISH)):
+        client.get(f"/lang/{lang}?next=/check")
+        page = client.get(str(made.url)).text
+        shown, others = _downloads(page)
+        assert len(shown) == len(others) == 3
+        stem = "checklist-report-华安置业" if lang == "en" else "资料清单-华安置业"
+        for link, suffix in zip(shown, (".docx", ".md", ".json")):
+            name, text = _report(client, link)
+            assert name == stem + suffix
+            assert all(sentence in text for sentence in said[:2]) and not any(s in text for s in unsaid[:2]), name
+        # the other language's, asked for by its link
+        name, text = _report(client, others[0])
+        assert name == ("资料清单-华安置业.docx" if other == "zh" else "checklist-report-华安置业.docx")
+        assert all(sentence in text for sentence in unsaid[:2])
+    english = _user(api, "compliance", "en")  # whoever reads it: compliance sees every user's files
+    assert "Project site plan: missing" in _report(english, _downloads(english.get(str(made.url)).text)[0][0])[1]
+
+
+def test_a_check_kept_before_it_made_both_reports_downloads_as_it_was_made(api, archive):
+    # kept after its findings' sentences were kept in both languages, before its downloads were
+    client = _user(api, "credit", "zh")
+    made = _check(client, archive)
+    files = _kept_without(api, made, "reports")
+    client.get("/lang/en?next=/check")
+    shown, others = _downloads(client.get(str(made.url)).text)
+    assert others == [] and shown == [f"/api/files/{files[fmt]}" for fmt in ("docx", "markdown", "json")]
+    name, text = _report(client, shown[0])
+    assert name == "资料清单-华安置业.docx" and CHINESE[1] in text

@@ -81,7 +81,8 @@ def test_check_page_shows_stages_findings_and_what_changed(api, credit, tmp_path
     changes = second.text.split("与上次检查相比")[1].split("</section>")[0]
     assert "01-申请前期/项目总平图.pdf" in changes.split("新增文件")[1].split("</dd>")[0]
     links = re.findall(r'href="(/api/files/[^"]+)"', second.text)
-    assert len(links) == 3
+    assert len(links) == 6  # .docx, Markdown and JSON in the page's language, then in English
+    assert "英文版：" in second.text
     docx = credit.get(links[0])
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
     assert len(re.findall(r'href="/check/[0-9a-f]+"', second.text)) >= 2  # the client's earlier checks
