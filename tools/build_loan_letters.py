@@ -18,6 +18,8 @@ letters drive collection (DESIGN §8.1), each followed by a 送达回证 on its 
   soon (``serve_by``), and, for a loan neither matured nor declared due early (whose guarantee
   period may not have begun, art. 692), as a demand made before the period ends (art. 694 para. 2).
 
+No letter claims, describes or has confirmed an item of nil: an amount row, a demand (并支付逾期罚息,
+本金及利息), the 罚息's computation, a reservation of 罚息 for a loan bearing none (``penalty_agreed``).
 One date style (``date_cn``: 2026年6月30日) throughout each document; full-width punctuation.
 The shared docx helpers live in ``docgen.core.docxbuild``.
 """
@@ -65,20 +67,32 @@ def _contract(borrower: str) -> str:
 
 
 def _amount_table(doc, principal_label: str = "{{ principal_label }}") -> None:
+    """The amounts claimed and their 合计: an item of nil has no row (a line of 0.00 would read as a
+    claim of nothing, of a 罚息 the loan does not bear), so the rows add up to the 合计 and its 大写."""
+
+    def claimed(item: str, label: str, figure: str) -> list[list[str]]:
+        return [["{%tr if " + item + " %}", ""], [label, figure], ["{%tr endif %}", ""]]
+
     add_table(
         doc,
         ["项目", "金额(元)"],
         [
-            [principal_label, "{{ principal|amount }}"],
-            ["欠息", "{{ interest|amount }}"],
+            *claimed("principal", principal_label, "{{ principal|amount }}"),
+            *claimed("interest", "欠息", "{{ interest|amount }}"),
             # The window of docgen.loans.letters.penalty: the letter date is one of its days.
-            ["罚息(计至{{ letter_date|date_cn }},含当日)", "{{ penalty|amount }}"],
+            *claimed("penalty", "罚息(计至{{ letter_date|date_cn }},含当日)", "{{ penalty|amount }}"),
             ["合计", "{{ total|amount }}"],
         ],
         [86, 44],  # the 罚息 line with its window (about 18 characters) on one line
         align=["center", "right"],
-        bold_rows=[3],
+        bold_rows=[9],
     )
+
+
+# 罚息 as the letter reserves it (计收至实际清偿之日止, as the contract provides): a loan whose 罚息 rate
+# is nil (penalty_agreed false: the ledger's 罚息利率, else the policy's rate, is 0) bears none, and a
+# letter claiming no 罚息 figure reserves none; a figure of 罚息 shows a rate, whatever the flag says.
+_PENALTY_AGREED = "(penalty or penalty_agreed)"
 
 
 def _penalty_reservation(doc, declared: str, *, addressee: str, claim: str) -> None:
@@ -89,17 +103,23 @@ def _penalty_reservation(doc, declared: str, *, addressee: str, claim: str) -> N
     record (it holds the letter's issue date, not its service). A letter made after the declaring
     letter went out in an earlier run (``declared`` before maturity; ``penalty_reserved`` after it)
     reserves that claim in words: never left out, and no figure asserted that the bank could not prove.
+    With no 罚息 figured the sentence names no table row; for a loan bearing no 罚息 there is none.
     """
     law = "依照借款合同约定及《中华人民共和国民法典》第五百七十七条、第六百七十六条的规定,"
-    add_tag_paragraph(doc, "{%p if " + declared + " and not matured %}")
-    add_body(doc, f"上表罚息仅按逾期本金计算。贷款本金余额中其余部分自宣布提前到期生效之日(即该宣布到达{addressee}之日)"
-                  f"起到期,{law}自该日次日起按借款合同约定计收罚息;该部分罚息未列入上表,由我行另行计算并{claim}主张。")
+    # A table without a 罚息 row (none figured: only interest overdue) is not referred to; a loan bearing
+    # no 罚息 at all has nothing reserved.
+    listed = "{% if penalty %}未列入上表,{% endif %}"
+    add_tag_paragraph(doc, "{%p if " + declared + " and not matured and " + _PENALTY_AGREED + " %}")
+    add_body(doc, "{% if penalty %}上表罚息仅按逾期本金计算。贷款本金余额中其余部分{% else %}贷款本金余额中逾期本金以外的部分"
+                  f"{{% endif %}}自宣布提前到期生效之日(即该宣布到达{addressee}之日)"
+                  f"起到期,{law}自该日次日起按借款合同约定计收罚息;该部分罚息{listed}由我行另行计算并{claim}主张。")
     # Matured since: the figure covers the rest from the day after maturity; what fell due earlier by
     # the declaration is claimed only if it took effect before maturity (served late, nothing is).
-    add_tag_paragraph(doc, "{%p elif matured and penalty_reserved %}")
-    add_body(doc, f"上表罚息中,贷款本金余额中逾期本金以外的部分自到期日次日起计算。我行此前已向{addressee}宣布该笔贷款"
-                  f"提前到期;该宣布到达{addressee}之日(宣布提前到期生效之日)早于到期日的,该部分本金自该日起到期,{law}"
-                  f"自该日次日起至{{{{ maturity|date_cn }}}}止的罚息未列入上表,由我行另行计算并{claim}主张。")
+    add_tag_paragraph(doc, "{%p elif matured and penalty_reserved and " + _PENALTY_AGREED + " %}")
+    add_body(doc, "{% if penalty %}上表罚息中,贷款本金余额中逾期本金以外的部分自到期日次日起计算。{% endif %}"
+                  f"我行此前已向{addressee}宣布该笔贷款提前到期;该宣布到达{addressee}之日(宣布提前到期生效之日)早于到期日的,"
+                  "{% if penalty %}该部分本金{% else %}贷款本金余额中逾期本金以外的部分{% endif %}"
+                  f"自该日起到期,{law}自该日次日起至{{{{ maturity|date_cn }}}}止的罚息{listed}由我行另行计算并{claim}主张。")
     add_tag_paragraph(doc, "{%p endif %}")
 
 
@@ -176,23 +196,30 @@ def demand_letter():
     # 11 pt and 1.15 lines: the letter itself fits on one page.
     doc = _head("逾期贷款催收函", _BORROWER, letter_size=11, line_spacing=1.15)
     add_body(doc, _contract("贵方"))
+    # The demand names what the table claims, each item only when it is not nil: no 欠息 owed, no 利息
+    # demanded; no 罚息 figured, none demanded, and 第六百七十六条 (逾期利息) is then not relied on.
+    law = "《中华人民共和国民法典》第六百七十五条{% if penalty %}、第六百七十六条{% endif %}的规定,"
+    whole = "全部贷款本金{% if interest %}及利息{% endif %}{% if penalty %},并支付逾期罚息{% endif %}。"
     add_tag_paragraph(doc, "{%p if matured %}")
     add_body(doc, "该笔贷款已于{{ maturity|date_cn }}到期,贵方未按约归还,自{{ overdue_since|date_cn }}起已构成逾期。"
-                  "依照借款合同约定及《中华人民共和国民法典》第六百七十五条、第六百七十六条的规定,贵方应立即归还"
-                  "全部贷款本金及利息,并支付逾期罚息。截至{{ letter_date|date_cn }},贵方尚欠我行款项如下:")
+                  f"依照借款合同约定及{law}贵方应立即归还{whole}截至{{{{ letter_date|date_cn }}}},贵方尚欠我行款项如下:")
     add_tag_paragraph(doc, "{%p elif accelerated %}")
     add_body(doc, "贵方自{{ overdue_since|date_cn }}起未按合同约定归还到期贷款本息,已构成违约。依照借款合同约定,"
-                  "我行现宣布上述贷款全部提前到期。依照《中华人民共和国民法典》第六百七十五条、第六百七十六条的规定,"
-                  "贵方应立即归还全部贷款本金及利息,并支付逾期罚息。截至{{ letter_date|date_cn }},贵方尚欠我行款项如下:")
+                  f"我行现宣布上述贷款全部提前到期。依照{law}"
+                  f"贵方应立即归还{whole}截至{{{{ letter_date|date_cn }}}},贵方尚欠我行款项如下:")
     add_tag_paragraph(doc, "{%p else %}")
     add_body(doc, "贵方自{{ overdue_since|date_cn }}起未按合同约定归还到期贷款本息,已构成逾期。依照借款合同约定及"
-                  "《中华人民共和国民法典》第六百七十五条、第六百七十六条的规定,贵方应归还到期贷款本息,并支付逾期"
-                  "罚息。截至{{ letter_date|date_cn }},贵方尚欠我行到期款项如下:")
+                  f"{law}贵方应归还到期贷款"
+                  "{% if principal and interest %}本息{% elif interest %}利息{% else %}本金{% endif %}"
+                  "{% if penalty %},并支付逾期罚息{% endif %}。截至{{ letter_date|date_cn }},贵方尚欠我行到期款项如下:")
     add_tag_paragraph(doc, "{%p endif %}")
     _amount_table(doc)
-    add_body(doc, "合计金额(大写):{{ total|amount_in_words }}。罚息按{% if penalty_annual %}借款合同约定的罚息"
+    # How the 罚息 was figured, only for a 罚息 the table claims.
+    add_body(doc, "合计金额(大写):{{ total|amount_in_words }}。{% if penalty %}罚息按{% if penalty_annual %}借款合同约定的罚息"
                   "利率年{{ penalty_annual }}(日利率为年利率÷360){% else %}日利率{{ penalty_daily }}{% endif %}"
-                  "计算,计息天数为逾期天数,自逾期之日(逾期第1日)起计至{{ letter_date|date_cn }}(含当日);欠息、罚息及复利按借款合同约定计收至实际清偿之日止。", indent=False)
+                  "计算,计息天数为逾期天数,自逾期之日(逾期第1日)起计至{{ letter_date|date_cn }}(含当日);{% endif %}"
+                  "欠息{% if " + _PENALTY_AGREED + " %}、罚息{% endif %}及复利按借款合同约定计收至实际清偿之日止。",
+             indent=False)
     # The declaring letter itself claims no 罚息 on the rest of the balance: it is not due on the
     # letter date. Made again in a later run (its file lost: restored), it may be (penalty_reserved).
     _penalty_reservation(doc, "accelerated and penalty_reserved", addressee="贵方", claim="向贵方")
@@ -223,18 +250,19 @@ def demand_letter():
     _closing(doc, "特此函告。")
     # The borrower's signed confirmation (an acknowledgment: 《民法典》第一百九十五条) confirms what the
     # letter claims: the principal owed (and, when the letter demands only what is overdue, that part
-    # of it), the 欠息 and the 罚息 of the table, to the same day, each only when it is not nil, and the
+    # of it, when not nil), the 欠息 and the 罚息 of the table, to the same day, each only when it is not nil, and the
     # 罚息 the letter reserves in words without a figure, under _penalty_reservation's own condition
     # (penalty_reserved, for a balance declared due early or matured); never an amount the letter does
     # not claim, nor an item of nothing.
     _receipt(
         doc, "逾期贷款催收函", "{{ borrower }}", id_cell="{{ id_number }}", address_cell="{{ borrower_address }}",
         confirmation="借款人确认:截至{{ letter_date|date_cn }},尚欠{{ bank_legal_name }}借款本金"
-                     "{{ balance|amount }}元{% if not matured and not accelerated %}(其中{{ principal_label }}"
+                     "{{ balance|amount }}元{% if not matured and not accelerated and principal %}(其中{{ principal_label }}"
                      "{{ principal|amount }}元){% endif %}"
                      "{% for item, owed in [('欠息', interest), ('罚息', penalty)] if owed %}、{{ item }}{{ owed|amount }}元"
                      "{% endfor %}"
-                     "{% if penalty_reserved and (accelerated or matured) %},以及《逾期贷款催收函》所述由债权人另行计算的罚息"
+                     "{% if penalty_reserved and (accelerated or matured) and " + _PENALTY_AGREED + " %}"
+                     ",以及《逾期贷款催收函》所述由债权人另行计算的罚息"
                      "{% endif %}。"
                      "\n借款人签名(盖章):                    年      月      日",
     )
@@ -245,8 +273,11 @@ def debt_confirmation():
     """催收通知书 with a 债务确认回执, for a claim whose limitation period has run out."""
     doc = _head("催收通知书", _BORROWER, heading="催 收 通 知 书",
                 line_spacing=1.3)
-    add_body(doc, _contract("贵方") + "截至{{ letter_date|date_cn }},该合同项下尚有借款本金{{ balance|amount }}元、利息"
-                  "{{ interest|amount }}元未归还,合计人民币{{ total|amount }}元(大写:{{ total|amount_in_words }})。")
+    # 利息 named only when some is owed: the notice and the debtor's confirmation claim no item of nil.
+    add_body(doc, _contract("贵方") + "截至{{ letter_date|date_cn }},该合同项下尚有借款本金{% if interest %}"
+                  "{{ balance|amount }}元、利息{{ interest|amount }}元未归还,合计人民币{{ total|amount }}元"
+                  "(大写:{{ total|amount_in_words }})。{% else %}人民币{{ total|amount }}元"
+                  "(大写:{{ total|amount_in_words }})未归还。{% endif %}")
     add_body(doc, "请贵方于{{ pay_by|date_cn }}前与我行联系,归还上述款项或商定还款安排,并在随附的《债务确认回执》上"
                   "签字(盖章)后交回我行。")
     add_body(doc, "特此通知。")
@@ -257,9 +288,9 @@ def debt_confirmation():
     # The confirmation names the debtor and its ID number in full: it is the debtor's own act that
     # revives the time-barred claim (《民法典》第一百九十二条第二款), so it must say whose it is.
     add_body(doc, "{{ borrower }}({{ id_number|id_label }}:{{ id_number }},以下称“本人(本单位)”)确认:截至{{ letter_date|date_cn }},"
-                  "本人(本单位)在编号为{{ contract_no }}的借款合同项下尚欠贵行借款本金人民币{{ balance|amount }}元、"
-                  "利息人民币{{ interest|amount }}元,合计人民币{{ total|amount }}元(大写:{{ total|amount_in_words }}),"
-                  "本人(本单位)同意归还上述欠款。")
+                  "本人(本单位)在编号为{{ contract_no }}的借款合同项下尚欠贵行借款本金"
+                  "{% if interest %}人民币{{ balance|amount }}元、利息人民币{{ interest|amount }}元,合计{% endif %}"
+                  "人民币{{ total|amount }}元(大写:{{ total|amount_in_words }}),本人(本单位)同意归还上述欠款。")
     add_signature_block(doc, ["确认人:{{ borrower }}(签字或盖章)",
                               "          年      月      日"], space_before=2)
     _receipt(doc, "催收通知书及债务确认回执", "{{ borrower }}", id_cell="{{ id_number }}",
@@ -298,8 +329,8 @@ def guarantor_demand():
                   "{{ letter_date|date_cn }},借款人尚欠我行到期款项如下:")
     add_tag_paragraph(doc, "{%p endif %}")
     _amount_table(doc)
-    add_body(doc, "合计金额(大写):{{ total|amount_in_words }}。欠息、罚息按借款合同约定计收至实际清偿之日止。",
-             indent=False)
+    add_body(doc, "合计金额(大写):{{ total|amount_in_words }}。欠息{% if " + _PENALTY_AGREED + " %}、罚息{% endif %}"
+                  "按借款合同约定计收至实际清偿之日止。", indent=False)
     # accelerated: the declaring letter was issued in an earlier run, so the balance claimed fell due
     # on a day this notice cannot name; penalty_reserved: the declaration went out before and the loan
     # has matured since.

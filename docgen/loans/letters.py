@@ -161,7 +161,9 @@ def _common(loan: Any, letter_date: _dt.date, policy: Policy) -> dict[str, Any]:
 def _amounts(loan: Any, letter_date: _dt.date, policy: Policy, *, declared: bool = True) -> dict[str, Any]:
     """Return the amounts a letter demands: the whole balance of a matured loan, or of one to be
     declared due early (``accelerating``) when ``declared``; else the overdue amounts (an
-    unmatured loan whose early maturity this letter does not declare, or was not declared yet)."""
+    unmatured loan whose early maturity this letter does not declare, or was not declared yet).
+    ``penalty_agreed`` is False when the 罚息 rate is nil (the ledger's 罚息利率 is 0, or it gives none and
+    the policy's daily rate is 0): the loan bears no 罚息, and its letters neither claim nor reserve any."""
     from docgen.loans.plan import overdue_start
 
     matured = loan.maturity < letter_date
@@ -175,6 +177,7 @@ def _amounts(loan: Any, letter_date: _dt.date, policy: Policy, *, declared: bool
         "overdue_since": overdue_start(loan),
         "principal_label": "贷款本金余额" if whole else "逾期本金",
         "principal": principal, "interest": interest, "penalty": fine, "total": principal + interest + fine,
+        "penalty_agreed": daily_penalty_rate(loan, policy) > 0,
     }
 
 

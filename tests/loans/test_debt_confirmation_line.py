@@ -55,11 +55,11 @@ def test_an_overdue_loans_confirmation_names_the_penalty_and_the_part_demanded(t
 
 
 def test_a_matured_loans_confirmation_names_the_whole_balance_and_its_penalty(tmp_path, policy) -> None:
-    # No interest overdue: the table's 欠息 is 0.00, and the borrower is not asked to confirm it.
+    # No interest overdue: the table lists no 欠息, and the borrower is not asked to confirm it.
     loan = make_loan("JJ0001", days=40, maturity=dt.date(2026, 10, 19), disbursed_on=dt.date(2024, 10, 19),
                      balance=Decimal("206000"), overdue_principal=Decimal("61800"), overdue_interest=Decimal("0"))
     file = _one(issue_letters(tmp_path, policy, [loan]), "demand-letter")
-    assert (_cells(file)["欠息"], _cells(file)["罚息（计至2026年11月28日，含当日）"]) == ("0.00", "4,120.00")
+    assert "欠息" not in _cells(file) and _cells(file)["罚息（计至2026年11月28日，含当日）"] == "4,120.00"
     assert _confirmation(file) == f"借款人确认：截至2026年11月28日，尚欠{BANK}借款本金206,000.00元、罚息4,120.00元。"
 
 
@@ -104,23 +104,23 @@ def test_the_notice_of_a_time_barred_claim_has_no_penalty_confirmed(tmp_path, po
 
 
 def test_a_letter_with_no_penalty_has_none_confirmed(tmp_path, policy) -> None:
-    # The loan's own 罚息利率 is nil: the table's 罚息 is 0.00, and the borrower is not asked to confirm it.
+    # The loan's own 罚息利率 is nil: the table lists no 罚息, and the borrower is not asked to confirm it.
     loan = make_loan("JJ0001", days=10, penalty_rate=Decimal("0"))
     file = _one(issue_letters(tmp_path, policy, [loan]), "demand-letter")
-    assert _cells(file)["罚息（计至2026年11月28日，含当日）"] == "0.00"
+    assert not any(label.startswith("罚息") for label in _cells(file))
     assert _confirmation(file) == (f"借款人确认：截至2026年11月28日，尚欠{BANK}借款本金420,000.00元（其中逾期本金"
                                    "20,000.00元）、欠息1,523.45元。")
 
 
 def test_a_letter_reserving_penalty_with_none_figured_confirms_the_reserved_claim_alone(tmp_path, policy) -> None:
-    # Only interest is overdue: the table's 罚息 (on the overdue principal) is 0.00. Declared due early in
+    # Only interest is overdue: the 罚息 on the overdue principal is nil, and the table lists none. Declared due early in
     # the first run and made again a week later, the letter reserves the 罚息 on the balance in words:
     # the confirmation names that claim, not a 罚息 of 0.00.
     loan = make_loan("JJ0001", days=10, accelerated=True, overdue_principal=Decimal("0"))
     Path(_one(issue_letters(tmp_path, policy, [loan]), "demand-letter")).unlink()
     later = issue_letters(tmp_path, policy, [loan], AS_OF + 7 * DAY)
     (restored,) = [o for o in later.outcomes if o.code == "restored"]
-    assert _cells(restored.file)["罚息（计至2026年12月5日，含当日）"] == "0.00"
+    assert not any(label.startswith("罚息") for label in _cells(restored.file))
     assert _confirmation(restored.file) == (
         f"借款人确认：截至2026年12月5日，尚欠{BANK}借款本金420,000.00元、欠息1,523.45元，"
         "以及《逾期贷款催收函》所述由债权人另行计算的罚息。")
