@@ -432,8 +432,9 @@ OUTPUT = MessageTable.bilingual("check output", {
 
 
 def _yaml_syntax(f: Mapping[str, Any]) -> str:
-    at = DETAILS.text("field/line", f) if f.get("line") is not None else ""
-    return f"{f['label']}：YAML 语法错误 {at}：{f['problem']}"
+    # the position after a space when PyYAML gives one (a control character has none): no space before the colon
+    at = " " + DETAILS.text("field/line", f) if f.get("line") is not None else ""
+    return f"{f['label']}：YAML 语法错误{at}：{f['problem']}"
 
 
 def _schema_failed(f: Mapping[str, Any], lang: str = "zh") -> str:

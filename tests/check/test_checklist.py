@@ -156,6 +156,16 @@ def test_yaml_syntax_error_names_line(tmp_path: Path) -> None:
         load_checklist(path)
 
 
+def test_yaml_error_without_a_position_has_no_space_before_the_colon(tmp_path: Path) -> None:
+    path = tmp_path / "bell.yaml"
+    path.write_text("id: x\a\n", encoding="utf-8")
+    with pytest.raises(ChecklistError) as info:
+        load_checklist(path)
+    assert str(info.value) == (f"{path}：YAML 语法错误：unacceptable character #x0007: "
+                               "control characters are not allowed")
+    assert info.value.code == "checklist-yaml-syntax" and info.value.facts["line"] is None
+
+
 def test_unknown_name_and_missing_path() -> None:
     with pytest.raises(ChecklistError, match="未知清单“nope”：可用清单为 dev-loan"):
         load_checklist("nope")
