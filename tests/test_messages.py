@@ -328,6 +328,7 @@ SAMPLES: dict[tuple[str, str], tuple[dict[str, Any], ...]] = {
     ("check errors", "checklist-schema"): ({"problems": [("items.营业执照.kinds", "不允许的取值“exe”",
                                                           "value 'exe' is not allowed")] * 6},),
     ("check details", "file"): ({"file_reason": "damaged"}, {"file_reason": "wrong-type", "kind": "jpg"}),
+    ("check errors", "checklist-not-text"): tuple({"kind": kind} for kind in ("pdf", "xlsx", "zip", "jpg")),
     ("core", "condition-unsafe"): tuple({"rule": rule} for rule in ("call", "filter", "filter-argument", "power",
                                                                     "private-attribute", "private-key", "unknown-name")),
     ("documents", "ascii-punctuation"): ({"marks": [",", "("]},),

@@ -21,7 +21,7 @@ from docgen.core.cache import (
     cache_key, code_digest, keeps_beside_packages, package_cache, read_entry, read_json, write_entry, write_json,
 )
 from docgen.core.conditions import Condition, is_plan
-from docgen.core.datafile import parse_yaml, yaml_error_problem, yaml_error_where
+from docgen.core.datafile import binary_content, parse_yaml, yaml_error_problem, yaml_error_where
 from docgen.core.errors import ChecklistError
 from docgen.core.fastcheck import validate_quickly
 from docgen.core.regularfile import NotRegularFile, is_regular
@@ -209,8 +209,9 @@ def load_checklist(name_or_path: str | os.PathLike[str] | None = None) -> Checkl
     """Load and validate a checklist by name (``'dev-loan'``, the default) or path.
 
     Returns a ``Checklist``. Raises ``ChecklistError`` naming the file and the failing key
-    (e.g. ``items.site-plan.kinds[0]: 不允许的取值 exe``) when the file is unreadable, is not
-    YAML, fails the schema, or fails a cross-check.
+    (e.g. ``items.site-plan.kinds[0]: 不允许的取值 exe``) when the file is unreadable, is no text
+    (a workbook, a PDF, an image: named for what it holds), is not YAML, fails the schema, or fails
+    a cross-check.
     """
     path = resolve_checklist_path(name_or_path)
     try:
@@ -231,6 +232,9 @@ def _load_cached(path_text: str, mtime_ns: int, size: int) -> Checklist:
     except OSError as exc:
         when_denied(exc, ChecklistError, path)
         raise ERRORS.error(ChecklistError, "checklist-unreadable", label=label, reason=reason_of(exc)) from None
+    kind = binary_content(raw)
+    if kind is not None:  # a workbook or a scan picked in place of the YAML: no encoding or syntax to fix
+        raise ERRORS.error(ChecklistError, "checklist-not-text", label=label, kind=kind)
     # Decoded as a CSV and every data file are: a bank's checklist edited in Notepad is GBK.
     text = decode_chinese(raw)
     if text is None:

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from docgen.core.errors import DocgenError
-from docgen.core.messages import MESSAGES as CORE
+from docgen.core.messages import CONTENT_NAMES, MESSAGES as CORE
 from docgen.core.problems import Problem
 from docgen.core.wording import MessageTable, joined
 
@@ -95,6 +95,11 @@ KIND_NAMES_EN = {
     "xlsx": "Excel workbook (.xlsx)", "xls": "Excel 97-2003 workbook (.xls)", "jpg": "JPEG image",
     "png": "PNG image", "tiff": "TIFF image", "zip": "zip archive", "text": "text file", "unknown": "unrecognised content",
 }
+
+
+def _a(name: str) -> str:
+    """Return ``name`` after its English article: ``a PDF file``, ``an Excel workbook (.xlsx)``."""
+    return ("an " if name[:1] in "AEIOU" else "a ") + name
 
 
 def spaced(name: str) -> str:
@@ -481,6 +486,9 @@ ERRORS = MessageTable("check errors", {
     "checklist-unknown": joined("未知清单{name!q}：可用清单为 {available}，或传入清单 YAML 文件的路径", "available"),
     "checklist-unreadable": "{label}：无法读取清单文件（{reason}）",
     "checklist-undecodable": "{label}：无法识别清单文件的编码（不是 UTF-8 或 GB18030/GBK）；请保存为 UTF-8 编码的 YAML",
+    # ``kind``: what the file holds (``docgen.core.datafile.binary_content``), named as for a --data file
+    "checklist-not-text": lambda f: (f"{f['label']}：清单文件应为 YAML 文本（文件内容：{CONTENT_NAMES[f['kind']]}）；"
+                                     "请确认选对了文件"),
     "checklist-yaml-syntax": _yaml_syntax,
     "checklist-not-mapping": "{label}：清单文件应为 YAML 映射（id、title、items、stages）",
     "checklist-schema": _schema_failed,
@@ -522,6 +530,8 @@ ERRORS = MessageTable("check errors", {
     "checklist-unreadable": "{label}: the checklist file cannot be read ({reason})",
     "checklist-undecodable": ("{label}: the checklist file's encoding is not recognised (neither UTF-8 nor "
                               "GB18030/GBK); save it as UTF-8 YAML"),
+    "checklist-not-text": lambda f: (f"{f['label']}: the checklist file must be YAML text, but it holds "
+                                     f"{_a(KIND_NAMES_EN[f['kind']])}; check that the right file was given"),
     "checklist-yaml-syntax": lambda f: (f"{f['label']}" + (f", line {f['line']}, column {f['column']}"
                                                             if f.get("line") is not None else "")
                                         + f": YAML syntax error: {f['problem']}"),

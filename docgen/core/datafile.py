@@ -82,7 +82,7 @@ def yaml_error_problem(exc: yaml.YAMLError) -> str:
     return getattr(exc, "problem", None) or str(exc).splitlines()[0]
 
 
-def _binary_content(raw: bytes) -> str | None:
+def binary_content(raw: bytes) -> str | None:
     """Return the kind (``docgen.core.sniff``) of a file that is plainly no text, an Excel
     workbook, a PDF, a Word document, an image or a ZIP, else None: its bytes would otherwise be
     reported as an encoding or a YAML syntax that cannot be fixed, being neither."""
@@ -124,7 +124,7 @@ def read_mapping(
     except OSError as exc:
         when_denied(exc, error, file)
         raise MESSAGES.error(error, "datafile-unreadable", file=str(file), what=what, reason=exc.strerror) from None
-    content = _binary_content(raw)
+    content = binary_content(raw)
     if content is not None:  # the batch's spreadsheet given as --data, a scan as the policy
         raise MESSAGES.error(error, "datafile-not-text", file=str(file), what=what, content=CONTENT_NAMES[content])
     # The decoder a CSV goes through: Notepad on Chinese Windows saves these files in GBK.

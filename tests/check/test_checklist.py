@@ -166,6 +166,20 @@ def test_yaml_error_without_a_position_has_no_space_before_the_colon(tmp_path: P
     assert info.value.code == "checklist-yaml-syntax" and info.value.facts["line"] is None
 
 
+def test_a_workbook_or_a_scan_given_as_the_checklist_is_named_for_what_it_holds(tmp_path: Path) -> None:
+    # Before: an encoding to save as UTF-8 for the workbook, a YAML syntax error at line 1 of the PDF.
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    said = {}
+    for source in ("ledger/ledger-2026Q1.xlsx", "bundle/01-申请前期/营业执照.pdf", "bundle/01-申请前期/法定代表人身份证.jpg"):
+        path = tmp_path / f"{Path(source).suffix[1:]}.yaml"
+        path.write_bytes((examples / source).read_bytes())
+        with pytest.raises(ChecklistError) as info:
+            load_checklist(path)
+        said[path.stem] = (info.value.code, str(info.value).removeprefix(f"{path}："))
+    assert said == {kind: ("checklist-not-text", f"清单文件应为 YAML 文本（文件内容：{content}）；请确认选对了文件")
+                    for kind, content in (("xlsx", "Excel 工作簿"), ("pdf", "PDF 文件"), ("jpg", "图片"))}
+
+
 def test_unknown_name_and_missing_path() -> None:
     with pytest.raises(ChecklistError, match="未知清单“nope”：可用清单为 dev-loan"):
         load_checklist("nope")

@@ -154,6 +154,21 @@ def test_a_file_that_is_no_checklist_yaml_is_said_so_in_english(tmp_path: Path) 
            "save it as UTF-8 YAML\n")
 
 
+def test_a_workbook_given_as_the_checklist_is_named_for_what_it_holds(tmp_path: Path) -> None:
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    workbook = tmp_path / "我行清单.yaml"
+    workbook.write_bytes((examples / "ledger" / "ledger-2026Q1.xlsx").read_bytes())
+    assert _validate(workbook, "--lang", "en") == (
+        2, f"Error: {workbook}: the checklist file must be YAML text, but it holds an Excel workbook (.xlsx); "
+           "check that the right file was given\n")
+    assert _validate(workbook) == (2, f"Error: {workbook}：清单文件应为 YAML 文本（文件内容：Excel 工作簿）；请确认选对了文件\n")
+    scan = tmp_path / "scan.yaml"
+    scan.write_bytes((examples / "bundle" / "01-申请前期" / "营业执照.pdf").read_bytes())
+    assert _validate(scan, "--lang", "en") == (
+        2, f"Error: {scan}: the checklist file must be YAML text, but it holds a PDF file; check that the right file "
+           "was given\n")
+
+
 def test_a_file_not_there_or_a_folder_is_refused_with_exit_2(tmp_path: Path) -> None:
     code, said = _validate(tmp_path / "none.yaml", "--lang", "en")
     assert code == 2 and said.splitlines()[-1] == f"Error: Invalid value for 'FILE': File '{tmp_path / 'none.yaml'}' does not exist."
