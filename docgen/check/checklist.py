@@ -180,8 +180,10 @@ def _schema() -> dict[str, Any]:
         return parse_yaml(fh.read())
 
 
-def resolve_checklist_path(name_or_path: str | os.PathLike[str] | None) -> Path:
-    """Return the file for a checklist name (shipped) or path (a bank's own file).
+def resolve_checklist_path(name_or_path: str | os.PathLike[str] | None, *, file: bool = False) -> Path:
+    """Return the file for a checklist name (shipped) or path (a bank's own file); with ``file``,
+    ``name_or_path`` is a path even when it reads as a shipped name (a file ``dev-loan`` saved
+    without its .yaml).
 
     Raises ``ChecklistError`` when neither exists, listing the shipped names.
     """
@@ -189,7 +191,7 @@ def resolve_checklist_path(name_or_path: str | os.PathLike[str] | None) -> Path:
         name_or_path = DEFAULT_CHECKLIST
     text = os.fspath(name_or_path)
     candidate = Path(text)
-    looks_like_path = candidate.suffix in (".yaml", ".yml") or os.sep in text or "/" in text
+    looks_like_path = file or candidate.suffix in (".yaml", ".yml") or os.sep in text or "/" in text
     if looks_like_path:
         try:
             if is_regular(candidate):
@@ -205,15 +207,16 @@ def resolve_checklist_path(name_or_path: str | os.PathLike[str] | None) -> Path:
     raise ERRORS.error(ChecklistError, "checklist-unknown", name=text, available=list_checklists())
 
 
-def load_checklist(name_or_path: str | os.PathLike[str] | None = None) -> Checklist:
-    """Load and validate a checklist by name (``'dev-loan'``, the default) or path.
+def load_checklist(name_or_path: str | os.PathLike[str] | None = None, *, file: bool = False) -> Checklist:
+    """Load and validate a checklist by name (``'dev-loan'``, the default) or path; with ``file``, by
+    path alone (``resolve_checklist_path``).
 
     Returns a ``Checklist``. Raises ``ChecklistError`` naming the file and the failing key
     (e.g. ``items.site-plan.kinds[0]: 不允许的取值 exe``) when the file is unreadable, is no text
     (a workbook, a PDF, an image: named for what it holds), is not YAML, fails the schema, or fails
     a cross-check.
     """
-    path = resolve_checklist_path(name_or_path)
+    path = resolve_checklist_path(name_or_path, file=file)
     try:
         stat = path.stat()
     except OSError as exc:

@@ -85,9 +85,10 @@ def validate_command(file: str, lang: str | None) -> None:
       docgen checklist validate ./我行清单.yaml
       docgen checklist validate ./我行清单.yaml --lang en
     """
-    # why the file is no usable checklist, in the language asked for
+    # why the file is no usable checklist, in the language asked for; FILE is the bank's file, even
+    # one saved as ``dev-loan`` with no .yaml, never the shipped checklist of that name
     with worded_in(lang, in_english):
-        checklist = load_checklist(file)
+        checklist = load_checklist(file, file=True)
     click.echo(validity_line(file, checklist, lang))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -107,6 +108,16 @@ def test_validate_a_banks_file(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "items.org-code-cert.rules[0].when：表达式“borrower.__class__”不安全或无效" in result.output
     assert _run("validate", str(tmp_path / "none.yaml")).exit_code == 2
+
+
+def test_validate_reads_the_file_given_when_it_bears_a_shipped_checklists_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("dev-loan").write_text("id: [\n", encoding="utf-8")  # a bank's copy saved without its .yaml
+    result = _run("validate", "dev-loan")
+    assert (result.exit_code, result.output) == (
+        2, f"Error: {(tmp_path / 'dev-loan').resolve()}：YAML 语法错误 第2行第1列：did not find expected node content\n")
+    assert _run("show", "dev-loan").output.startswith("房地产开发贷款资料清单")  # a name, as it was
 
 
 def test_a_banks_file_saved_in_gbk_is_read_and_one_no_encoding_decodes_is_named(tmp_path: Path) -> None:
