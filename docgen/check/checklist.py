@@ -185,7 +185,7 @@ def resolve_checklist_path(name_or_path: str | os.PathLike[str] | None, *, file:
     ``name_or_path`` is a path even when it reads as a shipped name (a file ``dev-loan`` saved
     without its .yaml).
 
-    Raises ``ChecklistError`` when neither exists, listing the shipped names.
+    Raises ``ChecklistError`` when neither exists, listing the shipped names, or the path is empty.
     """
     if name_or_path is None:
         name_or_path = DEFAULT_CHECKLIST
@@ -193,6 +193,8 @@ def resolve_checklist_path(name_or_path: str | os.PathLike[str] | None, *, file:
     candidate = Path(text)
     looks_like_path = file or candidate.suffix in (".yaml", ".yml") or os.sep in text or "/" in text
     if looks_like_path:
+        if not text:  # a script's unset variable: Path('') would be the working directory
+            raise ERRORS.error(ChecklistError, "checklist-path-empty")
         try:
             if is_regular(candidate):
                 return candidate

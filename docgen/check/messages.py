@@ -482,6 +482,7 @@ def _not_zip(f: Mapping[str, Any], lang: str) -> str:
 ERRORS = MessageTable("check errors", {
     "checklist-no-stage": joined("清单 {checklist} 没有阶段{stage!q}；可用阶段：{stages}", "stages"),
     "checklist-not-found": "清单文件不存在：{path}（请检查路径）",
+    "checklist-path-empty": "清单文件的路径为空；请给出 .yaml 文件的路径",
     "checklist-not-regular": "清单文件不是普通文件，而是文件夹、管道或设备：{path}（请给出 .yaml 文件）",
     "checklist-unknown": joined("未知清单{name!q}：可用清单为 {available}，或传入清单 YAML 文件的路径", "available"),
     "checklist-unreadable": "{label}：无法读取清单文件（{reason}）",
@@ -524,6 +525,7 @@ ERRORS = MessageTable("check errors", {
     "checklist-no-stage": joined("checklist {checklist} has no stage '{stage}'; its stages: {stages}", "stages",
                                  sep=", "),
     "checklist-not-found": "no checklist file {path} (check the path)",
+    "checklist-path-empty": "the checklist file's path is empty; give the path of a .yaml file",
     "checklist-not-regular": "the checklist file {path} is a folder, pipe or device, not a regular file (give a .yaml file)",
     "checklist-unknown": joined("unknown checklist '{name}': the checklists are {available}, or give the path of a "
                                 "checklist YAML file", "available", sep=", "),

@@ -169,12 +169,23 @@ def test_a_workbook_given_as_the_checklist_is_named_for_what_it_holds(tmp_path: 
            "was given\n")
 
 
-def test_a_file_not_there_or_a_folder_is_refused_with_exit_2(tmp_path: Path) -> None:
-    code, said = _validate(tmp_path / "none.yaml", "--lang", "en")
-    assert code == 2 and said.splitlines()[-1] == f"Error: Invalid value for 'FILE': File '{tmp_path / 'none.yaml'}' does not exist."
-    code, said = _validate(tmp_path, "--lang", "en")
-    assert code == 2 and said.splitlines()[-1] == f"Error: Invalid value for 'FILE': File '{tmp_path}' is a directory."
-    assert _validate(tmp_path / "none.yaml", "--lang", "fr")[0] == 2
+def test_a_file_not_there_or_a_folder_is_refused_with_exit_2_as_checklist_show_says_it(tmp_path: Path) -> None:
+    none = tmp_path / "none.yaml"
+    assert _validate(none, "--lang", "en") == (2, f"Error: no checklist file {none} (check the path)\n")
+    assert _validate(none) == (2, f"Error: 清单文件不存在：{none}（请检查路径）\n")
+    assert _validate(tmp_path, "--lang", "en") == (
+        2, f"Error: the checklist file {tmp_path} is a folder, pipe or device, not a regular file (give a .yaml file)\n")
+    assert _validate(tmp_path, "--lang", "zh") == (
+        2, f"Error: 清单文件不是普通文件，而是文件夹、管道或设备：{tmp_path}（请给出 .yaml 文件）\n")
+    for lang in ("zh", "en"):
+        said = CliRunner().invoke(main, ["checklist", "show", str(none), "--lang", lang]).output
+        assert _validate(none, "--lang", lang)[1] == said
+    # a script's unset variable: an empty path is no folder, nor the working directory
+    empty = [CliRunner().invoke(main, ["checklist", "validate", "", *lang]) for lang in (["--lang", "en"], [])]
+    assert [(result.exit_code, result.output) for result in empty] == [
+        (2, "Error: the checklist file's path is empty; give the path of a .yaml file\n"),
+        (2, "Error: 清单文件的路径为空；请给出 .yaml 文件的路径\n")]
+    assert _validate(none, "--lang", "fr")[0] == 2
 
 
 @pytest.mark.parametrize("name, change", _BROKEN, ids=[name for name, _ in _BROKEN])
