@@ -89,6 +89,14 @@ def _amount_table(doc, principal_label: str = "{{ principal_label }}") -> None:
     )
 
 
+# What fell due and is unpaid, as the overdue recital names it. A letter demanding only what is overdue
+# has it in its table (principal, interest: each named only when not nil); a letter demanding the whole
+# balance (declared due early) has it from docgen (``overdue_items``: 本息, 本金 or 利息), the table's
+# principal being the balance: a borrower who missed only interest is never said to owe principal past due.
+_OVERDUE_NOW = "{% if principal and interest %}本息{% elif interest %}利息{% else %}本金{% endif %}"
+_OVERDUE_BEFORE = "{{ overdue_items }}"
+
+
 # 罚息 as the letter reserves it (计收至实际清偿之日止, as the contract provides): a loan whose 罚息 rate
 # is nil (penalty_agreed false: the ledger's 罚息利率, else the policy's rate, is 0) bears none, and a
 # letter claiming no 罚息 figure reserves none; a figure of 罚息 shows a rate, whatever the flag says.
@@ -204,13 +212,12 @@ def demand_letter():
     add_body(doc, "该笔贷款已于{{ maturity|date_cn }}到期,贵方未按约归还,自{{ overdue_since|date_cn }}起已构成逾期。"
                   f"依照借款合同约定及{law}贵方应立即归还{whole}截至{{{{ letter_date|date_cn }}}},贵方尚欠我行款项如下:")
     add_tag_paragraph(doc, "{%p elif accelerated %}")
-    add_body(doc, "贵方自{{ overdue_since|date_cn }}起未按合同约定归还到期贷款本息,已构成违约。依照借款合同约定,"
+    add_body(doc, f"贵方自{{{{ overdue_since|date_cn }}}}起未按合同约定归还到期贷款{_OVERDUE_BEFORE},已构成违约。依照借款合同约定,"
                   f"我行现宣布上述贷款全部提前到期。依照{law}"
                   f"贵方应立即归还{whole}截至{{{{ letter_date|date_cn }}}},贵方尚欠我行款项如下:")
     add_tag_paragraph(doc, "{%p else %}")
-    add_body(doc, "贵方自{{ overdue_since|date_cn }}起未按合同约定归还到期贷款本息,已构成逾期。依照借款合同约定及"
-                  f"{law}贵方应归还到期贷款"
-                  "{% if principal and interest %}本息{% elif interest %}利息{% else %}本金{% endif %}"
+    add_body(doc, f"贵方自{{{{ overdue_since|date_cn }}}}起未按合同约定归还到期贷款{_OVERDUE_NOW},已构成逾期。依照借款合同约定及"
+                  f"{law}贵方应归还到期贷款{_OVERDUE_NOW}"
                   "{% if penalty %},并支付逾期罚息{% endif %}。截至{{ letter_date|date_cn }},贵方尚欠我行到期款项如下:")
     add_tag_paragraph(doc, "{%p endif %}")
     _amount_table(doc)
@@ -321,11 +328,11 @@ def guarantor_demand():
     # accelerated only when the borrower's demand letter was issued in an earlier run, and the
     # notice says what the bank did (sent the letter declaring it), not that it took effect.
     add_tag_paragraph(doc, "{%p elif accelerated %}")
-    add_body(doc, "借款人自{{ overdue_since|date_cn }}起未按合同约定归还到期贷款本息,已构成违约,我行已依照借款合同约定"
+    add_body(doc, f"借款人自{{{{ overdue_since|date_cn }}}}起未按合同约定归还到期贷款{_OVERDUE_BEFORE},已构成违约,我行已依照借款合同约定"
                   "向借款人发出《逾期贷款催收函》,宣布该笔贷款全部提前到期。截至{{ letter_date|date_cn }},借款人尚欠"
                   "我行款项如下:")
     add_tag_paragraph(doc, "{%p else %}")
-    add_body(doc, "借款人自{{ overdue_since|date_cn }}起未按合同约定归还到期贷款本息,已构成逾期。截至"
+    add_body(doc, f"借款人自{{{{ overdue_since|date_cn }}}}起未按合同约定归还到期贷款{_OVERDUE_NOW},已构成逾期。截至"
                   "{{ letter_date|date_cn }},借款人尚欠我行到期款项如下:")
     add_tag_paragraph(doc, "{%p endif %}")
     _amount_table(doc)

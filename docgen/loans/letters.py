@@ -81,6 +81,7 @@ SOURCES: dict[str, str] = {
     "borrower": "借款人", "id_number": "证件号码", "borrower_id": "证件号码", "contract_no": "合同号",
     "loan_date": "发放日期", "loan_amount": "发放金额", "maturity": "到期日期", "overdue_since": "逾期起始日",
     "principal": "逾期本金", "balance": "贷款余额", "interest": "欠息", "penalty": "逾期本金", "total": "逾期本金/欠息",
+    "overdue_items": "逾期本金/欠息",
     "borrower_address": "借款人地址", "letter_date": "--as-of", "pay_by": "letters.pay_within_days",
     "bank_legal_name": "letters.bank_legal_name", "branch": "机构", "branch_address": "letters.branches",
     "contact": "letters.branches", "phone": "letters.branches", "guarantor": "担保人",
@@ -163,7 +164,9 @@ def _amounts(loan: Any, letter_date: _dt.date, policy: Policy, *, declared: bool
     declared due early (``accelerating``) when ``declared``; else the overdue amounts (an
     unmatured loan whose early maturity this letter does not declare, or was not declared yet).
     ``penalty_agreed`` is False when the 罚息 rate is nil (the ledger's 罚息利率 is 0, or it gives none and
-    the policy's daily rate is 0): the loan bears no 罚息, and its letters neither claim nor reserve any."""
+    the policy's daily rate is 0): the loan bears no 罚息, and its letters neither claim nor reserve any.
+    ``overdue_items`` names what fell due unpaid (本息, 本金 or 利息, from 逾期本金 and 欠息): a letter
+    demanding the whole balance says what the default was, its table's principal being the balance."""
     from docgen.loans.plan import overdue_start
 
     matured = loan.maturity < letter_date
@@ -171,6 +174,7 @@ def _amounts(loan: Any, letter_date: _dt.date, policy: Policy, *, declared: bool
     principal = Decimal(loan.balance) if whole else Decimal(loan.overdue_principal)
     interest = Decimal(loan.overdue_interest)
     fine = penalty(loan, letter_date, policy)
+    owes_principal, owes_interest = Decimal(loan.overdue_principal) > 0, interest > 0
     return {
         "matured": matured,
         "accelerated": whole and not matured,
@@ -178,6 +182,7 @@ def _amounts(loan: Any, letter_date: _dt.date, policy: Policy, *, declared: bool
         "principal_label": "贷款本金余额" if whole else "逾期本金",
         "principal": principal, "interest": interest, "penalty": fine, "total": principal + interest + fine,
         "penalty_agreed": daily_penalty_rate(loan, policy) > 0,
+        "overdue_items": "本息" if owes_principal == owes_interest else "利息" if owes_interest else "本金",
     }
 
 

@@ -23,6 +23,7 @@ import yaml
 from collect_helpers import AS_OF, BANK, POLICY_TEXT, issue_letters, make_loan, policy_in
 
 from docgen.core.cnformat import amount_in_words
+from docgen.core.errors import RenderError
 from docgen.documents.render import render
 from docgen.loans.plan import load_policy
 
@@ -30,9 +31,10 @@ DAY = dt.timedelta(days=1)
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "templates"
 
 #: The demand letter's body for a loan overdue since 2026-11-19, each variant up to its table.
-OVERDUE = "贵方自2026年11月19日起未按合同约定归还到期贷款本息，已构成逾期。"
+#: ``owed``: what fell due unpaid, as the recital names it (本息, 本金 or 利息).
+OVERDUE = "贵方自2026年11月19日起未按合同约定归还到期贷款{owed}，已构成逾期。"
 ORDINARY = OVERDUE + "依照借款合同约定及《中华人民共和国民法典》{law}的规定，贵方应归还到期贷款{what}。截至2026年11月28日，贵方尚欠我行到期款项如下："
-DECLARING = ("贵方自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约。依照借款合同约定，我行现宣布上述贷款全部提前到期。"
+DECLARING = ("贵方自2026年11月19日起未按合同约定归还到期贷款{owed}，已构成违约。依照借款合同约定，我行现宣布上述贷款全部提前到期。"
              "依照《中华人民共和国民法典》{law}的规定，贵方应立即归还{what}。截至2026年11月28日，贵方尚欠我行款项如下：")
 MATURED = ("该笔贷款已于2026年10月19日到期，贵方未按约归还，自2026年10月20日起已构成逾期。依照借款合同约定及"
            "《中华人民共和国民法典》{law}的规定，贵方应立即归还{what}。截至2026年11月28日，贵方尚欠我行款项如下：")
@@ -109,7 +111,7 @@ def test_a_loan_bearing_no_penalty_has_none_demanded_described_listed_or_reserve
         policy = load_policy(tmp_path / "zero" / "policy.yaml")
     file = _demand_letter(tmp_path, policy, loan)
     paragraphs = _paragraphs(file)
-    assert ORDINARY.format(law=ONE_ARTICLE, what="本息") in paragraphs
+    assert ORDINARY.format(owed="本息", law=ONE_ARTICLE, what="本息") in paragraphs
     assert _in_words(file) == "合计金额（大写）：人民币贰万壹仟伍佰贰拾叁元肆角伍分。" + NONE_RESERVED
     assert _amounts(file) == [("逾期本金", "20,000.00"), ("欠息", "1,523.45"), ("合计", "21,523.45")]
     _adds_up(file)
@@ -157,7 +159,7 @@ def test_a_matured_loans_letter_with_penalty_demands_and_figures_it(tmp_path, po
 def test_the_ordinary_letter_demands_the_penalty_exactly_when_there_is_one(tmp_path, policy, rate, law, what, rows,
                                                                             words) -> None:
     file = _demand_letter(tmp_path, policy, make_loan("JJ0001", days=10, penalty_rate=rate))
-    assert ORDINARY.format(law=law, what=what) in _paragraphs(file)
+    assert ORDINARY.format(owed="本息", law=law, what=what) in _paragraphs(file)
     assert _amounts(file) == rows
     assert _in_words(file).endswith("。" + words)
     _adds_up(file)
@@ -167,7 +169,8 @@ def test_only_interest_overdue_no_penalty_figured_but_the_contracts_reserved(tmp
     # Unmatured, no principal overdue: the 罚息 runs on the overdue principal and is nil, but the loan
     # bears 罚息 (0.05 % a day), so the contract's 罚息 and 复利 are reserved.
     file = _demand_letter(tmp_path, policy, make_loan("JJ0001", days=10, overdue_principal=Decimal("0")))
-    assert ORDINARY.format(law=ONE_ARTICLE, what="利息") in _paragraphs(file)
+    # Only interest fell due: the recital says so, never that principal is unpaid.
+    assert ORDINARY.format(owed="利息", law=ONE_ARTICLE, what="利息") in _paragraphs(file)
     assert _amounts(file) == [("欠息", "1,523.45"), ("合计", "1,523.45")]
     assert _in_words(file) == "合计金额（大写）：人民币壹仟伍佰贰拾叁元肆角伍分。" + RESERVED
     assert "罚息按" not in _text(file) and "逾期罚息" not in _text(file)
@@ -177,7 +180,7 @@ def test_only_interest_overdue_no_penalty_figured_but_the_contracts_reserved(tmp
 def test_a_declaring_letter_on_a_loan_bearing_no_penalty_reserves_none_when_made_again(tmp_path, policy) -> None:
     loan = make_loan("JJ0001", days=10, accelerated=True, penalty_rate=Decimal("0"))
     declaring = _demand_letter(tmp_path, policy, loan)
-    assert DECLARING.format(law=ONE_ARTICLE, what="全部贷款本金及利息") in _paragraphs(declaring)
+    assert DECLARING.format(owed="本息", law=ONE_ARTICLE, what="全部贷款本金及利息") in _paragraphs(declaring)
     assert _amounts(declaring) == [("贷款本金余额", "420,000.00"), ("欠息", "1,523.45"), ("合计", "421,523.45")]
     assert "罚息" not in _text(declaring)
     # Lost and made again a week later (penalty_reserved): still no 罚息 reserved in words, nor confirmed.
@@ -296,3 +299,59 @@ def test_a_rendered_letter_on_a_loan_matured_since_the_declaration_with_no_penal
     none = _rendered(tmp_path / "none", "demand-letter", matured=True, maturity="2026-11-10", principal=1375000,
                      principal_label="贷款本金余额", penalty="0", penalty_reserved=True, penalty_agreed=False)
     assert "罚息" not in _text(none)
+
+
+def _recital(file: str, party: str, state: str) -> str:
+    """Return what the letter's overdue recital says fell due unpaid (``party`` 贵方 or 借款人, ``state``
+    逾期 or 违约), from the one paragraph holding it."""
+    (said,) = [m.group(1) for p in _paragraphs(file)
+               for m in [re.match(party + r"自2026年11月19日起未按合同约定归还到期贷款(.+?)，已构成" + state, p)] if m]
+    return said
+
+
+@pytest.mark.parametrize(("fields", "owed"), [
+    ({}, "本息"),
+    ({"overdue_principal": Decimal("0")}, "利息"),
+    ({"overdue_interest": Decimal("0")}, "本金"),
+])
+def test_the_overdue_recital_names_only_what_fell_due_unpaid(tmp_path, policy, fields, owed) -> None:
+    # Demanding the overdue amounts, the letter and the guarantor's notice name what their tables list:
+    # a borrower who missed only interest is not said to have left principal unpaid, nor the reverse.
+    loan = make_loan("JJ0001", days=10, guarantors=["钱七"], **fields)
+    assert _recital(_demand_letter(tmp_path, policy, loan), "贵方", "逾期") == owed
+    assert _recital(_notice(tmp_path, policy, loan, AS_OF + DAY), "借款人", "逾期") == owed
+
+
+@pytest.mark.parametrize(("fields", "owed"), [
+    ({}, "本息"),
+    ({"overdue_principal": Decimal("0")}, "利息"),
+    ({"overdue_interest": Decimal("0")}, "本金"),
+])
+def test_a_declaration_names_the_default_from_the_ledger_not_from_the_balance_claimed(tmp_path, policy, fields,
+                                                                                     owed) -> None:
+    # Declared due early, the table's principal is the whole balance: the default is named from the
+    # ledger's 逾期本金 and 欠息 (overdue_items), in the declaring letter, the notice to the guarantor
+    # after it, and the declaring letter made again.
+    loan = make_loan("JJ0001", days=10, guarantors=["钱七"], guarantee_period_end=AS_OF + 95 * DAY, accelerated=True,
+                     **fields)
+    declaring = _demand_letter(tmp_path, policy, loan)
+    assert _recital(declaring, "贵方", "违约") == owed
+    assert _recital(_notice(tmp_path, policy, loan, AS_OF + 6 * DAY), "借款人", "违约") == owed
+    Path(declaring).unlink()
+    (restored,) = [o for o in issue_letters(tmp_path, policy, [loan], AS_OF + 7 * DAY).outcomes if o.code == "restored"]
+    assert _recital(restored.file, "贵方", "违约") == owed
+
+
+@pytest.mark.parametrize(("fields", "owed"), [({}, "本息"), ({"overdue_items": "利息"}, "利息")])
+def test_a_rendered_declaration_names_the_default_given_or_principal_and_interest(tmp_path, fields, owed) -> None:
+    file = _rendered(tmp_path, "demand-letter", accelerated=True, principal_label="贷款本金余额", principal=1375000,
+                     **fields)
+    assert _recital(file, "贵方", "违约") == owed
+
+
+def test_a_rendered_letter_refuses_a_default_that_is_no_overdue_item(tmp_path) -> None:
+    with pytest.raises(RenderError) as refused:
+        _rendered(tmp_path, "demand-letter", accelerated=True, principal_label="贷款本金余额", principal=1375000,
+                  overdue_items="罚息")
+    assert [p.path for p in refused.value.problems] == ["overdue_items"]
+    assert not (tmp_path / "demand-letter.docx").exists()
