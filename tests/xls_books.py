@@ -32,3 +32,20 @@ def xls_copy(source: Path, target: Path) -> Path:
                     copy.write(r, c, value)
     out.save(str(target))
     return target
+
+
+def merge_header(path: Path, cells: str) -> tuple[object, ...]:
+    """Merge the header cells ``cells`` (``M1:N1``) of the workbook's first sheet as Excel's
+    合并后居中 leaves them: the first cell keeps its title, the others are emptied. Returns the
+    titles they held before, left to right."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    (row,) = sheet[cells]
+    titles = tuple(cell.value for cell in row)
+    for cell in row[1:]:
+        cell.value = None
+    sheet.merge_cells(cells)
+    book.save(path)
+    return titles

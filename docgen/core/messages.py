@@ -115,6 +115,23 @@ def _header_missing_columns(facts: Mapping[str, Any]) -> str:
     return text
 
 
+def _column_untitled(facts: Mapping[str, Any]) -> str:
+    """A column holding data under an empty header cell: where, from which row, why its header is
+    empty when a merged header cell covers it, and the two ways to fix it."""
+    if facts.get("csv"):
+        where = f"{facts['path']}：第{facts['number']}列（{facts['letter']} 列）"
+    elif facts.get("sheet"):
+        where = f"{facts['path']}：工作表{quoted(facts['sheet'])}的 {facts['letter']} 列"
+    else:
+        where = f"{facts['path']}：{facts['letter']} 列"
+    cell = "" if facts.get("csv") else f"（{facts['cell']}）"
+    text = where + f"表头为空{cell}，但该列第{facts['row']}行起有数据，无表头的数据无法读取"
+    if facts.get("merged"):
+        return text + (f"：{facts['cell']} 在合并单元格 {facts['merged']} 中，表头{quoted(facts['title'])}只属于"
+                       f" {facts['first']} 列；请取消合并，给 {facts['letter']} 列填写表头，或删除该列")
+    return text + "；请给该列填写表头，或删除该列"
+
+
 def _too_many_cells(facts: Mapping[str, Any]) -> str:
     declared = f"（声明范围到 {facts['declared']}）" if facts.get("declared") else ""
     return (f"{facts['path']}：工作表有内容写到 {facts['corner']}{declared}，共约 {facts['rows']} 行 × "
@@ -201,6 +218,7 @@ MESSAGES = MessageTable("core", {
                                        + (f"（请在 {_SAVED_BY[str(f['suffix']).lower()]} 中用“另存为”存成 .xlsx）"
                                           if str(f["suffix"]).lower() in _SAVED_BY else "")),
     "header-missing-columns": _header_missing_columns,
+    "column-untitled": _column_untitled,
     "table-empty": "{path}：表格是空的，找不到表头行",
     "sheet-empty": joined("{path}：工作表{sheet!q}是空的，找不到表头行（工作簿中另有工作表：{others}）；"
                           "请把数据所在的工作表移到最前面，或删除这张空表", "others"),

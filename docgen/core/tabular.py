@@ -322,6 +322,10 @@ class _Rows:
     def __init__(self, rows: Iterator[Sequence[Any]]) -> None:
         self._rows = rows
         self.number = 1
+        #: The header's untitled columns, watched for data once the header is read (``_open_table``).
+        self.untitled: _Untitled | None = None
+        #: Where a source cut data off its rows past the last titled column: ``(row, column index)``.
+        self.overflow: list[tuple[int, int]] = []
 
     def take(self, count: int) -> list[Sequence[Any]]:
         """Return the next ``count`` rows (fewer at the end). Raises ``InputError`` when the file
@@ -338,7 +342,8 @@ class _Rows:
 
     def keep(self, width: int) -> None:
         """Say that only the first ``width`` cells of each row are used from now on: a source
-        may give the rows cut to it."""
+        may give the rows cut to it, the cells with data it cut off past the header's last
+        titled column put in ``overflow``."""
 
 
 class _ExcelRows(_Rows):
@@ -404,6 +409,9 @@ class _ExcelRows(_Rows):
                         self._widest = widest
                     width = self._width
                     if width is not None and widest > width:
+                        untitled = self.untitled
+                        if untitled is not None and widest > untitled.start:
+                            self.overflow += _data_past(piece, untitled.start, self.number + len(chunk))
                         piece = [values[:width] for values in piece]
                     chunk += piece
                 self.number += len(chunk)
@@ -422,6 +430,7 @@ class _ExcelRows(_Rows):
                 return True  # text that reads like an error value: the stream gives it as it is
         self._rows, self.number = _calamine_rows(self._path, self._sheet, skip=first - 1), first
         self._streamed = self._errors_watched = self._error_cells = False
+        self.overflow = []  # python-calamine's rows are not cut: their cells are looked at in the block
         return False
 
     def _scan(self) -> None:
@@ -692,7 +701,8 @@ def read_table(
     row and column: Excel has already lost digits or leading zeros.
 
     Raises ``InputError`` (naming the file) when the file cannot be read, has no header,
-    lacks a ``required`` header, or has two columns for the same field.
+    lacks a ``required`` header, has two columns for the same field, or holds data in a column
+    its header leaves untitled (``_Untitled``: nothing would read it).
     """
     source, header, columns, unknown, leading = _open_table(path, aliases, required, sheet)
     rows, problems = _data_rows(source, header, columns, set(text_fields), leading)
@@ -721,7 +731,8 @@ class TableStream:
     def blocks(self) -> Iterator[Table]:
         """Yield the rows after the header as ``Table``s of at most the block size each (blank
         rows skipped; each block's ``problems`` those of its rows). Once only; raises
-        ``InputError`` when the rest of the file cannot be read."""
+        ``InputError`` when the rest of the file cannot be read or holds data in a column the
+        header leaves untitled."""
         for block in _blocks(self._source, self._header, self._text_fields, self._size, self._leading):
             yield Table(path=self.path, fields=self.fields, rows=_block_rows(block, self._header, self.columns),
                         unknown_headers=self.unknown_headers, problems=block.problems, columns=self.columns,
@@ -730,7 +741,8 @@ class TableStream:
     def column_blocks(self, size: int | None = None) -> Iterator[Block]:
         """Yield the rows after the header as ``Block``s (columns, not rows) of at most ``size``
         rows (default ``BLOCK_ROWS``), blank rows skipped. Once only, and instead of ``blocks``;
-        raises ``InputError`` when the rest of the file cannot be read."""
+        raises ``InputError`` when the rest of the file cannot be read or holds data in a column
+        the header leaves untitled."""
         return _blocks(self._source, self._header, self._text_fields, max(1, size or BLOCK_ROWS), self._leading)
 
 
@@ -814,6 +826,11 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
                                  missing=missing, matched=len(header), strangers=strangers,
                                  blanks=[column_letters(i + 1) for i in blanks if i < last])
 
+    if header is not None:
+        titled = [index for index, cell in enumerate(values) if not _is_blank(cell)]
+        source.untitled = _Untitled(path, sheet, number, [index for index in range(titled[0] + 1, titled[-1])
+                                                          if _is_blank(values[index])],
+                                    titled[-1] + 1, {index: str(values[index]).strip() for index in titled})
     if header is None:
         read, others = _sheet_and_others(path, sheet) if suffix in _EXCEL_SUFFIXES else (None, [])
         if read is not None and others:  # a cover or notes sheet first, the rows on another
@@ -824,6 +841,78 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
                 else column_letters(index + 1)) for index in range(first)]
     return source, header, columns, unknown, leading
 
+
+
+@dataclass
+class _Untitled:
+    """The untitled columns of a header right of its first titled cell, whose data nothing reads.
+
+    A header cell merged over two columns (逾期本金 over E and F) or left empty leaves a column
+    without a name; its cells would be dropped unseen, and a demand letter read from the ledger
+    would then say 欠息 0. So each block's cells in those columns are looked at (``_blocks``): the
+    columns ``among`` the titled ones, and every column from ``start`` on (past the last title,
+    however far the rows reach). One holding anything but empty cells and spaces is refused. An
+    error cell (``#REF!`` …) is no data there: python-calamine reads it as empty, and the stream as
+    its text, which would otherwise cost a scan of the sheet to tell apart (``ERROR_TEXTS``). The
+    untitled columns left of the first title are not watched: there a sheet keeps its row numbers
+    or a totals label, which the reader looks for (``_total_rows``).
+    """
+
+    path: Path
+    sheet: str | None
+    #: The header's row number.
+    row: int
+    among: list[int]
+    start: int
+    #: The header's titled cells, by column index (a merged header's title is its first cell's).
+    titles: dict[int, str]
+
+    def error(self, index: int, row: int) -> InputError:
+        """Return the ``InputError`` of column ``index`` (0-based), holding data from ``row`` on:
+        the file, the sheet, the column and, when its header cell lies in a merged range, that range
+        and the title it holds. Raises ``InputError`` only as reading the sheet's merged ranges
+        again may (its XML over the size limit)."""
+        suffix, letter = self.path.suffix.lower(), column_letters(index + 1)
+        facts: dict[str, Any] = {"path": self.path, "letter": letter, "number": index + 1, "row": row,
+                                 "cell": f"{letter}{self.row}", "csv": suffix in _CSV_SUFFIXES}
+        if suffix in _EXCEL_SUFFIXES:
+            facts["sheet"] = _sheet_and_others(self.path, self.sheet)[0]
+        if suffix in (".xlsx", ".xlsm"):
+            from docgen.core.xlsxbounds import merged_ranges
+
+            sheet = self.sheet if self.sheet is not None else shown_sheet(self.path)
+            found = next(((left, bottom, right) for top, left, bottom, right in merged_ranges(self.path, sheet)
+                          if top == self.row and left <= index < right and left - 1 in self.titles), None)
+            if found is not None:
+                left, bottom, right = found
+                facts.update(merged=f"{column_letters(left)}{self.row}:{column_letters(right)}{bottom}",
+                             title=self.titles[left - 1], first=column_letters(left))
+        return MESSAGES.error(InputError, "column-untitled", **facts)
+
+
+def _no_data(value: Any) -> bool:
+    """Whether a cell of an untitled column holds no data: empty, spaces, or an error value."""
+    return _is_blank(value) or (value.__class__ is str and value in ERROR_TEXTS)
+
+
+def _data_past(rows: Sequence[Sequence[Any]], start: int, first: int) -> list[tuple[int, int]]:
+    """Return, for each of ``rows`` (numbered from ``first``) holding data (``_no_data``) from
+    column index ``start`` on, its number and the index of its first such cell. Only rows longer
+    than ``start`` are looked at, each by C-level counts first."""
+    found = []
+    for at, values in enumerate(rows):
+        if len(values) > start:
+            tail = values[start:]
+            if tail.count("") + tail.count(None) < len(tail):
+                offset = next((offset for offset, value in enumerate(tail) if not _no_data(value)), None)
+                if offset is not None:
+                    found.append((first + at, start + offset))
+    return found
+
+
+def _has_data(column: Sequence[Any]) -> bool:
+    """Whether ``column`` holds data (``_no_data``), its empty cells counted in C first."""
+    return column.count("") + column.count(None) < len(column) and not all(map(_no_data, column))
 
 
 def _data_rows(source: _Rows, header: Sequence[tuple[int, str, str, str]], columns: dict[str, str],
@@ -853,9 +942,15 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
     row is looked at cell by cell only when its first column is blank; a 100,000-row ledger
     spends in this a fraction of what a loop over its three million cells did. The ``leading``
     columns (``(index, label)``, unknown ones left of the first known one) are looked at only for
-    a totals label.
+    a totals label. The columns the header leaves untitled (``source.untitled``) are looked at as
+    columns too, those past its last title only where rows reach there; ``InputError`` when one
+    holds data in a row that is not blank.
     """
+    untitled = source.untitled
+    # The untitled columns among the titled ones are kept in the block, to be looked at as columns.
     width = max((index for index, _, _, _ in header), default=-1) + 1
+    if untitled is not None and untitled.among:
+        width = max(width, untitled.among[-1] + 1)
     fields = [canonical for _, canonical, _, _ in header]
     source.keep(width)
     while True:
@@ -868,6 +963,16 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
                    for values in raw]
         everything = list(zip(*raw))
         count = len(raw)
+        suspects: list[tuple[int, Sequence[Any]]] = []  # untitled columns with data: (index, cells)
+        tails: list[tuple[int, int]] = []  # data past the block's columns: (row, index)
+        if untitled is not None:
+            spans = len(everything)
+            suspects = [(index, everything[index]) for index in (*untitled.among, *range(untitled.start, spans))
+                        if _has_data(everything[index])]
+            tails, source.overflow = source.overflow, []
+            past = max(spans, untitled.start)
+            if max(map(len, raw)) > past:  # CSV records longer than the others
+                tails += _data_past(raw, past, first)
         del raw
         columns = [everything[index] for index, _, _, _ in header]
         labels = [(everything[index], label) for index, label in leading]
@@ -886,6 +991,8 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
             blank = [at for at in maybe if all(_is_blank(column[at]) for column in columns)]
         else:
             blank = list(range(count))
+        if suspects or tails:
+            _refuse_untitled(untitled, suspects, tails, first, blank)
         # A totals label is no blank cell: the distinct cells read, blank rows' included, say as
         # well as those left whether a column holds one. The columns left of the known ones (a
         # 序号 column, an untitled first one) come first, each looked at whole, as it has no
@@ -916,6 +1023,28 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
         block.problems = sorted([*_text_problems(block, header, text_set), *totals.values()],
                                 key=lambda problem: problem.row or 0)
         yield block
+
+
+def _refuse_untitled(untitled: _Untitled | None, suspects: Sequence[tuple[int, Sequence[Any]]],
+                     tails: Sequence[tuple[int, int]], first: int, blank: Sequence[int]) -> None:
+    """Raise the ``InputError`` of the leftmost untitled column holding data in a row of the block
+    (numbered from ``first``) that is not ``blank`` (a row with no known cell is passed over, a note
+    beside it too), naming its first such row. ``suspects`` are the untitled columns with data
+    (index, cells), ``tails`` the rows with data past them (row, index of the first), in order."""
+    if untitled is None:
+        return
+    skip = set(blank)
+    firsts: dict[int, int] = {}
+    for index, cells in suspects:
+        at = next((at for at, value in enumerate(cells) if not _no_data(value) and at not in skip), None)
+        if at is not None:
+            firsts[index] = first + at
+    for row, index in tails:
+        if row - first not in skip and index not in firsts:
+            firsts[index] = row
+    if firsts:
+        index = min(firsts)
+        raise untitled.error(index, firsts[index])
 
 
 #: What a sheet's totals row says in its label cell, as typed (spaced out to fill a wide cell too).

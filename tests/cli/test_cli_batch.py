@@ -11,6 +11,7 @@ import docx
 import pytest
 from batch_helpers import rows, write_csv, write_xlsx
 from click.testing import CliRunner
+from xls_books import merge_header
 
 from docgen.cli import main
 from docgen.core.jsonshape import mismatches
@@ -333,6 +334,26 @@ def test_a_sheet_with_its_title_above_the_header_exits_2_saying_so(runner: CliRu
     assert result.stderr == (f"Error: {sheet}：第1行不是表头（没有一个可识别的列名：A（2026年11月催收名单））；"
                              "表头须是第一个非空行：请删除表头上方的标题行或说明行\n")
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
+
+
+def test_a_data_sheet_whose_guarantor_column_lost_its_header_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    # 还款期限 merged over M and N leaves 担保人 unnamed: the letters named no guarantor.
+    sheet = write_xlsx(tmp_path / "催收名单.xlsx", rows(2))
+    assert merge_header(sheet, "M1:N1") == ("还款期限", "担保人")
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {sheet}：工作表“催收名单”的 N 列表头为空（N1），但该列第2行起有数据，"
+                             "无表头的数据无法读取：N1 在合并单元格 M1:N1 中，表头“还款期限”只属于 M 列；"
+                             "请取消合并，给 N 列填写表头，或删除该列\n")
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
+    # The same sheet as CSV: the column's number and letter.
+    csv = write_csv(tmp_path / "催收名单.csv", rows(2))
+    lines = csv.read_text(encoding="utf-8-sig").splitlines()
+    csv.write_text("\n".join([lines[0].replace(",担保人,", ",,")] + lines[1:]) + "\n", encoding="gb18030")
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(csv), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {csv}：第14列（N 列）表头为空，但该列第2行起有数据，"
+                             "无表头的数据无法读取；请给该列填写表头，或删除该列\n")
 
 
 def test_register_list_and_verify_refuse_a_misspelt_template_instead_of_all_intact(runner: CliRunner,

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from collect_helpers import AS_OF, POLICY_TEXT, make_loan, write_loans
+from xls_books import merge_header
 
 from docgen.cli import main
 from docgen.documents.register import Register
@@ -69,6 +70,26 @@ def test_plan_text_is_the_default(runner: CliRunner, ledger: Path) -> None:
     assert lines[3].startswith("JJ0004")
     assert "保证期间即将届满、催收函逾期未送达、应起诉未起诉" in lines[3]
     assert lines[-1] == "期限预警 1 笔（时效或保证期间 90 天内届满或已届满）；应办未办 2 笔。"
+
+
+def test_a_ledger_whose_interest_column_lost_its_header_to_a_merged_cell_exits_2(runner: CliRunner,
+                                                                                 ledger: Path) -> None:
+    # 逾期本金 merged over M and N (合并后居中) leaves 欠息's column unnamed: its amounts were
+    # dropped and the plan, and the letters after it, said 欠息 0.
+    assert merge_header(ledger, "M1:N1") == ("逾期本金", "欠息")
+    args = ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28"]
+    said = (f"Error: {ledger}：工作表“贷款台账”的 N 列表头为空（N1），但该列第2行起有数据，无表头的数据无法读取："
+            "N1 在合并单元格 M1:N1 中，表头“逾期本金”只属于 M 列；请取消合并，给 N 列填写表头，或删除该列\n")
+    for _ in range(2):  # the second reading as the first: nothing of the first was kept
+        result = runner.invoke(main, args)
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", said)
+    # The same column holding nothing is no data: the plan is made.
+    book = openpyxl.load_workbook(ledger)
+    for cells in book.active.iter_rows(min_row=2, min_col=14, max_col=14):
+        cells[0].value = None
+    book.save(ledger)
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
 
 
 def test_plan_xlsx_needs_an_output_file(runner: CliRunner, ledger: Path, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import docx
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from docx.oxml.ns import qn
@@ -175,6 +176,31 @@ def test_bad_rows_exit_1_with_row_and_column(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "台账有 1 行数据不合格" in result.stderr
     assert "第3行 O（五级分类）列 classification：不允许的取值 很好" in result.stderr
+    assert not out.exists()
+
+
+def test_a_ledger_whose_interest_column_has_no_header_exits_2(tmp_path: Path) -> None:
+    rows = [row("A1", 1000, overdue_interest="12.50"), row("A2", 2000)]
+    path = write_ledger(rows, tmp_path / "台账.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.active["N1"].value == LEDGER_HEADERS["overdue_interest"]
+    book.active["N1"] = None
+    book.save(path)
+    out = tmp_path / "never.docx"
+    result = _run("--ledger", str(path), "--period", "2026Q2", "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {path}：工作表“贷款台账”的 N 列表头为空（N1），但该列第2行起有数据，"
+                             "无表头的数据无法读取；请给该列填写表头，或删除该列\n")
+    assert not out.exists()
+    # As the opening ledger too, saved as CSV (the column's number said as well).
+    closing = write_ledger(rows, tmp_path / "closing.xlsx")
+    opening = write_ledger(rows, tmp_path / "opening.csv")
+    lines = opening.read_text(encoding="utf-8-sig").splitlines()
+    opening.write_text("\n".join([lines[0].replace(",欠息,", ",,")] + lines[1:]) + "\n", encoding="utf-8-sig")
+    result = _run("--ledger", str(closing), "--opening", str(opening), "--period", "2026Q2", "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {opening}：第14列（N 列）表头为空，但该列第2行起有数据，"
+                             "无表头的数据无法读取；请给该列填写表头，或删除该列\n")
     assert not out.exists()
 
 

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 from xls_books import xls_copy
 
+from docgen.core import tabular
 from docgen.core.errors import InputError
 from docgen.core.tabular import decode_text, read_table, stream_table
 
@@ -207,6 +209,87 @@ def test_a_header_cell_merged_over_two_columns_leaves_the_second_untitled(tmp_pa
                               "（C 列表头为空，合并单元格的表头请拆分后逐列填写）")
 
 
+def _refusal(read: Any) -> InputError:
+    """The ``InputError`` ``read()`` raises (its exit code 2: unreadable input)."""
+    with pytest.raises(InputError) as err:
+        read()
+    assert err.value.exit_code == 2 and err.value.code == "column-untitled"
+    return err.value
+
+
+def _every_way(path: Path, *, calamine: bool = False) -> list[str]:
+    """What each way of reading ``path`` refuses it with: ``read_table``, and ``stream_table``'s
+    blocks of one row and of the default size; with ``calamine`` (an .xlsx) each of them
+    streamed, then through python-calamine."""
+    said = []
+    for streamed in (True, False) if calamine else (True,):
+        with pytest.MonkeyPatch.context() as patch:
+            if not streamed:
+                patch.setattr(tabular, "streams_alike", lambda *_: False)
+            said += [str(_refusal(lambda: read_table(path, ALIASES))),
+                     str(_refusal(lambda: list(stream_table(path, ALIASES).column_blocks(1)))),
+                     str(_refusal(lambda: list(stream_table(path, ALIASES).blocks())))]
+    return said
+
+
+def test_a_column_with_data_under_a_merged_header_cell_is_refused_naming_the_merged_header(tmp_path: Path) -> None:
+    # 逾期本金 merged over D and E (合并后居中): the amounts typed under E had no name and were
+    # dropped unseen. Streamed, then read by python-calamine, and as an .xls (no merged ranges read).
+    path = _merged(tmp_path / "名单.xlsx", [["借款人", "证件号码", "借款合同号", "逾期本金", None],
+                                            ["张三", ID, "HT-1", 5, None], ["李四", ID, "HT-2", 6, 1.5]], "D1:E1")
+    said = (f"{path}：工作表“Sheet”的 E 列表头为空（E1），但该列第3行起有数据，无表头的数据无法读取："
+            "E1 在合并单元格 D1:E1 中，表头“逾期本金”只属于 D 列；请取消合并，给 E 列填写表头，或删除该列")
+    assert _every_way(path, calamine=True) == [said] * 6
+    old = xls_copy(path, tmp_path / "名单.xls")
+    assert _every_way(old) == [f"{old}：工作表“Sheet”的 E 列表头为空（E1），但该列第3行起有数据，无表头的数据无法读取；"
+                               "请给该列填写表头，或删除该列"] * 3
+
+
+def test_a_column_with_data_past_the_last_header_is_refused_from_its_first_row(tmp_path: Path) -> None:
+    # Two columns past 备注 (which docgen does not read), its first figure far down: the streamed
+    # rows are cut after 备注, the cells cut off looked at; the row named is the first holding one,
+    # in whichever block it falls. A zero is data; a row with no known cell (a note) is passed over.
+    rows: list[list[Any]] = [["借款人", "证件号码", "备注"], *(["张三", ID, None] for _ in range(6))]
+    rows.append([None, None, None, None, "制表：王五"])
+    rows.append(["李四", ID, "x", None, 0])
+    path = _xlsx(tmp_path / "名单.xlsx", rows)
+    said = (f"{path}：工作表“Sheet”的 E 列表头为空（E1），但该列第9行起有数据，无表头的数据无法读取；"
+            "请给该列填写表头，或删除该列")
+    assert _every_way(path, calamine=True) == [said] * 6
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_a_csv_column_with_data_under_an_empty_header_is_refused_by_its_number(tmp_path: Path,
+                                                                              encoding: str) -> None:
+    path = tmp_path / "名单.csv"
+    # Among the titled columns (a gap in the header row)...
+    path.write_bytes(f"借款人,证件号码,,逾期本金\n张三,{ID},,5\n李四,{ID},1.5,6\n".encode(encoding))
+    assert _every_way(path) == [f"{path}：第3列（C 列）表头为空，但该列第3行起有数据，无表头的数据无法读取；"
+                                "请给该列填写表头，或删除该列"] * 3
+    # ... and past them: one record longer than the header, the others not.
+    path.write_bytes(f"借款人,证件号码\n张三,{ID}\n李四,{ID},,欠息 1.5\n王五,{ID}\n".encode(encoding))
+    assert _every_way(path) == [f"{path}：第4列（D 列）表头为空，但该列第3行起有数据，无表头的数据无法读取；"
+                                "请给该列填写表头，或删除该列"] * 3
+
+
+def test_an_untitled_column_without_data_is_read_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A merged header whose data sit under its first cell; untitled columns at the far right holding
+    # empty text and spaces only; a CSV's trailing commas; an untitled first column of row numbers
+    # (where a totals label is looked for).
+    path = _merged(tmp_path / "名单.xlsx", [["借款人", "证件号码", "逾期本金", None, None, None],
+                                            ["张三", ID, 5, None, "", " "], ["李四", ID, 6, "", "\u3000", None]],
+                   "C1:D1")
+    for streamed in (True, False):
+        with monkeypatch.context() as patch:
+            if not streamed:
+                patch.setattr(tabular, "streams_alike", lambda *_: False)
+            assert [r.values["principal"] for r in read_table(path, ALIASES).rows] == [5, 6]
+            assert [b.numbers for b in stream_table(path, ALIASES).column_blocks(1)] == [[2], [3]]
+    csv = tmp_path / "名单.csv"
+    csv.write_text(f",借款人,证件号码,逾期本金,,\n1,张三,{ID},5,, \n2,李四,{ID},6,,\n", encoding="utf-8")
+    assert [(r.number, r.values["principal"]) for r in read_table(csv, ALIASES).rows] == [(2, "5"), (3, "6")]
+
+
 @pytest.mark.parametrize(("name", "hint"), [("名单.et", "（请在 WPS 中用“另存为”存成 .xlsx）"),
                                             ("名单.ods", "（请在 LibreOffice 或 WPS 中用“另存为”存成 .xlsx）"),
                                             ("名单.dat", "")])
@@ -264,9 +347,10 @@ def test_shared_strings_and_header_not_on_first_row(tmp_path: Path) -> None:
     ws.append(["借款人", "证件号码", None, "逾期本金"])
     ws.append(["张三", ID, "ignored", 1.0])
     wb.save(tmp_path / "book.xlsx")
-    table = read_table(tmp_path / "book.xlsx", {"title": ["逾期客户名单"], **ALIASES})
-    # The first non-blank row is the header: here the title row.
-    assert table.fields == ["title"]
+    # The first non-blank row is the header: here the title row, so the rows below hold data in
+    # columns it leaves untitled, which are refused rather than dropped.
+    with pytest.raises(InputError, match="的 B 列表头为空（B1），但该列第3行起有数据"):
+        read_table(tmp_path / "book.xlsx", {"title": ["逾期客户名单"], **ALIASES})
     table = read_table(tmp_path / "book.xlsx", ALIASES)
     assert table.unknown_headers == ["逾期客户名单"]
 
@@ -373,7 +457,8 @@ def _sheet(rows_xml: str, prefix: str = "") -> str:
 
 _ROWS = (
     '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c>'
-    '<c r="D1" t="s"><v>3</v></c></row>'
+    '<c r="D1" t="s"><v>3</v></c><c r="E1" t="inlineStr"><is><t>标志</t></is></c>'
+    '<c r="AA1" t="inlineStr"><is><t>远处</t></is></c></row>'
     '<row r="2" spans="1:4"><c r="A2" t="s"><v>4</v></c><c r="B2" t="inlineStr"><is><t>11010519491231002X</t></is></c>'
     '<c r="C2" s="1"><v>46348</v></c><c r="D2" s="3"><v>1250.5</v></c></row>'
     '<row r="3"/>'
@@ -393,8 +478,9 @@ def shape_workbook(tmp_path: Path, variant: str, rows_xml: str = _ROWS) -> Path:
 
     if variant == "no-refs":
         rows_xml = re.sub(r'<c r="[A-Z]+\d+"', "<c", rows_xml)
-        # Without references cells are positional; the far-away AA6 keeps its reference.
+        # Without references cells are positional; the far-away AA1 and AA6 keep their reference.
         rows_xml = rows_xml.replace('<c t="inlineStr"><is><r>', '<c r="AA6" t="inlineStr"><is><r>')
+        rows_xml = rows_xml.replace('<c t="inlineStr"><is><t>远处', '<c r="AA1" t="inlineStr"><is><t>远处')
     if variant == "prefixed":
         rows_xml = re.sub(r"<(/?)(row|c|v|f|is|t|r)\b", r"<\1x:\2", rows_xml)
     return _workbook(tmp_path / f"{variant}.xlsx", _sheet(rows_xml, "x" if variant == "prefixed" else ""),

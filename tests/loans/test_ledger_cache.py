@@ -145,6 +145,31 @@ def test_unknown_headers_and_vocabulary_and_sheet_are_part_of_the_key(cache: Pat
         iter_ledger_blocks(book, sheet="另一张")
 
 
+def test_an_entry_of_a_reader_blind_to_untitled_columns_never_hides_their_data(
+        cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 欠息 untitled (its first amount on row 4): a reader that passed such a column over kept the
+    # ledger's entry; the reader that refuses it has other code, so another key (tabular's source
+    # is part of it), and the warm reading is refused as the cold one, keeping nothing.
+    rows = _mixed_rows(12)
+    path = write_ledger(rows, tmp_path / "l.csv")
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].split(",")[13] == "欠息"
+    path.write_text("\n".join([lines[0].replace(",欠息,", ",,")] + lines[1:]) + "\n", encoding="utf-8-sig")
+    assert "docgen.core.tabular" in ledger_cache._CODE
+    with monkeypatch.context() as earlier:
+        earlier.setattr(tabular, "_refuse_untitled", lambda *args: None)
+        earlier.setattr(ledger_cache, "code_digest", lambda *modules: "the earlier reader's code")
+        assert _read(path)[0] and not _read(path)[1]
+    assert len(_entries(cache)) == 1
+    said = (f"{path}：第14列（N 列）表头为空，但该列第4行起有数据，无表头的数据无法读取；"
+            "请给该列填写表头，或删除该列")
+    for _ in range(2):
+        with pytest.raises(InputError) as err:
+            _read(path)
+        assert (str(err.value), err.value.exit_code) == (said, 2)
+    assert len(_entries(cache)) == 1
+
+
 def test_any_change_of_the_file_is_read_afresh(cache: Path, tmp_path: Path) -> None:
     rows = _mixed_rows(10)
     path = write_ledger(rows, tmp_path / "l.csv")
