@@ -10,7 +10,9 @@ and running one again issues nothing twice (the register keeps every serial per 
 A worker whose database refuses a job's state for the whole wait (``Settings.record_wait``)
 hands the job's end back (``JobEnd``) instead of leaving the job running: the process that ran
 it (the service for ``ProcessRunner``, a ``docgen worker`` for Celery) holds it in ``JobEnds``
-and records it as soon as the database takes writes again.
+and records it as soon as the database takes writes again. A start the database refused ran
+nothing: its end (one without a run) fails no job; the job, still queued, is handed to the runner
+again then (``JobEnds``' ``again``), so it neither stays queued nor fails for a write never made.
 
 A process that dies while running a job (killed, out of memory, its machine gone) records
 nothing: the job would read running for ever. So a running job has a lease (``Lease``): the
@@ -53,6 +55,7 @@ import secrets
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, TypedDict
 
@@ -76,8 +79,9 @@ RECORD_EVERY = 2.0
 class JobEnd(TypedDict):
     """The end of a job its worker could not record: the job's id, the ``run`` it ends (None: the
     database refused the job's start, so it never ran, or the job was started before runs were
-    kept), its one-line ``error`` (the storage's, or the job's own when it failed), and the audit
-    entry not yet made (the keyword arguments of ``audit.insert``) or None."""
+    kept; an end without a run fails only a job running in no run, never a queued one), its
+    one-line ``error`` (the storage's, or the job's own when it failed), and the audit entry not
+    yet made (the keyword arguments of ``audit.insert``) or None."""
 
     job: str
     run: str | None
@@ -294,21 +298,23 @@ class JobStore:
     def give_up(self, end: JobEnd) -> str | None:
         """Record the end of a job its worker could not: failed with ``end["error"]``, its audit entry
         made, its files forgotten (their run's folder is for the caller to delete), in one transaction.
-        Only the run ``end["run"]`` is ended: a job the sweep marked lost meanwhile (its lease ran
-        out while the end was held) is recorded so, one put back in the queue or started again is
-        another run's (an end without a run, of a start the database refused or of a job started
-        before runs were kept, ends the job only while it is in no run: queued, or started before
-        runs were kept).
+        Only the run ``end["run"]`` is ended, and only once started: a job the sweep marked lost
+        meanwhile (its lease ran out while the end was held) is recorded so, one put back in the
+        queue or started again is another run's. An end without a run, of a start the database
+        refused or of a job started before runs were kept, ends only a job running (or marked lost)
+        in no run, one started before runs were kept: a queued job is left queued (a start refused
+        ran nothing, and a job queued again since cannot be told from the one it was refused for:
+        ``JobEnds`` hands it to the runner again), a job in a run is another run's.
 
         Returns the folder to delete: the run's (``run_folder``), or for an end without a run what
         was in the job's folder, set aside in it ('' when there is none); or None (and writes
-        nothing) when the job is no longer queued or running in that run (a stale runner's end is
-        logged; its folder is ``stale_folder``). A refusal of the storage propagates (``sqlite3.Error``).
+        nothing) when the job is not running in that run (queued, ended, or in another run: a stale
+        runner's end is logged; its folder is ``stale_folder``). A refusal of the storage
+        propagates (``sqlite3.Error``).
         """
         with connect(self.db_path) as db:
             cur = db.execute("UPDATE jobs SET state = 'failed', error = ?, finished = ?, lost = NULL WHERE id = ? "
-                             "AND run IS ? "
-                             "AND (state IN ('queued', 'running') OR (state = 'failed' AND lost IS NOT NULL))",
+                             "AND run IS ? AND (state = 'running' OR (state = 'failed' AND lost IS NOT NULL))",
                              (end["error"], now_iso(), end["job"], end["run"]))
             if not _fenced(db, cur, end["job"], end["run"], "held end"):
                 return None
@@ -347,10 +353,18 @@ class JobEnds:
     them and recorded (``JobStore.give_up``) as soon as the database takes writes again: a thread
     tries every ``every`` seconds while any is held, so no such job stays running while this
     process runs (``close`` stops it). Each end is recorded once: it is let go when its
-    transaction is committed."""
+    transaction is committed.
 
-    def __init__(self, store: JobStore, every: float = RECORD_EVERY) -> None:
-        self.store, self.every = store, every
+    An end without a run finding its job queued is that of a start the database refused (or of a
+    job started before runs were kept and put back in the queue since): nothing is written, and the
+    job is handed to ``again`` (the runner's submit, taking the job's id) to be started now that the
+    database takes writes, so it does not stay queued with nothing to start it. Should the job have
+    been queued again meanwhile, its own start is on its way too: the second start finds it taken
+    and changes nothing. Without ``again`` the job is left queued (logged)."""
+
+    def __init__(self, store: JobStore, every: float = RECORD_EVERY,
+                 again: Callable[[str], Any] | None = None) -> None:
+        self.store, self.every, self.again = store, every, again
         self._held: dict[tuple[str, str | None], JobEnd] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -399,23 +413,38 @@ class JobEnds:
         for end in held:
             try:
                 out = self.store.give_up(end)
+                queued = out is None and end["run"] is None and _queued(self.store, end["job"])
             except Exception as exc:  # noqa: BLE001 - only the storage's refusal is waited out
                 problem = storage_problem(exc, database=self.store.db_path)
                 if problem is not None:
                     return recorded  # the database still refuses: the others would be refused too
                 log.exception("job %s: its end could not be recorded", end["job"])
             else:
-                if out is not None:  # None: the job had ended, or is another run's (``give_up`` said so)
+                if out is not None:  # None: the job had ended, is queued or another run's (``give_up``)
                     if out:  # what it made is not a job's result: the job failed
                         shutil.rmtree(out, ignore_errors=True)
                         _remove_empty(Path(out).parent)  # the job's folder, when left empty
                     log.warning("job %s recorded failed: %s", end["job"], end["error"])
+                elif queued:
+                    self._start_again(end["job"])
                 else:
                     discard_stale_run(self.store, end["job"], end["run"])
                 recorded += 1
             with self._lock:
                 self._held.pop((end["job"], end["run"]), None)
         return recorded
+
+    def _start_again(self, job_id: str) -> None:
+        """Hand the queued job ``job_id``, whose start the database refused, to ``again``."""
+        if self.again is None:
+            log.warning("job %s: its start the database refused is not made again here; the job stays queued",
+                        job_id)
+            return
+        log.warning("job %s: its start the database refused is made again", job_id)
+        try:
+            self.again(job_id)
+        except Exception:  # noqa: BLE001 - a queue refusing it: the job stays queued, as on a lost message
+            log.exception("job %s could not be submitted again", job_id)
 
     def _retry(self, stop: threading.Event) -> None:
         while not stop.wait(self.every):
@@ -549,6 +578,12 @@ def _remove_empty(folder: Path) -> None:
         folder.rmdir()
     except OSError:
         pass
+
+
+def _queued(store: JobStore, job_id: str) -> bool:
+    """Return whether job ``job_id`` is queued (waiting for a start)."""
+    job = store.get(job_id)
+    return job is not None and job["state"] == "queued"
 
 
 def _run_of(db: Any, job_id: str) -> str | None:

@@ -23,13 +23,34 @@ failed as soon as the database takes writes again, as the service does for its l
 chunk that meets the storage refusing returns the storage's line, so the assembly still runs and
 fails the job with it (raised, it would end the chord and leave the job running).
 
-Every write about a job names the run its task belongs to (``jobs.JobStore.start``): the split
-hands its run to each chunk and to the assembly, so a chunk or an assembly of a run the job is no
-longer in (put back in the queue and started again since) changes nothing, and writes its files in
-the run's own folder (``jobs.run_folder``): an assembly finding the job in another run deletes that
-folder (``jobs.discard_stale_run``). A worker brings the data folder's database up to its schema at
-the first task it runs there (``store.ensure_schema``, the service's migration); one of a later
-docgen it refuses, with one line in its log.
+Every message of a job carries the run it was sent for, and a worker taking one acts only while
+the job is in that run (a message delivered again after a visibility timeout, or after its worker
+died under ``acks_late``, may come after the job was put back in the queue and started again). The
+start message (``docgen.job``) is sent while the job is queued, before any run exists (a run is
+made by the worker's ``jobs.JobStore.start``): it carries none, starts the job only while it is
+queued, and is dropped, with one line in the log, once the job has a run (whichever start message
+comes first starts the job; this one is delivered again, or was sent twice). So a batch's start
+does no more than start it and send the split (``docgen.split``) with its run: the rows are
+checked, spooled and handed to the chunks (``docgen.chunk``) and the assembly (``docgen.assemble``)
+by a message of that run, which carries on while the job runs in that run (delivered again after
+its worker died mid-split) and is dropped with one line once the job is in another (it would split
+the batch a second time beside the new run's). A dropped split or assembly deletes its run's folder
+(``jobs.discard_stale_run``). A worker dying in the moment between a batch's start and the sending
+of its split leaves the job to its lease (its start message, delivered again, cannot tell that run
+from a later one): the job reads failed once the lease runs out, and can be run again. Every
+write names its message's run (``jobs.JobStore``), and its files are in the run's own folder
+(``jobs.run_folder``).
+
+Messages queued by a docgen before this one: a start message has the same form and is read as
+above (a job still queued starts; one in a run drops it: a batch whose worker died between its
+start and its split under that docgen waits out its lease and reads failed, to be run again). A
+chunk or assembly carrying no run (queued before runs were kept) acts only on a job in no run
+(started before runs were kept), as does a start message delivered again for such a batch.
+
+A worker brings the data folder's database up to its schema at the first task it runs there
+(``store.ensure_schema``, the service's migration); one of a later docgen it refuses, with one line
+in its log. A job whose start the database refused for the whole wait is held (``_hand_on``) and
+its start message sent again once the database takes writes (``jobs.JobEnds``' ``again``).
 """
 from __future__ import annotations
 
@@ -92,6 +113,7 @@ def make_app(broker: str) -> Celery:
         worker_hijack_root_logger=False,
     )
     app.task(name="docgen.job", bind=True)(_job_task)
+    app.task(name="docgen.split", bind=True)(_split_task)
     app.task(name="docgen.chunk", bind=True)(_chunk_task)
     app.task(name="docgen.assemble", bind=True)(_assemble_task)
     return app
@@ -108,7 +130,7 @@ class CeleryRunner:
         self.app = make_app(settings.broker)
 
     def submit(self, job_id: str) -> None:
-        """Queue job ``job_id``."""
+        """Queue job ``job_id`` (its start message carries no run: the job is queued, in none)."""
         self.app.send_task("docgen.job", args=[str(self.settings.data_dir), job_id, self.settings.register])
 
     def close(self) -> None:
@@ -147,16 +169,31 @@ def _not_run(job_id: str, exc: InputError) -> None:
 _ENDS: dict[Path, Any] = {}
 
 
-def _hand_on(settings: Settings, end: Any) -> None:
-    """Hold ``end`` (a ``JobEnd``, or None: nothing to hold) until its database takes it."""
+def _hand_on(app: Celery, settings: Settings, end: Any) -> None:
+    """Hold ``end`` (a ``JobEnd``, or None: nothing to hold) until its database takes it; a job whose
+    start it refused gets its start message again then (sent on ``app``)."""
     from docgen.service.jobs import JobEnds, JobStore
 
+    def again(job_id: str) -> None:
+        app.signature("docgen.job", args=(str(settings.data_dir), job_id, settings.register)).apply_async()
+
     if end is not None:
-        _ENDS.setdefault(settings.db_path, JobEnds(JobStore(settings.db_path))).add(end)
+        _ENDS.setdefault(settings.db_path, JobEnds(JobStore(settings.db_path), again=again)).add(end)
+
+
+def _dropped(job_id: str, message: str, run: str | None, job: dict[str, Any] | None) -> None:
+    """Say in the log, in one line, that a ``message`` of job ``job_id`` sent for its run ``run`` (None:
+    a start message, or one of a docgen before runs were kept) changes nothing: the job (``job``, its
+    row or None) is in another run now, or gone."""
+    now = "gone" if job is None else f"{job['state']} in " + (f"run {job['run']}" if job["run"] else "no run")
+    log.warning("job %s: a %s message of its run %s dropped: the job is %s now", job_id, message, run or "(none)",
+                now)
 
 
 def _job_task(task: Any, data_dir: str, job_id: str, register: str) -> None:
-    """Run a job; a batch of more than one chunk is split into a chord of chunks and an assembly."""
+    """Start a queued job (a message sent while it was queued: of no run) and run it; a batch is
+    handed on to its split (``docgen.split``, in its run), which checks and splits it. A job already
+    in a run is left alone (the message is logged dropped: it was delivered again, or sent twice)."""
     from docgen.service.jobs import JobStore
     from docgen.service.work import _run_job, run_job
 
@@ -166,23 +203,64 @@ def _job_task(task: Any, data_dir: str, job_id: str, register: str) -> None:
     def begin() -> dict[str, Any] | None:
         _schema_ready(settings)
         job = store.get(job_id)
-        if job is None:
-            return None
-        if job["kind"] != "batch" or job["state"] == "queued":
-            return store.start(job_id, settings.job_lease)
-        # A batch's message delivered again (its worker died): carry on, in the job's run, unless it
-        # ended meanwhile.
-        return job if job["state"] == "running" else None
+        if job is not None and job["state"] == "queued":
+            return store.start(job_id, settings.job_lease)  # None: another start took it meanwhile
+        if job is not None and job["run"] is None and job["state"] == "running" and job["kind"] == "batch":
+            # Started before runs were kept, its message delivered again (its worker died): carry on.
+            return job
+        _dropped(job_id, "start", None, job)
+        return None
 
     def handler(job: dict[str, Any]) -> dict[str, Any] | None:
-        if job["kind"] == "batch":
-            return _split(task.app, settings, job, store)
+        if job["kind"] == "batch":  # the rows are read by a message of its run, which may be delivered again
+            task.app.signature("docgen.split", args=(data_dir, job_id, register, job["run"])).apply_async()
+            return None
         return _run_job(settings, job, store)
 
     try:
-        _hand_on(settings, run_job(settings, store, job_id, begin, handler, hand_on=handed_on_lease(settings)))
+        _hand_on(task.app, settings, run_job(settings, store, job_id, begin, handler,
+                                             hand_on=handed_on_lease(settings)))
     except InputError as exc:  # from ``begin``: the handler's own end the job
         _not_run(job_id, exc)
+
+
+def _split_task(task: Any, data_dir: str, job_id: str, register: str, run: str | None) -> None:
+    """Check the rows of the batch job ``job_id`` started in the run ``run`` and run it, or split it
+    into a chord of chunks and an assembly (``_split``), while the job runs in that run: delivered
+    again after its worker died, it carries on; once the job is in another run (put back in the
+    queue and started again), it is dropped with one line and its run's folder deleted."""
+    from docgen.service.jobs import JobStore
+    from docgen.service.work import run_job
+
+    settings = _settings(data_dir, register)
+    store = JobStore(settings.db_path)
+
+    def begin() -> dict[str, Any] | None:
+        return _running_in(settings, store, job_id, run, "split")
+
+    try:
+        _hand_on(task.app, settings, run_job(settings, store, job_id, begin,
+                                             lambda job: _split(task.app, settings, job, store),
+                                             hand_on=handed_on_lease(settings), run=run))
+    except InputError as exc:  # from ``begin``: the handler's own end the job
+        _not_run(job_id, exc)
+
+
+def _running_in(settings: Settings, store: Any, job_id: str, run: str | None, message: str) -> dict[str, Any] | None:
+    """Return job ``job_id`` when it runs in the run ``run`` of a ``message`` (a split, an assembly),
+    else None: a job ended in that run meanwhile (failed, marked lost) has nothing to carry on; one
+    in another run, or gone, drops the message (``_dropped``) and what that run made (its folder:
+    what its chunks or an earlier split left is no result)."""
+    from docgen.service.jobs import discard_stale_run
+
+    _schema_ready(settings)
+    job = store.get(job_id)
+    if job is not None and job["state"] == "running" and job["run"] == run:
+        return job
+    if job is None or job["run"] != run:
+        _dropped(job_id, message, run, job)
+        discard_stale_run(store, job_id, run)
+    return None
 
 
 def _split(app: Celery, settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any] | None:
@@ -275,6 +353,8 @@ def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int
         _schema_ready(settings)
         job = store.get(job_id)
         if job is None or job["state"] != "running" or job["run"] != run:
+            if job is None or job["run"] != run:
+                _dropped(job_id, "chunk", run, job)
             return {"written": 0, "skipped": 0, "documents": [], "error": SERVICE.text("job-not-running")}
         p = job["params"]
         shown = p.get("shown") or {}
@@ -310,19 +390,14 @@ def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_
                    run: str | None = None) -> None:
     """After the last chunk: the merged print PDF in serial order, the .zip, the job's result, if
     the job still runs in the run ``run`` of its split (None: a split before runs were kept)."""
-    from docgen.service.jobs import JobStore, discard_stale_run, run_folder
+    from docgen.service.jobs import JobStore, run_folder
     from docgen.service.work import _JobFailure, run_job
 
     settings = _settings(data_dir, register)
     store = JobStore(settings.db_path)
 
     def begin() -> dict[str, Any] | None:
-        _schema_ready(settings)
-        job = store.get(job_id)
-        if job is not None and job["state"] == "running" and job["run"] == run:
-            return job
-        discard_stale_run(store, job_id, run)  # its chunks are over: what they made is no result
-        return None
+        return _running_in(settings, store, job_id, run, "assembly")
 
     def assemble(job: dict[str, Any]) -> dict[str, Any]:
         from docgen.documents.pdf import merge_pdfs
@@ -360,7 +435,7 @@ def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_
                           "serials": serials}}
 
     try:
-        _hand_on(settings, run_job(settings, store, job_id, begin, assemble))
+        _hand_on(task.app, settings, run_job(settings, store, job_id, begin, assemble, run=run))
     except InputError as exc:  # from ``begin``: the assembly's own end the job
         _not_run(job_id, exc)
 

@@ -36,8 +36,9 @@ class Service:
         self.users = UserStore(settings.db_path)
         self.auth = Auth(settings.secret_key(), self.users, settings.session_seconds)
         self.jobs = JobStore(settings.db_path)
-        #: Ends of jobs run here that the database refused for the whole wait, recorded once it takes writes.
-        self.ends = JobEnds(self.jobs)
+        #: Ends of jobs run here that the database refused for the whole wait, recorded once it takes
+        #: writes (a job whose start it refused is submitted again then).
+        self.ends = JobEnds(self.jobs, again=self.submit)
         self._runner = runner
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
         self.pdf = shutil.which("soffice") is not None

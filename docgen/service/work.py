@@ -444,23 +444,28 @@ def execute_job(data_dir: str, job_id: str, register: str = "", record_wait: flo
 
 
 def run_job(settings: Settings, store: Any, job_id: str, begin: Callable[[], dict[str, Any] | None],
-            handler: Callable[[dict[str, Any]], dict[str, Any] | None], hand_on: float | None = None) -> JobEnd | None:
+            handler: Callable[[dict[str, Any]], dict[str, Any] | None], hand_on: float | None = None,
+            run: str | None = None) -> JobEnd | None:
     """Take job ``job_id`` (``begin()``: the running job, or None to leave it alone) and run
     ``handler(job)`` for it (``run_handler``), renewing the job's lease (``Lease``,
     ``settings.job_lease``) meanwhile; a handler that hands the job on (returns None) leaves it a
-    lease of ``hand_on`` seconds (None: the usual one, from its last renewal).
+    lease of ``hand_on`` seconds (None: the usual one, from its last renewal). ``run``: the run
+    ``begin`` takes the job in (a Celery split's or assembly's); None when ``begin`` starts it (the
+    run is made then) or for a job started before runs were kept.
 
-    Returns None, or the job's ``JobEnd`` when the database refused its start or its end for the
-    whole wait (``recorded``): failed with the storage's line (the job's own error when it had
+    Returns None, or the job's ``JobEnd`` when the database refused ``begin`` or the job's end for
+    the whole wait (``recorded``): failed with the storage's line (the job's own error when it had
     failed), its audit entry not yet made, for ``JobEnds`` to record once the database takes writes.
-    Every write about the job names its run (``job["run"]``): one the job is no longer in changes nothing.
+    The end of a refused ``begin`` names ``run``: a refused start's names none, and fails no job
+    (``JobStore.give_up``: the job, still queued, is started again). Every write about the job names
+    its run (``job["run"]``): one the job is no longer in changes nothing.
     """
     from docgen.service.jobs import Lease
 
     try:
         job = recorded(settings, begin)
     except NotRecorded as exc:
-        return {"job": job_id, "run": None, "error": exc.problem.message, "audit": None}
+        return {"job": job_id, "run": run, "error": exc.problem.message, "audit": None}
     if job is None:
         return None
     with Lease(store, job_id, job["run"], settings.job_lease) as lease:

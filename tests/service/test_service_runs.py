@@ -347,6 +347,187 @@ def test_a_job_from_before_runs_were_kept_still_renders_and_downloads(tmp_path: 
         assert _downloads(client, job_id, auth)[bundle.name] == (run_folder(again) / bundle.name).read_bytes()
 
 
+def _dropped_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    said = [r.getMessage() for r in caplog.records if r.name == "docgen.service"]
+    return [line for line in said if "message of its run" in line]
+
+
+def test_a_celery_message_of_an_earlier_run_or_of_none_changes_nothing_of_the_jobs_new_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A batch of two chunks started by its start message (run one), whose worker died mid-split;
+    the sweep fails it, a user runs it again and a worker starts run two. Then the first run's
+    messages are delivered again (the broker's visibility timeout, ``acks_late``): its start message
+    (sent while queued: no run), its split and a chunk of run one; each is dropped with one line
+    and changes nothing (the batch is not split a second time); run two's split, delivered again
+    after its worker died, carries on and ends the job, its files its run's alone."""
+    monkeypatch.setenv("DOCGEN_CHUNK_ROWS", "2")  # 4 rows: two chunks and the assembly
+    settings = make_settings(tmp_path / "data")
+    with TestClient(create_app(settings, runner=HeldRunner())) as client:
+        auth = _auth(client, "backoffice")
+        job_id = _batch(client, auth, rows=4)
+        store = JobStore(settings.db_path)
+        app = eager_celery()
+        args = (str(settings.data_dir), job_id, "")
+        first = store.start(job_id, 60)["run"]  # what the start message's worker did before it died
+        second = _rerun(store, job_id)  # the start message of the rerun, taken by another worker
+        running = store.get(job_id)
+        out = Path(running["params"]["out"])
+        spooled = out / first / "chunks" / "00000.rows.json"  # what run one's split left, late
+        spooled.parent.mkdir(parents=True)
+        spooled.write_text("[]", encoding="utf-8")
+        caplog.set_level(logging.WARNING, "docgen.service")
+        app.tasks["docgen.job"].apply(args=args).get()  # run one's start message, delivered again
+        app.tasks["docgen.split"].apply(args=(*args, first)).get()
+        assert app.tasks["docgen.chunk"].apply(args=(*args, 0, first)).get()["documents"] == []
+        assert store.get(job_id) == running  # not split, no progress, no lease taken
+        assert not (out / first).exists() and files_of_job(settings.db_path, job_id) == []
+        now = f"dropped: the job is running in run {second} now"
+        assert _dropped_lines(caplog) == [f"job {job_id}: a start message of its run (none) {now}",
+                                          f"job {job_id}: a split message of its run {first} {now}",
+                                          f"job {job_id}: a chunk message of its run {first} {now}"]
+        # Run two's split (its worker died before the chunks were sent): it carries on, once.
+        app.tasks["docgen.split"].apply(args=(*args, second)).get()
+        done = store.get(job_id)
+        assert (done["state"], done["run"], done["result"]["written"], done["result"]["chunks"]) == \
+            ("done", second, 4, 2), done
+        assert [entry.name for entry in out.iterdir()] == [second]
+        assert sorted(p.name for p in (out / second / "chunks").glob("*.rows.json")) == ["00000.rows.json",
+                                                                                         "00001.rows.json"]
+        served = _downloads(client, job_id, auth)
+        bundle = out / second / f"demand-letter-{job_id}.zip"
+        assert served[bundle.name] == bundle.read_bytes()
+        # Once the job ended in run two, run one's start message still changes nothing.
+        app.tasks["docgen.job"].apply(args=args).get()
+        assert store.get(job_id) == done and _dropped_lines(caplog)[3:] == [
+            f"job {job_id}: a start message of its run (none) dropped: the job is done in run {second} now"]
+        assert _downloads(client, job_id, auth) == served
+
+
+def test_a_start_message_queued_by_a_docgen_before_runs_starts_a_queued_job_and_carries_on_a_run_less_batch(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Start messages have no run, as before runs were kept: one still waiting in the broker starts
+    a queued job; delivered again for a batch an earlier docgen left running in no run, it carries
+    on as that docgen did (the same rows: the second batch skips what the first issued)."""
+    settings = make_settings(tmp_path / "data")
+    with TestClient(create_app(settings, runner=HeldRunner())) as client:
+        auth = _auth(client, "backoffice")
+        queued, left = _batch(client, auth), _batch(client, auth)
+    with sqlite3.connect(settings.db_path) as db:  # as the migration leaves a batch then running
+        db.execute("UPDATE jobs SET state = 'running', started = '2026-01-01T00:00:00+08:00', run = NULL "
+                   "WHERE id = ?", (left,))
+    db.close()
+    app = eager_celery()
+    caplog.set_level(logging.WARNING, "docgen.service")
+    store = JobStore(settings.db_path)
+    for job_id in (queued, left):
+        app.tasks["docgen.job"].apply(args=(str(settings.data_dir), job_id, "")).get()
+        job = store.get(job_id)
+        assert job["state"] == "done" and job["result"]["written"] + job["result"]["skipped"] == 2, job
+    assert store.get(queued)["run"] and store.get(left)["run"] is None
+    assert (Path(store.get(left)["params"]["out"]) / f"demand-letter-{left}.zip").is_file()
+    assert _dropped_lines(caplog) == []
+
+
+def _sqlite_full() -> sqlite3.OperationalError:
+    exc = sqlite3.OperationalError("database or disk is full")
+    exc.sqlite_errorcode = 13  # type: ignore[attr-defined]  # what SQLite sets (SQLITE_FULL)
+    return exc
+
+
+def _start_refused(*_: Any, **__: Any) -> None:
+    raise _sqlite_full()
+
+
+def test_the_held_end_of_a_refused_start_fails_no_queued_job_nor_another_runs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Through the workers' path: the database refuses a job's start for the whole wait, so its
+    worker holds an end without a run. Recorded while the job runs in a run another worker started,
+    it changes nothing of that run; recorded once that run failed and the job was put back in the
+    queue, it leaves it queued (not failed) and has it started, to its end."""
+    settings = make_settings(tmp_path / "data")
+    store = JobStore(settings.db_path)
+    out = tmp_path / "out"
+    job_id = store.create("letters", "manager", {"out": str(out), "role": "manager"})
+    _blocking_handler(monkeypatch, "letters")[1].set()  # runs end at once: "old", then "new"
+    monkeypatch.setattr(work, "_RECORD_EVERY", 0.01)
+    with monkeypatch.context() as refusing:
+        refusing.setattr(JobStore, "start", _start_refused)
+        end = work.execute_job(str(settings.data_dir), job_id, record_wait=0.05)
+    assert end is not None and end["run"] is None and store.get(job_id)["state"] == "queued"
+    started: list[Any] = []
+
+    def again(job: str) -> None:  # as the service's submit: its workers run the job
+        started.append(work.execute_job(str(settings.data_dir), job))
+
+    ends = JobEnds(store, every=3600, again=again)
+    # Another worker started the job meanwhile (a message sent twice, a submit after a broken pool).
+    run = store.start(job_id, 60)["run"]
+    (out / run).mkdir(parents=True)
+    (out / run / "letters.json").write_text("{}", encoding="utf-8")
+    running = store.get(job_id)
+    caplog.set_level(logging.WARNING, "docgen.service")
+    caplog.clear()  # the refused start's own lines
+    ends.add(end)
+    assert ends.record() == 1 and ends.held == []
+    assert store.get(job_id) == running and started == []
+    assert (out / run / "letters.json").is_file()
+    said = [r.getMessage() for r in caplog.records if r.name == "docgen.service"]
+    assert said == [f"job {job_id}: the held end of its run (none) dropped: the job is in run {run} now "
+                    "(its runner is stale)"], said
+    # That run fails and the job is put back in the queue: the same end leaves it queued, and starts it.
+    assert store.finish(job_id, run=run, error="LibreOffice stopped") and store.requeue(job_id)
+    queued = store.get(job_id)
+    assert (queued["state"], queued["run"]) == ("queued", None)
+    with monkeypatch.context() as watching:
+        states: list[str] = []
+        real_start = JobStore.start
+
+        def start(self: JobStore, job: str, lease: float | None = None) -> dict[str, Any] | None:
+            states.append(self.get(job)["state"])  # what the held end left the job in
+            return real_start(self, job, lease)
+
+        watching.setattr(JobStore, "start", start)
+        ends.add(end)
+        assert ends.record() == 1 and ends.held == []
+    ends.close()
+    assert states == ["queued"] and started == [None]
+    done = store.get(job_id)
+    assert (done["state"], done["error"], done["result"]) == ("done", None, {"written": 1, "serials": ["old"]})
+    assert done["run"] not in (None, run) and [entry.name for entry in out.iterdir()] == [done["run"]]
+    assert [e["serials"] for e in _generated(settings.db_path, job_id)] == [["old"]]
+
+
+def test_a_celery_worker_whose_database_refused_a_start_sends_it_again_once_it_takes_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's held end of a refused start fails nothing: once the database takes writes, the
+    worker sends the job's start message again, and the job runs (a queued batch, to its end)."""
+    from docgen.service import queue
+    from docgen.service.settings import RECORD_WAIT_ENV
+
+    settings = make_settings(tmp_path / "data")
+    with TestClient(create_app(settings, runner=HeldRunner())) as client:
+        auth = _auth(client, "backoffice")
+        job_id = _batch(client, auth)
+        monkeypatch.setenv(RECORD_WAIT_ENV, "0.05")
+        monkeypatch.setattr(work, "_RECORD_EVERY", 0.01)
+        app = eager_celery()
+        try:
+            with monkeypatch.context() as refusing:
+                refusing.setattr(JobStore, "start", _start_refused)
+                app.tasks["docgen.job"].apply(args=(str(settings.data_dir), job_id, "")).get()
+            ends = queue._ENDS[settings.db_path]
+            ends.close()  # recorded here, not by its thread
+            store = JobStore(settings.db_path)
+            assert ends.held == [job_id] and store.get(job_id)["state"] == "queued"
+            assert ends.record() == 1 and ends.held == []
+        finally:
+            queue._ENDS.pop(settings.db_path, None)
+        done = store.get(job_id)
+        assert (done["state"], done["error"], done["result"]["written"]) == ("done", None, 2), done
+        bundle = run_folder(done) / f"demand-letter-{job_id}.zip"
+        assert _downloads(client, job_id, auth)[bundle.name] == bundle.read_bytes()
+
+
 def _previous_version(path: Path) -> None:
     """Make at ``path`` a database of the schema version before this docgen's (its tables and version)."""
     with sqlite3.connect(path) as db:
