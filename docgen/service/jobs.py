@@ -360,7 +360,9 @@ class JobEnds:
     job is handed to ``again`` (the runner's submit, taking the job's id) to be started now that the
     database takes writes, so it does not stay queued with nothing to start it. Should the job have
     been queued again meanwhile, its own start is on its way too: the second start finds it taken
-    and changes nothing. Without ``again`` the job is left queued (logged)."""
+    and changes nothing. Should ``again`` raise (a broker refusing the message), the end stays held
+    and the job is handed to it again at the next try, so a queue down for a while leaves no job
+    queued with no message. Without ``again`` the job is left queued (logged)."""
 
     def __init__(self, store: JobStore, every: float = RECORD_EVERY,
                  again: Callable[[str], Any] | None = None) -> None:
@@ -426,7 +428,8 @@ class JobEnds:
                         _remove_empty(Path(out).parent)  # the job's folder, when left empty
                     log.warning("job %s recorded failed: %s", end["job"], end["error"])
                 elif queued:
-                    self._start_again(end["job"])
+                    if not self._start_again(end["job"]):
+                        continue  # held: the job has no start on its way, it is handed again at the next try
                 else:
                     discard_stale_run(self.store, end["job"], end["run"])
                 recorded += 1
@@ -434,17 +437,21 @@ class JobEnds:
                 self._held.pop((end["job"], end["run"]), None)
         return recorded
 
-    def _start_again(self, job_id: str) -> None:
-        """Hand the queued job ``job_id``, whose start the database refused, to ``again``."""
+    def _start_again(self, job_id: str) -> bool:
+        """Hand the queued job ``job_id``, whose start the database refused, to ``again``; return
+        False when ``again`` raised (the queue refused the message: nothing starts the job, so its
+        end stays held and it is handed again at the next try), else True."""
         if self.again is None:
             log.warning("job %s: its start the database refused is not made again here; the job stays queued",
                         job_id)
-            return
+            return True
         log.warning("job %s: its start the database refused is made again", job_id)
         try:
             self.again(job_id)
-        except Exception:  # noqa: BLE001 - a queue refusing it: the job stays queued, as on a lost message
-            log.exception("job %s could not be submitted again", job_id)
+        except Exception:  # noqa: BLE001 - a queue refusing it (its broker down): tried again, not dropped
+            log.exception("job %s could not be submitted again; tried again in %s s", job_id, self.every)
+            return False
+        return True
 
     def _retry(self, stop: threading.Event) -> None:
         while not stop.wait(self.every):

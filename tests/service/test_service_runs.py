@@ -497,6 +497,34 @@ def test_the_held_end_of_a_refused_start_fails_no_queued_job_nor_another_runs(
     assert [e["serials"] for e in _generated(settings.db_path, job_id)] == [["old"]]
 
 
+def test_a_refused_start_whose_queue_refuses_its_message_again_stays_held_until_it_takes_it(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The held end of a refused start, recorded while the broker refuses the job's start message
+    (``again`` raises): the job is still queued with nothing on its way to start it, so the end
+    stays held and the message is sent at the next try, once; the job is never failed."""
+    store = JobStore(make_settings(tmp_path / "data").db_path)
+    job_id = store.create("letters", "manager", {"out": str(tmp_path / "out"), "role": "manager"})
+    sent: list[str] = []
+
+    def again(job: str) -> None:  # as a worker's send of the start message, its broker down at first
+        if not sent:
+            sent.append("refused")
+            raise ConnectionError("Error 111 connecting to localhost:6379. Connection refused.")
+        sent.append(job)
+
+    ends = JobEnds(store, every=3600, again=again)
+    caplog.set_level(logging.WARNING, "docgen.service")
+    ends.add({"job": job_id, "run": None, "error": "database is locked", "audit": None})
+    assert ends.record() == 0 and ends.held == [job_id] and sent == ["refused"]
+    assert any(f"job {job_id} could not be submitted again" in r.getMessage() for r in caplog.records)
+    assert store.get(job_id)["state"] == "queued"
+    assert ends.record() == 1 and ends.held == [] and sent == ["refused", job_id]
+    assert ends.record() == 0 and sent == ["refused", job_id]  # let go: sent once
+    ends.close()
+    queued = store.get(job_id)
+    assert (queued["state"], queued["error"], queued["run"]) == ("queued", None, None)
+
+
 def test_a_celery_worker_whose_database_refused_a_start_sends_it_again_once_it_takes_writes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The worker's held end of a refused start fails nothing: once the database takes writes, the
