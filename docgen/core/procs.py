@@ -6,9 +6,14 @@ processes are started from the context returned here.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from multiprocessing.context import BaseContext
 
-__all__ = ["process_context", "shares_memory"]
+__all__ = ["PARALLEL_MIN_BYTES", "process_context", "shares_memory", "worth_a_process"]
+
+#: A file read by a second process must be at least this large (bytes): below it starting the
+#: process costs more than it saves. One threshold for every such reader (a ledger's).
+PARALLEL_MIN_BYTES = 2_000_000
 
 
 def process_context() -> BaseContext:
@@ -25,3 +30,15 @@ def process_context() -> BaseContext:
 def shares_memory(ctx: BaseContext) -> bool:
     """Return True when workers of ``ctx`` start with a copy of the parent's memory (``fork``)."""
     return ctx.get_start_method() == "fork"
+
+
+def worth_a_process(path: str | os.PathLike[str]) -> bool:
+    """Return True when the file at ``path`` is large enough (``PARALLEL_MIN_BYTES``) for a second
+    process reading it to pay, and this machine has a second CPU to run it; False too when the
+    file cannot be looked at (its reader says why)."""
+    if (os.cpu_count() or 1) < 2:
+        return False
+    try:
+        return os.stat(path).st_size >= PARALLEL_MIN_BYTES
+    except (OSError, ValueError):
+        return False

@@ -750,7 +750,11 @@ class LedgerBlocks:
 
     The blocks come from the file's entry in the cache when ``lookup`` has one (the same blocks,
     loans and problems the parse gave: ``docgen.loans.ledger_cache``), else from ``stream``,
-    the entry written as they come.
+    the entry written as they come. ``stream`` is the ledger's ``TableStream``, or a
+    ``docgen.loans.ledger_pipe.PipedReader`` giving the same column blocks from a child process
+    that reads the workbook while this one validates: then the child is stopped (killed, not
+    waited for) however the iteration ends, early ones included (``MAX_BAD_ROWS``, an exception,
+    a consumer that stops iterating).
     """
 
     def __init__(self, path: Path, stream: Any, vocabulary: Vocabulary, block_rows: int | None,
@@ -813,6 +817,8 @@ class LedgerBlocks:
         seen: dict[str, int] = {}  # 借据号 -> its first row, across blocks
         writer = lookup.writer(stream.unknown_headers)
         built: list[list[list[Any]]] | None = [] if writer is not None else None
+        # A reader in a child process (ledger_pipe) is stopped however the reading ends.
+        close = getattr(stream, "close", None)
         try:
             # A loan and its values per row: no cycles, so collections only cost time; the caller's work
             # between blocks runs paused too (it builds no cycles either: figures, plan entries).
@@ -853,6 +859,8 @@ class LedgerBlocks:
                 writer.finish(self.loans, problems)
                 writer = None
         finally:
+            if close is not None:
+                close()
             if writer is not None:
                 writer.discard()  # the reading did not end: nothing is kept
         if problems:
@@ -880,7 +888,8 @@ def _rows_error(path: Path, problems: list[Problem], sheet: str | None = None) -
 
 
 def iter_ledger_blocks(path: str | os.PathLike[str], *, sheet: str | None = None,
-                       vocabulary: Vocabulary | None = None, block_rows: int | None = None) -> LedgerBlocks:
+                       vocabulary: Vocabulary | None = None, block_rows: int | None = None,
+                       parallel: bool = True) -> LedgerBlocks:
     """Open the ledger at ``path`` to be read and validated a block of rows at a time.
 
     Returns a ``LedgerBlocks``: iterate it for lists of accepted ``Loan``s (``block_rows`` rows
@@ -896,11 +905,28 @@ def iter_ledger_blocks(path: str | os.PathLike[str], *, sheet: str | None = None
     read before with the same bytes and choices comes from the user's cache instead
     (``docgen.loans.ledger_cache``; ``DOCGEN_NO_CACHE=1`` turns it off): the same blocks, loans
     and problems, decoded a block at a time.
+
+    A ledger parsed (not in the cache) that is large (``docgen.core.procs.PARALLEL_MIN_BYTES``),
+    on a machine with a second CPU where ``fork`` is, is read by two processes when ``parallel``
+    (``docgen.loans.ledger_pipe``): a forked child opens the workbook and reads its column blocks,
+    this process validates them, writes the cache entry and gives the loans as they come, at most
+    one block behind the child. The loans, problems, errors (the header's raised now, as here),
+    cache entry and unknown headers are the same; a child that dies is replaced by reading the
+    file here. ``parallel=False``: a caller that already reads another ledger in a second process
+    (the NPL report's opening one), or is that process, reads it in this one only.
     """
     file = Path(path)
     vocabulary = vocabulary or default_vocabulary()
     lookup = ledger_cache.find(file, sheet=sheet, vocabulary=vocabulary, block_rows=block_rows)
-    stream = None if lookup.hit is not None else _open_stream(file, sheet)
+    stream = None
+    if lookup.hit is None:
+        if parallel:
+            from docgen.loans import ledger_pipe  # a cold read only: what it imports costs a warm one nothing
+
+            if ledger_pipe.worth_piping(file):
+                stream = ledger_pipe.PipedReader.start(_open_stream, file, sheet, block_rows)
+        if stream is None:
+            stream = _open_stream(file, sheet)
     return LedgerBlocks(file, stream, vocabulary, block_rows, lookup, sheet)
 
 

@@ -25,7 +25,7 @@ from docgen.core.datafile import read_mapping
 from docgen.core.notices import notify
 from docgen.loans.messages import FLAG_LABELS, MESSAGES
 from docgen.core.errors import DocgenError, InputError, ProblemsError
-from docgen.core.procs import process_context
+from docgen.core.procs import process_context, worth_a_process
 from docgen.loans.ledger import CLASSIFICATIONS, iter_ledger_blocks
 from docgen.loans.plan import overdue_days
 from docgen.loans.vocabulary import Vocabulary
@@ -386,18 +386,16 @@ def render_report(figures: NplFigures, notes: Notes, *, branch: str, template_pa
     return template.render(prepared)
 
 
-# Below this size a second process costs more than it saves.
-_PARALLEL_MIN_BYTES = 2_000_000
-
-
 def _read_opening(path: str, period: Period, vocabulary: Vocabulary | None = None) -> tuple[str, Any]:
     """Worker: read and validate the opening ledger a block at a time; send back only what the
     figures use (``OpeningSummary``) and the unknown headers.
 
-    Project errors travel as data because their own pickling would drop the problem list.
+    Project errors travel as data because their own pickling would drop the problem list. The
+    ledger is read in this one process (``parallel=False``): the closing ledger is read at the same
+    time, and two busy processes are what two cores run.
     """
     try:
-        blocks = iter_ledger_blocks(path, vocabulary=vocabulary)
+        blocks = iter_ledger_blocks(path, vocabulary=vocabulary, parallel=False)
         summary = summarize_opening(chain.from_iterable(blocks), period)
     except ProblemsError as exc:
         return "problems", (type(exc), exc.args[0], exc.problems)
@@ -437,7 +435,11 @@ def read_figures(
     read in a second process while this one reads the closing ledger (on two cores two
     100,000-loan files then take about the time of one); when that process dies or fails otherwise
     than with a project error the opening ledger is read in this one, and when the closing ledger
-    fails that process is stopped rather than waited for. ``vocabulary`` reads both (default: the
+    fails that process is stopped rather than waited for. Each of the two is then read by one
+    process (``iter_ledger_blocks(parallel=False)``): two busy processes on two cores, not four.
+    A large closing ledger read alone (no opening ledger, or a small one) is read by two processes
+    instead, one reading the workbook, this one validating and counting
+    (``docgen.loans.ledger_pipe``). ``vocabulary`` reads both (default: the
     shipped policy's); ``policy`` and ``targets`` (a targets file or ``Targets``) are
     ``compute_figures``'s. Headers nobody asked for are noticed, file by file.
 
@@ -452,14 +454,15 @@ def read_figures(
         raise MESSAGES.error(InputError, "opening-is-closing", file=str(opening))
     pool = None
     future = None
-    if opening is not None and (os.cpu_count() or 1) >= 2 and _big(opening):
+    if opening is not None and worth_a_process(opening):
         from concurrent.futures import ProcessPoolExecutor
 
         # Started before this process opens anything: a forked worker starts small.
         pool = ProcessPoolExecutor(max_workers=1, mp_context=process_context())
         future = pool.submit(_read_opening, str(opening), period, vocabulary)
     try:
-        closing_blocks = iter_ledger_blocks(closing, vocabulary=vocabulary)
+        # While the opening ledger is read beside it, the closing one is read by this process alone.
+        closing_blocks = iter_ledger_blocks(closing, vocabulary=vocabulary, parallel=future is None)
         try:
             target_values = targets if targets is None or isinstance(targets, Targets) else load_targets(targets)
             bad_targets = None
@@ -506,13 +509,6 @@ def _abandon(pool: Any) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for worker in workers:
         worker.terminate()
-
-
-def _big(path: str | os.PathLike[str]) -> bool:
-    try:
-        return Path(path).stat().st_size >= _PARALLEL_MIN_BYTES
-    except OSError:
-        return False
 
 
 @dataclass

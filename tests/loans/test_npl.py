@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from ledger_fixtures import AS_OF, loan, overdue_for, seed_snapshots, write_seed_ledgers
 
+from docgen.core import procs
 from docgen.core.errors import InputError
 from docgen.loans.ledger import read_ledger
 from docgen.core.notices import collecting
@@ -319,7 +320,7 @@ def test_opening_read_in_a_second_process_gives_the_same_figures_and_errors(
     sequential = npl_report.build_report(closing, opening=opening, period=Q2, targets=targets).figures.to_dict()
     summary, _ = npl_report._opening_result(*npl_report._read_opening(str(opening), Q2))
     assert next(summary.rows()) == ("N1", "次级", "520000")
-    monkeypatch.setattr(npl_report, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(procs, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(npl_report.os, "cpu_count", lambda: 2)
     submitted = []
     import concurrent.futures
@@ -589,7 +590,7 @@ def test_a_worker_that_fails_leaves_the_opening_ledger_to_be_read_here(
     expected = npl_report.read_figures(closing, opening, period=Q2, targets=targets).to_dict()
     _READ_OPENING = npl_report._read_opening
     monkeypatch.setattr(npl_report, "_read_opening", worker)
-    monkeypatch.setattr(npl_report, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(procs, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(npl_report.os, "cpu_count", lambda: 2)
     assert npl_report.read_figures(closing, opening, period=Q2, targets=targets).to_dict() == expected
     result = CliRunner().invoke(main, ["npl-report", "--ledger", str(closing), "--opening", str(opening),
@@ -605,7 +606,7 @@ def test_a_project_error_of_the_worker_is_reported_not_read_again_here(
     opening, closing, _ = write_seed_ledgers(tmp_path)
     _READ_OPENING = npl_report._read_opening
     monkeypatch.setattr(npl_report, "_read_opening", _refusing_worker)
-    monkeypatch.setattr(npl_report, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(procs, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(npl_report.os, "cpu_count", lambda: 2)
     # Read here, the opening ledger would give figures: the error can only be the worker's.
     with pytest.raises(InputError) as caught:
@@ -623,7 +624,7 @@ def test_an_early_error_of_the_closing_file_does_not_wait_for_the_worker(
     broken.write_bytes(b"not a zip")
     _READ_OPENING = npl_report._read_opening
     monkeypatch.setattr(npl_report, "_read_opening", _slow_worker)
-    monkeypatch.setattr(npl_report, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(procs, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(npl_report.os, "cpu_count", lambda: 2)
     with pytest.raises(InputError, match="broken.xlsx"):
         npl_report.read_figures(broken, opening, period=Q2)

@@ -1,0 +1,261 @@
+"""A large ledger read by two processes: a forked child reads the workbook into column blocks, this
+process validates them as they come.
+
+Reading a 100,000-loan ledger cold is two halves of about equal cost: the reader's (the workbook
+opened, its rows decoded, turned into column blocks: ``docgen.core.tabular``) and the validation's
+(each block converted into ``Loan``s, accepted, written to the cache, and the caller's work on the
+loans). On two cores the halves overlap: ``PipedReader`` starts a child process (``fork``:
+``docgen.core.procs.process_context``) that opens the ledger and sends its header and then each
+``Block`` over a pipe, while this process works on the block before. The child runs at most one
+block ahead (it sends a block only once the one before was taken), so memory holds about three
+blocks whatever the ledger's length. The blocks are exactly the reader's: it runs unchanged in the
+child, error cells and East-Asian date formats included.
+
+The child's project errors (an unreadable file, a missing column, a sheet that cannot be read
+further) are sent as they are, pickled (their code, facts and problems with them), and raised here
+where the reader would have raised them. When the child dies otherwise (killed, out of memory) the
+file is read here from the start, the blocks already given skipped: the same blocks come. When
+this process stops early (too many bad rows, an error, Ctrl-C, a consumer that stops iterating)
+the child is killed, not waited for.
+
+Used only where forking is cheap and sound: a platform with ``fork`` (``spawn`` would import docgen
+again in the child, more than the overlap saves), a second CPU, a file of at least
+``docgen.core.procs.PARALLEL_MIN_BYTES``, and a caller reading no other ledger in parallel (the
+NPL report's opening ledger, read in a worker process while this one reads the closing ledger:
+two busy processes on two cores, not four). In the service the ledger commands run in worker
+processes of their own (spawned, or Celery's prefork children), which fork this reader as they
+fork the opening ledger's worker; a process that may not have children (a daemonic one) or that
+cannot start one reads the ledger itself.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import gc
+import multiprocessing
+import pickle
+import signal
+import weakref
+from collections.abc import Callable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from docgen.core.errors import DocgenError
+from docgen.core.procs import process_context, shares_memory, worth_a_process
+from docgen.core.tabular import Block
+
+__all__ = ["PipedReader", "worth_piping"]
+
+# Cell types whose equal values are equal in type too (a bool equals 1, and 1 equals 1.0): a column
+# holding only these may have its equal cells made one object before it is sent.
+_EXACT_TYPES = frozenset({str, type(None), _dt.date, _dt.datetime})
+_WHOLE_TYPES = _EXACT_TYPES | {int}
+_TEXT = {str}
+# Joins the cells of a text column (a cell holding it is sent as it is: see _pack).
+_SEPARATOR = "\x00"
+
+
+def worth_piping(path: str | Path) -> bool:
+    """Return True when the ledger at ``path`` should be read by ``PipedReader``: large enough,
+    a second CPU, ``fork``, and a process allowed to have children."""
+    return (worth_a_process(path) and shares_memory(process_context())
+            and not multiprocessing.current_process().daemon)
+
+
+def _pack(block: Block) -> bytes:
+    """Return ``block`` pickled for the pipe.
+
+    Pickling writes an object met before as a reference, so a column whose cells repeat (dates,
+    branches, classifications: a few hundred distinct values in a block of 16,384) has its equal
+    cells made one object first, and its distinct cells (which the reader already made) go with it:
+    a date is then pickled once per distinct value, not once per cell (0.17 s per 100,000). Equal
+    cells of such a column are equal in type too (``_EXACT_TYPES``, whole numbers without booleans).
+    A column of text that mostly differs (借据号, names, ID numbers) goes as one string, its cells
+    joined by a character none of them holds: one string to write and to split, not one per cell.
+    """
+    count = len(block.numbers)
+    raw: dict[str, Any] = {}
+    joined: dict[str, str] = {}
+    distinct: dict[str, set[Any]] = {}
+    for name, cells in block.raw.items():
+        found = block.distinct(name)
+        kinds = set(map(type, found))
+        if count and len(found) * 2 <= count:
+            if kinds <= _EXACT_TYPES or (kinds <= _WHOLE_TYPES and set(map(type, cells)) <= _WHOLE_TYPES):
+                one = {value: value for value in found}
+                raw[name] = tuple(map(one.__getitem__, cells))
+                distinct[name] = found
+                continue
+        elif kinds == _TEXT:
+            text = _SEPARATOR.join(cells)
+            if text.count(_SEPARATOR) == count - 1:  # no cell holds the separator
+                joined[name] = text
+                continue
+        raw[name] = cells
+    return pickle.dumps(("block", block.numbers, raw, joined, block.problems, distinct), pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack(message: tuple[Any, ...]) -> Block:
+    """Return the ``Block`` that ``_pack`` sent as ``message`` (unpickled)."""
+    _, numbers, raw, joined, problems, distinct = message
+    for name, text in joined.items():
+        raw[name] = text.split(_SEPARATOR)
+    return Block(numbers, raw, problems, distinct)
+
+
+def _send_error(connection: Any, exc: DocgenError) -> None:
+    try:
+        data = pickle.dumps(("error", exc), pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - facts that do not pickle: the parent reads the file itself
+        return
+    connection.send_bytes(data)
+
+
+def _produce(connection: Any, other_end: Any, opener: Callable[[Path, str | None], Any], file: Path,
+             sheet: str | None, block_rows: int | None, ahead: int) -> None:
+    """The child: open the ledger (``opener``), send its header, then its blocks, each once the
+    parent took all but ``ahead`` of those sent, then ``end``; a project error is sent instead.
+    Anything else ends the child without a word: the parent reads the file itself."""
+    other_end.close()  # the parent's end: when the parent is gone, sending fails instead of waiting
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops this one
+    gc.disable()  # blocks of new objects and no cycles, as in the parent's reading (collector_paused)
+    try:
+        try:
+            stream = opener(file, sheet)
+            connection.send_bytes(pickle.dumps(("head", dict(stream.columns), list(stream.unknown_headers)),
+                                               pickle.HIGHEST_PROTOCOL))
+            sent = 0
+            for block in stream.column_blocks(block_rows):
+                data = _pack(block)
+                del block
+                if sent >= ahead:
+                    connection.recv_bytes()  # the parent took one more block
+                connection.send_bytes(data)
+                sent += 1
+                del data
+        except DocgenError as exc:
+            _send_error(connection, exc)
+            return
+        connection.send_bytes(pickle.dumps(("end",)))
+    except BaseException:  # noqa: BLE001 - the parent gone or stopping this one, or a reader's fault
+        raise SystemExit(1) from None
+    finally:
+        connection.close()
+
+
+def _stop(process: Any, connection: Any) -> None:
+    """Close this end of the pipe and kill the child (when still running), reaping it."""
+    connection.close()
+    if process.exitcode is None:
+        process.kill()
+    process.join()
+
+
+class PipedReader:
+    """A ledger's column blocks read by a child process: the ``TableStream`` of the ledger as far
+    as ``docgen.loans.ledger.LedgerBlocks`` uses one (``columns``, ``unknown_headers``,
+    ``column_blocks``), and ``close``.
+
+    ``start`` starts the child and waits for the header. ``column_blocks`` yields the child's
+    blocks (its project error raised where the reader raises it); when the child dies it reads
+    the ledger here with ``opener``, skipping the blocks given. ``close`` (called when the blocks
+    end, stop early or fail, and when the reader is collected unused) kills a child still running.
+    """
+
+    #: Blocks the child may send before the parent took them (one being validated here, one sent,
+    #: one being read: memory holds about three blocks).
+    AHEAD = 1
+
+    def __init__(self, opener: Callable[[Path, str | None], Any], file: Path, sheet: str | None,
+                 block_rows: int | None) -> None:
+        self._opener, self._file, self._sheet, self._block_rows = opener, file, sheet, block_rows
+        self.columns: dict[str, str] = {}
+        self.unknown_headers: list[str] = []
+        self._process: Any = None
+        self._connection: Any = None
+        self._local: Any = None  # the ledger's TableStream read here, once the child died
+        self._given = 0  # blocks received from the child
+        self._closer: Any = None
+
+    @classmethod
+    def start(cls, opener: Callable[[Path, str | None], Any], file: Path, sheet: str | None,
+              block_rows: int | None) -> PipedReader | None:
+        """Start the child reading ``file`` and return the reader once its header is read.
+
+        Returns None when no child could be started (the caller reads the file itself). Raises the
+        ``InputError`` the header gives (``opener``'s: the file cannot be opened, or lacks a
+        required column), from the child or, when the child died first, from reading it here.
+        """
+        ctx = process_context()
+        here, there = ctx.Pipe(duplex=True)
+        reader = cls(opener, file, sheet, block_rows)
+        process = ctx.Process(target=_produce, args=(there, here, opener, file, sheet, block_rows, cls.AHEAD),
+                              name="docgen-ledger-reader", daemon=True)
+        try:
+            process.start()
+        except Exception:  # noqa: BLE001 - no child (a daemonic process, no memory left for one)
+            here.close()
+            there.close()
+            return None
+        there.close()
+        reader._process, reader._connection = process, here
+        reader._closer = weakref.finalize(reader, _stop, process, here)
+        try:
+            head = reader._receive()
+            if head is None:
+                reader._read_here()
+                stream = reader._local
+                reader.columns, reader.unknown_headers = stream.columns, stream.unknown_headers
+            elif head[0] == "error":
+                raise head[1] from None
+            else:
+                _, reader.columns, reader.unknown_headers = head
+        except BaseException:
+            reader.close()
+            raise
+        return reader
+
+    def _receive(self) -> tuple[Any, ...] | None:
+        """Return the child's next message; None when the child is gone before sending it whole."""
+        try:
+            return pickle.loads(self._connection.recv_bytes())
+        except Exception:  # noqa: BLE001 - end of file, a message cut short: the child died
+            return None
+
+    def _read_here(self) -> None:
+        """Stop the child and open the ledger here (``opener``'s errors raised as they come)."""
+        self.close()
+        self._local = self._opener(self._file, self._sheet)
+
+    def column_blocks(self, size: int | None = None) -> Iterator[Block]:
+        """Yield the ledger's blocks (``TableStream.column_blocks`` of ``start``'s ``block_rows``;
+        ``size`` is that, as ``LedgerBlocks`` passes it). Once only; raises the reader's
+        ``InputError`` when the rest of the file cannot be read."""
+        try:
+            while self._local is None:
+                message = self._receive()
+                if message is None:
+                    self._read_here()
+                    break
+                if message[0] == "end":
+                    return
+                if message[0] == "error":
+                    raise message[1] from None
+                self._given += 1
+                try:
+                    self._connection.send_bytes(b"")  # one more taken: the child may send the next
+                except OSError:
+                    pass  # the child is gone: its end of file comes next
+                yield _unpack(message)
+                del message
+            blocks = self._local.column_blocks(size)
+            for _ in islice(blocks, self._given):
+                pass  # given by the child: read again only to come to the next one
+            yield from blocks
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the child (killed when still running, not waited for) and close the pipe. Idempotent."""
+        if self._closer is not None:
+            self._closer()

@@ -1,0 +1,341 @@
+"""A large ledger read by two processes (``docgen.loans.ledger_pipe``): the child's blocks give the
+same loans, problems, errors, cache entry and output as one process reading the file; a child
+that dies is replaced by reading here; a child is never left running."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+import signal
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from ledger_fixtures import row
+
+from docgen.cli import main
+from docgen.core import procs
+from docgen.core.errors import InputError, RowsError
+from docgen.core.tabular import Block
+from docgen.loans import ledger, ledger_pipe
+from docgen.loans.ledger import iter_ledger_blocks, write_ledger
+
+_READER = "docgen-ledger-reader"
+
+
+@pytest.fixture
+def piped(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every ledger read by the pipeline, however small, and parsed each time (no cache); the list
+    of the children started."""
+    monkeypatch.setenv("DOCGEN_NO_CACHE", "1")
+    monkeypatch.setattr(procs, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(procs.os, "cpu_count", lambda: 2)
+    return _spied(monkeypatch)
+
+
+def _spied(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Return the list of the pids of the children the pipeline starts from now on."""
+    started: list[int] = []
+    start = ledger_pipe.PipedReader.start.__func__
+
+    def spied(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(0)  # a start that raises (the header's error) counts too
+        reader = start(cls, *args, **kwargs)
+        started[-1] = reader._process.pid if reader is not None else 0
+        return reader
+
+    monkeypatch.setattr(ledger_pipe.PipedReader, "start", classmethod(spied))
+    return started
+
+
+def _rows(count: int, **bad: dict[str, object]) -> list[dict[str, object]]:
+    """``count`` valid rows (借据号 B000…), with the cells of ``bad`` (借据号 -> cells) replaced."""
+    rows = [row(f"B{i:03d}", 1000 + i, days=100 if i % 4 == 0 else 0, serial=i + 1) for i in range(count)]
+    for item in rows:
+        item.update(bad.get(str(item["loan_no"]), {}))
+    return rows
+
+
+def _read(path: Path, parallel: bool, block_rows: int = 4) -> tuple[list[object], object]:
+    """The loans of every block and the error that ended the reading (None: none)."""
+    loans: list[object] = []
+    try:
+        for block in iter_ledger_blocks(path, block_rows=block_rows, parallel=parallel):
+            loans.extend(block)
+    except (RowsError, InputError) as exc:
+        problems = [(p.row, p.column, p.code, p.message) for p in getattr(exc, "problems", [])]
+        return loans, (type(exc), exc.code, dict(exc.facts), str(exc), problems)
+    return loans, None
+
+
+def _entries(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (a zombie is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0]
+    except (OSError, IndexError):
+        return False
+    return state not in "ZX"
+
+
+def _readers() -> list[multiprocessing.Process]:
+    return [child for child in multiprocessing.active_children() if child.name == _READER]
+
+
+def test_blocks_pickled_for_the_pipe_keep_every_cell_and_its_type() -> None:
+    day, moment = dt.date(2026, 1, 5), dt.datetime(2026, 1, 5)
+    columns = {
+        "numbers": (True, 1, 1.0, 0, -0.0, 0.0, False, 1, 1, 1),  # equal across types: not made one
+        "whole": (1, 1, 2, 2, 2, "", "", 1, 2, 2),
+        "dates": (day, moment, day, moment, "", "", day, day, day, day),
+        "text": tuple(f"甲{i}" for i in range(9)) + ("a\x00b",),  # a cell holding the separator
+        "names": tuple(f"乙{i}" for i in range(10)),
+        "empty": (None, "", None, "", None, "", None, "", None, ""),
+    }
+    block = Block(list(range(2, 12)), columns, [])
+    back = ledger_pipe._unpack(__import__("pickle").loads(ledger_pipe._pack(block)))
+    assert back.numbers == block.numbers
+    for name, cells in columns.items():
+        assert list(back.raw[name]) == list(cells), name
+        assert [type(cell) for cell in back.raw[name]] == [type(cell) for cell in cells], name
+        assert [repr(cell) for cell in back.raw[name]] == [repr(cell) for cell in cells], name
+        assert back.distinct(name) == set(cells)
+
+
+def test_the_pipeline_gives_the_loans_problems_and_cache_entry_of_one_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piped: list[int]) -> None:
+    monkeypatch.delenv("DOCGEN_NO_CACHE", raising=False)
+    path = write_ledger(_rows(30, B002={"classification": "很好"}, B013={"balance": "很多"},
+                              B029={"id_number": "123"}), tmp_path / "台账.xlsx")
+    entries = {}
+    results = {}
+    for parallel in (False, True):
+        monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / f"cache-{parallel}"))
+        results[parallel] = _read(path, parallel)
+        entries[parallel] = _entries(tmp_path / f"cache-{parallel}")
+    assert len(piped) == 1 and piped[0]
+    assert results[True] == results[False]
+    loans, error = results[True]
+    assert len(loans) == 27 and error is not None and error[0] is RowsError
+    assert [(number, column) for number, column, _, _ in error[4]] == [
+        (4, "O（五级分类）"), (15, "K（贷款余额）"), (31, "D（证件号码）")]
+    assert entries[True] == entries[False] and entries[True]
+    # The entry the pipeline wrote serves the next read as the parse's does.
+    assert _read(path, True) == results[False] and len(piped) == 1
+    assert not _readers() and not _alive(piped[0])
+
+
+def test_collect_plan_and_npl_report_print_the_same_with_the_pipeline(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _rows(40)
+    headers = [ledger.LEDGER_HEADERS[name] for name in ledger.LEDGER_HEADERS]
+    headers[-1] = "备用列"  # a header nobody asked for: its column left out
+    path = write_ledger(rows, tmp_path / "台账.xlsx", headers=headers)
+    commands = (["collect", "plan", "--ledger", str(path), "--as-of", "2026-06-30", "--format", "json",
+                 "--register", str(tmp_path / "none.sqlite")],
+                ["npl-report", "--ledger", str(path), "--period", "2026Q2", "--format", "json"])
+    monkeypatch.setenv("DOCGEN_NO_CACHE", "1")
+    monkeypatch.setattr(procs.os, "cpu_count", lambda: 2)
+    started = _spied(monkeypatch)
+    for command in commands:
+        monkeypatch.setattr(procs, "PARALLEL_MIN_BYTES", 1 << 40)
+        alone = CliRunner().invoke(main, command)
+        assert not started
+        monkeypatch.setattr(procs, "PARALLEL_MIN_BYTES", 0)
+        pipelined = CliRunner().invoke(main, command)
+        assert started and started[-1], command
+        started.clear()
+        assert (pipelined.exit_code, pipelined.stdout, pipelined.stderr) == (alone.exit_code, alone.stdout, alone.stderr)
+        assert alone.exit_code == 0 and json.loads(alone.stdout)
+        assert ("备用列" in alone.stderr) is (command[0] == "npl-report")  # the report notices the header
+
+
+def test_bad_rows_past_max_bad_rows_stop_the_reading_and_the_child(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piped: list[int]) -> None:
+    monkeypatch.setattr(ledger, "MAX_BAD_ROWS", 5)
+    path = write_ledger(_rows(60, **{f"B{i:03d}": {"balance": "很多"} for i in range(3, 60, 4)}),
+                        tmp_path / "台账.xlsx")
+    alone = _read(path, False)
+    pipelined = _read(path, True)
+    assert pipelined == alone and piped
+    assert alone[1][1] == "ledger-bad-rows-stopped" and len(alone[1][4]) == 5
+    assert not _readers() and not _alive(piped[0])
+
+
+def test_a_sheet_that_cannot_be_read_further_fails_as_in_one_process(tmp_path: Path, piped: list[int]) -> None:
+    path = write_ledger(_rows(40), tmp_path / "台账.xlsx")
+    book = openpyxl.load_workbook(path)
+    column = [cell.value for cell in book.active[1]].index("到期日期") + 1
+    book.active.cell(row=30, column=column).value = -1e308  # past the calendar: the reader fails on row 30
+    book.active.cell(row=30, column=column).number_format = "yyyy-mm-dd"
+    book.save(path)
+    alone = _read(path, False)
+    pipelined = _read(path, True)
+    assert pipelined == alone and piped
+    loans, error = pipelined
+    assert len(loans) == 28 and error[:2] == (InputError, "excel-cell-unconvertible")
+    assert not _alive(piped[0])
+
+
+def test_an_error_cell_read_again_by_python_calamine_in_the_child_gives_the_same_loans(
+        tmp_path: Path, piped: list[int]) -> None:
+    path = write_ledger(_rows(40), tmp_path / "台账.xlsx")
+    book = openpyxl.load_workbook(path)
+    column = [cell.value for cell in book.active[1]].index("担保人") + 1
+    book.active.cell(row=35, column=column).value = "#N/A"  # openpyxl writes it as an error cell
+    book.save(path)
+    alone = _read(path, False)
+    assert _read(path, True) == alone and piped and len(alone[0]) == 40
+
+
+def test_a_missing_column_is_refused_when_the_blocks_are_asked_for_as_in_one_process(
+        tmp_path: Path, piped: list[int]) -> None:
+    path = write_ledger(_rows(3), tmp_path / "台账.xlsx")
+    book = openpyxl.load_workbook(path)
+    book.active.delete_cols(1)  # no 借据号
+    book.save(path)
+    errors = []
+    for parallel in (False, True):
+        with pytest.raises(InputError) as caught:
+            iter_ledger_blocks(path, parallel=parallel)
+        errors.append((caught.value.code, dict(caught.value.facts), str(caught.value)))
+    assert errors[0] == errors[1] and errors[0][0] == "header-missing-columns" and piped
+    assert not _readers()
+
+
+def test_a_child_killed_after_its_first_block_is_replaced_by_reading_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piped: list[int]) -> None:
+    monkeypatch.delenv("DOCGEN_NO_CACHE", raising=False)
+    path = write_ledger(_rows(40, B021={"classification": "很好"}), tmp_path / "台账.xlsx")
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "alone"))
+    alone = _read(path, False)
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "killed"))
+    here = _read_here_spied(monkeypatch)
+    loans: list[object] = []
+    blocks = iter_ledger_blocks(path, block_rows=4)
+    with pytest.raises(RowsError) as caught:
+        for block in blocks:
+            if not loans:
+                [child] = _readers()
+                os.kill(child.pid, signal.SIGKILL)
+                child.join()
+            loans.extend(block)
+    # The child ran one block ahead at most: the rest was read here.
+    assert len(piped) == 1 and len(here) == 1 and here[0] in (1, 2)
+    assert (loans, [(p.row, p.column, p.code) for p in caught.value.problems]) == (
+        alone[0], [(p[0], p[1], p[2]) for p in alone[1][4]])
+    assert _entries(tmp_path / "killed") == _entries(tmp_path / "alone")
+
+
+def test_a_child_dead_before_the_header_leaves_the_whole_file_to_this_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piped: list[int]) -> None:
+    path = write_ledger(_rows(10), tmp_path / "台账.xlsx")
+    alone = _read(path, False)
+    monkeypatch.setattr(ledger_pipe, "_produce", _dying)
+    here = _read_here_spied(monkeypatch)
+    assert _read(path, True) == alone and len(piped) == 1 and not _alive(piped[0]) and here == [0]
+
+
+def _read_here_spied(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Return the list of the blocks given by the child each time the reading went on here."""
+    calls: list[int] = []
+    read_here = ledger_pipe.PipedReader._read_here
+
+    def spied(self):  # type: ignore[no-untyped-def]
+        calls.append(self._given)
+        return read_here(self)
+
+    monkeypatch.setattr(ledger_pipe.PipedReader, "_read_here", spied)
+    return calls
+
+
+def _dying(*args: object) -> None:
+    os._exit(3)  # as a child the kernel killed (out of memory)
+
+
+@pytest.mark.parametrize("how", ["break", "error", "interrupt"])
+def test_a_reading_stopped_early_leaves_no_child_running(tmp_path: Path, piped: list[int], how: str) -> None:
+    path = write_ledger(_rows(40), tmp_path / "台账.xlsx")
+
+    def consume() -> None:
+        for _ in iter_ledger_blocks(path, block_rows=2):
+            if how == "break":
+                break
+            raise (ValueError if how == "error" else KeyboardInterrupt)()
+
+    if how == "break":
+        consume()
+    else:
+        with pytest.raises(ValueError if how == "error" else KeyboardInterrupt):
+            consume()
+    [pid] = piped
+    assert pid and not _alive(pid) and not _readers()
+
+
+def test_a_reader_never_iterated_stops_its_child_when_let_go(tmp_path: Path, piped: list[int]) -> None:
+    path = write_ledger(_rows(40), tmp_path / "台账.xlsx")
+    blocks = iter_ledger_blocks(path, block_rows=2)
+    [pid] = piped
+    assert _alive(pid)
+    del blocks
+    for _ in range(100):
+        if not _alive(pid):
+            break
+        time.sleep(0.02)
+    assert not _alive(pid) and not _readers()
+
+
+def test_small_ledgers_a_single_cpu_and_parallel_false_read_in_this_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_ledger(_rows(10), tmp_path / "台账.xlsx")
+    assert not ledger_pipe.worth_piping(path)  # far below PARALLEL_MIN_BYTES
+    monkeypatch.setattr(procs, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(procs.os, "cpu_count", lambda: 2)
+    assert ledger_pipe.worth_piping(path)
+    monkeypatch.setattr(procs.os, "cpu_count", lambda: 1)
+    assert not ledger_pipe.worth_piping(path)
+    monkeypatch.setattr(procs.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(ledger_pipe.PipedReader, "start", _never)
+    assert len(_read(path, False)[0]) == 10
+
+
+def _never(*args: object, **kwargs: object) -> None:
+    raise AssertionError("no child process expected")
+
+
+def test_npl_report_reads_two_ledgers_with_two_processes_and_one_ledger_with_the_pipeline(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piped: list[int]) -> None:
+    import concurrent.futures
+
+    from ledger_fixtures import write_seed_ledgers
+
+    from docgen.loans import npl_report
+    from docgen.loans.npl import parse_period
+
+    opening, closing, targets = write_seed_ledgers(tmp_path)
+    period = parse_period("2026Q2")
+    monkeypatch.setattr(procs, "PARALLEL_MIN_BYTES", 1 << 40)
+    expected = [npl_report.read_figures(closing, opening, period=period, targets=targets).to_dict(),
+                npl_report.read_figures(closing, None, period=period, targets=targets).to_dict()]
+    assert not piped
+    monkeypatch.setattr(procs, "PARALLEL_MIN_BYTES", 0)
+    pools = []
+
+    class Pool(concurrent.futures.ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+            pools.append(fn.__name__)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Pool)
+    # The opening ledger in the pool's worker, the closing one here: neither through the pipeline.
+    assert npl_report.read_figures(closing, opening, period=period, targets=targets).to_dict() == expected[0]
+    assert pools == ["_read_opening"] and not piped
+    # The closing ledger alone: through the pipeline.
+    assert npl_report.read_figures(closing, None, period=period, targets=targets).to_dict() == expected[1]
+    assert pools == ["_read_opening"] and len(piped) == 1 and piped[0] and not _alive(piped[0])
