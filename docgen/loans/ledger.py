@@ -909,8 +909,8 @@ def iter_ledger_blocks(path: str | os.PathLike[str], *, sheet: str | None = None
     A ledger parsed (not in the cache) that is large (``docgen.core.procs.PARALLEL_MIN_BYTES``),
     on a machine with a second CPU where ``fork`` is, is read by two processes when ``parallel``
     (``docgen.loans.ledger_pipe``): a forked child opens the workbook and reads its column blocks,
-    this process validates them, writes the cache entry and gives the loans as they come, at most
-    one block behind the child. The loans, problems, errors (the header's raised now, as here),
+    this process validates them, writes the cache entry and gives the loans as they come (the
+    child at most one block ahead of what this process took). The loans, problems, errors (the header's raised now, as here),
     cache entry and unknown headers are the same; a child that dies is replaced by reading the
     file here. ``parallel=False``: a caller that already reads another ledger in a second process
     (the NPL report's opening one), or is that process, reads it in this one only.

@@ -117,9 +117,12 @@ def _produce(connection: Any, other_end: Any, opener: Callable[[Path, str | None
     parent took all but ``ahead`` of those sent, then ``end``; a project error is sent instead.
     Anything else ends the child without a word: the parent reads the file itself."""
     other_end.close()  # the parent's end: when the parent is gone, sending fails instead of waiting
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops this one
     gc.disable()  # blocks of new objects and no cycles, as in the parent's reading (collector_paused)
     try:
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops this one
+        except ValueError:
+            pass  # not the main thread: a Ctrl-C ends this process quietly below
         try:
             stream = opener(file, sheet)
             connection.send_bytes(pickle.dumps(("head", dict(stream.columns), list(stream.unknown_headers)),
