@@ -896,7 +896,8 @@ def iter_ledger_blocks(path: str | os.PathLike[str], *, sheet: str | None = None
     read per block, default ``docgen.core.tabular.BLOCK_ROWS``), so memory holds one block of
     cells and what the caller keeps of the loans, not the whole ledger. Raises ``InputError``
     (exit 2) now when the file cannot be opened or lacks a required column, and, while iterating,
-    ``InputError`` when the rest of the file cannot be read; after the last block ``RowsError``
+    ``InputError`` when the rest of the file cannot be read or holds data in a column its header
+    leaves untitled (``column-untitled``); after the last block ``RowsError``
     (exit 1) listing every bad row, a 借据号 seen on an earlier row (of any block) among them
     (the first ``MAX_BAD_ROWS`` when there are more), or ``InputError`` when there was no loan.
 
