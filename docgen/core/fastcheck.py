@@ -13,7 +13,7 @@ then defaults in the schema's order).
 
 Supported rules: ``type`` (string, integer, number, float, boolean, date, amount, list, dict, or a
 list of them), ``required``, ``empty``, ``nullable``, ``coerce`` (strip, id_number, to_date, to_amount,
-to_period_label, a function, or a list of them), ``default``, ``min``, ``max``, ``minlength``,
+to_period_label, to_yes_no, a function, or a list of them), ``default``, ``min``, ``max``, ``minlength``,
 ``maxlength``, ``allowed``, ``regex``, ``check_with`` (uscc, resident_id, uscc_or_resident_id, period_label),
 ``schema`` (list items, dict fields), ``keysrules`` (without coercion), ``valuesrules`` and ``meta``. A schema using
 anything else gets no fast path (``compile_schema`` returns ``None``).
@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from docgen.core.problems import Problem
-from docgen.core.values import PERIOD_LABEL, id_text, parse_amount, parse_date, period_label
+from docgen.core.values import PERIOD_LABEL, id_text, parse_amount, parse_date, parse_yes_no, period_label
 
 _SUPPORTED = {"type", "required", "empty", "nullable", "coerce", "default", "min", "max", "minlength",
               "maxlength", "allowed", "regex", "check_with", "schema", "keysrules", "valuesrules", "meta"}
@@ -54,7 +54,8 @@ def _strip(value: Any) -> Any:
 
 
 _COERCERS: dict[str, Callable[[Any], Any]] = {"strip": _strip, "id_number": id_text, "to_date": parse_date,
-                                              "to_amount": parse_amount, "to_period_label": period_label}
+                                              "to_amount": parse_amount, "to_period_label": period_label,
+                                              "to_yes_no": parse_yes_no}
 
 
 def _type_ok(kind: str, value: Any) -> bool:

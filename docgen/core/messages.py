@@ -272,6 +272,7 @@ MESSAGES = MessageTable("core", {
     "amount-words-negative": "大写金额不能为负数：{value}",
     "places-negative": "小数位数不能为负：{places}",
     "id-number-missing": "证件号码不能为空",
+    "yes-no-value": "应填“是”或“否”（也可填 true/false、yes/no、Y/N、1/0，不区分大小写），收到{value!q}",
     # the label a document prints before a party's number (id_label)
     "id-label/uscc": "统一社会信用代码",
     "id-label/other": "证件号码",
@@ -333,6 +334,7 @@ MESSAGES = MessageTable("core", {
                          "and the decimal point a '.', as in 1,234.56"),
     "amount-not-finite": "an amount should be a finite number, not {value!r}",
     "amount-too-large": "amount {value!r} is out of range (at most {limit:,} yuan); check for extra digits",
+    "yes-no-value": "should be yes or no (是/否, true/false, yes/no, Y/N or 1/0, in any case), not {value!r}",
     # checklist conditions, which a bank's own checklist may get wrong (``docgen check`` stops, exit 2)
     "condition-syntax": lambda f: (f"{_condition_place(f, 'en')}: syntax error in expression {f['source']!r}: "
                                    f"{f['reason']}"),

@@ -6,7 +6,9 @@
 - types ``date`` (a ``datetime.date``) and ``amount`` (int, float or Decimal, not bool);
 - coercers ``to_date`` (ISO text, ``datetime``, ``date``; Excel serials are rejected
   here on purpose: spreadsheet readers convert real date cells) and ``to_amount``
-  (numbers or text such as ``"1,234.50"``, to ``Decimal``); ``strip`` for text; ``to_period_label``
+  (numbers or text such as ``"1,234.50"``, to ``Decimal``); ``to_yes_no`` (是/否, true/false, yes/no,
+  y/n, 1/0 as text in any case, a boolean, the numbers 1 and 0: ``values.parse_yes_no``; what
+  ``yes_no_fields`` gives every boolean field of a template); ``strip`` for text; ``to_period_label``
   (``2026q2`` to ``2026Q2``, ``2026-6`` to ``2026-06``: ``values.period_label``); ``id_number``
   for identification numbers (stripped, letters upper-case: ``33010619840315102x`` is printed
   ``…102X``);
@@ -36,7 +38,7 @@ from docgen.core.messages import MESSAGES
 from docgen.core.problems import Problem
 # The value parsers live where reading a date or an amount does not import the validators.
 from docgen.core.values import (DATE_MAX, DATE_MIN, MAX_AMOUNT, PERIOD_LABEL, id_text, parse_amount, parse_date,
-                                parse_working_date, period_label)
+                                parse_working_date, parse_yes_no, period_label)
 from docgen.core.idnumbers import check_resident_id, check_uscc, resident_id_issue, uscc_issue
 
 #: cerberus error code -> docgen's stable problem code (wording: ``docgen.core.messages``).
@@ -144,6 +146,9 @@ class DocgenValidator(cerberus.Validator):
     def _normalize_coerce_to_amount(self, value: Any) -> Any:
         return self._parsed(parse_amount, value)
 
+    def _normalize_coerce_to_yes_no(self, value: Any) -> Any:
+        return self._parsed(parse_yes_no, value)
+
     def _normalize_coerce_to_period_label(self, value: Any) -> Any:
         return period_label(value)
 
@@ -194,6 +199,31 @@ class DocgenValidator(cerberus.Validator):
         # An all-digit USCC exists, so the shape alone cannot tell the two apart: accept either.
         if uscc_issue(text) and resident_id_issue(text):
             self._error(field, _Coded("invalid-uscc-or-resident-id", {}))
+
+
+def yes_no_fields(schema: dict[str, Any]) -> dict[str, Any]:
+    """Return ``schema`` (changed in place) with every boolean field, at any depth (a mapping's
+    fields, a list's items), reading a yes/no as a clerk writes it (``coerce: to_yes_no``), unless
+    the field declares a coercion of its own.
+
+    A CSV cell, a YAML string or ``--set`` gives 否 or false as text, which a boolean type alone
+    refuses; what each field accepts is then read in one place, ``values.parse_yes_no``."""
+    for rule in schema.values():
+        _yes_no_rule(rule)
+    return schema
+
+
+def _yes_no_rule(rule: Any) -> None:
+    if not isinstance(rule, dict):
+        return
+    if rule.get("type") == "boolean" and "coerce" not in rule:
+        rule["coerce"] = "to_yes_no"
+    sub = rule.get("schema")
+    if isinstance(sub, dict):
+        if rule.get("type") == "dict":
+            yes_no_fields(sub)
+        else:
+            _yes_no_rule(sub)  # a list's items
 
 
 def flatten_errors(tree: dict[Any, list[Any]], prefix: str = "") -> list[tuple[str, str]]:

@@ -14,8 +14,8 @@ from typing import Any
 from docgen.core.errors import InvalidValueError
 from docgen.core.messages import MESSAGES
 
-__all__ = ["DATE_MAX", "DATE_MIN", "MAX_AMOUNT", "PERIOD_LABEL", "id_text", "parse_amount", "parse_date",
-           "parse_working_date", "period_label"]
+__all__ = ["DATE_MAX", "DATE_MIN", "MAX_AMOUNT", "PERIOD_LABEL", "YES_NO_WORDS", "id_text", "parse_amount",
+           "parse_date", "parse_working_date", "parse_yes_no", "period_label"]
 
 
 def parse_date(value: Any) -> _dt.date:
@@ -63,6 +63,34 @@ _DATE_TEXT = re.compile(r"(?P<year>\d{4})[-/.年](?P<month>\d{1,2})[-/.月](?P<d
                         r"(?:(?:T|\s+)(?P<time>(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?))?")
 #: Midnight, with or without seconds (and their fraction): the only time a date may carry.
 _MIDNIGHT = re.compile(r"0{1,2}:00(?::00(?:\.0+)?)?")
+
+
+#: The words a yes/no cell may hold, as read (any case, full-width forms half-width, spaces around
+#: ignored) -> the answer. 有/无 are not among them: a clerk also writes 无 in a cell with nothing to
+#: say (the ledger's 诉讼状态 reads it so), and in a field whose default is yes (penalty_agreed) that
+#: reading would silently turn the answer to no.
+YES_NO_WORDS: dict[str, bool] = {"是": True, "否": False, "true": True, "false": False, "yes": True, "no": False,
+                                 "y": True, "n": False, "1": True, "0": False}
+
+
+def parse_yes_no(value: Any) -> bool:
+    """Return a yes/no answer as a clerk writes it: ``True``/``False`` (a YAML boolean, a workbook's
+    TRUE/FALSE cell), the numbers 1 and 0 (a workbook's number cell, 1.0 included), or text among
+    ``YES_NO_WORDS`` (是/否, true/false, yes/no, y/n, 1/0).
+
+    Raises ``InvalidValueError`` (a ``ValueError``) coded ``yes-no-value`` for anything else (是的吗,
+    2, empty text), quoting the value as given.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        if value == 1 or value == 0:  # NaN equals neither
+            return value == 1
+    elif isinstance(value, str):
+        answer = YES_NO_WORDS.get(_halfwidth(value).strip().casefold())
+        if answer is not None:
+            return answer
+    raise MESSAGES.error(InvalidValueError, "yes-no-value", value=value.strip() if isinstance(value, str) else value)
 
 
 def id_text(value: Any) -> Any:

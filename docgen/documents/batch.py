@@ -828,11 +828,11 @@ def _documents_of(
                              position=stopped.at, key=stopped.key, count=MAX_BAD_ROWS)
     if stopped is not None:
         raise MESSAGES.error(RowsError, "rows-rejected/stopped", problems, template=template.name, row=stopped.at,
-                             count=MAX_BAD_ROWS)
+                             count=MAX_BAD_ROWS, source=rows_source)
     if problems and not skip_invalid:
         rows = sorted({p.row for p in problems if p.row is not None})
         raise MESSAGES.error(RowsError, "rows-rejected/error", problems, template=template.name, rows=rows,
-                             count=len(problems))
+                             count=len(problems), source=rows_source)
     result = BatchResult(template.name, out, invalid=problems if skip_invalid else [])
     out.mkdir(parents=True, exist_ok=True)
 

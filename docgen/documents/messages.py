@@ -32,6 +32,11 @@ def _row(facts: Mapping[str, Any]) -> str:
     return f" 第{facts['row']}行" if facts.get("row") is not None else ""
 
 
+def _source(facts: Mapping[str, Any]) -> str:
+    """The rows' file a batch's error names before its rows (none for rows a program gave)."""
+    return f"{facts['source']} " if facts.get("source") else ""
+
+
 _MARKS = {"written": "新", "restored": "补", "skipped": "跳过"}
 _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
@@ -80,6 +85,7 @@ MESSAGES = MessageTable("documents", {
     "total-mismatch": "合计{given:,.2f}与{parts}之和{expected:,.2f}不一致",
     "date-order": _date_order,
     "not-positive": lambda f: f.get("message") or "金额应大于零",
+    "not-zero": lambda f: f"{f.get('message') or '金额应为零'}，收到 {f['value']:,.2f}",
     "amount-above": lambda f: (f"{f.get('message') or '不应大于' + str(f['limit_field'])}，"
                                f"收到 {f['value']:,.2f}（大于 {f['limit']:,.2f}）"),
     "period-run-out": lambda f: (f"{f.get('message') or '期间已届满'}（自{f['start']}起算，{f['deadline']}届满），"
@@ -94,11 +100,12 @@ MESSAGES = MessageTable("documents", {
     "fill-failed/error": lambda f: f"模板 {f['template']}：无法填写{where(f)}：{f['error']}{_row(f)}",
     # ... and the headline of an error carrying several problems
     "data-rejected/error": lambda f: f"模板 {f['template']}{_row(f)}：数据未通过检查（{f['count']} 处问题）",
-    "rows-rejected/error": lambda f: (f"模板 {f['template']}："
+    "rows-rejected/error": lambda f: (f"模板 {f['template']}：{_source(f)}"
                                       + (f"第{'、'.join(map(str, f['rows']))}行" if f["rows"] else f"{f['count']} 处")
                                       + "数据有误，未生成任何文书；请改正后重新运行（或用 --skip-invalid 跳过这些行）"),
-    "rows-rejected/stopped": ("模板 {template}：读到第{row}行时已有超过 {count} 行数据有误，其后的行未再检查，未生成任何文书；"
-                              "下面列出前 {count} 行，请改正（并确认选对了文件和工作表）后重新运行"),
+    "rows-rejected/stopped": lambda f: (f"模板 {f['template']}：{_source(f)}读到第{f['row']}行时已有超过 {f['count']} 行"
+                                        "数据有误，其后的行未再检查，未生成任何文书；"
+                                        f"下面列出前 {f['count']} 行，请改正（并确认选对了文件和工作表）后重新运行"),
     # ... the same for (key, data) items given by a program: no row, their position and key instead
     "items-rejected/stopped": ("模板 {template}：检查到第{position}项（唯一编号{key!q}）时已有超过 {count} 项数据有误，"
                                "其后的项未再检查，未生成任何文书；下面列出前 {count} 项，请改正后重新运行"),
@@ -225,7 +232,7 @@ MESSAGES = MessageTable("documents", {
     "meta-pattern-syntax": "{file}：{key} 格式错误：{reason}",
     "meta-pattern-field": "{file}：{key} 中的占位符 {{{field}}} 只能是字段名",
     "meta-unknown-rule": joined("{file}：未知规则{rule!q}（可用：{available}）", "available"),
-    "meta-rule-when-field": "{file}：规则 {rule} 的 when 字段 {field} 不在 schema 中",
+    "meta-rule-when-field": "{file}：规则 {rule} 的 {key} 字段 {field} 不在 schema 中",
     "meta-key-field": "{file}：key_field {key_field} 不在 schema 中",
     "meta-alias-field": "{file}：aliases 中的字段 {field} 不在 schema 中",
     "meta-unprinted-field": ("{file}：字段 {field} 标为正文不打印（printed: false），但 key_field、date_field、"

@@ -9,9 +9,11 @@ A template's YAML lists its rules under ``rules:``; each entry names a rule and 
       - {rule: date_order, earlier: letter_date, later: pay_by, strict: true}
       - {rule: not_above, field: principal, limit: balance}
       - {rule: date_order, when: matured, earlier: maturity, later: letter_date}
+      - {rule: zero, unless: penalty_agreed, field: penalty}
 
 A rule with ``when: FIELD`` applies only to data whose ``FIELD`` is true (a flag the letter's
-wording follows: a loan said to have matured must have matured by the letter date).
+wording follows: a loan said to have matured must have matured by the letter date); one with
+``unless: FIELD`` only to data whose ``FIELD`` is false (a loan said to bear no 罚息 is demanded none).
 Each rule function takes the normalized context (Decimal amounts, date objects) and the
 parameters, may fill in a derived value (``total`` when the data left it out), and returns
 ``(path, code, facts)`` issues; their wording is in ``docgen.documents.messages``. ``RULES`` maps
@@ -141,6 +143,16 @@ def rule_positive(context: dict[str, Any], params: dict[str, Any]) -> list[Issue
     return []
 
 
+def rule_zero(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
+    """Amount ``field`` must be nil: with ``unless`` a flag saying the amount cannot arise (a letter
+    demanding a 罚息 while saying the loan bears none contradicts itself)."""
+    value = _get(context, params["field"])
+    if value is None or Decimal(str(value)) == 0:
+        return []
+    return [(params["field"], "not-zero", {"field": params["field"], "value": Decimal(str(value)),
+                                           "message": params.get("message")})]
+
+
 def rule_not_above(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
     """Amount ``field`` must not exceed amount ``limit`` (the overdue principal is part of the
     balance, the balance part of the amount lent): a letter stating otherwise contradicts itself."""
@@ -174,10 +186,13 @@ def rule_within_years(context: dict[str, Any], params: dict[str, Any]) -> list[I
 
 def apply_rule(context: dict[str, Any], rule: dict[str, Any]) -> list[Issue]:
     """Return the issues of one ``rules:`` entry on ``context``: none when it has ``when`` and the
-    field it names is not true, else those of its rule (``RULES``), given its other parameters."""
-    params = {key: value for key, value in rule.items() if key not in ("rule", "when")}
-    when = rule.get("when")
+    field it names is not true, or ``unless`` and the field it names is true, else those of its rule
+    (``RULES``), given its other parameters."""
+    params = {key: value for key, value in rule.items() if key not in ("rule", "when", "unless")}
+    when, unless = rule.get("when"), rule.get("unless")
     if when is not None and not _get(context, str(when)):
+        return []
+    if unless is not None and _get(context, str(unless)):
         return []
     return RULES[rule["rule"]](context, params)
 
@@ -189,5 +204,6 @@ RULES: dict[str, Callable[[dict[str, Any], dict[str, Any]], list[Issue]]] = {
     "date_order": rule_date_order,
     "positive": rule_positive,
     "not_above": rule_not_above,
+    "zero": rule_zero,
     "within_years": rule_within_years,
 }

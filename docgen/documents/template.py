@@ -29,7 +29,7 @@ from docgen.core.regularfile import read_regular
 from docgen.core.errors import RenderError, TemplateError
 from docgen.core.fastcheck import compile_schema
 from docgen.core.textcodec import lone_surrogate
-from docgen.core.validation import Problem, close_name, validate
+from docgen.core.validation import Problem, close_name, validate, yes_no_fields
 from docgen.documents.engine import Engine, jinja_environment
 from docgen.documents.image import Image
 from docgen.documents.messages import MESSAGES
@@ -106,6 +106,8 @@ class Template:
         schema = copy.deepcopy(meta.get("schema") or {})
         # The caller injects `serial` (register or data file); the schema need not list it.
         schema.setdefault("serial", {"type": "string", "required": False, "coerce": "strip"})
+        # A yes/no field reads 是/否, true/false, 1/0 … as a CSV, a YAML string or --set gives them.
+        yes_no_fields(schema)
         self.schema: dict[str, Any] = schema
         self.aliases: dict[str, list[str]] = {k: [str(a) for a in (v or [])] for k, v in (meta.get("aliases") or {}).items()}
         self.rules: list[dict[str, Any]] = list(meta.get("rules") or [])
@@ -144,9 +146,10 @@ class Template:
             if not isinstance(rule, dict) or rule.get("rule") not in RULES:
                 raise MESSAGES.error(TemplateError, "meta-unknown-rule", file=self._where(), rule=rule,
                                      available=sorted(RULES))
-            if "when" in rule and str(rule["when"]).split(".")[0] not in self.schema:
-                raise MESSAGES.error(TemplateError, "meta-rule-when-field", file=self._where(), rule=rule["rule"],
-                                     field=rule["when"])
+            for key in ("when", "unless"):
+                if key in rule and str(rule[key]).split(".")[0] not in self.schema:
+                    raise MESSAGES.error(TemplateError, "meta-rule-when-field", file=self._where(), rule=rule["rule"],
+                                         key=key, field=rule[key])
         if self.key_field not in self.schema:
             raise MESSAGES.error(TemplateError, "meta-key-field", file=self._where(), key_field=self.key_field)
         for key in self.aliases:

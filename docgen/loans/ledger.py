@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docgen.core.cells import xlsx_cell
-from docgen.core.errors import InputError, RowsError
+from docgen.core.errors import InputError, InvalidValueError, RowsError
 from docgen.core.gcpause import collector_paused
 from docgen.core.idnumbers import place_known, resident_checksums_ok
 from docgen.core.validation import (
-    DATE_MAX, DATE_MIN, MAX_AMOUNT, Problem, check_uscc, parse_amount, parse_date, validate,
+    DATE_MAX, DATE_MIN, MAX_AMOUNT, Problem, check_uscc, parse_amount, parse_date, parse_yes_no, validate,
 )
 from docgen.loans import ledger_cache
 from docgen.loans.messages import MESSAGES
@@ -107,8 +107,6 @@ TEXT_FIELDS: tuple[str, ...] = ("loan_no", "contract_no", "id_number", "guaranto
 """Identifiers: kept as text; an ID number Excel stored as a number has lost digits."""
 
 _VOCAB_FIELDS = tuple(VOCAB_FIELDS)
-_YES = {"是": True, "Y": True, "y": True, "yes": True, "1": True, "否": False, "N": False, "n": False, "no": False,
-        "0": False}
 # Written as escapes: full-width ； and ， look like ASCII in many editors and get folded into them.
 _FULL_SEMICOLON, _FULL_COMMA, _FULL_PERCENT = "\uff1b", "\uff0c", "\uff05"
 _GUARANTOR_SEPARATORS = ("、", ";", _FULL_SEMICOLON, ",", _FULL_COMMA)
@@ -433,10 +431,9 @@ def _opt_rate(value: Any) -> Decimal | None:
 
 
 def _opt_flag(value: Any) -> bool:
-    text = _opt_text(value)
-    if not text:
+    if _blank(value):
         return False
-    return _YES[text]  # KeyError: not a yes/no word, the slow path explains
+    return parse_yes_no(value)  # ValueError: not a yes/no, the slow path explains
 
 
 def _fast_loan(values: Mapping[str, Any], row: int, vocabulary: Vocabulary | None = None) -> Loan | None:
@@ -664,15 +661,14 @@ def validate_row(
             document["penalty_rate"] = Decimal(rate.strip()[:-1].strip()) / 100
         except ArithmeticError:
             pass  # cerberus reports the text
-    flag = document.get("accelerated")
+    flag = document.pop("accelerated", None)
     if flag is not None:
-        if str(flag).strip() in _YES:
-            document["accelerated"] = "是" if _YES[str(flag).strip()] else ""
-            if not document["accelerated"]:
-                del document["accelerated"]
-        else:
-            del document["accelerated"]
-            early.append(_problem("accelerated-value", "accelerated", row, columns, value=str(flag)))
+        # Read as every yes/no field of a template is: the same words mean the same answer.
+        try:
+            if parse_yes_no(flag):
+                document["accelerated"] = "是"
+        except InvalidValueError as refusal:
+            early.append(_problem("accelerated-value", "accelerated", row, columns, **refusal.facts))
     # cerberus' problems keep their own code (required, type, not-convertible …) and facts.
     normalized, problems = validate(LEDGER_SCHEMA, document, row=row, columns=columns)
     if early:

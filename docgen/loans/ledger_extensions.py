@@ -12,7 +12,8 @@ from docgen.loans.ledger import LEDGER_ALIASES, LEDGER_HEADERS
 
 EXTENSION_COLUMNS: dict[str, tuple[str, str]] = {
     "accelerated": (
-        "是/否 (also Y/N, yes/no, 1/0); empty = 否",
+        "是/否 (also true/false, yes/no, Y/N, 1/0 in any case, a TRUE/FALSE cell), as a template's yes/no "
+        "field; empty = 否",
         "`collect letters`: a demand letter declares the loan due early (宣布贷款提前到期) and demands the "
         "whole balance (flagged after the episode's letter went out: a declaring letter of its own, "
         "`declare-acceleration` in the plan); the policy's `accelerate: true` does so for every loan",

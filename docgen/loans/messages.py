@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from docgen.core import messages as core_messages
 from docgen.core.wording import MessageTable, joined, quoted
 
 
@@ -54,7 +55,8 @@ ZH: dict[str, str] = {
     "guarantor-id-invalid": "担保人{guarantor}的证件号码“{value}”不是有效的居民身份证号或统一社会信用代码；请核对",
     "demand-before-maturity": "向保证人主张日 {guarantor_demanded} 早于发放日期 {disbursed_on}；请核对",
     "penalty-rate-range": "罚息利率 {value} 应为年利率，如 0.0675 或 6.75%（小于 100%）",
-    "accelerated-value": "宣布提前到期应填“是”或“否”，而不是“{value}”",
+    # read as a template's yes/no field is (``values.parse_yes_no``): worded as its refusal is
+    "accelerated-value": lambda f: "宣布提前到期" + core_messages.MESSAGES.text("yes-no-value", f),
     "loan-after-as-of": "发放日期 {disbursed_on} 晚于计划日期 {as_of}",
     # ---- plan warnings
     "limitation-expired": "诉讼时效已于{deadline}届满（起算：{basis}）",

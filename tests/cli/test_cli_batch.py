@@ -82,7 +82,7 @@ def test_bad_row_exit_1_names_row_and_column_and_writes_nothing(runner: CliRunne
                                   "--register", str(register)])
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        "Error: 模板 demand-letter：第3行数据有误，未生成任何文书；请改正后重新运行（或用 --skip-invalid 跳过这些行）")
+        f"Error: 模板 demand-letter：{sheet} 第3行数据有误，未生成任何文书；请改正后重新运行（或用 --skip-invalid 跳过这些行）")
     assert "  - 第3行 I（逾期本金）列 principal：无法转换：金额应为数字，收到“一万”" in result.stderr
     assert not out.exists()
 
@@ -113,7 +113,7 @@ def test_a_sheet_of_mostly_bad_rows_is_checked_no_further_than_1000_bad_rows(run
     result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out), "--no-progress"])
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[0] == (f"Error: 模板 demand-letter：读到第{MAX_BAD_ROWS + 4}行时已有超过 1000 行数据有误，"
+    assert lines[0] == (f"Error: 模板 demand-letter：{sheet} 读到第{MAX_BAD_ROWS + 4}行时已有超过 1000 行数据有误，"
                         "其后的行未再检查，未生成任何文书；下面列出前 1000 行，请改正（并确认选对了文件和工作表）后重新运行")
     assert {line.split()[1] for line in lines[1:]} == {f"第{n}行" for n in range(4, 4 + MAX_BAD_ROWS)}
     assert not out.exists()

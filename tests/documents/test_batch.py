@@ -81,7 +81,7 @@ def test_one_bad_row_writes_nothing_and_names_row_and_column(tmp_path: Path, tem
     problems = {(p.row, p.column, p.path) for p in err.value.problems}
     assert (4, "M（还款期限）", "pay_by") in problems
     assert (5, "C（证件号码）", "id_number") in problems
-    assert str(err.value).startswith("模板 demand-letter：第4、5行数据有误，未生成任何文书")
+    assert str(err.value).startswith(f"模板 demand-letter：{sheet} 第4、5行数据有误，未生成任何文书")
     assert "第5行 C（证件号码）列 id_number：既不是有效的统一社会信用代码，也不是有效的居民身份证号" in str(err.value)
 
 

@@ -766,3 +766,7 @@ def test_a_rule_applying_when_a_field_the_schema_lacks_is_a_template_fault():
     with pytest.raises(TemplateError) as exc:
         Template("demand-letter", shipped.path, None, {**shipped.meta, "rules": rules})
     assert str(exc.value).endswith("：规则 positive 的 when 字段 overdue_flag 不在 schema 中")
+    rules = [*shipped.meta["rules"], {"rule": "zero", "unless": "penalty_agred", "field": "penalty"}]
+    with pytest.raises(TemplateError) as exc:
+        Template("demand-letter", shipped.path, None, {**shipped.meta, "rules": rules})
+    assert str(exc.value).endswith("：规则 zero 的 unless 字段 penalty_agred 不在 schema 中")

@@ -427,3 +427,44 @@ def test_penalty_rate_as_percent_text_and_acceleration_flag() -> None:
     assert problems == [] and loan.penalty_rate == Decimal("0.0675") and loan.accelerated is True
     _, problems = validate_row(row("A", 1000, accelerated="也许"), 2)
     assert [p.code for p in problems] == ["accelerated-value"]
+
+
+@pytest.mark.parametrize(("value", "accelerated"), [
+    ("是", True), ("TRUE", True), ("true", True), (" y ", True), ("Y", True), ("Yes", True), ("1", True), (True, True),
+    (1, True), (1.0, True), ("否", False), ("FALSE", False), ("n", False), ("No", False), ("0", False), (False, False),
+    (0, False), ("", False), (None, False)])
+def test_the_acceleration_flag_reads_yes_no_as_a_template_field_does(value: Any, accelerated: bool) -> None:
+    # One reading (values.parse_yes_no) for the ledger's 宣布提前到期 and a letter's accelerated:
+    # TRUE, true and a workbook's TRUE cell were refused here, Y and 是 accepted.
+    for fast in (True, False):
+        loan, problems = validate_row(row("A", 1000, accelerated=value), 2, fast=fast)
+        assert problems == [] and loan is not None and loan.accelerated is accelerated
+
+
+@pytest.mark.parametrize("value", ["也许", "有", "2", 2, 0.5])
+def test_an_acceleration_flag_that_is_no_yes_no_is_a_row_error_quoting_it(value: Any) -> None:
+    for fast in (True, False):
+        loan, problems = validate_row(row("A", 1000, accelerated=value), 2, {"accelerated": "T（宣布提前到期）"}, fast=fast)
+        assert loan is None
+        assert [str(p) for p in problems] == [
+            "第2行 T（宣布提前到期）列 accelerated：宣布提前到期应填“是”或“否”（也可填 true/false、yes/no、Y/N、1/0，"
+            f"不区分大小写），收到“{value}”"]
+
+
+def test_a_workbooks_true_false_and_number_cells_say_whether_a_loan_was_declared_due(tmp_path: Path) -> None:
+    path = write_ledger([row("A1", 1000, accelerated="是"), row("A2", 1000), row("A3", 1000)], tmp_path / "t.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    column = [cell.value for cell in sheet[1]].index(LEDGER_HEADERS["accelerated"]) + 1
+    for at, value in ((2, True), (3, False), (4, 1)):
+        sheet.cell(at, column).value = value
+    book.save(path)
+    assert [loan.accelerated for loan in read_ledger(path).loans] == [True, False, True]
+    sheet.cell(4, column).value = "是的吗"
+    book.save(path)
+    with pytest.raises(RowsError) as caught:
+        read_ledger(path)
+    letter = openpyxl.utils.get_column_letter(column)
+    assert str(caught.value) == (f"{path}：台账有 1 行数据不合格，请按行列位置修改后重试\n"
+                                 f"  - 第4行 {letter}（宣布提前到期）列 accelerated：宣布提前到期应填“是”或“否”"
+                                 "（也可填 true/false、yes/no、Y/N、1/0，不区分大小写），收到“是的吗”")

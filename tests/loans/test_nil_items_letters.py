@@ -273,8 +273,8 @@ def _rendered(tmp_path: Path, name: str, **fields) -> str:
     # contract's 罚息 stays reserved (the data does not say the loan bears none).
     ({"penalty": "0"}, False, RESERVED),
     ({"penalty": "0", "penalty_agreed": False}, False, NONE_RESERVED),
-    # A 罚息 figured is demanded and its rate shown, whatever the flag says.
-    ({"penalty_agreed": False}, True, RESERVED),
+    # A 罚息 figured on a contract that agrees one is demanded and its rate shown.
+    ({}, True, RESERVED),
 ])
 def test_a_rendered_letter_follows_its_penalty_figure_and_flag(tmp_path, fields, figured, reserved) -> None:
     file = _rendered(tmp_path, "demand-letter", **fields)
@@ -284,6 +284,15 @@ def test_a_rendered_letter_follows_its_penalty_figure_and_flag(tmp_path, fields,
     assert any(row[0].startswith("罚息") for row in _amounts(file)) is figured
     assert _in_words(file).endswith(("；" if figured else "。") + reserved)
     _adds_up(file)
+
+
+def test_a_penalty_figured_on_a_loan_said_to_bear_none_is_refused_not_demanded(tmp_path) -> None:
+    # The letter would demand a 罚息 while saying the loan bears none (no 罚息 reserved): the data
+    # contradicts itself, and nothing is written.
+    with pytest.raises(RenderError) as refused:
+        _rendered(tmp_path, "demand-letter", penalty_agreed="否")
+    assert [(p.path, p.code) for p in refused.value.problems] == [("penalty", "not-zero")]
+    assert not (tmp_path / "demand-letter.docx").exists()
 
 
 def test_a_rendered_letter_on_a_loan_matured_since_the_declaration_with_no_penalty_figured(tmp_path) -> None:
