@@ -299,6 +299,36 @@ MESSAGES = MessageTable("core", {
     "output-unwritable": "无法写入 {target}（{reason}）；请检查输出路径、写入权限和磁盘空间",
     "output-not-regular": "{target} 已存在，不是普通文件，而是文件夹、管道或设备；写入会替换它，已拒绝；请换一个输出文件名",
 }, {
+    # why a spreadsheet (a ledger) cannot be read, as the service's English pages say it
+    "excel-is-text": ("{path}: the content is text (CSV or tab-separated), not an Excel workbook; rename it to .csv "
+                      "and try again, or open it in Excel and save it as .xlsx"),
+    "excel-is-markup": ("{path}: the content is a web page (HTML) or XML, not an Excel workbook (core systems' 'export "
+                        "to Excel' often makes one); open it in Excel, save it as .xlsx and try again"),
+    "excel-encrypted": "{path}: the workbook has an opening password (encrypted); remove it in Excel, save, and try again",
+    "excel-misnamed": "{path}: the content is a {right} workbook but the extension is {suffix}; rename it to {right} and try again",
+    "excel-unreadable": ("{path}: the Excel file cannot be read ({error}: {reason}); it may be damaged or cut short: "
+                         "export or copy it again, or open it in Excel and save it as .xlsx, then try again"),
+    "excel-cell-unconvertible": ("{path}: the Excel file cannot be read ({error}: {reason}); check its date and number "
+                                 "cells, or save it again as .xlsx in Excel and try again"),
+    "table-empty": "{path}: the table is empty: no header row found",
+    "table-not-found": "{path}: no such file",
+    "table-unreadable": "{path}: the file cannot be read ({reason})",
+    "table-is-workbook": ("{path}: the content is an Excel workbook but the extension is {suffix}; rename it to .xlsx "
+                          "(or .xls) and try again"),
+    "text-undecodable": ("{source}: the file's encoding is not recognised (neither UTF-8 nor GB18030/GBK); save it from "
+                         "Excel as 'CSV UTF-8 (comma delimited)' or .xlsx and try again"),
+    "csv-syntax": "{path}: CSV error at line {line} ({reason})",
+    "sheet-too-large": ("{path}: the sheet is {megabytes} MB unpacked, over the {limit_megabytes} MB that can be read; "
+                        "delete what is not needed and save again"),
+    "total-row": "this row is a total ('{value}'), not a record; delete it (or put the totals on another sheet) and try again",
+    "datafile-not-found": "{file}: no such file; check the path",
+    "datafile-unreadable": "{file}: cannot be read ({reason})",
+    "datafile-undecodable": ("{file}: the file's encoding is not recognised (neither UTF-8 nor GB18030/GBK); save it "
+                             "as UTF-8 and try again"),
+    "datafile-yaml-syntax": lambda f: (f"{f['file']}" + (f", line {f['line']}, column {f['column']}" if f.get("line")
+                                                         else "") + f": not valid YAML: {f['problem']}; check the "
+                                       "indentation and the colons"),
+    "datafile-json-syntax": "{file}, line {line}, column {column}: not valid JSON: {problem}",
     # what the English report of ``docgen check --lang en`` says of a bundle.yaml value: the
     # problems of validation and of the value parsers its fields are read with
     "required": "required field missing",

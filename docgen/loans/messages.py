@@ -7,6 +7,7 @@ as every part has) renders them; a code without wording raises ``KeyError`` (a b
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,15 +17,15 @@ from docgen.core.wording import MessageTable, joined, quoted
 
 def _invalid(kind: str, keys: str) -> Any:
     """Return the entry of a small file (``kind``) whose keys failed their schema: every
-    ``problems`` (path, message) named, then the keys there are."""
-    return lambda f: (f"{f['source']}：{kind}有误（{'；'.join(f'{path}：{text}' for path, text in f['problems'])}）；"
+    ``problems`` (path, Chinese, English) named, then the keys there are."""
+    return lambda f: (f"{f['source']}：{kind}有误（{'；'.join(f'{path}：{text}' for path, text, *_ in f['problems'])}）；"
                       f"可用的键为 {keys}")
 
 
 def _policy_invalid(f: Mapping[str, Any]) -> str:
     actions = f"（可用：{'、'.join(f['actions'])}）"
     return "\n".join(f"{f['source']}：{path}：{text}" + (actions if path.endswith(".action") else "")
-                     for path, text in f["problems"])
+                     for path, text, *_ in f["problems"])
 
 
 def _registered(f: Mapping[str, Any]) -> str:
@@ -267,13 +268,15 @@ def entry_wording(code: str, time_barred: bool = False) -> str:
     return f"{code}/time-barred" if time_barred and code in TIME_BARRED_LABELS else code
 
 
-def plan_label(code: str, time_barred: bool = False) -> str:
-    """Return the Chinese name of a plan entry's action id or warning ``code``: the name of what is
-    actually done or missing for it, given whether the entry's claim is ``time_barred``; the code
-    itself when it has no name. Never raises."""
+def plan_label(code: str, time_barred: bool = False, lang: str = "zh") -> str:
+    """Return the name in ``lang`` ('zh' or 'en') of a plan entry's action id or warning ``code``: the
+    name of what is actually done or missing for it, given whether the entry's claim is ``time_barred``;
+    the code itself when it has no name. Never raises."""
+    english = lang == "en"
     if entry_wording(code, time_barred) != code:
-        return TIME_BARRED_LABELS[code]
-    return WARNING_LABELS.get(code) or ACTION_LABELS.get(code, code)
+        return (TIME_BARRED_LABELS_EN if english else TIME_BARRED_LABELS)[code]
+    warnings, actions = (WARNING_LABELS_EN, ACTION_LABELS_EN) if english else (WARNING_LABELS, ACTION_LABELS)
+    return warnings.get(code) or actions.get(code, code)
 
 
 WARNING_LABELS: dict[str, str] = {
@@ -295,6 +298,54 @@ WARNING_LABELS: dict[str, str] = {
 }
 """Plan warning code -> short Chinese label for tables (the full sentences are in ``ZH``)."""
 
+ACTION_LABELS_EN: dict[str, str] = {
+    "phone": "Phone the borrower",
+    "visit": "Visit the borrower",
+    "demand-letter": "Serve the overdue demand letter",
+    "guarantor-demand": "Demand payment of the guarantors",
+    "legal-action": "Sue",
+    "declare-acceleration": "Serve the letter declaring the loan due",
+}
+"""Plan action id -> English name (the service's English pages)."""
+
+TIME_BARRED_LABELS_EN: dict[str, str] = {
+    "demand-letter": "Serve the collection notice (with its debt confirmation slip)",
+    "demand-letter-overdue": "Collection notice not issued",
+}
+"""``TIME_BARRED_LABELS`` in English."""
+
+WARNING_LABELS_EN: dict[str, str] = {
+    "limitation-expired": "Limitation period expired",
+    "limitation-near": "Limitation period ending soon",
+    "interruption-after-expiry": "Collection after the limitation period cannot interrupt it",
+    "enforcement-expired": "Enforcement period expired",
+    "enforcement-near": "Enforcement period ending soon",
+    "judgment-due-missing": "Judgment due date missing",
+    "guarantee-expired": "Guarantee period expired",
+    "guarantee-near": "Guarantee period ending soon",
+    "guarantee-claim-expired": "Limitation period against the guarantors expired",
+    "guarantee-claim-near": "Limitation period against the guarantors ending soon",
+    "matured-unpaid": "Matured unpaid, not recorded overdue",
+    "demand-letter-overdue": "Demand letter overdue, not served",
+    "demand-letter-serve-by": "Demand letter to be served in person before the limitation period ends",
+    "guarantor-demand-serve-by": "Guarantor notice to be served in person before the guarantee period ends",
+    "legal-action-overdue": "Suit due, not filed",
+}
+"""``WARNING_LABELS`` in English."""
+
+def class_name(name: str, lang: str = "zh") -> str:
+    """Return the loan class ``name`` (正常 … 损失, as the ledger and the figures hold it) in ``lang``:
+    itself in Chinese, its English name (``CLASS_NAMES_EN``, capitalized) in English."""
+    return _class_en(name).capitalize() if lang == "en" and name in CLASS_NAMES_EN else name
+
+
+def flag_sentence(code: str, facts: Mapping[str, Any], lang: str = "zh") -> str:
+    """Return the sentence of a classification flag ``code`` (DESIGN §8.1) with its ``facts`` in ``lang``.
+
+    Raises ``KeyError`` for a code without wording (a bug)."""
+    return MESSAGES.text("matured-unpaid-flag" if code == "matured-unpaid" else code, facts, lang)
+
+
 FLAG_LABELS: dict[str, str] = {
     "misclassified": "逾期天数与分类不符",
     "overdue-normal": "逾期仍为正常类",
@@ -303,7 +354,134 @@ FLAG_LABELS: dict[str, str] = {
 }
 """Classification flag code -> the short label of the report's check table."""
 
-EN: dict[str, str] = {
+def _listed(text: str) -> str:
+    """Return a list the facts hold joined the Chinese way (、) joined the English way."""
+    return str(text).replace("、", ", ")
+
+
+def english_column(name: str) -> str:
+    """Return a column as English names it, the ledger's own header kept: ``T（诉讼状态）`` as
+    ``T (诉讼状态)``, ``诉讼状态（litigation）`` as ``诉讼状态 (litigation)``."""
+    return re.sub(r"（([^）]*)）", r" (\1)", name)
+
+
+def _invalid_en(kind: str, keys: str) -> Any:
+    """The English of ``_invalid``: ``problems`` are (path, Chinese, English)."""
+    return lambda f: (f"{f['source']}: the {kind} is not valid ("
+                      + "; ".join(f"{path}: {p[-1]}" for path, *p in f["problems"])
+                      + f"); its keys are {keys}")
+
+
+def _policy_invalid_en(f: Mapping[str, Any]) -> str:
+    actions = f" (actions: {', '.join(f['actions'])})"
+    return "\n".join(f"{f['source']}: {path}: {p[-1]}" + (actions if path.endswith(".action") else "")
+                     for path, *p in f["problems"])
+
+
+def _registered_en(f: Mapping[str, Any]) -> str:
+    if f.get("recorded"):
+        return f"the ledger's overdue start {f['recorded']} is later than the day after maturity"
+    return "the ledger gives no overdue start"
+
+
+#: The five loan classes (五级分类) as English names them; the ledger and the report keep the Chinese.
+CLASS_NAMES_EN: dict[str, str] = {"正常": "pass", "关注": "special mention", "次级": "substandard",
+                                  "可疑": "doubtful", "损失": "loss"}
+
+
+def _class_en(name: str) -> str:
+    return CLASS_NAMES_EN.get(str(name), str(name))
+
+
+EN: dict[str, Any] = {
+    # ---- ledger row errors, as the service's English pages show them
+    "duplicate-loan-no": "loan no. {loan_no} is used twice: rows {first_row} and {row}; loan numbers must be unique",
+    "id-stored-as-number": ("the ID number is stored as a number ({value}) and its last digits may be lost; format the "
+                            "column as text and type it again"),
+    "unknown-litigation": lambda f: (f"'{f['value']}' is not a litigation status docgen knows; use one of "
+                                     f"{_listed(f['allowed'])} (synonyms go in the policy's vocabulary.litigation)"),
+    "unknown-interruption_type": lambda f: (f"'{f['value']}' is not an interruption cause docgen knows; use one of "
+                                            f"{_listed(f['allowed'])} (synonyms go in the policy's "
+                                            "vocabulary.interruption_type)"),
+    "unknown-guarantee_type": lambda f: (f"'{f['value']}' is not a guarantee type docgen knows; use one of "
+                                         f"{_listed(f['allowed'])} (synonyms go in the policy's "
+                                         "vocabulary.guarantee_type)"),
+    "overdue-exceeds-balance": "overdue principal {overdue_principal} yuan is more than the balance {balance} yuan; check both",
+    "maturity-before-disbursal": "maturity {maturity} is before disbursement {disbursed_on}; check them",
+    "overdue-before-disbursal": "overdue start {overdue_since} is before disbursement {disbursed_on}; check them",
+    "interruption-before-disbursal": ("interruption {last_interruption} is before disbursement {disbursed_on}: a claim "
+                                      "not yet made cannot be interrupted; check them"),
+    "interruption-type-without-date": ("an interruption cause '{interruption_type}' is given without its date; add "
+                                       "the date or clear the cause"),
+    "suit-before-disbursal": "suit filed {litigation_filed} is before disbursement {disbursed_on}; check them",
+    "suit-date-with-no-suit": "no suit is recorded, yet a filing date {litigation_filed} is; correct one of them",
+    "judgment-without-suit": ("a judgment due date {judgment_due} is given, but the litigation status is "
+                              "'{litigation}'; a judgment needs a suit: correct the status or the filing date"),
+    "judgment-before-suit": "judgment due date {judgment_due} is before the suit filed {litigation_filed}; check them",
+    "guarantee-without-guarantors": lambda f: (f"{f['column_label']} is given but no guarantor is; add the "
+                                               "guarantors or clear the column"),
+    "guarantor-values-count": lambda f: (f"{f['column_label']} holds {f['count']} values for {f['expected']} "
+                                         f"guarantors ('{f['guarantors']}'); give one per guarantor in their order, "
+                                         "separated by ';' (leave one empty if unknown: 'address 1;;address 3')"),
+    "guarantor-id-invalid": ("the ID number '{value}' of guarantor {guarantor} is neither a valid resident ID nor a "
+                             "unified social credit code; check it"),
+    "demand-before-maturity": "demand on the guarantor {guarantor_demanded} is before disbursement {disbursed_on}; check them",
+    "penalty-rate-range": "penalty rate {value} should be a yearly rate such as 0.0675 or 6.75% (below 100%)",
+    "accelerated-value": lambda f: "acceleration " + core_messages.MESSAGES.text("yes-no-value", f, "en"),
+    "loan-after-as-of": "disbursed {disbursed_on}, after the plan date {as_of}",
+    # ---- a ledger or a file beside it that cannot be used at all
+    "ledger-missing-columns": lambda f: (f"{f['file']}: the ledger lacks the required columns "
+                                         f"{_listed(english_column(f['wanted']))}; add them to the header row"),
+    "ledger-bad-rows": lambda f: (f"{f['file']}: " + ("1 row of the ledger has errors" if f["count"] == 1 else
+                                                      f"{f['count']} rows of the ledger have errors")
+                                  + "; correct them at the rows and columns shown and try again"),
+    "ledger-bad-rows-stopped": ("{file}: more than {count} rows had errors by row {row}, so the rows after it were not "
+                                "checked; the first {count} are listed: correct them (and check that the file and "
+                                "sheet are the right ones) and try again"),
+    "ledger-no-loans": "{path}: the ledger holds no loans (only its header); check the file and the sheet",
+    "vocabulary-source": "{source}: vocabulary",
+    "vocabulary-unknown-column": "{source}.{name}: not a column with a vocabulary (these have one: {available})",
+    "vocabulary-not-canonical": "{source}.{name}.{canonical}: not one of the column's values (its values: {available})",
+    "vocabulary-synonym-taken": "{source}.{name}.{canonical}: '{text}' is already a synonym of '{taken_by}'",
+    "targets-not-mapping": "{source}: should be a mapping of keys to values, e.g. reduction_target: 100000",
+    "targets-zero": "{source}: {key} is 0, so no completion rate can be worked out; give an amount above 0 or remove the key",
+    "notes-not-mapping": "{source}: should be a mapping (branch, recipient, date, collection, litigation, plan)",
+    "notes-invalid": _invalid_en("notes file", "branch, recipient, date, collection, litigation, plan"),
+    "targets-invalid": _invalid_en("targets file", "reduction_target, recovery_target, large_npl_threshold, in yuan"),
+    "policy-unknown-key": "{path}: {key}: unknown key (check the spelling; the keys are {known})",
+    "policy-invalid": _policy_invalid_en,
+    "policy-bucket-gap": "{where}.from: should be {expected} (the buckets run from day 1, end to end, no overlap, no gap)",
+    "policy-to-before-from": "{where}.to: cannot be less than from ({first})",
+    "policy-bucket-open-not-last": "{where}.to: only the last bucket may leave out to (no upper end)",
+    "policy-last-bucket-closed": "{source}: {key}[{index}].to: the last bucket should leave out to, to cover longer arrears",
+    "policy-last-step-closed": ("{source}: timetable[{index}]: the last step should be a daily one without to (such as "
+                                "phone), so that every day past due has a next step"),
+    "policy-once-untracked": ("{where}.once: only {tracked} can be seen done (the register, the litigation status); "
+                              "give {action} a window from/to instead of once"),
+    "policy-once-with-to": "{where}.to: a once step stays due until done; leave out to",
+    "policy-due-outside": "{where}.due: should lie between from and to",
+    "policy-due-not-once": "{where}.due: a daily step is due every day of its window; only a once step takes due",
+    "report-branch-unknown": ("{path}: the ledger holds {count} branches, so the reporting unit is not known; give "
+                              "branch in notes.yaml (e.g. 眉县支行)"),
+    "period-unknown": ("unknown reporting period '{text}': use 2026Q2 (quarter), 2026H1 (half year), 2026 (year) or "
+                       "2026-06 (month)"),
+    "opening-is-closing": ("{file}: the opening ledger (--opening) is the same file as the closing one (--ledger), so "
+                           "every change and migration would be 0; give the ledger of the period before"),
+    "as-of-before-period": ("the data date {as_of} is before {start}, the start of the period {period}: a report cannot "
+                            "end before its period begins; check the date (none: the period's end, {end})"),
+    # ---- classification flags, as the NPL page lists them (the classes by their English names)
+    "misclassified": lambda f: (f"loan no. {f['loan_no']} ({f['borrower']}, row {f['row']}) is {f['days']} days past "
+                                f"due on {f['as_of']} and classed {_class_en(f['classification'])}; the NFRA rules on "
+                                f"classifying financial assets require at least {_class_en(f['required'])}"),
+    "overdue-normal": lambda f: (f"loan no. {f['loan_no']} ({f['borrower']}, row {f['row']}) is {f['days']} days past "
+                                 f"due on {f['as_of']} yet classed pass; an overdue loan is at least special mention"),
+    "matured-unpaid-flag": lambda f: (f"loan no. {f['loan_no']} ({f['borrower']}, row {f['row']}) matured on "
+                                      f"{f['maturity']} with {f['balance']} yuan unpaid, and {_registered_en(f)}; it is "
+                                      f"overdue from {f['overdue_since']}"),
+    "debtor-inconsistent": lambda f: (f"loan no. {f['loan_no']} ({f['borrower']}, unified social credit code "
+                                      f"{f['id_number']}, row {f['row']}) is classed "
+                                      f"{_class_en(f['classification'])} while another loan of the same debtor is "
+                                      f"{_class_en(f['required'])}; a non-retail debtor's claims share one class"),
     "loans-after-as-of": "note: {count} loans are dated after the as-of date {as_of} ({rows}) and are not in the plan",
     "letters-held-elsewhere": "another running `collect letters` holds {count} loans ({loans}); nothing issued for them",
     "limitation-expired": "limitation period expired on {deadline} (from {basis})",
@@ -316,8 +494,9 @@ EN: dict[str, str] = {
     "tally-figured": "a tally gives its figures once: make a new NplTally to count again",
     "ledger-blocks-iterated": "a ledger's blocks can be iterated once: call iter_ledger_blocks again",
 }
-"""English wording for the few messages shown to operators, and for programmers' mistakes (``MESSAGES.fault``);
-the documents and tables stay Chinese."""
+"""English wording for what the service's English pages show of a ledger, a plan or an NPL report (a row's
+errors, why a file cannot be used, the classification flags), for the few messages shown to operators, and
+for programmers' mistakes (``MESSAGES.fault``); the documents, the workbooks and the command line stay Chinese."""
 
 MESSAGES = MessageTable("loans", ZH, EN)
 """The loans part's table: build its errors with ``MESSAGES.error``, its notices with

@@ -30,7 +30,7 @@ from docgen.core import cnformat
 from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError, InvalidValueError
 from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan, is_resident_id
-from docgen.loans.messages import MESSAGES, PERIOD_WORDS
+from docgen.loans.messages import MESSAGES, PERIOD_WORDS, flag_sentence
 from docgen.loans.plan import limitation_period, overdue_days, overdue_start, registered_late
 from docgen.core.validation import validate
 from docgen.core.values import PERIOD_LABEL, period_label
@@ -137,8 +137,10 @@ def targets_from_mapping(data: Any, source: str = "targets") -> Targets:
         raise MESSAGES.error(InputError, "targets-not-mapping", source=source)
     normalized, problems = validate(TARGETS_SCHEMA, data)
     if problems:
+        from docgen.check.messages import problem_in_english
+
         raise MESSAGES.error(InputError, "targets-invalid", source=source,
-                             problems=[(p.path, p.message) for p in problems])
+                             problems=[(p.path, p.message, problem_in_english(p)) for p in problems])
     for key in ("reduction_target", "recovery_target"):
         if normalized.get(key) == 0:
             raise MESSAGES.error(InputError, "targets-zero", source=source, key=key)
@@ -188,9 +190,8 @@ class Flag:
 
     @property
     def message(self) -> str:
-        """The Chinese sentence of this flag (``docgen.loans.messages``)."""
-        key = "matured-unpaid-flag" if self.code == "matured-unpaid" else self.code
-        return MESSAGES.text(key, dict(self.facts))
+        """The Chinese sentence of this flag (``docgen.loans.messages.flag_sentence``)."""
+        return flag_sentence(self.code, dict(self.facts))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form ``{"loan_no", "code", "message", "required", "facts"}``."""

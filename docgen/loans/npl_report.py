@@ -92,8 +92,10 @@ def notes_from_mapping(data: Any, source: str = "notes") -> Notes:
             for k, v in data.items()}
     normalized, problems = validate(NOTES_SCHEMA, data)
     if problems:
+        from docgen.check.messages import problem_in_english
+
         raise MESSAGES.error(InputError, "notes-invalid", source=source,
-                             problems=[(p.path, p.message) for p in problems])
+                             problems=[(p.path, p.message, problem_in_english(p)) for p in problems])
     return Notes(**{k: normalized[k] for k in normalized})
 
 
@@ -162,11 +164,12 @@ def cjk_font() -> str | None:
     return _pick_cjk({f.name for f in font_manager.fontManager.ttflist})
 
 
-def render_chart(figures: NplFigures, *, dpi: int = 150) -> bytes:
-    """Return a PNG: NPL balance by category (表内 次级/可疑/损失 and 表外) and by officer, in 万元.
+def render_chart(figures: NplFigures, *, dpi: int = 150, lang: str = "zh") -> bytes:
+    """Return a PNG: NPL balance by category (表内 次级/可疑/损失 and 表外) and by officer, in 万元,
+    labelled in ``lang`` ('zh' or 'en'; the officers by their names in either).
 
-    Uses the Agg backend (no display needed). Without a CJK font it warns and labels in English
-    rather than drawing empty boxes.
+    Uses the Agg backend (no display needed). Without a CJK font it warns and labels in English,
+    the officers by rank, rather than drawing empty boxes.
     """
     import logging
 
@@ -176,20 +179,20 @@ def render_chart(figures: NplFigures, *, dpi: int = 150) -> bytes:
     level = mpl_log.level
     mpl_log.setLevel(logging.ERROR)
     try:
-        return _render_chart(figures, dpi)
+        return _render_chart(figures, dpi, lang)
     finally:
         mpl_log.setLevel(level)
 
 
-def _render_chart(figures: NplFigures, dpi: int) -> bytes:
+def _render_chart(figures: NplFigures, dpi: int, lang: str) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     import matplotlib
 
     font = cjk_font()
-    zh = font is not None
-    if not zh:
+    if font is None:
         notify(MESSAGES.notice("no-cjk-font"))
+    zh = font is not None and lang != "en"
     rc = {"font.family": "sans-serif", "axes.unicode_minus": False}
     if font:
         rc["font.sans-serif"] = [font, *matplotlib.rcParams["font.sans-serif"]]
@@ -206,7 +209,7 @@ def _render_chart(figures: NplFigures, dpi: int) -> bytes:
         left.tick_params(labelsize=8)
         left.margins(y=0.15)
         officers = sorted(figures.officers, key=lambda g: -(g.npl_balance + g.off_balance))[:10][::-1]
-        names = [g.name if zh else f"#{i + 1}" for i, g in enumerate(officers)]
+        names = [g.name if font else f"#{i + 1}" for i, g in enumerate(officers)]
         on = [float(g.npl_balance) / 10000 for g in officers]
         off = [float(g.off_balance) / 10000 for g in officers]
         right.barh(names, on, color="#c00000", label="表内不良" if zh else "On-BS NPL")

@@ -274,8 +274,10 @@ def _build_policy(raw: dict[str, Any], source: str) -> Policy:
 
     normalized, problems = validate(POLICY_SCHEMA, raw)
     if problems:
+        from docgen.check.messages import problem_in_english
+
         raise MESSAGES.error(InputError, "policy-invalid", source=source, actions=list(ACTIONS),
-                             problems=[(p.path, p.message) for p in problems])
+                             problems=[(p.path, p.message, problem_in_english(p)) for p in problems])
     buckets = _buckets(normalized["buckets"], "buckets", source)
     seed_buckets = _buckets(normalized["seed_buckets"], "seed_buckets", source)
     timetable = _timetable(normalized["timetable"], source)

@@ -219,17 +219,18 @@ def _job_sha256(kind: str, params: dict[str, Any]) -> str | None:
 
 
 async def _job_input(request: Request, who: Principal, kind: str, params: dict[str, Any], *stored: Stored | None,
-                     action: str | None = None, detail: dict[str, Any] | None = None) -> dict[str, Any]:
+                     action: str | None = None, detail: dict[str, Any] | None = None,
+                     lang: str = "zh") -> dict[str, Any]:
     """Check the input of a job of ``kind`` with ``params`` as its handler will read it
     (``work.job_check_task``, in the compute pool), before the job is queued; return the check's result.
 
     A refused input raises 400 (unreadable, gone, changed) or 422 (bad data: every row error), the
     uploads ``stored`` deleted and the refusal audited (``_Refusal``) as ``action`` (default
-    ``job-<kind>``) refused, with ``detail``.
+    ``job-<kind>``) refused, with ``detail``; a ledger's or an NPL report's refusal is worded in ``lang``.
     """
     refusal = _Refusal(request, who, action or f"job-{kind}", _job_target(kind, params), _job_sha256(kind, params),
                        stored, detail or {})
-    checked = await refusal.checked(work.job_check_task, kind, params)
+    checked = await refusal.checked(work.job_check_task, kind, params, lang)
     if checked.get("problems"):
         from docgen.documents.batch import MAX_BAD_ROWS
 
@@ -346,22 +347,25 @@ def _shown(*stored: Stored | None) -> dict[str, str]:
     return {str(item.path): item.display_name for item in stored if item is not None}
 
 
-async def npl(request: Request, who: Principal, form: FormData, *, docx: bool, chart: bool = False) -> dict[str, Any]:
+async def npl(request: Request, who: Principal, form: FormData, *, docx: bool, chart: bool = False,
+              lang: str = "zh") -> dict[str, Any]:
     """Compute the NPL figures from the uploaded ledgers; with ``docx``, start the job writing the report.
 
     Returns the figures (and the chart, base64, with ``chart``); with ``docx`` also ``"job"``, the
     id of the job that makes the .docx (the ledgers are kept for it). Bad input is refused here,
-    before any job starts (400 unreadable, 422 bad data).
+    before any job starts (400 unreadable, 422 bad data), worded in ``lang`` as the chart is (a
+    page's language; the API's answers are Chinese).
     """
     from docgen.loans.npl import parse_period
 
     period = form_text(form, "period")
     if period is None:
-        raise ApiError(400, SERVICE.text("period-missing"))
+        raise ApiError(400, SERVICE.text("period-missing", None, lang))
     try:
         parse_period(period)
     except ValueError as exc:
-        raise ApiError(400, SERVICE.text("period-invalid", {"reason": exc})) from None
+        reason = work.worded(exc, lang) if isinstance(exc, DocgenError) else exc
+        raise ApiError(400, SERVICE.text("period-invalid", {"reason": reason}, lang)) from None
     stored = await _uploads(request, form, LEDGER, ("opening", LEDGER_SUFFIXES, False),
                             ("targets", YAML_SUFFIXES, False), ("notes", YAML_SUFFIXES, False), POLICY)
     ledger, opening, policy = stored["ledger"], stored["opening"], stored["policy"]
@@ -371,7 +375,7 @@ async def npl(request: Request, who: Principal, form: FormData, *, docx: bool, c
     paths = {field: str(u.path) if u else None for field, u in stored.items()}
     refusal = _Refusal(request, who, "report", f"npl-report {period}", ledger.sha256, tuple(uploads))
     result = await refusal.checked(work.npl_task, paths["ledger"], paths["opening"], paths["targets"], paths["notes"],
-                                   period, shown, chart, None, docx, paths["policy"])
+                                   period, shown, chart, None, docx, paths["policy"], lang)
     if not docx:
         _discard(*uploads)
     policy_sha256 = policy.sha256 if policy else None
@@ -385,10 +389,12 @@ async def npl(request: Request, who: Principal, form: FormData, *, docx: bool, c
     return result
 
 
-async def plan(request: Request, who: Principal, form: FormData, *, xlsx: bool, keep: bool = False) -> dict[str, Any]:
-    """Build the collection plan from the uploaded ledger; ``keep`` keeps the ledger for letters."""
+async def plan(request: Request, who: Principal, form: FormData, *, xlsx: bool, keep: bool = False,
+               lang: str = "zh") -> dict[str, Any]:
+    """Build the collection plan from the uploaded ledger; ``keep`` keeps the ledger for letters. Why
+    it cannot be built is worded in ``lang`` (a page's; the API's answers are Chinese)."""
     svc = service(request)
-    as_of = parse_iso(form_text(form, "as_of"), "as_of")
+    as_of = parse_iso(form_text(form, "as_of"), "as_of", lang=lang)
     stored = await _uploads(request, form, LEDGER, POLICY)
     ledger, policy = stored["ledger"], stored["policy"]
     assert ledger is not None
@@ -397,7 +403,7 @@ async def plan(request: Request, who: Principal, form: FormData, *, xlsx: bool, 
     try:
         result = await _Refusal(request, who, "plan", ledger.display_name, ledger.sha256, (ledger, policy)).checked(
             work.plan_task, str(ledger.path), _shown(ledger, policy), as_of.isoformat(),
-            str(policy.path) if policy else None, str(svc.settings.register_path), target)
+            str(policy.path) if policy else None, str(svc.settings.register_path), target, lang)
     except BaseException:
         if out is not None:
             work.remove_tree(str(out))
@@ -417,7 +423,7 @@ async def plan(request: Request, who: Principal, form: FormData, *, xlsx: bool, 
 
 
 async def start_letters(request: Request, who: Principal, ledger: Stored, as_of: str, policy: Stored | None, *,
-                        uploaded: bool) -> dict[str, Any]:
+                        uploaded: bool, lang: str = "zh") -> dict[str, Any]:
     """Start the job issuing the demand letters due on ``as_of`` from a stored ledger (and policy).
 
     The ledger is read first as the job will read it (with the policy's vocabulary): a policy or
@@ -425,14 +431,14 @@ async def start_letters(request: Request, who: Principal, ledger: Stored, as_of:
     (unreadable, a wrong header, a policy that cannot be used) or 422 (rows with errors) and an
     audit entry. The files are deleted with the refusal (and with a 429, past the jobs allowed)
     when they were ``uploaded`` by this request; the plan page's kept files stay until their
-    retention ends. Returns ``{"job": id}``.
+    retention ends. Returns ``{"job": id}``; a refusal is worded in ``lang``.
     """
     svc = service(request)
     params = {"ledger": str(ledger.path), "ledger_sha256": ledger.sha256, "as_of": as_of,
               "policy": str(policy.path) if policy else None, "policy_sha256": policy.sha256 if policy else None,
               "pdf": svc.pdf, "shown": _shown(ledger, policy)}
     owned = (ledger, policy) if uploaded else ()
-    await _job_input(request, who, "letters", params, *owned)
+    await _job_input(request, who, "letters", params, *owned, lang=lang)
     return _start_job(request, who, "letters", params, *owned)
 
 

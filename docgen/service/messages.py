@@ -87,6 +87,19 @@ MESSAGES = MessageTable("service", {
     "date-out-of-range": "{field}：{reason}（invalid date）",
     "form-unreadable": ("请求的表单无法读取（{reason}）；请用 multipart/form-data 提交，文件不超过 {files} 个，"
                         "字段不超过 {fields} 个，每个文本字段不超过 1 MB（the form cannot be read）"),
+}, {
+    # what the pages read in English say where the answer above has no English of its own (the API's
+    # answers stay in Chinese)
+    "job-input-gone": ("{name}: the file uploaded with the job is no longer on the server (deleted after the "
+                       "retention period); upload it again and start a new job"),
+    "job-input-changed": ("{name}: the file on the server is no longer the one checked when the job was started "
+                          "(SHA-256 {sha256}…); upload it again and start a new job"),
+    "period-missing": "the reporting period is missing: e.g. 2026Q2, 2026H1, 2026 or 2026-06",
+    "period-invalid": "period: {reason}",
+    "ledger-expired": "the ledger is gone (its retention ended); upload the ledger again to make the plan",
+    "policy-expired": "the collection policy is gone (its retention ended); upload the ledger and the policy again to make the plan",
+    "date-invalid": "{field}: '{value}' is not a date; write it YYYY-MM-DD, e.g. 2026-11-28",
+    "date-out-of-range": "{field}: {reason}",
 })
 
 #: Picking a client folder under the bundle root (``docgen.service.folders``); ``path`` is what the user sent.

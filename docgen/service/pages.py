@@ -492,9 +492,19 @@ async def npl_form(request: Request) -> Response:
 @router.post("/npl", response_class=HTMLResponse)
 async def npl_post(request: Request) -> Response:
     """Figures and chart; the report .docx is started as a job, linked from the page."""
+    lang = lang_of(request)
     return await _answer(request, "npl-report", "npl.html",
-                        lambda who, form: actions.npl(request, who, form, docx=True, chart=True),
-                        lambda form, result: {"period": form_text(form, "period") or ""})
+                        lambda who, form: actions.npl(request, who, form, docx=True, chart=True, lang=lang),
+                        lambda form, result: {"period": form_text(form, "period") or "", **_npl_words(lang)})
+
+
+def _npl_words(lang: str) -> dict[str, Callable[..., str]]:
+    """Return how the NPL page names a loan class (``class_name``) and words a classification flag
+    (``flag_sentence``: its code and facts) in ``lang``."""
+    from docgen.loans.messages import class_name, flag_sentence
+
+    return {"class_name": lambda name: class_name(name, lang),
+            "flag_sentence": lambda flag: flag_sentence(flag["code"], flag["facts"], lang)}
 
 
 @router.get("/collect", response_class=HTMLResponse)
@@ -508,7 +518,8 @@ async def collect_form(request: Request) -> Response:
 async def collect_post(request: Request) -> Response:
     """The plan table (sortable, filterable), its .xlsx, and the button issuing the letters due."""
     return await _answer(request, "collect", "collect.html",
-                        lambda who, form: actions.plan(request, who, form, xlsx=True, keep=True),
+                        lambda who, form: actions.plan(request, who, form, xlsx=True, keep=True,
+                                                       lang=lang_of(request)),
                         lambda form, result: {} if result is None else _plan_filters(result, lang_of(request)))
 
 
@@ -520,12 +531,10 @@ def _plan_filters(result: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 def _plan_labeller(lang: str) -> Callable[..., str]:
-    """Return how the plan table names an action or warning: its Chinese label, or its stable id in
-    English. Each is named for its entry (``time_barred``: the entry's claim is time-barred, and its
-    demand letter is the 催收通知书 with its 债务确认回执)."""
-    if lang != "zh":
-        return lambda code, time_barred=False: code
-    return plan_label
+    """Return how the plan table names an action or warning: its label in ``lang`` (its stable id is
+    the cell's title). Each is named for its entry (``time_barred``: the entry's claim is time-barred,
+    and its demand letter is the 催收通知书 with its 债务确认回执)."""
+    return lambda code, time_barred=False: plan_label(code, time_barred, lang)
 
 
 @router.post("/collect/letters")
@@ -538,6 +547,7 @@ async def collect_letters(request: Request) -> Response:
 
     who, form = await posted(request, "collect")
     db = service(request).settings.db_path
+    lang = lang_of(request)
 
     def kept(field: str, expired: str) -> Stored | None:
         """The file the plan page kept for ``field`` (None when it kept none); 400 ``expired`` when it
@@ -546,18 +556,18 @@ async def collect_letters(request: Request) -> Response:
             return None
         found = get_file(db, form_text(form, field) or "")
         if found is None or found["owner"] != who.name or not Path(found["path"]).is_file():
-            raise ApiError(400, SERVICE.text(expired))
+            raise ApiError(400, SERVICE.text(expired, None, lang))
         return Stored(Path(found["path"]), found["name"], Path(found["path"]).stat().st_size, sha256_file(found["path"]))
 
     ledger = kept("ledger", "ledger-expired")
     if ledger is None:
-        raise ApiError(400, SERVICE.text("ledger-expired"))
+        raise ApiError(400, SERVICE.text("ledger-expired", None, lang))
     as_of = form_text(form, "as_of") or ""
     from docgen.service.web import parse_iso
 
     try:
-        started = await actions.start_letters(request, who, ledger, parse_iso(as_of, "as_of").isoformat(),
-                                              kept("policy", "policy-expired"), uploaded=False)
+        started = await actions.start_letters(request, who, ledger, parse_iso(as_of, "as_of", lang=lang).isoformat(),
+                                              kept("policy", "policy-expired"), uploaded=False, lang=lang)
     except ApiError as exc:  # the ledger or policy the job could not read: the plan form again, saying why
         return _refused(request, "collect.html", exc, who)
     return RedirectResponse(f"/jobs/{started['job']}", status_code=303)

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from docgen.core.errors import DocgenError
 from docgen.core.values import parse_working_date
 from docgen.service.access import allowed
 from docgen.service.auth import SESSION_COOKIE, Principal
@@ -104,21 +105,25 @@ def form_text(form: FormData, field: str) -> str | None:
     return text or None
 
 
-def parse_iso(value: str | None, field: str, default: _dt.date | None = None) -> _dt.date:
+def parse_iso(value: str | None, field: str, default: _dt.date | None = None, lang: str = "zh") -> _dt.date:
     """Return ``value`` (YYYY-MM-DD) as a date, ``default`` or today when absent.
 
-    Raises a 400 ``ApiError`` naming ``field`` for any other text or a year outside 1900-2199.
+    Raises a 400 ``ApiError`` naming ``field`` for any other text or a year outside 1900-2199,
+    worded in ``lang`` (a page's; the API's answers are Chinese).
     """
     if value is None:
         return default or _dt.date.today()
     try:
         date = _dt.date.fromisoformat(value)
     except ValueError:
-        raise ApiError(400, SERVICE.text("date-invalid", {"field": field, "value": value})) from None
+        raise ApiError(400, SERVICE.text("date-invalid", {"field": field, "value": value}, lang)) from None
     try:  # the years every command's --as-of takes: date arithmetic past 9999 would overflow
         return parse_working_date(date)
     except ValueError as exc:
-        raise ApiError(400, SERVICE.text("date-out-of-range", {"field": field, "reason": exc})) from None
+        from docgen.service.work import worded
+
+        reason = worded(exc, lang) if isinstance(exc, DocgenError) else exc
+        raise ApiError(400, SERVICE.text("date-out-of-range", {"field": field, "reason": reason}, lang)) from None
 
 
 def failure_error(failure: dict[str, Any]) -> ApiError:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from docgen.core.errors import DocgenError, ProblemsError, SerialConflictError
+from docgen.core.messages import MESSAGES as CORE
 from docgen.core.userdirs import is_database_url
 from docgen.service.i18n import LANGS
 from docgen.service.jobs import RECORD_EVERY, JobEnd, discard_stale_run, run_folder
@@ -36,8 +37,9 @@ def failure(exc: DocgenError, replace: dict[str, str] | None = None, lang: str =
     message are replaced by what the user called the file (``replace``: stored -> shown).
 
     ``lang`` ``en`` (the pages of a user who reads English) words the error and its problems in
-    English by their codes and facts where the check and core tables have English for them
-    (``docgen.check.messages.in_english``), as ``docgen check --lang en`` does; else in Chinese.
+    English by their codes and facts where the check, loans and core tables have English for them
+    (``docgen.check.messages.in_english``, as ``docgen check --lang en`` does; a ledger's, a plan's or a
+    report's by the loans table); else in Chinese.
 
     An error that is the service's storage failing (a result, the register or an upload that
     cannot be written: ``docgen.service.storage``) is that one line instead, with ``"status":
@@ -51,6 +53,10 @@ def failure(exc: DocgenError, replace: dict[str, str] | None = None, lang: str =
     message = _shown(said(exc).split("\n", 1)[0] if isinstance(exc, ProblemsError) else said(exc), replace or {})
     problems = [{**p.to_dict(), "message": _shown(problem_said(p), replace or {})}  # type: ignore[attr-defined]
                 for p in getattr(exc, "problems", [])]
+    if lang == "en":  # a column is its letter and the sheet's own header: T（诉讼状态） reads T (诉讼状态)
+        from docgen.loans.messages import english_column
+
+        problems = [{**p, "column": english_column(p["column"])} if p.get("column") else p for p in problems]
     out = {"error": message, "exit_code": exc.exit_code, "problems": problems,
            "kind": "rows" if isinstance(exc, ProblemsError) else "input"}
     if isinstance(exc, SerialConflictError):  # the register's state, not the data's form, refuses it
@@ -58,13 +64,28 @@ def failure(exc: DocgenError, replace: dict[str, str] | None = None, lang: str =
     return out
 
 
+def worded(exc: DocgenError, lang: str) -> str:
+    """Return ``exc``'s message in ``lang`` as ``failure`` words it (its own Chinese when ``lang`` is
+    not ``en`` or no table has English for its code)."""
+    return _wording(lang)[0](exc)
+
+
 def _wording(lang: str) -> tuple[Callable[[DocgenError], str], Callable[[Any], str]]:
     """Return how ``failure`` words an error and one of its problems in ``lang``."""
     if lang != "en":
         return str, lambda problem: problem.message
     from docgen.check.messages import in_english, problem_in_english
+    from docgen.loans.messages import MESSAGES as LOANS
 
-    return in_english, problem_in_english
+    english = LOANS.codes("en")
+
+    def said(exc: DocgenError) -> str:
+        for table in (LOANS, SERVICE):
+            if exc.code in table.codes("en"):
+                return table.text(exc.code, exc.facts, "en")
+        return in_english(exc)
+
+    return said, lambda problem: problem_in_english(problem, LOANS if problem.code in english else CORE)
 
 
 # ------------------------------------------------------------------ work a request waits for
@@ -169,13 +190,13 @@ def render_task(template: str, data: dict[str, Any], register: str, out: str, pd
     return {"docx": str(done.path), "pdf": pdf_path, "serial": done.serial, "sha256": sha256_file(done.path)}
 
 
-def ledger_task(ledger: str, shown: dict[str, str], policy: str | None) -> dict[str, Any]:
+def ledger_task(ledger: str, shown: dict[str, str], policy: str | None, lang: str = "zh") -> dict[str, Any]:
     """Read the ledger at ``ledger`` as the letters job will: with the vocabulary of the collection
     policy at ``policy`` (None: the shipped one), loaded first, as the plan loads it.
 
     Every row is validated, a block at a time (no loan is kept), so the refusal is the plan's for
-    the same files. Returns ``{"loans": count}`` or a failure worded with what the user called
-    the files (``shown``: stored path -> name).
+    the same files. Returns ``{"loans": count}`` or a failure worded in ``lang`` with what the user
+    called the files (``shown``: stored path -> name).
     """
     from docgen.loans.ledger import iter_ledger_blocks
     from docgen.loans.plan import load_policy
@@ -184,7 +205,7 @@ def ledger_task(ledger: str, shown: dict[str, str], policy: str | None) -> dict[
         pol = load_policy(policy)
         return {"loans": sum(len(block) for block in iter_ledger_blocks(ledger, vocabulary=pol.vocabulary))}
     except DocgenError as exc:
-        return {"failure": failure(exc, shown)}
+        return {"failure": failure(exc, shown, lang)}
 
 
 def same_file(path: str, sha256: str | None, shown: dict[str, str]) -> None:
@@ -205,8 +226,9 @@ def same_file(path: str, sha256: str | None, shown: dict[str, str]) -> None:
 
 
 def plan_task(ledger: str, shown: dict[str, str], as_of: str, policy: str | None, register: str,
-              xlsx: str | None) -> dict[str, Any]:
-    """Build the collection plan (and its .xlsx at ``xlsx``); return ``{"plan"}`` or a failure.
+              xlsx: str | None, lang: str = "zh") -> dict[str, Any]:
+    """Build the collection plan (and its .xlsx at ``xlsx``); return ``{"plan"}`` or a failure worded
+    in ``lang``.
 
     ``shown``: stored path -> what the user called the file (the ledger's, the policy's), for messages.
     """
@@ -221,19 +243,20 @@ def plan_task(ledger: str, shown: dict[str, str], as_of: str, policy: str | None
 
             write_xlsx(plan, xlsx)
     except DocgenError as exc:
-        return {"failure": failure(exc, shown)}
+        return {"failure": failure(exc, shown, lang)}
     return {"plan": json.loads(json.dumps(plan.to_list(), ensure_ascii=False, default=str))}
 
 
 def npl_task(ledger: str, opening: str | None, targets: str | None, notes: str | None, period: str,
              shown: dict[str, str], chart: bool, docx: str | None, report_later: bool = False,
-             policy: str | None = None) -> dict[str, Any]:
+             policy: str | None = None, lang: str = "zh") -> dict[str, Any]:
     """Compute the NPL figures (§8 JSON), optionally the chart (base64 PNG) and the .docx at ``docx``.
 
     ``report_later``: the .docx will be written by a job; refuse now what would make it fail
     (no unit to sign it). ``policy``: the collection policy file, read as ``npl-report --policy``
     reads it (its vocabulary reads both ledgers; its grace days and timetable drive the flags and
-    ``to_sue``); None is the shipped policy. Returns ``{"figures", "warnings", "chart"?}`` or a failure.
+    ``to_sue``); None is the shipped policy. Returns ``{"figures", "warnings", "chart"?}`` or a failure;
+    the chart and the failure are in ``lang``.
     """
     import warnings
 
@@ -249,10 +272,10 @@ def npl_task(ledger: str, opening: str | None, targets: str | None, notes: str |
         out: dict[str, Any] = {"figures": json.loads(json.dumps(result.figures.to_dict(), default=str)),
                                "warnings": [_shown(str(w.message), shown) for w in caught]}
         if chart:
-            out["chart"] = base64.b64encode(render_chart(result.figures, dpi=100)).decode()
+            out["chart"] = base64.b64encode(render_chart(result.figures, dpi=100, lang=lang)).decode()
         return out
     except DocgenError as exc:  # before ValueError: InvalidValueError is both, and names a stored file
-        return {"failure": failure(exc, shown)}
+        return {"failure": failure(exc, shown, lang)}
     except ValueError as exc:  # the period
         return {"failure": {"error": str(exc), "exit_code": 2, "problems": [], "kind": "input"}}
 
@@ -276,7 +299,7 @@ def same_inputs(kind: str, params: dict[str, Any]) -> None:
             same_file(params[field], params.get(digest) if digest else None, params.get("shown") or {})
 
 
-def job_check_task(kind: str, params: dict[str, Any]) -> dict[str, Any]:
+def job_check_task(kind: str, params: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
     """Check the input of a job of ``kind`` with ``params`` as its handler will read it, before the
     job is queued: when it is started and when it is run again (a stored file since deleted,
     changed, or no longer valid under this version's rules is refused then, not by the job).
@@ -284,19 +307,21 @@ def job_check_task(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     Every stored input must be there, with its recorded SHA-256; then a letters job's ledger is read
     (``ledger_task``), a batch's rows checked (``rows_task``), an NPL report's figures computed as
     its job will (``npl_task``, ``report_later``). Returns what that task returns (a batch's
-    ``problems`` and ``stopped`` included) or a failure worded with the names the user gave.
+    ``problems`` and ``stopped`` included) or a failure worded with the names the user gave (in
+    ``lang`` for a letters job's ledger and an NPL report's input).
     """
     shown = params.get("shown") or {}
     try:
         same_inputs(kind, params)
     except DocgenError as exc:
-        return {"failure": failure(exc, shown)}
+        return {"failure": failure(exc, shown, lang)}
     if kind == "letters":
-        return ledger_task(params["ledger"], shown, params.get("policy"))
+        return ledger_task(params["ledger"], shown, params.get("policy"), lang)
     if kind == "batch":
         return rows_task(params["template"], params["rows"], params["rows_name"], params.get("defaults") or {})
     return npl_task(params["ledger"], params.get("opening"), params.get("targets"), params.get("notes"),
-                    params["period"], shown, chart=False, docx=None, report_later=True, policy=params.get("policy"))
+                    params["period"], shown, chart=False, docx=None, report_later=True, policy=params.get("policy"),
+                    lang=lang)
 
 
 def _shown(text: str, shown: dict[str, str]) -> str:

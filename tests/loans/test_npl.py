@@ -272,6 +272,23 @@ def test_chart_without_cjk_font_warns_and_still_draws(monkeypatch: pytest.Monkey
     assert [n.code for n in notices] == ["no-cjk-font"]
 
 
+def test_chart_is_labelled_in_the_language_asked_for_its_officers_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matplotlib.axes import Axes
+
+    from docgen.loans import npl_report
+
+    figures = compute_figures([loan("A", 200000, "次级", days=100, officer="甲")], period=Q2)
+    drawn: list[tuple[str, ...]] = []
+    title, ticks = Axes.set_title, Axes.barh
+    monkeypatch.setattr(Axes, "set_title", lambda self, label, *a, **k: (drawn.append((label,)), title(self, label, *a, **k))[1])
+    monkeypatch.setattr(Axes, "barh", lambda self, names, *a, **k: (drawn.append(tuple(names)), ticks(self, names, *a, **k))[1])
+    assert npl_report.render_chart(figures, dpi=50, lang="en").startswith(b"\x89PNG")
+    assert drawn == [("NPL by category (10k CNY)",), ("甲",), ("甲",), ("NPL by officer (10k CNY)",)]
+    drawn.clear()
+    npl_report.render_chart(figures, dpi=50)
+    assert drawn == [("不良贷款构成（万元）",), ("甲",), ("甲",), ("分客户经理不良余额（万元）",)]
+
+
 def test_chart_finds_the_cjk_font_through_fontconfig_when_matplotlib_cache_is_stale(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # A font cache written before the CJK fonts were installed lists none of them.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from service_helpers import AS_OF, EXAMPLES, LEDGER, NOTES, PASSWORD, ROOT, ROWS_XLSX, bundle_zip, make_settings
+from service_helpers import AS_OF, EXAMPLES, LEDGER, NOTES, OPENING, PASSWORD, ROOT, ROWS_XLSX, bundle_zip, make_settings
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "out" / "screenshots"
@@ -210,6 +210,14 @@ def test_npl_report_docx_made_by_a_job_and_downloaded(server, browser):
     assert _download_when_done(page, server, "16-npl-report-job.png").suggested_filename == "不良贷款报告-2026Q2.docx"
 
 
+def _send_npl(page, ledger: Path, opening: Path, **files: object) -> None:
+    """On the NPL page: send ``ledger``, ``opening`` and ``files`` (input name -> path or file) for 2026Q2."""
+    for name, value in {"ledger": str(ledger), "opening": str(opening), **files}.items():
+        page.set_input_files(f"input[name={name}]", value)
+    page.fill("input[name=period]", "2026Q2")
+    page.click("form button[type=submit]")
+
+
 def test_npl_report_with_the_banks_policy(server, browser, bank):
     closing, opening, policy = bank
     page = _login(browser, server, "manager")
@@ -217,21 +225,13 @@ def test_npl_report_with_the_banks_policy(server, browser, bank):
     hint = page.locator("#policy-hint")
     assert hint.is_visible() and "用于读取两期台账" in hint.inner_text()
     assert page.locator("input[name=policy]").get_attribute("aria-describedby") == "policy-hint"
-    page.set_input_files("input[name=ledger]", str(closing))
-    page.set_input_files("input[name=opening]", str(opening))
-    page.set_input_files("input[name=policy]", {"name": "我的策略.yaml", "mimeType": "application/yaml",
-                                                "buffer": b"timetable: 5\n"})
-    page.fill("input[name=period]", "2026Q2")
-    page.click("form button[type=submit]")
+    _send_npl(page, closing, opening, policy={"name": "我的策略.yaml", "mimeType": "application/yaml",
+                                              "buffer": b"timetable: 5\n"})
     error = page.locator("p.error")
     error.wait_for()
     assert error.inner_text().startswith("我的策略.yaml：timetable")  # said in place, the form kept
     page.screenshot(path=str(SHOTS / "17-npl-policy-refused.png"), full_page=True)
-    page.set_input_files("input[name=ledger]", str(closing))
-    page.set_input_files("input[name=opening]", str(opening))
-    page.set_input_files("input[name=policy]", str(policy))
-    page.fill("input[name=period]", "2026Q2")
-    page.click("form button[type=submit]")
+    _send_npl(page, closing, opening, policy=str(policy))
     page.wait_for_selector("#report-job a[href^='/jobs/']")
     assert page.locator("p.error").count() == 0 and page.locator("img.chart").count() == 1
     page.screenshot(path=str(SHOTS / "18-npl-policy-figures.png"), full_page=True)
@@ -255,3 +255,32 @@ def test_check_in_english(server, browser, tmp_path):
     assert "Project site plan: missing" in findings and "Commitment letter: missing" in findings
     assert "缺少" not in page.inner_text("main")
     page.screenshot(path=str(SHOTS / "20-check-english.png"), full_page=True)
+
+
+def test_collection_plan_and_npl_pages_in_english(server, browser, bank):
+    closing, opening, _ = bank
+    page = _login(browser, server, "manager")
+    page.click("a:has-text('English')")
+    page.click("nav >> text=Collection plan")
+    page.set_input_files("input[name=ledger]", str(LEDGER))
+    page.fill("input[name=as_of]", "2026-06-30")
+    page.click("text=Make the plan")
+    page.wait_for_selector("#plan")
+    page.click("#plan th:has-text('Days past due')")
+    days = [int(x) for x in page.locator("#plan tbody tr td:nth-child(5)").all_inner_texts()]
+    assert days == sorted(days)
+    actions = set(page.locator("#plan tbody tr td:nth-child(7)").all_inner_texts())
+    assert "Serve the overdue demand letter" in actions and not any("送达" in a for a in actions)
+    page.screenshot(path=str(SHOTS / "21-collect-plan-english.png"), full_page=True)
+    page.click("nav >> text=NPL report")
+    _send_npl(page, LEDGER, OPENING, notes=str(NOTES))
+    page.wait_for_selector("#report-job a[href^='/jobs/']")
+    assert page.locator("img.chart").count() == 1
+    assert "Special mention" in page.inner_text("main") and "classed substandard" in page.inner_text("main")
+    page.screenshot(path=str(SHOTS / "22-npl-figures-english.png"), full_page=True)
+    _send_npl(page, closing, opening)
+    page.locator("p.error").wait_for()
+    assert page.inner_text("p.error") == ("台账-2026Q2.xlsx: 1 row of the ledger has errors; correct them at the rows "
+                                          "and columns shown and try again")
+    assert "T (诉讼状态)" in page.inner_text("table.row-errors")
+    page.screenshot(path=str(SHOTS / "23-npl-refused-english.png"), full_page=True)
