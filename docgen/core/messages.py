@@ -8,12 +8,13 @@ Codes are the identity programs and tests use; the sentences here are only what 
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from docgen.core.wording import MessageTable, joined, quoted
 
-__all__ = ["CONTENT_NAMES", "MESSAGES", "PAGE_FOOTER", "TYPE_NAMES", "TYPE_NAMES_EN"]
+__all__ = ["CONTENT_NAMES", "MESSAGES", "PAGE_FOOTER", "TYPE_NAMES", "TYPE_NAMES_EN", "english_column"]
 
 #: A document's page-number footer by language: ``{PAGE}`` and ``{NUMPAGES}`` stand where Word's
 #: fields of those names go (``docgen.core.docxbuild.add_page_number_footer``).
@@ -115,21 +116,69 @@ def _header_missing_columns(facts: Mapping[str, Any]) -> str:
     return text
 
 
+def _untitled_where(facts: Mapping[str, Any], ways: tuple[str, str, str]) -> str:
+    """Return which of ``ways`` (a CSV's column, a workbook's with its sheet, one without) names the
+    untitled column of ``column-untitled``."""
+    return ways[0] if facts.get("csv") else ways[1] if facts.get("sheet") else ways[2]
+
+
 def _column_untitled(facts: Mapping[str, Any]) -> str:
     """A column holding data under an empty header cell: where, from which row, why its header is
     empty when a merged header cell covers it, and the two ways to fix it."""
-    if facts.get("csv"):
-        where = f"{facts['path']}：第{facts['number']}列（{facts['letter']} 列）"
-    elif facts.get("sheet"):
-        where = f"{facts['path']}：工作表{quoted(facts['sheet'])}的 {facts['letter']} 列"
-    else:
-        where = f"{facts['path']}：{facts['letter']} 列"
+    where = _untitled_where(facts, (f"{facts['path']}：第{facts['number']}列（{facts['letter']} 列）",
+                                    f"{facts['path']}：工作表{quoted(facts['sheet'])}的 {facts['letter']} 列",
+                                    f"{facts['path']}：{facts['letter']} 列"))
     cell = "" if facts.get("csv") else f"（{facts['cell']}）"
     text = where + f"表头为空{cell}，但该列第{facts['row']}行起有数据，无表头的数据无法读取"
     if facts.get("merged"):
         return text + (f"：{facts['cell']} 在合并单元格 {facts['merged']} 中，表头{quoted(facts['title'])}只属于"
-                       f" {facts['first']} 列；请取消合并，给 {facts['letter']} 列填写表头，或删除该列")
+                       f" {facts['first']} 列；请取消合并，给 {facts['letter']} 列填写表头；"
+                       "确认该列数据无用的，方可删除该列")
     return text + "；请给该列填写表头，或删除该列"
+
+
+def english_column(name: str) -> str:
+    """Return a column as English names it, the sheet's own header kept: ``T（诉讼状态）`` as
+    ``T (诉讼状态)``, ``诉讼状态（litigation）`` as ``诉讼状态 (litigation)``."""
+    return re.sub(r"（([^）]*)）", r" (\1)", name)
+
+
+def _english_list(text: str) -> str:
+    """Return a list of columns joined the Chinese way (、) as English joins and brackets them."""
+    return english_column(str(text)).replace("、", ", ")
+
+
+def _header_missing_columns_en(facts: Mapping[str, Any]) -> str:
+    """``_header_missing_columns`` in English: the columns by letter, each with the sheet's own title."""
+    head = f"{facts['path']}: row {facts['row']}"
+    strangers = [english_column(s) for s in facts.get("strangers") or []]
+    blanks = facts.get("blanks") or []
+    if not facts.get("matched") and strangers:
+        return (head + f" is not the header (not one column name is known: {', '.join(strangers[:3])}"
+                + ("…" if len(strangers) > 3 else "") + "); the header must be the first non-empty row: delete the "
+                "title or note rows above it")
+    text = head + f": the header lacks the required columns {_english_list(facts['wanted'])}; add them to the header"
+    if strangers:
+        text += f" (columns not recognised: {', '.join(strangers)}; if one was renamed, give it the name above)"
+    if blanks:
+        text += (f" (the header of {'column' if len(blanks) == 1 else 'columns'} {', '.join(blanks)} is empty: "
+                 "unmerge a merged header cell and give each column its own title)")
+    return text
+
+
+def _column_untitled_en(facts: Mapping[str, Any]) -> str:
+    """``_column_untitled`` in English."""
+    where = _untitled_where(facts, (f"{facts['path']}: column {facts['number']} ({facts['letter']})",
+                                    f"{facts['path']}: column {facts['letter']} of sheet {str(facts['sheet'])!r}",
+                                    f"{facts['path']}: column {facts['letter']}"))
+    cell = "" if facts.get("csv") else f" ({facts['cell']})"
+    text = where + (f" has an empty header{cell} but holds data from row {facts['row']} on; data without a header "
+                    "cannot be read")
+    if facts.get("merged"):
+        return text + (f": {facts['cell']} lies in the merged cell {facts['merged']}, whose header "
+                       f"{str(facts['title'])!r} belongs to column {facts['first']} only; unmerge it and give column "
+                       f"{facts['letter']} a header; delete the column only once you are sure its data are not needed")
+    return text + "; give the column a header, or delete it"
 
 
 def _too_many_cells(facts: Mapping[str, Any]) -> str:
@@ -300,6 +349,8 @@ MESSAGES = MessageTable("core", {
     "output-not-regular": "{target} 已存在，不是普通文件，而是文件夹、管道或设备；写入会替换它，已拒绝；请换一个输出文件名",
 }, {
     # why a spreadsheet (a ledger) cannot be read, as the service's English pages say it
+    "column-untitled": _column_untitled_en,
+    "header-missing-columns": _header_missing_columns_en,
     "excel-is-text": ("{path}: the content is text (CSV or tab-separated), not an Excel workbook; rename it to .csv "
                       "and try again, or open it in Excel and save it as .xlsx"),
     "excel-is-markup": ("{path}: the content is a web page (HTML) or XML, not an Excel workbook (core systems' 'export "

@@ -7,11 +7,11 @@ as every part has) renders them; a code without wording raises ``KeyError`` (a b
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from docgen.core import messages as core_messages
+from docgen.core.messages import english_column
 from docgen.core.wording import MessageTable, joined, quoted
 
 
@@ -357,12 +357,6 @@ FLAG_LABELS: dict[str, str] = {
 def _listed(text: str) -> str:
     """Return a list the facts hold joined the Chinese way (、) joined the English way."""
     return str(text).replace("、", ", ")
-
-
-def english_column(name: str) -> str:
-    """Return a column as English names it, the ledger's own header kept: ``T（诉讼状态）`` as
-    ``T (诉讼状态)``, ``诉讼状态（litigation）`` as ``诉讼状态 (litigation)``."""
-    return re.sub(r"（([^）]*)）", r" (\1)", name)
 
 
 def _invalid_en(kind: str, keys: str) -> Any:

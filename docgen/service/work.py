@@ -54,7 +54,7 @@ def failure(exc: DocgenError, replace: dict[str, str] | None = None, lang: str =
     problems = [{**p.to_dict(), "message": _shown(problem_said(p), replace or {})}  # type: ignore[attr-defined]
                 for p in getattr(exc, "problems", [])]
     if lang == "en":  # a column is its letter and the sheet's own header: T（诉讼状态） reads T (诉讼状态)
-        from docgen.loans.messages import english_column
+        from docgen.core.messages import english_column
 
         problems = [{**p, "column": english_column(p["column"])} if p.get("column") else p for p in problems]
     out = {"error": message, "exit_code": exc.exit_code, "problems": problems,

@@ -344,7 +344,7 @@ def test_a_data_sheet_whose_guarantor_column_lost_its_header_exits_2(runner: Cli
     assert result.exit_code == 2
     assert result.stderr == (f"Error: {sheet}：工作表“催收名单”的 N 列表头为空（N1），但该列第2行起有数据，"
                              "无表头的数据无法读取：N1 在合并单元格 M1:N1 中，表头“还款期限”只属于 M 列；"
-                             "请取消合并，给 N 列填写表头，或删除该列\n")
+                             "请取消合并，给 N 列填写表头；确认该列数据无用的，方可删除该列\n")
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
     # The same sheet as CSV: the column's number and letter.
     csv = write_csv(tmp_path / "催收名单.csv", rows(2))

@@ -79,7 +79,7 @@ def test_a_ledger_whose_interest_column_lost_its_header_to_a_merged_cell_exits_2
     assert merge_header(ledger, "M1:N1") == ("逾期本金", "欠息")
     args = ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28"]
     said = (f"Error: {ledger}：工作表“贷款台账”的 N 列表头为空（N1），但该列第2行起有数据，无表头的数据无法读取："
-            "N1 在合并单元格 M1:N1 中，表头“逾期本金”只属于 M 列；请取消合并，给 N 列填写表头，或删除该列\n")
+            "N1 在合并单元格 M1:N1 中，表头“逾期本金”只属于 M 列；请取消合并，给 N 列填写表头；确认该列数据无用的，方可删除该列\n")
     for _ in range(2):  # the second reading as the first: nothing of the first was kept
         result = runner.invoke(main, args)
         assert (result.exit_code, result.stdout, result.stderr) == (2, "", said)

@@ -238,7 +238,7 @@ def test_a_column_with_data_under_a_merged_header_cell_is_refused_naming_the_mer
     path = _merged(tmp_path / "名单.xlsx", [["借款人", "证件号码", "借款合同号", "逾期本金", None],
                                             ["张三", ID, "HT-1", 5, None], ["李四", ID, "HT-2", 6, 1.5]], "D1:E1")
     said = (f"{path}：工作表“Sheet”的 E 列表头为空（E1），但该列第3行起有数据，无表头的数据无法读取："
-            "E1 在合并单元格 D1:E1 中，表头“逾期本金”只属于 D 列；请取消合并，给 E 列填写表头，或删除该列")
+            "E1 在合并单元格 D1:E1 中，表头“逾期本金”只属于 D 列；请取消合并，给 E 列填写表头；确认该列数据无用的，方可删除该列")
     assert _every_way(path, calamine=True) == [said] * 6
     old = xls_copy(path, tmp_path / "名单.xls")
     assert _every_way(old) == [f"{old}：工作表“Sheet”的 E 列表头为空（E1），但该列第3行起有数据，无表头的数据无法读取；"

