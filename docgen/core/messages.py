@@ -2,7 +2,8 @@
 errors of core's readers, value parsers, conditions and output files (Chinese); in English too,
 the problems a bundle.yaml value can have (validation's and the value parsers'), a refused
 permission to read a bundle's file and what is wrong with a checklist's condition, which
-``docgen check --lang en`` reports.
+``docgen check --lang en`` reports, and why a spreadsheet, its cells or a data file cannot be read,
+which the service's English pages show.
 
 Codes are the identity programs and tests use; the sentences here are only what users read.
 """
@@ -14,7 +15,7 @@ from typing import Any
 
 from docgen.core.wording import MessageTable, joined, quoted
 
-__all__ = ["CONTENT_NAMES", "MESSAGES", "PAGE_FOOTER", "TYPE_NAMES", "TYPE_NAMES_EN", "english_column"]
+__all__ = ["CONTENT_NAMES", "CONTENT_NAMES_EN", "MESSAGES", "PAGE_FOOTER", "TYPE_NAMES", "TYPE_NAMES_EN", "english_column"]
 
 #: A document's page-number footer by language: ``{PAGE}`` and ``{NUMPAGES}`` stand where Word's
 #: fields of those names go (``docgen.core.docxbuild.add_page_number_footer``).
@@ -38,6 +39,22 @@ CONTENT_NAMES = {"pdf": "PDF 文件", "docx": "Word 文档", "doc": "Word 97-200
                  "zip": "ZIP 格式的文件，如压缩包或改了扩展名的 .xlsx 工作簿",
                  "archive": "ZIP 压缩包，其中没有 Excel 工作簿的内容", "unknown": "无法识别的内容",
                  "empty": "空文件，0 字节", "ole": "Office 97-2003 格式的其他文件"}
+
+#: ``CONTENT_NAMES`` in English, by the same kinds.
+CONTENT_NAMES_EN = {"pdf": "a PDF file", "docx": "a Word document", "doc": "a Word 97-2003 document",
+                    "xlsx": "an Excel workbook", "xls": "an Excel 97-2003 workbook", "jpg": "an image",
+                    "png": "an image", "tiff": "an image",
+                    "zip": "a ZIP file, such as an archive or an .xlsx workbook renamed",
+                    "archive": "a ZIP archive without a workbook's content", "unknown": "content not recognised",
+                    "empty": "an empty file, 0 bytes", "ole": "another Office 97-2003 file"}
+#: A content's Chinese name, as an error's facts hold it, -> its English one.
+_CONTENT_EN = {CONTENT_NAMES[kind]: english for kind, english in CONTENT_NAMES_EN.items()}
+
+
+def _content_en(name: Any) -> str:
+    """Return what a file holds (a ``CONTENT_NAMES`` value, as the facts give it) in English."""
+    return _CONTENT_EN.get(str(name), str(name))
+
 
 #: Why an identification number failed (``facts["reason"]``) -> the words after the number's name.
 _REASONS = {
@@ -186,6 +203,30 @@ def _too_many_cells(facts: Mapping[str, Any]) -> str:
     return (f"{facts['path']}：工作表有内容写到 {facts['corner']}{declared}，共约 {facts['rows']} 行 × "
             f"{facts['columns']} 列，超过可读上限 {facts['limit']:,} 格；请在 Excel 中删除最后一行、一列之后的"
             "多余单元格（Ctrl+End 可定位）后另存")
+
+
+def _too_many_cells_en(facts: Mapping[str, Any]) -> str:
+    declared = f" (its range declared to {facts['declared']})" if facts.get("declared") else ""
+    return (f"{facts['path']}: the sheet has content up to {facts['corner']}{declared}, about {facts['rows']} rows × "
+            f"{facts['columns']} columns, over the {facts['limit']:,} cells that can be read; in Excel delete the "
+            "cells past the last row and column (Ctrl+End finds them) and save again")
+
+
+#: ``_SAVED_BY`` in English.
+_SAVED_BY_EN = {".et": "WPS", ".ett": "WPS", ".ods": "LibreOffice or WPS", ".numbers": "Numbers"}
+
+
+def _format_unknown_en(facts: Mapping[str, Any]) -> str:
+    suffix = str(facts["suffix"]).lower()
+    return (f"{facts['path']}: unknown table format {facts['suffix'] or '(no extension)'}; give an .xlsx, .xls or "
+            ".csv file" + (f" (save it as .xlsx with 'Save As' in {_SAVED_BY_EN[suffix]})" if suffix in _SAVED_BY_EN
+                           else ""))
+
+
+def _reason_en(reason: Any) -> str:
+    """Return why a file cannot be read (an ``OSError``'s words) in English: docgen's own reason for a
+    folder, a pipe or a device (``not-regular-file``) translated, the system's as it is."""
+    return MESSAGES.text("not-regular-file", lang="en") if reason == MESSAGES.text("not-regular-file") else str(reason)
 
 
 #: What a condition may not do (``facts["rule"]`` of ``condition-unsafe``) -> the reason users read.
@@ -351,6 +392,36 @@ MESSAGES = MessageTable("core", {
     # why a spreadsheet (a ledger) cannot be read, as the service's English pages say it
     "column-untitled": _column_untitled_en,
     "header-missing-columns": _header_missing_columns_en,
+    "header-duplicate": lambda f: (f"{f['path']}: duplicate header: {english_column(str(f['first']))} and "
+                                   f"{english_column(str(f['second']))} both stand for the field {f['field']}; "
+                                   "delete or rename one of them"),
+    "sheet-empty": joined("{path}: sheet {sheet!r} is empty: no header row found (the workbook's other sheets: "
+                          "{others}); move the sheet holding the data to the front, or delete the empty one",
+                          "others", sep=", "),
+    "sheet-not-found": joined("{path}: no sheet {sheet!r}; the sheets are {sheets}", "sheets", sep=", "),
+    "sheet-too-many-cells": _too_many_cells_en,
+    "table-not-text": lambda f: (f"{f['path']}: not a text table (the file holds {_content_en(f['what'])}); check "
+                                 "that the right file was chosen, or give an .xlsx or .csv file"),
+    "excel-not-workbook": lambda f: (f"{f['path']}: not an Excel workbook (the file holds {_content_en(f['what'])}); "
+                                     "check that the right file was chosen, or open it in Excel, save it as .xlsx "
+                                     "and try again"),
+    "table-format-unknown": _format_unknown_en,
+    "table-not-regular": ("{path}: not a regular file but a folder, a pipe or a device; give an .xlsx, .xls or "
+                          ".csv file"),
+    "not-regular-file": "not a regular file but a folder, a pipe or a device",
+    # a ledger's cells, as the service's English pages list a row's errors
+    "merged-cell": ("{cell} lies in the merged cell {range}, whose value is kept in {first} only, the other cells "
+                    "being empty; unmerge it and fill in every row"),
+    "formula-no-value": lambda f: (f"{f['cell']} is a formula" + (f" {f['formula']!r}" if f.get("formula") else "")
+                                   + " whose result the file does not hold (the sheet was made by a program and never "
+                                     "calculated and saved by Excel) or is empty; open the file in Excel and save it, "
+                                     "then try again, or replace the formula by its value"),
+    "number-stored": ("{title} was stored by Excel as a number (digits may be lost); format the column as text and "
+                      "type it again"),
+    "scientific-notation": ("{title} is in scientific notation, {value} (Excel has lost digits); format the column "
+                            "as text and type it again"),
+    "amount-missing": "an amount cannot be empty",
+    "id-number-missing": "the ID number cannot be empty",
     "excel-is-text": ("{path}: the content is text (CSV or tab-separated), not an Excel workbook; rename it to .csv "
                       "and try again, or open it in Excel and save it as .xlsx"),
     "excel-is-markup": ("{path}: the content is a web page (HTML) or XML, not an Excel workbook (core systems' 'export "
@@ -363,7 +434,7 @@ MESSAGES = MessageTable("core", {
                                  "cells, or save it again as .xlsx in Excel and try again"),
     "table-empty": "{path}: the table is empty: no header row found",
     "table-not-found": "{path}: no such file",
-    "table-unreadable": "{path}: the file cannot be read ({reason})",
+    "table-unreadable": lambda f: f"{f['path']}: the file cannot be read ({_reason_en(f['reason'])})",
     "table-is-workbook": ("{path}: the content is an Excel workbook but the extension is {suffix}; rename it to .xlsx "
                           "(or .xls) and try again"),
     "text-undecodable": ("{source}: the file's encoding is not recognised (neither UTF-8 nor GB18030/GBK); save it from "
@@ -373,7 +444,10 @@ MESSAGES = MessageTable("core", {
                         "delete what is not needed and save again"),
     "total-row": "this row is a total ('{value}'), not a record; delete it (or put the totals on another sheet) and try again",
     "datafile-not-found": "{file}: no such file; check the path",
-    "datafile-unreadable": "{file}: cannot be read ({reason})",
+    "datafile-unreadable": lambda f: f"{f['file']}: cannot be read ({_reason_en(f['reason'])})",
+    "datafile-not-text": lambda f: (f"{f['file']}: should be YAML or JSON text (the file holds "
+                                    f"{_content_en(f['content'])}); check that the right file was chosen"),
+    "datafile-not-mapping": "{file}: the top level should be a mapping ('key: value')",
     "datafile-undecodable": ("{file}: the file's encoding is not recognised (neither UTF-8 nor GB18030/GBK); save it "
                              "as UTF-8 and try again"),
     "datafile-yaml-syntax": lambda f: (f"{f['file']}" + (f", line {f['line']}, column {f['column']}" if f.get("line")

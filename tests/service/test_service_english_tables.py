@@ -56,3 +56,42 @@ def test_a_header_lacking_a_required_column_is_refused_in_english(api, tmp_path:
     book.save(tmp_path / "ledger.xlsx")
     assert ("台账.xlsx: row 1: the header lacks the required columns 贷款余额 (balance); add them to the header"
             in _refused(api, tmp_path / "ledger.xlsx", "贷款余额"))
+
+
+def test_an_empty_first_sheet_is_refused_in_english(api, tmp_path: Path) -> None:
+    # a cover sheet left empty before the ledger's
+    book, _ = _ledger(tmp_path)
+    book.create_sheet("封面", 0)
+    book.save(tmp_path / "ledger.xlsx")
+    assert ("台账.xlsx: sheet '封面' is empty: no header row found (the workbook's other sheets: 贷款台账); move the "
+            "sheet holding the data to the front, or delete the empty one") in _refused(api, tmp_path / "ledger.xlsx",
+                                                                                      "封面")
+
+
+def test_a_formula_without_its_value_is_said_in_english(api, tmp_path: Path) -> None:
+    # openpyxl saves a formula without its result, as a program that makes a sheet does
+    book, sheet = _ledger(tmp_path)
+    assert sheet["K1"].value == "贷款余额"
+    sheet["K3"] = "=J3-1000"
+    book.save(tmp_path / "ledger.xlsx")
+    page = _plan(_user(api, "manager", "en", "/collect"), ledger=_upload(tmp_path / "ledger.xlsx", "台账.xlsx"))
+    assert page.status_code == 422, page.text
+    text = _text(page.text)
+    assert ("K3 is a formula '=J3-1000' whose result the file does not hold (the sheet was made by a program and "
+            "never calculated and saved by Excel) or is empty; open the file in Excel and save it, then try again, "
+            "or replace the formula by its value") in text
+    assert "<td>K (贷款余额)</td>" in page.text
+    assert _docgen_worded_cjk(page.text, _ledger_values(tmp_path / "ledger.xlsx") + ["台账.xlsx"]) == []
+
+
+def test_a_cell_left_empty_by_a_merged_range_is_said_in_english(api, tmp_path: Path) -> None:
+    # 贷款余额 merged down over two loans: only the first keeps the value
+    book, sheet = _ledger(tmp_path)
+    sheet["K3"] = None
+    sheet.merge_cells("K2:K3")
+    book.save(tmp_path / "ledger.xlsx")
+    page = _plan(_user(api, "manager", "en", "/collect"), ledger=_upload(tmp_path / "ledger.xlsx", "台账.xlsx"))
+    assert page.status_code == 422, page.text
+    assert ("K3 lies in the merged cell K2:K3, whose value is kept in K2 only, the other cells being empty; unmerge "
+            "it and fill in every row") in _text(page.text)
+    assert _docgen_worded_cjk(page.text, _ledger_values(tmp_path / "ledger.xlsx") + ["台账.xlsx"]) == []
