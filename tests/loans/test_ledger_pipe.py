@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from ledger_fixtures import row
+from xls_books import merge_header
 
 from docgen.cli import main
 from docgen.core import procs
@@ -175,12 +176,36 @@ def test_a_sheet_that_cannot_be_read_further_fails_as_in_one_process(tmp_path: P
     book.active.cell(row=30, column=column).value = -1e308  # past the calendar: the reader fails on row 30
     book.active.cell(row=30, column=column).number_format = "yyyy-mm-dd"
     book.save(path)
+    _fails_at_row_30_as_in_one_process(path, piped, "excel-cell-unconvertible")
+
+
+def _fails_at_row_30_as_in_one_process(path: Path, piped: list[int], code: str) -> tuple[object, ...]:
+    """Assert the pipeline gives the 28 loans before row 30 and then the very error (``code``) of
+    one process, its child gone; return that error."""
     alone = _read(path, False)
     pipelined = _read(path, True)
     assert pipelined == alone and piped
     loans, error = pipelined
-    assert len(loans) == 28 and error[:2] == (InputError, "excel-cell-unconvertible")
-    assert not _alive(piped[0])
+    assert len(loans) == 28 and error[:2] == (InputError, code)
+    assert not _readers() and not _alive(piped[0])
+    return error
+
+
+@pytest.mark.parametrize("where", ["merged", "past"])
+def test_data_under_an_untitled_header_is_refused_from_the_child_with_the_very_error_of_one_process(
+        tmp_path: Path, piped: list[int], where: str) -> None:
+    # column-untitled is raised by the reader while it reads the blocks: in the child, then sent
+    # with its facts (the merged range, the title that covers it) and raised here after the blocks before it.
+    path = write_ledger(_rows(40), tmp_path / "台账.xlsx")
+    if where == "merged":
+        merge_header(path, "M1:N1")  # 逾期本金 over 欠息: column N loses its title
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    column = 14 if where == "merged" else sheet.max_column + 1
+    sheet.cell(row=30, column=column).value = 123.45  # in the eighth block of four rows
+    book.save(path)
+    error = _fails_at_row_30_as_in_one_process(path, piped, "column-untitled")
+    assert ("第30行起有数据" in error[3]) and (("M1:N1" in error[3]) == (where == "merged"))
 
 
 def test_an_error_cell_read_again_by_python_calamine_in_the_child_gives_the_same_loans(
