@@ -25,7 +25,11 @@ NPL report's opening ledger, read in a worker process while this one reads the c
 two busy processes on two cores, not four). In the service the ledger commands run in worker
 processes of their own (spawned, or Celery's prefork children), which fork this reader as they
 fork the opening ledger's worker; a process that may not have children (a daemonic one) or that
-cannot start one reads the ledger itself.
+cannot start one reads the ledger itself. A job's process has its lease's thread beside the one
+reading (``docgen.service.jobs.Lease``, renewing in the job store's SQLite or PostgreSQL): what
+another thread holds at the fork (a database connection, a lock) stays held in the child, which
+touches none of it. The child reads the file and writes its pipe; its collector is off before it
+opens the file, so ``collector_paused`` takes no lock in it (the one lock of docgen's it would meet).
 """
 from __future__ import annotations
 
@@ -117,12 +121,16 @@ def _produce(connection: Any, other_end: Any, opener: Callable[[Path, str | None
     parent took all but ``ahead`` of those sent, then ``end``; a project error is sent instead.
     Anything else ends the child without a word: the parent reads the file itself."""
     other_end.close()  # the parent's end: when the parent is gone, sending fails instead of waiting
-    gc.disable()  # blocks of new objects and no cycles, as in the parent's reading (collector_paused)
+    # Blocks of new objects and no cycles, as in the parent's reading; off before anything is read, so
+    # collector_paused takes no lock here (one a thread of the parent held at the fork stays held).
+    gc.disable()
     try:
         try:
+            # The forking thread is this process's main one, even a service's thread that is not its
+            # parent's: the handler is set. ValueError only where no handler may be set (a sub-interpreter).
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops this one
         except ValueError:
-            pass  # not the main thread: a Ctrl-C ends this process quietly below
+            pass  # a Ctrl-C then ends this process quietly below
         try:
             stream = opener(file, sheet)
             connection.send_bytes(pickle.dumps(("head", dict(stream.columns), list(stream.unknown_headers)),

@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from ledger_fixtures import row
 from xls_books import merge_header
 
 from docgen.cli import main
-from docgen.core import procs
+from docgen.core import gcpause, procs
 from docgen.core.errors import InputError, RowsError
 from docgen.core.tabular import Block
 from docgen.loans import ledger, ledger_pipe
@@ -314,6 +315,27 @@ def test_a_reader_never_iterated_stops_its_child_when_let_go(tmp_path: Path, pip
             break
         time.sleep(0.02)
     assert not _alive(pid) and not _readers()
+
+
+def test_a_reader_forked_by_a_thread_while_another_holds_a_lock_reads_without_it(
+        tmp_path: Path, piped: list[int]) -> None:
+    # A job's process forks the reader from a thread beside its lease thread: a lock some other
+    # thread holds at the fork stays held in the child for good. The child takes none of docgen's
+    # (its collector is off before it reads: collector_paused then takes no lock), and it ignores
+    # Ctrl-C though forked by a thread that is not the main one.
+    path = write_ledger(_rows(40), tmp_path / "台账.xlsx")
+    opened: list[object] = []
+    with gcpause._PAUSES_LOCK:  # held as by a thread pausing the collector when the fork happens
+        worker = threading.Thread(target=lambda: opened.append(iter_ledger_blocks(path, block_rows=4)))
+        worker.start()
+        worker.join(20)
+        stuck = worker.is_alive()
+        for child in _readers():
+            os.kill(child.pid, signal.SIGKILL if stuck else signal.SIGINT)
+    worker.join()
+    time.sleep(0.3)  # a child that took the Ctrl-C would be gone by now
+    assert not stuck and piped and _alive(piped[0])
+    assert sum(map(len, opened[0])) == 40 and not _readers() and not _alive(piped[0])
 
 
 def test_small_ledgers_a_single_cpu_and_parallel_false_read_in_this_process(
