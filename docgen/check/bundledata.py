@@ -56,6 +56,9 @@ _DATE = {"type": "date", "coerce": "to_date", "nullable": True}
 _USCC = {"type": "string", "coerce": _id_number, "check_with": "uscc", "nullable": True}
 _ID = {"type": "string", "coerce": _id_number, "check_with": "resident_id", "nullable": True}
 _ACCOUNT_NO = {"type": "string", "coerce": _text, "regex": r"[0-9][0-9 \-]{5,39}", "nullable": True}
+# Read as a template's yes/no field is (``values.parse_yes_no``): a reviewer types 是 or 否 in
+# bundle.yaml as in a batch sheet, where a YAML boolean alone refused 是 as 类型应为是/否.
+_YES_NO = {"type": "boolean", "coerce": "to_yes_no"}
 
 
 def _dict(schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -196,9 +199,9 @@ SCHEMA: dict[str, Any] = _labelled({
                 "expires": _DATE,
                 "issued": _DATE,
                 "years": {"type": "list", "schema": {"type": "integer", "min": 1900, "max": 2999}},
-                "original": {"type": "boolean"},
-                "copy": {"type": "boolean"},
-                "electronic": {"type": "boolean"},
+                "original": _YES_NO,
+                "copy": _YES_NO,
+                "electronic": _YES_NO,
                 # parts of a compound item bound together in one file (the item's `parts` rule ids)
                 "parts": {"type": "list", "schema": {"type": "string", "empty": False}},
                 "note": {"type": "string", "nullable": True},
@@ -211,12 +214,12 @@ SCHEMA: dict[str, Any] = _labelled({
         "valuesrules": {
             "type": "dict",
             "schema": {
-                "signed": {"type": "boolean"},
-                "sealed": {"type": "boolean"},
+                "signed": _YES_NO,
+                "sealed": _YES_NO,
                 # The seals and signatures the seed names apart (篇十三 二、1-3):
-                "company_seal": {"type": "boolean"},      # 公章 of the issuer (borrower or contractor)
-                "legal_rep_seal": {"type": "boolean"},    # 法人章 (法定代表人名章)
-                "shareholders_signed": {"type": "boolean"},  # every shareholder signed or sealed
+                "company_seal": _YES_NO,      # 公章 of the issuer (borrower or contractor)
+                "legal_rep_seal": _YES_NO,    # 法人章 (法定代表人名章)
+                "shareholders_signed": _YES_NO,  # every shareholder signed or sealed
                 "by": {"type": "string", "nullable": True},
                 "date": _DATE,
                 "note": {"type": "string", "nullable": True},

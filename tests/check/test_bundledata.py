@@ -75,8 +75,11 @@ def test_all_digit_ids_read_as_numbers_are_accepted() -> None:
          "documents.bussiness-license", "清单 dev-loan 中没有项目“bussiness-license”", "unknown-item"),
         (lambda d: d.__setitem__("documents", {"audit-reports": {"years": ["二〇二三"]}}),
          "documents.audit-reports.years[0]", "类型应为整数", "type"),
-        (lambda d: d.__setitem__("attestations", {"loan-contract": {"signed": "是"}}),
-         "attestations.loan-contract.signed", "类型应为是/否", "type"),
+        (lambda d: d.__setitem__("attestations", {"loan-contract": {"signed": "是的"}}),
+         "attestations.loan-contract.signed", "无法转换：应填“是”或“否”（也可填 true/false、yes/no、Y/N、1/0，不区分大小写），"
+         "收到“是的”", "not-convertible"),
+        (lambda d: d.__setitem__("documents", {"company-profile": {"electronic": 2}}),
+         "documents.company-profile.electronic", "收到“2”", "not-convertible"),
         (lambda d: d.__setitem__("attestations", {"nope": {"signed": True}}), "attestations.nope", "没有项目“nope”", "unknown-item"),
         (lambda d: d.__setitem__("borower", {}), "borower", "未知字段", "unknown-field"),
     ],
@@ -316,3 +319,28 @@ def test_id_numbers_typed_lower_case_are_read_upper_case() -> None:
     assert result.findings == []
     assert result.section("borrower")["legal_rep"]["id_number"] == ID_LEGAL_REP
     assert result.data["shareholders"][0]["uscc"] == USCC_HOLDER
+
+
+@pytest.mark.parametrize(("written", "answer"), [
+    ("是", True), ("否", False), (" Y ", True), ("n", False), ("TRUE", True), ("no", False), ("１", True), ("０", False),
+    ("ｙｅｓ", True), (1, True), (0, False), (True, True), (False, False),
+])
+def test_yes_no_fields_read_what_a_template_field_reads(written, answer) -> None:
+    """A reviewer's 是/否 under attestations and documents reads as a batch sheet's does (values.parse_yes_no)."""
+    result = _load(good_data(documents={"company-profile": {"copy": written, "electronic": written}},
+                             attestations={"loan-contract": {"signed": written, "sealed": written,
+                                                             "company_seal": written, "legal_rep_seal": written,
+                                                             "shareholders_signed": written}}))
+    assert result.findings == []
+    assert result.document("company-profile") == {"copy": answer, "electronic": answer}
+    assert {k: v for k, v in result.attestation("loan-contract").items()} == dict.fromkeys(
+        ["signed", "sealed", "company_seal", "legal_rep_seal", "shareholders_signed"], answer)
+
+
+def test_a_yes_no_field_refused_names_the_field_and_the_value_in_english_too() -> None:
+    result = _load(good_data(attestations={"loan-contract": {"signed": "有", "sealed": "否"}}))
+    (finding,) = result.findings
+    assert finding.params["field"] == "attestations.loan-contract.signed"
+    assert finding.detail() == "无法转换：应填“是”或“否”（也可填 true/false、yes/no、Y/N、1/0，不区分大小写），收到“有”"
+    assert finding.params["detail_en"] == "should be yes or no (是/否, true/false, yes/no, Y/N or 1/0, in any case), not '有'"
+    assert result.attestation("loan-contract") == {"sealed": False}

@@ -208,6 +208,34 @@ def test_a_shareholder_or_vote_named_by_a_number_is_its_own_finding(tmp_path, co
     assert invalid == [message]
 
 
+@pytest.mark.parametrize(("lang", "message"), [
+    ("zh", "bundle.yaml 字段 attestations.loan-contract.signed：无法转换：应填“是”或“否”（也可填 true/false、yes/no、Y/N、"
+           "1/0，不区分大小写），收到“已签”"),
+    ("en", "bundle.yaml field attestations.loan-contract.signed: should be yes or no (是/否, true/false, yes/no, Y/N "
+           "or 1/0, in any case), not '已签'"),
+])
+def test_bundle_yaml_yes_no_fields_read_as_template_fields(tmp_path, complete_bundle, lang, message):
+    """是/否, Y, 1 under attestations and documents satisfy the rules as true/false do; anything
+    else is the one invalid-data finding, naming the file, the field and the value."""
+    bundle = tmp_path / "yes-no"
+    shutil.copytree(complete_bundle, bundle)
+    data = yaml.safe_load((bundle / "bundle.yaml").read_text(encoding="utf-8"))
+    data["attestations"]["shareholder-resolution"].update(signed="是", sealed="Y", company_seal=1,
+                                                          legal_rep_seal="ＴＲＵＥ", shareholders_signed=" 是 ")
+    data["documents"]["company-profile"] = {"copy": "是", "electronic": "是"}
+    (bundle / "bundle.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run("check", bundle, "--as-of", EXAMPLE_AS_OF, "--lang", lang)
+    assert result.exit_code == 0, result.output
+    data["attestations"]["loan-contract"]["signed"] = "已签"
+    (bundle / "bundle.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run("check", bundle, "--as-of", EXAMPLE_AS_OF, "--format", "json", "--lang", lang)
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.output)["findings"]
+    assert [f["message"] for f in findings if f["code"] == "invalid-data"] == [message]
+    # The field refused is not used: the loan contract's signature awaits confirmation.
+    assert [f["item"] for f in findings if f["code"] == "unattested"] == ["loan-contract"]
+
+
 # ---- init ---------------------------------------------------------------------------------------
 
 
