@@ -301,6 +301,11 @@ MESSAGES = MessageTable("core", {
     "sheet-not-found": joined("{path}：找不到工作表{sheet!q}；现有工作表：{sheets}", "sheets"),
     "table-unreadable": "{path}：无法读取文件（{reason}）",
     "csv-syntax": "{path}：第{line}行 CSV 格式错误（{reason}）",
+    "csv-cell-too-long": lambda f: (
+        (f"{f['path']}：第{f['row']}行第{f['number']}列（{f['letter']} 列）的单元格" if f.get("number")
+         else f"{f['path']}：第{f['row']}行有单元格") + f"超过可读取的上限（{f['limit']} 个字符）"
+        + ("。该格以英文双引号开头：引号未闭合时，其后各行都会被读进这一格；请检查该格的引号是否成对"
+           "（格内的双引号应写成两个），或删减其内容，再重试" if f.get("quoted") else "；请删减该格内容后重试")),
     "table-not-found": "{path}：文件不存在",
     "table-not-regular": "{path}：不是普通文件，而是文件夹、管道或设备；请给出 .xlsx、.xls 或 .csv 文件",
     "table-format-unknown": lambda f: (f"{f['path']}：无法识别的表格格式 {f['suffix'] or '（无扩展名）'}；"
@@ -440,6 +445,12 @@ MESSAGES = MessageTable("core", {
     "text-undecodable": ("{source}: the file's encoding is not recognised (neither UTF-8 nor GB18030/GBK); save it from "
                          "Excel as 'CSV UTF-8 (comma delimited)' or .xlsx and try again"),
     "csv-syntax": "{path}: CSV error at line {line} ({reason})",
+    "csv-cell-too-long": lambda f: (
+        (f"{f['path']}: the cell in row {f['row']}, column {f['number']} ({f['letter']})," if f.get("number")
+         else f"{f['path']}: a cell in row {f['row']}") + f" is longer than the {f['limit']} characters that can be read"
+        + (". It opens with a double quote: if the closing quote is missing, every line after it is read into that "
+           "cell; check that its quotes are paired (a quote inside a cell is written twice), or shorten it, then try "
+           "again" if f.get("quoted") else "; shorten it and try again")),
     "sheet-too-large": ("{path}: the sheet is {megabytes} MB unpacked, over the {limit_megabytes} MB that can be read; "
                         "delete what is not needed and save again"),
     "total-row": "this row is a total ('{value}'), not a record; delete it (or put the totals on another sheet) and try again",

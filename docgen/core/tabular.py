@@ -654,7 +654,69 @@ def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
             # Row numbers count records, which is what Excel shows when it opens the CSV.
             yield from reader
         except csv.Error as exc:
-            raise MESSAGES.error(InputError, "csv-syntax", path=path, line=reader.line_num, reason=str(exc)) from None
+            if not str(exc).startswith("field larger than field limit"):
+                raise MESSAGES.error(InputError, "csv-syntax", path=path, line=reader.line_num,
+                                     reason=str(exc)) from None
+            raise _cell_too_long(path, lines, delimiter) from None
+
+
+def _cell_too_long(path: Path, lines: Any, delimiter: str) -> InputError:
+    """Return the ``InputError`` (``csv-cell-too-long``) of a CSV whose reader stopped at a cell over
+    csv's field size limit, naming the cell's row and column, which Python's csv does not say.
+
+    ``lines`` is read again from its start: the records before the one refused are counted by a
+    new reader (as fast as the first read), then that record's cells are measured (``_long_cell``)."""
+    lines.seek(0)
+    reader = csv.reader(lines, delimiter=delimiter)
+    records = lines_before = 0
+    try:
+        for _ in reader:
+            records += 1
+            lines_before = reader.line_num
+    except csv.Error:
+        pass
+    number, opened = _long_cell(lines, delimiter, lines_before)
+    return MESSAGES.error(InputError, "csv-cell-too-long", path=path, row=records + 1, number=number,
+                          letter=column_letters(number) if number else "", quoted=opened,
+                          limit=csv.field_size_limit())
+
+
+def _long_cell(lines: Any, delimiter: str, skip: int) -> tuple[int | None, bool]:
+    """Return the column (counted from 1) of the first cell longer than csv's field size limit in
+    the record starting after ``skip`` lines of ``lines`` (a seekable text stream read with
+    ``newline=""``), and whether that cell opened with a double quote (one never closed takes in
+    every line after it); ``(None, False)`` when none is (the stream changed under the reader).
+
+    Reads the record as Python's csv reader does in its default dialect (``"`` quoting, doubled
+    inside a quoted cell, not strict), counting each cell's characters up to the limit only."""
+    limit = csv.field_size_limit()
+    lines.seek(0)
+    for _ in range(skip):
+        if not lines.readline():
+            return None, False
+    column, length, state, opened = 1, 0, "start", False
+    for piece in iter(lambda: lines.read(1 << 16), ""):
+        for char in piece:
+            if state == "quoted":
+                if char == '"':
+                    state = "quote"  # the closing quote, or the first of a doubled one
+                    continue
+            elif char == delimiter:
+                column, length, state, opened = column + 1, 0, "start", False
+                continue
+            elif char in "\r\n":
+                return None, False  # the record ended with no cell too long
+            elif state == "quote":
+                state = "quoted" if char == '"' else "field"  # after the closing quote, read as it comes
+            elif char == '"' and state == "start":
+                state, opened = "quoted", True
+                continue
+            else:
+                state = "field"
+            length += 1
+            if length > limit:
+                return column, opened
+    return None, False
 
 
 def _stream_encoding(path: Path) -> str | None:

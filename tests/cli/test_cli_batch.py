@@ -154,6 +154,19 @@ def test_unreadable_rows_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
+def test_a_rows_csv_with_a_quote_left_open_exits_2_naming_the_cell(runner: CliRunner, tmp_path: Path) -> None:
+    sheet = write_csv(tmp_path / "rows.csv", rows(3))
+    lines = sheet.read_text(encoding="utf-8-sig").splitlines()
+    lines[2] = '"' + lines[2]  # a clerk's stray quote before the second letter's borrower
+    sheet.write_text("\n".join(lines + lines[1:2] * 1000) + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f"Error: {sheet}：第3行第1列（A 列）的单元格超过可读取的上限（131072 个字符）。该格以英文双引号开头："
+                             "引号未闭合时，其后各行都会被读进这一格；请检查该格的引号是否成对（格内的双引号应写成两个），"
+                             "或删减其内容，再重试\n")
+    assert not (tmp_path / "o").exists()
+
+
 def test_options_are_validated(runner: CliRunner, tmp_path: Path) -> None:
     sheet = write_csv(tmp_path / "rows.csv", rows(1))
     bad_jobs = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path), "-j", "0"])

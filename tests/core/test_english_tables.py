@@ -104,3 +104,16 @@ def test_a_workbook_name_on_other_content_is_refused_in_english(tmp_path: Path) 
     assert _english(lambda: read_table(path, ALIASES)) == (
         f"{path}: not an Excel workbook (the file holds a PDF file); check that the right file was chosen, or open it "
         "in Excel, save it as .xlsx and try again")
+
+
+def test_a_csv_cell_over_the_size_limit_is_refused_in_english(tmp_path: Path) -> None:
+    path = tmp_path / "名单.csv"
+    path.write_text(f"借款人,证件号码\n张三,{ID}\n李四,{ID}" + "0" * 131073 + "\n", encoding="utf-8")
+    assert _english(lambda: read_table(path, ALIASES)) == (
+        f"{path}: the cell in row 3, column 2 (B), is longer than the 131072 characters that can be read; shorten it "
+        "and try again")
+    path.write_text(f"借款人,证件号码\n\"张三,{ID}\n" + f"李四,{ID}\n" * 7000, encoding="utf-8")
+    assert _english(lambda: read_table(path, ALIASES)) == (
+        f"{path}: the cell in row 2, column 1 (A), is longer than the 131072 characters that can be read. It opens "
+        "with a double quote: if the closing quote is missing, every line after it is read into that cell; check that "
+        "its quotes are paired (a quote inside a cell is written twice), or shorten it, then try again")

@@ -209,15 +209,15 @@ def test_a_header_cell_merged_over_two_columns_leaves_the_second_untitled(tmp_pa
                               "（C 列表头为空，合并单元格的表头请拆分后逐列填写）")
 
 
-def _refusal(read: Any) -> InputError:
-    """The ``InputError`` ``read()`` raises (its exit code 2: unreadable input)."""
+def _refusal(read: Any, code: str = "column-untitled") -> InputError:
+    """The ``InputError`` coded ``code`` that ``read()`` raises (its exit code 2: unreadable input)."""
     with pytest.raises(InputError) as err:
         read()
-    assert err.value.exit_code == 2 and err.value.code == "column-untitled"
+    assert err.value.exit_code == 2 and err.value.code == code
     return err.value
 
 
-def _every_way(path: Path, *, calamine: bool = False) -> list[str]:
+def _every_way(path: Path, *, calamine: bool = False, code: str = "column-untitled") -> list[str]:
     """What each way of reading ``path`` refuses it with: ``read_table``, and ``stream_table``'s
     blocks of one row and of the default size; with ``calamine`` (an .xlsx) each of them
     streamed, then through python-calamine."""
@@ -226,9 +226,9 @@ def _every_way(path: Path, *, calamine: bool = False) -> list[str]:
         with pytest.MonkeyPatch.context() as patch:
             if not streamed:
                 patch.setattr(tabular, "streams_alike", lambda *_: False)
-            said += [str(_refusal(lambda: read_table(path, ALIASES))),
-                     str(_refusal(lambda: list(stream_table(path, ALIASES).column_blocks(1)))),
-                     str(_refusal(lambda: list(stream_table(path, ALIASES).blocks())))]
+            said += [str(_refusal(lambda: read_table(path, ALIASES), code)),
+                     str(_refusal(lambda: list(stream_table(path, ALIASES).column_blocks(1)), code)),
+                     str(_refusal(lambda: list(stream_table(path, ALIASES).blocks()), code))]
     return said
 
 
@@ -270,6 +270,31 @@ def test_a_csv_column_with_data_under_an_empty_header_is_refused_by_its_number(t
     path.write_bytes(f"借款人,证件号码\n张三,{ID}\n李四,{ID},,欠息 1.5\n王五,{ID}\n".encode(encoding))
     assert _every_way(path) == [f"{path}：第4列（D 列）表头为空，但该列第3行起有数据，无表头的数据无法读取；"
                                 "请给该列填写表头，或删除该列"] * 3
+
+
+@pytest.mark.parametrize("guessed", [False, True])
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_csv_cell_over_the_size_limit_is_named_by_row_and_column(tmp_path: Path, encoding: str, guessed: bool,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Python's csv stopped with its own English (field larger than field limit) inside the Chinese sentence.
+    if guessed:  # the whole-file path
+        monkeypatch.setattr(tabular, "_stream_encoding", lambda path: None)
+    path = tmp_path / "名单.csv"
+    # A cell longer than the limit, after a blank line (a record, and a row in Excel) and a quoted
+    # cell holding a line break and a doubled quote.
+    path.write_bytes((f"借款人,证件号码,逾期本金\r\n\r\n\"张三\r\n（\"\"明远\"\"）\",{ID},5\r\n李四,{ID},"
+                      + "备注" * 65537 + "\r\n王五,{ID},6\r\n").encode(encoding))
+    assert _every_way(path, code="csv-cell-too-long") == [
+        f"{path}：第4行第3列（C 列）的单元格超过可读取的上限（131072 个字符）；请删减该格内容后重试"] * 3
+    # A cell opening with a quote never closed takes in every line after it.
+    path.write_bytes((f"借款人,证件号码,逾期本金\n张三,{ID},5\n李四,\"{ID},6\n" + f"王五,{ID},7\n" * 6000).encode(encoding))
+    assert _every_way(path, code="csv-cell-too-long") == [
+        f"{path}：第3行第2列（B 列）的单元格超过可读取的上限（131072 个字符）。该格以英文双引号开头：引号未闭合时，"
+        "其后各行都会被读进这一格；请检查该格的引号是否成对（格内的双引号应写成两个），或删减其内容，再重试"] * 3
+    # Tab-separated, the first cell of a record, and a quote after the first character opens nothing.
+    path.write_bytes((f"借款人\t证件号码\n张三\t{ID}\nx\"" + "李" * 131071 + f"\t{ID}\n").encode(encoding))
+    assert _every_way(path, code="csv-cell-too-long") == [
+        f"{path}：第3行第1列（A 列）的单元格超过可读取的上限（131072 个字符）；请删减该格内容后重试"] * 3
 
 
 def test_an_untitled_column_without_data_is_read_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -95,3 +95,21 @@ def test_a_cell_left_empty_by_a_merged_range_is_said_in_english(api, tmp_path: P
     assert ("K3 lies in the merged cell K2:K3, whose value is kept in K2 only, the other cells being empty; unmerge "
             "it and fill in every row") in _text(page.text)
     assert _docgen_worded_cjk(page.text, _ledger_values(tmp_path / "ledger.xlsx") + ["台账.xlsx"]) == []
+
+
+def test_a_csv_ledger_with_a_quote_left_open_is_refused_in_english(api, tmp_path: Path) -> None:
+    # The example's first loans as CSV, a stray quote opening the second loan's first cell: every
+    # line after it reads as that one cell, past the CSV reader's limit.
+    source = openpyxl.load_workbook(LEDGER, read_only=True)
+    rows = [["" if value is None else str(value) for value in row]
+            for row in source.active.iter_rows(max_row=4, values_only=True)]
+    source.close()
+    rows[2][0] = '"' + rows[2][0]
+    lines = [",".join(row) for row in rows] + [",".join(rows[3])] * 2000
+    page = _plan(_user(api, "manager", "en", "/collect"), ledger=("台账.csv", ("\n".join(lines) + "\n").encode()))
+    assert page.status_code == 400, page.text
+    assert ("台账.csv: the cell in row 3, column 1 (A), is longer than the 131072 characters that can be read. It "
+            "opens with a double quote: if the closing quote is missing, every line after it is read into that cell; "
+            "check that its quotes are paired (a quote inside a cell is written twice), or shorten it, then try "
+            "again") in _text(page.text)
+    assert _docgen_worded_cjk(page.text, ["台账.csv"]) == []
