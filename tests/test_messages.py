@@ -327,6 +327,13 @@ SAMPLES: dict[tuple[str, str], tuple[dict[str, Any], ...]] = {
     # a checklist's schema problems: (key path, Chinese, English) each
     ("check errors", "checklist-schema"): ({"problems": [("items.营业执照.kinds", "不允许的取值“exe”",
                                                           "value 'exe' is not allowed")] * 6},),
+    # every reference a checklist does not define, said together: (code, its facts) each
+    ("check errors", "checklist-undefined"): ({"refs": [
+        ("checklist-kind-set-undefined", {"where": "items.营业执照", "kinds": "扫描件"}),
+        ("checklist-group-undefined", {"where": "items.营业执照", "group": "其他", "groups": ["申请人", "项目"]}),
+        ("checklist-item-undefined", {"item": "会议纪要", "rule": 0, "ref": "许可证"}),
+        ("checklist-stage-group-undefined", {"stage_index": 0, "entry_index": 1, "group": "其他"}),
+        ("checklist-entry-item-undefined", {"stage_index": 1, "entry_index": 0, "item": "许可证"})]},),
     ("check details", "file"): ({"file_reason": "damaged"}, {"file_reason": "wrong-type", "kind": "jpg"}),
     ("check errors", "checklist-not-text"): tuple({"kind": kind} for kind in ("pdf", "xlsx", "zip", "jpg")),
     ("core", "condition-unsafe"): tuple({"rule": rule} for rule in ("call", "filter", "filter-argument", "power",

@@ -374,19 +374,20 @@ def _build(doc: dict[str, Any], label: str, path: Path | None,
     its conditions, which then passed the checks before and are not compiled now."""
     kind_sets: dict[str, list[str]] = doc.get("kinds") or {}
     groups = doc.get("groups") or {}
+    # Every reference to what the file does not define, (code, facts), said together once the
+    # items and stages are read: a bank editing its copy mends them in one go.
+    undefined: list[tuple[str, dict[str, Any]]] = []
     items: dict[str, Item] = {}
     for item_id, spec in doc["items"].items():
         where = ERRORS.text("where/item", {"item": item_id})
         kinds = spec["kinds"]
         if isinstance(kinds, str):
             if kinds not in kind_sets:
-                raise ERRORS.error(ChecklistError, "checklist-kind-set-undefined", label=label, where=where,
-                                   kinds=kinds)
-            kinds = kind_sets[kinds]
+                undefined.append(("checklist-kind-set-undefined", {"where": where, "kinds": kinds}))
+            kinds = kind_sets.get(kinds, [])
         group = spec.get("group")
         if group and groups and group not in groups:
-            raise ERRORS.error(ChecklistError, "checklist-group-undefined", label=label, where=where, group=group,
-                               groups=list(groups))
+            undefined.append(("checklist-group-undefined", {"where": where, "group": group, "groups": list(groups)}))
         rules = [_build_rule(rule, label, f"{where}.rules[{i}]", plans)
                  for i, rule in enumerate(spec.get("rules") or [])]
         items[item_id] = Item(
@@ -398,9 +399,7 @@ def _build(doc: dict[str, Any], label: str, path: Path | None,
         for i, rule in enumerate(item.rules):
             for ref in rule.get("items", []) if rule["rule"] == "all-of" else []:
                 if ref not in items:
-                    raise ERRORS.error(ChecklistError, "checklist-item-undefined", label=label, item=item.id,
-                                       rule=i, ref=ref)
-    _refuse_all_of_cycles(items, label)
+                    undefined.append(("checklist-item-undefined", {"item": item.id, "rule": i, "ref": ref}))
     stages: list[Stage] = []
     seen: set[str] = set()
     for si, spec in enumerate(doc["stages"]):
@@ -410,15 +409,22 @@ def _build(doc: dict[str, Any], label: str, path: Path | None,
         seen.add(spec["id"])
         entries = []
         for ei, entry in enumerate(spec["entries"]):
-            if entry["item"] not in items:
-                raise ERRORS.error(ChecklistError, "checklist-entry-item-undefined", label=label, stage_index=si,
-                                   entry_index=ei, item=entry["item"])
             group = entry.get("group")
+            if entry["item"] not in items:
+                undefined.append(("checklist-entry-item-undefined",
+                                  {"stage_index": si, "entry_index": ei, "item": entry["item"]}))
             if group and groups and group not in groups:
-                raise ERRORS.error(ChecklistError, "checklist-stage-group-undefined", label=label,
-                                   stage_index=si, entry_index=ei, group=group)
-            entries.append(StageItem(no=entry["no"], item=items[entry["item"]], group=group))
+                undefined.append(("checklist-stage-group-undefined",
+                                  {"stage_index": si, "entry_index": ei, "group": group}))
+            if entry["item"] in items:
+                entries.append(StageItem(no=entry["no"], item=items[entry["item"]], group=group))
         stages.append(Stage(id=spec["id"], title=dict(spec["title"]), folder=spec["folder"], entries=entries))
+    if len(undefined) == 1:
+        code, facts = undefined[0]
+        raise ERRORS.error(ChecklistError, code, label=label, **facts)
+    if undefined:
+        raise ERRORS.error(ChecklistError, "checklist-undefined", label=label, refs=undefined)
+    _refuse_all_of_cycles(items, label)
     return Checklist(
         id=doc["id"], title=dict(doc["title"]), stages=stages, items=items, groups=groups,
         params=dict(doc.get("params") or {}), path=path,

@@ -478,6 +478,18 @@ def _not_zip(f: Mapping[str, Any], lang: str) -> str:
     return said.format(root=f["root"], name=spaced(name) if i == 0 else name) + then
 
 
+#: A checklist's reference to what it does not define, by error code -> the entry saying where it stands
+#: and what it names, without the file: ``checklist-undefined`` says the file once before them all.
+UNDEFINED = {"checklist-kind-set-undefined": "undefined/kind-set", "checklist-group-undefined": "undefined/group",
+             "checklist-item-undefined": "undefined/item", "checklist-stage-group-undefined": "undefined/stage-group",
+             "checklist-entry-item-undefined": "undefined/entry-item"}
+
+
+def _undefined(f: Mapping[str, Any], piece: str, lang: str = "zh") -> str:
+    """One undefined reference of a checklist: the file's label, then where and what (``undefined/<piece>``)."""
+    return f["label"] + ("：" if lang == "zh" else ": ") + ERRORS.text(f"undefined/{piece}", f, lang)
+
+
 #: Why a checklist or a bundle cannot be used at all (``ChecklistError``/``BundleError``), by code.
 ERRORS = MessageTable("check errors", {
     "checklist-no-stage": joined("清单 {checklist} 没有阶段{stage!q}；可用阶段：{stages}", "stages"),
@@ -495,11 +507,20 @@ ERRORS = MessageTable("check errors", {
     "checklist-schema": _schema_failed,
     # where in a checklist file a problem is, after the file's label: the key path
     "where/item": "items.{item}",
-    "checklist-kind-set-undefined": "{label}：{where}.kinds：未定义的类型集合{kinds!q}（请在 kinds 中定义，或直接列出文件类型）",
-    "checklist-group-undefined": joined("{label}：{where}.group：未定义的分组{group!q}（可用：{groups}）", "groups"),
-    "checklist-item-undefined": "{label}：items.{item}.rules[{rule}].items：未定义的项目{ref!q}",
+    # a reference to what the checklist does not define: where it stands and what it names, after the
+    # file's label (one such reference: its own code; several: checklist-undefined names them all)
+    "undefined/kind-set": "{where}.kinds：未定义的类型集合{kinds!q}（请在 kinds 中定义，或直接列出文件类型）",
+    "undefined/group": joined("{where}.group：未定义的分组{group!q}（可用：{groups}）", "groups"),
+    "undefined/item": "items.{item}.rules[{rule}].items：未定义的项目{ref!q}",
+    "undefined/stage-group": "stages[{stage_index}].entries[{entry_index}].group：未定义的分组{group!q}",
+    "undefined/entry-item": "stages[{stage_index}].entries[{entry_index}].item：未定义的项目{item!q}（请先在 items 中定义）",
+    "checklist-kind-set-undefined": lambda f: _undefined(f, "kind-set"),
+    "checklist-group-undefined": lambda f: _undefined(f, "group"),
+    "checklist-item-undefined": lambda f: _undefined(f, "item"),
+    "checklist-undefined": lambda f: (f"{f['label']}：{len(f['refs'])} 处引用未定义：" + "；".join(
+        ERRORS.text(UNDEFINED[code], facts) for code, facts in f["refs"])),
     "checklist-stage-duplicate": "{label}：stages[{stage_index}].id：阶段编号{stage!q}重复",
-    "checklist-stage-group-undefined": "{label}：stages[{stage_index}].entries[{entry_index}].group：未定义的分组{group!q}",
+    "checklist-stage-group-undefined": lambda f: _undefined(f, "stage-group"),
     "checklist-all-of-cycle": joined("{label}：items.{item}.rules：all-of 循环引用（{cycle}）", "cycle", sep=" → "),
     "checklist-rule-key-missing": "{label}：{where}.{key}：规则 {rule} 缺少必填键 {key}",
     "bundle-file-too-large": "{label}：文件超过大小上限 {cap} 字节，停止读取",
@@ -515,7 +536,7 @@ ERRORS = MessageTable("check errors", {
     "scaffold-bad-path": "{root}：无法创建资料包文件夹（{reason}）；请检查路径（每级文件夹名不超过 255 字节）",
     "scaffold-write-failed": "{root}：无法创建资料包文件夹（{reason}）；请检查路径和权限",
     "equity-threshold-range": "自筹资金比例下限应在 0 到 1 之间（如 0.5 表示 50%），收到 {threshold}",
-    "checklist-entry-item-undefined": "{label}：stages[{stage_index}].entries[{entry_index}].item：未定义的项目{item!q}（请先在 items 中定义）",
+    "checklist-entry-item-undefined": lambda f: _undefined(f, "entry-item"),
     "inspect-not-a-file": "{path}：文件不存在或不是普通文件",
     "bundle-yaml-too-large": "文件过大（{size} 字节，上限 {limit} 字节）；bundle.yaml 只应填写申请数据",
     "scaffold-exists": "{target} 已存在，未覆盖；如确需重新生成空白 bundle.yaml，请加 --force（原内容将被替换）",
@@ -539,19 +560,23 @@ ERRORS = MessageTable("check errors", {
                                         + f": YAML syntax error: {f['problem']}"),
     "checklist-not-mapping": "{label}: the checklist file must be a YAML mapping (id, title, items, stages)",
     "checklist-schema": lambda f: _schema_failed(f, "en"),
-    "checklist-kind-set-undefined": ("{label}: {where}.kinds: kind set '{kinds}' is not defined (define it under "
-                                     "kinds, or list the file kinds)"),
-    "checklist-group-undefined": joined("{label}: {where}.group: group '{group}' is not defined (defined: {groups})",
-                                        "groups", sep=", "),
-    "checklist-item-undefined": "{label}: items.{item}.rules[{rule}].items: item '{ref}' is not defined",
+    "undefined/kind-set": "{where}.kinds: kind set '{kinds}' is not defined (define it under kinds, or list the file kinds)",
+    "undefined/group": joined("{where}.group: group '{group}' is not defined (defined: {groups})", "groups", sep=", "),
+    "undefined/item": "items.{item}.rules[{rule}].items: item '{ref}' is not defined",
+    "undefined/stage-group": "stages[{stage_index}].entries[{entry_index}].group: group '{group}' is not defined",
+    "undefined/entry-item": ("stages[{stage_index}].entries[{entry_index}].item: item '{item}' is not defined (define "
+                             "it under items first)"),
+    "checklist-kind-set-undefined": lambda f: _undefined(f, "kind-set", "en"),
+    "checklist-group-undefined": lambda f: _undefined(f, "group", "en"),
+    "checklist-item-undefined": lambda f: _undefined(f, "item", "en"),
+    "checklist-undefined": lambda f: (f"{f['label']}: {len(f['refs'])} references are not defined: " + "; ".join(
+        ERRORS.text(UNDEFINED[code], facts, "en") for code, facts in f["refs"])),
     "checklist-stage-duplicate": "{label}: stages[{stage_index}].id: stage id '{stage}' is used twice",
-    "checklist-stage-group-undefined": ("{label}: stages[{stage_index}].entries[{entry_index}].group: group '{group}' "
-                                        "is not defined"),
+    "checklist-stage-group-undefined": lambda f: _undefined(f, "stage-group", "en"),
     "checklist-all-of-cycle": joined("{label}: items.{item}.rules: all-of refers to itself ({cycle})", "cycle",
                                      sep=" → "),
     "checklist-rule-key-missing": "{label}: {where}.{key}: rule {rule} needs the key {key}",
-    "checklist-entry-item-undefined": ("{label}: stages[{stage_index}].entries[{entry_index}].item: item '{item}' is "
-                                       "not defined (define it under items first)"),
+    "checklist-entry-item-undefined": lambda f: _undefined(f, "entry-item", "en"),
     "equity-threshold-range": ("the minimum self-raised funds ratio must be between 0 and 1 (0.5 for 50%), "
                                "not {threshold}"),
     "bundle-closed": "{root}: the bundle is closed and cannot be read any more",

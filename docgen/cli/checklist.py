@@ -80,7 +80,8 @@ def validate_command(file: str, lang: str | None) -> None:
     """Validate a bank's own checklist FILE / 校验自定义清单文件。
 
     Prints a one-line summary and exits 0 when the file is valid; otherwise prints the key that
-    fails (e.g. ``items.site-plan.kinds[1]：不允许的取值 exe``) and exits 2; with --lang en, in English.
+    fails (e.g. ``items.site-plan.kinds[1]：不允许的取值 exe``; every reference to what the file does
+    not define, each with its key) and exits 2; with --lang en, in English.
 
     \b
     Examples:

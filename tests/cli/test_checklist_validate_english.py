@@ -138,6 +138,28 @@ def test_chinese_and_both_languages_say_a_bad_file_in_chinese_as_before(tmp_path
     assert _validate(bad, "--lang", "zh") == _validate(bad) == (2, chinese)
 
 
+def test_every_undefined_reference_is_named_with_where_it_is(tmp_path: Path) -> None:
+    """Where only the first was named, a bank mending its copy learnt of the next at each run."""
+    def spoil(doc: dict[str, Any]) -> None:
+        doc["items"]["licence"].update(kinds="scans", group="other")
+        doc["items"]["minutes"]["rules"][0]["items"] = ["permit", "licence", "seal"]
+        doc["stages"][0]["entries"][0]["group"] = "misc"
+        doc["stages"][0]["entries"].append({"no": "3", "item": "permit"})
+
+    bad = _write(tmp_path, "我行清单", _variant(spoil))
+    assert _validate(bad, "--lang", "en") == (2, (
+        f"Error: {bad}: 6 references are not defined: items.licence.kinds: kind set 'scans' is not defined (define it "
+        "under kinds, or list the file kinds); items.licence.group: group 'other' is not defined (defined: basic); "
+        "items.minutes.rules[0].items: item 'permit' is not defined; items.minutes.rules[0].items: item 'seal' is not "
+        "defined; stages[0].entries[0].group: group 'misc' is not defined; stages[0].entries[2].item: item 'permit' "
+        "is not defined (define it under items first)\n"))
+    chinese = (f"Error: {bad}：6 处引用未定义：items.licence.kinds：未定义的类型集合“scans”（请在 kinds 中定义，或直接列出文件类型）；"
+               "items.licence.group：未定义的分组“other”（可用：basic）；items.minutes.rules[0].items：未定义的项目“permit”；"
+               "items.minutes.rules[0].items：未定义的项目“seal”；stages[0].entries[0].group：未定义的分组“misc”；"
+               "stages[0].entries[2].item：未定义的项目“permit”（请先在 items 中定义）\n")
+    assert _validate(bad, "--lang", "zh") == _validate(bad) == (2, chinese)
+
+
 def test_a_file_that_is_no_checklist_yaml_is_said_so_in_english(tmp_path: Path) -> None:
     syntax = tmp_path / "清单.yaml"
     syntax.write_text("id: bank\nitems: [\n", encoding="utf-8")
