@@ -81,3 +81,13 @@ def test_a_refused_answer_is_one_problem_naming_row_column_and_value() -> None:
     assert str(problems[0]) == ("第3行 B（已到期）列 flag：无法转换：应填“是”或“否”（也可填 true/false、yes/no、Y/N、1/0，"
                                 "不区分大小写），收到“是的吗”")
     assert problems[1].message.endswith("，收到“2”")
+
+
+@pytest.mark.parametrize("check", [validate, validate_quickly])
+def test_a_blank_yes_no_without_a_default_is_refused_as_null_not_quoted(check: Any) -> None:
+    """YAML's null in a yes/no field that is not nullable is said as any field's null is, never as
+    a yes/no written wrong quoting Python's None; a nullable one stays blank."""
+    schema = yes_no_fields({"signed": {"type": "boolean"}, "copy": {"type": "boolean", "nullable": True}})
+    normalized, problems = check(schema, {"signed": None, "copy": None})
+    assert [(p.path, p.code, p.message) for p in problems] == [("signed", "null", "不能为空值（null）")]
+    assert normalized == {"signed": None, "copy": None}
