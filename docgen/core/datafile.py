@@ -101,8 +101,10 @@ def read_mapping(
     path: str | os.PathLike[str],
     *,
     what: str,
+    what_en: str = "",
     error: type[DocgenError] = InputError,
     hint: str = "",
+    hint_en: str = "",
     allow_empty: bool = False,
 ) -> dict[str, Any]:
     """Return the mapping at the top of a YAML (or ``.json``) file.
@@ -110,42 +112,44 @@ def read_mapping(
     The bytes are decoded as a CSV's are (``decode_chinese``): UTF-8 (a BOM stripped), UTF-16
     by its BOM, GB18030 (so GBK), and charset-normalizer's guess only when none of them does.
 
-    ``what`` names the file for people (e.g. ``催收策略文件``); ``hint`` is appended to the
-    "not a mapping" message (e.g. an example key). An empty file gives ``{}`` when
+    ``what`` names the file for people (e.g. ``催收策略文件``), ``what_en`` in English for the service's
+    English pages (``collection policy file``; ``file`` when not given); ``hint`` (``hint_en``) is
+    appended to the "not a mapping" message (e.g. an example key). An empty file gives ``{}`` when
     ``allow_empty``. Raises ``error`` (``InputError`` by default) naming the file (and what it
     holds instead, when it is a workbook, a PDF, a Word document, an image or a ZIP), and the
     line and column of a syntax error.
     """
     file = Path(path)
+    named = {"what": what, "what_en": what_en}  # every error names the file's kind, in either language
     try:
         raw = read_regular(file)
     except FileNotFoundError:
-        raise MESSAGES.error(error, "datafile-not-found", file=str(file), what=what) from None
+        raise MESSAGES.error(error, "datafile-not-found", file=str(file), **named) from None
     except OSError as exc:
         when_denied(exc, error, file)
-        raise MESSAGES.error(error, "datafile-unreadable", file=str(file), what=what, reason=exc.strerror) from None
+        raise MESSAGES.error(error, "datafile-unreadable", file=str(file), **named, reason=exc.strerror) from None
     content = binary_content(raw)
     if content is not None:  # the batch's spreadsheet given as --data, a scan as the policy
-        raise MESSAGES.error(error, "datafile-not-text", file=str(file), what=what, content=CONTENT_NAMES[content])
+        raise MESSAGES.error(error, "datafile-not-text", file=str(file), **named, content=CONTENT_NAMES[content])
     # The decoder a CSV goes through: Notepad on Chinese Windows saves these files in GBK.
     text = decode_chinese(raw)
     if text is None:
-        raise MESSAGES.error(error, "datafile-undecodable", file=str(file), what=what)
+        raise MESSAGES.error(error, "datafile-undecodable", file=str(file), **named)
     try:
         data = parse_json(text) if file.suffix.lower() == ".json" else parse_yaml(text)
     except json.JSONDecodeError as exc:
-        raise MESSAGES.error(error, "datafile-json-syntax", file=str(file), what=what, line=exc.lineno,
+        raise MESSAGES.error(error, "datafile-json-syntax", file=str(file), **named, line=exc.lineno,
                              column=exc.colno, problem=exc.msg) from None
     except yaml.YAMLError as exc:
         line, column = yaml_error_where(exc) or (None, None)
-        raise MESSAGES.error(error, "datafile-yaml-syntax", file=str(file), what=what, line=line, column=column,
+        raise MESSAGES.error(error, "datafile-yaml-syntax", file=str(file), **named, line=line, column=column,
                              problem=yaml_error_problem(exc)) from None
     if data is None and allow_empty:
         return {}
     if not isinstance(data, dict):
-        raise MESSAGES.error(error, "datafile-not-mapping", file=str(file), what=what, hint=hint)
+        raise MESSAGES.error(error, "datafile-not-mapping", file=str(file), **named, hint=hint, hint_en=hint_en)
     where = lone_surrogate(data)
     if where is not None:
-        raise MESSAGES.error(error, "datafile-lone-surrogate", file=str(file), what=what, where=where)
+        raise MESSAGES.error(error, "datafile-lone-surrogate", file=str(file), **named, where=where)
     return data
 

@@ -154,6 +154,11 @@ def _column_untitled(facts: Mapping[str, Any]) -> str:
     return text + "；请给该列填写表头，或删除该列"
 
 
+def _what_en(facts: Mapping[str, Any]) -> str:
+    """What a data file is (``read_mapping``'s ``what_en``: ``collection policy file``), or ``file``."""
+    return str(facts.get("what_en") or "file")
+
+
 def english_column(name: str) -> str:
     """Return a column as English names it, the sheet's own header kept: ``T（诉讼状态）`` as
     ``T (诉讼状态)``, ``诉讼状态（litigation）`` as ``诉讼状态 (litigation)``."""
@@ -454,17 +459,23 @@ MESSAGES = MessageTable("core", {
     "sheet-too-large": ("{path}: the sheet is {megabytes} MB unpacked, over the {limit_megabytes} MB that can be read; "
                         "delete what is not needed and save again"),
     "total-row": "this row is a total ('{value}'), not a record; delete it (or put the totals on another sheet) and try again",
-    "datafile-not-found": "{file}: no such file; check the path",
-    "datafile-unreadable": lambda f: f"{f['file']}: cannot be read ({_reason_en(f['reason'])})",
-    "datafile-not-text": lambda f: (f"{f['file']}: should be YAML or JSON text (the file holds "
+    # ``what_en``: what the file is (the Chinese ``what`` in English), ``file`` when the caller has no English name
+    "datafile-not-found": lambda f: f"{f['file']}: no such {_what_en(f)}; check the path",
+    "datafile-unreadable": lambda f: f"{f['file']}: the {_what_en(f)} cannot be read ({_reason_en(f['reason'])})",
+    "datafile-not-text": lambda f: (f"{f['file']}: the {_what_en(f)} should be YAML or JSON text (the file holds "
                                     f"{_content_en(f['content'])}); check that the right file was chosen"),
-    "datafile-not-mapping": "{file}: the top level should be a mapping ('key: value')",
-    "datafile-undecodable": ("{file}: the file's encoding is not recognised (neither UTF-8 nor GB18030/GBK); save it "
-                             "as UTF-8 and try again"),
+    "datafile-not-mapping": lambda f: (f"{f['file']}: the top level of the {_what_en(f)} should be a mapping "
+                                       f"('key: value'){f.get('hint_en') or ''}"),
+    "datafile-undecodable": lambda f: (f"{f['file']}: the encoding of the {_what_en(f)} is not recognised (neither "
+                                       "UTF-8 nor GB18030/GBK); save it as UTF-8 and try again"),
     "datafile-yaml-syntax": lambda f: (f"{f['file']}" + (f", line {f['line']}, column {f['column']}" if f.get("line")
-                                                         else "") + f": not valid YAML: {f['problem']}; check the "
-                                       "indentation and the colons"),
-    "datafile-json-syntax": "{file}, line {line}, column {column}: not valid JSON: {problem}",
+                                                         else "") + f": the {_what_en(f)} is not valid YAML: "
+                                       f"{f['problem']}; check the indentation and the colons"),
+    "datafile-json-syntax": lambda f: (f"{f['file']}, line {f['line']}, column {f['column']}: the {_what_en(f)} is "
+                                       f"not valid JSON: {f['problem']}"),
+    "datafile-lone-surrogate": lambda f: (f"{f['file']}: {f['where']} in the {_what_en(f)} holds an invalid character "
+                                          "(a lone UTF-16 surrogate, such as JSON's \\ud800); delete or correct the "
+                                          "value"),
     # what the English report of ``docgen check --lang en`` says of a bundle.yaml value: the
     # problems of validation and of the value parsers its fields are read with
     "required": "required field missing",

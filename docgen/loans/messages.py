@@ -388,6 +388,13 @@ def _class_en(name: str) -> str:
 
 
 EN: dict[str, Any] = {
+    # what a policy, notes or targets file is called in the errors of reading it (``what_en`` of read_mapping)
+    "file/policy": "collection policy file",
+    "file/policy-hint": ", e.g. 'warning_days: 90'",
+    "file/notes": "notes file",
+    "file/notes-hint": ", e.g. 'recipient: head office'",
+    "file/targets": "targets file",
+    "file/targets-hint": ", e.g. 'reduction_target: 100000'",
     # ---- ledger row errors, as the service's English pages show them
     "duplicate-loan-no": "loan no. {loan_no} is used twice: rows {first_row} and {row}; loan numbers must be unique",
     "id-stored-as-number": ("the ID number is stored as a number ({value}) and its last digits may be lost; format the "

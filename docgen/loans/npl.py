@@ -154,7 +154,8 @@ def targets_from_mapping(data: Any, source: str = "targets") -> Targets:
 
 def load_targets(path: str | os.PathLike[str]) -> Targets:
     """Read and validate a targets YAML file. Raises ``InputError`` (exit 2) naming the file."""
-    data = read_mapping(path, what=MESSAGES.text("file/targets"), hint=MESSAGES.text("file/targets-hint"),
+    data = read_mapping(path, what=MESSAGES.text("file/targets"), what_en=MESSAGES.text("file/targets", lang="en"),
+                        hint=MESSAGES.text("file/targets-hint"), hint_en=MESSAGES.text("file/targets-hint", lang="en"),
                         allow_empty=True)
     return targets_from_mapping(data, str(path))
 

@@ -101,7 +101,8 @@ def notes_from_mapping(data: Any, source: str = "notes") -> Notes:
 
 def load_notes(path: str | os.PathLike[str]) -> Notes:
     """Read and validate a notes YAML file. Raises ``InputError`` (exit 2) naming the file."""
-    data = read_mapping(path, what=MESSAGES.text("file/notes"), hint=MESSAGES.text("file/notes-hint"),
+    data = read_mapping(path, what=MESSAGES.text("file/notes"), what_en=MESSAGES.text("file/notes", lang="en"),
+                        hint=MESSAGES.text("file/notes-hint"), hint_en=MESSAGES.text("file/notes-hint", lang="en"),
                         allow_empty=True)
     return notes_from_mapping(data, str(path))
 

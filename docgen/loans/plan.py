@@ -236,7 +236,9 @@ def default_policy_path() -> Path:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    return read_mapping(path, what=MESSAGES.text("file/policy"), hint=MESSAGES.text("file/policy-hint"), allow_empty=True)
+    return read_mapping(path, what=MESSAGES.text("file/policy"), what_en=MESSAGES.text("file/policy", lang="en"),
+                        hint=MESSAGES.text("file/policy-hint"), hint_en=MESSAGES.text("file/policy-hint", lang="en"),
+                        allow_empty=True)
 
 
 @lru_cache(maxsize=1)

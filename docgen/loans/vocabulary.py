@@ -91,5 +91,6 @@ def default_vocabulary() -> Vocabulary:
     from docgen.core.datafile import read_mapping
 
     path = Path(str(resources.files("docgen") / "data" / "collection-policy.yaml"))
-    data = read_mapping(path, what=MESSAGES.text("file/policy"), allow_empty=True)
+    data = read_mapping(path, what=MESSAGES.text("file/policy"), what_en=MESSAGES.text("file/policy", lang="en"),
+                        allow_empty=True)
     return build_vocabulary(data.get("vocabulary"), MESSAGES.text("vocabulary-source", {"source": path}))

@@ -62,19 +62,40 @@ def test_digits_excel_lost_are_said_in_english(tmp_path: Path) -> None:
         "type it again")
 
 
-def test_a_data_file_that_is_no_mapping_is_refused_in_english(tmp_path: Path) -> None:
+def test_a_data_file_that_is_no_mapping_is_refused_in_english_naming_its_kind(tmp_path: Path) -> None:
+    # The English named no kind (催收策略文件, 说明文件) and no example key, which the Chinese gives.
     listed = tmp_path / "policy.yaml"
     listed.write_text("- a\n- b\n", encoding="utf-8")
-    assert _english(lambda: read_mapping(listed, what="催收策略文件", hint="（如 timetable:）")) == (
-        f"{listed}: the top level should be a mapping ('key: value')")
+    assert _english(lambda: read_mapping(listed, what="催收策略文件", what_en="collection policy file",
+                                         hint="，例如“timetable:”", hint_en=", e.g. 'timetable:'")) == (
+        f"{listed}: the top level of the collection policy file should be a mapping ('key: value'), e.g. 'timetable:'")
     book = tmp_path / "data.yaml"
     openpyxl.Workbook().save(book)
     assert _english(lambda: read_mapping(book, what="数据文件")) == (
-        f"{book}: should be YAML or JSON text (the file holds an Excel workbook); check that the right file was chosen")
+        f"{book}: the file should be YAML or JSON text (the file holds an Excel workbook); check that the right file "
+        "was chosen")
     pipe = tmp_path / "notes.yaml"
     os.mkfifo(pipe)
-    assert _english(lambda: read_mapping(pipe, what="说明文件")) == (
-        f"{pipe}: cannot be read (not a regular file but a folder, a pipe or a device)")
+    assert _english(lambda: read_mapping(pipe, what="说明文件", what_en="notes file")) == (
+        f"{pipe}: the notes file cannot be read (not a regular file but a folder, a pipe or a device)")
+
+
+@pytest.mark.parametrize(("name", "content", "english"), [
+    ("none.yaml", None, "{file}: no such targets file; check the path"),
+    ("utf16.yaml", b"\xff\xfe\x00\xd8" * 3 + b"\x81", "{file}: the encoding of the targets file is not recognised "
+     "(neither UTF-8 nor GB18030/GBK); save it as UTF-8 and try again"),
+    ("broken.yaml", "a: [\n".encode(), "{file}, line 2, column 1: the targets file is not valid YAML: did not find "
+     "expected node content; check the indentation and the colons"),
+    ("broken.json", b'{"a": }', "{file}, line 1, column 7: the targets file is not valid JSON: Expecting value"),
+    ("surrogate.json", b'{"a": "\\ud800"}', "{file}: a in the targets file holds an invalid character (a lone UTF-16 "
+     "surrogate, such as JSON's \\ud800); delete or correct the value"),
+])
+def test_every_data_file_error_names_the_files_kind_in_english(tmp_path: Path, name: str, content: bytes | None,
+                                                               english: str) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    assert _english(lambda: read_mapping(path, what="目标文件", what_en="targets file")) == english.format(file=path)
 
 
 def test_an_empty_amount_or_id_number_is_refused_in_english() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import openpyxl
 
 from service_helpers import LEDGER
-from test_service_english_loans import _docgen_worded_cjk, _ledger_values, _plan, _text, _upload, _user
+from test_service_english_loans import _docgen_worded_cjk, _ledger_values, _npl, _plan, _text, _upload, _user
 
 
 def _ledger(path: Path, rows: int = 4) -> tuple[openpyxl.Workbook, Any]:
@@ -113,3 +113,26 @@ def test_a_csv_ledger_with_a_quote_left_open_is_refused_in_english(api, tmp_path
             "check that its quotes are paired (a quote inside a cell is written twice), or shorten it, then try "
             "again") in _text(page.text)
     assert _docgen_worded_cjk(page.text, ["台账.csv"]) == []
+
+
+def test_a_policy_targets_or_notes_file_refused_is_named_by_its_kind_in_english(api, tmp_path: Path) -> None:
+    # The English pages said "the top level should be a mapping" of any of them, neither which file
+    # it was nor an example key, as the Chinese pages do (催收策略文件顶层应为映射…，例如“warning_days: 90”).
+    plan = _plan(_user(api, "manager", "en", "/collect"), ledger=_upload(LEDGER), policy=("策略.yaml", b"- 90\n"))
+    assert plan.status_code == 400, plan.text
+    assert ("策略.yaml: the top level of the collection policy file should be a mapping ('key: value'), e.g. "
+            "'warning_days: 90'") in _text(plan.text)
+    assert _docgen_worded_cjk(plan.text, ["策略.yaml"]) == []
+    npl = _user(api, "manager", "en", "/npl")
+    targets = _npl(npl, ledger=_upload(LEDGER), targets=("目标.yaml", b"reduction_target: [\n"))
+    assert targets.status_code == 400, targets.text
+    assert ("目标.yaml, line 2, column 1: the targets file is not valid YAML: did not find expected node content; "
+            "check the indentation and the colons") in _text(targets.text)
+    assert _docgen_worded_cjk(targets.text, ["目标.yaml"]) == []
+    book = tmp_path / "notes.xlsx"
+    openpyxl.Workbook().save(book)
+    notes = _npl(npl, ledger=_upload(LEDGER), notes=("说明.yaml", book.read_bytes()))
+    assert notes.status_code == 400, notes.text
+    assert ("说明.yaml: the notes file should be YAML or JSON text (the file holds an Excel workbook); check that the "
+            "right file was chosen") in _text(notes.text)
+    assert _docgen_worded_cjk(notes.text, ["说明.yaml"]) == []
