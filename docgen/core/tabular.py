@@ -684,8 +684,9 @@ def _cell_too_long(path: Path, lines: Any, delimiter: str) -> InputError:
 def _long_cell(lines: Any, delimiter: str, skip: int) -> tuple[int | None, bool]:
     """Return the column (counted from 1) of the first cell longer than csv's field size limit in
     the record starting after ``skip`` lines of ``lines`` (a seekable text stream read with
-    ``newline=""``), and whether that cell opened with a double quote (one never closed takes in
-    every line after it); ``(None, False)`` when none is (the stream changed under the reader).
+    ``newline=""``), and whether the limit fell inside the double quotes that cell opened with (a
+    quote never closed takes in every line after it; one closed before is no such quote);
+    ``(None, False)`` when none is (the stream changed under the reader).
 
     Reads the record as Python's csv reader does in its default dialect (``"`` quoting, doubled
     inside a quoted cell, not strict), counting each cell's characters up to the limit only."""
@@ -694,7 +695,7 @@ def _long_cell(lines: Any, delimiter: str, skip: int) -> tuple[int | None, bool]
     for _ in range(skip):
         if not lines.readline():
             return None, False
-    column, length, state, opened = 1, 0, "start", False
+    column, length, state = 1, 0, "start"
     for piece in iter(lambda: lines.read(1 << 16), ""):
         for char in piece:
             if state == "quoted":
@@ -702,20 +703,22 @@ def _long_cell(lines: Any, delimiter: str, skip: int) -> tuple[int | None, bool]
                     state = "quote"  # the closing quote, or the first of a doubled one
                     continue
             elif char == delimiter:
-                column, length, state, opened = column + 1, 0, "start", False
+                column, length, state = column + 1, 0, "start"
                 continue
             elif char in "\r\n":
                 return None, False  # the record ended with no cell too long
             elif state == "quote":
                 state = "quoted" if char == '"' else "field"  # after the closing quote, read as it comes
             elif char == '"' and state == "start":
-                state, opened = "quoted", True
+                state = "quoted"
                 continue
             else:
                 state = "field"
             length += 1
             if length > limit:
-                return column, opened
+                # Past its closing quote, the cell is long as typed: advice about a quote left
+                # open would send the clerk looking for one that is not there.
+                return column, state == "quoted"
     return None, False
 
 

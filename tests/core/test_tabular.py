@@ -295,6 +295,10 @@ def test_a_csv_cell_over_the_size_limit_is_named_by_row_and_column(tmp_path: Pat
     path.write_bytes((f"借款人\t证件号码\n张三\t{ID}\nx\"" + "李" * 131071 + f"\t{ID}\n").encode(encoding))
     assert _every_way(path, code="csv-cell-too-long") == [
         f"{path}：第3行第1列（A 列）的单元格超过可读取的上限（131072 个字符）；请删减该格内容后重试"] * 3
+    # A quoted cell whose quote closed before the limit is long as typed: no quote is said left open.
+    path.write_bytes((f"借款人,证件号码\n\"张三\"" + "李" * 131072 + f",{ID}\n").encode(encoding))
+    assert _every_way(path, code="csv-cell-too-long") == [
+        f"{path}：第2行第1列（A 列）的单元格超过可读取的上限（131072 个字符）；请删减该格内容后重试"] * 3
 
 
 def test_an_untitled_column_without_data_is_read_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
