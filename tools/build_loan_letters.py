@@ -19,7 +19,9 @@ letters drive collection (DESIGN §8.1), each followed by a 送达回证 on its 
   period may not have begun, art. 692), as a demand made before the period ends (art. 694 para. 2).
 
 No letter claims, describes or has confirmed an item of nil: an amount row, a demand (并支付逾期罚息,
-本金及利息), the 罚息's computation, a reservation of 罚息 for a loan bearing none (``penalty_agreed``).
+本金及利息; a principal repaid in full, 全部贷款本金), a 借款本金 of 0.00 in a debt confirmation, the 罚息's
+computation, a reservation of 罚息 for a loan bearing none (``penalty_agreed``). A letter with nothing
+at all to claim is never made (``docgen.loans.letters``: ``nothing-owed``; the templates' 合计 rule).
 One date style (``date_cn``: 2026年6月30日) throughout each document; full-width punctuation.
 The shared docx helpers live in ``docgen.core.docxbuild``.
 """
@@ -205,9 +207,15 @@ def demand_letter():
     doc = _head("逾期贷款催收函", _BORROWER, letter_size=11, line_spacing=1.15)
     add_body(doc, _contract("贵方"))
     # The demand names what the table claims, each item only when it is not nil: no 欠息 owed, no 利息
-    # demanded; no 罚息 figured, none demanded, and 第六百七十六条 (逾期利息) is then not relied on.
-    law = "《中华人民共和国民法典》第六百七十五条{% if penalty %}、第六百七十六条{% endif %}的规定,"
-    whole = "全部贷款本金{% if interest %}及利息{% endif %}{% if penalty %},并支付逾期罚息{% endif %}。"
+    # demanded; no 罚息 figured, none demanded, and 第六百七十六条 (逾期利息) is then not relied on. A letter
+    # claiming no principal (only interest overdue, or the principal repaid) relies on 第六百七十四条 (paying
+    # interest when agreed), not on 第六百七十五条 (returning the loan).
+    law = ("《中华人民共和国民法典》{% if principal %}第六百七十五条{% else %}第六百七十四条{% endif %}"
+           "{% if penalty %}、第六百七十六条{% endif %}的规定,")
+    # A balance of nil (the principal repaid, interest still owed) is not demanded: the letter asks for
+    # the interest alone, never for a principal of 0.00.
+    whole = ("{% if principal %}全部贷款本金{% if interest %}及利息{% endif %}{% else %}所欠贷款利息{% endif %}"
+             "{% if penalty %},并支付逾期罚息{% endif %}。")
     add_tag_paragraph(doc, "{%p if matured %}")
     add_body(doc, "该笔贷款已于{{ maturity|date_cn }}到期,贵方未按约归还,自{{ overdue_since|date_cn }}起已构成逾期。"
                   f"依照借款合同约定及{law}贵方应立即归还{whole}截至{{{{ letter_date|date_cn }}}},贵方尚欠我行款项如下:")
@@ -263,11 +271,11 @@ def demand_letter():
     # not claim, nor an item of nothing.
     _receipt(
         doc, "逾期贷款催收函", "{{ borrower }}", id_cell="{{ id_number }}", address_cell="{{ borrower_address }}",
-        confirmation="借款人确认:截至{{ letter_date|date_cn }},尚欠{{ bank_legal_name }}借款本金"
-                     "{{ balance|amount }}元{% if not matured and not accelerated and principal %}(其中{{ principal_label }}"
-                     "{{ principal|amount }}元){% endif %}"
-                     "{% for item, owed in [('欠息', interest), ('罚息', penalty)] if owed %}、{{ item }}{{ owed|amount }}元"
-                     "{% endfor %}"
+        confirmation="借款人确认:截至{{ letter_date|date_cn }},尚欠{{ bank_legal_name }}"
+                     "{% for item, owed in [('借款本金', balance), ('欠息', interest), ('罚息', penalty)] if owed %}"
+                     "{% if not loop.first %}、{% endif %}{{ item }}{{ owed|amount }}元"
+                     "{% if loop.first and item == '借款本金' and not matured and not accelerated and principal %}"
+                     "(其中{{ principal_label }}{{ principal|amount }}元){% endif %}{% endfor %}"
                      "{% if penalty_reserved and (accelerated or matured) and " + _PENALTY_AGREED + " %}"
                      ",以及《逾期贷款催收函》所述由债权人另行计算的罚息"
                      "{% endif %}。"
@@ -280,11 +288,12 @@ def debt_confirmation():
     """催收通知书 with a 债务确认回执, for a claim whose limitation period has run out."""
     doc = _head("催收通知书", _BORROWER, heading="催 收 通 知 书",
                 line_spacing=1.3)
-    # 利息 named only when some is owed: the notice and the debtor's confirmation claim no item of nil.
-    add_body(doc, _contract("贵方") + "截至{{ letter_date|date_cn }},该合同项下尚有借款本金{% if interest %}"
+    # 借款本金 and 利息 each named only when some is owed: the notice and the debtor's confirmation claim
+    # no item of nil (a principal repaid in full is not confirmed as 0.00 owed).
+    add_body(doc, _contract("贵方") + "截至{{ letter_date|date_cn }},该合同项下尚有{% if balance and interest %}借款本金"
                   "{{ balance|amount }}元、利息{{ interest|amount }}元未归还,合计人民币{{ total|amount }}元"
-                  "(大写:{{ total|amount_in_words }})。{% else %}人民币{{ total|amount }}元"
-                  "(大写:{{ total|amount_in_words }})未归还。{% endif %}")
+                  "(大写:{{ total|amount_in_words }})。{% else %}{% if balance %}借款本金{% else %}利息{% endif %}"
+                  "人民币{{ total|amount }}元(大写:{{ total|amount_in_words }})未归还。{% endif %}")
     add_body(doc, "请贵方于{{ pay_by|date_cn }}前与我行联系,归还上述款项或商定还款安排,并在随附的《债务确认回执》上"
                   "签字(盖章)后交回我行。")
     add_body(doc, "特此通知。")
@@ -295,8 +304,9 @@ def debt_confirmation():
     # The confirmation names the debtor and its ID number in full: it is the debtor's own act that
     # revives the time-barred claim (《民法典》第一百九十二条第二款), so it must say whose it is.
     add_body(doc, "{{ borrower }}({{ id_number|id_label }}:{{ id_number }},以下称“本人(本单位)”)确认:截至{{ letter_date|date_cn }},"
-                  "本人(本单位)在编号为{{ contract_no }}的借款合同项下尚欠贵行借款本金"
-                  "{% if interest %}人民币{{ balance|amount }}元、利息人民币{{ interest|amount }}元,合计{% endif %}"
+                  "本人(本单位)在编号为{{ contract_no }}的借款合同项下尚欠贵行"
+                  "{% if balance and interest %}借款本金人民币{{ balance|amount }}元、利息人民币{{ interest|amount }}元,合计"
+                  "{% elif balance %}借款本金{% else %}利息{% endif %}"
                   "人民币{{ total|amount }}元(大写:{{ total|amount_in_words }}),本人(本单位)同意归还上述欠款。")
     add_signature_block(doc, ["确认人:{{ borrower }}(签字或盖章)",
                               "          年      月      日"], space_before=2)

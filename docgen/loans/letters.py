@@ -393,7 +393,8 @@ class Outcome:
 
     Codes: ``issued``, ``restored``, ``issued-before``, ``held-elsewhere`` (another run is writing
     it), ``not-due``, ``litigation-pending``, and the refusals ``no-address`` (borrower),
-    ``no-guarantor-address``, ``no-bank-name``, ``no-branch-contact``, ``template-check``. ``document`` is the template id when a letter was
+    ``no-guarantor-address``, ``no-bank-name``, ``no-branch-contact``, ``template-check``,
+    ``nothing-owed`` (every amount the letter would claim is nil: no letter states 0.00 as owed). ``document`` is the template id when a letter was
     concerned; ``party`` the addressee (borrower or guarantor).
     """
 
@@ -409,7 +410,7 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
 
     REFUSALS = frozenset({"no-address", "no-guarantor-address", "no-bank-name", "no-branch-contact",
-                          "template-check"})
+                          "template-check", "nothing-owed"})
 
     @property
     def refused(self) -> bool:
@@ -551,6 +552,12 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
 
     def add(entry: PlanEntry, document: str, key: str, data: dict[str, Any], party: str) -> None:
         """Queue the letter, or its refusal."""
+        if data.get("total") == 0:
+            # Nothing to claim: a letter stating 0.00 as owed is never made. The ledger says the loan
+            # is overdue (逾期起始日) while every amount it could demand is nil: the row is to be fixed.
+            outcomes.append(Outcome(entry.loan_no, entry.row, "nothing-owed", document, party,
+                                    facts=_owed(entry.loan)))
+            return
         _, problems = templates[document].check(data, row=entry.row, columns=SOURCES)
         refused = _refusal(entry, document, party, policy, data, problems)
         if refused is not None:
@@ -597,6 +604,13 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
                 "days": entry.days_past_due, "action": plan_label(entry.next_action, entry.time_barred),
                 "due": entry.next_action_due.isoformat()}))
     return jobs, outcomes
+
+
+def _owed(loan: Any) -> dict[str, str]:
+    """Return the amounts of ``loan``'s ledger row a letter claims from, as the ``nothing-owed`` refusal
+    names them (yuan, with thousands separators)."""
+    return {"balance": f"{loan.balance:,.2f}", "overdue_principal": f"{loan.overdue_principal:,.2f}",
+            "interest": f"{loan.overdue_interest:,.2f}"}
 
 
 def _demand_letters(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> list[bool]:

@@ -108,6 +108,9 @@ ZH: dict[str, str] = {
     "no-branch-contact": "催收策略中没有机构“{branch}”的联系方式（也没有 default）：请在策略文件 letters.branches 下添加“{branch}: {{address: …, phone: …, contact: …}}”，用 --policy 指定",
     "no-bank-name": "催收策略未设置 letters.bank_legal_name（银行法定名称），文书无法署名；请在策略文件中填写",
     "template-check": joined("{problems}", "problems", sep="；"),
+    "nothing-owed": ("台账所列可催收的款项均为零（贷款余额{balance}元、逾期本金{overdue_principal}元、欠息{interest}元），"
+                     "未生成{document}；贷款已结清或已不再逾期的，请清空“逾期起始日”；尚有逾期未还款项的，"
+                     "请在“逾期本金”“欠息”列填写金额"),
     "opening-is-closing": ("{file}：期初台账（--opening）与期末台账（--ledger）是同一个文件，变动和迁徙都会是 0；"
                            "请给出上期末的台账"),
     "as-of-before-period": ("数据截止日 {as_of} 早于报告期 {period} 的起始日 {start}，报告不能截至报告期开始之前；"
@@ -488,6 +491,10 @@ EN: dict[str, Any] = {
     "limitation-expired": "limitation period expired on {deadline} (from {basis})",
     "limitation-near": "limitation period ends on {deadline} (from {basis})",
     "guarantee-expired": "guarantee period ended on {deadline}; guarantors {guarantors} are discharged",
+    "nothing-owed": ("every amount the ledger gives to claim is nil (balance {balance} yuan, overdue principal "
+                     "{overdue_principal} yuan, interest {interest} yuan), so no {document} was made; if the loan is "
+                     "repaid or no longer overdue, clear its overdue start; if something is still overdue, enter it "
+                     "as overdue principal or interest"),
     # a program's own mistakes (``MESSAGES.fault``): read by programmers
     "ledger-headers-short": "headers must name every ledger column",
     "ledger-format-unsupported": "unsupported ledger format {suffix!r}: use .xlsx or .csv",

@@ -449,8 +449,9 @@ def _episode_key(loan_no: str, start: str, document: str, party: str = "", decla
 
 def accelerating(loan: Any, as_of: _dt.date, policy: Policy) -> bool:
     """Return True when ``loan`` is to be declared due early (宣布提前到期: its row or the policy
-    asks for it) and has not matured by ``as_of`` (a matured loan is due without a declaration)."""
-    return loan.maturity >= as_of and _flagged(loan, policy)
+    asks for it), has not matured by ``as_of`` (a matured loan is due without a declaration) and
+    has a balance (a principal repaid in full has nothing left to fall due early)."""
+    return loan.maturity >= as_of and loan.balance > 0 and _flagged(loan, policy)
 
 
 def _flagged(loan: Any, policy: Policy) -> bool:

@@ -170,7 +170,8 @@ def test_only_interest_overdue_no_penalty_figured_but_the_contracts_reserved(tmp
     # bears 罚息 (0.05 % a day), so the contract's 罚息 and 复利 are reserved.
     file = _demand_letter(tmp_path, policy, make_loan("JJ0001", days=10, overdue_principal=Decimal("0")))
     # Only interest fell due: the recital says so, never that principal is unpaid.
-    assert ORDINARY.format(owed="利息", law=ONE_ARTICLE, what="利息") in _paragraphs(file)
+    # Only interest is claimed: the law relied on is 第六百七十四条 (interest paid when agreed).
+    assert ORDINARY.format(owed="利息", law="第六百七十四条", what="利息") in _paragraphs(file)
     assert _amounts(file) == [("欠息", "1,523.45"), ("合计", "1,523.45")]
     assert _in_words(file) == "合计金额（大写）：人民币壹仟伍佰贰拾叁元肆角伍分。" + RESERVED
     assert "罚息按" not in _text(file) and "逾期罚息" not in _text(file)
