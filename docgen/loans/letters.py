@@ -59,6 +59,7 @@ from docgen.loans.plan import (
     letter_due_date,
     letter_key,
     load_policy,
+    penalty_assumed_none,
     recorded,
     service_deadline,
 )
@@ -444,7 +445,10 @@ class Outcome:
             facts["problems"] = [MESSAGES.text("template-check-problem" if p.column else "template-check-problem/no-column",
                                                {"path": p.path, "column": p.column, "message": p.message})
                                  for p in self.problems]
-        return MESSAGES.text(self.code, facts)
+        said = MESSAGES.text(self.code, facts)
+        if self.facts.get("penalty_none") and self.code in ("issued", "restored", "issued-before"):
+            said += MESSAGES.text("penalty-none-letter", facts)
+        return said
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form."""
@@ -686,7 +690,7 @@ def make_letters(
                 code = {"skipped": "issued-before", "restored": "restored"}.get(doc.status, "issued")
                 result.outcomes.append(Outcome(job.entry.loan_no, job.entry.row, code, name, job.party,
                                                doc.serial, str(doc.file), str(doc.pdf) if doc.pdf else None,
-                                               facts=_next_step(job)))
+                                               facts=_next_step(job, policy)))
                 if doc.pdf is not None:
                     pdfs.append(doc.pdf)
             for key in batch.in_progress:
@@ -705,13 +709,17 @@ def make_letters(
     return result
 
 
-def _next_step(job: _Job) -> dict[str, Any]:
-    """Facts of a letter for the user: a demand letter declaring the loan due early says so
+def _next_step(job: _Job, policy: Policy) -> dict[str, Any]:
+    """Facts of a letter for the user: one claiming no 罚息 on a rate of nil says where the nil came
+    from (``penalty_none``: ``plan.penalty_assumed_none``); a demand letter declaring the loan due early says so
     (``declares_acceleration``), one whose limitation period ends within the service margin names
     that day (``serve_by``: to be served in person by then); a guarantor notice, the date to enter
     as 向保证人主张日 and the last day it may be served, and ``serve_by`` when its guarantee period
     ends within the service margin."""
     facts: dict[str, Any] = {}
+    if job.data.get("penalty_agreed") is False:
+        # The letter neither claims nor reserves any 罚息 on a rate of nil: staff confirm the contract agrees none.
+        facts["penalty_none"] = penalty_assumed_none(job.entry.loan, policy)
     if job.document == "demand-letter" and job.key.endswith(DECLARING):
         facts["declares_acceleration"] = True
     if job.document == "guarantor-demand" and job.entry.guarantee is not None:

@@ -72,6 +72,11 @@ ZH: dict[str, str] = {
     "guarantee-claim-near": "对保证人的诉讼时效将于{deadline}届满（自{demanded}向保证人主张起算，《民法典》第六百九十四条）",
     "matured-unpaid": lambda f: (f"贷款已于{f['maturity']}到期，余额 {f['balance']} 元未还，{_registered(f)}；"
                                  f"按{f['overdue_since']}起逾期处理"),
+    "penalty-none": lambda f: (("台账罚息利率为0，按借款合同未约定罚息处理" if f["source"] == "ledger" else
+                                "台账未填罚息利率，催收策略的罚息日利率为0，按借款合同未约定罚息处理")
+                               + "：催收文书不主张、也不保留罚息；请核对借款合同，合同约定了罚息的，请在台账“罚息利率”列"
+                               + "填写约定的罚息年利率" + ("（0系漏填的，清空该格即按催收策略的罚息日利率计算）"
+                                                           if f["source"] == "ledger" else "")),
     "demand-letter-overdue": "催收函应于{due}送达，至今未出具",
     # a time-barred claim (entry_wording): no letter interrupts its period any more, so no date by which
     # one should have been served matters; what the notice can still obtain is the debtor's consent
@@ -108,6 +113,10 @@ ZH: dict[str, str] = {
     "no-branch-contact": "催收策略中没有机构“{branch}”的联系方式（也没有 default）：请在策略文件 letters.branches 下添加“{branch}: {{address: …, phone: …, contact: …}}”，用 --policy 指定",
     "no-bank-name": "催收策略未设置 letters.bank_legal_name（银行法定名称），文书无法署名；请在策略文件中填写",
     "template-check": joined("{problems}", "problems", sep="；"),
+    # what an issued letter of a loan taken to bear no 罚息 (``plan.penalty_assumed_none``) leaves out
+    "penalty-none-letter": lambda f: ("（未主张罚息：" + ("台账罚息利率为0" if f["penalty_none"] == "ledger" else
+                                                     "台账未填罚息利率且催收策略的罚息日利率为0")
+                                      + "，按借款合同未约定罚息处理；合同约定了罚息的，请更正台账）"),
     "nothing-owed": ("台账所列可催收的款项均为零（贷款余额{balance}元、逾期本金{overdue_principal}元、欠息{interest}元），"
                      "未生成{document}；贷款已结清或已不再逾期的，请清空“逾期起始日”；尚有逾期未还款项的，"
                      "请在“逾期本金”“欠息”列填写金额"),
@@ -294,6 +303,7 @@ WARNING_LABELS: dict[str, str] = {
     "guarantee-claim-expired": "对保证人的诉讼时效已届满",
     "guarantee-claim-near": "对保证人的诉讼时效即将届满",
     "matured-unpaid": "到期未还未按期登记逾期",
+    "penalty-none": "罚息利率为零，按未约定罚息处理",
     "demand-letter-overdue": "催收函逾期未送达",
     "demand-letter-serve-by": "催收函须在时效届满前当面送达",
     "guarantor-demand-serve-by": "保证人通知书须在保证期间届满前当面送达",
@@ -329,6 +339,7 @@ WARNING_LABELS_EN: dict[str, str] = {
     "guarantee-claim-expired": "Limitation period against the guarantors expired",
     "guarantee-claim-near": "Limitation period against the guarantors ending soon",
     "matured-unpaid": "Matured unpaid, not recorded overdue",
+    "penalty-none": "Penalty rate nil: taken as no penalty agreed",
     "demand-letter-overdue": "Demand letter overdue, not served",
     "demand-letter-serve-by": "Demand letter to be served in person before the limitation period ends",
     "guarantor-demand-serve-by": "Guarantor notice to be served in person before the guarantee period ends",
@@ -491,6 +502,17 @@ EN: dict[str, Any] = {
     "limitation-expired": "limitation period expired on {deadline} (from {basis})",
     "limitation-near": "limitation period ends on {deadline} (from {basis})",
     "guarantee-expired": "guarantee period ended on {deadline}; guarantors {guarantors} are discharged",
+    "penalty-none": lambda f: (("the ledger's penalty rate is 0" if f["source"] == "ledger" else
+                                "the ledger gives no penalty rate and the policy's daily rate is 0")
+                               + ", so the loan is taken to bear no penalty interest: the letters neither claim nor "
+                               "reserve any; check the loan contract and, if it agrees a penalty rate, enter it as "
+                               "the ledger's penalty rate" + (" (a 0 typed for a blank: clear the cell and the "
+                                                              "policy's daily rate applies)"
+                                                              if f["source"] == "ledger" else "")),
+    "penalty-none-letter": lambda f: (" (no penalty interest claimed: " + (
+        "the ledger's penalty rate is 0" if f["penalty_none"] == "ledger"
+        else "no penalty rate in the ledger and the policy's daily rate is 0")
+        + ", taken as none agreed; correct the ledger if the contract agrees one)"),
     "nothing-owed": ("every amount the ledger gives to claim is nil (balance {balance} yuan, overdue principal "
                      "{overdue_principal} yuan, interest {interest} yuan), so no {document} was made; if the loan is "
                      "repaid or no longer overdue, clear its overdue start; if something is still overdue, enter it "

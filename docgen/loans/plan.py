@@ -385,6 +385,22 @@ def overdue_start(loan: Any) -> _dt.date | None:
     return since
 
 
+def penalty_assumed_none(loan: Any, policy: Policy) -> str:
+    """Return where the plan and the letters took ``loan`` to bear no 罚息 from, or ``""`` when it bears
+    one: ``"ledger"`` when its 罚息利率 is 0, ``"policy"`` when the ledger gives none and the policy's
+    daily rate is 0.
+
+    A 0 in 罚息利率 is read as "no 罚息 agreed", never replaced by the policy's rate: the letters then
+    claim no 罚息 the contract may not give (at worst they claim too little, which a later letter can
+    put right, where a 罚息 claimed without a contract behind it would be a false statement of the debt).
+    As a 0 is also how a clerk's blank is often typed, the plan warns (``penalty-none``) so staff
+    confirm the contract."""
+    rate = getattr(loan, "penalty_rate", None)
+    if rate is not None:
+        return "ledger" if rate == 0 else ""
+    return "policy" if policy.penalty_daily_rate == 0 else ""
+
+
 def registered_late(loan: Any) -> bool:
     """Return True when ``loan``'s ledger does not have it overdue from the day after maturity
     although its balance was unpaid then: no 逾期起始日, or one after that day (the
@@ -806,6 +822,10 @@ def plan_entry(
     if since != loan.overdue_since:  # registered_late
         _notice(notices, "matured-unpaid", maturity=loan.maturity, balance=f"{loan.balance:,.2f}",
                 overdue_since=since, recorded=loan.overdue_since or "")
+    nil_penalty = penalty_assumed_none(loan, policy)
+    if nil_penalty:
+        # The letters then neither claim nor reserve any 罚息: staff confirm the contract agrees none.
+        _notice(notices, "penalty-none", source=nil_penalty)
     period = _limitation_period(loan, since, policy.limitation_years)
     for day, event in period.ignored:
         _notice(notices, "interruption-after-expiry", event_date=day, event=event,
