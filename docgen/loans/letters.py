@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -310,12 +311,35 @@ class IssuedKeys(frozenset):  # type: ignore[type-arg]
 
     _files: dict[str, tuple[str, str]]
     _said: dict[str, bool]
+    _dated: dict[str, tuple[str, str, str]]
 
-    def __new__(cls, keys: Iterable[str], files: dict[str, tuple[str, str]] | None = None) -> IssuedKeys:
+    def __new__(cls, keys: Iterable[str], files: dict[str, tuple[str, str]] | None = None,
+                dated: dict[str, tuple[str, str, str]] | None = None) -> IssuedKeys:
         self = super().__new__(cls, keys)
         self._files = files or {}  # ordinary key -> (file, sha256) of the letters that may have declared
         self._said = {}
+        self._dated = dated or {}  # demand letter's key -> (file, sha256, created)
         return self
+
+    def issued_on(self, key: str) -> _dt.date | None:
+        """Return the date of the demand letter held under ``key`` (a declaring key read into an
+        ordinary letter of an earlier version: that letter's), or None when none is held.
+
+        The earlier of the date the letter bears (its 发函日期, read from its recorded file when
+        unaltered) and the day its serial was allocated (``Record.created``): a letter made again
+        later (restored, under its old serial) bears a later date than the one first served.
+        Files are read only when asked."""
+        if key not in self:
+            return None
+        found = self._dated.get(key)
+        if found is None and key.endswith(DECLARING):
+            found = self._dated.get(key[: -len(DECLARING)])
+        if found is None:
+            return None
+        file, sha256, created = found
+        allocated = _dt.datetime.fromisoformat(created).date()
+        dated = _letter_date(file, sha256)
+        return allocated if dated is None else min(dated, allocated)
 
     def __contains__(self, key: object) -> bool:
         if super().__contains__(key):
@@ -338,10 +362,10 @@ class IssuedKeys(frozenset):  # type: ignore[type-arg]
 _LETTER_LIMIT = 16 << 20
 
 
-def _declares(file: str, sha256: str) -> bool:
-    """Return True when the letter at ``file``, still the one issued (``sha256``), declares the
-    loan due early; False when it does not, or is gone, altered, unreadable or not a regular file.
-    The file is read once, at most ``_LETTER_LIMIT`` bytes: the bytes parsed are those checked."""
+def _issued_letter(file: str, sha256: str) -> list[str] | None:
+    """Return the paragraphs' text of the letter at ``file`` when it is still the one issued
+    (``sha256``); None when it is gone, altered, unreadable or not a regular file. The file is read
+    once, at most ``_LETTER_LIMIT`` bytes: the bytes parsed are those checked."""
     import hashlib
     import io
     import zipfile
@@ -354,11 +378,36 @@ def _declares(file: str, sha256: str) -> bool:
         with open_regular(file) as stream:  # a FIFO or device put in its place is refused, never waited on
             content = stream.read(_LETTER_LIMIT + 1)
         if len(content) > _LETTER_LIMIT or hashlib.sha256(content).hexdigest() != sha256:
-            return False
+            return None
         document = docx.Document(io.BytesIO(content))
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-        return False
-    return any(DECLARATION in paragraph.text for paragraph in document.paragraphs)
+        return None
+    return [paragraph.text for paragraph in document.paragraphs]
+
+
+def _declares(file: str, sha256: str) -> bool:
+    """Return True when the letter at ``file``, still the one issued (``sha256``), declares the
+    loan due early; False when it does not, or is gone, altered, unreadable or not a regular file."""
+    paragraphs = _issued_letter(file, sha256)
+    return paragraphs is not None and any(DECLARATION in text for text in paragraphs)
+
+
+#: A letter's date line under its signature (``date_cn``), the letter's only paragraph that is a date alone.
+_DATE_LINE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+def _letter_date(file: str, sha256: str) -> _dt.date | None:
+    """Return the date the letter at ``file`` bears (the last paragraph that is a date alone: its
+    signature's), when it is still the one issued (``sha256``); else None."""
+    paragraphs = _issued_letter(file, sha256)
+    for text in reversed(paragraphs or []):
+        found = _DATE_LINE.fullmatch(text.strip())
+        if found:
+            try:
+                return _dt.date(*map(int, found.groups()))
+            except ValueError:
+                return None
+    return None
 
 
 def issued_keys(register_path: str | os.PathLike[str] | None) -> IssuedKeys:
@@ -385,7 +434,9 @@ def _issued(register: Any) -> IssuedKeys:
     # A letter under an ordinary key may have declared the early maturity (earlier versions did).
     files = {r.row_key: (r.file, r.sha256) for r in records
              if r.template in ("demand-letter", "guarantor-demand") and not r.row_key.endswith(DECLARING)}
-    return IssuedKeys((r.row_key for r in records), files)
+    # The demand letters' dates: a declaration's starts the guarantee period it may shorten (plan.declared_on).
+    dated = {r.row_key: (r.file, r.sha256, r.created) for r in records if r.template == "demand-letter"}
+    return IssuedKeys((r.row_key for r in records), files, dated)
 
 
 @dataclass

@@ -10,7 +10,8 @@ Both are calendar periods under the Civil Code:
   unpaid. art. 195: a demand served on the debtor, the debtor's acknowledgment or part payment,
   or a suit interrupts it, and a new full period runs from the interruption.
 - art. 692: a guarantee with no agreed period must be called within six months after the
-  main debt falls due (保证期间); an agreed period ends on the agreed date.
+  main debt falls due (保证期间); an agreed period ends on the agreed date. A loan declared due
+  early fell due by the declaration: the period is counted from it when that ends earlier.
 
 Where the claim's due date is ambiguous we take the *earlier* candidate, so a warning can come
 too early but never too late (see ``claim_due_date``).
@@ -136,6 +137,9 @@ class Guarantee:
     deadline: _dt.date | None
     basis: str
     reason: str = ""
+    #: The end the period would have counted from the original maturity, when the loan's declaration
+    #: of early maturity made ``period_end`` earlier (``accelerated_guarantee_end``); else None.
+    later_end: _dt.date | None = None
 
     @property
     def needs_demand(self) -> bool:
@@ -148,13 +152,35 @@ class Guarantee:
         return self.liable and not self.preserved and self.type == "一般保证"
 
 
-def guarantee_status(loan: Any, as_of: _dt.date, months: int = 6, years: int = 3) -> Guarantee | None:
+def accelerated_guarantee_end(maturity: _dt.date, declared_on: _dt.date | None, months: int = 6) -> _dt.date | None:
+    """Return the end of a guarantee period with no agreed end counted from the day the loan was
+    declared due early (``declared_on``), when that is earlier than the one counted from
+    ``maturity``; else None.
+
+    Art. 692 counts the period from the day the main debt falls due. A loan declared due early
+    (宣布提前到期) fell due when the declaration reached the borrower, and courts may count the
+    guarantee period from then rather than from the agreed maturity: the bank acts safely only by
+    the earlier of the two ends. The declaration takes effect on its service, never before the
+    declaring letter's date, so ``declared_on`` (that date) gives an end no later than the one a
+    court could count from the service.
+    """
+    if declared_on is None:
+        return None
+    early = add_months(declared_on, months)
+    return early if early < add_months(maturity, months) else None
+
+
+def guarantee_status(loan: Any, as_of: _dt.date, months: int = 6, years: int = 3, *,
+                     declared_on: _dt.date | None = None) -> Guarantee | None:
     """Return the ``Guarantee`` of ``loan`` on ``as_of``, or None when nobody guarantees it.
 
-    The period is 保证期间届满日 or maturity + ``months`` months (art. 692). A 连带责任保证 is
-    preserved by 向保证人主张日 inside the period, after which the claim against the guarantor
-    has its own ``years``-year limitation from that date (art. 694 para. 2). A 一般保证 is
-    preserved by a suit against the debtor (起诉日期) inside the period (art. 694 para. 1).
+    The period is 保证期间届满日 or maturity + ``months`` months (art. 692); for a loan declared due
+    early by a letter dated ``declared_on``, the earlier of that and ``declared_on`` + ``months``
+    months (``accelerated_guarantee_end``; an agreed end governs all the same), the later kept in
+    ``later_end``. A 连带责任保证 is preserved by 向保证人主张日 inside the period, after which the
+    claim against the guarantor has its own ``years``-year limitation from that date (art. 694
+    para. 2). A 一般保证 is preserved by a suit against the debtor (起诉日期) inside the period
+    (art. 694 para. 1).
     """
     if not loan.guarantors:
         return None
@@ -164,6 +190,13 @@ def guarantee_status(loan: Any, as_of: _dt.date, months: int = 6, years: int = 3
     assert end is not None  # maturity is required in a ledger
     end_basis = (f"约定保证期间至{end.isoformat()}" if agreed is not None
                  else f"{loan.maturity.isoformat()} 主债务到期后{months}个月（《民法典》第六百九十二条）")
+    early = accelerated_guarantee_end(loan.maturity, declared_on, months) if agreed is None else None
+    later = None
+    if early is not None:
+        assert declared_on is not None
+        later, end = end, early
+        end_basis = (f"{declared_on.isoformat()} 宣布提前到期的催收函出具后{months}个月（《民法典》第六百九十二条；"
+                     f"早于按原到期日 {loan.maturity.isoformat()} 起算的 {later.isoformat()}，以较早者为准）")
     if kind == "连带责任保证":
         demanded = loan.guarantor_demanded
         if demanded is not None and demanded <= end:
@@ -172,12 +205,12 @@ def guarantee_status(loan: Any, as_of: _dt.date, months: int = 6, years: int = 3
                              f"{demanded.isoformat()} 向保证人主张（《民法典》第六百九十四条第二款）",
                              "" if claim_end >= as_of else "对保证人的诉讼时效已届满")
         if end >= as_of:
-            return Guarantee(kind, end, True, "", end, end_basis)
+            return Guarantee(kind, end, True, "", end, end_basis, later_end=later)
         reason = ("向保证人主张晚于保证期间" if demanded is not None else "保证期间内未向保证人主张")
-        return Guarantee(kind, end, False, "", end, end_basis, reason)
+        return Guarantee(kind, end, False, "", end, end_basis, reason, later_end=later)
     filed = loan.litigation_filed
     if filed is not None and filed <= end:
         return Guarantee(kind, end, True, "suit", None, f"{filed.isoformat()} 起诉债务人（《民法典》第六百九十三条第一款）")
     if end >= as_of:
-        return Guarantee(kind, end, True, "", end, end_basis)
-    return Guarantee(kind, end, False, "", end, end_basis, "保证期间内未对债务人提起诉讼或申请仲裁")
+        return Guarantee(kind, end, True, "", end, end_basis, later_end=later)
+    return Guarantee(kind, end, False, "", end, end_basis, "保证期间内未对债务人提起诉讼或申请仲裁", later_end=later)

@@ -649,7 +649,7 @@ def next_action(
     since = overdue_start(loan)
     assert since is not None
     if guarantee is _UNSET:
-        guarantee = guarantee_status(loan, as_of, policy.guarantee_months, policy.limitation_years)
+        guarantee = loan_guarantee(loan, as_of, policy, issued)
     return _next_action(loan, as_of, policy, issued, guarantee, since)
 
 
@@ -846,19 +846,25 @@ def plan_entry(
         else:
             enforcement = enforcement_deadline(loan.judgment_due, policy.enforcement_years)
             watch("enforcement", enforcement, judgment_due=loan.judgment_due)
-    guarantee = guarantee_status(loan, as_of, policy.guarantee_months, policy.limitation_years)
+    guarantee = loan_guarantee(loan, as_of, policy, issued)
     if guarantee is not None:
         names = "、".join(loan.guarantors)
+        # Counted from the declaration of early maturity (the earlier end): a court counting from
+        # maturity would end it on later_end, so its lapse is said as a risk, not a discharge.
+        later = {} if guarantee.later_end is None else {"later": guarantee.later_end}
         if not guarantee.liable and guarantee.preserved == "demand":
             watch("guarantee-claim", guarantee.deadline, demanded=loan.guarantor_demanded)
         elif not guarantee.liable:
             _notice(notices, "guarantee-expired", deadline=guarantee.period_end, reason=guarantee.reason,
-                    guarantors=names)
+                    guarantors=names, **later)
             urgent.append(guarantee.period_end)
         elif guarantee.preserved == "demand":
             watch("guarantee-claim", guarantee.deadline, demanded=loan.guarantor_demanded)
         elif not guarantee.preserved:
             remedy = "向保证人书面主张保证责任" if guarantee.needs_demand else "对债务人提起诉讼或申请仲裁"
+            if later:
+                _notice(notices, "guarantee-accelerated", deadline=guarantee.period_end, remedy=remedy,
+                        declared=declared_on(loan, policy, issued), months=policy.guarantee_months, **later)
             watch("guarantee", guarantee.period_end, remedy=remedy)
             serve_by = service_deadline(guarantee.period_end, as_of, policy)
             if serve_by is not None and guarantee.needs_demand:
@@ -901,6 +907,25 @@ def plan_entry(
         limitation_basis=period.basis, time_barred=time_barred, enforcement_deadline=enforcement,
         guarantee=guarantee, notices=notices, loan=loan,
     )
+
+
+def declared_on(loan: Any, policy: Policy, issued: Container[str]) -> _dt.date | None:
+    """Return the date of the letter that declared ``loan`` due early (宣布提前到期), or None: the
+    loan is flagged to be declared (``declaration_issued``) and the register (``issued``, an
+    ``letters.IssuedKeys``) holds that letter and can date it (``IssuedKeys.issued_on``)."""
+    dated = getattr(issued, "issued_on", None)
+    if dated is None or not declaration_issued(loan, policy, issued):
+        return None
+    return dated(letter_key(loan, declaring=True))
+
+
+def loan_guarantee(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> Guarantee | None:
+    """Return ``limitation.guarantee_status`` of ``loan`` on ``as_of``: its period counted from the
+    declaration of early maturity (``declared_on``) when that ends earlier than the one counted from
+    maturity and no 保证期间届满日 is agreed (the bank acts by the earlier end)."""
+    declared = (declared_on(loan, policy, issued)
+                if loan.guarantors and loan.guarantee_period_end is None else None)
+    return guarantee_status(loan, as_of, policy.guarantee_months, policy.limitation_years, declared_on=declared)
 
 
 def guarantee_call_due(guarantee: Guarantee | None, as_of: _dt.date, policy: Policy) -> bool:
