@@ -311,6 +311,8 @@ MESSAGES = MessageTable("core", {
          else f"{f['path']}：第{f['row']}行有单元格") + f"超过可读取的上限（{f['limit']} 个字符）"
         + ("。该格以英文双引号开头：引号未闭合时，其后各行都会被读进这一格；请检查该格的引号是否成对"
            "（格内的双引号应写成两个），或删减其内容，再重试" if f.get("quoted") else "；请删减该格内容后重试")),
+    "csv-quote-open": ("{path}：第{row}行第{number}列（{letter} 列）的单元格以英文双引号开头，引号直到文件末尾都未闭合，"
+                       "其后各行都被读进了这一格，无法逐行读取；请检查该格的引号是否成对（格内的双引号应写成两个）后重试"),
     "table-not-found": "{path}：文件不存在",
     "table-not-regular": "{path}：不是普通文件，而是文件夹、管道或设备；请给出 .xlsx、.xls 或 .csv 文件",
     "table-format-unknown": lambda f: (f"{f['path']}：无法识别的表格格式 {f['suffix'] or '（无扩展名）'}；"
@@ -456,6 +458,9 @@ MESSAGES = MessageTable("core", {
         + (". It opens with a double quote: if the closing quote is missing, every line after it is read into that "
            "cell; check that its quotes are paired (a quote inside a cell is written twice), or shorten it, then try "
            "again" if f.get("quoted") else "; shorten it and try again")),
+    "csv-quote-open": ("{path}: the cell in row {row}, column {number} ({letter}), opens with a double quote that is never "
+                       "closed, so every line after it, to the end of the file, is read into that cell; check that its "
+                       "quotes are paired (a quote inside a cell is written twice) and try again"),
     "sheet-too-large": ("{path}: the sheet is {megabytes} MB unpacked, over the {limit_megabytes} MB that can be read; "
                         "delete what is not needed and save again"),
     "total-row": "this row is a total ('{value}'), not a record; delete it (or put the totals on another sheet) and try again",

@@ -650,51 +650,99 @@ def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     with contextlib.closing(lines):
         reader = csv.reader(lines, delimiter=delimiter)
+        row: Sequence[Any] = ()
         try:
             # Row numbers count records, which is what Excel shows when it opens the CSV.
-            yield from reader
+            for row in reader:
+                yield row
         except csv.Error as exc:
             if not str(exc).startswith("field larger than field limit"):
                 raise MESSAGES.error(InputError, "csv-syntax", path=path, line=reader.line_num,
                                      reason=str(exc)) from None
             raise _cell_too_long(path, lines, delimiter) from None
+        # A double quote opening a cell and never closed takes in every line after it, and Python's
+        # csv (not strict) ends the file inside it without a word: the loans or letters of those
+        # lines would be lost in one cell of the last record, which then holds a line break.
+        if any("\n" in cell or "\r" in cell for cell in row):
+            left_open = _quote_left_open(path, lines, delimiter)
+            if left_open is not None:
+                raise left_open
+
+
+def _rewind(lines: Any) -> None:
+    """Put ``lines`` back at its first character, past a GB18030 BOM (its codec gives it as one)."""
+    lines.seek(0)
+    if lines.read(1) != BOM:
+        lines.seek(0)
+
+
+def _records(lines: Any, delimiter: str) -> tuple[int, int, int]:
+    """Return, ``lines`` read again from its start by a new csv reader (as fast as the first read)
+    up to its end or its first error, ``(records read whole, lines before the last of them, lines
+    they take)``: the last record starts after the second count, the one refused after the third."""
+    _rewind(lines)
+    reader = csv.reader(lines, delimiter=delimiter)
+    records = start = end = 0
+    try:
+        for _ in reader:
+            records += 1
+            start, end = end, reader.line_num
+    except csv.Error:
+        pass
+    return records, start, end
 
 
 def _cell_too_long(path: Path, lines: Any, delimiter: str) -> InputError:
     """Return the ``InputError`` (``csv-cell-too-long``) of a CSV whose reader stopped at a cell over
-    csv's field size limit, naming the cell's row and column, which Python's csv does not say.
-
-    ``lines`` is read again from its start: the records before the one refused are counted by a
-    new reader (as fast as the first read), then that record's cells are measured (``_long_cell``)."""
-    lines.seek(0)
-    reader = csv.reader(lines, delimiter=delimiter)
-    records = lines_before = 0
-    try:
-        for _ in reader:
-            records += 1
-            lines_before = reader.line_num
-    except csv.Error:
-        pass
+    csv's field size limit, naming the cell's row and column, which Python's csv does not say: the
+    records before the one refused are counted (``_records``), then that record's cells are
+    measured (``_long_cell``)."""
+    records, _, lines_before = _records(lines, delimiter)
     number, opened = _long_cell(lines, delimiter, lines_before)
     return MESSAGES.error(InputError, "csv-cell-too-long", path=path, row=records + 1, number=number,
                           letter=column_letters(number) if number else "", quoted=opened,
                           limit=csv.field_size_limit())
 
 
+def _quote_left_open(path: Path, lines: Any, delimiter: str) -> InputError | None:
+    """Return the ``InputError`` (``csv-quote-open``) of a CSV read to its end inside the double
+    quotes a cell of its last record opened with, naming that cell's row and column; None when
+    the last record's line breaks stand inside quotes that close (an address typed on two lines)."""
+    records, lines_before, _ = _records(lines, delimiter)
+    stop = _scan_record(lines, delimiter, lines_before, None)
+    if stop is None or stop[1] != "quoted":
+        return None
+    return MESSAGES.error(InputError, "csv-quote-open", path=path, row=records, number=stop[0],
+                          letter=column_letters(stop[0]))
+
+
 def _long_cell(lines: Any, delimiter: str, skip: int) -> tuple[int | None, bool]:
     """Return the column (counted from 1) of the first cell longer than csv's field size limit in
-    the record starting after ``skip`` lines of ``lines`` (a seekable text stream read with
-    ``newline=""``), and whether the limit fell inside the double quotes that cell opened with (a
-    quote never closed takes in every line after it; one closed before is no such quote);
-    ``(None, False)`` when none is (the stream changed under the reader).
+    the record starting after ``skip`` lines of ``lines``, and whether the limit fell inside the
+    double quotes that cell opened with (a quote never closed takes in every line after it; one
+    closed before is no such quote); ``(None, False)`` when none is (the stream changed under the
+    reader)."""
+    stop = _scan_record(lines, delimiter, skip, csv.field_size_limit())
+    if stop is None or not stop[2]:
+        return None, False
+    # Past its closing quote, the cell is long as typed: advice about a quote left open would send
+    # the clerk looking for one that is not there.
+    return stop[0], stop[1] == "quoted"
 
-    Reads the record as Python's csv reader does in its default dialect (``"`` quoting, doubled
-    inside a quoted cell, not strict), counting each cell's characters up to the limit only."""
-    limit = csv.field_size_limit()
-    lines.seek(0)
+
+def _scan_record(lines: Any, delimiter: str, skip: int, limit: int | None) -> tuple[int, str, bool] | None:
+    """Read the record starting after ``skip`` lines of ``lines`` (a seekable text stream read with
+    ``newline=""``) as Python's csv reader does in its default dialect (``"`` quoting, doubled
+    inside a quoted cell, not strict), up to the first cell longer than ``limit`` characters (when
+    given) or the end of the text.
+
+    Returns ``(column, state, past_limit)`` where it stopped: the column counted from 1, ``state``
+    ``"quoted"`` inside the double quotes the cell opened with; None when the record ended at a
+    line break first, or the text has fewer than ``skip`` lines."""
+    _rewind(lines)
     for _ in range(skip):
         if not lines.readline():
-            return None, False
+            return None
     column, length, state = 1, 0, "start"
     for piece in iter(lambda: lines.read(1 << 16), ""):
         for char in piece:
@@ -706,7 +754,7 @@ def _long_cell(lines: Any, delimiter: str, skip: int) -> tuple[int | None, bool]
                 column, length, state = column + 1, 0, "start"
                 continue
             elif char in "\r\n":
-                return None, False  # the record ended with no cell too long
+                return None  # the record ended here
             elif state == "quote":
                 state = "quoted" if char == '"' else "field"  # after the closing quote, read as it comes
             elif char == '"' and state == "start":
@@ -715,11 +763,9 @@ def _long_cell(lines: Any, delimiter: str, skip: int) -> tuple[int | None, bool]
             else:
                 state = "field"
             length += 1
-            if length > limit:
-                # Past its closing quote, the cell is long as typed: advice about a quote left
-                # open would send the clerk looking for one that is not there.
-                return column, state == "quoted"
-    return None, False
+            if limit is not None and length > limit:
+                return column, state, True
+    return column, state, False
 
 
 def _stream_encoding(path: Path) -> str | None:

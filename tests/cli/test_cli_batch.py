@@ -167,6 +167,19 @@ def test_a_rows_csv_with_a_quote_left_open_exits_2_naming_the_cell(runner: CliRu
     assert not (tmp_path / "o").exists()
 
 
+def test_a_rows_csv_ending_inside_a_quote_exits_2_naming_the_cell(runner: CliRunner, tmp_path: Path) -> None:
+    """Read without a word, the letters of the rows after the stray quote were never made."""
+    sheet = write_csv(tmp_path / "rows.csv", rows(3))
+    lines = sheet.read_text(encoding="utf-8-sig").splitlines()
+    lines[2] = '"' + lines[2]  # a clerk's stray quote before the second letter's borrower
+    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f"Error: {sheet}：第3行第1列（A 列）的单元格以英文双引号开头，引号直到文件末尾都未闭合，"
+                             "其后各行都被读进了这一格，无法逐行读取；请检查该格的引号是否成对（格内的双引号应写成两个）后重试\n")
+    assert not (tmp_path / "o").exists()
+
+
 def test_options_are_validated(runner: CliRunner, tmp_path: Path) -> None:
     sheet = write_csv(tmp_path / "rows.csv", rows(1))
     bad_jobs = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path), "-j", "0"])

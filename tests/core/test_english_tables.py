@@ -138,3 +138,12 @@ def test_a_csv_cell_over_the_size_limit_is_refused_in_english(tmp_path: Path) ->
         f"{path}: the cell in row 2, column 1 (A), is longer than the 131072 characters that can be read. It opens "
         "with a double quote: if the closing quote is missing, every line after it is read into that cell; check that "
         "its quotes are paired (a quote inside a cell is written twice), or shorten it, then try again")
+
+
+def test_a_csv_ending_inside_a_quote_is_refused_in_english(tmp_path: Path) -> None:
+    path = tmp_path / "名单.csv"
+    path.write_text(f"借款人,证件号码\n\"张三,{ID}\n李四,{ID}\n", encoding="utf-8")
+    assert _english(lambda: read_table(path, ALIASES)) == (
+        f"{path}: the cell in row 2, column 1 (A), opens with a double quote that is never closed, so every line after "
+        "it, to the end of the file, is read into that cell; check that its quotes are paired (a quote inside a cell "
+        "is written twice) and try again")

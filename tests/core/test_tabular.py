@@ -272,13 +272,20 @@ def test_a_csv_column_with_data_under_an_empty_header_is_refused_by_its_number(t
                                 "请给该列填写表头，或删除该列"] * 3
 
 
-@pytest.mark.parametrize("guessed", [False, True])
-@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+#: A CSV in each encoding, read as it goes (its encoding checked on every byte) and whole (its encoding guessed).
+_CSV_WAYS = pytest.mark.parametrize(("encoding", "guessed"), [(e, g) for e in ("utf-8", "gb18030") for g in (False, True)])
+
+
+def _guess_when(guessed: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if guessed:  # the whole-file path
+        monkeypatch.setattr(tabular, "_stream_encoding", lambda path: None)
+
+
+@_CSV_WAYS
 def test_a_csv_cell_over_the_size_limit_is_named_by_row_and_column(tmp_path: Path, encoding: str, guessed: bool,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     # Python's csv stopped with its own English (field larger than field limit) inside the Chinese sentence.
-    if guessed:  # the whole-file path
-        monkeypatch.setattr(tabular, "_stream_encoding", lambda path: None)
+    _guess_when(guessed, monkeypatch)
     path = tmp_path / "名单.csv"
     # A cell longer than the limit, after a blank line (a record, and a row in Excel) and a quoted
     # cell holding a line break and a doubled quote.
@@ -299,6 +306,29 @@ def test_a_csv_cell_over_the_size_limit_is_named_by_row_and_column(tmp_path: Pat
     path.write_bytes((f"借款人,证件号码\n\"张三\"" + "李" * 131072 + f",{ID}\n").encode(encoding))
     assert _every_way(path, code="csv-cell-too-long") == [
         f"{path}：第2行第1列（A 列）的单元格超过可读取的上限（131072 个字符）；请删减该格内容后重试"] * 3
+
+
+@_CSV_WAYS
+def test_a_csv_read_to_its_end_inside_a_quote_is_refused_naming_the_cell(tmp_path: Path, encoding: str, guessed: bool,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # Python's csv ended the file inside the quote without a word: every row after 李四's was read
+    # into his ID number, and the table held two rows instead of four.
+    _guess_when(guessed, monkeypatch)
+    path = tmp_path / "名单.csv"
+    bom = "\ufeff" if encoding == "gb18030" else ""  # a GB18030 BOM is read past
+    path.write_bytes((f"{bom}借款人,证件号码,逾期本金\r\n张三,{ID},5\r\n李四,\"{ID},6\r\n王五,{ID},7\r\n赵六,{ID},8\r\n")
+                     .encode(encoding))
+    assert _every_way(path, code="csv-quote-open") == [
+        f"{path}：第3行第2列（B 列）的单元格以英文双引号开头，引号直到文件末尾都未闭合，其后各行都被读进了这一格，无法逐行读取；"
+        "请检查该格的引号是否成对（格内的双引号应写成两个）后重试"] * 3
+    # A quote left open in the first record, the header, is named there too.
+    path.write_bytes((f"{bom}\"借款人,证件号码\n张三,{ID}\n").encode(encoding))
+    assert _every_way(path, code="csv-quote-open")[0].startswith(f"{path}：第1行第1列（A 列）的单元格以英文双引号开头")
+    # Line breaks inside quotes that close, in the last row as elsewhere, are a cell's text, read as before.
+    path.write_bytes((f"{bom}借款人,证件号码,逾期本金\r\n\"张三\r\n（\"\"明远\"\"）\",{ID},5\r\n"
+                      f"李四,{ID},\"6\r\n\"\r\n").encode(encoding))
+    assert [(r.number, r.values["borrower"], r.values["principal"]) for r in read_table(path, ALIASES).rows] == [
+        (2, "张三\r\n（\"明远\"）", "5"), (3, "李四", "6")]
 
 
 def test_an_untitled_column_without_data_is_read_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
