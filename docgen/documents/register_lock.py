@@ -7,19 +7,22 @@ open are found in ``/proc``; elsewhere the message says only that another progra
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-__all__ = ["Waiter", "holders", "retry_while_locked", "stderr_waiter", "wait_seconds"]
+__all__ = ["Waiter", "holders", "retry_while_locked", "sqlite_locked", "stderr_waiter", "wait_seconds"]
 
 T = TypeVar("T")
 
 #: ``waiter(elapsed_seconds, limit_seconds, holders_text)``: called every few seconds while waiting.
 Waiter = Callable[[float, float, str], None]
 
+#: SQLite result codes meaning another connection holds the database (SQLITE_BUSY, SQLITE_LOCKED).
+_BUSY_CODES = (5, 6)
 _DEFAULT_WAIT_S = 60.0
 _REPORT_EVERY_S = 5.0
 
@@ -30,6 +33,17 @@ def wait_seconds() -> float:
         return max(0.0, float(os.environ.get("DOCGEN_REGISTER_WAIT", _DEFAULT_WAIT_S)))
     except ValueError:
         return _DEFAULT_WAIT_S
+
+
+def sqlite_locked(exc: BaseException) -> bool:
+    """Return whether ``exc`` is SQLite saying another connection holds the database (busy or
+    locked: waiting may help), not any other error of it."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+: SQLite's own result code
+    if code is not None:
+        return code & 0xFF in _BUSY_CODES  # the primary code: SQLITE_BUSY_SNAPSHOT is still busy
+    return "locked" in str(exc) or "busy" in str(exc)  # Python 3.10 gives only SQLite's sentence
 
 
 def holders(path: Path) -> str:

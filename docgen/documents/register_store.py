@@ -24,10 +24,8 @@ from typing import Any, Protocol
 
 from docgen.core.errors import RegisterError, RegisterUnreachableError
 from docgen.core.userdirs import data_dir, is_database_url
+from docgen.documents.register_lock import sqlite_locked
 from docgen.documents.messages import MESSAGES
-
-#: SQLite result codes meaning another connection holds the database (SQLITE_BUSY, SQLITE_LOCKED).
-_BUSY_CODES = (5, 6)
 
 __all__ = ["Store", "SqliteStore", "PostgresStore", "RegisterLocked", "open_store", "redact"]
 
@@ -119,12 +117,7 @@ class SqliteStore:
         return [] if rows == ["ok"] else rows
 
     def is_locked(self, exc: BaseException) -> bool:
-        if not isinstance(exc, sqlite3.OperationalError):
-            return False
-        code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+: SQLite's own result code
-        if code is not None:
-            return code & 0xFF in _BUSY_CODES  # the primary code: SQLITE_BUSY_SNAPSHOT is still busy
-        return "locked" in str(exc) or "busy" in str(exc)  # Python 3.10 gives only SQLite's sentence
+        return sqlite_locked(exc)
 
     def is_damaged(self, exc: BaseException) -> bool:
         return not isinstance(exc, sqlite3.OperationalError)

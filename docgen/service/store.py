@@ -19,6 +19,7 @@ from pathlib import Path
 
 from docgen.core.errors import InputError
 from docgen.core.wording import reason_of
+from docgen.documents.register_lock import retry_while_locked, sqlite_locked
 from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.settings import job_lease_seconds
 
@@ -97,6 +98,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 }
 #: The version this docgen makes and reads.
 SCHEMA_VERSION = max(MIGRATIONS)
+#: Seconds a connection waits for another's lock: SQLite's busy timeout, and the time the switch
+#: to WAL is tried again for when SQLite refuses it without waiting (``_switch_to_wal``).
+BUSY_SECONDS = 30.0
 
 
 def init_db(path: Path, job_lease: float | None = None) -> None:
@@ -116,11 +120,28 @@ def ensure_schema(path: Path, job_lease: float | None = None) -> None:
     database is of a later docgen (or ``job_lease`` is needed and invalid), ``sqlite3.Error`` as
     the database does."""
     with connect(path) as db:
-        db.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(db)
         db.executescript(SCHEMA)
         found = _migrate(db, job_lease)
     if found > SCHEMA_VERSION:
         raise SERVICE.error(InputError, "database-newer", path=str(path), found=found, known=SCHEMA_VERSION)
+
+
+def _switch_to_wal(db: sqlite3.Connection) -> None:
+    """Switch the database to WAL, trying again for ``BUSY_SECONDS`` while another connection holds
+    it; the last refusal propagates (``sqlite3.OperationalError``).
+
+    The switch of a database in rollback-journal mode reads its header, then writes it: when two
+    connections (services and workers starting at once) read it together, SQLite refuses the
+    second's write at once, its busy handler not called (waiting could deadlock), so the busy
+    timeout alone does not wait it out. Once the first has switched, the header says WAL and the
+    second's switch writes nothing."""
+    def switch() -> None:
+        db.execute("PRAGMA journal_mode = WAL")
+
+    switched, _, _ = retry_while_locked(switch, sqlite_locked, lambda: "", BUSY_SECONDS, None)
+    if not switched:
+        switch()  # the holder kept it all along: its refusal, as SQLite words it
 
 
 def _migrate(db: sqlite3.Connection, job_lease: float | None) -> int:
@@ -144,10 +165,10 @@ def _migrate(db: sqlite3.Connection, job_lease: float | None) -> int:
 @contextlib.contextmanager
 def connect(path: Path) -> Iterator[sqlite3.Connection]:
     """Yield a connection that commits on success and rolls back on error, then closes."""
-    db = sqlite3.connect(str(path), timeout=30.0)
+    db = sqlite3.connect(str(path), timeout=BUSY_SECONDS)
     db.row_factory = sqlite3.Row
     try:
-        db.execute("PRAGMA busy_timeout = 30000")
+        db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
         db.execute("PRAGMA foreign_keys = ON")
         with db:
             yield db

@@ -212,6 +212,36 @@ def test_a_lock_is_told_by_sqlite_code_not_by_its_sentence(tmp_path: Path) -> No
         assert is_locked(None, worded) is False
 
 
+def test_a_register_switched_to_wal_while_another_connection_holds_its_write_lock_waits_for_it(
+        tmp_path: Path) -> None:
+    # SQLite refuses the switch at once (its busy handler not called) when another connection
+    # holds the write lock of a database in rollback-journal mode: the register tries again.
+    import threading
+    import time
+
+    db = tmp_path / "reg.sqlite"
+    with Register(db, waiter=False):
+        pass
+    back = sqlite3.connect(db)
+    assert back.execute("PRAGMA journal_mode = DELETE").fetchone() == ("delete",)
+    back.close()
+    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.5, holder.execute, ("COMMIT",))
+    release.start()
+    began = time.monotonic()
+    try:
+        with Register(db, waiter=False) as reg:
+            assert reg.reserve("t", "k1", serial).seq == 1
+    finally:
+        release.join()
+        holder.close()
+    assert time.monotonic() - began >= 0.4
+    mode = sqlite3.connect(db)
+    assert mode.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    mode.close()
+
+
 def test_a_given_serial_takes_its_number_and_issuing_skips_it(tmp_path: Path) -> None:
     with Register(tmp_path / "reg.sqlite") as reg:
         reg.reserve("t", "k1", serial)

@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 from docgen.cli import main
 from docgen.core.errors import InputError
 from docgen.service import audit, work
+from docgen.service import store as store_module
 from docgen.service.files import files_of_job
 from docgen.service.app import create_app
 from docgen.service.jobs import JobEnds, JobStore, Lease, run_folder
@@ -623,6 +624,57 @@ def test_services_and_workers_migrating_at_once_migrate_once(tmp_path: Path) -> 
     for thread in threads:
         thread.join()
     assert failures == [] and _version(path) == SCHEMA_VERSION
+
+
+def _holding_the_write_lock(path: Path) -> sqlite3.Connection:
+    """Open ``path`` (still in rollback-journal mode) and take its write lock (RESERVED), as a
+    second service would while switching it to WAL; return the connection holding it."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+def test_a_switch_to_wal_refused_without_waiting_is_tried_again_until_the_other_connection_lets_go(
+        tmp_path: Path) -> None:
+    # The interleaving that made services starting at once fail: another connection holds the
+    # write lock while this one reads the header to switch it, so SQLite refuses at once, the busy
+    # timeout not waited.
+    path = tmp_path / "service.sqlite"
+    _previous_version(path)
+    holder = _holding_the_write_lock(path)
+    release = threading.Timer(0.5, holder.execute, ("COMMIT",))
+    release.start()
+    began = time.monotonic()
+    try:
+        ensure_schema(path)
+    finally:
+        release.join()
+        holder.close()
+    assert time.monotonic() - began >= 0.4  # it waited for the holder, then switched and migrated
+    assert _version(path) == SCHEMA_VERSION
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    db.close()
+
+
+def test_a_switch_to_wal_held_up_past_the_wait_fails_as_sqlite_words_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "BUSY_SECONDS", 0.3)
+    path = tmp_path / "service.sqlite"
+    _previous_version(path)
+    holder = _holding_the_write_lock(path)
+    try:
+        began = time.monotonic()
+        with pytest.raises(sqlite3.OperationalError, match="^database is locked$"):
+            ensure_schema(path)
+        assert 0.3 <= time.monotonic() - began < 5
+        with pytest.raises(InputError) as refused:
+            init_db(path)
+        assert str(refused.value) == SERVICE.text(
+            "database-unusable", {"path": str(path), "reason": "database is locked"})
+    finally:
+        holder.close()
+    assert _version(path) == SCHEMA_VERSION - 1
 
 
 def _worker_data(tmp_path: Path, version: int) -> tuple[Path, str]:
