@@ -7,7 +7,9 @@ its own: ``jobs.run_folder``). The original upload name is kept only as text to 
 """
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
+import json
 import mimetypes
 import os
 import secrets
@@ -120,15 +122,23 @@ def files_of_job(db_path: Path, job: str) -> list[dict[str, Any]]:
 
 
 def sweep(db_path: Path, uploads_dir: Path, files_dir: Path, retention_seconds: float) -> int:
-    """Delete uploads and results older than the retention period; return how many entries went."""
-    cutoff = time.time() - retention_seconds
+    """Delete uploads and results older than the retention period; return how many entries went.
+
+    What a job needs is kept whatever its age (``_kept_for_jobs``): the uploads it reads and its
+    result folder go only once it ended (done, failed, interrupted), no runner vouches for it, and
+    it ended before the retention period too."""
+    now = time.time()
+    cutoff = now - retention_seconds
+    folders = (uploads_dir, files_dir)
+    with connect(db_path) as db:
+        kept = _kept_for_jobs(db, folders, now, cutoff)
     removed = 0
-    for folder in (uploads_dir, files_dir):
+    for folder in folders:
         if not folder.is_dir():
             continue
         for entry in folder.iterdir():
             try:
-                if entry.stat().st_mtime >= cutoff:
+                if entry.stat().st_mtime >= cutoff or os.path.abspath(entry) in kept:
                     continue
                 if entry.is_dir() and not entry.is_symlink():
                     shutil.rmtree(entry, ignore_errors=True)
@@ -141,3 +151,45 @@ def sweep(db_path: Path, uploads_dir: Path, files_dir: Path, retention_seconds: 
         gone = [r["id"] for r in db.execute("SELECT id, path FROM files").fetchall() if not os.path.exists(r["path"])]
         db.executemany("DELETE FROM files WHERE id = ?", [(g,) for g in gone])
     return removed
+
+
+def _kept_for_jobs(db: Any, folders: tuple[Path, ...], now: float, cutoff: float) -> set[str]:
+    """Return the entries of ``folders`` (as absolute paths) named by the parameters of a job that
+    still needs them: one queued or running (a queued job reads its uploads when it starts, a
+    running one writes its result folder however long it runs), one whose lease runs after ``now``
+    (a runner only silent, its job marked lost, may take it back), or one that ended after
+    ``cutoff`` (epoch seconds: its results are downloaded, and it may be run again, for the
+    retention period from its end)."""
+    tops = [os.path.abspath(folder) for folder in folders]
+    kept: set[str] = set()
+    rows = db.execute("SELECT params, state, lease, finished FROM jobs").fetchall()
+    for row in rows:
+        if row["state"] not in ("queued", "running") and (row["lease"] or 0) <= now \
+                and not _ended_after(row["finished"], cutoff):
+            continue
+        for value in _strings(json.loads(row["params"] or "{}")):
+            path = os.path.abspath(value)
+            for top in tops:
+                if path.startswith(top + os.sep):
+                    kept.add(os.path.join(top, path[len(top) + 1:].split(os.sep, 1)[0]))
+    return kept
+
+
+def _ended_after(finished: str | None, cutoff: float) -> bool:
+    """Return whether a job's end ``finished`` (ISO 8601 with its offset, ``now_iso``) is after
+    ``cutoff`` (epoch seconds); False when it has none (an ended job made by an earlier docgen)."""
+    try:
+        return finished is not None and _dt.datetime.fromisoformat(finished).timestamp() > cutoff
+    except ValueError:
+        return False
+
+
+def _strings(value: Any) -> list[str]:
+    """Return the strings in ``value`` (a job's parameters: strings, lists and mappings of them)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []

@@ -93,6 +93,72 @@ def test_retention_deletes_old_uploads_and_results(tmp_path):
     assert get_file(settings.db_path, gone) is None and get_file(settings.db_path, kept) is not None
 
 
+def _aged_job(settings, store, name, *, uploads=1):
+    """Create a queued job reading ``uploads`` files of uploads/ and writing a result folder in files/;
+    return its id and its entries (``_age`` makes them old)."""
+    inputs = [settings.uploads_dir / f"{name}-{index}.csv" for index in range(uploads)]
+    out = settings.files_dir / name
+    out.mkdir()
+    (out / "letter.docx").write_bytes(b"z")
+    for path in inputs:
+        path.write_bytes(b"x")
+    params = {"rows": str(inputs[0]), "uploads": [str(p) for p in inputs[1:]], "out": str(out), "pdf": False}
+    return store.create("batch", "backoffice", params), [*inputs, out]
+
+
+def _age(paths):
+    """Make ``paths`` modified long before the retention period (a start changes its job's folder)."""
+    past = time.time() - 10 * 3600
+    for path in paths:
+        if path.exists():
+            os.utime(path, (past, past))
+
+
+def _ended(settings, job_id, state, hours_ago):
+    """Mark ``job_id`` ended in ``state`` ``hours_ago`` hours ago, its lease long out."""
+    import datetime as dt
+    import sqlite3
+
+    at = (dt.datetime.now().astimezone() - dt.timedelta(hours=hours_ago)).isoformat(timespec="seconds")
+    with sqlite3.connect(settings.db_path) as db:
+        db.execute("UPDATE jobs SET state = ?, finished = ?, lease = ? WHERE id = ?",
+                   (state, at, time.time() - hours_ago * 3600, job_id))
+    db.close()
+
+
+def test_retention_keeps_what_a_queued_running_or_leased_job_needs_and_what_an_ended_one_made_lately(tmp_path):
+    settings = make_settings(tmp_path / "data")
+    store = JobStore(settings.db_path)
+    queued, queued_paths = _aged_job(settings, store, "queued", uploads=2)
+    # marked lost by a sweep reading the clock an hour on; its runner vouches for it still
+    lost, lost_paths = _aged_job(settings, store, "lost")
+    store.start(lost, 60)
+    assert store.expire(now=time.time() + 3600) == [lost]
+    running, running_paths = _aged_job(settings, store, "running")
+    store.start(running, 60)
+    recent, recent_paths = _aged_job(settings, store, "recent")
+    _ended(settings, recent, "done", 0.5)
+    old_ones = [_aged_job(settings, store, state) for state in ("done", "failed", "interrupted")]
+    for (job_id, _), state in zip(old_ones, ("done", "failed", "interrupted")):
+        _ended(settings, job_id, state, 5)
+    assert store.get(lost)["state"] == "failed" and store.get(running)["state"] == "running"
+    everything = queued_paths + running_paths + lost_paths + recent_paths + [p for _, ps in old_ones for p in ps]
+    _age(everything)
+
+    assert sweep(settings.db_path, settings.uploads_dir, settings.files_dir, 3600) == 6
+    for path in queued_paths + running_paths + lost_paths + recent_paths:
+        assert path.exists(), path
+    for _, paths in old_ones:
+        assert not any(path.exists() for path in paths)
+    # ended long enough ago, they go as well
+    _ended(settings, queued, "failed", 2)
+    _ended(settings, lost, "failed", 2)
+    _age(everything)
+    assert sweep(settings.db_path, settings.uploads_dir, settings.files_dir, 3600) == 5
+    assert not any(path.exists() for path in queued_paths + lost_paths)
+    assert all(path.exists() for path in running_paths + recent_paths)
+
+
 def test_job_params_never_hold_a_users_path(tmp_path):
     settings = make_settings(tmp_path / "data")
     with TestClient(create_app(settings, runner=HeldRunner())) as client:
