@@ -286,7 +286,7 @@ def _start_job(request: Request, who: Principal, kind: str, params: dict[str, An
     out = _result_dir(request, *stored)
     params = {**params, "out": str(out), "role": who.role}
     try:
-        job_id = svc.jobs.create(kind, who.name, params)
+        job_id = svc.jobs.create(kind, who.name, params, svc.start_wait)
     except BaseException:  # the database refused the job (503): nothing of it is kept
         _discard(*stored)
         work.remove_tree(str(out))
@@ -463,7 +463,7 @@ async def rerun(request: Request, who: Principal, job: dict[str, Any]) -> dict[s
     if job["state"] not in ("failed", "interrupted"):
         raise wrong_state
     await _job_input(request, who, job["kind"], job["params"], action="job-rerun", detail={"job": job["id"]})
-    if not svc.jobs.requeue(job["id"]):  # another request ran it again meanwhile
+    if not svc.jobs.requeue(job["id"], svc.start_wait):  # another request ran it again meanwhile
         raise wrong_state
     svc.submit(job["id"])
     _audit(request, who, "job-rerun", target=job["kind"], detail={"job": job["id"]})

@@ -21,6 +21,14 @@ process running it names itself (``runner``, ``host:pid``) and renews, every thi
 (``JobStore.expire``: at start and every half lease) marks failed, with one line naming the
 process, each running job whose lease ran out, whichever runner it had.
 
+A queued job has nothing running to vouch for it, and the process holding the end of its refused
+start (``JobEnds``) may die before the database takes writes again: nothing would start it. So a
+job handed to its runner (``create``, ``requeue``) gets a lease too, the time by which it should
+have started; the sweep (``JobStore.overdue``) hands a queued job whose lease ran out to the runner
+again, its lease pushed on, and logs it. A second start of a job is harmless: only the first finds
+it queued and starts it, the other changes nothing. A queued job without a lease (queued by an
+earlier docgen) is left to its start.
+
 A runner only silent (its database refused writes longer than the lease) is not gone, and may
 write again once the job was put back in the queue and started elsewhere. So each start of a job
 is a run of its own (``run``: a fresh token set by ``JobStore.start``, cleared by ``requeue``), and
@@ -152,12 +160,14 @@ class JobStore:
     def __init__(self, db_path: Path) -> None:
         self.db_path = Path(db_path)
 
-    def create(self, kind: str, owner: str, params: dict[str, Any]) -> str:
-        """Insert a queued job; return its id."""
+    def create(self, kind: str, owner: str, params: dict[str, Any], start_wait: float | None = None) -> str:
+        """Insert a queued job, to be started within ``start_wait`` seconds (its lease: ``overdue``;
+        None: no lease, never handed again); return its id."""
         job_id = secrets.token_hex(8)
         with connect(self.db_path) as db:
-            db.execute("INSERT INTO jobs (id, kind, owner, state, params, created) VALUES (?, ?, ?, 'queued', ?, ?)",
-                       (job_id, kind, owner, json.dumps(params, ensure_ascii=False), now_iso()))
+            db.execute("INSERT INTO jobs (id, kind, owner, state, params, created, lease) "
+                       "VALUES (?, ?, ?, 'queued', ?, ?, ?)",
+                       (job_id, kind, owner, json.dumps(params, ensure_ascii=False), now_iso(), _until(start_wait)))
         return job_id
 
     def get(self, job_id: str) -> dict[str, Any] | None:
@@ -188,7 +198,7 @@ class JobStore:
         lease, never swept), the files of its earlier runs forgotten and all they left in the job's
         folder deleted (a stale runner's folder too: ``run_folder``); return it, or None when it is
         not queued (taken or cancelled)."""
-        until = None if lease is None else time.time() + lease
+        until = _until(lease)
         run = secrets.token_hex(8)
         with connect(self.db_path) as db:
             cur = db.execute("UPDATE jobs SET state = 'running', started = ?, done = 0, total = 0, runner = ?, "
@@ -331,14 +341,32 @@ class JobStore:
                 return "" if aside is None else str(aside)
         return str(_folder_of_run(out, end["run"])) if out else ""
 
-    def requeue(self, job_id: str) -> bool:
+    def requeue(self, job_id: str, start_wait: float | None = None) -> bool:
         """Put a failed or interrupted job back in the queue, its run over (no runner's write applies
-        to it until it is started again, in a new run); return False when it is not one."""
+        to it until it is started again, in a new run), to be started within ``start_wait`` seconds
+        (as ``create``); return False when it is not one."""
         with connect(self.db_path) as db:
-            cur = db.execute("UPDATE jobs SET state = 'queued', runner = NULL, lease = NULL, run = NULL, "
+            cur = db.execute("UPDATE jobs SET state = 'queued', runner = NULL, lease = ?, run = NULL, "
                              f"{_LOST_UNSET} "
-                             "WHERE id = ? AND state IN ('failed', 'interrupted')", (job_id,))
+                             "WHERE id = ? AND state IN ('failed', 'interrupted')", (_until(start_wait), job_id))
             return cur.rowcount == 1
+
+    def overdue(self, start_wait: float, now: float | None = None) -> list[str]:
+        """Return the queued jobs whose lease ran out before ``now`` (epoch seconds; None: the
+        present), not started in time (the process holding their refused start died, or their start
+        never reached the runner), for the caller to hand to the runner again; their lease is pushed
+        ``start_wait`` seconds on in the same transaction, so two services sweeping at once do not
+        both take one. Only reads while there is none."""
+        now = time.time() if now is None else now
+        with connect(self.db_path) as db:
+            rows = db.execute("SELECT id FROM jobs WHERE state = 'queued' AND lease < ?", (now,)).fetchall()
+            taken = []
+            for row in rows:
+                cur = db.execute("UPDATE jobs SET lease = ? WHERE id = ? AND state = 'queued' AND lease < ?",
+                                 (now + start_wait, row["id"], now))
+                if cur.rowcount == 1:
+                    taken.append(row["id"])
+        return taken
 
     def mark_interrupted(self) -> int:
         """At start-up: every job left queued or running is interrupted; return how many."""
@@ -520,6 +548,11 @@ class Lease:
             self.renew(self.seconds)
             if self._stop.wait(self.seconds / 3):
                 return
+
+
+def _until(seconds: float | None) -> float | None:
+    """Return the epoch time ``seconds`` from now (None: no lease)."""
+    return None if seconds is None else time.time() + seconds
 
 
 def run_folder(job: dict[str, Any]) -> Path:

@@ -74,12 +74,27 @@ class Service:
             log.exception("job %s could not be submitted again", job_id)
 
     def expire_jobs(self) -> int:
-        """Mark failed the running jobs whose runner is gone (their lease ran out: ``JobStore.expire``);
-        return how many."""
+        """Mark failed the running jobs whose runner is gone (their lease ran out: ``JobStore.expire``),
+        and hand again to the runner the queued ones not started in time (``JobStore.overdue``);
+        return how many were marked failed."""
         lost = self.jobs.expire()
         for job_id in lost:
             log.warning("job %s failed: its runner is gone", job_id)
+        for job_id in self.jobs.overdue(self.start_wait):
+            log.warning("job %s: still queued %.0f s after it was handed to the runner; handed again",
+                        job_id, self.start_wait)
+            try:
+                self.submit(job_id)
+            except Exception:  # noqa: BLE001 - a queue refusing it: handed again once its lease runs out
+                log.exception("job %s could not be submitted again", job_id)
         return len(lost)
+
+    @property
+    def start_wait(self) -> float:
+        """Seconds a queued job handed to the runner may wait for its start before the sweep hands it
+        again: the wait of a worker whose database refuses the start (after which the end is held
+        and the job handed again by the process holding it), and a lease more."""
+        return self.settings.record_wait + self.settings.job_lease
 
     @property
     def expire_every(self) -> float:

@@ -9,6 +9,7 @@ each wait polls for a state with a generous deadline.
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import os
 import signal
 import sqlite3
@@ -230,3 +231,64 @@ def test_an_existing_database_is_brought_up_to_the_schema_version_and_a_later_on
         init_db(path)
     assert str(caught.value) == SERVICE.text("database-newer", {"path": str(path), "found": SCHEMA_VERSION + 1,
                                                                 "known": SCHEMA_VERSION})
+
+
+def test_a_queued_job_not_started_in_time_is_handed_again_once_by_one_sweep(tmp_path: Path) -> None:
+    store = JobStore(make_settings(tmp_path / "data").db_path)
+    due = store.create("letters", "manager", {"out": str(tmp_path / "a")}, start_wait=5)
+    older = store.create("letters", "manager", {"out": str(tmp_path / "b")})  # queued by an earlier docgen
+    started = store.create("letters", "manager", {"out": str(tmp_path / "c")}, start_wait=5)
+    assert store.start(started, 60) is not None
+    lease = store.get(due)["lease"]
+    assert time.time() < lease <= time.time() + 5 and store.get(older)["lease"] is None
+    assert store.overdue(30, now=lease - 1) == []  # still in time
+    assert store.overdue(30, now=lease + 1) == [due]
+    assert store.get(due)["lease"] == lease + 31 and store.get(due)["state"] == "queued"
+    assert store.overdue(30, now=lease + 2) == []  # handed by that sweep: not by the next, nor a second service's
+    assert store.overdue(30, now=lease + 32) == [due]  # its start never came: handed again
+    # A job run again is queued with a lease of its own.
+    assert store.start(due, 60) is not None and store.finish(due, run=store.get(due)["run"], error="x")
+    assert store.requeue(due, start_wait=5) and time.time() < store.get(due)["lease"] <= time.time() + 5
+
+
+def test_a_queued_job_whose_refused_start_was_held_by_a_process_now_gone_is_handed_again_by_the_sweep(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A worker's database refuses a job's start for the whole wait: the worker hands back an end
+    without a run, whose holder would start the job again once the database takes writes. That
+    process dies first; the database takes writes; the job is queued with nothing on its way. The
+    running service's sweep hands it to the runner again once its lease (the worker's wait and a
+    lease) has run out, and the job runs to its end."""
+    from docgen.service import work
+
+    settings = make_settings(tmp_path / "data", record_wait=0.5, job_lease=0.5)
+    held = HeldRunner()
+    with TestClient(create_app(settings, runner=held)) as client:
+        service = client.app.state.service
+        assert service.start_wait == 1.0
+        headers = _token(client, "backoffice")
+        answer = client.post("/api/batch/demand-letter", headers=headers,
+                             files={"rows": ("rows.csv", rows_csv(1), "text/csv")})
+        job_id = answer.json()["job"]
+        handed = time.time()
+        assert held.submitted == [job_id]
+        store = JobStore(settings.db_path)
+        with monkeypatch.context() as refusing:
+            def refused(*_: Any, **__: Any) -> None:
+                exc = sqlite3.OperationalError("database or disk is full")
+                exc.sqlite_errorcode = 13  # type: ignore[attr-defined]  # SQLITE_FULL
+                raise exc
+
+            refusing.setattr(JobStore, "start", refused)
+            refusing.setattr(work, "_RECORD_EVERY", 0.01)
+            end = work.execute_job(str(settings.data_dir), job_id, record_wait=0.05)
+        assert end is not None and end["run"] is None  # held by nothing: its process is gone
+        assert store.get(job_id)["state"] == "queued"
+        caplog.set_level(logging.WARNING, "docgen.service")
+        _until(lambda: len(held.submitted) == 2, "the job handed again", timeout=30)
+        assert time.time() - handed >= service.start_wait - 0.1
+        assert held.submitted == [job_id, job_id]
+        said = [r.getMessage() for r in caplog.records if r.name == "docgen.service"]
+        assert f"job {job_id}: still queued 1 s after it was handed to the runner; handed again" in said
+        assert work.execute_job(str(settings.data_dir), job_id) is None  # as the runner runs it
+        job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
+        assert (job["state"], job["error"], job["result"]["written"]) == ("done", None, 1), job
