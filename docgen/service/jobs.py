@@ -13,6 +13,8 @@ it (the service for ``ProcessRunner``, a ``docgen worker`` for Celery) holds it 
 and records it as soon as the database takes writes again. A start the database refused ran
 nothing: its end (one without a run) fails no job; the job, still queued, is handed to the runner
 again then (``JobEnds``' ``again``), so it neither stays queued nor fails for a write never made.
+A storage that refuses every start (a disk that stays full) fails the job at the ``START_TRIES``-th
+start refused in a row, with a line saying why and what to do, instead of trying for ever.
 
 A process that dies while running a job (killed, out of memory, its machine gone) records
 nothing: the job would read running for ever. So a running job has a lease (``Lease``): the
@@ -82,28 +84,38 @@ INTERRUPTED_MESSAGE = SERVICE.text("job-interrupted")
 _LOST_UNSET = "error = NULL, finished = NULL, lost = NULL"
 #: Seconds between two tries at writing a job's state the database refused.
 RECORD_EVERY = 2.0
+#: Starts of a job the database may refuse in a row (each after the whole wait of its worker)
+#: before the job is failed instead of handed again: a disk that stays full would have it tried
+#: for ever, a worker held each time.
+START_TRIES = 3
 
 
-class JobEnd(TypedDict):
-    """The end of a job its worker could not record: the job's id, the ``run`` it ends (None: the
-    database refused the job's start, so it never ran, or the job was started before runs were
-    kept; an end without a run fails only a job running in no run, never a queued one), its
-    one-line ``error`` (the storage's, or the job's own when it failed), and the audit entry not
-    yet made (the keyword arguments of ``audit.insert``) or None."""
-
+class _JobEndFacts(TypedDict):
     job: str
     run: str | None
     error: str
     audit: dict[str, Any] | None
 
 
+class JobEnd(_JobEndFacts, total=False):
+    """The end of a job its worker could not record: the job's id, the ``run`` it ends (None: the
+    database refused the job's start, so it never ran, or the job was started before runs were
+    kept; an end without a run fails only a job running in no run, never a queued one), its
+    one-line ``error`` (the storage's, or the job's own when it failed), and the audit entry not
+    yet made (the keyword arguments of ``audit.insert``) or None. The end of a refused start says
+    how many starts of the job were ``refused`` in a row, this one included (absent: one)."""
+
+    refused: int
+
+
 class JobRunner(Protocol):
     """What the service needs of whatever runs jobs."""
 
-    def submit(self, job_id: str) -> concurrent.futures.Future[JobEnd | None] | None:
-        """Start the queued job ``job_id`` (its parameters are in the jobs table); return the future
-        of its run when it runs in this process's workers (its result: the ``JobEnd`` the
-        database would not take, or None), else None (the job's end is no concern of this process)."""
+    def submit(self, job_id: str, refused: int = 0) -> concurrent.futures.Future[JobEnd | None] | None:
+        """Start the queued job ``job_id`` (its parameters are in the jobs table), whose last
+        ``refused`` starts the database refused; return the future of its run when it runs in this
+        process's workers (its result: the ``JobEnd`` the database would not take, or None), else
+        None (the job's end is no concern of this process)."""
 
     def close(self) -> None:
         """Stop accepting jobs; running ones may be abandoned (they will read as interrupted)."""
@@ -127,8 +139,9 @@ class ProcessRunner:
         return concurrent.futures.ProcessPoolExecutor(max_workers=self.workers,
                                                       mp_context=multiprocessing.get_context("spawn"))
 
-    def submit(self, job_id: str) -> concurrent.futures.Future[JobEnd | None]:
-        """Queue ``job_id`` for the next free worker; return the future of its run.
+    def submit(self, job_id: str, refused: int = 0) -> concurrent.futures.Future[JobEnd | None]:
+        """Queue ``job_id`` (its last ``refused`` starts refused) for the next free worker; return the
+        future of its run.
 
         A pool one of whose workers died (killed, out of memory) takes no more work, and its other
         workers are stopped with it: a new pool takes this job and the next (the jobs the dead pool
@@ -137,7 +150,7 @@ class ProcessRunner:
         to find a pool broken replaces it, so no other shuts down the new pool with its jobs)."""
         from docgen.service.work import execute_job
 
-        args = (execute_job, str(self.data_dir), job_id, self.register, self.record_wait, self.job_lease)
+        args = (execute_job, str(self.data_dir), job_id, self.register, self.record_wait, self.job_lease, refused)
         pool = self._pool
         try:
             return pool.submit(*args)
@@ -368,6 +381,15 @@ class JobStore:
                     taken.append(row["id"])
         return taken
 
+    def fail_start(self, job_id: str, error: str) -> bool:
+        """Mark the queued job ``job_id`` failed with the one-line ``error`` without starting it (the
+        database refused its starts: ``JobEnds``); return False when it is not queued (started
+        meanwhile)."""
+        with connect(self.db_path) as db:
+            cur = db.execute("UPDATE jobs SET state = 'failed', error = ?, finished = ?, lease = NULL "
+                             "WHERE id = ? AND state = 'queued'", (error, now_iso(), job_id))
+            return cur.rowcount == 1
+
     def mark_interrupted(self) -> int:
         """At start-up: every job left queued or running is interrupted; return how many."""
         with connect(self.db_path) as db:
@@ -390,10 +412,13 @@ class JobEnds:
     been queued again meanwhile, its own start is on its way too: the second start finds it taken
     and changes nothing. Should ``again`` raise (a broker refusing the message), the end stays held
     and the job is handed to it again at the next try, so a queue down for a while leaves no job
-    queued with no message. Without ``again`` the job is left queued (logged)."""
+    queued with no message. Without ``again`` the job is left queued (logged). ``again`` takes the
+    number of starts refused in a row (``JobEnd``'s ``refused``), which the runner hands on to the
+    next start: the ``START_TRIES``-th refused is not handed again, the job is failed with the
+    storage's line (``job-start-refused``), once the database takes that write."""
 
     def __init__(self, store: JobStore, every: float = RECORD_EVERY,
-                 again: Callable[[str], Any] | None = None) -> None:
+                 again: Callable[[str, int], Any] | None = None) -> None:
         self.store, self.every, self.again = store, every, again
         self._held: dict[tuple[str, str | None], JobEnd] = {}
         self._lock = threading.Lock()
@@ -441,9 +466,12 @@ class JobEnds:
         with self._lock:  # a run ending meanwhile adds to it from another thread
             held = list(self._held.values())
         for end in held:
+            refused = end.get("refused", 1)
             try:
                 out = self.store.give_up(end)
                 queued = out is None and end["run"] is None and _queued(self.store, end["job"])
+                failed = queued and refused >= START_TRIES and self.store.fail_start(
+                    end["job"], SERVICE.text("job-start-refused", {"count": refused, "problem": end["error"]}))
             except Exception as exc:  # noqa: BLE001 - only the storage's refusal is waited out
                 problem = storage_problem(exc, database=self.store.db_path)
                 if problem is not None:
@@ -455,27 +483,32 @@ class JobEnds:
                         shutil.rmtree(out, ignore_errors=True)
                         _remove_empty(Path(out).parent)  # the job's folder, when left empty
                     log.warning("job %s recorded failed: %s", end["job"], end["error"])
-                elif queued:
-                    if not self._start_again(end["job"]):
+                elif failed:
+                    log.warning("job %s failed: %d starts in a row refused: %s", end["job"], refused, end["error"])
+                elif queued and refused < START_TRIES:
+                    if not self._start_again(end["job"], refused):
                         continue  # held: the job has no start on its way, it is handed again at the next try
-                else:
+                elif not queued:
                     discard_stale_run(self.store, end["job"], end["run"])
                 recorded += 1
             with self._lock:
-                self._held.pop((end["job"], end["run"]), None)
+                # A start handed again may come back refused (the same job, no run) before this
+                # returns: that end is held in this one's place, not let go with it.
+                if self._held.get((end["job"], end["run"])) is end:
+                    del self._held[end["job"], end["run"]]
         return recorded
 
-    def _start_again(self, job_id: str) -> bool:
-        """Hand the queued job ``job_id``, whose start the database refused, to ``again``; return
-        False when ``again`` raised (the queue refused the message: nothing starts the job, so its
-        end stays held and it is handed again at the next try), else True."""
+    def _start_again(self, job_id: str, refused: int) -> bool:
+        """Hand the queued job ``job_id``, whose last ``refused`` starts the database refused, to
+        ``again``; return False when ``again`` raised (the queue refused the message: nothing starts
+        the job, so its end stays held and it is handed again at the next try), else True."""
         if self.again is None:
             log.warning("job %s: its start the database refused is not made again here; the job stays queued",
                         job_id)
             return True
         log.warning("job %s: its start the database refused is made again", job_id)
         try:
-            self.again(job_id)
+            self.again(job_id, refused)
         except Exception:  # noqa: BLE001 - a queue refusing it (its broker down): tried again, not dropped
             log.exception("job %s could not be submitted again; tried again in %s s", job_id, self.every)
             return False

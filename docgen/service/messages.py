@@ -48,6 +48,10 @@ MESSAGES = MessageTable("service", {
     "seconds-invalid": ("{name}：{value!q}不是正的秒数；请写一个大于 0 的数字，如 {example}"
                         "（{name} must be a positive number of seconds）"),
     "job-interrupted": "服务重启时该任务尚未完成；可重新运行，已出具的文书不会重复出具",
+    # the database refused a queued job's start for the whole wait START_TRIES times in a row
+    # (``jobs.JobEnds``); ``problem`` is the storage's line (a full disk: ``storage-full``)
+    "job-start-refused": ("任务连续 {count} 次未能开始，不再自动重试：{problem}；恢复后可重新运行该任务"
+                          "（the job could not be started {count} times in a row）"),
     "job-lost": ("运行该任务的进程 {runner} 已不在运行（它报告任务仍在运行的期限 {expired} 已过，未再续报），任务未完成；"
                  "可重新运行，已出具的文书不会重复出具（the process running the job is gone）"),
     # HTTP answers (ApiError)

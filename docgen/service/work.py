@@ -451,11 +451,12 @@ HANDLERS = {"batch": _batch_job, "letters": _letters_job, "npl-report": _npl_job
 
 
 def execute_job(data_dir: str, job_id: str, register: str = "", record_wait: float | None = None,
-                job_lease: float | None = None) -> JobEnd | None:
+                job_lease: float | None = None, refused: int = 0) -> JobEnd | None:
     """Run job ``job_id`` of the service whose data folder is ``data_dir`` (in a worker process).
 
     ``register``: the service's register when not the data folder's own; ``record_wait`` and
-    ``job_lease``: the service's ``Settings`` (None: this process's). The job moves queued -> running ->
+    ``job_lease``: the service's ``Settings`` (None: this process's); ``refused``: the starts of the
+    job the database refused in a row before this one (``run_job``). The job moves queued -> running ->
     done or failed; its result, files and audit entry are recorded. A job no longer queued
     (cancelled, or taken by another worker) is left alone. Returns None, or the job's end when the
     database refused it for the whole wait (``run_job``).
@@ -465,12 +466,12 @@ def execute_job(data_dir: str, job_id: str, register: str = "", record_wait: flo
     settings = Settings(Path(data_dir), register=register, record_wait=record_wait, job_lease=job_lease)
     store = JobStore(settings.db_path)
     return run_job(settings, store, job_id, lambda: store.start(job_id, settings.job_lease),
-                   lambda job: _run_job(settings, job, store))
+                   lambda job: _run_job(settings, job, store), refused=refused)
 
 
 def run_job(settings: Settings, store: Any, job_id: str, begin: Callable[[], dict[str, Any] | None],
             handler: Callable[[dict[str, Any]], dict[str, Any] | None], hand_on: float | None = None,
-            run: str | None = None) -> JobEnd | None:
+            run: str | None = None, refused: int = 0) -> JobEnd | None:
     """Take job ``job_id`` (``begin()``: the running job, or None to leave it alone) and run
     ``handler(job)`` for it (``run_handler``), renewing the job's lease (``Lease``,
     ``settings.job_lease``) meanwhile; a handler that hands the job on (returns None) leaves it a
@@ -482,15 +483,16 @@ def run_job(settings: Settings, store: Any, job_id: str, begin: Callable[[], dic
     the whole wait (``recorded``): failed with the storage's line (the job's own error when it had
     failed), its audit entry not yet made, for ``JobEnds`` to record once the database takes writes.
     The end of a refused ``begin`` names ``run``: a refused start's names none, and fails no job
-    (``JobStore.give_up``: the job, still queued, is started again). Every write about the job names
-    its run (``job["run"]``): one the job is no longer in changes nothing.
+    (``JobStore.give_up``: the job, still queued, is started again), and counts the starts refused in
+    a row (``refused``: those before it; ``JobEnds`` fails the job at ``START_TRIES``). Every write
+    about the job names its run (``job["run"]``): one the job is no longer in changes nothing.
     """
     from docgen.service.jobs import Lease
 
     try:
         job = recorded(settings, begin)
     except NotRecorded as exc:
-        return {"job": job_id, "run": run, "error": exc.problem.message, "audit": None}
+        return {"job": job_id, "run": run, "error": exc.problem.message, "audit": None, "refused": refused + 1}
     if job is None:
         return None
     with Lease(store, job_id, job["run"], settings.job_lease) as lease:

@@ -31,9 +31,12 @@ class HeldRunner:
 
     def __init__(self) -> None:
         self.submitted: list[str] = []
+        #: the starts refused in a row each submission came after, in order
+        self.refused: list[int] = []
 
-    def submit(self, job_id: str) -> None:
+    def submit(self, job_id: str, refused: int = 0) -> None:
         self.submitted.append(job_id)
+        self.refused.append(refused)
 
     def close(self) -> None:
         pass

@@ -214,14 +214,14 @@ def test_a_job_the_database_refuses_to_start_for_the_whole_wait_is_started_again
     end = work.execute_job(str(held.settings.data_dir), job_id, record_wait=0.05)  # waits, then hands it back
     monkeypatch.undo()
     full = _full_message(held.settings.data_dir)
-    assert end == {"job": job_id, "run": None, "error": full, "audit": None}
+    assert end == {"job": job_id, "run": None, "error": full, "audit": None, "refused": 1}
     store = JobStore(held.settings.db_path)
     assert store.get(job_id)["state"] == "queued"  # never half-started
     submitted: list[str] = []
 
-    def again(job: str) -> None:  # as the service's submit: its workers run it
+    def again(job: str, refused: int) -> None:  # as the service's submit: its workers run it
         submitted.append(job)
-        assert work.execute_job(str(held.settings.data_dir), job) is None
+        assert work.execute_job(str(held.settings.data_dir), job, refused=refused) is None
 
     ends = JobEnds(store, every=0.01, again=again)
     monkeypatch.setattr(JobStore, "give_up", _refused)
@@ -234,6 +234,115 @@ def test_a_job_the_database_refuses_to_start_for_the_whole_wait_is_started_again
     assert (job["state"], job["error"]) == ("done", None), job
     assert job["result"]["written"] + job["result"]["skipped"] == 1, job  # its row issued by an earlier test
     assert submitted == [job_id] and ends.held == [] and ends.record() == 0
+
+
+class InlineRunner:
+    """Runs each job at once, in this thread, as ``ProcessRunner``'s workers do (``work.execute_job``
+    with a wait of a few hundredths of a second), the database refusing every start while
+    ``full`` holds; returns the run's future as they do."""
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+        self.full = True
+        self.refused: list[int] = []  # the starts refused in a row each submission came after
+
+    def submit(self, job_id: str, refused: int = 0) -> Any:
+        import concurrent.futures
+
+        self.refused.append(refused)
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        with pytest.MonkeyPatch.context() as refusing:
+            if self.full:
+                refusing.setattr(JobStore, "start", _refused)
+            future.set_result(work.execute_job(str(self.settings.data_dir), job_id, record_wait=0.05,
+                                               refused=refused))
+        return future
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_job_whose_starts_a_full_disk_refuses_again_and_again_is_failed_saying_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each start the database refuses for the whole wait is handed back, and handed again once the
+    database takes writes; a disk that stays full would have it so for ever, a worker held each
+    time. The third start refused in a row is not handed again: the job is failed with a line
+    saying the disk is full and what to do, once the database takes that write."""
+    from docgen.service.jobs import START_TRIES
+
+    assert START_TRIES == 3
+    monkeypatch.setattr(work, "_RECORD_EVERY", 0.01)
+    settings = make_settings(tmp_path / "data")
+    runner = InlineRunner(settings)
+    with TestClient(create_app(settings, runner=runner)) as client:
+        service = client.app.state.service
+        service.ends.close()  # recorded here, not by its thread
+        service.ends.every = 3600
+        headers = {"Authorization": "Bearer " + client.post(
+            "/api/token", data={"username": "backoffice", "password": PASSWORD}).json()["access_token"]}
+        job_id = client.post("/api/batch/demand-letter", headers=headers,
+                             files={"rows": ("rows.csv", rows_csv(1), "text/csv")}).json()["job"]
+        store = JobStore(settings.db_path)
+        assert runner.refused == [0] and service.ends.held == [job_id]
+        assert service.ends.record() == 1 and runner.refused == [0, 1]  # handed again: refused again
+        monkeypatch.setattr(JobStore, "fail_start", _refused)  # the failure itself refused: held
+        assert service.ends.record() == 1 and runner.refused == [0, 1, 2]
+        assert service.ends.record() == 0 and service.ends.held == [job_id]
+        assert store.get(job_id)["state"] == "queued"
+        monkeypatch.undo()
+        monkeypatch.setattr(work, "_RECORD_EVERY", 0.01)
+        assert service.ends.record() == 1 and service.ends.held == [] and runner.refused == [0, 1, 2]
+        assert service.ends.record() == 0
+        job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
+        full = _full_message(settings.data_dir)
+        said = SERVICE.text("job-start-refused", {"count": 3, "problem": full})
+        assert (job["state"], job["error"]) == ("failed", said), job
+        assert said.startswith("任务连续 3 次未能开始，不再自动重试：") and "磁盘空间已满" in said
+        assert "请管理员清理磁盘空间" in said
+        # Once the disk has room, it is run again as any failed job.
+        runner.full = False
+        assert client.post(f"/api/jobs/{job_id}/rerun", headers=headers).status_code == 202
+        assert runner.refused[-1] == 0
+        job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
+        assert (job["state"], job["error"]) == ("done", None), job
+
+
+def test_a_celery_start_refused_again_and_again_carries_its_count_in_the_message_and_fails_the_job(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Celery the job's start is handed again as a message another worker may take: the count of
+    starts refused in a row goes with it, and the third refused fails the job."""
+    from docgen.service import queue
+
+    monkeypatch.setenv(RECORD_WAIT_ENV, "0.05")
+    monkeypatch.setattr(work, "_RECORD_EVERY", 0.01)
+    monkeypatch.setattr(JobStore, "start", _refused)
+    settings = make_settings(tmp_path / "data")
+    store = JobStore(settings.db_path)
+    job_id = store.create("letters", "manager", {"out": str(tmp_path / "out"), "role": "manager"})
+    app = eager_celery()
+    sent: list[dict[str, Any]] = []
+    real = queue._start_message
+
+    def start_message(*args: Any) -> dict[str, Any]:
+        sent.append(real(*args))
+        return sent[-1]
+
+    monkeypatch.setattr(queue, "_start_message", start_message)
+    try:
+        app.tasks["docgen.job"].apply(args=(str(settings.data_dir), job_id, "")).get()
+        ends = queue._ENDS[settings.db_path]
+        ends.close()  # recorded here, not by its thread
+        ends.every = 3600
+        for _ in range(3):  # each record sends the start again (run at once, eagerly), refused again
+            ends.record()
+        assert [message["kwargs"] for message in sent] == [{"refused": 1}, {"refused": 2}]
+        assert ends.held == []
+    finally:
+        queue._ENDS.pop(settings.db_path, None)
+    job = store.get(job_id)
+    said = SERVICE.text("job-start-refused", {"count": 3, "problem": _full_message(settings.data_dir)})
+    assert (job["state"], job["error"], job["run"]) == ("failed", said, None)
+    assert real(settings, job_id, 0) == {"args": [str(settings.data_dir), job_id, ""], "kwargs": {}}
 
 
 def test_a_finished_job_whose_end_the_database_refuses_for_the_whole_wait_fails_once_with_its_entry(
