@@ -125,6 +125,10 @@ class DocgenValidator(cerberus.Validator):
     _refusal: InvalidValueError | None = None
 
     def _parsed(self, parse: Callable[[Any], Any], value: Any) -> Any:
+        # A blank (YAML's null) is the nullable rule's to judge, "null" as for any field: refused
+        # by the parser it was quoted as Python's None (收到“None”).
+        if value is None:
+            return None
         try:
             return parse(value)
         except InvalidValueError as exc:
@@ -147,9 +151,7 @@ class DocgenValidator(cerberus.Validator):
         return self._parsed(parse_amount, value)
 
     def _normalize_coerce_to_yes_no(self, value: Any) -> Any:
-        # A blank (YAML's null) is the nullable rule's to judge, "null" as for any field: refused
-        # as a yes/no written wrong, it was quoted as Python's None (收到“None”).
-        return value if value is None else self._parsed(parse_yes_no, value)
+        return self._parsed(parse_yes_no, value)
 
     def _normalize_coerce_to_period_label(self, value: Any) -> Any:
         return period_label(value)

@@ -83,6 +83,7 @@ def test_all_digit_ids_read_as_numbers_are_accepted() -> None:
         # Left blank: refused as any blank field is, not quoting Python's None.
         (lambda d: d.__setitem__("attestations", {"loan-contract": {"sealed": None}}),
          "attestations.loan-contract.sealed", "不能为空值（null）", "null"),
+        (lambda d: d["shareholders"][1].__setitem__("share", None), "shareholders[1].share", "不能为空值（null）", "null"),
         (lambda d: d.__setitem__("attestations", {"nope": {"signed": True}}), "attestations.nope", "没有项目“nope”", "unknown-item"),
         (lambda d: d.__setitem__("borower", {}), "borower", "未知字段", "unknown-field"),
     ],

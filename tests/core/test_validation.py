@@ -7,6 +7,7 @@ import pytest
 
 from docgen.check.findings import Finding
 from docgen.core.errors import InvalidValueError
+from docgen.core.fastcheck import validate_quickly
 from docgen.core.validation import DATE_MAX, DATE_MIN, Problem, parse_amount, parse_date, parse_working_date, validate
 
 SCHEMA = {
@@ -330,6 +331,20 @@ def test_a_failed_coercion_is_worded_in_english_from_its_cause() -> None:
                        "day": "no such date: '2026-02-30'",
                        # not a value parser's: the coercer's own reason
                        "other": "cannot convert: invalid literal for int() with base 10: 'x'"}
+
+
+@pytest.mark.parametrize("check", [validate, validate_quickly])
+def test_a_blank_date_amount_or_yes_no_not_nullable_is_refused_as_null_not_quoted(check) -> None:
+    """YAML's null (a notes.yaml's ``date:``, a bundle.yaml share left blank) is said as any field's
+    null is, never as a date, amount or yes/no written wrong quoting Python's None; a nullable
+    field stays blank."""
+    schema = {"day": {"type": "date", "coerce": "to_date"}, "amount": {"type": "amount", "coerce": "to_amount"},
+              "flag": {"type": "boolean", "coerce": "to_yes_no"},
+              "since": {"type": "date", "coerce": "to_date", "nullable": True}}
+    normalized, problems = check(schema, {"day": None, "amount": None, "flag": None, "since": None})
+    assert sorted((p.path, p.code, p.message) for p in problems) == [
+        ("amount", "null", "不能为空值（null）"), ("day", "null", "不能为空值（null）"), ("flag", "null", "不能为空值（null）")]
+    assert normalized == {"day": None, "amount": None, "flag": None, "since": None}
 
 
 def test_id_number_coercer_prints_identification_numbers_upper_case() -> None:
