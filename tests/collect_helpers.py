@@ -113,3 +113,14 @@ def plan_and_letters(folder: Path, loans: list[Loan], as_of: dt.date = AS_OF) ->
     for run in runs:
         assert run.exit_code == 0, run.output
     return runs[0].stdout, runs[1].stdout, json.loads(runs[2].stdout)["loans"]
+
+
+def serials_taken_on(monkeypatch: Any, day: dt.date) -> None:
+    """Have the register record every serial it allocates as taken on ``day`` (09:00, the machine's
+    time zone), not on the machine clock's date: a declaration's guarantee period counts from the
+    earlier of its letter's date and that day (``letters.IssuedKeys.issued_on``), so a test of it
+    holds on any date the clock shows."""
+    import docgen.documents.register as register
+
+    taken = dt.datetime.combine(day, dt.time(9)).astimezone().isoformat(timespec="seconds")
+    monkeypatch.setattr(register, "_now", lambda: taken)

@@ -17,7 +17,7 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
-from collect_helpers import AS_OF, issue_letters, make_loan, policy_in, write_loans
+from collect_helpers import AS_OF, issue_letters, make_loan, policy_in, serials_taken_on, write_loans
 
 from docgen.cli import main
 from docgen.core.periods import add_months
@@ -25,8 +25,9 @@ from docgen.loans.limitation import accelerated_guarantee_end
 
 DAY = dt.timedelta(days=1)
 MATURITY = dt.date(2027, 11, 30)  # make_loan's
-DECLARED = min(AS_OF, dt.date.today())
-"""The day the declaring letter issued on AS_OF counts from: its date, or the day its serial was taken."""
+DECLARED = AS_OF
+"""The day the declaring letter issued on AS_OF counts from: its date, its serial taken that day too
+(``register_clock``), whatever the machine's clock says."""
 EARLY = add_months(DECLARED, 6)
 LATE = dt.date(2028, 5, 30)  # six months after maturity
 
@@ -38,6 +39,11 @@ def _cn(day: dt.date) -> str:
 @pytest.fixture()
 def policy(tmp_path: Path):
     return policy_in(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def register_clock(monkeypatch):
+    serials_taken_on(monkeypatch, AS_OF)
 
 
 def _plan(folder: Path, loan, as_of: dt.date) -> dict:
@@ -132,3 +138,12 @@ def test_a_declaration_is_dated_by_its_letter_or_the_earlier_day_its_serial_was_
     keys = IssuedKeys([key], dated={key: (letter.file + ".gone", "0" * 64, "2026-11-20T09:00:00+08:00")})
     assert keys.issued_on(key) == dt.date(2026, 11, 20)
     assert keys.issued_on(letter_key(loan)) is None
+
+
+def test_a_serial_taken_before_the_letters_date_starts_the_period(tmp_path, policy, monkeypatch) -> None:
+    # Letters dated AS_OF made three days earlier (the register's clock): the earlier day counts.
+    serials_taken_on(monkeypatch, AS_OF - 3 * DAY)
+    loan = make_loan("JJ0001", days=10, guarantors=["钱七"], accelerated=True)
+    issue_letters(tmp_path, policy, [loan], AS_OF)
+    entry = _plan(tmp_path, loan, AS_OF + 7 * DAY)
+    assert entry["guarantee_deadline"] == add_months(AS_OF - 3 * DAY, 6).isoformat() == "2027-05-25"

@@ -19,9 +19,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from collect_helpers import AS_OF, issue_letters, make_loan, policy_in
-
-from docgen.core.periods import add_months
+from collect_helpers import AS_OF, issue_letters, make_loan, policy_in, serials_taken_on
 
 DAY = dt.timedelta(days=1)
 LAW = "依照《中华人民共和国民法典》第六百九十四条第二款的规定，"
@@ -103,12 +101,13 @@ def test_a_matured_loans_notice_is_a_demand_within_the_period(tmp_path, policy) 
     assert _effect(paragraphs, later) == _within(dt.date(2027, 4, 19))
 
 
-def test_a_notice_after_the_declaration_is_a_demand_within_the_period(tmp_path, policy) -> None:
+def test_a_notice_after_the_declaration_is_a_demand_within_the_period(tmp_path, policy, monkeypatch) -> None:
     # Declared due early by the demand letter on AS_OF; the guarantor is asked for the balance a week on.
     # The period is counted from the declaration (the letter's date, or the day its serial was taken if
-    # earlier): six months on, before the 2028-05-30 counted from maturity.
+    # earlier, here the same day): six months on, before the 2028-05-30 counted from maturity.
+    serials_taken_on(monkeypatch, AS_OF)
     loan = make_loan("JJ0001", days=10, guarantors=["钱七"], accelerated=True)
     later = AS_OF + 7 * DAY
     paragraphs = _notice(tmp_path, policy, loan, AS_OF, later)
     assert any("宣布该笔贷款全部提前到期" in p for p in paragraphs)
-    assert _effect(paragraphs, later) == _within(add_months(min(AS_OF, dt.date.today()), 6))
+    assert _effect(paragraphs, later) == _within(dt.date(2027, 5, 28))
