@@ -207,11 +207,12 @@ def demand_letter():
     doc = _head("逾期贷款催收函", _BORROWER, letter_size=11, line_spacing=1.15)
     add_body(doc, _contract("贵方"))
     # The demand names what the table claims, each item only when it is not nil: no 欠息 owed, no 利息
-    # demanded; no 罚息 figured, none demanded, and 第六百七十六条 (逾期利息) is then not relied on. A letter
-    # claiming no principal (only interest overdue, or the principal repaid) relies on 第六百七十四条 (paying
-    # interest when agreed), not on 第六百七十五条 (returning the loan).
-    law = ("《中华人民共和国民法典》{% if principal %}第六百七十五条{% else %}第六百七十四条{% endif %}"
-           "{% if penalty %}、第六百七十六条{% endif %}的规定,")
+    # demanded; no 罚息 figured, none demanded, and 第六百七十六条 (逾期利息) is then not relied on. The
+    # principal is claimed under 第六百七十五条 (returning the loan), the 欠息 under 第六百七十四条 (paying
+    # interest when agreed): a letter claiming both cites both, one claiming no principal (only interest
+    # overdue, or the principal repaid) 第六百七十四条 alone, one claiming no 欠息 第六百七十五条 alone.
+    law = ("《中华人民共和国民法典》{% if principal %}{% if interest %}第六百七十四条、{% endif %}第六百七十五条"
+           "{% else %}第六百七十四条{% endif %}{% if penalty %}、第六百七十六条{% endif %}的规定,")
     # A balance of nil (the principal repaid, interest still owed) is not demanded: the letter asks for
     # the interest alone, never for a principal of 0.00.
     whole = ("{% if principal %}全部贷款本金{% if interest %}及利息{% endif %}{% else %}所欠贷款利息{% endif %}"

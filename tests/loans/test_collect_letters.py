@@ -129,7 +129,8 @@ def test_the_letter_text_holds_borrower_amounts_and_words(tmp_path: Path, policy
     assert "要求保证人张三、李四依照保证合同承担保证责任" in text  # joint guarantee, still alive
     assert "抵押物" not in text  # no collateral recorded
     assert f"债权人：{BANK}" in text and "经办机构：城东支行（公章）" in text
-    assert "第六百七十五条、第六百七十六条" in text and "第一百九十五条" in text
+    # Principal, 欠息 and 罚息 claimed: each on its article (第六百七十五、六百七十四、六百七十六条).
+    assert "第六百七十四条、第六百七十五条、第六百七十六条" in text and "第一百九十五条" in text
     assert "逾期本金" in text and "贷款本金余额" not in text  # not matured: the overdue amounts
     assert "0571-87000000" in text and "王五" in text
     assert "催字〔2026〕第00002号" in text

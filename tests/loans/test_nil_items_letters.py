@@ -38,8 +38,12 @@ DECLARING = ("贵方自2026年11月19日起未按合同约定归还到期贷款{
              "依照《中华人民共和国民法典》{law}的规定，贵方应立即归还{what}。截至2026年11月28日，贵方尚欠我行款项如下：")
 MATURED = ("该笔贷款已于2026年10月19日到期，贵方未按约归还，自2026年10月20日起已构成逾期。依照借款合同约定及"
            "《中华人民共和国民法典》{law}的规定，贵方应立即归还{what}。截至2026年11月28日，贵方尚欠我行款项如下：")
+#: The law a letter relies on: 第六百七十四条 for the 欠息 it claims, 第六百七十五条 for the principal,
+#: 第六百七十六条 for the 罚息; each only when it claims that item.
 BOTH_ARTICLES = "第六百七十五条、第六百七十六条"
 ONE_ARTICLE = "第六百七十五条"
+LOAN_AND_INTEREST = "第六百七十四条、第六百七十五条"
+ALL_ARTICLES = "第六百七十四条、第六百七十五条、第六百七十六条"
 FIGURED = "罚息按日利率0.05%计算，计息天数为逾期天数，自逾期之日（逾期第1日）起计至2026年11月28日（含当日）；"
 RESERVED = "欠息、罚息及复利按借款合同约定计收至实际清偿之日止。"
 NONE_RESERVED = "欠息及复利按借款合同约定计收至实际清偿之日止。"
@@ -111,7 +115,7 @@ def test_a_loan_bearing_no_penalty_has_none_demanded_described_listed_or_reserve
         policy = load_policy(tmp_path / "zero" / "policy.yaml")
     file = _demand_letter(tmp_path, policy, loan)
     paragraphs = _paragraphs(file)
-    assert ORDINARY.format(owed="本息", law=ONE_ARTICLE, what="本息") in paragraphs
+    assert ORDINARY.format(owed="本息", law=LOAN_AND_INTEREST, what="本息") in paragraphs
     assert _in_words(file) == "合计金额（大写）：人民币贰万壹仟伍佰贰拾叁元肆角伍分。" + NONE_RESERVED
     assert _amounts(file) == [("逾期本金", "20,000.00"), ("欠息", "1,523.45"), ("合计", "21,523.45")]
     _adds_up(file)
@@ -150,10 +154,10 @@ def test_a_matured_loans_letter_with_penalty_demands_and_figures_it(tmp_path, po
 
 @pytest.mark.parametrize(("rate", "law", "what", "rows", "words"), [
     # The 罚息 of 20,000.00 x 0.05 % x 10 days: demanded, figured and reserved, as it always was.
-    (None, BOTH_ARTICLES, "本息，并支付逾期罚息",
+    (None, ALL_ARTICLES, "本息，并支付逾期罚息",
      [("逾期本金", "20,000.00"), ("欠息", "1,523.45"), (PENALTY_ROW, "100.00"), ("合计", "21,623.45")],
      FIGURED + RESERVED),
-    (Decimal("0"), ONE_ARTICLE, "本息",
+    (Decimal("0"), LOAN_AND_INTEREST, "本息",
      [("逾期本金", "20,000.00"), ("欠息", "1,523.45"), ("合计", "21,523.45")], NONE_RESERVED),
 ])
 def test_the_ordinary_letter_demands_the_penalty_exactly_when_there_is_one(tmp_path, policy, rate, law, what, rows,
@@ -181,7 +185,7 @@ def test_only_interest_overdue_no_penalty_figured_but_the_contracts_reserved(tmp
 def test_a_declaring_letter_on_a_loan_bearing_no_penalty_reserves_none_when_made_again(tmp_path, policy) -> None:
     loan = make_loan("JJ0001", days=10, accelerated=True, penalty_rate=Decimal("0"))
     declaring = _demand_letter(tmp_path, policy, loan)
-    assert DECLARING.format(owed="本息", law=ONE_ARTICLE, what="全部贷款本金及利息") in _paragraphs(declaring)
+    assert DECLARING.format(owed="本息", law=LOAN_AND_INTEREST, what="全部贷款本金及利息") in _paragraphs(declaring)
     assert _amounts(declaring) == [("贷款本金余额", "420,000.00"), ("欠息", "1,523.45"), ("合计", "421,523.45")]
     assert "罚息" not in _text(declaring)
     # Lost and made again a week later (penalty_reserved): still no 罚息 reserved in words, nor confirmed.
