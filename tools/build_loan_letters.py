@@ -365,10 +365,17 @@ def guarantor_demand():
     # date, and the notice says only what art. 694 para. 2 asks, a demand before the period ends. It
     # claims only the overdue amounts, and so starts the limitation of the guarantee debt for those:
     # the instalments not yet due cannot be claimed from the guarantor yet.
+    # period_disputed: the loan was declared due early and the period counted from the declaration has
+    # ended, the one counted from the agreed maturity (guarantee_period_end) not yet. Whether the notice
+    # comes within the period is then disputed: it states its effect only on the condition that the
+    # period counts from maturity and the notice is served within it, never as a fact.
     end = "{{ guarantee_period_end|date_cn }}"
     add_body(doc, "依照《中华人民共和国民法典》第六百八十八条第二款的规定及保证合同的约定,我行现请求"
                   "贵方在保证范围内承担连带保证责任,于{{ pay_by|date_cn }}前代借款人清偿上述欠款。"
-                  "{% if matured or accelerated %}"
+                  "{% if period_disputed %}保证期间自借款合同约定的到期日({{ maturity|date_cn }})起算的,至" + end
+                  + "届满;本通知于该期间内送达贵方的,即为我行在保证期间内向贵方提出的承担保证责任的请求,依照"
+                  "《中华人民共和国民法典》第六百九十四条第二款的规定,贵方保证债务的诉讼时效自本通知送达之日起计算。"
+                  "{% elif matured or accelerated %}"
                   + _guarantee_demand(f"于保证期间(至{end}届满)内", f"在保证期间(至{end}届满)内", "在保证期间内", "")
                   + "{% else %}"
                   + _guarantee_demand(f"在保证期间于{end}届满前", f"在保证期间于{end}届满前", "在保证期间届满前",

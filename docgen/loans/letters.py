@@ -278,9 +278,12 @@ def guarantor_data(loan: Any, guarantor: str, entry: PlanEntry, letter_date: _dt
     assert entry.guarantee is not None
     # A guarantee period ending within the service margin makes the notice's effect conditional
     # on its service before the period ends (``serve_by``).
+    # Past the end counted from the declaration of early maturity (``Guarantee.disputed_end``), the notice
+    # goes out before the end counted from maturity, its effect stated on that count's condition.
     data.update(guarantor=guarantor, borrower=loan.borrower, borrower_id=loan.id_number,
                 guarantee_period_end=entry.guarantee.period_end,
-                serve_by=service_deadline(entry.guarantee.period_end, letter_date, policy))
+                serve_by=service_deadline(entry.guarantee.period_end, letter_date, policy),
+                period_disputed=entry.guarantee.disputed_end is not None)
     address, id_number = guarantor_party(loan, guarantor)
     if address:
         data["guarantor_address"] = address

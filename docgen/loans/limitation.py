@@ -138,8 +138,13 @@ class Guarantee:
     basis: str
     reason: str = ""
     #: The end the period would have counted from the original maturity, when the loan's declaration
-    #: of early maturity made ``period_end`` earlier (``accelerated_guarantee_end``); else None.
+    #: of early maturity made the period end earlier (``accelerated_guarantee_end``); else None.
     later_end: _dt.date | None = None
+    #: The end counted from the declaration when it has passed with the guarantee not kept by then
+    #: (no demand, no suit): the bank then acts by ``later_end`` (``period_end``), as a court counting
+    #: from the original maturity would, and whether the guarantors are still liable is disputed;
+    #: else None.
+    disputed_end: _dt.date | None = None
 
     @property
     def needs_demand(self) -> bool:
@@ -177,10 +182,13 @@ def guarantee_status(loan: Any, as_of: _dt.date, months: int = 6, years: int = 3
     The period is 保证期间届满日 or maturity + ``months`` months (art. 692); for a loan declared due
     early by a letter dated ``declared_on``, the earlier of that and ``declared_on`` + ``months``
     months (``accelerated_guarantee_end``; an agreed end governs all the same), the later kept in
-    ``later_end``. A 连带责任保证 is preserved by 向保证人主张日 inside the period, after which the
-    claim against the guarantor has its own ``years``-year limitation from that date (art. 694
-    para. 2). A 一般保证 is preserved by a suit against the debtor (起诉日期) inside the period
-    (art. 694 para. 1).
+    ``later_end``. Once the earlier end has passed with the guarantee not kept by then, the period
+    is taken to end on the later one (``disputed_end`` naming the earlier): a court counting from the
+    original maturity may still hold the guarantors liable until then, and a demand or a suit inside
+    it is the bank's only chance of that, where giving up would lose the guarantee either way. A
+    连带责任保证 is preserved by 向保证人主张日 inside the period, after which the claim against the
+    guarantor has its own ``years``-year limitation from that date (art. 694 para. 2). A 一般保证 is
+    preserved by a suit against the debtor (起诉日期) inside the period (art. 694 para. 1).
     """
     if not loan.guarantors:
         return None
@@ -197,20 +205,28 @@ def guarantee_status(loan: Any, as_of: _dt.date, months: int = 6, years: int = 3
         later, end = end, early
         end_basis = (f"{declared_on.isoformat()} 宣布提前到期的催收函出具后{months}个月（《民法典》第六百九十二条；"
                      f"早于按原到期日 {loan.maturity.isoformat()} 起算的 {later.isoformat()}，以较早者为准）")
+    kept = loan.guarantor_demanded if kind == "连带责任保证" else loan.litigation_filed
+    disputed = None
+    if later is not None and end < as_of and (kept is None or kept > end):
+        # The earlier end passed with nothing done by then: act by the later end, the effect disputed.
+        assert early is not None and declared_on is not None
+        disputed, end = early, later
+        end_basis = (f"{loan.maturity.isoformat()} 主债务到期后{months}个月（《民法典》第六百九十二条；"
+                     f"自{declared_on.isoformat()} 宣布提前到期起算则已于{early.isoformat()}届满，有争议）")
     if kind == "连带责任保证":
-        demanded = loan.guarantor_demanded
-        if demanded is not None and demanded <= end:
-            claim_end = add_years(demanded, years)
+        if kept is not None and kept <= end:
+            claim_end = add_years(kept, years)
             return Guarantee(kind, end, claim_end >= as_of, "demand", claim_end,
-                             f"{demanded.isoformat()} 向保证人主张（《民法典》第六百九十四条第二款）",
-                             "" if claim_end >= as_of else "对保证人的诉讼时效已届满")
+                             f"{kept.isoformat()} 向保证人主张（《民法典》第六百九十四条第二款）",
+                             "" if claim_end >= as_of else "对保证人的诉讼时效已届满", later_end=later,
+                             disputed_end=disputed)
         if end >= as_of:
-            return Guarantee(kind, end, True, "", end, end_basis, later_end=later)
-        reason = ("向保证人主张晚于保证期间" if demanded is not None else "保证期间内未向保证人主张")
+            return Guarantee(kind, end, True, "", end, end_basis, later_end=later, disputed_end=disputed)
+        reason = ("向保证人主张晚于保证期间" if kept is not None else "保证期间内未向保证人主张")
         return Guarantee(kind, end, False, "", end, end_basis, reason, later_end=later)
-    filed = loan.litigation_filed
-    if filed is not None and filed <= end:
-        return Guarantee(kind, end, True, "suit", None, f"{filed.isoformat()} 起诉债务人（《民法典》第六百九十三条第一款）")
+    if kept is not None and kept <= end:
+        return Guarantee(kind, end, True, "suit", None, f"{kept.isoformat()} 起诉债务人（《民法典》第六百九十三条第一款）",
+                         later_end=later, disputed_end=disputed)
     if end >= as_of:
-        return Guarantee(kind, end, True, "", end, end_basis, later_end=later)
+        return Guarantee(kind, end, True, "", end, end_basis, later_end=later, disputed_end=disputed)
     return Guarantee(kind, end, False, "", end, end_basis, "保证期间内未对债务人提起诉讼或申请仲裁", later_end=later)

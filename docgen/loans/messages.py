@@ -66,10 +66,14 @@ ZH: dict[str, str] = {
     "enforcement-expired": "申请执行期间已于{deadline}届满（判决履行期限届满日 {judgment_due}）",
     "enforcement-near": "申请执行期间将于{deadline}届满，请尽快申请强制执行（判决履行期限届满日 {judgment_due}）",
     "judgment-due-missing": "诉讼状态为已判决但未填写判决履行期限届满日，无法计算申请执行期间",
-    "guarantee-expired": lambda f: (
-        f"保证期间已于{f['deadline']}届满且{f['reason']}，保证人{f['guarantors']}不再承担保证责任" if "later" not in f else
-        f"自宣布提前到期起算的保证期间已于{f['deadline']}届满且{f['reason']}（自原到期日起算则至{f['later']}届满），"
-        f"保证人{f['guarantors']}可能已不再承担保证责任；是否仍向其主张，请经法律审查"),
+    "guarantee-expired": "保证期间已于{deadline}届满且{reason}，保证人{guarantors}不再承担保证责任",
+    # past the end counted from the declaration of early maturity, before the one counted from maturity
+    "guarantee-disputed": lambda f: (
+        f"贷款已宣布提前到期（催收函于{f['declared']}出具），自宣布提前到期起算的保证期间已于{f['earlier']}届满，"
+        + (f"其间未{f['remedy']}；自原到期日起算则至{f['deadline']}届满。保证人{f['guarantors']}是否仍承担保证责任有争议："
+           f"仍须在{f['deadline']}前{f['remedy']}，并经法律审查" if "kept" not in f else
+           f"于{f['kept']}{f['act']}已晚于该日，早于自原到期日起算的{f['deadline']}：保证人{f['guarantors']}"
+           "是否仍承担保证责任有争议，请经法律审查")),
     "guarantee-accelerated": ("贷款已宣布提前到期（催收函于{declared}出具）：保证期间自宣布提前到期起算{months}个月，"
                               "至{deadline}届满，早于自原到期日起算的{later}，以较早者为准（《民法典》第六百九十二条），"
                               "须在{deadline}前{remedy}"),
@@ -311,6 +315,7 @@ WARNING_LABELS: dict[str, str] = {
     "matured-unpaid": "到期未还未按期登记逾期",
     "penalty-none": "罚息利率为零，按未约定罚息处理",
     "guarantee-accelerated": "保证期间自宣布提前到期起算",
+    "guarantee-disputed": "保证期间是否届满有争议",
     "demand-letter-overdue": "催收函逾期未送达",
     "demand-letter-serve-by": "催收函须在时效届满前当面送达",
     "guarantor-demand-serve-by": "保证人通知书须在保证期间届满前当面送达",
@@ -348,6 +353,7 @@ WARNING_LABELS_EN: dict[str, str] = {
     "matured-unpaid": "Matured unpaid, not recorded overdue",
     "penalty-none": "Penalty rate nil: taken as no penalty agreed",
     "guarantee-accelerated": "Guarantee period counted from the acceleration",
+    "guarantee-disputed": "Guarantee period possibly ended: disputed",
     "demand-letter-overdue": "Demand letter overdue, not served",
     "demand-letter-serve-by": "Demand letter to be served in person before the limitation period ends",
     "guarantor-demand-serve-by": "Guarantor notice to be served in person before the guarantee period ends",
@@ -509,11 +515,17 @@ EN: dict[str, Any] = {
     "letters-held-elsewhere": "another running `collect letters` holds {count} loans ({loans}); nothing issued for them",
     "limitation-expired": "limitation period expired on {deadline} (from {basis})",
     "limitation-near": "limitation period ends on {deadline} (from {basis})",
-    "guarantee-expired": lambda f: (
-        f"guarantee period ended on {f['deadline']}; guarantors {f['guarantors']} are discharged" if "later" not in f
-        else f"the guarantee period counted from the acceleration ended on {f['deadline']} (counted from the original "
-             f"maturity it ends on {f['later']}); guarantors {f['guarantors']} may be discharged: seek legal advice "
-             "before calling on them"),
+    "guarantee-expired": "guarantee period ended on {deadline}; guarantors {guarantors} are discharged",
+    "guarantee-disputed": lambda f: (
+        f"the loan was declared due early (letter of {f['declared']}): the guarantee period counted from then ended on "
+        f"{f['earlier']}, " + (
+            f"with the guarantors not called on (or, under a general guarantee, the debtor not sued) by then; counted "
+            f"from the original maturity it ends on {f['deadline']}. Whether guarantors {f['guarantors']} are still "
+            f"liable is disputed: act before {f['deadline']} all the same, and have it reviewed by legal counsel"
+            if "kept" not in f else
+            f"before the guarantee was acted on ({f['kept']}), which is before {f['deadline']} counted from the original "
+            f"maturity: whether guarantors {f['guarantors']} are still liable is disputed; have it reviewed by legal "
+            "counsel")),
     "guarantee-accelerated": ("the loan was declared due early (letter of {declared}): the guarantee period counted from "
                               "then ends on {deadline}, before {later} counted from the original maturity; act by the "
                               "earlier (Civil Code art. 692)"),

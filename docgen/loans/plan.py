@@ -849,22 +849,30 @@ def plan_entry(
     guarantee = loan_guarantee(loan, as_of, policy, issued)
     if guarantee is not None:
         names = "、".join(loan.guarantors)
-        # Counted from the declaration of early maturity (the earlier end): a court counting from
-        # maturity would end it on later_end, so its lapse is said as a risk, not a discharge.
-        later = {} if guarantee.later_end is None else {"later": guarantee.later_end}
+        remedy = "向保证人书面主张保证责任" if guarantee.type == "连带责任保证" else "对债务人提起诉讼或申请仲裁"
+        if guarantee.disputed_end is not None:
+            # Past the end counted from the declaration, the bank acts by the one counted from maturity: its
+            # demand or suit may still keep the guarantors liable, or may come too late.
+            kept = loan.guarantor_demanded if guarantee.type == "连带责任保证" else loan.litigation_filed
+            _notice(notices, "guarantee-disputed", deadline=guarantee.period_end, earlier=guarantee.disputed_end,
+                    declared=declared_on(loan, policy, issued), guarantors=names, remedy=remedy,
+                    **({} if not guarantee.preserved else {"kept": kept, "act": remedy}))
+            if not guarantee.preserved:
+                urgent.append(guarantee.disputed_end)  # the guarantor is to be called at once
         if not guarantee.liable and guarantee.preserved == "demand":
             watch("guarantee-claim", guarantee.deadline, demanded=loan.guarantor_demanded)
         elif not guarantee.liable:
+            # Counted from the declaration or from maturity, the period has ended with nothing done in it.
             _notice(notices, "guarantee-expired", deadline=guarantee.period_end, reason=guarantee.reason,
-                    guarantors=names, **later)
+                    guarantors=names)
             urgent.append(guarantee.period_end)
         elif guarantee.preserved == "demand":
             watch("guarantee-claim", guarantee.deadline, demanded=loan.guarantor_demanded)
         elif not guarantee.preserved:
-            remedy = "向保证人书面主张保证责任" if guarantee.needs_demand else "对债务人提起诉讼或申请仲裁"
-            if later:
+            if guarantee.later_end is not None and guarantee.disputed_end is None:
                 _notice(notices, "guarantee-accelerated", deadline=guarantee.period_end, remedy=remedy,
-                        declared=declared_on(loan, policy, issued), months=policy.guarantee_months, **later)
+                        declared=declared_on(loan, policy, issued), months=policy.guarantee_months,
+                        later=guarantee.later_end)
             watch("guarantee", guarantee.period_end, remedy=remedy)
             serve_by = service_deadline(guarantee.period_end, as_of, policy)
             if serve_by is not None and guarantee.needs_demand:
@@ -929,10 +937,13 @@ def loan_guarantee(loan: Any, as_of: _dt.date, policy: Policy, issued: Container
 
 
 def guarantee_call_due(guarantee: Guarantee | None, as_of: _dt.date, policy: Policy) -> bool:
-    """Return True when a live, not yet preserved guarantee lapses inside the warning window: the
-    guarantor must be called on (连带) or the debtor sued (一般) before anything routine."""
+    """Return True when a live, not yet preserved guarantee lapses inside the warning window, or may
+    have lapsed already (``Guarantee.disputed_end``: the end counted from the declaration of early
+    maturity has passed): the guarantor must be called on (连带) or the debtor sued (一般) before
+    anything routine."""
     return (guarantee is not None and guarantee.liable and not guarantee.preserved
-            and guarantee.period_end <= as_of + _dt.timedelta(days=policy.warning_days))
+            and (guarantee.disputed_end is not None
+                 or guarantee.period_end <= as_of + _dt.timedelta(days=policy.warning_days)))
 
 
 def _order(entry: PlanEntry) -> tuple[Any, ...]:
