@@ -44,7 +44,7 @@ from typing import Any
 
 from docgen.core.errors import InputError
 from docgen.core.validation import Problem
-from docgen.loans.messages import MESSAGES, plan_label
+from docgen.loans.messages import DOCUMENT_NAMES_EN, MESSAGES, plan_label
 from docgen.loans.plan import (
     DECLARING,
     Plan,
@@ -491,17 +491,25 @@ class Outcome:
     @property
     def message(self) -> str:
         """The Chinese sentence of this outcome (``docgen.loans.messages``)."""
-        document = DOCUMENTS.get(self.document, "")
+        return self.worded()
+
+    def worded(self, lang: str = "zh") -> str:
+        """Return the sentence of this outcome in ``lang``: Chinese, or English (``en``) for a refusal
+        (``REFUSALS``), as the service's English job page lists the letters not made, the letter by
+        its English name and a template's problems by their codes; any other outcome in Chinese."""
+        english = lang == "en" and self.refused
+        document = (DOCUMENT_NAMES_EN if english else DOCUMENTS).get(self.document, "")
+        lang = "en" if english else "zh"
         if self.facts.get("declares_acceleration"):
-            document = MESSAGES.text("document/declaring", {"document": document})
+            document = MESSAGES.text("document/declaring", {"document": document}, lang)
         facts = {"document": document, "serial": self.serial, **self.facts}
         if self.code == "template-check":
             facts["problems"] = [MESSAGES.text("template-check-problem" if p.column else "template-check-problem/no-column",
-                                               {"path": p.path, "column": p.column, "message": p.message})
+                                               _problem_facts(p, english), lang)
                                  for p in self.problems]
-        said = MESSAGES.text(self.code, facts)
+        said = MESSAGES.text(self.code, facts, lang)
         if self.facts.get("penalty_none") and self.code in ("issued", "restored", "issued-before"):
-            said += MESSAGES.text("penalty-none-letter", facts)
+            said += MESSAGES.text("penalty-none-letter", facts)  # never a refusal: Chinese
         return said
 
     def to_dict(self) -> dict[str, Any]:
@@ -510,6 +518,18 @@ class Outcome:
                 "party": self.party or None, "serial": self.serial or None, "file": self.file or None,
                 "pdf": self.pdf, "facts": dict(self.facts), "message": self.message, "next_step": self.next_step,
                 "problems": [p.to_dict() for p in self.problems]}
+
+
+def _problem_facts(problem: Problem, english: bool) -> dict[str, Any]:
+    """The facts wording one of a template-check refusal's ``problem``s: its field, its ledger column
+    and what is wrong, in English by its code (``T（诉讼状态）`` as ``T (诉讼状态)``) when ``english``."""
+    if not english:
+        return {"path": problem.path, "column": problem.column, "message": problem.message}
+    from docgen.check.messages import problem_in_english
+    from docgen.core.messages import english_column
+
+    return {"path": problem.path, "column": english_column(problem.column or ""),
+            "message": problem_in_english(problem)}
 
 
 @dataclass

@@ -323,6 +323,13 @@ WARNING_LABELS: dict[str, str] = {
 }
 """Plan warning code -> short Chinese label for tables (the full sentences are in ``ZH``)."""
 
+DOCUMENT_NAMES_EN: dict[str, str] = {
+    "demand-letter": "overdue loan demand letter",
+    "debt-confirmation": "collection notice",
+    "guarantor-demand": "notice to the guarantor to perform the guarantee",
+}
+"""The letters ``collect letters`` makes (``letters.DOCUMENTS``), by template id -> English name."""
+
 ACTION_LABELS_EN: dict[str, str] = {
     "phone": "Phone the borrower",
     "visit": "Visit the borrower",
@@ -513,6 +520,26 @@ EN: dict[str, Any] = {
                                       f"{_class_en(f['required'])}; a non-retail debtor's claims share one class"),
     "loans-after-as-of": "note: {count} loans are dated after the as-of date {as_of} ({rows}) and are not in the plan",
     "letters-held-elsewhere": "another running `collect letters` holds {count} loans ({loans}); nothing issued for them",
+    # ---- letters: why a letter due was not made, as the service's English job page lists them
+    "document/declaring": "{document} (declaring the loan due early)",
+    "no-address": ("the ledger gives no borrower address (the address for service), so the {document} cannot be served "
+                   "and was not made; fill in the column 借款人地址"),
+    "no-guarantor-address": ("the ledger gives no address for service of guarantor {guarantor}, so the {document} "
+                             "cannot be served and was not made; fill in the column 保证人地址, one address per guarantor "
+                             "in their order"),
+    "no-branch-contact": ("the collection policy gives no contact details for branch '{branch}' (nor a default): add "
+                          "'{branch}: {{address: …, phone: …, contact: …}}' under letters.branches in the policy file"),
+    "no-bank-name": ("the collection policy does not set letters.bank_legal_name (the bank's legal name), so the "
+                     "letters cannot be signed; fill it in in the policy file"),
+    "template-check": joined("{problems}", "problems", sep="; "),
+    "template-check-problem": "{path} ({column}): {message}",
+    "template-check-problem/no-column": "{path}: {message}",
+    "policy-no-branches": ("{source}: letters.branches: the collection policy gives no branch's contact details, so the "
+                           "letters cannot name a contact or a phone; give a policy whose letters.branches lists each "
+                           "branch (or default) with its address, phone and contact (see examples/collection-policy.yaml)"),
+    "policy-no-bank-name": ("{source}: letters.bank_legal_name: the collection policy gives no legal name of the bank, so "
+                            "the letters cannot be signed; give it under letters in the policy file (such as Meixian "
+                            "Rural Commercial Bank Co., Ltd.)"),
     "limitation-expired": "limitation period expired on {deadline} (from {basis})",
     "limitation-near": "limitation period ends on {deadline} (from {basis})",
     "guarantee-expired": "guarantee period ended on {deadline}; guarantors {guarantors} are discharged",

@@ -80,6 +80,13 @@ log = logging.getLogger("docgen.service")
 STATES = ("queued", "running", "done", "failed", "interrupted")
 ACTIVE = ("queued", "running")
 INTERRUPTED_MESSAGE = SERVICE.text("job-interrupted")
+
+
+def worded_result(code: str, facts: dict[str, Any] | None = None) -> str:
+    """Return the result (JSON) of a job ended by the service's error ``code``: that error in both
+    languages, which the job's page read in English shows while the job's error is this Chinese one."""
+    return json.dumps({"worded": {"zh": SERVICE.text(code, facts), "en": SERVICE.text(code, facts, "en")}},
+                      ensure_ascii=False)
 #: The jobs' state columns a sweep marking a job lost sets (and a renewal or a held end undoes).
 _LOST_UNSET = "error = NULL, finished = NULL, lost = NULL"
 #: Seconds between two tries at writing a job's state the database refused.
@@ -310,10 +317,12 @@ class JobStore:
             lost = []
             for row in rows:
                 expired = _dt.datetime.fromtimestamp(row["lease"]).astimezone().isoformat(timespec="seconds")
-                error = SERVICE.text("job-lost", {"runner": row["runner"] or "?", "expired": expired})
+                facts = {"runner": row["runner"] or "?", "expired": expired}
                 at = now_iso()
-                cur = db.execute("UPDATE jobs SET state = 'failed', error = ?, finished = ?, lost = ? "
-                                 "WHERE id = ? AND state = 'running' AND lease < ?", (error, at, at, row["id"], now))
+                cur = db.execute("UPDATE jobs SET state = 'failed', error = ?, result = ?, finished = ?, lost = ? "
+                                 "WHERE id = ? AND state = 'running' AND lease < ?",
+                                 (SERVICE.text("job-lost", facts), worded_result("job-lost", facts), at, at, row["id"],
+                                  now))
                 if cur.rowcount == 1:  # not renewed meanwhile
                     lost.append(row["id"])
         return lost
@@ -393,8 +402,9 @@ class JobStore:
     def mark_interrupted(self) -> int:
         """At start-up: every job left queued or running is interrupted; return how many."""
         with connect(self.db_path) as db:
-            cur = db.execute("UPDATE jobs SET state = 'interrupted', error = ?, finished = ? "
-                             "WHERE state IN ('queued', 'running')", (INTERRUPTED_MESSAGE, now_iso()))
+            cur = db.execute("UPDATE jobs SET state = 'interrupted', error = ?, result = ?, finished = ? "
+                             "WHERE state IN ('queued', 'running')",
+                             (INTERRUPTED_MESSAGE, worded_result("job-interrupted"), now_iso()))
             return cur.rowcount
 
 

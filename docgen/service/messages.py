@@ -104,6 +104,14 @@ MESSAGES = MessageTable("service", {
     "policy-expired": "the collection policy is gone (its retention ended); upload the ledger and the policy again to make the plan",
     "date-invalid": "{field}: '{value}' is not a date; write it YYYY-MM-DD, e.g. 2026-11-28",
     "date-out-of-range": "{field}: {reason}",
+    # a job's page read in English: a letter the letters job could not issue, a job failed by a bug
+    "letter-refused": "{loan_no}: {message}",
+    "job-internal-error": "internal error ({error}); tell the administrator the job's number, {job_id}",
+    "job-interrupted": ("the job had not finished when the service restarted; run it again: no letter already issued "
+                        "is issued twice"),
+    "job-lost": ("the process {runner} running the job is gone (the time it gave for the job to be still running, "
+                 "{expired}, passed without renewal) and the job did not finish; run it again: no letter already "
+                 "issued is issued twice"),
 })
 
 #: Picking a client folder under the bundle root (``docgen.service.folders``); ``path`` is what the user sent.

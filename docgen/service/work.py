@@ -419,7 +419,10 @@ def _letters_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[st
     serials = [o.serial for o in result.written if o.serial]
     return {"due": result.due, "written": len(result.written), "skipped": len(result.skipped),
             "refused": [SERVICE.text("letter-refused", {"loan_no": o.loan_no, "message": o.message})
-                        for o in result.refused], "serials": serials,
+                        for o in result.refused],
+            # the English job page's list (the API's answer keeps the Chinese above)
+            "refused_en": [SERVICE.text("letter-refused", {"loan_no": o.loan_no, "message": o.worded("en")}, "en")
+                           for o in result.refused], "serials": serials,
             "audit": {"action": "generate", "target": "demand-letter (collect letters)",
                       "sha256": p["ledger_sha256"], "serials": serials}}
 
@@ -556,11 +559,16 @@ def run_handler(settings: Settings, store: Any, job: dict[str, Any],
     returning None has handed the job on (split into chunks, it ends when its last chunk does).
     Returns None, or the job's ``JobEnd`` when the database refused its end for the whole wait."""
     job_id = job["id"]
+    # The error in both languages where it is worded by code, kept in the result: the job's page read
+    # in English says it in English while the job's error (the API's) is that Chinese one, not a later
+    # end's (a run marked lost, interrupted).
+    worded: dict[str, dict[str, str]] = {}
     try:
         run_folder(job).mkdir(parents=True, exist_ok=True)
         result = handler()
     except DocgenError as exc:
         error = failure(exc, job["params"].get("shown"))["error"]
+        worded = {"worded": {"zh": error, "en": failure(exc, job["params"].get("shown"), "en")["error"]}}
     except _JobFailure as exc:
         error = str(exc)
     except Exception as exc:  # noqa: BLE001 - a bug must still end the job, with a line the user can report
@@ -570,11 +578,13 @@ def run_handler(settings: Settings, store: Any, job: dict[str, Any],
             error = problem.message
         else:
             log.exception("job %s failed", job_id)
-            error = SERVICE.text("job-internal-error", {"error": type(exc).__name__, "job_id": job_id})
+            facts = {"error": type(exc).__name__, "job_id": job_id}
+            error = SERVICE.text("job-internal-error", facts)
+            worded = {"worded": {"zh": error, "en": SERVICE.text("job-internal-error", facts, "en")}}
     else:
         return None if result is None else finish_job(settings, store, job, result)
     try:
-        ended = recorded(settings, lambda: store.finish(job_id, run=job["run"], error=error))
+        ended = recorded(settings, lambda: store.finish(job_id, run=job["run"], error=error, result=worded))
     except NotRecorded:
         return {"job": job_id, "run": job["run"], "error": error, "audit": None}
     if not ended:

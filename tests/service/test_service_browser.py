@@ -134,10 +134,7 @@ def test_another_roles_page_is_refused(server, browser):
 def test_collection_plan_sorts_and_filters(server, browser):
     page = _login(browser, server, "manager")
     page.goto(f"{server}/collect")
-    page.set_input_files("input[name=ledger]", str(LEDGER))
-    page.fill("input[name=as_of]", "2026-06-30")
-    page.click("text=生成计划")
-    page.wait_for_selector("#plan")
+    _make_plan(page, LEDGER, "生成计划")
     rows = page.locator("#plan tbody tr")
     total = rows.count()
     assert total > 1
@@ -210,6 +207,16 @@ def test_npl_report_docx_made_by_a_job_and_downloaded(server, browser):
     assert _download_when_done(page, server, "16-npl-report-job.png").suggested_filename == "不良贷款报告-2026Q2.docx"
 
 
+def _make_plan(page, ledger: Path, button: str, **files: Path) -> None:
+    """On the collection-plan page: send ``ledger`` (and ``files``: input name -> path) for 2026-06-30
+    with the button labelled ``button``, and wait for the plan."""
+    for name, path in {"ledger": ledger, **files}.items():
+        page.set_input_files(f"input[name={name}]", str(path))
+    page.fill("input[name=as_of]", "2026-06-30")
+    page.click(f"text={button}")
+    page.wait_for_selector("#plan")
+
+
 def _send_npl(page, ledger: Path, opening: Path, **files: object) -> None:
     """On the NPL page: send ``ledger``, ``opening`` and ``files`` (input name -> path or file) for 2026Q2."""
     for name, value in {"ledger": str(ledger), "opening": str(opening), **files}.items():
@@ -262,10 +269,7 @@ def test_collection_plan_and_npl_pages_in_english(server, browser, bank):
     page = _login(browser, server, "manager")
     page.click("a:has-text('English')")
     page.click("nav >> text=Collection plan")
-    page.set_input_files("input[name=ledger]", str(LEDGER))
-    page.fill("input[name=as_of]", "2026-06-30")
-    page.click("text=Make the plan")
-    page.wait_for_selector("#plan")
+    _make_plan(page, LEDGER, "Make the plan")
     page.click("#plan th:has-text('Days past due')")
     days = [int(x) for x in page.locator("#plan tbody tr td:nth-child(5)").all_inner_texts()]
     assert days == sorted(days)
@@ -284,3 +288,30 @@ def test_collection_plan_and_npl_pages_in_english(server, browser, bank):
                                           "and columns shown and try again")
     assert "T (诉讼状态)" in page.inner_text("table.row-errors")
     page.screenshot(path=str(SHOTS / "23-npl-refused-english.png"), full_page=True)
+
+
+def test_a_letters_job_from_the_english_plan_page(server, browser, tmp_path):
+    """The job page says in English which letters could not be issued once the job ends (it reloads
+    then, the list being the page's, in its language)."""
+    from ledger_fixtures import row
+
+    from docgen.loans.ledger import write_ledger
+    from service_helpers import POLICY
+
+    owed = {"overdue_principal": 5000, "address": "陕西省宝鸡市眉县首善镇平阳街8号"}
+    ledger = write_ledger([row("E1", 200000, "关注", days=40, serial=6, overdue_principal=5000),  # no address
+                           row("E2", 300000, "关注", days=40, serial=7, **owed)], tmp_path / "台账.xlsx")
+    page = _login(browser, server, "manager")
+    page.click("a:has-text('English')")
+    page.click("nav >> text=Collection plan")
+    _make_plan(page, ledger, "Make the plan", policy=POLICY)
+    page.click("text=Issue the letters due (as a job)")
+    page.wait_for_url(f"{server}/jobs/*")
+    page.wait_for_selector("h2:has-text('Letters that could not be issued')", timeout=240_000)
+    assert page.inner_text("h1").startswith("Collection letters job ")
+    assert page.inner_text("#job-state") == "done"
+    assert page.inner_text("ul.error li") == (
+        "E1: the ledger gives no borrower address (the address for service), so the overdue loan demand letter "
+        "cannot be served and was not made; fill in the column 借款人地址")
+    assert page.locator("p.muted", has_text="Serial numbers: ").count() == 1
+    page.screenshot(path=str(SHOTS / "24-letters-job-english.png"), full_page=True)

@@ -22,7 +22,8 @@
       }
       box.setAttribute("data-state", job.state);
       if (job.state === "queued" || job.state === "running") { setTimeout(poll, 700); }
-      else if (job.state !== "done") { window.location.reload(); }
+      // ended: the page says the rest in its own language (the letters not issued, the serials, why it failed)
+      else { window.location.reload(); }
     }
     function poll() {
       fetch("/api/jobs/" + encodeURIComponent(id), {credentials: "same-origin"})

@@ -1,0 +1,99 @@
+"""A collection-letters job's page read in English (the ``lang`` cookie ``en``): its title, the serial
+numbers, the letters that could not be issued and why a job failed, in English; the ledger's values, its
+columns' own headers and the serials (the documents' numbers) as they are. The API's job keeps Chinese."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ledger_fixtures import row
+
+from docgen.loans.ledger import write_ledger
+from service_helpers import POLICY, wait_job
+from test_service_english_loans import _docgen_worded_cjk, _text, _user
+
+_SERIAL = re.compile(r"催字〔\d{4}〕第\d{5}号")
+
+
+def _letters(api, ledger: Path, policy: bool = True) -> dict:
+    """Run the letters job on ``ledger`` (with the example policy unless not ``policy``); return it ended."""
+    files = {"ledger": (ledger.name, ledger.read_bytes())}
+    if policy:
+        files["policy"] = (POLICY.name, POLICY.read_bytes())
+    headers = api.headers("manager")
+    started = api.client.post("/api/collect/letters", headers=headers, files=files, data={"as_of": "2026-06-30"})
+    assert started.status_code == 202, started.text
+    return wait_job(api.client, started.json()["job"], headers)
+
+
+def test_a_letters_job_reads_in_english(api, tmp_path: Path) -> None:
+    address = {"address": "陕西省宝鸡市眉县首善镇平阳街8号"}
+    owed = {"overdue_principal": 5000, **address}
+    ledger = write_ledger([row("B1", 200000, "关注", days=40, serial=1, overdue_principal=5000),  # no address
+                           row("B2", 300000, "关注", days=40, serial=2, **owed),
+                           row("B3", 400000, "关注", days=40, serial=3, **address),  # nothing owed to demand
+                           row("B4", 500000, "关注", days=40, serial=5, **owed)], tmp_path / "台账.xlsx")
+    job = _letters(api, ledger)
+    assert job["state"] == "done" and len(job["result"]["serials"]) == 2, job["result"]
+    assert job["result"]["refused"][0].startswith("B1：台账未填借款人地址")  # the API's answer stays Chinese
+    english = _user(api, "manager", "en", "/jobs")
+    page = english.get(f"/jobs/{job['id']}")
+    assert page.status_code == 200
+    text = _text(page.text)
+    first, second = job["result"]["serials"]
+    assert f"<title>Collection letters job {job['id']} · docgen</title>" in page.text
+    assert f"Collection letters job {job['id']}" in text and re.search(r"State:\s+done", text)
+    assert f"Serial numbers: {first}, {second}" in text
+    assert ("<h2>Letters that could not be issued</h2>\n<ul class=\"error\"><li>B1: the ledger gives no borrower address "
+            "(the address for service), so the overdue loan demand letter cannot be served and was not made; fill in "
+            "the column 借款人地址</li>") in page.text
+    assert re.search(r"<li>B3: every amount the ledger gives to claim is nil \(balance [^)]+\), so no overdue loan "
+                     r"demand letter was made; ", page.text)
+    zip_name = f"催收函-2026-06-30-{job['id']}.zip"  # the documents' own name, Chinese as they are
+    assert _docgen_worded_cjk(page.text, [first, second, zip_name, "借款人地址"]) == []
+    listed = english.get("/jobs")
+    assert f"Collection letters {job['id']}" in _text(listed.text)
+    assert _docgen_worded_cjk(listed.text, []) == []
+    chinese = _user(api, "manager", "zh", "/jobs").get(f"/jobs/{job['id']}")
+    assert f"催收函任务 {job['id']}" in chinese.text and f"编号：{first}、{second}" in _text(chinese.text)
+    assert "<li>B1：台账未填借款人地址（送达地址），无法送达，未生成逾期贷款催收函；请在“借款人地址”列补填</li>" in chinese.text
+
+
+def test_why_a_letters_job_failed_is_said_in_english(api, tmp_path: Path) -> None:
+    # The shipped policy names no branch's contact: the job fails once a letter is due.
+    ledger = write_ledger([row("C1", 200000, "关注", days=40, serial=4, address="眉县首善镇")], tmp_path / "台账.xlsx")
+    job = _letters(api, ledger, policy=False)
+    assert job["state"] == "failed" and "催收策略没有任何机构的联系方式" in job["error"], job
+    page = _user(api, "manager", "en", "/jobs").get(f"/jobs/{job['id']}")
+    text = _text(page.text)
+    assert ("letters.branches: the collection policy gives no branch's contact details, so the letters cannot name a "
+            "contact or a phone; give a policy whose letters.branches lists each branch (or default) with its address, "
+            "phone and contact (see examples/collection-policy.yaml)") in text
+    assert re.search(r"State:\s+failed", text)
+    # the shipped policy's path, which the user did not upload, is the one Chinese left: the file's name
+    assert _docgen_worded_cjk(page.text, []) == []
+    chinese = _user(api, "manager", "zh", "/jobs").get(f"/jobs/{job['id']}")
+    assert "催收策略没有任何机构的联系方式" in chinese.text
+
+
+def test_a_job_interrupted_or_lost_is_said_in_english(api) -> None:
+    import time
+
+    from docgen.service.jobs import JobStore
+
+    store = JobStore(api.settings.db_path)
+    interrupted = store.create("letters", "manager", {"out": ""})
+    assert store.mark_interrupted() == 1  # the service restarted before a worker took it
+    english = _user(api, "manager", "en", "/jobs")
+    page = english.get(f"/jobs/{interrupted}")
+    assert ("<p id=\"job-error\" class=\"error\" >the job had not finished when the service restarted; run it again: "
+            "no letter already issued is issued twice</p>") in page.text
+    assert _docgen_worded_cjk(page.text, []) == []
+    lost = store.create("letters", "manager", {"out": ""})
+    assert store.start(lost, lease=60) is not None
+    assert store.expire(now=time.time() + 3600) == [lost]
+    text = _text(english.get(f"/jobs/{lost}").text)
+    assert re.search(r"the process \S+ running the job is gone \(the time it gave for the job to be still running, "
+                     r"\S+, passed without renewal\) and the job did not finish; run it again", text), text
+    chinese = _user(api, "manager", "zh", "/jobs").get(f"/jobs/{interrupted}")
+    assert "服务重启时该任务尚未完成；可重新运行，已出具的文书不会重复出具" in chinese.text
