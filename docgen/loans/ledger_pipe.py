@@ -70,7 +70,7 @@ def _pack(block: Block) -> bytes:
     """Return ``block`` pickled for the pipe.
 
     Pickling writes an object met before as a reference, so a column whose cells repeat (dates,
-    branches, classifications: a few hundred distinct values in a block of 16,384) has its equal
+    branches, classifications: a few hundred distinct values in a block of 4,096) has its equal
     cells made one object first, and its distinct cells (which the reader already made) go with it:
     a date is then pickled once per distinct value, not once per cell (0.17 s per 100,000). Equal
     cells of such a column are equal in type too (``_EXACT_TYPES``, whole numbers without booleans).

@@ -78,7 +78,7 @@ def test_column_path_equals_row_path_on_good_rows(tmp_path: Path) -> None:
     sys.path.insert(0, str(ROOT / "examples"))
     import make_ledger
 
-    # Blocks of 16,384 rows: 20,000 rows cross a block boundary.
+    # Blocks of 4,096 rows: 20,000 rows cross block boundaries.
     path = write_ledger(make_ledger.bulk(20_000, seed=3), tmp_path / "good.xlsx")
     loans, problems = _row_path(path)
     assert problems == []
