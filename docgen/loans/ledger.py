@@ -19,8 +19,8 @@ import math
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from itertools import compress
-from operator import lt, ne
+from itertools import chain, compress
+from operator import attrgetter, itemgetter, lt, ne
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -246,7 +246,7 @@ def split_guarantors(text: str | None) -> list[str]:
         return []
     for sep in _GUARANTOR_SEPARATORS[1:]:
         text = text.replace(sep, _GUARANTOR_SEPARATORS[0])
-    return [name.strip() for name in text.split(_GUARANTOR_SEPARATORS[0]) if name.strip()]
+    return list(filter(None, map(str.strip, text.split(_GUARANTOR_SEPARATORS[0]))))
 
 
 def split_party_values(text: str | None) -> tuple[str, ...]:
@@ -260,7 +260,7 @@ def split_party_values(text: str | None) -> tuple[str, ...]:
         return ()
     text = text.replace(_FULL_SEMICOLON, ";")
     parts = text.split(";") if ";" in text else text.split(_GUARANTOR_SEPARATORS[0])
-    return tuple(part.strip() for part in parts)
+    return tuple(map(str.strip, parts))
 
 
 # Borrowers recur across loans and snapshots (and the report asks again which debtors are
@@ -275,17 +275,19 @@ _CACHE_LIMIT = 500_000
 # Refreshed at each ledger read: a birth date after today makes an ID invalid.
 _TODAY = [_dt.date.today()]
 _BORN: set[str] = set()  # the eight digits of birth dates found to be dates not after today
+# An ID's birth date, and its area code and year of birth (on which alone its place depends).
+_BIRTH, _PLACE = itemgetter(slice(6, 14)), itemgetter(slice(10))
 
 
 def _valid_resident_ids(texts: Iterable[str]) -> set[str]:
     """Return those of ``texts`` for which ``check_resident_id(text) is None``: computed the same
     way, a column at a time, each birth date and each (area, year) of birth looked at once."""
     signed = resident_checksums_ok(texts)
-    births = {text[6:14] for text in signed}.difference(_BORN)  # a birth date once past stays past
+    births = set(map(_BIRTH, signed)).difference(_BORN)  # a birth date once past stays past
     unborn = {digits for digits in births if not _born(digits)}
     if len(_BORN) < _CACHE_LIMIT:
         _BORN.update(births.difference(unborn))
-    unknown = {prefix for prefix in {text[:10] for text in signed} if not place_known(prefix)}
+    unknown = {prefix for prefix in set(map(_PLACE, signed)) if not place_known(prefix)}
     if not unborn and not unknown:
         return set(signed)
     return {text for text in signed if text[6:14] not in unborn and text[:10] not in unknown}
@@ -311,11 +313,18 @@ def is_resident_id(text: str) -> bool:
 def _resident_verdicts(texts: set[str]) -> set[str]:
     """Return the valid resident IDs among ``texts`` none of which has a verdict yet, remembering
     every verdict while there is room."""
+    return _sort_residents(texts)[0]
+
+
+def _sort_residents(texts: set[str]) -> tuple[set[str], set[str]]:
+    """Return the valid resident IDs among ``texts`` (none of which has a verdict yet) and the
+    others, remembering every verdict while there is room."""
     valid = _valid_resident_ids(texts)
+    others = texts.difference(valid)
     if len(_RESIDENTS) + len(_NOT_RESIDENTS) < _CACHE_LIMIT:
         _RESIDENTS.update(valid)
-        _NOT_RESIDENTS.update(texts.difference(valid))
-    return valid
+        _NOT_RESIDENTS.update(others)
+    return valid, others
 
 
 def _uscc_ok(text: str) -> bool:
@@ -338,8 +347,13 @@ def _wrong_ids(texts: set[str]) -> set[str]:
     USCC (not ``_id_ok``); the ones without a resident verdict yet checked together
     (``_valid_resident_ids``), then only the others' USCC verdicts asked."""
     fresh = texts.difference(_RESIDENTS, _NOT_RESIDENTS)
-    valid = _resident_verdicts(fresh) if fresh else set()
-    return {text for text in texts.difference(_RESIDENTS, valid) if not _uscc_ok(text)}
+    if not fresh:
+        others = texts.difference(_RESIDENTS)
+    else:
+        valid, others = _sort_residents(fresh)
+        if len(fresh) < len(texts):  # some had a verdict before: the known non-residents join the new
+            others = texts.difference(_RESIDENTS, valid)
+    return {text for text in others if not _uscc_ok(text)}
 
 
 def _blank(value: Any) -> bool:
@@ -829,7 +843,7 @@ class LedgerBlocks:
                     bad.update(p.row for p in block.problems)
                     loans: list[Loan] = []
                     start = len(problems)
-                    _accept(zip(block.numbers, results), columns, seen, loans, problems)
+                    _accept_block(block.numbers, results, columns, seen, loans, problems)
                     bad.update(p.row for p in problems[start:])
                     del block
                     self.loans += len(loans)
@@ -939,6 +953,22 @@ def _open_stream(file: Path, sheet: str | None) -> Any:
         wanted = "、".join(f"{LEDGER_HEADERS[name]}（{name}）" for name in missing)
         raise MESSAGES.error(InputError, "ledger-missing-columns", file=file, wanted=wanted, missing=missing)
     return stream
+
+
+def _accept_block(numbers: list[int], results: list[Loan | list[Problem]], columns: Mapping[str, str],
+                  seen: dict[str, int], loans: list[Loan], problems: list[Problem]) -> None:
+    """``_accept`` of a block's ``results`` for its rows ``numbers`` (one to one, or the first
+    ``len(results)`` of them). A block of loans alone whose 借据号 were all new is taken at once."""
+    if list not in set(map(type, results)):
+        firsts = list(map(seen.setdefault, map(_LOAN_NO, results), numbers))
+        if firsts == numbers[:len(results)]:
+            loans.extend(results)
+            return
+    # setdefault remembers a number once: asking again for the same rows gives the same answers.
+    _accept(zip(numbers, results), columns, seen, loans, problems)
+
+
+_LOAN_NO = attrgetter("loan_no")
 
 
 def _accept(results: Iterable[tuple[int, Loan | list[Problem]]], columns: Mapping[str, str], seen: dict[str, int],
@@ -1071,7 +1101,7 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
             if name in _SPLIT:
                 # Most cells name one party: only those with a separator are split.
                 split, separators = _SPLIT[name]
-                parts = {text: (text,) for text in distinct}
+                parts = dict(zip(distinct, zip(distinct)))
                 parts[""] = ()
                 for text in containing(distinct, separators):
                     parts[text] = split(text)
@@ -1196,7 +1226,9 @@ def _suspects(out: Mapping[str, list[Any]]) -> list[int]:
         # Filled (a non-empty tuple) with another count of values than of guarantors.
         found.update(at for at in compress(rows, map(ne, map(len, values), counts)) if values[at])
     # The guarantors' ID numbers, each distinct one checked once for the whole block.
-    wrong = _wrong_ids({text for values in set(party_ids) for text in values if text})
+    named = set(chain.from_iterable(party_ids))
+    named.discard("")
+    wrong = _wrong_ids(named)
     if wrong:
         found.update(at for at, values in enumerate(party_ids) if not wrong.isdisjoint(values))
     return sorted(found)

@@ -147,8 +147,41 @@ def test_wrong_ids_of_a_block_are_those_neither_a_resident_id_nor_a_uscc(monkeyp
             monkeypatch.setattr(ledger, name, empty)
         assert ledger._wrong_ids(texts) == expected
         assert ledger._wrong_ids(texts) == expected  # the second time from what was remembered
+        for name, empty in (("_RESIDENTS", set()), ("_NOT_RESIDENTS", set()), ("_USCCS", {}), ("_BORN", set())):
+            monkeypatch.setattr(ledger, name, empty)
+        # Some of a block's numbers known from an earlier block (a valid ID, a USCC, a wrong one), the others new.
+        known = {resident_id(1), "91350100M000100Y43", "not an id", "999999197503120012"}
+        assert ledger._wrong_ids(known) == expected & known
+        assert ledger._wrong_ids(texts) == expected
         assert {text for text in texts if ledger.is_resident_id(text)} == \
             {text for text in texts if check_resident_id(text) is None}
+
+
+def test_a_blocks_loans_are_accepted_at_once_as_row_by_row() -> None:
+    from docgen.loans.ledger import _accept, _accept_block, validate_row
+
+    def loan(number: int, loan_no: str) -> Any:
+        found, problems = validate_row(row(loan_no, 1000, serial=number), number)
+        assert found is not None, problems
+        return found
+
+    bad = [Problem("balance", "贷款余额不能为空", row=5, column="K（贷款余额）", code="required")]
+    # Rows, their 借据号 (None: a bad row), those seen in blocks before, then loans and problems expected.
+    cases = {
+        "new": ([2, 3, 4, 5], ["A", "B", "C", "D"], {}, 4, 0),
+        "twice in the block": ([2, 3, 4, 5], ["A", "B", "A", "D"], {}, 3, 1),
+        "seen in a block before": ([9, 10, 11], ["A", "E", "F"], {"E": 3}, 2, 1),
+        "a bad row": ([2, 3, 4, 5], ["A", "B", "C", None], {"C": 1}, 2, 2),
+        "stopped early at the budget": ([2, 3, 4, 5, 6], ["A", "B", "C"], {}, 3, 0),
+    }
+    for label, (numbers, names, before, accepted, refused) in cases.items():
+        results = [bad if name is None else loan(number, name) for number, name in zip(numbers, names)]
+        expected: tuple[list[Any], list[Any], dict[str, int]] = ([], [], dict(before))
+        _accept(zip(numbers, results), {}, expected[2], expected[0], expected[1])
+        given: tuple[list[Any], list[Any], dict[str, int]] = ([], [], dict(before))
+        _accept_block(numbers, results, {}, given[2], given[0], given[1])
+        assert given == expected, label
+        assert (len(given[0]), len(given[1])) == (accepted, refused), label
 
 
 # One row per contradiction between the fields of a row (cross_check), each next to good rows.
