@@ -108,6 +108,7 @@ class Block:
     raw: dict[str, Sequence[Any]]
     problems: list[Problem]
     _distinct: dict[str, set[Any]] = field(default_factory=dict, repr=False)
+    _kinds: dict[str, set[type]] = field(default_factory=dict, repr=False)
 
     def distinct(self, name: str) -> set[Any]:
         """Return the distinct cells of field ``name`` as read (an absent field: ``{None}``), made
@@ -117,6 +118,14 @@ class Block:
         if found is None:
             cells = self.raw.get(name)
             found = self._distinct[name] = set(cells) if cells is not None else ({None} if self.numbers else set())
+        return found
+
+    def kinds(self, name: str) -> set[type]:
+        """Return the types of the distinct cells of field ``name`` (``distinct``), found once per
+        block (the reader, the pipe and the validation each ask whether a column is text)."""
+        found = self._kinds.get(name)
+        if found is None:
+            found = self._kinds[name] = set(map(type, self.distinct(name)))
         return found
 
     @property
@@ -138,7 +147,7 @@ class Block:
         if cells is None:
             return [""] * len(self.numbers), {""}
         distinct = self.distinct(name)
-        if not set(map(type, distinct)) <= _TEXT_TYPES:
+        if not self.kinds(name) <= _TEXT_TYPES:
             return None
         if None in distinct:
             texts = [value.strip() if value else "" for value in cells]
@@ -1198,9 +1207,9 @@ def _text_problems(block: Block, header: Sequence[tuple[int, str, str, str]], te
             continue
         column = block.raw[canonical]
         distinct = block.distinct(canonical)
-        if set(map(type, distinct)) <= _TEXT_TYPES:
+        if block.kinds(canonical) <= _TEXT_TYPES:
             # Text only (the usual case): scientific notation needs an e, so only those cells are matched.
-            odd = containing(distinct - {None}, "eE")
+            odd = containing(distinct - {None} if None in distinct else distinct, "eE")
             suspects: Iterable[int] = [at for at, value in enumerate(column) if value in odd] if odd else ()
         else:
             suspects = range(len(column))

@@ -83,7 +83,7 @@ def _pack(block: Block) -> bytes:
     distinct: dict[str, set[Any]] = {}
     for name, cells in block.raw.items():
         found = block.distinct(name)
-        kinds = set(map(type, found))
+        kinds = block.kinds(name)
         if count and len(found) * 2 <= count:
             if kinds <= _EXACT_TYPES or (kinds <= _WHOLE_TYPES and set(map(type, cells)) <= _WHOLE_TYPES):
                 one = {value: value for value in found}
@@ -104,7 +104,8 @@ def _unpack(message: tuple[Any, ...]) -> Block:
     _, numbers, raw, joined, problems, distinct = message
     for name, text in joined.items():
         raw[name] = text.split(_SEPARATOR)
-    return Block(numbers, raw, problems, distinct)
+    # Only a column of text alone is sent joined: its kinds need no look at its cells here.
+    return Block(numbers, raw, problems, distinct, {name: {str} for name in joined})
 
 
 def _send_error(connection: Any, exc: DocgenError) -> None:

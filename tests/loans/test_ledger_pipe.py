@@ -108,6 +108,7 @@ def test_blocks_pickled_for_the_pipe_keep_every_cell_and_its_type() -> None:
         assert [type(cell) for cell in back.raw[name]] == [type(cell) for cell in cells], name
         assert [repr(cell) for cell in back.raw[name]] == [repr(cell) for cell in cells], name
         assert back.distinct(name) == set(cells)
+        assert back.kinds(name) == block.kinds(name) == set(map(type, set(cells))), name
 
 
 def test_the_pipeline_gives_the_loans_problems_and_cache_entry_of_one_process(
