@@ -326,6 +326,10 @@ def test_values_shared_by_loans_in_the_parse_are_shared_when_decoded(cache: Path
         assert objects <= len({id(getattr(loan, name)) for loan in cold}), name
     for name in ("branch", "officer", "classification", "disbursed_on", "overdue_interest"):
         assert len({id(getattr(loan, name)) for loan in warm}) < len(warm) / 4, name
+    # Guarantors' addresses repeat as borrowers' do: written once each, not once per loan.
+    assert [loan.guarantor_addresses for loan in warm] == [loan.guarantor_addresses for loan in cold]
+    addresses = [address for loan in warm for address in loan.guarantor_addresses]
+    assert len(addresses) == 30 and len({id(address) for address in addresses}) == 2
 
 
 def test_the_letters_job_decodes_the_ledger_its_check_has_just_read(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
