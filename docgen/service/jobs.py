@@ -82,11 +82,16 @@ ACTIVE = ("queued", "running")
 INTERRUPTED_MESSAGE = SERVICE.text("job-interrupted")
 
 
+def worded_error(zh: str, en: str) -> dict[str, dict[str, str]]:
+    """Return the result of a job ended by the error ``zh``, whose English is ``en``: ``{"worded": {"zh",
+    "en"}}``, which the job's page read in English shows while the job's error is this Chinese one
+    (not a later end's); ``{}`` when there is no English, the page then showing the error as it is."""
+    return {"worded": {"zh": zh, "en": en}} if en else {}
+
+
 def worded_result(code: str, facts: dict[str, Any] | None = None) -> str:
-    """Return the result (JSON) of a job ended by the service's error ``code``: that error in both
-    languages, which the job's page read in English shows while the job's error is this Chinese one."""
-    return json.dumps({"worded": {"zh": SERVICE.text(code, facts), "en": SERVICE.text(code, facts, "en")}},
-                      ensure_ascii=False)
+    """Return the result (JSON) of a job ended by the service's error ``code`` (``worded_error``)."""
+    return json.dumps(worded_error(SERVICE.text(code, facts), SERVICE.text(code, facts, "en")), ensure_ascii=False)
 #: The jobs' state columns a sweep marking a job lost sets (and a renewal or a held end undoes).
 _LOST_UNSET = "error = NULL, finished = NULL, lost = NULL"
 #: Seconds between two tries at writing a job's state the database refused.

@@ -104,13 +104,20 @@ MESSAGES = MessageTable("service", {
     "policy-expired": "the collection policy is gone (its retention ended); upload the ledger and the policy again to make the plan",
     "date-invalid": "{field}: '{value}' is not a date; write it YYYY-MM-DD, e.g. 2026-11-28",
     "date-out-of-range": "{field}: {reason}",
-    # a job's page read in English: a letter the letters job could not issue, a job failed by a bug
+    # a job's page read in English: a batch job's rows refused when it runs (checked when it was started)
+    # or held by another batch, a letter the letters job could not issue, a job failed by a bug
+    "rows-rejected": "{rows}: {count} errors in the data; no document was made",
+    "rows-rejected/stopped": ("{rows}: more than {count} rows had errors by row {row}; the rows after it were not "
+                              "checked and no document was made"),
+    "rows-held": ("{count} rows (such as {first}) are being made by another batch still running; run this job again "
+                  "once it has ended: no document already issued is issued twice"),
+    "job-not-running": "the job is no longer running",
     "letter-refused": "{loan_no}: {message}",
     "job-internal-error": "internal error ({error}); tell the administrator the job's number, {job_id}",
-    "job-interrupted": ("the job had not finished when the service restarted; run it again: no letter already issued "
-                        "is issued twice"),
+    "job-interrupted": ("the job had not finished when the service restarted; run it again: no document already "
+                        "issued is issued twice"),
     "job-lost": ("the process {runner} running the job is gone (the time it gave for the job to be still running, "
-                 "{expired}, passed without renewal) and the job did not finish; run it again: no letter already "
+                 "{expired}, passed without renewal) and the job did not finish; run it again: no document already "
                  "issued is issued twice"),
 })
 

@@ -349,7 +349,7 @@ def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int
     longer running in it is left alone.
 
     Returns ``{"written", "skipped", "in_progress", "print", "documents": [{"row_key", "serial", "seq", "file",
-    "pdf"}], "error"}``;
+    "pdf"}], "error", "error_en"}``;
     a domain error is returned (the assembly fails the job with it), not raised, so the chord ends.
     """
     from docgen.core.errors import DocgenError
@@ -382,8 +382,9 @@ def _chunk_task(task: Any, data_dir: str, job_id: str, register: str, index: int
                               merge_pdf=_chunk_print_path(job, index) if p["pdf"] else None)
         done = sum(1 for _ in _chunk_dir(job, index).parent.glob("*/manifest.json"))
         store.progress(job_id, min(done * chunk_rows(), job.get("total") or 0), job.get("total") or 0, run=run)
-    except DocgenError as exc:
-        return {"written": 0, "skipped": 0, "documents": [], "error": failure(exc, shown)["error"]}
+    except DocgenError as exc:  # in English too, for the job's page read in English (``_JobFailure``)
+        return {"written": 0, "skipped": 0, "documents": [], "error": failure(exc, shown)["error"],
+                "error_en": failure(exc, shown, "en")["error"]}
     except Exception as exc:
         # The data folder or the database refusing a write ends the chunk with the storage's line
         # (the assembly fails the job with it); raised, it would end the chord with no assembly.
@@ -415,12 +416,12 @@ def _assemble_task(task: Any, results: list[dict[str, Any]], data_dir: str, job_
         from docgen.documents.pdf import merge_pdfs
         from docgen.service.work import _zip
 
-        errors = [r["error"] for r in results if r.get("error")]
-        if errors:
-            raise _JobFailure(errors[0])
+        failed = [r for r in results if r.get("error")]
+        if failed:
+            raise _JobFailure(failed[0]["error"], failed[0].get("error_en", ""))
         held = [key for r in results for key in r.get("in_progress", [])]
         if held:
-            raise _JobFailure(SERVICE.text("rows-held", {"count": len(held), "first": held[0]}))
+            raise _JobFailure.of("rows-held", {"count": len(held), "first": held[0]})
         p = job["params"]
         documents = sorted((d for r in results for d in r["documents"]), key=lambda d: d["seq"])
         out = run_folder(job)

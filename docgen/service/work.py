@@ -22,7 +22,7 @@ from docgen.core.errors import DocgenError, ProblemsError, SerialConflictError
 from docgen.core.messages import MESSAGES as CORE
 from docgen.core.userdirs import is_database_url
 from docgen.service.i18n import LANGS
-from docgen.service.jobs import RECORD_EVERY, JobEnd, discard_stale_run, run_folder
+from docgen.service.jobs import RECORD_EVERY, JobEnd, discard_stale_run, run_folder, worded_error
 from docgen.service.messages import MESSAGES as SERVICE
 from docgen.service.settings import Settings
 from docgen.service.storage import STATUS as UNAVAILABLE, StorageProblem, storage_problem
@@ -258,26 +258,34 @@ def npl_task(ledger: str, opening: str | None, targets: str | None, notes: str |
     ``to_sue``); None is the shipped policy. Returns ``{"figures", "warnings", "chart"?}`` or a failure;
     the chart and the failure are in ``lang``.
     """
+    try:
+        return _npl_figures(ledger, opening, targets, notes, period, shown, chart, docx, report_later, policy, lang)
+    except DocgenError as exc:  # before ValueError: InvalidValueError is both, and names a stored file
+        return {"failure": failure(exc, shown, lang)}
+    except ValueError as exc:  # the period
+        return {"failure": {"error": str(exc), "exit_code": 2, "problems": [], "kind": "input"}}
+
+
+def _npl_figures(ledger: str, opening: str | None, targets: str | None, notes: str | None, period: str,
+                 shown: dict[str, str], chart: bool, docx: str | None, report_later: bool, policy: str | None,
+                 lang: str) -> dict[str, Any]:
+    """Return what ``npl_task`` returns but a failure: raises the ``DocgenError`` (or the period's
+    ``ValueError``) that stops the report, so that a job words it in both languages (``run_handler``)."""
     import warnings
 
     from docgen.loans.npl import parse_period
     from docgen.loans.npl_report import build_report, render_chart
     from docgen.loans.plan import load_policy
 
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", RuntimeWarning)
-            result = build_report(ledger, period=parse_period(period), opening=opening, targets=targets, notes=notes,
-                                  output=docx, check_unit=report_later, policy=load_policy(policy))
-        out: dict[str, Any] = {"figures": json.loads(json.dumps(result.figures.to_dict(), default=str)),
-                               "warnings": [_shown(str(w.message), shown) for w in caught]}
-        if chart:
-            out["chart"] = base64.b64encode(render_chart(result.figures, dpi=100, lang=lang)).decode()
-        return out
-    except DocgenError as exc:  # before ValueError: InvalidValueError is both, and names a stored file
-        return {"failure": failure(exc, shown, lang)}
-    except ValueError as exc:  # the period
-        return {"failure": {"error": str(exc), "exit_code": 2, "problems": [], "kind": "input"}}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        result = build_report(ledger, period=parse_period(period), opening=opening, targets=targets, notes=notes,
+                              output=docx, check_unit=report_later, policy=load_policy(policy))
+    out: dict[str, Any] = {"figures": json.loads(json.dumps(result.figures.to_dict(), default=str)),
+                           "warnings": [_shown(str(w.message), shown) for w in caught]}
+    if chart:
+        out["chart"] = base64.b64encode(render_chart(result.figures, dpi=100, lang=lang)).decode()
+    return out
 
 
 #: Each job kind's stored inputs: parameter holding the path -> parameter holding its SHA-256 (None:
@@ -432,10 +440,13 @@ def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, A
     p = job["params"]
     store.progress(job["id"], 0, 1, run=job["run"])
     target = run_folder(job) / f"不良贷款报告-{p['period']}.docx"
-    done = npl_task(p["ledger"], p.get("opening"), p.get("targets"), p.get("notes"), p["period"],
-                    p.get("shown") or {}, chart=False, docx=str(target), policy=p.get("policy"))
-    if "failure" in done:
-        raise _JobFailure(done["failure"]["error"])
+    try:  # a DocgenError ends the job worded in both languages, as any job's (``run_handler``)
+        done = _npl_figures(p["ledger"], p.get("opening"), p.get("targets"), p.get("notes"), p["period"],
+                            p.get("shown") or {}, False, str(target), False, p.get("policy"), "zh")
+    except DocgenError:
+        raise
+    except ValueError as exc:  # the period, checked when the job was started
+        raise _JobFailure(str(exc)) from None
     store.add_file(job, target)
     # The ledgers were kept only for this job (a failed or interrupted one reads them again when re-run).
     for upload in p.get("uploads") or []:
@@ -447,7 +458,17 @@ def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, A
 
 
 class _JobFailure(Exception):
-    """A job could not finish for a reason already worded for the user."""
+    """A job could not finish for a reason already worded for the user: in Chinese (the job's error),
+    and in English (``english``, for the job's page read in English) when it has English."""
+
+    def __init__(self, message: str, english: str = "") -> None:
+        super().__init__(message)
+        self.english = english
+
+    @classmethod
+    def of(cls, code: str, facts: dict[str, Any] | None = None) -> _JobFailure:
+        """Return the failure worded by the service's ``code`` with ``facts``, in both languages."""
+        return cls(SERVICE.text(code, facts), SERVICE.text(code, facts, "en"))
 
 
 HANDLERS = {"batch": _batch_job, "letters": _letters_job, "npl-report": _npl_job}
@@ -559,18 +580,18 @@ def run_handler(settings: Settings, store: Any, job: dict[str, Any],
     returning None has handed the job on (split into chunks, it ends when its last chunk does).
     Returns None, or the job's ``JobEnd`` when the database refused its end for the whole wait."""
     job_id = job["id"]
-    # The error in both languages where it is worded by code, kept in the result: the job's page read
-    # in English says it in English while the job's error (the API's) is that Chinese one, not a later
-    # end's (a run marked lost, interrupted).
+    # The error in both languages where it is worded by code, kept in the result (``worded_error``): the
+    # job's page read in English says it in English while the job's error (the API's) is the Chinese one.
     worded: dict[str, dict[str, str]] = {}
     try:
         run_folder(job).mkdir(parents=True, exist_ok=True)
         result = handler()
     except DocgenError as exc:
         error = failure(exc, job["params"].get("shown"))["error"]
-        worded = {"worded": {"zh": error, "en": failure(exc, job["params"].get("shown"), "en")["error"]}}
+        worded = worded_error(error, failure(exc, job["params"].get("shown"), "en")["error"])
     except _JobFailure as exc:
         error = str(exc)
+        worded = worded_error(error, exc.english)
     except Exception as exc:  # noqa: BLE001 - a bug must still end the job, with a line the user can report
         problem = storage_problem(exc, folder=job["params"]["out"], database=settings.db_path)
         if problem is not None:  # the data folder, files/ or the database refused a write
@@ -580,7 +601,7 @@ def run_handler(settings: Settings, store: Any, job: dict[str, Any],
             log.exception("job %s failed", job_id)
             facts = {"error": type(exc).__name__, "job_id": job_id}
             error = SERVICE.text("job-internal-error", facts)
-            worded = {"worded": {"zh": error, "en": SERVICE.text("job-internal-error", facts, "en")}}
+            worded = worded_error(error, SERVICE.text("job-internal-error", facts, "en"))
     else:
         return None if result is None else finish_job(settings, store, job, result)
     try:

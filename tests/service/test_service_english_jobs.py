@@ -87,7 +87,7 @@ def test_a_job_interrupted_or_lost_is_said_in_english(api) -> None:
     english = _user(api, "manager", "en", "/jobs")
     page = english.get(f"/jobs/{interrupted}")
     assert ("<p id=\"job-error\" class=\"error\" >the job had not finished when the service restarted; run it again: "
-            "no letter already issued is issued twice</p>") in page.text
+            "no document already issued is issued twice</p>") in page.text
     assert _docgen_worded_cjk(page.text, []) == []
     lost = store.create("letters", "manager", {"out": ""})
     assert store.start(lost, lease=60) is not None
@@ -97,3 +97,76 @@ def test_a_job_interrupted_or_lost_is_said_in_english(api) -> None:
                      r"\S+, passed without renewal\) and the job did not finish; run it again", text), text
     chinese = _user(api, "manager", "zh", "/jobs").get(f"/jobs/{interrupted}")
     assert "服务重启时该任务尚未完成；可重新运行，已出具的文书不会重复出具" in chinese.text
+
+
+def _held_service(tmp_path: Path):
+    """A service whose jobs wait until the test runs them (``HeldRunner``), as ``Api``."""
+    from fastapi.testclient import TestClient
+
+    from conftest import Api
+    from docgen.service.app import create_app
+    from service_helpers import HeldRunner, make_settings
+
+    settings = make_settings(tmp_path / "data")
+    return TestClient(create_app(settings, runner=HeldRunner())), settings, Api
+
+
+def test_why_an_npl_report_job_failed_is_said_in_english(tmp_path: Path) -> None:
+    from docgen.service import work
+    from docgen.service.jobs import JobStore
+    from service_helpers import LEDGER, NOTES, OPENING
+
+    client, settings, Api = _held_service(tmp_path)
+    with client:
+        api = Api(client, settings)
+        files = {"ledger": (LEDGER.name, LEDGER.read_bytes()), "opening": (OPENING.name, OPENING.read_bytes()),
+                 "notes": ("说明.yaml", NOTES.read_bytes())}
+        started = client.post("/api/npl-report?format=docx", headers=api.headers("manager"), files=files,
+                              data={"period": "2026Q2"})
+        assert started.status_code == 202, started.text
+        job_id = started.json()["job"]
+        # The notes (no SHA-256 kept for them) rewritten on the server after the check: a list now.
+        Path(JobStore(settings.db_path).get(job_id)["params"]["notes"]).write_text("- 总行\n", encoding="utf-8")
+        assert work.execute_job(str(settings.data_dir), job_id) is None
+        job = client.get(f"/api/jobs/{job_id}", headers=api.headers("manager")).json()
+        assert job["state"] == "failed" and job["error"].startswith("说明.yaml："), job  # the API's stays Chinese
+        page = _user(api, "manager", "en", "/jobs").get(f"/jobs/{job_id}")
+        text = _text(page.text)
+        assert f"NPL report job {job_id}" in text
+        assert ("\n说明.yaml: the top level of the notes file should be a mapping ('key: value'), e.g. 'recipient: "
+                "head office'\n") in text, text
+        assert _docgen_worded_cjk(page.text, ["说明.yaml"]) == []
+        chinese = _user(api, "manager", "zh", "/jobs").get(f"/jobs/{job_id}")
+        assert f">{job['error']}</p>" in chinese.text
+
+
+def test_why_a_batch_job_split_into_chunks_failed_is_said_in_english(tmp_path: Path, monkeypatch) -> None:
+    import docgen.documents.batch as batch
+    from service_helpers import eager_celery, rows_csv
+
+    monkeypatch.setenv("DOCGEN_CHUNK_ROWS", "2")  # 4 rows: two chunks, then the assembly
+    real = batch.generate
+
+    def held_elsewhere(*args, **kwargs):  # another batch still running holds the chunk's first row
+        result = real(*args, **kwargs)
+        result.in_progress.append(next(iter(result.documents)).row_key)
+        return result
+
+    monkeypatch.setattr(batch, "generate", held_elsewhere)
+    client, settings, Api = _held_service(tmp_path)
+    with client:
+        api = Api(client, settings)
+        headers = api.headers("backoffice")
+        started = client.post("/api/batch/demand-letter", headers=headers,
+                              files={"rows": ("rows.csv", rows_csv(4), "text/csv")})
+        job_id = started.json()["job"]
+        eager_celery().tasks["docgen.job"].apply(args=(str(settings.data_dir), job_id, "")).get()
+        job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
+        assert job["state"] == "failed" and job["error"].startswith("2 行（如 "), job
+        page = _user(api, "backoffice", "en", "/jobs").get(f"/jobs/{job_id}")
+        text = _text(page.text)
+        assert f"Batch job {job_id}" in text
+        held = re.search(r"2 rows \(such as (\S+)\) are being made by another batch still running; run this job "
+                         r"again once it has ended: no document already issued is issued twice", text)
+        assert held, text
+        assert _docgen_worded_cjk(page.text, [held.group(1)]) == []  # the row's key, the user's data
