@@ -411,7 +411,8 @@ def test_collect_letters_job_lists_each_refused_letter_under_its_loan(api, tmp_p
 
     from docgen.loans.ledger import write_ledger
 
-    ledger = write_ledger([row("B1", 200000, "关注", days=40, serial=1)], tmp_path / "台账.xlsx")  # no address
+    ledger = write_ledger([row("B1", 200000, "关注", days=40, serial=1, overdue_principal=5000)],
+                          tmp_path / "台账.xlsx")  # 5,000.00 overdue, no address
     files = {"ledger": (ledger.name, ledger.read_bytes()), "policy": (POLICY.name, POLICY.read_bytes())}
     headers = api.headers("manager")
     started = api.client.post("/api/collect/letters", headers=headers, files=files, data={"as_of": "2026-06-30"})
