@@ -5,7 +5,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -100,24 +100,22 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
 
     svc = Service(settings or Settings(), runner)
 
-    async def sweeper() -> None:
+    async def every(seconds: float, sweep: Callable[[], Any], what: str) -> None:
+        # A sweep that raised does not end the loop: the retention sweep frees the disk whose
+        # fullness may be what refused it.
         while True:
-            await asyncio.sleep(svc.sweep_every)
-            await run_in_threadpool(svc.sweep)
-
-    async def expirer() -> None:
-        while True:
-            await asyncio.sleep(svc.expire_every)
+            await asyncio.sleep(seconds)
             try:
-                await run_in_threadpool(svc.expire_jobs)
+                await run_in_threadpool(sweep)
             except Exception as exc:  # noqa: BLE001 - the storage refusing is waited out: the next sweep
                 if storage_problem(exc, database=svc.settings.db_path) is None:
-                    log.exception("the jobs' leases could not be swept")
+                    log.exception("%s could not be swept", what)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc.start()
-        tasks = [asyncio.create_task(sweeper()), asyncio.create_task(expirer())]
+        tasks = [asyncio.create_task(every(svc.sweep_every, svc.sweep, "old uploads and results")),
+                 asyncio.create_task(every(svc.expire_every, svc.expire_jobs, "the jobs' leases"))]
         try:
             yield
         finally:

@@ -186,6 +186,43 @@ def test_a_running_server_sweeps_on_its_own(tmp_path):
         assert not stale.exists()
 
 
+
+def test_a_running_server_sweeps_again_after_a_sweep_the_storage_or_a_bug_refused(tmp_path, monkeypatch, caplog):
+    # The sweep that frees a full disk must not stop at the first refusal of that disk.
+    import logging
+    import sqlite3
+
+    from docgen.service.service import Service
+
+    settings = make_settings(tmp_path / "data", retention_hours=0.001)
+    real = Service.sweep
+    calls = []
+
+    def sweep_refused_at_first(self):
+        calls.append(len(calls))
+        if len(calls) == 2:  # the first after start-up
+            full = sqlite3.OperationalError("database or disk is full")
+            full.sqlite_errorcode = 13  # SQLITE_FULL
+            raise full
+        if len(calls) == 3:
+            raise RuntimeError("a bug")
+        return real(self)
+
+    monkeypatch.setattr(Service, "sweep", sweep_refused_at_first)
+    caplog.set_level(logging.WARNING, "docgen.service")
+    with TestClient(create_app(settings)) as client:
+        stale = settings.uploads_dir / "stale"
+        stale.write_bytes(b"x")
+        past = time.time() - 60
+        os.utime(stale, (past, past))
+        deadline = time.monotonic() + 20
+        while stale.exists() and time.monotonic() < deadline:
+            client.get("/login")  # the event loop runs while requests are served
+            time.sleep(0.2)
+        assert not stale.exists() and len(calls) >= 4
+    said = [r.getMessage() for r in caplog.records if r.name == "docgen.service" and r.levelno >= logging.ERROR]
+    assert said == ["old uploads and results could not be swept"]
+
 def _npl_files(with_opening: bool = True) -> dict[str, tuple[str, bytes]]:
     files = {"ledger": (LEDGER.name, LEDGER.read_bytes()), "targets": (TARGETS.name, TARGETS.read_bytes()),
              "notes": (NOTES.name, NOTES.read_bytes())}
