@@ -159,6 +159,31 @@ def test_retention_keeps_what_a_queued_running_or_leased_job_needs_and_what_an_e
     assert all(path.exists() for path in running_paths + recent_paths)
 
 
+def test_retention_keeps_what_a_job_marked_lost_needs_while_its_runner_vouches_for_it(tmp_path):
+    # Its end is past the retention period (a sweep whose clock ran ahead marked it), but the lease
+    # its runner last renewed runs still: the runner may take the job back and write its results.
+    import datetime as dt
+    import sqlite3
+
+    settings = make_settings(tmp_path / "data")
+    store = JobStore(settings.db_path)
+    lost, paths = _aged_job(settings, store, "lost")
+    store.start(lost, 3600)
+    assert store.expire(now=time.time() + 7200) == [lost]
+    ended = (dt.datetime.now().astimezone() - dt.timedelta(hours=5)).isoformat(timespec="seconds")
+    with sqlite3.connect(settings.db_path) as db:
+        db.execute("UPDATE jobs SET finished = ? WHERE id = ?", (ended, lost))
+    db.close()
+    _age(paths)
+    assert sweep(settings.db_path, settings.uploads_dir, settings.files_dir, 3600) == 0
+    assert all(path.exists() for path in paths)
+    with sqlite3.connect(settings.db_path) as db:  # the lease ran out: nothing vouches for it
+        db.execute("UPDATE jobs SET lease = ? WHERE id = ?", (time.time() - 1, lost))
+    db.close()
+    assert sweep(settings.db_path, settings.uploads_dir, settings.files_dir, 3600) == 2
+    assert not any(path.exists() for path in paths)
+
+
 def test_job_params_never_hold_a_users_path(tmp_path):
     settings = make_settings(tmp_path / "data")
     with TestClient(create_app(settings, runner=HeldRunner())) as client:
