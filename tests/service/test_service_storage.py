@@ -307,6 +307,28 @@ def test_a_job_whose_starts_a_full_disk_refuses_again_and_again_is_failed_saying
         assert (job["state"], job["error"]) == ("done", None), job
 
 
+def test_local_workers_carry_the_count_of_starts_refused_to_the_start_they_make(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ProcessRunner`` hands the count to its worker (here a thread, as its pool's process would
+    run it), whose refused start counts one more: the count does not start again at one."""
+    import concurrent.futures
+
+    from docgen.service.jobs import ProcessRunner
+
+    monkeypatch.setattr(ProcessRunner, "_new_pool",
+                        lambda self: concurrent.futures.ThreadPoolExecutor(max_workers=1))
+    monkeypatch.setattr(work, "_RECORD_EVERY", 0.01)
+    monkeypatch.setattr(JobStore, "start", _refused)
+    settings = make_settings(tmp_path / "data")
+    job_id = JobStore(settings.db_path).create("letters", "manager", {"out": str(tmp_path / "out"), "role": "manager"})
+    runner = ProcessRunner(settings.data_dir, 1, record_wait=0.05)
+    try:
+        end = runner.submit(job_id, 2).result(timeout=30)
+    finally:
+        runner.close()
+    assert end is not None and (end["job"], end["run"], end["refused"]) == (job_id, None, 3)
+
+
 def test_a_celery_start_refused_again_and_again_carries_its_count_in_the_message_and_fails_the_job(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """On Celery the job's start is handed again as a message another worker may take: the count of
