@@ -292,3 +292,34 @@ def test_a_queued_job_whose_refused_start_was_held_by_a_process_now_gone_is_hand
         assert work.execute_job(str(settings.data_dir), job_id) is None  # as the runner runs it
         job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
         assert (job["state"], job["error"], job["result"]["written"]) == ("done", None, 1), job
+
+
+def test_a_queued_job_the_queue_refuses_to_take_again_is_handed_again_at_the_next_period_and_others_still_are(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from docgen.service.service import Service
+
+    class RefusingOnce(HeldRunner):
+        refused_job = ""
+
+        def submit(self, job_id: str, refused: int = 0) -> None:
+            if not self.refused_job:  # a broker down for the first message
+                self.refused_job = job_id
+                raise ConnectionError("Error 111 connecting to localhost:6379. Connection refused.")
+            super().submit(job_id, refused)
+
+    settings = make_settings(tmp_path / "data", record_wait=1, job_lease=1)  # a period of 2 s
+    runner = RefusingOnce()
+    service = Service(settings, runner)
+    jobs = [service.jobs.create("letters", "manager", {"out": str(tmp_path / name)}, start_wait=0)
+            for name in ("a", "b")]
+    time.sleep(0.01)
+    caplog.set_level(logging.WARNING, "docgen.service")
+    assert service.expire_jobs() == 0
+    refused = runner.refused_job
+    other = next(job for job in jobs if job != refused)
+    assert runner.submitted == [other]  # the other handed still
+    assert f"job {refused} could not be submitted again" in [r.getMessage() for r in caplog.records]
+    assert service.expire_jobs() == 0 and runner.submitted == [other]  # not before its period
+    time.sleep(service.start_wait + 0.05)
+    assert service.expire_jobs() == 0 and sorted(runner.submitted[1:]) == sorted(jobs)
+    service.stop()
