@@ -708,6 +708,16 @@ def _demand_letters(loan: Any, as_of: _dt.date, policy: Policy, issued: Containe
     return letters
 
 
+def check_letters_policy(policy: Policy) -> None:
+    """Raise ``InputError`` (exit 2) naming ``policy``'s file when the letters it would sign cannot
+    be made: it gives no branch's contact details (``policy-no-branches``) or no legal name of the
+    bank (``policy-no-bank-name``), as docgen's own policy does."""
+    if not policy.branches:
+        raise MESSAGES.error(InputError, "policy-no-branches", source=policy.source)
+    if not policy.bank_legal_name:
+        raise MESSAGES.error(InputError, "policy-no-bank-name", source=policy.source)
+
+
 def make_letters(
     loans: Iterable[Any],
     as_of: _dt.date,
@@ -745,10 +755,8 @@ def make_letters(
         jobs, outcomes = plan_letters(plan, templates, issued)
         jobs.sort(key=lambda job: job.entry.row)  # serials follow the ledger's order
         due = jobs or [o for o in outcomes if o.refused]
-        if due and not policy.branches:
-            raise MESSAGES.error(InputError, "policy-no-branches", source=policy.source)
-        if due and not policy.bank_legal_name:
-            raise MESSAGES.error(InputError, "policy-no-bank-name", source=policy.source)
+        if due:
+            check_letters_policy(policy)
         result = LettersResult(as_of=as_of, outcomes=outcomes, after_as_of=list(plan.after_as_of))
         pdfs: list[Path] = []
         for name in DOCUMENTS:

@@ -44,6 +44,10 @@ MESSAGES = MessageTable("service", {
                           "请重新上传后提交新任务"),
     # a letter the collect-letters job could not issue, as its page lists it: the loan, then why
     "letter-refused": "{loan_no}：{message}",
+    # a letters job started without a policy: docgen's own gives no branch nor bank to sign them
+    "letters-default-policy": ("未上传催收策略，而 docgen 自带的默认催收策略没有填写各机构的联系方式（letters.branches）和"
+                               "银行法定名称（letters.bank_legal_name），催收文书无法署名和填写联系人；请上传填写了这两项的"
+                               "催收策略文件（示例见 examples/collection-policy.yaml）后重新提交"),
     "job-internal-error": "内部错误（{error}）；请把任务编号 {job_id} 告知系统管理员",
     "seconds-invalid": ("{name}：{value!q}不是正的秒数；请写一个大于 0 的数字，如 {example}"
                         "（{name} must be a positive number of seconds）"),
@@ -113,6 +117,11 @@ MESSAGES = MessageTable("service", {
                   "once it has ended: no document already issued is issued twice"),
     "job-not-running": "the job is no longer running",
     "letter-refused": "{loan_no}: {message}",
+    "letters-default-policy": ("no collection policy was uploaded, and docgen's default policy gives neither the "
+                               "branches' contact details (letters.branches) nor the bank's legal name "
+                               "(letters.bank_legal_name), so the letters cannot be signed or name a contact; upload "
+                               "a collection policy that gives both (see examples/collection-policy.yaml) and try "
+                               "again"),
     "job-internal-error": "internal error ({error}); tell the administrator the job's number, {job_id}",
     "job-interrupted": ("the job had not finished when the service restarted; run it again: no document already "
                         "issued is issued twice"),

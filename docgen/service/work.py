@@ -192,18 +192,28 @@ def render_task(template: str, data: dict[str, Any], register: str, out: str, pd
 
 def ledger_task(ledger: str, shown: dict[str, str], policy: str | None, lang: str = "zh") -> dict[str, Any]:
     """Read the ledger at ``ledger`` as the letters job will: with the vocabulary of the collection
-    policy at ``policy`` (None: the shipped one), loaded first, as the plan loads it.
+    policy at ``policy`` (None: the shipped one), loaded first, as the plan loads it; then check that
+    the policy can sign letters (``check_letters_policy``), which the shipped one cannot.
 
-    Every row is validated, a block at a time (no loan is kept), so the refusal is the plan's for
-    the same files. Returns ``{"loans": count}`` or a failure worded in ``lang`` with what the user
-    called the files (``shown``: stored path -> name).
+    Every row is validated, a block at a time (no loan is kept), so a ledger's refusal is the plan's
+    for the same files. Returns ``{"loans": count}`` or a failure worded in ``lang`` with what the user
+    called the files (``shown``: stored path -> name); the shipped policy is named as such
+    (``letters-default-policy``), never by its path on the server.
     """
+    from docgen.core.errors import InputError
     from docgen.loans.ledger import iter_ledger_blocks
+    from docgen.loans.letters import check_letters_policy
     from docgen.loans.plan import load_policy
 
     try:
         pol = load_policy(policy)
-        return {"loans": sum(len(block) for block in iter_ledger_blocks(ledger, vocabulary=pol.vocabulary))}
+        loans = sum(len(block) for block in iter_ledger_blocks(ledger, vocabulary=pol.vocabulary))
+        # Every letter the job issues is signed by the policy's bank and names a branch's contact: a
+        # policy without them fails the job as soon as a letter is due, so it is refused here.
+        if policy is None and not (pol.branches and pol.bank_legal_name):
+            raise SERVICE.error(InputError, "letters-default-policy")
+        check_letters_policy(pol)
+        return {"loans": loans}
     except DocgenError as exc:
         return {"failure": failure(exc, shown, lang)}
 

@@ -20,7 +20,8 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 import yaml  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
-from service_helpers import AS_OF, LEDGER, PASSWORD, HeldRunner, bundle_zip, make_settings, rows_csv, run_scenarios  # noqa: E402
+from service_helpers import (AS_OF, LEDGER, PASSWORD, POLICY, HeldRunner, bundle_zip, make_settings, rows_csv,  # noqa: E402
+                             run_scenarios)
 from test_service_access import login  # noqa: E402
 from unprivileged import modes  # noqa: E402
 
@@ -103,7 +104,8 @@ class Run:
 
     def letters(self):
         return self.client.post("/api/collect/letters", headers=self.auth("manager"), data={"as_of": AS_OF},
-                                files={"ledger": (LEDGER.name, LEDGER.read_bytes())})
+                                files={"ledger": (LEDGER.name, LEDGER.read_bytes()),
+                                       "policy": (POLICY.name, POLICY.read_bytes())})
 
 
 def uploads_unwritable(run: Run) -> None:

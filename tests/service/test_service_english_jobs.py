@@ -10,7 +10,7 @@ from ledger_fixtures import row
 
 from docgen.loans.ledger import write_ledger
 from service_helpers import POLICY, wait_job
-from test_service_english_loans import _docgen_worded_cjk, _text, _user
+from test_service_english_loans import _csrf, _docgen_worded_cjk, _plan, _text, _upload, _user
 
 _SERIAL = re.compile(r"催字〔\d{4}〕第\d{5}号")
 
@@ -59,21 +59,43 @@ def test_a_letters_job_reads_in_english(api, tmp_path: Path) -> None:
     assert "<li>B1：台账未填借款人地址（送达地址），无法送达，未生成逾期贷款催收函；请在“借款人地址”列补填</li>" in chinese.text
 
 
-def test_why_a_letters_job_failed_is_said_in_english(api, tmp_path: Path) -> None:
-    # The shipped policy names no branch's contact: the job fails once a letter is due.
+def test_a_letters_job_without_a_policy_that_signs_letters_is_refused_before_it_starts(api, tmp_path: Path) -> None:
+    # The shipped policy names no branch's contact nor the bank: the job failed once a letter was due,
+    # naming the policy by its path on the server.
     ledger = write_ledger([row("C1", 200000, "关注", days=40, serial=4, address="眉县首善镇")], tmp_path / "台账.xlsx")
-    job = _letters(api, ledger, policy=False)
-    assert job["state"] == "failed" and "催收策略没有任何机构的联系方式" in job["error"], job
-    page = _user(api, "manager", "en", "/jobs").get(f"/jobs/{job['id']}")
-    text = _text(page.text)
-    assert ("letters.branches: the collection policy gives no branch's contact details, so the letters cannot name a "
-            "contact or a phone; give a policy whose letters.branches lists each branch (or default) with its address, "
-            "phone and contact (see examples/collection-policy.yaml)") in text
-    assert re.search(r"State:\s+failed", text)
-    # the shipped policy's path, which the user did not upload, is the one Chinese left: the file's name
-    assert _docgen_worded_cjk(page.text, []) == []
-    chinese = _user(api, "manager", "zh", "/jobs").get(f"/jobs/{job['id']}")
-    assert "催收策略没有任何机构的联系方式" in chinese.text
+    jobs_before = len(api.client.get("/api/jobs", headers=api.headers("manager")).json())
+    refused = api.client.post("/api/collect/letters", headers=api.headers("manager"),
+                              files={"ledger": (ledger.name, ledger.read_bytes())}, data={"as_of": "2026-06-30"})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"] == (
+        "未上传催收策略，而 docgen 自带的默认催收策略没有填写各机构的联系方式（letters.branches）和银行法定名称"
+        "（letters.bank_legal_name），催收文书无法署名和填写联系人；请上传填写了这两项的催收策略文件"
+        "（示例见 examples/collection-policy.yaml）后重新提交")
+    assert len(api.client.get("/api/jobs", headers=api.headers("manager")).json()) == jobs_before
+    # the plan page's letters, in English: the same refusal, and no path of the server's
+    client = _user(api, "manager", "en", "/collect")
+    page = _plan(client, ledger=_upload(ledger))
+    assert page.status_code == 200, page.text
+    ledger_id = re.search(r'name="ledger" value="([^"]+)"', page.text).group(1)
+    letters = client.post("/collect/letters", data={"csrf": _csrf(page.text), "ledger": ledger_id, "policy": "",
+                                                    "as_of": "2026-06-30"}, follow_redirects=False)
+    assert letters.status_code == 400, letters.text
+    assert ("no collection policy was uploaded, and docgen's default policy gives neither the branches' contact "
+            "details (letters.branches) nor the bank's legal name (letters.bank_legal_name), so the letters cannot be "
+            "signed or name a contact; upload a collection policy that gives both (see examples/collection-policy.yaml) "
+            "and try again") in _text(letters.text)
+    assert "collection-policy.yaml" not in _text(letters.text).replace("examples/collection-policy.yaml", "")
+    assert _docgen_worded_cjk(letters.text, []) == []
+    # an uploaded policy giving the bank but no branch: refused at once, named as the user called it
+    unsigned = tmp_path / "本行策略.yaml"
+    unsigned.write_text("letters:\n  bank_legal_name: 眉县农商银行\n", encoding="utf-8")
+    files = {"ledger": (ledger.name, ledger.read_bytes()), "policy": (unsigned.name, unsigned.read_bytes())}
+    branchless = api.client.post("/api/collect/letters", headers=api.headers("manager"), files=files,
+                                 data={"as_of": "2026-06-30"})
+    assert branchless.status_code == 400, branchless.text
+    assert branchless.json()["error"].startswith("本行策略.yaml：letters.branches：催收策略没有任何机构的联系方式")
+    assert str(api.settings.data_dir) not in branchless.json()["error"]
+    assert len(api.client.get("/api/jobs", headers=api.headers("manager")).json()) == jobs_before
 
 
 def test_a_job_interrupted_or_lost_is_said_in_english(api) -> None:

@@ -113,8 +113,19 @@ def test_a_ledger_the_letters_job_could_not_read_is_refused_as_the_plan_refuses_
                                                               {"job": job["id"]})]
 
 
-def test_the_plan_page_letters_are_refused_when_the_kept_ledger_does_not_read(service, bank):
-    closing, _, policy = bank
+#: What a policy gives for its letters to be signed (``check_letters_policy``), appended to the bank's.
+SIGNED = """\
+letters:
+  bank_legal_name: 陕西眉县农村商业银行股份有限公司
+  branches:
+    default: {address: 眉县首善镇平阳街8号, phone: 0917-5521234, contact: 王敏}
+"""
+
+
+def test_the_plan_page_letters_are_refused_when_the_kept_ledger_does_not_read(service, bank, tmp_path):
+    closing, _, bank_policy = bank
+    policy = tmp_path / bank_policy.name  # the bank's words, and the branches and bank that sign its letters
+    policy.write_text(bank_policy.read_text(encoding="utf-8") + SIGNED, encoding="utf-8")
     client = TestClient(service.client.app)
     login(client, "manager")
     page = client.post("/collect", data={"csrf": _csrf(client.get("/collect").text), **AS_OF},
@@ -162,7 +173,8 @@ def _failed_letters_job(held: Service) -> tuple[str, Path, bytes]:
     """Start a letters job (held), then fail it as a worker would; return its id, stored ledger and bytes."""
     headers = held.headers("manager")
     started = held.client.post("/api/collect/letters", headers=headers, data=AS_OF,
-                               files={"ledger": (LEDGER.name, LEDGER.read_bytes())})
+                               files={"ledger": (LEDGER.name, LEDGER.read_bytes()),
+                                      "policy": (POLICY.name, POLICY.read_bytes())})
     assert started.status_code == 202, started.text
     job_id = started.json()["job"]
     store = JobStore(held.settings.db_path)
