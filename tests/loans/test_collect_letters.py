@@ -198,3 +198,18 @@ def test_no_register_file_is_answered_without_the_registers_code(tmp_path: Path)
     # A path the system refuses is still worded as the register's path, not read as "no letters".
     with pytest.raises(InputError, match="--register"):
         issued_keys(tmp_path / ("x" * 300))
+
+
+def test_every_refusal_and_letter_has_english_for_the_service_job_page() -> None:
+    # The English job page words every refused letter in English (Outcome.worded); a refusal or
+    # letter added without English would end the job as an internal error, not a list of refusals.
+    from docgen.loans.letters import DOCUMENTS, Outcome
+    from docgen.loans.messages import DOCUMENT_NAMES_EN, MESSAGES
+
+    assert set(DOCUMENT_NAMES_EN) == set(DOCUMENTS)
+    for code in sorted(Outcome.REFUSALS):
+        for document in DOCUMENTS:
+            outcome = Outcome(loan_no="L1", row=2, code=code, document=document)
+            said = outcome.worded("en")  # the ledger's column names stay Chinese, as the clerk's headers are
+            if code != "template-check":  # worded from its problems, none here
+                assert said != outcome.worded("zh") and said[:1].isascii(), (code, said)
