@@ -337,7 +337,9 @@ def test_the_letters_job_decodes_the_ledger_its_check_has_just_read(cache: Path,
     from docgen.loans.plan import load_policy
     from docgen.service.work import job_check_task
 
-    checked = job_check_task("letters", {"ledger": str(CLOSING), "ledger_sha256": sha256_file(CLOSING), "shown": {}})
+    policy = EXAMPLES.parent / "collection-policy.yaml"  # one that signs letters: a letters job needs it
+    checked = job_check_task("letters", {"ledger": str(CLOSING), "ledger_sha256": sha256_file(CLOSING), "shown": {},
+                                         "policy": str(policy)})
     assert checked == {"loans": len(_no_cache_read(CLOSING))}
     _no_parse(monkeypatch)
     assert len(read_ledger(CLOSING, vocabulary=load_policy().vocabulary).loans) == checked["loans"]

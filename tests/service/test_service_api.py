@@ -391,7 +391,8 @@ def test_collect_plan_and_letters_read_the_ledger_with_the_policy_vocabulary(api
 
     ledger = write_ledger([row("A1", 200000, "次级", days=120, serial=1, litigation="法院已受理"),
                            row("A2", 300000, serial=2)], tmp_path / "台账.xlsx")
-    policy = "vocabulary:\n  litigation:\n    已起诉: [法院已受理]\n".encode("utf-8")
+    # the example policy, which signs letters, with the bank's synonym
+    policy = POLICY.read_bytes() + "vocabulary:\n  litigation:\n    已起诉: [法院已受理]\n".encode("utf-8")
     headers = api.headers("manager")
     ledger_only = {"ledger": (ledger.name, ledger.read_bytes())}
     refused = api.client.post("/api/collect/plan", headers=headers, files=ledger_only, data={"as_of": "2026-06-30"})
