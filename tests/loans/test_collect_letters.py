@@ -204,7 +204,7 @@ def test_every_refusal_and_letter_has_english_for_the_service_job_page() -> None
     # The English job page words every refused letter in English (Outcome.worded); a refusal or
     # letter added without English would end the job as an internal error, not a list of refusals.
     from docgen.loans.letters import DOCUMENTS, Outcome
-    from docgen.loans.messages import DOCUMENT_NAMES_EN, MESSAGES
+    from docgen.loans.messages import DOCUMENT_NAMES_EN
 
     assert set(DOCUMENT_NAMES_EN) == set(DOCUMENTS)
     for code in sorted(Outcome.REFUSALS):
