@@ -93,9 +93,10 @@ class Service:
     @property
     def start_wait(self) -> float:
         """Seconds a queued job handed to the runner may wait for its start before the sweep hands it
-        again: the wait of a worker whose database refuses the start (after which the end is held
-        and the job handed again by the process holding it), and a lease more."""
-        return self.settings.record_wait + self.settings.job_lease
+        again (``Settings.start_wait``: by default the wait of a worker whose database refuses the
+        start, after which the end is held and the job handed again by the process holding it, and
+        a lease more)."""
+        return self.settings.start_wait  # type: ignore[return-value]  # filled in when the settings are made
 
     @property
     def expire_every(self) -> float:

@@ -35,6 +35,9 @@ _JOB_LEASE_DEFAULT = 60.0
 #: The environment variable that sets the Celery broker's visibility timeout (``queue_visibility_seconds``).
 QUEUE_VISIBILITY_ENV = "DOCGEN_QUEUE_VISIBILITY"
 _QUEUE_VISIBILITY_DEFAULT = 3600.0
+#: The environment variable that sets ``Settings.start_wait`` (read by the service, and by a worker
+#: bringing a database up to date).
+START_WAIT_ENV = "DOCGEN_START_WAIT"
 
 
 def _seconds(value: float | str | None, name: str, default: float) -> float:
@@ -73,6 +76,19 @@ def queue_visibility_seconds(value: float | str | None = None) -> float:
     Raises ``InputError`` (naming the variable) unless it is a positive finite number.
     """
     return _seconds(value, QUEUE_VISIBILITY_ENV, _QUEUE_VISIBILITY_DEFAULT)
+
+
+def start_wait_seconds(value: float | str | None = None, record_wait: float | str | None = None,
+                       job_lease: float | str | None = None) -> float:
+    """Return ``value``, else ``$DOCGEN_START_WAIT``, else the record wait and the job lease together
+    (``record_wait_seconds(record_wait) + job_lease_seconds(job_lease)``: a worker whose database
+    refuses the start waits that long, then hands the job back), as seconds: how long a job handed
+    to its runner may stay queued before the sweep hands it again.
+
+    Raises ``InputError`` (naming the variable) unless it, and the two it defaults to, are positive
+    finite numbers.
+    """
+    return _seconds(value, START_WAIT_ENV, record_wait_seconds(record_wait) + job_lease_seconds(job_lease))
 
 
 @dataclass
@@ -116,11 +132,19 @@ class Settings:
     #: failed by the service's sweep. None: ``$DOCGEN_JOB_LEASE``, else 60 (filled in when the
     #: settings are made: never None after).
     job_lease: float | None = None
+    #: Seconds a job handed to the runner (queued, or run again) may stay queued before the sweep
+    #: hands it again (its start message lost, or the process holding its refused start gone). On a
+    #: queue it is the service's own setting: the job may wait there behind others, and the worker
+    #: that takes it waits out its own record wait, neither of which the service's record wait
+    #: measures. None: ``$DOCGEN_START_WAIT``, else ``record_wait`` and ``job_lease`` together
+    #: (filled in when the settings are made: never None after).
+    start_wait: float | None = None
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
         self.record_wait = record_wait_seconds(self.record_wait)
         self.job_lease = job_lease_seconds(self.job_lease)
+        self.start_wait = start_wait_seconds(self.start_wait, self.record_wait, self.job_lease)
         if self.bundle_root is not None:
             self.bundle_root = Path(self.bundle_root)
 

@@ -21,14 +21,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
+
+from docgen.cli import main
 
 from docgen.core.errors import InputError
 from docgen.documents.register import Register
 from docgen.service.app import create_app
 from docgen.service.jobs import JobEnds, JobStore
 from docgen.service.messages import MESSAGES as SERVICE
-from docgen.service.settings import JOB_LEASE_ENV
+from docgen.service.settings import JOB_LEASE_ENV, RECORD_WAIT_ENV, START_WAIT_ENV, Settings
 from docgen.service.store import SCHEMA, SCHEMA_VERSION, init_db
 from service_helpers import PASSWORD, HeldRunner, make_settings, rows_csv, wait_job
 
@@ -323,3 +326,38 @@ def test_a_queued_job_the_queue_refuses_to_take_again_is_handed_again_at_the_nex
     time.sleep(service.start_wait + 0.05)
     assert service.expire_jobs() == 0 and sorted(runner.submitted[1:]) == sorted(jobs)
     service.stop()
+
+
+def test_how_long_a_queued_job_may_wait_for_its_start_is_a_setting_of_its_own_and_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sweep hands a queued job again after ``$DOCGEN_START_WAIT`` seconds: on a queue the job
+    waits behind others and for a worker's own record wait, which the service's record wait does
+    not measure. By default it is the record wait and a lease, as before."""
+    for name in (RECORD_WAIT_ENV, JOB_LEASE_ENV, START_WAIT_ENV):
+        monkeypatch.delenv(name, raising=False)
+    assert Settings(tmp_path).start_wait == 360
+    assert Settings(tmp_path, record_wait=10, job_lease=2).start_wait == 12
+    monkeypatch.setenv(START_WAIT_ENV, "1800")  # a queue whose jobs wait long behind others
+    assert Settings(tmp_path, start_wait=7).start_wait == 7.0  # given beats the environment
+    settings = make_settings(tmp_path / "data", record_wait=0.5, job_lease=0.5)
+    assert settings.start_wait == 1800
+    held = HeldRunner()
+    with TestClient(create_app(settings, runner=held)) as client:
+        service = client.app.state.service
+        answer = client.post("/api/batch/demand-letter", headers=_token(client, "backoffice"),
+                             files={"rows": ("rows.csv", rows_csv(1), "text/csv")})
+        job_id = answer.json()["job"]
+        lease = JobStore(settings.db_path).get(job_id)["lease"]
+        assert time.time() + 1700 < lease <= time.time() + 1800
+        assert service.expire_jobs() == 0 and held.submitted == [job_id]
+        assert JobStore(settings.db_path).overdue(service.start_wait, now=lease - 1) == []
+    for bad in ("0", "-3", "nan", "inf", "半小时"):
+        monkeypatch.setenv(START_WAIT_ENV, bad)
+        with pytest.raises(InputError) as caught:
+            Settings(tmp_path)
+        assert str(caught.value) == SERVICE.text("seconds-invalid", {"name": START_WAIT_ENV, "value": bad,
+                                                                     "example": 360})
+    # The service refuses to start on it: one line, exit 2.
+    done = CliRunner().invoke(main, ["serve", "--data", str(tmp_path / "data"), "--port", "1"])
+    assert done.exit_code == 2 and done.output.strip().endswith(
+        SERVICE.text("seconds-invalid", {"name": START_WAIT_ENV, "value": "半小时", "example": 360})), done.output
