@@ -28,8 +28,8 @@ start (``JobEnds``) may die before the database takes writes again: nothing woul
 job handed to its runner (``create``, ``requeue``) gets a lease too, the time by which it should
 have started; the sweep (``JobStore.overdue``) hands a queued job whose lease ran out to the runner
 again, its lease pushed on, and logs it. A second start of a job is harmless: only the first finds
-it queued and starts it, the other changes nothing. A queued job without a lease (queued by an
-earlier docgen) is left to its start.
+it queued and starts it, the other changes nothing. A job an earlier docgen left queued without
+a lease gets one when the database is brought up to date (``store.MIGRATIONS``).
 
 A runner only silent (its database refused writes longer than the lease) is not gone, and may
 write again once the job was put back in the queue and started elsewhere. So each start of a job

@@ -68,7 +68,8 @@ from celery import Celery, chord
 from docgen.core.errors import InputError
 from docgen.core.tabular import Row
 from docgen.service.messages import MESSAGES as SERVICE
-from docgen.service.settings import Settings, job_lease_seconds, queue_visibility_seconds, record_wait_seconds
+from docgen.service.settings import (Settings, job_lease_seconds, queue_visibility_seconds, record_wait_seconds,
+                                     start_wait_seconds)
 from docgen.service.storage import storage_problem
 
 __all__ = ["CeleryRunner", "chunk_rows", "make_app", "run_worker"]
@@ -165,7 +166,7 @@ def _schema_ready(settings: Settings) -> None:
     from docgen.service.store import ensure_schema
 
     if settings.db_path not in _SCHEMA_READY:
-        ensure_schema(settings.db_path, settings.job_lease)
+        ensure_schema(settings.db_path, settings.job_lease, settings.start_wait)
         _SCHEMA_READY.add(settings.db_path)
 
 
@@ -471,11 +472,14 @@ def _print_parts(results: list[dict[str, Any]], documents: list[dict[str, Any]])
 
 def run_worker(broker: str, concurrency: int) -> None:
     """Run a Celery worker on ``broker`` with ``concurrency`` processes until stopped. Raises
-    ``InputError`` before taking any job when ``$DOCGEN_RECORD_WAIT``, ``$DOCGEN_JOB_LEASE`` or
-    ``$DOCGEN_QUEUE_VISIBILITY`` is not a number of seconds (each job would fail to start on it)."""
+    ``InputError`` before taking any job when ``$DOCGEN_RECORD_WAIT``, ``$DOCGEN_JOB_LEASE``,
+    ``$DOCGEN_QUEUE_VISIBILITY`` or ``$DOCGEN_START_WAIT`` (which its migration of an earlier
+    database gives the jobs left queued) is not a number of seconds (each job would fail to start
+    on it)."""
     record_wait_seconds()
     job_lease_seconds()
     queue_visibility_seconds()
+    start_wait_seconds()
     app = make_app(broker)
     app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "--pool=prefork", "-Q", QUEUE,
                      "--without-gossip", "--without-mingle", "-n", f"docgen-{os.getpid()}@%h"])

@@ -31,7 +31,7 @@ class Service:
 
     def __init__(self, settings: Settings, runner: JobRunner | None = None) -> None:
         settings.prepare()
-        init_db(settings.db_path, settings.job_lease)
+        init_db(settings.db_path, settings.job_lease, settings.start_wait)
         self.settings = settings
         self.users = UserStore(settings.db_path)
         self.auth = Auth(settings.secret_key(), self.users, settings.session_seconds)

@@ -21,7 +21,7 @@ from docgen.core.errors import InputError
 from docgen.core.wording import reason_of
 from docgen.documents.register_lock import retry_while_locked, sqlite_locked
 from docgen.service.messages import MESSAGES as SERVICE
-from docgen.service.settings import job_lease_seconds
+from docgen.service.settings import job_lease_seconds, start_wait_seconds
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -83,7 +83,8 @@ CREATE INDEX IF NOT EXISTS checks_client ON checks (client, at);
 
 
 #: Statements taking the schema from the version before each key to that version; ``:until`` is
-#: the end of a lease given at the migration (epoch seconds: one ``Settings.job_lease`` from then).
+#: the end of a lease given at the migration (epoch seconds: one ``Settings.job_lease`` from then),
+#: ``:start_until`` the time by which a job queued then should have started (one ``Settings.start_wait``).
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     # the lease of a running job: the process running it (``host:pid``), the time (epoch seconds)
     # until which it vouches for the job, and when the service found it gone (``jobs.JobStore.expire``)
@@ -95,6 +96,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # something renews it
     3: ("ALTER TABLE jobs ADD COLUMN run TEXT",
         "UPDATE jobs SET lease = :until WHERE state = 'running' AND lease IS NULL"),
+    # a job an earlier docgen queued without the time by which it should have started gets one, so
+    # the sweep hands it to the runner again should its start never come (``jobs.JobStore.overdue``)
+    4: ("UPDATE jobs SET lease = :start_until WHERE state = 'queued' AND lease IS NULL",),
 }
 #: The version this docgen makes and reads.
 SCHEMA_VERSION = max(MIGRATIONS)
@@ -103,26 +107,27 @@ SCHEMA_VERSION = max(MIGRATIONS)
 BUSY_SECONDS = 30.0
 
 
-def init_db(path: Path, job_lease: float | None = None) -> None:
+def init_db(path: Path, job_lease: float | None = None, start_wait: float | None = None) -> None:
     """Create the tables when missing, bring an earlier schema up to ``SCHEMA_VERSION`` and switch
     the database to WAL (``ensure_schema``; ``job_lease``: the lease a migration gives the jobs
-    left running without one, None: ``$DOCGEN_JOB_LEASE`` or its default). Raises ``InputError``
-    when the database is unusable or of a later docgen."""
+    left running without one, None: ``$DOCGEN_JOB_LEASE`` or its default; ``start_wait``: the
+    seconds it gives the jobs left queued without one to start in, None: ``$DOCGEN_START_WAIT``
+    or its default). Raises ``InputError`` when the database is unusable or of a later docgen."""
     try:
-        ensure_schema(path, job_lease)
+        ensure_schema(path, job_lease, start_wait)
     except sqlite3.DatabaseError as exc:
         raise SERVICE.error(InputError, "database-unusable", path=str(path), reason=reason_of(exc)) from None
 
 
-def ensure_schema(path: Path, job_lease: float | None = None) -> None:
+def ensure_schema(path: Path, job_lease: float | None = None, start_wait: float | None = None) -> None:
     """Do what ``init_db`` does, the database's errors left as they are: a worker meeting a storage
     that refuses writes waits it out as it does for a job's state. Raises ``InputError`` when the
-    database is of a later docgen (or ``job_lease`` is needed and invalid), ``sqlite3.Error`` as
-    the database does."""
+    database is of a later docgen (or ``job_lease`` or ``start_wait`` is needed and invalid),
+    ``sqlite3.Error`` as the database does."""
     with connect(path) as db:
         _switch_to_wal(db)
         db.executescript(SCHEMA)
-        found = _migrate(db, job_lease)
+        found = _migrate(db, job_lease, start_wait)
     if found > SCHEMA_VERSION:
         raise SERVICE.error(InputError, "database-newer", path=str(path), found=found, known=SCHEMA_VERSION)
 
@@ -144,7 +149,7 @@ def _switch_to_wal(db: sqlite3.Connection) -> None:
         switch()  # the holder kept it all along: its refusal, as SQLite words it
 
 
-def _migrate(db: sqlite3.Connection, job_lease: float | None) -> int:
+def _migrate(db: sqlite3.Connection, job_lease: float | None, start_wait: float | None) -> int:
     """Apply the migrations the database lacks, with its new version, in one write transaction (two
     services, or a service and its workers, starting at once: the later finds the first's version
     once it has the write lock); a database up to date is only read. Returns the version found."""
@@ -154,7 +159,9 @@ def _migrate(db: sqlite3.Connection, job_lease: float | None) -> int:
     db.execute("BEGIN IMMEDIATE")
     found = db.execute("PRAGMA user_version").fetchone()[0]
     if found < SCHEMA_VERSION:
-        facts = {"until": time.time() + job_lease_seconds(job_lease)}
+        now = time.time()
+        facts = {"until": now + job_lease_seconds(job_lease),
+                 "start_until": now + start_wait_seconds(start_wait, job_lease=job_lease)}
         for version in range(max(found, 1) + 1, SCHEMA_VERSION + 1):
             for statement in MIGRATIONS[version]:
                 db.execute(statement, facts)

@@ -557,14 +557,15 @@ def test_a_celery_worker_whose_database_refused_a_start_sends_it_again_once_it_t
         assert _downloads(client, job_id, auth)[bundle.name] == bundle.read_bytes()
 
 
-def _previous_version(path: Path) -> None:
-    """Make at ``path`` a database of the schema version before this docgen's (its tables and version)."""
+def _previous_version(path: Path, version: int = SCHEMA_VERSION - 1) -> None:
+    """Make at ``path`` a database of the schema ``version`` (its tables and version; by default the
+    one before this docgen's)."""
     with sqlite3.connect(path) as db:
         db.executescript(SCHEMA)
-        for version in range(2, SCHEMA_VERSION):
-            for statement in MIGRATIONS[version]:
-                db.execute(statement)
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+        for step in range(2, version + 1):
+            for statement in MIGRATIONS[step]:
+                db.execute(statement, {"until": None, "start_until": None})
+        db.execute(f"PRAGMA user_version = {version}")
     db.close()
 
 
@@ -575,10 +576,10 @@ def _version(path: Path) -> int:
     return found
 
 
-def test_a_database_of_the_previous_version_gets_runs_and_a_lease_for_jobs_left_running_without_one(
+def test_a_database_of_an_earlier_version_gets_leases_for_jobs_left_running_or_queued_without_one(
         tmp_path: Path) -> None:
     path = tmp_path / "service.sqlite"
-    _previous_version(path)
+    _previous_version(path, 2)  # before runs and the queued jobs' deadlines
     far = time.time() + 86400
     with sqlite3.connect(path) as db:
         rows = [("done", "done", None, None), ("bare", "running", None, None),  # an older docgen's: no lease
@@ -587,15 +588,21 @@ def test_a_database_of_the_previous_version_gets_runs_and_a_lease_for_jobs_left_
                        "VALUES (?, 'batch', 'li', ?, '{}', '2026-01-01T00:00:00+08:00', ?, ?)", rows)
     db.close()
     before = time.time()
-    init_db(path, job_lease=30)
+    init_db(path, job_lease=30, start_wait=90)
     after = time.time()
-    init_db(path, job_lease=30)  # again: nothing to do
+    init_db(path, job_lease=30, start_wait=90)  # again: nothing to do
     assert _version(path) == SCHEMA_VERSION
     store = JobStore(path)
     bare = store.get("bare")
     assert before + 30 <= bare["lease"] <= after + 30 and bare["runner"] is None
     assert store.get("leased")["lease"] == far
-    assert store.get("done")["lease"] is None and store.get("waiting")["lease"] is None
+    assert store.get("done")["lease"] is None
+    # The job left queued gets the time by which it should have started: the sweep hands it to the
+    # runner again then, should its start message have been lost.
+    waiting = store.get("waiting")["lease"]
+    assert before + 90 <= waiting <= after + 90
+    assert store.overdue(90, now=before + 89) == []
+    assert store.overdue(90, now=after + 91) == ["waiting"]
     assert all(store.get(job)["run"] is None for job in ("done", "bare", "leased", "waiting"))
     # Nobody renews it: the sweep fails it once that lease has run out, not before.
     assert store.expire(now=before + 29) == []

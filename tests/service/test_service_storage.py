@@ -33,7 +33,7 @@ from docgen.service import work
 from docgen.service.app import create_app
 from docgen.service.jobs import JobEnds, JobStore
 from docgen.service.messages import MESSAGES as SERVICE
-from docgen.service.settings import JOB_LEASE_ENV, RECORD_WAIT_ENV, Settings
+from docgen.service.settings import JOB_LEASE_ENV, RECORD_WAIT_ENV, START_WAIT_ENV, Settings
 from docgen.service.storage import storage_problem
 
 HERE = Path(__file__).resolve().parent
@@ -426,7 +426,8 @@ def test_a_celery_chunk_the_database_refuses_fails_the_job_with_its_line(held: H
 
 
 @pytest.mark.parametrize("name,default,attribute", [(RECORD_WAIT_ENV, 300, "record_wait"),
-                                                    (JOB_LEASE_ENV, 60, "job_lease")])
+                                                    (JOB_LEASE_ENV, 60, "job_lease"),
+                                                    (START_WAIT_ENV, 360, "start_wait")])
 def test_how_long_a_job_waits_for_the_database_and_its_lease_are_set_and_checked(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, default: int, attribute: str) -> None:
     monkeypatch.delenv(name, raising=False)
