@@ -27,7 +27,8 @@ A queued job has nothing running to vouch for it, and the process holding the en
 start (``JobEnds``) may die before the database takes writes again: nothing would start it. So a
 job handed to its runner (``create``, ``requeue``) gets a lease too, the time by which it should
 have started; the sweep (``JobStore.overdue``) hands a queued job whose lease ran out to the runner
-again, its lease pushed on, and logs it. A second start of a job is harmless: only the first finds
+again, its lease pushed on by twice the wait that ran out (at most ``START_BACKOFF`` start waits),
+and logs it. A second start of a job is harmless: only the first finds
 it queued and starts it, the other changes nothing. A job an earlier docgen left queued without
 a lease gets one when the database is brought up to date (``store.MIGRATIONS``).
 
@@ -96,6 +97,11 @@ def worded_result(code: str, facts: dict[str, Any] | None = None) -> str:
 _LOST_UNSET = "error = NULL, finished = NULL, lost = NULL"
 #: Seconds between two tries at writing a job's state the database refused.
 RECORD_EVERY = 2.0
+#: The longest wait for a queued job's start between two hands of the sweep, in start waits: the
+#: wait doubles at each hand (``JobStore.overdue``) up to this, so a job only waiting its turn in a
+#: busy queue gets a duplicate start message seldom, and one whose start was lost is still handed
+#: again within it.
+START_BACKOFF = 8
 #: Starts of a job the database may refuse in a row (each after the whole wait of its worker)
 #: before the job is failed instead of handed again: a disk that stays full would have it tried
 #: for ever, a worker held each time.
@@ -373,27 +379,39 @@ class JobStore:
         to it until it is started again, in a new run), to be started within ``start_wait`` seconds
         (as ``create``); return False when it is not one."""
         with connect(self.db_path) as db:
-            cur = db.execute("UPDATE jobs SET state = 'queued', runner = NULL, lease = ?, run = NULL, "
+            cur = db.execute("UPDATE jobs SET state = 'queued', runner = NULL, lease = ?, run = NULL, resent = 0, "
                              f"{_LOST_UNSET} "
                              "WHERE id = ? AND state IN ('failed', 'interrupted')", (_until(start_wait), job_id))
             return cur.rowcount == 1
 
-    def overdue(self, start_wait: float, now: float | None = None) -> list[str]:
+    def overdue(self, start_wait: float, now: float | None = None) -> list[tuple[str, float]]:
         """Return the queued jobs whose lease ran out before ``now`` (epoch seconds; None: the
-        present), not started in time (the process holding their refused start died, or their start
-        never reached the runner), for the caller to hand to the runner again; their lease is pushed
-        ``start_wait`` seconds on in the same transaction, so two services sweeping at once do not
-        both take one. Only reads while there is none."""
+        present), not started in time (the process holding their refused start died, their start
+        never reached the runner, or it waits its turn in a busy queue), for the caller to hand to
+        the runner again, each with the seconds its lease is pushed on, in the same transaction (so
+        two services sweeping at once do not both take one): twice ``start_wait`` at the first hand
+        since the job was queued, four times at the second, and so on up to ``START_BACKOFF``
+        times (``resent`` counts the hands). Only reads while there is none."""
         now = time.time() if now is None else now
         with connect(self.db_path) as db:
-            rows = db.execute("SELECT id FROM jobs WHERE state = 'queued' AND lease < ?", (now,)).fetchall()
+            rows = db.execute("SELECT id, resent FROM jobs WHERE state = 'queued' AND lease < ?", (now,)).fetchall()
             taken = []
             for row in rows:
-                cur = db.execute("UPDATE jobs SET lease = ? WHERE id = ? AND state = 'queued' AND lease < ?",
-                                 (now + start_wait, row["id"], now))
+                wait = start_wait * min(2 ** (row["resent"] + 1), START_BACKOFF)
+                cur = db.execute("UPDATE jobs SET lease = ?, resent = resent + 1 "
+                                 "WHERE id = ? AND state = 'queued' AND lease < ?", (now + wait, row["id"], now))
                 if cur.rowcount == 1:
-                    taken.append(row["id"])
+                    taken.append((row["id"], wait))
         return taken
+
+    def not_handed(self, job_id: str, start_wait: float) -> bool:
+        """Undo the doubling of the wait of the queued job ``job_id`` that ``overdue`` returned but the
+        runner refused to take (its broker down): nothing was sent, so the job is due again in
+        ``start_wait`` seconds and its hands counted as before; return False when it is not queued."""
+        with connect(self.db_path) as db:
+            cur = db.execute("UPDATE jobs SET lease = ?, resent = MAX(resent - 1, 0) WHERE id = ? AND state = 'queued'",
+                             (time.time() + start_wait, job_id))
+            return cur.rowcount == 1
 
     def fail_start(self, job_id: str, error: str) -> bool:
         """Mark the queued job ``job_id`` failed with the one-line ``error`` without starting it (the

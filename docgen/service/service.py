@@ -76,18 +76,22 @@ class Service:
 
     def expire_jobs(self) -> int:
         """Mark failed the running jobs whose runner is gone (their lease ran out: ``JobStore.expire``),
-        and hand again to the runner the queued ones not started in time (``JobStore.overdue``);
-        return how many were marked failed."""
+        and hand again to the runner the queued ones not started in time (``JobStore.overdue``, each
+        waiting twice as long for the next); return how many were marked failed."""
         lost = self.jobs.expire()
         for job_id in lost:
             log.warning("job %s failed: its runner is gone", job_id)
-        for job_id in self.jobs.overdue(self.start_wait):
-            log.warning("job %s: still queued %.0f s after it was handed to the runner; handed again",
-                        job_id, self.start_wait)
+        for job_id, wait in self.jobs.overdue(self.start_wait):
+            log.warning("job %s: still queued past the time it should have started by; handed to the runner "
+                        "again, and again in %.0f s if still queued", job_id, wait)
             try:
                 self.submit(job_id)
             except Exception:  # noqa: BLE001 - a queue refusing it: handed again once its lease runs out
                 log.exception("job %s could not be submitted again", job_id)
+                try:  # nothing was sent: the next hand is one period on, not a doubled wait
+                    self.jobs.not_handed(job_id, self.start_wait)
+                except Exception:  # noqa: BLE001 - the database refusing: the doubled wait stands
+                    log.exception("job %s: its next hand could not be brought forward", job_id)
         return len(lost)
 
     @property

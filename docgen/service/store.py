@@ -99,6 +99,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # a job an earlier docgen queued without the time by which it should have started gets one, so
     # the sweep hands it to the runner again should its start never come (``jobs.JobStore.overdue``)
     4: ("UPDATE jobs SET lease = :start_until WHERE state = 'queued' AND lease IS NULL",),
+    # how many times the sweep handed a queued job to the runner again since it was queued: the wait
+    # for its start doubles at each (``jobs.JobStore.overdue``)
+    5: ("ALTER TABLE jobs ADD COLUMN resent INTEGER NOT NULL DEFAULT 0",),
 }
 #: The version this docgen makes and reads.
 SCHEMA_VERSION = max(MIGRATIONS)

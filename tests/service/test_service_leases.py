@@ -245,13 +245,40 @@ def test_a_queued_job_not_started_in_time_is_handed_again_once_by_one_sweep(tmp_
     lease = store.get(due)["lease"]
     assert time.time() < lease <= time.time() + 5 and store.get(older)["lease"] is None
     assert store.overdue(30, now=lease - 1) == []  # still in time
-    assert store.overdue(30, now=lease + 1) == [due]
-    assert store.get(due)["lease"] == lease + 31 and store.get(due)["state"] == "queued"
+    assert store.overdue(30, now=lease + 1) == [(due, 60)]
+    assert store.get(due)["lease"] == lease + 61 and store.get(due)["state"] == "queued"
     assert store.overdue(30, now=lease + 2) == []  # handed by that sweep: not by the next, nor a second service's
-    assert store.overdue(30, now=lease + 32) == [due]  # its start never came: handed again
+    assert store.overdue(30, now=lease + 62) == [(due, 120)]  # its start never came: handed again
     # A job run again is queued with a lease of its own.
     assert store.start(due, 60) is not None and store.finish(due, run=store.get(due)["run"], error="x")
     assert store.requeue(due, start_wait=5) and time.time() < store.get(due)["lease"] <= time.time() + 5
+
+
+def test_a_job_waiting_long_in_the_queue_is_handed_again_less_and_less_often_but_always_again(
+        tmp_path: Path) -> None:
+    """Each hand of a job still queued doubles the wait for the next, up to eight start waits: a
+    job waiting its turn behind others gets a duplicate start seldom, and one whose start was lost
+    is still handed again, however long ago it was queued. Run again, it waits one start wait again.
+    The clock is the sweep's ``now``."""
+    store = JobStore(make_settings(tmp_path / "data").db_path)
+    job_id = store.create("letters", "manager", {"out": str(tmp_path / "a")}, start_wait=10)
+    lease = store.get(job_id)["lease"]
+    waits = []
+    for _ in range(6):
+        assert store.overdue(10, now=lease - 0.5) == []  # not before its time
+        handed = store.overdue(10, now=lease + 0.5)
+        assert [job for job, _ in handed] == [job_id]
+        waits.append(handed[0][1])
+        assert store.get(job_id)["lease"] == lease + 0.5 + handed[0][1]
+        lease = store.get(job_id)["lease"]
+    assert waits == [20, 40, 80, 80, 80, 80]
+    # Its start comes at last: it is no longer handed; run again, its waits start over.
+    started = store.start(job_id, 60)
+    assert started is not None and store.overdue(10, now=lease + 3600) == []
+    assert store.finish(job_id, run=started["run"], error="LibreOffice stopped")
+    assert store.requeue(job_id, start_wait=10)
+    lease = store.get(job_id)["lease"]
+    assert store.overdue(10, now=lease + 0.5) == [(job_id, 20)]
 
 
 def test_a_queued_job_whose_refused_start_was_held_by_a_process_now_gone_is_handed_again_by_the_sweep(
@@ -291,7 +318,8 @@ def test_a_queued_job_whose_refused_start_was_held_by_a_process_now_gone_is_hand
         assert time.time() - handed >= service.start_wait - 0.1
         assert held.submitted == [job_id, job_id]
         said = [r.getMessage() for r in caplog.records if r.name == "docgen.service"]
-        assert f"job {job_id}: still queued 1 s after it was handed to the runner; handed again" in said
+        assert (f"job {job_id}: still queued past the time it should have started by; handed to the runner "
+                "again, and again in 2 s if still queued") in said
         assert work.execute_job(str(settings.data_dir), job_id) is None  # as the runner runs it
         job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
         assert (job["state"], job["error"], job["result"]["written"]) == ("done", None, 1), job
@@ -324,7 +352,8 @@ def test_a_queued_job_the_queue_refuses_to_take_again_is_handed_again_at_the_nex
     assert f"job {refused} could not be submitted again" in [r.getMessage() for r in caplog.records]
     assert service.expire_jobs() == 0 and runner.submitted == [other]  # not before its period
     time.sleep(service.start_wait + 0.05)
-    assert service.expire_jobs() == 0 and sorted(runner.submitted[1:]) == sorted(jobs)
+    # The one never sent is handed again at the next period; the one handed waits twice as long.
+    assert service.expire_jobs() == 0 and runner.submitted == [other, refused]
     service.stop()
 
 

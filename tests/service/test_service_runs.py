@@ -602,7 +602,7 @@ def test_a_database_of_an_earlier_version_gets_leases_for_jobs_left_running_or_q
     waiting = store.get("waiting")["lease"]
     assert before + 90 <= waiting <= after + 90
     assert store.overdue(90, now=before + 89) == []
-    assert store.overdue(90, now=after + 91) == ["waiting"]
+    assert store.overdue(90, now=after + 91) == [("waiting", 180)]
     assert all(store.get(job)["run"] is None for job in ("done", "bare", "leased", "waiting"))
     # Nobody renews it: the sweep fails it once that lease has run out, not before.
     assert store.expire(now=before + 29) == []
