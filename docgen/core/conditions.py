@@ -22,8 +22,10 @@ with an undefined value …) hands the expression to Jinja2.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import operator
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from docgen.core.errors import ChecklistError, DocgenError
@@ -68,6 +70,7 @@ class Condition:
         allowed = CONTEXT_NAMES if names is None else names | _LITERALS
         func, self.plan = compile_checked(source, where, allowed, error, label)
         self._func: Callable[..., Any] | None = func
+        self._memos: dict[str, tuple[tuple[str, ...] | None, dict[tuple[Any, ...], Any]]] = {}
 
     @classmethod
     def checked(cls, source: str, where: str, plan: list[Any] | None, *,
@@ -81,6 +84,7 @@ class Condition:
         self.error = error
         self.plan = plan
         self._func = None
+        self._memos = {}
         return self
 
     def evaluate(self, context: dict[str, Any]) -> Any:
@@ -112,8 +116,60 @@ class Condition:
         except Exception:  # noqa: BLE001 - absent data or arithmetic on None means "unknown"
             return None
 
+    def evaluate_on(self, name: str, obj: Any) -> Any:
+        """Return ``evaluate({name: obj})``, remembered by the values of the attributes of ``obj``
+        the expression reads (``docgen.core.sandbox.attributes_read``): asked of thousands of loans,
+        a policy's condition reads one or two fields whose values repeat, and a Jinja2 call costs
+        about a hundred times a lookup. Computed each time when the expression uses ``obj`` itself,
+        or an attribute holds a value whose equality hides a difference the expression could see
+        (``Decimal("1.0") == Decimal("1.00")``; a list). Raises as ``evaluate``.
+        """
+        memo = self._memos.get(name)
+        if memo is None:
+            from docgen.core.sandbox import attributes_read
+
+            memo = self._memos[name] = (attributes_read(self.source, name), {})
+        reads, values = memo
+        key = None if reads is None else _memo_key(obj, reads)
+        if key is None:
+            return self.evaluate({name: obj})
+        try:
+            return values[key]
+        except KeyError:
+            value = self.evaluate({name: obj})
+            if len(values) < _MEMO_LIMIT:
+                values[key] = value
+            return value
+
     def __repr__(self) -> str:
         return f"Condition({self.source!r})"
+
+
+#: Results an ``evaluate_on`` memo holds: beyond that, a condition on values that hardly repeat
+#: (an ID, a loan number) is computed each time rather than held for ever.
+_MEMO_LIMIT = 65_536
+_ABSENT = object()
+#: Types whose equal values read the same to any expression: the value is its own key.
+_PLAIN = frozenset({str, int, bool, type(None), _dt.date})
+
+
+def _memo_key(obj: Any, reads: tuple[str, ...]) -> tuple[Any, ...] | None:
+    """Return the key of ``obj``'s attributes ``reads`` for ``Condition.evaluate_on``: each value
+    with its type (``1`` is not ``True``), a number with a fraction by its text; None when a value
+    cannot be a key (a list, a tuple of anything but text, an object)."""
+    key: list[Any] = []
+    for attr in reads:
+        value = getattr(obj, attr, _ABSENT)
+        kind = value.__class__
+        if kind in _PLAIN or value is _ABSENT:
+            key.append((kind, value))
+        elif kind is Decimal or kind is float:
+            key.append((kind, repr(value)))  # 1.0 and 1.00, 0.0 and -0.0 differ as text
+        elif kind is tuple and all(item.__class__ is str for item in value):
+            key.append((kind, value))
+        else:
+            return None
+    return tuple(key)
 
 
 # ---- plans ------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from docgen.core.conditions import _LITERALS, MAX_REPEAT, SAFE_FILTERS
 from docgen.core.errors import DocgenError
 from docgen.core.messages import MESSAGES
 
-__all__ = ["SecurityError", "compile_checked", "compile_trusted"]
+__all__ = ["SecurityError", "attributes_read", "compile_checked", "compile_trusted"]
 
 
 class _ConditionEnvironment(ImmutableSandboxedEnvironment):
@@ -66,6 +66,26 @@ def compile_checked(source: str, where: str, allowed: frozenset[str], error: typ
 def compile_trusted(source: str) -> Callable[..., Any]:
     """Compile ``source``, already checked by ``compile_checked`` (in this run or a cached one)."""
     return _ENV.compile_expression(source, undefined_to_none=True)
+
+
+def attributes_read(source: str, name: str) -> tuple[str, ...] | None:
+    """Return the attributes of ``name`` that ``source`` (checked by ``compile_checked``) reads, each
+    once, in the order written; None when it uses ``name`` itself (alone, subscripted, filtered).
+
+    With no calls allowed and only pure filters, the value of such an expression is a function of
+    those attributes' values. Raises ``TemplateSyntaxError`` for a source that does not parse.
+    """
+    tree = _ENV.parse("{{ (" + source + ") }}")
+    found: list[str] = []
+    through: set[int] = set()  # the Name nodes read only for an attribute
+    for node in tree.find_all(nodes.Getattr):
+        if isinstance(node.node, nodes.Name) and node.node.name == name:
+            through.add(id(node.node))
+            if node.attr not in found:
+                found.append(node.attr)
+    if any(node.name == name and id(node) not in through for node in tree.find_all(nodes.Name)):
+        return None
+    return tuple(found)
 
 
 # ---- plans ------------------------------------------------------------------------------------

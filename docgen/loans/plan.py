@@ -116,7 +116,7 @@ class Step:
         """Return True when the step's condition holds for ``loan`` (no condition: always)."""
         if self.when is None:
             return True
-        return bool(self.when.evaluate({"loan": loan}))
+        return bool(self.when.evaluate_on("loan", loan))
 
 
 @dataclass(frozen=True)

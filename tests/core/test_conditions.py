@@ -103,3 +103,97 @@ def test_sandbox_refusals_still_apply_to_cached_conditions() -> None:
     with pytest.raises(ChecklistError):
         Condition.checked("'x' * 999999999", "w", plan).evaluate({})
     assert evaluate_plan(["const", 3], {}) == 3
+
+
+class _Row:
+    """An object with attributes, as a ledger's loan is to a policy's condition."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+def _counted(condition: Condition, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Record every context ``condition`` is evaluated in from now on."""
+    calls: list[dict[str, Any]] = []
+    evaluate = condition.evaluate
+
+    def counting(context: dict[str, Any]) -> Any:
+        calls.append(context)
+        return evaluate(context)
+
+    monkeypatch.setattr(condition, "evaluate", counting)
+    return calls
+
+
+def test_attributes_read_names_what_a_condition_reads_of_one_name() -> None:
+    from docgen.core.sandbox import attributes_read
+
+    assert attributes_read("loan.guarantors", "loan") == ("guarantors",)
+    assert attributes_read("loan.a.b and loan.c or loan.a | length > 1", "loan") == ("a", "c")
+    assert attributes_read("1 < 2", "loan") == ()
+    assert attributes_read("loan", "loan") is None
+    assert attributes_read("loan | length", "loan") is None
+    assert attributes_read("loan['balance'] > 0", "loan") is None
+
+
+def test_evaluate_on_remembers_results_by_the_values_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    condition = Condition("loan.guarantors and loan.balance >= 500000", "w", names=frozenset({"loan"}))
+    calls = _counted(condition, monkeypatch)
+    rows = [_Row(guarantors=("甲",), balance=Decimal("600000"), other=1),
+            _Row(guarantors=("甲",), balance=Decimal("600000"), other=2),
+            _Row(guarantors=(), balance=Decimal("600000"), other=3),
+            _Row(guarantors=("甲",), balance=Decimal("100"), other=4)]
+    assert [bool(condition.evaluate_on("loan", row)) for row in rows] == [True, True, False, False]
+    # The second row reads as the first: no second evaluation.
+    assert [call["loan"].other for call in calls] == [1, 3, 4]
+    # What the first evaluation gave, for a new object with the same values.
+    assert condition.evaluate_on("loan", _Row(guarantors=("甲",), balance=Decimal("600000"))) is True
+    assert len(calls) == 3
+
+
+def test_evaluate_on_tells_apart_values_equality_confuses(monkeypatch: pytest.MonkeyPatch) -> None:
+    condition = Condition("loan.balance | string", "w", names=frozenset({"loan"}))
+    assert condition.evaluate_on("loan", _Row(balance=Decimal("1.0"))) == "1.0"
+    assert condition.evaluate_on("loan", _Row(balance=Decimal("1.00"))) == "1.00"
+    flag = Condition("loan.flag | string", "w", names=frozenset({"loan"}))
+    assert flag.evaluate_on("loan", _Row(flag=1)) == "1"
+    assert flag.evaluate_on("loan", _Row(flag=True)) == "True"
+    # An absent attribute is undefined, not the last value seen.
+    present = Condition("loan.x is defined", "w", names=frozenset({"loan"}))
+    assert present.evaluate_on("loan", _Row(x=None)) is True
+    assert present.evaluate_on("loan", _Row()) is False
+
+
+def test_evaluate_on_computes_what_it_cannot_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    listed = Condition("loan.items | length > 1", "w", names=frozenset({"loan"}))
+    calls = _counted(listed, monkeypatch)
+    items = [1, 2]
+    assert listed.evaluate_on("loan", _Row(items=items)) is True
+    items.pop()  # a list may change between two loans: never a key
+    assert listed.evaluate_on("loan", _Row(items=items)) is False
+    itself = Condition("loan", "w", names=frozenset({"loan"}))
+    itself_calls = _counted(itself, monkeypatch)
+    row = _Row()
+    assert itself.evaluate_on("loan", row) is row and itself.evaluate_on("loan", row) is row
+    assert len(calls) == 2 and len(itself_calls) == 2
+
+
+def test_evaluate_on_holds_a_bounded_memo(monkeypatch: pytest.MonkeyPatch) -> None:
+    import docgen.core.conditions as conditions
+
+    monkeypatch.setattr(conditions, "_MEMO_LIMIT", 2)
+    condition = Condition("loan.n > 1", "w", names=frozenset({"loan"}))
+    calls = _counted(condition, monkeypatch)
+    for n in (1, 2, 3, 3, 1):
+        assert condition.evaluate_on("loan", _Row(n=n)) is (n > 1)
+    # 1 and 2 are held; 3, past the limit, is computed each time it comes.
+    assert [call["loan"].n for call in calls] == [1, 2, 3, 3]
+
+
+def test_evaluate_on_raises_the_sandbox_refusal_every_time() -> None:
+    from docgen.core.errors import ChecklistError
+
+    condition = Condition("loan.text * loan.n", "w", names=frozenset({"loan"}))
+    for _ in range(2):
+        with pytest.raises(ChecklistError):
+            condition.evaluate_on("loan", _Row(text="x", n=999999999))
