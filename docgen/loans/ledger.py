@@ -759,7 +759,8 @@ class LedgerBlocks:
     anything built from the blocks before the iteration ended.
 
     The blocks come from the file's entry in the cache when ``lookup`` has one (the same blocks,
-    loans and problems the parse gave: ``docgen.loans.ledger_cache``), else from ``stream``,
+    loans and problems the parse gave: ``docgen.loans.ledger_cache``; ``lazily`` gives such a block
+    as a ``ledger_cache.CachedBlock``, for a caller that needs few of its loans), else from ``stream``,
     the entry written as they come. ``stream`` is the ledger's ``TableStream``, or a
     ``docgen.loans.ledger_pipe.PipedReader`` giving the same column blocks from a child process
     that reads the workbook while this one validates: then the child is stopped (killed, not
@@ -780,15 +781,23 @@ class LedgerBlocks:
         self._sheet = sheet
 
     def __iter__(self) -> Iterator[list[Loan]]:
+        return self._blocks(lazy=False)
+
+    def lazily(self) -> Iterator[list[Loan] | ledger_cache.CachedBlock]:
+        """Iterate as ``iter(self)`` does, a block of the cache entry given as the entry's
+        ``CachedBlock`` (its loans made when asked for, or only some of them), a parsed one as its list."""
+        return self._blocks(lazy=True)
+
+    def _blocks(self, lazy: bool) -> Iterator[Any]:
         stream, self._stream = self._stream, None  # the reader is the iteration's from now on
         lookup, self._lookup = self._lookup, None
         if lookup is None:
             raise MESSAGES.fault(RuntimeError, "ledger-blocks-iterated")
         if stream is None and lookup.hit is not None:
-            return self._some(self._cached(lookup))
+            return self._some(self._cached(lookup, lazy))
         return self._some(self._loans(stream, lookup))
 
-    def _some(self, blocks: Iterator[list[Loan]]) -> Iterator[list[Loan]]:
+    def _some(self, blocks: Iterator[Any]) -> Iterator[Any]:
         """``blocks``, then ``InputError`` (``ledger-no-loans``) when they held no loan and no bad
         row: a ledger of nothing is almost always the wrong file or sheet, not an empty loan book,
         and a plan or report of nothing would tell its reader there is no work."""
@@ -796,11 +805,11 @@ class LedgerBlocks:
         if not self.loans:
             raise MESSAGES.error(InputError, "ledger-no-loans", path=self.path)
 
-    def _cached(self, lookup: ledger_cache.Lookup) -> Iterator[list[Loan]]:
+    def _cached(self, lookup: ledger_cache.Lookup, lazy: bool = False) -> Iterator[Any]:
         entry = lookup.hit
         assert entry is not None
         given = 0
-        blocks = entry.blocks()
+        blocks = entry.blocks(lazy)
         with collector_paused():  # as the parse: a block of new objects, no cycles
             while True:
                 try:

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from docgen.loans.ledger import Loan
     from docgen.loans.vocabulary import Vocabulary
 
-__all__ = ["KEEP", "CachedLedger", "EntryWriter", "Lookup", "find"]
+__all__ = ["KEEP", "CachedBlock", "CachedLedger", "EntryWriter", "Lookup", "find"]
 
 #: Ledger entries kept: the ledgers of a period's work (this period's, last period's, a corrected
 #: one); each is about 0.3 KB a loan.
@@ -255,11 +255,19 @@ class EntryWriter:
 
 # ----------------------------------------------------------------------------------------- reading
 
-def _decode_column(packed: bytes, rows: int) -> list[Any]:
+def _load_column(packed: bytes, rows: int) -> tuple[list[Any], dict[Any, Any] | None, int]:
+    """Return one column of a block of ``rows`` loans as the entry holds it: its values as written
+    (ordinals, texts, or the values themselves), the objects written values stand for (None when
+    the values are the column's own) and how many times the values repeat (a column of one value
+    holds it once). Each date and amount is made here, once per distinct value, so that what
+    cannot be decoded is found before the block is given. Raises ``DamagedEntry``, or what a
+    damaged value makes ``marshal``, ``date`` or ``Decimal`` raise."""
     data = marshal.loads(packed)
     kind, values = data[0], data[1]
     if values.__class__ is not list:
         raise DamagedEntry
+    made = None
+    times = 1
     if kind != "m":
         if kind == _DATE:
             fromordinal = _dt.date.fromordinal
@@ -268,12 +276,69 @@ def _decode_column(packed: bytes, rows: int) -> list[Any]:
             made = {text: Decimal(text) for text in set(values) if text is not None}
         else:
             raise DamagedEntry
-        values = list(map(made.get, values))
         if len(data) == 3:  # one value for the whole column
-            values *= data[2]
-    if len(values) != rows:
+            times = data[2]
+            if times.__class__ is not int:
+                raise DamagedEntry
+    if len(values) * times != rows:
         raise DamagedEntry
+    return values, made, times
+
+
+def _column_values(loaded: tuple[list[Any], dict[Any, Any] | None, int]) -> list[Any]:
+    values, made, times = loaded
+    if made is None:
+        return values
+    values = list(map(made.get, values))
+    if times != 1:
+        values *= times
     return values
+
+
+class CachedBlock:
+    """A block of loans of an entry whose columns were read but whose loans are made only when
+    asked for (``loans``), all of them or some: a plan of 100,000 loans needs the 8,000 overdue, found
+    from a few columns (``column``). ``len()`` is its number of loans."""
+
+    __slots__ = ("_loan", "_index", "_columns", "_values", "rows")
+
+    def __init__(self, loan: type[Loan], names: Sequence[str],
+                 columns: list[tuple[list[Any], dict[Any, Any] | None, int]], rows: int) -> None:
+        self._loan = loan
+        self._index = {name: i for i, name in enumerate(names)}
+        self._columns = columns
+        self._values: list[list[Any] | None] = [None] * len(columns)
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def column(self, name: str) -> list[Any]:
+        """Return the values of field ``name`` (a ``Loan`` field) of every loan of the block, in order;
+        raises ``KeyError`` for a name that is not a field."""
+        i = self._index[name]
+        values = self._values[i]
+        if values is None:
+            values = self._values[i] = _column_values(self._columns[i])
+        return values
+
+    def loans(self, rows: Sequence[int] | None = None) -> list[Loan]:
+        """Return the block's loans, or those of the positions ``rows`` (0 is the block's first
+        loan) in that order, each field the object the whole block's would hold."""
+        if rows is None:
+            return list(map(self._loan, *map(self.column, self._index)))
+        return list(map(self._loan, *(self._picked(i, rows) for i in range(len(self._columns)))))
+
+    def _picked(self, i: int, rows: Sequence[int]) -> list[Any]:
+        whole = self._values[i]
+        if whole is not None:
+            return list(map(whole.__getitem__, rows))
+        values, made, times = self._columns[i]
+        if made is None:
+            return list(map(values.__getitem__, rows))
+        if times != 1:
+            return [made.get(values[0])] * len(rows)
+        return list(map(made.get, map(values.__getitem__, rows)))
 
 
 class CachedLedger:
@@ -286,8 +351,11 @@ class CachedLedger:
         self.problems: list[Problem] = []
         self._records = records
 
-    def blocks(self) -> Iterator[list[Loan]]:
-        """Yield the blocks of loans as the parse gave them; raises ``DamagedEntry`` or whatever else a damaged entry makes decoding raise (the caller parses instead)."""
+    def blocks(self, lazy: bool = False) -> Iterator[list[Loan] | CachedBlock]:
+        """Yield the blocks of loans as the parse gave them, each a list of loans or, when ``lazy``,
+        a ``CachedBlock`` making its loans when asked; raises ``DamagedEntry`` or whatever else a
+        damaged entry makes decoding raise (the caller parses instead), before the block it is in is
+        given."""
         loan, names, _ = _loan_fields()
         for data in self._records:
             record = marshal.loads(data)
@@ -304,6 +372,7 @@ class CachedLedger:
             if record[0] != "b" or len(record[2]) != len(names):
                 raise DamagedEntry
             rows = record[1]
-            yield list(map(loan, *(_decode_column(column, rows) for column in record[2])))
+            block = CachedBlock(loan, names, [_load_column(column, rows) for column in record[2]], rows)
+            yield block if lazy else block.loans()
         raise DamagedEntry  # no end record: cut short between two records
 

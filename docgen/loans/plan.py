@@ -43,7 +43,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -984,7 +983,7 @@ def build_plan(
     """
     policy = policy or load_policy()
     with collector_paused():  # thousands of entries, none in a reference cycle
-        return _build_plan(loans, as_of, policy, issued, branch, officer, progress, keep_loans)
+        return _build_plan((loans,), as_of, policy, issued, branch, officer, progress, keep_loans)
 
 
 def plan_ledger(
@@ -1015,15 +1014,19 @@ def plan_ledger(
         keys, unreadable = issued(), None
     except DocgenError as exc:  # reported after the ledger's own errors, as when it was read first
         keys, unreadable = frozenset(), exc
-    plan = build_plan(chain.from_iterable(blocks), as_of, policy, issued=keys, branch=branch, officer=officer,
-                      progress=progress, keep_loans=False)
+    with collector_paused():  # as build_plan
+        # A block from the cache makes only the loans the plan needs (lazily): most are current.
+        plan = _build_plan(blocks.lazily(), as_of, policy, keys, branch, officer, progress, False)
     if unreadable is not None:
         raise unreadable
     return plan
 
 
-def _build_plan(loans: Iterable[Any], as_of: _dt.date, policy: Policy, issued: Container[str], branch: str | None,
-                officer: str | None, progress: Callable[[int], None] | None, keep_loans: bool) -> Plan:
+def _build_plan(blocks: Iterable[Iterable[Any]], as_of: _dt.date, policy: Policy, issued: Container[str],
+                branch: str | None, officer: str | None, progress: Callable[[int], None] | None,
+                keep_loans: bool) -> Plan:
+    """Return ``build_plan`` of the loans of ``blocks``: each an iterable of loans, or a
+    ``ledger_cache.CachedBlock`` whose loans are made only for the rows the plan lists."""
     entries = []
     after: list[tuple[str, int]] = []
     pending = 0
@@ -1032,23 +1035,39 @@ def _build_plan(loans: Iterable[Any], as_of: _dt.date, policy: Policy, issued: C
     officer = officer.strip() if officer is not None else None
     branches: set[str] = set()  # what the ledger holds, to name when a filter matches nothing
     officers: set[str] = set()
-    for loan in loans:
-        if branch is not None:
-            branches.add(loan.branch)
-        if officer is not None:
-            officers.add(loan.officer)
-        if (branch is None or loan.branch == branch) and (officer is None or loan.officer == officer):
-            if dated_after(loan, as_of):
-                after.append((loan.loan_no, loan.row))
-            elif overdue_days(loan, as_of):
+    for block in blocks:
+        if hasattr(block, "column"):
+            late, overdue = _block_rows(block, as_of, branch, officer, branches, officers)
+            if late:
+                numbers, rows = block.column("loan_no"), block.column("row")
+                after.extend((numbers[i], rows[i]) for i in late)
+            for loan in block.loans(overdue) if overdue else ():
                 entry = plan_entry(loan, as_of, policy, issued)
                 if not keep_loans:
                     entry.loan = None
                 entries.append(entry)
-        pending += 1
-        if progress is not None and pending >= 1000:
-            progress(pending)
-            pending = 0
+            pending += len(block)
+            while progress is not None and pending >= 1000:  # as the loans one by one below
+                progress(1000)
+                pending -= 1000
+            continue
+        for loan in block:
+            if branch is not None:
+                branches.add(loan.branch)
+            if officer is not None:
+                officers.add(loan.officer)
+            if (branch is None or loan.branch == branch) and (officer is None or loan.officer == officer):
+                if dated_after(loan, as_of):
+                    after.append((loan.loan_no, loan.row))
+                elif overdue_days(loan, as_of):
+                    entry = plan_entry(loan, as_of, policy, issued)
+                    if not keep_loans:
+                        entry.loan = None
+                    entries.append(entry)
+            pending += 1
+            if progress is not None and pending >= 1000:
+                progress(pending)
+                pending = 0
     if progress is not None and pending:
         progress(pending)
     # A branch or officer no loan has is a typing error, not a branch with nothing overdue: an
@@ -1060,6 +1079,41 @@ def _build_plan(loans: Iterable[Any], as_of: _dt.date, policy: Policy, issued: C
                                  known=known[:_KNOWN_NAMES], count=len(known), more=len(known) > _KNOWN_NAMES)
     entries.sort(key=_order)
     return Plan(as_of=as_of, policy=policy, entries=entries, after_as_of=after)
+
+
+def _block_rows(block: Any, as_of: _dt.date, branch: str | None, officer: str | None, branches: set[str],
+                officers: set[str]) -> tuple[list[int], list[int]]:
+    """Return the positions in ``block`` (a ``ledger_cache.CachedBlock``) of the loans the filters
+    keep that are dated after ``as_of`` (``dated_after``) and of those overdue on it
+    (``overdue_days``), read from the block's columns without making its loans; the branches and
+    officers of every loan are added to ``branches`` and ``officers`` while they filter."""
+    kept: Iterable[int] = range(len(block))
+    for wanted, name, held in ((branch, "branch", branches), (officer, "officer", officers)):
+        if wanted is not None:
+            values = block.column(name)
+            held.update(values)
+            kept = [i for i in kept if values[i] == wanted]
+    disbursed, since, maturity = block.column("disbursed_on"), block.column("overdue_since"), block.column("maturity")
+    interrupted, balance = block.column("last_interruption"), block.column("balance")
+    late: list[int] = []
+    overdue: list[int] = []
+    for i in kept:
+        start, interruption = since[i], interrupted[i]
+        if (disbursed[i] > as_of or (start is not None and start > as_of)
+                or (interruption is not None and interruption > as_of)):
+            late.append(i)
+            continue
+        # overdue_days(loan, as_of) > 0, as it decides
+        due = maturity[i]
+        if start is None or start > due:
+            if due < as_of and balance[i] > 0:
+                overdue.append(i)
+                continue
+            if start is None:
+                continue
+        if start <= as_of:
+            overdue.append(i)
+    return late, overdue
 
 
 #: Branches or officers a refused filter names (a ledger of a whole county has hundreds of officers).
