@@ -14,7 +14,11 @@ and records it as soon as the database takes writes again. A start the database 
 nothing: its end (one without a run) fails no job; the job, still queued, is handed to the runner
 again then (``JobEnds``' ``again``), so it neither stays queued nor fails for a write never made.
 A storage that refuses every start (a disk that stays full) fails the job at the ``START_TRIES``-th
-start refused in a row, with a line saying why and what to do, instead of trying for ever.
+start refused in a row, with a line saying why and what to do, instead of trying for ever. The
+count belongs to one queueing of the job (``attempt``: a fresh token set by ``create`` and
+``requeue``): a count carried by a start (a message that waited long in a queue, an end held
+meanwhile) made for an earlier queueing of a job run and queued again since is not that of its
+queueing now, and starts over.
 
 A process that dies while running a job (killed, out of memory, its machine gone) records
 nothing: the job would read running for ever. So a running job has a lease (``Lease``): the
@@ -121,17 +125,21 @@ class JobEnd(_JobEndFacts, total=False):
     kept; an end without a run fails only a job running in no run, never a queued one), its
     one-line ``error`` (the storage's, or the job's own when it failed), and the audit entry not
     yet made (the keyword arguments of ``audit.insert``) or None. The end of a refused start says
-    how many starts of the job were ``refused`` in a row, this one included (absent: one)."""
+    how many starts of the job were ``refused`` in a row, this one included (absent: one), in the
+    queueing of the job (``attempt``, as read before the start; absent or None: a job queued before
+    queueings were kept, or not read) they count in."""
 
     refused: int
+    attempt: str | None
 
 
 class JobRunner(Protocol):
     """What the service needs of whatever runs jobs."""
 
-    def submit(self, job_id: str, refused: int = 0) -> concurrent.futures.Future[JobEnd | None] | None:
+    def submit(self, job_id: str, refused: int = 0,
+               attempt: str | None = None) -> concurrent.futures.Future[JobEnd | None] | None:
         """Start the queued job ``job_id`` (its parameters are in the jobs table), whose last
-        ``refused`` starts the database refused; return the future of its run when it runs in this
+        ``refused`` starts the database refused in its queueing ``attempt`` (``JobEnd``); return the future of its run when it runs in this
         process's workers (its result: the ``JobEnd`` the database would not take, or None), else
         None (the job's end is no concern of this process)."""
 
@@ -157,9 +165,10 @@ class ProcessRunner:
         return concurrent.futures.ProcessPoolExecutor(max_workers=self.workers,
                                                       mp_context=multiprocessing.get_context("spawn"))
 
-    def submit(self, job_id: str, refused: int = 0) -> concurrent.futures.Future[JobEnd | None]:
-        """Queue ``job_id`` (its last ``refused`` starts refused) for the next free worker; return the
-        future of its run.
+    def submit(self, job_id: str, refused: int = 0,
+               attempt: str | None = None) -> concurrent.futures.Future[JobEnd | None]:
+        """Queue ``job_id`` (its last ``refused`` starts refused in its queueing ``attempt``) for the
+        next free worker; return the future of its run.
 
         A pool one of whose workers died (killed, out of memory) takes no more work, and its other
         workers are stopped with it: a new pool takes this job and the next (the jobs the dead pool
@@ -168,7 +177,8 @@ class ProcessRunner:
         to find a pool broken replaces it, so no other shuts down the new pool with its jobs)."""
         from docgen.service.work import execute_job
 
-        args = (execute_job, str(self.data_dir), job_id, self.register, self.record_wait, self.job_lease, refused)
+        args = (execute_job, str(self.data_dir), job_id, self.register, self.record_wait, self.job_lease, refused,
+                attempt)
         pool = self._pool
         try:
             return pool.submit(*args)
@@ -193,12 +203,13 @@ class JobStore:
 
     def create(self, kind: str, owner: str, params: dict[str, Any], start_wait: float | None = None) -> str:
         """Insert a queued job, to be started within ``start_wait`` seconds (its lease: ``overdue``;
-        None: no lease, never handed again); return its id."""
+        None: no lease, never handed again), in a queueing of its own (``attempt``); return its id."""
         job_id = secrets.token_hex(8)
         with connect(self.db_path) as db:
-            db.execute("INSERT INTO jobs (id, kind, owner, state, params, created, lease) "
-                       "VALUES (?, ?, ?, 'queued', ?, ?, ?)",
-                       (job_id, kind, owner, json.dumps(params, ensure_ascii=False), now_iso(), _until(start_wait)))
+            db.execute("INSERT INTO jobs (id, kind, owner, state, params, created, lease, attempt) "
+                       "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
+                       (job_id, kind, owner, json.dumps(params, ensure_ascii=False), now_iso(), _until(start_wait),
+                        secrets.token_hex(8)))
         return job_id
 
     def get(self, job_id: str) -> dict[str, Any] | None:
@@ -377,11 +388,13 @@ class JobStore:
     def requeue(self, job_id: str, start_wait: float | None = None) -> bool:
         """Put a failed or interrupted job back in the queue, its run over (no runner's write applies
         to it until it is started again, in a new run), to be started within ``start_wait`` seconds
-        (as ``create``); return False when it is not one."""
+        (as ``create``), in a new queueing (``attempt``: the starts refused before count no more);
+        return False when it is not one."""
         with connect(self.db_path) as db:
             cur = db.execute("UPDATE jobs SET state = 'queued', runner = NULL, lease = ?, run = NULL, resent = 0, "
-                             f"{_LOST_UNSET} "
-                             "WHERE id = ? AND state IN ('failed', 'interrupted')", (_until(start_wait), job_id))
+                             f"attempt = ?, {_LOST_UNSET} "
+                             "WHERE id = ? AND state IN ('failed', 'interrupted')",
+                             (_until(start_wait), secrets.token_hex(8), job_id))
             return cur.rowcount == 1
 
     def overdue(self, start_wait: float, now: float | None = None) -> list[tuple[str, float]]:
@@ -446,12 +459,14 @@ class JobEnds:
     and changes nothing. Should ``again`` raise (a broker refusing the message), the end stays held
     and the job is handed to it again at the next try, so a queue down for a while leaves no job
     queued with no message. Without ``again`` the job is left queued (logged). ``again`` takes the
-    number of starts refused in a row (``JobEnd``'s ``refused``), which the runner hands on to the
-    next start: the ``START_TRIES``-th refused is not handed again, the job is failed with the
-    storage's line (``job-start-refused``), once the database takes that write."""
+    number of starts refused in a row (``JobEnd``'s ``refused``) and the job's queueing they count
+    in, which the runner hands on to the next start: the ``START_TRIES``-th refused is not handed again, the job is failed with the
+    storage's line (``job-start-refused``), once the database takes that write. The count is that
+    of the job's queueing (``JobEnd``'s ``attempt``): a job run and queued again since the start
+    was refused is handed again with its count started over, never failed for the earlier one's."""
 
     def __init__(self, store: JobStore, every: float = RECORD_EVERY,
-                 again: Callable[[str, int], Any] | None = None) -> None:
+                 again: Callable[[str, int, str | None], Any] | None = None) -> None:
         self.store, self.every, self.again = store, every, again
         self._held: dict[tuple[str, str | None], JobEnd] = {}
         self._lock = threading.Lock()
@@ -502,7 +517,13 @@ class JobEnds:
             refused = end.get("refused", 1)
             try:
                 out = self.store.give_up(end)
-                queued = out is None and end["run"] is None and _queued(self.store, end["job"])
+                job = self.store.get(end["job"]) if out is None and end["run"] is None else None
+                queued = job is not None and job["state"] == "queued"
+                if queued and end.get("attempt") != job["attempt"]:
+                    log.warning("job %s: the %d starts refused in a row counted for its queueing %s start over: "
+                                "it was run and queued again since (now %s)", end["job"], refused,
+                                end.get("attempt") or "(none)", job["attempt"] or "(none)")
+                    refused = 0
                 failed = queued and refused >= START_TRIES and self.store.fail_start(
                     end["job"], SERVICE.text("job-start-refused", {"count": refused, "problem": end["error"]}))
             except Exception as exc:  # noqa: BLE001 - only the storage's refusal is waited out
@@ -519,7 +540,7 @@ class JobEnds:
                 elif failed:
                     log.warning("job %s failed: %d starts in a row refused: %s", end["job"], refused, end["error"])
                 elif queued and refused < START_TRIES:
-                    if not self._start_again(end["job"], refused):
+                    if not self._start_again(end["job"], refused, job["attempt"]):
                         continue  # held: the job has no start on its way, it is handed again at the next try
                 elif not queued:
                     discard_stale_run(self.store, end["job"], end["run"])
@@ -531,9 +552,9 @@ class JobEnds:
                     del self._held[end["job"], end["run"]]
         return recorded
 
-    def _start_again(self, job_id: str, refused: int) -> bool:
-        """Hand the queued job ``job_id``, whose last ``refused`` starts the database refused, to
-        ``again``; return False when ``again`` raised (the queue refused the message: nothing starts
+    def _start_again(self, job_id: str, refused: int, attempt: str | None) -> bool:
+        """Hand the queued job ``job_id``, whose last ``refused`` starts the database refused in its
+        queueing ``attempt``, to ``again``; return False when ``again`` raised (the queue refused the message: nothing starts
         the job, so its end stays held and it is handed again at the next try), else True."""
         if self.again is None:
             log.warning("job %s: its start the database refused is not made again here; the job stays queued",
@@ -541,7 +562,7 @@ class JobEnds:
             return True
         log.warning("job %s: its start the database refused is made again", job_id)
         try:
-            self.again(job_id, refused)
+            self.again(job_id, refused, attempt)
         except Exception:  # noqa: BLE001 - a queue refusing it (its broker down): tried again, not dropped
             log.exception("job %s could not be submitted again; tried again in %s s", job_id, self.every)
             return False
@@ -684,12 +705,6 @@ def _remove_empty(folder: Path) -> None:
         folder.rmdir()
     except OSError:
         pass
-
-
-def _queued(store: JobStore, job_id: str) -> bool:
-    """Return whether job ``job_id`` is queued (waiting for a start)."""
-    job = store.get(job_id)
-    return job is not None and job["state"] == "queued"
 
 
 def _run_of(db: Any, job_id: str) -> str | None:

@@ -51,8 +51,9 @@ A worker brings the data folder's database up to its schema at the first task it
 (``store.ensure_schema``, the service's migration); one of a later docgen it refuses, with one line
 in its log. A job whose start the database refused for the whole wait is held (``_hand_on``) and
 its start message sent again once the database takes writes (``jobs.JobEnds``' ``again``), with
-the number of starts refused in a row, which the worker taking it hands on: the third fails the job
-(``jobs.START_TRIES``).
+the number of starts refused in a row and the job's queueing they count in, which the worker taking
+it hands on: the third fails the job (``jobs.START_TRIES``); a count of an earlier queueing (the job
+run again while the message waited) starts over (``work.run_job``).
 """
 from __future__ import annotations
 
@@ -132,22 +133,24 @@ class CeleryRunner:
         self.settings = settings
         self.app = make_app(settings.broker)
 
-    def submit(self, job_id: str, refused: int = 0) -> None:
+    def submit(self, job_id: str, refused: int = 0, attempt: str | None = None) -> None:
         """Queue job ``job_id`` (its start message carries no run: the job is queued, in none), with the
-        starts of it the database ``refused`` in a row (``_start_message``)."""
-        self.app.send_task("docgen.job", **_start_message(self.settings, job_id, refused))
+        starts of it the database ``refused`` in a row in its queueing ``attempt`` (``_start_message``)."""
+        self.app.send_task("docgen.job", **_start_message(self.settings, job_id, refused, attempt))
 
     def close(self) -> None:
         """Nothing runs here; queued and running jobs carry on in the workers."""
         self.app.close()
 
 
-def _start_message(settings: Settings, job_id: str, refused: int) -> dict[str, Any]:
+def _start_message(settings: Settings, job_id: str, refused: int, attempt: str | None = None) -> dict[str, Any]:
     """The arguments of job ``job_id``'s start message: its data folder, its id and the register,
-    and, after a start the database refused, how many were in a row (``jobs.JobEnds``); a message
-    after none has the form of a docgen before refusals were counted."""
+    and, after a start the database refused, how many were in a row and the job's queueing they
+    count in (``jobs.JobEnds``: a worker taking the message once the job was run and queued again
+    starts the count over); a message after none has the form of a docgen before refusals were
+    counted."""
     return {"args": [str(settings.data_dir), job_id, settings.register],
-            "kwargs": {"refused": refused} if refused else {}}
+            "kwargs": {"refused": refused, "attempt": attempt} if refused else {}}
 
 
 def _settings(data_dir: str, register: str) -> Settings:
@@ -186,8 +189,8 @@ def _hand_on(app: Celery, settings: Settings, end: Any) -> None:
     start it refused gets its start message again then (sent on ``app``)."""
     from docgen.service.jobs import JobEnds, JobStore
 
-    def again(job_id: str, refused: int) -> None:
-        app.signature("docgen.job", **_start_message(settings, job_id, refused)).apply_async()
+    def again(job_id: str, refused: int, attempt: str | None) -> None:
+        app.signature("docgen.job", **_start_message(settings, job_id, refused, attempt)).apply_async()
 
     if end is not None:
         _ENDS.setdefault(settings.db_path, JobEnds(JobStore(settings.db_path), again=again)).add(end)
@@ -202,11 +205,13 @@ def _dropped(job_id: str, message: str, run: str | None, job: dict[str, Any] | N
                 now)
 
 
-def _job_task(task: Any, data_dir: str, job_id: str, register: str, refused: int = 0) -> None:
+def _job_task(task: Any, data_dir: str, job_id: str, register: str, refused: int = 0,
+              attempt: str | None = None) -> None:
     """Start a queued job (a message sent while it was queued: of no run) and run it; a batch is
     handed on to its split (``docgen.split``, in its run), which checks and splits it. A job already
     in a run is left alone (the message is logged dropped: it was delivered again, or sent twice).
-    ``refused``: the starts of the job the database refused in a row before this message."""
+    ``refused``: the starts of the job the database refused in a row before this message, in its
+    queueing ``attempt`` (a count of an earlier queueing starts over: ``work.run_job``)."""
     from docgen.service.jobs import JobStore
     from docgen.service.work import _run_job, run_job
 
@@ -232,7 +237,8 @@ def _job_task(task: Any, data_dir: str, job_id: str, register: str, refused: int
 
     try:
         _hand_on(task.app, settings, run_job(settings, store, job_id, begin, handler,
-                                             hand_on=handed_on_lease(settings), refused=refused))
+                                             hand_on=handed_on_lease(settings), refused=refused,
+                                             attempt=attempt))
     except InputError as exc:  # from ``begin``: the handler's own end the job
         _not_run(job_id, exc)
 

@@ -52,11 +52,11 @@ class Service:
                                          self.settings.record_wait, self.settings.job_lease)
         return self._runner
 
-    def submit(self, job_id: str, refused: int = 0) -> None:
+    def submit(self, job_id: str, refused: int = 0, attempt: str | None = None) -> None:
         """Hand the queued job ``job_id`` to the runner (its last ``refused`` starts the database
-        refused: ``JobEnds``); when it runs in this process's workers, the end they could not record
+        refused in its queueing ``attempt``: ``JobEnds``); when it runs in this process's workers, the end they could not record
         is held and recorded here (``JobEnds``), not left running."""
-        future = self.runner.submit(job_id, refused)
+        future = self.runner.submit(job_id, refused, attempt)
         if future is not None:
             self.ends.watch(future)
             future.add_done_callback(lambda ran: self._again_if_dropped(job_id, ran))

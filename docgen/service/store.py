@@ -102,6 +102,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # how many times the sweep handed a queued job to the runner again since it was queued: the wait
     # for its start doubles at each (``jobs.JobStore.overdue``)
     5: ("ALTER TABLE jobs ADD COLUMN resent INTEGER NOT NULL DEFAULT 0",),
+    # each queueing of a job (``jobs.JobStore.create``, ``requeue``): the starts the database refused
+    # in a row count within one (a job queued before it was kept has none)
+    6: ("ALTER TABLE jobs ADD COLUMN attempt TEXT",),
 }
 #: The version this docgen makes and reads.
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -485,12 +485,12 @@ HANDLERS = {"batch": _batch_job, "letters": _letters_job, "npl-report": _npl_job
 
 
 def execute_job(data_dir: str, job_id: str, register: str = "", record_wait: float | None = None,
-                job_lease: float | None = None, refused: int = 0) -> JobEnd | None:
+                job_lease: float | None = None, refused: int = 0, attempt: str | None = None) -> JobEnd | None:
     """Run job ``job_id`` of the service whose data folder is ``data_dir`` (in a worker process).
 
     ``register``: the service's register when not the data folder's own; ``record_wait`` and
     ``job_lease``: the service's ``Settings`` (None: this process's); ``refused``: the starts of the
-    job the database refused in a row before this one (``run_job``). The job moves queued -> running ->
+    job the database refused in a row before this one, in its queueing ``attempt`` (``run_job``). The job moves queued -> running ->
     done or failed; its result, files and audit entry are recorded. A job no longer queued
     (cancelled, or taken by another worker) is left alone. Returns None, or the job's end when the
     database refused it for the whole wait (``run_job``).
@@ -500,12 +500,12 @@ def execute_job(data_dir: str, job_id: str, register: str = "", record_wait: flo
     settings = Settings(Path(data_dir), register=register, record_wait=record_wait, job_lease=job_lease)
     store = JobStore(settings.db_path)
     return run_job(settings, store, job_id, lambda: store.start(job_id, settings.job_lease),
-                   lambda job: _run_job(settings, job, store), refused=refused)
+                   lambda job: _run_job(settings, job, store), refused=refused, attempt=attempt)
 
 
 def run_job(settings: Settings, store: Any, job_id: str, begin: Callable[[], dict[str, Any] | None],
             handler: Callable[[dict[str, Any]], dict[str, Any] | None], hand_on: float | None = None,
-            run: str | None = None, refused: int = 0) -> JobEnd | None:
+            run: str | None = None, refused: int = 0, attempt: str | None = None) -> JobEnd | None:
     """Take job ``job_id`` (``begin()``: the running job, or None to leave it alone) and run
     ``handler(job)`` for it (``run_handler``), renewing the job's lease (``Lease``,
     ``settings.job_lease``) meanwhile; a handler that hands the job on (returns None) leaves it a
@@ -518,15 +518,20 @@ def run_job(settings: Settings, store: Any, job_id: str, begin: Callable[[], dic
     failed), its audit entry not yet made, for ``JobEnds`` to record once the database takes writes.
     The end of a refused ``begin`` names ``run``: a refused start's names none, and fails no job
     (``JobStore.give_up``: the job, still queued, is started again), and counts the starts refused in
-    a row (``refused``: those before it; ``JobEnds`` fails the job at ``START_TRIES``). Every write
-    about the job names its run (``job["run"]``): one the job is no longer in changes nothing.
+    a row (``refused``: those before it; ``JobEnds`` fails the job at ``START_TRIES``) in the job's
+    queueing (``attempt``: the one they were made in; a count of another than the job's now starts
+    over, ``_counted``). Every write about the job names its run (``job["run"]``): one the job is no
+    longer in changes nothing.
     """
     from docgen.service.jobs import Lease
 
+    if run is None:  # a start
+        refused, attempt = _counted(settings, store, job_id, refused, attempt)
     try:
         job = recorded(settings, begin)
     except NotRecorded as exc:
-        return {"job": job_id, "run": run, "error": exc.problem.message, "audit": None, "refused": refused + 1}
+        return {"job": job_id, "run": run, "error": exc.problem.message, "audit": None, "refused": refused + 1,
+                "attempt": attempt}
     if job is None:
         return None
     with Lease(store, job_id, job["run"], settings.job_lease) as lease:
@@ -537,6 +542,27 @@ def run_job(settings: Settings, store: Any, job_id: str, begin: Callable[[], dic
             return result
 
         return run_handler(settings, store, job, run)
+
+
+def _counted(settings: Settings, store: Any, job_id: str, refused: int, attempt: str | None) -> tuple[int, str | None]:
+    """Return the starts of job ``job_id`` refused in a row before this one and the queueing they
+    count in: the job's queueing now (read before the start: a job queued again while the start
+    waited for the database keeps this one's count out of its own), with ``refused`` when they
+    were counted in it (``attempt``), else none (logged: the job was run and queued again since,
+    the start that carried them waiting in a queue meanwhile). A database that refuses even to be
+    read leaves both as they were given."""
+    try:
+        job = store.get(job_id)
+    except Exception as exc:  # noqa: BLE001 - only the storage's refusal is passed over: the start waits it out
+        if storage_problem(exc, folder=settings.data_dir, database=settings.db_path) is None:
+            raise
+        return refused, attempt
+    now = None if job is None else job.get("attempt")
+    if refused and attempt != now:
+        log.warning("job %s: the %d starts refused in a row counted for its queueing %s start over: it was run and "
+                    "queued again since (now %s)", job_id, refused, attempt or "(none)", now or "(none)")
+        refused = 0
+    return refused, now
 
 
 #: How often a worker tries again to write a job's state the database refused (its wait is

@@ -56,14 +56,14 @@ class ThreadRunner:
         self.runs: dict[str, concurrent.futures.Future[Any]] = {}
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
 
-    def submit(self, job_id: str, refused: int = 0) -> concurrent.futures.Future[Any]:
-        self.runs[job_id] = self._pool.submit(self._run, job_id, refused)
+    def submit(self, job_id: str, refused: int = 0, attempt: str | None = None) -> concurrent.futures.Future[Any]:
+        self.runs[job_id] = self._pool.submit(self._run, job_id, refused, attempt)
         return self.runs[job_id]
 
-    def _run(self, job_id: str, refused: int) -> Any:
+    def _run(self, job_id: str, refused: int, attempt: str | None) -> Any:
         self.go.wait()
         return work.execute_job(str(self.settings.data_dir), job_id, self.settings.register,
-                                self.settings.record_wait, refused=refused)
+                                self.settings.record_wait, refused=refused, attempt=attempt)
 
     def close(self) -> None:
         self.go.set()

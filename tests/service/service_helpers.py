@@ -33,10 +33,13 @@ class HeldRunner:
         self.submitted: list[str] = []
         #: the starts refused in a row each submission came after, in order
         self.refused: list[int] = []
+        #: the queueing of the job each submission was for (None: not said)
+        self.attempts: list[str | None] = []
 
-    def submit(self, job_id: str, refused: int = 0) -> None:
+    def submit(self, job_id: str, refused: int = 0, attempt: str | None = None) -> None:
         self.submitted.append(job_id)
         self.refused.append(refused)
+        self.attempts.append(attempt)
 
     def close(self) -> None:
         pass

@@ -332,11 +332,11 @@ def test_a_queued_job_the_queue_refuses_to_take_again_is_handed_again_at_the_nex
     class RefusingOnce(HeldRunner):
         refused_job = ""
 
-        def submit(self, job_id: str, refused: int = 0) -> None:
+        def submit(self, job_id: str, refused: int = 0, attempt: str | None = None) -> None:
             if not self.refused_job:  # a broker down for the first message
                 self.refused_job = job_id
                 raise ConnectionError("Error 111 connecting to localhost:6379. Connection refused.")
-            super().submit(job_id, refused)
+            super().submit(job_id, refused, attempt)
 
     settings = make_settings(tmp_path / "data", record_wait=1, job_lease=1)  # a period of 2 s
     runner = RefusingOnce()

@@ -457,8 +457,8 @@ def test_the_held_end_of_a_refused_start_fails_no_queued_job_nor_another_runs(
     assert end is not None and end["run"] is None and store.get(job_id)["state"] == "queued"
     started: list[Any] = []
 
-    def again(job: str, refused: int) -> None:  # as the service's submit: its workers run the job
-        started.append(work.execute_job(str(settings.data_dir), job, refused=refused))
+    def again(job: str, refused: int, attempt: str | None) -> None:  # as the service's submit: its workers run it
+        started.append(work.execute_job(str(settings.data_dir), job, refused=refused, attempt=attempt))
 
     ends = JobEnds(store, every=3600, again=again)
     # Another worker started the job meanwhile (a message sent twice, a submit after a broken pool).
@@ -507,7 +507,7 @@ def test_a_refused_start_whose_queue_refuses_its_message_again_stays_held_until_
     job_id = store.create("letters", "manager", {"out": str(tmp_path / "out"), "role": "manager"})
     sent: list[str] = []
 
-    def again(job: str, refused: int) -> None:  # as a worker's send of the start message, its broker down at first
+    def again(job: str, *_: Any) -> None:  # as a worker's send of the start message, its broker down at first
         if not sent:
             sent.append("refused")
             raise ConnectionError("Error 111 connecting to localhost:6379. Connection refused.")

@@ -10,6 +10,7 @@ raised in-process where the service writes.
 from __future__ import annotations
 
 import errno
+import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -214,14 +215,15 @@ def test_a_job_the_database_refuses_to_start_for_the_whole_wait_is_started_again
     end = work.execute_job(str(held.settings.data_dir), job_id, record_wait=0.05)  # waits, then hands it back
     monkeypatch.undo()
     full = _full_message(held.settings.data_dir)
-    assert end == {"job": job_id, "run": None, "error": full, "audit": None, "refused": 1}
     store = JobStore(held.settings.db_path)
+    assert end == {"job": job_id, "run": None, "error": full, "audit": None, "refused": 1,
+                   "attempt": store.get(job_id)["attempt"]}
     assert store.get(job_id)["state"] == "queued"  # never half-started
     submitted: list[str] = []
 
-    def again(job: str, refused: int) -> None:  # as the service's submit: its workers run it
+    def again(job: str, refused: int, attempt: str | None) -> None:  # as the service's submit: its workers run it
         submitted.append(job)
-        assert work.execute_job(str(held.settings.data_dir), job, refused=refused) is None
+        assert work.execute_job(str(held.settings.data_dir), job, refused=refused, attempt=attempt) is None
 
     ends = JobEnds(store, every=0.01, again=again)
     monkeypatch.setattr(JobStore, "give_up", _refused)
@@ -246,7 +248,7 @@ class InlineRunner:
         self.full = True
         self.refused: list[int] = []  # the starts refused in a row each submission came after
 
-    def submit(self, job_id: str, refused: int = 0) -> Any:
+    def submit(self, job_id: str, refused: int = 0, attempt: str | None = None) -> Any:
         import concurrent.futures
 
         self.refused.append(refused)
@@ -255,7 +257,7 @@ class InlineRunner:
             if self.full:
                 refusing.setattr(JobStore, "start", _refused)
             future.set_result(work.execute_job(str(self.settings.data_dir), job_id, record_wait=0.05,
-                                               refused=refused))
+                                               refused=refused, attempt=attempt))
         return future
 
     def close(self) -> None:
@@ -320,13 +322,60 @@ def test_local_workers_carry_the_count_of_starts_refused_to_the_start_they_make(
     monkeypatch.setattr(work, "_RECORD_EVERY", 0.01)
     monkeypatch.setattr(JobStore, "start", _refused)
     settings = make_settings(tmp_path / "data")
-    job_id = JobStore(settings.db_path).create("letters", "manager", {"out": str(tmp_path / "out"), "role": "manager"})
+    store = JobStore(settings.db_path)
+    job_id = store.create("letters", "manager", {"out": str(tmp_path / "out"), "role": "manager"})
     runner = ProcessRunner(settings.data_dir, 1, record_wait=0.05)
     try:
-        end = runner.submit(job_id, 2).result(timeout=30)
+        end = runner.submit(job_id, 2, store.get(job_id)["attempt"]).result(timeout=30)
     finally:
         runner.close()
     assert end is not None and (end["job"], end["run"], end["refused"]) == (job_id, None, 3)
+
+
+def test_starts_refused_in_an_earlier_queueing_of_a_job_run_again_count_no_more(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The count of starts refused in a row belongs to one queueing of the job. While a start
+    carrying a count waited (its message in a busy queue, an end held), another start ran the job,
+    which failed, and a user ran it again: that count neither fails the job run again nor carries
+    on into its own, which counts from its first refused start to the third."""
+    from docgen.service.jobs import START_TRIES
+
+    monkeypatch.setattr(work, "_RECORD_EVERY", 0.01)
+    settings = make_settings(tmp_path / "data")
+    store = JobStore(settings.db_path)
+    job_id = store.create("letters", "manager", {"out": str(tmp_path / "out"), "role": "manager"}, start_wait=60)
+    first = store.get(job_id)["attempt"]
+    run = store.start(job_id, 60)["run"]
+    assert store.finish(job_id, run=run, error="LibreOffice stopped") and store.requeue(job_id, 60)
+    second = store.get(job_id)["attempt"]
+    assert second not in (None, first)
+    caplog.set_level(logging.WARNING, "docgen.service")
+    # The start that waited, two refused before it in the first queueing, refused too: it is the
+    # first refused of the job's queueing now.
+    with monkeypatch.context() as refusing:
+        refusing.setattr(JobStore, "start", _refused)
+        end = work.execute_job(str(settings.data_dir), job_id, record_wait=0.05, refused=2, attempt=first)
+    assert end is not None and (end["run"], end["refused"], end["attempt"]) == (None, 1, second)
+    said = [r.getMessage() for r in caplog.records if r.name == "docgen.service"]
+    assert f"job {job_id}: the 2 starts refused in a row counted for its queueing {first} start over: it was run " \
+           f"and queued again since (now {second})" in said
+    # An end held since the first queueing, its count the last allowed: it fails nothing, and the
+    # job is handed again with no count.
+    handed: list[tuple[str, int, str | None]] = []
+    ends = JobEnds(store, every=3600, again=lambda *args: handed.append(args))
+    ends.add({"job": job_id, "run": None, "error": "磁盘已满", "audit": None, "refused": START_TRIES,
+              "attempt": first})
+    assert ends.record() == 1 and ends.held == [] and handed == [(job_id, 0, second)]
+    assert store.get(job_id)["state"] == "queued"
+    # The job's own count carries on, and its third refused start fails it.
+    ends.add(end)
+    assert ends.record() == 1 and handed[1:] == [(job_id, 1, second)]
+    ends.add({**end, "refused": START_TRIES})
+    assert ends.record() == 1 and handed[2:] == []
+    ends.close()
+    job = store.get(job_id)
+    said = SERVICE.text("job-start-refused", {"count": START_TRIES, "problem": end["error"]})
+    assert (job["state"], job["error"]) == ("failed", said)
 
 
 def test_a_celery_start_refused_again_and_again_carries_its_count_in_the_message_and_fails_the_job(
@@ -357,7 +406,9 @@ def test_a_celery_start_refused_again_and_again_carries_its_count_in_the_message
         ends.every = 3600
         for _ in range(3):  # each record sends the start again (run at once, eagerly), refused again
             ends.record()
-        assert [message["kwargs"] for message in sent] == [{"refused": 1}, {"refused": 2}]
+        attempt = store.get(job_id)["attempt"]
+        assert [message["kwargs"] for message in sent] == [{"refused": 1, "attempt": attempt},
+                                                           {"refused": 2, "attempt": attempt}]
         assert ends.held == []
     finally:
         queue._ENDS.pop(settings.db_path, None)
