@@ -339,9 +339,12 @@ def guarantor_demand():
     # accelerated only when the borrower's demand letter was issued in an earlier run, and the
     # notice says what the bank did (sent the letter declaring it), not that it took effect.
     add_tag_paragraph(doc, "{%p elif accelerated %}")
-    add_body(doc, f"借款人自{{{{ overdue_since|date_cn }}}}起未按合同约定归还到期贷款{_OVERDUE_BEFORE},已构成违约,我行已依照借款合同约定"
-                  "向借款人发出《逾期贷款催收函》,宣布该笔贷款全部提前到期。截至{{ letter_date|date_cn }},借款人尚欠"
-                  "我行款项如下:")
+    # The declaring letter is named by its serial, and by the date it bears when docgen could read it from
+    # the letter as issued (declared_on): the register's time of the serial need not be that date.
+    add_body(doc, f"借款人自{{{{ overdue_since|date_cn }}}}起未按合同约定归还到期贷款{_OVERDUE_BEFORE},已构成违约,我行已"
+                  "{% if declared_on %}于{{ declared_on|date_cn }}{% endif %}依照借款合同约定向借款人发出"
+                  "{% if declaration_serial %}编号为{{ declaration_serial }}的{% endif %}《逾期贷款催收函》,"
+                  "宣布该笔贷款全部提前到期。截至{{ letter_date|date_cn }},借款人尚欠我行款项如下:")
     add_tag_paragraph(doc, "{%p else %}")
     add_body(doc, f"借款人自{{{{ overdue_since|date_cn }}}}起未按合同约定归还到期贷款{_OVERDUE_NOW},已构成逾期。截至"
                   "{{ letter_date|date_cn }},借款人尚欠我行到期款项如下:")

@@ -23,7 +23,9 @@ demanding the balance under a key of its own (``letter_key(..., declaring=True)`
 episode's first letter, or after an ordinary letter that declared nothing (the flag came later).
 Its guarantors are asked for the balance, by a notice of its own, only once that letter was
 issued in an earlier run (《民法典》第一百三十七条第二款); a letter of an earlier version that
-declared it under the ordinary key counts (``IssuedKeys``).
+declared it under the ordinary key counts (``IssuedKeys``). A guarantor asked before for less (the
+overdue amounts: ``plan.balance_notices_due``) gets that notice too, though 向保证人主张日 keeps the
+guarantee for what was asked then; the notice names the declaring letter by serial and date.
 A letter needs its addressee's address (the borrower's 借款人地址, a guarantor's entry in
 保证人地址), the bank's legal name (``letters.bank_legal_name``) and the branch's contact details;
 without one, the loan is reported with the reason and no letter is written. A guarantor's notice
@@ -60,6 +62,7 @@ from docgen.loans.plan import (
     letter_due_date,
     letter_key,
     load_policy,
+    notice_window,
     penalty_assumed_none,
     recorded,
     service_deadline,
@@ -257,7 +260,8 @@ def guarantor_party(loan: Any, guarantor: str) -> tuple[str, str]:
 
 
 def guarantor_data(loan: Any, guarantor: str, entry: PlanEntry, letter_date: _dt.date,
-                   policy: Policy, *, declared: bool = True, declared_earlier: bool | None = None) -> dict[str, Any]:
+                   policy: Policy, *, declared: bool = True, declared_earlier: bool | None = None,
+                   declaration: tuple[str, _dt.date | None] | None = None) -> dict[str, Any]:
     """Return the ``guarantor-demand`` data of one liable joint guarantor of ``loan``.
 
     ``declared``: the borrower's letter declaring the loan due early (宣布提前到期) was issued in an
@@ -269,6 +273,11 @@ def guarantor_data(loan: Any, guarantor: str, entry: PlanEntry, letter_date: _dt
     borrower, is recorded nowhere: no figure is asserted that the bank could not prove).
     ``declared_earlier`` (``plan.declaration_issued``; default ``declared``): a notice on a loan
     matured since the declaration claims that 罚息 up to maturity in words as well (``_reserved``).
+    ``declaration`` (``IssuedKeys.declaration``): the serial and date of the letter that declared it,
+    which a notice asking the balance names (the date only when read from that letter's unaltered file).
+    The guarantee period the notice states is ``plan.notice_window``'s: a guarantee kept by an
+    earlier demand for less may have its end counted from the declaration passed, the one from
+    maturity not (the notice then states its effect on that count's condition).
     The guarantor's address and ID number are left out when the ledger lacks them (no address:
     the notice is refused by ``plan_letters``; no ID number: the 送达回证 leaves it to the server).
     """
@@ -280,10 +289,13 @@ def guarantor_data(loan: Any, guarantor: str, entry: PlanEntry, letter_date: _dt
     # on its service before the period ends (``serve_by``).
     # Past the end counted from the declaration of early maturity (``Guarantee.disputed_end``), the notice
     # goes out before the end counted from maturity, its effect stated on that count's condition.
+    window = notice_window(entry.guarantee, letter_date)
+    end, disputed = window or (entry.guarantee.period_end, entry.guarantee.disputed_end is not None)
     data.update(guarantor=guarantor, borrower=loan.borrower, borrower_id=loan.id_number,
-                guarantee_period_end=entry.guarantee.period_end,
-                serve_by=service_deadline(entry.guarantee.period_end, letter_date, policy),
-                period_disputed=entry.guarantee.disputed_end is not None)
+                guarantee_period_end=end, serve_by=service_deadline(end, letter_date, policy),
+                period_disputed=disputed)
+    if declaration is not None and data["accelerated"]:
+        data["declaration_serial"], data["declared_on"] = declaration
     address, id_number = guarantor_party(loan, guarantor)
     if address:
         data["guarantor_address"] = address
@@ -315,14 +327,39 @@ class IssuedKeys(frozenset):  # type: ignore[type-arg]
     _files: dict[str, tuple[str, str]]
     _said: dict[str, bool]
     _dated: dict[str, tuple[str, str, str]]
+    _serials: dict[str, str]
 
     def __new__(cls, keys: Iterable[str], files: dict[str, tuple[str, str]] | None = None,
-                dated: dict[str, tuple[str, str, str]] | None = None) -> IssuedKeys:
+                dated: dict[str, tuple[str, str, str]] | None = None,
+                serials: dict[str, str] | None = None) -> IssuedKeys:
         self = super().__new__(cls, keys)
         self._files = files or {}  # ordinary key -> (file, sha256) of the letters that may have declared
         self._said = {}
         self._dated = dated or {}  # demand letter's key -> (file, sha256, created)
+        self._serials = serials or {}  # demand letter's key -> serial
         return self
+
+    def declaration(self, key: str) -> tuple[str, _dt.date | None] | None:
+        """Return ``(serial, date)`` of the demand letter held under declaring ``key`` (or, read into
+        an ordinary letter of an earlier version, that letter's), or None when none is held or its
+        serial is unknown. The date is the one the letter bears, read from its recorded file when
+        unaltered, and only when no later than the day its serial was taken: a letter made again
+        later (restored, under its old serial) bears the later date, not the one served; None then,
+        and when the file proves nothing (the day the serial was taken may not be the letter's)."""
+        if key not in self:
+            return None
+        held = key if key in self._serials else key[: -len(DECLARING)] if key.endswith(DECLARING) else key
+        serial = self._serials.get(held)
+        if serial is None:
+            return None
+        found = self._dated.get(held)
+        if found is None:
+            return serial, None
+        file, sha256, created = found
+        dated = _letter_date(file, sha256)
+        if dated is None or dated > _dt.datetime.fromisoformat(created).date():
+            return serial, None
+        return serial, dated
 
     def issued_on(self, key: str) -> _dt.date | None:
         """Return the date of the demand letter held under ``key`` (a declaring key read into an
@@ -439,7 +476,8 @@ def _issued(register: Any) -> IssuedKeys:
              if r.template in ("demand-letter", "guarantor-demand") and not r.row_key.endswith(DECLARING)}
     # The demand letters' dates: a declaration's starts the guarantee period it may shorten (plan.declared_on).
     dated = {r.row_key: (r.file, r.sha256, r.created) for r in records if r.template == "demand-letter"}
-    return IssuedKeys((r.row_key for r in records), files, dated)
+    serials = {r.row_key: r.serial for r in records if r.template == "demand-letter"}
+    return IssuedKeys((r.row_key for r in records), files, dated, serials)
 
 
 @dataclass
@@ -480,6 +518,8 @@ class Outcome:
         向保证人主张日."""
         if self.code not in ("issued", "restored", "issued-before"):
             return None
+        if self.document == "guarantor-demand" and "kept" in self.facts and self.code != "issued-before":
+            return MESSAGES.text("guarantor-demand-next/balance", self.facts)
         if self.document == "guarantor-demand" and "serve_by" in self.facts:
             return MESSAGES.text("guarantor-demand-next/serve-by", self.facts)
         if self.document == "guarantor-demand" and "deadline" in self.facts and self.code != "issued-before":
@@ -666,7 +706,8 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
                                        declared_earlier=earlier), **period},
                         loan.borrower)
         guarantee = entry.guarantee
-        if (guarantee is not None and guarantee.needs_demand
+        if entry.balance_guarantors or (
+                guarantee is not None and guarantee.needs_demand
                 and (entry.next_action == "guarantor-demand" or guarantee_call_due(guarantee, as_of, policy))):
             # Early maturity is declared by the borrower's letter, and only takes effect once that
             # letter reaches the borrower (《民法典》第一百三十七条第二款): one queued in this run has
@@ -675,13 +716,25 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
             declared = declared_before(loan, as_of, policy, issued)
             earlier = declaration_issued(loan, policy, issued)
             for name in entry.liable_guarantors:
-                add(entry, "guarantor-demand", guarantor_notice_key(loan, name, declared, issued),
-                    guarantor_data(loan, name, entry, as_of, policy, declared=declared, declared_earlier=earlier), name)
+                key = guarantor_notice_key(loan, name, declared, issued)
+                if not (guarantee is not None and guarantee.needs_demand) and name not in entry.balance_guarantors \
+                        and not recorded(issued, key):
+                    continue  # kept by an earlier demand that may have asked the balance: nothing to ask again
+                add(entry, "guarantor-demand", key,
+                    guarantor_data(loan, name, entry, as_of, policy, declared=declared, declared_earlier=earlier,
+                                   declaration=_declaration(issued, loan) if declared else None), name)
         if len(jobs) + len(outcomes) == before:
             outcomes.append(Outcome(entry.loan_no, entry.row, "not-due", facts={
                 "days": entry.days_past_due, "action": plan_label(entry.next_action, entry.time_barred),
                 "due": entry.next_action_due.isoformat()}))
     return jobs, outcomes
+
+
+def _declaration(issued: Container[str], loan: Any) -> tuple[str, _dt.date | None] | None:
+    """Return ``(serial, date)`` of the letter that declared ``loan`` due early as the register holds
+    it (``IssuedKeys.declaration``), or None when ``issued`` cannot tell."""
+    found = getattr(issued, "declaration", None)
+    return None if found is None else found(letter_key(loan, declaring=True))
 
 
 def _owed(loan: Any) -> dict[str, str]:
@@ -797,7 +850,8 @@ def _next_step(job: _Job, policy: Policy) -> dict[str, Any]:
     (``declares_acceleration``), one whose limitation period ends within the service margin names
     that day (``serve_by``: to be served in person by then); a guarantor notice, the date to enter
     as 向保证人主张日 and the last day it may be served, and ``serve_by`` when its guarantee period
-    ends within the service margin."""
+    ends within the service margin; a notice asking the balance declared due of a guarantor the ledger
+    has a 向保证人主张日 for (``PlanEntry.balance_guarantors``), that date (``kept``: to be left as it is)."""
     facts: dict[str, Any] = {}
     if job.data.get("penalty_agreed") is False:
         # The letter neither claims nor reserves any 罚息 on a rate of nil: staff confirm the contract agrees none.
@@ -805,7 +859,11 @@ def _next_step(job: _Job, policy: Policy) -> dict[str, Any]:
     if job.document == "demand-letter" and job.key.endswith(DECLARING):
         facts["declares_acceleration"] = True
     if job.document == "guarantor-demand" and job.entry.guarantee is not None:
-        facts.update(deadline=job.entry.guarantee.period_end.isoformat(), ledger_column="向保证人主张日")
+        facts.update(deadline=job.data["guarantee_period_end"].isoformat(), ledger_column="向保证人主张日")
+        kept = job.entry.loan.guarantor_demanded
+        if job.party in job.entry.balance_guarantors and kept is not None:
+            # The ledger's date is the earlier demand's: the limitation of what it claimed runs from it.
+            facts["kept"] = kept.isoformat()
     if job.document in ("demand-letter", "guarantor-demand") and job.data.get("serve_by") is not None:
         facts["serve_by"] = job.data["serve_by"].isoformat()
     return facts

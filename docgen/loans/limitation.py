@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from docgen.core.periods import add_months, add_years
@@ -145,6 +145,9 @@ class Guarantee:
     #: from the original maturity would, and whether the guarantors are still liable is disputed;
     #: else None.
     disputed_end: _dt.date | None = None
+    #: The end counted from the declaration of early maturity whenever it is earlier than the one
+    #: counted from maturity (``later_end``), passed or not; else None.
+    declared_end: _dt.date | None = None
 
     @property
     def needs_demand(self) -> bool:
@@ -190,6 +193,15 @@ def guarantee_status(loan: Any, as_of: _dt.date, months: int = 6, years: int = 3
     guarantor has its own ``years``-year limitation from that date (art. 694 para. 2). A 一般保证 is
     preserved by a suit against the debtor (起诉日期) inside the period (art. 694 para. 1).
     """
+    found = _guarantee_status(loan, as_of, months, years, declared_on)
+    if found is None or found.later_end is None:
+        return found
+    return replace(found, declared_end=accelerated_guarantee_end(loan.maturity, declared_on, months))
+
+
+def _guarantee_status(loan: Any, as_of: _dt.date, months: int, years: int,
+                      declared_on: _dt.date | None) -> Guarantee | None:
+    """Return ``guarantee_status`` without its ``declared_end``."""
     if not loan.guarantors:
         return None
     kind = loan.guarantee_type or "一般保证"

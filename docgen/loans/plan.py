@@ -20,6 +20,8 @@ loan overdue on ``as_of``, most urgent first:
   in court needs no demand letter any more). A loan to be declared due early (宣布提前到期)
   whose letter of this episode, issued before, declared nothing gets ``declare-acceleration``
   (due today; only a lapsing guarantee comes first): the declaration needs a letter of its own;
+  once it is out, joint guarantors asked before for less than the balance (``balance_notices_due``)
+  get ``guarantor-demand`` (due today) and the warning ``guarantor-balance-undemanded``;
 - the deadlines follow DESIGN §8.1 (``docgen.loans.limitation``): the limitation period from the
   claim's due date and the interrupting events that came before it ran out (``limitation_basis``
   names the event), the enforcement period after a judgment, the guarantee by its type. A deadline
@@ -543,6 +545,9 @@ class PlanEntry:
     guarantee: Guarantee | None = None
     notices: list[Notice] = field(default_factory=list)
     loan: Any = None
+    #: Joint guarantors to be asked for the balance declared due early, having been asked for less
+    #: (``balance_notices_due``).
+    balance_guarantors: list[str] = field(default_factory=list)
 
     @property
     def liable_guarantors(self) -> list[str]:
@@ -569,6 +574,11 @@ class PlanEntry:
             "guarantee": None if g is None else {
                 "type": g.type, "period_end": g.period_end.isoformat(), "liable": g.liable,
                 "preserved": g.preserved or None, "basis": g.basis, "reason": g.reason or None,
+                # The two ends of a period a declaration of early maturity shortened, and whether the bank
+                # now acts by the later one, the earlier having passed (``guarantee-disputed``).
+                "disputed": g.disputed_end is not None,
+                "declared_end": g.declared_end.isoformat() if g.declared_end else None,
+                "maturity_end": g.later_end.isoformat() if g.later_end else None,
             },
             "warning_details": [n.to_dict() for n in self.notices],
             "seed_bucket": self.seed_bucket,
@@ -714,6 +724,56 @@ def guarantor_notice_key(loan: Any, name: str, declared: bool, issued: Container
             and not recorded(issued, key) and key in issued):
         return letter_key(loan, "guarantor-demand", name)
     return key
+
+
+def notice_window(guarantee: Guarantee, as_of: _dt.date) -> tuple[_dt.date, bool] | None:
+    """Return ``(end, disputed)``: the last day a notice to a joint guarantor dated ``as_of`` can come
+    within the guarantee period, and whether that end is disputed (only counted from the original
+    maturity: the end counted from the declaration of early maturity has passed); None when both ends
+    have passed.
+
+    A guarantee kept by an earlier demand keeps the end counted from the declaration
+    (``Guarantee.period_end``) with the one from maturity in ``later_end``; one not kept already
+    has the disputed end in ``period_end`` (``limitation.guarantee_status``).
+    """
+    if as_of <= guarantee.period_end:
+        return guarantee.period_end, guarantee.disputed_end is not None
+    if guarantee.later_end is not None and as_of <= guarantee.later_end:
+        return guarantee.later_end, True
+    return None
+
+
+def balance_notices_due(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str],
+                        guarantee: Guarantee | None) -> list[str]:
+    """Return the joint guarantors of ``loan`` still liable who are to be asked for the whole balance
+    now that the loan was declared due early (``declared_before``: the declaring letter went out in
+    an earlier run), because what they were asked before claimed less.
+
+    An earlier demand claimed less when the register holds this episode's notice to that guarantor
+    under the ordinary key (the overdue amounts: written before the declaration, or in its own run,
+    before it reached the borrower), or when the ledger's 向保证人主张日 is before the declaring
+    letter's date (``declared_on``): a demand made before any declaration asked for no more than
+    what had fallen due. A guarantor the register holds a notice asking the balance for
+    (``guarantor_notice_key``) is not listed; nor is one whose earlier demand is only known from a
+    向保证人主张日 on or after the declaration (it may have asked the balance). The notice must come
+    within the guarantee period (``notice_window``): none is listed once both ends have passed.
+    The guarantee kept for what was demanded earlier does not reach the rest of the balance, which
+    fell due only by the declaration (《民法典》第六百九十二条、第六百九十三条第二款).
+    """
+    if (guarantee is None or guarantee.type != "连带责任保证" or not guarantee.liable
+            or not loan.guarantors or not issued or notice_window(guarantee, as_of) is None
+            or not declared_before(loan, as_of, policy, issued)):
+        return []
+    declared = declared_on(loan, policy, issued)
+    demanded_before = (loan.guarantor_demanded is not None and declared is not None
+                       and loan.guarantor_demanded < declared)
+    due = []
+    for name in loan.guarantors:
+        if recorded(issued, guarantor_notice_key(loan, name, True, issued)):
+            continue
+        if demanded_before or recorded(issued, letter_key(loan, "guarantor-demand", name)):
+            due.append(name)
+    return due
 
 
 def _guarantor_notices_issued(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> bool:
@@ -877,6 +937,15 @@ def plan_entry(
             if serve_by is not None and guarantee.needs_demand:
                 # The guarantor notice keeps the guarantor liable only if served by then: in person, signed for.
                 _notice(notices, "guarantor-demand-serve-by", deadline=serve_by, guarantors=names)
+    balance_due = balance_notices_due(loan, as_of, policy, issued, guarantee)
+    if balance_due:
+        assert guarantee is not None
+        window = notice_window(guarantee, as_of)
+        assert window is not None
+        _notice(notices, "guarantor-balance-undemanded", guarantors="、".join(balance_due), deadline=window[0],
+                declared=declared_on(loan, policy, issued) or "", disputed=window[1])
+        if window[0] <= horizon:
+            urgent.append(window[0])
     action = _next_action(loan, as_of, policy, issued, guarantee, since)
     chosen, chosen_due = action.action, action.due
     urgent_call = False
@@ -895,6 +964,9 @@ def plan_entry(
                and letter_due_date(loan, as_of, policy) is not None)
     if declare and not urgent_call:
         chosen, chosen_due = "declare-acceleration", as_of  # before routine steps; a lapsing guarantee first
+    elif balance_due and not urgent_call and chosen != "demand-letter":
+        # The guarantors were asked for less than the balance declared due: ask them for it, within the period.
+        chosen, chosen_due = "guarantor-demand", as_of
     for name, step_due in action.overdue:
         _notice(notices, f"{name}-overdue", time_barred=time_barred, due=step_due)
     open_actions = list(action.open_actions)
@@ -912,7 +984,7 @@ def plan_entry(
         balance=loan.balance, overdue_principal=loan.overdue_principal, overdue_interest=loan.overdue_interest,
         guarantors=list(loan.guarantors), litigation=loan.litigation, urgent_date=min(urgent) if urgent else None,
         limitation_basis=period.basis, time_barred=time_barred, enforcement_deadline=enforcement,
-        guarantee=guarantee, notices=notices, loan=loan,
+        guarantee=guarantee, notices=notices, loan=loan, balance_guarantors=balance_due,
     )
 
 

@@ -166,6 +166,26 @@ def test_past_both_ends_the_guarantor_is_discharged_and_not_called(tmp_path, pol
     assert not [o for o in result.outcomes if o.document == "guarantor-demand"]
 
 
+def test_the_plan_json_carries_both_ends_and_the_dispute_as_fields(tmp_path, policy) -> None:
+    # Compliance tools filter on guarantee.disputed, not on warning codes or basis text.
+    loan = make_loan("JJ0001", days=10, guarantors=["钱七"], accelerated=True)
+
+    def fields(folder: Path, as_of: dt.date) -> tuple:
+        guarantee = _plan(folder, loan, as_of)["guarantee"]
+        return guarantee["disputed"], guarantee["declared_end"], guarantee["maturity_end"], guarantee["liable"]
+
+    policy_in(tmp_path / "none")
+    assert fields(tmp_path / "none", AS_OF) == (False, None, None, True)  # no declaration yet
+    issue_letters(tmp_path, policy, [loan], AS_OF)
+    assert fields(tmp_path, AS_OF + 7 * DAY) == (False, EARLY.isoformat(), LATE.isoformat(), True)
+    assert fields(tmp_path, EARLY + 10 * DAY) == (True, EARLY.isoformat(), LATE.isoformat(), True)
+    assert fields(tmp_path, LATE + DAY) == (False, EARLY.isoformat(), LATE.isoformat(), False)
+    # An agreed end governs: no second end, nothing disputed.
+    agreed = make_loan("JJ0001", days=10, guarantors=["钱七"], accelerated=True, guarantee_period_end=dt.date(2028, 1, 31))
+    guarantee = _plan(tmp_path, agreed, EARLY + 10 * DAY)["guarantee"]
+    assert (guarantee["disputed"], guarantee["declared_end"], guarantee["maturity_end"]) == (False, None, None)
+
+
 @pytest.mark.parametrize(("declared", "expected"), [
     (dt.date(2026, 11, 28), dt.date(2027, 5, 28)),
     (dt.date(2026, 8, 31), dt.date(2027, 2, 28)),  # the month's last day (art. 202)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from collect_helpers import AS_OF, POLICY_TEXT, make_loan, write_loans
+from collect_helpers import AS_OF, POLICY_TEXT, make_loan, serials_taken_on, write_loans
 from docxtext import docx_text
 
 from docgen.cli import main
@@ -23,6 +23,19 @@ from docgen.loans.plan import build_plan, letter_key, load_policy
 DAY = dt.timedelta(days=1)
 DECLARES = "依照借款合同约定，我行现宣布上述贷款全部提前到期。"
 SENT = "我行已依照借款合同约定向借款人发出《逾期贷款催收函》，宣布该笔贷款全部提前到期。"
+"""What a notice says of the declaration when it cannot name the declaring letter (made by hand)."""
+
+
+def sent(day: str, serial: str) -> str:
+    """What a notice made by ``collect letters`` says of the declaration: the letter by its date and serial."""
+    return f"我行已于{day}依照借款合同约定向借款人发出编号为{serial}的《逾期贷款催收函》，宣布该笔贷款全部提前到期。"
+
+
+@pytest.fixture(autouse=True)
+def register_clock(monkeypatch):
+    # Every serial taken after the letters' dates, as when letters are dated the day they are made or
+    # earlier: a notice names the declaring letter's date (``IssuedKeys.declaration``), whatever the clock.
+    serials_taken_on(monkeypatch, AS_OF + 30 * DAY)
 
 
 @pytest.fixture()
@@ -87,8 +100,8 @@ def test_acceleration_flagged_after_the_first_letter_is_declared_by_a_letter_of_
     third = _run(tmp_path, policy, loan, AS_OF + 6 * DAY)
     ((key, notice),) = _written(third).items()
     assert key == ("guarantor-demand", "钱七")
-    assert ("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约，" + SENT
-            + "截至2026年12月4日，借款人尚欠我行款项如下：") in notice
+    assert ("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约，"
+            + sent("2026年12月3日", "催字〔2026〕第00002号") + "截至2026年12月4日，借款人尚欠我行款项如下：") in notice
     assert "贷款本金余额\n420,000.00" in notice and "合计" in notice
 
     # Once more: nothing issued twice.
@@ -110,7 +123,7 @@ def test_a_loan_accelerated_from_the_start_gets_one_declaring_letter(tmp_path, p
     assert _plan(tmp_path, policy, loan, AS_OF + DAY).next_action == "guarantor-demand"
     second = _run(tmp_path, policy, loan, AS_OF + DAY)
     ((key, notice),) = _written(second).items()
-    assert key == ("guarantor-demand", "钱七") and SENT in notice
+    assert key == ("guarantor-demand", "钱七") and sent("2026年11月28日", "催字〔2026〕第00001号") in notice
     # The flag cleared later: no ordinary letter is added to the episode.
     third = _run(tmp_path, policy, _loan(), AS_OF + 2 * DAY)
     assert [o.document for o in third.written] == ["guarantor-demand"]  # the notice asks overdue amounts
@@ -142,7 +155,9 @@ def test_an_old_ordinary_key_letter_that_demanded_the_balance_counts_as_declarin
     assert _plan(tmp_path, policy, loan, AS_OF + 6 * DAY).next_action == "guarantor-demand"
     result = _run(tmp_path, policy, loan, AS_OF + 6 * DAY)
     ((key, notice),) = _written(result).items()  # no second declaration
-    assert key == ("guarantor-demand", "钱七") and SENT in notice and "贷款本金余额\n420,000.00" in notice
+    # The letter that declared it is named: an earlier version's, under the ordinary key.
+    assert key == ("guarantor-demand", "钱七") and "贷款本金余额\n420,000.00" in notice
+    assert sent("2026年11月28日", "催字〔2026〕第00001号") in notice
 
 
 def test_an_old_guarantor_notice_that_asked_the_balance_is_not_sent_again(tmp_path, policy) -> None:
@@ -169,7 +184,8 @@ def test_an_old_guarantor_notice_that_claimed_a_declaration_no_letter_made_is_fo
     assert _plan(tmp_path, policy, loan, AS_OF + 6 * DAY).next_action == "guarantor-demand"
     result = _run(tmp_path, policy, loan, AS_OF + 6 * DAY)
     ((key, notice),) = _written(result).items()
-    assert key == ("guarantor-demand", "钱七") and SENT in notice and "贷款本金余额\n420,000.00" in notice
+    assert key == ("guarantor-demand", "钱七") and "贷款本金余额\n420,000.00" in notice
+    assert sent("2026年11月29日", "催字〔2026〕第00002号") in notice  # the letter that declared it
     with Register(tmp_path / "register.sqlite") as register:
         assert {r.row_key for r in register.records("guarantor-demand")} == {
             letter_key(loan, "guarantor-demand", "钱七"), letter_key(loan, "guarantor-demand", "钱七", declaring=True)}

@@ -199,8 +199,9 @@ def test_a_guarantor_is_asked_for_an_unmatured_balance_only_once_its_early_matur
     ((notice,),) = [[o for o in second.written if o.document == "guarantor-demand"]]
     text = docx_text(Path(notice.file))
     # What the bank did (sent the letter declaring it), not that the declaration took effect.
-    assert ("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约，我行已依照借款合同约定向借款人发出"
-            "《逾期贷款催收函》，宣布该笔贷款全部提前到期。截至2026年11月28日，借款人尚欠我行款项如下：") in text
+    assert ("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约，我行已于2026年11月28日依照借款合同约定"
+            "向借款人发出编号为催字〔2026〕第00001号的《逾期贷款催收函》，宣布该笔贷款全部提前到期。截至2026年11月28日，"
+            "借款人尚欠我行款项如下：") in text
     assert "贷款本金余额\n420,000.00" in text
 
 
