@@ -146,6 +146,11 @@ def _column_untitled(facts: Mapping[str, Any]) -> str:
                                     f"{facts['path']}：工作表{quoted(facts['sheet'])}的 {facts['letter']} 列",
                                     f"{facts['path']}：{facts['letter']} 列"))
     cell = "" if facts.get("csv") else f"（{facts['cell']}）"
+    if facts.get("leading"):
+        # left of the first title, where only row numbers and totals labels are expected
+        return where + (f"表头为空{cell}，位于第一个表头左侧，但该列第{facts['row']}行有数据{quoted(facts['value'])}"
+                        "（不是序号或合计），无表头的数据无法读取；表格可能整体错位，请核对各列数据是否与表头对齐，"
+                        "或给该列填写表头，或删除该列")
     text = where + f"表头为空{cell}，但该列第{facts['row']}行起有数据，无表头的数据无法读取"
     if facts.get("merged"):
         return text + (f"：{facts['cell']} 在合并单元格 {facts['merged']} 中，表头{quoted(facts['title'])}只属于"
@@ -194,6 +199,11 @@ def _column_untitled_en(facts: Mapping[str, Any]) -> str:
                                     f"{facts['path']}: column {facts['letter']} of sheet {str(facts['sheet'])!r}",
                                     f"{facts['path']}: column {facts['letter']}"))
     cell = "" if facts.get("csv") else f" ({facts['cell']})"
+    if facts.get("leading"):
+        return where + (f" has an empty header{cell}, left of the first header, but holds {str(facts['value'])!r} "
+                        f"in row {facts['row']} (neither a row number nor a total); data without a header cannot be "
+                        "read; the table may be shifted: check that each column's data sit under its header, or give "
+                        "the column a header, or delete it")
     text = where + (f" has an empty header{cell} but holds data from row {facts['row']} on; data without a header "
                     "cannot be read")
     if facts.get("merged"):
@@ -313,6 +323,10 @@ MESSAGES = MessageTable("core", {
            "（格内的双引号应写成两个），或删减其内容，再重试" if f.get("quoted") else "；请删减该格内容后重试")),
     "csv-quote-open": ("{path}：第{row}行第{number}列（{letter} 列）的单元格以英文双引号开头，引号直到文件末尾都未闭合，"
                        "其后各行都被读进了这一格，无法逐行读取；请检查该格的引号是否成对（格内的双引号应写成两个）后重试"),
+    # a stray quote closed rows later: whole rows read into one cell, as if typed on several lines in it
+    "csv-quote-merged": ("{path}：第{row}行第{number}列（{letter} 列）的单元格以英文双引号开头，引号直到文件第{end}行才闭合，"
+                         "文件第{start}行至第{end}行被读成了这一格，其中有整行的数据（分隔符与表头一样多），"
+                         "不是格内换行的文字；请检查该格的引号是否成对（格内的双引号应写成两个），删去多余的引号后重试"),
     "table-not-found": "{path}：文件不存在",
     "table-not-regular": "{path}：不是普通文件，而是文件夹、管道或设备；请给出 .xlsx、.xls 或 .csv 文件",
     "table-format-unknown": lambda f: (f"{f['path']}：无法识别的表格格式 {f['suffix'] or '（无扩展名）'}；"
@@ -458,6 +472,11 @@ MESSAGES = MessageTable("core", {
         + (". It opens with a double quote: if the closing quote is missing, every line after it is read into that "
            "cell; check that its quotes are paired (a quote inside a cell is written twice), or shorten it, then try "
            "again" if f.get("quoted") else "; shorten it and try again")),
+    "csv-quote-merged": ("{path}: the cell in row {row}, column {number} ({letter}), opens with a double quote that is closed "
+                         "only on line {end} of the file, so lines {start} to {end} were read as that one cell, and one "
+                         "of them holds a whole row (as many delimiters as the header), not text typed on several lines; "
+                         "check that its quotes are paired (a quote inside a cell is written twice), delete the stray "
+                         "quote and try again"),
     "csv-quote-open": ("{path}: the cell in row {row}, column {number} ({letter}), opens with a double quote that is never "
                        "closed, so every line after it, to the end of the file, is read into that cell; check that its "
                        "quotes are paired (a quote inside a cell is written twice) and try again"),

@@ -663,9 +663,21 @@ def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
     with contextlib.closing(lines):
         reader = csv.reader(lines, delimiter=delimiter)
         row: Sequence[Any] = ()
+        records = width = lines_read = 0
         try:
             # Row numbers count records, which is what Excel shows when it opens the CSV.
             for row in reader:
+                records += 1
+                if reader.line_num - lines_read > 1 and width >= _MERGED_MIN_FIELDS:
+                    # A record over several lines: a quoted cell holding a line break (rare, so looked at).
+                    at = _merged_cell(row, delimiter, width)
+                    if at is not None:
+                        raise MESSAGES.error(InputError, "csv-quote-merged", path=path, row=records, number=at + 1,
+                                             letter=column_letters(at + 1), start=lines_read + 1,
+                                             end=reader.line_num)
+                elif not width and any(row):
+                    width = len(row)  # the header's
+                lines_read = reader.line_num
                 yield row
         except csv.Error as exc:
             if not str(exc).startswith("field larger than field limit"):
@@ -679,6 +691,28 @@ def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
             left_open = _quote_left_open(path, lines, delimiter)
             if left_open is not None:
                 raise left_open
+
+
+#: The fewest fields a CSV's header must have for a quoted cell holding a whole row's worth of
+#: delimiters on one of its lines to be taken for rows merged by a stray quote (``_merged_cell``).
+_MERGED_MIN_FIELDS = 5
+
+
+def _merged_cell(row: Sequence[str], delimiter: str, width: int) -> int | None:
+    """Return the index of the first cell of ``row`` one of whose lines holds as many delimiters as a
+    whole record of ``width`` fields (``width - 1``), or None.
+
+    A double quote typed at the start of a cell and another further down (``"abc`` on one row,
+    ``def"`` some rows later) make one cell of every line between: Python's csv reads them as an
+    address typed on several lines. What tells them apart is what those lines hold: a row of the
+    table has a delimiter between each of its fields, which no address, remark or name spread over
+    two lines has (Chinese text punctuates with ``，``). A cell spanning lines with only part of a row
+    on each (the two quotes on consecutive rows) shows no such line and is read as it stands."""
+    needed = width - 1
+    for index, cell in enumerate(row):
+        if ("\n" in cell or "\r" in cell) and any(line.count(delimiter) >= needed for line in cell.splitlines()):
+            return index
+    return None
 
 
 def _rewind(lines: Any) -> None:
@@ -953,7 +987,8 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
         titled = [index for index, cell in enumerate(values) if not _is_blank(cell)]
         source.untitled = _Untitled(path, sheet, number, [index for index in range(titled[0] + 1, titled[-1])
                                                           if _is_blank(values[index])],
-                                    titled[-1] + 1, {index: str(values[index]).strip() for index in titled})
+                                    titled[-1] + 1, {index: str(values[index]).strip() for index in titled},
+                                    list(range(titled[0])))
     if header is None:
         read, others = _sheet_and_others(path, sheet) if suffix in _EXCEL_SUFFIXES else (None, [])
         if read is not None and others:  # a cover or notes sheet first, the rows on another
@@ -977,8 +1012,9 @@ class _Untitled:
     however far the rows reach). One holding anything but empty cells and spaces is refused. An
     error cell (``#REF!`` …) is no data there: python-calamine reads it as empty, and the stream as
     its text, which would otherwise cost a scan of the sheet to tell apart (``ERROR_TEXTS``). The
-    untitled columns left of the first title are not watched: there a sheet keeps its row numbers
-    or a totals label, which the reader looks for (``_total_rows``).
+    untitled columns left of the first title (``before``) are where a sheet keeps its row numbers or
+    a totals label, which the reader looks for (``_total_rows``): anything else there (``_row_label``)
+    is refused too, as a table shifted against its header most likely put it there.
     """
 
     path: Path
@@ -989,15 +1025,20 @@ class _Untitled:
     start: int
     #: The header's titled cells, by column index (a merged header's title is its first cell's).
     titles: dict[int, str]
+    #: The untitled columns left of the first title (row numbers and totals labels allowed there).
+    before: list[int] = field(default_factory=list)
 
-    def error(self, index: int, row: int) -> InputError:
+    def error(self, index: int, row: int, value: Any = None) -> InputError:
         """Return the ``InputError`` of column ``index`` (0-based), holding data from ``row`` on:
         the file, the sheet, the column and, when its header cell lies in a merged range, that range
-        and the title it holds. Raises ``InputError`` only as reading the sheet's merged ranges
-        again may (its XML over the size limit)."""
+        and the title it holds; for a column left of the first title (``before``), the ``value``
+        found there, neither a row number nor a totals label. Raises ``InputError`` only as reading
+        the sheet's merged ranges again may (its XML over the size limit)."""
         suffix, letter = self.path.suffix.lower(), column_letters(index + 1)
         facts: dict[str, Any] = {"path": self.path, "letter": letter, "number": index + 1, "row": row,
                                  "cell": f"{letter}{self.row}", "csv": suffix in _CSV_SUFFIXES}
+        if index in self.before:
+            facts.update(leading=True, value=str(value).strip())
         if suffix in _EXCEL_SUFFIXES:
             facts["sheet"] = _sheet_and_others(self.path, self.sheet)[0]
         if suffix in (".xlsx", ".xlsm"):
@@ -1011,6 +1052,27 @@ class _Untitled:
                 facts.update(merged=f"{column_letters(left)}{self.row}:{column_letters(right)}{bottom}",
                              title=self.titles[left - 1], first=column_letters(left))
         return MESSAGES.error(InputError, "column-untitled", **facts)
+
+
+#: The largest row number (序号) a column left of the header's first title may hold: a 借据号 made of
+#: digits, shifted there, is longer.
+_ROW_NUMBER_LIMIT = 999_999
+
+
+def _row_label(value: Any) -> bool:
+    """Whether a cell of an untitled column left of the first title holds what a sheet keeps there:
+    no data (``_no_data``), a row number (a whole number from 1 to ``_ROW_NUMBER_LIMIT``, as a number
+    or as digits) or a totals label (``_TOTAL_LABELS``, which ``_total_rows`` reports)."""
+    if value.__class__ is int:  # the usual row number, first
+        return 1 <= value <= _ROW_NUMBER_LIMIT
+    if _no_data(value) or value in _TOTAL_LABELS:
+        return True
+    if isinstance(value, float):
+        return value.is_integer() and 1 <= value <= _ROW_NUMBER_LIMIT
+    if isinstance(value, str):
+        text = value.strip()
+        return text.isascii() and text.isdigit() and 1 <= int(text) <= _ROW_NUMBER_LIMIT
+    return False
 
 
 def _no_data(value: Any) -> bool:
@@ -1090,8 +1152,12 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
         tails: list[tuple[int, int]] = []  # data past the block's columns: (row, index)
         if untitled is not None:
             spans = len(everything)
-            suspects = [(index, everything[index]) for index in (*untitled.among, *range(untitled.start, spans))
-                        if _has_data(everything[index])]
+            # Left of the first title, row numbers and totals labels are no data: they are put aside.
+            suspects = [(index, [None if _row_label(value) else value for value in everything[index]])
+                        for index in untitled.before if index < spans and _has_data(everything[index])]
+            suspects = [(index, cells) for index, cells in suspects if _has_data(cells)]
+            suspects += [(index, everything[index]) for index in (*untitled.among, *range(untitled.start, spans))
+                         if _has_data(everything[index])]
             tails, source.overflow = source.overflow, []
             past = max(spans, untitled.start)
             if max(map(len, raw)) > past:  # CSV records longer than the others
@@ -1158,16 +1224,17 @@ def _refuse_untitled(untitled: _Untitled | None, suspects: Sequence[tuple[int, S
         return
     skip = set(blank)
     firsts: dict[int, int] = {}
+    values: dict[int, Any] = {}
     for index, cells in suspects:
         at = next((at for at, value in enumerate(cells) if not _no_data(value) and at not in skip), None)
         if at is not None:
-            firsts[index] = first + at
+            firsts[index], values[index] = first + at, cells[at]
     for row, index in tails:
         if row - first not in skip and index not in firsts:
             firsts[index] = row
     if firsts:
         index = min(firsts)
-        raise untitled.error(index, firsts[index])
+        raise untitled.error(index, firsts[index], values.get(index))
 
 
 #: What a sheet's totals row says in its label cell, as typed (spaced out to fill a wide cell too).

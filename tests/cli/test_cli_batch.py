@@ -167,7 +167,7 @@ def test_a_rows_csv_with_a_quote_left_open_exits_2_naming_the_cell(runner: CliRu
     assert not (tmp_path / "o").exists()
 
 
-def test_a_rows_csv_ending_inside_a_quote_exits_2_naming_the_cell(runner: CliRunner, tmp_path: Path) -> None:
+def test_a_rows_csv_with_a_stray_quote_exits_2_naming_the_cell(runner: CliRunner, tmp_path: Path) -> None:
     """Read without a word, the letters of the rows after the stray quote were never made."""
     sheet = write_csv(tmp_path / "rows.csv", rows(3))
     lines = sheet.read_text(encoding="utf-8-sig").splitlines()
@@ -175,8 +175,10 @@ def test_a_rows_csv_ending_inside_a_quote_exits_2_naming_the_cell(runner: CliRun
     sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2, result.output
-    assert result.stderr == (f"Error: {sheet}：第3行第1列（A 列）的单元格以英文双引号开头，引号直到文件末尾都未闭合，"
-                             "其后各行都被读进了这一格，无法逐行读取；请检查该格的引号是否成对（格内的双引号应写成两个）后重试\n")
+    # The next row's quoted cell closes it: the second letter's row, whole, read into that cell.
+    assert result.stderr == (f"Error: {sheet}：第3行第1列（A 列）的单元格以英文双引号开头，引号直到文件第4行才闭合，"
+                             "文件第3行至第4行被读成了这一格，其中有整行的数据（分隔符与表头一样多），不是格内换行的文字；"
+                             "请检查该格的引号是否成对（格内的双引号应写成两个），删去多余的引号后重试\n")
     assert not (tmp_path / "o").exists()
 
 

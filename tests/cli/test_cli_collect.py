@@ -92,6 +92,27 @@ def test_a_ledger_whose_interest_column_lost_its_header_to_a_merged_cell_exits_2
     assert result.exit_code == 0, result.output
 
 
+def test_a_ledger_with_data_left_of_its_first_header_exits_2(runner: CliRunner, ledger: Path) -> None:
+    # A column put before 借据号 with its header left empty: row numbers are what a sheet keeps there;
+    # a loan number there is a row pasted one column to the left, whose cells the plan would misread.
+    book = openpyxl.load_workbook(ledger)
+    sheet = book.active
+    sheet.insert_cols(1)
+    for row in range(2, sheet.max_row + 1):
+        sheet.cell(row, 1).value = row - 1
+    book.save(ledger)
+    args = ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    sheet["A4"] = "JJ0003"
+    book.save(ledger)
+    result = runner.invoke(main, args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", (
+        f"Error: {ledger}：工作表“贷款台账”的 A 列表头为空（A1），位于第一个表头左侧，但该列第4行有数据“JJ0003”"
+        "（不是序号或合计），无表头的数据无法读取；表格可能整体错位，请核对各列数据是否与表头对齐，或给该列填写表头，"
+        "或删除该列\n"))
+
+
 def test_plan_xlsx_needs_an_output_file(runner: CliRunner, ledger: Path, tmp_path: Path) -> None:
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
                                   "--format", "xlsx"])

@@ -11,6 +11,7 @@ from xls_books import xls_copy
 
 from docgen.core import tabular
 from docgen.core.errors import InputError
+from docgen.core.messages import MESSAGES
 from docgen.core.tabular import decode_text, read_table, stream_table
 
 ALIASES = {
@@ -329,6 +330,72 @@ def test_a_csv_read_to_its_end_inside_a_quote_is_refused_naming_the_cell(tmp_pat
                       f"李四,{ID},\"6\r\n\"\r\n").encode(encoding))
     assert [(r.number, r.values["borrower"], r.values["principal"]) for r in read_table(path, ALIASES).rows] == [
         (2, "张三\r\n（\"明远\"）", "5"), (3, "李四", "6")]
+
+
+def test_data_left_of_the_first_header_other_than_row_numbers_and_totals_is_refused(tmp_path: Path) -> None:
+    # The header starts in B; the rows below were pasted one column to the left: A holds the names,
+    # which nothing read, and the plan would have had every loan under the wrong column. Row numbers
+    # (as numbers, as 2.0 from a formula) and a totals row there are what a sheet keeps, read as before.
+    path = _xlsx(tmp_path / "名单.xlsx", [[None, "借款人", "证件号码", "逾期本金"], [1, "张三", ID, 5],
+                                          [2.0, "李四", ID, 6], ["合计", None, None, 11], ["王五", ID, 7, None]])
+    said = (f"{path}：工作表“Sheet”的 A 列表头为空（A1），位于第一个表头左侧，但该列第5行有数据“王五”（不是序号或合计），"
+            "无表头的数据无法读取；表格可能整体错位，请核对各列数据是否与表头对齐，或给该列填写表头，或删除该列")
+    assert _every_way(path, calamine=True) == [said] * 6
+    refused = _refusal(lambda: read_table(path, ALIASES))
+    assert MESSAGES.text(refused.code, refused.facts, "en") == (f"{path}: column A of sheet 'Sheet' has an empty header (A1), left of the first header, but "
+                       "holds '王五' in row 5 (neither a row number nor a total); data without a header cannot be read; "
+                       "the table may be shifted: check that each column's data sit under its header, or give the "
+                       "column a header, or delete it")
+
+
+def test_a_csv_loan_number_left_of_the_first_header_is_refused_by_its_row(tmp_path: Path) -> None:
+    # Row numbers, then a 借据号 made of digits (longer than any row number) where they were.
+    path = tmp_path / "名单.csv"
+    path.write_text(f",借款人,证件号码,逾期本金\n1,张三,{ID},5\n2,李四,{ID},6\n20260001,王五,{ID},7\n",
+                    encoding="utf-8")
+    assert _every_way(path) == [f"{path}：第1列（A 列）表头为空，位于第一个表头左侧，但该列第4行有数据“20260001”"
+                                "（不是序号或合计），无表头的数据无法读取；表格可能整体错位，请核对各列数据是否与表头对齐，"
+                                "或给该列填写表头，或删除该列"] * 3
+    # The same rows with their row numbers only are read as before.
+    path.write_text(f",借款人,证件号码,逾期本金\n1,张三,{ID},5\n2,李四,{ID},6\n 3 ,王五,{ID},7\n", encoding="utf-8")
+    assert [r.values["borrower"] for r in read_table(path, ALIASES).rows] == ["张三", "李四", "王五"]
+
+
+_WIDE = "借款人,证件号码,借款合同号,逾期起始日,逾期本金,备注"
+
+
+@_CSV_WAYS
+def test_a_stray_quote_closed_rows_later_is_refused_naming_the_rows_it_merged(
+        tmp_path: Path, encoding: str, guessed: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A quote typed before 杭州 on row 3 and one after 宁波 on row 6: Python's csv read rows 3 to 6 as
+    # one record, 李四's cell holding 王五's and 赵六's rows whole, and the table lost two loans unseen.
+    _guess_when(guessed, monkeypatch)
+    path = tmp_path / "名单.csv"
+    rows = [_WIDE, f"张三,{ID},HT-1,2026-09-01,5,", f"李四,{ID},HT-2,2026-09-02,6,\"杭州",
+            f"王五,{ID},HT-3,2026-09-03,7,", f"赵六,{ID},HT-4,2026-09-04,8,", f"钱七,{ID},HT-5,2026-09-05,9,宁波\"",
+            f"孙八,{ID},HT-6,2026-09-06,10,"]
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode(encoding))
+    assert _every_way(path, code="csv-quote-merged") == [
+        f"{path}：第3行第6列（F 列）的单元格以英文双引号开头，引号直到文件第6行才闭合，文件第3行至第6行被读成了这一格，"
+        "其中有整行的数据（分隔符与表头一样多），不是格内换行的文字；请检查该格的引号是否成对（格内的双引号应写成两个），"
+        "删去多余的引号后重试"] * 3
+    refused = _refusal(lambda: read_table(path, ALIASES), "csv-quote-merged")
+    assert (refused.facts["row"], refused.facts["start"], refused.facts["end"]) == (3, 3, 6)
+
+
+def test_a_remark_or_address_typed_on_several_lines_is_read_as_before(tmp_path: Path) -> None:
+    # Line breaks inside quotes that close, commas and all, each line short of a whole row; the record
+    # after one counts as the next row; a stray quote closed on the next row leaves no whole row inside.
+    path = tmp_path / "名单.csv"
+    path.write_text(f"{_WIDE}\n张三,{ID},HT-1,2026-09-01,5,\"浙江省杭州市西湖区,\n文三路100号, 3幢, 2单元\"\n"
+                    f"李四,{ID},HT-2,2026-09-02,6,\"第一行\r\n第二行\r\n\"\"第三行\"\"\"\n"
+                    f"王五,{ID},HT-3,2026-09-03,7,\"杭州\n赵六,{ID},HT-4,宁波\"\n", encoding="utf-8")
+    table = read_table(path, ALIASES)
+    assert [(r.number, r.values["borrower"]) for r in table.rows] == [(2, "张三"), (3, "李四"), (4, "王五")]
+    assert table.rows[0].values["contract_no"] == "HT-1"
+    # A narrow table: a line of a few commas is no sign there.
+    path.write_text("借款人,证件号码,逾期本金\n\"张三,\n李四,王五,赵六\",x,5\n", encoding="utf-8")
+    assert [r.values["borrower"] for r in read_table(path, ALIASES).rows] == ["张三,\n李四,王五,赵六"]
 
 
 def test_an_untitled_column_without_data_is_read_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
