@@ -25,7 +25,7 @@ from itertools import compress, islice
 from dataclasses import dataclass, field
 from pathlib import Path
 from operator import is_, itemgetter
-from typing import Any
+from typing import Any, ClassVar
 
 from docgen.core.access import when_denied
 from docgen.core.xlsxbounds import (MAX_CELLS, SheetExtent, check_xlsx_extent, column_letters, declared_extent,
@@ -102,13 +102,23 @@ class Block:
     to its cells as read, one per number; ``problems`` are the text-field cells of these rows
     that cannot be trusted, row by row in sheet column order. ``values`` gives the cleaned
     cells (what ``Row.values`` holds), ``convert`` a column converted a distinct cell at a time.
+    ``joined`` gives a column of text the reader was asked to join (``TableStream.column_blocks``).
     """
+
+    #: Joins the cells of a column of text in ``joined`` (no cell of such a column holds it).
+    SEPARATOR: ClassVar[str] = "\x00"
 
     numbers: list[int]
     raw: dict[str, Sequence[Any]]
     problems: list[Problem]
     _distinct: dict[str, set[Any]] = field(default_factory=dict, repr=False)
     _kinds: dict[str, set[type]] = field(default_factory=dict, repr=False)
+    _joined: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def joined(self, name: str) -> str | None:
+        """Return the cells of field ``name`` joined by ``SEPARATOR`` when the reader joined that
+        column (every cell text, none holding the separator), else None."""
+        return self._joined.get(name)
 
     def distinct(self, name: str) -> set[Any]:
         """Return the distinct cells of field ``name`` as read (an absent field: ``{None}``), made
@@ -895,12 +905,13 @@ class TableStream:
                         unknown_headers=self.unknown_headers, problems=block.problems, columns=self.columns,
                         sheet=self.sheet)
 
-    def column_blocks(self, size: int | None = None) -> Iterator[Block]:
+    def column_blocks(self, size: int | None = None, joining: Iterable[str] = ()) -> Iterator[Block]:
         """Yield the rows after the header as ``Block``s (columns, not rows) of at most ``size``
-        rows (default ``BLOCK_ROWS``), blank rows skipped. Once only, and instead of ``blocks``;
-        raises ``InputError`` when the rest of the file cannot be read or holds data in a column
-        the header leaves untitled."""
-        return _blocks(self._source, self._header, self._text_fields, max(1, size or BLOCK_ROWS), self._leading)
+        rows (default ``BLOCK_ROWS``), blank rows skipped, the ``joining`` fields' columns of text
+        joined (``Block.joined``). Once only, and instead of ``blocks``; raises ``InputError`` when
+        the rest of the file cannot be read or holds data in a column the header leaves untitled."""
+        return _blocks(self._source, self._header, self._text_fields, max(1, size or BLOCK_ROWS), self._leading,
+                       joining)
 
 
 def stream_table(path: str | Path, aliases: Mapping[str, Sequence[str]], *, block: int = 2000,
@@ -1120,7 +1131,8 @@ def _block_rows(block: Block, header: Sequence[tuple[int, str, str, str]], colum
 
 
 def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set: set[str],
-            block_rows: int, leading: Sequence[tuple[int, str]] = ()) -> Iterator[Block]:
+            block_rows: int, leading: Sequence[tuple[int, str]] = (),
+            joining: Iterable[str] = ()) -> Iterator[Block]:
     """Yield the data rows after the header as ``Block``s of at most ``block_rows`` rows.
 
     Works a column at a time: the block's rows are turned into columns at once (``zip``) and a
@@ -1130,8 +1142,15 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
     a totals label. The columns the header leaves untitled (``source.untitled``) are looked at as
     columns too, those past its last title only where rows reach there; ``InputError`` when one
     holds data in a row that is not blank.
+
+    The ``joining`` fields' columns, when all text, are joined (``Block.joined``) and their distinct
+    cells made only when asked for: columns of identifiers and names, whose cells mostly differ and
+    are sent joined to another process (``docgen.loans.ledger_pipe``), where the set is made anyway.
+    The joined text says at once whether such a column holds an error value, a totals label or a
+    letter e (``_ERROR_MARK``, ``_TOTAL_MARK``: characters each of them holds).
     """
     untitled = source.untitled
+    joining = frozenset(joining)
     # The untitled columns among the titled ones are kept in the block, to be looked at as columns.
     width = max((index for index, _, _, _ in header), default=-1) + 1
     if untitled is not None and untitled.among:
@@ -1167,9 +1186,12 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
         labels = [(everything[index], label) for index, label in leading]
         del everything
         # Each column's distinct cells: what the reader looks at for error texts, and what
-        # column-wise work on the block starts from (``Block.distinct``).
-        distinct = [set(column) for column in columns]
-        if not source.settled(first, distinct):
+        # column-wise work on the block starts from (``Block.distinct``); a joined column's later.
+        joined = _joined_columns(columns, fields, joining) if joining else {}
+        distinct: list[set[Any] | None] = [None if name in joined else set(column)
+                                           for name, column in zip(fields, columns)]
+        if not source.settled(first, [_probe(found, column, joined, name, _ERROR_MARK)
+                                      for name, column, found in zip(fields, columns, distinct)]):
             continue  # read again from ``first`` by another reader
         numbers = list(range(first, first + count))
         if columns:
@@ -1187,8 +1209,8 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
         # 序号 column, an untitled first one) come first, each looked at whole, as it has no
         # distinct cells made; a row with no known cell is blank and passed over, as before.
         totals = _total_rows([*((cells, cells, "", label) for cells, label in labels),
-                              *((column, distinct[at], header[at][1], header[at][2])
-                                for at, column in enumerate(columns))], numbers)
+                              *((column, _probe(distinct[at], column, joined, header[at][1], _TOTAL_MARK),
+                                 header[at][1], header[at][2]) for at, column in enumerate(columns))], numbers)
         if labels and blank and totals:
             for at in blank:
                 totals.pop(numbers[at], None)
@@ -1198,20 +1220,47 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
                 keep[at] = False
             numbers = list(compress(numbers, keep))
             columns = [tuple(compress(column, keep)) for column in columns]
-            distinct = []  # the blank cells left: made again when asked for
+            distinct, joined = [], {}  # the blank cells left: made again when asked for
         if totals:
             keep = [number not in totals for number in numbers]
             numbers = list(compress(numbers, keep))
             columns = [tuple(compress(column, keep)) for column in columns]
-            distinct = []
+            distinct, joined = [], {}
         if not numbers:
             if totals:
                 yield Block([], {field: () for field in fields}, [totals[row] for row in sorted(totals)], {})
             continue
-        block = Block(numbers, dict(zip(fields, columns)), [], dict(zip(fields, distinct)))
+        block = Block(numbers, dict(zip(fields, columns)), [],
+                      {name: found for name, found in zip(fields, distinct) if found is not None},
+                      {name: {str} for name in joined}, joined)
         block.problems = sorted([*_text_problems(block, header, text_set), *totals.values()],
                                 key=lambda problem: problem.row or 0)
         yield block
+
+
+def _joined_columns(columns: Sequence[Sequence[Any]], fields: Sequence[str], joining: frozenset[str]) -> dict[str, str]:
+    """Return field -> its cells joined by ``Block.SEPARATOR``, for each of the ``joining`` fields
+    whose cells are all text (``str.join`` refuses any other) and none holds the separator."""
+    joined: dict[str, str] = {}
+    separator = Block.SEPARATOR
+    for name, column in zip(fields, columns):
+        if name in joining:
+            try:
+                text = separator.join(column)
+            except TypeError:
+                continue  # a number, a date or an empty cell (None) in it: a set as for the others
+            if text.count(separator) == len(column) - 1:
+                joined[name] = text
+    return joined
+
+
+def _probe(found: set[Any] | None, column: Sequence[Any], joined: Mapping[str, str], name: str,
+           mark: str) -> Iterable[Any]:
+    """Return what to look in for texts that all hold ``mark``: the column's distinct cells
+    (``found``), or for a joined column nothing when its text lacks ``mark``, else its cells."""
+    if found is not None:
+        return found
+    return column if mark in joined[name] else ()
 
 
 def _refuse_untitled(untitled: _Untitled | None, suspects: Sequence[tuple[int, Sequence[Any]]],
@@ -1245,6 +1294,12 @@ _TOTAL_LABELS = frozenset(
     for colon in ("", "：", ":"))
 
 
+#: A character every error text holds, and one every totals label holds: a joined column of text
+#: lacking it holds none of them.
+_ERROR_MARK = "#"
+_TOTAL_MARK = "计"
+
+
 def _total_rows(columns: Iterable[tuple[Sequence[Any], Iterable[Any], str, str]],
                 numbers: list[int]) -> dict[int, Problem]:
     """Return the block's totals rows (a row with a cell 合计, 总计 … in one of ``columns``), each
@@ -1273,10 +1328,16 @@ def _text_problems(block: Block, header: Sequence[tuple[int, str, str, str]], te
         if canonical not in text_set:
             continue
         column = block.raw[canonical]
-        distinct = block.distinct(canonical)
         if block.kinds(canonical) <= _TEXT_TYPES:
             # Text only (the usual case): scientific notation needs an e, so only those cells are matched.
-            odd = containing(distinct - {None} if None in distinct else distinct, "eE")
+            text = block.joined(canonical)
+            if text is None:
+                distinct = block.distinct(canonical)
+                odd = containing(distinct - {None} if None in distinct else distinct, "eE")
+            elif "e" in text or "E" in text:
+                odd = {value for value in column if "e" in value or "E" in value}
+            else:
+                odd = set()
             suspects: Iterable[int] = [at for at, value in enumerate(column) if value in odd] if odd else ()
         else:
             suspects = range(len(column))

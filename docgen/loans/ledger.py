@@ -944,7 +944,7 @@ def iter_ledger_blocks(path: str | os.PathLike[str], *, sheet: str | None = None
             from docgen.loans import ledger_pipe  # a cold read only: what it imports costs a warm one nothing
 
             if ledger_pipe.worth_piping(file):
-                stream = ledger_pipe.PipedReader.start(_open_stream, file, sheet, block_rows)
+                stream = ledger_pipe.PipedReader.start(_open_stream, file, sheet, block_rows, _JOINED)
         if stream is None:
             stream = _open_stream(file, sheet)
     return LedgerBlocks(file, stream, vocabulary, block_rows, lookup, sheet)
@@ -1074,6 +1074,9 @@ _LOAN_FIELDS = tuple(f.name for f in fields(Loan))
 _MOSTLY_DISTINCT = frozenset({"loan_no", "contract_no", "borrower", "id_number", "address", "guarantors",
                               "guarantor_addresses", "guarantor_ids"})
 _REQUIRED_TEXT = frozenset({"loan_no", "borrower"})
+# Columns of identifiers and names, whose cells differ from loan to loan in any ledger: the reading
+# child joins them for the pipe instead of making a set of their cells that this process makes again.
+_JOINED = frozenset({"loan_no", "contract_no", "borrower", "id_number", "guarantors", "guarantor_ids"})
 # Columns of one value per guarantor: how a stripped cell is split, and the characters that split it.
 _SPLIT: dict[str, tuple[Any, frozenset[str]]] = {
     "guarantors": (lambda text: tuple(split_guarantors(text)), frozenset(_GUARANTOR_SEPARATORS)),

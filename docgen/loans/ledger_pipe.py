@@ -56,7 +56,7 @@ _EXACT_TYPES = frozenset({str, type(None), _dt.date, _dt.datetime})
 _WHOLE_TYPES = _EXACT_TYPES | {int}
 _TEXT = {str}
 # Joins the cells of a text column (a cell holding it is sent as it is: see _pack).
-_SEPARATOR = "\x00"
+_SEPARATOR = Block.SEPARATOR
 
 
 def worth_piping(path: str | Path) -> bool:
@@ -75,13 +75,18 @@ def _pack(block: Block) -> bytes:
     a date is then pickled once per distinct value, not once per cell (0.17 s per 100,000). Equal
     cells of such a column are equal in type too (``_EXACT_TYPES``, whole numbers without booleans).
     A column of text that mostly differs (借据号, names, ID numbers) goes as one string, its cells
-    joined by a character none of them holds: one string to write and to split, not one per cell.
+    joined by a character none of them holds: one string to write and to split, not one per cell;
+    the reader joined it already when asked to (``Block.joined``: no set of its cells made here).
     """
     count = len(block.numbers)
     raw: dict[str, Any] = {}
     joined: dict[str, str] = {}
     distinct: dict[str, set[Any]] = {}
     for name, cells in block.raw.items():
+        text = block.joined(name)
+        if text is not None:
+            joined[name] = text
+            continue
         found = block.distinct(name)
         kinds = block.kinds(name)
         if count and len(found) * 2 <= count:
@@ -117,10 +122,11 @@ def _send_error(connection: Any, exc: DocgenError) -> None:
 
 
 def _produce(connection: Any, other_end: Any, opener: Callable[[Path, str | None], Any], file: Path,
-             sheet: str | None, block_rows: int | None, ahead: int) -> None:
-    """The child: open the ledger (``opener``), send its header, then its blocks, each once the
-    parent took all but ``ahead`` of those sent, then ``end``; a project error is sent instead.
-    Anything else ends the child without a word: the parent reads the file itself."""
+             sheet: str | None, block_rows: int | None, ahead: int, joining: frozenset[str] = frozenset()) -> None:
+    """The child: open the ledger (``opener``), send its header, then its blocks (the ``joining``
+    fields' columns of text joined by the reader), each once the parent took all but ``ahead`` of
+    those sent, then ``end``; a project error is sent instead. Anything else ends the child
+    without a word: the parent reads the file itself."""
     other_end.close()  # the parent's end: when the parent is gone, sending fails instead of waiting
     # Blocks of new objects and no cycles, as in the parent's reading; off before anything is read, so
     # collector_paused takes no lock here (one a thread of the parent held at the fork stays held).
@@ -137,7 +143,7 @@ def _produce(connection: Any, other_end: Any, opener: Callable[[Path, str | None
             connection.send_bytes(pickle.dumps(("head", dict(stream.columns), list(stream.unknown_headers)),
                                                pickle.HIGHEST_PROTOCOL))
             sent = 0
-            for block in stream.column_blocks(block_rows):
+            for block in stream.column_blocks(block_rows, joining):
                 data = _pack(block)
                 del block
                 if sent >= ahead:
@@ -168,10 +174,12 @@ class PipedReader:
     as ``docgen.loans.ledger.LedgerBlocks`` uses one (``columns``, ``unknown_headers``,
     ``column_blocks``), and ``close``.
 
-    ``start`` starts the child and waits for the header. ``column_blocks`` yields the child's
-    blocks (its project error raised where the reader raises it); when the child dies it reads
-    the ledger here with ``opener``, skipping the blocks given. ``close`` (called when the blocks
-    end, stop early or fail, and when the reader is collected unused) kills a child still running.
+    ``start`` starts the child and waits for the header (``joining``: the fields whose columns of
+    text, cells mostly different, the child sends joined: ``Block.joined``). ``column_blocks``
+    yields the child's blocks (its project error raised where the reader raises it); when the
+    child dies it reads the ledger here with ``opener``, skipping the blocks given. ``close``
+    (called when the blocks end, stop early or fail, and when the reader is collected unused)
+    kills a child still running.
     """
 
     #: Blocks the child may send before the parent took them (one being validated here, one sent,
@@ -191,7 +199,7 @@ class PipedReader:
 
     @classmethod
     def start(cls, opener: Callable[[Path, str | None], Any], file: Path, sheet: str | None,
-              block_rows: int | None) -> PipedReader | None:
+              block_rows: int | None, joining: frozenset[str] = frozenset()) -> PipedReader | None:
         """Start the child reading ``file`` and return the reader once its header is read.
 
         Returns None when no child could be started (the caller reads the file itself). Raises the
@@ -201,7 +209,7 @@ class PipedReader:
         ctx = process_context()
         here, there = ctx.Pipe(duplex=True)
         reader = cls(opener, file, sheet, block_rows)
-        process = ctx.Process(target=_produce, args=(there, here, opener, file, sheet, block_rows, cls.AHEAD),
+        process = ctx.Process(target=_produce, args=(there, here, opener, file, sheet, block_rows, cls.AHEAD, joining),
                               name="docgen-ledger-reader", daemon=True)
         try:
             process.start()

@@ -437,3 +437,53 @@ def test_rows_wider_than_the_scan_could_count_are_refused(tmp_path: Path, monkey
         read_table(path, ALIASES)
     assert caught.value.code == "sheet-too-many-cells"
     assert caught.value.facts["columns"] == 3002 and caught.value.facts["rows"] > 30
+
+
+def _inline(row: int, column: str, text: str) -> str:
+    return f'<c r="{column}{row}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+_JOINING_SHEETS = {
+    "plain": {},
+    "error cell": {(5, "B"): '<c r="B5" t="e"><v>#N/A</v></c>'},  # read again by python-calamine
+    "error text": {(5, "B"): _inline(5, "B", "#N/A")},  # typed: scanned, stays streamed
+    "totals row": {(6, "A"): _inline(6, "A", "合 计")},
+    "scientific": {(4, "B"): _inline(4, "B", "1.10105E+17"), (7, "B"): _inline(7, "B", "E7")},
+    "number": {(3, "B"): '<c r="B3"><v>110105194912310</v></c>'},
+    "blank row": {(4, "A"): '<c r="A4" t="s"><v>6</v></c>', (4, "B"): _inline(4, "B", " ")},
+}
+
+
+@pytest.mark.parametrize("sheet", sorted(_JOINING_SHEETS))
+def test_columns_joined_for_the_pipe_give_the_blocks_read_without_joining(tmp_path: Path, sheet: str) -> None:
+    # A joined column's set is made only when asked for, its error values, totals labels and letters
+    # e looked for in its text: the blocks (rows, cells, problems, distinct cells, types) are the same.
+    path = _workbook(tmp_path / "j.xlsx", _sheet(_rows_xml(9, _JOINING_SHEETS[sheet])), _SHARED)
+
+    def blocks(joining: tuple[str, ...]) -> list[tabular.Block]:
+        return list(stream_table(path, ALIASES, text_fields=["id_number"]).column_blocks(4, joining))
+
+    joined, alone = blocks(("borrower", "id_number", "absent")), blocks(())
+    lost = {"blank row": 4, "totals row": 6}.get(sheet)  # the row a block leaves out
+    assert len(joined) == len(alone) >= 3
+    for one, other in zip(joined, alone):
+        cut = lost in range(one.numbers[0] - 1, one.numbers[-1] + 1)
+        assert (one.numbers, one.raw) == (other.numbers, other.raw)
+        assert [p.to_dict() for p in one.problems] == [p.to_dict() for p in other.problems]
+        for name in one.raw:
+            assert (one.distinct(name), one.kinds(name)) == (other.distinct(name), other.kinds(name))
+            assert other.joined(name) is None
+            # Joined exactly when every cell is text, in a block that left no blank or totals row out.
+            text = one.joined(name)
+            assert (text is not None) == (all(type(cell) is str for cell in one.raw[name]) and not cut)
+            assert text is None or text.split(tabular.Block.SEPARATOR) == list(one.raw[name])
+    problems = [p.code for block in joined for p in block.problems]
+    assert problems == {"scientific": ["scientific-notation"], "number": ["number-stored"],
+                        "totals row": ["total-row"]}.get(sheet, [])
+
+
+def test_a_column_is_joined_only_when_all_text_without_the_separator() -> None:
+    columns = [("甲", "乙"), ("甲", None), ("甲", 1), ("甲\x00乙", "丙"), ("丁",)]
+    fields = ["a", "b", "c", "d", "e"]
+    assert tabular._joined_columns(columns, fields, frozenset(fields)) == {"a": "甲\x00乙", "e": "丁"}
+    assert tabular._joined_columns(columns, fields, frozenset({"b", "d"})) == {}

@@ -111,6 +111,35 @@ def test_blocks_pickled_for_the_pipe_keep_every_cell_and_its_type() -> None:
         assert back.kinds(name) == block.kinds(name) == set(map(type, set(cells))), name
 
 
+def test_a_joined_column_is_sent_as_the_reader_joined_it_without_a_set_of_its_cells(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_ledger(_rows(6), tmp_path / "台账.xlsx")
+    stream = ledger._open_stream(path, None)
+    (block,) = stream.column_blocks(8, ledger._JOINED)
+    assert block.joined("loan_no") == "\x00".join(block.raw["loan_no"]) and block.joined("branch") is None
+    made: list[str] = []
+    distinct = Block.distinct
+    monkeypatch.setattr(Block, "distinct", lambda self, name: made.append(name) or distinct(self, name))
+    back = ledger_pipe._unpack(__import__("pickle").loads(ledger_pipe._pack(block)))
+    assert not made.count("loan_no") and made.count("branch")  # the joined column's set never made
+    assert back.raw["loan_no"] == list(block.raw["loan_no"]) and back.kinds("loan_no") == {str}
+
+
+def test_columns_the_child_cannot_join_give_the_loans_and_problems_of_one_process(
+        tmp_path: Path, piped: list[int]) -> None:
+    # An ID typed as a number and empty 借据号 (not all text), a totals row labelled in 借据号 and a
+    # blank row (the block then leaves a row out), a contract number Excel wrote in scientific notation.
+    rows = _rows(20, B003={"id_number": 110105194912310}, B006={"loan_no": None},
+                 B009={"contract_no": "1.10105E+17"})
+    rows[12] = {name: None for name in rows[12]}
+    rows[16] = {**{name: None for name in rows[16]}, "loan_no": "合计", "balance": 99}
+    path = write_ledger(rows, tmp_path / "台账.xlsx")
+    alone = _read(path, False)
+    assert _read(path, True) == alone and piped
+    assert [(number, code) for number, _, code, _ in alone[1][4]] == [
+        (5, "number-stored"), (8, "required"), (11, "scientific-notation"), (18, "total-row")]
+
+
 def test_the_pipeline_gives_the_loans_problems_and_cache_entry_of_one_process(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piped: list[int]) -> None:
     monkeypatch.delenv("DOCGEN_NO_CACHE", raising=False)
