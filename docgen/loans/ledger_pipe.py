@@ -77,11 +77,13 @@ def _pack(block: Block) -> bytes:
     A column of text that mostly differs (借据号, names, ID numbers) goes as one string, its cells
     joined by a character none of them holds: one string to write and to split, not one per cell;
     the reader joined it already when asked to (``Block.joined``: no set of its cells made here).
+    A column of one value (an optional column left empty) goes as that value once.
     """
     count = len(block.numbers)
     raw: dict[str, Any] = {}
     joined: dict[str, str] = {}
     distinct: dict[str, set[Any]] = {}
+    constant: dict[str, Any] = {}
     for name, cells in block.raw.items():
         text = block.joined(name)
         if text is not None:
@@ -91,9 +93,12 @@ def _pack(block: Block) -> bytes:
         kinds = block.kinds(name)
         if count and len(found) * 2 <= count:
             if kinds <= _EXACT_TYPES or (kinds <= _WHOLE_TYPES and set(map(type, cells)) <= _WHOLE_TYPES):
+                distinct[name] = found
+                if len(found) == 1:
+                    (constant[name],) = found
+                    continue
                 one = {value: value for value in found}
                 raw[name] = tuple(map(one.__getitem__, cells))
-                distinct[name] = found
                 continue
         elif kinds == _TEXT:
             text = _SEPARATOR.join(cells)
@@ -101,14 +106,18 @@ def _pack(block: Block) -> bytes:
                 joined[name] = text
                 continue
         raw[name] = cells
-    return pickle.dumps(("block", block.numbers, raw, joined, block.problems, distinct), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(("block", block.numbers, raw, joined, block.problems, distinct, constant),
+                        pickle.HIGHEST_PROTOCOL)
 
 
 def _unpack(message: tuple[Any, ...]) -> Block:
     """Return the ``Block`` that ``_pack`` sent as ``message`` (unpickled)."""
-    _, numbers, raw, joined, problems, distinct = message
+    _, numbers, raw, joined, problems, distinct, constant = message
     for name, text in joined.items():
         raw[name] = text.split(_SEPARATOR)
+    count = len(numbers)
+    for name, value in constant.items():
+        raw[name] = (value,) * count
     # Only a column of text alone is sent joined: its kinds need no look at its cells here.
     return Block(numbers, raw, problems, distinct, {name: {str} for name in joined})
 

@@ -99,9 +99,14 @@ def test_blocks_pickled_for_the_pipe_keep_every_cell_and_its_type() -> None:
         "text": tuple(f"甲{i}" for i in range(9)) + ("a\x00b",),  # a cell holding the separator
         "names": tuple(f"乙{i}" for i in range(10)),
         "empty": (None, "", None, "", None, "", None, "", None, ""),
+        "blank": ("",) * 10,  # one value: sent once
+        "seven": (7,) * 10,
+        "seven typed otherwise": (7, 7, 7.0, 7, 7, 7, 7, 7, 7, 7),  # equal, not of one type: as they are
     }
     block = Block(list(range(2, 12)), columns, [])
-    back = ledger_pipe._unpack(__import__("pickle").loads(ledger_pipe._pack(block)))
+    message = __import__("pickle").loads(ledger_pipe._pack(block))
+    assert message[6] == {"blank": "", "seven": 7} and not {"blank", "seven"} & set(message[2])  # sent once
+    back = ledger_pipe._unpack(message)
     assert back.numbers == block.numbers
     for name, cells in columns.items():
         assert list(back.raw[name]) == list(cells), name
