@@ -139,9 +139,10 @@ class JobRunner(Protocol):
     def submit(self, job_id: str, refused: int = 0,
                attempt: str | None = None) -> concurrent.futures.Future[JobEnd | None] | None:
         """Start the queued job ``job_id`` (its parameters are in the jobs table), whose last
-        ``refused`` starts the database refused in its queueing ``attempt`` (``JobEnd``); return the future of its run when it runs in this
-        process's workers (its result: the ``JobEnd`` the database would not take, or None), else
-        None (the job's end is no concern of this process)."""
+        ``refused`` starts the database refused in its queueing ``attempt`` (``JobEnd``); return
+        the future of its run when it runs in this process's workers (its result: the ``JobEnd``
+        the database would not take, or None), else None (the job's end is no concern of this
+        process)."""
 
     def close(self) -> None:
         """Stop accepting jobs; running ones may be abandoned (they will read as interrupted)."""
@@ -234,18 +235,19 @@ class JobStore:
             return db.execute("SELECT COUNT(*) FROM jobs WHERE owner = ? AND state IN ('queued', 'running')",
                               (owner,)).fetchone()[0]
 
-    def start(self, job_id: str, lease: float | None = None) -> dict[str, Any] | None:
+    def start(self, job_id: str, lease: float | None = None, carried_by: str | None = None) -> dict[str, Any] | None:
         """Move a queued job to running, in a new run (``run``: a fresh token, which every write of
         its runner names), this process its runner with a lease of ``lease`` seconds (None: no
         lease, never swept), the files of its earlier runs forgotten and all they left in the job's
-        folder deleted (a stale runner's folder too: ``run_folder``); return it, or None when it is
-        not queued (taken or cancelled)."""
+        folder deleted (a stale runner's folder too: ``run_folder``); ``carried_by``: the queue's
+        message starting it (``take_split``; None: none, a local worker). Returns the job, or None
+        when it is not queued (taken or cancelled)."""
         until = _until(lease)
         run = secrets.token_hex(8)
         with connect(self.db_path) as db:
             cur = db.execute("UPDATE jobs SET state = 'running', started = ?, done = 0, total = 0, runner = ?, "
-                             f"lease = ?, run = ?, {_LOST_UNSET} WHERE id = ? AND state = 'queued'",
-                             (now_iso(), runner_id(), until, run, job_id))
+                             f"lease = ?, run = ?, carried_by = ?, {_LOST_UNSET} WHERE id = ? AND state = 'queued'",
+                             (now_iso(), runner_id(), until, run, carried_by, job_id))
             if cur.rowcount != 1:
                 return None
             db.execute("DELETE FROM files WHERE job = ?", (job_id,))
@@ -255,6 +257,18 @@ class JobStore:
         if aside is not None:
             shutil.rmtree(aside, ignore_errors=True)
         return self.get(job_id)
+
+    def take_split(self, job_id: str, run: str, start: str, split: str) -> bool:
+        """Let the split message ``split`` take the batch job ``job_id`` in its run ``run`` from the
+        start message ``start`` that sent it (``carried_by``); return True when the job runs in that
+        run carried by either (the first split message of the run to come, or that one delivered
+        again after its worker died), else False: another split message of the run took it (the
+        start message, delivered again after its worker died, sent a second one), or the job is no
+        longer running in that run. So a batch is split once per run."""
+        with connect(self.db_path) as db:
+            cur = db.execute("UPDATE jobs SET carried_by = ? WHERE id = ? AND run = ? AND state = 'running' "
+                             "AND carried_by IN (?, ?)", (split, job_id, run, start, split))
+            return cur.rowcount == 1
 
     def progress(self, job_id: str, done: int, total: int, *, run: str | None) -> bool:
         """Record progress of the running job ``job_id`` in its run ``run`` (``start``; None: a job
@@ -460,8 +474,9 @@ class JobEnds:
     and the job is handed to it again at the next try, so a queue down for a while leaves no job
     queued with no message. Without ``again`` the job is left queued (logged). ``again`` takes the
     number of starts refused in a row (``JobEnd``'s ``refused``) and the job's queueing they count
-    in, which the runner hands on to the next start: the ``START_TRIES``-th refused is not handed again, the job is failed with the
-    storage's line (``job-start-refused``), once the database takes that write. The count is that
+    in, which the runner hands on to the next start: the ``START_TRIES``-th refused is not handed
+    again, the job is failed with the storage's line (``job-start-refused``), once the database
+    takes that write. The count is that
     of the job's queueing (``JobEnd``'s ``attempt``): a job run and queued again since the start
     was refused is handed again with its count started over, never failed for the earlier one's."""
 
@@ -554,8 +569,9 @@ class JobEnds:
 
     def _start_again(self, job_id: str, refused: int, attempt: str | None) -> bool:
         """Hand the queued job ``job_id``, whose last ``refused`` starts the database refused in its
-        queueing ``attempt``, to ``again``; return False when ``again`` raised (the queue refused the message: nothing starts
-        the job, so its end stays held and it is handed again at the next try), else True."""
+        queueing ``attempt``, to ``again``; return False when ``again`` raised (the queue refused
+        the message: nothing starts the job, so its end stays held and it is handed again at the
+        next try), else True."""
         if self.again is None:
             log.warning("job %s: its start the database refused is not made again here; the job stays queued",
                         job_id)

@@ -35,10 +35,15 @@ checked, spooled and handed to the chunks (``docgen.chunk``) and the assembly (`
 by a message of that run, which carries on while the job runs in that run (delivered again after
 its worker died mid-split) and is dropped with one line once the job is in another (it would split
 the batch a second time beside the new run's). A dropped split or assembly deletes its run's folder
-(``jobs.discard_stale_run``). A worker dying in the moment between a batch's start and the sending
-of its split leaves the job to its lease (its start message, delivered again, cannot tell that run
-from a later one): the job reads failed once the lease runs out, and can be run again. Every
-write names its message's run (``jobs.JobStore``), and its files are in the run's own folder
+(``jobs.discard_stale_run``). The job keeps the message carrying it on (``carried_by``): the start
+message that started it, so that message delivered again (its worker died between the start and the
+split taking the batch, the split maybe never sent) tells its own run from a later one and sends the
+split of its run again, at once when only the worker's process died; then the split message that
+takes the batch from it (``jobs.JobStore.take_split``), so of two split messages of one run (the
+first sent just before the worker died) the later is dropped and a batch is split once per run. A
+worker whose machine went has its message delivered again only after the visibility timeout, by when
+the job's lease ran out and it reads failed: that message is dropped, and the job can be run again.
+Every write names its message's run (``jobs.JobStore``), and its files are in the run's own folder
 (``jobs.run_folder``).
 
 Messages queued by a docgen before this one: a start message has the same form and is read as
@@ -209,7 +214,9 @@ def _job_task(task: Any, data_dir: str, job_id: str, register: str, refused: int
               attempt: str | None = None) -> None:
     """Start a queued job (a message sent while it was queued: of no run) and run it; a batch is
     handed on to its split (``docgen.split``, in its run), which checks and splits it. A job already
-    in a run is left alone (the message is logged dropped: it was delivered again, or sent twice).
+    in a run is left alone (the message is logged dropped: it was delivered again, or sent twice),
+    but for a batch this message started that no split took yet: its worker died in between, and
+    the split of its run is sent again.
     ``refused``: the starts of the job the database refused in a row before this message, in its
     queueing ``attempt`` (a count of an earlier queueing starts over: ``work.run_job``)."""
     from docgen.service.jobs import JobStore
@@ -222,16 +229,23 @@ def _job_task(task: Any, data_dir: str, job_id: str, register: str, refused: int
         _schema_ready(settings)
         job = store.get(job_id)
         if job is not None and job["state"] == "queued":
-            return store.start(job_id, settings.job_lease)  # None: another start took it meanwhile
-        if job is not None and job["run"] is None and job["state"] == "running" and job["kind"] == "batch":
-            # Started before runs were kept, its message delivered again (its worker died): carry on.
-            return job
+            # None: another start took it meanwhile
+            return store.start(job_id, settings.job_lease, carried_by=task.request.id)
+        if job is not None and job["state"] == "running" and job["kind"] == "batch":
+            if job["run"] is None:
+                # Started before runs were kept, its message delivered again (its worker died): carry on.
+                return job
+            if job.get("carried_by") == task.request.id:
+                log.warning("job %s: its start message delivered again before a split took the batch (its worker "
+                            "died): the split of its run %s sent again", job_id, job["run"])
+                return job
         _dropped(job_id, "start", None, job)
         return None
 
     def handler(job: dict[str, Any]) -> dict[str, Any] | None:
         if job["kind"] == "batch":  # the rows are read by a message of its run, which may be delivered again
-            task.app.signature("docgen.split", args=(data_dir, job_id, register, job["run"])).apply_async()
+            task.app.signature("docgen.split", args=(data_dir, job_id, register, job["run"]),
+                               kwargs={"start": task.request.id}).apply_async()
             return None
         return _run_job(settings, job, store)
 
@@ -243,11 +257,15 @@ def _job_task(task: Any, data_dir: str, job_id: str, register: str, refused: int
         _not_run(job_id, exc)
 
 
-def _split_task(task: Any, data_dir: str, job_id: str, register: str, run: str | None) -> None:
+def _split_task(task: Any, data_dir: str, job_id: str, register: str, run: str | None,
+                start: str | None = None) -> None:
     """Check the rows of the batch job ``job_id`` started in the run ``run`` and run it, or split it
     into a chord of chunks and an assembly (``_split``), while the job runs in that run: delivered
     again after its worker died, it carries on; once the job is in another run (put back in the
-    queue and started again), it is dropped with one line and its run's folder deleted."""
+    queue and started again), it is dropped with one line and its run's folder deleted. ``start``:
+    the start message that sent it (None: one of a docgen before it was said), from which it takes
+    the batch (``jobs.JobStore.take_split``): a second split message of the run (its start message
+    delivered again sent one more) finds the batch taken and is dropped with one line."""
     from docgen.service.jobs import JobStore
     from docgen.service.work import run_job
 
@@ -255,7 +273,13 @@ def _split_task(task: Any, data_dir: str, job_id: str, register: str, run: str |
     store = JobStore(settings.db_path)
 
     def begin() -> dict[str, Any] | None:
-        return _running_in(settings, store, job_id, run, "split")
+        job = _running_in(settings, store, job_id, run, "split")
+        if job is not None and run is not None and start is not None \
+                and not store.take_split(job_id, run, start, task.request.id):
+            log.warning("job %s: a split message of its run %s dropped: another split message of that run took "
+                        "the batch", job_id, run)
+            return None
+        return job
 
     try:
         _hand_on(task.app, settings, run_job(settings, store, job_id, begin,

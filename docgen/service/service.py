@@ -54,8 +54,8 @@ class Service:
 
     def submit(self, job_id: str, refused: int = 0, attempt: str | None = None) -> None:
         """Hand the queued job ``job_id`` to the runner (its last ``refused`` starts the database
-        refused in its queueing ``attempt``: ``JobEnds``); when it runs in this process's workers, the end they could not record
-        is held and recorded here (``JobEnds``), not left running."""
+        refused in its queueing ``attempt``: ``JobEnds``); when it runs in this process's workers,
+        the end they could not record is held and recorded here (``JobEnds``), not left running."""
         future = self.runner.submit(job_id, refused, attempt)
         if future is not None:
             self.ends.watch(future)

@@ -105,6 +105,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # each queueing of a job (``jobs.JobStore.create``, ``requeue``): the starts the database refused
     # in a row count within one (a job queued before it was kept has none)
     6: ("ALTER TABLE jobs ADD COLUMN attempt TEXT",),
+    # the queue's message carrying a job on in its run: the start message that started it, then the
+    # split message that took the batch from it (``jobs.JobStore.take_split``)
+    7: ("ALTER TABLE jobs ADD COLUMN carried_by TEXT",),
 }
 #: The version this docgen makes and reads.
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -490,10 +490,10 @@ def execute_job(data_dir: str, job_id: str, register: str = "", record_wait: flo
 
     ``register``: the service's register when not the data folder's own; ``record_wait`` and
     ``job_lease``: the service's ``Settings`` (None: this process's); ``refused``: the starts of the
-    job the database refused in a row before this one, in its queueing ``attempt`` (``run_job``). The job moves queued -> running ->
-    done or failed; its result, files and audit entry are recorded. A job no longer queued
-    (cancelled, or taken by another worker) is left alone. Returns None, or the job's end when the
-    database refused it for the whole wait (``run_job``).
+    job the database refused in a row before this one, in its queueing ``attempt`` (``run_job``).
+    The job moves queued -> running -> done or failed; its result, files and audit entry are
+    recorded. A job no longer queued (cancelled, or taken by another worker) is left alone.
+    Returns None, or the job's end when the database refused it for the whole wait (``run_job``).
     """
     from docgen.service.jobs import JobStore
 

@@ -404,6 +404,62 @@ def test_a_celery_message_of_an_earlier_run_or_of_none_changes_nothing_of_the_jo
         assert _downloads(client, job_id, auth) == served
 
 
+def test_a_batch_whose_worker_died_before_a_split_took_it_is_carried_on_by_its_start_message_delivered_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A worker took a batch's start message, started the job and died before a split took the
+    batch (maybe before it sent the split). The start message, delivered again (``acks_late``; at
+    once when only the worker's process died), tells its own run from a later one: it sends the
+    split of that run again and the batch runs to its end in that run, where it waited out its
+    lease and read failed. Another start message of the job is still dropped. Once a split took the
+    batch, the start message delivered again is dropped, and so is a second split message of the
+    run (the first sent just before the worker died): the batch is split once."""
+    monkeypatch.setenv("DOCGEN_CHUNK_ROWS", "2")  # 4 rows: two chunks and the assembly
+    settings = make_settings(tmp_path / "data")
+    with TestClient(create_app(settings, runner=HeldRunner())) as client:
+        auth = _auth(client, "backoffice")
+        store = JobStore(settings.db_path)
+        app = eager_celery()
+        caplog.set_level(logging.WARNING, "docgen.service")
+        # The split never sent: the start message delivered again sends it.
+        job_id = _batch(client, auth, rows=4)
+        args = (str(settings.data_dir), job_id, "")
+        run = store.start(job_id, 60, carried_by="start-1")["run"]  # what the worker did before it died
+        running = store.get(job_id)
+        app.tasks["docgen.job"].apply(args=args, task_id="start-2").get()  # the job's start sent twice
+        assert store.get(job_id) == running
+        assert _dropped_lines(caplog) == [f"job {job_id}: a start message of its run (none) dropped: the job is "
+                                          f"running in run {run} now"]
+        app.tasks["docgen.job"].apply(args=args, task_id="start-1").get()  # delivered again
+        said = [r.getMessage() for r in caplog.records if r.name == "docgen.service"]
+        assert f"job {job_id}: its start message delivered again before a split took the batch (its worker died): " \
+               f"the split of its run {run} sent again" in said
+        done = store.get(job_id)
+        assert (done["state"], done["run"], done["result"]["written"], done["result"]["chunks"]) == \
+            ("done", run, 4, 2), done
+        assert _downloads(client, job_id, auth)
+        # The split sent, and taken by a worker still splitting the batch: the start message
+        # delivered again, and the split message it would send, are dropped; the one that took it,
+        # delivered again once its worker died, carries on.
+        caplog.clear()
+        job_id = _batch(client, auth, rows=4)
+        args = (str(settings.data_dir), job_id, "")
+        run = store.start(job_id, 60, carried_by="start-3")["run"]
+        assert store.take_split(job_id, run, "start-3", "split-1")
+        assert store.take_split(job_id, run, "start-3", "split-1")  # the same, delivered again
+        running = store.get(job_id)
+        app.tasks["docgen.job"].apply(args=args, task_id="start-3").get()
+        app.tasks["docgen.split"].apply(args=(*args, run), kwargs={"start": "start-3"}, task_id="split-2").get()
+        assert store.get(job_id) == running and not store.take_split(job_id, run, "start-3", "split-2")
+        assert _dropped_lines(caplog) == [
+            f"job {job_id}: a start message of its run (none) dropped: the job is running in run {run} now",
+            f"job {job_id}: a split message of its run {run} dropped: another split message of that run took "
+            "the batch"]
+        app.tasks["docgen.split"].apply(args=(*args, run), kwargs={"start": "start-3"}, task_id="split-1").get()
+        done = store.get(job_id)
+        assert (done["state"], done["run"], done["result"]["chunks"]) == ("done", run, 2), done
+        assert done["result"]["written"] + done["result"]["skipped"] == 4, done
+
+
 def test_a_start_message_queued_by_a_docgen_before_runs_starts_a_queued_job_and_carries_on_a_run_less_batch(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Start messages have no run, as before runs were kept: one still waiting in the broker starts
