@@ -761,7 +761,8 @@ class LedgerBlocks:
     The blocks come from the file's entry in the cache when ``lookup`` has one (the same blocks,
     loans and problems the parse gave: ``docgen.loans.ledger_cache``; ``lazily`` gives such a block
     as a ``ledger_cache.CachedBlock``, for a caller that needs few of its loans), else from ``stream``,
-    the entry written as they come. ``stream`` is the ledger's ``TableStream``, or a
+    the entry written as they come (``lazily`` gives a parsed block whose every row is a loan as a
+    ``CachedBlock`` of the columns they were checked in). ``stream`` is the ledger's ``TableStream``, or a
     ``docgen.loans.ledger_pipe.PipedReader`` giving the same column blocks from a child process
     that reads the workbook while this one validates: then the child is stopped (killed, not
     waited for) however the iteration ends, early ones included (``MAX_BAD_ROWS``, an exception,
@@ -785,7 +786,8 @@ class LedgerBlocks:
 
     def lazily(self) -> Iterator[list[Loan] | ledger_cache.CachedBlock]:
         """Iterate as ``iter(self)`` does, a block of the cache entry given as the entry's
-        ``CachedBlock`` (its loans made when asked for, or only some of them), a parsed one as its list."""
+        ``CachedBlock`` (its loans made when asked for, or only some of them), a parsed one whose
+        every row is a loan as a ``CachedBlock`` of its columns too, any other as its list."""
         return self._blocks(lazy=True)
 
     def _blocks(self, lazy: bool) -> Iterator[Any]:
@@ -795,7 +797,7 @@ class LedgerBlocks:
             raise MESSAGES.fault(RuntimeError, "ledger-blocks-iterated")
         if stream is None and lookup.hit is not None:
             return self._some(self._cached(lookup, lazy))
-        return self._some(self._loans(stream, lookup))
+        return self._some(self._loans(stream, lookup, lazy=lazy))
 
     def _some(self, blocks: Iterator[Any]) -> Iterator[Any]:
         """``blocks``, then ``InputError`` (``ledger-no-loans``) when they held no loan and no bad
@@ -827,9 +829,11 @@ class LedgerBlocks:
         # A damaged entry: the ledger is parsed after all, its blocks given from the first not given yet.
         stream = _open_stream(self.path, self._sheet)
         self.loans = 0
-        yield from self._loans(stream, ledger_cache.Lookup(self.path, lookup.key, lookup.state), skip=given)
+        yield from self._loans(stream, ledger_cache.Lookup(self.path, lookup.key, lookup.state), skip=given,
+                               lazy=lazy)
 
-    def _loans(self, stream: Any, lookup: ledger_cache.Lookup, skip: int = 0) -> Iterator[list[Loan]]:
+    def _loans(self, stream: Any, lookup: ledger_cache.Lookup, skip: int = 0,
+               lazy: bool = False) -> Iterator[list[Loan] | ledger_cache.CachedBlock]:
         vocabulary, columns = self._vocabulary, stream.columns
         problems: list[Problem] = []
         reader_problems: list[Problem] = []
@@ -847,12 +851,18 @@ class LedgerBlocks:
                 for block in stream.column_blocks(self._block_rows):
                     # The block's rows are validated up to the one that passes MAX_BAD_ROWS (the
                     # reader's problems of later rows are then past it, never listed).
-                    results = _block_loans(block, columns, vocabulary, MAX_BAD_ROWS - len(bad), built)
+                    results: Any = _block_loans(block, columns, vocabulary, MAX_BAD_ROWS - len(bad), built, lazy)
                     reader_problems.extend(block.problems)
                     bad.update(p.row for p in block.problems)
-                    loans: list[Loan] = []
+                    loans: Any = []
                     start = len(problems)
-                    _accept_block(block.numbers, results, columns, seen, loans, problems)
+                    if results.__class__ is not list:  # every row a loan, as the columns they were checked in
+                        if list(map(seen.setdefault, results.column("loan_no"), block.numbers)) == block.numbers:
+                            loans = results  # their 借据号 all new: made only when the caller asks
+                        else:
+                            results = results.loans()
+                    if results.__class__ is list:
+                        _accept_block(block.numbers, results, columns, seen, loans, problems)
                     bad.update(p.row for p in problems[start:])
                     del block
                     self.loans += len(loans)
@@ -1085,8 +1095,9 @@ _SPLIT: dict[str, tuple[Any, frozenset[str]]] = {
 }
 
 
-def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabulary,
-                 budget: int, built_from: list[list[list[Any]]] | None = None) -> list[Loan | list[Problem]]:
+def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabulary, budget: int,
+                 built_from: list[list[list[Any]]] | None = None,
+                 lazy: bool = False) -> list[Loan | list[Problem]] | ledger_cache.CachedBlock:
     """Validate one block of ledger rows (``docgen.core.tabular.Block``) column by column.
 
     Returns, for each row of the block in order, its ``Loan`` or its list of problems: what
@@ -1099,7 +1110,10 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
     ``validate_row`` for ``budget + 1`` of them, not for the whole block. When none does, every
     row is given (its bad rows were found column-wise, at no extra cost; the caller cuts them).
     Then, when ``built_from`` is a list, the columns the loans were built from (one list per
-    ``Loan`` field, in field order) are appended to it.
+    ``Loan`` field, in field order) are appended to it. When ``lazy`` and every row is a loan, the
+    loans are not made: a ``ledger_cache.CachedBlock`` of those columns is returned instead (a
+    caller such as the plan makes the few it needs; only the rows whose fields might contradict
+    each other are made here, to be checked).
     """
     from docgen.core.tabular import containing  # the reader's module, imported with the reading
     count = len(block.numbers)
@@ -1156,8 +1170,17 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
     if slow:
         out = {name: list(compress(column, keep)) for name, column in out.items()}
     explicit = out["stated"]
+    suspects = None
+    if lazy and not slow:
+        made = [out[name] for name in _LOAN_FIELDS]
+        suspects = _suspects(out)
+        if not any(cross_check(Loan(*(column[at] for column in made)), columns, explicit_status=explicit[at])
+                   for at in suspects):
+            if built_from is not None:
+                built_from.append(made)
+            return ledger_cache.CachedBlock(Loan, _LOAN_FIELDS, [(column, None, 1) for column in made], count)
     built: list[Any] = list(map(Loan, *(out[name] for name in _LOAN_FIELDS)))
-    for at in _suspects(out):
+    for at in _suspects(out) if suspects is None else suspects:
         problems = cross_check(built[at], columns, explicit_status=explicit[at])
         if problems:
             built[at] = problems

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -14,6 +15,7 @@ from ledger_fixtures import AS_OF, row
 from docgen.cli import main
 from docgen.core import tabular
 from docgen.core.errors import RowsError
+from docgen.loans import ledger_cache
 from docgen.loans.ledger import iter_ledger_blocks, read_ledger, write_ledger
 from docgen.loans.npl import compute_figures, load_targets, parse_period
 from docgen.loans.npl_report import read_figures
@@ -68,6 +70,51 @@ def test_a_loan_number_seen_in_an_earlier_block_is_a_bad_row(tmp_path: Path) -> 
             pass
     [problem] = caught.value.problems
     assert (problem.row, problem.code, problem.facts["first_row"]) == (12, "duplicate-loan-no", 3)
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_parsed_block_of_loans_alone_is_given_lazily_as_the_columns_they_were_checked_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool) -> None:
+    rows = _rows(24, B005={"classification": "很好"}, B013={"overdue_principal": 99999, "balance": 100})
+    rows[10]["loan_no"] = "B009"  # the same 借据号 twice in the third block
+    rows[17]["loan_no"] = "B001"  # and in the fifth, first seen in the first
+    path = write_ledger(rows, tmp_path / "台账.xlsx")
+    monkeypatch.setenv("DOCGEN_NO_CACHE", "" if cached else "1")
+    eager: list[Any] = []
+    lazy: list[Any] = []
+    errors, entries = [], []
+    for given in (eager, lazy):
+        folder = tmp_path / f"cache-{len(errors)}"  # each parsed, its entry written when caching
+        monkeypatch.setenv("DOCGEN_CACHE_DIR", str(folder))
+        blocks = iter_ledger_blocks(path, block_rows=4)
+        with pytest.raises(RowsError) as caught:
+            given.extend(blocks.lazily() if given is lazy else blocks)
+        errors.append([(p.row, p.code, p.message) for p in caught.value.problems])
+        entries.append({path.name: path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()})
+    assert entries[0] == entries[1] and bool(entries[0]) is cached
+    assert errors[0] == errors[1] and [code for _, code, _ in errors[0]] == [
+        "not-allowed", "duplicate-loan-no", "overdue-exceeds-balance", "duplicate-loan-no"]
+    # A bad row, a 借据号 seen before (in the block or earlier), a row its cross-check refuses: a list.
+    kinds = [type(block).__name__ for block in lazy]
+    assert kinds == ["CachedBlock", "list", "list", "list", "list", "CachedBlock"]
+    assert [len(block) for block in lazy] == [len(block) for block in eager] == [4, 3, 3, 3, 3, 4]
+    made = [block.loans() if isinstance(block, ledger_cache.CachedBlock) else block for block in lazy]
+    assert made == eager
+    assert lazy[0].loans([3, 1]) == [eager[0][3], eager[0][1]]
+    assert lazy[-1].column("loan_no") == [loan.loan_no for loan in eager[-1]]
+
+
+def test_a_plan_of_a_parsed_ledger_makes_only_the_loans_it_lists(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_ledger(_rows(30), tmp_path / "台账.xlsx")
+    monkeypatch.setenv("DOCGEN_NO_CACHE", "1")
+    whole = build_plan(read_ledger(path).loans, AS_OF, load_policy()).to_list()
+    made: list[int] = []
+    loans = ledger_cache.CachedBlock.loans
+    monkeypatch.setattr(ledger_cache.CachedBlock, "loans",
+                        lambda self, rows=None: made.append(len(rows)) or loans(self, rows))
+    assert plan_ledger(path, AS_OF, load_policy()).to_list() == whole
+    assert sum(made) == len(whole) == 8  # the overdue loans, one in four
 
 
 @pytest.mark.parametrize("size", [1, 2, 7, 64])
