@@ -1197,8 +1197,12 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
         if columns:
             # A row is blank when all its cells are; only rows whose first cell is blank can be.
             first_column = columns[0]
-            maybe = [at for at, value in enumerate(first_column)
-                     if value is None or value == "" or (value.__class__ is str and not value.strip())]
+            text = joined.get(fields[0])
+            if text is not None and _no_blank_cell(text):
+                maybe: list[int] = []
+            else:
+                maybe = [at for at, value in enumerate(first_column)
+                         if value is None or value == "" or (value.__class__ is str and not value.strip())]
             blank = [at for at in maybe if all(_is_blank(column[at]) for column in columns)]
         else:
             blank = list(range(count))
@@ -1252,6 +1256,15 @@ def _joined_columns(columns: Sequence[Sequence[Any]], fields: Sequence[str], joi
             if text.count(separator) == len(column) - 1:
                 joined[name] = text
     return joined
+
+
+def _no_blank_cell(text: str) -> bool:
+    """Whether a joined column's ``text`` surely holds no blank cell: no whitespace in it (the first
+    piece ``str.split`` cuts at whitespace is the whole), no cell empty (no separator at either end
+    or twice in a row)."""
+    separator, pieces = Block.SEPARATOR, text.split(None, 1)
+    return (bool(pieces) and len(pieces[0]) == len(text) and separator * 2 not in text
+            and not text.startswith(separator) and not text.endswith(separator))
 
 
 def _probe(found: set[Any] | None, column: Sequence[Any], joined: Mapping[str, str], name: str,

@@ -451,6 +451,7 @@ _JOINING_SHEETS = {
     "scientific": {(4, "B"): _inline(4, "B", "1.10105E+17"), (7, "B"): _inline(7, "B", "E7")},
     "number": {(3, "B"): '<c r="B3"><v>110105194912310</v></c>'},
     "blank row": {(4, "A"): '<c r="A4" t="s"><v>6</v></c>', (4, "B"): _inline(4, "B", " ")},
+    "spaces": {(5, "A"): _inline(5, "A", "\u3000"), (8, "A"): _inline(8, "A", "张 三")},  # rows not blank
 }
 
 
@@ -487,3 +488,10 @@ def test_a_column_is_joined_only_when_all_text_without_the_separator() -> None:
     fields = ["a", "b", "c", "d", "e"]
     assert tabular._joined_columns(columns, fields, frozenset(fields)) == {"a": "甲\x00乙", "e": "丁"}
     assert tabular._joined_columns(columns, fields, frozenset({"b", "d"})) == {}
+
+
+@pytest.mark.parametrize(("text", "none"), [("甲\x00乙", True), ("甲\x00\x00乙", False), ("\x00甲", False),
+                                            ("甲\x00", False), ("", False), ("甲 乙", False), ("\u3000", False),
+                                            ("甲\x00\u00a0", False)])
+def test_a_joined_column_holds_no_blank_cell_only_without_spaces_or_empty_cells(text: str, none: bool) -> None:
+    assert tabular._no_blank_cell(text) is none
