@@ -127,10 +127,12 @@ class JobEnd(_JobEndFacts, total=False):
     yet made (the keyword arguments of ``audit.insert``) or None. The end of a refused start says
     how many starts of the job were ``refused`` in a row, this one included (absent: one), in the
     queueing of the job (``attempt``, as read before the start; absent or None: a job queued before
-    queueings were kept, or not read) they count in."""
+    queueings were kept, or not read) they count in, and the storage's line in English (``error_en``),
+    which the job's page read in English shows should the job be failed for it (``job-start-refused``)."""
 
     refused: int
     attempt: str | None
+    error_en: str
 
 
 class JobRunner(Protocol):
@@ -440,13 +442,13 @@ class JobStore:
                              (time.time() + start_wait, job_id))
             return cur.rowcount == 1
 
-    def fail_start(self, job_id: str, error: str) -> bool:
+    def fail_start(self, job_id: str, error: str, result: str | None = None) -> bool:
         """Mark the queued job ``job_id`` failed with the one-line ``error`` without starting it (the
-        database refused its starts: ``JobEnds``); return False when it is not queued (started
-        meanwhile)."""
+        database refused its starts: ``JobEnds``), its result ``result`` (JSON: the error in both
+        languages, ``worded_error``); return False when it is not queued (started meanwhile)."""
         with connect(self.db_path) as db:
-            cur = db.execute("UPDATE jobs SET state = 'failed', error = ?, finished = ?, lease = NULL "
-                             "WHERE id = ? AND state = 'queued'", (error, now_iso(), job_id))
+            cur = db.execute("UPDATE jobs SET state = 'failed', error = ?, result = ?, finished = ?, lease = NULL "
+                             "WHERE id = ? AND state = 'queued'", (error, result, now_iso(), job_id))
             return cur.rowcount == 1
 
     def mark_interrupted(self) -> int:
@@ -539,8 +541,8 @@ class JobEnds:
                                 "it was run and queued again since (now %s)", end["job"], refused,
                                 end.get("attempt") or "(none)", job["attempt"] or "(none)")
                     refused = 0
-                failed = queued and refused >= START_TRIES and self.store.fail_start(
-                    end["job"], SERVICE.text("job-start-refused", {"count": refused, "problem": end["error"]}))
+                failed = queued and refused >= START_TRIES and self.store.fail_start(end["job"],
+                                                                                     *_start_refused(end, refused))
             except Exception as exc:  # noqa: BLE001 - only the storage's refusal is waited out
                 problem = storage_problem(exc, database=self.store.db_path)
                 if problem is not None:
@@ -592,6 +594,16 @@ class JobEnds:
                     if self._thread is threading.current_thread():
                         self._thread = None
                     return
+
+
+def _start_refused(end: JobEnd, refused: int) -> tuple[str, str]:
+    """Return the error (``job-start-refused``) and result (JSON, ``worded_error``) of a job failed for
+    the ``refused`` starts refused in a row that ``end`` ends: the English names the storage's problem in
+    English where the end carries it (a worker of an earlier docgen hands on the Chinese line only)."""
+    facts = {"count": refused, "problem": end["error"]}
+    english = SERVICE.text("job-start-refused", {**facts, "problem": end.get("error_en") or end["error"]}, "en")
+    error = SERVICE.text("job-start-refused", facts)
+    return error, json.dumps(worded_error(error, english), ensure_ascii=False)
 
 
 def runner_id() -> str:

@@ -123,6 +123,15 @@ MESSAGES = MessageTable("service", {
                                "a collection policy that gives both (see examples/collection-policy.yaml) and try "
                                "again"),
     "job-internal-error": "internal error ({error}); tell the administrator the job's number, {job_id}",
+    # the service's storage refusing a job (its run, its start): the line the English page shows
+    "storage-denied": ("the service may not write {path} (permission denied); ask the administrator to let the user "
+                       "running docgen serve write it, then try again"),
+    "storage-full": ("no space left on the disk of {path}, so the service cannot write; ask the administrator to free "
+                     "disk space, then try again"),
+    "storage-failed": ("the service cannot write {path} ({reason}); ask the administrator to check its permissions "
+                       "and its disk, then try again"),
+    "job-start-refused": ("the job could not be started {count} times in a row and is not tried again: {problem}; "
+                          "run it again once that is put right"),
     "job-interrupted": ("the job had not finished when the service restarted; run it again: no document already "
                         "issued is issued twice"),
     "job-lost": ("the process {runner} running the job is gone (the time it gave for the job to be still running, "

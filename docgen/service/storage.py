@@ -52,6 +52,11 @@ class StorageProblem:
         """Return the one-line Chinese (and English) wording of the problem."""
         return SERVICE.text(self.code, {"path": self.path, "reason": self.reason})
 
+    @property
+    def english(self) -> str:
+        """Return the problem worded in English only, as the pages read in English show it."""
+        return SERVICE.text(self.code, {"path": self.path, "reason": self.reason}, "en")
+
 
 def storage_cause(exc: BaseException) -> BaseException | None:
     """Return the storage failure behind ``exc``: itself, or the exception it was raised in the

@@ -531,7 +531,7 @@ def run_job(settings: Settings, store: Any, job_id: str, begin: Callable[[], dic
         job = recorded(settings, begin)
     except NotRecorded as exc:
         return {"job": job_id, "run": run, "error": exc.problem.message, "audit": None, "refused": refused + 1,
-                "attempt": attempt}
+                "attempt": attempt, "error_en": exc.problem.english}
     if job is None:
         return None
     with Lease(store, job_id, job["run"], settings.job_lease) as lease:
@@ -633,6 +633,7 @@ def run_handler(settings: Settings, store: Any, job: dict[str, Any],
         if problem is not None:  # the data folder, files/ or the database refused a write
             log.warning("job %s failed: %s", job_id, problem.message)
             error = problem.message
+            worded = worded_error(error, problem.english)
         else:
             log.exception("job %s failed", job_id)
             facts = {"error": type(exc).__name__, "job_id": job_id}

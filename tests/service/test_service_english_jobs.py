@@ -192,3 +192,58 @@ def test_why_a_batch_job_split_into_chunks_failed_is_said_in_english(tmp_path: P
                          r"again once it has ended: no document already issued is issued twice", text)
         assert held, text
         assert _docgen_worded_cjk(page.text, [held.group(1)]) == []  # the row's key, the user's data
+
+
+def test_a_job_failed_by_a_full_disk_is_said_in_english(tmp_path: Path, monkeypatch) -> None:
+    """Its third start refused in a row (``job-start-refused``) and a disk filling while it runs: the
+    English page says both in English, naming the disk's folder; the API's error stays Chinese."""
+    import errno
+
+    from fastapi.testclient import TestClient
+    from test_service_storage import InlineRunner
+
+    from conftest import Api
+    from docgen.service import work
+    from docgen.service.app import create_app
+    from docgen.service.jobs import JobStore
+    from docgen.service.messages import MESSAGES as SERVICE
+    from service_helpers import make_settings, rows_csv
+
+    monkeypatch.setattr(work, "_RECORD_EVERY", 0.01)
+    settings = make_settings(tmp_path / "data")
+    runner = InlineRunner(settings)
+    with TestClient(create_app(settings, runner=runner)) as client:
+        api = Api(client, settings)
+        client.app.state.service.ends.close()  # recorded here, not by its thread
+        client.app.state.service.ends.every = 3600
+        headers = api.headers("backoffice")
+        job_id = client.post("/api/batch/demand-letter", headers=headers,
+                             files={"rows": ("rows.csv", rows_csv(1), "text/csv")}).json()["job"]
+        for _ in range(3):
+            client.app.state.service.ends.record()
+        job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
+        full = SERVICE.text("storage-full", {"path": str(settings.data_dir)})
+        assert (job["state"], job["error"]) == ("failed", SERVICE.text("job-start-refused",
+                                                                       {"count": 3, "problem": full})), job
+        english = _user(api, "backoffice", "en", "/jobs")
+        page = english.get(f"/jobs/{job_id}")
+        assert (f"<p id=\"job-error\" class=\"error\" >the job could not be started 3 times in a row and is not tried "
+                f"again: no space left on the disk of {settings.data_dir}, so the service cannot write; ask the "
+                "administrator to free disk space, then try again; run it again once that is put right</p>") in page.text
+        assert _docgen_worded_cjk(page.text, []) == []
+        chinese = _user(api, "backoffice", "zh", "/jobs").get(f"/jobs/{job_id}")
+        assert f">{job['error']}</p>" in chinese.text
+        # Run again with room to start, the disk fills as its result is zipped.
+        runner.full = False
+
+        def zip_on_a_full_disk(*_, **__):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(work, "_zip", zip_on_a_full_disk)
+        assert client.post(f"/api/jobs/{job_id}/rerun", headers=headers).status_code == 202
+        job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
+        out = JobStore(settings.db_path).get(job_id)["params"]["out"]
+        assert (job["state"], job["error"]) == ("failed", SERVICE.text("storage-full", {"path": out})), job
+        text = _text(english.get(f"/jobs/{job_id}").text)
+        assert (f"\nno space left on the disk of {out}, so the service cannot write; ask the administrator to free "
+                "disk space, then try again\n") in text, text

@@ -217,7 +217,8 @@ def test_a_job_the_database_refuses_to_start_for_the_whole_wait_is_started_again
     full = _full_message(held.settings.data_dir)
     store = JobStore(held.settings.db_path)
     assert end == {"job": job_id, "run": None, "error": full, "audit": None, "refused": 1,
-                   "attempt": store.get(job_id)["attempt"]}
+                   "attempt": store.get(job_id)["attempt"],
+                   "error_en": SERVICE.text("storage-full", {"path": str(held.settings.data_dir)}, "en")}
     assert store.get(job_id)["state"] == "queued"  # never half-started
     submitted: list[str] = []
 
