@@ -6,6 +6,7 @@ place it is found: those entries are keyed ``code/variant``.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from docgen.core.wording import MessageTable, command_word, joined
 #: quote, the pair that replaces a pair of them.
 _FULL_WIDTH_FORMS = {**{mark: f"“{form}”" for mark, form in FULL_WIDTH.items()}, '"': "“…”", "'": "‘…’"}
 
-__all__ = ["MESSAGES", "where"]
+__all__ = ["ENGLISH", "MESSAGES", "where"]
 
 
 def where(facts: Mapping[str, Any]) -> str:
@@ -74,6 +75,184 @@ _INSTALL_HINT = ("未找到 LibreOffice（soffice），无法生成 PDF。请安
                  "Debian/Ubuntu：sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk；"
                  "Windows/macOS：从 https://www.libreoffice.org 安装；"
                  "或用环境变量 DOCGEN_SOFFICE 指明 soffice 的完整路径")
+
+
+def _place_en(place: str) -> str:
+    """Return a place in a template (``places``: 第3段, 表格1 第2行 第3列, in a part) in English."""
+    place = re.sub(r"表格(\d+) 第(\d+)行 第(\d+)列", r"table \1, row \2, column \3", place)
+    return re.sub(r"第(\d+)段", r"paragraph \1", place)
+
+
+def _where_en(facts: Mapping[str, Any]) -> str:
+    """``where`` in English: `` (paragraph 3: Dear {{ borrower }})`` or ''."""
+    place, snippet = facts.get("place"), facts.get("snippet")
+    if not place:
+        return ""
+    return f" ({_place_en(str(place))}: {snippet})" if snippet else f" ({_place_en(str(place))})"
+
+
+def _row_en(facts: Mapping[str, Any]) -> str:
+    return f" (row {facts['row']})" if facts.get("row") is not None else ""
+
+
+def _at_row_en(facts: Mapping[str, Any]) -> str:
+    return f", row {facts['row']}" if facts.get("row") is not None else ""
+
+
+def _date_order_en(facts: Mapping[str, Any]) -> str:
+    head = facts.get("message_en") or (f"should be {'after' if facts['strict'] else 'on or after'} "
+                                       f"{facts['earlier_field']} ({facts['earlier']})")
+    return f"{head}, got {facts['later']}"
+
+
+def _unsound_en(then: str) -> Any:
+    """``_unsound`` in English."""
+    return lambda f: f"{f['register']}: {MESSAGES.text('register/' + f['issue'], f, 'en')}; {then}"
+
+
+def _conversion_failed_en(f: Mapping[str, Any]) -> str:
+    failed = f["failed"]
+    detail = f.get("detail") or []
+    return (f"LibreOffice could not convert {len(failed)} files to PDF: {', '.join(failed[:10])}"
+            + ("…" if len(failed) > 10 else "")
+            + (f" (exit code {f['returncode']}; {' '.join(detail)})" if detail or f["returncode"] else "")
+            + "; check that the files open in Word or LibreOffice")
+
+
+_INSTALL_HINT_EN = ("LibreOffice (soffice) was not found, so no PDF can be made; install it and try again "
+                    "(Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk; Windows/macOS: "
+                    "from https://www.libreoffice.org), or give the full path of soffice in the environment "
+                    "variable DOCGEN_SOFFICE")
+
+#: What the pages read in English say (the service's English job page, render form and batch rows;
+#: ``docgen.service.work.failure``): template data problems and the errors a batch, a render or a
+#: draft can end with: filling a template, the register, PDF conversion.
+ENGLISH: dict[str, Any] = {
+    # template data (Template.check): a rule's own sentence in English is its ``message_en``
+    "data-not-mapping": "the data should be a mapping ('field: value')",
+    "lone-surrogate": "holds an invalid character (a lone UTF-16 surrogate); delete or correct the value",
+    "sum-mismatch": lambda f: (f"{f.get('label_en') or f['label']} should add up to {f['expected'].normalize():f}; "
+                               f"they add up to {f['actual'].normalize():f}"),
+    "votes-short": lambda f: (f"the votes in favour carry {f['ratio_pct']:.2f}% of the voting rights, short of the "
+                              f"{f['needed_pct']:.2f}% ({f['threshold']}) of {f.get('basis_en') or 'the required voting ratio'}; "
+                              "the resolution cannot be acted on"),
+    "total-mismatch": "the total {given:,.2f} is not the sum of {parts_en} ({expected:,.2f})",
+    "date-order": _date_order_en,
+    "not-positive": lambda f: f.get("message_en") or "the amount should be greater than zero",
+    "not-zero": lambda f: f"{f.get('message_en') or 'the amount should be nil'}, got {f['value']:,.2f}",
+    "amount-above": lambda f: (f"{f.get('message_en') or 'should not be more than ' + str(f['limit_field'])}, "
+                               f"got {f['value']:,.2f} (more than {f['limit']:,.2f})"),
+    "period-run-out": lambda f: (f"{f.get('message_en') or 'the period has run out'} (counted from {f['start']}, it "
+                                 f"ran out on {f['deadline']}), got {f['on']}"),
+    # filling a template
+    "undefined-field": lambda f: f"not given (the template needs this field){_where_en(f)}",
+    "unsafe-expression": lambda f: f"unsafe template expression: {f['error']}{_where_en(f)}",
+    "fill-failed": lambda f: f"{f['error']}{_where_en(f)}",
+    "undefined-field/error": lambda f: f"template {f['template']}: the field {f['field']} is not given{_where_en(f)}{_row_en(f)}",
+    "unsafe-expression/error": lambda f: (f"template {f['template']}: unsafe template expression{_where_en(f)}: "
+                                          f"{f['error']}{_row_en(f)}"),
+    "fill-failed/error": lambda f: f"template {f['template']}: cannot be filled{_where_en(f)}: {f['error']}{_row_en(f)}",
+    "data-rejected/error": lambda f: (f"template {f['template']}{_at_row_en(f)}: the data failed its checks "
+                                      f"({f['count']} problems)"),
+    "rows-rejected/error": lambda f: (f"template {f['template']}: {_source(f)}"
+                                      + (f"rows {', '.join(map(str, f['rows']))}" if f["rows"] else f"{f['count']} values")
+                                      + " have errors in the data; no document was made; correct them and run again "
+                                      "(or skip these rows with --skip-invalid)"),
+    "rows-rejected/stopped": ("template {template}: {source}more than {count} rows had errors by row {row}; the rows "
+                              "after it were not checked and no document was made; the first {count} are listed "
+                              "below: correct them (and check that the right file and sheet were chosen), then run "
+                              "again"),
+    "items-rejected/stopped": ("template {template}: more than {count} items had errors by item {position} (key "
+                               "{key!r}); the items after it were not checked and no document was made; the first "
+                               "{count} are listed below: correct them, then run again"),
+    "invalid-xml/error": lambda f: (f"template {f['template']}{_at_row_en(f)}: the {f['member']} made is not valid XML "
+                                    f"({f['error']}); check the template's tags with docgen templates lint"),
+    # batch rows
+    "number-truncated": ("Excel cut this number of more than 15 digits short; set the column to text and enter it "
+                         "again"),
+    "keyed": "[{key}] {message}",
+    "missing-key": lambda f: ((f"item {f['position']} has no key" if f.get("position") is not None
+                               else "this row has no key") + " (the register knows a document by it)"),
+    "serial-taken": ("the register {register} issued the serial {serial} to {holder}, so it cannot be used for this "
+                     "document; delete the serial from the data (the register numbers it), or correct {key_field}"),
+    "serial-differs": ("the register {register} numbered this document ({key_field} {key}) {issued}, not the "
+                       "data's {serial}: a document cannot have two serials; delete the serial from the data, or "
+                       "make it {issued}"),
+    "entries-uneven": lambda f: ("the columns give different numbers of entries ("
+                                 + ", ".join(f"{column}: {count}" for column, count in f["counts"])
+                                 + "); entries are parted by 、, one for one"),
+    "duplicate-key": lambda f: (
+        (f"the key {f['key']} of item {f['position']} repeats item {f['earlier_position']}"
+         if f.get("position") is not None
+         else f"{f['key']} repeats " + (f"row {f['earlier_row']}" if f.get("earlier_row") is not None else "a row above"))
+        + f": one {f.get('label_en') or f['field']} makes one document"),
+    # the register's own state (Register.audit)
+    "register/corrupt": "the database is damaged (SQLite's integrity check: {detail}); restore the register (with its -wal file) from a backup",
+    "register/replaced": ("it is not the register it was ({detail}); restore it from a backup, or start a new register "
+                          "only if that is meant (--new-register)"),
+    "register/truncated": ("records were cut off or rolled back ({detail}); the -wal file was perhaps missing when it "
+                           "was restored: restore the whole register from a backup"),
+    "register/altered": "the record of serial {serial} of template {template} was changed, or a record before it deleted",
+    "register/gap": "template {template} has no record number {seq} (the serials have a gap: a record was deleted)",
+    "register/unanchored": ("there is no check file (.anchor) beside the register, so it cannot be shown not to have "
+                            "been replaced; a new one was made"),
+    # the register cannot be used
+    "register-open-damaged": ("{register}: the register's database cannot be opened ({reason}); restore the register "
+                              "(with its -wal file) from a backup"),
+    "register-open-failed": "{register}: the register cannot be opened ({reason})",
+    "register-emptied": lambda f: (f"{f['register']}: a register was here ({f['records']} records"
+                                   + (f", the last {f['last_template']} {f['last_serial']}" if f.get("last_serial") else "")
+                                   + "), and its database is now empty or gone; serials do not start again. Restore the "
+                                   "register (with its -wal file) from a backup; start a new register only if that is "
+                                   "meant (--new-register)"),
+    "register-unsound/anchor": _unsound_en("no serial is issued from it"),
+    "register-unsound/issue": _unsound_en("no serial is issued from it (docgen register verify shows why)"),
+    "register-busy": lambda f: (f"{f['register']}: the register is held by "
+                                + (f"{f['holder']}" if f.get("holder") else "another program")
+                                + f", not let go after {f['seconds']:.0f} seconds; wait for it to end (or end it), "
+                                "then run again"),
+    "register-readonly": "{register}: the register was opened read-only and cannot be written",
+    "register-serial-clash": ("{register}: the serial {serial} of template {template} is already used for {row_key}; "
+                              "the serial pattern must hold the sequence number (seq)"),
+    "register-not-reserved": "{register}: no serial was reserved for {row_key} of template {template}, so it cannot be recorded",
+    "register-db-locked": "{register}: the register is held by another program ({reason}); wait for it to end, then run again",
+    "register-write-failed": "{register}: the register could not be written ({reason})",
+    "register-db-damaged": ("{register}: the register's database is damaged ({reason}); restore the register (with its "
+                            "-wal file) from a backup"),
+    "register-path-unusable": "{path}: the register cannot be reached ({reason}); check the path given by --register",
+    "register-no-key": "template {template}: {key_field} is missing, so the register cannot number it",
+    "register-needs-psycopg": "{register}: a PostgreSQL register needs psycopg; install docgen[scale] (pip install 'docgen[scale]')",
+    "register-unreachable": ("{register}: the register's database server cannot be reached ({reason}); check the "
+                             "server's address, its port and the password (~/.pgpass)"),
+    # templates and batches that cannot start
+    "template-unknown": lambda f: f"unknown template {f['name']} (the templates: {', '.join(f['known']) or 'none'})",
+    "batch-unknown-defaults": lambda f: (f"template {f['template']} has no field {', '.join(f['unknown'])} (its fields: "
+                                         f"{', '.join(f['fields'])})"),
+    "batch-no-rows": "{path}: the sheet has no data rows (only its header); check that the right file and sheet (--sheet) were chosen",
+    "batch-unwritable": ("{where} cannot be written ({reason}); check that the output folder {out_dir} may be written "
+                         "and that its disk has room"),
+    "draft-no-annex": "there is no template for annex {annex}",
+    "draft-unknown-annexes": lambda f: (f"there is no template for annex {', '.join(map(str, f['unknown']))} (the "
+                                        f"annexes that can be drafted: {', '.join(map(str, f['known']))})"),
+    # PDF conversion, merging and print runs
+    "soffice-missing": _INSTALL_HINT_EN,
+    "soffice-env-missing": "DOCGEN_SOFFICE names {path}, which does not exist. " + _INSTALL_HINT_EN,
+    "soffice-timeout": ("LibreOffice took longer than {seconds:.0f} seconds to convert ({count} files, the first "
+                        "{first}); try again, or convert fewer files at once"),
+    "soffice-start-failed": "LibreOffice ({soffice}) cannot be started: {reason}",
+    "conversion-failed": _conversion_failed_en,
+    "convert-missing-files": lambda f: "the files to convert are not there: " + ", ".join(f["missing"]),
+    "convert-same-names": lambda f: ("files of the same name would make PDFs of the same name, so they cannot be "
+                                     "converted together: " + ", ".join(f["names"])),
+    "merge-nothing": "there is no PDF to merge",
+    "merge-unreadable": "{path}: the PDF cannot be read, so it cannot be merged ({reason})",
+    "print-unreadable-docx": "{path}: not a Word document that can be read, so it cannot be converted to PDF ({reason})",
+    "print-unreadable-body": "{path}: the document's body cannot be read, so it cannot be merged for printing ({reason})",
+    "print-no-section": "{path}: the document has no section settings (w:sectPr), so it cannot be merged for printing",
+    "print-letter-start": ("{path}: the first page of document {number} cannot be found in the PDF, so it cannot be "
+                           "split into documents; try again, or convert them one by one"),
+    "print-split-failed": "{path}: the PDF cannot be split ({reason})",
+}
 
 
 MESSAGES = MessageTable("documents", {
@@ -313,4 +492,4 @@ MESSAGES = MessageTable("documents", {
     "register-verify/incomplete": "{serial}  {file}：已预留编号但未生成文件",
     "register-verify/summary": lambda f: (f"登记簿 {f['register']}：检查 {f['checked']} 份，"
                                           + ("全部完好" if not f["bad"] else f"{f['bad']} 处有问题")),
-})
+}, ENGLISH)

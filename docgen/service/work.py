@@ -37,18 +37,21 @@ def failure(exc: DocgenError, replace: dict[str, str] | None = None, lang: str =
     message are replaced by what the user called the file (``replace``: stored -> shown).
 
     ``lang`` ``en`` (the pages of a user who reads English) words the error and its problems in
-    English by their codes and facts where the check, loans and core tables have English for them
-    (``docgen.check.messages.in_english``, as ``docgen check --lang en`` does; a ledger's, a plan's or a
-    report's by the loans table); else in Chinese.
+    English by their codes and facts where the check, loans, documents and core tables have English for
+    them (``docgen.check.messages.in_english``, as ``docgen check --lang en`` does; a ledger's, a plan's or
+    a report's by the loans table; a template's data, its filling, the register's and a PDF conversion's
+    by the documents table); else in Chinese.
 
     An error that is the service's storage failing (a result, the register or an upload that
-    cannot be written: ``docgen.service.storage``) is that one line instead, with ``"status":
+    cannot be written: ``docgen.service.storage``) is that one line instead (in English only for
+    ``en``), with ``"status":
     503`` and ``"kind": "storage"``; a serial the register refuses (``SerialConflictError``) has
     ``"status": 409``.
     """
     problem = storage_problem(exc)
     if problem is not None:
-        return {"error": problem.message, "exit_code": 2, "problems": [], "kind": "storage", "status": UNAVAILABLE}
+        return {"error": problem.english if lang == "en" else problem.message, "exit_code": 2, "problems": [],
+                "kind": "storage", "status": UNAVAILABLE}
     said, problem_said = _wording(lang)
     message = _shown(said(exc).split("\n", 1)[0] if isinstance(exc, ProblemsError) else said(exc), replace or {})
     problems = [{**p.to_dict(), "message": _shown(problem_said(p), replace or {})}  # type: ignore[attr-defined]
@@ -75,17 +78,25 @@ def _wording(lang: str) -> tuple[Callable[[DocgenError], str], Callable[[Any], s
     if lang != "en":
         return str, lambda problem: problem.message
     from docgen.check.messages import in_english, problem_in_english
+    from docgen.documents.messages import MESSAGES as DOCUMENTS
     from docgen.loans.messages import MESSAGES as LOANS
 
-    english = LOANS.codes("en")
+    tables = (LOANS, SERVICE, DOCUMENTS)
 
     def said(exc: DocgenError) -> str:
-        for table in (LOANS, SERVICE):
-            if exc.code in table.codes("en"):
+        # Parts share some codes (rows-rejected/stopped is the service's and the documents'): the
+        # table that worded the error is the one whose Chinese is the error's own.
+        own = str(exc.args[0]) if exc.args else str(exc)
+        for table in tables:
+            if exc.code in table.codes("en") and table.text(exc.code, exc.facts) == own:
                 return table.text(exc.code, exc.facts, "en")
         return in_english(exc)
 
-    return said, lambda problem: problem_in_english(problem, LOANS if problem.code in english else CORE)
+    def problem_said(problem: Any) -> str:
+        table = next((table for table in (LOANS, DOCUMENTS) if problem.code in table.codes("en")), CORE)
+        return problem_in_english(problem, table)
+
+    return said, problem_said
 
 
 # ------------------------------------------------------------------ work a request waits for

@@ -3,6 +3,7 @@ numbers, the letters that could not be issued and why a job failed, in English; 
 columns' own headers and the serials (the documents' numbers) as they are. The API's job keeps Chinese."""
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -247,3 +248,98 @@ def test_a_job_failed_by_a_full_disk_is_said_in_english(tmp_path: Path, monkeypa
         text = _text(english.get(f"/jobs/{job_id}").text)
         assert (f"\nno space left on the disk of {out}, so the service cannot write; ask the administrator to free "
                 "disk space, then try again\n") in text, text
+
+
+def _batch_job(settings, tmp_path: Path, template: str, *, pdf: bool = False) -> str:
+    """A batch job of one row of the example sheet for ``template`` (a name or a .docx), queued as
+    a started one is (its rows checked, its SHA-256 kept); returns its id."""
+    from docgen.documents.register import sha256_file
+    from docgen.service.jobs import JobStore
+    from service_helpers import rows_csv
+
+    rows = tmp_path / "rows.csv"
+    rows.write_bytes(rows_csv(1))
+    params = {"template": template, "rows": str(rows), "rows_name": "催收名单.csv", "rows_sha256": sha256_file(rows),
+              "pdf": pdf, "shown": {str(rows): "催收名单.csv"}, "out": str(tmp_path / "out"), "role": "backoffice"}
+    return JobStore(settings.db_path).create("batch", "backoffice", params)
+
+
+def _failed_in_english(api, job_id: str) -> tuple[str, str, str]:
+    """Return a failed job's error (the API's), its English page and its Chinese page (unescaped)."""
+    job = api.client.get(f"/api/jobs/{job_id}", headers=api.headers("backoffice")).json()
+    assert job["state"] == "failed", job
+    page = html.unescape(_user(api, "backoffice", "en", "/jobs").get(f"/jobs/{job_id}").text)
+    chinese = html.unescape(_user(api, "backoffice", "zh", "/jobs").get(f"/jobs/{job_id}").text)
+    assert f">{job['error']}</p>" in chinese
+    return job["error"], page, chinese
+
+
+def test_why_a_batch_job_could_not_fill_its_template_is_said_in_english(tmp_path: Path) -> None:
+    import docx
+
+    from docgen.service import work
+    from docgen.templates import __file__ as shipped
+
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    document = docx.Document(str(Path(shipped).parent / "demand-letter.docx"))
+    document.add_paragraph("合计：{{ total / 0 }}")  # fails when filled, not when loaded
+    document.save(str(folder / "本行催收函.docx"))
+    (folder / "本行催收函.yaml").write_bytes((Path(shipped).parent / "demand-letter.yaml").read_bytes())
+    client, settings, Api = _held_service(tmp_path)
+    with client:
+        api = Api(client, settings)
+        job_id = _batch_job(settings, tmp_path, str(folder / "本行催收函.docx"))
+        assert work.execute_job(str(settings.data_dir), job_id) is None
+        error, page, _ = _failed_in_english(api, job_id)
+        assert error.startswith("模板 本行催收函：无法填写（第"), error
+        said = re.search(r'<p id="job-error" class="error" >template 本行催收函: cannot be filled \(paragraph \d+: '
+                         r'合计：\{\{ total / 0 \}\}\): (.+?) \(row 2\)</p>', page)
+        assert said, page
+        assert _docgen_worded_cjk(page, ["本行催收函", "合计："]) == []
+
+
+def test_why_a_batch_job_could_not_use_the_register_is_said_in_english(tmp_path: Path) -> None:
+    from docgen.service import work
+
+    client, settings, Api = _held_service(tmp_path)
+    with client:
+        api = Api(client, settings)
+        job_id = _batch_job(settings, tmp_path, "demand-letter")
+        Path(settings.register_path).write_bytes(b"not a register " * 100)  # damaged on the server
+        assert work.execute_job(str(settings.data_dir), job_id) is None
+        error, page, _ = _failed_in_english(api, job_id)
+        assert error.startswith(f"{settings.register_path}：无法打开登记簿数据库（"), error
+        assert re.search(rf"<p id=\"job-error\" class=\"error\" >{re.escape(str(settings.register_path))}: the "
+                         r"register's database cannot be opened \([^)]+\); restore the register \(with its -wal file\) "
+                         r"from a backup</p>", page), page
+        assert _docgen_worded_cjk(page, []) == []
+
+
+def test_why_a_batch_job_could_not_make_its_pdfs_is_said_in_english(tmp_path: Path, monkeypatch) -> None:
+    from docgen.service import work
+
+    soffice = tmp_path / "soffice"
+    soffice.write_text("#!/bin/sh\necho 'source file could not be loaded' >&2\nexit 3\n", encoding="utf-8")
+    soffice.chmod(0o755)
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(soffice))
+    client, settings, Api = _held_service(tmp_path)
+    with client:
+        api = Api(client, settings)
+        job_id = _batch_job(settings, tmp_path, "demand-letter", pdf=True)
+        assert work.execute_job(str(settings.data_dir), job_id) is None
+        error, page, _ = _failed_in_english(api, job_id)
+        assert error.startswith("LibreOffice 未能把 1 个文件转换为 PDF："), error
+        said = re.search(r'<p id="job-error" class="error" >LibreOffice could not convert 1 files to PDF: (\S+\.docx) '
+                         r'\(exit code 3; [^)]*\); check that the files open in Word or LibreOffice</p>', page)
+        assert said, page
+        assert _docgen_worded_cjk(page, [said.group(1)]) == []  # the letter's own file name
+        # without LibreOffice at all
+        monkeypatch.setenv("DOCGEN_SOFFICE", str(tmp_path / "none"))
+        assert client.post(f"/api/jobs/{job_id}/rerun", headers=api.headers("backoffice")).status_code == 202
+        assert work.execute_job(str(settings.data_dir), job_id) is None
+        error, page, _ = _failed_in_english(api, job_id)
+        assert error.startswith(f"DOCGEN_SOFFICE 指向的 {tmp_path / 'none'} 不存在。"), error
+        assert (f"<p id=\"job-error\" class=\"error\" >DOCGEN_SOFFICE names {tmp_path / 'none'}, which does not exist. "
+                "LibreOffice (soffice) was not found, so no PDF can be made; install it and try again") in page, page
+        assert _docgen_worded_cjk(page, []) == []
