@@ -83,6 +83,11 @@ def _place_en(place: str) -> str:
     return re.sub(r"第(\d+)段", r"paragraph \1", place)
 
 
+def _counted(count: int, noun: str) -> str:
+    """``1 file``, ``2 files``: a count and its noun in English."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def _where_en(facts: Mapping[str, Any]) -> str:
     """``where`` in English: `` (paragraph 3: Dear {{ borrower }})`` or ''."""
     place, snippet = facts.get("place"), facts.get("snippet")
@@ -113,7 +118,7 @@ def _unsound_en(then: str) -> Any:
 def _conversion_failed_en(f: Mapping[str, Any]) -> str:
     failed = f["failed"]
     detail = f.get("detail") or []
-    return (f"LibreOffice could not convert {len(failed)} files to PDF: {', '.join(failed[:10])}"
+    return (f"LibreOffice could not convert {_counted(len(failed), 'file')} to PDF: {', '.join(failed[:10])}"
             + ("…" if len(failed) > 10 else "")
             + (f" (exit code {f['returncode']}; {' '.join(detail)})" if detail or f["returncode"] else "")
             + "; check that the files open in Word or LibreOffice")
@@ -153,7 +158,7 @@ ENGLISH: dict[str, Any] = {
                                           f"{f['error']}{_row_en(f)}"),
     "fill-failed/error": lambda f: f"template {f['template']}: cannot be filled{_where_en(f)}: {f['error']}{_row_en(f)}",
     "data-rejected/error": lambda f: (f"template {f['template']}{_at_row_en(f)}: the data failed its checks "
-                                      f"({f['count']} problems)"),
+                                      f"({_counted(f['count'], 'problem')})"),
     "rows-rejected/error": lambda f: (f"template {f['template']}: {_source(f)}"
                                       + (f"rows {', '.join(map(str, f['rows']))}" if f["rows"] else f"{f['count']} values")
                                       + " have errors in the data; no document was made; correct them and run again "

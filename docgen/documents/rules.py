@@ -18,6 +18,10 @@ Each rule function takes the normalized context (Decimal amounts, date objects) 
 parameters, may fill in a derived value (``total`` when the data left it out), and returns
 ``(path, code, facts)`` issues; their wording is in ``docgen.documents.messages``. ``RULES`` maps
 rule names to functions.
+
+A rule's own wording (``message``, ``label``, ``labels``, ``basis``: Chinese) has its English beside it
+(``message_en``, ``label_en``, ``labels_en``, ``basis_en``), which the service's pages read in English
+show; a rule without it is said there by the table's English sentence of its code.
 """
 from __future__ import annotations
 
@@ -70,7 +74,8 @@ def rule_sum(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
     total = sum((Decimal(str(item.get(field) or 0)) for item in items), Decimal(0))
     if items and total != expected:
         return [(params["items"], "sum-mismatch",
-                 {"label": params.get("label", field), "expected": expected, "actual": total})]
+                 {"label": params.get("label", field), "label_en": params.get("label_en", field),
+                  "expected": expected, "actual": total})]
     return []
 
 
@@ -99,6 +104,7 @@ def rule_votes(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
         return [(params["items"], "votes-short", {"ratio_pct": float(ratio * 100), "needed_pct": float(threshold * 100),
                                                   "threshold": str(params.get("threshold", "2/3")),
                                                   "basis": params.get("basis") or "规定的表决比例",
+                                                  "basis_en": params.get("basis_en"),
                                                   "favour": favour, "total": total})]
     return []
 
@@ -116,7 +122,8 @@ def rule_total(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
         return []
     if Decimal(str(given)) != expected:
         return [(path, "total-mismatch", {"given": Decimal(str(given)), "expected": expected,
-                                          "parts": "+".join(params.get("labels", params["parts"]))})]
+                                          "parts": "+".join(params.get("labels", params["parts"])),
+                                          "parts_en": " + ".join(params.get("labels_en", params["parts"]))})]
     return []
 
 
@@ -130,7 +137,8 @@ def rule_date_order(context: dict[str, Any], params: dict[str, Any]) -> list[Iss
     if later < earlier or (strict and later == earlier):
         return [(params["later"], "date-order", {"earlier_field": params["earlier"], "earlier": earlier.isoformat(),
                                                  "later": later.isoformat(), "strict": bool(strict),
-                                                 "message": params.get("message")})]
+                                                 "message": params.get("message"),
+                                                 "message_en": params.get("message_en")})]
     return []
 
 
@@ -139,7 +147,8 @@ def rule_positive(context: dict[str, Any], params: dict[str, Any]) -> list[Issue
     value = _get(context, params["field"])
     if value is not None and Decimal(str(value)) <= 0:
         return [(params["field"], "not-positive", {"field": params["field"], "value": value,
-                                                   "message": params.get("message")})]
+                                                   "message": params.get("message"),
+                                                   "message_en": params.get("message_en")})]
     return []
 
 
@@ -150,7 +159,8 @@ def rule_zero(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
     if value is None or Decimal(str(value)) == 0:
         return []
     return [(params["field"], "not-zero", {"field": params["field"], "value": Decimal(str(value)),
-                                           "message": params.get("message")})]
+                                           "message": params.get("message"),
+                                           "message_en": params.get("message_en")})]
 
 
 def rule_not_above(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
@@ -161,7 +171,8 @@ def rule_not_above(context: dict[str, Any], params: dict[str, Any]) -> list[Issu
         return []  # the schema reports a missing amount
     return [(params["field"], "amount-above", {"field": params["field"], "value": Decimal(str(value)),
                                                "limit_field": params["limit"], "limit": Decimal(str(limit)),
-                                               "message": params.get("message")})]
+                                               "message": params.get("message"),
+                                               "message_en": params.get("message_en")})]
 
 
 def rule_within_years(context: dict[str, Any], params: dict[str, Any]) -> list[Issue]:
@@ -180,7 +191,8 @@ def rule_within_years(context: dict[str, Any], params: dict[str, Any]) -> list[I
     deadline = add_years(start, int(params["years"]))  # 29 February's anniversary in a common year: 28 February
     if day > deadline:
         return [(params["date"], "period-run-out", {"start": start.isoformat(), "deadline": deadline.isoformat(),
-                                                  "on": day.isoformat(), "message": params.get("message")})]
+                                                  "on": day.isoformat(), "message": params.get("message"),
+                                                  "message_en": params.get("message_en")})]
     return []
 
 

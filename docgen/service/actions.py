@@ -167,8 +167,10 @@ async def draft(request: Request, who: Principal, form: FormData, lang: str = "z
 
 # ------------------------------------------------------------------------------- documents
 
-async def render_one(request: Request, who: Principal, template: str, data: Any, pdf: bool) -> dict[str, Any]:
-    """Fill ``template`` with ``data`` (a mapping); return ``{"docx", "pdf", "serial", ids}``."""
+async def render_one(request: Request, who: Principal, template: str, data: Any, pdf: bool,
+                     lang: str = "zh") -> dict[str, Any]:
+    """Fill ``template`` with ``data`` (a mapping); return ``{"docx", "pdf", "serial", ids}``. Why it
+    cannot be filled (the error and each field's problem) is worded in ``lang`` (a page's)."""
     svc = service(request)
     known_template(template)
     if not isinstance(data, dict):
@@ -177,7 +179,8 @@ async def render_one(request: Request, who: Principal, template: str, data: Any,
         raise ApiError(503, SERVICE.text("pdf-unavailable"))
     digest = hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
     out = new_result_dir(svc.settings.files_dir)
-    result = await svc.compute(work.render_task, template, data, str(svc.settings.register_path), str(out), pdf)
+    result = await svc.compute(work.render_task, template, data, str(svc.settings.register_path), str(out), pdf,
+                               lang)
     if "failure" in result:
         work.remove_tree(str(out))
         raise_failure(result["failure"])
@@ -189,11 +192,13 @@ async def render_one(request: Request, who: Principal, template: str, data: Any,
     return {**result, "files": ids}
 
 
-async def start_batch(request: Request, who: Principal, template: str, form: FormData) -> dict[str, Any]:
+async def start_batch(request: Request, who: Principal, template: str, form: FormData,
+                      lang: str = "zh") -> dict[str, Any]:
     """Check every row of the uploaded sheet; start the batch job when all are valid.
 
     Returns ``{"job": id}``; raises 400 for a sheet that cannot be read and 422 listing every row
-    error (row, column, message), the upload deleted and the refusal audited, nothing queued.
+    error (row, column, message), the upload deleted and the refusal audited, nothing queued; the
+    refusal worded in ``lang`` (a page's).
     """
     svc = service(request)
     known_template(template)
@@ -201,7 +206,7 @@ async def start_batch(request: Request, who: Principal, template: str, form: For
     assert stored is not None
     params = {"template": template, "rows": str(stored.path), "rows_name": stored.display_name,
               "rows_sha256": stored.sha256, "pdf": svc.pdf, "shown": {str(stored.path): stored.display_name}}
-    await _job_input(request, who, "batch", params, stored)
+    await _job_input(request, who, "batch", params, stored, lang=lang)
     return _start_job(request, who, "batch", params, stored)
 
 
@@ -226,7 +231,7 @@ async def _job_input(request: Request, who: Principal, kind: str, params: dict[s
 
     A refused input raises 400 (unreadable, gone, changed) or 422 (bad data: every row error), the
     uploads ``stored`` deleted and the refusal audited (``_Refusal``) as ``action`` (default
-    ``job-<kind>``) refused, with ``detail``; a ledger's or an NPL report's refusal is worded in ``lang``.
+    ``job-<kind>``) refused, with ``detail``; the refusal is worded in ``lang``.
     """
     refusal = _Refusal(request, who, action or f"job-{kind}", _job_target(kind, params), _job_sha256(kind, params),
                        stored, detail or {})
@@ -237,9 +242,9 @@ async def _job_input(request: Request, who: Principal, kind: str, params: dict[s
         name = params["rows_name"]
         if checked["stopped"] is not None:
             message = SERVICE.text("upload-rows-rejected/stopped", {"name": name, "row": checked["stopped"],
-                                                                    "count": MAX_BAD_ROWS})
+                                                                    "count": MAX_BAD_ROWS}, lang)
         else:
-            message = SERVICE.text("upload-rows-rejected", {"name": name, "count": len(checked["problems"])})
+            message = SERVICE.text("upload-rows-rejected", {"name": name, "count": len(checked["problems"])}, lang)
         refusal.refuse(ApiError(422, message, checked["problems"]))
     return checked
 

@@ -116,6 +116,13 @@ MESSAGES = MessageTable("service", {
     "rows-held": ("{count} rows (such as {first}) are being made by another batch still running; run this job again "
                   "once it has ended: no document already issued is issued twice"),
     "job-not-running": "the job is no longer running",
+    # a batch's rows refused before it starts (the batch page read in English)
+    "upload-rows-rejected": lambda f: (f"{f['name']}: {f['count']} error{'' if f['count'] == 1 else 's'} in the "
+                                       "data; no document was made; correct the rows and upload again"),
+    "upload-rows-rejected/stopped": ("{name}: more than {count} rows had errors by row {row}; the rows after it were "
+                                     "not checked and no document was made; the first {count} are listed below: "
+                                     "correct them (and check that the right file and sheet were chosen), then "
+                                     "upload again"),
     "letter-refused": "{loan_no}: {message}",
     "letters-default-policy": ("no collection policy was uploaded, and docgen's default policy gives neither the "
                                "branches' contact details (letters.branches) nor the bank's legal name "

@@ -372,7 +372,8 @@ async def render_post(request: Request, name: str) -> Response:
     data = _data_from_form(fields, form)
     values = {k: form_text(form, k) for k in form.keys() if k != "csrf"}
     try:
-        result = await actions.render_one(request, who, name, data, form_text(form, "pdf") is not None)
+        result = await actions.render_one(request, who, name, data, form_text(form, "pdf") is not None,
+                                          lang_of(request))
     except ApiError as exc:
         if exc.status_code not in (400, 422, 503):
             raise
@@ -404,7 +405,7 @@ async def batch_post(request: Request) -> Response:
     who, form = await posted(request, "batch")
     name = form_text(form, "template") or ""
     try:
-        started = await actions.start_batch(request, who, name, form)
+        started = await actions.start_batch(request, who, name, form, lang_of(request))
     except ApiError as exc:
         if exc.status_code not in (400, 404, 413, 422, 429):
             raise

@@ -52,18 +52,25 @@ def failure(exc: DocgenError, replace: dict[str, str] | None = None, lang: str =
     if problem is not None:
         return {"error": problem.english if lang == "en" else problem.message, "exit_code": 2, "problems": [],
                 "kind": "storage", "status": UNAVAILABLE}
-    said, problem_said = _wording(lang)
+    said = _wording(lang)[0]
     message = _shown(said(exc).split("\n", 1)[0] if isinstance(exc, ProblemsError) else said(exc), replace or {})
-    problems = [{**p.to_dict(), "message": _shown(problem_said(p), replace or {})}  # type: ignore[attr-defined]
-                for p in getattr(exc, "problems", [])]
-    if lang == "en":  # a column is its letter and the sheet's own header: T（诉讼状态） reads T (诉讼状态)
-        from docgen.core.messages import english_column
-
-        problems = [{**p, "column": english_column(p["column"])} if p.get("column") else p for p in problems]
+    problems = problems_in(getattr(exc, "problems", []), lang, replace)
     out = {"error": message, "exit_code": exc.exit_code, "problems": problems,
            "kind": "rows" if isinstance(exc, ProblemsError) else "input"}
     if isinstance(exc, SerialConflictError):  # the register's state, not the data's form, refuses it
         out["status"] = CONFLICT
+    return out
+
+
+def problems_in(problems: list[Any], lang: str, replace: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Return ``problems`` (``Problem``) as their JSON form, worded in ``lang`` as ``failure`` words an
+    error's problems, stored paths replaced by what the user called the file (``replace``)."""
+    problem_said = _wording(lang)[1]
+    out = [{**p.to_dict(), "message": _shown(problem_said(p), replace or {})} for p in problems]
+    if lang == "en":  # a column is its letter and the sheet's own header: T（诉讼状态） reads T (诉讼状态)
+        from docgen.core.messages import english_column
+
+        out = [{**p, "column": english_column(p["column"])} if p.get("column") else p for p in out]
     return out
 
 
@@ -162,9 +169,10 @@ def draft_task(bundle: str, shown: str, annexes: list[int], out: str, register: 
     return data
 
 
-def rows_task(template: str, rows: str, shown: str, defaults: dict[str, Any]) -> dict[str, Any]:
+def rows_task(template: str, rows: str, shown: str, defaults: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
     """Read and check batch rows without generating; return ``{"rows", "problems", "stopped"}``
-    (``stopped``: the row where checking stopped, past ``MAX_BAD_ROWS`` bad rows; else None) or a failure."""
+    (``stopped``: the row where checking stopped, past ``MAX_BAD_ROWS`` bad rows; else None) or a failure;
+    the problems and the failure worded in ``lang``."""
     from docgen.documents.batch import check_rows, read_rows, resolve_template
 
     try:
@@ -172,16 +180,18 @@ def rows_task(template: str, rows: str, shown: str, defaults: dict[str, Any]) ->
         table = read_rows(tpl, rows, defaults=defaults)
         problems, stopped = check_rows(table, tpl)
     except DocgenError as exc:
-        return {"failure": failure(exc, {rows: shown})}
-    return {"rows": len(table.rows), "problems": [p.to_dict() for p in problems], "stopped": stopped}
+        return {"failure": failure(exc, {rows: shown}, lang)}
+    return {"rows": len(table.rows), "problems": problems_in(problems, lang, {rows: shown}), "stopped": stopped}
 
 
-def render_task(template: str, data: dict[str, Any], register: str, out: str, pdf: bool) -> dict[str, Any]:
+def render_task(template: str, data: dict[str, Any], register: str, out: str, pdf: bool,
+                lang: str = "zh") -> dict[str, Any]:
     """Fill one template from ``data`` into ``out`` as ``docgen render`` does (``render_named``):
     the data's serial recorded in the register, or one the register issues by the key field.
 
-    Returns ``{"docx", "pdf", "serial", "sha256"}`` or a failure (``problems`` per field; a serial
-    the register holds for another document, or another serial for this one, with ``status`` 409).
+    Returns ``{"docx", "pdf", "serial", "sha256"}`` or a failure worded in ``lang`` (``problems`` per
+    field; a serial the register holds for another document, or another serial for this one, with
+    ``status`` 409).
     The register is named by its file name only, never the server's folders.
     """
     from docgen.documents.register import sha256_file
@@ -197,7 +207,7 @@ def render_task(template: str, data: dict[str, Any], register: str, out: str, pd
             pdf_path = str(convert_to_pdf([done.path], done.path.parent)[0])
     except DocgenError as exc:
         return {"failure": failure(exc, {} if is_database_url(register) else
-                                   {str(Path(register).expanduser()): Path(register).name})}
+                                   {str(Path(register).expanduser()): Path(register).name}, lang)}
     return {"docx": str(done.path), "pdf": pdf_path, "serial": done.serial, "sha256": sha256_file(done.path)}
 
 
@@ -336,8 +346,7 @@ def job_check_task(kind: str, params: dict[str, Any], lang: str = "zh") -> dict[
     Every stored input must be there, with its recorded SHA-256; then a letters job's ledger is read
     (``ledger_task``), a batch's rows checked (``rows_task``), an NPL report's figures computed as
     its job will (``npl_task``, ``report_later``). Returns what that task returns (a batch's
-    ``problems`` and ``stopped`` included) or a failure worded with the names the user gave (in
-    ``lang`` for a letters job's ledger and an NPL report's input).
+    ``problems`` and ``stopped`` included) or a failure worded with the names the user gave, in ``lang``.
     """
     shown = params.get("shown") or {}
     try:
@@ -347,7 +356,7 @@ def job_check_task(kind: str, params: dict[str, Any], lang: str = "zh") -> dict[
     if kind == "letters":
         return ledger_task(params["ledger"], shown, params.get("policy"), lang)
     if kind == "batch":
-        return rows_task(params["template"], params["rows"], params["rows_name"], params.get("defaults") or {})
+        return rows_task(params["template"], params["rows"], params["rows_name"], params.get("defaults") or {}, lang)
     return npl_task(params["ledger"], params.get("opening"), params.get("targets"), params.get("notes"),
                     params["period"], shown, chart=False, docx=None, report_later=True, policy=params.get("policy"),
                     lang=lang)

@@ -330,7 +330,7 @@ def test_why_a_batch_job_could_not_make_its_pdfs_is_said_in_english(tmp_path: Pa
         assert work.execute_job(str(settings.data_dir), job_id) is None
         error, page, _ = _failed_in_english(api, job_id)
         assert error.startswith("LibreOffice 未能把 1 个文件转换为 PDF："), error
-        said = re.search(r'<p id="job-error" class="error" >LibreOffice could not convert 1 files to PDF: (\S+\.docx) '
+        said = re.search(r'<p id="job-error" class="error" >LibreOffice could not convert 1 file to PDF: (\S+\.docx) '
                          r'\(exit code 3; [^)]*\); check that the files open in Word or LibreOffice</p>', page)
         assert said, page
         assert _docgen_worded_cjk(page, [said.group(1)]) == []  # the letter's own file name
