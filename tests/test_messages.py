@@ -342,6 +342,8 @@ SAMPLES: dict[tuple[str, str], tuple[dict[str, Any], ...]] = {
     ("documents", "batch-text/document"): tuple({"status": s} for s in ("written", "restored", "skipped")),
     **{("documents", f"register-unsound/{then}"): ({"issue": "altered"}, {"issue": "truncated"})
        for then in ("anchor", "issue", "migrate-copy", "migrate-source")},
+    **{("service wording", f"register-unsound/{then}"): ({"issue": "replaced"}, {"issue": "truncated"})
+       for then in ("anchor", "issue")},
     # an address: the host and port are never Chinese, and their colon is the URL's
     ("cli", "serve/listening"): ({"host": "127.0.0.1", "port": 8000},),
 }

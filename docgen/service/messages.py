@@ -6,9 +6,12 @@ brackets), as API clients and the pages show them.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from docgen.core.wording import MessageTable, joined
 
-__all__ = ["FOLDERS", "MESSAGES"]
+__all__ = ["FOLDERS", "MESSAGES", "ON_SERVICE"]
 
 MESSAGES = MessageTable("service", {
     # users (UserError)
@@ -169,4 +172,66 @@ FOLDERS = MessageTable("service folders", {
     "unreadable": "folder：无法打开{path!q}（{reason}）；请联系管理员检查权限（the folder cannot be opened）",
     "denied": ("folder：服务无权读取{path!q}（权限不足）；请联系管理员让运行服务的用户可读取、可进入该文件夹"
                "（the service may not list or enter the folder: file permissions）"),
+})
+
+
+def _register_issue(f: Mapping[str, Any], lang: str) -> str:
+    """The register's own state as the service words it: a register not the one it was is for the
+    administrator to restore (``docgen register`` may start a new one, the service may not), else as
+    the documents part words it."""
+    from docgen.documents.messages import MESSAGES as DOCUMENTS
+
+    if f["issue"] == "replaced":
+        return ON_SERVICE.text("register/replaced", f, lang)
+    return DOCUMENTS.text(f"register/{f['issue']}", f, lang)
+
+
+#: What the service says instead of a part's sentence that tells the user to pass a command-line
+#: option (``--policy``, ``--sheet``, ``--skip-invalid``, ``--new-register``): what to do on the
+#: service, in the words of its pages and forms; keyed by the part's code, with its facts
+#: (``docgen.service.work.failure``, a letter the letters job could not issue).
+ON_SERVICE = MessageTable("service wording", {
+    # loans: a policy that cannot sign letters, a branch it gives no contact for
+    "policy-no-branches": ("{source}：letters.branches：催收策略没有任何机构的联系方式，催收文书无法填写联系人和电话；"
+                           "请在策略文件的 letters.branches 下填写各机构（或 default）的 address、phone、contact，"
+                           "在“催收策略”（policy）一栏上传后重新提交（示例见 examples/collection-policy.yaml）"),
+    "no-branch-contact": ("催收策略中没有机构“{branch}”的联系方式（也没有 default）：请在策略文件 letters.branches 下添加"
+                          "“{branch}: {{address: …, phone: …, contact: …}}”，在“催收策略”（policy）一栏上传后重新出具"),
+    # documents: a sheet without rows, rows refused when the batch runs
+    "batch-no-rows": "{path}：表格中没有数据行（只有表头）；请检查是否上传错了文件（服务读取 Excel 显示的第一个工作表）",
+    "rows-rejected/error": lambda f: (f"模板 {f['template']}：{f['source'] + ' ' if f.get('source') else ''}"
+                                      + (f"第{'、'.join(map(str, f['rows']))}行" if f["rows"] else f"{f['count']} 处")
+                                      + "数据有误，未生成任何文书；请改正后重新上传"),
+    # documents: the service's register, which only its administrator can restore or set
+    "register-emptied": lambda f: (f"{f['register']}：这里原有一个登记簿（共 {f['records']} 条记录"
+                                   + (f"，最后一份为 {f['last_template']} {f['last_serial']}" if f.get("last_serial") else "")
+                                   + "），现在数据库为空或已不存在；编号不会从头再来。请管理员从备份恢复登记簿（连同 -wal 文件）"),
+    "register/replaced": "不是原来的登记簿（{detail}）；请管理员从备份恢复",
+    "register-unsound/anchor": lambda f: f"{f['register']}：{_register_issue(f, 'zh')}；不再从它分配编号",
+    "register-unsound/issue": lambda f: (f"{f['register']}：{_register_issue(f, 'zh')}；不再从它分配编号"
+                                         "（请管理员运行 docgen register verify 查看）"),
+    "register-path-unusable": "{path}：无法访问登记簿（{reason}）；请管理员检查服务的登记簿路径（docgen serve --register）",
+}, {
+    "policy-no-branches": ("{source}: letters.branches: the collection policy gives no branch's contact details, so the "
+                           "letters cannot name a contact or a phone; list each branch (or default) with its address, "
+                           "phone and contact under letters.branches in the policy file, upload it in the policy field "
+                           "and try again (see examples/collection-policy.yaml)"),
+    "no-branch-contact": ("the collection policy gives no contact details for branch '{branch}' (nor a default): add "
+                          "'{branch}: {{address: …, phone: …, contact: …}}' under letters.branches in the policy file, "
+                          "upload it in the policy field and issue the letters again"),
+    "batch-no-rows": ("{path}: the sheet has no data rows (only its header); check that the right file was uploaded "
+                      "(the service reads the first sheet Excel shows)"),
+    "rows-rejected/error": lambda f: (f"template {f['template']}: {f['source'] + ' ' if f.get('source') else ''}"
+                                      + (f"rows {', '.join(map(str, f['rows']))}" if f["rows"] else f"{f['count']} values")
+                                      + " have errors in the data; no document was made; correct them and upload again"),
+    "register-emptied": lambda f: (f"{f['register']}: a register was here ({f['records']} records"
+                                   + (f", the last {f['last_template']} {f['last_serial']}" if f.get("last_serial") else "")
+                                   + "), and its database is now empty or gone; serials do not start again: the "
+                                   "administrator should restore the register (with its -wal file) from a backup"),
+    "register/replaced": "it is not the register it was ({detail}); the administrator should restore it from a backup",
+    "register-unsound/anchor": lambda f: f"{f['register']}: {_register_issue(f, 'en')}; no serial is issued from it",
+    "register-unsound/issue": lambda f: (f"{f['register']}: {_register_issue(f, 'en')}; no serial is issued from it "
+                                         "(the administrator can see why with docgen register verify)"),
+    "register-path-unusable": ("{path}: the register cannot be reached ({reason}); the administrator should check the "
+                               "service's register path (docgen serve --register)"),
 })

@@ -82,8 +82,12 @@ def worded(exc: DocgenError, lang: str) -> str:
 
 def _wording(lang: str) -> tuple[Callable[[DocgenError], str], Callable[[Any], str]]:
     """Return how ``failure`` words an error and one of its problems in ``lang``."""
+    from docgen.service.messages import ON_SERVICE
+
     if lang != "en":
-        return str, lambda problem: problem.message
+        # a sentence telling the user to pass a command-line option says what to do on the service
+        return (lambda exc: ON_SERVICE.text(exc.code, exc.facts) if exc.code in ON_SERVICE.codes() else str(exc),
+                lambda problem: problem.message)
     from docgen.check.messages import in_english, problem_in_english
     from docgen.documents.messages import MESSAGES as DOCUMENTS
     from docgen.loans.messages import MESSAGES as LOANS
@@ -93,6 +97,8 @@ def _wording(lang: str) -> tuple[Callable[[DocgenError], str], Callable[[Any], s
     def said(exc: DocgenError) -> str:
         # Parts share some codes (rows-rejected/stopped is the service's and the documents'): the
         # table that worded the error is the one whose Chinese is the error's own.
+        if exc.code in ON_SERVICE.codes("en"):
+            return ON_SERVICE.text(exc.code, exc.facts, "en")
         own = str(exc.args[0]) if exc.args else str(exc)
         for table in tables:
             if exc.code in table.codes("en") and table.text(exc.code, exc.facts) == own:
@@ -456,13 +462,23 @@ def _letters_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[st
     store.add_file(job, bundle)
     serials = [o.serial for o in result.written if o.serial]
     return {"due": result.due, "written": len(result.written), "skipped": len(result.skipped),
-            "refused": [SERVICE.text("letter-refused", {"loan_no": o.loan_no, "message": o.message})
+            "refused": [SERVICE.text("letter-refused", {"loan_no": o.loan_no, "message": _refusal(o, "zh")})
                         for o in result.refused],
             # the English job page's list (the API's answer keeps the Chinese above)
-            "refused_en": [SERVICE.text("letter-refused", {"loan_no": o.loan_no, "message": o.worded("en")}, "en")
+            "refused_en": [SERVICE.text("letter-refused", {"loan_no": o.loan_no, "message": _refusal(o, "en")}, "en")
                            for o in result.refused], "serials": serials,
             "audit": {"action": "generate", "target": "demand-letter (collect letters)",
                       "sha256": p["ledger_sha256"], "serials": serials}}
+
+
+def _refusal(outcome: Any, lang: str) -> str:
+    """Return why the letters job could not issue a letter (``outcome``, refused) in ``lang``: as the
+    service words it where the loans part tells the user to pass a command-line option (``ON_SERVICE``)."""
+    from docgen.service.messages import ON_SERVICE
+
+    if outcome.code in ON_SERVICE.codes(lang):
+        return ON_SERVICE.text(outcome.code, outcome.facts, lang)
+    return outcome.message if lang == "zh" else outcome.worded(lang)
 
 
 def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, Any]:
