@@ -9,12 +9,16 @@ Exit codes (DESIGN §9): 0 success or complete, 1 incomplete or a domain error,
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import click
 
 from docgen import __version__
 from docgen.cli.messages import MESSAGES as CLI
 from docgen.cli.tree import name_values
+from docgen.cli.usage import install
+
+install()  # click's usage errors in docgen's language
 
 #: command name -> module under docgen.cli that defines it (in its COMMANDS list).
 COMMAND_MODULES: dict[str, str] = {
@@ -55,7 +59,17 @@ COMMAND_AUDIENCE: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
-    """A group that imports a command's module only when that command is used."""
+    """A group that imports a command's module only when that command is used, and says click's
+    usage errors in the command line's language (``docgen.cli.usage``: Chinese unless ``--lang en``)."""
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        import sys
+
+        from docgen.cli.usage import asked_lang, speaking
+
+        words = sys.argv[1:] if args is None else list(args)
+        with speaking(asked_lang([str(word) for word in words])):
+            return super().main(args, *rest, **kwargs)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMAND_MODULES)

@@ -11,7 +11,7 @@ from typing import Any
 
 from docgen.core.wording import MessageTable
 
-__all__ = ["MESSAGES"]
+__all__ = ["CLICK_WORDS", "MESSAGES"]
 
 
 def _field(f: Mapping[str, Any]) -> str:
@@ -69,6 +69,38 @@ MESSAGES = MessageTable("cli", {
     "users/line": lambda f: f"{f['name']}\t{f['role']}\t{'启用' if f['active'] else '已停用'}\t{f['created']}",
     "users/disabled": "已停用用户 {name}",
     "users/password-set": "已更新用户 {name} 的密码",
+    # click's own usage errors (a missing option, a bad choice, no such file), in Chinese unless the
+    # command's --lang is en (``docgen.cli.usage``): templates over click's placeholders, which click
+    # fills (its value quoted by us, as click's repr would quote it the ASCII way)
+    "usage/try-help": "请运行“{command} {option}”查看帮助",
+    "usage/invalid-value": "取值无效：{message}",
+    "usage/invalid-value-for": "{param_hint} 的取值无效：{message}",
+    "usage/missing-argument": "缺少参数",
+    "usage/missing-option": "缺少选项",
+    "usage/missing-parameter": "缺少参数",
+    "usage/missing-kind": "缺少{param_type}",
+    "usage/no-such-option": "没有选项“{name}”。",
+    "usage/no-such-command": "没有命令“{name}”。",
+    "usage/did-you-mean": "是否要用 {possibility}？",
+    "usage/did-you-mean-one-of": "（是否要用其中之一：{possibilities}？）",
+    "usage/cannot-open": "无法打开文件“{filename}”：{message}",
+    "usage/not-the-choice": "“{value}”不是可选值 {choice}",
+    "usage/not-a-choice": "“{value}”不是可选值（{choices}）之一",
+    "usage/choose-from": "可选值：\n\t{choices}",
+    "usage/not-a-number": "“{value}”不是有效的数值（{number_type}）",
+    "usage/out-of-range": "{value} 不在范围 {range} 之内",
+    "usage/path-missing": "“{filename}”不存在",
+    "usage/path-is-file": "“{filename}”是文件，此处应为文件夹",
+    "usage/path-is-folder": "“{filename}”是文件夹，此处应为文件",
+    "usage/path-unreadable": "“{filename}”不可读取",
+    "usage/path-unwritable": "“{filename}”不可写入",
+    "usage/path-not-executable": "“{filename}”不可执行",
+    "usage/needs-a-value": "选项 {name} 需要一个值",
+    "usage/needs-values": "选项 {name} 需要 {nargs} 个值",
+    "usage/takes-no-value": "选项 {name} 不接受值",
+    "usage/argument-values": "参数 {name} 需要 {nargs} 个值",
+    "usage/extra-argument": "多余的参数（{args}）",
+    "usage/missing-command": "缺少子命令",
 }, {
     # the options of a command whose --lang is en (``docgen check``), in its language
     "option/percent": "{value!r} is not a percentage between 0 and 100; e.g. 50 for 50%",
@@ -80,3 +112,39 @@ MESSAGES = MessageTable("cli", {
     # a program's own mistakes (``MESSAGES.fault``): read by programmers, so in English only
     "command-not-defined": "docgen.cli.{module} does not define the command {command!r}",
 })
+
+#: click's own words (its gettext message ids: the singular one of a plural pair) -> the code of
+#: their Chinese above. A message id click no longer uses is simply never asked for; one it adds
+#: stays English until it is listed here.
+CLICK_WORDS: dict[str, str] = {
+    "Try '{command} {option}' for help.": "usage/try-help",
+    "Invalid value: {message}": "usage/invalid-value",
+    "Invalid value for {param_hint}: {message}": "usage/invalid-value-for",
+    "Missing argument": "usage/missing-argument",
+    "Missing option": "usage/missing-option",
+    "Missing parameter": "usage/missing-parameter",
+    "Missing {param_type}": "usage/missing-kind",
+    "No such option {name!r}.": "usage/no-such-option",
+    "No such command {name!r}.": "usage/no-such-command",
+    "Did you mean {possibility}?": "usage/did-you-mean",
+    "(Did you mean one of: {possibilities}?)": "usage/did-you-mean-one-of",
+    "Could not open file {filename!r}: {message}": "usage/cannot-open",
+    "{value!r} is not {choice}.": "usage/not-the-choice",
+    "{value!r} is not one of {choices}.": "usage/not-a-choice",
+    "Choose from:\n\t{choices}": "usage/choose-from",
+    "{value!r} is not a valid {number_type}.": "usage/not-a-number",
+    "{value} is not in the range {range}.": "usage/out-of-range",
+    "{name} {filename!r} does not exist.": "usage/path-missing",
+    "{name} {filename!r} is a file.": "usage/path-is-file",
+    "{name} {filename!r} is a directory.": "usage/path-is-folder",
+    "{name} {filename!r} is not readable.": "usage/path-unreadable",
+    "{name} {filename!r} is not writable.": "usage/path-unwritable",
+    "{name} {filename!r} is not executable.": "usage/path-not-executable",
+    "Option {name!r} requires an argument.": "usage/needs-a-value",
+    "Option {name!r} requires {nargs} arguments.": "usage/needs-values",
+    "Option {name!r} does not take a value.": "usage/takes-no-value",
+    "Argument {name!r} takes {nargs} values.": "usage/argument-values",
+    "Got unexpected extra argument ({args})": "usage/extra-argument",
+    "Got unexpected extra arguments ({args})": "usage/extra-argument",
+    "Missing command.": "usage/missing-command",
+}

@@ -478,25 +478,25 @@ def test_a_bad_option_of_check_is_said_in_english(complete: Path, tmp_path: Path
     bundle = str(complete)
     assert _refused(bundle, "--as-of", "2026-13-01") == (
         "Error: Invalid value for '--as-of': no such date: '2026-13-01' (e.g. --as-of 2026-11-28)",
-        "Error: Invalid value for '--as-of': 不存在的日期“2026-13-01”（例如 --as-of 2026-11-28）")
+        "Error: '--as-of' 的取值无效：不存在的日期“2026-13-01”（例如 --as-of 2026-11-28）")
     assert _refused(bundle, "--as-of", "1800-01-01") == (
         "Error: Invalid value for '--as-of': 1800-01-01 is outside the years 1900–2199 (e.g. --as-of 2026-11-28)",
-        "Error: Invalid value for '--as-of': 日期“1800-01-01”超出可用范围 1900–2199 年（例如 --as-of 2026-11-28）")
+        "Error: '--as-of' 的取值无效：日期“1800-01-01”超出可用范围 1900–2199 年（例如 --as-of 2026-11-28）")
     assert _refused(bundle, "--as-of", "下周三") == (
         "Error: Invalid value for '--as-of': a date is written YYYY-MM-DD, not '下周三' (e.g. --as-of 2026-11-28)",
-        "Error: Invalid value for '--as-of': 日期格式应为 YYYY-MM-DD，收到“下周三”（例如 --as-of 2026-11-28）")
+        "Error: '--as-of' 的取值无效：日期格式应为 YYYY-MM-DD，收到“下周三”（例如 --as-of 2026-11-28）")
     assert _refused(bundle, "--equity-threshold", "500") == (
         "Error: Invalid value for '--equity-threshold': '500' is not a percentage between 0 and 100; e.g. 50 for 50%",
-        "Error: Invalid value for '--equity-threshold': “500”不是 0 到 100 之间的百分比；例如 50 表示 50%"
+        "Error: '--equity-threshold' 的取值无效：“500”不是 0 到 100 之间的百分比；例如 50 表示 50%"
         "（expected a percentage 0-100）")
     assert _refused(bundle, "--format", "docx") == (
         "Error: Invalid value for '--format docx': a docx report needs an output file: give -o, e.g. -o checklist.docx",
-        "Error: Invalid value for '--format docx': docx 报告须用 -o 指定输出文件，例如 -o 资料清单.docx（docx needs -o FILE）")
+        "Error: '--format docx' 的取值无效：docx 报告须用 -o 指定输出文件，例如 -o 资料清单.docx（docx needs -o FILE）")
     folder = f"{tmp_path}/"
     assert _refused(bundle, "-o", folder) == (
         f"Error: Invalid value for '-o' / '--output': {folder} ends with a path separator, so it is a folder; give "
         f"the name of the file to write, e.g. {folder}report.json",
-        f"Error: Invalid value for '-o' / '--output': {folder} 以路径分隔符结尾，是文件夹；请给出要写入的文件名，"
+        f"Error: '-o' / '--output' 的取值无效：{folder} 以路径分隔符结尾，是文件夹；请给出要写入的文件名，"
         f"例如 {folder}报告.json")
     # --lang is read first wherever it stands, so the options before it are worded in it too
     result = CliRunner().invoke(main, ["check", bundle, "--lang", "en", "--as-of", "2026-13-01"])

@@ -135,12 +135,12 @@ def test_equity_threshold_option():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["check", "/no/such/bundle"], "Path '/no/such/bundle' does not exist"),
+    (["check", "/no/such/bundle"], "Error: 'BUNDLE' 的取值无效：“/no/such/bundle”不存在"),
     (["check", EXAMPLE, "--as-of", "2026-02-30"], "不存在的日期“2026-02-30”（例如 --as-of 2026-11-28）"),
     (["check", EXAMPLE, "--as-of", "28/11/2026"], "日期格式应为 YYYY-MM-DD，收到“28/11/2026”"),
     (["check", EXAMPLE, "--stage", "pre-loan"],
      "清单 dev-loan 没有阶段“pre-loan”；可用阶段：pre-application、pre-contract、pre-disbursement"),
-    (["check", EXAMPLE, "--format", "pdf"], "'pdf' is not one of"),
+    (["check", EXAMPLE, "--format", "pdf"], "'--format' 的取值无效：“pdf”不是可选值（'text', 'json', 'markdown', 'docx'）之一"),
     (["check", EXAMPLE, "--checklist", "no-such-list"], "未知清单“no-such-list”"),
 ])
 def test_could_not_run_exits_2(args, message):

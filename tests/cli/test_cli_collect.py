@@ -185,7 +185,7 @@ def test_plan_bad_date_is_a_usage_error(runner: CliRunner, ledger: Path) -> None
 def test_plan_missing_ledger_exits_2(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(tmp_path / "none.xlsx"), "--as-of", "2026-11-28"])
     assert result.exit_code == 2
-    assert "does not exist" in result.output
+    assert f"Error: '--ledger' 的取值无效：“{tmp_path / 'none.xlsx'}”不存在" in result.output
 
 
 def test_plan_bad_policy_exits_2_naming_the_key(runner: CliRunner, ledger: Path, tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ def test_empty_and_truncated_exit_1(tmp_path):
 def test_missing_file_exits_2(tmp_path):
     result = _run(str(tmp_path / "nope.pdf"))
     assert result.exit_code == 2
-    assert "does not exist" in result.output
+    assert f"的取值无效：“{tmp_path / 'nope.pdf'}”不存在" in result.output
 
 
 def test_directory_is_usage_error(tmp_path):

@@ -205,7 +205,7 @@ def test_a_ledger_whose_interest_column_has_no_header_exits_2(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--ledger", "missing.xlsx", "--period", "2026Q2"], "does not exist"),
+    (["--ledger", "missing.xlsx", "--period", "2026Q2"], "'--ledger' 的取值无效：“missing.xlsx”不存在"),
     (["--period", "2026Q5"], "无法识别的报告期“2026Q5”"),
     # a zero-width space pasted with the period: the message spells it out
     (["--period", "2026Q2\u200b"], "无法识别的报告期“2026Q2\\u200b”："),

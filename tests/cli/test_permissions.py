@@ -201,4 +201,4 @@ def test_a_closed_folder_given_for_a_file_is_refused_as_a_folder(work: Path) -> 
     with modes((work / "closed", 0o300)):
         done = docgen_denied("render", "commitment-letter", "--data", work / "closed", "-o", work / "r.docx", cwd=work)
     assert done.returncode == 2
-    assert done.stderr.splitlines()[-1] == f"Error: Invalid value for '--data': File '{work}/closed' is a directory."
+    assert done.stderr.splitlines()[-1] == f"Error: '--data' 的取值无效：“{work}/closed”是文件夹，此处应为文件"

@@ -55,7 +55,7 @@ def test_a_bad_as_of_is_the_same_one_line_everywhere(value: str, message: str, t
     for command, args in _commands_with_as_of(tmp_path).items():
         result = _run(*args, "--as-of", value)
         assert result.exit_code == 2, (command, result.output)
-        assert result.stderr.splitlines()[-1] == f"Error: Invalid value for '--as-of': {message}", command
+        assert result.stderr.splitlines()[-1] == f"Error: '--as-of' 的取值无效：{message}", command
     assert not (tmp_path / "letters").exists() and not (tmp_path / "drafts").exists()
 
 

@@ -243,7 +243,7 @@ def test_a_missing_root_is_refused_at_start(tmp_path):
     with pytest.raises(InputError, match="资料根目录不存在"):
         Settings(tmp_path / "data", bundle_root=tmp_path / "nowhere").prepare()
     result = CliRunner().invoke(main, ["serve", "--data", str(tmp_path / "d"), "--bundle-root", str(tmp_path / "no")])
-    assert result.exit_code == 2 and "does not exist" in result.output
+    assert result.exit_code == 2 and f"的取值无效：“{tmp_path / 'no'}”不存在" in result.output
 
 
 #: In a child process file permissions bind: the app on a fresh data folder with the bundle root

@@ -1,0 +1,96 @@
+"""click's own usage errors in the command line's language: Chinese unless ``--lang en`` is given.
+
+click words what it refuses (a missing option, a value not among the choices, no such file, an
+unknown option or command) through ``gettext``: each of its modules calls ``_`` and ``ngettext``
+on an English message id, then fills it. ``install`` puts docgen's in their place: while a
+``docgen`` command line runs in Chinese (``speaking``), a message id listed in
+``docgen.cli.messages.CLICK_WORDS`` is answered with its Chinese template (the same placeholders,
+which click fills); otherwise click's own English, as ``gettext`` would answer. The exit code (2)
+and the ``Error:`` line are click's.
+"""
+from __future__ import annotations
+
+import contextvars
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from docgen.cli.messages import CLICK_WORDS
+from docgen.cli.messages import MESSAGES as CLI
+
+__all__ = ["asked_lang", "install", "speaking"]
+
+#: The language click's words are said in; None outside a ``docgen`` command line (click used by
+#: anything else in the process says them as it does).
+_LANG: contextvars.ContextVar[str | None] = contextvars.ContextVar("docgen_cli_lang", default=None)
+#: click's modules that word usage errors.
+_MODULES = ("click.core", "click.exceptions", "click.types", "click.parser")
+
+
+def asked_lang(args: Sequence[str]) -> str:
+    """Return the language a command line asks for: ``en`` when its last ``--lang`` (before a
+    ``--`` ending the options) is ``en``, else ``zh``, docgen's language."""
+    lang = "zh"
+    words = list(args)
+    for index, word in enumerate(words):
+        if word == "--":
+            break
+        if word == "--lang" and index + 1 < len(words):
+            lang = words[index + 1]
+        elif word.startswith("--lang="):
+            lang = word.split("=", 1)[1]
+    return "en" if lang == "en" else "zh"
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Say click's words in ``lang`` while the block runs (a command line)."""
+    token = _LANG.set(lang)
+    try:
+        yield
+    finally:
+        _LANG.reset(token)
+
+
+def _gettext(message: str) -> str:
+    """``gettext`` for click: the Chinese of ``message`` while a command line runs in Chinese."""
+    if _LANG.get() != "zh" or message not in CLICK_WORDS:
+        return message
+    return str(CLI.entry(CLICK_WORDS[message]))
+
+
+def _ngettext(singular: str, plural: str, count: int) -> str:
+    """``ngettext`` for click (Chinese has one form)."""
+    return _gettext(singular if count == 1 else plural) if _LANG.get() == "zh" else (singular if count == 1
+                                                                                     else plural)
+
+
+_MISSING_END = re.compile(r"\.(?=\s|$)")
+
+
+def _missing_message(format_message):  # type: ignore[no-untyped-def]
+    """Wrap ``MissingParameter.format_message``, which ends the missing name with ``.`` itself: in
+    Chinese, with a full-width stop."""
+    def worded(self) -> str:  # type: ignore[no-untyped-def]
+        text = format_message(self)
+        return _MISSING_END.sub("。", text, count=1) if _LANG.get() == "zh" else text
+
+    worded.__doc__ = format_message.__doc__
+    return worded
+
+
+def install() -> None:
+    """Put docgen's ``gettext`` in click's modules (once; idempotent)."""
+    import importlib
+
+    import click.exceptions
+
+    for name in _MODULES:
+        module = importlib.import_module(name)
+        module._ = _gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = _ngettext  # type: ignore[attr-defined]
+    missing = click.exceptions.MissingParameter
+    if not getattr(missing.format_message, "_docgen", False):
+        missing.format_message = _missing_message(missing.format_message)  # type: ignore[method-assign]
+        missing.format_message._docgen = True  # type: ignore[attr-defined]
