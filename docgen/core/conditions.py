@@ -13,12 +13,13 @@ At run time an expression that cannot be computed (an absent field, a division b
 yields ``None`` rather than an exception: rules treat that as "not known".
 
 Jinja2 itself lives in ``docgen.core.sandbox``, imported only when needed. Expressions made of
-names, attributes of mappings, constants, ``and``/``or``/``not``, comparisons, arithmetic and
-the tests ``none``/``defined``/``undefined`` also get a *plan* (the expression as JSON lists)
-that ``evaluate_plan`` computes in plain Python with Jinja's semantics for them; a checklist
-kept in the cache carries its plans, so checking a bundle need not import Jinja2 at all. Any
-value a plan is not sure about (an attribute of something other than a mapping, a comparison
-with an undefined value …) hands the expression to Jinja2.
+names, attributes, constants, ``and``/``or``/``not``, comparisons, arithmetic and the tests
+``none``/``defined``/``undefined`` also get a *plan* (the expression as JSON lists) that
+``evaluate_plan`` computes in plain Python with Jinja's semantics for them; a checklist kept in
+the cache carries its plans, so checking a bundle need not import Jinja2 at all. Any value a
+plan is not sure about (an object's attribute that is not plain data, a comparison with an
+undefined value …) hands the expression to Jinja2. A condition asked of many objects (a
+policy's, of every loan) remembers what Jinja2 gave by the values it read (``evaluate_on``).
 """
 from __future__ import annotations
 
@@ -93,6 +94,12 @@ class Condition:
         Raises ``ChecklistError`` if the sandbox refuses an operation at run time (a checklist
         that tries to escape is a broken checklist, not a false condition).
         """
+        value = self._by_plan(context)
+        return self._by_jinja(context) if value is _NO_ANSWER else value
+
+    def _by_plan(self, context: dict[str, Any]) -> Any:
+        """Return ``evaluate``'s value computed by the plan, or ``_NO_ANSWER`` when there is no plan
+        or it leaves the expression to Jinja2."""
         if self.plan is not None:
             try:
                 value = evaluate_plan(self.plan, context)
@@ -102,6 +109,10 @@ class Condition:
                 return None
             else:
                 return None if value is UNDEFINED else value
+        return _NO_ANSWER
+
+    def _by_jinja(self, context: dict[str, Any]) -> Any:
+        """Return ``evaluate``'s value computed by Jinja2's sandbox."""
         from docgen.core.sandbox import SecurityError, compile_trusted
 
         if self._func is None:
@@ -116,6 +127,16 @@ class Condition:
         except Exception:  # noqa: BLE001 - absent data or arithmetic on None means "unknown"
             return None
 
+    def reads(self, name: str) -> tuple[str, ...] | None:
+        """Return the attributes of ``name`` the expression reads (``sandbox.attributes_read``), or
+        None when it uses ``name`` itself: its value is then a function of those attributes alone."""
+        memo = self._memos.get(name)
+        if memo is not None:
+            return memo[0]
+        from docgen.core.sandbox import attributes_read
+
+        return attributes_read(self.source, name)
+
     def evaluate_on(self, name: str, obj: Any) -> Any:
         """Return ``evaluate({name: obj})``, remembered by the values of the attributes of ``obj``
         the expression reads (``docgen.core.sandbox.attributes_read``): asked of thousands of loans,
@@ -124,19 +145,21 @@ class Condition:
         or an attribute holds a value whose equality hides a difference the expression could see
         (``Decimal("1.0") == Decimal("1.00")``; a list). Raises as ``evaluate``.
         """
+        context = {name: obj}
+        value = self._by_plan(context)
+        if value is not _NO_ANSWER:
+            return value  # as quick as a lookup: nothing to remember
         memo = self._memos.get(name)
         if memo is None:
-            from docgen.core.sandbox import attributes_read
-
-            memo = self._memos[name] = (attributes_read(self.source, name), {})
+            memo = self._memos[name] = (self.reads(name), {})
         reads, values = memo
-        key = None if reads is None else _memo_key(obj, reads)
+        key = None if reads is None else attribute_key(obj, reads)
         if key is None:
-            return self.evaluate({name: obj})
+            return self._by_jinja(context)
         try:
             return values[key]
         except KeyError:
-            value = self.evaluate({name: obj})
+            value = self._by_jinja(context)
             if len(values) < _MEMO_LIMIT:
                 values[key] = value
             return value
@@ -145,6 +168,7 @@ class Condition:
         return f"Condition({self.source!r})"
 
 
+_NO_ANSWER = object()
 #: Results an ``evaluate_on`` memo holds: beyond that, a condition on values that hardly repeat
 #: (an ID, a loan number) is computed each time rather than held for ever.
 _MEMO_LIMIT = 65_536
@@ -153,7 +177,7 @@ _ABSENT = object()
 _PLAIN = frozenset({str, int, bool, type(None), _dt.date})
 
 
-def _memo_key(obj: Any, reads: tuple[str, ...]) -> tuple[Any, ...] | None:
+def attribute_key(obj: Any, reads: tuple[str, ...]) -> tuple[Any, ...] | None:
     """Return the key of ``obj``'s attributes ``reads`` for ``Condition.evaluate_on``: each value
     with its type (``1`` is not ``True``), a number with a fraction by its text; None when a value
     cannot be a key (a list, a tuple of anything but text, an object)."""
@@ -190,6 +214,10 @@ class _Undefined:
 UNDEFINED = _Undefined()
 
 
+#: Types of attribute values a plan gives as they are (see ``evaluate_plan``).
+_DATA = frozenset({str, int, float, bool, type(None), Decimal, _dt.date, _dt.datetime, tuple})
+
+
 class _Unsure(Exception):
     """A plan met a value whose Jinja2 semantics it does not reproduce: Jinja2 decides."""
 
@@ -220,8 +248,15 @@ def evaluate_plan(plan: list[Any], context: dict[str, Any]) -> Any:
         obj = evaluate_plan(plan[1], context)
         if obj is UNDEFINED or obj is None:
             return UNDEFINED
+        if type(obj) is not dict:
+            # The sandbox gives an object's attribute as Python does when it is plain data (a ledger
+            # loan's fields): only a callable, a frame or code, or an absent one is treated otherwise.
+            value = getattr(obj, plan[2], UNDEFINED) if plan[2][:1] != "_" else UNDEFINED
+            if value.__class__ in _DATA:
+                return value
+            raise _Unsure
         # Jinja2 tries the attribute first: a key named like a dict method is not a plain lookup.
-        if type(obj) is not dict or hasattr(dict, plan[2]):
+        if hasattr(dict, plan[2]):
             raise _Unsure
         return obj.get(plan[2], UNDEFINED)
     if kind == "const":

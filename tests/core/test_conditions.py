@@ -82,7 +82,8 @@ def test_what_plans_do_not_cover_is_left_to_jinja() -> None:
     assert Condition("shareholders|length", "w").plan is None
     assert Condition("shareholders[0]", "w").plan is None
     assert Condition("1 if a else 2", "w", names=NAMES).plan is None
-    # An attribute of something other than a mapping: Jinja2 answers (a date's year).
+    # An attribute of something other than a mapping that is not plain data: Jinja2 answers.
+    assert Condition("a.upper", "w", names=NAMES).evaluate({"a": "x"}) is not None
     assert Condition("a.year", "w", names=NAMES).evaluate({"a": _dt.date(2026, 5, 1)}) == 2026
     # A cached condition without a plan is compiled when first evaluated.
     assert Condition.checked("shareholders|length", "w", None).evaluate({"shareholders": [1, 2]}) == 2
@@ -113,16 +114,57 @@ class _Row:
 
 
 def _counted(condition: Condition, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Record every context ``condition`` is evaluated in from now on."""
+    """Record every context Jinja2's sandbox evaluates ``condition`` in from now on."""
     calls: list[dict[str, Any]] = []
-    evaluate = condition.evaluate
+    by_jinja = condition._by_jinja
 
     def counting(context: dict[str, Any]) -> Any:
         calls.append(context)
-        return evaluate(context)
+        return by_jinja(context)
 
-    monkeypatch.setattr(condition, "evaluate", counting)
+    monkeypatch.setattr(condition, "_by_jinja", counting)
     return calls
+
+
+class _Loan:
+    """Plain data in slots, a property and a method, as a ledger's loan has."""
+
+    __slots__ = ("balance", "guarantors", "maturity", "borrower", "closed", "note")
+
+    def __init__(self, **values: Any) -> None:
+        for name in self.__slots__:
+            setattr(self, name, values.get(name))
+
+    @property
+    def secured(self) -> bool:
+        return bool(self.guarantors)
+
+    def total(self) -> int:
+        return 1
+
+
+_LOANS = [_Loan(balance=Decimal("600000.00"), guarantors=("甲", "乙"), maturity=_dt.date(2026, 1, 31), borrower="张三",
+                closed=False, note=1.5),
+          _Loan(balance=Decimal("0"), guarantors=(), borrower="", closed=True)]
+
+
+@pytest.mark.parametrize("source", [
+    "loan.balance >= 500000", "loan.guarantors", "not loan.guarantors", "loan.maturity < loan.maturity",
+    "loan.borrower == '张三'", "loan.closed", "loan.note + 1", "loan.secured", "loan.total", "loan.missing",
+    "loan.missing is undefined", "loan.borrower.upper", "loan.maturity.year > 2025", "loan.guarantors.count",
+])
+def test_plans_read_plain_attributes_of_objects_as_jinja_does(source: str) -> None:
+    from docgen.core.conditions import _NO_ANSWER
+
+    condition = Condition(source, "w", names=frozenset({"loan"}))
+    for loan in _LOANS:
+        expected = _jinja(source, {"loan": loan})
+        got = condition.evaluate({"loan": loan})
+        assert got == expected and type(got) is type(expected), (source, got, expected)
+        assert condition.evaluate_on("loan", loan) == expected
+    # Plain data is read by the plan; a method, a missing attribute, an attribute of text are Jinja2's.
+    answered = condition._by_plan({"loan": _LOANS[0]}) is not _NO_ANSWER
+    assert answered == (not any(word in source for word in ("total", "missing", "upper", "count"))), source
 
 
 def test_attributes_read_names_what_a_condition_reads_of_one_name() -> None:
@@ -136,14 +178,16 @@ def test_attributes_read_names_what_a_condition_reads_of_one_name() -> None:
     assert attributes_read("loan['balance'] > 0", "loan") is None
 
 
-def test_evaluate_on_remembers_results_by_the_values_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    condition = Condition("loan.guarantors and loan.balance >= 500000", "w", names=frozenset({"loan"}))
+def test_evaluate_on_remembers_what_jinja_gave_by_the_values_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A filter: no plan, Jinja2's sandbox computes it.
+    condition = Condition("loan.guarantors | length > 0 and loan.balance >= 500000", "w", names=frozenset({"loan"}))
+    assert condition.plan is None
     calls = _counted(condition, monkeypatch)
     rows = [_Row(guarantors=("甲",), balance=Decimal("600000"), other=1),
             _Row(guarantors=("甲",), balance=Decimal("600000"), other=2),
             _Row(guarantors=(), balance=Decimal("600000"), other=3),
             _Row(guarantors=("甲",), balance=Decimal("100"), other=4)]
-    assert [bool(condition.evaluate_on("loan", row)) for row in rows] == [True, True, False, False]
+    assert [condition.evaluate_on("loan", row) for row in rows] == [True, True, False, False]
     # The second row reads as the first: no second evaluation.
     assert [call["loan"].other for call in calls] == [1, 3, 4]
     # What the first evaluation gave, for a new object with the same values.
@@ -151,7 +195,7 @@ def test_evaluate_on_remembers_results_by_the_values_read(monkeypatch: pytest.Mo
     assert len(calls) == 3
 
 
-def test_evaluate_on_tells_apart_values_equality_confuses(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_evaluate_on_tells_apart_values_equality_confuses() -> None:
     condition = Condition("loan.balance | string", "w", names=frozenset({"loan"}))
     assert condition.evaluate_on("loan", _Row(balance=Decimal("1.0"))) == "1.0"
     assert condition.evaluate_on("loan", _Row(balance=Decimal("1.00"))) == "1.00"
@@ -159,9 +203,9 @@ def test_evaluate_on_tells_apart_values_equality_confuses(monkeypatch: pytest.Mo
     assert flag.evaluate_on("loan", _Row(flag=1)) == "1"
     assert flag.evaluate_on("loan", _Row(flag=True)) == "True"
     # An absent attribute is undefined, not the last value seen.
-    present = Condition("loan.x is defined", "w", names=frozenset({"loan"}))
-    assert present.evaluate_on("loan", _Row(x=None)) is True
-    assert present.evaluate_on("loan", _Row()) is False
+    present = Condition("(loan.x is defined) | string", "w", names=frozenset({"loan"}))
+    assert present.evaluate_on("loan", _Row(x=None)) == "True"
+    assert present.evaluate_on("loan", _Row()) == "False"
 
 
 def test_evaluate_on_computes_what_it_cannot_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -171,10 +215,10 @@ def test_evaluate_on_computes_what_it_cannot_key(monkeypatch: pytest.MonkeyPatch
     assert listed.evaluate_on("loan", _Row(items=items)) is True
     items.pop()  # a list may change between two loans: never a key
     assert listed.evaluate_on("loan", _Row(items=items)) is False
-    itself = Condition("loan", "w", names=frozenset({"loan"}))
+    itself = Condition("loan | string", "w", names=frozenset({"loan"}))
     itself_calls = _counted(itself, monkeypatch)
     row = _Row()
-    assert itself.evaluate_on("loan", row) is row and itself.evaluate_on("loan", row) is row
+    assert itself.evaluate_on("loan", row) == itself.evaluate_on("loan", row) == str(row)
     assert len(calls) == 2 and len(itself_calls) == 2
 
 
@@ -182,7 +226,7 @@ def test_evaluate_on_holds_a_bounded_memo(monkeypatch: pytest.MonkeyPatch) -> No
     import docgen.core.conditions as conditions
 
     monkeypatch.setattr(conditions, "_MEMO_LIMIT", 2)
-    condition = Condition("loan.n > 1", "w", names=frozenset({"loan"}))
+    condition = Condition("loan.n | int > 1", "w", names=frozenset({"loan"}))
     calls = _counted(condition, monkeypatch)
     for n in (1, 2, 3, 3, 1):
         assert condition.evaluate_on("loan", _Row(n=n)) is (n > 1)
