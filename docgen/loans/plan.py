@@ -40,6 +40,7 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import os
+from bisect import bisect_right
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -51,7 +52,7 @@ from typing import Any
 
 from docgen.core.gcpause import collector_paused
 from docgen.core.datafile import read_mapping
-from docgen.core.errors import InputError
+from docgen.core.errors import DocgenError, InputError
 from docgen.loans.limitation import (
     Guarantee,
     Period,
@@ -150,6 +151,26 @@ class Policy:
     bank_legal_name: str = ""
     service_margin_days: int = 15
     vocabulary: Vocabulary = field(default_factory=lambda: build_vocabulary(None))
+    #: Whether a step of the timetable calls on guarantors (``guarantor-demand``).
+    calls_guarantors: bool = field(init=False, repr=False, compare=False)
+    #: What the timetable asks of loans that read the same to it (``_next_action``), by ``timetable_key``.
+    timetable_memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _thresholds: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _conditioned: tuple[Step, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        steps = self.timetable
+        object.__setattr__(self, "calls_guarantors", any(step.action == "guarantor-demand" for step in steps))
+        # The timetable compares the days past due with these alone (days >= first, days > last, due < days).
+        days = {step.first for step in steps} | {step.last + 1 for step in steps if step.last is not None}
+        object.__setattr__(self, "_thresholds", tuple(sorted(days | {step.due + 1 for step in steps if step.once})))
+        object.__setattr__(self, "_conditioned", tuple(step for step in steps if step.when is not None))
+
+    def timetable_key(self, loan: Any, days: int) -> tuple[Any, ...]:
+        """Return what the timetable reads of ``loan`` ``days`` past due besides its register and
+        guarantee: where ``days`` falls among the days its steps open, close and fall due, and
+        whether each step's condition holds. Raises ``InputError`` when a condition is refused."""
+        return (bisect_right(self._thresholds, days), *(bool(step.applies(loan)) for step in self._conditioned))
 
     def bucket(self, days: int) -> str:
         """Return the id of the M-bucket holding ``days`` past due."""
@@ -668,39 +689,68 @@ def _next_action(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[s
     days = days_past_due(since, as_of)
     steps = policy.timetable
     done_upto = _done_upto(steps, loan, issued, since)
-    chosen: tuple[str, _dt.date] | None = None  # the first step open today
-    upcoming: tuple[str, _dt.date] | None = None  # else the first step still to come
+    # A guarantor-demand step applies only while a joint guarantor is liable and not yet called on.
+    callable_ = (policy.calls_guarantors and guarantee is not None and guarantee.needs_demand
+                 and not _guarantor_notices_issued(loan, as_of, policy, issued))
+    try:
+        key: tuple[Any, ...] | None = (done_upto, callable_, *policy.timetable_key(loan, days))
+    except DocgenError:  # a condition refused: raised again below if the step it guards is reached
+        key = None
+    if key is None:
+        action, due, open_actions, overdue = _timetable_days(steps, loan, days, done_upto, callable_)
+    else:
+        # What the timetable asks depends on these alone (in days past due): loans share it.
+        memo = policy.timetable_memo
+        found = memo.get(key)
+        if found is None:
+            found = _timetable_days(steps, loan, days, done_upto, callable_)
+            if len(memo) < _TIMETABLE_HELD:
+                memo[key] = found
+        action, due, open_actions, overdue = found
+    return NextAction(action, as_of if due is None else past_due_date(since, due), open_actions,
+                      tuple((name, past_due_date(since, day)) for name, day in overdue))
+
+
+#: Timetable answers a policy holds (``Policy.timetable_memo``): a few per day past due.
+_TIMETABLE_HELD = 65_536
+
+
+def _timetable_days(steps: Sequence[Step], loan: Any, days: int, done_upto: int, callable_: bool
+                    ) -> tuple[str, int | None, tuple[str, ...], tuple[tuple[str, int], ...]]:
+    """Return what ``_next_action`` returns for ``loan`` ``days`` past due, whose latest once step
+    done is ``done_upto`` and whose guarantors may be called on (``callable_``), in days past due:
+    the action, the day past due it is due on (None: today), the open actions and each action
+    overdue with the day past due it fell due on."""
+    chosen: tuple[str, int | None] | None = None  # the first step open today
+    upcoming: tuple[str, int] | None = None  # else the first step still to come
     open_actions: list[str] = []
-    overdue: dict[str, _dt.date] = {}
+    overdue: dict[str, int] = {}
     for i, step in enumerate(steps):
         if step.once:
             if i <= done_upto:
                 continue
         elif step.last is not None and days > step.last:
             continue  # a routine step whose window has passed
-        if step.action == "guarantor-demand" and (guarantee is None or not guarantee.needs_demand
-                                                  or _guarantor_notices_issued(loan, as_of, policy, issued)):
+        if step.action == "guarantor-demand" and not callable_:
             continue
         if not step.applies(loan):
             continue
         if days < step.first:
             if upcoming is None:
-                due_day = step.due if step.once else step.first
-                upcoming = (step.action, past_due_date(since, due_day))
+                upcoming = (step.action, step.due if step.once else step.first)
             continue
+        due: int | None = None  # a routine step is due today
         if step.once:
-            due = past_due_date(since, step.due)
-            if due < as_of:
+            due = step.due
+            if due < days:  # fell due before today
                 overdue[step.action] = min(due, overdue.get(step.action, due))
-        else:
-            due = as_of
         if step.action not in open_actions:
             open_actions.append(step.action)
         if chosen is None:
             chosen = (step.action, due)
-    chosen = chosen or upcoming
-    assert chosen is not None  # a validated timetable ends with an open-ended routine step
-    return NextAction(chosen[0], chosen[1], tuple(open_actions), tuple(overdue.items()))
+    found = chosen or upcoming
+    assert found is not None  # a validated timetable ends with an open-ended routine step
+    return found[0], found[1], tuple(open_actions), tuple(overdue.items())
 
 
 def recorded(issued: Container[str], key: str) -> bool:
@@ -842,12 +892,34 @@ def is_overdue(loan: Any, as_of: _dt.date) -> bool:
 def _notice(entry_notices: list[Notice], code: str, *, time_barred: bool = False, **facts: Any) -> None:
     """Add warning ``code`` with ``facts`` (dates as ISO strings), its sentence worded for the entry:
     for a ``time_barred`` claim, the one ``messages.entry_wording`` names (the code stays)."""
+    # Thousands of entries share a warning with the same facts (a letter overdue since the same
+    # day): worded once, the frozen Notice is shared. Each value's type is in the key: 1 and True
+    # are equal keys that read differently.
+    try:
+        key = (code, time_barred, *facts.items(), *map(type, facts.values()))
+        notice = _NOTICES.get(key)
+    except TypeError:  # a fact that cannot be a key
+        key, notice = None, None
+    if notice is None:
+        notice = _worded_notice(code, time_barred, facts)
+        if key is not None and len(_NOTICES) < _NOTICES_HELD:
+            _NOTICES[key] = notice
+    entry_notices.append(notice)
+
+
+#: The notices ``_notice`` made, by their code, wording and facts; emptied after each plan.
+_NOTICES: dict[tuple[Any, ...], Notice] = {}
+_NOTICES_HELD = 16_384
+
+
+def _worded_notice(code: str, time_barred: bool, facts: dict[str, Any]) -> Notice:
+    """Return the notice ``_notice`` adds."""
     facts = {k: (v.isoformat() if isinstance(v, _dt.date) else v) for k, v in facts.items()}
     notice = MESSAGES.notice(code, **facts)
     wording = entry_wording(code, time_barred)
     if wording != code:
         notice = replace(notice, message=MESSAGES.text(wording, facts))
-    entry_notices.append(notice)
+    return notice
 
 
 def plan_entry(
@@ -1077,7 +1149,6 @@ def plan_ledger(
     number of loans read and planned since the last call. Raises ``read_ledger``'s errors
     (``InputError``, ``RowsError`` listing every bad row), then those of ``issued``.
     """
-    from docgen.core.errors import DocgenError
     from docgen.loans.ledger import iter_ledger_blocks
 
     policy = policy or load_policy()
@@ -1099,6 +1170,15 @@ def _build_plan(blocks: Iterable[Iterable[Any]], as_of: _dt.date, policy: Policy
                 keep_loans: bool) -> Plan:
     """Return ``build_plan`` of the loans of ``blocks``: each an iterable of loans, or a
     ``ledger_cache.CachedBlock`` whose loans are made only for the rows the plan lists."""
+    try:
+        return _planned(blocks, as_of, policy, issued, branch, officer, progress, keep_loans)
+    finally:
+        _NOTICES.clear()  # what they are worded from is this plan's: not held for ever
+
+
+def _planned(blocks: Iterable[Iterable[Any]], as_of: _dt.date, policy: Policy, issued: Container[str],
+             branch: str | None, officer: str | None, progress: Callable[[int], None] | None,
+             keep_loans: bool) -> Plan:
     entries = []
     after: list[tuple[str, int]] = []
     pending = 0

@@ -1,0 +1,88 @@
+"""What a plan works out once and shares between loans: the timetable's answer for loans that read
+the same to it (``Policy.timetable_memo``) and the warnings worded with the same facts. Shared or
+computed afresh, every entry is the same."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from collect_helpers import AS_OF, make_loan
+
+from docgen.core.errors import InputError
+from docgen.loans import plan as plan_module
+from docgen.loans.plan import build_plan, load_policy, next_action, plan_entry
+
+
+def _policy(tmp_path: Path, timetable: str) -> plan_module.Policy:
+    path = tmp_path / "policy.yaml"
+    path.write_text("timetable:\n" + timetable, encoding="utf-8")
+    return load_policy(path)
+
+
+TIMETABLE = """\
+  - {action: phone, from: 1, to: 3}
+  - {action: visit, from: 4, to: 6, when: loan.balance >= 100000}
+  - {action: guarantor-demand, from: 4, to: 60, when: loan.guarantors}
+  - {action: demand-letter, from: 7, due: 9, once: true}
+  - {action: phone, from: 8, to: 90}
+  - {action: legal-action, from: 61, once: true, when: "loan.balance | int >= 500000"}
+  - {action: phone, from: 91}
+"""
+
+
+def _loans() -> list:
+    loans = []
+    for days in range(1, 130):
+        for balance, guarantors, litigation in ((Decimal("50000"), (), "未起诉"), (Decimal("600000"), ("甲",), "未起诉"),
+                                                (Decimal("600000"), (), "已起诉")):
+            loans.append(make_loan(f"JJ{days:03d}{len(loans) % 3}", days=days, balance=balance, guarantors=guarantors,
+                                   litigation=litigation))
+    return loans
+
+
+def test_the_timetables_shared_answers_are_what_each_loan_computed_alone_gives(tmp_path: Path) -> None:
+    shared = _policy(tmp_path, TIMETABLE)
+    loans = _loans()
+    together = [dataclasses.asdict(next_action(loan, AS_OF, shared)) for loan in loans]
+    # Loans of many days past due read the same to the timetable: a few answers serve them all.
+    assert 0 < len(shared.timetable_memo) < len(loans) / 10
+    # A policy of its own per loan: nothing shared, each answer worked out afresh.
+    alone = [dataclasses.asdict(next_action(loan, AS_OF, dataclasses.replace(shared))) for loan in loans]
+    assert together == alone
+    assert {answer["action"] for answer in together} == {"phone", "visit", "guarantor-demand", "demand-letter"}
+    overdue = [answer for answer in together if answer["overdue"]]
+    assert overdue and all(due < AS_OF for answer in overdue for _, due in answer["overdue"])
+
+
+def test_a_condition_refused_on_a_step_not_reached_is_still_not_asked(tmp_path: Path) -> None:
+    # 20,000 copies of the borrower's name: the sandbox refuses it, and only when the step is reached.
+    policy = _policy(tmp_path, """\
+  - {action: phone, from: 1, to: 3, when: "loan.borrower * 20000"}
+  - {action: phone, from: 4}
+""")
+    assert next_action(make_loan(days=10), AS_OF, policy).action == "phone"
+    assert len(policy.timetable_memo) == 0  # worked out without a key: the refusal is not an answer
+    with pytest.raises(InputError) as caught:
+        next_action(make_loan(days=2), AS_OF, policy)
+    assert caught.value.code == "condition-refused"
+
+
+def test_entries_with_the_same_warning_share_it_and_a_plan_keeps_none_after_it(tmp_path: Path) -> None:
+    policy = load_policy()
+    since = dt.date(2026, 9, 1)
+    loans = [make_loan(f"JJ{i}", days=None, overdue_since=since) for i in range(3)]
+    plan = build_plan(loans, AS_OF, policy)
+    notices = [entry.notices for entry in plan.entries]
+    assert [n.code for n in notices[0]] == ["demand-letter-overdue"]
+    assert notices[0][0] is notices[1][0] is notices[2][0]
+    assert not plan_module._NOTICES
+    # Worded the same as alone: the facts, the sentence, the time-barred wording.
+    alone = plan_entry(loans[0], AS_OF, policy).notices
+    assert [(n.code, n.message, n.message_en, dict(n.facts)) for n in alone] == [
+        (n.code, n.message, n.message_en, dict(n.facts)) for n in notices[0]]
+    barred = plan_entry(make_loan("JJ9", days=None, overdue_since=dt.date(2021, 1, 4)), AS_OF, policy)
+    (letter,) = [n for n in barred.notices if n.code == "demand-letter-overdue"]
+    assert barred.time_barred and letter.message != notices[0][0].message and letter.facts["due"] == "2021-01-10"
