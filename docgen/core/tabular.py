@@ -716,11 +716,15 @@ def _merged_cell(row: Sequence[str], delimiter: str, width: int) -> int | None:
     ``def"`` some rows later) make one cell of every line between: Python's csv reads them as an
     address typed on several lines. What tells them apart is what those lines hold: a row of the
     table has a delimiter between each of its fields, which no address, remark or name spread over
-    two lines has (Chinese text punctuates with ``，``). A cell spanning lines with only part of a row
-    on each (the two quotes on consecutive rows) shows no such line and is read as it stands."""
+    two lines has (Chinese text punctuates with ``，``). Only the lines after the cell's first count:
+    the rows a stray quote swallowed follow the line it was typed on, and a remark typed on several
+    lines may well open with a list (``已联系,借款人称下月还,保证人王五,赵六均知悉``) where a narrow table
+    has few delimiters a row. A cell spanning lines with only part of a row on each (the two quotes on
+    consecutive rows) shows no such line and is read as it stands."""
     needed = width - 1
     for index, cell in enumerate(row):
-        if ("\n" in cell or "\r" in cell) and any(line.count(delimiter) >= needed for line in cell.splitlines()):
+        if ("\n" in cell or "\r" in cell) and any(line.count(delimiter) >= needed
+                                                 for line in cell.splitlines()[1:]):
             return index
     return None
 
@@ -1073,7 +1077,11 @@ _ROW_NUMBER_LIMIT = 999_999
 def _row_label(value: Any) -> bool:
     """Whether a cell of an untitled column left of the first title holds what a sheet keeps there:
     no data (``_no_data``), a row number (a whole number from 1 to ``_ROW_NUMBER_LIMIT``, as a number
-    or as digits) or a totals label (``_TOTAL_LABELS``, which ``_total_rows`` reports)."""
+    or as digits, or written as a clerk numbers items: ``1.``, ``1、``, ``（1）``, ``①``, ``一``:
+    ``_ITEM_NUMBER``) or a label of a totals row (one of ``_TOTAL_LABELS``, which ``_total_rows``
+    reports, or any short text naming a total: ``本月合计``, ``城东支行小计``, ``合计（元）``:
+    ``_TOTAL_WORDS``). A table shifted against its header puts names, numbers and dates there, none
+    of which has those shapes."""
     if value.__class__ is int:  # the usual row number, first
         return 1 <= value <= _ROW_NUMBER_LIMIT
     if _no_data(value) or value in _TOTAL_LABELS:
@@ -1082,8 +1090,20 @@ def _row_label(value: Any) -> bool:
         return value.is_integer() and 1 <= value <= _ROW_NUMBER_LIMIT
     if isinstance(value, str):
         text = value.strip()
-        return text.isascii() and text.isdigit() and 1 <= int(text) <= _ROW_NUMBER_LIMIT
+        if text.isascii() and text.isdigit():
+            return 1 <= int(text) <= _ROW_NUMBER_LIMIT
+        return (_ITEM_NUMBER.fullmatch(text) is not None
+                or (len(text) <= _TOTAL_LABEL_LENGTH and any(word in text for word in _TOTAL_WORDS)))
     return False
+
+
+#: A row number as clerks write one in a list: 1. 1、 1) (1) （1） ① 一 一、 (digits up to six).
+_ITEM_NUMBER = re.compile(r"[(（]?(?:[0-9]{1,6}|[一二三四五六七八九十百]{1,4})[)）]?[.、．]?|[\u2460-\u2473]")
+
+#: What a totals row's label says (``本月合计``, ``城东支行小计``, ``合计（元）``), and the longest such
+#: label taken for one: a longer text holding the word is a remark, not a label.
+_TOTAL_WORDS = ("合计", "小计", "总计", "累计")
+_TOTAL_LABEL_LENGTH = 20
 
 
 def _no_data(value: Any) -> bool:

@@ -348,6 +348,21 @@ def test_data_left_of_the_first_header_other_than_row_numbers_and_totals_is_refu
                        "column a header, or delete it")
 
 
+@pytest.mark.parametrize("label", ["1.", "2、", "（3）", "(4)", "⑤", "六", "七、", "本月合计", "城东支行小计",
+                                   "合计（元）", "总合计", "累计："])
+def test_item_numbers_and_totals_labels_left_of_the_first_header_are_read_as_before(tmp_path: Path, label: str) -> None:
+    # Clerks number items 1. （1） ① 一、 and label subtotals 城东支行小计 or 合计（元）: a sheet's own
+    # marks left of its header, no shifted data. A totals label that is no exact one leaves its row to
+    # be read (and refused row by row, as before), never the whole file.
+    path = _xlsx(tmp_path / "名单.xlsx", [[None, "借款人", "证件号码", "逾期本金"], [1, "张三", ID, 5],
+                                          [label, "李四", ID, 6] if label[-1] not in "计）：" else [label, None, None, 6]])
+    assert [r.values["borrower"] for r in read_table(path, ALIASES).rows][:1] == ["张三"]
+    # A remark longer than a label, holding the word, is data all the same.
+    path = _xlsx(tmp_path / "备注.xlsx", [[None, "借款人", "证件号码", "逾期本金"], [1, "张三", ID, 5],
+                                          ["借款人称本月合计可归还欠款的一半，其余下月归还", None, None, 6]])
+    assert _refusal(lambda: read_table(path, ALIASES)).code == "column-untitled"
+
+
 def test_a_csv_loan_number_left_of_the_first_header_is_refused_by_its_row(tmp_path: Path) -> None:
     # Row numbers, then a 借据号 made of digits (longer than any row number) where they were.
     path = tmp_path / "名单.csv"
@@ -393,6 +408,10 @@ def test_a_remark_or_address_typed_on_several_lines_is_read_as_before(tmp_path: 
     table = read_table(path, ALIASES)
     assert [(r.number, r.values["borrower"]) for r in table.rows] == [(2, "张三"), (3, "李四"), (4, "王五")]
     assert table.rows[0].values["contract_no"] == "HT-1"
+    # A remark whose first line lists as many commas as a row has delimiters: it was typed in the cell.
+    path.write_text(f"借款人,证件号码,借款合同号,逾期本金,备注\n张三,{ID},HT-1,5,\"已联系,借款人称下月还,保证人王五,赵六,"
+                    f"钱七均知悉\n第二次电话未接\"\n李四,{ID},HT-2,6,\n", encoding="utf-8")
+    assert [r.values["borrower"] for r in read_table(path, ALIASES).rows] == ["张三", "李四"]
     # A narrow table: a line of a few commas is no sign there.
     path.write_text("借款人,证件号码,逾期本金\n\"张三,\n李四,王五,赵六\",x,5\n", encoding="utf-8")
     assert [r.values["borrower"] for r in read_table(path, ALIASES).rows] == ["张三,\n李四,王五,赵六"]
