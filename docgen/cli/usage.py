@@ -5,14 +5,14 @@ unknown option or command) through ``gettext``: each of its modules calls ``_`` 
 on an English message id, then fills it. ``install`` puts docgen's in their place: while a
 ``docgen`` command line runs in Chinese (``speaking``), a message id listed in
 ``docgen.cli.messages.CLICK_WORDS`` is answered with its Chinese template (the same placeholders,
-which click fills); otherwise click's own English, as ``gettext`` would answer. The exit code (2)
-and the ``Error:`` line are click's.
+which click fills); otherwise what click's module's own ``gettext`` answers (its English, or a
+translation a program using click installed). The exit code (2) and the ``Error:`` line are click's.
 """
 from __future__ import annotations
 
 import contextvars
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from docgen.cli.messages import CLICK_WORDS
@@ -52,17 +52,34 @@ def speaking(lang: str) -> Iterator[None]:
         _LANG.reset(token)
 
 
-def _gettext(message: str) -> str:
-    """``gettext`` for click: the Chinese of ``message`` while a command line runs in Chinese."""
+def _chinese(message: str) -> str | None:
+    """Return the Chinese template of click's ``message`` while a command line runs in Chinese, else
+    None (click's own words, as its translation gives them)."""
     if _LANG.get() != "zh" or message not in CLICK_WORDS:
-        return message
+        return None
     return str(CLI.entry(CLICK_WORDS[message]))
 
 
-def _ngettext(singular: str, plural: str, count: int) -> str:
-    """``ngettext`` for click (Chinese has one form)."""
-    return _gettext(singular if count == 1 else plural) if _LANG.get() == "zh" else (singular if count == 1
-                                                                                     else plural)
+def _gettext_over(original: Callable[[str], str]) -> Callable[[str], str]:
+    """Return ``gettext`` for a click module whose own is ``original``: the Chinese of a listed
+    message while a command line runs in Chinese, else what ``original`` answers (a translation a
+    program using click installed stays in force)."""
+    def gettext(message: str) -> str:
+        chinese = _chinese(message)
+        return original(message) if chinese is None else chinese
+
+    gettext._docgen = True  # type: ignore[attr-defined]
+    return gettext
+
+
+def _ngettext_over(original: Callable[[str, str, int], str]) -> Callable[[str, str, int], str]:
+    """Return ``ngettext`` for a click module whose own is ``original`` (Chinese has one form)."""
+    def ngettext(singular: str, plural: str, count: int) -> str:
+        chinese = _chinese(singular if count == 1 else plural)
+        return original(singular, plural, count) if chinese is None else chinese
+
+    ngettext._docgen = True  # type: ignore[attr-defined]
+    return ngettext
 
 
 _MISSING_END = re.compile(r"\.(?=\s|$)")
@@ -86,10 +103,14 @@ def install() -> None:
     import click.exceptions
 
     for name in _MODULES:
-        module = importlib.import_module(name)
-        module._ = _gettext  # type: ignore[attr-defined]
-        if hasattr(module, "ngettext"):
-            module.ngettext = _ngettext  # type: ignore[attr-defined]
+        try:
+            module = importlib.import_module(name)
+        except ImportError:  # a click that moved the module: its words stay click's
+            continue
+        for attribute, over in (("_", _gettext_over), ("ngettext", _ngettext_over)):
+            original = getattr(module, attribute, None)
+            if callable(original) and not getattr(original, "_docgen", False):
+                setattr(module, attribute, over(original))
     missing = click.exceptions.MissingParameter
     if not getattr(missing.format_message, "_docgen", False):
         missing.format_message = _missing_message(missing.format_message)  # type: ignore[method-assign]

@@ -3,6 +3,9 @@ option or command) in docgen's language: Chinese, as the rest of what docgen say
 command's ``--lang`` is ``en``; exit code 2 either way."""
 from __future__ import annotations
 
+import gettext
+import string
+import struct
 from pathlib import Path
 
 import click
@@ -10,7 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from docgen.cli import main
-from docgen.cli.usage import asked_lang
+from docgen.cli.messages import CLICK_WORDS
+from docgen.cli.messages import MESSAGES as CLI
+from docgen.cli.usage import asked_lang, install
 
 EXAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "bundle")
 
@@ -72,3 +77,59 @@ def test_click_outside_docgen_keeps_its_own_words() -> None:
     result = CliRunner().invoke(other, ["--size", "c"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == "Error: Invalid value for '--size': 'c' is not one of 'a', 'b'."
+
+
+def _fields(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
+def test_a_chinese_template_fills_only_what_click_gives_its_message_id() -> None:
+    # click fills a message id's own placeholders: a Chinese one asking for another would crash
+    for message_id, code in CLICK_WORDS.items():
+        assert _fields(str(CLI.entry(code))) <= _fields(message_id), code
+
+
+def test_a_translation_installed_for_click_stays_in_force_outside_a_docgen_command_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = {"Missing option": "Option fehlt"}
+    keys, values = [key.encode() for key in catalog], [value.encode() for value in catalog.values()]
+    start = 28 + 16 * len(keys)
+    table, blob = b"", b""
+    for strings in (keys, values):
+        for text in strings:
+            table += struct.pack("<2I", len(text), start + len(blob))
+            blob += text + b"\0"
+    mo = tmp_path / "de" / "LC_MESSAGES" / "messages.mo"
+    mo.parent.mkdir(parents=True)
+    mo.write_bytes(struct.pack("<7I", 0x950412DE, 0, len(keys), 28, 28 + 8 * len(keys), 0, 0) + table + blob)
+    monkeypatch.setitem(gettext._localedirs, "messages", str(tmp_path))  # type: ignore[attr-defined]
+    monkeypatch.setenv("LANGUAGE", "de")
+
+    @click.command()
+    @click.option("--size", required=True)
+    def other(size: str) -> None:
+        pass
+
+    assert CliRunner().invoke(other, []).output.strip().splitlines()[-1] == "Error: Option fehlt '--size'."
+    # in a docgen command line, docgen's Chinese
+    assert _error("collect", "plan", "--as-of", "2026-11-28")[2] == "Error: 缺少选项 '--ledger'。"
+
+
+def test_click_keeps_its_words_after_a_docgen_command_line_raised() -> None:
+    with pytest.raises(click.UsageError):
+        main.main(["check", EXAMPLE, "--format", "pdf"], prog_name="docgen", standalone_mode=False)
+
+    @click.command()
+    @click.option("--size", required=True)
+    def other(size: str) -> None:
+        pass
+
+    assert CliRunner().invoke(other, []).output.strip().splitlines()[-1] == "Error: Missing option '--size'."
+
+
+def test_install_twice_wraps_click_once() -> None:
+    import click.core
+
+    before = click.core._
+    install()
+    assert click.core._ is before
