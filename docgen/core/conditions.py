@@ -180,12 +180,15 @@ _PLAIN = frozenset({str, int, bool, type(None), _dt.date})
 def attribute_key(obj: Any, reads: tuple[str, ...]) -> tuple[Any, ...] | None:
     """Return the key of ``obj``'s attributes ``reads`` for ``Condition.evaluate_on``: each value
     with its type (``1`` is not ``True``), a number with a fraction by its text; None when a value
-    cannot be a key (a list, a tuple of anything but text, an object)."""
+    cannot be a key (a list, a tuple of anything but text, an object) or an attribute is absent."""
     key: list[Any] = []
     for attr in reads:
         value = getattr(obj, attr, _ABSENT)
+        if value is _ABSENT:
+            # Jinja2 then reads ``obj[attr]``, which may hold anything: a mapping's items are no key.
+            return None
         kind = value.__class__
-        if kind in _PLAIN or value is _ABSENT:
+        if kind in _PLAIN:
             key.append((kind, value))
         elif kind is Decimal or kind is float:
             key.append((kind, repr(value)))  # 1.0 and 1.00, 0.0 and -0.0 differ as text

@@ -208,6 +208,14 @@ def test_evaluate_on_tells_apart_values_equality_confuses() -> None:
     assert present.evaluate_on("loan", _Row()) == "False"
 
 
+def test_evaluate_on_computes_an_attribute_jinja_reads_as_an_item() -> None:
+    # Absent as an attribute, Jinja2 reads it as an item: mappings with different items are not the same key.
+    condition = Condition("loan.guarantors | length > 1", "w", names=frozenset({"loan"}))
+    assert condition.evaluate_on("loan", {"guarantors": ("甲",)}) is False
+    assert condition.evaluate_on("loan", {"guarantors": ("甲", "乙")}) is True
+    assert condition.evaluate_on("loan", {}) is False
+
+
 def test_evaluate_on_computes_what_it_cannot_key(monkeypatch: pytest.MonkeyPatch) -> None:
     listed = Condition("loan.items | length > 1", "w", names=frozenset({"loan"}))
     calls = _counted(listed, monkeypatch)
