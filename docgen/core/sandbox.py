@@ -56,7 +56,12 @@ def compile_checked(source: str, where: str, allowed: frozenset[str], error: typ
         raise MESSAGES.error(error, "condition-syntax", where=where, label=label, source=source,
                              reason=exc.message) from None
     _reject_unsafe(tree, source, where, allowed, error, label)
-    func = compile_trusted(source)
+    try:
+        func = compile_trusted(source)
+    except TemplateSyntaxError as exc:
+        # Parsed inside ``{{ ( ) }}`` it could pass for two expressions ("a ) }}{{ ( b"): alone it is none.
+        raise MESSAGES.error(error, "condition-syntax", where=where, label=label, source=source,
+                             reason=exc.message) from None
     parser = Parser(_ENV, source, state="variable")
     tree = parser.parse_expression()
     # The plan is of the whole source or of nothing (the compiled expression is the judge).

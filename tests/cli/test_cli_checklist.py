@@ -110,6 +110,17 @@ def test_validate_a_banks_file(tmp_path: Path) -> None:
     assert _run("validate", str(tmp_path / "none.yaml")).exit_code == 2
 
 
+def test_a_condition_that_reads_as_two_expressions_is_a_syntax_error(tmp_path: Path) -> None:
+    # Inside the {{ ( ) }} it is checked in, the text parses; alone it is no expression: no traceback.
+    bad = tmp_path / "bad.yaml"
+    source = "borrower.uscc ) }}{{ ( borrower"
+    bad.write_text((checklists_dir() / "dev-loan.yaml").read_text(encoding="utf-8")
+                   .replace('when: "true"', f'when: "{source}"', 1), encoding="utf-8")
+    result = _run("validate", str(bad))
+    assert (result.exit_code, result.output) == (
+        2, f"Error: {bad}：items.org-code-cert.rules[0].when：表达式“{source}”语法错误：unexpected ')'\n")
+
+
 def test_validate_reads_the_file_given_when_it_bears_a_shipped_checklists_name(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

@@ -5,6 +5,7 @@ import datetime as _dt
 import functools
 import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -165,6 +166,18 @@ def test_plans_read_plain_attributes_of_objects_as_jinja_does(source: str) -> No
     # Plain data is read by the plan; a method, a missing attribute, an attribute of text are Jinja2's.
     answered = condition._by_plan({"loan": _LOANS[0]}) is not _NO_ANSWER
     assert answered == (not any(word in source for word in ("total", "missing", "upper", "count"))), source
+
+
+def test_a_policy_condition_that_reads_as_two_expressions_is_refused_with_its_place(tmp_path: Path) -> None:
+    from docgen.core.errors import InputError
+    from docgen.loans.plan import load_policy
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text('timetable:\n  - {action: phone, from: 1, when: "loan.balance ) }}{{ ( loan"}\n', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_policy(policy)
+    assert str(caught.value) == (f"{policy}：timetable[0].when：表达式“loan.balance ) }}}}{{{{ ( loan”语法错误："
+                                 "unexpected ')'")
 
 
 def test_attributes_read_names_what_a_condition_reads_of_one_name() -> None:
