@@ -107,7 +107,14 @@ def _wording(lang: str) -> tuple[Callable[[DocgenError], str], Callable[[Any], s
 
     def problem_said(problem: Any) -> str:
         table = next((table for table in (LOANS, DOCUMENTS) if problem.code in table.codes("en")), CORE)
-        return problem_in_english(problem, table)
+        said = problem_in_english(problem, table)
+        # a batch item given with its key ((key, data), the letters job's) is named by it in its
+        # message ("keyed"), which the code's English alone would drop
+        key = problem.facts.get("key")
+        if key is not None and said != problem.message and problem.message.startswith(
+                DOCUMENTS.text("keyed", {"key": key, "message": ""})):
+            said = DOCUMENTS.text("keyed", {"key": key, "message": said}, "en")
+        return said
 
     return said, problem_said
 

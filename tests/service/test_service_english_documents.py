@@ -8,8 +8,13 @@ import html
 import io
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
+from docgen.core.errors import DocgenError
+from docgen.documents.batch import generate, resolve_template
+from docgen.documents.register import Register
+from docgen.service.work import failure
 from service_helpers import EXAMPLES, rows_csv
 from test_service_english_loans import _csrf, _docgen_worded_cjk, _text, _user
 
@@ -102,3 +107,14 @@ def test_a_batchs_rows_refused_are_said_in_english(api) -> None:
     answer = chinese.post("/batch", data={"csrf": _csrf(chinese.get("/batch").text), "template": "demand-letter"},
                           files={"rows": ("名单.csv", _rows_with(pay_by, "2020-01-01"), "text/csv")})
     assert "还款期限应晚于发函日期，收到 2020-01-01" in answer.text
+
+
+def test_a_batch_items_problems_keep_its_key_in_english(tmp_path) -> None:
+    # the letters job checks (loan number, data) items: each problem names its loan, in English too
+    with Register(tmp_path / "reg.sqlite") as register, pytest.raises(DocgenError) as refused:
+        generate(resolve_template("demand-letter"), [("B1", {"borrower": "甲公司"})], tmp_path / "out",
+                 register=register)
+    zh, en = failure(refused.value, {}, "zh"), failure(refused.value, {}, "en")
+    assert zh["problems"] and all(p["message"].startswith("[B1] ") for p in zh["problems"])
+    assert [p["message"] for p in en["problems"]][:1] == ["[B1] required field missing"]
+    assert all(p["message"].startswith("[B1] ") for p in en["problems"])
