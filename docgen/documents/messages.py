@@ -17,7 +17,7 @@ from docgen.core.wording import MessageTable, command_word, joined
 #: quote, the pair that replaces a pair of them.
 _FULL_WIDTH_FORMS = {**{mark: f"“{form}”" for mark, form in FULL_WIDTH.items()}, '"': "“…”", "'": "‘…’"}
 
-__all__ = ["ENGLISH", "MESSAGES", "where"]
+__all__ = ["ENGLISH", "MESSAGES", "english_detail", "where"]
 
 
 def where(facts: Mapping[str, Any]) -> str:
@@ -111,8 +111,13 @@ def _date_order_en(facts: Mapping[str, Any]) -> str:
 
 
 def _unsound_en(then: str) -> Any:
-    """``_unsound`` in English."""
-    return lambda f: f"{f['register']}: {MESSAGES.text('register/' + f['issue'], f, 'en')}; {then}"
+    """``_unsound`` in English (the issue's ``detail_en`` for its ``detail``, where it has one)."""
+    return lambda f: f"{f['register']}: {MESSAGES.text('register/' + f['issue'], english_detail(f), 'en')}; {then}"
+
+
+def english_detail(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a register issue's ``facts`` with its ``detail`` in English (``detail_en``, where given)."""
+    return {**facts, "detail": facts.get("detail_en") or facts.get("detail", "")}
 
 
 def _conversion_failed_en(f: Mapping[str, Any]) -> str:
@@ -198,6 +203,10 @@ ENGLISH: dict[str, Any] = {
     "register/truncated": ("records were cut off or rolled back ({detail}); the -wal file was perhaps missing when it "
                            "was restored: restore the whole register from a backup"),
     "register/altered": "the record of serial {serial} of template {template} was changed, or a record before it deleted",
+    "register-detail/foreign-anchor": "the check file .anchor belongs to another register or is damaged",
+    "register-detail/short": "the check file vouches for {records} records, the last {last}; there are {count}",
+    "register-detail/integrity": lambda f: f"{f['first']}" + (f" and {f['count'] - 1} more" if f["count"] > 1 else ""),
+    "register-detail/no-database": "the database file does not exist; the check file vouches for {records} records",
     "register/gap": "template {template} has no record number {seq} (the serials have a gap: a record was deleted)",
     "register/unanchored": ("there is no check file (.anchor) beside the register, so it cannot be shown not to have "
                             "been replaced; a new one was made"),

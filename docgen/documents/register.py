@@ -205,6 +205,13 @@ def _claim_alive(owner: str | None, claimed: str | None) -> bool:
         return False
 
 
+def _detail(code: str, facts: dict[str, Any]) -> dict[str, str]:
+    """Return a ``RegisterIssue``'s ``detail`` and ``detail_en``: the ``register-detail/<code>`` entry
+    with ``facts``, in Chinese and in English."""
+    return {"detail": MESSAGES.text(f"register-detail/{code}", facts),
+            "detail_en": MESSAGES.text(f"register-detail/{code}", facts, "en")}
+
+
 #: What ``Register.audit`` may find, in the order it looks (see ``RegisterIssue``); worded in
 #: ``docgen.documents.messages`` under ``register/<code>``.
 ISSUE_CODES = ("corrupt", "replaced", "truncated", "altered", "gap", "unanchored")
@@ -228,6 +235,8 @@ class RegisterIssue:
     serial: str = ""
     seq: int | None = None
     detail: str = ""
+    #: ``detail`` in English, for a page or message in English (empty: ``detail`` has no Chinese)
+    detail_en: str = ""
 
     @property
     def message(self) -> str:
@@ -370,7 +379,7 @@ class Register:
     def _anchor_problem(self, anchor: Anchor) -> RegisterIssue | None:
         """Whether the database is (a continuation of) the register the anchor describes."""
         if anchor.register_id != self.register_id:
-            return RegisterIssue("replaced", detail=MESSAGES.text("register-detail/foreign-anchor"))
+            return RegisterIssue("replaced", **_detail("foreign-anchor", {}))
         if anchor.last_id == 0:
             return None
         row = self._db.execute("SELECT link FROM records WHERE id = ?", (anchor.last_id,)).fetchone()
@@ -378,7 +387,7 @@ class Register:
             count = self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
             last = f"{anchor.last_template} {anchor.last_serial}".strip()
             return RegisterIssue("truncated", template=anchor.last_template, serial=anchor.last_serial,
-                                 detail=MESSAGES.text("register-detail/short", {"records": anchor.records, "last": last, "count": count}))
+                                 **_detail("short", {"records": anchor.records, "last": last, "count": count}))
         return None
 
     def _write_anchor(self) -> None:
@@ -684,7 +693,7 @@ class Register:
             if integrity:
                 rows = self._db.integrity()
                 if rows:
-                    return [RegisterIssue("corrupt", detail=MESSAGES.text("register-detail/integrity", {"first": rows[0], "count": len(rows)}))]
+                    return [RegisterIssue("corrupt", **_detail("integrity", {"first": rows[0], "count": len(rows)}))]
             issues: list[RegisterIssue] = []
             anchor = read_anchor(self.anchor_base)
             if anchor is None:
@@ -807,7 +816,8 @@ def unsound(register: RegisterTarget, issue: RegisterIssue, then: str) -> Regist
     """Return the error refusing ``register`` for ``issue`` its audit found; ``then`` (``anchor``,
     ``issue``, ``migrate-source``, ``migrate-copy``) says what is not done with it."""
     return MESSAGES.error(RegisterDamagedError, f"register-unsound/{then}", register=str(register), issue=issue.code,
-                          template=issue.template, serial=issue.serial, seq=issue.seq, detail=issue.detail)
+                          template=issue.template, serial=issue.serial, seq=issue.seq, detail=issue.detail,
+                          detail_en=issue.detail_en or issue.detail)
 
 
 def missing_register_issues(path: str | os.PathLike[str]) -> list[RegisterIssue]:
@@ -818,7 +828,7 @@ def missing_register_issues(path: str | os.PathLike[str]) -> list[RegisterIssue]
     anchor = read_anchor(Path(path))
     if anchor is None or anchor.records == 0:
         return []
-    return [RegisterIssue("replaced", detail=MESSAGES.text("register-detail/no-database", {"records": anchor.records}))]
+    return [RegisterIssue("replaced", **_detail("no-database", {"records": anchor.records}))]
 
 
 def _row_key(template: Any, context: dict[str, Any]) -> str:

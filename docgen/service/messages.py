@@ -180,7 +180,10 @@ def _register_issue(f: Mapping[str, Any], lang: str) -> str:
     administrator to restore (``docgen register`` may start a new one, the service may not), else as
     the documents part words it."""
     from docgen.documents.messages import MESSAGES as DOCUMENTS
+    from docgen.documents.messages import english_detail
 
+    if lang == "en":
+        f = english_detail(f)
     if f["issue"] == "replaced":
         return ON_SERVICE.text("register/replaced", f, lang)
     return DOCUMENTS.text(f"register/{f['issue']}", f, lang)

@@ -112,3 +112,36 @@ def test_a_job_ended_by_an_error_naming_an_option_says_what_to_do_on_the_service
         said = failure(exc, {}, lang)["error"]
         assert _OPTION.findall(said) == [], said
         assert ("管理员" if lang == "zh" else "administrator") in said or "upload" in said or "上传" in said, said
+
+
+def test_a_damaged_registers_detail_is_said_in_english_on_english_pages(tmp_path: Path) -> None:
+    """The detail a register audit finds (an anchor of another register, records cut short, SQLite's
+    integrity check, a database gone) is worded in English where the issue's sentence is."""
+    import shutil
+
+    from docgen.core.errors import RegisterDamagedError
+    from docgen.documents.batch import generate, resolve_template
+    from docgen.documents.register import Register, RegisterIssue, _detail, unsound
+    from docgen.service.work import failure
+
+    for name in ("ours", "other"):
+        (tmp_path / name).mkdir()
+        with Register(tmp_path / name / "reg.sqlite"):
+            pass
+    shutil.copy(tmp_path / "other" / "reg.sqlite.anchor", tmp_path / "ours" / "reg.sqlite.anchor")
+    with pytest.raises(RegisterDamagedError) as replaced:
+        with Register(tmp_path / "ours" / "reg.sqlite") as register:
+            generate(resolve_template("demand-letter"), [], tmp_path / "out", register=register)
+    assert "（校验文件 .anchor 属于另一个登记簿或已损坏）" in failure(replaced.value, {}, "zh")["error"]
+    english = failure(replaced.value, {}, "en")["error"]
+    assert "(the check file .anchor belongs to another register or is damaged)" in english, english
+    assert not re.search(r"[\u4e00-\u9fff]", english), english
+    for issue in (RegisterIssue("truncated", **_detail("short", {"records": 12, "last": "demand-letter X", "count": 9})),
+                  RegisterIssue("corrupt", **_detail("integrity", {"first": "row 3 missing from index", "count": 3})),
+                  RegisterIssue("replaced", **_detail("no-database", {"records": 12}))):
+        for then in ("issue", "anchor"):
+            english = failure(unsound("reg.sqlite", issue, then), {}, "en")["error"]
+            assert not re.search(r"[\u4e00-\u9fff]", english), english
+    assert "the check file vouches for 12 records, the last demand-letter X; there are 9" in failure(
+        unsound("reg.sqlite", RegisterIssue("truncated", **_detail(
+            "short", {"records": 12, "last": "demand-letter X", "count": 9})), "issue"), {}, "en")["error"]
