@@ -447,6 +447,8 @@ MESSAGES = MessageTable("core", {
     "scientific-notation": ("{title} is in scientific notation, {value} (Excel has lost digits); format the column "
                             "as text and type it again"),
     "amount-missing": "an amount cannot be empty",
+    "amount-words-negative": "an amount in words cannot be negative: {value}",
+    "places-negative": "the number of decimal places cannot be negative: {places}",
     "id-number-missing": "the ID number cannot be empty",
     "excel-is-text": ("{path}: the content is text (CSV or tab-separated), not an Excel workbook; rename it to .csv "
                       "and try again, or open it in Excel and save it as .xlsx"),

@@ -300,6 +300,9 @@ def _render_error(template: str, exc: BaseException, source: str | None, *, row:
     """Translate a Jinja/filter exception into a RenderError naming template, field, row, place
     (``locate``: the paragraph of a line of ``source``, as ``templates lint`` names it)."""
     facts: dict[str, Any] = {"template": template, "place": None, "snippet": "", "error": str(exc)}
+    english = _english_of(exc)
+    if english is not None:
+        facts["error_en"] = english
     named: set[str] = set()
     if source is not None:
         lineno = None
@@ -330,6 +333,18 @@ def _render_error(template: str, exc: BaseException, source: str | None, *, row:
     facts["field"] = field_name
     problem = MESSAGES.problem(code, field_name, row=row, **facts)
     return MESSAGES.error(RenderError, f"{code}/error", [problem], **{**facts, "row": row})
+
+
+def _english_of(exc: Exception) -> str | None:
+    """Return a filter's error (``cnformat``'s, worded by core's table) in English, or None when
+    core's table has no English for it or did not word it (a Python or Jinja error: in English)."""
+    from docgen.core.messages import MESSAGES as CORE
+
+    code = getattr(exc, "code", None)
+    if not isinstance(exc, InvalidValueError) or code is None or code not in CORE.codes("en"):
+        return None
+    facts = dict(getattr(exc, "facts", {}))
+    return CORE.text(code, facts, "en") if CORE.text(code, facts) == str(exc) else None
 
 
 _ESCAPES = {"{_{": "{{ '{{' }}", "}_}": "{{ '}}' }}", "{_%": "{{ '{%' }}", "%_}": "{{ '%}' }}"}

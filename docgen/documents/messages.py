@@ -157,11 +157,12 @@ ENGLISH: dict[str, Any] = {
     # filling a template
     "undefined-field": lambda f: f"not given (the template needs this field){_where_en(f)}",
     "unsafe-expression": lambda f: f"unsafe template expression: {f['error']}{_where_en(f)}",
-    "fill-failed": lambda f: f"{f['error']}{_where_en(f)}",
+    "fill-failed": lambda f: f"{f.get('error_en') or f['error']}{_where_en(f)}",
     "undefined-field/error": lambda f: f"template {f['template']}: the field {f['field']} is not given{_where_en(f)}{_row_en(f)}",
     "unsafe-expression/error": lambda f: (f"template {f['template']}: unsafe template expression{_where_en(f)}: "
                                           f"{f['error']}{_row_en(f)}"),
-    "fill-failed/error": lambda f: f"template {f['template']}: cannot be filled{_where_en(f)}: {f['error']}{_row_en(f)}",
+    "fill-failed/error": lambda f: (f"template {f['template']}: cannot be filled{_where_en(f)}: "
+                                    f"{f.get('error_en') or f['error']}{_row_en(f)}"),
     "data-rejected/error": lambda f: (f"template {f['template']}{_at_row_en(f)}: the data failed its checks "
                                       f"({_counted(f['count'], 'problem')})"),
     "rows-rejected/error": lambda f: (f"template {f['template']}: {_source(f)}"

@@ -19,6 +19,7 @@ from docxtpl import DocxTemplate
 from docgen.core.docxbuild import add_body, new_document
 from docgen.core.errors import RenderError, TemplateError
 from docgen.core.typography import ascii_punctuation
+from docgen.documents.messages import MESSAGES
 from docgen.documents.template import Image, jinja_environment, list_templates, load_template
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "templates"
@@ -449,6 +450,12 @@ def test_undefined_field_in_template_is_a_render_error(tmp_path):
     assert str(info.value).splitlines()[0] == (
         "模板 custom：无法填写（第2段：金额:{{ amount_due|amount }}）：金额应为数字，收到“Undefined” 第4行")
     assert problem.message == "金额应为数字，收到“Undefined”（第2段：金额:{{ amount_due|amount }}）"
+    # in English (the service's English pages), the filter's own sentence too
+    assert MESSAGES.text(info.value.code, info.value.facts, "en") == (
+        "template custom: cannot be filled (paragraph 2: 金额:{{ amount_due|amount }}): an amount should be a number, "
+        "not Undefined (row 4)")
+    assert MESSAGES.text(problem.code, problem.facts, "en") == (
+        "an amount should be a number, not Undefined (paragraph 2: 金额:{{ amount_due|amount }})")
 
 
 def test_a_field_missing_outside_a_filter_is_undefined(tmp_path):
@@ -472,6 +479,8 @@ def test_filter_error_names_the_template(tmp_path):
         load_template(path=path).render({"v": -5}, row=4)
     # the field the filter failed on
     assert [(p.code, p.path, p.row) for p in err.value.problems] == [("fill-failed", "v", 4)]
+    assert MESSAGES.text(err.value.problems[0].code, err.value.problems[0].facts, "en") == (
+        "an amount in words cannot be negative: -5 (paragraph 1: 大写:{{ v|amount_in_words }})")
 
 
 def test_sandbox_blocks_unsafe_attributes(tmp_path):
