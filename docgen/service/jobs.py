@@ -127,7 +127,8 @@ class JobEnd(_JobEndFacts, total=False):
     yet made (the keyword arguments of ``audit.insert``) or None. The end of a refused start says
     how many starts of the job were ``refused`` in a row, this one included (absent: one), in the
     queueing of the job (``attempt``, as read before the start; absent or None: a job queued before
-    queueings were kept, or not read) they count in, and the storage's line in English (``error_en``),
+    queueings were kept, or not read: an end of one refused start then counts in the job's queueing
+    now) they count in, and the storage's line in English (``error_en``),
     which the job's page read in English shows should the job be failed for it (``job-start-refused``)."""
 
     refused: int
@@ -536,7 +537,12 @@ class JobEnds:
                 out = self.store.give_up(end)
                 job = self.store.get(end["job"]) if out is None and end["run"] is None else None
                 queued = job is not None and job["state"] == "queued"
-                if queued and end.get("attempt") != job["attempt"]:
+                # An end whose start could not read the job's queueing (the storage refused even
+                # that: None) and carries no count from before holds only its own refusal, made
+                # while the job was queued: it counts in the queueing the job is in, else a storage
+                # refusing reads would have the job's starts made again for ever.
+                if queued and end.get("attempt") != job["attempt"] and (end.get("attempt") is not None
+                                                                        or refused > 1):
                     log.warning("job %s: the %d starts refused in a row counted for its queueing %s start over: "
                                 "it was run and queued again since (now %s)", end["job"], refused,
                                 end.get("attempt") or "(none)", job["attempt"] or "(none)")

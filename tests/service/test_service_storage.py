@@ -379,6 +379,44 @@ def test_starts_refused_in_an_earlier_queueing_of_a_job_run_again_count_no_more(
     assert (job["state"], job["error"]) == ("failed", said)
 
 
+def test_starts_refused_while_the_job_could_not_even_be_read_still_count_and_fail_the_job_at_the_third(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A storage that refuses to read the job before its start (a share gone) refuses the start too:
+    the start cannot say which queueing of the job its refusal counts in. That refusal is the job's
+    own in the queueing it is in (no run ended it meanwhile), so it counts there: it neither starts
+    the count over with a line saying the job was run again (it was not) nor lets such starts be
+    made for ever; the third refused in a row fails the job."""
+    from docgen.service.jobs import START_TRIES
+
+    monkeypatch.setattr(work, "_RECORD_EVERY", 0.01)
+    settings = make_settings(tmp_path / "data")
+    store = JobStore(settings.db_path)
+    job_id = store.create("letters", "manager", {"out": str(tmp_path / "out"), "role": "manager"}, start_wait=60)
+    attempt = store.get(job_id)["attempt"]
+    caplog.set_level(logging.WARNING, "docgen.service")
+    handed: list[tuple[str, int, str | None]] = []
+    ends = JobEnds(store, every=3600, again=lambda *args: handed.append(args))
+    refused, carried = 0, None  # the first start message carries no count
+    for _ in range(START_TRIES):
+        with monkeypatch.context() as refusing:
+            refusing.setattr(JobStore, "start", _refused)
+            refusing.setattr(JobStore, "get", _refused)
+            end = work.execute_job(str(settings.data_dir), job_id, record_wait=0.05, refused=refused,
+                                   attempt=carried)
+        assert end is not None and end["run"] is None and end["refused"] == refused + 1
+        ends.add(end)
+        assert ends.record() == 1 and ends.held == []
+        if handed:
+            _, refused, carried = handed.pop()
+            assert (refused, carried) == (end["refused"], attempt)
+    ends.close()
+    said = [r.getMessage() for r in caplog.records if r.name == "docgen.service"]
+    assert not [line for line in said if "start over" in line], said
+    job = store.get(job_id)
+    assert (job["state"], job["error"]) == (
+        "failed", SERVICE.text("job-start-refused", {"count": START_TRIES, "problem": end["error"]}))
+
+
 def test_a_celery_start_refused_again_and_again_carries_its_count_in_the_message_and_fails_the_job(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """On Celery the job's start is handed again as a message another worker may take: the count of
