@@ -689,6 +689,66 @@ def test_services_and_workers_migrating_at_once_migrate_once(tmp_path: Path) -> 
     assert failures == [] and _version(path) == SCHEMA_VERSION
 
 
+@pytest.mark.parametrize("version", range(0, SCHEMA_VERSION))
+def test_a_database_of_each_earlier_version_migrated_by_several_at_once_is_that_of_a_new_one(
+        tmp_path: Path, version: int) -> None:
+    """From each earlier version (0: made before versions were kept), services and workers bringing
+    it up to date at once leave the tables a new database has, once: a job left queued without a
+    deadline for its start gets one (before version 4), one left running without a lease gets one
+    (before version 3), the columns added since read as a job of no backoff, queueing or carrier,
+    and doing it again changes nothing."""
+    fresh = tmp_path / "fresh.sqlite"
+    init_db(fresh)
+    path = tmp_path / "service.sqlite"
+    _previous_version(path, version)
+    with sqlite3.connect(path) as db:
+        db.executemany("INSERT INTO jobs (id, kind, owner, state, params, created) "
+                       "VALUES (?, 'batch', 'li', ?, '{}', '2026-01-01T00:00:00+08:00')",
+                       [("waiting", "queued"), ("bare", "running")])
+    db.close()
+    gate = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def migrate() -> None:
+        gate.wait()
+        try:
+            ensure_schema(path, 30, 90)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    before = time.time()
+    threads = [threading.Thread(target=migrate) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    after = time.time()
+    assert failures == [] and _version(path) == SCHEMA_VERSION
+
+    def tables(at: Path) -> list[tuple[Any, ...]]:
+        with sqlite3.connect(at) as db:
+            found = [tuple(row) for table in ("users", "jobs", "files", "audit", "checks")
+                     for row in db.execute(f"PRAGMA table_info({table})")]
+        db.close()
+        return found
+
+    assert tables(path) == tables(fresh)
+    store = JobStore(path)
+    waiting, bare = store.get("waiting"), store.get("bare")
+    if version < 4:
+        assert before + 90 <= waiting["lease"] <= after + 90
+    else:  # a docgen of that version gave every queued job its deadline: none is made up
+        assert waiting["lease"] is None
+    if version < 3:
+        assert before + 30 <= bare["lease"] <= after + 30
+    else:
+        assert bare["lease"] is None
+    for job in (waiting, bare):
+        assert (job["resent"], job["attempt"], job["carried_by"], job["run"]) == (0, None, None, None)
+    ensure_schema(path, 30, 90)  # again: nothing to do
+    assert store.get("waiting") == waiting and store.get("bare") == bare
+
+
 def _holding_the_write_lock(path: Path) -> sqlite3.Connection:
     """Open ``path`` (still in rollback-journal mode) and take its write lock (RESERVED), as a
     second service would while switching it to WAL; return the connection holding it."""
