@@ -340,10 +340,12 @@ def guarantor_demand():
     # notice says what the bank did (sent the letter declaring it), not that it took effect.
     add_tag_paragraph(doc, "{%p elif accelerated %}")
     # The declaring letter is named by its serial, and by the date it bears when docgen could read it from
-    # the letter as issued (declared_on): the register's time of the serial need not be that date.
+    # the letter as issued (declared_on): the register's time of the serial need not be that date, nor
+    # is the date a letter bears the day it went out, so it is given as the letter's date (落款日期).
     add_body(doc, f"借款人自{{{{ overdue_since|date_cn }}}}起未按合同约定归还到期贷款{_OVERDUE_BEFORE},已构成违约,我行已"
-                  "{% if declared_on %}于{{ declared_on|date_cn }}{% endif %}依照借款合同约定向借款人发出"
-                  "{% if declaration_serial %}编号为{{ declaration_serial }}的{% endif %}《逾期贷款催收函》,"
+                  "依照借款合同约定向借款人发出{% if declaration_serial %}编号为{{ declaration_serial }}"
+                  "{% if declared_on %}、落款日期为{{ declared_on|date_cn }}{% endif %}的"
+                  "{% elif declared_on %}落款日期为{{ declared_on|date_cn }}的{% endif %}《逾期贷款催收函》,"
                   "宣布该笔贷款全部提前到期。截至{{ letter_date|date_cn }},借款人尚欠我行款项如下:")
     add_tag_paragraph(doc, "{%p else %}")
     add_body(doc, f"借款人自{{{{ overdue_since|date_cn }}}}起未按合同约定归还到期贷款{_OVERDUE_NOW},已构成逾期。截至"

@@ -27,8 +27,9 @@ SENT = "我行已依照借款合同约定向借款人发出《逾期贷款催收
 
 
 def sent(day: str, serial: str) -> str:
-    """What a notice made by ``collect letters`` says of the declaration: the letter by its date and serial."""
-    return f"我行已于{day}依照借款合同约定向借款人发出编号为{serial}的《逾期贷款催收函》，宣布该笔贷款全部提前到期。"
+    """What a notice made by ``collect letters`` says of the declaration: the letter by its serial and the
+    date it bears (not the day it went out, which no record holds)."""
+    return f"我行已依照借款合同约定向借款人发出编号为{serial}、落款日期为{day}的《逾期贷款催收函》，宣布该笔贷款全部提前到期。"
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import docx
+import pytest
 import yaml
 from click.testing import CliRunner
 from collect_helpers import AS_OF, POLICY_TEXT, make_loan, resident_id
@@ -199,8 +200,8 @@ def test_a_guarantor_is_asked_for_an_unmatured_balance_only_once_its_early_matur
     ((notice,),) = [[o for o in second.written if o.document == "guarantor-demand"]]
     text = docx_text(Path(notice.file))
     # What the bank did (sent the letter declaring it), not that the declaration took effect.
-    assert ("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约，我行已于2026年11月28日依照借款合同约定"
-            "向借款人发出编号为催字〔2026〕第00001号的《逾期贷款催收函》，宣布该笔贷款全部提前到期。截至2026年11月28日，"
+    assert ("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约，我行已依照借款合同约定向借款人发出"
+            "编号为催字〔2026〕第00001号、落款日期为2026年11月28日的《逾期贷款催收函》，宣布该笔贷款全部提前到期。截至2026年11月28日，"
             "借款人尚欠我行款项如下：") in text
     assert "贷款本金余额\n420,000.00" in text
 
@@ -266,3 +267,20 @@ def test_the_classification_annex_states_the_rule_with_its_short_overdue_excepti
     text = docx_text(_npl(tmp_path, "2026Q2", [row("A1", 1000000, "次级", days=100), row("A2", 9000000)]))
     assert "逾期贷款至少应为关注类（操作性或技术性原因导致的7天内短期逾期除外，须逐笔认定）；" in text
     assert "逾期贷款不应分类为正常类" not in text
+
+
+@pytest.mark.parametrize(("declaration", "said"), [
+    ({"declaration_serial": "催字〔2026〕第00007号", "declared_on": "2026-09-01"},
+     "发出编号为催字〔2026〕第00007号、落款日期为2026年9月1日的《逾期贷款催收函》，"),
+    ({"declaration_serial": "催字〔2026〕第00007号"}, "发出编号为催字〔2026〕第00007号的《逾期贷款催收函》，"),
+    ({"declared_on": "2026-09-01"}, "发出落款日期为2026年9月1日的《逾期贷款催收函》，"),
+    ({}, "发出《逾期贷款催收函》，"),
+])
+def test_a_notice_names_the_declaring_letter_by_the_date_it_bears_not_a_day_it_was_sent(
+        tmp_path: Path, declaration: dict, said: str) -> None:
+    # The date a letter bears is no record of the day it went out (it may be posted days later): the
+    # notice says which letter declared the loan due early, never that it was sent on that date.
+    text = _render_example(tmp_path, "guarantor-demand", matured=False, accelerated=True, maturity="2027-08-20",
+                           **declaration)
+    assert ("已构成违约，我行已依照借款合同约定向借款人" + said + "宣布该笔贷款全部提前到期。") in text
+    assert "我行已于" not in text

@@ -25,8 +25,8 @@ from docgen.loans.plan import build_plan, letter_key
 
 DAY = dt.timedelta(days=1)
 DECLARED = AS_OF + 6 * DAY  # 2026-12-04: the run that issues the declaring letter
-BALANCE = ("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约，我行已于2026年12月4日依照借款合同约定"
-           "向借款人发出编号为催字〔2026〕第00002号的《逾期贷款催收函》，宣布该笔贷款全部提前到期。")
+BALANCE = ("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约，我行已依照借款合同约定向借款人发出"
+           "编号为催字〔2026〕第00002号、落款日期为2026年12月4日的《逾期贷款催收函》，宣布该笔贷款全部提前到期。")
 
 
 @pytest.fixture()
