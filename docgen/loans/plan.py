@@ -346,6 +346,10 @@ def _buckets(items: list[dict[str, Any]], key: str, source: str) -> tuple[Bucket
     return tuple(out)
 
 
+#: The names a timetable step's ``when:`` may use: ``Step.applies`` gives it the loan alone.
+_POLICY_NAMES = frozenset({"loan"})
+
+
 def _timetable(items: list[dict[str, Any]], source: str) -> tuple[Step, ...]:
     from docgen.core.conditions import Condition
 
@@ -368,7 +372,8 @@ def _timetable(items: list[dict[str, Any]], source: str) -> tuple[Step, ...]:
             raise MESSAGES.error(InputError, "policy-due-not-once", where=where)
         when = None
         if item.get("when"):
-            when = Condition(item["when"], f"{where}.when", error=InputError)  # the policy's, not a checklist's
+            # A step is asked of the loan alone (Step.applies): any other name would be undefined, never true.
+            when = Condition(item["when"], f"{where}.when", names=_POLICY_NAMES, error=InputError)
         steps.append(Step(item["action"], first, last, due, once, when, where))
     if steps[-1].last is not None or steps[-1].once:
         # Every overdue loan must have a next action, however long its arrears.

@@ -438,6 +438,17 @@ def test_policy_condition_is_data_in_a_sandbox(tmp_path: Path) -> None:
         load_policy(path)
 
 
+def test_policy_condition_names_the_loan_alone(tmp_path: Path) -> None:
+    # A step is asked of the loan alone: as_of (or a checklist's borrower) would be undefined and the step
+    # silently never taken, so the name is refused with those a step has.
+    path = tmp_path / "policy.yaml"
+    path.write_text("timetable:\n  - {action: phone, from: 1, when: 'loan.maturity < as_of'}\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_policy(path)
+    assert str(info.value) == f"{path}：timetable[0].when：表达式“loan.maturity < as_of”不安全或无效：未知名称“as_of”（可用：loan）"
+    assert info.value.exit_code == 2
+
+
 # --------------------------------------------------------------------------- DESIGN §8.1 in the plan
 
 
