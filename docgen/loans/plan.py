@@ -899,12 +899,13 @@ def _notice(entry_notices: list[Notice], code: str, *, time_barred: bool = False
     for a ``time_barred`` claim, the one ``messages.entry_wording`` names (the code stays)."""
     # Thousands of entries share a warning with the same facts (a letter overdue since the same
     # day): worded once, the frozen Notice is shared. Each value's type is in the key: 1 and True
-    # are equal keys that read differently.
-    try:
+    # are equal keys that read differently; so are Decimal("1.0") and Decimal("1.00"), or tuples
+    # of them, which are no key.
+    key: tuple[Any, ...] | None = None
+    notice = None
+    if all(value.__class__ in _NOTICE_KEYED for value in facts.values()):
         key = (code, time_barred, *facts.items(), *map(type, facts.values()))
         notice = _NOTICES.get(key)
-    except TypeError:  # a fact that cannot be a key
-        key, notice = None, None
     if notice is None:
         notice = _worded_notice(code, time_barred, facts)
         if key is not None and len(_NOTICES) < _NOTICES_HELD:
@@ -915,6 +916,8 @@ def _notice(entry_notices: list[Notice], code: str, *, time_barred: bool = False
 #: The notices ``_notice`` made, by their code, wording and facts; emptied after each plan.
 _NOTICES: dict[tuple[Any, ...], Notice] = {}
 _NOTICES_HELD = 16_384
+#: Types of facts whose equal values are worded alike (``_notice``'s key).
+_NOTICE_KEYED = frozenset({str, int, bool, type(None), _dt.date})
 
 
 def _worded_notice(code: str, time_barred: bool, facts: dict[str, Any]) -> Notice:

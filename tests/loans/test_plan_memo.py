@@ -86,3 +86,17 @@ def test_entries_with_the_same_warning_share_it_and_a_plan_keeps_none_after_it(t
     barred = plan_entry(make_loan("JJ9", days=None, overdue_since=dt.date(2021, 1, 4)), AS_OF, policy)
     (letter,) = [n for n in barred.notices if n.code == "demand-letter-overdue"]
     assert barred.time_barred and letter.message != notices[0][0].message and letter.facts["due"] == "2021-01-10"
+
+
+@pytest.mark.parametrize(("first", "second"), [(Decimal("1.0"), Decimal("1.00")), ((1,), (True,)),
+                                               ((Decimal("1.0"),), (Decimal("1.00"),))])
+def test_a_warning_is_shared_only_by_facts_worded_alike(first: object, second: object) -> None:
+    # Equal facts whose text differs (a Decimal's places, a tuple of 1 or True) are each worded.
+    day = dt.date(2026, 1, 1)
+    worded = []
+    for balance in (first, second):
+        notices: list = []
+        plan_module._notice(notices, "matured-unpaid", maturity=day, balance=balance, overdue_since=day, recorded="")
+        worded.append(notices[0].message)
+    plan_module._NOTICES.clear()
+    assert f"余额 {first} 元" in worded[0] and f"余额 {second} 元" in worded[1]
