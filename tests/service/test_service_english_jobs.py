@@ -11,7 +11,7 @@ from ledger_fixtures import row
 
 from docgen.loans.ledger import write_ledger
 from service_helpers import POLICY, wait_job
-from test_service_english_loans import _csrf, _docgen_worded_cjk, _plan, _text, _upload, _user
+from test_service_english_loans import _docgen_worded_cjk, _letters_from_plan, _text, _user
 
 _SERIAL = re.compile(r"催字〔\d{4}〕第\d{5}号")
 
@@ -74,12 +74,7 @@ def test_a_letters_job_without_a_policy_that_signs_letters_is_refused_before_it_
         "（示例见 examples/collection-policy.yaml）后重新提交")
     assert len(api.client.get("/api/jobs", headers=api.headers("manager")).json()) == jobs_before
     # the plan page's letters, in English: the same refusal, and no path of the server's
-    client = _user(api, "manager", "en", "/collect")
-    page = _plan(client, ledger=_upload(ledger))
-    assert page.status_code == 200, page.text
-    ledger_id = re.search(r'name="ledger" value="([^"]+)"', page.text).group(1)
-    letters = client.post("/collect/letters", data={"csrf": _csrf(page.text), "ledger": ledger_id, "policy": "",
-                                                    "as_of": "2026-06-30"}, follow_redirects=False)
+    letters = _letters_from_plan(api, ledger)
     assert letters.status_code == 400, letters.text
     assert ("no collection policy was uploaded, and docgen's default policy gives neither the branches' contact "
             "details (letters.branches) nor the bank's legal name (letters.bank_legal_name), so the letters cannot be "

@@ -64,6 +64,20 @@ def _plan(client: TestClient, **files: tuple[str, bytes]):
                                          or "2026-06-30"}, files=files)
 
 
+def _letters_from_plan(api, ledger: Path, policy: Path | None = None):
+    """Plan ``ledger`` (with ``policy``) on the English collect page as a manager, then ask for its letters.
+
+    Returns the letters form's response, not followed."""
+    client = _user(api, "manager", "en", "/collect")
+    files = {"ledger": _upload(ledger)} | ({"policy": _upload(policy)} if policy else {})
+    page = _plan(client, **files)
+    assert page.status_code == 200, page.text
+    kept = {name: re.search(rf'name="{name}" value="([^"]*)"', page.text).group(1) for name in ("ledger", "policy")
+            if policy or name == "ledger"}
+    return client.post("/collect/letters", data={"csrf": _csrf(page.text), "policy": "", **kept,
+                                                 "as_of": "2026-06-30"}, follow_redirects=False)
+
+
 def _npl(client: TestClient, period: str = "2026Q2", **files: tuple[str, bytes]):
     form = client.get("/npl")
     return client.post("/npl", data={"csrf": _csrf(form.text), "period": period}, files=files)

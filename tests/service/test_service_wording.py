@@ -11,7 +11,7 @@ from ledger_fixtures import row
 
 from docgen.loans.ledger import write_ledger
 from service_helpers import wait_job
-from test_service_english_loans import _csrf, _docgen_worded_cjk, _plan, _text, _upload, _user
+from test_service_english_loans import _csrf, _docgen_worded_cjk, _letters_from_plan, _text, _user
 
 _OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
 
@@ -29,13 +29,7 @@ def test_a_policy_without_branches_is_refused_saying_where_to_upload_one(api, tm
         "本行策略.yaml：letters.branches：催收策略没有任何机构的联系方式，催收文书无法填写联系人和电话；请在策略文件的 "
         "letters.branches 下填写各机构（或 default）的 address、phone、contact，在“催收策略”（policy）一栏上传后重新提交"
         "（示例见 examples/collection-policy.yaml）")
-    client = _user(api, "manager", "en", "/collect")
-    page = _plan(client, ledger=_upload(ledger), policy=_upload(unsigned))
-    assert page.status_code == 200, page.text
-    ledger_id = re.search(r'name="ledger" value="([^"]+)"', page.text).group(1)
-    policy_id = re.search(r'name="policy" value="([^"]+)"', page.text).group(1)
-    letters = client.post("/collect/letters", data={"csrf": _csrf(page.text), "ledger": ledger_id, "policy": policy_id,
-                                                    "as_of": "2026-06-30"}, follow_redirects=False)
+    letters = _letters_from_plan(api, ledger, unsigned)
     assert letters.status_code == 400, letters.text
     assert ("本行策略.yaml: letters.branches: the collection policy gives no branch's contact details, so the letters "
             "cannot name a contact or a phone; list each branch (or default) with its address, phone and contact under "
