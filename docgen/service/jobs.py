@@ -126,9 +126,9 @@ class JobEnd(_JobEndFacts, total=False):
     one-line ``error`` (the storage's, or the job's own when it failed), and the audit entry not
     yet made (the keyword arguments of ``audit.insert``) or None. The end of a refused start says
     how many starts of the job were ``refused`` in a row, this one included (absent: one), in the
-    queueing of the job (``attempt``, as read before the start; absent or None: a job queued before
-    queueings were kept, or not read: an end of one refused start then counts in the job's queueing
-    now) they count in, and the storage's line in English (``error_en``),
+    queueing of the job (``attempt``, as read before the start; absent or None: not read, an end of
+    one refused start then counting in the job's queueing now; a job queued before queueings were
+    kept is given one when the database is brought up to date, ``store.MIGRATIONS``) they count in, and the storage's line in English (``error_en``),
     which the job's page read in English shows should the job be failed for it (``job-start-refused``)."""
 
     refused: int

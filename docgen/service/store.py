@@ -108,6 +108,10 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # the queue's message carrying a job on in its run: the start message that started it, then the
     # split message that took the batch from it (``jobs.JobStore.take_split``)
     7: ("ALTER TABLE jobs ADD COLUMN carried_by TEXT",),
+    # a job queued before version 6 gets the queueing it is in: an end held for its refused start
+    # then names that queueing, so once the job is run again (a new queueing) its count starts over,
+    # where a job with none could not be told from one whose start could not even read it
+    8: ("UPDATE jobs SET attempt = lower(hex(randomblob(8))) WHERE attempt IS NULL",),
 }
 #: The version this docgen makes and reads.
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -695,8 +695,8 @@ def test_a_database_of_each_earlier_version_migrated_by_several_at_once_is_that_
     """From each earlier version (0: made before versions were kept), services and workers bringing
     it up to date at once leave the tables a new database has, once: a job left queued without a
     deadline for its start gets one (before version 4), one left running without a lease gets one
-    (before version 3), the columns added since read as a job of no backoff, queueing or carrier,
-    and doing it again changes nothing."""
+    (before version 3), the columns added since read as a job of no backoff or carrier, each job is
+    given a queueing of its own, and doing it again changes nothing."""
     fresh = tmp_path / "fresh.sqlite"
     init_db(fresh)
     path = tmp_path / "service.sqlite"
@@ -744,7 +744,10 @@ def test_a_database_of_each_earlier_version_migrated_by_several_at_once_is_that_
     else:
         assert bare["lease"] is None
     for job in (waiting, bare):
-        assert (job["resent"], job["attempt"], job["carried_by"], job["run"]) == (0, None, None, None)
+        assert (job["resent"], job["carried_by"], job["run"]) == (0, None, None)
+        # each in a queueing of its own (a fresh token, as ``create`` gives: version 8)
+        assert len(job["attempt"]) == 16 and int(job["attempt"], 16) >= 0
+    assert waiting["attempt"] != bare["attempt"]
     ensure_schema(path, 30, 90)  # again: nothing to do
     assert store.get("waiting") == waiting and store.get("bare") == bare
 

@@ -10,8 +10,10 @@ raised in-process where the service writes.
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -377,6 +379,68 @@ def test_starts_refused_in_an_earlier_queueing_of_a_job_run_again_count_no_more(
     job = store.get(job_id)
     said = SERVICE.text("job-start-refused", {"count": START_TRIES, "problem": end["error"]})
     assert (job["state"], job["error"]) == ("failed", said)
+
+
+def test_a_job_queued_before_queueings_were_kept_and_run_again_while_an_old_end_is_held_counts_afresh(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A job queued by a docgen of schema 5 (before queueings were kept, ``jobs.attempt``) whose start
+    the database refused once after the upgrade: the end is held. Meanwhile another start ran the job,
+    which failed, and a user ran it again. The held end's refusal belongs to the job's first queueing:
+    recorded, it hands the job again with no count, and the job run again fails only at the third
+    refused start of its own queueing, not at the second."""
+    import sqlite3 as sqlite
+
+    from docgen.service.jobs import START_TRIES
+    from docgen.service.store import MIGRATIONS, SCHEMA, init_db
+
+    monkeypatch.setattr(work, "_RECORD_EVERY", 0.01)
+    data = tmp_path / "data"
+    data.mkdir()
+    path = data / "service.sqlite"
+    with sqlite.connect(path) as db:  # the database as a docgen of schema 5 left it, the job queued
+        db.executescript(SCHEMA)
+        for step in range(2, 6):
+            for statement in MIGRATIONS[step]:
+                db.execute(statement, {"until": None, "start_until": None})
+        db.execute("PRAGMA user_version = 5")
+        db.execute("INSERT INTO jobs (id, kind, owner, state, params, created, lease) VALUES ('j5', 'letters', "
+                   "'manager', 'queued', ?, '2026-01-01T00:00:00+08:00', ?)",
+                   (json.dumps({"out": str(tmp_path / "out"), "role": "manager"}), time.time() + 60))
+    db.close()
+    init_db(path, 60, 60)
+    store = JobStore(path)
+    first = store.get("j5")["attempt"]
+    assert first is not None  # the upgrade gives the job the queueing it is in
+    with monkeypatch.context() as refusing:
+        refusing.setattr(JobStore, "start", _refused)
+        held = work.execute_job(str(data), "j5", record_wait=0.05)
+    assert held is not None and (held["run"], held["refused"], held["attempt"]) == (None, 1, first)
+    run = store.start("j5", 60)["run"]  # another start ran it meanwhile; it failed and was run again
+    assert store.finish("j5", run=run, error="LibreOffice stopped") and store.requeue("j5", 60)
+    second = store.get("j5")["attempt"]
+    assert second not in (None, first)
+    handed: list[tuple[str, int, str | None]] = []
+    ends = JobEnds(store, every=3600, again=lambda *args: handed.append(args))
+    caplog.set_level(logging.WARNING, "docgen.service")
+    ends.add(held)
+    assert ends.record() == 1 and handed == [("j5", 0, second)]
+    said = [r.getMessage() for r in caplog.records if r.name == "docgen.service"]
+    assert f"job j5: the 1 starts refused in a row counted for its queueing {first} start over: it was run and " \
+           f"queued again since (now {second})" in said
+    # The starts of its queueing now: the first and second refused hand it again, the third fails it.
+    for count in range(START_TRIES):
+        _, refused, carried = handed[-1]
+        with monkeypatch.context() as refusing:
+            refusing.setattr(JobStore, "start", _refused)
+            end = work.execute_job(str(data), "j5", record_wait=0.05, refused=refused, attempt=carried)
+        assert end is not None and (end["refused"], end["attempt"]) == (count + 1, second)
+        ends.add(end)
+        assert ends.record() == 1
+        assert store.get("j5")["state"] == ("failed" if count + 1 == START_TRIES else "queued")
+    ends.close()
+    assert handed == [("j5", 0, second), ("j5", 1, second), ("j5", 2, second)]
+    assert store.get("j5")["error"] == SERVICE.text("job-start-refused", {"count": START_TRIES,
+                                                                           "problem": end["error"]})
 
 
 def test_starts_refused_while_the_job_could_not_even_be_read_still_count_and_fail_the_job_at_the_third(
