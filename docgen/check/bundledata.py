@@ -348,7 +348,7 @@ def load_bundle_data(raw: bytes | None, checklist: Checklist) -> BundleData:
 # the validation libraries again. Cross-checks depend on the checklist too and always run.
 
 #: The modules whose code decides the validated data, the problems and their wording.
-_VALIDATION_CODE = ("docgen.check.bundledata", "docgen.core.validation", "docgen.core.fastcheck",
+_VALIDATION_CODE = ("docgen.check.bundledata", "docgen.core.validation", "docgen.core.validator", "docgen.core.fastcheck",
                     "docgen.core.values", "docgen.core.idnumbers", "docgen.core.messages", "docgen.core.problems",
                     "docgen.core.wording")
 

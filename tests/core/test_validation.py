@@ -405,3 +405,19 @@ def test_a_name_that_is_no_misspelling_gets_no_suggestion(typed: str) -> None:
     from docgen.core.validation import close_name
 
     assert close_name(typed, _CHINESE_FIELDS + _ENGLISH_FIELDS) is None
+
+
+def test_cerberus_is_imported_at_the_first_validation_only() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    # A fresh interpreter: the ledger's and the plan's modules read dates and amounts without
+    # cerberus; the first validate imports it and still words its problems.
+    probe = ("import sys; import docgen.core.validation as v, docgen.loans.ledger, docgen.loans.plan; "
+             "print('cerberus' in sys.modules); "
+             "doc, problems = v.validate({'n': {'type': 'integer', 'min': 1}}, {'n': 0}); "
+             "print('cerberus' in sys.modules, [p.code for p in problems])")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert run.stdout.split("\n")[:2] == ["False", "True ['too-small']"], run.stderr[-2000:]
