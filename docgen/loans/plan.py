@@ -51,7 +51,6 @@ from typing import Any
 
 
 from docgen.core.gcpause import collector_paused
-from docgen.core.datafile import read_mapping
 from docgen.core.errors import DocgenError, InputError
 from docgen.loans.limitation import (
     Guarantee,
@@ -258,6 +257,8 @@ def default_policy_path() -> Path:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    from docgen.core.datafile import read_mapping  # a policy kept in the cache is not parsed
+
     return read_mapping(path, what=MESSAGES.text("file/policy"), what_en=MESSAGES.text("file/policy", lang="en"),
                         hint=MESSAGES.text("file/policy-hint"), hint_en=MESSAGES.text("file/policy-hint", lang="en"),
                         allow_empty=True)
@@ -275,36 +276,136 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
 
     Raises ``InputError`` (exit 2) when the file cannot be read or parsed, or fails validation;
     the message names the file and the key (``timetable[2].from``) and what is wrong.
+
+    A policy that passed its checks before (the same bytes of the default and of ``path``, named
+    the same, the same code) is built from its validated form and its conditions' plans, kept in
+    the user's cache (``_POLICY_KIND``) and, for the shipped default alone, beside the package as
+    bytecode is (``_kept_default``): reading it again imports neither YAML, cerberus nor Jinja2
+    (every ``collect`` and ``npl-report`` run reads one, most the default).
     """
+    source = str(default_policy_path()) if path is None else str(path)
+    key = _policy_key(path, source)
+    if key is not None:
+        cached = _cached_policy(key, source, path is None)
+        if cached is not None:
+            return cached
     raw = copy.deepcopy(_default_raw())
-    source = str(default_policy_path())
     if path is not None:
         user = _read_yaml(Path(path))
         unknown = sorted(set(user) - set(POLICY_SCHEMA))
         if unknown:
             raise MESSAGES.error(InputError, "policy-unknown-key", path=path, key=unknown[0], known=", ".join(POLICY_SCHEMA))
-        for key, value in user.items():
+        for name, value in user.items():
             # `letters` is merged one level deep: a bank sets its branches and keeps the rest.
-            if key == "letters" and isinstance(value, dict) and isinstance(raw.get(key), dict):
-                raw[key] = {**raw[key], **value}
+            if name == "letters" and isinstance(value, dict) and isinstance(raw.get(name), dict):
+                raw[name] = {**raw[name], **value}
             else:
-                raw[key] = value
-        source = str(path)
-    return _build_policy(raw, source)
+                raw[name] = value
+    kept: list[dict[str, Any]] = []
+    policy = _build_policy(raw, source, kept=kept)
+    if key is not None:
+        _keep_policy(key, kept[0], policy, path is None)
+    return policy
 
 
-def _build_policy(raw: dict[str, Any], source: str) -> Policy:
-    from docgen.core.validation import validate
+#: The cache entries of policies (``docgen.core.cache.read_entry``): a policy's validated form.
+_POLICY_KIND = "policy"
+#: What a policy's validated form depends on besides its files: the code that reads, checks and
+#: builds it, and the libraries it reads and checks it with.
+_POLICY_CODE = ("docgen.loans.plan", "docgen.loans.vocabulary", "docgen.loans.messages", "docgen.core.validation",
+                "docgen.core.validator", "docgen.core.conditions", "docgen.core.sandbox", "docgen.core.datafile",
+                "docgen.core.values", "docgen.core.textcodec", "docgen.core.cache")
+_POLICY_LIBRARIES = ("yaml", "cerberus", "jinja2")
 
-    normalized, problems = validate(POLICY_SCHEMA, raw)
-    if problems:
-        from docgen.check.messages import problem_in_english
 
-        raise MESSAGES.error(InputError, "policy-invalid", source=source, actions=list(ACTIONS),
-                             problems=[(p.path, p.message, problem_in_english(p)) for p in problems])
+def _policy_key(path: str | os.PathLike[str] | None, source: str) -> str | None:
+    """Return the cache key of the policy read from the default and ``path`` (named ``source`` in
+    its messages), or None when caching is off or a file cannot be read as a regular one (the
+    reading then says why)."""
+    from docgen.core.cache import cache_dir, cache_key, code_digest, library_marks
+    from docgen.core.regularfile import read_regular
+
+    if cache_dir() is None:
+        return None
+    try:
+        default = read_regular(default_policy_path())
+        user = b"" if path is None else read_regular(path)
+    except (OSError, ValueError):
+        return None
+    return cache_key(_POLICY_KIND, default, repr(path is None), user, source, code_digest(*_POLICY_CODE),
+                     library_marks(*_POLICY_LIBRARIES))
+
+
+def _kept_default() -> Path | None:
+    """Where the shipped default policy's validated form is kept beside it (as bytecode is, so a
+    first run on a new account finds it: ``docgen.core.cache.package_cache``); None when caching
+    is off. It carries its key, so a stale or foreign one is never used."""
+    from docgen.core.cache import package_cache
+
+    return package_cache(default_policy_path().parent, f"{Path(POLICY_FILE).stem}.policy.json")
+
+
+def _cached_policy(key: str, source: str, default: bool) -> Policy | None:
+    """Return the policy of ``key`` built from its cache entry (the user's, or for the ``default``
+    policy the one kept beside it), or None (no entry, a damaged one)."""
+    from docgen.core.cache import decode_value, read_entry, read_json
+    from docgen.core.conditions import is_plan
+
+    entry = read_entry(_POLICY_KIND, key)
+    if entry is None and default and (kept := _kept_default()) is not None:
+        entry = read_json(kept)
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+    if not isinstance(entry, dict) or not isinstance(entry.get("plans"), dict):
+        return None
+    plans = entry["plans"]
+    try:
+        doc = decode_value(entry.get("doc"))
+        if not isinstance(doc, dict) or not all(plan is None or is_plan(plan) for plan in plans.values()):
+            return None
+        return _build_policy(doc, source, plans=plans)
+    except Exception:  # noqa: BLE001 -- whatever a damaged entry raises, it is a miss
+        return None
+
+
+def _keep_policy(key: str, normalized: dict[str, Any], policy: Policy, default: bool) -> None:
+    """Keep the validated form ``normalized`` of ``policy`` (of ``key``) in the user's cache and,
+    for the ``default`` policy, beside it when bytecode may be written."""
+    from docgen.core.cache import Unencodable, encode_value, keeps_beside_packages, write_entry, write_json
+
+    plans = {step.when.source: step.when.plan for step in policy.timetable if step.when is not None}
+    try:
+        entry = {"doc": encode_value(normalized), "plans": plans}
+    except Unencodable:
+        return  # a value the cache cannot hold: this policy is read from its files each time
+    write_entry(_POLICY_KIND, key, entry)
+    if default and keeps_beside_packages() and (kept := _kept_default()) is not None:
+        write_json(kept, {"key": key, **entry})
+
+
+def _build_policy(raw: dict[str, Any], source: str, *, plans: dict[str, Any] | None = None,
+                  kept: list[dict[str, Any]] | None = None) -> Policy:
+    """Return the policy of ``raw`` (the default's keys merged with the user's) named ``source``.
+
+    ``plans`` (a cache entry's, by condition): ``raw`` passed the checks before, with those plans
+    for its conditions: it is not validated again nor its conditions compiled. Else ``raw`` is
+    validated and its validated form appended to ``kept`` when given. Raises ``InputError``."""
+    if plans is None:
+        from docgen.core.validation import validate
+
+        normalized, problems = validate(POLICY_SCHEMA, raw)
+        if problems:
+            from docgen.check.messages import problem_in_english
+
+            raise MESSAGES.error(InputError, "policy-invalid", source=source, actions=list(ACTIONS),
+                                 problems=[(p.path, p.message, problem_in_english(p)) for p in problems])
+        if kept is not None:
+            kept.append(normalized)
+    else:
+        normalized = raw
     buckets = _buckets(normalized["buckets"], "buckets", source)
     seed_buckets = _buckets(normalized["seed_buckets"], "seed_buckets", source)
-    timetable = _timetable(normalized["timetable"], source)
+    timetable = _timetable(normalized["timetable"], source, plans)
     letters = normalized["letters"]
     branches = {
         str(key): BranchContact(
@@ -350,7 +451,9 @@ def _buckets(items: list[dict[str, Any]], key: str, source: str) -> tuple[Bucket
 _POLICY_NAMES = frozenset({"loan"})
 
 
-def _timetable(items: list[dict[str, Any]], source: str) -> tuple[Step, ...]:
+def _timetable(items: list[dict[str, Any]], source: str, plans: dict[str, Any] | None = None) -> tuple[Step, ...]:
+    """Return the steps of the timetable ``items``; a condition whose plan ``plans`` holds (a cache
+    entry's) passed its checks before and is not compiled again. Raises ``InputError``."""
     from docgen.core.conditions import Condition
 
     steps = []
@@ -372,8 +475,11 @@ def _timetable(items: list[dict[str, Any]], source: str) -> tuple[Step, ...]:
             raise MESSAGES.error(InputError, "policy-due-not-once", where=where)
         when = None
         if item.get("when"):
-            # A step is asked of the loan alone (Step.applies): any other name would be undefined, never true.
-            when = Condition(item["when"], f"{where}.when", names=_POLICY_NAMES, error=InputError)
+            if plans is not None and item["when"] in plans:
+                when = Condition.checked(item["when"], f"{where}.when", plans[item["when"]], error=InputError)
+            else:
+                # A step is asked of the loan alone (Step.applies): any other name would be undefined, never true.
+                when = Condition(item["when"], f"{where}.when", names=_POLICY_NAMES, error=InputError)
         steps.append(Step(item["action"], first, last, due, once, when, where))
     if steps[-1].last is not None or steps[-1].once:
         # Every overdue loan must have a next action, however long its arrears.
