@@ -167,14 +167,16 @@ class Block:
         # distinct values are the cells' (already made). Compared by identity: no copy of the column.
         return texts, (distinct if all(map(is_, texts, cells)) else set(texts))
 
-    def convert(self, name: str, convert: Callable[[Any], Any],
-                errors: tuple[type[BaseException], ...] = (ValueError,)) -> tuple[list[Any], list[int]]:
+    def convert(self, name: str, convert: Callable[[Any], Any], errors: tuple[type[BaseException], ...] = (ValueError,),
+                tables: dict[str, dict[Any, Any]] | None = None) -> tuple[list[Any], list[int]]:
         """Return ``convert`` of every cleaned cell of field ``name`` and the row indexes where it raised.
 
         Each distinct cell is cleaned and converted once and equal cells share the very result
         object (a ledger column of dates, branches or amounts holds a few hundred distinct
         values in 100,000 rows). Where ``convert`` raises one of ``errors`` the result is None.
-        An absent field is a column of empty cells.
+        An absent field is a column of empty cells. When ``tables`` is given and the field is
+        present, ``tables[name]`` is set to each distinct cell's result (the column is then that
+        of every cell in ``raw``), unless a boolean cell had each cell converted alone.
         """
         cells = self.raw.get(name)
         if cells is None:
@@ -199,8 +201,12 @@ class Block:
         if len(distinct) == 1:
             (value,) = distinct
             result = one(value)
+            if tables is not None and name in self.raw:
+                tables[name] = {value: result}
             return [result] * len(cells), (list(range(len(cells))) if failed else [])
         table = {value: one(value) for value in distinct}
+        if tables is not None and name in self.raw:
+            tables[name] = table
         results = list(map(table.__getitem__, cells))
         if not failed:
             return results, []

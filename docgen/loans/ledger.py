@@ -839,7 +839,7 @@ class LedgerBlocks:
         reader_problems: list[Problem] = []
         seen: dict[str, int] = {}  # 借据号 -> its first row, across blocks
         writer = lookup.writer(stream.unknown_headers)
-        built: list[list[list[Any]]] | None = [] if writer is not None else None
+        built: list[tuple[list[list[Any]], dict[str, Any]]] | None = [] if writer is not None else None
         # A reader in a child process (ledger_pipe) is stopped however the reading ends.
         close = getattr(stream, "close", None)
         try:
@@ -870,8 +870,9 @@ class LedgerBlocks:
                         break  # the rest is not read: see MAX_BAD_ROWS
                     if loans:
                         if writer is not None:
-                            # Every row a loan built from the block's columns: the entry takes the columns.
-                            writer.block(loans, built[0] if built and len(loans) == len(results) else None)
+                            # Every row a loan built from the block's columns: the entry takes the columns
+                            # (its dates and amounts from the cells they were converted from).
+                            writer.block(loans, *(built[0] if built and len(loans) == len(results) else ()))
                             built.clear()
                         if skip:
                             skip -= 1  # given from the cache before its entry proved damaged
@@ -1096,7 +1097,7 @@ _SPLIT: dict[str, tuple[Any, frozenset[str]]] = {
 
 
 def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabulary, budget: int,
-                 built_from: list[list[list[Any]]] | None = None,
+                 built_from: list[tuple[list[list[Any]], dict[str, Any]]] | None = None,
                  lazy: bool = False) -> list[Loan | list[Problem]] | ledger_cache.CachedBlock:
     """Validate one block of ledger rows (``docgen.core.tabular.Block``) column by column.
 
@@ -1110,7 +1111,9 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
     ``validate_row`` for ``budget + 1`` of them, not for the whole block. When none does, every
     row is given (its bad rows were found column-wise, at no extra cost; the caller cuts them).
     Then, when ``built_from`` is a list, the columns the loans were built from (one list per
-    ``Loan`` field, in field order) are appended to it. When ``lazy`` and every row is a loan, the
+    ``Loan`` field, in field order) are appended to it, with the cells of its date and amount
+    columns and each distinct cell's value (``_converted``: what the cache entry encodes them
+    from). When ``lazy`` and every row is a loan, the
     loans are not made: a ``ledger_cache.CachedBlock`` of those columns is returned instead (a
     caller such as the plan makes the few it needs; only the rows whose fields might contradict
     each other are made here, to be checked).
@@ -1119,6 +1122,7 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
     count = len(block.numbers)
     out: dict[str, list[Any]] = {}
     slow: set[int] = set()
+    tables: dict[str, dict[Any, Any]] | None = {} if built_from is not None else None
     for name in LEDGER_HEADERS:
         text = block.text(name) if name in _MOSTLY_DISTINCT else None
         if text is not None:
@@ -1144,7 +1148,8 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
                         slow.update(at for at, text in enumerate(texts) if text in wrong)
             continue
         convert = _controlled(vocabulary.lookup[name]) if name in _VOCAB_FIELDS else _CONVERTERS[name]
-        out[name], failed = block.convert(name, convert, _CONVERT_ERRORS)
+        out[name], failed = block.convert(name, convert, _CONVERT_ERRORS,
+                                          tables if name in _CONVERTED_FOR_ENTRY else None)
         slow.update(failed)
     out["row"] = block.numbers
     # 诉讼状态 written in the row (an empty cell is not a claim a suit date contradicts): a converted
@@ -1177,7 +1182,7 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
         if not any(cross_check(Loan(*(column[at] for column in made)), columns, explicit_status=explicit[at])
                    for at in suspects):
             if built_from is not None:
-                built_from.append(made)
+                built_from.append((made, _converted(block, tables)))
             return ledger_cache.CachedBlock(Loan, _LOAN_FIELDS, [(column, None, 1) for column in made], count)
     built: list[Any] = list(map(Loan, *(out[name] for name in _LOAN_FIELDS)))
     for at in _suspects(out) if suspects is None else suspects:
@@ -1186,7 +1191,7 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
             built[at] = problems
     if not slow:
         if built_from is not None:
-            built_from.append([out[name] for name in _LOAN_FIELDS])
+            built_from.append(([out[name] for name in _LOAN_FIELDS], _converted(block, tables)))
         return built  # no row costs validate_row: the caller cuts what passes the budget
     results: list[Loan | list[Problem]] = []
     fast = iter(built)
@@ -1212,6 +1217,17 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
             if left < 0:
                 break
     return results
+
+
+# The date and amount columns, which the cache entry encodes from their cells (``_converted``).
+_CONVERTED_FOR_ENTRY = frozenset(name for name, rule in LEDGER_SCHEMA.items() if rule["type"] in ("date", "amount"))
+
+
+def _converted(block: Block, tables: dict[str, dict[Any, Any]] | None) -> dict[str, tuple[Sequence[Any], dict[Any, Any]]]:
+    """Return, for each field ``tables`` holds (``Block.convert``'s), the block's cells of that
+    field and each distinct cell's converted value: what ``ledger_cache.EntryWriter.block``
+    encodes the field's column from."""
+    return {name: (block.raw[name], table) for name, table in (tables or {}).items()}
 
 
 def _shared(texts: list[str], distinct: set[str]) -> list[str]:

@@ -191,6 +191,36 @@ def _encode_column(kind: str, column: list[Any]) -> tuple[Any, ...]:
     return (kind, list(map(texts.get, map(id, column))))
 
 
+def _encode_converted(kind: str, cells: Sequence[Any], table: dict[Any, Any]) -> tuple[Any, ...]:
+    """Return what ``_encode_column(kind, column)`` returns for the column whose value in each row
+    is ``table[cell]`` of its cell in ``cells`` (a reader's cells and the values they were converted
+    to, one object per distinct cell: ``docgen.core.tabular.Block.convert``): each distinct value
+    encoded once, then one look-up per row by its cell, without the values hashed again (a
+    ``Decimal``'s hash is not kept) nor an ``id`` made per row. Raises ``Unencodable`` as
+    ``_encode_column`` does."""
+    values = list(table.values())
+    first = values[0]
+    if len(cells) > 1 and all(map(is_, values, repeat(first))):
+        return (kind, _encode_column(kind, [first])[1], len(cells))
+    if kind == _DATE:
+        distinct = set(values)
+        distinct.discard(None)
+        if not all(value.__class__ is _dt.date for value in distinct):
+            raise Unencodable(kind)
+        ordinals = {value: value.toordinal() for value in distinct}
+        codes = {cell: ordinals.get(value) for cell, value in table.items()}
+    elif kind == _AMOUNT:
+        # As _encode_column: each object its own text (Decimal("1.0") == Decimal("1.00") reads otherwise).
+        objects = {id(value): value for value in values if value is not None}
+        if not all(value.__class__ is Decimal for value in objects.values()):
+            raise Unencodable(kind)
+        texts = {key: str(value) for key, value in objects.items()}
+        codes = {cell: None if value is None else texts[id(value)] for cell, value in table.items()}
+    else:
+        raise Unencodable(kind)
+    return (kind, list(map(codes.__getitem__, cells)))
+
+
 def _encode_problem(problem: Problem) -> tuple[Any, ...]:
     return (problem.path, problem.message, problem.row, problem.column, problem.code,
             encode_value(dict(problem.facts)))
@@ -214,16 +244,21 @@ class EntryWriter:
         except (ValueError, Unencodable, TypeError, AttributeError):
             self.records.discard()  # a value marshal cannot write: this ledger is not kept
 
-    def block(self, loans: Sequence[Loan], columns: Sequence[Sequence[Any]] | None = None) -> None:
+    def block(self, loans: Sequence[Loan], columns: Sequence[Sequence[Any]] | None = None,
+              converted: dict[str, tuple[Sequence[Any], dict[Any, Any]]] | None = None) -> None:
         """Add a block of loans, given as the loans or, when they were built from them, as their
-        ``columns`` (one list per field, in the Loan's field order: no attribute read per loan)."""
+        ``columns`` (one list per field, in the Loan's field order: no attribute read per loan).
+        ``converted`` gives, for some of the fields, the cells their column was converted from and
+        each distinct cell's value (``_encode_converted``): those columns are encoded from them."""
         if not self.records.active:
             return
         if columns is None:
             columns = [list(map(attrgetter(name), loans)) for name in self._names]
+        given = converted or {}
         try:
-            encoded = [marshal.dumps(_encode_column(kind, column), version)
-                       for (kind, version), column in zip(self._kinds, columns)]
+            encoded = [marshal.dumps(_encode_converted(kind, *given[name]) if name in given and kind in (_DATE, _AMOUNT)
+                                     else _encode_column(kind, column), version)
+                       for name, (kind, version), column in zip(self._names, self._kinds, columns)]
         except (Unencodable, TypeError, AttributeError, ValueError):
             self.records.discard()
             return

@@ -388,3 +388,62 @@ def test_another_days_entry_of_a_ledger_with_problems_is_not_read(cache: Path, t
     # The clock put back a day: today's entry is not read, before any of its blocks is given.
     monkeypatch.setattr(ledger_cache, "_today", lambda: today.toordinal() - 1)
     assert found() is None
+
+
+def test_dates_and_amounts_encoded_from_their_cells_are_the_bytes_encoded_from_the_loans(
+        cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.loans import ledger
+
+    rows = _mixed_rows(40)
+    # Equal amounts from cells of other types (a number, a text, one with places), dates typed as text.
+    rows[1].update(balance="1000", overdue_principal=1000)
+    rows[2].update(balance=1000, overdue_principal="1000.00", recovered="1,000.00")
+    rows[3].update(disbursed_on="2025/1/5", overdue_since="2026-01-05")
+    path = write_ledger(rows, tmp_path / "cells.xlsx")
+    encoded: list[str] = []
+    encode = ledger_cache._encode_converted
+    monkeypatch.setattr(ledger_cache, "_encode_converted",
+                        lambda kind, cells, table: encoded.append(kind) or encode(kind, cells, table))
+    for block_rows in (None, 7):
+        for entry in _entries(cache):
+            entry.unlink()
+        from_cells = _read(path, block_rows=block_rows)
+        (entry,) = _entries(cache)
+        written = entry.read_bytes()
+        assert "d" in encoded and "t" in encoded
+        entry.unlink()
+        with monkeypatch.context() as patched:
+            patched.setattr(ledger, "_converted", lambda block, tables: {})
+            assert _read(path, block_rows=block_rows) == from_cells
+        assert _entries(cache)[0].read_bytes() == written
+        _no_parse(monkeypatch)
+        assert _read(path, block_rows=block_rows) == from_cells
+        monkeypatch.undo()
+        monkeypatch.setenv("DOCGEN_CACHE_DIR", str(cache))
+        monkeypatch.setattr(ledger_cache, "_encode_converted",
+                            lambda kind, cells, table: encoded.append(kind) or encode(kind, cells, table))
+
+
+def test_a_column_encoded_from_its_cells_is_the_column_encoded_from_its_values() -> None:
+    from decimal import Decimal
+    from datetime import date
+
+    one, other, again = Decimal("1000"), Decimal("1000.00"), Decimal("1000")
+    day = date(2026, 1, 5)
+    cases = [
+        (ledger_cache._AMOUNT, [1000, "1000.00", "1000", None, 1000], {1000: one, "1000.00": other, "1000": again,
+                                                                        None: None}),
+        (ledger_cache._AMOUNT, ["", None, ""], {"": one, None: one}),  # one object: written once
+        (ledger_cache._AMOUNT, [None, None], {None: None}),
+        (ledger_cache._DATE, [day, "2026-01-05", None, day], {day: day, "2026-01-05": date(2026, 1, 5), None: None}),
+        (ledger_cache._DATE, ["", ""], {"": None}),
+    ]
+    import marshal
+
+    for kind, cells, table in cases:
+        column = [table[cell] for cell in cells]
+        assert (marshal.dumps(ledger_cache._encode_converted(kind, cells, table), 4)
+                == marshal.dumps(ledger_cache._encode_column(kind, column), 4)), (kind, cells)
+    for kind, table in ((ledger_cache._DATE, {1: Decimal(1)}), (ledger_cache._AMOUNT, {1: day})):
+        with pytest.raises(ledger_cache.Unencodable):
+            ledger_cache._encode_converted(kind, [1, 2], {**table, 2: None})
