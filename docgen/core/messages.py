@@ -133,6 +133,31 @@ def _header_missing_columns(facts: Mapping[str, Any]) -> str:
     return text
 
 
+def _cell_error(facts: Mapping[str, Any]) -> str:
+    """An Excel error value where a cell's value should be: which cell of which sheet, why it is no
+    value, and that an empty cell is no way round it (it says the item is not there)."""
+    if facts.get("csv"):
+        head = f"该格是 Excel 的错误值 {facts['value']}（另存为 CSV 之前公式就没有算出结果）"
+    else:
+        sheet = f"工作表{quoted(facts['sheet'])}的 " if facts.get("sheet") else ""
+        head = f"{sheet}{facts['cell']} 是 Excel 的错误值 {facts['value']}（公式没有算出结果）"
+    return (head + "，不是数据，也不能当作空白（空白表示没有这一项，日期为空即该事未发生）；"
+                   "请把公式的错误改为实际的值，确实没有的留空，然后重试")
+
+
+def _cell_error_en(facts: Mapping[str, Any]) -> str:
+    """``_cell_error`` in English."""
+    if facts.get("csv"):
+        head = (f"the cell holds Excel's error value {facts['value']} (its formula found no result before the "
+                "sheet was saved as CSV)")
+    else:
+        sheet = f" of sheet {str(facts['sheet'])!r}" if facts.get("sheet") else ""
+        head = f"{facts['cell']}{sheet} holds Excel's error value {facts['value']} (its formula found no result)"
+    return (head + ", which is no data and cannot be read as an empty cell either (an empty cell says there is "
+                   "none, an empty date that it never happened); replace the formula's error with the value, or leave "
+                   "the cell empty where there is none, and try again")
+
+
 def _untitled_where(facts: Mapping[str, Any], ways: tuple[str, str, str]) -> str:
     """Return which of ``ways`` (a CSV's column, a workbook's with its sheet, one without) names the
     untitled column of ``column-untitled``."""
@@ -310,6 +335,7 @@ MESSAGES = MessageTable("core", {
     "formula-no-value": lambda f: (f"{f['cell']} 是公式" + (quoted(f["formula"]) if f.get("formula") else "")
                                    + "，文件中没有它的计算结果（表格由程序生成、未经 Excel 计算保存），或结果为空；"
                                      "请在 Excel 中打开该文件、保存后重试，或把公式改为数值"),
+    "cell-error": _cell_error,
     "number-stored": "{title}被 Excel 存成了数字（位数可能已丢失），请把该列设为文本后重新录入",
     "scientific-notation": "{title}是科学计数法 {value}（Excel 已丢失位数），请把该列设为文本后重新录入",
     # spreadsheets that cannot be read at all (InputError)
@@ -442,6 +468,7 @@ MESSAGES = MessageTable("core", {
                                    + " whose result the file does not hold (the sheet was made by a program and never "
                                      "calculated and saved by Excel) or is empty; open the file in Excel and save it, "
                                      "then try again, or replace the formula by its value"),
+    "cell-error": _cell_error_en,
     "number-stored": ("{title} was stored by Excel as a number (digits may be lost); format the column as text and "
                       "type it again"),
     "scientific-notation": ("{title} is in scientific notation, {value} (Excel has lost digits); format the column "

@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 
 from docgen.core.access import when_denied
 from docgen.core.xlsxbounds import (MAX_CELLS, SheetExtent, check_xlsx_extent, column_letters, declared_extent,
-                                    shown_sheet, within_bound)
+                                    error_cells, shown_sheet, within_bound)
 from docgen.core.xlsxstream import ERROR_TEXTS, open_stream, streams_alike
 from docgen.core.errors import InputError
 from docgen.core.textcodec import BOM, decode_chinese
@@ -354,6 +354,12 @@ class _Rows:
         self.untitled: _Untitled | None = None
         #: Where a source cut data off its rows past the last titled column: ``(row, column index)``.
         self.overflow: list[tuple[int, int]] = []
+        #: Error cells its rows give as empty cells (python-calamine's): row -> {column index -> text}.
+        self.errors: dict[int, dict[int, str]] = {}
+
+    def where(self) -> dict[str, Any]:
+        """Return the facts naming where the rows come from in a cell's problem: a CSV's."""
+        return {"csv": True}
 
     def take(self, count: int) -> list[Sequence[Any]]:
         """Return the next ``count`` rows (fewer at the end). Raises ``InputError`` when the file
@@ -408,6 +414,10 @@ class _ExcelRows(_Rows):
     def keep(self, width: int) -> None:
         self._width = width
 
+    def where(self) -> dict[str, Any]:
+        """Return the facts naming the worksheet read (its name, None when the workbook cannot tell)."""
+        return {"sheet": self._sheet if self._sheet is not None else _sheet_and_others(self._path, None)[0]}
+
     def take(self, count: int) -> list[Sequence[Any]]:
         # A date cell calamine cannot convert (-1e308) panics inside the stream, on any row:
         # its message and backtrace are held back like the opening's (one line, not Rust's).
@@ -457,6 +467,7 @@ class _ExcelRows(_Rows):
             if not self._error_cells:
                 return True  # text that reads like an error value: the stream gives it as it is
         self._rows, self.number = _calamine_rows(self._path, self._sheet, skip=first - 1), first
+        self.errors = _placed_errors(self._path, self._sheet)  # python-calamine gives them as empty cells
         self._streamed = self._errors_watched = self._error_cells = False
         self.overflow = []  # python-calamine's rows are not cut: their cells are looked at in the block
         return False
@@ -492,8 +503,11 @@ def _excel_rows(path: Path, sheet: str | None) -> _ExcelRows:
     stream = streams_alike(path, sheet, extent)
     if not stream:
         if not scanned:
-            check_xlsx_extent(path, sheet)
-        return _ExcelRows(path, sheet, _calamine_rows(path, sheet), streamed=False, scanned=True)
+            extent = check_xlsx_extent(path, sheet)
+        rows = _ExcelRows(path, sheet, _calamine_rows(path, sheet), streamed=False, scanned=True)
+        if extent is not None and extent.error_cells:
+            rows.errors = _placed_errors(path, sheet)  # python-calamine gives them as empty cells
+        return rows
     try:
         with _held_native_stderr():
             names, open_rows = open_stream(path, sheet)
@@ -505,6 +519,27 @@ def _excel_rows(path: Path, sheet: str | None) -> _ExcelRows:
     except BaseException as exc:  # damaged workbooks fail in many ways; the user needs one clear line
         raise _excel_unreadable(path, exc) from None
     return _ExcelRows(path, sheet, rows, streamed=True, scanned=scanned, declared=declared)
+
+
+def _placed_errors(path: Path, sheet: str | None) -> dict[int, dict[int, str]]:
+    """Return the error cells of an .xlsx worksheet (``error_cells``: row -> {column index -> text}),
+    placed by the stream's rows when a cell of them names no reference (it gives an error cell as
+    its text); empty when neither can tell (no stream installed). Raises ``InputError`` as reading
+    the sheet's XML may (over the size limit)."""
+    found = error_cells(path, sheet)
+    if found is not None:
+        return found
+    found = {}
+    try:
+        with _held_native_stderr():
+            _, open_rows = open_stream(path, sheet)
+            for number, values in enumerate(open_rows(), start=1):
+                if not ERROR_TEXTS.isdisjoint(values):
+                    found[number] = {index: value for index, value in enumerate(values)
+                                     if value.__class__ is str and value in ERROR_TEXTS}
+    except Exception:  # noqa: BLE001 - python-calamine read the sheet; only its error cells stay unplaced
+        return found
+    return found
 
 
 def _calamine_rows(path: Path, sheet: str | None, skip: int = 0) -> Iterator[Sequence[Any]]:
@@ -877,6 +912,11 @@ def read_table(
     cell, or CSV text in scientific notation, is recorded in ``Table.problems`` with its
     row and column: Excel has already lost digits or leading zeros.
 
+    A cell of a column read holding an Excel error value (``#N/A``, ``#REF!`` …: an error cell of a
+    workbook, which python-calamine gives as empty, or its text in a CSV) is recorded there too
+    (``cell-error``, naming the sheet and cell): it is no value, and read as empty it would say
+    the row has none.
+
     Raises ``InputError`` (naming the file) when the file cannot be read, has no header,
     lacks a ``required`` header, has two columns for the same field, or holds data in a column
     its header leaves untitled (``_Untitled``: nothing would read it).
@@ -1216,9 +1256,11 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
         joined = _joined_columns(columns, fields, joining) if joining else {}
         distinct: list[set[Any] | None] = [None if name in joined else set(column)
                                            for name, column in zip(fields, columns)]
-        if not source.settled(first, [_probe(found, column, joined, name, _ERROR_MARK)
-                                      for name, column, found in zip(fields, columns, distinct)]):
+        probes = [_probe(found, column, joined, name, _ERROR_MARK)
+                  for name, column, found in zip(fields, columns, distinct)]
+        if not source.settled(first, probes):
             continue  # read again from ``first`` by another reader
+        errors = _error_values(source, header, columns, probes, first, count)
         numbers = list(range(first, first + count))
         if columns:
             # A row is blank when all its cells are; only rows whose first cell is blank can be.
@@ -1229,7 +1271,7 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
             else:
                 maybe = [at for at, value in enumerate(first_column)
                          if value is None or value == "" or (value.__class__ is str and not value.strip())]
-            blank = [at for at in maybe if all(_is_blank(column[at]) for column in columns)]
+            blank = [at for at in maybe if at not in errors and all(_is_blank(column[at]) for column in columns)]
         else:
             blank = list(range(count))
         if suspects or tails:
@@ -1263,9 +1305,62 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
         block = Block(numbers, dict(zip(fields, columns)), [],
                       {name: found for name, found in zip(fields, distinct) if found is not None},
                       {name: {str} for name in joined}, joined)
-        block.problems = sorted([*_text_problems(block, header, text_set), *totals.values()],
-                                key=lambda problem: problem.row or 0)
+        block.problems = sorted([*_text_problems(block, header, text_set,
+                                                 _error_problems(source, header, errors, first, numbers)),
+                                 *totals.values()], key=lambda problem: problem.row or 0)
         yield block
+
+
+def _error_values(source: _Rows, header: Sequence[tuple[int, str, str, str]], columns: Sequence[Sequence[Any]],
+                  probes: Sequence[Iterable[Any]], first: int, count: int) -> dict[int, list[tuple[int, str]]]:
+    """Return the block's error values in the header's columns: row index -> ``(header position, text)``
+    of each, in column order. An error value is an ``ERROR_TEXTS`` text as a cell (a CSV's, the
+    stream's, text typed so) or an error cell python-calamine gave as empty (``source.errors``).
+    Looked for in each column's ``probes`` (its distinct cells, or its joined text's mark) first,
+    and among the sheet's placed error cells only for the block's rows."""
+    found: dict[int, list[tuple[int, str]]] = {}
+    for position, (probe, column) in enumerate(zip(probes, columns)):
+        if not ERROR_TEXTS.isdisjoint(probe):
+            for at, value in enumerate(column):
+                if value.__class__ is str and value in ERROR_TEXTS:
+                    found.setdefault(at, []).append((position, value))
+    placed = source.errors
+    if placed:
+        positions = {index: position for position, (index, _, _, _) in enumerate(header)}
+        end = first + count
+        rows = ([row for row in range(first, end) if row in placed] if count < len(placed)
+                else [row for row in placed if first <= row < end])
+        for row in rows:
+            for index, text in placed[row].items():
+                position = positions.get(index)
+                # A cell holding text there is the stream's, found above when it is an error's.
+                if position is not None and _is_blank(columns[position][row - first]):
+                    found.setdefault(row - first, []).append((position, text))
+        for cells in found.values():
+            cells.sort()
+    return found
+
+
+def _error_problems(source: _Rows, header: Sequence[tuple[int, str, str, str]],
+                    errors: Mapping[int, list[tuple[int, str]]], first: int,
+                    numbers: Sequence[int]) -> list[tuple[int, int, Problem]]:
+    """Return the ``cell-error`` problems of ``errors`` (``_error_values`` of the block read from row
+    ``first``) in the rows kept (``numbers``): ``(index among numbers, header position, problem)``."""
+    if not errors:
+        return []
+    kept = {number: at for at, number in enumerate(numbers)}
+    where = source.where()
+    found = []
+    for at, cells in errors.items():
+        number = first + at
+        if number not in kept:
+            continue  # a totals row, left out
+        for position, text in cells:
+            index, canonical, label, title = header[position]
+            found.append((kept[number], position,
+                          MESSAGES.problem("cell-error", canonical, row=number, column=label, value=text,
+                                           cell=f"{column_letters(index + 1)}{number}", title=title, **where)))
+    return found
 
 
 def _joined_columns(columns: Sequence[Sequence[Any]], fields: Sequence[str], joining: frozenset[str]) -> dict[str, str]:
@@ -1359,9 +1454,12 @@ def _total_rows(columns: Iterable[tuple[Sequence[Any], Iterable[Any], str, str]]
     return found
 
 
-def _text_problems(block: Block, header: Sequence[tuple[int, str, str, str]], text_set: set[str]) -> list[Problem]:
-    """Return the problems of the block's text-field cells Excel has spoilt, row by row, columns in sheet order."""
-    found: list[tuple[int, int, Problem]] = []
+def _text_problems(block: Block, header: Sequence[tuple[int, str, str, str]], text_set: set[str],
+                   errors: Iterable[tuple[int, int, Problem]] = ()) -> list[Problem]:
+    """Return the problems of the block's text-field cells Excel has spoilt and its ``errors``
+    (``_error_problems``), row by row, columns in sheet order."""
+    found: list[tuple[int, int, Problem]] = list(errors)
+    flagged = {(at, position) for at, position, _ in found}
     numbers = block.numbers
     for position, (_, canonical, label, title) in enumerate(header):
         if canonical not in text_set:
@@ -1382,7 +1480,7 @@ def _text_problems(block: Block, header: Sequence[tuple[int, str, str, str]], te
             suspects = range(len(column))
         for at in suspects:
             value = _clean(_excel_value(column[at]))
-            if value is None:
+            if value is None or (at, position) in flagged:
                 continue
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 found.append((at, position, MESSAGES.problem("number-stored", canonical, row=numbers[at],

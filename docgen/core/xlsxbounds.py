@@ -41,7 +41,7 @@ from docgen.core.errors import InputError
 from docgen.core.messages import MESSAGES
 
 __all__ = ["MAX_CELLS", "MAX_SHEET_BYTES", "SheetExtent", "check_xlsx_extent", "column_letters", "column_number",
-           "declared_extent", "formula_cells", "merged_ranges", "part_name", "sheet_member", "shown_sheet",
+           "declared_extent", "error_cells", "formula_cells", "merged_ranges", "part_name", "sheet_member", "shown_sheet",
            "within_bound", "xml_pieces"]
 
 #: Rows x columns a worksheet may span (a 200,000-row ledger of 100 columns).
@@ -417,6 +417,48 @@ def formula_cells(path: str | Path, sheet: str | None, cells: Iterable[tuple[int
         return found
 
     return _read_sheet(path, sheet, scan) or {}
+
+
+#: An error cell (``t="e"``) with its attributes and value, a formula before it or not: the pattern
+#: begins with the tag, and its look-ahead passes over every other cell at the tag.
+_ERROR_VALUE = re.compile(
+    rb"""<(?:[A-Za-z_][\w.-]*:)?c\s(?=[^>]*?\bt\s*=\s*["']e["'])([^>]*?)(?<!/)>\s*"""
+    rb"""(?:<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*?(?:/>|>[^<]*</(?:[A-Za-z_][\w.-]*:)?f>)\s*)?"""
+    rb"""<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<""")
+_REF_ATTRIBUTE = re.compile(rb"""\br\s*=\s*["']\$?([A-Z]{1,3})\$?(\d{1,7})["']""")
+
+
+def error_cells(path: str | Path, sheet: str | None) -> dict[int, dict[int, str]] | None:
+    """Return the error cells (``#N/A``, ``#REF!`` …) of the named (or first) worksheet of an .xlsx:
+    row number -> {column index (0-based) -> the error's text}; empty when it has none or is no
+    .xlsx. None when an error cell names no reference (a program's sheet of positional cells):
+    only a reader of every cell can place it.
+
+    One pass over the sheet's XML, a piece at a time, matched only in pieces holding a quoted
+    ``e``. Raises ``InputError`` when the XML is larger than ``MAX_SHEET_BYTES``.
+    """
+    def scan(stream: IO[bytes]) -> tuple[dict[int, dict[int, str]], bool]:
+        found: dict[int, dict[int, str]] = {}
+        carry = b""
+        for piece in xml_pieces(stream):
+            data = carry + piece
+            if b'"e"' in data or b"'e'" in data:
+                for m in _ERROR_VALUE.finditer(data):
+                    ref = _REF_ATTRIBUTE.search(m[1])
+                    if ref is None:
+                        return found, False
+                    found.setdefault(int(ref[2]), {})[_column_number(ref[1]) - 1] = html.unescape(
+                        m[2].decode("utf-8", "replace")).strip()
+            # A cell cut by the piece's end is matched again with the next piece.
+            starts = [m.start() for m in _CELL_START.finditer(data, max(0, len(data) - _CELL_TAIL))]
+            carry = data[starts[-1]:] if starts else b""
+        return found, True
+
+    scanned = _read_sheet(path, sheet, scan)
+    if scanned is None:
+        return {}
+    found, placed = scanned
+    return found if placed else None
 
 
 def check_xlsx_extent(path: str | Path, sheet: str | None = None) -> SheetExtent | None:

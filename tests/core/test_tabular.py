@@ -656,7 +656,9 @@ def test_workbook_through_read_table(tmp_path: Path) -> None:
                                     "overdue_since": dt.date(2026, 11, 22), "principal": 1250.5}
     assert table.rows[1].values["overdue_since"] == dt.date(2026, 11, 21)  # custom 年月日 format
     assert table.rows[2].values["overdue_since"] == dt.date(2026, 11, 20)  # zh-CN built-in date 31
-    assert [(p.row, p.column) for p in table.problems] == [(5, "B（证件号码）")]
+    # B5 an ID stored as a number, B6 an error cell (#N/A), which no reader gives as a value.
+    assert [(p.row, p.column, p.code) for p in table.problems] == [(5, "B（证件号码）", "number-stored"),
+                                                                   (6, "B（证件号码）", "cell-error")]
 
 
 def test_a_sheet_starting_below_and_right_of_a1_keeps_excel_row_numbers_and_columns(tmp_path: Path) -> None:
@@ -997,3 +999,30 @@ def test_an_empty_first_sheet_is_named_with_the_sheets_the_rows_may_be_on(tmp_pa
     with pytest.raises(InputError) as caught:
         read_table(lone, ALIASES)
     assert str(caught.value) == f"{lone}：表格是空的，找不到表头行"
+
+
+@pytest.mark.parametrize("variant", SHAPES)
+def test_an_error_cell_is_a_problem_in_every_shape_of_workbook(tmp_path: Path, variant: str) -> None:
+    # python-calamine reads B6 (#N/A) as empty: the sheet's XML places it, by its reference, or by the
+    # stream's rows where its cells name none; the row keeps its other cells.
+    table = read_table(shape_workbook(tmp_path, variant), ALIASES, text_fields=["id_number"])
+    errors = [(p.row, p.column, p.path, p.facts["value"], p.facts["cell"]) for p in table.problems
+              if p.code == "cell-error"]
+    assert errors == [(6, "B（证件号码）", "id_number", "#N/A", "B6")]
+    assert table.rows[2].values["borrower"] == "x&y"
+
+
+def test_a_row_holding_only_an_error_cell_is_no_blank_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # python-calamine gives the row as empty cells; it is reported as the CSV's text is, not passed over.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["借款人", "证件号码"])
+    ws.append(["张三", ID])
+    ws.append([None, "#N/A"])
+    wb.save(tmp_path / "book.xlsx")
+    (tmp_path / "book.csv").write_text(f"借款人,证件号码\n张三,{ID}\n,#N/A\n", encoding="utf-8")
+    found = []
+    for name in ("book.xlsx", "book.csv"):
+        table = read_table(tmp_path / name, ALIASES)
+        found.append(([r.number for r in table.rows], [(p.row, p.code, p.facts["value"]) for p in table.problems]))
+    assert found[0] == found[1] == ([2, 3], [(3, "cell-error", "#N/A")])

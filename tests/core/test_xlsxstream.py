@@ -480,7 +480,8 @@ def test_columns_joined_for_the_pipe_give_the_blocks_read_without_joining(tmp_pa
             assert text is None or text.split(tabular.Block.SEPARATOR) == list(one.raw[name])
     problems = [p.code for block in joined for p in block.problems]
     assert problems == {"scientific": ["scientific-notation"], "number": ["number-stored"],
-                        "totals row": ["total-row"]}.get(sheet, [])
+                        "totals row": ["total-row"], "error cell": ["cell-error"],
+                        "error text": ["cell-error"]}.get(sheet, [])
 
 
 def test_a_column_is_joined_only_when_all_text_without_the_separator() -> None:

@@ -244,7 +244,7 @@ def test_data_under_an_untitled_header_is_refused_from_the_child_with_the_very_e
     assert ("第30行起有数据" in error[3]) and (("M1:N1" in error[3]) == (where == "merged"))
 
 
-def test_an_error_cell_read_again_by_python_calamine_in_the_child_gives_the_same_loans(
+def test_an_error_cell_read_again_by_python_calamine_in_the_child_gives_the_same_loans_and_row_error(
         tmp_path: Path, piped: list[int]) -> None:
     path = write_ledger(_rows(40), tmp_path / "台账.xlsx")
     book = openpyxl.load_workbook(path)
@@ -252,7 +252,8 @@ def test_an_error_cell_read_again_by_python_calamine_in_the_child_gives_the_same
     book.active.cell(row=35, column=column).value = "#N/A"  # openpyxl writes it as an error cell
     book.save(path)
     alone = _read(path, False)
-    assert _read(path, True) == alone and piped and len(alone[0]) == 40
+    assert _read(path, True) == alone and piped and alone[1][0] is RowsError
+    assert [problem[:3] for problem in alone[1][4]] == [(35, "R（担保人）", "cell-error")]
 
 
 def test_a_missing_column_is_refused_when_the_blocks_are_asked_for_as_in_one_process(
