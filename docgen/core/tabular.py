@@ -51,6 +51,9 @@ _CSV_SUFFIXES = frozenset(_CSV_ORDER)
 # Excel's own form only (one digit, then E and a signed exponent: 9.13301E+17), so a company code
 # with an E between digits (91330109007997E433, a valid USCC) is never taken for it.
 _SCIENTIFIC = re.compile(r"^[+-]?\d(\.\d+)?[eE][+-]\d+$")
+#: The letter e of scientific notation as typed, half-width or full-width (``１．１Ｅ＋１７``: a Chinese IME
+#: in full-width mode); a cell holding one is matched against ``_SCIENTIFIC`` in its NFKC form.
+_EXPONENT_LETTERS = "eE\uff45\uff25"
 # A unit suffix that does not change the meaning of a header: 借款金额(元) is 借款金额.
 _YUAN_SUFFIX = re.compile("[(\uff08]元[)\uff09]$")
 
@@ -1470,11 +1473,12 @@ def _text_problems(block: Block, header: Sequence[tuple[int, str, str, str]], te
             text = block.joined(canonical)
             if text is None:
                 distinct = block.distinct(canonical)
-                odd = containing(distinct - {None} if None in distinct else distinct, "eE")
-            elif "e" in text or "E" in text:
-                odd = {value for value in column if "e" in value or "E" in value}
+                odd = containing(distinct - {None} if None in distinct else distinct, _EXPONENT_LETTERS)
             else:
                 odd = set()
+                for letter in _EXPONENT_LETTERS:
+                    if letter in text:  # a pass over the cells only for a letter the column holds
+                        odd.update(value for value in column if letter in value)
             suspects: Iterable[int] = [at for at, value in enumerate(column) if value in odd] if odd else ()
         else:
             suspects = range(len(column))
@@ -1485,7 +1489,8 @@ def _text_problems(block: Block, header: Sequence[tuple[int, str, str, str]], te
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 found.append((at, position, MESSAGES.problem("number-stored", canonical, row=numbers[at],
                                                              column=label, title=title, value=value)))
-            elif isinstance(value, str) and _SCIENTIFIC.match(value):
+            elif isinstance(value, str) and (_SCIENTIFIC.match(value) or (
+                    not value.isascii() and _SCIENTIFIC.match(unicodedata.normalize("NFKC", value)))):
                 found.append((at, position, MESSAGES.problem("scientific-notation", canonical, row=numbers[at],
                                                              column=label, title=title, value=value)))
     found.sort(key=itemgetter(0, 1))  # row by row, columns in sheet order, as a reader of the sheet meets them

@@ -105,3 +105,19 @@ def test_english_names_the_error_cell_and_its_sheet() -> None:
         "cannot be read as an empty cell either (an empty cell says there is none, an empty date that it never "
         "happened); replace the formula's error with the value, or leave the cell empty where there is none, "
         "and try again")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_an_id_number_in_full_width_scientific_notation_is_the_row_error_of_its_half_width_form(
+        tmp_path: Path, encoding: str) -> None:
+    # A Chinese IME in full-width mode types what Excel showed as １．１Ｅ＋１７: the digits are lost alike.
+    path = write_ledger([row("A1", 1000, id_number="１．１Ｅ＋１７"), row("A2", 1000, id_number="1.1E+17"),
+                         row("A3", 1000, id_number="６．１０３２６ｅ＋１７")], tmp_path / "台账.csv", encoding=encoding)
+    code, stderr = _plan(path)
+    assert code == 1
+    assert stderr == (
+        f"Error: {path}：台账有 3 行数据不合格，请按行列位置修改后重试\n"
+        "  - 第2行 D（证件号码）列 id_number：证件号码是科学计数法 １．１Ｅ＋１７（Excel 已丢失位数），请把该列设为文本后重新录入\n"
+        "  - 第3行 D（证件号码）列 id_number：证件号码是科学计数法 1.1E+17（Excel 已丢失位数），请把该列设为文本后重新录入\n"
+        "  - 第4行 D（证件号码）列 id_number：证件号码是科学计数法 ６．１０３２６ｅ＋１７（Excel 已丢失位数），"
+        "请把该列设为文本后重新录入\n")
