@@ -353,6 +353,9 @@ MESSAGES = MessageTable("core", {
     "csv-quote-merged": ("{path}：第{row}行第{number}列（{letter} 列）的单元格以英文双引号开头，引号直到文件第{end}行才闭合，"
                          "文件第{start}行至第{end}行被读成了这一格，其中有整行的数据（分隔符与表头一样多），"
                          "不是格内换行的文字；请检查该格的引号是否成对（格内的双引号应写成两个），删去多余的引号后重试"),
+    "csv-quote-stray": ("{path}：第{row}行第{number}列（{letter} 列）的单元格以英文双引号开头，其后的引号后面紧跟着文字而不是分隔符，"
+                        "文件第{start}行至第{end}行被读成了这一格；Excel 保存的 CSV 不会这样写，多半是多打或漏打了引号；"
+                        "请检查这几行的引号是否成对（格内的双引号应写成两个），改正后重试"),
     "table-not-found": "{path}：文件不存在",
     "table-not-regular": "{path}：不是普通文件，而是文件夹、管道或设备；请给出 .xlsx、.xls 或 .csv 文件",
     "table-format-unknown": lambda f: (f"{f['path']}：无法识别的表格格式 {f['suffix'] or '（无扩展名）'}；"
@@ -506,6 +509,11 @@ MESSAGES = MessageTable("core", {
                          "of them holds a whole row (as many delimiters as the header), not text typed on several lines; "
                          "check that its quotes are paired (a quote inside a cell is written twice), delete the stray "
                          "quote and try again"),
+    "csv-quote-stray": ("{path}: the cell in row {row}, column {number} ({letter}), opens with a double quote, and a later "
+                        "quote is followed by text instead of a delimiter, so lines {start} to {end} of the file were read "
+                        "as that one cell; Excel never writes a CSV so, and a quote was most likely typed by mistake or "
+                        "left out; check that the quotes on those lines are paired (a quote inside a cell is written "
+                        "twice), correct them and try again"),
     "csv-quote-open": ("{path}: the cell in row {row}, column {number} ({letter}), opens with a double quote that is never "
                        "closed, so every line after it, to the end of the file, is read into that cell; check that its "
                        "quotes are paired (a quote inside a cell is written twice) and try again"),

@@ -718,17 +718,21 @@ def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
         reader = csv.reader(lines, delimiter=delimiter)
         row: Sequence[Any] = ()
         records = width = lines_read = 0
+        spans: list[tuple[int, int, int, int]] = []  # records over several lines: (row, cell, first line, last)
         try:
             # Row numbers count records, which is what Excel shows when it opens the CSV.
             for row in reader:
                 records += 1
-                if reader.line_num - lines_read > 1 and width >= _MERGED_MIN_FIELDS:
+                if reader.line_num - lines_read > 1:
                     # A record over several lines: a quoted cell holding a line break (rare, so looked at).
-                    at = _merged_cell(row, delimiter, width)
+                    at = _merged_cell(row, delimiter, width) if width >= _MERGED_MIN_FIELDS else None
                     if at is not None:
                         raise MESSAGES.error(InputError, "csv-quote-merged", path=path, row=records, number=at + 1,
                                              letter=column_letters(at + 1), start=lines_read + 1,
                                              end=reader.line_num)
+                    spans.append((records, next((index for index, cell in enumerate(row)
+                                                 if "\n" in cell or "\r" in cell), 0),
+                                  lines_read + 1, reader.line_num))
                 elif not width and any(row):
                     width = len(row)  # the header's
                 lines_read = reader.line_num
@@ -745,6 +749,10 @@ def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
             left_open = _quote_left_open(path, lines, delimiter)
             if left_open is not None:
                 raise left_open
+        if spans:
+            stray = _stray_quote(path, lines, delimiter, spans)
+            if stray is not None:
+                raise stray
 
 
 #: The fewest fields a CSV's header must have for a quoted cell holding a whole row's worth of
@@ -764,12 +772,49 @@ def _merged_cell(row: Sequence[str], delimiter: str, width: int) -> int | None:
     the rows a stray quote swallowed follow the line it was typed on, and a remark typed on several
     lines may well open with a list (``已联系,借款人称下月还,保证人王五,赵六均知悉``) where a narrow table
     has few delimiters a row. A cell spanning lines with only part of a row on each (the two quotes on
-    consecutive rows) shows no such line and is read as it stands."""
+    consecutive rows) shows no such line: it is refused only when its closing quote is followed by text
+    (``_stray_quote``), else read as it stands."""
     needed = width - 1
     for index, cell in enumerate(row):
         if ("\n" in cell or "\r" in cell) and any(line.count(delimiter) >= needed
                                                  for line in cell.splitlines()[1:]):
             return index
+    return None
+
+
+def _stray_quote(path: Path, lines: Any, delimiter: str, spans: Sequence[tuple[int, int, int, int]]) -> InputError | None:
+    """Return the ``InputError`` (``csv-quote-stray``) of the first record of ``spans`` (``(row, index
+    of its first cell over several lines, first line, last line)``, records read over several lines)
+    whose text a strict reading refuses, or None when each is a cell holding line breaks as Excel
+    writes one.
+
+    Python's csv (not strict) goes on reading a quoted cell past its closing quote when something
+    other than a delimiter or a line end follows the quote (``"张三,…`` then ``"李四,…`` on the next
+    row: the second row's stray quote closes the first's): the rows between are then read as one
+    cell, in a table of any width, without a word. Excel, WPS and Python's own writer close a quoted
+    cell at its end, so a cell a strict reading refuses was never written by them: a remark typed on
+    several lines, whatever it holds, is not refused. The lines of the records are read again from
+    the start of ``lines`` (once for all of them)."""
+    _rewind(lines)
+    pending = iter(spans)
+    span = next(pending, None)
+    held: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if span is None:
+            break
+        row, index, start, end = span
+        if number < start:
+            continue
+        held.append(line)
+        if number < end:
+            continue
+        try:
+            list(csv.reader(io.StringIO("".join(held), newline=""), delimiter=delimiter, strict=True))
+        except csv.Error:
+            return MESSAGES.error(InputError, "csv-quote-stray", path=path, row=row, number=index + 1,
+                                  letter=column_letters(index + 1), start=start, end=end)
+        held = []
+        span = next(pending, None)
     return None
 
 

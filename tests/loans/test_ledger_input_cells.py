@@ -121,3 +121,45 @@ def test_an_id_number_in_full_width_scientific_notation_is_the_row_error_of_its_
         "  - 第3行 D（证件号码）列 id_number：证件号码是科学计数法 1.1E+17（Excel 已丢失位数），请把该列设为文本后重新录入\n"
         "  - 第4行 D（证件号码）列 id_number：证件号码是科学计数法 ６．１０３２６ｅ＋１７（Excel 已丢失位数），"
         "请把该列设为文本后重新录入\n")
+
+
+def _narrow_csv(path: Path, lines: list[str], encoding: str) -> Path:
+    """A ledger CSV of the required columns only (eleven fields) whose data lines are ``lines``."""
+    path.write_text("\n".join(["借据号,借款人,证件号码,机构,客户经理,发放日期,到期日期,发放金额,贷款余额,五级分类,表内外",
+                               *lines]) + "\n", encoding=encoding)
+    return path
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_stray_quote_merging_consecutive_rows_is_refused_naming_the_cell_and_lines(
+        tmp_path: Path, encoding: str) -> None:
+    # A quote typed before 张三 and another before 李四: csv read A2's row and A3's up to 李四 as one
+    # cell (张三,610…\nA3,) and went on, so loan A3 was lost inside A2's borrower.
+    from ledger_fixtures import resident_id
+
+    tail = "眉县支行,王立新,2023-01-10,2027-01-10,2000,1000,正常,表内"
+    path = _narrow_csv(tmp_path / "台账.csv", [f'A2,"张三,{resident_id(1)},{tail}', f'A3,"李四,{resident_id(2)},{tail}',
+                                                f"A4,王五,{resident_id(3)},{tail}"], encoding)
+    code, stderr = _plan(path)
+    assert code == 2
+    assert stderr == (f"Error: {path}：第2行第2列（B 列）的单元格以英文双引号开头，其后的引号后面紧跟着文字而不是分隔符，"
+                      "文件第2行至第3行被读成了这一格；Excel 保存的 CSV 不会这样写，多半是多打或漏打了引号；"
+                      "请检查这几行的引号是否成对（格内的双引号应写成两个），改正后重试\n")
+
+
+def test_a_stray_quote_in_a_table_of_three_fields_is_refused_and_a_remark_on_lines_is_read(tmp_path: Path) -> None:
+    from docgen.core.errors import InputError
+
+    aliases = {"borrower": ["借款人"], "id_number": ["证件号码"], "remark": ["备注"]}
+    merged = tmp_path / "merged.csv"
+    merged.write_text('借款人,证件号码,备注\n"张三,X1,已还\n"李四,X2,未还\n王五,X3,未还\n', encoding="gb18030")
+    with pytest.raises(InputError) as caught:
+        tabular.read_table(merged, aliases)
+    assert caught.value.code == "csv-quote-stray" and caught.value.exit_code == 2
+    assert (caught.value.facts["row"], caught.value.facts["start"], caught.value.facts["end"]) == (2, 2, 3)
+    # A remark typed on two lines holding commas, as Excel writes it: read as typed, at any width.
+    remark = tmp_path / "remark.csv"
+    remark.write_text('借款人,证件号码,备注\n张三,X1,"已联系,借款人称下月还\n保证人王五,赵六均知悉"\n王五,X3,"甲\n乙"\n',
+                      encoding="utf-8")
+    assert [r.values["remark"] for r in tabular.read_table(remark, aliases).rows] == [
+        "已联系,借款人称下月还\n保证人王五,赵六均知悉", "甲\n乙"]
