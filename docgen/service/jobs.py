@@ -25,7 +25,9 @@ nothing: the job would read running for ever. So a running job has a lease (``Le
 process running it names itself (``runner``, ``host:pid``) and renews, every third of
 ``Settings.job_lease``, the time until which it vouches for the job; the service's sweep
 (``JobStore.expire``: at start and every half lease) marks failed, with one line naming the
-process, each running job whose lease ran out, whichever runner it had.
+process, each running job whose lease ran out, whichever runner it had. On a queue it first puts
+such a job back in the queue, once per queueing (``JobStore.recover``): a worker's whole machine
+lost has the job's message delivered again only after the queue's visibility timeout.
 
 A queued job has nothing running to vouch for it, and the process holding the end of its refused
 start (``JobEnds``) may die before the database takes writes again: nothing would start it. So a
@@ -110,6 +112,10 @@ START_BACKOFF = 8
 #: before the job is failed instead of handed again: a disk that stays full would have it tried
 #: for ever, a worker held each time.
 START_TRIES = 3
+#: Times the sweep puts back in the queue a job on a queue whose runner is gone (``JobStore.recover``)
+#: since a user queued it: a job whose run kills its worker each time (out of memory) is failed at
+#: its second loss, not run for ever.
+RECOVERIES = 1
 
 
 class _JobEndFacts(TypedDict):
@@ -366,6 +372,29 @@ class JobStore:
                     lost.append(row["id"])
         return lost
 
+    def recover(self, start_wait: float, now: float | None = None) -> list[tuple[str, str]]:
+        """Put back in the queue each running job whose lease ran out before ``now`` (epoch seconds;
+        None: the present), its runner gone (a whole machine lost: the queue delivers its message
+        again only after the visibility timeout), unless the sweep did so already since a user queued
+        it (``RECOVERIES``): its run is over (a late write of it changes nothing, its late messages
+        are dropped), and it is to be started within ``start_wait`` seconds in a new queueing, as
+        ``requeue`` puts it, for the caller to hand to the runner (a fresh start message). Returns
+        the ids of the jobs with the runner each had, in one transaction (two services sweeping at
+        once do not both take one); ``expire`` fails the others. Only reads while there is none."""
+        now = time.time() if now is None else now
+        with connect(self.db_path) as db:
+            rows = db.execute("SELECT id, runner FROM jobs WHERE state = 'running' AND lease < ? AND recovered < ?",
+                              (now, RECOVERIES)).fetchall()
+            taken = []
+            for row in rows:
+                cur = db.execute("UPDATE jobs SET state = 'queued', runner = NULL, lease = ?, run = NULL, resent = 0, "
+                                 f"attempt = ?, carried_by = NULL, recovered = recovered + 1, {_LOST_UNSET} "
+                                 "WHERE id = ? AND state = 'running' AND lease < ? AND recovered < ?",
+                                 (now + start_wait, secrets.token_hex(8), row["id"], now, RECOVERIES))
+                if cur.rowcount == 1:  # not renewed meanwhile
+                    taken.append((row["id"], row["runner"] or "?"))
+        return taken
+
     def give_up(self, end: JobEnd) -> str | None:
         """Record the end of a job its worker could not: failed with ``end["error"]``, its audit entry
         made, its files forgotten (their run's folder is for the caller to delete), in one transaction.
@@ -405,11 +434,12 @@ class JobStore:
     def requeue(self, job_id: str, start_wait: float | None = None) -> bool:
         """Put a failed or interrupted job back in the queue, its run over (no runner's write applies
         to it until it is started again, in a new run), to be started within ``start_wait`` seconds
-        (as ``create``), in a new queueing (``attempt``: the starts refused before count no more);
-        return False when it is not one."""
+        (as ``create``), in a new queueing (``attempt``: the starts refused before count no more;
+        the sweep may put it back in the queue once again, ``recover``); return False when it is not
+        one."""
         with connect(self.db_path) as db:
             cur = db.execute("UPDATE jobs SET state = 'queued', runner = NULL, lease = ?, run = NULL, resent = 0, "
-                             f"attempt = ?, {_LOST_UNSET} "
+                             f"attempt = ?, recovered = 0, {_LOST_UNSET} "
                              "WHERE id = ? AND state IN ('failed', 'interrupted')",
                              (_until(start_wait), secrets.token_hex(8), job_id))
             return cur.rowcount == 1

@@ -42,7 +42,8 @@ split of its run again, at once when only the worker's process died; then the sp
 takes the batch from it (``jobs.JobStore.take_split``), so of two split messages of one run (the
 first sent just before the worker died) the later is dropped and a batch is split once per run. A
 worker whose machine went has its message delivered again only after the visibility timeout, by when
-the job's lease ran out and it reads failed: that message is dropped, and the job can be run again.
+the job's lease ran out and the service's sweep put it back in the queue with a fresh start message
+(``jobs.JobStore.recover``, once per queueing; then it reads failed): that message is dropped.
 Every write names its message's run (``jobs.JobStore``), and its files are in the run's own folder
 (``jobs.run_folder``).
 

@@ -74,25 +74,41 @@ class Service:
         except Exception:  # noqa: BLE001 - on a thread of the pool: logged; the job is left queued
             log.exception("job %s could not be submitted again", job_id)
 
-    def expire_jobs(self) -> int:
-        """Mark failed the running jobs whose runner is gone (their lease ran out: ``JobStore.expire``),
-        and hand again to the runner the queued ones not started in time (``JobStore.overdue``, each
-        waiting twice as long for the next); return how many were marked failed."""
-        lost = self.jobs.expire()
+    def expire_jobs(self, now: float | None = None) -> int:
+        """Sweep the jobs' leases at ``now`` (epoch seconds; None: the present). On a queue (a
+        ``durable`` runner), a running job whose runner is gone (its lease ran out: a worker's whole
+        machine lost, whose message the queue delivers again only after its visibility timeout) is
+        put back in the queue and handed to the runner again at once, once since a user queued it
+        (``JobStore.recover``; its lost run's late messages and writes change nothing); the others
+        are marked failed (``JobStore.expire``): local workers' (the service's own processes, whose
+        pool replaced a dead one), and one lost again. Queued jobs not started in time are handed
+        again (``JobStore.overdue``, each waiting twice as long for the next). Returns how many were
+        marked failed."""
+        if getattr(self._runner, "durable", False):
+            for job_id, runner in self.jobs.recover(self.start_wait, now):
+                log.warning("job %s: its runner %s is gone (its lease ran out); put back in the queue and handed to "
+                            "the runner again", job_id, runner)
+                self._hand_again(job_id)
+        lost = self.jobs.expire(now)
         for job_id in lost:
             log.warning("job %s failed: its runner is gone", job_id)
-        for job_id, wait in self.jobs.overdue(self.start_wait):
+        for job_id, wait in self.jobs.overdue(self.start_wait, now):
             log.warning("job %s: still queued past the time it should have started by; handed to the runner "
                         "again, and again in %.0f s if still queued", job_id, wait)
-            try:
-                self.submit(job_id)
-            except Exception:  # noqa: BLE001 - a queue refusing it: handed again once its lease runs out
-                log.exception("job %s could not be submitted again", job_id)
-                try:  # nothing was sent: the next hand is one period on, not a doubled wait
-                    self.jobs.not_handed(job_id, self.start_wait)
-                except Exception:  # noqa: BLE001 - the database refusing: the doubled wait stands
-                    log.exception("job %s: its next hand could not be brought forward", job_id)
+            self._hand_again(job_id)
         return len(lost)
+
+    def _hand_again(self, job_id: str) -> None:
+        """Submit the queued job ``job_id`` swept; a queue refusing it has it due again one start wait
+        on (``JobStore.not_handed``), when the sweep hands it again."""
+        try:
+            self.submit(job_id)
+        except Exception:  # noqa: BLE001 - a queue refusing it: handed again once its lease runs out
+            log.exception("job %s could not be submitted again", job_id)
+            try:  # nothing was sent: the next hand is one period on, not a doubled wait
+                self.jobs.not_handed(job_id, self.start_wait)
+            except Exception:  # noqa: BLE001 - the database refusing: the doubled wait stands
+                log.exception("job %s: its next hand could not be brought forward", job_id)
 
     @property
     def start_wait(self) -> float:

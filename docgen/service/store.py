@@ -112,6 +112,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # then names that queueing, so once the job is run again (a new queueing) its count starts over,
     # where a job with none could not be told from one whose start could not even read it
     8: ("UPDATE jobs SET attempt = lower(hex(randomblob(8))) WHERE attempt IS NULL",),
+    # how many times the sweep put back in the queue a job whose runner was gone (its lease ran out),
+    # since a user queued it (``jobs.JobStore.recover``): once, then the job is failed as before
+    9: ("ALTER TABLE jobs ADD COLUMN recovered INTEGER NOT NULL DEFAULT 0",),
 }
 #: The version this docgen makes and reads.
 SCHEMA_VERSION = max(MIGRATIONS)

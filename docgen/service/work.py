@@ -428,6 +428,8 @@ def _batch_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str,
         table = read_rows(template, p["rows"], defaults=p.get("defaults") or {})
         result = generate(template, table, letters, register=register, pdf=p["pdf"], merge_pdf=merged,
                           progress=progress, rows_source=p["rows_name"])
+    if result.in_progress:  # as a split batch's assembly: a job done without them would hide them
+        raise _JobFailure.of("rows-held", {"count": len(result.in_progress), "first": result.in_progress[0]})
     members = [(d.file, f"letters/{d.file.name}") for d in result.documents if d.file.is_file()]
     members += [(d.pdf, f"letters/{d.pdf.name}") for d in result.documents if d.pdf and d.pdf.is_file()]
     extras = [x for x in (result.merged, result.manifest_csv, result.manifest_json) if x is not None]

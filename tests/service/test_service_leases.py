@@ -156,12 +156,16 @@ def test_a_killed_job_worker_fails_its_job_and_the_next_job_runs_on_new_workers(
         holder.close()
 
 
-def test_the_service_fails_at_start_and_while_it_runs_the_queue_jobs_whose_lease_ran_out(tmp_path: Path) -> None:
+def test_the_service_puts_back_in_the_queue_at_start_and_while_it_runs_the_queue_jobs_whose_lease_ran_out(
+        tmp_path: Path) -> None:
+    """On a queue, a running job whose lease ran out (its worker's machine gone) is put back in the
+    queue and handed to the runner again, at the service's start and by its sweep while it runs;
+    lost again, it reads failed naming its runner."""
     settings = make_settings(tmp_path / "data", job_lease=0.2)
     store = JobStore(settings.db_path)
 
-    def running(lease: float | None, runner: str = "worker-host:4242") -> str:
-        job_id = store.create("letters", "manager", {"out": str(tmp_path / "out")})
+    def running(lease: float | None, runner: str = "worker-host:4242", job_id: str | None = None) -> str:
+        job_id = job_id or store.create("letters", "manager", {"out": str(tmp_path / "out")})
         job = store.start(job_id)
         assert job is not None
         if lease is not None:
@@ -171,16 +175,24 @@ def test_the_service_fails_at_start_and_while_it_runs_the_queue_jobs_whose_lease
     gone = running(time.time() - 5)           # its worker died while no service ran
     alive = running(time.time() + 3600)       # a worker vouches for it for an hour
     older = running(None)                     # started by a docgen before leases: left alone
-    with TestClient(create_app(settings, runner=QueueRunner())) as client:
+    queue = QueueRunner()
+    with TestClient(create_app(settings, runner=queue)) as client:
         job = store.get(gone)
-        assert (job["state"], job["error"]) == ("failed", _lost_line("worker-host:4242", job["lease"]))
+        assert (job["state"], job["run"], job["runner"], job["error"], job["recovered"]) == \
+            ("queued", None, None, None, 1)
+        assert queue.submitted == [gone]
         assert store.get(alive)["state"] == store.get(older)["state"] == "running"
-        # While it runs, the service sweeps on its own: a job whose worker stops renewing fails.
+        # While it runs, the service sweeps on its own: a job whose worker stops renewing is handed again.
         later = running(time.time() + 0.5, "worker-host:77")
+        _until(lambda: later in queue.submitted, "the job handed again")
+        assert store.get(later)["state"] == "queued" and queue.submitted == [gone, later]
+        # Run again and lost again: it reads failed, as a job on local workers does.
+        running(time.time() + 0.5, "worker-host:78", job_id=gone)
         headers = _token(client, "manager")
-        job = wait_job(client, later, headers)
-        assert (job["state"], job["error"]) == ("failed", _lost_line("worker-host:77", store.get(later)["lease"]))
+        job = wait_job(client, gone, headers)
+        assert (job["state"], job["error"]) == ("failed", _lost_line("worker-host:78", store.get(gone)["lease"]))
         assert store.get(alive)["state"] == store.get(older)["state"] == "running"
+        assert queue.submitted == [gone, later]
 
 
 def test_a_silent_runner_takes_its_job_back_and_a_held_end_is_recorded_over_the_mark(tmp_path: Path) -> None:

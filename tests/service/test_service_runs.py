@@ -460,6 +460,105 @@ def test_a_batch_whose_worker_died_before_a_split_took_it_is_carried_on_by_its_s
         assert done["result"]["written"] + done["result"]["skipped"] == 4, done
 
 
+class _Queue(HeldRunner):
+    """Jobs handed to a queue (``CeleryRunner``'s): they outlive the service; what it holds is what was sent."""
+
+    durable = True
+
+
+def test_a_batch_whose_workers_machine_was_lost_is_put_back_in_the_queue_once_its_lease_lapsed(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A worker's machine took a batch's start message, started the job, issued its letters and went
+    (its process and its broker connection with it): the message would come again only after the
+    visibility timeout. Once the job's lease lapsed (a fake clock), the sweep puts it back in the
+    queue and sends a fresh start message, once; the job runs in a new run to its end, its letters
+    under the serials the lost run issued (none new, none lost), its files the new run's alone. The
+    lost run's start and split messages, delivered again an hour later, are dropped."""
+    settings = make_settings(tmp_path / "data")
+    queue = _Queue()
+    with TestClient(create_app(settings, runner=queue)) as client:
+        auth = _auth(client, "backoffice")
+        job_id = _batch(client, auth, rows=4)
+        store = JobStore(settings.db_path)
+        service = client.app.state.service
+        # What the lost machine did: started the job (start-1) and issued the four letters in its run.
+        lost = store.start(job_id, 60, carried_by="start-1")
+        assert store.renew(job_id, "lost-host:4242", time.time() + 60, run=lost["run"])
+        from docgen.documents.batch import generate, read_rows, resolve_template
+        from docgen.documents.register import Register
+
+        template = resolve_template("demand-letter")
+        with Register(settings.register_path) as register:
+            issued = generate(template, read_rows(template, lost["params"]["rows"]), run_folder(lost) / "letters",
+                              register=register)
+        serials = [d.serial for d in issued.written]
+        assert len(serials) == 4
+        lease = store.get(job_id)["lease"]
+        caplog.set_level(logging.WARNING, "docgen.service")
+        assert service.expire_jobs(now=lease - 1) == 0 and queue.submitted == [job_id]  # still vouched for
+        assert service.expire_jobs(now=lease + 1) == 0
+        queued = store.get(job_id)
+        assert (queued["state"], queued["run"], queued["runner"], queued["error"]) == ("queued", None, None, None)
+        assert queue.submitted == [job_id, job_id]
+        said = [r.getMessage() for r in caplog.records if r.name == "docgen.service"]
+        assert f"job {job_id}: its runner lost-host:4242 is gone (its lease ran out); put back in the queue and " \
+               "handed to the runner again" in said
+        assert service.expire_jobs(now=lease + 2) == 0 and queue.submitted == [job_id, job_id]  # sent once
+        # The fresh start message, taken by a live worker: the job runs to its end in a new run.
+        app = eager_celery()
+        args = (str(settings.data_dir), job_id, "")
+        app.tasks["docgen.job"].apply(args=args, task_id="start-2").get()
+        done = store.get(job_id)
+        assert (done["state"], done["result"]["written"], done["result"]["serials"]) == ("done", 4, serials), done
+        assert done["run"] not in (None, lost["run"])
+        out = Path(done["params"]["out"])
+        assert [entry.name for entry in out.iterdir()] == [done["run"]]
+        with Register(settings.register_path) as register:
+            assert sorted(r.serial for r in register.records("demand-letter")) == sorted(serials)
+        assert [e["serials"] for e in _generated(settings.db_path, job_id)] == [serials]
+        served = _downloads(client, job_id, auth)
+        # The lost run's messages, delivered again past the visibility timeout: dropped.
+        caplog.clear()
+        app.tasks["docgen.job"].apply(args=args, task_id="start-1").get()
+        app.tasks["docgen.split"].apply(args=(*args, lost["run"]), kwargs={"start": "start-1"}).get()
+        assert store.get(job_id) == done and _downloads(client, job_id, auth) == served
+        now = f"dropped: the job is done in run {done['run']} now"
+        assert _dropped_lines(caplog) == [f"job {job_id}: a start message of its run (none) {now}",
+                                          f"job {job_id}: a split message of its run {lost['run']} {now}"]
+        assert [entry.name for entry in out.iterdir()] == [done["run"]]
+        # Put back once and lost again, a job reads failed; run again by a user, it may be put back once more.
+        second = _batch(client, auth, rows=1)
+        for state in ("queued", "failed"):
+            store.start(second, 60)
+            assert service.expire_jobs(now=store.get(second)["lease"] + 1) == (state == "failed")
+            assert store.get(second)["state"] == state
+        assert store.get(second)["lost"] and store.requeue(second) and store.get(second)["recovered"] == 0
+
+
+def test_a_batch_meeting_rows_another_machine_reserved_within_the_hour_fails_saying_so(tmp_path: Path) -> None:
+    """A batch put back in the queue after its machine was lost meets the rows that machine reserved
+    and did not write: they stay its own for an hour (a claim from another machine). The job fails
+    saying so, as a split batch's assembly does, where an unsplit batch read done without them."""
+    from docgen.documents.batch import generate, read_rows, resolve_template
+    from docgen.documents.register import Register
+
+    settings = make_settings(tmp_path / "data")
+    with TestClient(create_app(settings, runner=HeldRunner())) as client:
+        auth = _auth(client, "backoffice")
+        job_id = _batch(client, auth, rows=2)
+        store = JobStore(settings.db_path)
+        template = resolve_template("demand-letter")
+        rows = read_rows(template, store.get(job_id)["params"]["rows"])
+        with Register(tmp_path / "scratch.sqlite") as scratch:  # the rows' keys, as the batch reserves them
+            keys = [d.row_key for d in generate(template, rows, tmp_path / "scratch", register=scratch).documents]
+        with Register(settings.register_path) as register:  # what the lost machine reserved, not written
+            register.reserve_many("demand-letter", [(keys[1], lambda seq: f"LOST-{seq:05d}")],
+                                  owner="lost-host:4242")
+        eager_celery().tasks["docgen.job"].apply(args=(str(settings.data_dir), job_id, "")).get()
+        job = client.get(f"/api/jobs/{job_id}", headers=auth).json()
+        assert (job["state"], job["error"]) == ("failed", SERVICE.text("rows-held", {"count": 1, "first": keys[1]}))
+
+
 def test_a_start_message_queued_by_a_docgen_before_runs_starts_a_queued_job_and_carries_on_a_run_less_batch(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Start messages have no run, as before runs were kept: one still waiting in the broker starts
@@ -744,10 +843,13 @@ def test_a_database_of_each_earlier_version_migrated_by_several_at_once_is_that_
     else:
         assert bare["lease"] is None
     for job in (waiting, bare):
-        assert (job["resent"], job["carried_by"], job["run"]) == (0, None, None)
-        # each in a queueing of its own (a fresh token, as ``create`` gives: version 8)
-        assert len(job["attempt"]) == 16 and int(job["attempt"], 16) >= 0
-    assert waiting["attempt"] != bare["attempt"]
+        assert (job["resent"], job["carried_by"], job["run"], job["recovered"]) == (0, None, None, 0)
+        if version < 8:  # each in a queueing of its own (a fresh token, as ``create`` gives)
+            assert len(job["attempt"]) == 16 and int(job["attempt"], 16) >= 0
+        else:  # a docgen of that version gave every job its queueing: none is made up
+            assert job["attempt"] is None
+    if version < 8:
+        assert waiting["attempt"] != bare["attempt"]
     ensure_schema(path, 30, 90)  # again: nothing to do
     assert store.get("waiting") == waiting and store.get("bare") == bare
 
