@@ -16,7 +16,9 @@ letters drive collection (DESIGN §8.1), each followed by a 送达回证 on its 
   ID number and address are printed in full (the notice is addressed to that guarantor); its
   effect is stated only on the condition of service within the guarantee period when that ends
   soon (``serve_by``), and, for a loan neither matured nor declared due early (whose guarantee
-  period may not have begun, art. 692), as a demand made before the period ends (art. 694 para. 2).
+  period may not have begun, art. 692), as a demand made before the period ends (art. 694 para. 2);
+  following an earlier demand for part of the debt (``earlier_demand``), its service is said to
+  interrupt that part's limitation (art. 195) and start the rest's.
 
 No letter claims, describes or has confirmed an item of nil: an amount row, a demand (并支付逾期罚息,
 本金及利息; a principal repaid in full, 全部贷款本金), a 借款本金 of 0.00 in a debt confirmation, the 罚息's
@@ -320,10 +322,23 @@ def _guarantee_demand(served: str, made: str, made_if_served: str, debt: str) ->
     """Return the guarantor notice's sentence on its effect (《民法典》第六百九十四条第二款): a demand
     ``made`` (when the notice is) in the words of the period it is made in, or, with ``serve_by``, on the
     condition of its service ``served`` so, a demand ``made_if_served``; ``debt`` narrows the guarantee
-    debt whose limitation the demand starts."""
+    debt whose limitation the demand starts (``_limitation``)."""
     return ("{% if serve_by %}本通知" + served + "送达贵方的,即为我行" + made_if_served + "向贵方提出的承担保证责任的"
-            "请求,{% else %}本通知系我行" + made + "向贵方提出的承担保证责任的请求;{% endif %}依照《中华人民共和国"
-            "民法典》第六百九十四条第二款的规定,贵方" + debt + "保证债务的诉讼时效自本通知送达之日起计算。")
+            "请求,{% else %}本通知系我行" + made + "向贵方提出的承担保证责任的请求;{% endif %}" + _limitation(debt))
+
+
+def _limitation(debt: str) -> str:
+    """Return what the notice's service does to the limitation of the guarantee debt: starts it
+    (《民法典》第六百九十四条第二款; ``debt`` narrows the debt). A guarantor asked before for part of
+    the debt (``earlier_demand``: the overdue amounts, before the balance fell due) has the limitation of
+    that part running since that demand: the notice, a new demand for it, interrupts it (第一百九十五条),
+    and starts that of the rest. The interruption holds only while that limitation runs: when it may end
+    before the notice is served (``earlier_claim_near``), it is stated on that condition, never as a fact."""
+    return ("依照《中华人民共和国民法典》第六百九十四条第二款的规定,{% if earlier_demand %}"
+            "贵方就上述欠款中我行此前未向贵方主张的部分所负保证债务的诉讼时效自本通知送达之日起计算;"
+            "就我行此前已向贵方主张的部分,{% if earlier_claim_near %}本通知在该部分保证债务的诉讼时效期间届满前送达贵方的,"
+            "{% else %}本通知系我行再次提出的履行请求,{% endif %}依照该法第一百九十五条的规定,该部分保证债务的诉讼时效"
+            "自本通知送达之日起中断并重新计算。{% else %}贵方" + debt + "保证债务的诉讼时效自本通知送达之日起计算。{% endif %}")
 
 
 def guarantor_demand():
@@ -331,22 +346,29 @@ def guarantor_demand():
     doc = _head("保证人履行保证责任通知书", "{{ guarantor }}" + _GUARANTOR_ID + ":", line_spacing=1.2)
     add_body(doc, _contract("借款人{{ borrower }}({{ borrower_id|id_label }}:{{ borrower_id|mask_id }})")
              + "贵方为该笔借款提供连带责任保证。")
+    # The declaring letter is named by its serial, and by the date it bears when docgen could read it from
+    # the letter as issued (declared_on): the register's time of the serial need not be that date, nor
+    # is the date a letter bears the day it went out, so it is given as the letter's date (落款日期).
+    declared = (f"借款人自{{{{ overdue_since|date_cn }}}}起未按合同约定归还到期贷款{_OVERDUE_BEFORE},已构成违约,我行已"
+                "依照借款合同约定向借款人发出{% if declaration_serial %}编号为{{ declaration_serial }}"
+                "{% if declared_on %}、落款日期为{{ declared_on|date_cn }}{% endif %}的"
+                "{% elif declared_on %}落款日期为{{ declared_on|date_cn }}的{% endif %}《逾期贷款催收函》,"
+                "宣布该笔贷款全部提前到期")
     add_tag_paragraph(doc, "{%p if matured %}")
-    add_body(doc, "该笔贷款已于{{ maturity|date_cn }}到期,借款人未按约归还,自{{ overdue_since|date_cn }}起已构成逾期。"
-                  "截至{{ letter_date|date_cn }},借款人尚欠我行款项如下:")
+    # Matured: the whole balance fell due at maturity, or earlier by a declaration (declared_early), which
+    # the notice still names. A guarantor asked before maturity for the overdue instalments (earlier_demand)
+    # is told the rest fell due at maturity: the demand asks what that earlier one could not.
+    add_body(doc, "{% if declared_early %}" + declared + ";该笔贷款亦已于{{ maturity|date_cn }}到期。"
+                  f"{{% elif earlier_demand %}}借款人自{{{{ overdue_since|date_cn }}}}起未按合同约定归还到期贷款{_OVERDUE_BEFORE},"
+                  "已构成逾期;该笔贷款已于{{ maturity|date_cn }}到期,贷款本金余额已于该日全部到期,借款人仍未归还。"
+                  "{% else %}该笔贷款已于{{ maturity|date_cn }}到期,借款人未按约归还,自{{ overdue_since|date_cn }}起已构成逾期。"
+                  "{% endif %}截至{{ letter_date|date_cn }},借款人尚欠我行款项如下:")
     # The whole balance of an unmatured loan is due only by the early maturity declared to the
     # borrower, which takes effect when the declaration reaches it (art. 137): docgen sets
     # accelerated only when the borrower's demand letter was issued in an earlier run, and the
     # notice says what the bank did (sent the letter declaring it), not that it took effect.
     add_tag_paragraph(doc, "{%p elif accelerated %}")
-    # The declaring letter is named by its serial, and by the date it bears when docgen could read it from
-    # the letter as issued (declared_on): the register's time of the serial need not be that date, nor
-    # is the date a letter bears the day it went out, so it is given as the letter's date (落款日期).
-    add_body(doc, f"借款人自{{{{ overdue_since|date_cn }}}}起未按合同约定归还到期贷款{_OVERDUE_BEFORE},已构成违约,我行已"
-                  "依照借款合同约定向借款人发出{% if declaration_serial %}编号为{{ declaration_serial }}"
-                  "{% if declared_on %}、落款日期为{{ declared_on|date_cn }}{% endif %}的"
-                  "{% elif declared_on %}落款日期为{{ declared_on|date_cn }}的{% endif %}《逾期贷款催收函》,"
-                  "宣布该笔贷款全部提前到期。截至{{ letter_date|date_cn }},借款人尚欠我行款项如下:")
+    add_body(doc, declared + "。截至{{ letter_date|date_cn }},借款人尚欠我行款项如下:")
     add_tag_paragraph(doc, "{%p else %}")
     add_body(doc, f"借款人自{{{{ overdue_since|date_cn }}}}起未按合同约定归还到期贷款{_OVERDUE_NOW},已构成逾期。截至"
                   "{{ letter_date|date_cn }},借款人尚欠我行到期款项如下:")
@@ -378,9 +400,8 @@ def guarantor_demand():
     add_body(doc, "依照《中华人民共和国民法典》第六百八十八条第二款的规定及保证合同的约定,我行现请求"
                   "贵方在保证范围内承担连带保证责任,于{{ pay_by|date_cn }}前代借款人清偿上述欠款。"
                   "{% if period_disputed %}保证期间自借款合同约定的到期日({{ maturity|date_cn }})起算的,至" + end
-                  + "届满;本通知于该期间内送达贵方的,即为我行在保证期间内向贵方提出的承担保证责任的请求,依照"
-                  "《中华人民共和国民法典》第六百九十四条第二款的规定,贵方保证债务的诉讼时效自本通知送达之日起计算。"
-                  "{% elif matured or accelerated %}"
+                  + "届满;本通知于该期间内送达贵方的,即为我行在保证期间内向贵方提出的承担保证责任的请求," + _limitation("")
+                  + "{% elif matured or accelerated %}"
                   + _guarantee_demand(f"于保证期间(至{end}届满)内", f"在保证期间(至{end}届满)内", "在保证期间内", "")
                   + "{% else %}"
                   + _guarantee_demand(f"在保证期间于{end}届满前", f"在保证期间于{end}届满前", "在保证期间届满前",

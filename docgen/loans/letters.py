@@ -10,7 +10,8 @@ which letter is due and may lawfully be sent:
 - each joint guarantor still liable gets a ``guarantor-demand`` (保证人履行保证责任通知书) when the
   plan's next action is ``guarantor-demand``, or the guarantee lapses inside the warning window;
   a discharged guarantor is never named in any letter;
-- a loan in court (已起诉/已判决/执行中/终结本次执行) gets no letter: the proceedings collect it.
+- a loan in court (已起诉/已判决/执行中/终结本次执行) gets no letter but the notices asking joint
+  guarantors for the balance that fell due (``PlanEntry.balance_guarantors``): the proceedings collect it.
 
 Letter amounts: a matured loan's letter demands the whole balance, otherwise the overdue
 principal; 罚息 comes from the loan's own 罚息利率 (annual / 360) or the policy's daily rate, on the
@@ -22,10 +23,16 @@ to be declared due early (宣布提前到期, ``plan.accelerating``) gets a lett
 demanding the balance under a key of its own (``letter_key(..., declaring=True)``): as the
 episode's first letter, or after an ordinary letter that declared nothing (the flag came later).
 Its guarantors are asked for the balance, by a notice of its own, only once that letter was
-issued in an earlier run (《民法典》第一百三十七条第二款); a letter of an earlier version that
-declared it under the ordinary key counts (``IssuedKeys``). A guarantor asked before for less (the
-overdue amounts: ``plan.balance_notices_due``) gets that notice too, though 向保证人主张日 keeps the
-guarantee for what was asked then; the notice names the declaring letter by serial and date.
+issued in an earlier run (《民法典》第一百三十七条第二款), the loan matured since or not (the notice
+then says both); a letter of an earlier version that declared it under the ordinary key counts
+(``IssuedKeys``). A guarantor asked before for less (the overdue amounts: ``plan.balance_notices_due``)
+gets that notice too, though 向保证人主张日 keeps the guarantee for what was asked then; the notice
+names the declaring letter by serial and date. So does a guarantor asked for the overdue instalments
+of a loan that then matured without a declaration: a notice of its own (``plan.MATURED_BALANCE``)
+says the whole balance fell due at maturity. A notice following such an earlier demand says its
+service interrupts the limitation of what was asked then (《民法典》第一百九十五条) and starts that of
+the rest (第六百九十四条第二款); it is written for a loan in court as well (a suit against the
+borrower keeps no joint guarantor liable), where no other letter is.
 A letter needs its addressee's address (the borrower's 借款人地址, a guarantor's entry in
 保证人地址), the bank's legal name (``letters.bank_legal_name``) and the branch's contact details;
 without one, the loan is reported with the reason and no letter is written. A guarantor's notice
@@ -45,18 +52,22 @@ from pathlib import Path
 from typing import Any
 
 from docgen.core.errors import InputError
+from docgen.core.periods import add_years
 from docgen.core.validation import Problem
 from docgen.loans.messages import DOCUMENT_NAMES_EN, MESSAGES, plan_label
 from docgen.loans.plan import (
     DECLARING,
+    MATURED_BALANCE,
     Plan,
     PlanEntry,
     Policy,
     accelerating,
+    asked_for_less,
+    balance_fell_due,
+    balance_notice_key,
     build_plan,
     days_past_due,
     declaration_issued,
-    declared_before,
     guarantee_call_due,
     guarantor_notice_key,
     letter_due_date,
@@ -265,9 +276,10 @@ def guarantor_data(loan: Any, guarantor: str, entry: PlanEntry, letter_date: _dt
     """Return the ``guarantor-demand`` data of one liable joint guarantor of ``loan``.
 
     ``declared``: the borrower's letter declaring the loan due early (宣布提前到期) was issued in an
-    earlier run (``plan.declared_before``: one issued in this run has not reached the borrower
+    earlier run (``plan.declaration_issued``: one issued in this run has not reached the borrower
     yet). Until then the guarantor of an unmatured loan is asked for the overdue amounts only;
-    after, for the whole balance, and the notice says the bank sent the letter declaring it; its
+    after, for the whole balance, and the notice says the bank sent the letter declaring it (matured
+    since: ``declared_early``, and that the loan has matured as well); its
     罚息 figure stays that of the overdue principal, and the notice claims in words the 罚息 on the
     rest of the balance from the day after the declaration took effect (that day, its service on the
     borrower, is recorded nowhere: no figure is asserted that the bank could not prove).
@@ -294,7 +306,9 @@ def guarantor_data(loan: Any, guarantor: str, entry: PlanEntry, letter_date: _dt
     data.update(guarantor=guarantor, borrower=loan.borrower, borrower_id=loan.id_number,
                 guarantee_period_end=end, serve_by=service_deadline(end, letter_date, policy),
                 period_disputed=disputed)
-    if declaration is not None and data["accelerated"]:
+    # Matured since the declaration, the notice still says the balance fell due by it (the declaring letter named).
+    data["declared_early"] = declared and data["matured"]
+    if declaration is not None and (data["accelerated"] or data["declared_early"]):
         data["declaration_serial"], data["declared_on"] = declaration
     address, id_number = guarantor_party(loan, guarantor)
     if address:
@@ -328,6 +342,7 @@ class IssuedKeys(frozenset):  # type: ignore[type-arg]
     _said: dict[str, bool]
     _dated: dict[str, tuple[str, str, str]]
     _serials: dict[str, str]
+    _bears: dict[str, _dt.date | None]
 
     def __new__(cls, keys: Iterable[str], files: dict[str, tuple[str, str]] | None = None,
                 dated: dict[str, tuple[str, str, str]] | None = None,
@@ -335,8 +350,9 @@ class IssuedKeys(frozenset):  # type: ignore[type-arg]
         self = super().__new__(cls, keys)
         self._files = files or {}  # ordinary key -> (file, sha256) of the letters that may have declared
         self._said = {}
-        self._dated = dated or {}  # demand letter's key -> (file, sha256, created)
+        self._dated = dated or {}  # demand letter's or guarantor notice's key -> (file, sha256, created)
         self._serials = serials or {}  # demand letter's key -> serial
+        self._bears = {}  # key -> bears_date, each file read once
         return self
 
     def declaration(self, key: str) -> tuple[str, _dt.date | None] | None:
@@ -352,14 +368,24 @@ class IssuedKeys(frozenset):  # type: ignore[type-arg]
         serial = self._serials.get(held)
         if serial is None:
             return None
-        found = self._dated.get(held)
-        if found is None:
-            return serial, None
-        file, sha256, created = found
-        dated = _letter_date(file, sha256)
-        if dated is None or dated > _dt.datetime.fromisoformat(created).date():
-            return serial, None
-        return serial, dated
+        return serial, self.bears_date(held)
+
+    def bears_date(self, key: str) -> _dt.date | None:
+        """Return the date the letter held under ``key`` itself bears (a demand letter or a guarantor
+        notice), read from its recorded file when unaltered, and only when no later than the day its
+        serial was taken: a letter made again later (restored, under its old serial) bears the later
+        date, not the one served. None then, when the file proves nothing, or when none is held."""
+        if key in self._bears:
+            return self._bears[key]
+        found = self._dated.get(key)
+        dated = None
+        if found is not None:
+            file, sha256, created = found
+            dated = _letter_date(file, sha256)
+            if dated is not None and dated > _dt.datetime.fromisoformat(created).date():
+                dated = None
+        self._bears[key] = dated
+        return dated
 
     def issued_on(self, key: str) -> _dt.date | None:
         """Return the date of the demand letter held under ``key`` (a declaring key read into an
@@ -474,8 +500,10 @@ def _issued(register: Any) -> IssuedKeys:
     # A letter under an ordinary key may have declared the early maturity (earlier versions did).
     files = {r.row_key: (r.file, r.sha256) for r in records
              if r.template in ("demand-letter", "guarantor-demand") and not r.row_key.endswith(DECLARING)}
-    # The demand letters' dates: a declaration's starts the guarantee period it may shorten (plan.declared_on).
-    dated = {r.row_key: (r.file, r.sha256, r.created) for r in records if r.template == "demand-letter"}
+    # The demand letters' dates: a declaration's starts the guarantee period it may shorten (plan.declared_on);
+    # a guarantor notice's says whether it asked the balance of a loan matured since (plan.asked_for_less).
+    dated = {r.row_key: (r.file, r.sha256, r.created) for r in records
+             if r.template in ("demand-letter", "guarantor-demand")}
     serials = {r.row_key: r.serial for r in records if r.template == "demand-letter"}
     return IssuedKeys((r.row_key for r in records), files, dated, serials)
 
@@ -686,8 +714,14 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
     for entry in plan.entries:
         loan = entry.loan
         if loan.in_litigation:
+            # The proceedings collect the debt; a joint guarantor not yet asked for the balance that
+            # fell due is still asked, as the suit against the borrower does not keep him liable.
             outcomes.append(Outcome(entry.loan_no, entry.row, "litigation-pending",
                                     facts={"litigation": loan.litigation}))
+            fell_due = balance_fell_due(loan, as_of, policy, issued)
+            for name in entry.balance_guarantors:
+                add(entry, "guarantor-demand", balance_notice_key(loan, name, fell_due, issued),
+                    _guarantor_notice(loan, name, entry, as_of, policy, issued, fell_due, earlier=True), name)
             continue
         before = len(jobs) + len(outcomes)
         if letter_due_date(loan, as_of, policy) is not None:
@@ -712,22 +746,59 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
             # Early maturity is declared by the borrower's letter, and only takes effect once that
             # letter reaches the borrower (《民法典》第一百三十七条第二款): one queued in this run has
             # not, so its guarantors are asked for what is due without it. After it, a notice of
-            # its own asks them for the balance.
-            declared = declared_before(loan, as_of, policy, issued)
-            earlier = declaration_issued(loan, policy, issued)
+            # its own asks them for the balance, the loan matured since or not.
+            fell_due = balance_fell_due(loan, as_of, policy, issued)
+            declared = fell_due == "declared"
             for name in entry.liable_guarantors:
-                key = guarantor_notice_key(loan, name, declared, issued)
-                if not (guarantee is not None and guarantee.needs_demand) and name not in entry.balance_guarantors \
+                balance = name in entry.balance_guarantors
+                key = (balance_notice_key(loan, name, fell_due, issued) if balance
+                       else guarantor_notice_key(loan, name, declared, issued))
+                if not (guarantee is not None and guarantee.needs_demand) and not balance \
                         and not recorded(issued, key):
                     continue  # kept by an earlier demand that may have asked the balance: nothing to ask again
+                # A notice asking the balance (now, or made again) follows an earlier demand for less.
+                earlier = balance or key.endswith(MATURED_BALANCE) or (
+                    declared and key.endswith(DECLARING) and asked_for_less(loan, name, fell_due, issued))
                 add(entry, "guarantor-demand", key,
-                    guarantor_data(loan, name, entry, as_of, policy, declared=declared, declared_earlier=earlier,
-                                   declaration=_declaration(issued, loan) if declared else None), name)
+                    _guarantor_notice(loan, name, entry, as_of, policy, issued, fell_due, earlier=earlier), name)
         if len(jobs) + len(outcomes) == before:
             outcomes.append(Outcome(entry.loan_no, entry.row, "not-due", facts={
                 "days": entry.days_past_due, "action": plan_label(entry.next_action, entry.time_barred),
                 "due": entry.next_action_due.isoformat()}))
     return jobs, outcomes
+
+
+def _guarantor_notice(loan: Any, name: str, entry: PlanEntry, as_of: _dt.date, policy: Policy,
+                      issued: Container[str], fell_due: str, *, earlier: bool) -> dict[str, Any]:
+    """Return ``guarantor_data`` of the notice to ``name``, the balance having fallen due as ``fell_due``
+    says (``plan.balance_fell_due``); ``earlier``: an earlier demand asked that guarantor for less."""
+    declared = fell_due == "declared"
+    data = guarantor_data(loan, name, entry, as_of, policy, declared=declared,
+                          declared_earlier=declaration_issued(loan, policy, issued),
+                          declaration=_declaration(issued, loan) if declared else None)
+    if earlier:
+        data["earlier_demand"] = True
+        start = _earlier_demand_date(loan, name, issued)
+        # The earlier claim's limitation (three years from that demand's service, never earlier than the
+        # date it bears) may end before this notice is served: its interruption is then stated on that condition.
+        end = None if start is None else add_years(start, policy.limitation_years)
+        data["earlier_claim_near"] = end is None or end < as_of or service_deadline(end, as_of, policy) is not None
+    return data
+
+
+def _earlier_demand_date(loan: Any, name: str, issued: Container[str]) -> _dt.date | None:
+    """Return the earliest day the earlier demand on guarantor ``name`` can have been made: the ledger's
+    向保证人主张日, or the day the register dates this episode's ordinary notice to that guarantor
+    (``IssuedKeys.issued_on``: the date it bears or the day its serial was taken, whichever is earlier);
+    None when neither is known."""
+    days = [loan.guarantor_demanded] if loan.guarantor_demanded is not None else []
+    dated = getattr(issued, "issued_on", None)
+    ordinary = letter_key(loan, "guarantor-demand", name)
+    if dated is not None and recorded(issued, ordinary):
+        found = dated(ordinary)
+        if found is not None:
+            days.append(found)
+    return min(days) if days else None
 
 
 def _declaration(issued: Container[str], loan: Any) -> tuple[str, _dt.date | None] | None:

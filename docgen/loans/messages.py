@@ -78,11 +78,14 @@ ZH: dict[str, str] = {
                               "至{deadline}届满，早于自原到期日起算的{later}，以较早者为准（《民法典》第六百九十二条），"
                               "须在{deadline}前{remedy}"),
     "guarantee-near": "保证期间将于{deadline}届满，须在此前{remedy}",
-    # asked for the overdue amounts before the declaration of early maturity reached the borrower
+    # asked for the overdue amounts before the declaration of early maturity reached the borrower, or
+    # before the loan matured (matured: its maturity, never declared)
     "guarantor-balance-undemanded": lambda f: (
-        "贷款已宣布提前到期" + (f"（催收函于{f['declared']}出具）" if f["declared"] else "")
+        (f"贷款已于{f['matured']}到期" if f.get("matured") else
+         "贷款已宣布提前到期" + (f"（催收函于{f['declared']}出具）" if f["declared"] else ""))
         + f"，保证人{f['guarantors']}此前仅被要求就当时逾期的款项承担保证责任：须在保证期间内（至{f['deadline']}届满）"
-        "向其发出保证人履行保证责任通知书，主张提前到期的全部贷款余额（《民法典》第六百九十三条第二款）"
+        "向其发出保证人履行保证责任通知书，主张" + ("到期的全部贷款余额（《民法典》第六百九十二条、第六百九十三条第二款）"
+                                                  if f.get("matured") else "提前到期的全部贷款余额（《民法典》第六百九十三条第二款）")
         + ("；自宣布提前到期起算的保证期间已届满，该日系自原到期日起算，有争议，请经法律审查" if f["disputed"] else "")),
     "guarantee-claim-expired": "对保证人的诉讼时效已于{deadline}届满（自{demanded}向保证人主张起算，《民法典》第六百九十四条）",
     "guarantee-claim-near": "对保证人的诉讼时效将于{deadline}届满（自{demanded}向保证人主张起算，《民法典》第六百九十四条）",
@@ -152,12 +155,13 @@ ZH: dict[str, str] = {
     "guarantor-demand-next/serve-by": ("保证期间将于{serve_by}届满：请于该日（含当日）前直接送达本通知，并由保证人在送达回证上签收；"
                                        "届满后才送达的，保证人不再承担保证责任（《民法典》第六百九十三条第二款）。送达后请在台账"
                                        "“向保证人主张日”填写实际送达日"),
-    # a notice asking the balance declared due, the guarantee kept for less by the demand the ledger dates
+    # a notice asking the balance that fell due, the guarantee kept for less by the demand the ledger dates
     "guarantor-demand-next/balance": lambda f: (
         (f"保证期间将于{f['serve_by']}届满：请于该日（含当日）前直接送达本通知，并由保证人在送达回证上签收。"
          if f.get("serve_by") else f"本通知须于保证期间届满日 {f['deadline']} 前送达。")
-        + f"台账“向保证人主张日”请保留原填的{f['kept']}，不要改为本通知的送达日：就此前主张的款项，"
-        "保证债务的诉讼时效自该日起算（《民法典》第六百九十四条第二款）"),
+        + f"台账“向保证人主张日”请保留原填的{f['kept']}，不要改为本通知的送达日：该日证明此前主张的款项系在保证期间届满前主张；"
+        "本通知送达后，该部分保证债务的诉讼时效中断并自送达之日起重新计算（《民法典》第一百九十五条），"
+        "计划按原填日期提示的时效届满日早于实际，不会延误"),
     "demand-letter-next": ("诉讼时效将于{serve_by}届满：请于该日（含当日）前直接送达本函，并由借款人在送达回证上签收；"
                            "届满后才送达的，不能中断诉讼时效（《民法典》第一百九十五条）。送达后请在台账"
                            "“时效中断日”填写实际送达日、“中断事由”填写催收送达"),
@@ -328,7 +332,7 @@ WARNING_LABELS: dict[str, str] = {
     "penalty-none": "罚息利率为零，按未约定罚息处理",
     "guarantee-accelerated": "保证期间自宣布提前到期起算",
     "guarantee-disputed": "保证期间是否届满有争议",
-    "guarantor-balance-undemanded": "保证人未被要求清偿提前到期的余额",
+    "guarantor-balance-undemanded": "保证人未被要求清偿已到期的全部余额",
     "demand-letter-overdue": "催收函逾期未送达",
     "demand-letter-serve-by": "催收函须在时效届满前当面送达",
     "guarantor-demand-serve-by": "保证人通知书须在保证期间届满前当面送达",
@@ -374,7 +378,7 @@ WARNING_LABELS_EN: dict[str, str] = {
     "penalty-none": "Penalty rate nil: taken as no penalty agreed",
     "guarantee-accelerated": "Guarantee period counted from the acceleration",
     "guarantee-disputed": "Guarantee period possibly ended: disputed",
-    "guarantor-balance-undemanded": "Guarantors not asked for the balance declared due",
+    "guarantor-balance-undemanded": "Guarantors not asked for the whole balance now due",
     "demand-letter-overdue": "Demand letter overdue, not served",
     "demand-letter-serve-by": "Demand letter to be served in person before the limitation period ends",
     "guarantor-demand-serve-by": "Guarantor notice to be served in person before the guarantee period ends",
@@ -568,12 +572,14 @@ EN: dict[str, Any] = {
             f"maturity: whether guarantors {f['guarantors']} are still liable is disputed; have it reviewed by legal "
             "counsel")),
     "guarantor-balance-undemanded": lambda f: (
-        "the loan was declared due early" + (f" (letter of {f['declared']})" if f["declared"] else "")
+        (f"the loan matured on {f['matured']}" if f.get("matured") else
+         "the loan was declared due early" + (f" (letter of {f['declared']})" if f["declared"] else ""))
         + f"; guarantors {_listed(f['guarantors'])} were asked only for the amounts overdue then: serve them a notice "
-        f"claiming the whole balance declared due within the guarantee period (ends {f['deadline']}; Civil Code "
-        "art. 693 para. 2)" + ("; counted from the declaration that period has ended, this end counts from the "
-                               "original maturity and is disputed: have it reviewed by legal counsel"
-                               if f["disputed"] else "")),
+        "claiming the whole balance " + ("that fell due at maturity" if f.get("matured") else "declared due")
+        + f" within the guarantee period (ends {f['deadline']}; Civil Code "
+        + ("arts. 692 and 693 para. 2)" if f.get("matured") else "art. 693 para. 2)")
+        + ("; counted from the declaration that period has ended, this end counts from the "
+           "original maturity and is disputed: have it reviewed by legal counsel" if f["disputed"] else "")),
     "guarantee-accelerated": ("the loan was declared due early (letter of {declared}): the guarantee period counted from "
                               "then ends on {deadline}, before {later} counted from the original maturity; act by the "
                               "earlier (Civil Code art. 692)"),

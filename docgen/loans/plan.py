@@ -20,8 +20,10 @@ loan overdue on ``as_of``, most urgent first:
   in court needs no demand letter any more). A loan to be declared due early (宣布提前到期)
   whose letter of this episode, issued before, declared nothing gets ``declare-acceleration``
   (due today; only a lapsing guarantee comes first): the declaration needs a letter of its own;
-  once it is out, joint guarantors asked before for less than the balance (``balance_notices_due``)
-  get ``guarantor-demand`` (due today) and the warning ``guarantor-balance-undemanded``;
+  once it is out (matured since or not), or once the loan has matured without one, joint guarantors
+  asked before for less than the balance (``balance_notices_due``) get ``guarantor-demand`` (due
+  today) and the warning ``guarantor-balance-undemanded``; a demand letter or a suit due, or a case in
+  court, stays the next action, the notice listed beside it in ``actions``;
 - the deadlines follow DESIGN §8.1 (``docgen.loans.limitation``): the limitation period from the
   claim's due date and the interrupting events that came before it ran out (``limitation_basis``
   names the event), the enforcement period after a judgment, the guarantee by its type. A deadline
@@ -579,20 +581,27 @@ DECLARING = ":accelerated"
 """Row key suffix of a letter that declares the loan due early (宣布提前到期), or a guarantor
 notice written after such a letter was issued: a letter of its own, beside the episode's ordinary one."""
 
+MATURED_BALANCE = ":balance"
+"""Row key suffix of the notice asking a joint guarantor for the whole balance of a loan that matured
+(never declared due early) after that guarantor was asked for the overdue instalments only."""
 
-def letter_key(loan: Any, document: str = "demand-letter", party: str = "", *, declaring: bool = False) -> str:
+
+def letter_key(loan: Any, document: str = "demand-letter", party: str = "", *, declaring: bool = False,
+               balance: bool = False) -> str:
     """Return the register row key of ``document`` for ``loan``'s current arrears episode.
 
     ``party`` names the addressee when one loan gets one notice per guarantor; ``declaring``
-    keys the letter declaring the loan due early (and the guarantor notices that follow it).
+    keys the letter declaring the loan due early (and the guarantor notices that follow it);
+    ``balance`` the notice asking a guarantor for the balance that fell due at maturity.
     """
     start = overdue_start(loan)
-    return _episode_key(loan.loan_no, start.isoformat() if start else "", document, party, declaring)
+    return _episode_key(loan.loan_no, start.isoformat() if start else "", document, party, declaring, balance)
 
 
-def _episode_key(loan_no: str, start: str, document: str, party: str = "", declaring: bool = False) -> str:
+def _episode_key(loan_no: str, start: str, document: str, party: str = "", declaring: bool = False,
+                 balance: bool = False) -> str:
     """Return ``letter_key`` of loan ``loan_no`` whose arrears episode started on ``start`` (ISO)."""
-    suffix = (f":{party}" if party else "") + (DECLARING if declaring else "")
+    suffix = (f":{party}" if party else "") + (DECLARING if declaring else "") + (MATURED_BALANCE if balance else "")
     return f"{loan_no}:{document}:{start}{suffix}"
 
 
@@ -608,17 +617,12 @@ def _flagged(loan: Any, policy: Policy) -> bool:
     return bool(getattr(loan, "accelerated", False)) or policy.accelerate
 
 
-def declared_before(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> bool:
-    """Return True when ``loan`` is to be declared due early and ``issued`` (the register as this
-    run found it: a letter issued in the same run has not reached the borrower yet) holds a
-    letter of this episode declaring it."""
-    return loan.maturity >= as_of and declaration_issued(loan, policy, issued)
-
-
 def declaration_issued(loan: Any, policy: Policy, issued: Container[str]) -> bool:
     """Return True when ``loan`` is flagged to be declared due early (its row or the policy) and
-    ``issued`` holds a letter of this episode declaring it, whether or not the loan has matured
-    since: the rest of its balance may have fallen due before maturity, on a day no record holds."""
+    ``issued`` (the register as this run found it: a letter issued in the same run has not reached
+    the borrower yet) holds a letter of this episode declaring it, whether or not the loan has matured
+    since: the rest of its balance may have fallen due before maturity, on a day no record holds, and
+    the guarantor notices that follow, matured since or not, ask the balance as declared due."""
     return _flagged(loan, policy) and letter_key(loan, declaring=True) in issued
 
 
@@ -872,7 +876,8 @@ def recorded(issued: Container[str], key: str) -> bool:
 
 
 def guarantor_notice_key(loan: Any, name: str, declared: bool, issued: Container[str]) -> str:
-    """Return the row key of the notice to guarantor ``name``; ``declared``: ``declared_before``.
+    """Return the row key of the notice to guarantor ``name``; ``declared``: ``declaration_issued``
+    (the declaring letter went out in an earlier run, the loan matured since or not).
 
     After the declaration the notice asking for the balance is a notice of its own
     (``declaring``). An earlier version's notice under the ordinary key that asked for it counts
@@ -904,35 +909,87 @@ def notice_window(guarantee: Guarantee, as_of: _dt.date) -> tuple[_dt.date, bool
     return None
 
 
-def balance_notices_due(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str],
-                        guarantee: Guarantee | None) -> list[str]:
-    """Return the joint guarantors of ``loan`` still liable who are to be asked for the whole balance
-    now that the loan was declared due early (``declared_before``: the declaring letter went out in
-    an earlier run), because what they were asked before claimed less.
+def balance_fell_due(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> str:
+    """Return how the whole balance of ``loan`` fell due by ``as_of``: ``"declared"`` when it was declared
+    due early by a letter issued in an earlier run (``declaration_issued``, whether or not the loan has
+    matured since: the notices that follow say the declaration), ``"matured"`` when it matured
+    (``as_of`` after maturity) without one, ``""`` when it has not fallen due."""
+    if declaration_issued(loan, policy, issued):
+        return "declared"
+    return "matured" if loan.maturity < as_of else ""
 
-    An earlier demand claimed less when the register holds this episode's notice to that guarantor
-    under the ordinary key (the overdue amounts: written before the declaration, or in its own run,
-    before it reached the borrower), or when the ledger's 向保证人主张日 is before the declaring
-    letter's date (``declared_on``): a demand made before any declaration asked for no more than
-    what had fallen due. A guarantor the register holds a notice asking the balance for
-    (``guarantor_notice_key``) is not listed; nor is one whose earlier demand is only known from a
-    向保证人主张日 on or after the declaration (it may have asked the balance). The notice must come
-    within the guarantee period (``notice_window``): none is listed once both ends have passed.
-    The guarantee kept for what was demanded earlier does not reach the rest of the balance, which
-    fell due only by the declaration (《民法典》第六百九十二条、第六百九十三条第二款).
+
+def balance_notice_key(loan: Any, name: str, fell_due: str, issued: Container[str]) -> str:
+    """Return the row key of the notice asking guarantor ``name`` for the whole balance, which fell due
+    as ``fell_due`` says (``balance_fell_due``): after a declaration, ``guarantor_notice_key``'s
+    declaring key; at maturity, a key of its own (``MATURED_BALANCE``)."""
+    if fell_due == "declared":
+        return guarantor_notice_key(loan, name, True, issued)
+    return letter_key(loan, "guarantor-demand", name, balance=True)
+
+
+def asked_for_less(loan: Any, name: str, fell_due: str, issued: Container[str]) -> bool:
+    """Return True when an earlier demand asked guarantor ``name`` of ``loan`` for less than the whole
+    balance that fell due as ``fell_due`` says (``balance_fell_due``).
+
+    The register holds this episode's notice to that guarantor under the ordinary key: after a
+    declaration, it asked the overdue amounts (written before the declaration, or in its own run,
+    before it reached the borrower); on a loan that matured, when the date it bears is not after
+    maturity (the balance is due only once the day of maturity has passed), or cannot be read
+    (``IssuedKeys.bears_date``: a file gone, altered, or made again after its serial was taken:
+    a notice asking again harms nobody, one not sent loses the guarantee of the balance). Or the
+    ledger's 向保证人主张日 is before the declaring letter's date (``declared_on``), or not after
+    maturity: a demand made before the balance fell due asked no more than what had. A 向保证人主张日
+    on or after 起诉日期 may be the suit against the guarantor with the borrower, which may have
+    claimed the balance: False then.
     """
-    if (guarantee is None or guarantee.type != "连带责任保证" or not guarantee.liable
-            or not loan.guarantors or not issued or notice_window(guarantee, as_of) is None
-            or not declared_before(loan, as_of, policy, issued)):
+    demanded, filed = loan.guarantor_demanded, loan.litigation_filed
+    if demanded is not None and filed is not None and demanded >= filed:
+        return False  # perhaps the suit against the guarantor with the borrower: it may have claimed the balance
+    ordinary = letter_key(loan, "guarantor-demand", name)
+    if fell_due == "declared":
+        if recorded(issued, ordinary):
+            return True
+        declared = declared_on_issued(loan, issued)
+        return demanded is not None and declared is not None and demanded < declared
+    if recorded(issued, ordinary):
+        bears = getattr(issued, "bears_date", None)
+        dated = bears(ordinary) if bears is not None else None
+        # Dated after maturity, docgen's notice asked the whole balance (what the ledger dates before included).
+        return dated is None or dated <= loan.maturity
+    return demanded is not None and demanded <= loan.maturity
+
+
+def balance_notices_due(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str],
+                        guarantee: Guarantee | None, *, time_barred: bool = False) -> list[str]:
+    """Return the joint guarantors of ``loan`` still liable who are to be asked for the whole balance
+    now that it fell due (``balance_fell_due``: declared due early by a letter that went out in an
+    earlier run, matured since or not; or matured without a declaration), because what they were
+    asked before claimed less (``asked_for_less``).
+
+    A guarantor already asked for that balance (``balance_notice_key``, or either way's key: one
+    balance notice per guarantor) is not listed; nor is one whose earlier demand is only known from a
+    向保证人主张日 on or after the declaration, or after maturity (it may have asked the balance). The
+    notice must come within the guarantee period (``notice_window``): none is listed once both ends
+    have passed; nor for a general guarantee, nor once the claim is time-barred (``time_barred``: the
+    guarantor may raise the debtor's defence, 《民法典》第七百零一条). The guarantee kept for what was
+    demanded earlier does not reach the rest of the balance, which fell due only by the declaration or
+    at maturity: the bank asks for it within the guarantee period counted from then
+    (《民法典》第六百九十二条、第六百九十三条第二款).
+    """
+    if (guarantee is None or guarantee.type != "连带责任保证" or not guarantee.liable or time_barred
+            or not loan.guarantors or notice_window(guarantee, as_of) is None):
         return []
-    declared = declared_on(loan, policy, issued)
-    demanded_before = (loan.guarantor_demanded is not None and declared is not None
-                       and loan.guarantor_demanded < declared)
+    fell_due = balance_fell_due(loan, as_of, policy, issued)
+    if not fell_due:
+        return []
     due = []
     for name in loan.guarantors:
-        if recorded(issued, guarantor_notice_key(loan, name, True, issued)):
+        if recorded(issued, balance_notice_key(loan, name, fell_due, issued)) or any(
+                recorded(issued, letter_key(loan, "guarantor-demand", name, **{way: True}))
+                for way in ("declaring", "balance")):
             continue
-        if demanded_before or recorded(issued, letter_key(loan, "guarantor-demand", name)):
+        if asked_for_less(loan, name, fell_due, issued):
             due.append(name)
     return due
 
@@ -942,8 +999,8 @@ def _guarantor_notices_issued(loan: Any, as_of: _dt.date, policy: Policy, issued
     if not issued or not loan.guarantors:
         return False
     # Once the borrower's letter declaring the early maturity is out, the guarantors are asked
-    # for the whole balance: a notice of its own, whatever they were asked before.
-    declared = declared_before(loan, as_of, policy, issued)
+    # for the whole balance: a notice of its own, whatever they were asked before, matured since or not.
+    declared = declaration_issued(loan, policy, issued)
     return all(recorded(issued, guarantor_notice_key(loan, name, declared, issued)) for name in loan.guarantors)
 
 
@@ -1123,13 +1180,15 @@ def plan_entry(
             if serve_by is not None and guarantee.needs_demand:
                 # The guarantor notice keeps the guarantor liable only if served by then: in person, signed for.
                 _notice(notices, "guarantor-demand-serve-by", deadline=serve_by, guarantors=names)
-    balance_due = balance_notices_due(loan, as_of, policy, issued, guarantee)
+    balance_due = balance_notices_due(loan, as_of, policy, issued, guarantee, time_barred=time_barred)
     if balance_due:
         assert guarantee is not None
         window = notice_window(guarantee, as_of)
         assert window is not None
+        declared = balance_fell_due(loan, as_of, policy, issued) == "declared"
         _notice(notices, "guarantor-balance-undemanded", guarantors="、".join(balance_due), deadline=window[0],
-                declared=declared_on(loan, policy, issued) or "", disputed=window[1])
+                declared=(declared_on(loan, policy, issued) or "") if declared else "", disputed=window[1],
+                matured="" if declared else loan.maturity)
         if window[0] <= horizon:
             urgent.append(window[0])
     action = _next_action(loan, as_of, policy, issued, guarantee, since)
@@ -1150,8 +1209,9 @@ def plan_entry(
                and letter_due_date(loan, as_of, policy) is not None)
     if declare and not urgent_call:
         chosen, chosen_due = "declare-acceleration", as_of  # before routine steps; a lapsing guarantee first
-    elif balance_due and not urgent_call and chosen != "demand-letter":
-        # The guarantors were asked for less than the balance declared due: ask them for it, within the period.
+    elif (balance_due and not urgent_call and chosen not in ("demand-letter", "legal-action")
+          and not loan.in_litigation):
+        # The guarantors were asked for less than the balance now due: ask them for it, within the period.
         chosen, chosen_due = "guarantor-demand", as_of
     for name, step_due in action.overdue:
         _notice(notices, f"{name}-overdue", time_barred=time_barred, due=step_due)
@@ -1160,6 +1220,10 @@ def plan_entry(
         open_actions.insert(0, "declare-acceleration")
     if chosen not in open_actions:
         open_actions.insert(0, chosen)
+    if balance_due and "guarantor-demand" not in open_actions:
+        # The demand letter, the suit or a case in court stays the next action: the notice goes beside it
+        # (a suit against the borrower alone does not keep a joint guarantor liable, 第六百九十三条第二款).
+        open_actions.insert(open_actions.index(chosen) + 1, "guarantor-demand")
     return PlanEntry(
         loan_no=loan.loan_no, borrower=loan.borrower, officer=loan.officer, branch=loan.branch, row=loan.row,
         overdue_since=since, days_past_due=days, bucket=policy.bucket(days), seed_bucket=policy.seed_bucket(days),
@@ -1178,10 +1242,15 @@ def declared_on(loan: Any, policy: Policy, issued: Container[str]) -> _dt.date |
     """Return the date of the letter that declared ``loan`` due early (宣布提前到期), or None: the
     loan is flagged to be declared (``declaration_issued``) and the register (``issued``, an
     ``letters.IssuedKeys``) holds that letter and can date it (``IssuedKeys.issued_on``)."""
-    dated = getattr(issued, "issued_on", None)
-    if dated is None or not declaration_issued(loan, policy, issued):
+    if not declaration_issued(loan, policy, issued):
         return None
-    return dated(letter_key(loan, declaring=True))
+    return declared_on_issued(loan, issued)
+
+
+def declared_on_issued(loan: Any, issued: Container[str]) -> _dt.date | None:
+    """Return ``declared_on`` of ``loan`` known to be declared: the date ``issued`` gives its declaring letter."""
+    dated = getattr(issued, "issued_on", None)
+    return None if dated is None else dated(letter_key(loan, declaring=True))
 
 
 def loan_guarantee(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> Guarantee | None:

@@ -99,7 +99,11 @@ def test_a_notice_on_a_loan_matured_since_the_declaration_claims_the_penalty_up_
     assert _one(issue_letters(tmp_path, policy, [loan], AS_OF), "demand-letter")
     notice = _one(issue_letters(tmp_path, policy, [loan], AS_OF + 10 * DAY), "guarantor-demand")
     paragraphs = _paragraphs(notice)
-    assert any(p.startswith("该笔贷款已于2026年12月1日到期") for p in paragraphs)
+    # Its balance fell due by the declaration (the notice's key and wording say so), and the loan matured since.
+    (recital,) = [p for p in paragraphs if "宣布该笔贷款全部提前到期" in p]
+    assert recital.startswith("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约，我行已依照借款合同约定"
+                              "向借款人发出编号为催字〔2026〕第00001号")
+    assert recital.endswith("宣布该笔贷款全部提前到期；该笔贷款亦已于2026年12月1日到期。截至2026年12月8日，借款人尚欠我行款项如下：")
     assert _MATURED.format(party="借款人", maturity="2026年12月1日", to="在保证范围内向贵方") in paragraphs
     assert TO_GUARANTOR not in paragraphs
     # The figure: the overdue 20,000.00 for 20 days (11-19 to 12-08) and the other 400,000.00 from

@@ -25,6 +25,10 @@ from docgen.loans.plan import build_plan, letter_key
 
 DAY = dt.timedelta(days=1)
 DECLARED = AS_OF + 6 * DAY  # 2026-12-04: the run that issues the declaring letter
+#: What the notice's service does to the limitation of a guarantor asked before for part of the debt.
+INTERRUPTS = ("依照《中华人民共和国民法典》第六百九十四条第二款的规定，贵方就上述欠款中我行此前未向贵方主张的部分所负保证债务的"
+              "诉讼时效自本通知送达之日起计算；就我行此前已向贵方主张的部分，本通知系我行再次提出的履行请求，依照该法第一百九十五条"
+              "的规定，该部分保证债务的诉讼时效自本通知送达之日起中断并重新计算。")
 BALANCE = ("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约，我行已依照借款合同约定向借款人发出"
            "编号为催字〔2026〕第00002号、落款日期为2026年12月4日的《逾期贷款催收函》，宣布该笔贷款全部提前到期。")
 
@@ -81,10 +85,13 @@ def test_guarantors_called_before_the_declaration_are_asked_for_the_balance(tmp_
     assert BALANCE + "截至2026年12月6日，借款人尚欠我行款项如下：" in text
     assert "贷款本金余额\n420,000.00" in text and "逾期本金\n" not in text
     assert "本通知系我行在保证期间（至2027年3月3日届满）内向贵方提出的承担保证责任的请求" in text
-    # The ledger keeps the earlier demand's date: the limitation of what it claimed runs from it.
+    # Asked before for the overdue amounts: the limitation of that part is interrupted, that of the rest starts.
+    assert INTERRUPTS in text
+    # The ledger keeps the earlier demand's date: it shows that part was asked before the guarantee period ended.
     assert written["钱七"].next_step == (
         "本通知须于保证期间届满日 2027-03-03 前送达。台账“向保证人主张日”请保留原填的2026-12-03，不要改为本通知的"
-        "送达日：就此前主张的款项，保证债务的诉讼时效自该日起算（《民法典》第六百九十四条第二款）")
+        "送达日：该日证明此前主张的款项系在保证期间届满前主张；本通知送达后，该部分保证债务的诉讼时效中断并自送达之日起"
+        "重新计算（《民法典》第一百九十五条），计划按原填日期提示的时效届满日早于实际，不会延误")
     with_keys = {letter_key(loan, "guarantor-demand", name, declaring=True) for name in ("钱七", "孙八")}
     assert {written[name].facts.get("kept") for name in written} == {"2026-12-03"}
 

@@ -1,0 +1,269 @@
+"""A joint guarantor asked for the overdue instalments, then the whole balance fell due: at maturity
+(never declared due early), or by a declaration whose balance notice had not gone out before the loan
+matured. The guarantor is asked for the balance once, within the guarantee period counted from when it
+fell due (《民法典》第六百九十二条、第六百九十三条第二款); the notice says how it fell due, and as it
+follows a demand for part of the debt it interrupts that part's limitation (第一百九十五条) and starts
+the rest's (第六百九十四条第二款). A suit or a case in court stays the plan's next action, the notice
+beside it. Plans read as JSON; notices re-read from the Word files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from collect_helpers import AS_OF, issue_letters, make_loan, policy_in, serials_taken_on, write_loans
+from docxtext import docx_text
+
+from docgen.cli import main
+from docgen.loans.letters import issued_keys
+from docgen.loans.plan import build_plan, letter_key
+
+DAY = dt.timedelta(days=1)
+MATURITY = AS_OF + 3 * DAY  # 2026-12-01
+AFTER = AS_OF + 10 * DAY  # 2026-12-08: matured
+#: The notice's recital of a balance that fell due at maturity, after the instalments overdue since 2026-11-19.
+AT_MATURITY = ("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成逾期；该笔贷款已于2026年12月1日到期，"
+               "贷款本金余额已于该日全部到期，借款人仍未归还。截至2026年12月8日，借款人尚欠我行款项如下：")
+_LIMITATION = ("依照《中华人民共和国民法典》第六百九十四条第二款的规定，贵方就上述欠款中我行此前未向贵方主张的部分所负保证债务的"
+               "诉讼时效自本通知送达之日起计算；就我行此前已向贵方主张的部分，{served}依照该法第一百九十五条的规定，"
+               "该部分保证债务的诉讼时效自本通知送达之日起中断并重新计算。")
+INTERRUPTS = _LIMITATION.format(served="本通知系我行再次提出的履行请求，")
+INTERRUPTS_IF_SERVED = _LIMITATION.format(served="本通知在该部分保证债务的诉讼时效期间届满前送达贵方的，")
+#: The sentence of a notice that follows no earlier demand.
+STARTS = "依照《中华人民共和国民法典》第六百九十四条第二款的规定，贵方保证债务的诉讼时效自本通知送达之日起计算。"
+
+
+@pytest.fixture()
+def policy(tmp_path: Path, monkeypatch):
+    serials_taken_on(monkeypatch, AS_OF)
+    return policy_in(tmp_path / "policy")
+
+
+def _loan(**fields):
+    # Day 10 on AS_OF (overdue since 2026-11-19), maturing 2026-12-01: the guarantee period ends six
+    # months after maturity, 2027-06-01.
+    values = dict(days=10, maturity=MATURITY, guarantors=["钱七", "孙八"])
+    values.update(fields)
+    return make_loan("JJ0001", **values)
+
+
+def _entry(folder: Path, policy, loan, as_of: dt.date):
+    (entry,) = build_plan([loan], as_of, policy, issued=issued_keys(folder / "register.sqlite")).entries
+    return entry
+
+
+def _called_before_maturity(folder: Path, policy, loan) -> None:
+    """Issue the demand letter, then the ordinary notices asking the guarantors for the overdue amounts."""
+    issue_letters(folder, policy, [loan], AS_OF)
+    called = issue_letters(folder, policy, [loan], AS_OF + DAY)
+    notices = [docx_text(Path(o.file)) for o in called.written if o.document == "guarantor-demand"]
+    assert len(notices) == 2
+    assert all("逾期本金\n20,000.00" in text and "第一百九十五条" not in text for text in notices)
+
+
+def _plan_json(folder: Path, loan, as_of: dt.date) -> dict:
+    ledger = write_loans(folder / "ledger.xlsx", [loan])
+    run = CliRunner().invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", as_of.isoformat(),
+                                    "--policy", str(folder / "policy" / "policy.yaml"), "--register",
+                                    str(folder / "register.sqlite"), "--format", "json"])
+    assert run.exit_code == 0, run.output
+    (entry,) = json.loads(run.stdout)
+    return entry
+
+
+def test_guarantors_called_before_maturity_are_asked_for_the_balance_at_maturity(tmp_path, policy) -> None:
+    loan = _loan()
+    _called_before_maturity(tmp_path, policy, loan)
+    # Before maturity nothing more is due from them.
+    assert _entry(tmp_path, policy, loan, MATURITY).balance_guarantors == []
+
+    entry = _plan_json(tmp_path, loan, AFTER)
+    assert entry["next_action"] == "guarantor-demand" and entry["next_action_due"] == "2026-12-08"
+    assert "guarantor-balance-undemanded" in entry["warnings"]
+    (detail,) = [d for d in entry["warning_details"] if d["code"] == "guarantor-balance-undemanded"]
+    assert detail["facts"] == {"guarantors": "钱七、孙八", "deadline": "2027-06-01", "declared": "",
+                               "disputed": False, "matured": "2026-12-01"}
+    assert detail["message"] == ("贷款已于2026-12-01到期，保证人钱七、孙八此前仅被要求就当时逾期的款项承担保证责任："
+                                 "须在保证期间内（至2027-06-01届满）向其发出保证人履行保证责任通知书，主张到期的全部贷款余额"
+                                 "（《民法典》第六百九十二条、第六百九十三条第二款）")
+
+    result = issue_letters(tmp_path, policy, [loan], AFTER)
+    written = {o.party: o for o in result.written}
+    assert sorted(written) == ["孙八", "钱七"] and {o.document for o in written.values()} == {"guarantor-demand"}
+    assert {name: o.serial for name, o in written.items()} == {"钱七": "保催字〔2026〕第00003号",
+                                                                "孙八": "保催字〔2026〕第00004号"}
+    text = docx_text(Path(written["钱七"].file))
+    assert AT_MATURITY in text and "提前到期" not in text
+    assert "贷款本金余额\n420,000.00" in text and "逾期本金\n" not in text
+    assert "本通知系我行在保证期间（至2027年6月1日届满）内向贵方提出的承担保证责任的请求；" + INTERRUPTS in text
+    assert STARTS not in text
+    keys = {letter_key(loan, "guarantor-demand", name, balance=True) for name in written}
+    assert keys <= set(issued_keys(tmp_path / "register.sqlite"))
+
+    # Asked once: the plan goes back to routine, a later run writes nothing.
+    after = _entry(tmp_path, policy, loan, AFTER + DAY)
+    assert after.balance_guarantors == [] and after.next_action == "phone"
+    assert "guarantor-balance-undemanded" not in after.warnings
+    again = issue_letters(tmp_path, policy, [loan], AFTER + DAY)
+    assert again.written == [] and not [o for o in again.outcomes if o.document == "guarantor-demand"
+                                        and o.code != "issued-before"]
+
+
+def test_a_demand_the_ledger_dates_before_maturity_claimed_less(tmp_path, policy) -> None:
+    # Served by hand, not in the register: a 向保证人主张日 on or before maturity asked no balance.
+    for demanded in (AS_OF, MATURITY):
+        folder = tmp_path / demanded.isoformat()
+        loan = _loan(guarantor_demanded=demanded)
+        entry = _entry(folder, policy, loan, AFTER)
+        assert entry.balance_guarantors == ["钱七", "孙八"] and entry.guarantee.preserved == "demand"
+        # The demand letter is due as well: it stays the next action, the notices beside it.
+        assert entry.next_action == "demand-letter" and entry.actions[:2] == ["demand-letter", "guarantor-demand"]
+        result = issue_letters(folder, policy, [loan], AFTER)
+        assert sorted((o.document, o.party) for o in result.written) == [
+            ("demand-letter", "杭州云栖贸易有限公司"), ("guarantor-demand", "孙八"), ("guarantor-demand", "钱七")]
+        (notice,) = [o for o in result.written if o.party == "钱七"]
+        assert notice.facts["kept"] == demanded.isoformat()
+        assert AT_MATURITY in docx_text(Path(notice.file))
+
+
+@pytest.mark.parametrize("case", ["after maturity", "sued with the borrower", "general", "period ended", "time-barred"])
+def test_no_balance_notice_where_none_is_owed_or_may_be_asked(tmp_path, policy, case) -> None:
+    fields = {
+        # Dated after maturity and unknown to the register: it may have asked the balance.
+        "after maturity": dict(guarantor_demanded=MATURITY + DAY),
+        # Dated the day the suit was filed: perhaps the guarantor sued with the borrower, for the balance.
+        "sued with the borrower": dict(guarantor_demanded=AS_OF, litigation_filed=AS_OF, litigation="已起诉"),
+        # A general guarantor is not asked to pay before the debtor is sued.
+        "general": dict(guarantor_demanded=AS_OF, guarantee_type="一般保证", litigation_filed=AS_OF,
+                        litigation="已起诉"),
+        # The agreed guarantee period ended before the balance could be asked.
+        "period ended": dict(guarantor_demanded=AS_OF, guarantee_period_end=AFTER - DAY),
+        # Overdue since 2023-06-01, nothing interrupted: the claim is time-barred (the guarantor may raise it).
+        "time-barred": dict(overdue_since=dt.date(2023, 6, 1), guarantor_demanded=dt.date(2024, 1, 1),
+                            guarantee_period_end=dt.date(2027, 6, 1)),
+    }[case]
+    loan = _loan(**fields)
+    entry = _entry(tmp_path, policy, loan, AFTER)
+    assert entry.balance_guarantors == [] and "guarantor-balance-undemanded" not in entry.warnings
+    result = issue_letters(tmp_path, policy, [loan], AFTER)
+    assert not [o for o in result.written if o.document == "guarantor-demand"]
+
+
+def test_a_guarantor_first_called_after_maturity_gets_one_notice_for_the_balance(tmp_path, policy, monkeypatch) -> None:
+    # Never asked before maturity: the ordinary notice asks the whole balance, follows no earlier demand
+    # (no 第一百九十五条), and nothing is asked again: the date it bears, after maturity, says so.
+    serials_taken_on(monkeypatch, AFTER + DAY)
+    loan = _loan(guarantors=["钱七"])
+    issue_letters(tmp_path, policy, [loan], AFTER)  # the demand letter
+    notice = [o for o in issue_letters(tmp_path, policy, [loan], AFTER + DAY).written if o.document == "guarantor-demand"]
+    (outcome,) = notice
+    assert outcome.file.endswith("_钱七_保证人履行保证责任通知书.docx")
+    text = docx_text(Path(outcome.file))
+    assert "该笔贷款已于2026年12月1日到期，借款人未按约归还，自2026年11月19日起已构成逾期。" in text
+    assert STARTS in text and "第一百九十五条" not in text
+    later = _entry(tmp_path, policy, loan, AFTER + 2 * DAY)
+    assert later.balance_guarantors == [] and later.next_action == "phone"
+    # A demand by hand before maturity entered since: the notice after it asked the whole balance all the same.
+    dated = _entry(tmp_path, policy, _loan(guarantors=["钱七"], guarantor_demanded=AS_OF), AFTER + 2 * DAY)
+    assert dated.balance_guarantors == [] and "guarantor-balance-undemanded" not in dated.warnings
+
+
+def test_a_declared_loan_matured_before_its_balance_notice_still_gets_it(tmp_path, policy, monkeypatch) -> None:
+    # Called for the overdue amounts, declared due early on 2026-12-04, matured on 2026-12-06 before the
+    # guarantors were asked for the balance: asked after maturity, as declared (its key, its wording).
+    serials_taken_on(monkeypatch, AS_OF + 6 * DAY)
+    maturity = AS_OF + 8 * DAY
+    plain = _loan(maturity=maturity, guarantee_period_end=AS_OF + 95 * DAY)
+    _called_before_maturity(tmp_path, policy, plain)
+    loan = _loan(maturity=maturity, guarantee_period_end=AS_OF + 95 * DAY, accelerated=True)
+    declaring = issue_letters(tmp_path, policy, [loan], AS_OF + 6 * DAY)
+    assert [(o.document, o.serial) for o in declaring.written] == [("demand-letter", "催字〔2026〕第00002号")]
+
+    as_of = maturity + 2 * DAY  # 2026-12-08
+    entry = _plan_json(tmp_path, loan, as_of)
+    assert entry["next_action"] == "guarantor-demand"
+    (detail,) = [d for d in entry["warning_details"] if d["code"] == "guarantor-balance-undemanded"]
+    assert detail["facts"]["declared"] == "2026-12-04" and detail["facts"]["matured"] == ""
+    assert detail["message"].startswith("贷款已宣布提前到期（催收函于2026-12-04出具），保证人钱七、孙八")
+
+    result = issue_letters(tmp_path, policy, [loan], as_of)
+    written = {o.party: o for o in result.written}
+    assert sorted(written) == ["孙八", "钱七"]
+    text = docx_text(Path(written["钱七"].file))
+    assert ("借款人自2026年11月19日起未按合同约定归还到期贷款本息，已构成违约，我行已依照借款合同约定向借款人发出编号为"
+            "催字〔2026〕第00002号、落款日期为2026年12月4日的《逾期贷款催收函》，宣布该笔贷款全部提前到期；"
+            "该笔贷款亦已于2026年12月6日到期。截至2026年12月8日，借款人尚欠我行款项如下：") in text
+    assert INTERRUPTS in text and "贷款本金余额\n420,000.00" in text
+    held = set(issued_keys(tmp_path / "register.sqlite"))
+    # One balance notice per guarantor: under the declaring key, none under the key of a balance due at maturity.
+    assert letter_key(loan, "guarantor-demand", "钱七", declaring=True) in held
+    assert letter_key(loan, "guarantor-demand", "钱七", balance=True) not in held
+    later = _entry(tmp_path, policy, loan, as_of + DAY)
+    assert later.balance_guarantors == [] and later.next_action == "phone"
+    assert not [o for o in issue_letters(tmp_path, policy, [loan], as_of + DAY).written]
+
+
+def _long_overdue(**fields):
+    # Day 89 on AS_OF (overdue since 2026-09-01), maturing 2026-12-01.
+    return _loan(days=89, **fields)
+
+
+def test_a_suit_due_stays_the_next_action_with_the_balance_notice_beside_it(tmp_path, policy) -> None:
+    loan = _long_overdue()
+    _called_before_maturity(tmp_path, policy, loan)
+    as_of = AS_OF + 5 * DAY  # day 94: the suit fell due on day 91
+    entry = _plan_json(tmp_path, loan, as_of)
+    assert entry["next_action"] == "legal-action" and entry["next_action_due"] == "2026-11-30"
+    assert entry["actions"][:2] == ["legal-action", "guarantor-demand"]
+    assert {"legal-action-overdue", "guarantor-balance-undemanded"} <= set(entry["warnings"])
+    result = issue_letters(tmp_path, policy, [loan], as_of)
+    assert sorted(o.party for o in result.written if o.document == "guarantor-demand") == ["孙八", "钱七"]
+
+
+def test_a_loan_in_court_keeps_its_action_and_its_guarantors_are_still_asked(tmp_path, policy) -> None:
+    _called_before_maturity(tmp_path, policy, _long_overdue())
+    # The borrower alone was sued on 2026-12-02: that keeps no joint guarantor liable for the balance.
+    loan = _long_overdue(litigation="已起诉", litigation_filed=AS_OF + 4 * DAY)
+    as_of = AS_OF + 5 * DAY
+    entry = _plan_json(tmp_path, loan, as_of)
+    assert entry["next_action"] == "phone" and entry["actions"][:2] == ["phone", "guarantor-demand"]
+    assert "guarantor-balance-undemanded" in entry["warnings"]
+    result = issue_letters(tmp_path, policy, [loan], as_of)
+    assert [o.code for o in result.outcomes if not o.document] == ["litigation-pending"]
+    notices = [o for o in result.written if o.document == "guarantor-demand"]
+    assert sorted(o.party for o in notices) == ["孙八", "钱七"]
+    assert "贷款本金余额已于该日全部到期" in docx_text(Path(notices[0].file))
+    assert not [o for o in result.written if o.document == "demand-letter"]
+
+
+def test_an_earlier_claim_whose_limitation_may_end_first_is_interrupted_only_if_served_in_time(tmp_path, policy) -> None:
+    # Asked on 2023-12-13 (its limitation ends 2026-12-13, within the 15 days of service after the
+    # 2026-12-08 notice); the claim on the borrower interrupted on 2026-06-01.
+    loan = _loan(overdue_since=dt.date(2023, 11, 20), guarantor_demanded=dt.date(2023, 12, 13),
+                 last_interruption=dt.date(2026, 6, 1), guarantors=["钱七"])
+    entry = _entry(tmp_path, policy, loan, AFTER)
+    assert entry.balance_guarantors == ["钱七"] and "guarantee-claim-near" in entry.warnings
+    result = issue_letters(tmp_path, policy, [loan], AFTER)
+    (notice,) = [o for o in result.written if o.document == "guarantor-demand"]
+    text = docx_text(Path(notice.file))
+    assert INTERRUPTS_IF_SERVED in text and INTERRUPTS not in text
+
+
+def test_a_suit_due_on_a_loan_declared_due_early_stays_the_next_action_too(tmp_path, policy) -> None:
+    # Not matured: the guarantors called on day 90, the loan declared due early on day 91, the suit due then.
+    plain = _long_overdue(maturity=dt.date(2027, 11, 30), guarantee_period_end=AS_OF + 95 * DAY)
+    _called_before_maturity(tmp_path, policy, plain)
+    loan = _long_overdue(maturity=dt.date(2027, 11, 30), guarantee_period_end=AS_OF + 95 * DAY, accelerated=True)
+    declaring = issue_letters(tmp_path, policy, [loan], AS_OF + 2 * DAY)
+    assert [o.document for o in declaring.written] == ["demand-letter"]
+    as_of = AS_OF + 4 * DAY
+    entry = _plan_json(tmp_path, loan, as_of)
+    assert entry["next_action"] == "legal-action" and entry["actions"][:2] == ["legal-action", "guarantor-demand"]
+    assert "guarantor-balance-undemanded" in entry["warnings"]
+    result = issue_letters(tmp_path, policy, [loan], as_of)
+    notices = [o for o in result.written if o.document == "guarantor-demand"]
+    assert sorted(o.party for o in notices) == ["孙八", "钱七"]
+    assert "宣布该笔贷款全部提前到期。截至2026年12月2日" in docx_text(Path(notices[0].file))
