@@ -55,6 +55,9 @@ __all__ = ["PipedReader", "worth_piping"]
 _EXACT_TYPES = frozenset({str, type(None), _dt.date, _dt.datetime})
 _WHOLE_TYPES = _EXACT_TYPES | {int}
 _TEXT = {str}
+# Cells pickle writes by value (equal cells need not be one object): numbers, None and the empty text.
+_NUMBERS = frozenset({int, float, bool})
+_BY_VALUE_TYPES = _NUMBERS | {type(None), str}
 # Joins the cells of a text column (a cell holding it is sent as it is: see _pack).
 _SEPARATOR = Block.SEPARATOR
 
@@ -77,7 +80,10 @@ def _pack(block: Block) -> bytes:
     A column of text that mostly differs (借据号, names, ID numbers) goes as one string, its cells
     joined by a character none of them holds: one string to write and to split, not one per cell;
     the reader joined it already when asked to (``Block.joined``: no set of its cells made here).
-    A column of one value (an optional column left empty) goes as that value once.
+    A column of one value (an optional column left empty) goes as that value once. A column of
+    numbers and empty cells goes as it is, with its distinct cells: pickle writes a number by value
+    whatever object holds it (and the empty text is one object), so making its equal cells one
+    object first, and looking at each cell's type for a boolean hidden behind a 1, gains nothing.
     """
     count = len(block.numbers)
     raw: dict[str, Any] = {}
@@ -92,12 +98,22 @@ def _pack(block: Block) -> bytes:
         found = block.distinct(name)
         kinds = block.kinds(name)
         if count and len(found) * 2 <= count:
+            if (kinds <= _BY_VALUE_TYPES and not _NUMBERS.isdisjoint(kinds)
+                    and not any(value.__class__ is str and value for value in found)):
+                distinct[name] = found
+                # A boolean hides behind an equal 1 in the set, and -0.0 behind 0.0: sent once only
+                # when every cell is of a type whose equal values are the same.
+                if len(found) == 1 and kinds <= _WHOLE_TYPES and set(map(type, cells)) <= _WHOLE_TYPES:
+                    (constant[name],) = found
+                    continue
+                raw[name] = cells
+                continue
             if kinds <= _EXACT_TYPES or (kinds <= _WHOLE_TYPES and set(map(type, cells)) <= _WHOLE_TYPES):
                 distinct[name] = found
                 if len(found) == 1:
                     (constant[name],) = found
                     continue
-                one = {value: value for value in found}
+                one = dict(zip(found, found))
                 raw[name] = tuple(map(one.__getitem__, cells))
                 continue
         elif kinds == _TEXT:

@@ -116,6 +116,32 @@ def test_blocks_pickled_for_the_pipe_keep_every_cell_and_its_type() -> None:
         assert back.kinds(name) == block.kinds(name) == set(map(type, set(cells))), name
 
 
+def test_a_column_of_numbers_and_empty_cells_is_sent_as_it_is_with_its_distinct_cells(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # pickle writes numbers by value: equal cells made one object first would gain nothing.
+    columns = {
+        "whole": (1, 1, 2, 2, 2, "", "", 1, 2, 2),
+        "hidden": (1, True, 1, 1, 0, False, 0, 0, 0, 1),  # a boolean behind an equal 1: cells' types kept
+        "floats": (0.0, -0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),  # -0.0 behind 0.0: not sent once
+        "amounts": (1.5, 1.5, 2.25, "", "", 1.5, 1.5, 1.5, 2.25, 2.25),
+        "seven": (7,) * 10,
+        "dates": (dt.date(2026, 1, 5),) * 5 + ("",) * 5,  # a date pickles by reference: made one object
+    }
+    block = Block(list(range(2, 12)), columns, [])
+    sent: list[tuple[object, ...]] = []
+    dumps = ledger_pipe.pickle.dumps
+    monkeypatch.setattr(ledger_pipe.pickle, "dumps", lambda message, protocol: sent.append(message) or dumps(message, protocol))
+    packed = ledger_pipe._pack(block)
+    (_, _, raw, _, _, distinct, constant) = sent[0]
+    for name in ("whole", "hidden", "floats", "amounts"):
+        assert raw[name] is columns[name] and distinct[name] == set(columns[name]), name
+    assert constant == {"seven": 7} and raw["dates"] is not columns["dates"]
+    back = ledger_pipe._unpack(__import__("pickle").loads(packed))
+    for name, cells in columns.items():
+        assert [repr(cell) for cell in back.raw[name]] == [repr(cell) for cell in cells], name
+        assert back.distinct(name) == set(cells) and back.kinds(name) == block.kinds(name), name
+
+
 def test_a_joined_column_is_sent_as_the_reader_joined_it_without_a_set_of_its_cells(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_ledger(_rows(6), tmp_path / "台账.xlsx")
