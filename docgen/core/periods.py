@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as _dt
 from functools import lru_cache
 
-from dateutil.relativedelta import relativedelta
+#: Days of each month of a common year (February has 29 in a leap year).
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 @lru_cache(maxsize=65536)
@@ -23,9 +24,12 @@ def add_months(start: _dt.date, months: int) -> _dt.date:
     2027-02-28``, ``add_months(2027-08-31, 6) == 2028-02-29``. Raises ``ValueError`` when
     the result falls outside the years 1..9999.
     """
-    # Remembered: a ledger of thousands of loans repeats the same dates and periods, and
-    # relativedelta is the costly part of the plan's deadlines when called once per loan.
-    return start + relativedelta(months=months)
+    # Remembered: a ledger of thousands of loans repeats the same dates and periods. Counted here
+    # rather than by relativedelta (the same dates, several times its speed: a plan asks thousands).
+    years, month = divmod(start.month - 1 + months, 12)
+    year = start.year + years
+    last = 29 if month == 1 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else _MONTH_DAYS[month]
+    return _dt.date(year, month + 1, min(start.day, last))
 
 
 def add_years(start: _dt.date, years: int) -> _dt.date:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from docgen.core.periods import add_months, add_years
@@ -87,10 +88,18 @@ def claim_period(
     period (art. 195); after the last day only 债务人确认 or 部分还款 revives the claim (art.
     192), any other event is listed in ``ignored``. Events before ``due`` interrupt nothing.
     """
+    return _claim_period(due, frozenset(events), years, due_label)
+
+
+@lru_cache(maxsize=65536)
+def _claim_period(due: _dt.date, events: frozenset[tuple[_dt.date, str]], years: int, due_label: str) -> Period:
+    """Return ``claim_period(due, events, years, due_label=due_label)``, remembered: a plan asks it
+    of thousands of loans, many of them due on the same day with the same events (a ``Period``
+    is frozen, so loans share it)."""
     start, deadline = due, add_years(due, years)
     basis = f"{due.isoformat()} {due_label}"
     ignored: list[tuple[_dt.date, str]] = []
-    for day, kind in sorted(set(events)):
+    for day, kind in sorted(events):
         if day < start:
             continue
         if day <= deadline:

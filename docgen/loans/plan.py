@@ -157,7 +157,9 @@ class Policy:
     #: What the timetable asks of loans that read the same to it (``_next_action``), by ``timetable_key``.
     timetable_memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     _thresholds: tuple[int, ...] = field(init=False, repr=False, compare=False)
-    _conditioned: tuple[Step, ...] = field(init=False, repr=False, compare=False)
+    _conditions: tuple[Any, ...] = field(init=False, repr=False, compare=False)
+    #: Days past due -> their M-bucket and seed bucket (``buckets_of``).
+    _days_buckets: dict[int, tuple[str, str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         steps = self.timetable
@@ -165,13 +167,21 @@ class Policy:
         # The timetable compares the days past due with these alone (days >= first, days > last, due < days).
         days = {step.first for step in steps} | {step.last + 1 for step in steps if step.last is not None}
         object.__setattr__(self, "_thresholds", tuple(sorted(days | {step.due + 1 for step in steps if step.once})))
-        object.__setattr__(self, "_conditioned", tuple(step for step in steps if step.when is not None))
+        # Each condition once, by its text: two steps on the same one (a guarantor step in two windows)
+        # hold and fail together.
+        conditions: dict[str, Any] = {}
+        for step in steps:
+            if step.when is not None:
+                conditions.setdefault(step.when.source, step.when)
+        object.__setattr__(self, "_conditions", tuple(conditions.values()))
 
     def timetable_key(self, loan: Any, days: int) -> tuple[Any, ...]:
         """Return what the timetable reads of ``loan`` ``days`` past due besides its register and
         guarantee: where ``days`` falls among the days its steps open, close and fall due, and
-        whether each step's condition holds. Raises ``InputError`` when a condition is refused."""
-        return (bisect_right(self._thresholds, days), *(bool(step.applies(loan)) for step in self._conditioned))
+        whether each of its steps' conditions holds (each text once, the first step's asked: what
+        ``Step.applies`` asks). Raises ``InputError`` when a condition is refused."""
+        return (bisect_right(self._thresholds, days),
+                *(bool(when.evaluate_on("loan", loan)) for when in self._conditions))
 
     def bucket(self, days: int) -> str:
         """Return the id of the M-bucket holding ``days`` past due."""
@@ -180,6 +190,16 @@ class Policy:
     def seed_bucket(self, days: int) -> str:
         """Return the id of the seed's bucket holding ``days`` past due."""
         return _find_bucket(self.seed_buckets, days)
+
+    def buckets_of(self, days: int) -> tuple[str, str]:
+        """Return ``(bucket(days), seed_bucket(days))``, remembered by ``days`` (a plan asks them of
+        thousands of loans, of a few hundred distinct days past due)."""
+        found = self._days_buckets.get(days)
+        if found is None:
+            found = (self.bucket(days), self.seed_bucket(days))
+            if len(self._days_buckets) < _TIMETABLE_HELD:
+                self._days_buckets[days] = found
+        return found
 
     def contact(self, branch: str) -> BranchContact | None:
         """Return the contact details for ``branch`` (or the ``default`` entry), or None."""
@@ -1224,9 +1244,10 @@ def plan_entry(
         # The demand letter, the suit or a case in court stays the next action: the notice goes beside it
         # (a suit against the borrower alone does not keep a joint guarantor liable, 第六百九十三条第二款).
         open_actions.insert(open_actions.index(chosen) + 1, "guarantor-demand")
+    buckets = policy.buckets_of(days)
     return PlanEntry(
         loan_no=loan.loan_no, borrower=loan.borrower, officer=loan.officer, branch=loan.branch, row=loan.row,
-        overdue_since=since, days_past_due=days, bucket=policy.bucket(days), seed_bucket=policy.seed_bucket(days),
+        overdue_since=since, days_past_due=days, bucket=buckets[0], seed_bucket=buckets[1],
         next_action=chosen, next_action_due=chosen_due, actions=open_actions,
         limitation_start=period.start, limitation_deadline=period.deadline,
         guarantee_deadline=None if guarantee is None else guarantee.deadline,

@@ -100,3 +100,44 @@ def test_a_warning_is_shared_only_by_facts_worded_alike(first: object, second: o
         worded.append(notices[0].message)
     plan_module._NOTICES.clear()
     assert f"余额 {first} 元" in worded[0] and f"余额 {second} 元" in worded[1]
+
+
+def test_buckets_are_remembered_by_days_past_due_and_read_as_the_buckets_say(tmp_path: Path) -> None:
+    policy = load_policy()
+    for days in (1, 30, 31, 90, 91, 400, 1, 31):
+        assert policy.buckets_of(days) == (policy.bucket(days), policy.seed_bucket(days))
+    assert set(policy._days_buckets) == {1, 30, 31, 90, 91, 400}
+
+
+def test_steps_on_one_condition_ask_it_once_per_loan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.core.conditions import Condition
+
+    policy = _policy(tmp_path, TIMETABLE.replace("loan.balance >= 100000", "loan.guarantors"))
+    asked: list[str] = []
+    evaluate = Condition.evaluate_on
+    monkeypatch.setattr(Condition, "evaluate_on", lambda self, name, obj: asked.append(self.source)
+                        or evaluate(self, name, obj))
+    loan = make_loan(days=5, guarantors=["甲"])
+    assert policy.timetable_key(loan, 5)[1:] == (True, False)
+    assert asked == ["loan.guarantors", "loan.balance | int >= 500000"]
+
+
+def test_a_claims_period_is_worked_out_once_for_loans_due_the_same_day_with_the_same_events() -> None:
+    from docgen.loans.limitation import claim_period
+
+    events = [(dt.date(2025, 3, 1), "催收送达"), (dt.date(2024, 1, 1), "起诉")]
+    first = claim_period(dt.date(2023, 12, 31), events, 3)
+    again = claim_period(dt.date(2023, 12, 31), list(reversed(events)) + events[:1], 3)
+    assert again is first and first.deadline == dt.date(2028, 3, 1)
+    assert claim_period(dt.date(2023, 12, 31), events, 2) is not first
+
+
+def test_month_arithmetic_needs_no_dateutil() -> None:
+    import subprocess
+    import sys
+
+    probe = ("import sys, datetime; from docgen.core.periods import add_months; "
+             "print(add_months(datetime.date(2027, 8, 31), 6), 'dateutil' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert run.stdout.split() == ["2028-02-29", "False"], run.stderr[-2000:]
