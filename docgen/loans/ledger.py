@@ -17,7 +17,7 @@ import csv
 import datetime as _dt
 import math
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import chain, compress
 from operator import attrgetter, itemgetter, lt, ne
@@ -279,9 +279,11 @@ _BORN: set[str] = set()  # the eight digits of birth dates found to be dates not
 _BIRTH, _PLACE = itemgetter(slice(6, 14)), itemgetter(slice(10))
 
 
-def _valid_resident_ids(texts: Iterable[str]) -> set[str]:
+def _valid_resident_ids(texts: Iterable[str]) -> Collection[str]:
     """Return those of ``texts`` for which ``check_resident_id(text) is None``: computed the same
-    way, a column at a time, each birth date and each (area, year) of birth looked at once."""
+    way, a column at a time, each birth date and each (area, year) of birth looked at once. A list
+    when every ID of the right shape and check character is valid (the usual block: no set made
+    of 4,096 IDs that only go into other sets), else a set."""
     signed = resident_checksums_ok(texts)
     births = set(map(_BIRTH, signed)).difference(_BORN)  # a birth date once past stays past
     unborn = {digits for digits in births if not _born(digits)}
@@ -289,7 +291,7 @@ def _valid_resident_ids(texts: Iterable[str]) -> set[str]:
         _BORN.update(births.difference(unborn))
     unknown = {prefix for prefix in set(map(_PLACE, signed)) if not place_known(prefix)}
     if not unborn and not unknown:
-        return set(signed)
+        return signed
     return {text for text in signed if text[6:14] not in unborn and text[:10] not in unknown}
 
 
@@ -310,13 +312,13 @@ def is_resident_id(text: str) -> bool:
     return bool(_resident_verdicts({text}))
 
 
-def _resident_verdicts(texts: set[str]) -> set[str]:
+def _resident_verdicts(texts: set[str]) -> Collection[str]:
     """Return the valid resident IDs among ``texts`` none of which has a verdict yet, remembering
     every verdict while there is room."""
     return _sort_residents(texts)[0]
 
 
-def _sort_residents(texts: set[str]) -> tuple[set[str], set[str]]:
+def _sort_residents(texts: set[str]) -> tuple[Collection[str], set[str]]:
     """Return the valid resident IDs among ``texts`` (none of which has a verdict yet) and the
     others, remembering every verdict while there is room."""
     valid = _valid_resident_ids(texts)

@@ -127,8 +127,11 @@ def test_resident_ids_checked_together_agree_with_stdnum() -> None:
     # A check character X written lower-case: stdnum upper-cases it (``ric.compact``).
     ending_x = [text for text in map(resident_id, range(300)) if text.endswith("X")]
     texts |= {text[:-1] + "x" for text in ending_x}
-    valid = _valid_resident_ids(texts)
+    valid = set(_valid_resident_ids(texts))
     assert valid == {text for text in texts if check_resident_id(text) is None}
+    # A block of valid IDs alone: the same IDs, given without a set made of them.
+    good = sorted(valid)
+    assert _valid_resident_ids(good).__class__ is list and sorted(_valid_resident_ids(good)) == good
     assert ending_x and {text[:-1] + "x" for text in ending_x} <= valid
     assert len(valid) > 300  # the valid ones are really there
 
