@@ -124,7 +124,8 @@ def _header_missing_columns(facts: Mapping[str, Any]) -> str:
     if not facts.get("matched") and strangers:
         # Not one column name known: this row is a title or a note above the header.
         return (head + f"不是表头（没有一个可识别的列名：{'、'.join(strangers[:3])}"
-                + ("…" if len(strangers) > 3 else "") + "）；表头须是第一个非空行：请删除表头上方的标题行或说明行")
+                + ("…" if len(strangers) > 3 else "") + "），其下几行也没有表头；表头上方可以有标题行、单位行，"
+                "表头本身须写明可识别的列名：请检查列名，或是否选错了文件或工作表")
     text = head + f"表头缺少必需的列：{facts['wanted']}；请在表头加上这些列"
     if strangers:
         text += f"（未识别的列：{'、'.join(strangers)}，若是改了名，请改回上述列名）"
@@ -207,8 +208,9 @@ def _header_missing_columns_en(facts: Mapping[str, Any]) -> str:
     blanks = facts.get("blanks") or []
     if not facts.get("matched") and strangers:
         return (head + f" is not the header (not one column name is known: {', '.join(strangers[:3])}"
-                + ("…" if len(strangers) > 3 else "") + "); the header must be the first non-empty row: delete the "
-                "title or note rows above it")
+                + ("…" if len(strangers) > 3 else "") + "), nor is any of the rows below it in reach; a title or a "
+                "unit row may stand above the header, but the header itself must give known column names: check "
+                "them, and that the right file and sheet were chosen")
     text = head + f": the header lacks the required columns {_english_list(facts['wanted'])}; add them to the header"
     if strangers:
         text += f" (columns not recognised: {', '.join(strangers)}; if one was renamed, give it the name above)"

@@ -87,6 +87,8 @@ class Table:
     columns: dict[str, str] = field(default_factory=dict)
     #: The worksheet named when it was read (None: the one read by default).
     sheet: str | None = None
+    #: The texts above the header (a title, a unit row) and in it naming no field, each with its cell (``A1``).
+    other_titles: list[tuple[str, str]] = field(default_factory=list)
 
 
 #: Data rows turned into Python objects and cleaned at once: enough for column-wise work to pay,
@@ -359,6 +361,8 @@ class _Rows:
         self.overflow: list[tuple[int, int]] = []
         #: Error cells its rows give as empty cells (python-calamine's): row -> {column index -> text}.
         self.errors: dict[int, dict[int, str]] = {}
+        #: The texts above the header and in it that name no field, each with its cell (``A1``).
+        self.other_titles: list[tuple[str, str]] = []
 
     def where(self) -> dict[str, Any]:
         """Return the facts naming where the rows come from in a cell's problem: a CSV's."""
@@ -733,8 +737,8 @@ def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
                     spans.append((records, next((index for index, cell in enumerate(row)
                                                  if "\n" in cell or "\r" in cell), 0),
                                   lines_read + 1, reader.line_num))
-                elif not width and any(row):
-                    width = len(row)  # the header's
+                elif width < 2 and any(row):
+                    width = len(row)  # the header's (a title or unit row of one field above it is passed)
                 lines_read = reader.line_num
                 yield row
         except csv.Error as exc:
@@ -954,9 +958,11 @@ def read_table(
 ) -> Table:
     """Read ``path`` (.xlsx/.xlsm/.xls or .csv) into a ``Table`` of canonical fields.
 
-    The header is the first non-blank row; each header cell is matched (after
-    ``normalize_header``) to a canonical field by its name or one of its ``aliases``.
-    Blank rows are skipped. For ``text_fields`` (ID numbers, contract numbers) a numeric
+    The header is the first non-blank row naming a field: each header cell is matched (after
+    ``normalize_header``) to a canonical field by its name or one of its ``aliases``, and up to
+    ``_TITLE_ROWS`` rows above it naming none (a title merged across, 单位：元) are passed over, their
+    texts kept in ``Table.other_titles`` with the header's own that name no field; rows keep the
+    numbers Excel shows. Blank rows are skipped. For ``text_fields`` (ID numbers, contract numbers) a numeric
     cell, or CSV text in scientific notation, is recorded in ``Table.problems`` with its
     row and column: Excel has already lost digits or leading zeros.
 
@@ -972,7 +978,7 @@ def read_table(
     source, header, columns, unknown, leading = _open_table(path, aliases, required, sheet)
     rows, problems = _data_rows(source, header, columns, set(text_fields), leading)
     return Table(path=Path(path), fields=list(columns), rows=rows, unknown_headers=unknown,
-                 problems=problems, columns=columns, sheet=sheet)
+                 problems=problems, columns=columns, sheet=sheet, other_titles=list(source.other_titles))
 
 
 @dataclass
@@ -992,6 +998,12 @@ class TableStream:
     sheet: str | None = None
     #: The untitled or unknown columns left of the first known one: ``(index, column label)``.
     _leading: Sequence[tuple[int, str]] = ()
+
+    @property
+    def other_titles(self) -> list[tuple[str, str]]:
+        """Return the texts above the header (a title, a unit row) and in it naming no field, each with
+        its cell (``A1``), as ``Table.other_titles``."""
+        return self._source.other_titles
 
     def blocks(self) -> Iterator[Table]:
         """Yield the rows after the header as ``Table``s of at most the block size each (blank
@@ -1027,8 +1039,10 @@ def stream_table(path: str | Path, aliases: Mapping[str, Sequence[str]], *, bloc
 def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required: Iterable[str] = (),
                 sheet: str | None = None) -> tuple[_Rows, list[tuple[int, str, str, str]], dict[str, str], list[str],
                                                    list[tuple[int, str]]]:
-    """Open ``path`` and read its header: the row source (positioned after the header), the
-    header's ``(index, field, column label, title)``, the columns, the unknown headers and the
+    """Open ``path`` and read its header (the first row naming a field, rows naming none above it
+    passed over: ``read_table``; their texts in the source's ``other_titles``): the row source
+    (positioned after the header), the header's ``(index, field, column label, title)``, the
+    columns, the unknown headers and the
     columns left of the first known one, untitled or unknown (``(index, column label)``: where a
     totals row may write its label). Raises ``read_table``'s ``InputError``s."""
     path = Path(path)
@@ -1049,6 +1063,9 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
     header: list[tuple[int, str, str, str]] | None = None  # (index, field, column label, title)
     unknown: list[str] = []
     columns: dict[str, str] = {}
+    above: list[tuple[str, str]] = []  # the cells of the rows above the header: (cell, text)
+    titles = 0  # the rows above the header (naming no field) so far
+    refusal: InputError | None = None  # the first row's, when no row below it is the header
 
     while header is None:
         number = source.number
@@ -1061,7 +1078,7 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
         if all(_is_blank(v) for v in values):
             continue
         values = [_excel_value(v) for v in values]
-        header = []
+        header, unknown = [], []
         seen: dict[str, str] = {}
         strangers: list[str] = []  # the row's titles that name no field, with their columns
         blanks: list[int] = []  # untitled columns before the last title (a merged header cell leaves one)
@@ -1083,14 +1100,22 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
             header.append((index, canonical, label, title))
         columns = {canonical: label for _, canonical, label, _ in header}
         missing = [name for name in required if name not in columns]
+        if not header and titles < _TITLE_ROWS:
+            # No cell names a field: a title (城东支行贷款台账（2026年6月末）, merged across), a unit row
+            # (单位：元) or a note above the header, which is looked for below it.
+            if refusal is None:
+                refusal = _header_refusal(path, number, aliases, missing, header, strangers, blanks, values)
+            above += [(f"{column_letters(index + 1)}{number}", str(cell).strip())
+                      for index, cell in enumerate(values) if not _is_blank(cell)]
+            titles += 1
+            header = None
+            continue
+        if not header and refusal is not None:
+            raise refusal  # no header in reach: the first row is named, as it was the header looked for
         if missing:
-            wanted = "、".join(
-                f"{(list(aliases.get(name, ())) or [name])[0]}（{name}）" for name in missing
-            )
-            last = max((i for i, v in enumerate(values) if not _is_blank(v)), default=-1)
-            raise MESSAGES.error(InputError, "header-missing-columns", path=path, row=number, wanted=wanted,
-                                 missing=missing, matched=len(header), strangers=strangers,
-                                 blanks=[column_letters(i + 1) for i in blanks if i < last])
+            raise _header_refusal(path, number, aliases, missing, header, strangers, blanks, values)
+    if header is None and refusal is not None:
+        raise refusal
 
     if header is not None:
         titled = [index for index, cell in enumerate(values) if not _is_blank(cell)]
@@ -1106,7 +1131,28 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
     first = header[0][0] if header else 0
     leading = [(index, f"{column_letters(index + 1)}（{str(values[index]).strip()}）" if not _is_blank(values[index])
                 else column_letters(index + 1)) for index in range(first)]
+    named = {index for index, _, _, _ in header}
+    source.other_titles = above + [(f"{column_letters(index + 1)}{number}", str(cell).strip())
+                                   for index, cell in enumerate(values) if index not in named and not _is_blank(cell)]
     return source, header, columns, unknown, leading
+
+
+#: The rows naming no field (a title, a unit row, notes) read above the header before the first of
+#: them is refused as a header that names nothing known.
+_TITLE_ROWS = 10
+
+
+def _header_refusal(path: Path, number: int, aliases: Mapping[str, Sequence[str]], missing: list[str],
+                    header: Sequence[tuple[int, str, str, str]], strangers: list[str], blanks: list[int],
+                    values: Sequence[Any]) -> InputError:
+    """Return the ``header-missing-columns`` error of row ``number`` (its ``values``), taken for the
+    header: the ``missing`` fields, the fields it names (``header``), its titles naming none
+    (``strangers``) and its untitled columns before the last title (``blanks``)."""
+    wanted = "、".join(f"{(list(aliases.get(name, ())) or [name])[0]}（{name}）" for name in missing)
+    last = max((i for i, v in enumerate(values) if not _is_blank(v)), default=-1)
+    return MESSAGES.error(InputError, "header-missing-columns", path=path, row=number, wanted=wanted,
+                          missing=missing, matched=len(header), strangers=strangers,
+                          blanks=[column_letters(i + 1) for i in blanks if i < last])
 
 
 

@@ -182,15 +182,32 @@ def _merged(path: Path, rows: list[list], cells: str) -> Path:
     return path
 
 
-def test_a_title_row_above_the_header_is_named_as_such(tmp_path: Path) -> None:
-    # The sheet's title, merged across the columns, sits where the header should be.
-    path = _merged(tmp_path / "名单.xlsx", [["2026年11月催收名单"], ["借款人", "证件号码", "逾期本金"], ["张三", ID, 5]],
-                   "A1:C1")
+def test_a_title_row_above_the_header_is_passed_over(tmp_path: Path) -> None:
+    # The sheet's title, merged across the columns, and a unit row sit above the header: rows naming no
+    # column, kept with their cells for a reader that looks at them (a ledger's unit of amount).
+    path = _merged(tmp_path / "名单.xlsx", [["2026年11月催收名单"], ["单位：元"], ["借款人", "证件号码", "逾期本金", "经办"],
+                                          ["张三", ID, 5]], "A1:C1")
+    table = read_table(path, ALIASES, required=["borrower", "id_number"])
+    assert [(r.number, r.values) for r in table.rows] == [(4, {"borrower": "张三", "id_number": ID, "principal": 5})]
+    assert table.other_titles == [("A1", "2026年11月催收名单"), ("A2", "单位：元"), ("D3", "经办")]
+    assert table.columns["borrower"] == "A（借款人）"
+
+
+def test_rows_naming_no_column_name_the_first_when_no_header_follows(tmp_path: Path) -> None:
+    path = _merged(tmp_path / "名单.xlsx", [["2026年11月催收名单"], ["姓名", "身份证", "金额"], ["张三", ID, 5]], "A1:C1")
     with pytest.raises(InputError) as err:
         read_table(path, ALIASES, required=["borrower", "id_number"])
-    assert str(err.value) == (f"{path}：第1行不是表头（没有一个可识别的列名：A（2026年11月催收名单））；"
-                              "表头须是第一个非空行：请删除表头上方的标题行或说明行")
-    assert err.value.exit_code == 2
+    assert str(err.value) == (f"{path}：第1行不是表头（没有一个可识别的列名：A（2026年11月催收名单）），其下几行也没有表头；"
+                              "表头上方可以有标题行、单位行，表头本身须写明可识别的列名：请检查列名，或是否选错了文件或工作表")
+    assert err.value.exit_code == 2 and err.value.facts["row"] == 1
+    # Eleven rows naming no column: the header is not looked for past the tenth.
+    many = tmp_path / "many.csv"
+    many.write_text("".join(f"说明{n}\n" for n in range(11)) + f"借款人,证件号码\n张三,{ID}\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_table(many, ALIASES, required=["borrower"])
+    assert err.value.facts["row"] == 1 and err.value.facts["strangers"] == ["A（说明0）"]
+    many.write_text("".join(f"说明{n}\n" for n in range(10)) + f"借款人,证件号码\n张三,{ID}\n", encoding="utf-8")
+    assert [r.number for r in read_table(many, ALIASES, required=["borrower"]).rows] == [12]
 
 
 def test_a_renamed_column_is_named_beside_the_column_missing(tmp_path: Path) -> None:
@@ -492,12 +509,17 @@ def test_shared_strings_and_header_not_on_first_row(tmp_path: Path) -> None:
     ws.append(["借款人", "证件号码", None, "逾期本金"])
     ws.append(["张三", ID, "ignored", 1.0])
     wb.save(tmp_path / "book.xlsx")
-    # The first non-blank row is the header: here the title row, so the rows below hold data in
-    # columns it leaves untitled, which are refused rather than dropped.
+    # A title naming a field is the header: the rows below hold data in columns it leaves untitled,
+    # which are refused rather than dropped.
     with pytest.raises(InputError, match="的 B 列表头为空（B1），但该列第3行起有数据"):
         read_table(tmp_path / "book.xlsx", {"title": ["逾期客户名单"], **ALIASES})
+    # Naming none, it is passed over: the header is row 3, whose untitled C holds data in row 4.
+    with pytest.raises(InputError, match="的 C 列表头为空（C3），但该列第4行起有数据"):
+        read_table(tmp_path / "book.xlsx", ALIASES)
+    ws["C3"] = "备注"
+    wb.save(tmp_path / "book.xlsx")
     table = read_table(tmp_path / "book.xlsx", ALIASES)
-    assert table.unknown_headers == ["逾期客户名单"]
+    assert table.unknown_headers == ["备注"] and [(r.number, r.values["principal"]) for r in table.rows] == [(4, 1)]
 
 
 def test_decode_text_order() -> None:
@@ -1026,3 +1048,14 @@ def test_a_row_holding_only_an_error_cell_is_no_blank_row(tmp_path: Path, monkey
         table = read_table(tmp_path / name, ALIASES)
         found.append(([r.number for r in table.rows], [(p.row, p.code, p.facts["value"]) for p in table.problems]))
     assert found[0] == found[1] == ([2, 3], [(3, "cell-error", "#N/A")])
+
+
+def test_a_stray_quote_below_a_title_line_is_measured_against_the_header(tmp_path: Path) -> None:
+    # A title typed on a line of its own (one field) above the header: the rows a stray quote merged are
+    # measured against the header's six fields, not the title's one.
+    path = tmp_path / "名单.csv"
+    rows = ["逾期客户名单（2026年6月末）", _WIDE, f"张三,{ID},HT-1,2026-09-01,5,", f"李四,{ID},HT-2,2026-09-02,6,\"杭州",
+            f"王五,{ID},HT-3,2026-09-03,7,", f"钱七,{ID},HT-5,2026-09-05,9,宁波\""]
+    path.write_text("\n".join(rows) + "\n", encoding="gb18030")
+    refused = _refusal(lambda: read_table(path, ALIASES), "csv-quote-merged")
+    assert (refused.facts["row"], refused.facts["start"], refused.facts["end"]) == (4, 4, 6)

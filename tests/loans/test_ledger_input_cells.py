@@ -163,3 +163,100 @@ def test_a_stray_quote_in_a_table_of_three_fields_is_refused_and_a_remark_on_lin
                       encoding="utf-8")
     assert [r.values["remark"] for r in tabular.read_table(remark, aliases).rows] == [
         "已联系,借款人称下月还\n保证人王五,赵六均知悉", "甲\n乙"]
+
+
+def _titled_workbook(path: Path, rows: list[dict[str, object]], *above: str, header: dict[str, str] | None = None) -> Path:
+    """The ledger of ``rows`` with the rows ``above`` (a title merged across, a unit row) over its header."""
+    write_ledger(rows, path)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    sheet.insert_rows(1, len(above))
+    for number, text in enumerate(above, start=1):
+        sheet.cell(row=number, column=1).value = text
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=sheet.max_column)
+    for old, new in (header or {}).items():
+        sheet.cell(row=len(above) + 1, column=_HEADERS.index(old) + 1).value = new
+    book.save(path)
+    return path
+
+
+def _titled_csv(path: Path, rows: list[dict[str, object]], encoding: str, *above: str) -> Path:
+    """The ledger of ``rows`` as CSV, the lines ``above`` over its header (as typed: one field each)."""
+    written = write_ledger(rows, path, encoding=encoding).read_bytes().decode(encoding).lstrip("\ufeff")
+    path.write_text("\r\n".join(above) + "\r\n" + written, encoding=encoding)
+    return path
+
+
+_TITLE, _UNIT = "城东支行贷款台账（2026年6月末）", "单位：元"
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "utf-8", "gb18030"])
+def test_a_title_and_a_unit_row_above_the_header_are_passed_over_rows_keeping_their_numbers(
+        tmp_path: Path, kind: str) -> None:
+    from docgen.loans.ledger import read_ledger
+
+    rows = _rows()
+    if kind == "xlsx":
+        path = _titled_workbook(tmp_path / "台账.xlsx", rows, _TITLE, _UNIT)
+    else:
+        path = _titled_csv(tmp_path / "台账.csv", rows, kind, _TITLE, _UNIT)
+    ledger = read_ledger(path)
+    assert [(loan.loan_no, loan.row) for loan in ledger.loans] == [("A1", 4), ("A2", 5), ("A3", 6), ("A4", 7)]
+    assert ledger.loans[3].balance == 1000 and ledger.unknown_headers == []
+    assert _plan(path)[0] == 0
+    # A bad row is named by the number Excel shows for it.
+    rows[2]["classification"] = "很好"
+    bad = (_titled_workbook(tmp_path / "坏.xlsx", rows, _TITLE, _UNIT) if kind == "xlsx"
+           else _titled_csv(tmp_path / "坏.csv", rows, kind, _TITLE, _UNIT))
+    code, stderr = _plan(bad)
+    assert (code, stderr) == (1, f"Error: {bad}：台账有 1 行数据不合格，请按行列位置修改后重试\n"
+                                 "  - 第6行 O（五级分类）列 classification：不允许的取值 很好\n")
+
+
+@pytest.mark.parametrize("kind, above, header, cell, text, unit", [
+    ("xlsx", (_TITLE, "单位：万元"), None, "A2", "单位：万元", "万元"),
+    ("utf-8", ("城东支行贷款台账（金额单位：人民币万元）",), None, "A1", "城东支行贷款台账（金额单位：人民币万元）", "万元"),
+    ("gb18030", (_TITLE, "(单位:千元)"), None, "A2", "(单位:千元)", "千元"),
+    ("xlsx", (_TITLE,), {"逾期本金": "逾期本金（万元）"}, "M2", "逾期本金（万元）", "万元"),
+])
+def test_amounts_stated_in_another_unit_than_the_yuan_are_refused(
+        tmp_path: Path, kind: str, above: tuple[str, ...], header: dict[str, str] | None, cell: str, text: str,
+        unit: str) -> None:
+    # Read as yuan, a ledger kept in 万元 would have made every balance and claim ten thousand times too small;
+    # 逾期本金（万元） named no column the ledger reads, so its amounts were dropped as if nil.
+    if kind == "xlsx":
+        path = _titled_workbook(tmp_path / "台账.xlsx", _rows(), *above, header=header)
+    else:
+        path = _titled_csv(tmp_path / "台账.csv", _rows(), kind, *above)
+    code, stderr = _plan(path)
+    assert code == 2
+    assert stderr == (f"Error: {path}：{cell} 的“{text}”写明金额以{unit}为单位，但台账的金额一律按元读取，"
+                      "按元读会把每一笔金额读错；请把各金额列换算成元（单位写“元”）后重试\n")
+
+
+def test_a_sheet_whose_rows_name_no_column_names_its_first_row_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "台账.csv"
+    path.write_text("城东支行贷款台账\nRef,Client,Amount\nA1,张三,1000\n", encoding="utf-8")
+    code, stderr = _plan(path)
+    assert code == 2
+    assert stderr == (f"Error: {path}：第1行不是表头（没有一个可识别的列名：A（城东支行贷款台账）），其下几行也没有表头；"
+                      "表头上方可以有标题行、单位行，表头本身须写明可识别的列名：请检查列名，或是否选错了文件或工作表\n")
+
+
+def test_a_title_or_column_merely_naming_a_currency_states_no_unit(tmp_path: Path) -> None:
+    # Only a unit stated as one (单位：…) or as the whole of a bracket (（万元）) is taken for the amounts'.
+    path = _titled_workbook(tmp_path / "台账.xlsx", _rows(), "城东支行贷款台账（含美元贷款折人民币）", "单位：人民币元")
+    book = openpyxl.load_workbook(path)
+    book.active.cell(row=3, column=book.active.max_column + 1).value = "备注（美元贷款）"
+    book.save(path)
+    assert _plan(path) == (0, "")
+
+
+def test_english_names_the_unit_of_the_amounts_refused() -> None:
+    from docgen.loans.messages import MESSAGES
+
+    facts = {"file": "台账.xlsx", "cell": "A2", "text": "单位：万元", "unit": "万元"}
+    assert MESSAGES.text("ledger-amount-unit", facts, "en") == (
+        "台账.xlsx: A2 ('单位：万元') states the amounts in tens of thousands of yuan (万元), but the ledger's amounts are "
+        "read as yuan, which would misread every amount; convert the amount columns to yuan (the unit written as 元) "
+        "and try again")

@@ -454,3 +454,22 @@ def test_a_ledger_is_read_in_blocks_of_4096_rows() -> None:
     # Two processes wait a block's reading before validating and a block's validation after reading:
     # small blocks keep both short (16,384 rows kept the parent waiting ~0.65 s for the first one).
     assert tabular.BLOCK_ROWS == 4096
+
+
+@pytest.mark.parametrize("unit", ["单位：元", "单位：万元"])
+def test_a_title_and_a_unit_row_are_read_by_the_child_as_in_one_process(
+        tmp_path: Path, piped: list[int], unit: str) -> None:
+    # The rows above the header are passed over in the child, the loans keeping their Excel numbers; a unit
+    # other than the yuan is refused there with the very error of one process.
+    path = write_ledger(_rows(12), tmp_path / "台账.xlsx")
+    book = openpyxl.load_workbook(path)
+    book.active.insert_rows(1, 2)
+    book.active["A1"], book.active["A2"] = "城东支行贷款台账（2026年6月末）", unit
+    book.save(path)
+    alone = _read(path, False)
+    assert _read(path, True) == alone and piped
+    if unit == "单位：元":
+        assert alone[1] is None and [loan.row for loan in alone[0]] == list(range(4, 16))
+    else:
+        assert alone[1][:3] == (InputError, "ledger-amount-unit",
+                                {"file": path, "cell": "A2", "text": "单位：万元", "unit": "万元"})
