@@ -251,12 +251,27 @@ class JobStore:
         folder deleted (a stale runner's folder too: ``run_folder``); ``carried_by``: the queue's
         message starting it (``take_split``; None: none, a local worker). Returns the job, or None
         when it is not queued (taken or cancelled)."""
+        return self._new_run(job_id, lease, carried_by, "state = 'queued'", ())
+
+    def restart(self, job_id: str, run: str, carried_by: str, lease: float | None = None) -> dict[str, Any] | None:
+        """Start again, in a new run, the job ``job_id`` running in the run ``run`` that the queue's
+        message ``carried_by`` started, that message delivered again once the job's runner was gone
+        (its worker died: ``runner_gone``), as ``start`` starts a queued job: the earlier run is
+        over (a late write of it changes nothing) and its files are deleted; what it issued the
+        register keeps. Returns the job, or None when it is no longer so (another took it)."""
+        return self._new_run(job_id, lease, carried_by, "state = 'running' AND run = ? AND carried_by = ?",
+                             (run, carried_by))
+
+    def _new_run(self, job_id: str, lease: float | None, carried_by: str | None, where: str,
+                 facts: tuple[Any, ...]) -> dict[str, Any] | None:
+        """Run job ``job_id`` in a new run (``start``) when it is ``where`` (an SQL condition on its
+        row, with ``facts``); return the job, or None when it is not."""
         until = _until(lease)
         run = secrets.token_hex(8)
         with connect(self.db_path) as db:
             cur = db.execute("UPDATE jobs SET state = 'running', started = ?, done = 0, total = 0, runner = ?, "
-                             f"lease = ?, run = ?, carried_by = ?, {_LOST_UNSET} WHERE id = ? AND state = 'queued'",
-                             (now_iso(), runner_id(), until, run, carried_by, job_id))
+                             f"lease = ?, run = ?, carried_by = ?, {_LOST_UNSET} WHERE id = ? AND {where}",
+                             (now_iso(), runner_id(), until, run, carried_by, job_id, *facts))
             if cur.rowcount != 1:
                 return None
             db.execute("DELETE FROM files WHERE job = ?", (job_id,))
@@ -640,6 +655,29 @@ def _start_refused(end: JobEnd, refused: int) -> tuple[str, str]:
     english = SERVICE.text("job-start-refused", {**facts, "problem": end.get("error_en") or end["error"]}, "en")
     error = SERVICE.text("job-start-refused", facts)
     return error, json.dumps(worded_error(error, english), ensure_ascii=False)
+
+
+def runner_gone(job: dict[str, Any], now: float | None = None) -> bool:
+    """Return whether the runner of the running ``job`` (a job row) is gone: its lease ran out before
+    ``now`` (epoch seconds; None: the present), or it is a process of this host that no longer
+    exists (a worker's process killed: the queue delivers its message again at once, before the
+    lease runs out). A runner of another host whose lease still runs may be alive: False."""
+    import os
+    import socket
+
+    now = time.time() if now is None else now
+    if job.get("lease") is not None and job["lease"] < now:
+        return True
+    host, _, pid = (job.get("runner") or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or os.name != "posix" or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # there, another user's
+        return False
+    return False
 
 
 def runner_id() -> str:

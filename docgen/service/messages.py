@@ -36,6 +36,8 @@ MESSAGES = MessageTable("service", {
     "rows-rejected": "{rows}：{count} 处数据有误，未生成任何文书",
     "rows-rejected/stopped": "{rows}：读到第{row}行时已有超过 {count} 行数据有误，其后的行未再检查，未生成任何文书",
     "rows-held": "{count} 行（如 {first}）正由另一个仍在运行的批次生成；待其结束后重新运行本任务，已出具的文书不会重复出具",
+    "letters-held": ("{count} 笔贷款的催收函（如贷款 {first}）正由另一个仍在运行的任务生成，本任务未出具；待其结束后重新运行本任务，"
+                     "已出具的催收函不会重复出具"),
     "upload-rows-rejected": "{name}：{count} 处数据有误，未生成任何文书；请改正后重新上传",
     "upload-rows-rejected/stopped": ("{name}：读到第{row}行时已有超过 {count} 行数据有误，其后的行未再检查，未生成任何文书；"
                                      "下面列出前 {count} 行，请改正（并确认选对了文件和工作表）后重新上传"),
@@ -118,6 +120,9 @@ MESSAGES = MessageTable("service", {
                               "checked and no document was made"),
     "rows-held": ("{count} rows (such as {first}) are being made by another batch still running; run this job again "
                   "once it has ended: no document already issued is issued twice"),
+    "letters-held": ("the letters of {count} loans (such as loan {first}) are being made by another job still running "
+                     "and were not issued by this one; run this job again once it has ended: no letter already issued "
+                     "is issued twice"),
     "job-not-running": "the job is no longer running",
     # a batch's rows refused before it starts (the batch page read in English)
     "upload-rows-rejected": lambda f: (f"{f['name']}: {f['count']} error{'' if f['count'] == 1 else 's'} in the "

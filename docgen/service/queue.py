@@ -43,7 +43,10 @@ takes the batch from it (``jobs.JobStore.take_split``), so of two split messages
 first sent just before the worker died) the later is dropped and a batch is split once per run. A
 worker whose machine went has its message delivered again only after the visibility timeout, by when
 the job's lease ran out and the service's sweep put it back in the queue with a fresh start message
-(``jobs.JobStore.recover``, once per queueing; then it reads failed): that message is dropped.
+(``jobs.JobStore.recover``, once per queueing; then it reads failed): that message is dropped. A
+letters or NPL job is not split: its start message delivered again once the job's runner is gone
+(``jobs.runner_gone``: a process of this machine no longer there, or a lease run out) runs it again
+from its start in a new run (``jobs.JobStore.restart``; the register keeps what the dead run issued).
 Every write names its message's run (``jobs.JobStore``), and its files are in the run's own folder
 (``jobs.run_folder``).
 
@@ -217,10 +220,11 @@ def _job_task(task: Any, data_dir: str, job_id: str, register: str, refused: int
     handed on to its split (``docgen.split``, in its run), which checks and splits it. A job already
     in a run is left alone (the message is logged dropped: it was delivered again, or sent twice),
     but for a batch this message started that no split took yet: its worker died in between, and
-    the split of its run is sent again.
+    the split of its run is sent again; and for a letters or NPL job this message started whose
+    runner is gone (``jobs.runner_gone``): it is run again in a new run.
     ``refused``: the starts of the job the database refused in a row before this message, in its
     queueing ``attempt`` (a count of an earlier queueing starts over: ``work.run_job``)."""
-    from docgen.service.jobs import JobStore
+    from docgen.service.jobs import JobStore, runner_gone
     from docgen.service.work import _run_job, run_job
 
     settings = _settings(data_dir, register)
@@ -232,6 +236,13 @@ def _job_task(task: Any, data_dir: str, job_id: str, register: str, refused: int
         if job is not None and job["state"] == "queued":
             # None: another start took it meanwhile
             return store.start(job_id, settings.job_lease, carried_by=task.request.id)
+        if job is not None and job["state"] == "running" and job["kind"] != "batch" and job["run"] is not None \
+                and job.get("carried_by") == task.request.id and runner_gone(job):
+            # Its worker died (delivered again at once; its machine: once the lease ran out): a
+            # letters or NPL job runs again from its start, in a new run (nothing issued twice).
+            log.warning("job %s: its start message delivered again after its runner %s was gone: run again in a "
+                        "new run (its run %s is over)", job_id, job["runner"] or "?", job["run"])
+            return store.restart(job_id, job["run"], task.request.id, settings.job_lease)
         if job is not None and job["state"] == "running" and job["kind"] == "batch":
             if job["run"] is None:
                 # Started before runs were kept, its message delivered again (its worker died): carry on.

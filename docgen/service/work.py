@@ -460,6 +460,8 @@ def _letters_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[st
     with Register(settings.register_path) as register:
         result = make_letters(loans, _dt.date.fromisoformat(p["as_of"]), letters, policy=policy, register=register,
                               pdf=p["pdf"], merge_pdf=merged, progress=_Progress(store, job, 2 if p["pdf"] else 1))
+    if result.held:  # as a batch's rows held: a job done without them would hide them
+        raise _JobFailure.of("letters-held", {"count": len(result.held), "first": result.held[0].loan_no})
     from docgen.core.atomic import write_text_atomic
 
     summary = result.to_dict()
@@ -503,9 +505,6 @@ def _npl_job(settings: Settings, job: dict[str, Any], store: Any) -> dict[str, A
     except ValueError as exc:  # the period, checked when the job was started
         raise _JobFailure(str(exc)) from None
     store.add_file(job, target)
-    # The ledgers were kept only for this job (a failed or interrupted one reads them again when re-run).
-    for upload in p.get("uploads") or []:
-        Path(upload).unlink(missing_ok=True)
     store.progress(job["id"], 1, 1, run=job["run"])
     return {"period": p["period"], "warnings": done["warnings"],
             "audit": {"action": "report", "target": f"npl-report {p['period']}", "sha256": p["ledger_sha256"],
@@ -712,6 +711,11 @@ def finish_job(settings: Settings, store: Any, job: dict[str, Any], result: dict
         return {"job": job_id, "run": job["run"], "error": exc.problem.message, "audit": entry}
     if not ended:  # the job is in another run: what this stale run made is deleted
         discard_stale_run(store, job_id, job["run"])
+        return None
+    # The uploads kept only for this job (an NPL report's ledgers) go once it is done: a failed or
+    # interrupted one reads them again when run again, as does one whose worker died before its end.
+    for upload in job["params"].get("uploads") or []:
+        Path(upload).unlink(missing_ok=True)
     return None
 
 

@@ -10,6 +10,7 @@ Every database is a real SQLite file under ``tmp_path``; the stale runner is two
 """
 from __future__ import annotations
 
+import datetime as _dt
 import logging
 import sqlite3
 import threading
@@ -557,6 +558,127 @@ def test_a_batch_meeting_rows_another_machine_reserved_within_the_hour_fails_say
         eager_celery().tasks["docgen.job"].apply(args=(str(settings.data_dir), job_id, "")).get()
         job = client.get(f"/api/jobs/{job_id}", headers=auth).json()
         assert (job["state"], job["error"]) == ("failed", SERVICE.text("rows-held", {"count": 1, "first": keys[1]}))
+
+
+def _dead_pid() -> int:
+    """The id of a process of this host that has ended (a worker's process killed)."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.parametrize("kind", ["letters", "npl-report"])
+def test_a_letters_or_npl_job_whose_worker_died_runs_again_from_its_start_message_delivered_again(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, kind: str) -> None:
+    """A worker took a letters (or NPL report) job's start message, started it, made its letters and
+    died before ending it. The message delivered again (``acks_late``: at once when only the
+    worker's process died) runs the job again, in a new run, once its runner is gone: the letters
+    keep the serials the dead run issued (written again under them, as its files went with its run),
+    none is issued twice, and the job ends done once (an NPL report reading the ledgers its dead run
+    read, which go only once the job is done). While its runner may be alive (another host,
+    its lease running) the message is dropped, as another start message of the job is."""
+    import socket
+
+    from service_helpers import LEDGER, NOTES, POLICY, TARGETS
+
+    settings = make_settings(tmp_path / "data")
+    with TestClient(create_app(settings, runner=HeldRunner())) as client:
+        auth = _auth(client, "manager")
+        if kind == "letters":
+            files = {"ledger": (LEDGER.name, LEDGER.read_bytes()), "policy": (POLICY.name, POLICY.read_bytes())}
+            started = client.post("/api/collect/letters", headers=auth, files=files, data={"as_of": "2026-06-30"})
+        else:
+            files = {"ledger": (LEDGER.name, LEDGER.read_bytes()), "targets": (TARGETS.name, TARGETS.read_bytes()),
+                     "notes": (NOTES.name, NOTES.read_bytes())}
+            started = client.post("/api/npl-report?format=docx", headers=auth, files=files, data={"period": "2026Q2"})
+        assert started.status_code == 202, started.text
+        job_id = started.json()["job"]
+        store = JobStore(settings.db_path)
+        # What the worker did before it died: started the job (start-1) and made what it makes, unended.
+        dead = store.start(job_id, 60, carried_by="start-1")
+        made = work.HANDLERS[kind](settings, dead, store)
+        assert made is not None and dead["run"] and run_folder(dead).is_dir()
+        app = eager_celery()
+        args = (str(settings.data_dir), job_id, "")
+        caplog.set_level(logging.WARNING, "docgen.service")
+        # Its runner on another host, its lease running: it may be alive, the message is dropped.
+        assert store.renew(job_id, "other-host:4242", time.time() + 60, run=dead["run"])
+        running = store.get(job_id)
+        app.tasks["docgen.job"].apply(args=args, task_id="start-1").get()
+        assert store.get(job_id) == running
+        assert _dropped_lines(caplog) == [f"job {job_id}: a start message of its run (none) dropped: the job is "
+                                          f"running in run {dead['run']} now"]
+        # Its runner a process of this host that has ended: the job runs again, to its end.
+        runner = f"{socket.gethostname()}:{_dead_pid()}"
+        with sqlite3.connect(settings.db_path) as db:
+            db.execute("UPDATE jobs SET runner = ? WHERE id = ?", (runner, job_id))
+        db.close()
+        app.tasks["docgen.job"].apply(args=args, task_id="start-2").get()  # another start message: dropped
+        assert store.get(job_id)["run"] == dead["run"]
+        app.tasks["docgen.job"].apply(args=args, task_id="start-1").get()
+        said = [r.getMessage() for r in caplog.records if r.name == "docgen.service"]
+        assert f"job {job_id}: its start message delivered again after its runner {runner} was gone: run again in " \
+               f"a new run (its run {dead['run']} is over)" in said
+        done = store.get(job_id)
+        assert done["state"] == "done" and done["run"] not in (None, dead["run"]), done
+        out = Path(done["params"]["out"])
+        assert [entry.name for entry in out.iterdir()] == [done["run"]]
+        assert len(_downloads(client, job_id, auth)) == 1
+        action = "generate" if kind == "letters" else "report"
+        entries = [e for e in audit.entries(settings.db_path, action=action) if e["detail"].get("job") == job_id]
+        assert len(entries) == 1  # the job's, made once
+        if kind == "letters":
+            # The dead run's letters written again under their serials (restored), none issued twice; a
+            # run again plans with what the register holds, so the guarantors' notices due once the
+            # borrowers' letters are out are issued too, as by any run of the job again.
+            from docgen.documents.register import Register
+            from docgen.loans.letters import DOCUMENTS
+
+            issued, serials = made["serials"], done["result"]["serials"]
+            assert issued and set(issued) <= set(serials) and len(set(serials)) == len(serials)
+            assert done["result"]["written"] == len(serials) and entries[0]["serials"] == serials
+            with Register(settings.register_path) as register:
+                kept = [r for name in DOCUMENTS for r in register.records(name)]
+            assert sorted(r.serial for r in kept) == sorted(serials) and all(r.is_complete for r in kept)
+            assert all(Path(r.file).is_relative_to(out / done["run"]) for r in kept)
+        # Delivered once more (the job ended): dropped.
+        app.tasks["docgen.job"].apply(args=args, task_id="start-1").get()
+        assert store.get(job_id) == done
+
+
+def test_a_letters_job_meeting_letters_another_machine_reserved_fails_saying_so(tmp_path: Path) -> None:
+    """A letters job run again after its machine was lost meets a letter that machine reserved and
+    did not write (its own for an hour: a claim from another machine). The job fails saying so, in
+    Chinese and English, where it read done without that letter."""
+    from docgen.documents.register import Register
+    from docgen.loans.ledger import read_ledger
+    from docgen.loans.letters import make_letters
+    from docgen.loans.plan import load_policy
+    from service_helpers import LEDGER, POLICY
+
+    settings = make_settings(tmp_path / "data")
+    policy = load_policy(str(POLICY))
+    with Register(tmp_path / "scratch.sqlite") as scratch:  # a letter's key, as the job reserves it
+        made = make_letters(read_ledger(LEDGER, vocabulary=policy.vocabulary).loans, _dt.date(2026, 6, 30),
+                            tmp_path / "scratch", policy=policy, register=scratch)
+        key = scratch.records("demand-letter")[0].row_key
+    assert made.written
+    with Register(settings.register_path) as register:
+        register.reserve_many("demand-letter", [(key, lambda seq: f"LOST-{seq:05d}")], owner="lost-host:4242")
+    with TestClient(create_app(settings, runner=HeldRunner())) as client:
+        auth = _auth(client, "manager")
+        files = {"ledger": (LEDGER.name, LEDGER.read_bytes()), "policy": (POLICY.name, POLICY.read_bytes())}
+        started = client.post("/api/collect/letters", headers=auth, files=files, data={"as_of": "2026-06-30"})
+        job_id = started.json()["job"]
+        eager_celery().tasks["docgen.job"].apply(args=(str(settings.data_dir), job_id, "")).get()
+        job = client.get(f"/api/jobs/{job_id}", headers=auth).json()
+        facts = {"count": 1, "first": key.split(":")[0]}
+        assert (job["state"], job["error"]) == ("failed", SERVICE.text("letters-held", facts)), job
+        assert JobStore(settings.db_path).get(job_id)["result"]["worded"]["en"] == \
+            SERVICE.text("letters-held", facts, "en")
 
 
 def test_a_start_message_queued_by_a_docgen_before_runs_starts_a_queued_job_and_carries_on_a_run_less_batch(
