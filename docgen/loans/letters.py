@@ -921,8 +921,10 @@ def _next_step(job: _Job, policy: Policy) -> dict[str, Any]:
     (``declares_acceleration``), one whose limitation period ends within the service margin names
     that day (``serve_by``: to be served in person by then); a guarantor notice, the date to enter
     as 向保证人主张日 and the last day it may be served, and ``serve_by`` when its guarantee period
-    ends within the service margin; a notice asking the balance declared due of a guarantor the ledger
-    has a 向保证人主张日 for (``PlanEntry.balance_guarantors``), that date (``kept``: to be left as it is)."""
+    ends within the service margin; a notice asking the balance that fell due of a guarantor the ledger
+    has a 向保证人主张日 for (``PlanEntry.balance_guarantors``), that date (``kept``: to be left as it is),
+    and whether its service interrupts the limitation of what was asked then only if in time
+    (``claim_near``: ``earlier_claim_near``)."""
     facts: dict[str, Any] = {}
     if job.data.get("penalty_agreed") is False:
         # The letter neither claims nor reserves any 罚息 on a rate of nil: staff confirm the contract agrees none.
@@ -935,6 +937,7 @@ def _next_step(job: _Job, policy: Policy) -> dict[str, Any]:
         if job.party in job.entry.balance_guarantors and kept is not None:
             # The ledger's date is the earlier demand's: the limitation of what it claimed runs from it.
             facts["kept"] = kept.isoformat()
+            facts["claim_near"] = bool(job.data.get("earlier_claim_near"))
     if job.document in ("demand-letter", "guarantor-demand") and job.data.get("serve_by") is not None:
         facts["serve_by"] = job.data["serve_by"].isoformat()
     return facts

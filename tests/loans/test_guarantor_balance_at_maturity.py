@@ -250,6 +250,11 @@ def test_an_earlier_claim_whose_limitation_may_end_first_is_interrupted_only_if_
     (notice,) = [o for o in result.written if o.document == "guarantor-demand"]
     text = docx_text(Path(notice.file))
     assert INTERRUPTS_IF_SERVED in text and INTERRUPTS not in text
+    # The step, too, states the interruption on that condition.
+    assert notice.next_step.endswith("台账“向保证人主张日”请保留原填的2023-12-13，不要改为本通知的送达日：该日证明此前主张的"
+                                     "款项系在保证期间届满前主张；本通知在该部分保证债务的诉讼时效届满前送达的，该部分保证债务"
+                                     "的诉讼时效中断并自送达之日起重新计算（《民法典》第一百九十五条），计划按原填日期提示的"
+                                     "时效届满日早于实际，不会延误")
 
 
 def test_a_suit_due_on_a_loan_declared_due_early_stays_the_next_action_too(tmp_path, policy) -> None:
