@@ -18,7 +18,8 @@ letters drive collection (DESIGN §8.1), each followed by a 送达回证 on its 
   soon (``serve_by``), and, for a loan neither matured nor declared due early (whose guarantee
   period may not have begun, art. 692), as a demand made before the period ends (art. 694 para. 2);
   following an earlier demand for part of the debt (``earlier_demand``), its service is said to
-  interrupt that part's limitation (art. 195) and start the rest's.
+  interrupt that part's limitation (art. 195) and start the rest's; on a loan in court (``in_court``),
+  only to start the rest's.
 
 No letter claims, describes or has confirmed an item of nil: an amount row, a demand (并支付逾期罚息,
 本金及利息; a principal repaid in full, 全部贷款本金), a 借款本金 of 0.00 in a debt confirmation, the 罚息's
@@ -333,12 +334,17 @@ def _limitation(debt: str) -> str:
     the debt (``earlier_demand``: the overdue amounts, before the balance fell due) has the limitation of
     that part running since that demand: the notice, a new demand for it, interrupts it (第一百九十五条),
     and starts that of the rest. The interruption holds only while that limitation runs: when it may end
-    before the notice is served (``earlier_claim_near``), it is stated on that condition, never as a fact."""
+    before the notice is served (``earlier_claim_near``), it is stated on that condition, never as a fact.
+    On a loan in court (``in_court``) the guarantor may be a party to the suit, which claimed that part:
+    its limitation then stays interrupted until the proceedings end, or gives way to the time to apply
+    for enforcement of a judgment, and a restart from this notice's service does not hold; nothing is
+    said of that part (a request interrupts by law all the same)."""
     return ("依照《中华人民共和国民法典》第六百九十四条第二款的规定,{% if earlier_demand %}"
-            "贵方就上述欠款中我行此前未向贵方主张的部分所负保证债务的诉讼时效自本通知送达之日起计算;"
+            "贵方就上述欠款中我行此前未向贵方主张的部分所负保证债务的诉讼时效自本通知送达之日起计算"
+            "{% if in_court %}。{% else %};"
             "就我行此前已向贵方主张的部分,{% if earlier_claim_near %}本通知在该部分保证债务的诉讼时效期间届满前送达贵方的,"
             "{% else %}本通知系我行再次提出的履行请求,{% endif %}依照该法第一百九十五条的规定,该部分保证债务的诉讼时效"
-            "自本通知送达之日起中断并重新计算。{% else %}贵方" + debt + "保证债务的诉讼时效自本通知送达之日起计算。{% endif %}")
+            "自本通知送达之日起中断并重新计算。{% endif %}{% else %}贵方" + debt + "保证债务的诉讼时效自本通知送达之日起计算。{% endif %}")
 
 
 def guarantor_demand():

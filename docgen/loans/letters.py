@@ -546,14 +546,23 @@ class Outcome:
         向保证人主张日."""
         if self.code not in ("issued", "restored", "issued-before"):
             return None
-        if self.document == "guarantor-demand" and "kept" in self.facts and self.code != "issued-before":
-            return MESSAGES.text("guarantor-demand-next/balance", self.facts)
-        if self.document == "guarantor-demand" and "serve_by" in self.facts:
-            return MESSAGES.text("guarantor-demand-next/serve-by", self.facts)
-        if self.document == "guarantor-demand" and "deadline" in self.facts and self.code != "issued-before":
-            return MESSAGES.text("guarantor-demand-next", self.facts)
+        if self.document == "guarantor-demand":
+            step = self._guarantor_step()
+            if step is not None and self.facts.get("in_court"):
+                return MESSAGES.text("guarantor-demand-next/in-court", {"step": step})
+            return step
         if self.document == "demand-letter" and "serve_by" in self.facts:
             return MESSAGES.text("demand-letter-next", self.facts)
+        return None
+
+    def _guarantor_step(self) -> str | None:
+        """Return ``next_step`` of a guarantor notice, the loan not in court, or None."""
+        if "kept" in self.facts and self.code != "issued-before":
+            return MESSAGES.text("guarantor-demand-next/balance", self.facts)
+        if "serve_by" in self.facts:
+            return MESSAGES.text("guarantor-demand-next/serve-by", self.facts)
+        if "deadline" in self.facts and self.code != "issued-before":
+            return MESSAGES.text("guarantor-demand-next", self.facts)
         return None
 
     @property
@@ -718,10 +727,13 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
             # fell due is still asked, as the suit against the borrower does not keep him liable.
             outcomes.append(Outcome(entry.loan_no, entry.row, "litigation-pending",
                                     facts={"litigation": loan.litigation}))
+            # The guarantor may be a party to the suit: the notice says nothing of the limitation of what
+            # was claimed before (in_court), and its next step says when it need not be served.
             fell_due = balance_fell_due(loan, as_of, policy, issued)
             for name in entry.balance_guarantors:
                 add(entry, "guarantor-demand", balance_notice_key(loan, name, fell_due, issued),
-                    _guarantor_notice(loan, name, entry, as_of, policy, issued, fell_due, earlier=True), name)
+                    {**_guarantor_notice(loan, name, entry, as_of, policy, issued, fell_due, earlier=True),
+                     "in_court": True}, name)
             continue
         before = len(jobs) + len(outcomes)
         if letter_due_date(loan, as_of, policy) is not None:
@@ -924,7 +936,8 @@ def _next_step(job: _Job, policy: Policy) -> dict[str, Any]:
     ends within the service margin; a notice asking the balance that fell due of a guarantor the ledger
     has a 向保证人主张日 for (``PlanEntry.balance_guarantors``), that date (``kept``: to be left as it is),
     and whether its service interrupts the limitation of what was asked then only if in time
-    (``claim_near``: ``earlier_claim_near``)."""
+    (``claim_near``: ``earlier_claim_near``); a notice on a loan in court, ``in_court`` (the guarantor
+    may be a party to the suit: the notice then need not be served, and interrupts nothing)."""
     facts: dict[str, Any] = {}
     if job.data.get("penalty_agreed") is False:
         # The letter neither claims nor reserves any 罚息 on a rate of nil: staff confirm the contract agrees none.
@@ -938,6 +951,8 @@ def _next_step(job: _Job, policy: Policy) -> dict[str, Any]:
             # The ledger's date is the earlier demand's: the limitation of what it claimed runs from it.
             facts["kept"] = kept.isoformat()
             facts["claim_near"] = bool(job.data.get("earlier_claim_near"))
+        if job.data.get("in_court"):
+            facts["in_court"] = True
     if job.document in ("demand-letter", "guarantor-demand") and job.data.get("serve_by") is not None:
         facts["serve_by"] = job.data["serve_by"].isoformat()
     return facts

@@ -701,8 +701,8 @@ class PlanEntry:
     guarantee: Guarantee | None = None
     notices: list[Notice] = field(default_factory=list)
     loan: Any = None
-    #: Joint guarantors to be asked for the balance declared due early, having been asked for less
-    #: (``balance_notices_due``).
+    #: Joint guarantors to be asked for the whole balance that fell due (declared due early or at maturity),
+    #: having been asked for less (``balance_notices_due``).
     balance_guarantors: list[str] = field(default_factory=list)
 
     @property

@@ -235,8 +235,27 @@ def test_a_loan_in_court_keeps_its_action_and_its_guarantors_are_still_asked(tmp
     assert [o.code for o in result.outcomes if not o.document] == ["litigation-pending"]
     notices = [o for o in result.written if o.document == "guarantor-demand"]
     assert sorted(o.party for o in notices) == ["孙八", "钱七"]
-    assert "贷款本金余额已于该日全部到期" in docx_text(Path(notices[0].file))
+    text = docx_text(Path(notices[0].file))
+    assert "贷款本金余额已于该日全部到期" in text
+    # The guarantor may be a party to the suit, which claimed what was asked before: its limitation stays
+    # interrupted until the proceedings end, so no restart from this notice is said; the rest's starts.
+    assert ("本通知系我行在保证期间（至2027年6月1日届满）内向贵方提出的承担保证责任的请求；依照《中华人民共和国民法典》"
+            "第六百九十四条第二款的规定，贵方就上述欠款中我行此前未向贵方主张的部分所负保证债务的诉讼时效自本通知送达之日起"
+            "计算。\n如对上述金额有异议") in text
+    assert "第一百九十五条" not in text and "再次提出" not in text
+    assert notices[0].next_step == ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达；"
+                                    "未被起诉或仅被诉请部分欠款的，送达后请在台账“向保证人主张日”填写实际送达日"
+                                    "（须不晚于保证期间届满日 2027-06-01）")
     assert not [o for o in result.written if o.document == "demand-letter"]
+    # A demand the ledger dates: kept, and the step says nothing of an interruption either.
+    dated = _long_overdue(litigation="已判决", litigation_filed=AS_OF + 4 * DAY, guarantor_demanded=AS_OF + DAY)
+    (kept,) = [o for o in issue_letters(tmp_path / "dated", policy, [dated], as_of).written
+               if o.document == "guarantor-demand" and o.party == "钱七"]
+    assert "第一百九十五条" not in docx_text(Path(kept.file))
+    assert kept.next_step == ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达；"
+                              "未被起诉或仅被诉请部分欠款的，本通知须于保证期间届满日 2027-06-01 前送达。"
+                              "台账“向保证人主张日”请保留原填的2026-11-29，不要改为本通知的送达日："
+                              "该日证明此前主张的款项系在保证期间届满前主张")
 
 
 def test_an_earlier_claim_whose_limitation_may_end_first_is_interrupted_only_if_served_in_time(tmp_path, policy) -> None:
