@@ -11,7 +11,7 @@ from typing import Any
 
 from docgen.core.wording import MessageTable
 
-__all__ = ["CLICK_WORDS", "MESSAGES"]
+__all__ = ["CLICK_HELP_TEXTS", "CLICK_WORDS", "MESSAGES"]
 
 
 def _field(f: Mapping[str, Any]) -> str:
@@ -69,22 +69,36 @@ MESSAGES = MessageTable("cli", {
     "users/line": lambda f: f"{f['name']}\t{f['role']}\t{'启用' if f['active'] else '已停用'}\t{f['created']}",
     "users/disabled": "已停用用户 {name}",
     "users/password-set": "已更新用户 {name} 的密码",
-    # click's own usage errors (a missing option, a bad choice, no such file), in Chinese unless the
-    # command's --lang is en (``docgen.cli.usage``): templates over click's placeholders, which click
-    # fills (its value quoted by us, as click's repr would quote it the ASCII way)
-    "usage/try-help": "请运行“{command} {option}”查看帮助",
+    # click's own words (a usage error and its frame, a help page's titles and notes), in Chinese unless
+    # the command's --lang is en (``docgen.cli.usage``): templates over click's placeholders, which
+    # click fills; a name click gives comes quoted “--ledger” already
+    "usage/usage": "用法：",
+    "usage/error": "错误：{message}",
+    "usage/aborted": "已中止。",
+    "usage/heading": "{heading}：",
+    "usage/options": "选项",
+    "usage/commands": "命令",
+    "usage/arguments": "参数",
+    "usage/required": "必填",
+    "usage/default": "默认：{default}",
+    "usage/env-var": "环境变量：{var}",
+    "usage/help-notes": "（{notes}）",
+    "usage/help-option": "显示本帮助并退出。",
+    "usage/version-option": "显示版本号并退出。",
+    "usage/hint-env": "{hint}（环境变量{names}）",
+    "usage/try-help": "请运行“{command} {option}”查看帮助。",
     "usage/invalid-value": "取值无效：{message}",
-    "usage/invalid-value-for": "{param_hint} 的取值无效：{message}",
+    "usage/invalid-value-for": "{param_hint}的取值无效：{message}",
     "usage/missing-argument": "缺少参数",
     "usage/missing-option": "缺少选项",
     "usage/missing-parameter": "缺少参数",
     "usage/missing-kind": "缺少{param_type}",
     "usage/no-such-option": "没有选项“{name}”。",
     "usage/no-such-command": "没有命令“{name}”。",
-    "usage/did-you-mean": "是否要用 {possibility}？",
-    "usage/did-you-mean-one-of": "（是否要用其中之一：{possibilities}？）",
+    "usage/did-you-mean": "是否要用{possibility}？",
+    "usage/did-you-mean-one-of": "是否要用其中之一：{possibilities}？",
     "usage/cannot-open": "无法打开文件“{filename}”：{message}",
-    "usage/not-the-choice": "“{value}”不是可选值 {choice}",
+    "usage/not-the-choice": "“{value}”不是可选值{choice}",
     "usage/not-a-choice": "“{value}”不是可选值（{choices}）之一",
     "usage/choose-from": "可选值：\n\t{choices}",
     "usage/not-a-number": "“{value}”不是有效的数值（{number_type}）",
@@ -95,10 +109,10 @@ MESSAGES = MessageTable("cli", {
     "usage/path-unreadable": "“{filename}”不可读取",
     "usage/path-unwritable": "“{filename}”不可写入",
     "usage/path-not-executable": "“{filename}”不可执行",
-    "usage/needs-a-value": "选项 {name} 需要一个值",
-    "usage/needs-values": "选项 {name} 需要 {nargs} 个值",
-    "usage/takes-no-value": "选项 {name} 不接受值",
-    "usage/argument-values": "参数 {name} 需要 {nargs} 个值",
+    "usage/needs-a-value": "选项“{name}”需要一个值",
+    "usage/needs-values": "选项“{name}”需要 {nargs} 个值",
+    "usage/takes-no-value": "选项“{name}”不接受值",
+    "usage/argument-values": "参数“{name}”需要 {nargs} 个值",
     "usage/extra-argument": "多余的参数（{args}）",
     "usage/missing-command": "缺少子命令",
 }, {
@@ -117,6 +131,14 @@ MESSAGES = MessageTable("cli", {
 #: their Chinese above. A message id click no longer uses is simply never asked for; one it adds
 #: stays English until it is listed here.
 CLICK_WORDS: dict[str, str] = {
+    "Error: {message}": "usage/error",
+    "Aborted!": "usage/aborted",
+    "Options": "usage/options",
+    "Commands": "usage/commands",
+    "Positional arguments": "usage/arguments",
+    "required": "usage/required",
+    "default: {default}": "usage/default",
+    "env var: {var}": "usage/env-var",
     "Try '{command} {option}' for help.": "usage/try-help",
     "Invalid value: {message}": "usage/invalid-value",
     "Invalid value for {param_hint}: {message}": "usage/invalid-value-for",
@@ -147,4 +169,12 @@ CLICK_WORDS: dict[str, str] = {
     "Got unexpected extra argument ({args})": "usage/extra-argument",
     "Got unexpected extra arguments ({args})": "usage/extra-argument",
     "Missing command.": "usage/missing-command",
+}
+
+#: click's own help texts (its ``-h, --help`` and ``--version`` options') -> the code of their Chinese.
+#: click fixes them when it first makes the option, whatever the language then, so they are said
+#: in Chinese as a help page is written (``docgen.cli.usage``), not through its gettext.
+CLICK_HELP_TEXTS: dict[str, str] = {
+    "Show this message and exit.": "usage/help-option",
+    "Show the version and exit.": "usage/version-option",
 }

@@ -1,12 +1,20 @@
-"""click's own usage errors in the command line's language: Chinese unless ``--lang en`` is given.
+"""click's own words in the command line's language: Chinese unless ``--lang en`` is given.
 
 click words what it refuses (a missing option, a value not among the choices, no such file, an
-unknown option or command) through ``gettext``: each of its modules calls ``_`` and ``ngettext``
-on an English message id, then fills it. ``install`` puts docgen's in their place: while a
-``docgen`` command line runs in Chinese (``speaking``), a message id listed in
-``docgen.cli.messages.CLICK_WORDS`` is answered with its Chinese template (the same placeholders,
-which click fills); otherwise what click's module's own ``gettext`` answers (its English, or a
-translation a program using click installed). The exit code (2) and the ``Error:`` line are click's.
+unknown option or command) and the frame around it (``Usage:``, the hint to ask for help,
+``Error:``) through ``gettext``: each of its modules calls ``_`` and ``ngettext`` on an English
+message id, then fills it. ``install`` puts docgen's in their place: while a ``docgen`` command
+line runs in Chinese (``speaking``), a message id listed in ``docgen.cli.messages.CLICK_WORDS`` is
+answered with its Chinese template (the same placeholders, which click fills); otherwise what
+click's module's own ``gettext`` answers (its English, or a translation a program using click
+installed).
+
+What click writes around its message ids is fitted to Chinese the same way, only while a command
+line runs in Chinese: the names it quotes the ASCII way (``'--ledger'``, ``'text', 'json'``) are
+quoted “--ledger” (GB/T 15834; the name inside stays as typed), the space it puts after a stop or
+before a name goes, ``Usage:`` and the help page's section titles end in a full-width colon, and
+the help page's ``[required]``, ``[default: …]`` and click's own help texts (``-h``) are said in
+Chinese. The exit code (2) is click's.
 """
 from __future__ import annotations
 
@@ -14,17 +22,26 @@ import contextvars
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
-from docgen.cli.messages import CLICK_WORDS
+from docgen.cli.messages import CLICK_HELP_TEXTS, CLICK_WORDS
 from docgen.cli.messages import MESSAGES as CLI
+from docgen.core.wording import quoted
 
 __all__ = ["asked_lang", "install", "speaking"]
 
 #: The language click's words are said in; None outside a ``docgen`` command line (click used by
 #: anything else in the process says them as it does).
 _LANG: contextvars.ContextVar[str | None] = contextvars.ContextVar("docgen_cli_lang", default=None)
-#: click's modules that word usage errors.
-_MODULES = ("click.core", "click.exceptions", "click.types", "click.parser")
+#: click's modules that word usage errors, help pages and their frame.
+_MODULES = ("click.core", "click.exceptions", "click.types", "click.parser", "click.formatting")
+#: A name click quotes with ASCII marks in a parameter's hint ('--ledger', 'BUNDLE').
+_ASCII_QUOTED = re.compile(r"'([^']*)'")
+#: What ``Option.get_error_hint`` adds for an option read from the environment.
+_ENV_HINT = re.compile(r" \(env var: (?P<names>.*)\)$")
+#: The bracketed notes ``Option.get_help_record`` puts after an option's help.
+_HELP_EXTRA = re.compile(r"\s*\[(?P<extra>.*)\]", re.S)
+_MISSING_END = re.compile(r"\.(?=\s|$)")
 
 
 def asked_lang(args: Sequence[str]) -> str:
@@ -52,12 +69,23 @@ def speaking(lang: str) -> Iterator[None]:
         _LANG.reset(token)
 
 
+def _in_chinese() -> bool:
+    """Return True while a ``docgen`` command line runs in Chinese."""
+    return _LANG.get() == "zh"
+
+
 def _chinese(message: str) -> str | None:
     """Return the Chinese template of click's ``message`` while a command line runs in Chinese, else
     None (click's own words, as its translation gives them)."""
-    if _LANG.get() != "zh" or message not in CLICK_WORDS:
+    if not _in_chinese() or message not in CLICK_WORDS:
         return None
     return str(CLI.entry(CLICK_WORDS[message]))
+
+
+def _mark(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Return ``function`` marked as docgen's, so that ``install`` wraps click's own only once."""
+    function._docgen = True  # type: ignore[attr-defined]
+    return function
 
 
 def _gettext_over(original: Callable[[str], str]) -> Callable[[str], str]:
@@ -68,8 +96,7 @@ def _gettext_over(original: Callable[[str], str]) -> Callable[[str], str]:
         chinese = _chinese(message)
         return original(message) if chinese is None else chinese
 
-    gettext._docgen = True  # type: ignore[attr-defined]
-    return gettext
+    return _mark(gettext)
 
 
 def _ngettext_over(original: Callable[[str, str, int], str]) -> Callable[[str, str, int], str]:
@@ -78,40 +105,150 @@ def _ngettext_over(original: Callable[[str, str, int], str]) -> Callable[[str, s
         chinese = _chinese(singular if count == 1 else plural)
         return original(singular, plural, count) if chinese is None else chinese
 
-    ngettext._docgen = True  # type: ignore[attr-defined]
-    return ngettext
+    return _mark(ngettext)
 
 
-_MISSING_END = re.compile(r"\.(?=\s|$)")
+def _chinese_hint(hint: str) -> str:
+    """Return a parameter's hint as click words it (``'-o' / '--output'``, ``'BUNDLE'``, ``'--register'
+    (env var: 'DOCGEN_REGISTER')``, or a command's own ``-o/--output``) with Chinese quotation marks
+    around each name: ``“-o”/“--output”``."""
+    env = _ENV_HINT.search(hint)
+    names = hint[:env.start()] if env else hint
+    names = (_ASCII_QUOTED.sub(lambda m: quoted(m.group(1)), names).replace(" / ", "/")
+             if "'" in names else quoted(names))
+    if env is None:
+        return names
+    return CLI.text("usage/hint-env", {"hint": names, "names": _ASCII_QUOTED.sub(lambda m: quoted(m.group(1)),
+                                                                                   env.group("names"))})
 
 
-def _missing_message(format_message):  # type: ignore[no-untyped-def]
-    """Wrap ``MissingParameter.format_message``, which ends the missing name with ``.`` itself: in
-    Chinese, with a full-width stop."""
-    def worded(self) -> str:  # type: ignore[no-untyped-def]
+def _hints_over(original: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    """Return click's ``_join_param_hints`` saying the names in Chinese quotation marks while a
+    command line runs in Chinese."""
+    def join(param_hint: Any) -> str | None:
+        hint = original(param_hint)
+        return _chinese_hint(hint) if hint and _in_chinese() else hint
+
+    return _mark(join)
+
+
+def _possibilities_over(original: Callable[[list[str]], str]) -> Callable[[list[str]], str]:
+    """Return click's ``_format_possibilities`` (the names it guesses were meant) quoting them the
+    Chinese way, parted by 、, while a command line runs in Chinese."""
+    def possibilities(names: list[str]) -> str:
+        if not _in_chinese():
+            return original(names)
+        listed = "、".join(quoted(name) for name in sorted(names))
+        code = "usage/did-you-mean" if len(names) == 1 else "usage/did-you-mean-one-of"
+        return CLI.text(code, {"possibility": listed, "possibilities": listed})
+
+    return _mark(possibilities)
+
+
+def _choice_over(original: Callable[..., str]) -> Callable[..., str]:
+    """Return ``Choice.get_invalid_choice_message`` listing the choices in Chinese quotation marks,
+    parted by 、, while a command line runs in Chinese."""
+    def message(self: Any, value: Any, ctx: Any) -> str:
+        if not _in_chinese():
+            return original(self, value, ctx)
+        mapping = getattr(self, "_normalized_mapping", None)
+        choices = list(mapping(ctx=ctx).values()) if callable(mapping) else [str(c) for c in self.choices]
+        listed = "、".join(quoted(choice) for choice in choices)
+        code = "usage/not-the-choice" if len(self.choices) == 1 else "usage/not-a-choice"
+        return CLI.text(code, {"value": value, "choice": listed, "choices": listed})
+
+    return _mark(message)
+
+
+def _tidied(format_message: Callable[[Any], str], *, stop: bool) -> Callable[[Any], str]:
+    """Wrap an exception's ``format_message``: in Chinese, without the spaces click puts after a
+    sentence and before a quoted name, and (``stop``) ending the first sentence with a full-width
+    stop where click's ``.`` follows the missing name."""
+    def worded(self: Any) -> str:
         text = format_message(self)
-        return _MISSING_END.sub("。", text, count=1) if _LANG.get() == "zh" else text
+        if not _in_chinese():
+            return text
+        if stop:
+            text = _MISSING_END.sub("。", text, count=1)
+        return text.replace(" “", "“", 1).replace("。 ", "。")
 
     worded.__doc__ = format_message.__doc__
-    return worded
+    return _mark(worded)
+
+
+def _usage_over(write_usage: Callable[..., None]) -> Callable[..., None]:
+    """Wrap ``HelpFormatter.write_usage``: in Chinese, the usage line opens 用法： (a full-width colon
+    takes no space after it)."""
+    def written(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if prefix is None and _in_chinese():
+            prefix = CLI.text("usage/usage")
+        write_usage(self, prog, args, prefix)
+
+    return _mark(written)
+
+
+def _heading_over(write_heading: Callable[[Any, str], None]) -> Callable[[Any, str], None]:
+    """Wrap ``HelpFormatter.write_heading``: in Chinese, a section's title ends in a full-width colon."""
+    def written(self: Any, heading: str) -> None:
+        if not _in_chinese():
+            write_heading(self, heading)
+            return
+        self.write(" " * self.current_indent + CLI.text("usage/heading", {"heading": heading}) + "\n")
+
+    return _mark(written)
+
+
+def _help_record_over(get_help_record: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """Wrap ``Option.get_help_record``: in Chinese, click's own help texts (``-h, --help``) are said
+    in Chinese and the notes click brackets after a help ([必填；默认：text]) stand in full-width
+    brackets."""
+    def record(self: Any, ctx: Any) -> Any:
+        found = get_help_record(self, ctx)
+        if found is None or not _in_chinese():
+            return found
+        names, text = found
+        own = self.help or ""
+        said = CLI.text(CLICK_HELP_TEXTS[own]) if own in CLICK_HELP_TEXTS else own
+        extra = _HELP_EXTRA.fullmatch(text[len(own):]) if text.startswith(own) else None
+        if extra is None:
+            return names, said if text == own else text
+        notes = CLI.text("usage/help-notes", {"notes": extra.group("extra").replace("; ", "；")})
+        return names, said + (" " if said and said[-1].isascii() else "") + notes
+
+    return _mark(record)
+
+
+def _wrap(owner: Any, attribute: str, over: Callable[[Any], Any]) -> None:
+    """Put ``over(original)`` in place of ``owner.attribute`` unless it is docgen's already or
+    missing (a click that moved it: its words stay click's)."""
+    original = getattr(owner, attribute, None)
+    if callable(original) and not getattr(original, "_docgen", False):
+        setattr(owner, attribute, over(original))
 
 
 def install() -> None:
-    """Put docgen's ``gettext`` in click's modules (once; idempotent)."""
+    """Put docgen's ``gettext`` and wording in click's modules (once; idempotent)."""
     import importlib
-
-    import click.exceptions
 
     for name in _MODULES:
         try:
             module = importlib.import_module(name)
         except ImportError:  # a click that moved the module: its words stay click's
             continue
-        for attribute, over in (("_", _gettext_over), ("ngettext", _ngettext_over)):
-            original = getattr(module, attribute, None)
-            if callable(original) and not getattr(original, "_docgen", False):
-                setattr(module, attribute, over(original))
-    missing = click.exceptions.MissingParameter
-    if not getattr(missing.format_message, "_docgen", False):
-        missing.format_message = _missing_message(missing.format_message)  # type: ignore[method-assign]
-        missing.format_message._docgen = True  # type: ignore[attr-defined]
+        _wrap(module, "_", _gettext_over)
+        _wrap(module, "ngettext", _ngettext_over)
+    import click.core
+    import click.exceptions
+    import click.formatting
+    import click.types
+
+    _wrap(click.exceptions, "_join_param_hints", _hints_over)
+    _wrap(click.exceptions, "_format_possibilities", _possibilities_over)
+    _wrap(click.types.Choice, "get_invalid_choice_message", _choice_over)
+    _wrap(click.exceptions.MissingParameter, "format_message", lambda f: _tidied(f, stop=True))
+    for refusal in (click.exceptions.NoSuchOption, getattr(click.exceptions, "NoSuchCommand", None)):
+        if refusal is not None:
+            _wrap(refusal, "format_message", lambda f: _tidied(f, stop=False))
+    _wrap(click.formatting.HelpFormatter, "write_usage", _usage_over)
+    _wrap(click.formatting.HelpFormatter, "write_heading", _heading_over)
+    _wrap(click.core.Option, "get_help_record", _help_record_over)

@@ -342,32 +342,32 @@ def _stopped(*args: str) -> tuple[str, str]:
 def test_what_stops_a_check_is_said_in_english(complete: Path, tmp_path: Path) -> None:
     assert _stopped(str(complete), "--stage", "nope") == (
         "Error: checklist dev-loan has no stage 'nope'; its stages: pre-application, pre-contract, pre-disbursement",
-        "Error: 清单 dev-loan 没有阶段“nope”；可用阶段：pre-application、pre-contract、pre-disbursement")
+        "错误：清单 dev-loan 没有阶段“nope”；可用阶段：pre-application、pre-contract、pre-disbursement")
     assert _stopped(str(complete), "--checklist", "nope") == (
         "Error: unknown checklist 'nope': the checklists are dev-loan, or give the path of a checklist YAML file",
-        "Error: 未知清单“nope”：可用清单为 dev-loan，或传入清单 YAML 文件的路径")
+        "错误：未知清单“nope”：可用清单为 dev-loan，或传入清单 YAML 文件的路径")
     broken = tmp_path / "bank.yaml"
     broken.write_text("id: bank\nitems: [\n", encoding="utf-8")
     assert _stopped(str(complete), "--checklist", str(broken)) == (
         f"Error: {broken}, line 3, column 1: YAML syntax error: did not find expected node content",
-        f"Error: {broken}：YAML 语法错误 第3行第1列：did not find expected node content")
+        f"错误：{broken}：YAML 语法错误 第3行第1列：did not find expected node content")
     broken.write_text("id: bank\nitems: 3\n", encoding="utf-8")
     assert _stopped(str(complete), "--checklist", str(broken)) == (
         f"Error: {broken}: items: should be a mapping; stages: required field missing; title: required field missing",
-        f"Error: {broken}：items：类型应为映射；stages：必填字段，不能缺少；title：必填字段，不能缺少")
+        f"错误：{broken}：items：类型应为映射；stages：必填字段，不能缺少；title：必填字段，不能缺少")
     broken.write_text("id: bank\ntitle: {zh: 清单, en: List}\nitems:\n  a: {title: {zh: 甲, en: A}, kinds: scans}\n"
                       "stages:\n  - {id: s, title: {zh: 一, en: One}, folder: s, entries: [{no: '1', item: a}]}\n",
                       encoding="utf-8")
     assert _stopped(str(complete), "--checklist", str(broken)) == (
         f"Error: {broken}: items.a.kinds: kind set 'scans' is not defined (define it under kinds, or list the file "
         "kinds)",
-        f"Error: {broken}：items.a.kinds：未定义的类型集合“scans”（请在 kinds 中定义，或直接列出文件类型）")
+        f"错误：{broken}：items.a.kinds：未定义的类型集合“scans”（请在 kinds 中定义，或直接列出文件类型）")
     not_zip = tmp_path / "bundle.zip"
     not_zip.write_bytes(b"not a zip\n")
     assert _stopped(str(not_zip)) == (
         f"Error: {not_zip}: neither a folder nor a valid .zip archive (damaged, or another format); give the client "
         "folder, or pack it again with 'Compress to ZIP'",
-        f"Error: {not_zip}：既不是文件夹也不是有效的 .zip 压缩包（文件损坏或格式不对）；请给出客户资料文件夹，"
+        f"错误：{not_zip}：既不是文件夹也不是有效的 .zip 压缩包（文件损坏或格式不对）；请给出客户资料文件夹，"
         "或用“压缩为 ZIP”重新打包")
 
 
@@ -452,7 +452,7 @@ def test_a_checklist_condition_that_fails_is_said_in_english(complete: Path, tmp
     assert str(caught.value) == f"{bank}：{_WHEN}：{chinese}"
     # the command (exit 2), in each language
     assert _stopped(str(complete), "--checklist", str(bank)) == (f"Error: {bank}: {_WHEN}: {english}",
-                                                                 f"Error: {bank}：{_WHEN}：{chinese}")
+                                                                 f"错误：{bank}：{_WHEN}：{chinese}")
 
 
 def test_every_condition_code_has_english() -> None:
@@ -478,25 +478,25 @@ def test_a_bad_option_of_check_is_said_in_english(complete: Path, tmp_path: Path
     bundle = str(complete)
     assert _refused(bundle, "--as-of", "2026-13-01") == (
         "Error: Invalid value for '--as-of': no such date: '2026-13-01' (e.g. --as-of 2026-11-28)",
-        "Error: '--as-of' 的取值无效：不存在的日期“2026-13-01”（例如 --as-of 2026-11-28）")
+        "错误：“--as-of”的取值无效：不存在的日期“2026-13-01”（例如 --as-of 2026-11-28）")
     assert _refused(bundle, "--as-of", "1800-01-01") == (
         "Error: Invalid value for '--as-of': 1800-01-01 is outside the years 1900–2199 (e.g. --as-of 2026-11-28)",
-        "Error: '--as-of' 的取值无效：日期“1800-01-01”超出可用范围 1900–2199 年（例如 --as-of 2026-11-28）")
+        "错误：“--as-of”的取值无效：日期“1800-01-01”超出可用范围 1900–2199 年（例如 --as-of 2026-11-28）")
     assert _refused(bundle, "--as-of", "下周三") == (
         "Error: Invalid value for '--as-of': a date is written YYYY-MM-DD, not '下周三' (e.g. --as-of 2026-11-28)",
-        "Error: '--as-of' 的取值无效：日期格式应为 YYYY-MM-DD，收到“下周三”（例如 --as-of 2026-11-28）")
+        "错误：“--as-of”的取值无效：日期格式应为 YYYY-MM-DD，收到“下周三”（例如 --as-of 2026-11-28）")
     assert _refused(bundle, "--equity-threshold", "500") == (
         "Error: Invalid value for '--equity-threshold': '500' is not a percentage between 0 and 100; e.g. 50 for 50%",
-        "Error: '--equity-threshold' 的取值无效：“500”不是 0 到 100 之间的百分比；例如 50 表示 50%"
+        "错误：“--equity-threshold”的取值无效：“500”不是 0 到 100 之间的百分比；例如 50 表示 50%"
         "（expected a percentage 0-100）")
     assert _refused(bundle, "--format", "docx") == (
         "Error: Invalid value for '--format docx': a docx report needs an output file: give -o, e.g. -o checklist.docx",
-        "Error: '--format docx' 的取值无效：docx 报告须用 -o 指定输出文件，例如 -o 资料清单.docx（docx needs -o FILE）")
+        "错误：“--format docx”的取值无效：docx 报告须用 -o 指定输出文件，例如 -o 资料清单.docx（docx needs -o FILE）")
     folder = f"{tmp_path}/"
     assert _refused(bundle, "-o", folder) == (
         f"Error: Invalid value for '-o' / '--output': {folder} ends with a path separator, so it is a folder; give "
         f"the name of the file to write, e.g. {folder}report.json",
-        f"Error: '-o' / '--output' 的取值无效：{folder} 以路径分隔符结尾，是文件夹；请给出要写入的文件名，"
+        f"错误：“-o”/“--output”的取值无效：{folder} 以路径分隔符结尾，是文件夹；请给出要写入的文件名，"
         f"例如 {folder}报告.json")
     # --lang is read first wherever it stands, so the options before it are worded in it too
     result = CliRunner().invoke(main, ["check", bundle, "--lang", "en", "--as-of", "2026-13-01"])
@@ -512,18 +512,18 @@ def test_a_report_file_that_cannot_be_written_is_said_in_english(complete: Path,
     assert _refused(bundle, "--as-of", EXAMPLE_AS_OF, "-o", str(yaml_file)) == (
         f"Error: the output file {yaml_file} is the input {complete} (the same file, a link or an alias): writing "
         "would destroy the input; choose another output file name",
-        f"Error: 输出文件 {yaml_file} 就是输入文件 {complete}（同一文件、链接或别名），写入会毁掉输入；请换一个输出文件名")
+        f"错误：输出文件 {yaml_file} 就是输入文件 {complete}（同一文件、链接或别名），写入会毁掉输入；请换一个输出文件名")
     pipe = tmp_path / "report.json"
     os.mkfifo(pipe)
     assert _refused(bundle, "--as-of", EXAMPLE_AS_OF, "--format", "json", "-o", str(pipe)) == (
         f"Error: {pipe} exists and is a folder, pipe or device, not a regular file: writing would replace it, so it "
         "was refused; choose another output file name",
-        f"Error: {pipe} 已存在，不是普通文件，而是文件夹、管道或设备；写入会替换它，已拒绝；请换一个输出文件名")
+        f"错误：{pipe} 已存在，不是普通文件，而是文件夹、管道或设备；写入会替换它，已拒绝；请换一个输出文件名")
     long_name = tmp_path / ("x" * 300 + ".json")
     assert _refused(bundle, "--as-of", EXAMPLE_AS_OF, "--format", "json", "-o", str(long_name)) == (
         f"Error: cannot write {long_name} (File name too long); check the output path, write permission and disk "
         "space",
-        f"Error: 无法写入 {long_name}（File name too long）；请检查输出路径、写入权限和磁盘空间")
+        f"错误：无法写入 {long_name}（File name too long）；请检查输出路径、写入权限和磁盘空间")
 
 
 def test_a_bundle_this_user_may_not_read_is_said_in_english(complete: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -538,7 +538,7 @@ def test_a_bundle_this_user_may_not_read_is_said_in_english(complete: Path, monk
     assert _refused(str(complete), "--as-of", EXAMPLE_AS_OF) == (
         f"Error: {complete}: no permission to read the file; check its permissions, or ask an administrator to let "
         "this user read it",
-        f"Error: {complete}：无权读取该文件（权限不足）；请检查文件权限，或请管理员为当前用户开放读取权限")
+        f"错误：{complete}：无权读取该文件（权限不足）；请检查文件权限，或请管理员为当前用户开放读取权限")
 
 
 def test_a_check_stopped_by_ctrl_c_is_said_in_english(complete: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -553,7 +553,7 @@ def test_a_check_stopped_by_ctrl_c_is_said_in_english(complete: Path, monkeypatc
         result = CliRunner().invoke(main, ["check", str(complete), "--as-of", EXAMPLE_AS_OF, "--lang", lang])
         assert result.exit_code == 130, result.output  # as a shell says a command ended by SIGINT
         said[lang] = result.output.strip()
-    assert said == {"en": "Error: interrupted; run it again to go on", "zh": "Error: 已中断，重新运行可继续"}
+    assert said == {"en": "Error: interrupted; run it again to go on", "zh": "错误：已中断，重新运行可继续"}
 
 
 @pytest.fixture(scope="module")

@@ -32,14 +32,14 @@ def test_an_unknown_stage_is_named_in_english() -> None:
     english, chinese, both = _said("--stage", "nope")
     assert english == ("Error: checklist dev-loan has no stage 'nope'; its stages: pre-application, pre-contract, "
                        "pre-disbursement")
-    assert chinese == both == "Error: 清单 dev-loan 没有阶段“nope”；可用阶段：pre-application、pre-contract、pre-disbursement"
+    assert chinese == both == "错误：清单 dev-loan 没有阶段“nope”；可用阶段：pre-application、pre-contract、pre-disbursement"
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_an_unknown_checklist_is_named_in_english_in_either_format(fmt: str) -> None:
     english, chinese, both = _said("nope", "--format", fmt)
     assert english == "Error: unknown checklist 'nope': the checklists are dev-loan, or give the path of a checklist YAML file"
-    assert chinese == both == "Error: 未知清单“nope”：可用清单为 dev-loan，或传入清单 YAML 文件的路径"
+    assert chinese == both == "错误：未知清单“nope”：可用清单为 dev-loan，或传入清单 YAML 文件的路径"
 
 
 def test_lang_is_read_before_the_options_it_words() -> None:
@@ -56,24 +56,24 @@ def test_a_broken_bank_checklist_is_said_in_english(tmp_path: Path) -> None:
     broken.write_text("id: bank\nitems: [\n", encoding="utf-8")
     english, chinese, both = _said(str(broken))
     assert english == f"Error: {broken}, line 3, column 1: YAML syntax error: did not find expected node content"
-    assert chinese == both == f"Error: {broken}：YAML 语法错误 第3行第1列：did not find expected node content"
+    assert chinese == both == f"错误：{broken}：YAML 语法错误 第3行第1列：did not find expected node content"
     broken.write_text("id: bank\nitems: 3\n", encoding="utf-8")
     english, chinese, both = _said(str(broken), "--format", "json")
     assert english == (f"Error: {broken}: items: should be a mapping; stages: required field missing; "
                        "title: required field missing")
-    assert chinese == both == f"Error: {broken}：items：类型应为映射；stages：必填字段，不能缺少；title：必填字段，不能缺少"
+    assert chinese == both == f"错误：{broken}：items：类型应为映射；stages：必填字段，不能缺少；title：必填字段，不能缺少"
     broken.write_text("id: bank\ntitle: {zh: 清单, en: List}\nitems:\n  a: {title: {zh: 甲, en: A}, kinds: [pdf]}\n"
                       "stages:\n  - {id: s, title: {zh: 一, en: One}, folder: s, entries: [{no: '1', item: b}]}\n",
                       encoding="utf-8")
     english, chinese, both = _said(str(broken), "--stage", "s")
     assert english == f"Error: {broken}: stages[0].entries[0].item: item 'b' is not defined (define it under items first)"
-    assert chinese == both == f"Error: {broken}：stages[0].entries[0].item：未定义的项目“b”（请先在 items 中定义）"
+    assert chinese == both == f"错误：{broken}：stages[0].entries[0].item：未定义的项目“b”（请先在 items 中定义）"
     folder = tmp_path / "清单.yaml"
     folder.mkdir()
     english, chinese, both = _said(str(folder))
     assert english == (f"Error: the checklist file {folder} is a folder, pipe or device, not a regular file "
                        "(give a .yaml file)")
-    assert chinese == both == f"Error: 清单文件不是普通文件，而是文件夹、管道或设备：{folder}（请给出 .yaml 文件）"
+    assert chinese == both == f"错误：清单文件不是普通文件，而是文件夹、管道或设备：{folder}（请给出 .yaml 文件）"
 
 def test_the_english_checklist_holds_no_chinese_but_its_data() -> None:
     result = CliRunner().invoke(main, ["checklist", "show", "--lang", "en"])

@@ -134,7 +134,7 @@ def test_a_bad_file_is_said_bad_in_english_with_the_same_exit_code(tmp_path: Pat
 
 def test_chinese_and_both_languages_say_a_bad_file_in_chinese_as_before(tmp_path: Path) -> None:
     bad = _write(tmp_path, "group", _variant(_set("items.licence.group", "other")))
-    chinese = f"Error: {bad}：items.licence.group：未定义的分组“other”（可用：basic）\n"
+    chinese = f"错误：{bad}：items.licence.group：未定义的分组“other”（可用：basic）\n"
     assert _validate(bad, "--lang", "zh") == _validate(bad) == (2, chinese)
 
 
@@ -153,7 +153,7 @@ def test_every_undefined_reference_is_named_with_where_it_is(tmp_path: Path) -> 
         "items.minutes.rules[0].items: item 'permit' is not defined; items.minutes.rules[0].items: item 'seal' is not "
         "defined; stages[0].entries[0].group: group 'misc' is not defined; stages[0].entries[2].item: item 'permit' "
         "is not defined (define it under items first)\n"))
-    chinese = (f"Error: {bad}：6 处引用未定义：items.licence.kinds：未定义的类型集合“scans”（请在 kinds 中定义，或直接列出文件类型）；"
+    chinese = (f"错误：{bad}：6 处引用未定义：items.licence.kinds：未定义的类型集合“scans”（请在 kinds 中定义，或直接列出文件类型）；"
                "items.licence.group：未定义的分组“other”（可用：basic）；items.minutes.rules[0].items：未定义的项目“permit”；"
                "items.minutes.rules[0].items：未定义的项目“seal”；stages[0].entries[0].group：未定义的分组“misc”；"
                "stages[0].entries[2].item：未定义的项目“permit”（请先在 items 中定义）\n")
@@ -183,7 +183,7 @@ def test_a_workbook_given_as_the_checklist_is_named_for_what_it_holds(tmp_path: 
     assert _validate(workbook, "--lang", "en") == (
         2, f"Error: {workbook}: the checklist file must be YAML text, but it holds an Excel workbook (.xlsx); "
            "check that the right file was given\n")
-    assert _validate(workbook) == (2, f"Error: {workbook}：清单文件应为 YAML 文本（文件内容：Excel 工作簿）；请确认选对了文件\n")
+    assert _validate(workbook) == (2, f"错误：{workbook}：清单文件应为 YAML 文本（文件内容：Excel 工作簿）；请确认选对了文件\n")
     scan = tmp_path / "scan.yaml"
     scan.write_bytes((examples / "bundle" / "01-申请前期" / "营业执照.pdf").read_bytes())
     assert _validate(scan, "--lang", "en") == (
@@ -194,11 +194,11 @@ def test_a_workbook_given_as_the_checklist_is_named_for_what_it_holds(tmp_path: 
 def test_a_file_not_there_or_a_folder_is_refused_with_exit_2_as_checklist_show_says_it(tmp_path: Path) -> None:
     none = tmp_path / "none.yaml"
     assert _validate(none, "--lang", "en") == (2, f"Error: no checklist file {none} (check the path)\n")
-    assert _validate(none) == (2, f"Error: 清单文件不存在：{none}（请检查路径）\n")
+    assert _validate(none) == (2, f"错误：清单文件不存在：{none}（请检查路径）\n")
     assert _validate(tmp_path, "--lang", "en") == (
         2, f"Error: the checklist file {tmp_path} is a folder, pipe or device, not a regular file (give a .yaml file)\n")
     assert _validate(tmp_path, "--lang", "zh") == (
-        2, f"Error: 清单文件不是普通文件，而是文件夹、管道或设备：{tmp_path}（请给出 .yaml 文件）\n")
+        2, f"错误：清单文件不是普通文件，而是文件夹、管道或设备：{tmp_path}（请给出 .yaml 文件）\n")
     for lang in ("zh", "en"):
         said = CliRunner().invoke(main, ["checklist", "show", str(none), "--lang", lang]).output
         assert _validate(none, "--lang", lang)[1] == said
@@ -206,7 +206,7 @@ def test_a_file_not_there_or_a_folder_is_refused_with_exit_2_as_checklist_show_s
     empty = [CliRunner().invoke(main, ["checklist", "validate", "", *lang]) for lang in (["--lang", "en"], [])]
     assert [(result.exit_code, result.output) for result in empty] == [
         (2, "Error: the checklist file's path is empty; give the path of a .yaml file\n"),
-        (2, "Error: 清单文件的路径为空；请给出 .yaml 文件的路径\n")]
+        (2, "错误：清单文件的路径为空；请给出 .yaml 文件的路径\n")]
     assert _validate(none, "--lang", "fr")[0] == 2
 
 

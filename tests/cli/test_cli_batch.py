@@ -82,7 +82,7 @@ def test_bad_row_exit_1_names_row_and_column_and_writes_nothing(runner: CliRunne
                                   "--register", str(register)])
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        f"Error: 模板 demand-letter：{sheet} 第3行数据有误，未生成任何文书；请改正后重新运行（或用 --skip-invalid 跳过这些行）")
+        f"错误：模板 demand-letter：{sheet} 第3行数据有误，未生成任何文书；请改正后重新运行（或用 --skip-invalid 跳过这些行）")
     assert "  - 第3行 I（逾期本金）列 principal：无法转换：金额应为数字，收到“一万”" in result.stderr
     assert not out.exists()
 
@@ -113,7 +113,7 @@ def test_a_sheet_of_mostly_bad_rows_is_checked_no_further_than_1000_bad_rows(run
     result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(out), "--no-progress"])
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[0] == (f"Error: 模板 demand-letter：{sheet} 读到第{MAX_BAD_ROWS + 4}行时已有超过 1000 行数据有误，"
+    assert lines[0] == (f"错误：模板 demand-letter：{sheet} 读到第{MAX_BAD_ROWS + 4}行时已有超过 1000 行数据有误，"
                         "其后的行未再检查，未生成任何文书；下面列出前 1000 行，请改正（并确认选对了文件和工作表）后重新运行")
     assert {line.split()[1] for line in lines[1:]} == {f"第{n}行" for n in range(4, 4 + MAX_BAD_ROWS)}
     assert not out.exists()
@@ -142,7 +142,7 @@ def test_unreadable_rows_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     sheet.write_text("借款人,证件号码\n张三,x\n", encoding="utf-8")
     result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: {sheet}：第1行表头缺少必需的列：发函日期（letter_date）、")
+    assert result.stderr.startswith(f"错误：{sheet}：第1行表头缺少必需的列：发函日期（letter_date）、")
     assert "Traceback" not in result.output
     unknown = runner.invoke(main, ["batch", "no-such", "--rows", str(sheet), "--out", str(tmp_path / "o")])
     assert unknown.exit_code == 2 and "未知模板 no-such" in unknown.stderr
@@ -150,7 +150,7 @@ def test_unreadable_rows_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     header_only.write_text(header_only.read_text(encoding="utf-8-sig").splitlines()[0] + "\n", encoding="utf-8")
     empty = runner.invoke(main, ["batch", "demand-letter", "--rows", str(header_only), "--out", str(tmp_path / "o")])
     assert empty.exit_code == 2
-    assert empty.stderr == f"Error: {header_only}：表格中没有数据行（只有表头）；请检查是否选错了文件或工作表（--sheet）\n"
+    assert empty.stderr == f"错误：{header_only}：表格中没有数据行（只有表头）；请检查是否选错了文件或工作表（--sheet）\n"
     assert not (tmp_path / "o").exists()
 
 
@@ -161,7 +161,7 @@ def test_a_rows_csv_with_a_quote_left_open_exits_2_naming_the_cell(runner: CliRu
     sheet.write_text("\n".join(lines + lines[1:2] * 1000) + "\n", encoding="utf-8")
     result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2, result.output
-    assert result.stderr == (f"Error: {sheet}：第3行第1列（A 列）的单元格超过可读取的上限（131072 个字符）。该格以英文双引号开头："
+    assert result.stderr == (f"错误：{sheet}：第3行第1列（A 列）的单元格超过可读取的上限（131072 个字符）。该格以英文双引号开头："
                              "引号未闭合时，其后各行都会被读进这一格；请检查该格的引号是否成对（格内的双引号应写成两个），"
                              "或删减其内容，再重试\n")
     assert not (tmp_path / "o").exists()
@@ -176,7 +176,7 @@ def test_a_rows_csv_with_a_stray_quote_exits_2_naming_the_cell(runner: CliRunner
     result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2, result.output
     # The next row's quoted cell closes it: the second letter's row, whole, read into that cell.
-    assert result.stderr == (f"Error: {sheet}：第3行第1列（A 列）的单元格以英文双引号开头，引号直到文件第4行才闭合，"
+    assert result.stderr == (f"错误：{sheet}：第3行第1列（A 列）的单元格以英文双引号开头，引号直到文件第4行才闭合，"
                              "文件第3行至第4行被读成了这一格，其中有整行的数据（分隔符与表头一样多），不是格内换行的文字；"
                              "请检查该格的引号是否成对（格内的双引号应写成两个），删去多余的引号后重试\n")
     assert not (tmp_path / "o").exists()
@@ -305,7 +305,7 @@ def test_a_bank_template_with_a_misspelled_field_stops_the_batch_before_any_row(
                                   "--template", str(edited), "--register", str(tmp_path / "r.sqlite")])
     assert result.exit_code == 2, result.output
     assert result.stderr == (
-        f"Error: {edited}：模板中的变量 borrower_adress（应为 borrower_address？）不是模板 demand-letter 的字段；"
+        f"错误：{edited}：模板中的变量 borrower_adress（应为 borrower_address？）不是模板 demand-letter 的字段；"
         f"请在 Word 中改正这些标签（docgen templates lint {edited} --schema demand-letter 列出所在段落）\n")
     assert not out.exists() or not list(out.glob("*.docx"))
     listed = runner.invoke(main, ["register", "list", "--register", str(tmp_path / "r.sqlite")])
@@ -370,7 +370,7 @@ def test_a_data_sheet_whose_guarantor_column_lost_its_header_exits_2(runner: Cli
     assert merge_header(sheet, "M1:N1") == ("还款期限", "担保人")
     result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert result.stderr == (f"Error: {sheet}：工作表“催收名单”的 N 列表头为空（N1），但该列第2行起有数据，"
+    assert result.stderr == (f"错误：{sheet}：工作表“催收名单”的 N 列表头为空（N1），但该列第2行起有数据，"
                              "无表头的数据无法读取：N1 在合并单元格 M1:N1 中，表头“还款期限”只属于 M 列；"
                              "请取消合并，给 N 列填写表头；确认该列数据无用的，方可删除该列\n")
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
@@ -380,7 +380,7 @@ def test_a_data_sheet_whose_guarantor_column_lost_its_header_exits_2(runner: Cli
     csv.write_text("\n".join([lines[0].replace(",担保人,", ",,")] + lines[1:]) + "\n", encoding="gb18030")
     result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(csv), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert result.stderr == (f"Error: {csv}：第14列（N 列）表头为空，但该列第2行起有数据，"
+    assert result.stderr == (f"错误：{csv}：第14列（N 列）表头为空，但该列第2行起有数据，"
                              "无表头的数据无法读取；请给该列填写表头，或删除该列\n")
 
 
@@ -391,7 +391,7 @@ def test_register_list_and_verify_refuse_a_misspelt_template_instead_of_all_inta
     register = tmp_path / "r.sqlite"
     with Register(register) as reg:
         reg.reserve("demand-letter", "临农商借字2026第0001号", lambda n: f"催字〔2026〕第{n:05d}号")
-    expected = (f"Error: 登记簿 {register} 中没有模板 demand-leter 的记录，也没有这个模板（登记簿中的模板：demand-letter）；"
+    expected = (f"错误：登记簿 {register} 中没有模板 demand-leter 的记录，也没有这个模板（登记簿中的模板：demand-letter）；"
                 "请检查 --template 的拼写\n")
     for command in ("list", "verify"):
         result = runner.invoke(main, ["register", command, "--register", str(register), "--template", "demand-leter"])

@@ -135,12 +135,12 @@ def test_equity_threshold_option():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["check", "/no/such/bundle"], "Error: 'BUNDLE' 的取值无效：“/no/such/bundle”不存在"),
+    (["check", "/no/such/bundle"], "错误：“BUNDLE”的取值无效：“/no/such/bundle”不存在"),
     (["check", EXAMPLE, "--as-of", "2026-02-30"], "不存在的日期“2026-02-30”（例如 --as-of 2026-11-28）"),
     (["check", EXAMPLE, "--as-of", "28/11/2026"], "日期格式应为 YYYY-MM-DD，收到“28/11/2026”"),
     (["check", EXAMPLE, "--stage", "pre-loan"],
      "清单 dev-loan 没有阶段“pre-loan”；可用阶段：pre-application、pre-contract、pre-disbursement"),
-    (["check", EXAMPLE, "--format", "pdf"], "'--format' 的取值无效：“pdf”不是可选值（'text', 'json', 'markdown', 'docx'）之一"),
+    (["check", EXAMPLE, "--format", "pdf"], "“--format”的取值无效：“pdf”不是可选值（“text”、“json”、“markdown”、“docx”）之一"),
     (["check", EXAMPLE, "--checklist", "no-such-list"], "未知清单“no-such-list”"),
 ])
 def test_could_not_run_exits_2(args, message):
@@ -156,7 +156,7 @@ def test_corrupt_zip_exits_2_with_one_clear_line(tmp_path):
     result = run("check", broken)
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"Error: {broken}："), result.output
+    assert len(lines) == 1 and lines[0].startswith(f"错误：{broken}："), result.output
     assert "Traceback" not in result.output
 
 
@@ -249,7 +249,7 @@ def test_init_scaffolds_and_refuses_to_overwrite(tmp_path):
     (target / "bundle.yaml").write_text("checklist: dev-loan\n# 已填写\n", encoding="utf-8")
     again = run("init", target)
     assert again.exit_code == 1
-    assert again.output.strip() == (f"Error: {target / 'bundle.yaml'} 已存在，未覆盖；如确需重新生成空白 bundle.yaml，"
+    assert again.output.strip() == (f"错误：{target / 'bundle.yaml'} 已存在，未覆盖；如确需重新生成空白 bundle.yaml，"
                                     "请加 --force（原内容将被替换）")
     assert "# 已填写" in (target / "bundle.yaml").read_text(encoding="utf-8")
 
@@ -335,7 +335,7 @@ def test_broken_checklist_file_exits_2_naming_the_key(tmp_path):
     broken.write_text("id: x\ntitle: {zh: 坏清单, en: broken}\nitems: {}\nstages: []\nbogus: 1\n", encoding="utf-8")
     result = run("check", EXAMPLE, "--checklist", broken)
     assert result.exit_code == 2
-    assert result.output.startswith(f"Error: {broken}：") and "bogus" in result.output
+    assert result.output.startswith(f"错误：{broken}：") and "bogus" in result.output
     assert "Traceback" not in result.output
 
 
@@ -368,7 +368,7 @@ def test_unwritable_output_exits_2_with_one_line(tmp_path):
     out = tmp_path / "a-file" / "r.json"  # its folder cannot be created
     result = run("check", EXAMPLE, "--as-of", EXAMPLE_AS_OF, "--format", "json", "-o", out)
     assert result.exit_code == 2
-    assert result.output == f"Error: 无法写入 {out}（File exists）；请检查输出路径、写入权限和磁盘空间\n"
+    assert result.output == f"错误：无法写入 {out}（File exists）；请检查输出路径、写入权限和磁盘空间\n"
 
 
 def test_stage_of_a_banks_own_checklist(tmp_path):
@@ -466,7 +466,7 @@ def test_a_file_given_as_the_bundle_is_named_for_what_it_is(tmp_path, name, cont
     given.write_bytes(content)
     result = run("check", given)
     assert result.exit_code == 2
-    assert result.stderr.splitlines() == [f"Error: {given}：{what}，不是客户资料文件夹或 .zip 压缩包；"
+    assert result.stderr.splitlines() == [f"错误：{given}：{what}，不是客户资料文件夹或 .zip 压缩包；"
                                           "请给出客户资料文件夹，或用“压缩为 ZIP”重新打包"
                                           if not what.startswith("既") else
-                                          f"Error: {given}：{what}；请给出客户资料文件夹，或用“压缩为 ZIP”重新打包"]
+                                          f"错误：{given}：{what}；请给出客户资料文件夹，或用“压缩为 ZIP”重新打包"]

@@ -118,7 +118,7 @@ def test_a_condition_that_reads_as_two_expressions_is_a_syntax_error(tmp_path: P
                    .replace('when: "true"', f'when: "{source}"', 1), encoding="utf-8")
     result = _run("validate", str(bad))
     assert (result.exit_code, result.output) == (
-        2, f"Error: {bad}：items.org-code-cert.rules[0].when：表达式“{source}”语法错误：unexpected ')'\n")
+        2, f"错误：{bad}：items.org-code-cert.rules[0].when：表达式“{source}”语法错误：unexpected ')'\n")
 
 
 def test_validate_reads_the_file_given_when_it_bears_a_shipped_checklists_name(
@@ -127,7 +127,7 @@ def test_validate_reads_the_file_given_when_it_bears_a_shipped_checklists_name(
     Path("dev-loan").write_text("id: [\n", encoding="utf-8")  # a bank's copy saved without its .yaml
     result = _run("validate", "dev-loan")
     assert (result.exit_code, result.output) == (
-        2, f"Error: {(tmp_path / 'dev-loan').resolve()}：YAML 语法错误 第2行第1列：did not find expected node content\n")
+        2, f"错误：{(tmp_path / 'dev-loan').resolve()}：YAML 语法错误 第2行第1列：did not find expected node content\n")
     assert _run("show", "dev-loan").output.startswith("房地产开发贷款资料清单")  # a name, as it was
 
 
@@ -143,7 +143,7 @@ def test_a_banks_file_saved_in_gbk_is_read_and_one_no_encoding_decodes_is_named(
     broken.write_bytes(b"id: " + b"\x81\xff\x00" * 40 + b"\n")
     result = _run("validate", str(broken))
     assert result.exit_code == 2
-    assert result.output == (f"Error: {broken}：无法识别清单文件的编码（不是 UTF-8 或 GB18030/GBK）；"
+    assert result.output == (f"错误：{broken}：无法识别清单文件的编码（不是 UTF-8 或 GB18030/GBK）；"
                              "请保存为 UTF-8 编码的 YAML\n")
 
 

@@ -78,7 +78,7 @@ def test_a_ledger_whose_interest_column_lost_its_header_to_a_merged_cell_exits_2
     # dropped and the plan, and the letters after it, said 欠息 0.
     assert merge_header(ledger, "M1:N1") == ("逾期本金", "欠息")
     args = ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28"]
-    said = (f"Error: {ledger}：工作表“贷款台账”的 N 列表头为空（N1），但该列第2行起有数据，无表头的数据无法读取："
+    said = (f"错误：{ledger}：工作表“贷款台账”的 N 列表头为空（N1），但该列第2行起有数据，无表头的数据无法读取："
             "N1 在合并单元格 M1:N1 中，表头“逾期本金”只属于 M 列；请取消合并，给 N 列填写表头；确认该列数据无用的，方可删除该列\n")
     for _ in range(2):  # the second reading as the first: nothing of the first was kept
         result = runner.invoke(main, args)
@@ -108,7 +108,7 @@ def test_a_ledger_with_data_left_of_its_first_header_exits_2(runner: CliRunner, 
     book.save(ledger)
     result = runner.invoke(main, args)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", (
-        f"Error: {ledger}：工作表“贷款台账”的 A 列表头为空（A1），位于第一个表头左侧，但该列第4行有数据“JJ0003”"
+        f"错误：{ledger}：工作表“贷款台账”的 A 列表头为空（A1），位于第一个表头左侧，但该列第4行有数据“JJ0003”"
         "（不是序号或合计），无表头的数据无法读取；表格可能整体错位，请核对各列数据是否与表头对齐，或给该列填写表头，"
         "或删除该列\n"))
 
@@ -130,7 +130,7 @@ def test_plan_xlsx_needs_an_output_file(runner: CliRunner, ledger: Path, tmp_pat
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
                                   "--format", "xlsx", "-o", str(blocked)])
     assert result.exit_code == 2
-    assert result.stderr == f"Error: 无法写入 {blocked}（File exists）；请检查输出路径、写入权限和磁盘空间\n"
+    assert result.stderr == f"错误：无法写入 {blocked}（File exists）；请检查输出路径、写入权限和磁盘空间\n"
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
@@ -185,7 +185,7 @@ def test_plan_bad_date_is_a_usage_error(runner: CliRunner, ledger: Path) -> None
 def test_plan_missing_ledger_exits_2(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(tmp_path / "none.xlsx"), "--as-of", "2026-11-28"])
     assert result.exit_code == 2
-    assert f"Error: '--ledger' 的取值无效：“{tmp_path / 'none.xlsx'}”不存在" in result.output
+    assert f"错误：“--ledger”的取值无效：“{tmp_path / 'none.xlsx'}”不存在" in result.output
 
 
 def test_plan_bad_policy_exits_2_naming_the_key(runner: CliRunner, ledger: Path, tmp_path: Path) -> None:
@@ -400,7 +400,7 @@ def test_plan_for_one_officer(runner: CliRunner, ledger: Path) -> None:
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28",
                                   "--officer", "无此人", "--format", "json"])
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr.startswith("Error: 台账“客户经理”列中没有“无此人”；台账中有：")
+    assert result.stderr.startswith("错误：台账“客户经理”列中没有“无此人”；台账中有：")
 
 
 def test_every_overdue_loan_is_accounted_for(runner: CliRunner, tmp_path: Path, policy_file: Path) -> None:
@@ -510,7 +510,7 @@ def test_plan_names_what_the_sheet_holds_instead_of_a_loan(runner: CliRunner, le
     book.save(ledger)
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28"])
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == [f"Error: {ledger}：台账有 1 行数据不合格，请按行列位置修改后重试", f"  - {problem}"]
+    assert result.stderr.splitlines() == [f"错误：{ledger}：台账有 1 行数据不合格，请按行列位置修改后重试", f"  - {problem}"]
 
 
 def test_plan_of_a_branch_the_ledger_does_not_hold_exits_2_naming_the_ones_it_does(runner: CliRunner,
@@ -520,7 +520,7 @@ def test_plan_of_a_branch_the_ledger_does_not_hold_exits_2_naming_the_ones_it_do
                                   "--branch", "城东"])
     assert result.exit_code == 2
     branches = "、".join(sorted({loan.branch for loan in [make_loan("x")]}))
-    assert result.stderr.splitlines() == [f"Error: 台账“机构”列中没有“城东”；台账中有：{branches}。请照台账中的写法填写"]
+    assert result.stderr.splitlines() == [f"错误：台账“机构”列中没有“城东”；台账中有：{branches}。请照台账中的写法填写"]
     assert result.stdout == ""
 
 
@@ -531,7 +531,7 @@ def test_a_ledger_of_only_a_header_is_refused_by_plan_and_letters_as_by_npl_repo
     empty = write_loans(tmp_path / f"台账{suffix}", [])
     policy = tmp_path / "policy.yaml"
     policy.write_text(POLICY, encoding="utf-8")
-    expected = f"Error: {empty}：台账中没有贷款数据（只有表头）；请检查是否选错了文件或工作表\n"
+    expected = f"错误：{empty}：台账中没有贷款数据（只有表头）；请检查是否选错了文件或工作表\n"
     for command in (["collect", "plan", "--format", "json"],
                     ["collect", "letters", "--policy", str(policy), "--out", str(tmp_path / "out"), "--format", "json"],
                     ["npl-report", "--period", "2026Q2", "--format", "json"]):
@@ -552,5 +552,5 @@ def test_a_ledger_behind_an_empty_first_sheet_names_the_sheets(runner: CliRunner
     book.save(ledger)
     result = runner.invoke(main, ["collect", "plan", "--ledger", str(ledger), "--as-of", "2026-11-28"])
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == (f"Error: {ledger}：工作表“填表说明”是空的，找不到表头行（工作簿中另有工作表：贷款台账）；"
+    assert result.stderr == (f"错误：{ledger}：工作表“填表说明”是空的，找不到表头行（工作簿中另有工作表：贷款台账）；"
                              "请把数据所在的工作表移到最前面，或删除这张空表\n")

@@ -32,4 +32,4 @@ def test_help_lists_commands_and_unknown_command_is_usage_error() -> None:
         assert name in result.output
     result = runner.invoke(main, ["no-such-command"])
     assert result.exit_code == 2
-    assert "Error: 没有命令“no-such-command”。" in result.output
+    assert "错误：没有命令“no-such-command”。" in result.output

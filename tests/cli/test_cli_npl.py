@@ -189,7 +189,7 @@ def test_a_ledger_whose_interest_column_has_no_header_exits_2(tmp_path: Path) ->
     out = tmp_path / "never.docx"
     result = _run("--ledger", str(path), "--period", "2026Q2", "-o", str(out))
     assert result.exit_code == 2
-    assert result.stderr == (f"Error: {path}：工作表“贷款台账”的 N 列表头为空（N1），但该列第2行起有数据，"
+    assert result.stderr == (f"错误：{path}：工作表“贷款台账”的 N 列表头为空（N1），但该列第2行起有数据，"
                              "无表头的数据无法读取；请给该列填写表头，或删除该列\n")
     assert not out.exists()
     # As the opening ledger too, saved as CSV (the column's number said as well).
@@ -199,13 +199,13 @@ def test_a_ledger_whose_interest_column_has_no_header_exits_2(tmp_path: Path) ->
     opening.write_text("\n".join([lines[0].replace(",欠息,", ",,")] + lines[1:]) + "\n", encoding="utf-8-sig")
     result = _run("--ledger", str(closing), "--opening", str(opening), "--period", "2026Q2", "-o", str(out))
     assert result.exit_code == 2
-    assert result.stderr == (f"Error: {opening}：第14列（N 列）表头为空，但该列第2行起有数据，"
+    assert result.stderr == (f"错误：{opening}：第14列（N 列）表头为空，但该列第2行起有数据，"
                              "无表头的数据无法读取；请给该列填写表头，或删除该列\n")
     assert not out.exists()
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--ledger", "missing.xlsx", "--period", "2026Q2"], "'--ledger' 的取值无效：“missing.xlsx”不存在"),
+    (["--ledger", "missing.xlsx", "--period", "2026Q2"], "“--ledger”的取值无效：“missing.xlsx”不存在"),
     (["--period", "2026Q5"], "无法识别的报告期“2026Q5”"),
     # a zero-width space pasted with the period: the message spells it out
     (["--period", "2026Q2\u200b"], "无法识别的报告期“2026Q2\\u200b”："),
@@ -241,7 +241,7 @@ def test_a_target_of_nan_is_one_line_naming_the_key(seed: dict[str, Path], tmp_p
     out = tmp_path / "r.docx"
     result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--targets", str(targets), "-o", str(out))
     assert result.exit_code == 2
-    assert result.stderr == (f"Error: {targets}：目标设置有误（large_npl_threshold：无法转换：金额应为有限数字，收到“nan”）；"
+    assert result.stderr == (f"错误：{targets}：目标设置有误（large_npl_threshold：无法转换：金额应为有限数字，收到“nan”）；"
                              "可用的键为 reduction_target、recovery_target、large_npl_threshold，金额以元为单位\n")
     assert not out.exists()
 
@@ -328,7 +328,7 @@ def test_output_that_cannot_be_written_is_one_clear_line(seed: dict[str, Path], 
     result = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--notes", str(seed["notes"]),
                   "-o", str(out))
     assert result.exit_code == 2
-    assert result.stderr == f"Error: 无法写入 {out}（File exists）；请检查输出路径、写入权限和磁盘空间\n"
+    assert result.stderr == f"错误：无法写入 {out}（File exists）；请检查输出路径、写入权限和磁盘空间\n"
 
 
 def test_users_see_docgen_notices_only_never_matplotlib_internals(report: tuple[object, Path],
@@ -411,7 +411,7 @@ def test_an_as_of_before_the_period_exits_2_and_writes_nothing(seed: dict[str, P
                   "--notes", str(seed["notes"]), "-o", str(out))
     assert result.exit_code == 2 and not out.exists()
     assert result.stderr.splitlines() == [
-        "Error: 数据截止日 2026-03-01 早于报告期 2026Q2 的起始日 2026-04-01，报告不能截至报告期开始之前；"
+        "错误：数据截止日 2026-03-01 早于报告期 2026Q2 的起始日 2026-04-01，报告不能截至报告期开始之前；"
         "请检查截止日（不填则为报告期末 2026-06-30）"]
     # The period's first day (an interim report) is a day of the period.
     first = _run("--ledger", str(seed["closing"]), "--period", "2026Q2", "--as-of", "2026-04-01", "--format", "json")
@@ -426,4 +426,4 @@ def test_the_closing_ledger_given_as_the_opening_one_exits_2(seed: dict[str, Pat
                       "--format", "json")
         assert (result.exit_code, result.stdout) == (2, "")
         assert result.stderr.splitlines() == [
-            f"Error: {opening}：期初台账（--opening）与期末台账（--ledger）是同一个文件，变动和迁徙都会是 0；请给出上期末的台账"]
+            f"错误：{opening}：期初台账（--opening）与期末台账（--ledger）是同一个文件，变动和迁徙都会是 0；请给出上期末的台账"]

@@ -118,7 +118,7 @@ def test_render_of_a_misspelt_key_names_the_field_it_was_meant_for(runner, tmp_p
     out = tmp_path / "out.docx"
     result = run(runner, "render", "demand-letter", "--data", str(data_file), "-o", str(out))
     assert result.exit_code == 1 and not out.exists()
-    assert result.output.splitlines() == ["Error: 模板 demand-letter：数据未通过检查（2 处问题）",
+    assert result.output.splitlines() == ["错误：模板 demand-letter：数据未通过检查（2 处问题）",
                                           "  - borower：未知字段（请检查拼写，是否应为 borrower？）",
                                           "  - borrower：必填字段，不能缺少"]
 
@@ -130,7 +130,7 @@ def test_render_of_a_bare_date_that_does_not_exist_exits_1_naming_the_field(runn
     out = tmp_path / "out.docx"
     result = run(runner, "render", "demand-letter", "--data", str(data_file), "-o", str(out))
     assert result.exit_code == 1
-    assert result.output == ("Error: 模板 demand-letter：数据未通过检查（1 处问题）\n"
+    assert result.output == ("错误：模板 demand-letter：数据未通过检查（1 处问题）\n"
                              "  - letter_date：无法转换：不存在的日期“2026-02-30”\n")
     assert not out.exists()
 
@@ -170,7 +170,7 @@ def test_render_of_a_data_file_no_encoding_decodes_exits_2_naming_it(runner, tmp
     out = tmp_path / "o.docx"
     result = run(runner, "render", "demand-letter", "--data", str(data_file), "-o", str(out))
     assert result.exit_code == 2
-    assert result.output == (f"Error: {data_file}：无法识别数据文件的编码（不是 UTF-8 或 GB18030/GBK）；"
+    assert result.output == (f"错误：{data_file}：无法识别数据文件的编码（不是 UTF-8 或 GB18030/GBK）；"
                              "请用 UTF-8 保存后重试\n")
     assert not out.exists()
 
@@ -223,7 +223,7 @@ def test_render_refuses_a_serial_from_the_data_that_the_register_issued_to_anoth
     result = run(runner, "render", "demand-letter", "--data", str(given), "-o", str(out), "--register", str(register))
     assert result.exit_code == 1
     assert result.output == (
-        "Error: 模板 demand-letter：数据未通过检查（1 处问题）\n"
+        "错误：模板 demand-letter：数据未通过检查（1 处问题）\n"
         f"  - serial：编号 催字〔2026〕第00007号 已由登记簿 {register} 出具给 临农商借字2026第0007号，不能再用于本文书；"
         "请删去数据中的 serial（由登记簿编号），或改正 contract_no\n")
     assert not out.exists()
@@ -263,7 +263,7 @@ def test_a_serial_from_the_data_is_recorded_and_never_issued_again(runner, tmp_p
     assert [(r["serial"], r["row_key"], r["seq"], Path(r["file"]).name) for r in listed] == [
         ("催字〔2026〕第00003号", "临农商借字2025第0312号", 3, "again.docx")]
     # Another contract may not carry that number, and this contract may not carry a second one.
-    head = "Error: 模板 demand-letter：数据未通过检查（1 处问题）\n  - serial："
+    head = "错误：模板 demand-letter：数据未通过检查（1 处问题）\n  - serial："
     assert render("other", dict(data, contract_no="临农商借字2025第0999号"), 1) == (
         f"{head}编号 催字〔2026〕第00003号 已由登记簿 {register} 出具给 临农商借字2025第0312号，不能再用于本文书；"
         "请删去数据中的 serial（由登记簿编号），或改正 contract_no\n")
@@ -291,7 +291,7 @@ def test_render_to_an_unwritable_path_is_one_clear_line(runner, tmp_path):
         result = run(runner, "render", "demand-letter", "--data", str(source), "-o", str(out),
                      "--register", str(register))
         assert result.exit_code == 2
-        assert result.output == f"Error: 无法写入 {out}（File exists）；请检查输出路径、写入权限和磁盘空间\n"
+        assert result.output == f"错误：无法写入 {out}（File exists）；请检查输出路径、写入权限和磁盘空间\n"
         assert not register.exists()  # refused before the register was opened: no serial reserved, never printed
 
 
@@ -360,7 +360,7 @@ def test_lint_of_a_docx_whose_member_cannot_be_read_exits_2_naming_it(runner, tm
     bad.write_bytes(bytes(raw))
     result = run(runner, "templates", "lint", str(bad))
     assert result.exit_code == 2
-    assert result.output == (f"Error: {bad}：不是有效的 Word .docx 文件，其中的 word/document.xml 无法读取"
+    assert result.output == (f"错误：{bad}：不是有效的 Word .docx 文件，其中的 word/document.xml 无法读取"
                              f"（{reason}）；请在 Word 中打开并另存为 .docx\n")
 
 
@@ -390,7 +390,7 @@ def test_a_template_whose_document_unpacks_past_64_mb_exits_2_for_lint_and_rende
                  str(EXAMPLES / "demand-letter.yaml"), "-o", str(out))
     for result in (lint, render):
         assert result.exit_code == 2
-        assert result.output == (f"Error: {bad}：其中的 word/document.xml 解压后 65 MB，超过模板可用的上限 64 MB；"
+        assert result.output == (f"错误：{bad}：其中的 word/document.xml 解压后 65 MB，超过模板可用的上限 64 MB；"
                                  "请确认选对了文件，或在 Word 中打开后另存为 .docx 再重试\n")
     assert not out.exists()
 
@@ -409,7 +409,7 @@ def test_corrupt_document_xml_exits_2_naming_the_file(runner, tmp_path):
                  str(EXAMPLES / "demand-letter.yaml"), "-o", str(tmp_path / "o.docx"))
     for result in (lint, render):
         assert result.exit_code == 2
-        assert result.output.startswith(f"Error: {bad}：不是有效的 Word .docx 文件，请在 Word 中打开并另存为 .docx（")
+        assert result.output.startswith(f"错误：{bad}：不是有效的 Word .docx 文件，请在 Word 中打开并另存为 .docx（")
     assert not (tmp_path / "o.docx").exists()
 
 
@@ -434,7 +434,7 @@ def test_a_bank_template_with_a_misspelled_field_exits_2_naming_the_tag_not_the_
                                   str(EXAMPLES / "demand-letter.yaml"), "-o", str(out)])
     assert result.exit_code == 2, result.output
     assert result.output == (
-        f"Error: {edited}：模板中的变量 borower（应为 borrower？）不是模板 demand-letter 的字段；"
+        f"错误：{edited}：模板中的变量 borower（应为 borrower？）不是模板 demand-letter 的字段；"
         f"请在 Word 中改正这些标签（docgen templates lint {edited} --schema demand-letter 列出所在段落）\n")
     assert not out.exists()
 
@@ -453,7 +453,7 @@ def test_render_of_a_bank_template_with_a_misspelled_filter_speaks_chinese_and_n
                                   str(EXAMPLES / "demand-letter.yaml"), "-o", str(tmp_path / "out.docx")])
     assert result.exit_code == 2
     assert result.output == (
-        f"Error: {edited}：word/document.xml 第2段模板标签有误：没有名为 amount_in_word 的过滤器（可用：amount, "
+        f"错误：{edited}：word/document.xml 第2段模板标签有误：没有名为 amount_in_word 的过滤器（可用：amount, "
         "amount_in_words, date_cn, date_upper, id_label, mask_id, percent, wan 及 Jinja 内置过滤器）。"
         f"该段：合计{{{{ total|amount_in_word }}}}。请运行 docgen templates lint {edited} 查看详情\n")
     lint = run(runner, "templates", "lint", str(edited), "--schema", "demand-letter", "--format", "json")

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from unprivileged import ROOT, assert_denied, docgen_denied, modes
 
+from docgen.cli.messages import MESSAGES as CLI
 from docgen.core.messages import MESSAGES as CORE
 
 EXAMPLES = ROOT / "examples"
@@ -25,7 +26,8 @@ EXAMPLES = ROOT / "examples"
 
 def _line(code: str, path: Path, **facts: object) -> str:
     """The one stderr line docgen must print for ``code`` about ``path``."""
-    return "Error: " + CORE.text(code, {"path": str(path), **{k: str(v) for k, v in facts.items()}}) + "\n"
+    message = CORE.text(code, {"path": str(path), **{k: str(v) for k, v in facts.items()}})
+    return CLI.text("usage/error", {"message": message}) + "\n"
 
 
 @pytest.fixture()
@@ -98,7 +100,7 @@ def test_an_input_this_user_may_not_read_is_one_line_exit_2(work: Path, argv: li
 def test_the_wording_of_a_refused_file(work: Path) -> None:
     with modes((work / "ledger.xlsx", 0)):
         done = docgen_denied("collect", "plan", "--ledger", work / "ledger.xlsx", cwd=work)
-    assert done.stderr == (f"Error: {work}/ledger.xlsx：无权读取该文件（权限不足）；请检查文件权限，"
+    assert done.stderr == (f"错误：{work}/ledger.xlsx：无权读取该文件（权限不足）；请检查文件权限，"
                            "或请管理员为当前用户开放读取权限\n")
 
 
@@ -201,4 +203,4 @@ def test_a_closed_folder_given_for_a_file_is_refused_as_a_folder(work: Path) -> 
     with modes((work / "closed", 0o300)):
         done = docgen_denied("render", "commitment-letter", "--data", work / "closed", "-o", work / "r.docx", cwd=work)
     assert done.returncode == 2
-    assert done.stderr.splitlines()[-1] == f"Error: '--data' 的取值无效：“{work}/closed”是文件夹，此处应为文件"
+    assert done.stderr.splitlines()[-1] == f"错误：“--data”的取值无效：“{work}/closed”是文件夹，此处应为文件"

@@ -55,7 +55,7 @@ def test_a_bad_as_of_is_the_same_one_line_everywhere(value: str, message: str, t
     for command, args in _commands_with_as_of(tmp_path).items():
         result = _run(*args, "--as-of", value)
         assert result.exit_code == 2, (command, result.output)
-        assert result.stderr.splitlines()[-1] == f"Error: '--as-of' 的取值无效：{message}", command
+        assert result.stderr.splitlines()[-1] == f"错误：“--as-of”的取值无效：{message}", command
     assert not (tmp_path / "letters").exists() and not (tmp_path / "drafts").exists()
 
 
@@ -76,7 +76,7 @@ def test_register_option_and_environment_name_the_same_register(tmp_path: Path,
                                         "register_issues": [], "problems": []}
     for command in (["batch"], ["render"], ["draft"], ["register", "list"], ["collect", "letters"],
                     ["collect", "plan"]):
-        assert "[env var: DOCGEN_REGISTER]" in " ".join(_run(*command, "--help").output.split()), command
+        assert "（环境变量：DOCGEN_REGISTER）" in " ".join(_run(*command, "--help").output.split()), command
 
 
 # ---- outputs that cannot be written: exit 2, one line, whichever command --------------------------
@@ -92,7 +92,7 @@ def test_batch_into_an_unwritable_folder_exits_2_like_render(tmp_path: Path) -> 
     out = _blocked(tmp_path)
     batch = _run("batch", "demand-letter", "--rows", sheet, "--out", out, "--no-progress")
     assert batch.exit_code == 2, batch.output
-    assert batch.stderr.startswith(f"Error: 无法写入 {out}") and len(batch.stderr.splitlines()) == 1
+    assert batch.stderr.startswith(f"错误：无法写入 {out}") and len(batch.stderr.splitlines()) == 1
     assert "请检查输出文件夹" in batch.stderr and "Traceback" not in batch.output
     render = _run("render", "demand-letter", "--data", ROOT / "examples" / "templates" / "demand-letter.yaml",
                   "-o", out / "催收函.docx")
@@ -104,7 +104,7 @@ def test_collect_letters_into_an_unwritable_folder_exits_2(tmp_path: Path) -> No
     result = _run("collect", "letters", "--ledger", LEDGER, "--policy", POLICY, "--as-of", "2026-06-30",
                   "--out", out)
     assert result.exit_code == 2, result.output
-    assert result.stderr.startswith(f"Error: 无法写入 {out}") and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"错误：无法写入 {out}") and len(result.stderr.splitlines()) == 1
 
 
 # ---- a cache folder that cannot be used never fails a check ----------------------------------------

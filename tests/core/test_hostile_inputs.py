@@ -124,7 +124,7 @@ def test_a_date_cell_of_minus_1e308_deep_in_a_streamed_sheet_is_one_line(tmp_pat
     path = example_with(tmp_path, "到期日期", -1e308, row=300)
     result = run_docgen("collect", "plan", "--ledger", str(path), "--as-of", "2026-06-30")
     assert result.returncode == 2
-    assert result.stderr == (f"Error: {path}：无法读取 Excel 文件（PanicException：TimeDelta::milliseconds out of bounds）。"
+    assert result.stderr == (f"错误：{path}：无法读取 Excel 文件（PanicException：TimeDelta::milliseconds out of bounds）。"
                              "请检查其中的日期和数字单元格，或用 Excel 另存为 .xlsx 后重试\n")
 
 
@@ -147,7 +147,7 @@ def test_a_truncated_workbook_is_unreadable_without_the_hint_about_cells(tmp_pat
     path.write_bytes(data[:len(data) // 2])
     result = CliRunner().invoke(main, [a.format(x=path, tmp=tmp_path) for a in command])
     assert result.exit_code == 2, result.output
-    assert result.stderr == (f"Error: {path}：无法读取 Excel 文件（ZipError：invalid Zip archive: Could not find EOCD）。"
+    assert result.stderr == (f"错误：{path}：无法读取 Excel 文件（ZipError：invalid Zip archive: Could not find EOCD）。"
                              "文件可能已损坏或不完整；请重新导出或复制该文件，或在 Excel 中打开后另存为 .xlsx，再重试\n")
     assert _DATE_HINT not in result.stderr
     with pytest.raises(InputError) as caught:
@@ -167,7 +167,7 @@ def test_a_date_cell_past_the_calendar_keeps_the_hint_about_cells(tmp_path: Path
     result = CliRunner().invoke(main, ["npl-report", "--ledger", str(path), "--period", "2026Q2",
                                        "-o", str(tmp_path / "r.docx")])
     assert result.exit_code == 2
-    assert result.stderr == (f"Error: {path}：无法读取 Excel 文件（PanicException：TimeDelta::milliseconds out of bounds）。"
+    assert result.stderr == (f"错误：{path}：无法读取 Excel 文件（PanicException：TimeDelta::milliseconds out of bounds）。"
                              f"{_DATE_HINT}，或用 Excel 另存为 .xlsx 后重试\n")
 
 
@@ -263,7 +263,7 @@ def test_300_character_folder_names_are_one_line(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 2, (args, result.output)
         assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
-        assert result.output.startswith("Error: ") and len(result.output.strip().splitlines()) == 1
+        assert result.output.startswith("错误：") and len(result.output.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("chunk", [61, 4096, 1 << 20])

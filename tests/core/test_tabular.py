@@ -802,7 +802,7 @@ def test_a_misnamed_ledger_exits_2_with_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["collect", "plan", "--ledger", str(path), "--as-of", "2026-06-30"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == (
-        f"Error: {path}：内容是网页（HTML）或 XML，不是 Excel 工作簿（业务系统“导出 Excel”常生成这种文件）；"
+        f"错误：{path}：内容是网页（HTML）或 XML，不是 Excel 工作簿（业务系统“导出 Excel”常生成这种文件）；"
         "请在 Excel 中打开后另存为 .xlsx，再重试")
 
 

@@ -97,7 +97,7 @@ def test_ctrl_c_during_a_batch_is_one_line_exit_130_and_the_rerun_completes(tmp_
     assert proc.returncode == 130, err
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err, err
-    assert lines[0].startswith("Error: 已中断，已生成 ") and lines[0].endswith(" 份，重新运行可继续")
+    assert lines[0].startswith("错误：已中断，已生成 ") and lines[0].endswith(" 份，重新运行可继续")
     written = int(lines[0].split("已生成 ")[1].split(" 份")[0])
     assert written == len(list(out.glob("*.docx")))
     rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
@@ -158,7 +158,7 @@ def test_ctrl_c_while_libreoffice_converts_stops_it(tmp_path: Path) -> None:
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert err.strip() == "Error: 已中断，已生成 2 份（PDF 未全部完成），重新运行可继续"
+    assert err.strip() == "错误：已中断，已生成 2 份（PDF 未全部完成），重新运行可继续"
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and (alive(soffice) or alive(child)):
         time.sleep(0.05)

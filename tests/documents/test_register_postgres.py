@@ -68,7 +68,7 @@ def test_password_never_printed(tmp_path: Path, postgres) -> None:
     result = CliRunner().invoke(main, ["register", "list", "--register", url])
     assert result.exit_code == 2  # could not run
     assert "s3cret" not in result.output
-    assert result.output.startswith(f"Error: {url.replace(':s3cret', '')}：无法连接登记簿数据库（")
+    assert result.output.startswith(f"错误：{url.replace(':s3cret', '')}：无法连接登记簿数据库（")
     assert result.output.rstrip().endswith("；请检查服务器地址、端口和口令（~/.pgpass）")
 
 

@@ -133,7 +133,7 @@ def test_a_refused_answer_names_row_column_and_value_and_writes_nothing(runner: 
     result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(rows), "--out", str(out)])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"Error: 模板 demand-letter：{rows} 第2、3行数据有误，未生成任何文书；请改正后重新运行（或用 --skip-invalid 跳过这些行）",
+        f"错误：模板 demand-letter：{rows} 第2、3行数据有误，未生成任何文书；请改正后重新运行（或用 --skip-invalid 跳过这些行）",
         f"  - 第2行 {_column(data, 'penalty_agreed')}列 penalty_agreed：无法转换：{ACCEPTED}，收到“2”",
         f"  - 第3行 {_column(data, 'accelerated')}列 accelerated：无法转换：{ACCEPTED}，收到“是的吗”",
     ]
@@ -181,7 +181,7 @@ def test_a_yaml_data_file_with_a_refused_answer_exits_1_quoting_it(runner: CliRu
     out = tmp_path / "letter.docx"
     result = runner.invoke(main, ["render", "demand-letter", "--data", str(data), "-o", str(out)])
     assert result.exit_code == 1
-    assert result.output == ("Error: 模板 demand-letter：数据未通过检查（1 处问题）\n"
+    assert result.output == ("错误：模板 demand-letter：数据未通过检查（1 处问题）\n"
                              f"  - accelerated：无法转换：{ACCEPTED}，收到“有”\n")
     assert not out.exists()
 
@@ -220,7 +220,7 @@ def test_batch_refuses_the_contradiction_naming_row_and_column(runner: CliRunner
     result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(rows), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"Error: 模板 demand-letter：{rows} 第2行数据有误，未生成任何文书；请改正后重新运行（或用 --skip-invalid 跳过这些行）",
+        f"错误：模板 demand-letter：{rows} 第2行数据有误，未生成任何文书；请改正后重新运行（或用 --skip-invalid 跳过这些行）",
         f"  - 第2行 {_column(data, 'penalty')}列 penalty：{PENALTY_CONTRADICTION}"]
     with Register(tmp_path / "r.sqlite") as register, pytest.raises(RowsError) as exc:
         run_batch("demand-letter", rows, tmp_path / "lib", register=register)

@@ -252,7 +252,7 @@ def test_collect_plan_of_a_ledger_past_the_bad_row_limit_exits_1_listing_the_fir
     result = CliRunner().invoke(main, ["collect", "plan", "--ledger", str(path), "--as-of", "2026-06-30"])
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[0] == (f"Error: {path}：台账读到第{MAX_BAD_ROWS + 4}行时已有超过 1000 行数据不合格，其后的行未再检查；"
+    assert lines[0] == (f"错误：{path}：台账读到第{MAX_BAD_ROWS + 4}行时已有超过 1000 行数据不合格，其后的行未再检查；"
                         "下面列出前 1000 行，请按行列位置修改（并确认选对了文件和工作表）后重试")
     listed = {line.split()[1] for line in lines[1:]}
     assert listed == {f"第{n}行" for n in range(4, 4 + MAX_BAD_ROWS)}  # the 1,001st bad row is not listed

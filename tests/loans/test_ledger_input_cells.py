@@ -57,7 +57,7 @@ def test_an_error_cell_in_a_ledger_column_is_a_row_error_naming_sheet_cell_and_v
     code, stderr = _plan(path)
     assert code == 1
     assert stderr == (
-        f"Error: {path}：台账有 4 行数据不合格，请按行列位置修改后重试\n"
+        f"错误：{path}：台账有 4 行数据不合格，请按行列位置修改后重试\n"
         f"  - 第2行 Z（向保证人主张日）列 guarantor_demanded：工作表“贷款台账”的 Z2 是 Excel 的错误值 #N/A（公式没有算出结果）{_NOT_EMPTY}{_FIX}\n"
         f"  - 第3行 C（借款人）列 borrower：工作表“贷款台账”的 C3 是 Excel 的错误值 #REF!（公式没有算出结果）{_NOT_EMPTY}{_FIX}\n"
         f"  - 第4行 J（发放金额）列 principal：工作表“贷款台账”的 J4 是 Excel 的错误值 #DIV/0!（公式没有算出结果）{_NOT_EMPTY}{_FIX}\n"
@@ -77,7 +77,7 @@ def test_an_error_value_saved_in_a_csv_is_the_same_row_error(tmp_path: Path, enc
     assert code == 1
     said = f"Excel 的错误值 {{}}（另存为 CSV 之前公式就没有算出结果）{_NOT_EMPTY}{_FIX}"
     assert stderr == (
-        f"Error: {path}：台账有 4 行数据不合格，请按行列位置修改后重试\n"
+        f"错误：{path}：台账有 4 行数据不合格，请按行列位置修改后重试\n"
         f"  - 第2行 Z（向保证人主张日）列 guarantor_demanded：该格是 {said.format('#N/A')}\n"
         f"  - 第3行 C（借款人）列 borrower：该格是 {said.format('#REF!')}\n"
         f"  - 第4行 J（发放金额）列 principal：该格是 {said.format('#DIV/0!')}\n"
@@ -116,7 +116,7 @@ def test_an_id_number_in_full_width_scientific_notation_is_the_row_error_of_its_
     code, stderr = _plan(path)
     assert code == 1
     assert stderr == (
-        f"Error: {path}：台账有 3 行数据不合格，请按行列位置修改后重试\n"
+        f"错误：{path}：台账有 3 行数据不合格，请按行列位置修改后重试\n"
         "  - 第2行 D（证件号码）列 id_number：证件号码是科学计数法 １．１Ｅ＋１７（Excel 已丢失位数），请把该列设为文本后重新录入\n"
         "  - 第3行 D（证件号码）列 id_number：证件号码是科学计数法 1.1E+17（Excel 已丢失位数），请把该列设为文本后重新录入\n"
         "  - 第4行 D（证件号码）列 id_number：证件号码是科学计数法 ６．１０３２６ｅ＋１７（Excel 已丢失位数），"
@@ -142,7 +142,7 @@ def test_a_stray_quote_merging_consecutive_rows_is_refused_naming_the_cell_and_l
                                                 f"A4,王五,{resident_id(3)},{tail}"], encoding)
     code, stderr = _plan(path)
     assert code == 2
-    assert stderr == (f"Error: {path}：第2行第2列（B 列）的单元格以英文双引号开头，其后的引号后面紧跟着文字而不是分隔符，"
+    assert stderr == (f"错误：{path}：第2行第2列（B 列）的单元格以英文双引号开头，其后的引号后面紧跟着文字而不是分隔符，"
                       "文件第2行至第3行被读成了这一格；Excel 保存的 CSV 不会这样写，多半是多打或漏打了引号；"
                       "请检查这几行的引号是否成对（格内的双引号应写成两个），改正后重试\n")
 
@@ -209,7 +209,7 @@ def test_a_title_and_a_unit_row_above_the_header_are_passed_over_rows_keeping_th
     bad = (_titled_workbook(tmp_path / "坏.xlsx", rows, _TITLE, _UNIT) if kind == "xlsx"
            else _titled_csv(tmp_path / "坏.csv", rows, kind, _TITLE, _UNIT))
     code, stderr = _plan(bad)
-    assert (code, stderr) == (1, f"Error: {bad}：台账有 1 行数据不合格，请按行列位置修改后重试\n"
+    assert (code, stderr) == (1, f"错误：{bad}：台账有 1 行数据不合格，请按行列位置修改后重试\n"
                                  "  - 第6行 O（五级分类）列 classification：不允许的取值 很好\n")
 
 
@@ -230,7 +230,7 @@ def test_amounts_stated_in_another_unit_than_the_yuan_are_refused(
         path = _titled_csv(tmp_path / "台账.csv", _rows(), kind, *above)
     code, stderr = _plan(path)
     assert code == 2
-    assert stderr == (f"Error: {path}：{cell} 的“{text}”写明金额以{unit}为单位，但台账的金额一律按元读取，"
+    assert stderr == (f"错误：{path}：{cell} 的“{text}”写明金额以{unit}为单位，但台账的金额一律按元读取，"
                       "按元读会把每一笔金额读错；请把各金额列换算成元（单位写“元”）后重试\n")
 
 
@@ -239,7 +239,7 @@ def test_a_sheet_whose_rows_name_no_column_names_its_first_row_as_before(tmp_pat
     path.write_text("城东支行贷款台账\nRef,Client,Amount\nA1,张三,1000\n", encoding="utf-8")
     code, stderr = _plan(path)
     assert code == 2
-    assert stderr == (f"Error: {path}：第1行不是表头（没有一个可识别的列名：A（城东支行贷款台账）），其下几行也没有表头；"
+    assert stderr == (f"错误：{path}：第1行不是表头（没有一个可识别的列名：A（城东支行贷款台账）），其下几行也没有表头；"
                       "表头上方可以有标题行、单位行，表头本身须写明可识别的列名：请检查列名，或是否选错了文件或工作表\n")
 
 

@@ -463,7 +463,7 @@ def test_npl_report_reads_with_the_policy_as_the_cli_and_without_it_gives_the_cl
                               data={"period": "2026Q2"})
     cli_without = _npl_cli("--ledger", closing.name, "--opening", opening.name, "--format", "json")
     assert cli_without.exit_code == 1 and without.status_code == 422
-    assert f"Error: {without.json()['error']}" in cli_without.stderr
+    assert f"错误：{without.json()['error']}" in cli_without.stderr
     problems = without.json()["problems"]
     assert [(p["row"], p["field"]) for p in problems] == [(2, "litigation")]
     assert "法院已受理" in problems[0]["message"] and problems[0]["message"] in cli_without.stderr

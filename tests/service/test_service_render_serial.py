@@ -59,7 +59,7 @@ def _cli_refusal(api: Any, data: dict[str, Any], tmp_path: Path) -> str:
 
 def _as_cli_says(answer: Any) -> str:
     body = answer.json()
-    return "Error: " + body["error"] + "\n" + "".join(f"  - {p['field']}：{p['message']}\n" for p in body["problems"])
+    return "错误：" + body["error"] + "\n" + "".join(f"  - {p['field']}：{p['message']}\n" for p in body["problems"])
 
 
 def test_a_serial_in_the_data_is_recorded_printed_again_and_refused_for_another_document(api, tmp_path):
