@@ -204,6 +204,24 @@ class Template:
                          if isinstance(rule, dict) and isinstance(rule.get("meta"), dict)
                          and rule["meta"].get("printed") is False)
 
+    @functools.cached_property
+    def labels_en(self) -> dict[str, str]:
+        """Return each field's English label (``meta: {label_en: …}`` in the schema, beside the
+        Chinese ``label``) by its path: ``borrower``, and ``shareholders.name`` for a field of a
+        list's entries. A field without one is not listed (a page then shows its Chinese label);
+        what the documents print is not affected."""
+        out: dict[str, str] = {}
+        for name, rule in self.schema.items():
+            if not isinstance(rule, dict):
+                continue
+            entries = rule.get("schema") if rule.get("type") == "list" else None
+            fields = entries.get("schema") if isinstance(entries, dict) and entries.get("type") == "dict" else None
+            for path, field in [(name, rule), *((f"{name}.{k}", v) for k, v in (fields or {}).items())]:
+                meta = field.get("meta") if isinstance(field, dict) else None
+                if isinstance(meta, dict) and str(meta.get("label_en") or "").strip():
+                    out[path] = str(meta["label_en"]).strip()
+        return out
+
     def fields(self) -> list[dict[str, Any]]:
         """Return one dict per top-level field: name, type, required, aliases, and nested fields."""
         out = []

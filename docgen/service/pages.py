@@ -290,15 +290,19 @@ _FORM_TYPES = {"string": "text", "date": "date", "amount": "number", "number": "
 _LIST_ROWS = 4
 
 
-def _form_fields(template: Any) -> list[dict[str, Any]] | None:
-    """Return the form's fields (label = first Chinese alias), or None when a field cannot be a form input."""
+def _form_fields(template: Any, lang: str = "zh") -> list[dict[str, Any]] | None:
+    """Return the form's fields, or None when a field cannot be a form input. A field's label is its
+    first Chinese alias (else its name); on an English page (``lang`` ``en``) its English label
+    (``Template.labels_en``) where the template gives one."""
+    english = template.labels_en if lang == "en" else {}
     out = []
     for f in template.fields():
         if f["name"] == "serial":
             continue
-        label = (f["aliases"] or [f["name"]])[0]
+        label = english.get(f["name"]) or (f["aliases"] or [f["name"]])[0]
         if f["type"] == "list" and f.get("items"):
-            items = [{**i, "label": (i["aliases"] or [i["name"]])[0], "input": _FORM_TYPES.get(i["type"], "text")}
+            items = [{**i, "label": english.get(f"{f['name']}.{i['name']}") or (i["aliases"] or [i["name"]])[0],
+                      "input": _FORM_TYPES.get(i["type"], "text")}
                      for i in f["items"]]
             out.append({**f, "label": label, "input": "table", "items": items, "rows": range(_LIST_ROWS)})
         elif f["type"] == "list":
@@ -348,7 +352,7 @@ async def render_list(request: Request) -> Response:
 def _render_page(request: Request, who: Principal, template: Any, *, status: int = 200, values: Any = None,
                  errors: dict[str, list[str]] | None = None, error: str | None = None,
                  result: dict[str, Any] | None = None) -> HTMLResponse:
-    fields = _form_fields(template)
+    fields = _form_fields(template, lang_of(request))
     if fields is None:
         raise ApiError(404, SERVICE.text("template-no-form", {"template": template.name}))
     return page(request, "render_form.html", status=status, who=who, template=template, fields=fields,

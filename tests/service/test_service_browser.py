@@ -315,3 +315,16 @@ def test_a_letters_job_from_the_english_plan_page(server, browser, tmp_path):
         "cannot be served and was not made; fill in the column 借款人地址")
     assert page.locator("p.muted", has_text="Serial numbers: ").count() == 1
     page.screenshot(path=str(SHOTS / "24-letters-job-english.png"), full_page=True)
+
+
+def test_the_render_form_in_english_labels_its_fields_in_english(server, browser):
+    page = _login(browser, server, "backoffice")
+    page.click("a:has-text('English')")
+    page.goto(f"{server}/render/shareholder-resolution")
+    form = page.locator("form.fields")
+    assert form.locator("label", has_text="Date of the meeting").count() == 1
+    assert form.locator("legend", has_text="Shareholders present").count() == 1
+    assert form.locator("th").all_inner_texts()[:4] == ["Shareholder's name *", "Shareholder's ID number *",
+                                                         "Capital contribution (%) *", "Vote *"]
+    assert "会议日期" not in form.inner_text() and "股东名称" not in form.inner_text()
+    page.screenshot(path=str(SHOTS / "25-render-form-english.png"), full_page=True)

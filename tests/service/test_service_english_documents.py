@@ -1,4 +1,5 @@
-"""The single-document form and the batch page read in English (the ``lang`` cookie ``en``): why the data
+"""The single-document form and the batch page read in English (the ``lang`` cookie ``en``): the form's
+fields are labelled in English (each field's ``label_en``, else its Chinese label), and why the data
 cannot be filled in, a template rule's own sentence among them, is said in English (the rule's
 ``message_en``, else the documents table's English); in Chinese, and on the API, as before."""
 from __future__ import annotations
@@ -48,12 +49,10 @@ def test_why_a_document_cannot_be_filled_in_is_said_in_english(api) -> None:
                                                   "got 2026-11-20"]
     assert "Please correct the fields marked in red — template demand-letter: the data failed its checks (1 problem)" \
         in _text(page.text)
-    # the form's labels are the template's own (Chinese), as its fields are named in the sheet
+    # the form's labels in English too: only the template's title and the data typed stay Chinese
     from docgen.documents.template import load_template
 
-    labels = (re.findall(r"<label>([^<*]+)", page.text) + re.findall(r"<legend>([^<*]+)", page.text)
-              + [load_template("demand-letter").title])
-    assert _docgen_worded_cjk(page.text, labels + list(data.values())) == []
+    assert _docgen_worded_cjk(page.text, [load_template("demand-letter").title, *data.values()]) == []
     chinese = _render(_user(api, "backoffice", "zh", "/render"), data)
     assert _field_errors(chinese.text, "pay_by") == ["还款期限应晚于发函日期，收到 2026-11-20"]
     answer = api.client.post("/api/render/demand-letter", headers=api.headers("backoffice"), json=data)
@@ -63,7 +62,71 @@ def test_why_a_document_cannot_be_filled_in_is_said_in_english(api) -> None:
     page = _render(english, _demand_letter(loan_amount="很多"))
     assert page.status_code == 422, page.text
     assert len(_field_errors(page.text, "loan_amount")) == 1
-    assert _docgen_worded_cjk(page.text, labels + ["很多"] + list(data.values())) == []
+    assert _docgen_worded_cjk(page.text, [load_template("demand-letter").title, "很多", *data.values()]) == []
+
+
+def _field_paths(template) -> set[str]:
+    """Every field the form of ``template`` asks for: ``borrower``, ``shareholders.name``."""
+    return {path for f in template.fields() if f["name"] != "serial"
+            for path in [f["name"], *(f"{f['name']}.{i['name']}" for i in f.get("items") or [])]}
+
+
+def test_every_field_of_every_form_has_an_english_label() -> None:
+    from docgen.service.pages import _form_templates
+
+    templates = _form_templates()
+    assert len(templates) >= 13
+    for template in templates:
+        assert _field_paths(template) - set(template.labels_en) == set(), template.name
+        assert not [label for label in template.labels_en.values() if re.search(r"[\u4e00-\u9fff]", label)]
+
+
+def test_the_english_form_labels_its_fields_in_english_and_the_chinese_form_keeps_its_labels(api) -> None:
+    from docgen.service.pages import _form_templates
+
+    english, chinese = _user(api, "backoffice", "en", "/render"), _user(api, "backoffice", "zh", "/render")
+    for template in _form_templates():
+        page_en = english.get(f"/render/{template.name}")
+        page_zh = chinese.get(f"/render/{template.name}")
+        assert page_en.status_code == page_zh.status_code == 200
+        shown_en, shown_zh = _text(page_en.text), _text(page_zh.text)
+        for path, label in template.labels_en.items():
+            assert label in shown_en, (template.name, path)
+            assert label not in shown_zh, (template.name, path)
+        # no Chinese on the English form but the template's title (its document's name)
+        assert _docgen_worded_cjk(page_en.text, [template.title]) == [], template.name
+        # the Chinese form labels each field by its first Chinese alias (else its name), as before
+        for f in template.fields():
+            if f["name"] != "serial":
+                assert (f["aliases"] or [f["name"]])[0] in shown_zh, (template.name, f["name"])
+            for item in f.get("items") or []:
+                assert f'aria-label="{(item["aliases"] or [item["name"]])[0]}"' in page_zh.text
+    # a list's columns: their headers and each input's name for a screen reader
+    form = english.get("/render/shareholder-resolution").text
+    assert "<th>Shareholder&#39;s name *</th>" in form and 'aria-label="Vote"' in form
+    assert "<legend>Shareholders present *</legend>" in form
+
+
+def test_a_field_without_an_english_label_keeps_its_chinese_one_on_the_english_form(tmp_path) -> None:
+    from docgen.core.resources import templates_dir
+    from docgen.documents.template import load_template
+    from docgen.service.pages import _form_fields
+
+    shipped = templates_dir()
+    meta = (shipped / "commitment-letter.yaml").read_text(encoding="utf-8")
+    for label in (', label_en: "Borrower"', ', meta: {label_en: "Shareholder\'s name"}'):
+        assert label in meta
+        meta = meta.replace(label, "")
+    (tmp_path / "bank.yaml").write_text(meta, encoding="utf-8")
+    (tmp_path / "bank.docx").write_bytes((shipped / "commitment-letter.docx").read_bytes())
+    template = load_template(path=tmp_path / "bank.docx", meta=tmp_path / "bank.yaml")
+    assert "borrower" not in template.labels_en and "shareholders.name" not in template.labels_en
+    fields = {f["name"]: f for f in _form_fields(template, "en") or []}
+    assert (fields["borrower"]["label"], fields["bank"]["label"]) == ("借款人", "Lending bank")
+    assert [i["label"] for i in fields["shareholders"]["items"]] == ["股东名称", "Shareholder's ID number"]
+    assert fields["shareholders"]["label"] == "Shareholders"
+    chinese = {f["name"]: f for f in _form_fields(template) or []}
+    assert (chinese["borrower"]["label"], chinese["bank"]["label"]) == ("借款人", "贷款银行")
 
 
 def test_a_rule_without_english_of_its_own_is_said_by_the_tables_english(api) -> None:
