@@ -9,13 +9,14 @@ import datetime as _dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable
 from typing import Any
 
 from docgen.core.errors import InvalidValueError
 from docgen.core.messages import MESSAGES
 
 __all__ = ["DATE_MAX", "DATE_MIN", "MAX_AMOUNT", "PERIOD_LABEL", "YES_NO_WORDS", "id_text", "parse_amount",
-           "parse_date", "parse_working_date", "parse_yes_no", "period_label"]
+           "other_unit", "parse_date", "parse_working_date", "parse_yes_no", "period_label"]
 
 
 def parse_date(value: Any) -> _dt.date:
@@ -229,6 +230,27 @@ def _refuse_unit(value: str, number: str, unit: int) -> None:
 
 #: The units of yuan a clerk may type after an amount, and how many yuan each is.
 _UNITS = {"万": 10_000, "亿": 100_000_000}
+
+# A unit of amount other than the yuan: a multiple of it (万元, 千万元, 万 alone, as 单位：万 says) or
+# another currency, not followed by what it would count instead (万户, 千笔).
+_OTHER = r"(?:[十百千万亿]+元?(?![户笔人个家件])|美元|港元|港币|欧元|日元|英镑)"
+# Stated as a unit (单位：万元, 金额单位为人民币万元, 以万元为单位) or as the whole of a bracket (贷款余额（万元）),
+# in text of NFKC form (full-width colon and brackets made ASCII): a bracket merely opening with one
+# (备注（美元贷款）) states no unit.
+_OTHER_UNIT = re.compile(rf"单位\s*(?:[:为是]\s*)?(?:人民币\s*)?({_OTHER})|\(\s*(?:人民币\s*)?({_OTHER})\s*\)"
+                         rf"|以\s*(?:人民币\s*)?({_OTHER})\s*为\s*单位")
+
+
+def other_unit(texts: Iterable[tuple[str, str]]) -> tuple[str, str, str] | None:
+    """Return ``(cell, text, unit)`` of the first of ``texts`` (``(cell, text)``: a title or a unit row
+    above a sheet's header, a header cell no column is read under) stating amounts in another unit
+    than the yuan (万元, 千元, 美元 …), or None. Amounts are read as yuan: 万元 read so would make each
+    ten thousand times too small."""
+    for cell, text in texts:
+        found = _OTHER_UNIT.search(unicodedata.normalize("NFKC", text))
+        if found is not None:
+            return cell, text, found[1] or found[2] or found[3]
+    return None
 
 
 #: The largest amount docgen accepts (one quadrillion yuan): beyond it an amount is a typing

@@ -52,6 +52,7 @@ from docgen.documents.spool import Spool
 from docgen.core.tabular import Row, Table, TableStream, alias_map, normalize_header, read_table, stream_table
 from docgen.documents.template import Template, load_template
 from docgen.core.validation import Problem
+from docgen.core.values import other_unit
 
 __all__ = ["BatchDocument", "BatchResult", "check_rows", "generate", "read_rows", "resolve_template", "run_batch",
            "stream_rows",
@@ -1143,6 +1144,7 @@ def read_rows(template: Template, rows_path: str | os.PathLike[str], *, sheet: s
     defaults = _named_defaults(template, defaults)
     aliases, required = _table_options(template, defaults)
     table = read_table(rows_path, aliases, required=required, text_fields=text_fields(template), sheet=sheet)
+    _refuse_other_units(rows_path, table.other_titles)
     if not table.rows and not table.problems:
         raise _empty_sheet(rows_path)
     _fill_defaults(table.rows, defaults)
@@ -1177,7 +1179,18 @@ def stream_rows(template: Template, rows_path: str | os.PathLike[str], *, sheet:
     aliases, required = _table_options(template, defaults)
     stream = stream_table(rows_path, aliases, required=required, text_fields=text_fields(template), sheet=sheet,
                           block=_BLOCK)
+    _refuse_other_units(rows_path, stream.other_titles)
     return _RowStream(stream, defaults, rows_path)
+
+
+def _refuse_other_units(rows_path: str | os.PathLike[str], titles: Iterable[tuple[str, str]]) -> None:
+    """Raise ``InputError`` (``batch-amount-unit``) when one of ``titles`` (the sheet's title or unit row
+    above its header, a header cell no field is read from) states amounts in another unit than the
+    yuan (``other_unit``): a letter would demand 万元 as yuan."""
+    found = other_unit(titles)
+    if found is not None:
+        cell, text, unit = found
+        raise MESSAGES.error(InputError, "batch-amount-unit", path=str(rows_path), cell=cell, text=text, unit=unit)
 
 
 def check_rows(table: Table, template: Template) -> tuple[list[Problem], int | None]:

@@ -17,8 +17,6 @@ import csv
 import datetime as _dt
 import math
 import os
-import re
-import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import chain, compress
@@ -34,6 +32,7 @@ from docgen.core.idnumbers import place_known, resident_checksums_ok
 from docgen.core.validation import (
     DATE_MAX, DATE_MIN, MAX_AMOUNT, Problem, check_uscc, parse_amount, parse_date, parse_yes_no, validate,
 )
+from docgen.core.values import other_unit
 from docgen.loans import ledger_cache
 from docgen.loans.messages import MESSAGES
 from docgen.loans.vocabulary import FIELDS as VOCAB_FIELDS
@@ -980,23 +979,15 @@ def _open_stream(file: Path, sheet: str | None) -> Any:
     return stream
 
 
-# A unit of amount other than the yuan, stated as a unit (单位：万元, 金额单位：人民币万元) or as the whole of a
-# bracket (贷款余额（万元）), in the texts of NFKC form (full-width colon and brackets made ASCII): a bracket
-# merely opening with one (备注（美元贷款）) states no unit.
-_UNITS = "百万元|万元|千元|亿元|美元|港元|港币|欧元|日元"
-_OTHER_UNIT = re.compile(rf"单位\s*:?\s*(?:人民币\s*)?({_UNITS})|\(\s*(?:人民币\s*)?({_UNITS})\s*\)")
-
-
 def _refuse_other_units(file: Path, titles: Iterable[tuple[str, str]]) -> None:
     """Raise ``InputError`` (``ledger-amount-unit``) when one of ``titles`` (``(cell, text)``: a title or a
     unit row above the header, a header no column is read under) states amounts in another unit than
-    the yuan: the ledger's amounts are read as yuan (DESIGN §8), and 万元 read so would make every
-    balance and claim ten thousand times too small."""
-    for cell, text in titles:
-        found = _OTHER_UNIT.search(unicodedata.normalize("NFKC", text))
-        if found is not None:
-            raise MESSAGES.error(InputError, "ledger-amount-unit", file=file, cell=cell, text=text,
-                                 unit=found[1] or found[2])
+    the yuan (``other_unit``): the ledger's amounts are read as yuan (DESIGN §8), and 万元 read so would
+    make every balance and claim ten thousand times too small."""
+    found = other_unit(titles)
+    if found is not None:
+        cell, text, unit = found
+        raise MESSAGES.error(InputError, "ledger-amount-unit", file=file, cell=cell, text=text, unit=unit)
 
 
 def _accept_block(numbers: list[int], results: list[Loan | list[Problem]], columns: Mapping[str, str],

@@ -364,6 +364,29 @@ def test_a_sheet_with_its_title_above_the_header_is_read_below_it(runner: CliRun
     assert len(list((tmp_path / "o").glob("*.docx"))) == 2
 
 
+@pytest.mark.parametrize("kind", ["xlsx", "utf-8-sig", "gb18030"])
+def test_a_sheet_whose_unit_row_says_wan_yuan_exits_2_and_writes_no_letter(runner: CliRunner, tmp_path: Path,
+                                                                           kind: str) -> None:
+    # Passed over as a title, 单位：万元 would have had the letters demand 125,000 万元 as 125,000 yuan.
+    import openpyxl
+
+    if kind == "xlsx":
+        sheet = write_xlsx(tmp_path / "催收名单.xlsx", rows(1))
+        wb = openpyxl.load_workbook(sheet)
+        wb.active.insert_rows(1, 2)
+        wb.active["A1"], wb.active["A2"] = "2026年11月催收名单", "单位：万元"
+        wb.save(sheet)
+    else:
+        sheet = write_csv(tmp_path / "催收名单.csv", rows(1), encoding=kind)
+        text = sheet.read_bytes().decode(kind)
+        sheet.write_bytes(("2026年11月催收名单\r\n单位：万元\r\n" + text.lstrip("\ufeff")).encode(kind))
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {sheet}：A2 的“单位：万元”写明金额以万元为单位，但表格的金额一律按元读取，"
+                             "按元读会把文书中的每一笔金额写错；请把各金额列换算成元（单位写“元”）后重试\n")
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").glob("*.docx"))
+
+
 def test_a_data_sheet_whose_guarantor_column_lost_its_header_exits_2(runner: CliRunner, tmp_path: Path) -> None:
     # 还款期限 merged over M and N leaves 担保人 unnamed: the letters named no guarantor.
     sheet = write_xlsx(tmp_path / "催收名单.xlsx", rows(2))

@@ -218,6 +218,11 @@ def test_a_title_and_a_unit_row_above_the_header_are_passed_over_rows_keeping_th
     ("utf-8", ("城东支行贷款台账（金额单位：人民币万元）",), None, "A1", "城东支行贷款台账（金额单位：人民币万元）", "万元"),
     ("gb18030", (_TITLE, "(单位:千元)"), None, "A2", "(单位:千元)", "千元"),
     ("xlsx", (_TITLE,), {"逾期本金": "逾期本金（万元）"}, "M2", "逾期本金（万元）", "万元"),
+    # A unit the first list of units missed: 千万元, 万 alone, a unit stated with 为 or as 以…为单位.
+    ("xlsx", (_TITLE, "单位：千万元"), None, "A2", "单位：千万元", "千万元"),
+    ("utf-8", (_TITLE, "单位：万"), None, "A2", "单位：万", "万"),
+    ("gb18030", (_TITLE, "金额单位为人民币万元"), None, "A2", "金额单位为人民币万元", "万元"),
+    ("xlsx", ("城东支行贷款台账（以万元为单位）",), None, "A1", "城东支行贷款台账（以万元为单位）", "万元"),
 ])
 def test_amounts_stated_in_another_unit_than_the_yuan_are_refused(
         tmp_path: Path, kind: str, above: tuple[str, ...], header: dict[str, str] | None, cell: str, text: str,
@@ -248,6 +253,7 @@ def test_a_title_or_column_merely_naming_a_currency_states_no_unit(tmp_path: Pat
     path = _titled_workbook(tmp_path / "台账.xlsx", _rows(), "城东支行贷款台账（含美元贷款折人民币）", "单位：人民币元")
     book = openpyxl.load_workbook(path)
     book.active.cell(row=3, column=book.active.max_column + 1).value = "备注（美元贷款）"
+    book.active.cell(row=3, column=book.active.max_column + 1).value = "户数（单位：万户）"  # no amount's unit
     book.save(path)
     assert _plan(path) == (0, "")
 
