@@ -723,6 +723,7 @@ def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
         row: Sequence[Any] = ()
         records = width = lines_read = 0
         spans: list[tuple[int, int, int, int]] = []  # records over several lines: (row, cell, first line, last)
+        joined: list[tuple[int, int, int, int]] = []  # those of them joining two rows (``_rows_joined``)
         try:
             # Row numbers count records, which is what Excel shows when it opens the CSV.
             for row in reader:
@@ -734,6 +735,9 @@ def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
                         raise MESSAGES.error(InputError, "csv-quote-merged", path=path, row=records, number=at + 1,
                                              letter=column_letters(at + 1), start=lines_read + 1,
                                              end=reader.line_num)
+                    at = _rows_joined(row, delimiter, width) if width >= _MERGED_MIN_FIELDS else None
+                    if at is not None:
+                        joined.append((records, at, lines_read + 1, reader.line_num))
                     spans.append((records, next((index for index, cell in enumerate(row)
                                                  if "\n" in cell or "\r" in cell), 0),
                                   lines_read + 1, reader.line_num))
@@ -756,7 +760,11 @@ def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
         if spans:
             stray = _stray_quote(path, lines, delimiter, spans)
             if stray is not None:
-                raise stray
+                raise stray  # what the quote did, said more closely where both signs hold
+        if joined:
+            records, at, start, end = joined[0]
+            raise MESSAGES.error(InputError, "csv-quote-merged", path=path, row=records, number=at + 1,
+                                 letter=column_letters(at + 1), start=start, end=end)
 
 
 #: The fewest fields a CSV's header must have for a quoted cell holding a whole row's worth of
@@ -776,13 +784,33 @@ def _merged_cell(row: Sequence[str], delimiter: str, width: int) -> int | None:
     the rows a stray quote swallowed follow the line it was typed on, and a remark typed on several
     lines may well open with a list (``已联系,借款人称下月还,保证人王五,赵六均知悉``) where a narrow table
     has few delimiters a row. A cell spanning lines with only part of a row on each (the two quotes on
-    consecutive rows) shows no such line: it is refused only when its closing quote is followed by text
-    (``_stray_quote``), else read as it stands."""
+    consecutive rows) shows no such line: it is refused when they joined two rows (``_rows_joined``)
+    or its closing quote is followed by text (``_stray_quote``), else read as it stands."""
     needed = width - 1
     for index, cell in enumerate(row):
         if ("\n" in cell or "\r" in cell) and any(line.count(delimiter) >= needed
                                                  for line in cell.splitlines()[1:]):
             return index
+    return None
+
+
+def _rows_joined(row: Sequence[str], delimiter: str, width: int) -> int | None:
+    """Return the index of the first cell of ``row`` (a record over several lines of a table of
+    ``width`` fields) whose lines join two rows of the table, or None.
+
+    Two quotes in the same column of consecutive rows (``"张三`` on one, ``李四"`` on the next) make
+    one record of the header's width of the two: the first row's loan lost, the second's amounts
+    read under the first's number. The cell's first line then ends a whole row (``width - 1 -
+    index`` delimiters after the ``index`` fields before it) and its last line begins one (``index``
+    delimiters before the quote). A remark in the last column shows it only with a last line of a
+    whole row's delimiters (``_merged_cell``'s sign), one in another column only by as many commas
+    parted so; no cell Excel writes of a name, an address or a number does."""
+    needed = width - 1
+    for index, cell in enumerate(row):
+        if "\n" in cell or "\r" in cell:
+            lines = cell.splitlines()
+            if lines and lines[0].count(delimiter) >= needed - index and lines[-1].count(delimiter) >= index:
+                return index
     return None
 
 

@@ -147,6 +147,28 @@ def test_a_stray_quote_merging_consecutive_rows_is_refused_naming_the_cell_and_l
                       "请检查这几行的引号是否成对（格内的双引号应写成两个），改正后重试\n")
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_quotes_in_one_column_of_two_rows_joining_them_are_refused(tmp_path: Path, encoding: str) -> None:
+    # A quote before 张三 and one after 李四 on the next row: csv read one record of eleven fields, loan
+    # A2 with A3's ID and amounts and 李四 inside its borrower, and A3 gone, without a word.
+    from ledger_fixtures import resident_id
+
+    tail = "眉县支行,王立新,2023-01-10,2027-01-10,2000,1000,正常,表内"
+    path = _narrow_csv(tmp_path / "台账.csv", [f'A2,"张三,{resident_id(1)},{tail}', f'A3,李四",{resident_id(2)},{tail}',
+                                                f"A4,王五,{resident_id(3)},{tail}"], encoding)
+    code, stderr = _plan(path)
+    assert code == 2
+    assert stderr == (f"错误：{path}：第2行第2列（B 列）的单元格以英文双引号开头，引号直到文件第3行才闭合，文件第2行至第3行被读成了这一格，"
+                      "其中有整行的数据（分隔符与表头一样多），不是格内换行的文字；请检查该格的引号是否成对（格内的双引号应写成两个），"
+                      "删去多余的引号后重试\n")
+    # A remark typed on two lines, in the last column or another, commas and all, is read as typed.
+    path = _narrow_csv(tmp_path / "备注.csv", [f'A2,张三,{resident_id(1)},"眉县支行,城东\n分理处",{tail[5:]}',
+                                                f'A3,李四,{resident_id(2)},{tail}'], encoding)
+    path.write_text(path.read_text(encoding=encoding).replace("表内外\n", "表内外,备注\n").replace(
+        "表内\nA3", '表内,"已联系,借款人称下月还\n保证人王五,赵六均知悉"\nA3'), encoding=encoding)
+    assert _plan(path) == (0, "")
+
+
 def test_a_stray_quote_in_a_table_of_three_fields_is_refused_and_a_remark_on_lines_is_read(tmp_path: Path) -> None:
     from docgen.core.errors import InputError
 
