@@ -721,7 +721,7 @@ def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
     with contextlib.closing(lines):
         reader = csv.reader(lines, delimiter=delimiter)
         row: Sequence[Any] = ()
-        records = width = lines_read = 0
+        records = width = lines_read = shaped = 0
         spans: list[tuple[int, int, int, int]] = []  # records over several lines: (row, cell, first line, last)
         joined: list[tuple[int, int, int, int]] = []  # those of them joining two rows (``_rows_joined``)
         try:
@@ -741,8 +741,11 @@ def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
                     spans.append((records, next((index for index, cell in enumerate(row)
                                                  if "\n" in cell or "\r" in cell), 0),
                                   lines_read + 1, reader.line_num))
-                elif width < 2 and any(row):
-                    width = len(row)  # the header's (a title or unit row of one field above it is passed)
+                elif shaped <= _TITLE_ROWS and any(row):
+                    # The header's: the widest of the rows a title and a unit row (城东支行贷款台账,单位：元)
+                    # may take above it, where a narrower one would keep a stray quote's rows unseen.
+                    shaped += 1
+                    width = max(width, len(row))
                 lines_read = reader.line_num
                 yield row
         except csv.Error as exc:

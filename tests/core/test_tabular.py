@@ -1059,3 +1059,7 @@ def test_a_stray_quote_below_a_title_line_is_measured_against_the_header(tmp_pat
     path.write_text("\n".join(rows) + "\n", encoding="gb18030")
     refused = _refusal(lambda: read_table(path, ALIASES), "csv-quote-merged")
     assert (refused.facts["row"], refused.facts["start"], refused.facts["end"]) == (4, 4, 6)
+    # A title and its unit on one line of two fields: the header's six still measure the rows.
+    path.write_text("\n".join(["逾期客户名单（2026年6月末）,单位：元", *rows[1:]]) + "\n", encoding="utf-8")
+    refused = _refusal(lambda: read_table(path, ALIASES), "csv-quote-merged")
+    assert (refused.facts["row"], refused.facts["start"], refused.facts["end"]) == (4, 4, 6)
