@@ -473,3 +473,15 @@ def test_a_title_and_a_unit_row_are_read_by_the_child_as_in_one_process(
     else:
         assert alone[1][:3] == (InputError, "ledger-amount-unit",
                                 {"file": path, "cell": "A2", "text": "单位：万元", "unit": "万元"})
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_an_id_in_full_width_scientific_notation_is_found_in_the_child_s_joined_column(
+        tmp_path: Path, piped: list[int], encoding: str) -> None:
+    # The child joins the ID column's text: its letters e are looked for there, the full-width Ｅ and ｅ too.
+    path = write_ledger(_rows(12, B003={"id_number": "１．１Ｅ＋１７"}, B007={"id_number": "６．１ｅ＋１７"}),
+                        tmp_path / "台账.csv", encoding=encoding)
+    alone = _read(path, False)
+    assert _read(path, True) == alone and piped
+    assert [problem[:3] for problem in alone[1][4]] == [(5, "D（证件号码）", "scientific-notation"),
+                                                        (9, "D（证件号码）", "scientific-notation")]
