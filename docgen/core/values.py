@@ -9,7 +9,7 @@ import datetime as _dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from docgen.core.errors import InvalidValueError
@@ -241,15 +241,26 @@ _OTHER_UNIT = re.compile(rf"单位\s*(?:[:为是]\s*)?(?:人民币\s*)?({_OTHER}
                          rf"|以\s*(?:人民币\s*)?({_OTHER})\s*为\s*单位")
 
 
-def other_unit(texts: Iterable[tuple[str, str]]) -> tuple[str, str, str] | None:
+def other_unit(texts: Iterable[tuple[str, str]], unread: Collection[str] = (),
+               names: Callable[[str], bool] | None = None) -> tuple[str, str, str] | None:
     """Return ``(cell, text, unit)`` of the first of ``texts`` (``(cell, text)``: a title or a unit row
     above a sheet's header, a header cell no column is read under) stating amounts in another unit
     than the yuan (万元, 千元, 美元 …), or None. Amounts are read as yuan: 万元 read so would make each
-    ten thousand times too small."""
+    ten thousand times too small.
+
+    A header cell of ``unread`` (the header's texts naming no field) stating its unit in brackets
+    only counts when the rest of it ``names`` a field (逾期本金（万元）: that column's amounts left
+    unread); a column of its own in another unit (授信金额（万元）), read by nothing, states no unit
+    of the amounts read."""
     for cell, text in texts:
-        found = _OTHER_UNIT.search(unicodedata.normalize("NFKC", text))
-        if found is not None:
-            return cell, text, found[1] or found[2] or found[3]
+        normal = unicodedata.normalize("NFKC", text)
+        found = _OTHER_UNIT.search(normal)
+        if found is None:
+            continue
+        if (found[2] is not None and names is not None and text in unread
+                and not names(normal[:found.start()] + normal[found.end():])):
+            continue
+        return cell, text, found[1] or found[2] or found[3]
     return None
 
 

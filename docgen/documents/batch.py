@@ -1144,7 +1144,7 @@ def read_rows(template: Template, rows_path: str | os.PathLike[str], *, sheet: s
     defaults = _named_defaults(template, defaults)
     aliases, required = _table_options(template, defaults)
     table = read_table(rows_path, aliases, required=required, text_fields=text_fields(template), sheet=sheet)
-    _refuse_other_units(rows_path, table.other_titles)
+    _refuse_other_units(rows_path, table.other_titles, table.unknown_headers, aliases)
     if not table.rows and not table.problems:
         raise _empty_sheet(rows_path)
     _fill_defaults(table.rows, defaults)
@@ -1179,15 +1179,18 @@ def stream_rows(template: Template, rows_path: str | os.PathLike[str], *, sheet:
     aliases, required = _table_options(template, defaults)
     stream = stream_table(rows_path, aliases, required=required, text_fields=text_fields(template), sheet=sheet,
                           block=_BLOCK)
-    _refuse_other_units(rows_path, stream.other_titles)
+    _refuse_other_units(rows_path, stream.other_titles, stream.unknown_headers, aliases)
     return _RowStream(stream, defaults, rows_path)
 
 
-def _refuse_other_units(rows_path: str | os.PathLike[str], titles: Iterable[tuple[str, str]]) -> None:
+def _refuse_other_units(rows_path: str | os.PathLike[str], titles: Iterable[tuple[str, str]],
+                        unread: Sequence[str], aliases: dict[str, list[str]]) -> None:
     """Raise ``InputError`` (``batch-amount-unit``) when one of ``titles`` (the sheet's title or unit row
-    above its header, a header cell no field is read from) states amounts in another unit than the
-    yuan (``other_unit``): a letter would demand 万元 as yuan."""
-    found = other_unit(titles)
+    above its header, a header cell no field is read from: ``unread``) states amounts in another unit
+    than the yuan (``other_unit``, a header only for a field of ``aliases`` it names): a letter would
+    demand 万元 as yuan."""
+    lookup = alias_map(aliases)
+    found = other_unit(titles, unread, lambda text: normalize_header(text) in lookup)
     if found is not None:
         cell, text, unit = found
         raise MESSAGES.error(InputError, "batch-amount-unit", path=str(rows_path), cell=cell, text=text, unit=unit)

@@ -387,6 +387,22 @@ def test_a_sheet_whose_unit_row_says_wan_yuan_exits_2_and_writes_no_letter(runne
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").glob("*.docx"))
 
 
+def test_a_column_of_its_own_in_wan_yuan_is_no_unit_of_the_amounts_read(runner: CliRunner, tmp_path: Path) -> None:
+    # 授信金额（万元） names no field: the letters are written; 合计（万元） leaves a field unread: refused.
+    import openpyxl
+
+    sheet = write_xlsx(tmp_path / "催收名单.xlsx", rows(1))
+    wb = openpyxl.load_workbook(sheet)
+    wb.active.cell(row=1, column=wb.active.max_column + 1).value = "授信金额（万元）"
+    wb.save(sheet)
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    wb.active.cell(row=1, column=[c.value for c in wb.active[1]].index("合计") + 1).value = "合计（万元）"
+    wb.save(sheet)
+    result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "p")])
+    assert result.exit_code == 2 and "的“合计（万元）”写明金额以万元为单位" in result.stderr
+
+
 def test_a_data_sheet_whose_guarantor_column_lost_its_header_exits_2(runner: CliRunner, tmp_path: Path) -> None:
     # 还款期限 merged over M and N leaves 担保人 unnamed: the letters named no guarantor.
     sheet = write_xlsx(tmp_path / "催收名单.xlsx", rows(2))

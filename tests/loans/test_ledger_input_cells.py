@@ -276,6 +276,8 @@ def test_a_title_or_column_merely_naming_a_currency_states_no_unit(tmp_path: Pat
     book = openpyxl.load_workbook(path)
     book.active.cell(row=3, column=book.active.max_column + 1).value = "备注（美元贷款）"
     book.active.cell(row=3, column=book.active.max_column + 1).value = "户数（单位：万户）"  # no amount's unit
+    # A column of the clerk's own in 万元, naming no field the ledger reads: nothing reads it as yuan.
+    book.active.cell(row=3, column=book.active.max_column + 1).value = "授信金额（万元）"
     book.save(path)
     assert _plan(path) == (0, "")
 
