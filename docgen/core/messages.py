@@ -373,6 +373,9 @@ MESSAGES = MessageTable("core", {
                          "“CSV UTF-8(逗号分隔)”或 .xlsx 后重试"),
     "excel-unreadable": ("{path}：无法读取 Excel 文件（{error}：{reason}）。文件可能已损坏或不完整；"
                          "请重新导出或复制该文件，或在 Excel 中打开后另存为 .xlsx，再重试"),
+    "excel-error-unknown": ("{path}：表格中有新版 Excel 的错误值 {value}（公式没有算出结果），"
+                            "读取时无法识别这种错误值，文件本身并未损坏；请在 Excel 中把显示 {value} 的公式改为实际的值，"
+                            "确实没有的留空，然后重试"),
     # a cell the reader could not convert (a date serial past the calendar): the file itself is whole
     "excel-cell-unconvertible": ("{path}：无法读取 Excel 文件（{error}：{reason}）。"
                                  "请检查其中的日期和数字单元格，或用 Excel 另存为 .xlsx 后重试"),
@@ -488,6 +491,10 @@ MESSAGES = MessageTable("core", {
                         "to Excel' often makes one); open it in Excel, save it as .xlsx and try again"),
     "excel-encrypted": "{path}: the workbook has an opening password (encrypted); remove it in Excel, save, and try again",
     "excel-misnamed": "{path}: the content is a {right} workbook but the extension is {suffix}; rename it to {right} and try again",
+    "excel-error-unknown": ("{path}: a cell holds a later Excel's error value {value} (its formula found no result), "
+                            "which cannot be read; the file is not damaged: in Excel, replace "
+                            "each formula showing {value} by its value, or leave the cell empty where there is none, and "
+                            "try again"),
     "excel-unreadable": ("{path}: the Excel file cannot be read ({error}: {reason}); it may be damaged or cut short: "
                          "export or copy it again, or open it in Excel and save it as .xlsx, then try again"),
     "excel-cell-unconvertible": ("{path}: the Excel file cannot be read ({error}: {reason}); check its date and number "

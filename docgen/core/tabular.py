@@ -673,10 +673,15 @@ def _archive_without_workbook(path: Path) -> bool:
         return False
 
 
+#: calamine's refusal of an error cell whose value it does not know (Excel 365's #SPILL!, #CALC! …).
+_UNKNOWN_ERROR = re.compile(r"Unsupported cell error value '(#[^']{1,20})'")
+
+
 def _excel_unreadable(path: Path, exc: BaseException) -> BaseException:
     """Return the ``InputError`` a workbook calamine cannot read is reported as: coded
     ``excel-cell-unconvertible`` (with advice about date and number cells) when a cell's value
-    could not be converted, ``excel-unreadable`` when the file itself is damaged. Other
+    could not be converted, ``excel-error-unknown`` when a cell holds an error value calamine does
+    not know (#SPILL!), ``excel-unreadable`` when the file itself is damaged. Other
     exceptions (Ctrl-C, the generator closed) are returned as they are, to be raised again."""
     # A Rust panic (a date cell of -1e308) arrives as pyo3's PanicException, a BaseException.
     # calamine panics only where it converts a cell's value (a date serial past chrono's range);
@@ -685,6 +690,9 @@ def _excel_unreadable(path: Path, exc: BaseException) -> BaseException:
     panic = type(exc).__name__ == "PanicException"
     if not isinstance(exc, Exception) and not panic:
         return exc
+    unknown = _UNKNOWN_ERROR.search(str(exc))
+    if unknown is not None:  # a whole file holding an error value of a later Excel (#SPILL!, #CALC!)
+        return MESSAGES.error(InputError, "excel-error-unknown", path=str(path), value=unknown[1])
     return MESSAGES.error(InputError, "excel-cell-unconvertible" if panic else "excel-unreadable", path=str(path),
                           error=type(exc).__name__, reason=reason_of(exc))
 

@@ -4,6 +4,8 @@ CSV quote. Each is a row error (or the file is refused) naming where it is, neve
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -13,6 +15,7 @@ from ledger_fixtures import row
 
 from docgen.cli import main
 from docgen.core import tabular
+from docgen.core.xlsxbounds import column_letters
 from docgen.loans.ledger import LEDGER_HEADERS, write_ledger
 
 _HEADERS = list(LEDGER_HEADERS.values())
@@ -290,3 +293,27 @@ def test_english_names_the_unit_of_the_amounts_refused() -> None:
         "台账.xlsx: A2 ('单位：万元') states the amounts in tens of thousands of yuan (万元), but the ledger's amounts are "
         "read as yuan, which would misread every amount; convert the amount columns to yuan (the unit written as 元) "
         "and try again")
+
+
+@pytest.mark.parametrize("reader", ["stream", "python-calamine"])
+def test_an_error_value_of_a_later_excel_is_named_not_called_a_damaged_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str) -> None:
+    # calamine refuses the whole sheet at #SPILL! (a dynamic array's, Excel 365): it said the file may be damaged.
+    source = write_ledger(_rows(), tmp_path / "源.xlsx")
+    path = tmp_path / "台账.xlsx"
+    column = column_letters(_HEADERS.index("向保证人主张日") + 1)
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rf'<c r="{column}2"[^>]*?(/>|>.*?</c>)'.encode(),
+                              f'<c r="{column}2" t="e"><f>_xlfn.XLOOKUP(A2,B:B,C:C)</f><v>#SPILL!</v></c>'.encode(),
+                              data, count=1)
+            new.writestr(item, data)
+    if reader == "python-calamine":
+        monkeypatch.setattr(tabular, "streams_alike", lambda *_: False)
+    code, stderr = _plan(path)
+    assert code == 2
+    assert stderr == (f"错误：{path}：表格中有新版 Excel 的错误值 #SPILL!（公式没有算出结果），"
+                      "读取时无法识别这种错误值，文件本身并未损坏；请在 Excel 中把显示 #SPILL! 的公式改为实际的值，"
+                      "确实没有的留空，然后重试\n")
