@@ -92,22 +92,27 @@ def serve_command(host: str, port: int, data_dir: Path | None, job_workers: int,
               help="The Celery broker the service queues jobs on.")
 @click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 256),
               help="Jobs (or chunks of a batch) this worker runs at once, one process each.")
+@click.option("--data", "data_dir", type=CheckedPath(file_okay=False, path_type=Path), envvar="DOCGEN_DATA",
+              help="The service's data folder, checked at start: a service database a later docgen brought up to "
+                   "date is refused (exit 2). Default: $DOCGEN_DATA, else none checked (each job names its own).")
 @handle_errors
-def worker_command(broker: str, concurrency: int) -> None:
+def worker_command(broker: str, concurrency: int, data_dir: Path | None) -> None:
     """Run the jobs a `docgen serve --broker` queues, on this machine, until stopped.
 
     The machine must mount the service's data folder at the same path and reach its
     register (a postgresql:// URL, given to `docgen serve --register`). Start as many
     workers, on as many machines, as the month-end needs; a worker that dies has its
-    unfinished chunk run again by another, and nothing is issued twice.
+    unfinished chunk run again by another, and nothing is issued twice. Every worker runs the
+    docgen the services run: a worker of an earlier one refuses a database a later one brought up
+    to date (at start with --data, and at each job).
 
     \b
     Examples:
-      docgen worker --broker redis://queue.bank:6379/0 --concurrency 4
+      docgen worker --broker redis://queue.bank:6379/0 --concurrency 4 --data /srv/docgen
     """
     from docgen.service.queue import run_worker
 
-    run_worker(broker, concurrency)
+    run_worker(broker, concurrency, data_dir)
 
 
 COMMANDS: list[click.Command] = [serve_command, worker_command]

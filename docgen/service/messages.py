@@ -25,6 +25,9 @@ MESSAGES = MessageTable("service", {
     "database-unusable": "{path}：不是可用的 docgen 服务数据库（{reason}）；请用 --data 指定另一个文件夹",
     "database-newer": ("{path}：服务数据库的版本（{found}）比这个 docgen 所知的（{known}）新，是更新的 docgen 创建或升级的；"
                        "请用那个版本运行服务，或用 --data 指定另一个文件夹（the database was made by a newer docgen）"),
+    "database-newer/worker": ("{path}：服务数据库的版本（{found}）比这个 docgen worker 所知的（{known}）新，已由更新的 docgen 升级；"
+                              "本 worker 不运行其中的任务。请先停下所有旧版本的 docgen worker，在本机安装与服务相同版本的 docgen 后"
+                              "重新启动（this worker's docgen is older than the service database）"),
     # the data folder, uploads/, files/ or the database failing while the service runs (503; jobs fail so)
     "storage-denied": ("服务无权写入 {path}（权限不足）；请管理员让运行 docgen serve 的用户可以写入它，恢复后重试"
                        "（the service may not write {path}）"),

@@ -173,10 +173,13 @@ _SCHEMA_READY: set[Path] = set()
 def _schema_ready(settings: Settings) -> None:
     """Bring the data folder's database up to this docgen's schema, once per process: the service
     that queued the job may be of an earlier docgen (``store.ensure_schema``: the service's
-    migration, in one transaction whose version check a service migrating at once waits for).
-    Raises ``InputError`` when the database is of a later docgen, ``sqlite3.Error`` as it does."""
-    from docgen.service.store import ensure_schema
+    migration, in one transaction whose version check a service migrating at once waits for). Its
+    version is read at every task: a later docgen may have brought it up to its own since this
+    process last looked, and this docgen's writes would not be that docgen's. Raises ``InputError``
+    when the database is of a later docgen (``database-newer/worker``), ``sqlite3.Error`` as it does."""
+    from docgen.service.store import ensure_schema, refuse_newer_for_worker
 
+    refuse_newer_for_worker(settings.db_path)
     if settings.db_path not in _SCHEMA_READY:
         ensure_schema(settings.db_path, settings.job_lease, settings.start_wait)
         _SCHEMA_READY.add(settings.db_path)
@@ -512,16 +515,21 @@ def _print_parts(results: list[dict[str, Any]], documents: list[dict[str, Any]])
     return [d["pdf"] for d in documents]
 
 
-def run_worker(broker: str, concurrency: int) -> None:
+def run_worker(broker: str, concurrency: int, data_dir: Path | None = None) -> None:
     """Run a Celery worker on ``broker`` with ``concurrency`` processes until stopped. Raises
     ``InputError`` before taking any job when ``$DOCGEN_RECORD_WAIT``, ``$DOCGEN_JOB_LEASE``,
     ``$DOCGEN_QUEUE_VISIBILITY`` or ``$DOCGEN_START_WAIT`` (which its migration of an earlier
     database gives the jobs left queued) is not a number of seconds (each job would fail to start
-    on it)."""
+    on it), or when the service database of ``data_dir`` (the service's data folder, when given) is
+    of a later docgen (``store.refuse_newer_for_worker``: this worker would leave each of its jobs)."""
+    from docgen.service.store import refuse_newer_for_worker
+
     record_wait_seconds()
     job_lease_seconds()
     queue_visibility_seconds()
     start_wait_seconds()
+    if data_dir is not None:
+        refuse_newer_for_worker(Settings(Path(data_dir)).db_path)
     app = make_app(broker)
     app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "--pool=prefork", "-Q", QUEUE,
                      "--without-gossip", "--without-mingle", "-n", f"docgen-{os.getpid()}@%h"])

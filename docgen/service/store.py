@@ -148,6 +148,31 @@ def ensure_schema(path: Path, job_lease: float | None = None, start_wait: float 
         raise SERVICE.error(InputError, "database-newer", path=str(path), found=found, known=SCHEMA_VERSION)
 
 
+def schema_version(path: Path) -> int:
+    """Return the schema version of the service database at ``path``, read only (0: none there yet,
+    or one made before versions were kept). Raises ``sqlite3.Error`` as the database does."""
+    try:
+        db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_SECONDS)
+    except sqlite3.OperationalError:
+        if not Path(path).exists():  # nothing made yet: the service or the first job makes it
+            return 0
+        raise
+    try:
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        db.close()
+
+
+def refuse_newer_for_worker(path: Path) -> None:
+    """Raise ``InputError`` (``database-newer/worker``: both versions and what to do) when the service
+    database at ``path`` is of a later docgen than this ``docgen worker``'s: its jobs are for a worker
+    of that docgen, which every machine is to run (README: the upgrade order). Raises
+    ``sqlite3.Error`` as the database does."""
+    found = schema_version(path)
+    if found > SCHEMA_VERSION:
+        raise SERVICE.error(InputError, "database-newer/worker", path=str(path), found=found, known=SCHEMA_VERSION)
+
+
 def _switch_to_wal(db: sqlite3.Connection) -> None:
     """Switch the database to WAL, trying again for ``BUSY_SECONDS`` while another connection holds
     it; the last refusal propagates (``sqlite3.OperationalError``).

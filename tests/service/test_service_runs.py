@@ -1058,13 +1058,67 @@ def test_a_worker_leaves_alone_a_job_of_a_later_docgens_database_saying_why_in_o
     caplog.set_level(logging.ERROR, "docgen.service")
     eager_celery().tasks["docgen.job"].apply(args=[str(data), job_id, ""]).get()  # no exception
     path = data / "service.sqlite"
-    newer = SERVICE.text("database-newer", {"path": str(path), "found": SCHEMA_VERSION + 1, "known": SCHEMA_VERSION})
+    newer = SERVICE.text("database-newer/worker", {"path": str(path), "found": SCHEMA_VERSION + 1,
+                                                   "known": SCHEMA_VERSION})
     said = [r.getMessage() for r in caplog.records if r.name == "docgen.service"]
     assert said == [f"job {job_id} not run by this worker: {newer}"]
     assert _version(path) == SCHEMA_VERSION + 1
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone() == ("queued",)
     db.close()
+
+
+def test_a_worker_that_met_a_database_before_a_later_docgen_upgraded_it_leaves_its_next_job(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A worker process ran a job of a data folder, then a later docgen (its service, or a worker of
+    it) brought the database up to its own version: the worker's next job there is left alone with
+    one line saying what to do, where it ran it with this docgen's writes against a later schema."""
+    data, job_id = _worker_data(tmp_path, SCHEMA_VERSION - 1)
+    _blocking_handler(monkeypatch, "letters")[1].set()
+    app = eager_celery()
+    app.tasks["docgen.job"].apply(args=[str(data), job_id, ""]).get()
+    path = data / "service.sqlite"
+    store = JobStore(path)
+    assert store.get(job_id)["state"] == "done"
+    later = store.create("letters", "manager", {"out": str(tmp_path / "out")})
+    with sqlite3.connect(path) as db:  # what a later docgen's migration leaves
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    caplog.set_level(logging.ERROR, "docgen.service")
+    app.tasks["docgen.job"].apply(args=[str(data), later, ""]).get()
+    newer = SERVICE.text("database-newer/worker", {"path": str(path), "found": SCHEMA_VERSION + 1,
+                                                   "known": SCHEMA_VERSION})
+    assert [r.getMessage() for r in caplog.records if r.name == "docgen.service"] == \
+        [f"job {later} not run by this worker: {newer}"]
+    assert store.get(later)["state"] == "queued"
+
+
+def test_a_worker_given_a_data_folder_a_later_docgen_upgraded_refuses_to_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``docgen worker --data`` (or ``$DOCGEN_DATA``) checks the service database before taking any
+    job: one of a later docgen is refused with one line naming both versions and what to do, exit 2;
+    one of this docgen or an earlier one is not (nothing connects to the broker before that: the
+    broker here is a closed port, so a worker passing the check stops on it, not exit 2's line)."""
+    data, _ = _worker_data(tmp_path, SCHEMA_VERSION + 1)
+    newer = SERVICE.text("database-newer/worker", {"path": str(data / "service.sqlite"),
+                                                   "found": SCHEMA_VERSION + 1, "known": SCHEMA_VERSION})
+    monkeypatch.delenv("DOCGEN_DATA", raising=False)
+    broker = ["worker", "--broker", "redis://127.0.0.1:1/0"]
+    done = CliRunner().invoke(main, [*broker, "--data", str(data)])
+    assert done.exit_code == 2 and done.output.strip().endswith(newer) and "Traceback" not in done.output, done.output
+    monkeypatch.setenv("DOCGEN_DATA", str(data))
+    done = CliRunner().invoke(main, broker)
+    assert done.exit_code == 2 and done.output.strip().endswith(newer), done.output
+    assert _version(data / "service.sqlite") == SCHEMA_VERSION + 1  # read only
+    from docgen.service.queue import run_worker
+
+    with sqlite3.connect(data / "service.sqlite") as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    db.close()
+    started: list[Any] = []
+    monkeypatch.setattr("celery.Celery.worker_main", lambda self, argv: started.append(argv))
+    run_worker("redis://127.0.0.1:1/0", 1, data)
+    assert len(started) == 1
 
 
 def test_the_queues_visibility_timeout_is_read_and_checked_as_the_other_seconds(
