@@ -124,8 +124,8 @@ def _header_missing_columns(facts: Mapping[str, Any]) -> str:
     if not facts.get("matched") and strangers:
         # Not one column name known: this row is a title or a note above the header.
         return (head + f"不是表头（没有一个可识别的列名：{'、'.join(strangers[:3])}"
-                + ("…" if len(strangers) > 3 else "") + "），其下几行也没有表头；表头上方可以有标题行、单位行，"
-                "表头本身须写明可识别的列名：请检查列名，或是否选错了文件或工作表")
+                + ("…" if len(strangers) > 3 else "") + "），其下十行内也没有表头；表头上方可以有标题行、单位行（至多十行），"
+                "表头本身须写明可识别的列名：请检查列名，删去表头上方多余的行，或检查是否选错了文件或工作表")
     text = head + f"表头缺少必需的列：{facts['wanted']}；请在表头加上这些列"
     if strangers:
         text += f"（未识别的列：{'、'.join(strangers)}，若是改了名，请改回上述列名）"
@@ -208,9 +208,10 @@ def _header_missing_columns_en(facts: Mapping[str, Any]) -> str:
     blanks = facts.get("blanks") or []
     if not facts.get("matched") and strangers:
         return (head + f" is not the header (not one column name is known: {', '.join(strangers[:3])}"
-                + ("…" if len(strangers) > 3 else "") + "), nor is any of the rows below it in reach; a title or a "
-                "unit row may stand above the header, but the header itself must give known column names: check "
-                "them, and that the right file and sheet were chosen")
+                + ("…" if len(strangers) > 3 else "") + "), nor is any of the ten rows below it; a title or a "
+                "unit row (ten rows at most) may stand above the header, but the header itself must give known "
+                "column names: check them, delete the extra rows above the header, and check that the right file "
+                "and sheet were chosen")
     text = head + f": the header lacks the required columns {_english_list(facts['wanted'])}; add them to the header"
     if strangers:
         text += f" (columns not recognised: {', '.join(strangers)}; if one was renamed, give it the name above)"

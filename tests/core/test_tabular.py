@@ -197,8 +197,9 @@ def test_rows_naming_no_column_name_the_first_when_no_header_follows(tmp_path: P
     path = _merged(tmp_path / "名单.xlsx", [["2026年11月催收名单"], ["姓名", "身份证", "金额"], ["张三", ID, 5]], "A1:C1")
     with pytest.raises(InputError) as err:
         read_table(path, ALIASES, required=["borrower", "id_number"])
-    assert str(err.value) == (f"{path}：第1行不是表头（没有一个可识别的列名：A（2026年11月催收名单）），其下几行也没有表头；"
-                              "表头上方可以有标题行、单位行，表头本身须写明可识别的列名：请检查列名，或是否选错了文件或工作表")
+    assert str(err.value) == (f"{path}：第1行不是表头（没有一个可识别的列名：A（2026年11月催收名单）），其下十行内也没有表头；"
+                              "表头上方可以有标题行、单位行（至多十行），表头本身须写明可识别的列名：请检查列名，"
+                              "删去表头上方多余的行，或检查是否选错了文件或工作表")
     assert err.value.exit_code == 2 and err.value.facts["row"] == 1
     # Eleven rows naming no column: the header is not looked for past the tenth.
     many = tmp_path / "many.csv"

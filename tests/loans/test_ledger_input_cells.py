@@ -269,8 +269,8 @@ def test_a_sheet_whose_rows_name_no_column_names_its_first_row_as_before(tmp_pat
     path.write_text("城东支行贷款台账\nRef,Client,Amount\nA1,张三,1000\n", encoding="utf-8")
     code, stderr = _plan(path)
     assert code == 2
-    assert stderr == (f"错误：{path}：第1行不是表头（没有一个可识别的列名：A（城东支行贷款台账）），其下几行也没有表头；"
-                      "表头上方可以有标题行、单位行，表头本身须写明可识别的列名：请检查列名，或是否选错了文件或工作表\n")
+    assert stderr == (f"错误：{path}：第1行不是表头（没有一个可识别的列名：A（城东支行贷款台账）），其下十行内也没有表头；"
+                      "表头上方可以有标题行、单位行（至多十行），表头本身须写明可识别的列名：请检查列名，删去表头上方多余的行，或检查是否选错了文件或工作表\n")
 
 
 def test_a_title_or_column_merely_naming_a_currency_states_no_unit(tmp_path: Path) -> None:
