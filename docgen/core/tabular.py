@@ -1116,7 +1116,10 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
             continue  # read again by another reader
         if all(_is_blank(v) for v in values):
             continue
-        values = [_excel_value(v) for v in values]
+        # An error value names no column (a CSV's #REF!, as python-calamine's empty error cell): the
+        # data under it are refused as untitled, never passed over under an unknown header.
+        values = [None if value.__class__ is str and value.strip() in ERROR_TEXTS else value
+                  for value in map(_excel_value, values)]
         header, unknown = [], []
         seen: dict[str, str] = {}
         strangers: list[str] = []  # the row's titles that name no field, with their columns

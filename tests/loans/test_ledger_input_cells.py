@@ -317,3 +317,15 @@ def test_an_error_value_of_a_later_excel_is_named_not_called_a_damaged_file(
     assert stderr == (f"错误：{path}：表格中有新版 Excel 的错误值 #SPILL!（公式没有算出结果），"
                       "读取时无法识别这种错误值，文件本身并未损坏；请在 Excel 中把显示 #SPILL! 的公式改为实际的值，"
                       "确实没有的留空，然后重试\n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_an_error_value_for_a_header_leaves_its_column_untitled_as_in_a_workbook(tmp_path: Path, encoding: str) -> None:
+    # #REF! saved as 向保证人主张日's header was an unknown column: the dates under it went unread and the
+    # guarantors counted as never called on. A workbook's error cell there reads as an empty header.
+    path = write_ledger(_rows(), tmp_path / "台账.csv", encoding=encoding)
+    path.write_bytes(path.read_bytes().decode(encoding).replace("向保证人主张日", "#REF!", 1).encode(encoding))
+    code, stderr = _plan(path)
+    assert code == 2
+    assert stderr == (f"错误：{path}：第26列（Z 列）表头为空，但该列第2行起有数据，无表头的数据无法读取；"
+                      "请给该列填写表头，或删除该列\n")
