@@ -374,6 +374,9 @@ MESSAGES = MessageTable("core", {
                          "“CSV UTF-8(逗号分隔)”或 .xlsx 后重试"),
     "excel-unreadable": ("{path}：无法读取 Excel 文件（{error}：{reason}）。文件可能已损坏或不完整；"
                          "请重新导出或复制该文件，或在 Excel 中打开后另存为 .xlsx，再重试"),
+    "rows-above-header": ("{path}：第{row}行在表头（第{header}行）上方，却有数字或日期，是数据行而不是标题行或单位行，"
+                          "表头上方的行不会被读取；表格可能在排序时把表头行排进了数据中间（排序时未勾选“数据包含标题”）："
+                          "请把表头行移回所有数据的上方后重试"),
     "excel-error-unknown": ("{path}：表格中有新版 Excel 的错误值 {value}（公式没有算出结果），"
                             "读取时无法识别这种错误值，文件本身并未损坏；请在 Excel 中把显示 {value} 的公式改为实际的值，"
                             "确实没有的留空，然后重试"),
@@ -492,6 +495,10 @@ MESSAGES = MessageTable("core", {
                         "to Excel' often makes one); open it in Excel, save it as .xlsx and try again"),
     "excel-encrypted": "{path}: the workbook has an opening password (encrypted); remove it in Excel, save, and try again",
     "excel-misnamed": "{path}: the content is a {right} workbook but the extension is {suffix}; rename it to {right} and try again",
+    "rows-above-header": ("{path}: row {row} stands above the header (row {header}) but holds numbers or dates: it is "
+                          "a row of data, not a title or unit row, and rows above the header are not read; the table "
+                          "may have been sorted with its header row among the data (\"my data has headers\" unticked): "
+                          "move the header row back above all the data and try again"),
     "excel-error-unknown": ("{path}: a cell holds a later Excel's error value {value} (its formula found no result), "
                             "which cannot be read; the file is not damaged: in Excel, replace "
                             "each formula showing {value} by its value, or leave the cell empty where there is none, and "

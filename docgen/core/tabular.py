@@ -1103,6 +1103,7 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
     unknown: list[str] = []
     columns: dict[str, str] = {}
     above: list[tuple[str, str]] = []  # the cells of the rows above the header: (cell, text)
+    crowded: int | None = None  # the first row above the header holding numbers or dates
     titles = 0  # the rows above the header (naming no field) so far
     refusal: InputError | None = None  # the first row's, when no row below it is the header
 
@@ -1149,6 +1150,8 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
                 refusal = _header_refusal(path, number, aliases, missing, header, strangers, blanks, values)
             above += [(f"{column_letters(index + 1)}{number}", str(cell).strip())
                       for index, cell in enumerate(values) if not _is_blank(cell)]
+            if crowded is None and sum(map(_looks_like_data, values)) >= 2:
+                crowded = number  # a loan's row, not a title's, unless no header follows
             titles += 1
             header = None
             continue
@@ -1159,6 +1162,9 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
     if header is None and refusal is not None:
         raise refusal
 
+    if header is not None and crowded is not None:
+        # A header sorted in among the rows (数据包含标题 unticked): the rows above it would be lost unread.
+        raise MESSAGES.error(InputError, "rows-above-header", path=path, row=crowded, header=number)
     if header is not None:
         titled = [index for index, cell in enumerate(values) if not _is_blank(cell)]
         source.untitled = _Untitled(path, sheet, number, [index for index in range(titled[0] + 1, titled[-1])
@@ -1177,6 +1183,20 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
     source.other_titles = above + [(f"{column_letters(index + 1)}{number}", str(cell).strip())
                                    for index, cell in enumerate(values) if index not in named and not _is_blank(cell)]
     return source, header, columns, unknown, leading
+
+
+#: A cell of data rather than of a title, a unit or a note: a number, a date, or text of one alone.
+_DATA_TEXT = re.compile(r"[+-]?[\d,]+(\.\d+)?|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?")
+
+
+def _looks_like_data(value: Any) -> bool:
+    """Whether a cell of a row above the header holds what a data row does (an amount, a date, an
+    ID's digits), which a title, a unit row or a note (单位：元, 制表日期：2026-06-30) holds as text."""
+    if value is None or value.__class__ is bool:
+        return False
+    if value.__class__ is str:
+        return _DATA_TEXT.fullmatch(value.strip()) is not None
+    return True
 
 
 #: The rows naming no field (a title, a unit row, notes) read above the header before the first of

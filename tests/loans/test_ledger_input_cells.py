@@ -329,3 +329,36 @@ def test_an_error_value_for_a_header_leaves_its_column_untitled_as_in_a_workbook
     assert code == 2
     assert stderr == (f"错误：{path}：第26列（Z 列）表头为空，但该列第2行起有数据，无表头的数据无法读取；"
                       "请给该列填写表头，或删除该列\n")
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "utf-8-sig", "gb18030"])
+def test_loans_above_a_header_sorted_in_among_them_are_refused_not_passed_over(tmp_path: Path, kind: str) -> None:
+    # Sorted with 数据包含标题 unticked, the header landed on row 3: loans A1 and A2 above it named no column
+    # and were passed over as titles, lost from the plan without a word.
+    rows = _rows()
+    if kind == "xlsx":
+        path = write_ledger(rows, tmp_path / "台账.xlsx")
+        book = openpyxl.load_workbook(path)
+        sheet = book.active
+        cells = [[cell.value for cell in line] for line in sheet.iter_rows()]
+        sheet.delete_rows(1, sheet.max_row)
+        for line in cells[1:3] + cells[:1] + cells[3:]:
+            sheet.append(line)
+        book.save(path)
+    else:
+        path = write_ledger(rows, tmp_path / "台账.csv", encoding=kind)
+        lines = path.read_bytes().decode(kind).lstrip("\ufeff").splitlines(keepends=True)
+        path.write_bytes("".join(lines[1:3] + lines[:1] + lines[3:]).encode(kind))
+    code, stderr = _plan(path)
+    assert code == 2
+    assert stderr == (f"错误：{path}：第1行在表头（第3行）上方，却有数字或日期，是数据行而不是标题行或单位行，表头上方的行不会被读取；"
+                      "表格可能在排序时把表头行排进了数据中间（排序时未勾选“数据包含标题”）：请把表头行移回所有数据的上方后重试\n")
+
+
+def test_a_note_with_its_date_above_the_header_is_still_passed_over(tmp_path: Path) -> None:
+    path = _titled_workbook(tmp_path / "台账.xlsx", _rows(), _TITLE, _UNIT)
+    book = openpyxl.load_workbook(path)
+    book.active["B2"], book.active["C2"] = "制表日期", dt.datetime(2026, 6, 30)  # one cell of data: a note's
+    book.active["D2"] = "制表人：王立新"
+    book.save(path)
+    assert _plan(path) == (0, "")
