@@ -51,6 +51,11 @@ _CSV_SUFFIXES = frozenset(_CSV_ORDER)
 # Excel's own form only (one digit, then E and a signed exponent: 9.13301E+17), so a company code
 # with an E between digits (91330109007997E433, a valid USCC) is never taken for it.
 _SCIENTIFIC = re.compile(r"^[+-]?\d(\.\d+)?[eE][+-]\d+$")
+#: The error values a cell's text may hold: the stream's (``ERROR_TEXTS``) and those of a later Excel
+#: (#SPILL!, #CALC! …) that python-calamine refuses in a workbook (``excel-error-unknown``) but a CSV
+#: saved by that Excel holds as text.
+_CELL_ERRORS = ERROR_TEXTS | frozenset({"#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!",
+                                        "#UNKNOWN!", "#GETTING_DATA", "#PYTHON!"})
 #: The letter e of scientific notation as typed, half-width or full-width (``１．１Ｅ＋１７``: a Chinese IME
 #: in full-width mode); a cell holding one is matched against ``_SCIENTIFIC`` in its NFKC form.
 _EXPONENT_LETTERS = "eE\uff45\uff25"
@@ -1119,7 +1124,7 @@ def _open_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required
             continue
         # An error value names no column (a CSV's #REF!, as python-calamine's empty error cell): the
         # data under it are refused as untitled, never passed over under an unknown header.
-        values = [None if value.__class__ is str and value.strip() in ERROR_TEXTS else value
+        values = [None if value.__class__ is str and value.strip() in _CELL_ERRORS else value
                   for value in map(_excel_value, values)]
         header, unknown = [], []
         seen: dict[str, str] = {}
@@ -1310,7 +1315,7 @@ _TOTAL_LABEL_LENGTH = 20
 
 def _no_data(value: Any) -> bool:
     """Whether a cell of an untitled column holds no data: empty, spaces, or an error value."""
-    return _is_blank(value) or (value.__class__ is str and value in ERROR_TEXTS)
+    return _is_blank(value) or (value.__class__ is str and value in _CELL_ERRORS)
 
 
 def _data_past(rows: Sequence[Sequence[Any]], start: int, first: int) -> list[tuple[int, int]]:
@@ -1470,15 +1475,15 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
 def _error_values(source: _Rows, header: Sequence[tuple[int, str, str, str]], columns: Sequence[Sequence[Any]],
                   probes: Sequence[Iterable[Any]], first: int, count: int) -> dict[int, list[tuple[int, str]]]:
     """Return the block's error values in the header's columns: row index -> ``(header position, text)``
-    of each, in column order. An error value is an ``ERROR_TEXTS`` text as a cell (a CSV's, the
+    of each, in column order. An error value is a ``_CELL_ERRORS`` text as a cell (a CSV's, the
     stream's, text typed so) or an error cell python-calamine gave as empty (``source.errors``).
     Looked for in each column's ``probes`` (its distinct cells, or its joined text's mark) first,
     and among the sheet's placed error cells only for the block's rows."""
     found: dict[int, list[tuple[int, str]]] = {}
     for position, (probe, column) in enumerate(zip(probes, columns)):
-        if not ERROR_TEXTS.isdisjoint(probe):
+        if not _CELL_ERRORS.isdisjoint(probe):
             for at, value in enumerate(column):
-                if value.__class__ is str and value in ERROR_TEXTS:
+                if value.__class__ is str and value in _CELL_ERRORS:
                     found.setdefault(at, []).append((position, value))
     placed = source.errors
     if placed:

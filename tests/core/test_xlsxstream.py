@@ -494,7 +494,7 @@ def test_a_column_is_joined_only_when_all_text_without_the_separator() -> None:
 def test_every_error_text_and_totals_label_holds_the_mark_a_joined_column_is_probed_for() -> None:
     # A joined column lacking the mark is not looked at for error values or totals labels: a label or
     # an error text without it would be found by one process and missed where the child joined the column.
-    assert all(tabular._ERROR_MARK in text for text in ERROR_TEXTS)
+    assert all(tabular._ERROR_MARK in text for text in ERROR_TEXTS | tabular._CELL_ERRORS)
     assert all(tabular._TOTAL_MARK in label for label in tabular._TOTAL_LABELS)
     column, joined = ("甲", "合计：", "乙"), {"a": "甲\x00合计：\x00乙"}
     assert tabular._probe(None, column, joined, "a", tabular._TOTAL_MARK) is column

@@ -76,15 +76,17 @@ def test_an_error_value_saved_in_a_csv_is_the_same_row_error(tmp_path: Path, enc
     for number, header, error in _ERRORS:
         rows[number - 2][fields[header]] = error
     path = write_ledger(rows, tmp_path / "台账.csv", encoding=encoding)
-    code, stderr = _plan(path)
-    assert code == 1
-    said = f"Excel 的错误值 {{}}（另存为 CSV 之前公式就没有算出结果）{_NOT_EMPTY}{_FIX}"
-    assert stderr == (
-        f"错误：{path}：台账有 4 行数据不合格，请按行列位置修改后重试\n"
-        f"  - 第2行 Z（向保证人主张日）列 guarantor_demanded：该格是 {said.format('#N/A')}\n"
-        f"  - 第3行 C（借款人）列 borrower：该格是 {said.format('#REF!')}\n"
-        f"  - 第4行 J（发放金额）列 principal：该格是 {said.format('#DIV/0!')}\n"
-        f"  - 第5行 W（起诉日期）列 litigation_filed：该格是 {said.format('#VALUE!')}\n")
+    assert _plan(path) == (1, _csv_errors(path, ["第2行 Z（向保证人主张日）列 guarantor_demanded", "#N/A"],
+                                          ["第3行 C（借款人）列 borrower", "#REF!"],
+                                          ["第4行 J（发放金额）列 principal", "#DIV/0!"],
+                                          ["第5行 W（起诉日期）列 litigation_filed", "#VALUE!"]))
+
+
+def _csv_errors(path: Path, *cells: list[str]) -> str:
+    """The error output of a CSV ledger whose ``cells`` (where, error value) hold Excel's error values."""
+    said = f"（另存为 CSV 之前公式就没有算出结果）{_NOT_EMPTY}{_FIX}"
+    return (f"错误：{path}：台账有 {len(cells)} 行数据不合格，请按行列位置修改后重试\n"
+            + "".join(f"  - {where}：该格是 Excel 的错误值 {value}{said}\n" for where, value in cells))
 
 
 def test_an_error_cell_in_a_column_the_ledger_does_not_read_changes_nothing(tmp_path: Path) -> None:
@@ -362,3 +364,13 @@ def test_a_note_with_its_date_above_the_header_is_still_passed_over(tmp_path: Pa
     book.active["D2"] = "制表人：王立新"
     book.save(path)
     assert _plan(path) == (0, "")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_later_excel_s_error_value_saved_in_a_csv_is_a_row_error_too(tmp_path: Path, encoding: str) -> None:
+    # #SPILL! under 担保人 was read as a guarantor's name; #CALC! under 借款人 as the borrower's.
+    rows = _rows()
+    rows[1]["guarantors"], rows[2]["borrower"] = "#SPILL!", "#CALC!"
+    path = write_ledger(rows, tmp_path / "台账.csv", encoding=encoding)
+    assert _plan(path) == (1, _csv_errors(path, ["第3行 R（担保人）列 guarantors", "#SPILL!"],
+                                          ["第4行 C（借款人）列 borrower", "#CALC!"]))
