@@ -150,3 +150,48 @@ def test_python_told_to_write_no_bytecode_reads_a_kept_form_but_writes_none(kept
     parsed.clear()
     assert idnumbers.place_known(_id(KNOWN)) and not idnumbers.place_known(_id(UNKNOWN))
     assert parsed == []
+
+
+def _one_by_one(texts: list[str]) -> list[str]:
+    """stdnum's verdict on each ID alone: its shape, then its check character (``x`` read as ``X``)."""
+    return [text for text in texts if len(text) == 18 and text.isascii() and text[:17].isdigit()
+            and ric.calc_check_digit(text) == text[17].upper()]
+
+
+def test_many_ids_checked_together_get_stdnums_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    rng = random.Random(13)
+    bodies = ["".join(rng.choice("0123456789") for _ in range(17)) for _ in range(3000)]
+    bodies += ["0" * 17, "9" * 17] + [f"{n:017d}" for n in range(40)]  # every weighted sum's residue
+    good = [body + ric.calc_check_digit(body + "0") for body in bodies]
+    assert {text[17] for text in good} == set("0123456789X")
+    # Every other last character once in a while: a wrong digit, x for X, Y.
+    mixed = [text if rng.random() < 0.8 else text[:17] + rng.choice("0123456789XxY") for text in good]
+    expected = _one_by_one(mixed)
+    idnumbers._check_of_sum()  # stdnum's check character of each weighted sum, asked at the first use
+    asked: list[str] = []
+    real = ric.calc_check_digit
+    monkeypatch.setattr(ric, "calc_check_digit", lambda text: asked.append(text) or real(text))
+    assert idnumbers.resident_checksums_ok(good) == good
+    assert asked == []  # all of them checked together: stdnum asked of none
+    found = idnumbers.resident_checksums_ok(mixed)
+    assert found == expected and len(found) < len(mixed)
+    # Only the IDs whose last character is not the one computed are asked of stdnum, one by one.
+    assert set(asked) == {text for text, right in zip(mixed, good) if text != right}
+    # A set, a generator: the order they give.
+    assert idnumbers.resident_checksums_ok(iter(mixed)) == found
+    assert sorted(idnumbers.resident_checksums_ok(set(mixed))) == sorted(found)
+
+
+@pytest.mark.parametrize("odd", ["61032619750312001", "6103261975031200123", "6103261975031200１X",
+                                 "61032619750312001Ｘ", "61032619750X120011", "610326 97503120011", ""])
+def test_ids_of_another_shape_among_many_are_checked_one_by_one(odd: str) -> None:
+    import random
+
+    rng = random.Random(17)
+    bodies = ["".join(rng.choice("0123456789") for _ in range(17)) for _ in range(200)]
+    texts = [body + ric.calc_check_digit(body + "0") for body in bodies]
+    texts.insert(100, odd)
+    assert idnumbers.resident_checksums_ok(texts) == _one_by_one(texts) == texts[:100] + texts[101:]
+    assert idnumbers.resident_checksums_ok(texts[95:105]) == _one_by_one(texts[95:105])  # a few: one by one
