@@ -19,7 +19,7 @@ import math
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 from operator import attrgetter, itemgetter, lt, ne
 from decimal import Decimal
 from pathlib import Path
@@ -323,7 +323,8 @@ def _sort_residents(texts: set[str]) -> tuple[Collection[str], set[str]]:
     """Return the valid resident IDs among ``texts`` (none of which has a verdict yet) and the
     others, remembering every verdict while there is room."""
     valid = _valid_resident_ids(texts)
-    others = texts.difference(valid)
+    # Every one valid (the usual block): no copy of the block's IDs made only to be emptied.
+    others = set() if len(valid) == len(texts) else texts.difference(valid)
     if len(_RESIDENTS) + len(_NOT_RESIDENTS) < _CACHE_LIMIT:
         _RESIDENTS.update(valid)
         _NOT_RESIDENTS.update(others)
@@ -1107,11 +1108,50 @@ _REQUIRED_TEXT = frozenset({"loan_no", "borrower"})
 # Columns of identifiers and names, whose cells differ from loan to loan in any ledger: the reading
 # child joins them for the pipe instead of making a set of their cells that this process makes again.
 _JOINED = frozenset({"loan_no", "contract_no", "borrower", "id_number", "guarantors", "guarantor_ids"})
-# Columns of one value per guarantor: how a stripped cell is split, and the characters that split it.
+
+
+def _all_guarantors(texts: list[str]) -> list[tuple[str, ...]]:
+    """Return ``tuple(split_guarantors(text))`` of each of the stripped ``texts`` (each holding a
+    separator), in order: all of them split at once when no name would be stripped or dropped (no
+    white space at all, no empty name), else one by one."""
+    joined = _PIECE.join(texts)
+    comma = _GUARANTOR_SEPARATORS[0]
+    for separator in _GUARANTOR_SEPARATORS[1:]:
+        joined = joined.replace(separator, comma)
+    if (joined.count(_PIECE) != len(texts) - 1 or _spaced(joined) or comma * 2 in joined
+            or joined.startswith(comma) or joined.endswith(comma)
+            or _PIECE + comma in joined or comma + _PIECE in joined):
+        return [tuple(split_guarantors(text)) for text in texts]
+    return list(map(tuple, map(str.split, joined.split(_PIECE), repeat(comma))))
+
+
+def _all_party_values(texts: list[str]) -> list[tuple[str, ...]]:
+    """Return ``split_party_values(text)`` of each of the stripped ``texts`` (each holding a
+    separator), in order: all of them split at once when they are all split by the same character
+    and no value would be stripped (no white space at all), else one by one."""
+    joined = _PIECE.join(texts).replace(_FULL_SEMICOLON, ";")
+    comma = _GUARANTOR_SEPARATORS[0]
+    # A cell holding a semicolon is split by it alone (an address may hold 、), any other by 、.
+    separator = comma if ";" not in joined else ";" if comma not in joined else None
+    if separator is None or joined.count(_PIECE) != len(texts) - 1 or _spaced(joined):
+        return list(map(split_party_values, texts))
+    return list(map(tuple, map(str.split, joined.split(_PIECE), repeat(separator))))
+
+
+def _spaced(text: str) -> bool:
+    """Whether ``text`` holds white space (what ``str.strip`` strips), found in one pass in C:
+    split at white space, a text without any is the one piece."""
+    return bool(text) and text.split(None, 1) != [text]
+
+
+# Joins the texts split together (never in a cell read as text: checked, else split one by one).
+_PIECE = "\x00"
+# Columns of one value per guarantor: how their stripped cells holding a separator are split (all
+# of a block's at once), and the characters that split them.
 _SPLIT: dict[str, tuple[Any, frozenset[str]]] = {
-    "guarantors": (lambda text: tuple(split_guarantors(text)), frozenset(_GUARANTOR_SEPARATORS)),
-    "guarantor_addresses": (split_party_values, frozenset((";", _FULL_SEMICOLON, _GUARANTOR_SEPARATORS[0]))),
-    "guarantor_ids": (split_party_values, frozenset((";", _FULL_SEMICOLON, _GUARANTOR_SEPARATORS[0]))),
+    "guarantors": (_all_guarantors, frozenset(_GUARANTOR_SEPARATORS)),
+    "guarantor_addresses": (_all_party_values, frozenset((";", _FULL_SEMICOLON, _GUARANTOR_SEPARATORS[0]))),
+    "guarantor_ids": (_all_party_values, frozenset((";", _FULL_SEMICOLON, _GUARANTOR_SEPARATORS[0]))),
 }
 
 
@@ -1152,8 +1192,9 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
                 split, separators = _SPLIT[name]
                 parts = dict(zip(distinct, zip(distinct)))
                 parts[""] = ()
-                for text in containing(distinct, separators):
-                    parts[text] = split(text)
+                several = list(containing(distinct, separators))
+                if several:
+                    parts.update(zip(several, split(several)))
                 out[name] = list(map(parts.__getitem__, texts))
             else:
                 out[name] = texts = _shared(texts, distinct)

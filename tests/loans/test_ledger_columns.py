@@ -222,3 +222,35 @@ def test_each_contradiction_is_found_column_wise_as_row_by_row(tmp_path: Path) -
         read_ledger(path)
     assert _facts(caught.value.problems) == _facts(problems)
     assert [(p.row, p.code) for p in problems] == [(7 + 2 * n, code) for n, (_, code) in enumerate(_CONTRADICTIONS)]
+
+
+def test_a_blocks_guarantor_cells_split_together_as_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.loans import ledger
+    from docgen.loans.ledger import split_guarantors, split_party_values
+
+    def alike(texts: list[str]) -> None:
+        assert ledger._all_guarantors(texts) == [tuple(split_guarantors(text)) for text in texts]
+        assert ledger._all_party_values(texts) == [split_party_values(text) for text in texts]
+
+    # Split together: no white space, no empty name, one separator for all the values.
+    names, values = ["赵一、钱二", "孙三；李四,周五", "吴六，郑七、王八"], ["甲地;乙地", "丙地；丁地", "戊地;"]
+    alike(names)
+    alike(values)
+    # Split one by one: white space beside a separator (stripped), an empty name (dropped), values split
+    # by ; in one cell and by 、 in another, white space inside a name, a cell holding the joining character.
+    for texts in (["赵一、 钱二", "孙三、李四"], ["赵一、\u3000钱二"], ["赵一、、钱二"], ["、赵一"], ["赵一、"],
+                  ["赵一;", "钱二、孙三"], ["甲地;乙地", "丙、丁"], ["Li Lei、Han Mei"], ["赵一\x00钱二、孙三"],
+                  ["赵一 ;钱二"], ["甲地;;丙地"]):
+        alike(texts)
+    calls: list[str] = []
+    monkeypatch.setattr(ledger, "split_guarantors", lambda text: calls.append(text) or split_guarantors(text))
+    monkeypatch.setattr(ledger, "split_party_values", lambda text: calls.append(text) or split_party_values(text))
+    ledger._all_guarantors(names)
+    ledger._all_party_values(values)
+    assert calls == []  # split together, not cell by cell
+    ledger._all_guarantors(["赵一、、钱二", "孙三、李四"])
+    ledger._all_party_values(["甲地 ;乙地"])
+    assert calls == ["赵一、、钱二", "孙三、李四", "甲地 ;乙地"]
+    assert ledger._spaced("赵一 钱二") and ledger._spaced(" 赵一") and ledger._spaced("赵一\u3000")
+    assert ledger._spaced(" ") and ledger._spaced("\u3000\u3000")
+    assert not ledger._spaced("赵一、钱二") and not ledger._spaced("")
