@@ -83,85 +83,12 @@ def resident_id_issue(value: str) -> dict[str, Any] | None:
 def resident_checksums_ok(texts: Iterable[str]) -> list[str]:
     """Return those of ``texts`` that have a resident ID's shape (18 ASCII characters, 17 digits
     first) and stdnum's check character last (``x`` as ``X``: ``ric.compact`` upper-cases), in
-    the order given: the first steps of ``check_resident_id`` a column at a time. Many IDs of 18
-    ASCII characters each, 17 digits first, are checked together (``_checked_together``), the
-    others one by one as stdnum does."""
-    if texts.__class__ is not list:
-        texts = list(texts)
-    if len(texts) >= _TOGETHER and set(map(len, texts)) == {18}:
-        joined = "".join(texts)
-        if joined.isascii():
-            oks = _checked_together(joined.encode("ascii"), len(texts))
-            if oks is not None:
-                if oks.__class__ is bool:
-                    return texts
-                # An ID whose check character is not the one computed together is asked of stdnum.
-                return [text for text, ok in zip(texts, oks) if ok or _checksum_ok(text)]
+    the order given: the first steps of ``check_resident_id`` a column at a time."""
     check = ric.calc_check_digit
     # Most IDs are 18 digits (no slice to make) and end in their check digit as stdnum writes it.
     return [text for text in texts
             if len(text) == 18 and text.isascii() and (text.isdigit() or text[:17].isdigit())
             and ((last := text[17]) == (digit := check(text)) or (last == "x" and digit == "X"))]
-
-
-def _checksum_ok(text: str) -> bool:
-    """Whether ``text``, 18 ASCII characters, 17 digits first, ends in stdnum's check character
-    (``x`` as ``X``)."""
-    digit = ric.calc_check_digit(text)
-    return text[17] == digit or (text[17] == "x" and digit == "X")
-
-
-#: Fewer IDs than this are checked one by one (checking together has a cost of its own per call).
-_TOGETHER = 64
-# GB 11643's weights of an ID's first 17 digits (2 ** (17 - i) mod 11): stdnum's check character of
-# an ID is that of the sum of its digits so weighted, mod 11 (``ric.calc_check_digit`` reads the 17
-# digits as one number in base 13, and 13 is 2 mod 11).
-_WEIGHTS = tuple(pow(2, 17 - at, 11) for at in range(17))
-_DIGITS = b"0123456789"
-# For each of the 17 places, each digit's byte -> the digit times the place's weight, mod 11.
-_WEIGHED = tuple(bytes.maketrans(_DIGITS, bytes(digit * weight % 11 for digit in range(10))) for weight in _WEIGHTS)
-_CHECK_OF_SUM: list[bytes] = []  # a weighted sum (0-170) -> stdnum's check character: made at the first use
-
-
-def _check_of_sum() -> bytes:
-    """Return the table of ``bytes.translate`` giving, for each weighted sum of 17 digits (0 to
-    17 * 10), the check character stdnum computes for an ID of that sum (asked of stdnum once per
-    sum mod 11, for the first number of 17 digits having it)."""
-    if not _CHECK_OF_SUM:
-        by_residue: dict[int, str] = {}
-        number = 0
-        while len(by_residue) < 11:
-            body = f"{number:017d}"
-            by_residue.setdefault(sum(int(digit) * weight for digit, weight in zip(body, _WEIGHTS)) % 11,
-                                  ric.calc_check_digit(body + "0"))
-            number += 1
-        _CHECK_OF_SUM.append(bytes(ord(by_residue[total % 11]) for total in range(256)))
-    return _CHECK_OF_SUM[0]
-
-
-def _checked_together(data: bytes, count: int) -> bool | bytes | None:
-    """Check the ``count`` IDs of 18 ASCII characters each that ``data`` holds end to end: None
-    when one of them has a character other than a digit in its first 17 places (they are then
-    checked one by one), True when each ends in stdnum's check character as stdnum writes it, else
-    one byte per ID, 1 where it does.
-
-    Each place's digits are weighed at once (``bytes.translate``) and added for all IDs at once as
-    the bytes of one integer (17 places of at most 10: no byte carries into the next)."""
-    total = 0
-    for at, weighed in enumerate(_WEIGHED):
-        digits = data[at::18]
-        if not digits.isdigit():
-            return None
-        total += int.from_bytes(digits.translate(weighed), "big")
-    found = data[17::18]
-    computed = total.to_bytes(count, "big").translate(_check_of_sum())
-    if computed == found:
-        return True
-    # 0 where the characters differ: the bytes of the two XORed, each difference made 0 and the rest 1.
-    return (int.from_bytes(computed, "big") ^ int.from_bytes(found, "big")).to_bytes(count, "big").translate(_SAME)
-
-
-_SAME = bytes([1]) + bytes(255)
 
 
 #: Area code and year of birth (an ID's first ten digits) -> whether stdnum knows the place; bounded.
