@@ -124,11 +124,18 @@ class Block:
     _distinct: dict[str, set[Any]] = field(default_factory=dict, repr=False)
     _kinds: dict[str, set[type]] = field(default_factory=dict, repr=False)
     _joined: dict[str, str] = field(default_factory=dict, repr=False)
+    _shared: frozenset[str] = field(default=frozenset(), repr=False)
 
     def joined(self, name: str) -> str | None:
         """Return the cells of field ``name`` joined by ``SEPARATOR`` when the reader joined that
         column (every cell text, none holding the separator), else None."""
         return self._joined.get(name)
+
+    def shared(self, name: str) -> bool:
+        """Return True when the reader made the equal cells of field ``name`` one object as it read
+        them (``TableStream.column_blocks``' ``shared``): the cells are then the members of
+        ``distinct``, and no cell is a number (equal numbers may differ in type: ``True``, ``1``)."""
+        return name in self._shared
 
     def distinct(self, name: str) -> set[Any]:
         """Return the distinct cells of field ``name`` as read (an absent field: ``{None}``), made
@@ -380,6 +387,11 @@ class _Rows:
         self.number += len(chunk)
         return chunk
 
+    def fold(self, count: int, width: int, joining: Iterable[int], sharing: Iterable[int]) -> _Folded | None:
+        """Return the next ``count`` rows folded into columns a piece at a time as they are read
+        (``_Folded``), or None when this source's rows are to be taken whole (``take``)."""
+        return None
+
     def settled(self, first: int, cells: Sequence[Sequence[Any]]) -> bool:
         """Whether the rows taken from row ``first`` on, whose used cells are ``cells`` (columns or
         whole rows), stand; False when the reader changed and they must be taken again from
@@ -438,31 +450,7 @@ class _ExcelRows(_Rows):
                 if not self._streamed:
                     return super().take(count)
                 chunk: list[Sequence[Any]] = []
-                while len(chunk) < count:
-                    size = min(self._PIECE, max(1, self._PIECE_CELLS // (self._widest or self._GUESS)),
-                               count - len(chunk))
-                    piece = list(islice(self._rows, size))
-                    if not piece:
-                        break
-                    widest = max(map(len, piece))
-                    last = self.number + len(chunk) + len(piece) - 1
-                    if self._bound_watched and not within_bound(last, widest):
-                        self._scan()  # raises when the sheet is too large
-                    if not self._bound_watched and widest > self._padded and last * widest > MAX_CELLS:
-                        # Cells the stream gave past the declared range are there: what the scan could not count.
-                        declared = self._declared
-                        raise MESSAGES.error(InputError, "sheet-too-many-cells", path=str(self._path),
-                                             corner=f"{column_letters(widest)}{last}",
-                                             declared=declared.corner if declared and declared.columns else None,
-                                             rows=last, columns=widest, limit=MAX_CELLS)
-                    if widest > self._widest:
-                        self._widest = widest
-                    width = self._width
-                    if width is not None and widest > width:
-                        untitled = self.untitled
-                        if untitled is not None and widest > untitled.start:
-                            self.overflow += _data_past(piece, untitled.start, self.number + len(chunk))
-                        piece = [values[:width] for values in piece]
+                for piece in self._pieces(count):
                     chunk += piece
                 self.number += len(chunk)
                 return chunk
@@ -470,6 +458,58 @@ class _ExcelRows(_Rows):
             raise
         except BaseException as exc:
             raise _excel_unreadable(self._path, exc) from None
+
+    def fold(self, count: int, width: int, joining: Iterable[int], sharing: Iterable[int]) -> _Folded | None:
+        """Return the next ``count`` rows (fewer at the end) folded into ``width`` columns a piece of
+        rows at a time (``_Folded``), or None when the rows do not come from the stream (take them).
+        Raises ``InputError`` as ``take`` does."""
+        if not self._streamed:
+            return None
+        try:
+            with _held_native_stderr():
+                folded = _Folded(width, joining, sharing)
+                for piece in self._pieces(count):
+                    folded.add(piece)
+                    del piece  # its cells die before the stream makes the next piece's, in the same memory
+                self.number += folded.count
+                return folded
+        except InputError:
+            raise
+        except BaseException as exc:
+            raise _excel_unreadable(self._path, exc) from None
+
+    def _pieces(self, count: int) -> Iterator[list[Sequence[Any]]]:
+        """Yield the next ``count`` streamed rows a few at a time, each piece measured against the
+        sheet's bound and cut to the header's width (``keep``). Raises ``InputError`` when the
+        sheet is too large."""
+        taken = 0
+        while taken < count:
+            size = min(self._PIECE, max(1, self._PIECE_CELLS // (self._widest or self._GUESS)), count - taken)
+            piece = list(islice(self._rows, size))
+            if not piece:
+                return
+            widest = max(map(len, piece))
+            last = self.number + taken + len(piece) - 1
+            if self._bound_watched and not within_bound(last, widest):
+                self._scan()  # raises when the sheet is too large
+            if not self._bound_watched and widest > self._padded and last * widest > MAX_CELLS:
+                # Cells the stream gave past the declared range are there: what the scan could not count.
+                declared = self._declared
+                raise MESSAGES.error(InputError, "sheet-too-many-cells", path=str(self._path),
+                                     corner=f"{column_letters(widest)}{last}",
+                                     declared=declared.corner if declared and declared.columns else None,
+                                     rows=last, columns=widest, limit=MAX_CELLS)
+            if widest > self._widest:
+                self._widest = widest
+            width = self._width
+            if width is not None and widest > width:
+                untitled = self.untitled
+                if untitled is not None and widest > untitled.start:
+                    self.overflow += _data_past(piece, untitled.start, self.number + taken)
+                piece = [values[:width] for values in piece]
+            taken += len(piece)
+            yield piece
+            del piece
 
     def settled(self, first: int, cells: Sequence[Sequence[Any]]) -> bool:
         if not self._error_cells:
@@ -493,6 +533,109 @@ class _ExcelRows(_Rows):
         if self._errors_watched:
             self._errors_watched = False
             self._error_cells = extent is not None and extent.error_cells
+
+
+class _Folded:
+    """A block's rows folded into columns a piece of rows at a time (``_ExcelRows.fold``), while the
+    piece's cells are in the processor's cache, so that the cells the block does not keep die there.
+
+    ``columns`` has ``width`` columns: the ``joining`` ones (by index) as text pieces, each piece's
+    cells joined by ``Block.SEPARATOR`` (``joined``; a column meeting a cell that is no text or holds
+    the separator is split back and shared from then on), the ``sharing`` ones with their equal
+    cells made one object (the first met: ``distinct`` of those columns), any other as read. A
+    shared column that meets a number is kept as read from that piece on, with its distinct cells
+    (``True``, ``1`` and ``1.0`` are equal: made one object, a cell would change its type); the
+    pieces before held no number, so no cell of them changed type.
+    """
+
+    def __init__(self, width: int, joining: Iterable[int], sharing: Iterable[int]) -> None:
+        self.count = 0
+        self.columns: list[list[Any]] = [[] for _ in range(width)]
+        self._texts: dict[int, list[str]] = {index: [] for index in joining}
+        self._ones: dict[int, dict[Any, Any]] = {index: {} for index in sharing}
+        self._sets: dict[int, set[Any]] = {}  # shared columns kept as read since a number came
+        self._plain = [index for index in range(width) if index not in self._texts and index not in self._ones]
+
+    def add(self, piece: Sequence[Sequence[Any]]) -> None:
+        """Fold the rows of ``piece`` (each at most ``width`` cells long: shorter ones end in empty cells)."""
+        columns = self.columns
+        width = len(columns)
+        if min(map(len, piece)) < width:
+            piece = [list(values) + [None] * (width - len(values)) if len(values) < width else values
+                     for values in piece]
+        self.count += len(piece)
+        cut = list(zip(*piece)) if width else []
+        separator = Block.SEPARATOR
+        texts, ones = self._texts, self._ones
+        for index, pieces in list(texts.items()):
+            cells = cut[index]
+            try:
+                text = separator.join(cells)
+            except TypeError:
+                text = None  # a number, a date or an empty cell (None)
+            if text is not None and text.count(separator) == len(cells) - 1:
+                pieces.append(text)
+                continue
+            del texts[index]
+            ones[index] = {}
+            if pieces:
+                self._share(index, separator.join(pieces).split(separator))
+        for index in [*ones, *self._sets]:
+            self._share(index, cut[index])
+        for index in self._plain:
+            columns[index] += cut[index]
+
+    def _share(self, index: int, cells: Sequence[Any]) -> None:
+        column = self.columns[index]
+        one = self._ones.get(index)
+        if one is None:
+            column += cells
+            self._sets[index].update(cells)
+            return
+        before = len(one)
+        column += map(one.setdefault, cells, cells)
+        added = len(one) - before
+        if added and not _NUMBERS.isdisjoint(map(type, islice(reversed(one), added))):
+            del column[len(column) - len(cells):]
+            column += cells
+            self._sets[index] = set(one)  # the first cell met of each value, as set() keeps
+            del self._ones[index]
+
+    def joined(self) -> dict[int, str]:
+        """Return column index -> the joined text of each column still joined."""
+        return {index: Block.SEPARATOR.join(pieces) for index, pieces in self._texts.items()}
+
+    def distinct(self) -> dict[int, set[Any]]:
+        """Return column index -> the distinct cells of each column shared or kept as read since a number came."""
+        return {**{index: set(one) for index, one in self._ones.items()}, **self._sets}
+
+    def shared(self) -> set[int]:
+        """Return the indexes of the columns whose equal cells are one object."""
+        return set(self._ones)
+
+
+class _JoinedCells(Sequence[str]):
+    """The cells of a column the reader joined (``Block.joined``), split from its text only when
+    looked at (a blank row, a mark of an error value or a totals label in the text): the child
+    reading for ``docgen.loans.ledger_pipe`` sends the text, never its cells."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._cells: list[str] | None = None
+
+    def _split(self) -> list[str]:
+        if self._cells is None:
+            self._cells = self._text.split(Block.SEPARATOR)
+        return self._cells
+
+    def __len__(self) -> int:
+        return self._text.count(Block.SEPARATOR) + 1
+
+    def __getitem__(self, at: Any) -> Any:
+        return self._split()[at]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._split())
 
 
 def _excel_rows(path: Path, sheet: str | None) -> _ExcelRows:
@@ -1059,13 +1202,17 @@ class TableStream:
                         unknown_headers=self.unknown_headers, problems=block.problems, columns=self.columns,
                         sheet=self.sheet)
 
-    def column_blocks(self, size: int | None = None, joining: Iterable[str] = ()) -> Iterator[Block]:
+    def column_blocks(self, size: int | None = None, joining: Iterable[str] = (),
+                      shared: bool = False) -> Iterator[Block]:
         """Yield the rows after the header as ``Block``s (columns, not rows) of at most ``size``
         rows (default ``BLOCK_ROWS``), blank rows skipped, the ``joining`` fields' columns of text
-        joined (``Block.joined``). Once only, and instead of ``blocks``; raises ``InputError`` when
-        the rest of the file cannot be read or holds data in a column the header leaves untitled."""
+        joined (``Block.joined``). When ``shared``, a worksheet's streamed rows are turned into
+        columns a few at a time as they are read, equal cells of each other column made one object
+        (``Block.shared``; for pickling them: ``docgen.loans.ledger_pipe``). Once only, and instead
+        of ``blocks``; raises ``InputError`` when the rest of the file cannot be read or holds data
+        in a column the header leaves untitled."""
         return _blocks(self._source, self._header, self._text_fields, max(1, size or BLOCK_ROWS), self._leading,
-                       joining)
+                       joining, shared)
 
 
 def stream_table(path: str | Path, aliases: Mapping[str, Sequence[str]], *, block: int = 2000,
@@ -1359,7 +1506,7 @@ def _block_rows(block: Block, header: Sequence[tuple[int, str, str, str]], colum
 
 def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set: set[str],
             block_rows: int, leading: Sequence[tuple[int, str]] = (),
-            joining: Iterable[str] = ()) -> Iterator[Block]:
+            joining: Iterable[str] = (), shared: bool = False) -> Iterator[Block]:
     """Yield the data rows after the header as ``Block``s of at most ``block_rows`` rows.
 
     Works a column at a time: the block's rows are turned into columns at once (``zip``) and a
@@ -1375,6 +1522,12 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
     are sent joined to another process (``docgen.loans.ledger_pipe``), where the set is made anyway.
     The joined text says at once whether such a column holds an error value, a totals label or a
     letter e (``_ERROR_MARK``, ``_TOTAL_MARK``: characters each of them holds).
+
+    When ``shared`` and the rows are streamed, they are turned into columns a piece of a few
+    hundred rows at a time (``_ExcelRows.fold``), each joined column joined and each other one's
+    equal cells made one object there: the duplicate cells and the joined columns' cells die while
+    in the processor's cache, where a block of 4,096 rows held whole is past it, and the columns are
+    pickled with no mapping of their cells (``Block.shared``). The rest is the same either way.
     """
     untitled = source.untitled
     joining = frozenset(joining)
@@ -1383,17 +1536,32 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
     if untitled is not None and untitled.among:
         width = max(width, untitled.among[-1] + 1)
     fields = [canonical for _, canonical, _, _ in header]
+    named = {index: canonical for index, canonical, _, _ in header}
+    joining_at = [index for index, canonical in named.items() if canonical in joining] if shared else []
+    sharing_at = [index for index, canonical in named.items() if canonical not in joining] if shared else []
     source.keep(width)
     while True:
         first = source.number
-        raw = source.take(block_rows)
-        if not raw:
-            return
-        if min(map(len, raw)) < width:  # a short CSV record, a short streamed row: its missing cells are empty
-            raw = [list(values) + [None] * (width - len(values)) if len(values) < width else values
-                   for values in raw]
-        everything = list(zip(*raw))
-        count = len(raw)
+        folded = source.fold(block_rows, width, joining_at, sharing_at) if shared else None
+        if folded is not None:
+            count = folded.count
+            if not count:
+                return
+            raw: list[Sequence[Any]] = []
+            # Tuples, as zip makes them: unpickled faster than lists by the process they are sent to.
+            everything: list[Sequence[Any]] = list(map(tuple, folded.columns))
+            joined_at = folded.joined()
+            for index, text in joined_at.items():
+                everything[index] = _JoinedCells(text)
+        else:
+            raw = source.take(block_rows)
+            if not raw:
+                return
+            if min(map(len, raw)) < width:  # a short CSV record, a short streamed row: its missing cells are empty
+                raw = [list(values) + [None] * (width - len(values)) if len(values) < width else values
+                       for values in raw]
+            everything = list(zip(*raw))
+            count = len(raw)
         suspects: list[tuple[int, Sequence[Any]]] = []  # untitled columns with data: (index, cells)
         tails: list[tuple[int, int]] = []  # data past the block's columns: (row, index)
         if untitled is not None:
@@ -1406,7 +1574,7 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
                          if _has_data(everything[index])]
             tails, source.overflow = source.overflow, []
             past = max(spans, untitled.start)
-            if max(map(len, raw)) > past:  # CSV records longer than the others
+            if raw and max(map(len, raw)) > past:  # CSV records longer than the others (folded rows are cut)
                 tails += _data_past(raw, past, first)
         del raw
         columns = [everything[index] for index, _, _, _ in header]
@@ -1414,9 +1582,16 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
         del everything
         # Each column's distinct cells: what the reader looks at for error texts, and what
         # column-wise work on the block starts from (``Block.distinct``); a joined column's later.
-        joined = _joined_columns(columns, fields, joining) if joining else {}
-        distinct: list[set[Any] | None] = [None if name in joined else set(column)
-                                           for name, column in zip(fields, columns)]
+        if folded is not None:
+            joined = {named[index]: text for index, text in joined_at.items()}
+            found_at = folded.distinct()
+            distinct: list[set[Any] | None] = [found_at.get(index) for index, _, _, _ in header]
+            same = frozenset(named[index] for index in folded.shared())
+            del folded, found_at
+        else:
+            joined = _joined_columns(columns, fields, joining) if joining else {}
+            distinct = [None if name in joined else set(column) for name, column in zip(fields, columns)]
+            same = frozenset()
         probes = [_probe(found, column, joined, name, _ERROR_MARK)
                   for name, column, found in zip(fields, columns, distinct)]
         if not source.settled(first, probes):
@@ -1465,7 +1640,7 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
             continue
         block = Block(numbers, dict(zip(fields, columns)), [],
                       {name: found for name, found in zip(fields, distinct) if found is not None},
-                      {name: {str} for name in joined}, joined)
+                      {name: {str} for name in joined}, joined, same)
         block.problems = sorted([*_text_problems(block, header, text_set,
                                                  _error_problems(source, header, errors, first, numbers)),
                                  *totals.values()], key=lambda problem: problem.row or 0)

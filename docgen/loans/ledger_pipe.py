@@ -113,6 +113,9 @@ def _pack(block: Block) -> bytes:
                 if len(found) == 1:
                     (constant[name],) = found
                     continue
+                if block.shared(name):
+                    raw[name] = cells  # the reader made them one object as it read them
+                    continue
                 one = dict(zip(found, found))
                 raw[name] = tuple(map(one.__getitem__, cells))
                 continue
@@ -168,7 +171,7 @@ def _produce(connection: Any, other_end: Any, opener: Callable[[Path, str | None
             connection.send_bytes(pickle.dumps(("head", dict(stream.columns), list(stream.unknown_headers)),
                                                pickle.HIGHEST_PROTOCOL))
             sent = 0
-            for block in stream.column_blocks(block_rows, joining):
+            for block in stream.column_blocks(block_rows, joining, shared=True):
                 data = _pack(block)
                 del block
                 if sent >= ahead:

@@ -507,3 +507,77 @@ def test_every_error_text_and_totals_label_holds_the_mark_a_joined_column_is_pro
                                             ("甲\x00\u00a0", False)])
 def test_a_joined_column_holds_no_blank_cell_only_without_spaces_or_empty_cells(text: str, none: bool) -> None:
     assert tabular._no_blank_cell(text) is none
+
+
+def _folded(rows: list[list[Any]], width: int, joining: list[int], sharing: list[int], piece: int) -> tabular._Folded:
+    folded = tabular._Folded(width, joining, sharing)
+    for start in range(0, len(rows), piece):
+        folded.add(rows[start:start + piece])
+    return folded
+
+
+def test_rows_folded_a_piece_at_a_time_keep_every_cell_and_its_type() -> None:
+    day, moment = dt.date(2026, 1, 5), dt.datetime(2026, 1, 5)
+    columns = [
+        [f"甲{i % 3}" for i in range(10)],  # shared throughout
+        ["乙", "乙", "乙", "乙", True, 1, 1.0, "乙", 0, False],  # a number in the second piece: as read from there
+        [day, moment, "", day, moment, "", day, day, None, day],  # dates and datetimes equal in value, not in type
+        [f"丙{i}" for i in range(10)],  # joined throughout
+        [f"丁{i}" for i in range(6)] + [None, "丁7", "丁8", "丁9"],  # joined, then an empty cell: shared from there
+        [f"戊{i}" for i in range(7)] + ["戊\x00", "戊8", "戊9"],  # the separator in a cell: shared from there
+        [f"己{i}" for i in range(4)] + [7, 7, 7.0, "己7", "己8", "己9"],  # a number where it was joined
+        ["", "", "", "", "", "", "", "", "", ""],  # not titled: as read
+    ]
+    rows = [[column[at] for column in columns] for at in range(10)]
+    rows[1], rows[9] = rows[1][:5], rows[9][:4]  # rows ending early: their last cells are empty
+    for column, at in [(columns[n], at) for at, width in ((1, 5), (9, 4)) for n in range(width, 8)]:
+        column[at] = None
+    folded = _folded(rows, 8, [3, 4, 5, 6], [0, 1, 2], piece=4)
+    assert folded.count == 10
+    assert folded.joined() == {3: "\x00".join(columns[3])}
+    assert folded.shared() == {0, 2, 4, 5}
+    distinct = folded.distinct()
+    assert sorted(distinct) == [0, 1, 2, 4, 5, 6]
+    for index, column in enumerate(columns):
+        cells = folded.columns[index] if index != 3 else folded.joined()[3].split("\x00")
+        assert [repr(cell) for cell in cells] == [repr(cell) for cell in column], index
+        if index in distinct:
+            assert distinct[index] == set(column), index
+            assert {id(cell) for cell in distinct[index]} <= {id(cell) for cell in cells}, index
+        if index in folded.shared():
+            # Equal cells are one object: the set's member.
+            assert len({id(cell) for cell in cells}) == len(distinct[index]), index
+
+
+@pytest.mark.parametrize("sheet", sorted(_JOINING_SHEETS))
+def test_columns_folded_a_few_rows_at_a_time_give_the_blocks_read_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sheet: str) -> None:
+    # Rows turned into columns a piece at a time (for the pipe: equal cells made one object, joined
+    # columns joined piece by piece) give the blocks read whole: rows, cells, problems, distinct cells, types.
+    path = _workbook(tmp_path / "j.xlsx", _sheet(_rows_xml(9, _JOINING_SHEETS[sheet])), _SHARED)
+
+    def blocks(**options: Any) -> list[tabular.Block]:
+        return list(stream_table(path, ALIASES, text_fields=["id_number"]).column_blocks(4, **options))
+
+    alone = blocks()
+    monkeypatch.setattr(tabular._ExcelRows, "_PIECE", 3)  # a block of 4 rows from two pieces
+    folded: list[tabular._Folded | None] = []
+    fold = tabular._ExcelRows.fold
+    monkeypatch.setattr(tabular._ExcelRows, "fold", lambda self, *args: folded.append(fold(self, *args)) or folded[-1])
+    shared = blocks(joining=("id_number", "absent"), shared=True)
+    assert len(shared) == len(alone) >= 3
+    # The stream's rows were folded; those read again by python-calamine (an error cell) taken whole.
+    assert folded[0] is not None and (None in folded) == (sheet == "error cell")
+    for one, other in zip(shared, alone):
+        assert one.numbers == other.numbers and one.raw.keys() == other.raw.keys()
+        assert [p.to_dict() for p in one.problems] == [p.to_dict() for p in other.problems]
+        for name in one.raw:
+            assert [repr(cell) for cell in one.raw[name]] == [repr(cell) for cell in other.raw[name]], name
+            assert (one.distinct(name), one.kinds(name)) == (other.distinct(name), other.kinds(name))
+            text = one.joined(name)
+            assert text is None or text.split(tabular.Block.SEPARATOR) == list(one.raw[name])
+        if one.shared("borrower"):
+            assert len(set(map(id, one.raw["borrower"]))) == len(one.distinct("borrower"))
+    # Not one block of a sheet read again by python-calamine from its first block on is shared.
+    assert any(block.shared("borrower") for block in shared) == (sheet != "error cell")
+    assert not any(block.shared("id_number") for block in shared)

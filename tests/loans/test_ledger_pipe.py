@@ -142,6 +142,45 @@ def test_a_column_of_numbers_and_empty_cells_is_sent_as_it_is_with_its_distinct_
         assert back.distinct(name) == set(cells) and back.kinds(name) == block.kinds(name), name
 
 
+def test_a_column_the_reader_made_one_object_per_value_is_sent_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    day = dt.date(2026, 1, 5)
+    cells = (day, day, "", day, "", "", day, day, "", "")
+    one = {value: value for value in cells}
+    shared = tuple(map(one.__getitem__, cells))
+    columns = {"shared": shared, "read": tuple(dt.date(2026, 1, 5) if cell else "" for cell in cells)}
+    block = Block(list(range(2, 12)), columns, [], {}, {}, {}, frozenset({"shared"}))
+    sent: list[tuple[object, ...]] = []
+    dumps = ledger_pipe.pickle.dumps
+    monkeypatch.setattr(ledger_pipe.pickle, "dumps", lambda message, protocol: sent.append(message) or dumps(message, protocol))
+    back = ledger_pipe._unpack(__import__("pickle").loads(ledger_pipe._pack(block)))
+    raw, distinct = sent[0][2], sent[0][5]
+    # No look-up per cell for the column shared as read; the other's cells made one object here.
+    assert raw["shared"] is shared and raw["read"] is not columns["read"] and raw["read"] == shared
+    assert distinct == {"shared": {day, ""}, "read": {day, ""}}
+    for name in columns:
+        assert back.raw[name] == shared and len(set(map(id, back.raw[name]))) == 2
+
+
+@pytest.mark.parametrize("piece", [1, 3])
+def test_rows_folded_a_few_at_a_time_by_the_child_give_the_loans_and_problems_of_one_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piped: list[int], piece: int) -> None:
+    # Blocks of 8 rows from pieces of 1 or 3 (inherited by the forked child): columns joined, then meeting an
+    # empty 借据号 or an ID typed as a number; text, then a boolean, a whole number or a date; blank and totals rows.
+    monkeypatch.setattr(tabular._ExcelRows, "_PIECE", piece)
+    rows = _rows(24, B003={"id_number": 110105194912310}, B006={"loan_no": None},
+                 B009={"contract_no": "1.10105E+17"}, B010={"product": True}, B011={"product": 1},
+                 B013={"branch": 7}, B014={"officer": dt.date(2026, 1, 5)}, B020={"borrower": 1.5})
+    rows[12] = {name: None for name in rows[12]}
+    rows[16] = {**{name: None for name in rows[16]}, "loan_no": "合计", "balance": 99}
+    path = write_ledger(rows, tmp_path / "台账.xlsx")
+    alone = _read(path, False, block_rows=8)
+    assert _read(path, True, block_rows=8) == alone and piped
+    assert alone[1][0] is RowsError and [problem[:3] for problem in alone[1][4]] == [
+        (5, "D（证件号码）", "number-stored"), (8, "A（借据号）", "required"), (11, "B（合同号）", "scientific-notation"),
+        (12, "G（产品）", "type"), (16, "F（客户经理）", "type"), (18, "A（借据号）", "total-row"),
+        (22, "C（借款人）", "type")]
+
+
 def test_a_joined_column_is_sent_as_the_reader_joined_it_without_a_set_of_its_cells(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_ledger(_rows(6), tmp_path / "台账.xlsx")
