@@ -254,3 +254,92 @@ def test_a_blocks_guarantor_cells_split_together_as_one_by_one(monkeypatch: pyte
     assert ledger._spaced("赵一 钱二") and ledger._spaced(" 赵一") and ledger._spaced("赵一\u3000")
     assert ledger._spaced(" ") and ledger._spaced("\u3000\u3000")
     assert not ledger._spaced("赵一、钱二") and not ledger._spaced("")
+
+
+# What a clerk types into a guarantor cell: names (one with a space inside, one with the character
+# the block's cells are joined by), every separator, full-width or not (／ and / separate nothing), and
+# white space of every kind, inside a cell or beside a separator.
+_PARTS = ["赵一", "钱二", "孙三", "甲地、乙地", "610326197503121231", "A"]
+_NOISY_PARTS = _PARTS + ["Li Lei", "\x00"]
+_SEPARATORS = ["、", "，", ",", "；", ";", "／", "/"]
+_SPACES = [" ", "\t", "\u00a0", "\u3000", "\n", "\r\n"]
+
+
+def _random_cell(rng: random.Random, noisy: bool, xlsx: bool = False) -> str:
+    """A cell of names and separators; when ``noisy``, maybe with white space, empty names, a
+    leading separator or the joining character (split one by one), else without (split together);
+    never the joining character when written to an ``xlsx`` (a character it may not hold)."""
+    names = (_NOISY_PARTS[:-1] if xlsx else _NOISY_PARTS) if noisy else _PARTS
+    pieces = [rng.choice(names)]
+    for _ in range(rng.randrange(4)):
+        if noisy and rng.random() < 0.2:
+            pieces.append(rng.choice(_SPACES))
+        pieces.append(rng.choice(_SEPARATORS) * (rng.choice((1, 1, 1, 2)) if noisy else 1))
+        if noisy and rng.random() < 0.2:
+            pieces.append(rng.choice(_SPACES))
+        pieces.append(rng.choice(names + [""] if noisy else names))
+    if noisy and rng.random() < 0.1:
+        pieces.insert(0, rng.choice(_SEPARATORS))
+    return "".join(pieces)
+
+
+def test_random_guarantor_cells_split_together_as_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.core.tabular import containing
+    from docgen.loans import ledger
+    from docgen.loans.ledger import split_guarantors, split_party_values
+
+    calls: list[str] = []
+    monkeypatch.setattr(ledger, "split_guarantors", lambda text: calls.append(text) or split_guarantors(text))
+    monkeypatch.setattr(ledger, "split_party_values", lambda text: calls.append(text) or split_party_values(text))
+    splits = [(ledger._all_guarantors, lambda text: tuple(split_guarantors(text)), "guarantors"),
+              (ledger._all_party_values, split_party_values, "guarantor_ids")]
+    together = dict.fromkeys(("guarantors", "guarantor_ids"), 0)
+    alone = dict(together)
+    rng = random.Random(13)
+    for _ in range(3000):
+        # A block's distinct stripped cells, as _block_loans gives them (those holding a separator).
+        noise = rng.choice((0, 0.2, 1))  # a clean block, a block of a few noisy cells, a noisy block
+        distinct = {_random_cell(rng, rng.random() < noise).strip() for _ in range(rng.randrange(1, 8))}
+        for split, one, name in splits:
+            several = list(containing(distinct, ledger._SPLIT[name][1]))
+            if several:
+                calls.clear()
+                assert split(several) == [one(text) for text in several], several
+                (alone if calls else together)[name] += 1
+    # Both ways taken often: the cells that may be split together are split together.
+    assert min(together.values()) > 300 and min(alone.values()) > 300, (together, alone)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_column_path_equals_row_path_on_random_guarantor_cells(tmp_path: Path, suffix: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    sys.path.insert(0, str(ROOT / "examples"))
+    import make_ledger
+
+    from docgen.core import tabular
+    from docgen.loans import ledger
+
+    rng = random.Random(17)
+    rows = list(make_ledger.bulk(600, seed=17))
+    for item in rows[:300]:  # names only, each cell naming someone: every row a loan
+        item["guarantors"] = _random_cell(rng, rng.random() < 0.1, suffix == ".xlsx")
+        item["guarantor_addresses"] = item["guarantor_ids"] = None
+    for item in rows[300:]:  # addresses and ID numbers too: their counts, their IDs checked
+        item["guarantors"], item["guarantor_addresses"], item["guarantor_ids"] = (
+            _random_cell(rng, rng.random() < 0.1, suffix == ".xlsx") if rng.random() < 0.8 else None for _ in range(3))
+    # Blocks of 5 rows: some blocks' cells are split together, the others' one by one.
+    monkeypatch.setattr(tabular, "BLOCK_ROWS", 5)
+    path = write_ledger(rows[:300], tmp_path / f"names{suffix}")
+    loans, problems = _row_path(path)
+    assert problems == [] and sum(len(loan.guarantors) > 1 for loan in loans) > 100
+    alone: list[str] = []
+    split_guarantors = ledger.split_guarantors
+    monkeypatch.setattr(ledger, "split_guarantors", lambda text: alone.append(text) or split_guarantors(text))
+    assert read_ledger(path).loans == loans
+    assert 20 < len(alone) < sum(len(loan.guarantors) > 1 for loan in loans) - 50
+    path = write_ledger(rows[300:], tmp_path / f"values{suffix}")
+    problems = _row_path(path)[1]
+    assert len(problems) > 50
+    with pytest.raises(RowsError) as caught:
+        read_ledger(path)
+    assert _facts(caught.value.problems) == _facts(problems)
