@@ -1144,7 +1144,8 @@ def _spaced(text: str) -> bool:
     return bool(text) and text.split(None, 1) != [text]
 
 
-# Joins the texts split together (never in a cell read as text: checked, else split one by one).
+# Joins the texts split together: a character no clerk types, yet a CSV cell may hold it (a block
+# with such a cell is split one by one).
 _PIECE = "\x00"
 # Columns of one value per guarantor: how their stripped cells holding a separator are split (all
 # of a block's at once), and the characters that split them.
