@@ -70,6 +70,7 @@ from docgen.loans.plan import (
     declaration_issued,
     guarantee_call_due,
     guarantor_notice_key,
+    key_beginnings,
     letter_due_date,
     letter_key,
     load_policy,
@@ -422,6 +423,11 @@ class IssuedKeys(frozenset):  # type: ignore[type-arg]
     def recorded(self, key: str) -> bool:
         """Return True when the register holds ``key`` itself (not read into an older letter)."""
         return super().__contains__(key)
+
+    def loan_numbers(self) -> frozenset[str]:
+        """Return what the keys held may begin with as a loan's number (``plan.held_loans``): those of
+        the keys themselves and of the letters a declaring key is read into (``__contains__``)."""
+        return key_beginnings([*self, *self._files])
 
 
 #: A letter docgen wrote is tens of KB: a recorded file larger than this is not the one issued.

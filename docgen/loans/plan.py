@@ -1000,6 +1000,15 @@ def balance_notices_due(loan: Any, as_of: _dt.date, policy: Policy, issued: Cont
     if (guarantee is None or guarantee.type != "连带责任保证" or not guarantee.liable or time_barred
             or not loan.guarantors or notice_window(guarantee, as_of) is None):
         return []
+    if not issued:
+        # Nothing recorded (a first run's plan): no declaration went out, so the balance fell due at
+        # maturity if at all, and only the ledger's 向保证人主张日 says whether every guarantor was
+        # asked for less (``asked_for_less``): no key is worth making.
+        demanded, filed = loan.guarantor_demanded, loan.litigation_filed
+        if (loan.maturity >= as_of or demanded is None or demanded > loan.maturity
+                or (filed is not None and demanded >= filed)):
+            return []
+        return list(loan.guarantors)
     fell_due = balance_fell_due(loan, as_of, policy, issued)
     if not fell_due:
         return []
@@ -1049,6 +1058,8 @@ def letter_due_date(loan: Any, as_of: _dt.date, policy: Policy) -> _dt.date | No
 def _done_upto(steps: Sequence[Step], loan: Any, issued: Container[str], since: _dt.date) -> int:
     """Return the index of the latest once-step ``loan`` (its ``overdue_start``: ``since``) has done
     (-1: none): it supersedes every once-step before it (a loan in court needs no demand letter any more)."""
+    if not issued and not loan.suit_filed:
+        return -1  # no letter recorded, no suit: no once step can be done (TRACKED_ACTIONS)
     done_upto = -1
     for i, step in enumerate(steps):
         if step.once and _step_done(step, loan, issued, since):
@@ -1391,6 +1402,9 @@ def _planned(blocks: Iterable[Iterable[Any]], as_of: _dt.date, policy: Policy, i
     officer = officer.strip() if officer is not None else None
     branches: set[str] = set()  # what the ledger holds, to name when a filter matches nothing
     officers: set[str] = set()
+    # A loan the register holds no key of is planned as if it were empty: none of its letters'
+    # keys is made only to be looked up in vain.
+    held = held_loans(issued)
     for block in blocks:
         if hasattr(block, "column"):
             late, overdue = _block_rows(block, as_of, branch, officer, branches, officers)
@@ -1398,7 +1412,8 @@ def _planned(blocks: Iterable[Iterable[Any]], as_of: _dt.date, policy: Policy, i
                 numbers, rows = block.column("loan_no"), block.column("row")
                 after.extend((numbers[i], rows[i]) for i in late)
             for loan in block.loans(overdue) if overdue else ():
-                entry = plan_entry(loan, as_of, policy, issued)
+                entry = plan_entry(loan, as_of, policy,
+                                   issued if held is None or loan.loan_no in held else _NOTHING_ISSUED)
                 if not keep_loans:
                     entry.loan = None
                 entries.append(entry)
@@ -1416,7 +1431,8 @@ def _planned(blocks: Iterable[Iterable[Any]], as_of: _dt.date, policy: Policy, i
                 if dated_after(loan, as_of):
                     after.append((loan.loan_no, loan.row))
                 elif overdue_days(loan, as_of):
-                    entry = plan_entry(loan, as_of, policy, issued)
+                    entry = plan_entry(loan, as_of, policy,
+                                       issued if held is None or loan.loan_no in held else _NOTHING_ISSUED)
                     if not keep_loans:
                         entry.loan = None
                     entries.append(entry)
@@ -1435,6 +1451,40 @@ def _planned(blocks: Iterable[Iterable[Any]], as_of: _dt.date, policy: Policy, i
                                  known=known[:_KNOWN_NAMES], count=len(known), more=len(known) > _KNOWN_NAMES)
     entries.sort(key=_order)
     return Plan(as_of=as_of, policy=policy, entries=entries, after_as_of=after)
+
+
+#: What a loan the register holds no key of is planned with (``held_loans``).
+_NOTHING_ISSUED: frozenset[str] = frozenset()
+
+
+def held_loans(issued: Container[str]) -> frozenset[str] | None:
+    """Return the loan numbers the keys ``issued`` may hold can begin with, or None when ``issued``
+    cannot tell (a container that is not a set: any loan may have a key in it).
+
+    A key of a loan begins with its number and a ``:`` (``letter_key``): a loan whose number is not
+    returned has no key in ``issued``, and is planned as with an empty register. As a loan number
+    may itself hold a ``:``, every beginning of a key up to one of its ``:`` is returned. An
+    ``issued`` that reads some keys into others (``letters.IssuedKeys``) says which by its own
+    ``loan_numbers()``."""
+    numbers = getattr(issued, "loan_numbers", None)
+    if numbers is not None:
+        return numbers()
+    if type(issued) is frozenset or type(issued) is set:
+        return key_beginnings(issued)
+    return None
+
+
+def key_beginnings(keys: Iterable[str]) -> frozenset[str]:
+    """Return every beginning of each of ``keys`` that ends before one of its ``:`` (a key's loan
+    number is one of them: ``held_loans``); a key that is not text begins nothing."""
+    found: set[str] = set()
+    for key in keys:
+        if isinstance(key, str):
+            at = key.find(":")
+            while at >= 0:
+                found.add(key[:at])
+                at = key.find(":", at + 1)
+    return frozenset(found)
 
 
 def _block_rows(block: Any, as_of: _dt.date, branch: str | None, officer: str | None, branches: set[str],
