@@ -156,6 +156,10 @@ class Policy:
     calls_guarantors: bool = field(init=False, repr=False, compare=False)
     #: What the timetable asks of loans that read the same to it (``_next_action``), by ``timetable_key``.
     timetable_memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: Guarantees (``loan_guarantee``) by the as-of date and the facts of a loan they read.
+    guarantee_memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: Those answers in dates (``NextAction``), by the as-of date, the first day overdue and ``timetable_key``.
+    actions_memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     _thresholds: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _conditions: tuple[Any, ...] = field(init=False, repr=False, compare=False)
     #: Days past due -> their M-bucket and seed bucket (``buckets_of``).
@@ -832,8 +836,12 @@ def _next_action(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[s
     except DocgenError:  # a condition refused: raised again below if the step it guards is reached
         key = None
     if key is None:
-        action, due, open_actions, overdue = _timetable_days(steps, loan, days, done_upto, callable_)
-    else:
+        return _dated_action(_timetable_days(steps, loan, days, done_upto, callable_), as_of, since)
+    # Loans overdue since the same day that read the same to the timetable share its answer in dates.
+    dated_key = (as_of, since, *key)
+    answers = policy.actions_memo
+    answer = answers.get(dated_key)
+    if answer is None:
         # What the timetable asks depends on these alone (in days past due): loans share it.
         memo = policy.timetable_memo
         found = memo.get(key)
@@ -841,7 +849,17 @@ def _next_action(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[s
             found = _timetable_days(steps, loan, days, done_upto, callable_)
             if len(memo) < _TIMETABLE_HELD:
                 memo[key] = found
-        action, due, open_actions, overdue = found
+        answer = _dated_action(found, as_of, since)
+        if len(answers) < _TIMETABLE_HELD:
+            answers[dated_key] = answer
+    return answer
+
+
+def _dated_action(found: tuple[str, int | None, tuple[str, ...], tuple[tuple[str, int], ...]], as_of: _dt.date,
+                  since: _dt.date) -> NextAction:
+    """Return the ``NextAction`` of ``_timetable_days``'s answer ``found`` (in days past due) for a
+    loan overdue since ``since`` on ``as_of``."""
+    action, due, open_actions, overdue = found
     return NextAction(action, as_of if due is None else past_due_date(since, due), open_actions,
                       tuple((name, past_due_date(since, day)) for name, day in overdue))
 
@@ -1095,14 +1113,15 @@ def _notice(entry_notices: list[Notice], code: str, *, time_barred: bool = False
     # day): worded once, the frozen Notice is shared. Each value's type is in the key: 1 and True
     # are equal keys that read differently; so are Decimal("1.0") and Decimal("1.00"), or tuples
     # of them, which are no key.
-    key: tuple[Any, ...] | None = None
-    notice = None
-    if all(value.__class__ in _NOTICE_KEYED for value in facts.values()):
-        key = (code, time_barred, *facts.items(), *map(type, facts.values()))
-        notice = _NOTICES.get(key)
+    for value in facts.values():
+        if value.__class__ not in _NOTICE_KEYED:
+            entry_notices.append(_worded_notice(code, time_barred, facts))
+            return
+    key = (code, time_barred, *facts.items(), *map(type, facts.values()))
+    notice = _NOTICES.get(key)
     if notice is None:
         notice = _worded_notice(code, time_barred, facts)
-        if key is not None and len(_NOTICES) < _NOTICES_HELD:
+        if len(_NOTICES) < _NOTICES_HELD:
             _NOTICES[key] = notice
     entry_notices.append(notice)
 
@@ -1112,6 +1131,28 @@ _NOTICES: dict[tuple[Any, ...], Notice] = {}
 _NOTICES_HELD = 16_384
 #: Types of facts whose equal values are worded alike (``_notice``'s key).
 _NOTICE_KEYED = frozenset({str, int, bool, type(None), _dt.date})
+
+
+def _overdue_notices(entry_notices: list[Notice], overdue: tuple[tuple[str, _dt.date], ...], time_barred: bool
+                     ) -> None:
+    """Add the warning ``ACTION-overdue`` of each action of ``overdue`` (``NextAction.overdue``) with
+    the day it fell due, as ``_notice`` does; the same steps overdue since the same days give the
+    same notices, found at once (most entries have one: their demand letter)."""
+    key = (overdue, time_barred)
+    found = _OVERDUE_NOTICES.get(key)
+    if found is None:
+        made: list[Notice] = []
+        for name, step_due in overdue:
+            _notice(made, f"{name}-overdue", time_barred=time_barred, due=step_due)
+        found = tuple(made)
+        if len(_OVERDUE_NOTICES) < _NOTICES_HELD:
+            _OVERDUE_NOTICES[key] = found
+    entry_notices.extend(found)
+
+
+#: ``_overdue_notices``' notices by the overdue steps and whether the claim is time-barred; emptied
+#: with ``_NOTICES``.
+_OVERDUE_NOTICES: dict[tuple[Any, ...], tuple[Notice, ...]] = {}
 
 
 def _worded_notice(code: str, time_barred: bool, facts: dict[str, Any]) -> Notice:
@@ -1244,8 +1285,8 @@ def plan_entry(
           and not loan.in_litigation):
         # The guarantors were asked for less than the balance now due: ask them for it, within the period.
         chosen, chosen_due = "guarantor-demand", as_of
-    for name, step_due in action.overdue:
-        _notice(notices, f"{name}-overdue", time_barred=time_barred, due=step_due)
+    if action.overdue:
+        _overdue_notices(notices, action.overdue, time_barred)
     open_actions = list(action.open_actions)
     if declare and chosen != "declare-acceleration":
         open_actions.insert(0, "declare-acceleration")
@@ -1289,9 +1330,21 @@ def loan_guarantee(loan: Any, as_of: _dt.date, policy: Policy, issued: Container
     """Return ``limitation.guarantee_status`` of ``loan`` on ``as_of``: its period counted from the
     declaration of early maturity (``declared_on``) when that ends earlier than the one counted from
     maturity and no 保证期间届满日 is agreed (the bank acts by the earlier end)."""
-    declared = (declared_on(loan, policy, issued)
-                if loan.guarantors and loan.guarantee_period_end is None else None)
-    return guarantee_status(loan, as_of, policy.guarantee_months, policy.limitation_years, declared_on=declared)
+    if not loan.guarantors:
+        return None
+    agreed = loan.guarantee_period_end
+    declared = declared_on(loan, policy, issued) if agreed is None else None
+    # The guarantee reads these alone of the loan (its guarantors but that there are some): loans share it.
+    kind = loan.guarantee_type
+    key = (as_of, kind, agreed, loan.maturity, loan.guarantor_demanded if kind == "连带责任保证" else None,
+           loan.litigation_filed if kind != "连带责任保证" else None, declared)
+    memo = policy.guarantee_memo
+    found = memo.get(key, _UNSET)
+    if found is _UNSET:
+        found = guarantee_status(loan, as_of, policy.guarantee_months, policy.limitation_years, declared_on=declared)
+        if len(memo) < _TIMETABLE_HELD:
+            memo[key] = found
+    return found
 
 
 def guarantee_call_due(guarantee: Guarantee | None, as_of: _dt.date, policy: Policy) -> bool:
@@ -1389,6 +1442,7 @@ def _build_plan(blocks: Iterable[Iterable[Any]], as_of: _dt.date, policy: Policy
         return _planned(blocks, as_of, policy, issued, branch, officer, progress, keep_loans)
     finally:
         _NOTICES.clear()  # what they are worded from is this plan's: not held for ever
+        _OVERDUE_NOTICES.clear()
 
 
 def _planned(blocks: Iterable[Iterable[Any]], as_of: _dt.date, policy: Policy, issued: Container[str],

@@ -141,3 +141,66 @@ def test_month_arithmetic_needs_no_dateutil() -> None:
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
                          cwd=Path(__file__).resolve().parents[2])
     assert run.stdout.split() == ["2028-02-29", "False"], run.stderr[-2000:]
+
+
+def test_loans_overdue_since_the_same_day_share_the_timetables_answer_in_dates() -> None:
+    policy = load_policy()
+    since = dt.date(2026, 9, 1)
+    first, second = (make_loan(f"JJ{i}", days=None, overdue_since=since, guarantors=["甲"]) for i in range(2))
+    answers = [next_action(loan, AS_OF, policy) for loan in (first, second)]
+    assert answers[0] is answers[1] and len(policy.actions_memo) == 1
+    assert answers[0] == next_action(first, AS_OF, dataclasses.replace(policy))
+    # Another first day overdue, or another as-of date: an answer of its own, in its dates.
+    later = next_action(make_loan("JJ2", days=None, overdue_since=since + dt.timedelta(days=1), guarantors=["甲"]),
+                        AS_OF, policy)
+    elsewhen = next_action(first, AS_OF + dt.timedelta(days=1), policy)
+    assert later.overdue[0][1] == answers[0].overdue[0][1] + dt.timedelta(days=1)
+    assert elsewhen is not answers[0] and elsewhen == next_action(first, AS_OF + dt.timedelta(days=1), load_policy())
+    assert len(policy.actions_memo) == 3
+
+
+def _guarantee_loans() -> list:
+    early, late = dt.date(2026, 3, 31), dt.date(2026, 10, 31)
+    loans = []
+    for kind in ("连带责任保证", "一般保证", "", None):
+        for agreed in (None, dt.date(2026, 12, 31), dt.date(2026, 1, 31)):
+            for maturity in (early, late):
+                for demanded in (None, dt.date(2026, 5, 1), dt.date(2023, 1, 1)):
+                    for filed in (None, dt.date(2026, 6, 1)):
+                        loans.append(make_loan(f"JJ{len(loans)}", days=30, guarantors=[f"保{len(loans)}"],
+                                               guarantee_type=kind, guarantee_period_end=agreed, maturity=maturity,
+                                               guarantor_demanded=demanded, litigation_filed=filed))
+    return loans
+
+
+def test_a_loans_guarantee_is_shared_by_loans_of_the_same_facts_and_is_what_it_reads_alone() -> None:
+    from docgen.loans.limitation import guarantee_status
+    from docgen.loans.plan import loan_guarantee
+
+    policy = load_policy()
+    loans = _guarantee_loans()
+    for loan in loans + loans:  # the second time each is found
+        alone = guarantee_status(loan, AS_OF, policy.guarantee_months, policy.limitation_years)
+        assert loan_guarantee(loan, AS_OF, policy, frozenset()) == alone, loan
+    assert len(policy.guarantee_memo) < len(loans)
+    twin = dataclasses.replace(loans[0], loan_no="JJT", guarantors=["另一保证人"])
+    assert loan_guarantee(twin, AS_OF, policy, frozenset()) is loan_guarantee(loans[0], AS_OF, policy, frozenset())
+    assert loan_guarantee(dataclasses.replace(loans[0], guarantors=[]), AS_OF, policy, frozenset()) is None
+    # Another as-of date: a guarantee of its own.
+    agreed = make_loan("JJA", days=30, guarantors=["甲"], guarantee_period_end=dt.date(2026, 12, 31))
+    assert loan_guarantee(agreed, AS_OF, policy, frozenset()).liable
+    assert not loan_guarantee(agreed, AS_OF + dt.timedelta(days=400), policy, frozenset()).liable
+
+
+def test_a_plans_overdue_steps_are_worded_once_and_none_kept_after_it() -> None:
+    policy = load_policy()
+    since = dt.date(2026, 6, 1)
+    loans = [make_loan(f"JJ{i}", days=None, overdue_since=since, balance=Decimal(1000 + i)) for i in range(3)]
+    plan = build_plan(loans, AS_OF, policy)
+    overdue = [[n for n in entry.notices if n.code.endswith("-overdue")] for entry in plan.entries]
+    assert [n.code for n in overdue[0]] == ["demand-letter-overdue", "legal-action-overdue"]
+    assert all(a is b for a, b in zip(overdue[0], overdue[2]))
+    assert not plan_module._OVERDUE_NOTICES and not plan_module._NOTICES
+    alone = [n for n in plan_entry(loans[1], AS_OF, policy).notices if n.code.endswith("-overdue")]
+    assert [(n.message, dict(n.facts)) for n in alone] == [(n.message, dict(n.facts)) for n in overdue[1]]
+
