@@ -724,34 +724,53 @@ class PlanEntry:
             "days_past_due": self.days_past_due,
             "bucket": self.bucket,
             "next_action": self.next_action,
-            "next_action_due": self.next_action_due.isoformat(),
-            "limitation_deadline": self.limitation_deadline.isoformat(),
-            "guarantee_deadline": self.guarantee_deadline.isoformat() if self.guarantee_deadline else None,
+            "next_action_due": _iso(self.next_action_due),
+            "limitation_deadline": _iso(self.limitation_deadline),
+            "guarantee_deadline": _iso(self.guarantee_deadline),
             "warnings": list(self.warnings),
             "limitation_basis": self.limitation_basis,
             "time_barred": self.time_barred,
-            "enforcement_deadline": self.enforcement_deadline.isoformat() if self.enforcement_deadline else None,
+            "enforcement_deadline": _iso(self.enforcement_deadline),
             "guarantee": None if g is None else {
-                "type": g.type, "period_end": g.period_end.isoformat(), "liable": g.liable,
+                "type": g.type, "period_end": _iso(g.period_end), "liable": g.liable,
                 "preserved": g.preserved or None, "basis": g.basis, "reason": g.reason or None,
                 # The two ends of a period a declaration of early maturity shortened, and whether the bank
                 # now acts by the later one, the earlier having passed (``guarantee-disputed``).
                 "disputed": g.disputed_end is not None,
-                "declared_end": g.declared_end.isoformat() if g.declared_end else None,
-                "maturity_end": g.later_end.isoformat() if g.later_end else None,
+                "declared_end": _iso(g.declared_end),
+                "maturity_end": _iso(g.later_end),
             },
             "warning_details": [n.to_dict() for n in self.notices],
             "seed_bucket": self.seed_bucket,
             "actions": list(self.actions),
             "branch": self.branch,
-            "overdue_since": self.overdue_since.isoformat(),
-            "limitation_start": self.limitation_start.isoformat(),
+            "overdue_since": _iso(self.overdue_since),
+            "limitation_start": _iso(self.limitation_start),
             "balance": float(self.balance),
             "overdue_principal": float(self.overdue_principal),
             "overdue_interest": float(self.overdue_interest),
             "litigation": self.litigation,
             "row": self.row,
         }
+
+
+def _iso(day: _dt.date | None) -> str | None:
+    """Return ``day.isoformat()``, None for None; remembered (``_ISO_DATES``): a plan's thousands of
+    entries name a few thousand dates, and making the text costs ten times finding it."""
+    if day is None:
+        return None
+    text = _ISO_DATES.get(day)
+    if text is None:
+        text = day.isoformat()
+        if len(_ISO_DATES) < _ISO_HELD:
+            _ISO_DATES[day] = text
+    return text
+
+
+#: ``_iso``'s texts by date (a date, never a datetime: a plan's dates are days). Only the same
+#: date's text is ever found, so it is kept for the next plan; at most ``_ISO_HELD`` of them.
+_ISO_DATES: dict[_dt.date, str] = {}
+_ISO_HELD = 65_536
 
 
 @dataclass

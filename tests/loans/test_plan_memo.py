@@ -204,3 +204,17 @@ def test_a_plans_overdue_steps_are_worded_once_and_none_kept_after_it() -> None:
     alone = [n for n in plan_entry(loans[1], AS_OF, policy).notices if n.code.endswith("-overdue")]
     assert [(n.message, dict(n.facts)) for n in alone] == [(n.message, dict(n.facts)) for n in overdue[1]]
 
+
+def test_an_entrys_dates_are_written_by_their_remembered_iso_text() -> None:
+    plan_module._ISO_DATES.clear()
+    entry = build_plan([make_loan(days=40, guarantors=["甲"])], AS_OF, load_policy()).entries[0]
+    data = entry.to_dict()
+    assert data["next_action_due"] == entry.next_action_due.isoformat()
+    assert data["guarantee"]["period_end"] == entry.guarantee.period_end.isoformat()
+    assert data["overdue_since"] == entry.overdue_since.isoformat() and data["enforcement_deadline"] is None
+    assert plan_module._ISO_DATES[entry.overdue_since] == entry.overdue_since.isoformat()
+    assert entry.to_dict() == data
+    # A moment is never taken for its day, nor its day for it.
+    day = dt.date(2026, 6, 30)
+    assert plan_module._iso(day) == "2026-06-30" and plan_module._iso(dt.datetime(2026, 6, 30)) == "2026-06-30T00:00:00"
+    assert plan_module._iso(day) == "2026-06-30"
