@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from docgen.core.atomic import refuse_overwriting_inputs
-from docgen.cli.common import dump_json, dump_json_items, emit, handle_errors, ledger_head, rows_as_json
+from docgen.cli.common import dump_json, emit, emit_json_items, handle_errors, ledger_head, rows_as_json
 from docgen.cli.options import (
     CheckedPath, as_of_option, format_option, new_register_option, output_option, policy_option, progress_option,
     register_option,
@@ -107,7 +107,7 @@ def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, re
     if notice is not None:
         notify(notice)
     if fmt == "json":
-        emit(dump_json_items(plan.dicts()), output)
+        emit_json_items(plan.dicts(), output)
     elif fmt == "xlsx":
         from docgen.loans.plan_output import write_xlsx
 

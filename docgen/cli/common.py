@@ -1,8 +1,10 @@
 """Pieces every command module shares: error translation and output helpers."""
 from __future__ import annotations
 
+import codecs
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -123,10 +125,15 @@ def dump_json(data: Any) -> str:
 def _orjson_text(data: Any) -> str:
     """Return ``data`` encoded by orjson as ``dump_json`` does (no final newline); raises
     ``TypeError`` for what orjson refuses."""
+    return _orjson_bytes(data).decode()
+
+
+def _orjson_bytes(data: Any) -> bytes:
+    """Return ``_orjson_text(data)`` in UTF-8, as orjson makes it."""
     import orjson
 
     return orjson.dumps(data, default=str, option=orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME
-                        | orjson.OPT_PASSTHROUGH_DATACLASS).decode()
+                        | orjson.OPT_PASSTHROUGH_DATACLASS)
 
 
 #: Items encoded together by ``dump_json_items``: one encoder call and one write per batch, not per
@@ -134,18 +141,26 @@ def _orjson_text(data: Any) -> str:
 _JSON_BATCH = 256
 
 
-def dump_json_items(items: Iterable[Any]) -> Iterator[str]:
+def dump_json_items(items: Iterable[Any], *, encoded: bool = False) -> Iterator[str | bytes]:
     """Yield the text ``dump_json(list(items))`` returns, in pieces, a batch of items at a time.
 
     Each batch is encoded as a list of its own, whose lines are already those of the whole
     list's, so neither the list nor its whole text is ever held: the JSON of a 400,000-loan
     collection plan (32,000 entries, 40 MB) peaked at 160 MB above the plan as one string, its
-    dicts and its bytes.
+    dicts and its bytes. ``encoded``: the pieces orjson makes are given as its UTF-8 bytes (the
+    text, not decoded only to be encoded again when written: ``emit_json_items``); the others
+    are text.
     """
     empty = True
     source = iter(items)
     while batch := list(islice(source, _JSON_BATCH)):
-        yield ("[\n" if empty else ",\n") + _items_text(batch)
+        piece: str | bytes | None = None
+        if encoded:
+            try:
+                piece = (b"[\n" if empty else b",\n") + _orjson_bytes(batch)[2:-2]  # b"[\n" ... b"\n]"
+            except TypeError:
+                pass  # written as text, item by item where orjson refuses one
+        yield ("[\n" if empty else ",\n") + _items_text(batch) if piece is None else piece
         empty = False
     yield "[]\n" if empty else "\n]\n"
 
@@ -161,9 +176,35 @@ def _items_text(batch: list[Any]) -> str:
         return ",\n".join("  " + dump_json(item)[:-1].replace("\n", "\n  ") for item in batch)
 
 
-def emit(text: str | bytes | Iterable[str], output: str | Path | None) -> None:
+def emit_json_items(items: Iterable[Any], output: str | Path | None) -> None:
+    """Write ``dump_json(list(items))`` to ``output`` as ``emit`` does, a batch at a time
+    (``dump_json_items``); where that text is written in UTF-8 as it is (a file, or a UTF-8
+    stdout, with no line ends translated), orjson's bytes are written without being decoded and
+    encoded again (11 MB for 8,000 plan entries)."""
+    emit(dump_json_items(items, encoded=_writes_utf8(output)), output)
+
+
+def _writes_utf8(output: str | Path | None) -> bool:
+    """Return True when ``emit`` writes text to ``output`` as its UTF-8 bytes, unchanged: a file
+    (``atomic_output`` writes UTF-8) or a standard output in UTF-8 with a binary buffer beneath,
+    where line ends are not translated. JSON's text has no ANSI codes for click to strip: a
+    control character in a string is escaped."""
+    if os.linesep != "\n":
+        return False
+    if output is not None and str(output) != "-":
+        return True
+    encoding = getattr(sys.stdout, "encoding", None)
+    if not encoding or getattr(sys.stdout, "buffer", None) is None:
+        return False
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
+
+
+def emit(text: str | bytes | Iterable[str | bytes], output: str | Path | None) -> None:
     """Write ``text`` (or its pieces, written as they come) to ``output`` atomically, or to stdout
-    when ``output`` is None or '-'."""
+    when ``output`` is None or '-'. Bytes are written as they are, text in UTF-8 to a file."""
     pieces = [text] if isinstance(text, (str, bytes)) else text
     if output is None or str(output) == "-":
         for piece in pieces:
@@ -176,4 +217,9 @@ def emit(text: str | bytes | Iterable[str], output: str | Path | None) -> None:
         write_bytes_atomic(output, text)
     else:
         with atomic_output(output, "w") as fh:
-            fh.writelines(pieces)
+            for piece in pieces:
+                if isinstance(piece, bytes):
+                    fh.flush()  # the text before it first
+                    fh.buffer.write(piece)
+                else:
+                    fh.write(piece)

@@ -85,3 +85,47 @@ def test_collect_plan_json_is_the_plans_list_whether_printed_or_written(tmp_path
     written = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "plan.json")])
     assert written.exit_code == 0, written.output
     assert (tmp_path / "plan.json").read_text(encoding="utf-8") == dump_json(plan.to_list())
+
+
+def test_items_are_given_as_orjsons_bytes_where_they_would_be_written_so(tmp_path: Path, monkeypatch) -> None:
+    import io
+    import sys
+
+    from docgen.cli import common
+
+    monkeypatch.setattr(common, "_JSON_BATCH", 1)
+    items = [{"金额": 1.5, "日期": dt.date(2026, 6, 30), "文": "行\n二\x1b[31m"}, {"big": 2 ** 70}, "中文"]
+    pieces = list(common.dump_json_items(iter(items), encoded=True))
+    assert [type(piece) for piece in pieces] == [bytes, str, bytes, str]  # the integer orjson refuses: text
+    assert b"".join(p if isinstance(p, bytes) else p.encode() for p in pieces).decode() == dump_json(items)
+    assert all(isinstance(p, str) for p in common.dump_json_items(iter(items)))
+    # A file is written in UTF-8; a standard output in another encoding is given text.
+    assert common._writes_utf8(tmp_path / "plan.json")
+    stdout = sys.stdout
+    try:
+        sys.stdout = io.TextIOWrapper(io.BytesIO(), encoding="gb18030")
+        assert not common._writes_utf8(None)
+        sys.stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        assert common._writes_utf8("-")
+        sys.stdout = io.StringIO()  # no bytes beneath
+        assert not common._writes_utf8(None)
+    finally:
+        sys.stdout = stdout
+    common.emit_json_items(iter(items), tmp_path / "plan.json")
+    assert (tmp_path / "plan.json").read_text(encoding="utf-8") == dump_json(items)
+
+
+def test_collect_plan_json_on_a_stdout_of_another_encoding_is_that_text(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+    from docgen.loans.ledger import read_ledger
+    from docgen.loans.plan import build_plan, load_policy
+
+    ledger_path = ROOT / "examples" / "ledger" / "ledger-2026Q2.xlsx"
+    plan = build_plan(read_ledger(ledger_path).loans, dt.date(2026, 6, 30), load_policy(None), issued=set())
+    printed = CliRunner(charset="gb18030").invoke(main, [
+        "collect", "plan", "--ledger", str(ledger_path), "--as-of", "2026-06-30", "--format", "json",
+        "--register", str(tmp_path / "r.sqlite")])
+    assert printed.exit_code == 0, printed.output
+    assert printed.stdout_bytes == dump_json(plan.to_list()).encode("gb18030")
