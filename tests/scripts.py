@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -21,3 +22,12 @@ def load_script(relative: str) -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def fresh_python_prints(probe: str) -> list[str]:
+    """Return the words ``probe`` (Python source) prints, run by a new interpreter at ``ROOT``: what a
+    module does on import, which this session's imports have done already. Fails showing the
+    probe's error when it prints nothing."""
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.stdout, run.stderr[-2000:]
+    return run.stdout.split()

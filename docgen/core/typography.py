@@ -18,41 +18,66 @@ respect, used by ``docgen templates lint`` and by the tests that re-read rendere
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import NamedTuple
 
 #: Han characters and the CJK punctuation and full-width forms that sit among them.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3001-\u303f\uff01-\uff5e"
-_ASCII_PUNCT = re.compile(rf"(?<=[{_CJK}])[,:;()!?]|[,:;()!?](?=[{_CJK}])|(?<=[{_CJK}] )\(|[,:;](?= [{_CJK}])")
-_ASCII_QUOTE = re.compile(rf"(?<=[{_CJK}])['\"]|(?<=[{_CJK}] )['\"]|['\"](?= ?[{_CJK}])")
-_BRACKETS = re.compile(r"[()]")
-_CJK_CHAR = re.compile(f"[{_CJK}]")
 #: What each ASCII mark becomes in Chinese text.
 FULL_WIDTH = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
 
-#: Where a verbatim span may start: a URL (http, https or ftp, or a ``www.`` address), an e-mail
-#: address (an internationalised one too: ``张三@例子.cn``), a Windows path (``C:\``, ``D:/``, a
-#: share's ``\\server``) or a Unix one (``/srv/a``, ``/home/张三``, ``./a``, ``../a``, ``~/a``). The
-#: look-behinds keep each attempt to the start of a run, so that a long text is scanned once.
-_VERBATIM_START = re.compile(
-    r"(?<![A-Za-z0-9])(?:(?i:https?|ftp)://|(?:www|WWW)\.)(?=\S)"
-    r"|(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|(?<![A-Za-z0-9])[A-Za-z]:[\\/](?=\S)|(?<!\\)\\\\(?=[^\s\\])"
-    r"|(?<![A-Za-z0-9_/.~\\-])(?:(?:~|\.{1,2})/(?=[^\s/])|/(?=[A-Za-z0-9_.]))")
-#: How far a verbatim span can reach: up to white space, a full-width mark or CJK punctuation
-#: (“”‘’…— among them) or what a URL never holds (``<>"``). Han characters may be inside: an
-#: internationalised address (``https://例子.cn``), a path (``C:\文档\报告(终稿).docx``).
-_VERBATIM_RUN = re.compile(r"[^\s<>\"\u2014\u2018-\u201f\u2026\u3000-\u303f\uff00-\uffef]*")
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+class _Patterns(NamedTuple):
+    """The regular expressions of this module (``_patterns``)."""
+
+    ascii_punct: re.Pattern[str]
+    ascii_quote: re.Pattern[str]
+    brackets: re.Pattern[str]
+    cjk_char: re.Pattern[str]
+    #: Where a verbatim span may start: a URL (http, https or ftp, or a ``www.`` address), an e-mail
+    #: address (an internationalised one too: ``张三@例子.cn``), a Windows path (``C:\``, ``D:/``, a
+    #: share's ``\\server``) or a Unix one (``/srv/a``, ``/home/张三``, ``./a``, ``../a``, ``~/a``). The
+    #: look-behinds keep each attempt to the start of a run, so that a long text is scanned once.
+    verbatim_start: re.Pattern[str]
+    #: How far a verbatim span can reach: up to white space, a full-width mark or CJK punctuation
+    #: (“”‘’…— among them) or what a URL never holds (``<>"``). Han characters may be inside: an
+    #: internationalised address (``https://例子.cn``), a path (``C:\文档\报告(终稿).docx``).
+    verbatim_run: re.Pattern[str]
+    han: re.Pattern[str]
+    arabic_date: re.Pattern[str]
+    chinese_date: re.Pattern[str]
+
+
+@cache
+def _patterns() -> _Patterns:
+    """Return the module's regular expressions, compiled at the first check: the wide CJK classes
+    take ~15 ms to compile, which a module importing ``FULL_WIDTH`` alone (every command reading
+    the register, through the documents' messages) does not pay."""
+    return _Patterns(
+        ascii_punct=re.compile(rf"(?<=[{_CJK}])[,:;()!?]|[,:;()!?](?=[{_CJK}])|(?<=[{_CJK}] )\(|[,:;](?= [{_CJK}])"),
+        ascii_quote=re.compile(rf"(?<=[{_CJK}])['\"]|(?<=[{_CJK}] )['\"]|['\"](?= ?[{_CJK}])"),
+        brackets=re.compile(r"[()]"),
+        cjk_char=re.compile(f"[{_CJK}]"),
+        verbatim_start=re.compile(
+            r"(?<![A-Za-z0-9])(?:(?i:https?|ftp)://|(?:www|WWW)\.)(?=\S)"
+            r"|(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+"
+            r"|(?<![A-Za-z0-9])[A-Za-z]:[\\/](?=\S)|(?<!\\)\\\\(?=[^\s\\])"
+            r"|(?<![A-Za-z0-9_/.~\\-])(?:(?:~|\.{1,2})/(?=[^\s/])|/(?=[A-Za-z0-9_.]))"),
+        verbatim_run=re.compile(r"[^\s<>\"\u2014\u2018-\u201f\u2026\u3000-\u303f\uff00-\uffef]*"),
+        han=re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"),
+        arabic_date=re.compile(r"\d{4}年\d{1,2}月\d{1,2}日"),
+        chinese_date=re.compile(r"[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日"),
+    )
+
+
 #: Marks that end a sentence or clause: at a span's end they are the sentence's, not the address's.
 _TRAILING = ",;:!?.'\""
-
-_ARABIC_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
-_CHINESE_DATE = re.compile(r"[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日")
 
 
 def ascii_punctuation(text: str) -> list[tuple[int, str]]:
     """Return ``(offset, mark)`` for every ASCII ``, : ; ( ) ! ?`` beside Chinese in ``text``, but
     for those of a URL, an e-mail address or a file path (``verbatim_spans``)."""
-    found = [(m.start(), m.group()) for m in _ASCII_PUNCT.finditer(text)]
+    found = [(m.start(), m.group()) for m in _patterns().ascii_punct.finditer(text)]
     if found:
         verbatim = _positions(verbatim_spans(text))
         if verbatim:
@@ -76,10 +101,11 @@ def verbatim_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     if not _may_hold_verbatim(text):
         return spans
+    patterns = _patterns()
     at = 0
-    while (m := _VERBATIM_START.search(text, at)) is not None:
+    while (m := patterns.verbatim_start.search(text, at)) is not None:
         start = m.start()
-        run = _VERBATIM_RUN.match(text, start).end()  # type: ignore[union-attr]  # ``*``: always matches
+        run = patterns.verbatim_run.match(text, start).end()  # type: ignore[union-attr]  # ``*``: always matches
         end, depth = start, 0
         while end < run:
             ch = text[end]
@@ -89,7 +115,7 @@ def verbatim_spans(text: str) -> list[tuple[int, int]]:
                 if not depth:
                     break
                 depth -= 1
-            elif ch in ",;:!?" and _HAN.match(text, end + 1):
+            elif ch in ",;:!?" and patterns.han.match(text, end + 1):
                 break
             end += 1
         while end > m.end() and text[end - 1] in _TRAILING:
@@ -117,7 +143,7 @@ def _positions(spans: list[tuple[int, int]]) -> set[int]:
 def ascii_quotes(text: str) -> list[tuple[int, str]]:
     """Return ``(offset, mark)`` for every ASCII ``'`` or ``"`` beside Chinese in ``text``, touching
     it or one space away."""
-    return [(m.start(), m.group()) for m in _ASCII_QUOTE.finditer(text)]
+    return [(m.start(), m.group()) for m in _patterns().ascii_quote.finditer(text)]
 
 
 def fullwidth_in_chinese(text: str) -> str:
@@ -141,7 +167,8 @@ def fullwidth_in_chinese(text: str) -> str:
 
 
 def _fullwidth_pass(text: str) -> str:
-    found = {m.start() for m in _ASCII_PUNCT.finditer(text)}
+    patterns = _patterns()
+    found = {m.start() for m in patterns.ascii_punct.finditer(text)}
     if not found:
         return text
     # A URL's or a path's marks stay, and its brackets pair with none outside it.
@@ -151,7 +178,7 @@ def _fullwidth_pass(text: str) -> str:
         if not found:
             return text
     opened: list[int] = []
-    for m in _BRACKETS.finditer(text):
+    for m in patterns.brackets.finditer(text):
         at = m.start()
         if at in verbatim:
             continue
@@ -172,7 +199,7 @@ def _fullwidth_pass(text: str) -> str:
             if end == at + step:
                 continue
             pause_after = step == 1 and text[at] in ",:;!?"
-            if pause_after or (0 <= end < len(text) and (end in found or _CJK_CHAR.match(text[end]))):
+            if pause_after or (0 <= end < len(text) and (end in found or patterns.cjk_char.match(text[end]))):
                 for gap in range(min(at, end) + 1, max(at, end)):
                     chars[gap] = ""
     return "".join(chars)
@@ -181,8 +208,9 @@ def _fullwidth_pass(text: str) -> str:
 def date_styles(text: str) -> set[str]:
     """Return the date styles ``text`` uses: a subset of ``{"arabic", "chinese"}``."""
     found = set()
-    if _ARABIC_DATE.search(text):
+    patterns = _patterns()
+    if patterns.arabic_date.search(text):
         found.add("arabic")
-    if _CHINESE_DATE.search(text):
+    if patterns.chinese_date.search(text):
         found.add("chinese")
     return found

@@ -131,3 +131,12 @@ def test_any_text_around_a_url_or_path_leaves_it_whole():
 ])
 def test_ascii_quotation_marks_beside_chinese_are_found(text, marks):
     assert ascii_quotes(text) == marks
+
+
+def test_importing_the_full_width_forms_compiles_no_pattern() -> None:
+    from scripts import fresh_python_prints
+
+    # Every command reading the register imports the documents' messages, which name FULL_WIDTH.
+    probe = ("import docgen.documents.register, docgen.core.typography as t; print(t._patterns.cache_info().currsize); "
+             "t.ascii_punctuation('台账(元)'); print(t._patterns.cache_info().currsize)")
+    assert fresh_python_prints(probe) == ["0", "1"]

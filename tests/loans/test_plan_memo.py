@@ -133,14 +133,11 @@ def test_a_claims_period_is_worked_out_once_for_loans_due_the_same_day_with_the_
 
 
 def test_month_arithmetic_needs_no_dateutil() -> None:
-    import subprocess
-    import sys
+    from scripts import fresh_python_prints
 
     probe = ("import sys, datetime; from docgen.core.periods import add_months; "
              "print(add_months(datetime.date(2027, 8, 31), 6), 'dateutil' in sys.modules)")
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
-                         cwd=Path(__file__).resolve().parents[2])
-    assert run.stdout.split() == ["2028-02-29", "False"], run.stderr[-2000:]
+    assert fresh_python_prints(probe) == ["2028-02-29", "False"]
 
 
 def test_loans_overdue_since_the_same_day_share_the_timetables_answer_in_dates() -> None:
