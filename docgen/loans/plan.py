@@ -164,6 +164,9 @@ class Policy:
     _conditions: tuple[Any, ...] = field(init=False, repr=False, compare=False)
     #: Days past due -> their M-bucket and seed bucket (``buckets_of``).
     _days_buckets: dict[int, tuple[str, str]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: As-of date -> its ``windows``.
+    _windows: dict[_dt.date, tuple[_dt.date, _dt.date]] = field(default_factory=dict, init=False, repr=False,
+                                                                compare=False)
 
     def __post_init__(self) -> None:
         steps = self.timetable
@@ -203,6 +206,17 @@ class Policy:
             found = (self.bucket(days), self.seed_bucket(days))
             if len(self._days_buckets) < _TIMETABLE_HELD:
                 self._days_buckets[days] = found
+        return found
+
+    def windows(self, as_of: _dt.date) -> tuple[_dt.date, _dt.date]:
+        """Return the last days of the warning window (``warning_days``) and of the service margin
+        (``letters.service_margin_days``) counted from ``as_of``, remembered by ``as_of`` (asked of
+        every entry of a plan)."""
+        found = self._windows.get(as_of)
+        if found is None:
+            found = (as_of + _dt.timedelta(days=self.warning_days), as_of + _dt.timedelta(days=self.service_margin_days))
+            if len(self._windows) < _TIMETABLE_HELD:
+                self._windows[as_of] = found
         return found
 
     def contact(self, branch: str) -> BranchContact | None:
@@ -578,10 +592,17 @@ def limitation_period(loan: Any, years: int, *, before: _dt.date | None = None) 
 
 def _limitation_period(loan: Any, since: _dt.date, years: int, before: _dt.date | None = None) -> Period:
     """Return ``limitation_period`` of ``loan``, whose ``overdue_start`` is ``since``."""
+    if loan.last_interruption is None and loan.litigation_filed is None:
+        # Most loans record no interrupting event: claim_period of none, without making the list.
+        return claim_period(claim_due_date(since, loan.maturity), _NO_EVENTS, years)
     events = loan_events(loan)
     if before is not None:
         events = [e for e in events if e[0] < before]
     return claim_period(claim_due_date(since, loan.maturity), events, years)
+
+
+#: The interrupting events of a loan that records none (``_limitation_period``).
+_NO_EVENTS: frozenset[tuple[_dt.date, str]] = frozenset()
 
 
 def overdue_days(loan: Any, as_of: _dt.date) -> int:
@@ -661,7 +682,7 @@ def service_deadline(deadline: _dt.date, as_of: _dt.date, policy: Policy) -> _dt
     letter states that effect only on the condition of service in time, and is to be served in
     person by ``deadline``.
     """
-    if as_of <= deadline <= as_of + _dt.timedelta(days=policy.service_margin_days):
+    if as_of <= deadline <= policy.windows(as_of)[1]:
         return deadline
     return None
 
@@ -1197,7 +1218,7 @@ def plan_entry(
     since = overdue_start(loan)
     assert since is not None
     days = days_past_due(since, as_of)
-    horizon = as_of + _dt.timedelta(days=policy.warning_days)
+    horizon = policy.windows(as_of)[0]
     notices: list[Notice] = []
     urgent: list[_dt.date] = []
 
@@ -1373,7 +1394,7 @@ def guarantee_call_due(guarantee: Guarantee | None, as_of: _dt.date, policy: Pol
     anything routine."""
     return (guarantee is not None and guarantee.liable and not guarantee.preserved
             and (guarantee.disputed_end is not None
-                 or guarantee.period_end <= as_of + _dt.timedelta(days=policy.warning_days)))
+                 or guarantee.period_end <= policy.windows(as_of)[0]))
 
 
 def _order(entry: PlanEntry) -> tuple[Any, ...]:

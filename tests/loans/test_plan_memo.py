@@ -215,3 +215,30 @@ def test_an_entrys_dates_are_written_by_their_remembered_iso_text() -> None:
     day = dt.date(2026, 6, 30)
     assert plan_module._iso(day) == "2026-06-30" and plan_module._iso(dt.datetime(2026, 6, 30)) == "2026-06-30T00:00:00"
     assert plan_module._iso(day) == "2026-06-30"
+
+
+def test_a_plans_windows_are_counted_once_per_as_of_date(tmp_path: Path) -> None:
+    from docgen.loans.plan import guarantee_call_due, service_deadline
+
+    policy = _policy(tmp_path, "  - {action: phone, from: 1}\n")
+    assert policy.windows(AS_OF) is policy.windows(AS_OF) == (AS_OF + dt.timedelta(days=policy.warning_days),
+                                                              AS_OF + dt.timedelta(days=policy.service_margin_days))
+    end = AS_OF + dt.timedelta(days=policy.service_margin_days)
+    assert service_deadline(end, AS_OF, policy) == end and service_deadline(end + dt.timedelta(days=1), AS_OF,
+                                                                             policy) is None
+    assert set(policy._windows) == {AS_OF}
+    lapsing = plan_entry(make_loan(days=150, guarantors=["甲"], maturity=AS_OF - dt.timedelta(days=150)), AS_OF, policy)
+    later = plan_entry(make_loan(days=30, guarantors=["甲"], maturity=AS_OF - dt.timedelta(days=30)), AS_OF, policy)
+    assert guarantee_call_due(lapsing.guarantee, AS_OF, policy) and "guarantee-near" in lapsing.warnings
+    assert not guarantee_call_due(later.guarantee, AS_OF, policy) and "guarantee-near" not in later.warnings
+
+
+def test_a_loan_recording_no_event_has_the_period_of_no_event() -> None:
+    from docgen.loans.limitation import claim_period
+    from docgen.loans.plan import limitation_period
+
+    loan = make_loan(days=40)
+    period = limitation_period(loan, 3)
+    assert period is claim_period(loan.overdue_since, [], 3) and period.basis.endswith("到期未还")
+    sued = make_loan(days=40, litigation_filed=AS_OF - dt.timedelta(days=5), litigation="已起诉")
+    assert limitation_period(sued, 3).start == AS_OF - dt.timedelta(days=5)
