@@ -668,7 +668,7 @@ def declaration_issued(loan: Any, policy: Policy, issued: Container[str]) -> boo
     the borrower yet) holds a letter of this episode declaring it, whether or not the loan has matured
     since: the rest of its balance may have fallen due before maturity, on a day no record holds, and
     the guarantor notices that follow, matured since or not, ask the balance as declared due."""
-    return _flagged(loan, policy) and letter_key(loan, declaring=True) in issued
+    return bool(issued) and _flagged(loan, policy) and letter_key(loan, declaring=True) in issued
 
 
 def service_deadline(deadline: _dt.date, as_of: _dt.date, policy: Policy) -> _dt.date | None:
@@ -1024,13 +1024,14 @@ def asked_for_less(loan: Any, name: str, fell_due: str, issued: Container[str]) 
     demanded, filed = loan.guarantor_demanded, loan.litigation_filed
     if demanded is not None and filed is not None and demanded >= filed:
         return False  # perhaps the suit against the guarantor with the borrower: it may have claimed the balance
-    ordinary = letter_key(loan, "guarantor-demand", name)
+    ordinary = letter_key(loan, "guarantor-demand", name) if issued else ""
+    held = bool(issued) and recorded(issued, ordinary)
     if fell_due == "declared":
-        if recorded(issued, ordinary):
+        if held:
             return True
         declared = declared_on_issued(loan, issued)
         return demanded is not None and declared is not None and demanded < declared
-    if recorded(issued, ordinary):
+    if held:
         bears = getattr(issued, "bears_date", None)
         dated = bears(ordinary) if bears is not None else None
         # Dated after maturity, docgen's notice asked the whole balance (what the ledger dates before included).
@@ -1058,23 +1059,15 @@ def balance_notices_due(loan: Any, as_of: _dt.date, policy: Policy, issued: Cont
     if (guarantee is None or guarantee.type != "连带责任保证" or not guarantee.liable or time_barred
             or not loan.guarantors or notice_window(guarantee, as_of) is None):
         return []
-    if not issued:
-        # Nothing recorded (a first run's plan): no declaration went out, so the balance fell due at
-        # maturity if at all, and only the ledger's 向保证人主张日 says whether every guarantor was
-        # asked for less (``asked_for_less``): no key is worth making.
-        demanded, filed = loan.guarantor_demanded, loan.litigation_filed
-        if (loan.maturity >= as_of or demanded is None or demanded > loan.maturity
-                or (filed is not None and demanded >= filed)):
-            return []
-        return list(loan.guarantors)
     fell_due = balance_fell_due(loan, as_of, policy, issued)
     if not fell_due:
         return []
     due = []
     for name in loan.guarantors:
-        if recorded(issued, balance_notice_key(loan, name, fell_due, issued)) or any(
+        # An empty register (a first run's plan) holds no key: none is worth making.
+        if issued and (recorded(issued, balance_notice_key(loan, name, fell_due, issued)) or any(
                 recorded(issued, letter_key(loan, "guarantor-demand", name, **{way: True}))
-                for way in ("declaring", "balance")):
+                for way in ("declaring", "balance"))):
             continue
         if asked_for_less(loan, name, fell_due, issued):
             due.append(name)
@@ -1499,6 +1492,10 @@ def _planned(blocks: Iterable[Iterable[Any]], as_of: _dt.date, policy: Policy, i
     # A loan the register holds no key of is planned as if it were empty: none of its letters'
     # keys is made only to be looked up in vain.
     held = held_loans(issued)
+
+    def issued_for(loan: Any) -> Container[str]:
+        return issued if held is None or loan.loan_no in held else _NOTHING_ISSUED
+
     for block in blocks:
         if hasattr(block, "column"):
             late, overdue = _block_rows(block, as_of, branch, officer, branches, officers)
@@ -1506,8 +1503,7 @@ def _planned(blocks: Iterable[Iterable[Any]], as_of: _dt.date, policy: Policy, i
                 numbers, rows = block.column("loan_no"), block.column("row")
                 after.extend((numbers[i], rows[i]) for i in late)
             for loan in block.loans(overdue) if overdue else ():
-                entry = plan_entry(loan, as_of, policy,
-                                   issued if held is None or loan.loan_no in held else _NOTHING_ISSUED)
+                entry = plan_entry(loan, as_of, policy, issued_for(loan))
                 if not keep_loans:
                     entry.loan = None
                 entries.append(entry)
@@ -1525,8 +1521,7 @@ def _planned(blocks: Iterable[Iterable[Any]], as_of: _dt.date, policy: Policy, i
                 if dated_after(loan, as_of):
                     after.append((loan.loan_no, loan.row))
                 elif overdue_days(loan, as_of):
-                    entry = plan_entry(loan, as_of, policy,
-                                       issued if held is None or loan.loan_no in held else _NOTHING_ISSUED)
+                    entry = plan_entry(loan, as_of, policy, issued_for(loan))
                     if not keep_loans:
                         entry.loan = None
                     entries.append(entry)
