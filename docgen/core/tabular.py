@@ -535,6 +535,14 @@ class _ExcelRows(_Rows):
             self._error_cells = extent is not None and extent.error_cells
 
 
+def _padded(rows: list[Sequence[Any]], width: int) -> list[Sequence[Any]]:
+    """Return ``rows`` with each shorter than ``width`` cells made that long: a short CSV record or
+    a short streamed row, whose missing cells are empty (None); ``rows`` itself when none is."""
+    if min(map(len, rows)) >= width:
+        return rows
+    return [list(values) + [None] * (width - len(values)) if len(values) < width else values for values in rows]
+
+
 class _Folded:
     """A block's rows folded into columns a piece of rows at a time (``_ExcelRows.fold``), while the
     piece's cells are in the processor's cache, so that the cells the block does not keep die there.
@@ -556,13 +564,11 @@ class _Folded:
         self._sets: dict[int, set[Any]] = {}  # shared columns kept as read since a number came
         self._plain = [index for index in range(width) if index not in self._texts and index not in self._ones]
 
-    def add(self, piece: Sequence[Sequence[Any]]) -> None:
+    def add(self, piece: list[Sequence[Any]]) -> None:
         """Fold the rows of ``piece`` (each at most ``width`` cells long: shorter ones end in empty cells)."""
         columns = self.columns
         width = len(columns)
-        if min(map(len, piece)) < width:
-            piece = [list(values) + [None] * (width - len(values)) if len(values) < width else values
-                     for values in piece]
+        piece = _padded(piece, width)
         self.count += len(piece)
         cut = list(zip(*piece)) if width else []
         separator = Block.SEPARATOR
@@ -1557,9 +1563,7 @@ def _blocks(source: _Rows, header: Sequence[tuple[int, str, str, str]], text_set
             raw = source.take(block_rows)
             if not raw:
                 return
-            if min(map(len, raw)) < width:  # a short CSV record, a short streamed row: its missing cells are empty
-                raw = [list(values) + [None] * (width - len(values)) if len(values) < width else values
-                       for values in raw]
+            raw = _padded(raw, width)
             everything = list(zip(*raw))
             count = len(raw)
         suspects: list[tuple[int, Sequence[Any]]] = []  # untitled columns with data: (index, cells)
