@@ -10,7 +10,7 @@ import click
 from docgen.cli.common import dump_json, emit, handle_errors, rows_as_json
 from docgen.cli.options import CheckedPath, format_option, new_register_option, progress_option, register_option
 from docgen.cli.progress import BATCH_STAGES, Progress
-from docgen.cli.messages import MESSAGES as CLI
+from docgen.cli.messages import MESSAGES as CLI, help_text
 from docgen.documents.batch import run_batch
 from docgen.documents.register import Register
 from docgen.documents.register_report import list_register, verify_register
@@ -35,23 +35,22 @@ def _jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
 @click.argument("name")
 @click.option("--rows", "rows_path", required=True, metavar="FILE.xlsx|csv",
               type=CheckedPath(exists=True, dir_okay=False, path_type=Path),
-              help="Rows: .xlsx or .csv (UTF-8 with/without BOM, or GB18030/GBK); Chinese headers allowed.")
+              help=help_text("help/batch-rows"))
 @click.option("--out", "out_dir", required=True, type=CheckedPath(file_okay=False, writable=True, path_type=Path),
-              help="Folder for the documents, manifest.csv and manifest.json.")
-@click.option("--pdf", is_flag=True, help="Also convert each document to PDF (LibreOffice).")
+              help=help_text("help/batch-out"))
+@click.option("--pdf", is_flag=True, help=help_text("help/batch-pdf"))
 @click.option("--merge-pdf", "merge_pdf", metavar="FILE.pdf", type=CheckedPath(dir_okay=False, writable=True, path_type=Path),
-              help="Write one print PDF of the whole batch, in serial order (each letter its own page numbers).")
+              help=help_text("help/batch-merge-pdf"))
 @click.option("--jobs", "-j", default=1, show_default=True, type=int, callback=_jobs,
-              help="Check and render in N processes; N LibreOffice instances for --pdf.")
+              help=help_text("help/batch-jobs"))
 @click.option("--skip-invalid", is_flag=True,
-              help="Generate the valid rows and report the bad ones, instead of writing nothing.")
+              help=help_text("help/batch-skip-invalid"))
 @click.option("--template", "template_file", metavar="FILE.docx",
               type=CheckedPath(exists=True, dir_okay=False, path_type=Path),
-              help="A bank-edited .docx to fill instead of the shipped one (fields from NAME).")
-@click.option("--sheet", help="Worksheet name (default: the first sheet not hidden).")
+              help=help_text("help/template-file"))
+@click.option("--sheet", help=help_text("help/batch-sheet"))
 @click.option("--set", "settings", multiple=True, callback=_settings, metavar="FIELD=VALUE",
-              help="A value for every row where the sheet has no such column or leaves it empty "
-                   "(e.g. --set letter_date=2026-11-28, or by its header: --set 发函日期=2026-11-28). Repeatable.")
+              help=help_text("help/batch-set"))
 @register_option()
 @new_register_option()
 @format_option("text", "json")
@@ -108,7 +107,7 @@ def register_group() -> None:
 
 def _register_query(fn: Callable[..., None]) -> Callable[..., None]:
     """The options ``register list`` and ``register verify`` share: ``--template``, ``--register``, ``--format``."""
-    for decorate in reversed((click.option("--template", "template", help="Only this template's records."),
+    for decorate in reversed((click.option("--template", "template", help=help_text("help/register-template")),
                               register_option(), format_option("text", "json"), handle_errors)):
         fn = decorate(fn)
     return fn
@@ -154,9 +153,9 @@ def register_verify(template: str | None, register_path: Path | str, fmt: str) -
 
 @register_group.command("migrate")
 @click.option("--from", "source", required=True, metavar="FILE.sqlite",
-              type=CheckedPath(exists=True, dir_okay=False, path_type=Path), help="The register to move (only read).")
+              type=CheckedPath(exists=True, dir_okay=False, path_type=Path), help=help_text("help/migrate-from"))
 @click.option("--to", "target", required=True, metavar="postgresql://…",
-              help="The empty register to move it to (created if needed): usually a PostgreSQL URL.")
+              help=help_text("help/migrate-to"))
 @format_option("text", "json")
 @handle_errors
 def register_migrate(source: Path, target: str, fmt: str) -> None:

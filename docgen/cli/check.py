@@ -13,7 +13,7 @@ import click
 
 from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import emit, handle_errors, worded_in
-from docgen.cli.messages import MESSAGES as CLI
+from docgen.cli.messages import MESSAGES as CLI, help_text
 from docgen.cli.options import (CheckedPath, as_of_option, format_option, lang_option, option_lang, output_option,
                                 progress_option)
 from docgen.cli.progress import Progress
@@ -39,22 +39,15 @@ def parse_percent(ctx: click.Context, param: click.Parameter, value: str | None)
 
 @click.command("check")
 @click.argument("bundle", type=CheckedPath(exists=True, file_okay=True, dir_okay=True))
-@click.option("--stage", metavar="STAGE",
-              help="Check up to this stage of the checklist (earlier stages are reported too): for dev-loan "
-                   "pre-application, pre-contract or pre-disbursement. Default: all stages.")
-@format_option("text", "json", "markdown", "docx",
-               help="text for the terminal, json for machines (stable), markdown for e-mail, "
-                    "docx a printable 资料清单 (needs -o).")
-@lang_option("Language of titles and messages.")
-@as_of_option("Date to check expiry and staleness against, YYYY-MM-DD. Default: today.")
-@click.option("--checklist", metavar="NAME|FILE",
-              help="Checklist name or a bank's own YAML file. Default: bundle.yaml's, else dev-loan.")
-@click.option("--equity-threshold", metavar="PCT", callback=parse_percent,
-              help="Minimum self-raised funds / total investment, in percent (default 50).")
-@output_option("Write the report to this file (atomically) instead of stdout.")
-@click.option("--jobs", type=click.IntRange(min=1), metavar="N", help="Files inspected in parallel. Default: CPU count.")
-@click.option("--color/--no-color", default=None,
-              help="Colour the text report. Default: only when writing to a terminal.")
+@click.option("--stage", metavar="STAGE", help=help_text("help/check-stage"))
+@format_option("text", "json", "markdown", "docx", help=help_text("help/check-format"))
+@lang_option(help_text("help/check-lang"))
+@as_of_option(help_text("help/check-as-of"))
+@click.option("--checklist", metavar="NAME|FILE", help=help_text("help/check-checklist"))
+@click.option("--equity-threshold", metavar="PCT", callback=parse_percent, help=help_text("help/check-equity"))
+@output_option(help_text("help/check-output"))
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N", help=help_text("help/check-jobs"))
+@click.option("--color/--no-color", default=None, help=help_text("help/check-color"))
 @progress_option()
 @handle_errors
 def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _dt.date, checklist: str | None,
@@ -106,8 +99,8 @@ def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _d
 
 @click.command("init")
 @click.argument("directory", type=CheckedPath(file_okay=False, writable=True))
-@click.option("--checklist", metavar="NAME|FILE", help="Checklist to scaffold for. Default: dev-loan.")
-@click.option("--force", is_flag=True, help="Replace an existing bundle.yaml with a blank one.")
+@click.option("--checklist", metavar="NAME|FILE", help=help_text("help/init-checklist"))
+@click.option("--force", is_flag=True, help=help_text("help/init-force"))
 @handle_errors
 def init_command(directory: str, checklist: str | None, force: bool) -> None:
     """Scaffold an empty client folder DIRECTORY: a sub-folder per stage and a commented bundle.yaml.

@@ -9,6 +9,7 @@ from docgen.check.checklist import list_checklists, load_checklist
 from docgen.check.checklist_text import checklist_json, render_checklist, validity_line
 from docgen.check.messages import OUTPUT, in_english
 from docgen.cli.common import dump_json, emit, handle_errors, worded_in
+from docgen.cli.messages import help_text
 from docgen.cli.options import CheckedPath, format_option, lang_option, output_option
 
 @click.group("checklist")
@@ -41,10 +42,10 @@ def list_command() -> None:
 
 @checklist_group.command("show")
 @click.argument("name", required=False, default="dev-loan", metavar="[NAME|FILE]")
-@click.option("--stage", "-s", help="Only this stage (e.g. pre-application, pre-contract, pre-disbursement).")
-@lang_option("One language only, its errors too; both (中文 / English) by default.", default=None)
+@click.option("--stage", "-s", help=help_text("help/checklist-stage"))
+@lang_option(help_text("help/checklist-lang"), default=None)
 @format_option("text", "json")
-@output_option("Write to this file instead of stdout.")
+@output_option(help_text("help/checklist-output"))
 @handle_errors
 def show_command(name: str, stage: str | None, lang: str | None, fmt: str, output: Path | None) -> None:
     """Print a checklist bilingually / 显示资料清单（中英文）。
@@ -74,7 +75,7 @@ def show_command(name: str, stage: str | None, lang: str | None, fmt: str, outpu
 # a FILE missing or a folder is the loader's to refuse, in the tables' words and the language asked
 # for, as checklist show and check --checklist say it (click would say it in its own English)
 @click.argument("file", type=CheckedPath())
-@lang_option("One language only, its errors too; both (中文 / English) by default.", default=None)
+@lang_option(help_text("help/checklist-lang"), default=None)
 @handle_errors
 def validate_command(file: str, lang: str | None) -> None:
     """Validate a bank's own checklist FILE / 校验自定义清单文件。

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
+from docgen.cli.messages import help_text
 from docgen.cli.options import CheckedPath, as_of_option, format_option, register_option
 from docgen.documents.draft import draft_annexes
 
@@ -14,16 +15,16 @@ from docgen.documents.draft import draft_annexes
 @click.command("draft")
 @click.argument("bundle", type=CheckedPath(exists=True, path_type=Path))
 @click.option("--annex", "annexes", type=click.IntRange(1, 11), multiple=True, metavar="N",
-              help="Annex number 1-11 (附件N); repeat for several. Default: every annex the check reports missing.")
+              help=help_text("help/draft-annex"))
 @click.option("--out", "out_dir", type=CheckedPath(file_okay=False, writable=True, path_type=Path),
-              help="Folder for the drafted files (default: the bundle's stage folder of each annex).")
-@click.option("--pdf", is_flag=True, help="Also write a PDF beside each .docx (LibreOffice).")
+              help=help_text("help/draft-out"))
+@click.option("--pdf", is_flag=True, help=help_text("help/draft-pdf"))
 @format_option("text", "json")
 @click.option("--template", "template_file", type=CheckedPath(exists=True, dir_okay=False, path_type=Path),
               metavar="FILE.docx",
-              help="The bank's own 资金封闭运作管理协议书 (附件六) .docx, filled with the same data.")
-@as_of_option("Date the check uses to decide what is missing (default: today).")
-@register_option("Serial-number register (default: $DOCGEN_REGISTER or the per-user register).")
+              help=help_text("help/draft-template"))
+@as_of_option(help_text("help/draft-as-of"))
+@register_option(help_text("help/draft-register"))
 @handle_errors
 def draft_command(bundle: Path, annexes: tuple[int, ...], out_dir: Path | None, pdf: bool, fmt: str,
                   template_file: Path | None, as_of: _dt.date, register_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from docgen.cli.common import dump_json, handle_errors
+from docgen.cli.messages import help_text
 from docgen.cli.options import CheckedPath, format_option
 from docgen.check.inspection import inspect_path
 from docgen.check.messages import OUTPUT
@@ -24,10 +25,9 @@ def _value(key: str, value: object) -> str:
 
 @click.command("inspect")
 @click.argument("file", type=CheckedPath(exists=True, dir_okay=False))
-@format_option("text", "json", help="text for people, json for machines (the fields of a report's files entry "
-                                    "plus readable).")
+@format_option("text", "json", help=help_text("help/inspect-format"))
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Seconds allowed before the file is reported unreadable (hostile files).")
+              help=help_text("help/inspect-timeout"))
 @handle_errors
 def inspect_command(file: str, fmt: str, timeout: float) -> None:
     """Show what the checker sees in FILE: kind (from content), size, SHA-256, pages, encryption.

@@ -9,7 +9,7 @@ import click
 from docgen.core.atomic import refuse_overwriting_inputs
 from docgen.cli.common import dump_json, handle_errors, ledger_head, rows_as_json
 from docgen.cli.options import CheckedPath, as_of_option, format_option, output_option, policy_option
-from docgen.cli.messages import MESSAGES as CLI
+from docgen.cli.messages import MESSAGES as CLI, help_text
 from docgen.loans.messages import MESSAGES
 
 
@@ -29,20 +29,20 @@ _FILE = CheckedPath(exists=True, dir_okay=False, path_type=Path)
 
 @click.command("npl-report")
 @click.option("--ledger", "ledger", required=True, type=_FILE, metavar="END.xlsx|csv",
-              help="期末贷款台账（.xlsx / .csv），closing snapshot of the loan ledger.")
-@click.option("--opening", type=_FILE, metavar="START.xlsx|csv", help="期初贷款台账，opening snapshot (for the change, completion and migration).")
+              help=help_text("help/npl-ledger"))
+@click.option("--opening", type=_FILE, metavar="START.xlsx|csv", help=help_text("help/npl-opening"))
 @click.option("--period", required=True, callback=_period, metavar="PERIOD",
-              help="报告期：2026Q2, 2026H1, 2026 or 2026-06.")
-@as_of_option("数据截止日（YYYY-MM-DD）；default: the period end.", default_today=False)
-@click.option("--targets", type=_FILE, metavar="FILE.yaml", help="targets.yaml: reduction_target, recovery_target, large_npl_threshold (yuan).")
-@click.option("--notes", type=_FILE, metavar="FILE.yaml", help="notes.yaml: branch, recipient, date, collection, litigation, plan paragraphs.")
-@output_option("Write the report as .docx here (written atomically).", metavar="FILE.docx")
-@click.option("--pdf", is_flag=True, help="Also convert the .docx to PDF beside it (LibreOffice).")
+              help=help_text("help/npl-period"))
+@as_of_option(help_text("help/npl-as-of"), default_today=False)
+@click.option("--targets", type=_FILE, metavar="FILE.yaml", help=help_text("help/npl-targets"))
+@click.option("--notes", type=_FILE, metavar="FILE.yaml", help=help_text("help/npl-notes"))
+@output_option(help_text("help/npl-output"), metavar="FILE.docx")
+@click.option("--pdf", is_flag=True, help=help_text("help/npl-pdf"))
 @click.option("--template", "template_path", type=_FILE, metavar="FILE.docx",
-              help="A bank-edited copy of templates/npl-report.docx to render instead of the shipped one.")
+              help=help_text("help/npl-template"))
 @policy_option("催收策略 YAML，与 collect plan 相同：其 vocabulary（诉讼状态、中断事由、保证方式的同义词）用于读两期台账，"
                "overdue_normal_grace_days 用于“逾期仍为正常”检查，timetable 决定应起诉名单。")
-@format_option("text", "json", help="What to print on stdout: a Chinese summary or the JSON figures.")
+@format_option("text", "json", help=help_text("help/npl-format"))
 @handle_errors
 def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | None, targets: Path | None,
                notes: Path | None, output: Path | None, pdf: bool, template_path: Path | None,

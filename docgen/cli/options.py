@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from docgen.cli.messages import MESSAGES as CLI
+from docgen.cli.messages import MESSAGES as CLI, help_text
 from docgen.core.messages import MESSAGES as CORE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -23,11 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 __all__ = ["CheckedPath", "as_of_option", "format_option", "lang_option", "option_lang", "output_option",
            "policy_option", "progress_option", "register_option", "worded", "REGISTER_HELP"]
 
-REGISTER_HELP = (
-    "Serial-number register: a SQLite file or a postgresql:// URL shared by many machines. "
-    "Default: $DOCGEN_REGISTER, else register.sqlite in the "
-    "per-user data folder (~/.local/share/docgen on Linux, %LOCALAPPDATA%\\docgen on Windows)."
-)
+REGISTER_HELP = help_text("help/register")
 
 
 def format_option(*choices: str, default: str = "text", help: str | None = None) -> Callable[[F], F]:
@@ -140,11 +136,7 @@ def register_option(help: str = REGISTER_HELP) -> Callable[[F], F]:
 
 def new_register_option() -> Callable[[F], F]:
     """``--new-register``: start a fresh register where its anchor says one was (serials restart at 1)."""
-    return click.option(
-        "--new-register", is_flag=True,
-        help="Start a fresh register where the anchor file (REGISTER.anchor) says one was: serials "
-             "restart at 1. Only when the old register is truly retired; otherwise restore it from backup.",
-    )
+    return click.option("--new-register", is_flag=True, help=help_text("help/new-register"))
 
 
 def _today_or_date(ctx: click.Context, param: click.Parameter, value: str | None) -> _dt.date:
@@ -183,5 +175,4 @@ def policy_option(help: str) -> Callable[[F], F]:
 
 def progress_option() -> Callable[[F], F]:
     """``--progress/--no-progress`` (parameter ``progress``): None means "when stderr is a terminal"."""
-    return click.option("--progress/--no-progress", default=None,
-                        help="Progress bar on stderr for long work. Default: when stderr is a terminal.")
+    return click.option("--progress/--no-progress", default=None, help=help_text("help/progress"))

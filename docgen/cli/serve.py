@@ -6,48 +6,42 @@ from pathlib import Path
 import click
 
 from docgen.cli.common import handle_errors
-from docgen.cli.messages import MESSAGES as CLI
+from docgen.cli.messages import MESSAGES as CLI, help_text
 from docgen.cli.options import CheckedPath
-
-_DATA_HELP = ("Data folder (users, jobs, audit log, register, uploads). Default: $DOCGEN_DATA, else the "
-              "per-user data folder (~/.local/share/docgen on Linux).")
-
 
 def data_option(func):  # type: ignore[no-untyped-def]
     """The ``--data DIR`` option shared by ``serve`` and ``users``."""
     return click.option("--data", "data_dir", type=CheckedPath(file_okay=False, writable=True, path_type=Path),
-                        envvar="DOCGEN_DATA", help=_DATA_HELP)(func)
+                        envvar="DOCGEN_DATA", help=help_text("help/data"))(func)
 
 
 def _broker_option(func):  # type: ignore[no-untyped-def]
     return click.option("--broker", envvar="DOCGEN_BROKER", show_envvar=True, metavar="redis://…",
-                        help="Queue jobs on this Celery broker for `docgen worker` processes "
-                             "(default: run them in local processes).")(func)
+                        help=help_text("help/serve-broker"))(func)
 
 
 def _register_option(func):  # type: ignore[no-untyped-def]
     return click.option("--register", envvar="DOCGEN_REGISTER", show_envvar=True, metavar="FILE|postgresql://…",
-                        help="The register every job issues serials from (default: register.sqlite in the data "
-                             "folder); a postgresql:// URL when several instances or workers share it.")(func)
+                        help=help_text("help/serve-register"))(func)
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help=help_text("help/serve-host"))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help=help_text("help/serve-port"))
 @data_option
 @click.option("--workers", "job_workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes for jobs (batches, letters, PDF).")
+              help=help_text("help/serve-workers"))
 @click.option("--max-upload-mb", default=256, show_default=True, type=click.IntRange(1, 10_000),
-              help="Largest upload accepted, in MB.")
+              help=help_text("help/serve-max-upload"))
 @click.option("--retention-hours", default=72.0, show_default=True, type=click.FloatRange(min=0.01),
-              help="Uploads and results older than this are deleted.")
-@click.option("--secure-cookies", is_flag=True, help="Mark the session cookie Secure (behind HTTPS).")
+              help=help_text("help/serve-retention"))
+@click.option("--secure-cookies", is_flag=True, help=help_text("help/serve-secure-cookies"))
 @_broker_option
 @_register_option
 @click.option("--bundle-root", type=CheckedPath(exists=True, file_okay=False, path_type=Path), metavar="DIR",
               envvar="DOCGEN_BUNDLE_ROOT", show_envvar=True,
-              help="Folder whose sub-folders are client bundles: 资料检查 lists them and checks the one picked, "
-                   "in place and read only (default: .zip uploads only).")
+              help=help_text("help/serve-bundle-root"))
 @handle_errors
 def serve_command(host: str, port: int, data_dir: Path | None, job_workers: int, max_upload_mb: int,
                   retention_hours: float, secure_cookies: bool, broker: str | None, register: str | None,
@@ -89,12 +83,11 @@ def serve_command(host: str, port: int, data_dir: Path | None, job_workers: int,
 
 @click.command("worker")
 @click.option("--broker", required=True, envvar="DOCGEN_BROKER", show_envvar=True, metavar="redis://…",
-              help="The Celery broker the service queues jobs on.")
+              help=help_text("help/worker-broker"))
 @click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 256),
-              help="Jobs (or chunks of a batch) this worker runs at once, one process each.")
+              help=help_text("help/worker-concurrency"))
 @click.option("--data", "data_dir", type=CheckedPath(file_okay=False, path_type=Path), envvar="DOCGEN_DATA",
-              help="The service's data folder, checked at start: a service database a later docgen brought up to "
-                   "date is refused (exit 2). Default: $DOCGEN_DATA, else none checked (each job names its own).")
+              help=help_text("help/worker-data"))
 @handle_errors
 def worker_command(broker: str, concurrency: int, data_dir: Path | None) -> None:
     """Run the jobs a `docgen serve --broker` queues, on this machine, until stopped.

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
-from docgen.cli.messages import MESSAGES as CLI
+from docgen.cli.messages import MESSAGES as CLI, help_text
 from docgen.cli.options import CheckedPath, format_option, output_option, register_option
 from docgen.documents.lint import format_text, lint_docx
 from docgen.documents.render import render
@@ -98,7 +98,7 @@ def show_command(name: str, fmt: str) -> None:
 @templates_group.command("lint")
 @click.argument("file", metavar="FILE.docx", type=CheckedPath(exists=True, dir_okay=False, path_type=Path))
 @click.option("--schema", "schema", metavar="NAME|FILE.yaml",
-              help="Compare variables with this template's fields (default: the .yaml beside FILE).")
+              help=help_text("help/lint-schema"))
 @format_option("text", "json")
 @handle_errors
 def lint_command(file: Path, schema: str | None, fmt: str) -> None:
@@ -124,14 +124,13 @@ def lint_command(file: Path, schema: str | None, fmt: str) -> None:
 @click.argument("name", required=False)
 @click.option("--data", "data_path", required=True, metavar="FILE.yaml|json",
               type=CheckedPath(exists=True, dir_okay=False, path_type=Path),
-              help="Field values: a .yaml or .json file.")
-@output_option("The .docx to write (written atomically).", required=True, metavar="OUT.docx")
+              help=help_text("help/render-data"))
+@output_option(help_text("help/render-output"), required=True, metavar="OUT.docx")
 @click.option("--template", "template_file", metavar="FILE.docx",
               type=CheckedPath(exists=True, dir_okay=False, path_type=Path),
-              help="A bank-edited .docx to fill instead of the shipped one (fields from NAME).")
-@click.option("--pdf", "pdf", is_flag=True, help="Also write a PDF beside OUT.docx (LibreOffice).")
-@register_option("Serial-number register: issues the serial when the data has none, records the data's "
-                 "otherwise (default: $DOCGEN_REGISTER or the per-user register).")
+              help=help_text("help/template-file"))
+@click.option("--pdf", "pdf", is_flag=True, help=help_text("help/render-pdf"))
+@register_option(help_text("help/render-register"))
 @handle_errors
 def render_command(name: str | None, data_path: Path, output: Path, template_file: Path | None,
                    pdf: bool, register_path: Path) -> None:

@@ -13,8 +13,8 @@ What click writes around its message ids is fitted to Chinese the same way, only
 line runs in Chinese: the names it quotes the ASCII way (``'--ledger'``, ``'text', 'json'``) are
 quoted “--ledger” (GB/T 15834; the name inside stays as typed), the space it puts after a stop or
 before a name goes, ``Usage:`` and the help page's section titles end in a full-width colon, and
-the help page's ``[required]``, ``[default: …]`` and click's own help texts (``-h``) are said in
-Chinese. The exit code (2) is click's.
+the help page's ``[required]``, ``[default: …]``, click's own help texts (``-h``) and the
+options' help texts are said in Chinese. The exit code (2) is click's.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from docgen.cli.messages import CLICK_HELP_TEXTS, CLICK_WORDS
+from docgen.cli.messages import CLICK_WORDS, HELP_TEXTS
 from docgen.cli.messages import MESSAGES as CLI
 from docgen.core.wording import quoted
 
@@ -199,16 +199,16 @@ def _heading_over(write_heading: Callable[[Any, str], None]) -> Callable[[Any, s
 
 
 def _help_record_over(get_help_record: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    """Wrap ``Option.get_help_record``: in Chinese, click's own help texts (``-h, --help``) are said
-    in Chinese and the notes click brackets after a help ([必填；默认：text]) stand in full-width
-    brackets."""
+    """Wrap ``Option.get_help_record``: in Chinese, click's own help texts (``-h, --help``) and docgen's
+    options' (``HELP_TEXTS``) are said in Chinese, and the notes click brackets after a help
+    ([必填；默认：text]) stand in full-width brackets."""
     def record(self: Any, ctx: Any) -> Any:
         found = get_help_record(self, ctx)
         if found is None or not _in_chinese():
             return found
         names, text = found
         own = self.help or ""
-        said = CLI.text(CLICK_HELP_TEXTS[own]) if own in CLICK_HELP_TEXTS else own
+        said = CLI.text(HELP_TEXTS[own]) if own in HELP_TEXTS else own
         extra = _HELP_EXTRA.fullmatch(text[len(own):]) if text.startswith(own) else None
         if extra is None:
             return names, said if text == own else text

@@ -1,4 +1,5 @@
-"""Every command's ``--help``: it works, and it ends with examples that name real commands and options.
+"""Every command's ``--help``: it works, it ends with examples that name real commands and options, and
+its options are helped in Chinese unless ``--lang en`` asks for their English.
 
 The commands come from walking the click tree of ``docgen.cli:main``, so a new command or
 sub-command is covered without being listed here.
@@ -12,6 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from docgen.cli import main
+from docgen.cli.messages import HELP_TEXTS, MESSAGES
+from docgen.cli.options import new_register_option
 from docgen.cli.tree import example_problems, examples, resolve, synopsis, walk
 from wordingkit import chinese_clauses, punctuation_problems
 
@@ -103,3 +106,122 @@ def test_help_clauses_part_chinese_from_english() -> None:
     assert [c for c in clauses if punctuation_problems(c)] == [
         "期末贷款台账 (.xlsx", "保证方式, 向保证人主张日", "显示资料清单(中英文)."]
     assert not punctuation_problems("".join(chinese_clauses("期末贷款台账（.xlsx / .csv），closing snapshot.")))
+
+
+#: Three English words in a row: an English sentence, or most of one (a Chinese help names files,
+#: options and values in ASCII one or two words at a time: “.xlsx 或 .csv”, “pre-application”).
+_ENGLISH = re.compile(r"[A-Za-z]{2,}(?:[ ,'’]+[A-Za-z]{2,}){2,}")
+
+
+def _option_helps(page: str) -> dict[str, str]:
+    """Return each option's help on a help page, by the option's names as shown (``-o, --output FILE``),
+    its wrapped lines joined, without the bracketed notes click adds: the entries of the options section."""
+    section = re.split(r"^(?:选项：|Options:)\n", page, maxsplit=1, flags=re.M)[1]
+    section = re.split(r"\n\n", section, maxsplit=1)[0]
+    entries: dict[str, str] = {}
+    for names, text in re.findall(r"^  (-\S.*?)(?: {2,}|\n {20,})(.*?)(?=^  -|\Z)", section + "\n", re.M | re.S):
+        entries[names.strip()] = " ".join(text.split())
+    return entries
+
+
+def _unwrapped(page: str) -> str:
+    """Return ``page`` without its white space: a help wrapped at any width, compared whole."""
+    return re.sub(r"\s+", "", page)
+
+
+def _chinese_pages() -> list[tuple[str, str]]:
+    """Return ``(command, help page)`` for every command of the tree, asked without ``--lang``."""
+    return [(" ".join(path), CliRunner().invoke(main, [*path[1:], "--help"]).output) for path, _ in COMMANDS]
+
+
+def test_option_helps_are_read_from_a_help_page() -> None:
+    page = CliRunner().invoke(main, ["check", "--help"]).output
+    helps = _option_helps(page)
+    assert helps["--lang [zh|en]"] == "标题和提示信息的语言。（默认：zh）"
+    assert helps["--format [text|json|markdown|docx]"].endswith("（须用 -o）。（默认：text）")
+    assert helps["-h, --help"] == "显示本帮助并退出。"
+    assert len(helps) == len([p for p in main.get_command(click.Context(main), "check").params
+                              if isinstance(p, click.Option)]) + 1  # -h
+
+
+def test_every_option_is_helped_in_chinese_on_a_chinese_help_page() -> None:
+    """No option's help is left in English on a help page that is Chinese (every page without ``--lang en``):
+    its English is what ``--lang en`` shows, and the table's Chinese what the Chinese page shows."""
+    english = [f"{command} {names}: {text}" for command, page in _chinese_pages() for names, text in _option_helps(page).items()
+               if _ENGLISH.search(text)]
+    assert english == []
+
+
+def test_english_wording_in_an_option_help_would_be_caught() -> None:
+    assert _ENGLISH.search("耗时较长的工作显示进度条。Default: when stderr is a terminal.")
+    assert _ENGLISH.search("Only this template's records.")
+    assert not _ENGLISH.search("用 N 个进程检查和生成；用 --pdf 时启动 N 个 LibreOffice。（默认：1）")
+    assert not _ENGLISH.search("开发贷为 pre-application、pre-contract 或 pre-disbursement。")
+    assert not _ENGLISH.search("多个实例或 worker 共用时用 postgresql:// 地址。")
+    assert not _ENGLISH.search("判断资料是否过期的日期，格式 YYYY-MM-DD。")
+
+
+def test_a_lang_en_help_page_keeps_every_option_help_in_english() -> None:
+    """The commands that speak English when told (``--lang``) show each option's help as the option is given
+    it (the table's English), not its Chinese."""
+    told = [(path, command) for path, command in COMMANDS if any(p.name == "lang" for p in command.params)]
+    assert {" ".join(path) for path, _ in told} == {"docgen check", "docgen checklist show",
+                                                   "docgen checklist validate"}
+    for path, command in told:
+        page = _unwrapped(CliRunner().invoke(main, [*path[1:], "--help", "--lang", "en"]).output)
+        assert "选项" not in page
+        assert [p.name for p in command.params if isinstance(p, click.Option) and p.help
+                and _unwrapped(p.help) not in page] == []
+        assert [p.name for p in command.params if p.help in HELP_TEXTS
+                and _unwrapped(MESSAGES.text(HELP_TEXTS[p.help])) in page] == []
+
+
+def test_every_help_entry_is_given_to_an_option_and_said_in_both_languages() -> None:
+    codes = {code for code in MESSAGES.codes("zh") | MESSAGES.codes("en") if code.startswith("help/")}
+    assert {code for code in codes if code not in MESSAGES.codes("zh") or code not in MESSAGES.codes("en")} == set()
+    assert len({MESSAGES.text(code, lang="en") for code in codes}) == len(codes)  # each English says one Chinese
+    given = {param.help for _, command in COMMANDS for param in command.params if getattr(param, "help", None)}
+    assert {code for code in codes if MESSAGES.text(code, lang="en") not in given} == set()
+
+
+#: The Chinese of the options every long-running command shares (``docgen.cli.options``), as a help page
+#: shows it, and the English a ``--lang en`` page keeps.
+NEW_REGISTER = ("在锚文件（REGISTER.anchor）记载原有登记簿之处新建登记簿，编号从 1 重新开始。"
+                "仅当旧登记簿确已停用时使用；否则请从备份恢复。",
+                "Start a fresh register where the anchor file (REGISTER.anchor) says one was: serials restart at 1. "
+                "Only when the old register is truly retired; otherwise restore it from backup.")
+PROGRESS = ("耗时较长的工作在标准错误输出上显示进度条。默认：标准错误输出是终端时显示。",
+            "Progress bar on stderr for long work. Default: when stderr is a terminal.")
+SHARED = [(" ".join(path), param.name, {"new_register": NEW_REGISTER, "progress": PROGRESS}[param.name])
+          for path, command in COMMANDS for param in command.params if param.name in ("new_register", "progress")]
+
+
+def test_the_shared_options_are_found_where_they_are_used() -> None:
+    assert sorted((command, name) for command, name, _ in SHARED) == [
+        ("docgen batch", "new_register"), ("docgen batch", "progress"), ("docgen check", "progress"),
+        ("docgen collect letters", "new_register"), ("docgen collect letters", "progress"),
+        ("docgen collect plan", "progress")]
+
+
+@pytest.mark.parametrize(("command", "name", "wording"), SHARED, ids=[f"{c} {n}" for c, n, _ in SHARED])
+def test_a_shared_option_is_helped_in_chinese_on_a_chinese_page(command: str, name: str,
+                                                                 wording: tuple[str, str]) -> None:
+    result = CliRunner().invoke(main, [*command.split()[1:], "--help"])
+    assert result.exit_code == 0
+    page = _unwrapped(result.output)
+    assert _unwrapped(wording[0]) in page and _unwrapped(wording[1]) not in page
+
+
+def test_the_shared_options_keep_their_english_with_lang_en() -> None:
+    result = CliRunner().invoke(main, ["check", "--help", "--lang", "en"])
+    assert result.exit_code == 0
+    page = _unwrapped(result.output)
+    assert _unwrapped(PROGRESS[1]) in page and _unwrapped(PROGRESS[0]) not in page
+
+    # no command with --lang has --new-register: the option as any page outside a Chinese command line shows it
+    @click.command()
+    @new_register_option()
+    def anywhere(new_register: bool) -> None:
+        """A command of another program."""
+
+    assert _unwrapped(NEW_REGISTER[1]) in _unwrapped(CliRunner().invoke(anywhere, ["--help"]).output)
