@@ -846,13 +846,18 @@ class LedgerBlocks:
         built: list[tuple[list[list[Any]], dict[str, Any]]] | None = [] if writer is not None else None
         # A reader in a child process (ledger_pipe) is stopped however the reading ends.
         close = getattr(stream, "close", None)
+        # Read here, the rows are folded into columns as they come too (as the child does,
+        # ``ledger_pipe``): the cells a block does not keep die while in the processor's cache, and
+        # each column's distinct cells are known as it is folded, not found by a pass of their own.
+        blocks = (stream.column_blocks(self._block_rows) if close is not None
+                  else stream.column_blocks(self._block_rows, _JOINED, shared=True))
         try:
             # A loan and its values per row: no cycles, so collections only cost time; the caller's work
             # between blocks runs paused too (it builds no cycles either: figures, plan entries).
             with collector_paused():
                 _TODAY[0] = _dt.date.today()
                 bad: set[int | None] = set()  # the rows with a problem so far
-                for block in stream.column_blocks(self._block_rows):
+                for block in blocks:
                     # The block's rows are validated up to the one that passes MAX_BAD_ROWS (the
                     # reader's problems of later rows are then past it, never listed).
                     results: Any = _block_loans(block, columns, vocabulary, MAX_BAD_ROWS - len(bad), built, lazy)
