@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import and_, attrgetter, eq, ge, is_not, lt, or_
 from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
@@ -31,7 +32,8 @@ from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError, InvalidValueError
 from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan, is_resident_id
 from docgen.loans.messages import MESSAGES, PERIOD_WORDS, flag_sentence
-from docgen.loans.plan import limitation_period, overdue_days, overdue_start, registered_late
+from docgen.loans.plan import days_overdue, limitation_period, overdue_days, overdue_start, registered_late
+from docgen.loans.vocabulary import PENDING_STATES
 from docgen.core.validation import validate
 from docgen.core.values import PERIOD_LABEL, period_label
 
@@ -240,7 +242,7 @@ class _FlagFinder:
         self.as_of = as_of
         self.grace_days = grace_days
         # A loan not past due can only be flagged for its debtor's other loans (when no grace is negative).
-        self._quiet = grace_days >= 0
+        self.quiet = grace_days >= 0
         self._worst: dict[str, int] = {}
         self._classes: dict[str, set[str]] = {}
         self._kept: list[tuple[_Flagged, list[Flag]]] = []
@@ -254,7 +256,7 @@ class _FlagFinder:
             if rank > self._worst.get(loan.id_number, 0):
                 self._worst[loan.id_number] = rank
             self._classes.setdefault(loan.id_number, set()).add(loan.classification)
-        own = self._own_flags(loan, days) if days or not self._quiet else []
+        own = self._own_flags(loan, days) if days or not self.quiet else []
         if own or non_retail:
             self._kept.append((_Flagged(loan.loan_no, loan.borrower, loan.row, loan.officer, loan.classification,
                                         loan.id_number, days, loan.balance), own))
@@ -604,27 +606,68 @@ def _unjoined(texts: list[str] | str) -> list[str]:
     return texts.split("\n") if isinstance(texts, str) else texts
 
 
-def summarize_opening(loans: Iterable[Loan], period: Period) -> OpeningSummary:
-    """Return the ``OpeningSummary`` of the opening snapshot's ``loans`` (a ledger's, or its rows read
-    elsewhere), taken one at a time: nothing else of them is kept."""
+def summarize_opening(blocks: Iterable[Sequence[Loan] | Any], period: Period) -> OpeningSummary:
+    """Return the ``OpeningSummary`` of the opening snapshot given as its ``blocks`` of loans (a
+    ledger's, lists of loans or ``ledger_cache.CachedBlock``s, whose loans are not made), taken a
+    block at a time: nothing else of them is kept."""
     start = period.start - _dt.timedelta(days=1)
     npl = overdue = Decimal(0)
     loan_nos: list[str] = []
     states: list[str] = []
     balances: list[str] = []
-    add_no, add_state, add_balance = loan_nos.append, states.append, balances.append
-    for loan in loans:
-        balance = loan.balance
-        on_balance = loan.on_balance
-        add_no(loan.loan_no)
-        add_state(_state(loan.classification, on_balance))
-        add_balance(str(balance))
-        if on_balance:
-            if loan.classification in NPL_CLASSES:
-                npl += balance
-            if overdue_days(loan, start):
-                overdue += balance
+    for loans in blocks:
+        block = _columns(loans)
+        classification, on, balance = block.column("classification"), block.column("on_balance"), block.column("balance")
+        loan_nos += block.column("loan_no")
+        states += map(_state, classification, on)
+        balances += map(str, balance)
+        # Summed in ledger order, from the running total on: the same Decimal as one loan at a time.
+        npl = sum(compress(balance, map(and_, on, map(NPL_CLASSES.__contains__, classification))), npl)
+        late, _ = _past_due(block, start)
+        overdue = sum((balance[at] for at in late if on[at]), overdue)
     return OpeningSummary(npl, overdue, loan_nos, states, balances)
+
+
+class _Loans:
+    """A list of loans read as a ``ledger_cache.CachedBlock`` is: a field at a time (``column``)
+    and the loans of some positions (``loans``)."""
+
+    __slots__ = ("_loans",)
+
+    def __init__(self, loans: Sequence[Loan]) -> None:
+        self._loans = loans
+
+    def __len__(self) -> int:
+        return len(self._loans)
+
+    def column(self, name: str) -> list[Any]:
+        return list(map(attrgetter(name), self._loans))
+
+    def loans(self, rows: Sequence[int]) -> list[Loan]:
+        return list(map(self._loans.__getitem__, rows))
+
+
+def _columns(loans: Iterable[Loan] | Any) -> Any:
+    """Return ``loans`` read a field at a time: a ``CachedBlock`` as it is, loans as ``_Loans``."""
+    if hasattr(loans, "column"):
+        return loans
+    return _Loans(loans if isinstance(loans, Sequence) else list(loans))
+
+
+def _past_due(block: Any, as_of: _dt.date) -> tuple[list[int], list[int]]:
+    """Return the positions of ``block``'s loans past due on ``as_of`` and, one to one, their days past due
+    (``overdue_days``): only a loan with a 逾期起始日 or matured before ``as_of`` can be, so only those
+    are counted."""
+    since, maturity, balance = block.column("overdue_since"), block.column("maturity"), block.column("balance")
+    maybe = compress(range(len(since)), map(or_, map(is_not, since, repeat(None)), map(lt, maturity, repeat(as_of))))
+    late: list[int] = []
+    days: list[int] = []
+    for at in maybe:
+        count = days_overdue(since[at], maturity[at], balance[at], as_of)
+        if count:
+            late.append(at)
+            days.append(count)
+    return late, days
 
 
 class NplTally:
@@ -659,47 +702,75 @@ class NplTally:
         self._states: dict[str, dict[str, Decimal]] | None = {} if migration else None
         self._figured = False  # ``figures`` was called: the migration took the closing states
 
-    def add(self, loans: Iterable[Loan]) -> None:
-        """Count the closing snapshot's ``loans`` (the next ones in ledger order) in the figures.
-        Raises ``RuntimeError`` once ``figures`` was called."""
+    def add(self, loans: Iterable[Loan] | Any) -> None:
+        """Count the closing snapshot's ``loans`` (the next ones in ledger order: loans, or a
+        ``ledger_cache.CachedBlock`` whose loans are made only where the report lists them or
+        their classification may be flagged) in the figures. Raises ``RuntimeError`` once
+        ``figures`` was called."""
         if self._figured:
             raise MESSAGES.fault(RuntimeError, "tally-figured")
         from docgen.loans.plan import next_action
 
+        block = _columns(loans)
+        count = len(block)
+        if not count:
+            return
         as_of, policy, threshold, sue_from = self.as_of, self.policy, self.targets.large_npl_threshold, self._sue_from
         totals, flags, states = self._totals, self._flags, self._states
-        count = 0
-        for loan in loans:
-            count += 1
-            balance = loan.balance
-            on_balance = loan.on_balance
-            days = overdue_days(loan, as_of)
-            key = (loan.officer, loan.branch, loan.classification, on_balance, 0 if not days else 1 if days <= 90 else 2)
+        column = block.column
+        balance, on, classification = column("balance"), column("on_balance"), column("classification")
+        late, late_days = _past_due(block, as_of)
+        days = [0] * count
+        bands = [0] * count
+        for at, number in zip(late, late_days):
+            days[at] = number
+            bands[at] = 1 if number <= 90 else 2
+        keys = zip(column("officer"), column("branch"), classification, on, bands)
+        for key, recovered, amount in zip(keys, column("recovered"), balance):
             total = totals.get(key)
             if total is None:
                 total = totals[key] = [0, Decimal(0), Decimal(0)]
             total[0] += 1
-            total[1] += loan.recovered
-            total[2] += balance
-            if on_balance:
-                flags.add(loan, days)
-            if (not on_balance or loan.classification in NPL_CLASSES) and balance >= threshold and balance > 0:
+            total[1] += recovered
+            total[2] += amount
+        # The loans made: those a flag may name (on the balance sheet, past due or a non-retail
+        # debtor's: ``_FlagFinder.add`` passes over any other), the large ones, those in litigation and
+        # those legal action may be open for.
+        if flags.quiet:
+            ids = column("id_number")
+            others = {number for number in set(ids) if not is_resident_id(number)}
+            checked = set(late)
+            if others:
+                checked.update(compress(range(count), map(others.__contains__, ids)))
+            checked = {at for at in checked if on[at]}
+        else:
+            checked = set(compress(range(count), on))
+        large = set(compress(range(count), map(ge, balance, repeat(threshold))))
+        pending = set(compress(range(count), map(PENDING_STATES.__contains__, column("litigation"))))
+        # A timetable's days start at 1 (the policy's schema): a loan not past due is never to sue.
+        suable = set() if sue_from is None else {at for at, number in zip(late, late_days) if number >= sue_from}
+        needed = sorted(checked | large | pending | suable)
+        for at, loan in zip(needed, block.loans(needed)):
+            amount = loan.balance
+            if at in checked:
+                flags.add(loan, days[at])
+            if at in large and (not loan.on_balance or loan.classification in NPL_CLASSES) and amount > 0:
                 self._large.append(_listed(loan))
-            if loan.in_litigation:
+            if at in pending:
                 self._litigation.append(_listed(loan))
             # Head office files suits: the loans whose timetable has legal action open and no suit yet.
-            if (sue_from is not None and days >= sue_from and balance > 0 and not loan.suit_filed
+            if (at in suable and amount > 0 and not loan.suit_filed
                     and "legal-action" in next_action(loan, as_of, policy).open_actions):
                 # The report says which of them are time-barred: a suit on those meets the
                 # debtor's defence (《民法典》第一百九十二条), head office must know before filing.
                 deadline = limitation_period(loan, policy.limitation_years).deadline
                 self._to_sue.append(_listed(loan)._replace(limitation_deadline=deadline))
-            if states is not None:
-                state = _state(loan.classification, on_balance)
-                by_no = states.get(state)
-                if by_no is None:
-                    by_no = states[state] = {}
-                by_no[loan.loan_no] = balance
+        if states is not None:
+            state_of = list(map(_state, classification, on))
+            numbers = column("loan_no")
+            for state in dict.fromkeys(state_of):  # in the order the states come, as loan by loan
+                chosen = list(map(eq, state_of, repeat(state)))
+                states.setdefault(state, {}).update(zip(compress(numbers, chosen), compress(balance, chosen)))
         self.loans += count
 
     def figures(self, period: Period, opening: OpeningSummary | None = None) -> NplFigures:
@@ -773,7 +844,7 @@ def compute_figures(
     """
     tally = NplTally(report_as_of(period, as_of), targets=targets, policy=policy, migration=opening is not None)
     tally.add(closing)
-    return tally.figures(period, None if opening is None else summarize_opening(opening, period))
+    return tally.figures(period, None if opening is None else summarize_opening([opening], period))
 
 
 def report_as_of(period: Period, as_of: _dt.date | None) -> _dt.date:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import os
-from itertools import chain
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -400,7 +399,7 @@ def _read_opening(path: str, period: Period, vocabulary: Vocabulary | None = Non
     """
     try:
         blocks = iter_ledger_blocks(path, vocabulary=vocabulary, parallel=False)
-        summary = summarize_opening(chain.from_iterable(blocks), period)
+        summary = summarize_opening(blocks.lazily(), period)
     except ProblemsError as exc:
         return "problems", (type(exc), exc.args[0], exc.problems)
     except DocgenError as exc:
@@ -473,7 +472,7 @@ def read_figures(
         except DocgenError as exc:  # reported after the ledgers' own errors, as when they were read first
             target_values, bad_targets = None, exc
         tally = NplTally(as_of, targets=target_values, policy=policy, migration=opening is not None)
-        for loans in closing_blocks:
+        for loans in closing_blocks.lazily():
             tally.add(loans)
         summary, opening_unknown = None, []
         outcome = None

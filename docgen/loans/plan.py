@@ -612,10 +612,15 @@ def overdue_days(loan: Any, as_of: _dt.date) -> int:
     The same verdict as ``days_past_due(overdue_start(loan), as_of)``, without making the day after
     maturity of every current loan: asked of every loan of a ledger, most of them current.
     """
-    since, maturity = loan.overdue_since, loan.maturity
+    return days_overdue(loan.overdue_since, loan.maturity, loan.balance, as_of)
+
+
+def days_overdue(since: _dt.date | None, maturity: _dt.date, balance: Decimal, as_of: _dt.date) -> int:
+    """Return ``overdue_days`` of a loan given as its 逾期起始日 (``since``), maturity and balance: a
+    column of loans at a time, without their loans made (``docgen.loans.npl.NplTally``)."""
     if since is None or since > maturity:
         # Overdue from the day after maturity at the latest: by as_of exactly when maturity is before it.
-        if maturity < as_of and loan.balance > 0:
+        if maturity < as_of and balance > 0:
             return (as_of - maturity).days
         if since is None:
             return 0

@@ -534,7 +534,7 @@ def test_the_opening_summary_packed_for_another_process_gives_the_same_rows_and_
 
     opening = [loan("N1", 520000, "次级"), loan("N2", "1000.50", "正常"), loan("W1", 3000, "损失", on_balance=False)]
     closing = [loan("N1", 500000, "可疑"), loan("N3", 800, "关注")]
-    summary = summarize_opening(opening, Q2)
+    summary = summarize_opening([opening], Q2)
     rows = [("N1", "次级", "520000"), ("N2", "正常", "1000.50"), ("W1", "表外", "3000")]
     assert list(summary.rows()) == rows
     packed = pickle.loads(pickle.dumps(summary.packed()))
@@ -552,7 +552,7 @@ def test_the_opening_summary_packed_for_another_process_gives_the_same_rows_and_
     assert moved == {("次级", "可疑"): (1, 520000.0), ("正常", "结清"): (1, 1000.5), ("表外", "结清"): (1, 3000.0),
                      ("新发放", "关注"): (1, 800.0)}
     # A 借据号 holding a line break cannot be joined: that column travels as it is.
-    odd = summarize_opening([loan("N1", 1, "正常"), loan("A\nB", 2, "正常")], Q2).packed()
+    odd = summarize_opening([[loan("N1", 1, "正常"), loan("A\nB", 2, "正常")]], Q2).packed()
     assert odd.loan_nos == ["N1", "A\nB"] and isinstance(odd.states, str)
     assert list(odd.rows()) == [("N1", "正常", "1"), ("A\nB", "正常", "2")]
     empty = summarize_opening([], Q2).packed()
