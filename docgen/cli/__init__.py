@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from docgen import __version__
-from docgen.cli.messages import MESSAGES as CLI
+from docgen.cli.messages import MESSAGES as CLI, help_text
 from docgen.cli.tree import name_values
 from docgen.cli.usage import install
 
@@ -85,22 +85,8 @@ class LazyGroup(click.Group):
         raise CLI.fault(RuntimeError, "command-not-defined", module=module_name, command=cmd_name)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             help=help_text("help/command/docgen"))
 @click.version_option(__version__, prog_name="docgen")
 def main() -> None:
-    """docgen：开发贷资料清单检查、Word 模板批量生成、不良贷款报告。
-
-    \b
-    Check a client's development-loan bundle, fill Word templates from Excel,
-    and compute the periodic NPL report and collection plan from the loan ledger.
-
-    \b
-    Examples:
-      docgen check examples/bundle --as-of 2026-11-28
-      docgen draft examples/bundle --annex 4 --out 起草/
-      docgen render commitment-letter --data examples/templates/commitment-letter.yaml -o 承诺函.docx
-      docgen batch demand-letter --rows examples/templates/demand-letters.xlsx --out out/
-      docgen npl-report --ledger examples/ledger/ledger-2026Q2.xlsx --period 2026Q2 -o report.docx
-      docgen collect plan --ledger examples/ledger/ledger-2026Q2.xlsx --as-of 2026-06-30
-      docgen serve --port 8000 --data /srv/docgen
-    """
+    """``docgen``: its help is the cli table's ``help/command/docgen``."""

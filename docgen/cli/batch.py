@@ -31,7 +31,7 @@ def _jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
     return value
 
 
-@click.command("batch")
+@click.command("batch", help=help_text("help/command/batch"))
 @click.argument("name")
 @click.option("--rows", "rows_path", required=True, metavar="FILE.xlsx|csv",
               type=CheckedPath(exists=True, dir_okay=False, path_type=Path),
@@ -59,26 +59,7 @@ def _jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
 def batch_command(name: str, rows_path: Path, out_dir: Path, pdf: bool, merge_pdf: Path | None, jobs: int,
                   skip_invalid: bool, template_file: Path | None, sheet: str | None, settings: dict[str, str],
                   register_path: Path, new_register: bool, fmt: str, progress: bool | None) -> None:
-    """Generate one serial-numbered document per row of --rows with template NAME.
-
-    Every row is checked first; any bad row is reported with its row and column (the
-    spreadsheet header) and what to fix, and NOTHING is written (exit 1) unless
-    --skip-invalid. Each document gets the next serial from the register; a row already
-    issued (same template and row key, e.g. 借款合同号) is skipped and keeps its serial, so
-    re-running a batch -- also one that was interrupted -- never issues a letter twice.
-    Files are written atomically; manifest.csv and manifest.json list row, row key,
-    serial, file and SHA-256.
-
-    \b
-    Exit status: 0 done (also with --skip-invalid), 1 bad rows, 2 unreadable input.
-
-    \b
-    Examples:
-      docgen batch demand-letter --rows examples/templates/demand-letters.xlsx --out out/letters
-      docgen batch demand-letter --rows 催收名单.csv --out out/ --pdf --merge-pdf out/打印.pdf -j 2
-      docgen batch demand-letter --rows 名单.xlsx --out out/ --template 我行催收函.docx --skip-invalid
-      docgen batch demand-letter --rows 名单.csv --out out/ --set letter_date=2026-11-28 --set contact=陈晓燕
-    """
+    """``docgen batch``: its help is the cli table's ``help/command/batch``."""
     # The bars close before anything is printed, the JSON of a RowsError included.
     with rows_as_json(fmt, lambda exc: {"template": name, "written": 0}), \
             Register(register_path, new_register=new_register) as register, \
@@ -94,15 +75,9 @@ def batch_command(name: str, rows_path: Path, out_dir: Path, pdf: bool, merge_pd
     emit(dump_json(result.to_dict()) if fmt == "json" else result.text_lines(), None)
 
 
-@click.group("register")
+@click.group("register", help=help_text("help/command/register"))
 def register_group() -> None:
-    """The serial-number register: what was issued, and whether the files are intact.
-
-    \b
-    Examples:
-      docgen register list --template demand-letter
-      docgen register verify --register out/register.sqlite
-    """
+    """``docgen register``: its help is the cli table's ``help/command/register``."""
 
 
 def _register_query(fn: Callable[..., None]) -> Callable[..., None]:
@@ -113,45 +88,25 @@ def _register_query(fn: Callable[..., None]) -> Callable[..., None]:
     return fn
 
 
-@register_group.command("list")
+@register_group.command("list", help=help_text("help/command/register-list"))
 @_register_query
 def register_list(template: str | None, register_path: Path | str, fmt: str) -> None:
-    """List issued documents: serial, template, row key, file, SHA-256, time.
-
-    \b
-    Examples:
-      docgen register list
-      docgen register list --template demand-letter --format json
-    """
+    """``docgen register list``: its help is the cli table's ``help/command/register-list``."""
     listing = list_register(register_path, template)
     emit(dump_json(listing.to_json()) if fmt == "json" else listing.to_text(), None)
 
 
-@register_group.command("verify")
+@register_group.command("verify", help=help_text("help/command/register-verify"))
 @_register_query
 def register_verify(template: str | None, register_path: Path | str, fmt: str) -> None:
-    """Check the register and re-hash every issued file; exit 1 naming each problem (0 when all intact).
-
-    The register itself is checked first: the database's integrity check, its anchor file
-    (REGISTER.anchor: an emptied, replaced or rolled-back database), the hash chain over its
-    records (the first edited record, or the one after a deleted record, is named) and gaps
-    in each template's sequence numbers. The database is opened read-only.
-
-    A serial reserved by a batch that stopped before writing its file is reported as
-    incomplete: re-run that batch to issue it.
-
-    \b
-    Examples:
-      docgen register verify
-      docgen register verify --template demand-letter --format json
-    """
+    """``docgen register verify``: its help is the cli table's ``help/command/register-verify``."""
     result = verify_register(register_path, template)
     emit(dump_json(result.to_dict()) if fmt == "json" else result.to_text(), None)
     if not result.ok:
         click.get_current_context().exit(1)
 
 
-@register_group.command("migrate")
+@register_group.command("migrate", help=help_text("help/command/register-migrate"))
 @click.option("--from", "source", required=True, metavar="FILE.sqlite",
               type=CheckedPath(exists=True, dir_okay=False, path_type=Path), help=help_text("help/migrate-from"))
 @click.option("--to", "target", required=True, metavar="postgresql://…",
@@ -159,16 +114,7 @@ def register_verify(template: str | None, register_path: Path | str, fmt: str) -
 @format_option("text", "json")
 @handle_errors
 def register_migrate(source: Path, target: str, fmt: str) -> None:
-    """Move a register to another database, keeping every serial, link and seal; verify the copy.
-
-    The copy is audited (chain, gaps, integrity) and compared record for record with the
-    source; exit 1 if anything differs. Afterwards point every docgen at the new register
-    (DOCGEN_REGISTER=postgresql://…) and stop using the old file.
-
-    \b
-    Examples:
-      docgen register migrate --from register.sqlite --to postgresql://docgen@db.bank/docgen
-    """
+    """``docgen register migrate``: its help is the cli table's ``help/command/register-migrate``."""
     from docgen.core.userdirs import register_path
     from docgen.documents.register_migrate import migrate_register
 

@@ -37,7 +37,7 @@ def parse_percent(ctx: click.Context, param: click.Parameter, value: str | None)
     return pct / 100
 
 
-@click.command("check")
+@click.command("check", help=help_text("help/command/check"))
 @click.argument("bundle", type=CheckedPath(exists=True, file_okay=True, dir_okay=True))
 @click.option("--stage", metavar="STAGE", help=help_text("help/check-stage"))
 @format_option("text", "json", "markdown", "docx", help=help_text("help/check-format"))
@@ -53,25 +53,7 @@ def parse_percent(ctx: click.Context, param: click.Parameter, value: str | None)
 def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _dt.date, checklist: str | None,
                   equity_threshold: float | None, output: Path | None, jobs: int | None,
                   color: bool | None, progress: bool | None) -> None:
-    """Check a client BUNDLE (folder or .zip) against the development-loan checklist.
-
-    Reports, per stage, which documents are present, missing, invalid or waived, every
-    problem found (unreadable, encrypted or empty files, wrong types, expired or stale
-    documents, equity ratio, missing audit years, unconfirmed seals and signatures …),
-    and which annexes can be drafted now.
-
-    \b
-    Exit status: 0 complete, 1 incomplete, 2 the check could not run
-    (bundle or checklist unreadable, bad option).
-
-    \b
-    Examples:
-      docgen check examples/bundle --as-of 2026-11-28
-      docgen check 客户资料.zip --stage pre-contract --lang en
-      docgen check examples/bundle --format json -o report.json
-      docgen check examples/bundle --format docx -o 资料清单.docx
-      docgen check examples/bundle --format markdown --equity-threshold 40
-    """
+    """``docgen check``: its help is the cli table's ``help/command/check``."""
     from docgen.check.output import check_report
 
     if fmt == "docx" and not output:
@@ -97,23 +79,13 @@ def check_command(bundle: str, stage: str | None, fmt: str, lang: str, as_of: _d
     click.get_current_context().exit(0 if result.complete else 1)
 
 
-@click.command("init")
+@click.command("init", help=help_text("help/command/init"))
 @click.argument("directory", type=CheckedPath(file_okay=False, writable=True))
 @click.option("--checklist", metavar="NAME|FILE", help=help_text("help/init-checklist"))
 @click.option("--force", is_flag=True, help=help_text("help/init-force"))
 @handle_errors
 def init_command(directory: str, checklist: str | None, force: bool) -> None:
-    """Scaffold an empty client folder DIRECTORY: a sub-folder per stage and a commented bundle.yaml.
-
-    Fill in bundle.yaml (every key has a Chinese comment saying what to write), put the
-    client's files into the stage folders, then run `docgen check DIRECTORY`.
-    An existing bundle.yaml is never overwritten without --force (exit 1).
-
-    \b
-    Examples:
-      docgen init 客户资料/华安置业
-      docgen init clients/acme --checklist my-bank-checklist.yaml
-    """
+    """``docgen init``: its help is the cli table's ``help/command/init``."""
     from docgen.check.scaffold import scaffold
 
     result = scaffold(directory, checklist, force=force)

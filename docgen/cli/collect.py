@@ -18,7 +18,7 @@ from docgen.cli.options import (
     register_option,
 )
 from docgen.cli.progress import BATCH_STAGES, Progress
-from docgen.cli.messages import MESSAGES as CLI
+from docgen.cli.messages import MESSAGES as CLI, help_text
 from docgen.loans.messages import MESSAGES
 
 _PROGRESS_MIN = 5000  # loans; below this the plan is instant and a bar is noise
@@ -44,18 +44,12 @@ def _read_ledger(path: str, policy: Any) -> Any:
         return read_ledger(path, vocabulary=policy.vocabulary)
 
 
-@click.group("collect")
+@click.group("collect", help=help_text("help/command/collect"))
 def collect() -> None:
-    """催收：逾期贷款催收计划与到期催收函。Collection plan and demand letters due.
-
-    \b
-    Examples:
-      docgen collect plan --ledger examples/ledger/ledger-2026Q2.xlsx --as-of 2026-06-30
-      docgen collect letters --ledger ledger.xlsx --as-of 2026-06-30 --policy examples/collection-policy.yaml --out letters/
-    """
+    """``docgen collect``: its help is the cli table's ``help/command/collect``."""
 
 
-@collect.command("plan")
+@collect.command("plan", help=help_text("help/command/collect-plan"))
 @click.option("--ledger", "ledger_path", required=True, metavar="FILE.xlsx|csv",
               type=CheckedPath(exists=True, dir_okay=False),
               help="贷款台账 .xlsx 或 .csv（UTF-8 / GB18030）。")
@@ -72,21 +66,7 @@ def collect() -> None:
 def plan_command(ledger_path: str, as_of: _dt.date, policy_path: Path | None, register_path: Path,
                  branch: str | None, officer: str | None, fmt: str, output: Path | None,
                  progress: bool | None) -> None:
-    """列出逾期贷款的下一步催收动作、诉讼时效与保证期间届满日。
-
-    For every loan overdue on the as-of date: days past due, bucket (M1-M3+ and the seed's
-    前期/中期/后期/长期), the next action of the timetable and its due date, the officer, the
-    limitation and guarantee deadlines. Loans whose deadline falls within the warning window
-    (default 90 days) or has passed come first. Exit 0 on success, 1 when ledger rows are
-    invalid (each listed with row and column), 2 when a file cannot be read or an option is wrong.
-
-    \b
-    Examples:
-      docgen collect plan --ledger ledger.xlsx --as-of 2026-11-28
-      docgen collect plan --ledger ledger.csv --as-of 2026-11-28 --format json -o plan.json
-      docgen collect plan --ledger ledger.xlsx --as-of 2026-11-28 --format xlsx -o 催收计划.xlsx
-      docgen collect plan --ledger ledger.xlsx --as-of 2026-11-28 --officer 王五
-    """
+    """``docgen collect plan``: its help is the cli table's ``help/command/collect-plan``."""
     from docgen.core.gcpause import one_shot
     from docgen.loans.plan import load_policy, plan_ledger
     from docgen.loans.letters import issued_keys
@@ -136,7 +116,7 @@ def _letters_text(result: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-@collect.command("letters")
+@collect.command("letters", help=help_text("help/command/collect-letters"))
 @click.option("--ledger", "ledger_path", required=True, metavar="FILE.xlsx|csv",
               type=CheckedPath(exists=True, dir_okay=False),
               help="贷款台账 .xlsx 或 .csv（UTF-8 / GB18030）。")
@@ -155,38 +135,7 @@ def _letters_text(result: Any) -> str:
 def letters_command(ledger_path: str, as_of: _dt.date, out_dir: str, policy_path: Path | None,
                     register_path: Path, pdf: bool, merge_pdf: str | None, new_register: bool, fmt: str,
                     progress: bool | None) -> None:
-    """为到期应发函的逾期贷款批量生成催收函、催收通知书（时效已届满）与保证人履行保证责任通知书。
-
-    For every overdue loan, prints which document it issued or why none. A loan whose timetable
-    has the letter due (day 7 of arrears by default) gets the 逾期贷款催收函 while its claim is
-    inside the limitation period, else the 催收通知书 with a 债务确认回执 (never a sentence
-    saying the period is interrupted); joint guarantors still liable get a 保证人履行保证责任
-    通知书 when the plan calls on them (then enter the service date as 向保证人主张日). A
-    催收函 dated within letters.service_margin_days of the limitation deadline says the period is
-    interrupted only if served before it ends, and asks for service in person by that day; a
-    保证人通知书 likewise when the guarantee period ends that soon. Each
-    document takes a serial number from the register, so running again issues none twice.
-    Exit 0 when every letter due exists, 1 when some could not be generated (no address, no
-    contact), another running `collect letters` holds some, or ledger rows are invalid, 2 when
-    a file cannot be read or an option is wrong.
-
-    \b
-    Optional ledger columns and what they drive:
-      借款人地址 address              the borrower's 送达地址; without it no letter (reason printed)
-      保证人地址 guarantor_addresses  each guarantor's 送达地址, in 担保人 order, ; between;
-                                      a guarantor without one gets no notice (reason printed)
-      保证人证件号码 guarantor_ids    printed in full in that guarantor's own notice only
-      宣布提前到期 accelerated        when 是, a letter declares the loan due early, demands the balance
-                                      (after an ordinary letter: a declaring letter of its own)
-      抵质押物 collateral             the collateral clause (none when empty)
-      罚息利率 penalty_rate           the penalty rate (else the policy's letters.penalty)
-      保证方式、向保证人主张日        which guarantors are still liable (only they are named)
-
-    \b
-    Examples:
-      docgen collect letters --ledger ledger.xlsx --as-of 2026-11-28 --out letters/ --policy policy.yaml
-      docgen collect letters --ledger ledger.xlsx --as-of 2026-11-28 --out letters/ --merge-pdf letters.pdf
-    """
+    """``docgen collect letters``: its help is the cli table's ``help/command/collect-letters``."""
     from docgen.core.notices import notify
     from docgen.loans.plan import after_as_of_notice, load_policy
     from docgen.loans.letters import held_notice, make_letters

@@ -12,7 +12,7 @@ from docgen.cli.options import CheckedPath, as_of_option, format_option, registe
 from docgen.documents.draft import draft_annexes
 
 
-@click.command("draft")
+@click.command("draft", help=help_text("help/command/draft"))
 @click.argument("bundle", type=CheckedPath(exists=True, path_type=Path))
 @click.option("--annex", "annexes", type=click.IntRange(1, 11), multiple=True, metavar="N",
               help=help_text("help/draft-annex"))
@@ -28,19 +28,7 @@ from docgen.documents.draft import draft_annexes
 @handle_errors
 def draft_command(bundle: Path, annexes: tuple[int, ...], out_dir: Path | None, pdf: bool, fmt: str,
                   template_file: Path | None, as_of: _dt.date, register_path: Path) -> None:
-    """Draft the annexes of 篇十三 (附件一 … 附件十一) from BUNDLE's bundle.yaml.
-
-    An annex whose data is missing is not written; the output names each missing bundle.yaml
-    key and what to put there. Drafted files are named after their checklist item, so
-    `docgen check` finds them (reported unattested until signed and sealed).
-    Exit 0 when every requested annex was drafted, 1 when some lack data, 2 when it could not run.
-
-    \b
-    Examples:
-      docgen draft examples/bundle --annex 2 --annex 4 --out 起草/
-      docgen draft 客户资料/ --pdf
-      docgen draft 客户资料/ --annex 6 --template 我行资金封闭运作管理协议书.docx
-    """
+    """``docgen draft``: its help is the cli table's ``help/command/draft``."""
     result = draft_annexes(bundle, annexes=list(annexes) or None, out_dir=out_dir, pdf=pdf,
                            template_file=template_file, register_path=register_path,
                            as_of=as_of)

@@ -23,24 +23,14 @@ def _value(key: str, value: object) -> str:
     return str(value)
 
 
-@click.command("inspect")
+@click.command("inspect", help=help_text("help/command/inspect"))
 @click.argument("file", type=CheckedPath(exists=True, dir_okay=False))
 @format_option("text", "json", help=help_text("help/inspect-format"))
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help=help_text("help/inspect-timeout"))
 @handle_errors
 def inspect_command(file: str, fmt: str, timeout: float) -> None:
-    """Show what the checker sees in FILE: kind (from content), size, SHA-256, pages, encryption.
-
-    \b
-    Exit status: 0 the file is fine, 1 it has a problem (empty, unreadable,
-    encrypted, or its content does not match its extension), 2 it does not exist.
-
-    \b
-    Examples:
-      docgen inspect 申请人资料/营业执照.pdf
-      docgen inspect 审计报告2023.pdf --format json
-    """
+    """``docgen inspect``: its help is the cli table's ``help/command/inspect``."""
     info = inspect_path(file, timeout=timeout)
     if fmt == "json":
         click.echo(dump_json(info.to_dict()), nl=False)

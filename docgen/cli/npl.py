@@ -27,7 +27,7 @@ def _period(ctx: click.Context, param: click.Parameter, value: str | None):
 _FILE = CheckedPath(exists=True, dir_okay=False, path_type=Path)
 
 
-@click.command("npl-report")
+@click.command("npl-report", help=help_text("help/command/npl-report"))
 @click.option("--ledger", "ledger", required=True, type=_FILE, metavar="END.xlsx|csv",
               help=help_text("help/npl-ledger"))
 @click.option("--opening", type=_FILE, metavar="START.xlsx|csv", help=help_text("help/npl-opening"))
@@ -47,24 +47,7 @@ _FILE = CheckedPath(exists=True, dir_okay=False, path_type=Path)
 def npl_report(ledger: Path, opening: Path | None, period, as_of: _dt.date | None, targets: Path | None,
                notes: Path | None, output: Path | None, pdf: bool, template_path: Path | None,
                policy_path: Path | None, fmt: str) -> None:
-    """关于不良贷款现状及催收管理工作报告：compute the NPL figures from the ledger and write the report.
-
-    \b
-    Prints the figures (text or JSON) and, with -o, writes the Word report (一、基本情况 …
-    四、下一步工作计划, tables, chart, and an annex of loans whose five-category class is better
-    than their days past due allow). Without --opening the opening balance, change, reduction
-    completion and migration are not computed (null in JSON).
-    Exit status: 0 report produced (flags are listed, not fatal); 1 ledger rows failed
-    validation (each named by row and column); 2 a file or option could not be used.
-
-    \b
-    Examples:
-      docgen npl-report --ledger examples/ledger/ledger-2026Q2.xlsx \\
-          --opening examples/ledger/ledger-2026Q1.xlsx --period 2026Q2 \\
-          --targets examples/ledger/targets.yaml --notes examples/ledger/notes.yaml -o report.docx
-      docgen npl-report --ledger ledger.csv --period 2026Q2 --format json
-      docgen npl-report --ledger ledger.xlsx --period 2026Q2 --policy examples/collection-policy.yaml
-    """
+    """``docgen npl-report``: its help is the cli table's ``help/command/npl-report``."""
     from docgen.core.gcpause import one_shot
     from docgen.loans.npl import render_text
     from docgen.loans.npl_report import build_report

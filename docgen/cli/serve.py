@@ -25,7 +25,7 @@ def _register_option(func):  # type: ignore[no-untyped-def]
                         help=help_text("help/serve-register"))(func)
 
 
-@click.command("serve")
+@click.command("serve", help=help_text("help/command/serve"))
 @click.option("--host", default="127.0.0.1", show_default=True, help=help_text("help/serve-host"))
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help=help_text("help/serve-port"))
@@ -46,22 +46,7 @@ def _register_option(func):  # type: ignore[no-untyped-def]
 def serve_command(host: str, port: int, data_dir: Path | None, job_workers: int, max_upload_mb: int,
                   retention_hours: float, secure_cookies: bool, broker: str | None, register: str | None,
                   bundle_root: Path | None) -> None:
-    """Serve the pages and the JSON API for credit staff, back office, compliance and management.
-
-    Add users first with `docgen users add NAME --role ROLE`. With --bundle-root, credit
-    staff may also check a client's folder on the server (any sub-folder of DIR; paths
-    leading out of it are refused) instead of uploading a .zip. Stop with Ctrl-C; jobs still
-    running then are marked interrupted at the next start and can be run again (nothing is
-    issued twice).
-
-    \b
-    Examples:
-      docgen users add wang --role credit --data /srv/docgen
-      docgen serve --data /srv/docgen
-      docgen serve --host 0.0.0.0 --port 8080 --secure-cookies
-      docgen serve --data /srv/docgen --bundle-root /srv/客户资料
-      docgen serve --data /srv/docgen --broker redis://queue.bank:6379/0 --register postgresql://docgen@db.bank/docgen
-    """
+    """``docgen serve``: its help is the cli table's ``help/command/serve``."""
     import uvicorn
 
     from docgen.service.app import create_app
@@ -81,7 +66,7 @@ def serve_command(host: str, port: int, data_dir: Path | None, job_workers: int,
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
-@click.command("worker")
+@click.command("worker", help=help_text("help/command/worker"))
 @click.option("--broker", required=True, envvar="DOCGEN_BROKER", show_envvar=True, metavar="redis://…",
               help=help_text("help/worker-broker"))
 @click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 256),
@@ -90,19 +75,7 @@ def serve_command(host: str, port: int, data_dir: Path | None, job_workers: int,
               help=help_text("help/worker-data"))
 @handle_errors
 def worker_command(broker: str, concurrency: int, data_dir: Path | None) -> None:
-    """Run the jobs a `docgen serve --broker` queues, on this machine, until stopped.
-
-    The machine must mount the service's data folder at the same path and reach its
-    register (a postgresql:// URL, given to `docgen serve --register`). Start as many
-    workers, on as many machines, as the month-end needs; a worker that dies has its
-    unfinished chunk run again by another, and nothing is issued twice. Every worker runs the
-    docgen the services run: a worker of an earlier one refuses a database a later one brought up
-    to date (at start with --data, and at each job).
-
-    \b
-    Examples:
-      docgen worker --broker redis://queue.bank:6379/0 --concurrency 4 --data /srv/docgen
-    """
+    """``docgen worker``: its help is the cli table's ``help/command/worker``."""
     from docgen.service.queue import run_worker
 
     run_worker(broker, concurrency, data_dir)

@@ -16,28 +16,16 @@ from docgen.documents.render import render
 from docgen.documents.template import Template, list_templates, load_template
 
 
-@click.group("templates")
+@click.group("templates", help=help_text("help/command/templates"))
 def templates_group() -> None:
-    """Word templates: list them, show their fields, lint a bank-edited copy.
-
-    \b
-    Examples:
-      docgen templates list
-      docgen templates show demand-letter
-      docgen templates lint 我行催收函.docx --schema demand-letter
-    """
+    """``docgen templates``: its help is the cli table's ``help/command/templates``."""
 
 
-@templates_group.command("list")
+@templates_group.command("list", help=help_text("help/command/templates-list"))
 @format_option("text", "json")
 @handle_errors
 def list_command(fmt: str) -> None:
-    """List the shipped templates: name, title, category.
-
-    \b
-    Example:
-      docgen templates list --format json
-    """
+    """``docgen templates list``: its help is the cli table's ``help/command/templates-list``."""
     items = [{"name": t.name, "title": t.title, "category": t.category} for t in list_templates()]
     if fmt == "json":
         emit(dump_json(items), None)
@@ -62,18 +50,12 @@ def _describe(template: Template) -> dict[str, Any]:
     }
 
 
-@templates_group.command("show")
+@templates_group.command("show", help=help_text("help/command/templates-show"))
 @click.argument("name")
 @format_option("text", "json")
 @handle_errors
 def show_command(name: str, fmt: str) -> None:
-    """Show a template's fields: type, required, Chinese header aliases.
-
-    \b
-    Examples:
-      docgen templates show demand-letter
-      docgen templates show shareholder-resolution --format json
-    """
+    """``docgen templates show``: its help is the cli table's ``help/command/templates-show``."""
     template = load_template(name)
     info = _describe(template)
     if fmt == "json":
@@ -95,22 +77,14 @@ def show_command(name: str, fmt: str) -> None:
     emit("\n".join(lines) + "\n", None)
 
 
-@templates_group.command("lint")
+@templates_group.command("lint", help=help_text("help/command/templates-lint"))
 @click.argument("file", metavar="FILE.docx", type=CheckedPath(exists=True, dir_okay=False, path_type=Path))
 @click.option("--schema", "schema", metavar="NAME|FILE.yaml",
               help=help_text("help/lint-schema"))
 @format_option("text", "json")
 @handle_errors
 def lint_command(file: Path, schema: str | None, fmt: str) -> None:
-    """Lint a Word template a bank edited: broken tags, unknown and unused variables, fonts.
-
-    Exit 0 when the template can be used (warnings allowed), 1 when any error was found.
-
-    \b
-    Examples:
-      docgen templates lint 我行催收函.docx --schema demand-letter
-      docgen templates lint templates/demand-letter.docx --format json
-    """
+    """``docgen templates lint``: its help is the cli table's ``help/command/templates-lint``."""
     template = None
     if schema is not None or file.with_suffix(".yaml").exists():
         template = load_template(path=file, meta=schema, check_variables=False)
@@ -120,7 +94,7 @@ def lint_command(file: Path, schema: str | None, fmt: str) -> None:
         raise click.exceptions.Exit(1)
 
 
-@click.command("render")
+@click.command("render", help=help_text("help/command/render"))
 @click.argument("name", required=False)
 @click.option("--data", "data_path", required=True, metavar="FILE.yaml|json",
               type=CheckedPath(exists=True, dir_okay=False, path_type=Path),
@@ -134,20 +108,7 @@ def lint_command(file: Path, schema: str | None, fmt: str) -> None:
 @handle_errors
 def render_command(name: str | None, data_path: Path, output: Path, template_file: Path | None,
                    pdf: bool, register_path: Path) -> None:
-    """Fill template NAME with the values in --data and write OUT.docx.
-
-    Every field is checked first (schema and rules: totals, dates, shares, votes); a problem
-    exits 1 naming each field, and nothing is written. The serial number comes from the data
-    (`serial:`, recorded in the register so it never issues that number again; exit 1 when the
-    register holds it for another document, or another serial for this one) or, when absent,
-    from the register (the same key field keeps its serial). Exit 2 when a file or the template
-    cannot be used.
-
-    \b
-    Examples:
-      docgen render demand-letter --data examples/templates/demand-letter.yaml -o 催收函.docx
-      docgen render demand-letter --data d.json -o out.docx --template 我行催收函.docx --pdf
-    """
+    """``docgen render``: its help is the cli table's ``help/command/render``."""
     if not name and not template_file:
         raise click.UsageError(CLI.text("option/render-what"))
     if output.suffix.lower() != ".docx":

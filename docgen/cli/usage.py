@@ -14,11 +14,12 @@ line runs in Chinese: the names it quotes the ASCII way (``'--ledger'``, ``'text
 quoted “--ledger” (GB/T 15834; the name inside stays as typed), the space it puts after a stop or
 before a name goes, ``Usage:`` and the help page's section titles end in a full-width colon, and
 the help page's ``[required]``, ``[default: …]``, click's own help texts (``-h``) and the
-options' help texts are said in Chinese. The exit code (2) is click's.
+commands' and options' help texts are said in Chinese. The exit code (2) is click's.
 """
 from __future__ import annotations
 
 import contextvars
+import copy
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -42,6 +43,8 @@ _ENV_HINT = re.compile(r" \(env var: (?P<names>.*)\)$")
 #: The bracketed notes ``Option.get_help_record`` puts after an option's help.
 _HELP_EXTRA = re.compile(r"\s*\[(?P<extra>.*)\]", re.S)
 _MISSING_END = re.compile(r"\.(?=\s|$)")
+#: Where a command's English help turns to its example command lines (``docgen.cli.tree.examples``).
+_EXAMPLES = re.compile(r"^\x08\nExamples?:\n", re.M)
 
 
 def asked_lang(args: Sequence[str]) -> str:
@@ -218,6 +221,31 @@ def _help_record_over(get_help_record: Callable[[Any, Any], Any]) -> Callable[[A
     return _mark(record)
 
 
+def _chinese_help(code: str, english: str) -> str:
+    """Return a command's help in Chinese: the Chinese of ``code``, then the example command lines of its
+    English help (``english``), which are the same in either language, under 示例：."""
+    said = CLI.text(code)
+    examples = _EXAMPLES.search(english)
+    if examples is None:
+        return said
+    return f"{said}\n\n\b\n{CLI.text('usage/examples')}\n{english[examples.end():]}"
+
+
+def _command_help_over(method: Callable[..., str | None]) -> Callable[..., str | None]:
+    """Wrap ``Command.format_help_text`` or ``Command.get_short_help_str``: in Chinese, a command given a
+    help text of ``HELP_TEXTS`` is described in Chinese (``_chinese_help``), on its own page and in its
+    group's list."""
+    def said(self: Any, *args: Any) -> str | None:
+        code = HELP_TEXTS.get(self.help) if self.help and _in_chinese() else None
+        if code is None:
+            return method(self, *args)
+        twin = copy.copy(self)  # the command itself keeps its English for any other command line
+        twin.help = _chinese_help(code, self.help)
+        return method(twin, *args)
+
+    return _mark(said)
+
+
 def _wrap(owner: Any, attribute: str, over: Callable[[Any], Any]) -> None:
     """Put ``over(original)`` in place of ``owner.attribute`` unless it is docgen's already or
     missing (a click that moved it: its words stay click's)."""
@@ -252,3 +280,5 @@ def install() -> None:
     _wrap(click.formatting.HelpFormatter, "write_usage", _usage_over)
     _wrap(click.formatting.HelpFormatter, "write_heading", _heading_over)
     _wrap(click.core.Option, "get_help_record", _help_record_over)
+    _wrap(click.core.Command, "format_help_text", _command_help_over)
+    _wrap(click.core.Command, "get_short_help_str", _command_help_over)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
-from docgen.cli.messages import MESSAGES as CLI
+from docgen.cli.messages import MESSAGES as CLI, help_text
 from docgen.cli.options import format_option
 from docgen.cli.serve import data_option
 
@@ -30,56 +30,29 @@ def _password() -> str:
                         confirmation_prompt=CLI.text("users/password-repeat"))
 
 
-@click.group("users")
+@click.group("users", help=help_text("help/command/users"))
 def users_group() -> None:
-    """Local users of `docgen serve` and their roles.
-
-    Roles: credit (客户经理), backoffice (后台运营), compliance (放款审核/合规),
-    manager (支行管理), admin (系统管理员). Passwords are stored as argon2 hashes; they
-    are read from $DOCGEN_PASSWORD when set, otherwise asked twice.
-
-    \b
-    Examples:
-      docgen users add wang --role credit
-      docgen users add li --role backoffice --data /srv/docgen
-      docgen users list
-      docgen users disable wang
-      docgen users set-password wang
-    """
+    """``docgen users``: its help is the cli table's ``help/command/users``."""
 
 
-@users_group.command("add")
+@users_group.command("add", help=help_text("help/command/users-add"))
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(["credit", "backoffice", "compliance", "manager", "admin"]))
 @data_option
 @handle_errors
 def add_command(name: str, role: str, data_dir: Path | None) -> None:
-    """Add user NAME with ROLE (exit 1 when the name is taken or the password too short).
-
-    The password comes from $DOCGEN_PASSWORD when set, otherwise it is asked twice.
-
-    \b
-    Examples:
-      docgen users add wang --role credit
-      docgen users add li --role backoffice --data /srv/docgen
-    """
+    """``docgen users add``: its help is the cli table's ``help/command/users-add``."""
     store = _store(data_dir)
     user = store.add(name, role, _password())
     click.echo(CLI.text("users/added", {"name": user.name, "role": user.role}))
 
 
-@users_group.command("list")
+@users_group.command("list", help=help_text("help/command/users-list"))
 @data_option
 @format_option("text", "json")
 @handle_errors
 def list_command(data_dir: Path | None, fmt: str) -> None:
-    """List users: name, role, active, created.
-
-    \b
-    Examples:
-      docgen users list
-      docgen users list --format json --data /srv/docgen
-    """
+    """``docgen users list``: its help is the cli table's ``help/command/users-list``."""
     users = _store(data_dir).list()
     if fmt == "json":
         emit(dump_json([{"name": u.name, "role": u.role, "active": u.active, "created": u.created} for u in users]), None)
@@ -91,32 +64,22 @@ def list_command(data_dir: Path | None, fmt: str) -> None:
                  for u in users), None)
 
 
-@users_group.command("disable")
+@users_group.command("disable", help=help_text("help/command/users-disable"))
 @click.argument("name")
 @data_option
 @handle_errors
 def disable_command(name: str, data_dir: Path | None) -> None:
-    """Disable NAME: it can no longer log in, and its sessions and tokens stop working.
-
-    \b
-    Examples:
-      docgen users disable wang
-    """
+    """``docgen users disable``: its help is the cli table's ``help/command/users-disable``."""
     _store(data_dir).disable(name)
     click.echo(CLI.text("users/disabled", {"name": name}))
 
 
-@users_group.command("set-password")
+@users_group.command("set-password", help=help_text("help/command/users-set-password"))
 @click.argument("name")
 @data_option
 @handle_errors
 def set_password_command(name: str, data_dir: Path | None) -> None:
-    """Set NAME's password (and enable it again); its existing sessions and tokens end.
-
-    \b
-    Examples:
-      docgen users set-password wang
-    """
+    """``docgen users set-password``: its help is the cli table's ``help/command/users-set-password``."""
     store = _store(data_dir)
     store.set_password(name, _password())
     click.echo(CLI.text("users/password-set", {"name": name}))

@@ -299,7 +299,9 @@ def test_help_shows_examples_and_exit_codes():
     result = run("check", "--help")
     assert result.exit_code == 0
     assert "docgen check examples/bundle --as-of 2026-11-28" in result.output
-    assert "Exit status: 0 complete, 1 incomplete, 2 the check could not run" in result.output
+    assert "退出码：0 齐全，1 不齐全，2 无法检查" in result.output
+    assert "Exit status: 0 complete, 1 incomplete, 2 the check could not run" in run("check", "--help", "--lang",
+                                                                                     "en").output
     assert "docgen init 客户资料/华安置业" in run("init", "--help").output
 
 

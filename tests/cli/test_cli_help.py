@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from docgen.cli import main
 from docgen.cli.messages import HELP_TEXTS, MESSAGES
 from docgen.cli.options import new_register_option
-from docgen.cli.tree import example_problems, examples, resolve, synopsis, walk
+from docgen.cli.tree import example_problems, examples, resolve, summary, synopsis, walk
 from wordingkit import chinese_clauses, punctuation_problems
 
 COMMANDS = list(walk(main))
@@ -176,11 +176,12 @@ def test_a_lang_en_help_page_keeps_every_option_help_in_english() -> None:
                 and _unwrapped(MESSAGES.text(HELP_TEXTS[p.help])) in page] == []
 
 
-def test_every_help_entry_is_given_to_an_option_and_said_in_both_languages() -> None:
+def test_every_help_entry_is_given_to_a_command_or_option_and_said_in_both_languages() -> None:
     codes = {code for code in MESSAGES.codes("zh") | MESSAGES.codes("en") if code.startswith("help/")}
     assert {code for code in codes if code not in MESSAGES.codes("zh") or code not in MESSAGES.codes("en")} == set()
     assert len({MESSAGES.text(code, lang="en") for code in codes}) == len(codes)  # each English says one Chinese
     given = {param.help for _, command in COMMANDS for param in command.params if getattr(param, "help", None)}
+    given |= {command.help for _, command in COMMANDS}
     assert {code for code in codes if MESSAGES.text(code, lang="en") not in given} == set()
 
 
@@ -225,3 +226,54 @@ def test_the_shared_options_keep_their_english_with_lang_en() -> None:
         """A command of another program."""
 
     assert _unwrapped(NEW_REGISTER[1]) in _unwrapped(CliRunner().invoke(anywhere, ["--help"]).output)
+
+
+def _description(page: str) -> str:
+    """Return what a help page says of its command: between its usage line and its options, without the
+    example command lines and what a user types, quoted “docgen check DIRECTORY”."""
+    text = re.split(r"^(?:选项：|Options:)$", page, maxsplit=1, flags=re.M)[0].split("\n", 1)[1]
+    text = "\n".join(line for line in text.splitlines() if not line.strip().startswith("docgen "))
+    return re.sub(r"“[^”]*”", "", text)
+
+
+def _listed(page: str) -> list[str]:
+    """Return the lines of a group's help page that list its commands."""
+    return page.split("\n命令：\n", 1)[1].splitlines() if "\n命令：\n" in page else []
+
+
+def test_every_command_is_described_in_chinese_on_a_chinese_help_page() -> None:
+    """No command's description (its page's and its line in its group's list) is left in English on a
+    Chinese page; the example command lines are the same in both languages."""
+    english = [f"{command}: {line.strip()}" for command, page in _chinese_pages()
+               for line in _description(page).splitlines() + _listed(page) if _ENGLISH.search(line)]
+    assert english == []
+
+
+def test_a_chinese_description_keeps_the_examples_and_columns_the_english_one_shows() -> None:
+    for path, command in COMMANDS:
+        page = CliRunner().invoke(main, [*path[1:], "--help"]).output
+        assert examples(page) == examples(command.help), " ".join(path)
+    letters = CliRunner().invoke(main, ["collect", "letters", "--help"]).output
+    assert "\n  台账的可选列及其作用：\n    借款人地址 address              借款人的送达地址；" in letters
+    assert "Optional ledger columns" not in letters and "Optional ledger columns" in _english("collect-letters")
+
+
+def _english(command: str) -> str:
+    """Return the English description the command ``docgen COMMAND…`` (words joined by -) is given."""
+    return MESSAGES.text(f"help/command/{command}", lang="en")
+
+
+def test_a_lang_en_help_page_describes_its_command_in_english() -> None:
+    page = CliRunner().invoke(main, ["check", "--help", "--lang", "en"], prog_name="docgen").output
+    assert page.startswith("Usage: docgen check [OPTIONS] BUNDLE\n\n  Check a client BUNDLE (folder or .zip) against "
+                           "the development-loan checklist.\n")
+    assert "Exit status: 0 complete, 1 incomplete, 2 the check could not run" in page
+    assert re.search(r"[\u4e00-\u9fff]", _description(page)) is None
+
+
+def test_the_chinese_description_is_said_only_on_a_chinese_page() -> None:
+    # the command keeps its English: the README's command table and any other program read it
+    _, command, _ = resolve(main, ["batch"])
+    CliRunner().invoke(main, ["batch", "--help"])
+    assert command.help == _english("batch") and summary(command).startswith("Generate one serial-numbered document")
+    assert command.get_short_help_str(80) == "Generate one serial-numbered document per row of --rows with template NAME."

@@ -221,8 +221,11 @@ def test_install_twice_wraps_click_once() -> None:
     import click.exceptions
     import click.formatting
 
-    wrapped = [click.core._, click.exceptions._join_param_hints, click.exceptions.MissingParameter.format_message,
-               click.formatting.HelpFormatter.write_usage, click.core.Option.get_help_record]
+    def now() -> list[object]:
+        return [click.core._, click.exceptions._join_param_hints, click.exceptions.MissingParameter.format_message,
+                click.formatting.HelpFormatter.write_usage, click.core.Option.get_help_record,
+                click.core.Command.format_help_text, click.core.Command.get_short_help_str]
+
+    wrapped = now()
     install()
-    assert [click.core._, click.exceptions._join_param_hints, click.exceptions.MissingParameter.format_message,
-            click.formatting.HelpFormatter.write_usage, click.core.Option.get_help_record] == wrapped
+    assert now() == wrapped
