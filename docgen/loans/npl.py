@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import compress, repeat
-from operator import and_, attrgetter, eq, ge, is_not, lt, or_
+from operator import and_, attrgetter, eq, ge, is_not, lt, not_, or_
 from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
@@ -30,7 +30,7 @@ from dateutil.relativedelta import relativedelta
 from docgen.core import cnformat
 from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError, InvalidValueError
-from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan, is_resident_id
+from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan, is_resident_id, not_resident_ids
 from docgen.loans.messages import MESSAGES, PERIOD_WORDS, flag_sentence
 from docgen.loans.plan import days_overdue, limitation_period, overdue_days, overdue_start, registered_late
 from docgen.loans.vocabulary import PENDING_STATES
@@ -391,6 +391,17 @@ def _state(classification: str, on_balance: bool) -> str:
     return classification if on_balance else OFF_STATE
 
 
+def _states_of(classification: list[str], on_balance: list[bool]) -> list[str]:
+    """Return ``_state`` of each loan of a block given as its columns (the column of classes itself
+    when every loan is on the balance sheet)."""
+    if all(on_balance):
+        return classification
+    states = list(classification)
+    for at in compress(range(len(states)), map(not_, on_balance)):
+        states[at] = OFF_STATE
+    return states
+
+
 def _migration(opening: Iterable[tuple[str, str, Decimal | str]], closing: dict[str, dict[str, Decimal]]) -> Migration:
     """Return the migration from the opening ``(loan_no, state, balance)``s to the closing balances
     by state and 借据号 (``closing``, emptied of the loans matched: what is left was newly disbursed)."""
@@ -619,7 +630,7 @@ def summarize_opening(blocks: Iterable[Sequence[Loan] | Any], period: Period) ->
         block = _columns(loans)
         classification, on, balance = block.column("classification"), block.column("on_balance"), block.column("balance")
         loan_nos += block.column("loan_no")
-        states += map(_state, classification, on)
+        states += _states_of(classification, on)
         balances += map(str, balance)
         # Summed in ledger order, from the running total on: the same Decimal as one loan at a time.
         npl = sum(compress(balance, map(and_, on, map(NPL_CLASSES.__contains__, classification))), npl)
@@ -738,14 +749,17 @@ class NplTally:
         # those legal action may be open for.
         if flags.quiet:
             ids = column("id_number")
-            others = {number for number in set(ids) if not is_resident_id(number)}
+            others = not_resident_ids(ids)
             checked = set(late)
             if others:
                 checked.update(compress(range(count), map(others.__contains__, ids)))
             checked = {at for at in checked if on[at]}
         else:
             checked = set(compress(range(count), on))
-        large = set(compress(range(count), map(ge, balance, repeat(threshold))))
+        # Large NPLs: off the balance sheet or classed an NPL, at or above the threshold (most loans of
+        # a development-loan ledger are, so the class and side are looked at first, a column at a time).
+        npl_side = map(or_, map(not_, on), map(NPL_CLASSES.__contains__, classification))
+        large = set(compress(range(count), map(and_, npl_side, map(ge, balance, repeat(threshold)))))
         pending = set(compress(range(count), map(PENDING_STATES.__contains__, column("litigation"))))
         # A timetable's days start at 1 (the policy's schema): a loan not past due is never to sue.
         suable = set() if sue_from is None else {at for at, number in zip(late, late_days) if number >= sue_from}
@@ -766,7 +780,7 @@ class NplTally:
                 deadline = limitation_period(loan, policy.limitation_years).deadline
                 self._to_sue.append(_listed(loan)._replace(limitation_deadline=deadline))
         if states is not None:
-            state_of = list(map(_state, classification, on))
+            state_of = _states_of(classification, on)
             numbers = column("loan_no")
             for state in dict.fromkeys(state_of):  # in the order the states come, as loan by loan
                 chosen = list(map(eq, state_of, repeat(state)))
