@@ -386,14 +386,9 @@ class Migration:
         }
 
 
-def _state(classification: str, on_balance: bool) -> str:
-    """Return the migration state of a loan: its class on the balance sheet, ``OFF_STATE`` off it."""
-    return classification if on_balance else OFF_STATE
-
-
 def _states_of(classification: list[str], on_balance: list[bool]) -> list[str]:
-    """Return ``_state`` of each loan of a block given as its columns (the column of classes itself
-    when every loan is on the balance sheet)."""
+    """Return the migration state of each loan of a block given as its columns: its class on the
+    balance sheet, ``OFF_STATE`` off it (the column of classes itself when every loan is on it)."""
     if all(on_balance):
         return classification
     states = list(classification)

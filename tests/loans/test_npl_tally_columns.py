@@ -45,6 +45,10 @@ def _random_loans(rng: random.Random, count: int) -> list[Loan]:
     return loans
 
 
+def _state(loan: Loan) -> str:
+    return loan.classification if loan.on_balance else npl.OFF_STATE
+
+
 def _by_loan(tally: NplTally, loans: list[Loan]) -> None:
     """The tally's rules applied one loan at a time (what ``NplTally.add`` must give)."""
     as_of, policy, threshold = tally.as_of, tally.policy, tally.targets.large_npl_threshold
@@ -67,7 +71,7 @@ def _by_loan(tally: NplTally, loans: list[Loan]) -> None:
             deadline = limitation_period(loan, policy.limitation_years).deadline
             tally._to_sue.append(npl._listed(loan)._replace(limitation_deadline=deadline))
         if tally._states is not None:
-            tally._states.setdefault(npl._state(loan.classification, on_balance), {})[loan.loan_no] = balance
+            tally._states.setdefault(_state(loan), {})[loan.loan_no] = balance
         tally.loans += 1
 
 
@@ -80,7 +84,7 @@ def _opening_by_loan(loans: list[Loan]) -> OpeningSummary:
         if loan.on_balance and overdue_days(loan, start):
             overdue += loan.balance
     return OpeningSummary(npl_balance, overdue, [loan.loan_no for loan in loans],
-                          [npl._state(loan.classification, loan.on_balance) for loan in loans],
+                          [_state(loan) for loan in loans],
                           [str(loan.balance) for loan in loans])
 
 
