@@ -133,8 +133,9 @@ class Block:
 
     def shared(self, name: str) -> bool:
         """Return True when the reader made the equal cells of field ``name`` one object as it read
-        them (``TableStream.column_blocks``' ``shared``): the cells are then the members of
-        ``distinct``, and no cell is a number (equal numbers may differ in type: ``True``, ``1``)."""
+        them (``TableStream.column_blocks``' ``shared``, or a block a reading child sent:
+        ``docgen.loans.ledger_pipe``): the cells are then the members of ``distinct``, and no cell
+        is a number (equal numbers may differ in type: ``True``, ``1``)."""
         return name in self._shared
 
     def distinct(self, name: str) -> set[Any]:
@@ -185,7 +186,8 @@ class Block:
         return texts, (distinct if all(map(is_, texts, cells)) else set(texts))
 
     def convert(self, name: str, convert: Callable[[Any], Any], errors: tuple[type[BaseException], ...] = (ValueError,),
-                tables: dict[str, dict[Any, Any]] | None = None) -> tuple[list[Any], list[int]]:
+                tables: dict[str, dict[Any, Any]] | None = None,
+                at_once: Callable[[list[Any], set[type]], list[Any] | None] | None = None) -> tuple[list[Any], list[int]]:
         """Return ``convert`` of every cleaned cell of field ``name`` and the row indexes where it raised.
 
         Each distinct cell is cleaned and converted once and equal cells share the very result
@@ -194,6 +196,13 @@ class Block:
         An absent field is a column of empty cells. When ``tables`` is given and the field is
         present, ``tables[name]`` is set to each distinct cell's result (the column is then that
         of every cell in ``raw``), unless a boolean cell had each cell converted alone.
+
+        ``at_once``, given the distinct cells (a list) and their types, returns what ``convert``
+        returns for each of them (equal text or dates may be the cells themselves), or None when
+        it cannot tell without ``convert`` (a cell it does not know, a cell that would raise): then
+        each distinct cell is converted alone, as without it. When the reader made the equal cells
+        one object (``shared``) and every cell converts to itself, the column is its cells, with no
+        look-up per cell.
         """
         cells = self.raw.get(name)
         if cells is None:
@@ -210,7 +219,7 @@ class Block:
 
         distinct = self.distinct(name)
         # A boolean cell hides in the set behind an equal 0 or 1 (or is one of them).
-        if (not _NUMBERS.isdisjoint(map(type, distinct)) and (0 in distinct or 1 in distinct)
+        if (not _NUMBERS.isdisjoint(self.kinds(name)) and (0 in distinct or 1 in distinct)
                 and bool in set(map(type, cells))):
             # True == 1 == 1.0: a set would give a boolean cell the verdict of a number.
             results = [one(value) for value in cells]
@@ -221,7 +230,19 @@ class Block:
             if tables is not None and name in self.raw:
                 tables[name] = {value: result}
             return [result] * len(cells), (list(range(len(cells))) if failed else [])
-        table = {value: one(value) for value in distinct}
+        found = None
+        if at_once is not None and name in self.raw:
+            values = list(distinct)
+            found = at_once(values, self.kinds(name))
+        if found is None:
+            table = {value: one(value) for value in distinct}
+        elif name in self._shared and all(map(is_, found, values)):
+            # Each cell is the one object of its value and converts to itself: the column as it is.
+            if tables is not None:
+                tables[name] = dict(zip(values, found))
+            return list(cells), []
+        else:
+            table = dict(zip(values, found))
         if tables is not None and name in self.raw:
             tables[name] = table
         results = list(map(table.__getitem__, cells))

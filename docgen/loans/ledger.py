@@ -1109,6 +1109,105 @@ _CONVERTERS: dict[str, Any] = {
     "collateral": _opt_text, "address": _opt_text, "penalty_rate": _opt_rate, "accelerated": _opt_flag,
     "leader": _opt_text, "guarantor_addresses": _party_values, "guarantor_ids": _party_values,
 }
+# A block's distinct cells converted at once (``Block.convert``'s ``at_once``): what the field's
+# converter gives each of them, for a column of plain cells only (stripped text, whole numbers,
+# fractions, dates, the empty text); None for anything else or when some cell would be refused,
+# and the converter then goes cell by cell and says which. Text and dates that convert to
+# themselves are the cells themselves: a column the reader made one object per value is then
+# kept as it is (``Block.convert``), with no look-up per cell.
+
+def _texts_at_once(required: bool) -> Callable[[list[Any], set[type]], list[Any] | None]:
+    def at_once(cells: list[Any], kinds: set[type]) -> list[Any] | None:
+        if kinds != _STR_KINDS:
+            return None  # a number in a text column: str() of it, cell by cell
+        texts = list(map(str.strip, cells))
+        return None if required and "" in texts else texts
+    return at_once
+
+
+def _controlled_at_once(lookup: Mapping[str, str]) -> Callable[[list[Any], set[type]], list[Any] | None]:
+    def at_once(cells: list[Any], kinds: set[type]) -> list[Any] | None:
+        if kinds != _STR_KINDS:
+            return None
+        found = []
+        for cell in cells:
+            text = cell.strip()
+            if text:
+                word = lookup.get(text)
+                if word is None:
+                    return None  # maybe a synonym spelt otherwise: validate_row decides
+                text = cell if word == cell else word  # the cell is the word: the cell itself
+            found.append(text)
+        return found
+    return at_once
+
+
+def _amounts_at_once(empty: Any) -> Callable[[list[Any], set[type]], list[Any] | None]:
+    """Return the ``at_once`` of a column of amounts whose empty cell converts to ``empty``
+    (``_REFUSED``: refused, a required column) and whose zero is ``_ZERO`` (``_or_zero``) when
+    ``empty`` is, for whole numbers and fractions as ``_opt_amount`` reads them."""
+    def at_once(cells: list[Any], kinds: set[type]) -> list[Any] | None:
+        numbers = cells
+        if str in kinds:
+            if empty is _REFUSED or "" not in cells:
+                return None
+            numbers = [cell for cell in cells if cell.__class__ is not str]
+            if len(numbers) != len(cells) - 1:
+                return None  # text other than the empty cell: parsed cell by cell
+        if not kinds <= _AMOUNT_KINDS or not numbers:
+            return None
+        if float in kinds:
+            if not all(map(math.isfinite, [n for n in numbers if n.__class__ is float])):
+                return None
+            # A whole float is read as the whole number (_excel_value), a fraction as its shortest text.
+            made = [Decimal(int(n)) if n.__class__ is float and n.is_integer()
+                    else Decimal(repr(n)) if n.__class__ is float else Decimal(n) for n in numbers]
+        else:
+            made = list(map(Decimal, numbers))
+        # Float and whole bounds compare exactly; a fraction's shortest text is on the float's side of them.
+        if min(numbers) < 0 or max(numbers) > _MAX_WHOLE:
+            return None
+        if empty is _ZERO and 0 in numbers:
+            made[numbers.index(0)] = _ZERO
+        if numbers is not cells:
+            made.insert(cells.index(""), empty)
+        return made
+    return at_once
+
+
+def _dates_at_once(required: bool) -> Callable[[list[Any], set[type]], list[Any] | None]:
+    def at_once(cells: list[Any], kinds: set[type]) -> list[Any] | None:
+        dates = cells
+        if kinds != _DATE_KINDS:
+            if required or kinds != _DATE_OR_TEXT or "" not in cells:
+                return None
+            dates = [cell for cell in cells if cell.__class__ is _DATE]
+            if len(dates) != len(cells) - 1:
+                return None
+        if min(dates) < DATE_MIN or max(dates) > DATE_MAX:
+            return None
+        return cells if dates is cells else [None if cell.__class__ is str else cell for cell in cells]
+    return at_once
+
+
+_REFUSED = object()
+_STR_KINDS = {str}
+_DATE_KINDS = {_DATE}
+_DATE_OR_TEXT = {_DATE, str}
+_AMOUNT_KINDS = frozenset({int, float, str})
+_MAX_WHOLE = int(MAX_AMOUNT)
+_AT_ONCE: dict[str, Callable[[list[Any], set[type]], list[Any] | None]] = {
+    "branch": _texts_at_once(True), "officer": _texts_at_once(True), "product": _texts_at_once(False),
+    "collateral": _texts_at_once(False), "leader": _texts_at_once(False),
+    "disbursed_on": _dates_at_once(True), "maturity": _dates_at_once(True),
+    **{name: _dates_at_once(False) for name in ("overdue_since", "guarantee_period_end", "last_interruption",
+                                                "litigation_filed", "judgment_due", "guarantor_demanded")},
+    "principal": _amounts_at_once(_REFUSED), "balance": _amounts_at_once(_REFUSED),
+    **{name: _amounts_at_once(_ZERO) for name in ("overdue_principal", "overdue_interest", "recovered")},
+    "penalty_rate": _amounts_at_once(None),
+}
+
+
 # What the fast helpers raise for a cell they do not accept (as _fast_loan catches them).
 _CONVERT_ERRORS = (ValueError, ArithmeticError, AttributeError, KeyError)
 _LOAN_FIELDS = tuple(f.name for f in fields(Loan))
@@ -1219,9 +1318,13 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
                     if not wrong.isdisjoint(distinct):
                         slow.update(at for at, text in enumerate(texts) if text in wrong)
             continue
-        convert = _controlled(vocabulary.lookup[name]) if name in _VOCAB_FIELDS else _CONVERTERS[name]
+        if name in _VOCAB_FIELDS:
+            lookup = vocabulary.lookup[name]
+            convert, at_once = _controlled(lookup), _controlled_at_once(lookup)
+        else:
+            convert, at_once = _CONVERTERS[name], _AT_ONCE.get(name)
         out[name], failed = block.convert(name, convert, _CONVERT_ERRORS,
-                                          tables if name in _CONVERTED_FOR_ENTRY else None)
+                                          tables if name in _CONVERTED_FOR_ENTRY else None, at_once)
         slow.update(failed)
     out["row"] = block.numbers
     # 诉讼状态 written in the row (an empty cell is not a claim a suit date contradicts): a converted

@@ -137,8 +137,11 @@ def _unpack(message: tuple[Any, ...]) -> Block:
     count = len(numbers)
     for name, value in constant.items():
         raw[name] = (value,) * count
+    # A column sent with its distinct cells and no number among them has each cell one of them
+    # (made so by the reader or by _pack, and pickled once with them): ``Block.shared``.
+    shared = frozenset(name for name, found in distinct.items() if _NUMBERS.isdisjoint(map(type, found)))
     # Only a column of text alone is sent joined: its kinds need no look at its cells here.
-    return Block(numbers, raw, problems, distinct, {name: {str} for name in joined})
+    return Block(numbers, raw, problems, distinct, {name: {str} for name in joined}, _shared=shared)
 
 
 def _send_error(connection: Any, exc: DocgenError) -> None:

@@ -1064,3 +1064,59 @@ def test_a_stray_quote_below_a_title_line_is_measured_against_the_header(tmp_pat
     path.write_text("\n".join(["逾期客户名单（2026年6月末）,单位：元", *rows[1:]]) + "\n", encoding="utf-8")
     refused = _refusal(lambda: read_table(path, ALIASES), "csv-quote-merged")
     assert (refused.facts["row"], refused.facts["start"], refused.facts["end"]) == (4, 4, 6)
+
+
+def test_a_column_converted_at_once_gives_what_each_cell_converted_alone_gives() -> None:
+    from docgen.core.tabular import Block
+
+    calls: list[str] = []
+
+    def convert(value: str) -> int:
+        calls.append(value)
+        return int(value)  # "x": ValueError
+
+    def at_once(values: list[str], kinds: set[type]) -> list[int] | None:
+        return None if "x" in values else [int(value) for value in values]
+
+    tables: dict[str, dict[Any, Any]] = {}
+    block = Block([2, 3, 4, 5], {"n": ("7", "8", "7", "8")}, [])
+    assert block.convert("n", convert, (ValueError,), tables, at_once) == ([7, 8, 7, 8], [])
+    assert not calls and tables == {"n": {"7": 7, "8": 8}}
+    # A cell at_once cannot tell: every distinct cell converted alone, the refused one named by its row.
+    block = Block([2, 3, 4, 5, 6], {"n": ("7", "8", "7", "x", "8")}, [])
+    assert block.convert("n", convert, (ValueError,), None, at_once) == ([7, 8, 7, None, 8], [3])
+    assert sorted(calls) == ["7", "8", "x"]
+
+
+def test_a_shared_column_whose_cells_convert_to_themselves_is_its_cells_without_a_look_up_per_cell() -> None:
+    from operator import is_
+
+    from docgen.core.tabular import Block
+
+    hashed: list[str] = []
+
+    class Text(str):
+        def __hash__(self) -> int:
+            hashed.append(str(self))
+            return str.__hash__(self)
+
+    a, b = Text("a"), Text("b")
+    cells = (a, b, a, a, b)
+    distinct = set(cells)
+
+    def themselves(values: list[Any], kinds: set[type]) -> list[Any]:
+        return values
+
+    def copies(values: list[Any], kinds: set[type]) -> list[Any]:
+        return [str(value) for value in values]
+
+    for shared, at_once, looked_up in ((True, themselves, 0), (False, themselves, 5), (True, copies, 5)):
+        block = Block([2, 3, 4, 5, 6], {"t": cells}, [], {"t": set(distinct)}, {}, {},
+                      frozenset({"t"}) if shared else frozenset())
+        tables: dict[str, dict[Any, Any]] = {}
+        hashed.clear()
+        results, failed = block.convert("t", str, (ValueError,), tables, at_once)
+        assert results == list(cells) and not failed and tables["t"] == {"a": "a", "b": "b"}
+        assert all(map(is_, results, cells)) is (at_once is themselves)
+        # The table made from the distinct cells hashes each once; the look-ups hash each cell.
+        assert len(hashed) - 2 == looked_up, (shared, at_once)

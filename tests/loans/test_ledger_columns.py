@@ -343,3 +343,85 @@ def test_column_path_equals_row_path_on_random_guarantor_cells(tmp_path: Path, s
     with pytest.raises(RowsError) as caught:
         read_ledger(path)
     assert _facts(caught.value.problems) == _facts(problems)
+
+
+# Cells of every kind a converted column may hold, each converter's at-once twin checked on them.
+_NUMBER_CELLS: list[Any] = [
+    0, 1, 7, 1000, 307000, 10**15, 10**15 + 1, -1, 0.0, -0.0, 1.5, 0.25, 1234.56, 0.1 + 0.2, 1e-5, 5e-324, 1e15,
+    1e15 + 0.125, 1e20, 307000.0, -1.5, float("inf"), float("-inf"), float("nan"), "", "  ", "1,000.50", "1000.00",
+    "abc", True, False, None, dt.date(2026, 1, 5),
+]
+_DATE_CELLS: list[Any] = [
+    dt.date(2026, 1, 5), dt.date(2020, 2, 29), dt.date(1900, 1, 1), dt.date(2199, 12, 31), dt.date(1899, 12, 31),
+    dt.date(2200, 1, 1), dt.datetime(2026, 1, 5), dt.datetime(2026, 1, 5, 9, 30), "", " ", "2026-01-05", "2026/1/5",
+    "abc", 45000, None,
+]
+_TEXT_CELLS: list[Any] = ["a", " a ", "a b", "", "  ", "眉县支行", "眉县支行 ", "\u3000乙\u3000", 5, 1.5, None]
+
+
+def _one_by_one(convert: Any, cells: list[Any]) -> list[Any] | None:
+    """What Block.convert's per-cell path gives each cell (None for the whole when one is refused)."""
+    from docgen.core.tabular import _clean, _excel_value
+    from docgen.loans.ledger import _CONVERT_ERRORS
+
+    found = []
+    for cell in cells:
+        try:
+            found.append(convert(cell if cell.__class__ in (int, dt.date) else _clean(_excel_value(cell))))
+        except _CONVERT_ERRORS:
+            return None
+    return found
+
+
+def test_a_blocks_distinct_cells_converted_at_once_as_one_by_one() -> None:
+    from docgen.loans import ledger
+    from docgen.loans.vocabulary import default_vocabulary
+
+    lookup = default_vocabulary().lookup
+    pools: dict[str, list[Any]] = {name: _DATE_CELLS if "date" in str(rule["type"]) else _NUMBER_CELLS
+                                   for name, rule in ledger.LEDGER_SCHEMA.items() if name in ledger._AT_ONCE}
+    pools.update({name: _TEXT_CELLS for name in ("branch", "officer", "product", "collateral", "leader")})
+    cases = [(name, ledger._CONVERTERS[name], ledger._AT_ONCE[name], pool) for name, pool in pools.items()]
+    for name in ledger._VOCAB_FIELDS:
+        words = sorted({*lookup[name], *lookup[name].values()})
+        cases.append((name, ledger._controlled(lookup[name]), ledger._controlled_at_once(lookup[name]),
+                      words + [f" {word}" for word in words[:3]] + ["", "  ", "也许", 5]))
+    rng = random.Random(2026)
+    for name, convert, at_once, pool in cases:
+        taken = 0
+        for _ in range(300):
+            # A column of one kind of cell, or any: at once only for plain ones.
+            plain = [cell for cell in pool if at_once([cell], {type(cell)}) is not None] + [""]
+            chosen = rng.choice((plain, pool))
+            cells = rng.sample(chosen, rng.randint(2, min(6, len(chosen))))
+            cells = list(dict.fromkeys(cells)) if len(set(map(type, cells))) == 1 else cells
+            if len(set(cells)) != len(cells):
+                continue  # equal cells of two types (1 and 1.0): one of them in a block's set
+            found = at_once(list(cells), set(map(type, cells)))
+            if found is None:
+                continue
+            taken += 1
+            expected = _one_by_one(convert, cells)
+            assert expected is not None, (name, cells)  # at once never accepts a cell refused alone
+            assert [(type(value), repr(value)) for value in found] == [(type(value), repr(value)) for value in expected], (
+                name, cells)
+            assert [value for value in found if value == value] == [value for value in expected if value == value]
+        assert taken > 20, name
+
+
+def test_plain_columns_are_converted_at_once_and_refused_cells_left_to_the_converter() -> None:
+    from decimal import Decimal
+
+    from docgen.loans import ledger
+
+    day = dt.date(2026, 1, 5)
+    principal, overdue, since = ledger._AT_ONCE["principal"], ledger._AT_ONCE["overdue_principal"], ledger._AT_ONCE["overdue_since"]
+    assert principal([1000, 1234.5, 2000.0], {int, float}) == [Decimal(1000), Decimal("1234.5"), Decimal(2000)]
+    found = overdue(["", 0, 5], {str, int})
+    assert found == [0, 0, 5] and found[0] is ledger._ZERO and found[1] is ledger._ZERO
+    assert since([day, ""], {dt.date, str}) == [day, None] and since([day, ""], {dt.date, str})[0] is day
+    assert ledger._AT_ONCE["branch"](["甲", " 乙 "], {str}) == ["甲", "乙"]
+    for at_once, cells in ((principal, [1000, ""]), (principal, [1000, -1]), (overdue, [1, "abc"]),
+                           (overdue, [1, float("nan")]), (principal, [True, 5]), (since, [day, dt.date(2200, 1, 1)]),
+                           (ledger._AT_ONCE["disbursed_on"], [day, ""]), (ledger._AT_ONCE["branch"], ["甲", " "])):
+        assert at_once(cells, set(map(type, cells))) is None, cells

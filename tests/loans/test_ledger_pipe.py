@@ -140,6 +140,8 @@ def test_a_column_of_numbers_and_empty_cells_is_sent_as_it_is_with_its_distinct_
     for name, cells in columns.items():
         assert [repr(cell) for cell in back.raw[name]] == [repr(cell) for cell in cells], name
         assert back.distinct(name) == set(cells) and back.kinds(name) == block.kinds(name), name
+    # Only the dates were made one object per value (Block.shared: the validation keeps such a column).
+    assert [name for name in columns if back.shared(name)] == ["dates"]
 
 
 def test_a_column_the_reader_made_one_object_per_value_is_sent_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,6 +161,7 @@ def test_a_column_the_reader_made_one_object_per_value_is_sent_as_it_is(monkeypa
     assert distinct == {"shared": {day, ""}, "read": {day, ""}}
     for name in columns:
         assert back.raw[name] == shared and len(set(map(id, back.raw[name]))) == 2
+        assert back.shared(name) and set(map(id, back.raw[name])) == set(map(id, back.distinct(name)))
 
 
 @pytest.mark.parametrize("piece", [1, 3])
