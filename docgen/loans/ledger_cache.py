@@ -18,8 +18,10 @@ was written on; a ledger with problems serves that day only, so its entry's name
 too (``_dated``): another day's is not even opened (its blocks would be given before its end
 record said it is not today's, and today's parse may accept more loans). Each record is a
 ``marshal`` of plain values only (text, numbers, tuples), a list per field: dates as ordinals,
-amounts as their text; marshal writes a value shared by several loans once (a branch, a date, an
-amount), so it is shared again when decoded. Entries are read only from a folder of the user's
+amounts as their text, or as the numbers they were read from when every cell of the block's
+column was a number or empty (each amount is then made from its number when decoded); marshal
+writes a value shared by several loans once (a branch, a date, an amount), so it is shared again
+when decoded. Entries are read only from a folder of the user's
 own (``private_folder``), and only files of the user's that nobody else can write. A damaged
 entry is a miss: the ledger is parsed instead, from the block where decoding stopped on
 (``docgen.loans.ledger.LedgerBlocks``). Only the last few entries are kept (``KEEP``): each can
@@ -57,7 +59,7 @@ __all__ = ["KEEP", "CachedBlock", "CachedLedger", "EntryWriter", "Lookup", "find
 #: one); each is about 0.3 KB a loan.
 KEEP = 4
 _KIND = "ledger"
-_FORMAT = "docgen-ledger 2"
+_FORMAT = "docgen-ledger 3"
 # What a parsed ledger depends on besides the file and the caller's choices.
 _CODE = ("docgen.loans.ledger", "docgen.loans.ledger_cache", "docgen.loans.ledger_pipe", "docgen.loans.vocabulary", "docgen.loans.messages",
          "docgen.core.tabular", "docgen.core.xlsxstream", "docgen.core.xlsxbounds", "docgen.core.validation", "docgen.core.validator",
@@ -68,6 +70,10 @@ _LIBRARIES = ("python_calamine_plus", "python_calamine", "stdnum", "cerberus", "
 
 # How each field of a Loan is encoded, by its annotation.
 _TEXT, _DATE, _AMOUNT, _FLAG, _NUMBER, _PARTIES = "s", "t", "d", "b", "i", "u"
+# An amount column written as its cells (numbers, the empty text): ``_of_numbers``.
+_NUMBERS = "n"
+_NUMBER_CELLS = frozenset({int, float})
+_NUMBER_OR_EMPTY = _NUMBER_CELLS | {str}
 _BY_ANNOTATION = {"str": _TEXT, "_dt.date": _DATE, "_dt.date | None": _DATE, "Decimal": _AMOUNT,
                   "Decimal | None": _AMOUNT, "bool": _FLAG, "int": _NUMBER, "tuple[str, ...]": _PARTIES}
 
@@ -203,13 +209,15 @@ def _encode_converted(kind: str, cells: Sequence[Any], table: dict[Any, Any]) ->
     if len(cells) > 1 and all(map(is_, values, repeat(first))):
         return (kind, _encode_column(kind, [first])[1], len(cells))
     if kind == _DATE:
-        distinct = set(values)
-        distinct.discard(None)
-        if not all(value.__class__ is _dt.date for value in distinct):
+        # Each distinct cell's date as its ordinal at once; a cell of no date (None) stays None.
+        codes = {cell: value.toordinal() for cell, value in table.items() if value.__class__ is _dt.date}
+        if len(codes) + values.count(None) != len(values):
             raise Unencodable(kind)
-        ordinals = {value: value.toordinal() for value in distinct}
-        codes = {cell: ordinals.get(value) for cell, value in table.items()}
+        return (kind, list(map(codes.get, cells)))
     elif kind == _AMOUNT:
+        empty = _of_numbers(table)
+        if empty is not None:
+            return (_NUMBERS, list(cells), empty[0])
         # As _encode_column: each object its own text (Decimal("1.0") == Decimal("1.00") reads otherwise).
         objects = {id(value): value for value in values if value is not None}
         if not all(value.__class__ is Decimal for value in objects.values()):
@@ -219,6 +227,55 @@ def _encode_converted(kind: str, cells: Sequence[Any], table: dict[Any, Any]) ->
     else:
         raise Unencodable(kind)
     return (kind, list(map(codes.__getitem__, cells)))
+
+
+def amount_of_number(number: int | float) -> Decimal:
+    """Return the amount a ledger's cell holding ``number`` converts to (``docgen.loans.ledger``'s
+    ``_opt_amount`` of the cleaned cell): a whole number (an int, or a float without fraction, as
+    the reader cleans it) exactly, a fraction by its shortest text (``repr``: what was typed)."""
+    if number.__class__ is float:
+        return Decimal(int(number)) if number.is_integer() else Decimal(repr(number))
+    return Decimal(number)
+
+
+def _of_numbers(table: dict[Any, Any]) -> tuple[str | None] | None:
+    """Return ``(text,)``, the text of the amount of an empty cell (None when that is None or no
+    cell is empty), when every cell of ``table`` (an amount column's distinct cells and their
+    values) is a number (not a boolean) or the empty text and its value ``amount_of_number`` of
+    it: the column is then written as its cells, with nothing made per value. Else None."""
+    kinds = set(map(type, table))
+    if not kinds <= _NUMBER_CELLS and (not kinds <= _NUMBER_OR_EMPTY or "" not in table
+                                       or sum(map(isinstance, table, repeat(str))) != 1):
+        return None
+    empty = table.get("")
+    if empty is not None and empty.__class__ is not Decimal:
+        return None
+    number = next((cell for cell in table if cell.__class__ is not str), None)
+    if number is None:
+        return None
+    # What the ledger's converters give a number (amount_of_number): one value is looked at.
+    value = table[number]
+    if value.__class__ is not Decimal or str(value) != str(amount_of_number(number)):
+        return None
+    return (None if empty is None else str(empty),)
+
+
+def _encoded(names: Sequence[str], kinds: Sequence[tuple[str, int]], columns: Sequence[Sequence[Any]],
+             given: dict[str, tuple[Sequence[Any], dict[Any, Any]]]) -> list[bytes]:
+    """Return each of a block's ``columns`` (the fields ``names``, encoded as ``kinds`` says) as
+    ``marshal`` writes it: from what ``given`` holds for its field when it does (a date or amount
+    field's cells and each distinct cell's value: ``_encode_converted``), else from the column.
+    Raises ``Unencodable``, or what marshal raises for a value it cannot write."""
+    encoded = []
+    for name, (kind, version), column in zip(names, kinds, columns):
+        if name not in given:
+            value = _encode_column(kind, column)
+        else:
+            value = _encode_converted(kind, *given[name])
+        # A column of amounts written as its cells holds numbers the loans do not share (a reader
+        # makes one per cell): marshal's references would cost a look-up each.
+        encoded.append(marshal.dumps(value, 2 if value[0] == _NUMBERS else version))
+    return encoded
 
 
 def _encode_problem(problem: Problem) -> tuple[Any, ...]:
@@ -254,11 +311,8 @@ class EntryWriter:
             return
         if columns is None:
             columns = [list(map(attrgetter(name), loans)) for name in self._names]
-        given = converted or {}
         try:
-            encoded = [marshal.dumps(_encode_converted(kind, *given[name]) if name in given and kind in (_DATE, _AMOUNT)
-                                     else _encode_column(kind, column), version)
-                       for name, (kind, version), column in zip(self._names, self._kinds, columns)]
+            encoded = _encoded(self._names, self._kinds, columns, converted or {})
         except (Unencodable, TypeError, AttributeError, ValueError):
             self.records.discard()
             return
@@ -309,15 +363,33 @@ def _load_column(packed: bytes, rows: int) -> tuple[list[Any], dict[Any, Any] | 
             made = {number: fromordinal(number) for number in set(values) if number is not None}
         elif kind == _AMOUNT:
             made = {text: Decimal(text) for text in set(values) if text is not None}
+        elif kind == _NUMBERS and len(data) == 3:
+            made = _amounts_of(values, data[2])
         else:
             raise DamagedEntry
-        if len(data) == 3:  # one value for the whole column
+        if len(data) == 3 and kind != _NUMBERS:  # one value for the whole column
             times = data[2]
             if times.__class__ is not int:
                 raise DamagedEntry
     if len(values) * times != rows:
         raise DamagedEntry
     return values, made, times
+
+
+def _amounts_of(cells: list[Any], empty: str | None) -> dict[Any, Decimal | None]:
+    """Return each distinct cell of an amount column written as its cells (``_of_numbers``) and its
+    amount: ``amount_of_number`` of a number, ``empty`` of the empty text. Raises ``DamagedEntry``
+    for any other cell."""
+    made: dict[Any, Decimal | None] = {}
+    for cell in set(cells):
+        cls = cell.__class__
+        if cls is int or cls is float:
+            made[cell] = amount_of_number(cell)
+        elif cell == "":
+            made[cell] = None if empty is None else Decimal(empty)
+        else:
+            raise DamagedEntry
+    return made
 
 
 def _column_values(loaded: tuple[list[Any], dict[Any, Any] | None, int]) -> list[Any]:

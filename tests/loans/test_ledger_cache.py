@@ -390,7 +390,7 @@ def test_another_days_entry_of_a_ledger_with_problems_is_not_read(cache: Path, t
     assert found() is None
 
 
-def test_dates_and_amounts_encoded_from_their_cells_are_the_bytes_encoded_from_the_loans(
+def test_dates_and_amounts_encoded_from_their_cells_decode_as_encoded_from_the_loans(
         cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from docgen.loans import ledger
 
@@ -402,31 +402,57 @@ def test_dates_and_amounts_encoded_from_their_cells_are_the_bytes_encoded_from_t
     path = write_ledger(rows, tmp_path / "cells.xlsx")
     encoded: list[str] = []
     encode = ledger_cache._encode_converted
-    monkeypatch.setattr(ledger_cache, "_encode_converted",
-                        lambda kind, cells, table: encoded.append(kind) or encode(kind, cells, table))
     for block_rows in (None, 7):
-        for entry in _entries(cache):
-            entry.unlink()
-        from_cells = _read(path, block_rows=block_rows)
-        (entry,) = _entries(cache)
-        written = entry.read_bytes()
-        assert "d" in encoded and "t" in encoded
-        entry.unlink()
-        with monkeypatch.context() as patched:
-            patched.setattr(ledger, "_converted", lambda block, tables: {})
-            assert _read(path, block_rows=block_rows) == from_cells
-        assert _entries(cache)[0].read_bytes() == written
-        _no_parse(monkeypatch)
-        assert _read(path, block_rows=block_rows) == from_cells
-        monkeypatch.undo()
-        monkeypatch.setenv("DOCGEN_CACHE_DIR", str(cache))
-        monkeypatch.setattr(ledger_cache, "_encode_converted",
-                            lambda kind, cells, table: encoded.append(kind) or encode(kind, cells, table))
+        entries = []
+        for from_cells in (True, False):
+            for entry in _entries(cache):
+                entry.unlink()
+            with monkeypatch.context() as patched:
+                patched.setattr(ledger_cache, "_encode_converted",
+                                lambda kind, cells, table: encoded.append(kind) or encode(kind, cells, table))
+                if not from_cells:
+                    patched.setattr(ledger, "_converted", lambda block, tables: {})
+                parsed = _read(path, block_rows=block_rows)
+            assert ("d" in encoded and "t" in encoded) is from_cells
+            encoded.clear()
+            (entry,) = _entries(cache)
+            entries.append(entry.read_bytes())
+            with monkeypatch.context() as patched:
+                _no_parse(patched)
+                assert _read(path, block_rows=block_rows) == parsed
+        assert entries[0] != entries[1]  # the amounts read as numbers written as their cells
+        entries_kinds = [_column_kinds(entry) for entry in entries]
+        assert set(entries_kinds[0]["principal"]) == {"n"} and set(entries_kinds[1]["principal"]) == {"d"}
 
 
-def test_a_column_encoded_from_its_cells_is_the_column_encoded_from_its_values() -> None:
-    from decimal import Decimal
+def _column_kinds(data: bytes) -> dict[str, list[str]]:
+    """Each field's encoding in each block of the entry ``data`` (a record file: its records read back)."""
+    import marshal
+
+    import io
+
+    from docgen.core.cache import _RECORDS_HEAD, _records
+
+    _, names, _ = ledger_cache._loan_fields()
+    kinds: dict[str, list[str]] = {name: [] for name in names}
+    for record in map(marshal.loads, _records(io.BytesIO(data[len(_RECORDS_HEAD):]))):
+        if record[0] == "b":
+            for name, column in zip(names, record[2]):
+                kinds[name].append(marshal.loads(column)[0])
+    return kinds
+
+
+def _decoded(encoded: tuple[Any, ...], rows: int) -> list[tuple[str, str]]:
+    """The column an encoded column reads back as, each value's type and repr."""
+    import marshal
+
+    values = ledger_cache._column_values(ledger_cache._load_column(marshal.dumps(encoded, 4), rows))
+    return [(type(value).__name__, repr(value)) for value in values]
+
+
+def test_a_column_encoded_from_its_cells_reads_back_as_the_column_encoded_from_its_values() -> None:
     from datetime import date
+    from decimal import Decimal
 
     one, other, again = Decimal("1000"), Decimal("1000.00"), Decimal("1000")
     day = date(2026, 1, 5)
@@ -435,15 +461,49 @@ def test_a_column_encoded_from_its_cells_is_the_column_encoded_from_its_values()
                                                                         None: None}),
         (ledger_cache._AMOUNT, ["", None, ""], {"": one, None: one}),  # one object: written once
         (ledger_cache._AMOUNT, [None, None], {None: None}),
+        (ledger_cache._AMOUNT, [1000, 1.5, "", 1000, 0.0], {1000: one, 1.5: Decimal("1.5"), "": None, 0.0: Decimal(0)}),
+        (ledger_cache._AMOUNT, [5, "", 5], {5: Decimal(5), "": Decimal(0)}),
         (ledger_cache._DATE, [day, "2026-01-05", None, day], {day: day, "2026-01-05": date(2026, 1, 5), None: None}),
         (ledger_cache._DATE, ["", ""], {"": None}),
     ]
-    import marshal
-
     for kind, cells, table in cases:
         column = [table[cell] for cell in cells]
-        assert (marshal.dumps(ledger_cache._encode_converted(kind, cells, table), 4)
-                == marshal.dumps(ledger_cache._encode_column(kind, column), 4)), (kind, cells)
+        assert (_decoded(ledger_cache._encode_converted(kind, cells, table), len(cells))
+                == _decoded(ledger_cache._encode_column(kind, column), len(cells))
+                == [(type(value).__name__, repr(value)) for value in column]), (kind, cells)
     for kind, table in ((ledger_cache._DATE, {1: Decimal(1)}), (ledger_cache._AMOUNT, {1: day})):
         with pytest.raises(ledger_cache.Unencodable):
             ledger_cache._encode_converted(kind, [1, 2], {**table, 2: None})
+
+
+def test_amounts_read_from_numbers_are_written_as_their_cells_and_others_as_their_text() -> None:
+    from decimal import Decimal
+
+    numbers = {1000: Decimal(1000), 1234.5: Decimal("1234.5"), 2000.0: Decimal(2000), 1e-05: Decimal("0.00001"),
+               "": None}
+    cells = [1000, 1234.5, "", 2000.0, 1e-05, 1000]
+    encoded = ledger_cache._encode_converted(ledger_cache._AMOUNT, cells, numbers)
+    assert encoded == ("n", cells, None)  # nothing made per value
+    assert _decoded(encoded, 6) == [(type(numbers[cell]).__name__, repr(numbers[cell])) for cell in cells]
+    # Not what the ledger's converters give a number, a boolean, text other than the empty cell: as text.
+    for table in ({1000: Decimal("1000.00"), 5: Decimal(5)}, {True: Decimal(1), 5: Decimal(5)},
+                  {"": None, " ": None, 5: Decimal(5)}, {"1,000": Decimal(1000), 5: Decimal(5)}):
+        cells = list(table)
+        encoded = ledger_cache._encode_converted(ledger_cache._AMOUNT, cells, table)
+        assert encoded[0] == ledger_cache._AMOUNT, table
+        assert _decoded(encoded, len(cells)) == _decoded(ledger_cache._encode_column(ledger_cache._AMOUNT,
+                                                                                     [table[c] for c in cells]), len(cells))
+
+
+def test_an_entry_writes_amounts_read_as_numbers_as_their_cells(
+        cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _mixed_rows(30)
+    for i, item in enumerate(rows):
+        item.update(principal=[1000, 1234.56, 5e-3][i % 3], overdue_interest="" if i % 2 else 12.5)
+    path = write_ledger(rows, tmp_path / "numbers.xlsx")
+    cold = _read(path, block_rows=8)
+    (entry,) = _entries(cache)
+    kinds = _column_kinds(entry.read_bytes())
+    assert set(kinds["principal"]) == set(kinds["overdue_interest"]) == {"n"}
+    _no_parse(monkeypatch)
+    assert _read(path, block_rows=8) == cold
