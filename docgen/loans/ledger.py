@@ -1292,7 +1292,7 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
     count = len(block.numbers)
     out: dict[str, list[Any]] = {}
     slow: set[int] = set()
-    tables: dict[str, dict[Any, Any]] | None = {} if built_from is not None else None
+    tables: dict[str, Any] | None = {} if built_from is not None else None
     for name in LEDGER_HEADERS:
         text = block.text(name) if name in _MOSTLY_DISTINCT else None
         if text is not None:
@@ -1309,6 +1309,11 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
                 out[name] = list(map(parts.__getitem__, texts))
             else:
                 out[name] = texts = _shared(texts, distinct)
+                joined = block.joined(name)
+                if tables is not None and joined is not None and distinct is block.distinct(name):
+                    # Text needing no strip (its distinct values are the cells'): the column is the
+                    # reader's joined cells, which the cache entry writes as they are.
+                    tables[name] = joined
                 if name in _REQUIRED_TEXT:
                     if "" in distinct:
                         slow.update(at for at, text in enumerate(texts) if not text)
@@ -1398,11 +1403,13 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
 _CONVERTED_FOR_ENTRY = frozenset(name for name, rule in LEDGER_SCHEMA.items() if rule["type"] in ("date", "amount"))
 
 
-def _converted(block: Block, tables: dict[str, dict[Any, Any]] | None) -> dict[str, tuple[Sequence[Any], dict[Any, Any]]]:
-    """Return, for each field ``tables`` holds (``Block.convert``'s), the block's cells of that
-    field and each distinct cell's converted value: what ``ledger_cache.EntryWriter.block``
-    encodes the field's column from."""
-    return {name: (block.raw[name], table) for name, table in (tables or {}).items()}
+def _converted(block: Block, tables: dict[str, Any] | None) -> dict[str, tuple[Any, ...]]:
+    """Return, for each field ``tables`` holds, what ``ledger_cache.EntryWriter.block`` encodes the
+    field's column from: for a date or amount field (``Block.convert``'s table) the block's cells of
+    that field and each distinct cell's converted value; for a text field the column's values
+    joined by ``Block.SEPARATOR`` (``Block.joined``: the cells, which needed no strip)."""
+    return {name: (table,) if table.__class__ is str else (block.raw[name], table)
+            for name, table in (tables or {}).items()}
 
 
 def _shared(texts: list[str], distinct: set[str]) -> list[str]:

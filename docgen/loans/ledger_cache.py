@@ -19,7 +19,8 @@ too (``_dated``): another day's is not even opened (its blocks would be given be
 record said it is not today's, and today's parse may accept more loans). Each record is a
 ``marshal`` of plain values only (text, numbers, tuples), a list per field: dates as ordinals,
 amounts as their text, or as the numbers they were read from when every cell of the block's
-column was a number or empty (each amount is then made from its number when decoded); marshal
+column was a number or empty (each amount is then made from its number when decoded), and the
+texts that differ from loan to loan (借据号, names, ID numbers) joined into one string; marshal
 writes a value shared by several loans once (a branch, a date, an amount), so it is shared again
 when decoded. Entries are read only from a folder of the user's
 own (``private_folder``), and only files of the user's that nobody else can write. A damaged
@@ -72,6 +73,8 @@ _LIBRARIES = ("python_calamine_plus", "python_calamine", "stdnum", "cerberus", "
 _TEXT, _DATE, _AMOUNT, _FLAG, _NUMBER, _PARTIES = "s", "t", "d", "b", "i", "u"
 # An amount column written as its cells (numbers, the empty text): ``_of_numbers``.
 _NUMBERS = "n"
+# A text column written as its values joined by _SEPARATOR (no value holds it): ``_encode_joined``.
+_JOINED, _SEPARATOR = "j", "\x00"
 _NUMBER_CELLS = frozenset({int, float})
 _NUMBER_OR_EMPTY = _NUMBER_CELLS | {str}
 _BY_ANNOTATION = {"str": _TEXT, "_dt.date": _DATE, "_dt.date | None": _DATE, "Decimal": _AMOUNT,
@@ -260,15 +263,33 @@ def _of_numbers(table: dict[Any, Any]) -> tuple[str | None] | None:
     return (None if empty is None else str(empty),)
 
 
+def _encode_joined(column: Sequence[str], text: str | None = None) -> tuple[Any, ...]:
+    """Return a column of texts that mostly differ (借据号, names: ``_DISTINCT``) as values ``marshal``
+    writes: its values joined by ``_SEPARATOR`` (``text`` when the reader joined them already), one
+    string to write and to split instead of one per loan; the column itself when a value holds the
+    separator or is no text."""
+    if text is None:
+        try:
+            text = _SEPARATOR.join(column)
+        except TypeError:
+            return _encode_column(_TEXT, list(column))
+    if not column or text.count(_SEPARATOR) != len(column) - 1:
+        return _encode_column(_TEXT, list(column))
+    return (_JOINED, text)
+
+
 def _encoded(names: Sequence[str], kinds: Sequence[tuple[str, int]], columns: Sequence[Sequence[Any]],
-             given: dict[str, tuple[Sequence[Any], dict[Any, Any]]]) -> list[bytes]:
+             given: dict[str, tuple[Any, ...]]) -> list[bytes]:
     """Return each of a block's ``columns`` (the fields ``names``, encoded as ``kinds`` says) as
     ``marshal`` writes it: from what ``given`` holds for its field when it does (a date or amount
-    field's cells and each distinct cell's value: ``_encode_converted``), else from the column.
-    Raises ``Unencodable``, or what marshal raises for a value it cannot write."""
+    field's cells and each distinct cell's value: ``_encode_converted``; a text field's values
+    joined: ``_encode_joined``), else from the column. Raises ``Unencodable``, or what marshal
+    raises for a value it cannot write."""
     encoded = []
     for name, (kind, version), column in zip(names, kinds, columns):
-        if name not in given:
+        if kind == _TEXT and name in _DISTINCT:
+            value = _encode_joined(column, given[name][0] if name in given else None)
+        elif name not in given:
             value = _encode_column(kind, column)
         else:
             value = _encode_converted(kind, *given[name])
@@ -302,11 +323,12 @@ class EntryWriter:
             self.records.discard()  # a value marshal cannot write: this ledger is not kept
 
     def block(self, loans: Sequence[Loan], columns: Sequence[Sequence[Any]] | None = None,
-              converted: dict[str, tuple[Sequence[Any], dict[Any, Any]]] | None = None) -> None:
+              converted: dict[str, tuple[Any, ...]] | None = None) -> None:
         """Add a block of loans, given as the loans or, when they were built from them, as their
         ``columns`` (one list per field, in the Loan's field order: no attribute read per loan).
-        ``converted`` gives, for some of the fields, the cells their column was converted from and
-        each distinct cell's value (``_encode_converted``): those columns are encoded from them."""
+        ``converted`` gives, for some of the fields, what their column is encoded from instead
+        (``_encoded``): a date or amount field's cells and each distinct cell's value, a text
+        field's values joined."""
         if not self.records.active:
             return
         if columns is None:
@@ -353,6 +375,9 @@ def _load_column(packed: bytes, rows: int) -> tuple[list[Any], dict[Any, Any] | 
     damaged value makes ``marshal``, ``date`` or ``Decimal`` raise."""
     data = marshal.loads(packed)
     kind, values = data[0], data[1]
+    if kind == _JOINED and len(data) == 2 and values.__class__ is str:
+        values = values.split(_SEPARATOR)
+        kind = "m"
     if values.__class__ is not list:
         raise DamagedEntry
     made = None

@@ -141,7 +141,7 @@ def _unpack(message: tuple[Any, ...]) -> Block:
     # (made so by the reader or by _pack, and pickled once with them): ``Block.shared``.
     shared = frozenset(name for name, found in distinct.items() if _NUMBERS.isdisjoint(map(type, found)))
     # Only a column of text alone is sent joined: its kinds need no look at its cells here.
-    return Block(numbers, raw, problems, distinct, {name: {str} for name in joined}, _shared=shared)
+    return Block(numbers, raw, problems, distinct, {name: {str} for name in joined}, joined, shared)
 
 
 def _send_error(connection: Any, exc: DocgenError) -> None:

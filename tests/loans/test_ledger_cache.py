@@ -495,15 +495,32 @@ def test_amounts_read_from_numbers_are_written_as_their_cells_and_others_as_thei
                                                                                      [table[c] for c in cells]), len(cells))
 
 
-def test_an_entry_writes_amounts_read_as_numbers_as_their_cells(
+def test_text_that_mostly_differs_is_written_joined_unless_a_value_holds_the_separator() -> None:
+    names = ["B001", "赵一", "", "B001"]
+    encoded = ledger_cache._encode_joined(names)
+    assert encoded == ("j", "B001\x00赵一\x00\x00B001") and ledger_cache._encode_joined(names, encoded[1]) == encoded
+    assert _decoded(encoded, 4) == [("str", repr(name)) for name in names]
+    for column in (["a\x00b", "c"], ["a", 5], []):
+        assert ledger_cache._encode_joined(column)[0] == "m", column
+
+
+def test_an_entry_writes_numbers_as_cells_and_the_reader_s_joined_text_as_it_is(
         cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rows = _mixed_rows(30)
     for i, item in enumerate(rows):
         item.update(principal=[1000, 1234.56, 5e-3][i % 3], overdue_interest="" if i % 2 else 12.5)
+    rows[3]["loan_no"] = f" {rows[3]['loan_no']} "  # stripped: that block's 借据号 joined by the writer
     path = write_ledger(rows, tmp_path / "numbers.xlsx")
+    joined: list[bool] = []
+    encode = ledger_cache._encode_joined
+    monkeypatch.setattr(ledger_cache, "_encode_joined",
+                        lambda column, text=None: joined.append(text is not None) or encode(column, text))
     cold = _read(path, block_rows=8)
     (entry,) = _entries(cache)
     kinds = _column_kinds(entry.read_bytes())
     assert set(kinds["principal"]) == set(kinds["overdue_interest"]) == {"n"}
+    assert set(kinds["loan_no"]) == set(kinds["borrower"]) == {"j"} and set(kinds["branch"]) == {"m"}
+    # The reader's joined text, not joined again, but for the 借据号 of the block whose cell was stripped.
+    assert joined.count(False) == 1 and len(joined) == 4 * 4
     _no_parse(monkeypatch)
     assert _read(path, block_rows=8) == cold

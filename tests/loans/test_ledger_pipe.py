@@ -196,6 +196,8 @@ def test_a_joined_column_is_sent_as_the_reader_joined_it_without_a_set_of_its_ce
     back = ledger_pipe._unpack(__import__("pickle").loads(ledger_pipe._pack(block)))
     assert not made.count("loan_no") and made.count("branch")  # the joined column's set never made
     assert back.raw["loan_no"] == list(block.raw["loan_no"]) and back.kinds("loan_no") == {str}
+    # The joined text kept: the cache entry writes it as it is.
+    assert back.joined("loan_no") == block.joined("loan_no") and back.joined("branch") is None
 
 
 def test_columns_the_child_cannot_join_give_the_loans_and_problems_of_one_process(
