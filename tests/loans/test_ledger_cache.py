@@ -465,12 +465,19 @@ def test_a_column_encoded_from_its_cells_reads_back_as_the_column_encoded_from_i
         (ledger_cache._AMOUNT, [5, "", 5], {5: Decimal(5), "": Decimal(0)}),
         (ledger_cache._DATE, [day, "2026-01-05", None, day], {day: day, "2026-01-05": date(2026, 1, 5), None: None}),
         (ledger_cache._DATE, ["", ""], {"": None}),
+        (ledger_cache._DATE, [day, date(2026, 2, 1), day], {day: day, date(2026, 2, 1): date(2026, 2, 1)}),
     ]
     for kind, cells, table in cases:
         column = [table[cell] for cell in cells]
         assert (_decoded(ledger_cache._encode_converted(kind, cells, table), len(cells))
                 == _decoded(ledger_cache._encode_column(kind, column), len(cells))
                 == [(type(value).__name__, repr(value)) for value in column]), (kind, cells)
+    # Dates that are their own values: each cell's ordinal made from it, not looked up in a table.
+    later = date(2026, 2, 1)
+    _, ordinals = ledger_cache._encode_converted(ledger_cache._DATE, [day, later, day], {day: day, later: later})
+    assert ordinals == [day.toordinal(), later.toordinal(), day.toordinal()] and ordinals[0] is not ordinals[2]
+    _, ordinals = ledger_cache._encode_converted(ledger_cache._DATE, [day, "", day], {day: day, "": None})
+    assert ordinals == [day.toordinal(), None, day.toordinal()] and ordinals[0] is ordinals[2]
     for kind, table in ((ledger_cache._DATE, {1: Decimal(1)}), (ledger_cache._AMOUNT, {1: day})):
         with pytest.raises(ledger_cache.Unencodable):
             ledger_cache._encode_converted(kind, [1, 2], {**table, 2: None})
