@@ -217,6 +217,39 @@ def test_an_entrys_dates_are_written_by_their_remembered_iso_text() -> None:
     assert plan_module._iso(day) == "2026-06-30"
 
 
+def test_an_entrys_amounts_are_remembered_as_numbers_but_a_zero_keeps_its_sign() -> None:
+    import math
+
+    from docgen.core.notices import Notice
+
+    policy = load_policy()
+    loans = [make_loan(f"JJ{i}", days=40, balance=balance, overdue_interest=interest)
+             for i, (balance, interest) in enumerate(((Decimal("1234.50"), Decimal("0")),
+                                                      (Decimal("1234.5"), Decimal("-0")),
+                                                      (Decimal("1E+3"), Decimal("0.00"))))]
+    data = [entry.to_dict() for entry in build_plan(loans, AS_OF, policy).entries]
+    by_loan = {item["loan_no"]: item for item in data}
+    assert by_loan["JJ0"]["balance"] == by_loan["JJ1"]["balance"] == 1234.5 and by_loan["JJ2"]["balance"] == 1000.0
+    assert plan_module._NUMBERS[Decimal("1234.50")] == 1234.5
+    # Decimal("-0") equals Decimal("0") but is written -0.0: a zero is not taken for another.
+    signs = [math.copysign(1, by_loan[no]["overdue_interest"]) for no in ("JJ0", "JJ1", "JJ2")]
+    assert signs == [1, -1, 1] and Decimal("0") not in plan_module._NUMBERS
+    assert plan_module._number(7) == 7.0 and isinstance(plan_module._number(7), float)
+    with pytest.raises(ValueError):
+        plan_module._number(Decimal("sNaN"))  # what float() says of it
+    # A notice of another class gives its own JSON form.
+
+    class Marked(Notice):
+        def to_dict(self, lang: str = "zh") -> dict:
+            return {**super().to_dict(lang), "marked": True}
+
+    entry = build_plan(loans[:1], AS_OF, policy).entries[0]
+    plain = entry.to_dict()["warning_details"]
+    assert plain == [n.to_dict() for n in entry.notices]
+    entry.notices = [Marked(n.code, n.message, n.message_en, n.facts) for n in entry.notices]
+    assert entry.to_dict()["warning_details"] == [{**item, "marked": True} for item in plain]
+
+
 def test_a_plans_windows_are_counted_once_per_as_of_date(tmp_path: Path) -> None:
     from docgen.loans.plan import guarantee_call_due, service_deadline
 
