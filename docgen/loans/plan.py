@@ -551,11 +551,15 @@ def overdue_start(loan: Any) -> _dt.date | None:
     the days past due, the classification checks, the 罚息 and the letters' dates agree with it.
     """
     since = loan.overdue_since
-    if loan.balance > 0:
-        after = loan.maturity + _dt.timedelta(days=1)
+    # Only a 逾期起始日 missing or after maturity can be later than the day after it.
+    if (since is None or since > loan.maturity) and loan.balance > 0:
+        after = loan.maturity + _ONE_DAY
         if since is None or since > after:
             return after
     return since
+
+
+_ONE_DAY = _dt.timedelta(days=1)
 
 
 def penalty_assumed_none(loan: Any, policy: Policy) -> str:
@@ -1232,6 +1236,21 @@ def _worded_notice(code: str, time_barred: bool, facts: dict[str, Any]) -> Notic
     return notice
 
 
+def _watch(notices: list[Notice], urgent: list[_dt.date], as_of: _dt.date, prefix: str, deadline: _dt.date,
+           facts: dict[str, Any]) -> None:
+    """Add ``plan_entry``'s warning ``prefix-expired`` (``deadline`` before ``as_of``) or ``prefix-near``
+    with ``facts`` to ``notices`` and ``deadline`` to ``urgent``; the caller asks only of a deadline
+    inside the warning window (most are later: no call, no facts made)."""
+    _notice(notices, _EXPIRED[prefix] if deadline < as_of else _NEAR[prefix], deadline=deadline, **facts)
+    urgent.append(deadline)
+
+
+#: ``_watch``'s warning codes by the deadline's name.
+_WATCHED = ("limitation", "enforcement", "guarantee-claim", "guarantee")
+_EXPIRED = {prefix: f"{prefix}-expired" for prefix in _WATCHED}
+_NEAR = {prefix: f"{prefix}-near" for prefix in _WATCHED}
+
+
 def plan_entry(
     loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str] = frozenset()
 ) -> PlanEntry:
@@ -1245,21 +1264,9 @@ def plan_entry(
     since = overdue_start(loan)
     assert since is not None
     days = days_past_due(since, as_of)
-    horizon = policy.windows(as_of)[0]
+    horizon, margin_end = policy.windows(as_of)
     notices: list[Notice] = []
     urgent: list[_dt.date] = []
-
-    def watch(prefix: str, deadline: _dt.date, **facts: Any) -> bool:
-        """Warn ``prefix-expired`` / ``prefix-near``; return True when it has expired."""
-        if deadline < as_of:
-            _notice(notices, f"{prefix}-expired", deadline=deadline, **facts)
-            urgent.append(deadline)
-            return True
-        if deadline <= horizon:
-            _notice(notices, f"{prefix}-near", deadline=deadline, **facts)
-            urgent.append(deadline)
-        return False
-
     if since != loan.overdue_since:  # registered_late
         _notice(notices, "matured-unpaid", maturity=loan.maturity, balance=f"{loan.balance:,.2f}",
                 overdue_since=since, recorded=loan.overdue_since or "")
@@ -1274,8 +1281,9 @@ def plan_entry(
     time_barred = period.deadline < as_of
     if not loan.in_litigation:
         # A pending suit interrupted the period and it does not run while the case is pending.
-        watch("limitation", period.deadline, basis=period.basis)
-        serve_by = service_deadline(period.deadline, as_of, policy)
+        if period.deadline <= horizon:
+            _watch(notices, urgent, as_of, "limitation", period.deadline, {"basis": period.basis})
+        serve_by = service_deadline(period.deadline, as_of, policy) if period.deadline <= margin_end else None
         if serve_by is not None and letter_due_date(loan, as_of, policy) is not None:
             # The demand letter interrupts the period only if served by then: in person, signed for.
             _notice(notices, "demand-letter-serve-by", deadline=serve_by)
@@ -1286,7 +1294,8 @@ def plan_entry(
             _notice(notices, "judgment-due-missing")
         else:
             enforcement = enforcement_deadline(loan.judgment_due, policy.enforcement_years)
-            watch("enforcement", enforcement, judgment_due=loan.judgment_due)
+            if enforcement <= horizon:
+                _watch(notices, urgent, as_of, "enforcement", enforcement, {"judgment_due": loan.judgment_due})
     guarantee = loan_guarantee(loan, as_of, policy, issued)
     if guarantee is not None:
         names = "、".join(loan.guarantors)
@@ -1301,21 +1310,25 @@ def plan_entry(
             if not guarantee.preserved:
                 urgent.append(guarantee.disputed_end)  # the guarantor is to be called at once
         if not guarantee.liable and guarantee.preserved == "demand":
-            watch("guarantee-claim", guarantee.deadline, demanded=loan.guarantor_demanded)
+            _watch(notices, urgent, as_of, "guarantee-claim", guarantee.deadline, {"demanded": loan.guarantor_demanded})
         elif not guarantee.liable:
             # Counted from the declaration or from maturity, the period has ended with nothing done in it.
             _notice(notices, "guarantee-expired", deadline=guarantee.period_end, reason=guarantee.reason,
                     guarantors=names)
             urgent.append(guarantee.period_end)
         elif guarantee.preserved == "demand":
-            watch("guarantee-claim", guarantee.deadline, demanded=loan.guarantor_demanded)
+            if guarantee.deadline <= horizon:
+                _watch(notices, urgent, as_of, "guarantee-claim", guarantee.deadline,
+                       {"demanded": loan.guarantor_demanded})
         elif not guarantee.preserved:
             if guarantee.later_end is not None and guarantee.disputed_end is None:
                 _notice(notices, "guarantee-accelerated", deadline=guarantee.period_end, remedy=remedy,
                         declared=declared_on(loan, policy, issued), months=policy.guarantee_months,
                         later=guarantee.later_end)
-            watch("guarantee", guarantee.period_end, remedy=remedy)
-            serve_by = service_deadline(guarantee.period_end, as_of, policy)
+            if guarantee.period_end <= horizon:
+                _watch(notices, urgent, as_of, "guarantee", guarantee.period_end, {"remedy": remedy})
+            serve_by = (service_deadline(guarantee.period_end, as_of, policy) if guarantee.period_end <= margin_end
+                        else None)
             if serve_by is not None and guarantee.needs_demand:
                 # The guarantor notice keeps the guarantor liable only if served by then: in person, signed for.
                 _notice(notices, "guarantor-demand-serve-by", deadline=serve_by, guarantors=names)

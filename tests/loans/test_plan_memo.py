@@ -266,6 +266,34 @@ def test_a_plans_windows_are_counted_once_per_as_of_date(tmp_path: Path) -> None
     assert not guarantee_call_due(later.guarantee, AS_OF, policy) and "guarantee-near" not in later.warnings
 
 
+def test_only_a_deadline_inside_the_warning_window_is_watched(monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = load_policy()
+    watched: list[str] = []
+    watch = plan_module._watch
+    monkeypatch.setattr(plan_module, "_watch", lambda notices, urgent, as_of, prefix, deadline, facts: watched.append(
+        prefix) or watch(notices, urgent, as_of, prefix, deadline, facts))
+    # Overdue 40 days, matures in a year, its guarantee runs six months past that: nothing near.
+    calm = plan_entry(make_loan(days=40, guarantors=["甲"]), AS_OF, policy)
+    assert watched == [] and calm.urgent_date is None and calm.warnings == ["demand-letter-overdue"]
+    barred = plan_entry(make_loan(days=None, overdue_since=dt.date(2021, 1, 4), maturity=dt.date(2022, 1, 4),
+                                  guarantors=["甲"], guarantor_demanded=dt.date(2022, 3, 1)), AS_OF, policy)
+    assert watched == ["limitation", "guarantee-claim"]
+    assert barred.warnings[:2] == ["limitation-expired", "guarantee-claim-expired"]
+    assert barred.urgent_date == barred.limitation_deadline
+
+
+def test_a_loans_first_day_overdue_is_its_recorded_one_or_the_day_after_an_unpaid_maturity() -> None:
+    from docgen.loans.plan import overdue_start
+
+    maturity = dt.date(2026, 3, 31)
+    for since in (None, dt.date(2026, 1, 5), maturity, maturity + dt.timedelta(days=1),
+                  maturity + dt.timedelta(days=2), dt.date(2026, 6, 1)):
+        for balance in (Decimal("0"), Decimal("0.01"), Decimal("420000")):
+            loan = make_loan(days=None, overdue_since=since, maturity=maturity, balance=balance)
+            late = balance > 0 and (since is None or since > maturity + dt.timedelta(days=1))
+            assert overdue_start(loan) == (maturity + dt.timedelta(days=1) if late else since), (since, balance)
+
+
 def test_a_loan_recording_no_event_has_the_period_of_no_event() -> None:
     from docgen.loans.limitation import claim_period
     from docgen.loans.plan import limitation_period
