@@ -162,6 +162,10 @@ class Policy:
     actions_memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     _thresholds: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _conditions: tuple[Any, ...] = field(init=False, repr=False, compare=False)
+    #: ``_asked_conditions`` by the once steps done, whether guarantors may be called and the place
+    #: of the days past due among ``_thresholds``.
+    _asked: dict[tuple[int, bool, int], tuple[Any, ...]] = field(default_factory=dict, init=False, repr=False,
+                                                                 compare=False)
     #: Days past due -> their M-bucket and seed bucket (``buckets_of``).
     _days_buckets: dict[int, tuple[str, str]] = field(default_factory=dict, init=False, repr=False, compare=False)
     #: As-of date -> its ``windows``.
@@ -182,13 +186,29 @@ class Policy:
                 conditions.setdefault(step.when.source, step.when)
         object.__setattr__(self, "_conditions", tuple(conditions.values()))
 
-    def timetable_key(self, loan: Any, days: int) -> tuple[Any, ...]:
+    def timetable_key(self, loan: Any, days: int, done_upto: int = -1, callable_: bool = True) -> tuple[Any, ...]:
         """Return what the timetable reads of ``loan`` ``days`` past due besides its register and
-        guarantee: where ``days`` falls among the days its steps open, close and fall due, and
-        whether each of its steps' conditions holds (each text once, the first step's asked: what
-        ``Step.applies`` asks). Raises ``InputError`` when a condition is refused."""
-        return (bisect_right(self._thresholds, days),
-                *(bool(when.evaluate_on("loan", loan)) for when in self._conditions))
+        guarantee, given the latest once step it has done (``done_upto``) and whether its guarantors
+        may be called on (``callable_``): where ``days`` falls among the days its steps open, close and
+        fall due, and whether each condition holds that a step then asks (``_asked_steps``; each text
+        once, the first step's asked: what ``Step.applies`` asks). A condition no step asks is not
+        evaluated: a loan past a step's window, or one whose guarantors are not to be called, is not
+        asked its guarantor steps' condition. Raises ``InputError`` when a condition is refused."""
+        place = bisect_right(self._thresholds, days)
+        asked = self._asked.get((done_upto, callable_, place))
+        if asked is None:
+            asked = self._asked[(done_upto, callable_, place)] = self._asked_conditions(done_upto, callable_, place)
+        return (place, *[bool(when.evaluate_on("loan", loan)) for when in asked])
+
+    def _asked_conditions(self, done_upto: int, callable_: bool, place: int) -> tuple[Any, ...]:
+        """Return the conditions (of ``_conditions``, in their order) the steps ``_asked_steps`` gives
+        ask of a loan whose days past due fall at ``place`` among ``_thresholds``."""
+        thresholds = self._thresholds
+        # Any day at that place compares alike with every step's days: the first of them (or one before the first).
+        days = thresholds[place - 1] if place else thresholds[0] - 1
+        asked = {step.when.source for step in _asked_steps(self.timetable, days, done_upto, callable_)
+                 if step.when is not None}
+        return tuple(when for when in self._conditions if when.source in asked)
 
     def bucket(self, days: int) -> str:
         """Return the id of the M-bucket holding ``days`` past due."""
@@ -910,7 +930,7 @@ def _next_action(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[s
     callable_ = (policy.calls_guarantors and guarantee is not None and guarantee.needs_demand
                  and not _guarantor_notices_issued(loan, as_of, policy, issued))
     try:
-        key: tuple[Any, ...] | None = (done_upto, callable_, *policy.timetable_key(loan, days))
+        key: tuple[Any, ...] | None = (done_upto, callable_, *policy.timetable_key(loan, days, done_upto, callable_))
     except DocgenError:  # a condition refused: raised again below if the step it guards is reached
         key = None
     if key is None:
@@ -956,14 +976,7 @@ def _timetable_days(steps: Sequence[Step], loan: Any, days: int, done_upto: int,
     upcoming: tuple[str, int] | None = None  # else the first step still to come
     open_actions: list[str] = []
     overdue: dict[str, int] = {}
-    for i, step in enumerate(steps):
-        if step.once:
-            if i <= done_upto:
-                continue
-        elif step.last is not None and days > step.last:
-            continue  # a routine step whose window has passed
-        if step.action == "guarantor-demand" and not callable_:
-            continue
+    for step in _asked_steps(steps, days, done_upto, callable_):
         if not step.applies(loan):
             continue
         if days < step.first:
@@ -982,6 +995,22 @@ def _timetable_days(steps: Sequence[Step], loan: Any, days: int, done_upto: int,
     found = chosen or upcoming
     assert found is not None  # a validated timetable ends with an open-ended routine step
     return found[0], found[1], tuple(open_actions), tuple(overdue.items())
+
+
+def _asked_steps(steps: Sequence[Step], days: int, done_upto: int, callable_: bool) -> Iterator[Step]:
+    """Yield the steps of ``steps`` that ``_timetable_days`` asks whether they apply to a loan ``days``
+    past due, whose latest once step done is ``done_upto`` and whose guarantors may be called on
+    (``callable_``): not a once step done or superseded, nor a routine step whose window has passed,
+    nor a guarantor step while no guarantor is to be called."""
+    for i, step in enumerate(steps):
+        if step.once:
+            if i <= done_upto:
+                continue
+        elif step.last is not None and days > step.last:
+            continue  # a routine step whose window has passed
+        if step.action == "guarantor-demand" and not callable_:
+            continue
+        yield step
 
 
 def recorded(issued: Container[str], key: str) -> bool:

@@ -64,10 +64,12 @@ def test_a_condition_refused_on_a_step_not_reached_is_still_not_asked(tmp_path: 
   - {action: phone, from: 4}
 """)
     assert next_action(make_loan(days=10), AS_OF, policy).action == "phone"
-    assert len(policy.timetable_memo) == 0  # worked out without a key: the refusal is not an answer
+    # Past the step's window its condition is not asked: the answer is shared as any other.
+    assert len(policy.timetable_memo) == 1
     with pytest.raises(InputError) as caught:
         next_action(make_loan(days=2), AS_OF, policy)
     assert caught.value.code == "condition-refused"
+    assert len(policy.timetable_memo) == 1  # worked out without a key: the refusal is not an answer
 
 
 def test_entries_with_the_same_warning_share_it_and_a_plan_keeps_none_after_it(tmp_path: Path) -> None:
@@ -120,6 +122,34 @@ def test_steps_on_one_condition_ask_it_once_per_loan(tmp_path: Path, monkeypatch
     loan = make_loan(days=5, guarantors=["甲"])
     assert policy.timetable_key(loan, 5)[1:] == (True, False)
     assert asked == ["loan.guarantors", "loan.balance | int >= 500000"]
+
+
+def test_a_condition_is_asked_only_of_loans_a_step_on_it_is_asked_of(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.core.conditions import Condition
+
+    policy = _policy(tmp_path, TIMETABLE)
+    asked: list[str] = []
+    evaluate = Condition.evaluate_on
+    monkeypatch.setattr(Condition, "evaluate_on", lambda self, name, obj: asked.append(self.source)
+                        or evaluate(self, name, obj))
+    # Past the visit's and the guarantor step's windows: only the suit's condition is asked.
+    late = make_loan(days=70, balance=Decimal("600000"), guarantors=["甲"])
+    assert next_action(late, AS_OF, policy).open_actions == ("demand-letter", "phone", "legal-action")
+    # (A new answer asks it again as it is worked out: each text asked is listed once.)
+    assert list(dict.fromkeys(asked)) == ["loan.balance | int >= 500000"]
+    # In their windows, but no guarantor to call: the guarantor step's condition is not asked.
+    asked.clear()
+    alone = make_loan(days=5, balance=Decimal("600000"))
+    assert next_action(alone, AS_OF, policy).action == "visit"
+    assert list(dict.fromkeys(asked)) == ["loan.balance >= 100000", "loan.balance | int >= 500000"]
+    asked.clear()
+    backed = make_loan(days=5, balance=Decimal("600000"), guarantors=["甲"])
+    assert next_action(backed, AS_OF, policy).open_actions == ("visit", "guarantor-demand")
+    assert list(dict.fromkeys(asked)) == ["loan.balance >= 100000", "loan.guarantors", "loan.balance | int >= 500000"]
+    # The same answers as each loan worked out with a policy of its own.
+    for loan in (late, alone, backed):
+        assert next_action(loan, AS_OF, policy) == next_action(loan, AS_OF, dataclasses.replace(policy))
 
 
 def test_a_claims_period_is_worked_out_once_for_loans_due_the_same_day_with_the_same_events() -> None:
