@@ -198,6 +198,8 @@ class Policy:
         asked = self._asked.get((done_upto, callable_, place))
         if asked is None:
             asked = self._asked[(done_upto, callable_, place)] = self._asked_conditions(done_upto, callable_, place)
+        if not asked:
+            return (place,)
         return (place, *[bool(when.evaluate_on("loan", loan)) for when in asked])
 
     def _asked_conditions(self, done_upto: int, callable_: bool, place: int) -> tuple[Any, ...]:
@@ -930,17 +932,16 @@ def _next_action(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[s
     callable_ = (policy.calls_guarantors and guarantee is not None and guarantee.needs_demand
                  and not _guarantor_notices_issued(loan, as_of, policy, issued))
     try:
-        key: tuple[Any, ...] | None = (done_upto, callable_, *policy.timetable_key(loan, days, done_upto, callable_))
+        read = policy.timetable_key(loan, days, done_upto, callable_)
     except DocgenError:  # a condition refused: raised again below if the step it guards is reached
-        key = None
-    if key is None:
         return _dated_action(_timetable_days(steps, loan, days, done_upto, callable_), as_of, since)
     # Loans overdue since the same day that read the same to the timetable share its answer in dates.
-    dated_key = (as_of, since, *key)
+    dated_key = (as_of, since, done_upto, callable_, *read)
     answers = policy.actions_memo
     answer = answers.get(dated_key)
     if answer is None:
         # What the timetable asks depends on these alone (in days past due): loans share it.
+        key = dated_key[2:]
         memo = policy.timetable_memo
         found = memo.get(key)
         if found is None:
@@ -1406,18 +1407,21 @@ def plan_entry(
         # (a suit against the borrower alone does not keep a joint guarantor liable, 第六百九十三条第二款).
         open_actions.insert(open_actions.index(chosen) + 1, "guarantor-demand")
     buckets = policy.buckets_of(days)
+    # PlanEntry's fields in their order, given by position: 29 keywords matched against as many
+    # parameters cost more than the entry's own making.
     return PlanEntry(
-        loan_no=loan.loan_no, borrower=loan.borrower, officer=loan.officer, branch=loan.branch, row=loan.row,
-        overdue_since=since, days_past_due=days, bucket=buckets[0], seed_bucket=buckets[1],
-        next_action=chosen, next_action_due=chosen_due, actions=open_actions,
-        limitation_start=period.start, limitation_deadline=period.deadline,
-        guarantee_deadline=None if guarantee is None else guarantee.deadline,
-        warnings=[n.code for n in notices],
-        balance=loan.balance, overdue_principal=loan.overdue_principal, overdue_interest=loan.overdue_interest,
-        guarantors=list(loan.guarantors), litigation=loan.litigation, urgent_date=min(urgent) if urgent else None,
-        limitation_basis=period.basis, time_barred=time_barred, enforcement_deadline=enforcement,
-        guarantee=guarantee, notices=notices, loan=loan, balance_guarantors=balance_due,
+        loan.loan_no, loan.borrower, loan.officer, loan.branch, loan.row,
+        since, days, buckets[0], buckets[1],  # overdue_since, days_past_due, bucket, seed_bucket
+        chosen, chosen_due, open_actions,  # next_action, next_action_due, actions
+        period.start, period.deadline,  # limitation_start, limitation_deadline
+        None if guarantee is None else guarantee.deadline,  # guarantee_deadline
+        [n.code for n in notices],  # warnings
+        loan.balance, loan.overdue_principal, loan.overdue_interest,
+        list(loan.guarantors), loan.litigation, min(urgent) if urgent else None,  # guarantors, litigation, urgent_date
+        period.basis, time_barred, enforcement,  # limitation_basis, time_barred, enforcement_deadline
+        guarantee, notices, loan, balance_due,  # guarantee, notices, loan, balance_guarantors
     )
+
 
 
 def declared_on(loan: Any, policy: Policy, issued: Container[str]) -> _dt.date | None:

@@ -324,6 +324,39 @@ def test_a_loans_first_day_overdue_is_its_recorded_one_or_the_day_after_an_unpai
             assert overdue_start(loan) == (maturity + dt.timedelta(days=1) if late else since), (since, balance)
 
 
+def test_an_entrys_fields_given_by_position_are_the_fields_named() -> None:
+    # plan_entry gives PlanEntry's fields by position, in this order.
+    assert [f.name for f in dataclasses.fields(plan_module.PlanEntry)] == [
+        "loan_no", "borrower", "officer", "branch", "row", "overdue_since", "days_past_due", "bucket", "seed_bucket",
+        "next_action", "next_action_due", "actions", "limitation_start", "limitation_deadline", "guarantee_deadline",
+        "warnings", "balance", "overdue_principal", "overdue_interest", "guarantors", "litigation", "urgent_date",
+        "limitation_basis", "time_barred", "enforcement_deadline", "guarantee", "notices", "loan",
+        "balance_guarantors"]
+    policy = load_policy()
+    loan = make_loan("JJ77", days=None, overdue_since=dt.date(2026, 2, 1), maturity=dt.date(2026, 3, 31),
+                     borrower="借款人甲", officer="客户经理乙", branch="城西支行", row=9, balance=Decimal("420000.10"),
+                     overdue_principal=Decimal("20000.20"), overdue_interest=Decimal("1523.30"), guarantors=["保丙"],
+                     litigation="已判决", judgment_due=dt.date(2024, 7, 1), litigation_filed=dt.date(2024, 1, 2))
+    entry = plan_entry(loan, AS_OF, policy)
+    period = plan_module.limitation_period(loan, policy.limitation_years)
+    assert (entry.loan_no, entry.borrower, entry.officer, entry.branch, entry.row) == (
+        "JJ77", "借款人甲", "客户经理乙", "城西支行", 9)
+    days = (AS_OF - dt.date(2026, 2, 1)).days + 1
+    assert (entry.overdue_since, entry.days_past_due) == (dt.date(2026, 2, 1), days)
+    assert (entry.bucket, entry.seed_bucket) == policy.buckets_of(days) and entry.bucket != entry.seed_bucket
+    action = next_action(loan, AS_OF, policy)
+    assert (entry.next_action, entry.next_action_due) == (action.action, action.due) and entry.actions[0] == action.action
+    assert (entry.limitation_start, entry.limitation_deadline, entry.limitation_basis) == (
+        period.start, period.deadline, period.basis) == (dt.date(2026, 2, 1), dt.date(2029, 2, 1), "2026-02-01 到期未还")
+    assert entry.guarantee is not None and entry.guarantee_deadline == entry.guarantee.deadline
+    assert entry.warnings == [n.code for n in entry.notices] and "enforcement-expired" in entry.warnings
+    assert (entry.balance, entry.overdue_principal, entry.overdue_interest) == (
+        Decimal("420000.10"), Decimal("20000.20"), Decimal("1523.30"))
+    assert (entry.guarantors, entry.litigation, entry.enforcement_deadline) == (["保丙"], "已判决", dt.date(2026, 7, 1))
+    assert entry.urgent_date == dt.date(2026, 7, 1) and entry.time_barred is False
+    assert entry.loan is loan and entry.balance_guarantors == []
+
+
 def test_a_loan_recording_no_event_has_the_period_of_no_event() -> None:
     from docgen.loans.limitation import claim_period
     from docgen.loans.plan import limitation_period
