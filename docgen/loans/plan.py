@@ -1340,6 +1340,7 @@ def plan_entry(
             if not guarantee.preserved:
                 urgent.append(guarantee.disputed_end)  # the guarantor is to be called at once
         if not guarantee.liable and guarantee.preserved == "demand":
+            # Kept by a demand, no longer liable: the claim against the guarantor ran out before as_of.
             _watch(notices, urgent, as_of, "guarantee-claim", guarantee.deadline, {"demanded": loan.guarantor_demanded})
         elif not guarantee.liable:
             # Counted from the declaration or from maturity, the period has ended with nothing done in it.
@@ -1421,7 +1422,6 @@ def plan_entry(
         period.basis, time_barred, enforcement,  # limitation_basis, time_barred, enforcement_deadline
         guarantee, notices, loan, balance_due,  # guarantee, notices, loan, balance_guarantors
     )
-
 
 
 def declared_on(loan: Any, policy: Policy, issued: Container[str]) -> _dt.date | None:
