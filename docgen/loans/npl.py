@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import compress, repeat
-from operator import and_, attrgetter, eq, ge, is_not, lt, not_, or_
+from operator import and_, attrgetter, eq, ge, not_, or_
 from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
@@ -32,7 +32,7 @@ from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError, InvalidValueError
 from docgen.loans.ledger import CLASSIFICATIONS, NPL_CLASSES, Loan, is_resident_id, not_resident_ids
 from docgen.loans.messages import MESSAGES, PERIOD_WORDS, flag_sentence
-from docgen.loans.plan import days_overdue, limitation_period, overdue_days, overdue_start, registered_late
+from docgen.loans.plan import limitation_period, overdue_days, overdue_start, past_due_rows, registered_late
 from docgen.loans.vocabulary import PENDING_STATES
 from docgen.core.validation import validate
 from docgen.core.values import PERIOD_LABEL, period_label
@@ -629,7 +629,7 @@ def summarize_opening(blocks: Iterable[Sequence[Loan] | Any], period: Period) ->
         balances += map(str, balance)
         # Summed in ledger order, from the running total on: the same Decimal as one loan at a time.
         npl = sum(compress(balance, map(and_, on, map(NPL_CLASSES.__contains__, classification))), npl)
-        late, _ = _past_due(block, start)
+        late, _ = past_due_rows(block, start)
         overdue = sum((balance[at] for at in late if on[at]), overdue)
     return OpeningSummary(npl, overdue, loan_nos, states, balances)
 
@@ -658,22 +658,6 @@ def _columns(loans: Iterable[Loan] | Any) -> Any:
     if hasattr(loans, "column"):
         return loans
     return _Loans(loans if isinstance(loans, Sequence) else list(loans))
-
-
-def _past_due(block: Any, as_of: _dt.date) -> tuple[list[int], list[int]]:
-    """Return the positions of ``block``'s loans past due on ``as_of`` and, one to one, their days past due
-    (``overdue_days``): only a loan with a 逾期起始日 or matured before ``as_of`` can be, so only those
-    are counted."""
-    since, maturity, balance = block.column("overdue_since"), block.column("maturity"), block.column("balance")
-    maybe = compress(range(len(since)), map(or_, map(is_not, since, repeat(None)), map(lt, maturity, repeat(as_of))))
-    late: list[int] = []
-    days: list[int] = []
-    for at in maybe:
-        count = days_overdue(since[at], maturity[at], balance[at], as_of)
-        if count:
-            late.append(at)
-            days.append(count)
-    return late, days
 
 
 class NplTally:
@@ -725,7 +709,7 @@ class NplTally:
         totals, flags, states = self._totals, self._flags, self._states
         column = block.column
         balance, on, classification = column("balance"), column("on_balance"), column("classification")
-        late, late_days = _past_due(block, as_of)
+        late, late_days = past_due_rows(block, as_of)
         days = [0] * count
         bands = [0] * count
         for at, number in zip(late, late_days):

@@ -48,6 +48,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from itertools import compress, repeat
+from operator import is_not, lt, or_
 from pathlib import Path
 from typing import Any
 
@@ -653,6 +655,23 @@ def days_overdue(since: _dt.date | None, maturity: _dt.date, balance: Decimal, a
     return (as_of - since).days + 1 if since <= as_of else 0
 
 
+def past_due_rows(block: Any, as_of: _dt.date) -> tuple[list[int], list[int]]:
+    """Return the positions of ``block``'s loans (a ``ledger_cache.CachedBlock``, or anything giving
+    a field's values by ``column``) past due on ``as_of`` and, one to one, their days past due
+    (``overdue_days``), read from its columns without making its loans: only a loan with a
+    逾期起始日 or matured before ``as_of`` can be, so only those are counted."""
+    since, maturity, balance = block.column("overdue_since"), block.column("maturity"), block.column("balance")
+    maybe = compress(range(len(since)), map(or_, map(is_not, since, repeat(None)), map(lt, maturity, repeat(as_of))))
+    rows: list[int] = []
+    days: list[int] = []
+    for at in maybe:
+        count = days_overdue(since[at], maturity[at], balance[at], as_of)
+        if count:
+            rows.append(at)
+            days.append(count)
+    return rows, days
+
+
 DECLARING = ":accelerated"
 """Row key suffix of a letter that declares the loan due early (宣布提前到期), or a guarantor
 notice written after such a letter was issued: a letter of its own, beside the episode's ordinary one."""
@@ -809,11 +828,6 @@ class PlanEntry:
             "litigation": self.litigation,
             "row": self.row,
         }
-
-
-def _iso(day: _dt.date | None) -> str | None:
-    """Return ``day.isoformat()``, None for None; remembered (``_ISO_DATES``)."""
-    return _ISO_DATES[day]
 
 
 class _IsoTexts(dict):  # type: ignore[type-arg]
@@ -1668,26 +1682,15 @@ def _block_rows(block: Any, as_of: _dt.date, branch: str | None, officer: str | 
             values = block.column(name)
             held.update(values)
             kept = [i for i in kept if values[i] == wanted]
-    disbursed, since, maturity = block.column("disbursed_on"), block.column("overdue_since"), block.column("maturity")
-    interrupted, balance = block.column("last_interruption"), block.column("balance")
-    late: list[int] = []
-    overdue: list[int] = []
-    for i in kept:
-        start, interruption = since[i], interrupted[i]
-        if (disbursed[i] > as_of or (start is not None and start > as_of)
-                or (interruption is not None and interruption > as_of)):
-            late.append(i)
-            continue
-        # overdue_days(loan, as_of) > 0, as it decides
-        due = maturity[i]
-        if start is None or start > due:
-            if due < as_of and balance[i] > 0:
-                overdue.append(i)
-                continue
-            if start is None:
-                continue
-        if start <= as_of:
-            overdue.append(i)
+    disbursed, since = block.column("disbursed_on"), block.column("overdue_since")
+    interrupted = block.column("last_interruption")
+    late = [i for i in kept if disbursed[i] > as_of or (since[i] is not None and since[i] > as_of)
+            or (interrupted[i] is not None and interrupted[i] > as_of)]
+    dated = set(late)
+    overdue = [i for i in past_due_rows(block, as_of)[0] if i not in dated]
+    if kept.__class__ is not range:  # a branch or officer filter
+        chosen = set(kept)
+        overdue = [i for i in overdue if i in chosen]
     return late, overdue
 
 

@@ -243,8 +243,9 @@ def test_an_entrys_dates_are_written_by_their_remembered_iso_text() -> None:
     assert entry.to_dict() == data
     # A moment is never taken for its day, nor its day for it.
     day = dt.date(2026, 6, 30)
-    assert plan_module._iso(day) == "2026-06-30" and plan_module._iso(dt.datetime(2026, 6, 30)) == "2026-06-30T00:00:00"
-    assert plan_module._iso(day) == "2026-06-30"
+    iso = plan_module._ISO_DATES
+    assert iso[day] == "2026-06-30" and iso[dt.datetime(2026, 6, 30)] == "2026-06-30T00:00:00"
+    assert iso[day] == "2026-06-30"
 
 
 def test_an_entrys_amounts_are_remembered_as_numbers_but_a_zero_keeps_its_sign() -> None:
