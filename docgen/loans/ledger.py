@@ -1156,14 +1156,10 @@ def _amounts_at_once(empty: Any) -> Callable[[list[Any], set[type]], list[Any] |
                 return None  # text other than the empty cell: parsed cell by cell
         if not kinds <= _AMOUNT_KINDS or not numbers:
             return None
-        if float in kinds:
-            if not all(map(math.isfinite, [n for n in numbers if n.__class__ is float])):
-                return None
-            # A whole float is read as the whole number (_excel_value), a fraction as its shortest text.
-            made = [Decimal(int(n)) if n.__class__ is float and n.is_integer()
-                    else Decimal(repr(n)) if n.__class__ is float else Decimal(n) for n in numbers]
-        else:
-            made = list(map(Decimal, numbers))
+        if float in kinds and not all(map(math.isfinite, [n for n in numbers if n.__class__ is float])):
+            return None
+        # A whole float is read as the whole number (_excel_value), a fraction as its shortest text.
+        made = list(map(ledger_cache.amount_of_number, numbers))
         # Float and whole bounds compare exactly; a fraction's shortest text is on the float's side of them.
         if min(numbers) < 0 or max(numbers) > _MAX_WHOLE:
             return None

@@ -74,6 +74,8 @@ _TEXT, _DATE, _AMOUNT, _FLAG, _NUMBER, _PARTIES = "s", "t", "d", "b", "i", "u"
 # An amount column written as its cells (numbers, the empty text): ``_of_numbers``.
 _NUMBERS = "n"
 # A text column written as its values joined by _SEPARATOR (no value holds it): ``_encode_joined``.
+# The reader's own (``docgen.core.tabular.Block.SEPARATOR``): the text it joined is written as it is
+# (not imported: a warm read does not load the reader).
 _JOINED, _SEPARATOR = "j", "\x00"
 _NUMBER_CELLS = frozenset({int, float})
 _DATES = {_dt.date}

@@ -531,3 +531,10 @@ def test_an_entry_writes_numbers_as_cells_and_the_reader_s_joined_text_as_it_is(
     assert joined.count(False) == 1 and len(joined) == 4 * 4
     _no_parse(monkeypatch)
     assert _read(path, block_rows=8) == cold
+
+
+def test_the_entry_joins_texts_with_the_readers_own_separator() -> None:
+    # The reader's joined text of a column is written into the entry as it is.
+    from docgen.core.tabular import Block
+
+    assert ledger_cache._SEPARATOR == Block.SEPARATOR
