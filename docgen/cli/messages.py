@@ -228,7 +228,6 @@ MESSAGES = MessageTable("cli", {
     "help/command/checklist": ("清单：查看资料清单。"),
     "help/command/checklist-list": ("列出内置清单。\n"
                                     "\n"
-                                    "\b\n"
                                     "每个名称都可用于“docgen checklist show NAME”或“docgen check --checklist NAME”。"),
     "help/command/checklist-show": ("显示资料清单（中英文对照）。\n"
                                     "\n"
@@ -259,11 +258,12 @@ MESSAGES = MessageTable("cli", {
                                      "\b\n"
                                      "台账的可选列及其作用：\n"
                                      "  借款人地址 address              借款人的送达地址；没有则不出函（打印原因）\n"
-                                     "  保证人地址 guarantor_addresses  各保证人的送达地址，按担保人顺序，以“;”分隔；\n"
+                                     "  保证人地址 guarantor_addresses  各保证人的送达地址，按担保人顺序以“;”分隔；\n"
                                      "                                  没有地址的保证人不出通知书（打印原因）\n"
                                      "  保证人证件号码 guarantor_ids    只在该保证人本人的通知书中完整打印\n"
-                                     "  宣布提前到期 accelerated        为“是”时，函中宣布贷款提前到期，要求偿还全部余额\n"
-                                     "                                  （此前已发普通催收函的，另出一份宣布提前到期的函）\n"
+                                     "  宣布提前到期 accelerated        为“是”时，函中宣布贷款提前到期，要求偿还全部\n"
+                                     "                                  余额（此前已发普通催收函的，另出一份宣布提前\n"
+                                     "                                  到期的函）\n"
                                      "  抵质押物 collateral             抵质押条款（为空时不写）\n"
                                      "  罚息利率 penalty_rate           罚息利率（为空时用策略的 letters.penalty）\n"
                                      "  保证方式、向保证人主张日        哪些保证人仍须承担保证责任（只写这些保证人）"),
@@ -294,7 +294,6 @@ MESSAGES = MessageTable("cli", {
                              "或内容与扩展名不符），2 文件不存在。"),
     "help/command/npl-report": ("关于不良贷款现状及催收管理工作报告：根据贷款台账计算不良贷款数据并写出报告。\n"
                                 "\n"
-                                "\b\n"
                                 "打印各项数据（text 或 JSON），用 -o 时写出 Word 报告（一、基本情况……四、下一\n"
                                 "步工作计划，含表格、图表，以及五级分类优于其逾期天数所对应分类的贷款附表）。\n"
                                 "不用 --opening 时，不计算期初余额、变动、压降完成情况和迁徙（JSON 中为 null）。\n"
@@ -343,7 +342,6 @@ MESSAGES = MessageTable("cli", {
     "help/command/templates-show": ("显示模板的字段：类型、是否必填、中文表头别名。"),
     "help/command/users": ("“docgen serve”的本地用户及其角色。\n"
                            "\n"
-                           "\b\n"
                            "角色：credit（客户经理）、backoffice（后台运营）、compliance（放款审核与合规）、\n"
                            "manager（支行管理）、admin（系统管理员）。密码以 argon2 哈希保存；设置了\n"
                            "$DOCGEN_PASSWORD 时从中读取，否则要求输入两次。"),

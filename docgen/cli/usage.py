@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextvars
 import copy
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -246,6 +247,63 @@ def _command_help_over(method: Callable[..., str | None]) -> Callable[..., str |
     return _mark(said)
 
 
+def _wrap_text_over(wrap_text: Callable[..., str]) -> Callable[..., str]:
+    """Wrap ``click.formatting.wrap_text``, with which click fills the help page's paragraphs and its
+    options' help column: while a ``docgen`` command line runs (in either language), a paragraph
+    holding Chinese is filled by ``textwidth.wrap``, to the width in screen columns (a Chinese
+    character takes two) and broken where Unicode allows. click counts characters and breaks only at
+    spaces: a Chinese option help ran to 130 columns on an 80-column screen, and one too long was cut
+    inside a name (``register.sqlit`` / ``e``). Its lines are joined again without the space click
+    puts between them where Chinese does not take one (``_spaced``). A paragraph marked ``\\b`` (kept as written: the
+    examples' command lines), one without Chinese, and every paragraph outside a docgen command line
+    are click's."""
+    from docgen.core.textwidth import has_wide
+
+    def wrapped(text: str, width: int = 78, initial_indent: str = "", subsequent_indent: str = "",
+                preserve_paragraphs: bool = False) -> str:
+        if _LANG.get() is None or not has_wide(text):
+            return wrap_text(text, width, initial_indent, subsequent_indent, preserve_paragraphs)
+        paragraphs = re.split(r"\n[ \t]*\n", text) if preserve_paragraphs else [text]
+        return "\n\n".join(
+            wrap_text(paragraph, width, initial_indent, subsequent_indent, preserve_paragraphs)
+            if paragraph.lstrip(" ").startswith("\b") or not has_wide(paragraph)
+            else _filled(paragraph, width, initial_indent, subsequent_indent)
+            for paragraph in paragraphs if paragraph.strip())
+
+    return _mark(wrapped)
+
+
+def _spaced(before: str, after: str) -> bool:
+    """Whether a line ending in ``before`` joined to one opening with ``after`` takes a space between
+    them: two ASCII characters (words), or an ASCII one beside a Chinese character (“用 -o 时”), but
+    never one beside a full-width mark (GB/T 15834: “相同：$DOCGEN_REGISTER”, “、manager”) nor
+    between two Chinese characters."""
+    if before.isascii() and after.isascii():
+        return True
+    if before.isascii() == after.isascii():
+        return False
+    wide = after if before.isascii() else before
+    return not unicodedata.category(wide).startswith("P")
+
+
+def _filled(paragraph: str, width: int, initial_indent: str, subsequent_indent: str) -> str:
+    """Return ``paragraph`` (its lines one paragraph, as click reads them) filled to ``width`` columns by
+    ``textwidth.wrap``, indented as click indents a paragraph: its first line's own indent after
+    ``initial_indent`` on the first line and ``subsequent_indent`` on the others."""
+    from docgen.core.textwidth import display_width, wrap
+
+    lines = paragraph.expandtabs().splitlines()
+    own = " " * (len(lines[0]) - len(lines[0].lstrip(" ")))
+    text = ""
+    for line in (line.strip() for line in lines):
+        if text and line and _spaced(text[-1], line[0]):
+            text += " "
+        text += line
+    room = width - len(own) - max(display_width(initial_indent), display_width(subsequent_indent))
+    return "\n".join((initial_indent if at == 0 else subsequent_indent) + own + line
+                     for at, line in enumerate(wrap(text, room)))
+
+
 def _wrap(owner: Any, attribute: str, over: Callable[[Any], Any]) -> None:
     """Put ``over(original)`` in place of ``owner.attribute`` unless it is docgen's already or
     missing (a click that moved it: its words stay click's)."""
@@ -279,6 +337,7 @@ def install() -> None:
             _wrap(refusal, "format_message", lambda f: _tidied(f, stop=False))
     _wrap(click.formatting.HelpFormatter, "write_usage", _usage_over)
     _wrap(click.formatting.HelpFormatter, "write_heading", _heading_over)
+    _wrap(click.formatting, "wrap_text", _wrap_text_over)
     _wrap(click.core.Option, "get_help_record", _help_record_over)
     _wrap(click.core.Command, "format_help_text", _command_help_over)
     _wrap(click.core.Command, "get_short_help_str", _command_help_over)

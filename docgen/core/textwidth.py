@@ -2,13 +2,14 @@
 
 CJK characters and full-width punctuation take two columns, combining marks none; the
 widths come from ``wcwidth`` (the Unicode East-Asian-width and zero-width tables), so every
-table in docgen lines up the same way.
+table in docgen lines up the same way. ``wrap`` breaks a paragraph into lines of a given width
+where Unicode's line-breaking rules allow (``uniseg``, UAX #14).
 """
 from __future__ import annotations
 
 from wcwidth import wcswidth, wcwidth
 
-__all__ = ["display_width", "pad", "truncate"]
+__all__ = ["display_width", "has_wide", "pad", "truncate", "wrap"]
 
 
 def display_width(text: str) -> int:
@@ -41,3 +42,22 @@ def truncate(text: str, width: int) -> str:
         out.append(ch)
         used += w
     return "".join(out) + "…"
+
+
+def has_wide(text: str) -> bool:
+    """Return True when ``text`` holds a character that takes two columns (Chinese, full-width marks)."""
+    return display_width(text) > len(text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Return the paragraph ``text`` broken into lines of at most ``width`` columns (``display_width``),
+    trailing spaces dropped.
+
+    Lines break where Unicode's line-breaking rules (UAX #14, ``uniseg``) allow: between two Chinese
+    characters or at a space, never before a closing mark (，。；）」) nor after an opening one
+    (（「), never inside an ASCII word or name (``register.sqlite``). A word wider than ``width``
+    has a line of its own, unbroken. Line breaks in ``text`` are kept; an empty ``text`` has no line.
+    """
+    from uniseg.wrap import tt_wrap  # only a help page or a table wide enough to wrap pays its import
+
+    return [line.rstrip(" \n") for line in tt_wrap(text, max(width, 1))]

@@ -16,6 +16,7 @@ from docgen.cli import main
 from docgen.cli.messages import HELP_TEXTS, MESSAGES
 from docgen.cli.options import new_register_option
 from docgen.cli.tree import example_problems, examples, resolve, summary, synopsis, walk
+from docgen.core.textwidth import display_width
 from wordingkit import chinese_clauses, punctuation_problems
 
 COMMANDS = list(walk(main))
@@ -277,3 +278,39 @@ def test_the_chinese_description_is_said_only_on_a_chinese_page() -> None:
     CliRunner().invoke(main, ["batch", "--help"])
     assert command.help == _english("batch") and summary(command).startswith("Generate one serial-numbered document")
     assert command.get_short_help_str(80) == "Generate one serial-numbered document per row of --rows with template NAME."
+
+
+def test_a_chinese_help_page_fits_an_80_column_screen() -> None:
+    """click counts characters and breaks only at spaces: a Chinese option help ran past the screen's
+    edge (130 columns) and one was cut inside a file name. Every line fits 80 columns but the
+    example command lines, which are kept as written."""
+    wide = [f"{command}: {line}" for command, page in _chinese_pages()
+            for line in re.sub(r"^  示例：\n(?: {4}.*\n)*", "", page, flags=re.M).splitlines() if display_width(line) > 80]
+    assert wide == []
+    page = CliRunner().invoke(main, ["collect", "plan", "--help"]).output
+    assert "register.sqlite；" in page and "register.sqlit\n" not in page
+    assert "--progress / --no-progress      耗时较长的工作在标准错误输出上显示进度条。默\n" in page
+
+
+def test_wrapped_chinese_lines_join_without_a_space() -> None:
+    # A paragraph click joins from its lines gets no space between two Chinese characters, one where
+    # a side is ASCII; a paragraph marked \\b keeps its lines as written.
+    from docgen.cli import usage
+
+    formatter = click.HelpFormatter(width=30)
+    token = usage._LANG.set("zh")
+    try:
+        formatter.write_text("第一行的文字\n第二行 collect\nletters 第三行\n\n\b\n不动的第一行\n不动的第二行")
+        formatter.write_text("角色：credit（客户经理）、\nmanager（支行）。用\n-o 时写出\nWord 报告，\n与 collect\nletters 相同：\n$DOCGEN_REGISTER")
+    finally:
+        usage._LANG.reset(token)
+    assert formatter.getvalue() == ("第一行的文字第二行 collect\nletters 第三行\n\n不动的第一行\n不动的第二行\n"
+                                    "角色：credit（客户经理）、\nmanager（支行）。用 -o 时写出\n"
+                                    "Word 报告，与 collect letters\n相同：$DOCGEN_REGISTER\n")
+
+
+def test_text_outside_a_docgen_command_line_is_wrapped_by_click() -> None:
+    from click._textwrap import TextWrapper
+
+    text = "登记簿：其中已出具的催收函视为已送达（默认与 collect letters 相同）"
+    assert click.formatting.wrap_text(text, 20) == TextWrapper(20, replace_whitespace=False).fill(text)

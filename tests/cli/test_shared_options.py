@@ -76,7 +76,7 @@ def test_register_option_and_environment_name_the_same_register(tmp_path: Path,
                                         "register_issues": [], "problems": []}
     for command in (["batch"], ["render"], ["draft"], ["register", "list"], ["collect", "letters"],
                     ["collect", "plan"]):
-        assert "（环境变量：DOCGEN_REGISTER）" in " ".join(_run(*command, "--help").output.split()), command
+        assert "（环境变量：DOCGEN_REGISTER）" in "".join(_run(*command, "--help").output.split()), command
 
 
 # ---- outputs that cannot be written: exit 2, one line, whichever command --------------------------

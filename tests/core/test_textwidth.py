@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from docgen.core.textwidth import display_width, pad, truncate
+from docgen.core.textwidth import display_width, has_wide, pad, truncate, wrap
 
 
 def test_display_width_counts_east_asian_wide_as_two():
@@ -28,3 +28,26 @@ def test_truncate_keeps_within_width_and_marks_the_cut():
     cut = truncate("房地产项目资金封闭运作个人保证声明书", 12)
     assert cut == "房地产项目…" and display_width(cut) <= 12
     assert truncate("营业执照", 8) == "营业执照"
+
+
+def test_wrap_breaks_chinese_by_columns_where_unicode_allows():
+    text = "登记簿：其中已出具的催收函视为已送达（默认与 collect letters 相同：用户数据目录下的 register.sqlite；不存在时视为尚未发函）。"
+    lines = wrap(text, 30)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert all(display_width(line) <= 30 for line in lines)
+    assert any(line.endswith("register.sqlite；") or "register.sqlite；" in line for line in lines)
+    assert not [line for line in lines if line[0] in "，。；：）、"]  # GB/T 15834: no line opens with a closing mark
+    assert not [line for line in lines if line[-1] in "（“"]  # nor ends with an opening one
+    assert wrap("逾期本金，欠息。", 8) == ["逾期本", "金，欠", "息。"]  # the comma goes down with the character before it
+
+
+def test_wrap_keeps_words_whole_and_line_breaks_and_drops_trailing_spaces():
+    assert wrap("averyveryverylongword x", 5) == ["averyveryverylongword", "x"]
+    assert wrap("第一行\n第二行", 40) == ["第一行", "第二行"]
+    assert wrap("one two three", 8) == ["one two", "three"]
+    assert wrap("", 10) == []
+
+
+def test_has_wide_tells_chinese_from_ascii():
+    assert has_wide("登记簿 register") and has_wide("（")
+    assert not has_wide("register.sqlite [default: text]")
