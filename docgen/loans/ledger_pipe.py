@@ -38,9 +38,12 @@ import gc
 import multiprocessing
 import pickle
 import signal
+import struct
 import weakref
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +63,11 @@ _NUMBERS = frozenset({int, float, bool})
 _BY_VALUE_TYPES = _NUMBERS | {type(None), str}
 # Joins the cells of a text column (a cell holding it is sent as it is: see _pack).
 _SEPARATOR = Block.SEPARATOR
+# A column made one object per value with at least this many distinct dates has them sent as day numbers
+# (``_dated``): below it, the arrays cost more than pickling the few dates.
+_DATED_MIN = 16
+_DATE = _dt.date
+_TWO_BYTES = struct.Struct("=H").pack  # a code past 256, in the order memoryview.cast("H") reads it
 
 
 def worth_piping(path: str | Path) -> bool:
@@ -90,6 +98,7 @@ def _pack(block: Block) -> bytes:
     joined: dict[str, str] = {}
     distinct: dict[str, set[Any]] = {}
     constant: dict[str, Any] = {}
+    dated: dict[str, tuple[array[int], dict[int, Any], Any]] = {}
     for name, cells in block.raw.items():
         text = block.joined(name)
         if text is not None:
@@ -114,6 +123,13 @@ def _pack(block: Block) -> bytes:
                     (constant[name],) = found
                     continue
                 if block.shared(name):
+                    if _DATE in kinds:
+                        coded = _dated(found, cells)
+                        if coded is not None:
+                            dated[name] = coded
+                            raw[name] = None  # its place among the columns, filled in by _unpack
+                            del distinct[name]  # made again from the values in the parent
+                            continue
                     raw[name] = cells  # the reader made them one object as it read them
                     continue
                 one = dict(zip(found, found))
@@ -125,18 +141,55 @@ def _pack(block: Block) -> bytes:
                 joined[name] = text
                 continue
         raw[name] = cells
-    return pickle.dumps(("block", block.numbers, raw, joined, block.problems, distinct, constant),
+    return pickle.dumps(("block", block.numbers, raw, joined, block.problems, distinct, constant, dated),
                         pickle.HIGHEST_PROTOCOL)
+
+
+def _dated(found: set[Any], cells: Sequence[Any]) -> tuple[array[int], dict[int, Any], Any] | None:
+    """Return a column of dates made one object per value (``cells``, whose distinct cells are
+    ``found``) as its distinct cells' day numbers (``date.toordinal``), its other distinct cells by
+    their place among the distinct ones, and each cell's place (a code); None when it has fewer than
+    ``_DATED_MIN`` distinct dates.
+
+    Pickling a date is a reduction (its class, a tuple, a 4-byte string): 0.8 µs a date, 2,000
+    distinct dates in a block of 4,096 loans, where a day number in an array costs nothing; the
+    parent makes the dates from their numbers at once and the column from the codes
+    (``_undated``). The distinct cells keep their order (the set's): the parent's set is made by
+    adding them in it, as unpickling the set did.
+    """
+    values = list(found)
+    days = [value for value in values if value.__class__ is _DATE]
+    if len(days) < _DATED_MIN or len(values) > 0x10000:
+        return None
+    others = {at: value for at, value in enumerate(values) if value.__class__ is not _DATE}
+    # The cells are the very objects of ``found``: each look-up is an identity, its hash kept. A code is
+    # a byte, or two (this machine's order, as the parent reads them) past 256 distinct cells: bytes
+    # joined, no int converted per cell.
+    if len(values) <= 0x100:
+        codes = bytes(itemgetter(*cells)(dict(zip(values, range(len(values))))))
+    else:
+        codes = b"".join(itemgetter(*cells)(dict(zip(values, map(_TWO_BYTES, range(len(values)))))))
+    return array("i", map(_DATE.toordinal, days)), others, codes
+
+
+def _undated(days: array[int], others: dict[int, Any], codes: Any) -> tuple[tuple[Any, ...], set[Any]]:
+    """Return the cells and the distinct cells of a column ``_dated`` sent."""
+    values = list(map(_DATE.fromordinal, days))
+    for at in sorted(others):  # in order of place: each goes where the others before it are already
+        values.insert(at, others[at])
+    return itemgetter(*(codes if len(values) <= 0x100 else memoryview(codes).cast("H")))(values), set(values)
 
 
 def _unpack(message: tuple[Any, ...]) -> Block:
     """Return the ``Block`` that ``_pack`` sent as ``message`` (unpickled)."""
-    _, numbers, raw, joined, problems, distinct, constant = message
+    _, numbers, raw, joined, problems, distinct, constant, dated = message
     for name, text in joined.items():
         raw[name] = text.split(_SEPARATOR)
     count = len(numbers)
     for name, value in constant.items():
         raw[name] = (value,) * count
+    for name, coded in dated.items():
+        raw[name], distinct[name] = _undated(*coded)
     # A column sent with its distinct cells and no number among them has each cell one of them
     # (made so by the reader or by _pack, and pickled once with them): ``Block.shared``.
     shared = frozenset(name for name, found in distinct.items() if _NUMBERS.isdisjoint(map(type, found)))

@@ -132,7 +132,7 @@ def test_a_column_of_numbers_and_empty_cells_is_sent_as_it_is_with_its_distinct_
     dumps = ledger_pipe.pickle.dumps
     monkeypatch.setattr(ledger_pipe.pickle, "dumps", lambda message, protocol: sent.append(message) or dumps(message, protocol))
     packed = ledger_pipe._pack(block)
-    (_, _, raw, _, _, distinct, constant) = sent[0]
+    (_, _, raw, _, _, distinct, constant, _) = sent[0]
     for name in ("whole", "hidden", "floats", "amounts"):
         assert raw[name] is columns[name] and distinct[name] == set(columns[name]), name
     assert constant == {"seven": 7} and raw["dates"] is not columns["dates"]
@@ -162,6 +162,53 @@ def test_a_column_the_reader_made_one_object_per_value_is_sent_as_it_is(monkeypa
     for name in columns:
         assert back.raw[name] == shared and len(set(map(id, back.raw[name]))) == 2
         assert back.shared(name) and set(map(id, back.raw[name])) == set(map(id, back.distinct(name)))
+
+
+@pytest.mark.parametrize("days", [20, 300])
+def test_a_column_of_dates_made_one_object_per_value_is_sent_as_day_numbers_and_codes(
+        monkeypatch: pytest.MonkeyPatch, days: int) -> None:
+    # 20 distinct dates (a code a byte) or 300 (two bytes), with empty cells, None and a datetime among them.
+    start, moment = dt.date(2026, 1, 1), dt.datetime(2026, 1, 5, 8, 30)
+    cells = [start + dt.timedelta(days=at % days) for at in range(2 * days)] + ["", None, moment, "", None] * 4
+    one = {value: value for value in cells}
+    shared = tuple(map(one.__getitem__, cells))
+    few = tuple(map(one.__getitem__, cells[:15] * 3))  # 15 distinct dates: pickled as they are
+    columns = {"dates": shared, "few": few}
+    numbers = list(range(2, 2 + len(shared)))
+    block = Block(numbers, {**columns, "few": few + ("",) * (len(shared) - len(few))}, [], {}, {}, {},
+                  frozenset(columns))
+    sent: list[tuple[object, ...]] = []
+    dumps = ledger_pipe.pickle.dumps
+    monkeypatch.setattr(ledger_pipe.pickle, "dumps", lambda message, protocol: sent.append(message) or dumps(message, protocol))
+    back = ledger_pipe._unpack(__import__("pickle").loads(ledger_pipe._pack(block)))
+    raw, distinct, dated = sent[0][2], sent[0][5], sent[0][7]
+    assert raw["dates"] is None and "dates" not in distinct and list(dated) == ["dates"]
+    assert raw["few"] is block.raw["few"] and "few" in distinct
+    assert list(back.raw) == ["dates", "few"]  # the columns in their order
+    for name in columns:
+        cells = block.raw[name]
+        assert [repr(cell) for cell in back.raw[name]] == [repr(cell) for cell in cells], name
+        assert [type(cell) for cell in back.raw[name]] == [type(cell) for cell in cells], name
+        # The same distinct cells in the order a pickled set of them has here, each cell one of them.
+        again = __import__("pickle").loads(dumps(block.distinct(name), 5))
+        assert list(back.distinct(name)) == list(again) and back.shared(name), name
+        assert set(map(id, back.raw[name])) == set(map(id, back.distinct(name))), name
+
+
+def test_a_column_of_dates_the_reader_shared_reaches_the_validation_as_in_one_process(
+        tmp_path: Path, piped: list[int]) -> None:
+    # Blocks of 64 rows with 20 and 25 distinct dates of disbursal and maturity: sent as day numbers and codes.
+    rows = _rows(130)
+    for at, item in enumerate(rows):
+        item["disbursed_on"] = dt.date(2023, 1, 10) + dt.timedelta(days=at % 20)
+        item["maturity"] = dt.date(2027, 1, 10) + dt.timedelta(days=at % 25)
+    rows[70]["maturity"] = dt.date(2022, 1, 1)  # before the disbursal: a row error
+    path = write_ledger(rows, tmp_path / "台账.xlsx")
+    first = next(iter(ledger._open_stream(path, None).column_blocks(64, ledger._JOINED, shared=True)))
+    assert list(__import__("pickle").loads(ledger_pipe._pack(first))[7]) == ["disbursed_on", "maturity"]
+    alone = _read(path, False, block_rows=64)
+    assert _read(path, True, block_rows=64) == alone and piped
+    assert [problem[:2] for problem in alone[1][4]] == [(72, "I（到期日期）")]
 
 
 @pytest.mark.parametrize("piece", [1, 3])
