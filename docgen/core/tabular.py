@@ -253,6 +253,8 @@ class Block:
 
 
 _NUMBERS = frozenset({int, float, bool})
+# Cells whose equals are all of their own type (text never equals a number, nor a date a datetime).
+_ONE_TYPE = frozenset({str, type(None), _dt.date})
 _SELF_CLEAN = frozenset({int, _dt.date})
 _TEXT_TYPES = frozenset({str, type(None)})
 
@@ -583,6 +585,7 @@ class _Folded:
         self._texts: dict[int, list[str]] = {index: [] for index in joining}
         self._ones: dict[int, dict[Any, Any]] = {index: {} for index in sharing}
         self._sets: dict[int, set[Any]] = {}  # shared columns kept as read since a number came
+        self._settled: set[int] = set()  # shared columns whose last piece brought no new value
         self._plain = [index for index in range(width) if index not in self._texts and index not in self._ones]
 
     def add(self, piece: list[Sequence[Any]]) -> None:
@@ -619,10 +622,26 @@ class _Folded:
             column += cells
             self._sets[index].update(cells)
             return
+        first = cells[0]
+        # A piece of one value (an optional column left empty, a branch's run of loans): compared in C,
+        # no look-up per cell. Equal cells of these types are of one type (a number is not among them).
+        if cells[-1] == first and first.__class__ in _ONE_TYPE and cells.count(first) == len(cells):
+            column += [one.setdefault(first, first)] * len(cells)
+            return
+        if index in self._settled and len(cells) > 1:
+            # No new value in the piece before: the values are likely all known, each looked up in C
+            # with no call per cell; a new one raises, and the piece is shared as below.
+            try:
+                column += itemgetter(*cells)(one)
+                return
+            except KeyError:
+                self._settled.discard(index)
         before = len(one)
         column += map(one.setdefault, cells, cells)
         added = len(one) - before
-        if added and not _NUMBERS.isdisjoint(map(type, islice(reversed(one), added))):
+        if not added:
+            self._settled.add(index)
+        elif not _NUMBERS.isdisjoint(map(type, islice(reversed(one), added))):
             del column[len(column) - len(cells):]
             column += cells
             self._sets[index] = set(one)  # the first cell met of each value, as set() keeps

@@ -549,6 +549,47 @@ def test_rows_folded_a_piece_at_a_time_keep_every_cell_and_its_type() -> None:
             assert len({id(cell) for cell in cells}) == len(distinct[index]), index
 
 
+class _Counted(dict):  # type: ignore[type-arg]
+    """A column's values as _Folded keeps them, counting the look-ups made one cell at a time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        self.calls += 1
+        return super().setdefault(key, default)
+
+
+def test_pieces_of_one_value_or_of_values_met_before_are_shared_without_a_look_up_per_cell() -> None:
+    day = dt.date(2026, 1, 5)
+    columns = [
+        ["甲", "乙", "甲", "乙", "乙", "甲", "甲", "乙", "甲", "甲", "乙", "甲", "甲", "丙", "甲", "甲"],  # then a new one
+        [""] * 16,  # one value throughout
+        [day, day, day, day, None, None, None, None, day, "", day, "", day, None, "", day],  # one date, None, mixed
+        ["x", "y", "x", "y", "y", "x", "x", "y", "x", True, "x", "y", 1, "x", 1.0, "y"],  # a number among known values
+        [1, 1, 1, 1, "a", "a", "a", "a", True, 1, 1.0, 1, "a", "b", 2, 2],  # a piece of one number: looked at as ever
+    ]
+    rows = [[column[at] for column in columns] for at in range(16)]
+    rows = [[(cell + "!")[:-1] if isinstance(cell, str) else cell for cell in values] for values in rows]  # new objects
+    folded = tabular._Folded(5, [], [0, 1, 2, 3, 4])
+    counted = {index: _Counted() for index in range(5)}
+    folded._ones = dict(counted)
+    for start in range(0, 16, 4):
+        folded.add(rows[start:start + 4])
+    # A piece of values met before, once a piece brought none, is looked up in C; a piece of one value, once.
+    assert [counted[index].calls for index in range(5)] == [12, 4, 10, 12, 4]
+    assert folded.shared() == {0, 1, 2}
+    distinct = folded.distinct()
+    for index, column in enumerate(columns):
+        cells = folded.columns[index]
+        assert [repr(cell) for cell in cells] == [repr(cell) for cell in column], index
+        assert distinct[index] == set(column), index
+        if index in folded.shared():
+            assert len({id(cell) for cell in cells}) == len(distinct[index]), index
+            assert {id(cell) for cell in cells} == {id(cell) for cell in distinct[index]}, index
+
+
 @pytest.mark.parametrize("sheet", sorted(_JOINING_SHEETS))
 def test_columns_folded_a_few_rows_at_a_time_give_the_blocks_read_whole(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sheet: str) -> None:
