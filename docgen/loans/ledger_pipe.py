@@ -141,7 +141,9 @@ def _pack(block: Block) -> bytes:
                 joined[name] = text
                 continue
         raw[name] = cells
-    return pickle.dumps(("block", block.numbers, raw, joined, block.problems, distinct, constant, dated),
+    # The types of the distinct cells sent, found here already: the parent need not look at each again.
+    kinds = {name: block.kinds(name) for name in (*distinct, *dated)}
+    return pickle.dumps(("block", block.numbers, raw, joined, block.problems, distinct, constant, dated, kinds),
                         pickle.HIGHEST_PROTOCOL)
 
 
@@ -182,7 +184,7 @@ def _undated(days: array[int], others: dict[int, Any], codes: Any) -> tuple[tupl
 
 def _unpack(message: tuple[Any, ...]) -> Block:
     """Return the ``Block`` that ``_pack`` sent as ``message`` (unpickled)."""
-    _, numbers, raw, joined, problems, distinct, constant, dated = message
+    _, numbers, raw, joined, problems, distinct, constant, dated, kinds = message
     for name, text in joined.items():
         raw[name] = text.split(_SEPARATOR)
     count = len(numbers)
@@ -192,9 +194,10 @@ def _unpack(message: tuple[Any, ...]) -> Block:
         raw[name], distinct[name] = _undated(*coded)
     # A column sent with its distinct cells and no number among them has each cell one of them
     # (made so by the reader or by _pack, and pickled once with them): ``Block.shared``.
-    shared = frozenset(name for name, found in distinct.items() if _NUMBERS.isdisjoint(map(type, found)))
+    shared = frozenset(name for name in distinct if _NUMBERS.isdisjoint(kinds[name]))
     # Only a column of text alone is sent joined: its kinds need no look at its cells here.
-    return Block(numbers, raw, problems, distinct, {name: {str} for name in joined}, joined, shared)
+    kinds.update((name, {str}) for name in joined)
+    return Block(numbers, raw, problems, distinct, kinds, joined, shared)
 
 
 def _send_error(connection: Any, exc: DocgenError) -> None:

@@ -132,7 +132,7 @@ def test_a_column_of_numbers_and_empty_cells_is_sent_as_it_is_with_its_distinct_
     dumps = ledger_pipe.pickle.dumps
     monkeypatch.setattr(ledger_pipe.pickle, "dumps", lambda message, protocol: sent.append(message) or dumps(message, protocol))
     packed = ledger_pipe._pack(block)
-    (_, _, raw, _, _, distinct, constant, _) = sent[0]
+    (_, _, raw, _, _, distinct, constant, _, _) = sent[0]
     for name in ("whole", "hidden", "floats", "amounts"):
         assert raw[name] is columns[name] and distinct[name] == set(columns[name]), name
     assert constant == {"seven": 7} and raw["dates"] is not columns["dates"]
@@ -162,6 +162,22 @@ def test_a_column_the_reader_made_one_object_per_value_is_sent_as_it_is(monkeypa
     for name in columns:
         assert back.raw[name] == shared and len(set(map(id, back.raw[name]))) == 2
         assert back.shared(name) and set(map(id, back.raw[name])) == set(map(id, back.distinct(name)))
+
+
+def test_the_types_of_a_column_s_distinct_cells_come_from_the_child() -> None:
+    # The child found them to choose how to send each column: the parent takes them as they are.
+    day = dt.date(2026, 1, 5)
+    columns = {"text": ("甲", "乙") * 5, "dates": (day, "") * 5, "whole": (1, 2) * 5, "one": ("",) * 10,
+               "names": tuple(f"丙{i}" for i in range(10))}
+    block = Block(list(range(2, 12)), columns, [], {}, {}, {"names": "\x00".join(columns["names"])})
+    message = __import__("pickle").loads(ledger_pipe._pack(block))
+    kinds = message[8]
+    assert kinds == {"text": {str}, "dates": {dt.date, str}, "whole": {int}, "one": {str}}
+    back = ledger_pipe._unpack(message)
+    for name in kinds:
+        assert back.kinds(name) is kinds[name], name
+    assert back.kinds("names") == {str}
+    assert [name for name in columns if back.shared(name)] == ["text", "dates", "one"]
 
 
 @pytest.mark.parametrize("days", [20, 300])
