@@ -11,6 +11,8 @@ import hashlib
 import marshal
 import sys
 from collections.abc import Iterable
+from itertools import compress
+from operator import eq
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +85,20 @@ def resident_id_issue(value: str) -> dict[str, Any] | None:
 def resident_checksums_ok(texts: Iterable[str]) -> list[str]:
     """Return those of ``texts`` that have a resident ID's shape (18 ASCII characters, 17 digits
     first) and stdnum's check character last (``x`` as ``X``: ``ric.compact`` upper-cases), in
-    the order given: the first steps of ``check_resident_id`` a column at a time."""
+    the order given: the first steps of ``check_resident_id`` a column at a time. A list of texts
+    that all pass is given back itself."""
+    texts = texts if texts.__class__ is list else list(texts)
     check = ric.calc_check_digit
+    joined = "".join(texts)
+    # The usual block, every text of that shape: told by a few passes in C over the texts joined, not
+    # a test per text; each check character is still stdnum's, compared in one bytes comparison.
+    if len(joined) == 18 * len(texts) and joined.isascii() and len(set(map(len, texts))) <= 1:
+        body = bytearray(joined, "ascii")
+        last = body[17::18].upper()  # an x is the X stdnum writes, and no other check character is a letter
+        del body[17::18]
+        if body.isdigit():
+            checks = "".join(map(check, texts)).encode("ascii")
+            return texts if last == checks else list(compress(texts, map(eq, last, checks)))
     # Most IDs are 18 digits (no slice to make) and end in their check digit as stdnum writes it.
     return [text for text in texts
             if len(text) == 18 and text.isascii() and (text.isdigit() or text[:17].isdigit())

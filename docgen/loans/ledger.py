@@ -325,13 +325,13 @@ def _resident_verdicts(texts: set[str]) -> Collection[str]:
     return _sort_residents(texts)[0]
 
 
-def _sort_residents(texts: set[str]) -> tuple[Collection[str], set[str]]:
+def _sort_residents(texts: set[str], remember: bool = True) -> tuple[Collection[str], set[str]]:
     """Return the valid resident IDs among ``texts`` (none of which has a verdict yet) and the
-    others, remembering every verdict while there is room."""
+    others, remembering every verdict while there is room when ``remember``."""
     valid = _valid_resident_ids(texts)
     # Every one valid (the usual block): no copy of the block's IDs made only to be emptied.
     others = set() if len(valid) == len(texts) else texts.difference(valid)
-    if len(_RESIDENTS) + len(_NOT_RESIDENTS) < _CACHE_LIMIT:
+    if remember and len(_RESIDENTS) + len(_NOT_RESIDENTS) < _CACHE_LIMIT:
         _RESIDENTS.update(valid)
         _NOT_RESIDENTS.update(others)
     return valid, others
@@ -352,10 +352,15 @@ def _id_ok(value: str) -> bool:
     return is_resident_id(value) or _uscc_ok(value)
 
 
-def _wrong_ids(texts: set[str]) -> set[str]:
+def _wrong_ids(texts: set[str], remember: bool = True) -> set[str]:
     """Return those of the distinct ID numbers ``texts`` that are neither a valid resident ID nor a
     USCC (not ``_id_ok``); the ones without a resident verdict yet checked together
-    (``_valid_resident_ids``), then only the others' USCC verdicts asked."""
+    (``_valid_resident_ids``), then only the others' USCC verdicts asked. When not ``remember``
+    (numbers nobody asks about again: a guarantor's), the resident verdicts are neither looked up
+    nor kept: each is ~100 bytes in sets of 100,000s, whose probes and growth miss the caches."""
+    if not remember:
+        others = _sort_residents(texts, remember)[1]
+        return {text for text in others if not _uscc_ok(text)}
     fresh = texts.difference(_RESIDENTS, _NOT_RESIDENTS)
     if not fresh:
         others = texts.difference(_RESIDENTS)
@@ -1454,10 +1459,11 @@ def _suspects(out: Mapping[str, list[Any]]) -> list[int]:
     for values in (column("guarantor_addresses"), party_ids):
         # Filled (a non-empty tuple) with another count of values than of guarantors.
         found.update(at for at in compress(rows, map(ne, map(len, values), counts)) if values[at])
-    # The guarantors' ID numbers, each distinct one checked once for the whole block.
+    # The guarantors' ID numbers, each distinct one checked once for the whole block (their verdicts
+    # not kept: only the borrowers' are asked for again, by the NPL report).
     named = set(chain.from_iterable(party_ids))
     named.discard("")
-    wrong = _wrong_ids(named)
+    wrong = _wrong_ids(named, remember=False)
     if wrong:
         found.update(at for at, values in enumerate(party_ids) if not wrong.isdisjoint(values))
     return sorted(found)

@@ -150,3 +150,33 @@ def test_python_told_to_write_no_bytecode_reads_a_kept_form_but_writes_none(kept
     parsed.clear()
     assert idnumbers.place_known(_id(KNOWN)) and not idnumbers.place_known(_id(UNKNOWN))
     assert parsed == []
+
+
+def _per_text(texts: list[str]) -> list[str]:
+    """The rule of ``resident_checksums_ok`` text by text: the shape, then stdnum's check character
+    (an ``x`` standing for ``X``)."""
+    return [text for text in texts if len(text) == 18 and text.isascii() and text[:17].isdigit()
+            and text[17].upper() == ric.calc_check_digit(text)]
+
+
+def test_a_block_of_resident_ids_is_checked_in_one_go_with_stdnums_check_characters() -> None:
+    import random
+
+    rng = random.Random(7)
+    bodies = [f"{rng.choice(['610326', '110105', '990106'])}{rng.randint(1900, 2030)}{rng.randint(0, 13):02d}"
+              f"{rng.randint(0, 32):02d}{rng.randint(0, 999):03d}" for _ in range(2000)]
+    good = [_id(body + "0") for body in bodies]
+    assert idnumbers.resident_checksums_ok(good) is good  # all of them checked together: the list itself back
+    # Every one of the shape, some with a wrong check character, an x for X, a letter that is none.
+    shaped = [body + rng.choice("0123456789XxY") for body in bodies] + [text[:-1] + "x" for text in good
+                                                                      if text.endswith("X")]
+    assert any(text.endswith("x") for text in shaped) and 0 < len(_per_text(shaped)) < len(shaped)
+    assert idnumbers.resident_checksums_ok(shaped) == _per_text(shaped)
+    # Any text of another shape among them: each text looked at alone, the same verdicts.
+    for other in ("91350100M000100Y43", "61032619750312001", "6103261975031200123", "６１０３２６１９７５０３１２００１Ｘ",
+                  "61032619750312001\u00e9", "1" * 17 + "Y", ""):
+        texts = [*shaped[:50], other, *shaped[50:100]]
+        assert idnumbers.resident_checksums_ok(texts) == _per_text(texts)
+    assert idnumbers.resident_checksums_ok(iter(good[:10])) == good[:10]
+    assert idnumbers.resident_checksums_ok([]) == []
+

@@ -126,3 +126,20 @@ def test_full_width_separators_split_guarantors_and_their_values(tmp_path: Path)
     assert loan.guarantors == ("马芳", "邱春")
     assert loan.guarantor_addresses == ("陕西省眉县首善街道1号", "陕西省眉县横渠镇2号")
     assert loan.penalty_rate == Decimal("0.0675")
+
+
+def test_a_ledgers_guarantor_ids_are_checked_and_not_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import docgen.loans.ledger as ledger
+
+    for name, empty in (("_RESIDENTS", set()), ("_NOT_RESIDENTS", set()), ("_USCCS", {}), ("_BORN", set())):
+        monkeypatch.setattr(ledger, name, empty)
+    rows = [row(f"A{n}", 1000, id_number=resident_id(n), guarantors="张三、李四",
+                guarantor_ids=f"{resident_id(100 + n)};{resident_id(200 + n)}") for n in range(30)]
+    rows[7]["guarantor_ids"] = f"{resident_id(107)};610326197503121231"  # a wrong check character
+    with pytest.raises(RowsError) as caught:
+        read_ledger(write_ledger(rows, tmp_path / "g.xlsx"))
+    assert [(p.row, p.code) for p in caught.value.problems] == [(9, "guarantor-id-invalid")]
+    # The borrowers' verdicts are kept (the NPL report asks them again), the guarantors' are not (but
+    # those of the bad row, which validate_row checked alone).
+    assert ledger._RESIDENTS >= {resident_id(n) for n in range(30)}
+    assert ledger._RESIDENTS.isdisjoint(resident_id(at + n) for at in (100, 200) for n in range(30) if n != 7)

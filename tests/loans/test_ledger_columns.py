@@ -158,6 +158,12 @@ def test_wrong_ids_of_a_block_are_those_neither_a_resident_id_nor_a_uscc(monkeyp
         assert ledger._wrong_ids(texts) == expected
         assert {text for text in texts if ledger.is_resident_id(text)} == \
             {text for text in texts if check_resident_id(text) is None}
+        # Numbers asked about once (a block's guarantors'): the same verdicts, none looked up or kept.
+        for name, empty in (("_RESIDENTS", set()), ("_NOT_RESIDENTS", set()), ("_USCCS", {}), ("_BORN", set())):
+            monkeypatch.setattr(ledger, name, empty)
+        ledger._RESIDENTS.add("not an id")  # a verdict looked up would be this wrong one
+        assert ledger._wrong_ids(texts, remember=False) == expected
+        assert ledger._RESIDENTS == {"not an id"} and not ledger._NOT_RESIDENTS
 
 
 def test_a_blocks_loans_are_accepted_at_once_as_row_by_row() -> None:
