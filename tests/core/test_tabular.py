@@ -1120,3 +1120,32 @@ def test_a_shared_column_whose_cells_convert_to_themselves_is_its_cells_without_
         assert all(map(is_, results, cells)) is (at_once is themselves)
         # The table made from the distinct cells hashes each once; the look-ups hash each cell.
         assert len(hashed) - 2 == looked_up, (shared, at_once)
+
+
+def test_a_column_of_text_with_nothing_to_strip_is_told_so_without_a_look_at_each_cell(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from operator import is_
+
+    from docgen.core.tabular import Block
+
+    compared: list[int] = []
+
+    def counted(a: Any, b: Any) -> bool:
+        compared.append(1)
+        return is_(a, b)
+
+    monkeypatch.setattr(tabular, "is_", counted)
+    for cells in (["A1", "A2", "A1", "张三、李四", "A3"], ["A1", "A 2", "A1"], [" A1", "A2", "A1\u3000"], ["\x1fA", "B"]):
+        stripped = [cell.strip() for cell in cells]
+        joined = Block.SEPARATOR.join(cells)
+        numbers = list(range(2, 2 + len(cells)))
+        for name, block in (("joined", Block(numbers, {"t": list(cells)}, [], {}, {"t": {str}}, {"t": joined})),
+                            ("cells", Block(numbers, {"t": tuple(cells)}, []))):
+            compared.clear()
+            texts, distinct = block.text("t")
+            assert texts == stripped and distinct == set(stripped) and texts.__class__ is list, (name, cells)
+            if stripped == cells:
+                assert distinct is block.distinct("t") and all(map(is_, texts, cells))
+            if stripped == cells and " " not in joined:
+                # The joined cells hold no white space (one pass in C); else each distinct cell is stripped once.
+                assert len(compared) == (0 if name == "joined" else len(set(cells))), (name, cells)
