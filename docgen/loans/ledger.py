@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import chain, compress, repeat
-from operator import attrgetter, itemgetter, lt, ne
+from operator import attrgetter, itemgetter, lt, ne, not_
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -1222,9 +1222,9 @@ _JOINED = frozenset({"loan_no", "contract_no", "borrower", "id_number", "guarant
 
 
 def _all_guarantors(texts: list[str]) -> list[tuple[str, ...]]:
-    """Return ``tuple(split_guarantors(text))`` of each of the stripped ``texts`` (each holding a
-    separator), in order: all of them split at once when no name would be stripped or dropped (no
-    white space at all, no empty name), else one by one."""
+    """Return ``tuple(split_guarantors(text))`` of each of the stripped ``texts``, in order: all of
+    them split at once when no name would be stripped or dropped (no white space at all, no empty
+    name but an empty text's), else one by one."""
     joined = _PIECE.join(texts)
     comma = _GUARANTOR_SEPARATORS[0]
     for separator in _GUARANTOR_SEPARATORS[1:]:
@@ -1233,20 +1233,30 @@ def _all_guarantors(texts: list[str]) -> list[tuple[str, ...]]:
             or joined.startswith(comma) or joined.endswith(comma)
             or _PIECE + comma in joined or comma + _PIECE in joined):
         return [tuple(split_guarantors(text)) for text in texts]
-    return list(map(tuple, map(str.split, joined.split(_PIECE), repeat(comma))))
+    return _split_pieces(joined, comma, texts)
 
 
 def _all_party_values(texts: list[str]) -> list[tuple[str, ...]]:
-    """Return ``split_party_values(text)`` of each of the stripped ``texts`` (each holding a
-    separator), in order: all of them split at once when they are all split by the same character
-    and no value would be stripped (no white space at all), else one by one."""
+    """Return ``split_party_values(text)`` of each of the stripped ``texts``, in order: all of them
+    split at once when those holding a separator are all split by the same character and no value
+    would be stripped (no white space at all), else one by one."""
     joined = _PIECE.join(texts).replace(_FULL_SEMICOLON, ";")
     comma = _GUARANTOR_SEPARATORS[0]
     # A cell holding a semicolon is split by it alone (an address may hold 、), any other by 、.
     separator = comma if ";" not in joined else ";" if comma not in joined else None
     if separator is None or joined.count(_PIECE) != len(texts) - 1 or _spaced(joined):
         return list(map(split_party_values, texts))
-    return list(map(tuple, map(str.split, joined.split(_PIECE), repeat(separator))))
+    return _split_pieces(joined, separator, texts)
+
+
+def _split_pieces(joined: str, separator: str, texts: list[str]) -> list[tuple[str, ...]]:
+    """Return the ``texts`` joined as ``joined`` (by ``_PIECE``) each split at ``separator`` into a
+    tuple, an empty text into ``()`` (no guarantor: no value)."""
+    found = list(map(tuple, map(str.split, joined.split(_PIECE), repeat(separator))))
+    if "" in texts:
+        for at in compress(range(len(texts)), map(not_, texts)):
+            found[at] = ()
+    return found
 
 
 def _spaced(text: str) -> bool:
@@ -1258,8 +1268,8 @@ def _spaced(text: str) -> bool:
 # Joins the texts split together: a character no clerk types, yet a CSV cell may hold it (a block
 # with such a cell is split one by one).
 _PIECE = "\x00"
-# Columns of one value per guarantor: how their stripped cells holding a separator are split (all
-# of a block's at once), and the characters that split them.
+# Columns of one value per guarantor: how their stripped cells are split (all of a block's at once),
+# and the characters that split them.
 _SPLIT: dict[str, tuple[Any, frozenset[str]]] = {
     "guarantors": (_all_guarantors, frozenset(_GUARANTOR_SEPARATORS)),
     "guarantor_addresses": (_all_party_values, frozenset((";", _FULL_SEMICOLON, _GUARANTOR_SEPARATORS[0]))),
@@ -1300,8 +1310,13 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
             # Text that differs from row to row: one pass over the column instead of a call per cell.
             texts, distinct = text
             if name in _SPLIT:
-                # Most cells name one party: only those with a separator are split.
                 split, separators = _SPLIT[name]
+                if name in _JOINED:
+                    # Cells that differ from loan to loan (names, ID numbers): each row split, no table
+                    # of distinct cells made (the cache entry writes these tuples as they are, unshared).
+                    out[name] = split(texts)
+                    continue
+                # Most cells name one party: only those with a separator are split.
                 parts = dict(zip(distinct, zip(distinct)))
                 parts[""] = ()
                 several = list(containing(distinct, separators))

@@ -253,6 +253,11 @@ def test_a_blocks_guarantor_cells_split_together_as_one_by_one(monkeypatch: pyte
     monkeypatch.setattr(ledger, "split_party_values", lambda text: calls.append(text) or split_party_values(text))
     ledger._all_guarantors(names)
     ledger._all_party_values(values)
+    # A whole column of names or ID numbers: empty cells (no one) and cells naming one among them.
+    for texts in (["", "赵一", "赵一、钱二", "", "孙三"], ["", "610326197503121231", "甲地;乙地", ""], [""], ["赵一"]):
+        alike(texts)
+    assert ledger._all_guarantors(["", "赵一", "赵一、钱二"]) == [(), ("赵一",), ("赵一", "钱二")]
+    assert ledger._all_party_values(["", "甲地", "甲地;;丙地"]) == [(), ("甲地",), ("甲地", "", "丙地")]
     assert calls == []  # split together, not cell by cell
     ledger._all_guarantors(["赵一、、钱二", "孙三、李四"])
     ledger._all_party_values(["甲地 ;乙地"])
@@ -312,6 +317,9 @@ def test_random_guarantor_cells_split_together_as_one_by_one(monkeypatch: pytest
                 calls.clear()
                 assert split(several) == [one(text) for text in several], several
                 (alone if calls else together)[name] += 1
+            # The whole column of a block (names, ID numbers), its empty cells and those naming one too.
+            column = [*distinct, "", *several]
+            assert split(column) == [one(text) for text in column], column
     # Both ways taken often: the cells that may be split together are split together.
     assert min(together.values()) > 300 and min(alone.values()) > 300, (together, alone)
 
