@@ -1221,11 +1221,11 @@ _REQUIRED_TEXT = frozenset({"loan_no", "borrower"})
 _JOINED = frozenset({"loan_no", "contract_no", "borrower", "id_number", "guarantors", "guarantor_ids"})
 
 
-def _all_guarantors(texts: list[str]) -> list[tuple[str, ...]]:
-    """Return ``tuple(split_guarantors(text))`` of each of the stripped ``texts``, in order: all of
-    them split at once when no name would be stripped or dropped (no white space at all, no empty
-    name but an empty text's), else one by one."""
-    joined = _PIECE.join(texts)
+def _all_guarantors(texts: list[str], joined: str | None = None) -> list[tuple[str, ...]]:
+    """Return ``tuple(split_guarantors(text))`` of each of ``texts`` (``joined``: them joined by
+    ``_PIECE``, when known), in order: all of them split at once when no name would be stripped or
+    dropped (no white space at all, no empty name but an empty text's), else one by one."""
+    joined = _PIECE.join(texts) if joined is None else joined
     comma = _GUARANTOR_SEPARATORS[0]
     for separator in _GUARANTOR_SEPARATORS[1:]:
         joined = joined.replace(separator, comma)
@@ -1236,11 +1236,11 @@ def _all_guarantors(texts: list[str]) -> list[tuple[str, ...]]:
     return _split_pieces(joined, comma, texts)
 
 
-def _all_party_values(texts: list[str]) -> list[tuple[str, ...]]:
-    """Return ``split_party_values(text)`` of each of the stripped ``texts``, in order: all of them
-    split at once when those holding a separator are all split by the same character and no value
-    would be stripped (no white space at all), else one by one."""
-    joined = _PIECE.join(texts).replace(_FULL_SEMICOLON, ";")
+def _all_party_values(texts: list[str], joined: str | None = None) -> list[tuple[str, ...]]:
+    """Return ``split_party_values(text)`` of each of ``texts`` (``joined``: them joined by ``_PIECE``,
+    when known), in order: all of them split at once when those holding a separator are all split
+    by the same character and no value would be stripped (no white space at all), else one by one."""
+    joined = (_PIECE.join(texts) if joined is None else joined).replace(_FULL_SEMICOLON, ";")
     comma = _GUARANTOR_SEPARATORS[0]
     # A cell holding a semicolon is split by it alone (an address may hold 、), any other by 、.
     separator = comma if ";" not in joined else ";" if comma not in joined else None
@@ -1305,6 +1305,13 @@ def _block_loans(block: Block, columns: Mapping[str, str], vocabulary: Vocabular
     slow: set[int] = set()
     tables: dict[str, Any] | None = {} if built_from is not None else None
     for name in LEDGER_HEADERS:
+        joined = block.joined(name) if name in _SPLIT and name in _JOINED else None
+        if joined is not None:
+            # Names or ID numbers the reader joined (cells that differ from loan to loan): each row split
+            # from them at once, no set of the cells nor a strip of each made (a cell with white space
+            # makes every cell split alone, and split_guarantors and split_party_values strip).
+            out[name] = _SPLIT[name][0](block.raw[name], joined)
+            continue
         text = block.text(name) if name in _MOSTLY_DISTINCT else None
         if text is not None:
             # Text that differs from row to row: one pass over the column instead of a call per cell.

@@ -265,6 +265,14 @@ def test_a_blocks_guarantor_cells_split_together_as_one_by_one(monkeypatch: pyte
     assert ledger._spaced("赵一 钱二") and ledger._spaced(" 赵一") and ledger._spaced("赵一\u3000")
     assert ledger._spaced(" ") and ledger._spaced("\u3000\u3000")
     assert not ledger._spaced("赵一、钱二") and not ledger._spaced("")
+    # A column as the reader joined it (by the character the splits join by): its cells, white space and all.
+    from docgen.core.tabular import Block
+
+    assert ledger._PIECE == Block.SEPARATOR
+    for texts in (["", "赵一", "赵一、钱二"], [" 赵一、钱二", "孙三 ", "", "\u3000"], ["甲地;乙地 ", "丙地"]):
+        assert ledger._all_guarantors(texts, Block.SEPARATOR.join(texts)) == \
+            [tuple(split_guarantors(text)) for text in texts]
+        assert ledger._all_party_values(texts, Block.SEPARATOR.join(texts)) == [split_party_values(text) for text in texts]
 
 
 # What a clerk types into a guarantor cell: names (one with a space inside, one with the character
