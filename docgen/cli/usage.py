@@ -254,14 +254,18 @@ def _wrap_text_over(wrap_text: Callable[..., str]) -> Callable[..., str]:
     character takes two) and broken where Unicode allows. click counts characters and breaks only at
     spaces: a Chinese option help ran to 130 columns on an 80-column screen, and one too long was cut
     inside a name (``register.sqlit`` / ``e``). Its lines are joined again without the space click
-    puts between them where Chinese does not take one (``_spaced``). A paragraph marked ``\\b`` (kept as written: the
-    examples' command lines), one without Chinese, and every paragraph outside a docgen command line
-    are click's."""
-    from docgen.core.textwidth import has_wide
-
+    puts between them where Chinese does not take one (``_spaced``). A paragraph marked ``\\b``
+    (kept as written: the examples' command lines), one without Chinese, and every paragraph outside
+    a docgen command line are click's."""
     def wrapped(text: str, width: int = 78, initial_indent: str = "", subsequent_indent: str = "",
                 preserve_paragraphs: bool = False) -> str:
-        if _LANG.get() is None or not has_wide(text):
+        if _LANG.get() is None:
+            return wrap_text(text, width, initial_indent, subsequent_indent, preserve_paragraphs)
+        # Imported here, not with this module: every command line starts by installing the wrapper,
+        # and only a help page pays for the width tables.
+        from docgen.core.textwidth import has_wide
+
+        if not has_wide(text):
             return wrap_text(text, width, initial_indent, subsequent_indent, preserve_paragraphs)
         paragraphs = re.split(r"\n[ \t]*\n", text) if preserve_paragraphs else [text]
         return "\n\n".join(

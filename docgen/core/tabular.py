@@ -37,8 +37,8 @@ from docgen.core.messages import CONTENT_NAMES, MESSAGES
 from docgen.core.problems import Problem
 from docgen.core.wording import reason_of
 
-__all__ = ["BLOCK_ROWS", "TABLE_SUFFIXES", "Block", "Row", "Table", "TableStream", "alias_map", "decode_text",
-           "normalize_header", "read_table", "stream_table"]
+__all__ = ["BLOCK_ROWS", "EXACT_TYPES", "TABLE_SUFFIXES", "Block", "Row", "Table", "TableStream", "alias_map",
+           "decode_text", "normalize_header", "read_table", "stream_table"]
 
 _EXCEL_ORDER = (".xlsx", ".xlsm", ".xls")
 _CSV_ORDER = (".csv", ".txt", ".tsv")
@@ -260,8 +260,9 @@ class Block:
 
 
 _NUMBERS = frozenset({int, float, bool})
-# Cells whose equals are all of their own type (text never equals a number, nor a date a datetime).
-_ONE_TYPE = frozenset({str, type(None), _dt.date})
+#: Cell types whose equal values are equal in type too (a bool equals 1, and 1 equals 1.0; text never
+#: equals a number, nor a date a datetime): equal cells of these may be made one object.
+EXACT_TYPES = frozenset({str, type(None), _dt.date, _dt.datetime})
 _SELF_CLEAN = frozenset({int, _dt.date})
 _TEXT_TYPES = frozenset({str, type(None)})
 
@@ -632,7 +633,7 @@ class _Folded:
         first = cells[0]
         # A piece of one value (an optional column left empty, a branch's run of loans): compared in C,
         # no look-up per cell. Equal cells of these types are of one type (a number is not among them).
-        if cells[-1] == first and first.__class__ in _ONE_TYPE and cells.count(first) == len(cells):
+        if cells[-1] == first and first.__class__ in EXACT_TYPES and cells.count(first) == len(cells):
             column += [one.setdefault(first, first)] * len(cells)
             return
         if index in self._settled and len(cells) > 1:

@@ -49,14 +49,13 @@ from typing import Any
 
 from docgen.core.errors import DocgenError
 from docgen.core.procs import process_context, shares_memory, worth_a_process
-from docgen.core.tabular import Block
+from docgen.core.tabular import EXACT_TYPES, Block
 
 __all__ = ["PipedReader", "worth_piping"]
 
-# Cell types whose equal values are equal in type too (a bool equals 1, and 1 equals 1.0): a column
-# holding only these may have its equal cells made one object before it is sent.
-_EXACT_TYPES = frozenset({str, type(None), _dt.date, _dt.datetime})
-_WHOLE_TYPES = _EXACT_TYPES | {int}
+# A column holding only cells of EXACT_TYPES, or of those and whole numbers without booleans, may have
+# its equal cells made one object before it is sent.
+_WHOLE_TYPES = EXACT_TYPES | {int}
 _TEXT = {str}
 # Cells pickle writes by value (equal cells need not be one object): numbers, None and the empty text.
 _NUMBERS = frozenset({int, float, bool})
@@ -84,7 +83,7 @@ def _pack(block: Block) -> bytes:
     branches, classifications: a few hundred distinct values in a block of 4,096) has its equal
     cells made one object first, and its distinct cells (which the reader already made) go with it:
     a date is then pickled once per distinct value, not once per cell (0.17 s per 100,000). Equal
-    cells of such a column are equal in type too (``_EXACT_TYPES``, whole numbers without booleans).
+    cells of such a column are equal in type too (``tabular.EXACT_TYPES``, whole numbers without booleans).
     A column of text that mostly differs (借据号, names, ID numbers) goes as one string, its cells
     joined by a character none of them holds: one string to write and to split, not one per cell;
     the reader joined it already when asked to (``Block.joined``: no set of its cells made here).
@@ -117,7 +116,7 @@ def _pack(block: Block) -> bytes:
                     continue
                 raw[name] = cells
                 continue
-            if kinds <= _EXACT_TYPES or (kinds <= _WHOLE_TYPES and set(map(type, cells)) <= _WHOLE_TYPES):
+            if kinds <= EXACT_TYPES or (kinds <= _WHOLE_TYPES and set(map(type, cells)) <= _WHOLE_TYPES):
                 distinct[name] = found
                 if len(found) == 1:
                     (constant[name],) = found

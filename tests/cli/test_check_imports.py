@@ -86,6 +86,15 @@ def test_a_check_of_a_bundle_seen_before_imports_only_what_it_needs(tmp_path: Pa
     assert "docgen.check.report" in warm  # it did run the check
 
 
+def test_a_json_report_does_not_load_the_terminal_width_tables(tmp_path: Path) -> None:
+    # The help pages' wrapper, installed at every start, imports the width tables (wcwidth) and the
+    # line-breaking rules (uniseg) only when it wraps a help page: a JSON report lays out no text.
+    env = _env(tmp_path / "cache")
+    code, modules, _ = _check(tmp_path, env, "--format", "json", "--as-of", "2026-11-28", "--no-progress")
+    assert code in (0, 1)
+    assert _loaded(modules, ("wcwidth", "uniseg", "docgen.core.textwidth")) == []
+
+
 def test_a_first_check_of_plainly_sound_files_needs_neither_pypdf_nor_workers(tmp_path: Path) -> None:
     plain = tmp_path / "bundle"
     shutil.copytree(BUNDLE, plain)
