@@ -10,8 +10,12 @@ which letter is due and may lawfully be sent:
 - each joint guarantor still liable gets a ``guarantor-demand`` (保证人履行保证责任通知书) when the
   plan's next action is ``guarantor-demand``, or the guarantee lapses inside the warning window;
   a discharged guarantor is never named in any letter;
-- a loan in court (已起诉/已判决/执行中/终结本次执行) gets no letter but the notices asking joint
-  guarantors for the balance that fell due (``PlanEntry.balance_guarantors``): the proceedings collect it.
+- a loan in court (已起诉/已判决/执行中/终结本次执行) gets no letter to the borrower (the proceedings
+  collect the debt), but its joint guarantors get the notices a loan out of court would (one piece of
+  code, ``plan_letters``'s ``call_guarantors``): each one asked for less than the balance that fell due
+  (``PlanEntry.balance_guarantors``), and each not yet asked while the plan calls on them or the
+  guarantee lapses inside the warning window; a suit against the borrower alone keeps no joint
+  guarantor liable (《民法典》第六百九十三条第二款). Their wording is that of a loan in court (``in_court``).
 
 Letter amounts: a matured loan's letter demands the whole balance, otherwise the overdue
 principal; 罚息 comes from the loan's own 罚息利率 (annual / 360) or the policy's daily rate, on the
@@ -726,20 +730,49 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
             return
         jobs.append(_Job(entry, document, key, data, party))
 
+    def call_guarantors(entry: PlanEntry, *, in_court: bool) -> None:
+        """Queue the notices to the joint guarantors of ``entry``'s loan the plan calls on: each one
+        to be asked for the balance that fell due (``PlanEntry.balance_guarantors``), and, while the
+        guarantee needs a demand and one is due (the plan's next action, or the guarantee lapses inside
+        the warning window: ``guarantee_call_due``), each liable guarantor not yet asked; a notice the
+        register holds under the key asked now is passed again (the batch reports or restores it, never
+        issues it twice). ``in_court``: the loan is in court, where the guarantor may be a party to the
+        suit: the notice says nothing of the limitation of what was claimed before, and its next step
+        says when it need not be served."""
+        loan, guarantee = entry.loan, entry.guarantee
+        calling = guarantee is not None and guarantee.needs_demand
+        if not entry.balance_guarantors and not (calling and (
+                entry.next_action == "guarantor-demand" or guarantee_call_due(guarantee, as_of, policy))):
+            return
+        # Early maturity is declared by the borrower's letter, and only takes effect once that
+        # letter reaches the borrower (《民法典》第一百三十七条第二款): one queued in this run has
+        # not, so its guarantors are asked for what is due without it. After it, a notice of
+        # its own asks them for the balance, the loan matured since or not.
+        fell_due = balance_fell_due(loan, as_of, policy, issued)
+        declared = fell_due == "declared"
+        for name in entry.liable_guarantors:
+            balance = name in entry.balance_guarantors
+            key = (balance_notice_key(loan, name, fell_due, issued) if balance
+                   else guarantor_notice_key(loan, name, declared, issued))
+            if not calling and not balance and not recorded(issued, key):
+                continue  # kept by an earlier demand that may have asked the balance: nothing to ask again
+            # A notice asking the balance (now, or made again) follows an earlier demand for less.
+            earlier = balance or key.endswith(MATURED_BALANCE) or (
+                declared and key.endswith(DECLARING) and asked_for_less(loan, name, fell_due, issued))
+            data = _guarantor_notice(loan, name, entry, as_of, policy, issued, fell_due, earlier=earlier)
+            if in_court:
+                data["in_court"] = True
+            add(entry, "guarantor-demand", key, data, name)
+
     for entry in plan.entries:
         loan = entry.loan
         if loan.in_litigation:
-            # The proceedings collect the debt; a joint guarantor not yet asked for the balance that
-            # fell due is still asked, as the suit against the borrower does not keep him liable.
+            # The proceedings collect the debt from the borrower; a joint guarantor is still called on
+            # (not yet asked, the guarantee lapsing, or asked for less than the balance that fell due):
+            # a suit against the borrower alone keeps no joint guarantor liable (《民法典》第六百九十三条第二款).
             outcomes.append(Outcome(entry.loan_no, entry.row, "litigation-pending",
                                     facts={"litigation": loan.litigation}))
-            # The guarantor may be a party to the suit: the notice says nothing of the limitation of what
-            # was claimed before (in_court), and its next step says when it need not be served.
-            fell_due = balance_fell_due(loan, as_of, policy, issued)
-            for name in entry.balance_guarantors:
-                add(entry, "guarantor-demand", balance_notice_key(loan, name, fell_due, issued),
-                    {**_guarantor_notice(loan, name, entry, as_of, policy, issued, fell_due, earlier=True),
-                     "in_court": True}, name)
+            call_guarantors(entry, in_court=True)
             continue
         before = len(jobs) + len(outcomes)
         if letter_due_date(loan, as_of, policy) is not None:
@@ -757,28 +790,7 @@ def plan_letters(plan: Plan, templates: dict[str, Any],
                         {**letter_data(loan, as_of, policy, entry.liable_guarantors, declares=declares,
                                        declared_earlier=earlier), **period},
                         loan.borrower)
-        guarantee = entry.guarantee
-        if entry.balance_guarantors or (
-                guarantee is not None and guarantee.needs_demand
-                and (entry.next_action == "guarantor-demand" or guarantee_call_due(guarantee, as_of, policy))):
-            # Early maturity is declared by the borrower's letter, and only takes effect once that
-            # letter reaches the borrower (《民法典》第一百三十七条第二款): one queued in this run has
-            # not, so its guarantors are asked for what is due without it. After it, a notice of
-            # its own asks them for the balance, the loan matured since or not.
-            fell_due = balance_fell_due(loan, as_of, policy, issued)
-            declared = fell_due == "declared"
-            for name in entry.liable_guarantors:
-                balance = name in entry.balance_guarantors
-                key = (balance_notice_key(loan, name, fell_due, issued) if balance
-                       else guarantor_notice_key(loan, name, declared, issued))
-                if not (guarantee is not None and guarantee.needs_demand) and not balance \
-                        and not recorded(issued, key):
-                    continue  # kept by an earlier demand that may have asked the balance: nothing to ask again
-                # A notice asking the balance (now, or made again) follows an earlier demand for less.
-                earlier = balance or key.endswith(MATURED_BALANCE) or (
-                    declared and key.endswith(DECLARING) and asked_for_less(loan, name, fell_due, issued))
-                add(entry, "guarantor-demand", key,
-                    _guarantor_notice(loan, name, entry, as_of, policy, issued, fell_due, earlier=earlier), name)
+        call_guarantors(entry, in_court=False)
         if len(jobs) + len(outcomes) == before:
             outcomes.append(Outcome(entry.loan_no, entry.row, "not-due", facts={
                 "days": entry.days_past_due, "action": plan_label(entry.next_action, entry.time_barred),

@@ -1,0 +1,78 @@
+"""A loan in court whose joint guarantee lapses soon: its guarantors are called on all the same.
+
+A joint guarantor is discharged unless the creditor claims against that guarantor within the guarantee
+period (《民法典》第六百九十三条第二款): a suit against the borrower alone keeps no joint guarantor liable.
+The plan puts the guarantor notice first (``guarantor-demand``, due at once); ``collect letters`` writes
+no demand letter to the borrower (the court case collects it) but the notice to each liable guarantor
+not yet asked, in the words of a loan in court (``in_court``: nothing is said of the limitation of what
+was claimed in court), and a second run issues nothing new. Re-read from the Word files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import docx
+import pytest
+from collect_helpers import AS_OF, make_loan, plan_and_letters, policy_in, resident_id
+
+from docgen.loans.plan import build_plan
+
+#: Matured 2026-07-31, no agreed period, nobody asked: the guarantee period ends 2027-01-31, inside the
+#: 90-day warning window of AS_OF (2026-11-28), outside its 15-day service margin. The borrower alone
+#: was sued on 2026-10-15.
+MATURITY = dt.date(2026, 7, 31)
+PERIOD_END = "2027年1月31日"
+
+
+def _loan():
+    return make_loan("JJ0009", days=120, maturity=MATURITY, guarantors=["钱七", "孙八"],
+                     guarantor_ids=(resident_id(7), resident_id(8)),
+                     litigation="已起诉", litigation_filed=dt.date(2026, 10, 15))
+
+
+@pytest.fixture()
+def policy(tmp_path: Path):
+    return policy_in(tmp_path / "policy")
+
+
+def test_the_plan_calls_on_the_guarantors_of_a_loan_in_court_at_once(policy) -> None:
+    (entry,) = build_plan([_loan()], AS_OF, policy).entries
+    assert entry.loan.in_litigation and entry.guarantee.needs_demand
+    assert entry.guarantee.period_end == dt.date(2027, 1, 31)
+    assert entry.next_action == "guarantor-demand" and entry.next_action_due == AS_OF
+    assert entry.balance_guarantors == [] and "guarantee-near" in entry.warnings
+
+
+def test_a_loan_in_court_whose_guarantee_lapses_soon_has_its_guarantors_called(tmp_path) -> None:
+    plan, letters, again = plan_and_letters(tmp_path, [_loan()])
+    # The plan's next step: call on the guarantors today, the guarantee period ending soon.
+    (row,) = [line for line in plan.splitlines() if line.startswith("JJ0009")]
+    assert "向担保人催收  2026-11-28" in row and "2027-01-31" in row and "保证期间即将届满" in row
+
+    assert "诉讼状态为已起诉，由诉讼程序处理，不发催收函" in letters
+    notices = sorted((tmp_path / "out" / "保证人通知书").glob("*.docx"))
+    assert [path.name.split("_")[1] for path in notices] == ["钱七", "孙八"]
+    assert not list((tmp_path / "out").glob("*.docx"))  # no demand letter to the borrower
+    paragraphs = [p.text for p in docx.Document(notices[0]).paragraphs]
+    cells = [cell.text for table in docx.Document(notices[0]).tables for row in table.rows for cell in row.cells]
+    assert f"钱七（证件号码：{resident_id(7)}）：" in paragraphs
+    assert "该笔贷款已于2026年7月31日到期，借款人未按约归还，自2026年8月1日起已构成逾期。截至2026年11月28日，借款人尚欠我行款项如下：" \
+        in paragraphs
+    assert ["贷款本金余额", "420,000.00", "欠息", "1,523.45"] == cells[2:6]
+    assert ["合计", "446,723.45"] == cells[8:10]
+    effect = ("依照《中华人民共和国民法典》第六百八十八条第二款的规定及保证合同的约定，我行现请求贵方在保证范围内承担连带保证责任，"
+              f"于2026年12月8日前代借款人清偿上述欠款。本通知系我行在保证期间（至{PERIOD_END}届满）内向贵方提出的承担保证责任的"
+              "请求；依照《中华人民共和国民法典》第六百九十四条第二款的规定，贵方保证债务的诉讼时效自本通知送达之日起计算。")
+    assert effect in paragraphs
+    # Nothing is said of the limitation of what was claimed in court.
+    text = "\n".join(paragraphs)
+    assert "第一百九十五条" not in text and "中断" not in text and "再次提出" not in text
+    # The user is told when the notice need not be served (the guarantor sued in that case).
+    assert ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达；未被起诉或仅被诉请部分欠款的，"
+            "送达后请在台账“向保证人主张日”填写实际送达日（须不晚于保证期间届满日 2027-01-31）") in letters
+
+    # A second run with the register issues nothing new.
+    assert [(o["code"], o["document"], o["party"]) for o in again] == [
+        ("litigation-pending", None, None), ("issued-before", "guarantor-demand", "孙八"),
+        ("issued-before", "guarantor-demand", "钱七")]
