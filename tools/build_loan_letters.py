@@ -145,14 +145,20 @@ def _contact_lines(doc) -> None:
 
 def _closing(doc, sign_off: str) -> None:
     """The letter's close: ``sign_off`` (特此函告。), the contact lines and the signature, kept on one
-    page together (keep with next): a letter whose variable text runs long (a reservation of 罚息,
-    a conditional effect, many guarantors) moves its close to the next page whole, never leaving
-    the signature and date alone there."""
-    first = add_body(doc, sign_off)
+    page together with the last paragraph of the body before it (keep with next, that paragraph kept
+    whole): a letter whose variable text runs long (a reservation of 罚息, a conditional effect, many
+    guarantors) moves its close to the next page with that paragraph, never leaving the signature
+    and date alone there, apart from the text they sign. That paragraph is printed whatever the data
+    (a tag paragraph, removed when rendering, would carry the keep away with it): ``ValueError`` else."""
+    last = doc.paragraphs[-1]
+    if last.style.name != "Body Text" or last.text.startswith("{%"):
+        raise ValueError(f"the close follows a paragraph that may not be printed: {last.text!r}")
+    last.paragraph_format.keep_together = True
+    add_body(doc, sign_off)
     _contact_lines(doc)
     _signature(doc)
     paragraphs = doc.paragraphs
-    start = next(i for i, paragraph in enumerate(paragraphs) if paragraph._p is first._p)
+    start = next(i for i, paragraph in enumerate(paragraphs) if paragraph._p is last._p)
     for paragraph in paragraphs[start:-1]:
         paragraph.paragraph_format.keep_with_next = True
 
@@ -300,9 +306,7 @@ def debt_confirmation():
                   "人民币{{ total|amount }}元(大写:{{ total|amount_in_words }})未归还。{% endif %}")
     add_body(doc, "请贵方于{{ pay_by|date_cn }}前与我行联系,归还上述款项或商定还款安排,并在随附的《债务确认回执》上"
                   "签字(盖章)后交回我行。")
-    add_body(doc, "特此通知。")
-    _contact_lines(doc)
-    _signature(doc)
+    _closing(doc, "特此通知。")
     add_title(doc, "债 务 确 认 回 执", new_page=True)
     add_body(doc, "{{ bank_legal_name }}{{ branch }}:", indent=False)
     # The confirmation names the debtor and its ID number in full: it is the debtor's own act that

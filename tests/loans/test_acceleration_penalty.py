@@ -160,7 +160,8 @@ def test_the_templates_print_the_sentence_only_when_the_declaration_came_before(
 
 @pytest.mark.parametrize(("name", "sign_off"), [("demand-letter", "特此函告。"), ("guarantor-demand", "特此通知。")])
 def test_a_letter_lengthened_by_the_sentence_keeps_its_close_together(name, sign_off) -> None:
-    # The sentence may push the close past the page: it moves whole, the signature never alone.
+    # The sentence may push the close past the page: it moves whole with the body's last paragraph, the
+    # signature never alone.
     template = load_template(name)
     data = {**yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")),
             "matured": False, "accelerated": True, "penalty_reserved": True, "principal_label": "贷款本金余额"}
@@ -170,4 +171,5 @@ def test_a_letter_lengthened_by_the_sentence_keeps_its_close_together(name, sign
     start = [p.text for p in paragraphs].index(sign_off)
     end = next(i for i, p in enumerate(paragraphs) if p.text == "2026年11月28日")
     assert paragraphs[start - 1].text.startswith(("依照《中华人民共和国民法典》第一百九十五条", "如对上述金额有异议"))
-    assert [p.paragraph_format.keep_with_next for p in paragraphs[start:end + 1]] == [True] * (end - start) + [None]
+    assert paragraphs[start - 1].paragraph_format.keep_together
+    assert [p.paragraph_format.keep_with_next for p in paragraphs[start - 1:end + 1]] == [True] * (end - start + 1) + [None]
