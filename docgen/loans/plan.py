@@ -23,7 +23,9 @@ loan overdue on ``as_of``, most urgent first:
   once it is out (matured since or not), or once the loan has matured without one, joint guarantors
   asked before for less than the balance (``balance_notices_due``) get ``guarantor-demand`` (due
   today) and the warning ``guarantor-balance-undemanded``; a demand letter or a suit due, or a case in
-  court, stays the next action, the notice listed beside it in ``actions``;
+  court, stays the next action, the notice listed beside it in ``actions``; once the guarantee period
+  counted from then has ended with the balance never asked of them, ``guarantor-balance-lapsed``
+  (``balance_guarantee_lapsed``: kept by the earlier demand for what it asked only);
 - the deadlines follow DESIGN §8.1 (``docgen.loans.limitation``): the limitation period from the
   claim's due date and the interrupting events that came before it ran out (``limitation_basis``
   names the event), the enforcement period after a judgment, the guarantee by its type. A deadline
@@ -1138,8 +1140,30 @@ def balance_notices_due(loan: Any, as_of: _dt.date, policy: Policy, issued: Cont
     at maturity: the bank asks for it within the guarantee period counted from then
     (《民法典》第六百九十二条、第六百九十三条第二款).
     """
-    if (guarantee is None or guarantee.type != "连带责任保证" or not guarantee.liable or time_barred
-            or not loan.guarantors or notice_window(guarantee, as_of) is None):
+    if guarantee is None or notice_window(guarantee, as_of) is None:
+        return []
+    return _asked_for_less_than_balance(loan, as_of, policy, issued, guarantee, time_barred)
+
+
+def balance_guarantee_lapsed(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str],
+                             guarantee: Guarantee | None, *, time_barred: bool = False) -> list[str]:
+    """Return the joint guarantors of ``loan`` who would be asked for the whole balance that fell due
+    (``balance_notices_due``: asked before for less, never for it) but whose guarantee period counted
+    from the day it fell due has ended (``notice_window``: both ends passed): the demand made before
+    keeps the guarantee, and the plan its guarantor liable, for what it asked only; of the rest the
+    guarantor is discharged (《民法典》第六百九十三条第二款). Empty while a notice can still come in time.
+    """
+    if guarantee is None or notice_window(guarantee, as_of) is not None:
+        return []
+    return _asked_for_less_than_balance(loan, as_of, policy, issued, guarantee, time_barred)
+
+
+def _asked_for_less_than_balance(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str],
+                                 guarantee: Guarantee, time_barred: bool) -> list[str]:
+    """Return the joint guarantors of ``loan`` still liable, its claim not time-barred, asked before for less
+    than the whole balance that fell due (``asked_for_less``) and not for it since, whatever the guarantee
+    period: ``balance_notices_due`` and ``balance_guarantee_lapsed`` split them by that."""
+    if guarantee.type != "连带责任保证" or not guarantee.liable or time_barred or not loan.guarantors:
         return []
     fell_due = balance_fell_due(loan, as_of, policy, issued)
     if not fell_due:
@@ -1388,6 +1412,16 @@ def plan_entry(
                 matured="" if declared else loan.maturity)
         if window[0] <= horizon:
             urgent.append(window[0])
+    elif guarantee is not None and guarantee.preserved == "demand":
+        # Kept by a demand for less: the period to ask the balance that fell due since may have ended unused.
+        lapsed = balance_guarantee_lapsed(loan, as_of, policy, issued, guarantee, time_barred=time_barred)
+        if lapsed:
+            end = guarantee.later_end or guarantee.period_end
+            declared = balance_fell_due(loan, as_of, policy, issued) == "declared"
+            _notice(notices, "guarantor-balance-lapsed", guarantors="、".join(lapsed), deadline=end,
+                    declared=(declared_on(loan, policy, issued) or "") if declared else "",
+                    matured="" if declared else loan.maturity, kept=loan.guarantor_demanded or "")
+            urgent.append(end)
     action = _next_action(loan, as_of, policy, issued, guarantee, since)
     chosen, chosen_due = action.action, action.due
     urgent_call = False

@@ -291,3 +291,28 @@ def test_a_suit_due_on_a_loan_declared_due_early_stays_the_next_action_too(tmp_p
     notices = [o for o in result.written if o.document == "guarantor-demand"]
     assert sorted(o.party for o in notices) == ["孙八", "钱七"]
     assert "宣布该笔贷款全部提前到期。截至2026年12月2日" in docx_text(Path(notices[0].file))
+
+
+def test_a_guarantor_never_asked_for_the_balance_within_the_period_is_warned_of(tmp_path, policy) -> None:
+    # Asked on 2026-11-28 (向保证人主张日) for the instalments overdue then; matured 2026-12-01; the guarantee
+    # period (six months from maturity) ended 2027-06-01 with the balance never asked: the demand keeps
+    # the guarantee for what it asked only (《民法典》第六百九十三条第二款), which the plan must say.
+    loan = _loan(guarantors=["钱七"], guarantor_demanded=AS_OF, last_interruption=AS_OF)
+    as_of = dt.date(2027, 6, 2)
+    before = _plan_json(tmp_path, loan, dt.date(2027, 6, 1))  # the last day: still to be asked
+    assert "guarantor-balance-undemanded" in before["warnings"] and "guarantor-balance-lapsed" not in before["warnings"]
+    entry = _plan_json(tmp_path, loan, as_of)
+    assert entry["guarantee"]["liable"] and entry["guarantee"]["preserved"] == "demand"
+    assert "guarantor-balance-undemanded" not in entry["warnings"] and "guarantor-balance-lapsed" in entry["warnings"]
+    (detail,) = [d for d in entry["warning_details"] if d["code"] == "guarantor-balance-lapsed"]
+    assert detail["message"] == ("贷款已于2026-12-01到期，保证人钱七此前（2026-11-28）仅被要求就当时逾期的款项承担保证责任，"
+                                 "保证期间已于2027-06-01届满，其间未向其主张到期的全部贷款余额：保证人仅就此前主张的款项"
+                                 "承担保证责任，对其余部分不再承担保证责任（《民法典》第六百九十三条第二款）；请经法律审查")
+    # The loan goes to the top of the plan, by the end that passed, as a lapsed guarantee does.
+    (plain,) = build_plan([loan], as_of, policy).entries
+    assert plain.urgent_date == dt.date(2027, 6, 1)
+    # Nothing can be asked any more: no notice is written.
+    assert not [o for o in issue_letters(tmp_path, policy, [loan], as_of).written if o.document == "guarantor-demand"]
+    # A demand dated after maturity may have asked the balance: nothing is said.
+    (asked,) = build_plan([_loan(guarantors=["钱七"], guarantor_demanded=MATURITY + DAY)], as_of, policy).entries
+    assert asked.guarantee.liable and "guarantor-balance-lapsed" not in asked.warnings
