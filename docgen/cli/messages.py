@@ -8,7 +8,7 @@ the library come worded from their part's table.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from docgen.core.wording import MessageTable
@@ -16,11 +16,20 @@ from docgen.core.wording import MessageTable
 __all__ = ["CLICK_HELP_TEXTS", "CLICK_WORDS", "HELP_TEXTS", "MESSAGES", "help_text"]
 
 
-def _field(f: Mapping[str, Any]) -> str:
-    need = "必填" if f["required"] else "可选"
-    label = f"  {f['description']}" if f.get("description") else ""
-    aliases = "、".join(f.get("aliases") or [])
-    return f"{f['indent']}{f['name']:<26} {f['type']:<8} {need}{label}" + (f"  表头：{aliases}" if aliases else "")
+def _field_in(required: str, optional: str, sep: str, headers: str) -> Callable[[Mapping[str, Any]], str]:
+    """Return how ``docgen templates show`` lines up a field (name, type, required, label, header aliases)
+    in a language's words."""
+    def line(f: Mapping[str, Any]) -> str:
+        need = required if f["required"] else optional
+        label = f"  {f['description']}" if f.get("description") else ""
+        aliases = sep.join(f.get("aliases") or [])
+        return f"{f['indent']}{f['name']:<26} {f['type']:<8} {need}{label}" + (f"  {headers}{aliases}" if aliases else "")
+
+    return line
+
+
+_field = _field_in("必填", "可选", "、", "表头：")
+_field_en = _field_in("required", "optional", ", ", "headers: ")
 
 
 MESSAGES = MessageTable("cli", {
@@ -192,6 +201,7 @@ MESSAGES = MessageTable("cli", {
     "help/worker-data": ("服务的数据目录，启动时检查：已由较新版本 docgen 升级的服务数据库将被拒绝（退出码 2）。"
                          "默认为 $DOCGEN_DATA 所指的目录，未设置时不检查（各任务自带数据目录）。"),
     "help/lint-schema": "与这一模板的字段比对变量（默认：FILE 旁的 .yaml）。",
+    "help/templates-lang": "列出的语言：en 时显示模板的英文标题和字段名（生成的文书仍为中文）。",
     "help/render-data": "字段取值：.yaml 或 .json 文件。",
     "help/render-output": "要写入的 .docx（原子写入）。",
     "help/render-pdf": "同时在 OUT.docx 旁生成 PDF（用 LibreOffice）。",
@@ -369,6 +379,13 @@ MESSAGES = MessageTable("cli", {
     "option/output-folder": ("{path} ends with a path separator, so it is a folder; give the name of the file to "
                              "write, e.g. {path}report.json"),
     "progress/inspecting": "inspecting files",
+    # docgen templates list|show --lang en (the names, patterns, types and header aliases as they are)
+    "templates-list/line": lambda f: f"{f['name']:<{int(f['width'])}}  {f['title']} ({f['category']})",
+    "templates-show/head": "{name}  {title} ({category})",
+    "templates-show/patterns": "Serial: {serial}    File name: {filename}.docx    Key: {key_field}",
+    "templates-show/fields": "Fields:",
+    "templates-show/field": _field_en,
+    "templates-show/rules": "Rules:",
     # the options' help texts, as the options are given them (said in Chinese on a Chinese help page)
     "help/register": ("Serial-number register: a SQLite file or a postgresql:// URL shared by many machines. "
                       "Default: $DOCGEN_REGISTER, "
@@ -450,6 +467,8 @@ MESSAGES = MessageTable("cli", {
                          "a service database a later docgen brought up to date is refused (exit 2). Default: "
                          "$DOCGEN_DATA, else none checked (each job names its own)."),
     "help/lint-schema": "Compare variables with this template's fields (default: the .yaml beside FILE).",
+    "help/templates-lang": "Language of the listing: en gives the templates' English titles and field names "
+                           "(the documents they make stay Chinese).",
     "help/render-data": "Field values: a .yaml or .json file.",
     "help/render-output": "The .docx to write (written atomically).",
     "help/render-pdf": "Also write a PDF beside OUT.docx (LibreOffice).",

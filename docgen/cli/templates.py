@@ -10,10 +10,10 @@ import click
 
 from docgen.cli.common import dump_json, emit, handle_errors
 from docgen.cli.messages import MESSAGES as CLI, help_text
-from docgen.cli.options import CheckedPath, format_option, output_option, register_option
+from docgen.cli.options import CheckedPath, format_option, lang_option, output_option, register_option
 from docgen.documents.lint import format_text, lint_docx
 from docgen.documents.render import render
-from docgen.documents.template import Template, list_templates, load_template
+from docgen.documents.template import Template, list_templates, load_template, title_in
 
 
 @click.group("templates", help=help_text("help/command/templates"))
@@ -23,15 +23,18 @@ def templates_group() -> None:
 
 @templates_group.command("list", help=help_text("help/command/templates-list"))
 @format_option("text", "json")
+@lang_option(help_text("help/templates-lang"))
 @handle_errors
-def list_command(fmt: str) -> None:
+def list_command(fmt: str, lang: str) -> None:
     """``docgen templates list``: its help is the cli table's ``help/command/templates-list``."""
-    items = [{"name": t.name, "title": t.title, "category": t.category} for t in list_templates()]
+    templates = list_templates()
+    items = [{"name": t.name, "title": t.title, "title_en": t.title_en, "category": t.category} for t in templates]
     if fmt == "json":
         emit(dump_json(items), None)
         return
     width = max((len(i["name"]) for i in items), default=4)
-    lines = [CLI.text("templates-list/line", {**i, "width": width}) for i in items]
+    lines = [CLI.text("templates-list/line", {**i, "title": title_in(t.meta, t.name, lang), "width": width}, lang)
+             for t, i in zip(templates, items)]
     emit("\n".join(lines) + "\n", None)
 
 
@@ -39,6 +42,7 @@ def _describe(template: Template) -> dict[str, Any]:
     return {
         "name": template.name,
         "title": template.title,
+        "title_en": template.title_en,
         "category": template.category,
         "description": template.description,
         "key_field": template.key_field,
@@ -53,27 +57,29 @@ def _describe(template: Template) -> dict[str, Any]:
 @templates_group.command("show", help=help_text("help/command/templates-show"))
 @click.argument("name")
 @format_option("text", "json")
+@lang_option(help_text("help/templates-lang"))
 @handle_errors
-def show_command(name: str, fmt: str) -> None:
+def show_command(name: str, fmt: str, lang: str) -> None:
     """``docgen templates show``: its help is the cli table's ``help/command/templates-show``."""
     template = load_template(name)
     info = _describe(template)
     if fmt == "json":
         emit(dump_json(info), None)
         return
-    lines = [CLI.text("templates-show/head", {"name": template.name, "title": template.title,
-                                              "category": template.category})]
+    lines = [CLI.text("templates-show/head", {"name": template.name, "title": title_in(template.meta, template.name, lang),
+                                              "category": template.category}, lang)]
     if template.description:
         lines.append(template.description)
     lines += [CLI.text("templates-show/patterns", {"serial": template.serial_pattern, "key_field": template.key_field,
-                                                   "filename": template.filename_pattern}),
-              "", CLI.text("templates-show/fields")]
-    for entry in info["fields"]:
-        lines.append(CLI.text("templates-show/field", {**entry, "indent": "  "}))
+                                                   "filename": template.filename_pattern}, lang),
+              "", CLI.text("templates-show/fields", lang=lang)]
+    for entry in template.fields(lang):
+        lines.append(CLI.text("templates-show/field", {**entry, "indent": "  "}, lang))
         for sub in entry.get("items", []):
-            lines.append(CLI.text("templates-show/field", {**sub, "indent": "      - "}))
+            lines.append(CLI.text("templates-show/field", {**sub, "indent": "      - "}, lang))
     if template.rules:
-        lines += ["", CLI.text("templates-show/rules")] + [f"  {json.dumps(r, ensure_ascii=False)}" for r in template.rules]
+        lines += ["", CLI.text("templates-show/rules", lang=lang)]
+        lines += [f"  {json.dumps(r, ensure_ascii=False)}" for r in template.rules]
     emit("\n".join(lines) + "\n", None)
 
 

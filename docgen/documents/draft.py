@@ -39,7 +39,7 @@ from docgen.core.datafile import read_mapping
 from docgen.core.errors import InputError, TemplateError
 from docgen.documents.messages import MESSAGES
 from docgen.documents.register import allocate_serial, record_issued
-from docgen.documents.template import Template, load_template
+from docgen.documents.template import Template, load_template, title_in
 
 __all__ = ["ANNEX_NUMERALS", "AnnexDraft", "DraftResult", "FieldMap", "annex_data", "annex_templates", "draft_annexes"]
 
@@ -246,7 +246,13 @@ class AnnexTemplate:
 
     @property
     def title(self) -> str:
-        return str(self.meta.get("title", self.name))
+        """The annex's Chinese title (its template's)."""
+        return title_in(self.meta, self.name)
+
+    @property
+    def title_en(self) -> str:
+        """The annex's English title (its template's ``title_en``, else the Chinese one)."""
+        return title_in(self.meta, self.name, "en")
 
 
 def annex_templates() -> dict[int, AnnexTemplate]:
@@ -280,10 +286,14 @@ class AnnexDraft:
     missing: list[str] = field(default_factory=list)
     hints: dict[str, str] = field(default_factory=dict)
     pdf: Path | None = None
+    #: The title an English page shows (``AnnexTemplate.title_en``); None: the Chinese ``title``.
+    title_en: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the DESIGN §10 entry (plus ``hints``: what to put in each missing key, and ``pdf``)."""
-        return {"annex": self.annex, "template": self.template, "title": self.title, "status": self.status,
+        """Return the DESIGN §10 entry (plus ``hints``: what to put in each missing key, ``pdf``, and
+        ``title_en``: the template's English title beside its Chinese ``title``)."""
+        return {"annex": self.annex, "template": self.template, "title": self.title,
+                "title_en": self.title_en or self.title, "status": self.status,
                 "path": str(self.path) if self.path else None, "serial": self.serial,
                 "missing": list(self.missing), "hints": dict(self.hints),
                 "pdf": str(self.pdf) if self.pdf else None}
@@ -464,7 +474,8 @@ def draft_annexes(
         spec = shipped[number]
         target = Path(out_dir) if out_dir is not None else root / (_stage_folder(checklist, spec.item) or "")
         if spec.bank_template and template_file is None:
-            result.annexes.append(AnnexDraft(number, spec.name, spec.title, BANK_TEMPLATE))
+            result.annexes.append(AnnexDraft(number, spec.name, spec.title, BANK_TEMPLATE,
+                                             title_en=spec.title_en))
             continue
         template = (load_template(spec.name, path=template_file, meta=spec.meta_path)
                     if spec.bank_template else load_template(spec.name))
@@ -472,7 +483,7 @@ def draft_annexes(
         if not docs:
             each = spec.fieldmap.each.paths[0] if spec.fieldmap.each and spec.fieldmap.each.paths else "?"
             result.annexes.append(AnnexDraft(number, spec.name, spec.title, MISSING_DATA, missing=[each],
-                                             hints={each: _hint(each, data)}))
+                                             hints={each: _hint(each, data)}, title_en=spec.title_en))
             continue
         for doc_context, aliases in docs:
             drafted = _draft_one(number, spec, template, doc_context, aliases, data, target, register_path)
@@ -499,7 +510,7 @@ def _draft_one(number: int, spec: AnnexTemplate, template: Template, context: di
                aliases: dict[str, str], data: BundleData, target: Path,
                register_path: str | os.PathLike[str] | None) -> AnnexDraft:
     values, missing, sources = spec.fieldmap.build(context, aliases)
-    entry = AnnexDraft(number, spec.name, spec.title, MISSING_DATA)
+    entry = AnnexDraft(number, spec.name, spec.title, MISSING_DATA, title_en=spec.title_en)
     if not missing:
         prepared, problems = template.check(values)
         for problem in problems:

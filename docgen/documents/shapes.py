@@ -10,13 +10,13 @@ from docgen.core.jsonshape import Literal, MapOf
 from docgen.documents.batch import MANIFEST_FIELDS
 
 #: ``docgen templates list --format json``.
-TEMPLATE_LIST_JSON = [{"name": None, "title": None, "category": None}]
+TEMPLATE_LIST_JSON = [{"name": None, "title": None, "title_en": None, "category": None}]
 
 _FIELD = {("name", "type", "required", "aliases"): None}
 
 #: ``docgen templates show NAME --format json``; ``items`` lists the fields of each entry of a list field.
 TEMPLATE_JSON = {
-    ("name", "title", "category", "description", "key_field", "serial", "filename"): None,
+    ("name", "title", "title_en", "category", "description", "key_field", "serial", "filename"): None,
     "fields": [{**_FIELD, "description": None, "items?": [_FIELD]}],
     ("derived", "rules"): None,
 }
@@ -66,7 +66,7 @@ REGISTER_LIST_JSON = [RECORD_JSON]
 #: ``AnnexDraft.to_dict()``: one annex document; ``status`` is drafted, missing-data or
 #: bank-template; ``hints`` says what to put in each missing bundle.yaml key.
 DRAFT_ANNEX_JSON = {
-    ("annex", "template", "title", "status", "path", "serial"): None,
+    ("annex", "template", "title", "title_en", "status", "path", "serial"): None,
     "missing": ["bundle.yaml keys"],
     "hints": MapOf("bundle.yaml key", None),
     "pdf": None,

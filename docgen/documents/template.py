@@ -41,6 +41,7 @@ __all__ = [
     "jinja_environment",
     "list_templates",
     "load_template",
+    "title_in",
 ]
 
 _FIELD_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -91,6 +92,16 @@ def refuse_oversized_parts(archive: zipfile.ZipFile, path: str | os.PathLike[str
                                  megabytes=info.file_size >> 20, limit=MAX_PART_BYTES >> 20)
 
 
+def title_in(meta: dict[str, Any], name: str, lang: str = "zh") -> str:
+    """Return the title of the template ``name`` whose metadata is ``meta`` in ``lang``: its
+    ``title_en`` when ``lang`` is ``en`` and the metadata gives one (every shipped template does),
+    else its Chinese ``title``, else ``name``. Pages and outputs in English name a template by it;
+    the documents it makes print their own (Chinese) wording."""
+    if lang == "en" and str(meta.get("title_en") or "").strip():
+        return str(meta["title_en"]).strip()
+    return str(meta.get("title", name))
+
+
 class Template:
     """A loaded Word template: metadata, schema, rules, and the compiled renderer."""
 
@@ -99,7 +110,9 @@ class Template:
         self.path = docx_path
         self.meta_path = meta_path
         self.meta = meta
-        self.title: str = str(meta.get("title", name))
+        self.title: str = title_in(meta, name)
+        #: The title an English page or output shows (``title_en``; the Chinese one where none is given).
+        self.title_en: str = title_in(meta, name, "en")
         self.category: str = str(meta.get("category", ""))
         self.key_field: str = str(meta.get("key_field", "serial"))
         self.description: str = str(meta.get("description", ""))
@@ -222,16 +235,20 @@ class Template:
                     out[path] = str(meta["label_en"]).strip()
         return out
 
-    def fields(self) -> list[dict[str, Any]]:
-        """Return one dict per top-level field: name, type, required, aliases, and nested fields."""
+    def fields(self, lang: str = "zh") -> list[dict[str, Any]]:
+        """Return one dict per top-level field: name, type, required, aliases, its label (``description``:
+        the Chinese ``label``; with ``lang`` ``en``, its ``label_en`` where the schema gives one), and
+        nested fields."""
+        english = self.labels_en if lang == "en" else {}
         out = []
         for name, rule in self.schema.items():
+            label = rule.get("meta", {}).get("label", "") if isinstance(rule.get("meta"), dict) else ""
             entry = {
                 "name": name,
                 "type": rule.get("type", "any"),
                 "required": bool(rule.get("required", False)),
                 "aliases": self.aliases.get(name, []),
-                "description": rule.get("meta", {}).get("label", "") if isinstance(rule.get("meta"), dict) else "",
+                "description": english.get(name, label),
             }
             sub = (rule.get("schema") or {}) if rule.get("type") == "list" else None
             if sub and sub.get("type") == "dict":

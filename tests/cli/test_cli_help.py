@@ -167,7 +167,8 @@ def test_a_lang_en_help_page_keeps_every_option_help_in_english() -> None:
     it (the table's English), not its Chinese."""
     told = [(path, command) for path, command in COMMANDS if any(p.name == "lang" for p in command.params)]
     assert {" ".join(path) for path, _ in told} == {"docgen check", "docgen checklist show",
-                                                   "docgen checklist validate"}
+                                                   "docgen checklist validate", "docgen templates list",
+                                                   "docgen templates show"}
     for path, command in told:
         page = _unwrapped(CliRunner().invoke(main, [*path[1:], "--help", "--lang", "en"]).output)
         assert "选项" not in page

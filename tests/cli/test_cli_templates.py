@@ -47,7 +47,48 @@ def test_templates_list(runner):
     assert [line for line in lines if punctuation_problems(line) or bracket_problems(line)] == []
     data = json.loads(run(runner, "templates", "list", "--format", "json").output)
     assert mismatches(data, TEMPLATE_LIST_JSON) == []  # the shape the README documents
-    assert {"name": "shareholder-resolution", "title": "股东会决议及授权书", "category": "开发贷·签约前汇签资料"} in data
+    assert {"name": "shareholder-resolution", "title": "股东会决议及授权书",
+            "title_en": "Shareholders' resolution and authorization", "category": "开发贷·签约前汇签资料"} in data
+
+
+def test_templates_list_and_show_with_lang_en_give_the_english_titles(runner):
+    """An English listing showed each template's Chinese title: with --lang en, its ``title_en``; the JSON
+    gives both whatever the language; without --lang, the Chinese listing as before."""
+    english = run(runner, "templates", "list", "--lang", "en")
+    assert english.exit_code == 0
+    lines = english.output.splitlines()
+    assert "demand-letter                 Overdue loan demand letter (贷后管理·逾期催收)" in lines
+    assert "逾期贷款催收函" not in english.output and "（" not in english.output
+    assert "Overdue loan demand letter" not in run(runner, "templates", "list").output
+    assert json.loads(run(runner, "templates", "list", "--format", "json", "--lang", "en").output) == json.loads(
+        run(runner, "templates", "list", "--format", "json").output)
+    shown = run(runner, "templates", "show", "demand-letter", "--lang", "en")
+    assert shown.exit_code == 0
+    assert shown.output.startswith("demand-letter  Overdue loan demand letter (贷后管理·逾期催收)\n")
+    assert "\nFields:\n" in shown.output and "\nRules:\n" in shown.output
+    assert "  principal                  amount   required  Principal due  headers: 应还本金, 逾期本金" in shown.output
+    assert "      - name                       string   required  headers: 股东名称, 股东姓名" in run(
+        runner, "templates", "show", "shareholder-resolution", "--lang", "en").output
+    assert "逾期贷款催收函" not in shown.output.split("\n", 1)[0]
+    data = json.loads(run(runner, "templates", "show", "guarantor-demand", "--format", "json", "--lang", "en").output)
+    assert (data["title"], data["title_en"]) == ("保证人履行保证责任通知书", "Notice to the guarantor to perform the guarantee")
+    assert run(runner, "templates", "show", "demand-letter").output.startswith("demand-letter  逾期贷款催收函（贷后管理·逾期催收）\n")
+
+
+def test_a_template_without_an_english_title_is_listed_by_its_chinese_one(runner, tmp_path, monkeypatch):
+    from docgen.core import resources
+    from docgen.documents.template import load_template
+
+    shipped = resources.templates_dir()
+    meta = (shipped / "commitment-letter.yaml").read_text(encoding="utf-8")
+    assert 'title_en: "Letter of commitment"\n' in meta
+    (tmp_path / "bank-letter.yaml").write_text(meta.replace('title_en: "Letter of commitment"\n', ""), encoding="utf-8")
+    (tmp_path / "bank-letter.docx").write_bytes((shipped / "commitment-letter.docx").read_bytes())
+    template = load_template(path=tmp_path / "bank-letter.docx", meta=tmp_path / "bank-letter.yaml")
+    assert (template.title, template.title_en) == ("承诺函", "承诺函")
+    monkeypatch.setattr(resources, "templates_dir", lambda: tmp_path)
+    assert run(runner, "templates", "list", "--lang", "en").output == "bank-letter  承诺函 (开发贷·签约前汇签资料)\n"
+    assert json.loads(run(runner, "templates", "list", "--format", "json").output)[0]["title_en"] == "承诺函"
 
 
 def test_templates_show_text_and_json(runner):

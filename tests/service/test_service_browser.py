@@ -320,7 +320,13 @@ def test_a_letters_job_from_the_english_plan_page(server, browser, tmp_path):
 def test_the_render_form_in_english_labels_its_fields_in_english(server, browser):
     page = _login(browser, server, "backoffice")
     page.click("a:has-text('English')")
-    page.goto(f"{server}/render/shareholder-resolution")
+    page.goto(f"{server}/render")
+    page.click("a:has-text(\"Shareholders' resolution and authorization\")")
+    page.wait_for_selector("form.fields")
+    assert page.url.endswith("/render/shareholder-resolution")
+    # the template by its English title, where the page showed its Chinese one
+    assert page.locator("h1").inner_text() == "Single document: Shareholders' resolution and authorization"
+    assert page.title() == "Shareholders' resolution and authorization · docgen"
     form = page.locator("form.fields")
     assert form.locator("label", has_text="Date of the meeting").count() == 1
     assert form.locator("legend", has_text="Shareholders present").count() == 1

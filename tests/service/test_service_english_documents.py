@@ -93,8 +93,8 @@ def test_the_english_form_labels_its_fields_in_english_and_the_chinese_form_keep
         for path, label in template.labels_en.items():
             assert label in shown_en, (template.name, path)
             assert label not in shown_zh, (template.name, path)
-        # no Chinese on the English form but the template's title (its document's name)
-        assert _docgen_worded_cjk(page_en.text, [template.title]) == [], template.name
+        # no Chinese on the English form, the template's title included (its ``title_en``)
+        assert _docgen_worded_cjk(page_en.text, []) == [], template.name
         # the Chinese form labels each field by its first Chinese alias (else its name), as before
         for f in template.fields():
             if f["name"] != "serial":
@@ -181,3 +181,58 @@ def test_a_batch_items_problems_keep_its_key_in_english(tmp_path) -> None:
     assert zh["problems"] and all(p["message"].startswith("[B1] ") for p in zh["problems"])
     assert [p["message"] for p in en["problems"]][:1] == ["[B1] required field missing"]
     assert all(p["message"].startswith("[B1] ") for p in en["problems"])
+
+
+def _escaped(text: str) -> str:
+    """Return ``text`` as the pages' templates write it (Jinja2's escaping: ``'`` is ``&#39;``)."""
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+def test_the_english_pages_name_each_template_by_its_english_title_and_the_chinese_pages_by_its_chinese(api) -> None:
+    """The single-document list and form and the batch page's choice showed a template's Chinese title on an
+    English page: each shipped template gives its ``title_en`` beside its ``title``."""
+    from docgen.documents.template import list_templates
+    from docgen.service.pages import _batch_templates, _form_templates
+
+    shipped = list_templates()
+    assert [t.name for t in shipped if t.title_en == t.title or re.search(r"[\u4e00-\u9fff]", t.title_en)] == []
+    english, chinese = _user(api, "backoffice", "en", "/render"), _user(api, "backoffice", "zh", "/render")
+    listed_en, listed_zh = _text(english.get("/render").text), _text(chinese.get("/render").text)
+    batch_en, batch_zh = _text(english.get("/batch").text), _text(chinese.get("/batch").text)
+    for template in _form_templates():
+        assert template.title_en in listed_en and template.title not in listed_en, template.name
+        assert template.title in listed_zh and template.title_en not in listed_zh, template.name
+        form_en, form_zh = english.get(f"/render/{template.name}").text, chinese.get(f"/render/{template.name}").text
+        assert f"<title>{_escaped(template.title_en)} · docgen</title>" in form_en, template.name
+        assert f"<h1>Single document: {_escaped(template.title_en)}</h1>" in form_en, template.name
+        assert f"<h1>单份文书：{template.title}</h1>" in form_zh and template.title_en not in _text(form_zh)
+    for template in _batch_templates():
+        assert f"{template.title_en} ({template.name})" in batch_en and template.title not in batch_en
+        assert f"{template.title}（{template.name}）" in batch_zh and template.title_en not in batch_zh
+
+
+def test_a_drafted_annex_is_named_by_its_english_title_on_the_english_page(api, tmp_path) -> None:
+    from service_helpers import bundle_zip
+
+    archive = bundle_zip(tmp_path / "华安置业.zip")
+    pages = {}
+    for lang in ("en", "zh"):
+        client = _user(api, "credit", lang, "/draft")
+        form = client.get("/draft")
+        answer = client.post("/draft", data={"csrf": _csrf(form.text), "annex": ["4", "6"], "as_of": "2026-11-28"},
+                             files={"bundle": (archive.name, archive.read_bytes(), "application/zip")})
+        assert answer.status_code == 200, answer.text
+        pages[lang] = answer.text
+    for title_en, title in (("Letter of commitment", "承诺函"),
+                            ("Agreement on the closed management of a real estate project's funds",
+                             "房地产项目资金封闭运作管理协议书")):
+        assert f"<td>{_escaped(title_en)}</td>" in pages["en"] and f"<td>{title}</td>" not in pages["en"]
+        assert f"<td>{title}</td>" in pages["zh"] and _escaped(title_en) not in pages["zh"]
+    # the API's answer gives both, as docgen draft --format json does
+    answer = api.client.post("/api/draft", headers=api.headers("credit"), data={"annex": "6", "as_of": "2026-11-28"},
+                             files={"bundle": (archive.name, archive.read_bytes(), "application/zip")})
+    (annex,) = answer.json()["annexes"]
+    assert (annex["title"], annex["title_en"]) == ("房地产项目资金封闭运作管理协议书",
+                                                   "Agreement on the closed management of a real estate project's funds")
