@@ -46,6 +46,9 @@ _HELP_EXTRA = re.compile(r"\s*\[(?P<extra>.*)\]", re.S)
 _MISSING_END = re.compile(r"\.(?=\s|$)")
 #: Where a command's English help turns to its example command lines (``docgen.cli.tree.examples``).
 _EXAMPLES = re.compile(r"^\x08\nExamples?:\n", re.M)
+#: A bracketed note click puts after an option's help on an English page (``[default: text]``,
+#: ``[required]``, ``[env var: DOCGEN_REGISTER]``), kept on one line (``_filled``).
+_NOTE = re.compile(r"\[[^\[\]\n]*\]")
 
 
 def asked_lang(args: Sequence[str]) -> str:
@@ -250,28 +253,36 @@ def _command_help_over(method: Callable[..., str | None]) -> Callable[..., str |
 def _wrap_text_over(wrap_text: Callable[..., str]) -> Callable[..., str]:
     """Wrap ``click.formatting.wrap_text``, with which click fills the help page's paragraphs and its
     options' help column: while a ``docgen`` command line runs (in either language), a paragraph
-    holding Chinese is filled by ``textwidth.wrap``, to the width in screen columns (a Chinese
-    character takes two) and broken where Unicode allows. click counts characters and breaks only at
-    spaces: a Chinese option help ran to 130 columns on an 80-column screen, and one too long was cut
-    inside a name (``register.sqlit`` / ``e``). Its lines are joined again without the space click
-    puts between them where Chinese does not take one (``_spaced``). A paragraph marked ``\\b``
-    (kept as written: the examples' command lines), one without Chinese, and every paragraph outside
-    a docgen command line are click's."""
+    holding Chinese is filled to the width in screen columns (a Chinese character takes two) by
+    ``_filled``: on a Chinese page broken where Unicode allows, on an English page at its spaces as
+    click breaks English. click counts characters: a Chinese option help ran to 130 columns on an
+    80-column screen, one too long was cut inside a name (``register.sqlit`` / ``e``), and on an
+    English page a Chinese word (``资料清单``) pushed a line past the screen's edge or was cut in two.
+    On an English page a paragraph holding one of click's bracketed notes (``[default: text]``) is
+    filled by ``_filled`` too, which keeps the note on one line where click broke it after
+    ``[default:``. A paragraph marked ``\\b`` (kept as written: the examples' command lines), any
+    other paragraph, and every paragraph outside a docgen command line are click's."""
     def wrapped(text: str, width: int = 78, initial_indent: str = "", subsequent_indent: str = "",
                 preserve_paragraphs: bool = False) -> str:
-        if _LANG.get() is None:
+        lang = _LANG.get()
+        if lang is None:
             return wrap_text(text, width, initial_indent, subsequent_indent, preserve_paragraphs)
         # Imported here, not with this module: every command line starts by installing the wrapper,
         # and only a help page pays for the width tables.
         from docgen.core.textwidth import has_wide
 
-        if not has_wide(text):
+        english = lang == "en"
+
+        def ours(paragraph: str) -> bool:
+            return has_wide(paragraph) or (english and _NOTE.search(paragraph) is not None)
+
+        if not ours(text):
             return wrap_text(text, width, initial_indent, subsequent_indent, preserve_paragraphs)
         paragraphs = re.split(r"\n[ \t]*\n", text) if preserve_paragraphs else [text]
         return "\n\n".join(
             wrap_text(paragraph, width, initial_indent, subsequent_indent, preserve_paragraphs)
-            if paragraph.lstrip(" ").startswith("\b") or not has_wide(paragraph)
-            else _filled(paragraph, width, initial_indent, subsequent_indent)
+            if paragraph.lstrip(" ").startswith("\b") or not ours(paragraph)
+            else _filled(paragraph, width, initial_indent, subsequent_indent, english)
             for paragraph in paragraphs if paragraph.strip())
 
     return _mark(wrapped)
@@ -290,22 +301,26 @@ def _spaced(before: str, after: str) -> bool:
     return not unicodedata.category(wide).startswith("P")
 
 
-def _filled(paragraph: str, width: int, initial_indent: str, subsequent_indent: str) -> str:
-    """Return ``paragraph`` (its lines one paragraph, as click reads them) filled to ``width`` columns by
-    ``textwidth.wrap``, indented as click indents a paragraph: its first line's own indent after
-    ``initial_indent`` on the first line and ``subsequent_indent`` on the others."""
-    from docgen.core.textwidth import display_width, wrap
+def _filled(paragraph: str, width: int, initial_indent: str, subsequent_indent: str, english: bool = False) -> str:
+    """Return ``paragraph`` (its lines one paragraph, as click reads them) filled to ``width`` columns,
+    indented as click indents a paragraph: its first line's own indent after ``initial_indent`` on the
+    first line and ``subsequent_indent`` on the others. In Chinese its lines are joined as ``_spaced``
+    says and broken where Unicode allows (``textwidth.wrap``); in English (``english``) joined by a
+    space and broken at spaces (``textwidth.wrap_at_spaces``), as click does, a bracketed note never
+    inside unless it is wider than the line by itself."""
+    from docgen.core.textwidth import display_width, wrap, wrap_at_spaces
 
     lines = paragraph.expandtabs().splitlines()
     own = " " * (len(lines[0]) - len(lines[0].lstrip(" ")))
     text = ""
     for line in (line.strip() for line in lines):
-        if text and line and _spaced(text[-1], line[0]):
+        if text and line and (english or _spaced(text[-1], line[0])):
             text += " "
         text += line
     room = width - len(own) - max(display_width(initial_indent), display_width(subsequent_indent))
+    filled = wrap_at_spaces(text, room, _NOTE) if english else wrap(text, room)
     return "\n".join((initial_indent if at == 0 else subsequent_indent) + own + line
-                     for at, line in enumerate(wrap(text, room)))
+                     for at, line in enumerate(filled))
 
 
 def _wrap(owner: Any, attribute: str, over: Callable[[Any], Any]) -> None:

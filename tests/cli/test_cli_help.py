@@ -315,3 +315,73 @@ def test_text_outside_a_docgen_command_line_is_wrapped_by_click() -> None:
 
     text = "登记簿：其中已出具的催收函视为已送达（默认与 collect letters 相同）"
     assert click.formatting.wrap_text(text, 20) == TextWrapper(20, replace_whitespace=False).fill(text)
+
+
+def _english_pages(width: int = 80) -> list[tuple[str, str]]:
+    """Return ``(command, help page)`` for every command of the tree in English on a ``width``-column
+    screen: asked with ``--lang en`` where the command has it, else written while a command line runs in
+    English (``usage.speaking``), as a ``--lang en`` page of that command would be."""
+    from docgen.cli.usage import speaking
+
+    pages = []
+    for path, command in COMMANDS:
+        if any(p.name == "lang" for p in command.params):
+            result = CliRunner().invoke(main, [*path[1:], "--help", "--lang", "en"], prog_name="docgen",
+                                        terminal_width=width)
+            assert result.exit_code == 0, result.output
+            page = result.output
+        else:
+            with speaking("en"):
+                page = command.get_help(click.Context(command, info_name=" ".join(path), terminal_width=width,
+                                                      max_content_width=100))
+        pages.append((" ".join(path), page))
+    return pages
+
+
+#: A bracketed note click puts after an option's help, opened on a line that does not close it.
+_NOTE_CUT = re.compile(r"\[(?:default:|env var:|required)[^\]]*$")
+
+
+def test_an_english_help_page_fits_an_80_column_screen_and_keeps_its_notes_whole() -> None:
+    """On an English page a help holding a Chinese word was filled by Unicode's rules (``资料`` / ``清单``)
+    and click broke its bracketed notes after ``[default:``: every line fits 80 columns but the example
+    command lines (kept as written), and no note is cut."""
+    pages = _english_pages()
+    assert [command for command, page in pages if "Options:" not in page] == []
+    wide = [f"{command}: {line}" for command, page in pages
+            for line in re.sub(r"^  Examples?:\n(?: {4}.*\n)*", "", page, flags=re.M).splitlines()
+            if display_width(line) > 80]
+    assert wide == []
+    cut = [f"{command}: {line}" for command, page in pages for line in page.splitlines() if _NOTE_CUT.search(line)]
+    assert cut == []
+    page = dict(pages)["docgen check"]
+    assert ("  --format [text|json|markdown|docx]\n"
+            "                                  text for the terminal, json for machines\n"
+            "                                  (stable), markdown for e-mail, docx a\n"
+            "                                  printable 资料清单 (needs -o).\n"
+            "                                  [default: text]\n"
+            "  --lang [zh|en]                  Language of titles and messages.\n"
+            "                                  [default: zh]\n") in page
+    # English lines without a note or a Chinese word are click's, as before
+    assert ("  --stage STAGE                   Check up to this stage of the checklist\n"
+            "                                  (earlier stages are reported too): for dev-\n") in page
+    assert "  --jobs N                        Files inspected in parallel. Default: CPU\n" in page
+
+
+def test_an_english_help_with_a_chinese_word_breaks_at_spaces_by_columns() -> None:
+    from docgen.cli import usage
+
+    formatter = click.HelpFormatter(width=44)
+    token = usage._LANG.set("en")
+    try:
+        formatter.write_dl([("--format", "docx a printable 资料清单 for the dev-loan checklist.  [default: text]"),
+                            ("--register", "The register.  [env var: DOCGEN_REGISTER_OF_A_VERY_LONG_NAME]")])
+    finally:
+        usage._LANG.reset(token)
+    # a Chinese word counts two columns a character and is not cut; no break at a hyphen or inside a note
+    # but one wider than the line by itself, which breaks at its space
+    assert formatter.getvalue() == ("--format    docx a printable 资料清单 for\n"
+                                    "            the dev-loan checklist.\n"
+                                    "            [default: text]\n"
+                                    "--register  The register.  [env var:\n"
+                                    "            DOCGEN_REGISTER_OF_A_VERY_LONG_NAME]\n")

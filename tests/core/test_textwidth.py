@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from docgen.core.textwidth import display_width, has_wide, pad, truncate, wrap
+import re
+
+from docgen.core.textwidth import display_width, has_wide, pad, truncate, wrap, wrap_at_spaces
 
 
 def test_display_width_counts_east_asian_wide_as_two():
@@ -51,3 +53,20 @@ def test_wrap_keeps_words_whole_and_line_breaks_and_drops_trailing_spaces():
 def test_has_wide_tells_chinese_from_ascii():
     assert has_wide("登记簿 register") and has_wide("（")
     assert not has_wide("register.sqlite [default: text]")
+
+
+def test_wrap_at_spaces_breaks_english_at_its_spaces_by_columns():
+    note = re.compile(r"\[[^\[\]]*\]")
+    text = "a printable 资料清单 for the dev-loan list.  [default: text]"
+    # a Chinese word takes two columns a character and stays whole; no break at the hyphen
+    assert wrap_at_spaces(text, 24, note) == ["a printable 资料清单 for", "the dev-loan list.", "[default: text]"]
+    # the white space of a line is kept as written; a note wider than the line breaks at its space
+    assert wrap_at_spaces(text, 34, note) == ["a printable 资料清单 for the", "dev-loan list.  [default: text]"]
+    assert wrap_at_spaces("x  [default: text]", 10, note) == ["x", "[default:", "text]"]
+    # without a pattern of spans kept whole, a note breaks as any words do
+    assert wrap_at_spaces("x  [default: text]", 16, note) == ["x", "[default: text]"]
+    assert wrap_at_spaces("x  [default: text]", 16) == ["x  [default:", "text]"]
+    # a word wider than the line breaks where Unicode allows, else stands alone
+    assert wrap_at_spaces("见 到这一天应送达催收函的贷款都生成。 ok", 12) == ["见", "到这一天应送", "达催收函的贷", "款都生成。", "ok"]
+    assert wrap_at_spaces("a averyveryverylongword b", 5) == ["a", "averyveryverylongword", "b"]
+    assert wrap_at_spaces("", 10) == [] and wrap_at_spaces("  ", 10) == []
