@@ -109,8 +109,11 @@ TEXT_FIELDS: tuple[str, ...] = ("loan_no", "contract_no", "id_number", "guaranto
 
 _VOCAB_FIELDS = tuple(VOCAB_FIELDS)
 # Written as escapes: full-width ； and ， look like ASCII in many editors and get folded into them.
-_FULL_SEMICOLON, _FULL_COMMA, _FULL_PERCENT = "\uff1b", "\uff0c", "\uff05"
-_GUARANTOR_SEPARATORS = ("、", ";", _FULL_SEMICOLON, ",", _FULL_COMMA)
+_FULL_SEMICOLON, _FULL_COMMA, _FULL_PERCENT, _FULL_SLASH = "\uff1b", "\uff0c", "\uff05", "\uff0f"
+# A slash separates guarantors as well (张三/李四, and a lone / for none): only in the guarantor
+# columns, never in a contract number (眉农信借字2024/13号) or an address.
+_SLASHES = ("/", _FULL_SLASH)
+_GUARANTOR_SEPARATORS = ("、", ";", _FULL_SEMICOLON, ",", _FULL_COMMA, *_SLASHES)
 
 
 def _text(required: bool) -> dict[str, Any]:
@@ -242,7 +245,8 @@ class Ledger:
 
 
 def split_guarantors(text: str | None) -> list[str]:
-    """Return the guarantor names in ``text``, separated by 、, ``;`` or ``,`` (ASCII or full-width)."""
+    """Return the guarantor names in ``text``, separated by 、, ``;``, ``,`` or ``/`` (ASCII or
+    full-width); a cell of separators only (a lone ``/``) names none."""
     if not text:
         return []
     for sep in _GUARANTOR_SEPARATORS[1:]:
@@ -262,6 +266,18 @@ def split_party_values(text: str | None) -> tuple[str, ...]:
     text = text.replace(_FULL_SEMICOLON, ";")
     parts = text.split(";") if ";" in text else text.split(_GUARANTOR_SEPARATORS[0])
     return tuple(map(str.strip, parts))
+
+
+def split_guarantor_ids(text: str | None) -> tuple[str, ...]:
+    """Return the guarantor ID numbers in ``text`` (保证人证件号码), in guarantor order: as
+    ``split_party_values`` splits them, a slash (``/``, ``／``: 张三/李四's IDs) separating as 、
+    does (no ID number holds one). A cell of separators only (a lone ``/``) gives empty values,
+    which ``cross_check`` takes for none."""
+    if not text:
+        return ()
+    for slash in _SLASHES:
+        text = text.replace(slash, _GUARANTOR_SEPARATORS[0])
+    return split_party_values(text)
 
 
 # Borrowers recur across loans and snapshots (and the report asks again which debtors are
@@ -507,7 +523,7 @@ def _fast_loan(values: Mapping[str, Any], row: int, vocabulary: Vocabulary | Non
             _opt_date(get("guarantor_demanded")), _opt_text(get("collateral")), _opt_text(get("address")),
             _opt_rate(get("penalty_rate")), _opt_flag(get("accelerated")), _opt_text(get("leader")),
             split_party_values(_opt_text(get("guarantor_addresses"))),
-            split_party_values(_opt_text(get("guarantor_ids"))),
+            split_guarantor_ids(_opt_text(get("guarantor_ids"))),
         )
         _complete(loan)
         return loan
@@ -536,7 +552,7 @@ def _loan_from_document(doc: Mapping[str, Any], row: int) -> Loan:
         address=doc.get("address") or "", penalty_rate=doc.get("penalty_rate"),
         accelerated=bool(doc.get("accelerated")), leader=doc.get("leader") or "",
         guarantor_addresses=split_party_values(doc.get("guarantor_addresses")),
-        guarantor_ids=split_party_values(doc.get("guarantor_ids")),
+        guarantor_ids=split_guarantor_ids(doc.get("guarantor_ids")),
     )
 
 
@@ -597,9 +613,13 @@ def cross_check(loan: Loan, columns: Mapping[str, str] | None = None, *, explici
         elif loan.litigation_filed is not None and loan.judgment_due < loan.litigation_filed:
             add("judgment-before-suit", "judgment_due", judgment_due=loan.judgment_due,
                 litigation_filed=loan.litigation_filed)
+    # A per-guarantor cell of separators only (a lone / or 、) gives only empty values: it says "none".
     if not loan.guarantors:
-        for name in ("guarantee_type", "guarantor_demanded", *_PARTY_COLUMNS):
+        for name in ("guarantee_type", "guarantor_demanded"):
             if getattr(loan, name):
+                add("guarantee-without-guarantors", name, column_label=LEDGER_HEADERS[name])
+        for name in _PARTY_COLUMNS:
+            if any(getattr(loan, name)):
                 add("guarantee-without-guarantors", name, column_label=LEDGER_HEADERS[name])
     else:
         if loan.guarantor_demanded is not None and loan.guarantor_demanded < loan.disbursed_on:
@@ -607,7 +627,7 @@ def cross_check(loan: Loan, columns: Mapping[str, str] | None = None, *, explici
                 disbursed_on=loan.disbursed_on)
         for name in _PARTY_COLUMNS:
             values = getattr(loan, name)
-            if values and len(values) != len(loan.guarantors):
+            if any(values) and len(values) != len(loan.guarantors):
                 add("guarantor-values-count", name, column_label=LEDGER_HEADERS[name], count=len(values),
                     guarantors="、".join(loan.guarantors), expected=len(loan.guarantors))
             elif name == "guarantor_ids":
@@ -1094,6 +1114,10 @@ def _party_values(value: Any) -> tuple[str, ...]:
     return split_party_values(_opt_text(value))
 
 
+def _guarantor_id_values(value: Any) -> tuple[str, ...]:
+    return split_guarantor_ids(_opt_text(value))
+
+
 def _controlled(lookup: Mapping[str, str]) -> Any:
     def controlled(value: Any) -> str:
         text = _opt_text(value)
@@ -1112,7 +1136,7 @@ _CONVERTERS: dict[str, Any] = {
     "guarantors": _guarantor_names, "guarantee_period_end": _opt_date, "last_interruption": _opt_date,
     "litigation_filed": _opt_date, "judgment_due": _opt_date, "guarantor_demanded": _opt_date,
     "collateral": _opt_text, "address": _opt_text, "penalty_rate": _opt_rate, "accelerated": _opt_flag,
-    "leader": _opt_text, "guarantor_addresses": _party_values, "guarantor_ids": _party_values,
+    "leader": _opt_text, "guarantor_addresses": _party_values, "guarantor_ids": _guarantor_id_values,
 }
 # A block's distinct cells converted at once (``Block.convert``'s ``at_once``): what the field's
 # converter gives each of them, for a column of plain cells only (stripped text, whole numbers,
@@ -1236,17 +1260,29 @@ def _all_guarantors(texts: list[str], joined: str | None = None) -> list[tuple[s
     return _split_pieces(joined, comma, texts)
 
 
-def _all_party_values(texts: list[str], joined: str | None = None) -> list[tuple[str, ...]]:
-    """Return ``split_party_values(text)`` of each of ``texts`` (``joined``: them joined by ``_PIECE``,
-    when known), in order: all of them split at once when those holding a separator are all split
-    by the same character and no value would be stripped (no white space at all), else one by one."""
+def _all_party_values(texts: list[str], joined: str | None = None,
+                      one: Callable[[str], tuple[str, ...]] | None = None) -> list[tuple[str, ...]]:
+    """Return ``split_party_values(text)`` (or ``one(text)``, which splits as it does the ``joined``
+    given) of each of ``texts`` (``joined``: them joined by ``_PIECE``, when known), in order: all of
+    them split at once when those holding a separator are all split by the same character and no
+    value would be stripped (no white space at all), else one by one."""
     joined = (_PIECE.join(texts) if joined is None else joined).replace(_FULL_SEMICOLON, ";")
     comma = _GUARANTOR_SEPARATORS[0]
     # A cell holding a semicolon is split by it alone (an address may hold 、), any other by 、.
     separator = comma if ";" not in joined else ";" if comma not in joined else None
     if separator is None or joined.count(_PIECE) != len(texts) - 1 or _spaced(joined):
-        return list(map(split_party_values, texts))
+        return list(map(one or split_party_values, texts))
     return _split_pieces(joined, separator, texts)
+
+
+def _all_guarantor_ids(texts: list[str], joined: str | None = None) -> list[tuple[str, ...]]:
+    """Return ``split_guarantor_ids(text)`` of each of ``texts`` (``joined``: them joined by
+    ``_PIECE``, when known), in order, as ``_all_party_values`` splits them, the slashes made 、
+    first (a pass in C each, the full-width one only in text that is not all ASCII)."""
+    joined = (_PIECE.join(texts) if joined is None else joined).replace("/", _GUARANTOR_SEPARATORS[0])
+    if not joined.isascii():  # a flag of the string, no scan
+        joined = joined.replace(_FULL_SLASH, _GUARANTOR_SEPARATORS[0])
+    return _all_party_values(texts, joined, split_guarantor_ids)
 
 
 def _split_pieces(joined: str, separator: str, texts: list[str]) -> list[tuple[str, ...]]:
@@ -1273,7 +1309,7 @@ _PIECE = "\x00"
 _SPLIT: dict[str, tuple[Any, frozenset[str]]] = {
     "guarantors": (_all_guarantors, frozenset(_GUARANTOR_SEPARATORS)),
     "guarantor_addresses": (_all_party_values, frozenset((";", _FULL_SEMICOLON, _GUARANTOR_SEPARATORS[0]))),
-    "guarantor_ids": (_all_party_values, frozenset((";", _FULL_SEMICOLON, _GUARANTOR_SEPARATORS[0]))),
+    "guarantor_ids": (_all_guarantor_ids, frozenset((";", _FULL_SEMICOLON, _GUARANTOR_SEPARATORS[0], *_SLASHES))),
 }
 
 

@@ -29,8 +29,8 @@ EXTENSION_COLUMNS: dict[str, tuple[str, str]] = {
         "guarantor without one gets no notice (`no-guarantor-address`, printed per loan)",
     ),
     "guarantor_ids": (
-        "one 居民身份证号 or 统一社会信用代码 per name in 担保人, same separators; each checked like "
-        "`id_number`",
+        "one 居民身份证号 or 统一社会信用代码 per name in 担保人, same separators, and / or ／ as 、; "
+        "each checked like `id_number`; a cell of separators only (a lone /) = none",
         "`collect letters`: printed in full in that guarantor's own notice and 送达回证 (the borrower's "
         "stays masked there); never printed in another party's letter",
     ),

@@ -143,3 +143,87 @@ def test_a_ledgers_guarantor_ids_are_checked_and_not_remembered(tmp_path: Path, 
     # those of the bad row, which validate_row checked alone).
     assert ledger._RESIDENTS >= {resident_id(n) for n in range(30)}
     assert ledger._RESIDENTS.isdisjoint(resident_id(at + n) for at in (100, 200) for n in range(30) if n != 7)
+
+
+def test_slashes_separate_guarantors_and_their_ids_and_alone_name_none() -> None:
+    """Clerks write 张三/李四 (or 张三／李四) and a lone / for "none": a slash separates the names of
+    担保人 and their 保证人证件号码 as 、 does, and a cell of separators only names no one; every
+    converter of a row (the plain one, cerberus' and the block's) reads them alike."""
+    from docgen.loans import ledger
+    from docgen.loans.ledger import split_guarantor_ids, split_guarantors
+
+    assert split_guarantors("张三/李四") == split_guarantors("张三\uff0f李四") == ["张三", "李四"]
+    assert split_guarantors("/") == split_guarantors("\uff0f") == split_guarantors(" / ") == []
+    assert split_guarantor_ids(f"{resident_id(5)}/{resident_id(6)}") == (resident_id(5), resident_id(6))
+    assert split_guarantor_ids(f"{resident_id(5)}\uff0f{resident_id(6)}") == (resident_id(5), resident_id(6))
+    assert split_guarantor_ids("/") == ("", "") and split_guarantor_ids("") == ()
+    # An address keeps its slash (3/5号): only the guarantor columns split at it.
+    assert split_party_values("眉县城关镇3/5号") == ("眉县城关镇3/5号",)
+    texts = ["张三/李四", "", "/", "王五\uff0f赵六;孙七", " 周八 / 吴九 "]
+    assert ledger._all_guarantors(texts) == [tuple(split_guarantors(text)) for text in texts]
+    ids = [f"{resident_id(5)}/{resident_id(6)}", "", "/", "\uff0f", f"{resident_id(7)}\uff0f{resident_id(8)}"]
+    assert ledger._all_guarantor_ids(ids) == [split_guarantor_ids(text) for text in ids]
+    assert ledger._all_guarantor_ids(ids, "\x00".join(ids)) == [split_guarantor_ids(text) for text in ids]
+    pairs = [("张三/李四", f"{resident_id(5)}/{resident_id(6)}", ("张三", "李四"), (resident_id(5), resident_id(6))),
+             ("张三\uff0f李四", f"{resident_id(5)}\uff0f{resident_id(6)}", ("张三", "李四"),
+              (resident_id(5), resident_id(6))),
+             ("/", "/", (), ("", "")), ("\uff0f", "\uff0f", (), ("", "")), ("/", None, (), ()),
+             ("张三/李四/王五", "/", ("张三", "李四", "王五"), ("", ""))]
+    for names, numbers, guarantors, guarantor_ids in pairs:
+        values = row("A1", 1000, guarantors=names, guarantor_ids=numbers, contract_no="眉农信借字2024/13号",
+                     address="眉县城关镇3/5号")
+        for fast in (True, False):
+            loan, problems = validate_row(values, 2, fast=fast)
+            assert problems == [], (names, numbers, fast, problems)
+            assert (loan.guarantors, loan.guarantor_ids) == (guarantors, guarantor_ids)
+            assert (loan.contract_no, loan.address) == ("眉农信借字2024/13号", "眉县城关镇3/5号")
+    # A count that does not match is still refused, a slash counting as 、 does.
+    values = row("A1", 1000, guarantors="张三/李四", guarantor_ids=f"{resident_id(5)}/{resident_id(6)}/{resident_id(7)}")
+    assert [p.code for p in validate_row(values, 2)[1]] == ["guarantor-values-count"]
+
+
+@pytest.mark.parametrize("every_row", [True, False], ids=["every-row-guaranteed", "some-rows-not"])
+def test_slashed_guarantors_read_alike_from_xlsx_xls_csv_and_the_cache(tmp_path: Path, every_row: bool,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same ledger as .xlsx, .xls and CSV gives the same loans and the same row errors, read cold
+    (a column of text in every row is split from the reader's joined cells, one with empty cells from
+    its distinct ones) and again from the cache entry the cold read wrote; a slash in a contract
+    number or an address separates nothing."""
+    from xls_books import xls_copy
+
+    cache = tmp_path / "cache"
+    monkeypatch.delenv("DOCGEN_NO_CACHE", raising=False)
+    # (担保人, 保证人证件号码, 保证人地址) -> (guarantors, their ID numbers)
+    cells = [
+        ("张三/李四", f"{resident_id(5)}/{resident_id(6)}", "眉县城关镇3/5号;眉县横渠镇2号",
+         ("张三", "李四"), (resident_id(5), resident_id(6))),
+        ("王五\uff0f赵六", f"{resident_id(7)}\uff0f{resident_id(8)}", "眉县城关镇3/5号、眉县横渠镇2号",
+         ("王五", "赵六"), (resident_id(7), resident_id(8))),
+        ("/", "/", None, (), ("", "")),
+        ("\uff0f", "\uff0f", None, (), ("", "")),
+        ("孙七", resident_id(9), "眉县城关镇3/5号", ("孙七",), (resident_id(9),)),
+        ("/" if every_row else None, None, None, (), ()),
+    ]
+    rows = [row(f"A{at}", 1000, guarantors=names, guarantor_ids=numbers, guarantor_addresses=addresses,
+                contract_no=f"眉农信借字2024/{at}号", address="眉县城关镇3/5号")
+            for at, (names, numbers, addresses, _, _) in enumerate(cells)]
+    # Two guarantors and three ID numbers: refused, naming the row and the column, whatever the format.
+    bad = row("B1", 1000, guarantors="周八/吴九", guarantor_ids=f"{resident_id(10)}/{resident_id(11)}/{resident_id(12)}")
+    made = {name: write_ledger(rows, tmp_path / f"台账{name}") for name in (".xlsx", ".csv")}
+    made[".xls"] = xls_copy(made[".xlsx"], tmp_path / "台账.xls")
+    wrong = {name: write_ledger([*rows, bad], tmp_path / f"错{name}") for name in (".xlsx", ".csv")}
+    wrong[".xls"] = xls_copy(wrong[".xlsx"], tmp_path / "错.xls")
+    for suffix, path in made.items():
+        monkeypatch.setenv("DOCGEN_CACHE_DIR", str(cache / suffix))
+        for _ in range(2):  # cold (writing the cache entry), then from the cache
+            loans = read_ledger(path).loans
+            assert len(list((cache / suffix / "ledger-records").glob("*.rec"))) == 1
+            assert [(loan.guarantors, loan.guarantor_ids) for loan in loans] == [cell[3:] for cell in cells], suffix
+            assert [(loan.contract_no, loan.address) for loan in loans] == \
+                [(f"眉农信借字2024/{at}号", "眉县城关镇3/5号") for at in range(len(cells))]
+            assert [loan.guarantor_addresses for loan in loans][:2] == [("眉县城关镇3/5号", "眉县横渠镇2号")] * 2
+        for _ in range(2):
+            with pytest.raises(RowsError) as caught:
+                read_ledger(wrong[suffix])
+            assert [(p.row, p.column, p.code) for p in caught.value.problems] == \
+                [(8, "AG（保证人证件号码）", "guarantor-values-count")], suffix

@@ -276,7 +276,7 @@ def test_a_blocks_guarantor_cells_split_together_as_one_by_one(monkeypatch: pyte
 
 
 # What a clerk types into a guarantor cell: names (one with a space inside, one with the character
-# the block's cells are joined by), every separator, full-width or not (／ and / separate nothing), and
+# the block's cells are joined by), every separator, full-width or not (／ and / too), and
 # white space of every kind, inside a cell or beside a separator.
 _PARTS = ["赵一", "钱二", "孙三", "甲地、乙地", "610326197503121231", "A"]
 _NOISY_PARTS = _PARTS + ["Li Lei", "\x00"]
@@ -305,14 +305,16 @@ def _random_cell(rng: random.Random, noisy: bool, xlsx: bool = False) -> str:
 def test_random_guarantor_cells_split_together_as_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
     from docgen.core.tabular import containing
     from docgen.loans import ledger
-    from docgen.loans.ledger import split_guarantors, split_party_values
+    from docgen.loans.ledger import split_guarantor_ids, split_guarantors, split_party_values
 
     calls: list[str] = []
     monkeypatch.setattr(ledger, "split_guarantors", lambda text: calls.append(text) or split_guarantors(text))
     monkeypatch.setattr(ledger, "split_party_values", lambda text: calls.append(text) or split_party_values(text))
+    monkeypatch.setattr(ledger, "split_guarantor_ids", lambda text: calls.append(text) or split_guarantor_ids(text))
     splits = [(ledger._all_guarantors, lambda text: tuple(split_guarantors(text)), "guarantors"),
-              (ledger._all_party_values, split_party_values, "guarantor_ids")]
-    together = dict.fromkeys(("guarantors", "guarantor_ids"), 0)
+              (ledger._all_party_values, split_party_values, "guarantor_addresses"),
+              (ledger._all_guarantor_ids, split_guarantor_ids, "guarantor_ids")]
+    together = dict.fromkeys(("guarantors", "guarantor_addresses", "guarantor_ids"), 0)
     alone = dict(together)
     rng = random.Random(13)
     for _ in range(3000):
@@ -322,8 +324,9 @@ def test_random_guarantor_cells_split_together_as_one_by_one(monkeypatch: pytest
         for split, one, name in splits:
             several = list(containing(distinct, ledger._SPLIT[name][1]))
             if several:
+                expected = [one(text) for text in several]  # split_guarantor_ids calls split_party_values
                 calls.clear()
-                assert split(several) == [one(text) for text in several], several
+                assert split(several) == expected, several
                 (alone if calls else together)[name] += 1
             # The whole column of a block (names, ID numbers), its empty cells and those naming one too.
             column = [*distinct, "", *several]
