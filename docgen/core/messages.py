@@ -134,14 +134,26 @@ def _header_missing_columns(facts: Mapping[str, Any]) -> str:
     return text
 
 
+def sheet_cell(facts: Mapping[str, Any]) -> str:
+    """Return the cell of ``facts`` (``A2``) named as a workbook's problems name it: with its sheet
+    (``工作表“台账”的 A2``) when ``facts`` name one (``tabular.where_read``), alone for a CSV's."""
+    sheet = f"工作表{quoted(facts['sheet'])}的 " if facts.get("sheet") else ""
+    return f"{sheet}{facts['cell']}"
+
+
+def sheet_cell_en(facts: Mapping[str, Any]) -> str:
+    """``sheet_cell`` in English: ``A2 of sheet '台账'``."""
+    sheet = f" of sheet {str(facts['sheet'])!r}" if facts.get("sheet") else ""
+    return f"{facts['cell']}{sheet}"
+
+
 def _cell_error(facts: Mapping[str, Any]) -> str:
     """An Excel error value where a cell's value should be: which cell of which sheet, why it is no
     value, and that an empty cell is no way round it (it says the item is not there)."""
     if facts.get("csv"):
         head = f"该格是 Excel 的错误值 {facts['value']}（另存为 CSV 之前公式就没有算出结果）"
     else:
-        sheet = f"工作表{quoted(facts['sheet'])}的 " if facts.get("sheet") else ""
-        head = f"{sheet}{facts['cell']} 是 Excel 的错误值 {facts['value']}（公式没有算出结果）"
+        head = f"{sheet_cell(facts)} 是 Excel 的错误值 {facts['value']}（公式没有算出结果）"
     return (head + "，不是数据，也不能当作空白（空白表示没有这一项，日期为空即该事未发生）；"
                    "请把公式的错误改为实际的值，确实没有的留空，然后重试")
 
@@ -152,8 +164,7 @@ def _cell_error_en(facts: Mapping[str, Any]) -> str:
         head = (f"the cell holds Excel's error value {facts['value']} (its formula found no result before the "
                 "sheet was saved as CSV)")
     else:
-        sheet = f" of sheet {str(facts['sheet'])!r}" if facts.get("sheet") else ""
-        head = f"{facts['cell']}{sheet} holds Excel's error value {facts['value']} (its formula found no result)"
+        head = f"{sheet_cell_en(facts)} holds Excel's error value {facts['value']} (its formula found no result)"
     return (head + ", which is no data and cannot be read as an empty cell either (an empty cell says there is "
                    "none, an empty date that it never happened); replace the formula's error with the value, or leave "
                    "the cell empty where there is none, and try again")

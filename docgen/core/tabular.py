@@ -38,7 +38,7 @@ from docgen.core.problems import Problem
 from docgen.core.wording import reason_of
 
 __all__ = ["BLOCK_ROWS", "EXACT_TYPES", "TABLE_SUFFIXES", "Block", "Row", "Table", "TableStream", "alias_map",
-           "decode_text", "normalize_header", "read_table", "stream_table"]
+           "decode_text", "normalize_header", "read_table", "stream_table", "where_read"]
 
 _EXCEL_ORDER = (".xlsx", ".xlsm", ".xls")
 _CSV_ORDER = (".csv", ".txt", ".tsv")
@@ -793,6 +793,17 @@ def _sheet_and_others(path: Path, sheet: str | None) -> tuple[str | None, list[s
     except Exception:  # noqa: BLE001 - only to word an error the reading already found
         return None, []
     return read, [name for name in names if name != read]
+
+
+def where_read(path: str | Path, sheet: str | None) -> dict[str, Any]:
+    """Return the facts naming where a table's rows were read, as its cells' problems name it:
+    ``{"csv": True}`` for a CSV, else ``{"sheet": name}`` of the worksheet read (``sheet``, or the
+    one read when none is named; None when the workbook cannot tell). Opens the workbook again:
+    for wording an error, not on the reading's way."""
+    path = Path(path)
+    if path.suffix.lower() in _CSV_ORDER:
+        return {"csv": True}
+    return {"sheet": _sheet_and_others(path, sheet)[0]}
 
 
 def _first_shown(sheets: Sequence[Any]) -> int:

@@ -49,7 +49,8 @@ from docgen.core.procs import process_context, shares_memory
 from docgen.documents.messages import MESSAGES
 from docgen.documents.register import Register, Reservation, owner_id
 from docgen.documents.spool import Spool
-from docgen.core.tabular import Row, Table, TableStream, alias_map, normalize_header, read_table, stream_table
+from docgen.core.tabular import (Row, Table, TableStream, alias_map, normalize_header, read_table, stream_table,
+                                 where_read)
 from docgen.documents.template import Template, load_template
 from docgen.core.validation import Problem
 from docgen.core.values import other_unit
@@ -1144,7 +1145,7 @@ def read_rows(template: Template, rows_path: str | os.PathLike[str], *, sheet: s
     defaults = _named_defaults(template, defaults)
     aliases, required = _table_options(template, defaults)
     table = read_table(rows_path, aliases, required=required, text_fields=text_fields(template), sheet=sheet)
-    _refuse_other_units(rows_path, table.other_titles, table.unknown_headers, aliases)
+    _refuse_other_units(rows_path, table.other_titles, table.unknown_headers, aliases, sheet)
     if not table.rows and not table.problems:
         raise _empty_sheet(rows_path)
     _fill_defaults(table.rows, defaults)
@@ -1179,21 +1180,22 @@ def stream_rows(template: Template, rows_path: str | os.PathLike[str], *, sheet:
     aliases, required = _table_options(template, defaults)
     stream = stream_table(rows_path, aliases, required=required, text_fields=text_fields(template), sheet=sheet,
                           block=_BLOCK)
-    _refuse_other_units(rows_path, stream.other_titles, stream.unknown_headers, aliases)
+    _refuse_other_units(rows_path, stream.other_titles, stream.unknown_headers, aliases, sheet)
     return _RowStream(stream, defaults, rows_path)
 
 
 def _refuse_other_units(rows_path: str | os.PathLike[str], titles: Iterable[tuple[str, str]],
-                        unread: Sequence[str], aliases: dict[str, list[str]]) -> None:
+                        unread: Sequence[str], aliases: dict[str, list[str]], sheet: str | None) -> None:
     """Raise ``InputError`` (``batch-amount-unit``) when one of ``titles`` (the sheet's title or unit row
     above its header, a header cell no field is read from: ``unread``) states amounts in another unit
     than the yuan (``other_unit``, a header only for a field of ``aliases`` it names): a letter would
-    demand 万元 as yuan."""
+    demand 万元 as yuan. The error names the cell's sheet (``sheet``, or the one read by default)."""
     lookup = alias_map(aliases)
     found = other_unit(titles, unread, lambda text: normalize_header(text) in lookup)
     if found is not None:
         cell, text, unit = found
-        raise MESSAGES.error(InputError, "batch-amount-unit", path=str(rows_path), cell=cell, text=text, unit=unit)
+        raise MESSAGES.error(InputError, "batch-amount-unit", path=str(rows_path), cell=cell, text=text, unit=unit,
+                             **where_read(rows_path, sheet))
 
 
 def check_rows(table: Table, template: Template) -> tuple[list[Problem], int | None]:

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from docgen.core.typography import FULL_WIDTH
-from docgen.core.wording import MessageTable, command_word, joined
+from docgen.core import messages as core_messages
+from docgen.core.wording import MessageTable, command_word, joined, quoted
 
 #: What a lint warning suggests for each ASCII mark: its full-width form between “ ”, or, for a
 #: quote, the pair that replaces a pair of them.
@@ -244,9 +245,10 @@ ENGLISH: dict[str, Any] = {
     "batch-unknown-defaults": lambda f: (f"template {f['template']} has no field {', '.join(f['unknown'])} (its fields: "
                                          f"{', '.join(f['fields'])})"),
     "batch-no-rows": "{path}: the sheet has no data rows (only its header); check that the right file and sheet (--sheet) were chosen",
-    "batch-amount-unit": ("{path}: {cell} ({text!r}) states the amounts in {unit}, not in yuan, but the sheet's "
-                          "amounts are read as yuan, which would put every amount wrong in the documents; convert "
-                          "the amount columns to yuan, write the unit as 元 and try again"),
+    "batch-amount-unit": lambda f: (f"{f['path']}: {core_messages.sheet_cell_en(f)} ({f['text']!r}) states the amounts "
+                                    f"in {f['unit']}, not in yuan, but the sheet's amounts are read as yuan, which would "
+                                    "put every amount wrong in the documents; convert the amount columns to yuan, write "
+                                    "the unit as 元 and try again"),
     "batch-unwritable": ("{where} cannot be written ({reason}); check that the output folder {out_dir} may be written "
                          "and that its disk has room"),
     "draft-no-annex": "there is no template for annex {annex}",
@@ -464,8 +466,9 @@ MESSAGES = MessageTable("documents", {
     # batches and drafts that cannot start
     "batch-unknown-defaults": joined("模板 {template} 没有字段 {unknown}（可用字段：{fields}）", "unknown", "fields"),
     "batch-no-rows": "{path}：表格中没有数据行（只有表头）；请检查是否选错了文件或工作表（--sheet）",
-    "batch-amount-unit": ("{path}：{cell} 的{text!q}写明金额以{unit}为单位，但表格的金额一律按元读取，"
-                          "按元读会把文书中的每一笔金额写错；请把各金额列换算成元（单位写“元”）后重试"),
+    "batch-amount-unit": lambda f: (f"{f['path']}：{core_messages.sheet_cell(f)} 的{quoted(f['text'])}"
+                                    f"写明金额以{f['unit']}为单位，但表格的金额一律按元读取，"
+                                    "按元读会把文书中的每一笔金额写错；请把各金额列换算成元（单位写“元”）后重试"),
     "batch-unwritable": "无法写入 {where}（{reason}）；请检查输出文件夹 {out_dir} 的写入权限和磁盘空间",
     "draft-no-annex": "没有附件 {annex} 的模板",
     "draft-unknown-annexes": joined("没有附件 {unknown} 的模板（可起草的附件：{known}）", "unknown", "known"),

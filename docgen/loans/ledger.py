@@ -1004,7 +1004,7 @@ def iter_ledger_blocks(path: str | os.PathLike[str], *, sheet: str | None = None
 def _open_stream(file: Path, sheet: str | None) -> Any:
     """Return the ledger's ``TableStream``, its header read; raises ``InputError`` (exit 2) when the
     file cannot be opened or lacks a required column."""
-    from docgen.core.tabular import alias_map, normalize_header, stream_table  # the shared spreadsheet reader
+    from docgen.core.tabular import alias_map, normalize_header, stream_table, where_read  # the shared spreadsheet reader
 
     with collector_paused():
         stream = stream_table(file, LEDGER_ALIASES, required=REQUIRED_COLUMNS, text_fields=TEXT_FIELDS, sheet=sheet)
@@ -1014,21 +1014,21 @@ def _open_stream(file: Path, sheet: str | None) -> Any:
         raise MESSAGES.error(InputError, "ledger-missing-columns", file=file, wanted=wanted, missing=missing)
     lookup = alias_map(LEDGER_ALIASES)
     _refuse_other_units(file, stream.other_titles, stream.unknown_headers,
-                        lambda text: normalize_header(text) in lookup)
+                        lambda text: normalize_header(text) in lookup, lambda: where_read(file, sheet))
     return stream
 
 
 def _refuse_other_units(file: Path, titles: Iterable[tuple[str, str]], unread: Collection[str],
-                        names: Callable[[str], bool]) -> None:
+                        names: Callable[[str], bool], where: Callable[[], dict[str, Any]]) -> None:
     """Raise ``InputError`` (``ledger-amount-unit``) when one of ``titles`` (``(cell, text)``: a title or a
     unit row above the header, a header no column is read under: ``unread``) states amounts in another
     unit than the yuan (``other_unit``, a header only for a field it ``names``): the ledger's amounts
     are read as yuan (DESIGN §8), and 万元 read so would make every balance and claim ten thousand
-    times too small."""
+    times too small. The error names the cell's sheet (``where``'s facts: ``tabular.where_read``)."""
     found = other_unit(titles, unread, names)
     if found is not None:
         cell, text, unit = found
-        raise MESSAGES.error(InputError, "ledger-amount-unit", file=file, cell=cell, text=text, unit=unit)
+        raise MESSAGES.error(InputError, "ledger-amount-unit", file=file, cell=cell, text=text, unit=unit, **where())
 
 
 def _accept_block(numbers: list[int], results: list[Loan | list[Problem]], columns: Mapping[str, str],

@@ -183,8 +183,9 @@ ZH: dict[str, str] = {
     "report-written": "已生成 {path}",
     # ---- errors: a ledger or a collection policy that cannot be used at all
     "ledger-missing-columns": "{file}：台账缺少必需的列 {wanted}；请在表头行添加这些列",
-    "ledger-amount-unit": ("{file}：{cell} 的{text!q}写明金额以{unit}为单位，但台账的金额一律按元读取，"
-                           "按元读会把每一笔金额读错；请把各金额列换算成元（单位写“元”）后重试"),
+    "ledger-amount-unit": lambda f: (f"{f['file']}：{core_messages.sheet_cell(f)} 的{quoted(f['text'])}"
+                                     f"写明金额以{f['unit']}为单位，但台账的金额一律按元读取，"
+                                     "按元读会把每一笔金额读错；请把各金额列换算成元（单位写“元”）后重试"),
     "ledger-bad-rows": "{file}：台账有 {count} 行数据不合格，请按行列位置修改后重试",
     "ledger-bad-rows-stopped": ("{file}：台账读到第{row}行时已有超过 {count} 行数据不合格，其后的行未再检查；"
                                 "下面列出前 {count} 行，请按行列位置修改（并确认选对了文件和工作表）后重试"),
@@ -506,7 +507,7 @@ EN: dict[str, Any] = {
     "accelerated-value": lambda f: "acceleration " + core_messages.MESSAGES.text("yes-no-value", f, "en"),
     "loan-after-as-of": "disbursed {disbursed_on}, after the plan date {as_of}",
     # ---- a ledger or a file beside it that cannot be used at all
-    "ledger-amount-unit": lambda f: (f"{f['file']}: {f['cell']} ({f['text']!r}) states the amounts in "
+    "ledger-amount-unit": lambda f: (f"{f['file']}: {core_messages.sheet_cell_en(f)} ({f['text']!r}) states the amounts in "
                                      f"{_UNITS_EN.get(f['unit'], f['unit'])}, but the ledger's amounts are read as yuan, "
                                      "which would misread every amount; convert the amount columns to yuan (the unit "
                                      "written as 元) and try again"),

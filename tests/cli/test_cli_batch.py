@@ -382,7 +382,9 @@ def test_a_sheet_whose_unit_row_says_wan_yuan_exits_2_and_writes_no_letter(runne
         sheet.write_bytes(("2026年11月催收名单\r\n单位：万元\r\n" + text.lstrip("\ufeff")).encode(kind))
     result = runner.invoke(main, ["batch", "demand-letter", "--rows", str(sheet), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert result.stderr == (f"错误：{sheet}：A2 的“单位：万元”写明金额以万元为单位，但表格的金额一律按元读取，"
+    # A workbook's cell is named with its sheet, as the workbook's other errors name it; a CSV has none.
+    where = f"工作表“{openpyxl.load_workbook(sheet).active.title}”的 " if kind == "xlsx" else ""
+    assert result.stderr == (f"错误：{sheet}：{where}A2 的“单位：万元”写明金额以万元为单位，但表格的金额一律按元读取，"
                              "按元读会把文书中的每一笔金额写错；请把各金额列换算成元（单位写“元”）后重试\n")
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").glob("*.docx"))
 

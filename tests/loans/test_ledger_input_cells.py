@@ -16,7 +16,7 @@ from ledger_fixtures import row
 from docgen.cli import main
 from docgen.core import tabular
 from docgen.core.xlsxbounds import column_letters
-from docgen.loans.ledger import LEDGER_HEADERS, write_ledger
+from docgen.loans.ledger import LEDGER_HEADERS, read_ledger, write_ledger
 
 _HEADERS = list(LEDGER_HEADERS.values())
 
@@ -262,7 +262,9 @@ def test_amounts_stated_in_another_unit_than_the_yuan_are_refused(
         path = _titled_csv(tmp_path / "台账.csv", _rows(), kind, *above)
     code, stderr = _plan(path)
     assert code == 2
-    assert stderr == (f"错误：{path}：{cell} 的“{text}”写明金额以{unit}为单位，但台账的金额一律按元读取，"
+    # A workbook's cell is named with its sheet, as the workbook's other errors name it; a CSV has none.
+    where = "工作表“贷款台账”的 " if kind == "xlsx" else ""
+    assert stderr == (f"错误：{path}：{where}{cell} 的“{text}”写明金额以{unit}为单位，但台账的金额一律按元读取，"
                       "按元读会把每一笔金额读错；请把各金额列换算成元（单位写“元”）后重试\n")
 
 
@@ -295,6 +297,33 @@ def test_english_names_the_unit_of_the_amounts_refused() -> None:
         "台账.xlsx: A2 ('单位：万元') states the amounts in tens of thousands of yuan (万元), but the ledger's amounts are "
         "read as yuan, which would misread every amount; convert the amount columns to yuan (the unit written as 元) "
         "and try again")
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_a_unit_refusal_names_the_sheet_of_a_workbook_in_chinese_and_english(tmp_path: Path, suffix: str) -> None:
+    """The unit row of a named sheet, or of the one read by default (the first Excel shows), is named with its
+    sheet as the workbook's other errors name a cell: the clerk finds 单位：万元 in the right sheet."""
+    from docgen.core.errors import InputError
+    from docgen.loans.messages import MESSAGES
+    from xls_books import xls_copy
+
+    path = _titled_workbook(tmp_path / "台账.xlsx", _rows(), _TITLE, "单位：万元")
+    book = openpyxl.load_workbook(path)
+    book.active.title = "6月末"
+    book.create_sheet("说明", 0).sheet_state = "hidden"  # read past: not the sheet named
+    book.save(path)
+    if suffix == ".xls":
+        path = xls_copy(path, tmp_path / "台账.xls")
+    for sheet in (None, "6月末"):
+        with pytest.raises(InputError) as caught:
+            read_ledger(path, sheet=sheet)
+        assert (caught.value.code, caught.value.facts["sheet"]) == ("ledger-amount-unit", "6月末")
+        assert str(caught.value) == (f"{path}：工作表“6月末”的 A2 的“单位：万元”写明金额以万元为单位，但台账的金额一律按元读取，"
+                                     "按元读会把每一笔金额读错；请把各金额列换算成元（单位写“元”）后重试")
+        assert MESSAGES.text("ledger-amount-unit", caught.value.facts, "en") == (
+            f"{path}: A2 of sheet '6月末' ('单位：万元') states the amounts in tens of thousands of yuan (万元), but the "
+            "ledger's amounts are read as yuan, which would misread every amount; convert the amount columns to yuan "
+            "(the unit written as 元) and try again")
 
 
 @pytest.mark.parametrize("reader", ["stream", "python-calamine"])

@@ -579,7 +579,7 @@ def test_a_title_and_a_unit_row_are_read_by_the_child_as_in_one_process(
         assert alone[1] is None and [loan.row for loan in alone[0]] == list(range(4, 16))
     else:
         assert alone[1][:3] == (InputError, "ledger-amount-unit",
-                                {"file": path, "cell": "A2", "text": "单位：万元", "unit": "万元"})
+                                {"file": path, "cell": "A2", "text": "单位：万元", "unit": "万元", "sheet": "贷款台账"})
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
