@@ -962,9 +962,12 @@ def _iter_csv(path: Path) -> Iterator[Sequence[Any]]:
                     spans.append((records, next((index for index, cell in enumerate(row)
                                                  if "\n" in cell or "\r" in cell), 0),
                                   lines_read + 1, reader.line_num))
-                elif shaped <= _TITLE_ROWS and any(row):
+                if shaped <= _TITLE_ROWS and any(row):
                     # The header's: the widest of the rows a title and a unit row (城东支行贷款台账,单位：元)
-                    # may take above it, where a narrower one would keep a stray quote's rows unseen.
+                    # may take above it, where a narrower one would keep a stray quote's rows unseen. A
+                    # header over several lines counts (a title wrapped in its cell: "贷款余额\n（元）"):
+                    # left out, it left a ledger of eleven fields measured as none, below _MERGED_MIN_FIELDS,
+                    # and the rows a stray quote merged were read as one cell, their loans lost.
                     shaped += 1
                     width = max(width, len(row))
                 lines_read = reader.line_num

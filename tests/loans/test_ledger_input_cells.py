@@ -174,6 +174,37 @@ def test_quotes_in_one_column_of_two_rows_joining_them_are_refused(tmp_path: Pat
     assert _plan(path) == (0, "")
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_header_wrapped_in_its_cell_measures_the_rows_a_stray_quote_merged(tmp_path: Path, encoding: str) -> None:
+    # 贷款余额 typed over two lines of its cell (Alt+Enter), as Excel saves it: the header is one record over two
+    # lines, and was left out of the table's width, which then stood below the five fields whole rows are looked
+    # for from; the rows a quote before 张三 and one after 李四 or 王五 merged were read as 张三's borrower, A3 and
+    # A4 lost without a word. Refused as with a header on one line, the file's lines counted as they stand.
+    from ledger_fixtures import resident_id
+
+    tail = "眉县支行,王立新,2023-01-10,2027-01-10,2000,1000,正常,表内"
+    for wrapped in (False, True):
+        for closing, end in (("A3,李四\"", 3), ("A4,王五\"", 4)):
+            lines = [f'A2,"张三,{resident_id(1)},{tail}', f"A3,李四,{resident_id(2)},{tail}",
+                     f"A4,王五,{resident_id(3)},{tail}", f"A5,赵六,{resident_id(4)},{tail}"]
+            lines[end - 2] = lines[end - 2].replace(closing.rstrip('"'), closing, 1)
+            path = _narrow_csv(tmp_path / "台账.csv", lines, encoding)
+            if wrapped:
+                path.write_text(path.read_text(encoding=encoding).replace("贷款余额", '"贷款余额\n（元）"', 1),
+                                encoding=encoding)
+            code, stderr = _plan(path)
+            assert code == 2, (wrapped, closing)
+            start = 2 + wrapped
+            assert stderr == (f"错误：{path}：第2行第2列（B 列）的单元格以英文双引号开头，引号直到文件第{end + wrapped}行才闭合，"
+                              f"文件第{start}行至第{end + wrapped}行被读成了这一格，其中有整行的数据（分隔符与表头一样多），"
+                              "不是格内换行的文字；请检查该格的引号是否成对（格内的双引号应写成两个），删去多余的引号后重试\n")
+    # The wrapped header with rows as Excel writes them, a remark on two lines among them: read as typed.
+    path = _narrow_csv(tmp_path / "备注.csv", [f'A2,张三,{resident_id(1)},"眉县支行,城东\n分理处",{tail[5:]}',
+                                                f"A3,李四,{resident_id(2)},{tail}"], encoding)
+    path.write_text(path.read_text(encoding=encoding).replace("贷款余额", '"贷款余额\n（元）"', 1), encoding=encoding)
+    assert _plan(path) == (0, "")
+
+
 def test_a_stray_quote_in_a_table_of_three_fields_is_refused_and_a_remark_on_lines_is_read(tmp_path: Path) -> None:
     from docgen.core.errors import InputError
 
