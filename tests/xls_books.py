@@ -2,12 +2,18 @@
 cell by cell with xlwt (BIFF8, what Excel 2003 and banks' older systems write).
 
 The copy keeps what the reader looks at: text, numbers, booleans, date cells (a date format,
-with the time of day when the cell has one) and each sheet's visibility (shown, hidden, very hidden).
+with the time of day when the cell has one), error cells (#N/A, #DIV/0! …: an openpyxl cell of type
+``e``, written as BIFF's error cell) and each sheet's visibility (shown, hidden, very hidden).
 """
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+
+
+#: BIFF8's codes of Excel's error values (xlwt's own table of their texts misses #N/A and has #VALUE! wrong).
+_BIFF_ERRORS = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D, "#NUM!": 0x24,
+                "#N/A": 0x2A}
 
 
 def xls_copy(source: Path, target: Path) -> Path:
@@ -22,9 +28,12 @@ def xls_copy(source: Path, target: Path) -> Path:
     for sheet in book.worksheets:
         copy = out.add_sheet(sheet.title)
         copy.visibility = visibility[sheet.sheet_state]
-        for r, values in enumerate(sheet.iter_rows(values_only=True)):
-            for c, value in enumerate(values):
-                if isinstance(value, dt.datetime):
+        for r, cells in enumerate(sheet.iter_rows()):
+            for c, cell in enumerate(cells):
+                value = cell.value
+                if cell.data_type == "e":
+                    copy.row(r).set_cell_error(c, _BIFF_ERRORS[value])
+                elif isinstance(value, dt.datetime):
                     copy.write(r, c, value, day if value.time() == dt.time(0, 0) else moment)
                 elif isinstance(value, dt.date):
                     copy.write(r, c, value, day)

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 from docgen.core.access import when_denied
 from docgen.core.xlsxbounds import (MAX_CELLS, SheetExtent, check_xlsx_extent, column_letters, declared_extent,
                                     error_cells, shown_sheet, within_bound)
-from docgen.core.xlsxstream import ERROR_TEXTS, open_stream, streams_alike
+from docgen.core.xlsxstream import ERROR_TEXTS, fork_installed, open_stream, streams_alike
 from docgen.core.errors import InputError
 from docgen.core.textcodec import BOM, decode_chinese
 from docgen.core.messages import CONTENT_NAMES, MESSAGES
@@ -757,9 +757,7 @@ def _calamine_rows(path: Path, sheet: str | None, skip: int = 0) -> Iterator[Seq
     column A; InputError when it cannot be read or has no such sheet."""
     try:
         with _held_native_stderr():
-            from python_calamine import CalamineWorkbook
-
-            workbook = CalamineWorkbook.from_path(str(path))
+            workbook = _workbook_class(path).from_path(str(path))
             names = list(workbook.sheet_names)
             if sheet is not None and sheet not in names:
                 raise MESSAGES.error(InputError, "sheet-not-found", path=path, sheet=sheet, sheets=names)
@@ -778,6 +776,20 @@ def _calamine_rows(path: Path, sheet: str | None, skip: int = 0) -> Iterator[Seq
         pad = [""] * offset
         rows = (pad + values for values in rows)
     return islice(rows, skip, None)
+
+
+def _workbook_class(path: Path) -> Any:
+    """Return the ``CalamineWorkbook`` that reads the rows of the workbook ``path``: python-calamine's,
+    or for an .xls python-calamine-plus's (when installed). python-calamine gives an error cell
+    (#DIV/0!, #N/A) as an empty cell, which in an .xlsx the sheet's XML tells apart (``error_cells``)
+    but in an .xls nothing does: read so, #N/A under a date said the event never happened. The
+    fork's rows are python-calamine's but for an error cell, which comes as its text, and the
+    reader takes that text for the error it is (``_error_values``), as in a CSV or the .xlsx stream."""
+    if path.suffix.lower() == ".xls" and fork_installed():
+        from python_calamine_plus import CalamineWorkbook
+    else:
+        from python_calamine import CalamineWorkbook
+    return CalamineWorkbook
 
 
 def _sheet_and_others(path: Path, sheet: str | None) -> tuple[str | None, list[str]]:
@@ -810,9 +822,8 @@ def _first_shown(sheets: Sequence[Any]) -> int:
     """Return the index of the sheet read when none is named: the first sheet Excel shows, where
     the first is hidden (``shown_sheet`` tells it for an .xlsx before; this tells it for an .xls
     from python-calamine's ``sheets_metadata``), else 0 (the first is shown, or none is)."""
-    from python_calamine import SheetVisibleEnum
-
-    return next((at for at, found in enumerate(sheets) if found.visible == SheetVisibleEnum.Visible), 0)
+    # The enum of the library that read ``sheets`` (python-calamine's or its fork's: ``_workbook_class``).
+    return next((at for at, found in enumerate(sheets) if found.visible == type(found.visible).Visible), 0)
 
 
 #: Bytes read to tell what a file given as a table holds: enough for a workbook's first ZIP

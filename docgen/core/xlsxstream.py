@@ -12,7 +12,8 @@ inline strings, booleans, numbers, dates and durations by the workbook's number 
 740 MB. openpyxl's read-only mode streams too, but took 10.1 s for 100,000 rows (python-calamine
 1.3 s); a parser of our own over the sheet's XML would be slower still in Python, and would
 have to redo calamine's date rules. The fork is young (0.2), which is why its rows are checked
-against python-calamine's in the tests and why python-calamine stays for everything else.
+against python-calamine's in the tests and why python-calamine stays for everything else but an
+.xls, whose error cells only the fork's rows tell from empty ones (``tabular._workbook_class``).
 
 Its rows differ from python-calamine's in two things only, found by reading every built-in
 number format and several dozen custom ones (Chinese dates, eras, durations, fills, colours,
@@ -48,7 +49,7 @@ from xml.etree import ElementTree
 
 from docgen.core.xlsxbounds import SheetExtent, part_name, sheet_member, xml_pieces
 
-__all__ = ["EAST_ASIAN_DATE_FORMATS", "ERROR_TEXTS", "open_stream", "streams_alike"]
+__all__ = ["EAST_ASIAN_DATE_FORMATS", "ERROR_TEXTS", "fork_installed", "open_stream", "streams_alike"]
 
 #: Built-in number formats python-calamine reads as dates and the stream as plain numbers.
 EAST_ASIAN_DATE_FORMATS = frozenset(range(27, 37)) | frozenset(range(50, 59))
@@ -61,6 +62,12 @@ _STYLES_TYPE = "/styles"
 # An installation made before the stream became a dependency still reads, as before, with
 # python-calamine (holding the sheet whole) until it is installed again.
 _STREAMING = importlib.util.find_spec("python_calamine_plus") is not None
+
+
+def fork_installed() -> bool:
+    """Return whether python-calamine-plus is installed (an installation made before it became a
+    dependency has python-calamine only)."""
+    return _STREAMING
 
 
 def streams_alike(path: str | Path, sheet: str | None, extent: SheetExtent | None) -> bool:
