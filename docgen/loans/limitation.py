@@ -12,6 +12,10 @@ Both are calendar periods under the Civil Code:
 - art. 692: a guarantee with no agreed period must be called within six months after the
   main debt falls due (保证期间); an agreed period ends on the agreed date. A loan declared due
   early fell due by the declaration: the period is counted from it when that ends earlier.
+- art. 693: a joint guarantee is kept by a demand on the guarantor inside the period, a general
+  guarantee by a suit (or arbitration) against the debtor; a suit withdrawn and not filed again
+  before the period ends keeps nothing (《最高人民法院关于适用〈中华人民共和国民法典〉有关担保制度的
+  解释》第三十一条第一款, ``guarantee_acts``).
 
 Where the claim's due date is ambiguous we take the *earlier* candidate, so a warning can come
 too early but never too late (see ``claim_due_date``).
@@ -137,6 +141,8 @@ class Guarantee:
     in time under a 一般保证; ``""``: not yet). ``deadline`` is what to watch next: the end of
     the guarantee period while nothing preserved it, the three-year limitation of the claim
     against a joint guarantor after the demand, or None. ``reason`` says why a guarantee lapsed.
+    ``withdrawn`` is the date of a suit against the debtor filed inside the period and withdrawn
+    (``guarantee_acts``), which kept no general guarantee: it is to be kept by a new suit, or was lost.
     """
 
     type: str
@@ -157,6 +163,7 @@ class Guarantee:
     #: The end counted from the declaration of early maturity whenever it is earlier than the one
     #: counted from maturity (``later_end``), passed or not; else None.
     declared_end: _dt.date | None = None
+    withdrawn: _dt.date | None = None
 
     @property
     def needs_demand(self) -> bool:
@@ -187,6 +194,27 @@ def accelerated_guarantee_end(maturity: _dt.date, declared_on: _dt.date | None, 
     return early if early < add_months(maturity, months) else None
 
 
+def guarantee_acts(loan: Any, kind: str) -> tuple[_dt.date | None, _dt.date | None]:
+    """Return ``(kept, withdrawn)`` of ``loan``'s guarantee of type ``kind``: ``kept`` the date of the
+    act that keeps it when done inside the guarantee period, or None; ``withdrawn`` the date of a suit
+    that keeps nothing because it was withdrawn, or None.
+
+    A 连带责任保证 is kept by the demand on the guarantor (向保证人主张日, 《民法典》第六百九十三条第二款;
+    a suit against that guarantor withdrawn after its complaint was served counts as one, 担保制度解释
+    第三十一条第二款, and the ledger records it there), never by a suit against the debtor. Any other
+    (一般保证) is kept by the suit against the debtor (起诉日期, 第六百九十三条第一款), unless 诉讼状态 is
+    已撤诉: a creditor who withdrew the suit and did not sue again before the period ended no longer
+    holds the guarantor liable (《最高人民法院关于适用〈中华人民共和国民法典〉有关担保制度的解释》第三十一条
+    第一款); the guarantee then stands as if no suit had been filed. A new suit is a new 起诉日期 and
+    诉讼状态 (已起诉).
+    """
+    if kind == "连带责任保证":
+        return loan.guarantor_demanded, None
+    if loan.litigation == "已撤诉":
+        return None, loan.litigation_filed
+    return loan.litigation_filed, None
+
+
 def guarantee_status(loan: Any, as_of: _dt.date, months: int = 6, years: int = 3, *,
                      declared_on: _dt.date | None = None) -> Guarantee | None:
     """Return the ``Guarantee`` of ``loan`` on ``as_of``, or None when nobody guarantees it.
@@ -200,7 +228,8 @@ def guarantee_status(loan: Any, as_of: _dt.date, months: int = 6, years: int = 3
     it is the bank's only chance of that, where giving up would lose the guarantee either way. A
     连带责任保证 is preserved by 向保证人主张日 inside the period, after which the claim against the
     guarantor has its own ``years``-year limitation from that date (art. 694 para. 2). A 一般保证 is
-    preserved by a suit against the debtor (起诉日期) inside the period (art. 694 para. 1).
+    preserved by a suit against the debtor (起诉日期) inside the period (art. 694 para. 1), unless it was
+    withdrawn (``guarantee_acts``; its date in ``withdrawn`` when filed by the period's end).
     """
     found = _guarantee_status(loan, as_of, months, years, declared_on)
     if found is None or found.later_end is None:
@@ -226,7 +255,7 @@ def _guarantee_status(loan: Any, as_of: _dt.date, months: int, years: int,
         later, end = end, early
         end_basis = (f"{declared_on.isoformat()} 宣布提前到期的催收函出具后{months}个月（《民法典》第六百九十二条；"
                      f"早于按原到期日 {loan.maturity.isoformat()} 起算的 {later.isoformat()}，以较早者为准）")
-    kept = loan.guarantor_demanded if kind == "连带责任保证" else loan.litigation_filed
+    kept, withdrawn = guarantee_acts(loan, kind)
     disputed = None
     if later is not None and end < as_of and (kept is None or kept > end):
         # The earlier end passed with nothing done by then: act by the later end, the effect disputed.
@@ -248,6 +277,11 @@ def _guarantee_status(loan: Any, as_of: _dt.date, months: int, years: int,
     if kept is not None and kept <= end:
         return Guarantee(kind, end, True, "suit", None, f"{kept.isoformat()} 起诉债务人（《民法典》第六百九十三条第一款）",
                          later_end=later, disputed_end=disputed)
+    if withdrawn is not None and withdrawn > end:
+        withdrawn = None  # filed after the period: too late whether withdrawn or not
     if end >= as_of:
-        return Guarantee(kind, end, True, "", end, end_basis, later_end=later, disputed_end=disputed)
-    return Guarantee(kind, end, False, "", end, end_basis, "保证期间内未对债务人提起诉讼或申请仲裁", later_end=later)
+        return Guarantee(kind, end, True, "", end, end_basis, later_end=later, disputed_end=disputed,
+                         withdrawn=withdrawn)
+    reason = ("保证期间内未对债务人提起诉讼或申请仲裁" if withdrawn is None
+              else "起诉债务人后已撤诉，保证期间届满前未再行起诉或申请仲裁")
+    return Guarantee(kind, end, False, "", end, end_basis, reason, later_end=later, withdrawn=withdrawn)

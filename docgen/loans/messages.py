@@ -28,6 +28,19 @@ def _policy_invalid(f: Mapping[str, Any]) -> str:
                      for path, text, *_ in f["problems"])
 
 
+#: The rule that a suit against the debtor withdrawn keeps no general guarantee (``guarantee_acts``).
+_ART31 = "《最高人民法院关于适用〈中华人民共和国民法典〉有关担保制度的解释》第三十一条第一款"
+_ART31_EN = "the Supreme People's Court's Interpretation on the Guarantee System under the Civil Code, art. 31 para. 1"
+
+
+def _withdrawn(f: Mapping[str, Any]) -> str:
+    """What a guarantee warning adds when the suit against the debtor was withdrawn (fact ``withdrawn``,
+    its filing date): it kept no general guarantee; else nothing."""
+    if not f.get("withdrawn"):
+        return ""
+    return f"；{f['withdrawn']}对债务人提起的诉讼已撤回，不能保全保证责任（{_ART31}）"
+
+
 def _registered(f: Mapping[str, Any]) -> str:
     """How the ledger failed to register a matured, unpaid loan as overdue (``matured-unpaid``)."""
     if f.get("recorded"):
@@ -66,18 +79,25 @@ ZH: dict[str, str] = {
     "enforcement-expired": "申请执行期间已于{deadline}届满（判决履行期限届满日 {judgment_due}）",
     "enforcement-near": "申请执行期间将于{deadline}届满，请尽快申请强制执行（判决履行期限届满日 {judgment_due}）",
     "judgment-due-missing": "诉讼状态为已判决但未填写判决履行期限届满日，无法计算申请执行期间",
-    "guarantee-expired": "保证期间已于{deadline}届满且{reason}，保证人{guarantors}不再承担保证责任",
+    "guarantee-expired": lambda f: (
+        f"保证期间已于{f['deadline']}届满且{f['reason']}，保证人{f['guarantors']}不再承担保证责任" if not f.get("withdrawn")
+        else f"保证期间已于{f['deadline']}届满：{f['withdrawn']}对债务人提起的诉讼已撤回，保证期间届满前未再行起诉或申请仲裁，"
+        f"保证人{f['guarantors']}不再承担保证责任（{_ART31}）"),
     # past the end counted from the declaration of early maturity, before the one counted from maturity
     "guarantee-disputed": lambda f: (
         f"贷款已宣布提前到期（催收函于{f['declared']}出具），自宣布提前到期起算的保证期间已于{f['earlier']}届满，"
         + (f"其间未{f['remedy']}；自原到期日起算则至{f['deadline']}届满。保证人{f['guarantors']}是否仍承担保证责任有争议："
            f"仍须在{f['deadline']}前{f['remedy']}，并经法律审查" if "kept" not in f else
            f"于{f['kept']}{f['act']}已晚于该日，早于自原到期日起算的{f['deadline']}：保证人{f['guarantors']}"
-           "是否仍承担保证责任有争议，请经法律审查")),
-    "guarantee-accelerated": ("贷款已宣布提前到期（催收函于{declared}出具）：保证期间自宣布提前到期起算{months}个月，"
-                              "至{deadline}届满，早于自原到期日起算的{later}，以较早者为准（《民法典》第六百九十二条），"
-                              "须在{deadline}前{remedy}"),
-    "guarantee-near": "保证期间将于{deadline}届满，须在此前{remedy}",
+           "是否仍承担保证责任有争议，请经法律审查") + _withdrawn(f)),
+    "guarantee-accelerated": lambda f: (
+        f"贷款已宣布提前到期（催收函于{f['declared']}出具）：保证期间自宣布提前到期起算{f['months']}个月，"
+        f"至{f['deadline']}届满，早于自原到期日起算的{f['later']}，以较早者为准（《民法典》第六百九十二条），"
+        f"须在{f['deadline']}前{f['remedy']}" + _withdrawn(f)),
+    "guarantee-near": lambda f: (
+        f"保证期间将于{f['deadline']}届满，须在此前{f['remedy']}" if not f.get("withdrawn")
+        else f"保证期间将于{f['deadline']}届满：{f['withdrawn']}对债务人提起的诉讼已撤回，不能保全保证责任，须在此前再次"
+        f"{f['remedy']}，否则保证人不再承担保证责任（{_ART31}）"),
     # asked for the overdue amounts before the declaration of early maturity reached the borrower, or
     # before the loan matured (matured: its maturity, never declared)
     "guarantor-balance-undemanded": lambda f: (
@@ -459,6 +479,18 @@ CLASS_NAMES_EN: dict[str, str] = {"正常": "pass", "关注": "special mention",
                                   "可疑": "doubtful", "损失": "loss"}
 
 
+def _withdrawn_en(f: Mapping[str, Any]) -> str:
+    """``_withdrawn`` in English."""
+    if not f.get("withdrawn"):
+        return ""
+    return f"; the suit against the debtor filed on {f['withdrawn']} was withdrawn and keeps nothing ({_ART31_EN})"
+
+
+#: The plan's remedies of a guarantee about to lapse (fact ``remedy`` of ``guarantee-near``) in English.
+_REMEDIES_EN = {"向保证人书面主张保证责任": "call on the guarantors in writing",
+                "对债务人提起诉讼或申请仲裁": "sue the debtor or apply for arbitration"}
+
+
 def _class_en(name: str) -> str:
     return CLASS_NAMES_EN.get(str(name), str(name))
 
@@ -587,7 +619,15 @@ EN: dict[str, Any] = {
                             "Rural Commercial Bank Co., Ltd.)"),
     "limitation-expired": "limitation period expired on {deadline} (from {basis})",
     "limitation-near": "limitation period ends on {deadline} (from {basis})",
-    "guarantee-expired": "guarantee period ended on {deadline}; guarantors {guarantors} are discharged",
+    "guarantee-expired": lambda f: (
+        f"guarantee period ended on {f['deadline']}; guarantors {f['guarantors']} are discharged" if not f.get("withdrawn")
+        else f"guarantee period ended on {f['deadline']}; the suit against the debtor filed on {f['withdrawn']} was "
+        f"withdrawn and none was filed again before then, so guarantors {f['guarantors']} are discharged ({_ART31_EN})"),
+    "guarantee-near": lambda f: (
+        f"guarantee period ends on {f['deadline']}; before then "
+        + (_REMEDIES_EN.get(f["remedy"], f["remedy"]) if not f.get("withdrawn") else
+           f"sue the debtor again or apply for arbitration: the suit filed on {f['withdrawn']} was withdrawn and keeps "
+           f"nothing, and without a new one the guarantors are discharged ({_ART31_EN})")),
     "guarantee-disputed": lambda f: (
         f"the loan was declared due early (letter of {f['declared']}): the guarantee period counted from then ended on "
         f"{f['earlier']}, " + (
@@ -597,7 +637,7 @@ EN: dict[str, Any] = {
             if "kept" not in f else
             f"before the guarantee was acted on ({f['kept']}), which is before {f['deadline']} counted from the original "
             f"maturity: whether guarantors {f['guarantors']} are still liable is disputed; have it reviewed by legal "
-            "counsel")),
+            "counsel") + _withdrawn_en(f)),
     "guarantor-balance-undemanded": lambda f: (
         (f"the loan matured on {f['matured']}" if f.get("matured") else
          "the loan was declared due early" + (f" (letter of {f['declared']})" if f["declared"] else ""))
@@ -615,9 +655,10 @@ EN: dict[str, Any] = {
         + ("that fell due at maturity" if f.get("matured") else "declared due")
         + ": they are liable only for what was asked before, and discharged of the rest (Civil Code art. 693 para. 2); "
         "have it reviewed by legal counsel"),
-    "guarantee-accelerated": ("the loan was declared due early (letter of {declared}): the guarantee period counted from "
-                              "then ends on {deadline}, before {later} counted from the original maturity; act by the "
-                              "earlier (Civil Code art. 692)"),
+    "guarantee-accelerated": lambda f: (
+        f"the loan was declared due early (letter of {f['declared']}): the guarantee period counted from then ends on "
+        f"{f['deadline']}, before {f['later']} counted from the original maturity; act by the earlier (Civil Code "
+        "art. 692)" + _withdrawn_en(f)),
     "penalty-none": lambda f: (("the ledger's penalty rate is 0" if f["source"] == "ledger" else
                                 "the ledger gives no penalty rate and the policy's daily rate is 0")
                                + ", so the loan is taken to bear no penalty interest: the letters neither claim nor "

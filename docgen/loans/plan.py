@@ -64,6 +64,7 @@ from docgen.loans.limitation import (
     claim_due_date,
     claim_period,
     enforcement_deadline,
+    guarantee_acts,
     guarantee_status,
     loan_events,
 )
@@ -1371,10 +1372,10 @@ def plan_entry(
         if guarantee.disputed_end is not None:
             # Past the end counted from the declaration, the bank acts by the one counted from maturity: its
             # demand or suit may still keep the guarantors liable, or may come too late.
-            kept = loan.guarantor_demanded if guarantee.type == "连带责任保证" else loan.litigation_filed
+            kept = guarantee_acts(loan, guarantee.type)[0]
             _notice(notices, "guarantee-disputed", deadline=guarantee.period_end, earlier=guarantee.disputed_end,
                     declared=declared_on(loan, policy, issued), guarantors=names, remedy=remedy,
-                    **({} if not guarantee.preserved else {"kept": kept, "act": remedy}))
+                    **({} if not guarantee.preserved else {"kept": kept, "act": remedy}), **_withdrawn(guarantee))
             if not guarantee.preserved:
                 urgent.append(guarantee.disputed_end)  # the guarantor is to be called at once
         if not guarantee.liable and guarantee.preserved == "demand":
@@ -1383,7 +1384,7 @@ def plan_entry(
         elif not guarantee.liable:
             # Counted from the declaration or from maturity, the period has ended with nothing done in it.
             _notice(notices, "guarantee-expired", deadline=guarantee.period_end, reason=guarantee.reason,
-                    guarantors=names)
+                    guarantors=names, **_withdrawn(guarantee))
             urgent.append(guarantee.period_end)
         elif guarantee.preserved == "demand":
             if guarantee.deadline <= horizon:
@@ -1393,9 +1394,10 @@ def plan_entry(
             if guarantee.later_end is not None and guarantee.disputed_end is None:
                 _notice(notices, "guarantee-accelerated", deadline=guarantee.period_end, remedy=remedy,
                         declared=declared_on(loan, policy, issued), months=policy.guarantee_months,
-                        later=guarantee.later_end)
+                        later=guarantee.later_end, **_withdrawn(guarantee))
             if guarantee.period_end <= horizon:
-                _watch(notices, urgent, as_of, "guarantee", guarantee.period_end, {"remedy": remedy})
+                _watch(notices, urgent, as_of, "guarantee", guarantee.period_end,
+                       {"remedy": remedy, **_withdrawn(guarantee)})
             serve_by = (service_deadline(guarantee.period_end, as_of, policy) if guarantee.period_end <= margin_end
                         else None)
             if serve_by is not None and guarantee.needs_demand:
@@ -1497,8 +1499,7 @@ def loan_guarantee(loan: Any, as_of: _dt.date, policy: Policy, issued: Container
     declared = declared_on(loan, policy, issued) if agreed is None else None
     # The guarantee reads these alone of the loan (its guarantors but that there are some): loans share it.
     kind = loan.guarantee_type
-    key = (as_of, kind, agreed, loan.maturity, loan.guarantor_demanded if kind == "连带责任保证" else None,
-           loan.litigation_filed if kind != "连带责任保证" else None, declared)
+    key = (as_of, kind, agreed, loan.maturity, *guarantee_acts(loan, kind), declared)
     memo = policy.guarantee_memo
     found = memo.get(key, _UNSET)
     if found is _UNSET:
@@ -1506,6 +1507,13 @@ def loan_guarantee(loan: Any, as_of: _dt.date, policy: Policy, issued: Container
         if len(memo) < _TIMETABLE_HELD:
             memo[key] = found
     return found
+
+
+def _withdrawn(guarantee: Guarantee) -> dict[str, _dt.date]:
+    """Return the facts a guarantee warning adds for ``guarantee`` kept by no suit because the one filed
+    was withdrawn (``Guarantee.withdrawn``: its date as ``withdrawn``), else none: the warning then says
+    so, the guarantee to be kept by a new suit or lost (担保制度解释第三十一条第一款)."""
+    return {} if guarantee.withdrawn is None else {"withdrawn": guarantee.withdrawn}
 
 
 def guarantee_call_due(guarantee: Guarantee | None, as_of: _dt.date, policy: Policy) -> bool:

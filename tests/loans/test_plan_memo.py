@@ -193,10 +193,13 @@ def _guarantee_loans() -> list:
         for agreed in (None, dt.date(2026, 12, 31), dt.date(2026, 1, 31)):
             for maturity in (early, late):
                 for demanded in (None, dt.date(2026, 5, 1), dt.date(2023, 1, 1)):
-                    for filed in (None, dt.date(2026, 6, 1)):
+                    # A suit withdrawn (已撤诉) keeps no general guarantee: its loans share no answer with a pending one's.
+                    for filed, litigation in ((None, "未起诉"), (dt.date(2026, 6, 1), "已起诉"),
+                                              (dt.date(2026, 6, 1), "已撤诉")):
                         loans.append(make_loan(f"JJ{len(loans)}", days=30, guarantors=[f"保{len(loans)}"],
                                                guarantee_type=kind, guarantee_period_end=agreed, maturity=maturity,
-                                               guarantor_demanded=demanded, litigation_filed=filed))
+                                               guarantor_demanded=demanded, litigation_filed=filed,
+                                               litigation=litigation))
     return loans
 
 
