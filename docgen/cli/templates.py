@@ -13,7 +13,7 @@ from docgen.cli.messages import MESSAGES as CLI, help_text
 from docgen.cli.options import CheckedPath, format_option, lang_option, output_option, register_option
 from docgen.documents.lint import format_text, lint_docx
 from docgen.documents.render import render
-from docgen.documents.template import Template, list_templates, load_template, title_in
+from docgen.documents.template import Template, list_templates, load_template, meta_in, title_in
 
 
 @click.group("templates", help=help_text("help/command/templates"))
@@ -33,7 +33,8 @@ def list_command(fmt: str, lang: str) -> None:
         emit(dump_json(items), None)
         return
     width = max((len(i["name"]) for i in items), default=4)
-    lines = [CLI.text("templates-list/line", {**i, "title": title_in(t.meta, t.name, lang), "width": width}, lang)
+    lines = [CLI.text("templates-list/line", {**i, "title": title_in(t.meta, t.name, lang),
+                                              "category": meta_in(t.meta, "category", lang), "width": width}, lang)
              for t, i in zip(templates, items)]
     emit("\n".join(lines) + "\n", None)
 
@@ -67,9 +68,10 @@ def show_command(name: str, fmt: str, lang: str) -> None:
         emit(dump_json(info), None)
         return
     lines = [CLI.text("templates-show/head", {"name": template.name, "title": title_in(template.meta, template.name, lang),
-                                              "category": template.category}, lang)]
-    if template.description:
-        lines.append(template.description)
+                                              "category": meta_in(template.meta, "category", lang)}, lang)]
+    description = meta_in(template.meta, "description", lang)
+    if description:
+        lines.append(description)
     lines += [CLI.text("templates-show/patterns", {"serial": template.serial_pattern, "key_field": template.key_field,
                                                    "filename": template.filename_pattern}, lang),
               "", CLI.text("templates-show/fields", lang=lang)]

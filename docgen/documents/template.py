@@ -41,6 +41,7 @@ __all__ = [
     "jinja_environment",
     "list_templates",
     "load_template",
+    "meta_in",
     "title_in",
 ]
 
@@ -92,14 +93,20 @@ def refuse_oversized_parts(archive: zipfile.ZipFile, path: str | os.PathLike[str
                                  megabytes=info.file_size >> 20, limit=MAX_PART_BYTES >> 20)
 
 
+def meta_in(meta: dict[str, Any], key: str, lang: str = "zh", default: str = "") -> str:
+    """Return the metadata ``meta``'s ``key`` (``title``, ``category``, ``description``) in ``lang``:
+    its ``KEY_en`` when ``lang`` is ``en`` and the metadata gives one (every shipped template does),
+    else the Chinese ``key``, else ``default``. Pages and outputs in English show it; the documents
+    a template makes print their own (Chinese) wording."""
+    if lang == "en" and str(meta.get(f"{key}_en") or "").strip():
+        return str(meta[f"{key}_en"]).strip()
+    return str(meta.get(key, default))
+
+
 def title_in(meta: dict[str, Any], name: str, lang: str = "zh") -> str:
-    """Return the title of the template ``name`` whose metadata is ``meta`` in ``lang``: its
-    ``title_en`` when ``lang`` is ``en`` and the metadata gives one (every shipped template does),
-    else its Chinese ``title``, else ``name``. Pages and outputs in English name a template by it;
-    the documents it makes print their own (Chinese) wording."""
-    if lang == "en" and str(meta.get("title_en") or "").strip():
-        return str(meta["title_en"]).strip()
-    return str(meta.get("title", name))
+    """Return the title of the template ``name`` whose metadata is ``meta`` in ``lang``
+    (``meta_in``): its ``title_en`` in English, else its Chinese ``title``, else ``name``."""
+    return meta_in(meta, "title", lang, name)
 
 
 class Template:
@@ -113,9 +120,13 @@ class Template:
         self.title: str = title_in(meta, name)
         #: The title an English page or output shows (``title_en``; the Chinese one where none is given).
         self.title_en: str = title_in(meta, name, "en")
-        self.category: str = str(meta.get("category", ""))
+        self.category: str = meta_in(meta, "category")
+        #: The category an English output shows (``category_en``; the Chinese one where none is given).
+        self.category_en: str = meta_in(meta, "category", "en")
         self.key_field: str = str(meta.get("key_field", "serial"))
-        self.description: str = str(meta.get("description", ""))
+        self.description: str = meta_in(meta, "description")
+        #: The description an English output shows (``description_en``; the Chinese one where none is given).
+        self.description_en: str = meta_in(meta, "description", "en")
         schema = copy.deepcopy(meta.get("schema") or {})
         # The caller injects `serial` (register or data file); the schema need not list it.
         schema.setdefault("serial", {"type": "string", "required": False, "coerce": "strip"})

@@ -57,14 +57,14 @@ def test_templates_list_and_show_with_lang_en_give_the_english_titles(runner):
     english = run(runner, "templates", "list", "--lang", "en")
     assert english.exit_code == 0
     lines = english.output.splitlines()
-    assert "demand-letter                 Overdue loan demand letter (贷后管理·逾期催收)" in lines
+    assert "demand-letter                 Overdue loan demand letter (Post-loan management · collection of overdue loans)" in lines
     assert "逾期贷款催收函" not in english.output and "（" not in english.output
     assert "Overdue loan demand letter" not in run(runner, "templates", "list").output
     assert json.loads(run(runner, "templates", "list", "--format", "json", "--lang", "en").output) == json.loads(
         run(runner, "templates", "list", "--format", "json").output)
     shown = run(runner, "templates", "show", "demand-letter", "--lang", "en")
     assert shown.exit_code == 0
-    assert shown.output.startswith("demand-letter  Overdue loan demand letter (贷后管理·逾期催收)\n")
+    assert shown.output.startswith("demand-letter  Overdue loan demand letter (Post-loan management · collection of overdue loans)\n")
     assert "\nFields:\n" in shown.output and "\nRules:\n" in shown.output
     assert "  principal                  amount   required  Principal due  headers: 应还本金, 逾期本金" in shown.output
     assert "      - name                       string   required  headers: 股东名称, 股东姓名" in run(
@@ -82,13 +82,42 @@ def test_a_template_without_an_english_title_is_listed_by_its_chinese_one(runner
     shipped = resources.templates_dir()
     meta = (shipped / "commitment-letter.yaml").read_text(encoding="utf-8")
     assert 'title_en: "Letter of commitment"\n' in meta
-    (tmp_path / "bank-letter.yaml").write_text(meta.replace('title_en: "Letter of commitment"\n', ""), encoding="utf-8")
+    meta = meta.replace('title_en: "Letter of commitment"\n', "")
+    meta = meta.replace('category_en: "Development loan · documents signed before the contract"\n', "")
+    (tmp_path / "bank-letter.yaml").write_text(meta, encoding="utf-8")
     (tmp_path / "bank-letter.docx").write_bytes((shipped / "commitment-letter.docx").read_bytes())
     template = load_template(path=tmp_path / "bank-letter.docx", meta=tmp_path / "bank-letter.yaml")
     assert (template.title, template.title_en) == ("承诺函", "承诺函")
     monkeypatch.setattr(resources, "templates_dir", lambda: tmp_path)
     assert run(runner, "templates", "list", "--lang", "en").output == "bank-letter  承诺函 (开发贷·签约前汇签资料)\n"
     assert json.loads(run(runner, "templates", "list", "--format", "json").output)[0]["title_en"] == "承诺函"
+
+
+def test_templates_list_and_show_with_lang_en_give_the_english_categories(runner):
+    """An English listing showed each template's category in Chinese ((贷后管理·逾期催收)): with --lang en,
+    its ``category_en``, the same for every template of a category; the Chinese listing as before."""
+    english = run(runner, "templates", "list", "--lang", "en")
+    assert english.exit_code == 0
+    lines = english.output.splitlines()
+    assert "npl-report                    Report on non-performing loans and their collection " \
+           "(Non-performing loan management)" in lines
+    assert "credit-application            Credit facility application " \
+           "(Development loan · application-stage documents)" in lines
+    assert "drawdown-application          Drawdown application (Development loan · pre-disbursement documents)" in lines
+    assert "commitment-letter             Letter of commitment " \
+           "(Development loan · documents signed before the contract)" in lines
+    assert all(ord(ch) < 0x2e80 for ch in english.output), english.output  # no Chinese left in the listing
+    shown = run(runner, "templates", "show", "guarantor-demand", "--lang", "en")
+    assert shown.exit_code == 0
+    assert shown.output.startswith("guarantor-demand  Notice to the guarantor to perform the guarantee "
+                                   "(Post-loan management · collection of overdue loans)\n")
+    assert "demand-letter                 逾期贷款催收函（贷后管理·逾期催收）" in run(runner, "templates", "list").output.splitlines()
+    from docgen.documents.template import list_templates
+
+    english_of: dict[str, set[str]] = {}
+    for template in list_templates():
+        english_of.setdefault(template.category, set()).add(template.category_en)
+    assert all(len(names) == 1 for names in english_of.values()), english_of
 
 
 def test_templates_show_text_and_json(runner):
