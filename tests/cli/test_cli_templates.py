@@ -120,6 +120,34 @@ def test_templates_list_and_show_with_lang_en_give_the_english_categories(runner
     assert all(len(names) == 1 for names in english_of.values()), english_of
 
 
+def test_templates_show_with_lang_en_gives_the_english_description(runner, tmp_path, monkeypatch):
+    """docgen templates show --lang en printed the template's description in Chinese: now its
+    ``description_en`` (every shipped template gives one, and its category's); a bank's template without
+    one shows its Chinese description and category; the Chinese page as before."""
+    shown = run(runner, "templates", "show", "demand-letter", "--lang", "en")
+    assert shown.exit_code == 0
+    assert shown.output.splitlines()[1] == (
+        "The demand letter served on the borrower on the 7th day of arrears, stating the principal due, the "
+        "interest in arrears, the penalty interest and their total in words, citing Civil Code arts. 674 "
+        "(interest), 675 (principal), 676 and 195; with a proof of service (with a debt acknowledgement section).")
+    assert "joint and several guarantor" in run(runner, "templates", "show", "guarantor-demand", "--lang", "en").output
+    assert run(runner, "templates", "show", "demand-letter").output.splitlines()[1].startswith("逾期第7日向借款人送达的催收函")
+    from docgen.core import resources
+    from docgen.documents.template import list_templates
+
+    for template in list_templates():
+        assert template.meta.get("description_en") and template.meta.get("category_en"), template.name
+    shipped = resources.templates_dir()
+    meta = yaml.safe_load((shipped / "commitment-letter.yaml").read_text(encoding="utf-8"))
+    del meta["description_en"], meta["category_en"]
+    (tmp_path / "bank-letter.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "bank-letter.docx").write_bytes((shipped / "commitment-letter.docx").read_bytes())
+    monkeypatch.setattr(resources, "templates_dir", lambda: tmp_path)
+    bank = run(runner, "templates", "show", "bank-letter", "--lang", "en")
+    assert bank.exit_code == 0
+    assert bank.output.splitlines()[:2] == ["bank-letter  Letter of commitment (开发贷·签约前汇签资料)", meta["description"]]
+
+
 def test_templates_show_text_and_json(runner):
     result = run(runner, "templates", "show", "demand-letter")
     assert result.exit_code == 0
