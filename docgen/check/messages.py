@@ -25,7 +25,7 @@ from typing import Any
 from docgen.core.errors import DocgenError
 from docgen.core.messages import CONTENT_NAMES, MESSAGES as CORE
 from docgen.core.problems import Problem
-from docgen.core.wording import MessageTable, joined
+from docgen.core.wording import MessageTable, english_of, joined
 
 __all__ = ["ANNEX_PREFIX", "BUNDLE_LABELS", "DETAILS", "ERRORS", "FILES", "FINDINGS", "FOREIGN_NAMES", "KIND_LABELS", "KIND_NAMES",
            "KIND_NAMES_EN", "OUTPUT", "REPORT_CODE_LABELS", "REPORT_DOCX_STATUS", "REPORT_LABELS", "REPORT_PROVIDERS",
@@ -261,10 +261,7 @@ def in_english(error: DocgenError) -> str:
     bundle or checklist unusable, a stage unknown) worded in English by its code and facts: by this
     part's table, or by core's (a permission refused, a checklist condition, the report's file,
     Ctrl-C); its own (Chinese) text when neither has English for its code."""
-    for table in (ERRORS, CORE):
-        if error.code in table.codes("en"):
-            return table.text(error.code, error.facts, "en")
-    return str(error)
+    return english_of(error, ERRORS, CORE)
 
 
 def problem_in_english(problem: Problem, table: MessageTable = CORE) -> str:

@@ -201,7 +201,7 @@ MESSAGES = MessageTable("cli", {
     "help/worker-data": ("服务的数据目录，启动时检查：已由较新版本 docgen 升级的服务数据库将被拒绝（退出码 2）。"
                          "默认为 $DOCGEN_DATA 所指的目录，未设置时不检查（各任务自带数据目录）。"),
     "help/lint-schema": "与这一模板的字段比对变量（默认：FILE 旁的 .yaml）。",
-    "help/templates-lang": "列出的语言：en 时显示模板的英文标题和字段名（生成的文书仍为中文）。",
+    "help/templates-lang": "列出及报错的语言：en 时显示模板的英文标题、类别、说明和字段名（生成的文书仍为中文）。",
     "help/render-data": "字段取值：.yaml 或 .json 文件。",
     "help/render-output": "要写入的 .docx（原子写入）。",
     "help/render-pdf": "同时在 OUT.docx 旁生成 PDF（用 LibreOffice）。",
@@ -467,8 +467,8 @@ MESSAGES = MessageTable("cli", {
                          "a service database a later docgen brought up to date is refused (exit 2). Default: "
                          "$DOCGEN_DATA, else none checked (each job names its own)."),
     "help/lint-schema": "Compare variables with this template's fields (default: the .yaml beside FILE).",
-    "help/templates-lang": "Language of the listing: en gives the templates' English titles and field names "
-                           "(the documents they make stay Chinese).",
+    "help/templates-lang": "Language of the listing and its errors: en gives the templates' English titles, "
+                           "categories, descriptions and field names (the documents they make stay Chinese).",
     "help/render-data": "Field values: a .yaml or .json file.",
     "help/render-output": "The .docx to write (written atomically).",
     "help/render-pdf": "Also write a PDF beside OUT.docx (LibreOffice).",

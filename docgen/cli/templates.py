@@ -8,10 +8,11 @@ from typing import Any
 
 import click
 
-from docgen.cli.common import dump_json, emit, handle_errors
+from docgen.cli.common import dump_json, emit, handle_errors, worded_in
 from docgen.cli.messages import MESSAGES as CLI, help_text
 from docgen.cli.options import CheckedPath, format_option, lang_option, output_option, register_option
 from docgen.documents.lint import format_text, lint_docx
+from docgen.documents.messages import in_english
 from docgen.documents.render import render
 from docgen.documents.template import Template, list_templates, load_template, meta_in, title_in
 
@@ -27,7 +28,8 @@ def templates_group() -> None:
 @handle_errors
 def list_command(fmt: str, lang: str) -> None:
     """``docgen templates list``: its help is the cli table's ``help/command/templates-list``."""
-    templates = list_templates()
+    with worded_in(lang, in_english):  # the folder unreadable, a template's file or metadata unusable
+        templates = list_templates()
     items = [{"name": t.name, "title": t.title, "title_en": t.title_en, "category": t.category} for t in templates]
     if fmt == "json":
         emit(dump_json(items), None)
@@ -62,7 +64,8 @@ def _describe(template: Template) -> dict[str, Any]:
 @handle_errors
 def show_command(name: str, fmt: str, lang: str) -> None:
     """``docgen templates show``: its help is the cli table's ``help/command/templates-show``."""
-    template = load_template(name)
+    with worded_in(lang, in_english):  # unknown, its folder or files unreadable, its metadata unusable
+        template = load_template(name)
     info = _describe(template)
     if fmt == "json":
         emit(dump_json(info), None)

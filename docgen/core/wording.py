@@ -235,3 +235,13 @@ class MessageTable:
         the table has it. Raises ``KeyError`` when there is no Chinese wording for ``code``."""
         english = self.text(code, facts, "en") if code in self._tables["en"] else ""
         return Notice(code, self.text(code, facts), english, dict(facts))
+
+
+def english_of(error: BaseException, *tables: MessageTable) -> str:
+    """Return ``error`` (a ``DocgenError``) worded in English by its code and facts: by the first of
+    ``tables`` that has English for its code; its own (Chinese) text when none has."""
+    code = getattr(error, "code", None)
+    for table in tables:
+        if code in table.codes("en"):
+            return table.text(code, getattr(error, "facts", {}), "en")
+    return str(error)

@@ -12,7 +12,7 @@ from typing import Any
 
 from docgen.core.typography import FULL_WIDTH
 from docgen.core import messages as core_messages
-from docgen.core.wording import MessageTable, command_word, joined, quoted
+from docgen.core.wording import MessageTable, command_word, english_of, joined, quoted
 
 #: What a lint warning suggests for each ASCII mark: its full-width form between “ ”, or, for a
 #: quote, the pair that replaces a pair of them.
@@ -242,6 +242,27 @@ ENGLISH: dict[str, Any] = {
                              "server's address, its port and the password (~/.pgpass)"),
     # templates and batches that cannot start
     "template-unknown": lambda f: f"unknown template {f['name']} (the templates: {', '.join(f['known']) or 'none'})",
+    # templates and their metadata (TemplateError: docgen templates list|show --lang en)
+    "template-name-missing": "give a template's name or a --template file",
+    "template-file-not-found": "the template file does not exist: {path}",
+    "template-no-schema-file": ("{path}: no field definitions found; give a template's name (such as demand-letter) "
+                                "or a .yaml file with --schema"),
+    "template-unreadable": "the template {path} cannot be read: {reason}",
+    "template-not-docx": "{path}: not a valid Word .docx file (it should be a zip file; save a .doc as .docx in Word)",
+    "template-part-too-large": ("{path}: its {member} unpacks to {megabytes} MB, more than the {limit} MB a template "
+                                "may hold; check that the right file was chosen, or open it in Word, save it as .docx "
+                                "and try again"),
+    "meta-no-schema": "{path}: no schema (the field definitions)",
+    "meta-pattern-syntax": "{file}: the {key} pattern is wrong: {reason}",
+    "meta-pattern-field": "{file}: the placeholder {{{field}}} in {key} can only be a field's name",
+    "meta-unknown-rule": lambda f: f"{f['file']}: unknown rule {f['rule']!r} (the rules: {', '.join(f['available'])})",
+    "meta-rule-when-field": "{file}: the {key} field {field} of rule {rule} is not in the schema",
+    "meta-key-field": "{file}: the key_field {key_field} is not in the schema",
+    "meta-alias-field": "{file}: the field {field} in aliases is not in the schema",
+    "meta-unprinted-field": ("{file}: the field {field} is marked as not printed in the text (printed: false), but none "
+                             "of key_field, date_field, serial and filename uses it"),
+    "file/template-meta": "template metadata",
+    "file/template-meta-hint": ", e.g. 'title: …' and 'schema: …'",
     "batch-unknown-defaults": lambda f: (f"template {f['template']} has no field {', '.join(f['unknown'])} (its fields: "
                                          f"{', '.join(f['fields'])})"),
     "batch-no-rows": "{path}: the sheet has no data rows (only its header); check that the right file and sheet (--sheet) were chosen",
@@ -516,3 +537,11 @@ MESSAGES = MessageTable("documents", {
     "register-verify/summary": lambda f: (f"登记簿 {f['register']}：检查 {f['checked']} 份，"
                                           + ("全部完好" if not f["bad"] else f"{f['bad']} 处有问题")),
 }, ENGLISH)
+
+
+def in_english(error: Exception) -> str:
+    """Return ``error`` (what stops ``docgen templates list|show``: a template unknown, its folder or a
+    file of it unreadable, its metadata unusable) worded in English by its code and facts: by this
+    part's table, or by core's (a permission refused, a metadata file that cannot be read or parsed);
+    its own (Chinese) text when neither has English for its code."""
+    return english_of(error, MESSAGES, core_messages.MESSAGES)

@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from docgen.core.access import when_denied
+from docgen.core.access import check_readable, when_denied
 from docgen.core import resources
 from docgen.core.atomic import write_bytes_atomic
 from docgen.core.datafile import read_mapping
@@ -445,8 +445,10 @@ class Template:
 # --------------------------------------------------------------------------- loading
 
 def _read_meta(path: Path) -> dict[str, Any]:
-    meta = read_mapping(path, what=MESSAGES.text("file/template-meta"), error=TemplateError,
-                        hint=MESSAGES.text("file/template-meta-hint"))
+    meta = read_mapping(path, what=MESSAGES.text("file/template-meta"),
+                        what_en=MESSAGES.text("file/template-meta", lang="en"), error=TemplateError,
+                        hint=MESSAGES.text("file/template-meta-hint"),
+                        hint_en=MESSAGES.text("file/template-meta-hint", lang="en"))
     if not isinstance(meta.get("schema"), dict):
         raise MESSAGES.error(TemplateError, "meta-no-schema", path=str(path))
     return meta
@@ -516,8 +518,11 @@ def load_template(
 
 
 def list_templates() -> list[Template]:
-    """Return every shipped template (a .docx with its .yaml), sorted by name."""
+    """Return every shipped template (a .docx with its .yaml), sorted by name. Raises ``TemplateError``
+    (exit 2) when the templates' folder may not be listed or entered, where none were listed."""
     folder = resources.templates_dir()
+    # glob finds nothing in a folder it may not read: without this the templates were just not there
+    check_readable(folder, TemplateError)
     out = []
     for yml in sorted(folder.glob("*.yaml")):
         docx = yml.with_suffix(".docx")

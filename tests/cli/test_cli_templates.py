@@ -622,3 +622,95 @@ def test_the_lint_command_an_error_suggests_runs_as_pasted_from_a_folder_with_a_
     result = runner.invoke(main, ["render", "demand-letter", "--template", str(misspelt), *data])
     assert result.exit_code == 2
     assert f"（docgen templates lint '{misspelt}' --schema demand-letter 列出所在段落）" in result.output
+
+
+def test_templates_show_unknown_with_lang_en_says_so_in_english(runner):
+    """docgen templates show NOSUCH --lang en said 未知模板 in Chinese though the documents table words it
+    in English; exit 2 as before, and the Chinese as before without --lang en."""
+    result = run(runner, "templates", "show", "NOSUCH", "--lang", "en")
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: unknown template NOSUCH (the templates: business-application, commitment-letter, credit-application, "
+        "debt-confirmation, demand-letter, drawdown-application, guarantor-demand, irrevocable-commitment, npl-report, "
+        "personal-guarantee-statement, related-party-declaration, seal-witness-confirmation, shareholder-resolution, "
+        "signature-specimen)\n")
+    unnamed = run(runner, "templates", "show", "", "--lang", "en")
+    assert (unnamed.exit_code, unnamed.output) == (2, "Error: give a template's name or a --template file\n")
+    chinese = run(runner, "templates", "show", "NOSUCH")
+    assert chinese.exit_code == 2 and chinese.output.startswith("错误：未知模板 NOSUCH（可用：business-application、")
+
+
+@pytest.mark.parametrize(("meta", "said"), [
+    ("title: [x\n", "{path}, line 2, column 1: the template metadata is not valid YAML: did not find expected ',' or "
+                    "']'; check the indentation and the colons"),
+    ("- title\n", "{path}: the top level of the template metadata should be a mapping ('key: value'), e.g. "
+                  "'title: …' and 'schema: …'"),
+    ("title: 逾期贷款催收函\n", "{path}: no schema (the field definitions)"),
+    (None, "{path}: the key_field nosuch is not in the schema"),
+])
+def test_templates_list_and_show_with_lang_en_word_unusable_metadata_in_english(runner, tmp_path, monkeypatch, meta, said):
+    """A shipped template's metadata that cannot be read or used stopped templates list|show --lang en in
+    Chinese; now in English (the metadata named as such), exit 2 as before."""
+    from docgen.core import resources
+
+    shipped = resources.templates_dir()
+    if meta is None:
+        meta = (shipped / "demand-letter.yaml").read_text(encoding="utf-8").replace(
+            "\nkey_field: contract_no ", "\nkey_field: nosuch ")
+    (tmp_path / "demand-letter.yaml").write_text(meta, encoding="utf-8")
+    (tmp_path / "demand-letter.docx").write_bytes((shipped / "demand-letter.docx").read_bytes())
+    monkeypatch.setattr(resources, "templates_dir", lambda: tmp_path)
+    line = "Error: " + said.format(path=tmp_path / "demand-letter.yaml") + "\n"
+    for args in (["list"], ["show", "demand-letter"]):
+        result = run(runner, "templates", *args, "--lang", "en")
+        assert (result.exit_code, result.output) == (2, line)
+        assert run(runner, "templates", *args).exit_code == 2
+
+
+#: Runs docgen's CLI (sys.argv[2:]) with the shipped templates' folder at sys.argv[1].
+_IN_FOLDER = """
+import sys
+from pathlib import Path
+from docgen.core import resources
+resources.templates_dir = lambda: Path(sys.argv[1])
+from docgen.cli import main
+main(sys.argv[2:], prog_name="docgen")
+"""
+
+
+def test_templates_list_and_show_with_lang_en_word_an_unreadable_folder_or_file_in_english(tmp_path):
+    """The templates' folder, or a template's .yaml or .docx, that may not be read stopped templates
+    list|show --lang en in Chinese; now in English, exit 2. A folder that may not be listed was listed as
+    holding no template (exit 0), and show called every template unknown: now the folder is named."""
+    from docgen.core import resources
+    from unprivileged import assert_denied, modes, python_denied
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    for name in ("demand-letter.yaml", "demand-letter.docx"):
+        (folder / name).write_bytes((resources.templates_dir() / name).read_bytes())
+
+    def docgen(*args: str):
+        return python_denied("-c", _IN_FOLDER, folder, "templates", *args)
+
+    cases = [
+        ((folder, 0o000), "list", f"Error: {folder}: no permission to list the folder; check its permissions "
+                                  "(readable and enterable)\n"),
+        ((folder, 0o300), "list", f"Error: {folder}: no permission to list the folder; check its permissions "
+                                  "(readable and enterable)\n"),
+        ((folder / "demand-letter.yaml", 0o000), "read",
+         f"Error: {folder / 'demand-letter.yaml'}: no permission to read the file; check its permissions, or ask an "
+         "administrator to let this user read it\n"),
+        ((folder / "demand-letter.docx", 0o000), "read",
+         f"Error: {folder / 'demand-letter.docx'}: no permission to read the file; check its permissions, or ask an "
+         "administrator to let this user read it\n"),
+    ]
+    for change, how, said in cases:
+        with modes(change):
+            assert_denied(change[0], how)
+            listed = docgen("list", "--lang", "en")
+            assert (listed.returncode, listed.stdout, listed.stderr) == (2, "", said)
+            assert docgen("list").returncode == 2
+            if change[1] == 0o000:  # a folder that may be entered but not listed still shows a template it holds
+                shown = docgen("show", "demand-letter", "--lang", "en")
+                assert (shown.returncode, shown.stderr) == (2, said)
