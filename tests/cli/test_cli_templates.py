@@ -129,7 +129,7 @@ def test_templates_show_with_lang_en_gives_the_english_description(runner, tmp_p
     assert shown.output.splitlines()[1] == (
         "The demand letter served on the borrower on the 7th day of arrears, stating the principal due, the "
         "interest in arrears, the penalty interest and their total in words, citing Civil Code arts. 674 "
-        "(interest), 675 (principal), 676 and 195; with a proof of service (with a debt acknowledgement section).")
+        "(interest), 675 (principal), 676 and 195; with a proof of service (including a debt acknowledgement section).")
     assert "joint and several guarantor" in run(runner, "templates", "show", "guarantor-demand", "--lang", "en").output
     assert run(runner, "templates", "show", "demand-letter").output.splitlines()[1].startswith("逾期第7日向借款人送达的催收函")
     from docgen.core import resources
