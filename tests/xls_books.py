@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 
 #: BIFF8's codes of Excel's error values (xlwt's own table of their texts misses #N/A and has #VALUE! wrong).
@@ -16,14 +17,17 @@ _BIFF_ERRORS = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17,
                 "#N/A": 0x2A}
 
 
-def xls_copy(source: Path, target: Path) -> Path:
-    """Write the workbook ``source`` (.xlsx) as ``target`` (.xls) and return ``target``."""
+def xls_copy(source: Path, target: Path, *, day: int | str = "yyyy-mm-dd") -> Path:
+    """Write the workbook ``source`` (.xlsx) as ``target`` (.xls) and return ``target``; its date
+    cells (no time of day) in the number format ``day``: a format string, or the id of one of
+    Excel's built-in formats (``built_in_style``: 31 is ``yyyy年m月d日``)."""
     import openpyxl
     import xlwt
 
     book = openpyxl.load_workbook(source)
     out = xlwt.Workbook(encoding="utf-8")
-    day, moment = xlwt.easyxf(num_format_str="yyyy-mm-dd"), xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm")
+    moment = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm")
+    day = built_in_style(out, day) if isinstance(day, int) else xlwt.easyxf(num_format_str=day)
     visibility = {"visible": 0, "hidden": 1, "veryHidden": 2}
     for sheet in book.worksheets:
         copy = out.add_sheet(sheet.title)
@@ -41,6 +45,21 @@ def xls_copy(source: Path, target: Path) -> Path:
                     copy.write(r, c, value)
     out.save(str(target))
     return target
+
+
+def built_in_style(book: Any, number_format: int) -> Any:
+    """Return a style of the xlwt workbook ``book`` whose cells take Excel's built-in number format
+    ``number_format`` (its id: 14 ``m/d/yy``, 31 ``yyyy年m月d日`` …), written as Excel writes one: the
+    id alone, no FORMAT record. xlwt knows the built-in formats by their strings, and ids 27-36 and
+    50-58 (East-Asian dates, whose strings depend on the language of Excel) not at all: a name no
+    format string has is mapped to the id in its table."""
+    import xlwt
+
+    name = f"built-in number format {number_format}"
+    book._Workbook__styles._num_formats.setdefault(name, number_format)
+    style = xlwt.XFStyle()
+    style.num_format_str = name
+    return style
 
 
 def merge_header(path: Path, cells: str) -> tuple[object, ...]:

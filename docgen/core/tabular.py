@@ -21,7 +21,7 @@ import sys
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import compress, islice
+from itertools import chain, compress, islice, repeat
 from dataclasses import dataclass, field
 from pathlib import Path
 from operator import is_, itemgetter
@@ -754,10 +754,29 @@ def _placed_errors(path: Path, sheet: str | None) -> dict[int, dict[int, str]]:
 def _calamine_rows(path: Path, sheet: str | None, skip: int = 0) -> Iterator[Sequence[Any]]:
     """python-calamine's rows of the sheet (the first shown one when ``sheet`` is None: see
     ``_first_shown``; its whole cell range in memory) after the first ``skip``, each starting at
-    column A; InputError when it cannot be read or has no such sheet."""
+    column A; in an .xls its error cells as their text, taken from python-calamine-plus's rows when
+    it is installed and reads the file (``_with_error_texts``). InputError when it cannot be read
+    or has no such sheet."""
+    from python_calamine import CalamineWorkbook
+
+    rows = islice(_sheet_rows(CalamineWorkbook, path, sheet), skip, None)
+    if path.suffix.lower() != ".xls" or not fork_installed():
+        return rows
+    try:
+        from python_calamine_plus import CalamineWorkbook as Fork
+
+        forked = islice(_sheet_rows(Fork, path, sheet), skip, None)
+    except Exception:  # noqa: BLE001 - python-calamine read the sheet; only its error cells stay empty
+        return rows
+    return _with_error_texts(rows, forked)
+
+
+def _sheet_rows(workbook_class: Any, path: Path, sheet: str | None) -> Iterator[Sequence[Any]]:
+    """The rows of the sheet (as ``_calamine_rows``) read by ``workbook_class``, python-calamine's
+    ``CalamineWorkbook`` or its fork's; InputError when it cannot be read or has no such sheet."""
     try:
         with _held_native_stderr():
-            workbook = _workbook_class(path).from_path(str(path))
+            workbook = workbook_class.from_path(str(path))
             names = list(workbook.sheet_names)
             if sheet is not None and sheet not in names:
                 raise MESSAGES.error(InputError, "sheet-not-found", path=path, sheet=sheet, sheets=names)
@@ -775,21 +794,29 @@ def _calamine_rows(path: Path, sheet: str | None, skip: int = 0) -> Iterator[Seq
     if offset:
         pad = [""] * offset
         rows = (pad + values for values in rows)
-    return islice(rows, skip, None)
+    return rows
 
 
-def _workbook_class(path: Path) -> Any:
-    """Return the ``CalamineWorkbook`` that reads the rows of the workbook ``path``: python-calamine's,
-    or for an .xls python-calamine-plus's (when installed). python-calamine gives an error cell
-    (#DIV/0!, #N/A) as an empty cell, which in an .xlsx the sheet's XML tells apart (``error_cells``)
-    but in an .xls nothing does: read so, #N/A under a date said the event never happened. The
-    fork's rows are python-calamine's but for an error cell, which comes as its text, and the
-    reader takes that text for the error it is (``_error_values``), as in a CSV or the .xlsx stream."""
-    if path.suffix.lower() == ".xls" and fork_installed():
-        from python_calamine_plus import CalamineWorkbook
-    else:
-        from python_calamine import CalamineWorkbook
-    return CalamineWorkbook
+def _with_error_texts(rows: Iterable[Sequence[Any]], forked: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """Yield python-calamine's ``rows`` of an .xls with each error cell (#DIV/0!, #N/A) as its text:
+    the fork's cell (``forked``, the same sheet read by python-calamine-plus) where it is one of
+    ``ERROR_TEXTS`` and python-calamine's is empty.
+
+    python-calamine gives an error cell as an empty cell, and an .xls has no XML to tell it from one
+    (``error_cells`` does for an .xlsx): read so, #N/A under a date said the event never happened.
+    The fork gives it as its text, which the reader takes for the error it is (``_error_values``),
+    but gives a date in an East-Asian built-in format (ids 27-36 and 50-58: ``yyyy年m月d日``, Chinese
+    Excel's default, which an .xls names by id alone) as its serial number: so every other cell is
+    python-calamine's. One look per row (a set test in C) at the fork's; a row holding none of those
+    texts is python-calamine's as it is. An .xls holds at most 65,536 rows, so it is read (and held)
+    twice: 0.5 s more for a ledger of 60,000 loans, where a date read as a number refused every row."""
+    for values, other in zip(rows, chain(forked, repeat(()))):
+        if not ERROR_TEXTS.isdisjoint(other):
+            values = list(values)
+            for at, cell in enumerate(other[:len(values)]):
+                if cell.__class__ is str and cell in ERROR_TEXTS and values[at] == "":
+                    values[at] = cell
+        yield values
 
 
 def _sheet_and_others(path: Path, sheet: str | None) -> tuple[str | None, list[str]]:
@@ -822,7 +849,7 @@ def _first_shown(sheets: Sequence[Any]) -> int:
     """Return the index of the sheet read when none is named: the first sheet Excel shows, where
     the first is hidden (``shown_sheet`` tells it for an .xlsx before; this tells it for an .xls
     from python-calamine's ``sheets_metadata``), else 0 (the first is shown, or none is)."""
-    # The enum of the library that read ``sheets`` (python-calamine's or its fork's: ``_workbook_class``).
+    # The enum of the library that read ``sheets`` (python-calamine's or its fork's: ``_sheet_rows``).
     return next((at for at, found in enumerate(sheets) if found.visible == type(found.visible).Visible), 0)
 
 

@@ -12,8 +12,10 @@ inline strings, booleans, numbers, dates and durations by the workbook's number 
 740 MB. openpyxl's read-only mode streams too, but took 10.1 s for 100,000 rows (python-calamine
 1.3 s); a parser of our own over the sheet's XML would be slower still in Python, and would
 have to redo calamine's date rules. The fork is young (0.2), which is why its rows are checked
-against python-calamine's in the tests and why python-calamine stays for everything else but an
-.xls, whose error cells only the fork's rows tell from empty ones (``tabular._workbook_class``).
+against python-calamine's in the tests and why python-calamine stays for everything else. An
+.xls is read by python-calamine too, its error cells only from the fork's rows, which alone tell
+them from empty ones (``tabular._with_error_texts``): its other cells not, the second difference
+below is in an .xls too.
 
 Its rows differ from python-calamine's in two things only, found by reading every built-in
 number format and several dozen custom ones (Chinese dates, eras, durations, fills, colours,

@@ -1051,6 +1051,53 @@ def test_a_row_holding_only_an_error_cell_is_no_blank_row(tmp_path: Path, monkey
     assert found[0] == found[1] == ([2, 3], [(3, "cell-error", "#N/A")])
 
 
+#: Excel's built-in date formats: 14 (m/d/yy), 22 (m/d/yy h:mm) and the East-Asian ones (27-36, 50-58;
+#: 31 is yyyy年m月d日, Chinese Excel's default), which an .xls names by id alone.
+_BUILT_IN_DATES = [14, 22, *range(27, 37), *range(50, 59)]
+
+
+def test_an_xls_reads_its_cells_as_python_calamine_does_but_an_error_cell(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # python-calamine-plus gives a date in an East-Asian built-in format of an .xls as its serial
+    # number (44936): read by it alone, a ledger's 2023年1月10日 was refused as no date. The cells are
+    # python-calamine's, but an error cell (#N/A), which only the fork's rows tell from an empty one.
+    import python_calamine
+    import xlwt
+    from xls_books import _BIFF_ERRORS, built_in_style
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("名单")
+    cells: list[tuple[str, Any, Any]] = [
+        *((f"格式{number}", dt.datetime(2023, 1, 10, 9, 30) if number == 22 else dt.date(2023, 1, 10),
+           built_in_style(book, number)) for number in _BUILT_IN_DATES),
+        ("年月日", dt.date(2024, 3, 15), xlwt.easyxf(num_format_str='yyyy"年"m"月"d"日"')),
+        ("小数", 1234.5, None), ("整数", 7, None), ("文字", "2023年1月10日", None), ("空白", None, None)]
+    sheet.write(0, 0, "借款人")
+    sheet.write(0, 1, "逾期起始日")
+    for row, (label, value, style) in enumerate(cells, start=1):
+        sheet.write(row, 0, label)
+        if value is not None:
+            sheet.write(row, 1, value, *([style] if style is not None else []))
+    last = len(cells) + 1
+    sheet.write(last, 0, "错误")
+    sheet.row(last).set_cell_error(1, _BIFF_ERRORS["#N/A"])
+    path = tmp_path / "名单.xls"
+    book.save(str(path))
+
+    wanted = [value for _, value, _ in cells]
+    calamine = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert [values[1] for values in calamine[1:]] == ["" if value is None else value for value in wanted] + [""]
+    table = read_table(path, ALIASES)
+    assert [r.values["borrower"] for r in table.rows] == [label for label, _, _ in cells] + ["错误"]
+    assert [r.values["overdue_since"] for r in table.rows] == [*wanted, "#N/A"]
+    assert [(p.row, p.code, p.facts["value"]) for p in table.problems] == [(last + 1, "cell-error", "#N/A")]
+    streamed = [value for block in stream_table(path, ALIASES).column_blocks(4) for value in block.values["overdue_since"]]
+    assert streamed == [*wanted, "#N/A"]
+    # An installation without python-calamine-plus reads python-calamine's rows: #N/A as an empty cell.
+    monkeypatch.setattr(tabular, "fork_installed", lambda: False)
+    assert [r.values["overdue_since"] for r in read_table(path, ALIASES).rows] == [*wanted, None]
+
+
 def test_a_stray_quote_below_a_title_line_is_measured_against_the_header(tmp_path: Path) -> None:
     # A title typed on a line of its own (one field) above the header: the rows a stray quote merged are
     # measured against the header's six fields, not the title's one.

@@ -96,6 +96,27 @@ def test_a_date_cell_holding_a_time_of_day_is_refused_as_its_text_is(tmp_path: P
         (dt.date(2023, 1, 10), dt.date(2027, 1, 10)), (dt.date(2023, 1, 10), dt.date(2027, 6, 30))]
 
 
+def test_an_xls_ledger_dated_in_chinese_excel_s_default_format_plans_as_its_xlsx(tmp_path: Path) -> None:
+    # An .xls names a date typed in Chinese Excel (2026年3月23日: built-in format 31) by its id alone,
+    # which python-calamine-plus does not take for a date: read by it, every date was its serial
+    # number and every row refused (日期格式应为 YYYY-MM-DD，收到“46104”).
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    _, closing = seed_snapshots()
+    xlsx = write_ledger(closing, tmp_path / "台账.xlsx")
+    xls = xls_copy(xlsx, tmp_path / "台账.xls", day=31)
+    plans = [CliRunner().invoke(main, ["collect", "plan", "--ledger", str(path), "--as-of", "2026-06-30",
+                                       "--format", "json"]) for path in (xlsx, xls)]
+    assert [(plan.exit_code, plan.stderr) for plan in plans] == [(0, ""), (0, "")]
+    assert plans[1].stdout == plans[0].stdout.replace(str(xlsx), str(xls))
+    loans = read_ledger(xls).loans
+    assert loans == read_ledger(xlsx).loans
+    assert (loans[0].loan_no, loans[0].overdue_since, loans[0].maturity) == ("N1", dt.date(2026, 3, 23),
+                                                                             dt.date(2027, 1, 10))
+
+
 def test_canonical_english_headers_are_accepted(tmp_path: Path) -> None:
     _, closing = seed_snapshots()
     path = write_ledger(closing, tmp_path / "en.csv", headers=list(LEDGER_HEADERS))
