@@ -107,13 +107,16 @@ ZH: dict[str, str] = {
         "向其发出保证人履行保证责任通知书，主张" + ("到期的全部贷款余额（《民法典》第六百九十二条、第六百九十三条第二款）"
                                                   if f.get("matured") else "提前到期的全部贷款余额（《民法典》第六百九十三条第二款）")
         + ("；自宣布提前到期起算的保证期间已届满，该日系自原到期日起算，有争议，请经法律审查" if f["disputed"] else "")),
-    # the same guarantors once the guarantee period counted from the balance falling due ended with no demand for it
+    # the same guarantors once the guarantee period counted from the balance falling due ended, docgen's own notice
+    # showing they were asked the overdue amounts only: worded as what staff verify, not as a settled release
     "guarantor-balance-lapsed": lambda f: (
         (f"贷款已于{f['matured']}到期" if f.get("matured") else
          "贷款已宣布提前到期" + (f"（催收函于{f['declared']}出具）" if f["declared"] else ""))
-        + f"，保证人{f['guarantors']}此前（{f['kept']}）仅被要求就当时逾期的款项承担保证责任，保证期间已于{f['deadline']}届满，"
-        "其间未向其主张" + ("到期的" if f.get("matured") else "提前到期的") + "全部贷款余额：保证人仅就此前主张的款项承担保证责任，"
-        "对其余部分不再承担保证责任（《民法典》第六百九十三条第二款）；请经法律审查"),
+        + f"，此前（{f['kept']}）以保证人履行保证责任通知书向保证人{f['guarantors']}主张的仅为当时逾期的款项，"
+        f"保证期间已于{f['deadline']}届满" + (f"（自宣布提前到期起算则已于{f['earlier']}届满）" if f.get("earlier") else "")
+        + "，其间未向其发出主张" + ("到期的" if f.get("matured") else "提前到期的") + "全部贷款余额的通知："
+        "如无其他在保证期间内主张全部余额的凭证（如对保证人的起诉），保证人对其余部分可能不再承担保证责任"
+        "（《民法典》第六百九十三条第二款）；请核实并经法律审查"),
     "guarantee-claim-expired": "对保证人的诉讼时效已于{deadline}届满（自{demanded}向保证人主张起算，《民法典》第六百九十四条）",
     "guarantee-claim-near": "对保证人的诉讼时效将于{deadline}届满（自{demanded}向保证人主张起算，《民法典》第六百九十四条）",
     "matured-unpaid": lambda f: (f"贷款已于{f['maturity']}到期，余额 {f['balance']} 元未还，{_registered(f)}；"
@@ -368,7 +371,7 @@ WARNING_LABELS: dict[str, str] = {
     "guarantee-accelerated": "保证期间自宣布提前到期起算",
     "guarantee-disputed": "保证期间是否届满有争议",
     "guarantor-balance-undemanded": "保证人未被要求清偿已到期的全部余额",
-    "guarantor-balance-lapsed": "保证人对已到期的其余余额不再承担保证责任",
+    "guarantor-balance-lapsed": "保证人对已到期的其余余额可能不再承担保证责任",
     "demand-letter-overdue": "催收函逾期未送达",
     "demand-letter-serve-by": "催收函须在时效届满前当面送达",
     "guarantor-demand-serve-by": "保证人通知书须在保证期间届满前当面送达",
@@ -415,7 +418,7 @@ WARNING_LABELS_EN: dict[str, str] = {
     "guarantee-accelerated": "Guarantee period counted from the acceleration",
     "guarantee-disputed": "Guarantee period possibly ended: disputed",
     "guarantor-balance-undemanded": "Guarantors not asked for the whole balance now due",
-    "guarantor-balance-lapsed": "Guarantors discharged of the rest of the balance now due",
+    "guarantor-balance-lapsed": "Guarantors possibly discharged of the rest of the balance now due",
     "demand-letter-overdue": "Demand letter overdue, not served",
     "demand-letter-serve-by": "Demand letter to be served in person before the limitation period ends",
     "guarantor-demand-serve-by": "Guarantor notice to be served in person before the guarantee period ends",
@@ -650,11 +653,13 @@ EN: dict[str, Any] = {
     "guarantor-balance-lapsed": lambda f: (
         (f"the loan matured on {f['matured']}" if f.get("matured") else
          "the loan was declared due early" + (f" (letter of {f['declared']})" if f["declared"] else ""))
-        + f"; guarantors {_listed(f['guarantors'])} were asked ({f['kept']}) only for the amounts overdue then, and the "
-        f"guarantee period ended on {f['deadline']} with no claim of the whole balance "
-        + ("that fell due at maturity" if f.get("matured") else "declared due")
-        + ": they are liable only for what was asked before, and discharged of the rest (Civil Code art. 693 para. 2); "
-        "have it reviewed by legal counsel"),
+        + f"; the guarantor notice of {f['kept']} asked guarantors {_listed(f['guarantors'])} only for the amounts "
+        f"overdue then, and the guarantee period ended on {f['deadline']}"
+        + (f" (counted from the declaration, on {f['earlier']})" if f.get("earlier") else "")
+        + " with no notice claiming the whole balance " + ("that fell due at maturity" if f.get("matured") else "declared due")
+        + " sent to them: unless other evidence shows the whole balance was claimed within the period (such as a suit "
+        "against the guarantors), they may no longer be liable for the rest (Civil Code art. 693 para. 2); verify this "
+        "and have it reviewed by legal counsel"),
     "guarantee-accelerated": lambda f: (
         f"the loan was declared due early (letter of {f['declared']}): the guarantee period counted from then ends on "
         f"{f['deadline']}, before {f['later']} counted from the original maturity; act by the earlier (Civil Code "

@@ -24,8 +24,9 @@ loan overdue on ``as_of``, most urgent first:
   asked before for less than the balance (``balance_notices_due``) get ``guarantor-demand`` (due
   today) and the warning ``guarantor-balance-undemanded``; a demand letter or a suit due, or a case in
   court, stays the next action, the notice listed beside it in ``actions``; once the guarantee period
-  counted from then has ended with the balance never asked of them, ``guarantor-balance-lapsed``
-  (``balance_guarantee_lapsed``: kept by the earlier demand for what it asked only);
+  counted from then has ended with the balance never asked of them, docgen's own notice showing it
+  asked the overdue amounts only and no suit filed by then, ``guarantor-balance-lapsed``
+  (``balance_guarantee_lapsed``: kept by the earlier demand for what it asked only, perhaps: staff verify);
 - the deadlines follow DESIGN §8.1 (``docgen.loans.limitation``): the limitation period from the
   claim's due date and the interrupting events that came before it ran out (``limitation_basis``
   names the event), the enforcement period after a judgment, the guarantee by its type. A deadline
@@ -1147,16 +1148,55 @@ def balance_notices_due(loan: Any, as_of: _dt.date, policy: Policy, issued: Cont
 
 
 def balance_guarantee_lapsed(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str],
-                             guarantee: Guarantee | None, *, time_barred: bool = False) -> list[str]:
-    """Return the joint guarantors of ``loan`` who would be asked for the whole balance that fell due
-    (``balance_notices_due``: asked before for less, never for it) but whose guarantee period counted
-    from the day it fell due has ended (``notice_window``: both ends passed): the demand made before
-    keeps the guarantee, and the plan its guarantor liable, for what it asked only; of the rest the
-    guarantor is discharged (《民法典》第六百九十三条第二款). Empty while a notice can still come in time.
+                             guarantee: Guarantee | None, *,
+                             time_barred: bool = False) -> list[tuple[str, _dt.date]]:
+    """Return ``(guarantor, date)`` for each joint guarantor of ``loan`` whom docgen's own notice (of that
+    date: ``asked_overdue_only``) asked for the overdue amounts only, before the whole balance fell due, and
+    who was never asked for that balance (``balance_notices_due``) though the guarantee period counted from
+    when it fell due has ended (``notice_window``: both ends passed). Of the rest of the balance such a
+    guarantor may be discharged (《民法典》第六百九十三条第二款): the demand made before keeps the
+    guarantee for what it asked only. Empty while a notice can still come in time, and whenever the
+    evidence cannot show it: a demand the ledger alone dates (it may have asked the whole balance), a suit
+    filed on or before the end (``litigation_filed``: it may have named the guarantor and claimed the balance).
     """
-    if guarantee is None or notice_window(guarantee, as_of) is not None:
+    if guarantee is None or notice_window(guarantee, as_of) is not None or not issued:
         return []
-    return _asked_for_less_than_balance(loan, as_of, policy, issued, guarantee, time_barred)
+    filed = loan.litigation_filed
+    if filed is not None and filed <= (guarantee.later_end or guarantee.period_end):
+        return []  # a suit within the period may have claimed the balance of the guarantor too
+    names = _asked_for_less_than_balance(loan, as_of, policy, issued, guarantee, time_barred)
+    if not names:
+        return []
+    fell_due = balance_fell_due(loan, as_of, policy, issued)
+    lapsed = []
+    for name in names:
+        dated = asked_overdue_only(loan, name, fell_due, issued)
+        if dated is not None:
+            lapsed.append((name, dated))
+    return lapsed
+
+
+def asked_overdue_only(loan: Any, name: str, fell_due: str, issued: Container[str]) -> _dt.date | None:
+    """Return the date docgen's own notice to guarantor ``name`` of ``loan`` bears when it shows that
+    guarantor was asked for the overdue amounts only, before the whole balance fell due as ``fell_due``
+    says (``balance_fell_due``); None when the register cannot show it.
+
+    It shows it when the register holds this episode's notice to that guarantor under the ordinary key,
+    readable (``IssuedKeys.bears_date``: unaltered, not made again later), dated strictly before maturity
+    (a demand on the day of maturity can claim the whole balance due that day) or before the date of the
+    letter that declared the loan due early, and not itself declaring the loan due early (an earlier
+    version's notice that did asked the balance). Unlike ``asked_for_less``, which errs towards asking
+    again, this errs towards saying nothing: what it shows may discharge the guarantor.
+    """
+    ordinary = letter_key(loan, "guarantor-demand", name)
+    if not recorded(issued, ordinary) or letter_key(loan, "guarantor-demand", name, declaring=True) in issued:
+        return None
+    bears = getattr(issued, "bears_date", None)
+    dated = None if bears is None else bears(ordinary)
+    due = declared_on_issued(loan, issued) if fell_due == "declared" else loan.maturity
+    if dated is None or due is None or dated >= due:
+        return None
+    return dated
 
 
 def _asked_for_less_than_balance(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str],
@@ -1420,9 +1460,12 @@ def plan_entry(
         if lapsed:
             end = guarantee.later_end or guarantee.period_end
             declared = balance_fell_due(loan, as_of, policy, issued) == "declared"
-            _notice(notices, "guarantor-balance-lapsed", guarantors="、".join(lapsed), deadline=end,
-                    declared=(declared_on(loan, policy, issued) or "") if declared else "",
-                    matured="" if declared else loan.maturity, kept=loan.guarantor_demanded or "")
+            # Declared: the end counted from the declaration (period_end) is given beside the later one.
+            earlier = guarantee.period_end if declared and guarantee.later_end is not None else ""
+            _notice(notices, "guarantor-balance-lapsed", guarantors="、".join(name for name, _ in lapsed), deadline=end,
+                    declared=(declared_on(loan, policy, issued) or "") if declared else "", earlier=earlier,
+                    matured="" if declared else loan.maturity,
+                    kept="、".join(sorted({day.isoformat() for _, day in lapsed})))
             urgent.append(end)
     action = _next_action(loan, as_of, policy, issued, guarantee, since)
     chosen, chosen_due = action.action, action.due

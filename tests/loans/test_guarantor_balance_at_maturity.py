@@ -293,26 +293,116 @@ def test_a_suit_due_on_a_loan_declared_due_early_stays_the_next_action_too(tmp_p
     assert "宣布该笔贷款全部提前到期。截至2026年12月2日" in docx_text(Path(notices[0].file))
 
 
-def test_a_guarantor_never_asked_for_the_balance_within_the_period_is_warned_of(tmp_path, policy) -> None:
-    # Asked on 2026-11-28 (向保证人主张日) for the instalments overdue then; matured 2026-12-01; the guarantee
-    # period (six months from maturity) ended 2027-06-01 with the balance never asked: the demand keeps
-    # the guarantee for what it asked only (《民法典》第六百九十三条第二款), which the plan must say.
-    loan = _loan(guarantors=["钱七"], guarantor_demanded=AS_OF, last_interruption=AS_OF)
-    as_of = dt.date(2027, 6, 2)
+#: The day after the guarantee period counted from maturity (2026-12-01 + six months) ended.
+LAPSED = dt.date(2027, 6, 2)
+
+
+def test_a_guarantor_never_asked_for_the_balance_within_the_period_is_warned_of(tmp_path, policy, monkeypatch) -> None:
+    # docgen's notices of 2026-11-29 (the register's, readable: their serials taken that day) asked the
+    # instalments overdue then; matured 2026-12-01; the guarantee period (six months from maturity) ended
+    # 2027-06-01 with the balance never asked: the demand keeps the guarantee for what it asked only
+    # (《民法典》第六百九十三条第二款), which the plan must put to staff to verify, not as settled.
+    serials_taken_on(monkeypatch, AS_OF + DAY)
+    _called_before_maturity(tmp_path, policy, _loan())
+    loan = _loan(guarantor_demanded=AS_OF + 2 * DAY, last_interruption=AS_OF)  # served 2026-11-30
     before = _plan_json(tmp_path, loan, dt.date(2027, 6, 1))  # the last day: still to be asked
     assert "guarantor-balance-undemanded" in before["warnings"] and "guarantor-balance-lapsed" not in before["warnings"]
-    entry = _plan_json(tmp_path, loan, as_of)
+    entry = _plan_json(tmp_path, loan, LAPSED)
     assert entry["guarantee"]["liable"] and entry["guarantee"]["preserved"] == "demand"
     assert "guarantor-balance-undemanded" not in entry["warnings"] and "guarantor-balance-lapsed" in entry["warnings"]
     (detail,) = [d for d in entry["warning_details"] if d["code"] == "guarantor-balance-lapsed"]
-    assert detail["message"] == ("贷款已于2026-12-01到期，保证人钱七此前（2026-11-28）仅被要求就当时逾期的款项承担保证责任，"
-                                 "保证期间已于2027-06-01届满，其间未向其主张到期的全部贷款余额：保证人仅就此前主张的款项"
-                                 "承担保证责任，对其余部分不再承担保证责任（《民法典》第六百九十三条第二款）；请经法律审查")
+    assert detail["message"] == ("贷款已于2026-12-01到期，此前（2026-11-29）以保证人履行保证责任通知书向保证人钱七、孙八主张的"
+                                 "仅为当时逾期的款项，保证期间已于2027-06-01届满，其间未向其发出主张到期的全部贷款余额的通知："
+                                 "如无其他在保证期间内主张全部余额的凭证（如对保证人的起诉），保证人对其余部分可能不再承担"
+                                 "保证责任（《民法典》第六百九十三条第二款）；请核实并经法律审查")
     # The loan goes to the top of the plan, by the end that passed, as a lapsed guarantee does.
-    (plain,) = build_plan([loan], as_of, policy).entries
-    assert plain.urgent_date == dt.date(2027, 6, 1)
+    assert _entry(tmp_path, policy, loan, LAPSED).urgent_date == dt.date(2027, 6, 1)
     # Nothing can be asked any more: no notice is written.
-    assert not [o for o in issue_letters(tmp_path, policy, [loan], as_of).written if o.document == "guarantor-demand"]
-    # A demand dated after maturity may have asked the balance: nothing is said.
-    (asked,) = build_plan([_loan(guarantors=["钱七"], guarantor_demanded=MATURITY + DAY)], as_of, policy).entries
-    assert asked.guarantee.liable and "guarantor-balance-lapsed" not in asked.warnings
+    assert not [o for o in issue_letters(tmp_path, policy, [loan], LAPSED).written if o.document == "guarantor-demand"]
+
+
+def test_a_demand_the_ledger_alone_dates_never_says_the_balance_lapsed(tmp_path, policy) -> None:
+    # The register holds no notice of docgen's asking the overdue amounts only: what the ledger's
+    # 向保证人主张日 asked is unknown, and a guarantor may be released by the warning on no evidence.
+    cases = {
+        # declared due early by the bank's own letter of 2026-06-01 (not docgen's), asked on 2026-06-15
+        "declared elsewhere": _loan(days=200, accelerated=True, guarantor_demanded=dt.date(2026, 6, 15),
+                                    last_interruption=dt.date(2026, 6, 15)),
+        # asked on the day of maturity: the whole balance was due that day
+        "on maturity": _loan(guarantor_demanded=MATURITY, last_interruption=MATURITY),
+        # asked before maturity, as the warning once read it
+        "before maturity": _loan(guarantor_demanded=AS_OF, last_interruption=AS_OF),
+        # dated after maturity: it may have asked the balance
+        "after maturity": _loan(guarantor_demanded=MATURITY + DAY),
+    }
+    for case, loan in cases.items():
+        entry = _plan_json(tmp_path, loan, LAPSED)
+        assert entry["guarantee"]["liable"], case
+        assert "guarantor-balance-lapsed" not in entry["warnings"], case
+
+
+def test_a_suit_filed_within_the_period_may_have_claimed_the_balance(tmp_path, policy, monkeypatch) -> None:
+    # docgen's notices asked the overdue amounts before maturity; the bank sued on 2027-01-10, inside the
+    # guarantee period: the suit naming the guarantors may have claimed the whole balance. Nothing is said.
+    serials_taken_on(monkeypatch, AS_OF + DAY)
+    _called_before_maturity(tmp_path, policy, _loan())
+    sued = _loan(guarantor_demanded=AS_OF, last_interruption=AS_OF, litigation="已起诉",
+                 litigation_filed=dt.date(2027, 1, 10))
+    entry = _plan_json(tmp_path, sued, LAPSED)
+    assert entry["guarantee"]["liable"] and "guarantor-balance-lapsed" not in entry["warnings"]
+    # Filed after the period ended, the suit came too late to claim anything of the guarantors.
+    late = _loan(guarantor_demanded=AS_OF, last_interruption=AS_OF, litigation="已起诉", litigation_filed=LAPSED)
+    assert "guarantor-balance-lapsed" in _plan_json(tmp_path, late, LAPSED)["warnings"]
+
+
+class _Dated(frozenset):
+    """A register's keys with the dates its letters bear and were issued on (as ``letters.IssuedKeys``)."""
+
+    def __new__(cls, dates: dict[str, dt.date]):
+        self = super().__new__(cls, dates)
+        self.dates = dates
+        return self
+
+    def recorded(self, key: str) -> bool:
+        return key in self
+
+    def bears_date(self, key: str) -> dt.date | None:
+        return self.dates.get(key)
+
+    issued_on = bears_date
+
+
+def test_only_a_notice_dated_before_the_balance_fell_due_shows_it_was_never_asked(policy) -> None:
+    loan = _loan(guarantors=["钱七"], guarantor_demanded=AS_OF, last_interruption=AS_OF)
+    notice = letter_key(loan, "guarantor-demand", "钱七")
+    lapsed = {}
+    for day in (MATURITY - DAY, MATURITY):
+        (entry,) = build_plan([loan], LAPSED, policy, issued=_Dated({notice: day})).entries
+        lapsed[day] = "guarantor-balance-lapsed" in entry.warnings
+    # On the day of maturity a demand can claim the whole balance due that day.
+    assert lapsed == {MATURITY - DAY: True, MATURITY: False}
+    # A notice whose date cannot be read (gone, altered, made again) shows nothing.
+    (entry,) = build_plan([loan], LAPSED, policy, issued=frozenset({notice})).entries
+    assert "guarantor-balance-lapsed" not in entry.warnings
+
+
+def test_a_declared_loan_gives_both_ends_of_the_period_that_lapsed(policy) -> None:
+    # Declared due early by docgen's letter of 2026-12-10 (maturity 2027-11-30), the guarantor asked on
+    # 2026-11-29 for the overdue amounts: counted from the declaration the period ended 2027-06-10, from
+    # maturity 2028-05-30; past both, the warning gives both.
+    loan = _loan(guarantors=["钱七"], maturity=dt.date(2027, 11, 30), accelerated=True,
+                 guarantor_demanded=AS_OF + 2 * DAY, last_interruption=AS_OF)
+    dates = {letter_key(loan): AS_OF, letter_key(loan, declaring=True): dt.date(2026, 12, 10),
+             letter_key(loan, "guarantor-demand", "钱七"): AS_OF + DAY}
+    as_of = dt.date(2028, 6, 1)
+    (entry,) = build_plan([loan], as_of, policy, issued=_Dated(dates)).entries
+    (notice,) = [n for n in entry.notices if n.code == "guarantor-balance-lapsed"]
+    assert notice.message == ("贷款已宣布提前到期（催收函于2026-12-10出具），此前（2026-11-29）以保证人履行保证责任通知书"
+                              "向保证人钱七主张的仅为当时逾期的款项，保证期间已于2028-05-30届满（自宣布提前到期起算则已于"
+                              "2027-06-10届满），其间未向其发出主张提前到期的全部贷款余额的通知：如无其他在保证期间内主张"
+                              "全部余额的凭证（如对保证人的起诉），保证人对其余部分可能不再承担保证责任（《民法典》第六百"
+                              "九十三条第二款）；请核实并经法律审查")
+    # Dated on or after the declaring letter, the notice may have asked the balance declared due.
+    dates[letter_key(loan, "guarantor-demand", "钱七")] = dt.date(2026, 12, 10)
+    (entry,) = build_plan([loan], as_of, policy, issued=_Dated(dates)).entries
+    assert "guarantor-balance-lapsed" not in entry.warnings
