@@ -559,7 +559,8 @@ class Outcome:
         if self.document == "guarantor-demand":
             step = self._guarantor_step()
             if step is not None and self.facts.get("in_court"):
-                return MESSAGES.text("guarantor-demand-next/in-court", {"step": step})
+                return MESSAGES.text("guarantor-demand-next/in-court",
+                                     {"step": step, "filed": self.facts.get("filed", "")})
             return step
         if self.document == "demand-letter" and "serve_by" in self.facts:
             return MESSAGES.text("demand-letter-next", self.facts)
@@ -955,7 +956,8 @@ def _next_step(job: _Job, policy: Policy) -> dict[str, Any]:
     has a 向保证人主张日 for (``PlanEntry.balance_guarantors``), that date (``kept``: to be left as it is),
     and whether its service interrupts the limitation of what was asked then only if in time
     (``claim_near``: ``earlier_claim_near``); a notice on a loan in court, ``in_court`` (the guarantor
-    may be a party to the suit: the notice then need not be served, and interrupts nothing)."""
+    may be a party to the suit: the notice then need not be served, and interrupts nothing) and the
+    ledger's 起诉日期 as ``filed`` (to be entered as 向保证人主张日 for a guarantor so sued)."""
     facts: dict[str, Any] = {}
     if job.data.get("penalty_agreed") is False:
         # The letter neither claims nor reserves any 罚息 on a rate of nil: staff confirm the contract agrees none.
@@ -971,6 +973,11 @@ def _next_step(job: _Job, policy: Policy) -> dict[str, Any]:
             facts["claim_near"] = bool(job.data.get("earlier_claim_near"))
         if job.data.get("in_court"):
             facts["in_court"] = True
+            filed = job.entry.loan.litigation_filed
+            if filed is not None:
+                # A guarantor sued in that case need not be served, but the suit is to be recorded as the
+                # demand that kept that guarantor liable, or the plan later finds the guarantee lapsed.
+                facts["filed"] = filed.isoformat()
     if job.document in ("demand-letter", "guarantor-demand") and job.data.get("serve_by") is not None:
         facts["serve_by"] = job.data["serve_by"].isoformat()
     return facts

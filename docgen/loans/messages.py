@@ -195,8 +195,10 @@ ZH: dict[str, str] = {
            + "该部分保证债务的诉讼时效中断并自送达之日起重新计算（《民法典》第一百九十五条），"
            "计划按原填日期提示的时效届满日早于实际，不会延误")),
     # a notice on a loan in court: the suit may have named the guarantor and claimed the whole balance
-    "guarantor-demand-next/in-court": ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达；"
-                                       "未被起诉或仅被诉请部分欠款的，{step}"),
+    # (``filed``: the ledger's 起诉日期, the suit that keeps such a guarantor liable once recorded as 向保证人主张日)
+    "guarantor-demand-next/in-court": lambda f: (
+        "贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达，请在台账“向保证人主张日”填写起诉日期"
+        + (f"（{f['filed']}）" if f.get("filed") else "") + f"；未被起诉或仅被诉请部分欠款的，{f['step']}"),
     "demand-letter-next": ("诉讼时效将于{serve_by}届满：请于该日（含当日）前直接送达本函，并由借款人在送达回证上签收；"
                            "届满后才送达的，不能中断诉讼时效（《民法典》第一百九十五条）。送达后请在台账"
                            "“时效中断日”填写实际送达日、“中断事由”填写催收送达"),
@@ -656,7 +658,8 @@ EN: dict[str, Any] = {
         + f"; the guarantor notice of {f['kept']} asked guarantors {_listed(f['guarantors'])} only for the amounts "
         f"overdue then, and the guarantee period ended on {f['deadline']}"
         + (f" (counted from the declaration, on {f['earlier']})" if f.get("earlier") else "")
-        + " with no notice claiming the whole balance " + ("that fell due at maturity" if f.get("matured") else "declared due")
+        + " with no notice claiming the whole balance "
+        + ("that fell due at maturity" if f.get("matured") else "declared due")
         + " sent to them: unless other evidence shows the whole balance was claimed within the period (such as a suit "
         "against the guarantors), they may no longer be liable for the rest (Civil Code art. 693 para. 2); verify this "
         "and have it reviewed by legal counsel"),

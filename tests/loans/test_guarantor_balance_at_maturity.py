@@ -243,7 +243,8 @@ def test_a_loan_in_court_keeps_its_action_and_its_guarantors_are_still_asked(tmp
             "第六百九十四条第二款的规定，贵方就上述欠款中我行此前未向贵方主张的部分所负保证债务的诉讼时效自本通知送达之日起"
             "计算。\n如对上述金额有异议") in text
     assert "第一百九十五条" not in text and "再次提出" not in text
-    assert notices[0].next_step == ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达；"
+    assert notices[0].next_step == ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达，"
+                                    "请在台账“向保证人主张日”填写起诉日期（2026-12-02）；"
                                     "未被起诉或仅被诉请部分欠款的，送达后请在台账“向保证人主张日”填写实际送达日"
                                     "（须不晚于保证期间届满日 2027-06-01）")
     assert not [o for o in result.written if o.document == "demand-letter"]
@@ -252,7 +253,8 @@ def test_a_loan_in_court_keeps_its_action_and_its_guarantors_are_still_asked(tmp
     (kept,) = [o for o in issue_letters(tmp_path / "dated", policy, [dated], as_of).written
                if o.document == "guarantor-demand" and o.party == "钱七"]
     assert "第一百九十五条" not in docx_text(Path(kept.file))
-    assert kept.next_step == ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达；"
+    assert kept.next_step == ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达，"
+                              "请在台账“向保证人主张日”填写起诉日期（2026-12-02）；"
                               "未被起诉或仅被诉请部分欠款的，本通知须于保证期间届满日 2027-06-01 前送达。"
                               "台账“向保证人主张日”请保留原填的2026-11-29，不要改为本通知的送达日："
                               "该日证明此前主张的款项系在保证期间届满前主张")
@@ -402,6 +404,13 @@ def test_a_declared_loan_gives_both_ends_of_the_period_that_lapsed(policy) -> No
                               "2027-06-10届满），其间未向其发出主张提前到期的全部贷款余额的通知：如无其他在保证期间内主张"
                               "全部余额的凭证（如对保证人的起诉），保证人对其余部分可能不再承担保证责任（《民法典》第六百"
                               "九十三条第二款）；请核实并经法律审查")
+    assert notice.message_en == (
+        "the loan was declared due early (letter of 2026-12-10); the guarantor notice of 2026-11-29 asked guarantors "
+        "钱七 only for the amounts overdue then, and the guarantee period ended on 2028-05-30 (counted from the "
+        "declaration, on 2027-06-10) with no notice claiming the whole balance declared due sent to them: unless "
+        "other evidence shows the whole balance was claimed within the period (such as a suit against the "
+        "guarantors), they may no longer be liable for the rest (Civil Code art. 693 para. 2); verify this and have "
+        "it reviewed by legal counsel")
     # Dated on or after the declaring letter, the notice may have asked the balance declared due.
     dates[letter_key(loan, "guarantor-demand", "钱七")] = dt.date(2026, 12, 10)
     (entry,) = build_plan([loan], as_of, policy, issued=_Dated(dates)).entries

@@ -69,10 +69,39 @@ def test_a_loan_in_court_whose_guarantee_lapses_soon_has_its_guarantors_called(t
     text = "\n".join(paragraphs)
     assert "第一百九十五条" not in text and "中断" not in text and "再次提出" not in text
     # The user is told when the notice need not be served (the guarantor sued in that case).
-    assert ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达；未被起诉或仅被诉请部分欠款的，"
+    assert ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达，请在台账“向保证人主张日”填写"
+            "起诉日期（2026-10-15）；未被起诉或仅被诉请部分欠款的，"
             "送达后请在台账“向保证人主张日”填写实际送达日（须不晚于保证期间届满日 2027-01-31）") in letters
 
     # A second run with the register issues nothing new.
     assert [(o["code"], o["document"], o["party"]) for o in again] == [
         ("litigation-pending", None, None), ("issued-before", "guarantor-demand", "孙八"),
         ("issued-before", "guarantor-demand", "钱七")]
+
+
+def test_a_guarantor_sued_in_the_case_is_recorded_as_asked_on_the_day_of_the_suit(tmp_path, policy) -> None:
+    # In enforcement, the suit of 2026-10-15 naming the guarantors as co-defendants; nobody asked otherwise
+    # (向保证人主张日 empty). The notice is written (not to be served to a guarantor so sued), and its step
+    # asks for the suit to be recorded: without it the plan finds the guarantee lapsed once the period ends.
+    from collect_helpers import issue_letters
+
+    loan = make_loan("JJ0009", days=120, maturity=MATURITY, guarantors=["钱七", "孙八"],
+                     guarantor_ids=(resident_id(7), resident_id(8)),
+                     litigation="执行中", litigation_filed=dt.date(2026, 10, 15))
+    result = issue_letters(tmp_path, policy, [loan], AS_OF)
+    notices = sorted((o for o in result.written if o.document == "guarantor-demand"), key=lambda o: o.party)
+    assert [o.party for o in notices] == ["孙八", "钱七"]
+    for notice in notices:
+        assert f"{notice.party}（证件号码：" in "\n".join(p.text for p in docx.Document(notice.file).paragraphs)
+        assert notice.next_step.startswith(
+            "贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达，请在台账“向保证人主张日”"
+            "填写起诉日期（2026-10-15）；未被起诉或仅被诉请部分欠款的，送达后请在台账“向保证人主张日”填写实际送达日")
+    # Recorded so, the suit keeps the guarantors liable past the end of the guarantee period (2027-01-31).
+    later = dt.date(2027, 2, 2)
+    (lost,) = build_plan([loan], later, policy).entries
+    assert "guarantee-expired" in lost.warnings
+    recorded = make_loan("JJ0009", days=120, maturity=MATURITY, guarantors=["钱七", "孙八"],
+                         litigation="执行中", litigation_filed=dt.date(2026, 10, 15),
+                         guarantor_demanded=dt.date(2026, 10, 15))
+    (kept,) = build_plan([recorded], later, policy).entries
+    assert kept.guarantee.liable and "guarantee-expired" not in kept.warnings
