@@ -117,6 +117,12 @@ ZH: dict[str, str] = {
         + "，其间未向其发出主张" + ("到期的" if f.get("matured") else "提前到期的") + "全部贷款余额的通知："
         "如无其他在保证期间内主张全部余额的凭证（如对保证人的起诉），保证人对其余部分可能不再承担保证责任"
         "（《民法典》第六百九十三条第二款）；请核实并经法律审查"),
+    # a loan in court flagged 宣布提前到期 before maturity, no declaring letter in the register (plan.complaint_may_declare)
+    "guarantee-complaint-declared": lambda f: (
+        "贷款" + (f"已于{f['filed']}起诉" if f.get("filed") else "已在诉讼中")
+        + f"，台账标记宣布提前到期，但没有宣布提前到期的催收函：请核查起诉状是否宣布贷款提前到期。如已宣布，保证人{f['guarantors']}"
+        f"就全部贷款余额的保证期间可能自起诉状副本送达借款人之日起算（《民法典》第六百九十二条），早于计划所示的{f['deadline']}，"
+        "而保证人履行保证责任通知书只主张当时逾期的款项；通知书送达前请经法律审查"),
     "guarantee-claim-expired": "对保证人的诉讼时效已于{deadline}届满（自{demanded}向保证人主张起算，《民法典》第六百九十四条）",
     "guarantee-claim-near": "对保证人的诉讼时效将于{deadline}届满（自{demanded}向保证人主张起算，《民法典》第六百九十四条）",
     "matured-unpaid": lambda f: (f"贷款已于{f['maturity']}到期，余额 {f['balance']} 元未还，{_registered(f)}；"
@@ -198,7 +204,11 @@ ZH: dict[str, str] = {
     # (``filed``: the ledger's 起诉日期, the suit that keeps such a guarantor liable once recorded as 向保证人主张日)
     "guarantor-demand-next/in-court": lambda f: (
         "贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达，请在台账“向保证人主张日”填写起诉日期"
-        + (f"（{f['filed']}）" if f.get("filed") else "") + f"；未被起诉或仅被诉请部分欠款的，{f['step']}"),
+        + (f"（{f['filed']}）" if f.get("filed") else "") + f"；未被起诉或仅被诉请部分欠款的，{f['step']}"
+        # (``complaint``: plan.complaint_may_declare)
+        + ("。台账标记宣布提前到期而没有宣布提前到期的催收函：请核查起诉状是否宣布贷款提前到期，如已宣布，全部贷款余额的"
+           "保证期间可能自起诉状副本送达借款人之日起算（《民法典》第六百九十二条），早于本通知所载的届满日，而本通知只主张"
+           "当时逾期的款项；本通知送达前请经法律审查" if f.get("complaint") else "")),
     "demand-letter-next": ("诉讼时效将于{serve_by}届满：请于该日（含当日）前直接送达本函，并由借款人在送达回证上签收；"
                            "届满后才送达的，不能中断诉讼时效（《民法典》第一百九十五条）。送达后请在台账"
                            "“时效中断日”填写实际送达日、“中断事由”填写催收送达"),
@@ -374,6 +384,7 @@ WARNING_LABELS: dict[str, str] = {
     "guarantee-disputed": "保证期间是否届满有争议",
     "guarantor-balance-undemanded": "保证人未被要求清偿已到期的全部余额",
     "guarantor-balance-lapsed": "保证人对已到期的其余余额可能不再承担保证责任",
+    "guarantee-complaint-declared": "起诉状可能已宣布提前到期，保证期间待核",
     "demand-letter-overdue": "催收函逾期未送达",
     "demand-letter-serve-by": "催收函须在时效届满前当面送达",
     "guarantor-demand-serve-by": "保证人通知书须在保证期间届满前当面送达",
@@ -421,6 +432,7 @@ WARNING_LABELS_EN: dict[str, str] = {
     "guarantee-disputed": "Guarantee period possibly ended: disputed",
     "guarantor-balance-undemanded": "Guarantors not asked for the whole balance now due",
     "guarantor-balance-lapsed": "Guarantors possibly discharged of the rest of the balance now due",
+    "guarantee-complaint-declared": "Complaint may have declared the loan due: guarantee period to check",
     "demand-letter-overdue": "Demand letter overdue, not served",
     "demand-letter-serve-by": "Demand letter to be served in person before the limitation period ends",
     "guarantor-demand-serve-by": "Guarantor notice to be served in person before the guarantee period ends",
@@ -663,6 +675,13 @@ EN: dict[str, Any] = {
         + " sent to them: unless other evidence shows the whole balance was claimed within the period (such as a suit "
         "against the guarantors), they may no longer be liable for the rest (Civil Code art. 693 para. 2); verify this "
         "and have it reviewed by legal counsel"),
+    "guarantee-complaint-declared": lambda f: (
+        "the loan is in court" + (f" (sued on {f['filed']})" if f.get("filed") else "")
+        + " and flagged to be declared due early, with no letter declaring it: check whether the complaint declared "
+        f"the loan due early; if it did, the guarantee period of guarantors {_listed(f['guarantors'])} for the whole "
+        "balance may count from its service on the borrower (Civil Code art. 692), ending before "
+        f"{f['deadline']} shown by the plan, while the guarantor notices claim only the amounts overdue: have them "
+        "reviewed by legal counsel before they are served"),
     "guarantee-accelerated": lambda f: (
         f"the loan was declared due early (letter of {f['declared']}): the guarantee period counted from then ends on "
         f"{f['deadline']}, before {f['later']} counted from the original maturity; act by the earlier (Civil Code "

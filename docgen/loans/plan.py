@@ -27,6 +27,9 @@ loan overdue on ``as_of``, most urgent first:
   counted from then has ended with the balance never asked of them, docgen's own notice showing it
   asked the overdue amounts only and no suit filed by then, ``guarantor-balance-lapsed``
   (``balance_guarantee_lapsed``: kept by the earlier demand for what it asked only, perhaps: staff verify);
+  a loan in court flagged to be declared due early before maturity with no declaring letter in the
+  register, its joint guarantee liable, ``guarantee-complaint-declared`` (``complaint_may_declare``: the
+  complaint may have started the guarantee period of the whole balance earlier);
 - the deadlines follow DESIGN §8.1 (``docgen.loans.limitation``): the limitation period from the
   claim's due date and the interrupting events that came before it ran out (``limitation_basis``
   names the event), the enforcement period after a judgment, the guarantee by its type. A deadline
@@ -741,6 +744,16 @@ def service_deadline(deadline: _dt.date, as_of: _dt.date, policy: Policy) -> _dt
     return None
 
 
+def complaint_may_declare(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> bool:
+    """Return True when ``loan`` is in court and flagged to be declared due early before maturity
+    (``accelerating``), with no letter declaring it in the register (``issued``; none is made while a suit
+    is pending). The complaint itself may have declared it: the guarantee period of the whole balance
+    would then count from its service on the borrower (《民法典》第六百九十二条), before the end counted
+    from maturity, while the guarantor notices ask the overdue amounts only. Staff are to check it."""
+    return (loan.in_litigation and accelerating(loan, as_of, policy)
+            and letter_key(loan, declaring=True) not in issued)
+
+
 def declaration_pending(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> bool:
     """Return True when ``loan`` is to be declared due early but this episode's demand letter,
     already issued, declared nothing (the flag came later): a declaring letter is due."""
@@ -1443,6 +1456,11 @@ def plan_entry(
             if serve_by is not None and guarantee.needs_demand:
                 # The guarantor notice keeps the guarantor liable only if served by then: in person, signed for.
                 _notice(notices, "guarantor-demand-serve-by", deadline=serve_by, guarantors=names)
+        if (loan.in_litigation and guarantee.liable and guarantee.type == "连带责任保证"
+                and complaint_may_declare(loan, as_of, policy, issued)):
+            # The period the plan shows counts from maturity; one counted from the complaint would end earlier.
+            _notice(notices, "guarantee-complaint-declared", deadline=guarantee.period_end, guarantors=names,
+                    filed=loan.litigation_filed or "")
     balance_due = balance_notices_due(loan, as_of, policy, issued, guarantee, time_barred=time_barred)
     if balance_due:
         assert guarantee is not None

@@ -105,3 +105,38 @@ def test_a_guarantor_sued_in_the_case_is_recorded_as_asked_on_the_day_of_the_sui
                          guarantor_demanded=dt.date(2026, 10, 15))
     (kept,) = build_plan([recorded], later, policy).entries
     assert kept.guarantee.liable and "guarantee-expired" not in kept.warnings
+
+
+def test_a_loan_in_court_flagged_to_be_declared_has_its_notice_reviewed_first(tmp_path, policy) -> None:
+    # Sued at 35 days overdue, maturing 2027-11-30, flagged 宣布提前到期 with no declaring letter (none is made
+    # while the suit is pending): the complaint may have declared the loan due early, the guarantee period of
+    # the whole balance then counting from its service (《民法典》第六百九十二条), before 2028-05-30. The notice
+    # keeps its amounts; the plan and the notice's next step ask for the complaint to be checked.
+    from collect_helpers import issue_letters
+
+    loan = make_loan("JJ0010", days=35, guarantors=["钱七"], guarantor_ids=(resident_id(7),), accelerated=True,
+                     litigation="已起诉", litigation_filed=AS_OF - dt.timedelta(days=5))
+    (entry,) = build_plan([loan], AS_OF, policy).entries
+    (notice,) = [n for n in entry.notices if n.code == "guarantee-complaint-declared"]
+    assert notice.message == ("贷款已于2026-11-23起诉，台账标记宣布提前到期，但没有宣布提前到期的催收函：请核查起诉状是否宣布"
+                              "贷款提前到期。如已宣布，保证人钱七就全部贷款余额的保证期间可能自起诉状副本送达借款人之日起算"
+                              "（《民法典》第六百九十二条），早于计划所示的2028-05-30，而保证人履行保证责任通知书只主张当时"
+                              "逾期的款项；通知书送达前请经法律审查")
+    assert notice.message_en.startswith("the loan is in court (sued on 2026-11-23) and flagged to be declared due early")
+    result = issue_letters(tmp_path, policy, [loan], AS_OF)
+    (written,) = [o for o in result.written if o.document == "guarantor-demand"]
+    text = "\n".join(p.text for p in docx.Document(written.file).paragraphs)
+    cells = [cell.text for table in docx.Document(written.file).tables for row in table.rows for cell in row.cells]
+    # The overdue amounts only, the period counted from maturity: unchanged, for legal counsel to review.
+    assert cells[2:4] == ["逾期本金", "20,000.00"] and "贷款本金余额" not in cells
+    assert "保证期间于2028年5月30日届满前" in text and "全部提前到期" not in text
+    assert written.next_step.endswith(
+        "。台账标记宣布提前到期而没有宣布提前到期的催收函：请核查起诉状是否宣布贷款提前到期，如已宣布，全部贷款余额的"
+        "保证期间可能自起诉状副本送达借款人之日起算（《民法典》第六百九十二条），早于本通知所载的届满日，而本通知只主张"
+        "当时逾期的款项；本通知送达前请经法律审查")
+    # Not flagged, or not in court: nothing of the kind.
+    for other in (make_loan("JJ0010", days=35, guarantors=["钱七"], litigation="已起诉",
+                            litigation_filed=AS_OF - dt.timedelta(days=5)),
+                  make_loan("JJ0010", days=35, guarantors=["钱七"], accelerated=True)):
+        (entry,) = build_plan([other], AS_OF, policy).entries
+        assert "guarantee-complaint-declared" not in entry.warnings
