@@ -35,10 +35,17 @@ _ART31_EN = "the Supreme People's Court's Interpretation on the Guarantee System
 
 def _withdrawn(f: Mapping[str, Any]) -> str:
     """What a guarantee warning adds when the suit against the debtor was withdrawn (fact ``withdrawn``,
-    its filing date): it kept no general guarantee; else nothing."""
+    its filing date): not filed again, it has not the effect of a suit inside the guarantee period; else
+    nothing."""
     if not f.get("withdrawn"):
         return ""
-    return f"；{f['withdrawn']}对债务人提起的诉讼已撤回，不能保全保证责任（{_ART31}）"
+    return f"；{f['withdrawn']}对债务人提起的诉讼已撤回，未再行起诉的，不产生在保证期间内起诉的效果（{_ART31}）"
+
+
+def _withdrawn_early(f: Mapping[str, Any]) -> bool:
+    """True when ``guarantee-disputed``'s suit withdrawn (fact ``withdrawn``) was filed inside the period
+    counted from the declaration (ending ``earlier``; both ISO dates): the clause on that period tells it."""
+    return bool(f.get("withdrawn")) and f["withdrawn"] <= f["earlier"]
 
 
 def _registered(f: Mapping[str, Any]) -> str:
@@ -86,18 +93,20 @@ ZH: dict[str, str] = {
     # past the end counted from the declaration of early maturity, before the one counted from maturity
     "guarantee-disputed": lambda f: (
         f"贷款已宣布提前到期（催收函于{f['declared']}出具），自宣布提前到期起算的保证期间已于{f['earlier']}届满，"
-        + (f"其间未{f['remedy']}；自原到期日起算则至{f['deadline']}届满。保证人{f['guarantors']}是否仍承担保证责任有争议："
+        + ((f"其间于{f['withdrawn']}对债务人提起的诉讼已撤回，未再行提起诉讼或申请仲裁（{_ART31}）" if _withdrawn_early(f)
+            else f"其间未{f['remedy']}")
+           + f"；自原到期日起算则至{f['deadline']}届满。保证人{f['guarantors']}是否仍承担保证责任有争议："
            f"仍须在{f['deadline']}前{f['remedy']}，并经法律审查" if "kept" not in f else
            f"于{f['kept']}{f['act']}已晚于该日，早于自原到期日起算的{f['deadline']}：保证人{f['guarantors']}"
-           "是否仍承担保证责任有争议，请经法律审查") + _withdrawn(f)),
+           "是否仍承担保证责任有争议，请经法律审查") + ("" if _withdrawn_early(f) else _withdrawn(f))),
     "guarantee-accelerated": lambda f: (
         f"贷款已宣布提前到期（催收函于{f['declared']}出具）：保证期间自宣布提前到期起算{f['months']}个月，"
         f"至{f['deadline']}届满，早于自原到期日起算的{f['later']}，以较早者为准（《民法典》第六百九十二条），"
         f"须在{f['deadline']}前{f['remedy']}" + _withdrawn(f)),
     "guarantee-near": lambda f: (
         f"保证期间将于{f['deadline']}届满，须在此前{f['remedy']}" if not f.get("withdrawn")
-        else f"保证期间将于{f['deadline']}届满：{f['withdrawn']}对债务人提起的诉讼已撤回，不能保全保证责任，须在此前再次"
-        f"{f['remedy']}，否则保证人不再承担保证责任（{_ART31}）"),
+        else f"{f['withdrawn']}对债务人提起的诉讼已撤回，须在{f['deadline']}前再行提起诉讼或申请仲裁，否则保证人不再承担"
+        f"保证责任（{_ART31}）"),
     # asked for the overdue amounts before the declaration of early maturity reached the borrower, or
     # before the loan matured (matured: its maturity, never declared)
     "guarantor-balance-undemanded": lambda f: (
@@ -500,7 +509,8 @@ def _withdrawn_en(f: Mapping[str, Any]) -> str:
     """``_withdrawn`` in English."""
     if not f.get("withdrawn"):
         return ""
-    return f"; the suit against the debtor filed on {f['withdrawn']} was withdrawn and keeps nothing ({_ART31_EN})"
+    return (f"; the suit against the debtor filed on {f['withdrawn']} was withdrawn: unless the debtor is sued again, "
+            f"it does not keep the guarantee ({_ART31_EN})")
 
 
 #: The plan's remedies of a guarantee about to lapse (fact ``remedy`` of ``guarantee-near``) in English.
@@ -641,20 +651,23 @@ EN: dict[str, Any] = {
         else f"guarantee period ended on {f['deadline']}; the suit against the debtor filed on {f['withdrawn']} was "
         f"withdrawn and none was filed again before then, so guarantors {f['guarantors']} are discharged ({_ART31_EN})"),
     "guarantee-near": lambda f: (
-        f"guarantee period ends on {f['deadline']}; before then "
-        + (_REMEDIES_EN.get(f["remedy"], f["remedy"]) if not f.get("withdrawn") else
-           f"sue the debtor again or apply for arbitration: the suit filed on {f['withdrawn']} was withdrawn and keeps "
-           f"nothing, and without a new one the guarantors are discharged ({_ART31_EN})")),
+        f"guarantee period ends on {f['deadline']}; before then {_REMEDIES_EN.get(f['remedy'], f['remedy'])}"
+        if not f.get("withdrawn") else
+        f"the suit against the debtor filed on {f['withdrawn']} was withdrawn: sue the debtor again or apply for "
+        f"arbitration before {f['deadline']}, or the guarantors are discharged ({_ART31_EN})"),
     "guarantee-disputed": lambda f: (
         f"the loan was declared due early (letter of {f['declared']}): the guarantee period counted from then ended on "
         f"{f['earlier']}, " + (
-            f"with the guarantors not called on (or, under a general guarantee, the debtor not sued) by then; counted "
-            f"from the original maturity it ends on {f['deadline']}. Whether guarantors {f['guarantors']} are still "
-            f"liable is disputed: act before {f['deadline']} all the same, and have it reviewed by legal counsel"
+            (f"the suit against the debtor filed in it on {f['withdrawn']} withdrawn and none filed again "
+             f"({_ART31_EN})" if _withdrawn_early(f) else
+             "with the guarantors not called on (or, under a general guarantee, the debtor not sued) by then")
+            + f"; counted from the original maturity it ends on {f['deadline']}. Whether guarantors "
+            f"{f['guarantors']} are still liable is disputed: act before {f['deadline']} all the same, and have it "
+            "reviewed by legal counsel"
             if "kept" not in f else
             f"before the guarantee was acted on ({f['kept']}), which is before {f['deadline']} counted from the original "
             f"maturity: whether guarantors {f['guarantors']} are still liable is disputed; have it reviewed by legal "
-            "counsel") + _withdrawn_en(f)),
+            "counsel") + ("" if _withdrawn_early(f) else _withdrawn_en(f))),
     "guarantor-balance-undemanded": lambda f: (
         (f"the loan matured on {f['matured']}" if f.get("matured") else
          "the loan was declared due early" + (f" (letter of {f['declared']})" if f["declared"] else ""))

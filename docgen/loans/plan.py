@@ -1422,13 +1422,26 @@ def plan_entry(
     if guarantee is not None:
         names = "、".join(loan.guarantors)
         remedy = "向保证人书面主张保证责任" if guarantee.type == "连带责任保证" else "对债务人提起诉讼或申请仲裁"
+        # A suit against the debtor filed in the period and withdrawn kept no general guarantee (fact
+        # ``withdrawn``, 担保制度解释第三十一条第一款): told once, by guarantee-near when the period ends inside
+        # the window, else by guarantee-expired, guarantee-accelerated or guarantee-disputed; by
+        # guarantee-disputed all the same when filed in the period counted from the declaration, since that
+        # warning says what was done in it.
+        withdrawn: dict[str, _dt.date] = {}
+        near_withdrawn = withdrawn
+        if guarantee.withdrawn is not None:
+            if ((guarantee.disputed_end is not None and guarantee.withdrawn <= guarantee.disputed_end)
+                    or not (guarantee.liable and guarantee.period_end <= horizon)):
+                withdrawn = {"withdrawn": guarantee.withdrawn}
+            else:
+                near_withdrawn = {"withdrawn": guarantee.withdrawn}
         if guarantee.disputed_end is not None:
             # Past the end counted from the declaration, the bank acts by the one counted from maturity: its
             # demand or suit may still keep the guarantors liable, or may come too late.
             kept = guarantee_acts(loan, guarantee.type)[0]
             _notice(notices, "guarantee-disputed", deadline=guarantee.period_end, earlier=guarantee.disputed_end,
                     declared=declared_on(loan, policy, issued), guarantors=names, remedy=remedy,
-                    **({} if not guarantee.preserved else {"kept": kept, "act": remedy}), **_withdrawn(guarantee))
+                    **({} if not guarantee.preserved else {"kept": kept, "act": remedy}), **withdrawn)
             if not guarantee.preserved:
                 urgent.append(guarantee.disputed_end)  # the guarantor is to be called at once
         if not guarantee.liable and guarantee.preserved == "demand":
@@ -1437,7 +1450,7 @@ def plan_entry(
         elif not guarantee.liable:
             # Counted from the declaration or from maturity, the period has ended with nothing done in it.
             _notice(notices, "guarantee-expired", deadline=guarantee.period_end, reason=guarantee.reason,
-                    guarantors=names, **_withdrawn(guarantee))
+                    guarantors=names, **withdrawn)
             urgent.append(guarantee.period_end)
         elif guarantee.preserved == "demand":
             if guarantee.deadline <= horizon:
@@ -1447,10 +1460,10 @@ def plan_entry(
             if guarantee.later_end is not None and guarantee.disputed_end is None:
                 _notice(notices, "guarantee-accelerated", deadline=guarantee.period_end, remedy=remedy,
                         declared=declared_on(loan, policy, issued), months=policy.guarantee_months,
-                        later=guarantee.later_end, **_withdrawn(guarantee))
+                        later=guarantee.later_end, **withdrawn)
             if guarantee.period_end <= horizon:
                 _watch(notices, urgent, as_of, "guarantee", guarantee.period_end,
-                       {"remedy": remedy, **_withdrawn(guarantee)})
+                       {"remedy": remedy, **near_withdrawn})
             serve_by = (service_deadline(guarantee.period_end, as_of, policy) if guarantee.period_end <= margin_end
                         else None)
             if serve_by is not None and guarantee.needs_demand:
@@ -1568,13 +1581,6 @@ def loan_guarantee(loan: Any, as_of: _dt.date, policy: Policy, issued: Container
         if len(memo) < _TIMETABLE_HELD:
             memo[key] = found
     return found
-
-
-def _withdrawn(guarantee: Guarantee) -> dict[str, _dt.date]:
-    """Return the facts a guarantee warning adds for ``guarantee`` kept by no suit because the one filed
-    was withdrawn (``Guarantee.withdrawn``: its date as ``withdrawn``), else none: the warning then says
-    so, the guarantee to be kept by a new suit or lost (担保制度解释第三十一条第一款)."""
-    return {} if guarantee.withdrawn is None else {"withdrawn": guarantee.withdrawn}
 
 
 def guarantee_call_due(guarantee: Guarantee | None, as_of: _dt.date, policy: Policy) -> bool:
