@@ -831,6 +831,9 @@ class PlanEntry:
                 "disputed": g.disputed_end is not None,
                 "declared_end": iso[g.declared_end],
                 "maturity_end": iso[g.later_end],
+                # The suit against the debtor filed in the period and withdrawn, which kept no general
+                # guarantee (担保制度解释第三十一条第一款), told here where no warning falls due.
+                "withdrawn": iso[g.withdrawn],
             },
             "warning_details": [{"code": n.code, "facts": dict(n.facts), "message": n.message}
                                 if n.__class__ is Notice else n.to_dict() for n in self.notices],

@@ -40,7 +40,7 @@ PLAN_ENTRY_JSON = {
      "limitation_deadline", "guarantee_deadline", "warnings", "limitation_basis", "time_barred",
      "enforcement_deadline"): None,
     "guarantee": Nullable({("type", "period_end", "liable", "preserved", "basis", "reason", "disputed",
-                             "declared_end", "maturity_end"): None}),
+                             "declared_end", "maturity_end", "withdrawn"): None}),
     "warning_details": [{"code": None, "facts": MapOf("fact", "value"), "message": None}],
     ("seed_bucket", "actions", "branch", "overdue_since", "limitation_start", "balance", "overdue_principal",
      "overdue_interest", "litigation", "row"): None,

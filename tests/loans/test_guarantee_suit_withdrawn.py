@@ -203,3 +203,14 @@ def test_a_suit_withdrawn_is_told_by_one_warning_of_the_entry(declared, filed, a
     assert _told(entry) == [told]
     assert [n.code for n in entry.notices if "withdrawn" in n.facts] == [told]
 
+
+def test_the_plan_json_gives_the_suit_withdrawn_where_no_warning_does() -> None:
+    # Before the warning window opens (the period ends 2026-09-30, 90 days after 2026-07-02), no warning
+    # says why the guarantee is not kept: guarantee.withdrawn does.
+    as_of = D(2026, 5, 1)
+    entry = _entry(_loan(as_of), as_of)
+    assert not any(code.startswith("guarantee") for code in entry.warnings)
+    item = entry.to_dict()["guarantee"]
+    assert (item["preserved"], item["reason"], item["withdrawn"]) == (None, None, "2026-04-15")
+    assert _entry(_loan(as_of, litigation="已起诉"), as_of).to_dict()["guarantee"]["withdrawn"] is None
+    assert _entry(_loan(), AS_OF).to_dict()["guarantee"]["withdrawn"] == "2026-04-15"

@@ -13,10 +13,15 @@ margin's last days; amounts of any exponent and zeros of both signs; no, one or 
 either kind; every litigation state; once steps done or not (the register a set of keys, or one
 that dates its letters, as ``letters.IssuedKeys``). The policies: the default; one whose
 conditions read fields that are None; three whose conditions the sandbox refuses, on steps some
-loans reach and others do not (past the step's window, no guarantor to call). Made again with::
+loans reach and others do not (past the step's window, no guarantor to call). Made again, only by a
+change meant to change some entries, from the tree under review::
 
-    git archive d837df8 | tar -x -C /tmp/old
-    python tests/loans/test_plan_golden.py /tmp/old   # writes tests/loans/plan_golden.json
+    python tests/loans/test_plan_golden.py /path/to/tree   # writes tests/loans/plan_golden.json
+
+then compared with the file before, entry by entry (each scenario's ``entries``, one per overdue loan in
+the order made): only the loans the change is about may differ, and the commit says which and why. A
+key added to the JSON is left out of the digest while null (``_ADDED_WHEN_SET``), so the entries it is
+null in keep theirs.
 
 Comparing today's entries with themselves (shared answers, a policy per loan) cannot catch an entry
 made wrong both ways; these can.
@@ -242,9 +247,18 @@ def synthetic_register(rng: random.Random, loans: list[Any], as_of: dt.date, kin
     return frozenset(keys) if kind == "keys" else DatedKeys(keys, bears, dated)
 
 
+#: Keys of an entry's ``guarantee`` added after the file was first made: digested only when set.
+_ADDED_WHEN_SET = ("withdrawn",)
+
+
 def _digest(item: dict[str, Any], entry: Any) -> str:
     """Return the digest of ``item`` (an entry's JSON object) without its warnings' sentences, with what
-    the entry holds beside its JSON (``urgent_date``, ``balance_guarantors``, ``guarantors``)."""
+    the entry holds beside its JSON (``urgent_date``, ``balance_guarantors``, ``guarantors``), and
+    without the ``_ADDED_WHEN_SET`` keys of its guarantee that are null."""
+    guarantee = item["guarantee"]
+    if guarantee is not None:
+        item = {**item, "guarantee": {key: value for key, value in guarantee.items()
+                                      if value is not None or key not in _ADDED_WHEN_SET}}
     item = {**item, "warning_details": [{**detail, "message": ""} for detail in item["warning_details"]],
             "~": [str(entry.urgent_date), entry.balance_guarantors, entry.guarantors]}
     # json writes a float as repr does (-0.0 keeps its sign), as the CLI's orjson does
