@@ -14,7 +14,7 @@ Both are calendar periods under the Civil Code:
   early fell due by the declaration: the period is counted from it when that ends earlier.
 - art. 693: a joint guarantee is kept by a demand on the guarantor inside the period, a general
   guarantee by a suit (or arbitration) against the debtor; a suit withdrawn and not filed again
-  before the period ends keeps nothing (《最高人民法院关于适用〈中华人民共和国民法典〉有关担保制度的
+  before the period ends does not keep it (《最高人民法院关于适用〈中华人民共和国民法典〉有关担保制度的
   解释》第三十一条第一款, ``guarantee_acts``).
 
 Where the claim's due date is ambiguous we take the *earlier* candidate, so a warning can come
@@ -228,7 +228,7 @@ def guarantee_status(loan: Any, as_of: _dt.date, months: int = 6, years: int = 3
     it is the bank's only chance of that, where giving up would lose the guarantee either way. A
     连带责任保证 is preserved by 向保证人主张日 inside the period, after which the claim against the
     guarantor has its own ``years``-year limitation from that date (art. 694 para. 2). A 一般保证 is
-    preserved by a suit against the debtor (起诉日期) inside the period (art. 694 para. 1), unless it was
+    preserved by a suit against the debtor (起诉日期) inside the period (art. 693 para. 1), unless it was
     withdrawn (``guarantee_acts``; its date in ``withdrawn`` when filed by the period's end).
     """
     found = _guarantee_status(loan, as_of, months, years, declared_on)
