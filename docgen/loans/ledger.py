@@ -17,6 +17,7 @@ import csv
 import datetime as _dt
 import math
 import os
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import chain, compress, repeat
@@ -246,38 +247,114 @@ class Ledger:
 
 def split_guarantors(text: str | None) -> list[str]:
     """Return the guarantor names in ``text``, separated by 、, ``;``, ``,`` or ``/`` (ASCII or
-    full-width); a cell of separators only (a lone ``/``) names none."""
+    full-width) outside brackets (张三（夫/妻） is one name); a placeholder (无, N/A, ``-`` …:
+    ``_placeholder``), as the cell or between separators, and a cell of separators only (a lone
+    ``/``) name none."""
     if not text:
         return []
-    for sep in _GUARANTOR_SEPARATORS[1:]:
-        text = text.replace(sep, _GUARANTOR_SEPARATORS[0])
-    return list(filter(None, map(str.strip, text.split(_GUARANTOR_SEPARATORS[0]))))
+    masked = _masked(text)
+    names = _names_of(text if masked is None else masked)
+    return names if masked is None else [name.translate(_UNMASK) for name in names]
 
 
 def split_party_values(text: str | None) -> tuple[str, ...]:
     """Return the per-guarantor values in ``text`` (保证人地址, 保证人证件号码), in guarantor order.
 
     Values are separated by ``;`` (ASCII or full-width) when the cell has one (an address may itself hold 、),
-    else by 、; an empty value between separators is kept (that guarantor has none).
-    Commas never separate: addresses contain them. An empty cell gives ``()``.
+    else by 、, never inside brackets; an empty value between separators is kept (that guarantor has none),
+    and a placeholder (无, N/A, ``/``, ``-`` …: ``_placeholder``) is such an empty value. Commas and
+    slashes never separate: addresses hold them (眉县城关镇3/5号). An empty cell gives ``()``.
     """
     if not text or not text.strip():
         return ()
-    text = text.replace(_FULL_SEMICOLON, ";")
-    parts = text.split(";") if ";" in text else text.split(_GUARANTOR_SEPARATORS[0])
-    return tuple(map(str.strip, parts))
+    masked = _masked(text)
+    values = _values_of(text if masked is None else masked)
+    return values if masked is None else tuple(value.translate(_UNMASK) for value in values)
 
 
 def split_guarantor_ids(text: str | None) -> tuple[str, ...]:
     """Return the guarantor ID numbers in ``text`` (保证人证件号码), in guarantor order: as
     ``split_party_values`` splits them, a slash (``/``, ``／``: 张三/李四's IDs) separating as 、
-    does (no ID number holds one). A cell of separators only (a lone ``/``) gives empty values,
-    which ``cross_check`` takes for none."""
+    does (no ID number holds one) outside brackets. A cell of separators or placeholders only (a
+    lone ``/``, 无, N/A) gives empty values or none, which ``cross_check`` takes for none."""
     if not text:
         return ()
-    for slash in _SLASHES:
-        text = text.replace(slash, _GUARANTOR_SEPARATORS[0])
-    return split_party_values(text)
+    masked = _masked(text)
+    plain = text if masked is None else masked
+    if "/" in plain or _FULL_SLASH in plain:
+        plain = _NOT_APPLICABLE.sub("", plain)  # N/A before its slash separates N from A
+        for slash in _SLASHES:
+            plain = plain.replace(slash, _GUARANTOR_SEPARATORS[0])
+    if not plain.strip():
+        return ()
+    values = _values_of(plain)
+    return values if masked is None else tuple(value.translate(_UNMASK) for value in values)
+
+
+def _names_of(text: str) -> list[str]:
+    """Return ``split_guarantors(text)`` of a ``text`` whose bracketed separators are masked."""
+    if "/" in text or _FULL_SLASH in text:
+        text = _NOT_APPLICABLE.sub("", text)  # N/A before its slash separates N from A
+    for sep in _GUARANTOR_SEPARATORS[1:]:
+        text = text.replace(sep, _GUARANTOR_SEPARATORS[0])
+    return [name for name in _cleaned(text, text.split(_GUARANTOR_SEPARATORS[0])) if name]
+
+
+def _values_of(text: str) -> tuple[str, ...]:
+    """Return ``split_party_values(text)`` of a non-blank ``text`` whose bracketed separators are masked."""
+    text = text.replace(_FULL_SEMICOLON, ";")
+    return tuple(_cleaned(text, text.split(";") if ";" in text else text.split(_GUARANTOR_SEPARATORS[0])))
+
+
+def _cleaned(text: str, parts: list[str]) -> list[str]:
+    """Return ``parts`` (of ``text``) stripped, each placeholder made the empty text: a placeholder
+    is looked for only when ``text`` holds a character of one (a pass in C)."""
+    values = list(map(str.strip, parts))
+    if _PLACEHOLDER_CHARACTER(text) is None:
+        return values
+    return ["" if _placeholder(value) else value for value in values]
+
+
+def _placeholder(value: str) -> bool:
+    """Whether ``value`` (a guarantor's name, ID number or address) says "none": 无, 暂无, 没有,
+    N/A, NA (any case), dashes (-, --, —, ——), slashes or commas only, white space inside and
+    dashes, slashes and commas around it ignored (无/, -无-). A letter must never name a party who
+    is not a guarantor (《民法典》第六百八十一条)."""
+    key = "".join(value.split()).upper().strip(_AROUND_PLACEHOLDERS)
+    return not key or key in _PLACEHOLDERS
+
+
+def _masked(text: str) -> str | None:
+    """Return ``text`` with each separator inside brackets (（）, (), 【】, []) made a private
+    character (``_UNMASK`` makes it again), or None when ``text`` opens no bracket (no pass in
+    Python then: cells with a bracket are rare). An unclosed bracket holds the rest of the text."""
+    if _OPENING_BRACKET(text) is None:
+        return None
+    out, depth = [], 0
+    for char in text:
+        if char in _OPENINGS:
+            depth += 1
+        elif char in _CLOSINGS:
+            depth = max(depth - 1, 0)
+        elif depth:
+            char = char.translate(_MASK)
+        out.append(char)
+    return "".join(out)
+
+
+_OPENINGS, _CLOSINGS = "\uff08(\u3010[", "\uff09)\u3011]"  # （ ( 【 [ and their closings
+_OPENING_BRACKET = re.compile("[\uff08(\u3010\\[]").search
+_MASKED = "\u3001;\uff1b,\uff0c/\uff0f"  # every character that separates some guarantor column
+_MASK = str.maketrans({char: chr(0xF0000 + at) for at, char in enumerate(_MASKED)})
+_UNMASK = str.maketrans({chr(0xF0000 + at): char for at, char in enumerate(_MASKED)})
+# Placeholders for "none" as _placeholder compares them (white space removed, upper case).
+_PLACEHOLDERS = frozenset({"\u65e0", "\u6682\u65e0", "\u6ca1\u6709", "N/A", "N\uff0fA", "NA"})  # 无 暂无 没有
+_AROUND_PLACEHOLDERS = "-\u2014\uff0d\u2015/\uff0f,\uff0c\u3001;\uff1b"  # - — － ― / ／ , ， 、 ; ；
+_PLACEHOLDER_CHARACTERS = "\u65e0\u6ca1Nn" + _AROUND_PLACEHOLDERS  # 无 没 N n
+_PLACEHOLDER_CHARACTER = re.compile(f"[{re.escape(_PLACEHOLDER_CHARACTERS)}]").search
+# N/A as a value of its own (between separators, white space or the cell's ends), any case.
+_NOT_APPLICABLE = re.compile("(?<![^\\s\u3001;\uff1b,\uff0c/\uff0f\x00])[Nn]\\s*[/\uff0f]\\s*[Aa]"
+                             "(?![^\\s\u3001;\uff1b,\uff0c/\uff0f\x00])")
 
 
 # Borrowers recur across loans and snapshots (and the report asks again which debtors are
@@ -1248,29 +1325,44 @@ _JOINED = frozenset({"loan_no", "contract_no", "borrower", "id_number", "guarant
 def _all_guarantors(texts: list[str], joined: str | None = None) -> list[tuple[str, ...]]:
     """Return ``tuple(split_guarantors(text))`` of each of ``texts`` (``joined``: them joined by
     ``_PIECE``, when known), in order: all of them split at once when no name would be stripped or
-    dropped (no white space at all, no empty name but an empty text's), else one by one."""
-    joined = _PIECE.join(texts) if joined is None else joined
+    dropped (no white space at all, no empty name but an empty text's), else one by one; a text
+    with a bracket or a placeholder alone (``_apart``)."""
+    return _apart(texts, joined, _NAMES_APART, _guarantors_together, _guarantor_tuple)
+
+
+def _guarantor_tuple(text: str) -> tuple[str, ...]:
+    """Return ``split_guarantors(text)`` as a tuple (a ``Loan``'s guarantors)."""
+    return tuple(split_guarantors(text))
+
+
+def _guarantors_together(texts: list[str], joined: str) -> list[tuple[str, ...]]:
+    """``_all_guarantors`` of texts holding no bracket nor placeholder."""
     comma = _GUARANTOR_SEPARATORS[0]
     for separator in _GUARANTOR_SEPARATORS[1:]:
         joined = joined.replace(separator, comma)
-    if (joined.count(_PIECE) != len(texts) - 1 or _spaced(joined) or comma * 2 in joined
-            or joined.startswith(comma) or joined.endswith(comma)
+    if (_spaced(joined) or comma * 2 in joined or joined.startswith(comma) or joined.endswith(comma)
             or _PIECE + comma in joined or comma + _PIECE in joined):
         return [tuple(split_guarantors(text)) for text in texts]
     return _split_pieces(joined, comma, texts)
 
 
-def _all_party_values(texts: list[str], joined: str | None = None,
-                      one: Callable[[str], tuple[str, ...]] | None = None) -> list[tuple[str, ...]]:
-    """Return ``split_party_values(text)`` (or ``one(text)``, which splits as it does the ``joined``
-    given) of each of ``texts`` (``joined``: them joined by ``_PIECE``, when known), in order: all of
-    them split at once when those holding a separator are all split by the same character and no
-    value would be stripped (no white space at all), else one by one."""
-    joined = (_PIECE.join(texts) if joined is None else joined).replace(_FULL_SEMICOLON, ";")
+def _all_party_values(texts: list[str], joined: str | None = None) -> list[tuple[str, ...]]:
+    """Return ``split_party_values(text)`` of each of ``texts`` (``joined``: them joined by ``_PIECE``,
+    when known), in order: all of them split at once when those holding a separator are all split
+    by the same character and no value would be stripped (no white space at all), else one by one;
+    a text with a bracket or a placeholder alone (``_apart``)."""
+    return _apart(texts, joined, _VALUES_APART, _party_values_together, split_party_values)
+
+
+def _party_values_together(texts: list[str], joined: str,
+                           one: Callable[[str], tuple[str, ...]] | None = None) -> list[tuple[str, ...]]:
+    """``_all_party_values`` of texts holding no bracket nor placeholder; ``one`` splits a text as
+    ``split_party_values`` splits the ``joined`` given (``split_guarantor_ids``, its slashes made 、)."""
+    joined = joined.replace(_FULL_SEMICOLON, ";")
     comma = _GUARANTOR_SEPARATORS[0]
     # A cell holding a semicolon is split by it alone (an address may hold 、), any other by 、.
     separator = comma if ";" not in joined else ";" if comma not in joined else None
-    if separator is None or joined.count(_PIECE) != len(texts) - 1 or _spaced(joined):
+    if separator is None or _spaced(joined):
         return list(map(one or split_party_values, texts))
     return _split_pieces(joined, separator, texts)
 
@@ -1279,10 +1371,80 @@ def _all_guarantor_ids(texts: list[str], joined: str | None = None) -> list[tupl
     """Return ``split_guarantor_ids(text)`` of each of ``texts`` (``joined``: them joined by
     ``_PIECE``, when known), in order, as ``_all_party_values`` splits them, the slashes made 、
     first (a pass in C each, the full-width one only in text that is not all ASCII)."""
-    joined = (_PIECE.join(texts) if joined is None else joined).replace("/", _GUARANTOR_SEPARATORS[0])
+    return _apart(texts, joined, _IDS_APART, _guarantor_ids_together, split_guarantor_ids)
+
+
+def _guarantor_ids_together(texts: list[str], joined: str) -> list[tuple[str, ...]]:
+    """``_all_guarantor_ids`` of texts holding no bracket nor placeholder."""
+    joined = joined.replace("/", _GUARANTOR_SEPARATORS[0])
     if not joined.isascii():  # a flag of the string, no scan
         joined = joined.replace(_FULL_SLASH, _GUARANTOR_SEPARATORS[0])
-    return _all_party_values(texts, joined, split_guarantor_ids)
+    return _party_values_together(texts, joined, split_guarantor_ids)
+
+
+def _apart(texts: list[str], joined: str | None, apart: tuple[Any, str],
+           together: Callable[[list[str], str], list[tuple[str, ...]]],
+           one: Callable[[str], tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Return ``one(text)`` of each of ``texts`` (``joined``: them joined by ``_PIECE``, when known):
+    ``together`` splits them all at once, but for the texts in which ``apart`` (``_apart_pattern``) finds an
+    opening bracket or a placeholder between separators, split by ``one`` alone. Found in one pass
+    in C (no such text: no work in Python), then a step in Python per text found, not per text."""
+    joined = _PIECE.join(texts) if joined is None else joined
+    if joined.count(_PIECE) != len(texts) - 1:
+        return list(map(one, texts))  # a text holds _PIECE: where each begins is not known
+    alone: list[int] = []
+    at = last = 0
+    search = apart[0].search
+    match = search(joined) if any(map(joined.__contains__, apart[1])) else None
+    while match is not None:
+        start = match.start()
+        if match.lastgroup == "token":  # a placeholder's start: a separator before it, or none
+            before = start
+            while before and joined[before - 1] not in _BOUNDARIES and (
+                    joined[before - 1].isspace() or joined[before - 1] in _AROUND_PLACEHOLDERS):
+                before -= 1
+            if before and joined[before - 1] not in _BOUNDARIES:
+                match = search(joined, start + 1)  # not one: a placeholder may begin inside it
+                continue
+        at += joined.count(_PIECE, last, start)
+        last = start
+        if not alone or alone[-1] != at:
+            alone.append(at)
+        match = search(joined, match.end())
+    if not alone:
+        return together(texts, joined)
+    kept = list(texts)
+    for at in alone:
+        kept[at] = ""
+    found = together(kept, _PIECE.join(kept))
+    for at in alone:
+        found[at] = one(texts[at])
+    return found
+
+
+# A text split alone (``_apart``): one opening a bracket, or holding a placeholder (``_placeholder``)
+# followed by a separator or the end (the separator before it is checked in Python: a pattern
+# beginning with a look-behind would be tried at every character). A value of slashes or commas
+# only is one where they do not separate (a comma in 保证人证件号码, both in 保证人地址): where they do,
+# the column's own split gives the empty values it makes. Any separator of any column bounds a
+# placeholder: a text split alone needlessly is split the same. The pattern is looked for only
+# where a character it begins with is found, a pass in C (the pattern is tried at every character).
+_BOUNDARIES = "\u3001;\uff1b,\uff0c/\uff0f\x00"
+
+
+def _apart_pattern(starts: str) -> tuple[Any, str]:
+    """Return the pattern of ``_apart`` for placeholders beginning with a word, a dash or one of
+    ``starts``, and the characters one of its matches begins with (each looked for by ``in``: no
+    pass at all for those a text's kind cannot hold, 无 in a column of ASCII ID numbers)."""
+    words = f"\u6682\u65e0|\u6ca1\u6709|\u65e0|[Nn]\\s*[/\uff0f]\\s*[Aa]|[Nn][Aa]|[-\u2014\uff0d\u2015{starts}]"
+    around = "[\\s\\-\u2014\uff0d\u2015/\uff0f,\uff0c\u3001;\uff1b]*"
+    pattern = re.compile(f"[\uff08(\u3010\\[]|(?P<token>(?:{words}){around})(?=[{_BOUNDARIES}]|$)")
+    return pattern, _OPENINGS + "\u6682\u6ca1\u65e0Nn-\u2014\uff0d\u2015" + starts
+
+
+_NAMES_APART = _apart_pattern("")
+_IDS_APART = _apart_pattern(",\uff0c")
+_VALUES_APART = _apart_pattern(",\uff0c/\uff0f")
 
 
 def _split_pieces(joined: str, separator: str, texts: list[str]) -> list[tuple[str, ...]]:
@@ -1305,11 +1467,14 @@ def _spaced(text: str) -> bool:
 # with such a cell is split one by one).
 _PIECE = "\x00"
 # Columns of one value per guarantor: how their stripped cells are split (all of a block's at once),
-# and the characters that split them.
+# and the characters that make a cell need its split: a separator, or a character of a placeholder
+# or a bracket (``_apart``).
+_NOT_ONE = (*_OPENINGS, *_PLACEHOLDER_CHARACTERS)
 _SPLIT: dict[str, tuple[Any, frozenset[str]]] = {
-    "guarantors": (_all_guarantors, frozenset(_GUARANTOR_SEPARATORS)),
-    "guarantor_addresses": (_all_party_values, frozenset((";", _FULL_SEMICOLON, _GUARANTOR_SEPARATORS[0]))),
-    "guarantor_ids": (_all_guarantor_ids, frozenset((";", _FULL_SEMICOLON, _GUARANTOR_SEPARATORS[0], *_SLASHES))),
+    "guarantors": (_all_guarantors, frozenset((*_GUARANTOR_SEPARATORS, *_NOT_ONE))),
+    "guarantor_addresses": (_all_party_values, frozenset((";", _FULL_SEMICOLON, _GUARANTOR_SEPARATORS[0], *_NOT_ONE))),
+    "guarantor_ids": (_all_guarantor_ids, frozenset((";", _FULL_SEMICOLON, _GUARANTOR_SEPARATORS[0], *_SLASHES,
+                                                     *_NOT_ONE))),
 }
 
 

@@ -23,14 +23,16 @@ EXTENSION_COLUMNS: dict[str, tuple[str, str]] = {
         "`npl-report`: the 责任行领导 column of the large-NPL table (`large_npls[].leader` in JSON)",
     ),
     "guarantor_addresses": (
-        "one address per name in 担保人, in its order, separated by ; (or 、 when the cell has no ;); "
-        "an empty entry (`甲地;;丙地`) = that guarantor has none",
+        "one address per name in 担保人, in its order, separated by ; (or 、 when the cell has no ;), never by "
+        "a slash or a comma (`眉县城关镇3/5号`) nor inside brackets; an empty entry (`甲地;;丙地`) or a placeholder "
+        "(无, N/A, /, - …) = that guarantor has none, a cell of them only = none",
         "`collect letters`: the 送达地址 of each guarantor's 保证人履行保证责任通知书 and its 送达回证; a "
         "guarantor without one gets no notice (`no-guarantor-address`, printed per loan)",
     ),
     "guarantor_ids": (
-        "one 居民身份证号 or 统一社会信用代码 per name in 担保人, same separators, and / or ／ as 、; "
-        "each checked like `id_number`; a cell of separators only (a lone /) = none",
+        "one 居民身份证号 or 统一社会信用代码 per name in 担保人, same separators, and / or ／ as 、 (not "
+        "inside brackets); each checked like `id_number`; a placeholder (无, N/A, - …) = that guarantor's is "
+        "not given, a cell of separators or placeholders only (a lone /) = none",
         "`collect letters`: printed in full in that guarantor's own notice and 送达回证 (the borrower's "
         "stays masked there); never printed in another party's letter",
     ),
