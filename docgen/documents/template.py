@@ -53,6 +53,8 @@ _MAX_NAME = 120  # characters of a file name, before the extension
 # Linux file systems cap a name at 255 bytes (a Chinese character takes 3 in UTF-8); leave room
 # for ".docx" and the batch's staging name (".NAME.docx.PID-RANDOM.part").
 _MAX_NAME_BYTES = 180
+# List fields naming guarantors (担保人): split as the ledger splits its 担保人 (``_split_lists``).
+_GUARANTOR_LISTS = frozenset({"guarantors"})
 
 
 @functools.lru_cache(maxsize=64)
@@ -273,12 +275,21 @@ class Template:
 
     # ---- validation --------------------------------------------------------------------
     def _split_lists(self, data: dict[str, Any]) -> dict[str, Any]:
-        """A spreadsheet cell '张三、李四' for a list-of-text field becomes ['张三', '李四']."""
+        """Return ``data`` with a spreadsheet cell '张三、李四' of a list-of-text field made ['张三', '李四'].
+
+        The guarantors (``guarantors``, 担保人) are split by the ledger's own ``split_guarantors``
+        (a slash separates too, never inside brackets; 无, N/A, / … name none), so that the same
+        cell names the same guarantors in a batch and in the ledger's letters: a letter never
+        names a party who is not a guarantor (《民法典》第六百八十一条)."""
         result = dict(data)
         for name in self._text_lists:
             value = result.get(name)
             if isinstance(value, str):
-                result[name] = [p.strip() for p in re.split("[、;\uff1b,\uff0c\n]", value) if p.strip()]
+                if name in _GUARANTOR_LISTS:
+                    from docgen.loans.ledger import split_guarantors  # loaded for such a template only
+                    result[name] = split_guarantors(value)
+                else:
+                    result[name] = [p.strip() for p in re.split("[、;\uff1b,\uff0c\n]", value) if p.strip()]
         return result
 
     def check(

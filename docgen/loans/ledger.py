@@ -247,7 +247,7 @@ class Ledger:
 
 def split_guarantors(text: str | None) -> list[str]:
     """Return the guarantor names in ``text``, separated by 、, ``;``, ``,`` or ``/`` (ASCII or
-    full-width) outside brackets (张三（夫/妻） is one name); a placeholder (无, N/A, ``-`` …:
+    full-width) or a line break, outside brackets (张三（夫/妻） is one name); a placeholder (无, N/A, ``-`` …:
     ``_placeholder``), as the cell or between separators, and a cell of separators only (a lone
     ``/``) name none."""
     if not text:
@@ -295,7 +295,8 @@ def _names_of(text: str) -> list[str]:
     """Return ``split_guarantors(text)`` of a ``text`` whose bracketed separators are masked."""
     if "/" in text or _FULL_SLASH in text:
         text = _NOT_APPLICABLE.sub("", text)  # N/A before its slash separates N from A
-    for sep in _GUARANTOR_SEPARATORS[1:]:
+    # A line break separates names as well (a cell of one name a line, as a batch has always read it).
+    for sep in (*_GUARANTOR_SEPARATORS[1:], "\r", "\n"):
         text = text.replace(sep, _GUARANTOR_SEPARATORS[0])
     return [name for name in _cleaned(text, text.split(_GUARANTOR_SEPARATORS[0])) if name]
 

@@ -1,5 +1,6 @@
 """Guarantor cells: placeholders (无, N/A, / …) name no guarantor, brackets are never split, addresses
-keep their slash (《民法典》第六百八十一条: a letter names no party who is not a guarantor)."""
+keep their slash, and a batch reads 担保人 as the ledger does (《民法典》第六百八十一条: a letter names
+no party who is not a guarantor)."""
 from __future__ import annotations
 
 from docxtext import docx_text
@@ -7,6 +8,7 @@ from docxtext import docx_text
 from pathlib import Path
 
 import pytest
+import yaml
 from collect_helpers import AS_OF, POLICY_TEXT
 from ledger_fixtures import resident_id, row
 
@@ -14,6 +16,7 @@ from docgen.loans.ledger import (
     read_ledger, split_guarantor_ids, split_guarantors, split_party_values, validate_row, write_ledger,
 )
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "templates"
 # What a clerk types for "none", in any case, with white space and separators around it.
 _PLACEHOLDERS = ["无", "暂无", "没有", "N/A", "n/a", "N／A", " n / a ", "NA", "na", "-", "--", "—", "——", "/", "\uff0f",
                  "无/", "/无", " 无 ", "无、", "-无-", "N/A;"]
@@ -149,3 +152,24 @@ def test_a_demand_letter_names_no_placeholder(tmp_path: Path, policy, cell: str,
         assert f"要求保证人{named}依照保证合同承担保证责任" in text
     else:
         assert "要求保证人" not in text
+
+
+@pytest.mark.parametrize("cell", ["张三/李四", "张三／李四", "/", "N/A", "无/", "张三（夫/妻）", "张三、无", "张三\n李四",
+                                  "张无忌;暂无"])
+def test_a_batch_reads_guarantors_as_the_ledger_does(cell: str) -> None:
+    """The batch's 担保人 cell and the ledger's give the same guarantors; the letter re-opened names them."""
+    from docgen.documents.template import load_template
+
+    template = load_template("demand-letter")
+    data = yaml.safe_load((EXAMPLES / "demand-letter.yaml").read_text(encoding="utf-8"))
+    data.update(guarantors=cell, serial="催字〔2026〕第00007号")
+    context = template.prepare(data)
+    loan, problems = validate_row(row("A1", 1000, guarantors=cell), 2)
+    assert problems == [] and context["guarantors"] == list(loan.guarantors)
+    text = docx_text(template.render(context))
+    if loan.guarantors:
+        assert f"要求保证人{'、'.join(loan.guarantors)}依照保证合同承担保证责任" in text
+    else:
+        assert "要求保证人" not in text
+    for wrong in ("要求保证人/", "N/A", "保证人无", "保证人N"):
+        assert wrong not in text
