@@ -147,6 +147,19 @@ def sheet_cell_en(facts: Mapping[str, Any]) -> str:
     return f"{facts['cell']}{sheet}"
 
 
+#: The units of amount other than the yuan a sheet may state (``values.other_unit``), in English.
+UNITS_EN = {"百万元": "millions of yuan (百万元)", "万元": "tens of thousands of yuan (万元)",
+            "千元": "thousands of yuan (千元)", "亿元": "hundreds of millions of yuan (亿元)", "美元": "US dollars",
+            "港元": "Hong Kong dollars", "港币": "Hong Kong dollars", "欧元": "euros", "日元": "yen",
+            "英镑": "pounds sterling"}
+
+
+def unit_en(facts: Mapping[str, Any]) -> str:
+    """Return the ``unit`` of ``facts`` (a ledger's or a batch sheet's ``amount-unit``) in English,
+    as ``UNITS_EN`` names it, else as written (千万元)."""
+    return UNITS_EN.get(facts["unit"], facts["unit"])
+
+
 def _cell_error(facts: Mapping[str, Any]) -> str:
     """An Excel error value where a cell's value should be: which cell of which sheet, why it is no
     value, and that an empty cell is no way round it (it says the item is not there)."""

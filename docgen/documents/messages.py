@@ -267,7 +267,7 @@ ENGLISH: dict[str, Any] = {
                                          f"{', '.join(f['fields'])})"),
     "batch-no-rows": "{path}: the sheet has no data rows (only its header); check that the right file and sheet (--sheet) were chosen",
     "batch-amount-unit": lambda f: (f"{f['path']}: {core_messages.sheet_cell_en(f)} ({f['text']!r}) states the amounts "
-                                    f"in {f['unit']}, not in yuan, but the sheet's amounts are read as yuan, which would "
+                                    f"in {core_messages.unit_en(f)}, not in yuan, but the sheet's amounts are read as yuan, which would "
                                     "put every amount wrong in the documents; convert the amount columns to yuan, write "
                                     "the unit as 元 and try again"),
     "batch-unwritable": ("{where} cannot be written ({reason}); check that the output folder {out_dir} may be written "

@@ -470,10 +470,6 @@ FLAG_LABELS: dict[str, str] = {
 }
 """Classification flag code -> the short label of the report's check table."""
 
-#: The units of amount ``ledger-amount-unit`` names, in English.
-_UNITS_EN = {"百万元": "millions of yuan (百万元)", "万元": "tens of thousands of yuan (万元)",
-             "千元": "thousands of yuan (千元)", "亿元": "hundreds of millions of yuan (亿元)", "美元": "US dollars",
-             "港元": "Hong Kong dollars", "港币": "Hong Kong dollars", "欧元": "euros", "日元": "yen"}
 
 
 def _listed(text: str) -> str:
@@ -567,7 +563,7 @@ EN: dict[str, Any] = {
     "loan-after-as-of": "disbursed {disbursed_on}, after the plan date {as_of}",
     # ---- a ledger or a file beside it that cannot be used at all
     "ledger-amount-unit": lambda f: (f"{f['file']}: {core_messages.sheet_cell_en(f)} ({f['text']!r}) states the amounts in "
-                                     f"{_UNITS_EN.get(f['unit'], f['unit'])}, but the ledger's amounts are read as yuan, "
+                                     f"{core_messages.unit_en(f)}, but the ledger's amounts are read as yuan, "
                                      "which would misread every amount; convert the amount columns to yuan (the unit "
                                      "written as 元) and try again"),
     "ledger-missing-columns": lambda f: (f"{f['file']}: the ledger lacks the required columns "

@@ -335,6 +335,19 @@ def test_english_names_the_unit_of_the_amounts_refused() -> None:
         "and try again")
 
 
+@pytest.mark.parametrize(("unit", "english"), [("万元", "tens of thousands of yuan (万元)"), ("美元", "US dollars"),
+                                               ("千万元", "千万元")])
+def test_a_batch_names_the_unit_refused_in_english_as_the_ledger_does(unit: str, english: str) -> None:
+    """One table of the units in English: a batch sheet's 单位：万元 is named as a ledger's is, where it was
+    left in Chinese."""
+    from docgen.documents.messages import MESSAGES as BATCH
+    from docgen.loans.messages import MESSAGES
+
+    facts = {"path": "批量.xlsx", "file": "台账.xlsx", "cell": "A2", "text": f"单位：{unit}", "unit": unit}
+    assert f"states the amounts in {english}, not in yuan, " in BATCH.text("batch-amount-unit", facts, "en")
+    assert f"states the amounts in {english}, but " in MESSAGES.text("ledger-amount-unit", facts, "en")
+
+
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
 def test_a_unit_refusal_names_the_sheet_of_a_workbook_in_chinese_and_english(tmp_path: Path, suffix: str) -> None:
     """The unit row of a named sheet, or of the one read by default (the first Excel shows), is named with its
