@@ -263,7 +263,8 @@ def split_party_values(text: str | None) -> tuple[str, ...]:
     Values are separated by ``;`` (ASCII or full-width) when the cell has one (an address may itself hold 、),
     else by 、, never inside brackets; an empty value between separators is kept (that guarantor has none),
     and a placeholder (无, N/A, ``/``, ``-`` …: ``_placeholder``) is such an empty value. Commas and
-    slashes never separate: addresses hold them (眉县城关镇3/5号). An empty cell gives ``()``.
+    slashes never separate: addresses hold them (眉县城关镇3/5号). An empty cell, or one of separators
+    and placeholders only, gives ``()``.
     """
     if not text or not text.strip():
         return ()
@@ -276,25 +277,23 @@ def split_guarantor_ids(text: str | None) -> tuple[str, ...]:
     """Return the guarantor ID numbers in ``text`` (保证人证件号码), in guarantor order: as
     ``split_party_values`` splits them, a slash (``/``, ``／``: 张三/李四's IDs) separating as 、
     does (no ID number holds one) outside brackets. A cell of separators or placeholders only (a
-    lone ``/``, 无, N/A) gives empty values or none, which ``cross_check`` takes for none."""
+    lone ``/``, 无, N/A) gives ``()``."""
     if not text:
         return ()
     masked = _masked(text)
     plain = text if masked is None else masked
     if "/" in plain or _FULL_SLASH in plain:
-        plain = _NOT_APPLICABLE.sub("", plain)  # N/A before its slash separates N from A
+        plain = _NOT_APPLICABLE.sub(r"\1", plain)  # N/A before its slash separates N from A
         for slash in _SLASHES:
             plain = plain.replace(slash, _GUARANTOR_SEPARATORS[0])
-    if not plain.strip():
-        return ()
-    values = _values_of(plain)
+    values = _values_of(plain) if plain.strip() else ()
     return values if masked is None else tuple(value.translate(_UNMASK) for value in values)
 
 
 def _names_of(text: str) -> list[str]:
     """Return ``split_guarantors(text)`` of a ``text`` whose bracketed separators are masked."""
     if "/" in text or _FULL_SLASH in text:
-        text = _NOT_APPLICABLE.sub("", text)  # N/A before its slash separates N from A
+        text = _NOT_APPLICABLE.sub(r"\1", text)  # N/A before its slash separates N from A
     # A line break separates names as well (a cell of one name a line, as a batch has always read it).
     for sep in (*_GUARANTOR_SEPARATORS[1:], "\r", "\n"):
         text = text.replace(sep, _GUARANTOR_SEPARATORS[0])
@@ -302,9 +301,11 @@ def _names_of(text: str) -> list[str]:
 
 
 def _values_of(text: str) -> tuple[str, ...]:
-    """Return ``split_party_values(text)`` of a non-blank ``text`` whose bracketed separators are masked."""
+    """Return ``split_party_values(text)`` of a non-blank ``text`` whose bracketed separators are
+    masked: ``()`` when no value is left (a cell of separators or placeholders only says none)."""
     text = text.replace(_FULL_SEMICOLON, ";")
-    return tuple(_cleaned(text, text.split(";") if ";" in text else text.split(_GUARANTOR_SEPARATORS[0])))
+    values = _cleaned(text, text.split(";") if ";" in text else text.split(_GUARANTOR_SEPARATORS[0]))
+    return tuple(values) if any(values) else ()
 
 
 def _cleaned(text: str, parts: list[str]) -> list[str]:
@@ -353,9 +354,10 @@ _PLACEHOLDERS = frozenset({"\u65e0", "\u6682\u65e0", "\u6ca1\u6709", "N/A", "N\u
 _AROUND_PLACEHOLDERS = "-\u2014\uff0d\u2015/\uff0f,\uff0c\u3001;\uff1b"  # - — － ― / ／ , ， 、 ; ；
 _PLACEHOLDER_CHARACTERS = "\u65e0\u6ca1Nn" + _AROUND_PLACEHOLDERS  # 无 没 N n
 _PLACEHOLDER_CHARACTER = re.compile(f"[{re.escape(_PLACEHOLDER_CHARACTERS)}]").search
-# N/A as a value of its own (between separators, white space or the cell's ends), any case.
-_NOT_APPLICABLE = re.compile("(?<![^\\s\u3001;\uff1b,\uff0c/\uff0f\x00])[Nn]\\s*[/\uff0f]\\s*[Aa]"
-                             "(?![^\\s\u3001;\uff1b,\uff0c/\uff0f\x00])")
+# N/A as a value of its own (between separators or the cell's ends, white space and dashes around
+# it), any case: made the empty value, the separator before it kept.
+_NOT_APPLICABLE = re.compile("(^|[\u3001;\uff1b,\uff0c/\uff0f\x00])[\\s\\-\u2014\uff0d\u2015]*[Nn]\\s*[/\uff0f]\\s*[Aa]"
+                             "[\\s\\-\u2014\uff0d\u2015]*(?=[\u3001;\uff1b,\uff0c/\uff0f\x00]|$)")
 
 
 # Borrowers recur across loans and snapshots (and the report asks again which debtors are
@@ -691,7 +693,7 @@ def cross_check(loan: Loan, columns: Mapping[str, str] | None = None, *, explici
         elif loan.litigation_filed is not None and loan.judgment_due < loan.litigation_filed:
             add("judgment-before-suit", "judgment_due", judgment_due=loan.judgment_due,
                 litigation_filed=loan.litigation_filed)
-    # A per-guarantor cell of separators only (a lone / or 、) gives only empty values: it says "none".
+    # A per-guarantor cell of empty values only (a value for no one) says "none".
     if not loan.guarantors:
         for name in ("guarantee_type", "guarantor_demanded"):
             if getattr(loan, name):
@@ -1383,20 +1385,31 @@ def _guarantor_ids_together(texts: list[str], joined: str) -> list[tuple[str, ..
     return _party_values_together(texts, joined, split_guarantor_ids)
 
 
-def _apart(texts: list[str], joined: str | None, apart: tuple[Any, str],
+def _apart(texts: list[str], joined: str | None, apart: tuple[Any, str, tuple[str, ...]],
            together: Callable[[list[str], str], list[tuple[str, ...]]],
            one: Callable[[str], tuple[str, ...]]) -> list[tuple[str, ...]]:
     """Return ``one(text)`` of each of ``texts`` (``joined``: them joined by ``_PIECE``, when known):
-    ``together`` splits them all at once, but for the texts in which ``apart`` (``_apart_pattern``) finds an
-    opening bracket or a placeholder between separators, split by ``one`` alone. Found in one pass
-    in C (no such text: no work in Python), then a step in Python per text found, not per text."""
+    ``together`` splits them all at once, a text that is a placeholder as a whole made empty first
+    (``_WHOLE``, in C), but for the texts in which ``apart`` (``_apart_pattern``) finds an opening
+    bracket or a placeholder between separators, split by ``one`` alone. Each found by passes in C
+    (none of their characters in the texts: a pass per character and no more), then a step in
+    Python per text found, not per text."""
     joined = _PIECE.join(texts) if joined is None else joined
     if joined.count(_PIECE) != len(texts) - 1:
         return list(map(one, texts))  # a text holds _PIECE: where each begins is not known
+    pattern, starts, fillers = apart
+    found = any(map(joined.__contains__, starts))
+    if found or joined.startswith(fillers) or any(map(joined.__contains__, map(_PIECE.__add__, fillers))):
+        # A cell that is a placeholder (无, N/A, / …: a ledger's usual "none") made empty in C, as
+        # ``one`` gives it: ``()``; the rest of the work sees it no more.
+        cleared = _WHOLE.sub(_PIECE, _PIECE + joined + _PIECE)[1:-1]
+        if len(cleared) != len(joined):
+            joined, texts = cleared, cleared.split(_PIECE)
+            found = any(map(joined.__contains__, starts))
     alone: list[int] = []
     at = last = 0
-    search = apart[0].search
-    match = search(joined) if any(map(joined.__contains__, apart[1])) else None
+    search = pattern.search
+    match = search(joined) if found else None
     while match is not None:
         start = match.start()
         if match.lastgroup == "token":  # a placeholder's start: a separator before it, or none
@@ -1417,10 +1430,10 @@ def _apart(texts: list[str], joined: str | None, apart: tuple[Any, str],
     kept = list(texts)
     for at in alone:
         kept[at] = ""
-    found = together(kept, _PIECE.join(kept))
+    split = together(kept, _PIECE.join(kept))
     for at in alone:
-        found[at] = one(texts[at])
-    return found
+        split[at] = one(texts[at])
+    return split
 
 
 # A text split alone (``_apart``): one opening a bracket, or holding a placeholder (``_placeholder``)
@@ -1433,19 +1446,27 @@ def _apart(texts: list[str], joined: str | None, apart: tuple[Any, str],
 _BOUNDARIES = "\u3001;\uff1b,\uff0c/\uff0f\x00"
 
 
-def _apart_pattern(starts: str) -> tuple[Any, str]:
+def _apart_pattern(starts: str, separators_only: bool) -> tuple[Any, str, tuple[str, ...]]:
     """Return the pattern of ``_apart`` for placeholders beginning with a word, a dash or one of
-    ``starts``, and the characters one of its matches begins with (each looked for by ``in``: no
-    pass at all for those a text's kind cannot hold, 无 in a column of ASCII ID numbers)."""
+    ``starts``, the characters one of its matches begins with (each looked for by ``in``: no pass
+    at all for those a text's kind cannot hold, 无 in a column of ASCII ID numbers), and, when a cell
+    of separators only splits into empty values (``separators_only``; not so for the names, of which
+    it gives none), the separators that may begin such a cell (``_WHOLE`` clears it)."""
     words = f"\u6682\u65e0|\u6ca1\u6709|\u65e0|[Nn]\\s*[/\uff0f]\\s*[Aa]|[Nn][Aa]|[-\u2014\uff0d\u2015{starts}]"
     around = "[\\s\\-\u2014\uff0d\u2015/\uff0f,\uff0c\u3001;\uff1b]*"
     pattern = re.compile(f"[\uff08(\u3010\\[]|(?P<token>(?:{words}){around})(?=[{_BOUNDARIES}]|$)")
-    return pattern, _OPENINGS + "\u6682\u6ca1\u65e0Nn-\u2014\uff0d\u2015" + starts
+    return pattern, _OPENINGS + "\u6682\u6ca1\u65e0Nn-\u2014\uff0d\u2015" + starts, _FILLERS if separators_only else ()
 
 
-_NAMES_APART = _apart_pattern("")
-_IDS_APART = _apart_pattern(",\uff0c")
-_VALUES_APART = _apart_pattern(",\uff0c/\uff0f")
+# A cell that is a placeholder as a whole, between the _PIECE before it and the one after it (added
+# at the ends), which ``_apart`` makes empty: found from the character that begins each cell.
+_WORD = "(?:\u6682\u65e0|\u6ca1\u6709|\u65e0|[Nn]\\s*[/\uff0f]\\s*[Aa]|[Nn][Aa])"  # 暂无 没有 无 N/A NA
+_FILL = "[\\s\\-\u2014\uff0d\u2015/\uff0f,\uff0c\u3001;\uff1b]"
+_WHOLE = re.compile(f"\x00(?:{_FILL}+(?:{_WORD}{_FILL}*)?|{_WORD}{_FILL}*)(?=\x00)")
+_FILLERS = ("/", "\uff0f", ",", "\uff0c", "\u3001", ";", "\uff1b")
+_NAMES_APART = _apart_pattern("", False)
+_IDS_APART = _apart_pattern(",\uff0c", True)
+_VALUES_APART = _apart_pattern(",\uff0c/\uff0f", True)
 
 
 def _split_pieces(joined: str, separator: str, texts: list[str]) -> list[tuple[str, ...]]:

@@ -156,7 +156,7 @@ def test_slashes_separate_guarantors_and_their_ids_and_alone_name_none() -> None
     assert split_guarantors("/") == split_guarantors("\uff0f") == split_guarantors(" / ") == []
     assert split_guarantor_ids(f"{resident_id(5)}/{resident_id(6)}") == (resident_id(5), resident_id(6))
     assert split_guarantor_ids(f"{resident_id(5)}\uff0f{resident_id(6)}") == (resident_id(5), resident_id(6))
-    assert split_guarantor_ids("/") == ("", "") and split_guarantor_ids("") == ()
+    assert split_guarantor_ids("/") == () and split_guarantor_ids("") == ()
     # An address keeps its slash (3/5号): only the guarantor columns split at it.
     assert split_party_values("眉县城关镇3/5号") == ("眉县城关镇3/5号",)
     texts = ["张三/李四", "", "/", "王五\uff0f赵六;孙七", " 周八 / 吴九 "]
@@ -167,8 +167,8 @@ def test_slashes_separate_guarantors_and_their_ids_and_alone_name_none() -> None
     pairs = [("张三/李四", f"{resident_id(5)}/{resident_id(6)}", ("张三", "李四"), (resident_id(5), resident_id(6))),
              ("张三\uff0f李四", f"{resident_id(5)}\uff0f{resident_id(6)}", ("张三", "李四"),
               (resident_id(5), resident_id(6))),
-             ("/", "/", (), ("", "")), ("\uff0f", "\uff0f", (), ("", "")), ("/", None, (), ()),
-             ("张三/李四/王五", "/", ("张三", "李四", "王五"), ("", ""))]
+             ("/", "/", (), ()), ("\uff0f", "\uff0f", (), ()), ("/", None, (), ()),
+             ("张三/李四/王五", "/", ("张三", "李四", "王五"), ())]
     for names, numbers, guarantors, guarantor_ids in pairs:
         values = row("A1", 1000, guarantors=names, guarantor_ids=numbers, contract_no="眉农信借字2024/13号",
                      address="眉县城关镇3/5号")
@@ -199,8 +199,8 @@ def test_slashed_guarantors_read_alike_from_xlsx_xls_csv_and_the_cache(tmp_path:
          ("张三", "李四"), (resident_id(5), resident_id(6))),
         ("王五\uff0f赵六", f"{resident_id(7)}\uff0f{resident_id(8)}", "眉县城关镇3/5号、眉县横渠镇2号",
          ("王五", "赵六"), (resident_id(7), resident_id(8))),
-        ("/", "/", None, (), ("", "")),
-        ("\uff0f", "\uff0f", None, (), ("", "")),
+        ("/", "/", None, (), ()),
+        ("\uff0f", "\uff0f", None, (), ()),
         ("孙七", resident_id(9), "眉县城关镇3/5号", ("孙七",), (resident_id(9),)),
         ("/" if every_row else None, None, None, (), ()),
     ]

@@ -25,8 +25,8 @@ _PLACEHOLDERS = ["无", "暂无", "没有", "N/A", "n/a", "N／A", " n / a ", "N
 @pytest.mark.parametrize("cell", _PLACEHOLDERS)
 def test_a_placeholder_cell_names_no_guarantor_no_id_and_no_address(cell: str) -> None:
     assert split_guarantors(cell) == []
-    assert not any(split_guarantor_ids(cell))
-    assert not any(split_party_values(cell))
+    assert split_guarantor_ids(cell) == ()
+    assert split_party_values(cell) == ()
 
 
 @pytest.mark.parametrize(("cell", "names"), [
@@ -81,14 +81,14 @@ _CELLS = [
     ("张三/N/A", resident_id(5), "眉县城关镇3/5号", ("张三",), (resident_id(5),), ("眉县城关镇3/5号",)),
     ("张三/李四", f"{resident_id(5)}/N/A", "眉县城关镇3/5号;/", ("张三", "李四"), (resident_id(5), ""),
      ("眉县城关镇3/5号", "")),
-    ("N/A", "N/A", "N/A", (), (), ("",)),
-    ("无", "无", "无", (), ("",), ("",)),
-    ("无/", None, "/", (), (), ("",)),
+    ("N/A", "N/A", "N/A", (), (), ()),
+    ("无", "无", "无", (), (), ()),
+    ("无/", None, "/", (), (), ()),
     ("张三（夫/妻）", resident_id(6), "眉县城关镇（老街、东段）5号", ("张三（夫/妻）",), (resident_id(6),),
      ("眉县城关镇（老街、东段）5号",)),
     ("李四", resident_id(7), "眉县横渠镇2号", ("李四",), (resident_id(7),), ("眉县横渠镇2号",)),
     ("王五、暂无", resident_id(8), "眉县横渠镇3号", ("王五",), (resident_id(8),), ("眉县横渠镇3号",)),
-    ("-", "-", "-", (), ("",), ("",)),
+    ("-", "-", "-", (), (), ()),
 ]
 
 
