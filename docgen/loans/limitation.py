@@ -215,6 +215,23 @@ def guarantee_acts(loan: Any, kind: str) -> tuple[_dt.date | None, _dt.date | No
     return loan.litigation_filed, None
 
 
+def suit_keeps(loan: Any, kind: str) -> tuple[_dt.date, bool] | None:
+    """Return ``(filed, judged)`` when ``loan``'s guarantee of type ``kind`` is kept by the suit the loan is
+    in, else None: a 连带责任保证 whose 向保证人主张日 is on or after 起诉日期 while the case is pending or judged
+    (``in_litigation``: 已起诉/已判决/执行中/终结本次执行), the date the ledger records for a guarantor sued in
+    that case. The suit claimed against the guarantor (《民法典》第六百九十三条第二款) and interrupted the
+    limitation of the guarantee claim, which restarts only when the proceedings end (第一百九十五条); once
+    judged (``judged``) the enforcement period applies, not the three years of 第六百九十四条第二款. Not for a
+    suit withdrawn (已撤诉: a demand then, 担保制度解释第三十一条第二款) or closed (已结案), nor for no suit.
+    """
+    if kind != "连带责任保证" or not loan.in_litigation:
+        return None
+    filed, demanded = loan.litigation_filed, loan.guarantor_demanded
+    if filed is None or demanded is None or demanded < filed:
+        return None
+    return filed, loan.judged
+
+
 def guarantee_status(loan: Any, as_of: _dt.date, months: int = 6, years: int = 3, *,
                      declared_on: _dt.date | None = None) -> Guarantee | None:
     """Return the ``Guarantee`` of ``loan`` on ``as_of``, or None when nobody guarantees it.
@@ -227,7 +244,10 @@ def guarantee_status(loan: Any, as_of: _dt.date, months: int = 6, years: int = 3
     original maturity may still hold the guarantors liable until then, and a demand or a suit inside
     it is the bank's only chance of that, where giving up would lose the guarantee either way. A
     连带责任保证 is preserved by 向保证人主张日 inside the period, after which the claim against the
-    guarantor has its own ``years``-year limitation from that date (art. 694 para. 2). A 一般保证 is
+    guarantor has its own ``years``-year limitation from that date (art. 694 para. 2), unless that
+    date is the suit the loan is in (``suit_keeps``): preserved ``suit`` then, no deadline (the suit
+    interrupted that limitation until the proceedings end, art. 195; once judged, the enforcement
+    period the plan watches applies). A 一般保证 is
     preserved by a suit against the debtor (起诉日期) inside the period (art. 693 para. 1), unless it was
     withdrawn (``guarantee_acts``; its date in ``withdrawn`` when filed by the period's end).
     """
@@ -265,6 +285,12 @@ def _guarantee_status(loan: Any, as_of: _dt.date, months: int, years: int,
                      f"自{declared_on.isoformat()} 宣布提前到期起算则已于{early.isoformat()}届满，有争议）")
     if kind == "连带责任保证":
         if kept is not None and kept <= end:
+            sued = suit_keeps(loan, kind)
+            if sued is not None:
+                # Sued with the borrower: the guarantee claim's limitation does not run while the case is pending.
+                basis = (f"{kept.isoformat()} 向保证人主张（{sued[0].isoformat()}起诉的案件，诉讼时效中断至程序终结，"
+                         "《民法典》第六百九十三条第二款、第一百九十五条" + ("；已判决，适用申请执行期间）" if sued[1] else "）"))
+                return Guarantee(kind, end, True, "suit", None, basis, later_end=later, disputed_end=disputed)
             claim_end = add_years(kept, years)
             return Guarantee(kind, end, claim_end >= as_of, "demand", claim_end,
                              f"{kept.isoformat()} 向保证人主张（《民法典》第六百九十四条第二款）",

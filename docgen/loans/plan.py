@@ -71,6 +71,7 @@ from docgen.loans.limitation import (
     guarantee_acts,
     guarantee_status,
     loan_events,
+    suit_keeps,
 )
 from docgen.core.notices import Notice
 from docgen.loans.messages import ACTION_LABELS as _ACTION_LABELS
@@ -1576,7 +1577,7 @@ def loan_guarantee(loan: Any, as_of: _dt.date, policy: Policy, issued: Container
     declared = declared_on(loan, policy, issued) if agreed is None else None
     # The guarantee reads these alone of the loan (its guarantors but that there are some): loans share it.
     kind = loan.guarantee_type
-    key = (as_of, kind, agreed, loan.maturity, *guarantee_acts(loan, kind), declared)
+    key = (as_of, kind, agreed, loan.maturity, *guarantee_acts(loan, kind), declared, suit_keeps(loan, kind))
     memo = policy.guarantee_memo
     found = memo.get(key, _UNSET)
     if found is _UNSET:

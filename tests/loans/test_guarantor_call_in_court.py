@@ -9,6 +9,7 @@ was claimed in court), and a second run issues nothing new. Re-read from the Wor
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -140,3 +141,34 @@ def test_a_loan_in_court_flagged_to_be_declared_has_its_notice_reviewed_first(tm
                   make_loan("JJ0010", days=35, guarantors=["钱七"], accelerated=True)):
         (entry,) = build_plan([other], AS_OF, policy).entries
         assert "guarantee-complaint-declared" not in entry.warnings
+
+
+@pytest.mark.parametrize("litigation", ["执行中", "已起诉", "已判决"])
+def test_a_guarantor_sued_in_the_case_stays_liable_past_three_years_from_the_suit(policy, litigation) -> None:
+    # 向保证人主张日 recorded as the suit's 起诉日期 (2026-10-15), as the notice's next step asks: the suit
+    # interrupted the limitation of the guarantee claim until the proceedings end (《民法典》第一百九十五条),
+    # after a judgment the enforcement period applies; no three years of 第六百九十四条 run from that day.
+    filed = dt.date(2026, 10, 15)
+    loan = make_loan("JJ0009", days=120, maturity=MATURITY, guarantors=["钱七", "孙八"], litigation=litigation,
+                     litigation_filed=filed, guarantor_demanded=filed, judgment_due=dt.date(2027, 6, 30))
+    later = dt.date(2029, 10, 20)
+    (entry,) = build_plan([loan], later, policy).entries
+    assert entry.guarantee.liable and entry.guarantee.preserved == "suit" and entry.guarantee.deadline is None
+    assert not any(code.startswith("guarantee") for code in entry.warnings), entry.warnings
+    assert entry.liable_guarantors == ["钱七", "孙八"]
+    shown = entry.to_dict()
+    assert shown["guarantee_deadline"] is None
+    assert (shown["guarantee"]["liable"], shown["guarantee"]["preserved"], shown["guarantee"]["reason"]) == (
+        True, "suit", None)
+    assert shown["guarantee"]["basis"].startswith("2026-10-15 向保证人主张（2026-10-15起诉的案件，诉讼时效中断至程序终结")
+    assert ("已判决，适用申请执行期间" in shown["guarantee"]["basis"]) == (litigation != "已起诉")
+    # The same facts with the suit withdrawn or closed, or the date before the suit: the three years of
+    # 第六百九十四条第二款 run from that date (the plan's memo tells them apart).
+    others = [dataclasses.replace(loan, loan_no="JJ0010", litigation="已撤诉"),
+              dataclasses.replace(loan, loan_no="JJ0011", litigation="已结案"),
+              dataclasses.replace(loan, loan_no="JJ0012", litigation_filed=filed + dt.timedelta(days=1))]
+    entries = {e.loan_no: e for e in build_plan([loan, *others], later, policy).entries}
+    assert entries["JJ0009"].guarantee.liable
+    for other in others:
+        lapsed = entries[other.loan_no]
+        assert not lapsed.guarantee.liable and "guarantee-claim-expired" in lapsed.warnings, other.loan_no
