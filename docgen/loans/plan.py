@@ -1173,18 +1173,28 @@ def balance_guarantee_lapsed(loan: Any, as_of: _dt.date, policy: Policy, issued:
     when it fell due has ended (``notice_window``: both ends passed). Of the rest of the balance such a
     guarantor may be discharged (《民法典》第六百九十三条第二款): the demand made before keeps the
     guarantee for what it asked only. Empty while a notice can still come in time, and whenever the
-    evidence cannot show it: a demand the ledger alone dates (it may have asked the whole balance), a suit
-    filed on or before the end (``litigation_filed``: it may have named the guarantor and claimed the balance).
+    evidence cannot show it: a demand the ledger alone dates (it may have asked the whole balance), a
+    向保证人主张日 on or after the day the balance fell due (maturity, or the declaring letter's date: a later
+    demand may have asked it), a loan flagged to be declared due early (``_flagged``) with no declaring letter
+    of docgen's (``declaration_issued``: declared otherwise, the balance may have fallen due on a day no record
+    holds and the ledger's demand asked it), a suit filed on or before the end (``litigation_filed``: it may
+    have named the guarantor and claimed the balance).
     """
     if guarantee is None or notice_window(guarantee, as_of) is not None or not issued:
         return []
     filed = loan.litigation_filed
     if filed is not None and filed <= (guarantee.later_end or guarantee.period_end):
         return []  # a suit within the period may have claimed the balance of the guarantor too
+    fell_due = balance_fell_due(loan, as_of, policy, issued)
+    if fell_due != "declared" and _flagged(loan, policy):
+        return []  # declared due early by no letter of docgen's: when the balance fell due is unknown
+    demanded = loan.guarantor_demanded
+    due = declared_on_issued(loan, issued) if fell_due == "declared" else loan.maturity
+    if demanded is not None and (due is None or demanded >= due):
+        return []  # a demand made once the balance fell due may have asked it
     names = _asked_for_less_than_balance(loan, as_of, policy, issued, guarantee, time_barred)
     if not names:
         return []
-    fell_due = balance_fell_due(loan, as_of, policy, issued)
     lapsed = []
     for name in names:
         dated = asked_overdue_only(loan, name, fell_due, issued)

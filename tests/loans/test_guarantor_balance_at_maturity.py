@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -415,3 +416,41 @@ def test_a_declared_loan_gives_both_ends_of_the_period_that_lapsed(policy) -> No
     dates[letter_key(loan, "guarantor-demand", "钱七")] = dt.date(2026, 12, 10)
     (entry,) = build_plan([loan], as_of, policy, issued=_Dated(dates)).entries
     assert "guarantor-balance-lapsed" not in entry.warnings
+
+
+def test_a_demand_the_ledger_dates_once_the_balance_fell_due_may_have_asked_it(policy) -> None:
+    # docgen's notice of 2026-11-29 asked the overdue amounts; the ledger's 向保证人主张日 is a later demand,
+    # made once the balance fell due (at maturity, 2026-12-01, or by docgen's declaring letter): it may have
+    # asked the whole balance within the period, and nothing shows the guarantor was discharged of it.
+    loan = _loan(guarantors=["钱七"], last_interruption=AS_OF)
+    notice = letter_key(loan, "guarantor-demand", "钱七")
+    lapsed = {}
+    for day in (MATURITY - DAY, MATURITY, dt.date(2027, 1, 5)):
+        (entry,) = build_plan([replace(loan, guarantor_demanded=day)], LAPSED, policy,
+                              issued=_Dated({notice: AS_OF + DAY})).entries
+        lapsed[day] = "guarantor-balance-lapsed" in entry.warnings
+    assert lapsed == {MATURITY - DAY: True, MATURITY: False, dt.date(2027, 1, 5): False}
+    # Declared by docgen's letter of 2026-12-10: a demand on or after that day may have asked the balance.
+    declared = _loan(guarantors=["钱七"], maturity=dt.date(2027, 11, 30), accelerated=True, last_interruption=AS_OF)
+    dates = {letter_key(declared): AS_OF, letter_key(declared, declaring=True): dt.date(2026, 12, 10),
+             letter_key(declared, "guarantor-demand", "钱七"): AS_OF + DAY}
+    lapsed = {}
+    for day in (dt.date(2026, 12, 9), dt.date(2026, 12, 10)):
+        (entry,) = build_plan([replace(declared, guarantor_demanded=day)], dt.date(2028, 6, 1), policy,
+                              issued=_Dated(dates)).entries
+        lapsed[day] = "guarantor-balance-lapsed" in entry.warnings
+    assert lapsed == {dt.date(2026, 12, 9): True, dt.date(2026, 12, 10): False}
+
+
+def test_a_loan_declared_by_no_letter_of_docgens_never_says_the_balance_lapsed(policy) -> None:
+    # Flagged 宣布提前到期, the register holding no declaring letter: the bank declared it otherwise, the balance
+    # falling due on a day no record holds, and the ledger's demand of 2026-06-15 may have asked it, though
+    # docgen's notice of 2026-05-01 asked the overdue amounts only.
+    loan = _loan(days=250, guarantors=["钱七"], accelerated=True, guarantor_demanded=dt.date(2026, 6, 15),
+                 last_interruption=dt.date(2026, 6, 15))
+    issued = _Dated({letter_key(loan, "guarantor-demand", "钱七"): dt.date(2026, 5, 1)})
+    (entry,) = build_plan([loan], LAPSED, policy, issued=issued).entries
+    assert entry.guarantee.liable and "guarantor-balance-lapsed" not in entry.warnings
+    # Not flagged, the balance fell due at maturity (2026-12-01) after both: the warning stands.
+    (entry,) = build_plan([replace(loan, accelerated=False)], LAPSED, policy, issued=issued).entries
+    assert "guarantor-balance-lapsed" in entry.warnings
