@@ -1178,13 +1178,16 @@ def balance_guarantee_lapsed(loan: Any, as_of: _dt.date, policy: Policy, issued:
     demand may have asked it), a loan flagged to be declared due early (``_flagged``) with no declaring letter
     of docgen's (``declaration_issued``: declared otherwise, the balance may have fallen due on a day no record
     holds and the ledger's demand asked it), a suit filed on or before the end (``litigation_filed``: it may
-    have named the guarantor and claimed the balance).
+    have named the guarantor and claimed the balance; a suit whose 起诉日期 is blank, 诉讼状态 saying one was
+    filed, all the same).
     """
     if guarantee is None or notice_window(guarantee, as_of) is not None or not issued:
         return []
     filed = loan.litigation_filed
-    if filed is not None and filed <= (guarantee.later_end or guarantee.period_end):
-        return []  # a suit within the period may have claimed the balance of the guarantor too
+    if (filed is None and loan.litigation not in ("未起诉", "")
+            or filed is not None and filed <= (guarantee.later_end or guarantee.period_end)):
+        # A suit within the period (or on a day the ledger does not give) may have claimed the balance of the guarantor.
+        return []
     fell_due = balance_fell_due(loan, as_of, policy, issued)
     if fell_due != "declared" and _flagged(loan, policy):
         return []  # declared due early by no letter of docgen's: when the balance fell due is unknown

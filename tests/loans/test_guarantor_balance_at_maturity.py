@@ -454,3 +454,15 @@ def test_a_loan_declared_by_no_letter_of_docgens_never_says_the_balance_lapsed(p
     # Not flagged, the balance fell due at maturity (2026-12-01) after both: the warning stands.
     (entry,) = build_plan([replace(loan, accelerated=False)], LAPSED, policy, issued=issued).entries
     assert "guarantor-balance-lapsed" in entry.warnings
+
+
+@pytest.mark.parametrize("litigation", ["执行中", "已起诉", "已判决", "已撤诉", "已结案"])
+def test_a_suit_whose_date_the_ledger_leaves_blank_may_have_claimed_the_balance(policy, litigation) -> None:
+    # In court (or once), 起诉日期 blank: the suit may have been filed within the guarantee period and have
+    # claimed the balance of the guarantor; nothing shows it was never asked.
+    loan = _loan(guarantors=["钱七"], guarantor_demanded=AS_OF, last_interruption=AS_OF)
+    issued = _Dated({letter_key(loan, "guarantor-demand", "钱七"): AS_OF + DAY})
+    (entry,) = build_plan([replace(loan, litigation=litigation)], LAPSED, policy, issued=issued).entries
+    assert "guarantor-balance-lapsed" not in entry.warnings
+    (entry,) = build_plan([loan], LAPSED, policy, issued=issued).entries  # no suit: the warning stands
+    assert "guarantor-balance-lapsed" in entry.warnings
