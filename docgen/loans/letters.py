@@ -560,7 +560,8 @@ class Outcome:
             step = self._guarantor_step()
             if step is not None and self.facts.get("in_court"):
                 return MESSAGES.text("guarantor-demand-next/in-court", {
-                    "step": step, "filed": self.facts.get("filed", ""), "complaint": self.facts.get("complaint")})
+                    "step": step, "filed": self.facts.get("filed", ""), "complaint": self.facts.get("complaint"),
+                    "record_suit": self.facts.get("record_suit")})
             return step
         if self.document == "demand-letter" and "serve_by" in self.facts:
             return MESSAGES.text("demand-letter-next", self.facts)
@@ -957,7 +958,8 @@ def _next_step(job: _Job, policy: Policy) -> dict[str, Any]:
     and whether its service interrupts the limitation of what was asked then only if in time
     (``claim_near``: ``earlier_claim_near``); a notice on a loan in court, ``in_court`` (the guarantor
     may be a party to the suit: the notice then need not be served, and interrupts nothing) and the
-    ledger's 起诉日期 as ``filed`` (to be entered as 向保证人主张日 for a guarantor so sued), and ``complaint``
+    ledger's 起诉日期 as ``filed``, ``record_suit`` when the ledger has no 向保证人主张日 (the suit's date to be
+    entered there when every guarantor was so sued), and ``complaint``
     when the complaint may have declared the loan due early (the plan's ``guarantee-complaint-declared``,
     ``plan.complaint_may_declare``: legal review before service)."""
     facts: dict[str, Any] = {}
@@ -977,9 +979,13 @@ def _next_step(job: _Job, policy: Policy) -> dict[str, Any]:
             facts["in_court"] = True
             filed = job.entry.loan.litigation_filed
             if filed is not None:
-                # A guarantor sued in that case need not be served, but the suit is to be recorded as the
-                # demand that kept that guarantor liable, or the plan later finds the guarantee lapsed.
                 facts["filed"] = filed.isoformat()
+            if kept is None:
+                # Guarantors sued in that case need not be served, but the suit is to be recorded as the demand
+                # that kept them liable, or the plan later finds the guarantee lapsed: in the loan's one cell, only
+                # when every guarantor was so sued (else it would show the others kept) and while it is empty (a
+                # date there, kept, proves an earlier demand).
+                facts["record_suit"] = True
             if "guarantee-complaint-declared" in job.entry.warnings:
                 facts["complaint"] = True  # the complaint may have declared the loan due early: legal review first
     if job.document in ("demand-letter", "guarantor-demand") and job.data.get("serve_by") is not None:

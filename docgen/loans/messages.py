@@ -210,10 +210,13 @@ ZH: dict[str, str] = {
            + "该部分保证债务的诉讼时效中断并自送达之日起重新计算（《民法典》第一百九十五条），"
            "计划按原填日期提示的时效届满日早于实际，不会延误")),
     # a notice on a loan in court: the suit may have named the guarantor and claimed the whole balance
-    # (``filed``: the ledger's 起诉日期, the suit that keeps such a guarantor liable once recorded as 向保证人主张日)
+    # (``filed``: the ledger's 起诉日期, the suit that keeps such guarantors liable once recorded as 向保证人主张日;
+    # ``record_suit``: that cell empty, one for all the loan's guarantors, so filled in only if all were sued)
     "guarantor-demand-next/in-court": lambda f: (
-        "贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达，请在台账“向保证人主张日”填写起诉日期"
-        + (f"（{f['filed']}）" if f.get("filed") else "") + f"；未被起诉或仅被诉请部分欠款的，{f['step']}"
+        "贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达"
+        + ("；各保证人均已在该案中被诉请清偿全部贷款余额的，请在台账“向保证人主张日”填写起诉日期"
+           + (f"（{f['filed']}）" if f.get("filed") else "") if f.get("record_suit") else "")
+        + f"；未被起诉或仅被诉请部分欠款的，{f['step']}"
         # (``complaint``: plan.complaint_may_declare)
         + ("。台账标记宣布提前到期而没有宣布提前到期的催收函：请核查起诉状是否宣布贷款提前到期，如已宣布，全部贷款余额的"
            "保证期间可能自起诉状副本送达借款人之日起算（《民法典》第六百九十二条），早于本通知所载的届满日，而本通知只主张"

@@ -244,7 +244,8 @@ def test_a_loan_in_court_keeps_its_action_and_its_guarantors_are_still_asked(tmp
             "第六百九十四条第二款的规定，贵方就上述欠款中我行此前未向贵方主张的部分所负保证债务的诉讼时效自本通知送达之日起"
             "计算。\n如对上述金额有异议") in text
     assert "第一百九十五条" not in text and "再次提出" not in text
-    assert notices[0].next_step == ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达，"
+    assert notices[0].next_step == ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达；"
+                                    "各保证人均已在该案中被诉请清偿全部贷款余额的，"
                                     "请在台账“向保证人主张日”填写起诉日期（2026-12-02）；"
                                     "未被起诉或仅被诉请部分欠款的，送达后请在台账“向保证人主张日”填写实际送达日"
                                     "（须不晚于保证期间届满日 2027-06-01）")
@@ -254,11 +255,12 @@ def test_a_loan_in_court_keeps_its_action_and_its_guarantors_are_still_asked(tmp
     (kept,) = [o for o in issue_letters(tmp_path / "dated", policy, [dated], as_of).written
                if o.document == "guarantor-demand" and o.party == "钱七"]
     assert "第一百九十五条" not in docx_text(Path(kept.file))
-    assert kept.next_step == ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达，"
-                              "请在台账“向保证人主张日”填写起诉日期（2026-12-02）；"
+    # The ledger's date is kept: the step never asks to put the suit's date in its place.
+    assert kept.next_step == ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达；"
                               "未被起诉或仅被诉请部分欠款的，本通知须于保证期间届满日 2027-06-01 前送达。"
                               "台账“向保证人主张日”请保留原填的2026-11-29，不要改为本通知的送达日："
                               "该日证明此前主张的款项系在保证期间届满前主张")
+    assert "填写起诉日期" not in kept.next_step
 
 
 def test_an_earlier_claim_whose_limitation_may_end_first_is_interrupted_only_if_served_in_time(tmp_path, policy) -> None:

@@ -70,8 +70,8 @@ def test_a_loan_in_court_whose_guarantee_lapses_soon_has_its_guarantors_called(t
     text = "\n".join(paragraphs)
     assert "第一百九十五条" not in text and "中断" not in text and "再次提出" not in text
     # The user is told when the notice need not be served (the guarantor sued in that case).
-    assert ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达，请在台账“向保证人主张日”填写"
-            "起诉日期（2026-10-15）；未被起诉或仅被诉请部分欠款的，"
+    assert ("贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达；各保证人均已在该案中被诉请清偿"
+            "全部贷款余额的，请在台账“向保证人主张日”填写起诉日期（2026-10-15）；未被起诉或仅被诉请部分欠款的，"
             "送达后请在台账“向保证人主张日”填写实际送达日（须不晚于保证期间届满日 2027-01-31）") in letters
 
     # A second run with the register issues nothing new.
@@ -94,9 +94,11 @@ def test_a_guarantor_sued_in_the_case_is_recorded_as_asked_on_the_day_of_the_sui
     assert [o.party for o in notices] == ["孙八", "钱七"]
     for notice in notices:
         assert f"{notice.party}（证件号码：" in "\n".join(p.text for p in docx.Document(notice.file).paragraphs)
+        # The loan's one 向保证人主张日 stands for all its guarantors: the suit is entered there only if all were sued.
         assert notice.next_step.startswith(
-            "贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达，请在台账“向保证人主张日”"
-            "填写起诉日期（2026-10-15）；未被起诉或仅被诉请部分欠款的，送达后请在台账“向保证人主张日”填写实际送达日")
+            "贷款已在诉讼或执行中：保证人已在该案中被诉请清偿全部贷款余额的，本通知无须送达；各保证人均已在该案中被诉请"
+            "清偿全部贷款余额的，请在台账“向保证人主张日”填写起诉日期（2026-10-15）；未被起诉或仅被诉请部分欠款的，"
+            "送达后请在台账“向保证人主张日”填写实际送达日")
     # Recorded so, the suit keeps the guarantors liable past the end of the guarantee period (2027-01-31).
     later = dt.date(2027, 2, 2)
     (lost,) = build_plan([loan], later, policy).entries
