@@ -126,7 +126,7 @@ ZH: dict[str, str] = {
         + "，其间未向其发出主张" + ("到期的" if f.get("matured") else "提前到期的") + "全部贷款余额的通知："
         "如无其他在保证期间内主张全部余额的凭证（如对保证人的起诉），保证人对其余部分可能不再承担保证责任"
         "（《民法典》第六百九十三条第二款）；请核实并经法律审查"),
-    # a loan in court flagged 宣布提前到期 before maturity, no declaring letter in the register (plan.complaint_may_declare)
+    # a loan in court flagged 宣布提前到期, sued before maturity, no declaring letter in the register (plan.complaint_may_declare)
     "guarantee-complaint-declared": lambda f: (
         "贷款" + (f"已于{f['filed']}起诉" if f.get("filed") else "已在诉讼中")
         + f"，台账标记宣布提前到期，但没有宣布提前到期的催收函：请核查起诉状是否宣布贷款提前到期。如已宣布，保证人{f['guarantors']}"

@@ -27,8 +27,8 @@ loan overdue on ``as_of``, most urgent first:
   counted from then has ended with the balance never asked of them, docgen's own notice showing it
   asked the overdue amounts only and no suit filed by then, ``guarantor-balance-lapsed``
   (``balance_guarantee_lapsed``: kept by the earlier demand for what it asked only, perhaps: staff verify);
-  a loan in court flagged to be declared due early before maturity with no declaring letter in the
-  register, its joint guarantee liable, ``guarantee-complaint-declared`` (``complaint_may_declare``: the
+  a loan in court flagged to be declared due early, sued before maturity, with no declaring letter in the
+  register and no agreed guarantee period, its joint guarantee liable, ``guarantee-complaint-declared`` (``complaint_may_declare``: the
   complaint may have started the guarantee period of the whole balance earlier);
 - the deadlines follow DESIGN §8.1 (``docgen.loans.limitation``): the limitation period from the
   claim's due date and the interrupting events that came before it ran out (``limitation_basis``
@@ -746,13 +746,19 @@ def service_deadline(deadline: _dt.date, as_of: _dt.date, policy: Policy) -> _dt
 
 
 def complaint_may_declare(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> bool:
-    """Return True when ``loan`` is in court and flagged to be declared due early before maturity
-    (``accelerating``), with no letter declaring it in the register (``issued``; none is made while a suit
-    is pending). The complaint itself may have declared it: the guarantee period of the whole balance
-    would then count from its service on the borrower (《民法典》第六百九十二条), before the end counted
-    from maturity, while the guarantor notices ask the overdue amounts only. Staff are to check it."""
-    return (loan.in_litigation and accelerating(loan, as_of, policy)
-            and letter_key(loan, declaring=True) not in issued)
+    """Return True when ``loan`` is in court, flagged to be declared due early (``_flagged``: its row or the
+    policy), with a balance, sued before maturity (起诉日期 before it; when the ledger leaves it blank, while the
+    loan has not matured by ``as_of``), with no letter declaring it in the register (``issued``; none is made
+    while a suit is pending) and no agreed 保证期间届满日 (which governs whatever the declaration). The complaint
+    itself may have declared it: the guarantee period of the whole balance would then count from its service
+    on the borrower (《民法典》第六百九十二条), before the end counted from maturity, and may have ended since,
+    the loan matured or not, while the guarantor notices ask the overdue amounts only. Staff are to check it."""
+    if (not loan.in_litigation or loan.guarantee_period_end is not None or loan.balance <= 0
+            or not _flagged(loan, policy)):
+        return False
+    filed = loan.litigation_filed
+    before_maturity = filed < loan.maturity if filed is not None else loan.maturity >= as_of
+    return before_maturity and letter_key(loan, declaring=True) not in issued
 
 
 def declaration_pending(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> bool:

@@ -174,3 +174,19 @@ def test_a_guarantor_sued_in_the_case_stays_liable_past_three_years_from_the_sui
     for other in others:
         lapsed = entries[other.loan_no]
         assert not lapsed.guarantee.liable and "guarantee-claim-expired" in lapsed.warnings, other.loan_no
+
+
+def test_a_complaint_that_may_have_declared_the_loan_is_still_told_once_the_loan_matured(policy) -> None:
+    # Sued 2026-11-23, before maturity (2027-11-30), flagged 宣布提前到期: a complaint declaring the early maturity
+    # started the guarantee period of the whole balance on its service, ending about 2027-05, long before the
+    # end counted from maturity; the loan's maturing since changes nothing of it.
+    filed = AS_OF - dt.timedelta(days=5)
+    loan = make_loan("JJ0010", days=35, guarantors=["钱七"], accelerated=True, litigation="已起诉", litigation_filed=filed)
+    matured = dt.date(2027, 12, 1)
+    (entry,) = build_plan([loan], matured, policy).entries
+    assert entry.guarantee.liable and "guarantee-complaint-declared" in entry.warnings
+    # An agreed 保证期间届满日 governs whatever the declaration; a suit filed after maturity declared nothing early.
+    for other in (dataclasses.replace(loan, guarantee_period_end=dt.date(2028, 12, 31)),
+                  dataclasses.replace(loan, litigation_filed=dt.date(2027, 12, 1))):
+        (entry,) = build_plan([other], matured, policy).entries
+        assert "guarantee-complaint-declared" not in entry.warnings
