@@ -70,6 +70,7 @@ from docgen.loans.plan import (
     balance_fell_due,
     balance_notice_key,
     build_plan,
+    complaint_flag,
     days_past_due,
     declaration_issued,
     guarantee_call_due,
@@ -959,9 +960,9 @@ def _next_step(job: _Job, policy: Policy) -> dict[str, Any]:
     (``claim_near``: ``earlier_claim_near``); a notice on a loan in court, ``in_court`` (the guarantor
     may be a party to the suit: the notice then need not be served, and interrupts nothing) and the
     ledger's 起诉日期 as ``filed``, ``record_suit`` when the ledger has no 向保证人主张日 (the suit's date to be
-    entered there when every guarantor was so sued), and ``complaint``
-    when the complaint may have declared the loan due early (the plan's ``guarantee-complaint-declared``,
-    ``plan.complaint_may_declare``: legal review before service)."""
+    entered there when every guarantor was so sued), and ``complaint`` when the complaint may have declared
+    the loan due early (the plan's ``guarantee-complaint-declared``, ``plan.complaint_may_declare``: legal
+    review before service), what flags the loan to be declared (``plan.complaint_flag``: ledger or policy)."""
     facts: dict[str, Any] = {}
     if job.data.get("penalty_agreed") is False:
         # The letter neither claims nor reserves any 罚息 on a rate of nil: staff confirm the contract agrees none.
@@ -987,7 +988,8 @@ def _next_step(job: _Job, policy: Policy) -> dict[str, Any]:
                 # date there, kept, proves an earlier demand).
                 facts["record_suit"] = True
             if "guarantee-complaint-declared" in job.entry.warnings:
-                facts["complaint"] = True  # the complaint may have declared the loan due early: legal review first
+                # The complaint may have declared the loan due early: legal review first (what flags it, worded).
+                facts["complaint"] = complaint_flag(job.entry.loan)
     if job.document in ("demand-letter", "guarantor-demand") and job.data.get("serve_by") is not None:
         facts["serve_by"] = job.data["serve_by"].isoformat()
     return facts

@@ -48,6 +48,11 @@ def _withdrawn_early(f: Mapping[str, Any]) -> bool:
     return bool(f.get("withdrawn")) and f["withdrawn"] <= f["earlier"]
 
 
+def _flagged_by(flagged: str) -> str:
+    """What flags a loan to be declared due early (``plan.complaint_flag``): its row, or the policy alone."""
+    return "台账标记宣布提前到期" if flagged == "ledger" else "催收策略设定宣布提前到期（accelerate）"
+
+
 def _registered(f: Mapping[str, Any]) -> str:
     """How the ledger failed to register a matured, unpaid loan as overdue (``matured-unpaid``)."""
     if f.get("recorded"):
@@ -127,9 +132,10 @@ ZH: dict[str, str] = {
         "如无其他在保证期间内主张全部余额的凭证（如对保证人的起诉），保证人对其余部分可能不再承担保证责任"
         "（《民法典》第六百九十三条第二款）；请核实并经法律审查"),
     # a loan in court flagged 宣布提前到期, sued before maturity, no declaring letter in the register (plan.complaint_may_declare)
+    # (``flagged``: ledger, the row's 宣布提前到期; policy, the policy's accelerate alone)
     "guarantee-complaint-declared": lambda f: (
-        "贷款" + (f"已于{f['filed']}起诉" if f.get("filed") else "已在诉讼中")
-        + f"，台账标记宣布提前到期，但没有宣布提前到期的催收函：请核查起诉状是否宣布贷款提前到期。如已宣布，保证人{f['guarantors']}"
+        (f"本行已于{f['filed']}对借款人提起诉讼" if f.get("filed") else "贷款已在诉讼中") + f"，{_flagged_by(f['flagged'])}"
+        + f"，但登记簿中没有本行宣布提前到期的催收函：请核查起诉状是否宣布贷款提前到期。如已宣布，保证人{f['guarantors']}"
         f"就全部贷款余额的保证期间可能自起诉状副本送达借款人之日起算（《民法典》第六百九十二条），早于计划所示的{f['deadline']}，"
         "而保证人履行保证责任通知书只主张当时逾期的款项；通知书送达前请经法律审查"),
     "guarantee-claim-expired": "对保证人的诉讼时效已于{deadline}届满（自{demanded}向保证人主张起算，《民法典》第六百九十四条）",
@@ -218,9 +224,9 @@ ZH: dict[str, str] = {
            + (f"（{f['filed']}）" if f.get("filed") else "") if f.get("record_suit") else "")
         + f"；未被起诉或仅被诉请部分欠款的，{f['step']}"
         # (``complaint``: plan.complaint_may_declare)
-        + ("。台账标记宣布提前到期而没有宣布提前到期的催收函：请核查起诉状是否宣布贷款提前到期，如已宣布，全部贷款余额的"
-           "保证期间可能自起诉状副本送达借款人之日起算（《民法典》第六百九十二条），早于本通知所载的届满日，而本通知只主张"
-           "当时逾期的款项；本通知送达前请经法律审查" if f.get("complaint") else "")),
+        + (f"。{_flagged_by(f['complaint'])}而登记簿中没有本行宣布提前到期的催收函：请核查起诉状是否宣布贷款提前到期，"
+           "如已宣布，全部贷款余额的保证期间可能自起诉状副本送达借款人之日起算（《民法典》第六百九十二条），早于本通知所载的"
+           "届满日，而本通知只主张当时逾期的款项；本通知送达前请经法律审查" if f.get("complaint") else "")),
     "demand-letter-next": ("诉讼时效将于{serve_by}届满：请于该日（含当日）前直接送达本函，并由借款人在送达回证上签收；"
                            "届满后才送达的，不能中断诉讼时效（《民法典》第一百九十五条）。送达后请在台账"
                            "“时效中断日”填写实际送达日、“中断事由”填写催收送达"),
@@ -688,8 +694,10 @@ EN: dict[str, Any] = {
         "against the guarantors), they may no longer be liable for the rest (Civil Code art. 693 para. 2); verify this "
         "and have it reviewed by legal counsel"),
     "guarantee-complaint-declared": lambda f: (
-        "the loan is in court" + (f" (sued on {f['filed']})" if f.get("filed") else "")
-        + " and flagged to be declared due early, with no letter declaring it: check whether the complaint declared "
+        (f"the bank sued the borrower on {f['filed']}" if f.get("filed") else "the loan is in court")
+        + (", the ledger flagging the loan" if f["flagged"] == "ledger" else ", the collection policy (accelerate) "
+           "flagging the loan") + " to be declared due early, and the register holds no letter of the bank declaring "
+        "it: check whether the complaint declared "
         f"the loan due early; if it did, the guarantee period of guarantors {_listed(f['guarantors'])} for the whole "
         "balance may count from its service on the borrower (Civil Code art. 692), ending before "
         f"{f['deadline']} shown by the plan, while the guarantor notices claim only the amounts overdue: have them "

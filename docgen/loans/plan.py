@@ -761,6 +761,12 @@ def complaint_may_declare(loan: Any, as_of: _dt.date, policy: Policy, issued: Co
     return before_maturity and letter_key(loan, declaring=True) not in issued
 
 
+def complaint_flag(loan: Any) -> str:
+    """Return what flags ``loan`` (``complaint_may_declare``) to be declared due early: ``"ledger"`` when its
+    row does (宣布提前到期), ``"policy"`` when only the policy's ``accelerate`` does."""
+    return "ledger" if getattr(loan, "accelerated", False) else "policy"
+
+
 def declaration_pending(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> bool:
     """Return True when ``loan`` is to be declared due early but this episode's demand letter,
     already issued, declared nothing (the flag came later): a declaring letter is due."""
@@ -1496,7 +1502,7 @@ def plan_entry(
                 and complaint_may_declare(loan, as_of, policy, issued)):
             # The period the plan shows counts from maturity; one counted from the complaint would end earlier.
             _notice(notices, "guarantee-complaint-declared", deadline=guarantee.period_end, guarantors=names,
-                    filed=loan.litigation_filed or "")
+                    filed=loan.litigation_filed or "", flagged=complaint_flag(loan))
     balance_due = balance_notices_due(loan, as_of, policy, issued, guarantee, time_barred=time_barred)
     if balance_due:
         assert guarantee is not None

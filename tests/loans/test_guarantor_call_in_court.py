@@ -121,11 +121,14 @@ def test_a_loan_in_court_flagged_to_be_declared_has_its_notice_reviewed_first(tm
                      litigation="已起诉", litigation_filed=AS_OF - dt.timedelta(days=5))
     (entry,) = build_plan([loan], AS_OF, policy).entries
     (notice,) = [n for n in entry.notices if n.code == "guarantee-complaint-declared"]
-    assert notice.message == ("贷款已于2026-11-23起诉，台账标记宣布提前到期，但没有宣布提前到期的催收函：请核查起诉状是否宣布"
-                              "贷款提前到期。如已宣布，保证人钱七就全部贷款余额的保证期间可能自起诉状副本送达借款人之日起算"
-                              "（《民法典》第六百九十二条），早于计划所示的2028-05-30，而保证人履行保证责任通知书只主张当时"
-                              "逾期的款项；通知书送达前请经法律审查")
-    assert notice.message_en.startswith("the loan is in court (sued on 2026-11-23) and flagged to be declared due early")
+    assert notice.message == ("本行已于2026-11-23对借款人提起诉讼，台账标记宣布提前到期，但登记簿中没有本行宣布提前到期的"
+                              "催收函：请核查起诉状是否宣布贷款提前到期。如已宣布，保证人钱七就全部贷款余额的保证期间可能自"
+                              "起诉状副本送达借款人之日起算（《民法典》第六百九十二条），早于计划所示的2028-05-30，而保证人"
+                              "履行保证责任通知书只主张当时逾期的款项；通知书送达前请经法律审查")
+    assert notice.message_en.startswith(
+        "the bank sued the borrower on 2026-11-23, the ledger flagging the loan to be declared due early, and the "
+        "register holds no letter of the bank declaring it: check whether the complaint declared the loan due early")
+    assert notice.facts["flagged"] == "ledger"
     result = issue_letters(tmp_path, policy, [loan], AS_OF)
     (written,) = [o for o in result.written if o.document == "guarantor-demand"]
     text = "\n".join(p.text for p in docx.Document(written.file).paragraphs)
@@ -134,9 +137,9 @@ def test_a_loan_in_court_flagged_to_be_declared_has_its_notice_reviewed_first(tm
     assert cells[2:4] == ["逾期本金", "20,000.00"] and "贷款本金余额" not in cells
     assert "保证期间于2028年5月30日届满前" in text and "全部提前到期" not in text
     assert written.next_step.endswith(
-        "。台账标记宣布提前到期而没有宣布提前到期的催收函：请核查起诉状是否宣布贷款提前到期，如已宣布，全部贷款余额的"
-        "保证期间可能自起诉状副本送达借款人之日起算（《民法典》第六百九十二条），早于本通知所载的届满日，而本通知只主张"
-        "当时逾期的款项；本通知送达前请经法律审查")
+        "。台账标记宣布提前到期而登记簿中没有本行宣布提前到期的催收函：请核查起诉状是否宣布贷款提前到期，如已宣布，"
+        "全部贷款余额的保证期间可能自起诉状副本送达借款人之日起算（《民法典》第六百九十二条），早于本通知所载的届满日，"
+        "而本通知只主张当时逾期的款项；本通知送达前请经法律审查")
     # Not flagged, or not in court: nothing of the kind.
     for other in (make_loan("JJ0010", days=35, guarantors=["钱七"], litigation="已起诉",
                             litigation_filed=AS_OF - dt.timedelta(days=5)),
@@ -190,3 +193,28 @@ def test_a_complaint_that_may_have_declared_the_loan_is_still_told_once_the_loan
                   dataclasses.replace(loan, litigation_filed=dt.date(2027, 12, 1))):
         (entry,) = build_plan([other], matured, policy).entries
         assert "guarantee-complaint-declared" not in entry.warnings
+
+
+def test_a_loan_the_policy_alone_flags_is_said_to_be_flagged_by_the_policy(tmp_path) -> None:
+    # Not flagged in the ledger, the policy's accelerate asks every loan to be declared: the warning and the
+    # notice's next step say so, not that the ledger flags it.
+    from collect_helpers import POLICY_TEXT, issue_letters
+
+    from docgen.loans.plan import load_policy
+
+    path = tmp_path / "policy.yaml"
+    path.write_text(POLICY_TEXT + "accelerate: true\n", encoding="utf-8")
+    policy = load_policy(path)
+    loan = make_loan("JJ0010", days=35, guarantors=["钱七"], guarantor_ids=(resident_id(7),),
+                     litigation="已起诉", litigation_filed=AS_OF - dt.timedelta(days=5))
+    (entry,) = build_plan([loan], AS_OF, policy).entries
+    (notice,) = [n for n in entry.notices if n.code == "guarantee-complaint-declared"]
+    assert notice.facts["flagged"] == "policy"
+    assert notice.message.startswith("本行已于2026-11-23对借款人提起诉讼，催收策略设定宣布提前到期（accelerate），但登记簿中"
+                                     "没有本行宣布提前到期的催收函：")
+    assert "台账标记" not in notice.message
+    assert notice.message_en.startswith("the bank sued the borrower on 2026-11-23, the collection policy (accelerate) "
+                                        "flagging the loan to be declared due early, and the register holds no letter")
+    (written,) = [o for o in issue_letters(tmp_path, policy, [loan], AS_OF).written if o.document == "guarantor-demand"]
+    assert "。催收策略设定宣布提前到期（accelerate）而登记簿中没有本行宣布提前到期的催收函：" in written.next_step
+    assert "台账标记" not in written.next_step
