@@ -217,9 +217,10 @@ def guarantee_acts(loan: Any, kind: str) -> tuple[_dt.date | None, _dt.date | No
 
 def suit_keeps(loan: Any, kind: str) -> tuple[_dt.date, bool] | None:
     """Return ``(filed, judged)`` when ``loan``'s guarantee of type ``kind`` is kept by the suit the loan is
-    in, else None: a 连带责任保证 whose 向保证人主张日 is on or after 起诉日期 while the case is pending or judged
+    in, else None: a 连带责任保证 whose 向保证人主张日 is 起诉日期 itself while the case is pending or judged
     (``in_litigation``: 已起诉/已判决/执行中/终结本次执行), the date the ledger records for a guarantor sued in
-    that case. The suit claimed against the guarantor (《民法典》第六百九十三条第二款) and interrupted the
+    that case (the in-court notice's next step asks for it). A later 向保证人主张日 is a written demand, on a
+    guarantor who may be no party to the suit: its three years run (第六百九十四条第二款) and are watched. The suit claimed against the guarantor (《民法典》第六百九十三条第二款) and interrupted the
     limitation of the guarantee claim, which restarts only when the proceedings end (第一百九十五条); once
     judged (``judged``) the enforcement period applies, not the three years of 第六百九十四条第二款. Not for a
     suit withdrawn (已撤诉: a demand then, 担保制度解释第三十一条第二款) or closed (已结案), nor for no suit.
@@ -227,7 +228,7 @@ def suit_keeps(loan: Any, kind: str) -> tuple[_dt.date, bool] | None:
     if kind != "连带责任保证" or not loan.in_litigation:
         return None
     filed, demanded = loan.litigation_filed, loan.guarantor_demanded
-    if filed is None or demanded is None or demanded < filed:
+    if filed is None or demanded != filed:
         return None
     return filed, loan.judged
 

@@ -167,11 +167,13 @@ def test_a_guarantor_sued_in_the_case_stays_liable_past_three_years_from_the_sui
         True, "suit", None)
     assert shown["guarantee"]["basis"].startswith("2026-10-15 向保证人主张（2026-10-15起诉的案件，诉讼时效中断至程序终结")
     assert ("已判决，适用申请执行期间" in shown["guarantee"]["basis"]) == (litigation != "已起诉")
-    # The same facts with the suit withdrawn or closed, or the date before the suit: the three years of
-    # 第六百九十四条第二款 run from that date (the plan's memo tells them apart).
+    # The same facts with the suit withdrawn or closed, the date before the suit, or a date after it (a
+    # written demand, on a guarantor who may be no party to the suit): the three years of 第六百九十四条第二款
+    # run from that date and are watched (the plan's memo tells them apart).
     others = [dataclasses.replace(loan, loan_no="JJ0010", litigation="已撤诉"),
               dataclasses.replace(loan, loan_no="JJ0011", litigation="已结案"),
-              dataclasses.replace(loan, loan_no="JJ0012", litigation_filed=filed + dt.timedelta(days=1))]
+              dataclasses.replace(loan, loan_no="JJ0012", litigation_filed=filed + dt.timedelta(days=1)),
+              dataclasses.replace(loan, loan_no="JJ0013", guarantor_demanded=filed + dt.timedelta(days=1))]
     entries = {e.loan_no: e for e in build_plan([loan, *others], later, policy).entries}
     assert entries["JJ0009"].guarantee.liable
     for other in others:
