@@ -28,7 +28,8 @@ loan overdue on ``as_of``, most urgent first:
   asked the overdue amounts only and no suit filed by then, ``guarantor-balance-lapsed``
   (``balance_guarantee_lapsed``: kept by the earlier demand for what it asked only, perhaps: staff verify);
   a loan in court flagged to be declared due early, sued before maturity, with no declaring letter in the
-  register and no agreed guarantee period, its joint guarantee liable, ``guarantee-complaint-declared`` (``complaint_may_declare``: the
+  register and no agreed guarantee period, its joint guarantee liable and its guarantor not sued in the case
+  (``limitation.suit_keeps``), ``guarantee-complaint-declared`` (``complaint_may_declare``: the
   complaint may have started the guarantee period of the whole balance earlier);
 - the deadlines follow DESIGN §8.1 (``docgen.loans.limitation``): the limitation period from the
   claim's due date and the interrupting events that came before it ran out (``limitation_basis``
@@ -1499,8 +1500,9 @@ def plan_entry(
                 # The guarantor notice keeps the guarantor liable only if served by then: in person, signed for.
                 _notice(notices, "guarantor-demand-serve-by", deadline=serve_by, guarantors=names)
         if (loan.in_litigation and guarantee.liable and guarantee.type == "连带责任保证"
-                and complaint_may_declare(loan, as_of, policy, issued)):
+                and guarantee.preserved != "suit" and complaint_may_declare(loan, as_of, policy, issued)):
             # The period the plan shows counts from maturity; one counted from the complaint would end earlier.
+            # A guarantor sued in the case (kept by the suit, limitation.suit_keeps) was claimed against in it.
             _notice(notices, "guarantee-complaint-declared", deadline=guarantee.period_end, guarantors=names,
                     filed=loan.litigation_filed or "", flagged=complaint_flag(loan))
     balance_due = balance_notices_due(loan, as_of, policy, issued, guarantee, time_barred=time_barred)

@@ -190,9 +190,11 @@ def test_a_complaint_that_may_have_declared_the_loan_is_still_told_once_the_loan
     matured = dt.date(2027, 12, 1)
     (entry,) = build_plan([loan], matured, policy).entries
     assert entry.guarantee.liable and "guarantee-complaint-declared" in entry.warnings
-    # An agreed 保证期间届满日 governs whatever the declaration; a suit filed after maturity declared nothing early.
+    # An agreed 保证期间届满日 governs whatever the declaration; a suit filed after maturity declared nothing early;
+    # a guarantor sued in the case (向保证人主张日 recorded as 起诉日期: kept by the suit) was claimed against in it.
     for other in (dataclasses.replace(loan, guarantee_period_end=dt.date(2028, 12, 31)),
-                  dataclasses.replace(loan, litigation_filed=dt.date(2027, 12, 1))):
+                  dataclasses.replace(loan, litigation_filed=dt.date(2027, 12, 1)),
+                  dataclasses.replace(loan, guarantor_demanded=filed)):
         (entry,) = build_plan([other], matured, policy).entries
         assert "guarantee-complaint-declared" not in entry.warnings
 
