@@ -277,7 +277,7 @@ class Template:
     def _split_lists(self, data: dict[str, Any]) -> dict[str, Any]:
         """Return ``data`` with a spreadsheet cell '张三、李四' of a list-of-text field made ['张三', '李四'].
 
-        The guarantors (``guarantors``, 担保人) are split by the ledger's own ``split_guarantors``
+        The guarantors (``guarantors``, 担保人) are split by ``core.parties.split_guarantors``, the ledger's splitter
         (a slash separates too, never inside brackets; 无, N/A, / … name none), so that the same
         cell names the same guarantors in a batch and in the ledger's letters: a letter never
         names a party who is not a guarantor (《民法典》第六百八十一条)."""
@@ -286,7 +286,7 @@ class Template:
             value = result.get(name)
             if isinstance(value, str):
                 if name in _GUARANTOR_LISTS:
-                    from docgen.loans.ledger import split_guarantors  # loaded for such a template only
+                    from docgen.core.parties import split_guarantors  # loaded for such a template only
                     result[name] = split_guarantors(value)
                 else:
                     result[name] = [p.strip() for p in re.split("[、;\uff1b,\uff0c\n]", value) if p.strip()]

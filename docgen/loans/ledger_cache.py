@@ -64,7 +64,7 @@ _FORMAT = "docgen-ledger 3"
 # What a parsed ledger depends on besides the file and the caller's choices.
 _CODE = ("docgen.loans.ledger", "docgen.loans.ledger_cache", "docgen.loans.ledger_pipe", "docgen.loans.vocabulary", "docgen.loans.messages",
          "docgen.core.tabular", "docgen.core.xlsxstream", "docgen.core.xlsxbounds", "docgen.core.validation", "docgen.core.validator",
-         "docgen.core.values", "docgen.core.idnumbers", "docgen.core.cells", "docgen.core.problems",
+         "docgen.core.values", "docgen.core.idnumbers", "docgen.core.cells", "docgen.core.problems", "docgen.core.parties",
          "docgen.core.messages", "docgen.core.wording", "docgen.core.textcodec", "docgen.core.sniff",
          "docgen.core.cache")
 _LIBRARIES = ("python_calamine_plus", "python_calamine", "stdnum", "cerberus", "charset_normalizer")
