@@ -106,7 +106,9 @@ def is_placeholder(value: str) -> bool:
 def _masked(text: str) -> str | None:
     """Return ``text`` with each separator inside brackets (（）, (), 【】, []) made a private
     character (``_UNMASK`` makes it again), or None when ``text`` opens no bracket (no pass in
-    Python then: cells with a bracket are rare). An unclosed bracket holds the rest of the text."""
+    Python then: cells with a bracket are rare). A bracket never closed masks nothing (None): it
+    would hold the rest of the cell, the guarantors after it read as one name with it (张三（夫妻、李四),
+    where a typing slip is likelier than a name running to the cell's end."""
     if _OPENING_BRACKET(text) is None:
         return None
     out, depth = [], 0
@@ -118,7 +120,7 @@ def _masked(text: str) -> str | None:
         elif depth:
             char = char.translate(_MASK)
         out.append(char)
-    return "".join(out)
+    return None if depth else "".join(out)
 
 
 OPENINGS, _CLOSINGS = "\uff08(\u3010[", "\uff09)\u3011]"  # （ ( 【 [ and their closings

@@ -64,12 +64,21 @@ def test_brackets_keep_ids_and_addresses_whole() -> None:
         f"{resident_id(5)}（张三/李四共用）", resident_id(6))
 
 
+def test_a_bracket_never_closed_keeps_the_guarantors_after_it_apart() -> None:
+    # A typing slip (the closing bracket left out) must not make the guarantors after it one name with it:
+    # 李四 would get no notice of his own.
+    assert split_guarantors("张三（夫妻、李四") == ["张三（夫妻", "李四"]
+    assert split_guarantors("张三(夫妻/李四") == ["张三(夫妻", "李四"]
+    assert split_party_values("甲地（老街;乙地") == ("甲地（老街", "乙地")
+    assert split_guarantor_ids(f"{resident_id(5)}（/{resident_id(6)}") == (f"{resident_id(5)}（", resident_id(6))
+
+
 def test_the_blocks_split_agrees_with_the_cell_by_cell_one() -> None:
     """A block's column split at once (placeholder or bracket cells alone) gives what each cell gives."""
     from docgen.loans import ledger
 
     cells = ["张三/李四", "无", "N/A", "张三（夫/妻）", "王五", "", "无/", "张无忌", "n/a、赵六", "-", "——", "/",
-             "甲地、乙地", "眉县3/5号;无", "，", "孙七", "NA"]
+             "甲地、乙地", "眉县3/5号;无", "，", "孙七", "NA", "张三（夫妻、李四", "甲地(老街;乙地"]
     assert ledger._all_guarantors(cells)[:4] == [("张三", "李四"), (), (), ("张三（夫/妻）",)]
     assert ledger._all_guarantors(cells) == [tuple(split_guarantors(text)) for text in cells]
     assert ledger._all_guarantor_ids(cells) == [split_guarantor_ids(text) for text in cells]
