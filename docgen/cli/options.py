@@ -17,6 +17,7 @@ import click
 
 from docgen.cli.messages import MESSAGES as CLI, help_text
 from docgen.core.messages import MESSAGES as CORE
+from docgen.core.wording import english_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,10 +50,7 @@ def option_lang(ctx: click.Context | None) -> str:
 def worded(error: Exception, lang: str) -> str:
     """Return ``error`` worded in ``lang``: in English by its code and facts from core's table
     (a date, a permission refused) where that has English for it, else its own (Chinese) text."""
-    code = getattr(error, "code", None)
-    if lang == "en" and code in CORE.codes("en"):
-        return CORE.text(code, getattr(error, "facts", {}), "en")
-    return str(error)
+    return english_of(error, CORE) if lang == "en" else str(error)
 
 
 class CheckedPath(click.Path):

@@ -14,7 +14,7 @@ from docgen.cli.options import CheckedPath, format_option, lang_option, output_o
 from docgen.documents.lint import format_text, lint_docx
 from docgen.documents.messages import in_english
 from docgen.documents.render import render
-from docgen.documents.template import Template, list_templates, load_template, meta_in, title_in
+from docgen.documents.template import Template, list_templates, load_template
 
 
 @click.group("templates", help=help_text("help/command/templates"))
@@ -35,8 +35,10 @@ def list_command(fmt: str, lang: str) -> None:
         emit(dump_json(items), None)
         return
     width = max((len(i["name"]) for i in items), default=4)
-    lines = [CLI.text("templates-list/line", {**i, "title": title_in(t.meta, t.name, lang),
-                                              "category": meta_in(t.meta, "category", lang), "width": width}, lang)
+    english = lang == "en"
+    lines = [CLI.text("templates-list/line", {**i, "title": t.title_en if english else t.title,
+                                              "category": t.category_en if english else t.category, "width": width},
+                      lang)
              for t, i in zip(templates, items)]
     emit("\n".join(lines) + "\n", None)
 
@@ -66,13 +68,14 @@ def show_command(name: str, fmt: str, lang: str) -> None:
     """``docgen templates show``: its help is the cli table's ``help/command/templates-show``."""
     with worded_in(lang, in_english):  # unknown, its folder or files unreadable, its metadata unusable
         template = load_template(name)
-    info = _describe(template)
     if fmt == "json":
-        emit(dump_json(info), None)
+        emit(dump_json(_describe(template)), None)
         return
-    lines = [CLI.text("templates-show/head", {"name": template.name, "title": title_in(template.meta, template.name, lang),
-                                              "category": meta_in(template.meta, "category", lang)}, lang)]
-    description = meta_in(template.meta, "description", lang)
+    english = lang == "en"
+    head = {"name": template.name, "title": template.title_en if english else template.title,
+            "category": template.category_en if english else template.category}
+    lines = [CLI.text("templates-show/head", head, lang)]
+    description = template.description_en if english else template.description
     if description:
         lines.append(description)
     lines += [CLI.text("templates-show/patterns", {"serial": template.serial_pattern, "key_field": template.key_field,

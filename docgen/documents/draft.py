@@ -280,20 +280,20 @@ class AnnexDraft:
     annex: int
     template: str
     title: str
+    #: The title an English page shows (``AnnexTemplate.title_en``: the Chinese one where none is given).
+    title_en: str
     status: str
     path: Path | None = None
     serial: str | None = None
     missing: list[str] = field(default_factory=list)
     hints: dict[str, str] = field(default_factory=dict)
     pdf: Path | None = None
-    #: The title an English page shows (``AnnexTemplate.title_en``); None: the Chinese ``title``.
-    title_en: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the DESIGN §10 entry (plus ``hints``: what to put in each missing key, ``pdf``, and
         ``title_en``: the template's English title beside its Chinese ``title``)."""
         return {"annex": self.annex, "template": self.template, "title": self.title,
-                "title_en": self.title_en or self.title, "status": self.status,
+                "title_en": self.title_en, "status": self.status,
                 "path": str(self.path) if self.path else None, "serial": self.serial,
                 "missing": list(self.missing), "hints": dict(self.hints),
                 "pdf": str(self.pdf) if self.pdf else None}
@@ -474,16 +474,15 @@ def draft_annexes(
         spec = shipped[number]
         target = Path(out_dir) if out_dir is not None else root / (_stage_folder(checklist, spec.item) or "")
         if spec.bank_template and template_file is None:
-            result.annexes.append(AnnexDraft(number, spec.name, spec.title, BANK_TEMPLATE,
-                                             title_en=spec.title_en))
+            result.annexes.append(AnnexDraft(number, spec.name, spec.title, spec.title_en, BANK_TEMPLATE))
             continue
         template = (load_template(spec.name, path=template_file, meta=spec.meta_path)
                     if spec.bank_template else load_template(spec.name))
         docs = _documents(spec, context)
         if not docs:
             each = spec.fieldmap.each.paths[0] if spec.fieldmap.each and spec.fieldmap.each.paths else "?"
-            result.annexes.append(AnnexDraft(number, spec.name, spec.title, MISSING_DATA, missing=[each],
-                                             hints={each: _hint(each, data)}, title_en=spec.title_en))
+            result.annexes.append(AnnexDraft(number, spec.name, spec.title, spec.title_en, MISSING_DATA, missing=[each],
+                                             hints={each: _hint(each, data)}))
             continue
         for doc_context, aliases in docs:
             drafted = _draft_one(number, spec, template, doc_context, aliases, data, target, register_path)
@@ -510,7 +509,7 @@ def _draft_one(number: int, spec: AnnexTemplate, template: Template, context: di
                aliases: dict[str, str], data: BundleData, target: Path,
                register_path: str | os.PathLike[str] | None) -> AnnexDraft:
     values, missing, sources = spec.fieldmap.build(context, aliases)
-    entry = AnnexDraft(number, spec.name, spec.title, MISSING_DATA, title_en=spec.title_en)
+    entry = AnnexDraft(number, spec.name, spec.title, spec.title_en, MISSING_DATA)
     if not missing:
         prepared, problems = template.check(values)
         for problem in problems:

@@ -718,7 +718,12 @@ def accelerating(loan: Any, as_of: _dt.date, policy: Policy) -> bool:
 
 def _flagged(loan: Any, policy: Policy) -> bool:
     """Return True when ``loan``'s row (宣布提前到期) or the policy asks for it to be declared due early."""
-    return bool(getattr(loan, "accelerated", False)) or policy.accelerate
+    return _row_flagged(loan) or policy.accelerate
+
+
+def _row_flagged(loan: Any) -> bool:
+    """Return True when ``loan``'s own row flags it to be declared due early (宣布提前到期)."""
+    return bool(getattr(loan, "accelerated", False))
 
 
 def declaration_issued(loan: Any, policy: Policy, issued: Container[str]) -> bool:
@@ -765,7 +770,7 @@ def complaint_may_declare(loan: Any, as_of: _dt.date, policy: Policy, issued: Co
 def complaint_flag(loan: Any) -> str:
     """Return what flags ``loan`` (``complaint_may_declare``) to be declared due early: ``"ledger"`` when its
     row does (宣布提前到期), ``"policy"`` when only the policy's ``accelerate`` does."""
-    return "ledger" if getattr(loan, "accelerated", False) else "policy"
+    return "ledger" if _row_flagged(loan) else "policy"
 
 
 def declaration_pending(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str]) -> bool:
@@ -1206,23 +1211,17 @@ def balance_guarantee_lapsed(loan: Any, as_of: _dt.date, policy: Policy, issued:
         return []  # declared due early by no letter of docgen's: when the balance fell due is unknown
     demanded = loan.guarantor_demanded
     due = declared_on_issued(loan, issued) if fell_due == "declared" else loan.maturity
-    if demanded is not None and (due is None or demanded >= due):
-        return []  # a demand made once the balance fell due may have asked it
-    names = _asked_for_less_than_balance(loan, as_of, policy, issued, guarantee, time_barred)
-    if not names:
-        return []
-    lapsed = []
-    for name in names:
-        dated = asked_overdue_only(loan, name, fell_due, issued)
-        if dated is not None:
-            lapsed.append((name, dated))
-    return lapsed
+    if due is None or demanded is not None and demanded >= due:
+        return []  # no date the balance fell due, or a demand made once it did, which may have asked it
+    asked = ((name, asked_overdue_only(loan, name, due, issued))
+             for name in _asked_for_less_than_balance(loan, as_of, policy, issued, guarantee, time_barred))
+    return [(name, dated) for name, dated in asked if dated is not None]
 
 
-def asked_overdue_only(loan: Any, name: str, fell_due: str, issued: Container[str]) -> _dt.date | None:
+def asked_overdue_only(loan: Any, name: str, due: _dt.date, issued: Container[str]) -> _dt.date | None:
     """Return the date docgen's own notice to guarantor ``name`` of ``loan`` bears when it shows that
-    guarantor was asked for the overdue amounts only, before the whole balance fell due as ``fell_due``
-    says (``balance_fell_due``); None when the register cannot show it.
+    guarantor was asked for the overdue amounts only, before the whole balance fell due on ``due``
+    (maturity, or the declaring letter's date); None when the register cannot show it.
 
     It shows it when the register holds this episode's notice to that guarantor under the ordinary key,
     readable (``IssuedKeys.bears_date``: unaltered, not made again later), dated strictly before maturity
@@ -1236,10 +1235,7 @@ def asked_overdue_only(loan: Any, name: str, fell_due: str, issued: Container[st
         return None
     bears = getattr(issued, "bears_date", None)
     dated = None if bears is None else bears(ordinary)
-    due = declared_on_issued(loan, issued) if fell_due == "declared" else loan.maturity
-    if dated is None or due is None or dated >= due:
-        return None
-    return dated
+    return None if dated is None or dated >= due else dated
 
 
 def _asked_for_less_than_balance(loan: Any, as_of: _dt.date, policy: Policy, issued: Container[str],
@@ -1499,8 +1495,8 @@ def plan_entry(
             if serve_by is not None and guarantee.needs_demand:
                 # The guarantor notice keeps the guarantor liable only if served by then: in person, signed for.
                 _notice(notices, "guarantor-demand-serve-by", deadline=serve_by, guarantors=names)
-        if (loan.in_litigation and guarantee.liable and guarantee.type == "连带责任保证"
-                and guarantee.preserved != "suit" and complaint_may_declare(loan, as_of, policy, issued)):
+        if (guarantee.liable and guarantee.type == "连带责任保证" and guarantee.preserved != "suit"
+                and complaint_may_declare(loan, as_of, policy, issued)):
             # The period the plan shows counts from maturity; one counted from the complaint would end earlier.
             # A guarantor sued in the case (kept by the suit, limitation.suit_keeps) was claimed against in it.
             _notice(notices, "guarantee-complaint-declared", deadline=guarantee.period_end, guarantors=names,

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from collect_helpers import AS_OF, issue_letters, make_loan, policy_in, serials_taken_on, write_loans
 from docxtext import docx_text
+from test_plan_golden import DatedKeys
 
 from docgen.cli import main
 from docgen.loans.letters import issued_keys
@@ -360,21 +361,9 @@ def test_a_suit_filed_within_the_period_may_have_claimed_the_balance(tmp_path, p
     assert "guarantor-balance-lapsed" in _plan_json(tmp_path, late, LAPSED)["warnings"]
 
 
-class _Dated(frozenset):
+def _Dated(dates: dict[str, dt.date]) -> DatedKeys:
     """A register's keys with the dates its letters bear and were issued on (as ``letters.IssuedKeys``)."""
-
-    def __new__(cls, dates: dict[str, dt.date]):
-        self = super().__new__(cls, dates)
-        self.dates = dates
-        return self
-
-    def recorded(self, key: str) -> bool:
-        return key in self
-
-    def bears_date(self, key: str) -> dt.date | None:
-        return self.dates.get(key)
-
-    issued_on = bears_date
+    return DatedKeys(set(dates), dates, dates)
 
 
 def test_only_a_notice_dated_before_the_balance_fell_due_shows_it_was_never_asked(policy) -> None:
