@@ -28,6 +28,7 @@ from docgen.core.datafile import read_mapping
 from docgen.core.regularfile import read_regular
 from docgen.core.errors import RenderError, TemplateError
 from docgen.core.fastcheck import compile_schema
+from docgen.core.parties import split_guarantors
 from docgen.core.textcodec import lone_surrogate
 from docgen.core.validation import Problem, close_name, validate, yes_no_fields
 from docgen.documents.engine import Engine, jinja_environment
@@ -286,7 +287,6 @@ class Template:
             value = result.get(name)
             if isinstance(value, str):
                 if name in _GUARANTOR_LISTS:
-                    from docgen.core.parties import split_guarantors  # loaded for such a template only
                     result[name] = split_guarantors(value)
                 else:
                     result[name] = [p.strip() for p in re.split("[、;\uff1b,\uff0c\n]", value) if p.strip()]

@@ -33,7 +33,7 @@ from docgen.core.idnumbers import place_known, resident_checksums_ok
 from docgen.core.parties import (AROUND_PLACEHOLDERS as _AROUND_PLACEHOLDERS, FULL_SEMICOLON as _FULL_SEMICOLON,
                                   FULL_SLASH as _FULL_SLASH, GUARANTOR_SEPARATORS as _GUARANTOR_SEPARATORS,
                                   OPENINGS as _OPENINGS, PLACEHOLDER_CHARACTERS as _PLACEHOLDER_CHARACTERS,
-                                  SLASHES as _SLASHES, is_placeholder as _placeholder, split_guarantor_ids,
+                                  SLASHES as _SLASHES, split_guarantor_ids,
                                   split_guarantors, split_party_values)
 from docgen.core.validation import (
     DATE_MAX, DATE_MIN, MAX_AMOUNT, Problem, check_uscc, parse_amount, parse_date, parse_yes_no, validate,
@@ -1283,6 +1283,11 @@ def _apart(texts: list[str], joined: str | None, apart: tuple[Any, str, tuple[st
     joined = _PIECE.join(texts) if joined is None else joined
     if joined.count(_PIECE) != len(texts) - 1:
         return list(map(one, texts))  # a text holds _PIECE: where each begins is not known
+    if _spaced(joined):
+        # White space around a cell (张三 ) is what every split strips first: stripped here, in C, it no
+        # longer sends the whole block to the split one by one (white space inside a cell still does).
+        texts = list(map(str.strip, texts))
+        joined = _PIECE.join(texts)
     pattern, starts, fillers = apart
     found = any(map(joined.__contains__, starts))
     if found or joined.startswith(fillers) or any(map(joined.__contains__, map(_PIECE.__add__, fillers))):
@@ -1322,7 +1327,7 @@ def _apart(texts: list[str], joined: str | None, apart: tuple[Any, str, tuple[st
     return split
 
 
-# A text split alone (``_apart``): one opening a bracket, or holding a placeholder (``_placeholder``)
+# A text split alone (``_apart``): one opening a bracket, or holding a placeholder (``parties.is_placeholder``)
 # followed by a separator or the end (the separator before it is checked in Python: a pattern
 # beginning with a look-behind would be tried at every character). A value of slashes or commas
 # only is one where they do not separate (a comma in 保证人证件号码, both in 保证人地址): where they do,
@@ -1332,16 +1337,16 @@ def _apart(texts: list[str], joined: str | None, apart: tuple[Any, str, tuple[st
 _BOUNDARIES = "\u3001;\uff1b,\uff0c/\uff0f\x00"
 
 
-def _apart_pattern(starts: str, separators_only: bool) -> tuple[Any, str, tuple[str, ...]]:
+def _apart_pattern(starts: str) -> tuple[Any, str, tuple[str, ...]]:
     """Return the pattern of ``_apart`` for placeholders beginning with a word, a dash or one of
     ``starts``, the characters one of its matches begins with (each looked for by ``in``: no pass
-    at all for those a text's kind cannot hold, 无 in a column of ASCII ID numbers), and, when a cell
-    of separators only splits into empty values (``separators_only``; not so for the names, of which
-    it gives none), the separators that may begin such a cell (``_WHOLE`` clears it)."""
+    at all for those a text's kind cannot hold, 无 in a column of ASCII ID numbers), and the separators
+    that may begin a cell of separators only (``_WHOLE`` clears it: it names no guarantor and gives no
+    value, as each column's split of it alone gives)."""
     words = f"\u6682\u65e0|\u6ca1\u6709|\u65e0|[Nn]\\s*[/\uff0f]\\s*[Aa]|[Nn][Aa]|[-\u2014\uff0d\u2015{starts}]"
     around = "[\\s\\-\u2014\uff0d\u2015/\uff0f,\uff0c\u3001;\uff1b]*"
     pattern = re.compile(f"[\uff08(\u3010\\[]|(?P<token>(?:{words}){around})(?=[{_BOUNDARIES}]|$)")
-    return pattern, _OPENINGS + "\u6682\u6ca1\u65e0Nn-\u2014\uff0d\u2015" + starts, _FILLERS if separators_only else ()
+    return pattern, _OPENINGS + "\u6682\u6ca1\u65e0Nn-\u2014\uff0d\u2015" + starts, _FILLERS
 
 
 # A cell that is a placeholder as a whole, between the _PIECE before it and the one after it (added
@@ -1350,9 +1355,9 @@ _WORD = "(?:\u6682\u65e0|\u6ca1\u6709|\u65e0|[Nn]\\s*[/\uff0f]\\s*[Aa]|[Nn][Aa])
 _FILL = "[\\s\\-\u2014\uff0d\u2015/\uff0f,\uff0c\u3001;\uff1b]"
 _WHOLE = re.compile(f"\x00(?:{_FILL}+(?:{_WORD}{_FILL}*)?|{_WORD}{_FILL}*)(?=\x00)")
 _FILLERS = ("/", "\uff0f", ",", "\uff0c", "\u3001", ";", "\uff1b")
-_NAMES_APART = _apart_pattern("", False)
-_IDS_APART = _apart_pattern(",\uff0c", True)
-_VALUES_APART = _apart_pattern(",\uff0c/\uff0f", True)
+_NAMES_APART = _apart_pattern("")
+_IDS_APART = _apart_pattern(",\uff0c")
+_VALUES_APART = _apart_pattern(",\uff0c/\uff0f")
 
 
 def _split_pieces(joined: str, separator: str, texts: list[str]) -> list[tuple[str, ...]]:
